@@ -1,0 +1,202 @@
+"""The plan (方案): for every unit and time slot, where it is and what it does.
+
+A :class:`Plan` is the one value every planning stage refines and the simulator measures.
+It records the seed and the hash of the inputs it came from, so a plan can be reproduced and
+checked against the scenario it claims to belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal, cast
+
+from xunfang._errors import XunfangError
+from xunfang.scenario.model import Scenario
+
+Duty = Literal["post", "grid", "route", "checkpoint", "off"]
+DUTIES: tuple[Duty, ...] = ("post", "grid", "route", "checkpoint", "off")
+
+
+class PlanError(XunfangError, ValueError):
+    """A plan is inconsistent with itself or with its scenario."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A planning time slot: ``start`` (naive local time) and its length in minutes."""
+
+    index: int
+    start: datetime
+    minutes: int
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.minutes)
+
+    @property
+    def name(self) -> str:
+        """The slot's ISO start time, the name used in JSON output."""
+        return self.start.isoformat(timespec="minutes")
+
+
+def make_slots(start: date, *, days: int, slot_minutes: int) -> tuple[Slot, ...]:
+    """The slots covering ``days`` days from midnight of ``start``."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    if slot_minutes < 1 or (24 * 60) % slot_minutes:
+        raise ValueError(f"slot_minutes must divide a day (1440 minutes), got {slot_minutes}")
+    t0 = datetime.combine(start, time())
+    n = days * 24 * 60 // slot_minutes
+    return tuple(
+        Slot(index=i, start=t0 + timedelta(minutes=i * slot_minutes), minutes=slot_minutes)
+        for i in range(n)
+    )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where one unit is in one slot. Exactly one of post, grid or route says where."""
+
+    unit: str
+    slot: int
+    duty: Duty
+    post: str | None = None
+    grid: str | None = None
+    route: tuple[str, ...] = ()  # node ids, in order
+    note: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"unit": self.unit, "slot": self.slot, "duty": self.duty}
+        if self.post is not None:
+            out["post"] = self.post
+        if self.grid is not None:
+            out["grid"] = self.grid
+        if self.route:
+            out["route"] = list(self.route)
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every unit's duty in every slot, with the provenance of the plan."""
+
+    scenario: str
+    inputs_hash: str
+    seed: int
+    version: str
+    slots: tuple[Slot, ...]
+    units: tuple[str, ...]
+    assignments: tuple[Assignment, ...]
+    stages: tuple[str, ...] = ()  # the planning stages that produced it, in order
+    _index: Mapping[tuple[str, int], int] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, int], int] = {}
+        for i, a in enumerate(self.assignments):
+            key = (a.unit, a.slot)
+            if key in index:
+                raise PlanError(f"unit {a.unit!r} has two assignments in slot {a.slot}")
+            index[key] = i
+        missing = [
+            (u, s.index) for u in self.units for s in self.slots if (u, s.index) not in index
+        ]
+        if missing:
+            u, s = missing[0]
+            raise PlanError(
+                f"every unit needs an assignment in every slot: {len(missing)} missing, "
+                f"first unit {u!r} slot {s}"
+            )
+        if len(index) != len(self.units) * len(self.slots):
+            raise PlanError("assignments name units or slots the plan does not have")
+        object.__setattr__(self, "_index", index)
+
+    def at(self, unit: str, slot: int) -> Assignment:
+        return self.assignments[self._index[(unit, slot)]]
+
+    def of_unit(self, unit: str) -> tuple[Assignment, ...]:
+        return tuple(self.at(unit, s.index) for s in self.slots)
+
+    def check(self, scenario: Scenario) -> list[str]:
+        """Every way the plan disagrees with ``scenario`` (empty when it fits)."""
+        problems: list[str] = []
+        posts = {p.id for p in scenario.posts}
+        grids = {a.id for a in scenario.areas}
+        units = {u.id for u in scenario.units}
+        nodes = set(scenario.roads.node_ids)
+        for u in self.units:
+            if u not in units:
+                problems.append(f"plan unit {u!r} is not in the scenario")
+        for a in self.assignments:
+            if a.post is not None and a.post not in posts:
+                problems.append(f"unit {a.unit!r} slot {a.slot}: unknown post {a.post!r}")
+            if a.grid is not None and a.grid not in grids:
+                problems.append(f"unit {a.unit!r} slot {a.slot}: unknown area {a.grid!r}")
+            bad = [n for n in a.route if n not in nodes]
+            if bad:
+                problems.append(f"unit {a.unit!r} slot {a.slot}: unknown route nodes {bad[:3]}")
+        return problems
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "scenario": self.scenario,
+            "inputs_hash": self.inputs_hash,
+            "seed": self.seed,
+            "version": self.version,
+            "stages": list(self.stages),
+            "slots": [
+                {"index": s.index, "start": s.name, "minutes": s.minutes} for s in self.slots
+            ],
+            "units": list(self.units),
+            "assignments": [a.as_dict() for a in self.assignments],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Plan:
+        """The inverse of :meth:`as_dict` (reads the ``plan`` object of plan.json)."""
+        try:
+            slots = tuple(
+                Slot(
+                    index=int(s["index"]),
+                    start=datetime.fromisoformat(str(s["start"])),
+                    minutes=int(s["minutes"]),
+                )
+                for s in cast(Sequence[Mapping[str, object]], data["slots"])
+            )
+            assignments = tuple(
+                Assignment(
+                    unit=str(a["unit"]),
+                    slot=int(cast(int, a["slot"])),
+                    duty=_duty(a["duty"]),
+                    post=None if a.get("post") is None else str(a["post"]),
+                    grid=None if a.get("grid") is None else str(a["grid"]),
+                    route=tuple(str(n) for n in cast(Iterable[object], a.get("route", ()))),
+                    note=str(a.get("note", "")),
+                )
+                for a in cast(Sequence[Mapping[str, object]], data["assignments"])
+            )
+            return cls(
+                scenario=str(data["scenario"]),
+                inputs_hash=str(data["inputs_hash"]),
+                seed=int(cast(int, data["seed"])),
+                version=str(data["version"]),
+                slots=slots,
+                units=tuple(str(u) for u in cast(Iterable[object], data["units"])),
+                assignments=assignments,
+                stages=tuple(str(s) for s in cast(Iterable[object], data.get("stages", ()))),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, PlanError):
+                raise
+            raise PlanError(f"not a plan: {exc!r}") from exc
+
+
+def _duty(value: object) -> Duty:
+    if value not in DUTIES:
+        raise PlanError(f"unknown duty {value!r}; use one of {', '.join(DUTIES)}")
+    return cast(Duty, value)

@@ -1,0 +1,312 @@
+"""The typed values of a jurisdiction (辖区): what a scenario folder holds once loaded.
+
+Everything here is a frozen dataclass. Coordinates are planar metres in the scenario's
+*working CRS* (``Scenario.crs.working``): the declared projected CRS, a local planar system,
+or — for lon/lat input — the UTM zone of the data. Ids are strings exactly as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+Mode = Literal["car", "motorcycle", "balance", "foot", "drone"]
+MODES: tuple[Mode, ...] = ("car", "motorcycle", "balance", "foot", "drone")
+GROUND_MODES: tuple[Mode, ...] = ("car", "motorcycle", "balance", "foot")
+
+AreaKind = Literal["zone", "grid", "ring"]
+AREA_KINDS: tuple[AreaKind, ...] = ("zone", "grid", "ring")
+
+PostKind = Literal[
+    "station", "rapid", "standby", "kiosk", "police_station", "checkpoint", "exit", "camera"
+]
+POST_KINDS: tuple[PostKind, ...] = (
+    "station", "rapid", "standby", "kiosk", "police_station", "checkpoint", "exit", "camera"
+)
+#: Posts that are sources of response and sealing by default (DESIGN.md §3).
+STAFFED_POST_KINDS: tuple[PostKind, ...] = (
+    "station", "rapid", "standby", "kiosk", "police_station"
+)
+
+Tier = Literal["special", "precinct", "auxiliary", "armed"]
+TIERS: tuple[Tier, ...] = ("special", "precinct", "auxiliary", "armed")
+
+
+@dataclass(frozen=True)
+class CRS:
+    """How the scenario's coordinates are read and where they are computed.
+
+    ``declared`` is what scenario.toml says (``"local"`` or ``"EPSG:n"``); ``working`` is the
+    planar CRS in metres used inside (``"local"`` or ``"EPSG:n"``); ``lonlat_datum`` is the
+    datum of lon/lat columns: ``wgs84`` or the Chinese web-map systems ``gcj02`` / ``bd09``.
+    """
+
+    declared: str
+    working: str
+    lonlat_datum: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+
+    @property
+    def is_local(self) -> bool:
+        return self.working == "local"
+
+
+@dataclass(frozen=True, eq=False)
+class Roads:
+    """The road network as read: nodes and directed-or-two-way edges, before any mode.
+
+    Edge arrays are parallel; ``u``/``v`` index ``node_ids``. ``speed_kph`` is NaN where the
+    file gave none (the policy's class speeds apply). ``oneway`` edges run u → v only.
+    """
+
+    node_ids: tuple[str, ...]
+    xy: FloatArray
+    u: IntArray
+    v: IntArray
+    length_m: FloatArray
+    speed_kph: FloatArray
+    oneway: BoolArray
+    road_class: tuple[str, ...]
+    name: tuple[str, ...]
+    source: str = "csv"  # "csv" | "osm": osm data carries the ODbL attribution duty
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.u)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A polygon of the jurisdiction: a patrol zone, a prevention grid or a control ring."""
+
+    id: str
+    kind: AreaKind
+    name: str
+    geometry: shapely.Polygon | shapely.MultiPolygon
+    level: int | None = None  # control-ring level 1..3 (core, crowded, general)
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A key site (重点部位); ``tier`` 1..3 sets its revisit interval and response target."""
+
+    id: str
+    name: str
+    kind: str
+    tier: int
+    xy: tuple[float, float]
+    node: str | None = None  # the node it was placed at, where the file gave one
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Post:
+    """A place where units stand, checks are made, exits are sealed or cameras look."""
+
+    id: str
+    name: str
+    kind: PostKind
+    xy: tuple[float, float]
+    node: str | None = None
+    night_only: bool = False
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def staffed(self) -> bool:
+        return self.kind in STAFFED_POST_KINDS
+
+
+@dataclass(frozen=True)
+class PatrolLine:
+    """A mandatory patrol line (必巡线): an ordered node path patrolled every ``every_minutes``."""
+
+    id: str
+    nodes: tuple[str, ...]
+    every_minutes: float | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A deployable vehicle or patrol group, with its mode, tier, squad and home post."""
+
+    id: str
+    tier: Tier
+    mode: Mode
+    squad: str
+    home_post: str
+    seats: int | None = None
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    role: str
+    team: str
+    squad: str
+    skills: tuple[str, ...] = ()
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Leave:
+    person: str
+    start: date
+    end: date  # inclusive
+
+
+@dataclass(frozen=True)
+class Event:
+    """A period of raised patrol level (节点勤务): a festival, a fair, a meeting."""
+
+    name: str
+    start: datetime
+    end: datetime
+    level: int
+    posts: tuple[str, ...] = ()
+    extra_staff: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class Incidents:
+    """Incident history as parallel columns (columnar, for speed)."""
+
+    ids: tuple[str, ...]
+    time: npt.NDArray[np.datetime64]  # naive local time of the scenario's timezone, minutes
+    xy: FloatArray
+    category: tuple[str, ...]
+    priority: IntArray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def empty(cls) -> Incidents:
+        return cls(
+            ids=(),
+            time=np.array([], dtype="datetime64[m]"),
+            xy=np.zeros((0, 2)),
+            category=(),
+            priority=np.zeros(0, dtype=np.int64),
+        )
+
+
+@dataclass(frozen=True)
+class PeakFactor:
+    """Travel speeds multiplied by ``factor`` in the given hours, modes and road classes."""
+
+    hours: tuple[int, ...]
+    factor: float
+    modes: tuple[Mode, ...] = ("car", "motorcycle")
+    classes: tuple[str, ...] = ()  # empty: every class
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A public holiday period with its make-up working days (调休)."""
+
+    name: str
+    start: date
+    end: date
+    workdays: tuple[date, ...] = ()
+
+
+def _default_speeds() -> dict[Mode, float]:
+    return {"car": 60.0, "motorcycle": 50.0, "balance": 12.0, "foot": 5.0, "drone": 60.0}
+
+
+def _default_class_speeds() -> dict[str, float]:
+    return {
+        "motorway": 80.0, "motorway_link": 50.0, "trunk": 60.0, "trunk_link": 40.0,
+        "primary": 45.0, "primary_link": 35.0, "secondary": 40.0, "secondary_link": 30.0,
+        "tertiary": 35.0, "tertiary_link": 30.0, "unclassified": 30.0, "residential": 25.0,
+        "living_street": 15.0, "service": 15.0, "road": 30.0, "track": 15.0,
+        "pedestrian": 10.0, "footway": 10.0, "path": 10.0, "steps": 3.0, "cycleway": 15.0,
+    }
+
+
+def _default_excluded() -> dict[Mode, tuple[str, ...]]:
+    no_motor = ("pedestrian", "footway", "path", "steps", "cycleway", "bridleway", "corridor")
+    return {
+        "car": no_motor,
+        "motorcycle": no_motor,
+        "balance": ("motorway", "motorway_link", "trunk", "trunk_link", "steps"),
+        "foot": ("motorway", "motorway_link", "trunk", "trunk_link"),
+    }
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every number that is policy, not code; defaults follow the article and DOMAIN.md.
+
+    Times are minutes, speeds km/h. ``response_targets`` maps a ring level and a site tier
+    (1..3) to its target minutes (the 1-3-5 rings); ``revisit_minutes`` maps a site tier to
+    the longest allowed interval between patrol visits.
+    """
+
+    response_targets: Mapping[int, float] = field(
+        default_factory=lambda: {1: 1.0, 2: 3.0, 3: 5.0}
+    )
+    revisit_minutes: Mapping[int, float] = field(
+        default_factory=lambda: {1: 120.0, 2: 240.0, 3: 480.0}
+    )
+    line_every_minutes: float = 240.0
+    shift_pattern: str = "4-3"  # 四班三运转
+    shift_starts: tuple[int, ...] = (8, 16, 0)  # early, middle, night (hours)
+    speeds_kph: Mapping[Mode, float] = field(default_factory=_default_speeds)
+    class_speeds_kph: Mapping[str, float] = field(default_factory=_default_class_speeds)
+    default_speed_kph: float = 30.0  # car speed of a road whose class is unknown
+    excluded_classes: Mapping[Mode, tuple[str, ...]] = field(default_factory=_default_excluded)
+    oneway_modes: tuple[Mode, ...] = ("car", "motorcycle")
+    drone_launch_minutes: float = 1.0
+    peak_factors: tuple[PeakFactor, ...] = (
+        PeakFactor(hours=(7, 8, 17, 18), factor=0.7),
+        PeakFactor(hours=(11, 12), factor=0.85),
+    )
+    holidays: tuple[Holiday, ...] = ()
+    isochrone_minutes: tuple[float, ...] = (1.0, 3.0, 5.0)
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """Everything about one jurisdiction (辖区): the one input of every stage."""
+
+    name: str
+    crs: CRS
+    timezone: str
+    horizon_days: int
+    slot_minutes: int
+    policy: Policy
+    roads: Roads
+    areas: tuple[Area, ...] = ()
+    sites: tuple[Site, ...] = ()
+    posts: tuple[Post, ...] = ()
+    lines: tuple[PatrolLine, ...] = ()
+    units: tuple[Unit, ...] = ()
+    people: tuple[Person, ...] = ()
+    leave: tuple[Leave, ...] = ()
+    events: tuple[Event, ...] = ()
+    incidents: Incidents = field(default_factory=Incidents.empty)
+    source: str = ""  # the folder it was loaded from, or "builtin:NAME"
+    inputs_hash: str = ""  # sha256 over the folder's files (names and bytes)
+    title: str = ""  # a display name (may be Chinese); defaults to name
+
+    def areas_of(self, kind: AreaKind) -> tuple[Area, ...]:
+        return tuple(a for a in self.areas if a.kind == kind)
+
+    def posts_of(self, *kinds: PostKind) -> tuple[Post, ...]:
+        return tuple(p for p in self.posts if p.kind in kinds)
