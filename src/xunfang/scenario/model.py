@@ -301,7 +301,7 @@ class Scenario:
     leave: tuple[Leave, ...] = ()
     events: tuple[Event, ...] = ()
     incidents: Incidents = field(default_factory=Incidents.empty)
-    source: str = ""  # the folder it was loaded from, or "builtin:NAME"
+    source: str = ""  # the folder it was loaded from, or "builtin:NAME" for a shipped one
     inputs_hash: str = ""  # sha256 over the folder's files (names and bytes)
     title: str = ""  # a display name (may be Chinese); defaults to name
 

@@ -1,0 +1,1061 @@
+"""Load a scenario folder (DESIGN.md §3) into a :class:`Scenario`, collecting every problem.
+
+The loader reads every file it can, gathers each problem with its file, row, column and rule,
+and raises :class:`ScenarioError` once at the end if any is an error. Warnings are kept on the
+:class:`CheckResult` and do not stop a load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import cast
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import shapely
+from pydantic import ValidationError
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from xunfang import geo
+from xunfang._errors import Problem, ScenarioError
+from xunfang.scenario.model import (
+    AREA_KINDS,
+    MODES,
+    POST_KINDS,
+    TIERS,
+    CRS,
+    Area,
+    AreaKind,
+    Event,
+    FloatArray,
+    Incidents,
+    Leave,
+    Mode,
+    PatrolLine,
+    Person,
+    Post,
+    PostKind,
+    Roads,
+    Scenario,
+    Site,
+    Tier,
+    Unit,
+)
+from xunfang.scenario.settings import ScenarioToml, describe_loc
+from xunfang.scenario.tables import Table, decode_text, find_table, read_table, require_columns
+
+BUILTIN_PACKAGE = "xunfang.scenarios"
+_TRUE = {"1", "true", "yes", "y", "t", "是"}
+_FALSE = {"0", "false", "no", "n", "f", "否", ""}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a check of a scenario folder found: the scenario (when it loads) and problems."""
+
+    source: str
+    problems: tuple[Problem, ...]
+    scenario: Scenario | None = None
+    components: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (size, sample node ids)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def builtin_names() -> tuple[str, ...]:
+    """Names of the scenarios shipped inside the package."""
+    root = resources.files(BUILTIN_PACKAGE)
+    return tuple(
+        sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "scenario.toml").is_file())
+    )
+
+
+def resolve(source: str | Path) -> Path:
+    """A scenario folder from a path or a built-in name (``ebian``)."""
+    path = Path(source)
+    if path.is_dir():
+        return path
+    name = str(source)
+    if name in builtin_names():
+        return Path(str(resources.files(BUILTIN_PACKAGE) / name))
+    if path.exists():
+        raise ScenarioError(
+            [Problem(file=str(path), rule="not-a-folder",
+                     message="a scenario is a folder holding scenario.toml and network/")],
+            source=str(source),
+        )
+    raise ScenarioError(
+        [Problem(file=str(path), rule="not-found",
+                 message=f"no such folder, and no built-in scenario of that name "
+                         f"(built-in: {', '.join(builtin_names()) or 'none'})")],
+        source=str(source),
+    )
+
+
+def load(source: str | Path, *, largest_component: bool = False) -> Scenario:
+    """Load a scenario folder or built-in scenario; raise :class:`ScenarioError` on errors."""
+    result = check(source, largest_component=largest_component)
+    if result.scenario is None or not result.ok:
+        raise ScenarioError(result.problems, source=result.source)
+    return result.scenario
+
+
+def check(source: str | Path, *, largest_component: bool = False) -> CheckResult:
+    """Read a scenario and report every problem; never raises for problems in the files."""
+    try:
+        folder = resolve(source)
+    except ScenarioError as exc:
+        return CheckResult(source=str(source), problems=exc.problems)
+    builtin = not Path(source).is_dir()
+    label = f"builtin:{source}" if builtin else str(folder)
+    return _Loader(folder, largest_component=largest_component).run(label)
+
+
+def inputs_hash(folder: Path) -> str:
+    """sha256 over the folder's files: relative names and bytes, in sorted order."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if p.is_file() and not any(part.startswith((".", "__")) for part in rel.parts):
+            h.update(str(rel.as_posix()).encode())
+            h.update(b"\0")
+            h.update(p.read_bytes())
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+# --- the loader --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Positions:
+    """How to turn a row's coordinates into working-CRS metres."""
+
+    crs: CRS
+    geographic: bool
+    projector: geo.Projector | None
+
+    def lonlat_to_xy(self, lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
+        assert self.projector is not None
+        wlon, wlat = geo.to_wgs84(lon, lat, self.crs.lonlat_datum)
+        return self.projector.to_xy(wlon, wlat)
+
+
+@dataclass
+class _Loader:
+    folder: Path
+    largest_component: bool
+    problems: list[Problem] = field(default_factory=list)
+    node_index: dict[str, int] = field(default_factory=dict)
+    node_xy: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
+    bad_nodes: set[str] = field(default_factory=set)
+    dropped_nodes: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def err(self, file: str, rule: str, message: str, *, row: int | None = None,
+            column: str | None = None) -> None:
+        self.problems.append(Problem(file=file, rule=rule, message=message, row=row,
+                                     column=column))
+
+    def warn(self, file: str, rule: str, message: str, *, row: int | None = None,
+             column: str | None = None) -> None:
+        self.problems.append(Problem(file=file, rule=rule, message=message, row=row,
+                                     column=column, severity="warning"))
+
+    def table(self, stem: str, required: tuple[str, ...]) -> Table | None:
+        path = find_table(self.folder, stem, problems=self.problems)
+        if path is None:
+            return None
+        t = read_table(path, label=path.name, problems=self.problems)
+        if t is None:
+            return None
+        if not require_columns(t, required, problems=self.problems):
+            return None
+        return t
+
+    def number(self, t: Table, i: int, row: Mapping[str, str], col: str, *,
+               required: bool = True, positive: bool = False, integer: bool = False,
+               default: float | None = None) -> float | None:
+        raw = row.get(col, "")
+        if raw == "":
+            if required:
+                self.err(t.file, "missing-value", f"{col} is empty", row=i, column=col)
+            return default
+        try:
+            v = float(raw)
+        except ValueError:
+            self.err(t.file, "not-a-number", f"{col} {raw!r} is not a number", row=i,
+                     column=col)
+            return None
+        if not math.isfinite(v):
+            self.err(t.file, "not-finite", f"{col} {raw!r} is not a finite number", row=i,
+                     column=col)
+            return None
+        if integer and not v.is_integer():
+            self.err(t.file, "not-an-integer", f"{col} {raw!r} is not a whole number", row=i,
+                     column=col)
+            return None
+        if positive and v <= 0:
+            self.err(t.file, "not-positive", f"{col} must be > 0, got {raw}", row=i,
+                     column=col)
+            return None
+        return v
+
+    def flag(self, t: Table, i: int, row: Mapping[str, str], col: str) -> bool:
+        raw = row.get(col, "").strip().lower()
+        if raw in _TRUE:
+            return True
+        if raw not in _FALSE:
+            self.err(t.file, "not-a-flag", f"{col} {row.get(col)!r} is not 1/0/true/false",
+                     row=i, column=col)
+        return False
+
+    def unique_id(self, t: Table, i: int, row: Mapping[str, str], seen: dict[str, int],
+                  col: str = "id") -> str | None:
+        v = row.get(col, "")
+        if not v:
+            self.err(t.file, "missing-id", f"{col} is empty", row=i, column=col)
+            return None
+        if v in seen:
+            self.err(t.file, "duplicate-id", f"{col} {v!r} already used in row {seen[v]}",
+                     row=i, column=col)
+            return None
+        seen[v] = i
+        return v
+
+    def choice(self, t: Table, i: int, row: Mapping[str, str], col: str,
+               allowed: Sequence[str]) -> str | None:
+        v = row.get(col, "")
+        if v not in allowed:
+            self.err(t.file, "unknown-value",
+                     f"{col} {v!r} is not one of {', '.join(allowed)}", row=i, column=col)
+            return None
+        return v
+
+    def extra(self, t: Table, row: Mapping[str, str], known: Iterable[str]) -> dict[str, object]:
+        k = set(known)
+        return {c: row[c] for c in t.header if c not in k}
+
+    # -- the run ---------------------------------------------------------------------------
+    def run(self, source: str) -> CheckResult:
+        settings = self.read_toml()
+        pos = self.read_crs(settings) if settings else None
+        roads = self.read_network(pos) if pos else None
+        components: tuple[tuple[int, tuple[str, ...]], ...] = ()
+        if roads is not None:
+            all_xy = dict(zip(roads.node_ids, map(tuple, roads.xy.tolist()), strict=True))
+            roads, components = self.check_components(roads)
+            self.dropped_nodes = {n: p for n, p in all_xy.items() if n not in set(roads.node_ids)}
+            self.node_index = {n: i for i, n in enumerate(roads.node_ids)}
+            self.node_xy = roads.xy
+        areas = self.read_areas(pos) if pos else ()
+        sites = self.read_sites(pos, areas) if pos else ()
+        posts = self.read_posts(pos) if pos else ()
+        lines = self.read_lines(roads)
+        units = self.read_units(posts)
+        people = self.read_people()
+        leave = self.read_leave(people)
+        events = self.read_events(posts)
+        incidents = self.read_incidents(pos, settings) if pos and settings else None
+        scenario = None
+        if settings is not None and pos is not None and roads is not None:
+            scenario = Scenario(
+                name=settings.name,
+                title=settings.title or settings.name,
+                crs=pos.crs,
+                timezone=settings.timezone,
+                horizon_days=settings.horizon_days,
+                slot_minutes=settings.slot_minutes,
+                policy=settings.policy.to_policy(),
+                roads=roads,
+                areas=areas,
+                sites=sites,
+                posts=posts,
+                lines=lines,
+                units=units,
+                people=people,
+                leave=leave,
+                events=events,
+                incidents=incidents if incidents is not None else Incidents.empty(),
+                source=source,
+                inputs_hash=inputs_hash(self.folder),
+            )
+        return CheckResult(source=source, problems=tuple(self.problems), scenario=scenario,
+                           components=components)
+
+    # -- scenario.toml ----------------------------------------------------------------------
+    def read_toml(self) -> ScenarioToml | None:
+        path = self.folder / "scenario.toml"
+        if not path.is_file():
+            self.err("scenario.toml", "missing-file",
+                     "scenario.toml is required (with at least name and crs)")
+            return None
+        text = decode_text(path.read_bytes(), file="scenario.toml", problems=self.problems)
+        if text is None:
+            return None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            self.err("scenario.toml", "toml-syntax", f"not valid TOML: {exc}")
+            return None
+        try:
+            return ScenarioToml.model_validate(data)
+        except ValidationError as exc:
+            for e in exc.errors():
+                self.err("scenario.toml", "invalid-setting", e["msg"],
+                         column=describe_loc(tuple(e["loc"])))
+            return None
+
+    def read_crs(self, settings: ScenarioToml) -> _Positions | None:
+        try:
+            declared, geographic = geo.parse_crs(settings.crs)
+        except ValueError as exc:
+            self.err("scenario.toml", "crs", str(exc), column="crs")
+            return None
+        working = declared
+        if geographic:
+            centre = self._lonlat_centre()
+            if centre is None:
+                return None
+            working = geo.utm_crs_for(*centre)
+        crs = CRS(declared=declared, working=working, lonlat_datum=settings.coords)
+        projector = None if declared == "local" else geo.Projector(working)
+        return _Positions(crs=crs, geographic=geographic, projector=projector)
+
+    def _lonlat_centre(self) -> tuple[float, float] | None:
+        """The WGS 84 centre of the nodes, to pick a UTM zone for lon/lat data."""
+        path = find_table(self.folder / "network", "nodes", problems=[])
+        if path is None:
+            osm = self._osm_file()
+            if osm is not None:
+                return (0.0, 0.0)  # the OSM import chooses its own zone
+            return None
+        t = read_table(path, label="network/nodes.csv", problems=[])
+        if t is None or not (t.has("lon") and t.has("lat")):
+            return (0.0, 0.0)  # read_network reports it; any zone will do for the check
+        lon, lat = [], []
+        for row in t.rows:
+            try:
+                lon.append(float(row["lon"]))
+                lat.append(float(row["lat"]))
+            except ValueError:
+                continue
+        ok = [(a, b) for a, b in zip(lon, lat, strict=True) if -180 <= a <= 180 and -90 <= b <= 90]
+        if not ok:
+            return (0.0, 0.0)
+        return float(np.median([a for a, _ in ok])), float(np.median([b for _, b in ok]))
+
+    def _osm_file(self) -> Path | None:
+        net = self.folder / "network"
+        if not net.is_dir():
+            return None
+        found = sorted(p for p in net.iterdir() if p.name.endswith((".osm", ".osm.pbf", ".pbf")))
+        return found[0] if found else None
+
+    # -- positions ---------------------------------------------------------------------------
+    def positions(self, t: Table, pos: _Positions, *, allow_node: bool
+                  ) -> list[tuple[float, float] | None]:
+        """Each row's working-CRS position from x/y, lon/lat or node (None when bad)."""
+        has_xy = t.has("x") and t.has("y")
+        has_ll = t.has("lon") and t.has("lat")
+        has_node = allow_node and t.has("node")
+        if not (has_xy or has_ll or has_node):
+            need = "x/y, lon/lat or node" if allow_node else "x/y or lon/lat"
+            self.err(t.file, "missing-column", f"no coordinates: give columns {need}", row=0)
+            return [None] * len(t.rows)
+        out: list[tuple[float, float] | None] = [None] * len(t.rows)
+        lonlat_rows: list[int] = []
+        lons: list[float] = []
+        lats: list[float] = []
+        for i, row in enumerate(t.rows, start=1):
+            if has_xy and (row["x"] or row["y"]):
+                if pos.geographic:
+                    self.err(t.file, "crs-mismatch",
+                             f"x/y given but the scenario crs {pos.crs.declared} is "
+                             "geographic; give lon/lat or a projected crs", row=i, column="x")
+                    continue
+                x = self.number(t, i, row, "x")
+                y = self.number(t, i, row, "y")
+                if x is not None and y is not None:
+                    out[i - 1] = (x, y)
+            elif has_ll and (row["lon"] or row["lat"]):
+                if pos.projector is None:
+                    self.err(t.file, "crs-mismatch",
+                             "lon/lat given but the scenario crs is 'local' (no georeference); "
+                             "give x/y", row=i, column="lon")
+                    continue
+                lon = self.number(t, i, row, "lon")
+                lat = self.number(t, i, row, "lat")
+                if lon is None or lat is None:
+                    continue
+                if not (-180 <= lon <= 180):
+                    self.err(t.file, "bad-coordinate", f"lon {lon} is outside -180..180",
+                             row=i, column="lon")
+                    continue
+                if not (-90 <= lat <= 90):
+                    self.err(t.file, "bad-coordinate", f"lat {lat} is outside -90..90",
+                             row=i, column="lat")
+                    continue
+                lonlat_rows.append(i - 1)
+                lons.append(lon)
+                lats.append(lat)
+            elif has_node and row.get("node"):
+                j = self.node_index.get(row["node"])
+                if j is None and row["node"] in self.dropped_nodes:
+                    self.warn(t.file, "dropped-node",
+                              f"node {row['node']!r} is not in the largest piece of the "
+                              "network; placed at its coordinates", row=i, column="node")
+                    out[i - 1] = self.dropped_nodes[row["node"]]
+                    continue
+                if j is None:
+                    if self.node_index:
+                        self.err(t.file, "unknown-node",
+                                 f"node {row['node']!r} is not in network/nodes",
+                                 row=i, column="node")
+                    continue
+                out[i - 1] = (float(self.node_xy[j, 0]), float(self.node_xy[j, 1]))
+            else:
+                self.err(t.file, "missing-coordinates",
+                         "the row has no coordinates" + (" and no node" if has_node else ""),
+                         row=i, column="x" if has_xy else ("lon" if has_ll else "node"))
+        if lonlat_rows:
+            x, y = pos.lonlat_to_xy(np.array(lons), np.array(lats))
+            for k, r in enumerate(lonlat_rows):
+                out[r] = (float(x[k]), float(y[k]))
+        return out
+
+    # -- network ------------------------------------------------------------------------------
+    def read_network(self, pos: _Positions) -> Roads | None:
+        net = self.folder / "network"
+        if not net.is_dir():
+            self.err("network/", "missing-file",
+                     "network/ is required: nodes.csv + edges.csv, or one .osm/.osm.pbf file")
+            return None
+        has_tables = (net / "nodes.csv").is_file() or (net / "nodes.xlsx").is_file()
+        osm = self._osm_file()
+        if osm is not None and not has_tables:
+            return self.read_osm(osm, pos)
+        nodes_path = find_table(net, "nodes", problems=self.problems)
+        edges_path = find_table(net, "edges", problems=self.problems)
+        if nodes_path is None or edges_path is None:
+            missing = "nodes.csv" if nodes_path is None else "edges.csv"
+            self.err(f"network/{missing}", "missing-file",
+                     f"network/{missing} is required (or one .osm/.osm.pbf file instead)")
+            return None
+        nodes = read_table(nodes_path, label=f"network/{nodes_path.name}",
+                           problems=self.problems)
+        edges = read_table(edges_path, label=f"network/{edges_path.name}",
+                           problems=self.problems)
+        if nodes is None or edges is None:
+            return None
+        if not require_columns(nodes, ("id",), problems=self.problems):
+            return None
+        seen: dict[str, int] = {}
+        ids: list[str | None] = [self.unique_id(nodes, i, r, seen)
+                                 for i, r in enumerate(nodes.rows, start=1)]
+        xy = self.positions(nodes, pos, allow_node=False)
+        keep = [k for k in range(len(ids)) if ids[k] is not None and xy[k] is not None]
+        node_ids = tuple(cast(str, ids[k]) for k in keep)
+        # rows already reported as bad: edges naming them are left out without a second error
+        self.bad_nodes = {cast(str, n) for n, p in zip(ids, xy, strict=True)
+                          if n is not None and p is None}
+        node_xy = np.array([xy[k] for k in keep], dtype=float).reshape(-1, 2)
+        index = {n: i for i, n in enumerate(node_ids)}
+        if not nodes.rows:
+            self.err(nodes.file, "empty-file", "the network has no nodes")
+        return self.read_edges(edges, node_ids, node_xy, index)
+
+    def read_edges(self, t: Table, node_ids: tuple[str, ...], node_xy: FloatArray,
+                   index: Mapping[str, int]) -> Roads | None:
+        if not require_columns(t, ("u", "v"), problems=self.problems):
+            return None
+        if not t.rows:
+            self.err(t.file, "empty-file", "the network has no edges")
+        u: list[int] = []
+        v: list[int] = []
+        length: list[float] = []
+        speed: list[float] = []
+        oneway: list[bool] = []
+        cls: list[str] = []
+        names: list[str] = []
+        for i, row in enumerate(t.rows, start=1):
+            a = index.get(row["u"])
+            b = index.get(row["v"])
+            bad = False
+            for col, node in (("u", a), ("v", b)):
+                if node is None and row[col] in self.bad_nodes:
+                    bad = True
+                elif node is None:
+                    self.err(t.file, "unknown-node",
+                             f"{col} {row[col]!r} is not a node in network/nodes",
+                             row=i, column=col)
+                    bad = True
+            if bad or a is None or b is None:
+                continue
+            if a == b:
+                self.warn(t.file, "self-loop", f"edge {row['u']}→{row['v']} is a loop; "
+                          "it is left out", row=i)
+                continue
+            chord = float(np.hypot(*(node_xy[a] - node_xy[b])))
+            if t.has("length_m") and row["length_m"]:
+                ln = self.number(t, i, row, "length_m", positive=True)
+                if ln is None:
+                    continue
+            else:
+                ln = chord
+                if ln <= 0:
+                    self.err(t.file, "zero-length",
+                             f"nodes {row['u']!r} and {row['v']!r} are at the same place and "
+                             "length_m is not given", row=i, column="length_m")
+                    continue
+            sp = math.nan
+            if t.has("speed_kph") and row["speed_kph"]:
+                s = self.number(t, i, row, "speed_kph", positive=True)
+                if s is None:
+                    continue
+                sp = s
+            ow = self.flag(t, i, row, "oneway") if t.has("oneway") else False
+            u.append(a)
+            v.append(b)
+            length.append(ln)
+            speed.append(sp)
+            oneway.append(ow)
+            cls.append(row.get("class", ""))
+            names.append(row.get("name", ""))
+        return Roads(
+            node_ids=node_ids,
+            xy=node_xy,
+            u=np.array(u, dtype=np.int64),
+            v=np.array(v, dtype=np.int64),
+            length_m=np.array(length, dtype=float),
+            speed_kph=np.array(speed, dtype=float),
+            oneway=np.array(oneway, dtype=bool),
+            road_class=tuple(cls),
+            name=tuple(names),
+        )
+
+    def read_osm(self, path: Path, pos: _Positions) -> Roads | None:
+        from xunfang.network import imports
+
+        label = f"network/{path.name}"
+        try:
+            roads, crs = imports.import_osm(path)
+        except Exception as exc:  # an unreadable file is reported, not raised
+            self.err(label, "osm", f"cannot import OpenStreetMap file: {exc}")
+            return None
+        if pos.crs.working != crs.working:
+            if pos.crs.declared == "local":
+                self.err("scenario.toml", "crs-mismatch",
+                         "an OpenStreetMap network needs a georeferenced crs, not 'local'",
+                         column="crs")
+                return None
+            if pos.geographic:
+                # the zone was chosen before the OSM file was read: follow the import
+                pos.crs = replace(pos.crs, working=crs.working)
+                pos.projector = geo.Projector(crs.working)
+            else:
+                x, y = geo.reproject(roads.xy[:, 0], roads.xy[:, 1], crs.working,
+                                     pos.crs.working)
+                roads = replace(roads, xy=np.column_stack([x, y]))
+        return roads
+
+    def check_components(self, roads: Roads
+                         ) -> tuple[Roads, tuple[tuple[int, tuple[str, ...]], ...]]:
+        n = roads.n_nodes
+        if n == 0:
+            return roads, ()
+        g = coo_matrix((np.ones(roads.n_edges), (roads.u, roads.v)), shape=(n, n))
+        k, labels = connected_components(g, directed=True, connection="weak")
+        sizes = np.bincount(labels, minlength=k)
+        order = np.argsort(-sizes, kind="stable")
+        comps = tuple(
+            (int(sizes[c]), tuple(roads.node_ids[j] for j in np.flatnonzero(labels == c)[:5]))
+            for c in order
+        )
+        if k <= 1:
+            return roads, comps
+        pieces = "; ".join(f"{s} nodes (e.g. {', '.join(ex)})" for s, ex in comps[:10])
+        more = f"; and {k - 10} more" if k > 10 else ""
+        action = ("kept the largest" if self.largest_component
+                  else "use --largest-component to keep the largest")
+        self.warn("network/", "disconnected",
+                  f"the network is in {k} unconnected pieces: {pieces}{more}; {action}")
+        if not self.largest_component:
+            return roads, comps
+        keep = labels == order[0]
+        new_index = np.cumsum(keep) - 1
+        ekeep = keep[roads.u] & keep[roads.v]
+        kept = replace(
+            roads,
+            node_ids=tuple(nid for nid, kp in zip(roads.node_ids, keep, strict=True) if kp),
+            xy=roads.xy[keep],
+            u=new_index[roads.u[ekeep]],
+            v=new_index[roads.v[ekeep]],
+            length_m=roads.length_m[ekeep],
+            speed_kph=roads.speed_kph[ekeep],
+            oneway=roads.oneway[ekeep],
+            road_class=tuple(c for c, e in zip(roads.road_class, ekeep, strict=True) if e),
+            name=tuple(c for c, e in zip(roads.name, ekeep, strict=True) if e),
+        )
+        return kept, comps
+
+    # -- areas ---------------------------------------------------------------------------------
+    def read_areas(self, pos: _Positions) -> tuple[Area, ...]:
+        path = self.folder / "areas.geojson"
+        if not path.is_file():
+            return ()
+        label = "areas.geojson"
+        text = decode_text(path.read_bytes(), file=label, problems=self.problems)
+        if text is None:
+            return ()
+        if not text.strip():
+            self.err(label, "empty-file", "the file is empty")
+            return ()
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.err(label, "json-syntax", f"not valid JSON: {exc}")
+            return ()
+        feats = doc.get("features") if isinstance(doc, dict) else None
+        if not isinstance(feats, list):
+            self.err(label, "geojson", "expected a FeatureCollection with a features list")
+            return ()
+        areas: list[Area] = []
+        seen: dict[tuple[str, str], int] = {}
+        for i, f in enumerate(feats, start=1):
+            a = self.read_area(label, i, f, pos, seen)
+            if a is not None:
+                areas.append(a)
+        return tuple(areas)
+
+    def read_area(self, label: str, i: int, f: object, pos: _Positions,
+                  seen: dict[tuple[str, str], int]) -> Area | None:
+        if not isinstance(f, dict):
+            self.err(label, "geojson", "a feature is not an object", row=i)
+            return None
+        props = f.get("properties") or {}
+        geom = f.get("geometry") or {}
+        kind = props.get("kind")
+        if kind not in AREA_KINDS:
+            self.err(label, "unknown-value",
+                     f"kind {kind!r} is not one of {', '.join(AREA_KINDS)}", row=i,
+                     column="kind")
+            return None
+        aid = props.get("id", f.get("id"))
+        if aid is None or str(aid) == "":
+            self.err(label, "missing-id", "the feature has no id", row=i, column="id")
+            return None
+        aid = str(aid)
+        if (kind, aid) in seen:
+            self.err(label, "duplicate-id",
+                     f"{kind} id {aid!r} already used by feature {seen[(kind, aid)]}",
+                     row=i, column="id")
+            return None
+        seen[(kind, aid)] = i
+        level = props.get("level")
+        if kind == "ring":
+            if level not in (1, 2, 3, "1", "2", "3"):
+                self.err(label, "bad-level",
+                         f"a ring needs level 1, 2 or 3, got {level!r}", row=i, column="level")
+                return None
+            level = int(level)
+        elif level is not None and level != "":
+            try:
+                level = int(level)
+            except (TypeError, ValueError):
+                self.err(label, "bad-level", f"level {level!r} is not a whole number", row=i,
+                         column="level")
+                return None
+        else:
+            level = None
+        polygon = self.polygon(label, i, geom, pos)
+        if polygon is None:
+            return None
+        known = {"kind", "id", "name", "level"}
+        return Area(id=aid, kind=cast(AreaKind, kind), name=str(props.get("name", aid)),
+                    geometry=polygon, level=level,
+                    extra={k: v for k, v in props.items() if k not in known})
+
+    def polygon(self, label: str, i: int, geom: Mapping[str, object], pos: _Positions
+                ) -> shapely.Polygon | shapely.MultiPolygon | None:
+        gtype = geom.get("type")
+        coords = geom.get("coordinates")
+        if gtype == "Polygon":
+            polys = [coords]
+        elif gtype == "MultiPolygon" and isinstance(coords, list):
+            polys = coords
+        else:
+            self.err(label, "geometry", f"geometry type {gtype!r} is not Polygon or MultiPolygon",
+                     row=i, column="geometry")
+            return None
+        parts: list[shapely.Polygon] = []
+        for poly in polys:
+            if not isinstance(poly, list) or not poly:
+                self.err(label, "geometry", "a polygon has no rings", row=i, column="geometry")
+                return None
+            rings: list[FloatArray] = []
+            for ring in poly:
+                try:
+                    arr = np.asarray(ring, dtype=float)
+                except (TypeError, ValueError):
+                    self.err(label, "bad-coordinate", "polygon coordinates are not numbers",
+                             row=i, column="geometry")
+                    return None
+                if arr.ndim != 2 or arr.shape[1] < 2 or not np.all(np.isfinite(arr)):
+                    self.err(label, "bad-coordinate", "polygon coordinates are not [x, y] pairs",
+                             row=i, column="geometry")
+                    return None
+                arr = arr[:, :2]
+                if len(arr) < 4:
+                    self.err(label, "polygon-ring",
+                             f"a polygon ring needs at least 4 positions, got {len(arr)}",
+                             row=i, column="geometry")
+                    return None
+                if not np.array_equal(arr[0], arr[-1]):
+                    self.err(label, "unclosed-polygon",
+                             f"a polygon ring is not closed: it starts at {arr[0].tolist()} "
+                             f"and ends at {arr[-1].tolist()}", row=i, column="geometry")
+                    return None
+                if pos.geographic:
+                    bad = (np.abs(arr[:, 0]) > 180) | (np.abs(arr[:, 1]) > 90)
+                    if bad.any():
+                        self.err(label, "bad-coordinate",
+                                 "lon/lat out of range in a polygon (the scenario crs is "
+                                 "geographic: GeoJSON coordinates are lon/lat)", row=i,
+                                 column="geometry")
+                        return None
+                    x, y = pos.lonlat_to_xy(arr[:, 0], arr[:, 1])
+                    arr = np.column_stack([x, y])
+                rings.append(arr)
+            parts.append(shapely.Polygon(rings[0], holes=rings[1:]))
+        shape: shapely.Polygon | shapely.MultiPolygon = (
+            parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+        )
+        if not shape.is_valid:
+            self.err(label, "invalid-polygon",
+                     f"the polygon is not valid: {shapely.is_valid_reason(shape)} "
+                     "(self-intersecting or overlapping rings)", row=i, column="geometry")
+            return None
+        if shape.area <= 0:
+            self.err(label, "invalid-polygon", "the polygon has no area", row=i,
+                     column="geometry")
+            return None
+        return shape
+
+    # -- sites and posts -------------------------------------------------------------------------
+    def read_sites(self, pos: _Positions, areas: Sequence[Area]) -> tuple[Site, ...]:
+        t = self.table("sites", ("id", "name", "kind", "tier"))
+        if t is None:
+            return ()
+        xy = self.positions(t, pos, allow_node=True)
+        seen: dict[str, int] = {}
+        sites: list[Site] = []
+        grids = [a for a in areas if a.kind == "grid"]
+        for i, row in enumerate(t.rows, start=1):
+            sid = self.unique_id(t, i, row, seen)
+            tier = self.number(t, i, row, "tier", integer=True)
+            if tier is not None and tier not in (1, 2, 3):
+                self.err(t.file, "bad-tier", f"tier must be 1, 2 or 3, got {row['tier']}",
+                         row=i, column="tier")
+                tier = None
+            p = xy[i - 1]
+            if sid is None or tier is None or p is None:
+                continue
+            if grids and not any(g.geometry.covers(shapely.Point(p)) for g in grids):
+                self.warn(t.file, "outside-grids", f"site {sid!r} lies outside every grid",
+                          row=i)
+            sites.append(Site(
+                id=sid, name=row["name"], kind=row["kind"], tier=int(tier), xy=p,
+                node=row.get("node") if row.get("node") in self.node_index else None,
+                extra=self.extra(t, row, ("id", "name", "kind", "tier", "x", "y", "lon", "lat",
+                                          "node")),
+            ))
+        return tuple(sites)
+
+    def read_posts(self, pos: _Positions) -> tuple[Post, ...]:
+        t = self.table("posts", ("id", "name", "kind"))
+        if t is None:
+            return ()
+        xy = self.positions(t, pos, allow_node=True)
+        seen: dict[str, int] = {}
+        posts: list[Post] = []
+        for i, row in enumerate(t.rows, start=1):
+            pid = self.unique_id(t, i, row, seen)
+            kind = self.choice(t, i, row, "kind", POST_KINDS)
+            night = self.flag(t, i, row, "night_only") if t.has("night_only") else False
+            p = xy[i - 1]
+            if pid is None or kind is None or p is None:
+                continue
+            if night and kind != "checkpoint":
+                self.warn(t.file, "night-only", f"night_only is meant for checkpoints, not "
+                          f"{kind}", row=i, column="night_only")
+            posts.append(Post(
+                id=pid, name=row["name"], kind=cast(PostKind, kind), xy=p,
+                node=row.get("node") if row.get("node") in self.node_index else None,
+                night_only=night,
+                extra=self.extra(t, row, ("id", "name", "kind", "night_only", "x", "y", "lon",
+                                          "lat", "node")),
+            ))
+        return tuple(posts)
+
+    # -- lines ------------------------------------------------------------------------------------
+    def read_lines(self, roads: Roads | None) -> tuple[PatrolLine, ...]:
+        t = self.table("lines", ("line", "seq", "node"))
+        if t is None:
+            return ()
+        steps: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+        every: dict[str, float] = {}
+        broken: set[str] = set()  # lines with a bad row, already reported
+        for i, row in enumerate(t.rows, start=1):
+            line = row["line"]
+            if not line:
+                self.err(t.file, "missing-id", "line is empty", row=i, column="line")
+                continue
+            seq = self.number(t, i, row, "seq", integer=True)
+            node = row["node"]
+            if roads is not None and node not in self.node_index:
+                self.err(t.file, "unknown-node", f"node {node!r} is not in network/nodes",
+                         row=i, column="node")
+                broken.add(line)
+                continue
+            if t.has("every_minutes") and row["every_minutes"]:
+                e = self.number(t, i, row, "every_minutes", positive=True)
+                if e is not None:
+                    if line in every and every[line] != e:
+                        self.err(t.file, "inconsistent", f"line {line!r} has two every_minutes "
+                                 f"values ({every[line]} and {e})", row=i,
+                                 column="every_minutes")
+                    every[line] = e
+            if seq is not None:
+                if any(s == int(seq) for s, _, _ in steps[line]):
+                    self.err(t.file, "duplicate-id", f"line {line!r} has seq {int(seq)} twice",
+                             row=i, column="seq")
+                    continue
+                steps[line].append((int(seq), node, i))
+        adjacent: set[tuple[int, int]] = set()
+        if roads is not None:
+            adjacent = set(zip(roads.u.tolist(), roads.v.tolist(), strict=True))
+            adjacent |= {(b, a) for a, b in adjacent}
+        lines: list[PatrolLine] = []
+        for line, st in steps.items():
+            if line in broken:
+                continue
+            st.sort()
+            nodes = tuple(n for _, n, _ in st)
+            if len(nodes) < 2:
+                self.err(t.file, "short-line", f"line {line!r} needs at least 2 nodes",
+                         row=st[0][2], column="node")
+                continue
+            for (_, a, _), (_, b, row_b) in zip(st, st[1:], strict=False):
+                if adjacent and (self.node_index[a], self.node_index[b]) not in adjacent:
+                    self.warn(t.file, "not-adjacent",
+                              f"line {line!r}: nodes {a!r} and {b!r} are not joined by an edge; "
+                              "the shortest path between them is used", row=row_b, column="node")
+            lines.append(PatrolLine(id=line, nodes=nodes, every_minutes=every.get(line)))
+        return tuple(lines)
+
+    # -- forces -----------------------------------------------------------------------------------
+    def read_units(self, posts: Sequence[Post]) -> tuple[Unit, ...]:
+        t = self.table("units", ("id", "tier", "mode", "squad", "home_post"))
+        if t is None:
+            return ()
+        post_ids = {p.id for p in posts}
+        posts_read = find_table(self.folder, "posts", problems=[]) is not None
+        seen: dict[str, int] = {}
+        units: list[Unit] = []
+        for i, row in enumerate(t.rows, start=1):
+            uid = self.unique_id(t, i, row, seen)
+            tier = self.choice(t, i, row, "tier", TIERS)
+            mode = self.choice(t, i, row, "mode", MODES)
+            home = row["home_post"]
+            home_ok = home in post_ids
+            if not home_ok and (post_ids or not posts_read):
+                self.err(t.file, "unknown-post", f"home_post {home!r} is not in posts.csv",
+                         row=i, column="home_post")
+            seats = None
+            if t.has("seats") and row["seats"]:
+                s = self.number(t, i, row, "seats", integer=True, positive=True)
+                seats = None if s is None else int(s)
+            if uid is None or tier is None or mode is None or not home_ok:
+                continue
+            units.append(Unit(
+                id=uid, tier=cast(Tier, tier), mode=cast(Mode, mode), squad=row["squad"],
+                home_post=home, seats=seats,
+                extra=self.extra(t, row, ("id", "tier", "mode", "squad", "home_post", "seats")),
+            ))
+        return tuple(units)
+
+    def read_people(self) -> tuple[Person, ...]:
+        t = self.table("people", ("id", "role", "team", "squad"))
+        if t is None:
+            return ()
+        seen: dict[str, int] = {}
+        people: list[Person] = []
+        for i, row in enumerate(t.rows, start=1):
+            pid = self.unique_id(t, i, row, seen)
+            if not row["role"]:
+                self.err(t.file, "missing-value", "role is empty", row=i, column="role")
+                continue
+            if pid is None:
+                continue
+            skills = tuple(s.strip() for s in row.get("skills", "").replace(",", ";").split(";")
+                           if s.strip())
+            people.append(Person(
+                id=pid, role=row["role"], team=row["team"], squad=row["squad"], skills=skills,
+                extra=self.extra(t, row, ("id", "role", "team", "squad", "skills")),
+            ))
+        return tuple(people)
+
+    def _date(self, t: Table, i: int, row: Mapping[str, str], col: str) -> date | None:
+        try:
+            return date.fromisoformat(row[col][:10])
+        except ValueError:
+            self.err(t.file, "bad-date", f"{col} {row[col]!r} is not a date (YYYY-MM-DD)",
+                     row=i, column=col)
+            return None
+
+    def _datetime(self, t: Table, i: int, row: Mapping[str, str], col: str
+                  ) -> datetime | None:
+        try:
+            return datetime.fromisoformat(row[col])
+        except ValueError:
+            self.err(t.file, "bad-time",
+                     f"{col} {row[col]!r} is not an ISO 8601 time (YYYY-MM-DDTHH:MM)",
+                     row=i, column=col)
+            return None
+
+    def read_leave(self, people: Sequence[Person]) -> tuple[Leave, ...]:
+        t = self.table("leave", ("person", "from", "to"))
+        if t is None:
+            return ()
+        known = {p.id for p in people}
+        out: list[Leave] = []
+        for i, row in enumerate(t.rows, start=1):
+            if row["person"] not in known:
+                self.err(t.file, "unknown-person", f"person {row['person']!r} is not in "
+                         "people.csv", row=i, column="person")
+                continue
+            a = self._date(t, i, row, "from")
+            b = self._date(t, i, row, "to")
+            if a is None or b is None:
+                continue
+            if b < a:
+                self.err(t.file, "bad-range", f"leave ends ({b}) before it starts ({a})",
+                         row=i, column="to")
+                continue
+            out.append(Leave(person=row["person"], start=a, end=b))
+        return tuple(out)
+
+    def read_events(self, posts: Sequence[Post]) -> tuple[Event, ...]:
+        t = self.table("events", ("name", "from", "to", "level"))
+        if t is None:
+            return ()
+        post_ids = {p.id for p in posts}
+        out: list[Event] = []
+        for i, row in enumerate(t.rows, start=1):
+            a = self._datetime(t, i, row, "from")
+            b = self._datetime(t, i, row, "to")
+            level = self.number(t, i, row, "level", integer=True)
+            extra = self.number(t, i, row, "extra_staff", required=False, integer=True,
+                                default=0.0)
+            plist = tuple(p.strip() for p in row.get("posts", "").split(";") if p.strip())
+            unknown = [p for p in plist if p not in post_ids]
+            if unknown:
+                self.err(t.file, "unknown-post", f"posts {unknown} are not in posts.csv",
+                         row=i, column="posts")
+                continue
+            if a is None or b is None or level is None:
+                continue
+            if b <= a:
+                self.err(t.file, "bad-range", f"event ends ({b}) before it starts ({a})",
+                         row=i, column="to")
+                continue
+            out.append(Event(name=row["name"], start=a, end=b, level=int(level), posts=plist,
+                             extra_staff=int(extra or 0)))
+        return tuple(out)
+
+    # -- incidents --------------------------------------------------------------------------------
+    def read_incidents(self, pos: _Positions, settings: ScenarioToml) -> Incidents | None:
+        t = self.table("incidents", ("time", "category", "priority"))
+        if t is None:
+            return None
+        tz = ZoneInfo(settings.timezone)
+        xy = self.positions(t, pos, allow_node=False)
+        ids: list[str] = []
+        times: list[datetime] = []
+        pts: list[tuple[float, float]] = []
+        cats: list[str] = []
+        prio: list[int] = []
+        seen: dict[str, int] = {}
+        for i, row in enumerate(t.rows, start=1):
+            if t.has("id"):
+                iid = self.unique_id(t, i, row, seen)
+            else:
+                iid = str(i)
+            when = self._datetime(t, i, row, "time")
+            if when is not None and when.tzinfo is not None:
+                when = when.astimezone(tz).replace(tzinfo=None)
+            p = self.number(t, i, row, "priority", integer=True)
+            if not row["category"]:
+                self.err(t.file, "missing-value", "category is empty", row=i,
+                         column="category")
+                continue
+            if iid is None or when is None or p is None or xy[i - 1] is None:
+                continue
+            ids.append(iid)
+            times.append(when)
+            pts.append(cast(tuple[float, float], xy[i - 1]))
+            cats.append(row["category"])
+            prio.append(int(p))
+        return Incidents(
+            ids=tuple(ids),
+            time=np.array(times, dtype="datetime64[m]"),
+            xy=np.array(pts, dtype=float).reshape(-1, 2),
+            category=tuple(cats),
+            priority=np.array(prio, dtype=np.int64),
+        )
+
+
+# --- summaries ---------------------------------------------------------------------------------
+
+
+def counts(sc: Scenario) -> dict[str, object]:
+    """The counts ``xunfang scenario check --json`` prints."""
+    by_tier_mode: dict[str, dict[str, int]] = defaultdict(dict)
+    for (tier, mode), n in sorted(Counter((u.tier, u.mode) for u in sc.units).items()):
+        by_tier_mode[tier][mode] = n
+    return {
+        "nodes": sc.roads.n_nodes,
+        "edges": sc.roads.n_edges,
+        "zones": len(sc.areas_of("zone")),
+        "grids": len(sc.areas_of("grid")),
+        "rings": len(sc.areas_of("ring")),
+        "lines": len(sc.lines),
+        "sites_by_tier": {str(k): v for k, v in sorted(Counter(s.tier for s in sc.sites).items())},
+        "posts_by_kind": dict(sorted(Counter(p.kind for p in sc.posts).items())),
+        "night_checkpoints": sum(1 for p in sc.posts if p.kind == "checkpoint" and p.night_only),
+        "units_by_tier_mode": dict(by_tier_mode),
+        "people_by_team": dict(sorted(Counter(p.team for p in sc.people).items())),
+        "people_by_role": dict(sorted(Counter(p.role for p in sc.people).items())),
+        "incidents": len(sc.incidents),
+    }
+

@@ -1,0 +1,193 @@
+"""The schema of ``scenario.toml`` (pydantic at the edge), turned into a frozen :class:`Policy`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from xunfang.scenario.model import (
+    MODES,
+    Holiday,
+    Mode,
+    PeakFactor,
+    Policy,
+    _default_class_speeds,
+    _default_excluded,
+    _default_speeds,
+)
+
+_DEFAULT = Policy()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PeakFactorIn(_Strict):
+    hours: list[int] = Field(min_length=1)
+    factor: float = Field(gt=0, le=2)
+    modes: list[Mode] = ["car", "motorcycle"]
+    classes: list[str] = []
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v: list[int]) -> list[int]:
+        bad = [h for h in v if not 0 <= h <= 23]
+        if bad:
+            raise ValueError(f"hours must be 0..23, got {bad}")
+        return v
+
+
+class HolidayIn(_Strict):
+    name: str
+    from_: date = Field(alias="from")
+    to: date
+    workdays: list[date] = []
+
+    @model_validator(mode="after")
+    def _order(self) -> HolidayIn:
+        if self.to < self.from_:
+            raise ValueError(f"holiday {self.name!r} ends ({self.to}) before it starts "
+                             f"({self.from_})")
+        return self
+
+
+def _tier_map(v: dict[str, float], what: str) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for k, m in v.items():
+        try:
+            level = int(k)
+        except ValueError:
+            raise ValueError(f"{what} keys are levels 1..3, got {k!r}") from None
+        if not 1 <= level <= 3:
+            raise ValueError(f"{what} keys are levels 1..3, got {k!r}")
+        if m <= 0:
+            raise ValueError(f"{what}[{k}] must be positive minutes, got {m}")
+        out[level] = float(m)
+    return out
+
+
+class PolicyIn(_Strict):
+    response_targets: dict[str, float] = {str(k): v for k, v in
+                                          _DEFAULT.response_targets.items()}
+    revisit_minutes: dict[str, float] = {str(k): v for k, v in
+                                         _DEFAULT.revisit_minutes.items()}
+    line_every_minutes: float = Field(_DEFAULT.line_every_minutes, gt=0)
+    shift_pattern: str = _DEFAULT.shift_pattern
+    shift_starts: list[int] = list(_DEFAULT.shift_starts)
+    speeds_kph: dict[Mode, float] = {}
+    class_speeds_kph: dict[str, float] = {}
+    default_speed_kph: float = Field(_DEFAULT.default_speed_kph, gt=0)
+    excluded_classes: dict[Mode, list[str]] = {}
+    oneway_modes: list[Mode] = list(_DEFAULT.oneway_modes)
+    drone_launch_minutes: float = Field(_DEFAULT.drone_launch_minutes, ge=0)
+    peak_factors: list[PeakFactorIn] | None = None
+    holidays: list[HolidayIn] = []
+    isochrone_minutes: list[float] = list(_DEFAULT.isochrone_minutes)
+
+    @field_validator("response_targets", "revisit_minutes")
+    @classmethod
+    def _levels(cls, v: dict[str, float]) -> dict[str, float]:
+        _tier_map(v, "the map")
+        return v
+
+    @field_validator("speeds_kph", "class_speeds_kph")
+    @classmethod
+    def _speeds(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: s for k, s in v.items() if not s > 0}
+        if bad:
+            raise ValueError(f"speeds must be positive km/h, got {bad}")
+        return v
+
+    @field_validator("shift_starts")
+    @classmethod
+    def _starts(cls, v: list[int]) -> list[int]:
+        if not v or any(not 0 <= h <= 23 for h in v):
+            raise ValueError(f"shift_starts are hours 0..23, got {v}")
+        return v
+
+    @field_validator("isochrone_minutes")
+    @classmethod
+    def _bands(cls, v: list[float]) -> list[float]:
+        if not v or any(b <= 0 for b in v) or v != sorted(v):
+            raise ValueError(f"isochrone_minutes must be positive and increasing, got {v}")
+        return v
+
+    def to_policy(self) -> Policy:
+        speeds = _default_speeds()
+        speeds.update(self.speeds_kph)
+        classes = _default_class_speeds()
+        classes.update(self.class_speeds_kph)
+        excluded = _default_excluded()
+        excluded.update({m: tuple(c) for m, c in self.excluded_classes.items()})
+        peaks = (
+            _DEFAULT.peak_factors
+            if self.peak_factors is None
+            else tuple(
+                PeakFactor(hours=tuple(p.hours), factor=p.factor, modes=tuple(p.modes),
+                           classes=tuple(p.classes))
+                for p in self.peak_factors
+            )
+        )
+        return Policy(
+            response_targets=_tier_map(self.response_targets, "response_targets"),
+            revisit_minutes=_tier_map(self.revisit_minutes, "revisit_minutes"),
+            line_every_minutes=self.line_every_minutes,
+            shift_pattern=self.shift_pattern,
+            shift_starts=tuple(self.shift_starts),
+            speeds_kph=speeds,
+            class_speeds_kph=classes,
+            default_speed_kph=self.default_speed_kph,
+            excluded_classes=excluded,
+            oneway_modes=tuple(self.oneway_modes),
+            drone_launch_minutes=self.drone_launch_minutes,
+            peak_factors=peaks,
+            holidays=tuple(
+                Holiday(name=h.name, start=h.from_, end=h.to, workdays=tuple(h.workdays))
+                for h in self.holidays
+            ),
+            isochrone_minutes=tuple(self.isochrone_minutes),
+        )
+
+
+class ScenarioToml(_Strict):
+    """The top level of scenario.toml. Only ``name`` and ``crs`` are required."""
+
+    name: str = Field(min_length=1)
+    crs: str = Field(min_length=1)
+    title: str = ""
+    coords: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    timezone: str = "Asia/Shanghai"
+    horizon_days: int = Field(1, ge=1, le=366)
+    slot_minutes: int = Field(60, ge=5, le=1440)
+    policy: PolicyIn = PolicyIn()
+    description: str = ""
+
+    @field_validator("slot_minutes")
+    @classmethod
+    def _slot(cls, v: int) -> int:
+        if 1440 % v:
+            raise ValueError(f"slot_minutes must divide a day (1440 minutes), got {v}")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (e.g. 'Asia/Shanghai')") from None
+        return v
+
+
+def known_modes() -> tuple[str, ...]:
+    return tuple(MODES)
+
+
+def describe_loc(loc: tuple[Any, ...]) -> str:
+    """A pydantic error location as a dotted TOML key (``policy.speeds_kph.car``)."""
+    return ".".join(str(p) for p in loc if p != "__root__")

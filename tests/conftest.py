@@ -1,0 +1,47 @@
+"""Shared fixtures: small scenario folders written on the fly, and the real data folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+MINI_FILES = {
+    "scenario.toml": 'name = "mini"\ncrs = "local"\n',
+    "network/nodes.csv": "id,x,y\na,0,0\nb,400,0\nc,400,300\nd,0,300\ne,800,0\n",
+    "network/edges.csv": "u,v\na,b\nb,c\nc,d\nd,a\nb,e\n",
+    "posts.csv": "id,name,kind,node\np1,Station one,station,a\ng1,East gate,exit,e\n",
+}
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_scenario(tmp_path: Path) -> Callable[..., Path]:
+    """Write the minimal scenario of the issue, with files added, replaced or removed."""
+
+    def make(files: dict[str, str | bytes | None] | None = None, name: str = "sc") -> Path:
+        merged: dict[str, str | bytes | None] = {**MINI_FILES, **(files or {})}
+        root = tmp_path / name
+        return write_files(root, {k: v for k, v in merged.items() if v is not None})
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    if not DATA.is_dir():
+        pytest.skip(f"the shared real-data folder {DATA} is not present")
+    return DATA

@@ -1,0 +1,389 @@
+"""The scenario loader: every rule of DESIGN.md §3, each error named by file, row and column."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from xunfang import geo, scenario
+from xunfang._errors import Problem, ScenarioError
+
+Make = Callable[..., Path]
+
+
+def problems_of(path: Path, **kw: bool) -> list[Problem]:
+    return list(scenario.check(path, **kw).problems)
+
+
+def only_error(path: Path) -> Problem:
+    errors = [p for p in problems_of(path) if p.severity == "error"]
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def square(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+
+
+def areas(*features: dict[str, object]) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": list(features)})
+
+
+def feature(coords: list[list[float]], **props: object) -> dict[str, object]:
+    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [coords]},
+            "properties": props}
+
+
+def test_minimal_scenario_loads(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario())
+    assert sc.name == "mini"
+    assert sc.crs.is_local
+    assert sc.roads.n_nodes == 5 and sc.roads.n_edges == 5
+    # lengths default to the straight-line distance
+    np.testing.assert_allclose(sorted(sc.roads.length_m), [300, 300, 400, 400, 400])
+    assert [p.id for p in sc.posts] == ["p1", "g1"]
+    assert sc.posts[0].xy == (0.0, 0.0) and sc.posts[0].staffed
+    assert not sc.posts[1].staffed
+    assert len(sc.inputs_hash) == 64
+    c = scenario.counts(sc)
+    assert c["nodes"] == 5 and c["posts_by_kind"] == {"exit": 1, "station": 1}
+
+
+def test_inputs_hash_changes_with_any_file(make_scenario: Make) -> None:
+    a = scenario.load(make_scenario(name="a")).inputs_hash
+    b = scenario.load(make_scenario({"posts.csv": "id,name,kind,node\np1,S,station,b\n"},
+                                    name="b")).inputs_hash
+    assert a != b
+
+
+def test_ids_are_strings_exactly_as_written(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({
+        "network/nodes.csv": "id,x,y\n007,0,0\n7,100,0\n",
+        "network/edges.csv": "u,v\n007,7\n",
+        "posts.csv": "id,name,kind,node\n01,P,station,007\n",
+    }))
+    assert sc.roads.node_ids == ("007", "7")
+    assert sc.posts[0].id == "01"
+
+
+def test_unknown_columns_are_kept(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({
+        "posts.csv": "id,name,kind,node,phone,备注\np1,S,station,a,110,值班室\n",
+    }))
+    assert sc.posts[0].extra == {"phone": "110", "备注": "值班室"}
+
+
+@pytest.mark.parametrize(
+    ("files", "file", "row", "column", "rule"),
+    [
+        ({"network/nodes.csv": "id,x,y\na,0,0\nb,abc,0\nc,400,300\nd,0,300\ne,800,0\n"},
+         "network/nodes.csv", 2, "x", "not-a-number"),
+        ({"network/nodes.csv": "id,x,y\na,0,0\nb,,\nc,400,300\nd,0,300\ne,800,0\n"},
+         "network/nodes.csv", 2, "x", "missing-coordinates"),
+        ({"network/nodes.csv": "id,x,y\na,0,0\nb,400,0\nc,400,300\nd,0,300\ne,800,0\na,5,0\n"},
+         "network/nodes.csv", 6, "id", "duplicate-id"),
+        ({"network/edges.csv": "u,v\na,b\nb,zz\n"},
+         "network/edges.csv", 2, "v", "unknown-node"),
+        ({"network/edges.csv": "u,v,length_m\na,b,-3\n"},
+         "network/edges.csv", 1, "length_m", "not-positive"),
+        ({"network/edges.csv": "u,v,length_m\na,b,0\n"},
+         "network/edges.csv", 1, "length_m", "not-positive"),
+        ({"network/nodes.csv": "id,x,y\na,0,0\nb,0,0\n", "network/edges.csv": "u,v\na,b\n",
+          "posts.csv": None},
+         "network/edges.csv", 1, "length_m", "zero-length"),
+        ({"posts.csv": "id,name,kind,node\np1,S,station,nowhere\n"},
+         "posts.csv", 1, "node", "unknown-node"),
+        ({"posts.csv": "id,name,kind,node\np1,S,castle,a\n"},
+         "posts.csv", 1, "kind", "unknown-value"),
+        ({"units.csv": "id,tier,mode,squad,home_post\nu1,special,car,patrol,p9\n"},
+         "units.csv", 1, "home_post", "unknown-post"),
+        ({"units.csv": "id,tier,squad,home_post\nu1,special,patrol,p1\n"},
+         "units.csv", 0, "mode", "missing-column"),
+        ({"units.csv": "id,tier,mode,squad,home_post\nu1,special,tank,patrol,p1\n"},
+         "units.csv", 1, "mode", "unknown-value"),
+        ({"sites.csv": "id,name,kind,tier,x,y\ns1,School,school,4,10,10\n"},
+         "sites.csv", 1, "tier", "bad-tier"),
+        ({"incidents.csv": "time,x,y,category,priority\n2024-13-01T10:00,1,1,theft,2\n"},
+         "incidents.csv", 1, "time", "bad-time"),
+        ({"lines.csv": "line,seq,node\nL1,1,a\nL1,2,q\n"},
+         "lines.csv", 2, "node", "unknown-node"),
+        ({"leave.csv": "person,from,to\nnobody,2025-01-01,2025-01-02\n"},
+         "leave.csv", 1, "person", "unknown-person"),
+    ],
+)
+def test_bad_rows_name_file_row_column_and_rule(
+    make_scenario: Make, files: dict[str, str], file: str, row: int, column: str, rule: str
+) -> None:
+    p = only_error(make_scenario(files))
+    assert (p.file, p.row, p.column, p.rule) == (file, row, column, rule)
+
+
+def test_lon_lat_out_of_range(make_scenario: Make) -> None:
+    path = make_scenario({
+        "scenario.toml": 'name = "ll"\ncrs = "EPSG:4326"\n',
+        "network/nodes.csv": "id,lon,lat\na,103.26,29.23\nb,103.27,29.23\nc,203.0,29.0\n",
+        "network/edges.csv": "u,v\na,b\n",
+        "posts.csv": None,
+    })
+    p = only_error(path)
+    assert (p.file, p.row, p.column, p.rule) == ("network/nodes.csv", 3, "lon", "bad-coordinate")
+
+
+def test_empty_file_is_an_error(make_scenario: Make) -> None:
+    p = only_error(make_scenario({"posts.csv": ""}))
+    assert (p.file, p.rule) == ("posts.csv", "empty-file")
+
+
+def test_header_only_file_is_a_warning(make_scenario: Make) -> None:
+    result = scenario.check(make_scenario({"units.csv": "id,tier,mode,squad,home_post\n"}))
+    assert result.ok
+    assert [p.rule for p in result.warnings] == ["empty-file"]
+
+
+def test_undecodable_text_is_an_error(make_scenario: Make) -> None:
+    p = only_error(make_scenario({"posts.csv": b"id,name,kind,node\np1,\xff\xff\xff,station,a\n"}))
+    assert (p.file, p.rule) == ("posts.csv", "encoding")
+    assert "neither UTF-8 nor GB18030" in p.message
+
+
+def test_gb18030_and_utf8_bom_text(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({
+        "posts.csv": "id,name,kind,node\np1,巡逻驻点一,station,a\n".encode("gb18030"),
+        "sites.csv": "\ufeffid,name,kind,tier,node\ns1,县人民医院,hospital,1,c\n".encode(),
+    }))
+    assert sc.posts[0].name == "巡逻驻点一"
+    assert sc.sites[0].name == "县人民医院" and sc.sites[0].xy == (400.0, 300.0)
+
+
+def test_xlsx_tables(make_scenario: Make) -> None:
+    import openpyxl
+
+    path = make_scenario({"posts.csv": None})
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["id", "name", "kind", "x", "y"])
+    ws.append([1, "驻点", "station", 0, 0.5])
+    wb.save(path / "posts.xlsx")
+    sc = scenario.load(path)
+    assert sc.posts[0].id == "1" and sc.posts[0].xy == (0.0, 0.5)
+
+
+def test_csv_and_xlsx_of_the_same_table_is_an_error(make_scenario: Make) -> None:
+    import openpyxl
+
+    path = make_scenario()
+    openpyxl.Workbook().save(path / "posts.xlsx")
+    assert only_error(path).rule == "ambiguous-table"
+
+
+def test_unclosed_polygon(make_scenario: Make) -> None:
+    ring = square(0, 0, 100, 100)[:-1] + [[1, 1]]
+    p = only_error(make_scenario({"areas.geojson": areas(feature(ring, kind="grid", id="g1"))}))
+    assert (p.file, p.row, p.column, p.rule) == ("areas.geojson", 1, "geometry",
+                                                 "unclosed-polygon")
+
+
+def test_self_intersecting_polygon(make_scenario: Make) -> None:
+    bowtie = [[0, 0], [100, 100], [100, 0], [0, 100], [0, 0]]
+    path = make_scenario({"areas.geojson": areas(
+        feature(square(0, 0, 100, 100), kind="zone", id="z1"),
+        feature(bowtie, kind="grid", id="g1"),
+    )})
+    p = only_error(path)
+    assert (p.row, p.rule) == (2, "invalid-polygon")
+    assert "Self-intersection" in p.message
+
+
+def test_ring_needs_a_level(make_scenario: Make) -> None:
+    p = only_error(make_scenario({"areas.geojson": areas(
+        feature(square(0, 0, 100, 100), kind="ring", id="r1"))}))
+    assert (p.column, p.rule) == ("level", "bad-level")
+
+
+def test_areas_and_site_outside_grids_warning(make_scenario: Make) -> None:
+    path = make_scenario({
+        "areas.geojson": areas(
+            feature(square(-10, -10, 410, 310), kind="zone", id="z1", name="城区"),
+            feature(square(-10, -10, 200, 310), kind="grid", id="g1"),
+            feature(square(200, -10, 410, 310), kind="grid", id="g2"),
+            feature(square(-10, -10, 410, 310), kind="ring", id="r3", level=3),
+        ),
+        "sites.csv": "id,name,kind,tier,x,y\ns1,School,school,1,100,100\ns2,Farm,farm,3,700,0\n",
+    })
+    result = scenario.check(path)
+    assert result.ok
+    assert [(p.file, p.row, p.rule) for p in result.warnings] == [("sites.csv", 2,
+                                                                   "outside-grids")]
+    sc = result.scenario
+    assert sc is not None
+    assert [a.id for a in sc.areas_of("grid")] == ["g1", "g2"]
+    assert sc.areas_of("ring")[0].level == 3
+    assert scenario.counts(sc)["sites_by_tier"] == {"1": 1, "3": 1}
+
+
+def test_disconnected_network_warns_and_keeps_largest(make_scenario: Make) -> None:
+    path = make_scenario({
+        "network/nodes.csv": "id,x,y\na,0,0\nb,400,0\nc,400,300\nx,900,900\ny,950,900\n",
+        "network/edges.csv": "u,v\na,b\nb,c\nx,y\n",
+        "posts.csv": "id,name,kind,node\np1,S,station,a\np2,Far,station,x\n",
+    })
+    result = scenario.check(path)
+    assert result.ok
+    (w,) = result.warnings
+    assert w.rule == "disconnected" and "2 unconnected pieces" in w.message
+    assert [n for n, _ in result.components] == [3, 2]
+    sc = scenario.load(path, largest_component=True)
+    assert sc.roads.node_ids == ("a", "b", "c")
+    assert sc.roads.n_edges == 2
+
+
+def test_problems_are_all_collected_before_raising(make_scenario: Make) -> None:
+    path = make_scenario({
+        "network/edges.csv": "u,v,length_m\na,b,-1\nb,zz,5\n",
+        "posts.csv": "id,name,kind,node\np1,S,station,a\np1,T,station,b\n",
+        "units.csv": "id,tier,mode,squad,home_post\nu1,special,car,patrol,nope\n",
+    })
+    with pytest.raises(ScenarioError, match=r"4 error\(s\) found") as info:
+        scenario.load(path)
+    text = str(info.value)
+    assert "network/edges.csv, row 1, column 'length_m'" in text
+    assert "posts.csv, row 2, column 'id': id 'p1' already used in row 1" in text
+    assert "units.csv, row 1, column 'home_post'" in text
+
+
+@pytest.mark.parametrize(
+    ("toml", "column", "needle"),
+    [
+        ('crs = "local"\n', "name", "Field required"),
+        ('name = "x"\ncrs = "EPSG:999999"\n', "crs", "unknown CRS"),
+        ('name = "x"\ncrs = "local"\nslot_minutes = 7\n', "slot_minutes", "divide a day"),
+        ('name = "x"\ncrs = "local"\n[policy.speeds_kph]\ncar = -5\n', "policy.speeds_kph",
+         "positive"),
+        ('name = "x"\ncrs = "local"\n[policy]\nresponse_targets = {"9" = 1}\n',
+         "policy.response_targets", "levels 1..3"),
+        ('name = "x"\ncrs = "local"\ntimezone = "Mars/Olympus"\n', "timezone", "time zone"),
+        ('name = "x"\ncrs = "local"\nflavour = 1\n', "flavour", "Extra inputs"),
+    ],
+)
+def test_scenario_toml_errors_name_the_key(
+    make_scenario: Make, toml: str, column: str, needle: str
+) -> None:
+    p = only_error(make_scenario({"scenario.toml": toml}))
+    assert p.file == "scenario.toml" and p.column == column
+    assert needle in p.message
+
+
+def test_missing_scenario_toml_and_network(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    rules = {(p.file, p.rule) for p in problems_of(tmp_path / "empty")}
+    assert ("scenario.toml", "missing-file") in rules
+
+
+def test_missing_network(make_scenario: Make) -> None:
+    p = only_error(make_scenario({"network/nodes.csv": None, "network/edges.csv": None,
+                                  "posts.csv": None}))
+    assert p.rule == "missing-file"
+
+
+def test_unknown_source() -> None:
+    with pytest.raises(ScenarioError, match="no such folder, and no built-in scenario"):
+        scenario.load("no-such-place-xyz")
+
+
+def test_policy_defaults_and_overrides(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({"scenario.toml": (
+        'name = "p"\ncrs = "local"\nslot_minutes = 30\n'
+        '[policy]\nresponse_targets = {"1" = 2, "2" = 4, "3" = 6}\n'
+        '[policy.speeds_kph]\ncar = 45\n'
+        '[[policy.peak_factors]]\nhours = [8]\nfactor = 0.5\n'
+        '[[policy.holidays]]\nname = "国庆节"\nfrom = 2025-10-01\nto = 2025-10-08\n'
+        'workdays = [2025-09-28, 2025-10-11]\n'
+    )}))
+    pol = sc.policy
+    assert dict(pol.response_targets) == {1: 2.0, 2: 4.0, 3: 6.0}
+    assert pol.speeds_kph["car"] == 45 and pol.speeds_kph["foot"] == 5  # default kept
+    assert len(pol.peak_factors) == 1 and pol.peak_factors[0].factor == 0.5
+    assert pol.holidays[0].workdays[1].isoformat() == "2025-10-11"
+    assert sc.slot_minutes == 30
+
+
+def test_lonlat_scenario_is_projected_to_utm(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({
+        "scenario.toml": 'name = "ll"\ncrs = "EPSG:4326"\n',
+        "network/nodes.csv": "id,lon,lat\na,103.26,29.23\nb,103.27,29.23\n",
+        "network/edges.csv": "u,v\na,b\n",
+        "posts.csv": "id,name,kind,lon,lat\np,P,station,103.265,29.23\n",
+    }))
+    assert sc.crs.working == "EPSG:32648"
+    # 0.01 degree of longitude at 29.23 N is about 971 m
+    assert sc.roads.length_m[0] == pytest.approx(971, abs=3)
+    assert sc.posts[0].xy[0] == pytest.approx(sc.roads.xy[:, 0].mean(), abs=0.5)
+
+
+def test_gcj02_coordinates_are_converted(make_scenario: Make) -> None:
+    wlon, wlat = np.array([103.26, 103.27]), np.array([29.23, 29.23])
+    glon, glat = geo.wgs84_to_gcj02(wlon, wlat)
+    nodes = "id,lon,lat\n" + "".join(
+        f"{n},{a:.9f},{b:.9f}\n" for n, a, b in zip("ab", glon, glat, strict=True))
+    base = {"network/nodes.csv": nodes, "network/edges.csv": "u,v\na,b\n", "posts.csv": None}
+    gcj = scenario.load(make_scenario({**base, "scenario.toml":
+                                       'name = "g"\ncrs = "EPSG:4326"\ncoords = "gcj02"\n'},
+                                      name="g"))
+    wgs = scenario.load(make_scenario({**base, "network/nodes.csv":
+                                       "id,lon,lat\na,103.26,29.23\nb,103.27,29.23\n",
+                                       "scenario.toml": 'name = "w"\ncrs = "EPSG:4326"\n'},
+                                      name="w"))
+    np.testing.assert_allclose(gcj.roads.xy, wgs.roads.xy, atol=0.05)
+
+
+def test_projected_crs_xy_and_lonlat_mix(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({
+        "scenario.toml": 'name = "u"\ncrs = "EPSG:32648"\n',
+        "network/nodes.csv": "id,x,y\na,330000,3235000\nb,330500,3235000\n",
+        "network/edges.csv": "u,v\na,b\n",
+        "posts.csv": "id,name,kind,lon,lat\np,P,station,103.26,29.23\n",
+    }))
+    x, y = geo.Projector("EPSG:32648").to_xy(np.array([103.26]), np.array([29.23]))
+    assert sc.posts[0].xy == pytest.approx((x[0], y[0]))
+
+
+def test_local_crs_rejects_lonlat(make_scenario: Make) -> None:
+    p = only_error(make_scenario({"posts.csv": "id,name,kind,lon,lat\np,P,station,103,29\n"}))
+    assert (p.file, p.row, p.column, p.rule) == ("posts.csv", 1, "lon", "crs-mismatch")
+
+
+def test_incidents_columns(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({"incidents.csv": (
+        "time,x,y,category,priority,source\n"
+        "2025-03-01T21:15,10,20,盗窃,2,110\n"
+        "2025-03-02T01:05+00:00,30,40,纠纷,1,110\n"
+    )}))
+    inc = sc.incidents
+    assert inc.ids == ("1", "2")  # no id column: ids are the row numbers
+    assert str(inc.time[1]) == "2025-03-02T09:05"  # UTC converted to Asia/Shanghai
+    assert inc.category == ("盗窃", "纠纷") and inc.priority.tolist() == [2, 1]
+
+
+def test_lines_and_events_and_people(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({
+        "lines.csv": "line,seq,node,every_minutes\nL1,2,b,60\nL1,1,a,60\nL1,3,c,60\n",
+        "people.csv": "id,role,team,squad,skills\nx1,police,A,patrol,driver;armed\n",
+        "leave.csv": "person,from,to\nx1,2025-02-01,2025-02-03\n",
+        "events.csv": "name,from,to,level,posts,extra_staff\n"
+                      "庙会,2025-02-10T08:00,2025-02-10T20:00,2,p1,4\n",
+    }))
+    assert sc.lines[0].nodes == ("a", "b", "c") and sc.lines[0].every_minutes == 60
+    assert sc.people[0].skills == ("driver", "armed")
+    assert sc.leave[0].end.isoformat() == "2025-02-03"
+    assert sc.events[0].posts == ("p1",) and sc.events[0].extra_staff == 4
+
+
+def test_line_with_non_adjacent_nodes_warns(make_scenario: Make) -> None:
+    result = scenario.check(make_scenario({"lines.csv": "line,seq,node\nL1,1,a,\nL1,2,c\n"}))
+    assert result.ok
+    assert [p.rule for p in result.warnings] == ["not-adjacent"]
