@@ -156,11 +156,23 @@ def gcj02_to_bd09(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatAr
 
 
 def bd09_to_gcj02(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    x = np.asarray(lon, float) - 0.0065
-    y = np.asarray(lat, float) - 0.006
+    """Inverse of :func:`gcj02_to_bd09`: the published closed form (good to ~1e-5°), then
+    refined by fixed-point iteration on the forward formula to better than 1e-9°."""
+    blon = np.asarray(lon, float)
+    blat = np.asarray(lat, float)
+    x = blon - 0.0065
+    y = blat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    return z * np.cos(theta), z * np.sin(theta)
+    glon, glat = z * np.cos(theta), z * np.sin(theta)
+    for _ in range(30):
+        flon, flat = gcj02_to_bd09(glon, glat)
+        elon, elat = flon - blon, flat - blat
+        glon = glon - elon
+        glat = glat - elat
+        if np.all(np.abs(elon) < 1e-10) and np.all(np.abs(elat) < 1e-10):
+            break
+    return glon, glat
 
 
 def to_wgs84(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray, FloatArray]:

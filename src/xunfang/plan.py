@@ -162,16 +162,16 @@ class Plan:
         try:
             slots = tuple(
                 Slot(
-                    index=int(s["index"]),
+                    index=_int(s["index"]),
                     start=datetime.fromisoformat(str(s["start"])),
-                    minutes=int(s["minutes"]),
+                    minutes=_int(s["minutes"]),
                 )
                 for s in cast(Sequence[Mapping[str, object]], data["slots"])
             )
             assignments = tuple(
                 Assignment(
                     unit=str(a["unit"]),
-                    slot=int(cast(int, a["slot"])),
+                    slot=_int(a["slot"]),
                     duty=_duty(a["duty"]),
                     post=None if a.get("post") is None else str(a["post"]),
                     grid=None if a.get("grid") is None else str(a["grid"]),
@@ -183,7 +183,7 @@ class Plan:
             return cls(
                 scenario=str(data["scenario"]),
                 inputs_hash=str(data["inputs_hash"]),
-                seed=int(cast(int, data["seed"])),
+                seed=_int(data["seed"]),
                 version=str(data["version"]),
                 slots=slots,
                 units=tuple(str(u) for u in cast(Iterable[object], data["units"])),
@@ -197,6 +197,12 @@ class Plan:
 
 
 def _duty(value: object) -> Duty:
-    if value not in DUTIES:
+    if not isinstance(value, str) or value not in DUTIES:
         raise PlanError(f"unknown duty {value!r}; use one of {', '.join(DUTIES)}")
-    return cast(Duty, value)
+    return value  # narrowed to Duty by the membership test
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise PlanError(f"expected a whole number, got {value!r}")
+    return int(value)
