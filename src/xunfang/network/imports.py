@@ -1,0 +1,1025 @@
+"""Offline import of real road data into a scenario's ``network/`` folder.
+
+Two kinds of source are read, with no network access:
+
+* OpenStreetMap files (``.osm`` XML, ``.osm.pbf``, ``.osm.bz2``, ``.osm.gz``) through pyosmium:
+  :func:`import_osm`. The ways whose ``highway`` tag fits a network type are kept; graph nodes
+  are way ends and nodes shared by two or more kept ways (intersections); every edge follows
+  its way between two graph nodes, and its length is the geodesic length of that polyline.
+* Road centrelines of a GIS layer (GeoPackage, shapefile, GeoJSON) through pyogrio:
+  :func:`import_lines`. Each line (each part of a multi-line) is an edge; its two ends are nodes,
+  and ends closer than ``tolerance_m`` are merged into one node.
+
+Both return the typed :class:`~xunfang.scenario.model.Roads` (planar metres of the working CRS)
+and the :class:`~xunfang.scenario.model.CRS`; :func:`write_network` writes them as the
+``nodes.csv`` + ``edges.csv`` of DESIGN.md §3, and :func:`import_network` (what the CLI calls)
+does both and returns an :class:`ImportSummary`.
+
+osmium and pyogrio are the optional extra ``gis`` (``pip install 'xunfang[gis]'``); they are
+imported where used. OpenStreetMap data is © OpenStreetMap contributors, ODbL 1.0: roads
+imported from it carry ``source="osm"`` and the scenario.toml written says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pyproj import CRS as ProjCRS
+from pyproj import Geod, Transformer
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from xunfang._errors import MissingDependencyError, XunfangError
+from xunfang.geo import Projector, parse_crs, utm_crs_for
+from xunfang.scenario.model import CRS, IntArray, Roads
+
+__all__ = [
+    "LINE_CLASS_MAP",
+    "LINE_SUFFIXES",
+    "OSM_SUFFIXES",
+    "ImportSummary",
+    "NetworkImportError",
+    "NetworkType",
+    "import_lines",
+    "import_network",
+    "import_osm",
+    "largest_component",
+    "parse_maxspeed",
+    "write_network",
+]
+
+NetworkType = Literal["drive", "walk", "all"]
+NETWORK_TYPES: tuple[NetworkType, ...] = ("drive", "walk", "all")
+
+OSM_SUFFIXES: tuple[str, ...] = (".osm", ".osm.pbf", ".pbf", ".osm.bz2", ".osm.gz")
+LINE_SUFFIXES: tuple[str, ...] = (".gpkg", ".shp", ".geojson", ".json")
+
+_GEOD = Geod(ellps="WGS84")
+
+
+class NetworkImportError(XunfangError, ValueError):
+    """A road file cannot be imported as it is; the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What :func:`import_network` wrote.
+
+    ``nodes``, ``edges``, ``oneway_edges`` and ``total_km`` describe the network as written;
+    ``components`` counts the weakly connected components of the network as imported, before
+    ``largest_component`` kept only the biggest one (so a value above 1 says what was dropped).
+    """
+
+    nodes: int
+    edges: int
+    oneway_edges: int
+    total_km: float
+    crs: CRS
+    components: int
+    scenario_dir: Path
+    source: Path
+
+
+# --- OpenStreetMap ---------------------------------------------------------------------------
+
+#: ``highway`` values a car may use (the drive network).
+DRIVE_HIGHWAYS: frozenset[str] = frozenset(
+    {
+        "motorway",
+        "trunk",
+        "primary",
+        "secondary",
+        "tertiary",
+        "unclassified",
+        "residential",
+        "motorway_link",
+        "trunk_link",
+        "primary_link",
+        "secondary_link",
+        "tertiary_link",
+        "living_street",
+        "service",
+        "road",
+    }
+)
+#: ``highway`` values that are not (or no longer, or not yet) a road: skipped by every type.
+NOT_ROADS: frozenset[str] = frozenset(
+    {
+        "proposed",
+        "construction",
+        "abandoned",
+        "disused",
+        "planned",
+        "razed",
+        "demolished",
+        "no",
+        "raceway",
+        "bus_guideway",
+        "escape",
+        "emergency_bay",
+        "rest_area",
+        "services",
+        "platform",
+        "elevator",
+        "bus_stop",
+    }
+)
+#: ``highway`` values closed to people on foot (the walk network), as in the default policy.
+NO_WALK_HIGHWAYS: frozenset[str] = frozenset(
+    {
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "busway",
+    }
+)
+
+_DENY = frozenset({"no", "private"})
+_ALLOW = frozenset(
+    {
+        "yes",
+        "designated",
+        "permissive",
+        "destination",
+        "official",
+        "customers",
+        "delivery",
+        "permit",
+        "emergency",
+    }
+)
+_ONEWAY_FORWARD = frozenset({"yes", "true", "1"})
+_ONEWAY_REVERSE = frozenset({"-1", "reverse"})
+_ONEWAY_TWO_WAY = frozenset({"no", "false", "0", "reversible", "alternating"})
+
+_MPH = 1.609344
+_KNOT = 1.852
+_SPEED_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots?)?\s*$", re.IGNORECASE)
+
+
+def parse_maxspeed(text: str | None) -> float:
+    """A ``maxspeed`` value in km/h; NaN where it gives no number.
+
+    ``"50"`` and ``"50 km/h"`` are km/h, ``"30 mph"`` is converted, ``"10 knots"`` too; a list
+    (``"50;30"``) gives the mean of its values, as osmnx does; words such as ``"none"``,
+    ``"walk"``, ``"signals"`` or zone codes like ``"RU:urban"`` give NaN.
+    """
+    if text is None:
+        return math.nan
+    values: list[float] = []
+    for part in str(text).split(";"):
+        m = _SPEED_RE.match(part)
+        if m is None:
+            return math.nan
+        value = float(m.group(1))
+        unit = (m.group(2) or "").lower()
+        if unit == "mph":
+            value *= _MPH
+        elif unit.startswith("knot"):
+            value *= _KNOT
+        values.append(value)
+    if not values:
+        return math.nan
+    mean = sum(values) / len(values)
+    return mean if mean > 0 else math.nan
+
+
+def _permitted(tags: Mapping[str, str], keys: Sequence[str]) -> bool | None:
+    """The first explicit yes/no among ``keys`` (most specific first), or None."""
+    for key in keys:
+        value = tags.get(key)
+        if value is None:
+            continue
+        value = value.strip().lower()
+        if value in _DENY:
+            return False
+        if value in _ALLOW:
+            return True
+    return None
+
+
+def _keep_way(highway: str, tags: Mapping[str, str], network_type: NetworkType) -> bool:
+    """Whether a way with this ``highway`` value and tags belongs to the network type."""
+    if highway in NOT_ROADS or tags.get("area") == "yes":
+        return False
+    if network_type == "all":
+        return True
+    if network_type == "drive":
+        if highway not in DRIVE_HIGHWAYS:
+            return False
+        allowed = _permitted(tags, ("motorcar", "motor_vehicle", "vehicle", "access"))
+        return allowed is not False
+    if highway in NO_WALK_HIGHWAYS:
+        return False
+    allowed = _permitted(tags, ("foot", "access"))
+    return allowed is not False
+
+
+def _osm_direction(highway: str, tags: Mapping[str, str], network_type: NetworkType) -> int:
+    """+1 one-way along the way, -1 one-way against it, 0 two-way (always 0 for walking)."""
+    if network_type == "walk":
+        return 0
+    oneway = (tags.get("oneway") or "").strip().lower()
+    if oneway in _ONEWAY_FORWARD:
+        return 1
+    if oneway in _ONEWAY_REVERSE:
+        return -1
+    if oneway in _ONEWAY_TWO_WAY:
+        return 0
+    if tags.get("junction") in ("roundabout", "circular") or highway == "motorway":
+        return 1
+    return 0
+
+
+def _require_osmium() -> Any:
+    try:
+        import osmium
+    except ImportError as exc:
+        raise MissingDependencyError("osmium", "gis", "Importing OpenStreetMap files") from exc
+    return osmium
+
+
+def _require_pyogrio() -> Any:
+    try:
+        import pyogrio
+        import pyogrio.raw
+    except ImportError as exc:
+        raise MissingDependencyError("pyogrio", "gis", "Importing GIS line layers") from exc
+    return pyogrio
+
+
+def _check_file(path: str | os.PathLike[str]) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"road file {str(p)!r} does not exist or is not a file")
+    return p
+
+
+def import_osm(
+    path: str | os.PathLike[str],
+    *,
+    network_type: NetworkType = "drive",
+) -> tuple[Roads, CRS]:
+    """Read an OpenStreetMap file (``.osm`` XML or ``.osm.pbf``) into roads.
+
+    ``network_type`` picks the ways by their ``highway`` tag:
+
+    * ``drive``: motorway … residential, the ``*_link`` roads, living_street, service, road and
+      unclassified; a way closed to cars (``access``, ``vehicle``, ``motor_vehicle`` or
+      ``motorcar`` = ``no``/``private``, the most specific tag deciding) is left out.
+    * ``walk``: every road and path except motorway, trunk, their links and busways, and ways
+      with ``foot`` (or, failing that, ``access``) = ``no``/``private``; one-way tags are
+      ignored (people walk both ways).
+    * ``all``: every ``highway`` way, without access rules.
+
+    Whatever the type, ways that are not roads (yet or any more: proposed, construction,
+    abandoned, razed …) and ``area=yes`` outlines are skipped.
+
+    Graph nodes are way ends and nodes used twice or more by kept ways (intersections, and a
+    way crossing itself); an edge follows its way from one graph node to the next and its
+    ``length_m`` is the geodesic (WGS 84 ellipsoid) length of that polyline. ``oneway`` =
+    yes/true/1 runs along the way, ``-1`` against it (u and v swapped), and roundabouts and
+    motorways are one-way unless tagged ``oneway=no``. ``speed_kph`` is ``maxspeed`` parsed by
+    :func:`parse_maxspeed`. Self-loops (a closed way touching nothing else) are dropped, and so
+    are nodes left without edges. Node ids are the OSM node ids as strings, in numeric order.
+
+    ``roads.xy`` is in the UTM zone of the data's centre; the CRS returned is
+    ``CRS(declared="EPSG:4326", working=<that UTM zone>)``.
+    """
+    if network_type not in NETWORK_TYPES:
+        raise ValueError(f"network_type={network_type!r} is not one of {', '.join(NETWORK_TYPES)}")
+    p = _check_file(path)
+    osmium = _require_osmium()
+
+    refs: list[int] = []
+    lons: list[float] = []
+    lats: list[float] = []
+    piece_len: list[int] = []
+    piece_way: list[int] = []  # index into the per-way attribute lists
+    classes: list[str] = []
+    names: list[str] = []
+    speeds: list[float] = []
+    directions: list[int] = []
+    speed_cache: dict[str, float] = {}
+
+    processor = (
+        osmium.FileProcessor(str(p), osmium.osm.NODE | osmium.osm.WAY)
+        .with_locations()
+        .with_filter(osmium.filter.KeyFilter("highway"))
+    )
+    try:
+        for obj in processor:
+            if not obj.is_way():
+                continue
+            tags = {t.k: t.v for t in obj.tags}
+            highway = tags.get("highway", "")
+            if not _keep_way(highway, tags, network_type):
+                continue
+            way_index = len(classes)
+            pieces_before = len(piece_len)
+            # Split the way where a node has no location (a clipped extract), and drop
+            # repeated consecutive nodes.
+            run = 0
+            last = -1
+            for node in obj.nodes:
+                ref = int(node.ref)
+                loc = node.location
+                if not loc.valid():
+                    if run >= 2:
+                        piece_len.append(run)
+                        piece_way.append(way_index)
+                    elif run:
+                        del refs[-run:], lons[-run:], lats[-run:]
+                    run, last = 0, -1
+                    continue
+                if ref == last:
+                    continue
+                refs.append(ref)
+                lons.append(loc.lon)
+                lats.append(loc.lat)
+                run += 1
+                last = ref
+            if run >= 2:
+                piece_len.append(run)
+                piece_way.append(way_index)
+            elif run:
+                del refs[-run:], lons[-run:], lats[-run:]
+            if len(piece_len) == pieces_before:
+                continue
+            raw_speed = tags.get("maxspeed")
+            if raw_speed is None:
+                speed = math.nan
+            else:
+                if raw_speed not in speed_cache:
+                    speed_cache[raw_speed] = parse_maxspeed(raw_speed)
+                speed = speed_cache[raw_speed]
+            classes.append(highway)
+            names.append(tags.get("name", ""))
+            speeds.append(speed)
+            directions.append(_osm_direction(highway, tags, network_type))
+    except RuntimeError as exc:  # libosmium reports unreadable input this way
+        raise NetworkImportError(f"{p}: not a readable OpenStreetMap file: {exc}") from exc
+
+    if not piece_len:
+        raise NetworkImportError(
+            f"{p}: no way fits network_type={network_type!r} "
+            "(no highway=* ways, or all of them filtered out)"
+        )
+
+    ref_arr = np.asarray(refs, dtype=np.int64)
+    lon = np.asarray(lons, dtype=np.float64)
+    lat = np.asarray(lats, dtype=np.float64)
+    lengths = np.asarray(piece_len, dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    ends = starts + lengths - 1
+    piece_of = np.repeat(np.arange(len(lengths)), lengths)
+
+    # Graph nodes: piece ends, and nodes used at least twice by kept ways.
+    _, inverse, counts = np.unique(ref_arr, return_inverse=True, return_counts=True)
+    is_node = counts[inverse] >= 2
+    is_node[starts] = True
+    is_node[ends] = True
+    pos = np.flatnonzero(is_node)
+    same_piece = piece_of[pos[:-1]] == piece_of[pos[1:]]
+    a = pos[:-1][same_piece]
+    b = pos[1:][same_piece]
+
+    # Geodesic length of every segment; the boundary "segment" between two pieces never lies
+    # inside an edge's [a, b) range, so it needs no masking.
+    _, _, seg = _GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    seg = np.append(np.asarray(seg, dtype=np.float64), 0.0)
+    bounds = np.empty(2 * len(a), dtype=np.int64)
+    bounds[0::2] = a
+    bounds[1::2] = b
+    edge_len = np.add.reduceat(seg, bounds)[0::2] if len(a) else np.zeros(0)
+
+    way = np.asarray(piece_way, dtype=np.int64)[piece_of[a]]
+    direction = np.asarray(directions, dtype=np.int64)[way]
+    reverse = direction < 0
+    flat_u = np.where(reverse, b, a)  # position in the flat arrays of each edge's u and v
+    flat_v = np.where(reverse, a, b)
+    keep = ref_arr[flat_u] != ref_arr[flat_v]  # drop self-loops
+    flat_u, flat_v, edge_len, way, direction = (
+        flat_u[keep],
+        flat_v[keep],
+        edge_len[keep],
+        way[keep],
+        direction[keep],
+    )
+    if len(flat_u) == 0:
+        raise NetworkImportError(f"{p}: the kept ways form no edge (only self-loops)")
+    u_ref = ref_arr[flat_u]
+    v_ref = ref_arr[flat_v]
+
+    node_refs, first = np.unique(np.concatenate((u_ref, v_ref)), return_index=True)
+    node_flat = np.concatenate((flat_u, flat_v))[first]
+    node_lon = lon[node_flat]
+    node_lat = lat[node_flat]
+    centre_lon = float(node_lon.min() + node_lon.max()) / 2.0
+    centre_lat = float(node_lat.min() + node_lat.max()) / 2.0
+    working = utm_crs_for(centre_lon, centre_lat)
+    x, y = Projector(working).to_xy(node_lon, node_lat)
+
+    u = np.searchsorted(node_refs, u_ref).astype(np.int64)
+    v = np.searchsorted(node_refs, v_ref).astype(np.int64)
+    cls_arr = np.asarray(classes, dtype=object)[way]
+    name_arr = np.asarray(names, dtype=object)[way]
+    roads = Roads(
+        node_ids=tuple(str(r) for r in node_refs.tolist()),
+        xy=np.column_stack((x, y)),
+        u=u,
+        v=v,
+        length_m=edge_len.astype(np.float64),
+        speed_kph=np.asarray(speeds, dtype=np.float64)[way],
+        oneway=direction != 0,
+        road_class=tuple(str(c) for c in cls_arr),
+        name=tuple(str(n) for n in name_arr),
+        source="osm",
+    )
+    return roads, CRS(declared="EPSG:4326", working=working)
+
+
+# --- GIS line layers --------------------------------------------------------------------------
+
+#: Road classes of GIS layers mapped to the OSM-style class names of the policy's
+#: ``class_speeds_kph`` (keys are compared lower-case, without accents, spaces squeezed).
+#:
+#: Montréal's géobase (column ``ClsRte`` of ``montreal_networks.gpkg``; in that file it holds
+#: text, not numeric codes) follows the OSM Canada convention: Autoroute → motorway (80 km/h
+#: in the default policy), Nationale (provincial numbered route) → trunk (60), Régionale →
+#: secondary (40), Artère → primary (45), Collectrice (municipale) → tertiary (35), Locale →
+#: residential (25), Ruelle (lane) → service (15). The common English names of municipal
+#: centreline layers are mapped the same way. A value not listed — and a class name the policy
+#: already knows, such as ``residential`` — is kept as written; the policy's class speeds (or
+#: its default speed) then apply. Pass ``class_map`` to add or override entries.
+LINE_CLASS_MAP: Mapping[str, str] = {
+    # Montréal géobase (ClsRte), French
+    "autoroute": "motorway",
+    "bretelle": "motorway_link",
+    "nationale": "trunk",
+    "route nationale": "trunk",
+    "regionale": "secondary",
+    "route regionale": "secondary",
+    "artere": "primary",
+    "artere principale": "primary",
+    "artere secondaire": "secondary",
+    "collectrice": "tertiary",
+    "collectrice municipale": "tertiary",
+    "locale": "residential",
+    "rue locale": "residential",
+    "ruelle": "service",
+    # English wording of municipal centreline layers
+    "freeway": "motorway",
+    "expressway": "motorway",
+    "interstate": "motorway",
+    "ramp": "motorway_link",
+    "major arterial": "primary",
+    "arterial": "primary",
+    "minor arterial": "secondary",
+    "collector": "tertiary",
+    "local": "residential",
+    "lane": "service",
+    "alley": "service",
+}
+
+
+def _norm_key(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.lower().split())
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return f"{value:g}"
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace").strip()
+    return str(value).strip()
+
+
+def _line_direction(value: object) -> int:
+    """+1 / -1 / 0 from a one-way column: yes/true/1/y/t/ft/forward, -1/tf/reverse/backward."""
+    text = _cell_text(value).lower()
+    if text in ("yes", "true", "1", "y", "t", "ft", "forward", "1.0"):
+        return 1
+    if text in ("-1", "tf", "reverse", "backward", "-1.0"):
+        return -1
+    return 0
+
+
+def _layer_crs(declared: str | None, override: str | None, where: str) -> tuple[str, bool]:
+    """The layer's CRS as ``(name, geographic)``; raises where it is missing or not in metres."""
+    text = override if override is not None else declared
+    if text is None or not str(text).strip():
+        raise NetworkImportError(
+            f"{where}: the layer has no CRS; pass crs='EPSG:<code>' (or crs='local' for "
+            "planar metres with no georeference)"
+        )
+    if str(text).strip().lower() == "local":
+        return "local", False
+    try:
+        crs = ProjCRS.from_user_input(text)
+    except Exception as exc:  # pyproj's CRSError; say what we were given
+        raise NetworkImportError(f"{where}: unknown CRS {text!r}: {exc}") from exc
+    auth = crs.to_authority(min_confidence=70)
+    name = f"{auth[0]}:{auth[1]}" if auth is not None else crs.to_wkt()
+    if crs.is_geographic:
+        return name, True
+    if not crs.is_projected:
+        raise NetworkImportError(f"{where}: CRS {crs.name!r} is neither projected nor geographic")
+    unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
+    if unit not in ("metre", "meter", "m"):
+        raise NetworkImportError(
+            f"{where}: CRS {crs.name!r} ({name}) has coordinates in {unit!r}, and xunfang "
+            "computes in metres; reproject the layer to a metre CRS first (for example "
+            "ogr2ogr -t_srs EPSG:<utm zone> out.gpkg in.gpkg) or give it in lon/lat"
+        )
+    return name, False
+
+
+def _pick_layer(pyogrio: Any, p: Path, layer: str | None) -> str:
+    try:
+        listed = pyogrio.list_layers(p)
+    except Exception as exc:  # pyogrio.errors.DataSourceError and friends
+        raise NetworkImportError(f"{p}: GDAL cannot open it as a GIS file: {exc}") from exc
+    names = [str(row[0]) for row in listed]
+    if layer is not None:
+        if layer not in names:
+            raise NetworkImportError(
+                f"{p}: no layer {layer!r}; the layers are: {', '.join(names) or '(none)'}"
+            )
+        return layer
+    if len(names) == 1:
+        return names[0]
+    lines = [str(row[0]) for row in listed if "linestring" in str(row[1]).lower()]
+    if len(lines) == 1:
+        return lines[0]
+    described = ", ".join(f"{row[0]} ({row[1]})" for row in listed)
+    raise NetworkImportError(
+        f"{p}: holds {len(names)} layers, so name the road layer with layer=…; "
+        f"the layers are: {described or '(none)'}"
+    )
+
+
+def import_lines(
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    class_column: str | None = None,
+    speed_column: str | None = None,
+    oneway_column: str | None = None,
+    name_column: str | None = None,
+    tolerance_m: float = 0.5,
+    crs: str | None = None,
+    class_map: Mapping[str, str] | None = None,
+) -> tuple[Roads, CRS]:
+    """Read road centrelines from a GIS layer (GeoPackage, shapefile, GeoJSON) into roads.
+
+    Every LineString — and every part of a MultiLineString — is one edge; its ``length_m`` is
+    the length of the whole polyline (planar in a projected layer, geodesic for lon/lat).
+    Nodes are the lines' ends; ends closer than ``tolerance_m`` metres are merged into one node
+    at their mean position (single linkage over a KD-tree, so chains of close ends merge too).
+    Lines are not split where they cross or touch another line's interior: the layer must be
+    noded (as municipal centreline layers are). Lines whose two ends merge are dropped as
+    self-loops; null and empty geometries are skipped.
+
+    ``layer`` may be left out when the file has one layer, or one line layer. The optional
+    columns give the road class (mapped by ``LINE_CLASS_MAP`` and ``class_map``), the speed
+    (km/h; text such as ``"30 mph"`` is parsed), one-way (yes/true/1/FT along the line,
+    -1/TF against it, anything else two-way) and the name.
+
+    The layer's CRS — or ``crs``, which says what the coordinates are when the file does not
+    (or says wrongly) — decides the working CRS: a geographic CRS is projected to the UTM zone
+    of the data (declared ``EPSG:4326``), a projected CRS in metres is used as it is, ``local``
+    is planar metres. Node ids are ``n0``, ``n1``, … in order of x, then y.
+    """
+    p = _check_file(path)
+    if not tolerance_m >= 0.0 or not math.isfinite(tolerance_m):
+        raise ValueError(f"tolerance_m={tolerance_m!r} must be a finite number of metres >= 0")
+    pyogrio = _require_pyogrio()
+    import shapely
+
+    layer_name = _pick_layer(pyogrio, p, layer)
+    where = f"{p}, layer {layer_name!r}"
+    info = pyogrio.read_info(p, layer=layer_name)
+    fields = [str(f) for f in info["fields"]]
+    wanted: list[str] = []
+    for option, column in (
+        ("class_column", class_column),
+        ("speed_column", speed_column),
+        ("oneway_column", oneway_column),
+        ("name_column", name_column),
+    ):
+        if column is None:
+            continue
+        if column not in fields:
+            raise NetworkImportError(
+                f"{where}: no column {column!r} (given as {option}); the columns are: "
+                f"{', '.join(fields) or '(none)'}"
+            )
+        if column not in wanted:
+            wanted.append(column)
+    declared, geographic = _layer_crs(info.get("crs"), crs, where)
+
+    meta, _, wkb, field_data = pyogrio.raw.read(p, layer=layer_name, columns=wanted)
+    columns = {str(name): data for name, data in zip(meta["fields"], field_data, strict=True)}
+    geoms = shapely.from_wkb(wkb) if wkb is not None else np.empty(0, dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
+        raise NetworkImportError(f"{where}: the layer has no features with a geometry")
+    types = shapely.get_type_id(geoms)
+    line_types = (shapely.GeometryType.LINESTRING, shapely.GeometryType.MULTILINESTRING)
+    bad = present & ~np.isin(types, [int(t) for t in line_types])
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        kind = shapely.get_type_id(geoms[first])
+        raise NetworkImportError(
+            f"{where}: {int(bad.sum())} of {len(geoms)} features are not lines (feature "
+            f"{first + 1} is a {shapely.GeometryType(kind).name.title()}); road centrelines "
+            "must be LineString or MultiLineString"
+        )
+
+    feature_index = np.flatnonzero(present)
+    parts, part_feature = shapely.get_parts(geoms[feature_index], return_index=True)
+    part_feature = feature_index[part_feature]
+    n_coords = shapely.get_num_coordinates(parts)
+    usable = n_coords >= 2
+    parts, part_feature, n_coords = parts[usable], part_feature[usable], n_coords[usable]
+    if len(parts) == 0:
+        raise NetworkImportError(f"{where}: no line has two or more points")
+    coords = shapely.get_coordinates(parts)
+    starts = np.concatenate(([0], np.cumsum(n_coords)[:-1])).astype(np.int64)
+    ends = starts + n_coords - 1
+
+    if geographic:
+        lonlat = Transformer.from_crs(declared, "EPSG:4326", always_xy=True)
+        lon, lat = lonlat.transform(coords[:, 0], coords[:, 1])
+        lon, lat = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+        _, _, seg_arr = _GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+        seg = np.asarray(seg_arr, dtype=np.float64)
+        working = utm_crs_for(
+            float(lon.min() + lon.max()) / 2.0, float(lat.min() + lat.max()) / 2.0
+        )
+        x, y = Projector(working).to_xy(lon, lat)
+        xy = np.column_stack((x, y))
+        out_crs = CRS(declared="EPSG:4326", working=working)
+    else:
+        xy = np.asarray(coords, dtype=np.float64)
+        seg = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
+        out_crs = CRS(declared=declared, working=declared)
+    seg = np.append(seg, 0.0)
+    bounds = np.empty(2 * len(starts), dtype=np.int64)
+    bounds[0::2] = starts
+    bounds[1::2] = ends
+    length = np.add.reduceat(seg, bounds)[0::2]
+
+    # Merge the ends: union-find over the pairs closer than the tolerance.
+    n_parts = len(parts)
+    end_xy = np.concatenate((xy[starts], xy[ends]))
+    pairs = cKDTree(end_xy).query_pairs(r=float(tolerance_m), output_type="ndarray")
+    graph = sparse.coo_matrix(
+        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])),
+        shape=(len(end_xy), len(end_xy)),
+    )
+    n_nodes, label = connected_components(graph, directed=False)
+    count = np.bincount(label, minlength=n_nodes).astype(np.float64)
+    node_x = np.bincount(label, weights=end_xy[:, 0], minlength=n_nodes) / count
+    node_y = np.bincount(label, weights=end_xy[:, 1], minlength=n_nodes) / count
+    u_lab = label[:n_parts]
+    v_lab = label[n_parts:]
+
+    # Attributes, per part.
+    mapping = {_norm_key(k): v for k, v in LINE_CLASS_MAP.items()}
+    if class_map:
+        mapping.update({_norm_key(k): v for k, v in class_map.items()})
+    n_features = len(geoms)
+    if class_column is not None:
+        raw_cls = [_cell_text(c) for c in columns[class_column]]
+        feat_cls = [mapping.get(_norm_key(c), c) for c in raw_cls]
+    else:
+        feat_cls = [""] * n_features
+    if speed_column is not None:
+        feat_speed = np.array(
+            [
+                parse_maxspeed(t) if t else math.nan
+                for t in (_cell_text(s) for s in columns[speed_column])
+            ],
+            dtype=np.float64,
+        )
+    else:
+        feat_speed = np.full(n_features, math.nan)
+    if oneway_column is not None:
+        feat_dir = np.array([_line_direction(o) for o in columns[oneway_column]], dtype=np.int64)
+    else:
+        feat_dir = np.zeros(n_features, dtype=np.int64)
+    feat_name = (
+        [_cell_text(n) for n in columns[name_column]]
+        if name_column is not None
+        else [""] * n_features
+    )
+
+    direction = feat_dir[part_feature]
+    reverse = direction < 0
+    u_lab, v_lab = np.where(reverse, v_lab, u_lab), np.where(reverse, u_lab, v_lab)
+    keep = u_lab != v_lab
+    if not keep.any():
+        raise NetworkImportError(
+            f"{where}: every line is a self-loop at tolerance_m={tolerance_m} (its ends merge)"
+        )
+    u_lab, v_lab, length, part_feature, direction = (
+        u_lab[keep],
+        v_lab[keep],
+        length[keep],
+        part_feature[keep],
+        direction[keep],
+    )
+
+    # Node ids n0, n1, … in order of x then y, over the nodes that still have an edge.
+    used = np.zeros(n_nodes, dtype=bool)
+    used[u_lab] = True
+    used[v_lab] = True
+    used_labels = np.flatnonzero(used)
+    order = used_labels[np.lexsort((node_y[used_labels], node_x[used_labels]))]
+    new_index = np.full(n_nodes, -1, dtype=np.int64)
+    new_index[order] = np.arange(len(order), dtype=np.int64)
+
+    roads = Roads(
+        node_ids=tuple(f"n{i}" for i in range(len(order))),
+        xy=np.column_stack((node_x[order], node_y[order])),
+        u=new_index[u_lab],
+        v=new_index[v_lab],
+        length_m=length.astype(np.float64),
+        speed_kph=feat_speed[part_feature].astype(np.float64),
+        oneway=direction != 0,
+        road_class=tuple(feat_cls[i] for i in part_feature.tolist()),
+        name=tuple(feat_name[i] for i in part_feature.tolist()),
+        source="lines",
+    )
+    return roads, out_crs
+
+
+# --- components -------------------------------------------------------------------------------
+
+
+def _component_labels(roads: Roads) -> tuple[int, IntArray]:
+    n = roads.n_nodes
+    graph = sparse.coo_matrix(
+        (np.ones(roads.n_edges, dtype=np.int8), (roads.u, roads.v)), shape=(n, n)
+    )
+    count, labels = connected_components(graph, directed=True, connection="weak")
+    return int(count), labels.astype(np.int64)
+
+
+def _largest_component_of(roads: Roads) -> Roads:
+    count, labels = _component_labels(roads)
+    if count <= 1:
+        return roads
+    sizes = np.bincount(labels)
+    keep_node = labels == int(np.argmax(sizes))  # ties: the component of the first node
+    new_index = np.cumsum(keep_node) - 1
+    keep_edge = keep_node[roads.u]  # weak components: v is in it whenever u is
+    idx = np.flatnonzero(keep_edge)
+    return Roads(
+        node_ids=tuple(i for i, k in zip(roads.node_ids, keep_node.tolist(), strict=True) if k),
+        xy=roads.xy[keep_node],
+        u=new_index[roads.u[idx]].astype(np.int64),
+        v=new_index[roads.v[idx]].astype(np.int64),
+        length_m=roads.length_m[idx],
+        speed_kph=roads.speed_kph[idx],
+        oneway=roads.oneway[idx],
+        road_class=tuple(roads.road_class[i] for i in idx.tolist()),
+        name=tuple(roads.name[i] for i in idx.tolist()),
+        source=roads.source,
+    )
+
+
+def largest_component(roads: Roads) -> Roads:
+    """The largest weakly connected component (most nodes), node order kept.
+
+    Weak connectivity ignores edge direction, so a one-way street that leads out of a
+    neighbourhood with no way back is kept; the travel-time engine reports such places as
+    unreachable where they are.
+    """
+    return _largest_component_of(roads)
+
+
+# --- writing a scenario's network/ ------------------------------------------------------------
+
+
+def _trim(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _write_atomic(target: Path, rows: Iterable[Sequence[str]] | None, text: str | None) -> Path:
+    """Write to a temporary file beside ``target``; return it (renamed later by the caller)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            if rows is not None:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerows(rows)
+            if text is not None:
+                fh.write(text)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_network(
+    roads: Roads,
+    crs: CRS,
+    out_dir: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    source: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Write ``roads`` as a scenario's ``network/nodes.csv`` and ``network/edges.csv``.
+
+    Nodes are written as ``id,lon,lat`` (WGS 84, 7 decimals ≈ 1 cm) when the declared CRS is
+    geographic — converted back from the working xy — and as ``id,x,y`` (3 decimals) otherwise.
+    Edges are ``u,v,length_m,speed_kph,oneway,name,class``: length in metres to the millimetre,
+    speed in km/h (empty where unknown), oneway 1/0. Files are UTF-8, quoted by the csv module,
+    and each is written to a temporary file and renamed into place.
+
+    ``out_dir/scenario.toml`` is written — with ``name`` (default: the folder's name), ``crs``
+    and a comment naming ``source`` — only if it does not exist yet. Returns ``out_dir``.
+    """
+    scenario_dir = Path(out_dir)
+    net_dir = scenario_dir / "network"
+    net_dir.mkdir(parents=True, exist_ok=True)
+    ids = roads.node_ids
+    geographic = crs.declared != "local" and parse_crs(crs.declared)[1]
+    if geographic:
+        lon, lat = Projector(crs.working).to_lonlat(roads.xy[:, 0], roads.xy[:, 1])
+        node_rows: list[Sequence[str]] = [("id", "lon", "lat")]
+        node_rows.extend(
+            (i, f"{a:.7f}", f"{b:.7f}")
+            for i, a, b in zip(ids, lon.tolist(), lat.tolist(), strict=True)
+        )
+        toml_crs = "EPSG:4326"
+    else:
+        node_rows = [("id", "x", "y")]
+        node_rows.extend(
+            (i, f"{a:.3f}", f"{b:.3f}")
+            for i, a, b in zip(ids, roads.xy[:, 0].tolist(), roads.xy[:, 1].tolist(), strict=True)
+        )
+        toml_crs = crs.declared
+    edge_rows: list[Sequence[str]] = [
+        ("u", "v", "length_m", "speed_kph", "oneway", "name", "class")
+    ]
+    edge_rows.extend(
+        (
+            ids[a],
+            ids[b],
+            f"{length:.3f}",
+            "" if math.isnan(speed) else _trim(speed, 3),
+            "1" if one else "0",
+            road_name,
+            road_class,
+        )
+        for a, b, length, speed, one, road_name, road_class in zip(
+            roads.u.tolist(),
+            roads.v.tolist(),
+            roads.length_m.tolist(),
+            roads.speed_kph.tolist(),
+            roads.oneway.tolist(),
+            roads.name,
+            roads.road_class,
+            strict=True,
+        )
+    )
+    pending = [
+        (_write_atomic(net_dir / "nodes.csv", node_rows, None), net_dir / "nodes.csv"),
+        (_write_atomic(net_dir / "edges.csv", edge_rows, None), net_dir / "edges.csv"),
+    ]
+    if roads.source == "osm":
+        # the attribution travels with the network files: the loader reads it back, and the
+        # report credits OpenStreetMap contributors (ODbL 1.0 requires it)
+        note = f"{OSM_ATTRIBUTION}\n"
+        pending.append((_write_atomic(net_dir / ATTRIBUTION_FILE, None, note),
+                        net_dir / ATTRIBUTION_FILE))
+    toml_path = scenario_dir / "scenario.toml"
+    if not toml_path.exists():
+        lines = []
+        if source is not None:
+            lines.append(f"# imported from {Path(source).name} by xunfang")
+        if roads.source == "osm":
+            lines.append("# road data © OpenStreetMap contributors, ODbL 1.0")
+        scenario_name = name if name is not None else scenario_dir.resolve().name
+        lines.append(f"name = {json.dumps(scenario_name, ensure_ascii=False)}")
+        lines.append(f"crs = {json.dumps(toml_crs, ensure_ascii=False)}")
+        text = "\n".join(lines) + "\n"
+        pending.append((_write_atomic(toml_path, None, text), toml_path))
+    for tmp, target in pending:
+        os.replace(tmp, target)
+    return scenario_dir
+
+
+ATTRIBUTION_FILE = "ATTRIBUTION.txt"
+OSM_ATTRIBUTION = "Road data © OpenStreetMap contributors, ODbL 1.0 (openstreetmap.org/copyright)"
+
+
+# --- the one call of the CLI ------------------------------------------------------------------
+
+
+def _kind_of(p: Path) -> Literal["osm", "lines"]:
+    lower = p.name.lower()
+    if lower.endswith(OSM_SUFFIXES):
+        return "osm"
+    if lower.endswith(LINE_SUFFIXES):
+        return "lines"
+    raise NetworkImportError(
+        f"{p}: cannot tell the format from the file suffix; OpenStreetMap files end in "
+        f"{', '.join(OSM_SUFFIXES)} and GIS line layers in {', '.join(LINE_SUFFIXES)}"
+    )
+
+
+def import_network(
+    path: str | os.PathLike[str],
+    *,
+    out_dir: str | os.PathLike[str],
+    network_type: NetworkType = "drive",
+    layer: str | None = None,
+    class_column: str | None = None,
+    speed_column: str | None = None,
+    oneway_column: str | None = None,
+    name_column: str | None = None,
+    tolerance_m: float = 0.5,
+    crs: str | None = None,
+    largest_component: bool = False,
+    name: str | None = None,
+) -> ImportSummary:
+    """Import a road file into ``out_dir/network/`` and summarise what was written.
+
+    The suffix picks the reader: ``.osm``, ``.osm.pbf``, ``.pbf`` (and ``.osm.bz2``,
+    ``.osm.gz``) go to :func:`import_osm` with ``network_type``; ``.gpkg``, ``.shp``,
+    ``.geojson``, ``.json`` go to :func:`import_lines` with the layer, column, tolerance and
+    CRS options (those options are an error for an OpenStreetMap file). With
+    ``largest_component`` only the largest weakly connected component is written.
+    """
+    p = _check_file(path)
+    kind = _kind_of(p)
+    if kind == "osm":
+        given = [
+            option
+            for option, value in (
+                ("layer", layer),
+                ("class_column", class_column),
+                ("speed_column", speed_column),
+                ("oneway_column", oneway_column),
+                ("name_column", name_column),
+                ("crs", crs),
+            )
+            if value is not None
+        ]
+        if given:
+            raise NetworkImportError(
+                f"{p}: {', '.join(given)} apply to GIS line layers, not to OpenStreetMap files"
+            )
+        roads, out_crs = import_osm(p, network_type=network_type)
+    else:
+        roads, out_crs = import_lines(
+            p,
+            layer=layer,
+            class_column=class_column,
+            speed_column=speed_column,
+            oneway_column=oneway_column,
+            name_column=name_column,
+            tolerance_m=tolerance_m,
+            crs=crs,
+        )
+    components, _ = _component_labels(roads)
+    if largest_component:
+        roads = _largest_component_of(roads)
+    scenario_dir = write_network(roads, out_crs, out_dir, name=name, source=p)
+    return ImportSummary(
+        nodes=roads.n_nodes,
+        edges=roads.n_edges,
+        oneway_edges=int(np.count_nonzero(roads.oneway)),
+        total_km=float(roads.length_m.sum()) / 1000.0,
+        crs=out_crs,
+        components=components,
+        scenario_dir=scenario_dir,
+        source=p,
+    )
