@@ -182,7 +182,7 @@ def test_csv_and_xlsx_of_the_same_table_is_an_error(make_scenario: Make) -> None
 
 
 def test_unclosed_polygon(make_scenario: Make) -> None:
-    ring = square(0, 0, 100, 100)[:-1] + [[1, 1]]
+    ring = [*square(0, 0, 100, 100)[:-1], [1, 1]]
     p = only_error(make_scenario({"areas.geojson": areas(feature(ring, kind="grid", id="g1"))}))
     assert (p.file, p.row, p.column, p.rule) == ("areas.geojson", 1, "geometry",
                                                  "unclosed-polygon")
@@ -387,3 +387,41 @@ def test_line_with_non_adjacent_nodes_warns(make_scenario: Make) -> None:
     result = scenario.check(make_scenario({"lines.csv": "line,seq,node\nL1,1,a,\nL1,2,c\n"}))
     assert result.ok
     assert [p.rule for p in result.warnings] == ["not-adjacent"]
+
+
+OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="test">
+  <node id="1" version="1" lat="29.2300000" lon="103.2600000"/>
+  <node id="2" version="1" lat="29.2300000" lon="103.2650000"/>
+  <node id="3" version="1" lat="29.2340000" lon="103.2650000"/>
+  <node id="4" version="1" lat="29.2300000" lon="103.2700000"/>
+  <way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="4"/>
+    <tag k="highway" v="primary"/><tag k="name" v="滨河路"/></way>
+  <way id="11" version="1"><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>
+</osm>
+"""
+
+
+def test_osm_file_as_the_network(make_scenario: Make) -> None:
+    path = make_scenario({
+        "scenario.toml": 'name = "osm"\ncrs = "EPSG:4326"\n',
+        "network/nodes.csv": None, "network/edges.csv": None,
+        "network/town.osm": OSM_XML,
+        "posts.csv": "id,name,kind,node\np1,驻点,station,2\n",
+    })
+    sc = scenario.load(path)
+    assert sc.roads.source == "osm"
+    assert sorted(sc.roads.node_ids) == ["1", "2", "3", "4"]
+    assert sc.crs.working == "EPSG:32648"
+    assert sc.posts[0].node == "2"
+    assert int(sc.roads.oneway.sum()) == 1
+
+
+def test_osm_network_needs_a_georeferenced_crs(make_scenario: Make) -> None:
+    path = make_scenario({
+        "network/nodes.csv": None, "network/edges.csv": None,
+        "network/town.osm": OSM_XML, "posts.csv": None,
+    })
+    p = only_error(path)
+    assert (p.file, p.column, p.rule) == ("scenario.toml", "crs", "crs-mismatch")

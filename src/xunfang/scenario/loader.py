@@ -8,6 +8,7 @@ and raises :class:`ScenarioError` once at the end if any is an error. Warnings a
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import tomllib
@@ -30,10 +31,10 @@ from xunfang import geo
 from xunfang._errors import Problem, ScenarioError
 from xunfang.scenario.model import (
     AREA_KINDS,
+    CRS,
     MODES,
     POST_KINDS,
     TIERS,
-    CRS,
     Area,
     AreaKind,
     Event,
@@ -168,6 +169,7 @@ class _Loader:
     node_index: dict[str, int] = field(default_factory=dict)
     node_xy: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
     bad_nodes: set[str] = field(default_factory=set)
+    osm_data: bool = False  # network/ATTRIBUTION.txt credits OpenStreetMap
     dropped_nodes: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -438,9 +440,9 @@ class _Loader:
                          "the row has no coordinates" + (" and no node" if has_node else ""),
                          row=i, column="x" if has_xy else ("lon" if has_ll else "node"))
         if lonlat_rows:
-            x, y = pos.lonlat_to_xy(np.array(lons), np.array(lats))
+            px, py = pos.lonlat_to_xy(np.array(lons), np.array(lats))
             for k, r in enumerate(lonlat_rows):
-                out[r] = (float(x[k]), float(y[k]))
+                out[r] = (float(px[k]), float(py[k]))
         return out
 
     # -- network ------------------------------------------------------------------------------
@@ -461,6 +463,9 @@ class _Loader:
             self.err(f"network/{missing}", "missing-file",
                      f"network/{missing} is required (or one .osm/.osm.pbf file instead)")
             return None
+        attribution = net / "ATTRIBUTION.txt"
+        self.osm_data = attribution.is_file() and "OpenStreetMap" in attribution.read_text(
+            encoding="utf-8", errors="replace")
         nodes = read_table(nodes_path, label=f"network/{nodes_path.name}",
                            problems=self.problems)
         edges = read_table(edges_path, label=f"network/{edges_path.name}",
@@ -476,8 +481,7 @@ class _Loader:
         keep = [k for k in range(len(ids)) if ids[k] is not None and xy[k] is not None]
         node_ids = tuple(cast(str, ids[k]) for k in keep)
         # rows already reported as bad: edges naming them are left out without a second error
-        self.bad_nodes = {cast(str, n) for n, p in zip(ids, xy, strict=True)
-                          if n is not None and p is None}
+        self.bad_nodes = {n for n, p in zip(ids, xy, strict=True) if n is not None and p is None}
         node_xy = np.array([xy[k] for k in keep], dtype=float).reshape(-1, 2)
         index = {n: i for i, n in enumerate(node_ids)}
         if not nodes.rows:
@@ -551,6 +555,7 @@ class _Loader:
             oneway=np.array(oneway, dtype=bool),
             road_class=tuple(cls),
             name=tuple(names),
+            source="osm" if self.osm_data else "csv",
         )
 
     def read_osm(self, path: Path, pos: _Positions) -> Roads | None:
@@ -865,7 +870,7 @@ class _Loader:
                 self.err(t.file, "short-line", f"line {line!r} needs at least 2 nodes",
                          row=st[0][2], column="node")
                 continue
-            for (_, a, _), (_, b, row_b) in zip(st, st[1:], strict=False):
+            for (_, a, _), (_, b, row_b) in itertools.pairwise(st):
                 if adjacent and (self.node_index[a], self.node_index[b]) not in adjacent:
                     self.warn(t.file, "not-adjacent",
                               f"line {line!r}: nodes {a!r} and {b!r} are not joined by an edge; "
@@ -1007,10 +1012,7 @@ class _Loader:
         prio: list[int] = []
         seen: dict[str, int] = {}
         for i, row in enumerate(t.rows, start=1):
-            if t.has("id"):
-                iid = self.unique_id(t, i, row, seen)
-            else:
-                iid = str(i)
+            iid = self.unique_id(t, i, row, seen) if t.has("id") else str(i)
             when = self._datetime(t, i, row, "time")
             if when is not None and when.tzinfo is not None:
                 when = when.astimezone(tz).replace(tzinfo=None)

@@ -1,0 +1,232 @@
+"""The ``xunfang`` command: thin Typer wrappers that call the core and pick exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from xunfang import __version__
+from xunfang._errors import Problem, ScenarioError, XunfangError
+
+app = typer.Typer(
+    name="xunfang",
+    help="巡防 xunfang: plan, run and measure police street patrol and prevention work.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+scenario_app = typer.Typer(help="Scenario folders: check what they hold.", no_args_is_help=True)
+network_app = typer.Typer(help="Road networks: import real GIS data.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+app.add_typer(network_app, name="network")
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class NetworkType(StrEnum):
+    drive = "drive"
+    walk = "walk"
+    all = "all"
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"xunfang {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """巡防 xunfang."""
+
+
+def _print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for p in problems:
+        style = "red" if p.severity == "error" else "yellow"
+        err_console.print(f"[{style}]{p.severity}[/]: {p}", markup=True, highlight=False,
+                          soft_wrap=True)
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    TimeElapsedColumn(), console=err_console, transient=True,
+                    disable=not err_console.is_terminal)
+
+
+# --- xunfang plan --------------------------------------------------------------------------------
+
+
+@app.command("plan")
+def plan_cmd(
+    scenario: Annotated[str, typer.Argument(
+        help="A scenario folder, or the name of a built-in scenario.")] = "ebian",
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="The plan folder to write (default: plans/NAME-DATE).")] = None,
+    start: Annotated[datetime | None, typer.Option(
+        "--from", formats=["%Y-%m-%d"], help="First day of the plan (default: tomorrow).")] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=366,
+                                      help="How many days to plan.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0,
+                                      help="Seed of every random choice.")] = 0,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.zh,
+    largest_component: Annotated[bool, typer.Option(
+        "--largest-component", help="Keep only the largest connected piece of the network.")
+    ] = False,
+) -> None:
+    """Plan the patrol of SCENARIO and write plan.json, GeoJSON layers and report.html."""
+    from xunfang import scenario as scenario_mod
+    from xunfang.planning.pipeline import PlanRequest, build_plan
+    from xunfang.report.folder import write_plan_folder
+
+    first = start.date() if start else date.today() + timedelta(days=1)
+    request = PlanRequest(start=first, days=days, seed=seed)
+    steps = ["load", "network", "posture", "access", "write"]
+    with _progress() as progress:
+        task = progress.add_task("loading scenario", total=len(steps))
+        try:
+            sc = scenario_mod.load(scenario, largest_component=largest_component)
+        except ScenarioError as exc:
+            progress.stop()
+            err_console.print(f"[red]{scenario}: the scenario has errors; no plan written[/]")
+            _print_problems(exc.problems)
+            raise typer.Exit(1) from None
+
+        def step(name: str) -> None:
+            progress.update(task, advance=1, description=name)
+
+        try:
+            result = build_plan(sc, request, progress=step)
+            step("writing plan folder")
+            target = out if out is not None else Path("plans") / f"{sc.name}-{first.isoformat()}"
+            folder = write_plan_folder(result, request, target, lang=lang.value)
+        except (XunfangError, ValueError, FileExistsError) as exc:
+            progress.stop()
+            err_console.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+        progress.update(task, completed=len(steps))
+    car = result.access.get("car")
+    out_console.print(f"plan written to [bold]{folder}[/] "
+                      f"({len(result.plan.units)} units × {len(result.plan.slots)} slots)")
+    if car is not None:
+        shares = ", ".join(f"{b:g} min {100 * car.share_within(b):.1f}%" for b in car.bands)
+        out_console.print(f"road nodes reached by car from staffed posts: {shares}")
+    out_console.print(f"open {folder / 'report.html'}")
+
+
+# --- xunfang scenario ----------------------------------------------------------------------------
+
+
+@scenario_app.command("check")
+def scenario_check(
+    path: Annotated[str, typer.Argument(help="A scenario folder or a built-in name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    largest_component: Annotated[bool, typer.Option(
+        "--largest-component", help="Keep only the largest connected piece of the network.")
+    ] = False,
+) -> None:
+    """Print what a scenario holds, or every problem found; exit 1 on errors."""
+    from xunfang import scenario as scenario_mod
+
+    result = scenario_mod.check(path, largest_component=largest_component)
+    count = scenario_mod.counts(result.scenario) if result.scenario is not None else None
+    if as_json:
+        doc: dict[str, Any] = {
+            "counts": count,
+            "problems": [p.as_dict() for p in result.problems],
+            "components": [{"nodes": n, "example_nodes": list(ex)} for n, ex in
+                           result.components],
+        }
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    else:
+        if count is not None:
+            table = Table(title=f"{result.scenario.title if result.scenario else path}")
+            table.add_column("what")
+            table.add_column("count", justify="right")
+            for key, value in count.items():
+                if isinstance(value, dict):
+                    value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "0"
+                table.add_row(key, str(value))
+            out_console.print(table)
+        _print_problems(result.problems)
+        n_err, n_warn = len(result.errors), len(result.warnings)
+        colour = "red" if n_err else "green"
+        out_console.print(f"[{colour}]{n_err} error(s), {n_warn} warning(s)[/]")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@scenario_app.command("list")
+def scenario_list() -> None:
+    """List the built-in scenarios."""
+    from xunfang import scenario as scenario_mod
+
+    for name in scenario_mod.builtin_names():
+        out_console.print(name)
+
+
+# --- xunfang network -----------------------------------------------------------------------------
+
+
+@network_app.command("import")
+def network_import(
+    file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, help=".osm / .osm.pbf, or road centrelines "
+        "(.gpkg, .shp, .geojson).")],
+    out: Annotated[Path, typer.Option("--out", help="The scenario folder to write network/ into.")],
+    network_type: Annotated[NetworkType, typer.Option(
+        "--type", help="OSM: which roads to keep.")] = NetworkType.drive,
+    layer: Annotated[str | None, typer.Option(help="GIS layer name (GeoPackage).")] = None,
+    class_column: Annotated[str | None, typer.Option(
+        "--class-column", help="GIS: the column holding the road class.")] = None,
+    tolerance_m: Annotated[float, typer.Option(
+        "--tolerance-m", min=0.0, help="GIS: merge segment ends closer than this.")] = 0.5,
+    largest_component: Annotated[bool, typer.Option(
+        "--largest-component", help="Keep only the largest connected piece.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Import a real road network into SCENARIO_DIR/network/ (offline)."""
+    from xunfang.network.imports import import_network
+
+    try:
+        with _progress() as progress:
+            progress.add_task(f"importing {file.name}", total=None)
+            summary = import_network(
+                file, out_dir=out, network_type=network_type.value, layer=layer,
+                class_column=class_column, tolerance_m=tolerance_m,
+                largest_component=largest_component,
+            )
+    except (XunfangError, ValueError, OSError) as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    from dataclasses import asdict
+
+    data = asdict(summary)
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    else:
+        for key, value in data.items():
+            out_console.print(f"{key}: {value}")
+        out_console.print(f"network written to {out / 'network'}")
+
+
+def run() -> None:
+    """The console-script entry point."""
+    app()

@@ -1,0 +1,76 @@
+"""Writing a plan folder: plan.json, GeoJSON layers and report.html, all or nothing.
+
+Everything is written into a temporary folder beside the target and moved into place at the
+end, so a failure leaves no half-written plan folder (and an older plan folder intact).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from xunfang import __version__
+from xunfang.planning.pipeline import PlanRequest, PlanResult
+from xunfang.report.html import render_report
+from xunfang.report.i18n import Lang
+from xunfang.report.layers import plan_layers
+from xunfang.scenario import counts
+
+
+def plan_document(result: PlanResult, request: PlanRequest) -> dict[str, Any]:
+    """The content of plan.json: provenance, the plan, and a section per stage."""
+    sc = result.scenario
+    return {
+        "xunfang_version": __version__,
+        "scenario": {
+            "name": sc.name,
+            "title": sc.title,
+            "source": sc.source,
+            "crs": {"declared": sc.crs.declared, "working": sc.crs.working},
+            "counts": counts(sc),
+        },
+        "inputs_hash": sc.inputs_hash,
+        "seed": request.seed,
+        "request": {"from": request.start.isoformat(), "days": request.days},
+        "plan": result.plan.as_dict(),
+        "stages": dict(result.stages),
+    }
+
+
+def _dump(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n",
+                    encoding="utf-8")
+
+
+def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
+                      lang: Lang = "zh") -> Path:
+    """Write the plan folder ``out`` atomically; return it."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"--out {out} exists and is not a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp.chmod(0o755)
+    try:
+        _dump(tmp / "plan.json", plan_document(result, request))
+        layers = tmp / "layers"
+        layers.mkdir()
+        for name, layer in plan_layers(result.scenario, result.access.get("car")).items():
+            _dump(layers / name, layer)
+        (tmp / "report.html").write_text(render_report(result, request, lang=lang),
+                                         encoding="utf-8")
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,134 @@
+"""The printable, self-contained report.html (zh-CN or English) of a plan."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import jinja2
+import numpy as np
+
+from xunfang.planning.pipeline import PlanRequest, PlanResult
+from xunfang.report.i18n import LANGS, Lang, t, value_label
+from xunfang.report.svgmap import BAND_COLOURS, TIER_COLOURS, UNREACHED, render_map
+from xunfang.scenario import counts
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("xunfang.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _fmt(x: float | None, digits: int = 1) -> str:
+    if x is None or not np.isfinite(x):
+        return "—"
+    return f"{x:.{digits}f}"
+
+
+def _pct(x: float) -> str:
+    return "—" if not np.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def _runs(values: list[str]) -> list[tuple[int, int, str]]:
+    """Consecutive equal values as (first index, last index, value)."""
+    out: list[tuple[int, int, str]] = []
+    for i, v in enumerate(values):
+        if out and out[-1][2] == v:
+            out[-1] = (out[-1][0], i, v)
+        else:
+            out.append((i, i, v))
+    return out
+
+
+def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh") -> str:
+    """The report as one HTML string: inline CSS and SVG, no scripts, nothing fetched."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    sc = result.scenario
+    plan = result.plan
+    car = result.access.get("car")
+
+    def T(key: str, **kw: object) -> str:
+        return t(key, lang, **kw)
+
+    c = counts(sc)
+    bands = sc.policy.isochrone_minutes
+    legend = [(BAND_COLOURS[i], T("legend_band", b=f"{b:g}")) for i, b in enumerate(bands)
+              if i < len(BAND_COLOURS) - 1]
+    legend.append((BAND_COLOURS[-1], T("legend_beyond", b=f"{bands[-1]:g}")))
+    legend.append((UNREACHED, T("legend_unreached")))
+
+    access_rows: list[dict[str, Any]] = []
+    for mode, acc in result.access.items():
+        finite = acc.minutes[np.isfinite(acc.minutes)]
+        access_rows.append({
+            "mode": T(f"mode_{mode}"),
+            "within": [_pct(acc.share_within(b)) for b in acc.bands],
+            "median": _fmt(float(np.median(finite)) if finite.size else None),
+            "max": _fmt(float(finite.max()) if finite.size else None),
+            "unreachable": int(np.sum(~np.isfinite(acc.minutes))),
+        })
+    ring_rows = []
+    if car is not None:
+        for level in (1, 2, 3):
+            target = float(sc.policy.response_targets.get(level, 5.0))
+            share = car.share_within(target, level=level)
+            if np.isfinite(share):
+                ring_rows.append({"level": T(f"ring_{level}"), "target": f"{target:g}",
+                                  "share": _pct(share)})
+    site_rows = []
+    if car is not None:
+        for s in sorted(sc.sites, key=lambda s: (s.tier, s.id)):
+            m = car.site_minutes.get(s.id, float("inf"))
+            target = car.site_targets.get(s.id, float("nan"))
+            site_rows.append({"id": s.id, "name": s.name, "kind": s.kind, "tier": s.tier,
+                              "minutes": _fmt(m, 2), "target": f"{target:g}",
+                              "met": T("yes") if m <= target else T("no"),
+                              "ok": bool(m <= target)})
+
+    post_names = {p.id: p.name for p in sc.posts}
+    area_names = {a.id: a.name for a in sc.areas}
+    sheet = []
+    for u in sc.units:
+        labels = []
+        for a in plan.of_unit(u.id):
+            where = post_names.get(a.post or "", a.post or "") if a.post else (
+                area_names.get(a.grid or "", a.grid or "") if a.grid else
+                " → ".join(a.route[:3]) + (" …" if len(a.route) > 3 else ""))
+            labels.append(f"{T('duty_' + a.duty)}: {where}" if where else T("duty_" + a.duty))
+        for first, last, label in _runs(labels):
+            s0, s1 = plan.slots[first], plan.slots[last]
+            sheet.append({"unit": u.id, "tier": T(f"tier_{u.tier}"),
+                          "mode": value_label("mode", u.mode, lang),
+                          "squad": u.squad, "slots": f"{s0.start:%m-%d %H:%M}–{s1.end:%H:%M}",
+                          "duty": label})
+
+    counts_rows = [
+        (T("nodes"), c["nodes"]), (T("edges"), c["edges"]), (T("zones"), c["zones"]),
+        (T("grids"), c["grids"]), (T("rings"), c["rings"]), (T("lines"), c["lines"]),
+        (T("sites"), len(sc.sites)), (T("posts"), len(sc.posts)), (T("units"), len(sc.units)),
+        (T("people"), len(sc.people)), (T("incidents"), c["incidents"]),
+    ]
+    posts_rows = [(T(f"kind_{k}"), n) for k, n in sorted(Counter(p.kind for p in sc.posts).items())]
+    tier_rows = [(T("legend_tier", t=k), n)
+                 for k, n in sorted(Counter(s.tier for s in sc.sites).items())]
+    unit_rows = [(T(f"tier_{tier}"), value_label("mode", mode, lang), n) for (tier, mode), n in
+                 sorted(Counter((u.tier, u.mode) for u in sc.units).items())]
+    team_rows = [((team, value_label("role", role, lang)), n) for (team, role), n in
+                 sorted(Counter((p.team, p.role) for p in sc.people).items())]
+    end = request.start + timedelta(days=request.days - 1)
+    return _env().get_template("report.html.j2").render(
+        lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,
+        counts_rows=counts_rows, posts_rows=posts_rows, tier_rows=tier_rows,
+        unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],
+        map_svg=render_map(sc, car), legend=legend, tier_colours=TIER_COLOURS,
+        access_rows=access_rows, bands=bands, ring_rows=ring_rows, site_rows=site_rows,
+        sheet=sheet, osm=sc.roads.source == "osm",
+        builtin=sc.source.startswith("builtin:"),
+    )

@@ -1,0 +1,138 @@
+"""The report's words in Chinese (zh-CN, the default) and English."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+TEXT: dict[str, dict[Lang, str]] = {
+    "title": {"zh": "巡防勤务方案", "en": "Patrol and prevention plan"},
+    "scenario": {"zh": "辖区", "en": "Jurisdiction"},
+    "period": {"zh": "方案时段", "en": "Plan period"},
+    "days": {"zh": "天", "en": "day(s)"},
+    "slot": {"zh": "时段长度", "en": "Slot length"},
+    "minutes": {"zh": "分钟", "en": "minutes"},
+    "counts": {"zh": "辖区概况", "en": "What the jurisdiction holds"},
+    "nodes": {"zh": "路网节点", "en": "Road nodes"},
+    "edges": {"zh": "路段", "en": "Road edges"},
+    "zones": {"zh": "巡防区", "en": "Patrol zones"},
+    "grids": {"zh": "防控网格", "en": "Prevention grids"},
+    "rings": {"zh": "处置控制圈", "en": "Control rings"},
+    "lines": {"zh": "必巡线", "en": "Mandatory patrol lines"},
+    "sites": {"zh": "重点部位", "en": "Key sites"},
+    "posts": {"zh": "点位", "en": "Posts"},
+    "units": {"zh": "巡防力量（单元）", "en": "Units"},
+    "people": {"zh": "人员", "en": "People"},
+    "incidents": {"zh": "历史警情", "en": "Incidents on record"},
+    "tier": {"zh": "等级", "en": "Tier"},
+    "kind": {"zh": "类别", "en": "Kind"},
+    "count": {"zh": "数量", "en": "Count"},
+    "map": {"zh": "辖区地图与岗点到达时间", "en": "Map and travel time from the posts"},
+    "map_note": {
+        "zh": "道路颜色：从最近的有人值守点位"
+              "（驻点、快反点、屯警点、警务站、派出所）驾车到达的时间。",
+        "en": "Roads coloured by driving time from the nearest staffed post "
+              "(patrol station, rapid-response point, standby point, kiosk, police station).",
+    },
+    "legend_band": {"zh": "{b} 分钟内", "en": "within {b} min"},
+    "legend_beyond": {"zh": "超过 {b} 分钟", "en": "beyond {b} min"},
+    "legend_unreached": {"zh": "不可达", "en": "unreachable"},
+    "legend_tier": {"zh": "{t} 级重点部位", "en": "tier-{t} site"},
+    "access": {"zh": "1-3-5 分钟快反圈（当前点位）",
+               "en": "The 1-3-5 minute rings (current posts)"},
+    "mode": {"zh": "方式", "en": "Mode"},
+    "mode_car": {"zh": "驾车", "en": "car"},
+    "mode_foot": {"zh": "步行", "en": "foot"},
+    "within": {"zh": "{b} 分钟内到达的路网节点", "en": "nodes reached within {b} min"},
+    "median": {"zh": "中位到达时间", "en": "median minutes"},
+    "max": {"zh": "最长到达时间", "en": "longest minutes"},
+    "unreachable": {"zh": "不可达节点", "en": "unreachable nodes"},
+    "ring_level": {"zh": "控制圈等级", "en": "Ring level"},
+    "ring_1": {"zh": "一级：重点核心区域", "en": "1: core area"},
+    "ring_2": {"zh": "二级：人员密集场所", "en": "2: crowded places"},
+    "ring_3": {"zh": "三级：一般区域", "en": "3: general area"},
+    "target": {"zh": "目标（分钟）", "en": "target (min)"},
+    "share_met": {"zh": "达标比例", "en": "share within target"},
+    "site_table": {"zh": "重点部位到达时间", "en": "Travel time to the key sites"},
+    "name": {"zh": "名称", "en": "Name"},
+    "nearest_minutes": {"zh": "驾车（分钟）", "en": "by car (min)"},
+    "met": {"zh": "达标", "en": "met"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "forces": {"zh": "巡防力量", "en": "Forces"},
+    "plan_sheet": {"zh": "勤务表", "en": "Plan sheet"},
+    "plan_note": {
+        "zh": "本版方案：各单元在其驻勤点位待命；后续阶段（排班、部署、路线、设卡）将细化此表。",
+        "en": "This plan holds every unit at its home post; later stages (roster, deployment, "
+              "routes, checkpoints) refine this sheet.",
+    },
+    "unit": {"zh": "单元", "en": "Unit"},
+    "squad": {"zh": "中队/小队", "en": "Squad"},
+    "home_post": {"zh": "驻勤点位", "en": "Home post"},
+    "duty": {"zh": "勤务", "en": "Duty"},
+    "slots": {"zh": "时段", "en": "Slots"},
+    "duty_post": {"zh": "定点备勤", "en": "standing at post"},
+    "duty_grid": {"zh": "网格巡逻", "en": "patrolling grid"},
+    "duty_route": {"zh": "路线巡逻", "en": "on route"},
+    "duty_checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
+    "duty_off": {"zh": "休息", "en": "off duty"},
+    "provenance": {"zh": "方案来源", "en": "Provenance"},
+    "version": {"zh": "软件版本", "en": "xunfang version"},
+    "seed": {"zh": "随机种子", "en": "Seed"},
+    "inputs_hash": {"zh": "输入数据哈希", "en": "Inputs hash"},
+    "source": {"zh": "数据来源", "en": "Source"},
+    "synthetic": {
+        "zh": "注意：内置示例辖区的地理与警情数据为合成数据，仅用于演示。",
+        "en": "Note: the built-in scenario's geography and incidents are synthetic, "
+              "for demonstration only.",
+    },
+    "osm_credit": {
+        "zh": "道路数据 © OpenStreetMap 贡献者，ODbL 1.0 许可。",
+        "en": "Road data © OpenStreetMap contributors, licensed under ODbL 1.0.",
+    },
+    "tier_special": {"zh": "巡特警", "en": "special patrol"},
+    "tier_precinct": {"zh": "派出所", "en": "precinct"},
+    "tier_auxiliary": {"zh": "群防群治", "en": "auxiliary"},
+    "tier_armed": {"zh": "武警联勤", "en": "armed police"},
+    "kind_station": {"zh": "巡逻驻点", "en": "patrol station"},
+    "kind_rapid": {"zh": "快反点", "en": "rapid-response point"},
+    "kind_standby": {"zh": "屯警点", "en": "standby point"},
+    "kind_kiosk": {"zh": "警务站", "en": "street police station"},
+    "kind_police_station": {"zh": "派出所", "en": "police station"},
+    "kind_checkpoint": {"zh": "检查站/卡点", "en": "checkpoint"},
+    "kind_exit": {"zh": "出入口", "en": "exit"},
+    "kind_camera": {"zh": "视频监控", "en": "camera"},
+    "night_checkpoints": {"zh": "其中夜间卡点", "en": "of which night checkpoints"},
+    "team": {"zh": "班组", "en": "Team"},
+    "role": {"zh": "身份", "en": "Role"},
+    "printed": {"zh": "本报告可离线打开与打印。", "en": "This report opens offline and prints."},
+}
+
+
+VALUES: dict[str, dict[Lang, str]] = {
+    "mode:car": {"zh": "汽车", "en": "car"},
+    "mode:motorcycle": {"zh": "摩托车", "en": "motorcycle"},
+    "mode:balance": {"zh": "平衡车", "en": "balance vehicle"},
+    "mode:foot": {"zh": "步巡", "en": "foot"},
+    "mode:drone": {"zh": "无人机", "en": "drone"},
+    "role:police": {"zh": "民警", "en": "police officer"},
+    "role:auxiliary": {"zh": "辅警", "en": "auxiliary officer"},
+    "role:grid_worker": {"zh": "网格员", "en": "grid worker"},
+    "role:volunteer": {"zh": "义警", "en": "volunteer"},
+    "role:merchant": {"zh": "商户联防", "en": "merchant joint defence"},
+    "role:guard": {"zh": "保安", "en": "security guard"},
+    "role:armed_police": {"zh": "武警", "en": "armed police"},
+}
+
+
+def value_label(kind: str, value: str, lang: Lang) -> str:
+    """A display name for a data value (a mode, a role); unknown values are shown as written."""
+    entry = VALUES.get(f"{kind}:{value}")
+    return entry[lang] if entry else value
+
+
+def t(key: str, lang: Lang, **kw: object) -> str:
+    """The text of ``key`` in ``lang``; a missing key is a bug and raises ``KeyError``."""
+    return TEXT[key][lang].format(**kw)

@@ -1,0 +1,147 @@
+"""GeoJSON layers of a scenario and its plan, in WGS 84 lon/lat where the data is georeferenced.
+
+A scenario in a ``local`` planar CRS has no lon/lat: its layers keep planar metres and say so
+in a top-level ``"crs"`` note (RFC 7946 asks for WGS 84, which such data cannot give).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import shapely
+
+from xunfang.geo import Projector
+from xunfang.planning.access import PostAccess
+from xunfang.scenario.model import FloatArray, Scenario
+
+Json = dict[str, Any]
+Transform = Callable[[FloatArray], FloatArray]
+
+
+def transformer(scenario: Scenario) -> Transform:
+    """Working-CRS metres → output coordinates (lon/lat, or metres for a local CRS)."""
+    if scenario.crs.is_local:
+        def planar(xy: FloatArray) -> FloatArray:
+            return np.asarray(xy, dtype=np.float64).round(2)
+
+        return planar
+    proj = Projector(scenario.crs.working)
+
+    def to_lonlat(xy: FloatArray) -> FloatArray:
+        a = np.asarray(xy, float).reshape(-1, 2)
+        lon, lat = proj.to_lonlat(a[:, 0], a[:, 1])
+        return np.column_stack([lon, lat]).astype(np.float64).round(7)
+
+    return to_lonlat
+
+
+def _collection(scenario: Scenario, features: list[Json]) -> Json:
+    fc: Json = {"type": "FeatureCollection", "features": features}
+    if scenario.crs.is_local:
+        fc["crs"] = {"type": "name", "properties": {"name": "local planar metres"}}
+    return fc
+
+
+def roads_layer(scenario: Scenario, t: Transform, access: PostAccess | None = None) -> Json:
+    r = scenario.roads
+    xy = t(r.xy)
+    feats = []
+    for k in range(r.n_edges):
+        a, b = int(r.u[k]), int(r.v[k])
+        props: Json = {
+            "u": r.node_ids[a], "v": r.node_ids[b], "length_m": round(float(r.length_m[k]), 1),
+            "class": r.road_class[k], "name": r.name[k], "oneway": bool(r.oneway[k]),
+        }
+        if access is not None:
+            m = max(access.minutes[a], access.minutes[b])
+            props["minutes_from_posts"] = None if not np.isfinite(m) else round(float(m), 2)
+        feats.append({
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [xy[a].tolist(), xy[b].tolist()]},
+            "properties": props,
+        })
+    return _collection(scenario, feats)
+
+
+def _polygon_coords(geom: shapely.Polygon, t: Transform) -> list[list[list[float]]]:
+    rings = [geom.exterior, *geom.interiors]
+    return [t(np.asarray(ring.coords)).tolist() for ring in rings]
+
+
+def areas_layer(scenario: Scenario, t: Transform) -> Json:
+    feats = []
+    for a in scenario.areas:
+        if isinstance(a.geometry, shapely.MultiPolygon):
+            geometry: Json = {"type": "MultiPolygon",
+                              "coordinates": [_polygon_coords(p, t) for p in a.geometry.geoms]}
+        else:
+            geometry = {"type": "Polygon", "coordinates": _polygon_coords(a.geometry, t)}
+        feats.append({"type": "Feature", "geometry": geometry,
+                      "properties": {"id": a.id, "kind": a.kind, "name": a.name,
+                                     "level": a.level}})
+    return _collection(scenario, feats)
+
+
+def _points(scenario: Scenario, t: Transform, rows: list[tuple[tuple[float, float], Json]]
+            ) -> Json:
+    if not rows:
+        return _collection(scenario, [])
+    xy = t(np.array([p for p, _ in rows], dtype=float))
+    return _collection(scenario, [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": xy[i].tolist()},
+         "properties": props}
+        for i, (_, props) in enumerate(rows)
+    ])
+
+
+def sites_layer(scenario: Scenario, t: Transform, access: PostAccess | None = None) -> Json:
+    rows = []
+    for s in scenario.sites:
+        props: Json = {"id": s.id, "name": s.name, "kind": s.kind, "tier": s.tier}
+        if access is not None and s.id in access.site_minutes:
+            m = access.site_minutes[s.id]
+            props["minutes_from_posts"] = round(m, 2) if np.isfinite(m) else None
+            props["target_minutes"] = access.site_targets[s.id]
+        rows.append((s.xy, props))
+    return _points(scenario, t, rows)
+
+
+def posts_layer(scenario: Scenario, t: Transform) -> Json:
+    return _points(scenario, t, [
+        (p.xy, {"id": p.id, "name": p.name, "kind": p.kind, "night_only": p.night_only})
+        for p in scenario.posts
+    ])
+
+
+def access_layer(scenario: Scenario, t: Transform, access: PostAccess) -> Json:
+    """Every node with its minutes from the nearest post, that post and its isochrone band."""
+    r = scenario.roads
+    rows = []
+    for i in range(r.n_nodes):
+        m = float(access.minutes[i])
+        k = int(access.post_of_node[i])
+        band = int(access.band_of_node[i])
+        rows.append((
+            (float(r.xy[i, 0]), float(r.xy[i, 1])),
+            {"node": r.node_ids[i], "mode": access.mode,
+             "minutes": round(m, 3) if np.isfinite(m) else None,
+             "post": access.posts[k] if k >= 0 else None,
+             "band_minutes": access.bands[band] if band >= 0 else None},
+        ))
+    return _points(scenario, t, rows)
+
+
+def plan_layers(scenario: Scenario, access: PostAccess | None) -> dict[str, Json]:
+    """The layers a plan folder holds, by file name."""
+    t = transformer(scenario)
+    layers = {
+        "roads.geojson": roads_layer(scenario, t, access),
+        "areas.geojson": areas_layer(scenario, t),
+        "sites.geojson": sites_layer(scenario, t, access),
+        "posts.geojson": posts_layer(scenario, t),
+    }
+    if access is not None:
+        layers["access.geojson"] = access_layer(scenario, t, access)
+    return layers

@@ -1,0 +1,168 @@
+"""An inline SVG map of roads, areas, sites and posts: no tiles, no scripts, opens offline."""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+
+from xunfang.planning.access import PostAccess
+from xunfang.scenario.model import FloatArray, Scenario
+
+# Travel-time bands from the posts: within band k, beyond the last, unreachable.
+BAND_COLOURS = ("#1a9850", "#91cf60", "#fdae61", "#d73027")
+UNREACHED = "#9e9e9e"
+TIER_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#67a9cf"}
+POST_STYLE = {
+    "station": ("#08306b", "square"), "rapid": ("#e31a1c", "diamond"),
+    "standby": ("#6a3d9a", "diamond"), "kiosk": ("#1f78b4", "square"),
+    "police_station": ("#000000", "square"), "checkpoint": ("#ff7f00", "triangle"),
+    "exit": ("#4d4d4d", "cross"), "camera": ("#33a02c", "dot"),
+}
+RING_FILL = {1: "#fde0dd", 2: "#fcc5c0", 3: "#fff7f3"}
+
+
+class _Frame:
+    """Working-CRS metres → SVG pixels (y flipped), keeping the aspect ratio."""
+
+    def __init__(self, xy: FloatArray, width: float) -> None:
+        lo = xy.min(axis=0)
+        hi = xy.max(axis=0)
+        span = np.maximum(hi - lo, 1.0)
+        self.pad = 12.0
+        self.scale = (width - 2 * self.pad) / float(max(span[0], span[1] * 0.6))
+        self.lo = lo
+        self.width = width
+        self.height = float(span[1] * self.scale + 2 * self.pad)
+        self.top = float(hi[1])
+
+    def __call__(self, xy: FloatArray) -> FloatArray:
+        a = np.asarray(xy, float).reshape(-1, 2)
+        x = (a[:, 0] - self.lo[0]) * self.scale + self.pad
+        y = (self.top - a[:, 1]) * self.scale + self.pad
+        return np.round(np.column_stack([x, y]), 1)
+
+    def metres_per_pixel(self) -> float:
+        return 1.0 / self.scale
+
+
+def _polygon(points: str, colour: str, title: str) -> str:
+    return (f'<polygon points="{points}" fill="{colour}" stroke="#fff" stroke-width="1">'
+            f"{title}</polygon>")
+
+
+def _marker(kind: str, x: float, y: float, colour: str, title: str) -> str:
+    t = f"<title>{escape(title)}</title>"
+    shape = POST_STYLE.get(kind, ("#000", "dot"))[1]
+    if shape == "square":
+        return (f'<rect x="{x - 4}" y="{y - 4}" width="8" height="8" fill="{colour}" '
+                f'stroke="#fff" stroke-width="1">{t}</rect>')
+    if shape == "diamond":
+        pts = f"{x},{y - 6} {x + 6},{y} {x},{y + 6} {x - 6},{y}"
+        return _polygon(pts, colour, t)
+    if shape == "triangle":
+        pts = f"{x},{y - 6} {x + 6},{y + 5} {x - 6},{y + 5}"
+        return _polygon(pts, colour, t)
+    if shape == "cross":
+        return (f'<g stroke="{colour}" stroke-width="2.5">{t}<line x1="{x - 5}" y1="{y - 5}" '
+                f'x2="{x + 5}" y2="{y + 5}"/><line x1="{x - 5}" y1="{y + 5}" x2="{x + 5}" '
+                f'y2="{y - 5}"/></g>')
+    return f'<circle cx="{x}" cy="{y}" r="2.5" fill="{colour}">{t}</circle>'
+
+
+def render_map(scenario: Scenario, access: PostAccess | None, *, width: float = 1000.0,
+               labels: bool = True) -> str:
+    """The SVG element (a string) of the scenario's map, roads coloured by minutes from posts."""
+    r = scenario.roads
+    pts = [r.xy] + [np.asarray(a.geometry.exterior.coords) if hasattr(a.geometry, "exterior")
+                    else np.vstack([np.asarray(g.exterior.coords) for g in a.geometry.geoms])
+                    for a in scenario.areas]
+    frame = _Frame(np.vstack([p for p in pts if len(p)]), width)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
+           f'{frame.height:.0f}" class="map" role="img">',
+           f'<rect width="{width:.0f}" height="{frame.height:.0f}" fill="#fbfbf8"/>']
+    # rings (filled, outer first), grids, zones
+    for ring in sorted(scenario.areas_of("ring"), key=lambda a: -(a.level or 3)):
+        out.append(_area_path(ring.geometry, frame, fill=RING_FILL.get(ring.level or 3, "#fff"),
+                              stroke="#f4a3a8", width=1.0, dash="", title=ring.name,
+                              opacity=0.55))
+    for grid in scenario.areas_of("grid"):
+        out.append(_area_path(grid.geometry, frame, fill="none", stroke="#7f7f7f", width=0.8,
+                              dash="4 3", title=grid.name))
+    for zone in scenario.areas_of("zone"):
+        out.append(_area_path(zone.geometry, frame, fill="none", stroke="#3f007d", width=2.0,
+                              dash="", title=zone.name))
+    # roads, coloured by the slower end's band
+    p = frame(r.xy)
+    width_by_class = {"primary": 2.6, "trunk": 2.8, "secondary": 2.2, "tertiary": 1.8}
+    groups: dict[tuple[str, float], list[str]] = {}
+    for k in range(r.n_edges):
+        a, b = int(r.u[k]), int(r.v[k])
+        colour = "#555"
+        if access is not None:
+            m = max(access.minutes[a], access.minutes[b])
+            if not np.isfinite(m):
+                colour = UNREACHED
+            else:
+                band = next((i for i, lim in enumerate(access.bands) if m <= lim),
+                            len(access.bands))
+                colour = BAND_COLOURS[min(band, len(BAND_COLOURS) - 1)]
+        w = width_by_class.get(r.road_class[k], 1.2)
+        groups.setdefault((colour, w), []).append(
+            f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}")
+    for (colour, w), segs in sorted(groups.items(), key=lambda kv: kv[0][1]):
+        out.append(f'<path d="{"".join(segs)}" stroke="{colour}" stroke-width="{w}" '
+                   'fill="none" stroke-linecap="round"/>')
+    # zone labels
+    if labels:
+        for zone in scenario.areas_of("zone"):
+            c = frame(np.array(zone.geometry.representative_point().coords))[0]
+            out.append(f'<text x="{c[0]}" y="{c[1]}" class="zlabel">{escape(zone.name)}</text>')
+    # sites
+    if scenario.sites:
+        sp = frame(np.array([s.xy for s in scenario.sites]))
+        for s, (x, y) in zip(scenario.sites, sp, strict=True):
+            out.append(f'<circle cx="{x}" cy="{y}" r="4" fill="{TIER_COLOURS.get(s.tier, "#999")}" '
+                       f'stroke="#fff" stroke-width="1"><title>{escape(s.name)} '
+                       f'(tier {s.tier})</title></circle>')
+    # posts (cameras first, under the rest)
+    posts = sorted(scenario.posts, key=lambda q: q.kind != "camera")
+    if posts:
+        pp = frame(np.array([q.xy for q in posts]))
+        for q, (x, y) in zip(posts, pp, strict=True):
+            colour = POST_STYLE.get(q.kind, ("#000", "dot"))[0]
+            out.append(_marker(q.kind, float(x), float(y), colour, f"{q.name} ({q.kind})"))
+            if labels and q.staffed:
+                out.append(f'<text x="{x + 7}" y="{y - 6}" class="plabel">{escape(q.name)}</text>')
+    out.append(_scale_bar(frame))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _area_path(geom: object, frame: _Frame, *, fill: str, stroke: str, width: float, dash: str,
+               title: str, opacity: float = 1.0) -> str:
+    polys = list(getattr(geom, "geoms", [geom]))
+    d = []
+    for poly in polys:
+        for ring in [poly.exterior, *poly.interiors]:
+            q = frame(np.asarray(ring.coords))
+            d.append("M" + "L".join(f"{x} {y}" for x, y in q) + "Z")
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<path d="{"".join(d)}" fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}" '
+            f'stroke-width="{width}"{dash_attr} fill-rule="evenodd"><title>{escape(title)}'
+            '</title></path>')
+
+
+def _scale_bar(frame: _Frame) -> str:
+    mpp = frame.metres_per_pixel()
+    target = 150 * mpp
+    nice = 10 ** np.floor(np.log10(target))
+    for m in (5, 2, 1):
+        if m * nice <= target:
+            nice *= m
+            break
+    px = nice / mpp
+    x0, y0 = 20.0, frame.height - 14
+    label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
+    return (f'<g class="scale"><line x1="{x0}" y1="{y0}" x2="{x0 + px:.1f}" y2="{y0}" '
+            f'stroke="#000" stroke-width="2"/><text x="{x0}" y="{y0 - 4}">{label}</text></g>')

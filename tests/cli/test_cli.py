@@ -1,0 +1,155 @@
+"""The command line, through Typer's runner: exit codes, JSON shapes and the plan folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from xunfang import __version__
+from xunfang.cli.main import app
+
+Make = Callable[..., Path]
+runner = CliRunner()
+
+CHECK_KEYS = {"nodes", "edges", "zones", "grids", "rings", "lines", "sites_by_tier",
+              "posts_by_kind", "units_by_tier_mode", "people_by_team", "incidents"}
+PROBLEM_KEYS = {"file", "row", "column", "rule", "severity"}
+
+UNITS = ("id,tier,mode,squad,home_post\n"
+         "car1,special,car,patrol,p1\nfoot1,auxiliary,foot,volunteers,p1\n")
+
+
+def test_version() -> None:
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0 and __version__ in r.output
+
+
+def test_scenario_check_json(make_scenario: Make) -> None:
+    r = runner.invoke(app, ["scenario", "check", str(make_scenario({"units.csv": UNITS})),
+                            "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert set(doc["counts"]) >= CHECK_KEYS
+    assert doc["counts"]["units_by_tier_mode"] == {"auxiliary": {"foot": 1},
+                                                   "special": {"car": 1}}
+    assert doc["problems"] == []
+
+
+def test_scenario_check_errors_exit_1(make_scenario: Make) -> None:
+    path = make_scenario({"network/edges.csv": "u,v,length_m\na,b,-2\nb,c,\n"})
+    r = runner.invoke(app, ["scenario", "check", str(path), "--json"])
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    (p,) = [p for p in doc["problems"] if p["severity"] == "error"]
+    assert set(p) >= PROBLEM_KEYS
+    assert (p["file"], p["row"], p["column"], p["rule"], p["severity"]) == (
+        "network/edges.csv", 1, "length_m", "not-positive", "error")
+
+
+def test_scenario_check_human_output(make_scenario: Make) -> None:
+    path = make_scenario({"network/edges.csv": "u,v\na,b\nb,zz\n"})
+    r = runner.invoke(app, ["scenario", "check", str(path)])
+    assert r.exit_code == 1
+    assert "network/edges.csv, row 2, column 'v'" in r.output
+    assert "1 error(s)" in r.output
+
+
+def test_warnings_exit_0_and_largest_component(make_scenario: Make) -> None:
+    path = make_scenario({
+        "network/nodes.csv": "id,x,y\na,0,0\nb,400,0\nx,900,900\ny,950,900\nz,990,900\n",
+        "network/edges.csv": "u,v\na,b\nx,y\ny,z\n",
+        "posts.csv": "id,name,kind,node\np1,S,station,x\n",
+    })
+    r = runner.invoke(app, ["scenario", "check", str(path), "--json"])
+    assert r.exit_code == 0
+    doc = json.loads(r.stdout)
+    assert [p["rule"] for p in doc["problems"]] == ["disconnected"]
+    assert [c["nodes"] for c in doc["components"]] == [3, 2]
+    r = runner.invoke(app, ["scenario", "check", str(path), "--json", "--largest-component"])
+    assert json.loads(r.stdout)["counts"]["nodes"] == 3
+
+
+def test_plan_minimal_scenario(make_scenario: Make, tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    path = make_scenario({"units.csv": UNITS})
+    r = runner.invoke(app, ["plan", str(path), "--out", str(out), "--from", "2026-12-01",
+                            "--days", "2", "--seed", "42", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert doc["seed"] == 42 and len(doc["inputs_hash"]) == 64
+    assert doc["xunfang_version"] == __version__
+    plan = doc["plan"]
+    assert plan["units"] == ["car1", "foot1"]
+    assert len(plan["slots"]) == 48 and plan["slots"][0]["start"] == "2026-12-01T00:00"
+    assert len(plan["assignments"]) == 96
+    assert {a["post"] for a in plan["assignments"]} == {"p1"}
+    assert set(doc["stages"]) == {"network", "posture", "access"}
+    car = doc["stages"]["access"]["car"]
+    assert car["posts"] == ["p1"] and car["unreachable_nodes"] == 0
+    for layer in ("roads", "areas", "sites", "posts", "access"):
+        fc = json.loads((out / "layers" / f"{layer}.geojson").read_text(encoding="utf-8"))
+        assert fc["type"] == "FeatureCollection"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Patrol and prevention plan" in html and "<svg" in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html
+
+
+def test_plan_is_reproducible(make_scenario: Make, tmp_path: Path) -> None:
+    path = make_scenario({"units.csv": UNITS})
+    docs = []
+    for k in range(2):
+        out = tmp_path / f"p{k}"
+        r = runner.invoke(app, ["plan", str(path), "--out", str(out), "--from", "2026-12-01",
+                                "--seed", "3"])
+        assert r.exit_code == 0, r.output
+        docs.append((out / "plan.json").read_bytes())
+    assert docs[0] == docs[1]
+
+
+def test_broken_scenario_writes_nothing(make_scenario: Make, tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    path = make_scenario({"units.csv": "id,tier,mode,squad,home_post\nu1,special,car,p,nope\n"})
+    r = runner.invoke(app, ["plan", str(path), "--out", str(out)])
+    assert r.exit_code == 1
+    assert "units.csv, row 1, column 'home_post'" in r.output
+    assert not out.exists()
+    assert list(tmp_path.glob(".plan*")) == []
+
+
+def test_failed_plan_keeps_the_old_plan_folder(
+    make_scenario: Make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "plan"
+    path = make_scenario({"units.csv": UNITS})
+    assert runner.invoke(app, ["plan", str(path), "--out", str(out)]).exit_code == 0
+    before = (out / "plan.json").read_bytes()
+
+    def boom(*args: object, **kwargs: object) -> str:
+        raise ValueError("report failed on purpose")
+
+    monkeypatch.setattr("xunfang.report.folder.render_report", boom)
+    r = runner.invoke(app, ["plan", str(path), "--out", str(out), "--seed", "9"])
+    assert r.exit_code == 1 and "report failed on purpose" in r.output
+    assert (out / "plan.json").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan", "sc"]
+
+
+def test_plan_rejects_bad_arguments(make_scenario: Make) -> None:
+    path = str(make_scenario())
+    r = runner.invoke(app, ["plan", path, "--days", "0"])
+    assert r.exit_code == 2 and "--days" in r.output
+    r = runner.invoke(app, ["plan", path, "--from", "2026-02-30"])
+    assert r.exit_code == 2 and "--from" in r.output
+    r = runner.invoke(app, ["plan", path, "--lang", "fr"])
+    assert r.exit_code == 2 and "--lang" in r.output
+
+
+def test_plan_unknown_scenario() -> None:
+    r = runner.invoke(app, ["plan", "atlantis"])
+    assert r.exit_code == 1
+    assert "no built-in scenario of that name" in r.output

@@ -1,0 +1,71 @@
+"""`xunfang network import` on the real data, then check and plan the imported scenario."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from xunfang.cli.main import app
+
+runner = CliRunner()
+
+
+def _first_nodes(scenario: Path, k: int) -> list[str]:
+    with (scenario / "network" / "nodes.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    step = max(1, len(rows) // k)
+    return [rows[i * step]["id"] for i in range(k)]
+
+
+def test_import_osm_then_plan_credits_openstreetmap(data_dir: Path, tmp_path: Path) -> None:
+    sc = tmp_path / "baltimore"
+    r = runner.invoke(app, ["network", "import", str(data_dir / "baltimore.osm.pbf"),
+                            "--out", str(sc), "--largest-component", "--json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["nodes"] > 5000 and summary["oneway_edges"] > 1000
+    posts = "id,name,kind,node\n" + "".join(
+        f"s{i},Station {i},police_station,{n}\n" for i, n in enumerate(_first_nodes(sc, 4)))
+    (sc / "posts.csv").write_text(posts, encoding="utf-8")
+    r = runner.invoke(app, ["scenario", "check", str(sc), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["counts"]["nodes"] == summary["nodes"]
+    out = tmp_path / "plan"
+    r = runner.invoke(app, ["plan", str(sc), "--out", str(out), "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "© OpenStreetMap contributors" in html
+    doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert doc["stages"]["network"]["source"] == "osm"
+    roads = json.loads((out / "layers" / "roads.geojson").read_text(encoding="utf-8"))
+    lon, lat = roads["features"][0]["geometry"]["coordinates"][0]
+    assert -76.61 < lon < -76.52 and 39.25 < lat < 39.31  # back in WGS 84, in Baltimore
+
+
+def test_import_gpkg_lines_then_check(data_dir: Path, tmp_path: Path) -> None:
+    sc = tmp_path / "montreal"
+    r = runner.invoke(app, ["network", "import", str(data_dir / "montreal_networks.gpkg"),
+                            "--layer", "mtl_network", "--class-column", "ClsRte",
+                            "--out", str(sc), "--json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert abs(summary["total_km"] - 318.5) < 0.5
+    r = runner.invoke(app, ["scenario", "check", str(sc), "--json"])
+    doc = json.loads(r.stdout)
+    assert doc["counts"]["edges"] == summary["edges"]
+    assert all(p["severity"] == "warning" for p in doc["problems"])
+
+
+def test_import_errors_are_clear(data_dir: Path, tmp_path: Path) -> None:
+    r = runner.invoke(app, ["network", "import", str(data_dir / "montreal_networks.gpkg"),
+                            "--layer", "nope", "--out", str(tmp_path / "x")])
+    assert r.exit_code == 1
+    assert "nope" in r.output and "mtl_network" in r.output
+    bad = tmp_path / "roads.txt"
+    bad.write_text("hello", encoding="utf-8")
+    r = runner.invoke(app, ["network", "import", str(bad), "--out", str(tmp_path / "y")])
+    assert r.exit_code == 1 and "roads.txt" in r.output
+    assert not (tmp_path / "y" / "network").exists()
