@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pyproj import CRS as ProjCRS
 from pyproj import Geod, Transformer
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
@@ -43,7 +42,9 @@ from scipy.spatial import cKDTree
 
 from xunfang._errors import MissingDependencyError, XunfangError
 from xunfang.geo import Projector, parse_crs, utm_crs_for
-from xunfang.scenario.model import CRS, IntArray, Roads
+from xunfang.network import topology
+from xunfang.network.topology import largest_component, weak_components
+from xunfang.scenario.model import CRS, Roads
 
 __all__ = [
     "LINE_CLASS_MAP",
@@ -532,26 +533,10 @@ def _layer_crs(declared: str | None, override: str | None, where: str) -> tuple[
             f"{where}: the layer has no CRS; pass crs='EPSG:<code>' (or crs='local' for "
             "planar metres with no georeference)"
         )
-    if str(text).strip().lower() == "local":
-        return "local", False
     try:
-        crs = ProjCRS.from_user_input(text)
-    except Exception as exc:  # pyproj's CRSError; say what we were given
-        raise NetworkImportError(f"{where}: unknown CRS {text!r}: {exc}") from exc
-    auth = crs.to_authority(min_confidence=70)
-    name = f"{auth[0]}:{auth[1]}" if auth is not None else crs.to_wkt()
-    if crs.is_geographic:
-        return name, True
-    if not crs.is_projected:
-        raise NetworkImportError(f"{where}: CRS {crs.name!r} is neither projected nor geographic")
-    unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
-    if unit not in ("metre", "meter", "m"):
-        raise NetworkImportError(
-            f"{where}: CRS {crs.name!r} ({name}) has coordinates in {unit!r}, and xunfang "
-            "computes in metres; reproject the layer to a metre CRS first (for example "
-            "ogr2ogr -t_srs EPSG:<utm zone> out.gpkg in.gpkg) or give it in lon/lat"
-        )
-    return name, False
+        return parse_crs(str(text))
+    except ValueError as exc:
+        raise NetworkImportError(f"{where}: {exc}") from None
 
 
 def _pick_layer(pyogrio: Any, p: Path, layer: str | None) -> str:
@@ -778,48 +763,6 @@ def import_lines(
 # --- components -------------------------------------------------------------------------------
 
 
-def _component_labels(roads: Roads) -> tuple[int, IntArray]:
-    n = roads.n_nodes
-    graph = sparse.coo_matrix(
-        (np.ones(roads.n_edges, dtype=np.int8), (roads.u, roads.v)), shape=(n, n)
-    )
-    count, labels = connected_components(graph, directed=True, connection="weak")
-    return int(count), labels.astype(np.int64)
-
-
-def _largest_component_of(roads: Roads) -> Roads:
-    count, labels = _component_labels(roads)
-    if count <= 1:
-        return roads
-    sizes = np.bincount(labels)
-    keep_node = labels == int(np.argmax(sizes))  # ties: the component of the first node
-    new_index = np.cumsum(keep_node) - 1
-    keep_edge = keep_node[roads.u]  # weak components: v is in it whenever u is
-    idx = np.flatnonzero(keep_edge)
-    return Roads(
-        node_ids=tuple(i for i, k in zip(roads.node_ids, keep_node.tolist(), strict=True) if k),
-        xy=roads.xy[keep_node],
-        u=new_index[roads.u[idx]].astype(np.int64),
-        v=new_index[roads.v[idx]].astype(np.int64),
-        length_m=roads.length_m[idx],
-        speed_kph=roads.speed_kph[idx],
-        oneway=roads.oneway[idx],
-        road_class=tuple(roads.road_class[i] for i in idx.tolist()),
-        name=tuple(roads.name[i] for i in idx.tolist()),
-        source=roads.source,
-    )
-
-
-def largest_component(roads: Roads) -> Roads:
-    """The largest weakly connected component (most nodes), node order kept.
-
-    Weak connectivity ignores edge direction, so a one-way street that leads out of a
-    neighbourhood with no way back is kept; the travel-time engine reports such places as
-    unreachable where they are.
-    """
-    return _largest_component_of(roads)
-
-
 # --- writing a scenario's network/ ------------------------------------------------------------
 
 
@@ -1009,9 +952,9 @@ def import_network(
             tolerance_m=tolerance_m,
             crs=crs,
         )
-    components, _ = _component_labels(roads)
+    components, _ = weak_components(roads)
     if largest_component:
-        roads = _largest_component_of(roads)
+        roads = topology.largest_component(roads)
     scenario_dir = write_network(roads, out_crs, out_dir, name=name, source=p)
     return ImportSummary(
         nodes=roads.n_nodes,

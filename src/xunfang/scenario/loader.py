@@ -24,11 +24,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import shapely
 from pydantic import ValidationError
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from xunfang import geo
 from xunfang._errors import Problem, ScenarioError
+from xunfang.network import topology
 from xunfang.scenario.model import (
     AREA_KINDS,
     CRS,
@@ -585,11 +584,9 @@ class _Loader:
 
     def check_components(self, roads: Roads
                          ) -> tuple[Roads, tuple[tuple[int, tuple[str, ...]], ...]]:
-        n = roads.n_nodes
-        if n == 0:
+        if roads.n_nodes == 0:
             return roads, ()
-        g = coo_matrix((np.ones(roads.n_edges), (roads.u, roads.v)), shape=(n, n))
-        k, labels = connected_components(g, directed=True, connection="weak")
+        k, labels = topology.weak_components(roads)
         sizes = np.bincount(labels, minlength=k)
         order = np.argsort(-sizes, kind="stable")
         comps = tuple(
@@ -606,22 +603,7 @@ class _Loader:
                   f"the network is in {k} unconnected pieces: {pieces}{more}; {action}")
         if not self.largest_component:
             return roads, comps
-        keep = labels == order[0]
-        new_index = np.cumsum(keep) - 1
-        ekeep = keep[roads.u] & keep[roads.v]
-        kept = replace(
-            roads,
-            node_ids=tuple(nid for nid, kp in zip(roads.node_ids, keep, strict=True) if kp),
-            xy=roads.xy[keep],
-            u=new_index[roads.u[ekeep]],
-            v=new_index[roads.v[ekeep]],
-            length_m=roads.length_m[ekeep],
-            speed_kph=roads.speed_kph[ekeep],
-            oneway=roads.oneway[ekeep],
-            road_class=tuple(c for c, e in zip(roads.road_class, ekeep, strict=True) if e),
-            name=tuple(c for c, e in zip(roads.name, ekeep, strict=True) if e),
-        )
-        return kept, comps
+        return topology.largest_component(roads), comps
 
     # -- areas ---------------------------------------------------------------------------------
     def read_areas(self, pos: _Positions) -> tuple[Area, ...]:
