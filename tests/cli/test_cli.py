@@ -87,10 +87,14 @@ def test_plan_minimal_scenario(make_scenario: Make, tmp_path: Path) -> None:
     assert len(plan["slots"]) == 48 and plan["slots"][0]["start"] == "2026-12-01T00:00"
     assert len(plan["assignments"]) == 96
     assert {a["post"] for a in plan["assignments"]} == {"p1"}
-    assert set(doc["stages"]) == {"network", "posture", "access"}
-    car = doc["stages"]["access"]["car"]
-    assert car["posts"] == ["p1"] and car["unreachable_nodes"] == 0
-    for layer in ("roads", "areas", "sites", "posts", "access"):
+    assert set(doc["stages"]) == {"network", "posture", "rings", "isochrones"}
+    car = doc["stages"]["isochrones"]["car"]
+    assert car["unreachable_nodes"] == 0
+    assert car["share_of_nodes_within"] == {"1": 0.6, "3": 1.0, "5": 1.0}
+    rings = doc["stages"]["rings"]["slots"]
+    assert len(rings) == 48 and rings[0]["share_within_target"] == 1.0
+    assert rings[0]["weighted_share_within_target"] == {"incidents": None}  # no incidents
+    for layer in ("roads", "areas", "sites", "posts", "rings"):
         fc = json.loads((out / "layers" / f"{layer}.geojson").read_text(encoding="utf-8"))
         assert fc["type"] == "FeatureCollection"
     html = (out / "report.html").read_text(encoding="utf-8")

@@ -95,7 +95,14 @@ def test_plan_ebian(tmp_path: Path) -> None:
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert doc["scenario"]["name"] == "ebian"
     assert len(doc["plan"]["slots"]) == 7 * 24
-    car = doc["stages"]["access"]["car"]
+    car = doc["stages"]["isochrones"]["car"]
     assert car["share_of_nodes_within"]["5"] > 0.9
+    slots = doc["stages"]["rings"]["slots"]
+    assert len(slots) == 7 * 24
+    evening = slots[18]
+    assert evening["start"] == "2026-12-01T18:00" and evening["blockade"]["unsealed"] == []
+    assert 0 < evening["weighted_share_within_target"]["incidents"] <= 1
+    # peak-hour speeds are slower: 18:00 is not better covered than 03:00
+    assert evening["share_within_target"] <= slots[3]["share_within_target"]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "巡防勤务方案" in html and "合成" in html  # Chinese by default, says it is synthetic

@@ -26,11 +26,15 @@ app = typer.Typer(
 )
 scenario_app = typer.Typer(help="Scenario folders: check what they hold.", no_args_is_help=True)
 network_app = typer.Typer(help="Road networks: import real GIS data.", no_args_is_help=True)
+rings_app = typer.Typer(help="The 1-3-5 minute rings: coverage, post siting, exit blockade.",
+                        no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(network_app, name="network")
+app.add_typer(rings_app, name="rings")
 
 out_console = Console()
-err_console = Console(stderr=True)
+# long messages wrap in the terminal, not at 80 columns by rich
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class Lang(StrEnum):
@@ -98,7 +102,7 @@ def plan_cmd(
 
     first = start.date() if start else date.today() + timedelta(days=1)
     request = PlanRequest(start=first, days=days, seed=seed)
-    steps = ["load", "network", "posture", "access", "write"]
+    steps = ["load", "network", "posture", "rings", "write"]
     with _progress() as progress:
         task = progress.add_task("loading scenario", total=len(steps))
         try:
@@ -122,12 +126,14 @@ def plan_cmd(
             err_console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(1) from None
         progress.update(task, completed=len(steps))
-    car = result.access.get("car")
+    car = result.coverage.get("car")
     out_console.print(f"plan written to [bold]{folder}[/] "
                       f"({len(result.plan.units)} units × {len(result.plan.slots)} slots)")
     if car is not None:
-        shares = ", ".join(f"{b:g} min {100 * car.share_within(b):.1f}%" for b in car.bands)
-        out_console.print(f"road nodes reached by car from staffed posts: {shares}")
+        out_console.print(
+            f"road nodes within their 1-3-5 target by car from staffed posts (free flow): "
+            f"{100 * car.share():.1f}%; key sites within target: "
+            f"{int(car.site_meets().sum())}/{len(car.site_ids)}")
     out_console.print(f"open {folder / 'report.html'}")
 
 
@@ -225,6 +231,141 @@ def network_import(
         for key, value in data.items():
             out_console.print(f"{key}: {value}")
         out_console.print(f"network written to {out / 'network'}")
+
+
+# --- xunfang rings ------------------------------------------------------------------------------
+
+
+def _kinds(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    return default if text is None else tuple(k.strip() for k in text.split(",") if k.strip())
+
+
+def _rings_setup(scenario: str, mode: str, speed_kph: float | None) -> tuple[Any, Any, Any]:
+    """Load the scenario and its network (at one speed where asked); exit 1 on errors."""
+    from xunfang import scenario as scenario_mod
+    from xunfang.network import RoadNetwork
+    from xunfang.planning import coverage
+
+    try:
+        sc = scenario_mod.load(scenario)
+        m = coverage.check_mode(mode)
+        net = RoadNetwork.from_scenario(sc)
+        if speed_kph is not None:
+            net = coverage.with_uniform_speed(net, speed_kph, mode=m)
+    except ScenarioError as exc:
+        err_console.print(f"[red]{scenario}: the scenario has errors[/]")
+        _print_problems(exc.problems)
+        raise typer.Exit(1) from None
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    return sc, net, m
+
+
+ScenarioArg = Annotated[str, typer.Argument(help="A scenario folder or a built-in name.")]
+ModeOpt = Annotated[str, typer.Option("--mode", help="car, motorcycle, balance, foot or drone.")]
+SpeedOpt = Annotated[float | None, typer.Option(
+    "--speed-kph", help="Make every road this speed (km/h) and ignore peak hours.")]
+PostsOpt = Annotated[str | None, typer.Option(
+    "--posts", help="Source post kinds, comma-separated (default: the staffed kinds).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+@rings_app.command("analyze")
+def rings_analyze(
+    scenario: ScenarioArg,
+    mode: ModeOpt = "car",
+    speed_kph: SpeedOpt = None,
+    posts: PostsOpt = None,
+    target_minutes: Annotated[float | None, typer.Option(
+        "--target-minutes", help="One target for every place (default: by ring level/tier).")
+    ] = None,
+    hour: Annotated[int | None, typer.Option(
+        "--hour", min=0, max=23, help="Hour of day for peak-hour speeds (default: free flow).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """For every node: the nearest and backup post, minutes, target and whether it is met."""
+    from xunfang.planning import coverage
+    from xunfang.scenario.model import STAFFED_POST_KINDS
+
+    sc, net, m = _rings_setup(scenario, mode, speed_kph)
+    try:
+        kinds = coverage.check_kinds(_kinds(posts, STAFFED_POST_KINDS))
+        cov = coverage.analyze(sc, net, mode=m, hour=hour, kinds=kinds,
+                               target_minutes=target_minutes)
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    doc = coverage.as_json(cov)
+    if as_json:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        return
+    worst = cov.worst()
+    out_console.print(f"{len(cov.sources)} source posts; {100 * cov.share():.1f}% of "
+                      f"{len(cov.node_ids)} nodes within target by {m}")
+    if worst is not None:
+        out_console.print(f"worst: node {worst[0]} at {worst[1]:.2f} min")
+    if cov.unreachable:
+        out_console.print(f"[yellow]unreachable from every post:[/] "
+                          f"{', '.join(cov.unreachable[:20])}"
+                          + (" …" if len(cov.unreachable) > 20 else ""))
+    site_min = cov.site_minutes()
+    table = Table(title="key sites")
+    for col in ("site", "minutes", "target", "met"):
+        table.add_column(col)
+    for sid, mins, tgt in zip(cov.site_ids, site_min.tolist(), cov.site_target.tolist(),
+                              strict=True):
+        table.add_row(sid, f"{mins:.2f}", f"{tgt:g}", "yes" if mins <= tgt else "[red]no[/]")
+    if cov.site_ids:
+        out_console.print(table)
+
+
+@rings_app.command("blockade")
+def rings_blockade(
+    scenario: ScenarioArg,
+    from_kinds: Annotated[str | None, typer.Option(
+        "--from", help="Post kinds that can go, comma-separated (staffed kinds, checkpoint).")
+    ] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Seal the ring around this node (an incident) instead of the exit posts.")
+    ] = None,
+    ring_minutes: Annotated[float | None, typer.Option(
+        "--ring-minutes", help="With --at: the ring's radius in travel minutes.")] = None,
+    mode: ModeOpt = "car",
+    speed_kph: SpeedOpt = None,
+    hour: Annotated[int | None, typer.Option("--hour", min=0, max=23,
+                                             help="Hour of day (default: free flow).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send one post to each exit so the last exit is sealed soonest, then least total time."""
+    from xunfang.planning import blockade, coverage
+    from xunfang.scenario.model import STAFFED_POST_KINDS
+
+    sc, net, m = _rings_setup(scenario, mode, speed_kph)
+    try:
+        kinds = coverage.check_kinds(_kinds(from_kinds, STAFFED_POST_KINDS), option="--from")
+        if at is not None and at not in set(net.node_ids):
+            raise ValueError(f"--at: node {at!r} is not in the scenario's network")
+        seal = blockade.seal_exits(sc, net, kinds=kinds, at=at, ring_minutes=ring_minutes,
+                                   mode=m, hour=hour)
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(seal.as_json(), ensure_ascii=False) + "\n")
+        return
+    table = Table(title="blockade")
+    for col in ("exit", "post", "minutes"):
+        table.add_column(col)
+    for s_ in seal.assignment:
+        table.add_row(s_.exit, s_.post, f"{s_.minutes:.2f}")
+    out_console.print(table)
+    if seal.max_minutes is not None:
+        out_console.print(f"last exit sealed after {seal.max_minutes:.2f} min; "
+                          f"total {seal.total_minutes:.2f} min")
+    if seal.unsealed:
+        out_console.print(f"[red]left open:[/] {', '.join(seal.unsealed)}")
 
 
 def run() -> None:

@@ -10,12 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 from xunfang import __version__
 from xunfang.network import RoadNetwork
-from xunfang.plan import Plan, make_slots
-from xunfang.planning import posture
-from xunfang.planning.access import PostAccess, travel_from_posts
-from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
+from xunfang.plan import Plan, Slot, make_slots
+from xunfang.planning import blockade, coverage, posture
+from xunfang.planning.coverage import Coverage
+from xunfang.scenario.model import STAFFED_POST_KINDS, Mode, Scenario
 
 Progress = Callable[[str], None]
 
@@ -37,17 +39,44 @@ class PlanRequest:
 
 @dataclass(frozen=True, eq=False)
 class PlanResult:
-    """The plan and everything the stages measured on the way."""
+    """The plan and everything the stages measured on the way.
+
+    ``coverage`` holds the free-flow rings by mode (car, foot) for the map; the per-slot rings
+    are in ``stages["rings"]``.
+    """
 
     scenario: Scenario
     network: RoadNetwork
     plan: Plan
-    access: Mapping[str, PostAccess]  # by mode
+    coverage: Mapping[str, Coverage]
     stages: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
 
 def _noop(_: str) -> None:
     return None
+
+
+def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
+                   ) -> dict[str, object]:
+    """Coverage, uncovered places and blockade time for every slot (by its hour)."""
+    weights = {"incidents": coverage.incident_weights(scenario, net)}
+    by_hour: dict[int, dict[str, object]] = {}
+    exits = bool(scenario.posts_of("exit"))
+    for hour in sorted({s.start.hour for s in slots}):
+        cov = coverage.analyze(scenario, net, mode="car", hour=hour)
+        row = coverage.summary(scenario, cov, weights=weights)
+        row["uncovered"] = list(cov.uncovered)
+        if exits:
+            seal = blockade.seal_exits(scenario, net, hour=hour)
+            row["blockade"] = {"max_minutes": seal.max_minutes,
+                               "total_minutes": seal.total_minutes,
+                               "unsealed": list(seal.unsealed)}
+        by_hour[hour] = row
+    return {
+        "mode": "car",
+        "targets_minutes": {str(k): v for k, v in scenario.policy.response_targets.items()},
+        "slots": [{"slot": s.index, "start": s.name, **by_hour[s.start.hour]} for s in slots],
+    }
 
 
 def build_plan(
@@ -65,12 +94,17 @@ def build_plan(
     progress("posture")
     assignments = posture.hold_at_home(scenario, slots)
 
-    progress("access")
-    access: dict[str, PostAccess] = {}
-    has_sources = any(p.kind in STAFFED_POST_KINDS for p in scenario.posts)
+    progress("rings")
+    has_sources = bool(scenario.staffed_posts(STAFFED_POST_KINDS))
+    free: dict[str, Coverage] = {}
+    rings: Mapping[str, object]
     if has_sources:
-        for mode in ("car", "foot"):
-            access[mode] = travel_from_posts(scenario, net, mode=mode)
+        modes: tuple[Mode, ...] = ("car", "foot")
+        for mode in modes:
+            free[mode] = coverage.analyze(scenario, net, mode=mode)
+        rings = _rings_by_slot(scenario, net, slots)
+    else:
+        rings = {"skipped": "the scenario has no staffed posts to measure from"}
 
     plan = Plan(
         scenario=scenario.name,
@@ -80,8 +114,9 @@ def build_plan(
         slots=slots,
         units=tuple(u.id for u in scenario.units),
         assignments=assignments,
-        stages=("posture", "access"),
+        stages=("posture", "rings"),
     )
+    bands = scenario.policy.isochrone_minutes
     stages: dict[str, Mapping[str, object]] = {
         "network": {
             "nodes": net.n_nodes,
@@ -89,10 +124,16 @@ def build_plan(
             "source": scenario.roads.source,
         },
         "posture": {"method": "hold_at_home", "assignments": len(assignments)},
-        "access": (
-            {mode: a.summary() for mode, a in access.items()}
-            if access
-            else {"skipped": "the scenario has no staffed posts to measure from"}
-        ),
+        "rings": rings,
+        "isochrones": {
+            mode: {
+                "bands_minutes": list(bands),
+                "share_of_nodes_within": {
+                    f"{b:g}": float(np.mean(cov.minutes <= b)) for b in bands
+                },
+                "unreachable_nodes": len(cov.unreachable),
+            }
+            for mode, cov in free.items()
+        },
     }
-    return PlanResult(scenario=scenario, network=net, plan=plan, access=access, stages=stages)
+    return PlanResult(scenario=scenario, network=net, plan=plan, coverage=free, stages=stages)

@@ -7,9 +7,11 @@ end, so a failure leaves no half-written plan folder (and an older plan folder i
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +43,21 @@ def plan_document(result: PlanResult, request: PlanRequest) -> dict[str, Any]:
     }
 
 
+def json_ready(data: object) -> object:
+    """``data`` with every NaN or infinite float as ``None``: JSON has no such numbers, and a
+    share of nothing (no incidents, no nodes of a ring level) is undefined, not zero."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, Mapping):
+        return {k: json_ready(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [json_ready(v) for v in data]
+    return data
+
+
 def _dump(path: Path, data: object) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n",
-                    encoding="utf-8")
+    text = json.dumps(json_ready(data), ensure_ascii=False, indent=1, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
@@ -59,7 +73,7 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
         _dump(tmp / "plan.json", plan_document(result, request))
         layers = tmp / "layers"
         layers.mkdir()
-        for name, layer in plan_layers(result.scenario, result.access.get("car")).items():
+        for name, layer in plan_layers(result.scenario, result.coverage.get("car")).items():
             _dump(layers / name, layer)
         (tmp / "report.html").write_text(render_report(result, request, lang=lang),
                                          encoding="utf-8")

@@ -52,7 +52,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     sc = result.scenario
     plan = result.plan
-    car = result.access.get("car")
+    car = result.coverage.get("car")
 
     def T(key: str, **kw: object) -> str:
         return t(key, lang, **kw)
@@ -65,32 +65,56 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     legend.append((UNREACHED, T("legend_unreached")))
 
     access_rows: list[dict[str, Any]] = []
-    for mode, acc in result.access.items():
-        finite = acc.minutes[np.isfinite(acc.minutes)]
+    for mode, cov in result.coverage.items():
+        finite = cov.minutes[np.isfinite(cov.minutes)]
         access_rows.append({
             "mode": T(f"mode_{mode}"),
-            "within": [_pct(acc.share_within(b)) for b in acc.bands],
+            "within": [_pct(float(np.mean(cov.minutes <= b))) for b in bands],
             "median": _fmt(float(np.median(finite)) if finite.size else None),
             "max": _fmt(float(finite.max()) if finite.size else None),
-            "unreachable": int(np.sum(~np.isfinite(acc.minutes))),
+            "unreachable": len(cov.unreachable),
         })
     ring_rows = []
     if car is not None:
         for level in (1, 2, 3):
-            target = float(sc.policy.response_targets.get(level, 5.0))
-            share = car.share_within(target, level=level)
-            if np.isfinite(share):
+            mask = car.level == level
+            if mask.any():
+                target = float(sc.policy.response_targets.get(level, max(
+                    sc.policy.response_targets.values())))
                 ring_rows.append({"level": T(f"ring_{level}"), "target": f"{target:g}",
-                                  "share": _pct(share)})
+                                  "share": _pct(car.share(mask=mask)),
+                                  "backup": _pct(float(np.mean(
+                                      car.backup_minutes[mask] <= car.target[mask])))})
     site_rows = []
     if car is not None:
-        for s in sorted(sc.sites, key=lambda s: (s.tier, s.id)):
-            m = car.site_minutes.get(s.id, float("inf"))
-            target = car.site_targets.get(s.id, float("nan"))
+        site_min = car.site_minutes()
+        order = sorted(range(len(sc.sites)), key=lambda k: (sc.sites[k].tier, sc.sites[k].id))
+        for k in order:
+            s = sc.sites[k]
+            m, target = float(site_min[k]), float(car.site_target[k])
+            node = int(car.site_node[k])
+            post = car.sources[int(car.post[node])] if car.post[node] >= 0 else "—"
             site_rows.append({"id": s.id, "name": s.name, "kind": s.kind, "tier": s.tier,
-                              "minutes": _fmt(m, 2), "target": f"{target:g}",
+                              "post": post, "minutes": _fmt(m, 2), "target": f"{target:g}",
                               "met": T("yes") if m <= target else T("no"),
                               "ok": bool(m <= target)})
+    slot_rows = []
+    rings = result.stages.get("rings", {})
+    seen_hours: set[str] = set()
+    for row in rings.get("slots", []) if isinstance(rings, dict) else []:
+        hour = str(row["start"])[11:16]
+        if hour in seen_hours:
+            continue
+        seen_hours.add(hour)
+        seal = row.get("blockade") or {}
+        slot_rows.append({
+            "hour": hour, "share": _pct(float(row["share_within_target"])),
+            "weighted": _pct(float(row["weighted_share_within_target"]["incidents"])),
+            "sites": f"{row['sites_meeting_target']}/{row['sites']}",
+            "uncovered": row["uncovered_nodes"],
+            "blockade": _fmt(seal.get("max_minutes"), 1) if seal else "—",
+            "unsealed": len(seal.get("unsealed", [])) if seal else 0,
+        })
 
     post_names = {p.id: p.name for p in sc.posts}
     area_names = {a.id: a.name for a in sc.areas}
@@ -129,6 +153,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],
         map_svg=render_map(sc, car), legend=legend, tier_colours=TIER_COLOURS,
         access_rows=access_rows, bands=bands, ring_rows=ring_rows, site_rows=site_rows,
+        slot_rows=slot_rows,
         sheet=sheet, osm=sc.roads.source == "osm",
         builtin=sc.source.startswith("builtin:"),
     )

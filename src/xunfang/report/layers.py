@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 
 from xunfang.geo import Projector
-from xunfang.planning.access import PostAccess
+from xunfang.planning.coverage import Coverage, bands_of
 from xunfang.scenario.model import FloatArray, Scenario
 
 Json = dict[str, Any]
@@ -44,7 +44,7 @@ def _collection(scenario: Scenario, features: list[Json]) -> Json:
     return fc
 
 
-def roads_layer(scenario: Scenario, t: Transform, access: PostAccess | None = None) -> Json:
+def roads_layer(scenario: Scenario, t: Transform, access: Coverage | None = None) -> Json:
     r = scenario.roads
     xy = t(r.xy)
     feats = []
@@ -96,14 +96,16 @@ def _points(scenario: Scenario, t: Transform, rows: list[tuple[tuple[float, floa
     ])
 
 
-def sites_layer(scenario: Scenario, t: Transform, access: PostAccess | None = None) -> Json:
+def sites_layer(scenario: Scenario, t: Transform, access: Coverage | None = None) -> Json:
     rows = []
-    for s in scenario.sites:
+    minutes = access.site_minutes() if access is not None else None
+    for k, s in enumerate(scenario.sites):
         props: Json = {"id": s.id, "name": s.name, "kind": s.kind, "tier": s.tier}
-        if access is not None and s.id in access.site_minutes:
-            m = access.site_minutes[s.id]
+        if access is not None and minutes is not None:
+            m = float(minutes[k])
             props["minutes_from_posts"] = round(m, 2) if np.isfinite(m) else None
-            props["target_minutes"] = access.site_targets[s.id]
+            props["target_minutes"] = float(access.site_target[k])
+            props["meets_target"] = bool(m <= access.site_target[k])
         rows.append((s.xy, props))
     return _points(scenario, t, rows)
 
@@ -115,25 +117,33 @@ def posts_layer(scenario: Scenario, t: Transform) -> Json:
     ])
 
 
-def access_layer(scenario: Scenario, t: Transform, access: PostAccess) -> Json:
-    """Every node with its minutes from the nearest post, that post and its isochrone band."""
+def rings_layer(scenario: Scenario, t: Transform, cov: Coverage) -> Json:
+    """Every node: minutes from the nearest post, that post, the backup, the isochrone band,
+    its target and whether it meets it."""
     r = scenario.roads
+    bands = scenario.policy.isochrone_minutes
+    band = bands_of(cov.minutes, bands)
+    meets = cov.meets
     rows = []
     for i in range(r.n_nodes):
-        m = float(access.minutes[i])
-        k = int(access.post_of_node[i])
-        band = int(access.band_of_node[i])
+        m = float(cov.minutes[i])
+        bm = float(cov.backup_minutes[i])
+        k, b = int(cov.post[i]), int(cov.backup[i])
         rows.append((
             (float(r.xy[i, 0]), float(r.xy[i, 1])),
-            {"node": r.node_ids[i], "mode": access.mode,
+            {"node": r.node_ids[i], "mode": cov.mode,
              "minutes": round(m, 3) if np.isfinite(m) else None,
-             "post": access.posts[k] if k >= 0 else None,
-             "band_minutes": access.bands[band] if band >= 0 else None},
+             "post": cov.sources[k] if k >= 0 else None,
+             "backup_post": cov.sources[b] if b >= 0 else None,
+             "backup_minutes": round(bm, 3) if np.isfinite(bm) else None,
+             "band_minutes": bands[int(band[i])] if band[i] >= 0 else None,
+             "ring_level": int(cov.level[i]) or None,
+             "target_minutes": float(cov.target[i]), "meets_target": bool(meets[i])},
         ))
     return _points(scenario, t, rows)
 
 
-def plan_layers(scenario: Scenario, access: PostAccess | None) -> dict[str, Json]:
+def plan_layers(scenario: Scenario, access: Coverage | None) -> dict[str, Json]:
     """The layers a plan folder holds, by file name."""
     t = transformer(scenario)
     layers = {
@@ -143,5 +153,5 @@ def plan_layers(scenario: Scenario, access: PostAccess | None) -> dict[str, Json
         "posts.geojson": posts_layer(scenario, t),
     }
     if access is not None:
-        layers["access.geojson"] = access_layer(scenario, t, access)
+        layers["rings.geojson"] = rings_layer(scenario, t, access)
     return layers

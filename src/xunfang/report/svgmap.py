@@ -6,7 +6,7 @@ from html import escape
 
 import numpy as np
 
-from xunfang.planning.access import PostAccess
+from xunfang.planning.coverage import Coverage
 from xunfang.scenario.model import FloatArray, Scenario
 
 # Travel-time bands from the posts: within band k, beyond the last, unreachable.
@@ -70,7 +70,7 @@ def _marker(kind: str, x: float, y: float, colour: str, title: str) -> str:
     return f'<circle cx="{x}" cy="{y}" r="2.5" fill="{colour}">{t}</circle>'
 
 
-def render_map(scenario: Scenario, access: PostAccess | None, *, width: float = 1000.0,
+def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 1000.0,
                labels: bool = True) -> str:
     """The SVG element (a string) of the scenario's map, roads coloured by minutes from posts."""
     r = scenario.roads
@@ -104,8 +104,8 @@ def render_map(scenario: Scenario, access: PostAccess | None, *, width: float = 
             if not np.isfinite(m):
                 colour = UNREACHED
             else:
-                band = next((i for i, lim in enumerate(access.bands) if m <= lim),
-                            len(access.bands))
+                bands = scenario.policy.isochrone_minutes
+                band = next((i for i, lim in enumerate(bands) if m <= lim), len(bands))
                 colour = BAND_COLOURS[min(band, len(BAND_COLOURS) - 1)]
         w = width_by_class.get(r.road_class[k], 1.2)
         groups.setdefault((colour, w), []).append(
@@ -118,6 +118,13 @@ def render_map(scenario: Scenario, access: PostAccess | None, *, width: float = 
         for zone in scenario.areas_of("zone"):
             c = frame(np.array(zone.geometry.representative_point().coords))[0]
             out.append(f'<text x="{c[0]}" y="{c[1]}" class="zlabel">{escape(zone.name)}</text>')
+    # places that miss their target (ring level or one target for all)
+    if access is not None:
+        miss = np.flatnonzero(~access.meets)
+        if len(miss):
+            out.append('<g class="uncovered" fill="none" stroke="#b2182b" stroke-width="1.2">'
+                       + "".join(f'<circle cx="{x}" cy="{y}" r="3.2"/>' for x, y in p[miss])
+                       + "</g>")
     # sites
     if scenario.sites:
         sp = frame(np.array([s.xy for s in scenario.sites]))

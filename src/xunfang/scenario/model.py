@@ -7,7 +7,7 @@ or — for lon/lat input — the UTM zone of the data. Ids are strings exactly a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -37,6 +37,9 @@ POST_KINDS: tuple[PostKind, ...] = (
 STAFFED_POST_KINDS: tuple[PostKind, ...] = (
     "station", "rapid", "standby", "kiosk", "police_station"
 )
+
+#: Posts that may be sources of response and sealing; exit and camera posts never are.
+SOURCE_POST_KINDS: tuple[PostKind, ...] = (*STAFFED_POST_KINDS, "checkpoint")
 
 Tier = Literal["special", "precinct", "auxiliary", "armed"]
 TIERS: tuple[Tier, ...] = ("special", "precinct", "auxiliary", "armed")
@@ -279,6 +282,7 @@ class Policy:
     )
     holidays: tuple[Holiday, ...] = ()
     isochrone_minutes: tuple[float, ...] = (1.0, 3.0, 5.0)
+    night_hours: tuple[int, ...] = (20, 21, 22, 23, 0, 1, 2, 3, 4, 5)  # night-only posts staffed
 
 
 @dataclass(frozen=True, eq=False)
@@ -310,3 +314,12 @@ class Scenario:
 
     def posts_of(self, *kinds: PostKind) -> tuple[Post, ...]:
         return tuple(p for p in self.posts if p.kind in kinds)
+
+    def staffed_posts(self, kinds: Sequence[PostKind], *, hour: int | None = None
+                      ) -> tuple[Post, ...]:
+        """Posts of ``kinds`` staffed at ``hour``: night-only checkpoints in night hours only."""
+        night = set(self.policy.night_hours)
+        return tuple(
+            p for p in self.posts
+            if p.kind in kinds and not (p.night_only and hour is not None and hour not in night)
+        )

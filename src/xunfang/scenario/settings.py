@@ -86,6 +86,7 @@ class PolicyIn(_Strict):
     peak_factors: list[PeakFactorIn] | None = None
     holidays: list[HolidayIn] = []
     isochrone_minutes: list[float] = list(_DEFAULT.isochrone_minutes)
+    night_hours: list[int] = list(_DEFAULT.night_hours)
 
     @field_validator("response_targets", "revisit_minutes")
     @classmethod
@@ -101,11 +102,11 @@ class PolicyIn(_Strict):
             raise ValueError(f"speeds must be positive km/h, got {bad}")
         return v
 
-    @field_validator("shift_starts")
+    @field_validator("shift_starts", "night_hours")
     @classmethod
-    def _starts(cls, v: list[int]) -> list[int]:
+    def _hours(cls, v: list[int]) -> list[int]:
         if not v or any(not 0 <= h <= 23 for h in v):
-            raise ValueError(f"shift_starts are hours 0..23, got {v}")
+            raise ValueError(f"hours are 0..23, got {v}")
         return v
 
     @field_validator("isochrone_minutes")
@@ -149,6 +150,7 @@ class PolicyIn(_Strict):
                 for h in self.holidays
             ),
             isochrone_minutes=tuple(self.isochrone_minutes),
+            night_hours=tuple(self.night_hours),
         )
 
 

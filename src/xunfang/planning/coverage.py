@@ -1,0 +1,306 @@
+"""The 1-3-5 minute rings (1、3、5分钟快反圈): who reaches every place, how fast, and as backup.
+
+For every road node, site, grid and control ring: the nearest source post (or unit position)
+by travel time from the post to the place, its minutes, the second-nearest (backup) and its
+minutes, and whether the place meets its target — its control-ring level or site tier (1, 3, 5
+minutes by default), or one target for all. A place meets its target when minutes ≤ target (no
+rounding); an unreachable place has infinite minutes and never meets it.
+
+Targets of nodes come from the innermost control ring that covers them (level 1 core area,
+2 crowded places, 3 general area); a node outside every ring is held to the general (level 3)
+target, the loosest of the town's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import shapely
+
+from xunfang import network
+from xunfang.network import RoadNetwork
+from xunfang.scenario.model import (
+    MODES,
+    POST_KINDS,
+    SOURCE_POST_KINDS,
+    STAFFED_POST_KINDS,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Mode,
+    Post,
+    PostKind,
+    Scenario,
+)
+
+
+class CoverageError(ValueError):
+    """An option names something the scenario does not have; the message lists what it has."""
+
+
+def check_kinds(kinds: Sequence[str], *, allowed: Sequence[str] = SOURCE_POST_KINDS,
+                option: str = "--posts") -> tuple[PostKind, ...]:
+    """Validate post kinds given as an option; unknown ones are an error listing the valid."""
+    bad = [k for k in kinds if k not in allowed]
+    if bad:
+        never = [k for k in bad if k in POST_KINDS]
+        why = (f" ({', '.join(never)} posts are never sources)" if never else "")
+        raise CoverageError(
+            f"{option}: unknown or unusable post kind(s) {', '.join(map(repr, bad))}{why}; "
+            f"valid: {', '.join(allowed)}"
+        )
+    if not kinds:
+        raise CoverageError(f"{option}: give at least one post kind; valid: {', '.join(allowed)}")
+    return tuple(kinds)  # type: ignore[arg-type]  # checked against allowed above
+
+
+def check_mode(mode: str) -> Mode:
+    if mode not in MODES:
+        raise CoverageError(f"--mode: unknown mode {mode!r}; valid: {', '.join(MODES)}")
+    return mode  # narrowed to Mode by the membership test above
+
+
+def with_uniform_speed(net: RoadNetwork, speed_kph: float, *, mode: Mode) -> RoadNetwork:
+    """The same roads with every road at ``speed_kph`` for ``mode`` and no peak-hour factors.
+
+    Contest-style questions ("at 60 km/h, which nodes lie within 3 minutes") ask exactly this;
+    roads the mode may not use stay closed to it.
+    """
+    if not np.isfinite(speed_kph) or speed_kph <= 0:
+        raise CoverageError(f"--speed-kph must be a positive number of km/h, got {speed_kph}")
+    roads = replace(net.roads, speed_kph=np.full(net.roads.n_edges, float(speed_kph)))
+    speeds = dict(net.policy.speeds_kph)
+    speeds[mode] = float(speed_kph)
+    policy = replace(net.policy, speeds_kph=speeds, peak_factors=())
+    return RoadNetwork.from_roads(roads, policy=policy)
+
+
+def node_targets(scenario: Scenario, xy: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Each point's control-ring level (0 = in no ring) and its target minutes."""
+    level = np.zeros(len(xy), dtype=np.int64)
+    if len(xy):
+        pts = shapely.points(xy[:, 0], xy[:, 1])
+        for ring in sorted(scenario.areas_of("ring"), key=lambda a: -(a.level or 3)):
+            level[shapely.covers(ring.geometry, pts)] = ring.level or 3
+    targets = scenario.policy.response_targets
+    general = max(targets.values())
+    target = np.array([targets.get(int(lv), general) if lv else general for lv in level],
+                      dtype=np.float64)
+    return level, target
+
+
+@dataclass(frozen=True, eq=False)
+class Coverage:
+    """Nearest and backup source of every node, with minutes and targets (one mode, one hour).
+
+    ``post[i]`` and ``backup[i]`` index ``sources`` (-1: none reaches node i); ``minutes`` and
+    ``backup_minutes`` are ``inf`` there. ``target[i]`` is node i's target minutes.
+    """
+
+    mode: Mode
+    hour: int | None
+    sources: tuple[str, ...]
+    node_ids: tuple[str, ...]
+    post: IntArray
+    minutes: FloatArray
+    backup: IntArray
+    backup_minutes: FloatArray
+    target: FloatArray
+    level: IntArray
+    target_minutes: float | None  # one target for all, or None for per-place targets
+    site_ids: tuple[str, ...]
+    site_node: IntArray
+    site_target: FloatArray
+
+    @property
+    def meets(self) -> BoolArray:
+        return self.minutes <= self.target
+
+    @property
+    def uncovered(self) -> tuple[str, ...]:
+        return tuple(n for n, ok in zip(self.node_ids, self.meets.tolist(), strict=True)
+                     if not ok)
+
+    @property
+    def unreachable(self) -> tuple[str, ...]:
+        return tuple(n for n, m in zip(self.node_ids, self.minutes.tolist(), strict=True)
+                     if not np.isfinite(m))
+
+    def share(self, *, weights: FloatArray | None = None, mask: BoolArray | None = None
+              ) -> float:
+        """Weighted share of nodes (of ``mask``) that meet their target; NaN for no weight."""
+        w = np.ones(len(self.minutes)) if weights is None else np.asarray(weights, float)
+        if mask is not None:
+            w = np.where(mask, w, 0.0)
+        total = float(w.sum())
+        return float(w[self.meets].sum() / total) if total > 0 else float("nan")
+
+    def site_minutes(self) -> FloatArray:
+        return self.minutes[self.site_node] if len(self.site_node) else np.zeros(0)
+
+    def site_meets(self) -> BoolArray:
+        return self.site_minutes() <= self.site_target
+
+    def worst(self) -> tuple[str, float] | None:
+        """The node reached last (an unreachable node first), or None without nodes."""
+        if not len(self.minutes):
+            return None
+        i = int(np.argmax(np.where(np.isfinite(self.minutes), self.minutes, np.inf)))
+        return self.node_ids[i], float(self.minutes[i])
+
+
+def analyze(
+    scenario: Scenario,
+    net: RoadNetwork,
+    *,
+    mode: Mode = "car",
+    hour: int | None = None,
+    kinds: Sequence[PostKind] = STAFFED_POST_KINDS,
+    target_minutes: float | None = None,
+    sources: Sequence[Post] | None = None,
+) -> Coverage:
+    """Nearest and backup source post of every node and site, by ``mode`` at ``hour``.
+
+    ``sources`` overrides the posts of ``kinds`` (e.g. unit positions as pseudo-posts).
+    """
+    if target_minutes is not None and (not np.isfinite(target_minutes) or target_minutes <= 0):
+        raise CoverageError(f"--target-minutes must be positive, got {target_minutes}")
+    posts = tuple(sources) if sources is not None else scenario.staffed_posts(kinds, hour=hour)
+    if not posts:
+        raise CoverageError(
+            f"no source posts of kinds {', '.join(kinds)} in scenario {scenario.name!r}"
+            + (f" at hour {hour}" if hour is not None else "")
+            + "; sources may be: " + ", ".join(SOURCE_POST_KINDS)
+        )
+    ground: Mode = "car" if mode == "drone" else mode
+    src_nodes = np.asarray(
+        network.snap(net, np.array([p.xy for p in posts], dtype=float), to="node",
+                     mode=ground).node, dtype=np.int64)
+    k = min(2, len(posts))
+    near = network.nearest(net, src_nodes, mode=mode, hour=hour, k=k)
+    post = np.asarray(near.facility[:, 0], dtype=np.int64)
+    minutes = np.asarray(near.minutes[:, 0], dtype=np.float64)
+    if k == 2:
+        backup = np.asarray(near.facility[:, 1], dtype=np.int64)
+        backup_minutes = np.asarray(near.minutes[:, 1], dtype=np.float64)
+    else:
+        backup = np.full(len(post), -1, dtype=np.int64)
+        backup_minutes = np.full(len(post), np.inf)
+    level, target = node_targets(scenario, net.xy)
+    if target_minutes is not None:
+        target = np.full(len(target), float(target_minutes))
+    sites = scenario.sites
+    if sites:
+        site_node = np.asarray(network.snap(net, np.array([s.xy for s in sites], dtype=float),
+                                            to="node", mode=ground).node, dtype=np.int64)
+        pol = scenario.policy.response_targets
+        site_target = np.array(
+            [float(target_minutes) if target_minutes is not None
+             else pol.get(s.tier, max(pol.values())) for s in sites], dtype=np.float64)
+    else:
+        site_node = np.zeros(0, dtype=np.int64)
+        site_target = np.zeros(0)
+    return Coverage(
+        mode=mode, hour=hour, sources=tuple(p.id for p in posts), node_ids=net.node_ids,
+        post=post, minutes=minutes, backup=backup, backup_minutes=backup_minutes,
+        target=target, level=level, target_minutes=target_minutes,
+        site_ids=tuple(s.id for s in sites), site_node=site_node, site_target=site_target,
+    )
+
+
+def incident_weights(scenario: Scenario, net: RoadNetwork) -> FloatArray:
+    """Incidents on record per node (each incident counted at its nearest node)."""
+    w = np.zeros(net.n_nodes)
+    if len(scenario.incidents):
+        nodes = network.snap(net, scenario.incidents.xy, to="node", mode="car").node
+        np.add.at(w, np.asarray(nodes, dtype=np.int64), 1.0)
+    return w
+
+
+def area_shares(scenario: Scenario, cov: Coverage, *, weights: FloatArray | None = None
+                ) -> dict[str, dict[str, float]]:
+    """Share of nodes meeting their target per grid, zone and ring (``kind:id`` keys)."""
+    if len(cov.node_ids) != scenario.roads.n_nodes:
+        raise CoverageError("the coverage was computed on another network than the scenario's")
+    pts = shapely.points(scenario.roads.xy)
+    out: dict[str, dict[str, float]] = {}
+    for a in scenario.areas:
+        inside = shapely.covers(a.geometry, pts)
+        out[f"{a.kind}:{a.id}"] = {
+            "share": cov.share(weights=weights, mask=inside),
+            "nodes": int(inside.sum()),
+        }
+    return out
+
+
+def bands_of(minutes: FloatArray, bands: Sequence[float]) -> IntArray:
+    """Index of the first isochrone band each time falls within; -1 beyond the last."""
+    out = np.full(len(minutes), -1, dtype=np.int64)
+    for k in range(len(bands) - 1, -1, -1):
+        out[minutes <= bands[k]] = k
+    return out
+
+
+def as_json(cov: Coverage) -> dict[str, object]:
+    """The object ``xunfang rings analyze --json`` prints."""
+
+    def num(x: float) -> float | None:
+        return round(float(x), 4) if np.isfinite(x) else None
+
+    def src(i: int) -> str | None:
+        return cov.sources[i] if i >= 0 else None
+
+    nodes = [
+        {"node": n, "post": src(int(p)), "minutes": num(m), "target": float(t),
+         "backup_post": src(int(b)), "backup_minutes": num(bm)}
+        for n, p, m, t, b, bm in zip(cov.node_ids, cov.post.tolist(), cov.minutes.tolist(),
+                                     cov.target.tolist(), cov.backup.tolist(),
+                                     cov.backup_minutes.tolist(), strict=True)
+    ]
+    worst = cov.worst()
+    site_min = cov.site_minutes()
+    return {
+        "target_minutes": cov.target_minutes,
+        "mode": cov.mode,
+        "sources": list(cov.sources),
+        "nodes": nodes,
+        "uncovered": list(cov.uncovered),
+        "unreachable": list(cov.unreachable),
+        "worst": None if worst is None else {"node": worst[0], "minutes": num(worst[1])},
+        "share_within_target": cov.share(),
+        "sites": [
+            {"site": s, "node": cov.node_ids[int(n)], "minutes": num(m), "target": float(t),
+             "meets": bool(m <= t)}
+            for s, n, m, t in zip(cov.site_ids, cov.site_node.tolist(), site_min.tolist(),
+                                  cov.site_target.tolist(), strict=True)
+        ],
+    }
+
+
+def summary(scenario: Scenario, cov: Coverage, *, weights: Mapping[str, FloatArray]
+            ) -> dict[str, object]:
+    """Coverage shares for plan.json and the report: overall, by ring level, sites, weights."""
+    by_level = {}
+    for lv in (1, 2, 3):
+        mask = cov.level == lv
+        if mask.any():
+            by_level[str(lv)] = cov.share(mask=mask)
+    site_meets = cov.site_meets()
+    return {
+        "mode": cov.mode,
+        "hour": cov.hour,
+        "sources": len(cov.sources),
+        "share_within_target": cov.share(),
+        "weighted_share_within_target": {k: cov.share(weights=w) for k, w in weights.items()},
+        "share_within_target_by_ring_level": by_level,
+        "sites_meeting_target": int(site_meets.sum()),
+        "sites": len(site_meets),
+        "sites_missing_target": [s for s, ok in zip(cov.site_ids, site_meets.tolist(),
+                                                    strict=True) if not ok],
+        "uncovered_nodes": len(cov.uncovered),
+        "unreachable_nodes": list(cov.unreachable),
+        "backup_share_within_target": float(np.mean(cov.backup_minutes <= cov.target))
+        if len(cov.target) else float("nan"),
+    }
