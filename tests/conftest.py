@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,5 +44,7 @@ def make_scenario(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     if not DATA.is_dir():
+        if os.environ.get("CI"):  # CI always has the data: its absence is a failure there
+            pytest.fail(f"the shared real-data folder {DATA} is missing on CI")
         pytest.skip(f"the shared real-data folder {DATA} is not present")
     return DATA

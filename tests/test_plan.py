@@ -54,3 +54,14 @@ def test_from_dict_rejects_bad_duty() -> None:
     doc["assignments"][0]["duty"] = "nap"  # type: ignore[index]
     with pytest.raises(PlanError, match="unknown duty 'nap'"):
         Plan.from_dict(doc)
+
+
+@pytest.mark.parametrize(("kwargs", "needle"), [
+    ({"duty": "post"}, "duty 'post' needs exactly a post, got none"),
+    ({"duty": "grid", "post": "p1"}, "duty 'grid' needs exactly a grid, got post"),
+    ({"duty": "route", "post": "p1", "route": ("a",)}, "needs exactly a route, got post, route"),
+    ({"duty": "off", "grid": "g1"}, "an 'off' duty has no place, got grid"),
+])
+def test_assignment_names_exactly_one_place(kwargs: dict[str, object], needle: str) -> None:
+    with pytest.raises(PlanError, match=needle):
+        Assignment("u1", 0, **kwargs)  # type: ignore[arg-type]

@@ -67,6 +67,19 @@ class Assignment:
     route: tuple[str, ...] = ()  # node ids, in order
     note: str = ""
 
+    def __post_init__(self) -> None:
+        where = {"post": self.post is not None, "grid": self.grid is not None,
+                 "route": bool(self.route)}
+        need = {"post": "post", "checkpoint": "post", "grid": "grid", "route": "route"}
+        given = [k for k, v in where.items() if v]
+        if self.duty == "off":
+            if given:
+                raise PlanError(f"unit {self.unit!r} slot {self.slot}: an 'off' duty has no "
+                                f"place, got {', '.join(given)}")
+        elif given != [need[self.duty]]:
+            raise PlanError(f"unit {self.unit!r} slot {self.slot}: duty {self.duty!r} needs "
+                            f"exactly a {need[self.duty]}, got {', '.join(given) or 'none'}")
+
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"unit": self.unit, "slot": self.slot, "duty": self.duty}
         if self.post is not None:
@@ -126,7 +139,7 @@ class Plan:
         """Every way the plan disagrees with ``scenario`` (empty when it fits)."""
         problems: list[str] = []
         posts = {p.id for p in scenario.posts}
-        grids = {a.id for a in scenario.areas}
+        grids = {a.id for a in scenario.areas if a.kind == "grid"}
         units = {u.id for u in scenario.units}
         nodes = set(scenario.roads.node_ids)
         for u in self.units:
@@ -136,7 +149,7 @@ class Plan:
             if a.post is not None and a.post not in posts:
                 problems.append(f"unit {a.unit!r} slot {a.slot}: unknown post {a.post!r}")
             if a.grid is not None and a.grid not in grids:
-                problems.append(f"unit {a.unit!r} slot {a.slot}: unknown area {a.grid!r}")
+                problems.append(f"unit {a.unit!r} slot {a.slot}: unknown grid {a.grid!r}")
             bad = [n for n in a.route if n not in nodes]
             if bad:
                 problems.append(f"unit {a.unit!r} slot {a.slot}: unknown route nodes {bad[:3]}")

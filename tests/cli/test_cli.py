@@ -157,3 +157,35 @@ def test_plan_unknown_scenario() -> None:
     r = runner.invoke(app, ["plan", "atlantis"])
     assert r.exit_code == 1
     assert "no built-in scenario of that name" in r.output
+
+
+def test_plan_refuses_to_replace_a_folder_that_is_not_a_plan(
+    make_scenario: Make, tmp_path: Path
+) -> None:
+    out = tmp_path / "thesis"
+    out.mkdir()
+    (out / "thesis.docx").write_text("years of work", encoding="utf-8")
+    r = runner.invoke(app, ["plan", str(make_scenario()), "--out", str(out)])
+    assert r.exit_code == 1 and "not an earlier plan folder" in r.output
+    assert (out / "thesis.docx").read_text(encoding="utf-8") == "years of work"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert runner.invoke(app, ["plan", str(make_scenario()), "--out", str(empty)]).exit_code == 0
+
+
+def test_markup_in_data_is_shown_not_interpreted(make_scenario: Make) -> None:
+    path = make_scenario({"posts.csv": "id,name,kind,node\np1,S,station,[/]\np2,T,station,"
+                                       "[bold red]1\n"})
+    r = runner.invoke(app, ["scenario", "check", str(path)])
+    assert r.exit_code == 1
+    assert "node '[/]'" in r.output and "node '[bold red]1'" in r.output
+
+
+def test_days_default_to_the_scenario_horizon(make_scenario: Make, tmp_path: Path) -> None:
+    path = make_scenario({"scenario.toml": 'name = "h"\ncrs = "local"\nhorizon_days = 7\n'})
+    out = tmp_path / "week"
+    assert runner.invoke(app, ["plan", str(path), "--out", str(out)]).exit_code == 0
+    doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert doc["request"] == {"from": doc["request"]["from"], "days": 7,
+                              "largest_component": False}
+    assert len(doc["plan"]["slots"]) == 7 * 24

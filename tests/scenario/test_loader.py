@@ -425,3 +425,43 @@ def test_osm_network_needs_a_georeferenced_crs(make_scenario: Make) -> None:
     })
     p = only_error(path)
     assert (p.file, p.column, p.rule) == ("scenario.toml", "crs", "crs-mismatch")
+
+
+def test_row_numbers_count_blank_lines(make_scenario: Make) -> None:
+    p = only_error(make_scenario({"posts.csv": "id,name,kind,node\n\np1,S,station,a\n\n"
+                                               "p2,T,castle,b\n"}))
+    assert (p.row, p.column, p.rule) == (4, "kind", "unknown-value")
+
+
+def test_trailing_empty_header_cells_are_ignored(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({"posts.csv": "id,name,kind,node,\np1,S,station,a,\n"}))
+    assert sc.posts[0].extra == {}
+    p = only_error(make_scenario({"posts.csv": "id,name,kind,node,\np1,S,station,a,x\n"},
+                                 name="b"))
+    assert (p.rule, p.message) == ("header", "a column has no name")
+
+
+def test_partial_policy_map_keeps_the_other_defaults(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({"scenario.toml": (
+        'name = "p"\ncrs = "local"\n[policy]\nresponse_targets = {"1" = 2}\n')}))
+    assert dict(sc.policy.response_targets) == {1: 2.0, 2: 3.0, 3: 5.0}
+
+
+@pytest.mark.parametrize(("feature_json", "column"), [
+    ('{"type": "Feature", "geometry": "oops", "properties": {"kind": "grid", "id": "g"}}',
+     "geometry"),
+    ('{"type": "Feature", "geometry": null, "properties": [1, 2]}', "properties"),
+])
+def test_geojson_features_of_the_wrong_type(make_scenario: Make, feature_json: str,
+                                            column: str) -> None:
+    text = '{"type": "FeatureCollection", "features": [' + feature_json + "]}"
+    p = only_error(make_scenario({"areas.geojson": text}))
+    assert (p.file, p.row, p.column, p.rule) == ("areas.geojson", 1, column, "geojson")
+
+
+def test_overflowing_coordinates_are_an_error(make_scenario: Make) -> None:
+    p = only_error(make_scenario({
+        "network/nodes.csv": "id,x,y\na,0,0\nb,1e308,0\n",
+        "network/edges.csv": "u,v\na,b\n", "posts.csv": None,
+    }))
+    assert (p.file, p.row, p.column, p.rule) == ("network/nodes.csv", 2, "x", "bad-coordinate")

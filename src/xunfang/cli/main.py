@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -65,8 +66,12 @@ def main(
 def _print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
-        err_console.print(f"[{style}]{p.severity}[/]: {p}", markup=True, highlight=False,
-                          soft_wrap=True)
+        # the message carries the user's data: escape it so "[...]" is shown, not interpreted
+        err_console.print(f"[{style}]{p.severity}[/]: {escape(str(p))}", highlight=False)
+
+
+def _error(exc: BaseException | str) -> None:
+    err_console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
 
 
 def _progress() -> Progress:
@@ -86,8 +91,9 @@ def plan_cmd(
         "--out", help="The plan folder to write (default: plans/NAME-DATE).")] = None,
     start: Annotated[datetime | None, typer.Option(
         "--from", formats=["%Y-%m-%d"], help="First day of the plan (default: tomorrow).")] = None,
-    days: Annotated[int, typer.Option("--days", min=1, max=366,
-                                      help="How many days to plan.")] = 1,
+    days: Annotated[int | None, typer.Option(
+        "--days", min=1, max=366,
+        help="How many days to plan (default: the scenario's horizon_days).")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0,
                                       help="Seed of every random choice.")] = 0,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.zh,
@@ -101,7 +107,6 @@ def plan_cmd(
     from xunfang.report.folder import write_plan_folder
 
     first = start.date() if start else date.today() + timedelta(days=1)
-    request = PlanRequest(start=first, days=days, seed=seed)
     steps = ["load", "network", "posture", "rings", "write"]
     with _progress() as progress:
         task = progress.add_task("loading scenario", total=len(steps))
@@ -109,7 +114,8 @@ def plan_cmd(
             sc = scenario_mod.load(scenario, largest_component=largest_component)
         except ScenarioError as exc:
             progress.stop()
-            err_console.print(f"[red]{scenario}: the scenario has errors; no plan written[/]")
+            err_console.print(f"[red]{escape(scenario)}: the scenario has errors; "
+                              "no plan written[/]")
             _print_problems(exc.problems)
             raise typer.Exit(1) from None
 
@@ -117,24 +123,26 @@ def plan_cmd(
             progress.update(task, advance=1, description=name)
 
         try:
+            request = PlanRequest(start=first, days=days or sc.horizon_days, seed=seed,
+                                  largest_component=largest_component)
             result = build_plan(sc, request, progress=step)
             step("writing plan folder")
             target = out if out is not None else Path("plans") / f"{sc.name}-{first.isoformat()}"
             folder = write_plan_folder(result, request, target, lang=lang.value)
-        except (XunfangError, ValueError, FileExistsError) as exc:
+        except (XunfangError, ValueError, OSError) as exc:
             progress.stop()
-            err_console.print(f"[red]error:[/] {exc}")
+            _error(exc)
             raise typer.Exit(1) from None
         progress.update(task, completed=len(steps))
     car = result.coverage.get("car")
-    out_console.print(f"plan written to [bold]{folder}[/] "
+    out_console.print(f"plan written to [bold]{escape(str(folder))}[/] "
                       f"({len(result.plan.units)} units × {len(result.plan.slots)} slots)")
     if car is not None:
         out_console.print(
             f"road nodes within their 1-3-5 target by car from staffed posts (free flow): "
             f"{100 * car.share():.1f}%; key sites within target: "
             f"{int(car.site_meets().sum())}/{len(car.site_ids)}")
-    out_console.print(f"open {folder / 'report.html'}")
+    out_console.print(f"open {escape(str(folder / 'report.html'))}")
 
 
 # --- xunfang scenario ----------------------------------------------------------------------------
@@ -163,13 +171,13 @@ def scenario_check(
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
     else:
         if count is not None:
-            table = Table(title=f"{result.scenario.title if result.scenario else path}")
+            table = Table(title=escape(result.scenario.title if result.scenario else path))
             table.add_column("what")
             table.add_column("count", justify="right")
             for key, value in count.items():
                 if isinstance(value, dict):
                     value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "0"
-                table.add_row(key, str(value))
+                table.add_row(key, escape(str(value)))
             out_console.print(table)
         _print_problems(result.problems)
         n_err, n_warn = len(result.errors), len(result.warnings)
@@ -220,7 +228,7 @@ def network_import(
                 largest_component=largest_component,
             )
     except (XunfangError, ValueError, OSError) as exc:
-        err_console.print(f"[red]error:[/] {exc}")
+        _error(exc)
         raise typer.Exit(1) from None
     from dataclasses import asdict
 
@@ -229,8 +237,8 @@ def network_import(
         sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
     else:
         for key, value in data.items():
-            out_console.print(f"{key}: {value}")
-        out_console.print(f"network written to {out / 'network'}")
+            out_console.print(f"{key}: {escape(str(value))}")
+        out_console.print(f"network written to {escape(str(out / 'network'))}")
 
 
 # --- xunfang rings ------------------------------------------------------------------------------
@@ -253,11 +261,11 @@ def _rings_setup(scenario: str, mode: str, speed_kph: float | None) -> tuple[Any
         if speed_kph is not None:
             net = coverage.with_uniform_speed(net, speed_kph, mode=m)
     except ScenarioError as exc:
-        err_console.print(f"[red]{scenario}: the scenario has errors[/]")
+        err_console.print(f"[red]{escape(scenario)}: the scenario has errors[/]")
         _print_problems(exc.problems)
         raise typer.Exit(1) from None
     except ValueError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
+        _error(exc)
         raise typer.Exit(1) from None
     return sc, net, m
 
@@ -295,7 +303,7 @@ def rings_analyze(
         cov = coverage.analyze(sc, net, mode=m, hour=hour, kinds=kinds,
                                target_minutes=target_minutes)
     except ValueError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
+        _error(exc)
         raise typer.Exit(1) from None
     doc = coverage.as_json(cov)
     if as_json:
@@ -305,10 +313,10 @@ def rings_analyze(
     out_console.print(f"{len(cov.sources)} source posts; {100 * cov.share():.1f}% of "
                       f"{len(cov.node_ids)} nodes within target by {m}")
     if worst is not None:
-        out_console.print(f"worst: node {worst[0]} at {worst[1]:.2f} min")
+        out_console.print(f"worst: node {escape(worst[0])} at {worst[1]:.2f} min")
     if cov.unreachable:
         out_console.print(f"[yellow]unreachable from every post:[/] "
-                          f"{', '.join(cov.unreachable[:20])}"
+                          f"{escape(', '.join(cov.unreachable[:20]))}"
                           + (" …" if len(cov.unreachable) > 20 else ""))
     site_min = cov.site_minutes()
     table = Table(title="key sites")
@@ -316,7 +324,8 @@ def rings_analyze(
         table.add_column(col)
     for sid, mins, tgt in zip(cov.site_ids, site_min.tolist(), cov.site_target.tolist(),
                               strict=True):
-        table.add_row(sid, f"{mins:.2f}", f"{tgt:g}", "yes" if mins <= tgt else "[red]no[/]")
+        table.add_row(escape(sid), f"{mins:.2f}", f"{tgt:g}",
+                      "yes" if mins <= tgt else "[red]no[/]")
     if cov.site_ids:
         out_console.print(table)
 
@@ -350,7 +359,7 @@ def rings_blockade(
         seal = blockade.seal_exits(sc, net, kinds=kinds, at=at, ring_minutes=ring_minutes,
                                    mode=m, hour=hour)
     except ValueError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
+        _error(exc)
         raise typer.Exit(1) from None
     if as_json:
         sys.stdout.write(json.dumps(seal.as_json(), ensure_ascii=False) + "\n")
@@ -359,13 +368,13 @@ def rings_blockade(
     for col in ("exit", "post", "minutes"):
         table.add_column(col)
     for s_ in seal.assignment:
-        table.add_row(s_.exit, s_.post, f"{s_.minutes:.2f}")
+        table.add_row(escape(s_.exit), escape(s_.post), f"{s_.minutes:.2f}")
     out_console.print(table)
     if seal.max_minutes is not None:
         out_console.print(f"last exit sealed after {seal.max_minutes:.2f} min; "
                           f"total {seal.total_minutes:.2f} min")
     if seal.unsealed:
-        out_console.print(f"[red]left open:[/] {', '.join(seal.unsealed)}")
+        out_console.print(f"[red]left open:[/] {escape(', '.join(seal.unsealed))}")
 
 
 def run() -> None:

@@ -29,6 +29,7 @@ class PlanRequest:
     start: date
     days: int = 1
     seed: int = 0
+    largest_component: bool = False  # how the scenario was loaded, recorded in plan.json
 
     def __post_init__(self) -> None:
         if self.days < 1:

@@ -37,7 +37,8 @@ def plan_document(result: PlanResult, request: PlanRequest) -> dict[str, Any]:
         },
         "inputs_hash": sc.inputs_hash,
         "seed": request.seed,
-        "request": {"from": request.start.isoformat(), "days": request.days},
+        "request": {"from": request.start.isoformat(), "days": request.days,
+                    "largest_component": request.largest_component},
         "plan": result.plan.as_dict(),
         "stages": dict(result.stages),
     }
@@ -60,12 +61,36 @@ def _dump(path: Path, data: object) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
+PLAN_FOLDER_ENTRIES = frozenset({"plan.json", "report.html", "layers"})
+
+
+def check_replaceable(out: Path) -> None:
+    """Raise ``FileExistsError`` unless ``out`` is absent, empty, or an earlier plan folder."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise FileExistsError(f"--out {out} exists and is not a folder")
+    entries = {p.name for p in out.iterdir()}
+    if entries and ("plan.json" not in entries or not entries <= PLAN_FOLDER_ENTRIES):
+        strangers = sorted(entries - PLAN_FOLDER_ENTRIES)[:5]
+        raise FileExistsError(
+            f"--out {out} is a folder that is not an earlier plan folder "
+            f"(it holds {', '.join(strangers) or 'no plan.json'}); choose a new or empty folder"
+        )
+    if out == Path.cwd() or out in Path.cwd().parents:
+        raise FileExistsError(f"--out {out} is the current folder or one above it")
+
+
 def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
                       lang: Lang = "zh") -> Path:
-    """Write the plan folder ``out`` atomically; return it."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"--out {out} exists and is not a folder")
+    """Write the plan folder ``out`` atomically; return it.
+
+    An existing ``out`` is replaced only when it is empty or an earlier plan folder (it holds
+    plan.json and nothing but what a plan folder holds); anything else is refused, so a typo in
+    ``--out`` can never delete a user's files.
+    """
+    out = Path(out).absolute()
+    check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     tmp.chmod(0o755)

@@ -117,7 +117,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
         })
 
     post_names = {p.id: p.name for p in sc.posts}
-    area_names = {a.id: a.name for a in sc.areas}
+    area_names = {a.id: a.name for a in sc.areas_of("grid")}
     sheet = []
     for u in sc.units:
         labels = []

@@ -55,6 +55,7 @@ from xunfang.scenario.settings import ScenarioToml, describe_loc
 from xunfang.scenario.tables import Table, decode_text, find_table, read_table, require_columns
 
 BUILTIN_PACKAGE = "xunfang.scenarios"
+MAX_PLANAR_M = 1e8  # 100,000 km: beyond any projected coordinate on Earth
 _TRUE = {"1", "true", "yes", "y", "t", "是"}
 _FALSE = {"0", "false", "no", "n", "f", "否", ""}
 
@@ -169,24 +170,39 @@ class _Loader:
     node_xy: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
     bad_nodes: set[str] = field(default_factory=set)
     osm_data: bool = False  # network/ATTRIBUTION.txt credits OpenStreetMap
+    row_numbers: dict[str, tuple[int, ...]] = field(default_factory=dict)
     dropped_nodes: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     # -- helpers ---------------------------------------------------------------------------
+    def _row(self, file: str, row: int | None) -> int | None:
+        """The file's own row number of data row ``row`` (blank rows skipped when reading)."""
+        numbers = self.row_numbers.get(file)
+        if row is None or row < 1 or numbers is None or row > len(numbers):
+            return row
+        return numbers[row - 1]
+
     def err(self, file: str, rule: str, message: str, *, row: int | None = None,
             column: str | None = None) -> None:
-        self.problems.append(Problem(file=file, rule=rule, message=message, row=row,
-                                     column=column))
+        self.problems.append(Problem(file=file, rule=rule, message=message,
+                                     row=self._row(file, row), column=column))
 
     def warn(self, file: str, rule: str, message: str, *, row: int | None = None,
              column: str | None = None) -> None:
-        self.problems.append(Problem(file=file, rule=rule, message=message, row=row,
-                                     column=column, severity="warning"))
+        self.problems.append(Problem(file=file, rule=rule, message=message,
+                                     row=self._row(file, row), column=column,
+                                     severity="warning"))
+
+    def read(self, path: Path, label: str) -> Table | None:
+        t = read_table(path, label=label, problems=self.problems)
+        if t is not None:
+            self.row_numbers[label] = t.numbers
+        return t
 
     def table(self, stem: str, required: tuple[str, ...]) -> Table | None:
         path = find_table(self.folder, stem, problems=self.problems)
         if path is None:
             return None
-        t = read_table(path, label=path.name, problems=self.problems)
+        t = self.read(path, path.name)
         if t is None:
             return None
         if not require_columns(t, required, problems=self.problems):
@@ -396,8 +412,15 @@ class _Loader:
                     continue
                 x = self.number(t, i, row, "x")
                 y = self.number(t, i, row, "y")
-                if x is not None and y is not None:
-                    out[i - 1] = (x, y)
+                if x is None or y is None:
+                    continue
+                far = [(c, v) for c, v in (("x", x), ("y", y)) if abs(v) > MAX_PLANAR_M]
+                if far:
+                    self.err(t.file, "bad-coordinate",
+                             f"{far[0][0]} {far[0][1]:g} is beyond ±{MAX_PLANAR_M:.0e} m: "
+                             "not a planar coordinate in metres", row=i, column=far[0][0])
+                    continue
+                out[i - 1] = (x, y)
             elif has_ll and (row["lon"] or row["lat"]):
                 if pos.projector is None:
                     self.err(t.file, "crs-mismatch",
@@ -465,10 +488,8 @@ class _Loader:
         attribution = net / "ATTRIBUTION.txt"
         self.osm_data = attribution.is_file() and "OpenStreetMap" in attribution.read_text(
             encoding="utf-8", errors="replace")
-        nodes = read_table(nodes_path, label=f"network/{nodes_path.name}",
-                           problems=self.problems)
-        edges = read_table(edges_path, label=f"network/{edges_path.name}",
-                           problems=self.problems)
+        nodes = self.read(nodes_path, f"network/{nodes_path.name}")
+        edges = self.read(edges_path, f"network/{edges_path.name}")
         if nodes is None or edges is None:
             return None
         if not require_columns(nodes, ("id",), problems=self.problems):
@@ -525,6 +546,11 @@ class _Loader:
                     continue
             else:
                 ln = chord
+                if not math.isfinite(ln):
+                    self.err(t.file, "bad-coordinate",
+                             f"the distance from {row['u']!r} to {row['v']!r} overflows: "
+                             "check the nodes' coordinates", row=i, column="length_m")
+                    continue
                 if ln <= 0:
                     self.err(t.file, "zero-length",
                              f"nodes {row['u']!r} and {row['v']!r} are at the same place and "
@@ -641,6 +667,14 @@ class _Loader:
             return None
         props = f.get("properties") or {}
         geom = f.get("geometry") or {}
+        if not isinstance(props, dict):
+            self.err(label, "geojson", "the feature's properties are not an object", row=i,
+                     column="properties")
+            return None
+        if not isinstance(geom, dict):
+            self.err(label, "geojson", "the feature's geometry is not an object", row=i,
+                     column="geometry")
+            return None
         kind = props.get("kind")
         if kind not in AREA_KINDS:
             self.err(label, "unknown-value",

@@ -133,8 +133,11 @@ class PolicyIn(_Strict):
             )
         )
         return Policy(
-            response_targets=_tier_map(self.response_targets, "response_targets"),
-            revisit_minutes=_tier_map(self.revisit_minutes, "revisit_minutes"),
+            # a partial map overrides only the levels it names; the others keep their defaults
+            response_targets={**_DEFAULT.response_targets,
+                              **_tier_map(self.response_targets, "response_targets")},
+            revisit_minutes={**_DEFAULT.revisit_minutes,
+                             **_tier_map(self.revisit_minutes, "revisit_minutes")},
             line_every_minutes=self.line_every_minutes,
             shift_pattern=self.shift_pattern,
             shift_starts=tuple(self.shift_starts),

@@ -27,6 +27,7 @@ class Table:
     file: str
     header: tuple[str, ...]
     rows: tuple[dict[str, str], ...]
+    numbers: tuple[int, ...] = ()  # each row's number in the file (header 0, blanks counted)
 
     def has(self, column: str) -> bool:
         return column in self.header
@@ -106,8 +107,7 @@ def _read_xlsx(path: Path, *, label: str, problems: list[Problem]) -> Table | No
         raw = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
     finally:
         wb.close()
-    raw = [r for r in raw if any(c for c in r)]
-    if not raw:
+    if not any(any(c for c in r) for r in raw):
         problems.append(Problem(file=label, rule="empty-file", message="the sheet is empty"))
         return None
     return _to_table(raw, label=label, problems=problems)
@@ -129,11 +129,18 @@ def _cell(value: object) -> str:
 
 
 def _to_table(raw: list[list[str]], *, label: str, problems: list[Problem]) -> Table | None:
-    raw = [r for r in raw if any(c.strip() for c in r)]
-    if not raw:
+    records = [(k, r) for k, r in enumerate(raw) if any(c.strip() for c in r)]
+    if not records:
         problems.append(Problem(file=label, rule="empty-file", message="the file is empty"))
         return None
-    header = tuple(h.strip().lstrip("\ufeff") for h in raw[0])
+    first, head = records[0]
+    header = [h.strip().lstrip("\ufeff") for h in head]
+    body = records[1:]
+    # a trailing comma or a formatted-but-empty Excel cell leaves nameless, empty columns
+    while header and not header[-1] and not any(
+        len(r) >= len(header) and r[len(header) - 1].strip() for _, r in body
+    ):
+        header.pop()
     seen: set[str] = set()
     for h in header:
         if not h:
@@ -149,20 +156,23 @@ def _to_table(raw: list[list[str]], *, label: str, problems: list[Problem]) -> T
             return None
         seen.add(h)
     rows: list[dict[str, str]] = []
-    for i, r in enumerate(raw[1:], start=1):
+    numbers: list[int] = []
+    for k, r in body:
+        number = k - first
         if len(r) > len(header) and any(c.strip() for c in r[len(header):]):
             problems.append(
-                Problem(file=label, row=i, rule="row-length",
+                Problem(file=label, row=number, rule="row-length",
                         message=f"{len(r)} values for {len(header)} columns")
             )
         cells = [c.strip() for c in r[: len(header)]] + [""] * max(0, len(header) - len(r))
         rows.append(dict(zip(header, cells, strict=True)))
+        numbers.append(number)
     if not rows:
         problems.append(
             Problem(file=label, rule="empty-file", severity="warning",
                     message="the file has a header but no data rows")
         )
-    return Table(file=label, header=header, rows=tuple(rows))
+    return Table(file=label, header=tuple(header), rows=tuple(rows), numbers=tuple(numbers))
 
 
 def require_columns(
