@@ -465,3 +465,18 @@ def test_overflowing_coordinates_are_an_error(make_scenario: Make) -> None:
         "network/edges.csv": "u,v\na,b\n", "posts.csv": None,
     }))
     assert (p.file, p.row, p.column, p.rule) == ("network/nodes.csv", 2, "x", "bad-coordinate")
+
+
+def test_place_node_and_coordinates_are_checked(make_scenario: Make) -> None:
+    result = scenario.check(make_scenario({"posts.csv": (
+        "id,name,kind,x,y,node\n"
+        "p1,Agrees,station,10,0,a\n"         # 10 m from its node: fine
+        "p2,Disagrees,station,400,300,a\n"   # 500 m from node a
+        "p3,Far,station,5000,5000,\n"        # no node, far from every road
+        "p4,Unknown node,station,0,0,zz\n"
+    )}))
+    found = [(p.row, p.rule, p.severity) for p in result.problems
+             if p.rule != "disconnected"]
+    assert found == [(2, "node-mismatch", "warning"), (3, "far-from-roads", "warning"),
+                     (4, "unknown-node", "error")]
+    assert "500 m from node 'a'" in result.problems[0].message

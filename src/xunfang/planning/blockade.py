@@ -29,6 +29,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from xunfang import network
 from xunfang.network import RoadNetwork
+from xunfang.planning.places import place_nodes
 from xunfang.scenario.model import (
     SOURCE_POST_KINDS,
     STAFFED_POST_KINDS,
@@ -157,9 +158,7 @@ def seal_exits(
     if not posts:
         raise ValueError(f"no posts of kinds {', '.join(kinds)} to send; sources may be: "
                          f"{', '.join(SOURCE_POST_KINDS)}")
-    ground: Mode = "car" if mode == "drone" else mode
-    post_nodes = np.asarray(network.snap(net, np.array([p.xy for p in posts]), to="node",
-                                         mode=ground).node, dtype=np.int64)
+    post_nodes = place_nodes(net, posts, mode=mode)
     if at is not None and ring_minutes is not None:
         centre = int(network.index_of(net, [at])[0])
         exit_nodes = ring_exits(net, centre, ring_minutes=ring_minutes, mode=mode, hour=hour)
@@ -169,8 +168,7 @@ def seal_exits(
         if not exits:
             raise ValueError(f"scenario {scenario.name!r} has no exit posts; give --at NODE "
                              "--ring-minutes T to seal a ring around an incident instead")
-        exit_nodes = np.asarray(network.snap(net, np.array([e.xy for e in exits]), to="node",
-                                             mode=ground).node, dtype=np.int64)
+        exit_nodes = place_nodes(net, exits, mode=mode)
         exit_ids = tuple(e.id for e in exits)
     if not len(exit_nodes):
         return Blockade(assignment=(), unsealed=(), max_minutes=0.0, total_minutes=0.0)

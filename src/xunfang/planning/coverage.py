@@ -21,6 +21,7 @@ import shapely
 
 from xunfang import network
 from xunfang.network import RoadNetwork
+from xunfang.planning.places import place_nodes
 from xunfang.scenario.model import (
     MODES,
     POST_KINDS,
@@ -174,10 +175,7 @@ def analyze(
             + (f" at hour {hour}" if hour is not None else "")
             + "; sources may be: " + ", ".join(SOURCE_POST_KINDS)
         )
-    ground: Mode = "car" if mode == "drone" else mode
-    src_nodes = np.asarray(
-        network.snap(net, np.array([p.xy for p in posts], dtype=float), to="node",
-                     mode=ground).node, dtype=np.int64)
+    src_nodes = place_nodes(net, posts, mode=mode)
     k = min(2, len(posts))
     near = network.nearest(net, src_nodes, mode=mode, hour=hour, k=k)
     post = np.asarray(near.facility[:, 0], dtype=np.int64)
@@ -193,8 +191,7 @@ def analyze(
         target = np.full(len(target), float(target_minutes))
     sites = scenario.sites
     if sites:
-        site_node = np.asarray(network.snap(net, np.array([s.xy for s in sites], dtype=float),
-                                            to="node", mode=ground).node, dtype=np.int64)
+        site_node = place_nodes(net, sites, mode=mode)
         pol = scenario.policy.response_targets
         site_target = np.array(
             [float(target_minutes) if target_minutes is not None

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import shapely
 from pydantic import ValidationError
+from scipy.spatial import cKDTree
 
 from xunfang import geo
 from xunfang._errors import Problem, ScenarioError
@@ -56,6 +57,9 @@ from xunfang.scenario.tables import Table, decode_text, find_table, read_table, 
 
 BUILTIN_PACKAGE = "xunfang.scenarios"
 MAX_PLANAR_M = 1e8  # 100,000 km: beyond any projected coordinate on Earth
+SNAP_WARN_M = 300.0  # a place this far from every road node is probably misplaced
+NODE_MISMATCH_M = 250.0  # x/y and node of one row disagreeing by more (a site set back from
+# its access node by a forecourt or a campus is normal; a block away is a mistake)
 _TRUE = {"1", "true", "yes", "y", "t", "是"}
 _FALSE = {"0", "false", "no", "n", "f", "否", ""}
 
@@ -171,6 +175,7 @@ class _Loader:
     bad_nodes: set[str] = field(default_factory=set)
     osm_data: bool = False  # network/ATTRIBUTION.txt credits OpenStreetMap
     row_numbers: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    tree: cKDTree | None = None  # nearest road node of places given by coordinates
     dropped_nodes: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -806,7 +811,7 @@ class _Loader:
                           row=i)
             sites.append(Site(
                 id=sid, name=row["name"], kind=row["kind"], tier=int(tier), xy=p,
-                node=row.get("node") if row.get("node") in self.node_index else None,
+                node=self.placed_node(t, i, row, p),
                 extra=self.extra(t, row, ("id", "name", "kind", "tier", "x", "y", "lon", "lat",
                                           "node")),
             ))
@@ -831,12 +836,39 @@ class _Loader:
                           f"{kind}", row=i, column="night_only")
             posts.append(Post(
                 id=pid, name=row["name"], kind=cast(PostKind, kind), xy=p,
-                node=row.get("node") if row.get("node") in self.node_index else None,
+                node=self.placed_node(t, i, row, p),
                 night_only=night,
                 extra=self.extra(t, row, ("id", "name", "kind", "night_only", "x", "y", "lon",
                                           "lat", "node")),
             ))
         return tuple(posts)
+
+    def placed_node(self, t: Table, i: int, row: Mapping[str, str], p: tuple[float, float]
+                    ) -> str | None:
+        """The node a site or post stands at: its ``node`` where given (checked against its
+        x/y), else none — it is snapped by position, with a warning when that is far."""
+        node = row.get("node", "")
+        if node and node in self.node_index:
+            j = self.node_index[node]
+            gap = float(np.hypot(*(self.node_xy[j] - np.asarray(p))))
+            if gap > NODE_MISMATCH_M:
+                self.warn(t.file, "node-mismatch",
+                          f"the coordinates lie {gap:.0f} m from node {node!r}; the node is used",
+                          row=i, column="node")
+            return node
+        if node and node not in self.dropped_nodes and self.node_index:
+            self.err(t.file, "unknown-node", f"node {node!r} is not in network/nodes",
+                     row=i, column="node")
+            return None
+        if len(self.node_xy):
+            if self.tree is None:
+                self.tree = cKDTree(self.node_xy)
+            gap = float(self.tree.query(np.asarray(p))[0])
+            if gap > SNAP_WARN_M:
+                self.warn(t.file, "far-from-roads",
+                          f"the place is {gap:.0f} m from the nearest road node, where travel "
+                          "times are measured from; check its coordinates", row=i)
+        return None
 
     # -- lines ------------------------------------------------------------------------------------
     def read_lines(self, roads: Roads | None) -> tuple[PatrolLine, ...]:
