@@ -67,6 +67,17 @@ def parse_crs(text: str) -> tuple[str, bool]:
     return name, False
 
 
+def stretches_distances(crs: str) -> bool:
+    """True for Mercator-family CRSs (EPSG:3857 web maps, EPSG:3395) whose metres are not
+    ground metres: a distance is stretched by 1/cos(latitude), 30 % at Beijing. Data in such a
+    CRS is read as lon/lat and computed in its UTM zone instead."""
+    if crs == "local":
+        return False
+    op = ProjCRS.from_user_input(crs).coordinate_operation
+    method = (op.method_name if op is not None else "").lower()
+    return "mercator" in method and "transverse" not in method
+
+
 @dataclass(frozen=True)
 class Projector:
     """Converts between WGS 84 lon/lat and a working planar CRS in metres."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from pyproj import Geod
+from pyproj import Geod, Transformer
 
 from xunfang._errors import MissingDependencyError
 from xunfang.geo import Projector
@@ -690,3 +690,13 @@ def test_engine_agrees_with_networkx_on_real_data(
     np.testing.assert_array_equal(np.isinf(got), np.isinf(expected))
     np.testing.assert_allclose(got, expected, rtol=1e-9)
     assert np.isfinite(expected).mean() > 0.5  # the comparison covers most of the city
+
+
+def test_lines_in_web_mercator_are_measured_on_the_ground(tmp_path: Path) -> None:
+    # 0.01 degrees of longitude at 39.9 N: 854 m on the ground, 1,113 EPSG:3857 "metres"
+    t = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    a, b = t.transform(116.39, 39.9), t.transform(116.40, 39.9)
+    path = write_geojson(tmp_path / "merc.geojson", [line([a, b])], epsg=3857)
+    roads, crs = import_lines(path)
+    assert crs.working == "EPSG:32650"
+    assert roads.length_m[0] == pytest.approx(854, abs=2)

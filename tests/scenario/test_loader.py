@@ -480,3 +480,21 @@ def test_place_node_and_coordinates_are_checked(make_scenario: Make) -> None:
     assert found == [(2, "node-mismatch", "warning"), (3, "far-from-roads", "warning"),
                      (4, "unknown-node", "error")]
     assert "500 m from node 'a'" in result.problems[0].message
+
+
+def test_web_mercator_is_computed_in_utm(make_scenario: Make) -> None:
+    # two points 0.01 degrees of longitude apart at 39.9 N (Beijing): 854 m on the ground,
+    # but 1,113 web-map "metres" apart in EPSG:3857
+    x, y = geo.reproject(np.array([116.39, 116.40]), np.array([39.9, 39.9]), "EPSG:4326",
+                         "EPSG:3857")
+    nodes = f"id,x,y\na,{x[0]:.3f},{y[0]:.3f}\nb,{x[1]:.3f},{y[1]:.3f}\n"
+    result = scenario.check(make_scenario({
+        "scenario.toml": 'name = "m"\ncrs = "EPSG:3857"\n', "network/nodes.csv": nodes,
+        "network/edges.csv": "u,v\na,b\n",
+        "posts.csv": f"id,name,kind,x,y\np,P,station,{x[0]:.3f},{y[0]:.3f}\n",
+    }))
+    assert result.ok and [p.rule for p in result.warnings] == ["crs-stretched"]
+    sc = result.scenario
+    assert sc is not None and sc.crs.working == "EPSG:32650"
+    assert sc.roads.length_m[0] == pytest.approx(854, abs=2)
+    assert sc.posts[0].xy == pytest.approx(tuple(sc.roads.xy[0]), abs=0.01)

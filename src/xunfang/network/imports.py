@@ -41,7 +41,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from xunfang._errors import MissingDependencyError, XunfangError
-from xunfang.geo import Projector, parse_crs, utm_crs_for
+from xunfang.geo import Projector, parse_crs, stretches_distances, utm_crs_for
 from xunfang.network import topology
 from xunfang.network.topology import largest_component, weak_components
 from xunfang.scenario.model import CRS, Roads
@@ -534,9 +534,11 @@ def _layer_crs(declared: str | None, override: str | None, where: str) -> tuple[
             "planar metres with no georeference)"
         )
     try:
-        return parse_crs(str(text))
+        name, geographic = parse_crs(str(text))
     except ValueError as exc:
         raise NetworkImportError(f"{where}: {exc}") from None
+    # web-map Mercator metres are not ground metres: go through lon/lat to the UTM zone
+    return name, geographic or stretches_distances(name)
 
 
 def _pick_layer(pyogrio: Any, p: Path, layer: str | None) -> str:

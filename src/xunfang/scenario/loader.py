@@ -164,6 +164,12 @@ class _Positions:
         wlon, wlat = geo.to_wgs84(lon, lat, self.crs.lonlat_datum)
         return self.projector.to_xy(wlon, wlat)
 
+    def xy_to_working(self, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """x/y in the declared CRS to the working one (they differ for web-map Mercator)."""
+        if self.crs.declared == self.crs.working or self.geographic:
+            return np.asarray(x, float), np.asarray(y, float)
+        return geo.reproject(x, y, self.crs.declared, self.crs.working)
+
 
 @dataclass
 class _Loader:
@@ -359,9 +365,36 @@ class _Loader:
             if centre is None:
                 return None
             working = geo.utm_crs_for(*centre)
+        elif geo.stretches_distances(declared):
+            # web-map Mercator metres are not ground metres: compute in the data's UTM zone
+            centre = self._xy_centre(declared)
+            if centre is None:
+                return None
+            working = geo.utm_crs_for(*centre)
+            self.warn("scenario.toml", "crs-stretched",
+                      f"{declared} (web-map Mercator) stretches distances by 1/cos(latitude); "
+                      f"coordinates are converted to {working} (UTM) for every computation",
+                      column="crs")
         crs = CRS(declared=declared, working=working, lonlat_datum=settings.coords)
         projector = None if declared == "local" else geo.Projector(working)
         return _Positions(crs=crs, geographic=geographic, projector=projector)
+
+    def _xy_centre(self, declared: str) -> tuple[float, float] | None:
+        """The WGS 84 centre of nodes given as x/y in ``declared``."""
+        path = find_table(self.folder / "network", "nodes", problems=[])
+        t = None if path is None else read_table(path, label="network/nodes.csv", problems=[])
+        if t is None or not (t.has("x") and t.has("y")):
+            return (0.0, 0.0)  # read_network reports what is wrong
+        pts = []
+        for row in t.rows:
+            try:
+                pts.append((float(row["x"]), float(row["y"])))
+            except ValueError:
+                continue
+        ok = np.array([p for p in pts if np.all(np.isfinite(p))] or [(0.0, 0.0)])
+        lon, lat = geo.reproject(np.median(ok[:, :1], axis=0), np.median(ok[:, 1:], axis=0),
+                                 declared, "EPSG:4326")
+        return float(lon[0]), float(lat[0])
 
     def _lonlat_centre(self) -> tuple[float, float] | None:
         """The WGS 84 centre of the nodes, to pick a UTM zone for lon/lat data."""
@@ -408,6 +441,9 @@ class _Loader:
         lonlat_rows: list[int] = []
         lons: list[float] = []
         lats: list[float] = []
+        xy_rows: list[int] = []
+        xs: list[float] = []
+        ys: list[float] = []
         for i, row in enumerate(t.rows, start=1):
             if has_xy and (row["x"] or row["y"]):
                 if pos.geographic:
@@ -425,7 +461,9 @@ class _Loader:
                              f"{far[0][0]} {far[0][1]:g} is beyond ±{MAX_PLANAR_M:.0e} m: "
                              "not a planar coordinate in metres", row=i, column=far[0][0])
                     continue
-                out[i - 1] = (x, y)
+                xy_rows.append(i - 1)
+                xs.append(x)
+                ys.append(y)
             elif has_ll and (row["lon"] or row["lat"]):
                 if pos.projector is None:
                     self.err(t.file, "crs-mismatch",
@@ -466,6 +504,10 @@ class _Loader:
                 self.err(t.file, "missing-coordinates",
                          "the row has no coordinates" + (" and no node" if has_node else ""),
                          row=i, column="x" if has_xy else ("lon" if has_ll else "node"))
+        if xy_rows:
+            px, py = pos.xy_to_working(np.array(xs), np.array(ys))
+            for k, r in enumerate(xy_rows):
+                out[r] = (float(px[k]), float(py[k]))
         if lonlat_rows:
             px, py = pos.lonlat_to_xy(np.array(lons), np.array(lats))
             for k, r in enumerate(lonlat_rows):
@@ -770,6 +812,9 @@ class _Loader:
                                  column="geometry")
                         return None
                     x, y = pos.lonlat_to_xy(arr[:, 0], arr[:, 1])
+                    arr = np.column_stack([x, y])
+                else:
+                    x, y = pos.xy_to_working(arr[:, 0], arr[:, 1])
                     arr = np.column_stack([x, y])
                 rings.append(arr)
             parts.append(shapely.Polygon(rings[0], holes=rings[1:]))
