@@ -69,3 +69,24 @@ def test_import_errors_are_clear(data_dir: Path, tmp_path: Path) -> None:
     r = runner.invoke(app, ["network", "import", str(bad), "--out", str(tmp_path / "y")])
     assert r.exit_code == 1 and "roads.txt" in r.output
     assert not (tmp_path / "y" / "network").exists()
+
+
+def test_import_refuses_a_scenario_in_another_crs(data_dir: Path, tmp_path: Path) -> None:
+    sc = tmp_path / "town"
+    sc.mkdir()
+    (sc / "scenario.toml").write_text('name = "town"\ncrs = "EPSG:4326"\n', encoding="utf-8")
+    r = runner.invoke(app, ["network", "import", str(data_dir / "montreal_networks.gpkg"),
+                            "--layer", "mtl_network", "--out", str(sc)])
+    assert r.exit_code == 1
+    assert "declares crs 'EPSG:4326' but the imported network is in 'EPSG:32188'" in r.output
+    assert not (sc / "network" / "nodes.csv").exists()
+
+
+def test_reimport_drops_a_stale_osm_credit(data_dir: Path, tmp_path: Path) -> None:
+    sc = tmp_path / "town"
+    (sc / "network").mkdir(parents=True)
+    (sc / "network" / "ATTRIBUTION.txt").write_text("OpenStreetMap", encoding="utf-8")
+    r = runner.invoke(app, ["network", "import", str(data_dir / "montreal_networks.gpkg"),
+                            "--layer", "mtl_network", "--out", str(sc)])
+    assert r.exit_code == 0, r.output
+    assert not (sc / "network" / "ATTRIBUTION.txt").exists()

@@ -498,3 +498,17 @@ def test_web_mercator_is_computed_in_utm(make_scenario: Make) -> None:
     assert sc is not None and sc.crs.working == "EPSG:32650"
     assert sc.roads.length_m[0] == pytest.approx(854, abs=2)
     assert sc.posts[0].xy == pytest.approx(tuple(sc.roads.xy[0]), abs=0.01)
+
+
+def test_lines_through_a_dropped_piece_warn(make_scenario: Make) -> None:
+    path = make_scenario({
+        "network/nodes.csv": "id,x,y\na,0,0\nb,400,0\nc,400,300\nx,900,900\ny,950,900\n",
+        "network/edges.csv": "u,v\na,b\nb,c\nx,y\n",
+        "lines.csv": "line,seq,node\nL1,1,a\nL1,2,b\nL2,1,x\nL2,2,y\n",
+    })
+    result = scenario.check(path, largest_component=True)
+    assert result.ok
+    assert [(p.rule, p.row) for p in result.warnings] == [("disconnected", None),
+                                                           ("dropped-node", 3)]
+    assert result.scenario is not None
+    assert [ln.id for ln in result.scenario.lines] == ["L1"]

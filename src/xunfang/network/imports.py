@@ -28,6 +28,7 @@ import math
 import os
 import re
 import tempfile
+import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -830,6 +831,9 @@ def write_network(
             for i, a, b in zip(ids, roads.xy[:, 0].tolist(), roads.xy[:, 1].tolist(), strict=True)
         )
         toml_crs = crs.declared
+    toml_path = scenario_dir / "scenario.toml"
+    if toml_path.exists():
+        _check_existing_crs(toml_path, toml_crs)
     edge_rows: list[Sequence[str]] = [
         ("u", "v", "length_m", "speed_kph", "oneway", "name", "class")
     ]
@@ -864,7 +868,6 @@ def write_network(
         note = f"{OSM_ATTRIBUTION}\n"
         pending.append((_write_atomic(net_dir / ATTRIBUTION_FILE, None, note),
                         net_dir / ATTRIBUTION_FILE))
-    toml_path = scenario_dir / "scenario.toml"
     if not toml_path.exists():
         lines = []
         if source is not None:
@@ -878,7 +881,28 @@ def write_network(
         pending.append((_write_atomic(toml_path, None, text), toml_path))
     for tmp, target in pending:
         os.replace(tmp, target)
+    if roads.source != "osm":  # a credit left by an earlier OSM import no longer applies
+        (net_dir / ATTRIBUTION_FILE).unlink(missing_ok=True)
     return scenario_dir
+
+
+def _check_existing_crs(toml_path: Path, crs: str) -> None:
+    """Refuse to write a network whose CRS differs from an existing scenario.toml's."""
+    try:
+        declared = tomllib.loads(toml_path.read_text(encoding="utf-8")).get("crs")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise NetworkImportError(f"{toml_path}: cannot read it to check its crs: {exc}") from None
+    if declared is None:
+        return
+    try:
+        same = parse_crs(str(declared))[0] == parse_crs(crs)[0]
+    except ValueError:
+        same = False
+    if not same:
+        raise NetworkImportError(
+            f"{toml_path} declares crs {declared!r} but the imported network is in {crs!r}; "
+            "import into a new folder, or change the scenario's crs first"
+        )
 
 
 ATTRIBUTION_FILE = "ATTRIBUTION.txt"

@@ -930,6 +930,14 @@ class _Loader:
                 continue
             seq = self.number(t, i, row, "seq", integer=True)
             node = row["node"]
+            if roads is not None and node in self.dropped_nodes:
+                if line not in broken:
+                    self.warn(t.file, "dropped-node",
+                              f"line {line!r} passes through node {node!r}, outside the largest "
+                              "piece of the network; the line is left out", row=i,
+                              column="node")
+                broken.add(line)
+                continue
             if roads is not None and node not in self.node_index:
                 self.err(t.file, "unknown-node", f"node {node!r} is not in network/nodes",
                          row=i, column="node")
