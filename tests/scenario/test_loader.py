@@ -505,6 +505,7 @@ def test_lines_through_a_dropped_piece_warn(make_scenario: Make) -> None:
         "network/nodes.csv": "id,x,y\na,0,0\nb,400,0\nc,400,300\nx,900,900\ny,950,900\n",
         "network/edges.csv": "u,v\na,b\nb,c\nx,y\n",
         "lines.csv": "line,seq,node\nL1,1,a\nL1,2,b\nL2,1,x\nL2,2,y\n",
+        "posts.csv": "id,name,kind,node\np1,S,station,a\n",
     })
     result = scenario.check(path, largest_component=True)
     assert result.ok
