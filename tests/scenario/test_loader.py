@@ -513,3 +513,17 @@ def test_lines_through_a_dropped_piece_warn(make_scenario: Make) -> None:
                                                            ("dropped-node", 3)]
     assert result.scenario is not None
     assert [ln.id for ln in result.scenario.lines] == ["L1"]
+
+
+def test_unknown_columns_of_incidents_events_and_leave_are_kept(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario({
+        "incidents.csv": "time,x,y,category,priority,接警员\n2025-03-01T21:15,1,2,盗窃,2,张三\n"
+                         "2025-03-02T08:00,1,2,纠纷,3,王五\n",
+        "people.csv": "id,role,team,squad\nx1,police,A,patrol\n",
+        "leave.csv": "person,from,to,reason\nx1,2025-02-01,2025-02-03,年假\n",
+        "events.csv": "name,from,to,level,organiser\n"
+                      "庙会,2025-02-10T08:00,2025-02-10T20:00,2,镇政府\n",
+    }))
+    assert sc.incidents.extra == {"接警员": ("张三", "王五")}
+    assert sc.leave[0].extra == {"reason": "年假"}
+    assert sc.events[0].extra == {"organiser": "镇政府"}

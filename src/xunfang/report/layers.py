@@ -6,7 +6,7 @@ in a top-level ``"crs"`` note (RFC 7946 asks for WGS 84, which such data cannot 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,12 @@ def transformer(scenario: Scenario) -> Transform:
         return np.column_stack([lon, lat]).astype(np.float64).round(7)
 
     return to_lonlat
+
+
+def _extra(extra: Mapping[str, object]) -> Json:
+    """The scenario's own columns, passed on (JSON-safe) beside ours."""
+    return {k: v if isinstance(v, str | int | float | bool) or v is None else str(v)
+            for k, v in extra.items()}
 
 
 def _collection(scenario: Scenario, features: list[Json]) -> Json:
@@ -79,8 +85,8 @@ def areas_layer(scenario: Scenario, t: Transform) -> Json:
         else:
             geometry = {"type": "Polygon", "coordinates": _polygon_coords(a.geometry, t)}
         feats.append({"type": "Feature", "geometry": geometry,
-                      "properties": {"id": a.id, "kind": a.kind, "name": a.name,
-                                     "level": a.level}})
+                      "properties": {**_extra(a.extra), "id": a.id, "kind": a.kind,
+                                     "name": a.name, "level": a.level}})
     return _collection(scenario, feats)
 
 
@@ -100,7 +106,8 @@ def sites_layer(scenario: Scenario, t: Transform, access: Coverage | None = None
     rows = []
     minutes = access.site_minutes() if access is not None else None
     for k, s in enumerate(scenario.sites):
-        props: Json = {"id": s.id, "name": s.name, "kind": s.kind, "tier": s.tier}
+        props: Json = {**_extra(s.extra), "id": s.id, "name": s.name, "kind": s.kind,
+                       "tier": s.tier}
         if access is not None and minutes is not None:
             m = float(minutes[k])
             props["minutes_from_posts"] = round(m, 2) if np.isfinite(m) else None
@@ -112,7 +119,8 @@ def sites_layer(scenario: Scenario, t: Transform, access: Coverage | None = None
 
 def posts_layer(scenario: Scenario, t: Transform) -> Json:
     return _points(scenario, t, [
-        (p.xy, {"id": p.id, "name": p.name, "kind": p.kind, "night_only": p.night_only})
+        (p.xy, {**_extra(p.extra), "id": p.id, "name": p.name, "kind": p.kind,
+                "night_only": p.night_only})
         for p in scenario.posts
     ])
 

@@ -1068,7 +1068,8 @@ class _Loader:
                 self.err(t.file, "bad-range", f"leave ends ({b}) before it starts ({a})",
                          row=i, column="to")
                 continue
-            out.append(Leave(person=row["person"], start=a, end=b))
+            out.append(Leave(person=row["person"], start=a, end=b,
+                             extra=self.extra(t, row, ("person", "from", "to"))))
         return tuple(out)
 
     def read_events(self, posts: Sequence[Post]) -> tuple[Event, ...]:
@@ -1096,7 +1097,9 @@ class _Loader:
                          row=i, column="to")
                 continue
             out.append(Event(name=row["name"], start=a, end=b, level=int(level), posts=plist,
-                             extra_staff=int(extra or 0)))
+                             extra_staff=int(extra or 0),
+                             extra=self.extra(t, row, ("name", "from", "to", "level", "posts",
+                                                       "extra_staff"))))
         return tuple(out)
 
     # -- incidents --------------------------------------------------------------------------------
@@ -1111,6 +1114,7 @@ class _Loader:
         pts: list[tuple[float, float]] = []
         cats: list[str] = []
         prio: list[int] = []
+        kept: list[int] = []
         seen: dict[str, int] = {}
         for i, row in enumerate(t.rows, start=1):
             iid = self.unique_id(t, i, row, seen) if t.has("id") else str(i)
@@ -1129,7 +1133,11 @@ class _Loader:
             pts.append(cast(tuple[float, float], xy[i - 1]))
             cats.append(row["category"])
             prio.append(int(p))
+            kept.append(i - 1)
+        known = {"id", "time", "x", "y", "lon", "lat", "category", "priority"}
+        extra = {c: tuple(t.rows[k][c] for k in kept) for c in t.header if c not in known}
         return Incidents(
+            extra=extra,
             ids=tuple(ids),
             time=np.array(times, dtype="datetime64[m]"),
             xy=np.array(pts, dtype=float).reshape(-1, 2),

@@ -170,6 +170,7 @@ class Leave:
     person: str
     start: date
     end: date  # inclusive
+    extra: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ class Event:
     level: int
     posts: tuple[str, ...] = ()
     extra_staff: int = 0
+    extra: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,6 +195,7 @@ class Incidents:
     xy: FloatArray
     category: tuple[str, ...]
     priority: IntArray
+    extra: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # unknown columns
 
     def __len__(self) -> int:
         return len(self.ids)
