@@ -93,7 +93,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             s = sc.sites[k]
             m, target = float(site_min[k]), float(car.site_target[k])
             node = int(car.site_node[k])
-            post = car.sources[int(car.post[node])] if car.post[node] >= 0 else "—"
+            names = {p.id: p.name for p in sc.posts}
+            post = names[car.sources[int(car.post[node])]] if car.post[node] >= 0 else "—"
             site_rows.append({"id": s.id, "name": s.name, "kind": s.kind, "tier": s.tier,
                               "post": post, "minutes": _fmt(m, 2), "target": f"{target:g}",
                               "met": T("yes") if m <= target else T("no"),
