@@ -73,3 +73,40 @@ def test_blockade_errors(make_scenario: Make) -> None:
     assert r.exit_code == 1 and "--at: node 'nowhere'" in r.output
     r = runner.invoke(app, ["rings", "blockade", path, "--at", "a"])
     assert r.exit_code == 1 and "go together" in r.output
+
+
+def test_site_lscp_and_mclp_hand_solved(make_scenario: Make) -> None:
+    # within 0.7 min (350 m by car): a covers a, d; b covers b, c; c covers c, b; d covers
+    # d, a; e covers e. The station at a is kept: LSCP adds one of b/c plus e.
+    path = str(make_scenario())
+    r = runner.invoke(app, ["rings", "site", path, "--model", "lscp", "--target-minutes",
+                            "0.7", "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert {"model", "added", "count", "objective", "status", "gap"} <= set(doc)
+    assert doc["status"] == "optimal" and doc["gap"] == 0.0 and doc["count"] == 2
+    assert "e" in doc["added"] and len(set(doc["added"]) & {"b", "c"}) == 1
+    r = runner.invoke(app, ["rings", "site", path, "--model", "mclp", "--p", "1",
+                            "--target-minutes", "0.7", "--json"])
+    doc = json.loads(r.stdout)
+    assert doc["count"] == 1 and doc["objective"] == 4.0 and doc["added"][0] in ("b", "c")
+
+
+def test_site_candidates_file_and_infeasible_lscp(make_scenario: Make, tmp_path: Path) -> None:
+    path = str(make_scenario())
+    cands = tmp_path / "cands.csv"
+    cands.write_text("node\nb\n", encoding="utf-8")
+    r = runner.invoke(app, ["rings", "site", path, "--model", "lscp", "--target-minutes",
+                            "0.7", "--candidates", str(cands), "--json"])
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert doc["status"] == "infeasible" and doc["uncoverable"] == ["e"]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("b\nzz\n", encoding="utf-8")
+    r = runner.invoke(app, ["rings", "site", path, "--model", "lscp", "--candidates",
+                            str(bad)])
+    assert r.exit_code == 1 and "unknown node id(s), e.g. 'zz'" in r.output
+    r = runner.invoke(app, ["rings", "site", path, "--model", "mclp"])
+    assert r.exit_code == 1 and "p (the number of new posts) is required" in r.output
+    r = runner.invoke(app, ["rings", "site", path, "--model", "bogus"])
+    assert r.exit_code == 2 and "lscp" in r.output

@@ -102,6 +102,9 @@ def test_plan_ebian(tmp_path: Path) -> None:
     evening = slots[18]
     assert evening["start"] == "2026-12-01T18:00" and evening["blockade"]["unsealed"] == []
     assert 0 < evening["weighted_share_within_target"]["incidents"] <= 1
+    staging = evening["staging"]
+    assert staging["status"] == "optimal" and staging["units"] == 13
+    assert 1 <= len(staging["nodes"]) <= staging["units"]
     # peak-hour speeds are slower: 18:00 is not better covered than 03:00
     assert evening["share_within_target"] <= slots[3]["share_within_target"]
     html = (out / "report.html").read_text(encoding="utf-8")

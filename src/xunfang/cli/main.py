@@ -330,6 +330,83 @@ def rings_analyze(
         out_console.print(table)
 
 
+class SiteModel(StrEnum):
+    lscp = "lscp"
+    mclp = "mclp"
+    bclp = "bclp"
+    pmedian = "pmedian"
+    pcenter = "pcenter"
+
+
+def _candidate_ids(path: Path) -> list[str]:
+    """Node ids from a file: a CSV/XLSX table with a ``node`` column, or one id per line."""
+    from xunfang.scenario.tables import read_table
+
+    problems: list[Problem] = []
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        table = read_table(path, label=str(path), problems=problems)
+        if table is not None and not table.has("node"):
+            raise ValueError(f"--candidates {path}: no 'node' column (columns: "
+                             f"{', '.join(table.header)})")
+        if table is None or any(p.severity == "error" for p in problems):
+            raise ValueError(f"--candidates {path}: " + "; ".join(map(str, problems)))
+        return [r["node"] for r in table.rows if r["node"]]
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+@rings_app.command("site")
+def rings_site(
+    scenario: ScenarioArg,
+    model: Annotated[SiteModel, typer.Option("--model", help="The location model.")],
+    p: Annotated[int | None, typer.Option(
+        "--p", min=0, help="New posts to add (all models but lscp).")] = None,
+    target_minutes: Annotated[float | None, typer.Option(
+        "--target-minutes", help="One target for every node (default: by ring level).")
+    ] = None,
+    mode: ModeOpt = "car",
+    speed_kph: SpeedOpt = None,
+    posts: PostsOpt = None,
+    candidates: Annotated[Path | None, typer.Option(
+        "--candidates", exists=True, dir_okay=False,
+        help="Candidate node ids: a table with a 'node' column or one id per line "
+             "(default: every node).")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=0.0, help="Seconds the solver may take.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Where to add posts so more places meet their 1-3-5 target (HiGHS, exact)."""
+    from xunfang.planning import coverage
+    from xunfang.scenario.model import STAFFED_POST_KINDS
+
+    sc, net, m = _rings_setup(scenario, mode, speed_kph)
+    try:
+        kinds = coverage.check_kinds(_kinds(posts, STAFFED_POST_KINDS))
+        cands = _candidate_ids(candidates) if candidates is not None else None
+        res = coverage.site_posts(sc, net, model=model.value, p=p,
+                                  target_minutes=target_minutes, kinds=kinds,
+                                  candidates=cands, mode=m, time_limit=time_limit)
+    except (ValueError, OSError) as exc:
+        _error(exc)
+        raise typer.Exit(1) from None
+    doc = {
+        "model": res.model, "added": list(res.added_ids or ()), "count": res.count,
+        "objective": res.objective, "status": res.status, "gap": res.gap,
+        "uncoverable": list(res.uncoverable_ids or ()),
+        "covered_weight_share": res.covered_weight_share,
+        "build_seconds": round(res.build_seconds, 3), "solve_seconds": round(res.solve_seconds, 3),
+    }
+    if as_json:
+        from xunfang.report.folder import json_ready
+
+        sys.stdout.write(json.dumps(json_ready(doc), ensure_ascii=False) + "\n")
+    else:
+        for key, value in doc.items():
+            out_console.print(f"{key}: {escape(str(value))}")
+    if res.status == "infeasible":
+        raise typer.Exit(1)
+
+
 @rings_app.command("blockade")
 def rings_blockade(
     scenario: ScenarioArg,

@@ -21,6 +21,7 @@ import shapely
 
 from xunfang import network
 from xunfang.network import RoadNetwork
+from xunfang.planning import siting
 from xunfang.planning.places import place_nodes
 from xunfang.scenario.model import (
     MODES,
@@ -205,6 +206,51 @@ def analyze(
         target=target, level=level, target_minutes=target_minutes,
         site_ids=tuple(s.id for s in sites), site_node=site_node, site_target=site_target,
     )
+
+
+def site_posts(
+    scenario: Scenario,
+    net: RoadNetwork,
+    *,
+    model: str,
+    p: int | None = None,
+    target_minutes: float | None = None,
+    kinds: Sequence[PostKind] = STAFFED_POST_KINDS,
+    candidates: Sequence[str] | None = None,
+    mode: Mode = "car",
+    hour: int | None = None,
+    weights: FloatArray | None = None,
+    time_limit: float | None = None,
+) -> siting.SitingResult:
+    """Where to add staging posts: a siting model over every road node as demand.
+
+    Demand targets are the nodes' ring-level targets (or ``target_minutes`` for all); the
+    existing posts of ``kinds`` are kept and not counted; candidates are every node, or the
+    node ids given. ``p`` counts new posts only.
+    """
+    if target_minutes is not None and (not np.isfinite(target_minutes) or target_minutes <= 0):
+        raise CoverageError(f"--target-minutes must be positive, got {target_minutes}")
+    if candidates is None:
+        cand = np.arange(net.n_nodes, dtype=np.int64)
+    else:
+        index = {n: i for i, n in enumerate(net.node_ids)}
+        unknown = [c for c in candidates if c not in index]
+        if unknown:
+            raise CoverageError(f"--candidates: {len(unknown)} unknown node id(s), e.g. "
+                                f"{', '.join(map(repr, unknown[:5]))}")
+        if not candidates:
+            raise CoverageError("--candidates: the list is empty")
+        cand = np.array([index[c] for c in candidates], dtype=np.int64)
+    existing = place_nodes(net, scenario.staffed_posts(kinds, hour=hour), mode=mode)
+    _, node_target = node_targets(scenario, net.xy)
+    target = node_target if target_minutes is None else np.full(net.n_nodes, target_minutes)
+    coverage_model = model in ("lscp", "mclp", "bclp")
+    inst = siting.SitingInstance.from_network(
+        net, demand_nodes=np.arange(net.n_nodes), candidate_nodes=cand,
+        existing_nodes=np.unique(existing), target_minutes=target, mode=mode, hour=hour,
+        weights=weights, cutoff_minutes=float(target.max()) if coverage_model else None,
+    )
+    return siting.site(inst, model=model, p=p, time_limit=time_limit)  # type: ignore[arg-type]
 
 
 def incident_weights(scenario: Scenario, net: RoadNetwork) -> FloatArray:

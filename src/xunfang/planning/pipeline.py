@@ -17,7 +17,7 @@ from xunfang.network import RoadNetwork
 from xunfang.plan import Plan, Slot, make_slots
 from xunfang.planning import blockade, coverage, posture
 from xunfang.planning.coverage import Coverage
-from xunfang.scenario.model import STAFFED_POST_KINDS, Mode, Scenario
+from xunfang.scenario.model import STAFFED_POST_KINDS, FloatArray, Mode, Scenario
 
 Progress = Callable[[str], None]
 
@@ -57,11 +57,41 @@ def _noop(_: str) -> None:
     return None
 
 
+def mobile_units(scenario: Scenario) -> tuple[str, ...]:
+    """Units that stage on the street between calls (动中备勤): vehicles of the special and
+    precinct tiers in a patrol squad. Until the roster stage lands, all are on duty."""
+    return tuple(u.id for u in scenario.units
+                 if u.tier in ("special", "precinct") and u.mode in ("car", "motorcycle")
+                 and u.squad == "patrol")
+
+
+def _staging(scenario: Scenario, net: RoadNetwork, hour: int, incidents: FloatArray
+             ) -> dict[str, object]:
+    """Where the mobile units on duty should stand: staging points over every node, the
+    staffed posts kept, demand weighted by incidents on record (plus one, so quiet streets
+    count too)."""
+    units = mobile_units(scenario)
+    if not units:
+        return {"units": 0, "skipped": "no mobile patrol units"}
+    # backup coverage first (every place once, as many as possible twice); where the units
+    # cannot cover every place once, the most coverage instead. The model used is recorded.
+    res = coverage.site_posts(scenario, net, model="bclp", p=len(units), hour=hour,
+                              weights=incidents + 1.0)
+    if res.status == "infeasible":
+        res = coverage.site_posts(scenario, net, model="mclp", p=len(units), hour=hour,
+                                  weights=incidents + 1.0)
+    return {"units": len(units), "model": res.model, "status": res.status, "gap": res.gap,
+            "nodes": list(res.added_ids or ()), "covered_weight_share": res.covered_weight_share}
+
+
 def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
                    ) -> dict[str, object]:
-    """Coverage, uncovered places and blockade time for every slot (by its hour)."""
-    weights = {"incidents": coverage.incident_weights(scenario, net)}
+    """Coverage, uncovered places, staging points and blockade time for every slot (by the
+    speeds of its hour; hours with the same speed factors share one staging solve)."""
+    incidents = coverage.incident_weights(scenario, net)
+    weights = {"incidents": incidents}
     by_hour: dict[int, dict[str, object]] = {}
+    staging: dict[tuple[int, ...], dict[str, object]] = {}
     exits = bool(scenario.posts_of("exit"))
     for hour in sorted({s.start.hour for s in slots}):
         cov = coverage.analyze(scenario, net, mode="car", hour=hour)
@@ -72,6 +102,11 @@ def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
             row["blockade"] = {"max_minutes": seal.max_minutes,
                                "total_minutes": seal.total_minutes,
                                "unsealed": list(seal.unsealed)}
+        key = tuple(i for i, pf in enumerate(scenario.policy.peak_factors)
+                    if hour in pf.hours and "car" in pf.modes)
+        if key not in staging:
+            staging[key] = _staging(scenario, net, hour, incidents)
+        row["staging"] = staging[key]
         by_hour[hour] = row
     return {
         "mode": "car",

@@ -115,6 +115,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             "uncovered": row["uncovered_nodes"],
             "blockade": _fmt(seal.get("max_minutes"), 1) if seal else "—",
             "unsealed": len(seal.get("unsealed", [])) if seal else 0,
+            "staging": ", ".join(row.get("staging", {}).get("nodes", [])) or "—",
         })
 
     post_names = {p.id: p.name for p in sc.posts}

@@ -70,6 +70,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "uncovered_nodes": {"zh": "未达标节点", "en": "nodes missing target"},
     "blockade_minutes": {"zh": "封控时间（分钟）", "en": "blockade (min)"},
     "unsealed": {"zh": "未封堵出口", "en": "exits left open"},
+    "staging": {"zh": "建议动中备勤点（路网节点）", "en": "staging points (road nodes)"},
     "legend_uncovered": {"zh": "未达标地点", "en": "place missing its target"},
     "site_table": {"zh": "重点部位到达时间", "en": "Travel time to the key sites"},
     "name": {"zh": "名称", "en": "Name"},
