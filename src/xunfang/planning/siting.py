@@ -47,8 +47,9 @@ In (M3) and (B3) — and (P4), (C5) below — "≤ p" replaces the textbooks' "=
 objective is monotone in y, so the optimum is the same, and a post that adds nothing is not
 opened (``count`` may be below p). Before solving, the demand points of LSCP, MCLP and BCLP
 with identical coverage sets N_i (and, for BCLP, the same e_i) are merged, their weights summed;
-candidates that cover no remaining point are dropped. ``n_demand_merged`` and
-``n_candidates_used`` give the sizes the solver saw.
+candidates that cover no remaining point are dropped; for LSCP and MCLP a candidate whose N_j
+lies inside another's is dropped too (never needed: swap it for the other). ``n_demand_merged``
+and ``n_candidates_used`` give the sizes after these reductions.
 
 p-median — total weighted minutes to the nearest open post (existing included). Uncapacitated:
 the radius formulation (Cornuéjols, Nemhauser & Wolsey 1980; Elloumi 2010; García, Labbé &
@@ -89,11 +90,31 @@ when (C2)–(C6) hold over the pairs d_ij ≤ R. Each test is a small covering M
 its first feasible plan; the search starts at max_i min_j d_ij (a lower bound) and jumps to the
 radius a feasible plan actually reaches.
 
-Every MIP is built as CSR arrays with numpy and passed to HiGHS (highspy) in one
-``passModel`` call. The model status is read and mapped to ``optimal`` (within ``mip_gap``),
-``time_limit`` or ``infeasible``; any other status raises :class:`SolverError` with HiGHS' text.
-A solution is read only when HiGHS reports a feasible one. ``gap`` is |objective − bound| /
-|objective| of the returned plan against HiGHS' proven bound (0.0 when optimal with
+How they are solved. Every MIP is built as CSR arrays with numpy and passed to HiGHS (highspy)
+in one ``passModel`` call. Handing the whole reduced model to HiGHS is exact but slow at city
+scale (the Baltimore MCLP of 10,000 points x 1,000 sites, p = 7: 34 s with presolve off, far
+longer with it), so each model is solved in exact steps that keep the MIPs small:
+
+* LSCP and MCLP (:func:`_min_cover`, :func:`_max_cover`): a greedy plan improved by swaps; the
+  LP relaxation and, from its duals, a Lagrangian bound valid for any multipliers
+  (:class:`_Relaxed`); the model restricted to the most promising sites, solved exactly, for a
+  better plan; reduced-cost fixing of every site by that plan; if a site the fixing leaves free
+  lay outside the restricted set, the model over all free sites. The returned plan is the
+  best found; "optimal" means no plan is better, by the bound or by the last MIP.
+* p-median (:func:`_pmedian_core`): greedy and Teitz–Bart swaps; the Lagrangian dual of the
+  assignment rows by subgradient ascent (its optimum is the LP bound) and the plan its
+  choice gives; the p-median over the most promising sites; Lagrangian fixing of the sites;
+  then P1–P5 over the free sites with each point's levels cut after its plan's second-nearest
+  post — a cut-short point is charged its next level, so the model is a relaxation — and
+  points the solver's plan under-charges get more levels until none is (then its plan is
+  optimal) or the relaxation's bound meets the best plan.
+* p-center: the binary search above; a greedy cover settles a radius before any MIP.
+
+The model status is read and mapped to ``optimal`` (within ``mip_gap``), ``time_limit`` or
+``infeasible``; any other status raises :class:`SolverError` with HiGHS' text. A solution is read
+only when HiGHS reports a feasible one. ``bound`` is the proven bound (HiGHS' dual bound, the
+LP or Lagrangian bound, or the p-center search's smallest radius not proven too small) and
+``gap`` = |objective − bound| / |objective| of the returned plan (0.0 when proven optimal with
 ``mip_gap=0``; differences within HiGHS' absolute tolerance of 1e-6 count as 0).
 """
 
@@ -296,24 +317,27 @@ def _check_minutes(minutes: Any) -> Any:
     if sparse.issparse(minutes):
         if minutes.ndim != 2:
             raise ValueError(f"minutes must be 2-D (n_demand, n_candidates); got {minutes.shape}")
-        csr = sparse.csr_array(minutes, dtype=np.float64)
-        csr.has_sorted_indices = False
-        csr.sort_indices()
-        rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
-        dup = (np.diff(csr.indices) == 0) & (np.diff(rows) == 0) if csr.nnz > 1 else np.zeros(0)
-        if np.any(dup):
-            k = int(np.flatnonzero(dup)[0])
+        coo = sparse.coo_array(minutes)  # keeps every stored entry, duplicates included
+        row = np.asarray(coo.row, dtype=np.int64)
+        col = np.asarray(coo.col, dtype=np.int64)
+        data = np.asarray(coo.data, dtype=np.float64)
+        order = np.lexsort((col, row))
+        same = (np.diff(row[order]) == 0) & (np.diff(col[order]) == 0)
+        if np.any(same):
+            at = order[int(np.flatnonzero(same)[0])]
             raise ValueError(
-                f"minutes (sparse) must store each cell once; demand {int(rows[k])}, "
-                f"candidate {int(csr.indices[k])} is stored twice"
+                f"minutes (sparse) must store each cell once; demand {int(row[at])}, "
+                f"candidate {int(col[at])} is stored twice"
             )
-        bad = np.isnan(csr.data) | (csr.data < 0)
+        bad = np.isnan(data) | (data < 0)
         if bad.any():
-            k = int(np.flatnonzero(bad)[0])
+            at = int(np.flatnonzero(bad)[0])
             raise ValueError(
-                f"minutes must be >= 0 (inf or absent = unreachable); demand {int(rows[k])}, "
-                f"candidate {int(csr.indices[k])} has {csr.data[k]}"
+                f"minutes must be >= 0 (inf or absent = unreachable); demand {int(row[at])}, "
+                f"candidate {int(col[at])} has {data[at]}"
             )
+        csr = sparse.csr_array((data, (row, col)), shape=coo.shape)
+        csr.sort_indices()
         for arr in (csr.data, csr.indices, csr.indptr):
             arr.setflags(write=False)
         return csr
@@ -574,32 +598,41 @@ def _undominated(merged: _Pairs, key: IntArray) -> tuple[IntArray, _Pairs]:
 
     A candidate j whose rows are a subset of candidate k's rows (the lower index kept among
     equal sets) is never needed by LSCP or MCLP: swapping j for k, or dropping j when k is
-    open, loses no coverage. (Not so for BCLP, where j and k together cover twice.) Coverage
-    sets are bitsets over the merged rows; each test is a word-wise ``j & ~k == 0``.
+    open, loses no coverage. (Not so for BCLP, where j and k together cover twice.) Only the
+    candidates covering j's rarest row can hold j's rows, so only those pairs are tested, as
+    bitsets over the rows: j ⊆ k when ``j & ~k`` is zero in every word.
     Returns each merged row's new group and the merged rows of the reduced relation.
     """
     used, pos = _compact(merged.col)
     k, r = used.shape[0], merged.n_rows
+    if k < 2:
+        return np.arange(r, dtype=np.int64), merged
     words = (r + 63) // 64
     bits = np.zeros((k, words), dtype=np.uint64)
-    np.bitwise_or.at(
-        bits,
-        (pos, merged.row // 64),
-        np.left_shift(np.uint64(1), (merged.row % 64).astype(np.uint64)),
-    )
+    row = merged.row
+    one_bit = np.left_shift(np.uint64(1), (row % 64).astype(np.uint64))
+    np.bitwise_or.at(bits, (pos, row // 64), one_bit)
+    # each column's rarest row, and the columns covering it
+    degree = np.diff(merged.indptr)[row]
+    order = np.lexsort((degree, pos))
+    first = np.ones(order.shape[0], dtype=bool)
+    first[1:] = pos[order][1:] != pos[order][:-1]
+    rarest = np.empty(k, dtype=np.int64)
+    rarest[pos[order][first]] = row[order][first]
+    cells = _cells(merged.indptr, rarest)
+    j = np.repeat(np.arange(k), np.diff(merged.indptr)[rarest])
+    other = pos[cells]
+    keep = other != j
+    j, other = j[keep], other[keep]
     dominated = np.zeros(k, dtype=bool)
-    block = max(1, min(k, (1 << 22) // max(1, k * words)))  # a few MB per block
-    cols = np.arange(k)
-    for start in range(0, k, block):
-        mine = bits[start : start + block]
-        idx = cols[start : start + block]
-        inside = ~np.any(mine[:, None, :] & ~bits[None, :, :], axis=2)  # j ⊆ k
-        equal = np.all(mine[:, None, :] == bits[None, :, :], axis=2)
-        by = inside & (~equal | (cols[None, :] < idx[:, None]))
-        by[np.arange(idx.shape[0]), idx] = False
-        dominated[idx] = by.any(axis=1)
-    keep = ~dominated[pos]
-    reduced = merged.select(keep)
+    chunk = max(1, (1 << 20) // words)
+    for start in range(0, j.shape[0], chunk):
+        a, b = j[start : start + chunk], other[start : start + chunk]
+        inside = ~np.any(bits[a] & ~bits[b], axis=1)  # rows(a) ⊆ rows(b)
+        equal = inside & ~np.any(bits[b] & ~bits[a], axis=1)
+        hit = inside & (~equal | (b < a))
+        dominated[a[hit]] = True
+    reduced = merged.select(~dominated[pos])
     return _merge_rows(reduced, np.arange(r, dtype=np.int64), key)
 
 
@@ -695,21 +728,23 @@ def _highs(
         np.ascontiguousarray(a.data, dtype=np.float64),
         mip.integer.astype(np.int32),
     )
-    if status == highspy.HighsStatus.kError:
-        raise SolverError(f"HiGHS rejected the model ({n_rows} rows, {n_cols} columns)")
+    _accepted(status, f"{n_rows} rows, {n_cols} columns")
     return h, a
+
+
+def _accepted(status: highspy.HighsStatus, what: str) -> None:
+    if status == highspy.HighsStatus.kError:
+        raise SolverError(f"HiGHS rejected the model ({what}) with status {status.name}")
 
 
 def _run(h: _Highs) -> tuple[Status, float]:
     """Run HiGHS; our status (raising on any other) and the seconds it took."""
     t0 = time.perf_counter()
-    run = h.run()
+    h.run()  # its return status adds nothing to the model status read below
     seconds = time.perf_counter() - t0
     model_status = h.getModelStatus()
-    text = h.modelStatusToString(model_status)
-    if run == highspy.HighsStatus.kError and model_status not in _STATUS:
-        raise SolverError(f"HiGHS failed: model status {text!r}")
-    return _read_status(model_status, text), seconds
+    # a failed run leaves a model status outside _STATUS (solve error …): _read_status raises
+    return _read_status(model_status, h.modelStatusToString(model_status)), seconds
 
 
 def _solve(
@@ -770,6 +805,8 @@ class _Relaxed:
 
     def potential(self, k: int) -> FloatArray:
         """The bound (maximizing sense) with each binary column 0..k-1 forced to 1."""
+        if not self.ok:
+            return np.zeros(k)
         return self.value - self.term[:k] + self.g[:k]
 
     def fixings(self, k: int, incumbent: float, step: float) -> tuple[BoolArray, BoolArray]:
@@ -798,11 +835,11 @@ def _relax(mip: _Mip, time_limit: float | None, *, presolve: bool = True) -> _Re
     # 10,000 x 1,000 MCLP, p = 10: 336 against 280 of 458), and whole solves 2-3x faster.
     h.setOptionValue("simplex_strategy", 1)
     status, seconds = _run(h)
-    empty = np.zeros(0)
-    failed = _Relaxed(False, empty, math.inf, empty, empty, 0.0, sign, seconds)
-    if status != "optimal":
-        return failed
+    n = mip.cost.shape[0]
+    failed = _Relaxed(False, np.zeros(n), math.inf, np.zeros(n), np.zeros(n), 0.0, sign, seconds)
     sol = h.getSolution()
+    if status != "optimal" or not sol.dual_valid:
+        return failed
     x = np.asarray(sol.col_value, dtype=np.float64)
     duals = np.asarray(sol.row_dual, dtype=np.float64)
     cost = sign * mip.cost
@@ -881,16 +918,28 @@ def _no_capacity(inst: SitingInstance, model: str) -> None:
 
 
 class _Clock:
+    """The wall-clock split of one model call: building (the matrix read, coverage, merging and
+    reductions) until the first solving step, solving (heuristics, bounds, HiGHS) after it."""
+
     def __init__(self) -> None:
         self.start = time.perf_counter()
-        self.solve = 0.0
+        self.solving_from: float | None = None
+
+    def solving(self) -> None:
+        """Mark the start of solving (the first call counts)."""
+        if self.solving_from is None:
+            self.solving_from = time.perf_counter()
 
     def add(self, solved: _Solved) -> _Solved:
-        self.solve += solved.seconds
+        self.solving()
         return solved
 
     def build(self) -> float:
-        return time.perf_counter() - self.start - self.solve
+        end = time.perf_counter() if self.solving_from is None else self.solving_from
+        return end - self.start
+
+    def solve(self) -> float:
+        return 0.0 if self.solving_from is None else time.perf_counter() - self.solving_from
 
 
 def _share(inst: SitingInstance, pairs: _Pairs, open_cols: BoolArray) -> float:
@@ -947,7 +996,7 @@ def _result(
         n_candidates=int(np.count_nonzero(~inst.existing)),
         n_candidates_used=int(n_candidates_used),
         build_seconds=clock.build(),
-        solve_seconds=clock.solve,
+        solve_seconds=clock.solve(),
         message=message,
     )
 
@@ -999,12 +1048,12 @@ def _covered_by(rows: _Pairs, chosen: IntArray, n_cols: int) -> IntArray:
 
 
 # Covering cores. Measured reason for not handing the whole model to HiGHS at once
-# (bench/rings.py): on the Baltimore MCLP of 10,000 points x 1,000 sites (3 minutes, p = 5,
-# 0.7 M nonzeros after merging), HiGHS spends ~22 s in presolve and ~20 s in root cuts. A
-# greedy-and-swap plan and one LP relaxation fix most sites before the MIP (reduced-cost fixing
-# with a bound valid for any multipliers, see _lp_fixings); the MIP on what is left is small.
-# The fixing is exact: a site is fixed only where the bound proves that no plan better than the
-# heuristic one uses it (or omits it), and the better of the two plans is returned.
+# (bench/rings.py): on the Baltimore MCLP of 10,000 points x 1,000 sites (3 minutes, 0.7 M
+# nonzeros after merging), HiGHS with its presolve took 63 s for p = 5 (26 s of it presolve)
+# and, with presolve off, 34 s for p = 7; these cores take 4 s and 14 s. A heuristic plan, the
+# LP bound (_Relaxed) and a small restricted MIP fix most sites before the last MIP. The fixing
+# is exact: a site is fixed only where the bound proves that no plan better than the best one
+# found uses it (or omits it), and the best plan found is returned.
 
 
 @dataclass(frozen=True)
@@ -1183,13 +1232,15 @@ def _max_cover(
     def value(cols: IntArray) -> float:
         return offset + float(w[_covered_by(rows, cols, n_cols) > 0].sum())
 
+    clock.solving()
     best = used[_greedy_max(a, at, w, p)]
     step = 1.0 if np.all(w == np.round(w)) and offset == round(offset) else 0.0
     mip, _ = _mclp_mip(rows, w, p, offset)
     relaxed = _relax(mip, _remaining(deadline))
-    clock.solve += relaxed.seconds
-    if not relaxed.ok:
+    left = _remaining(deadline)
+    if not relaxed.ok and left is not None and left <= 0:
         return _Outcome("time_limit", best, math.inf, r, k)
+    # (without an LP answer nothing is fixed, and the rounds below solve the whole model)
     # sites by promise: bound when forced open, then LP value, then weight they cover
     rank = np.lexsort((-(at @ w), -relaxed.x[:k], -relaxed.potential(k)))
     chosen = np.zeros(k, dtype=bool)
@@ -1230,8 +1281,7 @@ def _max_cover(
         if solved.status != "optimal" or (full and mip_gap > 0):
             # plans the fixing left out are worth less than incumbent + step: at most incumbent
             high = solved.bound if math.isfinite(solved.bound) else relaxed.bound
-            status: Status = solved.status if full or solved.status != "optimal" else "time_limit"
-            return _Outcome(status, best, min(relaxed.bound, max(high, incumbent)), r, k)
+            return _Outcome(solved.status, best, min(relaxed.bound, max(high, incumbent)), r, k)
         if full:
             return _Outcome("optimal", best, value(best), r, k)
         chosen = np.ones(k, dtype=bool)  # next round: every site the new incumbent leaves free
@@ -1246,11 +1296,12 @@ def _min_cover(
     _, rows = _undominated(rows, np.zeros(rows.n_rows, dtype=np.int64))
     used, a, at = _incidence(rows)
     k, r = used.shape[0], rows.n_rows
+    clock.solving()
     best = used[_greedy_cover(a, at)]
     mip, _ = _lscp_mip(rows, 0.0)
     relaxed = _relax(mip, _remaining(deadline))
-    clock.solve += relaxed.seconds
-    if not relaxed.ok:
+    left = _remaining(deadline)
+    if not relaxed.ok and left is not None and left <= 0:
         return _Outcome("time_limit", best, -math.inf, r, k)
     chosen = (relaxed.x[:k] > 1e-6) | np.isin(used, best)
     while True:
@@ -1287,8 +1338,7 @@ def _min_cover(
         if solved.status != "optimal" or (full and mip_gap > 0):
             # plans the fixing left out need more than incumbent - 1 posts: at least incumbent
             low = solved.bound if math.isfinite(solved.bound) else relaxed.bound
-            status: Status = solved.status if full or solved.status != "optimal" else "time_limit"
-            return _Outcome(status, best, max(relaxed.bound, min(low, incumbent)), r, k)
+            return _Outcome(solved.status, best, max(relaxed.bound, min(low, incumbent)), r, k)
         if full:
             return _Outcome("optimal", best, float(best.shape[0]), r, k)
         chosen = np.ones(k, dtype=bool)
@@ -1344,7 +1394,7 @@ def _time_message(status: Status, has_plan: bool) -> str:
         return ""
     if not has_plan:
         return "the time limit was reached before any plan was found"
-    return "the time limit was reached; the plan is the best found, within the gap reported"
+    return "the time limit was reached; the plan is the best found, the bound the best proven"
 
 
 def mclp(
@@ -1508,47 +1558,401 @@ def pmedian(
     unc = _unreachable(inst, pairs)
     if unc.size:
         return _unreachable_result(inst, "pmedian", pairs, clock, p, unc)
+    if not np.any(inst.weights > 0):
+        nobody = np.zeros(0, dtype=np.int64)
+        return _result(
+            inst, "pmedian", pairs, clock, status="optimal", added=nobody, objective=0.0,
+            bound=0.0, p=p, uncoverable=nobody, n_demand_merged=0, n_candidates_used=0,
+            assignment=np.full(inst.n_demand, -1, dtype=np.int64),
+        )
     if inst.capacity is not None:
         return _capacitated(inst, "pmedian", pairs, clock, p, time_limit, mip_gap)
     w = inst.weights
     active = w > 0
+    deadline = None if time_limit is None else clock.start + time_limit
     eps, _ = _nearest_open(inst, pairs, inst.existing)
     keep = active[pairs.row] & ~inst.existing[pairs.col] & (pairs.minutes < eps[pairs.row])
     kept = pairs.select(keep)
-    lone = active & (np.diff(kept.indptr) == 0)  # K_i = 0: served by an existing post
-    offset = float(np.sum(w[lone] * eps[lone]))
+    rows = np.flatnonzero(np.diff(kept.indptr) > 0)
+    lone = active & (np.diff(kept.indptr) == 0)  # served by an existing post whatever is added
+    const = float(np.sum(w[lone] * eps[lone]))
     none = np.zeros(0, dtype=np.int64)
-    if kept.col.size == 0:
+    if rows.size == 0:
         _, serve = _nearest_open(inst, pairs, inst.existing)
         return _result(
-            inst, "pmedian", pairs, clock, status="optimal", added=none, objective=offset,
-            bound=offset, p=p, uncoverable=none, n_demand_merged=0, n_candidates_used=0,
+            inst, "pmedian", pairs, clock, status="optimal", added=none, objective=const,
+            bound=const, p=p, uncoverable=none, n_demand_merged=0, n_candidates_used=0,
             assignment=np.where(active, serve, -1),
         )
-    # levels: distinct minutes per row, in increasing order
+    used = np.unique(kept.col)
+    # the rows that a new post could serve better, as a dense matrix rows x sites (inf: no
+    # way, or no nearer than the row's existing post), with each row's existing-post minutes
+    dense = np.full((rows.shape[0], used.shape[0]), np.inf)
+    dense[np.searchsorted(rows, kept.row), np.searchsorted(used, kept.col)] = kept.minutes
+    out = _pmedian_core(
+        dense, w[rows], eps[rows], p, const, clock=clock, deadline=deadline, mip_gap=mip_gap
+    )
+    if out.status == "infeasible":
+        return _result(
+            inst, "pmedian", pairs, clock, status="infeasible", added=none,
+            objective=math.nan, bound=math.nan, p=p, uncoverable=none,
+            n_demand_merged=out.rows, n_candidates_used=out.cols,
+            message=f"{p} new post(s) cannot reach every demand point (some are reached only "
+            "by candidate sites far apart); raise p",
+        )
+    added = none if out.chosen is None else used[out.chosen]
+    open_cols = inst.existing.copy()
+    open_cols[added] = True
+    nearest, serve = _nearest_open(inst, pairs, open_cols)
+    objective = float(np.sum(w[active] * nearest[active])) if out.chosen is not None else math.nan
+    return _result(
+        inst, "pmedian", pairs, clock, status=out.status, added=added, objective=objective,
+        bound=objective if out.status == "optimal" and mip_gap == 0 else out.bound, p=p,
+        uncoverable=none, n_demand_merged=out.rows, n_candidates_used=out.cols,
+        assignment=np.where(active, serve, -1) if out.chosen is not None else None,
+        message=_time_message(out.status, out.chosen is not None),
+    )
+
+
+def _pmedian_core(
+    dense: FloatArray,
+    w: FloatArray,
+    cap: FloatArray,
+    p: int,
+    const: float,
+    *,
+    clock: _Clock,
+    deadline: float | None,
+    mip_gap: float,
+) -> _Outcome:
+    """Exact uncapacitated p-median over ``dense`` (rows x sites, minutes, inf = no way) with
+    each row's minutes to its existing post ``cap`` (inf: none) and a constant ``const``.
+
+    1. Greedy and swaps (Teitz & Bart) give a plan. 2. A Lagrangian relaxation of the
+    assignment rows (:func:`_pmedian_lagrange`) gives a lower bound and fixes sites that no
+    better plan opens (or closes). 3. The radius model P1–P5 over the sites left is solved with
+    each row's levels cut at the plan's second-nearest post; a row cut short is charged its next
+    level (a relaxation), and rows the solver's plan under-charges get more levels until none is.
+    ``chosen`` indexes the columns of ``dense``.
+    """
+    r_all, k_all = dense.shape
+
+    def reach(cols: IntArray, d: FloatArray = dense, c: FloatArray = cap) -> FloatArray:
+        if cols.size == 0:
+            return c.copy()
+        return np.asarray(np.minimum(c, d[:, cols].min(axis=1)), dtype=np.float64)
+
+    def cost(cols: IntArray) -> float:
+        return const + float(np.sum(w * reach(cols)))
+
+    clock.solving()
+    empty = np.zeros(0, dtype=np.int64)
+    if p == 0:
+        value = cost(empty)
+        if math.isfinite(value):
+            return _Outcome("optimal", empty, value, r_all, k_all)
+        return _Outcome("infeasible", None, math.nan, r_all, k_all)
+    best = np.flatnonzero(_pmedian_heuristic(dense, w, cap, p))
+    upper = cost(best)
+    margin = 1e-9 * max(1.0, abs(upper))
+    lower = -math.inf
+    zero = one = np.zeros(k_all, dtype=bool)
+    if math.isfinite(upper):  # a plan serving every row: bound and fix by it
+        lag = _pmedian_lagrange(dense, w, cap, p, upper - const, deadline)
+        lower = const + lag.bound
+        # the Lagrangian's own choice, improved by swaps, is often a better plan
+        plan = np.flatnonzero(_pmedian_swap(dense, w, cap, lag.chosen & (lag.rho < 0)))
+        if cost(plan) < upper:
+            best, upper = plan, cost(plan)
+        if lower + margin >= upper:
+            return _Outcome("optimal", best, upper, r_all, k_all)
+        # then the p-median over the most promising sites alone (smallest ρ_j, the plan's)
+        promising = np.union1d(np.argsort(lag.rho, kind="stable")[: 3 * p + 30], best)
+        if promising.shape[0] < k_all:
+            got = _radius_loop(
+                dense[:, promising], w, cap, p, const,
+                np.flatnonzero(np.isin(promising, best)),
+                clock=clock, deadline=deadline, mip_gap=0.0,
+            )
+            if got.chosen is not None and cost(promising[got.chosen]) < upper:
+                best = promising[got.chosen]
+                upper = cost(best)
+        zero, one = lag.fixings(upper - const, margin)
+        if lower + margin >= upper or int(one.sum()) > p:  # no better plan than this one
+            return _Outcome("optimal", best, upper, r_all, k_all)
+
+    def no_better() -> _Outcome:
+        # every plan the fixing left is no better: the heuristic plan is optimal, or — without
+        # one serving every row — there is none
+        if math.isfinite(upper):
+            return _Outcome("optimal", best, upper, r_all, k_all)
+        return _Outcome("infeasible", None, math.nan, r_all, k_all)
+
+    ones, free = np.flatnonzero(one), np.flatnonzero(~zero & ~one)
+    # fixed-open sites act as existing posts; the MIP chooses among the free ones
+    cap2 = reach(ones)
+    p_left = p - ones.shape[0]
+    sub = dense[:, free]
+    sub_rows = np.flatnonzero((sub < cap2[:, None]).any(axis=1))
+    const2 = const + float(np.sum(np.delete(w * cap2, sub_rows)))
+    if not math.isfinite(const2):
+        return no_better()
+    if free.size == 0 or p_left == 0 or sub_rows.size == 0:
+        if cost(ones) < upper:
+            best = ones
+        return _Outcome("optimal", best, cost(best), r_all, k_all)
+    d2, c2, w2 = sub[sub_rows], cap2[sub_rows], w[sub_rows]
+    local = np.flatnonzero(np.isin(free, best)) if np.all(np.isin(ones, best)) else None
+    got = _radius_loop(
+        d2, w2, c2, p_left, const2, local, clock=clock, deadline=deadline, mip_gap=mip_gap
+    )
+    if got.status == "infeasible":
+        return no_better()
+    if got.chosen is not None:
+        plan = np.concatenate([ones, free[got.chosen]])
+        if cost(plan) < upper:
+            best = plan
+    value = cost(best)
+    if not math.isfinite(value):
+        return _Outcome(got.status, None, lower, r_all, k_all)
+    if got.status == "optimal" and mip_gap == 0:
+        return _Outcome("optimal", best, value, r_all, k_all)
+    # plans the fixing left out cost at least the heuristic's
+    bound = max(lower, min(got.bound, upper)) if math.isfinite(got.bound) else lower
+    return _Outcome(got.status, best, bound, r_all, k_all)
+
+
+@dataclass(frozen=True)
+class _Lagrange:
+    """The best Lagrangian bound found for the p-median and what it needs for fixing.
+
+    Relaxing each row's assignment Σ_j x_ij = 1 with a multiplier λ_i leaves
+    L(λ) = Σ_i λ_i + Σ_i min(0, w_i ε_i − λ_i) + Σ of the p smallest ρ_j, with
+    ρ_j = Σ_i min(0, w_i d_ij − λ_i): a lower bound for any λ (the existing post is an option
+    always open). Forcing site j open (closed) swaps it with the p-th (the (p+1)-th) smallest.
+    """
+
+    bound: float
+    rho: FloatArray
+    chosen: BoolArray
+    pth: float
+    next_out: float
+
+    def fixings(self, upper: float, margin: float) -> tuple[BoolArray, BoolArray]:
+        """Sites no plan cheaper than ``upper`` opens (first), and closes (second)."""
+        with_one = self.bound - self.pth + self.rho
+        with_zero = self.bound - self.rho + self.next_out
+        zero = ~self.chosen & (with_one - margin >= upper)
+        one = self.chosen & (with_zero - margin >= upper)
+        return zero, one
+
+
+def _pmedian_lagrange(
+    dense: FloatArray,
+    w: FloatArray,
+    cap: FloatArray,
+    p: int,
+    upper: float,
+    deadline: float | None,
+) -> _Lagrange:
+    """Subgradient ascent (Polyak steps) on the Lagrangian dual of the p-median; for this
+    relaxation its optimum is the LP bound. Bounded by 300 steps and the deadline."""
+    cost = w[:, None] * dense  # inf: no way
+    own = w * cap
+    k = dense.shape[1]
+    p_eff = min(p, k)
+    lam = np.minimum(own, np.min(cost, axis=1, initial=np.inf))
+    lam = np.where(np.isfinite(lam), lam, 0.0)
+    best: _Lagrange | None = None
+    theta, stall = 2.0, 0
+    for _ in range(300):
+        red = np.minimum(0.0, cost - lam[:, None])
+        rho = red.sum(axis=0)
+        order = np.argsort(rho, kind="stable")
+        chosen = np.zeros(k, dtype=bool)
+        chosen[order[:p_eff]] = True
+        value = float(lam.sum() + np.minimum(0.0, own - lam).sum() + rho[chosen].sum())
+        if best is None or value > best.bound:
+            pth = float(rho[order[p_eff - 1]]) if p_eff > 0 else 0.0
+            nxt = float(rho[order[p_eff]]) if p_eff < k else 0.0
+            best = _Lagrange(value, rho, chosen, pth, nxt)
+            stall = 0
+        else:
+            stall += 1
+            if stall >= 20:
+                theta, stall = theta / 2.0, 0
+        if theta < 1e-4 or value >= upper - 1e-9 * max(1.0, abs(upper)):
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        g = 1.0 - (own < lam) - ((cost < lam[:, None]) & chosen[None, :]).sum(axis=1)
+        norm = float(g @ g)
+        if norm == 0:
+            break
+        lam = lam + theta * max(upper - value, 1e-9) / norm * g
+    assert best is not None
+    return best
+
+
+def _radius_loop(
+    dense: FloatArray,
+    w: FloatArray,
+    cap: FloatArray,
+    p: int,
+    const: float,
+    start_plan: IntArray | None,
+    *,
+    clock: _Clock,
+    deadline: float | None,
+    mip_gap: float,
+) -> _Outcome:
+    """P1–P5 over rows x sites of ``dense`` (every row has a site nearer than ``cap``), each
+    row's levels cut short and extended until the solver's plan is charged in full."""
+    rows_n, k = dense.shape
+    within = np.isfinite(dense) & (dense < cap[:, None])
+    rr, cc = np.nonzero(within)
+    indptr = np.zeros(rows_n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rr, minlength=rows_n), out=indptr[1:])
+    lv = _levels(_Pairs(indptr, cc.astype(np.int64), dense[rr, cc]), cap)
+    rows = np.arange(rows_n, dtype=np.int64)
+
+    def reach(cols: IntArray) -> FloatArray:
+        if cols.size == 0:
+            return cap.copy()
+        return np.asarray(np.minimum(cap, dense[:, cols].min(axis=1)), dtype=np.float64)
+
+    def cost(cols: IntArray) -> float:
+        return const + float(np.sum(w * reach(cols)))
+
+    best = start_plan if start_plan is not None else np.flatnonzero(
+        _pmedian_heuristic(dense, w, cap, p)
+    )
+    # levels kept per row: up to the plan's second-nearest post (where a row goes when its
+    # post moves), so that the plan and its neighbours stay representable
+    second = np.sort(dense[:, best], axis=1)[:, 1] if best.size >= 2 else reach(best)
+    count = np.minimum(lv.count, _level_index(lv, rows, np.minimum(cap, second)) + 1)
+    bound = -math.inf
+    lone = np.zeros(rows_n, dtype=bool)
+    while True:
+        left = _remaining(deadline)
+        if left is not None and left <= 0:
+            return _Outcome("time_limit", best, bound, rows_n, k)
+        mip, mip_used, start = _pmedian_mip(lv, rows, count, w, lone, p, reach(best), best)
+        mip = replace(mip, offset=mip.offset + const)
+        solved = clock.add(_solve(mip, time_limit=left, mip_gap=mip_gap, start=start))
+        if solved.status == "infeasible":
+            # a cut-short row is never infeasible (its last z is free), so this is the rows
+            # with every level kept, exactly as in the full model
+            return _Outcome("infeasible", None, math.nan, rows_n, k)
+        if math.isfinite(solved.bound):
+            bound = max(bound, solved.bound)  # the model relaxes the full one: a lower bound
+        if solved.x is None:
+            return _Outcome(solved.status, best, bound, rows_n, k)
+        plan = _chosen(solved.x, mip_used)
+        if cost(plan) < cost(best):
+            best = plan
+        if solved.status != "optimal":
+            return _Outcome(solved.status, best, bound, rows_n, k)
+        if bound >= cost(best) - _ABS_TOL:  # the relaxation's bound meets the best plan
+            return _Outcome("optimal", best, cost(best), rows_n, k)
+        # a row whose nearest post under the MIP's plan lies beyond the minutes it was charged
+        # (the next level's, for a row cut short) makes the relaxation loose: keep more levels
+        minutes = reach(plan)
+        under = minutes > _next_minutes(lv, rows, count) + 1e-12
+        if not under.any():
+            return _Outcome("optimal", best, cost(best) if mip_gap == 0 else bound, rows_n, k)
+        need = _level_index(lv, rows, minutes) + 1
+        count = np.where(under, np.minimum(lv.count, np.maximum(2 * count, need)), count)
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """The distinct minutes of each demand row to the candidate sites nearer than its nearest
+    existing post, in increasing order (the D_i^k of P1–P5), and the pairs at each level.
+
+    Pairs (``row``, ``col``, ``minutes``) are sorted by row, then minutes; ``level`` is each
+    pair's global level; levels are numbered row by row, ``start[i]`` is row i's first level
+    and ``count[i]`` its number of levels (K_i).
+    """
+
+    row: IntArray
+    col: IntArray
+    minutes: FloatArray
+    level: IntArray
+    lv_row: IntArray
+    lv_minutes: FloatArray
+    lv_next: FloatArray  # the next level's minutes in the same row, or the row's ε_i
+    start: IntArray
+    count: IntArray
+    eps: FloatArray
+
+
+def _levels(kept: _Pairs, eps: FloatArray) -> _Levels:
     row, mins = kept.row, kept.minutes
-    order = np.lexsort((mins, row))
+    order = np.lexsort((kept.col, mins, row))
     row, mins, col = row[order], mins[order], kept.col[order]
-    new_level = np.ones(row.shape[0], dtype=bool)
-    new_level[1:] = (row[1:] != row[:-1]) | (mins[1:] != mins[:-1])
-    level_of = np.cumsum(new_level) - 1
-    lv_row, lv_d = row[new_level], mins[new_level]
-    n_lv = lv_row.shape[0]
-    first_lv = np.ones(n_lv, dtype=bool)
-    first_lv[1:] = lv_row[1:] != lv_row[:-1]
-    last_lv = np.ones(n_lv, dtype=bool)
-    last_lv[:-1] = lv_row[1:] != lv_row[:-1]
-    nxt = np.empty(n_lv)
-    nxt[:-1] = lv_d[1:]
-    nxt[last_lv] = eps[lv_row[last_lv]]
-    open_top = last_lv & ~np.isfinite(nxt)  # no existing post: z_i^{K_i} = 0 (P5)
-    step = np.where(open_top, 0.0, nxt - lv_d)
-    z_cost = w[lv_row] * step
-    offset += float(np.sum(w[lv_row[first_lv]] * lv_d[first_lv]))
-    used, pos = _compact(col)
+    new = np.ones(row.shape[0], dtype=bool)
+    new[1:] = (row[1:] != row[:-1]) | (mins[1:] != mins[:-1])
+    level = np.cumsum(new) - 1
+    lv_row, lv_minutes = row[new], mins[new]
+    count = np.bincount(lv_row, minlength=kept.n_rows).astype(np.int64)
+    start = np.zeros(kept.n_rows, dtype=np.int64)
+    np.cumsum(count[:-1], out=start[1:])
+    lv_next = eps[lv_row].copy()
+    same = lv_row[1:] == lv_row[:-1]
+    lv_next[:-1][same] = lv_minutes[1:][same]
+    return _Levels(row, col, mins, level, lv_row, lv_minutes, lv_next, start, count, eps)
+
+
+def _level_index(lv: _Levels, rows: IntArray, minutes: FloatArray) -> IntArray:
+    """Per row of ``rows``, how many of its levels lie strictly below ``minutes`` (the level
+    of ``minutes`` when it is one of them; ``count`` when it is at or past the last)."""
+    at = np.full(lv.count.shape[0], -np.inf)
+    at[rows] = minutes
+    below = lv.lv_minutes < at[lv.lv_row]
+    return np.bincount(lv.lv_row[below], minlength=lv.count.shape[0])[rows].astype(np.int64)
+
+
+def _next_minutes(lv: _Levels, rows: IntArray, count: IntArray) -> FloatArray:
+    """The minutes a row is charged when no post lies within its first ``count`` levels: the
+    next level's, or its nearest existing post's (inf: none) once every level is kept."""
+    return np.asarray(lv.lv_next[lv.start[rows] + count - 1], dtype=np.float64)
+
+
+def _pmedian_mip(
+    lv: _Levels,
+    rows: IntArray,
+    count: IntArray,
+    w: FloatArray,
+    lone: BoolArray,
+    p: int,
+    plan_minutes: FloatArray,
+    plan: IntArray,
+) -> tuple[_Mip, IntArray, FloatArray | None]:
+    """P1–P5 over the first ``count`` levels of each row in ``rows`` (a relaxation when a row is
+    cut short: it is charged the next level's minutes, a lower bound), and a start from ``plan``.
+    """
+    eps = lv.eps
+    keep_row = np.zeros(lv.count.shape[0], dtype=np.int64)
+    keep_row[rows] = count
+    local = np.arange(lv.lv_row.shape[0]) - lv.start[lv.lv_row]
+    kept_lv = local < keep_row[lv.lv_row]
+    lv_ids = np.flatnonzero(kept_lv)
+    renum = np.full(lv.lv_row.shape[0], -1, dtype=np.int64)
+    renum[lv_ids] = np.arange(lv_ids.shape[0])
+    n_lv = lv_ids.shape[0]
+    lv_row, lv_d, lv_local = lv.lv_row[lv_ids], lv.lv_minutes[lv_ids], local[lv_ids]
+    nxt = lv.lv_next[lv_ids]
+    open_top = ~np.isfinite(nxt)  # no existing post and every level kept: z = 0 (P5)
+    z_cost = w[lv_row] * np.where(open_top, 0.0, nxt - lv_d)
+    first = lv_local == 0
+    offset = float(np.sum(w[lv_row[first]] * lv_d[first]) + np.sum(w[lone] * eps[lone]))
+    pair_keep = kept_lv[lv.level]
+    pair_level = renum[lv.level[pair_keep]]
+    used, pos = _compact(lv.col[pair_keep])
     k = used.shape[0]
-    lv_idx = np.arange(n_lv)
-    prev = ~first_lv
+    idx = np.arange(n_lv)
+    prev = ~first
     # columns: y_0..y_{k-1}, z_0..z_{n_lv-1}; rows: one per level (P2)/(P3), then (P4)
     mip = _Mip(
         maximize=False,
@@ -1557,38 +1961,72 @@ def pmedian(
         lower=np.zeros(k + n_lv),
         upper=np.concatenate([np.ones(k), np.where(open_top, 0.0, np.inf)]),  # (P5)
         integer=np.concatenate([np.ones(k, dtype=bool), np.zeros(n_lv, dtype=bool)]),
-        row_lower=np.concatenate([np.where(first_lv, 1.0, 0.0), [-np.inf]]),
+        row_lower=np.concatenate([np.where(first, 1.0, 0.0), [-np.inf]]),
         row_upper=np.concatenate([np.full(n_lv, np.inf), [float(p)]]),
-        row=np.concatenate([level_of, lv_idx, lv_idx[prev], np.full(k, n_lv)]),
-        col=np.concatenate([pos, k + lv_idx, k + lv_idx[prev] - 1, np.arange(k)]),
+        row=np.concatenate([pair_level, idx, idx[prev], np.full(k, n_lv)]),
+        col=np.concatenate([pos, k + idx, k + idx[prev] - 1, np.arange(k)]),
         val=np.concatenate(
             [np.ones(pos.shape[0]), np.ones(n_lv), -np.ones(int(prev.sum())), np.ones(k)]
         ),
     )
-    solved = clock.add(_solve(mip, time_limit=time_limit, mip_gap=mip_gap))
-    n_rows = int(np.count_nonzero(first_lv))
-    if solved.status == "infeasible":
-        return _result(
-            inst, "pmedian", pairs, clock, status="infeasible", added=none,
-            objective=math.nan, bound=math.nan, p=p, uncoverable=none,
-            n_demand_merged=n_rows, n_candidates_used=k,
-            message=f"{p} new post(s) cannot reach every demand point (some are reached only "
-            "by candidate sites far apart); raise p",
-        )
-    added = _chosen(solved.x, used)
-    objective, assignment = math.nan, None
-    if solved.x is not None:
-        open_cols = inst.existing.copy()
-        open_cols[added] = True
-        best, serve = _nearest_open(inst, pairs, open_cols)
-        objective = float(np.sum(w[active] * best[active]))
-        assignment = np.where(active, serve, -1)
-    return _result(
-        inst, "pmedian", pairs, clock, status=solved.status, added=added, objective=objective,
-        bound=solved.bound, p=p, uncoverable=none, n_demand_merged=n_rows,
-        n_candidates_used=k, assignment=assignment,
-        message=_time_message(solved.status, solved.x is not None),
-    )
+    # start: y from the plan; z_i^k = 1 while the plan's minutes exceed D_i^k
+    y0 = np.isin(used, plan).astype(np.float64)
+    reach_of_row = np.full(lv.count.shape[0], np.inf)
+    reach_of_row[rows] = plan_minutes
+    z0 = (reach_of_row[lv_row] > lv_d).astype(np.float64)
+    start = None if np.any(z0[open_top] > 0) or y0.sum() > p else np.concatenate([y0, z0])
+    return mip, used, start
+
+
+def _pmedian_heuristic(dense: FloatArray, w: FloatArray, cap: FloatArray, p: int) -> BoolArray:
+    """At most p columns of ``dense`` (rows x sites, minutes) with a low weighted sum of
+    min(cap, nearest open): greedy, then best single swaps (Teitz & Bart) while one helps."""
+    finite = dense[np.isfinite(dense)]
+    big = 2.0 * (float(finite.max()) if finite.size else 1.0) + 1.0  # stands in for "no way"
+    d = np.where(np.isfinite(dense), dense, big)
+    c = np.where(np.isfinite(cap), cap, big)
+    k = d.shape[1]
+    y = np.zeros(k, dtype=bool)
+    cur = c.copy()
+    for _ in range(min(p, k)):
+        total = w @ np.minimum(cur[:, None], d)
+        total[y] = np.inf
+        j = int(np.argmin(total))
+        if not total[j] < float(w @ cur) - 1e-12:
+            break
+        y[j] = True
+        cur = np.minimum(cur, d[:, j])
+    return _pmedian_swap(dense, w, cap, y)
+
+
+def _pmedian_swap(dense: FloatArray, w: FloatArray, cap: FloatArray, y: BoolArray) -> BoolArray:
+    """Best single swaps (Teitz & Bart) from the open columns ``y`` while one helps."""
+    finite = dense[np.isfinite(dense)]
+    big = 2.0 * (float(finite.max()) if finite.size else 1.0) + 1.0
+    d = np.where(np.isfinite(dense), dense, big)
+    c = np.where(np.isfinite(cap), cap, big)
+    y = y.copy()
+    cur = c if not y.any() else np.minimum(c, d[:, y].min(axis=1))
+    for _ in range(20 * max(1, int(y.sum()))):
+        open_cols = np.flatnonzero(y)
+        if open_cols.size == 0:
+            break
+        now = float(w @ cur)
+        best, out, into = 0.0, -1, -1
+        for j in open_cols.tolist():
+            others = open_cols[open_cols != j]
+            without = c if others.size == 0 else np.minimum(c, d[:, others].min(axis=1))
+            total = w @ np.minimum(without[:, None], d)
+            total[y] = np.inf
+            kk = int(np.argmin(total))
+            gain = now - float(total[kk])
+            if gain > best + 1e-9 * max(1.0, now):
+                best, out, into = gain, j, kk
+        if out < 0:
+            break
+        y[out], y[into] = False, True
+        cur = np.minimum(c, d[:, np.flatnonzero(y)].min(axis=1))
+    return y
 
 
 def _unreachable_result(
@@ -1622,12 +2060,15 @@ class _Assign:
 
 def _assignment_mip(
     inst: SitingInstance, sel: _Pairs, p: int, *, cost_minutes: bool
-) -> _Assign:
+) -> _Assign | None:
+    """The MIP, or None when a demand point has no post that could take it at all."""
     w = inst.weights
     cap = cast(FloatArray, inst.capacity)
     active_rows = np.flatnonzero(w > 0)
     keep = (w[sel.row] > 0) & (w[sel.row] <= cap[sel.col])  # a point too big for a post: no pair
     prow, pcol, pmin = sel.row[keep], sel.col[keep], sel.minutes[keep]
+    if np.unique(prow).shape[0] < active_rows.shape[0]:
+        return None
     used, ypos = _compact(np.concatenate([pcol, np.flatnonzero(inst.existing)]))
     ypos = ypos[: pcol.shape[0]]
     k, n_pairs = used.shape[0], pcol.shape[0]
@@ -1695,17 +2136,20 @@ def _capacitated(
     mip_gap: float,
 ) -> SitingResult:
     a = _assignment_mip(inst, pairs, p, cost_minutes=True)
-    solved = clock.add(_solve(a.mip, time_limit=time_limit, mip_gap=mip_gap))
+    solved = None if a is None else clock.add(
+        _solve(a.mip, time_limit=time_limit, mip_gap=mip_gap)
+    )
     none = np.zeros(0, dtype=np.int64)
-    n_used = int(np.count_nonzero(~inst.existing[a.used]))
-    if solved.status == "infeasible":
+    if a is None or solved is None or solved.status == "infeasible":
         return _result(
             inst, model, pairs, clock, status="infeasible", added=none, objective=math.nan,
-            bound=math.nan, p=p, uncoverable=none, n_demand_merged=a.n_rows,
-            n_candidates_used=n_used,
+            bound=math.nan, p=p, uncoverable=none,
+            n_demand_merged=0 if a is None else a.n_rows,
+            n_candidates_used=0 if a is None else int(np.count_nonzero(~inst.existing[a.used])),
             message=f"{p} new post(s) and the existing ones cannot serve every demand point "
             "within the capacities",
         )
+    n_used = int(np.count_nonzero(~inst.existing[a.used]))
     added, assignment, objective = none, None, math.nan
     if solved.x is not None:
         added, assignment = _read_assignment(inst, a, solved.x)
@@ -1744,6 +2188,8 @@ def _center_test(
     within = pairs.select(pairs.minutes <= radius)
     if inst.capacity is not None:
         a = _assignment_mip(inst, within, p, cost_minutes=False)
+        if a is None:
+            return _Try("infeasible", none, math.inf, None, 0, 0)
         # (C5)'s count is the objective here, so a plan stops the search at once (first_feasible)
         cost = np.zeros_like(a.mip.cost)
         cost[: a.used.shape[0]] = (~inst.existing[a.used]).astype(np.float64)
@@ -1833,6 +2279,7 @@ def pcenter(
     def remaining() -> float | None:
         return None if deadline is None else deadline - time.perf_counter()
 
+    clock.solving()
     lo, hi = 0, radii.shape[0] - 1
     best: _Try | None = None
     timed_out = False
