@@ -454,6 +454,11 @@ def rings_blockade(
         out_console.print(f"[red]left open:[/] {escape(', '.join(seal.unsealed))}")
 
 
+# --- command groups that live in their own modules (each has ``register(app)``) ---------------
+# one import + one call per line pair; keep this block at the end of the module
+# --- end of command groups ----------------------------------------------------------------------
+
+
 def run() -> None:
     """The console-script entry point."""
     app()
