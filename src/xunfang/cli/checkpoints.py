@@ -1,0 +1,111 @@
+"""``xunfang checkpoints``: solve the checkpoint game and sample daily schedules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Method(StrEnum):
+    auto = "auto"
+    origami = "origami"
+    dobss = "dobss"
+    multiple_lps = "multiple-lps"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``checkpoints`` command to ``app``."""
+    app.command("checkpoints")(checkpoints_cmd)
+
+
+def checkpoints_cmd(
+    scenario: Annotated[str, typer.Argument(
+        help="A scenario folder, or the name of a built-in scenario.")],
+    days: Annotated[int, typer.Option("--days", min=1, max=100_000,
+                                      help="How many days to sample.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the sampling.")] = 0,
+    teams: Annotated[int | None, typer.Option(
+        "--teams", min=0,
+        help="Checkpoint teams on duty in every slot (default: the units of the "
+             "'checkpoint' squad).")] = None,
+    start: Annotated[datetime | None, typer.Option(
+        "--from", formats=["%Y-%m-%d"], help="First sampled day (default: tomorrow).")] = None,
+    payoffs: Annotated[Path | None, typer.Option(
+        "--payoffs", exists=True, dir_okay=False,
+        help="A payoff table (CSV/XLSX: type, probability, site, att_covered, att_uncovered, "
+             "def_covered, def_uncovered[, slot]) instead of payoffs from the incidents.")
+    ] = None,
+    changeover: Annotated[float | None, typer.Option(
+        "--changeover-minutes", min=0.0,
+        help="Longest drive between a team's sites in consecutive slots.")] = 10.0,
+    method: Annotated[Method, typer.Option("--method", help="The SSE solver.")] = Method.auto,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Randomized checkpoints: the Stackelberg game's coverage and sampled daily schedules."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from xunfang import scenario as scenario_mod
+    from xunfang._errors import ScenarioError, XunfangError
+    from xunfang.cli.main import _error, _print_problems, err_console, out_console
+    from xunfang.network import RoadNetwork
+    from xunfang.plan import make_slots
+    from xunfang.planning.checkpoints import default_teams, plan_checkpoints, read_payoffs
+
+    try:
+        sc = scenario_mod.load(scenario)
+    except ScenarioError as exc:
+        err_console.print(f"[red]{escape(scenario)}: the scenario has errors[/]")
+        _print_problems(exc.problems)
+        raise typer.Exit(1) from None
+    first = start.date() if start else date.today() + timedelta(days=1)
+    try:
+        net = RoadNetwork.from_scenario(sc)
+        slots = make_slots(first, days=1, slot_minutes=sc.slot_minutes)
+        n_teams = teams if teams is not None else len(default_teams(sc))
+        if teams is None and n_teams == 0:
+            raise ValueError(f"scenario {sc.name!r} has no unit in the 'checkpoint' squad; "
+                             "give --teams")
+        table = None
+        if payoffs is not None:
+            from xunfang.planning.checkpoints import checkpoint_sites
+
+            ids = [p.id for p in checkpoint_sites(sc)]
+            table = read_payoffs(payoffs, ids, slots)
+        plan = plan_checkpoints(sc, net, slots, n_teams, seed, days=days, payoffs=table,
+                                changeover_minutes=changeover, method=method.value)
+    except ScenarioError as exc:
+        _print_problems(exc.problems)
+        raise typer.Exit(1) from None
+    except (XunfangError, ValueError, OSError) as exc:
+        _error(exc)
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(plan.as_json(), ensure_ascii=False) + "\n")
+        return
+    info = plan.summary()
+    out_console.print(
+        f"{len(plan.game.site_ids)} sites × {plan.game.n_slots} slots, "
+        f"{len(plan.game.type_names)} attacker type(s), solver {info['method']} "
+        f"({info['programs']} programs, {info['solve_seconds']} s); SSE check: "
+        + ("ok" if plan.check.ok else "[red]" + escape("; ".join(plan.check.problems)) + "[/]"))
+    out_console.print(f"defender value {plan.defender_value:.4f}, attacker's best expected "
+                      f"payoff {plan.attacker_value:.4f}")
+    for name, b in plan.baselines.items():
+        out_console.print(f"  against a {name} schedule the attacker gets {b.attacker_value:.4f}")
+    out_console.print(f"schedule entropy {plan.entropy_bits:.2f} bits per day (at most "
+                      f"{plan.entropy_bound_bits:.2f} with these marginals)")
+    for d in range(len(plan.days)):
+        t = plan.table(d)
+        tab = Table(title=f"day {d + 1}")
+        for col in t.columns:
+            tab.add_column(col)
+        for row in t.rows:
+            tab.add_row(*(escape(x) for x in row))
+        out_console.print(tab)

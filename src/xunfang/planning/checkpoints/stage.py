@@ -1,0 +1,617 @@
+"""The checkpoint stage: from a scenario to a solved game and sampled daily schedules.
+
+Payoffs derived from the scenario (when no payoff table is given), for attacker type k (an
+incident category; the ``max_types - 1`` most frequent ones and the rest as ``其他``), site i
+and slot s:
+
+* type probabilities: each type's share of the incidents on record;
+* risk ``r[k, i, s]``: type-k incidents on record within ``radius_m`` of the site in the slot's
+  hours of the day, plus a prior of p_k (so a quiet target is not worthless); with a ``risk``
+  array (site × slot, e.g. a forecast) instead ``risk[i, s] · q_k(i) / p_k``, q_k(i) being the
+  (smoothed) share of type k near the site;
+* attractiveness ``a_i``: the post's ``attractiveness`` column in posts.csv, default 1;
+* attacker: ``att_uncovered = 10 · a_i · r / max(a · r)`` (per type), ``att_covered = −penalty``
+  (caught at the checkpoint; default 5);
+* defender: ``def_uncovered = −severity_k · att_uncovered`` with severity 4 − the category's
+  mean priority (priority 1 = urgent), ``def_covered = 0``.
+
+Baselines: *uniform* spreads each slot's teams evenly over the sites open then; *fixed* always
+checks the ``teams[s]`` sites with the highest expected attacker reward (a habit an observer
+learns). Each is scored by the attacker's best expected payoff against it (types weighted).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+
+from xunfang import network
+from xunfang._errors import Problem, ScenarioError
+from xunfang.network import RoadNetwork
+from xunfang.plan import Slot
+from xunfang.planning.checkpoints.game import (
+    GameError,
+    SecurityGame,
+    binary_entropy_bits,
+    make_game,
+)
+from xunfang.planning.checkpoints.sample import (
+    Visit,
+    assign_teams,
+    comb_sample,
+    slot_entropy_bits,
+)
+from xunfang.planning.checkpoints.solvers import Solution, SSECheck, attacker_best, check_sse, solve
+from xunfang.planning.places import place_nodes
+from xunfang.scenario.model import FloatArray, Mode, Post, Scenario
+
+OTHER = "其他"
+PAYOFF_COLUMNS = ("type", "probability", "site", "att_covered", "att_uncovered", "def_covered",
+                  "def_uncovered")
+
+
+@dataclass(frozen=True, eq=False)
+class Payoffs:
+    """Attacker types, their probabilities and the four payoff arrays, (K, n_sites, n_slots)."""
+
+    type_names: tuple[str, ...]
+    prob: FloatArray
+    att_covered: FloatArray
+    att_uncovered: FloatArray
+    def_covered: FloatArray
+    def_uncovered: FloatArray
+
+
+@dataclass(frozen=True)
+class Baseline:
+    attacker_value: float
+    defender_value: float
+
+
+@dataclass(frozen=True)
+class CheckpointVisit:
+    """One team at one checkpoint site in one slot of a sampled day (ids and names)."""
+
+    day: int
+    site: str
+    slot: str  # ISO start of the slot on that day
+    slot_index: int  # the ``Slot.index`` of the slot given to :func:`plan_checkpoints`
+    team: str
+
+
+@dataclass(frozen=True)
+class ScheduleTable:
+    """A plain table for the report: one row per visit, in time order."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class CheckpointPlan:
+    """The solved game, its SSE check, the sampled schedules and the baselines."""
+
+    game: SecurityGame
+    solution: Solution
+    check: SSECheck
+    slots: tuple[Slot, ...]
+    site_names: tuple[str, ...]
+    team_names: tuple[str, ...]
+    days: tuple[tuple[CheckpointVisit, ...], ...]
+    baselines: Mapping[str, Baseline]
+    entropy_bits: float  # Σ over slots of the entropy of the slot's checked set
+    entropy_bound_bits: float  # Σ_t H(c_t), the most any schedule with these marginals has
+    seed: int
+    sampler: str = "comb"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def defender_value(self) -> float:
+        return self.solution.defender_value
+
+    @property
+    def attacker_value(self) -> float:
+        return self.solution.attacker_value(self.game.prob)
+
+    def marginals(self) -> list[dict[str, object]]:
+        g = self.game
+        c = self.solution.coverage.reshape(g.n_sites, g.n_slots)
+        return [{"site": g.site_ids[i], "slot": g.slot_names[s], "coverage": round(float(c[i, s]),
+                                                                                   6)}
+                for s in range(g.n_slots) for i in range(g.n_sites)]
+
+    def as_json(self) -> dict[str, object]:
+        """The shape of ``xunfang checkpoints --json``."""
+        return {
+            "marginals": self.marginals(),
+            "defender_value": round(self.defender_value, 6),
+            "attacker_value": round(self.attacker_value, 6),
+            "schedules": [[{"site": v.site, "slot": v.slot, "team": v.team} for v in day]
+                          for day in self.days],
+            "baselines": {name: {"attacker_value": round(b.attacker_value, 6)}
+                          for name, b in self.baselines.items()},
+        }
+
+    def summary(self) -> dict[str, object]:
+        """What plan.json and the report need besides the schedules."""
+        g = self.game
+        return {
+            "method": self.solution.method,
+            "sampler": self.sampler,
+            "seed": self.seed,
+            "sites": list(g.site_ids),
+            "types": [{"type": t, "probability": round(float(p), 6)}
+                      for t, p in zip(g.type_names, g.prob, strict=True)],
+            "teams_per_slot": [int(x) for x in g.teams],
+            "defender_value": round(self.defender_value, 6),
+            "attacker_value": round(self.attacker_value, 6),
+            "bound": round(self.solution.bound, 6),
+            "sse_ok": self.check.ok,
+            "sse_problems": list(self.check.problems),
+            "programs": self.solution.programs,
+            "solve_seconds": round(self.solution.seconds, 3),
+            "entropy_bits": round(self.entropy_bits, 3),
+            "entropy_bound_bits": round(self.entropy_bound_bits, 3),
+            "baselines": {name: {"attacker_value": round(b.attacker_value, 6),
+                                 "defender_value": round(b.defender_value, 6)}
+                          for name, b in self.baselines.items()},
+            "notes": list(self.notes),
+        }
+
+    def table(self, day: int = 0) -> ScheduleTable:
+        """The day's schedule for the report: slot, site id, site name, team."""
+        names = dict(zip(self.game.site_ids, self.site_names, strict=True))
+        rows = tuple((v.slot, v.site, names[v.site], v.team) for v in self.days[day])
+        return ScheduleTable(columns=("slot", "site", "site_name", "team"), rows=rows)
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+def checkpoint_sites(scenario: Scenario, sites: Sequence[str] | None = None) -> tuple[Post, ...]:
+    """The posts the game covers: every ``checkpoint`` post, or the given ids (checkpoint or
+    exit posts — an exit is a road into town where a checkpoint may be set up)."""
+    if sites is None:
+        posts = scenario.posts_of("checkpoint")
+        if not posts:
+            raise GameError(f"scenario {scenario.name!r}: posts.csv has no post of kind "
+                            "'checkpoint'; give the sites to cover")
+        return posts
+    by_id = {p.id: p for p in scenario.posts}
+    out = []
+    for sid in sites:
+        p = by_id.get(sid)
+        if p is None:
+            raise GameError(f"sites: {sid!r} is not a post id of scenario {scenario.name!r}")
+        if p.kind not in ("checkpoint", "exit"):
+            raise GameError(f"sites: post {sid!r} is a {p.kind!r} post; checkpoints are set up "
+                            "at checkpoint or exit posts")
+        out.append(p)
+    if len({p.id for p in out}) != len(out):
+        raise GameError("sites: a site id is given twice")
+    if not out:
+        raise GameError("sites: no site given")
+    return tuple(out)
+
+
+def _slot_hours(slot: Slot) -> list[int]:
+    n = max(1, math.ceil(slot.minutes / 60))
+    return [(slot.start.hour + h) % 24 for h in range(n)]
+
+
+def _attractiveness(posts: Sequence[Post]) -> FloatArray:
+    out = np.ones(len(posts))
+    for i, p in enumerate(posts):
+        raw = p.extra.get("attractiveness")
+        if raw is None or str(raw).strip() == "":
+            continue
+        try:
+            out[i] = float(str(raw))
+        except ValueError:
+            raise GameError(f"posts.csv: post {p.id!r}, column 'attractiveness': {raw!r} is not "
+                            "a number") from None
+        if not math.isfinite(out[i]) or out[i] <= 0:
+            raise GameError(f"posts.csv: post {p.id!r}, column 'attractiveness': must be a "
+                            f"positive number, got {raw!r}")
+    return out
+
+
+def derive_payoffs(
+    scenario: Scenario,
+    posts: Sequence[Post],
+    slots: Sequence[Slot],
+    *,
+    risk: FloatArray | None = None,
+    radius_m: float = 500.0,
+    max_types: int = 3,
+    penalty: float = 5.0,
+) -> Payoffs:
+    """Payoffs from the incident history, risk and attractiveness (see the module doc)."""
+    if max_types < 1:
+        raise GameError(f"max_types: at least 1, got {max_types}")
+    if not (radius_m > 0 and math.isfinite(radius_m)):
+        raise GameError(f"radius_m: must be a positive number, got {radius_m!r}")
+    if not (penalty > 0 and math.isfinite(penalty)):
+        raise GameError(f"penalty: must be a positive number, got {penalty!r}")
+    n_sites, n_slots = len(posts), len(slots)
+    inc = scenario.incidents
+    cats = np.asarray(inc.category, dtype=object)
+    names, counts = (np.unique(cats, return_counts=True) if len(inc)
+                     else (np.array([], dtype=object), np.array([], dtype=np.int64)))
+    order = np.argsort(-counts, kind="stable")
+    names, counts = names[order], counts[order]
+    if len(names) == 0:
+        types: list[str] = ["attacker"]
+        type_of = np.zeros(0, dtype=np.int64)
+    elif len(names) <= max_types:
+        types = [str(x) for x in names]
+        lookup = {str(n): k for k, n in enumerate(types)}
+        type_of = np.array([lookup[str(c)] for c in cats], dtype=np.int64)
+    else:
+        types = [str(x) for x in names[: max_types - 1]] + [OTHER]
+        lookup = {t: k for k, t in enumerate(types[:-1])}
+        type_of = np.array([lookup.get(str(c), max_types - 1) for c in cats], dtype=np.int64)
+    kk = len(types)
+    if len(inc):
+        prob = np.bincount(type_of, minlength=kk).astype(np.float64) / len(inc)
+        pri = inc.priority.astype(np.float64)
+        severity = np.array([4.0 - float(pri[type_of == k].mean()) for k in range(kk)])
+        severity = np.maximum(severity, 0.5)
+        hours = ((inc.time - inc.time.astype("datetime64[D]")).astype("timedelta64[h]")
+                 .astype(np.int64))
+    else:
+        prob = np.ones(1)
+        severity = np.ones(1)
+        hours = np.zeros(0, dtype=np.int64)
+    xy = np.array([p.xy for p in posts], dtype=np.float64)
+    near = np.zeros((kk, n_sites, 24))
+    if len(inc):
+        d2 = ((inc.xy[None, :, :] - xy[:, None, :]) ** 2).sum(axis=2)
+        for i in range(n_sites):
+            sel = d2[i] <= radius_m**2
+            np.add.at(near[:, i, :], (type_of[sel], hours[sel]), 1.0)
+    per_slot = np.zeros((kk, n_sites, n_slots))
+    for s, slot in enumerate(slots):
+        per_slot[:, :, s] = near[:, :, _slot_hours(slot)].sum(axis=2)
+    if risk is None:
+        rate = per_slot + prob[:, None, None]
+    else:
+        r = np.asarray(risk, dtype=np.float64)
+        if r.shape != (n_sites, n_slots):
+            raise GameError(f"risk: expected shape ({n_sites} sites, {n_slots} slots), got "
+                            f"{r.shape}")
+        if not np.all(np.isfinite(r)) or np.any(r < 0):
+            i, s = np.argwhere(~np.isfinite(r) | (r < 0))[0]
+            raise GameError(f"risk: site {posts[i].id!r} slot {slots[s].name} has risk "
+                            f"{r[i, s]!r}; risk must be a non-negative number")
+        if not np.any(r > 0):
+            raise GameError("risk: every value is 0 (degenerate game: nothing to protect)")
+        mix = near.sum(axis=2) + prob[:, None]  # (K, n_sites)
+        q = mix / mix.sum(axis=0, keepdims=True)
+        rate = r[None, :, :] * q[:, :, None] / prob[:, None, None] + 1e-6 * r.max()
+    attract = _attractiveness(posts)
+    value = rate * attract[None, :, None]
+    att_u = 10.0 * value / value.reshape(kk, -1).max(axis=1)[:, None, None]
+    return Payoffs(
+        type_names=tuple(types), prob=prob,
+        att_covered=np.full_like(att_u, -penalty), att_uncovered=att_u,
+        def_covered=np.zeros_like(att_u),
+        def_uncovered=-severity[:, None, None] * att_u,
+    )
+
+
+def read_payoffs(path: Path, site_ids: Sequence[str], slots: Sequence[Slot]) -> Payoffs:
+    """A payoff table (CSV or XLSX): columns ``type, probability, site, att_covered,
+    att_uncovered, def_covered, def_uncovered`` and optionally ``slot`` — empty for every slot,
+    a slot's ISO start time, or an hour ``HH`` / ``HH:MM`` for the slots starting then. Every
+    (type, site, slot) must be given exactly once. Errors name the row and the column."""
+    from xunfang.scenario.tables import read_table, require_columns
+
+    label = str(path)
+    problems: list[Problem] = []
+    table = read_table(Path(path), label=label, problems=problems)
+    if table is None or not require_columns(table, PAYOFF_COLUMNS, problems=problems):
+        raise ScenarioError(problems, source=label)
+    sidx = {s: i for i, s in enumerate(site_ids)}
+    types: dict[str, int] = {}
+    probs: dict[str, tuple[float, int]] = {}
+    entries: list[tuple[int, int, list[int], list[float]]] = []
+    for row, num in zip(table.rows, table.numbers, strict=True):
+        def bad(column: str, rule: str, msg: str, num: int = num) -> None:
+            problems.append(Problem(file=label, row=num, column=column, rule=rule, message=msg))
+
+        t = row["type"]
+        if not t:
+            bad("type", "required", "no attacker type")
+            continue
+        k = types.setdefault(t, len(types))
+        site = row["site"]
+        if site not in sidx:
+            bad("site", "unknown-site", f"site {site!r} is not one of the game's sites "
+                f"({', '.join(site_ids)})")
+            continue
+        nums: list[float] = []
+        for col in ("probability", *PAYOFF_COLUMNS[3:]):
+            try:
+                v = float(row[col])
+            except ValueError:
+                bad(col, "number", f"{row[col]!r} is not a number")
+                break
+            if not math.isfinite(v):
+                bad(col, "number", f"{row[col]!r} is not a finite number")
+                break
+            nums.append(v)
+        if len(nums) != 5:
+            continue
+        p = nums[0]
+        if t in probs and abs(probs[t][0] - p) > 1e-12:
+            bad("probability", "one-probability-per-type",
+                f"type {t!r} has probability {p} here but {probs[t][0]} in row {probs[t][1]}")
+            continue
+        probs.setdefault(t, (p, num))
+        which = _slots_of(row.get("slot", ""), slots)
+        if which is None:
+            bad("slot", "unknown-slot", f"{row.get('slot')!r} names no slot (give an ISO start "
+                "time of a slot, an hour HH or HH:MM, or leave it empty for every slot)")
+            continue
+        entries.append((k, sidx[site], which, nums[1:]))
+    if problems:
+        raise ScenarioError(problems, source=label)
+    kk, n_sites, n_slots = len(types), len(site_ids), len(slots)
+    arr = np.full((4, kk, n_sites, n_slots), np.nan)
+    seen = np.zeros((kk, n_sites, n_slots), dtype=np.int64)
+    for k, i, which, vals in entries:
+        seen[k, i, which] += 1
+        arr[:, k, i, which] = np.asarray(vals)[:, None]
+    names = list(types)
+    if np.any(seen > 1):
+        k, i, s = np.argwhere(seen > 1)[0]
+        problems.append(Problem(file=label, rule="duplicate-target", message=(
+            f"type {names[k]!r}, site {site_ids[i]!r}, slot {slots[s].name} is given twice")))
+    if np.any(seen == 0):
+        k, i, s = np.argwhere(seen == 0)[0]
+        problems.append(Problem(file=label, rule="missing-target", message=(
+            f"no payoffs for type {names[k]!r}, site {site_ids[i]!r}, slot {slots[s].name} "
+            f"({int((seen == 0).sum())} (type, site, slot) combinations missing)")))
+    prob = np.array([probs[t][0] for t in names])
+    if abs(float(prob.sum()) - 1.0) > 1e-6:
+        problems.append(Problem(file=label, column="probability", rule="probabilities-sum-to-1",
+                                message=f"the types' probabilities sum to {prob.sum():.9g}, not 1"))
+    if problems:
+        raise ScenarioError(problems, source=label)
+    return Payoffs(type_names=tuple(names), prob=prob, att_covered=arr[0], att_uncovered=arr[1],
+                   def_covered=arr[2], def_uncovered=arr[3])
+
+
+def _slots_of(text: str, slots: Sequence[Slot]) -> list[int] | None:
+    text = (text or "").strip()
+    if not text:
+        return list(range(len(slots)))
+    by_name = [s for s, slot in enumerate(slots) if slot.name == text or
+               slot.start.isoformat() == text]
+    if by_name:
+        return by_name
+    hh, _, mm = text.partition(":")
+    if hh.isdigit() and (not mm or mm.isdigit()):
+        h, m = int(hh), int(mm or 0)
+        hit = [s for s, slot in enumerate(slots)
+               if slot.start.hour == h and slot.start.minute == m]
+        return hit or None
+    return None
+
+
+def _per_slot(name: str, value: int | Sequence[int], n_slots: int) -> list[int]:
+    if isinstance(value, bool):
+        raise GameError(f"{name}: expected a whole number, got {value!r}")
+    if isinstance(value, int | np.integer):
+        out = [int(value)] * n_slots
+    else:
+        out = list(value)
+        if len(out) != n_slots:
+            raise GameError(f"{name}: {len(out)} counts given for {n_slots} slots")
+        for s, x in enumerate(out):
+            if isinstance(x, bool) or not isinstance(x, int | np.integer):
+                raise GameError(f"{name}: slot {s}: {x!r} is not a whole number")
+    for s, x in enumerate(out):
+        if x < 0:
+            raise GameError(f"{name}: slot {s} has {x}; counts must not be negative")
+    return [int(x) for x in out]
+
+
+def _bounds(name: str, given: Mapping[str, float] | None, site_ids: Sequence[str],
+            default: float) -> FloatArray:
+    out = np.full(len(site_ids), default)
+    if given is None:
+        return out
+    idx = {s: i for i, s in enumerate(site_ids)}
+    for sid, v in given.items():
+        if sid not in idx:
+            raise GameError(f"{name}: site {sid!r} is not one of the game's sites "
+                            f"({', '.join(site_ids)})")
+        fv = float(v)
+        if not (0.0 <= fv <= 1.0):
+            raise GameError(f"{name}: site {sid!r}: {v!r} is not a share between 0 and 1")
+        out[idx[sid]] = fv
+    return out
+
+
+def default_teams(scenario: Scenario) -> tuple[str, ...]:
+    """The scenario's checkpoint teams: units of the ``checkpoint`` squad."""
+    return tuple(u.id for u in scenario.units if u.squad == "checkpoint")
+
+
+def build_game(
+    scenario: Scenario,
+    net: RoadNetwork,
+    slots: Sequence[Slot],
+    teams_per_slot: int | Sequence[int],
+    *,
+    risk: FloatArray | None = None,
+    sites: Sequence[str] | None = None,
+    payoffs: Payoffs | None = None,
+    min_staffing: Mapping[str, float] | None = None,
+    max_staffing: Mapping[str, float] | None = None,
+    changeover_minutes: float | None = 10.0,
+    mode: Mode = "car",
+    max_types: int = 3,
+    radius_m: float = 500.0,
+) -> tuple[SecurityGame, tuple[Post, ...], FloatArray | None]:
+    """The game of the scenario's checkpoints over ``slots`` (see the module doc), the posts,
+    and the travel minutes between sites per transition (None without a change-over limit)."""
+    if not slots:
+        raise GameError("slots: no slot given")
+    posts = checkpoint_sites(scenario, sites)
+    site_ids = tuple(p.id for p in posts)
+    n_sites, n_slots = len(posts), len(slots)
+    teams = _per_slot("teams_per_slot", teams_per_slot, n_slots)
+    if payoffs is None:
+        payoffs = derive_payoffs(scenario, posts, slots, risk=risk, radius_m=radius_m,
+                                 max_types=max_types)
+    elif risk is not None:
+        raise GameError("risk: give either a payoff table or a risk array, not both")
+    night = set(scenario.policy.night_hours)
+    open_ = np.array([[not (p.night_only and slot.start.hour not in night) for slot in slots]
+                      for p in posts], dtype=np.bool_)
+    lo_site = _bounds("min_staffing", min_staffing, site_ids, 0.0)
+    hi_site = _bounds("max_staffing", max_staffing, site_ids, 1.0)
+    hi = np.where(open_, hi_site[:, None], 0.0)
+    lo = np.where(open_, lo_site[:, None], 0.0)
+    minutes = None
+    moves = None
+    if changeover_minutes is not None:
+        if not (changeover_minutes >= 0 and math.isfinite(changeover_minutes)):
+            raise GameError(f"changeover_minutes: must be a non-negative number, got "
+                            f"{changeover_minutes!r}")
+        nodes = place_nodes(net, posts, mode=mode)
+        minutes = np.zeros((max(n_slots - 1, 0), n_sites, n_sites))
+        by_hour: dict[int, FloatArray] = {}
+        starts = set(scenario.policy.shift_starts)
+        moves = np.ones_like(minutes, dtype=np.bool_)
+        for s in range(n_slots - 1):
+            h = slots[s + 1].start.hour
+            if h not in by_hour:
+                by_hour[h] = network.travel_times(net, nodes, nodes, mode=mode, hour=h)
+            minutes[s] = by_hour[h]
+            new_shift = h in starts and slots[s + 1].start.minute == 0
+            contiguous = slots[s].end == slots[s + 1].start
+            if not new_shift and contiguous:
+                moves[s] = minutes[s] <= changeover_minutes
+    game = make_game(
+        site_ids, tuple(s.name for s in slots), type_names=payoffs.type_names, prob=payoffs.prob,
+        att_covered=payoffs.att_covered, att_uncovered=payoffs.att_uncovered,
+        def_covered=payoffs.def_covered, def_uncovered=payoffs.def_uncovered,
+        teams=teams, lo=lo, hi=hi, moves=moves, active=open_,
+    )
+    return game, posts, minutes
+
+
+def baselines(g: SecurityGame) -> dict[str, Baseline]:
+    """The attacker's best payoff against a uniform random and a fixed schedule."""
+    hi = g.hi.reshape(g.n_sites, g.n_slots) > 0
+    n_open = np.maximum(hi.sum(axis=0), 1)
+    uniform = np.where(hi, np.minimum(g.teams / n_open, 1.0)[None, :], 0.0)
+    uniform = np.minimum(uniform, g.hi.reshape(g.n_sites, g.n_slots))
+    reward = np.einsum("k,kn->n", g.prob, g.att_uncovered).reshape(g.n_sites, g.n_slots)
+    fixed = np.zeros((g.n_sites, g.n_slots))
+    for s in range(g.n_slots):
+        cand = np.flatnonzero(hi[:, s])
+        top = cand[np.argsort(-reward[cand, s], kind="stable")][: int(g.teams[s])]
+        fixed[top, s] = 1.0
+    out = {}
+    for name, c in (("uniform", uniform), ("fixed", fixed)):
+        a, d = attacker_best(g, c.reshape(-1))
+        out[name] = Baseline(attacker_value=a, defender_value=d)
+    return out
+
+
+def plan_checkpoints(
+    scenario: Scenario,
+    net: RoadNetwork,
+    slots: Sequence[Slot],
+    teams_per_slot: int | Sequence[int],
+    seed: int,
+    risk: FloatArray | None = None,
+    *,
+    days: int = 1,
+    sites: Sequence[str] | None = None,
+    payoffs: Payoffs | None = None,
+    team_names: Sequence[str] | None = None,
+    min_staffing: Mapping[str, float] | None = None,
+    max_staffing: Mapping[str, float] | None = None,
+    changeover_minutes: float | None = 10.0,
+    mode: Mode = "car",
+    method: str = "auto",
+    max_types: int = 3,
+    entropy_days: int = 2000,
+) -> CheckpointPlan:
+    """Solve the checkpoint game over ``slots`` and sample ``days`` schedules of them.
+
+    Each sampled "day" is one realisation of all of ``slots``; day d's slot names are shifted
+    by d times the slots' span (so with one day of slots they are the following days). Teams
+    are named by ``team_names`` (default: the units of the ``checkpoint`` squad, then
+    ``CP-T<n>``).
+    """
+    if seed < 0:
+        raise GameError(f"seed: must be a non-negative integer, got {seed}")
+    game, posts, minutes = build_game(
+        scenario, net, slots, teams_per_slot, risk=risk, sites=sites, payoffs=payoffs,
+        min_staffing=min_staffing, max_staffing=max_staffing,
+        changeover_minutes=changeover_minutes, mode=mode, max_types=max_types)
+    sol = solve(game, method)
+    chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound)
+    n_teams = int(game.teams.max())
+    names = list(team_names) if team_names is not None else list(default_teams(scenario))
+    if team_names is not None and len(names) < n_teams:
+        raise GameError(f"team_names: {len(names)} names for {n_teams} teams")
+    names += [f"CP-T{k + 1}" for k in range(len(names), n_teams)]
+    notes: list[str] = []
+    binding = game.binding_moves()
+    if binding.any():
+        raise GameError(
+            f"the travel rule binds in {int(binding.sum())} slot change(s) (e.g. after "
+            f"{game.slot_names[int(np.flatnonzero(binding)[0])]}): some checkpoint pairs are more "
+            f"than {changeover_minutes} min apart; comb sampling cannot guarantee the moves — "
+            "raise changeover_minutes or pass None")
+    checked = comb_sample(game, sol.coverage, days, seed=seed)
+    starts = set(scenario.policy.shift_starts)
+    fresh = [s == 0 or (slots[s].start.hour in starts and slots[s].start.minute == 0)
+             for s in range(len(slots))]
+    visits = assign_teams(game, checked, seed=seed + 1, minutes=minutes, fresh=fresh)
+    span = max(slots[-1].end - slots[0].start, timedelta(days=1))
+    out_days = []
+    for d, day in enumerate(visits):
+        shift = d * span
+        out_days.append(tuple(
+            CheckpointVisit(day=d, site=game.site_ids[v.site],
+                            slot=(slots[v.slot].start + shift).isoformat(timespec="minutes"),
+                            slot_index=slots[v.slot].index, team=names[v.team])
+            for v in sorted(day, key=lambda v: (v.slot, v.site))))
+    ent = comb_sample(game, sol.coverage, entropy_days, seed=seed + 2, stratified=False)
+    return CheckpointPlan(
+        game=game, solution=sol, check=chk, slots=tuple(slots),
+        site_names=tuple(p.name for p in posts), team_names=tuple(names), days=tuple(out_days),
+        baselines=baselines(game), entropy_bits=slot_entropy_bits(ent),
+        entropy_bound_bits=binary_entropy_bits(sol.coverage), seed=seed, notes=tuple(notes),
+    )
+
+
+__all__ = [
+    "Baseline",
+    "CheckpointPlan",
+    "CheckpointVisit",
+    "Payoffs",
+    "ScheduleTable",
+    "Visit",
+    "baselines",
+    "build_game",
+    "checkpoint_sites",
+    "default_teams",
+    "derive_payoffs",
+    "plan_checkpoints",
+    "read_payoffs",
+]
