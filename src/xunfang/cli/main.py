@@ -456,6 +456,8 @@ def rings_blockade(
 
 # --- command groups that live in their own modules (each has ``register(app)``) ---------------
 # one import + one call per line pair; keep this block at the end of the module
+from xunfang.cli import checkpoints as _checkpoints_cli  # noqa: E402
+_checkpoints_cli.register(app)
 # --- end of command groups ----------------------------------------------------------------------
 
 
