@@ -1,0 +1,842 @@
+"""The discrete-event simulator: a plan's units against incidents, with an event log out.
+
+The model (DESIGN.md §4, issue 6):
+
+- Every unit of the plan (drones excepted) follows its assignment of each slot: it stands at
+  its post or checkpoint (``post``/``checkpoint``), patrols its grid (``grid``: to a random
+  node of the grid by the fastest road, a stop of ``patrol_dwell_minutes``, again), or drives
+  its route (``route``: node after node from the nearest one, cyclically). It moves to a new
+  place when its assignment changes; ``off`` units are off the street.
+- At each shift start a unit on duty before and after it spends ``handover_minutes`` off the
+  street (交接班); a unit busy then does it once free.
+- The dispatcher sends the responder (``SimConfig.responder_tiers``) that is free and on duty
+  and reaches the incident soonest from where it is at that moment (a unit part-way along a
+  road leg at fraction f: (1−f)·time from the leg's start + f·time from its end). With none
+  free, a unit serving a less urgent incident is taken off it (pre-emption; the incident waits
+  again with the rest of its on-scene time), else the incident waits in a queue by (priority,
+  time) and takes the first unit that becomes free. A second unit goes to serious categories,
+  tier-1 places (and optionally rings) when one is free at that moment.
+- On-scene minutes are drawn per incident from the category's mean; then the unit goes back
+  to its assignment (return to patrol).
+
+The idle movements of a unit are generated lazily, one segment at a time, only when the
+dispatcher needs to know where the unit is; everything is recorded in an ``EventLog``.
+Randomness comes only from the generator passed in.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from xunfang.network import RoadNetwork, index_of, snap
+from xunfang.plan import Plan
+from xunfang.scenario.model import FloatArray, IntArray, Mode, Scenario
+from xunfang.sim import travel as travel_mod
+from xunfang.sim.config import SimConfig, SimError
+from xunfang.sim.incidents import SimIncidents
+from xunfang.sim.places import locate
+from xunfang.sim.travel import TravelTable
+
+KINDS = ("stand", "move", "patrol_move", "dwell", "respond", "scene", "handover", "off")
+STAND, MOVE, PMOVE, DWELL, RESPOND, SCENE, HANDOVER, OFF = range(8)
+#: Segment kinds where the unit is on the street (counted for presence).
+STREET_KINDS = (STAND, MOVE, PMOVE, DWELL, RESPOND, SCENE)
+STATUSES = ("served", "unserved", "unreachable", "off_network")
+SERVED, UNSERVED, UNREACHABLE, OFF_NETWORK = range(4)
+ROLES = ("", "first", "second", "resume")
+D_OFF, D_POST, D_CHECKPOINT, D_GRID, D_ROUTE = range(5)
+_DUTY_CODE = {"off": D_OFF, "post": D_POST, "checkpoint": D_CHECKPOINT, "grid": D_GRID,
+              "route": D_ROUTE}
+INF = math.inf
+
+I8 = npt.NDArray[np.int8]
+I32 = npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True, eq=False)
+class EventLog:
+    """What happened in one replication, as columns.
+
+    Incidents (one row each, in time order): ``inc_minutes``, ``inc_point`` (index into
+    ``point_xy``), ``inc_status`` (index into ``STATUSES``), ``inc_first_unit`` (-1: none),
+    ``inc_dispatch`` (minutes, when that unit was sent), ``inc_arrival`` (its arrival: the
+    response ends here), ``inc_travel`` (its driving minutes), ``inc_clear`` (last unit done),
+    ``inc_second_unit`` (-1: not sent or not needed), ``inc_second_wanted``, ``inc_preempted``
+    (times a unit was taken off it).
+
+    Dispatches (one row per unit sent): ``d_incident``, ``d_unit``, ``d_role`` (index into
+    ``ROLES``), ``d_time``, ``d_arrival`` (NaN: taken off before arriving), ``d_clear`` (left
+    the scene or was taken off), ``d_travel``, ``d_preempted``.
+
+    Segments (what every unit did, end to end): ``s_unit``, ``s_kind`` (index into ``KINDS``),
+    ``s_from``/``s_to`` (points; equal when standing), ``s_start``/``s_end`` (minutes). A
+    segment may end after the horizon (a unit finishing an incident).
+    """
+
+    point_xy: FloatArray
+    inc_minutes: FloatArray
+    inc_point: IntArray
+    inc_status: I8
+    inc_first_unit: I32
+    inc_dispatch: FloatArray
+    inc_arrival: FloatArray
+    inc_travel: FloatArray
+    inc_clear: FloatArray
+    inc_second_unit: I32
+    inc_second_wanted: npt.NDArray[np.bool_]
+    inc_preempted: I32
+    d_incident: I32
+    d_unit: I32
+    d_role: I8
+    d_time: FloatArray
+    d_arrival: FloatArray
+    d_clear: FloatArray
+    d_travel: FloatArray
+    d_preempted: npt.NDArray[np.bool_]
+    s_unit: I32
+    s_kind: I8
+    s_from: I32
+    s_to: I32
+    s_start: FloatArray
+    s_end: FloatArray
+
+    @property
+    def n_incidents(self) -> int:
+        return int(self.inc_minutes.shape[0])
+
+    @property
+    def response_minutes(self) -> FloatArray:
+        """Arrival of the first unit minus the incident's time (NaN where none arrived)."""
+        out: FloatArray = self.inc_arrival - self.inc_minutes
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class SimSetup:
+    """Everything the replications share: the plan laid out over the run, as arrays."""
+
+    scenario: Scenario
+    plan: Plan
+    config: SimConfig
+    start: datetime
+    days: int
+    units: tuple[str, ...]  # simulated units (the plan's, drones left out)
+    skipped_units: tuple[str, ...]  # drones: neither dispatched nor counted as presence
+    unit_mode: tuple[Mode, ...]
+    unit_tier: tuple[str, ...]
+    responder: npt.NDArray[np.bool_]
+    visible: npt.NDArray[np.bool_]
+    home: IntArray  # point of each unit's home post
+    duty: I8  # (units, plan slots)
+    place: IntArray  # (units, plan slots): point (post/checkpoint), grid or route index
+    slot_offset: int  # run slot j is plan slot (j + slot_offset) % n_plan_slots
+    grid_points: tuple[IntArray, ...]  # per grid of the scenario, its points
+    route_points: tuple[IntArray, ...]
+    travel: TravelTable
+    shift_times: FloatArray  # minutes from the start of every shift change in the run
+
+    @property
+    def horizon(self) -> float:
+        return float(self.days * 1440)
+
+    @property
+    def slot_minutes(self) -> int:
+        return self.plan.slots[0].minutes
+
+    @property
+    def n_plan_slots(self) -> int:
+        return len(self.plan.slots)
+
+    def plan_slot(self, run_slot: IntArray) -> IntArray:
+        out: IntArray = (run_slot + self.slot_offset) % self.n_plan_slots
+        return out
+
+    @property
+    def start_minute(self) -> int:
+        return self.start.hour * 60 + self.start.minute
+
+
+def _post_point(scenario: Scenario, net: RoadNetwork) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in scenario.posts:
+        if p.node is not None:
+            out[p.id] = int(index_of(net, p.node)[0])
+        else:
+            out[p.id] = int(snap(net, np.array([p.xy]), to="node").node[0])
+    return out
+
+
+def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | datetime,
+          days: int, config: SimConfig | None = None,
+          extra_nodes: IntArray | None = None) -> SimSetup:
+    """Check the plan against the scenario and lay it out for a run of ``days`` days from
+    ``start`` (midnight of a date, or a datetime on a slot boundary of the plan)."""
+    cfg = config or SimConfig()
+    if days < 1:
+        raise SimError(f"days must be at least 1; got {days}")
+    problems = plan.check(scenario)
+    if problems:
+        shown = "; ".join(problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise SimError(f"the plan does not fit scenario {scenario.name!r}: {shown}{more}")
+    if not plan.slots:
+        raise SimError("the plan has no slots")
+    t0 = start if isinstance(start, datetime) else datetime.combine(start, datetime.min.time())
+    L = plan.slots[0].minutes
+    if any(s.minutes != L for s in plan.slots):
+        raise SimError("the plan's slots must all have the same length to be simulated")
+    P = len(plan.slots)
+    shift = (t0 - plan.slots[0].start) / timedelta(minutes=1)
+    if shift % L:
+        raise SimError(f"the run start {t0.isoformat()} is not on a slot boundary of the plan "
+                       f"({L}-minute slots from {plan.slots[0].start.isoformat()})")
+    if days * 1440 > P * L and (P * L) % 1440:
+        raise SimError(f"the run ({days} days) is longer than the plan ({P * L} minutes) and "
+                       "the plan does not span whole days, so it cannot be repeated")
+    offset = int(shift // L) % P
+    by_id = {u.id: u for u in scenario.units}
+    units = tuple(u for u in plan.units if by_id[u].mode != "drone")
+    skipped = tuple(u for u in plan.units if by_id[u].mode == "drone")
+    if not units:
+        raise SimError("the plan has no ground units to simulate (drones are not simulated)")
+    post_point = _post_point(scenario, net)
+    grids = scenario.areas_of("grid")
+    grid_index = {g.id: i for i, g in enumerate(grids)}
+    routes: dict[tuple[str, ...], int] = {}
+    duty = np.zeros((len(units), P), dtype=np.int8)
+    place = np.full((len(units), P), -1, dtype=np.int64)
+    for ui, uid in enumerate(units):
+        for a in plan.of_unit(uid):
+            s = a.slot - plan.slots[0].index
+            duty[ui, s] = _DUTY_CODE[a.duty]
+            if a.duty in ("post", "checkpoint"):
+                assert a.post is not None
+                place[ui, s] = post_point[a.post]
+            elif a.duty == "grid":
+                assert a.grid is not None
+                place[ui, s] = grid_index[a.grid]
+            elif a.duty == "route":
+                place[ui, s] = routes.setdefault(a.route, len(routes))
+    responder = np.array([by_id[u].tier in cfg.responder_tiers for u in units])
+    if not (responder[:, None] & (duty != D_OFF)).any():
+        raise SimError(
+            f"no responding unit (tiers {', '.join(cfg.responder_tiers)}) is on duty in any "
+            f"slot of the plan: nobody could be dispatched")
+    home_node = np.array([post_point[by_id[u].home_post] for u in units], dtype=np.int64)
+    # points: all nodes when the matrices fit, else the nodes the run uses
+    if cfg.travel == "network" and net.n_nodes > cfg.max_matrix_nodes:
+        used = [home_node, place[duty == D_POST], place[duty == D_CHECKPOINT]]
+        grid_nodes_g = [np.flatnonzero(_inside(g.geometry, net.xy)) for g in grids]
+        used += [grid_nodes_g[i] for i in np.unique(place[duty == D_GRID])]
+        used += [index_of(net, r) for r in routes]
+        if extra_nodes is not None:
+            used.append(extra_nodes)
+        nodes = np.unique(np.concatenate(used)).astype(np.int64)
+    else:
+        nodes = np.arange(net.n_nodes, dtype=np.int64)
+    local = np.full(net.n_nodes, -1, dtype=np.int64)
+    local[nodes] = np.arange(nodes.shape[0])
+    # map places to points
+    post_like = (duty == D_POST) | (duty == D_CHECKPOINT)
+    place = np.where(post_like, local[np.where(post_like, place, 0)], place)
+    grid_points = tuple(
+        local[n][local[n] >= 0]
+        for n in (np.flatnonzero(_inside(g.geometry, net.xy)) for g in grids))
+    for gi in np.unique(place[duty == D_GRID]):
+        if grid_points[gi].size == 0:
+            raise SimError(f"grid {grids[gi].id!r} holds no road node to patrol")
+    route_points = tuple(local[index_of(net, r)] for r in routes)
+    modes: tuple[Mode, ...] = tuple(dict.fromkeys(by_id[u].mode for u in units))
+    table = travel_mod.build(net, nodes, modes, travel=cfg.travel, detour=cfg.detour_factor,
+                             max_nodes=cfg.max_matrix_nodes)
+    starts = scenario.policy.shift_starts if cfg.shift_starts is None else cfg.shift_starts
+    sm = t0.hour * 60 + t0.minute
+    shift_times = np.array(sorted(
+        float(d * 1440 + h * 60 - sm) for d in range(days + 1) for h in set(starts)
+        if 0 < d * 1440 + h * 60 - sm < days * 1440), dtype=np.float64)
+    return SimSetup(
+        scenario=scenario, plan=plan, config=cfg, start=t0, days=days, units=units,
+        skipped_units=skipped, unit_mode=tuple(by_id[u].mode for u in units),
+        unit_tier=tuple(by_id[u].tier for u in units), responder=responder,
+        visible=np.array([by_id[u].tier in cfg.visible_tiers for u in units]),
+        home=local[home_node], duty=duty, place=place, slot_offset=offset,
+        grid_points=grid_points, route_points=route_points, travel=table,
+        shift_times=shift_times)
+
+
+def _inside(geom: object, xy: FloatArray) -> npt.NDArray[np.bool_]:
+    import shapely
+
+    out: npt.NDArray[np.bool_] = shapely.contains_xy(geom, xy[:, 0], xy[:, 1])
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Incidents placed on the run's points, with what the dispatcher needs per incident."""
+
+    incidents: SimIncidents
+    point: IntArray
+    status: I8  # UNREACHABLE / OFF_NETWORK preset, else SERVED (to be decided)
+    service: FloatArray
+    second: npt.NDArray[np.bool_]
+    travel: TravelTable
+
+
+def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Generator
+            ) -> Prepared:
+    """Snap incidents to points, mark those off the network or out of every unit's reach,
+    draw on-scene minutes and decide who needs a second unit."""
+    cfg = st.config
+    n = len(inc)
+    status = np.zeros(n, dtype=np.int8)
+    table = st.travel
+    if n and np.any((inc.minutes < 0) | (inc.minutes >= st.horizon)):
+        raise SimError(f"incident times must lie within the run (0 to {st.horizon:g} minutes)")
+    if cfg.travel == "straight":
+        base = table.n_points
+        table = replace(table, xy=np.vstack([table.xy, inc.xy]))
+        point = base + np.arange(n, dtype=np.int64)
+        # off the network: farther than max_snap_m from every node of the scenario
+        dist = snap(net, inc.xy, to="node").distance_m if n else np.zeros(0)
+        status[dist > cfg.max_snap_m] = OFF_NETWORK
+    else:
+        mode: Mode | None = "car" if "car" in st.unit_mode else None
+        sn = snap(net, inc.xy, to="node", mode=mode) if n else None
+        local = np.full(net.n_nodes, -1, dtype=np.int64)
+        local[table.nodes] = np.arange(table.n_points)
+        point = local[sn.node] if sn is not None else np.zeros(0, dtype=np.int64)
+        if sn is not None:
+            status[sn.distance_m > cfg.max_snap_m] = OFF_NETWORK
+        if np.any(point < 0):
+            raise SimError("an incident snapped to a node outside the run's points; pass the "
+                           "incident nodes as extra_nodes to setup()")
+        # unreachable: no responder reaches it from its home post at any hour
+        assert table.minutes is not None
+        reach = np.zeros(n, dtype=bool)
+        for ui in np.flatnonzero(st.responder):
+            m = table.modes.index(st.unit_mode[ui])
+            for k in np.unique(table.hour_table[m]):
+                reach |= np.isfinite(table.minutes[k, st.home[ui], point])
+        status[(~reach) & (status == SERVED)] = UNREACHABLE
+    means = np.array([cfg.on_scene(c) for c in inc.category], dtype=np.float64)
+    if cfg.service == "fixed":
+        service = means.copy()
+    elif cfg.service == "exponential":
+        service = rng.exponential(1.0, n) * means
+    else:
+        s2 = math.log1p(cfg.service_cv ** 2)
+        service = means * np.exp(rng.normal(-s2 / 2.0, math.sqrt(s2), n))
+    where = locate(st.scenario, inc.xy, site_radius_m=cfg.site_radius_m)
+    second = np.isin(np.array(inc.category, dtype=object),
+                     np.array(cfg.second_unit_categories, dtype=object))
+    if cfg.second_unit_site_tier:
+        second |= (where.site_tier > 0) & (where.site_tier <= cfg.second_unit_site_tier)
+    if cfg.second_unit_ring_level:
+        second |= (where.ring > 0) & (where.ring <= cfg.second_unit_ring_level)
+    return Prepared(incidents=inc, point=point.astype(np.int64), status=status,
+                    service=service, second=second, travel=table)
+
+
+class _Run:
+    """One replication. State per unit lives in Python lists (fast scalar access)."""
+
+    def __init__(self, st: SimSetup, prep: Prepared, rng: np.random.Generator) -> None:
+        self.st = st
+        self.cfg = st.config
+        self.rng = rng
+        self.H = st.horizon
+        self.L = float(st.slot_minutes)
+        self.P = st.n_plan_slots
+        self.off = st.slot_offset
+        self.sm = st.start_minute
+        tab = prep.travel
+        self.tab = tab
+        self.mat = tab.minutes
+        self.mat_list: list[list[list[float]]] | None = (
+            tab.minutes.tolist() if tab.minutes is not None and tab.n_points <= 1500 else None)
+        self.ht: list[list[int]] = tab.hour_table.tolist()
+        self.mode_i = [tab.modes.index(m) for m in st.unit_mode]
+        self.U = len(st.units)
+        self.duty: list[list[int]] = st.duty.tolist()
+        self.place: list[list[int]] = st.place.tolist()
+        self.grid_points = [g.tolist() for g in st.grid_points]
+        self.route_points = [r.tolist() for r in st.route_points]
+        self.gap = self.cfg.handover_minutes
+        self._breaks()
+        self.prep = prep
+        inc = prep.incidents
+        self.inc_t: list[float] = inc.minutes.tolist()
+        self.inc_p: list[int] = inc.priority.tolist()
+        self.inc_pt: list[int] = prep.point.tolist()
+        self.remaining: list[float] = prep.service.tolist()
+        self.n_disp = [0] * len(inc)
+        self.preempted = [0] * len(inc)
+        self.second_unit = [-1] * len(inc)
+        self.responders = [u for u in range(self.U) if st.responder[u]]
+        # unit state
+        U = self.U
+        self.busy = [False] * U
+        self.kind = [OFF] * U
+        self.sa = [0] * U
+        self.sb = [0] * U
+        self.t0 = [0.0] * U
+        self.t1 = [0.0] * U
+        self.gens: list[Iterator[tuple[int, int, int, float, float]] | None] = [None] * U
+        self.b_inc = [-1] * U
+        self.b_role = [0] * U
+        self.b_from = [0] * U
+        self.b_to = [0] * U
+        self.b_t0 = [0.0] * U
+        self.b_arr = [0.0] * U
+        self.b_end = [0.0] * U
+        self.b_row = [-1] * U
+        self.b_since = [0.0] * U
+        self.version = [0] * U
+        self.heap: list[tuple[float, int, int, int, int]] = []
+        self.seq = 0
+        self.queue: list[tuple[int, float, int]] = []
+        # logs
+        self.s_unit = array("i")
+        self.s_kind = array("b")
+        self.s_from = array("i")
+        self.s_to = array("i")
+        self.s_start = array("d")
+        self.s_end = array("d")
+        self.d_inc = array("i")
+        self.d_unit = array("i")
+        self.d_role = array("b")
+        self.d_time = array("d")
+        self.d_arr = array("d")
+        self.d_clear = array("d")
+        self.d_travel = array("d")
+        self.d_pre = array("b")
+        self._u01 = np.empty(0)
+        self._u01_i = 0
+
+    # -- plan lookups --------------------------------------------------------------------------
+    def _breaks(self) -> None:
+        st = self.st
+        J = math.ceil(st.horizon / self.L)
+        js = st.plan_slot(np.arange(J, dtype=np.int64))
+        key = st.duty[:, js].astype(np.int64) * (1 << 40) + st.place[:, js] + 1
+        self.changes: list[list[float]] = []
+        self.handovers: list[list[float]] = []
+        on = st.duty[:, js] != D_OFF
+        for u in range(self.U):
+            ch = np.flatnonzero(key[u, 1:] != key[u, :-1]) + 1
+            self.changes.append((ch * self.L).tolist())
+            if self.gap > 0 and st.shift_times.size:
+                s = st.shift_times
+                after = np.minimum((s // self.L).astype(np.int64), J - 1)
+                before = np.maximum(np.ceil(s / self.L).astype(np.int64) - 1, 0)
+                ok = on[u, after] & on[u, before]
+                self.handovers.append(s[ok].tolist())
+            else:
+                self.handovers.append([])
+        # times a queued incident may find a unit newly free: ends of handovers, duty starts
+        checks: set[float] = set()
+        for u in range(self.U):
+            checks.update(h + self.gap for h in self.handovers[u])
+        starts = np.flatnonzero((~on[:, :-1] & on[:, 1:]).any(axis=0)) + 1
+        checks.update((starts * self.L).tolist())
+        self.checks = sorted(c for c in checks if c < self.st.horizon)
+
+    def _duty(self, u: int, t: float) -> tuple[int, int]:
+        ps = (int(t // self.L) + self.off) % self.P
+        return self.duty[u][ps], self.place[u][ps]
+
+    def _k(self, u: int, t: float) -> int:
+        return self.ht[self.mode_i[u]][int((self.sm + t) // 60.0) % 24]
+
+    def _tt(self, k: int, a: int, b: int) -> float:
+        if self.mat_list is not None:
+            return self.mat_list[k][a][b]
+        return self.tab.one(k, a, b)
+
+    def _uniform(self) -> float:
+        if self._u01_i >= self._u01.shape[0]:
+            self._u01 = self.rng.random(4096)
+            self._u01_i = 0
+        v = float(self._u01[self._u01_i])
+        self._u01_i += 1
+        return v
+
+    # -- idle movement -------------------------------------------------------------------------
+    def _idle(self, u: int, t: float, pos: int, pending: bool
+              ) -> Iterator[tuple[int, int, int, float, float]]:
+        H, gap = self.H, self.gap
+        if pending and gap > 0:
+            yield (HANDOVER, pos, pos, t, t + gap)
+            t += gap
+        ch, ho = self.changes[u], self.handovers[u]
+        while t < H:
+            duty, place = self._duty(u, t)
+            i1 = bisect_right(ch, t)
+            nc = ch[i1] if i1 < len(ch) else H
+            i2 = bisect_right(ho, t)
+            nh = ho[i2] if i2 < len(ho) else H
+            nb = min(nc, nh, H)
+            if duty == D_OFF:
+                yield (OFF, pos, pos, t, nb)
+                t = nb
+            elif duty in (D_POST, D_CHECKPOINT):
+                if pos != place:
+                    tt = self._tt(self._k(u, t), pos, place)
+                    if tt < INF:
+                        yield (MOVE, pos, place, t, t + tt)
+                        t += tt
+                        pos = place
+                if t < nb:
+                    yield (STAND, pos, pos, t, nb)
+                    t = nb
+            else:
+                route = duty == D_ROUTE
+                pts = self.route_points[place] if route else self.grid_points[place]
+                dwell = self.cfg.route_dwell_minutes if route else self.cfg.patrol_dwell_minutes
+                i = 0
+                if route:
+                    k = self._k(u, t)
+                    times = [self._tt(k, pos, p) for p in pts]
+                    i = min(range(len(pts)), key=times.__getitem__)
+                stuck = 0
+                while t < nb:
+                    if route:
+                        nxt = pts[i % len(pts)]
+                        i += 1
+                    else:
+                        nxt = pts[int(self._uniform() * len(pts))]
+                    tt = self._tt(self._k(u, t), pos, nxt) if nxt != pos else 0.0
+                    if tt == INF or (tt == 0.0 and dwell <= 0.0):
+                        stuck += 1
+                        if stuck > 4 * len(pts) + 4:  # nothing reachable: stand until nb
+                            yield (STAND, pos, pos, t, nb)
+                            t = nb
+                        continue
+                    stuck = 0
+                    if tt > 0.0:
+                        yield (PMOVE, pos, nxt, t, t + tt)
+                        t += tt
+                        pos = nxt
+                    if dwell > 0.0:
+                        yield (DWELL, pos, pos, t, t + dwell)
+                        t += dwell
+            if nb == nh and nh < H and t < H:
+                yield (HANDOVER, pos, pos, t, t + gap)
+                t += gap
+
+    def _log_seg(self, u: int, kind: int, a: int, b: int, t0: float, t1: float) -> None:
+        if t1 > t0 or kind == DWELL:
+            self.s_unit.append(u)
+            self.s_kind.append(kind)
+            self.s_from.append(a)
+            self.s_to.append(b)
+            self.s_start.append(t0)
+            self.s_end.append(t1)
+
+    def _start_idle(self, u: int, t: float, pos: int, pending: bool) -> None:
+        self.busy[u] = False
+        self.gens[u] = self._idle(u, t, pos, pending)
+        self.kind[u], self.sa[u], self.sb[u], self.t0[u], self.t1[u] = OFF, pos, pos, t, t
+        self._advance(u, t)
+
+    def _advance(self, u: int, t: float) -> None:
+        """Bring idle unit u to the segment that holds time t (logging those passed)."""
+        while self.t1[u] <= t:
+            if self.t1[u] > self.t0[u]:
+                self._log_seg(u, self.kind[u], self.sa[u], self.sb[u], self.t0[u], self.t1[u])
+            gen = self.gens[u]
+            assert gen is not None
+            try:
+                k, a, b, s0, s1 = next(gen)
+            except StopIteration:
+                pos = self.sb[u]
+                self.kind[u], self.sa[u], self.sb[u] = OFF, pos, pos
+                self.t0[u], self.t1[u] = max(self.t1[u], self.H), INF
+                return
+            self.kind[u], self.sa[u], self.sb[u], self.t0[u], self.t1[u] = k, a, b, s0, s1
+
+    def _where(self, u: int, t: float) -> tuple[int, int, float]:
+        """(from point, to point, fraction) of an idle unit already advanced to t."""
+        a, b = self.sa[u], self.sb[u]
+        if a == b:
+            return a, b, 0.0
+        t0, t1 = self.t0[u], self.t1[u]
+        return a, b, (t - t0) / (t1 - t0) if t1 > t0 else 1.0
+
+    def _time_from(self, k: int, a: int, b: int, f: float, dest: int) -> float:
+        ta = self._tt(k, a, dest)
+        if a == b or f <= 0.0:
+            return ta
+        tb = self._tt(k, b, dest)
+        if f >= 1.0:
+            return tb
+        return (1.0 - f) * ta + f * tb
+
+    # -- dispatching ---------------------------------------------------------------------------
+    def _nearest(self, t: float, dest: int, exclude: int = -1) -> tuple[int, float]:
+        best, bu = INF, -1
+        hour = int((self.sm + t) // 60.0) % 24
+        for u in self.responders:
+            if self.busy[u] or u == exclude:
+                continue
+            if self.t1[u] <= t:
+                self._advance(u, t)
+            if self.kind[u] >= HANDOVER:
+                continue
+            k = self.ht[self.mode_i[u]][hour]
+            a, b, f = self._where(u, t)
+            tt = self._time_from(k, a, b, f, dest)
+            if tt < best:
+                best, bu = tt, u
+        return bu, best
+
+    def _busy_where(self, u: int, t: float) -> tuple[int, int, float]:
+        if t < self.b_arr[u]:
+            span = self.b_arr[u] - self.b_t0[u]
+            return self.b_from[u], self.b_to[u], (t - self.b_t0[u]) / span if span > 0 else 1.0
+        return self.b_to[u], self.b_to[u], 0.0
+
+    def _nearest_busy(self, t: float, dest: int, prio: int) -> tuple[int, float]:
+        best, bu = INF, -1
+        hour = int((self.sm + t) // 60.0) % 24
+        for u in self.responders:
+            if not self.busy[u] or self.inc_p[self.b_inc[u]] <= prio:
+                continue
+            k = self.ht[self.mode_i[u]][hour]
+            a, b, f = self._busy_where(u, t)
+            tt = self._time_from(k, a, b, f, dest)
+            if tt < best:
+                best, bu = tt, u
+        return bu, best
+
+    def _close_busy(self, u: int, t: float, preempted: bool) -> None:
+        row = self.b_row[u]
+        if t < self.b_arr[u]:
+            self._log_seg(u, RESPOND, self.b_from[u], self.b_to[u], self.b_t0[u], t)
+            self.d_arr[row] = math.nan
+        else:
+            self._log_seg(u, RESPOND, self.b_from[u], self.b_to[u], self.b_t0[u],
+                          self.b_arr[u])
+            self._log_seg(u, SCENE, self.b_to[u], self.b_to[u], self.b_arr[u], t)
+        self.d_clear[row] = t
+        if preempted:
+            self.d_pre[row] = 1
+
+    def _dispatch(self, u: int, i: int, t: float, tt: float, role: int) -> None:
+        if self.busy[u]:  # pre-empted: leave the incident it serves
+            j, r = self.b_inc[u], self.b_role[u]
+            a, b, f = self._busy_where(u, t)
+            arrived = t >= self.b_arr[u]
+            self._close_busy(u, t, preempted=True)
+            self.preempted[j] += 1
+            if r != 2:
+                if arrived:
+                    self.remaining[j] = max(0.0, self.b_end[u] - t)
+                heapq.heappush(self.queue, (self.inc_p[j], self.inc_t[j], j))
+        else:
+            a, b, f = self._where(u, t)
+            kind = self.kind[u]
+            if self.t1[u] > self.t0[u] and t > self.t0[u]:
+                self._log_seg(u, kind, a, b, self.t0[u], t)
+            self.gens[u] = None
+            self.busy[u] = True
+            self.b_since[u] = t
+        src = b if f >= 0.5 else a
+        dest = self.inc_pt[i]
+        arr = t + tt
+        end = arr + self.remaining[i]
+        self.b_inc[u], self.b_role[u], self.b_from[u], self.b_to[u] = i, role, src, dest
+        self.b_t0[u], self.b_arr[u], self.b_end[u] = t, arr, end
+        self.b_row[u] = len(self.d_inc)
+        self.version[u] += 1
+        self.seq += 1
+        heapq.heappush(self.heap, (end, self.seq, 0, u, self.version[u]))
+        self.d_inc.append(i)
+        self.d_unit.append(u)
+        self.d_role.append(role)
+        self.d_time.append(t)
+        self.d_arr.append(arr)
+        self.d_clear.append(end)
+        self.d_travel.append(tt)
+        self.d_pre.append(0)
+        self.n_disp[i] += 1
+
+    def _arrive(self, i: int, t: float) -> None:
+        if self.prep.status[i] != SERVED:
+            return
+        dest = self.inc_pt[i]
+        u, tt = self._nearest(t, dest)
+        if u < 0 and self.cfg.preemption:
+            u, tt = self._nearest_busy(t, dest, self.inc_p[i])
+        if u < 0:
+            heapq.heappush(self.queue, (self.inc_p[i], t, i))
+            return
+        self._dispatch(u, i, t, tt, 1)
+        if self.prep.second[i]:
+            u2, tt2 = self._nearest(t, dest, exclude=u)
+            if u2 >= 0:
+                self._dispatch(u2, i, t, tt2, 2)
+                self.second_unit[i] = u2
+
+    def _serve_queue(self, t: float) -> None:
+        held: list[tuple[int, float, int]] = []
+        while self.queue:
+            item = heapq.heappop(self.queue)
+            j = item[2]
+            u, tt = self._nearest(t, self.inc_pt[j])
+            if u < 0:
+                held.append(item)
+                if tt == INF and not any(not self.busy[v] and self.kind[v] < HANDOVER
+                                         for v in self.responders):
+                    break  # nobody free at all
+                continue
+            self._dispatch(u, j, t, tt, 3 if self.n_disp[j] else 1)
+        for item in held:
+            heapq.heappush(self.queue, item)
+
+    def _free(self, u: int, t: float) -> None:
+        i, role = self.b_inc[u], self.b_role[u]
+        self._close_busy(u, t, preempted=False)
+        if role != 2:
+            self.remaining[i] = 0.0
+        scene = self.b_to[u]
+        # calls made before the horizon are still served after it (the queue drains)
+        if self.queue and self._duty(u, t)[0] != D_OFF:
+            k = self._k(u, t)
+            held: list[tuple[int, float, int]] = []
+            sent = False
+            while self.queue:
+                item = heapq.heappop(self.queue)
+                j = item[2]
+                tt = self._tt(k, scene, self.inc_pt[j])
+                if tt < INF:
+                    self.busy[u] = False  # leaves this scene: a fresh dispatch
+                    self._dispatch_from(u, j, t, tt, scene)
+                    sent = True
+                    break
+                held.append(item)
+            for item in held:
+                heapq.heappush(self.queue, item)
+            if sent:
+                return
+        ho = self.handovers[u]
+        pending = bisect_right(ho, t) > bisect_right(ho, self.b_since[u])
+        self._start_idle(u, t, scene, pending)
+        if pending and self.queue and t + self.gap < self.H:
+            self.seq += 1
+            heapq.heappush(self.heap, (t + self.gap, self.seq, 1, -1, 0))
+
+    def _dispatch_from(self, u: int, j: int, t: float, tt: float, scene: int) -> None:
+        since = self.b_since[u]
+        self.kind[u], self.sa[u], self.sb[u], self.t0[u], self.t1[u] = OFF, scene, scene, t, t
+        self.gens[u] = None
+        self._dispatch(u, j, t, tt, 3 if self.n_disp[j] else 1)
+        self.b_since[u] = since
+
+    # -- the loop ------------------------------------------------------------------------------
+    def run(self) -> EventLog:
+        st = self.st
+        for u in range(self.U):
+            self._start_idle(u, 0.0, int(st.home[u]), False)
+        for c in self.checks:
+            self.seq += 1
+            self.heap.append((c, self.seq, 1, -1, 0))
+        heapq.heapify(self.heap)
+        heap = self.heap
+        for i, t in enumerate(self.inc_t):
+            while heap and heap[0][0] <= t:
+                self._event(heapq.heappop(heap))
+            self._arrive(i, t)
+        while heap:
+            self._event(heapq.heappop(heap))
+        for u in range(self.U):
+            if not self.busy[u]:
+                self._advance(u, self.H)
+                if self.t0[u] < self.H < self.t1[u]:
+                    self._log_seg(u, self.kind[u], self.sa[u], self.sb[u], self.t0[u], self.H)
+        return self._log()
+
+    def _event(self, ev: tuple[float, int, int, int, int]) -> None:
+        t, _, typ, u, ver = ev
+        if typ == 0:
+            if ver == self.version[u] and self.busy[u]:
+                self._free(u, t)
+        elif self.queue and t < self.H:
+            self._serve_queue(t)
+
+    def _log(self) -> EventLog:
+        prep = self.prep
+        n = len(self.inc_t)
+        d_inc = np.frombuffer(self.d_inc, dtype=np.int32).copy()
+        d_unit = np.frombuffer(self.d_unit, dtype=np.int32).copy()
+        d_role = np.frombuffer(self.d_role, dtype=np.int8).copy()
+        d_time = np.frombuffer(self.d_time, dtype=np.float64).copy()
+        d_arr = np.frombuffer(self.d_arr, dtype=np.float64).copy()
+        d_clear = np.frombuffer(self.d_clear, dtype=np.float64).copy()
+        d_travel = np.frombuffer(self.d_travel, dtype=np.float64).copy()
+        first_unit = np.full(n, -1, dtype=np.int32)
+        dispatch = np.full(n, np.nan)
+        arrival = np.full(n, np.nan)
+        travel = np.full(n, np.nan)
+        clear = np.full(n, np.nan)
+        primary = (d_role != 2) & np.isfinite(d_arr)
+        rows = np.flatnonzero(primary)
+        # the first arrival of a first or resuming unit is the incident's response
+        order = rows[np.lexsort((d_arr[rows], d_inc[rows]))][::-1]
+        first_unit[d_inc[order]] = d_unit[order]
+        dispatch[d_inc[order]] = d_time[order]
+        arrival[d_inc[order]] = d_arr[order]
+        travel[d_inc[order]] = d_travel[order]
+        if d_inc.size:
+            np.fmax.at(clear, d_inc, d_clear)
+        status = prep.status.copy()
+        status[(status == SERVED) & np.isnan(arrival)] = UNSERVED
+        return EventLog(
+            point_xy=prep.travel.xy,
+            inc_minutes=prep.incidents.minutes,
+            inc_point=prep.point,
+            inc_status=status,
+            inc_first_unit=first_unit,
+            inc_dispatch=dispatch,
+            inc_arrival=arrival,
+            inc_travel=travel,
+            inc_clear=clear,
+            inc_second_unit=np.array(self.second_unit, dtype=np.int32).reshape(-1),
+            inc_second_wanted=prep.second.copy(),
+            inc_preempted=np.array(self.preempted, dtype=np.int32).reshape(-1),
+            d_incident=d_inc, d_unit=d_unit, d_role=d_role, d_time=d_time, d_arrival=d_arr,
+            d_clear=d_clear, d_travel=d_travel,
+            d_preempted=np.frombuffer(self.d_pre, dtype=np.int8).astype(bool),
+            s_unit=np.frombuffer(self.s_unit, dtype=np.int32).copy(),
+            s_kind=np.frombuffer(self.s_kind, dtype=np.int8).copy(),
+            s_from=np.frombuffer(self.s_from, dtype=np.int32).copy(),
+            s_to=np.frombuffer(self.s_to, dtype=np.int32).copy(),
+            s_start=np.frombuffer(self.s_start, dtype=np.float64).copy(),
+            s_end=np.frombuffer(self.s_end, dtype=np.float64).copy(),
+        )
+
+
+def run_once(st: SimSetup, net: RoadNetwork, incidents: SimIncidents,
+             rng: np.random.Generator) -> EventLog:
+    """One replication of ``incidents`` under the setup, randomness from ``rng`` only."""
+    prep = prepare(st, net, incidents, rng)
+    return _run(st, prep, rng)
+
+
+def _run(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> EventLog:
+    return _Run(st, prep, rng).run()
+
+
+def unit_index(st: SimSetup, ids: Sequence[str]) -> list[int]:
+    pos = {u: i for i, u in enumerate(st.units)}
+    return [pos[u] for u in ids]

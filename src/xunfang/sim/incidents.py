@@ -1,0 +1,204 @@
+"""Incidents the simulator replays or samples, as parallel columns in minutes from the start."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from xunfang.scenario.model import FloatArray, Incidents, IntArray, Scenario
+from xunfang.sim.config import SimError
+
+__all__ = ["RiskForecast", "SimIncidents", "history", "sample"]
+
+
+def _midnight(start: date | datetime) -> datetime:
+    if isinstance(start, datetime):
+        return start
+    return datetime.combine(start, time())
+
+
+@dataclass(frozen=True, eq=False)
+class SimIncidents:
+    """Incidents of one run: ``minutes`` from the run's start (sorted), planar ``xy`` (metres,
+    the scenario's working CRS), ``category`` and ``priority`` (1 is the most urgent)."""
+
+    ids: tuple[str, ...]
+    minutes: FloatArray
+    xy: FloatArray
+    category: tuple[str, ...]
+    priority: IntArray
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        shapes = {"minutes": self.minutes.shape, "xy": self.xy.shape[:1],
+                  "priority": self.priority.shape}
+        for name, shp in shapes.items():
+            if shp != (n,):
+                raise SimError(f"SimIncidents.{name} must have {n} rows like ids; got {shp}")
+        if len(self.category) != n:
+            raise SimError(f"SimIncidents.category must have {n} rows; got {len(self.category)}")
+        if n and np.any(np.diff(self.minutes) < 0):
+            raise SimError("SimIncidents.minutes must be sorted in time")
+        if n and not np.all(np.isfinite(self.xy)):
+            i = int(np.flatnonzero(~np.isfinite(self.xy).all(axis=1))[0])
+            raise SimError(f"incident {self.ids[i]!r}: position must be finite metres")
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def history(incidents: Incidents, start: date | datetime, days: int) -> SimIncidents:
+    """The recorded incidents from midnight of ``start`` for ``days`` days, in time order."""
+    if days < 1:
+        raise SimError(f"days must be at least 1; got {days}")
+    t0 = np.datetime64(_midnight(start), "m")
+    t1 = t0 + np.timedelta64(days * 1440, "m")
+    times = incidents.time.astype("datetime64[m]")
+    keep = np.flatnonzero((times >= t0) & (times < t1))
+    order = keep[np.argsort(times[keep], kind="stable")]
+    minutes = (times[order] - t0).astype(np.int64).astype(np.float64)
+    return SimIncidents(
+        ids=tuple(incidents.ids[i] for i in order),
+        minutes=minutes,
+        xy=np.asarray(incidents.xy, dtype=np.float64)[order].reshape(-1, 2),
+        category=tuple(incidents.category[i] for i in order),
+        priority=np.asarray(incidents.priority, dtype=np.int64)[order],
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class RiskForecast:
+    """A forecast to sample incidents from: ``risk[c, j]`` is the expected number of incidents
+    in cell ``c`` during slot ``j`` (slots of ``slot_minutes`` from midnight of the run's first
+    day; a run longer than the columns reuses them cyclically, so 24 columns of one hour are a
+    daily profile and 168 a weekly one). ``cells`` are the cells' polygons (planar metres);
+    ``mix`` the (category, priority) pairs drawn for each incident with ``mix_weights``."""
+
+    risk: FloatArray
+    cells: tuple[shapely.Polygon | shapely.MultiPolygon, ...]
+    slot_minutes: int
+    names: tuple[str, ...] = ()
+    mix: tuple[tuple[str, int], ...] = (("incident", 2),)
+    mix_weights: tuple[float, ...] = (1.0,)
+
+    def __post_init__(self) -> None:
+        r = np.asarray(self.risk, dtype=np.float64)
+        if r.ndim != 2 or r.shape[0] != len(self.cells) or r.shape[1] == 0:
+            raise SimError(
+                f"risk must have shape (cells, slots) with {len(self.cells)} cells; "
+                f"got {r.shape}")
+        if not np.all(np.isfinite(r)) or np.any(r < 0):
+            raise SimError("risk must hold finite expected counts >= 0")
+        if self.slot_minutes < 1 or 1440 % self.slot_minutes:
+            raise SimError(f"slot_minutes must divide a day; got {self.slot_minutes}")
+        if len(self.mix) != len(self.mix_weights) or not self.mix:
+            raise SimError("mix and mix_weights must be non-empty and of equal length")
+        if self.names and len(self.names) != len(self.cells):
+            raise SimError("names must name every cell")
+
+    @classmethod
+    def from_history(cls, scenario: Scenario, *, per_year: float | None = None,
+                     slot_minutes: int = 60) -> RiskForecast:
+        """A weekly profile (cells = the scenario's grids, 7 × 24 h columns) from the recorded
+        incidents, scaled to ``per_year`` incidents a year (default: the recorded rate), with
+        the recorded mix of categories and priorities. The naive forecast, and the stand-in
+        until the intelligence stage feeds its own."""
+        grids = scenario.areas_of("grid")
+        if not grids:
+            raise SimError(f"scenario {scenario.name!r} has no grids to sample incidents in")
+        inc = scenario.incidents
+        if len(inc) == 0:
+            raise SimError(f"scenario {scenario.name!r} has no incidents to build a profile")
+        per_day = 1440 // slot_minutes
+        cols = 7 * per_day
+        counts = np.zeros((len(grids), cols))
+        times = inc.time.astype("datetime64[m]")
+        minute = (times - times.astype("datetime64[D]")).astype(np.int64)
+        # numpy's day 0 (1970-01-01) was a Thursday: weekday = (days + 3) % 7, Monday = 0
+        weekday = (times.astype("datetime64[D]").astype(np.int64) + 3) % 7
+        col = weekday * per_day + minute // slot_minutes
+        cell = np.full(len(inc), -1)
+        for c, g in enumerate(grids):
+            inside = shapely.contains_xy(g.geometry, inc.xy[:, 0], inc.xy[:, 1])
+            cell[(cell < 0) & inside] = c
+        ok = cell >= 0
+        np.add.at(counts, (cell[ok], col[ok]), 1.0)
+        span_days = max(1.0, float((times.max() - times.min()).astype(np.int64)) / 1440.0)
+        weeks = span_days / 7.0
+        risk = counts / weeks  # expected per week-slot
+        if per_year is not None:
+            risk *= per_year / (risk.sum() * 365.0 / 7.0)
+        pairs: dict[tuple[str, int], int] = {}
+        for c_, p_ in zip(inc.category, inc.priority.tolist(), strict=True):
+            pairs[(c_, int(p_))] = pairs.get((c_, int(p_)), 0) + 1
+        mix = tuple(sorted(pairs))
+        return cls(risk=risk, cells=tuple(g.geometry for g in grids), slot_minutes=slot_minutes,
+                   names=tuple(g.id for g in grids), mix=mix,
+                   mix_weights=tuple(float(pairs[m]) for m in mix))
+
+
+def sample(forecast: RiskForecast, node_xy: FloatArray, *, days: int,
+           rng: np.random.Generator, start_weekday: int = 0) -> SimIncidents:
+    """Poisson incidents from ``forecast`` over ``days`` days: a Poisson count per (cell, slot),
+    times uniform within the slot, each at a uniformly drawn network node inside its cell
+    (``node_xy``: the nodes' planar coordinates). ``start_weekday`` (Monday 0) aligns a weekly
+    profile with the run's first day."""
+    if days < 1:
+        raise SimError(f"days must be at least 1; got {days}")
+    L = forecast.slot_minutes
+    per_day = 1440 // L
+    n_slots = days * per_day
+    cols = forecast.risk.shape[1]
+    offset = (start_weekday * per_day) if cols == 7 * per_day else 0
+    col = (np.arange(n_slots) + offset) % cols
+    lam = forecast.risk[:, col]  # (cells, slots)
+    counts = rng.poisson(lam)
+    cell_nodes: list[npt.NDArray[np.int64]] = []
+    for c, geom in enumerate(forecast.cells):
+        inside = np.flatnonzero(shapely.contains_xy(geom, node_xy[:, 0], node_xy[:, 1]))
+        if inside.size == 0 and counts[c].sum() > 0:
+            name = forecast.names[c] if forecast.names else str(c)
+            raise SimError(f"risk cell {name!r} holds no network node to place incidents at")
+        cell_nodes.append(inside.astype(np.int64))
+    cell_idx, slot_idx = np.nonzero(counts)
+    reps = counts[cell_idx, slot_idx]
+    cell_of = np.repeat(cell_idx, reps)
+    slot_of = np.repeat(slot_idx, reps)
+    n = cell_of.shape[0]
+    minutes = slot_of * float(L) + rng.random(n) * L
+    node = np.empty(n, dtype=np.int64)
+    for c in range(len(forecast.cells)):
+        sel = np.flatnonzero(cell_of == c)
+        if sel.size:
+            node[sel] = cell_nodes[c][rng.integers(cell_nodes[c].size, size=sel.size)]
+    w = np.asarray(forecast.mix_weights, dtype=np.float64)
+    pick = rng.choice(len(forecast.mix), size=n, p=w / w.sum())
+    order = np.argsort(minutes, kind="stable")
+    cats = [forecast.mix[i][0] for i in pick[order].tolist()]
+    prio = np.array([forecast.mix[i][1] for i in pick[order].tolist()], dtype=np.int64)
+    return SimIncidents(
+        ids=tuple(f"S{i + 1}" for i in range(n)),
+        minutes=minutes[order],
+        xy=node_xy[node[order]].reshape(-1, 2),
+        category=tuple(cats),
+        priority=prio.reshape(-1),
+    )
+
+
+def run_start(start: date | datetime) -> datetime:
+    """Midnight of the run's first day (a datetime is kept as given)."""
+    return _midnight(start)
+
+
+def weekday_of(start: date | datetime) -> int:
+    return _midnight(start).weekday()
+
+
+def day_list(start: date | datetime, days: int) -> Sequence[date]:
+    d0 = _midnight(start).date()
+    return [d0 + timedelta(days=i) for i in range(days)]

@@ -1,0 +1,501 @@
+"""The KPI evaluator (DESIGN.md §4): one function from the event logs to every figure.
+
+``evaluate(result)`` computes, per replication, then the mean and a 95 % interval over the
+replications (Student t; no interval from a single replication):
+
+- **response**: for each incident, the first unit's arrival minus the incident's time (queue
+  wait plus travel; equal to the travel time of the unit sent whenever one was free);
+  ``response_p50_min``/``response_p90_min`` over incidents reached, and
+  ``response_within_target``: the share of incidents with a target (the target of their
+  control ring or of the key site they are at, the smaller; DESIGN §1) reached within it —
+  incidents never reached count as late. The same by ring level, site tier, zone, grid and
+  slot of the day (pooled over replications) and the shares within each isochrone band (1, 3,
+  5 min). Incidents off the network or out of every unit's reach are counted on their own
+  lines, not dropped.
+- **visibility** (见警率): Σ w(g,t)·p(g,t) / Σ w(g,t) over (grid, slot) cells, p = the share of
+  the slot with a uniformed unit (``SimConfig.visible_tiers``) on the street in the grid
+  (standing, patrolling, driving, on scene; a leg between two points counts half to each end's
+  grid), w = the weights (default: the recorded incidents per grid and hour of the week, plus
+  1 % of their mean so quiet cells count).
+- **patrol gap** (巡逻断档): Σ over key sites of max(0, longest interval without a uniformed
+  unit at the site's node − allowed revisit interval of its tier) in minutes, the horizon's
+  start and end included; and the number of (grid, slot) cells that require presence (weight
+  at least the mean of that slot's cells) and had none.
+- **over-deployment** (过度投放): Σ max(0, u(g,t) − need(g,t)) / Σ u(g,t), u = uniformed
+  unit-slots in the cell, need = the slot's uniformed unit-slots × the cell's weight share.
+- **workload**: per unit (the roster stage turns it into per person): on-duty and busy hours
+  per week, utilisation, night and weekend shares of the duty hours; the spread (standard
+  deviation, max − min) across units.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from xunfang.network import RoadNetwork, snap
+from xunfang.scenario.model import FloatArray, IntArray
+from xunfang.sim.engine import (
+    D_OFF,
+    HANDOVER,
+    KINDS,
+    RESPOND,
+    SCENE,
+    SERVED,
+    STATUSES,
+    UNSERVED,
+    EventLog,
+    SimSetup,
+)
+from xunfang.sim.incidents import RiskForecast
+from xunfang.sim.places import area_index, locate
+from xunfang.sim.simulate import SimResult
+
+#: The headline figures, each a plain number per replication (in ``Kpis.summary``).
+HEADLINE = (
+    "response_p50_min", "response_p90_min", "response_mean_min", "response_within_target",
+    "travel_p50_min", "travel_p90_min", "wait_mean_min", "visibility", "patrol_gap_minutes",
+    "patrol_gap_cells", "over_deployment", "utilization", "second_unit_share",
+)
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """KPI figures of a simulation: ``summary`` (mean over replications), ``ci`` (95 %
+    interval, None from one replication), ``per_replication``, ``counts`` (incidents by
+    outcome, summed over replications) and ``tables`` (rows of the breakdowns)."""
+
+    replications: int
+    summary: Mapping[str, float]
+    ci: Mapping[str, tuple[float, float] | None]
+    per_replication: Mapping[str, tuple[float, ...]]
+    counts: Mapping[str, int]
+    tables: Mapping[str, tuple[Mapping[str, object], ...]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        """Plain JSON: each headline ``NAME`` with ``NAME_ci: [low, high]`` (or null) beside
+        it, then counts and tables."""
+        out: dict[str, object] = {"replications": self.replications}
+        for k, v in self.summary.items():
+            out[k] = _num(v)
+            ci = self.ci.get(k)
+            out[f"{k}_ci"] = None if ci is None else [_num(ci[0]), _num(ci[1])]
+        out["counts"] = dict(self.counts)
+        out["tables"] = {k: [dict(r) for r in rows] for k, rows in self.tables.items()}
+        return out
+
+
+def _num(v: float) -> float | None:
+    return None if v is None or not math.isfinite(v) else round(float(v), 6)
+
+
+def _ci(values: Sequence[float]) -> tuple[float, float] | None:
+    arr = np.asarray([v for v in values if math.isfinite(v)], dtype=np.float64)
+    if arr.size < 2:
+        return None
+    m = float(arr.mean())
+    half = float(stats.t.ppf(0.975, arr.size - 1) * arr.std(ddof=1) / math.sqrt(arr.size))
+    return (m - half, m + half)
+
+
+def _pct(x: FloatArray, q: float) -> float:
+    x = x[np.isfinite(x)]
+    return float(np.percentile(x, q)) if x.size else math.nan
+
+
+# -- interval arithmetic ---------------------------------------------------------------------
+
+
+def _merge(s: FloatArray, e: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The union of intervals [s, e) as disjoint sorted intervals."""
+    if s.size == 0:
+        return s, e
+    order = np.argsort(s, kind="stable")
+    s, e = s[order], e[order]
+    run = np.maximum.accumulate(e)
+    new = np.ones(s.size, dtype=bool)
+    new[1:] = s[1:] > run[:-1]
+    idx = np.flatnonzero(new)
+    return s[idx], np.maximum.reduceat(e, idx)
+
+
+def _minutes_per_slot(s: FloatArray, e: FloatArray, n_slots: int, L: float) -> FloatArray:
+    """Σ over intervals of their minutes inside each slot [jL, (j+1)L)."""
+    x = np.arange(n_slots + 1, dtype=np.float64) * L
+    ss, es = np.sort(s), np.sort(e)
+    cs = np.concatenate([[0.0], np.cumsum(ss)])
+    ce = np.concatenate([[0.0], np.cumsum(es)])
+    ks = np.searchsorted(ss, x, side="left")
+    ke = np.searchsorted(es, x, side="left")
+    c = (ks * x - cs[ks]) - (ke * x - ce[ke])
+    out: FloatArray = np.diff(c)
+    return out
+
+
+def _longest_gap(s: FloatArray, e: FloatArray, H: float) -> float:
+    if s.size == 0:
+        return H
+    ms, me = _merge(s, e)
+    gaps = np.concatenate([[ms[0]], ms[1:] - me[:-1], [H - me[-1]]])
+    return float(max(0.0, gaps.max()))
+
+
+# -- weights ---------------------------------------------------------------------------------
+
+
+def default_weights(setup: SimSetup) -> FloatArray:
+    """Recorded incidents per grid and hour of the week (7 × 24 columns from Monday 00:00),
+    plus 1 % of their mean; uniform where the scenario records none."""
+    sc = setup.scenario
+    n_g = len(sc.areas_of("grid"))
+    if len(sc.incidents) == 0 or n_g == 0:
+        return np.ones((n_g, 1))
+    w = RiskForecast.from_history(sc, slot_minutes=60).risk
+    return w + 0.01 * max(float(w.mean()), 1e-12)
+
+
+def _cell_weights(setup: SimSetup, weights: FloatArray, n_slots: int) -> FloatArray:
+    """(grids, run slots) weights from a cyclic (grids, columns) profile: 168 columns are a
+    week of hours from Monday, 24 a day of hours, else columns of the plan's slots."""
+    L = setup.slot_minutes
+    t = setup.start_minute + np.arange(n_slots) * L  # minutes from the first midnight
+    wd = setup.start.weekday()
+    cols = weights.shape[1]
+    if cols == 168:
+        col = ((wd * 24 + t // 60) % 168).astype(np.int64)
+    elif cols == 24:
+        col = ((t // 60) % 24).astype(np.int64)
+    else:
+        col = (np.arange(n_slots) % cols).astype(np.int64)
+    out: FloatArray = weights[:, col]
+    return out
+
+
+# -- the evaluator ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Geo:
+    point_grid: IntArray
+    site_point: IntArray
+    site_tier: IntArray
+    site_ids: tuple[str, ...]
+
+
+def _geo(setup: SimSetup, log: EventLog) -> _Geo:
+    sc = setup.scenario
+    point_grid = area_index(sc, "grid", log.point_xy)
+    site_point = np.full(len(sc.sites), -1, dtype=np.int64)
+    if sc.sites:
+        local = {int(n): i for i, n in enumerate(setup.travel.nodes.tolist())}
+        node_index = {nid: i for i, nid in enumerate(sc.roads.node_ids)}
+        free = [s for s in sc.sites if s.node is None or s.node not in node_index]
+        snapped: dict[str, int] = {}
+        if free:
+            net = RoadNetwork.from_scenario(sc)
+            got = snap(net, np.array([s.xy for s in free]), to="node").node.tolist()
+            snapped = {s.id: int(n) for s, n in zip(free, got, strict=True)}
+        for i, s in enumerate(sc.sites):
+            node = snapped[s.id] if s.id in snapped else node_index[str(s.node)]
+            site_point[i] = local.get(node, -1)
+    return _Geo(point_grid=point_grid, site_point=site_point,
+                site_tier=np.array([s.tier for s in sc.sites], dtype=np.int64),
+                site_ids=tuple(s.id for s in sc.sites))
+
+
+def _street(setup: SimSetup, log: EventLog, geo: _Geo, H: float
+            ) -> tuple[IntArray, FloatArray, FloatArray, IntArray, npt.NDArray[np.bool_]]:
+    """Street presence of uniformed units as (grid, start, end, unit, is_stay) pieces."""
+    vis = setup.visible[log.s_unit] & (log.s_kind < HANDOVER)
+    s0, s1 = np.clip(log.s_start[vis], 0, H), np.clip(log.s_end[vis], 0, H)
+    a, b, u = log.s_from[vis], log.s_to[vis], log.s_unit[vis]
+    stay = a == b
+    mid = (s0 + s1) / 2.0
+    grid = np.concatenate([geo.point_grid[a[stay]], geo.point_grid[a[~stay]],
+                           geo.point_grid[b[~stay]]])
+    start = np.concatenate([s0[stay], s0[~stay], mid[~stay]])
+    end = np.concatenate([s1[stay], mid[~stay], s1[~stay]])
+    unit = np.concatenate([u[stay], u[~stay], u[~stay]])
+    is_stay = np.concatenate([np.ones(int(stay.sum()), bool), np.zeros(2 * int((~stay).sum()),
+                                                                        bool)])
+    keep = end > start
+    return grid[keep], start[keep], end[keep], unit[keep], is_stay[keep]
+
+
+def _one(setup: SimSetup, log: EventLog, geo: _Geo, w: FloatArray, inc_xy: FloatArray
+         ) -> tuple[dict[str, float], dict[str, FloatArray]]:
+    sc = setup.scenario
+    H = setup.horizon
+    L = float(setup.slot_minutes)
+    n_slots = math.ceil(H / L)
+    out: dict[str, float] = {}
+    # response
+    resp = log.response_minutes
+    served = log.inc_status == SERVED
+    # rings, sites, zones and grids by the incident's own position (not its snapped node)
+    where = locate(sc, inc_xy, site_radius_m=setup.config.site_radius_m)
+    out["response_p50_min"] = _pct(resp[served], 50)
+    out["response_p90_min"] = _pct(resp[served], 90)
+    out["response_mean_min"] = float(np.nanmean(resp[served])) if served.any() else math.nan
+    out["travel_p50_min"] = _pct(log.inc_travel[served], 50)
+    out["travel_p90_min"] = _pct(log.inc_travel[served], 90)
+    wait = log.inc_dispatch - log.inc_minutes
+    out["wait_mean_min"] = float(np.nanmean(wait[served])) if served.any() else math.nan
+    counted = (log.inc_status == SERVED) | (log.inc_status == UNSERVED)
+    has_t = counted & np.isfinite(where.target)
+    ok = has_t & served & (resp <= where.target + 1e-9)
+    out["response_within_target"] = (float(ok.sum() / has_t.sum()) if has_t.any()
+                                      else math.nan)
+    for band in sc.policy.isochrone_minutes:
+        n = int(counted.sum())
+        out[f"response_within_{band:g}_min"] = (
+            float((served & (resp <= band + 1e-9)).sum() / n) if n else math.nan)
+    wanted = log.inc_second_wanted & counted
+    out["second_unit_share"] = (float((log.inc_second_unit[wanted] >= 0).mean())
+                                if wanted.any() else math.nan)
+    # presence per (grid, slot)
+    n_g = len(sc.areas_of("grid"))
+    grid, start, end, _unit, _is_stay = _street(setup, log, geo, H)
+    cover = np.zeros((n_g, n_slots))
+    unit_min = np.zeros((n_g, n_slots))
+    for g in range(n_g):
+        sel = grid == g
+        ms, me = _merge(start[sel], end[sel])
+        cover[g] = _minutes_per_slot(ms, me, n_slots, L)
+        unit_min[g] = _minutes_per_slot(start[sel], end[sel], n_slots, L)
+    slot_len = np.minimum(L, H - np.arange(n_slots) * L)
+    p = np.clip(cover / slot_len, 0.0, 1.0)
+    wsum = float(w.sum())
+    out["visibility"] = float((w * p).sum() / wsum) if wsum > 0 else math.nan
+    required = (w > 0) & (w >= w.mean(axis=0, keepdims=True))
+    out["patrol_gap_cells"] = float((required & (cover <= 0)).sum())
+    units_gt = unit_min / slot_len
+    tot = units_gt.sum(axis=0, keepdims=True)
+    share = np.divide(w, w.sum(axis=0, keepdims=True), out=np.zeros_like(w),
+                      where=w.sum(axis=0, keepdims=True) > 0)
+    need = tot * share
+    denom = float(units_gt.sum())
+    out["over_deployment"] = (float(np.maximum(0.0, units_gt - need).sum() / denom)
+                              if denom > 0 else math.nan)
+    # patrol gaps at key sites
+    gap_total = 0.0
+    site_gaps = np.zeros(len(geo.site_ids))
+    stay_pt = np.concatenate([log.s_from[setup.visible[log.s_unit] & (log.s_kind < HANDOVER)
+                                         & (log.s_from == log.s_to)]])
+    vis_stay = setup.visible[log.s_unit] & (log.s_kind < HANDOVER) & (log.s_from == log.s_to)
+    st_s, st_e = np.clip(log.s_start[vis_stay], 0, H), np.clip(log.s_end[vis_stay], 0, H)
+    for i, pt in enumerate(geo.site_point.tolist()):
+        allowed = sc.policy.revisit_minutes.get(int(geo.site_tier[i]), math.inf)
+        sel = stay_pt == pt if pt >= 0 else np.zeros(stay_pt.shape, bool)
+        longest = _longest_gap(st_s[sel], st_e[sel], H)
+        site_gaps[i] = longest
+        gap_total += max(0.0, longest - allowed)
+    out["patrol_gap_minutes"] = gap_total
+    # utilisation of responders: busy over on-duty minutes
+    busy = (log.s_kind == RESPOND) | (log.s_kind == SCENE)
+    busy_min = np.bincount(log.s_unit[busy], weights=np.minimum(log.s_end[busy], H)
+                           - np.minimum(log.s_start[busy], H), minlength=len(setup.units))
+    duty_min = _duty_minutes(setup, n_slots)
+    r = setup.responder
+    out["utilization"] = (float(busy_min[r].sum() / duty_min[r].sum())
+                          if duty_min[r].sum() > 0 else math.nan)
+    arrays = {"cover": cover, "units": units_gt, "site_gap": site_gaps, "busy_min": busy_min,
+              "duty_min": duty_min, "ring": where.ring.astype(np.float64),
+              "site_tier": where.site_tier.astype(np.float64),
+              "zone": where.zone.astype(np.float64), "grid": where.grid.astype(np.float64),
+              "target": where.target}
+    return out, arrays
+
+
+def _duty_minutes(setup: SimSetup, n_slots: int) -> FloatArray:
+    js = setup.plan_slot(np.arange(n_slots, dtype=np.int64))
+    on = setup.duty[:, js] != D_OFF
+    L = float(setup.slot_minutes)
+    slot_len = np.minimum(L, setup.horizon - np.arange(n_slots) * L)
+    out: FloatArray = (on * slot_len).sum(axis=1)
+    return out
+
+
+def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
+    """Every KPI of DESIGN.md §4 from the event logs of ``result``.
+
+    ``weights`` (grids × columns, see ``_cell_weights``) weigh visibility, required presence
+    and need; default ``default_weights``: the recorded incidents per grid and hour of week.
+    """
+    st = result.setup
+    sc = st.scenario
+    H = st.horizon
+    L = float(st.slot_minutes)
+    n_slots = math.ceil(H / L)
+    w_prof = default_weights(st) if weights is None else np.asarray(weights, dtype=np.float64)
+    n_g = len(sc.areas_of("grid"))
+    if w_prof.ndim != 2 or w_prof.shape[0] != n_g:
+        raise ValueError(f"weights must have shape (grids={n_g}, columns); got {w_prof.shape}")
+    w = _cell_weights(st, w_prof, n_slots)
+    per: dict[str, list[float]] = {}
+    arrays: list[dict[str, FloatArray]] = []
+    geo_cache: dict[int, _Geo] = {}
+    counts = {name: 0 for name in STATUSES}
+    counts.update(incidents=0, dispatches=0, second_wanted=0, second_sent=0, preempted=0)
+    for log, inc in zip(result.logs, result.incidents, strict=True):
+        key = id(log.point_xy)
+        if key not in geo_cache:
+            geo_cache[key] = _geo(st, log)
+        one, arr = _one(st, log, geo_cache[key], w, inc.xy)
+        for k, v in one.items():
+            per.setdefault(k, []).append(v)
+        arrays.append(arr)
+        for s, name in enumerate(STATUSES):
+            counts[name] += int((log.inc_status == s).sum())
+        counts["incidents"] += log.n_incidents
+        counts["dispatches"] += int(log.d_unit.shape[0])
+        counts["second_wanted"] += int(log.inc_second_wanted.sum())
+        counts["second_sent"] += int((log.inc_second_unit >= 0).sum())
+        counts["preempted"] += int(log.d_preempted.sum())
+    summary = {k: float(np.nanmean(v)) if np.isfinite(v).any() else math.nan
+               for k, v in per.items()}
+    ci = {k: _ci(v) for k, v in per.items()}
+    tables = _tables(result, arrays, geo_cache, w)
+    return Kpis(replications=result.replications, summary=summary, ci=ci,
+                per_replication={k: tuple(v) for k, v in per.items()}, counts=counts,
+                tables=tables)
+
+
+def _resp_rows(key: IntArray, labels: Mapping[int, str], resp: FloatArray, served: npt.NDArray[
+        np.bool_], counted: npt.NDArray[np.bool_], target: FloatArray, reps: int
+               ) -> tuple[dict[str, object], ...]:
+    rows = []
+    for k in sorted(labels):
+        sel = (key == k) & counted
+        n = int(sel.sum())
+        if n == 0:
+            continue
+        ok = sel & served
+        has_t = sel & np.isfinite(target)
+        within = (has_t & served & (resp <= target + 1e-9)).sum()
+        rows.append({
+            "key": labels[k], "incidents": n, "per_replication": round(n / reps, 3),
+            "reached": int(ok.sum()),
+            "p50_min": _num(_pct(resp[ok], 50)), "p90_min": _num(_pct(resp[ok], 90)),
+            "within_target": _num(float(within / has_t.sum())) if has_t.any() else None,
+        })
+    return tuple(rows)
+
+
+def _tables(result: SimResult, arrays: list[dict[str, FloatArray]],
+            geo_cache: Mapping[int, _Geo], w: FloatArray) -> dict[str, tuple[dict[str, object],
+                                                                            ...]]:
+    st = result.setup
+    sc = st.scenario
+    logs = result.logs
+    reps = len(logs)
+
+    def cat(name: str) -> FloatArray:
+        out: FloatArray = np.concatenate([a[name] for a in arrays])
+        return out
+
+    resp = np.concatenate([lg.response_minutes for lg in logs])
+    served = np.concatenate([lg.inc_status == SERVED for lg in logs])
+    counted = np.concatenate([(lg.inc_status == SERVED) | (lg.inc_status == UNSERVED)
+                              for lg in logs])
+    target = cat("target")
+    zones, grids = sc.areas_of("zone"), sc.areas_of("grid")
+    L = st.slot_minutes
+    minute = np.concatenate([(st.start_minute + lg.inc_minutes) % 1440 for lg in logs])
+    slot_of_day = (minute // L).astype(np.int64)
+    slot_labels = {j: f"{j * L // 60:02d}:{j * L % 60:02d}" for j in range(1440 // L)}
+    tables: dict[str, tuple[dict[str, object], ...]] = {
+        "by_ring": _resp_rows(cat("ring").astype(np.int64),
+                              {0: "none", **{lv: f"ring {lv}" for lv in (1, 2, 3)}},
+                              resp, served, counted, target, reps),
+        "by_tier": _resp_rows(cat("site_tier").astype(np.int64),
+                              {0: "no key site", **{t: f"tier {t}" for t in (1, 2, 3)}},
+                              resp, served, counted, target, reps),
+        "by_zone": _resp_rows(cat("zone").astype(np.int64),
+                              {-1: "outside", **{i: z.id for i, z in enumerate(zones)}},
+                              resp, served, counted, target, reps),
+        "by_grid": _resp_rows(cat("grid").astype(np.int64),
+                              {-1: "outside", **{i: g.id for i, g in enumerate(grids)}},
+                              resp, served, counted, target, reps),
+        "by_slot": _resp_rows(slot_of_day, slot_labels, resp, served, counted, target, reps),
+    }
+    # visibility per grid (mean over replications) and per slot of the day
+    cover = np.mean([a["cover"] for a in arrays], axis=0)
+    units = np.mean([a["units"] for a in arrays], axis=0)
+    n_slots = cover.shape[1]
+    slot_len = np.minimum(float(L), st.horizon - np.arange(n_slots) * L)
+    p = np.clip(cover / slot_len, 0, 1)
+    tables["visibility_by_grid"] = tuple(
+        {"grid": g.id, "visibility": _num(float((w[i] * p[i]).sum() / w[i].sum())
+                                          if w[i].sum() > 0 else math.nan),
+         "presence_share": _num(float(p[i].mean())),
+         "unit_slots": _num(float(units[i].sum())),
+         "weight_share": _num(float(w[i].sum() / w.sum()) if w.sum() > 0 else math.nan)}
+        for i, g in enumerate(grids))
+    sod = ((st.start_minute + np.arange(n_slots) * L) % 1440) // L
+    tables["visibility_by_slot"] = tuple(
+        {"slot": slot_labels[j],
+         "visibility": _num(float((w[:, sod == j] * p[:, sod == j]).sum()
+                                  / w[:, sod == j].sum()) if w[:, sod == j].sum() > 0
+                            else math.nan)}
+        for j in sorted(set(sod.tolist())))
+    # patrol gaps per site
+    gaps = np.mean([a["site_gap"] for a in arrays], axis=0) if arrays else np.zeros(0)
+    geo = next(iter(geo_cache.values())) if geo_cache else None
+    if geo is not None:
+        tables["site_gaps"] = tuple(
+            {"site": sid, "tier": int(geo.site_tier[i]),
+             "allowed_min": _num(sc.policy.revisit_minutes.get(int(geo.site_tier[i]),
+                                                               math.inf)),
+             "longest_gap_min": _num(float(gaps[i])),
+             "excess_min": _num(max(0.0, float(gaps[i]) - sc.policy.revisit_minutes.get(
+                 int(geo.site_tier[i]), math.inf)))}
+            for i, sid in enumerate(geo.site_ids))
+    tables["workload"] = _workload(st, arrays)
+    return tables
+
+
+def _workload(st: SimSetup, arrays: list[dict[str, FloatArray]]) -> tuple[dict[str, object],
+                                                                          ...]:
+    H = st.horizon
+    weeks = H / (7 * 1440)
+    L = float(st.slot_minutes)
+    n_slots = math.ceil(H / L)
+    js = st.plan_slot(np.arange(n_slots, dtype=np.int64))
+    on = st.duty[:, js] != D_OFF
+    begin = [st.start + timedelta(minutes=j * L) for j in range(n_slots)]
+    night_h = set(st.scenario.policy.night_hours)
+    night = np.array([b.hour in night_h for b in begin])
+    weekend = np.array([b.weekday() >= 5 for b in begin])
+    duty_min = np.mean([a["duty_min"] for a in arrays], axis=0)
+    busy_min = np.mean([a["busy_min"] for a in arrays], axis=0)
+    rows: list[dict[str, object]] = []
+    for u, uid in enumerate(st.units):
+        d = float(duty_min[u])
+        rows.append({
+            "unit": uid, "tier": st.unit_tier[u], "mode": st.unit_mode[u],
+            "responder": bool(st.responder[u]),
+            "duty_hours_per_week": _num(d / 60.0 / weeks),
+            "busy_hours_per_week": _num(float(busy_min[u]) / 60.0 / weeks),
+            "utilization": _num(float(busy_min[u]) / d) if d > 0 else None,
+            "night_share": _num(float(on[u][night].sum() / on[u].sum())) if on[u].any()
+            else None,
+            "weekend_share": _num(float(on[u][weekend].sum() / on[u].sum())) if on[u].any()
+            else None,
+        })
+    hours = np.array([r["duty_hours_per_week"] or 0.0 for r in rows], dtype=np.float64)
+    busy = np.array([r["busy_hours_per_week"] or 0.0 for r in rows], dtype=np.float64)
+    rows.append({"unit": "(spread)", "duty_hours_sd": _num(float(hours.std())),
+                 "duty_hours_range": _num(float(np.ptp(hours)) if hours.size else math.nan),
+                 "busy_hours_sd": _num(float(busy.std())),
+                 "busy_hours_range": _num(float(np.ptp(busy)) if busy.size else math.nan)})
+    return tuple(rows)
+
+
+__all__ = ["HEADLINE", "KINDS", "Kpis", "default_weights", "evaluate"]

@@ -1,0 +1,52 @@
+"""The KPI evaluator on hand-computed cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.sim.test_engine import DAY, FIXED, ONE_CAR, Make, home_plan, incidents, load
+from xunfang.network import RoadNetwork
+from xunfang.sim import evaluate, simulate
+
+
+def test_visibility_gaps_and_over_deployment_by_hand(make_scenario: Make) -> None:
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    res = simulate(sc, net, home_plan(sc), incidents([]), start=DAY, days=1, config=FIXED)
+    # one grid, uniform weights: the unit stands in it all day except the two 15-minute
+    # handovers (08:00, 16:00), so those slots are 3/4 covered
+    k = evaluate(res, weights=np.ones((1, 24)))
+    assert k.summary["visibility"] == pytest.approx((22 + 2 * 0.75) / 24)
+    assert k.summary["patrol_gap_cells"] == 0
+    # a single grid gets the whole need: nothing is over-deployed
+    assert k.summary["over_deployment"] == pytest.approx(0.0)
+    assert k.summary["utilization"] == 0.0
+    assert k.counts["incidents"] == 0
+    row = k.tables["workload"][0]
+    assert row["duty_hours_per_week"] == pytest.approx(168.0)
+    assert row["night_share"] == pytest.approx(10 / 24)  # default night hours 20-05
+
+
+def test_response_table_and_intervals(make_scenario: Make) -> None:
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    # b 0.8 min, c 1.4 min, e 1.6 min from the post at a; the general target is 5 minutes
+    inc = incidents([(10.0, "b", "x", 2), (100.0, "c", "x", 2), (200.0, "e", "x", 2)])
+    res = simulate(sc, net, home_plan(sc), inc, start=DAY, days=1, replications=3, config=FIXED)
+    k = evaluate(res)
+    assert k.summary["response_p50_min"] == pytest.approx(1.4)
+    assert k.summary["response_p90_min"] == pytest.approx(1.4 + 0.8 * 0.2)
+    assert k.summary["response_within_target"] == 1.0
+    assert k.summary["response_within_1_min"] == pytest.approx(1 / 3)
+    # identical replications: a zero-width interval
+    assert k.ci["response_p50_min"] == pytest.approx((1.4, 1.4))
+    j = k.as_json()
+    assert j["response_p50_min_ci"] == [1.4, 1.4]
+    assert j["counts"]["served"] == 9  # type: ignore[index]
+    grid = next(r for r in k.tables["by_grid"] if r["key"] == "G1")
+    assert grid["incidents"] == 9 and grid["per_replication"] == 3.0
+    hours = {r["key"]: r["incidents"] for r in k.tables["by_slot"]}
+    assert hours == {"00:00": 3, "01:00": 3, "03:00": 3}
+    one = evaluate(simulate(sc, net, home_plan(sc), inc, start=DAY, days=1, config=FIXED))
+    assert one.ci["visibility"] is None and one.as_json()["visibility_ci"] is None
