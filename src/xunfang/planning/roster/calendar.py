@@ -1,0 +1,61 @@
+"""The roster calendar: workdays, weekends, public holidays with make-up days (调休), events.
+
+Public holidays and make-up working days come from the ``holidays`` package
+(``holidays.China``: its dates and ``weekend_workdays``); holidays declared in the scenario's
+policy (``Policy.holidays``, with their ``workdays``) are added on top, so a county can state
+its own or a year the package does not know yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+import holidays as holidays_pkg
+
+from xunfang.scenario.model import Event, Policy
+
+DayKind = Literal["workday", "weekend", "holiday"]
+DAY_KINDS: tuple[DayKind, ...] = ("workday", "weekend", "holiday")
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """One calendar day: its kind, the holiday's name, whether it is a make-up workday."""
+
+    day: date
+    kind: DayKind
+    holiday: str = ""
+    makeup: bool = False  # a weekend day worked in exchange for a holiday (调休)
+    events: tuple[str, ...] = ()
+
+
+def day_calendar(start: date, days: int, policy: Policy,
+                 events: Sequence[Event] = ()) -> tuple[DayInfo, ...]:
+    """Every day from ``start`` for ``days`` days, with its kind and the events touching it."""
+    end = start + timedelta(days=days)
+    years = list(range(start.year, end.year + 1))
+    cn = holidays_pkg.country_holidays("CN", years=years)
+    named: dict[date, str] = {d: str(n) for d, n in cn.items()}
+    makeup: set[date] = set(cn.weekend_workdays)
+    for h in policy.holidays:
+        d = h.start
+        while d <= h.end:
+            named[d] = h.name
+            d += timedelta(days=1)
+        makeup.update(h.workdays)
+    out: list[DayInfo] = []
+    for k in range(days):
+        d = start + timedelta(days=k)
+        t0 = datetime.combine(d, datetime.min.time())
+        t1 = t0 + timedelta(days=1)
+        ev = tuple(e.name for e in events if e.start < t1 and e.end > t0)
+        if d in named and d not in makeup:
+            out.append(DayInfo(d, "holiday", named[d], False, ev))
+        elif d.weekday() >= 5 and d not in makeup:
+            out.append(DayInfo(d, "weekend", "", False, ev))
+        else:
+            out.append(DayInfo(d, "workday", "", d in makeup, ev))
+    return tuple(out)

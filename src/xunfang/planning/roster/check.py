@@ -1,0 +1,223 @@
+"""The independent roster checker: every hard rule, verified from the duty rows alone.
+
+Nothing here knows the solver or its model: the checker takes the duties (who, roster day,
+start, end), the labour rules, leave, staffing rules and the day calendar, and recomputes
+every rule from scratch — overlapping duties, unbroken duty length, rest between duties,
+night followed by an early start, consecutive working days, hours in any 7 days, duty on
+leave, minimum staffing per hour and the number of rotating teams on duty per hour.
+
+``context`` duties (the regular shifts just before and after the roster, which the rules
+must respect at the edges) take part in the person rules; a violation is reported only when
+it involves at least one duty of the roster itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from xunfang.planning.roster.calendar import DayInfo
+from xunfang.planning.roster.rules import RosterRules, StaffingRule
+from xunfang.scenario.model import Leave, Person
+
+DutyKind = Literal["regular", "special"]
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One person's duty: a regular shift or a special duty, on a roster day."""
+
+    day: date  # the roster day the duty belongs to (a night shift's day is its evening)
+    person: str
+    team: str
+    shift: str  # early, middle, night, day, office (常白班) or special
+    start: datetime
+    end: datetime
+    role: str = ""
+    squad: str = ""
+    kind: DutyKind = "regular"
+    reason: str = ""  # special duties: what they serve (noon, evening, weekend, event:…)
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start) / HOUR
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: which rule, on which day, for whom (``person`` None: a staffing or
+    team rule of the whole roster)."""
+
+    rule: str
+    day: date | None
+    person: str | None
+    message: str
+
+    def __str__(self) -> str:
+        who = f"{self.person}, " if self.person else ""
+        return f"{who}{self.day}: {self.message} [{self.rule}]"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rule": self.rule, "day": None if self.day is None else self.day.isoformat(),
+                "person": self.person, "message": self.message}
+
+
+def _person_rules(pid: str, own: Sequence[Duty], ctx: Sequence[Duty], rules: RosterRules,
+                  leave: Sequence[Leave]) -> list[Violation]:
+    out: list[Violation] = []
+    mine = {id(d) for d in own}
+    items = sorted([*own, *ctx], key=lambda d: (d.start, d.end))
+
+    def ours(*ds: Duty) -> bool:
+        return any(id(d) in mine for d in ds)
+
+    # overlap, unbroken length, rest
+    periods: list[tuple[datetime, datetime, list[Duty]]] = []
+    for d in items:
+        if d.end <= d.start:
+            if ours(d):
+                out.append(Violation("bad-duty", d.day, pid, f"{d.shift} duty ends "
+                                     f"({d.end:%Y-%m-%d %H:%M}) before it starts"))
+            continue
+        if periods and d.start < periods[-1][1]:
+            if ours(d, *periods[-1][2]):
+                out.append(Violation("overlap", d.day, pid, f"{d.shift} duty "
+                                     f"{d.start:%m-%d %H:%M}–{d.end:%H:%M} overlaps another"))
+            periods[-1] = (periods[-1][0], max(periods[-1][1], d.end), [*periods[-1][2], d])
+        elif periods and d.start == periods[-1][1]:
+            periods[-1] = (periods[-1][0], d.end, [*periods[-1][2], d])
+        else:
+            periods.append((d.start, d.end, [d]))
+    for a, b, ds in periods:
+        if (b - a) / HOUR > rules.max_duty_hours and ours(*ds):
+            out.append(Violation("max-duty-hours", ds[0].day, pid,
+                                 f"on duty {(b - a) / HOUR:g} h without a break "
+                                 f"({a:%m-%d %H:%M}–{b:%m-%d %H:%M}), more than "
+                                 f"{rules.max_duty_hours} h"))
+    for (_, b1, d1), (a2, _, d2) in itertools.pairwise(periods):
+        rest = (a2 - b1) / HOUR
+        if rest < rules.min_rest_hours and ours(*d1, *d2):
+            out.append(Violation("rest", d2[0].day, pid,
+                                 f"only {rest:g} h rest between the duty ending "
+                                 f"{b1:%m-%d %H:%M} and the one starting {a2:%m-%d %H:%M} "
+                                 f"(needs {rules.min_rest_hours} h)"))
+    # night followed by an early start the next roster day
+    if rules.no_night_then_early:
+        by_day: dict[date, list[Duty]] = defaultdict(list)
+        for d in items:
+            by_day[d.day].append(d)
+        for d in items:
+            if d.shift != "night":
+                continue
+            nxt = d.day + timedelta(days=1)
+            noon = datetime.combine(nxt, datetime.min.time()) + timedelta(hours=12)
+            for e in by_day.get(nxt, ()):
+                if e.start < noon and ours(d, e):
+                    out.append(Violation("night-then-early", nxt, pid,
+                                         f"a {e.shift} duty at {e.start:%m-%d %H:%M} follows "
+                                         f"the night shift of {d.day}"))
+    # consecutive roster days
+    days = sorted({d.day for d in items})
+    own_days = {d.day for d in own}
+    run: list[date] = []
+    for day in days:
+        run = [*run, day] if run and day - run[-1] == timedelta(days=1) else [day]
+        if len(run) == rules.max_consecutive_days + 1 and any(x in own_days for x in run):
+            out.append(Violation("consecutive-days", day, pid,
+                                 f"{len(run)} working days in a row from {run[0]} "
+                                 f"(at most {rules.max_consecutive_days})"))
+    # hours in any 7 consecutive roster days
+    hours: dict[date, float] = defaultdict(float)
+    for d in items:
+        hours[d.day] += d.hours
+    if days:
+        day = days[0]
+        while day <= days[-1]:
+            window = [day + timedelta(days=k) for k in range(7)]
+            total = sum(hours.get(w, 0.0) for w in window)
+            if total > rules.max_week_hours + 1e-9 and any(w in own_days for w in window):
+                out.append(Violation("weekly-hours", day, pid,
+                                     f"{total:g} h in the 7 days {window[0]}–{window[-1]} "
+                                     f"(at most {rules.max_week_hours} h)"))
+            day += timedelta(days=1)
+    # duty on leave
+    for lv in leave:
+        for d in own:
+            if lv.start <= d.day <= lv.end:
+                out.append(Violation("leave", d.day, pid, f"{d.shift} duty on a leave day "
+                                     f"(leave {lv.start}–{lv.end})"))
+    return out
+
+
+def check_roster(
+    duties: Sequence[Duty],
+    *,
+    rules: RosterRules,
+    leave: Sequence[Leave] = (),
+    context: Sequence[Duty] = (),
+    people: Mapping[str, Person] | None = None,
+    staffing: Sequence[StaffingRule] = (),
+    calendar: Sequence[DayInfo] = (),
+    rotating_teams: Sequence[str] = (),
+    teams_on_duty: int | None = None,
+) -> list[Violation]:
+    """Every violated hard rule of ``duties`` (empty: the roster keeps every rule).
+
+    Person rules always; staffing rules (which need ``people`` and ``calendar``) for every
+    hour of the calendar's days; with ``teams_on_duty``, the number of ``rotating_teams``
+    with someone on a regular shift must equal it at every hour of the calendar's days.
+    """
+    out: list[Violation] = []
+    own: dict[str, list[Duty]] = defaultdict(list)
+    ctx: dict[str, list[Duty]] = defaultdict(list)
+    for d in duties:
+        own[d.person].append(d)
+    for d in context:
+        ctx[d.person].append(d)
+    leave_of: dict[str, list[Leave]] = defaultdict(list)
+    for lv in leave:
+        leave_of[lv.person].append(lv)
+    for pid in sorted(own):
+        out.extend(_person_rules(pid, own[pid], ctx.get(pid, []), rules, leave_of.get(pid, [])))
+    if not calendar:
+        return out
+    # hourly presence over the calendar's days
+    t0 = datetime.combine(calendar[0].day, datetime.min.time())
+    n_hours = 24 * len(calendar)
+    present: list[set[str]] = [set() for _ in range(n_hours)]
+    teams_at: list[set[str]] = [set() for _ in range(n_hours)]
+    rotating = set(rotating_teams)
+    for d in [*duties, *context]:
+        a = max(0, int((d.start - t0) / HOUR))
+        b = min(n_hours, int((d.end - t0 + HOUR - timedelta(microseconds=1)) / HOUR))
+        for h in range(a, b):
+            present[h].add(d.person)
+            if d.kind == "regular" and d.team in rotating:
+                teams_at[h].add(d.team)
+    kinds = {c.day: c.kind for c in calendar}
+    if people is not None:
+        for rule in staffing:
+            for h in range(n_hours):
+                t = t0 + h * HOUR
+                if kinds.get(t.date()) not in rule.days or t.hour not in rule.hours:
+                    continue
+                if rule.team is not None and rule.team not in teams_at[h]:
+                    continue
+                n = sum(1 for pid in present[h] if pid in people and rule.matches(people[pid]))
+                if n < rule.count:
+                    out.append(Violation("min-staffing", t.date(), None,
+                                         f"{t:%H}:00: {n} on duty for {rule.describe()} "
+                                         f"[{rule.source}]"))
+    if teams_on_duty is not None:
+        for h in range(n_hours):
+            if len(teams_at[h]) != teams_on_duty:
+                t = t0 + h * HOUR
+                out.append(Violation("team-coverage", t.date(), None,
+                                     f"{t:%H}:00: teams on duty {sorted(teams_at[h])}, "
+                                     f"needs exactly {teams_on_duty}"))
+    return out

@@ -1,0 +1,265 @@
+"""The roster as a typed value (:class:`RosterResult`) and its CSV / Excel writers."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from xunfang._errors import XunfangError
+from xunfang.planning.roster.calendar import DayInfo
+from xunfang.planning.roster.check import Duty, Violation
+from xunfang.planning.roster.rules import RosterRules, StaffingRule
+
+CSV_COLUMNS = ("date", "person", "team", "shift", "start", "end", "role", "squad", "kind",
+               "reason", "hours")
+
+
+class RosterInfeasible(XunfangError, ValueError):
+    """The rules cannot all hold. ``violations`` says which rule fails on which day for whom;
+    ``result`` is the best roster of the relaxed problem (short staffing allowed), if any."""
+
+    def __init__(self, violations: Sequence[Violation], *, headline: str,
+                 result: RosterResult | None = None) -> None:
+        self.violations = tuple(violations)
+        self.result = result
+        lines = [headline, *(f"  - {v}" for v in self.violations[:40])]
+        if len(self.violations) > 40:
+            lines.append(f"  … and {len(self.violations) - 40} more")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class PersonHours:
+    """One rostered person's load over the roster."""
+
+    person: str
+    team: str
+    rotating: bool
+    regular_hours: float
+    special_hours: float
+    special_duties: int
+    nights: int  # roster days with a duty in the small hours (00:00–06:00)
+    weekend_days: int  # weekend days (not make-up workdays) worked
+    holiday_days: int  # public holidays worked
+    leave_days: int
+
+    @property
+    def total_hours(self) -> float:
+        return self.regular_hours + self.special_hours
+
+    def as_dict(self, weeks: float) -> dict[str, object]:
+        return {
+            "person": self.person, "team": self.team, "rotating": self.rotating,
+            "regular_hours": self.regular_hours, "special_hours": self.special_hours,
+            "total_hours": self.total_hours,
+            "regular_hours_per_week": round(self.regular_hours / weeks, 3),
+            "total_hours_per_week": round(self.total_hours / weeks, 3),
+            "special_duties": self.special_duties, "nights": self.nights,
+            "weekend_days": self.weekend_days, "holiday_days": self.holiday_days,
+            "leave_days": self.leave_days,
+        }
+
+
+@dataclass(frozen=True)
+class SolveStats:
+    """What the solver did: status, objective and bound, times."""
+
+    status: str  # OPTIMAL | FEASIBLE
+    objective: float
+    bound: float
+    wall_seconds: float
+    first_solution_seconds: float | None
+    within_1pct_seconds: float | None  # first solution proven within 1 % of the bound
+    n_variables: int
+    n_candidates: int
+    num_workers: int
+
+    @property
+    def gap(self) -> float:
+        if self.objective == 0:
+            return 0.0
+        return abs(self.objective - self.bound) / max(abs(self.objective), 1e-9)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"status": self.status, "objective": self.objective, "bound": self.bound,
+                "gap": round(self.gap, 6), "wall_seconds": round(self.wall_seconds, 3),
+                "first_solution_seconds": _r(self.first_solution_seconds),
+                "within_1pct_seconds": _r(self.within_1pct_seconds),
+                "n_variables": self.n_variables, "n_candidates": self.n_candidates,
+                "num_workers": self.num_workers}
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def gini(values: Sequence[float]) -> float:
+    """Gini coefficient of non-negative values (0: all equal; 0 for an empty or all-zero set)."""
+    n = len(values)
+    if n == 0:
+        return 0.0
+    mean = sum(values) / n
+    if mean <= 0:
+        return 0.0
+    xs = sorted(values)
+    # Σ_i Σ_j |x_i − x_j| = 2 Σ_i (2i − n + 1) x_(i) over the sorted values (0-based i)
+    s = sum((2 * i - n + 1) * x for i, x in enumerate(xs))
+    return s / (n * n * mean)
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """A roster: who is on duty when, staff per hourly slot, hours, fairness, solver figures.
+
+    ``rows`` holds one :class:`Duty` per person per worked shift or special duty in the
+    horizon; ``context`` the regular shifts just before and after it (for checking the rules
+    at the edges; not part of the roster). ``on_duty[i]`` lists the people on duty in the
+    hour starting at ``slots[i]``; ``staff[key][i]`` counts them by ``all``, ``role:R``,
+    ``skill:S``, ``squad:Q`` and ``team:T`` — the input of deployment.
+    """
+
+    scenario: str
+    inputs_hash: str
+    start: date
+    days: int
+    seed: int
+    pattern: str
+    teams: tuple[str, ...]
+    day_teams: tuple[str, ...]
+    rules: RosterRules
+    staffing: tuple[StaffingRule, ...]
+    calendar: tuple[DayInfo, ...]
+    rows: tuple[Duty, ...]
+    context: tuple[Duty, ...]
+    slots: tuple[datetime, ...]
+    on_duty: tuple[tuple[str, ...], ...]
+    staff: Mapping[str, tuple[int, ...]]
+    hours: Mapping[str, PersonHours]
+    fairness: Mapping[str, float]
+    demand: tuple[int, ...]  # special-duty people asked for, per hourly slot
+    unmet: tuple[int, ...]  # of which not met, per hourly slot
+    solve: SolveStats
+    violations: tuple[Violation, ...] = ()  # the independent checker's findings (empty)
+    unmet_staffing: tuple[Violation, ...] = field(default=())
+
+    @property
+    def weeks(self) -> float:
+        return self.days / 7.0
+
+    def special_rows(self) -> tuple[Duty, ...]:
+        return tuple(d for d in self.rows if d.kind == "special")
+
+    def mean_regular_hours_per_week(self) -> float:
+        """Mean over rotating people of their regular (pattern) hours per week."""
+        rot = [h for h in self.hours.values() if h.rotating]
+        if not rot:
+            return 0.0
+        return sum(h.regular_hours for h in rot) / len(rot) / self.weeks
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "scenario": self.scenario,
+            "inputs_hash": self.inputs_hash,
+            "from": self.start.isoformat(),
+            "days": self.days,
+            "seed": self.seed,
+            "pattern": self.pattern,
+            "teams": list(self.teams),
+            "day_teams": list(self.day_teams),
+            "rules": {
+                "min_rest_hours": self.rules.min_rest_hours,
+                "no_night_then_early": self.rules.no_night_then_early,
+                "max_consecutive_days": self.rules.max_consecutive_days,
+                "max_week_hours": self.rules.max_week_hours,
+                "max_duty_hours": self.rules.max_duty_hours,
+            },
+            "staffing": [{"rule": r.name, "describe": r.describe(), "source": r.source,
+                          "hours": list(r.hours), "days": list(r.days)}
+                         for r in self.staffing],
+            "calendar": [{"date": c.day.isoformat(), "kind": c.kind, "holiday": c.holiday,
+                          "makeup": c.makeup, "events": list(c.events)}
+                         for c in self.calendar],
+            "rows": [duty_dict(d) for d in self.rows],
+            "slots": [s.isoformat(timespec="minutes") for s in self.slots],
+            "on_duty": [list(x) for x in self.on_duty],
+            "staff": {k: list(v) for k, v in self.staff.items()},
+            "demand": list(self.demand),
+            "unmet": list(self.unmet),
+            "hours": [h.as_dict(self.weeks) for h in self.hours.values()],
+            "mean_regular_hours_per_week": round(self.mean_regular_hours_per_week(), 4),
+            "fairness": {k: round(v, 6) for k, v in self.fairness.items()},
+            "solver": self.solve.as_dict(),
+            "violations": [v.as_dict() for v in self.violations],
+        }
+
+
+def duty_dict(d: Duty) -> dict[str, object]:
+    return {
+        "date": d.day.isoformat(), "person": d.person, "team": d.team, "shift": d.shift,
+        "start": d.start.isoformat(timespec="minutes"),
+        "end": d.end.isoformat(timespec="minutes"),
+        "role": d.role, "squad": d.squad, "kind": d.kind, "reason": d.reason,
+        "hours": d.hours,
+    }
+
+
+def write_csv(result: RosterResult, path: Path) -> Path:
+    """roster.csv: one row per person per worked shift or special duty (UTF-8 with BOM, so
+    Excel opens the Chinese text right)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(CSV_COLUMNS)
+        for d in result.rows:
+            row = duty_dict(d)
+            w.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+    return path
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def write_xlsx(result: RosterResult, path: Path) -> Path:
+    """roster.xlsx: sheets roster, staff per hour, hours per person, calendar, fairness."""
+    from openpyxl import Workbook
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "roster"
+    ws.append(list(CSV_COLUMNS))
+    for d in result.rows:
+        row = duty_dict(d)
+        ws.append([row[c] for c in CSV_COLUMNS])
+    keys = list(result.staff)
+    ws2 = wb.create_sheet("staff per hour")
+    ws2.append(["slot", *keys, "special demand", "unmet", "on duty"])
+    for i, s in enumerate(result.slots):
+        ws2.append([s.isoformat(timespec="minutes"), *(result.staff[k][i] for k in keys),
+                    result.demand[i], result.unmet[i], " ".join(result.on_duty[i])])
+    ws3 = wb.create_sheet("hours per person")
+    hdicts = [h.as_dict(result.weeks) for h in result.hours.values()]
+    if hdicts:
+        cols = list(hdicts[0])
+        ws3.append(cols)
+        for hd in hdicts:
+            ws3.append([hd[c] for c in cols])
+    ws4 = wb.create_sheet("calendar")
+    ws4.append(["date", "kind", "holiday", "makeup", "events"])
+    for c in result.calendar:
+        ws4.append([c.day.isoformat(), c.kind, c.holiday, c.makeup, "; ".join(c.events)])
+    ws5 = wb.create_sheet("fairness")
+    ws5.append(["measure", "value"])
+    for k, v in result.fairness.items():
+        ws5.append([k, v])
+    for k2, v2 in result.solve.as_dict().items():
+        ws5.append([f"solver {k2}", v2])
+    wb.save(path)
+    return path

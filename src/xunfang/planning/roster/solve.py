@@ -1,0 +1,713 @@
+"""The person-level roster with CP-SAT (OR-Tools): regular shifts plus special duties.
+
+Model. Every rostered person has *fixed* duties — the regular shift of their team on each
+roster day (the pattern's calendar), or the 08–16 office day (常白班) of a day team on
+workdays — dropped on leave days. The decisions are *candidate special duties*, each a
+boolean ``x_c``:
+
+* extensions of a regular shift: ``L`` hours just before its start or after its end, for L in
+  ``ext_hours`` (2, 4), while the shift plus its extension stays within ``max_duty_hours``;
+* stand-alone blocks on a day without a regular duty (08–12, 12–16, 16–20, 20–24, 08–16,
+  12–20, 16–24).
+
+Only candidates that cover an hour where something is asked for are made: an hour of
+special-duty demand (surge) or an hour where a staffing rule matching the person is short
+with the fixed duties alone. A candidate that breaks a hard rule together with fixed duties
+alone is not made (the rule is remembered, to explain shortfalls).
+
+Hard rules over candidates c, c' of one person (fixed duties are constants):
+
+* ``x_c + x_c' ≤ 1`` when they overlap, leave 0 < gap < ``min_rest_hours``, or touch and
+  together span more than ``max_duty_hours``;
+* ``w_d ≥ x_c`` for the candidates of day d (w_d = 1 on a day with a fixed duty); in every
+  window of ``max_consecutive_days + 1`` days, ``Σ w_d ≤ max_consecutive_days``;
+* in every 7-day window, fixed hours + ``Σ L_c x_c ≤ max_week_hours``.
+
+The regular shifts of the days before and after the horizon take part in the windows, so
+consecutive months fit together. Coverage, with non-negative slack::
+
+    staffing rule r, hour h:  Σ_{c covers h, person matches r} x_c + s_rh ≥ count_r − fixed_rh
+    demand, hour h:           Σ_{c covers h} x_c + u_h ≥ demand_h
+
+Objective (minimise): 10⁶·Σ s (hard staffing: any s > 0 means the rules cannot all hold, and
+the shortfall is explained) + 10³·Σ u (unmet special-duty demand) + 10 per special-duty hour
+(+5 per hour at night 22–06 and per hour on a weekend or holiday) + 300 per broken
+preference + 3·Σ_p Σ_k max(0, L_p − k·step) for the special hours L_p of each person and
+again for those on weekends and holidays (a convex penalty that spreads them fairly; step =
+4 h per week of horizon).
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from ortools.sat.python import cp_model
+
+from xunfang._errors import Problem, ScenarioError
+from xunfang.planning.roster.calendar import DayInfo, day_calendar
+from xunfang.planning.roster.check import HOUR, Duty, Violation, check_roster
+from xunfang.planning.roster.patterns import (
+    DEFAULT_ANCHOR,
+    ShiftPattern,
+    ShiftType,
+    check_pattern,
+    pattern,
+)
+from xunfang.planning.roster.result import (
+    PersonHours,
+    RosterInfeasible,
+    RosterResult,
+    SolveStats,
+    gini,
+)
+from xunfang.planning.roster.rules import (
+    RosterRules,
+    StaffingRule,
+    SurgeRule,
+    default_staffing,
+    default_surges,
+    leave_problems,
+)
+from xunfang.scenario.model import Leave, Person, Scenario
+
+EXT_HOURS: tuple[int, ...] = (2, 4)
+BLOCKS: tuple[tuple[int, int], ...] = ((8, 4), (12, 4), (16, 4), (20, 4), (8, 8), (12, 8),
+                                       (16, 8))
+NIGHT = frozenset({22, 23, 0, 1, 2, 3, 4, 5})  # hours that cost extra as special duty
+SMALL_HOURS = frozenset({0, 1, 2, 3, 4, 5})  # a duty in these hours counts as a night
+#: CP-SAT full-problem workers for two cores: an LP-heavy one proves the bound, a quick-restart
+#: one finds solutions (the default pair for two workers proved far slower on this model).
+SUBSOLVERS: tuple[str, ...] = ("max_lp", "quick_restart")
+W_SLACK = 1_000_000
+W_UNMET = 1_000
+W_HOUR = 10
+W_NIGHT_HOUR = 5
+W_WEEKEND_HOUR = 5
+W_PREF = 300
+W_FAIR = 3
+W_FAIR_WEEKEND = 3
+STEP_HOURS = 4
+
+
+@dataclass(frozen=True)
+class Preference:
+    """A wish of one person: no special duty on ``day`` (``want=False``), or one (``True``)."""
+
+    person: str
+    day: date
+    want: bool = False
+
+
+@dataclass
+class _Cand:
+    person: int
+    day: date
+    start: datetime
+    end: datetime
+    kind: str  # pre | post | block
+    hours: int
+    var: cp_model.IntVar | None = None
+    reasons: set[str] = field(default_factory=set)
+
+
+def _teams(sc: Scenario, p: ShiftPattern, teams: Sequence[str] | None) -> tuple[str, ...]:
+    have = sorted({q.team for q in sc.people})
+    if teams is None:
+        guess = tuple(chr(ord("A") + i) for i in range(p.n_teams))
+        if all(t in have for t in guess):
+            return guess
+        raise ScenarioError([Problem(
+            "people.csv", "teams-unknown",
+            f"pattern {p.name!r} needs {p.n_teams} rotating teams; name them (teams=…, "
+            f"--teams) among the teams of people.csv: {', '.join(have)}", column="team")],
+            source=sc.source or sc.name)
+    teams = tuple(teams)
+    bad = [t for t in teams if t not in have]
+    problems = [Problem("--teams", "unknown-team", f"team {t!r} is not a team of people.csv "
+                        f"({', '.join(have)})") for t in bad]
+    if len(teams) != p.n_teams:
+        problems.append(Problem("--teams", "team-count", f"pattern {p.name!r} needs "
+                                f"{p.n_teams} teams, got {len(teams)}: {', '.join(teams)}"))
+    if problems:
+        raise ScenarioError(problems, source=sc.source or sc.name)
+    return teams
+
+
+def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: RosterRules
+           ) -> str | None:
+    """The rule two duties of one person break together (None: they may both be worked)."""
+    if a2 < a1:
+        a1, b1, a2, b2 = a2, b2, a1, b1
+    if a2 < b1:
+        return "overlap"
+    gap = (a2 - b1) / HOUR
+    if gap == 0:
+        span = (max(b1, b2) - a1) / HOUR
+        return "max-duty-hours" if span > rules.max_duty_hours else None
+    if gap < rules.min_rest_hours:
+        return "rest"
+    return None
+
+
+def make_roster(
+    scenario: Scenario,
+    start: date,
+    days: int,
+    seed: int = 0,
+    risk_profile: Sequence[float] | None = None,
+    *,
+    pattern_spec: str | None = None,
+    teams: Sequence[str] | None = None,
+    day_teams: Sequence[str] | None = None,
+    anchor: date = DEFAULT_ANCHOR,
+    rules: RosterRules | None = None,
+    staffing: Sequence[StaffingRule] = (),
+    default_staffing_rules: bool = True,
+    surges: Sequence[SurgeRule] | None = None,
+    extra_leave: Sequence[Leave] = (),
+    preferences: Sequence[Preference] = (),
+    night_checkpoints: int = 0,
+    time_limit: float = 20.0,
+    gap_limit: float = 0.0,
+    num_workers: int = 2,
+    subsolvers: Sequence[str] | None = SUBSOLVERS,
+) -> RosterResult:
+    """The duty roster of ``days`` days from ``start`` (both inclusive of the horizon).
+
+    ``pattern_spec`` defaults to the policy's ``shift_pattern``; ``teams`` to A, B, C, …;
+    ``day_teams`` (office-hours teams) to ``("day",)`` where people.csv has that team.
+    ``risk_profile`` (24 floats) sets the noon/evening reinforcement hours; ``surges``
+    replaces the special-duty demand altogether. Raises :class:`ScenarioError` for bad input
+    and :class:`RosterInfeasible` (with the explanation) when the rules cannot all hold.
+    """
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    rules = rules or RosterRules()
+    policy = scenario.policy
+    try:
+        pat = pattern(pattern_spec or policy.shift_pattern, policy.shift_starts)
+    except ValueError as exc:
+        raise ScenarioError([Problem("scenario.toml", "bad-pattern", str(exc),
+                                     column="shift_pattern")],
+                            source=scenario.source or scenario.name) from None
+    uncovered = check_pattern(pat)
+    if uncovered:
+        raise ScenarioError([Problem("scenario.toml", "pattern-coverage", m,
+                                     column="shift_pattern") for m in uncovered],
+                            source=scenario.source or scenario.name)
+    team_ids = _teams(scenario, pat, teams)
+    all_teams = {q.team for q in scenario.people}
+    dteams = tuple(day_teams) if day_teams is not None else (
+        ("day",) if "day" in all_teams else ())
+    bad_day = [t for t in dteams if t not in all_teams or t in team_ids]
+    if bad_day:
+        raise ScenarioError([Problem("--day-teams", "unknown-team", f"day team {t!r} is not a "
+                                     "team of people.csv, or is a rotating team")
+                             for t in bad_day], source=scenario.source or scenario.name)
+    people = [q for q in scenario.people if q.team in team_ids or q.team in dteams]
+    if not people:
+        raise ScenarioError([Problem("people.csv", "no-people", "no person belongs to the "
+                                     f"teams {', '.join((*team_ids, *dteams))}")],
+                            source=scenario.source or scenario.name)
+    pidx = {q.id: i for i, q in enumerate(people)}
+    known_all = {q.id for q in scenario.people}
+    leave = (*scenario.leave, *extra_leave)
+    lp = leave_problems(leave)
+    lp += [Problem("preferences", "unknown-person", f"person {pf.person!r} is not rostered")
+           for pf in preferences if pf.person not in pidx]
+    lp += [Problem("leave", "unknown-person", f"person {lv.person!r} is not in people.csv")
+           for lv in extra_leave if lv.person not in known_all]
+    if lp:
+        raise ScenarioError(lp, source=scenario.source or scenario.name)
+    staff_rules = list(default_staffing(scenario, people, team_ids, pat)
+                       if default_staffing_rules else ())
+    staff_rules += list(staffing)
+    for r in staff_rules:
+        have = sum(r.matches(q) for q in people)
+        if r.count > have:
+            raise ScenarioError([Problem(r.source, "more-than-exist", f"{r.describe()}: only "
+                                         f"{have} rostered people match")],
+                                source=scenario.source or scenario.name)
+    surge_rules = tuple(surges) if surges is not None else default_surges(
+        scenario.events, risk_profile, night_checkpoints=night_checkpoints,
+        night_hours=policy.night_hours)
+
+    # --- calendar, fixed duties ------------------------------------------------------------
+    pad = max(6, rules.max_consecutive_days)
+    first = start - timedelta(days=pad)
+    cal_all = day_calendar(first, days + 2 * pad, policy, scenario.events)
+    cal = cal_all[pad:pad + days]
+    kind_of = {c.day: c.kind for c in cal_all}
+    on_leave: set[tuple[str, date]] = set()
+    for lv in leave:
+        dday = max(lv.start, first)
+        while dday <= min(lv.end, first + timedelta(days=days + 2 * pad)):
+            on_leave.add((lv.person, dday))
+            dday += timedelta(days=1)
+    early = next((pat.shifts[c] for c in pat.cycle if c in pat.shifts), pat.shifts["E"])
+    office = ShiftType("F", "office", early.start_hour, 8)
+    team_index = {t: i for i, t in enumerate(team_ids)}
+    end_day = start + timedelta(days=days)
+    fixed: list[Duty] = []
+    for ci in cal_all:
+        for q in people:
+            if (q.id, ci.day) in on_leave:
+                continue
+            st: ShiftType | None
+            if q.team in team_index:
+                st = pat.shift(team_index[q.team], ci.day, anchor)
+            else:
+                st = office if ci.kind == "workday" else None
+            if st is None:
+                continue
+            fixed.append(Duty(ci.day, q.id, q.team, st.name, st.start(ci.day), st.end(ci.day),
+                              q.role, q.squad, "regular"))
+    in_h = [du for du in fixed if start <= du.day < end_day]
+    ctx = [du for du in fixed if not start <= du.day < end_day]
+    pre = check_roster(in_h, rules=rules, leave=leave, context=ctx)
+    if pre:
+        raise RosterInfeasible(pre, headline=f"pattern {pat.name!r}: the regular shifts alone "
+                               "break the labour rules")
+
+    # --- demand per hour -------------------------------------------------------------------
+    t0 = datetime.combine(start, datetime.min.time())
+    n_h = 24 * days
+    demand = [0] * n_h
+    why: list[list[str]] = [[] for _ in range(n_h)]
+    for h in range(n_h):
+        t = t0 + h * HOUR
+        dk = kind_of[t.date()]
+        for sr in surge_rules:
+            if sr.start is not None and sr.end is not None:
+                if not sr.start <= t < sr.end:
+                    continue
+            elif dk not in sr.days or t.hour not in sr.hours:
+                continue
+            demand[h] += sr.extra
+            why[h].append(sr.reason)
+    present_fixed: list[set[int]] = [set() for _ in range(n_h)]
+    teams_at: list[set[str]] = [set() for _ in range(n_h)]
+    for du in fixed:
+        a = int((du.start - t0) / HOUR)
+        b = int((du.end - t0) / HOUR)
+        for h in range(max(0, a), min(n_h, b)):
+            present_fixed[h].add(pidx[du.person])
+            teams_at[h].add(du.team)
+    deficit: list[dict[int, int]] = []
+    for r in staff_rules:
+        dd: dict[int, int] = {}
+        for h in range(n_h):
+            t = t0 + h * HOUR
+            if kind_of[t.date()] not in r.days or t.hour not in r.hours:
+                continue
+            if r.team is not None and r.team not in teams_at[h]:
+                continue
+            have = sum(1 for i in present_fixed[h] if r.matches(people[i]))
+            if have < r.count:
+                dd[h] = r.count - have
+        deficit.append(dd)
+    rules_of = [[ri for ri, r in enumerate(staff_rules) if r.matches(q)] for q in people]
+
+    # --- candidates ------------------------------------------------------------------------
+    fixed_of: dict[int, list[Duty]] = defaultdict(list)
+    fixed_hours: dict[tuple[int, date], float] = defaultdict(float)
+    for du in fixed:
+        i = pidx[du.person]
+        fixed_of[i].append(du)
+        fixed_hours[(i, du.day)] += du.hours
+    dropped: dict[tuple[int, date], set[str]] = defaultdict(set)
+
+    def useful(i: int, a: datetime, b: datetime) -> bool:
+        ha = max(0, int((a - t0) / HOUR))
+        hb = min(n_h, int((b - t0) / HOUR))
+        for h in range(ha, hb):
+            if demand[h] > 0:
+                return True
+            if any(h in deficit[ri] for ri in rules_of[i]):
+                return True
+        return False
+
+    def legal_with_fixed(i: int, day: date, a: datetime, b: datetime, hours: int
+                         ) -> str | None:
+        if (people[i].id, day) in on_leave:
+            return "leave"
+        for f in fixed_of[i]:
+            if abs((f.day - day).days) > 2:
+                continue
+            why_not = _clash(f.start, f.end, a, b, rules)
+            if why_not is not None:
+                return why_not
+            if (rules.no_night_then_early and f.shift == "night"
+                    and day == f.day + timedelta(days=1)
+                    and a < datetime.combine(day, datetime.min.time()) + 12 * HOUR):
+                return "night-then-early"
+        for k in range(7):
+            w0 = day - timedelta(days=6 - k)
+            tot = sum(fixed_hours.get((i, w0 + timedelta(days=j)), 0.0) for j in range(7))
+            if tot + hours > rules.max_week_hours:
+                return "weekly-hours"
+        if (i, day) not in fixed_hours:
+            left = 0
+            while (i, day - timedelta(days=left + 1)) in fixed_hours:
+                left += 1
+            right = 0
+            while (i, day + timedelta(days=right + 1)) in fixed_hours:
+                right += 1
+            if left + right + 1 > rules.max_consecutive_days:
+                return "consecutive-days"
+        return None
+
+    cands: list[_Cand] = []
+    for i in range(len(people)):
+        own_days = {du.day for du in fixed_of[i]}
+        options: list[tuple[date, datetime, datetime, str, int]] = []
+        for f in fixed_of[i]:
+            if not start <= f.day < end_day:
+                continue
+            for L in EXT_HOURS:
+                if f.hours + L > rules.max_duty_hours:
+                    continue
+                options.append((f.day, f.start - L * HOUR, f.start, "pre", L))
+                options.append((f.day, f.end, f.end + L * HOUR, "post", L))
+        for ci in cal:
+            if ci.day in own_days:
+                continue
+            base = datetime.combine(ci.day, datetime.min.time())
+            for s0, L in BLOCKS:
+                options.append((ci.day, base + s0 * HOUR, base + (s0 + L) * HOUR, "block", L))
+        for day, ta, tb, kind, L in options:
+            if not useful(i, ta, tb):
+                continue
+            bad = legal_with_fixed(i, day, ta, tb, L)
+            if bad is not None:
+                dropped[(i, day)].add(bad)
+                continue
+            cands.append(_Cand(i, day, ta, tb, kind, L))
+
+    # --- model -----------------------------------------------------------------------------
+    m = cp_model.CpModel()
+    for k, c in enumerate(cands):
+        c.var = m.new_bool_var(f"x{k}")
+    by_person: dict[int, list[_Cand]] = defaultdict(list)
+    for c in cands:
+        by_person[c.person].append(c)
+    for i, cs in by_person.items():
+        cs.sort(key=lambda c: c.start)
+        for a_i in range(len(cs)):
+            ca = cs[a_i]
+            for b_i in range(a_i + 1, len(cs)):
+                cn = cs[b_i]
+                if cn.start >= ca.end + rules.min_rest_hours * HOUR:
+                    break
+                if _clash(ca.start, ca.end, cn.start, cn.end, rules) is not None:
+                    assert ca.var is not None and cn.var is not None
+                    m.add_bool_or([ca.var.Not(), cn.var.Not()])
+        # working days and windows
+        day_vars: dict[date, list[cp_model.IntVar]] = defaultdict(list)
+        for c in cs:
+            assert c.var is not None
+            day_vars[c.day].append(c.var)
+        own_days = {du.day for du in fixed_of[i]}
+        w: dict[date, cp_model.IntVar | int] = {}
+        for day, vs in day_vars.items():
+            if day in own_days:
+                continue
+            wv = m.new_bool_var(f"w{i}_{day}")
+            for v in vs:
+                m.add_implication(v, wv)
+            w[day] = wv
+        n_win = rules.max_consecutive_days + 1
+        for day in sorted(w):
+            for k in range(n_win):
+                w0 = day - timedelta(days=n_win - 1 - k)
+                win = [w0 + timedelta(days=j) for j in range(n_win)]
+                if min(x for x in win if x in w) != day:
+                    continue  # each window once: from its first variable day
+                terms: list[cp_model.IntVar] = []
+                const = 0
+                for x in win:
+                    if x in own_days:
+                        const += 1
+                    elif x in w:
+                        wx = w[x]
+                        assert not isinstance(wx, int)
+                        terms.append(wx)
+                if terms and const + len(terms) > rules.max_consecutive_days:
+                    m.add(sum(terms) <= rules.max_consecutive_days - const)
+        hours_by_day: dict[date, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        for c in cs:
+            assert c.var is not None
+            hours_by_day[c.day].append((c.hours, c.var))
+        seen: set[date] = set()
+        for day in sorted(hours_by_day):
+            for k in range(7):
+                w0 = day - timedelta(days=6 - k)
+                if w0 in seen:
+                    continue
+                win = [w0 + timedelta(days=j) for j in range(7)]
+                lin = [(hh, v) for x in win for hh, v in hours_by_day.get(x, [])]
+                const_h = sum(fixed_hours.get((i, x), 0.0) for x in win)
+                seen.add(w0)
+                if const_h + sum(hh for hh, _ in lin) > rules.max_week_hours:
+                    m.add(sum(hh * v for hh, v in lin) <= int(rules.max_week_hours - const_h))
+    cover: list[list[_Cand]] = [[] for _ in range(n_h)]
+    for c in cands:
+        ha = max(0, int((c.start - t0) / HOUR))
+        hb = min(n_h, int((c.end - t0) / HOUR))
+        for h in range(ha, hb):
+            cover[h].append(c)
+    obj: list[cp_model.LinearExprT] = []
+    slacks: list[tuple[int, int, cp_model.IntVar]] = []
+    for ri, dd in enumerate(deficit):
+        r = staff_rules[ri]
+        for h, need in dd.items():
+            sv = m.new_int_var(0, need, f"sv{ri}_{h}")
+            vs = [c.var for c in cover[h] if r.matches(people[c.person]) and c.var is not None]
+            m.add(sum(vs) + sv >= need)
+            slacks.append((ri, h, sv))
+            obj.append(W_SLACK * sv)
+    unmet_vars: dict[int, cp_model.IntVar] = {}
+    for h in range(n_h):
+        if demand[h] > 0:
+            u = m.new_int_var(0, demand[h], f"u{h}")
+            vs = [c.var for c in cover[h] if c.var is not None]
+            m.add(sum(vs) + u >= demand[h])
+            unmet_vars[h] = u
+            obj.append(W_UNMET * u)
+    pref = {(pidx[pf.person], pf.day): pf.want for pf in preferences}
+    load: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    load_we: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for c in cands:
+        assert c.var is not None
+        night_h = sum(1 for h in range(c.hours) if (c.start + h * HOUR).hour in NIGHT)
+        weekend = kind_of.get(c.day) in ("weekend", "holiday")
+        cost = W_HOUR * c.hours + W_NIGHT_HOUR * night_h + (W_WEEKEND_HOUR * c.hours
+                                                            if weekend else 0)
+        obj.append(cost * c.var)
+        load[c.person].append((c.hours, c.var))
+        if weekend:
+            load_we[c.person].append((c.hours, c.var))
+    for (i, day), want in pref.items():
+        vs = [c.var for c in by_person.get(i, []) if c.day == day and c.var is not None]
+        if not want:
+            for v in vs:
+                obj.append(W_PREF * v)
+        elif vs:
+            miss = m.new_bool_var(f"pref{i}_{day}")
+            m.add_bool_or([*vs, miss])
+            obj.append(W_PREF * miss)
+        # a wish for a duty on a day without a fitting candidate cannot be granted: ignored
+    # fair spread: a convex, separable penalty on each person's special hours (and on
+    # those on weekends and holidays) — every further STEP_HOURS·weeks costs W_FAIR more per
+    # hour, so hours go to the least loaded first (kinder to the LP bound than a max)
+    step = max(1, round(STEP_HOURS * max(1.0, days / 7)))
+    for weight, loads in ((W_FAIR, load), (W_FAIR_WEEKEND, load_we)):
+        for i, lst in loads.items():
+            ub = sum(hh for hh, _ in lst)
+            expr = sum(hh * v for hh, v in lst)
+            kk = 1
+            while kk * step < ub:
+                e = m.new_int_var(0, ub - kk * step, f"e{i}_{kk}_{weight}")
+                m.add(e >= expr - kk * step)
+                obj.append(weight * e)
+                kk += 1
+    m.minimize(sum(obj))
+
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = num_workers
+    prm.random_seed = seed
+    if subsolvers:
+        prm.subsolvers.extend(subsolvers)
+    prm.max_time_in_seconds = time_limit
+    if gap_limit > 0:
+        prm.relative_gap_limit = gap_limit
+    trace: list[tuple[float, float]] = []
+
+    class _Trace(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            trace.append((self.wall_time, self.objective_value))
+
+    tracer = _Trace()
+    t_start = _time.perf_counter()
+    status = solver.solve(m, tracer)
+    wall = _time.perf_counter() - t_start
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RosterInfeasible(
+            [], headline=f"CP-SAT found no roster in {time_limit:g} s "
+            f"(status {solver.status_name(status)}); allow more time (time_limit)")
+    bound = solver.best_objective_bound
+    objective = solver.objective_value
+    within = next((t for t, o in trace if o - bound <= 0.01 * max(abs(o), 1e-9)), None)
+    stats = SolveStats(
+        status=solver.status_name(status), objective=objective, bound=bound,
+        wall_seconds=wall, first_solution_seconds=trace[0][0] if trace else None,
+        within_1pct_seconds=within, n_variables=len(m.proto.variables),
+        n_candidates=len(cands), num_workers=num_workers)
+
+    # --- the roster ------------------------------------------------------------------------
+    chosen = [c for c in cands if c.var is not None and solver.boolean_value(c.var)]
+    specials: list[Duty] = []
+    for c in chosen:
+        q = people[c.person]
+        ha = max(0, int((c.start - t0) / HOUR))
+        hb = min(n_h, int((c.end - t0) / HOUR))
+        reasons: list[str] = []
+        for h in range(ha, hb):
+            for rr in why[h]:
+                if rr not in reasons:
+                    reasons.append(rr)
+            for ri in rules_of[c.person]:
+                tag = f"cover:{staff_rules[ri].name}"
+                if h in deficit[ri] and tag not in reasons:
+                    reasons.append(tag)
+        specials.append(Duty(c.day, q.id, q.team, "special", c.start, c.end, q.role,
+                             q.squad, "special", ";".join(reasons)))
+    rows = sorted([*in_h, *specials], key=lambda d: (d.start, d.person, d.end))
+    unmet = [int(solver.value(unmet_vars[h])) if h in unmet_vars else 0 for h in range(n_h)]
+    short = [(ri, h, int(solver.value(s))) for ri, h, s in slacks if solver.value(s) > 0]
+    result = _result(scenario, start, days, seed, pat, team_ids, dteams, rules, staff_rules,
+                     cal, rows, ctx, people, leave, demand, unmet, stats)
+    if short:
+        raise RosterInfeasible(
+            _explain(short, staff_rules, people, t0, on_leave, dropped, result),
+            headline=f"the staffing rules cannot all hold: {sum(k for _, _, k in short)} "
+                     "person-hours short", result=result)
+    return result
+
+
+def _explain(short: list[tuple[int, int, int]], staff_rules: Sequence[StaffingRule],
+             people: Sequence[Person], t0: datetime, on_leave: set[tuple[str, date]],
+             dropped: dict[tuple[int, date], set[str]], result: RosterResult
+             ) -> list[Violation]:
+    """One violation per staffing rule and day with its short hours, naming who is missing
+    and which rule keeps each of them from an extra duty."""
+    groups: dict[tuple[int, date], list[tuple[int, int]]] = defaultdict(list)
+    for ri, h, k in short:
+        groups[(ri, (t0 + h * HOUR).date())].append((h, k))
+    out: list[Violation] = []
+    for (ri, day), hs in sorted(groups.items(), key=lambda x: (x[0][1], x[0][0])):
+        r = staff_rules[ri]
+        hs.sort()
+        spans: list[str] = []
+        a = hs[0][0]
+        prev = a
+        for h, _ in [*hs[1:], (-1, 0)]:
+            if h != prev + 1:
+                ta = t0 + a * HOUR
+                spans.append(f"{ta:%H}:00–{(t0 + (prev + 1) * HOUR):%H}:00")
+                a = h
+            prev = h
+        on = set(result.on_duty[hs[0][0]])
+        who: list[str] = []
+        for i, q in enumerate(people):
+            if not r.matches(q) or q.id in on:
+                continue
+            if (q.id, day) in on_leave:
+                who.append(f"{q.id} on leave")
+            elif dropped.get((i, day)):
+                who.append(f"{q.id} off duty, an extra duty would break "
+                           f"{'/'.join(sorted(dropped[(i, day)]))}")
+            else:
+                who.append(f"{q.id} off duty")
+        most = max(k for _, k in hs)
+        out.append(Violation(
+            f"min-staffing:{r.name}", day, None,
+            f"{r.describe()} [{r.source}] is short by up to {most} at "
+            f"{', '.join(spans)}; " + ("; ".join(who) if who else "nobody else matches")))
+    return out
+
+
+def _result(sc: Scenario, start: date, days: int, seed: int, pat: ShiftPattern,
+            teams: tuple[str, ...], dteams: tuple[str, ...], rules: RosterRules,
+            staff_rules: Sequence[StaffingRule], cal: Sequence[DayInfo], rows: list[Duty],
+            ctx: list[Duty], people: Sequence[Person], leave: Sequence[Leave],
+            demand: list[int], unmet: list[int], stats: SolveStats) -> RosterResult:
+    t0 = datetime.combine(start, datetime.min.time())
+    n_h = 24 * days
+    slots = tuple(t0 + h * HOUR for h in range(n_h))
+    present: list[set[str]] = [set() for _ in range(n_h)]
+    for du in rows:
+        a = max(0, int((du.start - t0) / HOUR))
+        b = min(n_h, int((du.end - t0) / HOUR))
+        for h in range(a, b):
+            present[h].add(du.person)
+    # the night shift of the day before the horizon runs into its first hours
+    for du in ctx:
+        a = max(0, int((du.start - t0) / HOUR))
+        b = min(n_h, int((du.end - t0) / HOUR))
+        for h in range(a, b):
+            present[h].add(du.person)
+    by_id = {q.id: q for q in people}
+    keys: dict[str, list[int]] = {"all": [0] * n_h}
+    for q in people:
+        for key in (f"role:{q.role}", f"squad:{q.squad}", f"team:{q.team}",
+                    *(f"skill:{sk}" for sk in q.skills)):
+            keys.setdefault(key, [0] * n_h)
+    for h in range(n_h):
+        for pid in present[h]:
+            q = by_id[pid]
+            keys["all"][h] += 1
+            keys[f"role:{q.role}"][h] += 1
+            keys[f"squad:{q.squad}"][h] += 1
+            keys[f"team:{q.team}"][h] += 1
+            for sk in q.skills:
+                keys[f"skill:{sk}"][h] += 1
+    kind_of = {ci.day: ci.kind for ci in cal}
+    leave_days: dict[str, int] = defaultdict(int)
+    for lv in leave:
+        for ci in cal:
+            if lv.start <= ci.day <= lv.end:
+                leave_days[lv.person] += 1
+    per: dict[str, dict[str, float]] = {q.id: defaultdict(float) for q in people}
+    worked: dict[str, set[date]] = defaultdict(set)
+    night_days: dict[str, set[date]] = defaultdict(set)
+    for du in rows:
+        acc = per[du.person]
+        acc["regular" if du.kind == "regular" else "special"] += du.hours
+        if du.kind == "special":
+            acc["n_special"] += 1
+        worked[du.person].add(du.day)
+        if any((du.start + k * HOUR).hour in SMALL_HOURS for k in range(int(du.hours))):
+            night_days[du.person].add(du.day)
+    hours: dict[str, PersonHours] = {}
+    for q in people:
+        acc = per[q.id]
+        hours[q.id] = PersonHours(
+            person=q.id, team=q.team, rotating=q.team in teams,
+            regular_hours=acc["regular"], special_hours=acc["special"],
+            special_duties=int(acc["n_special"]), nights=len(night_days[q.id]),
+            weekend_days=sum(1 for x in worked[q.id] if kind_of.get(x) == "weekend"),
+            holiday_days=sum(1 for x in worked[q.id] if kind_of.get(x) == "holiday"),
+            leave_days=leave_days[q.id])
+    rot = [h for h in hours.values() if h.rotating]
+
+    def avail(h: PersonHours) -> float:
+        return max(1, days - h.leave_days) / days
+
+    fairness = {
+        "gini_nights": gini([h.nights for h in rot]),
+        "gini_weekend_days": gini([h.weekend_days + h.holiday_days for h in rot]),
+        "gini_special_hours": gini([h.special_hours for h in rot]),
+        "gini_nights_per_available_day": gini([h.nights / avail(h) for h in rot]),
+        "gini_weekend_days_per_available_day": gini(
+            [(h.weekend_days + h.holiday_days) / avail(h) for h in rot]),
+        "gini_special_hours_all": gini([h.special_hours for h in hours.values()]),
+        "max_special_hours": max((h.special_hours for h in hours.values()), default=0.0),
+    }
+    violations = check_roster(rows, rules=rules, leave=leave, context=ctx, people=by_id,
+                              staffing=staff_rules, calendar=cal, rotating_teams=teams,
+                              teams_on_duty=pat.teams_on_duty)
+    return RosterResult(
+        scenario=sc.name, inputs_hash=sc.inputs_hash, start=start, days=days, seed=seed,
+        pattern=pat.name, teams=teams, day_teams=dteams, rules=rules,
+        staffing=tuple(staff_rules), calendar=tuple(cal), rows=tuple(rows), context=tuple(ctx),
+        slots=slots, on_duty=tuple(tuple(sorted(s)) for s in present),
+        staff={k: tuple(v) for k, v in keys.items()}, hours=hours, fairness=fairness,
+        demand=tuple(demand), unmet=tuple(unmet), solve=stats,
+        violations=tuple(violations))
+
