@@ -9,12 +9,20 @@ and each day's schedule is drawn from it.
   night-only sites, min/max staffing and the travel rule;
 * :mod:`.solvers` — SSE solvers with HiGHS (ORIGAMI-style compact LP, multiple LPs, DOBSS) and
   the SSE check;
-* :mod:`.sample` — comb sampling of daily schedules with exact marginals, and the teams;
+* :mod:`.sample` — comb sampling of daily schedules with exact marginals, the flow sampler
+  where the travel rule binds, and the teams;
 * :mod:`.stage` — the stage's entry point :func:`plan_checkpoints` (scenario → plan).
 """
 
 from xunfang.planning.checkpoints.game import GameError, SecurityGame, make_game
-from xunfang.planning.checkpoints.sample import TravelError, assign_teams, comb_sample
+from xunfang.planning.checkpoints.sample import (
+    Decomposition,
+    TravelError,
+    assign_teams,
+    comb_sample,
+    flow_decompose,
+    flow_sample,
+)
 from xunfang.planning.checkpoints.solvers import (
     Solution,
     SolverError,
@@ -46,6 +54,7 @@ __all__ = [
     "Baseline",
     "CheckpointPlan",
     "CheckpointVisit",
+    "Decomposition",
     "GameError",
     "Payoffs",
     "SSECheck",
@@ -63,6 +72,8 @@ __all__ = [
     "comb_sample",
     "default_teams",
     "derive_payoffs",
+    "flow_decompose",
+    "flow_sample",
     "make_game",
     "minimax",
     "plan_checkpoints",

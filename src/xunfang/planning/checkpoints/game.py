@@ -165,7 +165,7 @@ def _validate(g: SecurityGame) -> None:
         raise GameError(f"prob: expected {k} type probabilities, got shape {p.shape}")
     if np.any(~np.isfinite(p)) or np.any(p < 0):
         kk = int(np.flatnonzero(~np.isfinite(p) | (p < 0))[0])
-        raise GameError(f"prob: type {g.type_names[kk]!r} has probability {p[kk]!r}; "
+        raise GameError(f"prob: type {g.type_names[kk]!r} has probability {float(p[kk])!r}; "
                         "probabilities must be non-negative numbers")
     if abs(float(p.sum()) - 1.0) > PROB_TOL:
         raise GameError(f"prob: attacker type probabilities sum to {float(p.sum()):.9g}, "
@@ -195,7 +195,7 @@ def _validate(g: SecurityGame) -> None:
             raise GameError(f"{name}: expected {n} coverage bounds, got shape {arr.shape}")
         if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr > 1):
             t = int(np.flatnonzero(~np.isfinite(arr) | (arr < 0) | (arr > 1))[0])
-            raise GameError(f"{name}: bound of {g.target_name(t)} is {arr[t]!r}; coverage "
+            raise GameError(f"{name}: bound of {g.target_name(t)} is {float(arr[t])!r}; coverage "
                             "bounds are shares between 0 and 1")
     bad = np.flatnonzero(g.lo > g.hi + PROB_TOL)
     if bad.size:
@@ -290,8 +290,8 @@ def make_game(
         att_covered=payoff("att_covered", att_covered),
         att_uncovered=payoff("att_uncovered", att_uncovered),
         teams=t_arr, lo=bound("lo", lo), hi=bound("hi", hi), moves=moves,
-        active=None if active is None else np.ascontiguousarray(
-            np.asarray(active, dtype=np.bool_).reshape(-1)),
+        active=None if active is None else np.ascontiguousarray(np.broadcast_to(
+            np.asarray(active, dtype=np.bool_).reshape(-1), (n,))),
     )
 
 

@@ -19,7 +19,12 @@ target's empirical coverage lies within 2·⌈N/G⌉/N of its marginal (0.2 perc
 site (newly on duty, or idle) may take any site, and at a shift change every team starts fresh.
 A move the travel rule forbids is never made: where no assignment avoids one, the day is
 reported as breaking the rule (:class:`TravelError`) — which cannot happen when the rule does
-not bind (see :meth:`SecurityGame.binding_moves`).
+not bind (see :meth:`SecurityGame.binding_moves`), nor for days of the flow sampler.
+
+**Flow sampler** (where the travel rule binds, so that slots cannot be sampled one by one):
+:func:`flow_decompose` writes the coverage as an explicit mixture of whole-day schedules that
+keep the rule (a Birkhoff–von Neumann-style decomposition of the teams' flow in the
+time-expanded network), and :func:`flow_sample` draws days from it independently.
 """
 
 from __future__ import annotations
@@ -55,23 +60,25 @@ def comb_sample(
     c = np.clip(np.asarray(coverage, dtype=np.float64), 0.0, 1.0).reshape(g.n_sites, g.n_slots)
     rng = np.random.default_rng(seed)
     out = np.zeros((n_days, g.n_sites, g.n_slots), dtype=np.bool_)
+    rows = np.arange(n_days)[:, None]
     for s in range(g.n_slots):
         col = c[:, s]
-        start = 0
-        while start < n_days:
-            size = min(group, n_days) if stratified else 1
-            size = min(size, n_days - start)
-            order = rng.permutation(g.n_sites)
-            edges = np.concatenate([[0.0], np.cumsum(col[order])])
-            if stratified:
-                u = (rng.permutation(size) + rng.random(size)) / size
-            else:
-                u = rng.random(size)
-            # site order[k] is picked when a tooth u + j falls in [edges[k], edges[k+1])
-            teeth = np.floor(edges[None, :] - u[:, None])
-            picked = np.diff(teeth, axis=1) > 0
-            out[start:start + size, order, s] = picked
-            start += size
+        if stratified:
+            # one random order per group of days, offsets stratified within the group
+            order = np.empty((n_days, g.n_sites), dtype=np.int64)
+            u = np.empty(n_days)
+            for start in range(0, n_days, group):
+                size = min(group, n_days - start)
+                order[start:start + size] = rng.permutation(g.n_sites)[None, :]
+                u[start:start + size] = (rng.permutation(size) + rng.random(size)) / size
+        else:
+            order = np.argsort(rng.random((n_days, g.n_sites)), axis=1)
+            u = rng.random(n_days)
+        edges = np.concatenate([np.zeros((n_days, 1)), np.cumsum(col[order], axis=1)], axis=1)
+        # site order[d, k] is picked when a tooth u + j falls in [edges[k], edges[k+1])
+        teeth = np.floor(edges - u[:, None])
+        picked = np.diff(teeth, axis=1) > 0
+        out[rows, order, s] = picked
     return out
 
 
@@ -163,6 +170,164 @@ def slot_entropy_bits(checked: BoolArray) -> float:
     return total
 
 
+def slot_max_probability(checked: BoolArray) -> float:
+    """Π over slots of the largest sampled frequency of one set of sites: the estimated
+    probability of the likeliest day when slots are sampled independently."""
+    out = 1.0
+    n = checked.shape[0]
+    for s in range(checked.shape[2]):
+        keys = np.packbits(checked[:, :, s], axis=1)
+        _, counts = np.unique(keys, axis=0, return_counts=True)
+        out *= float(counts.max()) / n
+    return out
+
+
 def empirical(checked: BoolArray) -> FloatArray:
     """Share of sampled days on which each target was checked (site-major, like coverage)."""
     return np.asarray(checked.mean(axis=0).reshape(-1), dtype=np.float64)
+
+
+# --- the flow sampler: where the travel rule binds ----------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Decomposition:
+    """A distribution over whole-day schedules with the coverage as its marginals.
+
+    ``schedules[k]`` (site-major targets) is drawn with probability ``weights[k]``; every
+    schedule keeps the team counts and the travel rule.
+    """
+
+    schedules: BoolArray  # (K, n_targets)
+    weights: FloatArray  # (K,), sums to 1
+
+    @property
+    def max_probability(self) -> float:
+        return float(self.weights.max())
+
+    def entropy_bits(self) -> float:
+        w = self.weights[self.weights > 0]
+        return float(-(w * np.log2(w)).sum())
+
+    def marginals(self) -> FloatArray:
+        return np.asarray(self.weights @ self.schedules, dtype=np.float64)
+
+
+def flow_decompose(g: SecurityGame, coverage: FloatArray, *, seed: int,
+                   max_probability: float = 0.01, max_repeats: int = 64) -> Decomposition:
+    """Write the coverage as a mixture of whole-day schedules that keep the travel rule.
+
+    The teams' moves form a flow in the time-expanded network of (site, slot) nodes; its
+    polytope (team counts as bounds, unit capacities) has integral vertices, so a fractional
+    flow with the coverage as its node values is a convex combination of schedules. As in the
+    Birkhoff–von Neumann decomposition, each step finds an integral vertex z (HiGHS simplex with
+    a random objective) on the face where the remaining flow y (weight w) is tight, subtracts
+    the largest λ·z that keeps (y − λz)/(w − λ) in the polytope — which makes one more bound or
+    row tight — and repeats until the weight is spent (a remainder below 1e-5, left by rounding,
+    goes to the likeliest schedule). Decompositions with different random objectives are mixed
+    with equal weight until no schedule has probability above ``max_probability`` (or after
+    ``max_repeats``): that spreads the probability over more schedules and keeps the marginals.
+    """
+    from xunfang.planning.checkpoints.solvers import _base, run
+
+    if max_repeats < 1:
+        raise GameError(f"max_repeats: at least 1, got {max_repeats}")
+    rng = np.random.default_rng(seed)
+    c = np.clip(np.asarray(coverage, dtype=np.float64), 0.0, 1.0)
+    pure = SecurityGame(
+        site_ids=g.site_ids, slot_names=g.slot_names, type_names=g.type_names, prob=g.prob,
+        def_covered=g.def_covered, def_uncovered=g.def_uncovered, att_covered=g.att_covered,
+        att_uncovered=g.att_uncovered, teams=g.teams, lo=np.zeros(g.n_targets),
+        hi=(g.hi > 0).astype(np.float64), moves=g.moves, active=g.active)
+    base = _base(pure)
+    lb0, ub0, _, rlo, rhi, a = base.model.arrays()
+    n_cols, n_rows = lb0.size, rlo.size
+    cols = np.arange(n_cols, dtype=np.int32)
+    rows = np.arange(n_rows, dtype=np.int32)
+    h = base.model.highs(maximize=False)
+    # a fractional flow with node values c
+    fl, fu = lb0.copy(), ub0.copy()
+    fl[base.cov] = np.maximum(c - 1e-9, 0.0)
+    fu[base.cov] = np.minimum(c + 1e-9, ub0[base.cov])
+    h.changeColsBounds(n_cols, cols, fl, fu)
+    status, y0, _ = run(h)
+    if status != "optimal" or y0 is None:
+        raise TravelError("the coverage admits no team moves that keep the travel rule")
+    fin_u, fin_l = np.isfinite(rhi), np.isfinite(rlo)
+    found: dict[bytes, float] = {}
+    keys: dict[bytes, BoolArray] = {}
+    eps = 1e-9
+    done = 0
+    while done < max_repeats:
+        done += 1
+        y = np.clip(y0.copy(), 0.0, None)
+        y[base.cov] = c
+        w = 1.0
+        for _step in range(4 * (n_cols + n_rows) + 10):
+            if w <= 1e-9:
+                break
+            zl = np.where(y >= w - eps, 1.0, lb0)
+            zu = np.where(y <= eps, 0.0, ub0)
+            ay = a @ y
+            rl, ru = rlo.copy(), rhi.copy()
+            tight_u = fin_u & (ay >= rhi * w - 1e-7)
+            rl[tight_u] = rhi[tight_u]
+            tight_l = fin_l & (ay <= rlo * w + 1e-7)
+            ru[tight_l] = rlo[tight_l]
+            h.changeColsBounds(n_cols, cols, zl, zu)
+            h.changeRowsBounds(n_rows, rows, rl, ru)  # type: ignore[attr-defined]  # not in stub
+            h.changeColsCost(n_cols, cols, rng.normal(size=n_cols))
+            status, z, _ = run(h)
+            if (status != "optimal" or z is None) and w < 1e-5:
+                break  # rounding noise: the rest (< 1e-5) goes to the likeliest schedule
+            if status != "optimal" or z is None:
+                raise TravelError(f"flow decomposition: no schedule on the face at weight {w:.3g}")
+            zr = np.round(z)
+            if np.abs(z - zr).max() > 1e-6:
+                raise TravelError("flow decomposition: HiGHS returned a fractional vertex")
+            one = zr > 0.5
+            lam = w
+            if one.any():
+                lam = min(lam, float(y[one].min()))
+            free = ~one & (ub0 > 0)
+            if free.any():
+                lam = min(lam, float((w - y[free]).min()))
+            az = a @ zr
+            d = rhi - az
+            m = fin_u & (d > eps)
+            if m.any():
+                lam = min(lam, float(((rhi[m] * w - ay[m]) / d[m]).min()))
+            d = az - rlo
+            m = fin_l & (d > eps)
+            if m.any():
+                lam = min(lam, float(((ay[m] - rlo[m] * w) / d[m]).min()))
+            lam = max(lam, 0.0)
+            if lam <= 1e-12:
+                # numerically tight everywhere: put the rest on this schedule
+                lam = w
+            key_arr = zr[base.cov] > 0.5
+            key = bytes(np.packbits(key_arr))
+            found[key] = found.get(key, 0.0) + lam
+            keys[key] = key_arr
+            y = np.clip(y - lam * zr, 0.0, None)
+            w -= lam
+        else:
+            raise TravelError("flow decomposition did not finish")
+        if w > 1e-9:
+            k = max(found, key=lambda x: found[x])
+            found[k] += w
+        if max(found.values()) / done <= max_probability:
+            break
+    names = list(found)
+    weights = np.array([found[k] for k in names])
+    return Decomposition(schedules=np.array([keys[k] for k in names], dtype=np.bool_),
+                         weights=weights / weights.sum())
+
+
+def flow_sample(g: SecurityGame, dec: Decomposition, n_days: int, *, seed: int) -> BoolArray:
+    """(n_days, n_sites, n_slots): days drawn independently from the decomposition."""
+    if n_days < 1:
+        raise GameError(f"days: at least one day must be sampled, got {n_days}")
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(dec.weights.size, size=n_days, p=dec.weights)
+    return dec.schedules[pick].reshape(n_days, g.n_sites, g.n_slots)

@@ -97,21 +97,26 @@ class _Model:
         self.n_rows += m
         return idx
 
-    def solve(self, *, maximize: bool, mip_gap: float = 1e-9,
-              time_limit: float | None = None) -> tuple[str, FloatArray | None, float]:
-        """("optimal" | "infeasible", x or None, objective)."""
-        def cat(parts: list[FloatArray] | list[IntArray], dtype: type) -> FloatArray:
-            return (np.concatenate(parts).astype(dtype) if parts
-                    else np.zeros(0, dtype=dtype))
+    def arrays(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray,
+                              sparse.csr_array]:
+        """(column lower, column upper, cost, row lower, row upper, CSR matrix)."""
+        def cat(parts: list[FloatArray]) -> FloatArray:
+            return (np.concatenate(parts).astype(np.float64) if parts
+                    else np.zeros(0, dtype=np.float64))
 
-        lb, ub, cost = cat(self.lb, np.float64), cat(self.ub, np.float64), cat(self.cost,
-                                                                                np.float64)
+        ri = np.concatenate(self.ri) if self.ri else np.zeros(0, dtype=np.int64)
+        ci = np.concatenate(self.ci) if self.ci else np.zeros(0, dtype=np.int64)
+        a = sparse.csr_array((cat(self.vv), (ri, ci)), shape=(self.n_rows, self.n_cols))
+        a.sum_duplicates()
+        return cat(self.lb), cat(self.ub), cat(self.cost), cat(self.rlo), cat(self.rhi), a
+
+    def highs(self, *, maximize: bool, mip_gap: float = 1e-9,
+              time_limit: float | None = None) -> _Highs:
+        """A silent HiGHS holding the model."""
+        lb, ub, cost, rlo, rhi, a = self.arrays()
         integer = (np.concatenate(self.integer).astype(np.int32) if self.integer
                    else np.zeros(0, dtype=np.int32))
-        a = sparse.csr_array((cat(self.vv, np.float64), (cat(self.ri, np.int64),
-                                                         cat(self.ci, np.int64))),
-                             shape=(self.n_rows, self.n_cols))
-        a.sum_duplicates()
+        # the core class stays silent once output_flag is off (highspy.Highs prints a banner)
         h = _Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("primal_feasibility_tolerance", FEAS_TOL)
@@ -124,23 +129,32 @@ class _Model:
         status = h.passModel(
             self.n_cols, self.n_rows, int(a.nnz), int(highspy.MatrixFormat.kRowwise),
             int(highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize), 0.0,
-            cost, lb, ub, cat(self.rlo, np.float64), cat(self.rhi, np.float64),
-            a.indptr.astype(np.int32), a.indices.astype(np.int32),
-            np.ascontiguousarray(a.data, dtype=np.float64),
-            integer,
+            cost, lb, ub, rlo, rhi, a.indptr.astype(np.int32), a.indices.astype(np.int32),
+            np.ascontiguousarray(a.data, dtype=np.float64), integer,
         )
         if status == highspy.HighsStatus.kError:
             raise SolverError(f"HiGHS rejected the model ({self.n_rows} rows, {self.n_cols} "
                               "columns)")
-        h.run()
-        ms = h.getModelStatus()
-        if ms in (highspy.HighsModelStatus.kInfeasible,
-                  highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            return "infeasible", None, math.nan
-        if ms != highspy.HighsModelStatus.kOptimal:
-            raise SolverError(f"HiGHS stopped with model status {h.modelStatusToString(ms)!r}")
-        x = np.asarray(h.getSolution().col_value, dtype=np.float64)
-        return "optimal", x, float(h.getInfo().objective_function_value)
+        return h
+
+    def solve(self, *, maximize: bool, mip_gap: float = 1e-9,
+              time_limit: float | None = None) -> tuple[str, FloatArray | None, float]:
+        """("optimal" | "infeasible", x or None, objective)."""
+        h = self.highs(maximize=maximize, mip_gap=mip_gap, time_limit=time_limit)
+        return run(h)
+
+
+def run(h: _Highs) -> tuple[str, FloatArray | None, float]:
+    """Run HiGHS: ("optimal" | "infeasible", x or None, objective); anything else raises."""
+    h.run()
+    ms = h.getModelStatus()
+    if ms in (highspy.HighsModelStatus.kInfeasible,
+              highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return "infeasible", None, math.nan
+    if ms != highspy.HighsModelStatus.kOptimal:
+        raise SolverError(f"HiGHS stopped with model status {h.modelStatusToString(ms)!r}")
+    x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+    return "optimal", x, float(h.getInfo().objective_function_value)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,10 @@ from xunfang.planning.checkpoints.sample import (
     Visit,
     assign_teams,
     comb_sample,
+    flow_decompose,
+    flow_sample,
     slot_entropy_bits,
+    slot_max_probability,
 )
 from xunfang.planning.checkpoints.solvers import Solution, SSECheck, attacker_best, check_sse, solve
 from xunfang.planning.places import place_nodes
@@ -107,7 +110,8 @@ class CheckpointPlan:
     entropy_bits: float  # Σ over slots of the entropy of the slot's checked set
     entropy_bound_bits: float  # Σ_t H(c_t), the most any schedule with these marginals has
     seed: int
-    sampler: str = "comb"
+    sampler: str = "comb"  # "comb" or "flow" (where the travel rule binds)
+    max_schedule_probability: float = 1.0  # of the likeliest day (estimated for comb)
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -157,6 +161,7 @@ class CheckpointPlan:
             "solve_seconds": round(self.solution.seconds, 3),
             "entropy_bits": round(self.entropy_bits, 3),
             "entropy_bound_bits": round(self.entropy_bound_bits, 3),
+            "max_schedule_probability": self.max_schedule_probability,
             "baselines": {name: {"attacker_value": round(b.attacker_value, 6),
                                  "defender_value": round(b.defender_value, 6)}
                           for name, b in self.baselines.items()},
@@ -288,7 +293,7 @@ def derive_payoffs(
         if not np.all(np.isfinite(r)) or np.any(r < 0):
             i, s = np.argwhere(~np.isfinite(r) | (r < 0))[0]
             raise GameError(f"risk: site {posts[i].id!r} slot {slots[s].name} has risk "
-                            f"{r[i, s]!r}; risk must be a non-negative number")
+                            f"{float(r[i, s])!r}; risk must be a non-negative number")
         if not np.any(r > 0):
             raise GameError("risk: every value is 0 (degenerate game: nothing to protect)")
         mix = near.sum(axis=2) + prob[:, None]  # (K, n_sites)
@@ -572,12 +577,21 @@ def plan_checkpoints(
     notes: list[str] = []
     binding = game.binding_moves()
     if binding.any():
-        raise GameError(
-            f"the travel rule binds in {int(binding.sum())} slot change(s) (e.g. after "
-            f"{game.slot_names[int(np.flatnonzero(binding)[0])]}): some checkpoint pairs are more "
-            f"than {changeover_minutes} min apart; comb sampling cannot guarantee the moves — "
-            "raise changeover_minutes or pass None")
-    checked = comb_sample(game, sol.coverage, days, seed=seed)
+        # the travel rule binds: draw whole days from a flow decomposition (exact marginals,
+        # every day keeps the rule); otherwise comb sampling, slot by slot
+        dec = flow_decompose(game, sol.coverage, seed=seed + 3)
+        checked = flow_sample(game, dec, days, seed=seed)
+        sampler = "flow"
+        entropy = dec.entropy_bits()
+        top = dec.max_probability
+        notes.append(f"the travel rule binds in {int(binding.sum())} slot change(s); days are "
+                     f"drawn from {dec.weights.size} schedules that keep it")
+    else:
+        checked = comb_sample(game, sol.coverage, days, seed=seed)
+        sampler = "comb"
+        ent = comb_sample(game, sol.coverage, entropy_days, seed=seed + 2, stratified=False)
+        entropy = slot_entropy_bits(ent)
+        top = slot_max_probability(ent)
     starts = set(scenario.policy.shift_starts)
     fresh = [s == 0 or (slots[s].start.hour in starts and slots[s].start.minute == 0)
              for s in range(len(slots))]
@@ -591,12 +605,12 @@ def plan_checkpoints(
                             slot=(slots[v.slot].start + shift).isoformat(timespec="minutes"),
                             slot_index=slots[v.slot].index, team=names[v.team])
             for v in sorted(day, key=lambda v: (v.slot, v.site))))
-    ent = comb_sample(game, sol.coverage, entropy_days, seed=seed + 2, stratified=False)
     return CheckpointPlan(
         game=game, solution=sol, check=chk, slots=tuple(slots),
         site_names=tuple(p.name for p in posts), team_names=tuple(names), days=tuple(out_days),
-        baselines=baselines(game), entropy_bits=slot_entropy_bits(ent),
-        entropy_bound_bits=binary_entropy_bits(sol.coverage), seed=seed, notes=tuple(notes),
+        baselines=baselines(game), entropy_bits=entropy,
+        entropy_bound_bits=binary_entropy_bits(sol.coverage), seed=seed, sampler=sampler,
+        max_schedule_probability=top, notes=tuple(notes),
     )
 
 
