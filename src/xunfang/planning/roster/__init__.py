@@ -37,7 +37,7 @@ from xunfang.planning.roster.rules import (
     read_leave,
     read_staffing,
 )
-from xunfang.planning.roster.solve import Preference, make_roster
+from xunfang.planning.roster.solve import Preference, make_roster, roster_scope
 
 __all__ = [
     "CSV_COLUMNS",
@@ -70,6 +70,7 @@ __all__ = [
     "pattern",
     "read_leave",
     "read_staffing",
+    "roster_scope",
     "team_calendar",
     "write_csv",
     "write_xlsx",

@@ -153,6 +153,42 @@ def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: Roster
     return None
 
 
+def roster_scope(scenario: Scenario, pattern_spec: str | None = None,
+                 teams: Sequence[str] | None = None, day_teams: Sequence[str] | None = None
+                 ) -> tuple[ShiftPattern, tuple[str, ...], tuple[str, ...], list[Person]]:
+    """The pattern, rotating teams, day teams and rostered people of a roster request.
+
+    Raises :class:`ScenarioError` for an unknown or uncovering pattern and unknown teams.
+    """
+    policy = scenario.policy
+    try:
+        pat = pattern(pattern_spec or policy.shift_pattern, policy.shift_starts)
+    except ValueError as exc:
+        raise ScenarioError([Problem("scenario.toml", "bad-pattern", str(exc),
+                                     column="shift_pattern")],
+                            source=scenario.source or scenario.name) from None
+    uncovered = check_pattern(pat)
+    if uncovered:
+        raise ScenarioError([Problem("scenario.toml", "pattern-coverage", m,
+                                     column="shift_pattern") for m in uncovered],
+                            source=scenario.source or scenario.name)
+    team_ids = _teams(scenario, pat, teams)
+    all_teams = {q.team for q in scenario.people}
+    dteams = tuple(day_teams) if day_teams is not None else (
+        ("day",) if "day" in all_teams else ())
+    bad_day = [t for t in dteams if t not in all_teams or t in team_ids]
+    if bad_day:
+        raise ScenarioError([Problem("--day-teams", "unknown-team", f"day team {t!r} is not a "
+                                     "team of people.csv, or is a rotating team")
+                             for t in bad_day], source=scenario.source or scenario.name)
+    people = [q for q in scenario.people if q.team in team_ids or q.team in dteams]
+    if not people:
+        raise ScenarioError([Problem("people.csv", "no-people", "no person belongs to the "
+                                     f"teams {', '.join((*team_ids, *dteams))}")],
+                            source=scenario.source or scenario.name)
+    return pat, team_ids, dteams, people
+
+
 def make_roster(
     scenario: Scenario,
     start: date,
@@ -188,31 +224,7 @@ def make_roster(
         raise ValueError(f"days must be at least 1, got {days}")
     rules = rules or RosterRules()
     policy = scenario.policy
-    try:
-        pat = pattern(pattern_spec or policy.shift_pattern, policy.shift_starts)
-    except ValueError as exc:
-        raise ScenarioError([Problem("scenario.toml", "bad-pattern", str(exc),
-                                     column="shift_pattern")],
-                            source=scenario.source or scenario.name) from None
-    uncovered = check_pattern(pat)
-    if uncovered:
-        raise ScenarioError([Problem("scenario.toml", "pattern-coverage", m,
-                                     column="shift_pattern") for m in uncovered],
-                            source=scenario.source or scenario.name)
-    team_ids = _teams(scenario, pat, teams)
-    all_teams = {q.team for q in scenario.people}
-    dteams = tuple(day_teams) if day_teams is not None else (
-        ("day",) if "day" in all_teams else ())
-    bad_day = [t for t in dteams if t not in all_teams or t in team_ids]
-    if bad_day:
-        raise ScenarioError([Problem("--day-teams", "unknown-team", f"day team {t!r} is not a "
-                                     "team of people.csv, or is a rotating team")
-                             for t in bad_day], source=scenario.source or scenario.name)
-    people = [q for q in scenario.people if q.team in team_ids or q.team in dteams]
-    if not people:
-        raise ScenarioError([Problem("people.csv", "no-people", "no person belongs to the "
-                                     f"teams {', '.join((*team_ids, *dteams))}")],
-                            source=scenario.source or scenario.name)
+    pat, team_ids, dteams, people = roster_scope(scenario, pattern_spec, teams, day_teams)
     pidx = {q.id: i for i, q in enumerate(people)}
     known_all = {q.id for q in scenario.people}
     leave = (*scenario.leave, *extra_leave)
@@ -598,8 +610,7 @@ def _explain(short: list[tuple[int, int, int]], staff_rules: Sequence[StaffingRu
         prev = a
         for h, _ in [*hs[1:], (-1, 0)]:
             if h != prev + 1:
-                ta = t0 + a * HOUR
-                spans.append(f"{ta:%H}:00–{(t0 + (prev + 1) * HOUR):%H}:00")
+                spans.append(f"{a % 24:02d}:00–{(prev % 24) + 1:02d}:00")
                 a = h
             prev = h
         on = set(result.on_duty[hs[0][0]])
