@@ -239,7 +239,7 @@ def test_grid_patrol_moves_on_the_roads_and_is_seeded(make_scenario: Make) -> No
             assert t1 - t0 == pytest.approx(tt[a, b] / f, abs=1e-5)
         if kind == "dwell" and not cut:
             assert t1 - t0 == pytest.approx(10.0, abs=1e-5)
-    assert sum(k == "patrol_move" for k, *_ in segs) > 100
+    assert sum(k == "patrol_move" for k, *_ in segs) > 80  # ~120 stops, 1 in 5 in place
     # the segments tile the day without overlap
     starts = [s[3] for s in segs]
     ends = [s[4] for s in segs]

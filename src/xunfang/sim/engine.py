@@ -366,6 +366,7 @@ class _Run:
             tab.minutes.tolist() if tab.minutes is not None and tab.n_points <= 1500 else None)
         self.ht: list[list[int]] = tab.hour_table.tolist()
         self.mode_i = [tab.modes.index(m) for m in st.unit_mode]
+        self.k_by_hour = [[self.ht[m][h] for m in self.mode_i] for h in range(24)]
         self.U = len(st.units)
         self.duty: list[list[int]] = st.duty.tolist()
         self.place: list[list[int]] = st.place.tolist()
@@ -553,7 +554,12 @@ class _Run:
         """Bring idle unit u to the segment that holds time t (logging those passed)."""
         while self.t1[u] <= t:
             if self.t1[u] > self.t0[u]:
-                self._log_seg(u, self.kind[u], self.sa[u], self.sb[u], self.t0[u], self.t1[u])
+                self.s_unit.append(u)
+                self.s_kind.append(self.kind[u])
+                self.s_from.append(self.sa[u])
+                self.s_to.append(self.sb[u])
+                self.s_start.append(self.t0[u])
+                self.s_end.append(self.t1[u])
             gen = self.gens[u]
             assert gen is not None
             try:
@@ -584,18 +590,33 @@ class _Run:
 
     # -- dispatching ---------------------------------------------------------------------------
     def _nearest(self, t: float, dest: int, exclude: int = -1) -> tuple[int, float]:
+        """The free, on-duty responder that reaches ``dest`` soonest from where it is now
+        (ties: the first in plan order). The hot loop of the simulator, written flat."""
         best, bu = INF, -1
         hour = int((self.sm + t) // 60.0) % 24
+        ks = self.k_by_hour[hour]
+        busy, kind, sa, sb, t0, t1 = self.busy, self.kind, self.sa, self.sb, self.t0, self.t1
+        ml = self.mat_list
         for u in self.responders:
-            if self.busy[u] or u == exclude:
+            if busy[u] or u == exclude:
                 continue
-            if self.t1[u] <= t:
+            if t1[u] <= t:
                 self._advance(u, t)
-            if self.kind[u] >= HANDOVER:
+            if kind[u] >= HANDOVER:
                 continue
-            k = self.ht[self.mode_i[u]][hour]
-            a, b, f = self._where(u, t)
-            tt = self._time_from(k, a, b, f, dest)
+            a, b = sa[u], sb[u]
+            if ml is None:
+                f = 0.0 if a == b else (t - t0[u]) / (t1[u] - t0[u])
+                tt = self._time_from(ks[u], a, b, f, dest)
+            else:
+                rows = ml[ks[u]]
+                tt = rows[a][dest]
+                if a != b:
+                    s0, s1 = t0[u], t1[u]
+                    f = (t - s0) / (s1 - s0) if s1 > s0 else 1.0
+                    if f > 0.0:
+                        tb = rows[b][dest]
+                        tt = tb if f >= 1.0 else (1.0 - f) * tt + f * tb
             if tt < best:
                 best, bu = tt, u
         return bu, best
