@@ -35,7 +35,6 @@ import os
 import platform
 import sys
 import time
-from array import array
 from bisect import bisect_right
 from dataclasses import replace
 from datetime import date
@@ -355,7 +354,7 @@ class SimpyUnit:
     def finish(self) -> Any:  # returns the idle walk, or None when sent to a queued call
         """Done on scene: log, then the next queued call or back to the plan."""
         m, t = self.m, self.env.now
-        i, role, t0, arr, end, a, b, row = self.job
+        i, role, t0, arr, _end, a, b, _row = self.job
         self.log(RESPOND, a, b, t0, arr)
         self.log(SCENE, b, b, arr, t)
         if role != 2:

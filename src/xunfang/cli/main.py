@@ -460,6 +460,8 @@ from xunfang.cli import checkpoints as _checkpoints_cli  # noqa: E402
 _checkpoints_cli.register(app)
 from xunfang.cli import roster as _roster_cli  # noqa: E402
 _roster_cli.register(app)
+from xunfang.cli import sim as _sim_cli  # noqa: E402
+_sim_cli.register(app)
 # --- end of command groups ----------------------------------------------------------------------
 
 

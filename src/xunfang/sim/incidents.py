@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -202,3 +203,70 @@ def weekday_of(start: date | datetime) -> int:
 def day_list(start: date | datetime, days: int) -> Sequence[date]:
     d0 = _midnight(start).date()
     return [d0 + timedelta(days=i) for i in range(days)]
+
+
+def read_file(path: str | Path, scenario: Scenario, start: date | datetime, days: int
+              ) -> SimIncidents:
+    """Incidents from a CSV file (UTF-8 or GB18030): ``time`` (ISO 8601), ``x``/``y`` in the
+    scenario's working CRS or ``lon``/``lat`` (in the scenario's lon/lat datum), ``category``,
+    ``priority`` and optionally ``id``; those from midnight of ``start`` for ``days`` days.
+    Errors name the file, the 1-based data row and the column."""
+    import pandas as pd
+
+    from xunfang.geo import reproject, to_wgs84
+
+    p = Path(path)
+    try:
+        try:
+            df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="gb18030")
+    except (OSError, ValueError) as exc:
+        raise SimError(f"{p}: cannot read the incident file: {exc}") from exc
+    cols = set(df.columns)
+    need = {"time", "category", "priority"}
+    missing = sorted(need - cols)
+    if missing:
+        raise SimError(f"{p}: missing column(s) {', '.join(missing)} (need time, category, "
+                       "priority and x/y or lon/lat)")
+    planar = {"x", "y"} <= cols
+    if not planar and not {"lon", "lat"} <= cols:
+        raise SimError(f"{p}: needs columns x and y (metres) or lon and lat")
+    times = pd.to_datetime(df["time"], errors="coerce", format="ISO8601")
+    bad = np.flatnonzero(times.isna().to_numpy())
+    if bad.size:
+        i = int(bad[0])
+        raise SimError(f"{p}, row {i + 1}, column 'time': not an ISO 8601 time: "
+                       f"{df['time'].iloc[i]!r}")
+    if getattr(times.dt, "tz", None) is not None:
+        times = times.dt.tz_convert(scenario.timezone).dt.tz_localize(None)
+    prio = pd.to_numeric(df["priority"], errors="coerce")
+    bad = np.flatnonzero(prio.isna().to_numpy() | (prio % 1 != 0).to_numpy())
+    if bad.size:
+        i = int(bad[0])
+        raise SimError(f"{p}, row {i + 1}, column 'priority': not a whole number: "
+                       f"{df['priority'].iloc[i]!r}")
+    a_col, b_col = ("x", "y") if planar else ("lon", "lat")
+    xy = np.empty((len(df), 2))
+    for j, c in enumerate((a_col, b_col)):
+        v = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(v))
+        if bad.size:
+            i = int(bad[0])
+            raise SimError(f"{p}, row {i + 1}, column {c!r}: not a number: {df[c].iloc[i]!r}")
+        xy[:, j] = v
+    if not planar:
+        if scenario.crs.is_local:
+            raise SimError(f"{p}: lon/lat columns need a georeferenced scenario; "
+                           f"{scenario.name!r} uses a local CRS (give x and y)")
+        lon, lat = to_wgs84(xy[:, 0], xy[:, 1], scenario.crs.lonlat_datum)
+        x, y = reproject(lon, lat, "EPSG:4326", scenario.crs.working)
+        xy = np.column_stack([x, y])
+    ids = df["id"].tolist() if "id" in cols else [str(i + 1) for i in range(len(df))]
+    empty = [i for i, c in enumerate(df["category"].tolist()) if not c]
+    if empty:
+        raise SimError(f"{p}, row {empty[0] + 1}, column 'category': empty")
+    inc = Incidents(ids=tuple(ids), time=times.to_numpy().astype("datetime64[m]"), xy=xy,
+                    category=tuple(df["category"].tolist()),
+                    priority=prio.to_numpy().astype(np.int64))
+    return history(inc, start, days)
