@@ -145,12 +145,17 @@ class _Model:
 
 
 def run(h: _Highs) -> tuple[str, FloatArray | None, float]:
-    """Run HiGHS: ("optimal" | "infeasible", x or None, objective); anything else raises."""
+    """Run HiGHS: ("optimal" | "infeasible" | "time_limit", x or None, objective); a time limit
+    without a feasible solution, and any other status, raises."""
     h.run()
     ms = h.getModelStatus()
     if ms in (highspy.HighsModelStatus.kInfeasible,
               highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return "infeasible", None, math.nan
+    if (ms == highspy.HighsModelStatus.kTimeLimit
+            and h.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible):
+        x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        return "time_limit", x, float(h.getInfo().objective_function_value)
     if ms != highspy.HighsModelStatus.kOptimal:
         raise SolverError(f"HiGHS stopped with model status {h.modelStatusToString(ms)!r}")
     x = np.asarray(h.getSolution().col_value, dtype=np.float64)
@@ -370,7 +375,10 @@ def solve_multiple_lps(g: SecurityGame, *, max_programs: int = 100_000) -> Solut
 
 def solve_dobss(g: SecurityGame, *, time_limit: float | None = None,
                 prune: bool = True) -> Solution:
-    """The SSE of the Bayesian game by the DOBSS MILP in compact (marginal) form."""
+    """The SSE of the Bayesian game by the DOBSS MILP in compact (marginal) form.
+
+    With ``time_limit`` (seconds) HiGHS may stop early: the best strategy found is returned,
+    its ``bound`` the proven upper bound on the SSE value (the gap is bound − value)."""
     t0 = time.perf_counter()
     vstars = (np.array([minimax(g, k)[0] for k in range(g.n_types)]) if prune
               else np.full(g.n_types, -np.inf))
@@ -410,10 +418,13 @@ def solve_dobss(g: SecurityGame, *, time_limit: float | None = None,
         m.rows(-np.inf, ud[allowed] + md, nq, r3,
                np.concatenate([np.full(nq, d[k]), b.cov[allowed], q]),
                np.concatenate([np.ones(nq), -dd[k, allowed], md]))
-    status, x, obj = m.solve(maximize=True, time_limit=time_limit)
-    if status != "optimal" or x is None:
+    h = m.highs(maximize=True, time_limit=time_limit)
+    status, x, obj = run(h)
+    if status == "infeasible" or x is None:
         raise _infeasible(g)
-    return _finish(g, "dobss", x[b.cov], obj, 1 + (kk if prune else 0), t0, vstars)
+    # at a time limit the incumbent is returned with HiGHS' proven bound (bound > value)
+    bound = obj if status == "optimal" else float(h.getInfo().mip_dual_bound)
+    return _finish(g, "dobss", x[b.cov], bound, 1 + (kk if prune else 0), t0, vstars)
 
 
 def solve(g: SecurityGame, method: str = "auto") -> Solution:
