@@ -13,6 +13,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate_cmd)
+    app.command("sweep")(sweep_cmd)
 
 
 def _fmt(v: float | None, ci: tuple[float, float] | None) -> tuple[str, str]:
@@ -47,13 +48,58 @@ def simulate_cmd(
     """Simulate a plan of SCENARIO against incidents; print the KPIs with 95 % intervals."""
     from rich.table import Table
 
+    from xunfang._errors import XunfangError
+    from xunfang.cli.main import _error, err_console, out_console
+    from xunfang.network import RoadNetwork
+    from xunfang.sim import HEADLINE, evaluate, simulate
+
+    sc, plan, first, source = _inputs(scenario, plan_dir, incidents, sample_, start, days, seed)
+    try:
+        net = RoadNetwork.from_scenario(sc)
+        with err_console.status("simulating", spinner="dots"):
+            res = simulate(sc, net, plan, source, start=first, days=days,
+                           replications=replications, seed=seed)
+            kpis = evaluate(res)
+    except (XunfangError, ValueError) as exc:
+        _error(exc)
+        raise typer.Exit(1) from None
+    info: dict[str, Any] = {
+        "scenario": sc.name, "from": first.isoformat(), "days": days,
+        "replications": replications, "seed": seed, "incidents": res.source,
+        "plan_stages": list(plan.stages), "units": len(res.setup.units),
+        "responders": int(res.setup.responder.sum()),
+        "not_simulated": list(res.setup.skipped_units),
+        "seconds_per_replication": round(sum(res.seconds) / len(res.seconds), 3),
+    }
+    if as_json:
+        out_console.print_json(json.dumps({**info, "kpis": kpis.as_json()}, ensure_ascii=False))
+        return
+    t = Table(title=f"{sc.name}: {days} days from {first}, {replications} replication(s), "
+                    f"seed {seed} ({res.source})")
+    t.add_column("KPI")
+    t.add_column("value", justify="right")
+    t.add_column("95 % interval", justify="right")
+    names = [*HEADLINE, *(k for k in kpis.summary if k not in HEADLINE)]
+    for k in names:
+        if k in kpis.summary:
+            v, c = _fmt(kpis.summary[k], kpis.ci.get(k))
+            t.add_row(k, v, c)
+    out_console.print(t)
+    counts = ", ".join(f"{k} {v}" for k, v in kpis.counts.items())
+    out_console.print(f"incidents (all replications): {counts}")
+    if res.setup.skipped_units:
+        out_console.print(f"not simulated (drones): {', '.join(res.setup.skipped_units)}")
+
+
+def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample_: bool,
+            start: datetime | None, days: int, seed: int) -> tuple[Any, Any, date, Any]:
+    """The scenario, plan, first day and incident source of simulate and sweep."""
     from xunfang import scenario as scenario_mod
     from xunfang._errors import ScenarioError, XunfangError
-    from xunfang.cli.main import _error, _print_problems, err_console, out_console
-    from xunfang.network import RoadNetwork
+    from xunfang.cli.main import _error, _print_problems
     from xunfang.plan import Plan, PlanError, make_slots
     from xunfang.planning.posture import hold_at_home
-    from xunfang.sim import HEADLINE, RiskForecast, SimIncidents, evaluate, history, simulate
+    from xunfang.sim import RiskForecast, SimIncidents, history
     from xunfang.sim.incidents import read_file
 
     if incidents is not None and sample_:
@@ -91,7 +137,6 @@ def simulate_cmd(
                     slots=slots, units=tuple(u.id for u in sc.units),
                     assignments=hold_at_home(sc, slots), stages=("posture",))
     try:
-        net = RoadNetwork.from_scenario(sc)
         source: SimIncidents | RiskForecast
         if sample_:
             source = RiskForecast.from_history(sc)
@@ -99,36 +144,86 @@ def simulate_cmd(
             source = read_file(incidents, sc, first, days)
         else:
             source = history(sc.incidents, first, days)
-        with err_console.status("simulating", spinner="dots"):
-            res = simulate(sc, net, plan, source, start=first, days=days,
-                           replications=replications, seed=seed)
-            kpis = evaluate(res)
+    except XunfangError as exc:
+        _error(exc)
+        raise typer.Exit(1) from None
+    return sc, plan, first, source
+
+
+def sweep_cmd(
+    scenario: Annotated[str, typer.Argument(
+        help="A scenario folder, or the name of a built-in scenario.")] = "ebian",
+    variant: Annotated[list[str] | None, typer.Option(
+        "--variant", help="A variant (repeat the option): baseline:NAME, add:UNIT@POST, "
+        "move:POST=NODE, shifts:H,H,..., swap:UNIT=MODE. The plan itself always runs.")] = None,
+    baselines: Annotated[bool, typer.Option(
+        "--baselines", help="Add the baselines posts, even and proportional.")] = False,
+    plan_dir: Annotated[Path | None, typer.Option(
+        "--plan", help="A plan folder (its plan.json); default: units held at their home posts."
+    )] = None,
+    incidents: Annotated[Path | None, typer.Option(
+        "--incidents", help="A CSV of incidents to replay.")] = None,
+    sample_: Annotated[bool, typer.Option(
+        "--sample", help="Sample incidents from the recorded profile instead.")] = False,
+    start: Annotated[datetime | None, typer.Option(
+        "--from", formats=["%Y-%m-%d"], help="First day (as for simulate).")] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=3660)] = 7,
+    replications: Annotated[int, typer.Option("--replications", min=1, max=1000)] = 5,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=0, help="Processes (0: one per core; 1: no pool).")] = 0,
+    backend: Annotated[str, typer.Option(
+        "--backend", help="process (local pool) or ray (needs the optional ray package).")
+    ] = "process",
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write sweep.json and kpis.svg (bars with 95 % intervals) here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Run the plan and its variants against the same incidents; compare their KPIs."""
+    from rich.table import Table
+
+    from xunfang._errors import XunfangError
+    from xunfang.cli.main import _error, err_console, out_console
+    from xunfang.sim import SimConfig
+    from xunfang.sim.sweep import bars_svg, make_variant, run_sweep, sweep_json
+
+    sc, plan, first, source = _inputs(scenario, plan_dir, incidents, sample_, start, days, seed)
+    texts = ["plan", *(f"baseline:{b}" for b in (("posts", "even", "proportional")
+                                                 if baselines else ())), *(variant or [])]
+    try:
+        arms = [make_variant(t, sc, plan, SimConfig()) for t in dict.fromkeys(texts)]
+        with err_console.status(f"simulating {len(arms)} variants", spinner="dots"):
+            results = run_sweep(arms, source, start=first, days=days,
+                                replications=replications, seed=seed, workers=workers,
+                                backend=backend)
     except (XunfangError, ValueError) as exc:
         _error(exc)
         raise typer.Exit(1) from None
-    info: dict[str, Any] = {
-        "scenario": sc.name, "from": first.isoformat(), "days": days,
-        "replications": replications, "seed": seed, "incidents": res.source,
-        "plan_stages": list(plan.stages), "units": len(res.setup.units),
-        "responders": int(res.setup.responder.sum()),
-        "not_simulated": list(res.setup.skipped_units),
-        "seconds_per_replication": round(sum(res.seconds) / len(res.seconds), 3),
-    }
+    doc = {"scenario": sc.name, "from": first.isoformat(), "days": days,
+           "replications": replications, "seed": seed, "variants": sweep_json(results)}
+    shown = ("response_p50_min", "response_p90_min", "response_within_target", "visibility",
+             "patrol_gap_minutes", "over_deployment", "utilization")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "sweep.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1),
+                                        encoding="utf-8")
+        (out / "kpis.svg").write_text(bars_svg(results, shown), encoding="utf-8")
     if as_json:
-        out_console.print_json(json.dumps({**info, "kpis": kpis.as_json()}, ensure_ascii=False))
+        out_console.print_json(json.dumps(doc, ensure_ascii=False))
         return
-    t = Table(title=f"{sc.name}: {days} days from {first}, {replications} replication(s), "
-                    f"seed {seed} ({res.source})")
-    t.add_column("KPI")
-    t.add_column("value", justify="right")
-    t.add_column("95 % interval", justify="right")
-    names = [*HEADLINE, *(k for k in kpis.summary if k not in HEADLINE)]
-    for k in names:
-        if k in kpis.summary:
-            v, c = _fmt(kpis.summary[k], kpis.ci.get(k))
-            t.add_row(k, v, c)
+    t = Table(title=f"{sc.name}: {days} days from {first}, {replications} replication(s) "
+                    f"per variant, seed {seed}")
+    t.add_column("variant")
+    for col in shown:
+        t.add_column(col.replace("_", " "), justify="right")
+    for name, (kp, _) in results.items():
+        cells = []
+        for col in shown:
+            v = kp.summary.get(col)
+            ci = kp.ci.get(col)
+            if v is None or not math.isfinite(v):
+                cells.append("-")
+            else:
+                cells.append(f"{v:.3g}" + (f" ±{(ci[1] - ci[0]) / 2:.2g}" if ci else ""))
+        t.add_row(name, *cells)
     out_console.print(t)
-    counts = ", ".join(f"{k} {v}" for k, v in kpis.counts.items())
-    out_console.print(f"incidents (all replications): {counts}")
-    if res.setup.skipped_units:
-        out_console.print(f"not simulated (drones): {', '.join(res.setup.skipped_units)}")

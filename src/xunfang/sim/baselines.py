@@ -1,0 +1,92 @@
+"""Simple reference plans to simulate next to a plan (issue 6): ``posts``, ``even``,
+``proportional``.
+
+- ``posts``: every unit held at its home post (``planning.posture.hold_at_home``).
+- ``even``: every ground unit (every mode but the drone) spread evenly over the grids, in
+  turn, in every slot, patrolling there; drones stay at their posts.
+- ``proportional``: the same units shared among the grids in proportion to last year's
+  recorded incidents per grid in the slot's hour of day (largest remainders; with no
+  history, as ``even``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+
+from xunfang import __version__
+from xunfang.plan import Assignment, Plan, Slot
+from xunfang.planning.posture import hold_at_home
+from xunfang.scenario.model import Scenario
+from xunfang.sim.config import SimError
+
+BASELINES = ("posts", "even", "proportional")
+
+
+def _patrollers(scenario: Scenario) -> list[str]:
+    return [u.id for u in scenario.units if u.mode != "drone"]
+
+
+def _largest_remainder(weights: Sequence[float], n: int) -> list[int]:
+    w = np.asarray(weights, dtype=np.float64)
+    if n <= 0:
+        return [0] * len(w)
+    share = w / w.sum() * n if w.sum() > 0 else np.full(len(w), n / len(w))
+    base = np.floor(share).astype(int)
+    rest = n - int(base.sum())
+    order = np.argsort(-(share - base), kind="stable")
+    base[order[:rest]] += 1
+    return [int(x) for x in base]
+
+
+def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed: int = 0
+                  ) -> Plan:
+    """The reference plan ``name`` (one of ``BASELINES``) over ``slots``."""
+    if name not in BASELINES:
+        raise SimError(f"unknown baseline {name!r}; use one of {', '.join(BASELINES)}")
+    slots_t = tuple(slots)
+    home = {a.unit + "@" + str(a.slot): a for a in hold_at_home(scenario, slots_t)}
+    grids = scenario.areas_of("grid")
+    if name != "posts" and not grids:
+        raise SimError(f"baseline {name!r} needs grids; scenario {scenario.name!r} has none")
+    movers = _patrollers(scenario)
+    by_hour: dict[int, list[int]] = {}
+    if name == "proportional" and len(scenario.incidents):
+        inc = scenario.incidents
+        last = inc.time.max()
+        recent = inc.time > last - np.timedelta64(365, "D")
+        xy = inc.xy[recent]
+        hours = ((inc.time[recent] - inc.time[recent].astype("datetime64[D]"))
+                 .astype("timedelta64[h]").astype(np.int64))
+        counts = np.zeros((len(grids), 24))
+        for g, area in enumerate(grids):
+            inside = shapely.contains_xy(area.geometry, xy[:, 0], xy[:, 1])
+            np.add.at(counts[g], hours[inside], 1.0)
+        for h in range(24):
+            by_hour[h] = _largest_remainder(counts[:, h].tolist(), len(movers))
+    out: list[Assignment] = []
+    for s in slots_t:
+        if name == "posts":
+            alloc: list[int] = []
+        elif name == "even" or not by_hour:
+            alloc = _largest_remainder([1.0] * len(grids), len(movers))
+        else:
+            alloc = by_hour[s.start.hour]
+        grid_of: dict[str, str] = {}
+        k = 0
+        # units in turn: grid 0 takes alloc[0] units, grid 1 the next alloc[1], ...
+        for g, n in enumerate(alloc):
+            for _ in range(n):
+                grid_of[movers[k]] = grids[g].id
+                k += 1
+        for u in scenario.units:
+            if u.id in grid_of:
+                out.append(Assignment(unit=u.id, slot=s.index, duty="grid",
+                                      grid=grid_of[u.id], note=f"baseline {name}"))
+            else:
+                out.append(home[f"{u.id}@{s.index}"])
+    return Plan(scenario=scenario.name, inputs_hash=scenario.inputs_hash, seed=seed,
+                version=__version__, slots=slots_t, units=tuple(u.id for u in scenario.units),
+                assignments=tuple(out), stages=(f"baseline:{name}",))

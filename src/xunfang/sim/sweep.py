@@ -1,0 +1,192 @@
+"""Sweeps and what-ifs: the same incidents through variants of a plan, in parallel.
+
+A variant is written ``KIND:ARGS``:
+
+- ``plan`` — the plan as given;
+- ``baseline:NAME`` — a reference plan (``posts``, ``even``, ``proportional``);
+- ``add:UNIT@POST`` — one more unit like UNIT (tier, mode, squad) homed at POST, with UNIT's
+  duties (its post duties at POST);
+- ``move:POST=NODE`` — POST moved to the network node NODE;
+- ``shifts:H,H,...`` — shift changes (and their handovers) at these hours instead;
+- ``swap:UNIT=MODE`` — UNIT's vehicle swapped for another mode.
+
+Every variant sees the same incidents and the same seed (common random numbers), so their
+differences are not noise of the draw. Variants run in a local process pool, or on Ray.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from multiprocessing import get_context
+from typing import Any
+
+import numpy as np
+
+from xunfang._errors import MissingDependencyError
+from xunfang.network import RoadNetwork
+from xunfang.plan import Assignment, Plan
+from xunfang.scenario.model import MODES, Post, Scenario, Unit
+from xunfang.sim.baselines import BASELINES, baseline_plan
+from xunfang.sim.config import SimConfig, SimError
+from xunfang.sim.incidents import RiskForecast, SimIncidents
+from xunfang.sim.kpis import Kpis, evaluate
+from xunfang.sim.simulate import simulate
+
+
+@dataclass(frozen=True, eq=False)
+class Variant:
+    """One arm of a sweep: its name and the scenario, plan and settings it runs with."""
+
+    name: str
+    scenario: Scenario
+    plan: Plan
+    config: SimConfig
+
+
+def _units_plan(plan: Plan, units: tuple[str, ...], extra: Sequence[Assignment]) -> Plan:
+    return replace(plan, units=units, assignments=plan.assignments + tuple(extra), _index={})
+
+
+def make_variant(text: str, scenario: Scenario, plan: Plan, config: SimConfig) -> Variant:
+    """Parse ``KIND:ARGS`` (see the module) into a variant of ``scenario``/``plan``."""
+    kind, _, args = text.partition(":")
+    units = {u.id: u for u in scenario.units}
+    posts = {p.id: p for p in scenario.posts}
+    if kind == "plan" and not args:
+        return Variant("plan", scenario, plan, config)
+    if kind == "baseline":
+        if args not in BASELINES:
+            raise SimError(f"variant {text!r}: unknown baseline; use one of "
+                           f"{', '.join(BASELINES)}")
+        return Variant(text, scenario, baseline_plan(args, scenario, plan.slots), config)
+    if kind == "add":
+        uid, _, post = args.partition("@")
+        if uid not in units or post not in posts:
+            raise SimError(f"variant {text!r}: write add:UNIT@POST with a unit and a post of "
+                           f"the scenario (unit {uid!r}, post {post!r})")
+        new_id = f"{uid}+1"
+        k = 1
+        while new_id in units:
+            k += 1
+            new_id = f"{uid}+{k}"
+        unit = replace(units[uid], id=new_id, home_post=post)
+        extra = [replace(a, unit=new_id, post=post) if a.duty == "post"
+                 else replace(a, unit=new_id) for a in plan.of_unit(uid)]
+        sc = replace(scenario, units=(*scenario.units, unit))
+        return Variant(text, sc, _units_plan(plan, (*plan.units, new_id), extra), config)
+    if kind == "move":
+        pid, _, node = args.partition("=")
+        if pid not in posts or node not in scenario.roads.node_ids:
+            raise SimError(f"variant {text!r}: write move:POST=NODE with a post and a network "
+                           f"node of the scenario (post {pid!r}, node {node!r})")
+        i = scenario.roads.node_ids.index(node)
+        xy = (float(scenario.roads.xy[i, 0]), float(scenario.roads.xy[i, 1]))
+        moved: list[Post] = [replace(p, node=node, xy=xy) if p.id == pid else p
+                             for p in scenario.posts]
+        return Variant(text, replace(scenario, posts=tuple(moved)), plan, config)
+    if kind == "shifts":
+        try:
+            hours = tuple(int(h) for h in args.split(",") if h.strip())
+        except ValueError:
+            hours = (-1,)
+        if not hours or any(not 0 <= h <= 23 for h in hours):
+            raise SimError(f"variant {text!r}: write shifts:H,H,... with hours 0..23")
+        return Variant(text, scenario, plan, replace(config, shift_starts=hours))
+    if kind == "swap":
+        uid, _, mode = args.partition("=")
+        if uid not in units or mode not in MODES:
+            raise SimError(f"variant {text!r}: write swap:UNIT=MODE with a unit of the scenario "
+                           f"and a mode among {', '.join(MODES)}")
+        swapped: list[Unit] = [replace(u, mode=mode) if u.id == uid else u
+                               for u in scenario.units]
+        return Variant(text, replace(scenario, units=tuple(swapped)), plan, config)
+    raise SimError(f"variant {text!r}: unknown kind {kind!r}; use plan, baseline:NAME, "
+                   "add:UNIT@POST, move:POST=NODE, shifts:H,H,... or swap:UNIT=MODE")
+
+
+def _run_variant(job: tuple[Variant, SimIncidents | RiskForecast, datetime, int, int, int]
+                 ) -> tuple[str, Kpis, float]:
+    variant, incidents, start, days, replications, seed = job
+    net = RoadNetwork.from_scenario(variant.scenario)
+    res = simulate(variant.scenario, net, variant.plan, incidents, start=start, days=days,
+                   replications=replications, seed=seed, config=variant.config)
+    return variant.name, evaluate(res), float(sum(res.seconds))
+
+
+def run_sweep(variants: Sequence[Variant], incidents: SimIncidents | RiskForecast, *,
+              start: date | datetime, days: int, replications: int, seed: int,
+              workers: int = 0, backend: str = "process") -> dict[str, tuple[Kpis, float]]:
+    """Simulate every variant (``replications`` each, the same incidents and seed) and
+    evaluate it. ``workers`` processes (0: one per core, 1: in this process); ``backend``
+    ``process`` (a local pool) or ``ray`` (the Ray cluster ``ray.init()`` connects to)."""
+    names = [v.name for v in variants]
+    if len(set(names)) != len(names):
+        raise SimError(f"variant names must differ; got {names}")
+    t0 = start if isinstance(start, datetime) else datetime.combine(start, datetime.min.time())
+    jobs = [(v, incidents, t0, days, replications, seed) for v in variants]
+    if backend == "ray":
+        try:
+            import ray
+        except ImportError as exc:
+            raise MissingDependencyError("ray", "cluster", "xunfang sweep --backend ray"
+                                         ) from exc
+        if not ray.is_initialized():
+            ray.init()
+        remote = ray.remote(_run_variant)
+        got: list[tuple[str, Kpis, float]] = ray.get([remote.remote(j) for j in jobs])
+    elif backend != "process":
+        raise SimError(f"backend must be 'process' or 'ray'; got {backend!r}")
+    elif workers == 1 or len(jobs) == 1:
+        got = [_run_variant(j) for j in jobs]
+    else:
+        n = workers or (os.cpu_count() or 1)
+        with ProcessPoolExecutor(max_workers=min(n, len(jobs)),
+                                 mp_context=get_context("spawn")) as pool:
+            got = list(pool.map(_run_variant, jobs))
+    return {name: (k, secs) for name, k, secs in got}
+
+
+def sweep_json(results: dict[str, tuple[Kpis, float]]) -> dict[str, Any]:
+    return {name: {**k.as_json(), "seconds": round(secs, 3)}
+            for name, (k, secs) in results.items()}
+
+
+def bars_svg(results: dict[str, tuple[Kpis, float]], kpis: Sequence[str]) -> str:
+    """A small SVG: one panel per KPI, a bar per variant with its 95 % interval."""
+    names = list(results)
+    row_h, panel_w, label_w = 18, 260, 170
+    height = 30 + len(names) * row_h
+    width = label_w + len(kpis) * (panel_w + 20)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
+             f'height="{height + 10}" font-family="sans-serif" font-size="11">']
+    for i, n in enumerate(names):
+        y = 30 + i * row_h + 12
+        parts.append(f'<text x="4" y="{y}">{_esc(n)}</text>')
+    for j, kpi in enumerate(kpis):
+        x0 = label_w + j * (panel_w + 20)
+        vals = [results[n][0].summary.get(kpi, float("nan")) for n in names]
+        cis = [results[n][0].ci.get(kpi) for n in names]
+        top = max([v for v in vals if np.isfinite(v)] + [c[1] for c in cis if c] + [1e-12])
+        parts.append(f'<text x="{x0}" y="16" font-weight="bold">{_esc(kpi)}</text>')
+        for i, (v, c) in enumerate(zip(vals, cis, strict=True)):
+            y = 30 + i * row_h
+            if not np.isfinite(v):
+                continue
+            w = max(0.0, v) / top * (panel_w - 60)
+            parts.append(f'<rect x="{x0}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
+                         f'fill="#4a7ab5"/>')
+            if c:
+                a, b = (max(0.0, c[0]) / top * (panel_w - 60), c[1] / top * (panel_w - 60))
+                parts.append(f'<line x1="{x0 + a:.1f}" x2="{x0 + b:.1f}" y1="{y + 9}" '
+                             f'y2="{y + 9}" stroke="#222"/>')
+            parts.append(f'<text x="{x0 + w + 4:.1f}" y="{y + 13}">{v:.3g}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
