@@ -16,12 +16,13 @@ second units to fights and tier-1 sites, rush-hour speeds.
 The SimPy model is the same model written the plain, idiomatic SimPy way: one process per unit
 (its plan walked as timeouts: standing, each patrol leg and stop, handovers; interrupted by the
 dispatcher) and one process per incident (started at its time by a source process, the usual
-SimPy pattern, or with ``--simpy-arrivals upfront`` all created at the start, which makes SimPy's
-event heap 100,000 deep and slower); it calls the dispatcher. A checker process retries the
-queue when handovers end (after the units at that instant: a zero timeout). It shares only the travel-time lookups
-(the same matrices) and the plan laid out as arrays; it draws its own random numbers. Both
-write the same event log, and one evaluator computes both sides' KPIs; they must agree within
-sampling error (the difference of the means within the 95 % intervals of the two sides).
+SimPy pattern, or with ``--simpy-arrivals upfront`` all created at the start, which makes
+SimPy's event heap 100,000 deep and slower); it calls the dispatcher. A checker process retries
+the queue when handovers end (after the units at that instant: a zero timeout). It shares only
+the travel-time lookups (the same matrices) and the plan laid out as arrays; it draws its own
+random numbers. Both write the same event log, and one evaluator computes both sides' KPIs;
+they must agree within sampling error (the difference of the means within the 95 % intervals of
+the two sides).
 
 Times are wall-clock per replication of the simulation itself (``setup`` — laying out the
 plan and the travel-time matrices — is timed on its own; it is shared by the replications).
