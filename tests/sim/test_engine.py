@@ -310,3 +310,16 @@ def test_replay_history_window(make_scenario: Make) -> None:
     assert len(got) > 0
     assert got.minutes.min() >= 0 and got.minutes.max() < 2 * 1440
     assert np.all(np.diff(got.minutes) >= 0)
+
+
+def test_straight_line_travel_with_detour(make_scenario: Make) -> None:
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    cfg = SimConfig(service="fixed", default_on_scene_minutes=20.0, second_unit_categories=(),
+                    second_unit_site_tier=None, travel="straight", detour_factor=1.5)
+    inc = SimIncidents(ids=("i",), minutes=np.array([10.0]), xy=np.array([[300.0, 400.0]]),
+                       category=("x",), priority=np.array([2]))
+    res = simulate(sc, net, home_plan(sc), inc, start=DAY, days=1, config=cfg)
+    # 500 m straight from the post at a, × 1.5, at the policy's car speed (60 km/h = 1 km/min)
+    assert res.logs[0].response_minutes.tolist() == pytest.approx([0.75])
+    assert res.logs[0].point_xy[res.logs[0].inc_point[0]].tolist() == [300.0, 400.0]
