@@ -46,8 +46,8 @@ def test_chicago_month_replay(data_dir: Path, tmp_path: Path) -> None:
         [g for d in districts.values() for g in d.geoms]).bounds
     xs, ys = np.arange(x0, x1 + 1000, 1000), np.arange(y0, y1 + 1000, 1000)
     gx, gy = np.meshgrid(xs, ys)
-    nodes = "id,x,y\n" + "".join(f"n{i},{a:.1f},{b:.1f}\n"
-                                 for i, (a, b) in enumerate(zip(gx.ravel(), gy.ravel())))
+    pairs = zip(gx.ravel(), gy.ravel(), strict=True)
+    nodes = "id,x,y\n" + "".join(f"n{i},{a:.1f},{b:.1f}\n" for i, (a, b) in enumerate(pairs))
     nx = xs.size
     edges = "u,v\n" + "".join(f"n{i},n{i + 1}\n" for i in range(gx.size) if (i + 1) % nx) + \
         "".join(f"n{i},n{i + nx}\n" for i in range(gx.size - nx))
@@ -68,7 +68,7 @@ def test_chicago_month_replay(data_dir: Path, tmp_path: Path) -> None:
     ix, iy = to_xy.transform(lon, lat)
     incidents = "id,time,x,y,category,priority\n" + "".join(
         f"c{i},{r[0].replace(' ', 'T')},{a:.1f},{b:.1f},ASSAULT,1\n"
-        for i, (r, a, b) in enumerate(zip(sel, ix, iy)))
+        for i, (r, a, b) in enumerate(zip(sel, ix, iy, strict=True)))
     root = write_files(tmp_path / "chicago", {
         "scenario.toml": 'name = "chicago"\ncrs = "EPSG:32616"\ntimezone = "America/Chicago"\n',
         "network/nodes.csv": nodes, "network/edges.csv": edges,
