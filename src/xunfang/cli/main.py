@@ -458,6 +458,8 @@ def rings_blockade(
 # one import + one call per line pair; keep this block at the end of the module
 from xunfang.cli import checkpoints as _checkpoints_cli  # noqa: E402
 _checkpoints_cli.register(app)
+from xunfang.cli import intel as _intel_cli  # noqa: E402
+_intel_cli.register(app)
 from xunfang.cli import roster as _roster_cli  # noqa: E402
 _roster_cli.register(app)
 from xunfang.cli import sim as _sim_cli  # noqa: E402

@@ -1,0 +1,276 @@
+"""``xunfang intel``: ingest incidents, evaluate forecasting methods, forecast a horizon."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from xunfang._errors import ScenarioError, XunfangError
+
+intel_app = typer.Typer(
+    help="Intelligence: incident ingestion, risk forecasts per place and slot, evaluation.",
+    no_args_is_help=True)
+
+ColumnsOpt = Annotated[str | None, typer.Option(
+    "--columns", help="Column mapping FIELD=COLUMN,… (fields: id,time,x,y,lon,lat,category,"
+    "priority), e.g. time=date,lon=longitude,lat=latitude.")]
+CrsOpt = Annotated[str | None, typer.Option(
+    "--crs", help="CRS of x/y columns (EPSG:NNNN); lon/lat columns are WGS84 (see --coords).")]
+CoordsOpt = Annotated[str, typer.Option(
+    "--coords", help="Datum of lon/lat columns: wgs84, gcj02 (高德/腾讯) or bd09 (百度).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(intel_app, name="intel")
+
+
+def _fail(exc: BaseException | str) -> typer.Exit:
+    from xunfang.cli.main import _error
+
+    _error(exc)
+    return typer.Exit(1)
+
+
+def _source(spec: str, columns: str | None, crs: str | None, coords: str,
+            **options: Any) -> Any:
+    from xunfang.cli.main import _print_problems
+    from xunfang.intel import open_incidents, parse_columns
+
+    try:
+        return open_incidents(spec, columns=parse_columns(columns), crs=crs, coords=coords,
+                              **options)
+    except ScenarioError as exc:
+        _print_problems(exc.problems)
+        raise typer.Exit(1) from None
+    except (XunfangError, ValueError, OSError) as exc:
+        raise _fail(exc) from None
+
+
+@intel_app.command("ingest")
+def ingest_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8/GB18030, .gz), .xlsx, .gpkg or "
+                                         ".geojson of incidents.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for incidents.parquet and "
+                                      "ingest_report.csv.")],
+    columns: ColumnsOpt = None,
+    crs: CrsOpt = None,
+    coords: CoordsOpt = "wgs84",
+    time_format: Annotated[str | None, typer.Option(
+        "--time-format", help="strftime layout of the time column (default: ISO 8601).")] = None,
+    tz: Annotated[str | None, typer.Option(
+        "--tz", help="The jurisdiction's time zone (e.g. Asia/Shanghai): times with a UTC "
+        "offset are converted to it.")] = None,
+    source_tz: Annotated[str | None, typer.Option(
+        "--source-tz", help="Time zone the naive times were written in, if not --tz.")] = None,
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario", help="A scenario whose CRS and zones (the jurisdiction) apply.")] = None,
+    keep_duplicates: Annotated[bool, typer.Option(
+        "--keep-duplicates", help="Keep exact duplicate rows (they are listed either way).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check, convert and store an incident file; every rejected row is listed."""
+    from xunfang import scenario as scenario_mod
+    from xunfang.cli.main import _print_problems, out_console
+    from xunfang.intel import ingest, jurisdiction_of, parse_columns, write_parquet
+
+    target_crs = None
+    area = None
+    the_tz = tz
+    if scenario is not None:
+        try:
+            sc = scenario_mod.load(scenario)
+        except ScenarioError as exc:
+            _print_problems(exc.problems)
+            raise typer.Exit(1) from None
+        target_crs = sc.crs.working if sc.crs.working != "local" else None
+        area = jurisdiction_of(sc)
+        the_tz = tz or sc.timezone
+    try:
+        got = ingest(file, columns=parse_columns(columns), crs=crs, coords=coords,
+                     time_format=time_format, tz=the_tz, source_tz=source_tz,
+                     target_crs=target_crs, jurisdiction=area, keep_duplicates=keep_duplicates)
+        out.mkdir(parents=True, exist_ok=True)
+        store = write_parquet(got.table, out / "incidents.parquet")
+        got.report.write_csv(out / "ingest_report.csv")
+    except (XunfangError, ValueError, OSError) as exc:
+        raise _fail(exc) from None
+    rep = got.report
+    if as_json:
+        doc = rep.as_json()
+        doc["store"] = str(store)
+        doc["problems"] = doc["problems"][:100]
+        doc["duplicates"] = doc["duplicates"][:100]
+        print(json.dumps(doc, ensure_ascii=False))
+        return
+    out_console.print(f"{rep.rows} rows read ({rep.encoding or 'binary'}), {rep.kept} stored in "
+                      f"{escape(str(store))} ({rep.crs})")
+    for rule, n in sorted(rep.counts.items()):
+        out_console.print(f"  {n:>8} {escape(rule)}")
+    if rep.counts:
+        out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))}")
+
+
+def _dates(d: datetime | None) -> date | None:
+    return d.date() if d else None
+
+
+@intel_app.command("evaluate")
+def evaluate_cmd(
+    incidents: Annotated[str, typer.Argument(
+        help="An incident file (columns id,time,x,y or lon,lat, plus any), a .parquet store, "
+        "or a scenario folder / built-in name.")],
+    columns: ColumnsOpt = None,
+    crs: CrsOpt = None,
+    coords: CoordsOpt = "wgs84",
+    cell_m: Annotated[float, typer.Option("--cell-m", help="Cell size in metres.")] = 250.0,
+    units: Annotated[str, typer.Option(
+        "--units", help="cells, grids (a scenario's prevention grids) or segments (its "
+        "roads).")] = "cells",
+    polygons: Annotated[Path | None, typer.Option(
+        "--polygons", help="Rank these polygons instead (GeoPackage, GeoJSON, KML).")] = None,
+    methods: Annotated[str, typer.Option(
+        "--methods", help="Comma-separated: naive,decay,kde,prospective,etas,network_kde,gbm,"
+        "auto (default: all that apply).")] = "",
+    train_days: Annotated[int, typer.Option("--train-days", min=1,
+                                            help="Training window N (days).")] = 365,
+    naive_days: Annotated[int, typer.Option("--naive-days", min=1,
+                                            help="Days counted by `naive`.")] = 365,
+    test_from: Annotated[datetime | None, typer.Option(
+        "--test-from", formats=["%Y-%m-%d"], help="First test day (default: a year before "
+        "the last incident).")] = None,
+    test_to: Annotated[datetime | None, typer.Option(
+        "--test-to", formats=["%Y-%m-%d"], help="Last test day, inclusive (default: the day "
+        "of the last incident).")] = None,
+    country: Annotated[str | None, typer.Option(
+        "--country", help="Public-holiday calendar for gbm (ISO code, e.g. CN, US).")] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score forecasting methods by rolling-origin daily forecasts (hit rate, PAI, PEI)."""
+    from xunfang.cli.main import _progress, out_console
+    from xunfang.intel import (
+        COVERAGES,
+        EventSet,
+        evaluate,
+        make_method,
+        method_names,
+    )
+    from xunfang.intel.sources import units_for
+    from xunfang.network import RoadNetwork
+
+    src = _source(incidents, columns, crs, coords)
+    try:
+        u = units_for(units, src.table, src.scenario, cell_m=cell_m, polygons=polygons)
+        ev = EventSet.build(u, src.table.time, src.table.xy)
+        last = ev.date_of(int(ev.t.max()))
+        t1 = _dates(test_to) or last
+        t0 = _dates(test_from) or max(t1 - timedelta(days=364), ev.epoch + timedelta(days=1))
+        names = (method_names(methods) if methods else tuple(
+            m for m in ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm",
+                        "auto") if m != "network_kde" or u.kind == "segments"))
+        network = (RoadNetwork.from_scenario(src.scenario)
+                   if src.scenario is not None and "network_kde" in names else None)
+        country = country or ("CN" if src.scenario is not None else None)
+        ms = [make_method(n, network=network, country=country, seed=seed,
+                          naive_days=naive_days) for n in names]
+        study = "jurisdiction" if src.scenario is not None or polygons is not None else "training"
+        with _progress() as progress:
+            task = progress.add_task("evaluating", total=len(ms) * ((t1 - t0).days + 1))
+
+            def tick(name: str, i: int, n: int) -> None:
+                progress.update(task, advance=1, description=name)
+
+            result = evaluate(ev, ms, test_from=t0, test_to=t1, train_days=train_days,
+                              study=study, seed=seed, progress=tick)  # type: ignore[arg-type]
+    except (XunfangError, ValueError, OSError) as exc:
+        raise _fail(exc) from None
+    doc = result.as_json()
+    if "naive" in names:
+        for m, s in zip(doc["methods"], result.scores, strict=True):
+            point, lo, hi = result.ratio(s.method, "naive", 0.05, seed=seed)
+            m["ratio_to_naive_at_0.05"] = {"ratio": point, "lo": lo, "hi": hi}
+    if as_json:
+        print(json.dumps(doc, ensure_ascii=False))
+        return
+    table = Table(title=f"{escape(incidents)}: {t0} to {t1}, {result.test_incidents} test "
+                  f"incidents, {result.units} {u.kind}, study area: {study}, window "
+                  f"{train_days} d")
+    table.add_column("method")
+    for c in COVERAGES:
+        table.add_column(f"hit {c:g}", justify="right")
+    table.add_column("PAI 0.05", justify="right")
+    table.add_column("PEI 0.05", justify="right")
+    table.add_column("log-lik", justify="right")
+    table.add_column("× naive @0.05 [95 %]", justify="right")
+    table.add_column("s", justify="right")
+    for m, s in zip(doc["methods"], result.scores, strict=True):
+        r = m.get("ratio_to_naive_at_0.05")
+        table.add_row(
+            s.method, *(f"{s.hit_rate[c]:.3f}" for c in COVERAGES), f"{s.pai[0.05]:.2f}",
+            f"{s.pei[0.05]:.3f}", f"{s.log_likelihood:.3f}",
+            f"{r['ratio']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}]" if r else "",
+            f"{s.seconds:.1f}")
+    out_console.print(table)
+    for s in result.scores:
+        for note in s.notes:
+            out_console.print(f"{s.method}: {escape(note)}")
+
+
+@intel_app.command("forecast")
+def forecast_cmd(
+    scenario: Annotated[str, typer.Argument(help="A scenario folder or built-in name.")],
+    start: Annotated[datetime | None, typer.Option(
+        "--from", formats=["%Y-%m-%d"], help="First day (default: the day after the last "
+        "incident).")] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=366)] = 1,
+    method: Annotated[str, typer.Option("--method", help="A method name.")] = "auto",
+    units: Annotated[str, typer.Option("--units", help="grids, cells or segments.")] = "grids",
+    cell_m: Annotated[float, typer.Option("--cell-m")] = 250.0,
+    slots: Annotated[str, typer.Option("--slots", help="hour or shift.")] = "hour",
+    train_days: Annotated[int, typer.Option("--train-days", min=1)] = 365,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forecast the risk of every grid (or cell, segment) and slot of a horizon."""
+    from xunfang.cli.main import out_console
+    from xunfang.intel import EventSet, Slots, forecast, make_method
+    from xunfang.intel.sources import units_for
+    from xunfang.network import RoadNetwork
+
+    if slots not in ("hour", "shift"):
+        raise _fail(f"--slots must be hour or shift, got '{slots}'")
+    src = _source(scenario, None, None, "wgs84")
+    if src.scenario is None:
+        raise _fail(f"{scenario}: forecast needs a scenario folder (its grids, policy, time "
+                    "zone); evaluate works on bare incident files")
+    sc = src.scenario
+    try:
+        u = units_for(units, src.table, sc, cell_m=cell_m)
+        ev = EventSet.build(u, src.table.time, src.table.xy)
+        first = _dates(start) or ev.date_of(int(ev.t.max()) + 1)
+        network = RoadNetwork.from_scenario(sc) if method == "network_kde" else None
+        m = make_method(method, network=network, country="CN", seed=seed)
+        fc = forecast(ev, m, start=first, days=days, train_days=train_days,
+                      slots=Slots(slots, tuple(sc.policy.shift_starts)))  # type: ignore[arg-type]
+    except (XunfangError, ValueError, OSError) as exc:
+        raise _fail(exc) from None
+    if as_json:
+        print(json.dumps(fc.as_json(), ensure_ascii=False))
+        return
+    out_console.print(f"{fc.method} forecast for {first} + {days - 1} days, trained on "
+                      f"{fc.trained_from} to {fc.trained_to - timedelta(days=1)}; "
+                      f"expected incidents: {fc.risk.sum():.1f}")
+    table = Table(title="hottest places")
+    table.add_column(u.kind[:-1])
+    table.add_column("expected", justify="right")
+    for unit, v in fc.hot():
+        table.add_row(escape(unit), f"{v:.2f}")
+    out_console.print(table)

@@ -1,0 +1,582 @@
+"""Incident ingestion: any table of incidents → one checked, projected, columnar table.
+
+Input: CSV (UTF-8 or GB18030, optionally gzipped), Excel, GeoPackage or GeoJSON, with a column
+mapping (``time=date,lon=longitude,lat=latitude``). Times are parsed with a given format or as
+ISO 8601, converted to the jurisdiction's local time zone when they carry an offset (or when
+``source_tz`` is given); coordinates are lon/lat (WGS84, or GCJ-02 / BD-09 from Chinese web maps)
+or x/y in a named CRS, and are projected to the jurisdiction's metric CRS.
+
+Every row that cannot be used — bad time, bad or missing coordinates, outside the jurisdiction —
+is listed with its row number, field and rule in the :class:`IngestReport`; exact duplicates are
+listed too and kept out of the table (``keep_duplicates=True`` keeps them). Nothing is dropped
+without a line in the report. The table is stored as Parquet (:func:`write_parquet`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import shapely
+
+from xunfang._errors import XunfangError
+from xunfang.geo import parse_crs, reproject, to_wgs84, utm_crs_for
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+FIELDS = ("id", "time", "x", "y", "lon", "lat", "category", "priority")
+# column names recognised without a mapping (lower case), per field
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "incident_id", "编号", "警情编号"),
+    "time": ("time", "date", "datetime", "timestamp", "报警时间", "时间"),
+    "x": ("x",),
+    "y": ("y",),
+    "lon": ("lon", "lng", "longitude", "经度"),
+    "lat": ("lat", "latitude", "纬度"),
+    "category": ("category", "type", "类别", "警情类别"),
+    "priority": ("priority", "level", "等级"),
+}
+COORDS = ("wgs84", "gcj02", "bd09")
+MAX_LISTED = 1000  # problems listed one by one per rule; all are counted
+
+
+class IngestError(XunfangError):
+    """The file cannot be ingested at all (unreadable, unmapped columns, CRS that does not fit)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # 1-based data row (the header is row 0), or the feature number for GIS files
+    field: str
+    rule: str
+    value: str
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What happened to every row of the input."""
+
+    source: str
+    rows: int
+    kept: int
+    encoding: str | None
+    crs: str
+    counts: Mapping[str, int]  # rule → number of rows
+    problems: tuple[RowProblem, ...]  # the first MAX_LISTED rows of each rule
+    duplicates: tuple[tuple[int, int], ...]  # (row, row of its first copy), first MAX_LISTED
+
+    @property
+    def rejected(self) -> int:
+        return self.rows - self.kept
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "rows": self.rows,
+            "kept": self.kept,
+            "rejected": self.rejected,
+            "encoding": self.encoding,
+            "crs": self.crs,
+            "counts": dict(self.counts),
+            "problems": [
+                {"row": p.row, "field": p.field, "rule": p.rule, "value": p.value}
+                for p in self.problems
+            ],
+            "duplicates": [{"row": r, "first": f} for r, f in self.duplicates],
+        }
+
+    def write_csv(self, path: Path) -> None:
+        """Every listed problem as a CSV (row, field, rule, value), duplicates included."""
+        rows = [(p.row, p.field, p.rule, p.value) for p in self.problems]
+        rows += [(r, "*", "exact duplicate", f"same as row {f}") for r, f in self.duplicates]
+        pd.DataFrame(rows, columns=["row", "field", "rule", "value"]).to_csv(
+            path, index=False, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class IncidentTable:
+    """Incidents as columns: local naive times to the second, projected x/y in ``crs``."""
+
+    ids: npt.NDArray[np.str_]
+    time: npt.NDArray[np.datetime64]  # datetime64[s], local time
+    x: FloatArray
+    y: FloatArray
+    crs: str
+    category: npt.NDArray[np.str_]
+    priority: IntArray
+    extra: Mapping[str, npt.NDArray[Any]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def xy(self) -> FloatArray:
+        return np.column_stack([self.x, self.y])
+
+    def take(self, index: npt.ArrayLike) -> IncidentTable:
+        i = np.asarray(index)
+        return IncidentTable(
+            ids=self.ids[i], time=self.time[i], x=self.x[i], y=self.y[i], crs=self.crs,
+            category=self.category[i], priority=self.priority[i],
+            extra={k: v[i] for k, v in self.extra.items()},
+        )
+
+    @classmethod
+    def from_scenario(cls, incidents: Any, crs: str) -> IncidentTable:
+        """The scenario's incident history (:class:`xunfang.scenario.Incidents`)."""
+        n = len(incidents)
+        xy = np.asarray(incidents.xy, dtype=float).reshape(n, 2)
+        return cls(
+            ids=np.asarray(incidents.ids, dtype=str),
+            time=np.asarray(incidents.time).astype("datetime64[s]"),
+            x=xy[:, 0].copy(), y=xy[:, 1].copy(), crs=crs,
+            category=np.asarray(incidents.category, dtype=str),
+            priority=np.asarray(incidents.priority, dtype=np.int64),
+            extra={k: np.asarray(v, dtype=str) for k, v in incidents.extra.items()},
+        )
+
+
+@dataclass(frozen=True)
+class Ingested:
+    table: IncidentTable
+    report: IngestReport
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``"time=date,lon=longitude"`` → ``{"time": "date", "lon": "longitude"}``."""
+    out: dict[str, str] = {}
+    if not text:
+        return out
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise IngestError(f"--columns: '{part}' is not FIELD=COLUMN (e.g. time=date)")
+        key, col = (s.strip() for s in part.split("=", 1))
+        if key not in FIELDS:
+            raise IngestError(f"--columns: unknown field '{key}'; fields are {', '.join(FIELDS)}")
+        if not col:
+            raise IngestError(f"--columns: field '{key}' names no column")
+        out[key] = col
+    return out
+
+
+# -- reading -----------------------------------------------------------------------------------
+def _read_text_table(path: Path) -> tuple[pd.DataFrame, str]:
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if not raw.strip():
+        raise IngestError(f"{path}: the file is empty")
+    encoding = "utf-8"
+    try:
+        raw.decode("utf-8")
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+    except UnicodeDecodeError:
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise IngestError(
+                f"{path}: the text is neither UTF-8 nor GB18030 (byte {exc.start})") from None
+        encoding = "gb18030"
+    try:
+        tab = pacsv.read_csv(
+            pa.BufferReader(raw),
+            read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+            convert_options=pacsv.ConvertOptions(
+                column_types=_all_strings(raw, encoding), strings_can_be_null=True),
+        )
+    except pa.ArrowInvalid as exc:
+        raise IngestError(f"{path}: not a readable CSV table: {exc}") from None
+    return tab.to_pandas(), encoding
+
+
+def _all_strings(raw: bytes, encoding: str) -> dict[str, pa.DataType]:
+    """Read every column as text: parsing (and its errors) is ours, row by row."""
+    head = raw[: raw.find(b"\n") if b"\n" in raw else len(raw)].decode(encoding)
+    import csv
+
+    names = next(csv.reader(io.StringIO(head)))
+    return {n.strip(): pa.string() for n in names}
+
+
+def _read_gis(path: Path, layer: str | None) -> tuple[pd.DataFrame, str | None]:
+    try:
+        import pyogrio
+    except ImportError as exc:  # pragma: no cover - the gis extra is part of the test install
+        raise IngestError(
+            f"{path}: reading GeoPackage/GeoJSON needs pyogrio: pip install 'xunfang[gis]'"
+        ) from exc
+    try:
+        meta, tab = pyogrio.read_arrow(path, layer=layer)
+    except Exception as exc:
+        raise IngestError(f"{path}: cannot read as a GIS layer: {exc}") from None
+    df = tab.to_pandas()
+    geom_col = meta.get("geometry_name") or "wkb_geometry"
+    if geom_col not in df.columns:
+        raise IngestError(f"{path}: the layer has no geometry column")
+    geoms = shapely.from_wkb(df.pop(geom_col).to_numpy())
+    ok = shapely.get_type_id(geoms) == 0  # points only
+    x = np.full(len(df), np.nan)
+    y = np.full(len(df), np.nan)
+    x[ok] = shapely.get_x(geoms[ok])
+    y[ok] = shapely.get_y(geoms[ok])
+    df["__x"] = x
+    df["__y"] = y
+    return df, meta.get("crs")
+
+
+def read_table(
+    path: Path, *, layer: str | None = None
+) -> tuple[pd.DataFrame, str | None, str | None]:
+    """The raw table (text columns), its text encoding and, for GIS files, the layer's CRS."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file")
+    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
+    if suffix in (".csv", ".txt", ".csv.gz", ".txt.gz"):
+        df, enc = _read_text_table(path)
+        return df, enc, None
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            df = pd.read_excel(path, dtype=str, engine="openpyxl")
+        except Exception as exc:
+            raise IngestError(f"{path}: not a readable Excel workbook: {exc}") from None
+        return df, None, None
+    if suffix in (".gpkg", ".geojson", ".json", ".kml", ".shp"):
+        df, crs = _read_gis(path, layer)
+        return df, None, crs
+    raise IngestError(
+        f"{path}: unknown file type '{suffix}'; use .csv, .csv.gz, .xlsx, .gpkg or .geojson")
+
+
+# -- the pipeline ------------------------------------------------------------------------------
+@dataclass
+class _Rejects:
+    counts: Counter[str] = field(default_factory=Counter)
+    listed: list[RowProblem] = field(default_factory=list)
+
+    def add(self, rule: str, fld: str, rows: IntArray, values: Sequence[object]) -> None:
+        if not len(rows):
+            return
+        self.counts[rule] += len(rows)
+        for r, v in zip(rows[:MAX_LISTED].tolist(), list(values)[:MAX_LISTED], strict=True):
+            self.listed.append(RowProblem(int(r) + 1, fld, rule, "" if v is None else str(v)))
+
+
+def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> dict[str, str]:
+    have = {str(c).strip(): c for c in df.columns}
+    lower = {k.lower(): v for k, v in have.items()}
+    out: dict[str, str] = {}
+    for key, col in columns.items():
+        if col not in have:
+            raise IngestError(
+                f"{path}: --columns maps {key} to '{col}', which is not a column; "
+                f"columns are {', '.join(map(str, have))}")
+        out[key] = have[col]
+    for key, names in _ALIASES.items():
+        if key in out:
+            continue
+        for n in names:
+            if n in lower and lower[n] not in out.values():
+                out[key] = lower[n]
+                break
+    return out
+
+
+def _parse_times(
+    values: pd.Series, fmt: str | None, tz: str | None, source_tz: str | None
+) -> npt.NDArray[np.datetime64]:
+    """datetime64[s] in local time ``tz``; NaT where a value does not parse."""
+    text = values.astype("string").str.strip()
+    if fmt:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    else:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        bad = parsed.isna() & text.notna()
+        if bad.any():  # a mix of layouts: try the others one by one (slow, but only for those)
+            parsed = parsed.astype(object)
+            parsed[bad] = pd.to_datetime(text[bad], format="mixed", errors="coerce")
+            parsed = pd.to_datetime(parsed, errors="coerce", utc=_has_offsets(parsed))
+    if getattr(parsed.dt, "tz", None) is not None:
+        if tz is None:
+            raise IngestError(
+                "the times carry a UTC offset; name the jurisdiction's time zone with --tz "
+                "(e.g. Asia/Shanghai) so they become local times")
+        parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
+    elif source_tz is not None:
+        if tz is None:
+            raise IngestError("--source-tz needs --tz, the jurisdiction's time zone")
+        parsed = (parsed.dt.tz_localize(source_tz, ambiguous="NaT", nonexistent="NaT")
+                  .dt.tz_convert(tz).dt.tz_localize(None))
+    return np.asarray(parsed.to_numpy(dtype="datetime64[s]"), dtype="datetime64[s]")
+
+
+def _has_offsets(parsed: pd.Series) -> bool:
+    return any(getattr(v, "tzinfo", None) is not None for v in parsed.dropna()[:100])
+
+
+def _numbers(values: pd.Series) -> FloatArray:
+    out = pd.to_numeric(values.astype("string").str.strip(), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan)
+    return np.asarray(out, dtype=np.float64)
+
+
+def ingest(
+    path: Path | str,
+    *,
+    columns: Mapping[str, str] | None = None,
+    crs: str | None = None,
+    target_crs: str | None = None,
+    coords: str = "wgs84",
+    time_format: str | None = None,
+    tz: str | None = None,
+    source_tz: str | None = None,
+    jurisdiction: shapely.Geometry | None = None,
+    keep_duplicates: bool = False,
+    layer: str | None = None,
+) -> Ingested:
+    """Read, check, convert and project one incident file.
+
+    ``crs`` is the CRS of x/y columns (lon/lat columns are WGS84, or ``coords`` gcj02/bd09);
+    ``target_crs`` the metric CRS of the result (default: the local UTM zone of the data);
+    ``jurisdiction`` a polygon in ``target_crs`` outside which rows are rejected.
+    """
+    path = Path(path)
+    if coords not in COORDS:
+        raise IngestError(f"--coords must be one of {', '.join(COORDS)}, got '{coords}'")
+    df, encoding, gis_crs = read_table(path)
+    n = len(df)
+    if n == 0:
+        raise IngestError(f"{path}: the table has a header but no rows")
+    m = _mapping(df, columns or {}, path)
+    if "time" not in m:
+        raise IngestError(
+            f"{path}: no time column; map one with --columns time=COLUMN "
+            f"(columns: {', '.join(map(str, df.columns))})")
+    rej = _Rejects()
+    bad = np.zeros(n, dtype=bool)
+
+    # time
+    raw_time = df[m["time"]]
+    t = _parse_times(raw_time, time_format, tz, source_tz)
+    tbad = np.isnat(t)
+    if tbad.any():
+        rows = np.flatnonzero(tbad)
+        missing = raw_time.isna().to_numpy()[rows]
+        rej.add("time missing", m["time"], rows[missing], [None] * int(missing.sum()))
+        rule = f"time not in format {time_format}" if time_format else "time not a date-time"
+        rej.add(rule, m["time"], rows[~missing], raw_time.to_numpy()[rows[~missing]])
+    bad |= tbad
+
+    # coordinates
+    src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path)
+    if "__x" in df.columns and xname == "__x":
+        xs, ys = df["__x"].to_numpy(dtype=float), df["__y"].to_numpy(dtype=float)
+    else:
+        xs, ys = _numbers(df[xname]), _numbers(df[yname])
+    cbad = ~(np.isfinite(xs) & np.isfinite(ys))
+    for name, vals in ((xname, xs), (yname, ys)):
+        rows = np.flatnonzero(~np.isfinite(vals) & ~bad)
+        if len(rows):
+            rawv = df[name].to_numpy()[rows] if name in df.columns else [None] * len(rows)
+            rej.add("coordinate missing or not a number", name, rows, rawv)
+    if lonlat:
+        out_range = ~cbad & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
+        rows = np.flatnonzero(out_range & ~bad)
+        rej.add("longitude must lie in [-180, 180] and latitude in [-90, 90]", xname, rows,
+                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+        cbad |= out_range
+        zero = ~cbad & (xs == 0) & (ys == 0)
+        rows = np.flatnonzero(zero & ~bad)
+        rej.add("coordinates (0, 0): a missing position written as zeros", xname, rows,
+                ["0, 0"] * len(rows))
+        cbad |= zero
+    bad |= cbad
+    ok = ~cbad
+    if not ok.any():
+        raise IngestError(f"{path}: no row has usable coordinates ({xname}, {yname})")
+    if lonlat and coords != "wgs84":
+        xs[ok], ys[ok] = to_wgs84(xs[ok], ys[ok], coords)  # type: ignore[arg-type]
+    if target_crs is None:
+        if lonlat:
+            target_crs = utm_crs_for(float(np.median(xs[ok])), float(np.median(ys[ok])))
+        else:
+            target_crs = src_crs
+    px, py = xs.copy(), ys.copy()
+    if src_crs != target_crs:
+        px[ok], py[ok] = reproject(xs[ok], ys[ok], src_crs, target_crs)
+        pbad = ok & ~(np.isfinite(px) & np.isfinite(py))
+        rows = np.flatnonzero(pbad & ~bad)
+        rej.add(f"coordinates do not project to {target_crs}", xname, rows,
+                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+        bad |= pbad
+
+    if jurisdiction is not None:
+        inside = np.zeros(n, dtype=bool)
+        live = ~bad
+        inside[live] = shapely.contains_xy(jurisdiction, px[live], py[live])
+        rows = np.flatnonzero(live & ~inside)
+        rej.add("outside the jurisdiction", xname, rows,
+                [f"{a:.1f}, {b:.1f}" for a, b in zip(px[rows], py[rows], strict=True)])
+        bad |= live & ~inside
+
+    # exact duplicates among the rows that survive: every column of the input equal
+    dups: list[tuple[int, int]] = []
+    live_idx = np.flatnonzero(~bad)
+    if len(live_idx):
+        sub = df.iloc[live_idx]
+        dmask = sub.duplicated(keep="first").to_numpy()
+        if dmask.any():
+            firsts = sub.groupby(list(sub.columns), dropna=False, sort=False).ngroup().to_numpy()
+            first_row: dict[int, int] = {}
+            for r, g in zip(live_idx.tolist(), firsts.tolist(), strict=True):
+                first_row.setdefault(g, r)
+            drows = live_idx[dmask]
+            dups = [(int(r) + 1, first_row[g] + 1)
+                    for r, g in zip(drows.tolist(), firsts[dmask].tolist(), strict=True)]
+            rej.counts["exact duplicate"] += len(drows)
+            if not keep_duplicates:
+                bad[drows] = True
+
+    keep = np.flatnonzero(~bad)
+    table = _table(df.iloc[keep], m, t[keep], px[keep], py[keep], target_crs, keep)
+    report = IngestReport(
+        source=str(path), rows=n, kept=len(keep), encoding=encoding, crs=target_crs,
+        counts=dict(rej.counts), problems=tuple(rej.listed),
+        duplicates=tuple(dups[:MAX_LISTED]),
+    )
+    return Ingested(table, report)
+
+
+def _coordinate_columns(
+    df: pd.DataFrame, m: Mapping[str, str], crs: str | None, gis_crs: str | None,
+    coords: str, path: Path,
+) -> tuple[str, bool, str, str]:
+    """(source CRS, lon/lat?, x column, y column)."""
+    if "lon" in m and "lat" in m:
+        if crs is not None and not _crs(crs)[1]:
+            raise IngestError(
+                f"--crs {crs} is projected (metres) but the mapped columns are lon/lat; "
+                "use x=,y= columns for projected coordinates")
+        return "EPSG:4326", True, m["lon"], m["lat"]
+    if "x" in m and "y" in m:
+        src = crs or gis_crs
+        if src is None:
+            raise IngestError(
+                f"{path}: x/y columns need their CRS: --crs EPSG:NNNN (or lon/lat columns)")
+        code, geographic = _crs(src)
+        xs, ys = _numbers(df[m["x"]]), _numbers(df[m["y"]])
+        _check_fit(xs, ys, code, geographic)
+        return code, geographic, m["x"], m["y"]
+    if "__x" in df.columns:
+        src = crs or gis_crs
+        if src is None:
+            raise IngestError(f"{path}: the layer declares no CRS; give it with --crs")
+        code, geographic = _crs(src)
+        _check_fit(df["__x"].to_numpy(float), df["__y"].to_numpy(float), code, geographic)
+        return code, geographic, "__x", "__y"
+    raise IngestError(
+        f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
+        f"(columns: {', '.join(map(str, df.columns))})")
+
+
+def _crs(text: str) -> tuple[str, bool]:
+    try:
+        return parse_crs(text)
+    except ValueError as exc:
+        raise IngestError(f"--crs: {exc}") from None
+
+
+def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool) -> None:
+    """Refuse a CRS that cannot describe the numbers (lon/lat given as metres, or back)."""
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if not ok.any():
+        return
+    mx, my = np.median(np.abs(xs[ok])), np.median(np.abs(ys[ok]))
+    if geographic and (mx > 180 or my > 90):
+        raise IngestError(
+            f"--crs {code} is geographic (degrees) but the coordinates look like metres "
+            f"(median |x| {mx:.0f}, |y| {my:.0f}); give the projected CRS they are in")
+    spread = max(np.ptp(xs[ok]), np.ptp(ys[ok])) if ok.sum() > 1 else 0.0
+    if not geographic and mx <= 180 and my <= 90 and spread < 5:
+        raise IngestError(
+            f"--crs {code} is projected (metres) but the coordinates look like degrees "
+            f"(median {mx:.4f}, {my:.4f}, spread {spread:.4f}); use lon=,lat= columns")
+
+
+def _table(
+    df: pd.DataFrame, m: Mapping[str, str], t: npt.NDArray[np.datetime64], x: FloatArray,
+    y: FloatArray, crs: str, rows: IntArray,
+) -> IncidentTable:
+    n = len(df)
+    ids = (df[m["id"]].astype("string").fillna("").to_numpy(dtype=str) if "id" in m
+           else np.char.add("row", (rows + 1).astype(str)))
+    cat = (df[m["category"]].astype("string").fillna("").str.strip().to_numpy(dtype=str)
+           if "category" in m else np.full(n, "", dtype=str))
+    if "priority" in m:
+        pr = pd.to_numeric(df[m["priority"]], errors="coerce").fillna(0).to_numpy(np.int64)
+    else:
+        pr = np.zeros(n, dtype=np.int64)
+    used = set(m.values()) | {"__x", "__y"}
+    extra = {str(c): df[c].astype("string").fillna("").to_numpy(dtype=str)
+             for c in df.columns if c not in used}
+    return IncidentTable(ids=ids, time=t, x=x, y=y, crs=crs, category=cat, priority=pr,
+                         extra=extra)
+
+
+# -- the columnar store ------------------------------------------------------------------------
+def write_parquet(table: IncidentTable, path: Path | str) -> Path:
+    """Store the table as Parquet (zstd), with its CRS in the file's metadata."""
+    path = Path(path)
+    cols: dict[str, Any] = {
+        "id": pa.array(table.ids, pa.string()),
+        "time": pa.array(table.time.astype("datetime64[s]"), pa.timestamp("s")),
+        "x": pa.array(table.x), "y": pa.array(table.y),
+        "category": pa.array(table.category, pa.string()),
+        "priority": pa.array(table.priority, pa.int64()),
+    }
+    for k, v in table.extra.items():
+        if k not in cols:
+            cols[k] = pa.array(v, pa.string())
+    tab = pa.table(cols).replace_schema_metadata({"xunfang": json.dumps({"crs": table.crs})})
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    pq.write_table(tab, tmp, compression="zstd")
+    tmp.replace(path)  # never a half-written store
+    return path
+
+
+def read_parquet(path: Path | str) -> IncidentTable:
+    path = Path(path)
+    try:
+        tab = pq.read_table(path)
+    except Exception as exc:
+        raise IngestError(f"{path}: not a readable Parquet file: {exc}") from None
+    meta = json.loads((tab.schema.metadata or {}).get(b"xunfang", b"{}"))
+    if "crs" not in meta:
+        raise IngestError(f"{path}: not an incident store written by xunfang (no CRS)")
+    cols = {name: tab.column(name).to_numpy(zero_copy_only=False) for name in tab.column_names}
+    base = ("id", "time", "x", "y", "category", "priority")
+    missing = [c for c in base if c not in cols]
+    if missing:
+        raise IngestError(f"{path}: missing columns {', '.join(missing)}")
+    return IncidentTable(
+        ids=cols["id"].astype(str), time=cols["time"].astype("datetime64[s]"),
+        x=cols["x"].astype(float), y=cols["y"].astype(float), crs=str(meta["crs"]),
+        category=cols["category"].astype(str), priority=cols["priority"].astype(np.int64),
+        extra={k: v.astype(str) for k, v in cols.items() if k not in base},
+    )

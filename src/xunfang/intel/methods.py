@@ -1,0 +1,682 @@
+"""Risk forecasting methods: ``fit(history) → model``, ``model.predict(history, day)``.
+
+A :class:`History` is the incidents of one training window ``[origin − N days, origin)`` already
+assigned to spatial units; ``predict`` returns the expected number of incidents of each unit on
+one day (the time-of-day profile in :mod:`xunfang.intel.forecast` splits it into slots). Cheap
+methods do their work in ``predict``; expensive ones (``etas``, ``gbm``) fit once and are
+refitted every ``refit_days`` while ``predict`` still sees the latest incidents.
+
+Methods: ``naive`` (counts over the last N days), ``decay`` (exponentially time-decayed counts),
+``kde`` (Gaussian kernel over space with time decay), ``prospective`` (Bowers, Johnson & Pease
+2004), ``etas`` (a self-exciting point process per unit, Mohler et al. 2011/2015, fitted by EM),
+``network_kde`` (a kernel over network distance between street segments, after Rosser et al.
+2017), ``gbm`` (LightGBM on lagged counts and calendar features) and ``auto`` (the best of the
+cheap ones by rolling validation inside the training window).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from xunfang._errors import XunfangError
+from xunfang.intel.units import Units
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+METHODS = ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm", "auto")
+
+
+class MethodError(XunfangError):
+    """A method that cannot run on these inputs (e.g. network KDE without street segments)."""
+
+
+# -- the data every method sees ----------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class EventSet:
+    """All incidents of an evaluation or a forecast, sorted by time, assigned to units.
+
+    ``t`` is in days since ``epoch`` (fractional: 06:00 is 0.25); ``unit`` is -1 outside every
+    unit. Methods cache what depends only on the incidents (kernels) in ``cache``.
+    """
+
+    units: Units
+    epoch: date
+    t: FloatArray
+    unit: IntArray
+    xy: FloatArray
+    hour: IntArray
+    weekday: IntArray  # Monday 0
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, units: Units, time: npt.NDArray[np.datetime64], xy: npt.ArrayLike,
+              unit: IntArray | None = None) -> EventSet:
+        pts = np.asarray(xy, dtype=float).reshape(-1, 2)
+        tm = np.asarray(time).astype("datetime64[m]")
+        if not len(tm):
+            raise MethodError("no incidents")
+        order = np.argsort(tm, kind="stable")
+        tm, pts = tm[order], pts[order]
+        u = units.assign(pts) if unit is None else np.asarray(unit, dtype=np.int64)[order]
+        first = tm[0].astype("datetime64[D]")
+        epoch = date.fromisoformat(str(first))
+        minutes = (tm - first.astype("datetime64[m]")).astype(np.int64)
+        days = minutes // 1440
+        return cls(units=units, epoch=epoch, t=minutes / 1440.0, unit=u, xy=pts,
+                   hour=(minutes % 1440) // 60,
+                   weekday=((days + epoch.weekday()) % 7).astype(np.int64))
+
+    def day_of(self, d: date) -> int:
+        return (d - self.epoch).days
+
+    def date_of(self, day: int) -> date:
+        return self.epoch + timedelta(days=day)
+
+    def window(self, start: int, end: int) -> History:
+        a, b = np.searchsorted(self.t, [start, end], side="left")
+        return History(self, int(a), int(b), start, end)
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """The incidents of ``[start, origin)`` (whole days since the epoch): ``events[a:b]``."""
+
+    events: EventSet
+    a: int
+    b: int
+    start: int
+    origin: int
+
+    @property
+    def days(self) -> int:
+        return self.origin - self.start
+
+    @property
+    def t(self) -> FloatArray:
+        return self.events.t[self.a:self.b]
+
+    @property
+    def unit(self) -> IntArray:
+        return self.events.unit[self.a:self.b]
+
+    def counts(self, weights: FloatArray | None = None, since: float | None = None) -> FloatArray:
+        """Incidents per unit (weighted), optionally only those at or after day ``since``."""
+        a = self.a if since is None else max(self.a, int(np.searchsorted(self.events.t, since)))
+        u = self.events.unit[a:self.b]
+        inside = u >= 0
+        w = None if weights is None else weights[a - self.a:][inside]
+        return np.bincount(u[inside], weights=w, minlength=self.events.n_units).astype(float)
+
+    def ages(self, day: int) -> FloatArray:
+        """Days between each incident and the start of ``day``."""
+        return day - self.t
+
+
+class Model(Protocol):
+    def predict(self, history: History, day: int) -> FloatArray: ...
+
+
+class Method(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def refit_days(self) -> int: ...
+
+    def fit(self, history: History) -> Model: ...
+
+
+# -- simple counts -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Naive:
+    """Counts over the last ``days`` days, as a daily rate."""
+
+    days: int = 365
+    name: str = "naive"
+    refit_days: int = 1
+
+    def fit(self, history: History) -> Naive:
+        return self
+
+    def predict(self, history: History, day: int) -> FloatArray:
+        n = min(self.days, history.days)
+        return history.counts(since=history.origin - n) / max(n, 1)
+
+
+@dataclass(frozen=True)
+class Decay:
+    """Exponentially time-decayed counts (``half_life_days``), as a daily rate."""
+
+    half_life_days: float = 365.0
+    name: str = "decay"
+    refit_days: int = 1
+
+    def fit(self, history: History) -> Decay:
+        return self
+
+    def predict(self, history: History, day: int) -> FloatArray:
+        lam = math.log(2) / self.half_life_days
+        w = np.exp(-lam * history.ages(day))
+        norm = (1 - math.exp(-lam * history.days)) / lam  # the weights' integral: a daily rate
+        return history.counts(w) / norm
+
+
+def _kernel_matrix(units: Units, events: EventSet, key: str,
+                   build: Callable[[], sp.csr_matrix]) -> sp.csr_matrix:
+    if key not in events.cache:
+        events.cache[key] = build()
+    mat = events.cache[key]
+    assert isinstance(mat, sp.csr_matrix)
+    return mat
+
+
+@dataclass(frozen=True)
+class KDE:
+    """Gaussian kernel over space (``bandwidth_m``) on the incidents' own points, time-decayed
+    (``half_life_days``), evaluated at each unit's representative point.
+
+    The kernel weights of every incident are computed once per data set (a sparse incidents ×
+    units matrix cut at 3 bandwidths), so a daily forecast is one sparse product: this is where
+    open_cp's KDE spends seconds per day.
+    """
+
+    bandwidth_m: float = 150.0
+    half_life_days: float = 365.0
+    name: str = "kde"
+    refit_days: int = 1
+
+    def fit(self, history: History) -> KDE:
+        return self
+
+    def _matrix(self, ev: EventSet) -> sp.csr_matrix:
+        def build() -> sp.csr_matrix:
+            from scipy.spatial import cKDTree
+
+            h = self.bandwidth_m
+            tree_u = cKDTree(ev.units.centroid)
+            tree_e = cKDTree(ev.xy)
+            # "ndarray" output keeps pairs at distance 0 (an incident on a centroid)
+            m = tree_e.sparse_distance_matrix(tree_u, 3 * h, output_type="ndarray")
+            w = np.exp(-0.5 * (m["v"] / h) ** 2)
+            return sp.csr_matrix((w, (m["i"], m["j"])), shape=(len(ev.t), ev.n_units))
+
+        return _kernel_matrix(ev.units, ev, f"kde:{self.bandwidth_m}", build)
+
+    def predict(self, history: History, day: int) -> FloatArray:
+        ev = history.events
+        k = self._matrix(ev)[history.a:history.b]
+        lam = math.log(2) / self.half_life_days
+        w = np.exp(-lam * history.ages(day))
+        norm = (1 - math.exp(-lam * history.days)) / lam
+        out = np.asarray(k.T @ w, dtype=float)
+        total = out.sum()
+        # scale so the forecast keeps the window's daily rate of incidents in units
+        inside = float(w[history.unit >= 0].sum()) / norm
+        return out * (inside / total) if total > 0 else out
+
+
+def _neighbour_matrix(units: Units, radius_m: float,
+                      weight: Callable[[FloatArray], FloatArray]) -> sp.csr_matrix:
+    i, j, d = units.neighbours(radius_m)  # includes each unit with itself at distance 0
+    n = len(units)
+    return sp.csr_matrix((weight(d), (i, j)), shape=(n, n))
+
+
+def _unit_scale(units: Units) -> float:
+    if units.cell_m is not None:
+        return units.cell_m
+    return float(np.sqrt(np.median(units.size))) if units.kind != "segments" else float(
+        np.median(units.size))
+
+
+@dataclass(frozen=True)
+class Prospective:
+    """Prospective hot-spotting (Bowers, Johnson & Pease 2004): every incident of the last
+    ``weeks`` weeks within ``bandwidth_m`` adds 1/(1 + distance in cells) × 1/(1 + weeks ago).
+    """
+
+    bandwidth_m: float = 400.0
+    weeks: int = 8
+    name: str = "prospective"
+    refit_days: int = 1
+
+    def fit(self, history: History) -> Prospective:
+        return self
+
+    def predict(self, history: History, day: int) -> FloatArray:
+        units = history.events.units
+        scale = _unit_scale(units)
+        key = f"prosp:{self.bandwidth_m}"
+        if key not in history.events.cache:
+            history.events.cache[key] = _neighbour_matrix(
+                units, self.bandwidth_m, lambda d: 1.0 / (1.0 + np.round(d / scale)))
+        wmat = history.events.cache[key]
+        since = day - 7 * self.weeks
+        ages = history.ages(day)
+        w = np.where(ages <= 7 * self.weeks, 1.0 / (1.0 + np.floor(ages / 7.0)), 0.0)
+        c = history.counts(w, since=max(since, history.start))
+        return np.asarray(wmat @ c, dtype=float)
+
+
+# -- the self-exciting point process -----------------------------------------------------------
+@dataclass(frozen=True)
+class EtasModel:
+    mu: FloatArray  # background incidents per day and unit
+    theta: float  # expected offspring per incident
+    omega: float  # decay rate of the triggering kernel, per day
+    iterations: int
+    converged: bool
+
+    def predict(self, history: History, day: int) -> FloatArray:
+        ages = history.ages(day)
+        inside = history.unit >= 0
+        recent = inside & (ages * self.omega < 50)
+        trig = np.bincount(history.unit[recent],
+                           weights=np.exp(-self.omega * ages[recent]),
+                           minlength=len(self.mu))
+        return self.mu + self.theta * (1 - math.exp(-self.omega)) * trig
+
+
+@dataclass(frozen=True)
+class Etas:
+    """Grid self-exciting point process (Mohler et al. 2015, the LAPD trial's model):
+    λ_u(t) = μ_u + θ ω Σ_{t_i < t, u_i = u} exp(−ω (t − t_i)), fitted by EM.
+
+    Robust where open_cp's SEPP is not: the triggering pairs are cut at ``cutoff_days``
+    (beyond it the kernel is below e^-50 at the bounds), ω is kept within
+    [1/``cutoff_days``, 10] per day and θ within [0, 0.95], μ starts at the per-unit rate and
+    iteration stops when μ (in L1), θ and ω all change by less than ``tol`` relative, and a
+    refit starts from the previous fit of the same data; whether it converged is kept in the
+    model and reported.
+    """
+
+    cutoff_days: float = 60.0
+    max_iter: int = 500
+    tol: float = 1e-5
+    name: str = "etas"
+    refit_days: int = 7
+
+    def fit(self, history: History) -> EtasModel:
+        u = history.unit
+        keep = u >= 0
+        t = history.t[keep]
+        u = u[keep]
+        n_units = history.events.n_units
+        big_t = float(history.days)
+        if not len(t):
+            raise MethodError("etas: the training window holds no incident inside the units")
+        order = np.lexsort((t, u))
+        ts, us = t[order], u[order]
+        pi, pj = _pairs(us, ts, self.cutoff_days)
+        dt = ts[pi] - ts[pj]
+        warm = history.events.cache.get("etas:warm")
+        if warm is not None and len(warm[0]) == n_units:  # the last fit, a week earlier
+            mu, theta, omega = warm[0].copy(), warm[1], warm[2]
+        else:
+            mu = np.bincount(us, minlength=n_units) / big_t * 0.5
+            theta, omega = 0.2, 1.0 / 7.0
+        remaining = big_t - (ts - history.start)  # time left in the window after each incident
+        converged = False
+        it = 0
+        for it in range(1, self.max_iter + 1):  # noqa: B007 - the count is reported
+            trig = theta * omega * np.exp(-omega * dt)
+            s = np.bincount(pi, weights=trig, minlength=len(ts))
+            lam = np.maximum(mu[us] + s, 1e-300)
+            p_bg = mu[us] / lam
+            p_pair = trig / lam[pi]
+            new_mu = np.bincount(us, weights=p_bg, minlength=n_units) / big_t
+            total_pair = float(p_pair.sum())
+            exposure = float(np.sum(1 - np.exp(-omega * remaining)))
+            new_theta = min(0.95, total_pair / max(exposure, 1e-12))
+            new_omega = (total_pair / float(np.sum(p_pair * dt))
+                         if total_pair > 0 else 1.0 / self.cutoff_days)
+            new_omega = float(np.clip(new_omega, 1.0 / self.cutoff_days, 10.0))
+            change = max(
+                float(np.abs(new_mu - mu).sum() / max(float(mu.sum()), 1e-12)),
+                abs(new_theta - theta) / max(theta, 1e-9),
+                abs(new_omega - omega) / omega,
+            )
+            mu, theta, omega = new_mu, new_theta, new_omega
+            if change < self.tol:
+                converged = True
+                break
+        history.events.cache["etas:warm"] = (mu, theta, omega)
+        return EtasModel(mu=mu, theta=theta, omega=omega, iterations=it, converged=converged)
+
+
+def _pairs(units: IntArray, t: FloatArray, cutoff: float) -> tuple[IntArray, IntArray]:
+    """All (later, earlier) index pairs in the same unit less than ``cutoff`` days apart.
+
+    ``units``/``t`` sorted by unit, then time. Vectorised by lag: pairs i, i-k for k = 1, 2, …
+    while any still qualifies.
+    """
+    n = len(t)
+    out_i: list[IntArray] = []
+    out_j: list[IntArray] = []
+    idx = np.arange(n)
+    k = 1
+    while k < n:
+        i = idx[k:]
+        j = i - k
+        ok = (units[i] == units[j]) & (t[i] - t[j] < cutoff)
+        if not ok.any():
+            break
+        out_i.append(i[ok])
+        out_j.append(j[ok])
+        k += 1
+    if not out_i:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(out_i), np.concatenate(out_j)
+
+
+# -- network KDE ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NetworkKDE:
+    """A kernel over network distance between street segments (after Rosser et al. 2017):
+    every incident on segment s adds K(d(s, r)) to segment r, with d the shortest path between
+    the segments' midpoints along the roads and K triangular with ``bandwidth_m``, time-decayed.
+
+    Rosser et al. split the kernel's mass equally at junctions; this continuous kernel does
+    not (it is what their comparison calls the "non-split" variant).
+    """
+
+    network: Any  # xunfang.network.RoadNetwork of the same roads as the segment units
+    bandwidth_m: float = 300.0
+    half_life_days: float = 365.0
+    name: str = "network_kde"
+    refit_days: int = 1
+
+    def fit(self, history: History) -> NetworkKDE:
+        if history.events.units.kind != "segments":
+            raise MethodError(
+                "network_kde ranks street segments: use segment units (a scenario with roads); "
+                f"these units are {history.events.units.kind}")
+        return self
+
+    def _matrix(self, units: Units) -> sp.csr_matrix:
+        from xunfang.network import RoadNetwork, travel_times
+        from xunfang.planning.coverage import with_uniform_speed
+
+        net = self.network
+        assert isinstance(net, RoadNetwork)
+        roads = net.roads
+        if roads.n_edges != len(units):
+            raise MethodError("network_kde: the network is not the one the segments come from")
+        # one travel-time engine: distances are minutes at 60 km/h on foot (1 minute = 1 km)
+        flat = with_uniform_speed(net, 60.0, mode="foot")
+        h_km = self.bandwidth_m / 1000.0
+        n_nodes = net.n_nodes
+        rows: list[IntArray] = []
+        cols: list[IntArray] = []
+        vals: list[FloatArray] = []
+        half = np.asarray(roads.length_m, float) / 2000.0  # km
+        u, v = np.asarray(roads.u), np.asarray(roads.v)
+        # node → node distances in chunks, kept only within the bandwidth
+        near_node = sp.lil_matrix((n_nodes, n_nodes))
+        for s in range(0, n_nodes, 512):
+            src = np.arange(s, min(s + 512, n_nodes))
+            d = travel_times(flat, src, mode="foot", cutoff_minutes=h_km)
+            r, c = np.nonzero(np.isfinite(d))
+            for a, b, x in zip(r.tolist(), c.tolist(), d[r, c].tolist(), strict=True):
+                near_node[src[a], b] = x + 1e-9  # keep zero distances stored
+        nn = near_node.tocsr()
+        # segment → segment: min over end pairs of half + d(end, end') + half'
+        for e in range(len(u)):
+            best: dict[int, float] = {e: 0.0}
+            for end in (u[e], v[e]):
+                row = nn.getrow(int(end))
+                for node, dist in zip(row.indices.tolist(), row.data.tolist(), strict=True):
+                    for seg in _edges_at(roads, node):
+                        val = half[e] + dist + half[seg]
+                        if val < best.get(seg, np.inf):
+                            best[seg] = val
+            segs = np.fromiter(best.keys(), dtype=np.int64)
+            dist_km = np.fromiter(best.values(), dtype=float)
+            ok = dist_km <= h_km
+            rows.append(np.full(int(ok.sum()), e, dtype=np.int64))
+            cols.append(segs[ok])
+            vals.append(1 - dist_km[ok] / h_km)
+        return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                             shape=(len(u), len(u)))
+
+    def predict(self, history: History, day: int) -> FloatArray:
+        ev = history.events
+        key = f"nkde:{self.bandwidth_m}"
+        if key not in ev.cache:
+            ev.cache[key] = self._matrix(ev.units)
+        lam = math.log(2) / self.half_life_days
+        w = np.exp(-lam * history.ages(day))
+        c = history.counts(w)
+        out = np.asarray(ev.cache[key].T @ c, dtype=float)
+        total = out.sum()
+        norm = (1 - math.exp(-lam * history.days)) / lam
+        return out * (c.sum() / norm / total) if total > 0 else out
+
+
+def _edges_at(roads: Any, node: int) -> list[int]:
+    cache = getattr(roads, "_xunfang_edges_at", None)
+    if cache is None:
+        cache = {}
+        for e, (a, b) in enumerate(zip(np.asarray(roads.u).tolist(),
+                                       np.asarray(roads.v).tolist(), strict=True)):
+            cache.setdefault(a, []).append(e)
+            cache.setdefault(b, []).append(e)
+        object.__setattr__(roads, "_xunfang_edges_at", cache)
+    return list(cache.get(node, []))
+
+
+# -- the learned model -------------------------------------------------------------------------
+WINDOWS = (1, 7, 30, 91, 365)
+
+
+def _features(history: History, day: int, nb: sp.csr_matrix,
+              holidays: frozenset[date]) -> FloatArray:
+    """Per unit: counts over WINDOWS, the whole-window rate, decayed counts, the neighbours' 91-
+    and whole-window counts, the same weekday over a year, the same season in earlier years;
+    then the day's calendar (weekday, month, holiday)."""
+    n = history.events.n_units
+    cols: list[FloatArray] = []
+    for w in WINDOWS:
+        cols.append(history.counts(since=max(history.start, day - w)) / w)
+    whole = history.counts() / max(history.days, 1)
+    cols.append(whole)
+    lam = math.log(2) / 365.0
+    cols.append(history.counts(np.exp(-lam * history.ages(day))) * lam)
+    cols.append(np.asarray(nb @ cols[3], dtype=float))
+    cols.append(np.asarray(nb @ whole, dtype=float))
+    ages = history.ages(day)
+    same_wd = (np.floor(ages) % 7 == 6) & (ages <= 364)  # the same weekday as ``day``
+    cols.append(history.counts(same_wd.astype(float)) / 52.0)
+    season = np.zeros(len(ages), dtype=float)
+    years = 0
+    for k in range(1, 11):
+        lo, hi = 365 * k - 30, 365 * k + 30
+        if hi > history.days:
+            break
+        season += (ages > lo) & (ages <= hi)
+        years += 1
+    cols.append(history.counts(season) / (61.0 * max(years, 1)))
+    d = history.events.date_of(day)
+    cal = np.array([d.weekday(), d.month, float(d in holidays)], dtype=float)
+    x = np.column_stack(cols)
+    return np.hstack([x, np.broadcast_to(cal, (n, len(cal)))])
+
+
+@dataclass(frozen=True)
+class GbmModel:
+    booster: Any
+    nb: sp.csr_matrix
+    holidays: frozenset[date]
+
+    def predict(self, history: History, day: int) -> FloatArray:
+        x = _features(history, day, self.nb, self.holidays)
+        return np.asarray(self.booster.predict(x), dtype=float)
+
+
+@dataclass(frozen=True)
+class Gbm:
+    """LightGBM with a Poisson objective on lagged counts and calendar features.
+
+    Trained on label days spread evenly over the last year of the window (as many as make about
+    ``target_rows`` rows, at least 14), each with its features from the incidents before it and
+    inside the window; rows are the units with an incident before the label day. ``country``
+    names the public-holiday calendar.
+    """
+
+    target_rows: int = 60_000
+    rounds: int = 80
+    country: str | None = None
+    seed: int = 0
+    name: str = "gbm"
+    refit_days: int = 7
+
+    def fit(self, history: History) -> GbmModel:
+        import lightgbm as lgb
+
+        ev = history.events
+        scale = _unit_scale(ev.units)
+        key = f"gbm-nb:{scale}"
+        if key not in ev.cache:
+            ev.cache[key] = _neighbour_matrix(
+                ev.units, 1.5 * scale, lambda d: (d > 0).astype(float))
+        nb = ev.cache[key]
+        hol = _holidays(self.country, ev.date_of(history.start), ev.date_of(history.origin + 60))
+        xs: list[FloatArray] = []
+        ys: list[FloatArray] = []
+        first_label = max(history.start + 30, history.origin - 365)
+        span = history.origin - first_label
+        active_now = max(1, int((history.counts() > 0).sum()))
+        n_labels = int(min(span, max(14, self.target_rows // active_now)))
+        if n_labels < 1:
+            raise MethodError("gbm: the training window is too short to learn from "
+                              "(needs more than 30 days)")
+        label_days = np.unique(np.linspace(history.origin - 1, first_label, n_labels).round())
+        for day in label_days.astype(int).tolist():
+            past = ev.window(history.start, day)
+            active = np.flatnonzero(past.counts() > 0)
+            if not len(active):
+                continue
+            xs.append(_features(past, day, nb, hol)[active])
+            ys.append(ev.window(day, day + 1).counts()[active])
+        if not xs:
+            raise MethodError("gbm: the training window is too short to learn from "
+                              "(needs more than 30 days with incidents)")
+        rows = sum(len(y) for y in ys)
+        params = {"objective": "poisson", "learning_rate": 0.08, "num_leaves": 15,
+                  "min_data_in_leaf": max(10, rows // 1000), "feature_fraction": 0.9,
+                  "bagging_fraction": 0.7,
+                  "bagging_freq": 1, "max_bin": 63, "seed": self.seed, "deterministic": True,
+                  "num_threads": 2, "verbose": -1}
+        booster = lgb.train(params, lgb.Dataset(np.vstack(xs), np.concatenate(ys)),
+                            num_boost_round=self.rounds)
+        return GbmModel(booster, nb, hol)
+
+
+def _holidays(country: str | None, start: date, end: date) -> frozenset[date]:
+    if not country:
+        return frozenset()
+    import holidays
+
+    try:
+        cal = holidays.country_holidays(country, years=range(start.year, end.year + 1))
+    except NotImplementedError:
+        raise MethodError(f"no public-holiday calendar for country '{country}'") from None
+    return frozenset(cal.keys())
+
+
+# -- auto ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AutoModel:
+    chosen: str
+    model: Model
+    scores: dict[str, float]
+
+    def predict(self, history: History, day: int) -> FloatArray:
+        return self.model.predict(history, day)
+
+
+@dataclass(frozen=True)
+class Auto:
+    """The candidate with the best hit rate at ``coverage`` of the area over the last
+    ``validation_days`` days of the training window, each day forecast from the days before it
+    (rolling validation inside the window: no test incident is ever seen)."""
+
+    candidates: tuple[Any, ...] = ()
+    validation_days: int = 28
+    coverage: float = 0.05
+    name: str = "auto"
+    refit_days: int = 7
+
+    def fit(self, history: History) -> AutoModel:
+        cands = self.candidates or (Naive(), Decay(), KDE(), Prospective())
+        ev = history.events
+        scores: dict[str, float] = {}
+        start = max(history.start + 1, history.origin - self.validation_days)
+        for m in cands:
+            hits = total = 0.0
+            model: Model = m.fit(ev.window(history.start, start))
+            for day in range(start, history.origin):
+                past = ev.window(history.start, day)
+                if m.refit_days <= 1:
+                    model = m.fit(past)
+                risk = model.predict(past, day)
+                area = np.flatnonzero(past.counts() > 0)
+                if not len(area):
+                    continue
+                k = max(1, round(self.coverage * len(area)))
+                top = area[np.lexsort((area, -risk[area]))[:k]]
+                today = ev.window(day, day + 1).unit
+                total += len(today)
+                hits += float(np.isin(today, top).sum())
+            scores[m.name] = hits / total if total else 0.0
+        best = max(cands, key=lambda m: (scores[m.name], -cands.index(m)))
+        return AutoModel(best.name, best.fit(history), scores)
+
+
+def make_method(name: str, *, network: Any = None, country: str | None = None,
+                seed: int = 0, naive_days: int = 365) -> Method:
+    """A method by its name in options and output."""
+    if name == "naive":
+        return Naive(days=naive_days)
+    if name == "decay":
+        return Decay()
+    if name == "kde":
+        return KDE()
+    if name == "prospective":
+        return Prospective()
+    if name == "etas":
+        return Etas()
+    if name == "network_kde":
+        if network is None:
+            raise MethodError("network_kde needs a road network: forecast on a scenario's "
+                              "street segments")
+        return NetworkKDE(network)
+    if name == "gbm":
+        return Gbm(country=country, seed=seed)
+    if name == "auto":
+        return Auto()
+    raise MethodError(f"unknown method '{name}'; methods are {', '.join(METHODS)}")
+
+
+def method_names(text: str | Sequence[str]) -> tuple[str, ...]:
+    names = [s.strip() for s in (text.split(",") if isinstance(text, str) else text)]
+    names = [n for n in names if n]
+    bad = [n for n in names if n not in METHODS]
+    if bad:
+        raise MethodError(f"unknown method '{bad[0]}'; methods are {', '.join(METHODS)}")
+    if not names:
+        raise MethodError("no method named")
+    return tuple(dict.fromkeys(names))

@@ -1,0 +1,167 @@
+"""Incident ingestion: every row accounted for, coordinates converted, clear errors."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from xunfang.geo import reproject, wgs84_to_gcj02
+from xunfang.intel import IngestError, ingest, read_parquet, write_parquet
+
+HEAD = "编号,报警时间,经度,纬度,类别\n"
+ROWS = [
+    "A1,2025-03-01 08:15,103.2600,29.2300,盗窃",
+    "A2,2025-03-01 09:30,103.2610,29.2310,纠纷",
+    "A3,not a time,103.2620,29.2320,纠纷",      # bad time (row 3)
+    "A4,2025-03-02 10:00,,29.2320,盗窃",         # missing lon (row 4)
+    "A5,2025-03-02 11:00,203.0,29.2320,盗窃",    # lon out of range (row 5)
+    "A6,2025-03-02 12:00,0,0,盗窃",              # (0, 0) (row 6)
+    "A2,2025-03-01 09:30,103.2610,29.2310,纠纷",  # exact duplicate of row 2 (row 7)
+]
+
+
+def write(tmp_path: Path, text: str, name: str = "inc.csv", encoding: str = "utf-8") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return p
+
+
+def test_every_row_is_kept_or_listed_with_its_rule(tmp_path: Path) -> None:
+    path = write(tmp_path, HEAD + "\n".join(ROWS) + "\n")
+    got = ingest(path)  # Chinese headers are recognised without a mapping
+    rep = got.report
+    assert rep.rows == 7 and rep.kept == 2 and rep.rejected == 5
+    by_row = {p.row: p for p in rep.problems}
+    assert by_row[3].rule == "time not a date-time" and by_row[3].value == "not a time"
+    assert by_row[4].field == "经度" and "missing" in by_row[4].rule
+    assert "[-180, 180]" in by_row[5].rule
+    assert "(0, 0)" in by_row[6].rule
+    assert rep.duplicates == ((7, 2),)
+    assert rep.counts["exact duplicate"] == 1
+    assert sum(rep.counts.values()) == rep.rejected
+    assert list(got.table.ids) == ["A1", "A2"]
+    assert rep.crs == "EPSG:32648"  # the UTM zone of Ebian
+    x, y = reproject(np.array([103.26]), np.array([29.23]), "EPSG:4326", "EPSG:32648")
+    assert got.table.x[0] == pytest.approx(x[0]) and got.table.y[0] == pytest.approx(y[0])
+    assert str(got.table.time[0]) == "2025-03-01T08:15:00"
+    assert list(got.table.category) == ["盗窃", "纠纷"]
+
+
+def test_gb18030_gzip_and_mapping(tmp_path: Path) -> None:
+    text = "when,lng,la,kind\n2025-03-01T08:15,103.26,29.23,盗窃\n"
+    p = tmp_path / "inc.csv.gz"
+    p.write_bytes(gzip.compress(text.encode("gb18030")))
+    got = ingest(p, columns={"time": "when", "lon": "lng", "lat": "la", "category": "kind"})
+    assert got.report.encoding == "gb18030"
+    assert got.table.category[0] == "盗窃"
+    assert got.table.ids[0] == "row1"  # no id column: the row number
+
+
+def test_gcj02_and_bd09_are_converted_back_to_wgs84(tmp_path: Path) -> None:
+    lon, lat = np.array([103.26]), np.array([29.23])
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    path = write(tmp_path, f"time,lon,lat\n2025-03-01 08:00,{glon[0]:.8f},{glat[0]:.8f}\n")
+    plain = ingest(path)
+    fixed = ingest(path, coords="gcj02")
+    x, y = reproject(lon, lat, "EPSG:4326", "EPSG:32648")
+    assert abs(fixed.table.x[0] - x[0]) < 0.5 and abs(fixed.table.y[0] - y[0]) < 0.5
+    # read as WGS84, a GCJ-02 position is hundreds of metres off
+    assert np.hypot(plain.table.x[0] - x[0], plain.table.y[0] - y[0]) > 100
+
+
+def test_projected_xy_and_a_crs_that_does_not_fit(tmp_path: Path) -> None:
+    path = write(tmp_path, "time,x,y\n2025-03-01 08:00,331479.8,3234817.9\n")
+    got = ingest(path, crs="EPSG:32648")
+    assert got.table.crs == "EPSG:32648" and got.table.x[0] == pytest.approx(331479.8)
+    with pytest.raises(IngestError, match=r"geographic.*look like metres"):
+        ingest(path, crs="EPSG:4326")
+    lonlat = write(tmp_path, "time,x,y\n2025-03-01 08:00,103.26,29.23\n2025-03-01 09:00,"
+                   "103.27,29.24\n", name="ll.csv")
+    with pytest.raises(IngestError, match=r"projected.*look like degrees"):
+        ingest(lonlat, crs="EPSG:32648")
+    with pytest.raises(IngestError, match="need their CRS"):
+        ingest(path)
+
+
+def test_time_zones_and_formats(tmp_path: Path) -> None:
+    path = write(tmp_path, "time,lon,lat\n2025-03-01T00:15:00Z,103.26,29.23\n")
+    with pytest.raises(IngestError, match="--tz"):
+        ingest(path)
+    got = ingest(path, tz="Asia/Shanghai")
+    assert str(got.table.time[0]) == "2025-03-01T08:15:00"
+    fmt = write(tmp_path, "time,lon,lat\n01/03/2025 08:15,103.26,29.23\n2025-03-01,103.26,"
+                "29.23\n", name="fmt.csv")
+    got = ingest(fmt, time_format="%d/%m/%Y %H:%M")
+    assert str(got.table.time[0]) == "2025-03-01T08:15:00"
+    assert got.report.problems[0].row == 2
+    assert got.report.problems[0].rule == "time not in format %d/%m/%Y %H:%M"
+
+
+def test_outside_the_jurisdiction_is_listed(tmp_path: Path) -> None:
+    path = write(tmp_path, "time,x,y\n2025-03-01 08:00,50,50\n2025-03-01 09:00,500,50\n")
+    got = ingest(path, crs="EPSG:32648", jurisdiction=shapely.box(0, 0, 100, 100))
+    assert got.report.kept == 1
+    assert got.report.problems[0].row == 2
+    assert got.report.problems[0].rule == "outside the jurisdiction"
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("", "empty"),
+    ("time,lon,lat\n", "no rows"),
+    ("lon,lat\n103.2,29.2\n", "no time column"),
+    ("time,a,b\n2025-03-01,1,2\n", "no coordinates"),
+])
+def test_files_that_cannot_be_ingested(tmp_path: Path, text: str, match: str) -> None:
+    with pytest.raises(IngestError, match=match):
+        ingest(write(tmp_path, text))
+
+
+def test_bad_mapping_names_the_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "time,lon,lat\n2025-03-01,103.2,29.2\n")
+    with pytest.raises(IngestError, match="maps time to 'when', which is not a column"):
+        ingest(path, columns={"time": "when"})
+    with pytest.raises(IngestError, match="--coords"):
+        ingest(path, coords="wgs72")
+
+
+def test_excel_geojson_and_parquet_round_trip(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["id", "time", "lon", "lat", "priority"])
+    ws.append(["E1", "2025-03-01 08:00", "103.26", "29.23", "2"])
+    wb.save(tmp_path / "inc.xlsx")
+    got = ingest(tmp_path / "inc.xlsx")
+    assert got.table.ids[0] == "E1" and got.table.priority[0] == 2
+
+    import pandas as pd
+
+    df = pd.DataFrame({"id": ["G1", "G2"], "time": ["2025-03-01 08:00", "2025-03-02 09:00"]})
+    pts = shapely.points([[103.26, 29.23], [103.27, 29.24]])
+    from pyogrio.raw import write as raw_write  # pyogrio's writer without GeoPandas
+
+    raw_write(tmp_path / "inc.gpkg", shapely.to_wkb(pts),
+              [df["id"].to_numpy(), df["time"].to_numpy()], ["id", "time"],
+              geometry_type="Point", crs="EPSG:4326", driver="GPKG")
+    geojson = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+               '{"time": "2025-03-01 08:00"}, "geometry": {"type": "Point", "coordinates": '
+               '[103.26, 29.23]}}]}')
+    (tmp_path / "inc.geojson").write_text(geojson, encoding="utf-8")
+    assert ingest(tmp_path / "inc.geojson").report.kept == 1
+    gis = ingest(tmp_path / "inc.gpkg")
+    assert gis.report.kept == 2 and gis.table.crs == "EPSG:32648"
+
+    store = write_parquet(gis.table, tmp_path / "s.parquet")
+    back = read_parquet(store)
+    assert back.crs == gis.table.crs
+    np.testing.assert_array_equal(back.time, gis.table.time)
+    np.testing.assert_allclose(back.x, gis.table.x)
+    assert list(back.ids) == ["G1", "G2"]
+    with pytest.raises(IngestError, match="Parquet"):
+        read_parquet(write(tmp_path, "not parquet", name="x.parquet"))

@@ -1,0 +1,69 @@
+"""Spatial units: aligned cells, polygons (real Chicago districts), street segments, slots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from xunfang.intel import Slots, UnitsError, ingest
+from xunfang.intel import units as U
+from xunfang.scenario import load
+
+
+def test_cells_are_aligned_to_multiples_and_numbered_x_major() -> None:
+    pts = np.array([[260.0, 10.0], [740.0, 490.0]])
+    u = U.cells(pts, 250.0)
+    assert u.origin == (1, 0) and u.shape == (2, 2)
+    assert u.ids == ("1_0", "1_1", "2_0", "2_1")  # column by column, south to north
+    np.testing.assert_array_equal(u.assign(pts), [0, 3])
+    np.testing.assert_array_equal(u.assign([[0.0, 0.0], [500.0, 250.0]]), [-1, 3])
+    np.testing.assert_allclose(u.centroid[0], [375.0, 125.0])
+    with pytest.raises(UnitsError, match="--cell-m"):
+        U.cells(pts, 0)
+
+
+def test_polygons_assign_points_and_names_bad_ids(tmp_path: Path) -> None:
+    u = U.polygons(("a", "b"), (shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)))
+    np.testing.assert_array_equal(u.assign([[5, 5], [15, 5], [25, 5], [10, 5]]), [0, 1, -1, 0])
+    np.testing.assert_allclose(u.size, [100.0, 100.0])
+    with pytest.raises(UnitsError, match="no such file"):
+        U.polygons_from_file(tmp_path / "none.kml", crs="EPSG:32616")
+
+
+def test_chicago_districts_from_kml_match_the_recorded_district(data_dir: Path) -> None:
+    got = ingest(data_dir / "chicago_aggravated_assaults.csv.gz",
+                 columns={"time": "date", "lon": "longitude", "lat": "latitude"})
+    districts = U.polygons_from_file(data_dir / "chicago_police_districts.kml", crs=got.table.crs)
+    # 25 placemarks, 23 districts: district 31 comes in three pieces, merged into one unit
+    assert len(districts) == 23 and "31" in districts.ids
+    assert districts.geometry[districts.ids.index("31")].geom_type == "MultiPolygon"
+    sample = np.arange(0, len(got.table), 50)
+    unit = districts.assign(got.table.xy[sample])
+    recorded = got.table.extra["district"][sample]
+    named = np.array([districts.ids[i] if i >= 0 else "" for i in unit])
+    agree = float(np.mean(named == recorded))
+    assert agree > 0.97, agree  # positions are rounded to 4 decimals (~10 m) near borders
+
+
+def test_grids_and_segments_of_the_builtin_county() -> None:
+    sc = load("ebian")
+    grids = U.scenario_grids(sc)
+    assert len(grids) == len(sc.areas_of("grid")) and grids.kind == "grids"
+    inside = grids.assign(sc.incidents.xy)
+    assert (inside >= 0).mean() > 0.9
+    segs = U.segments(sc.roads)
+    assert len(segs) == sc.roads.n_edges
+    mid = segs.centroid[:5]
+    np.testing.assert_array_equal(segs.assign(mid), np.arange(5))
+
+
+def test_slots_by_hour_and_by_shift() -> None:
+    assert Slots("hour").per_day() == 24
+    s = Slots("shift", (8, 16, 0))
+    assert s.per_day() == 3
+    assert s.labels() == ("08-16", "16-24", "00-08")
+    of = s.of_hour()
+    assert of[8] == 0 and of[15] == 0 and of[16] == 1 and of[23] == 1 and of[0] == 2
