@@ -265,3 +265,27 @@ def test_small_scenario_without_incidents(make_scenario: Make) -> None:
     assert plan.team_names == ("CP-T1",)
     with pytest.raises(GameError, match="no post of kind 'checkpoint'"):
         plan_checkpoints(scenario_mod.load(make_scenario({}, name="bare")), net, slots, 1, seed=0)
+
+
+@pytest.mark.parametrize("types", [1, 2])
+def test_identical_days_solved_as_one(ebian, types: int) -> None:  # type: ignore[no-untyped-def]
+    """Two identical days: the one-day game repeated has the whole game's SSE value."""
+    from xunfang.planning.checkpoints import solve
+    from xunfang.planning.checkpoints.stage import _day_game, solve_by_day
+
+    sc, net, _ = ebian
+    slots = make_slots(DAY, days=2, slot_minutes=240)
+    g, _, _ = build_game(sc, net, slots, 1, max_types=types, changeover_minutes=5.0)
+    day = _day_game(g, slots)
+    assert day is not None and day.n_slots == 6
+    whole = solve(g)
+    split = solve_by_day(g, slots)
+    assert "one day, repeated" in split.method
+    assert split.defender_value == pytest.approx(whole.defender_value, abs=1e-6)
+    assert check_sse(g, split.coverage, bound=whole.defender_value).ok
+    # a risk forecast that differs between the days: no shortcut
+    risk = np.ones((6, 12))
+    risk[:, 6:] = 2.0
+    risk[0, 7] = 9.0
+    g2, _, _ = build_game(sc, net, slots, 1, max_types=types, risk=risk)
+    assert _day_game(g2, slots) is None

@@ -534,6 +534,72 @@ def baselines(g: SecurityGame) -> dict[str, Baseline]:
     return out
 
 
+def _day_game(g: SecurityGame, slots: Sequence[Slot]) -> SecurityGame | None:
+    """The one-day game of which ``g`` is identical copies, or None.
+
+    When the slots are whole days, equal day after day (payoffs, bounds, team counts, the
+    travel rule within the day) and the travel rule does not bind across midnight, the game
+    over all days has the same SSE value as one day's game, attained by repeating its
+    coverage: a best response in any day is one in every day, and each day's constraints are
+    the same (each type may be sent to its target in the first day; the other days hold every
+    target to the same payoffs).
+    """
+    n = len(slots)
+    per_day = sum(1 for x in slots if x.start.date() == slots[0].start.date())
+    if n <= per_day or n % per_day or sum(x.minutes for x in slots[:per_day]) != 24 * 60:
+        return None
+    days = n // per_day
+    if any(slots[d * per_day + s].start.time() != slots[s].start.time()
+           or slots[d * per_day + s].start.date() != slots[d * per_day].start.date()
+           for d in range(days) for s in range(per_day)):
+        return None
+    k, ns = g.n_types, g.n_sites
+
+    def split(a: FloatArray) -> FloatArray | None:
+        b = a.reshape(*a.shape[:-1], ns, days, per_day)
+        return b[..., 0, :] if np.array_equal(b, np.repeat(b[..., :1, :], days, axis=-2)) \
+            else None
+
+    parts = [split(x) for x in (g.def_covered, g.def_uncovered, g.att_covered, g.att_uncovered,
+                                g.lo, g.hi, g.is_active().astype(np.float64))]
+    teams = g.teams.reshape(days, per_day)
+    if any(p is None for p in parts) or not (teams == teams[:1]).all():
+        return None
+    moves = None
+    if g.moves is not None:
+        binding = g.binding_moves()
+        if binding[per_day - 1::per_day].any():  # across midnight
+            return None
+        within = np.array([g.moves[d * per_day:(d + 1) * per_day - 1] for d in range(days)])
+        if not (within == within[:1]).all():
+            return None
+        moves = within[0]
+    dc, du, ac, au, lo, hi, act = parts
+    assert dc is not None and du is not None and ac is not None and au is not None
+    assert lo is not None and hi is not None and act is not None
+    return SecurityGame(
+        site_ids=g.site_ids, slot_names=g.slot_names[:per_day], type_names=g.type_names,
+        prob=g.prob, def_covered=dc.reshape(k, -1), def_uncovered=du.reshape(k, -1),
+        att_covered=ac.reshape(k, -1), att_uncovered=au.reshape(k, -1), teams=teams[0].copy(),
+        lo=lo.reshape(-1), hi=hi.reshape(-1), moves=moves, active=act.reshape(-1) > 0.5)
+
+
+def solve_by_day(g: SecurityGame, slots: Sequence[Slot], method: str = "auto") -> Solution:
+    """Solve ``g``; a game of identical whole days is solved as one day (see
+    :func:`_day_game`) and its coverage repeated. The values are those of the whole game."""
+    day = _day_game(g, slots)
+    if day is None:
+        return solve(g, method)
+    one = solve(day, method)
+    days = g.n_slots // day.n_slots
+    cov = np.tile(one.coverage.reshape(g.n_sites, 1, day.n_slots), (1, days, 1)).reshape(-1)
+    chk = check_sse(g, cov)
+    return Solution(method=one.method + " (one day, repeated)", coverage=cov,
+                    defender_value=chk.defender_value, attacker_values=chk.attacker_values,
+                    attacked=chk.attacked, bound=one.bound, programs=one.programs,
+                    seconds=one.seconds, minimax=one.minimax)
+
+
 def plan_checkpoints(
     scenario: Scenario,
     net: RoadNetwork,
@@ -567,7 +633,7 @@ def plan_checkpoints(
         scenario, net, slots, teams_per_slot, risk=risk, sites=sites, payoffs=payoffs,
         min_staffing=min_staffing, max_staffing=max_staffing,
         changeover_minutes=changeover_minutes, mode=mode, max_types=max_types)
-    sol = solve(game, method)
+    sol = solve_by_day(game, slots, method)
     chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound)
     n_teams = int(game.teams.max())
     names = list(team_names) if team_names is not None else list(default_teams(scenario))
