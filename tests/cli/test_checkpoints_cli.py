@@ -96,3 +96,20 @@ def _two_types(tmp_path: Path) -> Path:
     rows = [f"{t},0.5,{s},-1,2,0,-2" for t in ("a", "b") for s in ("c1", "c2", "c3")]
     p.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     return p
+
+
+def test_sites_and_staffing_options(make_scenario: Make) -> None:
+    path = small(make_scenario)
+    r = runner.invoke(app, ["checkpoints", str(path), "--json", "--sites", "c1,c2",
+                            "--min-staffing", "c2=0.9", "--max-staffing", "c1=0.05"])
+    assert r.exit_code == 0, r.output
+    marg = json.loads(r.stdout)["marginals"]
+    assert {m["site"] for m in marg} == {"c1", "c2"}
+    assert all(m["coverage"] >= 0.9 - 1e-6 for m in marg if m["site"] == "c2")
+    assert all(m["coverage"] <= 0.05 + 1e-6 for m in marg if m["site"] == "c1")
+    r = runner.invoke(app, ["checkpoints", str(path), "--min-staffing", "c1=0.6,c2=0.6"])
+    assert r.exit_code == 1 and "more minimum staffing than teams" in r.output
+    r = runner.invoke(app, ["checkpoints", str(path), "--min-staffing", "c1:0.6"])
+    assert r.exit_code == 1 and "--min-staffing: 'c1:0.6' is not SITE=SHARE" in r.output
+    r = runner.invoke(app, ["checkpoints", str(path), "--sites", "c1,zz"])
+    assert r.exit_code == 1 and "'zz' is not a post id" in r.output

@@ -19,6 +19,24 @@ class Method(StrEnum):
     multiple_lps = "multiple-lps"
 
 
+def _shares(option: str, text: str | None) -> dict[str, float] | None:
+    """'CP1=0.2,CP2=0.1' -> {'CP1': 0.2, 'CP2': 0.1}; errors name the option and the item."""
+    if text is None:
+        return None
+    out: dict[str, float] = {}
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        site, eq, value = item.partition("=")
+        try:
+            if not eq or not site.strip():
+                raise ValueError
+            out[site.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"{option}: {item!r} is not SITE=SHARE (e.g. CP1=0.2)") from None
+    return out
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``checkpoints`` command to ``app``."""
     app.command("checkpoints")(checkpoints_cmd)
@@ -45,6 +63,15 @@ def checkpoints_cmd(
         "--changeover-minutes", min=0.0,
         help="Longest drive between a team's sites in consecutive slots.")] = 10.0,
     method: Annotated[Method, typer.Option("--method", help="The SSE solver.")] = Method.auto,
+    sites: Annotated[str | None, typer.Option(
+        "--sites", help="Post ids to cover, comma-separated: checkpoint or exit posts "
+                        "(default: every checkpoint post).")] = None,
+    min_staffing: Annotated[str | None, typer.Option(
+        "--min-staffing", help="Least share of its slots a site is checked, e.g. "
+                               "'CP1=0.2,CP2=0.1'.")] = None,
+    max_staffing: Annotated[str | None, typer.Option(
+        "--max-staffing", help="Largest share of its slots a site is checked, e.g. 'CP4=0.5'.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Randomized checkpoints: the Stackelberg game's coverage and sampled daily schedules."""
@@ -72,14 +99,18 @@ def checkpoints_cmd(
         if teams is None and n_teams == 0:
             raise ValueError(f"scenario {sc.name!r} has no unit in the 'checkpoint' squad; "
                              "give --teams")
+        site_ids = None if sites is None else [x.strip() for x in sites.split(",") if x.strip()]
         table = None
         if payoffs is not None:
             from xunfang.planning.checkpoints import checkpoint_sites
 
-            ids = [p.id for p in checkpoint_sites(sc)]
+            ids = [p.id for p in checkpoint_sites(sc, site_ids)]
             table = read_payoffs(payoffs, ids, slots)
-        plan = plan_checkpoints(sc, net, slots, n_teams, seed, days=days, payoffs=table,
-                                changeover_minutes=changeover, method=method.value)
+        plan = plan_checkpoints(
+            sc, net, slots, n_teams, seed, days=days, payoffs=table, sites=site_ids,
+            min_staffing=_shares("--min-staffing", min_staffing),
+            max_staffing=_shares("--max-staffing", max_staffing),
+            changeover_minutes=changeover, method=method.value)
     except ScenarioError as exc:
         _print_problems(exc.problems)
         raise typer.Exit(1) from None
