@@ -172,3 +172,13 @@ def test_flow_days_pass_the_binomial_test_and_get_teams(travel_game) -> None:  #
     # every drawn day gets its teams without a forbidden move (TravelError otherwise)
     days = assign_teams(g, checked[:300], seed=3)
     assert sum(len(d) for d in days) == int(checked[:300].sum())
+
+
+def test_coverage_over_the_teams_never_overfills_a_slot() -> None:
+    """Coverage above a slot's teams (by a solver's tolerance, here exaggerated to 0.01) is
+    scaled back: unscaled, about 1 % of the days would get a third site for two teams."""
+    g = make_game(["a", "b", "c"], ["t0"], att_uncovered=1, att_covered=0, def_uncovered=-1,
+                  def_covered=0, teams=2)
+    cov = np.array([2 / 3, 2 / 3, 2 / 3]) + 0.01 / 3  # sums to 2.01
+    checked = comb_sample(g, cov, 20_000, seed=0, stratified=False)
+    assert checked.sum(axis=1).max() == 2

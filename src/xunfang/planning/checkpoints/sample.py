@@ -57,7 +57,12 @@ def comb_sample(
         raise GameError(f"days: at least one day must be sampled, got {n_days}")
     if group < 1:
         raise GameError(f"group: must be at least 1, got {group}")
-    c = np.clip(np.asarray(coverage, dtype=np.float64), 0.0, 1.0).reshape(g.n_sites, g.n_slots)
+    c = np.clip(np.asarray(coverage, dtype=np.float64), 0.0, g.hi).reshape(g.n_sites, g.n_slots)
+    # a solver's coverage may exceed a slot's teams by its tolerance (1e-9): scale it back, so
+    # that the comb never picks one site more than there are teams
+    total = c.sum(axis=0)
+    over = total > g.teams
+    c[:, over] *= g.teams[over] / total[over]
     rng = np.random.default_rng(seed)
     out = np.zeros((n_days, g.n_sites, g.n_slots), dtype=np.bool_)
     rows = np.arange(n_days)[:, None]
