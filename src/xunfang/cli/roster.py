@@ -41,6 +41,10 @@ def roster_cmd(
     leave: Annotated[Path | None, typer.Option(
         "--leave", exists=True, dir_okay=False,
         help="Extra leave (CSV/XLSX: person, from, to), added to the scenario's.")] = None,
+    preferences: Annotated[Path | None, typer.Option(
+        "--preferences", exists=True, dir_okay=False,
+        help="Wishes (CSV/XLSX: person, date, want = yes | no): a special duty welcome, or "
+             "none please, that day.")] = None,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", min=0.1, help="Seconds the solver may take.")] = 20.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -73,9 +77,11 @@ def roster_cmd(
         extra_rules = (R.read_staffing(staffing, rostered, rot_teams)
                        if staffing is not None else ())
         extra_leave = R.read_leave(leave, sc.people) if leave is not None else ()
+        wishes = (R.read_preferences(preferences, rostered) if preferences is not None
+                  else ())
         result = R.make_roster(sc, first, days, seed=seed, pattern_spec=pattern,
                                teams=team_list, staffing=extra_rules, extra_leave=extra_leave,
-                               time_limit=time_limit)
+                               preferences=wishes, time_limit=time_limit)
     except ScenarioError as exc:
         err_console.print("[red]bad input; no roster written[/]")
         _print_problems(exc.problems)

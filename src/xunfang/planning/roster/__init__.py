@@ -28,6 +28,7 @@ from xunfang.planning.roster.result import (
     write_xlsx,
 )
 from xunfang.planning.roster.rules import (
+    Preference,
     RosterRules,
     StaffingRule,
     SurgeRule,
@@ -35,9 +36,10 @@ from xunfang.planning.roster.rules import (
     default_surges,
     leave_problems,
     read_leave,
+    read_preferences,
     read_staffing,
 )
-from xunfang.planning.roster.solve import Preference, make_roster, roster_scope
+from xunfang.planning.roster.solve import make_roster, roster_scope
 
 __all__ = [
     "CSV_COLUMNS",
@@ -69,6 +71,7 @@ __all__ = [
     "make_roster",
     "pattern",
     "read_leave",
+    "read_preferences",
     "read_staffing",
     "roster_scope",
     "team_calendar",

@@ -68,6 +68,7 @@ class SolveStats:
     """What the solver did: status, objective and bound, times."""
 
     status: str  # OPTIMAL | FEASIBLE
+    build_seconds: float  # reading the request, candidates and the CP-SAT model
     objective: float
     bound: float
     wall_seconds: float
@@ -84,7 +85,8 @@ class SolveStats:
         return abs(self.objective - self.bound) / max(abs(self.objective), 1e-9)
 
     def as_dict(self) -> dict[str, object]:
-        return {"status": self.status, "objective": self.objective, "bound": self.bound,
+        return {"status": self.status, "build_seconds": round(self.build_seconds, 3),
+                "objective": self.objective, "bound": self.bound,
                 "gap": round(self.gap, 6), "wall_seconds": round(self.wall_seconds, 3),
                 "first_solution_seconds": _r(self.first_solution_seconds),
                 "within_1pct_seconds": _r(self.within_1pct_seconds),

@@ -86,6 +86,15 @@ class SurgeRule:
     end: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Preference:
+    """A wish of one person: no special duty on ``day`` (``want=False``), or one (``True``)."""
+
+    person: str
+    day: date
+    want: bool = False
+
+
 # --- defaults ------------------------------------------------------------------------------------
 
 
@@ -331,3 +340,40 @@ def leave_problems(leave: Sequence[Leave]) -> list[Problem]:
                     f"({a.start}–{a.end})", row=rb, column="from"))
     return problems
 
+
+
+_YES = {"1", "yes", "y", "true", "t", "是", "want"}
+_NO = {"0", "no", "n", "false", "f", "否", "avoid", ""}
+
+
+def read_preferences(path: Path, rostered: Iterable[Person]) -> tuple[Preference, ...]:
+    """Wishes from a CSV/XLSX table: person, date[, want] (want: yes = a special duty
+    welcome that day, no or empty = none please)."""
+    problems: list[Problem] = []
+    label = path.name
+    t = read_table(path, label=label, problems=problems)
+    if t is None or not require_columns(t, ("person", "date"), problems=problems):
+        raise ScenarioError(problems or [Problem(label, "unreadable", "cannot read the file")],
+                            source=str(path))
+    known = {q.id for q in rostered}
+    out: list[Preference] = []
+    for i, row in enumerate(t.rows, start=1):
+        if row["person"] not in known:
+            problems.append(Problem(label, "unknown-person", f"person {row['person']!r} is not "
+                                    "a rostered person", row=i, column="person"))
+            continue
+        try:
+            d = date.fromisoformat(row["date"][:10])
+        except ValueError:
+            problems.append(Problem(label, "bad-date", f"date {row['date']!r} is not a date "
+                                    "(YYYY-MM-DD)", row=i, column="date"))
+            continue
+        w = row.get("want", "").strip().lower()
+        if w not in _YES and w not in _NO:
+            problems.append(Problem(label, "bad-value", f"want {row.get('want')!r} is not yes "
+                                    "or no", row=i, column="want"))
+            continue
+        out.append(Preference(row["person"], d, w in _YES))
+    if any(p.severity == "error" for p in problems):
+        raise ScenarioError(problems, source=str(path))
+    return tuple(out)
