@@ -576,7 +576,8 @@ class Gbm:
                               "(needs more than 30 days with incidents)")
         rows = sum(len(y) for y in ys)
         params = {"objective": "poisson", "learning_rate": 0.08, "num_leaves": 15,
-                  "min_data_in_leaf": max(10, rows // 1000), "feature_fraction": 0.9,
+                  "min_data_in_leaf": max(50, rows // 1000), "lambda_l2": 1.0,
+                  "feature_fraction": 0.9,
                   "bagging_fraction": 0.7,
                   "bagging_freq": 1, "max_bin": 63, "seed": self.seed, "deterministic": True,
                   "num_threads": 2, "verbose": -1}

@@ -1,0 +1,94 @@
+"""xunfang intel ingest | evaluate | forecast, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from xunfang.cli.main import app
+from xunfang.intel import read_parquet
+
+runner = CliRunner()
+
+
+def test_ingest_writes_the_store_and_lists_every_rejected_row(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("when,lng,la\n2025-03-01 08:00,103.26,29.23\nbad,103.26,29.23\n"
+                   "2025-03-01 08:00,103.26,29.23\n", encoding="utf-8")
+    out = tmp_path / "store"
+    res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(out), "--columns",
+                              "time=when,lon=lng,lat=la", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["rows"] == 3 and doc["kept"] == 1
+    assert doc["counts"] == {"time not a date-time": 1, "exact duplicate": 1}
+    assert doc["problems"][0] == {"row": 2, "field": "when", "rule": "time not a date-time",
+                                  "value": "bad"}
+    assert len(read_parquet(out / "incidents.parquet")) == 1
+    report = (out / "ingest_report.csv").read_text(encoding="utf-8")
+    assert "2,when,time not a date-time,bad" in report and "exact duplicate" in report
+
+
+def test_ingest_with_the_scenario_jurisdiction(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    # the first point is in Ebian's town, the second 50 km away
+    src.write_text("time,lon,lat\n2025-03-01 08:00,103.262,29.228\n"
+                   "2025-03-01 09:00,103.80,29.60\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(tmp_path / "o"),
+                              "--scenario", "ebian", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["crs"] == "EPSG:32648"
+    assert doc["counts"].get("outside the jurisdiction") == 1
+
+
+def test_ingest_errors_name_the_argument(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("time,x,y\n2025-03-01 08:00,331479.8,3234817.9\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(tmp_path / "o"),
+                              "--crs", "EPSG:4326"])
+    assert res.exit_code == 1
+    assert "look like metres" in res.stderr
+    assert not (tmp_path / "o" / "incidents.parquet").exists()
+    res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(tmp_path / "o"),
+                              "--columns", "when"])
+    assert res.exit_code == 1 and "FIELD=COLUMN" in res.stderr
+
+
+def test_evaluate_json_shape_on_the_builtin_county() -> None:
+    res = runner.invoke(app, ["intel", "evaluate", "ebian", "--units", "grids", "--methods",
+                              "naive,decay", "--test-from", "2025-11-01", "--test-to",
+                              "2025-11-30", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [m["method"] for m in doc["methods"]] == ["naive", "decay"]
+    for m in doc["methods"]:
+        assert set(m["hit_rate"]) == {"0.01", "0.02", "0.05", "0.1", "0.2"}
+        assert set(m["pai"]) == set(m["hit_rate"])
+        assert m["seconds"] >= 0
+        assert 0 <= m["hit_rate"]["0.2"] <= 1
+    assert doc["study_area"] == "jurisdiction"
+    assert doc["methods"][0]["ratio_to_naive_at_0.05"]["ratio"] == 1.0
+
+
+def test_evaluate_bad_input(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["intel", "evaluate", "ebian", "--methods", "naive,sepp"])
+    assert res.exit_code == 1 and "unknown method 'sepp'" in res.stderr
+    res = runner.invoke(app, ["intel", "evaluate", "ebian", "--test-from", "2030-01-01",
+                              "--test-to", "2030-01-31"])
+    assert res.exit_code == 1 and "no incident between" in res.stderr
+    res = runner.invoke(app, ["intel", "evaluate", str(tmp_path / "none.csv")])
+    assert res.exit_code == 1 and "no such file" in res.stderr
+
+
+def test_forecast_json_for_the_planning_horizon() -> None:
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--from", "2026-01-01", "--days",
+                              "2", "--method", "decay", "--slots", "shift", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["method"] == "decay" and doc["unit_kind"] == "grids"
+    assert doc["slots"] == ["2026-01-01T08:00", "2026-01-01T16:00", "2026-01-02T00:00",
+                            "2026-01-02T08:00", "2026-01-02T16:00", "2026-01-03T00:00"]
+    assert all(len(row) == 6 for row in doc["risk"])

@@ -1,0 +1,104 @@
+"""The evaluator: hit rate, PAI, PEI and log-likelihood by hand; the Chicago cross-check."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from xunfang.intel import EvaluationError, EventSet, evaluate, ingest
+from xunfang.intel import units as U
+from xunfang.intel.evaluate import top_units
+from xunfang.intel.methods import Naive
+
+DAY0 = datetime(2024, 1, 1, 12, 0)
+
+
+def build(history: dict[int, int], tests: list[int], outside: int = 0) -> EventSet:
+    """Ten 100 m cells in a row; ``history`` unit → incidents on day 0; ``tests`` units of the
+    incidents of day 10 (plus ``outside`` test incidents beyond every cell)."""
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 999, 99))
+    xy, t = [], []
+    for u, n in history.items():
+        xy += [units.centroid[u]] * n
+        t += [DAY0] * n
+    for u in tests:
+        xy.append(units.centroid[u])
+        t.append(DAY0 + timedelta(days=10))
+    for _ in range(outside):
+        xy.append([5000.0, 5000.0])
+        t.append(DAY0 + timedelta(days=10))
+    return EventSet.build(units, np.array(t, dtype="datetime64[m]"), np.array(xy))
+
+
+def test_hit_rate_pai_pei_by_hand() -> None:
+    # study area ("training"): units 0..4 hold history, ranked 4 > 3 > 2 > 1 > 0 by counts
+    ev = build({0: 1, 1: 2, 2: 3, 3: 4, 4: 5}, tests=[4, 0, 0, 7], outside=1)
+    res = evaluate(ev, [Naive(days=30)], test_from=date(2024, 1, 11), test_to=date(2024, 1, 11),
+                   train_days=30, coverages=(0.2, 0.4, 1.0), resamples=50)
+    s = res.scores[0]
+    assert res.test_incidents == 5
+    # k = round(0.2·5) = 1 → unit 4: 1 hit of 5 (outside ones count in the denominator)
+    assert s.hit_rate[0.2] == pytest.approx(1 / 5)
+    assert s.hit_rate[0.4] == pytest.approx(1 / 5)  # units 4, 3
+    assert s.hit_rate[1.0] == pytest.approx(3 / 5)  # 7 is outside the study area
+    assert s.pai[0.2] == pytest.approx(1.0)
+    # the best single unit that day would have been unit 0 (two incidents)
+    assert s.pei[0.2] == pytest.approx(1 / 2)
+    assert s.pei[1.0] == pytest.approx(1.0)
+    # log-likelihood over the three test incidents inside the study area
+    p = (1 - 1e-3) * np.array([1, 2, 3, 4, 5]) / 15 + 1e-3 / 5
+    expect = (np.log(p[4]) + 2 * np.log(p[0])) / 3
+    assert s.log_likelihood == pytest.approx(expect)
+
+
+def test_ties_are_broken_by_unit_index_and_unequal_units_by_density() -> None:
+    risk = np.array([1.0, 2.0, 2.0, 0.5])
+    area = np.arange(4)
+    assert top_units(risk, area, np.ones(4), 0.5, equal=True).tolist() == [1, 2]
+    size = np.array([1.0, 4.0, 1.0, 1.0])  # unit 1 is big: density 0.5
+    assert top_units(risk, area, size, 3 / 7, equal=False).tolist() == [2, 0]
+
+
+def test_a_jurisdiction_fixes_the_study_area() -> None:
+    ev = build({3: 1}, tests=[3, 8])
+    mask = np.zeros(10, dtype=bool)
+    mask[[3, 8]] = True
+    res = evaluate(ev, [Naive(days=30)], test_from=date(2024, 1, 11),
+                   test_to=date(2024, 1, 11), train_days=30, study="jurisdiction",
+                   jurisdiction=mask, coverages=(0.5, 1.0), resamples=10)
+    assert res.scores[0].hit_rate[0.5] == pytest.approx(0.5)
+    assert res.scores[0].hit_rate[1.0] == pytest.approx(1.0)
+
+
+def test_bad_windows_are_clear_errors() -> None:
+    ev = build({1: 2}, tests=[1])
+    with pytest.raises(EvaluationError, match="no incident between"):
+        evaluate(ev, [Naive()], test_from=date(2024, 1, 5), test_to=date(2024, 1, 6),
+                 train_days=3)
+    with pytest.raises(EvaluationError, match="holds no incident"):
+        evaluate(ev, [Naive()], test_from=date(2024, 1, 11), test_to=date(2024, 1, 11),
+                 train_days=5)
+    with pytest.raises(EvaluationError, match="before"):
+        evaluate(ev, [Naive()], test_from=date(2024, 1, 11), test_to=date(2024, 1, 10),
+                 train_days=30)
+
+
+def test_chicago_cross_check_naive_365(data_dir: Path) -> None:
+    """The issue's independent figure: 250 m cells in EPSG:32616, naive counts over 365 days,
+    study area = cells with an incident in those days: hit rate 0.179 at 5 % over 2018-2019."""
+    got = ingest(data_dir / "chicago_aggravated_assaults.csv.gz",
+                 columns={"time": "date", "lon": "longitude", "lat": "latitude"},
+                 target_crs="EPSG:32616")
+    assert got.report.crs == "EPSG:32616"
+    units = U.cells(got.table.xy, 250.0)
+    ev = EventSet.build(units, got.table.time, got.table.xy)
+    res = evaluate(ev, [Naive(days=365)], test_from=date(2018, 1, 1),
+                   test_to=date(2019, 12, 31), train_days=365, resamples=200)
+    s = res.scores[0]
+    assert s.hit_rate[0.05] == pytest.approx(0.179, abs=0.0015)
+    lo, hi = s.hit_rate_ci[0.05]
+    assert lo < s.hit_rate[0.05] < hi and hi - lo < 0.02
+    assert s.hit_rate[0.01] < s.hit_rate[0.02] < s.hit_rate[0.05] < s.hit_rate[0.1]

@@ -1,0 +1,199 @@
+"""Forecasting methods on hand-built incident sets where the answer is known."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pytest
+import shapely
+
+from xunfang.intel import EventSet, MethodError, make_method, method_names
+from xunfang.intel import units as U
+from xunfang.intel.methods import KDE, Auto, Decay, Etas, Gbm, Naive, Prospective
+
+START = datetime(2024, 1, 1)
+
+
+def events_at(cells_xy: list[tuple[float, float]], times: list[datetime],
+              cell_m: float = 100.0, bounds: tuple[float, float, float, float] = (0, 0, 499, 499)
+              ) -> EventSet:
+    units = U.cells(np.zeros((0, 2)), cell_m, bounds=bounds)
+    t = np.array(times, dtype="datetime64[m]")
+    return EventSet.build(units, t, np.array(cells_xy, dtype=float))
+
+
+def test_naive_and_decay_by_hand() -> None:
+    # unit 0 (cell 0_0): incidents 2 and 10 days before the origin; unit 1 (0_1): 100 days
+    ev = events_at([(50, 50), (50, 50), (50, 150), (450, 450)],
+                   [START, START + timedelta(days=8), START - timedelta(days=90),
+                    START - timedelta(days=200)])
+    origin = ev.day_of(date(2024, 1, 11))
+    h = ev.window(origin - 365, origin)
+    naive = Naive(days=30).predict(h, origin)
+    assert naive[0] == pytest.approx(2 / 30) and naive[1] == 0 and naive.sum() == pytest.approx(
+        2 / 30)
+    d = Decay(half_life_days=10).predict(h, origin)
+    lam = math.log(2) / 10
+    norm = (1 - math.exp(-lam * 365)) / lam
+    # ages are measured from the start of the forecast day: 10 and 2 days
+    assert d[0] == pytest.approx((math.exp(-lam * 10) + math.exp(-lam * 2)) / norm)
+    assert d[1] == pytest.approx(math.exp(-lam * 100) / norm)
+
+
+def test_prospective_weights_distance_and_weeks() -> None:
+    # one incident 3 days ago in cell (0,0); one 9 days ago in cell (1,0)
+    ev = events_at([(50, 50), (150, 50)],
+                   [START + timedelta(days=7), START + timedelta(days=1)])
+    day = ev.day_of(date(2024, 1, 11))
+    h = ev.window(day - 365, day)
+    r = Prospective(bandwidth_m=150, weeks=8).predict(h, day)
+    ny = ev.units.shape[1]
+    # cell (0,0): own incident (week 0 → 1) + neighbour 100 m away, week 1 → 1/2 · 1/2
+    assert r[0 * ny + 0] == pytest.approx(1 + 0.25)
+    # cell (1,0): own incident week 1 → 1/2, neighbour week 0 → 1/2
+    assert r[1 * ny + 0] == pytest.approx(0.5 + 0.5)
+    assert r[4 * ny + 4] == 0
+
+
+def test_kde_keeps_the_daily_rate_and_peaks_at_the_incidents() -> None:
+    ev = events_at([(50, 50), (60, 40), (450, 450)],
+                   [START, START + timedelta(days=1), START + timedelta(days=2)])
+    day = ev.day_of(date(2024, 1, 5))
+    h = ev.window(day - 100, day)
+    r = KDE(bandwidth_m=60, half_life_days=1e9).predict(h, day)
+    assert r.sum() == pytest.approx(3 / 100, rel=1e-6)  # three incidents in 100 days
+    assert int(np.argmax(r)) == 0
+
+
+def simulate_hawkes(mu: np.ndarray, theta: float, omega: float, days: float,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Exact simulation by the branching structure: background, then offspring generations."""
+    times, units = [], []
+    for u, m in enumerate(mu):
+        n = rng.poisson(m * days)
+        gen = list(rng.uniform(0, days, n))
+        while gen:
+            times += gen
+            units += [u] * len(gen)
+            nxt = []
+            for t in gen:
+                k = rng.poisson(theta)
+                nxt += [t + d for d in rng.exponential(1 / omega, k) if t + d < days]
+            gen = nxt
+    return np.array(times), np.array(units)
+
+
+def test_etas_recovers_the_parameters_of_a_simulated_process() -> None:
+    rng = np.random.default_rng(7)
+    mu = rng.uniform(0.02, 0.3, 25)
+    t, u = simulate_hawkes(mu, theta=0.4, omega=0.5, days=1500, rng=rng)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    xy = units.centroid[u]
+    time = np.datetime64("2020-01-01T00:00") + (t * 1440).astype("timedelta64[m]")
+    ev = EventSet.build(units, time, xy)
+    end = int(np.ceil(ev.t.max()))
+    model = Etas().fit(ev.window(0, end))
+    assert model.converged
+    assert model.theta == pytest.approx(0.4, abs=0.06)
+    assert model.omega == pytest.approx(0.5, rel=0.25)
+    np.testing.assert_allclose(model.mu, mu, rtol=0.35, atol=0.02)
+    # the forecast rises right after an incident and decays back to the background
+    day = end
+    pred = model.predict(ev.window(0, day), day)
+    assert np.all(pred >= model.mu - 1e-12)
+
+
+def test_etas_without_triggering_converges_to_the_background() -> None:
+    rng = np.random.default_rng(3)
+    mu = np.full(25, 0.1)
+    t, u = simulate_hawkes(mu, theta=0.0, omega=1.0, days=1000, rng=rng)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    time = np.datetime64("2020-01-01T00:00") + (t * 1440).astype("timedelta64[m]")
+    ev = EventSet.build(units, time, units.centroid[u])
+    model = Etas().fit(ev.window(0, 1000))
+    assert model.theta < 0.05
+    assert float(np.mean(model.mu)) == pytest.approx(0.1, rel=0.1)
+
+
+def test_gbm_learns_a_persistent_hot_spot_and_is_seeded() -> None:
+    rng = np.random.default_rng(1)
+    rates = np.full(25, 0.02)
+    rates[7] = 0.8
+    days = 400
+    counts = rng.poisson(np.outer(np.ones(days), rates))
+    d_idx, u_idx = np.nonzero(counts)
+    reps = counts[d_idx, u_idx]
+    d_idx, u_idx = np.repeat(d_idx, reps), np.repeat(u_idx, reps)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    time = (np.datetime64("2023-01-01T10:00") + d_idx.astype("timedelta64[D]")).astype(
+        "datetime64[m]")
+    ev = EventSet.build(units, time, units.centroid[u_idx])
+    h = ev.window(0, days)
+    a = Gbm(seed=3).fit(h).predict(h, days)
+    b = Gbm(seed=3).fit(h).predict(h, days)
+    np.testing.assert_array_equal(a, b)
+    assert int(np.argmax(a)) == 7
+    assert a[7] == pytest.approx(0.8, rel=0.3)
+
+
+def test_auto_picks_by_validation_inside_the_window() -> None:
+    rng = np.random.default_rng(2)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    # a hot spot that moved 30 days ago: recent counts win over a year of counts
+    t = []
+    u = []
+    for day in range(365):
+        hot = 3 if day < 335 else 21
+        for _ in range(rng.poisson(2)):
+            t.append(day + rng.uniform())
+            u.append(hot)
+    time = np.datetime64("2023-01-01T00:00") + (np.array(t) * 1440).astype("timedelta64[m]")
+    ev = EventSet.build(units, time, units.centroid[np.array(u)])
+    model = Auto(candidates=(Naive(days=365), Naive(days=7, name="recent")),
+                 validation_days=20).fit(ev.window(0, 365))
+    assert model.chosen == "recent"
+    assert model.scores["recent"] > model.scores["naive"]
+
+
+def test_network_kde_spreads_along_roads_not_across(make_scenario) -> None:  # type: ignore[no-untyped-def]
+    from xunfang.intel.methods import NetworkKDE
+    from xunfang.network import RoadNetwork
+    from xunfang.scenario import load
+
+    sc = load(make_scenario())  # a(0,0) b(400,0) c(400,300) d(0,300) e(800,0)
+    net = RoadNetwork.from_scenario(sc)
+    units = U.segments(sc.roads)
+    xy = np.tile([[200.0, 0.0]], (5, 1))  # every incident at the middle of a-b
+    time = np.array([f"2024-01-0{i + 1}T10:00" for i in range(5)], dtype="datetime64[m]")
+    ev = EventSet.build(units, time, xy)
+    m = NetworkKDE(net, bandwidth_m=500, half_life_days=1e9)
+    h = ev.window(0, 10)
+    r = m.fit(h).predict(h, 10)
+    ab = 0
+    # midpoint to midpoint along the roads: b-c and d-a 350 m, b-e 400 m, c-d 700 m
+    np.testing.assert_allclose(r / r[ab], [1, 0.3, 0, 0.3, 0.2], atol=1e-9)
+    # c-d lies 300 m from a-b in a straight line: a planar kernel would reach it
+    assert r.sum() == pytest.approx(5 / 10)  # the window's daily rate is kept
+    with pytest.raises(MethodError, match="segment"):
+        m.fit(events_at([(50, 50)], [START]).window(0, 10))
+
+
+def test_method_names_and_errors() -> None:
+    assert method_names("naive, kde,naive") == ("naive", "kde")
+    with pytest.raises(MethodError, match="unknown method 'sepp'"):
+        method_names("naive,sepp")
+    with pytest.raises(MethodError, match="road network"):
+        make_method("network_kde")
+    with pytest.raises(MethodError, match="holiday calendar"):
+        Gbm(country="XX").fit(events_at([(50, 50)] * 40, [START + timedelta(days=i) for i in
+                                                          range(40)]).window(0, 40))
+
+
+def test_units_outside_every_cell_are_not_counted() -> None:
+    ev = events_at([(50, 50), (5000, 5000)], [START, START])
+    assert ev.unit.tolist() == [0, -1]
+    h = ev.window(0, 5)
+    assert Naive(days=5).predict(h, 5).sum() == pytest.approx(1 / 5)
+    assert shapely.Point(0, 0) is not None
