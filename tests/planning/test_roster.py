@@ -413,3 +413,18 @@ def test_preferences_file(tmp_path: Path, ebian: Scenario) -> None:
     assert R.read_preferences(f, people) == (
         R.Preference("TXFA01", date(2026, 3, 7), False),
         R.Preference("TXFA02", date(2026, 3, 7), True))
+
+
+def test_night_checkpoints_are_special_duties_at_night(ebian: Scenario) -> None:
+    r = R.make_roster(ebian, date(2026, 3, 2), 2, night_checkpoints=2)
+    night = set(ebian.policy.night_hours)
+    for s, n in zip(r.slots, r.demand, strict=True):
+        base = (1 if s.hour in (12, 13) else 0) + (1 if s.hour in (18, 19, 20, 21) else 0)
+        assert n == base + (2 if s.hour in night else 0)
+    cp = [d for d in r.special_rows() if "night-checkpoint" in d.reason]
+    assert cp and all(any((d.start + k * H).hour in night for k in range(int(d.hours)))
+                      for d in cp)
+    # what no legal duty can cover is reported as unmet, hour by hour, not hidden
+    assert sum(r.unmet) == sum(r.demand) - sum(
+        min(n, sum(1 for d in r.special_rows() if d.start <= s < d.end))
+        for s, n in zip(r.slots, r.demand, strict=True))

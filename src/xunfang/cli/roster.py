@@ -45,6 +45,9 @@ def roster_cmd(
         "--preferences", exists=True, dir_okay=False,
         help="Wishes (CSV/XLSX: person, date, want = yes | no): a special duty welcome, or "
              "none please, that day.")] = None,
+    night_checkpoints: Annotated[int, typer.Option(
+        "--night-checkpoints", min=0,
+        help="People on special duty at night checkpoints in the policy's night hours.")] = 0,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", min=0.1, help="Seconds the solver may take.")] = 20.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -81,7 +84,8 @@ def roster_cmd(
                   else ())
         result = R.make_roster(sc, first, days, seed=seed, pattern_spec=pattern,
                                teams=team_list, staffing=extra_rules, extra_leave=extra_leave,
-                               preferences=wishes, time_limit=time_limit)
+                               preferences=wishes, night_checkpoints=night_checkpoints,
+                               time_limit=time_limit)
     except ScenarioError as exc:
         err_console.print("[red]bad input; no roster written[/]")
         _print_problems(exc.problems)
