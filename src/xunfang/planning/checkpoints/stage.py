@@ -15,6 +15,19 @@ and slot s:
 * defender: ``def_uncovered = −severity_k · att_uncovered`` with severity 4 − the category's
   mean priority (priority 1 = urgent), ``def_covered = 0``.
 
+Constraints from the scenario: a ``night_only`` post is closed (and no target) outside the
+policy's night hours; ``min_staffing`` / ``max_staffing`` bound the share of a site's slots
+that are checked; with ``changeover_minutes`` a team may move between consecutive slots of one
+shift only to a site it reaches in that time (by ``mode``, at the hour's speeds); at a shift
+start (``policy.shift_starts``) teams start fresh.
+
+Solving: ``auto`` is the ORIGAMI-style LP for one attacker type and DOBSS for several; a game
+of identical whole days (no forecast that differs by day) is solved as one day and repeated
+(:func:`solve_by_day`). Sampling: comb sampling, stratified over the sampled days, where the
+travel rule does not bind; the flow sampler (whole days from an exact decomposition) where it
+does. The entropy reported is the sum over slots of the entropy of the checked set (comb; from
+2,000 independent days) or the exact entropy of the decomposition (flow).
+
 Baselines: *uniform* spreads each slot's teams evenly over the sites open then; *fixed* always
 checks the ``teams[s]`` sites with the highest expected attacker reward (a habit an observer
 learns). Each is scored by the attacker's best expected payoff against it (types weighted).
