@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -82,3 +83,24 @@ def test_roster_infeasible_is_explained(tmp_path: Path) -> None:
     doc = json.loads(r.stdout)
     assert doc["infeasible"] is True
     assert any(v["rule"] == "weekly-hours" and v["person"] for v in doc["violations"])
+
+
+PEOPLE = "id,role,team,squad,skills\n" + "".join(
+    f"{t}{k},auxiliary,{t},patrol,{'driver' if k == 1 else ''}\n"
+    for t in "ABCD" for k in range(1, 4))
+
+
+def test_scenario_staffing_table_is_read(make_scenario: Callable[..., Path],
+                                         tmp_path: Path) -> None:
+    path = make_scenario({"people.csv": PEOPLE,
+                          "staffing.csv": "rule,count,skill,from,to\ndrivers,1,driver,8,20\n"})
+    r = runner.invoke(app, ["roster", str(path), "--from", "2026-05-04", "--to", "2026-05-05",
+                            "--out", str(tmp_path / "o"), "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert any(s["source"] == "staffing.csv, row 1" for s in doc["staffing"])
+    bad = make_scenario({"people.csv": PEOPLE, "staffing.csv": "rule,count,skill\nr,1,juggling\n"},
+                        name="bad")
+    r = runner.invoke(app, ["roster", str(bad), "--from", "2026-05-04", "--to", "2026-05-04",
+                            "--out", str(tmp_path / "b")])
+    assert r.exit_code == 1 and "staffing.csv, row 1, column 'skill'" in r.stderr

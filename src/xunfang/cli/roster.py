@@ -37,7 +37,7 @@ def roster_cmd(
     staffing: Annotated[Path | None, typer.Option(
         "--staffing", exists=True, dir_okay=False,
         help="Extra minimum-staffing rules (CSV/XLSX: count, rule, role, skill, squad, team, "
-             "from, to, days).")] = None,
+             "from, to, days), on top of the scenario's staffing.csv.")] = None,
     leave: Annotated[Path | None, typer.Option(
         "--leave", exists=True, dir_okay=False,
         help="Extra leave (CSV/XLSX: person, from, to), added to the scenario's.")] = None,
@@ -77,8 +77,10 @@ def roster_cmd(
         team_list = None if teams is None else [t.strip() for t in teams.split(",")
                                                 if t.strip()]
         _, rot_teams, _, rostered = R.roster_scope(sc, pattern, team_list)
-        extra_rules = (R.read_staffing(staffing, rostered, rot_teams)
-                       if staffing is not None else ())
+        # the scenario's own staffing.csv, then the --staffing file on top
+        extra_rules = (*R.scenario_staffing(sc, rostered, rot_teams),
+                       *(R.read_staffing(staffing, rostered, rot_teams)
+                         if staffing is not None else ()))
         extra_leave = R.read_leave(leave, sc.people) if leave is not None else ()
         wishes = (R.read_preferences(preferences, rostered) if preferences is not None
                   else ())

@@ -38,6 +38,7 @@ from xunfang.planning.roster.rules import (
     read_leave,
     read_preferences,
     read_staffing,
+    scenario_staffing,
 )
 from xunfang.planning.roster.solve import make_roster, roster_scope
 
@@ -74,6 +75,7 @@ __all__ = [
     "read_preferences",
     "read_staffing",
     "roster_scope",
+    "scenario_staffing",
     "team_calendar",
     "write_csv",
     "write_xlsx",

@@ -23,7 +23,7 @@ from xunfang._errors import Problem, ScenarioError
 from xunfang.planning.roster.calendar import DAY_KINDS, DayKind
 from xunfang.planning.roster.patterns import ShiftPattern
 from xunfang.scenario.model import Event, Leave, Person, Scenario
-from xunfang.scenario.tables import read_table, require_columns
+from xunfang.scenario.tables import find_table, read_table, require_columns
 
 ALL_HOURS: tuple[int, ...] = tuple(range(24))
 LEADER_SKILLS: tuple[str, ...] = ("leader", "team_leader")
@@ -377,3 +377,20 @@ def read_preferences(path: Path, rostered: Iterable[Person]) -> tuple[Preference
     if any(p.severity == "error" for p in problems):
         raise ScenarioError(problems, source=str(path))
     return tuple(out)
+
+
+def scenario_staffing(sc: Scenario, rostered: Sequence[Person], teams: Sequence[str]
+                      ) -> tuple[StaffingRule, ...]:
+    """The rules of ``staffing.csv`` / ``staffing.xlsx`` in the scenario's folder (none when
+    the folder has no such table); errors as :func:`read_staffing`."""
+    from xunfang.scenario.loader import resolve
+
+    source = sc.source
+    if not source:
+        return ()
+    folder = resolve(source.removeprefix("builtin:"))
+    problems: list[Problem] = []
+    path = find_table(folder, "staffing", problems=problems)
+    if problems:
+        raise ScenarioError(problems, source=str(folder))
+    return () if path is None else read_staffing(path, rostered, teams)
