@@ -26,6 +26,9 @@ the two sides).
 
 Times are wall-clock per replication of the simulation itself (``setup`` — laying out the
 plan and the travel-time matrices — is timed on its own; it is shared by the replications).
+Ours is the compiled kernel (``xunfang.sim._kernel``, numba); its compilation on first use (or
+loading from numba's on-disk cache) is timed apart as the warm-up. ``--python-engine`` times
+the readable Python engine instead (the same model and the same log).
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from xunfang.sim.engine import (  # noqa: E402
     Prepared,
     SimSetup,
     _Run,
+    _run,
     prepare,
     setup,
 )
@@ -82,7 +86,15 @@ KPIS = ("response_p50_min", "response_p90_min", "response_within_target", "wait_
         "visibility", "over_deployment", "utilization", "second_unit_share")
 
 
-def county(per_year: float, days: int, seed: int
+def _first_day(inc: Any) -> Any:
+    from xunfang.sim import SimIncidents
+
+    k = int(np.searchsorted(inc.minutes, 1440.0))
+    return SimIncidents(ids=inc.ids[:k], minutes=inc.minutes[:k], xy=inc.xy[:k],
+                        category=inc.category[:k], priority=inc.priority[:k])
+
+
+def county(per_year: float, days: int, seed: int, engine: str = "compiled"
            ) -> tuple[Scenario, RoadNetwork, Plan, SimConfig, Any]:
     sc = scenario_mod.load("ebian")
     extra = tuple(Unit(id=f"PSX-C{i}", tier="precinct", mode="car", squad="patrol",
@@ -101,7 +113,8 @@ def county(per_year: float, days: int, seed: int
                 asg.append(Assignment(unit=u.id, slot=s.index, duty="post", post=u.home_post))
     plan = Plan(scenario=sc.name, inputs_hash=sc.inputs_hash, seed=seed, version="bench",
                 slots=slots, units=tuple(u.id for u in sc.units), assignments=tuple(asg))
-    cfg = SimConfig(responder_tiers=("special", "precinct", "armed", "auxiliary"))
+    cfg = SimConfig(responder_tiers=("special", "precinct", "armed", "auxiliary"),
+                    engine=engine)
     fc = RiskForecast.from_history(sc, per_year=per_year)
     inc = sample(fc, net.xy, days=days, rng=np.random.default_rng(seed),
                  start_weekday=START.weekday())
@@ -502,23 +515,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replications", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-simpy", action="store_true")
+    ap.add_argument("--python-engine", action="store_true",
+                    help="time xunfang's readable Python engine instead of the kernel")
     ap.add_argument("--simpy-arrivals", choices=("source", "upfront"), default="source",
                     help="SimPy incidents started by a source process at their times (the "
                     "usual pattern), or all created at the start")
     ap.add_argument("--json", action="store_true", help="also print one JSON line")
     args = ap.parse_args(argv)
     load_before = _loadavg()
-    sc, net, plan, cfg, inc = county(args.per_year, args.days, args.seed)
+    sc, net, plan, cfg, inc = county(args.per_year, args.days, args.seed,
+                                     "python" if args.python_engine else "compiled")
     tic = time.perf_counter()
     st = setup(sc, net, plan, start=START, days=args.days, config=cfg)
     setup_s = time.perf_counter() - tic
+    # the kernel compiles on first use (or loads from numba's on-disk cache): not timed
+    tic = time.perf_counter()
+    _run(st, prepare(st, net, _first_day(inc), np.random.default_rng(0)),
+         np.random.default_rng(0))
+    warm_s = time.perf_counter() - tic
     streams = np.random.SeedSequence(args.seed).spawn(2 * args.replications)
     ours_logs, simpy_logs, ours_s, simpy_s = [], [], [], []
     for r in range(args.replications):
         rng = np.random.default_rng(streams[r])
         tic = time.perf_counter()
         prep = prepare(st, net, inc, rng)
-        ours_logs.append(_Run(st, prep, rng).run())
+        ours_logs.append(_run(st, prep, rng))
         ours_s.append(time.perf_counter() - tic)
         if not args.skip_simpy:
             rng2 = np.random.default_rng(streams[args.replications + r])
@@ -556,7 +577,9 @@ def main(argv: list[str] | None = None) -> int:
         "incidents": len(inc), "days": args.days,
         "units": len(st.units), "responders": int(st.responder.sum()),
         "replications": args.replications, "setup_s": round(setup_s, 3),
+        "warmup_s": round(warm_s, 3),
         "simpy_arrivals": args.simpy_arrivals,
+        "engine": cfg.engine,
         "ours_s": [round(s, 3) for s in ours_s],
         "ours_mean_s": round(float(np.mean(ours_s)), 3),
         "simpy_s": [round(s, 3) for s in simpy_s],
@@ -569,7 +592,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"county-year: {len(inc):,} incidents, {len(st.units)} units "
           f"({int(st.responder.sum())} dispatched), {args.days} days, "
-          f"{args.replications} replications; setup {setup_s:.2f} s")
+          f"{args.replications} replications; setup {setup_s:.2f} s, "
+          f"kernel warm-up {warm_s:.2f} s")
     print(f"ours: {summary['ours_mean_s']} s per replication {summary['ours_s']}")
     if simpy_s:
         print(f"SimPy: {summary['simpy_mean_s']} s per replication {summary['simpy_s']} "

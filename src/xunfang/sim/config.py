@@ -60,6 +60,8 @@ class SimConfig:
       factors over the nodes the run uses, at most ``max_matrix_nodes``) or ``straight``
       (straight line × ``detour_factor`` at the mode's policy speed, with the policy's peak
       factors; for data without a road network).
+    - ``engine``: ``compiled`` (the numba kernel, network travel) or ``python`` (the readable
+      reference engine, the same model; straight-line travel always uses it).
     """
 
     on_scene_minutes: Mapping[str, float] = field(default_factory=_default_on_scene)
@@ -81,6 +83,7 @@ class SimConfig:
     travel: TravelMode = "network"
     detour_factor: float = 1.3
     max_matrix_nodes: int = 4000
+    engine: Literal["compiled", "python"] = "compiled"
 
     def __post_init__(self) -> None:
         def bad(name: str, rule: str, value: object) -> SimError:
@@ -106,6 +109,8 @@ class SimConfig:
             raise bad("detour_factor", ">= 1", self.detour_factor)
         if self.shift_starts is not None and any(not 0 <= h <= 23 for h in self.shift_starts):
             raise bad("shift_starts", "hours 0..23", self.shift_starts)
+        if self.engine not in ("compiled", "python"):
+            raise bad("engine", "'compiled' or 'python'", self.engine)
         if self.max_matrix_nodes < 1:
             raise bad("max_matrix_nodes", ">= 1", self.max_matrix_nodes)
 

@@ -796,55 +796,125 @@ class _Run:
             self._serve_queue(t)
 
     def _log(self) -> EventLog:
-        prep = self.prep
-        n = len(self.inc_t)
-        d_inc = np.frombuffer(self.d_inc, dtype=np.int32).copy()
-        d_unit = np.frombuffer(self.d_unit, dtype=np.int32).copy()
-        d_role = np.frombuffer(self.d_role, dtype=np.int8).copy()
-        d_time = np.frombuffer(self.d_time, dtype=np.float64).copy()
-        d_arr = np.frombuffer(self.d_arr, dtype=np.float64).copy()
-        d_clear = np.frombuffer(self.d_clear, dtype=np.float64).copy()
-        d_travel = np.frombuffer(self.d_travel, dtype=np.float64).copy()
-        first_unit = np.full(n, -1, dtype=np.int32)
-        dispatch = np.full(n, np.nan)
-        arrival = np.full(n, np.nan)
-        travel = np.full(n, np.nan)
-        clear = np.full(n, np.nan)
-        primary = (d_role != 2) & np.isfinite(d_arr)
-        rows = np.flatnonzero(primary)
-        # the first arrival of a first or resuming unit is the incident's response
-        order = rows[np.lexsort((d_arr[rows], d_inc[rows]))][::-1]
-        first_unit[d_inc[order]] = d_unit[order]
-        dispatch[d_inc[order]] = d_time[order]
-        arrival[d_inc[order]] = d_arr[order]
-        travel[d_inc[order]] = d_travel[order]
-        if d_inc.size:
-            np.fmax.at(clear, d_inc, d_clear)
-        status = prep.status.copy()
-        status[(status == SERVED) & np.isnan(arrival)] = UNSERVED
-        return EventLog(
-            point_xy=prep.travel.xy,
-            inc_minutes=prep.incidents.minutes,
-            inc_point=prep.point,
-            inc_status=status,
-            inc_first_unit=first_unit,
-            inc_dispatch=dispatch,
-            inc_arrival=arrival,
-            inc_travel=travel,
-            inc_clear=clear,
-            inc_second_unit=np.array(self.second_unit, dtype=np.int32).reshape(-1),
-            inc_second_wanted=prep.second.copy(),
-            inc_preempted=np.array(self.preempted, dtype=np.int32).reshape(-1),
-            d_incident=d_inc, d_unit=d_unit, d_role=d_role, d_time=d_time, d_arrival=d_arr,
-            d_clear=d_clear, d_travel=d_travel,
-            d_preempted=np.frombuffer(self.d_pre, dtype=np.int8).astype(bool),
-            s_unit=np.frombuffer(self.s_unit, dtype=np.int32).copy(),
-            s_kind=np.frombuffer(self.s_kind, dtype=np.int8).copy(),
-            s_from=np.frombuffer(self.s_from, dtype=np.int32).copy(),
-            s_to=np.frombuffer(self.s_to, dtype=np.int32).copy(),
-            s_start=np.frombuffer(self.s_start, dtype=np.float64).copy(),
-            s_end=np.frombuffer(self.s_end, dtype=np.float64).copy(),
-        )
+        return _make_log(
+            self.prep,
+            np.frombuffer(self.d_inc, dtype=np.int32), np.frombuffer(self.d_unit, dtype=np.int32),
+            np.frombuffer(self.d_role, dtype=np.int8), np.frombuffer(self.d_time, dtype=np.float64),
+            np.frombuffer(self.d_arr, dtype=np.float64),
+            np.frombuffer(self.d_clear, dtype=np.float64),
+            np.frombuffer(self.d_travel, dtype=np.float64),
+            np.frombuffer(self.d_pre, dtype=np.int8),
+            np.asarray(self.second_unit), np.asarray(self.preempted),
+            (np.frombuffer(self.s_unit, dtype=np.int32), np.frombuffer(self.s_kind, dtype=np.int8),
+             np.frombuffer(self.s_from, dtype=np.int32), np.frombuffer(self.s_to, dtype=np.int32),
+             np.frombuffer(self.s_start, dtype=np.float64),
+             np.frombuffer(self.s_end, dtype=np.float64)))
+
+
+def _make_log(prep: Prepared, d_inc: npt.NDArray[np.generic], d_unit: npt.NDArray[np.generic],
+              d_role: npt.NDArray[np.generic], d_time: npt.NDArray[np.generic],
+              d_arr: npt.NDArray[np.generic], d_clear: npt.NDArray[np.generic],
+              d_travel: npt.NDArray[np.generic], d_pre: npt.NDArray[np.generic],
+              second_unit: npt.NDArray[np.generic], preempted: npt.NDArray[np.generic],
+              segs: tuple[npt.NDArray[np.generic], ...]) -> EventLog:
+    """The event log of one replication from its raw columns (both engines end here)."""
+    n = prep.incidents.minutes.shape[0]
+    di = np.asarray(d_inc, dtype=np.int32).copy()
+    du = np.asarray(d_unit, dtype=np.int32).copy()
+    dr = np.asarray(d_role, dtype=np.int8).copy()
+    dt = np.asarray(d_time, dtype=np.float64).copy()
+    da = np.asarray(d_arr, dtype=np.float64).copy()
+    dc = np.asarray(d_clear, dtype=np.float64).copy()
+    dtt = np.asarray(d_travel, dtype=np.float64).copy()
+    first_unit = np.full(n, -1, dtype=np.int32)
+    dispatch = np.full(n, np.nan)
+    arrival = np.full(n, np.nan)
+    travel = np.full(n, np.nan)
+    clear = np.full(n, np.nan)
+    rows = np.flatnonzero((dr != 2) & np.isfinite(da))
+    # the first arrival of a first or resuming unit is the incident's response
+    order = rows[np.lexsort((da[rows], di[rows]))][::-1]
+    first_unit[di[order]] = du[order]
+    dispatch[di[order]] = dt[order]
+    arrival[di[order]] = da[order]
+    travel[di[order]] = dtt[order]
+    if di.size:
+        np.fmax.at(clear, di, dc)
+    status = prep.status.copy()
+    status[(status == SERVED) & np.isnan(arrival)] = UNSERVED
+    return EventLog(
+        point_xy=prep.travel.xy,
+        inc_minutes=prep.incidents.minutes,
+        inc_point=prep.point,
+        inc_status=status,
+        inc_first_unit=first_unit,
+        inc_dispatch=dispatch,
+        inc_arrival=arrival,
+        inc_travel=travel,
+        inc_clear=clear,
+        inc_second_unit=np.asarray(second_unit, dtype=np.int32).reshape(-1).copy(),
+        inc_second_wanted=prep.second.copy(),
+        inc_preempted=np.asarray(preempted, dtype=np.int32).reshape(-1).copy(),
+        d_incident=di, d_unit=du, d_role=dr, d_time=dt, d_arrival=da, d_clear=dc,
+        d_travel=dtt, d_preempted=np.asarray(d_pre).astype(bool),
+        s_unit=np.asarray(segs[0], dtype=np.int32).copy(),
+        s_kind=np.asarray(segs[1], dtype=np.int8).copy(),
+        s_from=np.asarray(segs[2], dtype=np.int32).copy(),
+        s_to=np.asarray(segs[3], dtype=np.int32).copy(),
+        s_start=np.asarray(segs[4], dtype=np.float64).copy(),
+        s_end=np.asarray(segs[5], dtype=np.float64).copy(),
+    )
+
+
+def _ragged(rows: Sequence[Sequence[float]] | Sequence[npt.NDArray[np.generic]], dtype: type
+            ) -> tuple[IntArray, npt.NDArray[np.generic]]:
+    ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(r) for r in rows])
+    vals = (np.concatenate([np.asarray(r, dtype=dtype) for r in rows]) if len(rows)
+            else np.zeros(0, dtype=dtype))
+    return ptr, np.ascontiguousarray(vals, dtype=dtype)
+
+
+def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> EventLog:
+    """The numba kernel (``_kernel.run_kernel``): the same model as ``_Run``."""
+    from xunfang.sim._kernel import run_kernel
+
+    tab = prep.travel
+    assert tab.minutes is not None
+    cfg = st.config
+    helper = _Run.__new__(_Run)
+    helper.st, helper.L, helper.U, helper.gap = st, float(st.slot_minutes), len(st.units), \
+        cfg.handover_minutes
+    _Run._breaks(helper)
+    ch_ptr, ch_val = _ragged(helper.changes, np.float64)
+    ho_ptr, ho_val = _ragged(helper.handovers, np.float64)
+    mode_i = np.array([tab.modes.index(m) for m in st.unit_mode], dtype=np.int64)
+    k_by_hour = np.ascontiguousarray(tab.hour_table[mode_i].T)  # (24, units)
+    n_modes = len(tab.modes)
+    gp_ptr, gp_val = _ragged([g for g in st.grid_points for _ in range(n_modes)], np.int64)
+    rp_ptr, rp_val = _ragged(list(st.route_points), np.int64)
+    # the patrol's random choices: at most one per stop of dwell minutes, per restart after a
+    # call, and per retry of a stuck walk; drawn in blocks of 4096 like ``_Run._uniform``
+    n_slots = math.ceil(st.horizon / st.slot_minutes)
+    js = st.plan_slot(np.arange(n_slots, dtype=np.int64))
+    grid_minutes = float((st.duty[:, js] == D_GRID).sum()) * st.slot_minutes
+    need = grid_minutes / max(cfg.patrol_dwell_minutes, 1e-3) + 4 * len(prep.incidents) + 4096
+    uniforms = rng.random(math.ceil(need / 4096) * 4096) if grid_minutes else np.zeros(1)
+    out = run_kernel(
+        float(st.horizon), float(st.slot_minutes), st.n_plan_slots, st.slot_offset,
+        st.start_minute, float(cfg.handover_minutes), float(cfg.patrol_dwell_minutes),
+        float(cfg.route_dwell_minutes), bool(cfg.preemption),
+        np.ascontiguousarray(st.duty, dtype=np.int64), np.ascontiguousarray(st.place),
+        ch_ptr, ch_val, ho_ptr, ho_val, np.asarray(helper.checks, dtype=np.float64),
+        mode_i, k_by_hour, np.ascontiguousarray(tab.minutes), gp_ptr, gp_val, n_modes,
+        rp_ptr, rp_val, np.ascontiguousarray(st.home, dtype=np.int64),
+        np.ascontiguousarray(st.responder, dtype=np.bool_), prep.incidents.minutes,
+        np.ascontiguousarray(prep.incidents.priority, dtype=np.int64), prep.point,
+        prep.service.astype(np.float64), prep.status.astype(np.int64),
+        prep.second.astype(np.bool_), uniforms)
+    s_u, s_k, s_a, s_b, s_0, s_1, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre = out
+    return _make_log(prep, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre,
+                     (s_u, s_k, s_a, s_b, s_0, s_1))
 
 
 def run_once(st: SimSetup, net: RoadNetwork, incidents: SimIncidents,
@@ -855,7 +925,11 @@ def run_once(st: SimSetup, net: RoadNetwork, incidents: SimIncidents,
 
 
 def _run(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> EventLog:
-    return _Run(st, prep, rng).run()
+    """The compiled kernel where travel is by network matrices; the Python engine otherwise
+    (straight-line travel) or when ``SimConfig.engine`` asks for it."""
+    if st.config.engine == "python" or prep.travel.minutes is None:
+        return _Run(st, prep, rng).run()
+    return _run_compiled(st, prep, rng)
 
 
 def unit_index(st: SimSetup, ids: Sequence[str]) -> list[int]:
