@@ -428,3 +428,25 @@ def test_night_checkpoints_are_special_duties_at_night(ebian: Scenario) -> None:
     assert sum(r.unmet) == sum(r.demand) - sum(
         min(n, sum(1 for d in r.special_rows() if d.start <= s < d.end))
         for s, n in zip(r.slots, r.demand, strict=True))
+
+
+def test_shortfall_names_the_rule_each_person_would_break(ebian: Scenario) -> None:
+    rule = R.StaffingRule("pilots", 3, skills=("drone_pilot",), hours=tuple(range(16, 24)),
+                          source="staffing.csv, row 1")
+    with pytest.raises(R.RosterInfeasible) as info:
+        R.make_roster(ebian, date(2026, 3, 3), 1, staffing=[rule])
+    (v,) = info.value.violations
+    assert v.rule == "min-staffing:pilots" and v.day == date(2026, 3, 3)
+    assert "[staffing.csv, row 1]" in v.message and "20:00–24:00" in v.message
+    # the officer pilot works office hours: a 20–24 duty leaves 4 h rest after 16:00
+    assert "TXJ02 off duty, an extra duty would break rest (with the duty 03-03 08:00–16:00)" \
+        in v.message
+    # the off team's pilots: it would be their 7th day in a row
+    codes = {td.team: td.code for td in
+             R.team_calendar(R.pattern("4-3"), ["A", "B", "C", "D"], date(2026, 3, 3), 1)}
+    off = next(t for t, c in codes.items() if c == "O")
+    pilots = [q.id for q in ebian.people if q.team == off and "drone_pilot" in q.skills]
+    assert pilots
+    for p in pilots:
+        assert f"{p} off duty, an extra duty would break consecutive-days (7 in a row)" \
+            in v.message

@@ -582,16 +582,73 @@ def make_roster(
                      cal, rows, ctx, people, leave, demand, unmet, stats)
     if short:
         raise RosterInfeasible(
-            _explain(short, staff_rules, people, t0, on_leave, dropped, result),
+            _explain(short, staff_rules, people, t0, on_leave, dropped, result,
+                     _Context(by_person, {id(c) for c in chosen}, fixed_of, rules)),
             headline=f"the staffing rules cannot all hold: {sum(k for _, _, k in short)} "
                      "person-hours short", result=result)
     return result
 
 
+@dataclass(frozen=True)
+class _Context:
+    by_person: dict[int, list[_Cand]]
+    chosen: set[int]  # ids of the chosen candidates
+    fixed_of: dict[int, list[Duty]]
+    rules: RosterRules
+
+
+def _why_not(i: int, day: date, hours: set[int], t0: datetime, ctx: _Context) -> set[str]:
+    """The rules an extra duty of person i on ``day`` covering some of ``hours`` (hour
+    indices from t0) breaks together with the person's fixed and chosen duties: each unchosen
+    candidate that covers them is tried, or, where none does, a duty over exactly those hours.
+    """
+    rules = ctx.rules
+    mine = ctx.by_person.get(i, [])
+    taken = [c for c in mine if id(c) in ctx.chosen]
+    duties: list[tuple[date, datetime, datetime]] = [
+        (f.day, f.start, f.end) for f in ctx.fixed_of.get(i, [])]
+    duties += [(x.day, x.start, x.end) for x in taken]
+    tries: list[tuple[datetime, datetime]] = []
+    for c in mine:
+        ha = int((c.start - t0) / HOUR)
+        if (id(c) not in ctx.chosen and c.day == day
+                and any(h in hours for h in range(ha, ha + c.hours))):
+            tries.append((c.start, c.end))
+    if not tries and hours:
+        tries.append((t0 + min(hours) * HOUR, t0 + (max(hours) + 1) * HOUR))
+    out: set[str] = set()
+    load: dict[date, float] = defaultdict(float)
+    for dday, a, b in duties:
+        load[dday] += (b - a) / HOUR
+    for a, b in tries:
+        for dday, fa, fb in duties:
+            if abs((dday - day).days) > 2:
+                continue
+            why = _clash(fa, fb, a, b, rules)
+            if why is not None:
+                out.add(f"{why} (with the duty {fa:%m-%d %H:%M}–{fb:%H:%M})")
+        extra = (b - a) / HOUR
+        for k in range(7):
+            w0 = day - timedelta(days=6 - k)
+            tot = sum(load.get(w0 + timedelta(days=j), 0.0) for j in range(7)) + extra
+            if tot > rules.max_week_hours:
+                out.add(f"weekly-hours ({tot:g} h in the 7 days from {w0})")
+                break
+        if day not in load:
+            left = right = 0
+            while day - timedelta(days=left + 1) in load:
+                left += 1
+            while day + timedelta(days=right + 1) in load:
+                right += 1
+            if left + right + 1 > rules.max_consecutive_days:
+                out.add(f"consecutive-days ({left + right + 1} in a row)")
+    return out
+
+
 def _explain(short: list[tuple[int, int, int]], staff_rules: Sequence[StaffingRule],
              people: Sequence[Person], t0: datetime, on_leave: set[tuple[str, date]],
-             dropped: dict[tuple[int, date], set[str]], result: RosterResult
-             ) -> list[Violation]:
+             dropped: dict[tuple[int, date], set[str]], result: RosterResult,
+             ctx: _Context) -> list[Violation]:
     """One violation per staffing rule and day with its short hours, naming who is missing
     and which rule keeps each of them from an extra duty."""
     groups: dict[tuple[int, date], list[tuple[int, int]]] = defaultdict(list)
@@ -616,11 +673,17 @@ def _explain(short: list[tuple[int, int, int]], staff_rules: Sequence[StaffingRu
                 continue
             if (q.id, day) in on_leave:
                 who.append(f"{q.id} on leave")
-            elif dropped.get((i, day)):
-                who.append(f"{q.id} off duty, an extra duty would break "
-                           f"{'/'.join(sorted(dropped[(i, day)]))}")
             else:
-                who.append(f"{q.id} off duty")
+                why = _why_not(i, day, {h for h, _ in hs}, t0, ctx) or set(
+                    dropped.get((i, day), set()))
+                if why:
+                    who.append(f"{q.id} off duty, an extra duty would break "
+                               f"{'/'.join(sorted(why))}")
+                elif result.solve.status != "OPTIMAL":
+                    who.append(f"{q.id} off duty (an extra duty may fit: the solver stopped "
+                               "at its time limit)")
+                else:
+                    who.append(f"{q.id} off duty, no extra duty shape covers these hours")
         most = max(k for _, k in hs)
         out.append(Violation(
             f"min-staffing:{r.name}", day, None,
