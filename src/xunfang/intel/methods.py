@@ -418,39 +418,38 @@ class NetworkKDE:
         # one travel-time engine: distances are minutes at 60 km/h on foot (1 minute = 1 km)
         flat = with_uniform_speed(net, 60.0, mode="foot")
         h_km = self.bandwidth_m / 1000.0
-        n_nodes = net.n_nodes
-        rows: list[IntArray] = []
-        cols: list[IntArray] = []
-        vals: list[FloatArray] = []
-        half = np.asarray(roads.length_m, float) / 2000.0  # km
-        u, v = np.asarray(roads.u), np.asarray(roads.v)
-        # node → node distances in chunks, kept only within the bandwidth
-        near_node = sp.lil_matrix((n_nodes, n_nodes))
-        for s in range(0, n_nodes, 512):
+        n_nodes, m = net.n_nodes, roads.n_edges
+        pa, pb, pd = [], [], []
+        for s in range(0, n_nodes, 512):  # node → node within the bandwidth, in chunks
             src = np.arange(s, min(s + 512, n_nodes))
             d = travel_times(flat, src, mode="foot", cutoff_minutes=h_km)
             r, c = np.nonzero(np.isfinite(d))
-            for a, b, x in zip(r.tolist(), c.tolist(), d[r, c].tolist(), strict=True):
-                near_node[src[a], b] = x + 1e-9  # keep zero distances stored
-        nn = near_node.tocsr()
-        # segment → segment: min over end pairs of half + d(end, end') + half'
-        for e in range(len(u)):
-            best: dict[int, float] = {e: 0.0}
-            for end in (u[e], v[e]):
-                row = nn.getrow(int(end))
-                for node, dist in zip(row.indices.tolist(), row.data.tolist(), strict=True):
-                    for seg in _edges_at(roads, node):
-                        val = half[e] + dist + half[seg]
-                        if val < best.get(seg, np.inf):
-                            best[seg] = val
-            segs = np.fromiter(best.keys(), dtype=np.int64)
-            dist_km = np.fromiter(best.values(), dtype=float)
-            ok = dist_km <= h_km
-            rows.append(np.full(int(ok.sum()), e, dtype=np.int64))
-            cols.append(segs[ok])
-            vals.append(1 - dist_km[ok] / h_km)
-        return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                             shape=(len(u), len(u)))
+            pa.append(src[r])
+            pb.append(c)
+            pd.append(d[r, c])
+        a, b, dist = np.concatenate(pa), np.concatenate(pb), np.concatenate(pd)
+        half = np.asarray(roads.length_m, dtype=np.float64) / 2000.0  # km
+        # the edges at each node (CSR), to expand node pairs into segment pairs
+        ends = np.concatenate([np.asarray(roads.u), np.asarray(roads.v)])
+        edge_of = np.concatenate([np.arange(m), np.arange(m)])
+        order = np.argsort(ends, kind="stable")
+        ptr = np.searchsorted(ends[order], np.arange(n_nodes + 1))
+        inc = edge_of[order]
+        i, e = _expand(a, ptr, inc)
+        b, dist = b[i], dist[i]
+        j, f = _expand(b, ptr, inc)
+        e, dist = e[j], dist[j]
+        total = half[e] + dist + half[f]
+        total = np.concatenate([total, np.zeros(m)])  # a segment is at distance 0 of itself
+        e = np.concatenate([e, np.arange(m)])
+        f = np.concatenate([f, np.arange(m)])
+        keep = total <= h_km
+        e, f, total = e[keep], f[keep], total[keep]
+        o = np.lexsort((total, f, e))  # the shortest of the end-to-end combinations
+        e, f, total = e[o], f[o], total[o]
+        first = np.ones(len(e), dtype=bool)
+        first[1:] = (e[1:] != e[:-1]) | (f[1:] != f[:-1])
+        return sp.csr_matrix((1 - total[first] / h_km, (e[first], f[first])), shape=(m, m))
 
     def predict(self, history: History, day: int) -> FloatArray:
         ev = history.events
@@ -466,16 +465,13 @@ class NetworkKDE:
         return out * (c.sum() / norm / total) if total > 0 else out
 
 
-def _edges_at(roads: Any, node: int) -> list[int]:
-    cache = getattr(roads, "_xunfang_edges_at", None)
-    if cache is None:
-        cache = {}
-        for e, (a, b) in enumerate(zip(np.asarray(roads.u).tolist(),
-                                       np.asarray(roads.v).tolist(), strict=True)):
-            cache.setdefault(a, []).append(e)
-            cache.setdefault(b, []).append(e)
-        object.__setattr__(roads, "_xunfang_edges_at", cache)
-    return list(cache.get(node, []))
+def _expand(group: IntArray, ptr: IntArray, items: IntArray) -> tuple[IntArray, IntArray]:
+    """For each element k of ``group`` (a node), one row per item of its CSR group: returns
+    (k repeated, the items)."""
+    cnt = ptr[group + 1] - ptr[group]
+    rep = np.repeat(np.arange(len(group)), cnt)
+    offs = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    return rep, items[np.repeat(ptr[group], cnt) + offs]
 
 
 # -- the learned model -------------------------------------------------------------------------
@@ -530,13 +526,15 @@ class GbmModel:
 class Gbm:
     """LightGBM with a Poisson objective on lagged counts and calendar features.
 
-    Trained on label days spread evenly over the last year of the window (as many as make about
-    ``target_rows`` rows, at least 14), each with its features from the incidents before it and
-    inside the window; rows are the units with an incident before the label day. ``country``
+    Trained on ``label_days`` days spread evenly over the last year of the window, each with its
+    features from the incidents before it and inside the window; rows are the units with an
+    incident before the label day — all those with an incident on it, and a seeded sample of
+    the rest (about ``target_rows`` rows in all) weighted by the inverse sampling rate. ``country``
     names the public-holiday calendar.
     """
 
-    target_rows: int = 60_000
+    label_days: int = 120
+    target_rows: int = 40_000
     rounds: int = 80
     country: str | None = None
     seed: int = 0
@@ -556,33 +554,39 @@ class Gbm:
         hol = _holidays(self.country, ev.date_of(history.start), ev.date_of(history.origin + 60))
         xs: list[FloatArray] = []
         ys: list[FloatArray] = []
+        ws: list[FloatArray] = []
         first_label = max(history.start + 30, history.origin - 365)
-        span = history.origin - first_label
-        active_now = max(1, int((history.counts() > 0).sum()))
-        n_labels = int(min(span, max(14, self.target_rows // active_now)))
+        n_labels = min(history.origin - first_label, self.label_days)
         if n_labels < 1:
             raise MethodError("gbm: the training window is too short to learn from "
                               "(needs more than 30 days)")
         label_days = np.unique(np.linspace(history.origin - 1, first_label, n_labels).round())
+        # most unit-days have no incident: keep every one that has, and a seeded sample of
+        # the others weighted up by the inverse of their sampling rate (same expected loss)
+        active_now = max(1, int((history.counts() > 0).sum()))
+        zero_rate = min(1.0, self.target_rows / (len(label_days) * active_now))
+        rng = np.random.default_rng(self.seed)
         for day in label_days.astype(int).tolist():
             past = ev.window(history.start, day)
             active = np.flatnonzero(past.counts() > 0)
             if not len(active):
                 continue
-            xs.append(_features(past, day, nb, hol)[active])
-            ys.append(ev.window(day, day + 1).counts()[active])
+            y = ev.window(day, day + 1).counts()[active]
+            keep = (y > 0) | (rng.random(len(active)) < zero_rate)
+            xs.append(_features(past, day, nb, hol)[active[keep]])
+            ys.append(y[keep])
+            ws.append(np.where(y[keep] > 0, 1.0, 1.0 / zero_rate))
         if not xs:
             raise MethodError("gbm: the training window is too short to learn from "
                               "(needs more than 30 days with incidents)")
         rows = sum(len(y) for y in ys)
         params = {"objective": "poisson", "learning_rate": 0.08, "num_leaves": 15,
                   "min_data_in_leaf": max(50, rows // 1000), "lambda_l2": 1.0,
-                  "feature_fraction": 0.9,
-                  "bagging_fraction": 0.7,
-                  "bagging_freq": 1, "max_bin": 63, "seed": self.seed, "deterministic": True,
+                  "feature_fraction": 0.9, "bagging_fraction": 0.7, "bagging_freq": 1,
+                  "max_bin": 63, "seed": self.seed, "deterministic": True,
                   "num_threads": 2, "verbose": -1}
-        booster = lgb.train(params, lgb.Dataset(np.vstack(xs), np.concatenate(ys)),
-                            num_boost_round=self.rounds)
+        data = lgb.Dataset(np.vstack(xs), np.concatenate(ys), weight=np.concatenate(ws))
+        booster = lgb.train(params, data, num_boost_round=self.rounds)
         return GbmModel(booster, nb, hol)
 
 
