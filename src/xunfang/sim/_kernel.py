@@ -138,116 +138,15 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
         c0[u] = t0
         c1[u] = t1
 
-    def step(u, ui):
-        """The next idle segment of u after the one ending at c1[u]; returns ui."""
-        t = c1[u]
-        pos = cb[u]
-        while True:
-            if pend[u]:
-                pend[u] = False
-                if gap > 0:
-                    setseg(u, HANDOVER, pos, pos, t, t + gap)
-                    return ui
-            if per_on[u] and per_dwell[u]:
-                per_dwell[u] = False
-                dw = dwell_grid
-                if per_duty[u] == D_ROUTE:
-                    dw = dwell_route
-                setseg(u, DWELL, pos, pos, t, t + dw)
-                return ui
-            if per_on[u] and t >= per_nb[u]:
-                per_on[u] = False
-                if per_ho[u] and per_nb[u] < H and t < H:
-                    setseg(u, HANDOVER, pos, pos, t, t + gap)
-                    return ui
-            if t >= H:
-                setseg(u, OFF, pos, pos, max(t, H), INF)
-                ended[u] = True
-                return ui
-            if not per_on[u]:
-                d, pl = duty_at(u, t)
-                i1 = _bisect_right(ch_val, ch_ptr[u], ch_ptr[u + 1], t)
-                nc = ch_val[i1] if i1 < ch_ptr[u + 1] else H
-                i2 = _bisect_right(ho_val, ho_ptr[u], ho_ptr[u + 1], t)
-                nh = ho_val[i2] if i2 < ho_ptr[u + 1] else H
-                nb = min(nc, nh, H)
-                per_on[u] = True
-                per_nb[u] = nb
-                per_ho[u] = nb == nh
-                per_duty[u] = d
-                per_place[u] = pl
-                per_stuck[u] = 0
-                per_dwell[u] = False
-                if d == D_ROUTE:
-                    k = kk(u, t)
-                    best = INF
-                    bi = 0
-                    for j in range(rp_ptr[pl], rp_ptr[pl + 1]):
-                        x = M[k, pos, rp_val[j]]
-                        if x < best:
-                            best = x
-                            bi = j - rp_ptr[pl]
-                    per_ridx[u] = bi
-            d = per_duty[u]
-            nb = per_nb[u]
-            if d == D_OFF:
-                setseg(u, OFF, pos, pos, t, nb)
-                return ui
-            if d in (D_POST, D_CHECKPOINT):
-                pl = per_place[u]
-                if pos != pl:
-                    tt = M[kk(u, t), pos, pl]
-                    if tt < INF:
-                        setseg(u, MOVE, pos, pl, t, t + tt)
-                        return ui
-                if t < nb:
-                    setseg(u, STAND, pos, pos, t, nb)
-                    return ui
-                t = nb  # the period is over: loop to its end
-                per_nb[u] = nb
-                continue
-            # patrol: grid or route
-            route = d == D_ROUTE
-            if route:
-                lo, hi = rp_ptr[per_place[u]], rp_ptr[per_place[u] + 1]
-                dwell = dwell_route
-            else:
-                g = per_place[u] * n_modes + mode_i[u]
-                lo, hi = gp_ptr[g], gp_ptr[g + 1]
-                dwell = dwell_grid
-            n = hi - lo
-            if n == 0:
-                setseg(u, STAND, pos, pos, t, nb)
-                per_nb[u] = nb
-                return ui
-            if route:
-                nxt = rp_val[lo + per_ridx[u] % n]
-                per_ridx[u] += 1
-            else:
-                if ui >= uniforms.shape[0]:
-                    raise ValueError("the simulator ran out of pre-drawn patrol choices")
-                nxt = gp_val[lo + int(uniforms[ui] * n)]
-                ui += 1
-            tt = 0.0 if nxt == pos else M[kk(u, t), pos, nxt]
-            if tt == INF or (tt == 0.0 and dwell <= 0.0):
-                per_stuck[u] += 1
-                if per_stuck[u] > 4 * n + 4:
-                    setseg(u, STAND, pos, pos, t, nb)
-                    return ui
-                continue
-            per_stuck[u] = 0
-            if tt > 0.0:
-                setseg(u, PMOVE, pos, nxt, t, t + tt)
-                per_dwell[u] = dwell > 0.0
-                return ui
-            setseg(u, DWELL, pos, pos, t, t + dwell)
-            return ui
-
     def advance(u, t, ui):
         while c1[u] <= t and not ended[u]:
             if c1[u] > c0[u]:
                 log_seg(u, ck[u], ca[u], cb[u], c0[u], c1[u])
-            ui = step(u, ui)
+            ui = _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty,
+                       per_place, per_ridx, per_stuck, per_dwell, ended, H, L, P, off, sm, gap,
+                       dwell_grid, dwell_route, duty, place, ch_ptr, ch_val, ho_ptr, ho_val,
+                       mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val,
+                       uniforms)
         return ui
 
     def start_idle(u, t, pos, pending, ui):
@@ -489,6 +388,128 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
             np.array(s_1), np.array(d_i), np.array(d_u), np.array(d_r), np.array(d_t),
             np.array(d_arr), np.array(d_clr), np.array(d_tt), np.array(d_pre),
             second_unit, preempted)
+
+
+@numba.njit(cache=True)
+def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per_place,
+          per_ridx, per_stuck, per_dwell, ended, H, L, P, off, sm, gap, dwell_grid,
+          dwell_route, duty, place, ch_ptr, ch_val, ho_ptr, ho_val, mode_i, k_by_hour, M,
+          gp_ptr, gp_val, n_modes, rp_ptr, rp_val, uniforms):
+    """The next idle segment of u after the one ending at c1[u]; returns ui."""
+    t = c1[u]
+    pos = cb[u]
+    while True:
+        if pend[u]:
+            pend[u] = False
+            if gap > 0:
+                _setseg(ck, ca, cb, c0, c1, u, HANDOVER, pos, pos, t, t + gap)
+                return ui
+        if per_on[u] and per_dwell[u]:
+            per_dwell[u] = False
+            dw = dwell_grid
+            if per_duty[u] == D_ROUTE:
+                dw = dwell_route
+            _setseg(ck, ca, cb, c0, c1, u, DWELL, pos, pos, t, t + dw)
+            return ui
+        if per_on[u] and t >= per_nb[u]:
+            per_on[u] = False
+            if per_ho[u] and per_nb[u] < H and t < H:
+                _setseg(ck, ca, cb, c0, c1, u, HANDOVER, pos, pos, t, t + gap)
+                return ui
+        if t >= H:
+            _setseg(ck, ca, cb, c0, c1, u, OFF, pos, pos, max(t, H), INF)
+            ended[u] = True
+            return ui
+        if not per_on[u]:
+            ps = (int(t // L) + off) % P
+            d = duty[u, ps]
+            pl = place[u, ps]
+            i1 = _bisect_right(ch_val, ch_ptr[u], ch_ptr[u + 1], t)
+            nc = ch_val[i1] if i1 < ch_ptr[u + 1] else H
+            i2 = _bisect_right(ho_val, ho_ptr[u], ho_ptr[u + 1], t)
+            nh = ho_val[i2] if i2 < ho_ptr[u + 1] else H
+            nb = min(nc, nh, H)
+            per_on[u] = True
+            per_nb[u] = nb
+            per_ho[u] = nb == nh
+            per_duty[u] = d
+            per_place[u] = pl
+            per_stuck[u] = 0
+            per_dwell[u] = False
+            if d == D_ROUTE:
+                k = k_by_hour[int((sm + t) // 60.0) % 24, u]
+                best = INF
+                bi = 0
+                for j in range(rp_ptr[pl], rp_ptr[pl + 1]):
+                    x = M[k, pos, rp_val[j]]
+                    if x < best:
+                        best = x
+                        bi = j - rp_ptr[pl]
+                per_ridx[u] = bi
+        d = per_duty[u]
+        nb = per_nb[u]
+        if d == D_OFF:
+            _setseg(ck, ca, cb, c0, c1, u, OFF, pos, pos, t, nb)
+            return ui
+        if d in (D_POST, D_CHECKPOINT):
+            pl = per_place[u]
+            if pos != pl:
+                tt = M[k_by_hour[int((sm + t) // 60.0) % 24, u], pos, pl]
+                if tt < INF:
+                    _setseg(ck, ca, cb, c0, c1, u, MOVE, pos, pl, t, t + tt)
+                    return ui
+            if t < nb:
+                _setseg(ck, ca, cb, c0, c1, u, STAND, pos, pos, t, nb)
+                return ui
+            t = nb  # the period is over: loop to its end
+            per_nb[u] = nb
+            continue
+        # patrol: grid or route
+        route = d == D_ROUTE
+        if route:
+            lo, hi = rp_ptr[per_place[u]], rp_ptr[per_place[u] + 1]
+            dwell = dwell_route
+        else:
+            g = per_place[u] * n_modes + mode_i[u]
+            lo, hi = gp_ptr[g], gp_ptr[g + 1]
+            dwell = dwell_grid
+        n = hi - lo
+        if n == 0:
+            _setseg(ck, ca, cb, c0, c1, u, STAND, pos, pos, t, nb)
+            per_nb[u] = nb
+            return ui
+        if route:
+            nxt = rp_val[lo + per_ridx[u] % n]
+            per_ridx[u] += 1
+        else:
+            if ui >= uniforms.shape[0]:
+                raise ValueError("the simulator ran out of pre-drawn patrol choices")
+            nxt = gp_val[lo + int(uniforms[ui] * n)]
+            ui += 1
+        tt = 0.0 if nxt == pos else M[k_by_hour[int((sm + t) // 60.0) % 24, u], pos, nxt]
+        if tt == INF or (tt == 0.0 and dwell <= 0.0):
+            per_stuck[u] += 1
+            if per_stuck[u] > 4 * n + 4:
+                _setseg(ck, ca, cb, c0, c1, u, STAND, pos, pos, t, nb)
+                return ui
+            continue
+        per_stuck[u] = 0
+        if tt > 0.0:
+            _setseg(ck, ca, cb, c0, c1, u, PMOVE, pos, nxt, t, t + tt)
+            per_dwell[u] = dwell > 0.0
+            return ui
+        _setseg(ck, ca, cb, c0, c1, u, DWELL, pos, pos, t, t + dwell)
+        return ui
+
+
+
+@numba.njit(cache=True)
+def _setseg(ck, ca, cb, c0, c1, u, k, a, b, t0, t1):
+    ck[u] = k
+    ca[u] = a
+    cb[u] = b
+    c0[u] = t0
+    c1[u] = t1
 
 
 @numba.njit(cache=True)
