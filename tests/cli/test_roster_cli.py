@@ -104,3 +104,20 @@ def test_scenario_staffing_table_is_read(make_scenario: Callable[..., Path],
     r = runner.invoke(app, ["roster", str(bad), "--from", "2026-05-04", "--to", "2026-05-04",
                             "--out", str(tmp_path / "b")])
     assert r.exit_code == 1 and "staffing.csv, row 1, column 'skill'" in r.stderr
+
+
+def test_roster_preferences_option(tmp_path: Path) -> None:
+    args = ["roster", "ebian", "--from", "2026-03-07", "--to", "2026-03-07", "--json"]
+    r = runner.invoke(app, [*args, "--out", str(tmp_path / "a")])
+    doc = json.loads(r.stdout)
+    busy = sorted({row["person"] for row in doc["rows"] if row["kind"] == "special"})
+    wishes = tmp_path / "wishes.csv"
+    wishes.write_text("person,date,want\n" + "".join(f"{p},2026-03-07,no\n" for p in busy[:2]),
+                      encoding="utf-8")
+    r = runner.invoke(app, [*args, "--out", str(tmp_path / "b"), "--preferences", str(wishes)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert not set(busy[:2]) & {row["person"] for row in doc["rows"] if row["kind"] == "special"}
+    wishes.write_text("person,date\nNOBODY,2026-03-07\n", encoding="utf-8")
+    r = runner.invoke(app, [*args, "--out", str(tmp_path / "c"), "--preferences", str(wishes)])
+    assert r.exit_code == 1 and "wishes.csv, row 1, column 'person'" in r.stderr

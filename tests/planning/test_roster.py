@@ -450,3 +450,17 @@ def test_shortfall_names_the_rule_each_person_would_break(ebian: Scenario) -> No
     for p in pilots:
         assert f"{p} off duty, an extra duty would break consecutive-days (7 in a row)" \
             in v.message
+
+
+def test_twelve_hour_pattern_uses_off_days_within_the_rules(ebian: Scenario) -> None:
+    # 四班两运转: 12-hour shifts cannot be extended (12 h on end at most), so special duties go
+    # to stand-alone blocks on off days, which the consecutive-day and weekly rules limit
+    r = R.make_roster(ebian, date(2026, 3, 1), 14, pattern_spec="4-2")
+    assert r.mean_regular_hours_per_week() == pytest.approx(42.0)
+    regular_days = {(d.person, d.day) for d in r.rows if d.kind == "regular"}
+    blocks = [d for d in r.special_rows() if d.team in r.teams]
+    assert blocks and all((d.person, d.day) not in regular_days for d in blocks)
+    assert R.check_roster(r.rows, rules=r.rules, leave=ebian.leave, context=r.context,
+                          people={q.id: q for q in ebian.people}, staffing=r.staffing,
+                          calendar=r.calendar, rotating_teams=r.teams, teams_on_duty=1) == []
+    assert {d.shift for d in r.rows if d.kind == "regular"} == {"day", "night", "office"}
