@@ -121,6 +121,11 @@ class RosterResult:
     at the edges; not part of the roster). ``on_duty[i]`` lists the people on duty in the
     hour starting at ``slots[i]``; ``staff[key][i]`` counts them by ``all``, ``role:R``,
     ``skill:S``, ``squad:Q`` and ``team:T`` — the input of deployment.
+
+    ``fairness`` holds Gini coefficients over the rotating people of their nights (days with
+    a duty in 00–06), weekend and holiday days worked and special-duty hours, each also per
+    day available (not on leave); ``demand``/``unmet`` the special-duty people asked for and
+    not found per slot.
     """
 
     scenario: str

@@ -23,8 +23,10 @@ Hard rules over candidates c, c' of one person (fixed duties are constants):
   window of ``max_consecutive_days + 1`` days, ``Σ w_d ≤ max_consecutive_days``;
 * in every 7-day window, fixed hours + ``Σ L_c x_c ≤ max_week_hours``.
 
-The regular shifts of the days before and after the horizon take part in the windows, so
-consecutive months fit together. Coverage, with non-negative slack::
+The regular shifts of the days before and after the horizon take part in the windows, so the
+rules hold across the edges against the regular shifts (the special duties of a neighbouring
+roster are not known here: roster consecutive periods together, or check them with
+``check_roster`` and the other roster's rows as context). Coverage, with slack::
 
     staffing rule r, hour h:  Σ_{c covers h, person matches r} x_c + s_rh ≥ count_r − fixed_rh
     demand, hour h:           Σ_{c covers h} x_c + u_h ≥ demand_h
@@ -35,6 +37,12 @@ the shortfall is explained) + 10³·Σ u (unmet special-duty demand) + 10 per sp
 preference + 3·Σ_p Σ_k max(0, L_p − k·step) for the special hours L_p of each person and
 again for those on weekends and holidays (a convex penalty that spreads them fairly; step =
 4 h per week of horizon).
+
+When any staffing slack is positive at the end, :class:`RosterInfeasible` lists each short
+rule, day and hours, and for every matching person why they are not there: on leave, or the
+rule an extra duty would break (rest, overlap, hours on end, days in a row, weekly hours).
+Regular shifts that break a rule by themselves (e.g. 三班两运转 against a 56 h week) are
+reported before any solving, by the independent checker.
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from __future__ import annotations
 import time as _time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ortools.sat.python import cp_model
@@ -105,7 +113,6 @@ class _Cand:
     kind: str  # pre | post | block
     hours: int
     var: cp_model.IntVar | None = None
-    reasons: set[str] = field(default_factory=set)
 
 
 def _teams(sc: Scenario, p: ShiftPattern, teams: Sequence[str] | None) -> tuple[str, ...]:
