@@ -182,3 +182,35 @@ def test_coverage_over_the_teams_never_overfills_a_slot() -> None:
     cov = np.array([2 / 3, 2 / 3, 2 / 3]) + 0.01 / 3  # sums to 2.01
     checked = comb_sample(g, cov, 20_000, seed=0, stratified=False)
     assert checked.sum(axis=1).max() == 2
+
+
+def test_markov_sampler_for_one_team() -> None:
+    """The county's one checkpoint team with a 5-minute change-over: days from the chain keep
+    the marginals (Bonferroni binomial test over 10,000 days), keep the travel rule, and no
+    day has probability above 1 % (the chain's likeliest path, computed exactly)."""
+    from datetime import date
+
+    from xunfang import scenario as scenario_mod
+    from xunfang.network import RoadNetwork
+    from xunfang.plan import make_slots
+    from xunfang.planning.checkpoints import build_game, markov_sample
+
+    sc = scenario_mod.load("ebian")
+    net = RoadNetwork.from_scenario(sc)
+    slots = make_slots(date(2026, 12, 1), days=1, slot_minutes=60)
+    g, _, _ = build_game(sc, net, slots, 1, changeover_minutes=5.0, max_types=1)
+    cov = solve(g).coverage
+    ms = markov_sample(g, cov, N_DAYS, seed=0)
+    counts = ms.checked.sum(axis=0).reshape(-1)
+    alpha = 0.01 / g.n_targets
+    for t in np.flatnonzero((cov > 1e-6) & (cov < 1 - 1e-6)):
+        assert binomtest(int(counts[t]), N_DAYS, float(cov[t])).pvalue >= alpha
+    assert ms.max_probability <= 0.01
+    assert max(Counter(day_keys(ms.checked)).values()) <= N_DAYS // 100
+    assert ms.entropy_bits > 10
+    assert (ms.checked.sum(axis=1) <= 1).all()
+    days = assign_teams(g, ms.checked[:500], seed=1)  # TravelError on a forbidden move
+    assert sum(len(d) for d in days) == int(ms.checked[:500].sum())
+    with pytest.raises(GameError, match="one team"):
+        g2, _, _ = build_game(sc, net, slots, 2, changeover_minutes=5.0, max_types=1)
+        markov_sample(g2, solve(g2).coverage, 10, seed=0)

@@ -158,6 +158,9 @@ def test_travel_rule_from_the_network(ebian) -> None:  # type: ignore[no-untyped
     assert plan.sampler == "flow" and plan.check.ok
     assert plan.max_schedule_probability <= 0.01
     assert plan_checkpoints(sc, net, slots, 2, seed=0, max_types=1).sampler == "comb"
+    one = plan_checkpoints(sc, net, slots, 1, seed=0, days=3, changeover_minutes=5.0,
+                           max_types=1)
+    assert one.sampler == "markov" and one.max_schedule_probability <= 0.01
     for day in plan.days:  # consecutive slots of one team within a shift: never CP1 <-> CP2
         by_team: dict[str, list[tuple[int, str]]] = {}
         for v in day:

@@ -22,6 +22,7 @@ from xunfang.planning.checkpoints.sample import (
     comb_sample,
     flow_decompose,
     flow_sample,
+    markov_sample,
 )
 from xunfang.planning.checkpoints.solvers import (
     Solution,
@@ -75,6 +76,7 @@ __all__ = [
     "flow_decompose",
     "flow_sample",
     "make_game",
+    "markov_sample",
     "minimax",
     "plan_checkpoints",
     "read_payoffs",

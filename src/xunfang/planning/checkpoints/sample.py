@@ -24,7 +24,9 @@ not bind (see :meth:`SecurityGame.binding_moves`), nor for days of the flow samp
 **Flow sampler** (where the travel rule binds, so that slots cannot be sampled one by one):
 :func:`flow_decompose` writes the coverage as an explicit mixture of whole-day schedules that
 keep the rule (a Birkhoff–von Neumann-style decomposition of the teams' flow in the
-time-expanded network), and :func:`flow_sample` draws days from it independently.
+time-expanded network), and :func:`flow_sample` draws days from it independently. With one
+team, :func:`markov_sample` draws the team's path as a Markov chain on that flow instead (exact
+marginals, exact entropy, and far more distinct days than a decomposition has).
 """
 
 from __future__ import annotations
@@ -336,3 +338,95 @@ def flow_sample(g: SecurityGame, dec: Decomposition, n_days: int, *, seed: int) 
     rng = np.random.default_rng(seed)
     pick = rng.choice(dec.weights.size, size=n_days, p=dec.weights)
     return dec.schedules[pick].reshape(n_days, g.n_sites, g.n_slots)
+
+
+@dataclass(frozen=True, eq=False)
+class MarkovSample:
+    """Days drawn from a Markov chain over the one team's site, with its exact entropy and the
+    probability of its likeliest day."""
+
+    checked: BoolArray  # (n_days, n_sites, n_slots)
+    entropy_bits: float
+    max_probability: float
+
+
+def markov_sample(g: SecurityGame, coverage: FloatArray, n_days: int, *,
+                  seed: int) -> MarkovSample:
+    """Days for a game with one team where the travel rule binds.
+
+    The team's day is a path through the (site, slot) nodes; a flow with the coverage as its
+    node values (HiGHS' interior point without crossover, which spreads the flow over many
+    moves instead of a few) gives the chain: from site i in slot s the team goes to j with
+    probability f[i, j] / c[i, s], to no site with gout[i] / c[i, s], and from no site to j
+    with gin[j] / (1 − Σ_i c[i, s]). Where the rule does not bind the next slot is drawn
+    independently of the last. Each slot's distribution is then exactly the coverage.
+    """
+    from xunfang.planning.checkpoints.solvers import _base, run
+
+    if int(g.teams.max()) != 1:
+        raise GameError("markov_sample: for games with one team (use flow_decompose)")
+    if n_days < 1:
+        raise GameError(f"days: at least one day must be sampled, got {n_days}")
+    ns, nt = g.n_sites, g.n_slots
+    c = np.clip(np.asarray(coverage, dtype=np.float64), 0.0, g.hi).reshape(ns, nt)
+    total = c.sum(axis=0)
+    over = total > g.teams
+    c[:, over] *= g.teams[over] / total[over]
+    # state k < ns: at site k; state ns: at no site
+    dist = np.vstack([c, np.maximum(0.0, 1.0 - c.sum(axis=0))[None, :]])  # (ns + 1, nt)
+    dist /= dist.sum(axis=0, keepdims=True)
+    trans: dict[int, FloatArray] = {}
+    base = _base(g)
+    if base.flows:
+        _, ub, _, _, _, _ = base.model.arrays()
+        h = base.model.highs(maximize=False)
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "off")
+        lo_c = np.maximum(c.reshape(-1) - 1e-9, 0.0)
+        hi_c = np.minimum(c.reshape(-1) + 1e-9, ub[base.cov])
+        h.changeColsBounds(base.cov.size, base.cov.astype(np.int32), lo_c, hi_c)
+        status, x, _ = run(h)
+        if status == "infeasible" or x is None:
+            raise TravelError("the coverage admits no team moves that keep the travel rule")
+        x = np.clip(x, 0.0, None)
+        for fl in base.flows:
+            m = np.zeros((ns + 1, ns + 1))
+            m[fl.pi, fl.pj] = x[fl.f]
+            m[fl.a_sites, ns] = x[fl.gout]
+            m[ns, fl.b_sites] = x[fl.gin]
+            m[ns, ns] = max(0.0, dist[ns, fl.s] - m[ns, :ns].sum())
+            trans[fl.s] = m
+    rng = np.random.default_rng(seed)
+    states = np.empty((n_days, nt), dtype=np.int64)
+    cum0 = np.cumsum(dist[:, 0])
+    states[:, 0] = np.minimum(np.searchsorted(cum0, rng.random(n_days) * cum0[-1], "right"), ns)
+    entropy = _h(dist[:, 0])
+    # Viterbi: log-probability of the likeliest path to each state
+    with np.errstate(divide="ignore"):
+        best = np.log(dist[:, 0])
+    for s in range(nt - 1):
+        if s in trans:
+            joint = trans[s]
+            rows = joint.sum(axis=1, keepdims=True)
+            p = np.divide(joint, rows, out=np.zeros_like(joint), where=rows > 0)
+            # rows of states with no mass: never used; make them valid distributions
+            p[rows[:, 0] <= 0] = dist[:, s + 1]
+        else:
+            p = np.repeat(dist[:, s + 1][None, :], ns + 1, axis=0)
+        p /= p.sum(axis=1, keepdims=True)
+        cum = np.cumsum(p, axis=1)
+        u = rng.random(n_days)[:, None] * cum[states[:, s], -1:]
+        states[:, s + 1] = np.minimum((u > cum[states[:, s]]).sum(axis=1), ns)
+        entropy += float(sum(dist[i, s] * _h(p[i]) for i in range(ns + 1) if dist[i, s] > 0))
+        with np.errstate(divide="ignore"):
+            best = (best[:, None] + np.log(p)).max(axis=0)
+    checked = np.zeros((n_days, ns, nt), dtype=np.bool_)
+    d_idx, s_idx = np.nonzero(states < ns)
+    checked[d_idx, states[d_idx, s_idx], s_idx] = True
+    return MarkovSample(checked=checked, entropy_bits=entropy,
+                        max_probability=float(np.exp(best.max())))
+
+
+def _h(p: FloatArray) -> float:
+    q = p[p > 0]
+    return float(-(q * np.log2(q)).sum())

@@ -166,6 +166,23 @@ def run(h: _Highs) -> tuple[str, FloatArray | None, float]:
 class _Base:
     model: _Model
     cov: IntArray  # coverage column of each target
+    flows: tuple[Flow, ...] = ()  # one per transition where the travel rule binds
+
+
+@dataclass(frozen=True)
+class Flow:
+    """The columns of the teams' moves from slot ``s`` to ``s + 1``: ``f[k]`` moves a team
+    from site ``pi[k]`` to ``pj[k]``; ``gout[k]`` takes one off site ``a_sites[k]`` (to no site),
+    ``gin[k]`` puts one on site ``b_sites[k]`` (from no site)."""
+
+    s: int
+    pi: IntArray
+    pj: IntArray
+    f: IntArray
+    a_sites: IntArray
+    gout: IntArray
+    b_sites: IntArray
+    gin: IntArray
 
 
 def _base(g: SecurityGame) -> _Base:
@@ -178,6 +195,7 @@ def _base(g: SecurityGame) -> _Base:
     m.rows(-np.inf, g.teams.astype(np.float64), n_slots,
            np.tile(np.arange(n_slots), n_sites), cov, 1.0)
     total = float(g.teams.max())
+    flows = []
     hi = g.hi.reshape(n_sites, n_slots) > 0
     for s in np.flatnonzero(g.binding_moves()).tolist():
         assert g.moves is not None
@@ -201,7 +219,9 @@ def _base(g: SecurityGame) -> _Base:
         # teams not at a site in slot s: sum gin + sum_i c[i, s] <= T
         m.rows(-np.inf, total, 1, np.zeros(b_sites.size + a_sites.size, dtype=np.int64),
                np.concatenate([gin_cols, grid[a_sites, s]]), 1.0)
-    return _Base(model=m, cov=cov)
+        flows.append(Flow(s=s, pi=pi, pj=pj, f=f, a_sites=a_sites, gout=gout_cols,
+                          b_sites=b_sites, gin=gin_cols))
+    return _Base(model=m, cov=cov, flows=tuple(flows))
 
 
 def _diff(g: SecurityGame) -> tuple[FloatArray, FloatArray]:

@@ -24,9 +24,10 @@ start (``policy.shift_starts``) teams start fresh.
 Solving: ``auto`` is the ORIGAMI-style LP for one attacker type and DOBSS for several; a game
 of identical whole days (no forecast that differs by day) is solved as one day and repeated
 (:func:`solve_by_day`). Sampling: comb sampling, stratified over the sampled days, where the
-travel rule does not bind; the flow sampler (whole days from an exact decomposition) where it
-does. The entropy reported is the sum over slots of the entropy of the checked set (comb; from
-2,000 independent days) or the exact entropy of the decomposition (flow).
+travel rule does not bind; where it does, a Markov chain on the flow for one team and the flow
+sampler (whole days from an exact decomposition) for several. The entropy reported is the sum
+over slots of the entropy of the checked set (comb; from 2,000 independent days) or the exact
+entropy of the chain or the decomposition.
 
 Baselines: *uniform* spreads each slot's teams evenly over the sites open then; *fixed* always
 checks the ``teams[s]`` sites with the highest expected attacker reward (a habit an observer
@@ -59,6 +60,7 @@ from xunfang.planning.checkpoints.sample import (
     comb_sample,
     flow_decompose,
     flow_sample,
+    markov_sample,
     slot_entropy_bits,
     slot_max_probability,
 )
@@ -123,7 +125,7 @@ class CheckpointPlan:
     entropy_bits: float  # Σ over slots of the entropy of the slot's checked set
     entropy_bound_bits: float  # Σ_t H(c_t), the most any schedule with these marginals has
     seed: int
-    sampler: str = "comb"  # "comb" or "flow" (where the travel rule binds)
+    sampler: str = "comb"  # "comb"; where the travel rule binds "markov" (1 team) or "flow"
     max_schedule_probability: float = 1.0  # of the likeliest day (estimated for comb)
     notes: tuple[str, ...] = field(default=())
 
@@ -655,7 +657,16 @@ def plan_checkpoints(
     names += [f"CP-T{k + 1}" for k in range(len(names), n_teams)]
     notes: list[str] = []
     binding = game.binding_moves()
-    if binding.any():
+    if binding.any() and int(game.teams.max()) == 1:
+        # one team and the travel rule binds: its path is a Markov chain on the flow
+        ms = markov_sample(game, sol.coverage, days, seed=seed)
+        checked = ms.checked
+        sampler = "markov"
+        entropy = ms.entropy_bits
+        top = ms.max_probability
+        notes.append(f"the travel rule binds in {int(binding.sum())} slot change(s); the team's "
+                     "day is drawn as a Markov chain on its moves")
+    elif binding.any():
         # the travel rule binds: draw whole days from a flow decomposition (exact marginals,
         # every day keeps the rule); otherwise comb sampling, slot by slot
         dec = flow_decompose(game, sol.coverage, seed=seed + 3)
