@@ -121,3 +121,20 @@ def test_roster_preferences_option(tmp_path: Path) -> None:
     wishes.write_text("person,date\nNOBODY,2026-03-07\n", encoding="utf-8")
     r = runner.invoke(app, [*args, "--out", str(tmp_path / "c"), "--preferences", str(wishes)])
     assert r.exit_code == 1 and "wishes.csv, row 1, column 'person'" in r.stderr
+
+
+def test_roster_history_from_a_previous_csv(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["roster", "ebian", "--from", "2026-09-24", "--to", "2026-09-30",
+                            "--out", str(tmp_path / "sep")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["roster", "ebian", "--from", "2026-10-01", "--to", "2026-10-03",
+                            "--history", str(tmp_path / "sep" / "roster.csv"),
+                            "--out", str(tmp_path / "oct"), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["violations"] == []
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,person,team,shift,start,end\n2026-09-30,TXFA01,A,early,"
+                   "2026-09-30T16:00,2026-09-30T08:00\n", encoding="utf-8")
+    r = runner.invoke(app, ["roster", "ebian", "--from", "2026-10-01", "--to", "2026-10-01",
+                            "--history", str(bad), "--out", str(tmp_path / "x")])
+    assert r.exit_code == 1 and "bad.csv, row 1, column 'end'" in r.stderr

@@ -464,3 +464,30 @@ def test_twelve_hour_pattern_uses_off_days_within_the_rules(ebian: Scenario) -> 
                           people={q.id: q for q in ebian.people}, staffing=r.staffing,
                           calendar=r.calendar, rotating_teams=r.teams, teams_on_duty=1) == []
     assert {d.shift for d in r.rows if d.kind == "regular"} == {"day", "night", "office"}
+
+
+def test_history_carries_special_duties_across_the_edge(ebian: Scenario) -> None:
+    sep = R.make_roster(ebian, date(2026, 9, 24), 7, seed=0)
+    octo = R.make_roster(ebian, date(2026, 10, 1), 7, seed=0, history=sep.rows)
+    assert {d.day for d in octo.context if d.kind == "special"}  # last week's extra duties
+    both = R.check_roster([*sep.rows, *octo.rows], rules=octo.rules, leave=ebian.leave,
+                          context=[d for d in octo.context if d.day > date(2026, 10, 7)])
+    assert both == []
+    # a history with a late extra duty the evening before an early shift breaks the rest rule
+    d0 = date(2026, 10, 1)
+    early = next(d for d in octo.rows if d.day == d0 and d.shift == "early")
+    late = R.Duty(d0 - timedelta(days=1), early.person, early.team, "special",
+                  _dt(d0 - timedelta(days=1), 20), _dt(d0 - timedelta(days=1), 24),
+                  early.role, early.squad, "special", "evening")
+    with pytest.raises(R.RosterInfeasible) as info:
+        R.make_roster(ebian, d0, 2, history=[*sep.rows, late])
+    v = next(x for x in info.value.violations if x.rule == "rest")
+    assert v.person == early.person and v.day == d0 and "8 h rest" in v.message
+
+
+def test_history_of_unknown_people_is_an_error(ebian: Scenario) -> None:
+    d0 = date(2026, 10, 1)
+    ghost = R.Duty(d0 - timedelta(days=1), "GHOST", "A", "early", _dt(d0, -16), _dt(d0, -8))
+    with pytest.raises(ScenarioError) as info:
+        R.make_roster(ebian, d0, 1, history=[ghost])
+    assert _problems(info) == [("history", "unknown-person", None)]

@@ -45,6 +45,10 @@ def roster_cmd(
         "--preferences", exists=True, dir_okay=False,
         help="Wishes (CSV/XLSX: person, date, want = yes | no): a special duty welcome, or "
              "none please, that day.")] = None,
+    history: Annotated[Path | None, typer.Option(
+        "--history", exists=True, dir_okay=False,
+        help="The roster.csv of the days before --from: its extra duties count in the rest, "
+             "days-in-a-row and weekly rules at the edge.")] = None,
     night_checkpoints: Annotated[int, typer.Option(
         "--night-checkpoints", min=0,
         help="People on special duty at night checkpoints in the policy's night hours.")] = 0,
@@ -87,6 +91,7 @@ def roster_cmd(
         result = R.make_roster(sc, first, days, seed=seed, pattern_spec=pattern,
                                teams=team_list, staffing=extra_rules, extra_leave=extra_leave,
                                preferences=wishes, night_checkpoints=night_checkpoints,
+                               history=R.read_roster_csv(history) if history else (),
                                time_limit=time_limit)
     except ScenarioError as exc:
         err_console.print("[red]bad input; no roster written[/]")

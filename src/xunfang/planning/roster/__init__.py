@@ -24,6 +24,7 @@ from xunfang.planning.roster.result import (
     RosterResult,
     SolveStats,
     gini,
+    read_roster_csv,
     write_csv,
     write_xlsx,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "pattern",
     "read_leave",
     "read_preferences",
+    "read_roster_csv",
     "read_staffing",
     "roster_scope",
     "scenario_staffing",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from xunfang._errors import XunfangError
 from xunfang.planning.roster.calendar import DayInfo
-from xunfang.planning.roster.check import Duty, Violation
+from xunfang.planning.roster.check import Duty, DutyKind, Violation
 from xunfang.planning.roster.rules import RosterRules, StaffingRule
 
 CSV_COLUMNS = ("date", "person", "team", "shift", "start", "end", "role", "squad", "kind",
@@ -224,6 +224,43 @@ def write_csv(result: RosterResult, path: Path) -> Path:
             row = duty_dict(d)
             w.writerow([_cell(row[c]) for c in CSV_COLUMNS])
     return path
+
+
+def read_roster_csv(path: Path) -> tuple[Duty, ...]:
+    """The duties of a roster.csv written by :func:`write_csv` (e.g. last month's, as the
+    ``history`` of the next roster); raises :class:`ScenarioError` naming bad rows."""
+    from xunfang._errors import Problem, ScenarioError
+    from xunfang.scenario.tables import read_table, require_columns
+
+    problems: list[Problem] = []
+    label = path.name
+    t = read_table(path, label=label, problems=problems)
+    need = ("date", "person", "team", "shift", "start", "end")
+    if t is None or not require_columns(t, need, problems=problems):
+        raise ScenarioError(problems or [Problem(label, "unreadable", "cannot read the file")],
+                            source=str(path))
+    out: list[Duty] = []
+    for i, row in enumerate(t.rows, start=1):
+        try:
+            day = date.fromisoformat(row["date"])
+            a = datetime.fromisoformat(row["start"])
+            b = datetime.fromisoformat(row["end"])
+        except ValueError:
+            problems.append(Problem(label, "bad-time", "date/start/end are not ISO 8601 "
+                                    f"({row['date']!r}, {row['start']!r}, {row['end']!r})",
+                                    row=i, column="start"))
+            continue
+        if b <= a:
+            problems.append(Problem(label, "bad-range", f"end {b} is not after start {a}",
+                                    row=i, column="end"))
+            continue
+        kind: DutyKind = "special" if row.get("kind") == "special" else "regular"
+        out.append(Duty(day, row["person"], row["team"], row["shift"], a, b,
+                        row.get("role", ""), row.get("squad", ""), kind,
+                        row.get("reason", "")))
+    if any(p.severity == "error" for p in problems):
+        raise ScenarioError(problems, source=str(path))
+    return tuple(out)
 
 
 def _cell(v: object) -> str:

@@ -207,6 +207,7 @@ def make_roster(
     surges: Sequence[SurgeRule] | None = None,
     extra_leave: Sequence[Leave] = (),
     preferences: Sequence[Preference] = (),
+    history: Sequence[Duty] = (),
     night_checkpoints: int = 0,
     time_limit: float = 20.0,
     gap_limit: float = 0.0,
@@ -218,7 +219,10 @@ def make_roster(
     ``pattern_spec`` defaults to the policy's ``shift_pattern``; ``teams`` to A, B, C, …;
     ``day_teams`` (office-hours teams) to ``("day",)`` where people.csv has that team.
     ``risk_profile`` (24 floats) sets the noon/evening reinforcement hours; ``surges``
-    replaces the special-duty demand altogether. Raises :class:`ScenarioError` for bad input
+    replaces the special-duty demand altogether. ``history`` — the rows of the roster before
+    (e.g. last month's ``result.rows``) — replaces the pattern's regular shifts on the days
+    before ``start`` that it covers, so its special duties count in the rest, days-in-a-row
+    and weekly rules at the edge. Raises :class:`ScenarioError` for bad input
     and :class:`RosterInfeasible` (with the explanation) when the rules cannot all hold.
     """
     t_build = _time.perf_counter()
@@ -235,6 +239,8 @@ def make_roster(
            for pf in preferences if pf.person not in pidx]
     lp += [Problem("leave", "unknown-person", f"person {lv.person!r} is not in people.csv")
            for lv in extra_leave if lv.person not in known_all]
+    lp += [Problem("history", "unknown-person", f"person {p!r} of the history is not in "
+                   "people.csv") for p in sorted({du.person for du in history} - known_all)]
     if lp:
         raise ScenarioError(lp, source=scenario.source or scenario.name)
     staff_rules = list(default_staffing(scenario, people, team_ids, pat)
@@ -267,7 +273,13 @@ def make_roster(
     team_index = {t: i for i, t in enumerate(team_ids)}
     end_day = start + timedelta(days=days)
     fixed: list[Duty] = []
+    known_days = {du.day for du in history if du.day < start}
+    for du in history:
+        if first <= du.day < start and du.person in pidx:
+            fixed.append(du)
     for ci in cal_all:
+        if ci.day in known_days:
+            continue
         for q in people:
             if (q.id, ci.day) in on_leave:
                 continue
