@@ -87,7 +87,10 @@ def test_plan_minimal_scenario(make_scenario: Make, tmp_path: Path) -> None:
     assert len(plan["slots"]) == 48 and plan["slots"][0]["start"] == "2026-12-01T00:00"
     assert len(plan["assignments"]) == 96
     assert {a["post"] for a in plan["assignments"]} == {"p1"}
-    assert set(doc["stages"]) == {"network", "posture", "rings", "isochrones"}
+    assert set(doc["stages"]) == {"network", "intel", "posture", "rings", "isochrones"}
+    assert doc["stages"]["intel"] == {
+        "skipped": "the scenario has no prevention grids to forecast for"}
+    assert not (out / "risk.csv").exists()
     car = doc["stages"]["isochrones"]["car"]
     assert car["unreachable_nodes"] == 0
     assert car["share_of_nodes_within"] == {"1": 0.6, "3": 1.0, "5": 1.0}
@@ -187,5 +190,6 @@ def test_days_default_to_the_scenario_horizon(make_scenario: Make, tmp_path: Pat
     assert runner.invoke(app, ["plan", str(path), "--out", str(out)]).exit_code == 0
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert doc["request"] == {"from": doc["request"]["from"], "days": 7,
-                              "largest_component": False}
+                              "largest_component": False, "risk_method": "auto",
+                              "train_days": 365}
     assert len(doc["plan"]["slots"]) == 7 * 24

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from datetime import date, datetime, timedelta
@@ -455,15 +456,8 @@ def rings_blockade(
 
 
 # --- command groups that live in their own modules (each has ``register(app)``) ---------------
-# one import + one call per line pair; keep this block at the end of the module
-from xunfang.cli import checkpoints as _checkpoints_cli  # noqa: E402
-_checkpoints_cli.register(app)
-from xunfang.cli import intel as _intel_cli  # noqa: E402
-_intel_cli.register(app)
-from xunfang.cli import roster as _roster_cli  # noqa: E402
-_roster_cli.register(app)
-from xunfang.cli import sim as _sim_cli  # noqa: E402
-_sim_cli.register(app)
+for _module in ("checkpoints", "intel", "roster", "sim"):
+    importlib.import_module(f"xunfang.cli.{_module}").register(app)
 # --- end of command groups ----------------------------------------------------------------------
 
 

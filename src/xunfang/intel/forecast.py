@@ -1,15 +1,14 @@
 """A forecast for a planning horizon: risk per unit × slot for every day.
 
-The method gives the expected incidents of each unit per day; the time-of-day profile splits
-it into slots. The profile is per unit and weekday-hour, shrunk towards the jurisdiction's own
-weekday-hour profile by ``prior_weight`` pseudo-incidents (a unit with few incidents follows the
-town's rhythm; a busy one keeps its own).
+The method gives the expected incidents of each unit per day; the time-of-day profile
+(:func:`week_hour_profile`) splits it into slots.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -23,19 +22,26 @@ FloatArray = npt.NDArray[np.float64]
 
 def week_hour_profile(history: History, prior_weight: float = 20.0) -> FloatArray:
     """(units, 7, 24): the share of each unit's incidents in each weekday-hour; every row of a
-    weekday sums to 1 over its 24 hours."""
+    weekday sums to 1 over its 24 hours.
+
+    A unit's own hour-of-day profile (shrunk towards the town's by ``prior_weight``
+    pseudo-incidents) times the town's weekday × hour pattern: a unit's few hundred incidents
+    say when in the day its trouble comes, the town's thousands say how weekdays differ.
+    """
     ev = history.events
     a, b = history.a, history.b
     u, wd, hr = ev.unit[a:b], ev.weekday[a:b], ev.hour[a:b]
     keep = u >= 0
     n = ev.n_units
-    counts = np.zeros((n, 7, 24))
-    np.add.at(counts, (u[keep], wd[keep], hr[keep]), 1.0)
-    town = counts.sum(axis=0) + 1.0  # one pseudo-incident per weekday-hour: no empty hour
-    town /= town.sum(axis=1, keepdims=True)
-    per_day = counts.sum(axis=2, keepdims=True)
-    prof = (counts + prior_weight / 7 * town[None]) / (per_day + prior_weight / 7)
-    return np.asarray(prof, dtype=float)
+    town = np.ones((7, 24))  # one pseudo-incident per weekday-hour: no empty hour
+    np.add.at(town, (wd[keep], hr[keep]), 1.0)
+    town_hour = town.sum(axis=0) / town.sum()
+    own = np.zeros((n, 24))
+    np.add.at(own, (u[keep], hr[keep]), 1.0)
+    unit_hour = (own + prior_weight * town_hour) / (own.sum(axis=1, keepdims=True) + prior_weight)
+    weekday = (town / town.sum(axis=1, keepdims=True)) / town_hour  # (7, 24) modulation
+    prof = unit_hour[:, None, :] * weekday[None, :, :]
+    return np.asarray(prof / prof.sum(axis=2, keepdims=True), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -92,16 +98,23 @@ def forecast(
     days: int,
     train_days: int,
     slots: Slots | None = None,
+    as_of: date | None = None,
 ) -> Forecast:
     """Fit on the ``train_days`` before ``start`` and forecast ``days`` days from it.
 
     Later days of the horizon are forecast from the same window (their own incidents are not
-    known yet).
+    known yet). ``as_of`` (before ``start``) ends the training window earlier — the history
+    on record stops before the horizon: the methods then forecast with the same lead times
+    from ``as_of`` (day 1 of the horizon as the day after the record), and the time-of-day
+    profile follows the horizon's own weekdays; ``details`` says so.
     """
     if days < 1:
         raise MethodError(f"--days must be at least 1, got {days}")
+    if as_of is not None and as_of > start:
+        raise MethodError(f"as_of {as_of} is after the first forecast day {start}")
     slots = slots or Slots()
-    origin = events.day_of(start)
+    origin = events.day_of(as_of or start)
+    lead0 = events.day_of(start)
     hist = events.window(origin - train_days, origin)
     if hist.b == hist.a:
         raise MethodError(
@@ -115,19 +128,41 @@ def forecast(
     # hourly risk per calendar day; one more day for the night shift of the last roster day
     hourly = []
     for i in range(days + 1):
-        d = origin + i
-        daily = np.asarray(model.predict(hist, d), dtype=float)
-        hourly.append(daily[:, None] * prof[:, events.date_of(d).weekday(), :])
+        daily = np.asarray(model.predict(hist, origin + i), dtype=float)
+        hourly.append(daily[:, None] * prof[:, events.date_of(lead0 + i).weekday(), :])
     out = np.zeros((days, len(events.units), n_slots))
     first = slots.shift_starts[0] if slots.kind == "shift" else 0
     for i in range(days):
         for h in range(24):
             cal = i + 1 if h < first else i  # 00-08 belongs to the night of the day before
             out[i, :, of_hour[h]] += hourly[cal][:, h]
-    dates = [events.date_of(origin + i) for i in range(days)]
+    dates = [events.date_of(lead0 + i) for i in range(days)]
     details: dict[str, Any] = {}
+    if as_of is not None and as_of < start:
+        details["as_of"] = as_of.isoformat()
+        details["gap_days"] = (start - as_of).days
     for attr in ("chosen", "theta", "omega", "iterations", "converged"):
         if hasattr(model, attr):
             details[attr] = getattr(model, attr)
     return Forecast(method.name, events.units, tuple(dates), slots, out,
-                    events.date_of(origin - train_days), start, details)
+                    events.date_of(origin - train_days), events.date_of(origin), details)
+
+
+def per_slot(fc: Forecast, starts: Sequence[datetime], minutes: int) -> FloatArray:
+    """(units, slots): an hourly forecast summed (or split evenly) into planning slots that
+    start at ``starts`` and last ``minutes`` — the share of each hour a slot covers."""
+    if fc.slots.kind != "hour":
+        raise MethodError("per_slot needs an hourly forecast (slots kind 'hour')")
+    first = datetime.combine(fc.days[0], time())
+    hours = fc.risk.transpose(1, 0, 2).reshape(len(fc.units), -1)  # (units, days·24)
+    out = np.zeros((len(fc.units), len(starts)))
+    for k, s in enumerate(starts):
+        a = (s - first).total_seconds() / 3600.0
+        b = a + minutes / 60.0
+        if a < 0 or b > hours.shape[1] + 1e-9:
+            raise MethodError(f"slot {s:%Y-%m-%d %H:%M} lies outside the forecast days "
+                              f"{fc.days[0]} to {fc.days[-1]}")
+        for h in range(int(np.floor(a)), int(np.ceil(b - 1e-9))):
+            share = min(b, h + 1) - max(a, h)
+            out[:, k] += hours[:, h] * share
+    return out

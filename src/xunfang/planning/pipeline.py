@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 
 from xunfang import __version__
+from xunfang.intel.stage import RiskTable, risk_stage
 from xunfang.network import RoadNetwork
 from xunfang.plan import Plan, Slot, make_slots
 from xunfang.planning import blockade, coverage, posture
@@ -30,6 +31,8 @@ class PlanRequest:
     days: int = 1
     seed: int = 0
     largest_component: bool = False  # how the scenario was loaded, recorded in plan.json
+    risk_method: str = "auto"  # the intelligence stage's forecasting method
+    train_days: int = 365  # its training window
 
     def __post_init__(self) -> None:
         if self.days < 1:
@@ -51,6 +54,7 @@ class PlanResult:
     plan: Plan
     coverage: Mapping[str, Coverage]
     stages: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    risk: RiskTable | None = None  # risk per grid and slot (the intelligence stage)
 
 
 def _noop(_: str) -> None:
@@ -127,6 +131,11 @@ def build_plan(
     net = network if network is not None else RoadNetwork.from_scenario(scenario)
     slots = make_slots(request.start, days=request.days, slot_minutes=scenario.slot_minutes)
 
+    progress("intel")
+    risk = risk_stage(scenario, slots, method=request.risk_method,
+                      train_days=request.train_days, seed=request.seed)
+    risk_table = risk if isinstance(risk, RiskTable) else None
+
     progress("posture")
     assignments = posture.hold_at_home(scenario, slots)
 
@@ -150,7 +159,7 @@ def build_plan(
         slots=slots,
         units=tuple(u.id for u in scenario.units),
         assignments=assignments,
-        stages=("posture", "rings"),
+        stages=("intel", "posture", "rings") if risk_table else ("posture", "rings"),
     )
     bands = scenario.policy.isochrone_minutes
     stages: dict[str, Mapping[str, object]] = {
@@ -159,6 +168,7 @@ def build_plan(
             "edges": scenario.roads.n_edges,
             "source": scenario.roads.source,
         },
+        "intel": risk_table.as_json() if risk_table is not None else dict(risk),  # type: ignore[arg-type]
         "posture": {"method": "hold_at_home", "assignments": len(assignments)},
         "rings": rings,
         "isochrones": {
@@ -172,4 +182,5 @@ def build_plan(
             for mode, cov in free.items()
         },
     }
-    return PlanResult(scenario=scenario, network=net, plan=plan, coverage=free, stages=stages)
+    return PlanResult(scenario=scenario, network=net, plan=plan, coverage=free, stages=stages,
+                      risk=risk_table)

@@ -6,6 +6,7 @@ end, so a failure leaves no half-written plan folder (and an older plan folder i
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xunfang import __version__
+from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.report.html import render_report
 from xunfang.report.i18n import Lang
@@ -38,7 +40,8 @@ def plan_document(result: PlanResult, request: PlanRequest) -> dict[str, Any]:
         "inputs_hash": sc.inputs_hash,
         "seed": request.seed,
         "request": {"from": request.start.isoformat(), "days": request.days,
-                    "largest_component": request.largest_component},
+                    "largest_component": request.largest_component,
+                    "risk_method": request.risk_method, "train_days": request.train_days},
         "plan": result.plan.as_dict(),
         "stages": dict(result.stages),
     }
@@ -61,7 +64,18 @@ def _dump(path: Path, data: object) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
-PLAN_FOLDER_ENTRIES = frozenset({"plan.json", "report.html", "layers"})
+PLAN_FOLDER_ENTRIES = frozenset({"plan.json", "report.html", "layers", "risk.csv"})
+
+
+def write_risk_csv(risk: RiskTable, path: Path) -> None:
+    """The risk table long: grid, slot start, expected incidents (the deployment stage's input
+    as a spreadsheet can open it)."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["grid", "slot", "expected"])
+        for i, g in enumerate(risk.grids):
+            for k, s in enumerate(risk.slots):
+                w.writerow([g, s, f"{risk.risk[i, k]:.5f}"])
 
 
 def check_replaceable(out: Path) -> None:
@@ -100,6 +114,8 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
         layers.mkdir()
         for name, layer in plan_layers(result.scenario, result.coverage.get("car")).items():
             _dump(layers / name, layer)
+        if result.risk is not None:
+            write_risk_csv(result.risk, tmp / "risk.csv")
         (tmp / "report.html").write_text(render_report(result, request, lang=lang),
                                          encoding="utf-8")
         if out.exists():

@@ -11,7 +11,14 @@ import numpy as np
 
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.report.i18n import LANGS, Lang, t, value_label
-from xunfang.report.svgmap import BAND_COLOURS, TIER_COLOURS, UNREACHED, render_map
+from xunfang.report.svgmap import (
+    BAND_COLOURS,
+    HEAT_COLOURS,
+    TIER_COLOURS,
+    UNREACHED,
+    render_map,
+    render_risk_maps,
+)
 from xunfang.scenario import counts
 
 
@@ -44,6 +51,39 @@ def _runs(values: list[str]) -> list[tuple[int, int, str]]:
         else:
             out.append((i, i, v))
     return out
+
+
+def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str, str]],
+                                                       dict[str, Any] | None]:
+    """Heat maps per slot (the first day's, at most 24) and the hot grids of the horizon."""
+    risk = result.risk
+    if risk is None:
+        return [], [], None
+    n = min(len(risk.slots), 24)
+    labels = [s[11:16] for s in risk.slots[:n]]
+    maps = render_risk_maps(result.scenario, risk.grids, risk.risk[:, :n], labels)
+    names = {a.id: a.name for a in result.scenario.areas_of("grid")}
+    total = float(risk.risk.sum())
+    top = float(risk.risk[:, :n].max()) if n else 0.0
+    step = top / len(HEAT_COLOURS)
+    hot = []
+    for gid, v in risk.hot(len(risk.grids)):
+        i = risk.grids.index(gid)
+        peak = int(np.argmax(risk.risk[i]))
+        hot.append({"grid": names.get(gid, gid), "expected": _fmt(v, 2),
+                    "share": _pct(v / total) if total > 0 else "—",
+                    "peak": risk.slots[peak][11:16]})
+    info = {
+        "method": risk.method + (f" → {risk.chosen}" if risk.chosen else ""),
+        "window": f"{risk.trained_from} – {risk.trained_to - timedelta(days=1)}",
+        "incidents": str(risk.incidents_in_window),
+        "total": _fmt(total, 1),
+        "classes": [(c, f"{k * step:.2f}–{(k + 1) * step:.2f}")
+                    for k, c in enumerate(HEAT_COLOURS)],
+        "as_of": T("risk_as_of", d=str(risk.as_of)) if risk.as_of else "",
+        "more": T("risk_more", n=len(risk.slots) - n) if len(risk.slots) > n else "",
+    }
+    return maps, hot, info
 
 
 def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh") -> str:
@@ -148,8 +188,10 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
                  sorted(Counter((u.tier, u.mode) for u in sc.units).items())]
     team_rows = [((team, value_label("role", role, lang)), n) for (team, role), n in
                  sorted(Counter((p.team, p.role) for p in sc.people).items())]
+    risk_maps, hot_rows, risk_info = _risk_section(result, T)
     end = request.start + timedelta(days=request.days - 1)
     return _env().get_template("report.html.j2").render(
+        risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,
         counts_rows=counts_rows, posts_rows=posts_rows, tier_rows=tier_rows,
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],

@@ -80,6 +80,26 @@ TEXT: dict[str, dict[Lang, str]] = {
     "no": {"zh": "否", "en": "no"},
     "forces": {"zh": "巡防力量", "en": "Forces"},
     "plan_sheet": {"zh": "勤务表", "en": "Plan sheet"},
+    "risk": {"zh": "警情风险预测（按网格、时段）", "en": "Incident risk forecast by grid and slot"},
+    "risk_note": {
+        "zh": "方法 {method}；训练窗口 {window}（{n} 起警情）；方案时段内预计警情 {total} 起。"
+              "颜色为各网格在该时段的预计警情数，各时段同一色阶。",
+        "en": "Method {method}; trained on {window} ({n} incidents); {total} incidents expected "
+              "over the plan. Colour: expected incidents of the grid in the slot, one scale "
+              "for all slots.",
+    },
+    "risk_as_of": {
+        "zh": "历史警情止于 {d} 前一日，预测以该日为起点（提前期相同）。",
+        "en": "The incident record ends the day before {d}; the forecast starts from it "
+              "(same lead times).",
+    },
+    "risk_more": {"zh": "另有 {n} 个时段见 plan.json 与 risk.csv。",
+                  "en": "{n} more slots are in plan.json and risk.csv."},
+    "hot_grids": {"zh": "高风险网格", "en": "Hot grids"},
+    "grid": {"zh": "网格", "en": "Grid"},
+    "expected": {"zh": "预计警情（起）", "en": "Expected incidents"},
+    "share": {"zh": "占比", "en": "Share"},
+    "peak_slot": {"zh": "高峰时段", "en": "Peak slot"},
     "plan_note": {
         "zh": "本版方案：各单元在其驻勤点位待命；后续阶段（排班、部署、路线、设卡）将细化此表。",
         "en": "This plan holds every unit at its home post; later stages (roster, deployment, "

@@ -173,3 +173,49 @@ def _scale_bar(frame: _Frame) -> str:
     label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
     return (f'<g class="scale"><line x1="{x0}" y1="{y0}" x2="{x0 + px:.1f}" y2="{y0}" '
             f'stroke="#000" stroke-width="2"/><text x="{x0}" y="{y0 - 4}">{label}</text></g>')
+
+
+# Risk heat: a sequential palette (ColorBrewer YlOrRd, 6 classes) on one scale for all slots.
+HEAT_COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+
+
+def heat_colour(value: float, top: float) -> str:
+    if top <= 0 or value <= 0:
+        return "#f7f7f7"
+    k = min(len(HEAT_COLOURS) - 1, int(value / top * len(HEAT_COLOURS)))
+    return HEAT_COLOURS[k]
+
+
+def render_risk_maps(scenario: Scenario, grids: tuple[str, ...], risk: FloatArray,
+                     labels: list[str], *, width: float = 170.0) -> list[str]:
+    """One small SVG map per column of ``risk`` (grids × slots): each grid filled by its
+    expected incidents in that slot, on one colour scale for all slots (the legend's)."""
+    areas = {a.id: a for a in scenario.areas_of("grid")}
+    polys = [np.asarray(g.exterior.coords) for a in areas.values()
+             for g in getattr(a.geometry, "geoms", [a.geometry])]
+    if not polys:
+        return []
+    frame = _Frame(np.vstack(polys), width)
+    top = float(risk.max()) if risk.size else 0.0
+    roads = scenario.roads
+    p = frame(roads.xy)
+    road_path = "".join(f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}"
+                        for a, b in zip(roads.u.tolist(), roads.v.tolist(), strict=True))
+    out = []
+    for k, label in enumerate(labels):
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
+                 f'{frame.height + 14:.0f}" class="heat" role="img">',
+                 f'<text x="4" y="11" class="hlabel">{escape(label)}</text>',
+                 '<g transform="translate(0 14)">']
+        for i, gid in enumerate(grids):
+            if gid not in areas:
+                continue
+            a = areas[gid]
+            v = float(risk[i, k])
+            parts.append(_area_path(a.geometry, frame, fill=heat_colour(v, top), stroke="#888",
+                                    width=0.6, dash="", title=f"{a.name}: {v:.2f}"))
+        parts.append(f'<path d="{road_path}" stroke="#555" stroke-width="0.4" fill="none" '
+                     'stroke-opacity="0.5"/>')
+        parts.append("</g></svg>")
+        out.append("".join(parts))
+    return out

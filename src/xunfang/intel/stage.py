@@ -1,0 +1,89 @@
+"""The intelligence stage of ``xunfang plan``: risk per prevention grid and planning slot.
+
+The deployment stage reads the table from plan.json (``stages.intel``); the report draws a heat
+map per slot and lists the hot grids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from xunfang.intel.forecast import forecast, per_slot
+from xunfang.intel.ingest import IncidentTable
+from xunfang.intel.methods import EventSet, make_method
+from xunfang.intel.units import scenario_grids
+from xunfang.plan import Slot
+from xunfang.scenario.model import Scenario
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class RiskTable:
+    """Expected incidents per grid (rows) and planning slot (columns)."""
+
+    method: str
+    chosen: str | None  # the method ``auto`` picked
+    grids: tuple[str, ...]
+    slots: tuple[str, ...]  # ISO start of each slot
+    risk: FloatArray  # (grids, slots)
+    trained_from: date
+    trained_to: date  # exclusive
+    as_of: date | None  # set where the history ends before the plan starts
+    incidents_in_window: int
+
+    def hot(self, top: int = 5) -> list[tuple[str, float]]:
+        tot = self.risk.sum(axis=1)
+        order = np.lexsort((np.arange(len(tot)), -tot))[:top]
+        return [(self.grids[i], float(tot[i])) for i in order]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "chosen": self.chosen,
+            "unit": "grid",
+            "grids": list(self.grids),
+            "slots": list(self.slots),
+            "risk": [[round(float(v), 5) for v in row] for row in self.risk],
+            "expected_total": round(float(self.risk.sum()), 3),
+            "hot": [{"grid": g, "expected": round(v, 3)} for g, v in self.hot()],
+            "trained_from": self.trained_from.isoformat(),
+            "trained_to": (self.trained_to - timedelta(days=1)).isoformat(),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "incidents_in_window": self.incidents_in_window,
+        }
+
+
+def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto",
+               train_days: int = 365, seed: int = 0) -> RiskTable | dict[str, str]:
+    """The forecast for the plan's slots, or ``{"skipped": why}`` when the scenario has no
+    grids or no incident history to learn from."""
+    if not scenario.areas_of("grid"):
+        return {"skipped": "the scenario has no prevention grids to forecast for"}
+    if not len(scenario.incidents):
+        return {"skipped": "the scenario has no incident history to forecast from"}
+    table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working)
+    units = scenario_grids(scenario)
+    events = EventSet.build(units, table.time, table.xy)
+    start = slots[0].start.date()
+    days = (slots[-1].end - slots[0].start).days or 1
+    last = events.date_of(int(np.floor(events.t.max())))
+    as_of = last + timedelta(days=1) if last + timedelta(days=1) < start else None
+    m = make_method(method, country="CN", seed=seed)
+    fc = forecast(events, m, start=start, days=days, train_days=train_days, as_of=as_of)
+    risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
+    origin = events.day_of(as_of or start)
+    window = events.window(origin - train_days, origin)
+    chosen = fc.details.get("chosen")
+    return RiskTable(
+        method=method, chosen=str(chosen) if chosen is not None else None,
+        grids=units.ids, slots=tuple(s.start.isoformat(timespec="minutes") for s in slots),
+        risk=risk, trained_from=fc.trained_from, trained_to=fc.trained_to, as_of=as_of,
+        incidents_in_window=int((window.unit >= 0).sum()),
+    )
