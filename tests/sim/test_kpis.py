@@ -50,3 +50,17 @@ def test_response_table_and_intervals(make_scenario: Make) -> None:
     assert hours == {"00:00": 3, "01:00": 3, "03:00": 3}
     one = evaluate(simulate(sc, net, home_plan(sc), inc, start=DAY, days=1, config=FIXED))
     assert one.ci["visibility"] is None and one.as_json()["visibility_ci"] is None
+
+
+def test_static_coverage_per_slot(make_scenario: Make) -> None:
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    res = simulate(sc, net, home_plan(sc), incidents([]), start=DAY, days=1, config=FIXED)
+    k = evaluate(res)
+    rows = k.tables["static_by_slot"]
+    assert len(rows) == 24
+    # no rings and no sites: every node's target is the general 5 minutes, and the car at a
+    # reaches every node within 1.6 minutes (at rush hour 1.6 / 0.7)
+    assert {r["share_within_target"] for r in rows} == {1.0}
+    assert k.summary["static_within_target"] == 1.0
+    assert k.ci["static_within_target"] is None

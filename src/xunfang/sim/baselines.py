@@ -3,7 +3,8 @@
 
 - ``posts``: every unit held at its home post (``planning.posture.hold_at_home``).
 - ``even``: every ground unit (every mode but the drone) spread evenly over the grids, in
-  turn, in every slot, patrolling there; drones stay at their posts.
+  turn (round robin in the order of the units file), in every slot, patrolling there; drones
+  stay at their posts.
 - ``proportional``: the same units shared among the grids in proportion to last year's
   recorded incidents per grid in the slot's hour of day (largest remainders; with no
   history, as ``even``).
@@ -74,13 +75,10 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
             alloc = _largest_remainder([1.0] * len(grids), len(movers))
         else:
             alloc = by_hour[s.start.hour]
-        grid_of: dict[str, str] = {}
-        k = 0
-        # units in turn: grid 0 takes alloc[0] units, grid 1 the next alloc[1], ...
-        for g, n in enumerate(alloc):
-            for _ in range(n):
-                grid_of[movers[k]] = grids[g].id
-                k += 1
+        # units in turn over the grids with places left (round robin), so that every grid
+        # gets a mix of the tiers and modes as they come in the units file
+        order = [g for r in range(max(alloc, default=0)) for g, n in enumerate(alloc) if n > r]
+        grid_of = {movers[k]: grids[g].id for k, g in enumerate(order)}
         for u in scenario.units:
             if u.id in grid_of:
                 out.append(Assignment(unit=u.id, slot=s.index, duty="grid",

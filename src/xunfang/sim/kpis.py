@@ -313,6 +313,58 @@ def _one(setup: SimSetup, log: EventLog, geo: _Geo, w: FloatArray, inc_xy: Float
     return out, arrays
 
 
+def static_coverage(setup: SimSetup) -> tuple[dict[str, object], ...]:
+    """The static response measure of DESIGN §4, per slot of the plan: the share of demand
+    (nodes weighted by recorded incidents, plus 1 % of their mean) that some on-duty
+    responder reaches within the node's target (its ring's, or its key site's when smaller)
+    from where the plan puts it — its post, the medoid node of its grid (the node with the
+    least total time to the grid's other nodes), or the first node of its route — by its
+    mode at the slot's hour. Network travel only (empty in straight-line mode)."""
+    tab = setup.travel
+    if tab.minutes is None:
+        return ()
+    sc = setup.scenario
+    pts_xy = tab.xy
+    n = tab.n_points
+    demand = np.zeros(n)
+    if len(sc.incidents):
+        from scipy.spatial import cKDTree
+
+        _, idx = cKDTree(pts_xy).query(sc.incidents.xy)
+        np.add.at(demand, idx, 1.0)
+    demand += 0.01 * max(float(demand.mean()), 1e-12) if demand.any() else 1.0
+    target = locate(sc, pts_xy, site_radius_m=setup.config.site_radius_m).target
+    medoid: dict[tuple[int, int], int] = {}
+    rows: list[dict[str, object]] = []
+    for s in setup.plan.slots:
+        ps = s.index - setup.plan.slots[0].index
+        best = np.full(n, np.inf)
+        on_duty = 0
+        for u in np.flatnonzero(setup.responder):
+            d, place = int(setup.duty[u, ps]), int(setup.place[u, ps])
+            if d == D_OFF:
+                continue
+            on_duty += 1
+            k = int(tab.hour_table[tab.modes.index(setup.unit_mode[u]), s.start.hour])
+            if d == 3:  # grid: its medoid
+                key = (place, k)
+                if key not in medoid:
+                    gp = setup.grid_points[place]
+                    sub = tab.minutes[k][np.ix_(gp, gp)]
+                    medoid[key] = int(gp[np.argmin(np.where(np.isfinite(sub), sub,
+                                                            1e9).sum(axis=1))])
+                src = medoid[key]
+            elif d == 4:
+                src = int(setup.route_points[place][0])
+            else:
+                src = place
+            np.minimum(best, tab.minutes[k, src], out=best)
+        ok = np.isfinite(target) & (best <= target + 1e-9)
+        rows.append({"slot": s.name, "responders_on_duty": on_duty,
+                     "share_within_target": _num(float(demand[ok].sum() / demand.sum()))})
+    return tuple(rows)
+
+
 def _duty_minutes(setup: SimSetup, n_slots: int) -> FloatArray:
     js = setup.plan_slot(np.arange(n_slots, dtype=np.int64))
     on = setup.duty[:, js] != D_OFF
@@ -360,8 +412,15 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
         counts["preempted"] += int(log.d_preempted.sum())
     summary = {k: float(np.nanmean(v)) if np.isfinite(v).any() else math.nan
                for k, v in per.items()}
-    ci = {k: _ci(v) for k, v in per.items()}
+    ci: dict[str, tuple[float, float] | None] = {k: _ci(v) for k, v in per.items()}
     tables = _tables(result, arrays, geo_cache, w)
+    static = static_coverage(st)
+    if static:
+        tables["static_by_slot"] = static
+        shares = [float(r["share_within_target"]) for r in static  # type: ignore[arg-type]
+                  if r["share_within_target"] is not None]
+        summary["static_within_target"] = float(np.mean(shares)) if shares else math.nan
+        ci["static_within_target"] = None  # the plan's geometry: no draw, no interval
     return Kpis(replications=result.replications, summary=summary, ci=ci,
                 per_replication={k: tuple(v) for k, v in per.items()}, counts=counts,
                 tables=tables)
