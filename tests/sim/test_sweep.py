@@ -80,3 +80,23 @@ def test_a_process_pool_gives_the_same_kpis(make_scenario: Make) -> None:
     pooled = run_sweep(arms, inc, start=DAY, days=1, replications=2, seed=0, workers=2)
     for name in ("plan", "add:U1@p2"):
         assert pooled[name][0].as_json() == alone[name][0].as_json()
+
+
+def test_plan_kpis_has_the_shape_of_plan_json(make_scenario: Make) -> None:
+    from xunfang.sim.sweep import plan_kpis
+
+    sc = load(make_scenario, TWO_CARS)
+    inc = incidents([(10.0, "e", "x", 2), (300.0, "d", "x", 1)])
+    doc = plan_kpis(sc, home_plan(sc), inc, start=DAY, days=1, replications=2, seed=0,
+                    config=FIXED)
+    assert set(doc) == {"plan", "baselines"}
+    assert set(doc["baselines"]) == {"posts", "even", "proportional"}
+    for k in (doc["plan"], *doc["baselines"].values()):
+        for name in ("response_p50_min", "response_p90_min", "response_within_target",
+                     "visibility", "patrol_gap_minutes", "over_deployment"):
+            assert isinstance(k[name], float)
+            assert isinstance(k[f"{name}_ci"], list) and len(k[f"{name}_ci"]) == 2
+        hist = k["tables"]["response_histogram"]
+        assert sum(r["incidents"] for r in hist) == 2  # per replication
+    # the plan holds units at home: the same as the posts baseline
+    assert doc["plan"]["response_p50_min"] == doc["baselines"]["posts"]["response_p50_min"]

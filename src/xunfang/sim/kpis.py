@@ -484,6 +484,13 @@ def _tables(result: SimResult, arrays: list[dict[str, FloatArray]],
                               resp, served, counted, target, reps),
         "by_slot": _resp_rows(slot_of_day, slot_labels, resp, served, counted, target, reps),
     }
+    # the response-time distribution: incidents per replication in half-minute bins
+    edges = np.arange(0.0, 15.0 + 0.5, 0.5)
+    reached = resp[served & np.isfinite(resp)]
+    hist = np.histogram(np.clip(reached, 0.0, 15.0 - 1e-9), bins=edges)[0] / reps
+    tables["response_histogram"] = tuple(
+        {"from_min": float(edges[j]), "to_min": float(edges[j + 1]) if j + 2 < edges.size
+         else None, "incidents": _num(float(hist[j]))} for j in range(hist.size))
     # visibility per grid (mean over replications) and per slot of the day
     cover = np.mean([a["cover"] for a in arrays], axis=0)
     units = np.mean([a["units"] for a in arrays], axis=0)

@@ -190,3 +190,20 @@ def bars_svg(results: dict[str, tuple[Kpis, float]], kpis: Sequence[str]) -> str
 
 def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plan_kpis(scenario: Scenario, plan: Plan, incidents: SimIncidents | RiskForecast, *,
+              start: date | datetime, days: int, replications: int, seed: int,
+              baselines: Sequence[str] = BASELINES, config: SimConfig | None = None,
+              workers: int = 1) -> dict[str, Any]:
+    """The ``kpis`` object of plan.json: ``{"plan": {...}, "baselines": {"NAME": {...}}}``,
+    each ``Kpis.as_json()`` (headline numbers with ``NAME_ci: [low, high]`` beside them,
+    counts, and the tables the report draws), the plan and every baseline run on the same
+    incidents and seed."""
+    cfg = config or SimConfig()
+    arms = [make_variant("plan", scenario, plan, cfg),
+            *(make_variant(f"baseline:{b}", scenario, plan, cfg) for b in baselines)]
+    got = run_sweep(arms, incidents, start=start, days=days, replications=replications,
+                    seed=seed, workers=workers)
+    return {"plan": got["plan"][0].as_json(),
+            "baselines": {b: got[f"baseline:{b}"][0].as_json() for b in baselines}}
