@@ -323,3 +323,35 @@ def test_straight_line_travel_with_detour(make_scenario: Make) -> None:
     # 500 m straight from the post at a, × 1.5, at the policy's car speed (60 km/h = 1 km/min)
     assert res.logs[0].response_minutes.tolist() == pytest.approx([0.75])
     assert res.logs[0].point_xy[res.logs[0].inc_point[0]].tolist() == [300.0, 400.0]
+
+
+def test_unreachable_calls_are_counted(make_scenario: Make) -> None:
+    # z is a road piece of its own, 300 m off the network: its calls are on the map (within
+    # max_snap_m) but no unit can drive there
+    sc = load(make_scenario, ONE_CAR, {
+        "network/nodes.csv": "id,x,y\na,0,0\nb,400,0\nc,400,300\nd,0,300\ne,800,0\n"
+                             "y,1100,0\nz,1100,300\n",
+        "network/edges.csv": "u,v\na,b\nb,c\nc,d\nd,a\nb,e\ny,z\n"})
+    net = RoadNetwork.from_scenario(sc)
+    inc = SimIncidents(ids=("far", "near"), minutes=np.array([5.0, 6.0]),
+                       xy=np.array([[1100.0, 300.0], [400.0, 0.0]]), category=("x", "x"),
+                       priority=np.array([2, 2]))
+    res = simulate(sc, net, home_plan(sc), inc, start=DAY, days=1, config=FIXED)
+    assert res.logs[0].inc_status.tolist() == [2, SERVED]  # 2: unreachable
+    k = evaluate(res)
+    assert k.counts["unreachable"] == 1 and k.counts["served"] == 1
+
+
+def test_a_large_network_uses_only_the_nodes_the_run_needs(make_scenario: Make) -> None:
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    cfg = SimConfig(service="fixed", default_on_scene_minutes=20.0, second_unit_categories=(),
+                    second_unit_site_tier=None, max_matrix_nodes=3)
+    res = simulate(sc, net, home_plan(sc), incidents([(10.0, "b", "x", 2)]), start=DAY,
+                   days=1, config=cfg)
+    assert res.setup.travel.n_points == 2  # the home post's node and the call's
+    assert res.logs[0].response_minutes.tolist() == pytest.approx([0.8])
+    with pytest.raises(SimError, match="max_matrix_nodes"):
+        simulate(sc, net, home_plan(sc), incidents([(10.0, "b", "x", 2), (20.0, "c", "x", 2),
+                                                    (30.0, "d", "x", 2)]),
+                 start=DAY, days=1, config=cfg)
