@@ -22,6 +22,11 @@ The model (DESIGN.md §4, issue 6):
 The idle movements of a unit are generated lazily, one segment at a time, only when the
 dispatcher needs to know where the unit is; everything is recorded in an ``EventLog``.
 Randomness comes only from the generator passed in.
+
+Two engines run this model: ``_Run`` below, the readable reference in Python, and
+``_kernel.run_kernel``, the same loop compiled with numba (``SimConfig.engine``, default
+``compiled``; straight-line travel always uses ``_Run``). ``tests/sim/test_kernel.py`` holds
+them to equal logs.
 """
 
 from __future__ import annotations
