@@ -87,7 +87,10 @@ def test_plan_minimal_scenario(make_scenario: Make, tmp_path: Path) -> None:
     assert len(plan["slots"]) == 48 and plan["slots"][0]["start"] == "2026-12-01T00:00"
     assert len(plan["assignments"]) == 96
     assert {a["post"] for a in plan["assignments"]} == {"p1"}
-    assert set(doc["stages"]) == {"network", "intel", "posture", "rings", "isochrones"}
+    assert set(doc["stages"]) == {"network", "intel", "roster", "checkpoints", "posture",
+                                  "rings", "isochrones"}
+    assert doc["stages"]["roster"] == {"skipped": "the scenario has no people to roster"}
+    assert doc["stages"]["checkpoints"] == {"skipped": "the scenario has no checkpoint posts"}
     assert doc["stages"]["intel"] == {
         "skipped": "the scenario has no prevention grids to forecast for"}
     assert not (out / "risk.csv").exists()

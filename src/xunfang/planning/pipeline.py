@@ -15,9 +15,11 @@ import numpy as np
 from xunfang import __version__
 from xunfang.intel.stage import RiskTable, risk_stage
 from xunfang.network import RoadNetwork
-from xunfang.plan import Plan, Slot, make_slots
+from xunfang.plan import Assignment, Plan, Slot, make_slots
 from xunfang.planning import blockade, coverage, posture
+from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_checkpoints
 from xunfang.planning.coverage import Coverage
+from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
 from xunfang.scenario.model import STAFFED_POST_KINDS, FloatArray, Mode, Scenario
 
 Progress = Callable[[str], None]
@@ -55,6 +57,8 @@ class PlanResult:
     coverage: Mapping[str, Coverage]
     stages: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     risk: RiskTable | None = None  # risk per grid and slot (the intelligence stage)
+    roster: RosterResult | None = None  # who is on duty (the roster stage)
+    checkpoints: CheckpointPlan | None = None  # the day's checkpoint schedule
 
 
 def _noop(_: str) -> None:
@@ -136,8 +140,16 @@ def build_plan(
                       train_days=request.train_days, seed=request.seed)
     risk_table = risk if isinstance(risk, RiskTable) else None
 
+    progress("roster")
+    roster_result, roster_stage = _roster(scenario, request, risk_table)
+
+    progress("checkpoints")
+    cp, cp_stage = _checkpoints(scenario, net, slots, request)
+
     progress("posture")
     assignments = posture.hold_at_home(scenario, slots)
+    if cp is not None:
+        assignments = _with_checkpoints(assignments, cp)
 
     progress("rings")
     has_sources = bool(scenario.staffed_posts(STAFFED_POST_KINDS))
@@ -159,7 +171,9 @@ def build_plan(
         slots=slots,
         units=tuple(u.id for u in scenario.units),
         assignments=assignments,
-        stages=("intel", "posture", "rings") if risk_table else ("posture", "rings"),
+        stages=tuple(name for name, ran in (
+            ("intel", risk_table is not None), ("roster", roster_result is not None),
+            ("checkpoints", cp is not None), ("posture", True), ("rings", True)) if ran),
     )
     bands = scenario.policy.isochrone_minutes
     stages: dict[str, Mapping[str, object]] = {
@@ -169,7 +183,10 @@ def build_plan(
             "source": scenario.roads.source,
         },
         "intel": risk_table.as_json() if risk_table is not None else dict(risk),  # type: ignore[arg-type]
-        "posture": {"method": "hold_at_home", "assignments": len(assignments)},
+        "roster": roster_stage,
+        "checkpoints": cp_stage,
+        "posture": {"method": "hold_at_home" + (" + checkpoint schedule" if cp else ""),
+                    "assignments": len(assignments)},
         "rings": rings,
         "isochrones": {
             mode: {
@@ -183,4 +200,47 @@ def build_plan(
         },
     }
     return PlanResult(scenario=scenario, network=net, plan=plan, coverage=free, stages=stages,
-                      risk=risk_table)
+                      risk=risk_table, roster=roster_result, checkpoints=cp)
+
+
+def _roster(scenario: Scenario, request: PlanRequest, risk: RiskTable | None
+            ) -> tuple[RosterResult | None, Mapping[str, object]]:
+    """The roster of the plan's days; noon/evening reinforcement follows the forecast's
+    hourly profile when there is one."""
+    if not scenario.people:
+        return None, {"skipped": "the scenario has no people to roster"}
+    profile = None
+    if risk is not None and risk.risk.size:
+        by_slot = risk.risk.sum(axis=0)
+        hours = np.array([int(s[11:13]) for s in risk.slots])
+        profile = [float(by_slot[hours == h].sum()) for h in range(24)]
+    _, teams, _, rostered = roster_scope(scenario)
+    result = make_roster(scenario, request.start, request.days, seed=request.seed,
+                         risk_profile=profile,
+                         staffing=scenario_staffing(scenario, rostered, teams))
+    doc = result.as_json()
+    return result, {k: doc[k] for k in doc if k not in ("rows", "on_duty")} | {
+        "duties": len(result.rows), "risk_profile": profile is not None}
+
+
+def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
+                 request: PlanRequest) -> tuple[CheckpointPlan | None, Mapping[str, object]]:
+    teams = default_teams(scenario)
+    if not scenario.posts_of("checkpoint"):
+        return None, {"skipped": "the scenario has no checkpoint posts"}
+    if not teams:
+        return None, {"skipped": "the scenario has no unit in the 'checkpoint' squad"}
+    cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1)
+    return cp, cp.summary() | {"schedule": [
+        {"slot": v.slot, "site": v.site, "team": v.team} for v in cp.days[0]]}
+
+
+def _with_checkpoints(assignments: tuple[Assignment, ...], cp: CheckpointPlan
+                      ) -> tuple[Assignment, ...]:
+    """The sampled schedule replaces the checkpoint teams' home-post duty in its slots."""
+    at = {(v.team, v.slot_index): v.site for v in cp.days[0]}
+    return tuple(
+        Assignment(unit=a.unit, slot=a.slot, duty="checkpoint", post=at[(a.unit, a.slot)],
+                   note="checkpoint schedule (sampled from the Stackelberg game)")
+        if (a.unit, a.slot) in at else a
+        for a in assignments)

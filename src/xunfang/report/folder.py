@@ -19,6 +19,8 @@ from typing import Any
 from xunfang import __version__
 from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, PlanResult
+from xunfang.planning.roster import write_csv as write_roster_csv
+from xunfang.planning.roster import write_xlsx as write_roster_xlsx
 from xunfang.report.html import render_report
 from xunfang.report.i18n import Lang
 from xunfang.report.layers import plan_layers
@@ -64,7 +66,8 @@ def _dump(path: Path, data: object) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
-PLAN_FOLDER_ENTRIES = frozenset({"plan.json", "report.html", "layers", "risk.csv"})
+PLAN_FOLDER_ENTRIES = frozenset({"plan.json", "report.html", "layers", "risk.csv",
+                                 "roster.csv", "roster.xlsx"})
 
 
 def write_risk_csv(risk: RiskTable, path: Path) -> None:
@@ -116,6 +119,9 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
             _dump(layers / name, layer)
         if result.risk is not None:
             write_risk_csv(result.risk, tmp / "risk.csv")
+        if result.roster is not None:
+            write_roster_csv(result.roster, tmp / "roster.csv")
+            write_roster_xlsx(result.roster, tmp / "roster.xlsx")
         (tmp / "report.html").write_text(render_report(result, request, lang=lang),
                                          encoding="utf-8")
         if out.exists():

@@ -18,6 +18,7 @@ from xunfang.report.svgmap import (
     UNREACHED,
     render_map,
     render_risk_maps,
+    render_site_map,
 )
 from xunfang.scenario import counts
 
@@ -84,6 +85,78 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
         "more": T("risk_more", n=len(risk.slots) - n) if len(risk.slots) > n else "",
     }
     return maps, hot, info
+
+
+SHIFT_LETTER = {"early": "早", "middle": "中", "night": "夜", "day": "白", "office": "白"}
+
+
+def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | None:
+    """The roster calendar: each team's shift per day, special duties, hours, fairness."""
+    ro = result.roster
+    if ro is None:
+        return None
+    teams = (*ro.teams, *ro.day_teams)
+    shift_of: dict[tuple[str, str], str] = {}
+    special: dict[str, list[str]] = {}
+    for d in ro.rows:
+        key = (d.day.isoformat(), d.team)
+        if d.kind == "regular":
+            shift_of[key] = T(f"shift_{d.shift}") if d.shift in SHIFT_LETTER else d.shift
+        else:
+            special.setdefault(d.day.isoformat(), []).append(
+                f"{d.person} {d.start:%H:%M}–{d.end:%H:%M} ({d.reason})")
+    days = []
+    for info in ro.calendar:
+        k = info.day.isoformat()
+        days.append({
+            "day": f"{info.day:%m-%d} {T('weekday_' + str(info.day.weekday()))}",
+            "kind": T("day_" + info.kind) + (f" · {info.holiday}" if info.holiday else "")
+                    + (f" · {T('makeup')}" if info.makeup else ""),
+            "holiday": info.kind != "workday",
+            "shifts": [shift_of.get((k, t), T("shift_off")) for t in teams],
+            "special": len(special.get(k, [])),
+            "special_list": "; ".join(special.get(k, [])[:6])
+                            + (" …" if len(special.get(k, [])) > 6 else ""),
+        })
+    hours = sorted(ro.hours.values(), key=lambda h: (-h.regular_hours - h.special_hours,
+                                                      h.person))
+    return {
+        "teams": teams, "days": days,
+        "fairness": [(k, f"{v:.3f}") for k, v in sorted(ro.fairness.items())],
+        "hours": [{"person": h.person, "team": h.team, "regular": _fmt(h.regular_hours, 0),
+                   "special": _fmt(h.special_hours, 0), "nights": h.nights}
+                  for h in hours[:12]],
+        "people": len(ro.hours),
+        "status": f"{ro.solve.status}",
+    }
+
+
+def _checkpoint_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
+    cp = result.checkpoints
+    if cp is None:
+        return None
+    table = cp.table(0)
+    info = cp.summary()
+    cov: dict[str, float] = {}
+    for m in cp.marginals():
+        cov[str(m["site"])] = cov.get(str(m["site"]), 0.0) + float(m["coverage"])  # type: ignore[arg-type]
+    n_days = max(1, round(sum(sl.minutes for sl in result.plan.slots) / 1440))
+    cov = {k: v / n_days for k, v in cov.items()}
+    names = {p.id: p.name for p in result.scenario.posts}
+    base = info["baselines"]
+    assert isinstance(base, dict)
+    return {
+        "rows": [{"slot": f"{r[0][5:10]} {r[0][11:16]}", "site": r[2], "team": r[3]}
+                 for r in table.rows],
+        "sites": [{"site": names.get(s, s), "slots": _fmt(v, 1)} for s, v in cov.items()],
+        "map": render_site_map(result.scenario, cov),
+        "attacker": _fmt(cp.attacker_value, 3),
+        "uniform": _fmt(float(base["uniform"]["attacker_value"]), 3),
+        "fixed": _fmt(float(base["fixed"]["attacker_value"]), 3),
+        "entropy": _fmt(cp.entropy_bits, 1),
+        "method": str(info["method"]),
+        "sse": T("yes") if cp.check.ok else T("no"),
+    }
 
 
 def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh") -> str:
@@ -189,9 +262,12 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     team_rows = [((team, value_label("role", role, lang)), n) for (team, role), n in
                  sorted(Counter((p.team, p.role) for p in sc.people).items())]
     risk_maps, hot_rows, risk_info = _risk_section(result, T)
+    roster_info = _roster_section(result, T, lang)
+    cp_info = _checkpoint_section(result, T)
     end = request.start + timedelta(days=request.days - 1)
     return _env().get_template("report.html.j2").render(
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
+        roster=roster_info, cp=cp_info,
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,
         counts_rows=counts_rows, posts_rows=posts_rows, tier_rows=tier_rows,
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],

@@ -100,6 +100,52 @@ TEXT: dict[str, dict[Lang, str]] = {
     "expected": {"zh": "预计警情（起）", "en": "Expected incidents"},
     "share": {"zh": "占比", "en": "Share"},
     "peak_slot": {"zh": "高峰时段", "en": "Peak slot"},
+    "roster": {"zh": "勤务排班（四班三运转）", "en": "Duty roster"},
+    "roster_note": {
+        "zh": "{n} 人参与排班；求解状态 {status}。表中为各班组每日班次；加班勤务（午间、晚间、"
+              "周末、节假日、重大活动）另列，计入每周工时上限。"
+              "完整排班见 roster.csv / roster.xlsx。",
+        "en": "{n} people rostered; solver status {status}. Each team's shift per day; special "
+              "duties (noon, evening, weekend, holiday, events) are listed apart and count "
+              "towards the weekly hour cap. The full roster is in roster.csv / roster.xlsx.",
+    },
+    "date": {"zh": "日期", "en": "Date"},
+    "day_kind": {"zh": "类型", "en": "Day"},
+    "special_duties": {"zh": "加班勤务", "en": "Special duties"},
+    "day_workday": {"zh": "工作日", "en": "workday"},
+    "day_weekend": {"zh": "周末", "en": "weekend"},
+    "day_holiday": {"zh": "节假日", "en": "holiday"},
+    "makeup": {"zh": "调休上班", "en": "make-up workday"},
+    "shift_early": {"zh": "早班", "en": "early"},
+    "shift_middle": {"zh": "中班", "en": "middle"},
+    "shift_night": {"zh": "夜班", "en": "night"},
+    "shift_day": {"zh": "白班", "en": "day"},
+    "shift_office": {"zh": "白班", "en": "day"},
+    "shift_off": {"zh": "休", "en": "off"},
+    "weekday_0": {"zh": "周一", "en": "Mon"},
+    "weekday_1": {"zh": "周二", "en": "Tue"},
+    "weekday_2": {"zh": "周三", "en": "Wed"},
+    "weekday_3": {"zh": "周四", "en": "Thu"},
+    "weekday_4": {"zh": "周五", "en": "Fri"},
+    "weekday_5": {"zh": "周六", "en": "Sat"},
+    "weekday_6": {"zh": "周日", "en": "Sun"},
+    "fairness": {"zh": "公平性（基尼系数，越小越均衡）", "en": "Fairness (Gini, lower is fairer)"},
+    "hours_top": {"zh": "工时最多的人员", "en": "Most hours"},
+    "person": {"zh": "人员", "en": "Person"},
+    "regular_hours": {"zh": "正常工时", "en": "Regular h"},
+    "special_hours": {"zh": "加班工时", "en": "Special h"},
+    "nights": {"zh": "夜班", "en": "Nights"},
+    "checkpoints": {"zh": "高频率、无规则设卡（博弈随机化）",
+                    "en": "Randomized checkpoints (Stackelberg game)"},
+    "checkpoints_note": {
+        "zh": "求解方法 {method}，强斯塔克尔伯格均衡校验：{sse}。对手最优期望收益 {attacker}"
+              "（均匀随机设卡 {uniform}，固定设卡 {fixed}，越低越好）；排班熵 {entropy} 比特。",
+        "en": "Solver {method}; strong Stackelberg equilibrium check: {sse}. The attacker's "
+              "best expected payoff {attacker} (uniform random {uniform}, fixed schedule "
+              "{fixed}; lower is better); schedule entropy {entropy} bits.",
+    },
+    "checkpoint_site": {"zh": "卡点", "en": "Site"},
+    "staffed_slots": {"zh": "日均设卡时段数", "en": "Staffed slots per day (expected)"},
     "plan_note": {
         "zh": "本版方案：各单元在其驻勤点位待命；后续阶段（排班、部署、路线、设卡）将细化此表。",
         "en": "This plan holds every unit at its home post; later stages (roster, deployment, "

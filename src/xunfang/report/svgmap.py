@@ -219,3 +219,32 @@ def render_risk_maps(scenario: Scenario, grids: tuple[str, ...], risk: FloatArra
         parts.append("</g></svg>")
         out.append("".join(parts))
     return out
+
+
+def render_site_map(scenario: Scenario, value: dict[str, float], *, width: float = 640.0
+                    ) -> str:
+    """Roads and the posts of ``value`` (id → number), each a circle whose area grows with its
+    number (e.g. a checkpoint's expected staffed slots per day), labelled with it."""
+    r = scenario.roads
+    frame = _Frame(r.xy, width)
+    p = frame(r.xy)
+    road = "".join(f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}"
+                   for a, b in zip(r.u.tolist(), r.v.tolist(), strict=True))
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
+           f'{frame.height:.0f}" class="map" role="img">',
+           f'<path d="{road}" stroke="#999" stroke-width="0.8" fill="none"/>']
+    posts = {q.id: q for q in scenario.posts}
+    top = max(value.values(), default=0.0)
+    for pid, v in value.items():
+        if pid not in posts:
+            continue
+        x, y = frame(np.array([posts[pid].xy]))[0]
+        rad = 3 + 12 * np.sqrt(v / top) if top > 0 else 3
+        out.append(f'<circle cx="{x}" cy="{y}" r="{rad:.1f}" fill="#ff7f00" fill-opacity="0.6" '
+                   f'stroke="#a63603"><title>{escape(posts[pid].name)}: {v:.2f}</title>'
+                   '</circle>')
+        out.append(f'<text x="{x + rad + 2:.1f}" y="{y + 4}" class="plabel">'
+                   f'{escape(posts[pid].name)} {v:.1f}</text>')
+    out.append(_scale_bar(frame))
+    out.append("</svg>")
+    return "\n".join(out)
