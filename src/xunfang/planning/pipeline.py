@@ -7,7 +7,7 @@ typed result; the pipeline keeps each stage's JSON-ready summary for plan.json a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -21,6 +21,7 @@ from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_che
 from xunfang.planning.coverage import Coverage
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
 from xunfang.scenario.model import STAFFED_POST_KINDS, FloatArray, Mode, Scenario
+from xunfang.sim import RiskForecast, plan_kpis
 
 Progress = Callable[[str], None]
 
@@ -59,6 +60,7 @@ class PlanResult:
     risk: RiskTable | None = None  # risk per grid and slot (the intelligence stage)
     roster: RosterResult | None = None  # who is on duty (the roster stage)
     checkpoints: CheckpointPlan | None = None  # the day's checkpoint schedule
+    kpis: Mapping[str, object] | None = None  # the plan and the baselines, simulated
 
 
 def _noop(_: str) -> None:
@@ -175,6 +177,9 @@ def build_plan(
             ("intel", risk_table is not None), ("roster", roster_result is not None),
             ("checkpoints", cp is not None), ("posture", True), ("rings", True)) if ran),
     )
+    progress("kpis")
+    kpis, kpi_stage = _kpis(scenario, plan, risk_table, request)
+
     bands = scenario.policy.isochrone_minutes
     stages: dict[str, Mapping[str, object]] = {
         "network": {
@@ -188,6 +193,7 @@ def build_plan(
         "posture": {"method": "hold_at_home" + (" + checkpoint schedule" if cp else ""),
                     "assignments": len(assignments)},
         "rings": rings,
+        "kpis": kpi_stage,
         "isochrones": {
             mode: {
                 "bands_minutes": list(bands),
@@ -200,8 +206,29 @@ def build_plan(
         },
     }
     return PlanResult(scenario=scenario, network=net, plan=plan, coverage=free, stages=stages,
-                      risk=risk_table, roster=roster_result, checkpoints=cp)
+                      risk=risk_table, roster=roster_result, checkpoints=cp, kpis=kpis)
 
+
+KPI_REPLICATIONS = 5
+
+
+def _kpis(scenario: Scenario, plan: Plan, risk: RiskTable | None, request: PlanRequest
+          ) -> tuple[Mapping[str, object] | None, Mapping[str, object]]:
+    """The plan and the baseline plans simulated against incidents sampled from the
+    forecast (or, without one, from the record's weekly profile)."""
+    if not scenario.units:
+        return None, {"skipped": "the scenario has no units to simulate"}
+    if not scenario.areas_of("grid") or not len(scenario.incidents):
+        return None, {"skipped": "no grids or no incident record to sample incidents from"}
+    source = RiskForecast.from_history(scenario, slot_minutes=scenario.slot_minutes)
+    if risk is not None:
+        source = replace(source, risk=risk.risk)
+    kpis = plan_kpis(scenario, plan, source, start=request.start, days=request.days,
+                     replications=KPI_REPLICATIONS, seed=request.seed)
+    return kpis, {"replications": KPI_REPLICATIONS,
+                  "incidents": "sampled from the forecast" if risk is not None
+                  else "sampled from the record's weekly profile",
+                  "baselines": sorted(kpis["baselines"])}
 
 def _roster(scenario: Scenario, request: PlanRequest, risk: RiskTable | None
             ) -> tuple[RosterResult | None, Mapping[str, object]]:

@@ -45,6 +45,7 @@ def plan_document(result: PlanResult, request: PlanRequest) -> dict[str, Any]:
                     "largest_component": request.largest_component,
                     "risk_method": request.risk_method, "train_days": request.train_days},
         "plan": result.plan.as_dict(),
+        "kpis": result.kpis,
         "stages": dict(result.stages),
     }
 

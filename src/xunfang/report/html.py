@@ -10,6 +10,7 @@ import jinja2
 import numpy as np
 
 from xunfang.planning.pipeline import PlanRequest, PlanResult
+from xunfang.report.charts import bar_chart, line_chart
 from xunfang.report.i18n import LANGS, Lang, t, value_label
 from xunfang.report.svgmap import (
     BAND_COLOURS,
@@ -159,6 +160,59 @@ def _checkpoint_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
     }
 
 
+KPI_ROWS = ("response_p50_min", "response_p90_min", "response_within_target", "visibility",
+            "patrol_gap_minutes", "over_deployment")
+
+
+def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
+    """Plan against the baselines: the KPI table with 95 % intervals, the response-time
+    distribution, the 1-3-5 shares per slot and visibility per grid."""
+    k = result.kpis
+    if not k:
+        return None
+    plan = k["plan"]
+    arms: dict[str, Any] = {T("kpi_plan"): plan}
+    base = k.get("baselines", {})
+    assert isinstance(plan, dict) and isinstance(base, dict)
+    for name, v in base.items():
+        arms[T("baseline_" + name)] = v
+
+    def cell(doc: dict[str, Any], key: str) -> str:
+        v, ci = doc.get(key), doc.get(key + "_ci")
+        digits = 3 if key in ("response_within_target", "visibility", "over_deployment") else 2
+        text = _fmt(v, digits) if isinstance(v, (int, float)) else "—"
+        if ci:
+            text += f" [{_fmt(ci[0], digits)}, {_fmt(ci[1], digits)}]"
+        return text
+
+    rows = [{"kpi": T("kpi_" + key), "cells": [cell(doc, key) for doc in arms.values()]}
+            for key in KPI_ROWS]
+    hist = plan["tables"]["response_histogram"]
+    hist_series = {name: [float(r["incidents"]) for r in doc["tables"]["response_histogram"]]
+                   for name, doc in list(arms.items())[:2]}
+    hist_labels = [f"{r['from_min']:g}" for r in hist]
+    slots = plan["tables"]["by_slot"]
+    slot_labels = [str(r["key"]) for r in slots]
+    slot_series = {T("within_min", b=m): [r.get(f"within_{m}_min") for r in slots]
+                   for m in (1, 3, 5)}
+    vis = {str(r["grid"]): float(r["visibility"]) for r in plan["tables"]["visibility_by_grid"]
+           if r.get("visibility") is not None}
+    grids = tuple(vis)
+    vis_map = render_risk_maps(result.scenario, grids, np.array([[vis[g]] for g in grids]),
+                               [T("visibility")], width=320) if grids else []
+    c = plan.get("counts", {})
+    return {
+        "arms": list(arms), "rows": rows,
+        "hist": bar_chart(hist_series, hist_labels, y_label=T("incidents_per_day")),
+        "slots": line_chart(slot_series, slot_labels, top=1.0),
+        "vis_map": vis_map[0] if vis_map else "",
+        "vis_rows": [{"grid": g, "v": _pct(vis[g])} for g in grids],
+        "counts": T("kpi_counts", **{k2: c.get(k2, 0) for k2 in (
+            "incidents", "served", "unserved", "unreachable", "off_network")}),
+        "replications": plan.get("replications"),
+    }
+
+
 def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh") -> str:
     """The report as one HTML string: inline CSS and SVG, no scripts, nothing fetched."""
     if lang not in LANGS:
@@ -264,10 +318,11 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     risk_maps, hot_rows, risk_info = _risk_section(result, T)
     roster_info = _roster_section(result, T, lang)
     cp_info = _checkpoint_section(result, T)
+    kpi_info = _kpi_section(result, T)
     end = request.start + timedelta(days=request.days - 1)
     return _env().get_template("report.html.j2").render(
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
-        roster=roster_info, cp=cp_info,
+        roster=roster_info, cp=cp_info, kpi=kpi_info,
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,
         counts_rows=counts_rows, posts_rows=posts_rows, tier_rows=tier_rows,
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],

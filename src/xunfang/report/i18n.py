@@ -145,6 +145,37 @@ TEXT: dict[str, dict[Lang, str]] = {
               "{fixed}; lower is better); schedule entropy {entropy} bits.",
     },
     "checkpoint_site": {"zh": "卡点", "en": "Site"},
+    "kpis": {"zh": "方案效果（仿真评估）", "en": "How the plan does (simulated)"},
+    "kpis_note": {
+        "zh": "按预测抽样警情，方案与三个参照方案在相同警情、相同随机种子下各仿真 {r} 次；"
+              "方括号内为 95% 置信区间。",
+        "en": "Incidents sampled from the forecast; the plan and three reference plans each "
+              "simulated {r} times on the same incidents and seed; 95 % intervals in brackets.",
+    },
+    "kpi": {"zh": "指标", "en": "Measure"},
+    "kpi_plan": {"zh": "本方案", "en": "This plan"},
+    "baseline_posts": {"zh": "参照：定点驻守", "en": "Baseline: held at posts"},
+    "baseline_even": {"zh": "参照：均匀分布", "en": "Baseline: spread evenly"},
+    "baseline_proportional": {"zh": "参照：按警情比例", "en": "Baseline: by last year's counts"},
+    "kpi_response_p50_min": {"zh": "到场时间中位数（分钟）", "en": "Response p50 (min)"},
+    "kpi_response_p90_min": {"zh": "到场时间90分位（分钟）", "en": "Response p90 (min)"},
+    "kpi_response_within_target": {"zh": "1-3-5分钟达标率", "en": "Within the 1-3-5 target"},
+    "kpi_visibility": {"zh": "见警率", "en": "Visibility"},
+    "kpi_patrol_gap_minutes": {"zh": "巡逻断档（分钟）", "en": "Patrol gaps (minutes)"},
+    "kpi_over_deployment": {"zh": "过度投放", "en": "Over-deployment"},
+    "response_distribution": {"zh": "到场时间分布", "en": "Response-time distribution"},
+    "within_by_slot": {"zh": "各时段1/3/5分钟内到场比例",
+                       "en": "Share reached within 1/3/5 min by slot"},
+    "visibility": {"zh": "见警率", "en": "Visibility"},
+    "within_min": {"zh": "{b} 分钟内", "en": "within {b} min"},
+    "visibility_by_grid": {"zh": "各网格见警率", "en": "Visibility by grid"},
+    "incidents_per_day": {"zh": "起/次仿真", "en": "per replication"},
+    "kpi_counts": {
+        "zh": "仿真警情 {incidents} 起：处置 {served}，未处置 {unserved}，不可达 {unreachable}，"
+              "不在路网上 {off_network}（计入，不丢弃）。",
+        "en": "{incidents} simulated incidents: {served} served, {unserved} unserved, "
+              "{unreachable} unreachable, {off_network} off the network (counted, not dropped).",
+    },
     "staffed_slots": {"zh": "日均设卡时段数", "en": "Staffed slots per day (expected)"},
     "plan_note": {
         "zh": "本版方案：各单元在其驻勤点位待命；后续阶段（排班、部署、路线、设卡）将细化此表。",

@@ -429,7 +429,7 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
 def _resp_rows(key: IntArray, labels: Mapping[int, str], resp: FloatArray, served: npt.NDArray[
         np.bool_], counted: npt.NDArray[np.bool_], target: FloatArray, reps: int
                ) -> tuple[dict[str, object], ...]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for k in sorted(labels):
         sel = (key == k) & counted
         n = int(sel.sum())
@@ -443,6 +443,9 @@ def _resp_rows(key: IntArray, labels: Mapping[int, str], resp: FloatArray, serve
             "reached": int(ok.sum()),
             "p50_min": _num(_pct(resp[ok], 50)), "p90_min": _num(_pct(resp[ok], 90)),
             "within_target": _num(float(within / has_t.sum())) if has_t.any() else None,
+            # the 1-3-5 bands over every incident of the group (unreached ones count as late)
+            **{f"within_{m}_min": _num(float((ok & (resp <= m + 1e-9)).sum() / n))
+               for m in (1, 3, 5)},
         })
     return tuple(rows)
 

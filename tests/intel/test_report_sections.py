@@ -1,0 +1,80 @@
+"""The built-in county's plan folder: every stage that ran has its section in report.html, and
+the page renders in a browser (when one is installed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from xunfang.planning.pipeline import PlanRequest, build_plan
+from xunfang.report.folder import write_plan_folder
+from xunfang.scenario import load
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    request = PlanRequest(start=date(2026, 10, 1), days=2, seed=3)
+    result = build_plan(load("ebian"), request)
+    return write_plan_folder(result, request, tmp_path_factory.mktemp("p") / "plan", lang="en")
+
+
+def test_plan_json_has_every_stage_and_the_kpis(folder: Path) -> None:
+    doc = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    assert doc["plan"]["stages"] == ["intel", "roster", "checkpoints", "posture", "rings"]
+    kpis = doc["kpis"]
+    assert set(kpis["baselines"]) == {"posts", "even", "proportional"}
+    for arm in (kpis["plan"], *kpis["baselines"].values()):
+        for key in ("response_p50_min", "response_p90_min", "response_within_target",
+                    "visibility", "patrol_gap_minutes", "over_deployment"):
+            assert isinstance(arm[key], float), key
+            lo, hi = arm[key + "_ci"]
+            assert lo <= arm[key] <= hi
+    checkpoint_duties = [a for a in doc["plan"]["assignments"] if a["duty"] == "checkpoint"]
+    schedule = doc["stages"]["checkpoints"]["schedule"]
+    assert len(checkpoint_duties) == len(schedule) > 0
+    assert (folder / "roster.csv").is_file() and (folder / "roster.xlsx").is_file()
+    roster = (folder / "roster.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert roster[0].startswith("date,person,team,shift,start,end,role")
+    # National Day: special duties on both holidays
+    assert any(",special," in line and line.startswith("2026-10-01") for line in roster)
+
+
+def test_report_has_a_section_per_stage(folder: Path) -> None:
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    for section in ("risk", "roster", "checkpoints", "kpis", "plan", "access"):
+        assert f'<section id="{section}">' in html, section
+    assert html.count('class="heat"') == 24 + 1  # the slots' risk maps and visibility by grid
+    assert "Baseline: held at posts" in html and "National Day" in html
+
+
+def test_report_renders_in_a_browser(folder: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):  # .ci/run installs chromium: its absence is a failure there
+            pytest.fail("chromium is not installed on CI")
+        pytest.skip("no chromium installed")
+    import playwright.sync_api as playwright
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: errors.append(r.url))
+        page.goto((folder / "report.html").as_uri())
+        for section in ("#risk", "#roster", "#checkpoints", "#kpis"):
+            box = page.locator(section).bounding_box()
+            assert box is not None and box["height"] > 100, section
+        # every heat map and chart has drawn shapes with a size on screen
+        sizes = page.eval_on_selector_all(
+            "svg.heat, svg.chart", "els => els.map(e => e.getBoundingClientRect().width)")
+        assert len(sizes) >= 27 and min(sizes) > 50
+        browser.close()
+    assert errors == []
