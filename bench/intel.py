@@ -190,7 +190,7 @@ def bench_methods(cells: int, repeat: int) -> list[dict[str, Any]]:
     return rows
 
 
-def bench_chicago(data: Path) -> dict[str, Any]:
+def bench_chicago(data: Path, train_days: int) -> dict[str, Any]:
     got = ingest(data / "chicago_aggravated_assaults.csv.gz",
                  columns={"time": "date", "lon": "longitude", "lat": "latitude",
                           "category": "loc_cat"}, target_crs="EPSG:32616")
@@ -198,7 +198,7 @@ def bench_chicago(data: Path) -> dict[str, Any]:
     ev = EventSet.build(units, got.table.time, got.table.xy)
     names = [m for m in METHODS if m != "network_kde"]
     res = evaluate(ev, [make_method(n, country="US") for n in names],
-                   test_from=date(2018, 1, 1), test_to=date(2019, 12, 31), train_days=365)
+                   test_from=date(2018, 1, 1), test_to=date(2019, 12, 31), train_days=train_days)
     out = res.as_json()
     for m in out["methods"]:
         point, lo, hi = res.ratio(m["method"], "naive", 0.05)
@@ -213,6 +213,8 @@ def main() -> None:
     ap.add_argument("--cells", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--chicago", action="store_true")
+    ap.add_argument("--train-days", default="365",
+                    help="Chicago: training windows to evaluate, comma-separated (e.g. 365,2920)")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = ap.parse_args()
     result: dict[str, Any] = {"bench": "intel", "when": datetime.now(UTC).isoformat(
@@ -220,7 +222,8 @@ def main() -> None:
     result["ingest"] = bench_ingest(args.rows, args.data, args.repeat)
     result["methods"] = bench_methods(args.cells, args.repeat)
     if args.chicago:
-        result["chicago"] = bench_chicago(args.data)
+        result["chicago"] = [bench_chicago(args.data, int(n))
+                             for n in str(args.train_days).split(",")]
     result["machine"]["load_after"] = round(os.getloadavg()[0], 2)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
@@ -237,13 +240,18 @@ def main() -> None:
             "met" if r["meets"] else "MISSED")
         print(f"{r['method']:<12}{r['units']:>8}{r['seconds']:>15.3f}"
               f"{r['ratio_to_naive']:>9}  {tgt}")
-    if args.chicago:
-        print("\nChicago 2018-2019, 250 m cells, 365-day window:")
-        print(f"{'method':<12}{'hit@5%':>8}{'PAI@5%':>8}{'× naive [95 %]':>26}{'s':>8}")
-        for m in result["chicago"]["methods"]:
+    for ev in result.get("chicago", []):
+        print(f"\nChicago 2018-2019, 250 m cells, {ev['train_days']}-day window, "
+              f"{ev['test_incidents']} test incidents:")
+        print(f"{'method':<12}" + "".join(f"{'hit@' + k:>9}" for k in
+                                        ev["methods"][0]["hit_rate"])
+              + f"{'PAI@5%':>8}{'PEI@5%':>8}{'loglik':>8}{'× naive@5% [95 %]':>26}{'s':>7}")
+        for m in ev["methods"]:
             r = m["ratio_to_naive_at_0.05"]
-            print(f"{m['method']:<12}{m['hit_rate']['0.05']:>8.3f}{m['pai']['0.05']:>8.2f}"
-                  f"{r['ratio']:>10.3f} [{r['lo']:.3f}, {r['hi']:.3f}]{m['seconds']:>8.0f}")
+            print(f"{m['method']:<12}" + "".join(f"{v:>9.3f}" for v in m["hit_rate"].values())
+                  + f"{m['pai']['0.05']:>8.2f}{m['pei']['0.05']:>8.3f}"
+                  f"{m['log_likelihood']:>8.3f}"
+                  f"{r['ratio']:>10.3f} [{r['lo']:.3f}, {r['hi']:.3f}]{m['seconds']:>7.0f}")
 
 
 if __name__ == "__main__":
