@@ -92,3 +92,13 @@ def test_forecast_json_for_the_planning_horizon() -> None:
     assert doc["slots"] == ["2026-01-01T08:00", "2026-01-01T16:00", "2026-01-02T00:00",
                             "2026-01-02T08:00", "2026-01-02T16:00", "2026-01-03T00:00"]
     assert all(len(row) == 6 for row in doc["risk"])
+
+
+def test_plan_risk_method_is_checked(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["plan", "ebian", "--risk-method", "sepp", "--out",
+                              str(tmp_path / "p")])
+    assert res.exit_code == 1 and "unknown method 'sepp'" in res.stderr
+    assert not (tmp_path / "p").exists()
+    res = runner.invoke(app, ["plan", "ebian", "--risk-method", "network_kde", "--out",
+                              str(tmp_path / "p")])
+    assert res.exit_code == 1 and "per grid" in res.stderr

@@ -101,6 +101,9 @@ def plan_cmd(
     largest_component: Annotated[bool, typer.Option(
         "--largest-component", help="Keep only the largest connected piece of the network.")
     ] = False,
+    risk_method: Annotated[str, typer.Option(
+        "--risk-method", help="Forecasting method of the risk stage: naive, decay, kde, "
+        "prospective, etas, gbm or auto.")] = "auto",
 ) -> None:
     """Plan the patrol of SCENARIO and write plan.json, GeoJSON layers and report.html."""
     from xunfang import scenario as scenario_mod
@@ -108,7 +111,8 @@ def plan_cmd(
     from xunfang.report.folder import write_plan_folder
 
     first = start.date() if start else date.today() + timedelta(days=1)
-    steps = ["load", "network", "posture", "rings", "write"]
+    steps = ["load", "network", "intel", "roster", "checkpoints", "posture", "rings", "kpis",
+             "write"]
     with _progress() as progress:
         task = progress.add_task("loading scenario", total=len(steps))
         try:
@@ -124,8 +128,13 @@ def plan_cmd(
             progress.update(task, advance=1, description=name)
 
         try:
+            from xunfang.intel import method_names
+
+            if method_names(risk_method) == ("network_kde",):
+                raise ValueError("--risk-method network_kde ranks street segments; the plan "
+                                 "forecasts per grid: choose another method")
             request = PlanRequest(start=first, days=days or sc.horizon_days, seed=seed,
-                                  largest_component=largest_component)
+                                  largest_component=largest_component, risk_method=risk_method)
             result = build_plan(sc, request, progress=step)
             step("writing plan folder")
             target = out if out is not None else Path("plans") / f"{sc.name}-{first.isoformat()}"
