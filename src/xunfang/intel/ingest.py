@@ -214,22 +214,31 @@ def _all_strings(raw: bytes, encoding: str) -> dict[str, pa.DataType]:
     return {n.strip(): pa.string() for n in names}
 
 
-def _read_gis(path: Path, layer: str | None) -> tuple[pd.DataFrame, str | None]:
+def read_layer(path: Path, layer: str | None, error: type[XunfangError] = XunfangError
+               ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], str | None]:
+    """A GIS layer (GeoPackage, GeoJSON, KML, shapefile) as its attribute table, its geometries
+    and its CRS; ``error`` is raised, naming the file, when it cannot be read."""
     try:
         import pyogrio
     except ImportError as exc:  # pragma: no cover - the gis extra is part of the test install
-        raise IngestError(
-            f"{path}: reading GeoPackage/GeoJSON needs pyogrio: pip install 'xunfang[gis]'"
-        ) from exc
+        raise error(f"{path}: reading GIS layers needs pyogrio: pip install 'xunfang[gis]'"
+                    ) from exc
+    if not Path(path).is_file():
+        raise error(f"{path}: no such file")
     try:
         meta, tab = pyogrio.read_arrow(path, layer=layer)
     except Exception as exc:
-        raise IngestError(f"{path}: cannot read as a GIS layer: {exc}") from None
+        raise error(f"{path}: cannot read as a GIS layer: {exc}") from None
     df = tab.to_pandas()
     geom_col = meta.get("geometry_name") or "wkb_geometry"
     if geom_col not in df.columns:
-        raise IngestError(f"{path}: the layer has no geometry column")
+        raise error(f"{path}: the layer has no geometry column")
     geoms = shapely.from_wkb(df.pop(geom_col).to_numpy())
+    return df, geoms, meta.get("crs")
+
+
+def _read_gis(path: Path, layer: str | None) -> tuple[pd.DataFrame, str | None]:
+    df, geoms, crs = read_layer(path, layer, IngestError)
     ok = shapely.get_type_id(geoms) == 0  # points only
     x = np.full(len(df), np.nan)
     y = np.full(len(df), np.nan)
@@ -237,7 +246,7 @@ def _read_gis(path: Path, layer: str | None) -> tuple[pd.DataFrame, str | None]:
     y[ok] = shapely.get_y(geoms[ok])
     df["__x"] = x
     df["__y"] = y
-    return df, meta.get("crs")
+    return df, crs
 
 
 def read_table(

@@ -147,27 +147,16 @@ def scenario_grids(scenario: object) -> Units:
 def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = None,
                        layer: str | None = None) -> Units:
     """Polygons from GeoPackage, GeoJSON, shapefile or KML, reprojected to ``crs``."""
+    from xunfang.intel.ingest import read_layer
+
     path = Path(path)
-    try:
-        import pyogrio
-    except ImportError as exc:  # pragma: no cover - part of the gis extra
-        raise UnitsError(f"{path}: reading polygons needs pyogrio: pip install "
-                         "'xunfang[gis]'") from exc
-    if not path.is_file():
-        raise UnitsError(f"{path}: no such file")
-    try:
-        meta, tab = pyogrio.read_arrow(path, layer=layer)
-    except Exception as exc:
-        raise UnitsError(f"{path}: cannot read as a polygon layer: {exc}") from None
-    df = tab.to_pandas()
-    gcol = meta.get("geometry_name") or "wkb_geometry"
-    geoms = shapely.from_wkb(df.pop(gcol).to_numpy())
+    df, geoms, src_crs = read_layer(path, layer, UnitsError)
     types = shapely.get_type_id(geoms)
     bad = np.flatnonzero(~np.isin(types, (3, 6)))
     if len(bad):
         raise UnitsError(f"{path}: feature {int(bad[0]) + 1} is not a polygon "
                          f"({shapely.get_type_id(geoms[bad[0]])}); units must be polygons")
-    src = meta.get("crs") or "EPSG:4326"
+    src = src_crs or "EPSG:4326"
     geoms = shapely.force_2d(geoms)
     if src != crs:
         from pyproj import Transformer
