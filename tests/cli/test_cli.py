@@ -88,7 +88,10 @@ def test_plan_minimal_scenario(make_scenario: Make, tmp_path: Path) -> None:
     assert len(plan["assignments"]) == 96
     assert {a["post"] for a in plan["assignments"]} == {"p1"}
     assert set(doc["stages"]) == {"network", "intel", "roster", "checkpoints", "posture",
-                                  "rings", "isochrones"}
+                                  "rings", "kpis", "isochrones"}
+    assert doc["stages"]["kpis"] == {"skipped": "no grids or no incident record to sample "
+                                                "incidents from"}
+    assert doc["kpis"] is None
     assert doc["stages"]["roster"] == {"skipped": "the scenario has no people to roster"}
     assert doc["stages"]["checkpoints"] == {"skipped": "the scenario has no checkpoint posts"}
     assert doc["stages"]["intel"] == {

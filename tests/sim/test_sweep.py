@@ -100,3 +100,31 @@ def test_plan_kpis_has_the_shape_of_plan_json(make_scenario: Make) -> None:
         assert sum(r["incidents"] for r in hist) == 2  # per replication
     # the plan holds units at home: the same as the posts baseline
     assert doc["plan"]["response_p50_min"] == doc["baselines"]["posts"]["response_p50_min"]
+
+
+@pytest.mark.slow
+def test_the_ray_backend_gives_the_same_kpis(make_scenario: Make) -> None:
+    """Ray, the optional cluster backend, on a local two-CPU cluster started here."""
+    import os
+
+    try:
+        import ray
+    except ImportError:
+        if os.environ.get("CI"):  # the test extra installs ray: its absence fails on CI
+            pytest.fail("ray is not installed on CI")
+        pytest.skip("ray is not installed")
+    sc = load(make_scenario, ONE_CAR)
+    plan = home_plan(sc)
+    inc = incidents([(10.0, "e", "x", 2), (12.0, "d", "x", 2)])
+    arms = [make_variant(t, sc, plan, FIXED) for t in ("plan", "add:U1@p2")]
+    alone = run_sweep(arms, inc, start=DAY, days=1, replications=2, seed=0, workers=1)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(
+                 p for p in (os.environ.get("PYTHONPATH", ""), "src") if p)}})
+    try:
+        clustered = run_sweep(arms, inc, start=DAY, days=1, replications=2, seed=0,
+                              backend="ray")
+    finally:
+        ray.shutdown()
+    for name in ("plan", "add:U1@p2"):
+        assert clustered[name][0].as_json() == alone[name][0].as_json()
