@@ -32,6 +32,7 @@ import platform
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -190,14 +191,36 @@ def bench_methods(cells: int, repeat: int) -> list[dict[str, Any]]:
     return rows
 
 
-def bench_chicago(data: Path, train_days: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OtherTestDays:
+    """Not a forecast: a reference line. Ranks cells by the incidents of every *other* day of
+    the test period (2018-2019) — hindsight no method has — to show how much of the gap
+    between naive counts and a perfect ranking stationary knowledge can close."""
+
+    events: EventSet
+    first: int
+    last: int
+    name: str = "hindsight (other test days)"
+    refit_days: int = 10**9
+
+    def fit(self, history: Any) -> OtherTestDays:
+        return self
+
+    def predict(self, history: Any, day: int) -> np.ndarray:
+        total = self.events.window(self.first, self.last + 1).counts()
+        return total - self.events.window(day, day + 1).counts()
+
+
+def bench_chicago(data: Path, train_days: int, oracle_only: bool = False) -> dict[str, Any]:
     got = ingest(data / "chicago_aggravated_assaults.csv.gz",
                  columns={"time": "date", "lon": "longitude", "lat": "latitude",
                           "category": "loc_cat"}, target_crs="EPSG:32616")
     units = U.cells(got.table.xy, 250.0)
     ev = EventSet.build(units, got.table.time, got.table.xy)
-    names = [m for m in METHODS if m != "network_kde"]
-    res = evaluate(ev, [make_method(n, country="US") for n in names],
+    names = ["naive"] if oracle_only else [m for m in METHODS if m != "network_kde"]
+    t0, t1 = ev.day_of(date(2018, 1, 1)), ev.day_of(date(2019, 12, 31))
+    res = evaluate(ev, [*(make_method(n, country="US") for n in names),
+                        OtherTestDays(ev, t0, t1)],
                    test_from=date(2018, 1, 1), test_to=date(2019, 12, 31), train_days=train_days)
     out = res.as_json()
     for m in out["methods"]:
@@ -213,6 +236,8 @@ def main() -> None:
     ap.add_argument("--cells", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--chicago", action="store_true")
+    ap.add_argument("--hindsight-only", action="store_true",
+                    help="Chicago: only naive and the hindsight reference line (fast)")
     ap.add_argument("--train-days", default="365",
                     help="Chicago: training windows to evaluate, comma-separated (e.g. 365,2920)")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -222,7 +247,7 @@ def main() -> None:
     result["ingest"] = bench_ingest(args.rows, args.data, args.repeat)
     result["methods"] = bench_methods(args.cells, args.repeat)
     if args.chicago:
-        result["chicago"] = [bench_chicago(args.data, int(n))
+        result["chicago"] = [bench_chicago(args.data, int(n), args.hindsight_only)
                              for n in str(args.train_days).split(",")]
     result["machine"]["load_after"] = round(os.getloadavg()[0], 2)
     if args.json:
@@ -243,12 +268,12 @@ def main() -> None:
     for ev in result.get("chicago", []):
         print(f"\nChicago 2018-2019, 250 m cells, {ev['train_days']}-day window, "
               f"{ev['test_incidents']} test incidents:")
-        print(f"{'method':<12}" + "".join(f"{'hit@' + k:>9}" for k in
+        print(f"{'method':<28}" + "".join(f"{'hit@' + k:>9}" for k in
                                         ev["methods"][0]["hit_rate"])
               + f"{'PAI@5%':>8}{'PEI@5%':>8}{'loglik':>8}{'× naive@5% [95 %]':>26}{'s':>7}")
         for m in ev["methods"]:
             r = m["ratio_to_naive_at_0.05"]
-            print(f"{m['method']:<12}" + "".join(f"{v:>9.3f}" for v in m["hit_rate"].values())
+            print(f"{m['method']:<28}" + "".join(f"{v:>9.3f}" for v in m["hit_rate"].values())
                   + f"{m['pai']['0.05']:>8.2f}{m['pei']['0.05']:>8.3f}"
                   f"{m['log_likelihood']:>8.3f}"
                   f"{r['ratio']:>10.3f} [{r['lo']:.3f}, {r['hi']:.3f}]{m['seconds']:>7.0f}")
