@@ -165,3 +165,18 @@ def test_excel_geojson_and_parquet_round_trip(tmp_path: Path) -> None:
     assert list(back.ids) == ["G1", "G2"]
     with pytest.raises(IngestError, match="Parquet"):
         read_parquet(write(tmp_path, "not parquet", name="x.parquet"))
+
+
+def test_time_layouts_are_recognised_or_asked_for(tmp_path: Path) -> None:
+    us = write(tmp_path, "time,lon,lat\n01/13/2018 11:05:00 PM,103.26,29.23\n"
+               "02/01/2018 01:00:00 AM,103.26,29.23\n", name="us.csv")
+    got = ingest(us)
+    assert got.report.time_format == "%m/%d/%Y %I:%M:%S %p"
+    assert [str(t) for t in got.table.time] == ["2018-01-13T23:05:00", "2018-02-01T01:00:00"]
+    cn = write(tmp_path, "time,lon,lat\n2018年1月13日 23:05,103.26,29.23\n", name="cn.csv")
+    assert str(ingest(cn).table.time[0]) == "2018-01-13T23:05:00"
+    ambiguous = write(tmp_path, "time,lon,lat\n01/02/2018 10:00,103.26,29.23\n", name="a.csv")
+    with pytest.raises(IngestError, match="day-first and month-first"):
+        ingest(ambiguous)
+    assert str(ingest(ambiguous, time_format="%d/%m/%Y %H:%M").table.time[0]) == (
+        "2018-02-01T10:00:00")

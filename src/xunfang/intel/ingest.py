@@ -77,6 +77,7 @@ class IngestReport:
     counts: Mapping[str, int]  # rule → number of rows
     problems: tuple[RowProblem, ...]  # the first MAX_LISTED rows of each rule
     duplicates: tuple[tuple[int, int], ...]  # (row, row of its first copy), first MAX_LISTED
+    time_format: str = "ISO8601"  # the layout the times were read with (given or recognised)
 
     @property
     def rejected(self) -> int:
@@ -90,6 +91,7 @@ class IngestReport:
             "rejected": self.rejected,
             "encoding": self.encoding,
             "crs": self.crs,
+            "time_format": self.time_format,
             "counts": dict(self.counts),
             "problems": [
                 {"row": p.row, "field": p.field, "rule": p.rule, "value": p.value}
@@ -307,17 +309,58 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> dict[s
     return out
 
 
+# layouts tried, on a sample, when no --time-format is given and the times are not ISO 8601
+TIME_FORMATS = (
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y%m%d%H%M%S", "%Y%m%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日",
+    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y", "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
+)
+
+
+def guess_time_format(text: pd.Series) -> str | None:
+    """The layout of the times: ``ISO8601`` or one of :data:`TIME_FORMATS` that reads at least
+    99 % of a sample; None when none does. Day-first and month-first layouts that both read
+    the whole sample are ambiguous: an error asks for ``--time-format``."""
+    sample = text.dropna()
+    sample = sample[sample != ""].iloc[:2000]
+    if sample.empty:
+        return None
+    need = 0.99 * len(sample)
+
+    def share(fmt: str) -> int:
+        return int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum())
+
+    if share("ISO8601") >= need:
+        return "ISO8601"
+    fits = [f for f in TIME_FORMATS if share(f) >= need]
+    if not fits:
+        return None
+    first = fits[0]
+    swapped = (first.replace("%m/%d", "%d/%m") if "%m/%d" in first
+               else first.replace("%d/%m", "%m/%d") if "%d/%m" in first else None)
+    if swapped is not None and swapped in fits:
+        raise IngestError(
+            f"the times (e.g. '{sample.iloc[0]}') read both day-first and month-first; "
+            f"give the layout with --time-format (e.g. '{first}')")
+    return first
+
+
 def _parse_times(
     values: pd.Series, fmt: str | None, tz: str | None, source_tz: str | None
-) -> npt.NDArray[np.datetime64]:
-    """datetime64[s] in local time ``tz``; NaT where a value does not parse."""
+) -> tuple[npt.NDArray[np.datetime64], str]:
+    """datetime64[s] in local time ``tz`` (NaT where a value does not parse), and the layout."""
     text = values.astype("string").str.strip()
+    layout = fmt or "ISO8601"
     if fmt:
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
     else:
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        layout = guess_time_format(text) or "ISO8601"
+        parsed = pd.to_datetime(text, format=layout, errors="coerce")
         bad = parsed.isna() & text.notna()
-        if bad.any():  # a mix of layouts: try the others one by one (slow, but only for those)
+        if bad.any() and bad.sum() < len(text):  # a few other layouts: those one by one
             parsed = parsed.astype(object)
             parsed[bad] = pd.to_datetime(text[bad], format="mixed", errors="coerce")
             parsed = pd.to_datetime(parsed, errors="coerce", utc=_has_offsets(parsed))
@@ -332,7 +375,7 @@ def _parse_times(
             raise IngestError("--source-tz needs --tz, the jurisdiction's time zone")
         parsed = (parsed.dt.tz_localize(source_tz, ambiguous="NaT", nonexistent="NaT")
                   .dt.tz_convert(tz).dt.tz_localize(None))
-    return np.asarray(parsed.to_numpy(dtype="datetime64[s]"), dtype="datetime64[s]")
+    return np.asarray(parsed.to_numpy(dtype="datetime64[s]"), dtype="datetime64[s]"), layout
 
 
 def _has_offsets(parsed: pd.Series) -> bool:
@@ -382,7 +425,7 @@ def ingest(
 
     # time
     raw_time = df[m["time"]]
-    t = _parse_times(raw_time, time_format, tz, source_tz)
+    t, layout = _parse_times(raw_time, time_format, tz, source_tz)
     tbad = np.isnat(t)
     if tbad.any():
         rows = np.flatnonzero(tbad)
@@ -466,6 +509,7 @@ def ingest(
     table = _table(df.iloc[keep], m, t[keep], px[keep], py[keep], target_crs, keep)
     report = IngestReport(
         source=str(path), rows=n, kept=len(keep), encoding=encoding, crs=target_crs,
+        time_format=layout,
         counts=dict(rej.counts), problems=tuple(rej.listed),
         duplicates=tuple(dups[:MAX_LISTED]),
     )
