@@ -67,3 +67,14 @@ def test_slots_by_hour_and_by_shift() -> None:
     assert s.labels() == ("08-16", "16-24", "00-08")
     of = s.of_hour()
     assert of[8] == 0 and of[15] == 0 and of[16] == 1 and of[23] == 1 and of[0] == 2
+
+
+def test_occupied_cells_keep_the_block_order_and_ignore_strays() -> None:
+    pts = np.array([[260.0, 10.0], [740.0, 490.0], [9_000_000.0, 9_000_000.0]])
+    sparse = U.cells(pts, 250.0, occupied=True)
+    assert sparse.ids == ("1_0", "2_1", "36000_36000")
+    np.testing.assert_array_equal(sparse.assign(pts), [0, 1, 2])
+    np.testing.assert_array_equal(sparse.assign([[500.0, 10.0], [-1.0, 0.0]]), [-1, -1])
+    full = U.cells(pts[:2], 250.0)
+    assert [full.ids.index(i) for i in sparse.ids[:2]] == sorted(
+        full.ids.index(i) for i in sparse.ids[:2])

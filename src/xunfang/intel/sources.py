@@ -65,7 +65,9 @@ def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
             j = jurisdiction_of(scenario)
             if j is not None:
                 bounds = tuple(float(v) for v in shapely.bounds(j))
-        return units_mod.cells(table.xy, cell_m, bounds=bounds)  # type: ignore[arg-type]
+        # a jurisdiction: every cell of its block; a bare file: the cells that hold incidents
+        return units_mod.cells(table.xy, cell_m, bounds=bounds,  # type: ignore[arg-type]
+                               occupied=bounds is None)
     if kind in ("grids", "segments"):
         if scenario is None:
             raise units_mod.UnitsError(f"--units {kind} needs a scenario folder, not a bare "

@@ -45,6 +45,8 @@ class Units:
     cell_m: float | None = None
     origin: tuple[int, int] = (0, 0)  # cells: (ix, iy) of the first cell
     shape: tuple[int, int] = (0, 0)  # cells: (nx, ny)
+    # occupied cells only: their sorted keys (ix - origin) * ny + (iy - origin), x-major
+    keys: IntArray | None = None
     _tree: list[object] = field(default_factory=list, repr=False)
 
     def __len__(self) -> int:
@@ -60,7 +62,11 @@ class Units:
             iy = np.floor(pts[:, 1] / self.cell_m).astype(np.int64) - self.origin[1]
             nx, ny = self.shape
             ok = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
-            return np.where(ok, ix * ny + iy, -1)
+            flat = np.where(ok, ix * ny + iy, -1)
+            if self.keys is None:
+                return flat
+            at = np.searchsorted(self.keys, flat).clip(0, len(self.keys) - 1)
+            return np.where(ok & (self.keys[at] == flat), at, -1)
         if self.kind == "segments":
             tree = self._segment_tree()
             return _nearest_line(tree, self.geometry, pts)
@@ -102,8 +108,11 @@ def _nearest_line(tree: shapely.STRtree, lines: tuple[shapely.Geometry, ...],
 
 # -- builders ----------------------------------------------------------------------------------
 def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float, float] | None
-          = None) -> Units:
-    """Square cells of ``cell_m`` metres covering the points (or ``bounds``: x0, y0, x1, y1)."""
+          = None, occupied: bool = False) -> Units:
+    """Square cells of ``cell_m`` metres covering the points (or ``bounds``: x0, y0, x1, y1);
+    with ``occupied``, only the cells that hold a point (still numbered x-major, so rankings
+    break ties as the full block would) — a bare incident file's stray far-away point then
+    costs one cell, not a block of millions."""
     if not np.isfinite(cell_m) or cell_m <= 0:
         raise UnitsError(f"--cell-m must be a positive number of metres, got {cell_m}")
     if bounds is None:
@@ -116,6 +125,15 @@ def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float
     ix0, iy0 = int(np.floor(x0 / cell_m)), int(np.floor(y0 / cell_m))
     nx = int(np.floor(x1 / cell_m)) - ix0 + 1
     ny = int(np.floor(y1 / cell_m)) - iy0 + 1
+    if occupied:
+        pts = np.asarray(xy, dtype=float).reshape(-1, 2)
+        keys = np.unique((np.floor(pts[:, 0] / cell_m).astype(np.int64) - ix0) * ny
+                         + np.floor(pts[:, 1] / cell_m).astype(np.int64) - iy0)
+        ix, iy = keys // ny + ix0, keys % ny + iy0
+        cent = np.column_stack([(ix + 0.5) * cell_m, (iy + 0.5) * cell_m])
+        ids = tuple(f"{a}_{b}" for a, b in zip(ix.tolist(), iy.tolist(), strict=True))
+        return Units("cells", ids, np.full(len(keys), float(cell_m) ** 2), cent,
+                     cell_m=float(cell_m), origin=(ix0, iy0), shape=(nx, ny), keys=keys)
     if nx * ny > 50_000_000:
         raise UnitsError(
             f"{nx} x {ny} cells of {cell_m} m is too many; choose a larger --cell-m")
