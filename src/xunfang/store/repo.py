@@ -1,0 +1,893 @@
+"""Repository functions: every read and write the web layer and the CLI make.
+
+Each public function is one transaction (:meth:`Store.run`): it validates everything first,
+raises :class:`StoreInputError` listing every problem (field, row, rule) and writes nothing,
+or writes everything. Changes to scenarios, plans and rosters go to the audit log in the same
+transaction.
+
+``actor`` is the user doing the write — a :class:`UserRow` whose role is checked with
+:func:`xunfang.store.auth.require` — or a string naming a trusted system actor (``"system"``,
+``"cli"``, ``"serve"``) that is not checked. Returned rows are detached ORM objects whose
+columns stay readable after the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from xunfang._errors import Problem
+from xunfang.plan import Plan, PlanError
+from xunfang.store.audit import write_audit
+from xunfang.store.auth import HasRole, _actor_name, _require_actor
+from xunfang.store.db import Store
+from xunfang.store.errors import Conflict, NotFound, StoreInputError
+from xunfang.store.models import (
+    ALERT_SEVERITIES,
+    UNIT_STATUSES,
+    AlertRow,
+    IncidentRow,
+    PlanRow,
+    PositionRow,
+    RosterRow,
+    ScenarioRow,
+    StatusRow,
+    utcnow,
+)
+
+Actor = HasRole | str
+
+#: Positions or incidents farther than this outside the road network's bounding box are refused.
+MARGIN_M = 5_000.0
+#: Device clocks may run this far ahead of the server's before a time counts as "in the future".
+CLOCK_SKEW_S = 120.0
+MAX_NAME = 200
+MAX_ID = 100
+ID_KINDS = ("units", "posts", "grids", "zones", "rings", "sites")
+
+
+def _to_utc_naive(t: datetime) -> datetime:
+    return t if t.tzinfo is None else t.astimezone(UTC).replace(tzinfo=None)
+
+
+def _text_problem(value: object, file: str, column: str, max_len: int, *,
+                  row: int | None = None, empty_ok: bool = True) -> Problem | None:
+    """Free text (names, notes) is stored verbatim, parameterised; only its shape is checked."""
+    if not isinstance(value, str):
+        return Problem(file, "type-text", f"{column} must be text, got "
+                       f"{type(value).__name__}", row=row, column=column)
+    if not empty_ok and not value.strip():
+        return Problem(file, "required", f"{column} must not be empty", row=row, column=column)
+    if len(value) > max_len:
+        return Problem(file, "text-length", f"{column} has {len(value)} characters, at most "
+                       f"{max_len} allowed", row=row, column=column)
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value) or "\x7f" in value:
+        return Problem(file, "text-control", f"{column} contains control characters",
+                       row=row, column=column)
+    return None
+
+
+def _raise(problems: list[Problem], source: str) -> None:
+    if any(p.severity == "error" for p in problems):
+        raise StoreInputError(problems, source=source)
+
+
+def _jsonable(value: object, file: str, column: str) -> Problem | None:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        return Problem(file, "json", f"{column} is not plain JSON: {exc}", column=column)
+    return None
+
+
+# -- scenarios ---------------------------------------------------------------------------------
+def scenario_fields(scenario: Any) -> dict[str, Any]:
+    """The stored fields of a loaded :class:`xunfang.scenario.Scenario`."""
+    xy = scenario.roads.xy
+    if len(xy):
+        extent = [float(xy[:, 0].min()), float(xy[:, 1].min()),
+                  float(xy[:, 0].max()), float(xy[:, 1].max())]
+    else:
+        extent = [0.0, 0.0, 0.0, 0.0]
+    ids = {
+        "units": [u.id for u in scenario.units],
+        "posts": [p.id for p in scenario.posts],
+        "grids": [a.id for a in scenario.areas if a.kind == "grid"],
+        "zones": [a.id for a in scenario.areas if a.kind == "zone"],
+        "rings": [a.id for a in scenario.areas if a.kind == "ring"],
+        "sites": [s.id for s in scenario.sites],
+    }
+    return {"name": scenario.name, "title": scenario.title or scenario.name,
+            "source": scenario.source, "inputs_hash": scenario.inputs_hash,
+            "crs": scenario.crs.working, "timezone": scenario.timezone,
+            "extent": extent, "ids": ids}
+
+
+def register_scenario(store: Store, scenario: Any, *, actor: Actor) -> ScenarioRow:
+    """Store (or refresh) a loaded scenario under its name; audited as create or update.
+
+    A scenario already stored with the same inputs' hash is returned unchanged (no audit).
+    """
+    return save_scenario(store, actor=actor, **scenario_fields(scenario))
+
+
+def save_scenario(store: Store, *, name: str, extent: Sequence[float],
+                  ids: Mapping[str, Sequence[str]], actor: Actor, title: str = "",
+                  source: str = "", inputs_hash: str = "", crs: str = "local",
+                  timezone: str = "Asia/Shanghai") -> ScenarioRow:
+    """Create or update the scenario called ``name`` (the lower-level form of
+    :func:`register_scenario`)."""
+    _require_actor(actor, "scenario.edit")
+    problems = [p for p in (
+        _text_problem(name, "scenario", "name", MAX_NAME, empty_ok=False),
+        _text_problem(title, "scenario", "title", 400),
+        _text_problem(source, "scenario", "source", 4000),
+    ) if p]
+    ext = list(extent)
+    if len(ext) != 4 or not all(isinstance(v, int | float) and math.isfinite(v) for v in ext) \
+            or ext[0] > ext[2] or ext[1] > ext[3]:
+        problems.append(Problem("scenario", "extent", "extent must be 4 finite numbers "
+                                f"[min_x, min_y, max_x, max_y], got {extent!r}",
+                                column="extent"))
+    bad_kinds = sorted(set(ids) - set(ID_KINDS))
+    if bad_kinds:
+        problems.append(Problem("scenario", "id-kind", f"unknown id kinds {bad_kinds}; kinds "
+                                f"are {', '.join(ID_KINDS)}", column="ids"))
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, KeyError, OSError):
+        problems.append(Problem("scenario", "timezone", f"unknown time zone {timezone!r}",
+                                column="timezone"))
+    _raise(problems, "scenario")
+    clean_ids = {k: [str(v) for v in ids.get(k, ())] for k in ID_KINDS}
+    fields = {"title": title or name, "source": source, "inputs_hash": inputs_hash, "crs": crs,
+              "timezone": timezone, "extent": [float(v) for v in ext], "ids": clean_ids}
+
+    def work(s: Session) -> ScenarioRow:
+        row = s.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
+        if row is None:
+            row = ScenarioRow(name=name, created_by=_actor_name(actor), **fields)
+            s.add(row)
+            s.flush()
+            write_audit(s, _actor_name(actor), "create", "scenario", row.id,
+                        {"name": name, "inputs_hash": inputs_hash})
+            return row
+        changed = {k: v for k, v in fields.items() if getattr(row, k) != v}
+        if changed:
+            for k, v in changed.items():
+                setattr(row, k, v)
+            row.updated_at = utcnow()
+            write_audit(s, _actor_name(actor), "update", "scenario", row.id,
+                        {"changed": sorted(changed)})
+        return row
+
+    try:
+        return store.run(work)
+    except IntegrityError as exc:
+        raise Conflict(f"scenario {name!r} was created at the same time; retry") from exc
+
+
+def get_scenario(store: Store, scenario_id: int) -> ScenarioRow:
+    row = store.run(lambda s: s.get(ScenarioRow, scenario_id))
+    if row is None:
+        raise NotFound("scenario", scenario_id)
+    return row
+
+
+def scenario_by_name(store: Store, name: str) -> ScenarioRow:
+    row = store.run(lambda s: s.scalar(select(ScenarioRow).where(ScenarioRow.name == name)))
+    if row is None:
+        raise NotFound("scenario", name)
+    return row
+
+
+def list_scenarios(store: Store) -> list[ScenarioRow]:
+    return list(store.run(lambda s: s.scalars(select(ScenarioRow).order_by(ScenarioRow.id))
+                          .all()))
+
+
+def delete_scenario(store: Store, scenario_id: int, *, actor: Actor) -> None:
+    """Delete a scenario and everything stored for it (cascade); audited."""
+    _require_actor(actor, "scenario.edit")
+
+    def work(s: Session) -> None:
+        row = s.get(ScenarioRow, scenario_id)
+        if row is None:
+            raise NotFound("scenario", scenario_id)
+        for table in (StatusRow, PositionRow, AlertRow, RosterRow, PlanRow, IncidentRow):
+            s.execute(delete(table).where(table.scenario_id == scenario_id))
+        s.delete(row)
+        write_audit(s, _actor_name(actor), "delete", "scenario", scenario_id,
+                    {"name": row.name})
+
+    store.run(work)
+
+
+def _scenario(s: Session, scenario_id: int) -> ScenarioRow:
+    row = s.get(ScenarioRow, scenario_id)
+    if row is None:
+        raise NotFound("scenario", scenario_id)
+    return row
+
+
+def _outside(sc: ScenarioRow, x: float, y: float, margin: float) -> bool:
+    x0, y0, x1, y1 = sc.extent
+    return not (x0 - margin <= x <= x1 + margin and y0 - margin <= y <= y1 + margin)
+
+
+def _xy_problems(sc: ScenarioRow, x: object, y: object, file: str, row: int | None,
+                 margin: float) -> list[Problem]:
+    out = []
+    for col, v in (("x", x), ("y", y)):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            out.append(Problem(file, "number", f"{col} must be a finite number, got {v!r}",
+                               row=row, column=col))
+    if not out and _outside(sc, float(x), float(y), margin):  # type: ignore[arg-type]
+        x0, y0, x1, y1 = sc.extent
+        out.append(Problem(file, "inside-jurisdiction",
+                           f"position ({x}, {y}) is more than {margin:.0f} m outside the "
+                           f"jurisdiction [{x0:.0f}, {y0:.0f}, {x1:.0f}, {y1:.0f}]",
+                           row=row, column="x"))
+    return out
+
+
+# -- incidents ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IncidentIn:
+    """An incident to store: ``time`` is the scenario's naive local time; x/y in its CRS."""
+
+    id: str
+    time: datetime
+    x: float
+    y: float
+    category: str = ""
+    priority: int = 3
+    note: str = ""
+
+
+def incidents_from_table(table: Any) -> list[IncidentIn]:
+    """Rows from an :class:`xunfang.intel.ingest.IncidentTable` (what the CLI's ingest gives)."""
+    times = table.time.astype("datetime64[s]").astype(object)
+    return [IncidentIn(id=str(table.ids[i]), time=times[i], x=float(table.x[i]),
+                       y=float(table.y[i]), category=str(table.category[i]),
+                       priority=int(table.priority[i])) for i in range(len(table))]
+
+
+def _incident_problems(sc: ScenarioRow, rows: Sequence[IncidentIn], file: str,
+                       now_local: datetime, margin: float) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    future = now_local + timedelta(seconds=CLOCK_SKEW_S)
+    for i, r in enumerate(rows, start=1):
+        p = _text_problem(r.id, file, "id", MAX_ID, row=i, empty_ok=False)
+        if p:
+            problems.append(p)
+        elif r.id in seen:
+            problems.append(Problem(file, "unique-id", f"id {r.id!r} repeats row {seen[r.id]}",
+                                    row=i, column="id"))
+        else:
+            seen[r.id] = i
+        if not isinstance(r.time, datetime):
+            problems.append(Problem(file, "datetime", f"time must be a date and time, got "
+                                    f"{r.time!r}", row=i, column="time"))
+        elif r.time.replace(tzinfo=None) > future:
+            problems.append(Problem(file, "not-future", f"time {r.time:%Y-%m-%d %H:%M} is in "
+                                    "the future", row=i, column="time"))
+        problems += _xy_problems(sc, r.x, r.y, file, i, margin)
+        for col, val, n in (("category", r.category, 100), ("note", r.note, 4000)):
+            p = _text_problem(val, file, col, n, row=i)
+            if p:
+                problems.append(p)
+        if isinstance(r.priority, bool) or not isinstance(r.priority, int) \
+                or not 0 <= r.priority <= 9:
+            problems.append(Problem(file, "priority", f"priority must be an integer 0-9, got "
+                                    f"{r.priority!r}", row=i, column="priority"))
+    return problems
+
+
+def _local_now(sc: ScenarioRow, now: datetime | None) -> datetime:
+    t = now or datetime.now(UTC)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(ZoneInfo(sc.timezone)).replace(tzinfo=None)
+
+
+def import_incidents(store: Store, scenario_id: int, rows: Iterable[IncidentIn], *,
+                     actor: Actor, source: str = "history", file: str = "incidents",
+                     now: datetime | None = None, margin_m: float = MARGIN_M) -> int:
+    """Store a batch of incidents, all or none; returns how many were stored.
+
+    Refused (nothing stored) when any row has an empty/over-long/repeated id, an id already
+    stored for the scenario, a time that is not a datetime or is in the future (scenario local
+    time), a position far outside the jurisdiction, or a priority outside 0-9. ``file`` names
+    the source in the problems (the uploaded file's name).
+    """
+    _require_actor(actor, "incident.import" if source == "history" else "incident.report")
+    batch = list(rows)
+    who = _actor_name(actor)
+
+    def work(s: Session) -> int:
+        sc = _scenario(s, scenario_id)
+        problems = _incident_problems(sc, batch, file, _local_now(sc, now), margin_m)
+        ids = [r.id for r in batch if isinstance(r.id, str)]
+        stored: set[str] = set()
+        for k in range(0, len(ids), 500):
+            stored.update(s.scalars(select(IncidentRow.ext_id).where(
+                IncidentRow.scenario_id == scenario_id,
+                IncidentRow.ext_id.in_(ids[k:k + 500]))).all())
+        problems += [Problem(file, "unique-id", f"id {r.id!r} is already stored", row=i,
+                             column="id")
+                     for i, r in enumerate(batch, start=1) if r.id in stored]
+        _raise(problems, file)
+        if batch:
+            s.execute(insert(IncidentRow), [
+                {"scenario_id": scenario_id, "ext_id": r.id, "time": r.time.replace(tzinfo=None),
+                 "x": float(r.x), "y": float(r.y), "category": r.category,
+                 "priority": r.priority, "source": source, "note": r.note,
+                 "created_at": utcnow(), "created_by": who} for r in batch])
+        write_audit(s, who, "import" if source == "history" else "report", "incidents",
+                    scenario_id, {"rows": len(batch), "file": file})
+        return len(batch)
+
+    return store.run(work)
+
+
+def report_incident(store: Store, scenario_id: int, incident: IncidentIn, *, actor: Actor,
+                    now: datetime | None = None) -> IncidentRow:
+    """Store one incident reported live (``source='live'``); returns its row."""
+    import_incidents(store, scenario_id, [incident], actor=actor, source="live",
+                     file="incident", now=now)
+    return store.run(lambda s: s.scalars(select(IncidentRow).where(
+        IncidentRow.scenario_id == scenario_id, IncidentRow.ext_id == incident.id)).one())
+
+
+def get_incident(store: Store, incident_id: int) -> IncidentRow:
+    row = store.run(lambda s: s.get(IncidentRow, incident_id))
+    if row is None:
+        raise NotFound("incident", incident_id)
+    return row
+
+
+def list_incidents(store: Store, scenario_id: int, *, since: datetime | None = None,
+                   until: datetime | None = None, source: str | None = None,
+                   limit: int | None = 1000) -> list[IncidentRow]:
+    """Incidents of a scenario, newest first (times are scenario local)."""
+    q = select(IncidentRow).where(IncidentRow.scenario_id == scenario_id)
+    if since is not None:
+        q = q.where(IncidentRow.time >= since)
+    if until is not None:
+        q = q.where(IncidentRow.time < until)
+    if source is not None:
+        q = q.where(IncidentRow.source == source)
+    q = q.order_by(IncidentRow.time.desc(), IncidentRow.id.desc())
+    if limit is not None:
+        q = q.limit(limit)
+    return list(store.run(lambda s: s.scalars(q).all()))
+
+
+def count_incidents(store: Store, scenario_id: int) -> int:
+    return int(store.run(lambda s: s.scalar(select(func.count()).select_from(IncidentRow)
+                                            .where(IncidentRow.scenario_id == scenario_id)))
+               or 0)
+
+
+# -- plans -------------------------------------------------------------------------------------
+def _plan_problems(sc: ScenarioRow, plan: Plan) -> list[Problem]:
+    known = {k: set(v) for k, v in sc.ids.items()}
+    problems: list[Problem] = []
+    if plan.scenario != sc.name:
+        problems.append(Problem("plan", "same-scenario", f"the plan is for scenario "
+                                f"{plan.scenario!r}, not {sc.name!r}", column="scenario"))
+    if known.get("units"):
+        for u in plan.units:
+            if u not in known["units"]:
+                problems.append(Problem("plan", "known-id", f"unit {u!r} is not in scenario "
+                                        f"{sc.name!r}", column="units"))
+    for i, a in enumerate(plan.assignments, start=1):
+        for col, kind, val in (("post", "posts", a.post), ("grid", "grids", a.grid)):
+            if val is not None and known.get(kind) and val not in known[kind]:
+                problems.append(Problem("plan", "known-id", f"{col} {val!r} of unit {a.unit!r} "
+                                        f"slot {a.slot} is not in scenario {sc.name!r}",
+                                        row=i, column=col))
+        if len(problems) > 50:
+            break
+    return problems
+
+
+def _as_plan(plan: Plan | Mapping[str, Any]) -> Plan:
+    if isinstance(plan, Plan):
+        return plan
+    if not isinstance(plan, Mapping):
+        raise StoreInputError([Problem("plan", "json-object", "a plan must be a JSON object "
+                                       f"(plan.json), got {type(plan).__name__}")],
+                              source="plan")
+    try:
+        return Plan.from_dict(plan)
+    except (PlanError, KeyError, TypeError, ValueError) as exc:
+        raise StoreInputError([Problem("plan", "plan-json", f"not a valid plan.json: {exc}")],
+                              source="plan") from exc
+
+
+def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *, actor: Actor,
+              name: str = "", kpis: Mapping[str, Any] | None = None,
+              activate: bool = False) -> PlanRow:
+    """Store a plan (a :class:`Plan` or its ``plan.json`` dict), with its inputs' hash and seed.
+
+    Refused when the plan.json is malformed, is for another scenario, or names units, posts
+    or grids the scenario does not have. ``activate`` makes it the scenario's active plan.
+    Audited as ``create``.
+    """
+    _require_actor(actor, "plan.edit")
+    p = _as_plan(plan)
+    problems = [x for x in (_text_problem(name, "plan", "name", MAX_NAME),) if x]
+    if kpis is not None:
+        problems += [x for x in (_jsonable(dict(kpis), "plan", "kpis"),) if x]
+    content = p.as_dict()
+    who = _actor_name(actor)
+
+    def work(s: Session) -> PlanRow:
+        sc = _scenario(s, scenario_id)
+        _raise(problems + _plan_problems(sc, p), "plan")
+        row = PlanRow(scenario_id=scenario_id, name=name, inputs_hash=p.inputs_hash,
+                      seed=p.seed, version=p.version,
+                      start=p.slots[0].start if p.slots else None,
+                      slot_minutes=p.slots[0].minutes if p.slots else None,
+                      n_slots=len(p.slots), content=content,
+                      kpis=dict(kpis) if kpis is not None else None,
+                      created_by=who, updated_by=who)
+        s.add(row)
+        s.flush()
+        if activate:
+            _activate(s, row)
+        write_audit(s, who, "create", "plan", row.id,
+                    {"name": name, "inputs_hash": p.inputs_hash, "seed": p.seed,
+                     "active": activate})
+        return row
+
+    return store.run(work)
+
+
+def _activate(s: Session, row: PlanRow) -> None:
+    for other in s.scalars(select(PlanRow).where(PlanRow.scenario_id == row.scenario_id,
+                                                 PlanRow.active.is_(True))):
+        other.active = False
+    row.active = True
+
+
+def get_plan(store: Store, plan_id: int) -> PlanRow:
+    row = store.run(lambda s: s.get(PlanRow, plan_id))
+    if row is None:
+        raise NotFound("plan", plan_id)
+    return row
+
+
+def load_plan(row: PlanRow) -> Plan:
+    """The :class:`Plan` a stored row holds."""
+    return Plan.from_dict(row.content)
+
+
+def list_plans(store: Store, scenario_id: int | None = None) -> list[PlanRow]:
+    """Plans, newest first (with their content)."""
+    q = select(PlanRow)
+    if scenario_id is not None:
+        q = q.where(PlanRow.scenario_id == scenario_id)
+    q = q.order_by(PlanRow.created_at.desc(), PlanRow.id.desc())
+    return list(store.run(lambda s: s.scalars(q).all()))
+
+
+def active_plan(store: Store, scenario_id: int) -> PlanRow | None:
+    """The scenario's active plan, else its newest, else ``None``."""
+    def work(s: Session) -> PlanRow | None:
+        base = select(PlanRow).where(PlanRow.scenario_id == scenario_id)
+        row = s.scalar(base.where(PlanRow.active.is_(True)))
+        return row or s.scalar(base.order_by(PlanRow.id.desc()).limit(1))
+    return store.run(work)
+
+
+def update_plan(store: Store, plan_id: int, *, actor: Actor, name: str | None = None,
+                plan: Plan | Mapping[str, Any] | None = None,
+                kpis: Mapping[str, Any] | None = None, activate: bool | None = None) -> PlanRow:
+    """Change a stored plan's name, content, KPIs or active flag; audited with what changed."""
+    _require_actor(actor, "plan.edit")
+    problems: list[Problem] = []
+    if name is not None:
+        problems += [x for x in (_text_problem(name, "plan", "name", MAX_NAME),) if x]
+    if kpis is not None:
+        problems += [x for x in (_jsonable(dict(kpis), "plan", "kpis"),) if x]
+    p = _as_plan(plan) if plan is not None else None
+    who = _actor_name(actor)
+
+    def work(s: Session) -> PlanRow:
+        row = s.get(PlanRow, plan_id)
+        if row is None:
+            raise NotFound("plan", plan_id)
+        more = _plan_problems(_scenario(s, row.scenario_id), p) if p is not None else []
+        _raise(problems + more, "plan")
+        changed: list[str] = []
+        if name is not None and name != row.name:
+            row.name = name
+            changed.append("name")
+        if p is not None:
+            row.content = p.as_dict()
+            row.inputs_hash, row.seed, row.version = p.inputs_hash, p.seed, p.version
+            row.n_slots = len(p.slots)
+            row.start = p.slots[0].start if p.slots else None
+            row.slot_minutes = p.slots[0].minutes if p.slots else None
+            changed.append("content")
+        if kpis is not None:
+            row.kpis = dict(kpis)
+            changed.append("kpis")
+        if activate is not None and activate != row.active:
+            if activate:
+                _activate(s, row)
+            else:
+                row.active = False
+            changed.append("active")
+        if changed:
+            row.updated_at = utcnow()
+            row.updated_by = who
+            write_audit(s, who, "update", "plan", row.id, {"changed": changed})
+        return row
+
+    return store.run(work)
+
+
+def delete_plan(store: Store, plan_id: int, *, actor: Actor) -> None:
+    _require_actor(actor, "plan.edit")
+
+    def work(s: Session) -> None:
+        row = s.get(PlanRow, plan_id)
+        if row is None:
+            raise NotFound("plan", plan_id)
+        s.delete(row)
+        write_audit(s, _actor_name(actor), "delete", "plan", plan_id, {"name": row.name})
+
+    store.run(work)
+
+
+# -- rosters -----------------------------------------------------------------------------------
+def save_roster(store: Store, scenario_id: int, content: Mapping[str, Any], *, actor: Actor,
+                plan_id: int | None = None, name: str = "") -> RosterRow:
+    """Store a roster document (RosterResult's JSON dict); audited as ``create``."""
+    _require_actor(actor, "roster.edit")
+    problems = [x for x in (_text_problem(name, "roster", "name", MAX_NAME),) if x]
+    if not isinstance(content, Mapping):
+        problems.append(Problem("roster", "json-object", "a roster must be a JSON object, got "
+                                f"{type(content).__name__}", column="content"))
+    else:
+        problems += [x for x in (_jsonable(dict(content), "roster", "content"),) if x]
+    who = _actor_name(actor)
+
+    def work(s: Session) -> RosterRow:
+        _scenario(s, scenario_id)
+        if plan_id is not None:
+            plan = s.get(PlanRow, plan_id)
+            if plan is None or plan.scenario_id != scenario_id:
+                problems.append(Problem("roster", "known-id", f"plan {plan_id!r} is not a plan "
+                                        f"of scenario {scenario_id}", column="plan_id"))
+        _raise(problems, "roster")
+        row = RosterRow(scenario_id=scenario_id, plan_id=plan_id, name=name,
+                        content=dict(content), created_by=who, updated_by=who)
+        s.add(row)
+        s.flush()
+        write_audit(s, who, "create", "roster", row.id, {"name": name, "plan_id": plan_id})
+        return row
+
+    return store.run(work)
+
+
+def get_roster(store: Store, roster_id: int) -> RosterRow:
+    row = store.run(lambda s: s.get(RosterRow, roster_id))
+    if row is None:
+        raise NotFound("roster", roster_id)
+    return row
+
+
+def list_rosters(store: Store, scenario_id: int, *, plan_id: int | None = None
+                 ) -> list[RosterRow]:
+    q = select(RosterRow).where(RosterRow.scenario_id == scenario_id)
+    if plan_id is not None:
+        q = q.where(RosterRow.plan_id == plan_id)
+    return list(store.run(lambda s: s.scalars(q.order_by(RosterRow.id.desc())).all()))
+
+
+def update_roster(store: Store, roster_id: int, content: Mapping[str, Any], *, actor: Actor,
+                  name: str | None = None) -> RosterRow:
+    """Replace a roster's content (and name); audited as ``update``."""
+    _require_actor(actor, "roster.edit")
+    problems = []
+    if name is not None:
+        problems += [x for x in (_text_problem(name, "roster", "name", MAX_NAME),) if x]
+    if not isinstance(content, Mapping):
+        problems.append(Problem("roster", "json-object", "a roster must be a JSON object",
+                                column="content"))
+    else:
+        problems += [x for x in (_jsonable(dict(content), "roster", "content"),) if x]
+    _raise(problems, "roster")
+    who = _actor_name(actor)
+
+    def work(s: Session) -> RosterRow:
+        row = s.get(RosterRow, roster_id)
+        if row is None:
+            raise NotFound("roster", roster_id)
+        row.content = dict(content)
+        if name is not None:
+            row.name = name
+        row.updated_at = utcnow()
+        row.updated_by = who
+        write_audit(s, who, "update", "roster", row.id, None)
+        return row
+
+    return store.run(work)
+
+
+def delete_roster(store: Store, roster_id: int, *, actor: Actor) -> None:
+    _require_actor(actor, "roster.edit")
+
+    def work(s: Session) -> None:
+        row = s.get(RosterRow, roster_id)
+        if row is None:
+            raise NotFound("roster", roster_id)
+        s.delete(row)
+        write_audit(s, _actor_name(actor), "delete", "roster", roster_id, None)
+
+    store.run(work)
+
+
+# -- live positions and status ------------------------------------------------------------------
+@dataclass(frozen=True)
+class PositionIn:
+    """One reported position: ``t`` aware (converted to UTC) or naive UTC; x/y in the scenario's
+    working CRS (metres)."""
+
+    unit: str
+    t: datetime
+    x: float
+    y: float
+    speed_kph: float | None = None
+    heading: float | None = None
+
+
+def record_positions(store: Store, scenario_id: int, positions: Sequence[PositionIn], *,
+                     actor: Actor, source: str = "", now: datetime | None = None,
+                     margin_m: float = MARGIN_M) -> int:
+    """Store a batch of positions, all or none; returns how many were stored.
+
+    Refused (with every problem: row, field, rule) for a unit the scenario does not have, a
+    position more than ``margin_m`` outside the jurisdiction, a time in the future (beyond
+    :data:`CLOCK_SKEW_S` of clock skew), or times out of order: within a unit's reports in
+    the batch, or before the unit's last stored position.
+    """
+    _require_actor(actor, "position.post")
+    file = "positions"
+    t_now = _to_utc_naive(now) if now is not None else utcnow()
+    future = t_now + timedelta(seconds=CLOCK_SKEW_S)
+    src = source[:100]
+
+    def work(s: Session) -> int:
+        sc = _scenario(s, scenario_id)
+        units = set(sc.ids.get("units", ()))
+        problems: list[Problem] = []
+        last: dict[str, tuple[datetime, int]] = {}
+        values: list[dict[str, Any]] = []
+        received = utcnow()
+        for i, p in enumerate(positions, start=1):
+            ok = True
+            if not isinstance(p.unit, str) or (units and p.unit not in units):
+                problems.append(Problem(file, "known-id", f"unit {p.unit!r} is not a unit of "
+                                        f"scenario {sc.name!r}", row=i, column="unit"))
+                ok = False
+            if not isinstance(p.t, datetime):
+                problems.append(Problem(file, "datetime", f"t must be a date and time, got "
+                                        f"{p.t!r}", row=i, column="t"))
+                ok = False
+            xy = _xy_problems(sc, p.x, p.y, file, i, margin_m)
+            problems += xy
+            for col, v in (("speed_kph", p.speed_kph), ("heading", p.heading)):
+                if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)
+                                      or not math.isfinite(v) or v < 0):
+                    problems.append(Problem(file, "number", f"{col} must be a non-negative "
+                                            f"number, got {v!r}", row=i, column=col))
+            if not ok:
+                continue
+            t = _to_utc_naive(p.t)
+            if t > future:
+                problems.append(Problem(file, "not-future", f"t {t:%Y-%m-%d %H:%M:%S} UTC is "
+                                        "in the future", row=i, column="t"))
+            prev = last.get(p.unit)
+            if prev is not None and t < prev[0]:
+                problems.append(Problem(file, "time-order", f"t of unit {p.unit!r} is before "
+                                        f"its report in row {prev[1]}", row=i, column="t"))
+            last[p.unit] = (t, i)
+            if not xy:
+                values.append({"scenario_id": scenario_id, "unit": p.unit, "t": t,
+                               "x": float(p.x), "y": float(p.y),
+                               "speed_kph": p.speed_kph, "heading": p.heading,
+                               "source": src, "received_at": received})
+        if last:
+            stored = dict(s.execute(
+                select(PositionRow.unit, func.max(PositionRow.t))
+                .where(PositionRow.scenario_id == scenario_id,
+                       PositionRow.unit.in_(list(last)))
+                .group_by(PositionRow.unit)).tuples().all())
+            for i, p in enumerate(positions, start=1):
+                if isinstance(p.unit, str) and p.unit in stored and isinstance(p.t, datetime) \
+                        and _to_utc_naive(p.t) < stored[p.unit]:
+                    problems.append(Problem(
+                        file, "time-order", f"t of unit {p.unit!r} is before its last stored "
+                        f"position ({stored[p.unit]:%Y-%m-%d %H:%M:%S} UTC)", row=i,
+                        column="t"))
+        _raise(problems, file)
+        if values:
+            s.execute(insert(PositionRow), values)
+        return len(values)
+
+    return store.run(work)
+
+
+def latest_positions(store: Store, scenario_id: int) -> list[PositionRow]:
+    """Each unit's last stored position."""
+    def work(s: Session) -> list[PositionRow]:
+        last = (select(func.max(PositionRow.id))
+                .where(PositionRow.scenario_id == scenario_id)
+                .group_by(PositionRow.unit)).scalar_subquery()
+        return list(s.scalars(select(PositionRow).where(PositionRow.id.in_(last))
+                              .order_by(PositionRow.unit)).all())
+    return store.run(work)
+
+
+def position_history(store: Store, scenario_id: int, unit: str, *,
+                     since: datetime | None = None, until: datetime | None = None,
+                     limit: int = 10_000) -> list[PositionRow]:
+    """A unit's positions in time order (``since``/``until`` aware or naive UTC)."""
+    q = select(PositionRow).where(PositionRow.scenario_id == scenario_id,
+                                  PositionRow.unit == unit)
+    if since is not None:
+        q = q.where(PositionRow.t >= _to_utc_naive(since))
+    if until is not None:
+        q = q.where(PositionRow.t < _to_utc_naive(until))
+    q = q.order_by(PositionRow.t, PositionRow.id).limit(limit)
+    return list(store.run(lambda s: s.scalars(q).all()))
+
+
+def record_status(store: Store, scenario_id: int, unit: str, status: str, *, actor: Actor,
+                  t: datetime | None = None, incident_id: int | None = None, note: str = "",
+                  now: datetime | None = None) -> StatusRow:
+    """Record a unit's new status (one of :data:`UNIT_STATUSES`)."""
+    _require_actor(actor, "status.post")
+    file = "status"
+    t_now = _to_utc_naive(now) if now is not None else utcnow()
+    when = _to_utc_naive(t) if t is not None else t_now
+    who = _actor_name(actor)
+
+    def work(s: Session) -> StatusRow:
+        sc = _scenario(s, scenario_id)
+        problems: list[Problem] = []
+        units = set(sc.ids.get("units", ()))
+        if not isinstance(unit, str) or (units and unit not in units):
+            problems.append(Problem(file, "known-id", f"unit {unit!r} is not a unit of "
+                                    f"scenario {sc.name!r}", column="unit"))
+        if status not in UNIT_STATUSES:
+            problems.append(Problem(file, "status-known", f"status {status!r} is not one of "
+                                    f"{', '.join(UNIT_STATUSES)}", column="status"))
+        if when > t_now + timedelta(seconds=CLOCK_SKEW_S):
+            problems.append(Problem(file, "not-future", f"t {when:%Y-%m-%d %H:%M:%S} UTC is in "
+                                    "the future", column="t"))
+        p = _text_problem(note, file, "note", 4000)
+        if p:
+            problems.append(p)
+        if incident_id is not None:
+            inc = s.get(IncidentRow, incident_id)
+            if inc is None or inc.scenario_id != scenario_id:
+                problems.append(Problem(file, "known-id", f"incident {incident_id!r} is not an "
+                                        f"incident of scenario {sc.name!r}",
+                                        column="incident_id"))
+        if not problems:
+            last = s.scalar(select(func.max(StatusRow.t)).where(
+                StatusRow.scenario_id == scenario_id, StatusRow.unit == unit))
+            if last is not None and when < last:
+                problems.append(Problem(file, "time-order", f"t is before the unit's last "
+                                        f"status ({last:%Y-%m-%d %H:%M:%S} UTC)", column="t"))
+        _raise(problems, file)
+        row = StatusRow(scenario_id=scenario_id, unit=unit, t=when, status=status,
+                        incident_id=incident_id, note=note, created_by=who)
+        s.add(row)
+        s.flush()
+        return row
+
+    return store.run(work)
+
+
+def latest_status(store: Store, scenario_id: int) -> dict[str, StatusRow]:
+    """Each unit's current status, by unit id (units never reported are absent)."""
+    def work(s: Session) -> dict[str, StatusRow]:
+        last = (select(func.max(StatusRow.id)).where(StatusRow.scenario_id == scenario_id)
+                .group_by(StatusRow.unit)).scalar_subquery()
+        return {r.unit: r for r in s.scalars(select(StatusRow).where(StatusRow.id.in_(last)))}
+    return store.run(work)
+
+
+# -- alerts ------------------------------------------------------------------------------------
+def raise_alert(store: Store, scenario_id: int, kind: str, subject: str, *, message: str,
+                severity: str = "warning", data: Mapping[str, Any] | None = None,
+                at: datetime | None = None) -> tuple[AlertRow, bool]:
+    """Open an alert, unless one of the same ``kind`` and ``subject`` is open already.
+
+    Returns ``(alert, created)``: ``created`` is False when the open one was returned (so the
+    caller pushes only new alerts to browsers).
+    """
+    problems = [x for x in (
+        _text_problem(kind, "alert", "kind", 50, empty_ok=False),
+        _text_problem(subject, "alert", "subject", 200, empty_ok=False),
+        _text_problem(message, "alert", "message", 4000),
+        _jsonable(dict(data) if data else None, "alert", "data"),
+    ) if x]
+    if severity not in ALERT_SEVERITIES:
+        problems.append(Problem("alert", "severity", f"severity {severity!r} is not one of "
+                                f"{', '.join(ALERT_SEVERITIES)}", column="severity"))
+    _raise(problems, "alert")
+
+    def work(s: Session) -> tuple[AlertRow, bool]:
+        _scenario(s, scenario_id)
+        row = s.scalar(select(AlertRow).where(
+            AlertRow.scenario_id == scenario_id, AlertRow.kind == kind,
+            AlertRow.subject == subject, AlertRow.cleared_at.is_(None)))
+        if row is not None:
+            return row, False
+        row = AlertRow(scenario_id=scenario_id, kind=kind, subject=subject, severity=severity,
+                       message=message, data=dict(data) if data else None,
+                       raised_at=_to_utc_naive(at) if at else utcnow())
+        s.add(row)
+        s.flush()
+        return row, True
+
+    return store.run(work)
+
+
+def clear_alert(store: Store, scenario_id: int, kind: str, subject: str, *,
+                at: datetime | None = None) -> AlertRow | None:
+    """Close the open alert of ``kind`` and ``subject`` (the condition has passed)."""
+    def work(s: Session) -> AlertRow | None:
+        row = s.scalar(select(AlertRow).where(
+            AlertRow.scenario_id == scenario_id, AlertRow.kind == kind,
+            AlertRow.subject == subject, AlertRow.cleared_at.is_(None)))
+        if row is not None:
+            row.cleared_at = _to_utc_naive(at) if at else utcnow()
+        return row
+    return store.run(work)
+
+
+def acknowledge_alert(store: Store, alert_id: int, *, actor: Actor) -> AlertRow:
+    """Mark an alert as seen by ``actor`` (it stays open until cleared); audited."""
+    _require_actor(actor, "alert.ack")
+    who = _actor_name(actor)
+
+    def work(s: Session) -> AlertRow:
+        row = s.get(AlertRow, alert_id)
+        if row is None:
+            raise NotFound("alert", alert_id)
+        row.acknowledged_by = who
+        row.acknowledged_at = utcnow()
+        write_audit(s, who, "acknowledge", "alert", row.id, None)
+        return row
+
+    return store.run(work)
+
+
+def list_alerts(store: Store, scenario_id: int, *, open_only: bool = True, after_id: int = 0,
+                limit: int = 500) -> list[AlertRow]:
+    """Alerts in the order raised; ``after_id`` gives only newer ones (for server-sent events)."""
+    q = select(AlertRow).where(AlertRow.scenario_id == scenario_id, AlertRow.id > after_id)
+    if open_only:
+        q = q.where(AlertRow.cleared_at.is_(None))
+    q = q.order_by(AlertRow.id).limit(limit)
+    return list(store.run(lambda s: s.scalars(q).all()))
