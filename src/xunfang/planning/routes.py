@@ -1,0 +1,860 @@
+"""Patrol routes (巡逻路线): for every unit and slot of the posture, where it drives or walks.
+
+Entry point: :func:`plan_routes`. The posture (from the deployment stage) says which grid each
+patrolling unit works in each slot; this stage turns every run of consecutive slots of a unit in
+one grid into a timed node sequence on the road network that
+
+* covers the grid's pieces of the mandatory patrol lines (``scenario.lines``; ``every_minutes``,
+  else ``policy.line_every_minutes``) — a line that crosses grids is cut into pieces, one per
+  grid, each covered by the units of its grid;
+* visits the grid's key sites (tier 1..3) with a stop of ``stop_minutes`` (10–15 min: the Koper
+  curve) at least every ``policy.revisit_minutes[tier]``;
+* stays on the grid's streets (edges with at least one end inside the grid polygon) — except the
+  transit from where the unit was to the grid, which is marked ``transit``;
+* follows its mode: foot and balance-vehicle units make short loops (items more than
+  ``loop_minutes[mode]`` of travel from where they entered the grid are left to others),
+  motorcycles and cars range over the whole grid;
+* is randomised from ``seed`` (the next item is drawn among those nearly as urgent as the most
+  urgent one, and stop lengths are drawn), so patrols are not predictable.
+
+Method: an event-driven earliest-deadline heuristic over all units at once. When a unit is
+free it picks, among the items of its grid it can finish before its run ends, one whose
+*slack* (its deadline, last visit + interval, minus the travel time to it) is within
+``choice_window_minutes`` of the smallest slack; visits by every unit count for every unit.
+
+Bound: for each (grid, slot) the stage reports a *load* lower bound and checks it against the
+number of units there. Each visit to item i takes a unit at least w_i minutes (its stop or
+traversal plus the shortest travel into it from any other item of the grid, by the fastest
+mode present), so keeping every interval r_i needs at least Σ w_i / r_i units in steady state;
+when the load exceeds the units present, no assignment of those units can meet every
+interval, and the stage says so as a shortfall. The achieved intervals are measured on the
+routes themselves (cyclically over the horizon: the day repeats) and every interval above its
+requirement is a shortfall too — never hidden.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import shapely
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from xunfang import network
+from xunfang.geo import Projector
+from xunfang.network import RoadNetwork
+from xunfang.plan import Assignment, Slot
+from xunfang.planning.places import place_nodes
+from xunfang.scenario.model import FloatArray, IntArray, Mode, Scenario
+
+__all__ = [
+    "DEFAULT_LOOP_MINUTES",
+    "Leg",
+    "LineReport",
+    "RoutePlan",
+    "SiteReport",
+    "UnitSlotRoute",
+    "grid_of_nodes",
+    "plan_routes",
+]
+
+#: How far (travel minutes from where it entered the grid) a unit of each mode ranges: foot
+#: and balance-vehicle units make short loops, motorcycles and cars the whole grid (None).
+DEFAULT_LOOP_MINUTES: Mapping[Mode, float | None] = {
+    "foot": 20.0, "balance": 15.0, "motorcycle": None, "car": None,
+}
+
+LegKind = Literal["transit", "site", "line", "hold"]
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One piece of a route: the nodes passed (node ids) and the minute (from the start of the
+    horizon) at which each is reached. ``kind`` says why: ``transit`` (to the grid), ``site``
+    (to a key site, then a stop from ``stop_start`` to ``stop_end``), ``line`` (driving a
+    piece of a mandatory line, ``ref`` its line id), ``hold`` (nothing left that fits before
+    the run ends: the unit stays). ``ref`` is the site or line id."""
+
+    kind: LegKind
+    ref: str
+    nodes: tuple[str, ...]
+    minutes: tuple[float, ...]
+    stop_start: float | None = None
+    stop_end: float | None = None
+
+    @property
+    def end(self) -> float:
+        return self.stop_end if self.stop_end is not None else self.minutes[-1]
+
+
+@dataclass(frozen=True)
+class UnitSlotRoute:
+    """A unit's route in one slot: the legs that start in the slot, its grid and mode."""
+
+    unit: str
+    slot: int
+    grid: str
+    mode: Mode
+    legs: tuple[Leg, ...]
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """Every node passed, in order (consecutive duplicates dropped)."""
+        out: list[str] = []
+        for leg in self.legs:
+            for n in leg.nodes:
+                if not out or out[-1] != n:
+                    out.append(n)
+        return tuple(out)
+
+    @property
+    def minutes(self) -> tuple[float, ...]:
+        """The minute each node of :attr:`nodes` is reached (from the start of the horizon)."""
+        out: list[tuple[str, float]] = []
+        for leg in self.legs:
+            for n, t in zip(leg.nodes, leg.minutes, strict=True):
+                if not out or out[-1][0] != n:
+                    out.append((n, t))
+        return tuple(t for _, t in out)
+
+    @property
+    def waypoints(self) -> tuple[str, ...]:
+        """The nodes that matter: the stops at sites and the ends of line pieces, in order
+        (what a simulator cycling through the route needs; the full path is :attr:`nodes`)."""
+        out: list[str] = []
+        for leg in self.legs:
+            pts = ((leg.nodes[-1],) if leg.kind in ("site", "transit", "hold")
+                   else (leg.nodes[0], leg.nodes[-1]))
+            for n in pts:
+                if not out or out[-1] != n:
+                    out.append(n)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class LineReport:
+    """A mandatory line against its frequency: ``required`` and ``achieved`` (the longest
+    interval between passes of any of its pieces, minutes; ``None`` when some piece is never
+    driven), the grid of each piece, and the edges outside every grid."""
+
+    line: str
+    required: float
+    achieved: float | None
+    pieces: tuple[tuple[str, int, float | None], ...]  # (grid, edges, achieved interval)
+    outside_edges: int
+
+    @property
+    def met(self) -> bool:
+        return (self.achieved is not None and self.achieved <= self.required + 1e-6
+                and self.outside_edges == 0)
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    """A key site against its revisit interval: every stop (arrival minute), the longest
+    interval between arrivals (cyclic over the horizon; ``None`` if never visited)."""
+
+    site: str
+    tier: int
+    grid: str | None
+    required: float
+    achieved: float | None
+    visits: tuple[float, ...]
+
+    @property
+    def met(self) -> bool:
+        return self.achieved is not None and self.achieved <= self.required + 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class RoutePlan:
+    """The routes of every patrolling unit and slot, the line and site reports, the load
+    bound per (grid, slot) and every shortfall, in words."""
+
+    routes: Mapping[tuple[str, int], UnitSlotRoute]
+    lines: tuple[LineReport, ...]
+    sites: tuple[SiteReport, ...]
+    load: Mapping[tuple[str, int], tuple[float, int]]  # (grid, slot) -> (load bound, units)
+    shortfalls: tuple[str, ...]
+    horizon_minutes: float
+    seed: int
+    _slots: tuple[Slot, ...] = field(default=(), repr=False)
+    _xy: Mapping[str, tuple[float, float]] = field(default_factory=dict, repr=False)
+    _crs: str = field(default="local", repr=False)
+
+    def route_nodes(self, unit: str, slot: int, *, full: bool = False) -> tuple[str, ...]:
+        """The node ids of ``unit``'s route in ``slot``: the waypoints (stops and line-piece
+        ends), or every node passed with ``full=True``."""
+        r = self.routes[(unit, slot)]
+        return r.nodes if full else r.waypoints
+
+    def to_assignments(self, *, full: bool = False) -> tuple[Assignment, ...]:
+        """One ``Assignment(duty="route")`` per routed (unit, slot), route = node ids."""
+        return tuple(
+            Assignment(unit=u, slot=s, duty="route", route=self.route_nodes(u, s, full=full),
+                       note=f"route in grid {r.grid}")
+            for (u, s), r in sorted(self.routes.items()))
+
+    def geojson(self) -> dict[str, object]:
+        """GeoJSON tracks: one LineString per (unit, slot) with the time of each vertex in
+        ``properties.times`` (ISO local time, the ``coordTimes`` convention), and a Point per
+        stop. WGS 84 lon/lat, or the scenario's local metres when its CRS is ``local``."""
+        if not self._slots:
+            return {"type": "FeatureCollection", "features": []}
+        t0 = self._slots[0].start
+        proj = None if self._crs == "local" else Projector(self._crs)
+
+        def coords(ids: Sequence[str]) -> list[list[float]]:
+            xy = np.array([self._xy[i] for i in ids], dtype=np.float64).reshape(-1, 2)
+            if proj is None:
+                return [[round(float(x), 2), round(float(y), 2)] for x, y in xy]
+            lon, lat = proj.to_lonlat(xy[:, 0], xy[:, 1])
+            return [[round(float(a), 7), round(float(b), 7)] for a, b in zip(lon, lat, strict=True)]
+
+        def iso(m: float) -> str:
+            from datetime import timedelta
+            return (t0 + timedelta(minutes=m)).isoformat(timespec="seconds")
+
+        feats: list[dict[str, object]] = []
+        for (u, s), r in sorted(self.routes.items()):
+            ids, mins = r.nodes, r.minutes
+            geom: dict[str, object] = (
+                {"type": "LineString", "coordinates": coords(ids)} if len(ids) > 1
+                else {"type": "Point", "coordinates": coords(ids)[0]})
+            feats.append({"type": "Feature", "geometry": geom, "properties": {
+                "kind": "track", "unit": u, "slot": s, "grid": r.grid, "mode": r.mode,
+                "times": [iso(m) for m in mins]}})
+            for leg in r.legs:
+                if leg.kind == "site" and leg.stop_start is not None and leg.stop_end is not None:
+                    feats.append({"type": "Feature", "geometry": {
+                        "type": "Point", "coordinates": coords(leg.nodes[-1:])[0]},
+                        "properties": {"kind": "stop", "unit": u, "slot": s, "site": leg.ref,
+                                       "from": iso(leg.stop_start), "to": iso(leg.stop_end)}})
+        out: dict[str, object] = {"type": "FeatureCollection", "features": feats}
+        if proj is None:
+            out["crs_note"] = "local planar metres (the scenario has no georeference)"
+        return out
+
+    def as_json(self) -> dict[str, object]:
+        """The stage's JSON summary for plan.json (routes as waypoints with times)."""
+        def r2(x: float | None) -> float | None:
+            return None if x is None else round(x, 2)
+        return {
+            "method": "earliest-deadline heuristic with seeded random choice; load lower bound",
+            "seed": self.seed,
+            "routes": [
+                {"unit": u, "slot": s, "grid": r.grid, "mode": r.mode,
+                 "waypoints": list(r.waypoints),
+                 "legs": [{"kind": leg.kind, "ref": leg.ref, "from": r2(leg.minutes[0]),
+                           "to": r2(leg.end), "nodes": len(leg.nodes)} for leg in r.legs]}
+                for (u, s), r in sorted(self.routes.items())],
+            "lines": [{"line": x.line, "required_minutes": x.required,
+                       "achieved_minutes": r2(x.achieved), "met": x.met,
+                       "outside_edges": x.outside_edges,
+                       "pieces": [{"grid": g, "edges": e, "achieved_minutes": r2(a)}
+                                  for g, e, a in x.pieces]} for x in self.lines],
+            "sites": [{"site": x.site, "tier": x.tier, "grid": x.grid,
+                       "required_minutes": x.required, "achieved_minutes": r2(x.achieved),
+                       "visits": len(x.visits), "met": x.met} for x in self.sites],
+            "load": [{"grid": g, "slot": s, "load_units": round(ld, 3), "units": n}
+                     for (g, s), (ld, n) in sorted(self.load.items())],
+            "shortfalls": list(self.shortfalls),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def grid_of_nodes(scenario: Scenario, xy: FloatArray) -> IntArray:
+    """Index into ``scenario.areas_of("grid")`` of the first grid holding each point (-1:
+    none; a point on a shared border belongs to the first grid listed)."""
+    out = np.full(xy.shape[0], -1, dtype=np.int64)
+    for i, a in enumerate(scenario.areas_of("grid")):
+        free = out < 0
+        if not free.any():
+            break
+        inside = shapely.intersects_xy(a.geometry, xy[free, 0], xy[free, 1])
+        out[np.flatnonzero(free)[inside]] = i
+    return out
+
+
+@dataclass
+class _Item:
+    key: str  # "site:S01" or "line:L1#0"
+    kind: Literal["site", "line"]
+    ref: str  # site id or line id
+    grid: int
+    every: float
+    nodes: tuple[int, ...]  # site: (node,); line piece: the line's nodes in order
+    tier: int = 0
+
+
+@dataclass
+class _Sub:
+    """A grid's streets for one mode and hour: local CSR and cached Dijkstra rows."""
+
+    nodes: IntArray  # global indices of local nodes
+    local: dict[int, int]
+    mat: csr_matrix
+    direct: dict[tuple[int, int], float]  # arcs this mode may drive: (u, v) -> minutes
+    joined: frozenset[tuple[int, int]]  # node pairs joined by a street, for any mode
+    rows: dict[int, tuple[FloatArray, IntArray]] = field(default_factory=dict)
+
+    def row(self, g: int) -> tuple[FloatArray, IntArray]:
+        got = self.rows.get(g)
+        if got is None:
+            d, p = dijkstra(self.mat, directed=True, indices=self.local[g],
+                            return_predecessors=True)
+            got = (np.asarray(d, np.float64), np.asarray(p, np.int64))
+            self.rows[g] = got
+        return got
+
+    def time(self, a: int, b: int) -> float:
+        if a not in self.local or b not in self.local:
+            return math.inf
+        return float(self.row(a)[0][self.local[b]])
+
+    def path(self, a: int, b: int) -> tuple[list[int], list[float]]:
+        """Global node indices a..b and their minutes from a."""
+        d, p = self.row(a)
+        lb = self.local[b]
+        seq = [lb]
+        while seq[-1] != self.local[a]:
+            seq.append(int(p[seq[-1]]))
+        seq.reverse()
+        return [int(self.nodes[k]) for k in seq], [float(d[k]) for k in seq]
+
+
+class _Router:
+    def __init__(self, scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot]) -> None:
+        self.sc, self.net, self.slots = scenario, net, tuple(slots)
+        self.grids = scenario.areas_of("grid")
+        self.node_grid = grid_of_nodes(scenario, net.xy)
+        self._full: dict[tuple[Mode, tuple[int, ...]], tuple[csr_matrix, FloatArray, FloatArray]]
+        self._full = {}
+        self._subs: dict[tuple[int, Mode, tuple[int, ...]], _Sub] = {}
+        self._full_rows: dict[tuple[Mode, tuple[int, ...], int], tuple[FloatArray, IntArray]] = {}
+
+    def key(self, mode: Mode, hour: int) -> tuple[int, ...]:
+        return tuple(i for i, pf in enumerate(self.sc.policy.peak_factors)
+                     if hour in pf.hours and mode in pf.modes)
+
+    def _edges(self, mode: Mode, hour: int) -> tuple[csr_matrix, FloatArray, FloatArray]:
+        k = (mode, self.key(mode, hour))
+        got = self._full.get(k)
+        if got is None:
+            fwd, bwd = network.edge_minutes(self.net, mode=mode, hour=hour)
+            r = self.net.roads
+            tail = np.concatenate([r.u, r.v])
+            head = np.concatenate([r.v, r.u])
+            mins = np.concatenate([fwd, bwd])
+            ok = np.isfinite(mins) & (tail != head)
+            mat = _csr(self.net.n_nodes, tail[ok], head[ok], mins[ok])
+            got = (mat, fwd, bwd)
+            self._full[k] = got
+        return got
+
+    def sub(self, grid: int, mode: Mode, hour: int) -> _Sub:
+        k = (grid, mode, self.key(mode, hour))
+        got = self._subs.get(k)
+        if got is None:
+            _, fwd, bwd = self._edges(mode, hour)
+            r = self.net.roads
+            ing = (self.node_grid[r.u] == grid) | (self.node_grid[r.v] == grid)
+            nodes = np.unique(np.concatenate([r.u[ing], r.v[ing]])).astype(np.int64)
+            local = {int(g): i for i, g in enumerate(nodes)}
+            lu = np.array([local[int(x)] for x in r.u[ing]], dtype=np.int64)
+            lv = np.array([local[int(x)] for x in r.v[ing]], dtype=np.int64)
+            tail = np.concatenate([lu, lv])
+            head = np.concatenate([lv, lu])
+            mins = np.concatenate([fwd[ing], bwd[ing]])
+            ok = np.isfinite(mins) & (tail != head)
+            gu, gv = nodes[tail], nodes[head]
+            direct: dict[tuple[int, int], float] = {}
+            for a, b, w in zip(gu[ok].tolist(), gv[ok].tolist(), mins[ok].tolist(), strict=True):
+                direct[(a, b)] = min(w, direct.get((a, b), math.inf))
+            joined = frozenset(zip(gu.tolist(), gv.tolist(), strict=True))
+            got = _Sub(nodes=nodes, local=local,
+                       mat=_csr(len(nodes), tail[ok], head[ok], mins[ok]),
+                       direct=direct, joined=joined)
+            self._subs[k] = got
+        return got
+
+    def full_path(self, a: int, b: int, mode: Mode, hour: int) -> tuple[list[int], list[float]]:
+        k = (mode, self.key(mode, hour), a)
+        got = self._full_rows.get(k)
+        if got is None:
+            mat = self._edges(mode, hour)[0]
+            d, p = dijkstra(mat, directed=True, indices=a, return_predecessors=True)
+            got = (np.asarray(d, np.float64), np.asarray(p, np.int64))
+            self._full_rows[k] = got
+        d, p = got
+        if not np.isfinite(d[b]):
+            return [], []
+        seq = [b]
+        while seq[-1] != a:
+            seq.append(int(p[seq[-1]]))
+        seq.reverse()
+        return seq, [float(d[x]) for x in seq]
+
+    def nearest_in(self, sub: _Sub, a: int, mode: Mode, hour: int) -> int:
+        """The grid node reached soonest from ``a`` over the whole network (``a`` itself
+        when it is on the grid's streets)."""
+        if a in sub.local and sub.mat.indptr[sub.local[a] + 1] > sub.mat.indptr[sub.local[a]]:
+            return a
+        k = (mode, self.key(mode, hour), a)
+        if k not in self._full_rows:
+            self.full_path(a, a, mode, hour)
+        d = self._full_rows[k][0][sub.nodes]
+        deg = np.diff(sub.mat.indptr) > 0
+        d = np.where(deg, d, np.inf)
+        if not np.isfinite(d).any():
+            return -1
+        return int(sub.nodes[int(np.argmin(d))])
+
+
+def _csr(n: int, tail: IntArray, head: IntArray, w: FloatArray) -> csr_matrix:
+    """CSR of arcs, keeping the fastest of parallel arcs (scipy would sum them)."""
+    order = np.lexsort((w, head, tail))
+    tail, head, w = tail[order], head[order], w[order]
+    first = np.ones(tail.shape[0], dtype=bool)
+    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
+    # a zero-minute arc would vanish from a sparse matrix: keep it as a tiny positive time
+    return csr_matrix((np.maximum(w[first], 1e-9), (tail[first], head[first])), shape=(n, n))
+
+
+def _items(scenario: Scenario, net: RoadNetwork, node_grid: IntArray
+           ) -> tuple[list[_Item], dict[str, list[str]], list[str]]:
+    """Site items, line-piece items, per line its piece keys, and the shortfalls found."""
+    pol = scenario.policy
+    items: list[_Item] = []
+    pieces: dict[str, list[str]] = {}
+    short: list[str] = []
+    site_nodes = place_nodes(net, scenario.sites) if scenario.sites else np.zeros(0, np.int64)
+    for s, node in zip(scenario.sites, site_nodes, strict=True):
+        if s.tier not in pol.revisit_minutes:
+            short.append(f"site {s.id}: tier {s.tier} has no revisit interval in the policy "
+                         "(policy.revisit_minutes); it is not routed")
+            continue
+        g = int(node_grid[int(node)])
+        if g < 0:
+            short.append(f"site {s.id} (tier {s.tier}) lies outside every grid: no grid route "
+                         f"visits it (revisit every {pol.revisit_minutes[s.tier]:g} min unmet)")
+            continue
+        items.append(_Item(key=f"site:{s.id}", kind="site", ref=s.id, grid=g,
+                           every=float(pol.revisit_minutes[s.tier]), nodes=(int(node),),
+                           tier=s.tier))
+    for line in scenario.lines:
+        every = float(line.every_minutes if line.every_minutes is not None
+                      else pol.line_every_minutes)
+        idx = [int(i) for i in network.index_of(net, line.nodes)]
+        pieces[line.id] = []
+        outside: list[str] = []
+        cur: list[int] = []
+        cur_g = -2
+        for a, b in itertools.pairwise(idx):
+            g = int(node_grid[a]) if node_grid[a] >= 0 else int(node_grid[b])
+            if g < 0:
+                outside.append(f"{net.node_ids[a]}→{net.node_ids[b]}")
+            if g != cur_g or g < 0:
+                if cur_g >= 0 and len(cur) > 1:
+                    _add_piece(items, pieces, line.id, cur_g, cur, every)
+                cur = [a, b] if g >= 0 else []
+                cur_g = g
+            else:
+                cur.append(b)
+        if cur_g >= 0 and len(cur) > 1:
+            _add_piece(items, pieces, line.id, cur_g, cur, every)
+        if outside:
+            short.append(f"line {line.id}: {len(outside)} edge(s) lie outside every grid "
+                         f"(first {', '.join(outside[:3])}); no grid route covers them")
+        if len(idx) < 2:
+            short.append(f"line {line.id}: fewer than two nodes, nothing to patrol")
+    return items, pieces, short
+
+
+def _add_piece(items: list[_Item], pieces: dict[str, list[str]], line: str, g: int,
+               nodes: list[int], every: float) -> None:
+    key = f"line:{line}#{len(pieces[line])}"
+    pieces[line].append(key)
+    items.append(_Item(key=key, kind="line", ref=line, grid=g, every=every, nodes=tuple(nodes)))
+
+
+def _traverse(sub: _Sub, nodes: Sequence[int]) -> tuple[list[int], list[float]]:
+    """Drive a piece node by node inside the grid: the path and the minute of each node from
+    its start; empty when some step cannot be driven. Two nodes joined by a street must be
+    driven along that street (no detour round a footway); nodes the file lists in a row with
+    no street between them are joined by the fastest path inside the grid."""
+    path, mins = [nodes[0]], [0.0]
+    for a, b in itertools.pairwise(nodes):
+        if a == b:
+            continue
+        if (a, b) in sub.joined:
+            w = sub.direct.get((a, b))
+            if w is None:
+                return [], []
+            path.append(b)
+            mins.append(mins[-1] + w)
+            continue
+        if a not in sub.local or b not in sub.local or not math.isfinite(sub.time(a, b)):
+            return [], []
+        p, m = sub.path(a, b)
+        base = mins[-1]
+        path.extend(p[1:])
+        mins.extend(base + x for x in m[1:])
+    return path, mins
+
+
+def _interval(visits: Sequence[float], horizon: float) -> float | None:
+    """Longest gap between visits in the horizon [0, H): from the last visit of the warm-up
+    day (negative minutes; else from 0) to the first, between visits, and from the last to H.
+    ``None`` when the horizon has no visit."""
+    inside = sorted(v for v in visits if v >= 0)
+    if not inside:
+        return None
+    before = [v for v in visits if v < 0]
+    start = max(before) if before else 0.0
+    seq = [start, *inside, horizon]
+    return max(b - a for a, b in itertools.pairwise(seq))
+
+
+def plan_routes(
+    scenario: Scenario,
+    net: RoadNetwork,
+    slots: Sequence[Slot],
+    posture: Mapping[tuple[str, int], str],
+    *,
+    seed: int,
+    stop_minutes: tuple[float, float] = (10, 15),
+    loop_minutes: Mapping[Mode, float | None] = DEFAULT_LOOP_MINUTES,
+    choice_window_minutes: float = 10.0,
+) -> RoutePlan:
+    """Routes for every (unit, slot) of ``posture`` (unit id, slot index → grid id).
+
+    Raises ``ValueError`` naming the argument and the rule for an unknown unit, slot or grid, a
+    drone in the posture, slots that are not consecutive, or bad stop/loop/window minutes.
+    """
+    slots = tuple(slots)
+    if not slots:
+        raise ValueError("slots: at least one slot is needed")
+    for a, b in itertools.pairwise(slots):
+        if b.start != a.end:
+            raise ValueError(f"slots: must be consecutive; slot {b.index} starts at {b.name}, "
+                             f"not at the end of slot {a.index}")
+    lo, hi = float(stop_minutes[0]), float(stop_minutes[1])
+    if not (0 < lo <= hi and math.isfinite(hi)):
+        raise ValueError(f"stop_minutes: need 0 < low <= high minutes; got {stop_minutes!r}")
+    if not (choice_window_minutes >= 0 and math.isfinite(choice_window_minutes)):
+        raise ValueError(f"choice_window_minutes: must be finite and >= 0; got "
+                         f"{choice_window_minutes!r}")
+    for lm, v in loop_minutes.items():
+        if v is not None and not (v > 0 and math.isfinite(v)):
+            raise ValueError(f"loop_minutes[{lm!r}]: must be None or minutes > 0; got {v!r}")
+    units = {u.id: u for u in scenario.units}
+    grid_ids = [a.id for a in scenario.areas_of("grid")]
+    gidx = {g: i for i, g in enumerate(grid_ids)}
+    pos_of = {s.index: k for k, s in enumerate(slots)}
+    for (uid, sidx), gid in posture.items():
+        if uid not in units:
+            raise ValueError(f"posture: unit {uid!r} (slot {sidx}) is not in the scenario's units")
+        if units[uid].mode == "drone":
+            raise ValueError(f"posture: unit {uid!r} is a drone; drones fly sorties "
+                             "(plan_drones), not road routes")
+        if sidx not in pos_of:
+            raise ValueError(f"posture: slot {sidx} of unit {uid!r} is not among the slots given")
+        if gid not in gidx:
+            raise ValueError(f"posture: grid {gid!r} (unit {uid!r}, slot {sidx}) is not a "
+                             f"grid of the scenario (grids: {', '.join(grid_ids) or 'none'})")
+
+    router = _Router(scenario, net, slots)
+    items, line_pieces, shortfalls = _items(scenario, net, router.node_grid)
+    by_grid: dict[int, list[_Item]] = {}
+    for it in items:
+        by_grid.setdefault(it.grid, []).append(it)
+    rng = np.random.default_rng(seed)
+    t0 = slots[0].start
+    starts = [(s.start - t0).total_seconds() / 60.0 for s in slots]
+    horizon = starts[-1] + slots[-1].minutes
+
+    def slot_at(t: float) -> int:
+        k = int(np.searchsorted(starts, t % horizon, side="right")) - 1
+        return max(0, min(k, len(slots) - 1))
+
+    # runs: per unit, maximal runs of consecutive slots in one grid: (start, end, grid)
+    runs: dict[str, list[tuple[float, float, int]]] = {}
+    for u in units:
+        ks = sorted(pos_of[s] for (uu, s) in posture if uu == u)
+        for k in ks:
+            g = gidx[posture[(u, slots[k].index)]]
+            rs = runs.setdefault(u, [])
+            if rs and rs[-1][2] == g and abs(rs[-1][1] - starts[k]) < 1e-9:
+                rs[-1] = (rs[-1][0], starts[k] + slots[k].minutes, g)
+            else:
+                rs.append((starts[k], starts[k] + slots[k].minutes, g))
+
+    # the load bound per (grid, slot), and undrivable pieces per (grid, mode)
+    load: dict[tuple[str, int], tuple[float, int]] = {}
+    present: dict[tuple[int, int], list[str]] = {}
+    for (uid, sidx), gid in posture.items():
+        present.setdefault((gidx[gid], pos_of[sidx]), []).append(uid)
+    undrivable: set[tuple[str, Mode]] = set()
+    for (g, k), us in sorted(present.items()):
+        hour = slots[k].start.hour
+        best = math.inf
+        modes = sorted({units[u].mode for u in us})
+        for mode in modes:
+            sub = router.sub(g, mode, hour)
+            its = by_grid.get(g, [])
+            rate = 0.0
+            for it in its:
+                w = _w(sub, it, its, lo)
+                if w is None:
+                    rate = math.inf
+                    if it.kind == "line":
+                        undrivable.add((it.key, mode))
+                    continue
+                rate += w / it.every
+            best = min(best, rate)
+        load[(grid_ids[g], slots[k].index)] = (best, len(us))
+    for key, mode in sorted(undrivable):
+        line_id = key.split(":", 1)[1].split("#")[0]
+        it = next(i for i in items if i.key == key)
+        shortfalls.append(
+            f"line {line_id}: its piece in grid {grid_ids[it.grid]} cannot be driven by {mode} "
+            f"inside the grid (from {net.node_ids[it.nodes[0]]} to "
+            f"{net.node_ids[it.nodes[-1]]}, either way)")
+    for (gid, sidx), (ld, n) in sorted(load.items()):
+        if ld > n + 1e-9:
+            need = "no number of units" if not math.isfinite(ld) else f"at least {ld:.2f} units"
+            shortfalls.append(
+                f"grid {gid} slot {sidx}: the revisit and line intervals need {need} "
+                f"(load bound), {n} patrol there: no plan with these units meets them all")
+
+    # The event loop runs over a warm-up copy of the horizon first (the day repeats), so the
+    # first visits of the horizon follow the warm-up's last ones as they would follow the day
+    # before; only the horizon's legs are kept, every visit counts for the intervals.
+    for u, rs in runs.items():
+        warm = [(a - horizon, b - horizon, g) for a, b, g in rs]
+        if rs and abs(warm[-1][1] - rs[0][0]) < 1e-9 and warm[-1][2] == rs[0][2]:
+            warm[-1] = (warm[-1][0], rs[0][1], rs[0][2])
+            rs = rs[1:]
+        runs[u] = warm + rs
+    last: dict[str, float] = {it.key: -horizon for it in items}
+    visits: dict[str, list[float]] = {it.key: [] for it in items}
+    legs: dict[str, list[tuple[int, Leg]]] = {u: [] for u in runs}
+    order = {u: i for i, u in enumerate(sorted(runs))}
+    pos: dict[str, int] = {}
+    posts = {p.id: p for p in scenario.posts}
+    for u in runs:
+        unit = units[u]
+        post = posts.get(unit.home_post)
+        if post is not None:
+            pos[u] = int(place_nodes(net, [post], mode=unit.mode)[0])
+        else:
+            rg = runs[u][0][2]
+            pos[u] = int(router.sub(rg, unit.mode, 0).nodes[0])
+    home = dict(pos)
+    run_i = {u: 0 for u in runs}
+    heap: list[tuple[float, int, str]] = [(runs[u][0][0], order[u], u) for u in runs]
+    heapq.heapify(heap)
+    anchor: dict[str, int] = {}
+
+    def add(u: str, leg: Leg) -> None:
+        if leg.minutes[0] >= -1e-9:
+            legs[u].append((slot_at(leg.minutes[0]), leg))
+
+    while heap:
+        t, _, u = heapq.heappop(heap)
+        unit = units[u]
+        mode = unit.mode
+        rs = runs[u]
+        while run_i[u] < len(rs) and rs[run_i[u]][1] <= t + 1e-9:
+            run_i[u] += 1
+            anchor.pop(u, None)
+        if run_i[u] >= len(rs):
+            continue
+        r0, r1, g = rs[run_i[u]]
+        if t < r0 - 1e-9:  # off route in between (at a post, off duty): from its home post
+            t = r0
+            pos[u] = home[u]
+            anchor.pop(u, None)
+        hour = slots[slot_at(t)].start.hour
+        sub = router.sub(g, mode, hour)
+        here = pos[u]
+        if u not in anchor:
+            entry = router.nearest_in(sub, here, mode, hour)
+            if entry < 0:
+                shortfalls.append(f"unit {u} ({mode}) cannot reach grid {grid_ids[g]} at "
+                                  f"minute {t:.0f}: the run is skipped")
+                run_i[u] += 1
+                heapq.heappush(heap, (t, order[u], u))
+                continue
+            if entry != here:
+                p, m = router.full_path(here, entry, mode, hour)
+                add(u, Leg("transit", grid_ids[g], tuple(net.node_ids[x] for x in p),
+                           tuple(t + x for x in m)))
+                t += m[-1]
+                here = pos[u] = entry
+            anchor[u] = entry
+        limit = loop_minutes.get(mode)
+        cands: list[tuple[float, _Item, int, list[int], list[float], float]] = []
+        for it in by_grid.get(g, []):
+            if it.kind == "site":
+                entry = it.nodes[0]
+                travel = sub.time(here, entry)
+                if not math.isfinite(travel):
+                    continue
+                if limit is not None and sub.time(anchor[u], entry) > limit:
+                    continue
+                if t + travel + lo > r1 + 1e-9:
+                    continue
+                cands.append((last[it.key] + it.every - (t + travel), it, entry, [], [], travel))
+            else:
+                for nodes in (it.nodes, it.nodes[::-1]):
+                    p, m = _traverse(sub, nodes)
+                    if not p:
+                        continue
+                    travel = sub.time(here, p[0])
+                    if not math.isfinite(travel):
+                        continue
+                    if limit is not None and sub.time(anchor[u], p[0]) > limit:
+                        continue
+                    if t + travel + m[-1] > r1 + 1e-9:
+                        continue
+                    cands.append((last[it.key] + it.every - (t + travel), it, p[0], p, m, travel))
+        if not cands:
+            # nothing fits before the run ends: hold here until then
+            add(u, Leg("hold", grid_ids[g], (net.node_ids[here], net.node_ids[here]), (t, r1)))
+            heapq.heappush(heap, (r1, order[u], u))
+            continue
+        urgent = [b for b in cands if b[0] <= 2.0 * hi + choice_window_minutes]
+        if urgent:  # earliest deadline first, drawn among the nearly most urgent
+            smin = min(b[0] for b in urgent)
+            pool = [b for b in urgent if b[0] <= smin + choice_window_minutes]
+        else:  # nothing due soon: the item with the least of its interval left
+            fmin = min(b[0] / b[1].every for b in cands)
+            pool = [b for b in cands if b[0] / b[1].every <= fmin + 0.1]
+        slack, it, entry, p, m, travel = pool[int(rng.integers(len(pool)))]
+        del slack
+        path, mins = sub.path(here, entry) if entry != here else ([here], [0.0])
+        if it.kind == "site":
+            arrive = t + travel
+            stop = float(rng.uniform(lo, hi)) if hi > lo else lo
+            stop = min(stop, r1 - arrive)
+            add(u, Leg("site", it.ref, tuple(net.node_ids[x] for x in path),
+                       tuple(t + x for x in mins), stop_start=arrive, stop_end=arrive + stop))
+            last[it.key] = arrive
+            visits[it.key].append(arrive)
+            t_next, pos[u] = arrive + stop, entry
+        else:
+            begin = t + travel
+            full = path + p[1:]
+            fm = [t + x for x in mins] + [begin + x for x in m[1:]]
+            add(u, Leg("line", it.ref, tuple(net.node_ids[x] for x in full), tuple(fm)))
+            last[it.key] = begin
+            visits[it.key].append(begin)
+            t_next, pos[u] = begin + m[-1], p[-1]
+        heapq.heappush(heap, (t_next, order[u], u))
+
+    # group the legs by (unit, slot)
+    routes: dict[tuple[str, int], UnitSlotRoute] = {}
+    for (uid, sidx), gid in posture.items():
+        k = pos_of[sidx]
+        mine = tuple(leg for kk, leg in legs.get(uid, []) if kk == k)
+        if not mine:
+            # the unit was still busy with a leg begun in the slot before: where it ends
+            prev = [leg for kk, leg in legs.get(uid, []) if kk < k]
+            node = prev[-1].nodes[-1] if prev else net.node_ids[pos.get(uid, 0)]
+            mine = (Leg("hold", gid, (node, node), (starts[k], starts[k] + slots[k].minutes)),)
+        routes[(uid, sidx)] = UnitSlotRoute(unit=uid, slot=sidx, grid=gid,
+                                            mode=units[uid].mode, legs=mine)
+
+    # reports
+    site_reports: list[SiteReport] = []
+    for site in scenario.sites:
+        key = f"site:{site.id}"
+        it_s = next((i for i in items if i.key == key), None)
+        req = float(scenario.policy.revisit_minutes.get(site.tier, math.nan))
+        got = _interval(visits.get(key, []), horizon)
+        site_reports.append(SiteReport(
+            site=site.id, tier=site.tier, grid=None if it_s is None else grid_ids[it_s.grid],
+            required=req, achieved=got,
+            visits=tuple(round(v, 3) for v in visits.get(key, []) if v >= 0)))
+        if it_s is not None and not site_reports[-1].met:
+            what = "never visited" if got is None else f"longest interval {got:.0f} min"
+            shortfalls.append(
+                f"site {site.id} (tier {site.tier}, grid {grid_ids[it_s.grid]}): {what}, "
+                f"required every {req:g} min{_staffing(it_s.grid, present, slots)}")
+    line_reports: list[LineReport] = []
+    for pline in scenario.lines:
+        req = float(pline.every_minutes if pline.every_minutes is not None
+                    else scenario.policy.line_every_minutes)
+        pcs: list[tuple[str, int, float | None]] = []
+        for key in line_pieces.get(pline.id, []):
+            it_l = next(i for i in items if i.key == key)
+            pcs.append((grid_ids[it_l.grid], len(it_l.nodes) - 1,
+                        _interval(visits[key], horizon)))
+        idx = network.index_of(net, pline.nodes)
+        outside = sum(1 for na, nb in itertools.pairwise(idx)
+                      if router.node_grid[na] < 0 and router.node_grid[nb] < 0)
+        vals = [x for _, _, x in pcs]
+        achieved = None if (not vals or any(x is None for x in vals)) else max(
+            x for x in vals if x is not None)
+        rep = LineReport(line=pline.id, required=req, achieved=achieved, pieces=tuple(pcs),
+                         outside_edges=outside)
+        line_reports.append(rep)
+        for g_id, _, got_l in pcs:
+            if got_l is None or got_l > req + 1e-6:
+                what = "never driven" if got_l is None else f"longest interval {got_l:.0f} min"
+                shortfalls.append(
+                    f"line {pline.id} piece in grid {g_id}: {what}, required every {req:g} min"
+                    f"{_staffing(gidx[g_id], present, slots)}")
+    xy = {nid: (float(x), float(y)) for nid, (x, y) in zip(net.node_ids, net.xy, strict=True)}
+    return RoutePlan(routes=routes, lines=tuple(line_reports), sites=tuple(site_reports),
+                     load=load, shortfalls=tuple(shortfalls), horizon_minutes=horizon,
+                     seed=seed, _slots=slots, _xy=xy, _crs=scenario.crs.working)
+
+
+def _ends(sub: _Sub, it: _Item) -> list[tuple[float, int, int]]:
+    """(service minutes, entry node, exit node) of each way a unit can do ``it``."""
+    if it.kind == "site":
+        return [] if it.nodes[0] not in sub.local else [(0.0, it.nodes[0], it.nodes[0])]
+    out = []
+    for nodes in (it.nodes, it.nodes[::-1]):
+        p, m = _traverse(sub, nodes)
+        if p:
+            out.append((m[-1], p[0], p[-1]))
+    return out
+
+
+def _w(sub: _Sub, it: _Item, its: Sequence[_Item], stop: float) -> float | None:
+    """A lower bound on the minutes one visit to ``it`` takes a unit of this grid and mode:
+    its stop (sites) or traversal (line pieces), plus the shortest travel into its entry from
+    the exit of any item of the grid, itself included (a visit always follows some visit or
+    the arrival in the grid). ``None`` when the unit cannot do the item inside the grid."""
+    ways = _ends(sub, it)
+    if not ways:
+        return None
+    exits = {x for o in its for _, _, x in _ends(sub, o)}
+    best = math.inf
+    for service, entry, _ in ways:
+        into = min((sub.time(x, entry) for x in exits), default=0.0)
+        best = min(best, (stop if it.kind == "site" else service)
+                   + (into if math.isfinite(into) else 0.0))
+    return best
+
+
+def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
+              slots: Sequence[Slot]) -> str:
+    """Which slots nobody patrols grid ``g`` (the usual reason for an interval missed)."""
+    empty = [slots[k].index for k in range(len(slots)) if (g, k) not in present]
+    if not empty:
+        return ""
+    shown = ", ".join(str(s) for s in empty[:6]) + (" …" if len(empty) > 6 else "")
+    return f" (no unit patrols the grid in {len(empty)} slot(s): {shown})"

@@ -1,0 +1,241 @@
+"""Patrol routes: lines at their frequency, sites at their revisit intervals, shortfalls named."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from xunfang import network, scenario
+from xunfang.network import RoadNetwork
+from xunfang.plan import Assignment, make_slots
+from xunfang.planning.routes import grid_of_nodes, plan_routes
+from xunfang.scenario.model import Scenario
+
+Make = Callable[..., Path]
+
+
+def _lattice() -> dict[str, str]:
+    """5 × 3 streets 200 m apart; grid W holds columns 0-2, grid E columns 3-4."""
+    nodes = ["id,x,y"] + [f"n{c}{r},{200 * c},{200 * r}" for c in range(5) for r in range(3)]
+    edges = ["u,v,class"]
+    for c in range(5):
+        for r in range(3):
+            if c < 4:
+                edges.append(f"n{c}{r},n{c + 1}{r},residential")
+            if r < 2:
+                edges.append(f"n{c}{r},n{c}{r + 1},residential")
+    edges.append("n00,n01,footway")  # a parallel footway: no car uses it
+
+    def square(gid: str, x0: float, x1: float) -> dict[str, object]:
+        ring = [[x0, -50], [x1, -50], [x1, 450], [x0, 450], [x0, -50]]
+        return {"type": "Feature", "properties": {"kind": "grid", "id": gid, "name": gid},
+                "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+    areas = {"type": "FeatureCollection",
+             "features": [square("W", -50, 500), square("E", 500, 850)]}
+    return {
+        "scenario.toml": ('name = "lattice"\ncrs = "local"\n[policy]\n'
+                          'revisit_minutes = { "1" = 60, "2" = 120, "3" = 240 }\n'),
+        "network/nodes.csv": "\n".join(nodes) + "\n",
+        "network/edges.csv": "\n".join(edges) + "\n",
+        "areas.geojson": json.dumps(areas),
+        "posts.csv": ("id,name,kind,node\nP1,West station,station,n00\n"
+                      "P2,East station,station,n42\nK1,Cam west,camera,n11\n"
+                      "K2,Cam east,camera,n31\nK3,Cam far,camera,n42\n"),
+        "sites.csv": ("id,name,kind,tier,node\nS1,School,school,1,n11\n"
+                      "S2,Hospital,hospital,1,n31\nS3,Bank,bank,2,n42\nS4,Cafe,cafe,3,n02\n"),
+        "lines.csv": ("line,seq,node,every_minutes\n"
+                      + "".join(f"L1,{i},{n},30\n" for i, n in enumerate(
+                          ["n00", "n10", "n20", "n21", "n22", "n12", "n02", "n01", "n00"]))),
+        "units.csv": ("id,tier,mode,squad,home_post\nC1,special,car,patrol,P1\n"
+                      "C2,special,car,patrol,P2\nF1,precinct,foot,patrol,P1\n"
+                      "D1,special,drone,patrol,P1\n"),
+    }
+
+
+LATTICE = _lattice()
+DAY = make_slots(date(2024, 6, 3), days=1, slot_minutes=60)
+
+
+def load(make_scenario: Make, **files: str | None) -> tuple[Scenario, RoadNetwork]:
+    sc = scenario.load(make_scenario({**LATTICE, **files}))
+    return sc, RoadNetwork.from_scenario(sc)
+
+
+def everywhere(units_grids: dict[str, str]) -> dict[tuple[str, int], str]:
+    return {(u, s.index): g for u, g in units_grids.items() for s in DAY}
+
+
+def test_lines_and_sites_met_when_each_grid_has_a_car(make_scenario: Make) -> None:
+    sc, net = load(make_scenario)
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "W", "C2": "E"}), seed=3)
+    assert rp.shortfalls == ()
+    (line,) = rp.lines
+    assert line.met and line.achieved is not None and line.achieved <= 30.0
+    assert [p[0] for p in line.pieces] == ["W"]
+    for site in rp.sites:
+        assert site.met and site.achieved is not None and site.achieved <= site.required
+        # a visit is a stop of 10-15 minutes: consecutive arrivals are at least 10 min apart
+        assert np.all(np.diff(site.visits) >= 10.0 - 1e-9) or len(site.visits) < 2
+    # the measured intervals agree with the stops in the routes themselves
+    s1 = sorted(leg.stop_start for r in rp.routes.values() for leg in r.legs
+                if leg.kind == "site" and leg.ref == "S1" and leg.stop_start is not None)
+    assert s1 == pytest.approx(sorted(rp.sites[0].visits), abs=1e-2)
+    # the load bound is below the single car of each grid
+    assert all(ld <= n for ld, n in rp.load.values())
+
+
+def test_stops_last_10_to_15_minutes_and_routes_stay_in_their_grid(make_scenario: Make) -> None:
+    sc, net = load(make_scenario)
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "W", "C2": "E"}), seed=5)
+    grid = grid_of_nodes(sc, net.xy)
+    gid = {"W": 0, "E": 1}
+    idx = {n: i for i, n in enumerate(net.node_ids)}
+    for (_, _), r in rp.routes.items():
+        for leg in r.legs:
+            if leg.kind == "site" and leg.stop_start is not None and leg.stop_end is not None:
+                span = leg.stop_end - leg.stop_start
+                end_of_day = abs(leg.stop_end - 1440.0) < 1e-6
+                assert 10.0 - 1e-9 <= span <= 15.0 + 1e-9 or end_of_day
+            if leg.kind == "transit":
+                continue
+            for a, b in zip(leg.nodes[:-1], leg.nodes[1:], strict=True):
+                if a != b:  # every street driven has an end inside the grid
+                    assert gid[r.grid] in (grid[idx[a]], grid[idx[b]])
+            assert np.all(np.diff(leg.minutes) >= -1e-9)
+
+
+def test_a_grid_without_units_is_a_listed_gap(make_scenario: Make) -> None:
+    sc, net = load(make_scenario)
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "W"}), seed=1)
+    text = "\n".join(rp.shortfalls)
+    assert "site S2 (tier 1, grid E): never visited, required every 60 min" in text
+    assert "no unit patrols the grid in 24 slot(s)" in text
+    assert not any("S1" in s for s in rp.shortfalls)
+    by_id = {s.site: s for s in rp.sites}
+    assert by_id["S2"].achieved is None and not by_id["S2"].met
+
+
+def test_intervals_no_force_can_meet_are_shortfalls(make_scenario: Make) -> None:
+    # every tier-1 site every 12 minutes with 10-15 minute stops: two sites need > 1 unit
+    toml = ('name = "lattice"\ncrs = "local"\n[policy]\n'
+            'revisit_minutes = { "1" = 12, "2" = 120, "3" = 240 }\n')
+    sites = "id,name,kind,tier,node\nS1,School,school,1,n11\nS5,Square,square,1,n21\n"
+    sc, net = load(make_scenario, **{"scenario.toml": toml, "sites.csv": sites})
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "W"}), seed=1)
+    ld, n = rp.load[("W", 0)]
+    assert n == 1 and ld > 20.0 / 12.0  # two 10-minute stops every 12 minutes
+    assert any(s.startswith("grid W slot 0: the revisit and line intervals need at least")
+               for s in rp.shortfalls)
+    for site in rp.sites:  # the routes really miss them, and say so
+        assert not site.met
+        assert any(s.startswith(f"site {site.site} (tier 1, grid W): longest interval")
+                   for s in rp.shortfalls)
+
+
+def test_line_outside_every_grid_and_undrivable_pieces(make_scenario: Make) -> None:
+    nodes = LATTICE["network/nodes.csv"] + "x1,2000,0\nx2,2200,0\n"
+    edges = LATTICE["network/edges.csv"] + "n40,x1,residential\nx1,x2,residential\n"
+    lines = ("line,seq,node,every_minutes\nL9,1,n40,60\nL9,2,x1,60\nL9,3,x2,60\n"
+             "LF,1,n00,60\nLF,2,n01,60\n")
+    # LF runs over n00-n01, which is also a street: make it footway-only
+    edges = edges.replace("n00,n01,residential\n", "")
+    sc, net = load(make_scenario, **{"network/nodes.csv": nodes, "network/edges.csv": edges,
+                                     "lines.csv": lines})
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "W", "C2": "E"}), seed=1)
+    text = "\n".join(rp.shortfalls)
+    assert "line L9: 1 edge(s) lie outside every grid (first x1→x2)" in text
+    assert "line LF: its piece in grid W cannot be driven by car" in text
+    lf = next(x for x in rp.lines if x.line == "LF")
+    assert lf.achieved is None and not lf.met
+    # on foot the same piece is walked
+    rp2 = plan_routes(sc, net, DAY, everywhere({"F1": "W", "C2": "E"}), seed=1)
+    assert not any("LF: its piece" in s for s in rp2.shortfalls)
+    lf2 = next(x for x in rp2.lines if x.line == "LF")
+    assert lf2.achieved is not None
+
+
+def test_seeded_and_unpredictable(make_scenario: Make) -> None:
+    sc, net = load(make_scenario)
+    posture = everywhere({"C1": "W", "C2": "E"})
+    a = plan_routes(sc, net, DAY, posture, seed=11)
+    b = plan_routes(sc, net, DAY, posture, seed=11)
+    c = plan_routes(sc, net, DAY, posture, seed=12)
+    seq = [a.route_nodes("C1", s.index) for s in DAY]
+    assert seq == [b.route_nodes("C1", s.index) for s in DAY]
+    assert a.as_json() == b.as_json()
+    assert seq != [c.route_nodes("C1", s.index) for s in DAY]
+    # not one fixed cycle either: the order of stops differs from hour to hour
+    stops = [tuple(leg.ref for leg in a.routes[("C1", s.index)].legs if leg.kind == "site")
+             for s in DAY]
+    assert len(set(stops)) > 3
+
+
+def test_runs_transit_and_assignments(make_scenario: Make) -> None:
+    sc, net = load(make_scenario)
+    posture = {("C1", s.index): ("W" if s.index < 12 else "E") for s in DAY}
+    rp = plan_routes(sc, net, DAY, posture, seed=2)
+    legs12 = rp.routes[("C1", 12)].legs
+    assert legs12[0].kind == "transit" and legs12[0].ref == "E"
+    out = rp.to_assignments()
+    assert len(out) == 24 and all(isinstance(x, Assignment) and x.duty == "route" for x in out)
+    known = set(net.node_ids)
+    assert all(set(x.route) <= known for x in out)
+    full = rp.route_nodes("C1", 3, full=True)
+    # consecutive nodes of the full route are joined by a street
+    for u, v in itertools.pairwise(full):
+        iu, iv = network.index_of(net, [u, v])
+        assert np.isfinite(network.travel_times(net, [iu], [iv], mode="car")[0, 0])
+    gj = rp.geojson()
+    tracks = [f for f in gj["features"] if f["properties"]["kind"] == "track"]  # type: ignore[index]
+    assert len(tracks) == 24 and "crs_note" in gj
+    t0 = tracks[0]
+    assert len(t0["properties"]["times"]) == len(t0["geometry"]["coordinates"])  # type: ignore[index]
+    json.dumps(rp.as_json())
+
+
+def test_foot_units_keep_short_loops(make_scenario: Make) -> None:
+    sc, net = load(make_scenario)
+    rp = plan_routes(sc, net, DAY, everywhere({"F1": "W"}), seed=1,
+                     loop_minutes={"foot": 3.0})
+    # S4 at n02 is 2 streets from P1 at n00 (4.8 min on foot), beyond a 3-minute loop
+    s4 = next(s for s in rp.sites if s.site == "S4")
+    assert s4.achieved is None
+    assert any(s.startswith("site S4 (tier 3, grid W): never visited") for s in rp.shortfalls)
+
+
+def test_bad_input_is_named(make_scenario: Make) -> None:
+    sc, net = load(make_scenario)
+    with pytest.raises(ValueError, match="posture: unit 'nobody'"):
+        plan_routes(sc, net, DAY, {("nobody", 0): "W"}, seed=0)
+    with pytest.raises(ValueError, match="posture: grid 'Q'"):
+        plan_routes(sc, net, DAY, {("C1", 0): "Q"}, seed=0)
+    with pytest.raises(ValueError, match="'D1' is a drone"):
+        plan_routes(sc, net, DAY, {("D1", 0): "W"}, seed=0)
+    with pytest.raises(ValueError, match="posture: slot 99"):
+        plan_routes(sc, net, DAY, {("C1", 99): "W"}, seed=0)
+    with pytest.raises(ValueError, match="stop_minutes"):
+        plan_routes(sc, net, DAY, {}, seed=0, stop_minutes=(15, 10))
+    with pytest.raises(ValueError, match="slots: must be consecutive"):
+        plan_routes(sc, net, (DAY[0], DAY[2]), {}, seed=0)
+
+
+def test_ebian_lines_and_tier1_sites_met() -> None:
+    sc = scenario.load("ebian")
+    net = RoadNetwork.from_scenario(sc)
+    posture = everywhere({"TX-M1": "G1", "TX-M2": "G2", "TX-M3": "G3", "TX-M4": "G4",
+                          "PS2-C": "G4", "TX-M5": "G5", "TX-M6": "G6", "PS1-C": "G7"})
+    rp = plan_routes(sc, net, DAY, posture, seed=0)
+    assert len(rp.lines) == 5 and all(x.met for x in rp.lines), rp.shortfalls
+    tier1 = [s for s in rp.sites if s.tier == 1]
+    assert len(tier1) == 10 and all(s.met for s in tier1), rp.shortfalls
+    coords = [c for f in rp.geojson()["features"]  # type: ignore[attr-defined]
+              if f["geometry"]["type"] == "LineString" for c in f["geometry"]["coordinates"]]
+    lon, lat = np.array(coords).T
+    assert lon.min() > 103.2 and lon.max() < 103.3 and lat.min() > 29.2 and lat.max() < 29.3
