@@ -52,8 +52,27 @@ ACTIONS: dict[str, frozenset[str]] = {
 }
 ALL_ACTIONS: frozenset[str] = frozenset().union(*ACTIONS.values())
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password: used to spend the same time on unknown names")
+_hasher = PasswordHasher()  # argon2id, RFC 9106's second recommended parameters
+_dummy_hash: str | None = None
+
+
+def set_hash_cost(*, time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4) -> None:
+    """Change the argon2 parameters of new hashes (``memory_cost`` in KiB).
+
+    For test suites (a cheap hash keeps them fast) and very small machines; existing hashes
+    keep verifying with the parameters they carry, and are rehashed on the next login.
+    """
+    global _hasher, _dummy_hash
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                             parallelism=parallelism)
+    _dummy_hash = None
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not a password: spends the same time on unknown names")
+    return _dummy_hash
 
 
 class HasRole(Protocol):
@@ -207,7 +226,7 @@ def authenticate(store: Store, name: str, password: str, *,
     def work(s: Session) -> _Outcome:
         row = s.scalar(select(UserRow).where(UserRow.name == name).with_for_update())
         if row is None or row.disabled:
-            verify_password(_DUMMY_HASH, password)
+            verify_password(_dummy(), password)
             write_audit(s, str(name)[:100], "login-failed", "user", "", {"reason": "unknown"},
                         at=t)
             return _Outcome(None, wrong)
