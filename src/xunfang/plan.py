@@ -15,8 +15,14 @@ from typing import Literal, cast
 from xunfang._errors import XunfangError
 from xunfang.scenario.model import Scenario
 
-Duty = Literal["post", "grid", "route", "checkpoint", "off"]
-DUTIES: tuple[Duty, ...] = ("post", "grid", "route", "checkpoint", "off")
+Duty = Literal["post", "grid", "route", "checkpoint", "drone", "video", "off"]
+DUTIES: tuple[Duty, ...] = ("post", "grid", "route", "checkpoint", "drone", "video", "off")
+#: Where each duty is: ``drone`` sorties fly over a grid or a route, or wait at a post;
+#: ``video`` patrol watches from a (camera or command) post or over a grid.
+PLACES: Mapping[str, tuple[str, ...]] = {
+    "post": ("post",), "checkpoint": ("post",), "grid": ("grid",), "route": ("route",),
+    "drone": ("post", "grid", "route"), "video": ("post", "grid"),
+}
 
 
 class PlanError(XunfangError, ValueError):
@@ -66,19 +72,20 @@ class Assignment:
     grid: str | None = None
     route: tuple[str, ...] = ()  # node ids, in order
     note: str = ""
+    crew: tuple[str, ...] = ()  # the people on board (person ids), when rostered
 
     def __post_init__(self) -> None:
         where = {"post": self.post is not None, "grid": self.grid is not None,
                  "route": bool(self.route)}
-        need = {"post": "post", "checkpoint": "post", "grid": "grid", "route": "route"}
         given = [k for k, v in where.items() if v]
         if self.duty == "off":
             if given:
                 raise PlanError(f"unit {self.unit!r} slot {self.slot}: an 'off' duty has no "
                                 f"place, got {', '.join(given)}")
-        elif given != [need[self.duty]]:
+        elif len(given) != 1 or given[0] not in PLACES[self.duty]:
             raise PlanError(f"unit {self.unit!r} slot {self.slot}: duty {self.duty!r} needs "
-                            f"exactly a {need[self.duty]}, got {', '.join(given) or 'none'}")
+                            f"exactly a {' or a '.join(PLACES[self.duty])}, got "
+                            f"{', '.join(given) or 'none'}")
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"unit": self.unit, "slot": self.slot, "duty": self.duty}
@@ -90,6 +97,8 @@ class Assignment:
             out["route"] = list(self.route)
         if self.note:
             out["note"] = self.note
+        if self.crew:
+            out["crew"] = list(self.crew)
         return out
 
 
@@ -190,6 +199,7 @@ class Plan:
                     grid=None if a.get("grid") is None else str(a["grid"]),
                     route=tuple(str(n) for n in cast(Iterable[object], a.get("route", ()))),
                     note=str(a.get("note", "")),
+                    crew=tuple(str(c) for c in cast(Iterable[object], a.get("crew", ()))),
                 )
                 for a in cast(Sequence[Mapping[str, object]], data["assignments"])
             )

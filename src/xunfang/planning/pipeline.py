@@ -6,7 +6,7 @@ typed result; the pipeline keeps each stage's JSON-ready summary for plan.json a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -16,7 +16,7 @@ from xunfang import __version__
 from xunfang.intel.stage import RiskTable, risk_stage
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, Slot, make_slots
-from xunfang.planning import blockade, coverage, posture
+from xunfang.planning import blockade, coverage, deploy
 from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_checkpoints
 from xunfang.planning.coverage import Coverage
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
@@ -36,6 +36,7 @@ class PlanRequest:
     largest_component: bool = False  # how the scenario was loaded, recorded in plan.json
     risk_method: str = "auto"  # the intelligence stage's forecasting method
     train_days: int = 365  # its training window
+    pins: tuple[deploy.Pin, ...] = ()  # the planner's pins, always kept
 
     def __post_init__(self) -> None:
         if self.days < 1:
@@ -65,6 +66,46 @@ class PlanResult:
 
 def _noop(_: str) -> None:
     return None
+
+
+@dataclass(frozen=True, eq=False)
+class DeployContext:
+    """What a later deployment stage (routes, drones, video patrol, auxiliary forces) reads:
+    the posture just planned and everything it was planned from."""
+
+    scenario: Scenario
+    network: RoadNetwork
+    slots: tuple[Slot, ...]
+    posture: deploy.Posture
+    inputs: deploy.Inputs
+    risk: RiskTable | None
+    seed: int
+
+
+#: A later deployment stage: returns assignments that replace the posture's for the same
+#: (unit, slot), and a JSON-ready summary for plan.json (its shortfalls under "shortfalls").
+ExtraStage = Callable[[DeployContext], tuple[Sequence[Assignment], Mapping[str, object]]]
+
+#: The later stages ``build_plan`` runs after the posture, in order, by name. The routes,
+#: drones, video patrol and auxiliary-force modules are wired here.
+EXTRA_STAGES: tuple[tuple[str, ExtraStage], ...] = ()
+
+
+def apply_extras(ctx: DeployContext, assignments: tuple[Assignment, ...],
+                 extras: Sequence[tuple[str, ExtraStage]]
+                 ) -> tuple[tuple[Assignment, ...], dict[str, Mapping[str, object]]]:
+    """Run each later stage on the posture; its assignments replace the posture's."""
+    out = {(a.unit, a.slot): a for a in assignments}
+    summaries: dict[str, Mapping[str, object]] = {}
+    for name, stage in extras:
+        got, summary = stage(ctx)
+        for a in got:
+            if (a.unit, a.slot) not in out:
+                raise ValueError(f"stage {name!r} assigned unit {a.unit!r} in slot {a.slot}, "
+                                 "which the plan does not have")
+            out[(a.unit, a.slot)] = a
+        summaries[name] = summary
+    return tuple(out[(a.unit, a.slot)] for a in assignments), summaries
 
 
 def mobile_units(scenario: Scenario) -> tuple[str, ...]:
@@ -131,6 +172,7 @@ def build_plan(
     *,
     network: RoadNetwork | None = None,
     progress: Progress = _noop,
+    extras: Sequence[tuple[str, ExtraStage]] | None = None,
 ) -> PlanResult:
     """Run every stage on ``scenario`` for ``request`` and return the plan with its measures."""
     progress("network")
@@ -149,9 +191,12 @@ def build_plan(
     cp, cp_stage = _checkpoints(scenario, net, slots, request)
 
     progress("posture")
-    assignments = posture.hold_at_home(scenario, slots)
-    if cp is not None:
-        assignments = _with_checkpoints(assignments, cp)
+    inputs, posture = _posture(scenario, net, slots, request, risk_table, roster_result, cp)
+    assignments = posture.assignments
+    ctx = DeployContext(scenario=scenario, network=net, slots=slots, posture=posture,
+                        inputs=inputs, risk=risk_table, seed=request.seed)
+    assignments, extra_stages = apply_extras(
+        ctx, assignments, EXTRA_STAGES if extras is None else extras)
 
     progress("rings")
     has_sources = bool(scenario.staffed_posts(STAFFED_POST_KINDS))
@@ -175,7 +220,8 @@ def build_plan(
         assignments=assignments,
         stages=tuple(name for name, ran in (
             ("intel", risk_table is not None), ("roster", roster_result is not None),
-            ("checkpoints", cp is not None), ("posture", True), ("rings", True)) if ran),
+            ("checkpoints", cp is not None), ("posture", True),
+            *((name, True) for name in extra_stages), ("rings", True)) if ran),
     )
     progress("kpis")
     kpis, kpi_stage = _kpis(scenario, plan, risk_table, request)
@@ -190,8 +236,8 @@ def build_plan(
         "intel": risk_table.as_json() if risk_table is not None else dict(risk),  # type: ignore[arg-type]
         "roster": roster_stage,
         "checkpoints": cp_stage,
-        "posture": {"method": "hold_at_home" + (" + checkpoint schedule" if cp else ""),
-                    "assignments": len(assignments)},
+        "posture": posture.summary(),
+        **extra_stages,
         "rings": rings,
         "kpis": kpi_stage,
         "isochrones": {
@@ -262,12 +308,29 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
         {"slot": v.slot, "site": v.site, "team": v.team} for v in cp.days[0]]}
 
 
-def _with_checkpoints(assignments: tuple[Assignment, ...], cp: CheckpointPlan
-                      ) -> tuple[Assignment, ...]:
-    """The sampled schedule replaces the checkpoint teams' home-post duty in its slots."""
-    at = {(v.team, v.slot_index): v.site for v in cp.days[0]}
-    return tuple(
-        Assignment(unit=a.unit, slot=a.slot, duty="checkpoint", post=at[(a.unit, a.slot)],
-                   note="checkpoint schedule (sampled from the Stackelberg game)")
-        if (a.unit, a.slot) in at else a
-        for a in assignments)
+def _posture(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
+             request: PlanRequest, risk: RiskTable | None, roster: RosterResult | None,
+             cp: CheckpointPlan | None) -> tuple[deploy.Inputs, deploy.Posture]:
+    """Every unit's place per slot (the deployment MIP): units on duty from the roster, risk
+    from the intelligence stage, the checkpoint schedule kept, the planner's pins kept."""
+    rostered: tuple[str, ...] = ()
+    if roster is not None:
+        teams = set(roster.teams) | set(roster.day_teams)
+        rostered = tuple(p.id for p in scenario.people if p.team in teams)
+    inputs = deploy.prepare(
+        scenario, net, slots,
+        risk=None if risk is None else risk.risk,
+        risk_grids=None if risk is None else risk.grids,
+        on_duty_people=None if roster is None else _on_duty_by_slot(roster, slots),
+        rostered=rostered, pins=request.pins)
+    at: dict[tuple[str, int], str] = {}
+    if cp is not None:
+        at = {(v.team, v.slot_index): v.site for v in cp.days[0]}
+    return inputs, deploy.plan_posture(inputs, checkpoint_at=at)
+
+
+def _on_duty_by_slot(roster: RosterResult, slots: tuple[Slot, ...]
+                     ) -> list[tuple[str, ...]]:
+    """People on duty in each plan slot (the roster's hourly slots, by start time)."""
+    by_start = dict(zip(roster.slots, roster.on_duty, strict=True))
+    return [by_start.get(s.start, ()) for s in slots]

@@ -1,0 +1,87 @@
+"""Re-plan during the day (动态调整): from the state at a slot, the rest of the day again,
+changing as little as needed.
+
+The slots before ``state.at_slot`` are kept as planned. From it on, the per-slot model runs
+again with the plan in force as its continuity anchor (a count that moves away from the plan
+is penalised) and every unit kept in its planned place unless the counts ask otherwise (a unit
+changing place costs more than any travel). Busy units are held at their incident's grid until
+their last busy slot; units out of service are off from ``at_slot``; a hot incident raises
+the risk share of its grid in the slots it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from xunfang.planning.deploy.inputs import DeployError, Inputs
+from xunfang.planning.deploy.solve import Posture, plan_posture
+
+
+@dataclass(frozen=True)
+class Hot:
+    """A new hot incident: ``grid`` gets ``share`` more of the risk (a share of the slot's
+    total, e.g. 0.5 = half as much again) in slots ``first``..``last`` (slot indices)."""
+
+    grid: str
+    first: int
+    last: int
+    share: float = 0.5
+
+
+@dataclass(frozen=True)
+class ReplanState:
+    """The day as it stands at slot ``at_slot`` (a slot index of the plan)."""
+
+    at_slot: int
+    busy: Mapping[str, tuple[int, str]] = field(default_factory=dict)  # unit -> (last
+    # busy slot index, grid it is held in)
+    out_of_service: tuple[str, ...] = ()
+    hot: tuple[Hot, ...] = ()
+
+
+def replan(inp: Inputs, in_force: Posture, state: ReplanState, *,
+           checkpoint_at: Mapping[tuple[str, int], str] | None = None) -> Posture:
+    """The rest of the day from ``state``; ``changed`` counts the assignments that differ
+    from ``in_force`` (all from ``state.at_slot`` on)."""
+    pos = {s.index: k for k, s in enumerate(inp.slots)}
+    if state.at_slot not in pos:
+        raise DeployError(f"re-plan: slot {state.at_slot} is not a slot of the plan "
+                          f"({inp.slots[0].index}..{inp.slots[-1].index})")
+    first = pos[state.at_slot]
+    units = {u.id for u in inp.scenario.units}
+    gids = set(inp.grids)
+    for u in (*state.out_of_service, *state.busy):
+        if u not in units:
+            raise DeployError(f"re-plan: unknown unit {u!r}")
+    busy: dict[str, tuple[int, str]] = {}
+    for u, (last, g) in state.busy.items():
+        if g not in gids:
+            raise DeployError(f"re-plan: unit {u!r} is busy in unknown grid {g!r}")
+        if last not in pos:
+            raise DeployError(f"re-plan: unit {u!r} busy until slot {last}, not in the plan")
+        busy[u] = (pos[last], g)
+    hot: dict[tuple[int, int], float] = {}
+    gindex = {g: i for i, g in enumerate(inp.grids)}
+    for h in state.hot:
+        if h.grid not in gids:
+            raise DeployError(f"re-plan: hot incident in unknown grid {h.grid!r}")
+        if h.first not in pos or h.last not in pos or h.last < h.first:
+            raise DeployError(f"re-plan: hot incident slots {h.first}..{h.last} are not a "
+                              "range of the plan's slots")
+        if not h.share >= 0:
+            raise DeployError(f"re-plan: hot incident share must be >= 0; got {h.share}")
+        for k in range(pos[h.first], pos[h.last] + 1):
+            hot[(k, gindex[h.grid])] = hot.get((k, gindex[h.grid]), 0.0) + h.share
+    oos = {u: first for u in state.out_of_service}
+    new = plan_posture(inp, checkpoint_at=checkpoint_at, first=first, anchor=in_force,
+                       out_of_service=oos, busy=busy, hot=hot)
+    before = {(a.unit, a.slot): a for a in in_force.assignments}
+    changed = sum(1 for a in new.assignments if before.get((a.unit, a.slot)) != a)
+    return replace(new, changed=changed)
+
+
+def changed_units(a: Posture, b: Posture) -> Sequence[str]:
+    """Units whose assignments differ between two postures."""
+    before = {(x.unit, x.slot): x for x in a.assignments}
+    return sorted({x.unit for x in b.assignments if before.get((x.unit, x.slot)) != x})

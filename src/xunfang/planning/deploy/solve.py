@@ -1,0 +1,567 @@
+"""The posture per slot: how many units in each grid (a MIP, HiGHS), then which unit where
+(an assignment, ``scipy.optimize.linear_sum_assignment``).
+
+Per slot t, with G the grids, C the classes of mobile units on duty (units that may patrol
+the same grids, by zone), P the event posts of the slot::
+
+    x[c,g] ∈ Z≥0  units of class c patrolling grid g (g in the zone of c)
+    e[c,p] ∈ Z≥0  units of class c standing at event post p
+    r[c]   ∈ Z≥0  units of class c held at their home post (reserve)
+    n[g]   = p0[g] + Σ_c x[c,g] + Σ_{p in g} e[c,p]   (p0: fixed posts, checkpoints, pins)
+
+    maximize  Σ_g W_vis·s[g]·y[g] + W_cov·s[g]·v[g] + W_site·q[g]·z[g]/2
+              − W_over·o[g]/N − W_move·d[g]/N − W_short·(h[g] + h[p]) − W_res·r[c]
+    subject to Σ_g x[c,g] + Σ_p e[c,p] + r[c] = N[c]          (every unit on duty somewhere)
+               y[g] ≤ n[g], y ∈ [0, 1]                          (risk-weighted visibility)
+               v[g] ≤ Σ_{g' reaching g within its target} n[g'], v ∈ [0, 1]   (1-3-5 cover)
+               z[g] ≤ n[g], z ∈ [0, 2]                          (key-site visits)
+               o[g] ≥ n[g] − need[g], need = N_vis · s[g]         (over-deployment)
+               n[g] + h[g] ≥ req[g]                              (tier presence, handover,
+                                                                 joint patrol, event level)
+               p0[g] + Σ_c x[c,g] ≤ cap[g] = max(req, p0, floor, ⌈dosage·need⌉)  (dosage)
+               Σ_c e[c,p] + h[p] = need[p]                        (event posts)
+               d[g] ≥ |n[g] − n_prev[g]|                          (continuity)
+               k[c,g] ≥ |x[c,g] − x_plan[c,g]|  (re-plan only, W_keep: keep the plan)
+
+s[g] is the grid's share of the slot's risk, q[g] its share of the key-site visits needed.
+Shortfall slacks h are priced at W_short so they are used only when no unit can be found;
+each one used is a listed shortfall. Continuity between slots is the move penalty on the
+counts and the travel minutes in the assignment.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import highspy
+import numpy as np
+from highspy._core import _Highs
+from scipy import sparse
+from scipy.optimize import linear_sum_assignment
+
+from xunfang.plan import Assignment
+from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
+from xunfang.scenario.model import FloatArray, IntArray
+
+_BIG = 1e6
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A duty that goes short in a slot: what was needed, what was found, and why."""
+
+    slot: int
+    start: str
+    duty: str  # tier presence, joint patrol, handover, event post, fixed post, checkpoint, pin
+    place: str
+    need: int
+    have: int
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"slot": self.slot, "start": self.start, "duty": self.duty, "place": self.place,
+                "need": self.need, "have": self.have, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class SlotSolve:
+    """How the slot's MIP went: HiGHS' status, objective, dual bound and relative gap."""
+
+    slot: int
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    columns: int
+    rows: int
+
+    def as_dict(self) -> dict[str, object]:
+        # no seconds here: plan.json is byte-for-byte reproducible (the bench reports them)
+        return {"slot": self.slot, "status": self.status, "objective": round(self.objective, 6),
+                "bound": round(self.bound, 6), "gap": round(self.gap, 9),
+                "columns": self.columns, "rows": self.rows}
+
+
+@dataclass(frozen=True, eq=False)
+class Posture:
+    """Every unit's place in every slot, the counts per grid, shortfalls and solver figures."""
+
+    assignments: tuple[Assignment, ...]
+    grids: tuple[str, ...]
+    counts: IntArray  # (grids, slots): uniformed units present (mobile + posts + pins)
+    shortfalls: tuple[Shortfall, ...]
+    solves: tuple[SlotSolve, ...]
+    on_duty: tuple[tuple[str, ...], ...]
+    seconds: float
+    changed: int = 0  # assignments that differ from the plan re-planned (re-plan only)
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def max_gap(self) -> float:
+        return max((s.gap for s in self.solves), default=0.0)
+
+    @property
+    def status(self) -> str:
+        st = {s.status for s in self.solves}
+        return "optimal" if st <= {"optimal"} else ("time_limit" if "time_limit" in st
+                                                   else sorted(st)[0])
+
+    def summary(self) -> dict[str, object]:
+        by: dict[str, int] = {}
+        for a in self.assignments:
+            by[a.duty] = by.get(a.duty, 0) + 1
+        return {
+            "method": "per-slot MIP (HiGHS) of counts per grid and unit class, then "
+                      "min-cost assignment of units (linear_sum_assignment)",
+            "status": self.status, "max_gap": self.max_gap,
+            "solves": [s.as_dict() for s in self.solves],
+            "assignments": len(self.assignments), "by_duty": by,
+            "units_on_duty": [len(x) for x in self.on_duty],
+            "grids": list(self.grids),
+            "counts": self.counts.tolist(),
+            "shortfalls": [s.as_dict() for s in self.shortfalls],
+            **({"changed": self.changed} if self.changed else {}),
+            **dict(self.extra),
+        }
+
+
+class _Mip:
+    def __init__(self) -> None:
+        self.cost: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+        self.integer: list[int] = []
+        self.rows: list[dict[int, float]] = []
+        self.rlo: list[float] = []
+        self.rhi: list[float] = []
+
+    def var(self, lo: float, hi: float, cost: float, integer: bool = False) -> int:
+        self.cost.append(cost)
+        self.lo.append(lo)
+        self.hi.append(hi)
+        self.integer.append(1 if integer else 0)
+        return len(self.cost) - 1
+
+    def row(self, coefs: Mapping[int, float], lo: float, hi: float) -> None:
+        self.rows.append(dict(coefs))
+        self.rlo.append(lo)
+        self.rhi.append(hi)
+
+    def solve(self, *, gap: float, time_limit: float) -> tuple[str, FloatArray, float, float]:
+        nc, nr = len(self.cost), len(self.rows)
+        if nc == 0:
+            return "optimal", np.zeros(0), 0.0, 0.0
+        ri: list[int] = []
+        ci: list[int] = []
+        vv: list[float] = []
+        for r, coefs in enumerate(self.rows):
+            for c, v in coefs.items():
+                if v:
+                    ri.append(r)
+                    ci.append(c)
+                    vv.append(v)
+        a = sparse.csr_array((vv, (ri, ci)), shape=(nr, nc))
+        h = _Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", float(gap))
+        h.setOptionValue("time_limit", max(float(time_limit), 1e-3))
+        st = h.passModel(nc, nr, int(a.nnz), int(highspy.MatrixFormat.kRowwise),
+                         int(highspy.ObjSense.kMaximize), 0.0,
+                         np.asarray(self.cost, dtype=np.float64),
+                         np.asarray(self.lo, dtype=np.float64),
+                         np.asarray(self.hi, dtype=np.float64),
+                         np.asarray(self.rlo, dtype=np.float64),
+                         np.asarray(self.rhi, dtype=np.float64),
+                         a.indptr.astype(np.int32), a.indices.astype(np.int32),
+                         np.asarray(a.data, dtype=np.float64),
+                         np.asarray(self.integer, dtype=np.int32))
+        if st == highspy.HighsStatus.kError:
+            raise DeployError(f"HiGHS rejected the posture model ({nr} rows, {nc} columns)")
+        h.run()
+        ms = h.getModelStatus()
+        info = h.getInfo()
+        if info.primal_solution_status != highspy.kSolutionStatusFeasible:
+            raise DeployError(f"the posture model found no feasible plan: "
+                              f"{h.modelStatusToString(ms)} (every requirement has a "
+                              "shortfall slack, so this is a solver failure)")
+        status = ("optimal" if ms == highspy.HighsModelStatus.kOptimal else
+                  "time_limit" if ms == highspy.HighsModelStatus.kTimeLimit else
+                  h.modelStatusToString(ms))
+        x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        obj = float(info.objective_function_value)
+        bound = float(info.mip_dual_bound)
+        return status, x, obj, bound
+
+
+@dataclass
+class _State:
+    """What the slots already planned leave behind for the next one."""
+
+    last_seen: IntArray  # per grid: index (in slot order) of the last slot with presence
+    where: dict[str, int]  # unit -> grid index of its last place (-1: unknown)
+    prev_counts: FloatArray
+
+
+def _grid_of_post(inp: Inputs, post: str) -> int:
+    g = inp.post_grid.get(post, -1)
+    if g >= 0 or inp.n_grids == 0:
+        return g
+    node = inp.post_node[post]
+    xy = inp.scenario.roads.xy
+    reps = xy[inp.rep]
+    return int(np.argmin(np.hypot(reps[:, 0] - xy[node, 0], reps[:, 1] - xy[node, 1])))
+
+
+def _events_at(inp: Inputs, k: int) -> list[tuple[str, int, tuple[str, ...], int]]:
+    s = inp.slots[k]
+    return [(e.name, e.level, e.posts, e.extra_staff) for e in inp.scenario.events
+            if e.start < s.end and e.end > s.start]
+
+
+def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | None = None,
+                 first: int = 0, anchor: Posture | None = None,
+                 out_of_service: Mapping[str, int] | None = None,
+                 busy: Mapping[str, tuple[int, str]] | None = None,
+                 hot: Mapping[tuple[int, int], float] | None = None) -> Posture:
+    """Plan slots ``first``.. of ``inp`` (indices into ``inp.slots``).
+
+    ``checkpoint_at`` maps (unit, slot index) to the checkpoint post of the schedule.
+    Re-plan arguments: ``anchor`` the plan in force (its assignments before ``first`` are kept
+    and later counts are the continuity anchor), ``out_of_service`` unit -> first slot position
+    it is out, ``busy`` unit -> (last busy slot position, grid id) it is held at, ``hot``
+    (slot position, grid index) -> extra risk share.
+    """
+    t_start = time.perf_counter()
+    sc = inp.scenario
+    opts = inp.options
+    cps = dict(checkpoint_at or {})
+    units = {u.id: u for u in sc.units}
+    kinds = {u.id: unit_kind(u) for u in sc.units}
+    visible = {"special", "precinct", "armed"}
+    n_g, n_t = inp.n_grids, len(inp.slots)
+    gindex = {g: i for i, g in enumerate(inp.grids)}
+    pins: dict[tuple[str, int], tuple[str | None, str | None, str]] = {}
+    for pin in inp.pins:
+        for k in pin.slots:
+            pins[(pin.unit, k)] = (pin.post, pin.grid, pin.note)
+    out_oos = dict(out_of_service or {})
+    busy_at = dict(busy or {})
+    hot_risk = dict(hot or {})
+    pol = sc.policy
+    shift_hours = set(pol.shift_starts)
+    node_grid = np.full(sc.roads.n_nodes, -1, dtype=np.int64)
+    for gi, nodes in enumerate(inp.grid_nodes):
+        node_grid[nodes] = np.where(node_grid[nodes] < 0, gi, node_grid[nodes])
+    home_grid = {u.id: _grid_of_post(inp, u.home_post) for u in sc.units}
+
+    assignments: dict[tuple[str, int], Assignment] = {}
+    counts = np.zeros((n_g, n_t), dtype=np.int64)
+    shortfalls: list[Shortfall] = []
+    solves: list[SlotSolve] = []
+    state = _State(last_seen=np.full(n_g, -10**6, dtype=np.int64),
+                   where={u: home_grid[u] for u in units}, prev_counts=np.zeros(n_g))
+    anchor_idx: dict[tuple[str, int], Assignment] = {}
+    if anchor is not None:
+        keep = anchor_idx = {(a.unit, a.slot): a for a in anchor.assignments}
+        for k in range(first):
+            s = inp.slots[k]
+            for u in units:
+                a = keep[(u, s.index)]
+                assignments[(u, s.index)] = a
+            counts[:, k] = anchor.counts[:, k]
+            seen = anchor.counts[:, k] > 0
+            state.last_seen[seen] = k
+        if first > 0:
+            state.prev_counts = anchor.counts[:, first - 1].astype(np.float64)
+            for u in units:
+                a = keep[(u, inp.slots[first - 1].index)]
+                if a.grid is not None:
+                    state.where[u] = gindex[a.grid]
+                elif a.post is not None:
+                    state.where[u] = _grid_of_post(inp, a.post)
+
+    for k in range(first, n_t):
+        s = inp.slots[k]
+        on = {u for u in inp.on_duty[k] if not (u in out_oos and out_oos[u] <= k)}
+        p0 = np.zeros(n_g)
+
+        def put(u: str, a: Assignment, gi: int, *, _k: int = k, _p0: FloatArray = p0) -> None:
+            assignments[(u, a.slot)] = replace(a, crew=inp.crew.get((u, a.slot), ()))
+            if gi >= 0 and units[u].tier in visible and a.duty != "off":
+                _p0[gi] += 1
+            if gi >= 0:
+                state.where[u] = gi
+
+        mobile: list[str] = []
+        for u, unit in units.items():
+            kind = kinds[u]
+            if u not in on:
+                reason = ("out of service" if u in out_oos and out_oos[u] <= k
+                          else "no crew on duty")
+                assignments[(u, s.index)] = Assignment(unit=u, slot=s.index, duty="off",
+                                                       note=reason)
+                if kind == "fixed":
+                    shortfalls.append(Shortfall(s.index, s.name, "fixed post", unit.home_post,
+                                                1, 0, f"unit {u} ({reason}) cannot hold its "
+                                                "post"))
+                if (u, s.index) in cps:
+                    shortfalls.append(Shortfall(s.index, s.name, "checkpoint",
+                                                cps[(u, s.index)], 1, 0,
+                                                f"team {u} is off duty ({reason})"))
+                if (u, s.index) in pins:
+                    pp, pg, _ = pins[(u, s.index)]
+                    shortfalls.append(Shortfall(s.index, s.name, "pin", str(pp or pg), 1, 0,
+                                                f"pinned unit {u} is off duty ({reason})"))
+                continue
+            if u in busy_at and busy_at[u][0] >= k:
+                bg = busy_at[u][1]
+                put(u, Assignment(unit=u, slot=s.index, duty="grid", grid=bg,
+                                  note="busy at an incident"), gindex[bg])
+                continue
+            if (u, s.index) in pins:
+                pp, pg, note = pins[(u, s.index)]
+                if pp is not None:
+                    put(u, Assignment(unit=u, slot=s.index, duty="post", post=pp,
+                                      note=("pinned " + note).strip()),
+                        _grid_of_post(inp, pp))
+                else:
+                    assert pg is not None
+                    put(u, Assignment(unit=u, slot=s.index, duty="grid", grid=pg,
+                                      note=("pinned " + note).strip()),
+                        gindex[pg])
+                continue
+            if (u, s.index) in cps:
+                cpost = cps[(u, s.index)]
+                put(u, Assignment(unit=u, slot=s.index, duty="checkpoint", post=cpost,
+                                  note="checkpoint schedule"),
+                    _grid_of_post(inp, cpost))
+            elif kind in ("fixed", "checkpoint"):
+                put(u, Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
+                                  note=("fixed post" if kind == "fixed" else
+                                        "checkpoint team between checkpoints")),
+                    home_grid[u])
+            elif kind == "drone":
+                put(u, Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
+                                  note="drone ready at its post"), -1)
+            elif kind == "auxiliary":
+                hg = inp.post_grid.get(unit.home_post, -1)
+                a = (Assignment(unit=u, slot=s.index, duty="grid", grid=inp.grids[hg],
+                                note="auxiliary force on its home streets")
+                     if hg >= 0 else
+                     Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
+                                note="auxiliary force at its post"))
+                put(u, a, hg)
+            else:
+                mobile.append(u)
+
+        # requirements of the slot
+        req = np.zeros(n_g)
+        why: dict[int, list[str]] = {}
+
+        def need(g: int, n: int, what: str, _req: FloatArray = req,
+                 _why: dict[int, list[str]] = why) -> None:
+            if n > _req[g]:
+                _req[g] = n
+            _why.setdefault(g, []).append(what)
+
+        for w, gs in inp.tier_window.items():
+            for g in gs:
+                if k - int(state.last_seen[g]) >= w:
+                    need(g, 1, f"tier presence (every {w} slots)")
+        if s.start.hour in shift_hours and s.start.minute == 0:
+            for g in inp.tier1_grids:
+                need(g, 1, "handover cover")
+        for (si, g, site) in inp.crowd:
+            if si == s.index:
+                need(g, opts.joint_patrol_units, f"joint patrol at {site}")
+        event_posts: list[tuple[str, int, str]] = []
+        for name, level, posts, extra in _events_at(inp, k):
+            if level >= 2:
+                for g in range(n_g):
+                    need(g, 1, f"event {name} level {level}")
+            if level >= 3:
+                for g in inp.tier1_grids:
+                    need(g, 2, f"event {name} level {level}")
+            for p in posts:
+                event_posts.append((p, 1 + extra // max(1, len(posts)), name))
+
+        # risk shares
+        r = inp.risk[:, k].astype(np.float64).copy()
+        for (kk, g), extra_share in hot_risk.items():
+            if kk == k:
+                r[g] += extra_share * max(r.sum(), 1e-9)
+        r = r + 1e-3 * max(float(r.mean()) if n_g else 0.0, 1e-9)
+        share = r / r.sum() if n_g else r
+        q = inp.site_need / inp.site_need.sum() if inp.site_need.sum() > 0 else np.zeros(n_g)
+        n_vis = float(p0.sum()) + len(mobile)
+        need_g = n_vis * share
+        cap = np.maximum.reduce([np.ceil(opts.dosage_factor * need_g),
+                                 np.full(n_g, float(opts.dosage_floor)), req, p0])
+        prev_n = state.prev_counts
+        scale = max(n_vis, 1.0)
+
+        # classes: mobile units by the grids they may patrol
+        classes: dict[tuple[int, ...], list[str]] = {}
+        for u in mobile:
+            classes.setdefault(tuple(inp.allowed[u].tolist()), []).append(u)
+        mip = _Mip()
+        xs: dict[tuple[int, int], int] = {}
+        es: dict[tuple[int, int], int] = {}
+        rs: dict[int, int] = {}
+        class_keys = list(classes)
+        for ci, key in enumerate(class_keys):
+            nc = len(classes[key])
+            for g in key:
+                xs[(ci, g)] = mip.var(0, nc, 0.0, True)
+            for pi, (p, _, _) in enumerate(event_posts):
+                gp = _grid_of_post(inp, p)
+                if gp in key:
+                    es[(ci, pi)] = mip.var(0, nc, 0.0, True)
+            rs[ci] = mip.var(0, nc, -opts.w_reserve, True)
+            if anchor is not None:  # keep the plan in force: its count of the class per grid
+                planned: dict[int, int] = {}
+                for u in classes[key]:
+                    a0 = anchor_idx.get((u, s.index))
+                    if a0 is not None and a0.grid is not None:
+                        planned[gindex[a0.grid]] = planned.get(gindex[a0.grid], 0) + 1
+                for g in key:
+                    kd = mip.var(0, math.inf, -opts.w_keep / max(len(mobile), 1))
+                    ref = float(planned.get(g, 0))
+                    mip.row({xs[(ci, g)]: 1.0, kd: -1.0}, -math.inf, ref)
+                    mip.row({xs[(ci, g)]: 1.0, kd: 1.0}, ref, math.inf)
+            coefs = {xs[(ci, g)]: 1.0 for g in key}
+            coefs.update({es[(c2, pi)]: 1.0 for (c2, pi) in es if c2 == ci})
+            coefs[rs[ci]] = 1.0
+            mip.row(coefs, nc, nc)
+        # n[g] as coefficients over x and e
+        ncoef: list[dict[int, float]] = [dict() for _ in range(n_g)]
+        pcoef: list[dict[int, float]] = [dict() for _ in range(n_g)]
+        for (_ci, g), j in xs.items():
+            ncoef[g][j] = 1.0
+            pcoef[g][j] = 1.0
+        for (_ci, pi), j in es.items():
+            gp = _grid_of_post(inp, event_posts[pi][0])
+            ncoef[gp][j] = 1.0
+        minutes = inp.minutes[s.start.hour]
+        hshort: dict[int, int] = {}
+        for g in range(n_g):
+            y = mip.var(0, 1, opts.w_visibility * share[g])
+            mip.row({**{j: -1.0 for j in ncoef[g]}, y: 1.0}, -math.inf, p0[g])
+            reach = np.flatnonzero(minutes[:, g] <= inp.target[g])
+            v = mip.var(0, 1, opts.w_coverage * share[g])
+            cv: dict[int, float] = {v: 1.0}
+            for g2 in set(reach.tolist()) | {g}:
+                for j in ncoef[g2]:
+                    cv[j] = cv.get(j, 0.0) - 1.0
+            mip.row(cv, -math.inf, float(sum(p0[g2] for g2 in set(reach.tolist()) | {g})))
+            if q[g] > 0:
+                z = mip.var(0, 2, opts.w_sites * q[g] / 2)
+                mip.row({**{j: -1.0 for j in ncoef[g]}, z: 1.0}, -math.inf, p0[g])
+            o = mip.var(0, math.inf, -opts.w_over / scale)
+            mip.row({**{j: -1.0 for j in ncoef[g]}, o: 1.0}, p0[g] - need_g[g], math.inf)
+            if req[g] > p0[g]:
+                h = mip.var(0, req[g], -opts.w_short)
+                hshort[g] = h
+                mip.row({**ncoef[g], h: 1.0}, req[g] - p0[g], math.inf)
+            if ncoef[g]:
+                patrol = pcoef[g]
+                if patrol:  # event posts are needs, not dosage: outside the cap
+                    mip.row(patrol, -math.inf, max(cap[g] - p0[g], 0.0))
+                d = mip.var(0, math.inf, -opts.w_move / scale)
+                mip.row({**ncoef[g], d: -1.0}, -math.inf, prev_n[g] - p0[g])
+                mip.row({**ncoef[g], d: 1.0}, prev_n[g] - p0[g], math.inf)
+        eshort: dict[int, int] = {}
+        for pi, (_p, npost, _) in enumerate(event_posts):
+            h = mip.var(0, npost, -opts.w_short)
+            eshort[pi] = h
+            mip.row({**{j: 1.0 for (c2, p2), j in es.items() if p2 == pi}, h: 1.0},
+                    npost, npost)
+        t_mip = time.perf_counter()
+        status, x, obj, bound = mip.solve(gap=opts.mip_gap, time_limit=opts.time_limit_s)
+        t_mip = time.perf_counter() - t_mip
+        gap = abs(obj - bound) / max(abs(obj), 1e-9)
+        gap = 0.0 if abs(obj - bound) <= 1e-6 else gap
+        solves.append(SlotSolve(s.index, status, obj, bound, gap, t_mip, len(mip.cost),
+                                len(mip.rows)))
+        for g, h in hshort.items():
+            short = round(x[h])
+            if short > 0:
+                shortfalls.append(Shortfall(s.index, s.name, why[g][0].split(" (")[0]
+                                            if len(why[g]) == 1 else "presence",
+                                            inp.grids[g], int(req[g]), int(req[g]) - short,
+                                            "; ".join(dict.fromkeys(why[g])) +
+                                            ": not enough units on duty"))
+        for pi, h in eshort.items():
+            short = round(x[h])
+            if short > 0:
+                p, npost, name = event_posts[pi]
+                shortfalls.append(Shortfall(s.index, s.name, "event post", p, npost,
+                                            npost - short, f"event {name}: not enough units "
+                                            "on duty in its zone"))
+        # assign units of each class to the places the counts say
+        for ci, key in enumerate(class_keys):
+            us = classes[key]
+            cols: list[tuple[str, int, int]] = []  # (kind, grid or post index, grid)
+            for g in key:
+                cols += [("grid", g, g)] * round(x[xs[(ci, g)]])
+            for (c2, pi), j in es.items():
+                if c2 == ci:
+                    gp = _grid_of_post(inp, event_posts[pi][0])
+                    cols += [("event", pi, gp)] * round(x[j])
+            cols += [("reserve", -1, -1)] * round(x[rs[ci]])
+            if len(cols) != len(us):
+                raise DeployError(f"slot {s.name}: the counts place {len(cols)} units of a "
+                                  f"class of {len(us)}")
+            cost = np.zeros((len(us), len(cols)))
+            for i, u in enumerate(us):
+                at = state.where.get(u, home_grid[u])
+                old = (_anchor_place(anchor_idx, inp.grids, u, s.index)
+                       if anchor is not None else None)
+                for j, (kind, idx, g) in enumerate(cols):
+                    dest = home_grid[u] if kind == "reserve" else g
+                    tt = float(minutes[at, dest]) if at >= 0 and dest >= 0 else 0.0
+                    cost[i, j] = tt if math.isfinite(tt) else _BIG
+                    if old is not None and old != (kind, idx):
+                        cost[i, j] += 1000.0
+            rows, colsel = linear_sum_assignment(cost)
+            for i, j in zip(rows.tolist(), colsel.tolist(), strict=True):
+                u = us[i]
+                kind, idx, g = cols[j]
+                unit = units[u]
+                if kind == "grid":
+                    a = Assignment(unit=u, slot=s.index, duty="grid", grid=inp.grids[idx],
+                                   note=f"patrol (risk share {share[idx]:.2f})")
+                    put(u, a, idx)
+                elif kind == "event":
+                    p, _, name = event_posts[idx]
+                    put(u, Assignment(unit=u, slot=s.index, duty="post", post=p,
+                                      note=f"event {name}"), g)
+                else:
+                    put(u, Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
+                                      note="reserve at home post"),
+                        home_grid[u])
+        counts[:, k] = p0.astype(np.int64)
+        state.last_seen[counts[:, k] > 0] = k
+        state.prev_counts = counts[:, k].astype(np.float64)
+    out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
+    elapsed = time.perf_counter() - t_start
+    solves_t = tuple(solves)
+    return Posture(assignments=out, grids=inp.grids, counts=counts,
+                   shortfalls=tuple(shortfalls), solves=solves_t,
+                   on_duty=tuple(tuple(sorted(x)) for x in inp.on_duty), seconds=elapsed)
+
+
+def _anchor_place(index: Mapping[tuple[str, int], Assignment], grids: Sequence[str],
+                  unit: str, slot: int) -> tuple[str, int] | None:
+    """The (kind, index) of ``unit`` in ``slot`` of the plan in force, for the assignment's
+    cost of change (grids by index; posts and reserve compare as ``reserve``)."""
+    a = index.get((unit, slot))
+    if a is None:
+        return None
+    if a.grid is not None:
+        return ("grid", list(grids).index(a.grid))
+    return ("reserve", -1)

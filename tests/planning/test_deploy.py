@@ -1,0 +1,204 @@
+"""The deployment stage: posture per slot, shortfalls, pins, events, re-plans (issue 8)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import numpy as np
+import pytest
+
+from xunfang.network import RoadNetwork
+from xunfang.plan import Assignment, Plan, make_slots
+from xunfang.planning import deploy
+from xunfang.planning.deploy.replan import Hot
+from xunfang.scenario.loader import load
+from xunfang.scenario.model import Event, Scenario
+
+DAY = date(2025, 7, 1)
+
+
+@pytest.fixture(scope="module")
+def ebian() -> tuple[Scenario, RoadNetwork]:
+    sc = load("ebian")
+    return sc, RoadNetwork.from_scenario(sc)
+
+
+def _risk(sc: Scenario, n_slots: int) -> np.ndarray:
+    grids = sc.areas_of("grid")
+    rng = np.random.default_rng(3)
+    base = rng.gamma(2.0, 1.0, size=(len(grids), 1))
+    hour = 1.0 + np.sin(np.linspace(0, 2 * np.pi, n_slots))[None, :]
+    return base * hour
+
+
+def _inputs(sc: Scenario, net: RoadNetwork, **kw: object) -> deploy.Inputs:
+    slots = make_slots(DAY, days=1, slot_minutes=sc.slot_minutes)
+    return deploy.prepare(sc, net, slots, risk=_risk(sc, len(slots)), **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def planned(ebian: tuple[Scenario, RoadNetwork]) -> tuple[deploy.Inputs, deploy.Posture]:
+    sc, net = ebian
+    inp = _inputs(sc, net)
+    cps = {("TX-C3", 0): "NCP1", ("TX-C3", 9): "CP4"}
+    return inp, deploy.plan_posture(inp, checkpoint_at=cps)
+
+
+def test_every_unit_every_slot_and_a_valid_plan(ebian, planned) -> None:
+    sc, _ = ebian
+    inp, post = planned
+    plan = Plan(scenario=sc.name, inputs_hash=sc.inputs_hash, seed=0, version="t",
+                slots=inp.slots, units=tuple(u.id for u in sc.units),
+                assignments=post.assignments)
+    assert plan.check(sc) == []
+    assert post.status == "optimal" and post.max_gap <= 1e-3
+    assert len(post.solves) == len(inp.slots)
+
+
+def test_squads_hold_their_duties(ebian, planned) -> None:
+    sc, _ = ebian
+    inp, post = planned
+    at = {(a.unit, a.slot): a for a in post.assignments}
+    assert at[("TX-C3", 0)].duty == "checkpoint" and at[("TX-C3", 0)].post == "NCP1"
+    assert at[("TX-C3", 9)].post == "CP4"
+    for u in sc.units:
+        kind = deploy.unit_kind(u)
+        for s in inp.slots:
+            a = at[(u.id, s.index)]
+            if kind == "fixed":
+                assert a.duty == "post" and a.post == u.home_post
+            if kind == "mobile" and a.duty == "grid":
+                assert inp.grids.index(str(a.grid)) in inp.allowed[u.id].tolist()
+
+
+def test_precinct_units_stay_in_their_zone(ebian, planned) -> None:
+    inp, _ = planned
+    # PS1 (沙坪派出所) is in the central zone Z2: G3, G4, G5
+    assert sorted(inp.grids[g] for g in inp.allowed["PS1-C"]) == ["G3", "G4", "G5"]
+    assert len(inp.allowed["TX-M1"]) == len(inp.grids)  # the special tier goes anywhere
+
+
+def test_tier_presence_and_joint_patrols_are_met(planned) -> None:
+    inp, post = planned
+    assert not [s for s in post.shortfalls if s.duty in ("tier presence", "joint patrol",
+                                                          "presence", "handover cover")]
+    for w, grids in inp.tier_window.items():
+        for g in grids:
+            present = post.counts[g] > 0
+            runs = np.diff(np.flatnonzero(np.concatenate([[True], present, [True]])))
+            assert runs.max() <= w, (inp.grids[g], w, present)
+    for slot, g, _site in inp.crowd:
+        assert post.counts[g, slot] >= inp.options.joint_patrol_units
+
+
+def test_counts_follow_risk(planned) -> None:
+    inp, post = planned
+    total = post.counts.sum(axis=1).astype(float)
+    risk = inp.risk.sum(axis=1)
+    # the riskiest grid gets more unit-slots than the quietest one
+    assert total[int(np.argmax(risk))] > total[int(np.argmin(risk))]
+
+
+def test_shortfalls_are_listed_and_the_rest_is_planned(ebian) -> None:
+    sc, net = ebian
+    keep = {"TX-M1", "TX-C1", "TX-C3", "PS1-G"}
+    small = replace(sc, units=tuple(u for u in sc.units if u.id in keep))
+    inp = _inputs(small, net)
+    post = deploy.plan_posture(inp)
+    short = [s for s in post.shortfalls if s.duty != "fixed post"]
+    assert short, "one mobile unit cannot meet every tier-1 grid: shortfalls expected"
+    s0 = short[0]
+    assert s0.need > s0.have and s0.place in inp.grids and s0.start.startswith("2025-07-01")
+    assert "not enough units" in s0.detail
+    assert len(post.assignments) == len(keep) * len(inp.slots)
+    # the one mobile unit is still placed in every slot
+    assert all(a.duty == "grid" for a in post.assignments if a.unit == "TX-M1")
+
+
+def test_units_without_crew_are_off_and_their_duties_go_short(ebian) -> None:
+    sc, net = ebian
+    slots = make_slots(DAY, days=1, slot_minutes=sc.slot_minutes)
+    # only TXFA01 (patrol) and TXFA06 + TXFA07 (checkpoint) on duty, in every slot
+    people = [("TXFA01", "TXFA06", "TXFA07")] * len(slots)
+    rostered = [p.id for p in sc.people if p.team in ("A", "B", "C", "D", "day")]
+    inp = deploy.prepare(sc, net, slots, risk=_risk(sc, len(slots)), on_duty_people=people,
+                         rostered=rostered)
+    on = inp.on_duty[0]
+    assert "TX-M1" in on and "TX-M2" not in on and "TX-C3" in on  # car: crew of two
+    assert "TX-C1" not in on and "PS1-C" in on  # PS1 people are not rostered: on all day
+    assert inp.crew[("TX-C3", 0)] == ("TXFA06", "TXFA07")
+    post = deploy.plan_posture(inp, checkpoint_at={("TX-C3", 2): "CP1"})
+    at = {(a.unit, a.slot): a for a in post.assignments}
+    assert at[("TX-C1", 0)].duty == "off"
+    assert at[("TX-M1", 0)].crew == ("TXFA01",)
+    fixed = [s for s in post.shortfalls if s.duty == "fixed post" and s.slot == 0]
+    assert {s.place for s in fixed} == {"RP1", "SB1"}
+
+
+def test_pins_are_kept_and_bad_pins_named(ebian) -> None:
+    sc, net = ebian
+    pins = (deploy.Pin(unit="TX-M4", slots=(3, 4, 5), post="KS1", note="market day"),
+            deploy.Pin(unit="PS2-C", slots=(10,), grid="G7"))
+    inp = _inputs(sc, net, pins=pins)
+    post = deploy.plan_posture(inp)
+    at = {(a.unit, a.slot): a for a in post.assignments}
+    assert all(at[("TX-M4", k)].post == "KS1" for k in (3, 4, 5))
+    assert at[("PS2-C", 10)].grid == "G7"  # a pin is kept even outside the unit's zone
+    with pytest.raises(deploy.DeployError, match="unknown post 'NOPE'"):
+        _inputs(sc, net, pins=(deploy.Pin(unit="TX-M4", slots=(1,), post="NOPE"),))
+    with pytest.raises(deploy.DeployError, match="unknown unit"):
+        _inputs(sc, net, pins=(deploy.Pin(unit="X", slots=(1,), grid="G1"),))
+    with pytest.raises(deploy.DeployError, match="exactly one of post or grid"):
+        deploy.Pin(unit="TX-M4", slots=(1,))
+
+
+def test_events_raise_presence_and_staff_temporary_posts(ebian) -> None:
+    sc, net = ebian
+    ev = Event(name="火把节", start=datetime(2025, 7, 1, 19), end=datetime(2025, 7, 1, 23),
+               level=2, posts=("KS1",), extra_staff=1)
+    inp = _inputs(replace(sc, events=(ev,)), net)
+    post = deploy.plan_posture(inp)
+    for k in range(19, 23):
+        assert (post.counts[:, k] >= 1).all()
+        at_post = [a for a in post.assignments if a.slot == k and a.post == "KS1"
+                   and a.note.startswith("event")]
+        assert len(at_post) == 2
+    assert not [s for s in post.shortfalls if s.duty == "event post"]
+
+
+def test_replan_changes_as_little_as_needed(ebian, planned) -> None:
+    inp, post = planned
+    same = deploy.replan(inp, post, deploy.ReplanState(at_slot=10))
+    assert same.changed == 0
+    out = deploy.replan(inp, post, deploy.ReplanState(at_slot=10, out_of_service=("PS1-C",)))
+    at = {(a.unit, a.slot): a for a in out.assignments}
+    before = {(a.unit, a.slot): a for a in post.assignments}
+    assert all(at[("PS1-C", k)].duty == "off" for k in range(10, 24))
+    assert all(at[(u, k)] == before[(u, k)] for (u, k) in before if k < 10)
+    # PS1-C's own 14 slots, plus at most a few moves to cover for it
+    assert 14 <= out.changed <= 14 + 2 * 14
+
+
+def test_replan_hot_incident_and_busy_unit(ebian, planned) -> None:
+    inp, post = planned
+    g = "G7"
+    gi = inp.grids.index(g)
+    hot = deploy.replan(inp, post, deploy.ReplanState(
+        at_slot=12, hot=(Hot(grid=g, first=12, last=14, share=3.0),),
+        busy={"TX-M1": (13, "G1")}))
+    assert hot.counts[gi, 12:15].sum() > post.counts[gi, 12:15].sum()
+    at = {(a.unit, a.slot): a for a in hot.assignments}
+    assert at[("TX-M1", 12)].grid == "G1" and at[("TX-M1", 13)].grid == "G1"
+    with pytest.raises(deploy.DeployError, match="unknown grid 'G99'"):
+        deploy.replan(inp, post, deploy.ReplanState(at_slot=12,
+                                                    hot=(Hot(grid="G99", first=12, last=13),)))
+    with pytest.raises(deploy.DeployError, match="slot 99 is not a slot"):
+        deploy.replan(inp, post, deploy.ReplanState(at_slot=99))
+
+
+def test_new_duty_kinds() -> None:
+    Assignment(unit="D1", slot=0, duty="drone", grid="G1")
+    Assignment(unit="V1", slot=0, duty="video", post="CAM1")
+    with pytest.raises(ValueError, match="duty 'video' needs exactly a post or a grid"):
+        Assignment(unit="V1", slot=0, duty="video", route=("a",))
