@@ -68,7 +68,35 @@ def _dump(path: Path, data: object) -> None:
 
 
 PLAN_FOLDER_ENTRIES = frozenset({"plan.json", "report.html", "layers", "risk.csv",
-                                 "roster.csv", "roster.xlsx"})
+                                 "roster.csv", "roster.xlsx", "plan_sheet.csv"})
+
+PLAN_SHEET_COLUMNS = ("unit", "slot_start", "slot_end", "kind", "place", "crew", "duty")
+
+
+def plan_sheet_rows(result: PlanResult) -> list[dict[str, str]]:
+    """The daily plan sheet (勤务表): one row per unit and slot it is on duty (off slots are
+    left out), in the order of the units file, then time."""
+    plan = result.plan
+    rows: list[dict[str, str]] = []
+    for u in plan.units:
+        for a in plan.of_unit(u):
+            if a.duty == "off":
+                continue
+            s = plan.slots[a.slot - plan.slots[0].index]
+            place = a.post or a.grid or " > ".join(a.route)
+            rows.append({"unit": u, "slot_start": s.name,
+                         "slot_end": s.end.isoformat(timespec="minutes"), "kind": a.duty,
+                         "place": str(place), "crew": ";".join(a.crew), "duty": a.note})
+    return rows
+
+
+def write_plan_sheet(result: PlanResult, path: Path) -> None:
+    """plan_sheet.csv: ``unit, slot_start, slot_end, kind, place, crew, duty`` (UTF-8 with a
+    byte-order mark so that spreadsheet programs read the Chinese text)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=PLAN_SHEET_COLUMNS)
+        w.writeheader()
+        w.writerows(plan_sheet_rows(result))
 
 
 def write_risk_csv(risk: RiskTable, path: Path) -> None:
@@ -118,6 +146,7 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
         layers.mkdir()
         for name, layer in plan_layers(result.scenario, result.coverage.get("car")).items():
             _dump(layers / name, layer)
+        write_plan_sheet(result, tmp / "plan_sheet.csv")
         if result.risk is not None:
             write_risk_csv(result.risk, tmp / "risk.csv")
         if result.roster is not None:

@@ -1,0 +1,39 @@
+"""The plan folder's plan_sheet.csv and the posture in plan.json (issue 8, item 5)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+from xunfang.planning.pipeline import PlanRequest, build_plan
+from xunfang.report.folder import PLAN_FOLDER_ENTRIES, PLAN_SHEET_COLUMNS, write_plan_folder
+from xunfang.scenario.loader import load
+
+
+def test_plan_sheet_and_shortfalls_in_the_folder(tmp_path: Path) -> None:
+    sc = load("ebian")
+    req = PlanRequest(start=date(2025, 7, 1))
+    result = build_plan(sc, req)
+    out = write_plan_folder(result, req, tmp_path / "plan", lang="en")
+    assert "plan_sheet.csv" in PLAN_FOLDER_ENTRIES
+    with (out / "plan_sheet.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert tuple(rows[0]) == PLAN_SHEET_COLUMNS
+    kinds = {r["kind"] for r in rows}
+    assert {"grid", "post", "checkpoint"} <= kinds
+    assert kinds <= {"post", "grid", "route", "checkpoint", "drone", "video"}
+    on = [a for a in result.plan.assignments if a.duty != "off"]
+    assert len(rows) == len(on)
+    m1 = [r for r in rows if r["unit"] == "TX-M1"]
+    assert m1 and all(r["crew"] for r in m1)  # rostered crews are named
+    assert m1[0]["slot_start"] == "2025-07-01T00:00" and m1[0]["slot_end"] == "2025-07-01T01:00"
+    doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    posture = doc["stages"]["posture"]
+    assert posture["status"] == "optimal"
+    assert len(posture["solves"]) == 24
+    assert isinstance(posture["shortfalls"], list)
+    for s in posture["shortfalls"]:
+        assert {"slot", "start", "duty", "place", "need", "have", "detail"} <= set(s)
+        assert s["need"] > s["have"]
