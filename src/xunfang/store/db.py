@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from xunfang.store.errors import DatabaseUnavailable, StoreError
@@ -99,7 +99,11 @@ class Store:
         self.retries = retries
         self.retry_pause = retry_pause
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
-        u = make_url(url)
+        try:
+            u = make_url(url)
+        except (ArgumentError, ValueError):
+            raise StoreError(f"not a database URL: {url!r} (use a file path, sqlite:///PATH or "
+                             "postgresql://USER@HOST/DB)") from None
         self.is_sqlite = u.get_backend_name() == "sqlite"
         if self.is_sqlite:
             if u.database and u.database != ":memory:":

@@ -718,7 +718,7 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
                 select(PositionRow.unit, func.max(PositionRow.t))
                 .where(PositionRow.scenario_id == scenario_id,
                        PositionRow.unit.in_(list(last)))
-                .group_by(PositionRow.unit)).tuples().all())
+                .group_by(PositionRow.unit)).all())
             for i, p in enumerate(positions, start=1):
                 if isinstance(p.unit, str) and p.unit in stored and isinstance(p.t, datetime) \
                         and _to_utc_naive(p.t) < stored[p.unit]:
