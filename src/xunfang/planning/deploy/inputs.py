@@ -260,9 +260,14 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
             post_node[p.id] = int(np.argmin(np.hypot(xy[:, 0] - p.xy[0], xy[:, 1] - p.xy[1])))
     # travel minutes between grid representatives, per distinct hour of the slots
     minutes: dict[int, FloatArray] = {}
+    by_factors: dict[tuple[int, ...], FloatArray] = {}  # hours with the same speeds share
     for h in sorted({s.start.hour for s in slots_t}):
-        minutes[h] = (travel_times(net, rep, rep, mode="car", hour=h) if n_g
-                      else np.zeros((0, 0)))
+        key = tuple(i for i, pf in enumerate(scenario.policy.peak_factors)
+                    if h in pf.hours and "car" in pf.modes)
+        if key not in by_factors:
+            by_factors[key] = (travel_times(net, rep, rep, mode="car", hour=h) if n_g
+                               else np.zeros((0, 0)))
+        minutes[h] = by_factors[key]
     # zones
     gz = _grid_zone(scenario)
     zone_grids: dict[str | None, list[int]] = {}
