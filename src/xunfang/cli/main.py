@@ -465,7 +465,7 @@ def rings_blockade(
 
 
 # --- command groups that live in their own modules (each has ``register(app)``) ---------------
-for _module in ("checkpoints", "intel", "roster", "sim", "user"):
+for _module in ("checkpoints", "intel", "roster", "serve", "sim", "user"):
     importlib.import_module(f"xunfang.cli.{_module}").register(app)
 # --- end of command groups ----------------------------------------------------------------------
 

@@ -1,0 +1,60 @@
+"""`xunfang serve`: the command centre (web API and dashboard) on a scenario with a plan made."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    scenario: Annotated[str, typer.Argument(help="A scenario folder or built-in name.")] = "ebian",
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Database: a file, sqlite:///FILE or postgresql://...; else $XUNFANG_DB, "
+             "else a file in the user's data folder.")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    seed: Annotated[int, typer.Option(help="Seed of the plan made at start.", min=0)] = 0,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard.")] = False,
+) -> None:
+    """Start the command centre: plan today on SCENARIO, then serve the API and dashboard."""
+    import uvicorn
+
+    from xunfang import store
+    from xunfang._errors import ScenarioError, XunfangError
+    from xunfang.cli.main import _error, _print_problems, err_console, out_console
+    from xunfang.web import builtin_centre, create_app
+
+    try:
+        db_store = store.open_store(db)
+    except XunfangError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    first = store.ensure_admin(db_store)
+    err_console.print(f"database {store.redact(db_store.url)}; planning today on {scenario} …")
+    try:
+        centre = builtin_centre(scenario, db=db_store, seed=seed,
+                                progress=lambda s: err_console.print(f"  {s}"))
+    except ScenarioError as exc:
+        _print_problems(exc.problems)
+        raise typer.Exit(1) from None
+    except XunfangError as exc:
+        _error(exc)
+        raise typer.Exit(1) from None
+    if first is not None:
+        name, password = first
+        out_console.print(f"first start: user [bold]{name}[/] (commander), password "
+                          f"[bold]{password}[/] — shown once; add users with `xunfang user add`")
+    address = f"http://{host}:{port}/"
+    out_console.print(f"command centre at {address}")
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(2.0, webbrowser.open, args=(address,)).start()
+    uvicorn.run(create_app(centre), host=host, port=port, log_level="warning")

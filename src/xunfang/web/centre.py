@@ -1,0 +1,187 @@
+"""The command centre's state: the scenario, its plans, the live picture and the store.
+
+Everything that must survive a restart goes to :mod:`xunfang.store` (plans with their inputs'
+hash and seed, incidents, positions, status, alerts, the audit log); the live picture
+(:class:`~xunfang.web.live.LiveOps`) is rebuilt from the store's last positions and status.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from xunfang import store
+from xunfang.network import RoadNetwork
+from xunfang.plan import Plan
+from xunfang.planning import coverage
+from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
+from xunfang.report.folder import json_ready, plan_document
+from xunfang.report.layers import plan_layers
+from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
+from xunfang.store import Store, UserRow
+from xunfang.web.auth import Throttle
+from xunfang.web.live import Alert, Clock, LiveOps, LiveSettings, utc_now
+
+Actor = UserRow | str
+
+
+@dataclass
+class PlanEntry:
+    """A plan as the dashboard needs it: made in this process (``result`` set, every stage's
+    detail) or read back from the store (the plan and its KPIs only)."""
+
+    id: int
+    plan: Plan
+    document: dict[str, Any]
+    scenario: Scenario
+    network: RoadNetwork
+    result: PlanResult | None = None
+    meta: dict[str, object] = field(default_factory=dict)
+    _layers: dict[str, Any] | None = field(default=None, repr=False)
+
+    def layers(self) -> dict[str, Any]:
+        if self._layers is None:
+            if self.result is not None:
+                access = self.result.coverage.get("car")
+            elif self.scenario.staffed_posts(STAFFED_POST_KINDS):
+                access = coverage.analyze(self.scenario, self.network, mode="car")
+            else:
+                access = None
+            raw = plan_layers(self.scenario, access)
+            self._layers = {k.removesuffix(".geojson"): v for k, v in raw.items()}
+        return self._layers
+
+    def summary(self) -> dict[str, object]:
+        p = self.plan
+        return {"id": self.id, "scenario": p.scenario, "from": p.slots[0].start.isoformat(),
+                "slots": len(p.slots), "seed": p.seed, "inputs_hash": p.inputs_hash,
+                "units": len(p.units), "stages": list(p.stages), **self.meta}
+
+
+class Centre:
+    """One scenario under its active plan, with the store and the live operations."""
+
+    def __init__(self, scenario: Scenario, result: PlanResult, request: PlanRequest, *,
+                 db: Store, clock: Clock = utc_now, settings: LiveSettings | None = None,
+                 throttle: Throttle | None = None) -> None:
+        self.scenario = scenario
+        self.network: RoadNetwork = result.network
+        self.store = db
+        self.clock = clock
+        self.throttle = throttle or Throttle()
+        self.scenario_id = store.register_scenario(db, scenario, actor="system").id
+        self._entries: dict[int, PlanEntry] = {}
+        self._lock = threading.Lock()
+        first = self.add_plan(result, request, actor="system", activate=True)
+        self.current = first.id
+        self.live = LiveOps(scenario, self.network, result.plan, settings=settings, clock=clock)
+        self.live.on_raise = self._persist_alert
+        self.live.on_clear = self._clear_alert
+        self._restore()
+
+    # ---- plans --------------------------------------------------------------------------
+    def add_plan(self, result: PlanResult, request: PlanRequest, *, actor: Actor,
+                 activate: bool = False) -> PlanEntry:
+        doc = json_ready(plan_document(result, request))
+        assert isinstance(doc, dict)
+        row = store.save_plan(self.store, self.scenario_id, result.plan, actor=actor,
+                              name=f"{request.start.isoformat()} seed {request.seed}",
+                              kpis=doc.get("kpis"), activate=activate)
+        entry = PlanEntry(id=row.id, plan=result.plan, document=doc, scenario=self.scenario,
+                          network=self.network, result=result,
+                          meta={"name": row.name, "created": row.created_at.isoformat(),
+                                "by": row.created_by})
+        with self._lock:
+            self._entries[row.id] = entry
+        return entry
+
+    def make_plan(self, start: date, days: int, seed: int, *, actor: Actor,
+                  activate: bool = False) -> PlanEntry:
+        req = PlanRequest(start=start, days=days, seed=seed)
+        result = build_plan(self.scenario, req, network=self.network)
+        return self.add_plan(result, req, actor=actor, activate=activate)
+
+    def entry(self, plan_id: int) -> PlanEntry:
+        """A plan by its store id (:class:`store.NotFound` for an unknown one)."""
+        with self._lock:
+            e = self._entries.get(plan_id)
+        if e is not None:
+            return e
+        row = store.get_plan(self.store, plan_id)
+        if row.scenario_id != self.scenario_id:
+            raise store.NotFound("plan of this scenario", plan_id)
+        plan = store.load_plan(row)
+        doc = {"plan": plan.as_dict(), "kpis": row.kpis, "inputs_hash": row.inputs_hash,
+               "seed": row.seed, "stages": {}, "note": "read back from the store: the "
+               "stages' details (risk, rings by slot) are kept only for plans made since "
+               "the server started"}
+        e = PlanEntry(id=row.id, plan=plan, document=doc, scenario=self.scenario,
+                      network=self.network, meta={"name": row.name,
+                                                  "created": row.created_at.isoformat(),
+                                                  "by": row.created_by})
+        with self._lock:
+            self._entries[row.id] = e
+        return e
+
+    def list_plans(self) -> list[dict[str, object]]:
+        return [{"id": r.id, "name": r.name, "from": r.start.isoformat() if r.start else None,
+                 "slots": r.n_slots, "seed": r.seed, "inputs_hash": r.inputs_hash,
+                 "active": r.active, "created": r.created_at.isoformat(),
+                 "by": r.created_by, "stages_detail": r.id in self._entries}
+                for r in store.list_plans(self.store, self.scenario_id)]
+
+    def set_current(self, plan_id: int, *, actor: Actor) -> None:
+        e = self.entry(plan_id)
+        store.update_plan(self.store, plan_id, actor=actor, activate=True)
+        self.current = plan_id
+        self.live.set_plan(e.plan)
+
+    @property
+    def current_plan(self) -> PlanEntry:
+        return self.entry(self.current)
+
+    # ---- live ---------------------------------------------------------------------------
+    def _persist_alert(self, alert: Alert) -> int:
+        row, _ = store.raise_alert(
+            self.store, self.scenario_id, alert.kind, alert.key, message=alert.message_en,
+            severity=alert.severity, data={**alert.data, "message_zh": alert.message_zh},
+            at=alert.raised_at)
+        return row.id
+
+    def _clear_alert(self, alert: Alert, at: datetime) -> None:
+        store.clear_alert(self.store, self.scenario_id, alert.kind, alert.key, at=at)
+
+    def _restore(self) -> None:
+        """The live picture from the store: each unit's last position and status."""
+        from datetime import UTC
+
+        status = store.latest_status(self.store, self.scenario_id)
+        for unit, row in status.items():
+            if unit in self.live.units:
+                self.live.state[unit].status = row.status
+        for p in store.latest_positions(self.store, self.scenario_id):
+            if p.unit in self.live.units:
+                s = self.live.state[p.unit]
+                s.t, s.xy = p.t.replace(tzinfo=UTC), (p.x, p.y)
+
+    def evaluate(self) -> list[Alert]:
+        return self.live.evaluate()
+
+
+def builtin_centre(name: str = "ebian", *, db: Store, start: date | None = None, seed: int = 0,
+                   clock: Clock = utc_now, settings: LiveSettings | None = None,
+                   progress: Callable[[str], None] | None = None) -> Centre:
+    """A centre on a scenario (built-in name or folder) with a plan made for ``start``
+    (default: today in the scenario's time zone), stored in ``db``."""
+    from zoneinfo import ZoneInfo
+
+    from xunfang import scenario as scenario_mod
+
+    sc = scenario_mod.load(name)
+    day = start or clock().astimezone(ZoneInfo(sc.timezone)).date()
+    req = PlanRequest(start=day, days=1, seed=seed)
+    result = build_plan(sc, req, progress=progress or (lambda _: None))
+    return Centre(sc, result, req, db=db, clock=clock, settings=settings)

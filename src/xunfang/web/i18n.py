@@ -1,0 +1,31 @@
+"""The dashboard's words in Chinese (default) and English."""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+WORDS: dict[str, dict[str, str]] = {
+    "title": {"zh": "巡防指挥中心", "en": "Patrol command centre"},
+    "login": {"zh": "登录", "en": "Log in"},
+    "logout": {"zh": "退出", "en": "Log out"},
+    "user": {"zh": "用户名", "en": "User name"},
+    "password": {"zh": "密码", "en": "Password"},
+    "slot": {"zh": "时段", "en": "Slot"},
+    "alerts": {"zh": "告警", "en": "Alerts"},
+    "incident": {"zh": "警情", "en": "Incident"},
+    "sheet": {"zh": "勤务表", "en": "Duty sheet"},
+    "roster": {"zh": "排班", "en": "Roster"},
+    "kpis": {"zh": "指标", "en": "KPIs"},
+    "units": {"zh": "警力", "en": "Units"},
+    "report": {"zh": "上报并推荐警力", "en": "Report and suggest units"},
+    "category": {"zh": "类别", "en": "Category"},
+    "priority": {"zh": "等级", "en": "Priority"},
+    "click_map": {"zh": "在地图上点击选择位置", "en": "Click the map to place it"},
+    "read_only": {"zh": "只读账号：不能修改", "en": "Read-only account: no changes allowed"},
+    "rings_now": {"zh": "当前处置圈覆盖", "en": "Rings now"},
+    "lang_other": {"zh": "English", "en": "中文"},
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return {k: v[lang] for k, v in WORDS.items()}

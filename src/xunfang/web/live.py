@@ -1,0 +1,495 @@
+"""Live operations: unit positions and status, alerts and dispatch suggestions.
+
+Everything here is computed from the scenario, the current plan and what devices report; the
+web routers only translate HTTP to these calls. Times are timezone-aware (UTC inside); a naive
+timestamp is read as the scenario's local time. Positions are checked as one batch: if any row
+is wrong, nothing of the batch is kept and every bad row is listed (row, field, rule, value).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+
+from xunfang import network
+from xunfang._errors import Problem
+from xunfang.geo import Projector
+from xunfang.network import RoadNetwork
+from xunfang.plan import Assignment, Plan, Slot
+from xunfang.planning import coverage
+from xunfang.scenario.model import GROUND_MODES, Post, Scenario
+
+#: unit statuses (as the store keeps them); the first two may be dispatched
+STATUSES: tuple[str, ...] = ("available", "patrolling", "responding", "busy", "off")
+DISPATCHABLE = frozenset({"available", "patrolling"})
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """The thresholds of the live picture (policy of the command centre, not code)."""
+
+    outside_grid_minutes: float = 10.0  # a unit outside its grid this long raises an alert
+    checkpoint_grace_minutes: float = 10.0  # minutes into a slot before a checkpoint counts
+    visit_radius_m: float = 150.0  # a unit this close to a site or post is there
+    fresh_minutes: float = 15.0  # a position older than this is not "now"
+    future_tolerance_s: float = 120.0  # device clocks may run this much ahead
+    outside_margin_m: float = 2000.0  # positions farther than this beyond the roads: refused
+    coverage_target_share: float = 0.9  # rings now below this share of nodes: alert
+    max_batch: int = 10_000
+
+
+class LiveError(ValueError):
+    """A batch or request that cannot be accepted; ``problems`` lists every bad row."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+@dataclass
+class UnitState:
+    unit: str
+    status: str = "available"
+    t: datetime | None = None
+    xy: tuple[float, float] | None = None
+    outside_since: datetime | None = None  # first position outside its grid, while outside
+    outside_grid: str | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    kind: str  # site_revisit | unit_outside_grid | checkpoint_unstaffed | coverage_below_target
+    key: str
+    severity: str
+    message_zh: str
+    message_en: str
+    raised_at: datetime
+    data: Mapping[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "kind": self.kind, "key": self.key, "severity": self.severity,
+                "message_zh": self.message_zh, "message_en": self.message_en,
+                "raised_at": self.raised_at.isoformat(), "data": dict(self.data)}
+
+
+@dataclass
+class PositionRows:
+    """A checked batch, as columns (what the repository stores)."""
+
+    unit: list[str]
+    t: list[datetime]
+    x: np.ndarray
+    y: np.ndarray
+    status: list[str | None]
+
+
+def _local(t: datetime, tz: ZoneInfo) -> datetime:
+    """Local naive time of an aware time."""
+    return t.astimezone(tz).replace(tzinfo=None)
+
+
+class LiveOps:
+    """The live picture of one scenario under one plan."""
+
+    def __init__(self, scenario: Scenario, net: RoadNetwork, plan: Plan, *,
+                 settings: LiveSettings | None = None, clock: Clock = utc_now) -> None:
+        self.scenario = scenario
+        self.net = net
+        self.settings = settings or LiveSettings()
+        self.clock = clock
+        self.tz = ZoneInfo(scenario.timezone)
+        self.lock = threading.RLock()
+        self.units = {u.id: u for u in scenario.units}
+        self.state = {u.id: UnitState(u.id) for u in scenario.units}
+        self.posts = {p.id: p for p in scenario.posts}
+        self.grids = {a.id: a.geometry for a in scenario.areas_of("grid")}
+        for g in self.grids.values():
+            shapely.prepare(g)
+        self.projector = None if scenario.crs.is_local else Projector(scenario.crs.working)
+        xy = scenario.roads.xy
+        m = self.settings.outside_margin_m
+        self.bounds = (float(xy[:, 0].min()) - m, float(xy[:, 1].min()) - m,
+                       float(xy[:, 0].max()) + m, float(xy[:, 1].max()) + m)
+        self.tier1 = [s for s in scenario.sites if s.tier == 1]
+        self.tier1_tree = cKDTree(np.array([s.xy for s in self.tier1])) if self.tier1 else None
+        self.started = clock()
+        self.last_visit: dict[str, datetime] = {}
+        self.alerts: dict[str, Alert] = {}  # active, by key
+        self.history: list[Alert] = []  # every alert raised, in order
+        self.cleared: dict[int, datetime] = {}
+        self.seq = 0
+        self.version = 0  # bumps on every accepted batch or status change
+        self._rings_cache: tuple[int, int, dict[str, Any]] | None = None
+        #: hooks of the store: an alert raised (returns its id) and one cleared
+        self.on_raise: Callable[[Alert], int] | None = None
+        self.on_clear: Callable[[Alert, datetime], None] | None = None
+        self.set_plan(plan)
+
+    # ---- plan and time ------------------------------------------------------------------
+    def set_plan(self, plan: Plan) -> None:
+        with self.lock:
+            self.plan = plan
+            self._post_grid = {p.id: self._grid_of(p.xy) for p in self.scenario.posts}
+
+    def _grid_of(self, xy: tuple[float, float]) -> str | None:
+        pt = shapely.Point(xy)
+        for gid, geom in self.grids.items():
+            if geom.covers(pt):
+                return gid
+        return None
+
+    def slot_at(self, t: datetime) -> Slot:
+        """The plan's slot at aware time ``t``; outside the plan's days, the slot of the same
+        time of day on its first day (the plan is the day's pattern)."""
+        local = _local(t, self.tz)
+        for s in self.plan.slots:
+            if s.start <= local < s.end:
+                return s
+        first = self.plan.slots[0].start
+        minute = local.hour * 60 + local.minute
+        for s in self.plan.slots:
+            if s.start.date() == first.date():
+                m0 = s.start.hour * 60 + s.start.minute
+                if m0 <= minute < m0 + s.minutes:
+                    return s
+        return self.plan.slots[0]
+
+    def assigned_grid(self, a: Assignment) -> str | None:
+        """The grid a unit is held to: its grid duty, else the grid holding its post."""
+        if a.duty == "off":
+            return None
+        if a.grid is not None:
+            return a.grid
+        if a.post is not None:
+            return self._post_grid.get(a.post)
+        return None
+
+    # ---- positions ----------------------------------------------------------------------
+    def check_batch(self, rows: Sequence[Mapping[str, Any]]) -> PositionRows:
+        """Check a batch (dicts with unit, t, lon/lat or x/y, optional status); raise
+        :class:`LiveError` listing every bad row, else the rows in working-CRS metres."""
+        st = self.settings
+        if not rows:
+            raise LiveError("the batch holds no positions")
+        if len(rows) > st.max_batch:
+            raise LiveError(f"the batch holds {len(rows)} positions; at most {st.max_batch} "
+                            "per request")
+        now = self.clock()
+        problems: list[Problem] = []
+        n = len(rows)
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        lonlat = np.zeros(n, dtype=bool)
+        times: list[datetime] = []
+        units: list[str] = []
+        status: list[str | None] = []
+
+        def bad(i: int, fld: str, rule: str, value: object) -> None:
+            text = str(value)[:80]
+            problems.append(Problem("positions", rule, rule + (f": {text}" if text else ""),
+                                    row=i + 1, column=fld))
+
+        for i, r in enumerate(rows):
+            u = r["unit"]
+            units.append(u)
+            if u not in self.units:
+                bad(i, "unit", "unknown unit", u)
+            t: datetime = r["t"]
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=self.tz)
+            t = t.astimezone(UTC)
+            times.append(t)
+            if (t - now).total_seconds() > st.future_tolerance_s:
+                bad(i, "t", f"in the future (server time {now.isoformat(timespec='seconds')})",
+                    r["t"].isoformat())
+            s = r.get("status")
+            status.append(s)
+            has_ll = r.get("lon") is not None or r.get("lat") is not None
+            has_xy = r.get("x") is not None or r.get("y") is not None
+            if has_ll == has_xy:
+                bad(i, "lon/lat", "give lon and lat, or x and y (one pair)", "")
+                continue
+            if has_ll:
+                if r.get("lon") is None or r.get("lat") is None:
+                    bad(i, "lon/lat", "lon and lat go together", "")
+                    continue
+                if self.projector is None:
+                    bad(i, "lon/lat", "this scenario is in a local planar CRS: give x and y", "")
+                    continue
+                lon, lat = float(r["lon"]), float(r["lat"])
+                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                    bad(i, "lon/lat", "not a longitude/latitude", f"{lon},{lat}")
+                    continue
+                x[i], y[i] = lon, lat
+                lonlat[i] = True
+            else:
+                if r.get("x") is None or r.get("y") is None:
+                    bad(i, "x/y", "x and y go together", "")
+                    continue
+                x[i], y[i] = float(r["x"]), float(r["y"])
+        if lonlat.any() and self.projector is not None:
+            px, py = self.projector.to_xy(x[lonlat], y[lonlat])
+            x[lonlat], y[lonlat] = px, py
+        x0, y0, x1, y1 = self.bounds
+        with np.errstate(invalid="ignore"):
+            out = ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        for i in np.flatnonzero(out & np.isfinite(x)).tolist():
+            bad(i, "position", f"outside the jurisdiction (more than {st.outside_margin_m:g} m "
+                "beyond its roads)", f"{rows[i].get('lon', rows[i].get('x'))},"
+                f"{rows[i].get('lat', rows[i].get('y'))}")
+        with self.lock:
+            last = {u: s.t for u, s in self.state.items()}
+        for i, (u, t) in enumerate(zip(units, times, strict=True)):
+            prev = last.get(u)
+            if prev is not None and t < prev:
+                bad(i, "t", f"out of order: earlier than unit {u}'s previous position "
+                    f"({prev.isoformat(timespec='seconds')})", rows[i]["t"].isoformat())
+            elif u in last:
+                last[u] = t
+        if problems:
+            problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+            raise LiveError(f"{len({p.row for p in problems})} of {n} positions refused; "
+                            "nothing of the batch was stored", problems)
+        return PositionRows(unit=units, t=times, x=x, y=y, status=status)
+
+    def apply(self, rows: PositionRows) -> None:
+        """Take a checked batch into the live picture (unit state, site visits, grids)."""
+        with self.lock:
+            for i, u in enumerate(rows.unit):
+                s = self.state[u]
+                t = rows.t[i]
+                xy = (float(rows.x[i]), float(rows.y[i]))
+                s.t, s.xy = t, xy
+                if rows.status[i] is not None:
+                    s.status = rows.status[i]  # type: ignore[assignment]
+                a = self.plan.at(u, self.slot_at(t).index)
+                grid = self.assigned_grid(a)
+                if grid is None or self.grids[grid].covers(shapely.Point(xy)):
+                    s.outside_since, s.outside_grid = None, None
+                elif s.outside_since is None or s.outside_grid != grid:
+                    s.outside_since, s.outside_grid = t, grid
+            if self.tier1_tree is not None and len(rows.unit):
+                hits = self.tier1_tree.query_ball_point(
+                    np.column_stack([rows.x, rows.y]), r=self.settings.visit_radius_m)
+                for i, near in enumerate(hits):
+                    for k in near:
+                        sid = self.tier1[k].id
+                        if sid not in self.last_visit or rows.t[i] > self.last_visit[sid]:
+                            self.last_visit[sid] = rows.t[i]
+            self.version += 1
+
+    def set_status(self, unit: str, status: str) -> None:
+        if unit not in self.units:
+            raise KeyError(unit)
+        with self.lock:
+            self.state[unit].status = status
+            self.version += 1
+
+    def unit_rows(self) -> list[dict[str, object]]:
+        """Every unit now: status, last position (and lon/lat), planned duty in this slot."""
+        now = self.clock()
+        slot = self.slot_at(now)
+        out = []
+        with self.lock:
+            for u, unit in self.units.items():
+                s = self.state[u]
+                a = self.plan.at(u, slot.index)
+                row: dict[str, object] = {
+                    "unit": u, "tier": unit.tier, "mode": unit.mode, "squad": unit.squad,
+                    "status": s.status, "duty": a.duty, "post": a.post, "grid": a.grid,
+                    "assigned_grid": self.assigned_grid(a),
+                    "t": s.t.isoformat() if s.t else None, "x": None, "y": None,
+                    "lon": None, "lat": None,
+                    "fresh": bool(s.t and (now - s.t).total_seconds()
+                                  <= self.settings.fresh_minutes * 60),
+                }
+                if s.xy is not None:
+                    row["x"], row["y"] = round(s.xy[0], 2), round(s.xy[1], 2)
+                    if self.projector is not None:
+                        lon, lat = self.projector.to_lonlat(np.array([s.xy[0]]),
+                                                            np.array([s.xy[1]]))
+                        row["lon"], row["lat"] = round(float(lon[0]), 7), round(float(lat[0]), 7)
+                out.append(row)
+        return out
+
+    # ---- where units are now --------------------------------------------------------------
+    def _live_units(self, now: datetime) -> list[tuple[str, tuple[float, float], str]]:
+        """(unit, xy, basis) of every available on-duty unit: its fresh position ("live"),
+        else where the plan puts it ("plan")."""
+        slot = self.slot_at(now)
+        out = []
+        for u in self.units:
+            s = self.state[u]
+            if s.status not in DISPATCHABLE:
+                continue
+            a = self.plan.at(u, slot.index)
+            if a.duty == "off":
+                continue
+            fresh = s.t is not None and (now - s.t).total_seconds() <= \
+                self.settings.fresh_minutes * 60
+            if fresh and s.xy is not None:
+                out.append((u, s.xy, "live"))
+            elif a.post is not None:
+                out.append((u, self.posts[a.post].xy, "plan"))
+            elif a.grid is not None:
+                c = self.grids[a.grid].centroid
+                out.append((u, (float(c.x), float(c.y)), "plan"))
+            elif a.route:
+                i = network.index_of(self.net, [a.route[0]])[0]
+                out.append((u, (float(self.net.xy[i, 0]), float(self.net.xy[i, 1])), "plan"))
+        return out
+
+    def dispatch(self, xy: tuple[float, float], *, k: int = 3) -> list[dict[str, object]]:
+        """The ``k`` nearest available units by travel time now, from their live positions
+        (or planned places when no fresh position), each by its own mode."""
+        now = self.clock()
+        hour = _local(now, self.tz).hour
+        with self.lock:
+            cands = self._live_units(now)
+        by_mode: dict[str, list[tuple[str, tuple[float, float], str]]] = {}
+        for c in cands:
+            by_mode.setdefault(self.units[c[0]].mode, []).append(c)
+        rows: list[dict[str, object]] = []
+        pt = np.array([xy], dtype=float)
+        for mode, group in by_mode.items():
+            m = mode if mode in GROUND_MODES or mode == "drone" else "car"
+            snap_mode = m if m in GROUND_MODES else None
+            nodes = network.snap(self.net, np.array([g[1] for g in group]), mode=snap_mode).node
+            minutes = network.point_times(self.net, pt, nodes, mode=m, hour=hour,  # type: ignore[arg-type]
+                                          direction="to_points")[0]
+            for (u, _, basis), mins in zip(group, minutes.tolist(), strict=True):
+                if math.isfinite(mins):
+                    rows.append({"unit": u, "mode": mode, "tier": self.units[u].tier,
+                                 "minutes": round(mins, 2), "basis": basis})
+        rows.sort(key=lambda r: (r["minutes"], r["unit"]))
+        return rows[:k]
+
+    def rings_now(self) -> dict[str, Any]:
+        """The 1-3-5 rings from the available units where they are now (cached per state)."""
+        now = self.clock()
+        hour = _local(now, self.tz).hour
+        with self.lock:
+            key = (self.version, hour)
+            if self._rings_cache is not None and self._rings_cache[:2] == key:
+                return self._rings_cache[2]
+            cands = self._live_units(now)
+        if not cands:
+            result: dict[str, Any] = {"hour": hour, "sources": 0, "live_sources": 0,
+                                      "share_within_target": 0.0, "bands": []}
+        else:
+            posts = [Post(id=u, name=u, kind="rapid", xy=xy) for u, xy, _ in cands]
+            cov = coverage.analyze(self.scenario, self.net, mode="car", hour=hour, sources=posts)
+            summ = coverage.summary(self.scenario, cov, weights={})
+            band = coverage.bands_of(cov.minutes, self.scenario.policy.isochrone_minutes)
+            result = {k: summ[k] for k in ("share_within_target",
+                                           "share_within_target_by_ring_level",
+                                           "sites_meeting_target", "sites",
+                                           "sites_missing_target", "uncovered_nodes")}
+            result |= {"hour": hour, "sources": len(cands),
+                       "live_sources": sum(1 for c in cands if c[2] == "live"),
+                       "bands_minutes": list(self.scenario.policy.isochrone_minutes),
+                       "bands": [int(b) for b in band.tolist()]}
+        with self.lock:
+            self._rings_cache = (key[0], key[1], result)
+        return result
+
+    # ---- alerts -------------------------------------------------------------------------
+    def evaluate(self) -> list[Alert]:
+        """Raise the alerts the present state calls for and clear those it no longer does;
+        returns the newly raised ones."""
+        now = self.clock()
+        st = self.settings
+        slot = self.slot_at(now)
+        want: dict[str, tuple[str, str, str, str, dict[str, object]]] = {}
+        with self.lock:
+            for site in self.tier1:
+                last = self.last_visit.get(site.id, self.started)
+                allowed = float(self.scenario.policy.revisit_minutes.get(1, 120.0))
+                waited = (now - last).total_seconds() / 60
+                if waited > allowed:
+                    want[f"site:{site.id}"] = (
+                        "site_revisit", "warning",
+                        f"一级重点部位 {site.name}（{site.id}）已 {waited:.0f} 分钟未巡，"
+                        f"超过 {allowed:g} 分钟",
+                        f"tier-1 site {site.name} ({site.id}) not visited for {waited:.0f} min, "
+                        f"beyond its {allowed:g} min interval",
+                        {"site": site.id, "minutes": round(waited, 1)})
+            for u, s in self.state.items():
+                if s.outside_since is None or s.status == "off":
+                    continue
+                mins = (now - s.outside_since).total_seconds() / 60
+                if mins > st.outside_grid_minutes:
+                    want[f"grid:{u}"] = (
+                        "unit_outside_grid", "warning",
+                        f"{u} 离开责任网格 {s.outside_grid} 已 {mins:.0f} 分钟",
+                        f"unit {u} outside its grid {s.outside_grid} for {mins:.0f} min",
+                        {"unit": u, "grid": s.outside_grid, "minutes": round(mins, 1)})
+            into = (_local(now, self.tz) - slot.start).total_seconds() / 60
+            if into >= 0 and into >= st.checkpoint_grace_minutes:
+                slot_start = now - timedelta(minutes=into)
+                for a in self.plan.assignments:
+                    if a.slot != slot.index or a.duty != "checkpoint" or a.post is None:
+                        continue
+                    s = self.state[a.unit]
+                    post = self.posts[a.post]
+                    there = (s.xy is not None and s.t is not None and s.t >= slot_start
+                             and math.dist(s.xy, post.xy) <= st.visit_radius_m)
+                    if not there:
+                        want[f"checkpoint:{a.post}:{slot.index}"] = (
+                            "checkpoint_unstaffed", "critical",
+                            f"卡点 {post.name}（{a.post}）本时段无人值守（应由 {a.unit}）",
+                            f"checkpoint {post.name} ({a.post}) unstaffed in this slot "
+                            f"(due: {a.unit})",
+                            {"post": a.post, "unit": a.unit, "slot": slot.index})
+            live = any(s.t is not None and (now - s.t).total_seconds() <= st.fresh_minutes * 60
+                       for s in self.state.values())
+        if live:
+            rings = self.rings_now()
+            share = float(rings["share_within_target"])
+            if share < st.coverage_target_share:
+                want["coverage"] = (
+                    "coverage_below_target", "warning",
+                    f"处置圈覆盖 {share:.0%}，低于目标 {st.coverage_target_share:.0%}",
+                    f"ring coverage {share:.0%} below the target {st.coverage_target_share:.0%}",
+                    {"share": round(share, 4), "target": st.coverage_target_share})
+        new: list[Alert] = []
+        with self.lock:
+            for key in [k for k in self.alerts if k not in want]:
+                old = self.alerts.pop(key)
+                self.cleared[old.id] = now
+                if self.on_clear is not None:
+                    self.on_clear(old, now)
+            for key, (kind, sev, zh, en, data) in want.items():
+                if key in self.alerts:
+                    continue
+                alert = Alert(0, kind, key, sev, zh, en, now, data)
+                self.seq = self.on_raise(alert) if self.on_raise is not None else self.seq + 1
+                alert = Alert(self.seq, kind, key, sev, zh, en, now, data)
+                self.alerts[key] = alert
+                self.history.append(alert)
+                new.append(alert)
+        return new
+
+    def alerts_since(self, seq: int) -> list[Alert]:
+        with self.lock:
+            return [a for a in self.history if a.id > seq]
+
+    def active_alerts(self) -> list[Alert]:
+        with self.lock:
+            return sorted(self.alerts.values(), key=lambda a: a.id)

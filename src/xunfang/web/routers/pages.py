@@ -1,0 +1,80 @@
+"""Server-rendered pages: login and the dashboard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from xunfang import __version__, store
+from xunfang.web.deps import COOKIE, CentreDep, optional_user
+from xunfang.web.i18n import LANGS, words
+from xunfang.web.routers.auth import login_user, set_cookie
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
+    return lang if lang in LANGS else "zh"
+
+
+def _page(request: Request, name: str, context: dict[str, object], status: int = 200
+          ) -> Response:
+    lang = _lang(request)
+    resp = templates.TemplateResponse(
+        request, name, {"lang": lang, "w": words(lang), "version": __version__, **context},
+        status_code=status)
+    if request.query_params.get("lang") in LANGS:
+        resp.set_cookie("lang", lang, samesite="strict", max_age=365 * 86400)
+    return resp
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    return _page(request, "login.html", {"error": None})
+
+
+@router.post("/login")
+def login_form(request: Request, c: CentreDep, name: Annotated[str, Form()],
+               password: Annotated[str, Form()]) -> Response:
+    try:
+        token, _ = login_user(c, request, name[:64], password[:1024])
+    except HTTPException as exc:
+        return _page(request, "login.html", {"error": exc.detail}, status=exc.status_code)
+    resp = RedirectResponse("/", status_code=303)
+    set_cookie(resp, token, request)
+    return resp
+
+
+@router.get("/logout")
+def logout_page(request: Request, c: CentreDep) -> Response:
+    token = request.cookies.get(COOKIE)
+    if token:
+        store.revoke_session(c.store, token)
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(COOKIE, path="/")
+    return resp
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, c: CentreDep) -> Response:
+    u = optional_user(request, c)
+    if u is None:
+        return RedirectResponse("/login", status_code=303)
+    plan = c.current_plan
+    sc = c.scenario
+    boot = {"user": u.name, "role": u.role, "plan": plan.id, "lang": _lang(request),
+            "local_crs": sc.crs.is_local, "title": sc.title or sc.name,
+            "slots": [s.name for s in plan.plan.slots],
+            "now_slot": c.live.slot_at(c.clock()).index,
+            "can_live": u.role in ("commander", "operator"),
+            "can_plan": u.role in ("commander", "planner")}
+    return _page(request, "dashboard.html", {
+        "user": u, "title": boot["title"],
+        "boot": json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c")})

@@ -1,0 +1,100 @@
+"""Plans: list, create (the whole planning pipeline), fetch, layers, duty sheet, diff."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from xunfang import store
+from xunfang.web.deps import CentreDep, Reader, require
+
+router = APIRouter(prefix="/api/plans", tags=["plans"])
+Planner = Annotated[store.UserRow, Depends(require("plan.edit"))]
+
+
+class NewPlan(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: date
+    days: int = Field(1, ge=1, le=7)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    make_current: bool = False
+
+
+@router.get("")
+def list_plans(_: Reader, c: CentreDep) -> dict[str, object]:
+    return {"current": c.current, "plans": c.list_plans()}
+
+
+@router.post("", status_code=201)
+def create_plan(body: NewPlan, u: Planner, c: CentreDep) -> dict[str, object]:
+    """Runs every planning stage (as `xunfang plan` does) and stores the plan (audited)."""
+    try:
+        e = c.make_plan(body.start, body.days, body.seed, actor=u,
+                        activate=body.make_current)
+    except ValueError as exc:
+        if isinstance(exc, store.StoreInputError):
+            raise
+        raise HTTPException(422, f"the plan cannot be made: {exc}") from None
+    if body.make_current:
+        c.set_current(e.id, actor=u)
+    return e.summary()
+
+
+@router.post("/{plan_id}/current")
+def make_current(plan_id: int, u: Planner, c: CentreDep) -> dict[str, object]:
+    c.set_current(plan_id, actor=u)
+    return {"current": plan_id}
+
+
+@router.get("/{plan_id}")
+def get_plan(plan_id: int, _: Reader, c: CentreDep) -> dict[str, object]:
+    """The plan's plan.json document."""
+    return c.entry(plan_id).document
+
+
+@router.get("/{plan_id}/layers")
+def get_layers(plan_id: int, _: Reader, c: CentreDep) -> dict[str, object]:
+    """GeoJSON (WGS 84) of roads, areas (zones, grids, rings), sites, posts and the rings."""
+    return c.entry(plan_id).layers()
+
+
+@router.get("/{plan_id}/sheet")
+def duty_sheet(plan_id: int, _: Reader, c: CentreDep) -> dict[str, object]:
+    """The duty sheet (勤务表): one row per unit, one cell per slot."""
+    p = c.entry(plan_id).plan
+    units = {u.id: u for u in c.scenario.units}
+    rows = []
+    for uid in p.units:
+        u = units.get(uid)
+        cells = [{"duty": a.duty, "where": a.post or a.grid or
+                  (f"{a.route[0]}…{a.route[-1]}" if a.route else "")} for a in p.of_unit(uid)]
+        rows.append({"unit": uid, "tier": u.tier if u else "", "mode": u.mode if u else "",
+                     "squad": u.squad if u else "", "cells": cells})
+    return {"plan": plan_id, "slots": [s.name for s in p.slots], "rows": rows}
+
+
+@router.get("/{plan_id}/diff/{other_id}")
+def diff_plans(plan_id: int, other_id: int, _: Reader, c: CentreDep) -> dict[str, object]:
+    """Every (unit, slot) whose duty or place differs between two plans, and KPI deltas."""
+    a, b = c.entry(plan_id), c.entry(other_id)
+    pa, pb = a.plan, b.plan
+    if len(pa.slots) != len(pb.slots):
+        raise HTTPException(422, f"plans {plan_id} and {other_id} have different numbers of "
+                                 f"slots ({len(pa.slots)} and {len(pb.slots)})")
+    changes = []
+    for u in sorted(set(pa.units) | set(pb.units)):
+        for s in pa.slots:
+            x = pa.at(u, s.index).as_dict() if u in pa.units else None
+            y = pb.at(u, s.index).as_dict() if u in pb.units else None
+            if x != y:
+                changes.append({"unit": u, "slot": s.index, "a": x, "b": y})
+    ka = (a.document.get("kpis") or {}).get("plan") or {}
+    kb = (b.document.get("kpis") or {}).get("plan") or {}
+    deltas = {k: round(float(kb[k]) - float(ka[k]), 6) for k in ka
+              if isinstance(ka.get(k), int | float) and isinstance(kb.get(k), int | float)}
+    return {"a": plan_id, "b": other_id, "same_inputs": pa.inputs_hash == pb.inputs_hash,
+            "seeds": [pa.seed, pb.seed], "changed": len(changes), "changes": changes,
+            "kpi_deltas": deltas}

@@ -1,0 +1,54 @@
+"""Unit positions and status from devices or a GPS gateway (batch endpoint)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from xunfang import store
+from xunfang.web.deps import CentreDep, require
+from xunfang.web.live import LiveError
+
+router = APIRouter(prefix="/api/positions", tags=["positions"])
+Poster = Annotated[store.UserRow, Depends(require("position.post"))]
+
+
+class Position(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit: str = Field(min_length=1, max_length=64)
+    t: datetime
+    lon: float | None = Field(None, allow_inf_nan=False)
+    lat: float | None = Field(None, allow_inf_nan=False)
+    x: float | None = Field(None, allow_inf_nan=False)
+    y: float | None = Field(None, allow_inf_nan=False)
+    speed_kph: float | None = Field(None, ge=0, allow_inf_nan=False)
+    heading: float | None = Field(None, ge=0, lt=360, allow_inf_nan=False)
+
+
+class Batch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    positions: list[Position] = Field(min_length=1, max_length=10_000)
+
+
+@router.post("")
+def post_positions(body: Batch, u: Poster, c: CentreDep) -> dict[str, object]:
+    """All or nothing: any bad row refuses the batch and every bad row is listed (row,
+    column, rule); lon/lat (WGS 84) or x/y in the scenario's CRS."""
+    rows = [p.__dict__ for p in body.positions]
+    try:
+        checked = c.live.check_batch(rows)
+    except LiveError as exc:
+        raise HTTPException(422, {"message": exc.message,
+                                  "problems": [p.as_dict() for p in exc.problems]}) from None
+    store.record_positions(
+        c.store, c.scenario_id,
+        [store.PositionIn(unit=checked.unit[i], t=checked.t[i], x=float(checked.x[i]),
+                          y=float(checked.y[i]), speed_kph=body.positions[i].speed_kph,
+                          heading=body.positions[i].heading)
+         for i in range(len(checked.unit))], actor=u, source="api", now=c.clock())
+    c.live.apply(checked)
+    new = c.live.evaluate()
+    return {"accepted": len(checked.unit), "alerts_raised": [a.id for a in new]}

@@ -1,0 +1,243 @@
+/* xunfang command centre dashboard: Leaflet map (the road network is the base map),
+   slot slider, alerts (server-sent events), incident form with dispatch suggestions,
+   duty sheet, roster and KPI charts (plotly). No CDN, no tiles. */
+(function () {
+  "use strict";
+  const boot = JSON.parse(document.getElementById("boot").textContent);
+  const zh = boot.lang === "zh";
+  const T = (a, b) => (zh ? a : b);
+  const el = (tag, attrs, text) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  };
+  const api = async (url, opts) => {
+    const r = await fetch(url, Object.assign({ credentials: "same-origin" }, opts || {}));
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) throw Object.assign(new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail)), { status: r.status });
+    return body;
+  };
+  window.xunfang = { ready: false, layers: {}, slot: boot.now_slot };
+
+  // ---- tabs -------------------------------------------------------------------------------
+  document.querySelectorAll(".tabs button").forEach((b) => b.addEventListener("click", () => {
+    document.querySelectorAll(".tabs button").forEach((x) => x.classList.toggle("on", x === b));
+    document.querySelectorAll(".tab").forEach((x) => x.classList.toggle("on", x.id === "tab-" + b.dataset.tab));
+    if (b.dataset.tab === "kpis") drawKpis();
+  }));
+
+  // ---- map --------------------------------------------------------------------------------
+  const map = L.map("map", { crs: boot.local_crs ? L.CRS.Simple : L.CRS.EPSG3857, preferCanvas: true, zoomSnap: 0.25 });
+  const swap = (c) => (boot.local_crs ? [c[1], c[0]] : [c[1], c[0]]);
+  const overlays = {};
+  const ctl = L.control.layers(null, {}, { collapsed: window.innerWidth < 1600 }).addTo(map);
+  const add = (key, zhName, enName, layer, on) => {
+    overlays[key] = layer; window.xunfang.layers[key] = layer;
+    ctl.addOverlay(layer, T(zhName, enName));
+    if (on) layer.addTo(map);
+  };
+  const geo = (fc, opts) => L.geoJSON(fc, Object.assign({ coordsToLatLng: (c) => L.latLng(swap(c)) }, opts));
+  const tierColour = { 1: "#f85149", 2: "#ffa657", 3: "#e3b341" };
+  const bandColour = ["#238636", "#2ea043", "#56d364"];
+  let risk = null; let grids = null; let slotStages = null;
+
+  function riskColour(v, max) {
+    if (!max) return "#000";
+    const t = Math.min(1, v / max);
+    const r = Math.round(40 + 215 * t), g = Math.round(60 + 60 * (1 - t)), b = Math.round(90 * (1 - t));
+    return `rgb(${r},${g},${b})`;
+  }
+
+  async function loadMap() {
+    const L0 = await api(`/api/plans/${boot.plan}/layers`);
+    const roads = geo(L0.roads, { style: (f) => ({ color: "#5b6b7b", weight: ["primary", "trunk", "secondary"].includes(f.properties.class) ? 3 : 1.5, opacity: 0.9 }) });
+    add("roads", "道路", "Roads", roads, true);
+    const areas = L0.areas.features;
+    const byKind = (k) => ({ type: "FeatureCollection", features: areas.filter((f) => f.properties.kind === k) });
+    add("zones", "巡防区", "Zones", geo(byKind("zone"), { style: { color: "#a371f7", weight: 2, fill: false, dashArray: "6 4" } }), true);
+    grids = geo(byKind("grid"), {
+      style: { color: "#7cc4ff", weight: 1, fillOpacity: 0.05 },
+      onEachFeature: (f, l) => l.bindTooltip(`${f.properties.id} ${f.properties.name || ""}`),
+    });
+    add("grids", "防控网格", "Grids", grids, true);
+    add("rings", "处置控制圈", "Control rings", geo(byKind("ring"), { style: (f) => ({ color: tierColour[f.properties.level] || "#888", weight: 1.5, fill: false }) }), false);
+    for (const tier of [1, 2, 3]) {
+      const fc = { type: "FeatureCollection", features: L0.sites.features.filter((f) => f.properties.tier === tier) };
+      add("sites" + tier, `${tier}级重点部位`, `Tier-${tier} sites`, geo(fc, {
+        pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 6 - tier, color: tierColour[tier], fillOpacity: 0.9 }).bindTooltip(`${f.properties.name} (${f.properties.id})`),
+      }), tier === 1);
+    }
+    const postsOf = (pred) => ({ type: "FeatureCollection", features: L0.posts.features.filter(pred) });
+    const pt = (colour, r) => (f, ll) => L.circleMarker(ll, { radius: r, color: colour, fillColor: colour, fillOpacity: 1 }).bindTooltip(`${f.properties.name} (${f.properties.id}) ${f.properties.kind}`);
+    add("posts", "驻点/警务站", "Posts", geo(postsOf((f) => !["checkpoint", "camera", "exit"].includes(f.properties.kind)), { pointToLayer: pt("#58a6ff", 6) }), true);
+    add("checkpoints", "检查站/卡点", "Checkpoints", geo(postsOf((f) => f.properties.kind === "checkpoint"), { pointToLayer: pt("#ffa657", 6) }), true);
+    add("cameras", "视频监控", "Cameras", geo(postsOf((f) => f.properties.kind === "camera"), { pointToLayer: pt("#bc8cff", 3) }), false);
+    if (L0.rings) {
+      add("isochrones", "1-3-5分钟等时圈", "1-3-5 min isochrones", geo(L0.rings, {
+        pointToLayer: (f, ll) => {
+          const b = f.properties.band_minutes; const i = [1, 3, 5].indexOf(b);
+          return L.circleMarker(ll, { radius: 3, stroke: false, fillOpacity: 0.8, fillColor: b === null ? "#f85149" : (bandColour[i] || "#56d364") });
+        },
+      }), false);
+    }
+    const heat = geo(byKind("grid"), { style: { weight: 0, fillOpacity: 0.45 } });
+    add("risk", "时段风险热力", "Risk of the slot", heat, true);
+    window.xunfang.heat = heat;
+    add("units", "警力（实时）", "Units (live)", L.layerGroup(), true);
+    add("incidents", "警情", "Incidents", L.layerGroup(), true);
+    map.fitBounds(roads.getBounds(), { padding: [10, 10] });
+    const doc = await api(`/api/plans/${boot.plan}`);
+    risk = doc.stages.intel && doc.stages.intel.risk ? doc.stages.intel : null;
+    slotStages = doc.stages.rings && doc.stages.rings.slots ? doc.stages.rings.slots : null;
+    window.xunfang.planDoc = doc;
+  }
+
+  // ---- slot slider ------------------------------------------------------------------------
+  const slider = document.getElementById("slot");
+  slider.max = String(boot.slots.length - 1);
+  slider.value = String(boot.now_slot);
+  function setSlot(i) {
+    window.xunfang.slot = i;
+    const lab = document.getElementById("slot-label");
+    lab.textContent = boot.slots[i].replace("T", " ");
+    lab.dataset.slot = String(i);
+    if (risk && window.xunfang.heat) {
+      const col = {}; let max = 0;
+      risk.grids.forEach((g, k) => { col[g] = risk.risk[k][i]; max = Math.max(max, risk.risk[k][i]); });
+      window.xunfang.heat.eachLayer((l) => {
+        const v = col[l.feature.properties.id] || 0;
+        l.setStyle({ fillColor: riskColour(v, max) });
+        l.bindTooltip(`${l.feature.properties.id}: ${T("预测警情", "expected incidents")} ${v.toFixed(3)}`);
+      });
+    }
+    document.querySelectorAll("#sheet .now").forEach((c) => c.classList.remove("now"));
+    document.querySelectorAll(`#sheet [data-slot="${i}"]`).forEach((c) => c.classList.add("now"));
+  }
+  slider.addEventListener("input", () => setSlot(Number(slider.value)));
+
+  // ---- units and incidents ----------------------------------------------------------------
+  async function refreshUnits() {
+    const data = await api("/api/units");
+    const g = overlays.units; g.clearLayers();
+    for (const u of data.units) {
+      if (u.lat === null && u.y === null) continue;
+      const ll = boot.local_crs ? [u.y, u.x] : [u.lat, u.lon];
+      const colour = u.status === "available" ? "#3fb950" : u.status === "busy" ? "#f85149" : "#8b949e";
+      L.circleMarker(ll, { radius: 7, color: "#fff", weight: 1, fillColor: colour, fillOpacity: 1 })
+        .bindTooltip(`${u.unit} · ${u.status} · ${u.duty} ${u.post || u.grid || ""}`).addTo(g);
+    }
+    const r = await api("/api/rings/now");
+    const rn = document.getElementById("rings-now");
+    rn.textContent = `${(100 * r.share_within_target).toFixed(1)}% (${r.live_sources}/${r.sources} ${T("实时", "live")})`;
+  }
+  async function refreshIncidents() {
+    const data = await api("/api/incidents?limit=200");
+    const g = overlays.incidents; g.clearLayers();
+    for (const i of data.incidents) {
+      if (i.lat === undefined || i.lat === null) continue;
+      L.circleMarker([i.lat, i.lon], { radius: 5, color: "#ff7b72", fillOpacity: 0.8 }).bindTooltip(`${i.category} P${i.priority}`).addTo(g);
+    }
+  }
+
+  // ---- alerts (server-sent events) --------------------------------------------------------
+  const alertList = document.getElementById("alerts");
+  function showAlert(a) {
+    const li = el("li", { class: a.severity, "data-kind": a.kind, "data-id": String(a.id) });
+    li.appendChild(el("span", {}, zh ? a.message_zh : a.message_en));
+    li.appendChild(el("time", {}, a.raised_at.replace("T", " ").slice(0, 19)));
+    alertList.prepend(li);
+    document.getElementById("alert-count").textContent = String(alertList.children.length);
+  }
+  function listenAlerts() {
+    const es = new EventSource("/api/alerts/stream");
+    es.addEventListener("alert", (e) => { showAlert(JSON.parse(e.data)); refreshUnits().catch(() => {}); });
+  }
+
+  // ---- incident form ----------------------------------------------------------------------
+  const form = document.getElementById("incident-form");
+  if (!boot.can_live) {
+    form.querySelectorAll("input,select,button").forEach((x) => { x.disabled = true; });
+    document.getElementById("read-only").hidden = false;
+  }
+  let pin = null;
+  map.on("click", (e) => {
+    if (boot.local_crs) return;
+    document.getElementById("inc-lon").value = e.latlng.lng.toFixed(6);
+    document.getElementById("inc-lat").value = e.latlng.lat.toFixed(6);
+    if (pin) pin.remove();
+    pin = L.marker(e.latlng).addTo(map);
+  });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = new FormData(form);
+    const err = document.getElementById("inc-error"); err.textContent = "";
+    const table = document.getElementById("suggestions"); table.textContent = "";
+    try {
+      const res = await api("/api/incidents", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ lon: Number(f.get("lon")), lat: Number(f.get("lat")), category: f.get("category"), priority: Number(f.get("priority")) }),
+      });
+      const head = el("tr"); for (const h of [T("警力", "unit"), T("方式", "mode"), T("分钟", "minutes"), T("依据", "basis")]) head.appendChild(el("th", {}, h));
+      table.appendChild(head);
+      for (const s of res.suggestions) {
+        const tr = el("tr", { class: "suggestion" });
+        for (const v of [s.unit, s.mode, s.minutes, s.basis === "live" ? T("实时位置", "live") : T("计划位置", "plan")]) tr.appendChild(el("td", {}, v));
+        table.appendChild(tr);
+      }
+      refreshIncidents().catch(() => {});
+    } catch (e) { err.textContent = e.message; }
+  });
+
+  // ---- tables -----------------------------------------------------------------------------
+  async function loadSheet() {
+    const s = await api(`/api/plans/${boot.plan}/sheet`);
+    const t = document.getElementById("sheet"); t.textContent = "";
+    const h = el("tr"); h.appendChild(el("th", {}, T("警力", "unit")));
+    s.slots.forEach((n, i) => h.appendChild(el("th", { "data-slot": String(i) }, n.slice(11, 16))));
+    t.appendChild(h);
+    for (const r of s.rows) {
+      const tr = el("tr"); tr.appendChild(el("th", {}, `${r.unit} ${r.mode}`));
+      r.cells.forEach((c, i) => tr.appendChild(el("td", { "data-slot": String(i), class: "duty-" + c.duty, title: c.duty }, c.duty === "off" ? "—" : c.where)));
+      t.appendChild(tr);
+    }
+  }
+  async function loadRoster() {
+    const t = document.getElementById("roster"); t.textContent = "";
+    let r;
+    try { r = await api(`/api/roster/${boot.plan}`); } catch (e) { t.appendChild(el("tr", {}, e.message)); return; }
+    const cols = ["date", "person", "team", "shift", "start", "end", "role", "kind"];
+    const h = el("tr"); cols.forEach((c) => h.appendChild(el("th", {}, c))); t.appendChild(h);
+    for (const row of r.rows.slice(0, 400)) {
+      const tr = el("tr"); cols.forEach((c) => tr.appendChild(el("td", {}, row[c]))); t.appendChild(tr);
+    }
+  }
+  let kpisDrawn = false;
+  function drawKpis() {
+    if (kpisDrawn || !window.xunfang.planDoc) return;
+    kpisDrawn = true;
+    const k = window.xunfang.planDoc.kpis;
+    if (k && k.plan) {
+      const names = ["response_within_target", "visibility", "over_deployment", "static_within_target"];
+      const series = [["plan", k.plan]].concat(Object.entries(k.baselines || {}));
+      Plotly.newPlot("kpi-chart", series.map(([name, v]) => ({ type: "bar", name, x: names, y: names.map((n) => v[n]) })),
+        { title: T("方案与基线", "Plan and baselines"), barmode: "group", paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 90 } },
+        { displayModeBar: false, responsive: true });
+    }
+    if (slotStages) {
+      Plotly.newPlot("ring-chart", [{ type: "scatter", mode: "lines+markers", x: slotStages.map((s) => s.start.slice(11)), y: slotStages.map((s) => s.share_within_target) }],
+        { title: T("各时段处置圈达标率", "Share within ring target by slot"), yaxis: { range: [0, 1] }, paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 40 } },
+        { displayModeBar: false, responsive: true });
+    }
+  }
+
+  loadMap().then(async () => {
+    setSlot(boot.now_slot);
+    await Promise.all([loadSheet(), loadRoster(), refreshUnits(), refreshIncidents()]);
+    setSlot(boot.now_slot);
+    listenAlerts();
+    setInterval(() => refreshUnits().catch(() => {}), 10000);
+    window.xunfang.ready = true;
+    document.body.dataset.ready = "1";
+  }).catch((e) => { document.body.dataset.error = e.message; console.error(e); });
+})();

@@ -1,0 +1,131 @@
+"""Fixtures of the web tests: one plan of the built-in county (made once), a fresh store per
+centre (SQLite, and PostgreSQL when XUNFANG_TEST_PG names one — required when CI is set)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    # starlette asks for the httpx2 fork at import; httpx is what the test extra installs
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from xunfang import scenario as scenario_mod
+from xunfang import store
+from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
+from xunfang.scenario.model import Scenario
+from xunfang.web import Centre, create_app
+from xunfang.web.live import LiveSettings
+
+PLAN_DAY = date(2026, 12, 1)
+#: 10:30 in Ebian (Asia/Shanghai) on the plan's day
+T0 = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+PASSWORD = "correct horse 1"
+ROLES = ("commander", "planner", "operator", "viewer")
+
+
+class FakeClock:
+    def __init__(self, t: datetime = T0) -> None:
+        self.t = t
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def advance(self, minutes: float) -> None:
+        self.t += timedelta(minutes=minutes)
+
+
+@pytest.fixture(scope="session")
+def planned() -> tuple[Scenario, PlanResult, PlanRequest]:
+    sc = scenario_mod.load("ebian")
+    req = PlanRequest(start=PLAN_DAY, days=1, seed=0)
+    return sc, build_plan(sc, req), req
+
+
+def _databases() -> list[str]:
+    dbs = ["sqlite"]
+    if os.environ.get("XUNFANG_TEST_PG") or os.environ.get("CI"):
+        dbs.append("postgresql")
+    return dbs
+
+
+@pytest.fixture(scope="session", params=_databases())
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def fresh_store(kind: str, folder: Path) -> store.Store:
+    if kind == "sqlite":
+        return store.open_store(f"sqlite:///{folder / 'centre.db'}")
+    url = os.environ.get("XUNFANG_TEST_PG")
+    if not url:
+        pytest.fail("CI is set but XUNFANG_TEST_PG names no PostgreSQL database")
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(store.resolve_url(url))
+    name = f"{base.database}_web_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return store.open_store(base.set(database=name).render_as_string(hide_password=False))
+
+
+@dataclass
+class Env:
+    centre: Centre
+    clock: FakeClock
+    client: TestClient
+    scenario: Scenario
+
+    def login(self, role: str) -> TestClient:
+        """A client logged in as the user of ``role`` (each role has one user)."""
+        cl = TestClient(self.client.app)
+        r = cl.post("/api/auth/login", json={"name": role, "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        return cl
+
+
+def make_env(planned: tuple[Scenario, PlanResult, PlanRequest], kind: str, folder: Path,
+             settings: LiveSettings | None = None) -> Env:
+    sc, result, req = planned
+    db = fresh_store(kind, folder)
+    for role in ROLES:
+        store.create_user(db, role, role, PASSWORD)
+    clock = FakeClock()
+    centre = Centre(sc, result, req, db=db, clock=clock, settings=settings)
+    app = create_app(centre, tick_seconds=0)
+    return Env(centre=centre, clock=clock, client=TestClient(app), scenario=sc)
+
+
+@pytest.fixture(scope="module")
+def env(planned: tuple[Scenario, PlanResult, PlanRequest], db_kind: str,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    e = make_env(planned, db_kind, tmp_path_factory.mktemp("web"))
+    yield e
+    e.centre.store.dispose()
+
+
+@pytest.fixture
+def new_env(planned: tuple[Scenario, PlanResult, PlanRequest], db_kind: str,
+            tmp_path: Path) -> Iterator[Callable[..., Env]]:
+    made: list[Env] = []
+
+    def make(**kw: object) -> Env:
+        e = make_env(planned, db_kind, tmp_path / str(len(made)), **kw)  # type: ignore[arg-type]
+        made.append(e)
+        return e
+
+    yield make
+    for e in made:
+        e.centre.store.dispose()
