@@ -10,8 +10,8 @@ from xunfang.store import Store, current_revision, head_revision, upgrade
 from xunfang.store.migrate import MIGRATIONS, downgrade
 from xunfang.store.models import Base
 
-TABLES = {"scenarios", "incidents", "plans", "rosters", "unit_positions", "unit_status",
-          "alerts", "users", "sessions", "audit_log"}
+TABLES = {"scenarios", "incidents", "plans", "rosters", "unit_positions", "unit_last",
+          "unit_status", "alerts", "users", "sessions", "audit_log"}
 
 
 def test_upgrade_from_empty_creates_every_table(empty_url: str) -> None:
@@ -53,3 +53,28 @@ def test_downgrade_to_base_then_up_again(empty_url: str) -> None:
 def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS / "env.py").is_file()
     assert any(p.suffix == ".py" for p in (MIGRATIONS / "versions").iterdir())
+
+
+def test_0002_fills_unit_last_from_the_history(empty_url: str) -> None:
+    """A database at 0001 with positions stored keeps each unit's last one after the upgrade."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+    st = upgrade(empty_url, "0001")
+    try:
+        assert current_revision(st) == "0001"
+        with st.engine.begin() as c:
+            c.execute(text("INSERT INTO scenarios (id, name, title, source, inputs_hash, crs, "
+                           "timezone, extent, ids, created_at, created_by, updated_at) VALUES "
+                           "(1, 'old', '', '', '', 'local', 'UTC', '[0,0,1,1]', '{}', :t, '', "
+                           ":t)"), {"t": datetime(2026, 1, 1)})
+            for i, (unit, x) in enumerate([("a", 1.0), ("b", 2.0), ("a", 3.0)]):
+                c.execute(text("INSERT INTO unit_positions (scenario_id, unit, t, x, y, source, "
+                               "received_at) VALUES (1, :u, :t, :x, 0, '', :t)"),
+                          {"u": unit, "t": datetime(2026, 1, 1, 0, i), "x": x})
+        upgrade(st)
+        with st.engine.connect() as c:
+            rows = c.execute(text("SELECT unit, x FROM unit_last ORDER BY unit")).all()
+        assert [tuple(r) for r in rows] == [("a", 3.0), ("b", 2.0)]
+    finally:
+        st.dispose()

@@ -467,3 +467,16 @@ def test_bad_alerts_are_refused(store: Store, scenario_id: int) -> None:
 
 def test_conflict_is_a_store_error() -> None:
     assert issubclass(Conflict, st_mod.StoreError)
+
+
+def test_the_last_position_never_moves_back(store: Store, scenario_id: int) -> None:
+    """Two gateways racing: an older batch committed after a newer one keeps the newer last."""
+    from xunfang.store.repo import _upsert_last
+    record_positions(store, scenario_id, [PositionIn("u1", NOW, 2500, 3500)], actor="t",
+                     now=NOW)
+    older = {"scenario_id": scenario_id, "unit": "u1", "t": (NOW - timedelta(minutes=1))
+             .replace(tzinfo=None), "x": 1.0, "y": 1.0, "speed_kph": None, "heading": None,
+             "source": "late", "received_at": utcnow()}
+    store.run(lambda s: _upsert_last(s, store.is_sqlite, [older]))
+    (last,) = latest_positions(store, scenario_id)
+    assert (last.x, last.y) == (2500.0, 3500.0)

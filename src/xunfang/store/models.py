@@ -163,6 +163,24 @@ class PositionRow(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class UnitLastRow(Base):
+    """Each unit's last stored position (kept by :func:`record_positions` in the same
+    transaction): the live map reads it, and the time-order check needs no scan of history."""
+
+    __tablename__ = "unit_last"
+
+    scenario_id: Mapped[int] = mapped_column(
+        ForeignKey("scenarios.id", ondelete="CASCADE"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(100), primary_key=True)
+    t: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    x: Mapped[float] = mapped_column(Float)
+    y: Mapped[float] = mapped_column(Float)
+    speed_kph: Mapped[float | None] = mapped_column(Float, nullable=True)
+    heading: Mapped[float | None] = mapped_column(Float, nullable=True)
+    source: Mapped[str] = mapped_column(String(100), default="")
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class StatusRow(Base):
     """A change of a unit's status (available, patrolling, responding, busy, off)."""
 

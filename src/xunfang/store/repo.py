@@ -22,6 +22,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,7 @@ from xunfang.store.models import (
     RosterRow,
     ScenarioRow,
     StatusRow,
+    UnitLastRow,
     utcnow,
 )
 
@@ -203,7 +206,8 @@ def delete_scenario(store: Store, scenario_id: int, *, actor: Actor) -> None:
         row = s.get(ScenarioRow, scenario_id)
         if row is None:
             raise NotFound("scenario", scenario_id)
-        for table in (StatusRow, PositionRow, AlertRow, RosterRow, PlanRow, IncidentRow):
+        for table in (StatusRow, UnitLastRow, PositionRow, AlertRow, RosterRow, PlanRow,
+                      IncidentRow):
             s.execute(delete(table).where(table.scenario_id == scenario_id))
         s.delete(row)
         write_audit(s, _actor_name(actor), "delete", "scenario", scenario_id,
@@ -715,10 +719,9 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
                                "source": src, "received_at": received})
         if last:
             stored = dict(s.execute(
-                select(PositionRow.unit, func.max(PositionRow.t))
-                .where(PositionRow.scenario_id == scenario_id,
-                       PositionRow.unit.in_(list(last)))
-                .group_by(PositionRow.unit)).all())
+                select(UnitLastRow.unit, UnitLastRow.t)
+                .where(UnitLastRow.scenario_id == scenario_id,
+                       UnitLastRow.unit.in_(list(last)))).all())
             for i, p in enumerate(positions, start=1):
                 if isinstance(p.unit, str) and p.unit in stored and isinstance(p.t, datetime) \
                         and _to_utc_naive(p.t) < stored[p.unit]:
@@ -729,20 +732,30 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
         _raise(problems, file)
         if values:
             s.execute(insert(PositionRow), values)
+            newest = {v["unit"]: v for v in values}  # times never go back within a unit
+            _upsert_last(s, store.is_sqlite, list(newest.values()))
         return len(values)
 
     return store.run(work)
 
 
-def latest_positions(store: Store, scenario_id: int) -> list[PositionRow]:
-    """Each unit's last stored position."""
-    def work(s: Session) -> list[PositionRow]:
-        last = (select(func.max(PositionRow.id))
-                .where(PositionRow.scenario_id == scenario_id)
-                .group_by(PositionRow.unit)).scalar_subquery()
-        return list(s.scalars(select(PositionRow).where(PositionRow.id.in_(last))
-                              .order_by(PositionRow.unit)).all())
-    return store.run(work)
+def _upsert_last(s: Session, is_sqlite: bool, rows: list[dict[str, Any]]) -> None:
+    """Insert or move forward each unit's row of ``unit_last`` (never backwards in time)."""
+    ins = (sqlite_insert if is_sqlite else pg_insert)(UnitLastRow)
+    cols = ("t", "x", "y", "speed_kph", "heading", "source", "received_at")
+    stmt = ins.on_conflict_do_update(
+        index_elements=[UnitLastRow.scenario_id, UnitLastRow.unit],
+        set_={c: getattr(ins.excluded, c) for c in cols},
+        where=UnitLastRow.t <= ins.excluded.t)
+    s.execute(stmt, [{k: r[k] for k in ("scenario_id", "unit", *cols)} for r in rows])
+
+
+def latest_positions(store: Store, scenario_id: int) -> list[UnitLastRow]:
+    """Each unit's last stored position (``unit``, ``t`` naive UTC, ``x``, ``y``,
+    ``speed_kph``, ``heading``, ``source``), by unit id."""
+    q = (select(UnitLastRow).where(UnitLastRow.scenario_id == scenario_id)
+         .order_by(UnitLastRow.unit))
+    return list(store.run(lambda s: s.scalars(q).all()))
 
 
 def position_history(store: Store, scenario_id: int, unit: str, *,
