@@ -480,3 +480,16 @@ def test_the_last_position_never_moves_back(store: Store, scenario_id: int) -> N
     store.run(lambda s: _upsert_last(s, store.is_sqlite, [older]))
     (last,) = latest_positions(store, scenario_id)
     assert (last.x, last.y) == (2500.0, 3500.0)
+
+
+def test_a_failure_while_saving_a_plan_leaves_no_plan(
+        store: Store, scenario_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("audit table gone")
+
+    monkeypatch.setattr("xunfang.store.repo.write_audit", boom)
+    with pytest.raises(RuntimeError, match="audit table gone"):
+        save_plan(store, scenario_id, make_plan(), actor="t", activate=True)
+    with pytest.raises(RuntimeError):
+        save_roster(store, scenario_id, {"a": 1}, actor="t")
+    assert list_plans(store) == [] and list_rosters(store, scenario_id) == []
