@@ -1,0 +1,108 @@
+"""Auxiliary forces on their streets and hours, counted in visibility, never dispatched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.planning.test_routes import DAY, LATTICE
+from xunfang import scenario
+from xunfang.plan import make_slots
+from xunfang.planning.auxiliary import place_auxiliary
+from xunfang.scenario.model import Scenario
+
+Make = Callable[..., Path]
+
+AUX_UNITS = LATTICE["units.csv"] + (
+    "V1,auxiliary,foot,volunteer,P1\nV2,auxiliary,foot,volunteer,P1\n"
+    "M1,auxiliary,foot,merchant,P2\nB1,auxiliary,car,guard,P2\nW1,auxiliary,foot,grid,P1\n")
+PEOPLE = ("id,role,team,squad\n"
+          + "".join(f"v{i},volunteer,Y,volunteer\n" for i in range(5))
+          + "".join(f"m{i},merchant,S,merchant\n" for i in range(3))
+          + "b1,guard,B,guard\nb2,guard,B,guard\nw1,grid_worker,G,grid\n")
+SITES = LATTICE["sites.csv"] + "NM,Night market,night_market,2,n32\n"
+
+
+def lattice(make_scenario: Make, **files: str | None) -> Scenario:
+    return scenario.load(make_scenario({**LATTICE, "units.csv": AUX_UNITS,
+                                        "people.csv": PEOPLE, "sites.csv": SITES, **files}))
+
+
+def at(plan: object, unit: str, slot: int) -> tuple[str, str | None] | None:
+    for p in plan.placements:  # type: ignore[attr-defined]
+        if p.unit == unit and p.slot == slot:
+            return p.place, p.grid
+    return None
+
+
+def test_streets_and_hours(make_scenario: Make) -> None:
+    sc = lattice(make_scenario)
+    ap = place_auxiliary(sc, DAY)  # 2024-06-03 is a Monday
+    # the school run: volunteers at the school gate (grid W); in the evening at the night market
+    assert at(ap, "V1", 7) == ("S1", "W")
+    assert at(ap, "V1", 20) == ("NM", "E") and at(ap, "V2", 20) == ("NM", "E")
+    assert at(ap, "V1", 3) is None  # not in their hours
+    # merchants at the night market in its hours, at their post before
+    assert at(ap, "M1", 20) == ("NM", "E")
+    assert at(ap, "M1", 9) == ("P2", "E")
+    # guards at the highest-tier site of their kinds near their post: the hospital
+    assert at(ap, "B1", 10) == ("S2", "E")
+    # crews: 5 volunteers in two groups, 3 merchants, 2 guards
+    crew = {p.unit: p.people for p in ap.placements}
+    assert crew == {"V1": 3, "V2": 2, "M1": 3, "B1": 2}
+    # grid workers are the posture's, and the notes say so
+    assert not any(p.unit == "W1" for p in ap.placements)
+    assert any("squad(s) grid are deployed by the posture" in n for n in ap.notes)
+    # they count in visibility with their weights, and are never dispatched
+    pres = ap.presence()
+    assert pres[("E", 20)] == pytest.approx(0.5 + 0.5 + 0.5 + 0.8)
+    assert ap.as_json()["dispatched"] is False
+
+
+def test_school_gates_only_on_school_days(make_scenario: Make) -> None:
+    sc = lattice(make_scenario)
+    saturday = make_slots(date(2024, 6, 8), days=1, slot_minutes=60)
+    ap = place_auxiliary(sc, saturday)
+    assert at(ap, "V1", 7) == ("P1", "W")  # no school run: at the post
+
+
+def test_unit_columns_override_hours_and_sites(make_scenario: Make) -> None:
+    units = ("id,tier,mode,squad,home_post,hours,sites\n"
+             "C1,special,car,patrol,P1,,\nC2,special,car,patrol,P2,,\n"
+             "V1,auxiliary,foot,volunteer,P1,18-20,S2\nV2,auxiliary,foot,volunteer,P1,,\n")
+    sc = lattice(make_scenario, **{"units.csv": units})
+    ap = place_auxiliary(sc, DAY)
+    v1 = sorted(p.slot for p in ap.placements if p.unit == "V1")
+    assert v1 == [18, 19]
+    assert at(ap, "V1", 18) == ("S2", "E")
+    bad = units.replace("18-20,S2", "18-20,S99")
+    with pytest.raises(ValueError, match="unit 'V1', column 'sites': unknown site"):
+        place_auxiliary(lattice(make_scenario, **{"units.csv": bad}), DAY)
+    worse = units.replace("18-20,S2", "25,S2")
+    with pytest.raises(ValueError, match="unit 'V1', column 'hours': '25'"):
+        place_auxiliary(lattice(make_scenario, **{"units.csv": worse}), DAY)
+
+
+def test_no_auxiliary_forces_derives_nothing(make_scenario: Make) -> None:
+    sc = scenario.load(make_scenario(LATTICE))
+    ap = place_auxiliary(sc, DAY)
+    assert ap.placements == () and ap.presence() == {}
+    assert "no auxiliary forces" in ap.notes[0] and "nothing derived" in ap.notes[0]
+
+
+def test_ebian_auxiliary() -> None:
+    sc = scenario.load("ebian")
+    ap = place_auxiliary(sc, DAY)
+    units = {p.unit for p in ap.placements}
+    assert units == {"YJ-1", "YJ-2", "SH-1", "SH-2", "BA-1"}
+    ids = {s.id for s in sc.sites} | {p.id for p in sc.posts}
+    assert all(p.place in ids for p in ap.placements)
+    # the two volunteer groups take two places at the Monday school run
+    assert {at(ap, "YJ-1", 7), at(ap, "YJ-2", 7)} == {("S03", "G4"), ("S08", "G4")}
+    # the night market (滨河夜市) has auxiliary forces in the evening
+    assert any(p.place == "S17" for p in ap.placements if p.slot == 20)
+    assert not ap.by_slot().get(3)
+    assert sum(p.people for p in ap.placements if p.slot == 19) == 5 + 5 + 4 + 4 + 4
