@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from xunfang import store
 from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
 from xunfang.scenario.model import Scenario
 from xunfang.web import Centre, create_app
+from xunfang.web.auth import Throttle
 from xunfang.web.live import LiveSettings
 
 PLAN_DAY = date(2026, 12, 1)
@@ -87,23 +88,45 @@ class Env:
     clock: FakeClock
     client: TestClient
     scenario: Scenario
+    _clients: dict[str, TestClient] = field(default_factory=dict)
 
-    def login(self, role: str) -> TestClient:
-        """A client logged in as the user of ``role`` (each role has one user)."""
+    def login(self, role: str, *, fresh: bool = False) -> TestClient:
+        """A client logged in as the user of ``role`` (each role has one user); the same
+        client again unless ``fresh`` (argon2 costs a tenth of a second per login)."""
+        if not fresh and role in self._clients:
+            return self._clients[role]
         cl = TestClient(self.client.app)
         r = cl.post("/api/auth/login", json={"name": role, "password": PASSWORD})
         assert r.status_code == 200, r.text
+        if not fresh:
+            self._clients[role] = cl
         return cl
 
 
+_HASH: list[str] = []
+
+
+def add_users(db: store.Store) -> None:
+    """One user per role, named after it, all with PASSWORD. The argon2 hash (a third of a
+    second) is computed once per test session; store.create_user is tested by the store."""
+    if not _HASH:
+        _HASH.append(store.hash_password(PASSWORD))
+
+    def work(s: object) -> None:
+        for role in ROLES:
+            s.add(store.UserRow(name=role, role=role, password_hash=_HASH[0],  # type: ignore[attr-defined]
+                                created_by="test"))
+
+    db.run(work)
+
+
 def make_env(planned: tuple[Scenario, PlanResult, PlanRequest], kind: str, folder: Path,
-             settings: LiveSettings | None = None) -> Env:
+             settings: LiveSettings | None = None, throttle: Throttle | None = None) -> Env:
     sc, result, req = planned
     db = fresh_store(kind, folder)
-    for role in ROLES:
-        store.create_user(db, role, role, PASSWORD)
+    add_users(db)
     clock = FakeClock()
-    centre = Centre(sc, result, req, db=db, clock=clock, settings=settings)
+    centre = Centre(sc, result, req, db=db, clock=clock, settings=settings, throttle=throttle)
     app = create_app(centre, tick_seconds=0)
     return Env(centre=centre, clock=clock, client=TestClient(app), scenario=sc)
 

@@ -46,7 +46,7 @@ def test_pages_need_a_login(env: Env) -> None:
 
 
 def test_login_form_sets_an_httponly_samesite_cookie(env: Env) -> None:
-    cl = env.login("viewer")
+    cl = env.login("viewer", fresh=True)
     r = cl.post("/login", data={"name": "viewer", "password": PASSWORD},
                 follow_redirects=False)
     assert r.status_code == 303
@@ -54,8 +54,12 @@ def test_login_form_sets_an_httponly_samesite_cookie(env: Env) -> None:
     assert "xf_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     page = cl.get("/")
     assert page.status_code == 200 and 'data-role="viewer"' in page.text
-    assert "/static/leaflet/leaflet.js" in page.text and "plotly.min.js" in page.text
+    assert "/static/leaflet/leaflet.js" in page.text and "/static/app/app.js" in page.text
     assert "http://" not in page.text and "https://" not in page.text  # no CDN
+    js = cl.get("/static/app/app.js").text
+    assert "/static/plotly/plotly.min.js" in js and "http" not in js
+    assert cl.get("/static/plotly/plotly.min.js").status_code == 200
+    assert cl.get("/static/leaflet/leaflet.css").status_code == 200
     bad = cl.post("/login", data={"name": "viewer", "password": "wrong password"})
     assert bad.status_code == 401 and "wrong user name or password" in bad.text
     out = cl.get("/logout", follow_redirects=False)
@@ -63,7 +67,7 @@ def test_login_form_sets_an_httponly_samesite_cookie(env: Env) -> None:
 
 
 def test_api_login_me_logout(env: Env) -> None:
-    cl = env.login("operator")
+    cl = env.login("operator", fresh=True)
     me = cl.get("/api/auth/me").json()
     assert me["name"] == "operator" and me["role"] == "operator"
     assert "position.post" in me["actions"] and "plan.edit" not in me["actions"]
@@ -74,7 +78,9 @@ def test_api_login_me_logout(env: Env) -> None:
 
 
 def test_login_refused_and_throttled(new_env) -> None:
-    e = new_env()
+    from xunfang.web.auth import Throttle
+
+    e = new_env(throttle=Throttle(limit=7))
     cl = e.client
     r = cl.post("/api/auth/login", json={"name": "viewer", "password": "nope nope"})
     assert r.status_code == 401 and r.json() == {"detail": "wrong user name or password"}
@@ -83,9 +89,8 @@ def test_login_refused_and_throttled(new_env) -> None:
     # the store locks the account after five failures: the right password is refused too
     r = cl.post("/api/auth/login", json={"name": "viewer", "password": PASSWORD})
     assert r.status_code == 401 and "account locked" in r.json()["detail"]
-    # and the address is limited across names
-    for _ in range(5):
-        cl.post("/api/auth/login", json={"name": "planner", "password": "nope nope"})
+    # and the address is limited across names (7 failures in 5 minutes here)
+    cl.post("/api/auth/login", json={"name": "planner", "password": "nope nope"})
     r = cl.post("/api/auth/login", json={"name": "operator", "password": PASSWORD})
     assert r.status_code == 429 and r.headers["retry-after"].isdigit()
     assert r.json()["detail"].startswith("too many failed logins from this address")

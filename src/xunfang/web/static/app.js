@@ -213,9 +213,21 @@
     }
   }
   let kpisDrawn = false;
-  function drawKpis() {
+  let plotly = null;
+  function loadPlotly() {  // 4.8 MB: loaded when the KPI tab is first opened
+    if (!plotly) {
+      plotly = new Promise((resolve, reject) => {
+        const s = el("script", { src: "/static/plotly/plotly.min.js" });
+        s.onload = resolve; s.onerror = reject;
+        document.head.appendChild(s);
+      });
+    }
+    return plotly;
+  }
+  async function drawKpis() {
     if (kpisDrawn || !window.xunfang.planDoc) return;
     kpisDrawn = true;
+    await loadPlotly();
     const k = window.xunfang.planDoc.kpis;
     if (k && k.plan) {
       const names = ["response_within_target", "visibility", "over_deployment", "static_within_target"];
