@@ -1,10 +1,11 @@
 """Benchmark: unit positions ingested by the command centre's store, in batches.
 
     python bench/store_ingest.py [--json] [--positions 60000] [--units 200]
-                                 [--batches 100,1000] [--pg URL]
+                                 [--batches 1,100,1000] [--single 2000] [--pg URL]
 
 A GPS gateway posts the positions of ``--units`` units (one every 10 s each, inside the
-built-in county's extent) in batches of each ``--batches`` size, ``--positions`` in all, through
+built-in county's extent) in batches of each ``--batches`` size, ``--positions`` in all (only
+the first ``--single`` for batches of 1: a device posting each fix on its own), through
 ``xunfang.store.record_positions``: one transaction per batch that checks every row (unit
 known, inside the jurisdiction, not in the future, in time order within the batch and after
 the unit's last stored position — a grouped ``max(t)`` query) and inserts them all.
@@ -101,7 +102,9 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print one JSON line")
     ap.add_argument("--positions", type=int, default=60_000)
     ap.add_argument("--units", type=int, default=200)
-    ap.add_argument("--batches", default="100,1000")
+    ap.add_argument("--batches", default="1,100,1000")
+    ap.add_argument("--single", type=int, default=2000,
+                    help="positions posted one by one for the batch size 1")
     ap.add_argument("--pg", default=os.environ.get("XUNFANG_TEST_PG", ""),
                     help="a throwaway PostgreSQL database (default: $XUNFANG_TEST_PG)")
     args = ap.parse_args()
@@ -119,15 +122,16 @@ def main() -> None:
         for b in batches:
             if name == "sqlite":
                 Path(tmp.name, "bench.db").unlink(missing_ok=True)
-            ours = run_ours(url, rows, b, args.units, now)
+            some = rows[:args.single] if b == 1 else rows
+            ours = run_ours(url, some, b, args.units, now)
             if name == "sqlite":
                 for f in Path(tmp.name).glob("bench.db*"):
                     f.unlink()
-            raw = run_raw(url, rows, b, args.units)
+            raw = run_raw(url, some, b, args.units)
             if name == "sqlite":
                 for f in Path(tmp.name).glob("bench.db*"):
                     f.unlink()
-            n = len(rows)
+            n = len(some)
             results.append({"backend": name, "batch": b, "positions": n,
                             "ours_seconds": round(ours, 3), "ours_per_second": round(n / ours),
                             "raw_seconds": round(raw, 3), "raw_per_second": round(n / raw),
@@ -141,12 +145,12 @@ def main() -> None:
     if args.json:
         sys.stdout.write(json.dumps(doc) + "\n")
         return
-    print(f"{args.positions} positions of {args.units} units; {os.cpu_count()} cpus, "
+    print(f"positions of {args.units} units; {os.cpu_count()} cpus, "
           f"load {tuple(round(x, 2) for x in os.getloadavg())}")
-    print(f"{'backend':10} {'batch':>6} {'ours pos/s':>11} {'raw insert pos/s':>17} "
-          f"{'ours/raw':>9}")
+    print(f"{'backend':10} {'batch':>6} {'positions':>9} {'ours pos/s':>11} "
+          f"{'raw insert pos/s':>17} {'ours/raw':>9}")
     for r in results:
-        print(f"{r['backend']:10} {r['batch']:6d} {r['ours_per_second']:11,d} "
+        print(f"{r['backend']:10} {r['batch']:6d} {r['positions']:9d} {r['ours_per_second']:11,d} "
               f"{r['raw_per_second']:17,d} {r['ratio_ours_over_raw']:9.2f}")
 
 

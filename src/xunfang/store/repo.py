@@ -18,10 +18,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -731,7 +731,8 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
                         column="t"))
         _raise(problems, file)
         if values:
-            s.execute(insert(PositionRow), values)
+            conn = s.connection()  # Core executemany: the ORM's bulk layer adds nothing here
+            conn.execute(insert(_POSITIONS), values)
             newest = {v["unit"]: v for v in values}  # times never go back within a unit
             _upsert_last(s, store.is_sqlite, list(newest.values()))
         return len(values)
@@ -739,15 +740,23 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
     return store.run(work)
 
 
+_POSITIONS = cast(Table, PositionRow.__table__)
+_UNIT_LAST = cast(Table, UnitLastRow.__table__)
+_LAST_COLS = ("t", "x", "y", "speed_kph", "heading", "source", "received_at")
+_upserts: dict[bool, Any] = {}
+
+
 def _upsert_last(s: Session, is_sqlite: bool, rows: list[dict[str, Any]]) -> None:
     """Insert or move forward each unit's row of ``unit_last`` (never backwards in time)."""
-    ins = (sqlite_insert if is_sqlite else pg_insert)(UnitLastRow)
-    cols = ("t", "x", "y", "speed_kph", "heading", "source", "received_at")
-    stmt = ins.on_conflict_do_update(
-        index_elements=[UnitLastRow.scenario_id, UnitLastRow.unit],
-        set_={c: getattr(ins.excluded, c) for c in cols},
-        where=UnitLastRow.t <= ins.excluded.t)
-    s.execute(stmt, [{k: r[k] for k in ("scenario_id", "unit", *cols)} for r in rows])
+    stmt = _upserts.get(is_sqlite)
+    if stmt is None:  # built once per dialect: building it costs more than running it
+        ins = (sqlite_insert if is_sqlite else pg_insert)(_UNIT_LAST)
+        stmt = _upserts[is_sqlite] = ins.on_conflict_do_update(
+            index_elements=["scenario_id", "unit"],
+            set_={c: getattr(ins.excluded, c) for c in _LAST_COLS},
+            where=ins.table.c.t <= ins.excluded.t)
+    s.connection().execute(stmt, [{k: r[k] for k in ("scenario_id", "unit", *_LAST_COLS)}
+                                  for r in rows])
 
 
 def latest_positions(store: Store, scenario_id: int) -> list[UnitLastRow]:
