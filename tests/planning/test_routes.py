@@ -89,6 +89,14 @@ def test_lines_and_sites_met_when_each_grid_has_a_car(make_scenario: Make) -> No
     assert s1 == pytest.approx(sorted(rp.sites[0].visits), abs=1e-2)
     # the load bound is below the single car of each grid
     assert all(ld <= n for ld, n in rp.load.values())
+    # the OR-Tools tour of W: two 10-minute stops plus driving L1 (8 streets of 200 m at
+    # 25 km/h), and the bound and the tour agree: load <= tour / shortest interval
+    tour_w, every_w = rp.tour[("W", 0)]
+    assert tour_w is not None and every_w == 30.0
+    assert 20.0 + 8 * 0.2 / 25 * 60 <= tour_w <= 30.0
+    for key, (ld, _) in rp.load.items():
+        t_min, every = rp.tour[key]
+        assert t_min is not None and ld <= t_min / every + 1e-9
 
 
 def test_stops_last_10_to_15_minutes_and_routes_stay_in_their_grid(make_scenario: Make) -> None:
@@ -233,6 +241,9 @@ def test_ebian_lines_and_tier1_sites_met() -> None:
                           "PS2-C": "G4", "TX-M5": "G5", "TX-M6": "G6", "PS1-C": "G7"})
     rp = plan_routes(sc, net, DAY, posture, seed=0)
     assert len(rp.lines) == 5 and all(x.met for x in rp.lines), rp.shortfalls
+    for key, (ld, _) in rp.load.items():
+        t_min, every = rp.tour[key]
+        assert t_min is not None and ld <= t_min / every + 1e-9
     tier1 = [s for s in rp.sites if s.tier == 1]
     assert len(tier1) == 10 and all(s.met for s in tier1), rp.shortfalls
     coords = [c for f in rp.geojson()["features"]  # type: ignore[attr-defined]

@@ -22,8 +22,11 @@ free it picks, among the items of its grid it can finish before its run ends, on
 *slack* (its deadline, last visit + interval, minus the travel time to it) is within
 ``choice_window_minutes`` of the smallest slack; visits by every unit count for every unit.
 
-Bound: for each (grid, slot) the stage reports a *load* lower bound and checks it against the
-number of units there. Each visit to item i takes a unit at least w_i minutes (its stop or
+Bounds: for each (grid, slot) the stage reports a *load* lower bound and checks it against the
+number of units there, and the shortest single closed tour OR-Tools routing finds through
+every item of the grid (``RoutePlan.tour``): a tour no longer than the grid's shortest
+interval certifies that one unit can meet every interval. Between the two, load ≤ tour /
+shortest interval always holds. Each visit to item i takes a unit at least w_i minutes (its stop or
 traversal plus the shortest travel into it from any other item of the grid, by the fastest
 mode present), so keeping every interval r_i needs at least Σ w_i / r_i units in steady state;
 when the load exceeds the units present, no assignment of those units can meet every
@@ -181,6 +184,11 @@ class RoutePlan:
     lines: tuple[LineReport, ...]
     sites: tuple[SiteReport, ...]
     load: Mapping[tuple[str, int], tuple[float, int]]  # (grid, slot) -> (load bound, units)
+    #: (grid, slot) -> (minutes of the shortest single closed tour found through every item of
+    #: the grid by the fastest mode there, OR-Tools; None when none exists — the grid's
+    #: shortest required interval). A tour no longer than that interval is a certificate: one
+    #: unit repeating it meets every interval of the grid.
+    tour: Mapping[tuple[str, int], tuple[float | None, float]]
     shortfalls: tuple[str, ...]
     horizon_minutes: float
     seed: int
@@ -262,7 +270,10 @@ class RoutePlan:
             "sites": [{"site": x.site, "tier": x.tier, "grid": x.grid,
                        "required_minutes": x.required, "achieved_minutes": r2(x.achieved),
                        "visits": len(x.visits), "met": x.met} for x in self.sites],
-            "load": [{"grid": g, "slot": s, "load_units": round(ld, 3), "units": n}
+            "load": [{"grid": g, "slot": s, "load_units": round(ld, 3), "units": n,
+                      "tour_minutes": (None if self.tour.get((g, s), (None, 0.0))[0] is None
+                                       else round(float(self.tour[(g, s)][0] or 0.0), 2)),
+                      "shortest_interval_minutes": self.tour.get((g, s), (None, math.inf))[1]}
                      for (g, s), (ld, n) in sorted(self.load.items())],
             "shortfalls": list(self.shortfalls),
         }
@@ -512,16 +523,14 @@ def _traverse(sub: _Sub, nodes: Sequence[int]) -> tuple[list[int], list[float]]:
 
 
 def _interval(visits: Sequence[float], horizon: float) -> float | None:
-    """Longest gap between visits in the horizon [0, H): from the last visit of the warm-up
-    day (negative minutes; else from 0) to the first, between visits, and from the last to H.
-    ``None`` when the horizon has no visit."""
+    """Longest gap between the visits in the horizon [0, H), taken as cyclic (the plan
+    repeats: the gap across the end is H − last + first). ``None`` when there is no visit."""
     inside = sorted(v for v in visits if v >= 0)
     if not inside:
         return None
-    before = [v for v in visits if v < 0]
-    start = max(before) if before else 0.0
-    seq = [start, *inside, horizon]
-    return max(b - a for a, b in itertools.pairwise(seq))
+    gaps = [b - a for a, b in itertools.pairwise(inside)]
+    gaps.append(horizon - inside[-1] + inside[0])
+    return max(gaps)
 
 
 def plan_routes(
@@ -604,24 +613,35 @@ def plan_routes(
     for (uid, sidx), gid in posture.items():
         present.setdefault((gidx[gid], pos_of[sidx]), []).append(uid)
     undrivable: set[tuple[str, Mode]] = set()
+    tour: dict[tuple[str, int], tuple[float | None, float]] = {}
+    cache: dict[tuple[int, Mode, tuple[int, ...]], tuple[float, float | None]] = {}
     for (g, k), us in sorted(present.items()):
         hour = slots[k].start.hour
-        best = math.inf
+        best, best_tour = math.inf, math.inf
         modes = sorted({units[u].mode for u in us})
+        its = by_grid.get(g, [])
         for mode in modes:
-            sub = router.sub(g, mode, hour)
-            its = by_grid.get(g, [])
-            rate = 0.0
-            for it in its:
-                w = _w(sub, it, its, lo)
-                if w is None:
-                    rate = math.inf
-                    if it.kind == "line":
-                        undrivable.add((it.key, mode))
-                    continue
-                rate += w / it.every
+            ck = (g, mode, router.key(mode, hour))
+            if ck not in cache:
+                sub = router.sub(g, mode, hour)
+                rate = 0.0
+                for it in its:
+                    w = _w(sub, it, its, lo)
+                    if w is None:
+                        rate = math.inf
+                        if it.kind == "line":
+                            undrivable.add((it.key, mode))
+                        continue
+                    rate += w / it.every
+                cache[ck] = (rate, _tour_minutes(sub, its, lo))
+            rate, t_min = cache[ck]
             best = min(best, rate)
+            if t_min is not None:
+                best_tour = min(best_tour, t_min)
         load[(grid_ids[g], slots[k].index)] = (best, len(us))
+        tour[(grid_ids[g], slots[k].index)] = (
+            None if not math.isfinite(best_tour) else best_tour,
+            min((it.every for it in its), default=math.inf))
     for key, mode in sorted(undrivable):
         line_id = key.split(":", 1)[1].split("#")[0]
         it = next(i for i in items if i.key == key)
@@ -636,9 +656,11 @@ def plan_routes(
                 f"grid {gid} slot {sidx}: the revisit and line intervals need {need} "
                 f"(load bound), {n} patrol there: no plan with these units meets them all")
 
-    # The event loop runs over a warm-up copy of the horizon first (the day repeats), so the
-    # first visits of the horizon follow the warm-up's last ones as they would follow the day
-    # before; only the horizon's legs are kept, every visit counts for the intervals.
+    # The plan repeats: the horizon's last visit of an item is followed by its first visit of
+    # the next horizon. The event loop runs over a warm-up copy of the horizon first (so the
+    # horizon does not start with everything due at once); in the horizon itself, once an
+    # item's first visit is known, its last visit must come late enough that the gap across
+    # the end (H − last + first) keeps its interval. Only the horizon's legs are kept.
     for u, rs in runs.items():
         warm = [(a - horizon, b - horizon, g) for a, b, g in rs]
         if rs and abs(warm[-1][1] - rs[0][0]) < 1e-9 and warm[-1][2] == rs[0][2]:
@@ -646,6 +668,22 @@ def plan_routes(
             rs = rs[1:]
         runs[u] = warm + rs
     last: dict[str, float] = {it.key: -horizon for it in items}
+    first: dict[str, float] = {}
+
+    def due(it: _Item, t: float) -> float:
+        d = last[it.key] + it.every
+        f = first.get(it.key)
+        if t >= 0 and f is not None:
+            if d >= horizon + f:
+                return math.inf  # the next horizon's first visit comes in time
+            d = min(d, horizon)
+        return d
+
+    def visited(it: _Item, at: float) -> None:
+        last[it.key] = at
+        visits[it.key].append(at)
+        if at >= 0 and it.key not in first:
+            first[it.key] = at
     visits: dict[str, list[float]] = {it.key: [] for it in items}
     legs: dict[str, list[tuple[int, Leg]]] = {u: [] for u in runs}
     order = {u: i for i, u in enumerate(sorted(runs))}
@@ -714,7 +752,7 @@ def plan_routes(
                     continue
                 if t + travel + lo > r1 + 1e-9:
                     continue
-                cands.append((last[it.key] + it.every - (t + travel), it, entry, [], [], travel))
+                cands.append((due(it, t) - (t + travel), it, entry, [], [], travel))
             else:
                 for nodes in (it.nodes, it.nodes[::-1]):
                     p, m = _traverse(sub, nodes)
@@ -727,7 +765,7 @@ def plan_routes(
                         continue
                     if t + travel + m[-1] > r1 + 1e-9:
                         continue
-                    cands.append((last[it.key] + it.every - (t + travel), it, p[0], p, m, travel))
+                    cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel))
         if not cands:
             # nothing fits before the run ends: hold here until then
             add(u, Leg("hold", grid_ids[g], (net.node_ids[here], net.node_ids[here]), (t, r1)))
@@ -749,16 +787,14 @@ def plan_routes(
             stop = min(stop, r1 - arrive)
             add(u, Leg("site", it.ref, tuple(net.node_ids[x] for x in path),
                        tuple(t + x for x in mins), stop_start=arrive, stop_end=arrive + stop))
-            last[it.key] = arrive
-            visits[it.key].append(arrive)
+            visited(it, arrive)
             t_next, pos[u] = arrive + stop, entry
         else:
             begin = t + travel
             full = path + p[1:]
             fm = [t + x for x in mins] + [begin + x for x in m[1:]]
             add(u, Leg("line", it.ref, tuple(net.node_ids[x] for x in full), tuple(fm)))
-            last[it.key] = begin
-            visits[it.key].append(begin)
+            visited(it, begin)
             t_next, pos[u] = begin + m[-1], p[-1]
         heapq.heappush(heap, (t_next, order[u], u))
 
@@ -790,7 +826,8 @@ def plan_routes(
             what = "never visited" if got is None else f"longest interval {got:.0f} min"
             shortfalls.append(
                 f"site {site.id} (tier {site.tier}, grid {grid_ids[it_s.grid]}): {what}, "
-                f"required every {req:g} min{_staffing(it_s.grid, present, slots)}")
+                f"required every {req:g} min"
+                f"{_staffing(it_s.grid, present, slots, load, grid_ids[it_s.grid], tour)}")
     line_reports: list[LineReport] = []
     for pline in scenario.lines:
         req = float(pline.every_minutes if pline.every_minutes is not None
@@ -814,10 +851,10 @@ def plan_routes(
                 what = "never driven" if got_l is None else f"longest interval {got_l:.0f} min"
                 shortfalls.append(
                     f"line {pline.id} piece in grid {g_id}: {what}, required every {req:g} min"
-                    f"{_staffing(gidx[g_id], present, slots)}")
+                    f"{_staffing(gidx[g_id], present, slots, load, g_id, tour)}")
     xy = {nid: (float(x), float(y)) for nid, (x, y) in zip(net.node_ids, net.xy, strict=True)}
     return RoutePlan(routes=routes, lines=tuple(line_reports), sites=tuple(site_reports),
-                     load=load, shortfalls=tuple(shortfalls), horizon_minutes=horizon,
+                     load=load, tour=tour, shortfalls=tuple(shortfalls), horizon_minutes=horizon,
                      seed=seed, _slots=slots, _xy=xy, _crs=scenario.crs.working)
 
 
@@ -831,6 +868,46 @@ def _ends(sub: _Sub, it: _Item) -> list[tuple[float, int, int]]:
         if p:
             out.append((m[-1], p[0], p[-1]))
     return out
+
+
+def _tour_minutes(sub: _Sub, its: Sequence[_Item], stop: float) -> float | None:
+    """The shortest closed tour found (OR-Tools routing, one vehicle) through every item of a
+    grid — each site with a ``stop``-minute stop, each line piece driven its faster way —
+    in minutes; ``None`` when some item cannot be done or reached inside the grid."""
+    ways = []
+    for it in its:
+        opts = _ends(sub, it)
+        if not opts:
+            return None
+        service, entry, exit_ = min(opts)
+        ways.append((stop if it.kind == "site" else service, entry, exit_))
+    n = len(ways)
+    if n == 0:
+        return 0.0
+    cost = np.zeros((n, n), dtype=np.int64)  # hundredths of a minute: travel i→j + service j
+    for i, (_, _, x) in enumerate(ways):
+        for j, (svc, e, _) in enumerate(ways):
+            travel = 0.0 if i == j else sub.time(x, e)
+            if not math.isfinite(travel):
+                return None
+            cost[i, j] = round((travel + svc) * 100)
+    if n == 1:
+        return float(cost[0, 0] + round(sub.time(ways[0][2], ways[0][1]) * 100)) / 100.0
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    manager = pywrapcp.RoutingIndexManager(n, 1, 0)
+    model = pywrapcp.RoutingModel(manager)
+
+    def arc(a: int, b: int) -> int:
+        return int(cost[manager.IndexToNode(a), manager.IndexToNode(b)])
+
+    model.SetArcCostEvaluatorOfAllVehicles(model.RegisterTransitCallback(arc))
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    sol = model.SolveWithParameters(params)
+    if sol is None:
+        return None
+    return float(sol.ObjectiveValue()) / 100.0
 
 
 def _w(sub: _Sub, it: _Item, its: Sequence[_Item], stop: float) -> float | None:
@@ -851,10 +928,30 @@ def _w(sub: _Sub, it: _Item, its: Sequence[_Item], stop: float) -> float | None:
 
 
 def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
-              slots: Sequence[Slot]) -> str:
-    """Which slots nobody patrols grid ``g`` (the usual reason for an interval missed)."""
+              slots: Sequence[Slot], load: Mapping[tuple[str, int], tuple[float, int]],
+              grid_id: str,
+              tour: Mapping[tuple[str, int], tuple[float | None, float]] | None = None) -> str:
+    """Why an interval was missed: the slots nobody patrols grid ``g``, else the load bound
+    against the units there (a bound within the units means the heuristic, or a short-loop
+    limit, missed what some plan might meet)."""
     empty = [slots[k].index for k in range(len(slots)) if (g, k) not in present]
     if not empty:
-        return ""
+        worst = max((load[(grid_id, s.index)] for s in slots if (grid_id, s.index) in load),
+                    key=lambda x: x[0] - x[1], default=None)
+        if worst is None:
+            return ""
+        text = (f" (the load lower bound, {worst[0]:.2f} units for {worst[1]} at worst, does "
+                "not prove it impossible")
+        tours = [tour[(grid_id, s.index)] for s in slots if tour and (grid_id, s.index) in tour]
+        if tours:
+            longest = max((t for t, _ in tours if t is not None), default=None)
+            shortest_every = min(e for _, e in tours)
+            if longest is not None and longest <= shortest_every + 1e-9:
+                text += (f"; one unit repeating a {longest:.0f}-min tour (OR-Tools) would meet "
+                         "every interval: the heuristic missed it")
+            elif longest is not None:
+                text += (f"; the shortest single tour found, {longest:.0f} min, is longer than "
+                         f"the {shortest_every:g}-min interval")
+        return text + ")"
     shown = ", ".join(str(s) for s in empty[:6]) + (" …" if len(empty) > 6 else "")
     return f" (no unit patrols the grid in {len(empty)} slot(s): {shown})"
