@@ -69,7 +69,8 @@ def test_a_transient_disconnect_is_retried(store: Store) -> None:
     def work(s: object) -> int:
         calls.append(1)
         if len(calls) == 1:
-            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"),
+                                   connection_invalidated=True)
         return 42
 
     assert store.run(work) == 42
@@ -78,10 +79,34 @@ def test_a_transient_disconnect_is_retried(store: Store) -> None:
 
 def test_a_lasting_outage_is_reported_not_a_crash(store: Store) -> None:
     def work(s: object) -> int:
-        raise OperationalError("SELECT 1", {}, Exception("connection refused\ndetail"))
+        raise OperationalError("SELECT 1", {}, Exception("connection refused\ndetail"),
+                               connection_invalidated=True)
 
     with pytest.raises(DatabaseUnavailable, match=r"unavailable after 3 attempt.*refused$"):
         store.run(work)
+
+
+def test_sqlite_locks_are_retried_but_missing_tables_are_not(tmp_path: Path) -> None:
+    st = Store(f"sqlite:///{tmp_path / 'x.db'}", retries=2, retry_pause=0.01)
+    calls: list[str] = []
+
+    def locked(s: object) -> str:
+        calls.append("locked")
+        if len(calls) == 1:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return "ok"
+
+    assert st.run(locked) == "ok" and calls == ["locked", "locked"]
+    calls.clear()
+
+    def no_table(s: object) -> None:
+        calls.append("missing")
+        s.execute(text("SELECT * FROM users"))  # type: ignore[attr-defined]
+
+    with pytest.raises(OperationalError, match="no such table: users"):
+        st.run(no_table)
+    assert calls == ["missing"]
+    st.dispose()
 
 
 def test_other_errors_are_not_retried_and_roll_back(store: Store) -> None:

@@ -78,10 +78,25 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _is_disconnect(exc: BaseException) -> bool:
+_SQLITE_TRANSIENT = ("database is locked", "database table is locked", "unable to open",
+                     "disk i/o error")
+
+
+def _is_transient(exc: BaseException, is_sqlite: bool) -> bool:
+    """A lost or refused connection, a lock or a serialization failure: worth another try.
+
+    On PostgreSQL every ``OperationalError`` is (connection lost or refused, server shutting
+    down, deadlock, serialization failure); SQLite raises ``OperationalError`` for missing
+    tables too, so only its lock and open errors count.
+    """
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, OperationalError)
+    if not isinstance(exc, OperationalError):
+        return False
+    if not is_sqlite:
+        return True
+    text = str(exc.orig).lower()
+    return any(m in text for m in _SQLITE_TRANSIENT)
 
 
 class Store:
@@ -136,7 +151,7 @@ class Store:
                 with self._sessions() as s, s.begin():
                     return work(s)
             except (OperationalError, DBAPIError) as exc:
-                if not _is_disconnect(exc):
+                if not _is_transient(exc, self.is_sqlite):
                     raise
                 attempt += 1
                 if attempt > self.retries:
