@@ -56,6 +56,11 @@ def test_two_drones_spread_over_the_thin_grids(make_scenario: Make) -> None:
     p = DroneParams(max_grids_per_sortie=1, recharge_minutes=60)
     dp = plan_drones(sc, None, DAY[:1], thin, seed=3, params=p)
     assert sorted(s.grids[0] for s in dp.sorties) == ["E", "W"]
+    # over W the drone flies along the mandatory line L1 (its corners), over E to a point
+    w = next(s for s in dp.sorties if s.grids == ("W",))
+    assert {(0.0, 0.0), (400.0, 0.0), (400.0, 400.0), (0.0, 400.0)} <= set(w.waypoints)
+    e = next(s for s in dp.sorties if s.grids == ("E",))
+    assert len(e.waypoints) == 3
     assert dp.shortfalls == ()
     duties = dp.to_assignments()
     assert [(a.unit, a.slot, a.duty, a.post) for a in duties] == [

@@ -5,12 +5,12 @@ launches from and lands at its home post. ``thin[(grid id, slot index)]`` weighs
 a grid is in a slot (the deployment stage's gap: risk not matched by ground presence); a grid
 with no weight, or weight at most ``DroneParams.min_thin``, is not flown.
 
-A sortie: launch (``policy.drone_launch_minutes``), a straight flight at
-``policy.speeds_kph["drone"]`` to the first grid's waypoint (a point inside the grid polygon),
-``hover_minutes`` over it, on to the next grid, and back to the post; the whole within
-``battery_minutes``. Between sorties the drone is on the ground ``recharge_minutes`` (battery
-swap or charge and the pilot's rest), at most ``max_sorties`` sorties a day, and only in
-``hours``.
+A sortie: launch (``policy.drone_launch_minutes``), straight flights at
+``policy.speeds_kph["drone"]`` to the first grid, along the longest stretch of a mandatory line
+inside it (a point inside the polygon when no line crosses it), ``hover_minutes`` over it, on to
+the next grid, and back to the post; the whole within ``battery_minutes``. Between sorties the
+drone is on the ground ``recharge_minutes`` (battery swap or charge and the pilot's rest), at
+most ``max_sorties`` sorties a day, and only in ``hours``.
 
 Method: slot by slot, each drone free in the slot (drones in a seeded order) flies the grids
 with the most weight left: the first grid by weight per minute of flight to it, then the
@@ -159,6 +159,33 @@ class DronePlan:
         }
 
 
+def _over_grids(scenario: Scenario) -> dict[str, tuple[tuple[float, float], ...]]:
+    """What a sortie flies over in each grid: the longest stretch of a mandatory line inside
+    it (its nodes in line order, simplified to 20 m), else a point inside the polygon."""
+    xy = {n: (float(x), float(y)) for n, (x, y) in zip(scenario.roads.node_ids,
+                                                        scenario.roads.xy, strict=True)}
+    out: dict[str, tuple[tuple[float, float], ...]] = {}
+    for area in scenario.areas_of("grid"):
+        best: list[tuple[float, float]] = []
+        for line in scenario.lines:
+            run: list[tuple[float, float]] = []
+            for n in line.nodes:
+                q = xy.get(n)
+                if q is not None and shapely.intersects_xy(area.geometry, q[0], q[1]):
+                    run.append(q)
+                    if len(run) > len(best):
+                        best = list(run)
+                else:
+                    run = []
+        if len(best) >= 2:
+            simple = shapely.simplify(shapely.LineString(best), 20.0)
+            out[area.id] = tuple((float(a), float(b)) for a, b in simple.coords)
+        else:
+            pt = shapely.point_on_surface(area.geometry)
+            out[area.id] = ((float(pt.x), float(pt.y)),)
+    return out
+
+
 def plan_drones(
     scenario: Scenario,
     net: object,
@@ -209,10 +236,7 @@ def plan_drones(
             continue
         home[d.id] = post.xy
         home_post[d.id] = d.home_post
-    target: dict[str, tuple[float, float]] = {}
-    for gid, area in grids.items():
-        pt = shapely.point_on_surface(area.geometry)
-        target[gid] = (float(pt.x), float(pt.y))
+    over = _over_grids(scenario)
     if on_duty is not None:
         for s, us in on_duty.items():
             if s not in slot_ids:
@@ -226,7 +250,7 @@ def plan_drones(
         return math.dist(a, b) / kpm
 
     def tour_minutes(origin: tuple[float, float], gs: Sequence[str]) -> float:
-        pts = [origin, *(target[g] for g in gs), origin]
+        pts = [origin, *(q for g in gs for q in over[g]), origin]
         return (launch + sum(fly(a, b) for a, b in itertools.pairwise(pts))
                 + p.hover_minutes * len(gs))
 
@@ -287,7 +311,8 @@ def plan_drones(
                 sorties.append(Sortie(
                     unit=u, post=home_post[u],
                     slot=sl.index, start=t, end=t + dur, grids=tuple(route),
-                    waypoints=(origin, *(target[g] for g in route), origin), weight=weight))
+                    waypoints=(origin, *(q for g in route for q in over[g]), origin),
+                    weight=weight))
                 count_day[(u, day)] = count_day.get((u, day), 0) + 1
                 free_at[u] = t + dur + p.recharge_minutes
                 t = free_at[u]
