@@ -250,3 +250,16 @@ def test_ebian_lines_and_tier1_sites_met() -> None:
               if f["geometry"]["type"] == "LineString" for c in f["geometry"]["coordinates"]]
     lon, lat = np.array(coords).T
     assert lon.min() > 103.2 and lon.max() < 103.3 and lat.min() > 29.2 and lat.max() < 29.3
+
+
+def test_a_unit_back_from_a_break_does_not_claim_visits_ahead(make_scenario: Make) -> None:
+    # C1 patrols W all day; F1 joins it in the early and late slots only. Every visit F1 makes
+    # is made in its own slots, so C1 keeps W's intervals throughout the middle of the day.
+    sc, net = load(make_scenario)
+    posture = everywhere({"C1": "W", "C2": "E"})
+    posture.update({("F1", s.index): "W" for s in DAY if s.index < 6 or s.index >= 18})
+    rp = plan_routes(sc, net, DAY, posture, seed=4)
+    assert rp.shortfalls == ()
+    for (u, s), r in rp.routes.items():
+        for leg in r.legs:
+            assert DAY[s].index * 60 - 1e-9 <= leg.minutes[0] < (DAY[s].index + 1) * 60

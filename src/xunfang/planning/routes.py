@@ -719,9 +719,10 @@ def plan_routes(
             continue
         r0, r1, g = rs[run_i[u]]
         if t < r0 - 1e-9:  # off route in between (at a post, off duty): from its home post
-            t = r0
             pos[u] = home[u]
             anchor.pop(u, None)
+            heapq.heappush(heap, (r0, order[u], u))  # decide when the run starts, in turn
+            continue
         hour = slots[slot_at(t)].start.hour
         sub = router.sub(g, mode, hour)
         here = pos[u]
