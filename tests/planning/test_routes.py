@@ -260,6 +260,6 @@ def test_a_unit_back_from_a_break_does_not_claim_visits_ahead(make_scenario: Mak
     posture.update({("F1", s.index): "W" for s in DAY if s.index < 6 or s.index >= 18})
     rp = plan_routes(sc, net, DAY, posture, seed=4)
     assert rp.shortfalls == ()
-    for (u, s), r in rp.routes.items():
+    for (_, s), r in rp.routes.items():
         for leg in r.legs:
             assert DAY[s].index * 60 - 1e-9 <= leg.minutes[0] < (DAY[s].index + 1) * 60
