@@ -234,3 +234,14 @@ def test_the_default_cost_is_rfc_9106s() -> None:
         assert "m=65536,t=3,p=4" in auth.hash_password("password-1")
     finally:
         auth.set_hash_cost(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def test_purge_removes_expired_and_revoked_sessions_only(store: Store) -> None:
+    from xunfang.store import purge_sessions
+    user, _ = create_user(store, "ann", "viewer", "password-1")
+    t0 = utcnow()
+    live = create_session(store, user, hours=2, now=t0)
+    create_session(store, user, hours=1, now=t0 - timedelta(hours=2))  # expired
+    revoke_session(store, create_session(store, user, now=t0))
+    assert purge_sessions(store, now=t0) == 2
+    assert user_for_token(store, live, now=t0) is not None

@@ -493,3 +493,13 @@ def test_a_failure_while_saving_a_plan_leaves_no_plan(
     with pytest.raises(RuntimeError):
         save_roster(store, scenario_id, {"a": 1}, actor="t")
     assert list_plans(store) == [] and list_rosters(store, scenario_id) == []
+
+
+def test_prune_keeps_recent_history_and_the_last_position(store: Store,
+                                                          scenario_id: int) -> None:
+    record_positions(store, scenario_id, batch(30, NOW - timedelta(days=2)), actor="t", now=NOW)
+    record_positions(store, scenario_id, batch(3, NOW - timedelta(minutes=1)), actor="t",
+                     now=NOW)
+    assert st_mod.prune_positions(store, scenario_id, NOW - timedelta(days=1)) == 30
+    assert rows_of(store, PositionRow) == 3
+    assert len(latest_positions(store, scenario_id)) == 3

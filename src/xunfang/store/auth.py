@@ -20,7 +20,7 @@ from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -371,5 +371,17 @@ def revoke_session(store: Store, token: str) -> bool:
         res = s.execute(update(SessionRow).where(SessionRow.token_hash == th)
                         .values(revoked=True))
         return bool(getattr(res, "rowcount", 0))
+
+    return store.run(work)
+
+
+def purge_sessions(store: Store, *, now: datetime | None = None) -> int:
+    """Delete expired and revoked sessions (run it now and then); returns how many."""
+    t = now or utcnow()
+
+    def work(s: Session) -> int:
+        res = s.execute(delete(SessionRow).where(
+            (SessionRow.expires_at <= t) | SessionRow.revoked.is_(True)))
+        return int(getattr(res, "rowcount", 0) or 0)
 
     return store.run(work)

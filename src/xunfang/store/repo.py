@@ -767,6 +767,19 @@ def latest_positions(store: Store, scenario_id: int) -> list[UnitLastRow]:
     return list(store.run(lambda s: s.scalars(q).all()))
 
 
+def prune_positions(store: Store, scenario_id: int, before: datetime) -> int:
+    """Delete the position history older than ``before`` (aware or naive UTC), keeping each
+    unit's last position (``unit_last``); returns how many rows went. For a retention rule."""
+    cut = _to_utc_naive(before)
+
+    def work(s: Session) -> int:
+        res = s.execute(delete(PositionRow).where(PositionRow.scenario_id == scenario_id,
+                                                  PositionRow.t < cut))
+        return int(getattr(res, "rowcount", 0) or 0)
+
+    return store.run(work)
+
+
 def position_history(store: Store, scenario_id: int, unit: str, *,
                      since: datetime | None = None, until: datetime | None = None,
                      limit: int = 10_000) -> list[PositionRow]:
