@@ -533,3 +533,24 @@ def test_every_api_route_needs_a_login(env: Env) -> None:
         if r.status_code == 422:  # the body is checked first for POSTs; never stored
             continue
         assert r.json()["detail"] == "not logged in: log in at /login or send a bearer token"
+
+
+def test_a_lost_database_is_reported_and_the_server_recovers(new_env) -> None:
+    from xunfang import store
+
+    e = new_env()
+    cl = e.login("viewer")
+    good = e.centre.store
+    # the database goes away (a PostgreSQL server nobody listens for)
+    e.centre.store = store.Store("postgresql+psycopg://nobody@127.0.0.1:1/none", retries=1,
+                                 retry_pause=0.0)
+    try:
+        r = cl.get("/api/units")
+        assert r.status_code == 503
+        detail = r.json()["detail"]
+        assert detail.startswith("database postgresql+psycopg://nobody@127.0.0.1:1/none "
+                                 "unavailable after 2 attempt(s)"), detail
+    finally:
+        e.centre.store.dispose()
+        e.centre.store = good
+    assert cl.get("/api/units").status_code == 200

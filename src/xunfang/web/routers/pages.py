@@ -70,7 +70,7 @@ def dashboard(request: Request, c: CentreDep) -> Response:
     plan = c.current_plan
     sc = c.scenario
     boot = {"user": u.name, "role": u.role, "plan": plan.id, "lang": _lang(request),
-            "local_crs": sc.crs.is_local, "title": sc.title or sc.name,
+            "local_crs": sc.crs.is_local, "timezone": sc.timezone, "title": sc.title or sc.name,
             "slots": [s.name for s in plan.plan.slots],
             "now_slot": c.live.slot_at(c.clock()).index,
             "can_live": u.role in ("commander", "operator"),

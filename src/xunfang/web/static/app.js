@@ -128,6 +128,14 @@
         .bindTooltip(`${u.unit} · ${u.status} · ${u.duty} ${u.post || u.grid || ""}`).addTo(g);
     }
     const r = await api("/api/rings/now");
+    // the isochrone bands as they stand now (nodes in the network's order, as in the layer)
+    if (overlays.isochrones && r.bands && r.bands.length) {
+      let i = 0;
+      overlays.isochrones.eachLayer((l) => {
+        const b = r.bands[i++];
+        l.setStyle({ fillColor: b < 0 ? "#f85149" : (bandColour[b] || "#56d364") });
+      });
+    }
     const rn = document.getElementById("rings-now");
     rn.textContent = `${(100 * r.share_within_target).toFixed(1)}% (${r.live_sources}/${r.sources} ${T("实时", "live")})`;
   }
@@ -145,7 +153,8 @@
   function showAlert(a) {
     const li = el("li", { class: a.severity, "data-kind": a.kind, "data-id": String(a.id) });
     li.appendChild(el("span", {}, zh ? a.message_zh : a.message_en));
-    li.appendChild(el("time", {}, a.raised_at.replace("T", " ").slice(0, 19)));
+    const when = new Date(a.raised_at).toLocaleString(zh ? "zh-CN" : "en-GB", { timeZone: boot.timezone, hour12: false });
+    li.appendChild(el("time", { datetime: a.raised_at }, when));
     alertList.prepend(li);
     document.getElementById("alert-count").textContent = String(alertList.children.length);
   }
@@ -233,12 +242,12 @@
       const names = ["response_within_target", "visibility", "over_deployment", "static_within_target"];
       const series = [["plan", k.plan]].concat(Object.entries(k.baselines || {}));
       Plotly.newPlot("kpi-chart", series.map(([name, v]) => ({ type: "bar", name, x: names, y: names.map((n) => v[n]) })),
-        { title: T("方案与基线", "Plan and baselines"), barmode: "group", paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 90 } },
+        { title: { text: T("方案与基线（仿真）", "Plan and baselines (simulated)") }, barmode: "group", paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 90 } },
         { displayModeBar: false, responsive: true });
     }
     if (slotStages) {
       Plotly.newPlot("ring-chart", [{ type: "scatter", mode: "lines+markers", x: slotStages.map((s) => s.start.slice(11)), y: slotStages.map((s) => s.share_within_target) }],
-        { title: T("各时段处置圈达标率", "Share within ring target by slot"), yaxis: { range: [0, 1] }, paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 40 } },
+        { title: { text: T("各时段处置圈达标率", "Share within ring target by slot") }, yaxis: { range: [0, 1] }, paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 40 } },
         { displayModeBar: false, responsive: true });
     }
   }
