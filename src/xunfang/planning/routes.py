@@ -202,6 +202,29 @@ class RoutePlan:
         r = self.routes[(unit, slot)]
         return r.nodes if full else r.waypoints
 
+    def order_entropy(self) -> dict[str, float]:
+        """Unpredictability per unit: the entropy (bits) of which key site follows which in
+        its stops, averaged over the sites it leaves (0: always the same next site; a fixed
+        cycle scores 0 however long it is)."""
+        out: dict[str, float] = {}
+        by_unit: dict[str, list[tuple[float, str]]] = {}
+        for (u, _), r in self.routes.items():
+            for leg in r.legs:
+                if leg.kind == "site" and leg.stop_start is not None:
+                    by_unit.setdefault(u, []).append((leg.stop_start, leg.ref))
+        for u, stops in sorted(by_unit.items()):
+            seq = [ref for _, ref in sorted(stops)]
+            nxt: dict[str, dict[str, int]] = {}
+            for a, b in itertools.pairwise(seq):
+                nxt.setdefault(a, {})[b] = nxt.setdefault(a, {}).get(b, 0) + 1
+            ent = []
+            for counts in nxt.values():
+                c = np.array(list(counts.values()), dtype=np.float64)
+                q = c / c.sum()
+                ent.append(float(-(q * np.log2(q)).sum()))
+            out[u] = float(np.mean(ent)) if ent else 0.0
+        return out
+
     def to_assignments(self, *, full: bool = False) -> tuple[Assignment, ...]:
         """One ``Assignment(duty="route")`` per routed (unit, slot), route = node ids."""
         return tuple(
@@ -275,6 +298,7 @@ class RoutePlan:
                                        else round(float(self.tour[(g, s)][0] or 0.0), 2)),
                       "shortest_interval_minutes": self.tour.get((g, s), (None, math.inf))[1]}
                      for (g, s), (ld, n) in sorted(self.load.items())],
+            "order_entropy_bits": {u: round(e, 3) for u, e in self.order_entropy().items()},
             "shortfalls": list(self.shortfalls),
         }
 
