@@ -554,3 +554,23 @@ def test_a_lost_database_is_reported_and_the_server_recovers(new_env) -> None:
         e.centre.store.dispose()
         e.centre.store = good
     assert cl.get("/api/units").status_code == 200
+
+
+def test_status_sent_with_positions(new_env) -> None:
+    from xunfang import store
+
+    e = new_env()
+    unit, _, at_post, _ = _unit_and_grids(e)
+    cl = e.login("operator")
+    t = e.clock()
+    r = cl.post("/api/positions", json={"positions": [
+        {**_pos(unit, t - timedelta(minutes=2), at_post), "status": "responding"},
+        {**_pos(unit, t - timedelta(minutes=1), at_post), "status": "busy"}]})
+    assert r.status_code == 200, r.text
+    assert e.centre.live.state[unit].status == "busy"
+    assert store.latest_status(e.centre.store, e.centre.scenario_id)[unit].status == "busy"
+    r = cl.post("/api/positions", json={"positions": [
+        {**_pos(unit, t, at_post), "status": "asleep"}]})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == [
+        "body", "positions", 0, "status"]
+    assert e.centre.live.state[unit].status == "busy"

@@ -218,8 +218,7 @@ class LiveOps:
             if (t - now).total_seconds() > st.future_tolerance_s:
                 bad(i, "t", f"in the future (server time {now.isoformat(timespec='seconds')})",
                     r["t"].isoformat())
-            s = r.get("status")
-            status.append(s)
+            status.append(r.get("status"))
             has_ll = r.get("lon") is not None or r.get("lat") is not None
             has_xy = r.get("x") is not None or r.get("y") is not None
             if has_ll == has_xy:
@@ -276,8 +275,6 @@ class LiveOps:
                 t = rows.t[i]
                 xy = (float(rows.x[i]), float(rows.y[i]))
                 s.t, s.xy = t, xy
-                if rows.status[i] is not None:
-                    s.status = rows.status[i]  # type: ignore[assignment]
                 a = self.plan.at(u, self.slot_at(t).index)
                 grid = self.assigned_grid(a)
                 if grid is None or self.grids[grid].covers(shapely.Point(xy)):

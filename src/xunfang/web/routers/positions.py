@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +26,7 @@ class Position(BaseModel):
     y: float | None = Field(None, allow_inf_nan=False)
     speed_kph: float | None = Field(None, ge=0, allow_inf_nan=False)
     heading: float | None = Field(None, ge=0, lt=360, allow_inf_nan=False)
+    status: Literal["available", "patrolling", "responding", "busy", "off"] | None = None
 
 
 class Batch(BaseModel):
@@ -36,7 +37,8 @@ class Batch(BaseModel):
 @router.post("")
 def post_positions(body: Batch, u: Poster, c: CentreDep) -> dict[str, object]:
     """All or nothing: any bad row refuses the batch and every bad row is listed (row,
-    column, rule); lon/lat (WGS 84) or x/y in the scenario's CRS."""
+    column, rule); lon/lat (WGS 84) or x/y in the scenario's CRS; an optional status per fix
+    (the unit's last one in the batch is kept)."""
     rows = [p.__dict__ for p in body.positions]
     try:
         checked = c.live.check_batch(rows)
@@ -49,6 +51,17 @@ def post_positions(body: Batch, u: Poster, c: CentreDep) -> dict[str, object]:
                           y=float(checked.y[i]), speed_kph=body.positions[i].speed_kph,
                           heading=body.positions[i].heading)
          for i in range(len(checked.unit))], actor=u, source="api", now=c.clock())
+    # a status sent with a fix is recorded when it changes the unit's status
+    changed: dict[str, tuple[str, datetime]] = {}
+    for i, p in enumerate(body.positions):
+        if p.status is not None:
+            changed[p.unit] = (p.status, checked.t[i])
+    for unit, (status, t) in changed.items():
+        if c.live.state[unit].status != status:
+            store.record_status(c.store, c.scenario_id, unit, status, actor=u, t=t,
+                                now=c.clock())
     c.live.apply(checked)
+    for unit, (status, _) in changed.items():
+        c.live.set_status(unit, status)
     new = c.live.evaluate()
     return {"accepted": len(checked.unit), "alerts_raised": [a.id for a in new]}
