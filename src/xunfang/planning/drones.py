@@ -33,6 +33,7 @@ import shapely
 
 from xunfang.geo import Projector
 from xunfang.plan import Assignment, Slot
+from xunfang.planning.routes import grid_of_nodes
 from xunfang.scenario.model import Scenario
 
 __all__ = ["FLOWN_FACTOR", "DroneDuty", "DroneParams", "DronePlan", "Sortie", "plan_drones"]
@@ -162,23 +163,26 @@ class DronePlan:
 def _over_grids(scenario: Scenario) -> dict[str, tuple[tuple[float, float], ...]]:
     """What a sortie flies over in each grid: the longest stretch of a mandatory line inside
     it (its nodes in line order, simplified to 20 m), else a point inside the polygon."""
-    xy = {n: (float(x), float(y)) for n, (x, y) in zip(scenario.roads.node_ids,
-                                                        scenario.roads.xy, strict=True)}
+    index = {n: i for i, n in enumerate(scenario.roads.node_ids)}
+    best: dict[int, list[tuple[float, float]]] = {}
+    for line in scenario.lines:
+        idx = [index[n] for n in line.nodes if n in index]
+        if not idx:
+            continue
+        pts = np.asarray(scenario.roads.xy, dtype=np.float64)[idx]
+        where = grid_of_nodes(scenario, pts)
+        start = 0
+        for k in range(1, len(idx) + 1):
+            if k == len(idx) or where[k] != where[start]:
+                g = int(where[start])
+                if g >= 0 and k - start > len(best.get(g, [])):
+                    best[g] = [(float(x), float(y)) for x, y in pts[start:k]]
+                start = k
     out: dict[str, tuple[tuple[float, float], ...]] = {}
-    for area in scenario.areas_of("grid"):
-        best: list[tuple[float, float]] = []
-        for line in scenario.lines:
-            run: list[tuple[float, float]] = []
-            for n in line.nodes:
-                q = xy.get(n)
-                if q is not None and shapely.intersects_xy(area.geometry, q[0], q[1]):
-                    run.append(q)
-                    if len(run) > len(best):
-                        best = list(run)
-                else:
-                    run = []
-        if len(best) >= 2:
-            simple = shapely.simplify(shapely.LineString(best), 20.0)
+    for i, area in enumerate(scenario.areas_of("grid")):
+        run = best.get(i, [])
+        if len(run) >= 2:
+            simple = shapely.simplify(shapely.LineString(run), 20.0)
             out[area.id] = tuple((float(a), float(b)) for a, b in simple.coords)
         else:
             pt = shapely.point_on_surface(area.geometry)
@@ -258,6 +262,9 @@ def plan_drones(
     t0 = slots[0].start
     starts = [(s.start - t0).total_seconds() / 60.0 for s in slots]
     left = {key: float(w) for key, w in thin.items() if w > p.min_thin}
+    by_slot: dict[int, list[str]] = {}
+    for g, s in left:
+        by_slot.setdefault(s, []).append(g)
     free_at = {u: -math.inf for u in home}
     count_day: dict[tuple[str, int], int] = {}
     sorties: list[Sortie] = []
@@ -276,7 +283,8 @@ def plan_drones(
                 day = int((t - starts[0]) // 1440)
                 if count_day.get((u, day), 0) >= p.max_sorties:
                     break
-                cands = [(g, w) for (g, s), w in left.items() if s == sl.index and w > 0]
+                cands = [(g, left[(g, sl.index)]) for g in by_slot.get(sl.index, ())
+                         if left[(g, sl.index)] > 0]
                 if not cands:
                     break
                 # the first grid: most weight per minute of the round trip, seeded tie noise
