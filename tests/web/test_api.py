@@ -574,3 +574,40 @@ def test_status_sent_with_positions(new_env) -> None:
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == [
         "body", "positions", 0, "status"]
     assert e.centre.live.state[unit].status == "busy"
+
+
+def test_a_restart_keeps_what_was_stored(new_env, planned) -> None:
+    from fastapi.testclient import TestClient
+
+    from xunfang.web import Centre, create_app
+
+    e = new_env()
+    unit, _, _, elsewhere = _unit_and_grids(e)
+    cl = e.login("operator")
+    t = e.clock()
+    cl.post("/api/positions", json={"positions": [
+        _pos(unit, t - timedelta(minutes=20), elsewhere), _pos(unit, t, elsewhere)]})
+    old_alert = cl.get("/api/alerts").json()["alerts"][0]
+    old_plan = e.centre.current
+    # the server stops; a new one starts on the same database with a new plan made
+    sc, result, req = planned
+    again = Centre(sc, result, req, db=e.centre.store, clock=e.clock)
+    assert again.current != old_plan
+    assert again.live.state[unit].xy == pytest.approx(elsewhere)
+    assert again.live.alerts[f"grid:{unit}"].id == old_alert["id"]
+    cl2 = TestClient(create_app(again, tick_seconds=0))
+    assert cl2.post("/api/auth/login", json={"name": "viewer", "password": PASSWORD}
+                    ).status_code == 200
+    plans = cl2.get("/api/plans").json()["plans"]
+    plans.sort(key=lambda p: p["id"])
+    assert [p["id"] for p in plans] == [old_plan, again.current]
+    assert [p["stages_detail"] for p in plans] == [False, True]
+    assert [p["active"] for p in plans] == [False, True]
+    doc = cl2.get(f"/api/plans/{old_plan}").json()
+    assert doc["plan"]["seed"] == 0 and doc["stages"] == {}
+    assert cl2.get(f"/api/roster/{old_plan}").json()["from"] == "2026-12-01"
+    assert len(cl2.get(f"/api/plans/{old_plan}/sheet").json()["rows"]) == len(sc.units)
+    assert "roads" in cl2.get(f"/api/plans/{old_plan}/layers").json()
+    # the alert holds while the unit is still out (its track was replayed)
+    again.live.evaluate()
+    assert again.live.alerts[f"grid:{unit}"].id == old_alert["id"]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+import numpy as np
 
 from xunfang import store
 from xunfang.network import RoadNetwork
@@ -23,7 +25,7 @@ from xunfang.report.layers import plan_layers
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 from xunfang.store import Store, UserRow
 from xunfang.web.auth import Throttle
-from xunfang.web.live import Alert, Clock, LiveOps, LiveSettings, utc_now
+from xunfang.web.live import Alert, Clock, LiveOps, LiveSettings, PositionRows, utc_now
 
 Actor = UserRow | str
 
@@ -90,6 +92,11 @@ class Centre:
         row = store.save_plan(self.store, self.scenario_id, result.plan, actor=actor,
                               name=f"{request.start.isoformat()} seed {request.seed}",
                               kpis=doc.get("kpis"), activate=activate)
+        if result.roster is not None:
+            roster = json_ready(result.roster.as_json())
+            assert isinstance(roster, dict)
+            store.save_roster(self.store, self.scenario_id, roster, actor=actor,
+                              plan_id=row.id, name=row.name)
         entry = PlanEntry(id=row.id, plan=result.plan, document=doc, scenario=self.scenario,
                           network=self.network, result=result,
                           meta={"name": row.name, "created": row.created_at.isoformat(),
@@ -133,6 +140,16 @@ class Centre:
                  "by": r.created_by, "stages_detail": r.id in self._entries}
                 for r in store.list_plans(self.store, self.scenario_id)]
 
+    def roster(self, plan_id: int) -> dict[str, Any] | None:
+        """The roster of a plan: computed in this process, else as stored with the plan."""
+        e = self.entry(plan_id)
+        if e.result is not None and e.result.roster is not None:
+            doc = json_ready(e.result.roster.as_json())
+            assert isinstance(doc, dict)
+            return doc
+        rows = store.list_rosters(self.store, self.scenario_id, plan_id=plan_id)
+        return dict(rows[-1].content) if rows else None
+
     def set_current(self, plan_id: int, *, actor: Actor) -> None:
         e = self.entry(plan_id)
         store.update_plan(self.store, plan_id, actor=actor, activate=True)
@@ -156,16 +173,31 @@ class Centre:
 
     def _restore(self) -> None:
         """The live picture from the store: each unit's last position and status."""
-        from datetime import UTC
-
         status = store.latest_status(self.store, self.scenario_id)
         for unit, row in status.items():
             if unit in self.live.units:
                 self.live.state[unit].status = row.status
-        for p in store.latest_positions(self.store, self.scenario_id):
-            if p.unit in self.live.units:
-                s = self.live.state[p.unit]
-                s.t, s.xy = p.t.replace(tzinfo=UTC), (p.x, p.y)
+        # alerts left open by an earlier run: cleared at the first evaluation that no longer
+        # calls for them, kept (same id) when it does
+        for a in store.list_alerts(self.store, self.scenario_id, open_only=True):
+            data = dict(a.data or {})
+            zh = str(data.pop("message_zh", a.message))
+            alert = Alert(a.id, a.kind, a.subject, a.severity, zh, a.message,
+                          a.raised_at.replace(tzinfo=UTC), data)
+            self.live.alerts[a.subject] = alert
+            self.live.history.append(alert)
+            self.live.seq = max(self.live.seq, a.id)
+        # the recent track of every unit, replayed: last positions, time outside its grid,
+        # tier-1 site visits
+        since = self.clock() - timedelta(hours=4)
+        for unit in self.live.units:
+            track = store.position_history(self.store, self.scenario_id, unit, since=since,
+                                           limit=5000)
+            if track:
+                self.live.apply(PositionRows(
+                    unit=[unit] * len(track), t=[p.t.replace(tzinfo=UTC) for p in track],
+                    x=np.array([p.x for p in track]), y=np.array([p.y for p in track]),
+                    status=[None] * len(track)))
 
     def evaluate(self) -> list[Alert]:
         return self.live.evaluate()

@@ -1,0 +1,56 @@
+"""`xunfang serve`: the database chosen like `user add`, the first administrator printed once,
+a plan made before serving, 127.0.0.1 by default, and a bad --db refused by name."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from xunfang import store
+from xunfang.cli.main import app
+from xunfang.web import Centre
+
+runner = CliRunner()
+
+
+def test_serve_refuses_a_bad_database_url(tmp_path) -> None:
+    r = runner.invoke(app, ["serve", "--db", "mysql://x@y/z"])
+    assert r.exit_code == 2
+    assert "--db: unsupported database URL scheme 'mysql'" in r.output
+
+
+def test_serve_makes_an_admin_and_a_plan_then_serves(tmp_path, planned, monkeypatch
+                                                     ) -> None:
+    import uvicorn
+
+    import xunfang.web as web
+
+    sc, result, req = planned
+    made: dict[str, object] = {}
+
+    def centre(name: str, *, db: store.Store, seed: int, progress) -> Centre:
+        made["scenario"], made["seed"] = name, seed
+        return Centre(sc, result, req, db=db)
+
+    def run(app_, host: str, port: int, log_level: str) -> None:
+        made["app"], made["host"], made["port"] = app_, host, port
+
+    monkeypatch.setattr(web, "builtin_centre", centre)
+    monkeypatch.setattr(uvicorn, "run", run)
+    db = tmp_path / "centre.db"
+    monkeypatch.setenv("XUNFANG_DB", str(db))  # the same variable `user add` reads
+    r = runner.invoke(app, ["serve", "--port", "8123", "--seed", "4"])
+    assert r.exit_code == 0, r.output
+    assert made["host"] == "127.0.0.1" and made["port"] == 8123
+    assert made["scenario"] == "ebian" and made["seed"] == 4
+    m = re.search(r"user admin \(commander\), password (\S+)", r.output)
+    assert m is not None
+    st = store.open_store(str(db))
+    assert store.authenticate(st, "admin", m.group(1)).role == "commander"
+    assert len(store.list_plans(st)) == 1 and store.list_plans(st)[0].active
+    # a second start prints no password
+    r = runner.invoke(app, ["serve"])
+    assert r.exit_code == 0 and "password" not in r.output
+    st.dispose()
+
