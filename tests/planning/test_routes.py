@@ -14,7 +14,7 @@ import pytest
 from xunfang import network, scenario
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, make_slots
-from xunfang.planning.routes import grid_of_nodes, plan_routes
+from xunfang.planning.routes import grid_of_nodes, ground_presence, plan_routes, posture_of
 from xunfang.scenario.model import Scenario
 
 Make = Callable[..., Path]
@@ -265,3 +265,17 @@ def test_a_unit_back_from_a_break_does_not_claim_visits_ahead(make_scenario: Mak
     for (_, s), r in rp.routes.items():
         for leg in r.legs:
             assert DAY[s].index * 60 - 1e-9 <= leg.minutes[0] < (DAY[s].index + 1) * 60
+
+
+def test_posture_and_ground_presence_from_a_plan(make_scenario: Make) -> None:
+    sc, net = load(make_scenario)
+    plan = [Assignment(unit="C1", slot=0, duty="grid", grid="W"),
+            Assignment(unit="C2", slot=0, duty="post", post="P2"),
+            Assignment(unit="F1", slot=0, duty="route", route=("n30", "n31", "n01")),
+            Assignment(unit="D1", slot=0, duty="grid", grid="E"),
+            Assignment(unit="C1", slot=1, duty="off")]
+    assert posture_of(sc, plan) == {("C1", 0): "W"}  # the drone is not routed
+    # C1 in W; C2 at P2 (n42, in E); F1's route mostly in E; the drone and 'off' count 0
+    assert ground_presence(sc, plan) == {("W", 0): 1.0, ("E", 0): 2.0}
+    rp = plan_routes(sc, net, DAY[:2], posture_of(sc, plan), seed=0)
+    assert set(rp.routes) == {("C1", 0)}

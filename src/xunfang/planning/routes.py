@@ -40,7 +40,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -64,7 +64,9 @@ __all__ = [
     "SiteReport",
     "UnitSlotRoute",
     "grid_of_nodes",
+    "ground_presence",
     "plan_routes",
+    "posture_of",
 ]
 
 #: How far (travel minutes from where it entered the grid) a unit of each mode ranges: foot
@@ -316,6 +318,48 @@ def grid_of_nodes(scenario: Scenario, xy: FloatArray) -> IntArray:
             break
         inside = shapely.intersects_xy(a.geometry, xy[free, 0], xy[free, 1])
         out[np.flatnonzero(free)[inside]] = i
+    return out
+
+
+def posture_of(scenario: Scenario, assignments: Iterable[Assignment]
+               ) -> dict[tuple[str, int], str]:
+    """The posture :func:`plan_routes` takes, from a plan's assignments: (unit, slot) → grid
+    for every ``grid`` duty of a ground unit (drones fly sorties: :mod:`.drones`)."""
+    drones = {u.id for u in scenario.units if u.mode == "drone"}
+    return {(a.unit, a.slot): a.grid for a in assignments
+            if a.duty == "grid" and a.grid is not None and a.unit not in drones}
+
+
+def ground_presence(scenario: Scenario, assignments: Iterable[Assignment]
+                    ) -> dict[tuple[str, int], float]:
+    """Ground units per (grid, slot) from a plan's assignments — the ``ground`` of
+    :func:`xunfang.planning.video.plan_video` and the base of the drones' ``thin``: a unit
+    on a grid or route duty counts in its grid (a route: the grid most of its nodes lie in),
+    a unit at a post or checkpoint in the grid holding the post; drones and ``off`` count 0."""
+    grid_ids = [a.id for a in scenario.areas_of("grid")]
+    drones = {u.id for u in scenario.units if u.mode == "drone"}
+    posts = {p.id: p.xy for p in scenario.posts}
+    node_xy = dict(zip(scenario.roads.node_ids, map(tuple, scenario.roads.xy), strict=True))
+    out: dict[tuple[str, int], float] = {}
+    pending: list[tuple[int, tuple[float, float] | list[tuple[float, float]]]] = []
+    for a in assignments:
+        if a.unit in drones or a.duty == "off":
+            continue
+        if a.grid is not None:
+            out[(a.grid, a.slot)] = out.get((a.grid, a.slot), 0.0) + 1.0
+        elif a.post is not None and a.post in posts:
+            pending.append((a.slot, posts[a.post]))
+        elif a.route:
+            pending.append((a.slot, [node_xy[n] for n in a.route if n in node_xy]))
+    for slot, where in pending:
+        pts = np.array(where if isinstance(where, list) else [where], dtype=np.float64)
+        if pts.size == 0:
+            continue
+        gi = grid_of_nodes(scenario, pts.reshape(-1, 2))
+        gi = gi[gi >= 0]
+        if gi.size:
+            g = grid_ids[int(np.bincount(gi).argmax())]
+            out[(g, slot)] = out.get((g, slot), 0.0) + 1.0
     return out
 
 
