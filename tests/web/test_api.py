@@ -611,3 +611,13 @@ def test_a_restart_keeps_what_was_stored(new_env, planned) -> None:
     # the alert holds while the unit is still out (its track was replayed)
     again.live.evaluate()
     assert again.live.alerts[f"grid:{unit}"].id == old_alert["id"]
+
+
+def test_dashboard_of_a_chosen_plan(env: Env) -> None:
+    cl = env.login("viewer")
+    pid = env.centre.current
+    page = cl.get(f"/?plan={pid}")
+    assert page.status_code == 200 and f'"plan": {pid}' in page.text
+    assert '"can_live": false' in page.text and '"can_import": false' in page.text
+    r = cl.get("/?plan=999")
+    assert r.status_code == 404 and r.json() == {"detail": "no plan with id 999"}

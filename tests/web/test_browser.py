@@ -186,3 +186,27 @@ def test_an_operator_reports_an_incident_and_sees_suggestions(server, browser) -
     page.wait_for_selector("body[data-ready='1']")
     assert "Patrol command centre" in page.title()
     page.context.close()
+
+
+def test_a_planner_imports_incidents_from_the_dashboard(server, browser) -> None:
+    base, _ = server
+    page, errors = _page(browser, base, "planner")
+    assert page.locator("#plan-select option").count() >= 1
+    page.click("button[data-tab=incident]")
+    assert page.locator("#inc-submit").is_disabled() is False  # planners may report too
+    csv = (b"id,time,lon,lat,category\n"
+           b"b1,2026-11-20 10:00,103.2530,29.2251,theft\n"
+           b"b2,not a time,103.2540,29.2260,fight\n")
+    page.set_input_files("#import-file", files=[{"name": "calls.csv", "mimeType": "text/csv",
+                                                 "buffer": csv}])
+    page.click("#import-submit")
+    page.wait_for_function("document.getElementById('import-report').textContent.includes('2')")
+    text = page.locator("#import-report").inner_text()
+    assert "读入 2" in text and "入库 1" in text and "拒收 1" in text
+    assert "第2行" in text
+    assert not errors
+    page.context.close()
+    # an operator sees no import form
+    page, _ = _page(browser, base, "operator")
+    assert page.locator("#import-form").is_hidden()
+    page.context.close()

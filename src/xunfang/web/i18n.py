@@ -24,6 +24,8 @@ WORDS: dict[str, dict[str, str]] = {
     "read_only": {"zh": "只读账号：不能修改", "en": "Read-only account: no changes allowed"},
     "rings_now": {"zh": "当前处置圈覆盖", "en": "Rings now"},
     "lang_other": {"zh": "English", "en": "中文"},
+    "plan": {"zh": "方案", "en": "Plan"},
+    "import": {"zh": "导入历史警情", "en": "Import incidents"},
 }
 
 

@@ -67,14 +67,17 @@ def dashboard(request: Request, c: CentreDep) -> Response:
     u = optional_user(request, c)
     if u is None:
         return RedirectResponse("/login", status_code=303)
-    plan = c.current_plan
+    wanted = request.query_params.get("plan", "")
+    plan = c.entry(int(wanted)) if wanted.isdigit() else c.current_plan
     sc = c.scenario
     boot = {"user": u.name, "role": u.role, "plan": plan.id, "lang": _lang(request),
             "local_crs": sc.crs.is_local, "timezone": sc.timezone, "title": sc.title or sc.name,
             "slots": [s.name for s in plan.plan.slots],
             "now_slot": c.live.slot_at(c.clock()).index,
-            "can_live": u.role in ("commander", "operator"),
-            "can_plan": u.role in ("commander", "planner")}
+            "can_live": store.permitted(u.role, "incident.report"),
+            "can_plan": store.permitted(u.role, "plan.edit"),
+            "can_import": store.permitted(u.role, "incident.import"),
+            "current": c.current}
     return _page(request, "dashboard.html", {
         "user": u, "title": boot["title"],
         "boot": json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c")})

@@ -198,6 +198,31 @@
     } catch (e) { err.textContent = e.message; }
   });
 
+  // ---- plans and incident import ---------------------------------------------------------
+  async function loadPlans() {
+    const sel = document.getElementById("plan-select");
+    const data = await api("/api/plans");
+    for (const p of data.plans.sort((a, b) => a.id - b.id)) {
+      const o = el("option", { value: String(p.id) }, `#${p.id} ${p.name || p.from}${p.active ? " ★" : ""}`);
+      if (p.id === boot.plan) o.selected = true;
+      sel.appendChild(o);
+    }
+    sel.addEventListener("change", () => { location.search = "?plan=" + sel.value; });
+  }
+  const importForm = document.getElementById("import-form");
+  if (boot.can_import) importForm.hidden = false;
+  importForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const out = document.getElementById("import-report"); out.textContent = "…";
+    try {
+      const r = await api("/api/incidents/import", { method: "POST", body: new FormData(importForm) });
+      const lines = [`${T("读入", "rows")} ${r.rows} · ${T("入库", "stored")} ${r.stored} · ${T("拒收", "rejected")} ${r.rejected}`];
+      for (const p of r.problems.slice(0, 50)) lines.push(`${T("第", "row ")}${p.row}${T("行", "")} ${p.field}: ${p.rule} (${p.value})`);
+      out.textContent = lines.join("\n");
+      refreshIncidents().catch(() => {});
+    } catch (e) { out.textContent = e.message; }
+  });
+
   // ---- tables -----------------------------------------------------------------------------
   async function loadSheet() {
     const s = await api(`/api/plans/${boot.plan}/sheet`);
@@ -254,7 +279,7 @@
 
   loadMap().then(async () => {
     setSlot(boot.now_slot);
-    await Promise.all([loadSheet(), loadRoster(), refreshUnits(), refreshIncidents()]);
+    await Promise.all([loadSheet(), loadRoster(), refreshUnits(), refreshIncidents(), loadPlans()]);
     setSlot(boot.now_slot);
     listenAlerts();
     setInterval(() => refreshUnits().catch(() => {}), 10000);
