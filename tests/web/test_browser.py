@@ -210,3 +210,24 @@ def test_a_planner_imports_incidents_from_the_dashboard(server, browser) -> None
     page, _ = _page(browser, base, "operator")
     assert page.locator("#import-form").is_hidden()
     page.context.close()
+
+
+def test_names_from_files_are_not_markup(server, browser) -> None:
+    base, _ = server
+    page, errors = _page(browser, base, "planner")
+    csv = (b"id,time,lon,lat,category\n"
+           b"x1,2026-11-20 10:00,103.2531,29.2252,<img src=x onerror=window.pwned=1>\n")
+    r = page.request.post(f"{base}/api/incidents/import", multipart={
+        "file": {"name": "evil.csv", "mimeType": "text/csv", "buffer": csv}})
+    assert r.status == 200 and r.json()["stored"] == 1
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    tips = page.evaluate("window.xunfang.layers.incidents.getLayers()"
+                         ".map(l => l.getTooltip().getContent())")
+    evil = [t for t in tips if "onerror" in t]
+    assert evil and all("<img" not in t and "&#60;img" in t for t in evil)
+    page.evaluate("window.xunfang.layers.incidents.getLayers().forEach(l => l.openTooltip())")
+    assert page.evaluate("window.pwned === undefined")
+    assert page.locator(".leaflet-tooltip img").count() == 0
+    assert not errors
+    page.context.close()

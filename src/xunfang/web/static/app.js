@@ -12,6 +12,8 @@
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   };
+  // Leaflet puts tooltip strings in as HTML: every one is escaped (names come from files)
+  const esc = (v) => String(v).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
   const api = async (url, opts) => {
     const r = await fetch(url, Object.assign({ credentials: "same-origin" }, opts || {}));
     const body = await r.json().catch(() => ({}));
@@ -58,18 +60,18 @@
     add("zones", "巡防区", "Zones", geo(byKind("zone"), { style: { color: "#a371f7", weight: 2, fill: false, dashArray: "6 4" } }), true);
     grids = geo(byKind("grid"), {
       style: { color: "#7cc4ff", weight: 1, fillOpacity: 0.05 },
-      onEachFeature: (f, l) => l.bindTooltip(`${f.properties.id} ${f.properties.name || ""}`),
+      onEachFeature: (f, l) => l.bindTooltip(esc(`${f.properties.id} ${f.properties.name || ""}`)),
     });
     add("grids", "防控网格", "Grids", grids, true);
     add("rings", "处置控制圈", "Control rings", geo(byKind("ring"), { style: (f) => ({ color: tierColour[f.properties.level] || "#888", weight: 1.5, fill: false }) }), false);
     for (const tier of [1, 2, 3]) {
       const fc = { type: "FeatureCollection", features: L0.sites.features.filter((f) => f.properties.tier === tier) };
       add("sites" + tier, `${tier}级重点部位`, `Tier-${tier} sites`, geo(fc, {
-        pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 6 - tier, color: tierColour[tier], fillOpacity: 0.9 }).bindTooltip(`${f.properties.name} (${f.properties.id})`),
+        pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 6 - tier, color: tierColour[tier], fillOpacity: 0.9 }).bindTooltip(esc(`${f.properties.name} (${f.properties.id})`)),
       }), tier === 1);
     }
     const postsOf = (pred) => ({ type: "FeatureCollection", features: L0.posts.features.filter(pred) });
-    const pt = (colour, r) => (f, ll) => L.circleMarker(ll, { radius: r, color: colour, fillColor: colour, fillOpacity: 1 }).bindTooltip(`${f.properties.name} (${f.properties.id}) ${f.properties.kind}`);
+    const pt = (colour, r) => (f, ll) => L.circleMarker(ll, { radius: r, color: colour, fillColor: colour, fillOpacity: 1 }).bindTooltip(esc(`${f.properties.name} (${f.properties.id}) ${f.properties.kind}`));
     add("posts", "驻点/警务站", "Posts", geo(postsOf((f) => !["checkpoint", "camera", "exit"].includes(f.properties.kind)), { pointToLayer: pt("#58a6ff", 6) }), true);
     add("checkpoints", "检查站/卡点", "Checkpoints", geo(postsOf((f) => f.properties.kind === "checkpoint"), { pointToLayer: pt("#ffa657", 6) }), true);
     add("cameras", "视频监控", "Cameras", geo(postsOf((f) => f.properties.kind === "camera"), { pointToLayer: pt("#bc8cff", 3) }), false);
@@ -108,7 +110,7 @@
       window.xunfang.heat.eachLayer((l) => {
         const v = col[l.feature.properties.id] || 0;
         l.setStyle({ fillColor: riskColour(v, max) });
-        l.bindTooltip(`${l.feature.properties.id}: ${T("预测警情", "expected incidents")} ${v.toFixed(3)}`);
+        l.bindTooltip(esc(`${l.feature.properties.id}: ${T("预测警情", "expected incidents")} ${v.toFixed(3)}`));
       });
     }
     document.querySelectorAll("#sheet .now").forEach((c) => c.classList.remove("now"));
@@ -125,7 +127,7 @@
       const ll = boot.local_crs ? [u.y, u.x] : [u.lat, u.lon];
       const colour = u.status === "available" ? "#3fb950" : u.status === "busy" ? "#f85149" : "#8b949e";
       L.circleMarker(ll, { radius: 7, color: "#fff", weight: 1, fillColor: colour, fillOpacity: 1 })
-        .bindTooltip(`${u.unit} · ${u.status} · ${u.duty} ${u.post || u.grid || ""}`).addTo(g);
+        .bindTooltip(esc(`${u.unit} · ${u.status} · ${u.duty} ${u.post || u.grid || ""}`)).addTo(g);
     }
     const r = await api("/api/rings/now");
     // the isochrone bands as they stand now (nodes in the network's order, as in the layer)
@@ -144,7 +146,7 @@
     const g = overlays.incidents; g.clearLayers();
     for (const i of data.incidents) {
       if (i.lat === undefined || i.lat === null) continue;
-      L.circleMarker([i.lat, i.lon], { radius: 5, color: "#ff7b72", fillOpacity: 0.8 }).bindTooltip(`${i.category} P${i.priority}`).addTo(g);
+      L.circleMarker([i.lat, i.lon], { radius: 5, color: "#ff7b72", fillOpacity: 0.8 }).bindTooltip(esc(`${i.category} P${i.priority}`)).addTo(g);
     }
   }
 
