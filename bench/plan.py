@@ -152,6 +152,8 @@ def city(n_grids: int, n_units: int, n_slots: int, seed: int = 0) -> dict[str, o
             "total_s": round(prep_s + solve_s, 2), "target_s": 300.0,
             "status": post.status, "max_gap": post.max_gap,
             "mip_seconds_max": round(max(s.seconds for s in post.solves), 3),
+            "mip_seconds_total": round(sum(s.seconds for s in post.solves), 2),
+            "slots_at_time_limit": sum(s.status == "time_limit" for s in post.solves),
             "columns_max": max(s.columns for s in post.solves),
             "rows_max": max(s.rows for s in post.solves),
             "shortfalls": len(post.shortfalls)}
@@ -164,10 +166,13 @@ def main() -> None:
     ap.add_argument("--city-units", type=int, default=300)
     ap.add_argument("--city-slots", type=int, default=96)
     ap.add_argument("--skip-city", action="store_true")
+    ap.add_argument("--skip-county", action="store_true")
     a = ap.parse_args()
     out: dict[str, object] = {
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}",
-        "county": county()}
+    }
+    if not a.skip_county:
+        out["county"] = county()
     if not a.skip_city:
         out["city"] = city(a.city_grids, a.city_units, a.city_slots)
     if a.json:

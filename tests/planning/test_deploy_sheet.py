@@ -37,3 +37,11 @@ def test_plan_sheet_and_shortfalls_in_the_folder(tmp_path: Path) -> None:
     for s in posture["shortfalls"]:
         assert {"slot", "start", "duty", "place", "need", "have", "detail"} <= set(s)
         assert s["need"] > s["have"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for section in ("timeline", "shortfalls", "plan"):
+        assert f'<section id="{section}">' in html, section
+    assert html.count('class="d-checkpoint"') == sum(
+        1 for a in result.plan.assignments if a.duty == "checkpoint")
+    assert "Timeline per unit" in html and "Solver status: optimal" in html
+    n_short = len(posture["shortfalls"])
+    assert (f"{n_short} in all" in html) if n_short else ("No shortfall." in html)

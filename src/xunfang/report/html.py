@@ -213,6 +213,27 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
     }
 
 
+def _deploy_section(result: PlanResult) -> dict[str, Any]:
+    """The timeline per unit (the first day's slots) and the shortfalls of the posture."""
+    plan = result.plan
+    first_day = [s for s in plan.slots if s.start.date() == plan.slots[0].start.date()]
+    rows = []
+    for u in plan.units:
+        cells = []
+        for s in first_day:
+            a = plan.at(u, s.index)
+            text = a.grid or a.post or (a.route[0] + "…" if a.route else "")
+            cells.append({"cls": "d-" + a.duty, "text": text,
+                          "title": f"{s.start:%H:%M} {a.duty} {text} {a.note}".strip()})
+        rows.append({"unit": u, "cells": cells})
+    posture = result.stages.get("posture", {})
+    shortfalls = list(posture.get("shortfalls", []))  # type: ignore[call-overload]
+    gap = posture.get("max_gap")
+    return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
+            "shortfalls": shortfalls, "status": posture.get("status", "—"),
+            "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}
+
+
 def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh") -> str:
     """The report as one HTML string: inline CSS and SVG, no scripts, nothing fetched."""
     if lang not in LANGS:
@@ -295,12 +316,15 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
                 area_names.get(a.grid or "", a.grid or "") if a.grid else
                 " → ".join(a.route[:3]) + (" …" if len(a.route) > 3 else ""))
             labels.append(f"{T('duty_' + a.duty)}: {where}" if where else T("duty_" + a.duty))
-        for first, last, label in _runs(labels):
+        crews = [";".join(a.crew) for a in plan.of_unit(u.id)]
+        keyed = [f"{lab}\x00{c}" for lab, c in zip(labels, crews, strict=True)]
+        for first, last, key in _runs(keyed):
+            label, crew = key.split("\x00")
             s0, s1 = plan.slots[first], plan.slots[last]
             sheet.append({"unit": u.id, "tier": T(f"tier_{u.tier}"),
                           "mode": value_label("mode", u.mode, lang),
                           "squad": u.squad, "slots": f"{s0.start:%m-%d %H:%M}–{s1.end:%H:%M}",
-                          "duty": label})
+                          "duty": label, "crew": crew})
 
     counts_rows = [
         (T("nodes"), c["nodes"]), (T("edges"), c["edges"]), (T("zones"), c["zones"]),
@@ -319,10 +343,11 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     roster_info = _roster_section(result, T, lang)
     cp_info = _checkpoint_section(result, T)
     kpi_info = _kpi_section(result, T)
+    deploy_info = _deploy_section(result)
     end = request.start + timedelta(days=request.days - 1)
     return _env().get_template("report.html.j2").render(
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
-        roster=roster_info, cp=cp_info, kpi=kpi_info,
+        roster=roster_info, cp=cp_info, kpi=kpi_info, deploy=deploy_info,
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,
         counts_rows=counts_rows, posts_rows=posts_rows, tier_rows=tier_rows,
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],

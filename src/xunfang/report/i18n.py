@@ -178,10 +178,35 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "staffed_slots": {"zh": "日均设卡时段数", "en": "Staffed slots per day (expected)"},
     "plan_note": {
-        "zh": "本版方案：各单元在其驻勤点位待命；后续阶段（排班、部署、路线、设卡）将细化此表。",
-        "en": "This plan holds every unit at its home post; later stages (roster, deployment, "
-              "routes, checkpoints) refine this sheet.",
+        "zh": "部署方案：每个时段按风险、1-3-5 分钟圈、重点部位巡查频次、叠加巡逻和节点勤务，"
+              "由混合整数规划（HiGHS）决定各网格的警力数，再把在岗单元（按排班配员）分派到"
+              "各自片区；固定岗位、设卡排程和指挥员指定的岗位保持不变。求解状态：{status}，"
+              "最大相对间隙 {gap}。完整勤务表见 plan_sheet.csv。",
+        "en": "Deployment plan: in every slot a mixed-integer model (HiGHS) sets the units per "
+              "grid from risk, the 1-3-5 rings, key-site revisit intervals, joint patrols and "
+              "events, then the units on duty (crewed from the roster) are assigned within "
+              "their zones; fixed posts, the checkpoint schedule and the planner's pins are "
+              "kept. Solver status: {status}, largest relative gap {gap}. The full sheet is "
+              "plan_sheet.csv.",
     },
+    "timeline": {"zh": "单元时间轴", "en": "Timeline per unit"},
+    "timeline_note": {
+        "zh": "每格一个时段：网格编号（巡逻）、点位编号（定点/设卡），空白为休息。",
+        "en": "One cell per slot: the grid patrolled or the post held; blank when off duty.",
+    },
+    "shortfalls": {"zh": "警力缺口", "en": "Shortfalls"},
+    "shortfalls_note": {
+        "zh": "在岗警力不足以完成的勤务（按时段列出，不隐藏）：共 {n} 项。",
+        "en": "Duties the units on duty cannot meet, slot by slot (never hidden): {n} in all.",
+    },
+    "shortfalls_none": {"zh": "无缺口。", "en": "No shortfall."},
+    "need": {"zh": "需要", "en": "Need"},
+    "have": {"zh": "实有", "en": "Have"},
+    "detail": {"zh": "说明", "en": "Detail"},
+    "place": {"zh": "地点", "en": "Place"},
+    "crew": {"zh": "配员", "en": "Crew"},
+    "duty_drone": {"zh": "无人机巡飞", "en": "drone"},
+    "duty_video": {"zh": "视频巡查", "en": "video patrol"},
     "unit": {"zh": "单元", "en": "Unit"},
     "squad": {"zh": "中队/小队", "en": "Squad"},
     "home_post": {"zh": "驻勤点位", "en": "Home post"},

@@ -72,8 +72,8 @@ class Options:
     w_keep: float = 2.0  # re-plan: cost of a count moved away from the plan in force
     w_short: float = 1000.0
     w_reserve: float = 0.05
-    mip_gap: float = 1e-4
-    time_limit_s: float = 10.0  # per slot
+    mip_gap: float = 1e-3  # relative: HiGHS stops once within it (the gap is reported)
+    time_limit_s: float = 3.0  # per slot; a slot stopped by it reports status time_limit
 
     def __post_init__(self) -> None:
         for name in ("dosage_factor", "w_visibility", "w_coverage", "w_sites", "w_over",

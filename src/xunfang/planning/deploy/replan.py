@@ -6,7 +6,8 @@ again with the plan in force as its continuity anchor (a count that moves away f
 is penalised) and every unit kept in its planned place unless the counts ask otherwise (a unit
 changing place costs more than any travel). Busy units are held at their incident's grid until
 their last busy slot; units out of service are off from ``at_slot``; a hot incident raises
-the risk share of its grid in the slots it names.
+the risk share of its grid in the slots it names and asks for one unit more there than the
+plan in force has (a shortfall when none can be found).
 """
 
 from __future__ import annotations

@@ -378,6 +378,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         for (si, g, site) in inp.crowd:
             if si == s.index:
                 need(g, opts.joint_patrol_units, f"joint patrol at {site}")
+        for (kk, g) in hot_risk:  # a new hot incident: one unit more than planned there
+            if kk == k:
+                planned_n = int(anchor.counts[g, k]) if anchor is not None else 1
+                need(g, planned_n + 1, "hot incident")
         event_posts: list[tuple[str, int, str]] = []
         for name, level, posts, extra in _events_at(inp, k):
             if level >= 2:
@@ -446,34 +450,44 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         for (_ci, pi), j in es.items():
             gp = _grid_of_post(inp, event_posts[pi][0])
             ncoef[gp][j] = 1.0
+        # m[g] = units added to grid g (patrols and event posts): one column per grid, so
+        # that the rows over several grids (cover) stay sparse at city scale
+        madd: list[dict[int, float]] = [dict() for _ in range(n_g)]
+        for g in range(n_g):
+            if ncoef[g]:
+                mg = mip.var(0, math.inf, 0.0)
+                mip.row({**ncoef[g], mg: -1.0}, 0.0, 0.0)
+                madd[g] = {mg: 1.0}
         minutes = inp.minutes[s.start.hour]
         hshort: dict[int, int] = {}
         for g in range(n_g):
+            mg_ = madd[g]
+            neg = {j: -1.0 for j in mg_}
             y = mip.var(0, 1, opts.w_visibility * share[g])
-            mip.row({**{j: -1.0 for j in ncoef[g]}, y: 1.0}, -math.inf, p0[g])
-            reach = np.flatnonzero(minutes[:, g] <= inp.target[g])
+            mip.row({**neg, y: 1.0}, -math.inf, p0[g])
+            reach = set(np.flatnonzero(minutes[:, g] <= inp.target[g]).tolist()) | {g}
             v = mip.var(0, 1, opts.w_coverage * share[g])
             cv: dict[int, float] = {v: 1.0}
-            for g2 in set(reach.tolist()) | {g}:
-                for j in ncoef[g2]:
-                    cv[j] = cv.get(j, 0.0) - 1.0
-            mip.row(cv, -math.inf, float(sum(p0[g2] for g2 in set(reach.tolist()) | {g})))
+            for g2 in reach:
+                for j in madd[g2]:
+                    cv[j] = -1.0
+            mip.row(cv, -math.inf, float(sum(p0[g2] for g2 in reach)))
             if q[g] > 0:
                 z = mip.var(0, 2, opts.w_sites * q[g] / 2)
-                mip.row({**{j: -1.0 for j in ncoef[g]}, z: 1.0}, -math.inf, p0[g])
+                mip.row({**neg, z: 1.0}, -math.inf, p0[g])
             o = mip.var(0, math.inf, -opts.w_over / scale)
-            mip.row({**{j: -1.0 for j in ncoef[g]}, o: 1.0}, p0[g] - need_g[g], math.inf)
+            mip.row({**neg, o: 1.0}, p0[g] - need_g[g], math.inf)
             if req[g] > p0[g]:
                 h = mip.var(0, req[g], -opts.w_short)
                 hshort[g] = h
-                mip.row({**ncoef[g], h: 1.0}, req[g] - p0[g], math.inf)
-            if ncoef[g]:
+                mip.row({**mg_, h: 1.0}, req[g] - p0[g], math.inf)
+            if mg_:
                 patrol = pcoef[g]
                 if patrol:  # event posts are needs, not dosage: outside the cap
                     mip.row(patrol, -math.inf, max(cap[g] - p0[g], 0.0))
                 d = mip.var(0, math.inf, -opts.w_move / scale)
-                mip.row({**ncoef[g], d: -1.0}, -math.inf, prev_n[g] - p0[g])
-                mip.row({**ncoef[g], d: 1.0}, prev_n[g] - p0[g], math.inf)
+                mip.row({**mg_, d: -1.0}, -math.inf, prev_n[g] - p0[g])
+                mip.row({**mg_, d: 1.0}, prev_n[g] - p0[g], math.inf)
         eshort: dict[int, int] = {}
         for pi, (_p, npost, _) in enumerate(event_posts):
             h = mip.var(0, npost, -opts.w_short)
