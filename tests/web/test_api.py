@@ -621,3 +621,12 @@ def test_dashboard_of_a_chosen_plan(env: Env) -> None:
     assert '"can_live": false' in page.text and '"can_import": false' in page.text
     r = cl.get("/?plan=999")
     assert r.status_code == 404 and r.json() == {"detail": "no plan with id 999"}
+
+
+def test_no_page_loads_anything_from_the_internet(env: Env) -> None:
+    cl = env.login("viewer")
+    assert cl.get("/api/docs").status_code == 404  # Swagger UI would load a CDN
+    assert cl.get("/docs").status_code == 404
+    for path in ("/", "/login", "/static/app/app.js", "/static/app/app.css"):
+        text = cl.get(path).text
+        assert "cdn" not in text.lower() and "//unpkg" not in text, path

@@ -138,7 +138,8 @@ def create_app(centre: Centre, *, tick_seconds: float = 5.0) -> FastAPI:
                     await task
 
     app = FastAPI(title="xunfang command centre", version=__version__, lifespan=lifespan,
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
+                  # no Swagger/ReDoc pages: FastAPI loads their scripts from a CDN
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.centre = centre
     for r in (auth, scenarios, incidents, plans, roster, rings, kpis, positions, units,
               dispatch, alerts, users, pages):

@@ -1,5 +1,6 @@
-"""Login throttling per address (the store locks an account after repeated failures; this
-also slows one address trying many names) and the role → right table of the routes."""
+"""Login throttling per address: the store locks an account after repeated failures; this
+also stops one address trying many names. Roles and their actions are the store's
+(``xunfang.store.ACTIONS``)."""
 
 from __future__ import annotations
 

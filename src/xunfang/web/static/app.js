@@ -1,6 +1,6 @@
 /* xunfang command centre dashboard: Leaflet map (the road network is the base map),
    slot slider, alerts (server-sent events), incident form with dispatch suggestions,
-   duty sheet, roster and KPI charts (plotly). No CDN, no tiles. */
+   duty sheet, roster and KPI charts (plotly). Nothing is fetched from the internet. */
 (function () {
   "use strict";
   const boot = JSON.parse(document.getElementById("boot").textContent);
