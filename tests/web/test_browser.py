@@ -90,8 +90,8 @@ def test_map_renders_with_its_layers(server, browser) -> None:
     page, errors = _page(browser, base, "commander")
     layers = page.evaluate("Object.keys(window.xunfang.layers)")
     assert set(layers) >= {"roads", "zones", "grids", "rings", "sites1", "sites2", "sites3",
-                           "posts", "checkpoints", "cameras", "isochrones", "risk", "units",
-                           "incidents"}
+                           "planned", "posts", "checkpoints", "cameras", "isochrones", "risk",
+                           "units", "incidents"}
     n_roads = page.evaluate("window.xunfang.layers.roads.getLayers().length")
     assert n_roads == centre.scenario.roads.n_edges
     # drawn (canvas renderer) and listed in the layer control, in Chinese by default
@@ -125,6 +125,13 @@ def test_slider_changes_the_slot(server, browser) -> None:
     assert page.locator("#slot-label").get_attribute("data-slot") == "19"
     assert heat() != at3  # the risk heat follows the slot
     assert page.locator("#sheet td.now").count() == len(centre.scenario.units)
+    # the planned places follow the slot: one marker per unit placed at a post or grid
+    plan = centre.current_plan.plan
+    for i in (3, 19):
+        page.locator("#slot").fill(str(i))
+        placed = sum(1 for a in plan.assignments if a.slot == i and a.duty in
+                     ("post", "checkpoint", "grid"))
+        assert page.evaluate("window.xunfang.layers.planned.getLayers().length") == placed
     assert page.locator("#sheet td.now").first.get_attribute("data-slot") == "19"
     assert not errors
     page.context.close()

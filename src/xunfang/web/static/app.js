@@ -42,7 +42,8 @@
   const geo = (fc, opts) => L.geoJSON(fc, Object.assign({ coordsToLatLng: (c) => L.latLng(swap(c)) }, opts));
   const tierColour = { 1: "#f85149", 2: "#ffa657", 3: "#e3b341" };
   const bandColour = ["#238636", "#2ea043", "#56d364"];
-  let risk = null; let grids = null; let slotStages = null;
+  let risk = null; let grids = null; let slotStages = null; let sheet = null;
+  const postAt = {};
 
   function riskColour(v, max) {
     if (!max) return "#000";
@@ -86,7 +87,9 @@
     const heat = geo(byKind("grid"), { style: { weight: 0, fillOpacity: 0.45 } });
     add("risk", "时段风险热力", "Risk of the slot", heat, true);
     window.xunfang.heat = heat;
+    add("planned", "计划岗位（所选时段）", "Planned places (chosen slot)", L.layerGroup(), false);
     add("units", "警力（实时）", "Units (live)", L.layerGroup(), true);
+    for (const f of L0.posts.features) postAt[f.properties.id] = L.latLng(swap(f.geometry.coordinates));
     add("incidents", "警情", "Incidents", L.layerGroup(), true);
     map.fitBounds(roads.getBounds(), { padding: [10, 10] });
     const doc = await api(`/api/plans/${boot.plan}`);
@@ -113,10 +116,27 @@
         l.bindTooltip(esc(`${l.feature.properties.id}: ${T("预测警情", "expected incidents")} ${v.toFixed(3)}`));
       });
     }
+    drawPlanned(i);
     document.querySelectorAll("#sheet .now").forEach((c) => c.classList.remove("now"));
     document.querySelectorAll(`#sheet [data-slot="${i}"]`).forEach((c) => c.classList.add("now"));
   }
   slider.addEventListener("input", () => setSlot(Number(slider.value)));
+
+  // where the plan puts every unit in slot i (posts and checkpoints; grid duties at the grid)
+  function drawPlanned(i) {
+    const g = overlays.planned;
+    if (!g || !sheet) return;
+    g.clearLayers();
+    const gridAt = {};
+    if (grids) grids.eachLayer((l) => { gridAt[l.feature.properties.id] = l.getBounds().getCenter(); });
+    for (const r of sheet.rows) {
+      const c = r.cells[i];
+      const ll = c.duty === "grid" ? gridAt[c.where] : postAt[c.where];
+      if (!ll || c.duty === "off") continue;
+      L.circleMarker(ll, { radius: 4, color: c.duty === "checkpoint" ? "#ffa657" : "#e6edf3", weight: 2, fill: false })
+        .bindTooltip(esc(`${r.unit} · ${c.duty} ${c.where}`)).addTo(g);
+    }
+  }
 
   // ---- units and incidents ----------------------------------------------------------------
   async function refreshUnits() {
@@ -228,6 +248,7 @@
   // ---- tables -----------------------------------------------------------------------------
   async function loadSheet() {
     const s = await api(`/api/plans/${boot.plan}/sheet`);
+    sheet = s;
     const t = document.getElementById("sheet"); t.textContent = "";
     const h = el("tr"); h.appendChild(el("th", {}, T("警力", "unit")));
     s.slots.forEach((n, i) => h.appendChild(el("th", { "data-slot": String(i) }, n.slice(11, 16))));
