@@ -630,3 +630,28 @@ def test_no_page_loads_anything_from_the_internet(env: Env) -> None:
     for path in ("/", "/login", "/static/app/app.js", "/static/app/app.css"):
         text = cl.get(path).text
         assert "cdn" not in text.lower() and "//unpkg" not in text, path
+
+
+def test_slot_of_a_day_outside_the_plan_is_the_same_time_of_day(env: Env) -> None:
+    live = env.centre.live
+    plan = live.plan
+    inside = T0  # 10:30 local on the plan's day
+    assert live.slot_at(inside).index == 10
+    later = T0 + timedelta(days=4, hours=5)  # 15:30 local, four days on
+    assert live.slot_at(later).start == plan.slots[15].start
+    assert live.slot_at(later).index == 15
+
+
+def test_throttle_window() -> None:
+    from xunfang.web.auth import Throttle
+
+    now = [0.0]
+    th = Throttle(limit=2, window_s=60, clock=lambda: now[0])
+    assert th.retry_after("ip") == 0
+    th.fail("ip")
+    th.fail("ip")
+    assert th.retry_after("ip") == 61
+    now[0] = 30
+    assert th.retry_after("ip") == 31
+    now[0] = 61
+    assert th.retry_after("ip") == 0
