@@ -92,6 +92,12 @@ def test_map_renders_with_its_layers(server, browser) -> None:
     assert set(layers) >= {"roads", "zones", "grids", "rings", "sites1", "sites2", "sites3",
                            "planned", "posts", "checkpoints", "cameras", "isochrones", "risk",
                            "units", "incidents"}
+    # 1366×768: no scrolling page, the map and the side panel side by side
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert page.evaluate("document.documentElement.scrollHeight") <= 768
+    m, side = page.locator("#map").bounding_box(), page.locator("aside.side").bounding_box()
+    assert m is not None and side is not None
+    assert m["width"] >= 800 and m["x"] + m["width"] <= side["x"] + 1
     n_roads = page.evaluate("window.xunfang.layers.roads.getLayers().length")
     assert n_roads == centre.scenario.roads.n_edges
     # drawn (canvas renderer) and listed in the layer control, in Chinese by default
@@ -179,6 +185,10 @@ def test_a_viewer_cannot_edit(server, browser) -> None:
 def test_an_operator_reports_an_incident_and_sees_suggestions(server, browser) -> None:
     base, _ = server
     page, errors = _page(browser, base, "operator", size=(2560, 1440))
+    # a wall screen: the map takes the room, the side panel grows with it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 2560
+    assert page.locator("#map").bounding_box()["width"] >= 1600  # type: ignore[index]
+    assert page.locator("aside.side").bounding_box()["width"] >= 700  # type: ignore[index]
     page.click("button[data-tab=incident]")
     # a click on the map places the incident
     box = page.locator("#map").bounding_box()
