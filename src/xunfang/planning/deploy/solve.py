@@ -13,7 +13,8 @@ the same grids, by zone), P the event posts of the slot::
               − W_over·o[g]/N − W_move·d[g]/N − W_short·(h[g] + h[p]) − W_res·r[c]
     subject to Σ_g x[c,g] + Σ_p e[c,p] + r[c] = N[c]          (every unit on duty somewhere)
                y[g] ≤ n[g], y ∈ [0, 1]                          (risk-weighted visibility)
-               v[g] ≤ Σ_{g' reaching g within its target} n[g'], v ∈ [0, 1]   (1-3-5 cover)
+               v[g] ≤ Σ_{g' reaching g within its target} n[g'], v ∈ [0, 1]   (1-3-5 cover;
+                                     g itself and its 8 nearest such g')
                z[g] ≤ n[g], z ∈ [0, 2]                          (key-site visits)
                o[g] ≥ n[g] − need[g], need = N_vis · s[g]         (over-deployment)
                n[g] + h[g] ≥ req[g]                              (tier presence, handover,
@@ -206,6 +207,27 @@ class _State:
     prev_counts: FloatArray
 
 
+#: A grid counts as covered (1-3-5) by units in itself or in the nearest grids that reach it
+#: within its target; beyond this many the cover row adds nothing but density (v <= 1).
+REACH_NEAREST = 8
+
+
+def _reach(minutes: FloatArray, target: FloatArray, *, hour: int,
+           cache: dict[int, list[set[int]]]) -> list[set[int]]:
+    """Per grid g: g and the ``REACH_NEAREST`` nearest grids reaching it within its target."""
+    got = cache.get(hour)
+    if got is None:
+        got = []
+        for g in range(minutes.shape[0]):
+            col = minutes[:, g]
+            ok = np.flatnonzero(col <= target[g])
+            if ok.size > REACH_NEAREST:
+                ok = ok[np.argsort(col[ok], kind="stable")[:REACH_NEAREST]]
+            got.append(set(ok.tolist()) | {g})
+        cache[hour] = got
+    return got
+
+
 def _grid_of_post(inp: Inputs, post: str) -> int:
     g = inp.post_grid.get(post, -1)
     if g >= 0 or inp.n_grids == 0:
@@ -259,6 +281,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     home_grid = {u.id: _grid_of_post(inp, u.home_post) for u in sc.units}
 
     assignments: dict[tuple[str, int], Assignment] = {}
+    reach_cache: dict[int, list[set[int]]] = {}
     counts = np.zeros((n_g, n_t), dtype=np.int64)
     shortfalls: list[Shortfall] = []
     solves: list[SlotSolve] = []
@@ -459,13 +482,14 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 mip.row({**ncoef[g], mg: -1.0}, 0.0, 0.0)
                 madd[g] = {mg: 1.0}
         minutes = inp.minutes[s.start.hour]
+        near = _reach(minutes, inp.target, hour=s.start.hour, cache=reach_cache)
         hshort: dict[int, int] = {}
         for g in range(n_g):
             mg_ = madd[g]
             neg = {j: -1.0 for j in mg_}
             y = mip.var(0, 1, opts.w_visibility * share[g])
             mip.row({**neg, y: 1.0}, -math.inf, p0[g])
-            reach = set(np.flatnonzero(minutes[:, g] <= inp.target[g]).tolist()) | {g}
+            reach = near[g]
             v = mip.var(0, 1, opts.w_coverage * share[g])
             cv: dict[int, float] = {v: 1.0}
             for g2 in reach:
