@@ -202,3 +202,26 @@ def test_new_duty_kinds() -> None:
     Assignment(unit="V1", slot=0, duty="video", post="CAM1")
     with pytest.raises(ValueError, match="duty 'video' needs exactly a post or a grid"):
         Assignment(unit="V1", slot=0, duty="video", route=("a",))
+
+
+def test_later_stages_replace_posture_assignments(ebian, planned) -> None:
+    from xunfang.planning.pipeline import DeployContext, apply_extras
+
+    sc, net = ebian
+    inp, post = planned
+    ctx = DeployContext(scenario=sc, network=net, slots=inp.slots, posture=post, inputs=inp,
+                        risk=None, seed=0)
+
+    def drones(c: DeployContext) -> tuple[list[Assignment], dict[str, object]]:
+        return [Assignment(unit="TX-D1", slot=5, duty="drone", grid="G4")], {"sorties": 1}
+
+    out, summaries = apply_extras(ctx, post.assignments, [("drones", drones)])
+    at = {(a.unit, a.slot): a for a in out}
+    assert at[("TX-D1", 5)].duty == "drone" and summaries == {"drones": {"sorties": 1}}
+    assert len(out) == len(post.assignments)
+
+    def bad(c: DeployContext) -> tuple[list[Assignment], dict[str, object]]:
+        return [Assignment(unit="NOPE", slot=5, duty="drone", grid="G4")], {}
+
+    with pytest.raises(ValueError, match="stage 'bad' assigned unit 'NOPE'"):
+        apply_extras(ctx, post.assignments, [("bad", bad)])
