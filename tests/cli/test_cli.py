@@ -88,7 +88,10 @@ def test_plan_minimal_scenario(make_scenario: Make, tmp_path: Path) -> None:
     assert len(plan["assignments"]) == 96
     assert {a["post"] for a in plan["assignments"]} == {"p1"}
     assert set(doc["stages"]) == {"network", "intel", "roster", "checkpoints", "posture",
-                                  "rings", "kpis", "isochrones"}
+                                  "routes", "drones", "video", "auxiliary", "rings", "kpis",
+                                  "isochrones"}
+    assert doc["stages"]["routes"]["skipped"] == "the posture puts no unit on grid patrol"
+    assert doc["stages"]["drones"]["skipped"] == "the scenario has no drones"
     assert doc["stages"]["kpis"] == {"skipped": "no grids or no incident record to sample "
                                                 "incidents from"}
     assert doc["kpis"] is None

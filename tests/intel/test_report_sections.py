@@ -27,7 +27,18 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_plan_json_has_every_stage_and_the_kpis(folder: Path) -> None:
     doc = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
-    assert doc["plan"]["stages"] == ["intel", "roster", "checkpoints", "posture", "rings"]
+    assert doc["plan"]["stages"] == ["intel", "roster", "checkpoints", "posture", "routes",
+                                     "drones", "video", "auxiliary", "rings"]
+    # grid patrols follow routes; the county's mandatory lines and tier-1 sites are met or
+    # every miss is listed
+    duties = {a["duty"] for a in doc["plan"]["assignments"]}
+    assert "route" in duties and "grid" not in duties
+    routes = doc["stages"]["routes"]
+    assert routes["lines"] and all(
+        line["met"] or any(line["line"] in s for s in routes["shortfalls"])
+        for line in routes["lines"])
+    sheet = (folder / "plan_sheet.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sheet[0] == "unit,slot_start,slot_end,kind,place,crew,duty"
     kpis = doc["kpis"]
     assert set(kpis["baselines"]) == {"posts", "even", "proportional"}
     for arm in (kpis["plan"], *kpis["baselines"].values()):

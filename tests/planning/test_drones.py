@@ -64,7 +64,7 @@ def test_two_drones_spread_over_the_thin_grids(make_scenario: Make) -> None:
     assert dp.shortfalls == ()
     duties = dp.to_assignments()
     assert [(a.unit, a.slot, a.duty, a.post) for a in duties] == [
-        ("D1", 0, "post", "P1"), ("D2", 0, "post", "P2")]
+        ("D1", 0, "drone", "P1"), ("D2", 0, "drone", "P2")]  # both fly, launched from posts
     assert "sortie(s) over" in duties[0].note
 
 

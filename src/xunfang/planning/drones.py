@@ -108,8 +108,8 @@ class DroneDuty:
         note = (f"drone: {self.sorties} sortie(s) over {', '.join(self.grids)}, "
                 f"{self.airborne_minutes:.0f} min airborne" if self.sorties
                 else "drone: on standby at its post")
-        return Assignment(unit=self.unit, slot=self.slot, duty="post", post=self.post,
-                          note=note)
+        return Assignment(unit=self.unit, slot=self.slot,
+                          duty="drone" if self.sorties else "post", post=self.post, note=note)
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,7 +125,8 @@ class DronePlan:
     crs: str = "local"
 
     def to_assignments(self) -> tuple[Assignment, ...]:
-        """One ``post`` assignment per drone and slot (the sorties in its note)."""
+        """One assignment per drone and slot: ``drone`` (launched from its post, the sorties in
+        the note) in slots it flies, ``post`` (standby) in the others."""
         return tuple(d.to_assignment() for _, d in sorted(self.duties.items()))
 
     def as_json(self) -> dict[str, object]:

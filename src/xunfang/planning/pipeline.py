@@ -16,7 +16,7 @@ from xunfang import __version__
 from xunfang.intel.stage import RiskTable, risk_stage
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, Slot, make_slots
-from xunfang.planning import blockade, coverage, deploy
+from xunfang.planning import blockade, coverage, deploy, patrol_stages
 from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_checkpoints
 from xunfang.planning.coverage import Coverage
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
@@ -88,7 +88,7 @@ ExtraStage = Callable[[DeployContext], tuple[Sequence[Assignment], Mapping[str, 
 
 #: The later stages ``build_plan`` runs after the posture, in order, by name. The routes,
 #: drones, video patrol and auxiliary-force modules are wired here.
-EXTRA_STAGES: tuple[tuple[str, ExtraStage], ...] = ()
+EXTRA_STAGES: tuple[tuple[str, ExtraStage], ...] = patrol_stages.STAGES
 
 
 def apply_extras(ctx: DeployContext, assignments: tuple[Assignment, ...],

@@ -87,6 +87,19 @@ def plan_sheet_rows(result: PlanResult) -> list[dict[str, str]]:
             rows.append({"unit": u, "slot_start": s.name,
                          "slot_end": s.end.isoformat(timespec="minutes"), "kind": a.duty,
                          "place": str(place), "crew": ";".join(a.crew), "duty": a.note})
+    # the video desk's camera tours: its operators are not units, one row per tour
+    video = result.stages.get("video", {})
+    tours = video.get("tours", []) if isinstance(video, Mapping) else []
+    by_index = {sl.index: sl for sl in plan.slots}
+    for t in tours if isinstance(tours, list) else []:
+        tour_slot = by_index.get(int(t["slot"]))
+        if tour_slot is None:
+            continue
+        rows.append({"unit": f"video-desk-{int(t['operator']) + 1}",
+                     "slot_start": tour_slot.name,
+                     "slot_end": tour_slot.end.isoformat(timespec="minutes"), "kind": "video",
+                     "place": ";".join(t["cameras"]),
+                     "crew": "", "duty": f"camera tour from minute {t['start']:g}"})
     return rows
 
 

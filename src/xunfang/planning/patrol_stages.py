@@ -1,0 +1,97 @@
+"""The deployment stages after the posture, as the pipeline runs them: patrol routes, drone
+sorties, the video desk's camera tours and the auxiliary forces.
+
+Each takes the :class:`~xunfang.planning.pipeline.DeployContext` (the posture and what it was
+planned from) and returns the assignments that replace the posture's for the same unit and
+slot, with a JSON-ready summary whose ``shortfalls`` the report lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from xunfang.plan import Assignment
+from xunfang.planning.auxiliary import place_auxiliary
+from xunfang.planning.drones import plan_drones
+from xunfang.planning.routes import ground_presence, plan_routes, posture_of
+from xunfang.planning.video import plan_video
+
+if TYPE_CHECKING:
+    from xunfang.planning.pipeline import DeployContext
+
+Result = tuple[Sequence[Assignment], Mapping[str, object]]
+
+#: Operators at the video desk per slot when the scenario names none (its people have no
+#: ``video`` squad): one, said in the stage's summary.
+DEFAULT_VIDEO_OPERATORS = 1
+
+
+def _risk(ctx: DeployContext) -> dict[tuple[str, int], float]:
+    """Expected incidents per (grid, slot index) from the intel stage; 1 everywhere without."""
+    grids = [a.id for a in ctx.scenario.areas_of("grid")]
+    if ctx.risk is None:
+        return {(g, s.index): 1.0 for g in grids for s in ctx.slots}
+    row = {g: i for i, g in enumerate(ctx.risk.grids)}
+    return {(g, s.index): float(ctx.risk.risk[row[g], k]) if g in row else 0.0
+            for g in grids for k, s in enumerate(ctx.slots)}
+
+
+def _with_crews(ctx: DeployContext, got: Sequence[Assignment]) -> tuple[Assignment, ...]:
+    """The posture's crews stay on board when a later stage changes what a unit does."""
+    crew = {(a.unit, a.slot): a.crew for a in ctx.posture.assignments}
+    return tuple(replace(a, crew=crew.get((a.unit, a.slot), a.crew)) for a in got)
+
+
+def routes_stage(ctx: DeployContext) -> Result:
+    """Routes for every unit the posture puts on a grid: its mandatory lines at their
+    frequency, its key sites at their revisit intervals, seeded order."""
+    posture = posture_of(ctx.scenario, ctx.posture.assignments)
+    if not posture:
+        return (), {"skipped": "the posture puts no unit on grid patrol", "shortfalls": []}
+    rp = plan_routes(ctx.scenario, ctx.network, ctx.slots, posture, seed=ctx.seed)
+    return _with_crews(ctx, rp.to_assignments()), rp.as_json()
+
+
+def drones_stage(ctx: DeployContext) -> Result:
+    """Sorties over the grids the ground plan leaves thin: risk / (1 + ground units)."""
+    if not any(u.mode == "drone" for u in ctx.scenario.units):
+        return (), {"skipped": "the scenario has no drones", "shortfalls": []}
+    ground = ground_presence(ctx.scenario, ctx.posture.assignments)
+    thin = {key: r / (1.0 + ground.get(key, 0.0)) for key, r in _risk(ctx).items()}
+    dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed)
+    return _with_crews(ctx, dp.to_assignments()), dp.as_json()
+
+
+def video_stage(ctx: DeployContext) -> Result:
+    """Camera tours for the video desk, weighted by tier and risk, favouring places no unit
+    covers; the desk's operators are not units, so no assignment changes."""
+    if not ctx.scenario.posts_of("camera"):
+        return (), {"skipped": "the scenario has no cameras", "shortfalls": []}
+    ground = ground_presence(ctx.scenario, ctx.posture.assignments)
+    operators = sum(1 for p in ctx.scenario.people if p.squad == "video")
+    note = ""
+    if not operators:
+        operators = DEFAULT_VIDEO_OPERATORS
+        note = (f"the scenario names no video-desk staff (squad 'video'): "
+                f"{operators} operator per slot assumed")
+    vp = plan_video(ctx.scenario, ctx.slots, _risk(ctx), ground, operators=operators,
+                    seed=ctx.seed)
+    doc = dict(vp.as_json())
+    if note:
+        doc["note"] = note
+    return (), doc
+
+
+def auxiliary_stage(ctx: DeployContext) -> Result:
+    """Volunteers, merchant joint-defence groups and guards on their streets and hours:
+    counted in visibility, never dispatched; their units keep the posture's assignment."""
+    ap = place_auxiliary(ctx.scenario, ctx.slots)
+    doc = dict(ap.as_json())
+    doc.setdefault("shortfalls", [])
+    return (), doc
+
+
+STAGES = (("routes", routes_stage), ("drones", drones_stage), ("video", video_stage),
+          ("auxiliary", auxiliary_stage))
