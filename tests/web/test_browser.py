@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PASSWORD, add_users
-from xunfang import store
+from tests.web.conftest import PASSWORD, add_users, fresh_store
 from xunfang.web import Centre, create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,12 +29,13 @@ def _need_chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def server(planned, tmp_path_factory) -> Iterator[tuple[str, Centre]]:
+def server(planned, db_kind, tmp_path_factory) -> Iterator[tuple[str, Centre]]:
+    """The centre on each database the suite runs against (SQLite; PostgreSQL on CI)."""
     _need_chromium()
     import uvicorn
 
     sc, result, req = planned
-    db = store.open_store(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'centre.db'}")
+    db = fresh_store(db_kind, tmp_path_factory.mktemp("browser"))
     add_users(db)
     centre = Centre(sc, result, req, db=db)
     with socket.socket() as s:
