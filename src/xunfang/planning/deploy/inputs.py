@@ -302,7 +302,9 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         revisit = float(pol.revisit_minutes.get(site.tier, max(pol.revisit_minutes.values())))
         minutes_slot = slots_t[0].minutes if slots_t else 60
         site_need[gi] += minutes_slot / max(revisit, 1.0)
-        w = max(1, int(revisit // minutes_slot))
+        # presence in every window of w slots: a visit early in one slot and late in the
+        # slot w later are w + 1 slots apart, so w = revisit // slot - 1 keeps the interval
+        w = max(1, int(revisit // minutes_slot) - 1)
         windows.setdefault(w, set()).add(gi)
         if site.tier == 1:
             tier1.add(gi)
