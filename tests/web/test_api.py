@@ -655,3 +655,26 @@ def test_throttle_window() -> None:
     assert th.retry_after("ip") == 31
     now[0] = 61
     assert th.retry_after("ip") == 0
+
+
+def test_a_plan_whose_roster_cannot_be_stored_is_taken_back(
+        planned, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Plan and roster are saved together: a failing roster save leaves no plan behind."""
+    import pytest as _pytest
+
+    from xunfang import store as store_mod
+    from xunfang.web import Centre
+
+    sc, result, req = planned
+    db = store_mod.open_store(f"sqlite:///{tmp_path / 'c.db'}")
+    centre = Centre(sc, result, req, db=db)
+    before = len(store_mod.list_plans(db, centre.scenario_id))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise store_mod.DatabaseUnavailable("simulated loss during the roster save")
+
+    monkeypatch.setattr(store_mod, "save_roster", broken)
+    with _pytest.raises(store_mod.DatabaseUnavailable):
+        centre.add_plan(result, req, actor="system")
+    assert len(store_mod.list_plans(db, centre.scenario_id)) == before
+    db.dispose()

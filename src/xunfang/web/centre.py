@@ -95,8 +95,14 @@ class Centre:
         if result.roster is not None:
             roster = json_ready(result.roster.as_json())
             assert isinstance(roster, dict)
-            store.save_roster(self.store, self.scenario_id, roster, actor=actor,
-                              plan_id=row.id, name=row.name)
+            try:
+                store.save_roster(self.store, self.scenario_id, roster, actor=actor,
+                                  plan_id=row.id, name=row.name)
+            except BaseException:
+                # the plan and its roster are one: a roster that cannot be stored takes the
+                # plan back out, so nothing half-done stays
+                store.delete_plan(self.store, row.id, actor=actor)
+                raise
         entry = PlanEntry(id=row.id, plan=result.plan, document=doc, scenario=self.scenario,
                           network=self.network, result=result,
                           meta={"name": row.name, "created": row.created_at.isoformat(),
