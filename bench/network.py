@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -38,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from _common import loadavg, machine_basics
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -240,39 +241,18 @@ def _run_worker(method: str, tmp: Path, args: Any, env_extra: dict[str, str]) ->
 
 
 def _machine() -> dict[str, Any]:
-    cpu = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
     import igraph
     import networkx
     import numba
     import scipy
 
     return {
-        "cpu": cpu,
-        "nproc": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
+        **machine_basics(),
         "scipy": scipy.__version__,
         "numba": numba.__version__,
         "networkx": networkx.__version__,
         "igraph": igraph.__version__,
     }
-
-
-def _loadavg() -> str:
-    """The 1/5/15-minute load averages: other work on the machine skews the figures."""
-    try:
-        with open("/proc/loadavg") as fh:
-            return " ".join(fh.read().split()[:3])
-    except OSError:
-        return "unknown"
 
 
 def _agreement(ours: np.ndarray, other: np.ndarray, cutoff: float | None) -> tuple[float, bool]:
@@ -323,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = np.sort(rng.choice(n, size=args.sources, replace=False)).astype(np.int64)
     rng.shuffle(sources)
 
-    load_before = _loadavg()
+    load_before = loadavg()
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="xunfang-bench-") as name:
         tmp = Path(name)
@@ -389,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         "sources": int(args.sources),
         "cutoff_minutes": args.cutoff,
         "loadavg_before": load_before,
-        "loadavg_after": _loadavg(),
+        "loadavg_after": loadavg(),
         "reachable_share": reach_full,
         "within_cutoff_share": reach_cut,
         "methods": results,

@@ -41,7 +41,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import signal
 import subprocess
 import sys
@@ -52,6 +51,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from _common import loadavg, machine_basics
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -214,15 +215,6 @@ def machine(spopt_python: str | None) -> dict[str, Any]:
     import highspy
     import scipy
 
-    cpu = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
     mem = "unknown"
     try:
         with open("/proc/meminfo") as fh:
@@ -230,11 +222,8 @@ def machine(spopt_python: str | None) -> dict[str, Any]:
     except OSError:
         pass
     info: dict[str, Any] = {
-        "cpu": cpu,
-        "nproc": os.cpu_count(),
+        **machine_basics(),
         "memory": mem,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
         "scipy": scipy.__version__,
         "highs": f"{highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}."
         f"{highspy.HIGHS_VERSION_PATCH}",
@@ -248,14 +237,6 @@ def machine(spopt_python: str | None) -> dict[str, Any]:
         )
         info["spopt"], info["pulp"] = done.stdout.split()
     return info
-
-
-def loadavg() -> str:
-    try:
-        with open("/proc/loadavg") as fh:
-            return " ".join(fh.read().split()[:3])
-    except OSError:
-        return "unknown"
 
 
 # ---------------------------------------------------------------------------------------------

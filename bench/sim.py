@@ -37,8 +37,6 @@ import argparse
 import heapq
 import json
 import math
-import os
-import platform
 import sys
 import time
 from bisect import bisect_right
@@ -48,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from _common import loadavg, machine_basics
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -485,27 +485,9 @@ class SimpyUnit:
 
 
 def _machine() -> dict[str, Any]:
-    cpu = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
     import simpy
 
-    return {"cpu": cpu, "nproc": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__, "simpy": simpy.__version__}
-
-
-def _loadavg() -> str:
-    try:
-        with open("/proc/loadavg") as fh:
-            return " ".join(fh.read().split()[:3])
-    except OSError:
-        return "unknown"
+    return {**machine_basics(), "simpy": simpy.__version__}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -522,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
                     "usual pattern), or all created at the start")
     ap.add_argument("--json", action="store_true", help="also print one JSON line")
     args = ap.parse_args(argv)
-    load_before = _loadavg()
+    load_before = loadavg()
     sc, net, plan, cfg, inc = county(args.per_year, args.days, args.seed,
                                      "python" if args.python_engine else "compiled")
     tic = time.perf_counter()
@@ -573,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
     summary = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": _machine(), "loadavg_before": load_before, "loadavg_after": _loadavg(),
+        "machine": _machine(), "loadavg_before": load_before, "loadavg_after": loadavg(),
         "incidents": len(inc), "days": args.days,
         "units": len(st.units), "responders": int(st.responder.sum()),
         "replications": args.replications, "setup_s": round(setup_s, 3),
