@@ -81,6 +81,14 @@ class EventSet:
     def date_of(self, day: int) -> date:
         return self.epoch + timedelta(days=day)
 
+    def cached(self, key: str, build: Callable[[], sp.csr_matrix]) -> sp.csr_matrix:
+        """A matrix that depends only on these incidents and units (a kernel), built once."""
+        if key not in self.cache:
+            self.cache[key] = build()
+        mat = self.cache[key]
+        assert isinstance(mat, sp.csr_matrix)
+        return mat
+
     def window(self, start: int, end: int) -> History:
         a, b = np.searchsorted(self.t, [start, end], side="left")
         return History(self, int(a), int(b), start, end)
@@ -123,6 +131,12 @@ class History:
     def ages(self, day: int) -> FloatArray:
         """Days between each incident and the start of ``day``."""
         return day - self.t
+
+    def decay(self, day: int, half_life_days: float) -> tuple[FloatArray, float]:
+        """Each incident's weight exp(−λ · age) on ``day``, and the weights' integral over the
+        window, which turns weighted counts into a daily rate."""
+        lam = math.log(2) / half_life_days
+        return np.exp(-lam * self.ages(day)), (1 - math.exp(-lam * self.days)) / lam
 
 
 class Model(Protocol):
@@ -168,19 +182,8 @@ class Decay:
         return self
 
     def predict(self, history: History, day: int) -> FloatArray:
-        lam = math.log(2) / self.half_life_days
-        w = np.exp(-lam * history.ages(day))
-        norm = (1 - math.exp(-lam * history.days)) / lam  # the weights' integral: a daily rate
+        w, norm = history.decay(day, self.half_life_days)
         return history.counts(w) / norm
-
-
-def _kernel_matrix(units: Units, events: EventSet, key: str,
-                   build: Callable[[], sp.csr_matrix]) -> sp.csr_matrix:
-    if key not in events.cache:
-        events.cache[key] = build()
-    mat = events.cache[key]
-    assert isinstance(mat, sp.csr_matrix)
-    return mat
 
 
 @dataclass(frozen=True)
@@ -213,14 +216,12 @@ class KDE:
             w = np.exp(-0.5 * (m["v"] / h) ** 2)
             return sp.csr_matrix((w, (m["i"], m["j"])), shape=(len(ev.t), ev.n_units))
 
-        return _kernel_matrix(ev.units, ev, f"kde:{self.bandwidth_m}", build)
+        return ev.cached(f"kde:{self.bandwidth_m}", build)
 
     def predict(self, history: History, day: int) -> FloatArray:
         ev = history.events
         k = self._matrix(ev)[history.a:history.b]
-        lam = math.log(2) / self.half_life_days
-        w = np.exp(-lam * history.ages(day))
-        norm = (1 - math.exp(-lam * history.days)) / lam
+        w, norm = history.decay(day, self.half_life_days)
         out = np.asarray(k.T @ w, dtype=float)
         total = out.sum()
         # scale so the forecast keeps the window's daily rate of incidents in units
@@ -259,11 +260,8 @@ class Prospective:
     def predict(self, history: History, day: int) -> FloatArray:
         units = history.events.units
         scale = _unit_scale(units)
-        key = f"prosp:{self.bandwidth_m}"
-        if key not in history.events.cache:
-            history.events.cache[key] = _neighbour_matrix(
-                units, self.bandwidth_m, lambda d: 1.0 / (1.0 + np.round(d / scale)))
-        wmat = history.events.cache[key]
+        wmat = history.events.cached(f"prosp:{self.bandwidth_m}", lambda: _neighbour_matrix(
+            units, self.bandwidth_m, lambda d: 1.0 / (1.0 + np.round(d / scale))))
         since = day - 7 * self.weeks
         ages = history.ages(day)
         w = np.where(ages <= 7 * self.weeks, 1.0 / (1.0 + np.floor(ages / 7.0)), 0.0)
@@ -453,15 +451,11 @@ class NetworkKDE:
 
     def predict(self, history: History, day: int) -> FloatArray:
         ev = history.events
-        key = f"nkde:{self.bandwidth_m}"
-        if key not in ev.cache:
-            ev.cache[key] = self._matrix(ev.units)
-        lam = math.log(2) / self.half_life_days
-        w = np.exp(-lam * history.ages(day))
+        kernel = ev.cached(f"nkde:{self.bandwidth_m}", lambda: self._matrix(ev.units))
+        w, norm = history.decay(day, self.half_life_days)
         c = history.counts(w)
-        out = np.asarray(ev.cache[key].T @ c, dtype=float)
+        out = np.asarray(kernel.T @ c, dtype=float)
         total = out.sum()
-        norm = (1 - math.exp(-lam * history.days)) / lam
         return out * (c.sum() / norm / total) if total > 0 else out
 
 
@@ -546,11 +540,8 @@ class Gbm:
 
         ev = history.events
         scale = _unit_scale(ev.units)
-        key = f"gbm-nb:{scale}"
-        if key not in ev.cache:
-            ev.cache[key] = _neighbour_matrix(
-                ev.units, 1.5 * scale, lambda d: (d > 0).astype(float))
-        nb = ev.cache[key]
+        nb = ev.cached(f"gbm-nb:{scale}", lambda: _neighbour_matrix(
+            ev.units, 1.5 * scale, lambda d: (d > 0).astype(float)))
         hol = _holidays(self.country, ev.date_of(history.start), ev.date_of(history.origin + 60))
         xs: list[FloatArray] = []
         ys: list[FloatArray] = []
