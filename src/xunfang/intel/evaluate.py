@@ -195,7 +195,7 @@ def evaluate(
                     notes.append(note)
             risk = np.asarray(model.predict(hist, d), dtype=float)
             area = fixed_area if fixed_area is not None else np.flatnonzero(hist.counts() > 0)
-            today = events.unit[events.window(d, d + 1).a:events.window(d, d + 1).b]
+            today = events.unit[day_starts[i]:day_starts[i + 1]]
             inside = today[today >= 0]
             actual = np.bincount(inside, minlength=len(units)).astype(float)
             order = ranked(risk, area, units.size, equal)
