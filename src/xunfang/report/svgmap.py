@@ -175,6 +175,14 @@ def _scale_bar(frame: _Frame) -> str:
             f'stroke="#000" stroke-width="2"/><text x="{x0}" y="{y0 - 4}">{label}</text></g>')
 
 
+def _road_path(scenario: Scenario, frame: _Frame) -> str:
+    """Every road edge as one SVG path (a plain base map under other layers)."""
+    r = scenario.roads
+    p = frame(r.xy)
+    return "".join(f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}"
+                   for a, b in zip(r.u.tolist(), r.v.tolist(), strict=True))
+
+
 # Risk heat: a sequential palette (ColorBrewer YlOrRd, 6 classes) on one scale for all slots.
 HEAT_COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 
@@ -197,10 +205,7 @@ def render_risk_maps(scenario: Scenario, grids: tuple[str, ...], risk: FloatArra
         return []
     frame = _Frame(np.vstack(polys), width)
     top = float(risk.max()) if risk.size else 0.0
-    roads = scenario.roads
-    p = frame(roads.xy)
-    road_path = "".join(f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}"
-                        for a, b in zip(roads.u.tolist(), roads.v.tolist(), strict=True))
+    road_path = _road_path(scenario, frame)
     out = []
     for k, label in enumerate(labels):
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
@@ -225,11 +230,8 @@ def render_site_map(scenario: Scenario, value: dict[str, float], *, width: float
                     ) -> str:
     """Roads and the posts of ``value`` (id → number), each a circle whose area grows with its
     number (e.g. a checkpoint's expected staffed slots per day), labelled with it."""
-    r = scenario.roads
-    frame = _Frame(r.xy, width)
-    p = frame(r.xy)
-    road = "".join(f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}"
-                   for a, b in zip(r.u.tolist(), r.v.tolist(), strict=True))
+    frame = _Frame(scenario.roads.xy, width)
+    road = _road_path(scenario, frame)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
            f'{frame.height:.0f}" class="map" role="img">',
            f'<path d="{road}" stroke="#999" stroke-width="0.8" fill="none"/>']
