@@ -78,19 +78,13 @@ def checkpoints_cmd(
     from rich.markup import escape
     from rich.table import Table
 
-    from xunfang import scenario as scenario_mod
     from xunfang._errors import ScenarioError, XunfangError
-    from xunfang.cli.main import _error, _print_problems, err_console, out_console
+    from xunfang.cli.main import _error, _print_problems, load_or_exit, out_console
     from xunfang.network import RoadNetwork
     from xunfang.plan import make_slots
     from xunfang.planning.checkpoints import default_teams, plan_checkpoints, read_payoffs
 
-    try:
-        sc = scenario_mod.load(scenario)
-    except ScenarioError as exc:
-        err_console.print(f"[red]{escape(scenario)}: the scenario has errors[/]")
-        _print_problems(exc.problems)
-        raise typer.Exit(1) from None
+    sc = load_or_exit(scenario, header=f"{scenario}: the scenario has errors")
     first = start.date() if start else date.today() + timedelta(days=1)
     try:
         net = RoadNetwork.from_scenario(sc)

@@ -77,19 +77,14 @@ def ingest_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Check, convert and store an incident file; every rejected row is listed."""
-    from xunfang import scenario as scenario_mod
-    from xunfang.cli.main import _print_problems, out_console
+    from xunfang.cli.main import load_or_exit, out_console
     from xunfang.intel import ingest, jurisdiction_of, parse_columns, write_parquet
 
     target_crs = None
     area = None
     the_tz = tz
     if scenario is not None:
-        try:
-            sc = scenario_mod.load(scenario)
-        except ScenarioError as exc:
-            _print_problems(exc.problems)
-            raise typer.Exit(1) from None
+        sc = load_or_exit(scenario)
         target_crs = sc.crs.working if sc.crs.working != "local" else None
         area = jurisdiction_of(sc)
         the_tz = tz or sc.timezone

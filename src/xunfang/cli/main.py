@@ -71,6 +71,19 @@ def _print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
         err_console.print(f"[{style}]{p.severity}[/]: {escape(str(p))}", highlight=False)
 
 
+def load_or_exit(scenario: str, *, header: str | None = None) -> Any:
+    """The scenario, or its problems printed (under ``header``, when given) and exit 1."""
+    from xunfang import scenario as scenario_mod
+
+    try:
+        return scenario_mod.load(scenario)
+    except ScenarioError as exc:
+        if header is not None:
+            err_console.print(f"[red]{escape(header)}[/]")
+        _print_problems(exc.problems)
+        raise typer.Exit(1) from None
+
+
 def _error(exc: BaseException | str) -> None:
     err_console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
 

@@ -57,9 +57,8 @@ def roster_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Roster SCENARIO's rotating teams and day team from --from to --to (both inclusive)."""
-    from xunfang import scenario as scenario_mod
     from xunfang._errors import ScenarioError, XunfangError
-    from xunfang.cli.main import _error, _print_problems, err_console, out_console
+    from xunfang.cli.main import _error, _print_problems, err_console, load_or_exit, out_console
     from xunfang.planning import roster as R
 
     first, last = start.date(), end.date()
@@ -70,13 +69,7 @@ def roster_cmd(
     if days > 366:
         _error(f"--from {first} --to {last} spans {days} days; at most 366")
         raise typer.Exit(1)
-    try:
-        sc = scenario_mod.load(scenario)
-    except ScenarioError as exc:
-        err_console.print(f"[red]{escape(scenario)}: the scenario has errors; no roster "
-                          "written[/]")
-        _print_problems(exc.problems)
-        raise typer.Exit(1) from None
+    sc = load_or_exit(scenario, header=f"{scenario}: the scenario has errors; no roster written")
     try:
         team_list = None if teams is None else [t.strip() for t in teams.split(",")
                                                 if t.strip()]

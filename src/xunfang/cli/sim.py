@@ -94,9 +94,8 @@ def simulate_cmd(
 def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample_: bool,
             start: datetime | None, days: int, seed: int) -> tuple[Any, Any, date, Any]:
     """The scenario, plan, first day and incident source of simulate and sweep."""
-    from xunfang import scenario as scenario_mod
-    from xunfang._errors import ScenarioError, XunfangError
-    from xunfang.cli.main import _error, _print_problems
+    from xunfang._errors import XunfangError
+    from xunfang.cli.main import _error, load_or_exit
     from xunfang.plan import Plan, PlanError, make_slots
     from xunfang.planning.posture import hold_at_home
     from xunfang.sim import RiskForecast, SimIncidents, history
@@ -106,10 +105,7 @@ def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample
         _error("--incidents and --sample exclude each other: replay a file or sample, not both")
         raise typer.Exit(2)
     try:
-        sc = scenario_mod.load(scenario)
-    except ScenarioError as exc:
-        _print_problems(exc.problems)
-        raise typer.Exit(1) from None
+        sc = load_or_exit(scenario)
     except XunfangError as exc:
         _error(exc)
         raise typer.Exit(1) from None
