@@ -47,17 +47,24 @@ class XunfangError(Exception):
     """Base class of the errors xunfang raises on purpose."""
 
 
+def problems_message(problems: Sequence[Problem], source: str, outcome: str, *,
+                     limit: int) -> str:
+    """"SOURCE: N error(s)OUTCOME" and the first ``limit`` errors, a line each; warnings are
+    not listed."""
+    errors = [p for p in problems if p.severity == "error"]
+    lines = [f"{source}: {len(errors)} error(s){outcome}",
+             *(f"  - {p}" for p in errors[:limit])]
+    if len(errors) > limit:
+        lines.append(f"  … and {len(errors) - limit} more")
+    return "\n".join(lines)
+
+
 class ScenarioError(XunfangError, ValueError):
     """A scenario folder has errors. ``problems`` lists every one found (warnings too)."""
 
     def __init__(self, problems: Sequence[Problem], *, source: str = "scenario") -> None:
         self.problems = tuple(problems)
-        errors = [p for p in self.problems if p.severity == "error"]
-        head = f"{source}: {len(errors)} error(s) found"
-        lines = [head, *(f"  - {p}" for p in errors[:50])]
-        if len(errors) > 50:
-            lines.append(f"  … and {len(errors) - 50} more")
-        super().__init__("\n".join(lines))
+        super().__init__(problems_message(self.problems, source, " found", limit=50))
 
 
 class MissingDependencyError(XunfangError, ImportError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xunfang._errors import Problem, XunfangError
+from xunfang._errors import Problem, XunfangError, problems_message
 
 
 class StoreError(XunfangError):
@@ -22,12 +22,8 @@ class StoreInputError(StoreError, ValueError):
     def __init__(self, problems: Sequence[Problem], *, source: str = "input") -> None:
         self.problems = tuple(problems)
         self.source = source
-        errors = [p for p in self.problems if p.severity == "error"]
-        head = f"{source}: {len(errors)} error(s), nothing stored"
-        lines = [head, *(f"  - {p}" for p in errors[:20])]
-        if len(errors) > 20:
-            lines.append(f"  … and {len(errors) - 20} more")
-        super().__init__("\n".join(lines))
+        super().__init__(problems_message(self.problems, source, ", nothing stored",
+                                          limit=20))
 
 
 class NotFound(StoreError, LookupError):
