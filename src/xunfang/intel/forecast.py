@@ -44,6 +44,12 @@ def week_hour_profile(history: History, prior_weight: float = 20.0) -> FloatArra
     return np.asarray(prof / prof.sum(axis=2, keepdims=True), dtype=np.float64)
 
 
+def hottest(ids: Sequence[str], totals: FloatArray, top: int) -> list[tuple[str, float]]:
+    """The ``top`` places by expected incidents, ties by place order."""
+    order = np.lexsort((np.arange(len(totals)), -totals))[:top]
+    return [(ids[i], float(totals[i])) for i in order]
+
+
 @dataclass(frozen=True)
 class Forecast:
     """Expected incidents per day × unit × slot."""
@@ -70,9 +76,7 @@ class Forecast:
 
     def hot(self, top: int = 10) -> list[tuple[str, float]]:
         """The units with the highest expected incidents over the whole horizon."""
-        tot = self.risk.sum(axis=(0, 2))
-        order = np.lexsort((np.arange(len(tot)), -tot))[:top]
-        return [(self.units.ids[i], float(tot[i])) for i in order]
+        return hottest(self.units.ids, self.risk.sum(axis=(0, 2)), top)
 
     def as_json(self) -> dict[str, Any]:
         return {

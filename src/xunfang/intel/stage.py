@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from xunfang.intel.forecast import forecast, per_slot
+from xunfang.intel.forecast import forecast, hottest, per_slot
 from xunfang.intel.ingest import IncidentTable
 from xunfang.intel.methods import EventSet, make_method
 from xunfang.intel.units import scenario_grids
@@ -39,9 +39,7 @@ class RiskTable:
     incidents_in_window: int
 
     def hot(self, top: int = 5) -> list[tuple[str, float]]:
-        tot = self.risk.sum(axis=1)
-        order = np.lexsort((np.arange(len(tot)), -tot))[:top]
-        return [(self.grids[i], float(tot[i])) for i in order]
+        return hottest(self.grids, self.risk.sum(axis=1), top)
 
     def as_json(self) -> dict[str, Any]:
         return {
