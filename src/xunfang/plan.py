@@ -7,6 +7,7 @@ checked against the scenario it claims to belong to.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -103,8 +104,74 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class DroneSortie:
+    """One planned drone flight: the drone ``unit`` launches from ``post`` at ``start`` and
+    lands at ``end`` (minutes from the plan's first slot), flying over ``grids`` in order along
+    ``waypoints`` (planar metres of the scenario's working CRS: post, grids, post)."""
+
+    unit: str
+    post: str
+    start: float
+    end: float
+    grids: tuple[str, ...] = ()
+    waypoints: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        what = f"drone sortie of {self.unit!r} at minute {self.start:g}"
+        if not (math.isfinite(self.start) and math.isfinite(self.end)
+                and 0 <= self.start < self.end):
+            raise PlanError(f"{what}: needs 0 <= start < end (finite minutes); got start "
+                            f"{self.start!r}, end {self.end!r}")
+        if not self.waypoints:
+            raise PlanError(f"{what}: needs at least one waypoint (x, y)")
+        if any(len(w) != 2 or not all(math.isfinite(c) for c in w) for w in self.waypoints):
+            raise PlanError(f"{what}: waypoints must be finite (x, y) pairs")
+
+    @property
+    def minutes(self) -> float:
+        return self.end - self.start
+
+    def as_dict(self) -> dict[str, object]:
+        return {"unit": self.unit, "post": self.post, "start": self.start, "end": self.end,
+                "grids": list(self.grids),
+                "waypoints": [[float(x), float(y)] for x, y in self.waypoints]}
+
+
+@dataclass(frozen=True)
+class CameraView:
+    """The video desk's ``operator`` (0, 1, ...) watching ``camera`` (a post of kind camera)
+    for ``minutes`` from ``start`` (minutes from the plan's first slot)."""
+
+    operator: int
+    camera: str
+    start: float
+    minutes: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.start) and self.start >= 0 and math.isfinite(self.minutes)
+                and self.minutes > 0):
+            raise PlanError(f"camera view of {self.camera!r} by operator {self.operator}: "
+                            f"needs start >= 0 and minutes > 0; got start {self.start!r}, "
+                            f"minutes {self.minutes!r}")
+
+    @property
+    def end(self) -> float:
+        return self.start + self.minutes
+
+    def as_dict(self) -> dict[str, object]:
+        return {"operator": self.operator, "camera": self.camera, "start": self.start,
+                "minutes": self.minutes}
+
+
+@dataclass(frozen=True)
 class Plan:
-    """Every unit's duty in every slot, with the provenance of the plan."""
+    """Every unit's duty in every slot, with the provenance of the plan.
+
+    ``drone_sorties`` and ``camera_views`` are the air and video layers when the drone and
+    video stages ran (empty otherwise): the flights the drones make (their slots' assignments
+    say ``drone`` with a note) and the cameras the video desk watches, both in minutes from
+    the first slot. The simulator flies the one and watches through the other.
+    """
 
     scenario: str
     inputs_hash: str
@@ -114,6 +181,8 @@ class Plan:
     units: tuple[str, ...]
     assignments: tuple[Assignment, ...]
     stages: tuple[str, ...] = ()  # the planning stages that produced it, in order
+    drone_sorties: tuple[DroneSortie, ...] = ()
+    camera_views: tuple[CameraView, ...] = ()
     _index: Mapping[tuple[str, int], int] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -137,6 +206,21 @@ class Plan:
         if len(index) != len(self.units) * len(self.slots):
             raise PlanError("assignments name units or slots the plan does not have")
         object.__setattr__(self, "_index", index)
+        end = sum(s.minutes for s in self.slots)
+        last: dict[str, DroneSortie] = {}
+        for x in sorted(self.drone_sorties, key=lambda x: (x.unit, x.start)):
+            if x.start >= end:
+                raise PlanError(f"drone sortie of {x.unit!r} starts at minute {x.start:g}, "
+                                f"after the plan's {end} minutes")
+            prev = last.get(x.unit)
+            if prev is not None and x.start < prev.end:
+                raise PlanError(f"drone {x.unit!r} has overlapping sorties: minutes "
+                                f"{prev.start:g}-{prev.end:g} and {x.start:g}-{x.end:g}")
+            last[x.unit] = x
+        for v in self.camera_views:
+            if v.start >= end:
+                raise PlanError(f"camera view of {v.camera!r} starts at minute {v.start:g}, "
+                                f"after the plan's {end} minutes")
 
     def at(self, unit: str, slot: int) -> Assignment:
         return self.assignments[self._index[(unit, slot)]]
@@ -162,6 +246,27 @@ class Plan:
             bad = [n for n in a.route if n not in nodes]
             if bad:
                 problems.append(f"unit {a.unit!r} slot {a.slot}: unknown route nodes {bad[:3]}")
+        mode = {u.id: u.mode for u in scenario.units}
+        for x in self.drone_sorties:
+            what = f"drone sortie of {x.unit!r} at minute {x.start:g}"
+            if x.unit not in mode:
+                problems.append(f"{what}: unit {x.unit!r} is not in the scenario")
+            elif mode[x.unit] != "drone":
+                problems.append(f"{what}: unit {x.unit!r} is a {mode[x.unit]} unit; only "
+                                "units of mode 'drone' fly sorties")
+            elif x.unit not in self.units:
+                problems.append(f"{what}: unit {x.unit!r} is not among the plan's units")
+            if x.post not in posts:
+                problems.append(f"{what}: unknown post {x.post!r}")
+            bad_g = [g for g in x.grids if g not in grids]
+            if bad_g:
+                problems.append(f"{what}: unknown grids {bad_g[:3]}")
+        cameras = {p.id for p in scenario.posts if p.kind == "camera"}
+        for cam in sorted({v.camera for v in self.camera_views} - cameras):
+            kind = next((p.kind for p in scenario.posts if p.id == cam), None)
+            problems.append(f"camera view of {cam!r}: " + (
+                f"post {cam!r} is a {kind} post, not a camera" if kind is not None
+                else f"unknown camera {cam!r} (cameras are posts of kind 'camera')"))
         return problems
 
     def as_dict(self) -> dict[str, object]:
@@ -176,7 +281,10 @@ class Plan:
             ],
             "units": list(self.units),
             "assignments": [a.as_dict() for a in self.assignments],
-        }
+        } | ({"drone_sorties": [x.as_dict() for x in self.drone_sorties]}
+             if self.drone_sorties else {}) | (
+            {"camera_views": [v.as_dict() for v in self.camera_views]}
+            if self.camera_views else {})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Plan:
@@ -212,6 +320,20 @@ class Plan:
                 units=tuple(str(u) for u in cast(Iterable[object], data["units"])),
                 assignments=assignments,
                 stages=tuple(str(s) for s in cast(Iterable[object], data.get("stages", ()))),
+                drone_sorties=tuple(
+                    DroneSortie(
+                        unit=str(x["unit"]), post=str(x["post"]),
+                        start=_float(x["start"]), end=_float(x["end"]),
+                        grids=tuple(str(g) for g in cast(Iterable[object], x.get("grids", ()))),
+                        waypoints=tuple(
+                            _xy(w) for w in cast(Iterable[object], x.get("waypoints", ()))))
+                    for x in cast(Sequence[Mapping[str, object]],
+                                  data.get("drone_sorties", ()))),
+                camera_views=tuple(
+                    CameraView(operator=_int(v["operator"]), camera=str(v["camera"]),
+                               start=_float(v["start"]), minutes=_float(v["minutes"]))
+                    for v in cast(Sequence[Mapping[str, object]],
+                                  data.get("camera_views", ()))),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, PlanError):
@@ -223,6 +345,18 @@ def _duty(value: object) -> Duty:
     if not isinstance(value, str) or value not in DUTIES:
         raise PlanError(f"unknown duty {value!r}; use one of {', '.join(DUTIES)}")
     return value  # narrowed to Duty by the membership test
+
+
+def _float(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PlanError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _xy(value: object) -> tuple[float, float]:
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
+        raise PlanError(f"expected a waypoint [x, y], got {value!r}")
+    return (_float(value[0]), _float(value[1]))
 
 
 def _int(value: object) -> int:

@@ -42,8 +42,9 @@ GRID = {"type": "FeatureCollection", "features": [
      "geometry": {"type": "Polygon",
                   "coordinates": [[[-10, -10], [810, -10], [810, 310], [-10, 310], [-10, -10]]]}},
 ]}
-FIXED = SimConfig(service="fixed", default_on_scene_minutes=20.0, second_unit_categories=(),
-                  second_unit_site_tier=None)
+# the call comes at once (no reporting delay): the traces below are of the dispatch alone
+FIXED = SimConfig(service="fixed", default_on_scene_minutes=20.0, report_delay_minutes=0.0,
+                  second_unit_categories=(), second_unit_site_tier=None)
 
 
 def load(make: Make, units: str, extra: dict[str, str] | None = None) -> Scenario:
@@ -126,6 +127,7 @@ def test_queue_then_nearest_then_preemption(make_scenario: Make) -> None:
     res2 = simulate(sc, net, home_plan(sc), incidents(
         [(10.0, "b", "x", 3), (11.0, "e", "x", 3), (12.0, "c", "x", 1)]),
         start=DAY, days=1, config=SimConfig(service="fixed", default_on_scene_minutes=20.0,
+                                            report_delay_minutes=0.0,
                                             second_unit_categories=(),
                                             second_unit_site_tier=None, preemption=False))
     # free at 30.8 at b: i2 first (b->c 0.6, clear 51.4), then i1 (c->b->e 1.4)
@@ -135,7 +137,7 @@ def test_queue_then_nearest_then_preemption(make_scenario: Make) -> None:
 def test_nearest_unit_and_second_unit(make_scenario: Make) -> None:
     sc = load(make_scenario, TWO_CARS)
     net = RoadNetwork.from_scenario(sc)
-    cfg = SimConfig(service="fixed", default_on_scene_minutes=20.0,
+    cfg = SimConfig(service="fixed", default_on_scene_minutes=20.0, report_delay_minutes=0.0,
                     second_unit_categories=("fight",), second_unit_site_tier=None)
     res = simulate(sc, net, home_plan(sc), incidents(
         [(5.0, "d", "x", 2), (100.0, "c", "fight", 1)]), start=DAY, days=1, config=cfg)
@@ -277,6 +279,7 @@ def _mmc(make: Make, days: int, seed: int) -> tuple[float, float, float, float]:
     inc = SimIncidents(ids=tuple(map(str, range(n))), minutes=times, xy=np.zeros((n, 2)),
                        category=("x",) * n, priority=np.full(n, 2))
     cfg = SimConfig(service="exponential", default_on_scene_minutes=mean_service,
+                    report_delay_minutes=0.0,
                     shift_starts=(), handover_minutes=0.0, preemption=False,
                     second_unit_categories=(), second_unit_site_tier=None)
     res = simulate(sc, net, home_plan(sc), inc, start=DAY, days=days, seed=seed, config=cfg)
@@ -319,7 +322,8 @@ def test_replay_history_window(make_scenario: Make) -> None:
 def test_straight_line_travel_with_detour(make_scenario: Make) -> None:
     sc = load(make_scenario, ONE_CAR)
     net = RoadNetwork.from_scenario(sc)
-    cfg = SimConfig(service="fixed", default_on_scene_minutes=20.0, second_unit_categories=(),
+    cfg = SimConfig(service="fixed", default_on_scene_minutes=20.0, report_delay_minutes=0.0,
+                    second_unit_categories=(),
                     second_unit_site_tier=None, travel="straight", detour_factor=1.5)
     inc = SimIncidents(ids=("i",), minutes=np.array([10.0]), xy=np.array([[300.0, 400.0]]),
                        category=("x",), priority=np.array([2]))
@@ -349,7 +353,8 @@ def test_unreachable_calls_are_counted(make_scenario: Make) -> None:
 def test_a_large_network_uses_only_the_nodes_the_run_needs(make_scenario: Make) -> None:
     sc = load(make_scenario, ONE_CAR)
     net = RoadNetwork.from_scenario(sc)
-    cfg = SimConfig(service="fixed", default_on_scene_minutes=20.0, second_unit_categories=(),
+    cfg = SimConfig(service="fixed", default_on_scene_minutes=20.0, report_delay_minutes=0.0,
+                    second_unit_categories=(),
                     second_unit_site_tier=None, max_matrix_nodes=3)
     res = simulate(sc, net, home_plan(sc), incidents([(10.0, "b", "x", 2)]), start=DAY,
                    days=1, config=cfg)

@@ -9,10 +9,10 @@ slot, with a JSON-ready summary whose ``shortfalls`` the report lists.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from xunfang.plan import Assignment
+from xunfang.plan import Assignment, CameraView, DroneSortie
 from xunfang.planning.auxiliary import place_auxiliary
 from xunfang.planning.drones import plan_drones
 from xunfang.planning.routes import ground_presence, plan_routes, posture_of
@@ -21,7 +21,18 @@ from xunfang.planning.video import plan_video
 if TYPE_CHECKING:
     from xunfang.planning.pipeline import DeployContext
 
-Result = tuple[Sequence[Assignment], Mapping[str, object]]
+
+@dataclass(frozen=True)
+class PlanLayers:
+    """What a stage adds to the plan besides assignments: the drones' sorties and the video
+    desk's camera views (typed, for ``Plan.drone_sorties``/``Plan.camera_views``)."""
+
+    drone_sorties: tuple[DroneSortie, ...] = ()
+    camera_views: tuple[CameraView, ...] = ()
+
+
+Result = (tuple[Sequence[Assignment], Mapping[str, object]]
+          | tuple[Sequence[Assignment], Mapping[str, object], PlanLayers])
 
 #: Operators at the video desk per slot when the scenario names none (its people have no
 #: ``video`` squad): one, said in the stage's summary.
@@ -61,7 +72,10 @@ def drones_stage(ctx: DeployContext) -> Result:
     ground = ground_presence(ctx.scenario, ctx.posture.assignments)
     thin = {key: r / (1.0 + ground.get(key, 0.0)) for key, r in _risk(ctx).items()}
     dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed)
-    return _with_crews(ctx, dp.to_assignments()), dp.as_json()
+    layers = PlanLayers(drone_sorties=tuple(
+        DroneSortie(unit=x.unit, post=x.post, start=x.start, end=x.end, grids=x.grids,
+                    waypoints=x.waypoints) for x in dp.sorties))
+    return _with_crews(ctx, dp.to_assignments()), dp.as_json(), layers
 
 
 def video_stage(ctx: DeployContext) -> Result:
@@ -81,7 +95,9 @@ def video_stage(ctx: DeployContext) -> Result:
     doc = dict(vp.as_json())
     if note:
         doc["note"] = note
-    return (), doc
+    views = tuple(CameraView(operator=v.operator, camera=v.camera, start=v.start,
+                             minutes=v.minutes) for t in vp.tours for v in t.views)
+    return (), doc, PlanLayers(camera_views=views)
 
 
 def auxiliary_stage(ctx: DeployContext) -> Result:

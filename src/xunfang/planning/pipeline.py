@@ -15,7 +15,7 @@ import numpy as np
 from xunfang import __version__
 from xunfang.intel.stage import RiskTable, risk_stage
 from xunfang.network import RoadNetwork
-from xunfang.plan import Assignment, Plan, Slot, make_slots
+from xunfang.plan import Assignment, CameraView, DroneSortie, Plan, Slot, make_slots
 from xunfang.planning import blockade, coverage, deploy, patrol_stages
 from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_checkpoints
 from xunfang.planning.coverage import Coverage
@@ -83,8 +83,9 @@ class DeployContext:
 
 
 #: A later deployment stage: returns assignments that replace the posture's for the same
-#: (unit, slot), and a JSON-ready summary for plan.json (its shortfalls under "shortfalls").
-ExtraStage = Callable[[DeployContext], tuple[Sequence[Assignment], Mapping[str, object]]]
+#: (unit, slot), and a JSON-ready summary for plan.json (its shortfalls under "shortfalls"),
+#: and optionally the typed layers it adds to the plan (drone sorties, camera views).
+ExtraStage = Callable[[DeployContext], patrol_stages.Result]
 
 #: The later stages ``build_plan`` runs after the posture, in order, by name. The routes,
 #: drones, video patrol and auxiliary-force modules are wired here.
@@ -95,17 +96,34 @@ def apply_extras(ctx: DeployContext, assignments: tuple[Assignment, ...],
                  extras: Sequence[tuple[str, ExtraStage]]
                  ) -> tuple[tuple[Assignment, ...], dict[str, Mapping[str, object]]]:
     """Run each later stage on the posture; its assignments replace the posture's."""
+    out, summaries, _ = apply_extra_stages(ctx, assignments, extras)
+    return out, summaries
+
+
+def apply_extra_stages(ctx: DeployContext, assignments: tuple[Assignment, ...],
+                       extras: Sequence[tuple[str, ExtraStage]]
+                       ) -> tuple[tuple[Assignment, ...], dict[str, Mapping[str, object]],
+                                  patrol_stages.PlanLayers]:
+    """:func:`apply_extras`, and the typed layers the stages add (drone sorties, camera
+    views), merged in stage order."""
     out = {(a.unit, a.slot): a for a in assignments}
     summaries: dict[str, Mapping[str, object]] = {}
+    sorties: list[DroneSortie] = []
+    views: list[CameraView] = []
     for name, stage in extras:
-        got, summary = stage(ctx)
+        result = stage(ctx)
+        got, summary = result[0], result[1]
+        if len(result) == 3:
+            sorties.extend(result[2].drone_sorties)
+            views.extend(result[2].camera_views)
         for a in got:
             if (a.unit, a.slot) not in out:
                 raise ValueError(f"stage {name!r} assigned unit {a.unit!r} in slot {a.slot}, "
                                  "which the plan does not have")
             out[(a.unit, a.slot)] = a
         summaries[name] = summary
-    return tuple(out[(a.unit, a.slot)] for a in assignments), summaries
+    layers = patrol_stages.PlanLayers(drone_sorties=tuple(sorties), camera_views=tuple(views))
+    return tuple(out[(a.unit, a.slot)] for a in assignments), summaries, layers
 
 
 def mobile_units(scenario: Scenario) -> tuple[str, ...]:
@@ -195,7 +213,7 @@ def build_plan(
     assignments = posture.assignments
     ctx = DeployContext(scenario=scenario, network=net, slots=slots, posture=posture,
                         inputs=inputs, risk=risk_table, seed=request.seed)
-    assignments, extra_stages = apply_extras(
+    assignments, extra_stages, layers = apply_extra_stages(
         ctx, assignments, EXTRA_STAGES if extras is None else extras)
 
     progress("rings")
@@ -222,6 +240,8 @@ def build_plan(
             ("intel", risk_table is not None), ("roster", roster_result is not None),
             ("checkpoints", cp is not None), ("posture", True),
             *((name, True) for name in extra_stages), ("rings", True)) if ran),
+        drone_sorties=layers.drone_sorties,
+        camera_views=layers.camera_views,
     )
     progress("kpis")
     kpis, kpi_stage = _kpis(scenario, plan, risk_table, request)

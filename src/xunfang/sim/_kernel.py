@@ -4,10 +4,11 @@
 ``engine._Run`` is the readable reference (generators, Python lists); this kernel is the same
 logic as one nopython function over arrays, with each unit's idle walk as a small state
 machine instead of a generator. The tests run both on the same hand-built cases and compare
-their traces; the benchmark compares this one with SimPy. The patrol's random choices come
-from ``uniforms``, drawn beforehand from the run's generator. numba ships no type stubs: the
-arguments are the arrays ``engine._run_compiled`` builds, so mypy checks this module without
-annotations (the file-level comment above).
+their traces; the benchmark compares this one with SimPy. ``inc_t`` are the call times
+(dispatch starts at the call) and ``order`` the incidents in call order. The patrol's random
+choices come from ``uniforms``, drawn beforehand from the run's generator. numba ships no
+type stubs: the arguments are the arrays ``engine._run_compiled`` builds, so mypy checks this
+module without annotations (the file-level comment above).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def _bisect_right(vals, lo, hi, x):
 def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                duty, place, ch_ptr, ch_val, ho_ptr, ho_val, checks,
                mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val,
-               home, responder, inc_t, inc_p, inc_pt, remaining, status, second, uniforms):
+               home, responder, inc_t, order, inc_p, inc_pt, remaining, status, second,
+               uniforms):
     U = duty.shape[0]
     n_inc = inc_t.shape[0]
     # current segment of every unit
@@ -173,7 +175,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
     i = 0
     while True:
         # next thing: an event from the heap or the next incident (events first on ties)
-        if len(heap) > 0 and (i >= n_inc or heap[0][0] <= inc_t[i]):
+        if len(heap) > 0 and (i >= n_inc or heap[0][0] <= inc_t[order[i]]):
             ev = heapq.heappop(heap)
             t = ev[0]
             typ = ev[2]
@@ -278,8 +280,8 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
         if i >= n_inc:
             break
         # an incident arrives
-        t = inc_t[i]
-        ii = i
+        ii = order[i]
+        t = inc_t[ii]
         i += 1
         if status[ii] != SERVED:
             continue

@@ -62,6 +62,36 @@ class SimConfig:
       factors; for data without a road network).
     - ``engine``: ``compiled`` (the numba kernel, network travel) or ``python`` (the readable
       reference engine, the same model; straight-line travel always uses it).
+
+    Calls and cameras (an incident has an occurrence time and a call time; dispatch starts at
+    the call; the record's time is the occurrence):
+
+    - ``report_delay_minutes``: mean minutes from occurrence to a citizen's call, exponential,
+      drawn per incident from the seed; ``report_delay_by_category`` overrides it by category;
+      0 means the call comes at once (the model before calls existed). Default 2.5 min: ours.
+      The Kansas City response-time study (KCPD, *Response Time Analysis*, 1977; Spelman &
+      Brown, *Calling the Police*, 1981) found the citizen's reporting delay the largest part
+      of the time from an event to police arrival, often several minutes; 2.5 minutes is a
+      deliberately modest mean for the involvement incidents a patrol plan is measured on.
+    - a camera sees an incident within ``camera_radius_m`` of it (default 60 m, the video
+      stage's site radius) while the incident unfolds, from its occurrence for
+      ``camera_visible_minutes`` (default 5, ours); when a view of the video desk on that
+      camera overlaps that window, the operator spots it with probability
+      ``camera_detect_probability`` (default 0.5, ours: no published live-detection rate fits)
+      and calls it in ``camera_detect_minutes`` (default 1) after first seeing it — unless a
+      citizen's call comes first.
+
+    Drones (never dispatched as the response; never counted as uniformed presence): a drone
+    flies the plan's sorties and stands by at its home post between them while its slot's
+    duty is not ``off``. At a call, the drone that gets eyes on the scene soonest — airborne,
+    or on standby and charged (``drone_launch_minutes`` to launch) — flies there in a
+    straight line at ``drone_speed_kmh`` if it arrives before the first ground unit sent and
+    its battery covers the flight there, ``drone_overwatch_minutes`` over the scene and the
+    flight home. It then lands at its home post and recharges ``drone_recharge_minutes``;
+    sorties starting while it is away or recharging are missed. A drone launches with
+    ``drone_battery_minutes``. Speed and launch default to the scenario policy's
+    (``speeds_kph['drone']``, ``drone_launch_minutes``); battery and recharge to the drone
+    stage's ``DroneParams`` (25 and 35 min); overwatch 10 min (ours).
     """
 
     on_scene_minutes: Mapping[str, float] = field(default_factory=_default_on_scene)
@@ -84,19 +114,47 @@ class SimConfig:
     detour_factor: float = 1.3
     max_matrix_nodes: int = 4000
     engine: Literal["compiled", "python"] = "compiled"
+    report_delay_minutes: float = 2.5
+    report_delay_by_category: Mapping[str, float] = field(default_factory=dict)
+    camera_radius_m: float = 60.0
+    camera_visible_minutes: float = 5.0
+    camera_detect_probability: float = 0.5
+    camera_detect_minutes: float = 1.0
+    drone_speed_kmh: float | None = None
+    drone_launch_minutes: float | None = None
+    drone_overwatch_minutes: float = 10.0
+    drone_battery_minutes: float = 25.0
+    drone_recharge_minutes: float = 35.0
 
     def __post_init__(self) -> None:
         def bad(name: str, rule: str, value: object) -> SimError:
             return SimError(f"SimConfig.{name} must be {rule}; got {value!r}")
 
         for name in ("default_on_scene_minutes", "handover_minutes", "patrol_dwell_minutes",
-                     "route_dwell_minutes", "site_radius_m", "max_snap_m"):
+                     "route_dwell_minutes", "site_radius_m", "max_snap_m",
+                     "report_delay_minutes", "camera_radius_m", "camera_visible_minutes",
+                     "camera_detect_minutes", "drone_overwatch_minutes",
+                     "drone_recharge_minutes"):
             v = getattr(self, name)
             if not (isinstance(v, int | float) and v >= 0 and v == v and v != float("inf")):
                 raise bad(name, "a finite number >= 0", v)
         for cat, v in self.on_scene_minutes.items():
             if not (v > 0 and v != float("inf")):
                 raise bad(f"on_scene_minutes[{cat!r}]", "a finite number of minutes > 0", v)
+        for cat, v in self.report_delay_by_category.items():
+            if not (v >= 0 and v != float("inf")):
+                raise bad(f"report_delay_by_category[{cat!r}]", "a finite number >= 0", v)
+        if not 0.0 <= self.camera_detect_probability <= 1.0:
+            raise bad("camera_detect_probability", "a probability in [0, 1]",
+                      self.camera_detect_probability)
+        for name in ("drone_speed_kmh", "drone_launch_minutes"):
+            v = getattr(self, name)
+            if v is not None and not (v >= 0 and v != float("inf")):
+                raise bad(name, "None (the policy's) or a finite number >= 0", v)
+        if self.drone_speed_kmh is not None and not self.drone_speed_kmh > 0:
+            raise bad("drone_speed_kmh", "> 0", self.drone_speed_kmh)
+        if not (self.drone_battery_minutes > 0 and self.drone_battery_minutes != float("inf")):
+            raise bad("drone_battery_minutes", "a finite number > 0", self.drone_battery_minutes)
         if self.default_on_scene_minutes <= 0:
             raise bad("default_on_scene_minutes", "> 0", self.default_on_scene_minutes)
         if self.service not in ("exponential", "lognormal", "fixed"):
@@ -116,3 +174,7 @@ class SimConfig:
 
     def on_scene(self, category: str) -> float:
         return float(self.on_scene_minutes.get(category, self.default_on_scene_minutes))
+
+    def report_delay(self, category: str) -> float:
+        """Mean minutes from an incident of ``category`` to its citizen call."""
+        return float(self.report_delay_by_category.get(category, self.report_delay_minutes))

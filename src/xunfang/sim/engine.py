@@ -55,8 +55,13 @@ KINDS = ("stand", "move", "patrol_move", "dwell", "respond", "scene", "handover"
 STAND, MOVE, PMOVE, DWELL, RESPOND, SCENE, HANDOVER, OFF = range(8)
 #: Segment kinds where the unit is on the street (counted for presence).
 STREET_KINDS = (STAND, MOVE, PMOVE, DWELL, RESPOND, SCENE)
-STATUSES = ("served", "unserved", "unreachable", "off_network")
-SERVED, UNSERVED, UNREACHABLE, OFF_NETWORK = range(4)
+STATUSES = ("served", "unserved", "unreachable", "off_network", "called_after_end")
+SERVED, UNSERVED, UNREACHABLE, OFF_NETWORK, CALLED_AFTER_END = range(5)
+#: Rows of the drone log: a sortie flown (cut short when the drone was sent to a call), a
+#: flight to a call (launch or diversion to landing), a sortie missed (the drone was away or
+#: recharging when it was due).
+DRONE_KINDS = ("sortie", "call", "missed")
+A_SORTIE, A_CALL, A_MISSED = range(3)
 ROLES = ("", "first", "second", "resume")
 D_OFF, D_POST, D_CHECKPOINT, D_GRID, D_ROUTE = range(5)
 _DUTY_CODE = {"off": D_OFF, "post": D_POST, "checkpoint": D_CHECKPOINT, "grid": D_GRID,
@@ -71,12 +76,16 @@ I32 = npt.NDArray[np.int32]
 class EventLog:
     """What happened in one replication, as columns.
 
-    Incidents (one row each, in time order): ``inc_minutes``, ``inc_point`` (index into
-    ``point_xy``), ``inc_status`` (index into ``STATUSES``), ``inc_first_unit`` (-1: none),
-    ``inc_dispatch`` (minutes, when that unit was sent), ``inc_arrival`` (its arrival: the
-    response ends here), ``inc_travel`` (its driving minutes), ``inc_clear`` (last unit done),
-    ``inc_second_unit`` (-1: not sent or not needed), ``inc_second_wanted``, ``inc_preempted``
-    (times a unit was taken off it).
+    Incidents (one row each, in order of occurrence): ``inc_minutes`` (when it happened),
+    ``inc_call`` (when the call came: a citizen's after the reporting delay, or the video
+    desk's; dispatch starts here), ``inc_detected`` (called in by the video desk),
+    ``inc_point`` (index into ``point_xy``), ``inc_status`` (index into ``STATUSES``),
+    ``inc_first_unit`` (-1: none), ``inc_dispatch`` (minutes, when that unit was sent),
+    ``inc_arrival`` (its arrival: the response ends here), ``inc_travel`` (its driving
+    minutes), ``inc_clear`` (last unit done), ``inc_second_unit`` (-1: not sent or not
+    needed), ``inc_second_wanted``, ``inc_preempted`` (times a unit was taken off it),
+    ``inc_drone`` (the drone sent for eyes on scene, index into ``SimSetup.drone_units``; -1:
+    none) and ``inc_drone_eyes`` (its arrival over the scene, NaN: none).
 
     Dispatches (one row per unit sent): ``d_incident``, ``d_unit``, ``d_role`` (index into
     ``ROLES``), ``d_time``, ``d_arrival`` (NaN: taken off before arriving), ``d_clear`` (left
@@ -85,6 +94,11 @@ class EventLog:
     Segments (what every unit did, end to end): ``s_unit``, ``s_kind`` (index into ``KINDS``),
     ``s_from``/``s_to`` (points; equal when standing), ``s_start``/``s_end`` (minutes). A
     segment may end after the horizon (a unit finishing an incident).
+
+    Drones (one row per sortie flown or missed and per flight to a call): ``a_drone`` (index
+    into ``SimSetup.drone_units``), ``a_kind`` (index into ``DRONE_KINDS``), ``a_start``/
+    ``a_end`` (airborne from/to, minutes; a missed sortie's planned times), ``a_incident``
+    (the call flown to; -1 for sorties).
     """
 
     point_xy: FloatArray
@@ -113,6 +127,15 @@ class EventLog:
     s_to: I32
     s_start: FloatArray
     s_end: FloatArray
+    inc_call: FloatArray
+    inc_detected: npt.NDArray[np.bool_]
+    inc_drone: I32
+    inc_drone_eyes: FloatArray
+    a_drone: I32
+    a_kind: I8
+    a_start: FloatArray
+    a_end: FloatArray
+    a_incident: I32
 
     @property
     def n_incidents(self) -> int:
@@ -120,7 +143,15 @@ class EventLog:
 
     @property
     def response_minutes(self) -> FloatArray:
-        """Arrival of the first unit minus the incident's time (NaN where none arrived)."""
+        """Arrival of the first unit minus the call (queue wait plus travel; NaN where none
+        arrived)."""
+        out: FloatArray = self.inc_arrival - self.inc_call
+        return out
+
+    @property
+    def scene_minutes(self) -> FloatArray:
+        """Arrival of the first unit minus the incident's occurrence (reporting delay, queue
+        wait and travel; NaN where none arrived)."""
         out: FloatArray = self.inc_arrival - self.inc_minutes
         return out
 
@@ -134,8 +165,8 @@ class SimSetup:
     config: SimConfig
     start: datetime
     days: int
-    units: tuple[str, ...]  # simulated units (the plan's, drones left out)
-    skipped_units: tuple[str, ...]  # drones: neither dispatched nor counted as presence
+    units: tuple[str, ...]  # simulated ground units (the plan's, drones apart)
+    skipped_units: tuple[str, ...]  # units not simulated at all (none since drones fly)
     unit_mode: tuple[Mode, ...]
     unit_tier: tuple[str, ...]
     responder: npt.NDArray[np.bool_]
@@ -148,6 +179,11 @@ class SimSetup:
     route_points: tuple[IntArray, ...]
     travel: TravelTable
     shift_times: FloatArray  # minutes from the start of every shift change in the run
+    air: AirLayer
+
+    @property
+    def drone_units(self) -> tuple[str, ...]:
+        return self.air.drones
 
     @property
     def horizon(self) -> float:
@@ -168,6 +204,123 @@ class SimSetup:
     @property
     def start_minute(self) -> int:
         return self.start.hour * 60 + self.start.minute
+
+
+@dataclass(frozen=True, eq=False)
+class AirLayer:
+    """The plan's drones and the video desk's views laid out over the run (run minutes).
+
+    Drones: ``drones`` (unit ids, plan order), ``home_xy`` (their home posts), ``on_duty``
+    (drones × plan slots: not ``off``), and the sorties of the run sorted by (drone, start):
+    ``sortie_drone``, ``sortie_start``/``sortie_end``, ``sortie_src`` (index into
+    ``Plan.drone_sorties``), their waypoints ragged in ``wp_ptr``/``wp_xy``, and per drone its
+    first sortie ``drone_ptr`` (length drones + 1). Cameras: ``camera_xy`` and per camera the
+    disjoint intervals watched, ragged in ``view_ptr``/``view_start``/``view_end``. Speeds and
+    times from ``SimConfig`` (the policy's where it says None): ``speed_m_per_min``,
+    ``launch_minutes``.
+    """
+
+    drones: tuple[str, ...]
+    home_xy: FloatArray
+    on_duty: npt.NDArray[np.bool_]
+    sortie_drone: IntArray
+    sortie_start: FloatArray
+    sortie_end: FloatArray
+    sortie_src: IntArray
+    wp_ptr: IntArray
+    wp_xy: FloatArray
+    drone_ptr: IntArray
+    cameras: tuple[str, ...]
+    camera_xy: FloatArray
+    view_ptr: IntArray
+    view_start: FloatArray
+    view_end: FloatArray
+    speed_m_per_min: float
+    launch_minutes: float
+
+    @property
+    def n_drones(self) -> int:
+        return len(self.drones)
+
+    @property
+    def watched(self) -> bool:
+        return bool(self.view_start.size)
+
+
+def _copies(start: float, end: float, shift: float, cycle: float, horizon: float
+            ) -> list[float]:
+    """Run-time offsets of a plan interval [start, end) (plan minutes) repeated every
+    ``cycle`` minutes, the run beginning at plan minute ``shift``: those overlapping
+    [0, horizon)."""
+    base = start - shift
+    k0 = math.floor((-(end - start) - base) / cycle)
+    out: list[float] = []
+    k = k0
+    while base + k * cycle < horizon:
+        a = base + k * cycle
+        if a + (end - start) > 0:
+            out.append(a)
+        k += 1
+    return out
+
+
+def _air_layer(scenario: Scenario, plan: Plan, cfg: SimConfig, shift: float, horizon: float
+               ) -> AirLayer:
+    by_id = {u.id: u for u in scenario.units}
+    posts = {p.id: p for p in scenario.posts}
+    drones = tuple(u for u in plan.units if by_id[u].mode == "drone")
+    d_index = {u: i for i, u in enumerate(drones)}
+    home_xy = np.array([posts[by_id[u].home_post].xy for u in drones],
+                       dtype=np.float64).reshape(-1, 2)
+    P = len(plan.slots)
+    on_duty = np.zeros((len(drones), P), dtype=bool)
+    first = plan.slots[0].index
+    for di, uid in enumerate(drones):
+        for a in plan.of_unit(uid):
+            on_duty[di, a.slot - first] = a.duty != "off"
+    cycle = float(sum(s.minutes for s in plan.slots))
+    rows: list[tuple[int, float, float, int]] = []
+    for k, x in enumerate(plan.drone_sorties):
+        for t0 in _copies(x.start, x.end, shift, cycle, horizon):
+            rows.append((d_index[x.unit], t0, t0 + x.minutes, k))
+    rows.sort()
+    wps = [plan.drone_sorties[r[3]].waypoints for r in rows]
+    wp_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    wp_ptr[1:] = np.cumsum([len(w) for w in wps])
+    wp_xy = (np.array([xy for w in wps for xy in w], dtype=np.float64).reshape(-1, 2)
+             if rows else np.zeros((0, 2)))
+    s_drone = np.array([r[0] for r in rows], dtype=np.int64)
+    drone_ptr = np.searchsorted(s_drone, np.arange(len(drones) + 1), side="left")
+    cams = tuple(sorted({v.camera for v in plan.camera_views}))
+    by_cam: dict[str, list[tuple[float, float]]] = {c: [] for c in cams}
+    for v in plan.camera_views:
+        for t0 in _copies(v.start, v.end, shift, cycle, horizon):
+            by_cam[v.camera].append((t0, t0 + v.minutes))
+    v_ptr = [0]
+    v_s: list[float] = []
+    v_e: list[float] = []
+    for c in cams:  # merged into disjoint intervals per camera
+        for w0, w1 in sorted(by_cam[c]):
+            if len(v_s) > v_ptr[-1] and w0 <= v_e[-1]:
+                v_e[-1] = max(v_e[-1], w1)
+            else:
+                v_s.append(w0)
+                v_e.append(w1)
+        v_ptr.append(len(v_s))
+    pol = scenario.policy
+    speed = pol.speeds_kph["drone"] if cfg.drone_speed_kmh is None else cfg.drone_speed_kmh
+    launch = (pol.drone_launch_minutes if cfg.drone_launch_minutes is None
+              else cfg.drone_launch_minutes)
+    return AirLayer(
+        drones=drones, home_xy=home_xy, on_duty=on_duty, sortie_drone=s_drone,
+        sortie_start=np.array([r[1] for r in rows], dtype=np.float64),
+        sortie_end=np.array([r[2] for r in rows], dtype=np.float64),
+        sortie_src=np.array([r[3] for r in rows], dtype=np.int64), wp_ptr=wp_ptr, wp_xy=wp_xy,
+        drone_ptr=drone_ptr.astype(np.int64), cameras=cams,
+        camera_xy=np.array([posts[c].xy for c in cams], dtype=np.float64).reshape(-1, 2),
+        view_ptr=np.array(v_ptr, dtype=np.int64), view_start=np.array(v_s, dtype=np.float64),
+        view_end=np.array(v_e, dtype=np.float64), speed_m_per_min=float(speed) * 1000.0 / 60.0,
+        launch_minutes=float(launch))
 
 
 def _post_point(scenario: Scenario, net: RoadNetwork) -> dict[str, int]:
@@ -210,9 +363,8 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
     offset = int(shift // L) % P
     by_id = {u.id: u for u in scenario.units}
     units = tuple(u for u in plan.units if by_id[u].mode != "drone")
-    skipped = tuple(u for u in plan.units if by_id[u].mode == "drone")
     if not units:
-        raise SimError("the plan has no ground units to simulate (drones are not simulated)")
+        raise SimError("the plan has no ground units to simulate (drones never respond)")
     post_point = _post_point(scenario, net)
     grids = scenario.areas_of("grid")
     grid_index = {g.id: i for i, g in enumerate(grids)}
@@ -270,12 +422,14 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
         if 0 < d * 1440 + h * 60 - sm < days * 1440), dtype=np.float64)
     return SimSetup(
         scenario=scenario, plan=plan, config=cfg, start=t0, days=days, units=units,
-        skipped_units=skipped, unit_mode=tuple(by_id[u].mode for u in units),
+        unit_mode=tuple(by_id[u].mode for u in units),
+        skipped_units=(),
         unit_tier=tuple(by_id[u].tier for u in units), responder=responder,
         visible=np.array([by_id[u].tier in cfg.visible_tiers for u in units]),
         home=local[home_node], duty=duty, place=place, slot_offset=offset,
         grid_points=grid_points, route_points=route_points, travel=table,
-        shift_times=shift_times)
+        shift_times=shift_times,
+        air=_air_layer(scenario, plan, cfg, float(offset * L), float(days * 1440)))
 
 
 def _inside(geom: object, xy: FloatArray) -> npt.NDArray[np.bool_]:
@@ -291,10 +445,13 @@ class Prepared:
 
     incidents: SimIncidents
     point: IntArray
-    status: I8  # UNREACHABLE / OFF_NETWORK preset, else SERVED (to be decided)
+    status: I8  # UNREACHABLE / OFF_NETWORK / CALLED_AFTER_END preset, else SERVED (to be decided)
     service: FloatArray
     second: npt.NDArray[np.bool_]
     travel: TravelTable
+    call: FloatArray  # when the call comes (minutes); dispatch starts here
+    detected: npt.NDArray[np.bool_]  # called in by the video desk
+    order: IntArray  # the incidents in order of their calls (stable)
 
 
 def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Generator
@@ -348,8 +505,58 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
         second |= (where.site_tier > 0) & (where.site_tier <= cfg.second_unit_site_tier)
     if cfg.second_unit_ring_level:
         second |= (where.ring > 0) & (where.ring <= cfg.second_unit_ring_level)
+    call, detected = _calls(st, inc, rng)
+    status[(status == SERVED) & (call >= st.horizon)] = CALLED_AFTER_END
     return Prepared(incidents=inc, point=point.astype(np.int64), status=status,
-                    service=service, second=second, travel=table)
+                    service=service, second=second, travel=table, call=call,
+                    detected=detected, order=np.argsort(call, kind="stable").astype(np.int64))
+
+
+def _calls(st: SimSetup, inc: SimIncidents, rng: np.random.Generator
+           ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Call times: the occurrence plus the citizen's reporting delay (exponential, mean by
+    category), or earlier when the video desk spots it: a camera within ``camera_radius_m``
+    watched while the incident unfolds (``camera_visible_minutes`` from its occurrence), with
+    probability ``camera_detect_probability``, called in ``camera_detect_minutes`` after
+    first seen. The draws come from a child stream of ``rng`` (``Generator.spawn``), so the
+    ground model's own draws — and with mean 0 and no cameras every result — are those of a
+    run without calls."""
+    cfg = st.config
+    n = len(inc)
+    child = rng.spawn(1)[0]
+    means = np.array([cfg.report_delay(c) for c in inc.category], dtype=np.float64)
+    delay = child.exponential(1.0, n) * means
+    chance = child.random(n)
+    call: FloatArray = inc.minutes + delay
+    detected = np.zeros(n, dtype=bool)
+    air = st.air
+    if not (air.watched and cfg.camera_detect_probability > 0 and n):
+        return call, detected
+    from scipy.spatial import cKDTree
+
+    seen = np.full(n, INF)
+    tree = cKDTree(inc.xy)
+    occ = inc.minutes
+    window = cfg.camera_visible_minutes
+    for c, near in enumerate(tree.query_ball_point(air.camera_xy, r=cfg.camera_radius_m)):
+        if not near:
+            continue
+        lo, hi = int(air.view_ptr[c]), int(air.view_ptr[c + 1])
+        vs, ve = air.view_start[lo:hi], air.view_end[lo:hi]
+        if vs.size == 0:
+            continue
+        idx = np.asarray(near, dtype=np.int64)
+        t = occ[idx]
+        k = np.searchsorted(ve, t, side="right")  # the first watched interval ending after t
+        ok = k < vs.size
+        kk = np.minimum(k, vs.size - 1)
+        first = np.maximum(t, vs[kk])
+        ok &= first <= t + window
+        np.minimum.at(seen, idx[ok], first[ok])
+    t_det = seen + cfg.camera_detect_minutes
+    detected = (chance < cfg.camera_detect_probability) & (t_det < call)
+    call = np.where(detected, t_det, call)
+    return call, detected
 
 
 class _Run:
@@ -381,7 +588,7 @@ class _Run:
         self._breaks()
         self.prep = prep
         inc = prep.incidents
-        self.inc_t: list[float] = inc.minutes.tolist()
+        self.inc_t: list[float] = prep.call.tolist()  # calls: dispatch starts here
         self.inc_p: list[int] = inc.priority.tolist()
         self.inc_pt: list[int] = prep.point.tolist()
         self.remaining: list[float] = prep.service.tolist()
@@ -779,7 +986,8 @@ class _Run:
             self.heap.append((c, self.seq, 1, -1, 0))
         heapq.heapify(self.heap)
         heap = self.heap
-        for i, t in enumerate(self.inc_t):
+        for i in self.prep.order.tolist():
+            t = self.inc_t[i]
             while heap and heap[0][0] <= t:
                 self._event(heapq.heappop(heap))
             self._arrive(i, t)
@@ -850,6 +1058,12 @@ def _make_log(prep: Prepared, d_inc: npt.NDArray[np.generic], d_unit: npt.NDArra
     return EventLog(
         point_xy=prep.travel.xy,
         inc_minutes=prep.incidents.minutes,
+        inc_call=prep.call,
+        inc_detected=prep.detected,
+        inc_drone=np.full(n, -1, dtype=np.int32),
+        inc_drone_eyes=np.full(n, np.nan),
+        a_drone=np.zeros(0, dtype=np.int32), a_kind=np.zeros(0, dtype=np.int8),
+        a_start=np.zeros(0), a_end=np.zeros(0), a_incident=np.zeros(0, dtype=np.int32),
         inc_point=prep.point,
         inc_status=status,
         inc_first_unit=first_unit,
@@ -913,7 +1127,7 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
         ch_ptr, ch_val, ho_ptr, ho_val, np.asarray(helper.checks, dtype=np.float64),
         mode_i, k_by_hour, np.ascontiguousarray(tab.minutes), gp_ptr, gp_val, n_modes,
         rp_ptr, rp_val, np.ascontiguousarray(st.home, dtype=np.int64),
-        np.ascontiguousarray(st.responder, dtype=np.bool_), prep.incidents.minutes,
+        np.ascontiguousarray(st.responder, dtype=np.bool_), prep.call, prep.order,
         np.ascontiguousarray(prep.incidents.priority, dtype=np.int64), prep.point,
         prep.service.astype(np.float64), prep.status.astype(np.int64),
         prep.second.astype(np.bool_), uniforms)
@@ -931,10 +1145,54 @@ def run_once(st: SimSetup, net: RoadNetwork, incidents: SimIncidents,
 
 def _run(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> EventLog:
     """The compiled kernel where travel is by network matrices; the Python engine otherwise
-    (straight-line travel) or when ``SimConfig.engine`` asks for it."""
+    (straight-line travel) or when ``SimConfig.engine`` asks for it. Then the drones."""
     if st.config.engine == "python" or prep.travel.minutes is None:
-        return _Run(st, prep, rng).run()
-    return _run_compiled(st, prep, rng)
+        return fly_drones(st, prep, _Run(st, prep, rng).run(), compiled=False)
+    return fly_drones(st, prep, _run_compiled(st, prep, rng), compiled=True)
+
+
+def fly_drones(st: SimSetup, prep: Prepared, log: EventLog, *, compiled: bool) -> EventLog:
+    """The drones of the plan over the ground run of ``log``: their sorties, and eyes on the
+    scene of the calls they reach before the first ground unit (see ``SimConfig``).
+
+    The drones never change what the ground units do (they are not the response), so they fly
+    after the ground loop, over its log: the ground unit's arrival time the dispatcher knew at
+    the call (the first unit sent then; none when the call waited) is what a drone must beat.
+    ``_drones.drone_pass`` is one loop over the calls in call order; the Python engine runs it
+    as Python, the compiled engine compiled by numba.
+    """
+    air = st.air
+    if air.n_drones == 0:
+        return log
+    from xunfang.sim import _drones
+
+    n = log.n_incidents
+    eta = np.full(n, INF)
+    at_call = (log.d_role == 1) & (log.d_time == log.inc_call[log.d_incident])
+    np.minimum.at(eta, log.d_incident[at_call],
+                  (log.d_time + log.d_travel)[at_call])
+    eligible = (log.inc_status == SERVED) | (log.inc_status == UNSERVED)
+    cfg = st.config
+    fn = _drones.drone_pass if compiled else _drones.drone_pass.py_func
+    out = fn(  # type: ignore[no-untyped-call]
+        prep.order, log.inc_call, np.ascontiguousarray(prep.incidents.xy[:, 0]),
+        np.ascontiguousarray(prep.incidents.xy[:, 1]), eligible, eta,
+        np.ascontiguousarray(air.home_xy[:, 0]), np.ascontiguousarray(air.home_xy[:, 1]),
+        air.on_duty, float(st.slot_minutes), st.n_plan_slots, st.slot_offset,
+        air.drone_ptr, air.sortie_start, air.sortie_end, air.wp_ptr,
+        np.ascontiguousarray(air.wp_xy[:, 0]), np.ascontiguousarray(air.wp_xy[:, 1]),
+        air.speed_m_per_min, air.launch_minutes, float(cfg.drone_overwatch_minutes),
+        float(cfg.drone_battery_minutes), float(cfg.drone_recharge_minutes), st.horizon)
+    inc_drone, eyes, a_drone, a_kind, a_start, a_end, a_inc, na = out
+    na = int(na)
+    return replace(
+        log, inc_drone=np.asarray(inc_drone, dtype=np.int32),
+        inc_drone_eyes=np.asarray(eyes, dtype=np.float64),
+        a_drone=np.asarray(a_drone[:na], dtype=np.int32),
+        a_kind=np.asarray(a_kind[:na], dtype=np.int8),
+        a_start=np.asarray(a_start[:na], dtype=np.float64),
+        a_end=np.asarray(a_end[:na], dtype=np.float64),
+        a_incident=np.asarray(a_inc[:na], dtype=np.int32))
 
 
 def unit_index(st: SimSetup, ids: Sequence[str]) -> list[int]:

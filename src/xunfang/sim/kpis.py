@@ -3,8 +3,8 @@
 ``evaluate(result)`` computes, per replication, then the mean and a 95 % interval over the
 replications (Student t; no interval from a single replication):
 
-- **response**: for each incident, the first unit's arrival minus the incident's time (queue
-  wait plus travel; equal to the travel time of the unit sent whenever one was free);
+- **response**: for each incident, the first unit's arrival minus its call (queue wait plus
+  travel; equal to the travel time of the unit sent whenever one was free);
   ``response_p50_min``/``response_p90_min`` over incidents reached, and
   ``response_within_target``: the share of incidents with a target (the target of their
   control ring or of the key site they are at, the smaller; DESIGN §1) reached within it —
@@ -23,6 +23,16 @@ replications (Student t; no interval from a single replication):
   at least the mean of that slot's cells) and had none.
 - **over-deployment** (过度投放): Σ max(0, u(g,t) − need(g,t)) / Σ u(g,t), u = uniformed
   unit-slots in the cell, need = the slot's uniformed unit-slots × the cell's weight share.
+- **time to scene**: ``scene_p50_min``/``scene_p90_min``, the first ground unit's arrival
+  minus the incident's occurrence (the reporting delay, or the video desk's detection, plus
+  the response), over incidents reached; ``camera_detected_share``: the share of incidents
+  (served or not) the video desk called in (NaN when the plan watches no camera).
+- **drones** (NaN when the plan has none): ``drone_eyes_first_share``, the share of incidents
+  a drone reached before the first ground unit; ``drone_eyes_p50_min``, minutes from the call
+  to the drone over the scene, over those; ``drone_sortie_minutes_per_day``, airborne minutes
+  of sorties flown (launch to landing, cut where a call took the drone) per day of the run;
+  ``drone_sorties_missed``, sorties of the plan missed because the drone was away on a call or
+  recharging. Drones never count as response or as uniformed presence (visibility).
 - **workload**: per unit (the roster stage turns it into per person): on-duty and busy hours
   per week, utilisation, night and weekend shares of the duty hours; the spread (standard
   deviation, max − min) across units.
@@ -42,6 +52,8 @@ from scipy import stats
 from xunfang.network import RoadNetwork, snap
 from xunfang.scenario.model import FloatArray, IntArray
 from xunfang.sim.engine import (
+    A_MISSED,
+    A_SORTIE,
     D_OFF,
     HANDOVER,
     KINDS,
@@ -62,6 +74,8 @@ HEADLINE = (
     "response_p50_min", "response_p90_min", "response_mean_min", "response_within_target",
     "travel_p50_min", "travel_p90_min", "wait_mean_min", "visibility", "patrol_gap_minutes",
     "patrol_gap_cells", "over_deployment", "utilization", "second_unit_share",
+    "scene_p50_min", "scene_p90_min", "camera_detected_share", "drone_eyes_first_share",
+    "drone_eyes_p50_min", "drone_sortie_minutes_per_day", "drone_sorties_missed",
 )
 
 
@@ -245,7 +259,7 @@ def _one(setup: SimSetup, log: EventLog, geo: _Geo, w: FloatArray, inc_xy: Float
     out["response_mean_min"] = float(np.nanmean(resp[served])) if served.any() else math.nan
     out["travel_p50_min"] = _pct(log.inc_travel[served], 50)
     out["travel_p90_min"] = _pct(log.inc_travel[served], 90)
-    wait = log.inc_dispatch - log.inc_minutes
+    wait = log.inc_dispatch - log.inc_call
     out["wait_mean_min"] = float(np.nanmean(wait[served])) if served.any() else math.nan
     counted = (log.inc_status == SERVED) | (log.inc_status == UNSERVED)
     has_t = counted & np.isfinite(where.target)
@@ -256,6 +270,27 @@ def _one(setup: SimSetup, log: EventLog, geo: _Geo, w: FloatArray, inc_xy: Float
         n = int(counted.sum())
         out[f"response_within_{band:g}_min"] = (
             float((served & (resp <= band + 1e-9)).sum() / n) if n else math.nan)
+    scene = log.scene_minutes
+    out["scene_p50_min"] = _pct(scene[served], 50)
+    out["scene_p90_min"] = _pct(scene[served], 90)
+    n_counted = int(counted.sum())
+    out["camera_detected_share"] = (
+        float((log.inc_detected & counted).sum() / n_counted)
+        if setup.air.watched and n_counted else math.nan)
+    if setup.air.n_drones:
+        first = (log.inc_drone >= 0) & counted
+        out["drone_eyes_first_share"] = (float(first.sum() / n_counted) if n_counted
+                                         else math.nan)
+        out["drone_eyes_p50_min"] = _pct((log.inc_drone_eyes - log.inc_call)[first], 50)
+        flown = log.a_kind == A_SORTIE
+        airborne = (np.minimum(log.a_end[flown], H) - np.maximum(log.a_start[flown], 0.0))
+        out["drone_sortie_minutes_per_day"] = float(np.maximum(airborne, 0.0).sum()
+                                                    / (H / 1440.0))
+        out["drone_sorties_missed"] = float((log.a_kind == A_MISSED).sum())
+    else:
+        for k in ("drone_eyes_first_share", "drone_eyes_p50_min",
+                  "drone_sortie_minutes_per_day", "drone_sorties_missed"):
+            out[k] = math.nan
     wanted = log.inc_second_wanted & counted
     out["second_unit_share"] = (float((log.inc_second_unit[wanted] >= 0).mean())
                                 if wanted.any() else math.nan)
@@ -394,7 +429,9 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
     arrays: list[dict[str, FloatArray]] = []
     geo_cache: dict[int, _Geo] = {}
     counts = {name: 0 for name in STATUSES}
-    counts.update(incidents=0, dispatches=0, second_wanted=0, second_sent=0, preempted=0)
+    counts.update(incidents=0, dispatches=0, second_wanted=0, second_sent=0, preempted=0,
+                  camera_detected=0, drone_first=0, drone_sorties_flown=0,
+                  drone_sorties_missed=0)
     for log, inc in zip(result.logs, result.incidents, strict=True):
         key = id(log.point_xy)
         if key not in geo_cache:
@@ -410,6 +447,10 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
         counts["second_wanted"] += int(log.inc_second_wanted.sum())
         counts["second_sent"] += int((log.inc_second_unit >= 0).sum())
         counts["preempted"] += int(log.d_preempted.sum())
+        counts["camera_detected"] += int(log.inc_detected.sum())
+        counts["drone_first"] += int((log.inc_drone >= 0).sum())
+        counts["drone_sorties_flown"] += int((log.a_kind == A_SORTIE).sum())
+        counts["drone_sorties_missed"] += int((log.a_kind == A_MISSED).sum())
     summary = {k: float(np.nanmean(v)) if np.isfinite(v).any() else math.nan
                for k, v in per.items()}
     ci: dict[str, tuple[float, float] | None] = {k: _ci(v) for k, v in per.items()}
