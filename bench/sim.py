@@ -4,14 +4,19 @@
                         [--seed 0] [--skip-simpy]
 
 Scenario: the built-in county ``ebian`` with 4 more precinct patrol cars, so that 40 ground
-units are on the street around the clock (the 2 drones are not simulated), every tier
-dispatched (``responder_tiers`` = all four). Plan (one day, repeated): cars stand at their home
-posts; motorcycles, balance vehicles and foot patrols patrol the 7 grids (a random node of the
-grid by the fastest road, 10 minutes there, again). Incidents: sampled once (seed) from the
-county's recorded profile per grid and hour of week, scaled to ``--per-year`` a year; the same
-list goes to both simulators in every replication. Everything else as ``SimConfig()``:
-lognormal on-scene times by category, handovers of 15 minutes at 08/16/00 h, pre-emption,
-second units to fights and tier-1 sites, rush-hour speeds.
+units are on the street around the clock, every tier dispatched (``responder_tiers`` = all
+four), and its 2 drones: they fly the sorties the drone stage plans over the grids (risk by
+the record) and give eyes on scene when they beat the ground unit; two video-desk operators
+tour the 29 cameras as the video stage plans; calls come after the default reporting delay
+(exponential, mean 2.5 min) or the video desk's detection. ``--no-air``: no sorties, no views,
+calls at once (the ground model alone; the drones still stand by).
+Plan (one day, repeated): cars stand at their home posts; motorcycles, balance vehicles and
+foot patrols patrol the 7 grids (a random node of the grid by the fastest road, 10 minutes
+there, again). Incidents: sampled once (seed) from the county's recorded profile per grid
+and hour of week, scaled to ``--per-year`` a year; the same list goes to both simulators in
+every replication. Everything else as ``SimConfig()``: lognormal on-scene times by category,
+handovers of 15 minutes at 08/16/00 h, pre-emption, second units to fights and tier-1 sites,
+rush-hour speeds.
 
 The SimPy model is the same model written the plain, idiomatic SimPy way: one process per unit
 (its plan walked as timeouts: standing, each patrol leg and stop, handovers; interrupted by the
@@ -20,7 +25,10 @@ SimPy pattern, or with ``--simpy-arrivals upfront`` all created at the start, wh
 SimPy's event heap 100,000 deep and slower); it calls the dispatcher. A checker process retries
 the queue when handovers end (after the units at that instant: a zero timeout). It shares only
 the travel-time lookups (the same matrices) and the plan laid out as arrays; it draws its own
-random numbers. Both write the same event log, and one evaluator computes both sides' KPIs;
+random numbers. The call times (reporting delay, camera detections) come from ``prepare`` for
+both, and both hand their ground log to the same drone pass (``engine.fly_drones``), which
+does not feed back into the ground model. Both write the same event log, and one evaluator
+computes both sides' KPIs;
 they must agree within sampling error (the difference of the means within the 95 % intervals of
 the two sides).
 
@@ -75,6 +83,7 @@ from xunfang.sim.engine import (  # noqa: E402
     SimSetup,
     _Run,
     _run,
+    fly_drones,
     prepare,
     setup,
 )
@@ -83,7 +92,9 @@ from xunfang.sim.simulate import SimResult  # noqa: E402
 
 START = date(2025, 1, 6)  # a Monday
 KPIS = ("response_p50_min", "response_p90_min", "response_within_target", "wait_mean_min",
-        "visibility", "over_deployment", "utilization", "second_unit_share")
+        "visibility", "over_deployment", "utilization", "second_unit_share", "scene_p50_min",
+        "scene_p90_min", "camera_detected_share", "drone_eyes_first_share",
+        "drone_eyes_p50_min", "drone_sortie_minutes_per_day", "drone_sorties_missed")
 
 
 def _first_day(inc: Any) -> Any:
@@ -94,7 +105,31 @@ def _first_day(inc: Any) -> Any:
                         category=inc.category[:k], priority=inc.priority[:k])
 
 
-def county(per_year: float, days: int, seed: int, engine: str = "compiled"
+def air_layers(sc: Scenario, net: RoadNetwork, plan: Plan, seed: int) -> Plan:
+    """The plan with the county's drones flying sorties over every grid (risk by the record's
+    incidents per grid and hour, the drone stage's defaults) and two video-desk operators
+    touring its cameras (the video stage's defaults)."""
+    from xunfang.plan import CameraView, DroneSortie
+    from xunfang.planning.drones import plan_drones
+    from xunfang.planning.video import plan_video
+
+    fc = RiskForecast.from_history(sc, slot_minutes=60)
+    grids = [a.id for a in sc.areas_of("grid")]
+    wd = START.weekday()
+    risk = {(g, s.index): float(fc.risk[i, (wd * 24 + s.index) % fc.risk.shape[1]])
+            for i, g in enumerate(grids) for s in plan.slots}
+    dp = plan_drones(sc, net, plan.slots, risk, seed=seed)
+    vp = plan_video(sc, plan.slots, risk, {}, operators=2, seed=seed)
+    return replace(
+        plan,
+        drone_sorties=tuple(DroneSortie(unit=x.unit, post=x.post, start=x.start, end=x.end,
+                                        grids=x.grids, waypoints=x.waypoints)
+                            for x in dp.sorties),
+        camera_views=tuple(CameraView(operator=v.operator, camera=v.camera, start=v.start,
+                                      minutes=v.minutes) for t in vp.tours for v in t.views))
+
+
+def county(per_year: float, days: int, seed: int, engine: str = "compiled", air: bool = True
            ) -> tuple[Scenario, RoadNetwork, Plan, SimConfig, Any]:
     sc = scenario_mod.load("ebian")
     extra = tuple(Unit(id=f"PSX-C{i}", tier="precinct", mode="car", squad="patrol",
@@ -113,6 +148,8 @@ def county(per_year: float, days: int, seed: int, engine: str = "compiled"
                 asg.append(Assignment(unit=u.id, slot=s.index, duty="post", post=u.home_post))
     plan = Plan(scenario=sc.name, inputs_hash=sc.inputs_hash, seed=seed, version="bench",
                 slots=slots, units=tuple(u.id for u in sc.units), assignments=tuple(asg))
+    if air:
+        plan = air_layers(sc, net, plan, seed)
     cfg = SimConfig(responder_tiers=("special", "precinct", "armed", "auxiliary"),
                     engine=engine)
     fc = RiskForecast.from_history(sc, per_year=per_year)
@@ -155,7 +192,7 @@ class SimpyModel:
         self.changes, self.handovers, self.checks = helper.changes, helper.handovers, \
             helper.checks
         inc = prep.incidents
-        self.inc_t = inc.minutes.tolist()
+        self.inc_t = prep.call.tolist()  # dispatch starts at the call
         self.inc_p = inc.priority.tolist()
         self.inc_pt = prep.point.tolist()
         self.remaining = prep.service.tolist()
@@ -169,7 +206,7 @@ class SimpyModel:
         self.seg_log: list[tuple[int, int, int, int, float, float]] = []
         self.disp: list[list[float]] = []  # [inc, unit, role, time, arrival, clear, travel, pre]
         if arrivals == "upfront":  # every incident's process created at the start
-            for i in range(n):
+            for i in prep.order.tolist():
                 self.env.process(self.incident(i))
         else:  # a source process starts each incident's process at its time
             self.env.process(self.source())
@@ -193,8 +230,8 @@ class SimpyModel:
         self.call(i)
 
     def source(self) -> Any:
-        for i, t in enumerate(self.inc_t):
-            yield self.env.timeout(t - self.env.now)
+        for i in self.prep.order.tolist():
+            yield self.env.timeout(self.inc_t[i] - self.env.now)
             self.env.process(self.incident(i))
 
     def checker(self) -> Any:
@@ -255,7 +292,9 @@ class SimpyModel:
         for un in self.units:
             if not un.busy and un.t0 < self.H:
                 un.log(un.kind, un.a, un.b, un.t0, min(un.t1, self.H))
-        return self.event_log()
+        # the drones fly over the ground run with the same pass as ours (they do not change
+        # what the ground units do)
+        return fly_drones(self.st, self.prep, self.event_log(), compiled=True)
 
     def event_log(self) -> EventLog:
         prep = self.prep
@@ -290,7 +329,11 @@ class SimpyModel:
             d_arrival=d[:, 4], d_clear=d[:, 5], d_travel=d[:, 6], d_preempted=d[:, 7] > 0,
             s_unit=s[:, 0].astype(np.int32), s_kind=s[:, 1].astype(np.int8),
             s_from=s[:, 2].astype(np.int32), s_to=s[:, 3].astype(np.int32),
-            s_start=s[:, 4].copy(), s_end=s[:, 5].copy())
+            s_start=s[:, 4].copy(), s_end=s[:, 5].copy(),
+            inc_call=prep.call, inc_detected=prep.detected,
+            inc_drone=np.full(n, -1, dtype=np.int32), inc_drone_eyes=np.full(n, np.nan),
+            a_drone=np.zeros(0, dtype=np.int32), a_kind=np.zeros(0, dtype=np.int8),
+            a_start=np.zeros(0), a_end=np.zeros(0), a_incident=np.zeros(0, dtype=np.int32))
 
 
 class SimpyUnit:
@@ -388,7 +431,7 @@ class SimpyUnit:
             m.remaining[i] = 0.0
         ps = (int(t // m.L) + m.st.slot_offset) % m.st.n_plan_slots
         if m.queue and m.duty[self.u][ps] != D_OFF:
-            held = []
+            held: list[tuple[int, float, int]] = []
             while m.queue:
                 item = heapq.heappop(m.queue)
                 tt = m.tt(self.u, b, m.inc_pt[item[2]], t)
@@ -502,11 +545,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--simpy-arrivals", choices=("source", "upfront"), default="source",
                     help="SimPy incidents started by a source process at their times (the "
                     "usual pattern), or all created at the start")
+    ap.add_argument("--no-air", action="store_true",
+                    help="no drone sorties and no camera views (drones still stand by), and "
+                    "calls at once (report delay 0): the ground model alone")
     ap.add_argument("--json", action="store_true", help="also print one JSON line")
     args = ap.parse_args(argv)
     load_before = loadavg()
     sc, net, plan, cfg, inc = county(args.per_year, args.days, args.seed,
-                                     "python" if args.python_engine else "compiled")
+                                     "python" if args.python_engine else "compiled",
+                                     air=not args.no_air)
+    if args.no_air:
+        cfg = replace(cfg, report_delay_minutes=0.0)
     tic = time.perf_counter()
     st = setup(sc, net, plan, start=START, days=args.days, config=cfg)
     setup_s = time.perf_counter() - tic
@@ -549,7 +598,8 @@ def main(argv: list[str] | None = None) -> int:
             b = k_simpy.summary[name]
             ca, cb = k_ours.ci[name], k_simpy.ci[name]
             half = ((ca[1] - ca[0]) / 2 if ca else 0.0) + ((cb[1] - cb[0]) / 2 if cb else 0.0)
-            agree = abs(a - b) <= max(half, 1e-9)
+            agree = (abs(a - b) <= max(half, 1e-9) if math.isfinite(a) and math.isfinite(b)
+                     else math.isfinite(a) == math.isfinite(b))
             agree_all &= agree
             row.update(simpy=b, simpy_ci=cb, diff=a - b, agree=agree)
         rows.append(row)
@@ -558,6 +608,9 @@ def main(argv: list[str] | None = None) -> int:
         "machine": _machine(), "loadavg_before": load_before, "loadavg_after": loadavg(),
         "incidents": len(inc), "days": args.days,
         "units": len(st.units), "responders": int(st.responder.sum()),
+        "drones": st.air.n_drones, "drone_sorties_per_day": len(plan.drone_sorties),
+        "camera_views_per_day": len(plan.camera_views),
+        "report_delay_mean_min": cfg.report_delay_minutes,
         "replications": args.replications, "setup_s": round(setup_s, 3),
         "warmup_s": round(warm_s, 3),
         "simpy_arrivals": args.simpy_arrivals,
@@ -583,6 +636,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'kpi':<24}{'ours':>10}{'95% CI':>22}{'SimPy':>10}{'95% CI':>22}  agree")
     for row in rows:
         def ci(c: Any) -> str:
+            if c is not None and not all(math.isfinite(x) for x in c):
+                return "-"
             return f"[{c[0]:.4f}, {c[1]:.4f}]" if c else "-"
         print(f"{row['kpi']:<24}{row['ours']:>10.4f}{ci(row['ours_ci']):>22}"
               + (f"{row['simpy']:>10.4f}{ci(row['simpy_ci']):>22}  {row['agree']}"

@@ -128,3 +128,18 @@ def test_the_ray_backend_gives_the_same_kpis(make_scenario: Make) -> None:
         ray.shutdown()
     for name in ("plan", "add:U1@p2"):
         assert clustered[name][0].as_json() == alone[name][0].as_json()
+
+
+def test_baselines_keep_the_video_desk_and_ground_the_drones(make_scenario: Make) -> None:
+    from dataclasses import replace
+
+    from tests.sim.test_air import CAMERA_POST, CAR_AND_DRONE, OUT_AND_BACK
+    from xunfang.plan import CameraView
+
+    sc = load(make_scenario, CAR_AND_DRONE, CAMERA_POST)
+    view = CameraView(operator=0, camera="c1", start=9.0, minutes=2.0)
+    plan = replace(home_plan(sc), drone_sorties=(OUT_AND_BACK,), camera_views=(view,))
+    for name in ("posts", "even", "proportional"):
+        arm = make_variant(f"baseline:{name}", sc, plan, FIXED)
+        assert arm.plan.camera_views == (view,) and arm.plan.drone_sorties == ()
+    assert make_variant("plan", sc, plan, FIXED).plan.drone_sorties == (OUT_AND_BACK,)

@@ -162,6 +162,12 @@ def _checkpoint_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
 
 KPI_ROWS = ("response_p50_min", "response_p90_min", "response_within_target", "visibility",
             "patrol_gap_minutes", "over_deployment")
+#: Rows shown when some arm has them (the plan's drones and cameras, the call's delay).
+KPI_AIR_ROWS = ("scene_p50_min", "scene_p90_min", "camera_detected_share",
+                "drone_eyes_first_share", "drone_eyes_p50_min", "drone_sortie_minutes_per_day",
+                "drone_sorties_missed")
+SHARE_KPIS = ("response_within_target", "visibility", "over_deployment",
+              "camera_detected_share", "drone_eyes_first_share")
 
 
 def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
@@ -179,14 +185,16 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
 
     def cell(doc: dict[str, Any], key: str) -> str:
         v, ci = doc.get(key), doc.get(key + "_ci")
-        digits = 3 if key in ("response_within_target", "visibility", "over_deployment") else 2
+        digits = 3 if key in SHARE_KPIS else 2
         text = _fmt(v, digits) if isinstance(v, (int, float)) else "—"
         if ci:
             text += f" [{_fmt(ci[0], digits)}, {_fmt(ci[1], digits)}]"
         return text
 
+    keys = [*KPI_ROWS, *(key for key in KPI_AIR_ROWS
+                         if any(isinstance(doc.get(key), (int, float)) for doc in arms.values()))]
     rows = [{"kpi": T("kpi_" + key), "cells": [cell(doc, key) for doc in arms.values()]}
-            for key in KPI_ROWS]
+            for key in keys]
     hist = plan["tables"]["response_histogram"]
     hist_series = {name: [float(r["incidents"]) for r in doc["tables"]["response_histogram"]]
                    for name, doc in list(arms.items())[:2]}

@@ -3,7 +3,8 @@
 A variant is written ``KIND:ARGS``:
 
 - ``plan`` — the plan as given;
-- ``baseline:NAME`` — a reference plan (``posts``, ``even``, ``proportional``);
+- ``baseline:NAME`` — a reference plan (``posts``, ``even``, ``proportional``; its drones on
+  standby at their posts, no sorties; the plan's camera views kept);
 - ``add:UNIT@POST`` — one more unit like UNIT (tier, mode, squad) homed at POST, with UNIT's
   duties (its post duties at POST);
 - ``move:POST=NODE`` — POST moved to the network node NODE;
@@ -62,7 +63,11 @@ def make_variant(text: str, scenario: Scenario, plan: Plan, config: SimConfig) -
         if args not in BASELINES:
             raise SimError(f"variant {text!r}: unknown baseline; use one of "
                            f"{', '.join(BASELINES)}")
-        return Variant(text, scenario, baseline_plan(args, scenario, plan.slots), config)
+        # the baselines' drones stay at their posts (on standby: no sorties); the video desk
+        # watches the plan's cameras in every arm, so the arms differ by the ground only
+        base = replace(baseline_plan(args, scenario, plan.slots),
+                       camera_views=plan.camera_views)
+        return Variant(text, scenario, base, config)
     if kind == "add":
         uid, _, post = args.partition("@")
         if uid not in units or post not in posts:
