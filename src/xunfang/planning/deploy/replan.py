@@ -1,7 +1,8 @@
 """Re-plan during the day (动态调整): from the state at a slot, the rest of the day again,
 changing as little as needed.
 
-The slots before ``state.at_slot`` are kept as planned. From it on, the per-slot model runs
+The slots before ``state.at_slot`` are kept as planned (their assignments, shortfalls and
+solver figures are the plan in force's). From it on, the per-slot model runs
 again with the plan in force as its continuity anchor (a count that moves away from the plan
 is penalised) and every unit kept in its planned place unless the counts ask otherwise (a unit
 changing place costs more than any travel). Busy units are held at their incident's grid until
@@ -12,9 +13,10 @@ plan in force has (a shortfall when none can be found).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from xunfang.plan import Assignment
 from xunfang.planning.deploy.inputs import DeployError, Inputs
 from xunfang.planning.deploy.solve import Posture, plan_posture
 
@@ -43,8 +45,9 @@ class ReplanState:
 
 def replan(inp: Inputs, in_force: Posture, state: ReplanState, *,
            checkpoint_at: Mapping[tuple[str, int], str] | None = None) -> Posture:
-    """The rest of the day from ``state``; ``changed`` counts the assignments that differ
-    from ``in_force`` (all from ``state.at_slot`` on)."""
+    """The rest of the day from ``state``: a posture of every slot, those before
+    ``state.at_slot`` the plan in force's. ``changed`` counts the (unit, slot) whose place
+    differs from ``in_force`` (all from ``state.at_slot`` on; see :func:`changes`)."""
     pos = {s.index: k for k, s in enumerate(inp.slots)}
     if state.at_slot not in pos:
         raise DeployError(f"re-plan: slot {state.at_slot} is not a slot of the plan "
@@ -75,14 +78,57 @@ def replan(inp: Inputs, in_force: Posture, state: ReplanState, *,
         for k in range(pos[h.first], pos[h.last] + 1):
             hot[(k, gindex[h.grid])] = hot.get((k, gindex[h.grid]), 0.0) + h.share
     oos = {u: first for u in state.out_of_service}
+    for u in oos:
+        if u in busy:
+            raise DeployError(f"re-plan: unit {u!r} is both busy and out of service")
     new = plan_posture(inp, checkpoint_at=checkpoint_at, first=first, anchor=in_force,
                        out_of_service=oos, busy=busy, hot=hot)
-    before = {(a.unit, a.slot): a for a in in_force.assignments}
-    changed = sum(1 for a in new.assignments if before.get((a.unit, a.slot)) != a)
-    return replace(new, changed=changed)
+    # the slots before at_slot are the plan in force's: so are their shortfalls and solves
+    kept = [f for f in in_force.shortfalls if pos.get(f.slot, -1) < first]
+    solves = [x for x in in_force.solves if pos.get(x.slot, -1) < first]
+    return replace(new, shortfalls=(*kept, *new.shortfalls), solves=(*solves, *new.solves),
+                   changed=len(changes(in_force.assignments, new.assignments)))
+
+
+def place(a: Assignment) -> tuple[str, str]:
+    """Where an assignment puts its unit, as (duty, place): the place is the post, the grid,
+    or the route's first and last node; an ``off`` duty has place ``""``. Notes and crews
+    are not places: a unit that stays put with a new note has not moved."""
+    if a.post is not None:
+        return a.duty, a.post
+    if a.grid is not None:
+        return a.duty, a.grid
+    if a.route:
+        return a.duty, f"{a.route[0]}..{a.route[-1]}"
+    return a.duty, ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One unit in one slot whose place differs between two plans."""
+
+    unit: str
+    slot: int
+    old: Assignment | None
+    new: Assignment
+
+
+def changes(before: Sequence[Assignment], after: Sequence[Assignment], *,
+            place_of: Callable[[Assignment], tuple[str, str]] = place,
+            place_before: Callable[[Assignment], tuple[str, str]] | None = None
+            ) -> tuple[Change, ...]:
+    """Every (unit, slot) of ``after`` whose place (``place_of``; for ``before``,
+    ``place_before`` when given) differs from ``before``, in the order of ``after``."""
+    old = {(a.unit, a.slot): a for a in before}
+    was = place_before or place_of
+    out: list[Change] = []
+    for a in after:
+        b = old.get((a.unit, a.slot))
+        if b is None or was(b) != place_of(a):
+            out.append(Change(a.unit, a.slot, b, a))
+    return tuple(out)
 
 
 def changed_units(a: Posture, b: Posture) -> Sequence[str]:
-    """Units whose assignments differ between two postures."""
-    before = {(x.unit, x.slot): x for x in a.assignments}
-    return sorted({x.unit for x in b.assignments if before.get((x.unit, x.slot)) != x})
+    """Units whose place differs between two postures in some slot."""
+    return sorted({c.unit for c in changes(a.assignments, b.assignments)})

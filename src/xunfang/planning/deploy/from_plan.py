@@ -1,0 +1,409 @@
+"""The deployment inputs of a plan already written, and the re-plan of its folder (动态调整).
+
+``xunfang plan`` writes a plan folder; re-planning during the day starts from it, not from a
+new plan: :func:`read_plan_folder` reads plan.json back (the request, the risk table the
+posture used, the checkpoint schedule, the pins, the crews on board), :func:`inputs_for_plan`
+prepares the posture inputs for the same scenario, slots, risk, crews and pins, and
+:func:`posture_in_force` turns the plan's assignments back into the posture they came from
+(a routed unit patrols its route's grid; a drone in the air is ready at its post). The
+intelligence, roster and checkpoint stages are not run again: their results are the plan's
+record, so a re-plan with nothing new changes nothing, and it takes a fraction of a second.
+
+:func:`replan_plan` runs the re-plan from a :class:`~.replan.ReplanState`, then the later
+stages (routes, drones, video, auxiliary forces) on the new posture, and keeps every
+assignment before the re-plan's first slot exactly as the plan in force has it.
+"""
+
+from __future__ import annotations
+
+import json
+import time as _time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+
+from xunfang import __version__
+from xunfang.intel.stage import RiskTable
+from xunfang.network import RoadNetwork
+from xunfang.plan import Assignment, Plan, PlanError, Slot
+from xunfang.planning.deploy.inputs import DeployError, Inputs, Pin, prepare
+from xunfang.planning.deploy.replan import Change, ReplanState, changes, replan
+from xunfang.planning.deploy.solve import Posture, Shortfall, SlotSolve
+from xunfang.scenario.model import Scenario
+
+PLAN_FILE = "plan.json"
+#: Later stages a re-plan runs on the re-planned slots only (the others run over the day).
+TAIL_STAGES: frozenset[str] = frozenset({"routes"})
+#: The note plan_posture gives a unit taken out of service; a re-plan of a re-plan keeps it out.
+OUT_OF_SERVICE_NOTE = "out of service"
+
+
+class PlanFolderError(DeployError):
+    """A plan folder that cannot be re-planned: no plan.json, a broken one, another
+    scenario's."""
+
+
+@dataclass(frozen=True, eq=False)
+class PlanInForce:
+    """A plan folder read back: the plan and what its posture was planned from."""
+
+    folder: Path
+    document: Mapping[str, Any]  # plan.json as read
+    plan: Plan
+    start: date
+    days: int
+    seed: int
+    largest_component: bool
+    risk_method: str
+    train_days: int
+    scenario_source: str  # plan.json's scenario.source ("builtin:NAME" or a folder)
+    risk: RiskTable | None
+    checkpoint_at: Mapping[tuple[str, int], str]  # (team, slot index) -> checkpoint post
+    pins: tuple[Pin, ...]
+    route_grid: Mapping[tuple[str, int], str]  # (unit, slot) -> grid of its route
+    counts: np.ndarray[Any, np.dtype[np.int64]]  # (grids, slots) posture counts
+    count_grids: tuple[str, ...]
+    shortfalls: tuple[Shortfall, ...]
+    solves: tuple[SlotSolve, ...]
+    stages: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        return self.plan.slots
+
+    @property
+    def inputs_hash(self) -> str:
+        return self.plan.inputs_hash
+
+    def scenario_name(self) -> str:
+        """What to load: the built-in scenario's name, or the folder the plan came from."""
+        src = self.scenario_source
+        return src.split(":", 1)[1] if src.startswith("builtin:") else src
+
+
+def _need(doc: Mapping[str, Any], key: str, where: str) -> Any:
+    if not isinstance(doc, Mapping) or key not in doc:
+        raise PlanFolderError(f"{where}: no {key!r} (not a plan.json written by xunfang plan)")
+    return doc[key]
+
+
+def _risk_table(intel: Mapping[str, Any], where: str) -> RiskTable | None:
+    if "risk" not in intel:
+        return None  # the intelligence stage was skipped: every grid weighs the same
+    try:
+        grids = tuple(str(g) for g in intel["grids"])
+        slots = tuple(str(s) for s in intel["slots"])
+        risk = np.asarray(intel["risk"], dtype=np.float64).reshape(len(grids), len(slots))
+        as_of = intel.get("as_of")
+        return RiskTable(
+            method=str(intel["method"]), chosen=intel.get("chosen"), grids=grids, slots=slots,
+            risk=risk, trained_from=date.fromisoformat(str(intel["trained_from"])),
+            trained_to=date.fromisoformat(str(intel["trained_to"])) + timedelta(days=1),
+            as_of=None if as_of is None else date.fromisoformat(str(as_of)),
+            incidents_in_window=int(intel.get("incidents_in_window", 0)))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFolderError(f"{where}: stages.intel is not a risk table ({exc})") from exc
+
+
+def read_plan_folder(folder: str | Path) -> PlanInForce:
+    """Read ``folder/plan.json``; raise :class:`PlanFolderError` naming what is wrong."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PlanFolderError(f"PLAN_DIR {folder}: no such folder")
+    path = folder / PLAN_FILE
+    where = str(path)
+    if not path.is_file():
+        raise PlanFolderError(f"PLAN_DIR {folder}: no {PLAN_FILE} (a plan folder is written by "
+                              "xunfang plan)")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PlanFolderError(f"{where}: not readable JSON ({exc})") from exc
+    if not isinstance(doc, dict):
+        raise PlanFolderError(f"{where}: not a JSON object")
+    try:
+        plan = Plan.from_dict(_need(doc, "plan", where))
+    except PlanError as exc:
+        raise PlanFolderError(f"{where}: plan: {exc}") from exc
+    req = _need(doc, "request", where)
+    stages = _need(doc, "stages", where)
+    scen = _need(doc, "scenario", where)
+    try:
+        start = date.fromisoformat(str(req["from"]))
+        days = int(req["days"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFolderError(f"{where}: request.from/days missing or malformed ({exc})") from exc
+    posture = _need(stages, "posture", f"{where}: stages")
+    by_name = {s.name: s.index for s in plan.slots}
+    cp_at: dict[tuple[str, int], str] = {}
+    cps = stages.get("checkpoints", {})
+    for v in cps.get("schedule", []) if isinstance(cps, Mapping) else []:
+        if str(v["slot"]) not in by_name:
+            raise PlanFolderError(f"{where}: checkpoint schedule slot {v['slot']!r} is not a "
+                                  "slot of the plan")
+        cp_at[(str(v["team"]), by_name[str(v["slot"])])] = str(v["site"])
+    pins_doc = req.get("pins", posture.get("pins", []))
+    pins = tuple(Pin.from_dict(p) for p in pins_doc)
+    route_grid: dict[tuple[str, int], str] = {}
+    routes = stages.get("routes", {})
+    for r in routes.get("routes", []) if isinstance(routes, Mapping) else []:
+        route_grid[(str(r["unit"]), int(r["slot"]))] = str(r["grid"])
+    try:
+        counts = np.asarray(posture["counts"], dtype=np.int64)
+        count_grids = tuple(str(g) for g in posture["grids"])
+        if counts.size == 0:
+            counts = counts.reshape(len(count_grids), len(plan.slots))
+        if counts.shape != (len(count_grids), len(plan.slots)):
+            raise ValueError(f"counts of shape {counts.shape} for {len(count_grids)} grids "
+                             f"and {len(plan.slots)} slots")
+        shortfalls = tuple(Shortfall(int(f["slot"]), str(f["start"]), str(f["duty"]),
+                                     str(f["place"]), int(f["need"]), int(f["have"]),
+                                     str(f["detail"])) for f in posture["shortfalls"])
+        solves = tuple(SlotSolve(int(x["slot"]), str(x["status"]), float(x["objective"]),
+                                 float(x["bound"]), float(x["gap"]), 0.0, int(x["columns"]),
+                                 int(x["rows"])) for x in posture["solves"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFolderError(f"{where}: stages.posture is malformed ({exc})") from exc
+    intel = stages.get("intel", {})
+    return PlanInForce(
+        folder=folder, document=doc, plan=plan, start=start, days=days, seed=plan.seed,
+        largest_component=bool(req.get("largest_component", False)),
+        risk_method=str(req.get("risk_method", "auto")),
+        train_days=int(req.get("train_days", 365)),
+        scenario_source=str(scen.get("source", "")) if isinstance(scen, Mapping) else "",
+        risk=_risk_table(intel, where) if isinstance(intel, Mapping) else None,
+        checkpoint_at=cp_at, pins=pins, route_grid=route_grid, counts=counts,
+        count_grids=count_grids, shortfalls=shortfalls, solves=solves, stages=stages)
+
+
+def check_scenario(pif: PlanInForce, scenario: Scenario, *, force: bool = False) -> None:
+    """The plan must come from ``scenario`` as it is now: the same inputs hash (unless
+    ``force``), and always its units, grids and slot length."""
+    if pif.inputs_hash != scenario.inputs_hash and not force:
+        raise PlanFolderError(
+            f"the plan in {pif.folder} was made from other inputs than scenario "
+            f"{scenario.source or scenario.name} (inputs hash {pif.inputs_hash[:12]}… in "
+            f"plan.json, {scenario.inputs_hash[:12]}… now): the scenario's files changed or "
+            "it is another scenario; re-plan with --force to use the scenario as it is now")
+    problems = pif.plan.check(scenario)
+    units = tuple(u.id for u in scenario.units)
+    if pif.plan.units != units:
+        problems.insert(0, "the plan's units are not the scenario's units.csv, in order")
+    if any(s.minutes != scenario.slot_minutes for s in pif.slots):
+        problems.insert(0, f"the plan's slots are not {scenario.slot_minutes} minutes long")
+    if problems:
+        raise PlanFolderError(f"the plan in {pif.folder} does not fit scenario "
+                              f"{scenario.source or scenario.name}: " + "; ".join(problems[:5]))
+
+
+def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> Inputs:
+    """The posture inputs of the plan: its scenario, slots, risk table and pins, and its
+    crews as the plan has them on board (a unit is on duty in a slot unless the plan has it
+    ``off`` for want of a crew; a unit taken out of service stays on the list, and out)."""
+    inp = prepare(scenario, net, pif.slots,
+                  risk=None if pif.risk is None else pif.risk.risk,
+                  risk_grids=None if pif.risk is None else pif.risk.grids, pins=pif.pins)
+    plan = pif.plan
+    on_duty: list[frozenset[str]] = []
+    crew: dict[tuple[str, int], tuple[str, ...]] = {}
+    for s in pif.slots:
+        on: set[str] = set()
+        for u in plan.units:
+            a = plan.at(u, s.index)
+            if a.duty != "off" or a.note == OUT_OF_SERVICE_NOTE:
+                on.add(u)
+            if a.crew:
+                crew[(u, s.index)] = a.crew
+        on_duty.append(frozenset(on))
+    rostered = frozenset(u for (u, _k) in crew)
+    return replace(inp, on_duty=tuple(on_duty), crew=crew, rostered_units=rostered)
+
+
+def out_of_service_at(pif: PlanInForce, slot: int) -> tuple[str, ...]:
+    """Units the plan in force has out of service in ``slot`` (an earlier re-plan's)."""
+    return tuple(u for u in pif.plan.units
+                 if (a := pif.plan.at(u, slot)).duty == "off" and a.note == OUT_OF_SERVICE_NOTE)
+
+
+def posture_in_force(pif: PlanInForce, inp: Inputs) -> Posture:
+    """The posture the plan's assignments came from: a route is a patrol of its grid (the
+    routes stage's record), a drone's sortie duty is the drone ready at its post."""
+    if pif.count_grids != inp.grids:
+        raise PlanFolderError(f"{pif.folder / PLAN_FILE}: the posture's grids "
+                              f"{list(pif.count_grids)[:5]} are not the scenario's "
+                              f"{list(inp.grids)[:5]}")
+    out: list[Assignment] = []
+    for a in pif.plan.assignments:
+        if a.duty == "route":
+            g = pif.route_grid.get((a.unit, a.slot))
+            if g is None:
+                raise PlanFolderError(f"{pif.folder / PLAN_FILE}: unit {a.unit!r} slot "
+                                      f"{a.slot} has a route that stages.routes does not list")
+            a = Assignment(unit=a.unit, slot=a.slot, duty="grid", grid=g, note=a.note,
+                           crew=a.crew)
+        elif a.duty == "drone":
+            a = Assignment(unit=a.unit, slot=a.slot, duty="post",
+                           post=a.post or _home_post(inp, a.unit), note=a.note, crew=a.crew)
+        out.append(a)
+    return Posture(assignments=tuple(out), grids=inp.grids, counts=pif.counts.copy(),
+                   shortfalls=pif.shortfalls, solves=pif.solves,
+                   on_duty=tuple(tuple(sorted(x)) for x in inp.on_duty), seconds=0.0)
+
+
+def _home_post(inp: Inputs, unit: str) -> str:
+    return next(u.home_post for u in inp.scenario.units if u.id == unit)
+
+
+def slot_at(slots: Sequence[Slot], at: datetime) -> Slot | None:
+    """The slot holding the moment ``at`` (start <= at < end)."""
+    for s in slots:
+        if s.start <= at < s.end:
+            return s
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class Replanned:
+    """A re-plan of a plan folder: the new plan (as the plan command's result, for its
+    writers), the posture, the changes against the plan in force, and the time it took."""
+
+    result: Any  # xunfang.planning.pipeline.PlanResult (imported late: no import cycle)
+    request: Any  # xunfang.planning.pipeline.PlanRequest
+    posture: Posture
+    changes: tuple[Change, ...]
+    new_shortfalls: tuple[Shortfall, ...]  # from the re-plan's first slot on
+    at_slot: Slot
+    seconds: float
+    route_grid: Mapping[tuple[str, int], str] = field(default_factory=dict)  # the new
+    # plan's (unit, slot) -> grid of its route
+
+
+def place_in(route_grid: Mapping[tuple[str, int], str]
+           ) -> Callable[[Assignment], tuple[str, str]]:
+    """(duty, place) of an assignment: its post or grid, a route's grid (``route_grid``,
+    its plan's record), ``""`` for off duty."""
+
+    def place_of(a: Assignment) -> tuple[str, str]:
+        if a.duty == "route":
+            return "route", route_grid.get((a.unit, a.slot), "")
+        return a.duty, a.post or a.grid or ""
+    return place_of
+
+
+def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
+                network: RoadNetwork | None = None, extras: Sequence[Any] | None = None,
+                note: Mapping[str, object] | None = None) -> Replanned:
+    """Re-plan ``pif`` from ``state``: the posture from ``state.at_slot`` on (as little
+    changed as needed), then the later stages on it; assignments before ``at_slot`` are the
+    plan in force's, unchanged. ``note`` is recorded in plan.json's ``stages.replan``."""
+    from xunfang.planning import pipeline
+
+    t0 = _time.perf_counter()
+    net = network if network is not None else RoadNetwork.from_scenario(scenario)
+    inp = inputs_for_plan(pif, scenario, net)
+    in_force = posture_in_force(pif, inp)
+    new = replan(inp, in_force, state, checkpoint_at=pif.checkpoint_at)
+    first = state.at_slot
+    # the later stages see busy units as not patrolling (no route while at an incident);
+    # the routes are drawn for the re-planned slots only (the earlier ones are kept as they
+    # are, and routing is most of the time), the cheap stages over the whole day (a drone's
+    # battery and rest carry over from the morning's sorties)
+    k0 = [s.index for s in pif.slots].index(first)
+    busy = {(u, k) for u, (last, _g) in state.busy.items() for k in range(first, last + 1)}
+    seen = tuple(Assignment(unit=a.unit, slot=a.slot, duty="off", note=a.note)
+                 if (a.unit, a.slot) in busy else a for a in new.assignments)
+    stage_list = pipeline.EXTRA_STAGES if extras is None else extras
+    done: dict[tuple[str, int], Assignment] = {}
+    summaries: dict[str, Mapping[str, object]] = {}
+    for name, stage in stage_list:
+        if name in TAIL_STAGES:
+            risk = pif.risk
+            if risk is not None:
+                risk = replace(risk, risk=risk.risk[:, k0:], slots=risk.slots[k0:])
+            part = tuple(a for a in seen if a.slot >= first)
+            ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots[k0:],
+                                         posture=replace(new, assignments=part), inputs=inp,
+                                         risk=risk, seed=pif.seed)
+        else:
+            part = seen
+            ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots,
+                                         posture=replace(new, assignments=part), inputs=inp,
+                                         risk=pif.risk, seed=pif.seed)
+        got, one = pipeline.apply_extras(ctx, part, ((name, stage),))
+        for a_in, a_out in zip(part, got, strict=True):  # apply_extras keeps the order
+            if a_out.slot >= first and a_out != a_in:
+                done[(a_out.unit, a_out.slot)] = a_out
+        summaries.update(one)
+    by_key = {(a.unit, a.slot): a for a in new.assignments}
+    old = pif.plan
+    final = tuple(old.at(a.unit, a.slot) if a.slot < first
+                  else by_key[(a.unit, a.slot)] if (a.unit, a.slot) in busy
+                  else done.get((a.unit, a.slot), a) for a in new.assignments)
+    new_route_grid = dict(pif.route_grid)
+    rows = cast(list[Mapping[str, Any]], summaries.get("routes", {}).get("routes", []))
+    for r in rows:
+        if int(r["slot"]) >= first:
+            new_route_grid[(str(r["unit"]), int(r["slot"]))] = str(r["grid"])
+    summaries = {name: {**_keep_before(doc, pif.stages.get(name), first),
+                        "replanned_from_slot": first}
+                 for name, doc in summaries.items()}
+    ch = changes(old.assignments, final, place_of=place_in(new_route_grid),
+                 place_before=place_in(pif.route_grid))
+    plan = Plan(scenario=scenario.name, inputs_hash=scenario.inputs_hash, seed=pif.seed,
+                version=__version__, slots=pif.slots, units=old.units, assignments=final,
+                stages=(*(s for s in old.stages if s != "replan"), "replan"))
+    posture_doc = dict(new.summary())
+    posture_doc["changed"] = len(ch)
+    if pif.pins:
+        posture_doc["pins"] = [p.as_dict(pif.slots) for p in pif.pins]
+    stages = dict(pif.stages)
+    stages["posture"] = posture_doc
+    stages.update(summaries)
+    stages["kpis"] = {"skipped": "a re-plan is not simulated here: measure it with "
+                                 "xunfang sim on the new plan folder"}
+    at = pif.slots[[s.index for s in pif.slots].index(first)]
+    stages["replan"] = {
+        "from_plan": str(pif.folder), "from_inputs_hash": pif.inputs_hash,
+        "at_slot": first, "at": at.name,
+        "busy": [{"unit": u, "grid": g, "until_slot": last}
+                 for u, (last, g) in sorted(state.busy.items())],
+        "out_of_service": sorted(state.out_of_service),
+        "hot": [{"grid": h.grid, "first_slot": h.first, "last_slot": h.last, "share": h.share}
+                for h in state.hot],
+        "changed": len(ch),
+        **dict(note or {}),
+    }
+    request = pipeline.PlanRequest(start=pif.start, days=pif.days, seed=pif.seed,
+                                   largest_component=pif.largest_component,
+                                   risk_method=pif.risk_method, train_days=pif.train_days,
+                                   pins=pif.pins)
+    result = pipeline.PlanResult(scenario=scenario, network=net, plan=plan, coverage={},
+                                 stages=stages, risk=pif.risk, roster=None, checkpoints=None,
+                                 kpis=None)
+    fresh = tuple(f for f in new.shortfalls if f.slot >= first)
+    return Replanned(result=result, request=request, posture=new, changes=ch,
+                     new_shortfalls=fresh, at_slot=at, seconds=_time.perf_counter() - t0,
+                     route_grid=new_route_grid)
+
+
+def _keep_before(doc: Mapping[str, object], old: object, first: int) -> Mapping[str, object]:
+    """A later stage's summary of the re-planned slots with its per-slot records (routes,
+    drone duties and sorties, camera tours) before ``first`` taken from the plan in force;
+    its totals are the re-planned slots' (``replanned_from_slot`` says from which)."""
+    if not isinstance(old, Mapping):
+        return doc
+    out = dict(doc)
+    for key in ("routes", "duties", "sorties", "tours"):
+        new_rows, old_rows = doc.get(key), old.get(key)
+        if not isinstance(new_rows, list) or not isinstance(old_rows, list):
+            continue
+        if not all(isinstance(r, Mapping) and isinstance(r.get("slot"), int)
+                   for r in (*new_rows, *old_rows)):
+            continue
+        out[key] = ([r for r in old_rows if cast(int, r["slot"]) < first]
+                    + [r for r in new_rows if cast(int, r["slot"]) >= first])
+    return out
