@@ -117,9 +117,15 @@ def plan_cmd(
     risk_method: Annotated[str, typer.Option(
         "--risk-method", help="Forecasting method of the risk stage: naive, decay, kde, "
         "prospective, etas, gbm or auto.")] = "auto",
+    pins: Annotated[Path | None, typer.Option(
+        "--pins", exists=True, dir_okay=False,
+        help="The planner's pins, always kept: a table (CSV or .xlsx) with columns unit, "
+        "post or grid, from, to (HH:MM on every day of the plan, or ISO date-times) and an "
+        "optional note. The scenario folder's own pins.csv is read as well.")] = None,
 ) -> None:
     """Plan the patrol of SCENARIO and write plan.json, GeoJSON layers and report.html."""
     from xunfang import scenario as scenario_mod
+    from xunfang.planning.deploy.inputs import PinsError
     from xunfang.planning.pipeline import PlanRequest, build_plan
     from xunfang.report.folder import write_plan_folder
 
@@ -146,17 +152,29 @@ def plan_cmd(
             if method_names(risk_method) == ("network_kde",):
                 raise ValueError("--risk-method network_kde ranks street segments; the plan "
                                  "forecasts per grid: choose another method")
-            request = PlanRequest(start=first, days=days or sc.horizon_days, seed=seed,
-                                  largest_component=largest_component, risk_method=risk_method)
+            n_days = days or sc.horizon_days
+            pinned, pins_from = _read_pins(scenario, sc, first, n_days, pins)
+            request = PlanRequest(start=first, days=n_days, seed=seed,
+                                  largest_component=largest_component, risk_method=risk_method,
+                                  pins=pinned)
             result = build_plan(sc, request, progress=step)
+            if pins_from:
+                result = _with_pins(result, pinned, pins_from)
             step("writing plan folder")
             target = out if out is not None else Path("plans") / f"{sc.name}-{first.isoformat()}"
             folder = write_plan_folder(result, request, target, lang=lang.value)
+        except PinsError as exc:
+            progress.stop()
+            err_console.print("[red]the pins have errors; no plan written[/]")
+            _print_problems(exc.problems)
+            raise typer.Exit(1) from None
         except (XunfangError, ValueError, OSError) as exc:
             progress.stop()
             _error(exc)
             raise typer.Exit(1) from None
         progress.update(task, completed=len(steps))
+    for where, n in pins_from:
+        out_console.print(f"pins: {n} read from {escape(where)}")
     car = result.coverage.get("car")
     out_console.print(f"plan written to [bold]{escape(str(folder))}[/] "
                       f"({len(result.plan.units)} units × {len(result.plan.slots)} slots)")
@@ -166,6 +184,41 @@ def plan_cmd(
             f"{100 * car.share():.1f}%; key sites within target: "
             f"{int(car.site_meets().sum())}/{len(car.site_ids)}")
     out_console.print(f"open {escape(str(folder / 'report.html'))}")
+
+
+def _read_pins(scenario: str, sc: Any, first: date, days: int, path: Path | None
+               ) -> tuple[tuple[Any, ...], list[tuple[str, int]]]:
+    """The pins of the scenario folder's pins.csv (or .xlsx), then of ``--pins``; and how
+    many came from where. A unit pinned twice in a slot, across files too, is an error."""
+    from xunfang import scenario as scenario_mod
+    from xunfang.plan import make_slots
+    from xunfang.planning.deploy.inputs import read_pins, scenario_pins_file
+
+    slots = make_slots(first, days=days, slot_minutes=sc.slot_minutes)
+    files: list[tuple[Path, str]] = []
+    own = scenario_pins_file(scenario_mod.resolve(scenario))
+    if own is not None:
+        files.append((own, str(own)))
+    if path is not None:
+        files.append((path, f"--pins {path}"))
+    taken: dict[tuple[str, int], str] = {}
+    pins: list[Any] = []
+    sources: list[tuple[str, int]] = []
+    for file, label in files:
+        got = read_pins(file, sc, slots, label=label, taken=taken)
+        pins.extend(got)
+        sources.append((label, len(got)))
+    return tuple(pins), sources
+
+
+def _with_pins(result: Any, pins: tuple[Any, ...], sources: list[tuple[str, int]]) -> Any:
+    """The plan result with its pins recorded in plan.json (stages.posture.pins)."""
+    from dataclasses import replace
+
+    posture = dict(result.stages.get("posture", {}))
+    posture["pins"] = [p.as_dict(result.plan.slots) for p in pins]
+    posture["pins_from"] = [{"file": f, "pins": n} for f, n in sources]
+    return replace(result, stages={**result.stages, "posture": posture})
 
 
 # --- xunfang scenario ----------------------------------------------------------------------------
@@ -478,7 +531,7 @@ def rings_blockade(
 
 
 # --- command groups that live in their own modules (each has ``register(app)``) ---------------
-for _module in ("checkpoints", "intel", "roster", "serve", "sim", "user"):
+for _module in ("checkpoints", "intel", "replan", "roster", "serve", "sim", "user"):
     importlib.import_module(f"xunfang.cli.{_module}").register(app)
 # --- end of command groups ----------------------------------------------------------------------
 

@@ -6,16 +6,20 @@ grids with their nodes and key sites, the travel minutes between grids, and the 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import numpy as np
 import shapely
 
-from xunfang._errors import XunfangError
+from xunfang._errors import Problem, XunfangError, problems_message
 from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Slot
 from xunfang.scenario.model import FloatArray, IntArray, Person, Scenario, Unit
+from xunfang.scenario.tables import find_table, read_table, require_columns
 
 #: Squads whose units hold their home post all shift (屯警 / 快反: fixed posts).
 FIXED_SQUADS: tuple[str, ...] = ("fixed",)
@@ -55,6 +59,231 @@ class Pin:
     def __post_init__(self) -> None:
         if (self.post is None) == (self.grid is None):
             raise DeployError(f"pin of unit {self.unit!r}: give exactly one of post or grid")
+
+    def as_dict(self, slots: Sequence[Slot] | None = None) -> dict[str, object]:
+        """JSON-ready: unit, post or grid, slots, note; with ``slots`` (the plan's) also
+        ``slots_from``/``slots_to``, the local times the pinned slots span."""
+        out: dict[str, object] = {"unit": self.unit}
+        if self.post is not None:
+            out["post"] = self.post
+        if self.grid is not None:
+            out["grid"] = self.grid
+        out["slots"] = list(self.slots)
+        if slots is not None and self.slots:
+            by = {s.index: s for s in slots}
+            if self.slots[0] in by and self.slots[-1] in by:
+                out["slots_from"] = by[self.slots[0]].name
+                out["slots_to"] = by[self.slots[-1]].end.isoformat(timespec="minutes")
+        if self.note:
+            out["note"] = self.note
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Pin:
+        """The inverse of :meth:`as_dict` (plan.json's record of the pins)."""
+        try:
+            raw = data["slots"]
+            if not isinstance(raw, list | tuple):
+                raise TypeError(f"slots must be a list, got {raw!r}")
+            return cls(unit=str(data["unit"]), slots=tuple(int(k) for k in raw),
+                       post=None if data.get("post") is None else str(data["post"]),
+                       grid=None if data.get("grid") is None else str(data["grid"]),
+                       note=str(data.get("note", "")))
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, DeployError):
+                raise
+            raise DeployError(f"not a pin record: {data!r} ({exc})") from exc
+
+
+class PinsError(DeployError):
+    """A pins table has errors; ``problems`` names each file, row, column and rule."""
+
+    def __init__(self, problems: Sequence[Problem], *, source: str) -> None:
+        self.problems = tuple(problems)
+        super().__init__(problems_message(self.problems, source, " in the pins; no plan made",
+                                          limit=20))
+
+
+PIN_COLUMNS: tuple[str, ...] = ("unit", "from", "to")
+_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _pin_time(text: str) -> tuple[str, time | datetime] | None:
+    """``("clock", HH:MM)`` (24:00 allowed, as the end of a day) or ``("at", datetime)``."""
+    m = _HHMM.match(text)
+    if m:
+        h, mi = int(m.group(1)), int(m.group(2))
+        if (h, mi) == (24, 0):
+            return ("clock", time.max)
+        if h < 24 and mi < 60:
+            return ("clock", time(h, mi))
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return None if at.tzinfo is not None else ("at", at)
+
+
+def _clock_on(day: datetime, t: time) -> datetime:
+    return day + timedelta(days=1) if t == time.max else day.replace(hour=t.hour,
+                                                                      minute=t.minute)
+
+
+def read_pins(path: Path, scenario: Scenario, slots: Sequence[Slot], *,
+              label: str | None = None, taken: dict[tuple[str, int], str] | None = None
+              ) -> tuple[Pin, ...]:
+    """The planner's pins from a table (CSV in UTF-8 or GB18030, or .xlsx): columns
+    ``unit``, ``post`` or ``grid`` (exactly one per row), ``from``, ``to`` and an optional
+    ``note``. Times are local ``HH:MM`` (the same hours on every day of the plan; ``to`` may
+    be 24:00) or ISO date-times; a pin covers every slot of ``slots`` it overlaps.
+
+    Raise :class:`PinsError` listing every problem (file, row, column, rule): unknown unit,
+    post or grid, both or neither of post and grid, ``to`` not after ``from``, times outside
+    the plan, a drone (drones fly sorties), two pins of one unit in one slot. ``taken``
+    maps (unit, slot index) to where an earlier pin holds it (``"FILE, row N"``; another
+    file's pins read before) and is filled in with this table's.
+    """
+    name = label or str(path)
+    problems: list[Problem] = []
+    table = read_table(path, label=name, problems=problems)
+    if table is not None and not require_columns(table, PIN_COLUMNS, problems=problems):
+        table = None
+    if table is not None and not (table.has("post") or table.has("grid")):
+        problems.append(Problem(file=name, row=0, column="post", rule="missing-column",
+                                message="a pins table needs a 'post' or a 'grid' column "
+                                        f"(columns found: {', '.join(table.header)})"))
+        table = None
+    errors = [p for p in problems if p.severity == "error"]
+    if table is None or errors:
+        raise PinsError(problems or [Problem(file=name, rule="unreadable",
+                                             message="the pins table cannot be read")],
+                        source=name)
+    units = {u.id: u for u in scenario.units}
+    posts = {p.id for p in scenario.posts}
+    grids = {a.id for a in scenario.areas_of("grid")}
+    slots_t = tuple(slots)
+    if not slots_t:
+        raise DeployError("read_pins: the plan has no slots")
+    first, last = slots_t[0].start, slots_t[-1].end
+    days = sorted({datetime.combine(s.start.date(), time()) for s in slots_t})
+    out: list[Pin] = []
+    held: dict[tuple[str, int], str] = {} if taken is None else taken
+
+    def err(row: int, column: str | None, rule: str, message: str) -> None:
+        problems.append(Problem(file=name, row=row, column=column, rule=rule, message=message))
+
+    for i, row in enumerate(table.rows):
+        rn = table.numbers[i] if i < len(table.numbers) else i + 1
+        uid = row.get("unit", "")
+        post, grid = row.get("post", ""), row.get("grid", "")
+        bad = False
+        if not uid:
+            err(rn, "unit", "required", "the unit is empty")
+            bad = True
+        elif uid not in units:
+            err(rn, "unit", "unknown-unit", f"unit {uid!r} is not in units.csv")
+            bad = True
+        elif units[uid].mode == "drone":
+            err(rn, "unit", "drone-pin", f"unit {uid!r} is a drone: drones fly sorties from "
+                "their posts and cannot be pinned")
+            bad = True
+        if bool(post) == bool(grid):
+            err(rn, "post" if post else "grid", "post-or-grid",
+                "give exactly one of post and grid" + (f" (got post {post!r} and grid "
+                                                       f"{grid!r})" if post else ""))
+            bad = True
+        elif post and post not in posts:
+            err(rn, "post", "unknown-post", f"post {post!r} is not in posts.csv")
+            bad = True
+        elif grid and grid not in grids:
+            err(rn, "grid", "unknown-grid", f"grid {grid!r} is not a grid of areas.geojson")
+            bad = True
+        t_from, t_to = _pin_time(row.get("from", "")), _pin_time(row.get("to", ""))
+        for col, got in (("from", t_from), ("to", t_to)):
+            if got is None:
+                err(rn, col, "bad-time", f"{col} {row.get(col, '')!r} is neither a local "
+                    "time HH:MM nor an ISO date-time (YYYY-MM-DDTHH:MM)")
+                bad = True
+        if bad or t_from is None or t_to is None:
+            continue
+        spans: list[tuple[datetime, datetime]] = []
+        if t_from[0] == "clock" and t_to[0] == "clock":
+            a_t, b_t = t_from[1], t_to[1]
+            assert isinstance(a_t, time) and isinstance(b_t, time)
+            if a_t == time.max:
+                err(rn, "from", "bad-time", "from 24:00 is the end of the day; use 00:00")
+                continue
+            spans = [(_clock_on(d, a_t), _clock_on(d, b_t)) for d in days]
+        elif t_from[0] == "at" and t_to[0] == "at":
+            a_d, b_d = t_from[1], t_to[1]
+            assert isinstance(a_d, datetime) and isinstance(b_d, datetime)
+            spans = [(a_d, b_d)]
+        else:
+            err(rn, "to", "mixed-times", "from and to must both be HH:MM or both ISO "
+                "date-times")
+            continue
+        a0, b0 = spans[0]
+        if b0 <= a0:
+            err(rn, "to", "bad-range", f"to {row['to']!r} is not after from {row['from']!r}")
+            continue
+        if a0 < first or spans[-1][1] > last:
+            err(rn, "from" if a0 < first else "to", "outside-plan",
+                f"{row['from']}..{row['to']} is outside the plan "
+                f"({first.isoformat(timespec='minutes')}..{last.isoformat(timespec='minutes')})")
+            continue
+        ks = tuple(s.index for s in slots_t if any(s.start < b and s.end > a for a, b in spans))
+        clash = [held[(uid, k)] for k in ks if (uid, k) in held]
+        if clash:
+            err(rn, "from", "overlap", f"unit {uid!r} is already pinned in these slots "
+                f"({clash[0]}); a unit can be at one place at a time")
+            continue
+        for k in ks:
+            held[(uid, k)] = f"{name}, row {rn}"
+        out.append(Pin(unit=uid, slots=ks, post=post or None, grid=grid or None,
+                       note=row.get("note", "")))
+    if any(p.severity == "error" for p in problems):
+        raise PinsError(problems, source=name)
+    return tuple(out)
+
+
+def scenario_pins_file(folder: Path) -> Path | None:
+    """The scenario folder's own ``pins.csv`` (or ``pins.xlsx``), when it has one."""
+    problems: list[Problem] = []
+    found = find_table(folder, "pins", problems=problems)
+    if problems:
+        raise PinsError(problems, source=str(folder))
+    return found
+
+
+def check_pins(pins: Sequence[Pin], scenario: Scenario, slots: Sequence[Slot],
+               grids: Sequence[str] | None = None) -> None:
+    """Raise :class:`DeployError` for a pin ``prepare`` cannot keep: unknown unit, post,
+    grid or slot, a drone, or one unit pinned twice in a slot (e.g. across two files)."""
+    units = {u.id: u for u in scenario.units}
+    post_ids = {p.id for p in scenario.posts}
+    gids = set(grids) if grids is not None else {a.id for a in scenario.areas_of("grid")}
+    slot_ids = {s.index for s in slots}
+    seen: dict[tuple[str, int], Pin] = {}
+    for pin in pins:
+        if pin.unit not in units:
+            raise DeployError(f"pin: unknown unit {pin.unit!r}")
+        if units[pin.unit].mode == "drone":
+            raise DeployError(f"pin of unit {pin.unit!r}: a drone flies sorties and cannot "
+                              "be pinned")
+        if pin.post is not None and pin.post not in post_ids:
+            raise DeployError(f"pin of unit {pin.unit!r}: unknown post {pin.post!r}")
+        if pin.grid is not None and pin.grid not in gids:
+            raise DeployError(f"pin of unit {pin.unit!r}: unknown grid {pin.grid!r}")
+        bad = [k for k in pin.slots if k not in slot_ids]
+        if bad:
+            raise DeployError(f"pin of unit {pin.unit!r}: slots {bad[:5]} are not in the plan")
+        for k in pin.slots:
+            other = seen.get((pin.unit, k))
+            if other is not None:
+                raise DeployError(f"unit {pin.unit!r} is pinned twice in slot {k} "
+                                  f"({other.post or other.grid} and {pin.post or pin.grid})")
+            seen[(pin.unit, k)] = pin
 
 
 @dataclass(frozen=True)
@@ -314,19 +543,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
             if s.start.hour in hours:
                 crowd.append((s.index, gi, site.id))
     duty, crew, rostered_units = units_on_duty(scenario, slots_t, on_duty_people, rostered)
-    unit_ids = {u.id for u in scenario.units}
-    post_ids = {p.id for p in scenario.posts}
-    slot_ids = {s.index for s in slots_t}
-    for pin in pins:
-        if pin.unit not in unit_ids:
-            raise DeployError(f"pin: unknown unit {pin.unit!r}")
-        if pin.post is not None and pin.post not in post_ids:
-            raise DeployError(f"pin of unit {pin.unit!r}: unknown post {pin.post!r}")
-        if pin.grid is not None and pin.grid not in gids:
-            raise DeployError(f"pin of unit {pin.unit!r}: unknown grid {pin.grid!r}")
-        bad = [k for k in pin.slots if k not in slot_ids]
-        if bad:
-            raise DeployError(f"pin of unit {pin.unit!r}: slots {bad[:5]} are not in the plan")
+    check_pins(pins, scenario, slots_t, gids)
     return Inputs(
         scenario=scenario, slots=slots_t, grids=gids, grid_nodes=grid_nodes, rep=rep, risk=r,
         post_grid=post_grid, post_node=post_node, allowed=allowed, site_need=site_need,

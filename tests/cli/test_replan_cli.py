@@ -1,0 +1,209 @@
+"""``xunfang replan``: the rest of the day re-planned from a plan folder (动态调整).
+
+One county plan (with a pins file) is made once for the module; every re-plan reads it and
+writes elsewhere, so the plan folder itself must stay byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from xunfang.cli.main import app
+
+runner = CliRunner()
+PINS = "unit,post,grid,from,to,note\nTX-M1,KS1,,18:00,20:00,夜市\n"
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _doc(folder: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    return doc
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _at(doc: dict[str, Any]) -> dict[tuple[str, int], dict[str, Any]]:
+    return {(a["unit"], a["slot"]): a for a in doc["plan"]["assignments"]}
+
+
+@pytest.fixture(scope="module")
+def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("replan")
+    (root / "pins.csv").write_text(PINS, encoding="utf-8")
+    out = root / "plan"
+    r = runner.invoke(app, ["plan", "ebian", "--out", str(out), "--from", "2026-12-01",
+                            "--pins", str(root / "pins.csv")])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def _replan(*args: str) -> Any:
+    return runner.invoke(app, ["replan", *args])
+
+
+def test_nothing_new_changes_nothing(plan_dir: Path) -> None:
+    before = _digest(plan_dir)
+    r = _replan(str(plan_dir), "--at", "12:00", "--json")
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    assert got["changed"] == 0 and got["changes"] == []
+    assert got["shortfalls_added"] == [] and got["shortfalls_resolved"] == []
+    assert got["at"] == "2026-12-01T12:00" and got["at_slot"] == 12
+    assert got["seconds"] > 0 and set(got["seconds_by_step"]) == {"imports", "load", "replan",
+                                                                  "write"}
+    new = plan_dir / "replan-1200"
+    assert Path(got["plan"]) == new.absolute()
+    assert {p.name for p in new.iterdir()} >= {"plan.json", "plan_sheet.csv", "changes.csv",
+                                               "report.html", "layers", "risk.csv",
+                                               "roster.csv"}
+    assert (new / "roster.csv").read_bytes() == (plan_dir / "roster.csv").read_bytes()
+    assert (new / "changes.csv").read_text(encoding="utf-8-sig").strip() == (
+        "unit,slot_start,slot_end,old_kind,old_place,new_kind,new_place,new_duty")
+    old, doc = _doc(plan_dir), _doc(new)
+    assert doc["inputs_hash"] == old["inputs_hash"] and doc["seed"] == old["seed"]
+    assert doc["plan"]["stages"][-1] == "replan"
+    assert doc["stages"]["replan"]["at_slot"] == 12 and doc["stages"]["replan"]["changed"] == 0
+    a_old, a_new = _at(old), _at(doc)
+    assert all(a_new[k] == v for k, v in a_old.items() if k[1] < 12)
+    assert all(a_new[k]["duty"] == v["duty"] for k, v in a_old.items())
+    # the pins are the plan's, and kept
+    assert doc["stages"]["posture"]["pins"] == old["stages"]["posture"]["pins"]
+    assert a_new[("TX-M1", 18)]["post"] == "KS1" and a_new[("TX-M1", 19)]["post"] == "KS1"
+    # the posture's shortfalls: the morning's as planned, the afternoon's planned again
+    assert doc["stages"]["posture"]["shortfalls"] == old["stages"]["posture"]["shortfalls"]
+    assert doc["stages"]["kpis"]["skipped"].startswith("a re-plan is not simulated")
+    rows_before = [r for r in _rows(plan_dir / "plan_sheet.csv")
+                   if r["slot_start"] < "2026-12-01T12:00"]
+    rows_after = [r for r in _rows(new / "plan_sheet.csv")
+                  if r["slot_start"] < "2026-12-01T12:00"]
+    assert rows_after == rows_before
+    assert _digest(plan_dir) == {**before, **{k: v for k, v in _digest(plan_dir).items()
+                                              if k.startswith("replan-1200")}}
+
+
+def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r1"
+    args = [str(plan_dir), "--at", "12:30", "--out-of-service", "PS1-C",
+            "--busy", "TX-M2:G3:14:00", "--hot", "G6:12:00-16:00:1.0", "--out", str(out)]
+    r = _replan(*args, "--json")
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    old, doc = _doc(plan_dir), _doc(out)
+    a_old, a_new = _at(old), _at(doc)
+    assert all(a_new[k] == v for k, v in a_old.items() if k[1] < 12)
+    assert all(a_new[("PS1-C", k)]["duty"] == "off"
+               and a_new[("PS1-C", k)]["note"] == "out of service" for k in range(12, 24))
+    for k in (12, 13):
+        assert a_new[("TX-M2", k)] | {"crew": None} == {
+            "unit": "TX-M2", "slot": k, "duty": "grid", "grid": "G3",
+            "note": "busy at an incident", "crew": None}
+    assert a_new[("TX-M2", 14)]["duty"] != "grid" or a_new[("TX-M2", 14)]["note"] != (
+        "busy at an incident")
+    grids = doc["stages"]["posture"]["grids"]
+    g6 = grids.index("G6")
+    n_old = sum(old["stages"]["posture"]["counts"][g6][12:16])
+    n_new = sum(doc["stages"]["posture"]["counts"][g6][12:16])
+    assert n_new >= n_old + 4  # one unit more than planned in each hot slot
+    # the change list: JSON, changes.csv and the plan agree
+    rows = _rows(out / "changes.csv")
+    assert rows == got["changes"] and got["changed"] == len(rows)
+    keys = {(r["unit"], int(r["slot_start"][11:13])) for r in rows}
+    assert {("PS1-C", k) for k in range(12, 24) if a_old[("PS1-C", k)]["duty"] != "off"} <= keys
+    assert {("TX-M2", 12), ("TX-M2", 13)} <= keys
+    for row in rows:
+        key = (row["unit"], int(row["slot_start"][11:13]))
+        assert key[1] >= 12 and row["new_kind"] == a_new[key]["duty"]
+    assert doc["stages"]["replan"]["busy"] == [{"unit": "TX-M2", "grid": "G3",
+                                                "until_slot": 13}]
+    assert doc["stages"]["replan"]["out_of_service"] == ["PS1-C"]
+    # printed as a table too; the second run replaces the earlier re-plan folder
+    r = _replan(*args)
+    assert r.exit_code == 0, r.output
+    assert "changes from 2026-12-01T12:00" in r.output and "PS1-C" in r.output
+    assert f"{len(rows)} change(s)" in r.output
+    # a re-plan of the re-plan: the unit out of service stays out, nothing else moves
+    r = _replan(str(out), "--at", "15:00", "--out", str(tmp_path / "r2"), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["changed"] == 0
+    again = _at(_doc(tmp_path / "r2"))
+    assert all(again[("PS1-C", k)]["note"] == "out of service" for k in range(15, 24))
+
+
+def test_bad_input_names_the_argument(plan_dir: Path, tmp_path: Path) -> None:
+    before = _digest(plan_dir)
+    cases = [
+        ([str(tmp_path), "--at", "12:00"], "no plan.json"),
+        ([str(tmp_path / "nope"), "--at", "12:00"], "no such folder"),
+        ([str(plan_dir), "--at", "25:00"], "--at '25:00': not a time of day"),
+        ([str(plan_dir), "--at", "noon"], "--at 'noon': neither a time HH:MM nor an ISO"),
+        ([str(plan_dir), "--at", "2026-12-02T05:00"], "--at '2026-12-02T05:00' is outside "
+                                                      "the plan"),
+        ([str(plan_dir), "--at", "24:00"], "nothing is left to re-plan"),
+        ([str(plan_dir), "--at", "12:00", "--busy", "X-1:G3:14:00"], "--busy 'X-1:G3:14:00': "
+                                                                     "unknown unit 'X-1'"),
+        ([str(plan_dir), "--at", "12:00", "--busy", "TX-M2:G99:14:00"], "unknown grid 'G99'"),
+        ([str(plan_dir), "--at", "12:00", "--busy", "TX-M2:G3:11:00"], "UNTIL must be after"),
+        ([str(plan_dir), "--at", "12:00", "--busy", "TX-M2"], "write UNIT:GRID:UNTIL"),
+        ([str(plan_dir), "--at", "12:00", "--busy", "TX-D1:G3:14:00"], "is a drone"),
+        ([str(plan_dir), "--at", "12:00", "--out-of-service", "Z"],
+         "--out-of-service 'Z': unknown unit"),
+        ([str(plan_dir), "--at", "12:00", "--hot", "G9:12:00-14:00"], "unknown grid 'G9'"),
+        ([str(plan_dir), "--at", "12:00", "--hot", "G3:14:00"], "write GRID:FROM-TO"),
+        ([str(plan_dir), "--at", "12:00", "--hot", "G3:14:00-13:00"], "TO must be after FROM"),
+        ([str(plan_dir), "--at", "12:00", "--hot", "G3:08:00-10:00"], "ends before the "
+                                                                      "re-plan starts"),
+        ([str(plan_dir), "--at", "12:00", "--hot", "G3:13:00-14:00:lots"], "SHARE 'lots'"),
+        ([str(plan_dir), "--at", "12:00", "--out", str(plan_dir)], "cannot be written over "
+                                                                   "PLAN_DIR"),
+        ([str(plan_dir), "--at", "12:00", "--out", str(plan_dir.parent)], "cannot be written "
+                                                                          "over PLAN_DIR"),
+        ([str(plan_dir), "--at", "12:00", "--scenario", "nowhere"], "nowhere"),
+    ]
+    stranger = tmp_path / "mine"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("keep me", encoding="utf-8")
+    cases.append(([str(plan_dir), "--at", "12:00", "--out", str(stranger)],
+                  "not an earlier re-plan folder"))
+    for args, message in cases:
+        r = _replan(*args)
+        assert r.exit_code == 1, (args, r.output)
+        assert message in r.output.replace("\n", " "), (args, r.output)
+    assert (stranger / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert _digest(plan_dir) == before
+
+
+def test_a_plan_of_other_inputs_needs_force(plan_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "plan"
+    shutil.copytree(plan_dir, copy, ignore=shutil.ignore_patterns("replan-*"))
+    doc = _doc(copy)
+    doc["inputs_hash"] = doc["plan"]["inputs_hash"] = "0" * 64
+    (copy / "plan.json").write_text(json.dumps(doc), encoding="utf-8")
+    r = _replan(str(copy), "--at", "20:00")
+    assert r.exit_code == 1
+    text = r.output.replace("\n", " ")
+    assert "made from other inputs than scenario builtin:ebian" in text and "--force" in text
+    r = _replan(str(copy), "--at", "20:00", "--force", "--json")
+    assert r.exit_code == 0, r.output
+    new = _doc(copy / "replan-2000")
+    assert new["stages"]["replan"]["forced"] is True
+    assert new["stages"]["replan"]["from_inputs_hash"] == "0" * 64
+    assert new["inputs_hash"] == _doc(plan_dir)["inputs_hash"]
+    # a broken plan.json is an error naming the file
+    (copy / "plan.json").write_text("{", encoding="utf-8")
+    r = _replan(str(copy), "--at", "20:00")
+    assert r.exit_code == 1 and "not readable JSON" in r.output
