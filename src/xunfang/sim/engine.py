@@ -2,7 +2,7 @@
 
 The model (DESIGN.md §4, issue 6):
 
-- Every unit of the plan (drones excepted) follows its assignment of each slot: it stands at
+- Every ground unit of the plan follows its assignment of each slot: it stands at
   its post or checkpoint (``post``/``checkpoint``), patrols its grid (``grid``: to a random
   node of the grid by the fastest road, a stop of ``patrol_dwell_minutes``, again), or drives
   its route (``route``: node after node from the nearest one, cyclically). It moves to a new
@@ -18,6 +18,13 @@ The model (DESIGN.md §4, issue 6):
   tier-1 places (and optionally rings) when one is free at that moment.
 - On-scene minutes are drawn per incident from the category's mean; then the unit goes back
   to its assignment (return to patrol).
+- An incident happens at its time (a replayed record's time is the occurrence) and is called
+  in later: after a citizen's reporting delay, or sooner by the video desk when one of the
+  plan's camera views sees it (``SimConfig``); dispatch starts at the call, in call order.
+- Drones (units of mode ``drone``) are never dispatched as the response and never count as
+  presence: they fly the plan's sorties, stand by at their posts, and give eyes on scene when
+  they beat the ground unit sent (``fly_drones``, after the ground loop, which they do not
+  change).
 
 The idle movements of a unit are generated lazily, one segment at a time, only when the
 dispatcher needs to know where the unit is; everything is recorded in an ``EventLog``.
