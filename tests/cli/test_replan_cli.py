@@ -142,6 +142,23 @@ def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
     assert json.loads(r.stdout)["changed"] == 0
     again = _at(_doc(tmp_path / "r2"))
     assert all(again[("PS1-C", k)]["note"] == "out of service" for k in range(15, 24))
+    # ... the unit busy until 14:00 stays busy when re-planned at 13:00
+    r = _replan(str(out), "--at", "13:00", "--out", str(tmp_path / "r3"), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["changed"] == 0
+    doc3 = _doc(tmp_path / "r3")
+    assert doc3["stages"]["replan"]["busy"] == [{"unit": "TX-M2", "grid": "G3",
+                                                 "until_slot": 13}]
+    assert _at(doc3)[("TX-M2", 13)]["note"] == "busy at an incident"
+    # ... and a unit out of service from 12:00 is on duty before it when re-planned earlier
+    r = _replan(str(out), "--at", "10:00", "--out", str(tmp_path / "r4"))
+    assert r.exit_code == 0, r.output
+    doc4 = _doc(tmp_path / "r4")
+    assert doc4["stages"]["replan"]["out_of_service_from"] == {"PS1-C": 12}
+    again = _at(doc4)
+    assert again[("PS1-C", 11)]["note"] == a_new[("PS1-C", 11)]["note"]  # same grid
+    assert again[("PS1-C", 11)]["duty"] == "route"
+    assert all(again[("PS1-C", k)]["note"] == "out of service" for k in range(12, 24))
 
 
 def test_bad_input_names_the_argument(plan_dir: Path, tmp_path: Path) -> None:

@@ -87,7 +87,6 @@ def _last_slot_before(slots: tuple[Slot, ...], until: datetime) -> Slot:
 def build_state(pif: PlanInForce, sc: Scenario, at_text: str, busy: list[str],
                 out_of_service: list[str], hot: list[str]) -> tuple[ReplanState, Slot]:
     """The re-plan's state from the command line; :class:`ArgError` names the argument."""
-    from xunfang.planning.deploy.from_plan import out_of_service_at
     from xunfang.planning.deploy.replan import Hot, ReplanState
 
     slots = pif.slots
@@ -128,9 +127,6 @@ def build_state(pif: PlanInForce, sc: Scenario, at_text: str, busy: list[str],
             raise ArgError(f"--out-of-service {unit!r}: the unit is also given --busy")
         if unit not in oos:
             oos.append(unit)
-    # units an earlier re-plan took out of service stay out
-    oos += [u for u in out_of_service_at(pif, at_slot.index) if u not in oos and
-            u not in busy_map]
     hots: list[Hot] = []
     for text in hot:
         m = _HOT.match(text)

@@ -38,8 +38,10 @@ from xunfang.scenario.model import Scenario
 PLAN_FILE = "plan.json"
 #: Later stages a re-plan runs on the re-planned slots only (the others run over the day).
 TAIL_STAGES: frozenset[str] = frozenset({"routes"})
-#: The note plan_posture gives a unit taken out of service; a re-plan of a re-plan keeps it out.
+#: The notes plan_posture gives a unit taken out of service and a unit held at an incident;
+#: a re-plan of a re-plan keeps them so.
 OUT_OF_SERVICE_NOTE = "out of service"
+BUSY_NOTE = "busy at an incident"
 
 
 class PlanFolderError(DeployError):
@@ -223,10 +225,36 @@ def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> I
     return replace(inp, on_duty=tuple(on_duty), crew=crew, rostered_units=rostered)
 
 
-def out_of_service_at(pif: PlanInForce, slot: int) -> tuple[str, ...]:
-    """Units the plan in force has out of service in ``slot`` (an earlier re-plan's)."""
-    return tuple(u for u in pif.plan.units
-                 if (a := pif.plan.at(u, slot)).duty == "off" and a.note == OUT_OF_SERVICE_NOTE)
+def out_of_service_from(pif: PlanInForce, slot: int) -> dict[str, int]:
+    """Units the plan in force has out of service from ``slot`` on (an earlier re-plan's),
+    and the first slot index they are out in."""
+    out: dict[str, int] = {}
+    for s in pif.slots:
+        if s.index < slot:
+            continue
+        for u in pif.plan.units:
+            a = pif.plan.at(u, s.index)
+            if a.duty == "off" and a.note == OUT_OF_SERVICE_NOTE and u not in out:
+                out[u] = s.index
+    return out
+
+
+def busy_at(pif: PlanInForce, slot: int) -> dict[str, tuple[int, str]]:
+    """Units the plan in force holds at an incident in ``slot`` (an earlier re-plan's): the
+    last slot index of the run and its grid."""
+    out: dict[str, tuple[int, str]] = {}
+    for u in pif.plan.units:
+        last: tuple[int, str] | None = None
+        for s in pif.slots:
+            if s.index < slot:
+                continue
+            a = pif.plan.at(u, s.index)
+            if a.note != BUSY_NOTE or a.grid is None or (last and last[1] != a.grid):
+                break
+            last = (s.index, a.grid)
+        if last is not None:
+            out[u] = last
+    return out
 
 
 def posture_in_force(pif: PlanInForce, inp: Inputs) -> Posture:
@@ -303,6 +331,14 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     from xunfang.planning import pipeline
 
     t0 = _time.perf_counter()
+    # units an earlier re-plan took out of service stay out, units it held at an incident
+    # stay there to the end of their run (unless given anew)
+    anew = {*state.busy, *state.out_of_service, *state.out_of_service_from}
+    earlier = {u: k for u, k in out_of_service_from(pif, state.at_slot).items()
+               if u not in anew}
+    held = {u: b for u, b in busy_at(pif, state.at_slot).items() if u not in anew}
+    state = replace(state, out_of_service_from={**earlier, **state.out_of_service_from},
+                    busy={**held, **state.busy})
     net = network if network is not None else RoadNetwork.from_scenario(scenario)
     inp = inputs_for_plan(pif, scenario, net)
     in_force = posture_in_force(pif, inp)
@@ -372,6 +408,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
         "busy": [{"unit": u, "grid": g, "until_slot": last}
                  for u, (last, g) in sorted(state.busy.items())],
         "out_of_service": sorted(state.out_of_service),
+        "out_of_service_from": dict(sorted(state.out_of_service_from.items())),
         "hot": [{"grid": h.grid, "first_slot": h.first, "last_slot": h.last, "share": h.share}
                 for h in state.hot],
         "changed": len(ch),

@@ -49,6 +49,8 @@ class ReplanState:
     busy: Mapping[str, tuple[int, str]] = field(default_factory=dict)  # unit -> (last
     # busy slot index, grid it is held in)
     out_of_service: tuple[str, ...] = ()
+    #: units out of service from a later slot (index; an earlier re-plan's, kept)
+    out_of_service_from: Mapping[str, int] = field(default_factory=dict)
     hot: tuple[Hot, ...] = ()
 
 
@@ -70,9 +72,13 @@ def replan(inp: Inputs, in_force: Posture, state: ReplanState, *,
     first = pos[state.at_slot]
     units = {u.id for u in inp.scenario.units}
     gids = set(inp.grids)
-    for u in (*state.out_of_service, *state.busy):
+    for u in (*state.out_of_service, *state.out_of_service_from, *state.busy):
         if u not in units:
             raise DeployError(f"re-plan: unknown unit {u!r}")
+    for u, k in state.out_of_service_from.items():
+        if k not in pos:
+            raise DeployError(f"re-plan: unit {u!r} out of service from slot {k}, not in "
+                              "the plan")
     busy: dict[str, tuple[int, str]] = {}
     for u, (last, g) in state.busy.items():
         if g not in gids:
@@ -92,7 +98,8 @@ def replan(inp: Inputs, in_force: Posture, state: ReplanState, *,
             raise DeployError(f"re-plan: hot incident share must be >= 0; got {h.share}")
         for k in range(pos[h.first], pos[h.last] + 1):
             hot[(k, gindex[h.grid])] = hot.get((k, gindex[h.grid]), 0.0) + h.share
-    oos = {u: first for u in state.out_of_service}
+    oos = {u: max(first, pos[k]) for u, k in state.out_of_service_from.items()}
+    oos.update({u: first for u in state.out_of_service})
     for u in oos:
         if u in busy:
             raise DeployError(f"re-plan: unit {u!r} is both busy and out of service")
