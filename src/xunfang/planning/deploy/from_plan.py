@@ -33,7 +33,7 @@ from xunfang.plan import Assignment, Plan, PlanError, Slot
 from xunfang.planning.deploy.inputs import DeployError, Inputs, Pin, prepare
 from xunfang.planning.deploy.replan import Change, ReplanState, changes, replan
 from xunfang.planning.deploy.solve import Posture, Shortfall, SlotSolve
-from xunfang.scenario.model import Scenario
+from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 
 PLAN_FILE = "plan.json"
 #: Later stages a re-plan runs on the re-planned slots only (the others run over the day).
@@ -328,7 +328,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     """Re-plan ``pif`` from ``state``: the posture from ``state.at_slot`` on (as little
     changed as needed), then the later stages on it; assignments before ``at_slot`` are the
     plan in force's, unchanged. ``note`` is recorded in plan.json's ``stages.replan``."""
-    from xunfang.planning import pipeline
+    from xunfang.planning import coverage, pipeline
 
     t0 = _time.perf_counter()
     # units an earlier re-plan took out of service stay out, units it held at an incident
@@ -418,7 +418,11 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                                    largest_component=pif.largest_component,
                                    risk_method=pif.risk_method, train_days=pif.train_days,
                                    pins=pif.pins)
-    result = pipeline.PlanResult(scenario=scenario, network=net, plan=plan, coverage={},
+    # the free-flow rings of the report's maps depend on the posts, not the plan: as planned
+    free = {}
+    if scenario.staffed_posts(STAFFED_POST_KINDS):
+        free = {mode: coverage.analyze(scenario, net, mode=mode) for mode in ("car", "foot")}
+    result = pipeline.PlanResult(scenario=scenario, network=net, plan=plan, coverage=free,
                                  stages=stages, risk=pif.risk, roster=None, checkpoints=None,
                                  kpis=None)
     fresh = tuple(f for f in new.shortfalls if f.slot >= first)
