@@ -51,7 +51,7 @@ from bisect import bisect_right
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -129,7 +129,8 @@ def air_layers(sc: Scenario, net: RoadNetwork, plan: Plan, seed: int) -> Plan:
                                       minutes=v.minutes) for t in vp.tours for v in t.views))
 
 
-def county(per_year: float, days: int, seed: int, engine: str = "compiled", air: bool = True
+def county(per_year: float, days: int, seed: int,
+           engine: Literal["compiled", "python"] = "compiled", air: bool = True
            ) -> tuple[Scenario, RoadNetwork, Plan, SimConfig, Any]:
     sc = scenario_mod.load("ebian")
     extra = tuple(Unit(id=f"PSX-C{i}", tier="precinct", mode="car", squad="patrol",

@@ -94,7 +94,7 @@ def test_air_layers_round_trip_and_old_plans_still_load() -> None:
 def test_bad_air_layers(kwargs: dict[str, object], needle: str) -> None:
     base = plan((Assignment("u1", 0, "off"), Assignment("u1", 1, "off")))
     with pytest.raises(PlanError, match=needle):
-        replace(base, **kwargs)
+        replace(base, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("kwargs", "needle"), [
@@ -104,7 +104,7 @@ def test_bad_air_layers(kwargs: dict[str, object], needle: str) -> None:
 ])
 def test_bad_sorties(kwargs: dict[str, object], needle: str) -> None:
     with pytest.raises(PlanError, match=needle):
-        replace(SORTIE, **kwargs)
+        replace(SORTIE, **kwargs)  # type: ignore[arg-type]
 
 
 def test_from_dict_names_a_bad_waypoint() -> None:

@@ -7,6 +7,7 @@ a minute, drones fly 1,000 m a minute (the policy's 60 km/h) after a 1-minute la
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Literal
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from xunfang.scenario.model import Scenario
 from xunfang.sim import SimConfig, SimError, evaluate, simulate
 from xunfang.sim.engine import A_CALL, A_MISSED, A_SORTIE, SERVED, EventLog
 
+Engine = Literal["compiled", "python"]
 CAR_AND_DRONE = ("id,tier,mode,squad,home_post\nU1,special,car,patrol,p1\n"
                  "D1,special,drone,patrol,p2\n")
 CAMERA_POST = {"posts.csv": "id,name,kind,node\np1,Station one,station,a\n"
@@ -41,7 +43,7 @@ def _drone_rows(log: EventLog) -> list[tuple[str, float, float, int]]:
 
 
 @pytest.mark.parametrize("engine", ["compiled", "python"])
-def test_an_airborne_drone_reaches_the_call_first(make_scenario: Make, engine: str) -> None:
+def test_an_airborne_drone_reaches_the_call_first(make_scenario: Make, engine: Engine) -> None:
     sc, plan = _plan(make_scenario, (OUT_AND_BACK,))
     net = RoadNetwork.from_scenario(sc)
     res = simulate(sc, net, plan, incidents([(10.0, "b", "x", 2)]),
@@ -121,7 +123,8 @@ def test_a_drone_off_duty_stands_down(make_scenario: Make) -> None:
 
 
 @pytest.mark.parametrize("engine", ["compiled", "python"])
-def test_a_camera_detection_saves_the_reporting_delay(make_scenario: Make, engine: str) -> None:
+def test_a_camera_detection_saves_the_reporting_delay(make_scenario: Make,
+                                                     engine: Engine) -> None:
     watch = (CameraView(operator=0, camera="c1", start=9.0, minutes=2.0),)
     sc, plan = _plan(make_scenario, views=watch)
     net = RoadNetwork.from_scenario(sc)
@@ -210,4 +213,4 @@ def test_bad_air_layers_are_refused(make_scenario: Make, sortie: DroneSortie | N
 ])
 def test_bad_air_settings(kwargs: dict[str, object], needle: str) -> None:
     with pytest.raises(SimError, match=needle):
-        SimConfig(**kwargs)
+        SimConfig(**kwargs)  # type: ignore[arg-type]
