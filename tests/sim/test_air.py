@@ -214,3 +214,25 @@ def test_bad_air_layers_are_refused(make_scenario: Make, sortie: DroneSortie | N
 def test_bad_air_settings(kwargs: dict[str, object], needle: str) -> None:
     with pytest.raises(SimError, match=needle):
         SimConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_sorties_and_views_repeat_with_the_plan_and_follow_the_run_start(
+        make_scenario: Make) -> None:
+    from datetime import datetime, time
+
+    sortie = DroneSortie(unit="D1", post="p2", start=100.0, end=120.0,
+                         waypoints=((800.0, 0.0), (0.0, 0.0), (800.0, 0.0)))
+    view = CameraView(operator=0, camera="c1", start=700.0, minutes=2.0)
+    sc, plan = _plan(make_scenario, (sortie,), (view,))
+    net = RoadNetwork.from_scenario(sc)
+    # two days of a one-day plan: the sortie flies on both
+    res = simulate(sc, net, plan, incidents([]), start=DAY, days=2, config=FIXED)
+    assert _drone_rows(res.logs[0]) == [("sortie", 100.0, 120.0, -1),
+                                        ("sortie", 1540.0, 1560.0, -1)]
+    air = res.setup.air
+    assert air.view_start.tolist() == [700.0, 2140.0] and air.view_end.tolist() == [702.0, 2142.0]
+    # a day from noon: the plan's minute 100 is the run's 820, its minute 700 the run's 1420
+    noon = datetime.combine(DAY, time(12))
+    res = simulate(sc, net, plan, incidents([]), start=noon, days=1, config=FIXED)
+    assert _drone_rows(res.logs[0]) == [("sortie", 820.0, 840.0, -1)]
+    assert res.setup.air.view_start.tolist() == [1420.0]

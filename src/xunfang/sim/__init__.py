@@ -7,7 +7,7 @@ a ``SimResult`` (typed, columnar event logs); ``evaluate(result)`` the ``Kpis``;
 
 from xunfang.sim.baselines import BASELINES, baseline_plan
 from xunfang.sim.config import SimConfig, SimError
-from xunfang.sim.engine import KINDS, ROLES, STATUSES, EventLog, SimSetup
+from xunfang.sim.engine import DRONE_KINDS, KINDS, ROLES, STATUSES, EventLog, SimSetup
 from xunfang.sim.incidents import RiskForecast, SimIncidents, history, read_file, sample
 from xunfang.sim.kpis import HEADLINE, Kpis, evaluate, static_coverage
 from xunfang.sim.simulate import SimResult, simulate
@@ -15,6 +15,7 @@ from xunfang.sim.sweep import Variant, make_variant, plan_kpis, run_sweep
 
 __all__ = [
     "BASELINES",
+    "DRONE_KINDS",
     "HEADLINE",
     "KINDS",
     "ROLES",
