@@ -64,7 +64,8 @@ def test_nothing_new_changes_nothing(plan_dir: Path) -> None:
     assert got["changed"] == 0 and got["changes"] == []
     assert got["shortfalls_added"] == [] and got["shortfalls_resolved"] == []
     assert got["at"] == "2026-12-01T12:00" and got["at_slot"] == 12
-    assert got["seconds"] > 0 and set(got["seconds_by_step"]) == {"imports", "load", "replan",
+    assert got["seconds"] > 0 and set(got["seconds_by_step"]) == {"imports", "read_and_load",
+                                                                  "replan", "replan_steps",
                                                                   "write"}
     new = plan_dir / "replan-1200"
     assert Path(got["plan"]) == new.absolute()

@@ -277,6 +277,9 @@ def replan_cmd(
         read_plan_folder,
         replan_plan,
     )
+    from xunfang.report import folder as _writers  # noqa: F401 (its imports: start-up)
+
+    t_imports = time.perf_counter() - t0
 
     if lang not in ("zh", "en"):
         _error(f"--lang {lang!r}: choose zh or en")
@@ -290,7 +293,6 @@ def replan_cmd(
     if not source:
         _error(f"{plan_dir / 'plan.json'} names no scenario source: give --scenario")
         raise typer.Exit(1)
-    t_imports = time.perf_counter() - t0
     from xunfang import scenario as scenario_mod
 
     try:
@@ -330,8 +332,9 @@ def replan_cmd(
             "status": rep.posture.status, "max_gap": rep.posture.max_gap,
             "seconds": round(seconds, 3),
             "seconds_by_step": {"imports": round(t_imports, 3),
-                                "load": round(t_load - t0 - t_imports, 3),
+                                "read_and_load": round(t_load - t0 - t_imports, 3),
                                 "replan": round(t_plan - t_load, 3),
+                                "replan_steps": dict(rep.steps),
                                 "write": round(time.perf_counter() - t_plan, 3)},
         }
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")

@@ -308,6 +308,7 @@ class Replanned:
     seconds: float
     route_grid: Mapping[tuple[str, int], str] = field(default_factory=dict)  # the new
     # plan's (unit, slot) -> grid of its route
+    steps: Mapping[str, float] = field(default_factory=dict)  # seconds per step, in order
 
 
 def place_in(route_grid: Mapping[tuple[str, int], str]
@@ -339,10 +340,21 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     held = {u: b for u, b in busy_at(pif, state.at_slot).items() if u not in anew}
     state = replace(state, out_of_service_from={**earlier, **state.out_of_service_from},
                     busy={**held, **state.busy})
+    steps: dict[str, float] = {}
+    last = t0
+
+    def lap(name: str) -> None:
+        nonlocal last
+        now = _time.perf_counter()
+        steps[name] = round(now - last, 3)
+        last = now
+
     net = network if network is not None else RoadNetwork.from_scenario(scenario)
     inp = inputs_for_plan(pif, scenario, net)
     in_force = posture_in_force(pif, inp)
+    lap("inputs")
     new = replan(inp, in_force, state, checkpoint_at=pif.checkpoint_at)
+    lap("posture")
     first = state.at_slot
     # the later stages see busy units as not patrolling (no route while at an incident);
     # the routes are drawn for the re-planned slots only (the earlier ones are kept as they
@@ -374,6 +386,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
             if a_out.slot >= first and a_out != a_in:
                 done[(a_out.unit, a_out.slot)] = a_out
         summaries.update(one)
+        lap(name)
     by_key = {(a.unit, a.slot): a for a in new.assignments}
     old = pif.plan
     final = tuple(old.at(a.unit, a.slot) if a.slot < first
@@ -425,10 +438,11 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     result = pipeline.PlanResult(scenario=scenario, network=net, plan=plan, coverage=free,
                                  stages=stages, risk=pif.risk, roster=None, checkpoints=None,
                                  kpis=None)
+    lap("coverage and plan")
     fresh = tuple(f for f in new.shortfalls if f.slot >= first)
     return Replanned(result=result, request=request, posture=new, changes=ch,
                      new_shortfalls=fresh, at_slot=at, seconds=_time.perf_counter() - t0,
-                     route_grid=new_route_grid)
+                     route_grid=new_route_grid, steps=steps)
 
 
 def _keep_before(doc: Mapping[str, object], old: object, first: int) -> Mapping[str, object]:
