@@ -65,14 +65,16 @@ def test_an_airborne_drone_reaches_the_call_first(make_scenario: Make, engine: E
     assert k.summary["drone_sorties_missed"] == 0.0
 
 
-def test_a_drone_without_battery_for_the_overwatch_is_not_sent(make_scenario: Make) -> None:
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+def test_a_drone_without_battery_for_the_overwatch_is_not_sent(make_scenario: Make,
+                                                               engine: Engine) -> None:
     sc, plan = _plan(make_scenario, (OUT_AND_BACK,))
     net = RoadNetwork.from_scenario(sc)
     there = (400.0 - 1600.0 * 4.0 / 19.0) / 1000.0
     # 20 minutes left at 10 (launched at 5): there + overwatch + 0.4 home must fit
     fits = 20.0 - there - 0.4 - 1e-6
     for overwatch, sent in ((fits, True), (fits + 0.01, False)):
-        cfg = replace(FIXED, drone_overwatch_minutes=overwatch)
+        cfg = replace(FIXED, drone_overwatch_minutes=overwatch, engine=engine)
         log = simulate(sc, net, plan, incidents([(10.0, "b", "x", 2)]),
                        start=DAY, days=1, config=cfg).logs[0]
         assert (log.inc_drone.tolist() == [0]) is sent
@@ -93,7 +95,9 @@ def test_a_drone_that_would_arrive_after_the_car_stays(make_scenario: Make) -> N
     assert _drone_rows(log) == [("call", 100.0, 111.0, 1)]
 
 
-def test_a_sortie_due_while_the_drone_recharges_is_missed(make_scenario: Make) -> None:
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+def test_a_sortie_due_while_the_drone_recharges_is_missed(make_scenario: Make,
+                                                          engine: Engine) -> None:
     later = DroneSortie(unit="D1", post="p2", start=30.0, end=50.0,
                         waypoints=((800.0, 0.0), (400.0, 300.0), (800.0, 0.0)))
     last = replace(later, start=60.0, end=80.0)
@@ -101,7 +105,7 @@ def test_a_sortie_due_while_the_drone_recharges_is_missed(make_scenario: Make) -
     net = RoadNetwork.from_scenario(sc)
     # a call at e at 10: the drone on standby goes (eyes 11), lands 21, recharged at 56
     res = simulate(sc, net, plan, incidents([(10.0, "e", "x", 2)]),
-                   start=DAY, days=1, config=FIXED)
+                   start=DAY, days=1, config=replace(FIXED, engine=engine))
     log = res.logs[0]
     assert _drone_rows(log) == [("call", 10.0, 21.0, 0), ("missed", 30.0, 50.0, -1),
                                 ("sortie", 60.0, 80.0, -1)]

@@ -1,9 +1,10 @@
 # mypy: disable-error-code="no-untyped-def"
 """The drones of a run, one loop over the calls: sorties flown or missed, eyes on scene.
 
-``drone_pass`` is written once over plain arrays; ``engine.fly_drones`` runs it as Python
-(``drone_pass.py_func``) for the Python engine and compiled by numba for the compiled one, and
-``tests/sim/test_kernel.py`` holds the two to equal logs. The model (``SimConfig``):
+``drone_pass`` is the compiled engine's half of ``engine.fly_drones``, one nopython loop over
+arrays; the Python engine runs the readable ``engine._Air`` (the same model, drones as
+objects), and ``tests/sim/test_kernel.py`` holds the two to equal logs. The model
+(``SimConfig``):
 
 - every drone stands by at its home post, charged, while its slot's duty is not ``off``;
 - a sortie is flown when the drone is on the ground and charged at its start (not away on a

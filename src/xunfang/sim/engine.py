@@ -39,6 +39,7 @@ them to equal logs.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from array import array
 from bisect import bisect_right
@@ -1165,14 +1166,14 @@ def fly_drones(st: SimSetup, prep: Prepared, log: EventLog, *, compiled: bool) -
     The drones never change what the ground units do (they are not the response), so they fly
     after the ground loop, over its log: the ground unit's arrival time the dispatcher knew at
     the call (the first unit sent then; none when the call waited) is what a drone must beat.
-    ``_drones.drone_pass`` is one loop over the calls in call order; the Python engine runs it
-    as Python, the compiled engine compiled by numba.
+    Drones answer the calls the dispatcher handles (served or left waiting), not incidents off
+    the network or out of every unit's reach. Two implementations of the same model: the
+    readable ``_Air`` below (the Python engine) and ``_drones.drone_pass`` compiled by numba
+    (the compiled engine); ``tests/sim/test_kernel.py`` holds them to equal logs.
     """
     air = st.air
     if air.n_drones == 0:
         return log
-    from xunfang.sim import _drones
-
     n = log.n_incidents
     eta = np.full(n, INF)
     at_call = (log.d_role == 1) & (log.d_time == log.inc_call[log.d_incident])
@@ -1180,26 +1181,168 @@ def fly_drones(st: SimSetup, prep: Prepared, log: EventLog, *, compiled: bool) -
                   (log.d_time + log.d_travel)[at_call])
     eligible = (log.inc_status == SERVED) | (log.inc_status == UNSERVED)
     cfg = st.config
-    fn = _drones.drone_pass if compiled else _drones.drone_pass.py_func
-    out = fn(  # type: ignore[no-untyped-call]
-        prep.order, log.inc_call, np.ascontiguousarray(prep.incidents.xy[:, 0]),
-        np.ascontiguousarray(prep.incidents.xy[:, 1]), eligible, eta,
-        np.ascontiguousarray(air.home_xy[:, 0]), np.ascontiguousarray(air.home_xy[:, 1]),
-        air.on_duty, float(st.slot_minutes), st.n_plan_slots, st.slot_offset,
-        air.drone_ptr, air.sortie_start, air.sortie_end, air.wp_ptr,
-        np.ascontiguousarray(air.wp_xy[:, 0]), np.ascontiguousarray(air.wp_xy[:, 1]),
-        air.speed_m_per_min, air.launch_minutes, float(cfg.drone_overwatch_minutes),
-        float(cfg.drone_battery_minutes), float(cfg.drone_recharge_minutes), st.horizon)
-    inc_drone, eyes, a_drone, a_kind, a_start, a_end, a_inc, na = out
-    na = int(na)
+    if compiled:
+        from xunfang.sim import _drones
+
+        out = _drones.drone_pass(
+            prep.order, log.inc_call, np.ascontiguousarray(prep.incidents.xy[:, 0]),
+            np.ascontiguousarray(prep.incidents.xy[:, 1]), eligible, eta,
+            np.ascontiguousarray(air.home_xy[:, 0]), np.ascontiguousarray(air.home_xy[:, 1]),
+            air.on_duty, float(st.slot_minutes), st.n_plan_slots, st.slot_offset,
+            air.drone_ptr, air.sortie_start, air.sortie_end, air.wp_ptr,
+            np.ascontiguousarray(air.wp_xy[:, 0]), np.ascontiguousarray(air.wp_xy[:, 1]),
+            air.speed_m_per_min, air.launch_minutes, float(cfg.drone_overwatch_minutes),
+            float(cfg.drone_battery_minutes), float(cfg.drone_recharge_minutes), st.horizon)
+        inc_drone, eyes, a_drone, a_kind, a_start, a_end, a_inc, na = out
+        na = int(na)
+        a_drone, a_kind, a_start, a_end, a_inc = (a_drone[:na], a_kind[:na], a_start[:na],
+                                                  a_end[:na], a_inc[:na])
+    else:
+        inc_drone, eyes, a_drone, a_kind, a_start, a_end, a_inc = _Air(
+            st, prep.incidents.xy, eta).run(prep.order.tolist(), log.inc_call.tolist(),
+                                            eligible.tolist())
     return replace(
         log, inc_drone=np.asarray(inc_drone, dtype=np.int32),
         inc_drone_eyes=np.asarray(eyes, dtype=np.float64),
-        a_drone=np.asarray(a_drone[:na], dtype=np.int32),
-        a_kind=np.asarray(a_kind[:na], dtype=np.int8),
-        a_start=np.asarray(a_start[:na], dtype=np.float64),
-        a_end=np.asarray(a_end[:na], dtype=np.float64),
-        a_incident=np.asarray(a_inc[:na], dtype=np.int32))
+        a_drone=np.asarray(a_drone, dtype=np.int32),
+        a_kind=np.asarray(a_kind, dtype=np.int8),
+        a_start=np.asarray(a_start, dtype=np.float64),
+        a_end=np.asarray(a_end, dtype=np.float64),
+        a_incident=np.asarray(a_inc, dtype=np.int32))
+
+
+@dataclass
+class _Drone:
+    """One drone's state between calls."""
+
+    home: tuple[float, float]
+    sorties: list[int]  # its sorties (indices into the air layer), by start
+    next: int = 0  # the first sortie not yet due
+    free_at: float = -INF  # on the ground and charged from then on
+    flying: int = -1  # the sortie it is flying, -1: none
+    row: int = -1  # that sortie's row in the log
+
+
+class _Air:
+    """The drones of one replication, readable (the Python engine's half of ``fly_drones``)."""
+
+    def __init__(self, st: SimSetup, inc_xy: FloatArray, ground_eta: FloatArray) -> None:
+        air, cfg = st.air, st.config
+        self.st, self.air = st, air
+        self.inc_xy: list[list[float]] = inc_xy.tolist()
+        self.ground_eta: list[float] = ground_eta.tolist()
+        self.speed, self.launch = air.speed_m_per_min, air.launch_minutes
+        self.overwatch, self.battery = cfg.drone_overwatch_minutes, cfg.drone_battery_minutes
+        self.recharge = cfg.drone_recharge_minutes
+        self.start: list[float] = air.sortie_start.tolist()
+        self.end: list[float] = air.sortie_end.tolist()
+        wp = air.wp_xy.tolist()
+        ptr = air.wp_ptr.tolist()
+        self.path: list[list[tuple[float, float]]] = [
+            [(wp[j][0], wp[j][1]) for j in range(ptr[k], ptr[k + 1])]
+            for k in range(len(self.start))]
+        dp = air.drone_ptr.tolist()
+        self.drones = [_Drone(home=(float(air.home_xy[d, 0]), float(air.home_xy[d, 1])),
+                              sorties=list(range(dp[d], dp[d + 1])))
+                       for d in range(air.n_drones)]
+        self.on_duty: list[list[bool]] = air.on_duty.tolist()
+        self.rows: list[tuple[int, int, float, float, int]] = []  # drone, kind, from, to, inc
+
+    def _catch_up(self, d: int, due: float, inclusive: bool) -> None:
+        """Fly or miss drone d's sorties starting by ``due``."""
+        dr = self.drones[d]
+        while dr.next < len(dr.sorties):
+            k = dr.sorties[dr.next]
+            s0 = self.start[k]
+            if s0 > due or (s0 == due and not inclusive):
+                break
+            dr.next += 1
+            if dr.free_at <= s0 + 1e-9:  # on the ground and charged: it flies
+                dr.flying, dr.row = k, len(self.rows)
+                dr.free_at = self.end[k] + self.recharge
+                self.rows.append((d, A_SORTIE, s0, self.end[k], -1))
+            else:  # away on a call or recharging
+                self.rows.append((d, A_MISSED, s0, self.end[k], -1))
+
+    def _position(self, k: int, t: float) -> tuple[float, float]:
+        """Where a drone flying sortie k is at t: an even pace along its waypoints from the
+        end of the launch to the landing."""
+        fly0 = self.start[k] + self.launch
+        span = self.end[k] - fly0
+        frac = (t - fly0) / span if span > 0.0 else 0.0
+        pts = self.path[k]
+        legs = [math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(pts)]
+        total = 0.0
+        for leg in legs:
+            total += leg
+        if total <= 0.0 or frac <= 0.0:
+            return pts[0]
+        goal = min(frac, 1.0) * total
+        done = 0.0
+        for j, leg in enumerate(legs):
+            if leg > 0.0 and done + leg >= goal:
+                f = (goal - done) / leg
+                a, b = pts[j], pts[j + 1]
+                return (a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]))
+            done += leg
+        return pts[-1]
+
+    def _offer(self, d: int, t: float, i: int) -> tuple[float, float] | None:
+        """(eyes on scene, minutes home from the scene) of drone d for call i at t, or None
+        when it is away, recharging, off duty or short of battery."""
+        dr = self.drones[d]
+        if dr.flying >= 0 and self.end[dr.flying] <= t:
+            dr.flying = -1
+        if dr.flying >= 0:  # airborne on a sortie: its battery drawn since the launch
+            k = dr.flying
+            px, py = self._position(k, t)
+            left = self.battery - (t - self.start[k])
+            extra = max(0.0, self.start[k] + self.launch - t)
+        else:
+            ps = (int(t // self.st.slot_minutes) + self.st.slot_offset) % self.st.n_plan_slots
+            if not (dr.free_at <= t and self.on_duty[d][ps]):
+                return None
+            (px, py), left, extra = dr.home, self.battery, self.launch
+        x, y = self.inc_xy[i]
+        there = math.hypot(x - px, y - py) / self.speed
+        back = math.hypot(dr.home[0] - x, dr.home[1] - y) / self.speed
+        if left + 1e-9 < extra + there + self.overwatch + back:
+            return None
+        return t + extra + there, back
+
+    def run(self, order: list[int], call: list[float], eligible: list[bool]
+            ) -> tuple[list[int], list[float], list[int], list[int], list[float], list[float],
+                       list[int]]:
+        n = len(call)
+        H = self.st.horizon
+        inc_drone, eyes = [-1] * n, [math.nan] * n
+        for i in order:
+            t = call[i]
+            if not eligible[i] or t >= H:
+                continue
+            best: tuple[float, float, int] | None = None  # eyes, back, drone
+            for d in range(len(self.drones)):
+                self._catch_up(d, t, inclusive=True)
+                got = self._offer(d, t, i)
+                if got is not None and (best is None or got[0] < best[0]):
+                    best = (got[0], got[1], d)
+            if best is None or not best[0] < self.ground_eta[i]:
+                continue
+            at, back, d = best
+            dr = self.drones[d]
+            if dr.flying >= 0:  # the sortie ends here: the drone turns to the call
+                dd, kind, s0, _, inc = self.rows[dr.row]
+                self.rows[dr.row] = (dd, kind, s0, t, inc)
+                dr.flying = -1
+            land = at + self.overwatch + back
+            self.rows.append((d, A_CALL, t, land, i))
+            dr.free_at = land + self.recharge
+            inc_drone[i], eyes[i] = d, at
+        for d in range(len(self.drones)):
+            self._catch_up(d, H, inclusive=False)
+        cols = list(zip(*self.rows, strict=True)) if self.rows else [(), (), (), (), ()]
+        return (inc_drone, eyes, list(cols[0]), list(cols[1]), list(cols[2]), list(cols[3]),
+                list(cols[4]))
 
 
 def unit_index(st: SimSetup, ids: Sequence[str]) -> list[int]:
