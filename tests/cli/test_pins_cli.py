@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
@@ -68,9 +68,12 @@ def test_read_pins_xlsx(ebian: Scenario, tmp_path: Path) -> None:
     assert ws is not None
     ws.append(["unit", "post", "from", "to"])
     ws.append(["TX-M2", "RP1", "08:00", "09:00"])
+    ws.append(["TX-M3", "RP1", time(13, 0), time(14, 30)])  # time cells, as Excel keeps them
+    ws.append(["TX-M4", "KS1", datetime(2026, 12, 1, 20), datetime(2026, 12, 1, 21)])
     wb.save(tmp_path / "pins.xlsx")
     assert read_pins(tmp_path / "pins.xlsx", ebian, _slots()) == (
-        Pin("TX-M2", (8,), post="RP1"),)
+        Pin("TX-M2", (8,), post="RP1"), Pin("TX-M3", (13, 14), post="RP1"),
+        Pin("TX-M4", (20,), post="KS1"))
 
 
 @pytest.mark.parametrize(("row", "column", "rule"), [

@@ -105,18 +105,18 @@ class PinsError(DeployError):
 
 
 PIN_COLUMNS: tuple[str, ...] = ("unit", "from", "to")
-_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+_HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")  # Excel time cells read as HH:MM:SS
 
 
 def _pin_time(text: str) -> tuple[str, time | datetime] | None:
     """``("clock", HH:MM)`` (24:00 allowed, as the end of a day) or ``("at", datetime)``."""
     m = _HHMM.match(text)
     if m:
-        h, mi = int(m.group(1)), int(m.group(2))
-        if (h, mi) == (24, 0):
+        h, mi, sec = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        if (h, mi, sec) == (24, 0, 0):
             return ("clock", time.max)
-        if h < 24 and mi < 60:
-            return ("clock", time(h, mi))
+        if h < 24 and mi < 60 and sec < 60:
+            return ("clock", time(h, mi, sec))
         return None
     try:
         at = datetime.fromisoformat(text)
@@ -126,8 +126,8 @@ def _pin_time(text: str) -> tuple[str, time | datetime] | None:
 
 
 def _clock_on(day: datetime, t: time) -> datetime:
-    return day + timedelta(days=1) if t == time.max else day.replace(hour=t.hour,
-                                                                      minute=t.minute)
+    return day + timedelta(days=1) if t == time.max else day.replace(
+        hour=t.hour, minute=t.minute, second=t.second)
 
 
 def read_pins(path: Path, scenario: Scenario, slots: Sequence[Slot], *,
