@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +228,33 @@ def test_a_plan_of_other_inputs_needs_force(plan_dir: Path, tmp_path: Path) -> N
     (copy / "plan.json").write_text("{", encoding="utf-8")
     r = _replan(str(copy), "--at", "20:00")
     assert r.exit_code == 1 and "not readable JSON" in r.output
+
+
+def test_replan_a_folder_scenario_and_its_changed_files(
+        make_scenario: Callable[..., Path], tmp_path: Path) -> None:
+    units = ("id,tier,mode,squad,home_post\ncar1,special,car,fixed,p1\n"
+             "foot1,special,foot,fixed,p1\n")
+    folder = make_scenario({"units.csv": units})
+    plan = tmp_path / "plan"
+    r = runner.invoke(app, ["plan", str(folder), "--out", str(plan), "--from", "2026-12-01",
+                            "--days", "2"])
+    assert r.exit_code == 0, r.output
+    # two days: a bare HH:MM is ambiguous
+    r = _replan(str(plan), "--at", "06:00")
+    assert r.exit_code == 1 and "the plan covers several days" in r.output
+    r = _replan(str(plan), "--at", "2026-12-02T06:10", "--out-of-service", "car1", "--json")
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    assert Path(got["plan"]).name == "replan-1202-0600" and got["at_slot"] == 30
+    assert got["changed"] == 18  # car1 off from 06:00 on the second day
+    assert [(f["slot"], f["duty"], f["place"]) for f in got["shortfalls"]] == [
+        (k, "fixed post", "p1") for k in range(30, 48)]
+    # the scenario's files change: its plans are refused unless forced
+    (folder / "units.csv").write_text(units + "car2,special,car,patrol,p1\n",
+                                      encoding="utf-8")
+    r = _replan(str(plan), "--at", "2026-12-02T06:00")
+    assert r.exit_code == 1 and "made from other inputs" in r.output.replace("\n", " ")
+    r = _replan(str(plan), "--at", "2026-12-02T06:00", "--force")
+    assert r.exit_code == 1  # forced, and still refused: the plan has not the units
+    assert "does not fit scenario" in r.output.replace("\n", " ")
+    assert "units.csv" in r.output.replace("\n", " ")

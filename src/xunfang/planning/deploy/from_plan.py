@@ -17,6 +17,7 @@ assignment before the re-plan's first slot exactly as the plan in force has it.
 from __future__ import annotations
 
 import json
+import math
 import time as _time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -410,6 +411,8 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     if pif.pins:
         posture_doc["pins"] = [p.as_dict(pif.slots) for p in pif.pins]
     stages = dict(pif.stages)
+    if isinstance(stages.get("rings"), Mapping):
+        stages["rings"] = _shares_as_floats(stages["rings"])
     stages["posture"] = posture_doc
     stages.update(summaries)
     stages["kpis"] = {"skipped": "a re-plan is not simulated here: measure it with "
@@ -443,6 +446,19 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     return Replanned(result=result, request=request, posture=new, changes=ch,
                      new_shortfalls=fresh, at_slot=at, seconds=_time.perf_counter() - t0,
                      route_grid=new_route_grid, steps=steps)
+
+
+def _shares_as_floats(doc: object, key: str = "") -> object:
+    """The rings stage as the pipeline holds it: plan.json writes an undefined share (no
+    incidents, no nodes of a ring level) as null; in the plan it is NaN, as the report reads
+    it. Only values under a ``*share*`` key are touched."""
+    if isinstance(doc, Mapping):
+        return {k: _shares_as_floats(v, k if "share" in k else key) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [_shares_as_floats(v, key) for v in doc]
+    if doc is None and "share" in key:
+        return math.nan
+    return doc
 
 
 def _keep_before(doc: Mapping[str, object], old: object, first: int) -> Mapping[str, object]:
