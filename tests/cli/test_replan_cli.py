@@ -85,6 +85,9 @@ def test_nothing_new_changes_nothing(plan_dir: Path) -> None:
     a_old, a_new = _at(old), _at(doc)
     assert all(a_new[k] == v for k, v in a_old.items() if k[1] < 12)
     assert all(a_new[k]["duty"] == v["duty"] for k, v in a_old.items())
+    # the air and video layers: the same sorties and camera views
+    for layer in ("drone_sorties", "camera_views"):
+        assert doc["plan"][layer] and doc["plan"][layer] == old["plan"][layer]
     # the pins are the plan's, and kept
     assert doc["stages"]["posture"]["pins"] == old["stages"]["posture"]["pins"]
     assert a_new[("TX-M1", 18)]["post"] == "KS1" and a_new[("TX-M1", 19)]["post"] == "KS1"
@@ -135,6 +138,8 @@ def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
     assert doc["stages"]["replan"]["busy"] == [{"unit": "TX-M2", "grid": "G3",
                                                 "until_slot": 13}]
     assert doc["stages"]["replan"]["out_of_service"] == ["PS1-C"]
+    morning = [x for x in old["plan"]["drone_sorties"] if x["start"] < 720]
+    assert morning and [x for x in doc["plan"]["drone_sorties"] if x["start"] < 720] == morning
     # printed as a table too; the second run replaces the earlier re-plan folder
     r = _replan(*args)
     assert r.exit_code == 0, r.output

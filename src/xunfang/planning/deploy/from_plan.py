@@ -30,7 +30,7 @@ import numpy as np
 from xunfang import __version__
 from xunfang.intel.stage import RiskTable
 from xunfang.network import RoadNetwork
-from xunfang.plan import Assignment, Plan, PlanError, Slot
+from xunfang.plan import Assignment, CameraView, DroneSortie, Plan, PlanError, Slot
 from xunfang.planning.deploy.inputs import DeployError, Inputs, Pin, prepare
 from xunfang.planning.deploy.replan import Change, ReplanState, changes, replan
 from xunfang.planning.deploy.solve import Posture, Shortfall, SlotSolve
@@ -368,7 +368,12 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     stage_list = pipeline.EXTRA_STAGES if extras is None else extras
     done: dict[tuple[str, int], Assignment] = {}
     summaries: dict[str, Mapping[str, object]] = {}
+    t_plan0 = pif.slots[0].start
+    at_min = (pif.slots[k0].start - t_plan0).total_seconds() / 60.0
+    sorties: list[DroneSortie] = []
+    views: list[CameraView] = []
     for name, stage in stage_list:
+        offset = 0.0  # minutes from the plan's first slot to the stage's first slot
         if name in TAIL_STAGES:
             risk = pif.risk
             if risk is not None:
@@ -377,15 +382,19 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
             ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots[k0:],
                                          posture=replace(new, assignments=part), inputs=inp,
                                          risk=risk, seed=pif.seed)
+            offset = at_min
         else:
             part = seen
             ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots,
                                          posture=replace(new, assignments=part), inputs=inp,
                                          risk=pif.risk, seed=pif.seed)
-        got, one = pipeline.apply_extras(ctx, part, ((name, stage),))
-        for a_in, a_out in zip(part, got, strict=True):  # apply_extras keeps the order
+        got, one, layers = pipeline.apply_extra_stages(ctx, part, ((name, stage),))
+        for a_in, a_out in zip(part, got, strict=True):  # apply_extra_stages keeps the order
             if a_out.slot >= first and a_out != a_in:
                 done[(a_out.unit, a_out.slot)] = a_out
+        sorties += [replace(x, start=x.start + offset, end=x.end + offset)
+                    for x in layers.drone_sorties]
+        views += [replace(v, start=v.start + offset) for v in layers.camera_views]
         summaries.update(one)
         lap(name)
     by_key = {(a.unit, a.slot): a for a in new.assignments}
@@ -403,9 +412,13 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                  for name, doc in summaries.items()}
     ch = changes(old.assignments, final, place_of=place_in(new_route_grid),
                  place_before=place_in(pif.route_grid))
+    air, dropped = _merge_sorties(old.drone_sorties, sorties, at_min)
+    watch = (*(v for v in old.camera_views if v.start < at_min),
+             *(v for v in views if v.start >= at_min))
     plan = Plan(scenario=scenario.name, inputs_hash=scenario.inputs_hash, seed=pif.seed,
                 version=__version__, slots=pif.slots, units=old.units, assignments=final,
-                stages=(*(s for s in old.stages if s != "replan"), "replan"))
+                stages=(*(s for s in old.stages if s != "replan"), "replan"),
+                drone_sorties=air, camera_views=watch)
     posture_doc = dict(new.summary())
     posture_doc["changed"] = len(ch)
     if pif.pins:
@@ -416,7 +429,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     stages["posture"] = posture_doc
     stages.update(summaries)
     stages["kpis"] = {"skipped": "a re-plan is not simulated here: measure it with "
-                                 "xunfang sim on the new plan folder"}
+                                 "xunfang simulate SCENARIO --plan NEW_PLAN_DIR"}
     at = pif.slots[[s.index for s in pif.slots].index(first)]
     stages["replan"] = {
         "from_plan": str(pif.folder), "from_inputs_hash": pif.inputs_hash,
@@ -428,6 +441,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
         "hot": [{"grid": h.grid, "first_slot": h.first, "last_slot": h.last, "share": h.share}
                 for h in state.hot],
         "changed": len(ch),
+        **({"drone_sorties_dropped": dropped} if dropped else {}),
         **dict(note or {}),
     }
     request = pipeline.PlanRequest(start=pif.start, days=pif.days, seed=pif.seed,
@@ -446,6 +460,25 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     return Replanned(result=result, request=request, posture=new, changes=ch,
                      new_shortfalls=fresh, at_slot=at, seconds=_time.perf_counter() - t0,
                      route_grid=new_route_grid, steps=steps)
+
+
+def _merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_min: float
+                   ) -> tuple[tuple[DroneSortie, ...], int]:
+    """The plan in force's sorties launched before ``at_min`` (flown, or in the air), then
+    the re-plan's launched from it on; a re-planned sortie that would launch before the
+    drone is back from its last kept one is dropped (and counted)."""
+    kept = [x for x in old if x.start < at_min]
+    back: dict[str, float] = {}
+    for x in kept:
+        back[x.unit] = max(back.get(x.unit, 0.0), x.end)
+    out, dropped = list(kept), 0
+    for x in sorted((x for x in new if x.start >= at_min), key=lambda x: (x.unit, x.start)):
+        if x.start < back.get(x.unit, -math.inf):
+            dropped += 1
+            continue
+        out.append(x)
+        back[x.unit] = x.end
+    return tuple(out), dropped
 
 
 def _shares_as_floats(doc: object, key: str = "") -> object:
