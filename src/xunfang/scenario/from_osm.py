@@ -625,6 +625,11 @@ def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     net_imports.write_network(roads, crs, out, name=name, source=src)
+    # write_network writes through private temporary files (mode 0600): a scenario folder is
+    # shared with the planners, so its files get the usual 0644
+    (out / "scenario.toml").unlink()
+    for written in (out / "network").iterdir():
+        written.chmod(0o644)
     _write_toml(out / "scenario.toml", name, opts, crs.declared, src)
     _write_areas(out / "areas.geojson", crs.declared, zones, grids, rings)
     ids = roads.node_ids
@@ -698,6 +703,7 @@ def _grids(roads: Roads, opts: BuildOptions) -> tuple[list[_Grid], int]:
     floor = opts.min_road_share * float(np.median(nonzero)) if nonzero.size else 0.0
     out: list[_Grid] = []
     dropped = 0
+    wr, wc = max(2, len(str(nrow))), max(2, len(str(ncol)))  # ids stay unique past 99
     for r in range(nrow - 1, -1, -1):  # north first, west to east: reading order on a map
         for c in range(ncol):
             if km[r, c] <= 0:
@@ -707,7 +713,7 @@ def _grids(roads: Roads, opts: BuildOptions) -> tuple[list[_Grid], int]:
                 continue
             x0, y0 = lo[0] + c * g, lo[1] + r * g
             geom = shapely.box(x0, y0, x0 + g, y0 + g)
-            out.append(_Grid(id=f"G{nrow - r:02d}{c + 1:02d}", row=nrow - 1 - r, col=c,
+            out.append(_Grid(id=f"G{nrow - r:0{wr}d}{c + 1:0{wc}d}", row=nrow - 1 - r, col=c,
                              geom=geom, road_km=float(km[r, c])))
     return out, dropped
 
@@ -760,7 +766,11 @@ def _posts(roads: Roads, net: RoadNetwork, weight: FloatArray,
         cand = np.flatnonzero(free(inz & main)) if (inz & main).any() else np.flatnonzero(inz)
         pts = np.flatnonzero(inz)
         w = weight[pts]
-        cost = [float((w * np.hypot(*(xy[pts] - xy[c]).T)).sum()) for c in cand[:400].tolist()]
+        if cand.size > 400:  # the 400 nearest the zone's risk-weighted centre are enough
+            centre = (w[:, None] * xy[pts]).sum(axis=0) / max(float(w.sum()), 1e-12)
+            near = np.argsort(np.hypot(*(xy[cand] - centre).T), kind="stable")[:400]
+            cand = np.sort(cand[near])
+        cost = [float((w * np.hypot(*(xy[pts] - xy[c]).T)).sum()) for c in cand.tolist()]
         best = int(cand[int(np.argmin(cost))])
         used.add(best)
         posts.append(_Post(f"PS{k}", f"Police station {zid} ({roads_name_at(roads, best)})",
@@ -1022,7 +1032,8 @@ def _write_areas(path: Path, crs: str, zones: list[tuple[str, list[_Grid]]],
             "geometry": _poly_coords(geom)})
     for g in grids:
         feats.append({"type": "Feature", "properties": {
-            "id": g.id, "kind": "grid", "name": f"Grid {g.id[1:3]}-{g.id[3:]}", "level": None,
+            "id": g.id, "kind": "grid", "name": f"Grid {g.row + 1:02d}-{g.col + 1:02d}",
+            "level": None,
             "zone": g.zone, "road_km": round(g.road_km, 2)},
             "geometry": _poly_coords(g.geom)})
     names = {1: "Core area ring", 2: "Crowded places ring", 3: "General area ring"}
