@@ -69,6 +69,10 @@ def test_bad_arguments_exit_1_with_the_rule(data_dir: Path, tmp_path: Path) -> N
         ([pbf, str(tmp_path / "d"), "--incidents-per-day", "0"],
          "--incidents-per-day must be a positive rate"),
     ]
+    cases.append(([pbf, str(tmp_path / "e"), "--bbox", "-76.6,39.27,-76.56"],
+                  "--bbox '-76.6,39.27,-76.56': give four numbers"))
+    cases.append(([pbf, str(tmp_path / "f"), "--bbox", "-76.5,39.27,-76.6,39.3"],
+                  "--bbox must be WEST,SOUTH,EAST,NORTH"))
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "x.txt").write_text("x", encoding="utf-8")
