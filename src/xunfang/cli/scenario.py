@@ -65,8 +65,11 @@ def from_osm_cmd(
         "--force", help="Replace an existing scenario folder's contents.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Build a complete scenario folder from PBF: real roads, generated grids, posts, forces
-    and a SYNTHETIC incident history sampled from a seeded risk map."""
+    """Build a scenario folder from an OpenStreetMap file (synthetic incidents).
+
+    Real roads; generated grids, zones, rings, posts, lines, units and four teams; an incident
+    history sampled from a seeded, SYNTHETIC risk map (documented in the folder's README.md).
+    """
     from xunfang._errors import XunfangError
     from xunfang.scenario.from_osm import BuildOptions, build_from_osm
 
