@@ -225,3 +225,22 @@ def test_later_stages_replace_posture_assignments(ebian, planned) -> None:
 
     with pytest.raises(ValueError, match="stage 'bad' assigned unit 'NOPE'"):
         apply_extras(ctx, post.assignments, [("bad", bad)])
+
+
+@pytest.mark.parametrize(("fixed", "expect"), [
+    (("TXFA04", "TXFA05"), {"RP1": "TX-B3", "SB1": "TX-B1"}),  # two people: two posts on foot
+    (("TXFA04", "TXFA05", "TXFA08"), {"RP1": "TX-C1", "SB1": "TX-B1"}),
+    (("TXFA04", "TXFA05", "TXFA08", "TXFB04"), {"RP1": "TX-C1", "SB1": "TX-C2"}),
+])
+def test_short_fixed_squad_holds_every_post_first(ebian, fixed, expect) -> None:
+    sc, net = ebian
+    slots = make_slots(DAY, days=1, slot_minutes=sc.slot_minutes)
+    rostered = [p.id for p in sc.people if p.team in ("A", "B", "C", "D", "day")]
+    inp = deploy.prepare(sc, net, slots, risk=_risk(sc, len(slots)),
+                         on_duty_people=[fixed] * len(slots), rostered=rostered)
+    post = deploy.plan_posture(inp)
+    at = {(a.unit, a.slot): a for a in post.assignments}
+    held = {at[(u, 0)].post: u for u in ("TX-C1", "TX-C2", "TX-B1", "TX-B2", "TX-B3", "TX-B4")
+            if at[(u, 0)].duty == "post"}
+    assert held == expect
+    assert not [s for s in post.shortfalls if s.duty == "fixed post"]

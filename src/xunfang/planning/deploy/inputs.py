@@ -405,7 +405,7 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
             on_duty_people) else set()
         for pool, units in groups.items():
             free = [p for p in pool if p in present]
-            for u in sorted(units, key=lambda x: x.mode == "drone"):
+            for u in _crew_order(units, len(free)):
                 need = CREW_MIN.get(u.mode, 1)
                 if u.mode == "drone":
                     pick = [p for p in free if "drone_pilot" in skills[p]][:need]
@@ -417,6 +417,35 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
                     free = [p for p in free if p not in pick]
         duty.append(frozenset(on))
     return tuple(duty), crew, rostered_units
+
+
+def _crew_order(units: Sequence[Unit], people: int) -> list[Unit]:
+    """The order in which a pool's units get their crews from ``people`` on duty: first one
+    unit at every home post (so that a short shift still holds each post), then the rest in
+    file order; drones last. At a post, the first unit in file order is taken unless its crew
+    would leave too few people for the cheapest unit of each post still to come — then the
+    first one that does (two people hold two posts on balance vehicles rather than one post
+    with a car)."""
+    ground = [u for u in units if u.mode != "drone"]
+    posts: dict[str, list[Unit]] = {}
+    for u in ground:
+        posts.setdefault(u.home_post, []).append(u)
+    cheapest = {p: min(CREW_MIN.get(u.mode, 1) for u in us) for p, us in posts.items()}
+    first: list[Unit] = []
+    left = people
+    todo = list(posts)
+    while todo:
+        p = todo.pop(0)
+        reserve = sum(cheapest[q] for q in todo)
+        fits = [u for u in posts[p] if CREW_MIN.get(u.mode, 1) <= left - reserve]
+        if not fits:
+            fits = [u for u in posts[p] if CREW_MIN.get(u.mode, 1) <= left]
+        if fits:
+            first.append(fits[0])
+            left -= CREW_MIN.get(fits[0].mode, 1)
+    taken = {u.id for u in first}
+    return [*first, *(u for u in ground if u.id not in taken),
+            *(u for u in units if u.mode == "drone")]
 
 
 def _grid_zone(scenario: Scenario) -> dict[str, str | None]:

@@ -320,6 +320,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 state.where[u] = gi
 
         mobile: list[str] = []
+        uncrewed: dict[str, list[str]] = {}  # fixed post -> its units off duty, and why
         for u, unit in units.items():
             kind = kinds[u]
             if u not in on:
@@ -328,9 +329,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 assignments[(u, s.index)] = Assignment(unit=u, slot=s.index, duty="off",
                                                        note=reason)
                 if kind == "fixed":
-                    shortfalls.append(Shortfall(s.index, s.name, "fixed post", unit.home_post,
-                                                1, 0, f"unit {u} ({reason}) cannot hold its "
-                                                "post"))
+                    uncrewed.setdefault(unit.home_post, []).append(f"{u} ({reason})")
                 if (u, s.index) in cps:
                     shortfalls.append(Shortfall(s.index, s.name, "checkpoint",
                                                 cps[(u, s.index)], 1, 0,
@@ -380,6 +379,14 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 put(u, a, hg)
             else:
                 mobile.append(u)
+        # a fixed post is short when none of its units holds it (a unit without a crew while
+        # another holds the post is simply off, like any unit the roster leaves uncrewed)
+        held = {a.post for uu in units if kinds[uu] == "fixed"
+                and (a := assignments.get((uu, s.index))) is not None and a.duty == "post"}
+        for post, off in uncrewed.items():
+            if post not in held:
+                shortfalls.append(Shortfall(s.index, s.name, "fixed post", post, 1, 0,
+                                            f"no unit holds the post: {', '.join(off)}"))
 
         # requirements of the slot
         req = np.zeros(n_g)
