@@ -381,8 +381,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 mobile.append(u)
         # a fixed post is short when none of its units holds it (a unit without a crew while
         # another holds the post is simply off, like any unit the roster leaves uncrewed)
-        held = {a.post for uu in units if kinds[uu] == "fixed"
-                and (a := assignments.get((uu, s.index))) is not None and a.duty == "post"}
+        held = {assignments[(uu, s.index)].post for uu in units if kinds[uu] == "fixed"
+                and assignments[(uu, s.index)].duty == "post"}
         for post, off in uncrewed.items():
             if post not in held:
                 shortfalls.append(Shortfall(s.index, s.name, "fixed post", post, 1, 0,
