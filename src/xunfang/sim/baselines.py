@@ -8,6 +8,11 @@
 - ``proportional``: the same units shared among the grids in proportion to last year's
   recorded incidents per grid in the slot's hour of day (largest remainders; with no
   history, as ``even``).
+
+Compared with a plan (``like=plan``), a baseline deploys the same force: a unit the plan has
+off duty in a slot (no crew on the roster, out of service) is off in the baseline too. Who is
+on duty is the roster's decision, an input of the deployment; a baseline that patrolled with
+every unit around the clock would compare more people against fewer.
 """
 
 from __future__ import annotations
@@ -42,18 +47,25 @@ def _largest_remainder(weights: Sequence[float], n: int) -> list[int]:
     return [int(x) for x in base]
 
 
-def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed: int = 0
-                  ) -> Plan:
-    """The reference plan ``name`` (one of ``BASELINES``) over ``slots``."""
+def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed: int = 0,
+                  like: Plan | None = None) -> Plan:
+    """The reference plan ``name`` (one of ``BASELINES``) over ``slots``; with ``like``, only
+    the units on duty in ``like`` in each slot take part (the others are off as there)."""
     if name not in BASELINES:
         raise SimError(f"unknown baseline {name!r}; use one of {', '.join(BASELINES)}")
     slots_t = tuple(slots)
+    if like is not None:
+        if tuple(s.start for s in like.slots) != tuple(s.start for s in slots_t):
+            raise SimError(f"baseline {name!r}: the plan to compare with covers other slots")
+        missing = sorted(set(like.units) - {u.id for u in scenario.units})
+        if missing:
+            raise SimError(f"baseline {name!r}: plan units not in scenario "
+                           f"{scenario.name!r}: {', '.join(missing[:5])}")
     home = {a.unit + "@" + str(a.slot): a for a in hold_at_home(scenario, slots_t)}
     grids = scenario.areas_of("grid")
     if name != "posts" and not grids:
         raise SimError(f"baseline {name!r} needs grids; scenario {scenario.name!r} has none")
-    movers = _patrollers(scenario)
-    by_hour: dict[int, list[int]] = {}
+    counts = np.ones((len(grids), 24))
     if name == "proportional" and len(scenario.incidents):
         inc = scenario.incidents
         last = inc.time.max()
@@ -65,22 +77,25 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
         for g, area in enumerate(grids):
             inside = shapely.contains_xy(area.geometry, xy[:, 0], xy[:, 1])
             np.add.at(counts[g], hours[inside], 1.0)
-        for h in range(24):
-            by_hour[h] = _largest_remainder(counts[:, h].tolist(), len(movers))
+    off = ({(a.unit, a.slot): a for a in like.assignments if a.duty == "off"}
+           if like is not None else {})
     out: list[Assignment] = []
     for s in slots_t:
+        movers = [u for u in _patrollers(scenario) if (u, s.index) not in off]
         if name == "posts":
             alloc: list[int] = []
-        elif name == "even" or not by_hour:
-            alloc = _largest_remainder([1.0] * len(grids), len(movers))
         else:
-            alloc = by_hour[s.start.hour]
+            alloc = _largest_remainder(counts[:, s.start.hour].tolist(), len(movers))
         # units in turn over the grids with places left (round robin), so that every grid
         # gets a mix of the tiers and modes as they come in the units file
         order = [g for r in range(max(alloc, default=0)) for g, n in enumerate(alloc) if n > r]
         grid_of = {movers[k]: grids[g].id for k, g in enumerate(order)}
         for u in scenario.units:
-            if u.id in grid_of:
+            if (u.id, s.index) in off:
+                a = off[(u.id, s.index)]
+                out.append(Assignment(unit=u.id, slot=s.index, duty="off",
+                                      note=f"baseline {name}: off as in the plan ({a.note})"))
+            elif u.id in grid_of:
                 out.append(Assignment(unit=u.id, slot=s.index, duty="grid",
                                       grid=grid_of[u.id], note=f"baseline {name}"))
             else:

@@ -63,9 +63,10 @@ def make_variant(text: str, scenario: Scenario, plan: Plan, config: SimConfig) -
         if args not in BASELINES:
             raise SimError(f"variant {text!r}: unknown baseline; use one of "
                            f"{', '.join(BASELINES)}")
-        # the baselines' drones stay at their posts (on standby: no sorties); the video desk
-        # watches the plan's cameras in every arm, so the arms differ by the ground only
-        base = replace(baseline_plan(args, scenario, plan.slots),
+        # the baselines deploy the plan's force (its units off duty stay off); their drones
+        # stay at their posts (on standby: no sorties); the video desk watches the plan's
+        # cameras in every arm, so the arms differ by the ground only
+        base = replace(baseline_plan(args, scenario, plan.slots, like=plan),
                        camera_views=plan.camera_views)
         return Variant(text, scenario, base, config)
     if kind == "add":
