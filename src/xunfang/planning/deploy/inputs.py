@@ -301,6 +301,7 @@ class Options:
     w_keep: float = 2.0  # re-plan: cost of a count moved away from the plan in force
     w_short: float = 1000.0
     w_reserve: float = 0.05
+    hold_rings: bool = True  # a unit standing within the target of every tier-1 site
     mip_gap: float = 1e-3  # relative: HiGHS stops once within it (the gap is reported)
     time_limit_s: float = 3.0  # per slot; a slot stopped by it reports status time_limit
 
@@ -337,6 +338,7 @@ class Inputs:
     crew: Mapping[tuple[str, int], tuple[str, ...]]  # (unit, slot) -> people on board
     rostered_units: frozenset[str]  # units whose crews come from the roster
     pins: tuple[Pin, ...] = ()
+    net: RoadNetwork | None = None  # for node-level steps after the counts (staging)
     options: Options = field(default_factory=Options)
 
     @property
@@ -579,4 +581,4 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         tier_window={w: tuple(sorted(g)) for w, g in windows.items()},
         tier1_grids=tuple(sorted(tier1)), crowd=tuple(crowd), minutes=minutes, target=target,
         on_duty=duty, crew=crew, rostered_units=rostered_units, pins=tuple(pins),
-        options=opts)
+        options=opts, net=net)

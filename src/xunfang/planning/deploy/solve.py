@@ -43,8 +43,11 @@ from highspy._core import _Highs
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
+from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment
 from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
+from xunfang.planning.deploy.staging import RingCover, hold_rings
+from xunfang.planning.places import place_nodes
 from xunfang.scenario.model import FloatArray, IntArray
 
 _BIG = 1e6
@@ -287,9 +290,14 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     solves: list[SlotSolve] = []
     state = _State(last_seen=np.full(n_g, -10**6, dtype=np.int64),
                    where={u: home_grid[u] for u in units}, prev_counts=np.zeros(n_g))
+    rings = RingCover(sc, inp.net) if opts.hold_rings and inp.net is not None else None
+    site_grid = _site_grids(inp, inp.net, node_grid) if rings is not None else {}
+    locked: set[tuple[str, int]] = set()  # busy or pinned: never taken for staging
     anchor_idx: dict[tuple[str, int], Assignment] = {}
+    anchor_holds: dict[tuple[int, str], str] = {}
     if anchor is not None:
-        keep = anchor_idx = {(a.unit, a.slot): a for a in anchor.assignments}
+        keep = {(a.unit, a.slot): a for a in anchor.assignments}
+        anchor_idx, anchor_holds = _staged_as_grids(anchor, inp, inp.net, node_grid)
         for k in range(first):
             s = inp.slots[k]
             for u in units:
@@ -301,7 +309,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         if first > 0:
             state.prev_counts = anchor.counts[:, first - 1].astype(np.float64)
             for u in units:
-                a = keep[(u, inp.slots[first - 1].index)]
+                a = anchor_idx[(u, inp.slots[first - 1].index)]
                 if a.grid is not None:
                     state.where[u] = gindex[a.grid]
                 elif a.post is not None:
@@ -341,11 +349,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 continue
             if u in busy_at and busy_at[u][0] >= k:
                 bg = busy_at[u][1]
+                locked.add((u, s.index))
                 put(u, Assignment(unit=u, slot=s.index, duty="grid", grid=bg,
                                   note="busy at an incident"), gindex[bg])
                 continue
             if (u, s.index) in pins:
                 pp, pg, note = pins[(u, s.index)]
+                locked.add((u, s.index))
                 if pp is not None:
                     put(u, Assignment(unit=u, slot=s.index, duty="post", post=pp,
                                       note=("pinned " + note).strip()),
@@ -408,6 +418,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         for (si, g, site) in inp.crowd:
             if si == s.index:
                 need(g, opts.joint_patrol_units, f"joint patrol at {site}")
+        if rings is not None:  # staging units for the tier-1 rings, and one more patrolling
+            standing = [assignments[(u, s.index)] for u in units
+                        if (u, s.index) in assignments]
+            for gid, n_hold in rings.holders_needed(standing, s.start.hour,
+                                                    site_grid).items():
+                need(gindex[gid], int(p0[gindex[gid]]) + n_hold + 1,
+                     f"staging ({n_hold} for the tier-1 rings) and a patrol")
         for (kk, g) in hot_risk:  # a new hot incident: one unit more than planned there
             if kk == k:
                 planned_n = int(anchor.counts[g, k]) if anchor is not None else 1
@@ -593,11 +610,54 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         state.last_seen[counts[:, k] > 0] = k
         state.prev_counts = counts[:, k].astype(np.float64)
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
+    staged: dict[str, object] = {}
+    if rings is not None:
+        out, staged = _hold_rings(inp, rings, out, first, site_grid, shortfalls, anchor_holds,
+                                  locked)
     elapsed = time.perf_counter() - t_start
     solves_t = tuple(solves)
     return Posture(assignments=out, grids=inp.grids, counts=counts,
                    shortfalls=tuple(shortfalls), solves=solves_t,
-                   on_duty=tuple(tuple(sorted(x)) for x in inp.on_duty), seconds=elapsed)
+                   on_duty=tuple(tuple(sorted(x)) for x in inp.on_duty), seconds=elapsed,
+                   extra=staged)
+
+
+def _site_grids(inp: Inputs, net: RoadNetwork | None, node_grid: IntArray
+                ) -> dict[str, str | None]:
+    """Site id -> the grid holding its node (None outside every grid)."""
+    sc = inp.scenario
+    if net is None or not sc.sites:
+        return {}
+    out: dict[str, str | None] = {}
+    for site, node in zip(sc.sites, place_nodes(net, sc.sites).tolist(), strict=True):
+        gi = int(node_grid[node])
+        out[site.id] = inp.grids[gi] if gi >= 0 else None
+    return out
+
+
+def _hold_rings(inp: Inputs, rings: RingCover, out: tuple[Assignment, ...], first: int,
+                site_grid: Mapping[str, str | None], shortfalls: list[Shortfall],
+                prefer: Mapping[tuple[int, str], str], locked: set[tuple[str, int]]
+                ) -> tuple[tuple[Assignment, ...], dict[str, object]]:
+    """Staging units for the tier-1 sites (``staging.hold_rings``) in the slots from position
+    ``first`` on (a re-plan keeps the earlier ones, and ``prefer``: (slot, stop node) -> the
+    unit that held it in the plan in force); the sites left short become shortfalls."""
+    sc = inp.scenario
+    later = {s.index for s in inp.slots[first:]}
+    risk = {(g, s.index): float(inp.risk[gi, k]) for gi, g in enumerate(inp.grids)
+            for k, s in enumerate(inp.slots)}
+    st = hold_rings(sc, rings.net, [a for a in out if a.slot in later],
+                    {s.index: s.start.hour for s in inp.slots}, risk, site_grid,
+                    prefer=prefer, cover=rings, locked=locked)
+    new = {(a.unit, a.slot): a for a in st.assignments}
+    starts = {s.index: s.name for s in inp.slots}
+    for sh in st.shorts:
+        shortfalls.append(Shortfall(sh.slot, starts[sh.slot], "staging", sh.site, 1, 0,
+                                    f"no unit stands within the tier-1 target of {sh.site}: "
+                                    f"{sh.reason}"))
+    merged = tuple(new.get((a.unit, a.slot), a) for a in out)
+    return merged, {"staging": {"holds": len(st.holds), "short": len(st.shorts),
+                                "sites_held": sum(len(v) for v in st.holds.values())}}
 
 
 def _anchor_place(index: Mapping[tuple[str, int], Assignment], grids: Sequence[str],
@@ -610,3 +670,21 @@ def _anchor_place(index: Mapping[tuple[str, int], Assignment], grids: Sequence[s
     if a.grid is not None:
         return ("grid", list(grids).index(a.grid))
     return ("reserve", -1)
+
+
+def _staged_as_grids(anchor: Posture, inp: Inputs, net: RoadNetwork | None,
+                     node_grid: IntArray) -> tuple[dict[tuple[str, int], Assignment],
+                                                   dict[tuple[int, str], str]]:
+    """The plan in force with each staging unit (a one-stop route) put back on patrol of the
+    grid of its stop, as the counts saw it, and who held which stop in which slot (the
+    re-plan keeps the same holders where it can)."""
+    idx: dict[tuple[str, int], Assignment] = {}
+    held: dict[tuple[int, str], str] = {}
+    ids = {n: i for i, n in enumerate(net.node_ids)} if net is not None else {}
+    for a in anchor.assignments:
+        if len(a.route) == 1 and a.route[0] in ids and node_grid[ids[a.route[0]]] >= 0:
+            g = inp.grids[int(node_grid[ids[a.route[0]]])]
+            held[(a.slot, a.route[0])] = a.unit
+            a = replace(a, duty="grid", route=(), grid=g)
+        idx[(a.unit, a.slot)] = a
+    return idx, held

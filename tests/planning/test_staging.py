@@ -1,0 +1,90 @@
+"""Staging units hold the one-minute rings of the tier-1 sites (issue 8: staging points held
+in every slot)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from tests.planning.test_deploy import _inputs, ebian, planned  # noqa: F401  (fixtures)
+from xunfang.network import travel_times
+from xunfang.planning import deploy
+from xunfang.planning.places import place_nodes
+
+
+def _standing(post: deploy.Posture, slot: int) -> list:
+    return [a for a in post.assignments if a.slot == slot]
+
+
+def test_every_tier1_site_is_held_or_listed_short(ebian, planned) -> None:  # noqa: F811
+    sc, net = ebian
+    inp, post = planned
+    units = {u.id: u for u in sc.units}
+    sites = [s for s in sc.sites if s.tier == 1]
+    site_nodes = place_nodes(net, sites)
+    target = sc.policy.response_targets[1]
+    short = {(s.slot, s.place) for s in post.shortfalls if s.duty == "staging"}
+    holds = 0
+    for slot in inp.slots:
+        reached = np.zeros(len(sites), dtype=bool)
+        for a in _standing(post, slot.index):
+            u = units[a.unit]
+            if u.tier not in ("special", "precinct", "armed") or u.mode == "drone":
+                continue
+            if a.duty in ("post", "checkpoint"):
+                node = place_nodes(net, [p for p in sc.posts if p.id == a.post])[0]
+            elif a.duty == "route" and len(a.route) == 1:
+                assert u.mode in ("car", "motorcycle") and a.note.startswith("staging at S")
+                holds += 1
+                node = net.node_ids.index(a.route[0])
+                assert node in site_nodes.tolist()  # it stands at a tier-1 site
+            else:
+                continue
+            tt = travel_times(net, [node], site_nodes, mode=u.mode, hour=slot.start.hour)[0]
+            reached |= tt <= target
+        for site, ok in zip(sites, reached, strict=True):
+            assert ok or (slot.index, site.id) in short, (slot.index, site.id)
+    assert holds > len(inp.slots)  # staging is used, in most slots more than once
+    assert len(short) < len(sites) * len(inp.slots) / 10
+    assert post.extra["staging"]["holds"] == holds
+
+
+def test_staging_keeps_the_counts_and_a_patrol_in_the_grid(ebian, planned) -> None:  # noqa: F811
+    sc, net = ebian
+    inp, post = planned
+    visible = {u.id for u in sc.units if u.tier in ("special", "precinct", "armed")}
+    grid_of: dict[int, str] = {}
+    for g, nodes in zip(inp.grids, inp.grid_nodes, strict=True):
+        for n in nodes.tolist():
+            grid_of.setdefault(n, g)
+    for slot in inp.slots:
+        rows = [a for a in _standing(post, slot.index) if a.unit in visible]
+        staged = [a for a in rows if a.duty == "route"]
+        for a in staged:
+            g = grid_of[net.node_ids.index(a.route[0])]
+            assert any(b.duty == "grid" and b.grid == g for b in rows), (slot.index, g)
+        # the counts per grid count the staging units in the grid of their site
+        for gi, g in enumerate(inp.grids):
+            mobile = sum(1 for a in rows if a.duty == "grid" and a.grid == g)
+            mobile += sum(1 for a in staged if grid_of[net.node_ids.index(a.route[0])] == g)
+            assert mobile <= post.counts[gi, slot.index]
+
+
+def test_staging_can_be_turned_off(ebian) -> None:  # noqa: F811
+    sc, net = ebian
+    inp = _inputs(sc, net, options=deploy.Options(hold_rings=False))
+    post = deploy.plan_posture(inp)
+    assert not [a for a in post.assignments if a.duty == "route"]
+    assert not [s for s in post.shortfalls if s.duty == "staging"]
+    assert "staging" not in post.extra
+
+
+def test_a_lone_patrol_is_not_taken_for_staging(ebian) -> None:  # noqa: F811
+    sc, net = ebian
+    keep = {"TX-M1", "TX-C3", "PS1-G"}
+    small = replace(sc, units=tuple(u for u in sc.units if u.id in keep))
+    post = deploy.plan_posture(_inputs(small, net))
+    assert all(a.duty == "grid" for a in post.assignments if a.unit == "TX-M1")
+    reasons = {s.detail for s in post.shortfalls if s.duty == "staging"}
+    assert any("one unit on patrol" in r or "no car or motorcycle" in r for r in reasons)
