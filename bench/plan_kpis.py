@@ -1,25 +1,117 @@
-"""The built-in county's plan (every stage wired) against the three baselines, 20 replications
-on incidents sampled from the plan's own forecast (seed 1), for two days.
+"""The built-in county's plan (every stage wired) against the three baselines, which deploy the
+same force (the units the plan's roster crews), on incidents sampled from the plan's own
+forecast; the same incidents for every arm in each replication, so the plan's lead over a
+baseline is a paired difference with a 95 % t-interval over replications.
 
-    PYTHONPATH=src python bench/plan_kpis.py
+    PYTHONPATH=src python bench/plan_kpis.py [--replications 20] [--days 2026-11-29,2026-10-01]
+        [--seed 1] [--json]
+
+The plan "beats" a baseline on a KPI when the interval of the paired difference lies entirely
+on the good side of zero (higher share within target and visibility; fewer gap minutes and
+less over-deployment).
 """
 
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
-from xunfang.planning.pipeline import PlanRequest, build_plan
-from xunfang.scenario import load
-from xunfang.sim import RiskForecast, plan_kpis
+import numpy as np
+from scipy import stats
 
-sc = load("ebian")
-for d in (date(2026, 11, 29), date(2026, 10, 1)):
-    r = build_plan(sc, PlanRequest(start=d))
-    src = replace(RiskForecast.from_history(sc, slot_minutes=60), risk=r.risk.risk)
-    k = plan_kpis(sc, r.plan, src, start=d, days=1, replications=20, seed=1)
-    rows = {"plan": k["plan"], **k["baselines"]}
-    print(d, "routes shortfalls:", len(r.stages["routes"].get("shortfalls", [])),
-          "posture shortfalls:", len(r.stages["posture"].get("shortfalls", [])))
-    for name, v in rows.items():
-        print(f"  {name:<13}", *(f"{key}={v[key]:.3f} [{v[key+'_ci'][0]:.3f},{v[key+'_ci'][1]:.3f}]"
-                                 for key in ("response_within_target", "patrol_gap_minutes",
-                                             "over_deployment", "visibility")))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import loadavg, machine_basics  # noqa: E402
+
+from xunfang.planning.pipeline import PlanRequest, build_plan  # noqa: E402
+from xunfang.scenario import load  # noqa: E402
+from xunfang.sim import BASELINES, RiskForecast, SimConfig  # noqa: E402
+from xunfang.sim.sweep import make_variant, run_sweep  # noqa: E402
+
+#: KPI -> +1 when higher is better, -1 when lower is better.
+KPIS = {"response_within_target": +1, "patrol_gap_minutes": -1, "over_deployment": -1,
+        "visibility": +1, "response_p90_min": -1}
+
+
+def paired(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, float, float]:
+    """Mean of a - b with its 95 % t-interval over the paired replications."""
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    d = d[np.isfinite(d)]
+    if d.size < 2:
+        return (float(d.mean()) if d.size else math.nan, math.nan, math.nan)
+    half = float(stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / math.sqrt(d.size))
+    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replications", type=int, default=20)
+    ap.add_argument("--days", default="2026-11-29,2026-10-01")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    sc = load("ebian")
+    out: dict[str, object] = {"bench": "plan_kpis", "machine": machine_basics(),
+                              "load_before": loadavg(), "replications": args.replications,
+                              "days": {}}
+    for text in args.days.split(","):
+        d = date.fromisoformat(text.strip())
+        t0 = time.perf_counter()
+        r = build_plan(sc, PlanRequest(start=d))
+        build_s = time.perf_counter() - t0
+        assert r.risk is not None
+        src = replace(RiskForecast.from_history(sc, slot_minutes=60), risk=r.risk.risk)
+        cfg = SimConfig()
+        arms = [make_variant("plan", sc, r.plan, cfg),
+                *(make_variant(f"baseline:{b}", sc, r.plan, cfg) for b in BASELINES)]
+        t0 = time.perf_counter()
+        got = run_sweep(arms, src, start=d, days=1, replications=args.replications,
+                        seed=args.seed, workers=1)
+        sim_s = time.perf_counter() - t0
+        plan_k = got["plan"][0]
+        day: dict[str, object] = {
+            "build_seconds": round(build_s, 2), "simulate_seconds": round(sim_s, 2),
+            "posture_shortfalls": len(r.stages["posture"].get("shortfalls", [])),
+            "routes_shortfalls": len(r.stages["routes"].get("shortfalls", [])),
+            "arms": {}, "plan_minus": {}, "beats": {}}
+        print(f"{d}: plan built in {build_s:.1f} s, {len(arms)} arms × {args.replications} "
+              f"replications simulated in {sim_s:.1f} s; shortfalls posture "
+              f"{day['posture_shortfalls']}, routes {day['routes_shortfalls']}")
+        print(f"  {'arm':<14}" + "".join(f"{k:>34}" for k in KPIS))
+        for name, (k, _) in got.items():
+            arm = name.removeprefix("baseline:")
+            cells = []
+            row: dict[str, object] = {}
+            for kpi in KPIS:
+                v, ci = k.summary[kpi], k.ci.get(kpi)
+                row[kpi] = v
+                row[kpi + "_ci"] = list(ci) if ci else None
+                cells.append(f"{v:10.3f} [{ci[0]:9.3f},{ci[1]:9.3f}]" if ci else f"{v:10.3f}")
+            day["arms"][arm] = row  # type: ignore[index]
+            print(f"  {arm:<14}" + "".join(f"{c:>34}" for c in cells))
+        print("  plan − baseline, paired (95 %); * = plan better, interval clear of 0")
+        for b in BASELINES:
+            k = got[f"baseline:{b}"][0]
+            diffs, beats, cells = {}, {}, []
+            for kpi, sign in KPIS.items():
+                m, lo, hi = paired(plan_k.per_replication[kpi], k.per_replication[kpi])
+                diffs[kpi] = [m, lo, hi]
+                beats[kpi] = bool(sign * lo > 0 if sign > 0 else sign * hi > 0)
+                cells.append(f"{m:+10.3f} [{lo:+9.3f},{hi:+9.3f}]{'*' if beats[kpi] else ' '}")
+            day["plan_minus"][b] = diffs  # type: ignore[index]
+            day["beats"][b] = beats  # type: ignore[index]
+            print(f"  {b:<14}" + "".join(f"{c:>34}" for c in cells))
+        out["days"][str(d)] = day  # type: ignore[index]
+    out["load_after"] = loadavg()
+    print(f"load before/after: {out['load_before']} / {out['load_after']}")
+    if args.json:
+        print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
