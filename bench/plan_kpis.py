@@ -26,12 +26,11 @@ import numpy as np
 from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import loadavg, machine_basics  # noqa: E402
-
-from xunfang.planning.pipeline import PlanRequest, build_plan  # noqa: E402
-from xunfang.scenario import load  # noqa: E402
-from xunfang.sim import BASELINES, RiskForecast, SimConfig  # noqa: E402
-from xunfang.sim.sweep import make_variant, run_sweep  # noqa: E402
+from _common import loadavg, machine_basics
+from xunfang.planning.pipeline import PlanRequest, build_plan
+from xunfang.scenario import load
+from xunfang.sim import BASELINES, RiskForecast, SimConfig
+from xunfang.sim.sweep import make_variant, run_sweep
 
 #: KPI -> +1 when higher is better, -1 when lower is better.
 KPIS = {"response_within_target": +1, "patrol_gap_minutes": -1, "over_deployment": -1,
