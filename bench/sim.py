@@ -185,6 +185,7 @@ class SimpyModel:
         self.place = st.place.tolist()
         self.grid_points = [g.tolist() for g in st.grid_points]
         self.route_points = [r.tolist() for r in st.route_points]
+        self.route_dwells = [d.tolist() for d in st.route_dwells]
         self.gap = self.cfg.handover_minutes
         # the plan's change points and handovers per unit (the same layout as ours)
         helper = _Run.__new__(_Run)
@@ -508,6 +509,9 @@ class SimpyUnit:
                 k = 0
                 while env.now < nb:
                     nxt = pts[k % len(pts)] if route else pts[int(m.rng.integers(len(pts)))]
+                    if route:  # the plan's stop at the point, else the default
+                        stop = m.route_dwells[place][k % len(pts)]
+                        dwell = stop if stop >= 0 else m.cfg.route_dwell_minutes
                     k += 1
                     tt = m.tt(u, pos, nxt, env.now) if nxt != pos else 0.0
                     if tt == math.inf:

@@ -74,8 +74,20 @@ class Assignment:
     route: tuple[str, ...] = ()  # node ids, in order
     note: str = ""
     crew: tuple[str, ...] = ()  # the people on board (person ids), when rostered
+    # minutes to stop at each node of ``route`` (a 10-15 min stop at a key site, 0 driving
+    # past); empty: the simulator's default stop at every node
+    stops: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.stops:
+            if len(self.stops) != len(self.route):
+                raise PlanError(f"unit {self.unit!r} slot {self.slot}: {len(self.stops)} "
+                                f"stops for a route of {len(self.route)} nodes; give one per "
+                                "node or none")
+            bad = [m for m in self.stops if not (math.isfinite(m) and m >= 0)]
+            if bad:
+                raise PlanError(f"unit {self.unit!r} slot {self.slot}: stops must be minutes "
+                                f">= 0; got {bad[0]!r}")
         where = {"post": self.post is not None, "grid": self.grid is not None,
                  "route": bool(self.route)}
         given = [k for k, v in where.items() if v]
@@ -96,6 +108,8 @@ class Assignment:
             out["grid"] = self.grid
         if self.route:
             out["route"] = list(self.route)
+        if self.stops:
+            out["stops"] = [round(m, 3) for m in self.stops]
         if self.note:
             out["note"] = self.note
         if self.crew:
@@ -306,6 +320,8 @@ class Plan:
                     post=None if a.get("post") is None else str(a["post"]),
                     grid=None if a.get("grid") is None else str(a["grid"]),
                     route=tuple(str(n) for n in cast(Iterable[object], a.get("route", ()))),
+                    stops=tuple(float(cast(float, m))
+                                for m in cast(Iterable[object], a.get("stops", ()))),
                     note=str(a.get("note", "")),
                     crew=tuple(str(c) for c in cast(Iterable[object], a.get("crew", ()))),
                 )

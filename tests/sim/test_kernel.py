@@ -25,6 +25,10 @@ def _plan(sc: scenario.Scenario) -> Plan:
         for s in slots:
             if u.id == "PS1-F" and s.index % 6 == 0:
                 out.append(Assignment(unit=u.id, slot=s.index, duty="off"))
+            elif u.id == "WJ-1" and s.index >= 22:  # planned stops: 12 min, or driving past
+                stops = tuple(12.0 if k % 4 == 0 else 0.0 for k in range(len(line)))
+                out.append(Assignment(unit=u.id, slot=s.index, duty="route", route=line,
+                                      stops=stops))
             elif u.id == "WJ-1" and s.index >= 20:
                 out.append(Assignment(unit=u.id, slot=s.index, duty="route", route=line))
             elif u.mode in ("motorcycle", "balance", "foot"):

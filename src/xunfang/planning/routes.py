@@ -129,6 +129,27 @@ class UnitSlotRoute:
         return tuple(t for _, t in out)
 
     @property
+    def stops(self) -> tuple[float, ...]:
+        """Minutes stopped at each of :attr:`waypoints`: a site's stop, a hold's wait, 0
+        at the ends of line pieces and transits (aligned with :attr:`waypoints`)."""
+        out: list[tuple[str, float]] = []
+        for leg in self.legs:
+            pts = ((leg.nodes[-1],) if leg.kind in ("site", "transit", "hold")
+                   else (leg.nodes[0], leg.nodes[-1]))
+            for k, n in enumerate(pts):
+                wait = 0.0
+                if k == len(pts) - 1:
+                    if leg.stop_start is not None and leg.stop_end is not None:
+                        wait = leg.stop_end - leg.stop_start
+                    elif leg.kind == "hold":
+                        wait = leg.end - leg.minutes[0]
+                if out and out[-1][0] == n:
+                    out[-1] = (n, out[-1][1] + wait)
+                else:
+                    out.append((n, wait))
+        return tuple(max(0.0, m) for _, m in out)
+
+    @property
     def waypoints(self) -> tuple[str, ...]:
         """The nodes that matter: the stops at sites and the ends of line pieces, in order
         (what a simulator cycling through the route needs; the full path is :attr:`nodes`)."""
@@ -231,7 +252,7 @@ class RoutePlan:
         """One ``Assignment(duty="route")`` per routed (unit, slot), route = node ids."""
         return tuple(
             Assignment(unit=u, slot=s, duty="route", route=self.route_nodes(u, s, full=full),
-                       note=f"route in grid {r.grid}")
+                       stops=() if full else r.stops, note=f"route in grid {r.grid}")
             for (u, s), r in sorted(self.routes.items()))
 
     def geojson(self) -> dict[str, object]:

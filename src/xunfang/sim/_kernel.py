@@ -38,7 +38,7 @@ def _bisect_right(vals, lo, hi, x):
 @numba.njit(cache=True)
 def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                duty, place, ch_ptr, ch_val, ho_ptr, ho_val, checks,
-               mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val,
+               mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw,
                home, responder, inc_t, order, inc_p, inc_pt, remaining, status, second,
                uniforms):
     U = duty.shape[0]
@@ -59,6 +59,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
     per_ridx = np.zeros(U, np.int64)
     per_stuck = np.zeros(U, np.int64)
     per_dwell = np.zeros(U, np.bool_)
+    per_dwlen = np.zeros(U)  # the stop after the route point being driven to
     ended = np.zeros(U, np.bool_)
     # busy state
     busy = np.zeros(U, np.bool_)
@@ -145,9 +146,10 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
             if c1[u] > c0[u]:
                 log_seg(u, ck[u], ca[u], cb[u], c0[u], c1[u])
             ui = _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty,
-                       per_place, per_ridx, per_stuck, per_dwell, ended, H, L, P, off, sm, gap,
+                       per_place, per_ridx, per_stuck, per_dwell, per_dwlen, ended, H, L, P,
+                       off, sm, gap,
                        dwell_grid, dwell_route, duty, place, ch_ptr, ch_val, ho_ptr, ho_val,
-                       mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val,
+                       mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw,
                        uniforms)
         return ui
 
@@ -394,9 +396,9 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
 
 @numba.njit(cache=True)
 def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per_place,
-          per_ridx, per_stuck, per_dwell, ended, H, L, P, off, sm, gap, dwell_grid,
+          per_ridx, per_stuck, per_dwell, per_dwlen, ended, H, L, P, off, sm, gap, dwell_grid,
           dwell_route, duty, place, ch_ptr, ch_val, ho_ptr, ho_val, mode_i, k_by_hour, M,
-          gp_ptr, gp_val, n_modes, rp_ptr, rp_val, uniforms):
+          gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw, uniforms):
     """The next idle segment of u after the one ending at c1[u]; returns ui."""
     t = c1[u]
     pos = cb[u]
@@ -410,7 +412,7 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
             per_dwell[u] = False
             dw = dwell_grid
             if per_duty[u] == D_ROUTE:
-                dw = dwell_route
+                dw = per_dwlen[u]
             _setseg(ck, ca, cb, c0, c1, u, DWELL, pos, pos, t, t + dw)
             return ui
         if per_on[u] and t >= per_nb[u]:
@@ -481,7 +483,10 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
             per_nb[u] = nb
             return ui
         if route:
-            nxt = rp_val[lo + per_ridx[u] % n]
+            j = lo + per_ridx[u] % n
+            nxt = rp_val[j]
+            dwell = rp_dw[j] if rp_dw[j] >= 0.0 else dwell_route
+            per_dwlen[u] = dwell
             per_ridx[u] += 1
         else:
             if ui >= uniforms.shape[0]:

@@ -174,7 +174,6 @@ class SimSetup:
     start: datetime
     days: int
     units: tuple[str, ...]  # simulated ground units (the plan's, drones apart)
-    skipped_units: tuple[str, ...]  # units not simulated at all (none since drones fly)
     unit_mode: tuple[Mode, ...]
     unit_tier: tuple[str, ...]
     responder: npt.NDArray[np.bool_]
@@ -185,6 +184,7 @@ class SimSetup:
     slot_offset: int  # run slot j is plan slot (j + slot_offset) % n_plan_slots
     grid_points: tuple[IntArray, ...]  # per grid of the scenario, its points
     route_points: tuple[IntArray, ...]
+    route_dwells: tuple[FloatArray, ...]  # stop minutes per route point, -1: the default
     travel: TravelTable
     shift_times: FloatArray  # minutes from the start of every shift change in the run
     air: AirLayer
@@ -376,7 +376,7 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
     post_point = _post_point(scenario, net)
     grids = scenario.areas_of("grid")
     grid_index = {g.id: i for i, g in enumerate(grids)}
-    routes: dict[tuple[str, ...], int] = {}
+    routes: dict[tuple[tuple[str, ...], tuple[float, ...]], int] = {}
     duty = np.zeros((len(units), P), dtype=np.int8)
     place = np.full((len(units), P), -1, dtype=np.int64)
     for ui, uid in enumerate(units):
@@ -390,7 +390,7 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
                 assert a.grid is not None
                 place[ui, s] = grid_index[a.grid]
             elif a.duty == "route":
-                place[ui, s] = routes.setdefault(a.route, len(routes))
+                place[ui, s] = routes.setdefault((a.route, a.stops), len(routes))
     responder = np.array([by_id[u].tier in cfg.responder_tiers for u in units])
     if not (responder[:, None] & (duty != D_OFF)).any():
         raise SimError(
@@ -402,7 +402,7 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
         used = [home_node, place[duty == D_POST], place[duty == D_CHECKPOINT]]
         grid_nodes_g = [np.flatnonzero(_inside(g.geometry, net.xy)) for g in grids]
         used += [grid_nodes_g[i] for i in np.unique(place[duty == D_GRID])]
-        used += [index_of(net, r) for r in routes]
+        used += [index_of(net, r) for r, _ in routes]
         if extra_nodes is not None:
             used.append(extra_nodes)
         nodes = np.unique(np.concatenate(used)).astype(np.int64)
@@ -419,7 +419,10 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
     for gi in np.unique(place[duty == D_GRID]):
         if grid_points[gi].size == 0:
             raise SimError(f"grid {grids[gi].id!r} holds no road node to patrol")
-    route_points = tuple(local[index_of(net, r)] for r in routes)
+    route_points = tuple(local[index_of(net, r)] for r, _ in routes)
+    # minutes to stop at each route point: the plan's stops, else the config's (-1 marks it)
+    route_dwells = tuple(np.asarray(st if st else [-1.0] * len(r), dtype=np.float64)
+                         for r, st in routes)
     modes: tuple[Mode, ...] = tuple(dict.fromkeys(by_id[u].mode for u in units))
     table = travel_mod.build(net, nodes, modes, travel=cfg.travel, detour=cfg.detour_factor,
                              max_nodes=cfg.max_matrix_nodes)
@@ -431,11 +434,11 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
     return SimSetup(
         scenario=scenario, plan=plan, config=cfg, start=t0, days=days, units=units,
         unit_mode=tuple(by_id[u].mode for u in units),
-        skipped_units=(),
         unit_tier=tuple(by_id[u].tier for u in units), responder=responder,
         visible=np.array([by_id[u].tier in cfg.visible_tiers for u in units]),
         home=local[home_node], duty=duty, place=place, slot_offset=offset,
-        grid_points=grid_points, route_points=route_points, travel=table,
+        grid_points=grid_points, route_points=route_points, route_dwells=route_dwells,
+        travel=table,
         shift_times=shift_times,
         air=_air_layer(scenario, plan, cfg, float(offset * L), float(days * 1440)))
 
@@ -592,6 +595,7 @@ class _Run:
         self.place: list[list[int]] = st.place.tolist()
         self.grid_points = [g.tolist() for g in st.grid_points]
         self.route_points = [r.tolist() for r in st.route_points]
+        self.route_dwells = [d.tolist() for d in st.route_dwells]
         self.gap = self.cfg.handover_minutes
         self._breaks()
         self.prep = prep
@@ -723,7 +727,8 @@ class _Run:
             else:
                 route = duty == D_ROUTE
                 pts = self.route_points[place] if route else self.grid_points[place]
-                dwell = self.cfg.route_dwell_minutes if route else self.cfg.patrol_dwell_minutes
+                stops = self.route_dwells[place] if route else []
+                dwell = self.cfg.patrol_dwell_minutes
                 i = 0
                 if route:
                     k = self._k(u, t)
@@ -733,6 +738,8 @@ class _Run:
                 while t < nb:
                     if route:
                         nxt = pts[i % len(pts)]
+                        stop = stops[i % len(pts)]
+                        dwell = stop if stop >= 0.0 else self.cfg.route_dwell_minutes
                         i += 1
                     else:
                         nxt = pts[int(self._uniform() * len(pts))]
@@ -1120,6 +1127,7 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
     n_modes = len(tab.modes)
     gp_ptr, gp_val = _ragged([g for g in st.grid_points for _ in range(n_modes)], np.int64)
     rp_ptr, rp_val = _ragged(list(st.route_points), np.int64)
+    _, rp_dw = _ragged(list(st.route_dwells), np.float64)
     # the patrol's random choices: at most one per stop of dwell minutes, per restart after a
     # call, and per retry of a stuck walk; drawn in blocks of 4096 like ``_Run._uniform``
     n_slots = math.ceil(st.horizon / st.slot_minutes)
@@ -1134,7 +1142,7 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
         np.ascontiguousarray(st.duty, dtype=np.int64), np.ascontiguousarray(st.place),
         ch_ptr, ch_val, ho_ptr, ho_val, np.asarray(helper.checks, dtype=np.float64),
         mode_i, k_by_hour, np.ascontiguousarray(tab.minutes), gp_ptr, gp_val, n_modes,
-        rp_ptr, rp_val, np.ascontiguousarray(st.home, dtype=np.int64),
+        rp_ptr, rp_val, rp_dw, np.ascontiguousarray(st.home, dtype=np.int64),
         np.ascontiguousarray(st.responder, dtype=np.bool_), prep.call, prep.order,
         np.ascontiguousarray(prep.incidents.priority, dtype=np.int64), prep.point,
         prep.service.astype(np.float64), prep.status.astype(np.int64),

@@ -1,0 +1,62 @@
+"""A route's planned stops (10-15 min at a key site, none driving past) are what the
+simulator's unit does at each point; without stops, the config's default at every point."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from tests.sim.test_engine import DAY, FIXED, ONE_CAR, Make, incidents, load, segments
+from xunfang.network import RoadNetwork
+from xunfang.plan import Assignment, Plan, PlanError, make_slots
+from xunfang.sim import simulate
+
+
+def _route_plan(sc, stops: tuple[float, ...]) -> Plan:
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    return Plan(scenario=sc.name, inputs_hash="", seed=0, version="t", slots=slots,
+                units=("U1",), assignments=tuple(
+                    Assignment(unit="U1", slot=s.index, duty="route", route=("a", "b", "c"),
+                               stops=stops) for s in slots))
+
+
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+def test_stops_are_stood_at_their_points(make_scenario: Make, engine: str) -> None:
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    cfg = replace(FIXED, engine=engine)
+    log = simulate(sc, net, _route_plan(sc, (10.0, 0.0, 5.0)), incidents([]), start=DAY,
+                   days=1, seed=1, config=cfg).logs[0]
+    segs = segments(log, 0)
+    node = {0: "a", 1: "b", 2: "c"}
+    want = {"a": 10.0, "c": 5.0}
+    dwells = [(node.get(a), t1 - t0) for kind, a, _, t0, t1 in segs[:-1] if kind == "dwell"]
+    assert dwells and all(node_ in want for node_, _ in dwells)  # never a stop at b
+    assert all(m == pytest.approx(want[n]) for n, m in dwells)
+    # a, b, c, a, ...: it drives past b without stopping
+    moves = [(node.get(a), node.get(b)) for kind, a, b, *_ in segs if kind == "patrol_move"]
+    assert moves[:3] == [("a", "b"), ("b", "c"), ("c", "a")]
+
+
+def test_without_stops_the_default_applies(make_scenario: Make) -> None:
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    log = simulate(sc, net, _route_plan(sc, ()), incidents([]), start=DAY, days=1, seed=1,
+                   config=FIXED).logs[0]
+    dwells = {round(t1 - t0, 6) for kind, *_, t0, t1 in segments(log, 0)[:-1]
+              if kind == "dwell"}
+    assert dwells == {FIXED.route_dwell_minutes}
+
+
+def test_stops_are_checked_and_kept_in_plan_json() -> None:
+    a = Assignment(unit="U1", slot=0, duty="route", route=("a", "b"), stops=(12.0, 0.0))
+    assert a.as_dict()["stops"] == [12.0, 0.0]
+    with pytest.raises(PlanError, match="2 stops for a route of 3 nodes"):
+        Assignment(unit="U1", slot=0, duty="route", route=("a", "b", "c"), stops=(1.0, 2.0))
+    with pytest.raises(PlanError, match="stops must be minutes >= 0"):
+        Assignment(unit="U1", slot=0, duty="route", route=("a",), stops=(-1.0,))
+    slots = make_slots(DAY, days=1, slot_minutes=1440)
+    plan = Plan(scenario="s", inputs_hash="", seed=0, version="t", slots=slots,
+                units=("U1",), assignments=(a,))
+    assert Plan.from_dict(plan.as_dict()).assignments[0].stops == (12.0, 0.0)
