@@ -27,6 +27,7 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import loadavg, machine_basics
+from xunfang.planning.deploy import Options
 from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.scenario import load
 from xunfang.sim import BASELINES, RiskForecast, SimConfig
@@ -52,16 +53,22 @@ def main() -> None:
     ap.add_argument("--replications", type=int, default=20)
     ap.add_argument("--days", default="2026-11-29,2026-10-01")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--staging-patrols", type=int, default=None,
+                    help="units kept patrolling beside a grid's staging units (default: the "
+                         "posture's Options)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     sc = load("ebian")
     out: dict[str, object] = {"bench": "plan_kpis", "machine": machine_basics(),
+                              "staging_patrols": args.staging_patrols,
                               "load_before": loadavg(), "replications": args.replications,
                               "days": {}}
     for text in args.days.split(","):
         d = date.fromisoformat(text.strip())
         t0 = time.perf_counter()
-        r = build_plan(sc, PlanRequest(start=d))
+        opts = (None if args.staging_patrols is None
+                else Options(staging_patrols=args.staging_patrols))
+        r = build_plan(sc, PlanRequest(start=d, deploy_options=opts))
         build_s = time.perf_counter() - t0
         assert r.risk is not None
         src = replace(RiskForecast.from_history(sc, slot_minutes=60), risk=r.risk.risk)

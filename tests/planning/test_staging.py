@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from tests.planning.test_deploy import _inputs, ebian, planned  # noqa: F401  (fixtures)
 from xunfang.network import travel_times
@@ -88,3 +89,16 @@ def test_a_lone_patrol_is_not_taken_for_staging(ebian) -> None:  # noqa: F811
     assert all(a.duty == "grid" for a in post.assignments if a.unit == "TX-M1")
     reasons = {s.detail for s in post.shortfalls if s.duty == "staging"}
     assert any("one unit on patrol" in r or "no car or motorcycle" in r for r in reasons)
+
+
+def test_staging_patrols_zero_holds_only_with_spare_units(ebian, planned) -> None:  # noqa: F811
+    sc, net = ebian
+    _, post = planned
+    lean = deploy.plan_posture(_inputs(sc, net, options=deploy.Options(staging_patrols=0)))
+    held = sum(1 for a in post.assignments if a.duty == "route")
+    held0 = sum(1 for a in lean.assignments if a.duty == "route")
+    short = sum(1 for s in post.shortfalls if s.duty == "staging")
+    short0 = sum(1 for s in lean.shortfalls if s.duty == "staging")
+    assert held0 < held and short0 > short
+    with pytest.raises(deploy.DeployError, match="staging_patrols must be a whole number"):
+        deploy.Options(staging_patrols=-1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import cast
 
 import numpy as np
 
@@ -37,6 +38,7 @@ class PlanRequest:
     risk_method: str = "auto"  # the intelligence stage's forecasting method
     train_days: int = 365  # its training window
     pins: tuple[deploy.Pin, ...] = ()  # the planner's pins, always kept
+    deploy_options: deploy.Options | None = None  # the posture's weights and rules
 
     def __post_init__(self) -> None:
         if self.days < 1:
@@ -184,6 +186,21 @@ def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
     }
 
 
+def _with_holds(rings: dict[str, object], posture: deploy.Posture) -> dict[str, object]:
+    """Each slot of the rings stage with the staging units the posture holds there (unit,
+    node, the tier-1 sites it reaches in time) and the tier-1 sites left short."""
+    staging = posture.extra.get("staging")
+    if not isinstance(staging, Mapping):
+        return rings
+    held = cast(Mapping[str, object], staging.get("by_slot", {}))
+    short = cast(Mapping[str, object], staging.get("short_by_slot", {}))
+    for row in cast(list[dict[str, object]], rings.get("slots", [])):
+        key = str(row["slot"])
+        row["staging_held"] = held.get(key, [])
+        row["staging_short"] = short.get(key, [])
+    return rings
+
+
 def build_plan(
     scenario: Scenario,
     request: PlanRequest,
@@ -224,7 +241,7 @@ def build_plan(
         modes: tuple[Mode, ...] = ("car", "foot")
         for mode in modes:
             free[mode] = coverage.analyze(scenario, net, mode=mode)
-        rings = _rings_by_slot(scenario, net, slots)
+        rings = _with_holds(_rings_by_slot(scenario, net, slots), posture)
     else:
         rings = {"skipped": "the scenario has no staffed posts to measure from"}
 
@@ -342,7 +359,7 @@ def _posture(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
         risk=None if risk is None else risk.risk,
         risk_grids=None if risk is None else risk.grids,
         on_duty_people=None if roster is None else _on_duty_by_slot(roster, slots),
-        rostered=rostered, pins=request.pins)
+        rostered=rostered, pins=request.pins, options=request.deploy_options)
     at: dict[tuple[str, int], str] = {}
     if cp is not None:
         at = {(v.team, v.slot_index): v.site for v in cp.days[0]}

@@ -77,13 +77,16 @@ def plan_sheet_rows(result: PlanResult) -> list[dict[str, str]]:
     """The daily plan sheet (勤务表): one row per unit and slot it is on duty (off slots are
     left out), in the order of the units file, then time."""
     plan = result.plan
+    # a one-stop route at a key site is a staging unit standing there: name the site
+    site_at = {str(s.node): f"{s.id} {s.name}" for s in result.scenario.sites if s.node}
     rows: list[dict[str, str]] = []
     for u in plan.units:
         for a in plan.of_unit(u):
             if a.duty == "off":
                 continue
             s = plan.slots[a.slot - plan.slots[0].index]
-            place = a.post or a.grid or " > ".join(a.route)
+            place = a.post or a.grid or (site_at.get(a.route[0], a.route[0])
+                                         if len(a.route) == 1 else " > ".join(a.route))
             rows.append({"unit": u, "slot_start": s.name,
                          "slot_end": s.end.isoformat(timespec="minutes"), "kind": a.duty,
                          "place": str(place), "crew": ";".join(a.crew), "duty": a.note})

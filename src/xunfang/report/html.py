@@ -312,6 +312,9 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             "blockade": _fmt(seal.get("max_minutes"), 1) if seal else "—",
             "unsealed": len(seal.get("unsealed", [])) if seal else 0,
             "staging": ", ".join(row.get("staging", {}).get("nodes", [])) or "—",
+            "held": "; ".join(f"{h['unit']}@{','.join(h['sites'])}"
+                              for h in row.get("staging_held", [])) or "—",
+            "short": ", ".join(row.get("staging_short", [])) or "—",
         })
 
     post_names = {p.id: p.name for p in sc.posts}

@@ -71,6 +71,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "blockade_minutes": {"zh": "封控时间（分钟）", "en": "blockade (min)"},
     "unsealed": {"zh": "未封堵出口", "en": "exits left open"},
     "staging": {"zh": "建议动中备勤点（路网节点）", "en": "staging points (road nodes)"},
+    "staging_held": {"zh": "动中备勤（单元@一级部位）", "en": "staging held (unit@tier-1 sites)"},
+    "staging_short": {"zh": "一级部位1分钟圈缺口", "en": "tier-1 rings not held"},
     "legend_uncovered": {"zh": "未达标地点", "en": "place missing its target"},
     "site_table": {"zh": "重点部位到达时间", "en": "Travel time to the key sites"},
     "name": {"zh": "名称", "en": "Name"},

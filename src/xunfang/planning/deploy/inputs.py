@@ -302,6 +302,10 @@ class Options:
     w_short: float = 1000.0
     w_reserve: float = 0.05
     hold_rings: bool = True  # a unit standing within the target of every tier-1 site
+    # units kept patrolling beside the staging units of a grid (its lines and other sites);
+    # 0 holds the rings only with units the counts leave spare (less over-deployment, more
+    # rings unheld: bench/plan_kpis.py has both)
+    staging_patrols: int = 1
     mip_gap: float = 1e-3  # relative: HiGHS stops once within it (the gap is reported)
     time_limit_s: float = 3.0  # per slot; a slot stopped by it reports status time_limit
 
@@ -311,6 +315,10 @@ class Options:
             v = getattr(self, name)
             if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
                 raise DeployError(f"Options.{name} must be a finite number >= 0; got {v!r}")
+        if isinstance(self.staging_patrols, bool) or not isinstance(
+                self.staging_patrols, int) or self.staging_patrols < 0:
+            raise DeployError(f"Options.staging_patrols must be a whole number >= 0; got "
+                              f"{self.staging_patrols!r}")
         if self.dosage_floor < 1 or self.joint_patrol_units < 1:
             raise DeployError("Options.dosage_floor and joint_patrol_units must be >= 1")
 

@@ -423,8 +423,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                         if (u, s.index) in assignments]
             for gid, n_hold in rings.holders_needed(standing, s.start.hour,
                                                     site_grid).items():
-                need(gindex[gid], int(p0[gindex[gid]]) + n_hold + 1,
-                     f"staging ({n_hold} for the tier-1 rings) and a patrol")
+                need(gindex[gid], int(p0[gindex[gid]]) + n_hold + opts.staging_patrols,
+                     f"staging ({n_hold} for the tier-1 rings)"
+                     + (f" and {opts.staging_patrols} patrolling" if opts.staging_patrols
+                        else ""))
         for (kk, g) in hot_risk:  # a new hot incident: one unit more than planned there
             if kk == k:
                 planned_n = int(anchor.counts[g, k]) if anchor is not None else 1
@@ -656,8 +658,16 @@ def _hold_rings(inp: Inputs, rings: RingCover, out: tuple[Assignment, ...], firs
                                     f"no unit stands within the tier-1 target of {sh.site}: "
                                     f"{sh.reason}"))
     merged = tuple(new.get((a.unit, a.slot), a) for a in out)
+    by_slot: dict[str, list[dict[str, object]]] = {}
+    for (u, k), sites in sorted(st.holds.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        by_slot.setdefault(str(k), []).append(
+            {"unit": u, "node": new[(u, k)].route[0], "sites": list(sites)})
+    short: dict[str, list[str]] = {}
+    for sh in st.shorts:
+        short.setdefault(str(sh.slot), []).append(sh.site)
     return merged, {"staging": {"holds": len(st.holds), "short": len(st.shorts),
-                                "sites_held": sum(len(v) for v in st.holds.values())}}
+                                "sites_held": sum(len(v) for v in st.holds.values()),
+                                "by_slot": by_slot, "short_by_slot": short}}
 
 
 def _anchor_place(index: Mapping[tuple[str, int], Assignment], grids: Sequence[str],
