@@ -68,7 +68,7 @@ def simulate_cmd(
         "replications": replications, "seed": seed, "incidents": res.source,
         "plan_stages": list(plan.stages), "units": len(res.setup.units),
         "responders": int(res.setup.responder.sum()),
-        "not_simulated": list(res.setup.skipped_units),
+        "drones": list(res.setup.drone_units),
         "seconds_per_replication": round(sum(res.seconds) / len(res.seconds), 3),
     }
     if as_json:
@@ -87,8 +87,9 @@ def simulate_cmd(
     out_console.print(t)
     counts = ", ".join(f"{k} {v}" for k, v in kpis.counts.items())
     out_console.print(f"incidents (all replications): {counts}")
-    if res.setup.skipped_units:
-        out_console.print(f"not simulated (drones): {', '.join(res.setup.skipped_units)}")
+    if res.setup.drone_units:
+        out_console.print(f"drones (sorties and eyes on scene, never the response): "
+                          f"{', '.join(res.setup.drone_units)}")
 
 
 def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample_: bool,
