@@ -279,3 +279,22 @@ def test_posture_and_ground_presence_from_a_plan(make_scenario: Make) -> None:
     assert ground_presence(sc, plan) == {("W", 0): 1.0, ("E", 0): 2.0}
     rp = plan_routes(sc, net, DAY[:2], posture_of(sc, plan), seed=0)
     assert set(rp.routes) == {("C1", 0)}
+
+
+def test_a_one_way_line_alone_in_its_grid_is_not_a_crash(make_scenario: Make) -> None:
+    """A grid whose only item is a line on a one-way street (no way back inside the grid):
+    the single-tour certificate is 'none found', not an overflow."""
+    nodes = LATTICE["network/nodes.csv"] + "z1,2000,0\nz2,2200,0\n"
+    edges = ("u,v,class,oneway\n"
+             + LATTICE["network/edges.csv"].split("\n", 1)[1].replace("\n", ",0\n")
+             + "n40,z1,residential,0\nz1,z2,residential,1\n")
+    areas = json.loads(LATTICE["areas.geojson"])
+    areas["features"].append({"type": "Feature", "properties": {"kind": "grid", "id": "N"},
+                              "geometry": {"type": "Polygon", "coordinates": [[
+                                  [1900, -50], [2300, -50], [2300, 50], [1900, 50],
+                                  [1900, -50]]]}})
+    lines = "line,seq,node,every_minutes\nL3,1,z1,60\nL3,2,z2,60\n"
+    sc, net = load(make_scenario, **{"network/nodes.csv": nodes, "network/edges.csv": edges,
+                                     "areas.geojson": json.dumps(areas), "lines.csv": lines})
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "N", "C2": "E"}), seed=1)
+    assert rp.tour.get(("N", 0), (0.0, 0.0))[0] is None

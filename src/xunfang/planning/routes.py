@@ -981,8 +981,11 @@ def _tour_minutes(sub: _Sub, its: Sequence[_Item], stop: float) -> float | None:
             if not math.isfinite(travel):
                 return None
             cost[i, j] = round((travel + svc) * 100)
-    if n == 1:
-        return float(cost[0, 0] + round(sub.time(ways[0][2], ways[0][1]) * 100)) / 100.0
+    if n == 1:  # one item: do it, then back to its start (a one-way line may have no way back)
+        back = sub.time(ways[0][2], ways[0][1])
+        if not math.isfinite(back):
+            return None
+        return float(cost[0, 0] + round(back * 100)) / 100.0
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     manager = pywrapcp.RoutingIndexManager(n, 1, 0)
