@@ -60,3 +60,26 @@ def test_stops_are_checked_and_kept_in_plan_json() -> None:
     plan = Plan(scenario="s", inputs_hash="", seed=0, version="t", slots=slots,
                 units=("U1",), assignments=(a,))
     assert Plan.from_dict(plan.as_dict()).assignments[0].stops == (12.0, 0.0)
+
+
+def test_a_city_grid_patrols_a_spread_sample_of_its_nodes(make_scenario: Make) -> None:
+    """Over max_matrix_nodes, a grid patrol visits at most max_patrol_points of its nodes,
+    spread over the grid, so the matrices fit; the sample is the same every run."""
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    plan = Plan(scenario=sc.name, inputs_hash="", seed=0, version="t", slots=slots,
+                units=("U1",), assignments=tuple(
+                    Assignment(unit="U1", slot=s.index, duty="grid", grid="G1")
+                    for s in slots))
+    cfg = replace(FIXED, max_matrix_nodes=4, max_patrol_points=3)
+    a = simulate(sc, net, plan, incidents([]), start=DAY, days=1, seed=2, config=cfg)
+    b = simulate(sc, net, plan, incidents([]), start=DAY, days=1, seed=2, config=cfg)
+    pts = a.setup.grid_points[0]
+    assert len(pts) == 3 and a.setup.travel.n_points <= 4
+    assert pts.tolist() == b.setup.grid_points[0].tolist()
+    # farthest-point from the node nearest the centre: the sample spans the grid
+    xy = net.xy[a.setup.travel.nodes[pts]]
+    assert (xy.max(axis=0) - xy.min(axis=0))[0] >= 400.0
+    with pytest.raises(ValueError, match="max_patrol_points"):
+        replace(FIXED, max_patrol_points=0)

@@ -60,6 +60,10 @@ class SimConfig:
       factors over the nodes the run uses, at most ``max_matrix_nodes``) or ``straight``
       (straight line × ``detour_factor`` at the mode's policy speed, with the policy's peak
       factors; for data without a road network).
+    - ``max_patrol_points``: on a network larger than ``max_matrix_nodes``, a grid patrol
+      goes to at most this many of its grid's nodes — fewer when the matrices would not fit
+      otherwise, at least 8 (or this many) — spread over the grid by farthest-point sampling
+      (deterministic); to all of them on a network that fits.
     - ``engine``: ``compiled`` (the numba kernel, network travel) or ``python`` (the readable
       reference engine, the same model; straight-line travel always uses it).
 
@@ -113,6 +117,7 @@ class SimConfig:
     travel: TravelMode = "network"
     detour_factor: float = 1.3
     max_matrix_nodes: int = 4000
+    max_patrol_points: int = 120
     engine: Literal["compiled", "python"] = "compiled"
     report_delay_minutes: float = 2.5
     report_delay_by_category: Mapping[str, float] = field(default_factory=dict)
@@ -171,6 +176,8 @@ class SimConfig:
             raise bad("engine", "'compiled' or 'python'", self.engine)
         if self.max_matrix_nodes < 1:
             raise bad("max_matrix_nodes", ">= 1", self.max_matrix_nodes)
+        if self.max_patrol_points < 1:
+            raise bad("max_patrol_points", ">= 1", self.max_patrol_points)
 
     def on_scene(self, category: str) -> float:
         return float(self.on_scene_minutes.get(category, self.default_on_scene_minutes))

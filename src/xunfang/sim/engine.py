@@ -398,13 +398,19 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
             f"slot of the plan: nobody could be dispatched")
     home_node = np.array([post_point[by_id[u].home_post] for u in units], dtype=np.int64)
     # points: all nodes when the matrices fit, else the nodes the run uses
-    if cfg.travel == "network" and net.n_nodes > cfg.max_matrix_nodes:
+    big = cfg.travel == "network" and net.n_nodes > cfg.max_matrix_nodes
+    patrol_g = [np.flatnonzero(_inside(g.geometry, net.xy)) for g in grids]
+    if big:  # a city: each grid patrol goes to a spread sample of its nodes
         used = [home_node, place[duty == D_POST], place[duty == D_CHECKPOINT]]
-        grid_nodes_g = [np.flatnonzero(_inside(g.geometry, net.xy)) for g in grids]
-        used += [grid_nodes_g[i] for i in np.unique(place[duty == D_GRID])]
         used += [index_of(net, r) for r, _ in routes]
         if extra_nodes is not None:
             used.append(extra_nodes)
+        patrolled = np.unique(place[duty == D_GRID])
+        room = cfg.max_matrix_nodes - np.unique(np.concatenate(used)).size
+        k = max(min(8, cfg.max_patrol_points),
+                min(cfg.max_patrol_points, room // max(len(patrolled), 1)))
+        patrol_g = [_spread(net.xy, n, k) for n in patrol_g]
+        used += [patrol_g[i] for i in patrolled]
         nodes = np.unique(np.concatenate(used)).astype(np.int64)
     else:
         nodes = np.arange(net.n_nodes, dtype=np.int64)
@@ -413,9 +419,7 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
     # map places to points
     post_like = (duty == D_POST) | (duty == D_CHECKPOINT)
     place = np.where(post_like, local[np.where(post_like, place, 0)], place)
-    grid_points = tuple(
-        local[n][local[n] >= 0]
-        for n in (np.flatnonzero(_inside(g.geometry, net.xy)) for g in grids))
+    grid_points = tuple(local[n][local[n] >= 0] for n in patrol_g)
     for gi in np.unique(place[duty == D_GRID]):
         if grid_points[gi].size == 0:
             raise SimError(f"grid {grids[gi].id!r} holds no road node to patrol")
@@ -441,6 +445,22 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
         travel=table,
         shift_times=shift_times,
         air=_air_layer(scenario, plan, cfg, float(offset * L), float(days * 1440)))
+
+
+def _spread(xy: FloatArray, nodes: IntArray, k: int) -> IntArray:
+    """At most ``k`` of ``nodes`` spread over their extent: farthest-point sampling from the
+    node nearest their centroid (deterministic); all of them when there are no more."""
+    if nodes.size <= k:
+        return nodes
+    pts = xy[nodes]
+    first = int(np.argmin(((pts - pts.mean(axis=0)) ** 2).sum(axis=1)))
+    pick = [first]
+    d = ((pts - pts[first]) ** 2).sum(axis=1)
+    for _ in range(k - 1):
+        nxt = int(np.argmax(d))
+        pick.append(nxt)
+        d = np.minimum(d, ((pts - pts[nxt]) ** 2).sum(axis=1))
+    return np.sort(nodes[np.asarray(pick, dtype=np.int64)])
 
 
 def _inside(geom: object, xy: FloatArray) -> npt.NDArray[np.bool_]:
