@@ -452,7 +452,13 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_write_network_round_trip_lonlat(tiny_osm: Path, tmp_path: Path) -> None:
     roads, crs = import_osm(tiny_osm)
-    out = write_network(roads, crs, tmp_path / "tiny", name="小镇", source=tiny_osm)
+    old_umask = os.umask(0o022)
+    try:
+        out = write_network(roads, crs, tmp_path / "tiny", name="小镇", source=tiny_osm)
+    finally:
+        os.umask(old_umask)
+    # readable by others like any file the user writes (mkstemp alone makes them 0600)
+    assert {(p.stat().st_mode & 0o777) for p in out.rglob("*") if p.is_file()} == {0o644}
     assert out == tmp_path / "tiny"
     nodes = read_csv(out / "network" / "nodes.csv")
     edges = read_csv(out / "network" / "edges.csv")

@@ -780,6 +780,11 @@ def _write_atomic(target: Path, rows: Iterable[Sequence[str]] | None, text: str 
     """Write to a temporary file beside ``target``; return it (renamed later by the caller)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        # mkstemp makes the file private (0600); a network folder is shared like any other
+        # file the user writes, so give it the mode the umask gives new files
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             if rows is not None:
                 writer = csv.writer(fh, lineterminator="\n")
