@@ -531,7 +531,8 @@ def rings_blockade(
 
 
 # --- command groups that live in their own modules (each has ``register(app)``) ---------------
-for _module in ("checkpoints", "intel", "replan", "roster", "serve", "sim", "user"):
+for _module in ("checkpoints", "intel", "replan", "roster", "scenario", "serve", "sim",
+                "user"):
     importlib.import_module(f"xunfang.cli.{_module}").register(app)
 # --- end of command groups ----------------------------------------------------------------------
 
