@@ -252,6 +252,12 @@ def test_replan_a_folder_scenario_and_its_changed_files(
     got = json.loads(r.stdout)
     assert Path(got["plan"]).name == "replan-1202-0600" and got["at_slot"] == 30
     assert got["changed"] == 18  # car1 off from 06:00 on the second day
+    assert got["shortfalls"] == []  # foot1 still holds p1
+    r = _replan(str(plan), "--at", "2026-12-02T06:10", "--out-of-service", "car1",
+                "--out-of-service", "foot1", "--out", str(tmp_path / "both"), "--json")
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    assert got["changed"] == 36  # both fixed units off: p1 is held by nobody
     assert [(f["slot"], f["duty"], f["place"]) for f in got["shortfalls"]] == [
         (k, "fixed post", "p1") for k in range(30, 48)]
     # the scenario's files change: its plans are refused unless forced

@@ -31,9 +31,9 @@ def planned() -> Planned:
     rng = np.random.default_rng(5)
     risk = rng.gamma(2.0, 1.0, size=(len(sc.areas_of("grid")), 1)) * np.linspace(
         0.5, 1.5, len(slots))[None, :]
-    # some fixed-post units have no crew in the evening: shortfalls to keep or re-plan
+    # SB1's fixed-post units have no crew in the evening: shortfalls to keep or re-plan
     inp = deploy.prepare(sc, net, slots, risk=risk)
-    off = {"TX-C2", "TX-B1"}
+    off = {"TX-C2", "TX-B1", "TX-B2"}
     inp = replace(inp, on_duty=tuple(d - off if k >= 8 else d for k, d in
                                      enumerate(inp.on_duty)))
     return sc, inp, deploy.plan_posture(inp)

@@ -260,14 +260,17 @@ def busy_at(pif: PlanInForce, slot: int) -> dict[str, tuple[int, str]]:
 
 def posture_in_force(pif: PlanInForce, inp: Inputs) -> Posture:
     """The posture the plan's assignments came from: a route is a patrol of its grid (the
-    routes stage's record), a drone's sortie duty is the drone ready at its post."""
+    routes stage's record) unless it is a staging unit's one stop (the posture's own), a
+    drone's sortie duty is the drone ready at its post."""
     if pif.count_grids != inp.grids:
         raise PlanFolderError(f"{pif.folder / PLAN_FILE}: the posture's grids "
                               f"{list(pif.count_grids)[:5]} are not the scenario's "
                               f"{list(inp.grids)[:5]}")
     out: list[Assignment] = []
     for a in pif.plan.assignments:
-        if a.duty == "route":
+        if a.duty == "route" and len(a.route) == 1 and (a.unit, a.slot) not in pif.route_grid:
+            pass  # a staging unit standing at a tier-1 site: the posture placed it there
+        elif a.duty == "route":
             g = pif.route_grid.get((a.unit, a.slot))
             if g is None:
                 raise PlanFolderError(f"{pif.folder / PLAN_FILE}: unit {a.unit!r} slot "
