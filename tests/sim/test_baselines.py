@@ -10,6 +10,7 @@ import pytest
 from tests.sim.test_engine import DAY
 from xunfang import scenario
 from xunfang.plan import Assignment, make_slots
+from xunfang.planning.deploy.inputs import unit_kind
 from xunfang.sim import SimError
 from xunfang.sim.baselines import baseline_plan
 from xunfang.sim.config import SimConfig
@@ -37,7 +38,14 @@ def test_baseline_like_a_plan_keeps_its_units_off() -> None:
         assert on0 == on1 - 3
         if name != "posts":
             grid0 = Counter(a.grid for a in b.assignments if a.slot == 0 and a.duty == "grid")
-            assert sum(grid0.values()) == 36 - 3  # every ground unit on duty, none off
+            mobile = [u.id for u in sc.units if unit_kind(u) == "mobile"]
+            assert sum(grid0.values()) == len(mobile) - 2  # TX-M1 and PS1-C are off
+        # fixed posts, the checkpoint team and the auxiliary forces are bound as in the plan
+        for u in sc.units:
+            if unit_kind(u) in ("fixed", "checkpoint", "auxiliary"):
+                assert all(at[(u.id, k)].duty == like.at(u.id, k).duty
+                           and at[(u.id, k)].post == like.at(u.id, k).post
+                           for k in range(len(slots)))
     # the variant of a sweep compares against the plan's force
     v = make_variant("baseline:even", sc, like, SimConfig())
     assert v.plan.at("TX-M1", 0).duty == "off"

@@ -9,21 +9,27 @@
   recorded incidents per grid in the slot's hour of day (largest remainders; with no
   history, as ``even``).
 
-Compared with a plan (``like=plan``), a baseline deploys the same force: a unit the plan has
-off duty in a slot (no crew on the roster, out of service) is off in the baseline too. Who is
-on duty is the roster's decision, an input of the deployment; a baseline that patrolled with
-every unit around the clock would compare more people against fewer.
+Compared with a plan (``like=plan``), a baseline deploys the same force the same way the
+policy binds it, and only that force by its own rule: a unit the plan has off duty in a slot
+(no crew on the roster, out of service) is off in the baseline too, and units the policy
+binds — fixed-post squads at their posts, the checkpoint team on its schedule, auxiliary forces
+on their streets — keep the plan's assignment. The baseline spreads the mobile patrol units
+(``deploy.unit_kind`` ``mobile``) by its rule. Who is on duty and who holds a post are inputs
+of the deployment, not its choices; a baseline that patrolled with every unit, fixed posts
+and all, around the clock would compare a different force.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import shapely
 
 from xunfang import __version__
 from xunfang.plan import Assignment, Plan, Slot
+from xunfang.planning.deploy.inputs import unit_kind
 from xunfang.planning.posture import hold_at_home
 from xunfang.scenario.model import Scenario
 from xunfang.sim.config import SimError
@@ -79,9 +85,15 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
             np.add.at(counts[g], hours[inside], 1.0)
     off = ({(a.unit, a.slot): a for a in like.assignments if a.duty == "off"}
            if like is not None else {})
+    bound: dict[tuple[str, int], Assignment] = {}
+    if like is not None:  # posts, checkpoints and auxiliary forces as the policy binds them
+        kinds = {u.id: unit_kind(u) for u in scenario.units}
+        bound = {(a.unit, a.slot): a for a in like.assignments
+                 if a.duty != "off" and kinds[a.unit] in ("fixed", "checkpoint", "auxiliary")}
     out: list[Assignment] = []
     for s in slots_t:
-        movers = [u for u in _patrollers(scenario) if (u, s.index) not in off]
+        movers = [u for u in _patrollers(scenario)
+                  if (u, s.index) not in off and (u, s.index) not in bound]
         if name == "posts":
             alloc: list[int] = []
         else:
@@ -95,6 +107,9 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
                 a = off[(u.id, s.index)]
                 out.append(Assignment(unit=u.id, slot=s.index, duty="off",
                                       note=f"baseline {name}: off as in the plan ({a.note})"))
+            elif (u.id, s.index) in bound:
+                out.append(replace(bound[(u.id, s.index)],
+                                   note=f"baseline {name}: bound as in the plan"))
             elif u.id in grid_of:
                 out.append(Assignment(unit=u.id, slot=s.index, duty="grid",
                                       grid=grid_of[u.id], note=f"baseline {name}"))
