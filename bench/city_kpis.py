@@ -31,6 +31,7 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import loadavg, machine_basics
 from xunfang.network import RoadNetwork
+from xunfang.planning.deploy import Options
 from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.scenario import load
 from xunfang.scenario.from_osm import BuildOptions, RiskMap, build_from_osm, sample_period
@@ -75,6 +76,10 @@ def main() -> None:
     ap.add_argument("--sim-seed", type=int, default=11)
     ap.add_argument("--grid-m", type=float, default=1000.0)
     ap.add_argument("--incidents-per-day", type=float, default=40.0)
+    ap.add_argument("--staging-patrols", type=int, default=None,
+                    help="the posture's Options.staging_patrols (default: its default)")
+    ap.add_argument("--w-over", type=float, default=None,
+                    help="the posture's over-deployment weight (default: its default)")
     args = ap.parse_args()
     machine = {**machine_basics(), "load_before": loadavg()}
 
@@ -89,7 +94,10 @@ def main() -> None:
         sc = load(folder)
         risk = built.risk
         t0 = time.perf_counter()
-        res = build_plan(sc, PlanRequest(start=args.start, days=args.days, seed=args.seed))
+        opts = {k: v for k, v in (("staging_patrols", args.staging_patrols),
+                                  ("w_over", args.w_over)) if v is not None}
+        res = build_plan(sc, PlanRequest(start=args.start, days=args.days, seed=args.seed,
+                                         deploy_options=Options(**opts) if opts else None))
         plan_s = time.perf_counter() - t0
 
     net = res.network

@@ -56,18 +56,21 @@ def main() -> None:
     ap.add_argument("--staging-patrols", type=int, default=None,
                     help="units kept patrolling beside a grid's staging units (default: the "
                          "posture's Options)")
+    ap.add_argument("--w-over", type=float, default=None,
+                    help="the posture's over-deployment weight (default: its default)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     sc = load("ebian")
     out: dict[str, object] = {"bench": "plan_kpis", "machine": machine_basics(),
-                              "staging_patrols": args.staging_patrols,
+                              "staging_patrols": args.staging_patrols, "w_over": args.w_over,
                               "load_before": loadavg(), "replications": args.replications,
                               "days": {}}
     for text in args.days.split(","):
         d = date.fromisoformat(text.strip())
         t0 = time.perf_counter()
-        opts = (None if args.staging_patrols is None
-                else Options(staging_patrols=args.staging_patrols))
+        given = {k: v for k, v in (("staging_patrols", args.staging_patrols),
+                                   ("w_over", args.w_over)) if v is not None}
+        opts = Options(**given) if given else None  # type: ignore[arg-type]
         r = build_plan(sc, PlanRequest(start=d, deploy_options=opts))
         build_s = time.perf_counter() - t0
         assert r.risk is not None

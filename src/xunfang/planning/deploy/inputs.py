@@ -296,7 +296,8 @@ class Options:
     w_visibility: float = 10.0
     w_coverage: float = 4.0
     w_sites: float = 3.0
-    w_over: float = 6.0
+    w_over: float = 20.0  # (6 before: measured, 20 gives better response share, gaps and
+    # over-deployment on the county and on Baltimore; bench/plan_kpis.py --w-over)
     w_move: float = 0.4
     w_keep: float = 2.0  # re-plan: cost of a count moved away from the plan in force
     w_short: float = 1000.0
