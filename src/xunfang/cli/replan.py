@@ -205,7 +205,7 @@ def write_replan_folder(rep: Replanned, pif: PlanInForce, out: Path, rows: list[
                         *, lang: str) -> Path:
     """The new plan folder (the plan command's writers) with changes.csv and the plan
     folder's roster copied; written beside ``out`` and moved into place at the end."""
-    from xunfang.report.folder import write_plan_folder
+    from xunfang.report.folder import swap_in, write_plan_folder
 
     out = out.absolute()
     check_out(out, pif.folder)
@@ -222,13 +222,7 @@ def write_replan_folder(rep: Replanned, pif: PlanInForce, out: Path, rows: list[
         for name in COPIED:
             if (pif.folder / name).is_file():
                 shutil.copy2(pif.folder / name, staging / name)
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
+        swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

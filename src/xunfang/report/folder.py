@@ -170,14 +170,20 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
             write_roster_xlsx(result.roster, tmp / "roster.xlsx")
         (tmp / "report.html").write_text(render_report(result, request, lang=lang),
                                          encoding="utf-8")
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Put the finished folder ``staging`` at ``out``: renamed into place, an older ``out``
+    moved aside first and removed after (readers never see a half-written folder)."""
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out)
