@@ -625,11 +625,7 @@ def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     net_imports.write_network(roads, crs, out, name=name, source=src)
-    # write_network writes through private temporary files (mode 0600): a scenario folder is
-    # shared with the planners, so its files get the usual 0644
-    (out / "scenario.toml").unlink()
-    for written in (out / "network").iterdir():
-        written.chmod(0o644)
+    (out / "scenario.toml").unlink()  # written again below, with the policy
     _write_toml(out / "scenario.toml", name, opts, crs.declared, src)
     _write_areas(out / "areas.geojson", crs.declared, zones, grids, rings)
     ids = roads.node_ids
