@@ -199,3 +199,23 @@ def test_travel_and_staffing_conflict_is_named() -> None:
 def test_unknown_method() -> None:
     with pytest.raises(GameError, match="unknown solver 'cplex'"):
         solve(two_targets(), "cplex")  # type: ignore[arg-type]
+
+
+def test_a_time_limit_reaches_dobss(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's checkpoint stage bounds DOBSS (a city's game of several attacker types ran
+    for minutes): ``solve`` passes its limit on, and a generous one changes nothing."""
+    from xunfang.planning.checkpoints import solvers
+
+    g = random_game(np.random.default_rng(3), travel=False)
+    seen: list[float | None] = []
+    real = solvers.solve_dobss
+
+    def spy(game: object, *, time_limit: float | None = None, prune: bool = True) -> object:
+        seen.append(time_limit)
+        return real(game, time_limit=time_limit, prune=prune)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solvers, "solve_dobss", spy)
+    got = solvers.solve(g, "dobss", time_limit=30.0)  # type: ignore[arg-type]
+    assert seen == [30.0]
+    assert got.defender_value == pytest.approx(brute_force(g)[0], abs=1e-6)
+    assert got.bound >= got.defender_value - 1e-9

@@ -447,8 +447,11 @@ def solve_dobss(g: SecurityGame, *, time_limit: float | None = None,
     return _finish(g, "dobss", x[b.cov], bound, 1 + (kk if prune else 0), t0, vstars)
 
 
-def solve(g: SecurityGame, method: str = "auto") -> Solution:
-    """``auto``: ORIGAMI-style for one type, DOBSS for several."""
+def solve(g: SecurityGame, method: str = "auto", *, time_limit: float | None = None
+          ) -> Solution:
+    """``auto``: ORIGAMI-style for one type, DOBSS for several. ``time_limit`` (seconds)
+    bounds the DOBSS MILP: at the limit its best strategy is returned with HiGHS' proven bound
+    (``Solution.bound``; the gap is bound − value)."""
     if method == "auto":
         method = "origami" if g.n_types == 1 else "dobss"
     if method == "origami":
@@ -457,7 +460,7 @@ def solve(g: SecurityGame, method: str = "auto") -> Solution:
                             f"{g.n_types} (use dobss or multiple-lps)")
         return solve_origami(g)
     if method == "dobss":
-        return solve_dobss(g)
+        return solve_dobss(g, time_limit=time_limit)
     if method == "multiple-lps":
         return solve_multiple_lps(g)
     raise GameError(f"method: unknown solver {method!r}; use auto, origami, dobss or "

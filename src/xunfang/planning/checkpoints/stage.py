@@ -599,13 +599,14 @@ def _day_game(g: SecurityGame, slots: Sequence[Slot]) -> SecurityGame | None:
         lo=lo.reshape(-1), hi=hi.reshape(-1), moves=moves, active=act.reshape(-1) > 0.5)
 
 
-def solve_by_day(g: SecurityGame, slots: Sequence[Slot], method: str = "auto") -> Solution:
+def solve_by_day(g: SecurityGame, slots: Sequence[Slot], method: str = "auto", *,
+                 time_limit: float | None = None) -> Solution:
     """Solve ``g``; a game of identical whole days is solved as one day (see
     :func:`_day_game`) and its coverage repeated. The values are those of the whole game."""
     day = _day_game(g, slots)
     if day is None:
-        return solve(g, method)
-    one = solve(day, method)
+        return solve(g, method, time_limit=time_limit)
+    one = solve(day, method, time_limit=time_limit)
     days = g.n_slots // day.n_slots
     cov = np.tile(one.coverage.reshape(g.n_sites, 1, day.n_slots), (1, days, 1)).reshape(-1)
     chk = check_sse(g, cov)
@@ -634,13 +635,16 @@ def plan_checkpoints(
     method: str = "auto",
     max_types: int = 3,
     entropy_days: int = 2000,
+    time_limit: float | None = 30.0,
 ) -> CheckpointPlan:
     """Solve the checkpoint game over ``slots`` and sample ``days`` schedules of them.
 
     Each sampled "day" is one realisation of all of ``slots``; day d's slot names are shifted
     by d times the slots' span (so with one day of slots they are the following days). Teams
     are named by ``team_names`` (default: the units of the ``checkpoint`` squad, then
-    ``CP-T<n>``).
+    ``CP-T<n>``). ``time_limit`` (seconds, None: none) bounds the DOBSS MILP of a game with
+    several attacker types: at the limit the best strategy found is used and the gap to the
+    proven bound is in the summary.
     """
     if seed < 0:
         raise GameError(f"seed: must be a non-negative integer, got {seed}")
@@ -648,7 +652,7 @@ def plan_checkpoints(
         scenario, net, slots, teams_per_slot, risk=risk, sites=sites, payoffs=payoffs,
         min_staffing=min_staffing, max_staffing=max_staffing,
         changeover_minutes=changeover_minutes, mode=mode, max_types=max_types)
-    sol = solve_by_day(game, slots, method)
+    sol = solve_by_day(game, slots, method, time_limit=time_limit)
     chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound)
     n_teams = int(game.teams.max())
     names = list(team_names) if team_names is not None else list(default_teams(scenario))
