@@ -125,7 +125,11 @@ def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
     g6 = grids.index("G6")
     n_old = sum(old["stages"]["posture"]["counts"][g6][12:16])
     n_new = sum(doc["stages"]["posture"]["counts"][g6][12:16])
-    assert n_new >= n_old + 4  # one unit more than planned in each hot slot
+    # one unit more than planned in each hot slot, or a listed shortfall where the zone has
+    # none to spare
+    short = sum(1 for f in doc["stages"]["posture"]["shortfalls"]
+                if f["place"] == "G6" and 12 <= f["slot"] <= 15 and "hot incident" in f["detail"])
+    assert n_new + short >= n_old + 4 and short <= 1
     # the change list: JSON, changes.csv and the plan agree
     rows = _rows(out / "changes.csv")
     assert rows == got["changes"] and got["changed"] == len(rows)

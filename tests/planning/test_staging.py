@@ -102,3 +102,16 @@ def test_staging_patrols_zero_holds_only_with_spare_units(ebian, planned) -> Non
     assert held0 < held and short0 > short
     with pytest.raises(deploy.DeployError, match="staging_patrols must be a whole number"):
         deploy.Options(staging_patrols=-1)
+
+
+def test_a_pin_or_an_incident_over_a_checkpoint_visit_is_a_listed_shortfall(ebian) -> None:  # noqa: F811
+    sc, net = ebian
+    pins = (deploy.Pin(unit="TX-C3", slots=(2,), post="KS1", note="market"),)
+    inp = _inputs(sc, net, pins=pins)
+    cps = {("TX-C3", 2): "CP1", ("TX-C3", 5): "CP2"}
+    post = deploy.plan_posture(inp, checkpoint_at=cps)
+    short = {(s.slot, s.place, s.detail) for s in post.shortfalls if s.duty == "checkpoint"}
+    assert (2, "CP1", "team TX-C3 is pinned to KS1") in short
+    busy = deploy.plan_posture(inp, checkpoint_at=cps, busy={"TX-C3": (5, "G3")})
+    short = {(s.slot, s.place, s.detail) for s in busy.shortfalls if s.duty == "checkpoint"}
+    assert (5, "CP2", "team TX-C3 is busy at an incident in G3") in short

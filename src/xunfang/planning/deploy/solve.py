@@ -319,11 +319,15 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         s = inp.slots[k]
         on = {u for u in inp.on_duty[k] if not (u in out_oos and out_oos[u] <= k)}
         p0 = np.zeros(n_g)
+        patrolling = np.zeros(n_g)  # units patrolling each grid (not standing at a post)
 
-        def put(u: str, a: Assignment, gi: int, *, _k: int = k, _p0: FloatArray = p0) -> None:
+        def put(u: str, a: Assignment, gi: int, *, _k: int = k, _p0: FloatArray = p0,
+                _pt: FloatArray = patrolling) -> None:
             assignments[(u, a.slot)] = replace(a, crew=inp.crew.get((u, a.slot), ()))
             if gi >= 0 and units[u].tier in visible and a.duty != "off":
                 _p0[gi] += 1
+                if a.duty == "grid" and a.note != "busy at an incident":
+                    _pt[gi] += 1
             if gi >= 0:
                 state.where[u] = gi
 
@@ -352,10 +356,23 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 locked.add((u, s.index))
                 put(u, Assignment(unit=u, slot=s.index, duty="grid", grid=bg,
                                   note="busy at an incident"), gindex[bg])
+                if (u, s.index) in cps:  # the incident comes first; the visit goes short
+                    shortfalls.append(Shortfall(s.index, s.name, "checkpoint",
+                                                cps[(u, s.index)], 1, 0,
+                                                f"team {u} is busy at an incident in {bg}"))
+                if (u, s.index) in pins:
+                    pp, pg, _ = pins[(u, s.index)]
+                    shortfalls.append(Shortfall(s.index, s.name, "pin", str(pp or pg), 1, 0,
+                                                f"pinned unit {u} is busy at an incident in "
+                                                f"{bg}"))
                 continue
             if (u, s.index) in pins:
                 pp, pg, note = pins[(u, s.index)]
                 locked.add((u, s.index))
+                if (u, s.index) in cps:  # the planner's pin comes first
+                    shortfalls.append(Shortfall(s.index, s.name, "checkpoint",
+                                                cps[(u, s.index)], 1, 0,
+                                                f"team {u} is pinned to {pp or pg}"))
                 if pp is not None:
                     put(u, Assignment(unit=u, slot=s.index, duty="post", post=pp,
                                       note=("pinned " + note).strip()),
@@ -410,8 +427,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
 
         for w, gs in inp.tier_window.items():
             for g in gs:
-                if k - int(state.last_seen[g]) >= w:
-                    need(g, 1, f"tier presence (every {w} slots)")
+                if k - int(state.last_seen[g]) >= w:  # a patrol: units at posts do not
+                    # visit the grid's sites, so one more than the units standing there
+                    need(g, int(p0[g] - patrolling[g]) + 1, f"tier presence (every {w} slots)")
         if s.start.hour in shift_hours and s.start.minute == 0:
             for g in inp.tier1_grids:
                 need(g, 1, "handover cover")
@@ -609,7 +627,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                       note="reserve at home post"),
                         home_grid[u])
         counts[:, k] = p0.astype(np.int64)
-        state.last_seen[counts[:, k] > 0] = k
+        state.last_seen[patrolling > 0] = k
         state.prev_counts = counts[:, k].astype(np.float64)
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
     staged: dict[str, object] = {}
