@@ -22,7 +22,6 @@ from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_che
 from xunfang.planning.coverage import Coverage
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
 from xunfang.scenario.model import STAFFED_POST_KINDS, FloatArray, Mode, Scenario
-from xunfang.sim import RiskForecast, plan_kpis
 
 Progress = Callable[[str], None]
 
@@ -303,6 +302,9 @@ def _kpis(scenario: Scenario, plan: Plan, risk: RiskTable | None, request: PlanR
         return None, {"skipped": "the scenario has no units to simulate"}
     if not scenario.areas_of("grid") or not len(scenario.incidents):
         return None, {"skipped": "no grids or no incident record to sample incidents from"}
+    from xunfang.sim import RiskForecast, plan_kpis  # here: a re-plan never simulates, and
+    # the simulator's imports (scipy.stats, numba) are a second of start-up
+
     source = RiskForecast.from_history(scenario, slot_minutes=scenario.slot_minutes)
     if risk is not None:
         source = replace(source, risk=risk.risk)
