@@ -150,8 +150,12 @@ def test_an_alert_appears_after_positions_are_posted(server, browser) -> None:
     live = centre.live
     now = datetime.now(UTC)
     slot = live.slot_at(now)
+    before = live.slot_at(now - timedelta(minutes=25))
+    # a unit at a post in a grid now and 25 minutes ago (the first position counts from
+    # then; a unit that came from a checkpoint outside every grid would only be 0 min out)
     a = next(a for a in live.plan.assignments if a.slot == slot.index and a.duty == "post"
-             and live.assigned_grid(a) is not None)
+             and live.assigned_grid(a) is not None
+             and live.assigned_grid(live.plan.at(a.unit, before.index)) == live.assigned_grid(a))
     other = next(g for g in live.grids if g != live.assigned_grid(a))
     p = live.grids[other].representative_point()
     body = {"positions": [
