@@ -36,6 +36,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 import highspy
 import numpy as np
@@ -51,6 +52,9 @@ from xunfang.planning.places import place_nodes
 from xunfang.scenario.model import FloatArray, IntArray
 
 _BIG = 1e6
+#: Minutes of travel a staging unit is spared for staying in its site's grid at the next slot
+#: (so the same unit keeps holding a ring rather than another taking over each hour).
+HOLDER_STAYS = 5.0
 
 
 @dataclass(frozen=True)
@@ -293,6 +297,12 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     rings = RingCover(sc, inp.net) if opts.hold_rings and inp.net is not None else None
     site_grid = _site_grids(inp, inp.net, node_grid) if rings is not None else {}
     locked: set[tuple[str, int]] = set()  # busy or pinned: never taken for staging
+    last_holds: dict[str, str] = {}  # stop node -> the unit standing there in the slot before
+    held_grid: dict[str, int] = {}  # that unit -> the grid of its stop
+    holds_by_slot: dict[str, list[dict[str, object]]] = {}
+    shorts_by_slot: dict[str, list[str]] = {}
+    net_index = ({n: i for i, n in enumerate(inp.net.node_ids)} if inp.net is not None
+                 else {})
     anchor_idx: dict[tuple[str, int], Assignment] = {}
     anchor_holds: dict[tuple[int, str], str] = {}
     if anchor is not None:
@@ -609,6 +619,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                     cost[i, j] = tt if math.isfinite(tt) else _BIG
                     if old is not None and old != (kind, idx):
                         cost[i, j] += 1000.0
+                    if kind == "grid" and held_grid.get(u) == g:
+                        cost[i, j] -= HOLDER_STAYS  # the staging unit keeps its site
             rows, colsel = linear_sum_assignment(cost)
             for i, j in zip(rows.tolist(), colsel.tolist(), strict=True):
                 u = us[i]
@@ -629,11 +641,37 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         counts[:, k] = p0.astype(np.int64)
         state.last_seen[patrolling > 0] = k
         state.prev_counts = counts[:, k].astype(np.float64)
+        if rings is not None:  # staging units for the tier-1 rings (this slot's patrols)
+            prefer = {(s.index, node): u for node, u in last_holds.items()}
+            prefer.update({key: u for key, u in anchor_holds.items() if key[0] == s.index})
+            st = hold_rings(sc, rings.net, [assignments[(u, s.index)] for u in units],
+                            {s.index: s.start.hour},
+                            {(g, s.index): float(inp.risk[gi, k])
+                             for gi, g in enumerate(inp.grids)},
+                            site_grid, prefer=prefer, cover=rings, locked=locked)
+            for a in st.assignments:
+                assignments[(a.unit, a.slot)] = a
+            last_holds = {}
+            held_grid = {}
+            for (u, _k), sites in sorted(st.holds.items()):
+                node = assignments[(u, s.index)].route[0]
+                last_holds[node] = u
+                held_grid[u] = int(node_grid[net_index[node]])
+                holds_by_slot.setdefault(str(s.index), []).append(
+                    {"unit": u, "node": node, "sites": list(sites)})
+            for sh in st.shorts:
+                shortfalls.append(Shortfall(s.index, s.name, "staging", sh.site, 1, 0,
+                                            f"no unit stands within the tier-1 target of "
+                                            f"{sh.site}: {sh.reason}"))
+                shorts_by_slot.setdefault(str(s.index), []).append(sh.site)
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
     staged: dict[str, object] = {}
     if rings is not None:
-        out, staged = _hold_rings(inp, rings, out, first, site_grid, shortfalls, anchor_holds,
-                                  locked)
+        all_holds = [h for hs in holds_by_slot.values() for h in hs]
+        staged = {"staging": {
+            "holds": len(all_holds), "short": sum(len(v) for v in shorts_by_slot.values()),
+            "sites_held": sum(len(cast(list[str], h["sites"])) for h in all_holds),
+            "by_slot": holds_by_slot, "short_by_slot": shorts_by_slot}}
     elapsed = time.perf_counter() - t_start
     solves_t = tuple(solves)
     return Posture(assignments=out, grids=inp.grids, counts=counts,
@@ -653,39 +691,6 @@ def _site_grids(inp: Inputs, net: RoadNetwork | None, node_grid: IntArray
         gi = int(node_grid[node])
         out[site.id] = inp.grids[gi] if gi >= 0 else None
     return out
-
-
-def _hold_rings(inp: Inputs, rings: RingCover, out: tuple[Assignment, ...], first: int,
-                site_grid: Mapping[str, str | None], shortfalls: list[Shortfall],
-                prefer: Mapping[tuple[int, str], str], locked: set[tuple[str, int]]
-                ) -> tuple[tuple[Assignment, ...], dict[str, object]]:
-    """Staging units for the tier-1 sites (``staging.hold_rings``) in the slots from position
-    ``first`` on (a re-plan keeps the earlier ones, and ``prefer``: (slot, stop node) -> the
-    unit that held it in the plan in force); the sites left short become shortfalls."""
-    sc = inp.scenario
-    later = {s.index for s in inp.slots[first:]}
-    risk = {(g, s.index): float(inp.risk[gi, k]) for gi, g in enumerate(inp.grids)
-            for k, s in enumerate(inp.slots)}
-    st = hold_rings(sc, rings.net, [a for a in out if a.slot in later],
-                    {s.index: s.start.hour for s in inp.slots}, risk, site_grid,
-                    prefer=prefer, cover=rings, locked=locked)
-    new = {(a.unit, a.slot): a for a in st.assignments}
-    starts = {s.index: s.name for s in inp.slots}
-    for sh in st.shorts:
-        shortfalls.append(Shortfall(sh.slot, starts[sh.slot], "staging", sh.site, 1, 0,
-                                    f"no unit stands within the tier-1 target of {sh.site}: "
-                                    f"{sh.reason}"))
-    merged = tuple(new.get((a.unit, a.slot), a) for a in out)
-    by_slot: dict[str, list[dict[str, object]]] = {}
-    for (u, k), sites in sorted(st.holds.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        by_slot.setdefault(str(k), []).append(
-            {"unit": u, "node": new[(u, k)].route[0], "sites": list(sites)})
-    short: dict[str, list[str]] = {}
-    for sh in st.shorts:
-        short.setdefault(str(sh.slot), []).append(sh.site)
-    return merged, {"staging": {"holds": len(st.holds), "short": len(st.shorts),
-                                "sites_held": sum(len(v) for v in st.holds.values()),
-                                "by_slot": by_slot, "short_by_slot": short}}
 
 
 def _anchor_place(index: Mapping[tuple[str, int], Assignment], grids: Sequence[str],
