@@ -45,9 +45,9 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 from xunfang.network import RoadNetwork
-from xunfang.plan import Assignment
+from xunfang.plan import Assignment, Slot
 from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
-from xunfang.planning.deploy.staging import RingCover, hold_rings
+from xunfang.planning.deploy.staging import RingCover
 from xunfang.planning.places import place_nodes
 from xunfang.scenario.model import FloatArray, IntArray
 
@@ -341,6 +341,16 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             if gi >= 0:
                 state.where[u] = gi
 
+        def lost(u: str, why: str, *, _s: Slot = s) -> None:
+            """The checkpoint visit and the pin of ``u`` in this slot go short: it ``why``."""
+            if (u, _s.index) in cps:
+                shortfalls.append(Shortfall(_s.index, _s.name, "checkpoint",
+                                            cps[(u, _s.index)], 1, 0, f"team {u} {why}"))
+            if (u, _s.index) in pins:
+                pp, pg, _ = pins[(u, _s.index)]
+                shortfalls.append(Shortfall(_s.index, _s.name, "pin", str(pp or pg), 1, 0,
+                                            f"pinned unit {u} {why}"))
+
         mobile: list[str] = []
         uncrewed: dict[str, list[str]] = {}  # fixed post -> its units off duty, and why
         for u, unit in units.items():
@@ -352,29 +362,14 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                                        note=reason)
                 if kind == "fixed":
                     uncrewed.setdefault(unit.home_post, []).append(f"{u} ({reason})")
-                if (u, s.index) in cps:
-                    shortfalls.append(Shortfall(s.index, s.name, "checkpoint",
-                                                cps[(u, s.index)], 1, 0,
-                                                f"team {u} is off duty ({reason})"))
-                if (u, s.index) in pins:
-                    pp, pg, _ = pins[(u, s.index)]
-                    shortfalls.append(Shortfall(s.index, s.name, "pin", str(pp or pg), 1, 0,
-                                                f"pinned unit {u} is off duty ({reason})"))
+                lost(u, f"is off duty ({reason})")
                 continue
             if u in busy_at and busy_at[u][0] >= k:
                 bg = busy_at[u][1]
                 locked.add((u, s.index))
                 put(u, Assignment(unit=u, slot=s.index, duty="grid", grid=bg,
                                   note="busy at an incident"), gindex[bg])
-                if (u, s.index) in cps:  # the incident comes first; the visit goes short
-                    shortfalls.append(Shortfall(s.index, s.name, "checkpoint",
-                                                cps[(u, s.index)], 1, 0,
-                                                f"team {u} is busy at an incident in {bg}"))
-                if (u, s.index) in pins:
-                    pp, pg, _ = pins[(u, s.index)]
-                    shortfalls.append(Shortfall(s.index, s.name, "pin", str(pp or pg), 1, 0,
-                                                f"pinned unit {u} is busy at an incident in "
-                                                f"{bg}"))
+                lost(u, f"is busy at an incident in {bg}")  # the incident comes first
                 continue
             if (u, s.index) in pins:
                 pp, pg, note = pins[(u, s.index)]
@@ -642,13 +637,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         state.last_seen[patrolling > 0] = k
         state.prev_counts = counts[:, k].astype(np.float64)
         if rings is not None:  # staging units for the tier-1 rings (this slot's patrols)
-            prefer = {(s.index, node): u for node, u in last_holds.items()}
-            prefer.update({key: u for key, u in anchor_holds.items() if key[0] == s.index})
-            st = hold_rings(sc, rings.net, [assignments[(u, s.index)] for u in units],
-                            {s.index: s.start.hour},
-                            {(g, s.index): float(inp.risk[gi, k])
-                             for gi, g in enumerate(inp.grids)},
-                            site_grid, prefer=prefer, cover=rings, locked=locked)
+            prefer = dict(last_holds)
+            prefer.update({node: u for (kk, node), u in anchor_holds.items()
+                           if kk == s.index})
+            st = rings.hold([assignments[(u, s.index)] for u in units], s.index,
+                            s.start.hour,
+                            {g: float(inp.risk[gi, k]) for gi, g in enumerate(inp.grids)},
+                            site_grid, prefer=prefer, locked=locked)
             for a in st.assignments:
                 assignments[(a.unit, a.slot)] = a
             last_holds = {}

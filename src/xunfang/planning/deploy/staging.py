@@ -60,7 +60,8 @@ def _sites(scenario: Scenario) -> list[Site]:
 
 class RingCover:
     """Which tier-1 sites a unit of a mode reaches within the tier-1 target from a node, at
-    an hour (travel times cached), and how many staging units each grid needs."""
+    an hour (travel times cached), how many staging units each grid needs, and who holds
+    them in a slot."""
 
     def __init__(self, scenario: Scenario, net: RoadNetwork) -> None:
         self.scenario, self.net = scenario, net
@@ -104,47 +105,32 @@ class RingCover:
             out[g] = out.get(g, 0) + 1
         return out
 
-
-def hold_rings(scenario: Scenario, net: RoadNetwork, assignments: Sequence[Assignment],
-               slot_hours: Mapping[int, int], grid_risk: Mapping[tuple[str, int], float],
-               grid_of_site: Mapping[str, str | None], *,
-               prefer: Mapping[tuple[int, str], str] | None = None,
-               cover: RingCover | None = None,
-               locked: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset()
-               ) -> Staging:
-    """Staging units for the tier-1 sites in every slot (see the module).
-
-    ``slot_hours``: slot index -> hour of day (speeds); ``grid_risk``: (grid, slot index) ->
-    the slot's risk in the grid (order of the sites); ``grid_of_site``: site id -> grid id;
-    ``prefer``: (slot index, node id) -> the unit to stand there when it can (a re-plan keeps
-    the holders of the plan in force); ``locked``: (unit, slot) never taken (busy, pinned).
-    """
-    prefer = prefer or {}
-    rc = cover or RingCover(scenario, net)
-    sites, target, units, site_idx = rc.sites, rc.target, rc.units, rc.site_idx
-    if not sites:
-        return Staging(tuple(assignments), {}, ())
-    by_slot: dict[int, list[Assignment]] = {}
-    for a in assignments:
-        by_slot.setdefault(a.slot, []).append(a)
-    reach = rc.reach
-
-    out: dict[tuple[str, int], Assignment] = {(a.unit, a.slot): a for a in assignments}
-    holds: dict[tuple[str, int], tuple[str, ...]] = {}
-    shorts: list[StagingShort] = []
-    held_before: dict[str, str] = {}  # site id -> unit holding it in the slot before
-    for slot in sorted(by_slot):
-        hour = slot_hours[slot]
-        rows = by_slot[slot]
-        covered = rc.covered(rows, hour)
+    def hold(self, rows: Sequence[Assignment], slot: int, hour: int,
+             grid_risk: Mapping[str, float], grid_of_site: Mapping[str, str | None], *,
+             prefer: Mapping[str, str] | None = None,
+             locked: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset()
+             ) -> Staging:
+        """Staging units for the tier-1 sites in one slot (see the module): ``rows`` are the
+        slot's assignments, ``hour`` sets the speeds, ``grid_risk`` (grid -> the slot's risk)
+        orders the sites, ``prefer`` (stop node -> unit) names the unit to stand there when it
+        can (the holder of the slot before, or of the plan in force in a re-plan);
+        ``locked`` (unit, slot) are never taken (busy, pinned)."""
+        prefer = prefer or {}
+        sites, units, ids = self.sites, self.units, self.net.node_ids
+        if not sites:
+            return Staging(tuple(rows), {}, ())
+        speed = self.scenario.policy.speeds_kph
+        out: dict[str, Assignment] = {a.unit: a for a in rows}
+        holds: dict[tuple[str, int], tuple[str, ...]] = {}
+        shorts: list[StagingShort] = []
+        covered = self.covered(rows, hour)
         patrols: dict[str, list[str]] = {}
         for a in rows:
             if (a.duty == "grid" and a.grid is not None and (a.unit, slot) not in locked
                     and units[a.unit].tier in RESPONDER_TIERS):
                 patrols.setdefault(a.grid, []).append(a.unit)
         order = sorted(range(len(sites)), key=lambda i: (
-            -grid_risk.get((grid_of_site.get(sites[i].id) or "", slot), 0.0), sites[i].id))
-        now_held: dict[str, str] = {}
+            -grid_risk.get(grid_of_site.get(sites[i].id) or "", 0.0), sites[i].id))
         for i in order:
             if covered[i]:
                 continue
@@ -160,22 +146,18 @@ def hold_rings(scenario: Scenario, net: RoadNetwork, assignments: Sequence[Assig
                 shorts.append(StagingShort(slot, site.id, g, f"grid {g} has one unit on patrol"
                                            " and keeps it patrolling"))
                 continue
-            node = int(site_idx[i])
-            prev = prefer.get((slot, net.node_ids[node]), held_before.get(site.id))
-            speed = scenario.policy.speeds_kph
+            node = int(self.site_idx[i])
+            prev = prefer.get(ids[node])
             unit = (prev if prev in cands else
                     max(cands, key=lambda u: (speed.get(units[u].mode, 0.0), -cands.index(u))))
             pool.remove(unit)
-            got = reach(units[unit].mode, hour, node) <= target
+            got = self.reach(units[unit].mode, hour, node) <= self.target
             got[i] = True
             newly = [sites[j].id for j in np.flatnonzero(got & ~covered).tolist()]
             covered |= got
-            old = out[(unit, slot)]
-            out[(unit, slot)] = replace(
-                old, duty="route", grid=None, route=(net.node_ids[node],),
-                note=f"staging at {site.id} {site.name}: holds the {target:g}-minute ring of "
-                     f"{', '.join(newly)} (patrols around it between calls)")
+            out[unit] = replace(
+                out[unit], duty="route", grid=None, route=(ids[node],),
+                note=f"staging at {site.id} {site.name}: holds the {self.target:g}-minute ring "
+                     f"of {', '.join(newly)} (patrols around it between calls)")
             holds[(unit, slot)] = tuple(newly)
-            now_held[site.id] = unit
-        held_before = now_held
-    return Staging(tuple(out[(a.unit, a.slot)] for a in assignments), holds, tuple(shorts))
+        return Staging(tuple(out[a.unit] for a in rows), holds, tuple(shorts))
