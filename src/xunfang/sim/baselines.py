@@ -55,8 +55,9 @@ def _largest_remainder(weights: Sequence[float], n: int) -> list[int]:
 
 def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed: int = 0,
                   like: Plan | None = None) -> Plan:
-    """The reference plan ``name`` (one of ``BASELINES``) over ``slots``; with ``like``, only
-    the units on duty in ``like`` in each slot take part (the others are off as there)."""
+    """The reference plan ``name`` (one of ``BASELINES``) over ``slots``; with ``like``, the
+    units off duty there are off here too, the units the policy binds keep ``like``'s
+    assignment, and only the other (mobile) units are spread by the baseline's rule."""
     if name not in BASELINES:
         raise SimError(f"unknown baseline {name!r}; use one of {', '.join(BASELINES)}")
     slots_t = tuple(slots)
@@ -90,10 +91,10 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
         kinds = {u.id: unit_kind(u) for u in scenario.units}
         bound = {(a.unit, a.slot): a for a in like.assignments
                  if a.duty != "off" and kinds[a.unit] in ("fixed", "checkpoint", "auxiliary")}
+    patrollers = _patrollers(scenario)
     out: list[Assignment] = []
     for s in slots_t:
-        movers = [u for u in _patrollers(scenario)
-                  if (u, s.index) not in off and (u, s.index) not in bound]
+        movers = [u for u in patrollers if (u, s.index) not in off and (u, s.index) not in bound]
         if name == "posts":
             alloc: list[int] = []
         else:
