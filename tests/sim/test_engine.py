@@ -58,6 +58,16 @@ def home_plan(sc: Scenario, days: int = 1) -> Plan:
                 units=tuple(u.id for u in sc.units), assignments=hold_at_home(sc, slots))
 
 
+def every_slot(sc: Scenario, duty: str, **where: object) -> Plan:
+    """A one-day plan in which unit U1 has the same assignment (``duty`` at ``where``) in
+    every hourly slot."""
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    return Plan(scenario=sc.name, inputs_hash="", seed=0, version="t", slots=slots,
+                units=("U1",), assignments=tuple(
+                    Assignment(unit="U1", slot=s.index, duty=duty, **where)  # type: ignore[arg-type]
+                    for s in slots))
+
+
 def incidents(rows: list[tuple[float, str, str, int]]) -> SimIncidents:
     """(minute, node, category, priority) rows at the nodes' positions."""
     return SimIncidents(
@@ -196,16 +206,10 @@ def test_off_network_and_unserved_are_counted(make_scenario: Make) -> None:
 def test_bad_inputs_are_named(make_scenario: Make) -> None:
     sc = load(make_scenario, ONE_CAR)
     net = RoadNetwork.from_scenario(sc)
-    slots = make_slots(DAY, days=1, slot_minutes=60)
-    bad = Plan(scenario=sc.name, inputs_hash="", seed=0, version="t", slots=slots,
-               units=("U1",), assignments=tuple(
-                   Assignment(unit="U1", slot=s.index, duty="post", post="nowhere")
-                   for s in slots))
+    bad = every_slot(sc, "post", post="nowhere")
     with pytest.raises(SimError, match="unknown post 'nowhere'"):
         simulate(sc, net, bad, incidents([]), start=DAY, days=1)
-    off = Plan(scenario=sc.name, inputs_hash="", seed=0, version="t", slots=slots,
-               units=("U1",), assignments=tuple(
-                   Assignment(unit="U1", slot=s.index, duty="off") for s in slots))
+    off = every_slot(sc, "off")
     with pytest.raises(SimError, match="no responding unit"):
         simulate(sc, net, off, incidents([]), start=DAY, days=1)
     with pytest.raises(SimError, match="within the run"):
@@ -220,11 +224,7 @@ def test_bad_inputs_are_named(make_scenario: Make) -> None:
 def test_grid_patrol_moves_on_the_roads_and_is_seeded(make_scenario: Make) -> None:
     sc = load(make_scenario, ONE_CAR)
     net = RoadNetwork.from_scenario(sc)
-    slots = make_slots(DAY, days=1, slot_minutes=60)
-    plan = Plan(scenario=sc.name, inputs_hash="", seed=0, version="t", slots=slots,
-                units=("U1",), assignments=tuple(
-                    Assignment(unit="U1", slot=s.index, duty="grid", grid="G1")
-                    for s in slots))
+    plan = every_slot(sc, "grid", grid="G1")
     inc = incidents([(100.0, "d", "x", 2)])
     one = simulate(sc, net, plan, inc, start=DAY, days=1, seed=7, config=FIXED).logs[0]
     two = simulate(sc, net, plan, inc, start=DAY, days=1, seed=7, config=FIXED).logs[0]

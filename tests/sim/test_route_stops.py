@@ -7,18 +7,23 @@ from dataclasses import replace
 
 import pytest
 
-from tests.sim.test_engine import DAY, FIXED, ONE_CAR, Make, incidents, load, segments
+from tests.sim.test_engine import (
+    DAY,
+    FIXED,
+    ONE_CAR,
+    Make,
+    every_slot,
+    incidents,
+    load,
+    segments,
+)
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, PlanError, make_slots
 from xunfang.sim import simulate
 
 
 def _route_plan(sc, stops: tuple[float, ...]) -> Plan:
-    slots = make_slots(DAY, days=1, slot_minutes=60)
-    return Plan(scenario=sc.name, inputs_hash="", seed=0, version="t", slots=slots,
-                units=("U1",), assignments=tuple(
-                    Assignment(unit="U1", slot=s.index, duty="route", route=("a", "b", "c"),
-                               stops=stops) for s in slots))
+    return every_slot(sc, "route", route=("a", "b", "c"), stops=stops)
 
 
 @pytest.mark.parametrize("engine", ["compiled", "python"])
@@ -67,11 +72,7 @@ def test_a_city_grid_patrols_a_spread_sample_of_its_nodes(make_scenario: Make) -
     spread over the grid, so the matrices fit; the sample is the same every run."""
     sc = load(make_scenario, ONE_CAR)
     net = RoadNetwork.from_scenario(sc)
-    slots = make_slots(DAY, days=1, slot_minutes=60)
-    plan = Plan(scenario=sc.name, inputs_hash="", seed=0, version="t", slots=slots,
-                units=("U1",), assignments=tuple(
-                    Assignment(unit="U1", slot=s.index, duty="grid", grid="G1")
-                    for s in slots))
+    plan = every_slot(sc, "grid", grid="G1")
     cfg = replace(FIXED, max_matrix_nodes=4, max_patrol_points=3)
     a = simulate(sc, net, plan, incidents([]), start=DAY, days=1, seed=2, config=cfg)
     b = simulate(sc, net, plan, incidents([]), start=DAY, days=1, seed=2, config=cfg)
