@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import sys
 import tempfile
@@ -38,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from _common import loadavg, machine_basics
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -56,8 +57,7 @@ METHODS = ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm",
 
 
 def machine() -> dict[str, Any]:
-    return {"python": platform.python_version(), "cores": os.cpu_count(),
-            "load": round(os.getloadavg()[0], 2), "platform": platform.platform()}
+    return {**machine_basics(), "load": loadavg(), "platform": platform.platform()}
 
 
 def best(fn: Any, repeat: int) -> tuple[float, Any]:
@@ -249,7 +249,7 @@ def main() -> None:
     if args.chicago:
         result["chicago"] = [bench_chicago(args.data, int(n), args.hindsight_only)
                              for n in str(args.train_days).split(",")]
-    result["machine"]["load_after"] = round(os.getloadavg()[0], 2)
+    result["machine"]["load_after"] = loadavg()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return

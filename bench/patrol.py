@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import tempfile
 import time
@@ -23,6 +22,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
+
+from _common import loadavg, machine_basics
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -140,7 +141,7 @@ def main() -> None:
     ap.add_argument("--city", action=argparse.BooleanOptionalAction, default=True)
     args = ap.parse_args()
     out: dict[str, object] = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
-                              "machine": f"{platform.machine()} {platform.python_version()}"}
+                              "machine": machine_basics(), "load": loadavg()}
     sc = scenario.load("ebian")
     day = make_slots(date(2024, 6, 3), days=1, slot_minutes=60)
     units = {"TX-M1": "G1", "TX-M2": "G2", "TX-M3": "G3", "TX-M4": "G4", "PS2-C": "G4",

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from datetime import date
@@ -29,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+
+from _common import loadavg, machine_basics
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -169,7 +169,7 @@ def main() -> None:
     ap.add_argument("--skip-county", action="store_true")
     a = ap.parse_args()
     out: dict[str, object] = {
-        "machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}",
+        "machine": machine_basics(), "load": loadavg(),
     }
     if not a.skip_county:
         out["county"] = county()

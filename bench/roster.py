@@ -38,8 +38,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import sys
 import time
@@ -48,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from _common import loadavg, machine_basics
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -192,8 +192,7 @@ def main() -> None:
     small = None if args.no_baseline else {"ours": county(False), "default": county(True)}
     doc: dict[str, Any] = {
         "bench": "roster", "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "load": os.getloadavg()},
+        "machine": {**machine_basics(), "load": loadavg()},
         "instance": {"people": args.people, "weeks": args.weeks, "seed": args.seed,
                      "leave_blocks": len(sc.leave), "start": START.isoformat()},
         "ours": ours, "baseline_default_portfolio": base,

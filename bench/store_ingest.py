@@ -25,13 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _common import loadavg, machine_basics
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -139,14 +140,12 @@ def main() -> None:
     tmp.cleanup()
     doc = {"bench": "store_ingest",
            "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-           "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                       "load": os.getloadavg()},
+           "machine": {**machine_basics(), "load": loadavg()},
            "units": args.units, "results": results}
     if args.json:
         sys.stdout.write(json.dumps(doc) + "\n")
         return
-    print(f"positions of {args.units} units; {os.cpu_count()} cpus, "
-          f"load {tuple(round(x, 2) for x in os.getloadavg())}")
+    print(f"positions of {args.units} units; {os.cpu_count()} cpus, load {loadavg()}")
     print(f"{'backend':10} {'batch':>6} {'positions':>9} {'ours pos/s':>11} "
           f"{'raw insert pos/s':>17} {'ours/raw':>9}")
     for r in results:

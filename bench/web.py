@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -36,6 +35,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _common import loadavg, machine_basics
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -162,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = _rows(args.positions, start)
     backends = ["sqlite"] + (["postgresql"] if args.pg else [])
     results = []
-    print(f"{args.positions} positions of 38 units, {platform.machine()}, "
-          f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d}")
+    print(f"{args.positions} positions of 38 units, {machine_basics()['cpu']}, "
+          f"{os.cpu_count()} cores, load {loadavg()}, {datetime.now(UTC):%Y-%m-%d}")
     print(f"{'backend':<11} {'batch':>6} {'endpoint/s':>11} {'ms/request':>11} "
           f"{'store/s':>9} {'ratio':>6}")
     with tempfile.TemporaryDirectory(prefix="xunfang-bench-web-") as tmp:
@@ -187,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"{row['ratio']:>6}")
     if args.json:
         print(json.dumps({"bench": "web", "date": f"{datetime.now(UTC):%Y-%m-%d}",
-                          "cores": os.cpu_count(), "results": results}))
+                          "machine": machine_basics(), "load": loadavg(),
+                          "results": results}))
     return 0
 
 
