@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from xunfang.plan import Assignment, CameraView, DroneSortie
 from xunfang.planning.auxiliary import place_auxiliary
 from xunfang.planning.drones import plan_drones
-from xunfang.planning.routes import ground_presence, plan_routes, posture_of
+from xunfang.planning.routes import plan_routes, posture_of
 from xunfang.planning.video import plan_video
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def drones_stage(ctx: DeployContext) -> Result:
     """Sorties over the grids the ground plan leaves thin: risk / (1 + ground units)."""
     if not any(u.mode == "drone" for u in ctx.scenario.units):
         return (), {"skipped": "the scenario has no drones", "shortfalls": []}
-    ground = ground_presence(ctx.scenario, ctx.posture.assignments)
+    ground = ctx.ground
     thin = {key: r / (1.0 + ground.get(key, 0.0)) for key, r in _risk(ctx).items()}
     dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed)
     layers = PlanLayers(drone_sorties=tuple(
@@ -83,7 +83,7 @@ def video_stage(ctx: DeployContext) -> Result:
     covers; the desk's operators are not units, so no assignment changes."""
     if not ctx.scenario.posts_of("camera"):
         return (), {"skipped": "the scenario has no cameras", "shortfalls": []}
-    ground = ground_presence(ctx.scenario, ctx.posture.assignments)
+    ground = ctx.ground
     operators = sum(1 for p in ctx.scenario.people if p.squad == "video")
     note = ""
     if not operators:

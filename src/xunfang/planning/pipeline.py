@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import cast
 
 import numpy as np
@@ -21,6 +22,7 @@ from xunfang.planning import blockade, coverage, deploy, patrol_stages
 from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_checkpoints
 from xunfang.planning.coverage import Coverage
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
+from xunfang.planning.routes import ground_presence
 from xunfang.scenario.model import STAFFED_POST_KINDS, FloatArray, Mode, Scenario
 
 Progress = Callable[[str], None]
@@ -81,6 +83,12 @@ class DeployContext:
     inputs: deploy.Inputs
     risk: RiskTable | None
     seed: int
+
+    @cached_property
+    def ground(self) -> dict[tuple[str, int], float]:
+        """Uniformed ground presence per (grid, slot index) in the posture (the drone and
+        video stages both weigh by it; computed once)."""
+        return ground_presence(self.scenario, self.posture.assignments)
 
 
 #: A later deployment stage: returns assignments that replace the posture's for the same
