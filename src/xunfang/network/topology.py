@@ -7,6 +7,7 @@ these two functions. For the pieces one mode can use, see :func:`xunfang.network
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
@@ -34,8 +35,16 @@ def largest_component(roads: Roads) -> Roads:
     if count <= 1:
         return roads
     keep_node = labels == int(np.argmax(np.bincount(labels)))
+    # weak components: v is in it whenever u is
+    return restrict(roads, keep_node, keep_node[roads.u])
+
+
+def restrict(roads: Roads, keep_node: npt.NDArray[np.bool_], keep_edge: npt.NDArray[np.bool_]
+             ) -> Roads:
+    """The nodes ``keep_node`` and the edges ``keep_edge`` (both ends among the kept nodes),
+    in their order, renumbered."""
     new_index = np.cumsum(keep_node) - 1
-    idx = np.flatnonzero(keep_node[roads.u])  # weak components: v is in it whenever u is
+    idx = np.flatnonzero(keep_edge)
     return Roads(
         node_ids=tuple(i for i, k in zip(roads.node_ids, keep_node.tolist(), strict=True) if k),
         xy=roads.xy[keep_node],

@@ -67,6 +67,7 @@ from xunfang._errors import XunfangError
 from xunfang.geo import Projector
 from xunfang.network import RoadNetwork, shortest_path
 from xunfang.network import imports as net_imports
+from xunfang.network.topology import restrict
 from xunfang.planning import siting
 from xunfang.scenario.model import CRS, FloatArray, IntArray, Mode, Policy, Roads
 from xunfang.sim.incidents import SimIncidents
@@ -407,15 +408,7 @@ def _subset(roads: Roads, keep_edge: npt.NDArray[np.bool_]) -> Roads:
     used = np.zeros(roads.n_nodes, dtype=bool)
     used[roads.u[keep_edge]] = True
     used[roads.v[keep_edge]] = True
-    new = np.cumsum(used) - 1
-    idx = np.flatnonzero(keep_edge)
-    return Roads(
-        node_ids=tuple(i for i, k in zip(roads.node_ids, used.tolist(), strict=True) if k),
-        xy=roads.xy[used], u=new[roads.u[idx]].astype(np.int64),
-        v=new[roads.v[idx]].astype(np.int64), length_m=roads.length_m[idx],
-        speed_kph=roads.speed_kph[idx], oneway=roads.oneway[idx],
-        road_class=tuple(roads.road_class[i] for i in idx.tolist()),
-        name=tuple(roads.name[i] for i in idx.tolist()), source=roads.source)
+    return restrict(roads, used, keep_edge)
 
 
 def _clip(roads: Roads, crs: CRS, bbox: tuple[float, float, float, float]) -> Roads:
@@ -444,15 +437,7 @@ def _strong_car_piece(roads: Roads) -> Roads:
     g = sparse.csr_array((np.ones(fwd.size), (fwd, bwd)), shape=(roads.n_nodes, roads.n_nodes))
     _, labels = connected_components(g, directed=True, connection="strong")
     keep = labels == int(np.argmax(np.bincount(labels)))
-    idx = np.flatnonzero(keep[roads.u] & keep[roads.v])
-    new = np.cumsum(keep) - 1
-    return Roads(
-        node_ids=tuple(i for i, k in zip(roads.node_ids, keep.tolist(), strict=True) if k),
-        xy=roads.xy[keep], u=new[roads.u[idx]].astype(np.int64),
-        v=new[roads.v[idx]].astype(np.int64), length_m=roads.length_m[idx],
-        speed_kph=roads.speed_kph[idx], oneway=roads.oneway[idx],
-        road_class=tuple(roads.road_class[i] for i in idx.tolist()),
-        name=tuple(roads.name[i] for i in idx.tolist()), source=roads.source)
+    return restrict(roads, keep, keep[roads.u] & keep[roads.v])
 
 
 def _read_osm(pbf: Path) -> tuple[Roads, CRS]:
