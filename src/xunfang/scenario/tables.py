@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from xunfang._errors import Problem
+from xunfang._errors import Problem, ScenarioError
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
@@ -189,3 +189,17 @@ def require_columns(
             )
             ok = False
     return ok
+
+
+def read_required(path: Path, columns: tuple[str, ...], *, label: str | None = None
+                  ) -> tuple[Table, list[Problem]]:
+    """Read the table at ``path`` that needs ``columns``; raise :class:`ScenarioError` (every
+    problem, ``source`` the path) when it is unreadable or lacks one. Returns the table and
+    its problem list (warnings so far), for the caller's row checks."""
+    name = label if label is not None else path.name
+    problems: list[Problem] = []
+    table = read_table(path, label=name, problems=problems)
+    if table is None or not require_columns(table, columns, problems=problems):
+        raise ScenarioError(problems or [Problem(name, "unreadable", "cannot read the file")],
+                            source=str(path))
+    return table, problems

@@ -330,13 +330,10 @@ def read_payoffs(path: Path, site_ids: Sequence[str], slots: Sequence[Slot]) -> 
     att_uncovered, def_covered, def_uncovered`` and optionally ``slot`` — empty for every slot,
     a slot's ISO start time, or an hour ``HH`` / ``HH:MM`` for the slots starting then. Every
     (type, site, slot) must be given exactly once. Errors name the row and the column."""
-    from xunfang.scenario.tables import read_table, require_columns
+    from xunfang.scenario.tables import read_required
 
     label = str(path)
-    problems: list[Problem] = []
-    table = read_table(Path(path), label=label, problems=problems)
-    if table is None or not require_columns(table, PAYOFF_COLUMNS, problems=problems):
-        raise ScenarioError(problems, source=label)
+    table, problems = read_required(Path(path), PAYOFF_COLUMNS, label=label)
     sidx = {s: i for i, s in enumerate(site_ids)}
     types: dict[str, int] = {}
     probs: dict[str, tuple[float, int]] = {}

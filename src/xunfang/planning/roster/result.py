@@ -230,15 +230,10 @@ def read_roster_csv(path: Path) -> tuple[Duty, ...]:
     """The duties of a roster.csv written by :func:`write_csv` (e.g. last month's, as the
     ``history`` of the next roster); raises :class:`ScenarioError` naming bad rows."""
     from xunfang._errors import Problem, ScenarioError
-    from xunfang.scenario.tables import read_table, require_columns
+    from xunfang.scenario.tables import read_required
 
-    problems: list[Problem] = []
     label = path.name
-    t = read_table(path, label=label, problems=problems)
-    need = ("date", "person", "team", "shift", "start", "end")
-    if t is None or not require_columns(t, need, problems=problems):
-        raise ScenarioError(problems or [Problem(label, "unreadable", "cannot read the file")],
-                            source=str(path))
+    t, problems = read_required(path, ("date", "person", "team", "shift", "start", "end"))
     out: list[Duty] = []
     for i, row in enumerate(t.rows, start=1):
         try:

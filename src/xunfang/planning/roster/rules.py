@@ -23,7 +23,7 @@ from xunfang._errors import Problem, ScenarioError
 from xunfang.planning.roster.calendar import DAY_KINDS, DayKind
 from xunfang.planning.roster.patterns import ShiftPattern
 from xunfang.scenario.model import Event, Leave, Person, Scenario
-from xunfang.scenario.tables import find_table, read_table, require_columns
+from xunfang.scenario.tables import find_table, read_required
 
 ALL_HOURS: tuple[int, ...] = tuple(range(24))
 LEADER_SKILLS: tuple[str, ...] = ("leader", "team_leader")
@@ -207,12 +207,8 @@ def read_staffing(path: Path, rostered: Sequence[Person], teams: Sequence[str]
     midnight; default all day); ``days`` (``all`` or ``;``-separated workday, weekend,
     holiday). A rule asking for more people than the rostered people who match it is an error.
     """
-    problems: list[Problem] = []
     label = path.name
-    t = read_table(path, label=label, problems=problems)
-    if t is None or not require_columns(t, ("count",), problems=problems):
-        raise ScenarioError(problems or [Problem(label, "unreadable", "cannot read the file")],
-                            source=str(path))
+    t, problems = read_required(path, ("count",))
     roles = {q.role for q in rostered}
     skills = {s for q in rostered for s in q.skills}
     squads = {q.squad for q in rostered}
@@ -283,12 +279,8 @@ def read_staffing(path: Path, rostered: Sequence[Person], teams: Sequence[str]
 
 def read_leave(path: Path, people: Iterable[Person]) -> tuple[Leave, ...]:
     """Leave from a CSV/XLSX table with columns person, from, to (dates, both inclusive)."""
-    problems: list[Problem] = []
     label = path.name
-    t = read_table(path, label=label, problems=problems)
-    if t is None or not require_columns(t, ("person", "from", "to"), problems=problems):
-        raise ScenarioError(problems or [Problem(label, "unreadable", "cannot read the file")],
-                            source=str(path))
+    t, problems = read_required(path, ("person", "from", "to"))
     known = {q.id for q in people}
     out: list[Leave] = []
     for i, row in enumerate(t.rows, start=1):
@@ -349,12 +341,8 @@ _NO = {"0", "no", "n", "false", "f", "否", "avoid", ""}
 def read_preferences(path: Path, rostered: Iterable[Person]) -> tuple[Preference, ...]:
     """Wishes from a CSV/XLSX table: person, date[, want] (want: yes = a special duty
     welcome that day, no or empty = none please)."""
-    problems: list[Problem] = []
     label = path.name
-    t = read_table(path, label=label, problems=problems)
-    if t is None or not require_columns(t, ("person", "date"), problems=problems):
-        raise ScenarioError(problems or [Problem(label, "unreadable", "cannot read the file")],
-                            source=str(path))
+    t, problems = read_required(path, ("person", "date"))
     known = {q.id for q in rostered}
     out: list[Preference] = []
     for i, row in enumerate(t.rows, start=1):
