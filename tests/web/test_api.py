@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import shapely
@@ -33,6 +34,17 @@ def _unit_and_grids(env: Env) -> tuple[str, str, tuple[float, float], tuple[floa
 
 def _pos(unit: str, t, xy: tuple[float, float]) -> dict[str, object]:
     return {"unit": unit, "t": t.isoformat(), "x": xy[0], "y": xy[1]}
+
+
+def _outside_for_20_min(env: Env) -> tuple[Any, str, tuple[float, float]]:
+    """An operator's client, a unit on post duty it has reported in another grid for the last
+    20 minutes (enough for the outside-grid alert), and the point reported."""
+    unit, _, _, elsewhere = _unit_and_grids(env)
+    cl = env.login("operator")
+    t = env.clock()
+    cl.post("/api/positions", json={"positions": [
+        _pos(unit, t - timedelta(minutes=20), elsewhere), _pos(unit, t, elsewhere)]})
+    return cl, unit, elsewhere
 
 
 # ---- pages and login ---------------------------------------------------------------------------
@@ -231,11 +243,7 @@ def test_positions_raise_an_outside_grid_alert(new_env) -> None:
 
 def test_alert_stream_sends_events(new_env) -> None:
     e = new_env()
-    unit, _, _at_post, elsewhere = _unit_and_grids(e)
-    cl = e.login("operator")
-    t = e.clock()
-    cl.post("/api/positions", json={"positions": [
-        _pos(unit, t - timedelta(minutes=20), elsewhere), _pos(unit, t, elsewhere)]})
+    cl, unit, _ = _outside_for_20_min(e)
     with cl.stream("GET", "/api/alerts/stream?timeout=0.3&poll=0.05") as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
@@ -488,11 +496,7 @@ def test_users_and_audit(env: Env) -> None:
 
 def test_acknowledge_an_alert(new_env) -> None:
     e = new_env()
-    unit, _, _, elsewhere = _unit_and_grids(e)
-    cl = e.login("operator")
-    t = e.clock()
-    cl.post("/api/positions", json={"positions": [
-        _pos(unit, t - timedelta(minutes=20), elsewhere), _pos(unit, t, elsewhere)]})
+    cl, _, _ = _outside_for_20_min(e)
     aid = cl.get("/api/alerts").json()["alerts"][0]["id"]
     assert e.login("viewer").post(f"/api/alerts/{aid}/ack").status_code == 403
     r = cl.post(f"/api/alerts/{aid}/ack")
@@ -582,11 +586,7 @@ def test_a_restart_keeps_what_was_stored(new_env, planned) -> None:
     from xunfang.web import Centre, create_app
 
     e = new_env()
-    unit, _, _, elsewhere = _unit_and_grids(e)
-    cl = e.login("operator")
-    t = e.clock()
-    cl.post("/api/positions", json={"positions": [
-        _pos(unit, t - timedelta(minutes=20), elsewhere), _pos(unit, t, elsewhere)]})
+    cl, unit, elsewhere = _outside_for_20_min(e)
     old_alert = cl.get("/api/alerts").json()["alerts"][0]
     old_plan = e.centre.current
     # the server stops; a new one starts on the same database with a new plan made
