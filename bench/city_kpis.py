@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
 import time
@@ -26,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import loadavg, machine_basics
@@ -38,6 +36,7 @@ from xunfang.scenario.from_osm import BuildOptions, RiskMap, build_from_osm, sam
 from xunfang.scenario.model import Scenario
 from xunfang.sim import SimConfig, SimResult, evaluate, make_variant
 from xunfang.sim.engine import run_once, setup
+from xunfang.sim.kpis import mean_ci
 
 PBF = Path(__file__).resolve().parents[2] / "shared" / "data" / "baltimore.osm.pbf"
 KEYS = ("response_within_target", "response_p50_min", "response_p90_min",
@@ -54,16 +53,6 @@ def true_weights(sc: Scenario, risk: RiskMap) -> np.ndarray:
         inside = shapely.contains_xy(g.geometry, risk.node_xy[:, 0], risk.node_xy[:, 1])
         w[c] = risk.rate[:, inside].sum(axis=1)
     return w + 0.01 * max(float(w.mean()), 1e-12)
-
-
-def ci(values: list[float]) -> tuple[float, float, float]:
-    a = np.asarray([v for v in values if math.isfinite(v)], dtype=np.float64)
-    if a.size < 2:
-        m = float(a.mean()) if a.size else math.nan
-        return m, math.nan, math.nan
-    m = float(a.mean())
-    h = float(stats.t.ppf(0.975, a.size - 1) * a.std(ddof=1) / math.sqrt(a.size))
-    return m, m - h, m + h
 
 
 def main() -> None:
@@ -124,7 +113,7 @@ def main() -> None:
                                seconds=(0.0,) * R, source="sample"), weights=weights)
         name = arm.removeprefix("baseline:")
         per[name] = {key: list(k.per_replication[key]) for key in KEYS}
-        summary[name] = {key: dict(zip(("mean", "low", "high"), ci(per[name][key]),
+        summary[name] = {key: dict(zip(("mean", "low", "high"), mean_ci(per[name][key]),
                                        strict=True)) for key in KEYS}
         summary[name]["dispatched"] = k.counts.get("dispatches", 0)
     paired: dict[str, dict[str, dict[str, float]]] = {}
@@ -133,7 +122,7 @@ def main() -> None:
         for key in ("response_within_target", "patrol_gap_minutes", "over_deployment",
                     "visibility"):
             d = [a - b for a, b in zip(per["plan"][key], per[name][key], strict=True)]
-            paired[name][key] = dict(zip(("mean", "low", "high"), ci(d), strict=True))
+            paired[name][key] = dict(zip(("mean", "low", "high"), mean_ci(d), strict=True))
 
     stages = res.stages
     posture = stages.get("posture", {})

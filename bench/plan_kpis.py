@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from dataclasses import replace
@@ -23,7 +22,6 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import loadavg, machine_basics
@@ -31,6 +29,7 @@ from xunfang.planning.deploy import Options
 from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.scenario import load
 from xunfang.sim import BASELINES, RiskForecast, SimConfig
+from xunfang.sim.kpis import mean_ci
 from xunfang.sim.sweep import make_variant, run_sweep
 
 #: KPI -> +1 when higher is better, -1 when lower is better.
@@ -41,11 +40,7 @@ KPIS = {"response_within_target": +1, "patrol_gap_minutes": -1, "over_deployment
 def paired(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, float, float]:
     """Mean of a - b with its 95 % t-interval over the paired replications."""
     d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
-    d = d[np.isfinite(d)]
-    if d.size < 2:
-        return (float(d.mean()) if d.size else math.nan, math.nan, math.nan)
-    half = float(stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / math.sqrt(d.size))
-    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+    return mean_ci(d.tolist())
 
 
 def main() -> None:

@@ -109,13 +109,20 @@ def _num(v: float) -> float | None:
     return None if v is None or not math.isfinite(v) else round(float(v), 6)
 
 
-def _ci(values: Sequence[float]) -> tuple[float, float] | None:
+def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean of the finite ``values`` and its 95 % t-interval over them (replications):
+    ``(mean, low, high)``; the bounds NaN with fewer than two values, the mean too with none."""
     arr = np.asarray([v for v in values if math.isfinite(v)], dtype=np.float64)
+    m = float(arr.mean()) if arr.size else math.nan
     if arr.size < 2:
-        return None
-    m = float(arr.mean())
+        return m, math.nan, math.nan
     half = float(stats.t.ppf(0.975, arr.size - 1) * arr.std(ddof=1) / math.sqrt(arr.size))
-    return (m - half, m + half)
+    return m, m - half, m + half
+
+
+def _ci(values: Sequence[float]) -> tuple[float, float] | None:
+    _, lo, hi = mean_ci(values)
+    return None if math.isnan(lo) else (lo, hi)
 
 
 def _pct(x: FloatArray, q: float) -> float:
@@ -608,4 +615,4 @@ def _workload(st: SimSetup, arrays: list[dict[str, FloatArray]]) -> tuple[dict[s
     return tuple(rows)
 
 
-__all__ = ["HEADLINE", "KINDS", "Kpis", "default_weights", "evaluate"]
+__all__ = ["HEADLINE", "KINDS", "Kpis", "default_weights", "evaluate", "mean_ci"]
