@@ -200,5 +200,5 @@ def test_days_default_to_the_scenario_horizon(make_scenario: Make, tmp_path: Pat
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert doc["request"] == {"from": doc["request"]["from"], "days": 7,
                               "largest_component": False, "risk_method": "auto",
-                              "train_days": 365}
+                              "train_days": 365, "pins": [], "deploy_options": {}}
     assert len(doc["plan"]["slots"]) == 7 * 24

@@ -6,8 +6,9 @@ typed result; the pipeline keeps each stage's JSON-ready summary for plan.json a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import cached_property
 from typing import cast
@@ -46,6 +47,66 @@ class PlanRequest:
             raise ValueError(f"days must be at least 1, got {self.days}")
         if self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed}")
+
+    def as_dict(self, slots: Sequence[Slot] | None = None) -> dict[str, object]:
+        """plan.json's ``request`` (the seed is written beside it): the first day, days,
+        how the scenario was loaded, the forecasting method and window, the pins (each with
+        the local times it spans when the plan's ``slots`` are given) and the deployment
+        options that differ from :class:`deploy.Options`'s defaults (``{}`` for none).
+        ``xunfang replan`` reads it back (:mod:`xunfang.planning.deploy.from_plan`)."""
+        return {"from": self.start.isoformat(), "days": self.days,
+                "largest_component": self.largest_component,
+                "risk_method": self.risk_method, "train_days": self.train_days,
+                "pins": [p.as_dict(slots) for p in self.pins],
+                "deploy_options": options_as_dict(self.deploy_options)}
+
+
+def options_as_dict(options: deploy.Options | None) -> dict[str, object]:
+    """The fields of ``options`` that differ from :class:`deploy.Options`'s defaults, by name
+    (plan.json's ``request.deploy_options``); ``{}`` for ``None`` or the defaults."""
+    if options is None:
+        return {}
+    default = deploy.Options()
+    return {f.name: getattr(options, f.name) for f in fields(deploy.Options)
+            if getattr(options, f.name) != getattr(default, f.name)}
+
+
+def options_from_dict(data: object, *, where: str = "deploy_options") -> deploy.Options | None:
+    """The inverse of :func:`options_as_dict`: ``None`` for ``{}`` (the defaults).
+
+    Raise :class:`deploy.DeployError` naming ``where``, the option and the rule broken: not
+    an object, an unknown option name, a value of the wrong type (a flag must be true or
+    false, a whole-number option a whole number, a weight a finite number >= 0), or a value
+    :class:`deploy.Options` refuses (e.g. ``dosage_floor`` below 1)."""
+    if not isinstance(data, Mapping):
+        raise deploy.DeployError(f"{where} must be an object of option names and values; "
+                                 f"got {data!r}")
+    default = deploy.Options()
+    known = {f.name for f in fields(deploy.Options)}
+    values: dict[str, object] = {}
+    for name, v in data.items():
+        if name not in known:
+            raise deploy.DeployError(f"{where}.{name}: unknown option (the options are "
+                                     f"{', '.join(sorted(known))})")
+        kind = type(getattr(default, name))
+        if kind is bool:
+            if not isinstance(v, bool):
+                raise deploy.DeployError(f"{where}.{name} must be true or false; got {v!r}")
+        elif kind is int:
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise deploy.DeployError(f"{where}.{name} must be a whole number; got {v!r}")
+        elif isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
+                or v < 0:
+            raise deploy.DeployError(f"{where}.{name} must be a finite number >= 0; got {v!r}")
+        else:
+            v = float(v)
+        values[name] = v
+    if not values:
+        return None
+    try:
+        return deploy.Options(**values)  # type: ignore[arg-type]
+    except deploy.DeployError as exc:
+        raise deploy.DeployError(f"{where}: {exc}") from None
 
 
 @dataclass(frozen=True, eq=False)

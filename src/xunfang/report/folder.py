@@ -28,7 +28,8 @@ from xunfang.scenario import counts
 
 
 def plan_document(result: PlanResult, request: PlanRequest) -> dict[str, Any]:
-    """The content of plan.json: provenance, the plan, and a section per stage."""
+    """The content of plan.json: provenance, the request (pins and deployment options
+    included: ``xunfang replan`` plans from them), the plan, and a section per stage."""
     sc = result.scenario
     return {
         "xunfang_version": __version__,
@@ -41,9 +42,7 @@ def plan_document(result: PlanResult, request: PlanRequest) -> dict[str, Any]:
         },
         "inputs_hash": sc.inputs_hash,
         "seed": request.seed,
-        "request": {"from": request.start.isoformat(), "days": request.days,
-                    "largest_component": request.largest_component,
-                    "risk_method": request.risk_method, "train_days": request.train_days},
+        "request": request.as_dict(result.plan.slots),
         "plan": result.plan.as_dict(),
         "kpis": result.kpis,
         "stages": dict(result.stages),
@@ -126,19 +125,51 @@ def write_risk_csv(risk: RiskTable, path: Path) -> None:
                 w.writerow([g, s, f"{risk.risk[i, k]:.5f}"])
 
 
+def plans_inside(folder: Path) -> list[str]:
+    """The sub-folders of ``folder`` that hold a plan.json, by name: the re-plans that
+    ``xunfang replan PLAN_DIR`` writes into the plan folder it re-plans (``replan-HHMM`` by
+    default), or any plan folder written there."""
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / "plan.json").is_file())
+
+
+def plans_inside_message(out: Path, names: list[str], *, option: str = "--out") -> str:
+    """Why ``out`` is not replaced: it holds the plan folders ``names`` (re-plans of it)."""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (f"{option} {out} holds {len(names)} plan folder(s) of its own ({shown}: re-plans "
+            "that xunfang replan wrote into it); replacing the plan would delete them with "
+            "the plan they were made from. Keep them: rename the folder first (e.g. mv "
+            f"{out} {out}-old) or choose another {option}; or, if they are no longer needed, "
+            "remove them yourself")
+
+
 def check_replaceable(out: Path) -> None:
-    """Raise ``FileExistsError`` unless ``out`` is absent, empty, or an earlier plan folder."""
+    """Raise ``FileExistsError`` unless ``out`` is absent, empty, or an earlier plan folder
+    that may be replaced.
+
+    An earlier plan folder holds plan.json and nothing but what a plan folder holds
+    (:data:`PLAN_FOLDER_ENTRIES`); anything else in it is refused, so a typo in ``--out`` can
+    never delete a user's files. A plan folder holding re-plans of it (``xunfang replan
+    PLAN_DIR`` writes ``PLAN_DIR/replan-HHMM`` by default; any sub-folder holding a plan.json
+    counts) is refused too, with a message of its own: the re-plans were made from the plan
+    that would be replaced and would be deleted with it, and once it is gone they cannot be
+    made again. Nothing is moved or deleted: the message names them and says how to keep
+    them (rename the folder first, or choose another ``--out``).
+    """
     if not out.exists():
         return
     if not out.is_dir():
         raise FileExistsError(f"--out {out} exists and is not a folder")
-    entries = {p.name for p in out.iterdir()}
-    if entries and ("plan.json" not in entries or not entries <= PLAN_FOLDER_ENTRIES):
+    inside = plans_inside(out)
+    entries = {p.name for p in out.iterdir()} - set(inside)
+    if (entries or inside) and ("plan.json" not in entries
+                                or not entries <= PLAN_FOLDER_ENTRIES):
         strangers = sorted(entries - PLAN_FOLDER_ENTRIES)[:5]
         raise FileExistsError(
             f"--out {out} is a folder that is not an earlier plan folder "
             f"(it holds {', '.join(strangers) or 'no plan.json'}); choose a new or empty folder"
         )
+    if inside:
+        raise FileExistsError(plans_inside_message(out, inside))
     if out == Path.cwd() or out in Path.cwd().parents:
         raise FileExistsError(f"--out {out} is the current folder or one above it")
 
@@ -148,8 +179,9 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
     """Write the plan folder ``out`` atomically; return it.
 
     An existing ``out`` is replaced only when it is empty or an earlier plan folder (it holds
-    plan.json and nothing but what a plan folder holds); anything else is refused, so a typo in
-    ``--out`` can never delete a user's files.
+    plan.json and nothing but what a plan folder holds, and no re-plans of it); anything else
+    is refused (:func:`check_replaceable`), so a typo in ``--out`` can never delete a user's
+    files.
     """
     out = Path(out).absolute()
     check_replaceable(out)

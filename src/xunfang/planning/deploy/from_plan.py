@@ -31,9 +31,10 @@ from xunfang import __version__
 from xunfang.intel.stage import RiskTable
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, CameraView, DroneSortie, Plan, PlanError, Slot
-from xunfang.planning.deploy.inputs import DeployError, Inputs, Pin, prepare
-from xunfang.planning.deploy.replan import Change, ReplanState, changes, replan
+from xunfang.planning.deploy.inputs import DeployError, Inputs, Options, Pin, prepare
+from xunfang.planning.deploy.replan import KEEP_WEIGHT, Change, ReplanState, changes, replan
 from xunfang.planning.deploy.solve import Posture, Shortfall, SlotSolve
+from xunfang.planning.pipeline import options_from_dict
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 
 PLAN_FILE = "plan.json"
@@ -73,6 +74,9 @@ class PlanInForce:
     shortfalls: tuple[Shortfall, ...]
     solves: tuple[SlotSolve, ...]
     stages: Mapping[str, Any] = field(default_factory=dict)
+    #: the posture's options the plan was made with (request.deploy_options; None: the
+    #: defaults)
+    deploy_options: Options | None = None
 
     @property
     def slots(self) -> tuple[Slot, ...]:
@@ -133,6 +137,8 @@ def read_plan_folder(folder: str | Path) -> PlanInForce:
     except PlanError as exc:
         raise PlanFolderError(f"{where}: plan: {exc}") from exc
     req = _need(doc, "request", where)
+    if not isinstance(req, Mapping):
+        raise PlanFolderError(f"{where}: request is not a JSON object")
     stages = _need(doc, "stages", where)
     scen = _need(doc, "scenario", where)
     try:
@@ -149,8 +155,12 @@ def read_plan_folder(folder: str | Path) -> PlanInForce:
             raise PlanFolderError(f"{where}: checkpoint schedule slot {v['slot']!r} is not a "
                                   "slot of the plan")
         cp_at[(str(v["team"]), by_name[str(v["slot"])])] = str(v["site"])
-    pins_doc = req.get("pins", posture.get("pins", []))
-    pins = tuple(Pin.from_dict(p) for p in pins_doc)
+    pins = _pins(req, posture, plan.slots, where)
+    try:
+        options = options_from_dict(req.get("deploy_options", {}),
+                                    where="request.deploy_options")
+    except DeployError as exc:
+        raise PlanFolderError(f"{where}: {exc}") from None
     route_grid: dict[tuple[str, int], str] = {}
     routes = stages.get("routes", {})
     for r in routes.get("routes", []) if isinstance(routes, Mapping) else []:
@@ -180,7 +190,38 @@ def read_plan_folder(folder: str | Path) -> PlanInForce:
         scenario_source=str(scen.get("source", "")) if isinstance(scen, Mapping) else "",
         risk=_risk_table(intel, where) if isinstance(intel, Mapping) else None,
         checkpoint_at=cp_at, pins=pins, route_grid=route_grid, counts=counts,
-        count_grids=count_grids, shortfalls=shortfalls, solves=solves, stages=stages)
+        count_grids=count_grids, shortfalls=shortfalls, solves=solves, stages=stages,
+        deploy_options=options)
+
+
+def _pins(req: Mapping[str, Any], posture: Mapping[str, Any], slots: Sequence[Slot],
+          where: str) -> tuple[Pin, ...]:
+    """The plan's pins: ``request.pins``; a plan.json written before the request carried
+    them has them (when made by ``xunfang plan --pins`` or a pins.csv) in
+    ``stages.posture.pins``."""
+    key = "request.pins"
+    doc = req.get("pins")
+    if "pins" not in req:
+        key, doc = "stages.posture.pins", posture.get("pins", [])
+    if not isinstance(doc, list):
+        raise PlanFolderError(f"{where}: {key} must be a list of pins; got {doc!r}")
+    index = {s.index for s in slots}
+    out: list[Pin] = []
+    for i, rec in enumerate(doc):
+        if not isinstance(rec, Mapping):
+            raise PlanFolderError(f"{where}: {key}[{i}] must be an object (unit, post or "
+                                  f"grid, slots); got {rec!r}")
+        try:
+            pin = Pin.from_dict(rec)
+        except DeployError as exc:
+            raise PlanFolderError(f"{where}: {key}[{i}]: {exc}") from None
+        bad = [k for k in pin.slots if k not in index]
+        if bad or not pin.slots:
+            raise PlanFolderError(f"{where}: {key}[{i}] (unit {pin.unit!r}): slots "
+                                  f"{bad[:5] or '[]'} are not slots of the plan "
+                                  f"({slots[0].index}..{slots[-1].index})")
+        out.append(pin)
+    return tuple(out)
 
 
 def check_scenario(pif: PlanInForce, scenario: Scenario, *, force: bool = False) -> None:
@@ -204,12 +245,14 @@ def check_scenario(pif: PlanInForce, scenario: Scenario, *, force: bool = False)
 
 
 def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> Inputs:
-    """The posture inputs of the plan: its scenario, slots, risk table and pins, and its
-    crews as the plan has them on board (a unit is on duty in a slot unless the plan has it
-    ``off`` for want of a crew; a unit taken out of service stays on the list, and out)."""
+    """The posture inputs of the plan: its scenario, slots, risk table, pins and deployment
+    options, and its crews as the plan has them on board (a unit is on duty in a slot unless
+    the plan has it ``off`` for want of a crew; a unit taken out of service stays on the
+    list, and out)."""
     inp = prepare(scenario, net, pif.slots,
                   risk=None if pif.risk is None else pif.risk.risk,
-                  risk_grids=None if pif.risk is None else pif.risk.grids, pins=pif.pins)
+                  risk_grids=None if pif.risk is None else pif.risk.grids, pins=pif.pins,
+                  options=pif.deploy_options)
     plan = pif.plan
     on_duty: list[frozenset[str]] = []
     crew: dict[tuple[str, int], tuple[str, ...]] = {}
@@ -332,7 +375,12 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                 note: Mapping[str, object] | None = None) -> Replanned:
     """Re-plan ``pif`` from ``state``: the posture from ``state.at_slot`` on (as little
     changed as needed), then the later stages on it; assignments before ``at_slot`` are the
-    plan in force's, unchanged. ``note`` is recorded in plan.json's ``stages.replan``."""
+    plan in force's, unchanged. ``note`` is recorded in plan.json's ``stages.replan``.
+
+    The posture is re-planned with the plan's own deployment options (``pif.deploy_options``,
+    from plan.json's ``request.deploy_options``), which the new plan records in turn; the
+    weight that holds it to the plan in force is :data:`~.replan.KEEP_WEIGHT` unless those
+    options set ``w_keep`` (to another value than its default)."""
     from xunfang.planning import coverage, pipeline
 
     t0 = _time.perf_counter()
@@ -357,7 +405,8 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     inp = inputs_for_plan(pif, scenario, net)
     in_force = posture_in_force(pif, inp)
     lap("inputs")
-    new = replan(inp, in_force, state, checkpoint_at=pif.checkpoint_at)
+    new = replan(inp, in_force, state, checkpoint_at=pif.checkpoint_at,
+                 keep_weight=keep_weight(pif.deploy_options))
     lap("posture")
     first = state.at_slot
     # the later stages see busy units as not patrolling (no route while at an incident);
@@ -443,14 +492,14 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
         "out_of_service_from": dict(sorted(state.out_of_service_from.items())),
         "hot": [{"grid": h.grid, "first_slot": h.first, "last_slot": h.last, "share": h.share}
                 for h in state.hot],
-        "changed": len(ch),
+        "changed": len(ch), "keep_weight": keep_weight(pif.deploy_options),
         **({"drone_sorties_dropped": dropped} if dropped else {}),
         **dict(note or {}),
     }
     request = pipeline.PlanRequest(start=pif.start, days=pif.days, seed=pif.seed,
                                    largest_component=pif.largest_component,
                                    risk_method=pif.risk_method, train_days=pif.train_days,
-                                   pins=pif.pins)
+                                   pins=pif.pins, deploy_options=pif.deploy_options)
     # the free-flow rings of the report's maps depend on the posts, not the plan: as planned
     free = {}
     if scenario.staffed_posts(STAFFED_POST_KINDS):
@@ -463,6 +512,15 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     return Replanned(result=result, request=request, posture=new, changes=ch,
                      new_shortfalls=fresh, at_slot=at, seconds=_time.perf_counter() - t0,
                      route_grid=new_route_grid, steps=steps)
+
+
+def keep_weight(options: Options | None) -> float:
+    """The re-plan's weight of a count moved away from the plan in force: ``options.w_keep``
+    when the plan's options set it (to another value than :class:`Options`'s default, which
+    is the posture's and too weak to hold a plan), else :data:`~.replan.KEEP_WEIGHT`."""
+    if options is None or options.w_keep == Options().w_keep:
+        return KEEP_WEIGHT
+    return options.w_keep
 
 
 def _merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_min: float

@@ -28,6 +28,8 @@ from xunfang.planning.deploy.solve import Posture, plan_posture
 #: moves some requirement asks for are made (the hot grid's extra unit, cover for the unit out
 #: of service), the same at 10, 20, 50 and 200. With the posture's over-deployment weight at
 #: 20 (it was 6), 10 no longer held: a re-plan of a re-plan moved 3 units; 50 holds again.
+#: A plan made with ``w_keep`` set in its deployment options is re-planned with that instead
+#: (:func:`xunfang.planning.deploy.from_plan.keep_weight`).
 KEEP_WEIGHT = 50.0
 
 
