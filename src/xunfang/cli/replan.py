@@ -165,8 +165,10 @@ def build_state(pif: PlanInForce, sc: Scenario, at_text: str, busy: list[str],
 
 def check_out(out: Path, plan_dir: Path) -> None:
     """``--out`` must be new, empty or an earlier re-plan folder, and never PLAN_DIR itself
-    or a folder above it (nothing of the plan in force is overwritten)."""
-    from xunfang.report.folder import PLAN_FOLDER_ENTRIES
+    or a folder above it (nothing of the plan in force is overwritten). An earlier re-plan
+    folder holding re-plans of its own (a re-plan of the re-plan) is refused as ``xunfang
+    plan`` refuses a plan folder holding re-plans: they would be deleted with it."""
+    from xunfang.report.folder import PLAN_FOLDER_ENTRIES, plans_inside, plans_inside_message
 
     o, p = out.resolve(), plan_dir.resolve()
     if o == p or o in p.parents:
@@ -176,11 +178,17 @@ def check_out(out: Path, plan_dir: Path) -> None:
         return
     if not out.is_dir():
         raise ArgError(f"--out {out} exists and is not a folder")
-    entries = {e.name for e in out.iterdir()}
-    if entries and not ({"plan.json", CHANGES_FILE} <= entries
-                        and entries <= PLAN_FOLDER_ENTRIES | {CHANGES_FILE}):
+    inside = plans_inside(out)
+    entries = {e.name for e in out.iterdir()} - set(inside)
+    allowed = PLAN_FOLDER_ENTRIES | {CHANGES_FILE}
+    if (entries or inside) and not ({"plan.json", CHANGES_FILE} <= entries
+                                    and entries <= allowed):
+        missing = [n for n in ("plan.json", CHANGES_FILE) if n not in entries]
+        held = ", ".join(sorted(entries - allowed)[:5]) or "no " + " and no ".join(missing)
         raise ArgError(f"--out {out} is a folder that is not an earlier re-plan folder (it "
-                       f"holds {', '.join(sorted(entries)[:5])}); choose a new or empty folder")
+                       f"holds {held}); choose a new or empty folder")
+    if inside:
+        raise ArgError(plans_inside_message(out, inside))
 
 
 def change_rows(rep: Replanned, pif: PlanInForce) -> list[dict[str, str]]:
