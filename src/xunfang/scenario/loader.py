@@ -117,15 +117,30 @@ def resolve(source: str | Path) -> Path:
 
 
 def load(source: str | Path, *, largest_component: bool = False) -> Scenario:
-    """Load a scenario folder or built-in scenario; raise :class:`ScenarioError` on errors."""
-    result = check(source, largest_component=largest_component)
+    """Load a scenario folder or built-in scenario; raise :class:`ScenarioError` on errors.
+
+    The folder's pins.csv is not read here: ``xunfang plan`` reads it for the plan's days."""
+    result = _check(source, largest_component=largest_component)
     if result.scenario is None or not result.ok:
         raise ScenarioError(result.problems, source=result.source)
     return result.scenario
 
 
 def check(source: str | Path, *, largest_component: bool = False) -> CheckResult:
-    """Read a scenario and report every problem; never raises for problems in the files."""
+    """Read a scenario and report every problem; never raises for problems in the files.
+
+    The folder's optional pins.csv (or .xlsx) is checked too, by the reader ``xunfang plan``
+    uses (:mod:`xunfang.scenario.check_pins`), when the scenario itself could be read."""
+    result = _check(source, largest_component=largest_component)
+    if result.scenario is None:
+        return result
+    from xunfang.scenario.check_pins import pins_problems
+
+    pins = pins_problems(resolve(source), result.scenario)
+    return replace(result, problems=(*result.problems, *pins)) if pins else result
+
+
+def _check(source: str | Path, *, largest_component: bool = False) -> CheckResult:
     try:
         folder = resolve(source)
     except ScenarioError as exc:
