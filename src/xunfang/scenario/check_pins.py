@@ -7,7 +7,8 @@ The check therefore reads the pins over the days they name themselves (from the 
 the last date of an ISO time; one day when there is none): every other rule (unknown unit,
 post or grid, a drone, both or neither of post and grid, a bad time or range, a unit pinned
 twice at once) is checked exactly as ``xunfang plan`` checks it. That the plan's days cover
-the pins is checked when the plan is made.
+the pins is checked when the plan is made. A scenario with errors of its own is missing the
+rows in error, so its pins wait (a warning) until those are fixed.
 """
 
 from __future__ import annotations
@@ -44,9 +45,12 @@ def _iso_dates(path: Path, label: str) -> list[tuple[date, int, str]]:
     return out
 
 
-def pins_problems(folder: Path, scenario: Scenario) -> list[Problem]:
+def pins_problems(folder: Path, scenario: Scenario, *, scenario_ok: bool = True
+                  ) -> list[Problem]:
     """Every problem of ``folder``'s pins.csv (or .xlsx) against ``scenario``; ``[]`` when
-    the folder has none or they are right."""
+    the folder has none or they are right. When the scenario has errors (``scenario_ok``
+    false) its rows in error are missing from it and a pin of such a unit or post would be
+    reported unknown: the pins are then not read, and a warning says so."""
     from xunfang.plan import make_slots
     from xunfang.planning.deploy.inputs import PinsError, read_pins, scenario_pins_file
 
@@ -57,6 +61,9 @@ def pins_problems(folder: Path, scenario: Scenario) -> list[Problem]:
     if path is None:
         return []
     label = str(path)
+    if not scenario_ok:
+        return [Problem(file=label, rule="not-checked", severity="warning",
+                        message="the pins are checked once the scenario's errors are fixed")]
     dated = _iso_dates(path, label)
     if dated:
         first, last = min(d for d, _, _ in dated), max(d for d, _, _ in dated)

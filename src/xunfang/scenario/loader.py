@@ -136,7 +136,7 @@ def check(source: str | Path, *, largest_component: bool = False) -> CheckResult
         return result
     from xunfang.scenario.check_pins import pins_problems
 
-    pins = pins_problems(resolve(source), result.scenario)
+    pins = pins_problems(resolve(source), result.scenario, scenario_ok=result.ok)
     return replace(result, problems=(*result.problems, *pins)) if pins else result
 
 
