@@ -80,10 +80,14 @@ def test_a_replan_keeps_a_pinned_unit_pinned(pinned: Path, tmp_path: Path) -> No
     assert [at[("car1", k)]["post"] for k in (7, 8, 9, 10)] == ["p1", "p2", "p2", "p1"]
     assert at[("car1", 8)]["note"] == "pinned gate"
     assert doc["request"]["pins"] == _doc(pinned)["request"]["pins"]
+    got = json.loads(r.stdout)
+    assert got["pins"] == 1 and got["deploy_options"] == {}
     # and a re-plan of the re-plan still has them
     again = tmp_path / "r2"
     r = runner.invoke(app, ["replan", str(out), "--at", "08:00", "--out", str(again)])
     assert r.exit_code == 0, r.output
+    assert ("planned with the plan's 1 pin(s) and deployment options: the defaults"
+            in " ".join(r.output.split()))
     assert _at(_doc(again))[("car1", 9)]["post"] == "p2"
 
 
@@ -165,6 +169,8 @@ def test_a_replan_uses_the_plans_options(county: tuple[PlanResult, Path],
     assert loose["stages"]["replan"]["keep_weight"] == 1.0
     assert _doc(tmp_path / "default")["stages"]["replan"]["keep_weight"] == 50.0
     assert loose["request"]["deploy_options"] == {"w_keep": 1.0}  # kept for the next one
+    assert got["loose"]["deploy_options"] == {"w_keep": 1.0}
+    assert got["default"]["deploy_options"] == {}
 
 
 def test_the_replan_inputs_are_the_plans_options(county: tuple[PlanResult, Path],

@@ -279,6 +279,7 @@ def replan_cmd(
         read_plan_folder,
         replan_plan,
     )
+    from xunfang.planning.pipeline import options_as_dict
     from xunfang.report import folder as _writers  # noqa: F401 (its imports: start-up)
 
     t_imports = time.perf_counter() - t0
@@ -318,6 +319,7 @@ def replan_cmd(
         _error(exc)
         raise typer.Exit(1) from None
     seconds = time.perf_counter() - t0
+    options = options_as_dict(pif.deploy_options)  # the plan's own, re-planned with
     before = [f for f in pif.shortfalls if f.slot >= at_slot.index]
     was = {_key(f.as_dict()) for f in before}
     now = {_key(f.as_dict()) for f in rep.new_shortfalls}
@@ -332,6 +334,7 @@ def replan_cmd(
             "shortfalls_added": [f.as_dict() for f in added],
             "shortfalls_resolved": [f.as_dict() for f in resolved],
             "status": rep.posture.status, "max_gap": rep.posture.max_gap,
+            "pins": len(pif.pins), "deploy_options": options,
             "seconds": round(seconds, 3),
             "seconds_by_step": {"imports": round(t_imports, 3),
                                 "read_and_load": round(t_load - t0 - t_imports, 3),
@@ -356,6 +359,10 @@ def replan_cmd(
                       f"shortfalls from then on: {len(rep.new_shortfalls)} (plan in force: "
                       f"{len(before)}; {len(added)} new, {len(resolved)} resolved); "
                       f"{seconds:.2f} s")
+    if pif.pins or options:
+        opts = ", ".join(f"{k}={v}" for k, v in options.items()) or "the defaults"
+        out_console.print(f"planned with the plan's {len(pif.pins)} pin(s) and deployment "
+                          f"options: {escape(opts)}", highlight=False)
     for f in added:
         out_console.print(f"[yellow]new shortfall[/] {escape(f.start)} {escape(f.duty)} at "
                           f"{escape(f.place)}: {f.have}/{f.need} — {escape(f.detail)}",
