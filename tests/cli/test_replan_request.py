@@ -118,6 +118,8 @@ def test_older_plan_json_pins_are_read_from_the_posture(pinned: Path) -> None:
     ([{"unit": "car1", "post": "p2"}], r"request\.pins\[0\]: not a pin record"),
     ([{"unit": "car1", "post": "p2", "slots": [8, 24]}],
      r"request\.pins\[0\] \(unit 'car1'\): slots \[24\] are not slots of the plan \(0\.\.23\)"),
+    ([{"unit": "car1", "post": "p2", "slots": []}],
+     r"request\.pins\[0\] \(unit 'car1'\): no slots: a pin holds some slots of the plan"),
 ])
 def test_bad_stored_pins_name_the_file_and_field(pinned: Path, pins: object,
                                                  message: str) -> None:

@@ -1,11 +1,12 @@
 """The deployment inputs of a plan already written, and the re-plan of its folder (动态调整).
 
 ``xunfang plan`` writes a plan folder; re-planning during the day starts from it, not from a
-new plan: :func:`read_plan_folder` reads plan.json back (the request, the risk table the
-posture used, the checkpoint schedule, the pins, the crews on board), :func:`inputs_for_plan`
-prepares the posture inputs for the same scenario, slots, risk, crews and pins, and
-:func:`posture_in_force` turns the plan's assignments back into the posture they came from
-(a routed unit patrols its route's grid; a drone in the air is ready at its post). The
+new plan: :func:`read_plan_folder` reads plan.json back (the request with its pins and
+deployment options, the risk table the posture used, the checkpoint schedule, the crews on
+board), :func:`inputs_for_plan` prepares the posture inputs for the same scenario, slots,
+risk, crews, pins and options, and :func:`posture_in_force` turns the plan's assignments
+back into the posture they came from (a routed unit patrols its route's grid; a drone in
+the air is ready at its post). The
 intelligence, roster and checkpoint stages are not run again: their results are the plan's
 record, so a re-plan with nothing new changes nothing, and it takes a fraction of a second.
 
@@ -217,9 +218,9 @@ def _pins(req: Mapping[str, Any], posture: Mapping[str, Any], slots: Sequence[Sl
             raise PlanFolderError(f"{where}: {key}[{i}]: {exc}") from None
         bad = [k for k in pin.slots if k not in index]
         if bad or not pin.slots:
-            raise PlanFolderError(f"{where}: {key}[{i}] (unit {pin.unit!r}): slots "
-                                  f"{bad[:5] or '[]'} are not slots of the plan "
-                                  f"({slots[0].index}..{slots[-1].index})")
+            what = f"slots {bad[:5]} are not slots" if bad else "no slots: a pin holds some slots"
+            raise PlanFolderError(f"{where}: {key}[{i}] (unit {pin.unit!r}): {what} of the "
+                                  f"plan ({slots[0].index}..{slots[-1].index})")
         out.append(pin)
     return tuple(out)
 
