@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,13 @@ import pytest
 from xunfang import network, scenario
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, make_slots
-from xunfang.planning.routes import grid_of_nodes, ground_presence, plan_routes, posture_of
+from xunfang.planning.routes import (
+    PatrolLoad,
+    grid_of_nodes,
+    ground_presence,
+    plan_routes,
+    posture_of,
+)
 from xunfang.scenario.model import Scenario
 
 Make = Callable[..., Path]
@@ -298,3 +305,34 @@ def test_a_one_way_line_alone_in_its_grid_is_not_a_crash(make_scenario: Make) ->
                                      "areas.geojson": json.dumps(areas), "lines.csv": lines})
     rp = plan_routes(sc, net, DAY, everywhere({"C1": "N", "C2": "E"}), seed=1)
     assert rp.tour.get(("N", 0), (0.0, 0.0))[0] is None
+
+
+def test_auxiliary_visits_do_not_meet_the_intervals(make_scenario: Make) -> None:
+    # a volunteer walking grid E stops at its sites, but a key site's patrol is a police
+    # visit (the simulator's patrol gap counts police only): E is a listed gap until a car
+    # patrols it too
+    units = LATTICE["units.csv"] + "A1,auxiliary,foot,volunteers,P2\n"
+    sc, net = load(make_scenario, **{"units.csv": units})
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "W", "A1": "E"}), seed=2)
+    stops = [leg.ref for r in rp.routes.values() if r.unit == "A1" for leg in r.legs
+             if leg.kind == "site"]
+    assert "S2" in stops
+    by_id = {s.site: s for s in rp.sites}
+    assert by_id["S2"].achieved is None and not by_id["S2"].met
+    assert "no unit patrols the grid in 24 slot(s)" in "\n".join(rp.shortfalls)
+    rp2 = plan_routes(sc, net, DAY, everywhere({"C1": "W", "A1": "E", "C2": "E"}), seed=2)
+    assert all(s.met for s in rp2.sites), rp2.shortfalls
+
+
+def test_patrol_load_is_the_routes_load_bound_by_mode(make_scenario: Make) -> None:
+    sc, net = load(make_scenario)
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "W", "C2": "E"}), seed=3)
+    work = PatrolLoad(sc, net)
+    for g, gid in enumerate(("W", "E")):
+        car = work.units(g, "car", 0)
+        assert car == pytest.approx(rp.load[(gid, 0)][0])
+        assert 0.0 < car <= work.units(g, "foot", 0) < math.inf
+    assert work.units(0, "car", 0) < work.units(0, "foot", 0)  # W's line: walking is slower
+    # a foot loop too short to reach every item of the grid cannot carry its work
+    short = PatrolLoad(sc, net, loop_minutes={"foot": 1.0, "car": None})
+    assert short.units(0, "foot", 0) == math.inf and math.isfinite(short.units(0, "car", 0))

@@ -20,7 +20,10 @@ one grid into a timed node sequence on the road network that
 Method: an event-driven earliest-deadline heuristic over all units at once. When a unit is
 free it picks, among the items of its grid it can finish before its run ends, one whose
 *slack* (its deadline, last visit + interval, minus the travel time to it) is within
-``choice_window_minutes`` of the smallest slack; visits by every unit count for every unit.
+``choice_window_minutes`` of the smallest slack; visits by every police unit (``POLICE_TIERS``)
+count for every unit. Auxiliary forces (volunteers, guards) walk routes too and stop at sites,
+but their visits do not meet the revisit and line intervals, nor do they count in the load bound:
+a key site's patrol is a police visit, as the simulator's patrol gap counts it.
 
 Bounds: for each (grid, slot) the stage reports a *load* lower bound and checks it against the
 number of units there, and the shortest single closed tour OR-Tools routing finds through
@@ -60,6 +63,7 @@ __all__ = [
     "DEFAULT_LOOP_MINUTES",
     "Leg",
     "LineReport",
+    "PatrolLoad",
     "RoutePlan",
     "SiteReport",
     "UnitSlotRoute",
@@ -76,6 +80,10 @@ DEFAULT_LOOP_MINUTES: Mapping[Mode, float | None] = {
 }
 
 LegKind = Literal["transit", "site", "line", "hold"]
+
+#: Unit tiers whose visits meet a site's revisit interval and a line's frequency (police on
+#: patrol; the simulator's default uniformed tiers).
+POLICE_TIERS = ("special", "precinct", "armed")
 
 
 @dataclass(frozen=True)
@@ -519,6 +527,49 @@ class _Router:
         return int(sub.nodes[int(np.argmin(d))])
 
 
+class PatrolLoad:
+    """The patrol work of each grid, in units: how many units of a mode, patrolling the grid
+    all the time, its key sites' revisit intervals and its line pieces' frequencies need at
+    the least (Σ w_i / r_i, the load bound of :func:`plan_routes`, with stops of
+    ``stop_minutes``); ``math.inf`` when the mode cannot do some item inside the grid, 0 for a
+    grid with nothing to patrol. A mode that makes short loops (``loop_minutes``) counts only
+    where one loop reaches every item: some item lies within the loop's minutes of all the
+    others (else ``math.inf``: such units patrol the grid but cannot carry its work). The
+    posture asks for that much police work per grid."""
+
+    def __init__(self, scenario: Scenario, net: RoadNetwork, *, stop_minutes: float = 10.0,
+                 loop_minutes: Mapping[Mode, float | None] = DEFAULT_LOOP_MINUTES) -> None:
+        self.loop = dict(loop_minutes)
+        self.router = _Router(scenario, net, ())
+        items, _, _ = _items(scenario, net, self.router.node_grid)
+        self.by_grid: dict[int, list[_Item]] = {}
+        for it in items:
+            self.by_grid.setdefault(it.grid, []).append(it)
+        self.stop = float(stop_minutes)
+        self._cache: dict[tuple[int, Mode, tuple[int, ...]], float] = {}
+
+    def units(self, grid: int, mode: Mode, hour: int) -> float:
+        """Units of ``mode`` the work of grid index ``grid`` at ``hour`` needs (see above)."""
+        key = (grid, mode, self.router.key(mode, hour))
+        got = self._cache.get(key)
+        if got is None:
+            its = self.by_grid.get(grid, [])
+            got = 0.0
+            if its:
+                sub = self.router.sub(grid, mode, hour)
+                for it in its:
+                    w = _w(sub, it, its, self.stop)
+                    got = math.inf if w is None else got + w / it.every
+                limit = self.loop.get(mode)
+                if limit is not None and math.isfinite(got):
+                    ends = [n for it in its for n in (it.nodes[0], it.nodes[-1])]
+                    radius = min(max(sub.time(c, n) for n in ends) for c in ends)
+                    if radius > limit:
+                        got = math.inf
+            self._cache[key] = got
+        return got
+
+
 def _csr(n: int, tail: IntArray, head: IntArray, w: FloatArray) -> csr_matrix:
     """CSR of arcs, keeping the fastest of parallel arcs (scipy would sum them)."""
     order = np.lexsort((w, head, tail))
@@ -700,7 +751,8 @@ def plan_routes(
     load: dict[tuple[str, int], tuple[float, int]] = {}
     present: dict[tuple[int, int], list[str]] = {}
     for (uid, sidx), gid in posture.items():
-        present.setdefault((gidx[gid], pos_of[sidx]), []).append(uid)
+        if units[uid].tier in POLICE_TIERS:
+            present.setdefault((gidx[gid], pos_of[sidx]), []).append(uid)
     undrivable: set[tuple[str, Mode]] = set()
     tour: dict[tuple[str, int], tuple[float | None, float]] = {}
     cache: dict[tuple[int, Mode, tuple[int, ...]], tuple[float, float | None]] = {}
@@ -768,7 +820,9 @@ def plan_routes(
             d = min(d, horizon)
         return d
 
-    def visited(it: _Item, at: float) -> None:
+    def visited(it: _Item, at: float, u: str) -> None:
+        if units[u].tier not in POLICE_TIERS:
+            return
         last[it.key] = at
         visits[it.key].append(at)
         if at >= 0 and it.key not in first:
@@ -877,14 +931,14 @@ def plan_routes(
             stop = min(stop, r1 - arrive)
             add(u, Leg("site", it.ref, tuple(net.node_ids[x] for x in path),
                        tuple(t + x for x in mins), stop_start=arrive, stop_end=arrive + stop))
-            visited(it, arrive)
+            visited(it, arrive, u)
             t_next, pos[u] = arrive + stop, entry
         else:
             begin = t + travel
             full = path + p[1:]
             fm = [t + x for x in mins] + [begin + x for x in m[1:]]
             add(u, Leg("line", it.ref, tuple(net.node_ids[x] for x in full), tuple(fm)))
-            visited(it, begin)
+            visited(it, begin, u)
             t_next, pos[u] = begin + m[-1], p[-1]
         heapq.heappush(heap, (t_next, order[u], u))
 
