@@ -163,6 +163,12 @@ def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
     assert doc3["stages"]["replan"]["busy"] == [{"unit": "TX-M2", "grid": "G3",
                                                  "until_slot": 13}]
     assert _at(doc3)[("TX-M2", 13)]["note"] == "busy at an incident"
+    # ... and the hot incident still running is kept (its extra unit is in the plan in force,
+    # so the count there stays as it is, with no unit more)
+    assert doc3["stages"]["replan"]["hot"] == [{"grid": "G6", "first_slot": 13,
+                                                "last_slot": 15, "share": 1.0}]
+    assert ([doc3["stages"]["posture"]["counts"][g6][k] for k in range(13, 16)]
+            == [doc["stages"]["posture"]["counts"][g6][k] for k in range(13, 16)])
     # ... and a unit out of service from 12:00 is on duty before it when re-planned earlier
     r = _replan(str(out), "--at", "10:00", "--out", str(tmp_path / "r4"))
     assert r.exit_code == 0, r.output

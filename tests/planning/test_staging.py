@@ -3,7 +3,9 @@ in every slot)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pytest
@@ -11,7 +13,10 @@ import pytest
 from tests.planning.test_deploy import _inputs, ebian, planned  # noqa: F401  (fixtures)
 from xunfang.network import travel_times
 from xunfang.planning import deploy
+from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.planning.places import place_nodes
+from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
+from xunfang.scenario import load
 
 
 def _standing(post: deploy.Posture, slot: int) -> list:
@@ -91,10 +96,12 @@ def test_a_lone_patrol_is_not_taken_for_staging(ebian) -> None:  # noqa: F811
     assert any("one unit on patrol" in r or "no car or motorcycle" in r for r in reasons)
 
 
-def test_staging_patrols_zero_holds_only_with_spare_units(ebian, planned) -> None:  # noqa: F811
+def test_staging_patrols_zero_holds_only_with_spare_units(ebian) -> None:  # noqa: F811
+    # the rule alone: without the patrol-work rows, which ask tier-1 grids for patrols anyway
     sc, net = ebian
-    _, post = planned
-    lean = deploy.plan_posture(_inputs(sc, net, options=deploy.Options(staging_patrols=0)))
+    post = deploy.plan_posture(_inputs(sc, net, options=deploy.Options(patrol_load=False)))
+    lean = deploy.plan_posture(_inputs(sc, net, options=deploy.Options(staging_patrols=0,
+                                                                       patrol_load=False)))
     held = sum(1 for a in post.assignments if a.duty == "route")
     held0 = sum(1 for a in lean.assignments if a.duty == "route")
     short = sum(1 for s in post.shortfalls if s.duty == "staging")
@@ -115,3 +122,47 @@ def test_a_pin_or_an_incident_over_a_checkpoint_visit_is_a_listed_shortfall(ebia
     busy = deploy.plan_posture(inp, checkpoint_at=cps, busy={"TX-C3": (5, "G3")})
     short = {(s.slot, s.place, s.detail) for s in busy.shortfalls if s.duty == "checkpoint"}
     assert (5, "CP2", "team TX-C3 is busy at an incident in G3") in short
+
+
+def test_the_counts_put_cars_where_the_rings_need_them() -> None:
+    # the posture asks each grid for the cars or motorcycles its rings need: with classes by
+    # zone alone, the county's plan for this day left G5 patrolled on foot at midday and 12
+    # rings unheld ("no car or motorcycle patrols grid G5"); now every ring is held
+    r = build_plan(load("ebian"), PlanRequest(start=date(2026, 11, 29), days=1))
+    posture = r.stages["posture"]
+    assert not [s for s in posture["shortfalls"] if s["duty"] == "staging"]
+    assert posture["staging"]["short"] == 0
+
+
+def test_tier1_grids_get_their_patrol_work_or_a_listed_shortfall(ebian, planned) -> None:  # noqa: F811
+    sc, net = ebian
+    inp, post = planned
+    units = {u.id: u for u in sc.units}
+    work = PatrolLoad(sc, net)
+    margin = inp.options.patrol_work_margin
+    short = {(s.slot, s.place) for s in post.shortfalls if s.duty == "patrol work"}
+    checked = 0
+    for slot in inp.slots:
+        for g in inp.tier_window[1]:
+            gid = inp.grids[g]
+            given = sum(1.0 / work.units(g, units[a.unit].mode, slot.start.hour)
+                        for a in post.assignments
+                        if a.slot == slot.index and a.duty == "grid" and a.grid == gid
+                        and units[a.unit].tier in POLICE_TIERS)
+            assert given >= margin - 1e-6 or (slot.index, gid) in short, (slot.name, gid)
+            checked += 1
+    assert checked >= 24
+    # and without the rows, the same county leaves some grid short of that work
+    bare = deploy.plan_posture(_inputs(sc, net, options=deploy.Options(patrol_load=False)))
+    thin = 0
+    for slot in inp.slots:
+        for g in inp.tier_window[1]:
+            gid = inp.grids[g]
+            given = sum(1.0 / work.units(g, units[a.unit].mode, slot.start.hour)
+                        for a in bare.assignments
+                        if a.slot == slot.index and a.duty == "grid" and a.grid == gid
+                        and units[a.unit].tier in POLICE_TIERS)
+            thin += given < margin - 1e-6
+    assert thin > 0
+    with pytest.raises(deploy.DeployError, match="patrol_work_margin must be a finite"):
+        deploy.Options(patrol_work_margin=math.nan)

@@ -33,7 +33,14 @@ from xunfang.intel.stage import RiskTable
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, CameraView, DroneSortie, Plan, PlanError, Slot
 from xunfang.planning.deploy.inputs import DeployError, Inputs, Options, Pin, prepare
-from xunfang.planning.deploy.replan import KEEP_WEIGHT, Change, ReplanState, changes, replan
+from xunfang.planning.deploy.replan import (
+    KEEP_WEIGHT,
+    Change,
+    Hot,
+    ReplanState,
+    changes,
+    replan,
+)
 from xunfang.planning.deploy.solve import Posture, Shortfall, SlotSolve
 from xunfang.planning.pipeline import options_from_dict
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
@@ -284,6 +291,23 @@ def out_of_service_from(pif: PlanInForce, slot: int) -> dict[str, int]:
     return out
 
 
+def hot_from(pif: PlanInForce, slot: int, anew: set[str]) -> tuple[Hot, ...]:
+    """The hot incidents an earlier re-plan gave (``stages.replan.hot``) still running at
+    ``slot``, from there on; a grid given a hot incident anew (``anew``) takes the new one."""
+    rows = (pif.stages.get("replan") or {}).get("hot") or []
+    out: list[Hot] = []
+    for i, h in enumerate(rows):
+        try:
+            grid, first, last = str(h["grid"]), int(h["first_slot"]), int(h["last_slot"])
+            share = float(h["share"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlanFolderError(f"{pif.folder / 'plan.json'}: stages.replan.hot[{i}] needs "
+                                  f"grid, first_slot, last_slot and share; got {h!r}") from exc
+        if last >= slot and grid not in anew:
+            out.append(Hot(grid, max(first, slot), last, share, carried=True))
+    return tuple(out)
+
+
 def busy_at(pif: PlanInForce, slot: int) -> dict[str, tuple[int, str]]:
     """Units the plan in force holds at an incident in ``slot`` (an earlier re-plan's): the
     last slot index of the run and its grid."""
@@ -392,7 +416,9 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                if u not in anew}
     held = {u: b for u, b in busy_at(pif, state.at_slot).items() if u not in anew}
     state = replace(state, out_of_service_from={**earlier, **state.out_of_service_from},
-                    busy={**held, **state.busy})
+                    busy={**held, **state.busy},
+                    hot=(*hot_from(pif, state.at_slot, {h.grid for h in state.hot}),
+                         *state.hot))
     steps: dict[str, float] = {}
     last = t0
 

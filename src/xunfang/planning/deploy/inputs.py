@@ -307,12 +307,21 @@ class Options:
     # 0 holds the rings only with units the counts leave spare (less over-deployment, more
     # rings unheld: bench/plan_kpis.py has both)
     staging_patrols: int = 1
+    # tier-1 grids get the police patrol work their sites' revisit intervals and lines'
+    # frequencies need (routes.PatrolLoad, by mode), not just one patrol
+    patrol_load: bool = True
+    # times the least work (the load is a lower bound: routes meet the intervals only with
+    # room to spare). Measured on the county (bench/plan_kpis.py, 100 replications): 1.0 left
+    # 10 site intervals unmet in the routes and 299 simulated gap minutes, 1.5 left 4 and
+    # 143, 2.0 left 2 and 808 (grids elsewhere went short)
+    patrol_work_margin: float = 1.5
     mip_gap: float = 1e-3  # relative: HiGHS stops once within it (the gap is reported)
     time_limit_s: float = 3.0  # per slot; a slot stopped by it reports status time_limit
 
     def __post_init__(self) -> None:
         for name in ("dosage_factor", "w_visibility", "w_coverage", "w_sites", "w_over",
-                     "w_move", "w_keep", "w_short", "w_reserve", "time_limit_s"):
+                     "w_move", "w_keep", "w_short", "w_reserve", "time_limit_s",
+                     "patrol_work_margin"):
             v = getattr(self, name)
             if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
                 raise DeployError(f"Options.{name} must be a finite number >= 0; got {v!r}")

@@ -42,6 +42,9 @@ class Hot:
     first: int
     last: int
     share: float = 0.5
+    #: given by an earlier re-plan whose plan is now in force: its extra unit is already in
+    #: that plan, so the re-plan keeps the count there (no further unit) and the risk
+    carried: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def replan(inp: Inputs, in_force: Posture, state: ReplanState, *,
             raise DeployError(f"re-plan: unit {u!r} busy until slot {last}, not in the plan")
         busy[u] = (pos[last], g)
     hot: dict[tuple[int, int], float] = {}
+    hot_kept: dict[tuple[int, int], float] = {}
     gindex = {g: i for i, g in enumerate(inp.grids)}
     for h in state.hot:
         if h.grid not in gids:
@@ -99,15 +103,16 @@ def replan(inp: Inputs, in_force: Posture, state: ReplanState, *,
                               "range of the plan's slots")
         if not h.share >= 0:
             raise DeployError(f"re-plan: hot incident share must be >= 0; got {h.share}")
+        into = hot_kept if h.carried else hot
         for k in range(pos[h.first], pos[h.last] + 1):
-            hot[(k, gindex[h.grid])] = hot.get((k, gindex[h.grid]), 0.0) + h.share
+            into[(k, gindex[h.grid])] = into.get((k, gindex[h.grid]), 0.0) + h.share
     oos = {u: max(first, pos[k]) for u, k in state.out_of_service_from.items()}
     oos.update({u: first for u in state.out_of_service})
     for u in oos:
         if u in busy:
             raise DeployError(f"re-plan: unit {u!r} is both busy and out of service")
     new = plan_posture(inp, checkpoint_at=checkpoint_at, first=first, anchor=in_force,
-                       out_of_service=oos, busy=busy, hot=hot)
+                       out_of_service=oos, busy=busy, hot=hot, hot_kept=hot_kept)
     # the slots before at_slot are the plan in force's: so are their shortfalls and solves
     kept = [f for f in in_force.shortfalls if pos.get(f.slot, -1) < first]
     solves = [x for x in in_force.solves if pos.get(x.slot, -1) < first]

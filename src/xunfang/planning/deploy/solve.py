@@ -2,7 +2,8 @@
 (an assignment, ``scipy.optimize.linear_sum_assignment``).
 
 Per slot t, with G the grids, C the classes of mobile units on duty (units that may patrol
-the same grids, by zone), P the event posts of the slot::
+the same grids, by zone, of one mode, able or not to hold a ring), P the event posts of the
+slot::
 
     x[c,g] ∈ Z≥0  units of class c patrolling grid g (g in the zone of c)
     e[c,p] ∈ Z≥0  units of class c standing at event post p
@@ -21,11 +22,17 @@ the same grids, by zone), P the event posts of the slot::
                                                                  joint patrol, event level)
                p0[g] + Σ_c x[c,g] ≤ cap[g] = max(req, p0, floor, ⌈dosage·need⌉)  (dosage)
                Σ_c e[c,p] + h[p] = need[p]                        (event posts)
+               Σ_{c holding} x[c,g] + hs[g] ≥ hold[g]             (staging: cars and
+                                     motorcycles for the tier-1 rings, staging.RingCover)
+               Σ_{c police} x[c,g]/L[g,mode c] + hw[g] ≥ M + hold[g]/L[g,car] − pinned work
+                                     (patrol work of grids with tier-1 sites: L = the units
+                                     of a mode their revisit intervals and lines need at the
+                                     least, routes.PatrolLoad; M = patrol_work_margin)
                d[g] ≥ |n[g] − n_prev[g]|                          (continuity)
                k[c,g] ≥ |x[c,g] − x_plan[c,g]|  (re-plan only, W_keep: keep the plan)
 
 s[g] is the grid's share of the slot's risk, q[g] its share of the key-site visits needed.
-Shortfall slacks h are priced at W_short so they are used only when no unit can be found;
+Shortfall slacks h, hs, hw are priced at W_short so they are used only when no unit can be found;
 each one used is a listed shortfall. Continuity between slots is the move penalty on the
 counts and the travel minutes in the assignment.
 """
@@ -47,8 +54,9 @@ from scipy.optimize import linear_sum_assignment
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Slot
 from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
-from xunfang.planning.deploy.staging import RingCover
+from xunfang.planning.deploy.staging import RingCover, can_hold
 from xunfang.planning.places import place_nodes
+from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
 from xunfang.scenario.model import FloatArray, IntArray
 
 _BIG = 1e6
@@ -255,14 +263,17 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                  first: int = 0, anchor: Posture | None = None,
                  out_of_service: Mapping[str, int] | None = None,
                  busy: Mapping[str, tuple[int, str]] | None = None,
-                 hot: Mapping[tuple[int, int], float] | None = None) -> Posture:
+                 hot: Mapping[tuple[int, int], float] | None = None,
+                 hot_kept: Mapping[tuple[int, int], float] | None = None) -> Posture:
     """Plan slots ``first``.. of ``inp`` (indices into ``inp.slots``).
 
     ``checkpoint_at`` maps (unit, slot index) to the checkpoint post of the schedule.
     Re-plan arguments: ``anchor`` the plan in force (its assignments before ``first`` are kept
     and later counts are the continuity anchor), ``out_of_service`` unit -> first slot position
     it is out, ``busy`` unit -> (last busy slot position, grid id) it is held at, ``hot``
-    (slot position, grid index) -> extra risk share.
+    (slot position, grid index) -> extra risk share of a new hot incident (one unit more
+    than the plan in force there), ``hot_kept`` the same for one an earlier re-plan gave (the
+    plan in force already has its unit: its count is kept).
     """
     t_start = time.perf_counter()
     sc = inp.scenario
@@ -279,7 +290,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             pins[(pin.unit, k)] = (pin.post, pin.grid, pin.note)
     out_oos = dict(out_of_service or {})
     busy_at = dict(busy or {})
-    hot_risk = dict(hot or {})
+    hot_new = dict(hot or {})
+    hot_risk = dict(hot_new)
+    for kg, extra in (hot_kept or {}).items():
+        hot_risk[kg] = hot_risk.get(kg, 0.0) + extra
     pol = sc.policy
     shift_hours = set(pol.shift_starts)
     node_grid = np.full(sc.roads.n_nodes, -1, dtype=np.int64)
@@ -295,6 +309,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     state = _State(last_seen=np.full(n_g, -10**6, dtype=np.int64),
                    where={u: home_grid[u] for u in units}, prev_counts=np.zeros(n_g))
     rings = RingCover(sc, inp.net) if opts.hold_rings and inp.net is not None else None
+    work = PatrolLoad(sc, inp.net) if opts.patrol_load and inp.net is not None else None
+    every_slot = set(inp.tier_window.get(1, ()))  # grids whose sites want a visit each slot
     site_grid = _site_grids(inp, inp.net, node_grid) if rings is not None else {}
     locked: set[tuple[str, int]] = set()  # busy or pinned: never taken for staging
     last_holds: dict[str, str] = {}  # stop node -> the unit standing there in the slot before
@@ -330,14 +346,17 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         on = {u for u in inp.on_duty[k] if not (u in out_oos and out_oos[u] <= k)}
         p0 = np.zeros(n_g)
         patrolling = np.zeros(n_g)  # units patrolling each grid (not standing at a post)
+        bound_patrols: dict[int, list[str]] = {}  # grid -> units patrolling it before the MIP
 
         def put(u: str, a: Assignment, gi: int, *, _k: int = k, _p0: FloatArray = p0,
-                _pt: FloatArray = patrolling) -> None:
+                _pt: FloatArray = patrolling,
+                _bp: dict[int, list[str]] = bound_patrols) -> None:
             assignments[(u, a.slot)] = replace(a, crew=inp.crew.get((u, a.slot), ()))
             if gi >= 0 and units[u].tier in visible and a.duty != "off":
                 _p0[gi] += 1
                 if a.duty == "grid" and a.note != "busy at an incident":
                     _pt[gi] += 1
+                    _bp.setdefault(gi, []).append(u)
             if gi >= 0:
                 state.where[u] = gi
 
@@ -430,6 +449,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 _req[g] = n
             _why.setdefault(g, []).append(what)
 
+        hold_need: dict[int, int] = {}  # grid -> staging units (cars, motorcycles) needed
         for w, gs in inp.tier_window.items():
             for g in gs:
                 if k - int(state.last_seen[g]) >= w:  # a patrol: units at posts do not
@@ -446,14 +466,15 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                         if (u, s.index) in assignments]
             for gid, n_hold in rings.holders_needed(standing, s.start.hour,
                                                     site_grid).items():
+                hold_need[gindex[gid]] = n_hold
                 need(gindex[gid], int(p0[gindex[gid]]) + n_hold + opts.staging_patrols,
                      f"staging ({n_hold} for the tier-1 rings)"
                      + (f" and {opts.staging_patrols} patrolling" if opts.staging_patrols
                         else ""))
-        for (kk, g) in hot_risk:  # a new hot incident: one unit more than planned there
-            if kk == k:
+        for (kk, g) in hot_risk:  # a new hot incident: one unit more than planned there;
+            if kk == k:          # one an earlier re-plan gave: the count that plan gave it
                 planned_n = int(anchor.counts[g, k]) if anchor is not None else 1
-                need(g, planned_n + 1, "hot incident")
+                need(g, planned_n + int((kk, g) in hot_new), "hot incident")
         event_posts: list[tuple[str, int, str]] = []
         for name, level, posts, extra in _events_at(inp, k):
             if level >= 2:
@@ -480,17 +501,21 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         prev_n = state.prev_counts
         scale = max(n_vis, 1.0)
 
-        # classes: mobile units by the grids they may patrol
-        classes: dict[tuple[int, ...], list[str]] = {}
+        # classes: mobile units by the grids they may patrol and whether they can hold a
+        # ring (a responder car or motorcycle), so that the counts put staging units where
+        # the rings need them (a grid patrolled on foot alone cannot hold its ring)
+        classes: dict[tuple[tuple[int, ...], str, bool], list[str]] = {}
         for u in mobile:
-            classes.setdefault(tuple(inp.allowed[u].tolist()), []).append(u)
+            classes.setdefault((tuple(inp.allowed[u].tolist()), units[u].mode,
+                                can_hold(units[u])), []).append(u)
         mip = _Mip()
         xs: dict[tuple[int, int], int] = {}
         es: dict[tuple[int, int], int] = {}
         rs: dict[int, int] = {}
         class_keys = list(classes)
-        for ci, key in enumerate(class_keys):
-            nc = len(classes[key])
+        for ci, ckey in enumerate(class_keys):
+            key = ckey[0]
+            nc = len(classes[ckey])
             for g in key:
                 xs[(ci, g)] = mip.var(0, nc, 0.0, True)
             for pi, (p, _, _) in enumerate(event_posts):
@@ -500,7 +525,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             rs[ci] = mip.var(0, nc, -opts.w_reserve, True)
             if anchor is not None:  # keep the plan in force: its count of the class per grid
                 planned: dict[int, int] = {}
-                for u in classes[key]:
+                for u in classes[ckey]:
                     a0 = anchor_idx.get((u, s.index))
                     if a0 is not None and a0.grid is not None:
                         planned[gindex[a0.grid]] = planned.get(gindex[a0.grid], 0) + 1
@@ -561,6 +586,37 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 d = mip.var(0, math.inf, -opts.w_move / scale)
                 mip.row({**mg_, d: -1.0}, -math.inf, prev_n[g] - p0[g])
                 mip.row({**mg_, d: 1.0}, prev_n[g] - p0[g], math.inf)
+        for g, n_hold in hold_need.items():  # staging units by mode (shortfalls: staging)
+            hold_cols = {xs[(ci, g)]: 1.0 for ci, ckey in enumerate(class_keys)
+                         if ckey[2] and (ci, g) in xs}
+            hs = mip.var(0, n_hold, -opts.w_short)
+            mip.row({**hold_cols, hs: 1.0}, float(n_hold), math.inf)
+        wshort: dict[int, tuple[int, float, float]] = {}  # grid -> (slack, work, car units)
+        if work is not None:  # the police patrol work of the grids visited every slot
+            hour = s.start.hour
+
+            def share_of(mode: str, g: int, _h: int = hour) -> float:
+                w = work.units(g, mode, _h)  # type: ignore[arg-type]
+                return 0.0 if not math.isfinite(w) else 1.0 / w
+
+            for g in sorted(every_slot):
+                car = work.units(g, "car", hour)
+                if car <= 0.0:
+                    continue
+                # the whole work, plus what staging takes from the cars there, less what
+                # units patrolling it already (pins) do
+                rhs = (opts.patrol_work_margin + hold_need.get(g, 0) * share_of("car", g)
+                       - sum(share_of(units[u].mode, g) for u in bound_patrols.get(g, [])
+                             if units[u].tier in POLICE_TIERS))
+                cols_w = {xs[(ci, g)]: share_of(ckey[1], g)
+                          for ci, ckey in enumerate(class_keys)
+                          if (ci, g) in xs and units[classes[ckey][0]].tier in POLICE_TIERS
+                          and share_of(ckey[1], g) > 0}
+                if rhs <= 1e-9:
+                    continue
+                hw = mip.var(0, rhs, -opts.w_short)
+                mip.row({**cols_w, hw: 1.0}, rhs, math.inf)
+                wshort[g] = (hw, rhs, car)
         eshort: dict[int, int] = {}
         for pi, (_p, npost, _) in enumerate(event_posts):
             h = mip.var(0, npost, -opts.w_short)
@@ -582,6 +638,16 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                             inp.grids[g], int(req[g]), int(req[g]) - short,
                                             "; ".join(dict.fromkeys(why[g])) +
                                             ": not enough units on duty"))
+        for g, (hw, _rhs, car) in wshort.items():
+            if x[hw] > 1e-6:
+                m = opts.patrol_work_margin
+                given = max(0.0, m - float(x[hw]))  # in multiples of the least work
+                shortfalls.append(Shortfall(
+                    s.index, s.name, "patrol work", inp.grids[g], math.ceil(m * car - 1e-9),
+                    math.floor(given * car + 1e-9),
+                    f"its key sites' revisit intervals and its lines' frequencies need at "
+                    f"least the work of {car:.2f} police cars patrolling all the time, planned "
+                    f"with {m:g}× that; the police patrolling there give {given:.2f}×"))
         for pi, h in eshort.items():
             short = round(x[h])
             if short > 0:
@@ -590,8 +656,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                             npost - short, f"event {name}: not enough units "
                                             "on duty in its zone"))
         # assign units of each class to the places the counts say
-        for ci, key in enumerate(class_keys):
-            us = classes[key]
+        for ci, ckey in enumerate(class_keys):
+            key = ckey[0]
+            us = classes[ckey]
             cols: list[tuple[str, int, int]] = []  # (kind, grid or post index, grid)
             for g in key:
                 cols += [("grid", g, g)] * round(x[xs[(ci, g)]])

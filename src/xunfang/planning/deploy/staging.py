@@ -27,12 +27,17 @@ import numpy.typing as npt
 from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Assignment
 from xunfang.planning.places import place_nodes
-from xunfang.scenario.model import FloatArray, Scenario, Site
+from xunfang.scenario.model import FloatArray, Scenario, Site, Unit
 
 #: Modes fast enough to hold a ring while patrolling around it.
 HOLDING_MODES = ("car", "motorcycle")
 #: Unit tiers the dispatcher sends (their standing units count as holding a ring).
 RESPONDER_TIERS = ("special", "precinct", "armed")
+
+
+def can_hold(unit: Unit) -> bool:
+    """Whether ``unit`` can hold a ring: a responder car or motorcycle."""
+    return unit.mode in HOLDING_MODES and unit.tier in RESPONDER_TIERS
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ class RingCover:
         patrols: dict[str, list[str]] = {}
         for a in rows:
             if (a.duty == "grid" and a.grid is not None and (a.unit, slot) not in locked
-                    and units[a.unit].tier in RESPONDER_TIERS):
+                    and units[a.unit].tier in RESPONDER_TIERS):  # cars and others
                 patrols.setdefault(a.grid, []).append(a.unit)
         order = sorted(range(len(sites)), key=lambda i: (
             -grid_risk.get(grid_of_site.get(sites[i].id) or "", 0.0), sites[i].id))
