@@ -569,3 +569,18 @@ def test_snapping_on_a_network_the_mode_cannot_use() -> None:
         xn.snap(net, [0.0, 0.0], mode="car")
     with pytest.raises(ValueError, match=r"snap\(to='edge', mode='car'\): the mode may use no"):
         xn.point_times(net, [0.0, 0.0])
+
+
+def test_times_to_targets_are_times_from_every_node_the_one_way_way(
+        net: xn.RoadNetwork) -> None:
+    every = np.arange(net.n_nodes)
+    for mode in ("car", "foot", "drone"):
+        for cutoff in (None, 1.0):
+            got = xn.times_to(net, [0, 3], mode=mode, hour=8, cutoff_minutes=cutoff)
+            want = xn.travel_times(net, every, [0, 3], mode=mode, hour=8,
+                                   cutoff_minutes=cutoff).T
+            np.testing.assert_allclose(got, want)
+    # with one-way streets, the time to a node is not the time from it
+    to0 = xn.times_to(net, [0], mode="car")[0]
+    from0 = xn.travel_times(net, [0], mode="car")[0]
+    assert not np.allclose(to0, from0)

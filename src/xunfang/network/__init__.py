@@ -18,6 +18,7 @@ from xunfang.network.engine import (
     point_times,
     shortest_path,
     snap,
+    times_to,
     travel_times,
 )
 
@@ -34,5 +35,6 @@ __all__ = [
     "point_times",
     "shortest_path",
     "snap",
+    "times_to",
     "travel_times",
 ]
