@@ -12,6 +12,7 @@ import numpy.typing as npt
 import shapely
 
 from xunfang.scenario.model import FloatArray, Incidents, IntArray, Scenario
+from xunfang.scenario.record import weekly_counts
 from xunfang.sim.config import SimError
 
 __all__ = ["RiskForecast", "SimIncidents", "history", "sample"]
@@ -115,22 +116,7 @@ class RiskForecast:
         inc = scenario.incidents
         if len(inc) == 0:
             raise SimError(f"scenario {scenario.name!r} has no incidents to build a profile")
-        per_day = 1440 // slot_minutes
-        cols = 7 * per_day
-        counts = np.zeros((len(grids), cols))
-        times = inc.time.astype("datetime64[m]")
-        minute = (times - times.astype("datetime64[D]")).astype(np.int64)
-        # numpy's day 0 (1970-01-01) was a Thursday: weekday = (days + 3) % 7, Monday = 0
-        weekday = (times.astype("datetime64[D]").astype(np.int64) + 3) % 7
-        col = weekday * per_day + minute // slot_minutes
-        cell = np.full(len(inc), -1)
-        for c, g in enumerate(grids):
-            inside = shapely.contains_xy(g.geometry, inc.xy[:, 0], inc.xy[:, 1])
-            cell[(cell < 0) & inside] = c
-        ok = cell >= 0
-        np.add.at(counts, (cell[ok], col[ok]), 1.0)
-        span_days = max(1.0, float((times.max() - times.min()).astype(np.int64)) / 1440.0)
-        weeks = span_days / 7.0
+        counts, weeks = weekly_counts(scenario, slot_minutes)
         risk = counts / weeks  # expected per week-slot
         if per_year is not None:
             risk *= per_year / (risk.sum() * 365.0 / 7.0)

@@ -1,0 +1,34 @@
+"""The recorded incidents as a weekly profile per grid: the naive risk the simulator's KPIs
+weigh by (DESIGN.md §4) and the posture's dosage yardstick."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from xunfang.scenario.model import FloatArray, Scenario
+
+
+def weekly_counts(scenario: Scenario, slot_minutes: int = 60) -> tuple[FloatArray, float]:
+    """Recorded incidents per grid (rows, in ``areas_of("grid")`` order) and slot of the week
+    (7 × 1440 / ``slot_minutes`` columns from Monday 00:00), and the weeks the record spans
+    (at least 1 day's worth). Incidents outside every grid are not counted."""
+    grids = scenario.areas_of("grid")
+    per_day = 1440 // slot_minutes
+    counts = np.zeros((len(grids), 7 * per_day))
+    inc = scenario.incidents
+    if len(inc) == 0 or not grids:
+        return counts, 1.0 / 7.0
+    times = inc.time.astype("datetime64[m]")
+    minute = (times - times.astype("datetime64[D]")).astype(np.int64)
+    # numpy's day 0 (1970-01-01) was a Thursday: weekday = (days + 3) % 7, Monday = 0
+    weekday = (times.astype("datetime64[D]").astype(np.int64) + 3) % 7
+    col = weekday * per_day + minute // slot_minutes
+    cell = np.full(len(inc), -1)
+    for c, g in enumerate(grids):
+        inside = shapely.contains_xy(g.geometry, inc.xy[:, 0], inc.xy[:, 1])
+        cell[(cell < 0) & inside] = c
+    ok = cell >= 0
+    np.add.at(counts, (cell[ok], col[ok]), 1.0)
+    span_days = max(1.0, float((times.max() - times.min()).astype(np.int64)) / 1440.0)
+    return counts, span_days / 7.0
