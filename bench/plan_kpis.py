@@ -4,7 +4,7 @@ forecast; the same incidents for every arm in each replication, so the plan's le
 baseline is a paired difference with a 95 % t-interval over replications.
 
     PYTHONPATH=src python bench/plan_kpis.py [--replications 20] [--days 2026-11-29,2026-10-01]
-        [--seed 1] [--json]
+        [--seed 1] [--staging-patrols N] [--w-over W] [--option NAME=VALUE ...] [--json]
 
 The plan "beats" a baseline on a KPI when the interval of the paired difference lies entirely
 on the good side of zero (higher share within target and visibility; fewer gap minutes and
@@ -53,18 +53,28 @@ def main() -> None:
                          "posture's Options)")
     ap.add_argument("--w-over", type=float, default=None,
                     help="the posture's over-deployment weight (default: its default)")
+    ap.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                    help="any other posture option (planning.deploy.Options), e.g. "
+                         "dosage_basis=record or w_sites=3; repeatable")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     sc = load("ebian")
     out: dict[str, object] = {"bench": "plan_kpis", "machine": machine_basics(),
                               "staging_patrols": args.staging_patrols, "w_over": args.w_over,
+                              "options": args.option,
                               "load_before": loadavg(), "replications": args.replications,
                               "days": {}}
     for text in args.days.split(","):
         d = date.fromisoformat(text.strip())
         t0 = time.perf_counter()
-        given = {k: v for k, v in (("staging_patrols", args.staging_patrols),
-                                   ("w_over", args.w_over)) if v is not None}
+        given: dict[str, object] = {k: v for k, v in (("staging_patrols", args.staging_patrols),
+                                                      ("w_over", args.w_over)) if v is not None}
+        for text_opt in args.option:
+            key, _, raw = text_opt.partition("=")
+            try:
+                given[key] = json.loads(raw)  # numbers, true/false
+            except json.JSONDecodeError:
+                given[key] = raw  # words
         opts = Options(**given) if given else None  # type: ignore[arg-type]
         r = build_plan(sc, PlanRequest(start=d, deploy_options=opts))
         build_s = time.perf_counter() - t0

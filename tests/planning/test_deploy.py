@@ -248,3 +248,25 @@ def test_short_fixed_squad_holds_every_post_first(ebian, fixed, expect) -> None:
             if at[(u, 0)].duty == "post"}
     assert held == expect
     assert not [s for s in post.shortfalls if s.duty == "fixed post"]
+
+
+def test_the_dosage_yardstick_is_the_forecast_or_the_record(ebian) -> None:
+    # the over-deployment term measures a grid's share of the units against the forecast (the
+    # default: the deployment follows the intelligence) or against the record per hour of the
+    # week (the KPI's yardstick); a forecast that puts the whole town's risk on the record's
+    # quietest grid draws units there only with the first
+    sc, net = ebian
+    base = _inputs(sc, net, options=deploy.Options(hold_rings=False, patrol_load=False))
+    assert base.record is not None and base.record.shape == base.risk.shape
+    quiet = int(np.argmin(base.record.sum(axis=1)))
+    skew = np.full(base.risk.shape, 1e-3)
+    skew[quiet] = 10.0
+    got = {}
+    for basis in ("forecast", "record"):
+        inp = _inputs(sc, net, options=deploy.Options(hold_rings=False, patrol_load=False,
+                                                      dosage_basis=basis))
+        inp = replace(inp, risk=skew)
+        got[basis] = int(deploy.plan_posture(inp).counts[quiet].sum())
+    assert got["forecast"] > got["record"]
+    with pytest.raises(deploy.DeployError, match="dosage_basis must be 'record' or 'forecast'"):
+        deploy.Options(dosage_basis="habit")

@@ -22,6 +22,8 @@ def _other(value: object) -> object:
         return not value
     if isinstance(value, int):
         return value + 1
+    if isinstance(value, str):  # dosage_basis
+        return {"forecast": "record", "record": "forecast"}[value]
     assert isinstance(value, float)
     return value * 2 + 0.5
 
@@ -76,6 +78,8 @@ def test_every_option_round_trips() -> None:
                        r"got -1\.0$"),
     ({"w_over": math.inf}, r"w_over must be a finite number >= 0; got inf$"),
     ({"w_over": True}, r"w_over must be a finite number >= 0; got True$"),
+    ({"dosage_basis": 1}, r"dosage_basis must be a word; got 1$"),
+    ({"dosage_basis": "habit"}, r"dosage_basis must be 'record' or 'forecast'; got 'habit'"),
     ({"mip_gap": -0.1}, r"mip_gap must be a finite number >= 0; got -0\.1$"),
     ({"hold_rings": 0}, r"^request\.deploy_options\.hold_rings must be true or false; "
                         r"got 0$"),

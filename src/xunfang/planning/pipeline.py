@@ -76,7 +76,8 @@ def options_from_dict(data: object, *, where: str = "deploy_options") -> deploy.
 
     Raise :class:`deploy.DeployError` naming ``where``, the option and the rule broken: not
     an object, an unknown option name, a value of the wrong type (a flag must be true or
-    false, a whole-number option a whole number, a weight a finite number >= 0), or a value
+    false, a whole-number option a whole number, a word a string, a weight a finite number
+    >= 0), or a value
     :class:`deploy.Options` refuses (e.g. ``dosage_floor`` below 1)."""
     if not isinstance(data, Mapping):
         raise deploy.DeployError(f"{where} must be an object of option names and values; "
@@ -95,6 +96,9 @@ def options_from_dict(data: object, *, where: str = "deploy_options") -> deploy.
         elif kind is int:
             if isinstance(v, bool) or not isinstance(v, int):
                 raise deploy.DeployError(f"{where}.{name} must be a whole number; got {v!r}")
+        elif kind is str:
+            if not isinstance(v, str):
+                raise deploy.DeployError(f"{where}.{name} must be a word; got {v!r}")
         elif isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
                 or v < 0:
             raise deploy.DeployError(f"{where}.{name} must be a finite number >= 0; got {v!r}")

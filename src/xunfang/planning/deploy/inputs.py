@@ -19,6 +19,7 @@ from xunfang._errors import Problem, XunfangError, problems_message
 from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Slot
 from xunfang.scenario.model import FloatArray, IntArray, Person, Scenario, Unit
+from xunfang.scenario.record import weekly_counts
 from xunfang.scenario.tables import find_table, read_table, require_columns
 
 #: Squads whose units hold their home post all shift (屯警 / 快反: fixed posts).
@@ -295,21 +296,30 @@ class Options:
     joint_patrol_units: int = 2  # units together at a crowded place in its peak hours
     w_visibility: float = 10.0
     w_coverage: float = 4.0
-    w_sites: float = 3.0
-    w_over: float = 20.0  # (6 before: measured, 20 gives better response share, gaps and
-    # over-deployment on the county and on Baltimore; bench/plan_kpis.py --w-over)
+    # key-site visits: 0 since the patrol-work rows ask for them (3 before: it drew a second
+    # unit into quiet grids with many sites)
+    w_sites: float = 0.0
+    w_over: float = 60.0  # (6, then 20; bench/plan_kpis.py --w-over: on the county the
+    # plan's over-deployment moves by ±0.01 between 40 and 100, without a trend)
     w_move: float = 0.4
     w_keep: float = 2.0  # re-plan: cost of a count moved away from the plan in force
     w_short: float = 1000.0
     w_reserve: float = 0.05
     hold_rings: bool = True  # a unit standing within the target of every tier-1 site
-    # units kept patrolling beside the staging units of a grid (its lines and other sites);
-    # 0 holds the rings only with units the counts leave spare (less over-deployment, more
-    # rings unheld: bench/plan_kpis.py has both)
-    staging_patrols: int = 1
+    # units kept patrolling in a grid beside its staging units
+    staging_patrols: int = 0  # (1 before the patrol-work rows, which now ask tier-1 grids
+    # for their patrols; 1 adds a patrol beside every holder, in quiet grids too)
     # tier-1 grids get the police patrol work their sites' revisit intervals and lines'
     # frequencies need (routes.PatrolLoad, by mode), not just one patrol
     patrol_load: bool = True
+    # what a grid's share of the units is measured against in the over-deployment term and
+    # the dosage cap: "forecast", the intelligence stage's risk (as every other term: the
+    # deployment follows the intelligence), or "record", the recorded incidents per grid and
+    # hour of the week, the yardstick of the simulator's over-deployment KPI (DESIGN §4).
+    # Measured on the county, 100 paired replications (bench/plan_kpis.py --option
+    # dosage_basis=...), plan − proportional over-deployment on 2026-11-29 / 10-01 / 12-05:
+    # forecast +0.043 / +0.047 / +0.068, record −0.003 / +0.001 / +0.032
+    dosage_basis: str = "forecast"
     # times the least work (the load is a lower bound: routes meet the intervals only with
     # room to spare). Measured on the county (bench/plan_kpis.py, 100 replications): 1.0 left
     # 10 site intervals unmet in the routes and 299 simulated gap minutes, 1.5 left 4 and
@@ -329,6 +339,9 @@ class Options:
                 self.staging_patrols, int) or self.staging_patrols < 0:
             raise DeployError(f"Options.staging_patrols must be a whole number >= 0; got "
                               f"{self.staging_patrols!r}")
+        if self.dosage_basis not in ("record", "forecast"):
+            raise DeployError(f"Options.dosage_basis must be 'record' or 'forecast'; got "
+                              f"{self.dosage_basis!r}")
         if self.dosage_floor < 1 or self.joint_patrol_units < 1:
             raise DeployError("Options.dosage_floor and joint_patrol_units must be >= 1")
 
@@ -357,6 +370,9 @@ class Inputs:
     rostered_units: frozenset[str]  # units whose crews come from the roster
     pins: tuple[Pin, ...] = ()
     net: RoadNetwork | None = None  # for node-level steps after the counts (staging)
+    #: (grids, slots): recorded incidents a week in the slot's hour of the week, + 1 % of the
+    #: mean (scenario.record; the simulator's KPI weights); None without a record
+    record: FloatArray | None = None
     options: Options = field(default_factory=Options)
 
     @property
@@ -593,10 +609,16 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
                 crowd.append((s.index, gi, site.id))
     duty, crew, rostered_units = units_on_duty(scenario, slots_t, on_duty_people, rostered)
     check_pins(pins, scenario, slots_t, gids)
+    record = None
+    if len(scenario.incidents) and n_g:  # the KPIs' yardstick: recorded, per hour of week
+        counts, weeks = weekly_counts(scenario, 60)
+        week = counts / weeks
+        week = week + 0.01 * max(float(week.mean()), 1e-12)
+        record = week[:, [s.start.weekday() * 24 + s.start.hour for s in slots_t]]
     return Inputs(
         scenario=scenario, slots=slots_t, grids=gids, grid_nodes=grid_nodes, rep=rep, risk=r,
         post_grid=post_grid, post_node=post_node, allowed=allowed, site_need=site_need,
         tier_window={w: tuple(sorted(g)) for w, g in windows.items()},
         tier1_grids=tuple(sorted(tier1)), crowd=tuple(crowd), minutes=minutes, target=target,
         on_duty=duty, crew=crew, rostered_units=rostered_units, pins=tuple(pins),
-        options=opts, net=net)
+        options=opts, net=net, record=record)

@@ -17,14 +17,21 @@ slot::
                v[g] ≤ Σ_{g' reaching g within its target} n[g'], v ∈ [0, 1]   (1-3-5 cover;
                                      g itself and its 8 nearest such g')
                z[g] ≤ n[g], z ∈ [0, 2]                          (key-site visits)
-               o[g] ≥ n[g] − need[g], need = N_vis · s[g]         (over-deployment)
-               n[g] + h[g] ≥ req[g]                              (tier presence, handover,
-                                                                 joint patrol, event level)
+               o[g] ≥ n[g] − need[g], need = N_vis · ρ[g]         (over-deployment; ρ the
+                                     grid's share of the record in the slot's hour of the
+                                     week, the KPI's yardstick, or s[g]: Options.dosage_basis)
                p0[g] + Σ_c x[c,g] ≤ cap[g] = max(req, p0, floor, ⌈dosage·need⌉)  (dosage)
                Σ_c e[c,p] + h[p] = need[p]                        (event posts)
-               Σ_{c holding} x[c,g] + hs[g] ≥ hold[g]             (staging: cars and
-                                     motorcycles for the tier-1 rings, staging.RingCover)
-               Σ_{c police} x[c,g]/L[g,mode c] + hw[g] ≥ M + hold[g]/L[g,car] − pinned work
+               Σ_{i near s} y[i] + hc[s] ≥ 1, y ∈ {0,1}            (staging: a car stands at
+                                     candidate node i for every open tier-1 ring s,
+                                     staging.RingCover; Y[g] = Σ_{i in g} y[i])
+               Σ_{c holding} x[c,g] ≥ Y[g]                        (its cars and motorcycles)
+               n[g] − Y[g] + h[g] ≥ req[g]                       (tier presence, handover,
+                                     joint patrol, event level: units standing to hold
+                                     rings do not count)
+               n[g] − Y[g] ≥ staging_patrols · [Y[g] > 0]         (patrols beside holders)
+               n[g] + hh[g] ≥ n_plan[g] + 1                       (re-plan: a hot incident)
+               Σ_{c police} x[c,g]/L[g,mode c] − Y[g]/L[g,car] + hw[g] ≥ M − pinned work
                                      (patrol work of grids with tier-1 sites: L = the units
                                      of a mode their revisit intervals and lines need at the
                                      least, routes.PatrolLoad; M = patrol_work_margin)
@@ -32,9 +39,10 @@ slot::
                k[c,g] ≥ |x[c,g] − x_plan[c,g]|  (re-plan only, W_keep: keep the plan)
 
 s[g] is the grid's share of the slot's risk, q[g] its share of the key-site visits needed.
-Shortfall slacks h, hs, hw are priced at W_short so they are used only when no unit can be found;
-each one used is a listed shortfall. Continuity between slots is the move penalty on the
-counts and the travel minutes in the assignment.
+Shortfall slacks h, hc, hw, hh are priced at W_short (hc at half of it) so they are used
+only when no unit can be found; each one used is a listed shortfall (an unheld ring is
+listed by the staging step). Continuity between slots is the move penalty on the counts and
+the travel minutes in the assignment.
 """
 
 from __future__ import annotations
@@ -63,6 +71,15 @@ _BIG = 1e6
 #: Minutes of travel a staging unit is spared for staying in its site's grid at the next slot
 #: (so the same unit keeps holding a ring rather than another taking over each hour).
 HOLDER_STAYS = 5.0
+#: In the counts, the worth of a staging unit standing where one stood the slot before (or
+#: where the plan in force has one, in a re-plan), and the small cost of any staging unit (no
+#: more of them than the rings need).
+HOLD_KEEP = 0.5
+HOLD_COST = 0.01
+#: An unheld ring costs this share of a shortfall's price: where a unit would either patrol a
+#: grid its presence requirements ask for or stand to hold a ring, it patrols (a grid's lone
+#: patrol is not taken to stand).
+RING_SHORT = 0.5
 
 
 @dataclass(frozen=True)
@@ -312,6 +329,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     work = PatrolLoad(sc, inp.net) if opts.patrol_load and inp.net is not None else None
     every_slot = set(inp.tier_window.get(1, ()))  # grids whose sites want a visit each slot
     site_grid = _site_grids(inp, inp.net, node_grid) if rings is not None else {}
+    if rings is not None:
+        rings.site_grid = site_grid
     locked: set[tuple[str, int]] = set()  # busy or pinned: never taken for staging
     last_holds: dict[str, str] = {}  # stop node -> the unit standing there in the slot before
     held_grid: dict[str, int] = {}  # that unit -> the grid of its stop
@@ -319,6 +338,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     shorts_by_slot: dict[str, list[str]] = {}
     net_index = ({n: i for i, n in enumerate(inp.net.node_ids)} if inp.net is not None
                  else {})
+    net_ids = inp.net.node_ids if inp.net is not None else ()
     anchor_idx: dict[tuple[str, int], Assignment] = {}
     anchor_holds: dict[tuple[int, str], str] = {}
     if anchor is not None:
@@ -449,7 +469,6 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 _req[g] = n
             _why.setdefault(g, []).append(what)
 
-        hold_need: dict[int, int] = {}  # grid -> staging units (cars, motorcycles) needed
         for w, gs in inp.tier_window.items():
             for g in gs:
                 if k - int(state.last_seen[g]) >= w:  # a patrol: units at posts do not
@@ -461,20 +480,21 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         for (si, g, site) in inp.crowd:
             if si == s.index:
                 need(g, opts.joint_patrol_units, f"joint patrol at {site}")
-        if rings is not None:  # staging units for the tier-1 rings, and one more patrolling
+        # staging: the tier-1 rings no standing responder holds, and the nodes a car could
+        # hold each from (the counts below choose which, in the grids that need units most)
+        open_sites = np.zeros(0, dtype=np.int64)
+        cand = np.zeros(0, dtype=np.int64)
+        near_site = np.zeros((0, 0), dtype=bool)
+        if rings is not None:
             standing = [assignments[(u, s.index)] for u in units
                         if (u, s.index) in assignments]
-            for gid, n_hold in rings.holders_needed(standing, s.start.hour,
-                                                    site_grid).items():
-                hold_need[gindex[gid]] = n_hold
-                need(gindex[gid], int(p0[gindex[gid]]) + n_hold + opts.staging_patrols,
-                     f"staging ({n_hold} for the tier-1 rings)"
-                     + (f" and {opts.staging_patrols} patrolling" if opts.staging_patrols
-                        else ""))
+            open_sites = np.flatnonzero(~rings.covered(standing, s.start.hour))
+            cand, near_site = rings.candidates(open_sites, s.start.hour, node_grid)
+        hot_req: dict[int, int] = {}  # grid -> units (all, staging included) it must have
         for (kk, g) in hot_risk:  # a new hot incident: one unit more than planned there;
             if kk == k:          # one an earlier re-plan gave: the count that plan gave it
                 planned_n = int(anchor.counts[g, k]) if anchor is not None else 1
-                need(g, planned_n + int((kk, g) in hot_new), "hot incident")
+                hot_req[g] = planned_n + int((kk, g) in hot_new)
         event_posts: list[tuple[str, int, str]] = []
         for name, level, posts, extra in _events_at(inp, k):
             if level >= 2:
@@ -495,7 +515,14 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         share = r / r.sum() if n_g else r
         q = inp.site_need / inp.site_need.sum() if inp.site_need.sum() > 0 else np.zeros(n_g)
         n_vis = float(p0.sum()) + len(mobile)
-        need_g = n_vis * share
+        if opts.dosage_basis == "record" and inp.record is not None:
+            rec = inp.record[:, k].astype(np.float64).copy()
+            for (kk, g), extra_share in hot_risk.items():
+                if kk == k:
+                    rec[g] += extra_share * max(rec.sum(), 1e-9)
+            need_g = n_vis * rec / max(rec.sum(), 1e-12)
+        else:
+            need_g = n_vis * share
         cap = np.maximum.reduce([np.ceil(opts.dosage_factor * need_g),
                                  np.full(n_g, float(opts.dosage_floor)), req, p0])
         prev_n = state.prev_counts
@@ -555,6 +582,41 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 mg = mip.var(0, math.inf, 0.0)
                 mip.row({**ncoef[g], mg: -1.0}, 0.0, 0.0)
                 madd[g] = {mg: 1.0}
+        # y[i]: a staging unit stands at candidate node i (taken from the cars and motorcycles
+        # the counts put in its grid); every open ring held by one, or a listed shortfall
+        ys: dict[int, int] = {}
+        ygrid: list[dict[int, float]] = [dict() for _ in range(n_g)]  # grid -> {y: -1}
+        holding_cols: list[dict[int, float]] = [dict() for _ in range(n_g)]
+        for (ci, g), j in xs.items():
+            if class_keys[ci][2]:
+                holding_cols[g][j] = 1.0
+        kept_nodes = set(last_holds) | {nid for (kk, nid) in anchor_holds if kk == s.index}
+        for i, nd in enumerate(cand.tolist()):
+            g = int(node_grid[nd])
+            if not holding_cols[g]:
+                continue  # no car or motorcycle may patrol that grid
+            bonus = 0.0
+            if net_ids[nd] in kept_nodes:  # in a re-plan, a holder moved is a change
+                bonus = HOLD_KEEP + (opts.w_keep / max(len(mobile), 1) if anchor is not None
+                                     else 0.0)
+            ys[i] = mip.var(0, 1, bonus - HOLD_COST, True)
+            ygrid[g][ys[i]] = -1.0
+        cshort: dict[int, int] = {}
+        for j in range(open_sites.size):
+            hc = mip.var(0, 1, -RING_SHORT * opts.w_short)
+            cshort[j] = hc
+            mip.row({**{ys[i]: 1.0 for i in np.flatnonzero(near_site[:, j]).tolist()
+                        if i in ys}, hc: 1.0}, 1.0, math.inf)
+        for g in range(n_g):
+            if ygrid[g]:  # the holders are cars and motorcycles of the grid ...
+                mip.row({**holding_cols[g], **ygrid[g]}, 0.0, math.inf)
+                if opts.staging_patrols:  # ... beside which some keep patrolling
+                    zg = mip.var(0, 1, 0.0, True)
+                    for yv in ygrid[g]:
+                        mip.row({zg: 1.0, yv: -1.0}, 0.0, math.inf)
+                    hz = mip.var(0, opts.staging_patrols, -opts.w_short)
+                    mip.row({**madd[g], **ygrid[g], zg: -float(opts.staging_patrols),
+                             hz: 1.0}, 0.0, math.inf)
         minutes = inp.minutes[s.start.hour]
         near = _reach(minutes, inp.target, hour=s.start.hour, cache=reach_cache)
         hshort: dict[int, int] = {}
@@ -575,10 +637,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 mip.row({**neg, z: 1.0}, -math.inf, p0[g])
             o = mip.var(0, math.inf, -opts.w_over / scale)
             mip.row({**neg, o: 1.0}, p0[g] - need_g[g], math.inf)
-            if req[g] > p0[g]:
+            if req[g] > p0[g]:  # patrols: the units added less those standing to hold rings
                 h = mip.var(0, req[g], -opts.w_short)
                 hshort[g] = h
-                mip.row({**mg_, h: 1.0}, req[g] - p0[g], math.inf)
+                mip.row({**mg_, **ygrid[g], h: 1.0}, req[g] - p0[g], math.inf)
             if mg_:
                 patrol = pcoef[g]
                 if patrol:  # event posts are needs, not dosage: outside the cap
@@ -586,11 +648,6 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 d = mip.var(0, math.inf, -opts.w_move / scale)
                 mip.row({**mg_, d: -1.0}, -math.inf, prev_n[g] - p0[g])
                 mip.row({**mg_, d: 1.0}, prev_n[g] - p0[g], math.inf)
-        for g, n_hold in hold_need.items():  # staging units by mode (shortfalls: staging)
-            hold_cols = {xs[(ci, g)]: 1.0 for ci, ckey in enumerate(class_keys)
-                         if ckey[2] and (ci, g) in xs}
-            hs = mip.var(0, n_hold, -opts.w_short)
-            mip.row({**hold_cols, hs: 1.0}, float(n_hold), math.inf)
         wshort: dict[int, tuple[int, float, float]] = {}  # grid -> (slack, work, car units)
         if work is not None:  # the police patrol work of the grids visited every slot
             hour = s.start.hour
@@ -603,9 +660,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 car = work.units(g, "car", hour)
                 if car <= 0.0:
                     continue
-                # the whole work, plus what staging takes from the cars there, less what
-                # units patrolling it already (pins) do
-                rhs = (opts.patrol_work_margin + hold_need.get(g, 0) * share_of("car", g)
+                # the whole work, less what units patrolling it already (pins) do; the
+                # cars standing to hold rings do none (−y, at a car's share)
+                rhs = (opts.patrol_work_margin
                        - sum(share_of(units[u].mode, g) for u in bound_patrols.get(g, [])
                              if units[u].tier in POLICE_TIERS))
                 cols_w = {xs[(ci, g)]: share_of(ckey[1], g)
@@ -615,8 +672,15 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 if rhs <= 1e-9:
                     continue
                 hw = mip.var(0, rhs, -opts.w_short)
+                cols_w.update({yv: -share_of("car", g) for yv in ygrid[g]})
                 mip.row({**cols_w, hw: 1.0}, rhs, math.inf)
                 wshort[g] = (hw, rhs, car)
+        hotshort: dict[int, int] = {}
+        for g, n_hot in hot_req.items():  # on the grid's whole count: more presence there
+            if n_hot > p0[g]:
+                hh = mip.var(0, n_hot, -opts.w_short)
+                hotshort[g] = hh
+                mip.row({**madd[g], hh: 1.0}, n_hot - p0[g], math.inf)
         eshort: dict[int, int] = {}
         for pi, (_p, npost, _) in enumerate(event_posts):
             h = mip.var(0, npost, -opts.w_short)
@@ -630,6 +694,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         gap = 0.0 if abs(obj - bound) <= 1e-6 else gap
         solves.append(SlotSolve(s.index, status, obj, bound, gap, t_mip, len(mip.cost),
                                 len(mip.rows)))
+        chosen = sorted((int(cand[i]) for i, yv in ys.items() if x[yv] > 0.5),
+                        key=lambda nd: (-float(inp.risk[int(node_grid[nd]), k]), nd))
         for g, h in hshort.items():
             short = round(x[h])
             if short > 0:
@@ -648,6 +714,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                     f"its key sites' revisit intervals and its lines' frequencies need at "
                     f"least the work of {car:.2f} police cars patrolling all the time, planned "
                     f"with {m:g}× that; the police patrolling there give {given:.2f}×"))
+        for g, hh in hotshort.items():
+            short = round(x[hh])
+            if short > 0:
+                shortfalls.append(Shortfall(s.index, s.name, "hot incident", inp.grids[g],
+                                            hot_req[g], hot_req[g] - short,
+                                            "hot incident: one unit more than planned; not "
+                                            "enough units on duty"))
         for pi, h in eshort.items():
             short = round(x[h])
             if short > 0:
@@ -708,9 +781,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             prefer.update({node: u for (kk, node), u in anchor_holds.items()
                            if kk == s.index})
             st = rings.hold([assignments[(u, s.index)] for u in units], s.index,
-                            s.start.hour,
-                            {g: float(inp.risk[gi, k]) for gi, g in enumerate(inp.grids)},
-                            site_grid, prefer=prefer, locked=locked)
+                            s.start.hour, chosen, open_sites,
+                            [inp.grids[g] if g >= 0 else None for g in node_grid.tolist()],
+                            prefer=prefer, locked=locked)
             for a in st.assignments:
                 assignments[(a.unit, a.slot)] = a
             last_holds = {}

@@ -4,16 +4,17 @@ tier-1 place in every slot.
 The posture decides how many units each grid gets; a unit patrolling its grid is seldom within
 a tier-1 place's target (one minute in the article's 1-3-5 rings: a car covers some 800 m in
 it, a unit on foot 80 m). Simulated on the built-in county, patrols alone reach only 72–76 %
-of the calls at tier-1 places within a minute, whatever the deployment. So, slot by slot, for
-every tier-1 site (in order of its grid's risk in the slot) that no standing responder already
-reaches within its target — a crewed fixed post, a checkpoint, a reserve at its post, or a
-staging unit placed before — one car or motorcycle patrolling the site's grid is taken to stand
-at the site: its assignment becomes a one-stop ``route`` at the site's node, noted as staging.
-The count per grid does not change, and a grid keeps at least one other unit on patrol (its
-lines and other sites are routed with those), so a site whose grid has no second unit goes
-short — listed, with the reason. The unit that held a site in the slot before keeps it when it
-can (no needless changes at the hour). A standing unit covers every tier-1 site within the
-target of its own mode from where it stands.
+of the calls at tier-1 places within a minute, whatever the deployment. So, slot by slot, the
+tier-1 sites no standing responder already reaches within the target (a crewed fixed post, a
+checkpoint, a reserve at its post) are *open*; :meth:`RingCover.candidates` offers, per open
+site and grid, the nearest nodes a car reaches it from within the target, and the posture's
+counts choose among them (a set cover inside its MIP: as few staging units as the rings need,
+in the grids that need units most, where one stood the slot before). :meth:`RingCover.hold`
+then takes, for each chosen node, a car or motorcycle the counts put on patrol in its grid to
+stand there: its assignment becomes a one-stop ``route`` at the node, noted as staging. The
+unit that held the node in the slot before keeps it when it can (no needless changes at the
+hour). Every open site still out of reach is short — listed, with the reason. A standing unit
+covers every tier-1 site within the target of its own mode from where it stands.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from xunfang.network import RoadNetwork, travel_times
+from xunfang.network import RoadNetwork, times_to, travel_times
 from xunfang.plan import Assignment
 from xunfang.planning.places import place_nodes
-from xunfang.scenario.model import FloatArray, Scenario, Site, Unit
+from xunfang.scenario.model import FloatArray, IntArray, Scenario, Site, Unit
 
+#: Nodes offered per open tier-1 site and grid to stand at (the nearest within the target).
+CANDIDATES_PER_SITE = 4
 #: Modes fast enough to hold a ring while patrolling around it.
 HOLDING_MODES = ("car", "motorcycle")
 #: Unit tiers the dispatcher sends (their standing units count as holding a ring).
@@ -77,6 +80,8 @@ class RingCover:
                                   place_nodes(net, scenario.posts).tolist(), strict=True))
         self.site_idx = place_nodes(net, self.sites) if self.sites else np.zeros(0, np.int64)
         self._cache: dict[tuple[str, int, int], FloatArray] = {}
+        self._to: dict[tuple[str, int], FloatArray] = {}
+        self.site_grid: dict[str, str | None] = {}
 
     def reach(self, mode: str, hour: int, node: int) -> FloatArray:
         """Minutes from ``node`` to each tier-1 site, by ``mode`` at ``hour``."""
@@ -96,73 +101,87 @@ class RingCover:
                 out |= self.reach(u.mode, hour, self.post_node[a.post]) <= self.target
         return out
 
-    def holders_needed(self, standing: Sequence[Assignment], hour: int,
-                       grid_of_site: Mapping[str, str | None]) -> dict[str, int]:
-        """Per grid: the staging units (cars, greedily at the sites) its tier-1 sites need
-        beyond what the standing responders cover."""
-        covered = self.covered(standing, hour)
-        out: dict[str, int] = {}
-        for i, site in enumerate(self.sites):
-            g = grid_of_site.get(site.id)
-            if covered[i] or g is None:
-                continue
-            covered |= self.reach("car", hour, int(self.site_idx[i])) <= self.target
-            out[g] = out.get(g, 0) + 1
-        return out
+    def candidates(self, open_sites: IntArray, hour: int, node_grid: IntArray
+                   ) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+        """Nodes a car can hold the rings of ``open_sites`` (indices into ``sites``) from:
+        per site and grid (``node_grid``; none outside every grid) the ``CANDIDATES_PER_SITE``
+        nearest nodes from which a car reaches it within the target at ``hour``, so that a
+        ring near a grid's edge may be held from the grid that needs units more.
+        Returns the nodes and ``near[i, j]``: node i reaches open site j within the target."""
+        if open_sites.size == 0:
+            return np.zeros(0, np.int64), np.zeros((0, 0), dtype=bool)
+        to = self.times_to(hour)[open_sites]  # (open sites, nodes): minutes node -> site
+        ok = np.isfinite(to) & (to <= self.target) & (node_grid >= 0)[None, :]
+        picked: set[int] = set()
+        for j in range(open_sites.size):
+            nodes = np.flatnonzero(ok[j])
+            nodes = nodes[np.argsort(to[j, nodes], kind="stable")]
+            for g in np.unique(node_grid[nodes]).tolist():  # the nearest in every grid
+                picked.update(nodes[node_grid[nodes] == g][:CANDIDATES_PER_SITE].tolist())
+        cand = np.array(sorted(picked), dtype=np.int64)
+        near: npt.NDArray[np.bool_] = ok[:, cand].T if cand.size else np.zeros(
+            (0, open_sites.size), dtype=bool)
+        return cand, near
 
-    def hold(self, rows: Sequence[Assignment], slot: int, hour: int,
-             grid_risk: Mapping[str, float], grid_of_site: Mapping[str, str | None], *,
+    def times_to(self, hour: int) -> FloatArray:
+        """(sites, nodes): minutes by car from every node to each tier-1 site at ``hour``."""
+        key = ("to", hour)
+        got = self._to.get(key)
+        if got is None:
+            got = times_to(self.net, self.site_idx, mode="car", hour=hour,
+                           cutoff_minutes=self.target)
+            self._to[key] = got
+        return got
+
+    def hold(self, rows: Sequence[Assignment], slot: int, hour: int, nodes: Sequence[int],
+             open_sites: IntArray, grid_of_node: Sequence[str | None], *,
              prefer: Mapping[str, str] | None = None,
              locked: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset()
              ) -> Staging:
-        """Staging units for the tier-1 sites in one slot (see the module): ``rows`` are the
-        slot's assignments, ``hour`` sets the speeds, ``grid_risk`` (grid -> the slot's risk)
-        orders the sites, ``prefer`` (stop node -> unit) names the unit to stand there when it
-        can (the holder of the slot before, or of the plan in force in a re-plan);
-        ``locked`` (unit, slot) are never taken (busy, pinned)."""
+        """Staging units at ``nodes`` (network indices, in order; chosen by the posture's
+        counts among :meth:`candidates`) in one slot: ``rows`` are the slot's assignments,
+        ``hour`` sets the speeds; at each node one car or motorcycle patrolling the node's
+        grid (``grid_of_node``) is taken to stand there, ``prefer`` (node id -> unit) naming
+        the unit to take when it can (the holder of the slot before, or of the plan in force
+        in a re-plan); ``locked`` (unit, slot) are never taken (busy, pinned). Every site of
+        ``open_sites`` still out of reach afterwards is a :class:`StagingShort`."""
         prefer = prefer or {}
         sites, units, ids = self.sites, self.units, self.net.node_ids
-        if not sites:
-            return Staging(tuple(rows), {}, ())
-        speed = self.scenario.policy.speeds_kph
         out: dict[str, Assignment] = {a.unit: a for a in rows}
         holds: dict[tuple[str, int], tuple[str, ...]] = {}
         shorts: list[StagingShort] = []
-        covered = self.covered(rows, hour)
+        covered = np.ones(len(sites), dtype=bool)
+        covered[open_sites] = False
+        speed = self.scenario.policy.speeds_kph
         patrols: dict[str, list[str]] = {}
         for a in rows:
             if (a.duty == "grid" and a.grid is not None and (a.unit, slot) not in locked
-                    and units[a.unit].tier in RESPONDER_TIERS):  # cars and others
+                    and can_hold(units[a.unit])):
                 patrols.setdefault(a.grid, []).append(a.unit)
-        order = sorted(range(len(sites)), key=lambda i: (
-            -grid_risk.get(grid_of_site.get(sites[i].id) or "", 0.0), sites[i].id))
-        for i in order:
-            if covered[i]:
-                continue
-            site = sites[i]
-            g = grid_of_site.get(site.id)
-            pool = patrols.get(g or "", [])
-            cands = [u for u in pool if units[u].mode in HOLDING_MODES]
+        for node in nodes:
+            g = grid_of_node[node]
+            cands = patrols.get(g or "", [])
             if not cands:
-                shorts.append(StagingShort(slot, site.id, g, "no car or motorcycle patrols "
-                                           f"grid {g}" if g else "the site lies in no grid"))
-                continue
-            if len(pool) < 2:
-                shorts.append(StagingShort(slot, site.id, g, f"grid {g} has one unit on patrol"
-                                           " and keeps it patrolling"))
-                continue
-            node = int(self.site_idx[i])
+                continue  # the counts put no car there after all: the sites go short below
             prev = prefer.get(ids[node])
             unit = (prev if prev in cands else
                     max(cands, key=lambda u: (speed.get(units[u].mode, 0.0), -cands.index(u))))
-            pool.remove(unit)
+            cands.remove(unit)
             got = self.reach(units[unit].mode, hour, node) <= self.target
-            got[i] = True
             newly = [sites[j].id for j in np.flatnonzero(got & ~covered).tolist()]
+            if not newly:
+                cands.append(unit)
+                continue
             covered |= got
+            at = next((x for x in sites if int(self.site_idx[sites.index(x)]) == node), None)
+            where = f"{at.id} {at.name}" if at is not None else f"node {ids[node]}"
             out[unit] = replace(
                 out[unit], duty="route", grid=None, route=(ids[node],),
-                note=f"staging at {site.id} {site.name}: holds the {self.target:g}-minute ring "
-                     f"of {', '.join(newly)} (patrols around it between calls)")
+                note=f"staging at {where}: holds the {self.target:g}-minute ring of "
+                     f"{', '.join(newly)} (patrols around it between calls)")
             holds[(unit, slot)] = tuple(newly)
+        for i in np.flatnonzero(~covered).tolist():
+            shorts.append(StagingShort(slot, sites[i].id, self.site_grid.get(sites[i].id),
+                                       "no car or motorcycle on duty could be spared to "
+                                       "stand within it"))
         return Staging(tuple(out[a.unit] for a in rows), holds, tuple(shorts))
