@@ -53,6 +53,8 @@ from xunfang.sim import RiskForecast, SimConfig
 from xunfang.sim.sweep import make_variant
 
 POLICE = ("special", "precinct", "armed")
+#: The price of a requirement left unmet in the floor (above any over-deployment: units).
+SLACK = 1000.0
 
 
 def _grid_of_xy(sc: Scenario, xy: np.ndarray) -> np.ndarray:
@@ -107,8 +109,10 @@ class Measure:
 
 
 def floor_slot(m: Measure, rings: RingCover, plan: Plan, k: int, hour: int,
-               tier1_grids: set[int], reach: np.ndarray, *, at_sites: bool = False) -> float:
-    """The least over-deployment (unit-slots) of slot ``k`` under the requirements above."""
+               tier1_grids: set[int], reach: np.ndarray, *, at_sites: bool = False
+               ) -> tuple[float, int]:
+    """The least over-deployment (unit-slots) of slot ``k`` under the requirements above,
+    and how many requirements the units on duty cannot meet at all (rings, patrols)."""
     rows = m.on(plan, k)
     n = len(rows)
     need = m.need(k, n)
@@ -128,16 +132,27 @@ def floor_slot(m: Measure, rings: RingCover, plan: Plan, k: int, hour: int,
             else np.zeros(0, np.int64))
     if at_sites:
         cand = np.intersect1d(cand, rings.site_idx)
-    # variables: y (holders at candidate nodes), p (patrols per grid), o (over per grid)
-    ny, nv = len(cand), len(cand) + 2 * n_g
+    # a ring no car can stand within (in a grid) binds no plan: it is left out
+    keep = near[cand].any(axis=0) if cand.size else np.zeros(open_sites.size, dtype=bool)
+    open_sites, near = open_sites[keep], near[:, keep]
+    # variables: y (holders at candidate nodes), p (patrols per grid), o (over per grid),
+    # then the slacks of the rings and of the tier-1 grids' patrols: where the units on duty
+    # cannot meet every requirement, the floor meets as many as they can (each slack costs
+    # more than any over-deployment) and counts the rest
+    n_o = open_sites.size
+    ny = len(cand)
+    o0, r0, q0 = ny + n_g, ny + 2 * n_g, ny + 2 * n_g + n_o
+    nv = q0 + n_g
     c = np.zeros(nv)
-    c[ny + n_g:] = 1.0
+    c[o0:r0] = 1.0
+    c[r0:] = SLACK
     A: list[np.ndarray] = []
     lo: list[float] = []
     hi: list[float] = []
-    for j in range(open_sites.size):  # every open ring held
+    for j in range(n_o):  # every open ring held
         row = np.zeros(nv)
         row[:ny] = near[cand, j]
+        row[r0 + j] = 1.0
         A.append(row); lo.append(1.0); hi.append(np.inf)  # noqa: E702
     row = np.zeros(nv)  # the free units: holders plus patrols
     row[:ny + n_g] = 1.0
@@ -146,20 +161,27 @@ def floor_slot(m: Measure, rings: RingCover, plan: Plan, k: int, hour: int,
         row = np.zeros(nv)
         row[:ny] = -(m.node_grid[cand] == g).astype(np.float64)
         row[ny + g] = -1.0
-        row[ny + n_g + g] = 1.0
+        row[o0 + g] = 1.0
         A.append(row); lo.append(fixed[g] - need[g]); hi.append(np.inf)  # noqa: E702
-    lb = np.zeros(nv)
-    for g in tier1_grids:
-        lb[ny + g] = 1.0
+    for g in tier1_grids:  # a police patrol in every grid with a tier-1 site
+        row = np.zeros(nv)
+        row[ny + g] = 1.0
+        row[q0 + g] = 1.0
+        A.append(row); lo.append(1.0); hi.append(np.inf)  # noqa: E702
     ub = np.full(nv, np.inf)
     ub[:ny] = 1.0
-    integrality = np.r_[np.ones(ny + n_g), np.zeros(n_g)]
-    res = milp(c, constraints=LinearConstraint(np.array(A), lo, hi),
-               integrality=integrality, bounds=Bounds(lb, ub))
+    integrality = np.r_[np.ones(ny + n_g), np.zeros(nv - ny - n_g)]
+    cons = LinearConstraint(np.array(A), lo, hi)
+    res = milp(c, constraints=cons, integrality=integrality, bounds=Bounds(np.zeros(nv), ub))
+    if res.status == 4:  # HiGHS's "solve error" on a few of these models: again, no presolve
+        res = milp(c, constraints=cons, integrality=integrality,
+                   bounds=Bounds(np.zeros(nv), ub), options={"presolve": False})
     if res.status != 0:
-        raise RuntimeError(f"slot {k}: the floor model is {res.message} (more requirements "
-                           f"than {free} free units?)")
-    return float(res.fun)
+        raise RuntimeError(f"slot {k}: the floor model is {res.message} (free {free}, need "
+                           f"{need.round(2).tolist()}, fixed {fixed.tolist()}, "
+                           f"{ny} candidates, {n_o} open rings)")
+    short = float(res.x[r0:].sum())
+    return float(res.x[o0:r0].sum()), round(short)
 
 
 def main() -> None:
@@ -175,7 +197,7 @@ def main() -> None:
     out: dict[str, object] = {"bench": "over_deployment_floor", "machine": machine_basics(),
                               "at_sites": args.at_sites, "load_before": loadavg(), "days": {}}
     rings = RingCover(sc, net)
-    print(f"{'day':<12}{'floor':>8}{'plan':>8}{'proportional':>14}{'seconds':>9}")
+    print(f"{'day':<12}{'floor':>8}{'plan':>8}{'proportional':>14}{'unmet':>7}{'seconds':>9}")
     for text in args.days.split(","):
         day = date.fromisoformat(text.strip())
         t0 = time.perf_counter()
@@ -185,21 +207,24 @@ def main() -> None:
         site_grid = m.node_grid[rings.site_idx]
         tier1_grids = {int(g) for g in site_grid if g >= 0}
         floor = plan_o = prop_o = total = 0.0
+        unmet = 0
         for s in r.plan.slots:
             reach = travel_times(net, np.arange(net.n_nodes), rings.site_idx, mode="car",
                                  hour=s.start.hour)
-            floor += floor_slot(m, rings, r.plan, s.index, s.start.hour, tier1_grids, reach,
-                                at_sites=args.at_sites)
+            f_o, f_short = floor_slot(m, rings, r.plan, s.index, s.start.hour, tier1_grids,
+                                      reach, at_sites=args.at_sites)
+            floor += f_o
+            unmet += f_short
             o, n = m.over(r.plan, s.index)
             plan_o += o
             total += n
             prop_o += m.over(prop, s.index)[0]
         secs = time.perf_counter() - t0
         row = {"floor": floor / total, "plan": plan_o / total, "proportional": prop_o / total,
-               "seconds": round(secs, 1)}
+               "unmet": unmet, "seconds": round(secs, 1)}
         out["days"][str(day)] = row  # type: ignore[index]
         print(f"{day!s:<12}{row['floor']:8.3f}{row['plan']:8.3f}{row['proportional']:14.3f}"
-              f"{secs:9.1f}")
+              f"{unmet:7d}{secs:9.1f}")
     out["load_after"] = loadavg()
     print(f"load before/after: {out['load_before']} / {out['load_after']}")
     if args.json:
