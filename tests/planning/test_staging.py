@@ -147,35 +147,34 @@ def test_the_counts_put_cars_where_the_rings_need_them() -> None:
     assert any(len(h["sites"]) > 1 for hs in holds.values() for h in hs)
 
 
+def _work_given(sc, net, inp, post):  # type: ignore[no-untyped-def]
+    """(slot index, grid id) -> the patrol work (multiples of the least work) the police
+    patrolling each every-slot tier-1 grid give in ``post``."""
+    units = {u.id: u for u in sc.units}
+    work = PatrolLoad(sc, net)
+    out = {}
+    for slot in inp.slots:
+        for g in inp.tier_window[1]:
+            gid = inp.grids[g]
+            out[(slot.index, gid)] = sum(
+                1.0 / work.units(g, units[a.unit].mode, slot.start.hour)
+                for a in post.assignments
+                if a.slot == slot.index and a.duty == "grid" and a.grid == gid
+                and units[a.unit].tier in POLICE_TIERS)
+    return out
+
+
 def test_tier1_grids_get_their_patrol_work_or_a_listed_shortfall(ebian, planned) -> None:  # noqa: F811
     sc, net = ebian
     inp, post = planned
-    units = {u.id: u for u in sc.units}
-    work = PatrolLoad(sc, net)
     margin = inp.options.patrol_work_margin
     short = {(s.slot, s.place) for s in post.shortfalls if s.duty == "patrol work"}
-    checked = 0
-    for slot in inp.slots:
-        for g in inp.tier_window[1]:
-            gid = inp.grids[g]
-            given = sum(1.0 / work.units(g, units[a.unit].mode, slot.start.hour)
-                        for a in post.assignments
-                        if a.slot == slot.index and a.duty == "grid" and a.grid == gid
-                        and units[a.unit].tier in POLICE_TIERS)
-            assert given >= margin - 1e-6 or (slot.index, gid) in short, (slot.name, gid)
-            checked += 1
-    assert checked >= 24
+    given = _work_given(sc, net, inp, post)
+    assert len(given) >= 24
+    for key, w in given.items():
+        assert w >= margin - 1e-6 or key in short, key
     # and without the rows, the same county leaves some grid short of that work
     bare = deploy.plan_posture(_inputs(sc, net, options=deploy.Options(patrol_load=False)))
-    thin = 0
-    for slot in inp.slots:
-        for g in inp.tier_window[1]:
-            gid = inp.grids[g]
-            given = sum(1.0 / work.units(g, units[a.unit].mode, slot.start.hour)
-                        for a in bare.assignments
-                        if a.slot == slot.index and a.duty == "grid" and a.grid == gid
-                        and units[a.unit].tier in POLICE_TIERS)
-            thin += given < margin - 1e-6
-    assert thin > 0
+    assert any(w < margin - 1e-6 for w in _work_given(sc, net, inp, bare).values())
     with pytest.raises(deploy.DeployError, match="patrol_work_margin must be a finite"):
         deploy.Options(patrol_work_margin=math.nan)
