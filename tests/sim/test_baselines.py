@@ -58,3 +58,23 @@ def test_baseline_like_a_plan_of_other_slots_is_an_error() -> None:
     like = baseline_plan("posts", sc, slots[:12])
     with pytest.raises(SimError, match="other slots"):
         baseline_plan("even", sc, slots, like=like)
+
+
+def test_baselines_keep_every_unit_in_its_zone() -> None:
+    # the precinct units patrol their precinct's zone in the plan (deploy.zone_grids); a
+    # baseline compared with it keeps them there too, and still spreads its units by its rule
+    from xunfang.network import RoadNetwork
+    from xunfang.planning.deploy import prepare
+
+    sc = scenario.load("ebian")
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    inp = prepare(sc, RoadNetwork.from_scenario(sc), slots)
+    zones = {u: {inp.grids[g] for g in gs.tolist()} for u, gs in inp.allowed.items()}
+    assert any(len(z) < len(inp.grids) for z in zones.values())  # zones bind someone
+    for name in ("even", "proportional"):
+        b = baseline_plan(name, sc, slots)
+        per_grid = Counter(a.grid for a in b.assignments if a.duty == "grid")
+        assert len(per_grid) == len(inp.grids), name  # every grid patrolled
+        for a in b.assignments:
+            if a.duty == "grid":
+                assert a.grid in zones[a.unit], (name, a.unit, a.grid)

@@ -2,12 +2,15 @@
 ``proportional``.
 
 - ``posts``: every unit held at its home post (``planning.posture.hold_at_home``).
-- ``even``: every ground unit (every mode but the drone) spread evenly over the grids, in
-  turn (round robin in the order of the units file), in every slot, patrolling there; drones
-  stay at their posts.
+- ``even``: every ground unit (every mode but the drone) spread evenly over the grids in
+  every slot, patrolling there; drones stay at their posts.
 - ``proportional``: the same units shared among the grids in proportion to last year's
   recorded incidents per grid in the slot's hour of day (largest remainders; with no
   history, as ``even``).
+
+Both keep every unit within the grids the policy opens to it, as the plan must
+(``deploy.inputs.unit_zones``: precinct units in their precinct's zone): the places per grid are
+filled by the units with the fewest grids open to them first, the free units last.
 
 Compared with a plan (``like=plan``), a baseline deploys the same force the same way the
 policy binds it, and only that force by its own rule: a unit the plan has off duty in a slot
@@ -28,10 +31,11 @@ import numpy as np
 import shapely
 
 from xunfang import __version__
+from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, Slot
-from xunfang.planning.deploy.inputs import unit_kind
+from xunfang.planning.deploy.inputs import unit_kind, unit_zones
 from xunfang.planning.posture import hold_at_home
-from xunfang.scenario.model import Scenario
+from xunfang.scenario.model import IntArray, Scenario
 from xunfang.sim.config import SimError
 
 BASELINES = ("posts", "even", "proportional")
@@ -51,6 +55,24 @@ def _largest_remainder(weights: Sequence[float], n: int) -> list[int]:
     order = np.argsort(-(share - base), kind="stable")
     base[order[:rest]] += 1
     return [int(x) for x in base]
+
+
+def _within_zones(movers: Sequence[str], alloc: Sequence[int],
+                  allowed: dict[str, IntArray]) -> dict[str, int]:
+    """Unit -> grid index: the places ``alloc`` (units per grid) filled by ``movers`` each
+    within its zone — the units with the fewest grids open to them first (in the units
+    file's order), each to the grid of its zone with the most places left (the lower index on
+    a tie). Where a zone has more units than places, they go where its places are fewest
+    overfilled; the free units (special, armed) then fill what is left."""
+    left = [int(n) for n in alloc]
+    order = sorted(range(len(movers)), key=lambda k: (len(allowed[movers[k]]), k))
+    out: dict[str, int] = {}
+    for k in order:
+        u = movers[k]
+        g = max(allowed[u].tolist(), key=lambda gi: (left[gi], -gi))
+        left[g] -= 1
+        out[u] = g
+    return out
 
 
 def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed: int = 0,
@@ -92,6 +114,7 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
         bound = {(a.unit, a.slot): a for a in like.assignments
                  if a.duty != "off" and kinds[a.unit] in ("fixed", "checkpoint", "auxiliary")}
     patrollers = _patrollers(scenario)
+    allowed = unit_zones(scenario, RoadNetwork.from_scenario(scenario))
     out: list[Assignment] = []
     for s in slots_t:
         movers = [u for u in patrollers if (u, s.index) not in off and (u, s.index) not in bound]
@@ -99,10 +122,8 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
             alloc: list[int] = []
         else:
             alloc = _largest_remainder(counts[:, s.start.hour].tolist(), len(movers))
-        # units in turn over the grids with places left (round robin), so that every grid
-        # gets a mix of the tiers and modes as they come in the units file
-        order = [g for r in range(max(alloc, default=0)) for g, n in enumerate(alloc) if n > r]
-        grid_of = {movers[k]: grids[g].id for k, g in enumerate(order)}
+        grid_of = ({u: grids[g].id for u, g in _within_zones(movers, alloc, allowed).items()}
+                   if alloc else {})
         for u in scenario.units:
             if (u.id, s.index) in off:
                 a = off[(u.id, s.index)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -18,7 +18,7 @@ import shapely
 from xunfang._errors import Problem, XunfangError, problems_message
 from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Slot
-from xunfang.scenario.model import FloatArray, IntArray, Person, Scenario, Unit
+from xunfang.scenario.model import Area, FloatArray, IntArray, Person, Scenario, Unit
 from xunfang.scenario.record import weekly_counts
 from xunfang.scenario.tables import find_table, read_table, require_columns
 
@@ -497,6 +497,84 @@ def _grid_zone(scenario: Scenario) -> dict[str, str | None]:
     return out
 
 
+def zone_grids(scenario: Scenario, post_grid: Mapping[str, int],
+               nearest_grid: Callable[[str], int]) -> dict[str, IntArray]:
+    """Unit id -> the grid indices it may patrol: special and armed units every grid; the
+    others (precinct, auxiliary …) the grids of the zone holding their home post's grid
+    (``post_grid``: post id -> grid index, -1 outside every grid, then ``nearest_grid(post)``).
+    A scenario with one zone or none lets every unit go everywhere. The posture keeps every
+    unit within these grids, and so do the baselines compared with it."""
+    gids = [g.id for g in scenario.areas_of("grid")]
+    gz = _grid_zone(scenario)
+    by_zone: dict[str | None, list[int]] = {}
+    for i, gid in enumerate(gids):
+        by_zone.setdefault(gz[gid], []).append(i)
+    all_g = np.arange(len(gids), dtype=np.int64)
+    out: dict[str, IntArray] = {}
+    for u in scenario.units:
+        if u.tier in ("special", "armed") or len(by_zone) <= 1 or not gids:
+            out[u.id] = all_g
+            continue
+        home = post_grid.get(u.home_post, -1)
+        if home < 0:  # home post outside every grid: the zone of the nearest grid
+            home = nearest_grid(u.home_post)
+        out[u.id] = np.asarray(by_zone[gz[gids[home]]], dtype=np.int64)
+    return out
+
+
+def _grid_reps(grids: Sequence[Area], xy: FloatArray,
+               grid_nodes: Sequence[IntArray]) -> IntArray:
+    """Per grid, its node nearest its centroid (of all nodes when it holds none)."""
+    rep = np.zeros(len(grids), dtype=np.int64)
+    for i, g in enumerate(grids):
+        c = g.geometry.centroid
+        nodes = grid_nodes[i]
+        if nodes.size == 0:
+            rep[i] = int(np.argmin(np.hypot(xy[:, 0] - c.x, xy[:, 1] - c.y)))
+        else:
+            d = np.hypot(xy[nodes, 0] - c.x, xy[nodes, 1] - c.y)
+            rep[i] = int(nodes[int(np.argmin(d))])
+    return rep
+
+
+def _post_places(scenario: Scenario, net: RoadNetwork
+                 ) -> tuple[dict[str, int], dict[str, int]]:
+    """Post id -> the grid index holding it (-1: none), and -> its network node."""
+    grids = scenario.areas_of("grid")
+    xy = net.xy
+    node_index = {n: i for i, n in enumerate(net.node_ids)}
+    post_grid: dict[str, int] = {}
+    post_node: dict[str, int] = {}
+    for p in scenario.posts:
+        inside = [i for i, g in enumerate(grids) if shapely.contains_xy(g.geometry, *p.xy)]
+        post_grid[p.id] = inside[0] if inside else -1
+        if p.node is not None and p.node in node_index:
+            post_node[p.id] = node_index[p.node]
+        else:
+            post_node[p.id] = int(np.argmin(np.hypot(xy[:, 0] - p.xy[0], xy[:, 1] - p.xy[1])))
+    return post_grid, post_node
+
+
+def unit_zones(scenario: Scenario, net: RoadNetwork) -> dict[str, IntArray]:
+    """:func:`zone_grids` as the posture computes it (a home post outside every grid takes
+    the zone of the grid reached soonest by car): what baselines compared with a plan use."""
+    grids = scenario.areas_of("grid")
+    xy = net.xy
+    grid_nodes = [np.flatnonzero(shapely.contains_xy(g.geometry, xy[:, 0], xy[:, 1]))
+                  .astype(np.int64) for g in grids]
+    rep = _grid_reps(grids, xy, grid_nodes)
+    post_grid, post_node = _post_places(scenario, net)
+    return zone_grids(scenario, post_grid, _nearest_by_car(net, post_node, rep))
+
+
+def _nearest_by_car(net: RoadNetwork, post_node: Mapping[str, int], rep: IntArray
+                    ) -> Callable[[str], int]:
+    def nearest(post: str) -> int:
+        t = travel_times(net, [post_node[post]], rep, mode="car")[0]
+        return int(np.argmin(t)) if np.isfinite(t).any() else 0
+    return nearest
+
+
 def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
             risk: FloatArray | None = None, risk_grids: Sequence[str] | None = None,
             on_duty_people: Sequence[Sequence[str]] | None = None,
@@ -527,17 +605,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
     xy = net.xy
     grid_nodes = tuple(np.flatnonzero(shapely.contains_xy(g.geometry, xy[:, 0], xy[:, 1]))
                        .astype(np.int64) for g in grids)
-    rep = np.zeros(n_g, dtype=np.int64)
-    for i, g in enumerate(grids):
-        c = g.geometry.centroid
-        nodes = grid_nodes[i]
-        if nodes.size == 0:
-            d = np.hypot(xy[:, 0] - c.x, xy[:, 1] - c.y)
-            rep[i] = int(np.argmin(d))
-        else:
-            d = np.hypot(xy[nodes, 0] - c.x, xy[nodes, 1] - c.y)
-            rep[i] = int(nodes[int(np.argmin(d))])
-    node_index = {n: i for i, n in enumerate(net.node_ids)}
+    rep = _grid_reps(grids, xy, grid_nodes)
 
     def grid_of_xy(x: float, y: float) -> int:
         for i, g in enumerate(grids):
@@ -545,13 +613,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
                 return i
         return -1
 
-    post_grid = {p.id: grid_of_xy(*p.xy) for p in scenario.posts}
-    post_node: dict[str, int] = {}
-    for p in scenario.posts:
-        if p.node is not None and p.node in node_index:
-            post_node[p.id] = node_index[p.node]
-        else:
-            post_node[p.id] = int(np.argmin(np.hypot(xy[:, 0] - p.xy[0], xy[:, 1] - p.xy[1])))
+    post_grid, post_node = _post_places(scenario, net)
     # travel minutes between grid representatives, per distinct hour of the slots
     minutes: dict[int, FloatArray] = {}
     by_factors: dict[tuple[int, ...], FloatArray] = {}  # hours with the same speeds share
@@ -562,26 +624,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
             by_factors[key] = (travel_times(net, rep, rep, mode="car", hour=h) if n_g
                                else np.zeros((0, 0)))
         minutes[h] = by_factors[key]
-    # zones
-    gz = _grid_zone(scenario)
-    zone_grids: dict[str | None, list[int]] = {}
-    for i, gid in enumerate(gids):
-        zone_grids.setdefault(gz[gid], []).append(i)
-    allowed: dict[str, IntArray] = {}
-    all_g = np.arange(n_g, dtype=np.int64)
-    for u in scenario.units:
-        if u.tier in ("special", "armed") or len(zone_grids) <= 1:
-            allowed[u.id] = all_g
-            continue
-        home = post_grid.get(u.home_post, -1)
-        if n_g == 0:
-            allowed[u.id] = all_g
-            continue
-        if home < 0:  # home post outside every grid: the zone of the nearest grid
-            node = post_node[u.home_post]
-            t = travel_times(net, [node], rep, mode="car")[0]
-            home = int(np.argmin(t)) if np.isfinite(t).any() else 0
-        allowed[u.id] = np.asarray(zone_grids[gz[gids[home]]], dtype=np.int64)
+    allowed = zone_grids(scenario, post_grid, _nearest_by_car(net, post_node, rep))
     # key sites: visits needed, tier windows, crowds
     pol = scenario.policy
     site_need = np.zeros(n_g)
