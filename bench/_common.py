@@ -3,6 +3,7 @@ average before and after says how far to trust a figure)."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 
@@ -35,3 +36,16 @@ def machine_basics() -> dict[str, object]:
 
     return {"cpu": cpu_name(), "nproc": os.cpu_count(), "python": platform.python_version(),
             "numpy": np.__version__}
+
+
+def option_values(pairs: list[str]) -> dict[str, object]:
+    """``NAME=VALUE`` texts (``--option``) as posture option values: JSON numbers and
+    true/false as such, anything else as the word it is (``dosage_basis=record``)."""
+    out: dict[str, object] = {}
+    for text in pairs:
+        key, _, raw = text.partition("=")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out

@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import loadavg, machine_basics
+from _common import loadavg, machine_basics, option_values
 from xunfang.network import RoadNetwork
 from xunfang.planning.deploy import Options
 from xunfang.planning.pipeline import PlanRequest, build_plan
@@ -69,6 +69,9 @@ def main() -> None:
                     help="the posture's Options.staging_patrols (default: its default)")
     ap.add_argument("--w-over", type=float, default=None,
                     help="the posture's over-deployment weight (default: its default)")
+    ap.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                    help="any other posture option (planning.deploy.Options), e.g. "
+                         "dosage_basis=record; repeatable")
     args = ap.parse_args()
     machine = {**machine_basics(), "load_before": loadavg()}
 
@@ -83,8 +86,9 @@ def main() -> None:
         sc = load(folder)
         risk = built.risk
         t0 = time.perf_counter()
-        opts = {k: v for k, v in (("staging_patrols", args.staging_patrols),
-                                  ("w_over", args.w_over)) if v is not None}
+        opts: dict[str, object] = {k: v for k, v in (("staging_patrols", args.staging_patrols),
+                                                     ("w_over", args.w_over)) if v is not None}
+        opts.update(option_values(args.option))
         res = build_plan(sc, PlanRequest(start=args.start, days=args.days, seed=args.seed,
                                          deploy_options=Options(**opts) if opts else None))
         plan_s = time.perf_counter() - t0

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import loadavg, machine_basics
+from _common import loadavg, machine_basics, option_values
 from xunfang.planning.deploy import Options
 from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.scenario import load
@@ -69,12 +69,7 @@ def main() -> None:
         t0 = time.perf_counter()
         given: dict[str, object] = {k: v for k, v in (("staging_patrols", args.staging_patrols),
                                                       ("w_over", args.w_over)) if v is not None}
-        for text_opt in args.option:
-            key, _, raw = text_opt.partition("=")
-            try:
-                given[key] = json.loads(raw)  # numbers, true/false
-            except json.JSONDecodeError:
-                given[key] = raw  # words
+        given.update(option_values(args.option))
         opts = Options(**given) if given else None  # type: ignore[arg-type]
         r = build_plan(sc, PlanRequest(start=d, deploy_options=opts))
         build_s = time.perf_counter() - t0
