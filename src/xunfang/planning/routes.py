@@ -440,8 +440,8 @@ class _Sub:
 
 
 class _Router:
-    def __init__(self, scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot]) -> None:
-        self.sc, self.net, self.slots = scenario, net, tuple(slots)
+    def __init__(self, scenario: Scenario, net: RoadNetwork) -> None:
+        self.sc, self.net = scenario, net
         self.grids = scenario.areas_of("grid")
         self.node_grid = grid_of_nodes(scenario, net.xy)
         self._full: dict[tuple[Mode, tuple[int, ...]], tuple[csr_matrix, FloatArray, FloatArray]]
@@ -540,7 +540,7 @@ class PatrolLoad:
     def __init__(self, scenario: Scenario, net: RoadNetwork, *, stop_minutes: float = 10.0,
                  loop_minutes: Mapping[Mode, float | None] = DEFAULT_LOOP_MINUTES) -> None:
         self.loop = dict(loop_minutes)
-        self.router = _Router(scenario, net, ())
+        self.router = _Router(scenario, net)
         items, _, _ = _items(scenario, net, self.router.node_grid)
         self.by_grid: dict[int, list[_Item]] = {}
         for it in items:
@@ -557,9 +557,7 @@ class PatrolLoad:
             got = 0.0
             if its:
                 sub = self.router.sub(grid, mode, hour)
-                for it in its:
-                    w = _w(sub, it, its, self.stop)
-                    got = math.inf if w is None else got + w / it.every
+                got = _load(sub, its, self.stop)[0]
                 limit = self.loop.get(mode)
                 if limit is not None and math.isfinite(got):
                     ends = [n for it in its for n in (it.nodes[0], it.nodes[-1])]
@@ -721,7 +719,7 @@ def plan_routes(
             raise ValueError(f"posture: grid {gid!r} (unit {uid!r}, slot {sidx}) is not a "
                              f"grid of the scenario (grids: {', '.join(grid_ids) or 'none'})")
 
-    router = _Router(scenario, net, slots)
+    router = _Router(scenario, net)
     items, line_pieces, shortfalls = _items(scenario, net, router.node_grid)
     by_grid: dict[int, list[_Item]] = {}
     for it in items:
@@ -765,15 +763,8 @@ def plan_routes(
             ck = (g, mode, router.key(mode, hour))
             if ck not in cache:
                 sub = router.sub(g, mode, hour)
-                rate = 0.0
-                for it in its:
-                    w = _w(sub, it, its, lo)
-                    if w is None:
-                        rate = math.inf
-                        if it.kind == "line":
-                            undrivable.add((it.key, mode))
-                        continue
-                    rate += w / it.every
+                rate, undoable = _load(sub, its, lo)
+                undrivable.update((it.key, mode) for it in undoable if it.kind == "line")
                 cache[ck] = (rate, _tour_minutes(sub, its, lo))
             rate, t_min = cache[ck]
             best = min(best, rate)
@@ -1055,6 +1046,19 @@ def _tour_minutes(sub: _Sub, its: Sequence[_Item], stop: float) -> float | None:
     if sol is None:
         return None
     return float(sol.ObjectiveValue()) / 100.0
+
+
+def _load(sub: _Sub, its: Sequence[_Item], stop: float) -> tuple[float, list[_Item]]:
+    """The load bound of a grid's items for one mode (Σ w_i / r_i units; ``math.inf`` when
+    the mode cannot do some item inside the grid), and the items it cannot do."""
+    rate, undoable = 0.0, []
+    for it in its:
+        w = _w(sub, it, its, stop)
+        if w is None:
+            undoable.append(it)
+        else:
+            rate += w / it.every
+    return (math.inf if undoable else rate), undoable
 
 
 def _w(sub: _Sub, it: _Item, its: Sequence[_Item], stop: float) -> float | None:
