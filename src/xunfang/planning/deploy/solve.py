@@ -59,11 +59,9 @@ from highspy._core import _Highs
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Slot
 from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
 from xunfang.planning.deploy.staging import RingCover, can_hold
-from xunfang.planning.places import place_nodes
 from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
 from xunfang.scenario.model import FloatArray, IntArray
 
@@ -298,7 +296,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     cps = dict(checkpoint_at or {})
     units = {u.id: u for u in sc.units}
     kinds = {u.id: unit_kind(u) for u in sc.units}
-    visible = {"special", "precinct", "armed"}
+    visible = set(POLICE_TIERS)
     n_g, n_t = inp.n_grids, len(inp.slots)
     gindex = {g: i for i, g in enumerate(inp.grids)}
     pins: dict[tuple[str, int], tuple[str | None, str | None, str]] = {}
@@ -328,9 +326,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     rings = RingCover(sc, inp.net) if opts.hold_rings and inp.net is not None else None
     work = PatrolLoad(sc, inp.net) if opts.patrol_load and inp.net is not None else None
     every_slot = set(inp.tier_window.get(1, ()))  # grids whose sites want a visit each slot
-    site_grid = _site_grids(inp, inp.net, node_grid) if rings is not None else {}
-    if rings is not None:
-        rings.site_grid = site_grid
+    grid_of_node = [inp.grids[g] if g >= 0 else None for g in node_grid.tolist()]
     locked: set[tuple[str, int]] = set()  # busy or pinned: never taken for staging
     last_holds: dict[str, str] = {}  # stop node -> the unit standing there in the slot before
     held_grid: dict[str, int] = {}  # that unit -> the grid of its stop
@@ -343,7 +339,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     anchor_holds: dict[tuple[int, str], str] = {}
     if anchor is not None:
         keep = {(a.unit, a.slot): a for a in anchor.assignments}
-        anchor_idx, anchor_holds = _staged_as_grids(anchor, inp, inp.net, node_grid)
+        anchor_idx, anchor_holds = _staged_as_grids(anchor, inp, net_index, node_grid)
         for k in range(first):
             s = inp.slots[k]
             for u in units:
@@ -365,18 +361,17 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         s = inp.slots[k]
         on = {u for u in inp.on_duty[k] if not (u in out_oos and out_oos[u] <= k)}
         p0 = np.zeros(n_g)
-        patrolling = np.zeros(n_g)  # units patrolling each grid (not standing at a post)
-        bound_patrols: dict[int, list[str]] = {}  # grid -> units patrolling it before the MIP
+        # grid -> the police units patrolling it (not standing at a post), as they are put:
+        # before the counts, those bound there (pins); after them, every patrol
+        patrols: dict[int, list[str]] = {}
 
         def put(u: str, a: Assignment, gi: int, *, _k: int = k, _p0: FloatArray = p0,
-                _pt: FloatArray = patrolling,
-                _bp: dict[int, list[str]] = bound_patrols) -> None:
+                _pt: dict[int, list[str]] = patrols) -> None:
             assignments[(u, a.slot)] = replace(a, crew=inp.crew.get((u, a.slot), ()))
             if gi >= 0 and units[u].tier in visible and a.duty != "off":
                 _p0[gi] += 1
                 if a.duty == "grid" and a.note != "busy at an incident":
-                    _pt[gi] += 1
-                    _bp.setdefault(gi, []).append(u)
+                    _pt.setdefault(gi, []).append(u)
             if gi >= 0:
                 state.where[u] = gi
 
@@ -473,7 +468,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             for g in gs:
                 if k - int(state.last_seen[g]) >= w:  # a patrol: units at posts do not
                     # visit the grid's sites, so one more than the units standing there
-                    need(g, int(p0[g] - patrolling[g]) + 1, f"tier presence (every {w} slots)")
+                    need(g, int(p0[g]) - len(patrols.get(g, ())) + 1,
+                         f"tier presence (every {w} slots)")
         if s.start.hour in shift_hours and s.start.minute == 0:
             for g in inp.tier1_grids:
                 need(g, 1, "handover cover")
@@ -663,8 +659,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 # the whole work, less what units patrolling it already (pins) do; the
                 # cars standing to hold rings do none (−y, at a car's share)
                 rhs = (opts.patrol_work_margin
-                       - sum(share_of(units[u].mode, g) for u in bound_patrols.get(g, [])
-                             if units[u].tier in POLICE_TIERS))
+                       - sum(share_of(units[u].mode, g) for u in patrols.get(g, [])))
                 cols_w = {xs[(ci, g)]: share_of(ckey[1], g)
                           for ci, ckey in enumerate(class_keys)
                           if (ci, g) in xs and units[classes[ckey][0]].tier in POLICE_TIERS
@@ -774,15 +769,14 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                       note="reserve at home post"),
                         home_grid[u])
         counts[:, k] = p0.astype(np.int64)
-        state.last_seen[patrolling > 0] = k
+        state.last_seen[list(patrols)] = k
         state.prev_counts = counts[:, k].astype(np.float64)
         if rings is not None:  # staging units for the tier-1 rings (this slot's patrols)
             prefer = dict(last_holds)
             prefer.update({node: u for (kk, node), u in anchor_holds.items()
                            if kk == s.index})
             st = rings.hold([assignments[(u, s.index)] for u in units], s.index,
-                            s.start.hour, chosen, open_sites,
-                            [inp.grids[g] if g >= 0 else None for g in node_grid.tolist()],
+                            s.start.hour, chosen, open_sites, grid_of_node,
                             prefer=prefer, locked=locked)
             for a in st.assignments:
                 assignments[(a.unit, a.slot)] = a
@@ -815,19 +809,6 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                    extra=staged)
 
 
-def _site_grids(inp: Inputs, net: RoadNetwork | None, node_grid: IntArray
-                ) -> dict[str, str | None]:
-    """Site id -> the grid holding its node (None outside every grid)."""
-    sc = inp.scenario
-    if net is None or not sc.sites:
-        return {}
-    out: dict[str, str | None] = {}
-    for site, node in zip(sc.sites, place_nodes(net, sc.sites).tolist(), strict=True):
-        gi = int(node_grid[node])
-        out[site.id] = inp.grids[gi] if gi >= 0 else None
-    return out
-
-
 def _anchor_place(index: Mapping[tuple[str, int], Assignment], grids: Sequence[str],
                   unit: str, slot: int) -> tuple[str, int] | None:
     """The (kind, index) of ``unit`` in ``slot`` of the plan in force, for the assignment's
@@ -840,7 +821,7 @@ def _anchor_place(index: Mapping[tuple[str, int], Assignment], grids: Sequence[s
     return ("reserve", -1)
 
 
-def _staged_as_grids(anchor: Posture, inp: Inputs, net: RoadNetwork | None,
+def _staged_as_grids(anchor: Posture, inp: Inputs, ids: Mapping[str, int],
                      node_grid: IntArray) -> tuple[dict[tuple[str, int], Assignment],
                                                    dict[tuple[int, str], str]]:
     """The plan in force with each staging unit (a one-stop route) put back on patrol of the
@@ -848,7 +829,6 @@ def _staged_as_grids(anchor: Posture, inp: Inputs, net: RoadNetwork | None,
     re-plan keeps the same holders where it can)."""
     idx: dict[tuple[str, int], Assignment] = {}
     held: dict[tuple[int, str], str] = {}
-    ids = {n: i for i, n in enumerate(net.node_ids)} if net is not None else {}
     for a in anchor.assignments:
         if len(a.route) == 1 and a.route[0] in ids and node_grid[ids[a.route[0]]] >= 0:
             g = inp.grids[int(node_grid[ids[a.route[0]]])]

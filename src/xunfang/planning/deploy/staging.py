@@ -28,19 +28,18 @@ import numpy.typing as npt
 from xunfang.network import RoadNetwork, times_to, travel_times
 from xunfang.plan import Assignment
 from xunfang.planning.places import place_nodes
+from xunfang.planning.routes import POLICE_TIERS
 from xunfang.scenario.model import FloatArray, IntArray, Scenario, Site, Unit
 
 #: Nodes offered per open tier-1 site and grid to stand at (the nearest within the target).
 CANDIDATES_PER_SITE = 4
 #: Modes fast enough to hold a ring while patrolling around it.
 HOLDING_MODES = ("car", "motorcycle")
-#: Unit tiers the dispatcher sends (their standing units count as holding a ring).
-RESPONDER_TIERS = ("special", "precinct", "armed")
 
 
 def can_hold(unit: Unit) -> bool:
     """Whether ``unit`` can hold a ring: a responder car or motorcycle."""
-    return unit.mode in HOLDING_MODES and unit.tier in RESPONDER_TIERS
+    return unit.mode in HOLDING_MODES and unit.tier in POLICE_TIERS
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,8 @@ def _sites(scenario: Scenario) -> list[Site]:
 
 class RingCover:
     """Which tier-1 sites a unit of a mode reaches within the tier-1 target from a node, at
-    an hour (travel times cached), how many staging units each grid needs, and who holds
-    them in a slot."""
+    an hour (travel times cached), the nodes a car can hold the open rings from, and who
+    holds them in a slot."""
 
     def __init__(self, scenario: Scenario, net: RoadNetwork) -> None:
         self.scenario, self.net = scenario, net
@@ -80,8 +79,7 @@ class RingCover:
                                   place_nodes(net, scenario.posts).tolist(), strict=True))
         self.site_idx = place_nodes(net, self.sites) if self.sites else np.zeros(0, np.int64)
         self._cache: dict[tuple[str, int, int], FloatArray] = {}
-        self._to: dict[tuple[str, int], FloatArray] = {}
-        self.site_grid: dict[str, str | None] = {}
+        self._to: dict[int, FloatArray] = {}
 
     def reach(self, mode: str, hour: int, node: int) -> FloatArray:
         """Minutes from ``node`` to each tier-1 site, by ``mode`` at ``hour``."""
@@ -96,7 +94,7 @@ class RingCover:
         out = np.zeros(len(self.sites), dtype=bool)
         for a in standing:
             u = self.units[a.unit]
-            if (u.tier in RESPONDER_TIERS and u.mode != "drone"
+            if (u.tier in POLICE_TIERS and u.mode != "drone"
                     and a.duty in ("post", "checkpoint") and a.post is not None):
                 out |= self.reach(u.mode, hour, self.post_node[a.post]) <= self.target
         return out
@@ -125,12 +123,11 @@ class RingCover:
 
     def times_to(self, hour: int) -> FloatArray:
         """(sites, nodes): minutes by car from every node to each tier-1 site at ``hour``."""
-        key = ("to", hour)
-        got = self._to.get(key)
+        got = self._to.get(hour)
         if got is None:
             got = times_to(self.net, self.site_idx, mode="car", hour=hour,
                            cutoff_minutes=self.target)
-            self._to[key] = got
+            self._to[hour] = got
         return got
 
     def hold(self, rows: Sequence[Assignment], slot: int, hour: int, nodes: Sequence[int],
@@ -173,15 +170,16 @@ class RingCover:
                 cands.append(unit)
                 continue
             covered |= got
-            at = next((x for x in sites if int(self.site_idx[sites.index(x)]) == node), None)
-            where = f"{at.id} {at.name}" if at is not None else f"node {ids[node]}"
+            at = np.flatnonzero(self.site_idx == node)
+            where = (f"{sites[at[0]].id} {sites[at[0]].name}" if at.size
+                     else f"node {ids[node]}")
             out[unit] = replace(
                 out[unit], duty="route", grid=None, route=(ids[node],),
                 note=f"staging at {where}: holds the {self.target:g}-minute ring of "
                      f"{', '.join(newly)} (patrols around it between calls)")
             holds[(unit, slot)] = tuple(newly)
         for i in np.flatnonzero(~covered).tolist():
-            shorts.append(StagingShort(slot, sites[i].id, self.site_grid.get(sites[i].id),
+            shorts.append(StagingShort(slot, sites[i].id, grid_of_node[int(self.site_idx[i])],
                                        "no car or motorcycle on duty could be spared to "
                                        "stand within it"))
         return Staging(tuple(out[a.unit] for a in rows), holds, tuple(shorts))
