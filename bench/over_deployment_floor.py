@@ -49,7 +49,8 @@ from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.planning.places import place_nodes
 from xunfang.scenario import load
 from xunfang.scenario.model import Scenario
-from xunfang.sim import RiskForecast, SimConfig
+from xunfang.scenario.record import weekly_weights
+from xunfang.sim import SimConfig
 from xunfang.sim.sweep import make_variant
 
 POLICE = ("special", "precinct", "armed")
@@ -75,8 +76,7 @@ class Measure:
         self.post_node = dict(zip((p.id for p in sc.posts),
                                   place_nodes(net, sc.posts).tolist(), strict=True))
         self.grids = [a.id for a in sc.areas_of("grid")]
-        hist = RiskForecast.from_history(sc, slot_minutes=60).risk
-        self.w = hist + 0.01 * max(float(hist.mean()), 1e-12)  # as sim.kpis.default_weights
+        self.w = weekly_weights(sc)  # the KPI's weights (sim.kpis.default_weights)
         self.wd = day.weekday()
         self.node_index = {n: i for i, n in enumerate(net.node_ids)}
 

@@ -32,3 +32,13 @@ def weekly_counts(scenario: Scenario, slot_minutes: int = 60) -> tuple[FloatArra
     np.add.at(counts, (cell[ok], col[ok]), 1.0)
     span_days = max(1.0, float((times.max() - times.min()).astype(np.int64)) / 1440.0)
     return counts, span_days / 7.0
+
+
+def weekly_weights(scenario: Scenario) -> FloatArray:
+    """Recorded incidents a week per grid and hour of the week (7 × 24 columns from Monday
+    00:00), plus 1 % of their mean so that quiet cells count: the weights of the simulator's
+    KPIs (DESIGN §4) and the posture's ``record`` dosage yardstick."""
+    counts, weeks = weekly_counts(scenario, 60)
+    week = counts / weeks
+    out: FloatArray = week + 0.01 * max(float(week.mean()), 1e-12)
+    return out

@@ -51,6 +51,7 @@ from scipy import stats
 
 from xunfang.network import RoadNetwork, snap
 from xunfang.scenario.model import FloatArray, IntArray
+from xunfang.scenario.record import weekly_weights
 from xunfang.sim.engine import (
     A_MISSED,
     A_SORTIE,
@@ -65,7 +66,6 @@ from xunfang.sim.engine import (
     EventLog,
     SimSetup,
 )
-from xunfang.sim.incidents import RiskForecast
 from xunfang.sim.places import area_index, locate
 from xunfang.sim.simulate import SimResult
 
@@ -177,8 +177,7 @@ def default_weights(setup: SimSetup) -> FloatArray:
     n_g = len(sc.areas_of("grid"))
     if len(sc.incidents) == 0 or n_g == 0:
         return np.ones((n_g, 1))
-    w = RiskForecast.from_history(sc, slot_minutes=60).risk
-    return w + 0.01 * max(float(w.mean()), 1e-12)
+    return weekly_weights(sc)
 
 
 def _cell_weights(setup: SimSetup, weights: FloatArray, n_slots: int) -> FloatArray:

@@ -19,7 +19,7 @@ from xunfang._errors import Problem, XunfangError, problems_message
 from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Slot
 from xunfang.scenario.model import Area, FloatArray, IntArray, Person, Scenario, Unit
-from xunfang.scenario.record import weekly_counts
+from xunfang.scenario.record import weekly_weights
 from xunfang.scenario.tables import find_table, read_table, require_columns
 
 #: Squads whose units hold their home post all shift (屯警 / 快反: fixed posts).
@@ -654,10 +654,8 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
     check_pins(pins, scenario, slots_t, gids)
     record = None
     if len(scenario.incidents) and n_g:  # the KPIs' yardstick: recorded, per hour of week
-        counts, weeks = weekly_counts(scenario, 60)
-        week = counts / weeks
-        week = week + 0.01 * max(float(week.mean()), 1e-12)
-        record = week[:, [s.start.weekday() * 24 + s.start.hour for s in slots_t]]
+        record = weekly_weights(scenario)[:, [s.start.weekday() * 24 + s.start.hour
+                                              for s in slots_t]]
     return Inputs(
         scenario=scenario, slots=slots_t, grids=gids, grid_nodes=grid_nodes, rep=rep, risk=r,
         post_grid=post_grid, post_node=post_node, allowed=allowed, site_need=site_need,
