@@ -114,7 +114,8 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
         bound = {(a.unit, a.slot): a for a in like.assignments
                  if a.duty != "off" and kinds[a.unit] in ("fixed", "checkpoint", "auxiliary")}
     patrollers = _patrollers(scenario)
-    allowed = unit_zones(scenario, RoadNetwork.from_scenario(scenario))
+    # the grids open to each unit, for the baselines that spread units over them
+    allowed = unit_zones(scenario, RoadNetwork.from_scenario(scenario)) if name != "posts" else {}
     out: list[Assignment] = []
     for s in slots_t:
         movers = [u for u in patrollers if (u, s.index) not in off and (u, s.index) not in bound]

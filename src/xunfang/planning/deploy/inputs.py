@@ -537,6 +537,14 @@ def _grid_reps(grids: Sequence[Area], xy: FloatArray,
     return rep
 
 
+def _grid_at(grids: Sequence[Area], x: float, y: float) -> int:
+    """Index of the first of ``grids`` holding the point (-1: none)."""
+    for i, g in enumerate(grids):
+        if shapely.contains_xy(g.geometry, x, y):
+            return i
+    return -1
+
+
 def _post_places(scenario: Scenario, net: RoadNetwork
                  ) -> tuple[dict[str, int], dict[str, int]]:
     """Post id -> the grid index holding it (-1: none), and -> its network node."""
@@ -546,8 +554,7 @@ def _post_places(scenario: Scenario, net: RoadNetwork
     post_grid: dict[str, int] = {}
     post_node: dict[str, int] = {}
     for p in scenario.posts:
-        inside = [i for i, g in enumerate(grids) if shapely.contains_xy(g.geometry, *p.xy)]
-        post_grid[p.id] = inside[0] if inside else -1
+        post_grid[p.id] = _grid_at(grids, *p.xy)
         if p.node is not None and p.node in node_index:
             post_node[p.id] = node_index[p.node]
         else:
@@ -607,12 +614,6 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
                        .astype(np.int64) for g in grids)
     rep = _grid_reps(grids, xy, grid_nodes)
 
-    def grid_of_xy(x: float, y: float) -> int:
-        for i, g in enumerate(grids):
-            if shapely.contains_xy(g.geometry, x, y):
-                return i
-        return -1
-
     post_grid, post_node = _post_places(scenario, net)
     # travel minutes between grid representatives, per distinct hour of the slots
     minutes: dict[int, FloatArray] = {}
@@ -633,7 +634,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
     crowd: list[tuple[int, int, str]] = []
     target = np.full(n_g, float(pol.response_targets.get(3, 5.0)))
     for site in scenario.sites:
-        gi = grid_of_xy(*site.xy)
+        gi = _grid_at(grids, *site.xy)
         if gi < 0:
             continue
         revisit = float(pol.revisit_minutes.get(site.tier, max(pol.revisit_minutes.values())))
