@@ -168,27 +168,17 @@ def check_out(out: Path, plan_dir: Path) -> None:
     or a folder above it (nothing of the plan in force is overwritten). An earlier re-plan
     folder holding re-plans of its own (a re-plan of the re-plan) is refused as ``xunfang
     plan`` refuses a plan folder holding re-plans: they would be deleted with it."""
-    from xunfang.report.folder import PLAN_FOLDER_ENTRIES, plans_inside, plans_inside_message
+    from xunfang.report.folder import PLAN_FOLDER_ENTRIES, check_earlier
 
     o, p = out.resolve(), plan_dir.resolve()
     if o == p or o in p.parents:
         raise ArgError(f"--out {out}: the re-plan cannot be written over PLAN_DIR {plan_dir} "
                        "or a folder holding it")
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise ArgError(f"--out {out} exists and is not a folder")
-    inside = plans_inside(out)
-    entries = {e.name for e in out.iterdir()} - set(inside)
-    allowed = PLAN_FOLDER_ENTRIES | {CHANGES_FILE}
-    if (entries or inside) and not ({"plan.json", CHANGES_FILE} <= entries
-                                    and entries <= allowed):
-        missing = [n for n in ("plan.json", CHANGES_FILE) if n not in entries]
-        held = ", ".join(sorted(entries - allowed)[:5]) or "no " + " and no ".join(missing)
-        raise ArgError(f"--out {out} is a folder that is not an earlier re-plan folder (it "
-                       f"holds {held}); choose a new or empty folder")
-    if inside:
-        raise ArgError(plans_inside_message(out, inside))
+    try:
+        check_earlier(out, what="re-plan folder", required=("plan.json", CHANGES_FILE),
+                      allowed=PLAN_FOLDER_ENTRIES | {CHANGES_FILE})
+    except FileExistsError as exc:
+        raise ArgError(str(exc)) from None
 
 
 def change_rows(rep: Replanned, pif: PlanInForce) -> list[dict[str, str]]:

@@ -142,6 +142,26 @@ def plans_inside_message(out: Path, names: list[str], *, option: str = "--out") 
             "remove them yourself")
 
 
+def check_earlier(out: Path, *, what: str, required: tuple[str, ...],
+                  allowed: frozenset[str] | set[str]) -> None:
+    """Raise ``FileExistsError`` unless ``out`` is absent, empty, or an earlier ``what``: it
+    holds the ``required`` entries and nothing but ``allowed`` ones, and no plan folders of
+    its own (:func:`plans_inside`: re-plans that would be deleted with it)."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise FileExistsError(f"--out {out} exists and is not a folder")
+    inside = plans_inside(out)
+    entries = {p.name for p in out.iterdir()} - set(inside)
+    if (entries or inside) and not (set(required) <= entries and entries <= allowed):
+        missing = [n for n in required if n not in entries]
+        held = ", ".join(sorted(entries - allowed)[:5]) or "no " + " and no ".join(missing)
+        raise FileExistsError(f"--out {out} is a folder that is not an earlier {what} (it "
+                              f"holds {held}); choose a new or empty folder")
+    if inside:
+        raise FileExistsError(plans_inside_message(out, inside))
+
+
 def check_replaceable(out: Path) -> None:
     """Raise ``FileExistsError`` unless ``out`` is absent, empty, or an earlier plan folder
     that may be replaced.
@@ -155,21 +175,8 @@ def check_replaceable(out: Path) -> None:
     made again. Nothing is moved or deleted: the message names them and says how to keep
     them (rename the folder first, or choose another ``--out``).
     """
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise FileExistsError(f"--out {out} exists and is not a folder")
-    inside = plans_inside(out)
-    entries = {p.name for p in out.iterdir()} - set(inside)
-    if (entries or inside) and ("plan.json" not in entries
-                                or not entries <= PLAN_FOLDER_ENTRIES):
-        strangers = sorted(entries - PLAN_FOLDER_ENTRIES)[:5]
-        raise FileExistsError(
-            f"--out {out} is a folder that is not an earlier plan folder "
-            f"(it holds {', '.join(strangers) or 'no plan.json'}); choose a new or empty folder"
-        )
-    if inside:
-        raise FileExistsError(plans_inside_message(out, inside))
+    check_earlier(out, what="plan folder", required=("plan.json",),
+                  allowed=PLAN_FOLDER_ENTRIES)
     if out == Path.cwd() or out in Path.cwd().parents:
         raise FileExistsError(f"--out {out} is the current folder or one above it")
 
