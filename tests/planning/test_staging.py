@@ -178,3 +178,29 @@ def test_tier1_grids_get_their_patrol_work_or_a_listed_shortfall(ebian, planned)
     assert any(w < margin - 1e-6 for w in _work_given(sc, net, inp, bare).values())
     with pytest.raises(deploy.DeployError, match="patrol_work_margin must be a finite"):
         deploy.Options(patrol_work_margin=math.nan)
+
+
+def _unpatrolled_windows(sc, inp, post):  # type: ignore[no-untyped-def]
+    """(grid, window, first slot) of every run of ``window`` slots in which no police unit
+    patrols a grid with key sites of that window (a unit standing to hold a ring does not
+    visit them) and no shortfall is listed there."""
+    units = {u.id: u for u in sc.units}
+    short = {(s.slot, s.place) for s in post.shortfalls}
+    bad = []
+    for w, gs in inp.tier_window.items():
+        for g in gs:
+            gid = inp.grids[g]
+            seen = [any(a.slot == s.index and a.duty == "grid" and a.grid == gid
+                        and units[a.unit].tier in POLICE_TIERS for a in post.assignments)
+                    or (s.index, gid) in short for s in inp.slots]
+            bad += [(gid, w, k) for k in range(len(seen) - w + 1) if not any(seen[k:k + w])]
+    return bad
+
+
+def test_every_tier_window_has_a_patrol_not_only_a_holder(ebian, planned) -> None:  # noqa: F811
+    # the tier presence rule counts the grids patrolled in a slot; a car standing to hold a
+    # ring from a grid visits none of its sites, so it does not count there
+    sc, _ = ebian
+    inp, post = planned
+    assert _unpatrolled_windows(sc, inp, post) == []
+    assert any(a.duty == "route" for a in post.assignments)  # holders there are

@@ -769,7 +769,6 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                       note="reserve at home post"),
                         home_grid[u])
         counts[:, k] = p0.astype(np.int64)
-        state.last_seen[list(patrols)] = k
         state.prev_counts = counts[:, k].astype(np.float64)
         if rings is not None:  # staging units for the tier-1 rings (this slot's patrols)
             prefer = dict(last_holds)
@@ -793,6 +792,12 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                             f"no unit stands within the tier-1 target of "
                                             f"{sh.site}: {sh.reason}"))
                 shorts_by_slot.setdefault(str(s.index), []).append(sh.site)
+            holders = {u for (u, _k) in st.holds}
+        else:
+            holders = set()
+        # the grids patrolled this slot: a unit standing to hold a ring visits no other site
+        state.last_seen[[g for g, us in patrols.items()
+                         if any(u not in holders for u in us)]] = k
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
     staged: dict[str, object] = {}
     if rings is not None:
