@@ -21,6 +21,14 @@ the same run: ``naive`` (a bincount), the cheapest forecast there is.
 the window — the evaluation of ``xunfang intel evaluate`` — with hit rate and PAI at 5 %, and
 each method's ratio to naive-365 with its paired bootstrap interval. Slow (the learned model is
 refitted weekly): tens of minutes on two cores.
+
+**Ceilings** (``--ceilings``, Chicago only; skips the timing benches): hindsight reference
+lines (``xunfang.intel.hindsight``) under the same evaluation — each ranks a test day's cells by
+the incidents of the *other* test days of 2018–2019, conditioned on what a forecast could know
+on the day: the weekday, weekend or not, the season, the location category's or the district's
+city-wide profile for days like it, the training window's history, recent incidents (near
+repeats). Each family's parameter is the best of a grid, chosen in hindsight. A table of each
+family's best line, and every line in the JSON. A few minutes per training window.
 """
 
 from __future__ import annotations
@@ -211,6 +219,128 @@ class OtherTestDays:
         return total - self.events.window(day, day + 1).counts()
 
 
+def chicago_events(data: Path) -> tuple[EventSet, dict[str, Any]]:
+    """The Chicago assaults as an EventSet in EPSG:32616 with 250 m cells, and the per-incident
+    location category and district, aligned with the events."""
+    cols = {"time": "date", "lon": "longitude", "lat": "latitude"}
+    path = data / "chicago_aggravated_assaults.csv.gz"
+    got = ingest(path, columns={**cols, "category": "loc_cat"}, target_crs="EPSG:32616")
+    dist = ingest(path, columns={**cols, "category": "district"}, target_crs="EPSG:32616")
+    assert np.array_equal(got.table.ids, dist.table.ids)
+    units = U.cells(got.table.xy, 250.0)
+    ev = EventSet.build(units, got.table.time, got.table.xy)
+    order = np.argsort(np.asarray(got.table.time).astype("datetime64[m]"), kind="stable")
+    return ev, {"loc_cat": got.table.category[order], "district": dist.table.category[order]}
+
+
+def ceiling_lines(period: Any) -> list[tuple[str, str, Any]]:
+    """(family, parameters, line) for every hindsight line of the grid."""
+    from xunfang.intel.hindsight import Hindsight
+
+    out: list[tuple[str, str, Any]] = []
+
+    def add(family: str, params: str, **kw: Any) -> None:
+        out.append((family, params, Hindsight(period, label=f"{family} [{params}]", **kw)))
+
+    add("static (other test days)", "-")
+    for share in (0.25, 0.5):
+        for seed in (0, 1, 2):
+            add(f"static from {share:.0%} of the other test days", f"seed {seed}",
+                days_share=share, seed=seed)
+    for a in (0.1, 0.25, 0.5, 1.0):
+        add("weekday", f"alpha={a}", condition="weekday", alpha=a)
+        add("weekend vs weekday", f"alpha={a}", condition="weekend", alpha=a)
+        for k in (14, 30, 45):
+            add("season", f"±{k} d, alpha={a}", condition="season", season_days=k, alpha=a)
+    for n in (1, 3, 7):
+        for w in (0.0, 0.5):
+            for b in (0.001, 0.003, 0.01, 0.03, 0.1):
+                add("near repeat", f"{n} d, nbrs={w}, beta={b}", near_repeat_days=n,
+                    near_repeat_beta=b, neighbours=w)
+    for lab in ("loc_cat", "district"):
+        for wd, k in ((True, 30), (True, 60), (True, None), (False, 30)):
+            add(f"{lab} profile", f"weekday={wd}, season={k}", profile=lab, by_weekday=wd,
+                season_days=k)
+    for g in (0.25, 0.5, 1.0, 2.0, 4.0, 8.0):
+        add("static + window history", f"gamma={g}", history=g)
+    for g in (0.5, 1.0, 2.0, 4.0):
+        for b in (0.0, 0.001):
+            add("loc_cat profile + history + near repeat",
+                f"weekday, ±30 d, gamma={g}, 1 d beta={b}", profile="loc_cat", season_days=30,
+                history=g, near_repeat_days=1, near_repeat_beta=b)
+    return out
+
+
+def bench_ceilings(ev: EventSet, labels: dict[str, Any], train_days: int) -> dict[str, Any]:
+    from xunfang.intel.hindsight import TestPeriod
+
+    t0, t1 = ev.day_of(date(2018, 1, 1)), ev.day_of(date(2019, 12, 31))
+    period = TestPeriod.build(ev, t0, t1, labels)
+    lines = ceiling_lines(period)
+    refs = [make_method("naive"), make_method("decay")]
+    res = evaluate(ev, [*refs, *(line for _, _, line in lines)],
+                   test_from=date(2018, 1, 1), test_to=date(2019, 12, 31),
+                   train_days=train_days)
+    by = {s.method: s for s in res.scores}
+    rows = []
+    for family, params, m in [("reference", "", r) for r in refs] + [
+            (f, p, line) for f, p, line in lines]:
+        point, lo, hi = res.ratio(m.name, "naive", 0.05)
+        rows.append({"family": family, "params": params, "line": m.name,
+                     "hit_rate_0.05": by[m.name].hit_rate[0.05],
+                     "ratio_to_naive_at_0.05": {"ratio": point, "lo": lo, "hi": hi}})
+    # the perfect stationary map: each study-area cell's true rate over 2018-2019, estimated by
+    # deconvolution (not scored by the evaluator; the study area is that of the first test day)
+    from xunfang.intel.hindsight import perfect_map_ceiling
+
+    area = np.flatnonzero(ev.window(t0 - train_days, t0).counts() > 0)
+    naive_hit = by["naive"].hit_rate[0.05]
+    parts = [("2018-2019 as one period", [(t0, t1)]),
+             ("each year its own map", [(t0, ev.day_of(date(2018, 12, 31))),
+                                        (ev.day_of(date(2019, 1, 1)), t1)])]
+    for label, spans in parts:
+        hits = lo = hi = 0.0
+        for a, b in spans:
+            ar = np.flatnonzero(ev.window(a - train_days, a).counts() > 0)
+            n_inc = int(np.searchsorted(ev.t, b + 1) - np.searchsorted(ev.t, a))
+            p, plo, phi = perfect_map_ceiling(ev.window(a, b + 1).counts()[ar], n_inc, 0.05)
+            hits, lo, hi = hits + p * n_inc, lo + plo * n_inc, hi + phi * n_inc
+        n_all = res.test_incidents
+        rows.append({"family": f"perfect stationary map, {label}",
+                     "params": "NPMLE estimate, not scored", "line": f"perfect map [{label}]",
+                     "hit_rate_0.05": hits / n_all,
+                     "ratio_to_naive_at_0.05": {"ratio": hits / n_all / naive_hit,
+                                                "lo": lo / n_all / naive_hit,
+                                                "hi": hi / n_all / naive_hit}})
+    k = max(1, round(0.05 * len(area)))
+    in_sample = float(np.sort(ev.window(t0, t1 + 1).counts()[area])[::-1][:k].sum())
+    rows.append({"family": "in-sample top 5 % (counts each day's own)",
+                 "params": "not a ranking, an optimistic bound", "line": "in-sample",
+                 "hit_rate_0.05": in_sample / res.test_incidents,
+                 "ratio_to_naive_at_0.05": {"ratio": in_sample / res.test_incidents / naive_hit,
+                                            "lo": None, "hi": None}})
+    best: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        f = r["family"] if r["family"] != "reference" else r["line"]
+        if f not in best or (r["ratio_to_naive_at_0.05"]["ratio"]
+                             > best[f]["ratio_to_naive_at_0.05"]["ratio"]):
+            best[f] = r
+    return {"train_days": train_days, "test_incidents": res.test_incidents,
+            "units": res.units, "best_per_family": list(best.values()), "lines": rows}
+
+
+def print_ceilings(result: dict[str, Any]) -> None:
+    for c in result["ceilings"]:
+        print(f"\nChicago 2018-2019 hindsight ceilings, 250 m cells, {c['train_days']}-day "
+              f"window, {c['test_incidents']} test incidents (best of each family's grid):")
+        print(f"{'family':<48}{'best parameters':<44}{'hit@5%':>8}{'× naive@5% [95 %]':>26}")
+        for r in c["best_per_family"]:
+            q = r["ratio_to_naive_at_0.05"]
+            ci = "" if q["lo"] is None else f" [{q['lo']:.3f}, {q['hi']:.3f}]"
+            print(f"{r['family'] if r['family'] != 'reference' else r['line']:<48}"
+                  f"{r['params']:<44}{r['hit_rate_0.05']:>8.4f}{q['ratio']:>10.3f}{ci}")
+
+
 def bench_chicago(data: Path, train_days: int, oracle_only: bool = False) -> dict[str, Any]:
     got = ingest(data / "chicago_aggravated_assaults.csv.gz",
                  columns={"time": "date", "lon": "longitude", "lat": "latitude",
@@ -241,9 +371,22 @@ def main() -> None:
     ap.add_argument("--train-days", default="365",
                     help="Chicago: training windows to evaluate, comma-separated (e.g. 365,2920)")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--ceilings", action="store_true",
+                    help="Chicago: only the hindsight ceilings (conditional reference lines)")
     args = ap.parse_args()
     result: dict[str, Any] = {"bench": "intel", "when": datetime.now(UTC).isoformat(
         timespec="seconds"), "machine": machine()}
+    if args.ceilings:
+        ev, labels = chicago_events(args.data)
+        result["ceilings"] = [bench_ceilings(ev, labels, int(n))
+                              for n in str(args.train_days).split(",")]
+        result["machine"]["load_after"] = loadavg()
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            print(f"machine: {result['machine']}")
+            print_ceilings(result)
+        return
     result["ingest"] = bench_ingest(args.rows, args.data, args.repeat)
     result["methods"] = bench_methods(args.cells, args.repeat)
     if args.chicago:

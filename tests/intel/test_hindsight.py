@@ -44,6 +44,18 @@ def test_static_line_never_counts_the_day_itself() -> None:
     assert line.predict(h, 11)[5] == pytest.approx(1 / 3)
     with pytest.raises(MethodError, match="test period"):
         line.predict(h, 9)
+    # a share of the days: the same seed, the same days; the day itself still left out
+    days = [d for d in range(10, 14) for _ in range(3)]
+    ev2, lab2 = build([(d, d - 10, "a") for d in days])
+    p2 = period(ev2, lab2, 10, 13)
+    half = Hindsight(p2, days_share=0.5, seed=4)
+    kept = np.random.default_rng(4).random(4) < 0.5
+    day = ev2.day_of(date(2024, 1, 12))
+    kept[2] = False
+    r = half.predict(ev2.window(0, 10), day)
+    np.testing.assert_allclose(r[:4], np.where(kept, 3.0 / kept.sum(), 0.0))
+    with pytest.raises(MethodError, match="days_share"):
+        Hindsight(p2, days_share=0)
 
 
 def test_weekday_and_season_conditions_pick_the_days_like_it() -> None:

@@ -8,7 +8,8 @@ rules (the lines go through :func:`xunfang.intel.evaluate` like any method).
 
 The risk of unit u on test day d (all rates per day; the day d itself is never counted):
 
-* ``static``: u's incidents over the other test days / their number;
+* ``static``: u's incidents over the other test days / their number (only over a seeded
+  random ``days_share`` of them, to see how much the line is limited by its amount of data);
 * ``condition`` (``"weekday"``, ``"weekend"``, ``"season"``): blended with weight ``alpha``
   with u's rate over the other test days of the same weekday, the same weekend/weekday kind, or
   within ``season_days`` days of the same day of the year (either year);
@@ -152,6 +153,8 @@ class Hindsight:
     near_repeat_days: int = 0
     near_repeat_beta: float = 0.0
     neighbours: float = 0.0
+    days_share: float = 1.0
+    seed: int = 0
     label: str = ""
     refit_days: int = 10**9
 
@@ -160,6 +163,8 @@ class Hindsight:
             raise MethodError("a hindsight line conditions by a blend or by a profile, not both")
         if self.profile is not None and self.profile not in self.period.labels:
             raise MethodError(f"no label '{self.profile}' in the test period")
+        if not 0 < self.days_share <= 1:
+            raise MethodError("days_share must be in (0, 1]")
         if self.near_repeat_beta and self.near_repeat_days < 1:
             raise MethodError("a near-repeat boost needs near_repeat_days ≥ 1")
 
@@ -174,6 +179,8 @@ class Hindsight:
         p = self.period
         i = p.index(day)
         others = np.ones(p.days, dtype=bool)
+        if self.days_share < 1:  # a seeded random share of the test days: how data-limited?
+            others = np.random.default_rng(self.seed).random(p.days) < self.days_share
         others[i] = False
         static = p.rate(others)
         if self.profile is not None:
