@@ -491,3 +491,16 @@ def test_history_of_unknown_people_is_an_error(ebian: Scenario) -> None:
     with pytest.raises(ScenarioError) as info:
         R.make_roster(ebian, d0, 1, history=[ghost])
     assert _problems(info) == [("history", "unknown-person", None)]
+
+
+def test_the_same_inputs_give_the_same_roster(ebian: Scenario) -> None:
+    # the county's day has several optimal rosters; with the two CP-SAT workers racing, which
+    # one came back varied from run to run (2 different rosters in 12 runs, so 2 different
+    # plans); the interleaved search returns one
+    _, teams, _, rostered = R.roster_scope(ebian)
+    profile = [1.0] * 6 + [2.0, 2.0] + [3.0] * 3 + [4.0, 5.0, 5.0, 4.0, 4.0, 4.0, 5.0, 6.0, 6.0,
+                                                    5.0, 4.0, 3.0, 2.0]
+    got = {tuple((d.person, d.start, d.end, d.kind) for d in R.make_roster(
+        ebian, date(2026, 11, 29), 1, seed=0, risk_profile=profile,
+        staffing=R.scenario_staffing(ebian, rostered, teams)).rows) for _ in range(12)}
+    assert len(got) == 1

@@ -213,6 +213,7 @@ def make_roster(
     gap_limit: float = 0.0,
     num_workers: int = 2,
     subsolvers: Sequence[str] | None = SUBSOLVERS,
+    deterministic: bool = True,
 ) -> RosterResult:
     """The duty roster of ``days`` days from ``start`` (both inclusive of the horizon).
 
@@ -222,7 +223,10 @@ def make_roster(
     replaces the special-duty demand altogether. ``history`` — the rows of the roster before
     (e.g. last month's ``result.rows``) — replaces the pattern's regular shifts on the days
     before ``start`` that it covers, so its special duties count in the rest, days-in-a-row
-    and weekly rules at the edge. Raises :class:`ScenarioError` for bad input
+    and weekly rules at the edge. ``deterministic`` (CP-SAT's interleaved search): the same
+    inputs and seed give the same roster whatever the machine's load, as long as the solve
+    ends before ``time_limit`` (a solve stopped by the clock returns what it had). Raises
+    :class:`ScenarioError` for bad input
     and :class:`RosterInfeasible` (with the explanation) when the rules cannot all hold.
     """
     t_build = _time.perf_counter()
@@ -547,6 +551,10 @@ def make_roster(
     prm = solver.parameters
     prm.num_workers = num_workers
     prm.random_seed = seed
+    # the workers race; with several optimal rosters, which one comes back depended on which
+    # worker found its roster first (1 run in 4 of the county's day gave another roster, so
+    # another plan). Interleaved search runs them in fixed batches: reproducible
+    prm.interleave_search = deterministic
     if subsolvers:
         prm.subsolvers.extend(subsolvers)
     prm.max_time_in_seconds = time_limit
