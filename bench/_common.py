@@ -3,7 +3,6 @@ average before and after says how far to trust a figure)."""
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 
@@ -38,14 +37,12 @@ def machine_basics() -> dict[str, object]:
             "numpy": np.__version__}
 
 
-def option_values(pairs: list[str]) -> dict[str, object]:
-    """``NAME=VALUE`` texts (``--option``) as posture option values: JSON numbers and
-    true/false as such, anything else as the word it is (``dosage_basis=record``)."""
-    out: dict[str, object] = {}
-    for text in pairs:
-        key, _, raw = text.partition("=")
-        try:
-            out[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[key] = raw
-    return out
+def bench_option_pairs(staging_patrols: int | None, w_over: float | None,
+                       pairs: list[str]) -> list[str]:
+    """The benches' ``--staging-patrols`` and ``--w-over`` (when given) and their
+    ``--option NAME=VALUE`` texts, as ``NAME=VALUE`` texts for
+    :func:`xunfang.planning.pipeline.options_from_pairs` (one parser, the rules of
+    ``xunfang plan --option``; an option given twice is an error)."""
+    given = [f"{k}={v}" for k, v in (("staging_patrols", staging_patrols), ("w_over", w_over))
+             if v is not None]
+    return [*given, *pairs]

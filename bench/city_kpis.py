@@ -27,10 +27,10 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import loadavg, machine_basics, option_values
+from _common import bench_option_pairs, loadavg, machine_basics
 from xunfang.network import RoadNetwork
-from xunfang.planning.deploy import Options
-from xunfang.planning.pipeline import PlanRequest, build_plan
+from xunfang.planning.deploy import DeployError
+from xunfang.planning.pipeline import PlanRequest, build_plan, options_from_pairs
 from xunfang.scenario import load
 from xunfang.scenario.from_osm import BuildOptions, RiskMap, build_from_osm, sample_period
 from xunfang.scenario.model import Scenario
@@ -74,6 +74,11 @@ def main() -> None:
                          "dosage_basis=record; repeatable")
     args = ap.parse_args()
     machine = {**machine_basics(), "load_before": loadavg()}
+    try:
+        opts = options_from_pairs(bench_option_pairs(args.staging_patrols, args.w_over,
+                                                     args.option))
+    except DeployError as exc:
+        ap.error(str(exc))
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "baltimore"
@@ -86,11 +91,8 @@ def main() -> None:
         sc = load(folder)
         risk = built.risk
         t0 = time.perf_counter()
-        opts: dict[str, object] = {k: v for k, v in (("staging_patrols", args.staging_patrols),
-                                                     ("w_over", args.w_over)) if v is not None}
-        opts.update(option_values(args.option))
         res = build_plan(sc, PlanRequest(start=args.start, days=args.days, seed=args.seed,
-                                         deploy_options=Options(**opts) if opts else None))
+                                         deploy_options=opts))
         plan_s = time.perf_counter() - t0
 
     net = res.network

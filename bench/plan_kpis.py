@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import loadavg, machine_basics, option_values
-from xunfang.planning.deploy import Options
-from xunfang.planning.pipeline import PlanRequest, build_plan
+from _common import bench_option_pairs, loadavg, machine_basics
+from xunfang.planning.deploy import DeployError
+from xunfang.planning.pipeline import PlanRequest, build_plan, options_from_pairs
 from xunfang.scenario import load
 from xunfang.sim import BASELINES, RiskForecast, SimConfig
 from xunfang.sim.kpis import mean_ci
@@ -58,6 +58,11 @@ def main() -> None:
                          "dosage_basis=record or w_sites=3; repeatable")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    try:
+        opts = options_from_pairs(bench_option_pairs(args.staging_patrols, args.w_over,
+                                                     args.option))
+    except DeployError as exc:
+        ap.error(str(exc))
     sc = load("ebian")
     out: dict[str, object] = {"bench": "plan_kpis", "machine": machine_basics(),
                               "staging_patrols": args.staging_patrols, "w_over": args.w_over,
@@ -67,10 +72,6 @@ def main() -> None:
     for text in args.days.split(","):
         d = date.fromisoformat(text.strip())
         t0 = time.perf_counter()
-        given: dict[str, object] = {k: v for k, v in (("staging_patrols", args.staging_patrols),
-                                                      ("w_over", args.w_over)) if v is not None}
-        given.update(option_values(args.option))
-        opts = Options(**given) if given else None  # type: ignore[arg-type]
         r = build_plan(sc, PlanRequest(start=d, deploy_options=opts))
         build_s = time.perf_counter() - t0
         assert r.risk is not None

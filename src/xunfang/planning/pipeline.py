@@ -6,6 +6,7 @@ typed result; the pipeline keeps each stage's JSON-ready summary for plan.json a
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -111,6 +112,35 @@ def options_from_dict(data: object, *, where: str = "deploy_options") -> deploy.
         return deploy.Options(**values)  # type: ignore[arg-type]
     except deploy.DeployError as exc:
         raise deploy.DeployError(f"{where}: {exc}") from None
+
+
+def options_from_pairs(pairs: Sequence[str], *, where: str = "--option"
+                       ) -> deploy.Options | None:
+    """``NAME=VALUE`` texts (``xunfang plan --option``, the benches' ``--option``) as
+    :class:`deploy.Options`; ``None`` for none. A value is read as JSON when it is a JSON
+    number, ``true`` or ``false`` (``w_over=100``, ``hold_rings=false``), else as the word it
+    is (``dosage_basis=record``); then :func:`options_from_dict` checks it, so the rules are
+    those of plan.json's ``request.deploy_options``.
+
+    Raise :class:`deploy.DeployError` naming ``where`` and the text for a text without
+    ``=`` or a name given twice, else as :func:`options_from_dict` does."""
+    values: dict[str, object] = {}
+    for text in pairs:
+        name, eq, raw = text.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise deploy.DeployError(f"{where} {text!r}: expected NAME=VALUE, e.g. "
+                                     f"w_over=100 or dosage_basis=record")
+        if name in values:
+            raise deploy.DeployError(f"{where} {text!r}: option {name} is given twice")
+        try:
+            value: object = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        if isinstance(value, list | dict | str) or value is None:
+            value = raw  # only numbers and true/false are read as JSON; the rest is a word
+        values[name] = value
+    return options_from_dict(values, where=where)
 
 
 @dataclass(frozen=True, eq=False)
