@@ -122,13 +122,25 @@ def plan_cmd(
         help="The planner's pins, always kept: a table (CSV or .xlsx) with columns unit, "
         "post or grid, from, to (HH:MM on every day of the plan, or ISO date-times) and an "
         "optional note. The scenario folder's own pins.csv is read as well.")] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", metavar="NAME=VALUE",
+        help="A weight or rule of the posture model, by its name in deploy.Options; "
+        "repeatable, e.g. --option w_over=100 --option dosage_basis=record (numbers and "
+        "true/false as such, anything else as a word). plan.json records them "
+        "(request.deploy_options) and xunfang replan plans with them.")] = None,
 ) -> None:
     """Plan the patrol of SCENARIO and write plan.json, GeoJSON layers and report.html."""
     from xunfang import scenario as scenario_mod
+    from xunfang.planning.deploy import DeployError
     from xunfang.planning.deploy.inputs import PinsError
-    from xunfang.planning.pipeline import PlanRequest, build_plan
+    from xunfang.planning.pipeline import PlanRequest, build_plan, options_from_pairs
     from xunfang.report.folder import write_plan_folder
 
+    try:  # before any work: a bad option writes nothing
+        deploy_options = options_from_pairs(option or (), where="--option")
+    except DeployError as exc:
+        _error(f"{exc}; no plan written")
+        raise typer.Exit(1) from None
     first = start.date() if start else date.today() + timedelta(days=1)
     steps = ["load", "network", "intel", "roster", "checkpoints", "posture", "rings", "kpis",
              "write"]
@@ -156,7 +168,7 @@ def plan_cmd(
             pinned, pins_from = _read_pins(scenario, sc, first, n_days, pins)
             request = PlanRequest(start=first, days=n_days, seed=seed,
                                   largest_component=largest_component, risk_method=risk_method,
-                                  pins=pinned)
+                                  pins=pinned, deploy_options=deploy_options)
             result = build_plan(sc, request, progress=step)
             if pins_from:
                 result = _with_pins(result, pinned, pins_from)
