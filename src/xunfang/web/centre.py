@@ -18,7 +18,7 @@ import numpy as np
 from xunfang import store
 from xunfang.network import RoadNetwork
 from xunfang.plan import Plan
-from xunfang.planning import coverage
+from xunfang.planning import coverage, deploy
 from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
 from xunfang.report.folder import json_ready, plan_document
 from xunfang.report.layers import plan_layers
@@ -112,8 +112,11 @@ class Centre:
         return entry
 
     def make_plan(self, start: date, days: int, seed: int, *, actor: Actor,
-                  activate: bool = False) -> PlanEntry:
-        req = PlanRequest(start=start, days=days, seed=seed)
+                  activate: bool = False,
+                  deploy_options: deploy.Options | None = None) -> PlanEntry:
+        """Plan ``days`` from ``start`` with the posture's ``deploy_options`` (``None``: the
+        defaults; the plan's request keeps them) and store the plan."""
+        req = PlanRequest(start=start, days=days, seed=seed, deploy_options=deploy_options)
         result = build_plan(self.scenario, req, network=self.network)
         return self.add_plan(result, req, actor=actor, activate=activate)
 

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
+from xunfang.planning.deploy import DeployError
+from xunfang.planning.pipeline import options_from_dict
 from xunfang.web.deps import CentreDep, Reader, require
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
@@ -21,6 +23,9 @@ class NewPlan(BaseModel):
     days: int = Field(1, ge=1, le=7)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     make_current: bool = False
+    # the posture's weights and rules that differ from their defaults, by name (as in
+    # plan.json's request.deploy_options and `xunfang plan --option`)
+    deploy_options: dict[str, bool | int | float | str] = Field(default_factory=dict)
 
 
 @router.get("")
@@ -30,10 +35,16 @@ def list_plans(_: Reader, c: CentreDep) -> dict[str, object]:
 
 @router.post("", status_code=201)
 def create_plan(body: NewPlan, u: Planner, c: CentreDep) -> dict[str, object]:
-    """Runs every planning stage (as `xunfang plan` does) and stores the plan (audited)."""
+    """Runs every planning stage (as `xunfang plan` does) and stores the plan (audited).
+    Its ``deploy_options`` are checked first (422 naming ``deploy_options.NAME`` and the
+    rule, nothing stored) and kept in the plan's request, so its re-plans use them."""
+    try:
+        options = options_from_dict(body.deploy_options, where="deploy_options")
+    except DeployError as exc:
+        raise HTTPException(422, str(exc)) from None
     try:
         e = c.make_plan(body.start, body.days, body.seed, actor=u,
-                        activate=body.make_current)
+                        activate=body.make_current, deploy_options=options)
     except ValueError as exc:
         if isinstance(exc, store.StoreInputError):
             raise
