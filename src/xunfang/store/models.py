@@ -105,7 +105,7 @@ class IncidentRow(Base):
 
 
 class PlanRow(Base):
-    """A plan as ``plan.json`` holds it, with its provenance (inputs' hash, seed)."""
+    """A plan as ``plan.json`` holds it, with its provenance (inputs' hash, seed, request)."""
 
     __tablename__ = "plans"
     __table_args__ = (Index(None, "scenario_id", "created_at"),)
@@ -126,6 +126,9 @@ class PlanRow(Base):
     created_by: Mapped[str] = mapped_column(String(100), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
+    # plan.json's request (pins, non-default deployment options: what a re-plan reads);
+    # NULL: not recorded (plans stored before revision 0003)
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class RosterRow(Base):

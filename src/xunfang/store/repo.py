@@ -84,11 +84,38 @@ def _raise(problems: list[Problem], source: str) -> None:
         raise StoreInputError(problems, source=source)
 
 
+def _json_path(value: object, path: str, stack: frozenset[int] = frozenset()) -> str | None:
+    """Where in ``value`` the first thing JSON cannot hold is (``request.pins[0].slots``):
+    an object of another type, a NaN or infinite number, a key that is no string or number,
+    or a container inside itself; ``None`` when there is none."""
+    if value is None or isinstance(value, str | int | bool):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if not isinstance(value, Mapping | list | tuple) or id(value) in stack:
+        return path
+    inner = stack | {id(value)}
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            if k is not None and not isinstance(k, str | int | float | bool):
+                return f"{path}[{k!r}]"
+            found = _json_path(v, f"{path}.{k}", inner)
+            if found:
+                return found
+        return None
+    for i, v in enumerate(value):
+        found = _json_path(v, f"{path}[{i}]", inner)
+        if found:
+            return found
+    return None
+
+
 def _jsonable(value: object, file: str, column: str) -> Problem | None:
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        return Problem(file, "json", f"{column} is not plain JSON: {exc}", column=column)
+        where = _json_path(value, column) or column
+        return Problem(file, "json", f"{where} is not plain JSON: {exc}", column=column)
     return None
 
 
@@ -421,20 +448,32 @@ def _as_plan(plan: Plan | Mapping[str, Any]) -> Plan:
                               source="plan") from exc
 
 
+def _request_problems(request: object) -> list[Problem]:
+    if not isinstance(request, Mapping):
+        return [Problem("plan", "json-object", "request must be a JSON object (plan.json's "
+                        f"request), got {type(request).__name__}", column="request")]
+    return [x for x in (_jsonable(dict(request), "plan", "request"),) if x]
+
+
 def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *, actor: Actor,
               name: str = "", kpis: Mapping[str, Any] | None = None,
-              activate: bool = False) -> PlanRow:
+              request: Mapping[str, Any] | None = None, activate: bool = False) -> PlanRow:
     """Store a plan (a :class:`Plan` or its ``plan.json`` dict), with its inputs' hash and seed.
 
-    Refused when the plan.json is malformed, is for another scenario, or names units, posts
-    or grids the scenario does not have. ``activate`` makes it the scenario's active plan.
-    Audited as ``create``.
+    ``request`` is plan.json's ``request`` (first day, days, the planner's pins, the non-default
+    deployment options: what ``xunfang replan`` plans from); ``None`` stores it as not
+    recorded. Refused when the plan.json is malformed, is for another scenario, or names units,
+    posts or grids the scenario does not have, or when ``request`` is not a JSON object of
+    plain JSON (the problem names where in it). ``activate`` makes it the scenario's active
+    plan. Audited as ``create``.
     """
     _require_actor(actor, "plan.edit")
     p = _as_plan(plan)
     problems = [x for x in (_text_problem(name, "plan", "name", MAX_NAME),) if x]
     if kpis is not None:
         problems += [x for x in (_jsonable(dict(kpis), "plan", "kpis"),) if x]
+    if request is not None:
+        problems += _request_problems(request)
     content = p.as_dict()
     who = _actor_name(actor)
 
@@ -447,6 +486,7 @@ def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *,
                       slot_minutes=p.slots[0].minutes if p.slots else None,
                       n_slots=len(p.slots), content=content,
                       kpis=dict(kpis) if kpis is not None else None,
+                      request=dict(request) if request is not None else None,
                       created_by=who, updated_by=who)
         s.add(row)
         s.flush()
