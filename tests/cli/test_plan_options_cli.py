@@ -77,7 +77,9 @@ def test_options_reach_the_plan_and_its_replans(make_scenario: Make, tmp_path: P
     (["w_over=lots"], "--option.w_over must be a finite number >= 0; got 'lots'"),
     (["w_over=-3"], "--option.w_over must be a finite number >= 0; got -3"),
     (["w_over=NaN"], "--option.w_over must be a finite number >= 0; got nan"),
-    (["dosage_floor=0"], "--option: Options.dosage_floor and joint_patrol_units must be >= 1"),
+    (["dosage_floor=0"], "--option: Options.dosage_floor must be a whole number >= 1; got 0"),
+    (["joint_patrol_units=0"], "--option: Options.joint_patrol_units must be a whole number "
+                               ">= 1; got 0"),
     (["dosage_basis=guess"], "--option: Options.dosage_basis must be 'record' or "
                              "'forecast'; got 'guess'"),
     (["w_over"], "--option 'w_over': expected NAME=VALUE, e.g. w_over=100"),

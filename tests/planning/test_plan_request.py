@@ -85,8 +85,8 @@ def test_every_option_round_trips() -> None:
                         r"got 0$"),
     ({"staging_patrols": 1.5}, r"staging_patrols must be a whole number; got 1\.5$"),
     ({"dosage_floor": True}, r"dosage_floor must be a whole number; got True$"),
-    ({"dosage_floor": 0}, r"^request\.deploy_options: Options\.dosage_floor and "
-                          r"joint_patrol_units must be >= 1$"),
+    ({"dosage_floor": 0}, r"^request\.deploy_options: Options\.dosage_floor must be a "
+                          r"whole number >= 1; got 0$"),
     ({"staging_patrols": -1}, r"^request\.deploy_options: Options\.staging_patrols must be "
                               r"a whole number >= 0; got -1$"),
 ])

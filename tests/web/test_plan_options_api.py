@@ -74,8 +74,8 @@ def test_options_reach_the_plan_and_its_request(town: Env, tmp_path: Path) -> No
     ({"staging_patrols": 1.5}, "deploy_options.staging_patrols must be a whole number; "
                                "got 1.5"),
     ({"w_over": -3}, "deploy_options.w_over must be a finite number >= 0; got -3"),
-    ({"dosage_floor": 0}, "deploy_options: Options.dosage_floor and joint_patrol_units "
-                          "must be >= 1"),
+    ({"dosage_floor": 0}, "deploy_options: Options.dosage_floor must be a whole number "
+                          ">= 1; got 0"),
     ({"dosage_basis": "guess"}, "deploy_options: Options.dosage_basis must be 'record' or "
                                 "'forecast'; got 'guess'"),
 ])

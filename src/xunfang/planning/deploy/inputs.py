@@ -342,8 +342,10 @@ class Options:
         if self.dosage_basis not in ("record", "forecast"):
             raise DeployError(f"Options.dosage_basis must be 'record' or 'forecast'; got "
                               f"{self.dosage_basis!r}")
-        if self.dosage_floor < 1 or self.joint_patrol_units < 1:
-            raise DeployError("Options.dosage_floor and joint_patrol_units must be >= 1")
+        for name in ("dosage_floor", "joint_patrol_units"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise DeployError(f"Options.{name} must be a whole number >= 1; got {v!r}")
 
 
 @dataclass(frozen=True, eq=False)
