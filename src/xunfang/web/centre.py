@@ -1,7 +1,7 @@
 """The command centre's state: the scenario, its plans, the live picture and the store.
 
 Everything that must survive a restart goes to :mod:`xunfang.store` (plans with their inputs'
-hash and seed, incidents, positions, status, alerts, the audit log); the live picture
+hash, seed and request, incidents, positions, status, alerts, the audit log); the live picture
 (:class:`~xunfang.web.live.LiveOps`) is rebuilt from the store's last positions and status.
 """
 
@@ -33,7 +33,7 @@ Actor = UserRow | str
 @dataclass
 class PlanEntry:
     """A plan as the dashboard needs it: made in this process (``result`` set, every stage's
-    detail) or read back from the store (the plan and its KPIs only)."""
+    detail) or read back from the store (the plan, its KPIs and its request only)."""
 
     id: int
     plan: Plan
@@ -91,7 +91,8 @@ class Centre:
         assert isinstance(doc, dict)
         row = store.save_plan(self.store, self.scenario_id, result.plan, actor=actor,
                               name=f"{request.start.isoformat()} seed {request.seed}",
-                              kpis=doc.get("kpis"), activate=activate)
+                              kpis=doc.get("kpis"), request=doc["request"],
+                              activate=activate)
         if result.roster is not None:
             roster = json_ready(result.roster.as_json())
             assert isinstance(roster, dict)
@@ -130,10 +131,13 @@ class Centre:
         if row.scenario_id != self.scenario_id:
             raise store.NotFound("plan of this scenario", plan_id)
         plan = store.load_plan(row)
-        doc = {"plan": plan.as_dict(), "kpis": row.kpis, "inputs_hash": row.inputs_hash,
-               "seed": row.seed, "stages": {}, "note": "read back from the store: the "
-               "stages' details (risk, rings by slot) are kept only for plans made since "
-               "the server started"}
+        doc: dict[str, Any] = {
+            "plan": plan.as_dict(), "kpis": row.kpis, "inputs_hash": row.inputs_hash,
+            "seed": row.seed, "stages": {}, "note": "read back from the store: the stages' "
+            "details (risk, rings by slot) are kept only for plans made since the server "
+            "started"}
+        if row.request is not None:  # NULL: stored before requests were (not recorded)
+            doc["request"] = dict(row.request)
         e = PlanEntry(id=row.id, plan=plan, document=doc, scenario=self.scenario,
                       network=self.network, meta={"name": row.name,
                                                   "created": row.created_at.isoformat(),
