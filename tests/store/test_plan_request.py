@@ -15,6 +15,7 @@ from xunfang.store import (
     StoreInputError,
     current_revision,
     get_plan,
+    head_revision,
     list_audit,
     list_plans,
     load_plan,
@@ -106,7 +107,7 @@ def test_0003_adds_the_request_to_plans_stored_at_0002(empty_url: str) -> None:
             pid = c.execute(text("SELECT id FROM plans")).scalar_one()
         assert "request" not in {c["name"] for c in inspect(st.engine).get_columns("plans")}
         upgrade(st)
-        assert current_revision(st) == "0003"
+        assert current_revision(st) == head_revision()
         old = get_plan(st, pid)
         assert old.request is None and load_plan(old) == make_plan()
         new = save_plan(st, sid, make_plan(), actor="t", request=REQUEST)

@@ -73,6 +73,7 @@ from xunfang.store.models import (
 from xunfang.store.repo import (
     CLOCK_SKEW_S,
     MARGIN_M,
+    PLAN_COLUMNS_OF_DOCUMENT,
     IncidentIn,
     PositionIn,
     acknowledge_alert,
@@ -123,7 +124,8 @@ def open_store(db: str | None = None, *, migrate: bool = True) -> Store:
 
 __all__ = [
     "ACTIONS", "ALERT_SEVERITIES", "ALL_ACTIONS", "CLOCK_SKEW_S", "LOCK_MINUTES", "MARGIN_M",
-    "MAX_FAILURES", "ROLES", "UNIT_STATUSES", "AlertRow", "AuditRow", "AuthError", "Conflict",
+    "MAX_FAILURES", "PLAN_COLUMNS_OF_DOCUMENT", "ROLES", "UNIT_STATUSES", "AlertRow",
+    "AuditRow", "AuthError", "Conflict",
     "DatabaseUnavailable", "Forbidden", "IncidentIn", "IncidentRow", "NotFound", "PlanRow",
     "PositionIn", "PositionRow", "RosterRow", "ScenarioRow", "SessionRow", "StatusRow", "Store",
     "StoreError", "StoreInputError", "UnitLastRow", "UserRow", "acknowledge_alert", "active_plan",

@@ -105,7 +105,8 @@ class IncidentRow(Base):
 
 
 class PlanRow(Base):
-    """A plan as ``plan.json`` holds it, with its provenance (inputs' hash, seed, request)."""
+    """A plan as ``plan.json`` holds it, with its provenance (inputs' hash, seed, request) and
+    the rest of its plan.json (stages, scenario, version)."""
 
     __tablename__ = "plans"
     __table_args__ = (Index(None, "scenario_id", "created_at"),)
@@ -129,6 +130,11 @@ class PlanRow(Base):
     # plan.json's request (pins, non-default deployment options: what a re-plan reads);
     # NULL: not recorded (plans stored before revision 0003)
     request: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # plan.json's stages (posture, checkpoints, routes, intel, ...: what a re-plan and the
+    # report read) and its header, the other top-level fields (xunfang_version, scenario);
+    # NULL: not recorded (plans stored before revision 0004, or whose content was replaced)
+    stages: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    header: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class RosterRow(Base):

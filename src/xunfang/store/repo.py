@@ -448,24 +448,40 @@ def _as_plan(plan: Plan | Mapping[str, Any]) -> Plan:
                               source="plan") from exc
 
 
+def _object_problems(value: object, column: str, what: str) -> list[Problem]:
+    """``value`` must be a JSON object of plain JSON (the problem names where in it)."""
+    if not isinstance(value, Mapping):
+        return [Problem("plan", "json-object", f"{column} must be a JSON object ({what}), got "
+                        f"{type(value).__name__}", column=column)]
+    return [x for x in (_jsonable(dict(value), "plan", column),) if x]
+
+
 def _request_problems(request: object) -> list[Problem]:
-    if not isinstance(request, Mapping):
-        return [Problem("plan", "json-object", "request must be a JSON object (plan.json's "
-                        f"request), got {type(request).__name__}", column="request")]
-    return [x for x in (_jsonable(dict(request), "plan", "request"),) if x]
+    return _object_problems(request, "request", "plan.json's request")
+
+
+#: plan.json's top-level fields the plans table holds in columns of their own; the others
+#: (``xunfang_version``, ``scenario``) are the plan's ``header``.
+PLAN_COLUMNS_OF_DOCUMENT = frozenset({"plan", "kpis", "request", "stages", "inputs_hash",
+                                      "seed"})
 
 
 def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *, actor: Actor,
               name: str = "", kpis: Mapping[str, Any] | None = None,
-              request: Mapping[str, Any] | None = None, activate: bool = False) -> PlanRow:
+              request: Mapping[str, Any] | None = None,
+              stages: Mapping[str, Any] | None = None,
+              header: Mapping[str, Any] | None = None, activate: bool = False) -> PlanRow:
     """Store a plan (a :class:`Plan` or its ``plan.json`` dict), with its inputs' hash and seed.
 
     ``request`` is plan.json's ``request`` (first day, days, the planner's pins, the non-default
-    deployment options: what ``xunfang replan`` plans from); ``None`` stores it as not
-    recorded. Refused when the plan.json is malformed, is for another scenario, or names units,
-    posts or grids the scenario does not have, or when ``request`` is not a JSON object of
-    plain JSON (the problem names where in it). ``activate`` makes it the scenario's active
-    plan. Audited as ``create``.
+    deployment options: what ``xunfang replan`` plans from), ``stages`` its ``stages`` (the
+    posture, checkpoints, routes, risk: what a re-plan and the report read) and ``header`` its
+    other top-level fields (``xunfang_version``, ``scenario``; not those the table holds in
+    columns, :data:`PLAN_COLUMNS_OF_DOCUMENT`); ``None`` stores one as not recorded. Refused
+    when the plan.json is malformed, is for another scenario, or names units, posts or grids
+    the scenario does not have, or when ``request``, ``stages`` or ``header`` is not a JSON
+    object of plain JSON (the problem names where in it). ``activate`` makes it the scenario's
+    active plan. Audited as ``create``.
     """
     _require_actor(actor, "plan.edit")
     p = _as_plan(plan)
@@ -474,6 +490,16 @@ def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *,
         problems += [x for x in (_jsonable(dict(kpis), "plan", "kpis"),) if x]
     if request is not None:
         problems += _request_problems(request)
+    if stages is not None:
+        problems += _object_problems(stages, "stages", "plan.json's stages")
+    if header is not None:
+        problems += _object_problems(header, "header", "plan.json's top-level fields")
+        if isinstance(header, Mapping):
+            kept = sorted(str(k) for k in set(header) & PLAN_COLUMNS_OF_DOCUMENT)
+            if kept:
+                problems.append(Problem(
+                    "plan", "header-field", f"header must not hold {', '.join(kept)}: the "
+                    "plans table keeps them in columns of their own", column="header"))
     content = p.as_dict()
     who = _actor_name(actor)
 
@@ -487,6 +513,8 @@ def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *,
                       n_slots=len(p.slots), content=content,
                       kpis=dict(kpis) if kpis is not None else None,
                       request=dict(request) if request is not None else None,
+                      stages=dict(stages) if stages is not None else None,
+                      header=dict(header) if header is not None else None,
                       created_by=who, updated_by=who)
         s.add(row)
         s.flush()
@@ -540,7 +568,9 @@ def active_plan(store: Store, scenario_id: int) -> PlanRow | None:
 def update_plan(store: Store, plan_id: int, *, actor: Actor, name: str | None = None,
                 plan: Plan | Mapping[str, Any] | None = None,
                 kpis: Mapping[str, Any] | None = None, activate: bool | None = None) -> PlanRow:
-    """Change a stored plan's name, content, KPIs or active flag; audited with what changed."""
+    """Change a stored plan's name, content, KPIs or active flag; audited with what changed.
+
+    New content drops the stored stages and header (they describe the plan replaced)."""
     _require_actor(actor, "plan.edit")
     problems: list[Problem] = []
     if name is not None:
@@ -567,6 +597,11 @@ def update_plan(store: Store, plan_id: int, *, actor: Actor, name: str | None = 
             row.start = p.slots[0].start if p.slots else None
             row.slot_minutes = p.slots[0].minutes if p.slots else None
             changed.append("content")
+            if row.stages is not None or row.header is not None:
+                # they describe the plan that was: a re-plan must not read another plan's
+                # posture as this one's (NULL: not recorded)
+                row.stages = row.header = None
+                changed.append("stages")
         if kpis is not None:
             row.kpis = dict(kpis)
             changed.append("kpis")

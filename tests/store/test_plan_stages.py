@@ -1,0 +1,164 @@
+"""A plan's stages (plan.json's ``stages``: posture, checkpoints, routes, risk) and its header
+(the other top-level fields: ``xunfang_version``, ``scenario``) are stored with the plan, come
+back from a reopened store, and are refused (nothing stored) when they are not plain JSON.
+Plans stored before revision 0004 have none (NULL: not recorded)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import JSON, column, insert, inspect, select, table, text
+
+from tests.store.conftest import EXTENT, UNITS, make_plan
+from tests.store.test_plan_request import REQUEST
+from xunfang.store import (
+    Store,
+    StoreInputError,
+    current_revision,
+    get_plan,
+    head_revision,
+    list_audit,
+    list_plans,
+    load_plan,
+    save_plan,
+    update_plan,
+    upgrade,
+)
+from xunfang.store.migrate import downgrade
+
+STAGES = {"posture": {"grids": ["g1", "g2"], "counts": [[1, 0], [0, 1]], "shortfalls": [],
+                      "solves": [{"slot": 0, "status": "OPTIMAL", "objective": 1.5,
+                                  "bound": 1.5, "gap": 0.0, "columns": 4, "rows": 3}]},
+          "checkpoints": {"schedule": [{"team": "u3", "slot": "2026-11-01T00:00",
+                                        "site": "p2"}]},
+          "routes": {"routes": [{"unit": "u1", "slot": 0, "grid": "g1"}]},
+          "intel": {"risk": None, "method": "none"}, "rings": {"slots": []}}
+HEADER = {"xunfang_version": "0.9.0",
+          "scenario": {"name": "town", "title": "小镇", "source": "builtin:town",
+                       "crs": {"declared": "local", "working": "local"},
+                       "counts": {"units": 3}}}
+
+
+def test_stages_and_header_come_back_from_a_reopened_store(store: Store,
+                                                          scenario_id: int) -> None:
+    row = save_plan(store, scenario_id, make_plan(), actor="t", request=REQUEST,
+                    stages=STAGES, header=HEADER)
+    again = Store(store.url)
+    try:
+        got = get_plan(again, row.id)
+        assert got.stages == STAGES and got.header == HEADER and got.request == REQUEST
+        assert load_plan(got) == make_plan()
+        assert [r.stages for r in list_plans(again, scenario_id)] == [STAGES]
+    finally:
+        again.dispose()
+
+
+def test_a_plan_stored_without_stages_has_none(store: Store, scenario_id: int) -> None:
+    row = save_plan(store, scenario_id, make_plan(), actor="t", request=REQUEST)
+    got = get_plan(store, row.id)
+    assert got.stages is None and got.header is None and got.request == REQUEST
+
+
+@pytest.mark.parametrize(("column", "bad", "where"), [
+    ("stages", {**STAGES, "posture": {**STAGES["posture"], "grids": {"g1", "g2"}}},
+     "stages.posture.grids"),
+    ("stages", {**STAGES, "routes": {"routes": [{"unit": "u1", "gap": float("inf")}]}},
+     "stages.routes.routes[0].gap"),
+    ("stages", {**STAGES, "checkpoints": {"made": datetime(2026, 11, 1)}},
+     "stages.checkpoints.made"),
+    ("header", {**HEADER, "scenario": {"counts": {("units", 1): 3}}},
+     "header.scenario.counts[('units', 1)]"),
+])
+def test_stages_of_no_plain_json_are_refused_naming_where(
+        store: Store, scenario_id: int, column: str, bad: dict[str, object],
+        where: str) -> None:
+    good = {"stages": STAGES, "header": HEADER}
+    with pytest.raises(StoreInputError) as info:
+        save_plan(store, scenario_id, make_plan(), actor="t", request=REQUEST,
+                  **{**good, column: bad})  # type: ignore[arg-type]
+    (problem,) = info.value.problems
+    assert (problem.column, problem.rule) == (column, "json")
+    assert problem.message.startswith(f"{where} is not plain JSON: "), problem.message
+    assert list_plans(store, scenario_id) == []
+    assert list_audit(store, object_type="plan") == []
+
+
+def test_stages_that_are_no_object_are_refused(store: Store, scenario_id: int) -> None:
+    with pytest.raises(StoreInputError, match="stages must be a JSON object") as info:
+        save_plan(store, scenario_id, make_plan(), actor="t",
+                  stages=[STAGES])  # type: ignore[arg-type]
+    assert info.value.problems[0].column == "stages"
+    assert list_plans(store, scenario_id) == []
+
+
+def test_a_header_holding_a_field_of_its_own_column_is_refused(store: Store,
+                                                              scenario_id: int) -> None:
+    """The plan, its seed, its stages... have their columns: a second copy in the header
+    could disagree with them."""
+    with pytest.raises(StoreInputError, match="header must not hold plan, seed: the plans "
+                       "table keeps them in columns of their own"):
+        save_plan(store, scenario_id, make_plan(), actor="t", stages=STAGES,
+                  header={**HEADER, "seed": 3, "plan": make_plan().as_dict()})
+    assert list_plans(store, scenario_id) == []
+
+
+def test_new_content_drops_the_stages_of_the_plan_it_replaces(store: Store,
+                                                              scenario_id: int) -> None:
+    row = save_plan(store, scenario_id, make_plan(), actor="t", stages=STAGES, header=HEADER)
+    update_plan(store, row.id, actor="t", name="renamed")
+    assert get_plan(store, row.id).stages == STAGES  # a new name keeps them
+    update_plan(store, row.id, actor="t", plan=make_plan())
+    got = get_plan(store, row.id)
+    assert got.stages is None and got.header is None
+    assert list_audit(store, object_type="plan")[0].detail == {  # newest first
+        "changed": ["content", "stages"]}
+
+
+def test_0004_adds_stages_to_plans_stored_at_0003(empty_url: str) -> None:
+    """A database at 0003 with a plan (and its request) keeps it after the upgrade, its
+    stages and header NULL; new plans store theirs; downgrading to 0003 takes the columns
+    away and keeps both plans and the request."""
+    st = upgrade(empty_url, "0003")
+    try:
+        assert current_revision(st) == "0003"
+        t = datetime(2026, 1, 1)
+        # the tables as 0003 has them (JSON bound through the dialect's JSON type)
+        scenarios = table("scenarios", *(column(n) for n in (
+            "name", "title", "source", "inputs_hash", "crs", "timezone", "created_at",
+            "created_by", "updated_at")), column("extent", JSON), column("ids", JSON))
+        plans = table("plans", *(column(n) for n in (
+            "id", "scenario_id", "name", "inputs_hash", "seed", "version", "n_slots",
+            "active", "created_at", "created_by", "updated_at", "updated_by")),
+            column("content", JSON), column("request", JSON))
+        with st.engine.begin() as c:
+            c.execute(insert(scenarios).values(
+                name="town", title="", source="", inputs_hash="h0", crs="local",
+                timezone="Asia/Shanghai", created_at=t, created_by="", updated_at=t,
+                extent=list(EXTENT), ids={"units": list(UNITS), "posts": ["p1", "p2"],
+                                          "grids": ["g1", "g2"]}))
+            sid = c.execute(text("SELECT id FROM scenarios")).scalar_one()
+            c.execute(insert(plans).values(
+                scenario_id=sid, name="old", inputs_hash="h0", seed=7, version="test",
+                n_slots=2, active=True, created_at=t, created_by="", updated_at=t,
+                updated_by="", content=make_plan().as_dict(), request=REQUEST))
+            pid = c.execute(text("SELECT id FROM plans")).scalar_one()
+        columns = {c["name"] for c in inspect(st.engine).get_columns("plans")}
+        assert "request" in columns and not {"stages", "header"} & columns
+        upgrade(st)
+        assert current_revision(st) == head_revision() == "0004"
+        old = get_plan(st, pid)
+        assert old.stages is None and old.header is None
+        assert old.request == REQUEST and load_plan(old) == make_plan()
+        new = save_plan(st, sid, make_plan(), actor="t", stages=STAGES, header=HEADER)
+        assert get_plan(st, new.id).stages == STAGES
+        downgrade(st, "0003")
+        columns = {c["name"] for c in inspect(st.engine).get_columns("plans")}
+        assert "request" in columns and not {"stages", "header"} & columns
+        with st.engine.connect() as c:
+            assert c.execute(text("SELECT count(*) FROM plans")).scalar() == 2
+            got = c.execute(select(plans.c.request).where(plans.c.id == pid)).scalar_one()
+        assert got == REQUEST
+    finally:
+        st.dispose()
+
