@@ -601,10 +601,11 @@ def test_a_restart_keeps_what_was_stored(new_env, planned) -> None:
     plans = cl2.get("/api/plans").json()["plans"]
     plans.sort(key=lambda p: p["id"])
     assert [p["id"] for p in plans] == [old_plan, again.current]
-    assert [p["stages_detail"] for p in plans] == [False, True]
+    # the stages were stored with the plan (tests/web/test_plan_stages_restart.py)
+    assert [p["stages_detail"] for p in plans] == [True, True]
     assert [p["active"] for p in plans] == [False, True]
     doc = cl2.get(f"/api/plans/{old_plan}").json()
-    assert doc["plan"]["seed"] == 0 and doc["stages"] == {}
+    assert doc["plan"]["seed"] == 0 and doc["stages"]["posture"] and "note" not in doc
     assert cl2.get(f"/api/roster/{old_plan}").json()["from"] == "2026-12-01"
     assert len(cl2.get(f"/api/plans/{old_plan}/sheet").json()["rows"]) == len(sc.units)
     assert "roads" in cl2.get(f"/api/plans/{old_plan}/layers").json()

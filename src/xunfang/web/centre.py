@@ -1,7 +1,8 @@
 """The command centre's state: the scenario, its plans, the live picture and the store.
 
 Everything that must survive a restart goes to :mod:`xunfang.store` (plans with their inputs'
-hash, seed and request, incidents, positions, status, alerts, the audit log); the live picture
+hash, seed, request and stages: the whole plan.json, so a plan can be re-planned after a
+restart; incidents, positions, status, alerts, the audit log); the live picture
 (:class:`~xunfang.web.live.LiveOps`) is rebuilt from the store's last positions and status.
 """
 
@@ -32,8 +33,9 @@ Actor = UserRow | str
 
 @dataclass
 class PlanEntry:
-    """A plan as the dashboard needs it: made in this process (``result`` set, every stage's
-    detail) or read back from the store (the plan, its KPIs and its request only)."""
+    """A plan as the dashboard needs it: made in this process (``result`` set) or read back
+    from the store (``document`` as stored: plan.json with its request and stages, when they
+    were stored)."""
 
     id: int
     plan: Plan
@@ -89,10 +91,11 @@ class Centre:
                  activate: bool = False) -> PlanEntry:
         doc = json_ready(plan_document(result, request))
         assert isinstance(doc, dict)
+        header = {k: v for k, v in doc.items() if k not in store.PLAN_COLUMNS_OF_DOCUMENT}
         row = store.save_plan(self.store, self.scenario_id, result.plan, actor=actor,
                               name=f"{request.start.isoformat()} seed {request.seed}",
                               kpis=doc.get("kpis"), request=doc["request"],
-                              activate=activate)
+                              stages=doc["stages"], header=header, activate=activate)
         if result.roster is not None:
             roster = json_ready(result.roster.as_json())
             assert isinstance(roster, dict)
@@ -131,13 +134,7 @@ class Centre:
         if row.scenario_id != self.scenario_id:
             raise store.NotFound("plan of this scenario", plan_id)
         plan = store.load_plan(row)
-        doc: dict[str, Any] = {
-            "plan": plan.as_dict(), "kpis": row.kpis, "inputs_hash": row.inputs_hash,
-            "seed": row.seed, "stages": {}, "note": "read back from the store: the stages' "
-            "details (risk, rings by slot) are kept only for plans made since the server "
-            "started"}
-        if row.request is not None:  # NULL: stored before requests were (not recorded)
-            doc["request"] = dict(row.request)
+        doc = self._document(row, plan)
         e = PlanEntry(id=row.id, plan=plan, document=doc, scenario=self.scenario,
                       network=self.network, meta={"name": row.name,
                                                   "created": row.created_at.isoformat(),
@@ -146,11 +143,33 @@ class Centre:
             self._entries[row.id] = e
         return e
 
+    @staticmethod
+    def _document(row: store.PlanRow, plan: Plan) -> dict[str, Any]:
+        """The plan.json of a stored plan, its fields in plan_document's order: the same
+        document as when the plan was made, when its stages and header were stored. A plan
+        stored before they were (NULL) has no stages and a note saying so; one stored before
+        requests were has no request."""
+        header = dict(row.header) if row.header is not None else {}
+        doc: dict[str, Any] = {
+            "xunfang_version": header.pop("xunfang_version", None),
+            "scenario": header.pop("scenario", None), "inputs_hash": row.inputs_hash,
+            "seed": row.seed, "request": dict(row.request) if row.request is not None else None,
+            "plan": plan.as_dict(), "kpis": row.kpis,
+            "stages": dict(row.stages) if row.stages is not None else {}, **header}
+        for key in ("xunfang_version", "scenario", "request"):
+            if doc[key] is None:  # not recorded: left out, not served as null
+                del doc[key]
+        if row.stages is None:
+            doc["note"] = ("read back from the store: the stages' details (posture, risk, "
+                           "rings by slot) were not stored with this plan, so it cannot be "
+                           "re-planned")
+        return doc
+
     def list_plans(self) -> list[dict[str, object]]:
         return [{"id": r.id, "name": r.name, "from": r.start.isoformat() if r.start else None,
                  "slots": r.n_slots, "seed": r.seed, "inputs_hash": r.inputs_hash,
                  "active": r.active, "created": r.created_at.isoformat(),
-                 "by": r.created_by, "stages_detail": r.id in self._entries}
+                 "by": r.created_by, "stages_detail": r.stages is not None}
                 for r in store.list_plans(self.store, self.scenario_id)]
 
     def roster(self, plan_id: int) -> dict[str, Any] | None:
