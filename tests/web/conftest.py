@@ -152,3 +152,30 @@ def new_env(planned: tuple[Scenario, PlanResult, PlanRequest], db_kind: str,
     yield make
     for e in made:
         e.centre.store.dispose()
+
+
+@pytest.fixture
+def town(make_scenario: Callable[..., Path], db_kind: str, tmp_path: Path) -> Iterator[Env]:
+    """A centre on the small lattice town (two grids, each with a tier-1 site a car can stand
+    to hold; tests.planning.test_routes.LATTICE): a plan takes about a second."""
+    from tests.planning.test_routes import LATTICE
+
+    sc = scenario_mod.load(make_scenario(LATTICE))
+    req = PlanRequest(start=PLAN_DAY)
+    e = make_env((sc, build_plan(sc, req), req), db_kind, tmp_path)
+    yield e
+    e.centre.store.dispose()
+
+
+def restart(e: Env) -> tuple[Centre, TestClient]:
+    """The server started again on ``e``'s database: a new store and centre (which makes its
+    own first plan), nothing kept in memory; a planner logged in."""
+    db = store.open_store(e.centre.store.url)
+    sc = e.centre.scenario
+    req = PlanRequest(start=PLAN_DAY, seed=1)
+    centre = Centre(sc, build_plan(sc, req, network=e.centre.network), req, db=db,
+                    clock=e.clock)
+    client = TestClient(create_app(centre, tick_seconds=0))
+    r = client.post("/api/auth/login", json={"name": "planner", "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return centre, client

@@ -8,32 +8,18 @@ nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.planning.test_routes import LATTICE
-from tests.web.conftest import Env, make_env
-from xunfang import scenario as scenario_mod
+from tests.web.conftest import Env
 from xunfang import store
 from xunfang.planning import deploy
 from xunfang.planning.deploy.from_plan import read_plan_folder
-from xunfang.planning.pipeline import PlanRequest, build_plan
 
-Make = Callable[..., Path]
 DAY = date(2026, 12, 1)
-
-
-@pytest.fixture
-def town(make_scenario: Make, db_kind: str, tmp_path: Path) -> Iterator[Env]:
-    sc = scenario_mod.load(make_scenario(LATTICE))
-    req = PlanRequest(start=DAY)
-    e = make_env((sc, build_plan(sc, req), req), db_kind, tmp_path)
-    yield e
-    e.centre.store.dispose()
 
 
 def _staging(doc: dict[str, Any]) -> list[dict[str, Any]]:

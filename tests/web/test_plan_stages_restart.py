@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,8 @@ import pytest
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
 
-from tests.planning.test_routes import LATTICE
-from tests.web.conftest import PASSWORD, Env, make_env
-from xunfang import scenario as scenario_mod
+from tests.web.conftest import Env, restart
 from xunfang import store
 from xunfang.planning import deploy
 from xunfang.planning.deploy.from_plan import (
@@ -31,34 +27,9 @@ from xunfang.planning.deploy.from_plan import (
 )
 from xunfang.planning.deploy.replan import ReplanState
 from xunfang.planning.pipeline import PlanRequest, build_plan
-from xunfang.web import Centre, create_app
 
-Make = Callable[..., Path]
 DAY = date(2026, 12, 1)
 PINS = (deploy.Pin("C1", (2, 3), post="P1", note="夜市"), deploy.Pin("F1", (5,), grid="W"))
-
-
-@pytest.fixture
-def town(make_scenario: Make, db_kind: str, tmp_path: Path) -> Iterator[Env]:
-    sc = scenario_mod.load(make_scenario(LATTICE))
-    req = PlanRequest(start=DAY)
-    e = make_env((sc, build_plan(sc, req), req), db_kind, tmp_path)
-    yield e
-    e.centre.store.dispose()
-
-
-def restart(e: Env) -> tuple[Centre, TestClient]:
-    """The server started again on the same database: a new store and centre (which makes
-    its own first plan), nothing kept in memory."""
-    db = store.open_store(e.centre.store.url)
-    sc = e.centre.scenario
-    req = PlanRequest(start=DAY, seed=1)
-    centre = Centre(sc, build_plan(sc, req, network=e.centre.network), req, db=db,
-                    clock=e.clock)
-    client = TestClient(create_app(centre, tick_seconds=0))
-    r = client.post("/api/auth/login", json={"name": "planner", "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return centre, client
 
 
 def plan_folder(folder: Path, text: str) -> Path:
