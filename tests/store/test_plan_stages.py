@@ -21,6 +21,7 @@ from xunfang.store import (
     list_audit,
     list_plans,
     load_plan,
+    plan_summaries,
     save_plan,
     update_plan,
     upgrade,
@@ -162,3 +163,27 @@ def test_0004_adds_stages_to_plans_stored_at_0003(empty_url: str) -> None:
     finally:
         st.dispose()
 
+
+
+def test_the_listing_reads_the_summary_and_whether_stages_are_stored(
+        store: Store, scenario_id: int) -> None:
+    # plan_summaries (the /api/plans listing) reads a few columns, not the plans' JSON, and
+    # tells a plan with stored stages from one saved without (JSON null) and one stored
+    # before revision 0004 or whose content was replaced (SQL NULL)
+    with_stages = save_plan(store, scenario_id, make_plan(), actor="t", name="a",
+                            stages=STAGES, header=HEADER)
+    without = save_plan(store, scenario_id, make_plan(), actor="t", name="b")
+    replaced = save_plan(store, scenario_id, make_plan(), actor="t", name="c",
+                         stages=STAGES, header=HEADER)
+    update_plan(store, replaced.id, actor="t", plan=make_plan())
+    got = {s.id: s for s in plan_summaries(store, scenario_id)}
+    assert [s.id for s in plan_summaries(store, scenario_id)] == [
+        r.id for r in list_plans(store, scenario_id)]
+    assert got[with_stages.id].has_stages
+    assert not got[without.id].has_stages and not got[replaced.id].has_stages
+    full = {r.id: r for r in list_plans(store, scenario_id)}
+    for pid, s in got.items():
+        r = full[pid]
+        assert (s.name, s.start, s.n_slots, s.seed, s.inputs_hash, s.active, s.created_at,
+                s.created_by) == (r.name, r.start, r.n_slots, r.seed, r.inputs_hash,
+                                  r.active, r.created_at, r.created_by)

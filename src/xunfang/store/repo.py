@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, Text, delete, func, insert, select
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -554,6 +555,38 @@ def list_plans(store: Store, scenario_id: int | None = None) -> list[PlanRow]:
         q = q.where(PlanRow.scenario_id == scenario_id)
     q = q.order_by(PlanRow.created_at.desc(), PlanRow.id.desc())
     return list(store.run(lambda s: s.scalars(q).all()))
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A stored plan's listing fields, without its content, KPIs, request or stages."""
+
+    id: int
+    name: str
+    start: datetime | None
+    n_slots: int
+    seed: int
+    inputs_hash: str
+    active: bool
+    created_at: datetime
+    created_by: str
+    has_stages: bool  # its plan.json's stages are stored (it can be re-planned)
+
+
+def plan_summaries(store: Store, scenario_id: int | None = None) -> list[PlanSummary]:
+    """Plans, newest first, as :class:`PlanSummary` rows: the listing reads a few columns, not
+    the plans' JSON (a county plan with its stages is some 700 KB; a year of daily plans
+    would be parsed on every listing)."""
+    # stages holds SQL NULL (not recorded) or JSON null (saved without) when a plan has none
+    stored = func.coalesce(func.length(sa_cast(PlanRow.stages, Text)), 0) > len("null")
+    q = select(PlanRow.id, PlanRow.name, PlanRow.start, PlanRow.n_slots, PlanRow.seed,
+               PlanRow.inputs_hash, PlanRow.active, PlanRow.created_at, PlanRow.created_by,
+               stored)
+    if scenario_id is not None:
+        q = q.where(PlanRow.scenario_id == scenario_id)
+    q = q.order_by(PlanRow.created_at.desc(), PlanRow.id.desc())
+    return [PlanSummary(*r[:9], has_stages=bool(r[9]))
+            for r in store.run(lambda s: s.execute(q).all())]
 
 
 def active_plan(store: Store, scenario_id: int) -> PlanRow | None:

@@ -169,8 +169,8 @@ class Centre:
         return [{"id": r.id, "name": r.name, "from": r.start.isoformat() if r.start else None,
                  "slots": r.n_slots, "seed": r.seed, "inputs_hash": r.inputs_hash,
                  "active": r.active, "created": r.created_at.isoformat(),
-                 "by": r.created_by, "stages_detail": r.stages is not None}
-                for r in store.list_plans(self.store, self.scenario_id)]
+                 "by": r.created_by, "stages_detail": r.has_stages}
+                for r in store.plan_summaries(self.store, self.scenario_id)]
 
     def roster(self, plan_id: int) -> dict[str, Any] | None:
         """The roster of a plan: computed in this process, else as stored with the plan."""
