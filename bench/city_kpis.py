@@ -9,8 +9,8 @@ into a temporary folder (history up to the day before --start), runs ``build_pla
 random numbers (common random numbers). Visibility and over-deployment weigh grids by the true
 map's rates; over-deployment is also measured against the simulator's default yardstick, the
 recorded incidents per grid and hour of the week (what ``xunfang plan`` reports in plan.json),
-as ``over_deployment_record``. Prints a table (mean and 95 % interval over replications, and the paired
-difference plan − baseline) and, with --json, one JSON line.
+as ``over_deployment_record``. Prints a table (mean and 95 % interval over replications, and
+the paired difference plan − baseline) and, with --json, one JSON line.
 
     PYTHONPATH=src python bench/city_kpis.py [--json] [--replications 20] [--days 1]
 """

@@ -17,9 +17,10 @@ slot::
                v[g] ≤ Σ_{g' reaching g within its target} n[g'], v ∈ [0, 1]   (1-3-5 cover;
                                      g itself and its 8 nearest such g')
                z[g] ≤ n[g], z ∈ [0, 2]                          (key-site visits)
-               o[g] ≥ n[g] − need[g], need = N_vis · ρ[g]         (over-deployment; ρ the
-                                     grid's share of the record in the slot's hour of the
-                                     week, the KPI's yardstick, or s[g]: Options.dosage_basis)
+               o[g] ≥ n[g] + R[g] − need[g], need = N_vis · ρ[g]  (over-deployment; R the
+                                     units held in reserve at home posts in g; ρ the grid's
+                                     share of the record in the slot's hour of the week, the
+                                     KPI's yardstick, or s[g]: Options.dosage_basis)
                p0[g] + Σ_c x[c,g] ≤ cap[g] = max(req, p0, floor, ⌈dosage·need⌉)  (dosage)
                Σ_c e[c,p] + h[p] = need[p]                        (event posts)
                Σ_{i near s} y[i] + hc[s] ≥ 1, y ∈ {0,1}            (staging: a car stands at
