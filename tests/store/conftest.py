@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import JSON, column, create_engine, insert, table, text
 
 from xunfang.plan import Assignment, Plan, make_slots
 from xunfang.store import Store, save_scenario, set_hash_cost, upgrade
@@ -90,3 +90,31 @@ def make_plan(scenario: str = "town", *, post: str = "p1", grid: str = "g1",
                         Assignment("u3", s.index, "off")]
     return Plan(scenario=scenario, inputs_hash="h0", seed=seed, version="test", slots=slots,
                 units=UNITS, assignments=tuple(assignments), stages=("test",))
+
+
+def insert_old_plan(st: Store, **json_columns: object) -> tuple[int, int]:
+    """Scenario 'town' and one plan 'old' written straight into the tables of an older
+    schema revision (JSON bound through the dialect's JSON type), for the migration tests;
+    ``json_columns`` are the plan's JSON columns that revision has besides ``content``
+    (e.g. ``request=...``). Returns (scenario id, plan id)."""
+    t = datetime(2026, 1, 1)
+    scenarios = table("scenarios", *(column(n) for n in (
+        "name", "title", "source", "inputs_hash", "crs", "timezone", "created_at",
+        "created_by", "updated_at")), column("extent", JSON), column("ids", JSON))
+    plans = table("plans", *(column(n) for n in (
+        "scenario_id", "name", "inputs_hash", "seed", "version", "n_slots", "active",
+        "created_at", "created_by", "updated_at", "updated_by")), column("content", JSON),
+        *(column(k, JSON) for k in json_columns))
+    with st.engine.begin() as c:
+        c.execute(insert(scenarios).values(
+            name="town", title="", source="", inputs_hash="h0", crs="local",
+            timezone="Asia/Shanghai", created_at=t, created_by="", updated_at=t,
+            extent=list(EXTENT), ids={"units": list(UNITS), "posts": ["p1", "p2"],
+                                      "grids": ["g1", "g2"]}))
+        sid = c.execute(text("SELECT id FROM scenarios")).scalar_one()
+        c.execute(insert(plans).values(
+            scenario_id=sid, name="old", inputs_hash="h0", seed=7, version="test",
+            n_slots=2, active=True, created_at=t, created_by="", updated_at=t,
+            updated_by="", content=make_plan().as_dict(), **json_columns))
+        pid = c.execute(text("SELECT id FROM plans")).scalar_one()
+    return int(sid), int(pid)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import JSON, column, insert, inspect, table, text
+from sqlalchemy import inspect, text
 
-from tests.store.conftest import EXTENT, UNITS, make_plan
+from tests.store.conftest import insert_old_plan, make_plan
 from xunfang.store import (
     Store,
     StoreInputError,
@@ -84,27 +84,7 @@ def test_0003_adds_the_request_to_plans_stored_at_0002(empty_url: str) -> None:
     st = upgrade(empty_url, "0002")
     try:
         assert current_revision(st) == "0002"
-        t = datetime(2026, 1, 1)
-        # the tables as 0002 has them (JSON bound through the dialect's JSON type)
-        scenarios = table("scenarios", *(column(n) for n in (
-            "name", "title", "source", "inputs_hash", "crs", "timezone", "created_at",
-            "created_by", "updated_at")), column("extent", JSON), column("ids", JSON))
-        plans = table("plans", *(column(n) for n in (
-            "scenario_id", "name", "inputs_hash", "seed", "version", "n_slots",
-            "active", "created_at", "created_by", "updated_at", "updated_by")),
-            column("content", JSON))
-        with st.engine.begin() as c:
-            c.execute(insert(scenarios).values(
-                name="town", title="", source="", inputs_hash="h0", crs="local",
-                timezone="Asia/Shanghai", created_at=t, created_by="", updated_at=t,
-                extent=list(EXTENT), ids={"units": list(UNITS), "posts": ["p1", "p2"],
-                                          "grids": ["g1", "g2"]}))
-            sid = c.execute(text("SELECT id FROM scenarios")).scalar_one()
-            c.execute(insert(plans).values(
-                scenario_id=sid, name="old", inputs_hash="h0", seed=7, version="test",
-                n_slots=2, active=True, created_at=t, created_by="", updated_at=t,
-                updated_by="", content=make_plan().as_dict()))
-            pid = c.execute(text("SELECT id FROM plans")).scalar_one()
+        sid, pid = insert_old_plan(st)
         assert "request" not in {c["name"] for c in inspect(st.engine).get_columns("plans")}
         upgrade(st)
         assert current_revision(st) == head_revision()

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import JSON, column, insert, inspect, select, table, text
+from sqlalchemy import JSON, column, inspect, select, table, text
 
-from tests.store.conftest import EXTENT, UNITS, make_plan
+from tests.store.conftest import insert_old_plan, make_plan
 from tests.store.test_plan_request import REQUEST
 from xunfang.store import (
     Store,
@@ -123,27 +123,7 @@ def test_0004_adds_stages_to_plans_stored_at_0003(empty_url: str) -> None:
     st = upgrade(empty_url, "0003")
     try:
         assert current_revision(st) == "0003"
-        t = datetime(2026, 1, 1)
-        # the tables as 0003 has them (JSON bound through the dialect's JSON type)
-        scenarios = table("scenarios", *(column(n) for n in (
-            "name", "title", "source", "inputs_hash", "crs", "timezone", "created_at",
-            "created_by", "updated_at")), column("extent", JSON), column("ids", JSON))
-        plans = table("plans", *(column(n) for n in (
-            "id", "scenario_id", "name", "inputs_hash", "seed", "version", "n_slots",
-            "active", "created_at", "created_by", "updated_at", "updated_by")),
-            column("content", JSON), column("request", JSON))
-        with st.engine.begin() as c:
-            c.execute(insert(scenarios).values(
-                name="town", title="", source="", inputs_hash="h0", crs="local",
-                timezone="Asia/Shanghai", created_at=t, created_by="", updated_at=t,
-                extent=list(EXTENT), ids={"units": list(UNITS), "posts": ["p1", "p2"],
-                                          "grids": ["g1", "g2"]}))
-            sid = c.execute(text("SELECT id FROM scenarios")).scalar_one()
-            c.execute(insert(plans).values(
-                scenario_id=sid, name="old", inputs_hash="h0", seed=7, version="test",
-                n_slots=2, active=True, created_at=t, created_by="", updated_at=t,
-                updated_by="", content=make_plan().as_dict(), request=REQUEST))
-            pid = c.execute(text("SELECT id FROM plans")).scalar_one()
+        sid, pid = insert_old_plan(st, request=REQUEST)
         columns = {c["name"] for c in inspect(st.engine).get_columns("plans")}
         assert "request" in columns and not {"stages", "header"} & columns
         upgrade(st)
@@ -158,6 +138,7 @@ def test_0004_adds_stages_to_plans_stored_at_0003(empty_url: str) -> None:
         assert "request" in columns and not {"stages", "header"} & columns
         with st.engine.connect() as c:
             assert c.execute(text("SELECT count(*) FROM plans")).scalar() == 2
+            plans = table("plans", column("id"), column("request", JSON))  # as 0003 has it
             got = c.execute(select(plans.c.request).where(plans.c.id == pid)).scalar_one()
         assert got == REQUEST
     finally:
