@@ -124,7 +124,8 @@ def main() -> None:
         # grid and hour of the week (the over-deployment xunfang plan reports in plan.json)
         k_record = evaluate(result)
         name = arm.removeprefix("baseline:")
-        per[name] = {key: list(k.per_replication[key]) for key in KEYS[:-1]}
+        per[name] = {key: list(k.per_replication[key]) for key in KEYS
+                     if key != "over_deployment_record"}
         per[name]["over_deployment_record"] = list(k_record.per_replication["over_deployment"])
         summary[name] = {key: dict(zip(("mean", "low", "high"), mean_ci(per[name][key]),
                                        strict=True)) for key in KEYS}

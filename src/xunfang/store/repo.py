@@ -457,10 +457,6 @@ def _object_problems(value: object, column: str, what: str) -> list[Problem]:
     return [x for x in (_jsonable(dict(value), "plan", column),) if x]
 
 
-def _request_problems(request: object) -> list[Problem]:
-    return _object_problems(request, "request", "plan.json's request")
-
-
 #: plan.json's top-level fields the plans table holds in columns of their own; the others
 #: (``xunfang_version``, ``scenario``) are the plan's ``header``.
 PLAN_COLUMNS_OF_DOCUMENT = frozenset({"plan", "kpis", "request", "stages", "inputs_hash",
@@ -490,7 +486,7 @@ def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *,
     if kpis is not None:
         problems += [x for x in (_jsonable(dict(kpis), "plan", "kpis"),) if x]
     if request is not None:
-        problems += _request_problems(request)
+        problems += _object_problems(request, "request", "plan.json's request")
     if stages is not None:
         problems += _object_problems(stages, "stages", "plan.json's stages")
     if header is not None:
