@@ -792,12 +792,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                             f"no unit stands within the tier-1 target of "
                                             f"{sh.site}: {sh.reason}"))
                 shorts_by_slot.setdefault(str(s.index), []).append(sh.site)
-            holders = {u for (u, _k) in st.holds}
-        else:
-            holders = set()
-        # the grids patrolled this slot: a unit standing to hold a ring visits no other site
+        # the grids patrolled this slot: a unit standing to hold a ring (held_grid, this
+        # slot's holders) visits no other site
         state.last_seen[[g for g, us in patrols.items()
-                         if any(u not in holders for u in us)]] = k
+                         if any(u not in held_grid for u in us)]] = k
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
     staged: dict[str, object] = {}
     if rings is not None:
