@@ -270,3 +270,24 @@ def test_the_dosage_yardstick_is_the_forecast_or_the_record(ebian) -> None:
     assert got["forecast"] > got["record"]
     with pytest.raises(deploy.DeployError, match="dosage_basis must be 'record' or 'forecast'"):
         deploy.Options(dosage_basis="habit")
+
+
+def _counts_over(inp: deploy.Inputs, post: deploy.Posture) -> float:
+    """Over-deployment of the posture's counts (units standing in reserve at a home post in a
+    grid included) against the forecast share, as the posture's term measures it."""
+    c = post.counts.astype(float)
+    r = inp.risk + 1e-3 * inp.risk.mean(axis=0, keepdims=True)
+    need = c.sum(axis=0, keepdims=True) * r / r.sum(axis=0, keepdims=True)
+    return float(np.maximum(0.0, c - need).sum() / c.sum())
+
+
+def test_a_dearer_over_deployment_never_raises_it(ebian) -> None:
+    # units held in reserve stand at their home post, in its grid; the over-deployment term
+    # once left them out, so a dearer over-deployment hid units in reserve at crowded posts
+    # and raised it (county: 0.345 at w_over 60, 0.359 at 3000; Baltimore: 0.269 and 0.312)
+    sc, net = ebian
+    got = []
+    for w in (60.0, 3000.0):
+        inp = _inputs(sc, net, options=deploy.Options(w_over=w))
+        got.append(_counts_over(inp, deploy.plan_posture(inp)))
+    assert got[1] <= got[0] + 1e-9, got

@@ -316,9 +316,13 @@ class Options:
     # the dosage cap: "forecast", the intelligence stage's risk (as every other term: the
     # deployment follows the intelligence), or "record", the recorded incidents per grid and
     # hour of the week, the yardstick of the simulator's over-deployment KPI (DESIGN §4).
-    # Measured on the county, 100 paired replications (bench/plan_kpis.py --option
-    # dosage_basis=...), plan − proportional over-deployment on 2026-11-29 / 10-01 / 12-05:
-    # forecast +0.043 / +0.047 / +0.068, record −0.003 / +0.001 / +0.032
+    # Measured (session 5, reserves counted where they stand; bench/RESULTS.md), plan −
+    # proportional over-deployment, county 2026-11-29 / 10-01 / 12-05 / 07-15 / 03-02
+    # (plan_kpis, 100 replications): forecast +0.016 / +0.015 / +0.033 / +0.004 / +0.005,
+    # record −0.036 / −0.028 / −0.013 / −0.032 / −0.015; Baltimore (city_kpis, 20) against
+    # the true risk map: forecast +0.006, record +0.034 (against the record: +0.018, −0.023).
+    # "record" also leaves more rings unheld (posture shortfalls 11 / 3 / 5 / 7 / 5 against
+    # 6 / 2 / 2 / 6 / 6: its noisy hour-of-week need caps quiet grids at 2 units)
     dosage_basis: str = "forecast"
     # times the least work (the load is a lower bound: routes meet the intervals only with
     # room to spare). Measured on the county (bench/plan_kpis.py, 100 replications): 1.0 left

@@ -17,9 +17,10 @@ slot::
                v[g] ≤ Σ_{g' reaching g within its target} n[g'], v ∈ [0, 1]   (1-3-5 cover;
                                      g itself and its 8 nearest such g')
                z[g] ≤ n[g], z ∈ [0, 2]                          (key-site visits)
-               o[g] ≥ n[g] − need[g], need = N_vis · ρ[g]         (over-deployment; ρ the
-                                     grid's share of the record in the slot's hour of the
-                                     week, the KPI's yardstick, or s[g]: Options.dosage_basis)
+               o[g] ≥ n[g] + R[g] − need[g], need = N_vis · ρ[g]  (over-deployment; R the
+                                     units held in reserve at home posts in g; ρ the grid's
+                                     share of the record in the slot's hour of the week, the
+                                     KPI's yardstick, or s[g]: Options.dosage_basis)
                p0[g] + Σ_c x[c,g] ≤ cap[g] = max(req, p0, floor, ⌈dosage·need⌉)  (dosage)
                Σ_c e[c,p] + h[p] = need[p]                        (event posts)
                Σ_{i near s} y[i] + hc[s] ≥ 1, y ∈ {0,1}            (staging: a car stands at
@@ -534,7 +535,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         mip = _Mip()
         xs: dict[tuple[int, int], int] = {}
         es: dict[tuple[int, int], int] = {}
-        rs: dict[int, int] = {}
+        rs: dict[tuple[int, int], int] = {}  # (class, home grid or -1) -> units in reserve
         class_keys = list(classes)
         for ci, ckey in enumerate(class_keys):
             key = ckey[0]
@@ -545,7 +546,11 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 gp = _grid_of_post(inp, p)
                 if gp in key:
                     es[(ci, pi)] = mip.var(0, nc, 0.0, True)
-            rs[ci] = mip.var(0, nc, -opts.w_reserve, True)
+            homes: dict[int, int] = {}  # a unit in reserve stands at its home post
+            for u in classes[ckey]:
+                homes[home_grid[u]] = homes.get(home_grid[u], 0) + 1
+            for h, nh in sorted(homes.items()):
+                rs[(ci, h)] = mip.var(0, nh, -opts.w_reserve, True)
             if anchor is not None:  # keep the plan in force: its count of the class per grid
                 planned: dict[int, int] = {}
                 for u in classes[ckey]:
@@ -559,7 +564,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                     mip.row({xs[(ci, g)]: 1.0, kd: 1.0}, ref, math.inf)
             coefs = {xs[(ci, g)]: 1.0 for g in key}
             coefs.update({es[(c2, pi)]: 1.0 for (c2, pi) in es if c2 == ci})
-            coefs[rs[ci]] = 1.0
+            coefs.update({j: 1.0 for (c2, _h), j in rs.items() if c2 == ci})
             mip.row(coefs, nc, nc)
         # n[g] as coefficients over x and e
         ncoef: list[dict[int, float]] = [dict() for _ in range(n_g)]
@@ -586,15 +591,21 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         for (ci, g), j in xs.items():
             if class_keys[ci][2]:
                 holding_cols[g][j] = 1.0
-        kept_nodes = set(last_holds) | {nid for (kk, nid) in anchor_holds if kk == s.index}
+        # a holder of the slot before stays (HOLD_KEEP); in a re-plan a node the plan in
+        # force holds in this slot weighs more than one held the slot before, so that when
+        # one car could hold what two held in the plan, the re-plan keeps the plan's two
+        # rather than a node of the slot before (a ring holder freed is a change)
+        in_force = {nid for (kk, nid) in anchor_holds if kk == s.index}
+        keep_w = opts.w_keep / max(len(mobile), 1)
         for i, nd in enumerate(cand.tolist()):
             g = int(node_grid[nd])
             if not holding_cols[g]:
                 continue  # no car or motorcycle may patrol that grid
             bonus = 0.0
-            if net_ids[nd] in kept_nodes:  # in a re-plan, a holder moved is a change
-                bonus = HOLD_KEEP + (opts.w_keep / max(len(mobile), 1) if anchor is not None
-                                     else 0.0)
+            if net_ids[nd] in last_holds or net_ids[nd] in in_force:
+                bonus = HOLD_KEEP
+            if net_ids[nd] in in_force:
+                bonus += keep_w
             ys[i] = mip.var(0, 1, bonus - HOLD_COST, True)
             ygrid[g][ys[i]] = -1.0
         cshort: dict[int, int] = {}
@@ -632,7 +643,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 z = mip.var(0, 2, opts.w_sites * q[g] / 2)
                 mip.row({**neg, z: 1.0}, -math.inf, p0[g])
             o = mip.var(0, math.inf, -opts.w_over / scale)
-            mip.row({**neg, o: 1.0}, p0[g] - need_g[g], math.inf)
+            # units held in reserve at a home post in the grid stand there: they count too
+            held_back = {j: -1.0 for (_c, h), j in rs.items() if h == g}
+            mip.row({**neg, **held_back, o: 1.0}, p0[g] - need_g[g], math.inf)
             if req[g] > p0[g]:  # patrols: the units added less those standing to hold rings
                 h = mip.var(0, req[g], -opts.w_short)
                 hshort[g] = h
@@ -734,7 +747,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 if c2 == ci:
                     gp = _grid_of_post(inp, event_posts[pi][0])
                     cols += [("event", pi, gp)] * round(x[j])
-            cols += [("reserve", -1, -1)] * round(x[rs[ci]])
+            for (c2, h), j in rs.items():
+                if c2 == ci:
+                    cols += [("reserve", -1, h)] * round(x[j])
             if len(cols) != len(us):
                 raise DeployError(f"slot {s.name}: the counts place {len(cols)} units of a "
                                   f"class of {len(us)}")
@@ -747,6 +762,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                     dest = home_grid[u] if kind == "reserve" else g
                     tt = float(minutes[at, dest]) if at >= 0 and dest >= 0 else 0.0
                     cost[i, j] = tt if math.isfinite(tt) else _BIG
+                    if kind == "reserve" and g != home_grid[u]:
+                        cost[i, j] = _BIG  # the reserve place at another unit's home post
                     if old is not None and old != (kind, idx):
                         cost[i, j] += 1000.0
                     if kind == "grid" and held_grid.get(u) == g:
