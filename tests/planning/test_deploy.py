@@ -291,3 +291,16 @@ def test_a_dearer_over_deployment_never_raises_it(ebian) -> None:
         inp = _inputs(sc, net, options=deploy.Options(w_over=w))
         got.append(_counts_over(inp, deploy.plan_posture(inp)))
     assert got[1] <= got[0] + 1e-9, got
+
+
+def test_ring_holders_stand_outside_the_dosage_cap(ebian) -> None:
+    # the cap limits a grid's patrols to its share of the units; the cars standing to hold
+    # the 1-3-5 rings are a requirement, not dosage: a cap of one unit a grid (and no room
+    # above the share) leaves no more rings unheld than no cap at all
+    sc, net = ebian
+    unheld = {}
+    for factor, floor in ((0.0, 1), (100.0, 100)):
+        inp = _inputs(sc, net, options=deploy.Options(dosage_factor=factor, dosage_floor=floor))
+        post = deploy.plan_posture(inp)
+        unheld[floor] = sum(1 for f in post.shortfalls if f.duty == "staging")
+    assert unheld[1] <= unheld[100], unheld

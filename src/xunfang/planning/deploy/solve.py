@@ -21,7 +21,8 @@ slot::
                                      units held in reserve at home posts in g; ρ the grid's
                                      share of the record in the slot's hour of the week, the
                                      KPI's yardstick, or s[g]: Options.dosage_basis)
-               p0[g] + Σ_c x[c,g] ≤ cap[g] = max(req, p0, floor, ⌈dosage·need⌉)  (dosage)
+               p0[g] + Σ_c x[c,g] − Σ_{i in g} y[i] ≤ cap[g] = max(req, p0, floor,
+                                     ⌈dosage·need⌉)  (dosage: ring holders outside it)
                Σ_c e[c,p] + h[p] = need[p]                        (event posts)
                Σ_{i near s} y[i] + hc[s] ≥ 1, y ∈ {0,1}            (staging: a car stands at
                                      candidate node i for every open tier-1 ring s,
@@ -652,8 +653,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 mip.row({**mg_, **ygrid[g], h: 1.0}, req[g] - p0[g], math.inf)
             if mg_:
                 patrol = pcoef[g]
-                if patrol:  # event posts are needs, not dosage: outside the cap
-                    mip.row(patrol, -math.inf, max(cap[g] - p0[g], 0.0))
+                if patrol:  # event posts are needs, not dosage: outside the cap, as are
+                    # the cars standing to hold rings (the 1-3-5 cover is a requirement)
+                    mip.row({**patrol, **ygrid[g]}, -math.inf, max(cap[g] - p0[g], 0.0))
                 d = mip.var(0, math.inf, -opts.w_move / scale)
                 mip.row({**mg_, d: -1.0}, -math.inf, prev_n[g] - p0[g])
                 mip.row({**mg_, d: 1.0}, prev_n[g] - p0[g], math.inf)
