@@ -102,3 +102,15 @@ def test_plan_risk_method_is_checked(tmp_path: Path) -> None:
     res = runner.invoke(app, ["plan", "ebian", "--risk-method", "network_kde", "--out",
                               str(tmp_path / "p")])
     assert res.exit_code == 1 and "per grid" in res.stderr
+
+
+def test_ingest_bad_time_zone_names_the_argument_and_writes_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("time,lon,lat\n2025-03-01 08:00,103.26,29.23\n", encoding="utf-8")
+    for args in (["--tz", "Mars/Olympus"], ["--tz", "UTC", "--source-tz", "Mars/Olympus"]):
+        res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(tmp_path / "o"),
+                                  *args])
+        assert res.exit_code == 1, res.output
+        assert f"{args[-2]} 'Mars/Olympus' is not a time zone" in res.stderr
+        assert "Traceback" not in res.output + res.stderr
+        assert not (tmp_path / "o").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -180,3 +181,89 @@ def test_time_layouts_are_recognised_or_asked_for(tmp_path: Path) -> None:
         ingest(ambiguous)
     assert str(ingest(ambiguous, time_format="%d/%m/%Y %H:%M").table.time[0]) == (
         "2018-02-01T10:00:00")
+
+
+def test_utc_offsets_may_differ_and_mix_with_local_times(tmp_path: Path) -> None:
+    rows = ["2024-01-01T08:00+00:00", "2024-01-01T09:00+08:00", "2024-01-01 09:30",
+            "2024-01-01T01:00Z", "20240101T010000-0500", "not a time"]
+    path = write(tmp_path, "time,lon,lat\n" + "".join(f"{r},103.26,29.23\n" for r in rows))
+    got = ingest(path, tz="Asia/Shanghai")  # values without an offset are local in --tz
+    assert [str(t) for t in got.table.time] == [
+        "2024-01-01T16:00:00", "2024-01-01T09:00:00", "2024-01-01T09:30:00",
+        "2024-01-01T09:00:00", "2024-01-01T14:00:00"]
+    assert [(p.row, p.rule) for p in got.report.problems] == [(6, "time not a date-time")]
+    # ... or in --source-tz; most values in another layout, a few ISO 8601 with an offset
+    rows = ["2024/01/01 09:00"] * 3 + ["2024-01-01T09:00+08:00", "2024/01/01 10:00"]
+    path = write(tmp_path, "time,lon,lat\n" + "".join(f"{r},103.26,29.23\n" for r in rows),
+                 name="utc.csv")
+    got = ingest(path, tz="Asia/Shanghai", source_tz="UTC", keep_duplicates=True)
+    assert [str(t)[11:16] for t in got.table.time] == ["17:00"] * 3 + ["09:00", "18:00"]
+    with pytest.raises(IngestError, match="--tz"):  # offsets still need the local zone
+        ingest(path)
+
+
+@pytest.mark.parametrize("option", ["tz", "source_tz"])
+def test_a_bad_time_zone_names_the_option_and_the_value(tmp_path: Path, option: str) -> None:
+    path = write(tmp_path, "time,lon,lat\n2024-01-01 09:00,103.26,29.23\n")
+    zones = {"tz": "Asia/Shanghai", "source_tz": "UTC", option: "Mars/Olympus"}
+    flag = "--" + option.replace("_", "-")
+    with pytest.raises(IngestError, match=f"{flag} 'Mars/Olympus' is not a time zone"):
+        ingest(path, **zones)  # type: ignore[arg-type]
+    with pytest.raises(IngestError, match="--source-tz needs --tz"):
+        ingest(path, source_tz="UTC")
+
+
+def test_a_priority_not_a_whole_number_is_listed_and_the_row_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, "time,lon,lat,priority\n" + "".join(
+        f"2024-01-01 0{i}:00,103.26,29.23,{p}\n"
+        for i, p in enumerate(["2", "high", "", "2.5", "3.0"], start=1)))
+    got = ingest(path)
+    assert list(got.table.priority) == [2, 0, 0, 0, 3]  # empty or unusable: 0, no priority
+    rule = "priority not a whole number: row kept with priority 0 (none), as if empty"
+    assert [(p.row, p.field, p.rule, p.value) for p in got.report.problems] == [
+        (2, "priority", rule, "high"), (4, "priority", rule, "2.5")]
+    assert got.report.kept == 5 and got.report.counts == {rule: 2}
+
+
+def test_rows_of_the_wrong_width_are_listed_and_the_others_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("id,time,lon,lat\n"
+            "A,2024-01-01 09:00,103.26,29.23\n"
+            "\n"                                     # an empty line: skipped, not counted
+            "B,2024-01-01 09:00,103.26\n"            # row 2: too few fields
+            "C,2024-01-01 10:00,103.26,29.23,x\n"    # row 3: too many
+            "D,2024-01-01 11:00,103.26,29.23\n"
+            "D,2024-01-01 11:00,103.26,29.23\n"      # row 5: a duplicate of row 4
+            "E,NA,103.26,29.23\n")                   # row 6: no time
+    path = write(tmp_path, text)
+    rule = "row has a different number of fields than the header (4)"
+
+    def check() -> None:
+        got = ingest(path)
+        rep = got.report
+        assert rep.rows == 6 and rep.kept == 2 and list(got.table.ids) == ["A", "D"]
+        assert [(p.row, p.field, p.rule, p.value) for p in rep.problems] == [
+            (2, "*", rule, "3 fields: B,2024-01-01 09:00,103.26"),
+            (3, "*", rule, "5 fields: C,2024-01-01 10:00,103.26,29.23,x"),
+            (6, "time", "time missing", "")]
+        assert rep.duplicates == ((5, 4),)
+        assert sum(rep.counts.values()) == rep.rejected
+
+    check()
+    # the row-by-row reader, used when the fast one and the count of rows disagree, agrees
+    mod = sys.modules["xunfang.intel.ingest"]  # the package's `ingest` is the function
+    monkeypatch.setattr(mod, "_wrong_width", lambda raw, enc: (0, []))
+    check()
+    with pytest.raises(IngestError, match=r"no row has as many fields.*row 1 has 2 fields"):
+        ingest(write(tmp_path, "time,lon,lat\n2024-01-01 09:00,103.2\n", name="short.csv"))
+
+
+def test_daylight_saving_gap_and_fold_have_their_own_rules(tmp_path: Path) -> None:
+    rows = ["2024-03-10 02:30", "2024-11-03 01:30", "2024-03-10 05:30", "soon"]
+    path = write(tmp_path, "time,lon,lat\n" + "".join(f"{r},103.26,29.23\n" for r in rows))
+    got = ingest(path, tz="Asia/Shanghai", source_tz="America/Chicago")
+    assert [str(t) for t in got.table.time] == ["2024-03-10T18:30:00"]
+    assert [(p.row, p.rule) for p in got.report.problems] == [
+        (1, "local time does not exist in America/Chicago (daylight-saving gap)"),
+        (2, "ambiguous local time in America/Chicago: it occurs twice (daylight-saving fold)"),
+        (4, "time not a date-time")]

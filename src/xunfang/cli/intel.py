@@ -66,9 +66,11 @@ def ingest_cmd(
         "--time-format", help="strftime layout of the time column (default: ISO 8601).")] = None,
     tz: Annotated[str | None, typer.Option(
         "--tz", help="The jurisdiction's time zone (e.g. Asia/Shanghai): times with a UTC "
-        "offset are converted to it.")] = None,
+        "offset are converted to it; times without one are local times in it unless "
+        "--source-tz is given.")] = None,
     source_tz: Annotated[str | None, typer.Option(
-        "--source-tz", help="Time zone the naive times were written in, if not --tz.")] = None,
+        "--source-tz", help="Time zone the times without a UTC offset were written in, if "
+        "not --tz (needs --tz).")] = None,
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="A scenario whose CRS and zones (the jurisdiction) apply.")] = None,
     keep_duplicates: Annotated[bool, typer.Option(

@@ -2,14 +2,19 @@
 
 Input: CSV (UTF-8 or GB18030, optionally gzipped), Excel, GeoPackage or GeoJSON, with a column
 mapping (``time=date,lon=longitude,lat=latitude``). Times are parsed with a given format or as
-ISO 8601, converted to the jurisdiction's local time zone when they carry an offset (or when
-``source_tz`` is given); coordinates are lon/lat (WGS84, or GCJ-02 / BD-09 from Chinese web maps)
-or x/y in a named CRS, and are projected to the jurisdiction's metric CRS.
+ISO 8601, value by value: one with a UTC offset is an instant, converted to the jurisdiction's
+local time zone ``tz``; one without is a local time in ``source_tz`` (converted to ``tz``) or,
+with no ``source_tz``, in ``tz`` (kept as written). Coordinates are lon/lat (WGS84, or GCJ-02 /
+BD-09 from Chinese web maps) or x/y in a named CRS, and are projected to the jurisdiction's
+metric CRS.
 
-Every row that cannot be used — bad time, bad or missing coordinates, outside the jurisdiction —
-is listed with its row number, field and rule in the :class:`IngestReport`; exact duplicates are
-listed too and kept out of the table (``keep_duplicates=True`` keeps them). Nothing is dropped
-without a line in the report. The table is stored as Parquet (:func:`write_parquet`).
+Every row that cannot be used — a CSV row with too few or too many fields, bad time (a local
+time in a daylight-saving gap or fold included), bad or missing coordinates, outside the
+jurisdiction — is listed with its row number, field and rule in the :class:`IngestReport`;
+exact duplicates are listed too and kept out of the table (``keep_duplicates=True`` keeps
+them). A priority that is not a whole number is listed and the row kept without one (0), as an
+empty priority. Nothing is dropped or changed without a line in the report. The table is
+stored as Parquet (:func:`write_parquet`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import gzip
 import io
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +55,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "priority": ("priority", "level", "等级"),
 }
 COORDS = ("wgs84", "gcj02", "bd09")
+# an optional field, as category and id: a row whose priority is empty or unusable is kept
+PRIORITY_RULE = "priority not a whole number: row kept with priority 0 (none), as if empty"
 MAX_LISTED = 1000  # problems listed one by one per rule; all are counted
 
 
@@ -177,7 +184,25 @@ def parse_columns(text: str | None) -> dict[str, str]:
 
 
 # -- reading -----------------------------------------------------------------------------------
-def _read_text_table(path: Path) -> tuple[pd.DataFrame, str]:
+@dataclass(frozen=True)
+class RawTable:
+    """A file's rows as text columns, with what reading them found."""
+
+    df: pd.DataFrame
+    encoding: str | None
+    crs: str | None  # the layer's CRS (GIS files)
+    rownum: IntArray  # the 1-based data row of each row of ``df`` (header row 0)
+    problems: tuple[RowProblem, ...] = ()  # rows that could not be read (not in ``df``)
+
+    @property
+    def rows(self) -> int:
+        return len(self.df) + len(self.problems)
+
+
+WRONG_WIDTH = "row has a different number of fields than the header"
+
+
+def _read_text_table(path: Path) -> RawTable:
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
@@ -195,16 +220,83 @@ def _read_text_table(path: Path) -> tuple[pd.DataFrame, str]:
             raise IngestError(
                 f"{path}: the text is neither UTF-8 nor GB18030 (byte {exc.start})") from None
         encoding = "gb18030"
+    skipped: list[object] = []
+
+    def skip(row: object) -> str:  # a row of the wrong width: set aside, found again below
+        skipped.append(row)
+        return "skip"
+
     try:
         tab = pacsv.read_csv(
             pa.BufferReader(raw),
             read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 column_types=_all_strings(raw, encoding), strings_can_be_null=True),
         )
     except pa.ArrowInvalid as exc:
         raise IngestError(f"{path}: not a readable CSV table: {exc}") from None
-    return tab.to_pandas(), encoding
+    df = tab.to_pandas()
+    if not skipped:
+        return RawTable(df, encoding, None, np.arange(1, len(df) + 1, dtype=np.int64))
+    # the fast reader does not number the rows it skips: count the rows again
+    total, problems = _wrong_width(raw, encoding)
+    if len(problems) != len(skipped) or total != len(df) + len(problems):
+        return _read_rows(raw, encoding)  # the two readers disagree: read row by row
+    rownum = np.delete(np.arange(1, total + 1, dtype=np.int64),
+                       np.array([p.row - 1 for p in problems], dtype=np.int64))
+    return RawTable(df, encoding, None, rownum, tuple(problems))
+
+
+def _records(raw: bytes, encoding: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header, and every data row with its number (empty lines skipped and not counted,
+    as the fast reader does)."""
+    import csv
+
+    reader = csv.reader(io.StringIO(raw.decode(encoding), newline=""))
+    header = next(reader)
+    return header, enumerate((rec for rec in reader if rec), start=1)
+
+
+def _width_problem(row: int, rec: list[str], width: int) -> RowProblem:
+    text = ",".join(rec)
+    text = text if len(text) <= 200 else text[:200] + "…"
+    return RowProblem(row, "*", f"{WRONG_WIDTH} ({width})", f"{len(rec)} fields: {text}")
+
+
+def _wrong_width(raw: bytes, encoding: str) -> tuple[int, list[RowProblem]]:
+    """The number of data rows, and the rows whose number of fields is not the header's."""
+    header, records = _records(raw, encoding)
+    width = len(header)
+    total = 0
+    problems: list[RowProblem] = []
+    for total, rec in records:  # total ends as the last row number
+        if len(rec) != width:
+            problems.append(_width_problem(total, rec, width))
+    return total, problems
+
+
+def _read_rows(raw: bytes, encoding: str) -> RawTable:
+    """The slow, exact reading: every row whose number of fields differs from the header's
+    is listed (its data row, its width, its text) and the others are read as the fast reader
+    reads them (its null markers null)."""
+    header, records = _records(raw, encoding)
+    width = len(header)
+    good: list[list[str]] = []
+    rownum: list[int] = []
+    problems: list[RowProblem] = []
+    for row, rec in records:
+        if len(rec) == width:
+            good.append(rec)
+            rownum.append(row)
+        else:
+            problems.append(_width_problem(row, rec, width))
+    nulls = set(pacsv.ConvertOptions().null_values)
+    cols = list(zip(*good, strict=True)) if good else [()] * width
+    tab = pa.table({name: pa.array([None if v in nulls else v for v in col], pa.string())
+                    for name, col in zip(header, cols, strict=True)})
+    return RawTable(tab.to_pandas(), encoding, None, np.asarray(rownum, dtype=np.int64),
+                    tuple(problems))
 
 
 def _all_strings(raw: bytes, encoding: str) -> dict[str, pa.DataType]:
@@ -251,26 +343,24 @@ def _read_gis(path: Path, layer: str | None) -> tuple[pd.DataFrame, str | None]:
     return df, crs
 
 
-def read_table(
-    path: Path, *, layer: str | None = None
-) -> tuple[pd.DataFrame, str | None, str | None]:
-    """The raw table (text columns), its text encoding and, for GIS files, the layer's CRS."""
+def read_table(path: Path, *, layer: str | None = None) -> RawTable:
+    """The raw table (text columns), its text encoding, for GIS files the layer's CRS, and
+    the rows that could not be read (a CSV row of the wrong width)."""
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
     if suffix in (".csv", ".txt", ".csv.gz", ".txt.gz"):
-        df, enc = _read_text_table(path)
-        return df, enc, None
+        return _read_text_table(path)
     if suffix in (".xlsx", ".xlsm"):
         try:
             df = pd.read_excel(path, dtype=str, engine="openpyxl")
         except Exception as exc:
             raise IngestError(f"{path}: not a readable Excel workbook: {exc}") from None
-        return df, None, None
+        return RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64))
     if suffix in (".gpkg", ".geojson", ".json", ".kml", ".shp"):
         df, crs = _read_gis(path, layer)
-        return df, None, crs
+        return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64))
     raise IngestError(
         f"{path}: unknown file type '{suffix}'; use .csv, .csv.gz, .xlsx, .gpkg or .geojson")
 
@@ -278,15 +368,24 @@ def read_table(
 # -- the pipeline ------------------------------------------------------------------------------
 @dataclass
 class _Rejects:
+    rownum: IntArray  # data row number of each table position
     counts: Counter[str] = field(default_factory=Counter)
     listed: list[RowProblem] = field(default_factory=list)
 
     def add(self, rule: str, fld: str, rows: IntArray, values: Sequence[object]) -> None:
+        """``rows`` are positions in the table; the report names their data rows."""
         if not len(rows):
             return
         self.counts[rule] += len(rows)
-        for r, v in zip(rows[:MAX_LISTED].tolist(), list(values)[:MAX_LISTED], strict=True):
-            self.listed.append(RowProblem(int(r) + 1, fld, rule, "" if v is None else str(v)))
+        for r, v in zip(self.rownum[rows[:MAX_LISTED]].tolist(), list(values)[:MAX_LISTED],
+                        strict=True):
+            self.listed.append(RowProblem(int(r), fld, rule, "" if v is None else str(v)))
+
+    def add_problems(self, problems: Sequence[RowProblem]) -> None:
+        for p in problems:
+            self.counts[p.rule] += 1
+            if self.counts[p.rule] <= MAX_LISTED:
+                self.listed.append(p)
 
 
 def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> dict[str, str]:
@@ -331,7 +430,8 @@ def guess_time_format(text: pd.Series) -> str | None:
     need = 0.99 * len(sample)
 
     def share(fmt: str) -> int:
-        return int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum())
+        # utc=True: values with different UTC offsets (or none) are counted, not refused
+        return int(pd.to_datetime(sample, format=fmt, errors="coerce", utc=True).notna().sum())
 
     if share("ISO8601") >= need:
         return "ISO8601"
@@ -348,38 +448,99 @@ def guess_time_format(text: pd.Series) -> str | None:
     return first
 
 
+# a value that ends in a UTC offset after its time of day: Z, +08, +0800, +08:00 (UTC, GMT)
+_OFFSET = (r"(?:\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*|T\d{4,6}(?:[.,]\d+)?)"
+           r"(?:[Zz]|UTC|GMT|[+-]\d\d(?::?\d\d)?)$")
+GAP = "local time does not exist in {zone} (daylight-saving gap)"
+FOLD = "ambiguous local time in {zone}: it occurs twice (daylight-saving fold)"
+
+
+@dataclass(frozen=True)
+class _Times:
+    time: npt.NDArray[np.datetime64]  # datetime64[s], local time; NaT where unusable
+    layout: str
+    gap: npt.NDArray[np.bool_]  # local times that do not exist in the source zone
+    fold: npt.NDArray[np.bool_]  # local times that occur twice in the source zone
+
+
+def _zone(option: str, name: str) -> None:
+    """Refuse a time-zone name pandas cannot use, naming the option."""
+    try:
+        pd.Timestamp("2000-01-01").tz_localize(name)
+    except (LookupError, ValueError, TypeError, AttributeError):
+        raise IngestError(
+            f"{option} '{name}' is not a time zone; give an IANA name such as Asia/Shanghai, "
+            "America/Chicago or UTC") from None
+
+
 def _parse_times(
     values: pd.Series, fmt: str | None, tz: str | None, source_tz: str | None
-) -> tuple[npt.NDArray[np.datetime64], str]:
-    """datetime64[s] in local time ``tz`` (NaT where a value does not parse), and the layout."""
+) -> _Times:
+    """Local times in ``tz``. A value with a UTC offset is an instant, converted to ``tz``;
+    a value without one is a local time in ``source_tz`` (converted to ``tz``) or, with no
+    ``source_tz``, in ``tz`` itself (kept as written). Each value is judged on its own, so a
+    column may mix offsets, and values with and without one."""
     text = values.astype("string").str.strip()
-    layout = fmt or "ISO8601"
-    if fmt:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    else:
-        layout = guess_time_format(text) or "ISO8601"
-        parsed = pd.to_datetime(text, format=layout, errors="coerce")
-        bad = parsed.isna() & text.notna()
-        if bad.any() and bad.sum() < len(text):  # a few other layouts: those one by one
-            parsed = parsed.astype(object)
-            parsed[bad] = pd.to_datetime(text[bad], format="mixed", errors="coerce")
-            parsed = pd.to_datetime(parsed, errors="coerce", utc=_has_offsets(parsed))
-    if getattr(parsed.dt, "tz", None) is not None:
+    n = len(text)
+    layout = fmt or guess_time_format(text) or "ISO8601"
+    aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    gap = np.zeros(n, dtype=bool)
+    fold = np.zeros(n, dtype=bool)
+
+    # values with an offset are exact instants (read as UTC); the others are local times
+    groups = [(np.flatnonzero(aware), True), (np.flatnonzero(~aware), False)]
+    read = [pd.to_datetime(text.iloc[idx], format=layout, errors="coerce", utc=utc)
+            for idx, utc in groups]
+    if fmt is None and any(r.notna().any() for r in read):
+        # a few values in other layouts: those one by one (not when no value fits the layout:
+        # then the column is in no layout we know, and guessing value by value could swap
+        # days and months)
+        read = [_others(r, text.iloc[idx], utc) for r, (idx, utc) in zip(read, groups,
+                                                                          strict=True)]
+    (idx, _), inst = groups[0], read[0]
+    if inst.notna().any():
         if tz is None:
             raise IngestError(
                 "the times carry a UTC offset; name the jurisdiction's time zone with --tz "
                 "(e.g. Asia/Shanghai) so they become local times")
-        parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
-    elif source_tz is not None:
-        if tz is None:
-            raise IngestError("--source-tz needs --tz, the jurisdiction's time zone")
-        parsed = (parsed.dt.tz_localize(source_tz, ambiguous="NaT", nonexistent="NaT")
-                  .dt.tz_convert(tz).dt.tz_localize(None))
-    return np.asarray(parsed.to_numpy(dtype="datetime64[s]"), dtype="datetime64[s]"), layout
+        out[idx] = _seconds(inst.dt.tz_convert(tz).dt.tz_localize(None))
+    (idx, _), local = groups[1], read[1]
+    if source_tz is not None and len(idx):
+        assert tz is not None  # checked by ingest
+        placed = local.dt.tz_localize(source_tz, ambiguous="NaT", nonexistent="NaT")
+        lost = np.flatnonzero(placed.isna().to_numpy() & local.notna().to_numpy())
+        if len(lost):  # which of them fall in a gap (the others are in a fold)
+            once = local.iloc[lost].dt.tz_localize(
+                source_tz, ambiguous=np.ones(len(lost), dtype=bool), nonexistent="NaT")
+            in_gap = once.isna().to_numpy()
+            gap[idx[lost[in_gap]]] = True
+            fold[idx[lost[~in_gap]]] = True
+        local = placed.dt.tz_convert(tz).dt.tz_localize(None)
+    out[idx] = _seconds(local)
+    return _Times(out, layout, gap, fold)
 
 
-def _has_offsets(parsed: pd.Series) -> bool:
-    return any(getattr(v, "tzinfo", None) is not None for v in parsed.dropna()[:100])
+def _others(parsed: pd.Series, text: pd.Series, utc: bool) -> pd.Series:
+    """``parsed``, with the values that did not fit the layout read in any layout: naive
+    (``utc=False``) or as UTC instants (``utc=True``)."""
+    bad = (parsed.isna() & text.notna()).to_numpy()
+    if not bad.any():
+        return parsed
+    rest = text[bad]
+    try:
+        again = pd.to_datetime(rest, format="mixed", errors="coerce", utc=utc)
+        if not utc and getattr(again.dt, "tz", None) is not None:
+            raise ValueError("a time-zone name the offset test did not see")
+    except ValueError:  # zone names among values taken as naive: those are not usable
+        return parsed
+    out = parsed.copy()
+    out[bad] = again
+    return out
+
+
+def _seconds(parsed: pd.Series) -> npt.NDArray[np.datetime64]:
+    return np.asarray(parsed.to_numpy(dtype="datetime64[s]"), dtype="datetime64[s]")
 
 
 def _numbers(values: pd.Series) -> FloatArray:
@@ -411,28 +572,45 @@ def ingest(
     path = Path(path)
     if coords not in COORDS:
         raise IngestError(f"--coords must be one of {', '.join(COORDS)}, got '{coords}'")
-    df, encoding, gis_crs = read_table(path)
+    if tz is not None:
+        _zone("--tz", tz)
+    if source_tz is not None:
+        _zone("--source-tz", source_tz)
+        if tz is None:
+            raise IngestError("--source-tz needs --tz, the jurisdiction's time zone")
+    raw = read_table(path, layer=layer)
+    df, encoding, gis_crs, rownum = raw.df, raw.encoding, raw.crs, raw.rownum
     n = len(df)
-    if n == 0:
+    if raw.rows == 0:
         raise IngestError(f"{path}: the table has a header but no rows")
+    if n == 0:
+        first = raw.problems[0]
+        raise IngestError(f"{path}: no row has as many fields as the header; row {first.row} "
+                          f"has {first.value}")
     m = _mapping(df, columns or {}, path)
     if "time" not in m:
         raise IngestError(
             f"{path}: no time column; map one with --columns time=COLUMN "
             f"(columns: {', '.join(map(str, df.columns))})")
-    rej = _Rejects()
+    rej = _Rejects(rownum)
+    rej.add_problems(raw.problems)  # rows of the wrong width: not in the table at all
     bad = np.zeros(n, dtype=bool)
 
     # time
     raw_time = df[m["time"]]
-    t, layout = _parse_times(raw_time, time_format, tz, source_tz)
+    times = _parse_times(raw_time, time_format, tz, source_tz)
+    t, layout = times.time, times.layout
     tbad = np.isnat(t)
     if tbad.any():
         rows = np.flatnonzero(tbad)
         missing = raw_time.isna().to_numpy()[rows]
         rej.add("time missing", m["time"], rows[missing], [None] * int(missing.sum()))
+        for rule, mask in ((GAP.format(zone=source_tz), times.gap[rows]),
+                           (FOLD.format(zone=source_tz), times.fold[rows])):
+            rej.add(rule, m["time"], rows[mask], raw_time.to_numpy()[rows[mask]])
+        rest = ~missing & ~times.gap[rows] & ~times.fold[rows]
         rule = f"time not in format {time_format}" if time_format else "time not a date-time"
-        rej.add(rule, m["time"], rows[~missing], raw_time.to_numpy()[rows[~missing]])
+        rej.add(rule, m["time"], rows[rest], raw_time.to_numpy()[rows[rest]])
     bad |= tbad
 
     # coordinates
@@ -499,16 +677,26 @@ def ingest(
             for r, g in zip(live_idx.tolist(), firsts.tolist(), strict=True):
                 first_row.setdefault(g, r)
             drows = live_idx[dmask]
-            dups = [(int(r) + 1, first_row[g] + 1)
+            dups = [(int(rownum[r]), int(rownum[first_row[g]]))
                     for r, g in zip(drows.tolist(), firsts[dmask].tolist(), strict=True)]
             rej.counts["exact duplicate"] += len(drows)
             if not keep_duplicates:
                 bad[drows] = True
 
     keep = np.flatnonzero(~bad)
-    table = _table(df.iloc[keep], m, t[keep], px[keep], py[keep], target_crs, keep)
+    priority = np.zeros(n, dtype=np.int64)
+    if "priority" in m:  # optional, as category and id: a row is kept without it
+        text = df[m["priority"]].astype("string").str.strip()
+        num = _numbers(text)
+        whole = np.isfinite(num) & (np.abs(num) < 2**53) & (num == np.round(num))
+        priority[whole] = num[whole].astype(np.int64)
+        given = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
+        rows = keep[(given & ~whole)[keep]]
+        rej.add(PRIORITY_RULE, m["priority"], rows, df[m["priority"]].to_numpy()[rows])
+    table = _table(df.iloc[keep], m, t[keep], px[keep], py[keep], target_crs,
+                   rownum[keep], priority[keep])
     report = IngestReport(
-        source=str(path), rows=n, kept=len(keep), encoding=encoding, crs=target_crs,
+        source=str(path), rows=raw.rows, kept=len(keep), encoding=encoding, crs=target_crs,
         time_format=layout,
         counts=dict(rej.counts), problems=tuple(rej.listed),
         duplicates=tuple(dups[:MAX_LISTED]),
@@ -574,17 +762,14 @@ def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool) -> N
 
 def _table(
     df: pd.DataFrame, m: Mapping[str, str], t: npt.NDArray[np.datetime64], x: FloatArray,
-    y: FloatArray, crs: str, rows: IntArray,
+    y: FloatArray, crs: str, rows: IntArray, pr: IntArray,
 ) -> IncidentTable:
+    """``rows``: the data row number of each row (the id when there is no id column)."""
     n = len(df)
     ids = (df[m["id"]].astype("string").fillna("").to_numpy(dtype=str) if "id" in m
-           else np.char.add("row", (rows + 1).astype(str)))
+           else np.char.add("row", rows.astype(str)))
     cat = (df[m["category"]].astype("string").fillna("").str.strip().to_numpy(dtype=str)
            if "category" in m else np.full(n, "", dtype=str))
-    if "priority" in m:
-        pr = pd.to_numeric(df[m["priority"]], errors="coerce").fillna(0).to_numpy(np.int64)
-    else:
-        pr = np.zeros(n, dtype=np.int64)
     used = set(m.values()) | {"__x", "__y"}
     extra = {str(c): df[c].astype("string").fillna("").to_numpy(dtype=str)
              for c in df.columns if c not in used}
