@@ -73,7 +73,7 @@ def main() -> None:
                     help="the posture's over-deployment weight (default: its default)")
     ap.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                     help="any other posture option (planning.deploy.Options), e.g. "
-                         "dosage_basis=record; repeatable")
+                         "dosage_basis=forecast; repeatable")
     args = ap.parse_args()
     machine = {**machine_basics(), "load_before": loadavg()}
     try:

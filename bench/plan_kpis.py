@@ -55,7 +55,7 @@ def main() -> None:
                     help="the posture's over-deployment weight (default: its default)")
     ap.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                     help="any other posture option (planning.deploy.Options), e.g. "
-                         "dosage_basis=record or w_sites=3; repeatable")
+                         "dosage_basis=forecast or w_sites=3; repeatable")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     try:

@@ -50,11 +50,11 @@ def test_options_reach_the_plan_and_its_replans(make_scenario: Make, tmp_path: P
     assert default["stages"]["posture"]["staging"]["holds"] > 0 and _staging(default)
 
     r = _plan(path, tmp_path / "opts", "hold_rings=false", "w_over=100",
-              "dosage_basis=record", "staging_patrols=1")
+              "dosage_basis=forecast", "staging_patrols=1")
     assert r.exit_code == 0, r.output
     doc = _doc(tmp_path / "opts")
     assert doc["request"]["deploy_options"] == {"hold_rings": False, "w_over": 100.0,
-                                                "dosage_basis": "record",
+                                                "dosage_basis": "forecast",
                                                 "staging_patrols": 1}
     # hold_rings=false: no unit stands to hold a ring
     assert "staging" not in doc["stages"]["posture"] and _staging(doc) == []

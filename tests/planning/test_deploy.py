@@ -94,9 +94,11 @@ def test_tier_presence_and_joint_patrols_are_met(planned) -> None:
 
 def test_counts_follow_risk(ebian) -> None:
     # without the staging units of the tier-1 rings: with them, the grid holding most tier-1
-    # sites (G4) gets its staging units whatever its risk in this synthetic risk table
+    # sites (G4) gets its staging units whatever its risk in this synthetic risk table; and
+    # with the dosage priced against the forecast (by default it is priced against the
+    # recorded incidents, which this synthetic table does not follow)
     sc, net = ebian
-    inp = _inputs(sc, net, options=deploy.Options(hold_rings=False))
+    inp = _inputs(sc, net, options=deploy.Options(hold_rings=False, dosage_basis="forecast"))
     post = deploy.plan_posture(inp)
     total = post.counts.sum(axis=1).astype(float)
     risk = inp.risk.sum(axis=1)
@@ -268,6 +270,15 @@ def test_the_dosage_yardstick_is_the_forecast_or_the_record(ebian) -> None:
         inp = replace(inp, risk=skew)
         got[basis] = int(deploy.plan_posture(inp).counts[quiet].sum())
     assert got["forecast"] > got["record"]
+    # the default is the record, the KPI's yardstick; a scenario with no record is priced
+    # against the forecast, and the posture says so
+    assert deploy.Options().dosage_basis == "record"
+    inp = _inputs(sc, net, options=deploy.Options(hold_rings=False, patrol_load=False))
+    assert deploy.plan_posture(inp).summary()["dosage_yardstick"] == "record"
+    bare = deploy.plan_posture(replace(inp, risk=skew, record=None)).summary()
+    assert bare["dosage_yardstick"] == ("forecast (dosage_basis is record, but the scenario "
+                                        "has no incident record)")
+    assert int(np.asarray(bare["counts"])[quiet].sum()) == got["forecast"]
     with pytest.raises(deploy.DeployError, match="dosage_basis must be 'record' or 'forecast'"):
         deploy.Options(dosage_basis="habit")
 

@@ -34,13 +34,13 @@ def test_options_reach_the_plan_and_its_request(town: Env, tmp_path: Path) -> No
     cl = town.login("planner")
     first = cl.get(f"/api/plans/{town.centre.current}").json()
     assert first["request"]["deploy_options"] == {} and _staging(first)
-    options = {"hold_rings": False, "w_over": 100, "dosage_basis": "record",
+    options = {"hold_rings": False, "w_over": 100, "dosage_basis": "forecast",
                "staging_patrols": 1}
     r = cl.post("/api/plans", json={"start": DAY.isoformat(), "deploy_options": options})
     assert r.status_code == 201, r.text
     doc = cl.get(f"/api/plans/{r.json()['id']}").json()
     assert doc["request"]["deploy_options"] == {"hold_rings": False, "w_over": 100.0,
-                                                "dosage_basis": "record",
+                                                "dosage_basis": "forecast",
                                                 "staging_patrols": 1}
     # hold_rings false: no unit stands to hold a ring
     assert "staging" not in doc["stages"]["posture"] and _staging(doc) == []
@@ -50,7 +50,7 @@ def test_options_reach_the_plan_and_its_request(town: Env, tmp_path: Path) -> No
     (folder / "plan.json").write_text(cl.get(f"/api/plans/{r.json()['id']}").text,
                                       encoding="utf-8")
     assert read_plan_folder(folder).deploy_options == deploy.Options(
-        hold_rings=False, w_over=100.0, dosage_basis="record", staging_patrols=1)
+        hold_rings=False, w_over=100.0, dosage_basis="forecast", staging_patrols=1)
 
 
 @pytest.mark.parametrize(("options", "message"), [

@@ -125,7 +125,7 @@ def plan_cmd(
     option: Annotated[list[str] | None, typer.Option(
         "--option", metavar="NAME=VALUE",
         help="A weight or rule of the posture model, by its name in deploy.Options; "
-        "repeatable, e.g. --option w_over=100 --option dosage_basis=record (numbers and "
+        "repeatable, e.g. --option w_over=100 --option dosage_basis=forecast (numbers and "
         "true/false as such, anything else as a word). plan.json records them "
         "(request.deploy_options) and xunfang replan plans with them.")] = None,
 ) -> None:

@@ -119,7 +119,7 @@ def options_from_pairs(pairs: Sequence[str], *, where: str = "--option"
     """``NAME=VALUE`` texts (``xunfang plan --option``, the benches' ``--option``) as
     :class:`deploy.Options`; ``None`` for none. A value is read as JSON when it is a JSON
     number, ``true`` or ``false`` (``w_over=100``, ``hold_rings=false``), else as the word it
-    is (``dosage_basis=record``); then :func:`options_from_dict` checks it, so the rules are
+    is (``dosage_basis=forecast``); then :func:`options_from_dict` checks it, so the rules are
     those of plan.json's ``request.deploy_options``.
 
     Raise :class:`deploy.DeployError` naming ``where`` and the text for a text without
@@ -130,7 +130,7 @@ def options_from_pairs(pairs: Sequence[str], *, where: str = "--option"
         name = name.strip()
         if not eq or not name:
             raise deploy.DeployError(f"{where} {text!r}: expected NAME=VALUE, e.g. "
-                                     f"w_over=100 or dosage_basis=record")
+                                     f"w_over=100 or dosage_basis=forecast")
         if name in values:
             raise deploy.DeployError(f"{where} {text!r}: option {name} is given twice")
         try:

@@ -295,6 +295,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     t_start = time.perf_counter()
     sc = inp.scenario
     opts = inp.options
+    by_record = opts.dosage_basis == "record" and inp.record is not None
     cps = dict(checkpoint_at or {})
     units = {u.id: u for u in sc.units}
     kinds = {u.id: unit_kind(u) for u in sc.units}
@@ -513,7 +514,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         share = r / r.sum() if n_g else r
         q = inp.site_need / inp.site_need.sum() if inp.site_need.sum() > 0 else np.zeros(n_g)
         n_vis = float(p0.sum()) + len(mobile)
-        if opts.dosage_basis == "record" and inp.record is not None:
+        if by_record and inp.record is not None:
             rec = inp.record[:, k].astype(np.float64).copy()
             for (kk, g), extra_share in hot_risk.items():
                 if kk == k:
@@ -816,13 +817,15 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         state.last_seen[[g for g, us in patrols.items()
                          if any(u not in held_grid for u in us)]] = k
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
-    staged: dict[str, object] = {}
+    staged: dict[str, object] = {"dosage_yardstick": (
+        "record" if by_record else "forecast" if opts.dosage_basis == "forecast" else
+        "forecast (dosage_basis is record, but the scenario has no incident record)")}
     if rings is not None:
         all_holds = [h for hs in holds_by_slot.values() for h in hs]
-        staged = {"staging": {
+        staged["staging"] = {
             "holds": len(all_holds), "short": sum(len(v) for v in shorts_by_slot.values()),
             "sites_held": sum(len(cast(list[str], h["sites"])) for h in all_holds),
-            "by_slot": holds_by_slot, "short_by_slot": shorts_by_slot}}
+            "by_slot": holds_by_slot, "short_by_slot": shorts_by_slot}
     elapsed = time.perf_counter() - t_start
     solves_t = tuple(solves)
     return Posture(assignments=out, grids=inp.grids, counts=counts,
