@@ -298,8 +298,8 @@ def test_a_dearer_over_deployment_never_raises_it(ebian) -> None:
     # and raised it (county: 0.345 at w_over 60, 0.359 at 3000; Baltimore: 0.269 and 0.312)
     sc, net = ebian
     got = []
-    for w in (60.0, 3000.0):
-        inp = _inputs(sc, net, options=deploy.Options(w_over=w))
+    for w in (60.0, 3000.0):  # priced against the forecast, as _counts_over measures it
+        inp = _inputs(sc, net, options=deploy.Options(w_over=w, dosage_basis="forecast"))
         got.append(_counts_over(inp, deploy.plan_posture(inp)))
     assert got[1] <= got[0] + 1e-9, got
 

@@ -46,3 +46,20 @@ def test_plan_sheet_and_shortfalls_in_the_folder(tmp_path: Path) -> None:
     assert "Timeline per unit" in html and "Solver status: optimal" in html
     n_short = len(posture["shortfalls"])
     assert (f"{n_short} in all" in html) if n_short else ("No shortfall." in html)
+
+
+def test_the_county_plan_meets_every_tier1_interval_and_line() -> None:
+    # issue 8's "done when": on the built-in county the routes visit every tier-1 site
+    # within its revisit interval and drive every mandatory line at its frequency; what the
+    # force on duty cannot do (a ring unheld at a school peak) is listed, never hidden
+    sc = load("ebian")
+    for day in (date(2026, 11, 30), date(2026, 7, 15)):
+        result = build_plan(sc, PlanRequest(start=day))
+        routes = result.stages["routes"]
+        sites = [s for s in routes["sites"] if s["tier"] == 1]
+        assert len(sites) == 10 and all(s["met"] for s in sites), routes["shortfalls"]
+        assert routes["lines"] and all(x["met"] for x in routes["lines"]), routes["shortfalls"]
+        assert routes["shortfalls"] == []
+        posture = result.stages["posture"]
+        unheld = [f for f in posture["shortfalls"] if f["duty"] == "staging"]
+        assert len(unheld) == posture["staging"]["short"] <= 4

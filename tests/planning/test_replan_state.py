@@ -51,8 +51,14 @@ def test_a_hot_grid_gets_one_unit_more_and_nothing_else_moves(planned: Planned) 
     hot = deploy.replan(inp, post, state)
     assert (hot.counts[g, 12:16] == post.counts[g, 12:16] + 1).all()
     moves = _moves(post, hot)
-    assert len(moves) == 4 == hot.changed, moves  # one unit into G6 in each hot slot
-    assert all(new == "G6" for *_, new in moves)
+    # one unit into G6 in each hot slot; the grids a unit leaves may take another unit's
+    # place in turn when a requirement asks for it (with the patrol work planned at 2× its
+    # bound, a car leaving G4 leaves G4's work short: 8 changes here, 4 at 1.5×), but
+    # nothing moves outside the hot slots and every chain starts with a unit into G6
+    assert len(moves) == hot.changed <= 8, moves
+    assert {k for _, k, _, _ in moves} == {12, 13, 14, 15}, moves
+    assert all(sum(new == "G6" for _, k2, _, new in moves if k2 == k) == 1
+               for k in range(12, 16)), moves
     # the posture's own default weight lets over-deployment send units home to reserve
     loose = deploy.replan(inp, post, state, keep_weight=2.0)
     assert loose.changed > hot.changed
