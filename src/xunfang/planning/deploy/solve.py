@@ -29,8 +29,10 @@ slot::
                                      staging.RingCover; Y[g] = Σ_{i in g} y[i])
                Σ_{c holding} x[c,g] ≥ Y[g]                        (its cars and motorcycles)
                n[g] − Y[g] + h[g] ≥ req[g]                       (tier presence, handover,
-                                     joint patrol, event level: units standing to hold
-                                     rings do not count)
+                                     event level: units standing to hold rings do not count)
+               n[g] − Y[g] + Σ_{i near c} y[i] + hj[g] ≥ J[g]    (joint patrol at crowded
+                                     site c in its peak slots: a car standing at c to hold
+                                     c's own ring is one of the joint patrol's units)
                n[g] − Y[g] ≥ staging_patrols · [Y[g] > 0]         (patrols beside holders)
                n[g] + hh[g] ≥ n_plan[g] + 1                       (re-plan: a hot incident)
                Σ_{c police} x[c,g]/L[g,mode c] − Y[g]/L[g,car] + hw[g] ≥ M − pinned work
@@ -476,9 +478,14 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         if s.start.hour in shift_hours and s.start.minute == 0:
             for g in inp.tier1_grids:
                 need(g, 1, "handover cover")
+        # joint patrols (叠加巡逻) at crowded sites in their peak slots: their own rows, since
+        # a car standing at the site to hold its ring is one of the joint patrol's units
+        joint = np.zeros(n_g)
+        joint_sites: dict[int, list[str]] = {}
         for (si, g, site) in inp.crowd:
             if si == s.index:
-                need(g, opts.joint_patrol_units, f"joint patrol at {site}")
+                joint[g] = max(joint[g], float(opts.joint_patrol_units))
+                joint_sites.setdefault(g, []).append(site)
         # staging: the tier-1 rings no standing responder holds, and the nodes a car could
         # hold each from (the counts below choose which, in the grids that need units most)
         open_sites = np.zeros(0, dtype=np.int64)
@@ -523,7 +530,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         else:
             need_g = n_vis * share
         cap = np.maximum.reduce([np.ceil(opts.dosage_factor * need_g),
-                                 np.full(n_g, float(opts.dosage_floor)), req, p0])
+                                 np.full(n_g, float(opts.dosage_floor)), req, joint, p0])
         prev_n = state.prev_counts
         scale = max(n_vis, 1.0)
 
@@ -629,6 +636,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         minutes = inp.minutes[s.start.hour]
         near = _reach(minutes, inp.target, hour=s.start.hour, cache=reach_cache)
         hshort: dict[int, int] = {}
+        jshort: dict[int, int] = {}
+        # open ring (column of near_site) of each tier-1 site by id
+        ring_col: dict[str, tuple[int, ...]] = {} if rings is None else {
+            rings.sites[int(p)].id: (j,) for j, p in enumerate(open_sites.tolist())}
         for g in range(n_g):
             mg_ = madd[g]
             neg = {j: -1.0 for j in mg_}
@@ -652,6 +663,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 h = mip.var(0, req[g], -opts.w_short)
                 hshort[g] = h
                 mip.row({**mg_, **ygrid[g], h: 1.0}, req[g] - p0[g], math.inf)
+            if joint[g] > p0[g]:  # the same, but a car holding the crowded site's own ring
+                at_site = {ys[i] for site in joint_sites[g] for j in ring_col.get(site, ())
+                           for i in np.flatnonzero(near_site[:, j]).tolist() if i in ys}
+                h = mip.var(0, joint[g], -opts.w_short)
+                jshort[g] = h
+                mip.row({**mg_, **{yv: c for yv, c in ygrid[g].items() if yv not in at_site},
+                         h: 1.0}, joint[g] - p0[g], math.inf)
             if mg_:
                 patrol = pcoef[g]
                 if patrol:  # event posts are needs, not dosage: outside the cap, as are
@@ -715,6 +733,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                             inp.grids[g], int(req[g]), int(req[g]) - short,
                                             "; ".join(dict.fromkeys(why[g])) +
                                             ": not enough units on duty"))
+        for g, h in jshort.items():
+            short = round(x[h])
+            if short > 0:
+                shortfalls.append(Shortfall(s.index, s.name, "joint patrol", inp.grids[g],
+                                            int(joint[g]), int(joint[g]) - short,
+                                            f"joint patrol at {', '.join(joint_sites[g])}: not "
+                                            "enough units on duty"))
         for g, (hw, _rhs, car) in wshort.items():
             if x[hw] > 1e-6:
                 m = opts.patrol_work_margin
