@@ -43,7 +43,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -876,31 +876,45 @@ def plan_routes(
                 here = pos[u] = entry
             anchor[u] = entry
         limit = loop_minutes.get(mode)
+
+        def full_time(a: int, b: int, _m: Mode = mode, _h: int = hour) -> float:
+            p_, m_ = router.full_path(a, b, _m, _h)
+            return m_[-1] if p_ else (0.0 if a == b else math.inf)
+
+        # the grid's own streets first; when they do not join here to any of its items
+        # (one-way streets and streets that leave the grid split a real city's grids), over
+        # the whole network rather than hold for the rest of the run
         cands: list[tuple[float, _Item, int, list[int], list[float], float]] = []
-        for it in by_grid.get(g, []):
-            if it.kind == "site":
-                entry = it.nodes[0]
-                travel = sub.time(here, entry)
-                if not math.isfinite(travel):
-                    continue
-                if limit is not None and sub.time(anchor[u], entry) > limit:
-                    continue
-                if t + travel + lo > r1 + 1e-9:
-                    continue
-                cands.append((due(it, t) - (t + travel), it, entry, [], [], travel))
-            else:
-                for nodes in (it.nodes, it.nodes[::-1]):
-                    p, m = _traverse(sub, nodes)
-                    if not p:
-                        continue
-                    travel = sub.time(here, p[0])
+        via_full = False
+        time_of: Callable[[int, int], float]
+        for time_of in (sub.time, full_time):
+            for it in by_grid.get(g, []):
+                if it.kind == "site":
+                    entry = it.nodes[0]
+                    travel = time_of(here, entry)
                     if not math.isfinite(travel):
                         continue
-                    if limit is not None and sub.time(anchor[u], p[0]) > limit:
+                    if limit is not None and time_of(anchor[u], entry) > limit:
                         continue
-                    if t + travel + m[-1] > r1 + 1e-9:
+                    if t + travel + lo > r1 + 1e-9:
                         continue
-                    cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel))
+                    cands.append((due(it, t) - (t + travel), it, entry, [], [], travel))
+                else:
+                    for nodes in (it.nodes, it.nodes[::-1]):
+                        p, m = _traverse(sub, nodes)
+                        if not p:
+                            continue
+                        travel = time_of(here, p[0])
+                        if not math.isfinite(travel):
+                            continue
+                        if limit is not None and time_of(anchor[u], p[0]) > limit:
+                            continue
+                        if t + travel + m[-1] > r1 + 1e-9:
+                            continue
+                        cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel))
+            if cands:
+                break
+            via_full = True
         if not cands:
             # nothing fits before the run ends: hold here until then
             add(u, Leg("hold", grid_ids[g], (net.node_ids[here], net.node_ids[here]), (t, r1)))
@@ -915,7 +929,12 @@ def plan_routes(
             pool = [b for b in cands if b[0] / b[1].every <= fmin + 0.1]
         slack, it, entry, p, m, travel = pool[int(rng.integers(len(pool)))]
         del slack
-        path, mins = sub.path(here, entry) if entry != here else ([here], [0.0])
+        if entry == here:
+            path, mins = [here], [0.0]
+        elif via_full:
+            path, mins = router.full_path(here, entry, mode, hour)
+        else:
+            path, mins = sub.path(here, entry)
         if it.kind == "site":
             arrive = t + travel
             stop = float(rng.uniform(lo, hi)) if hi > lo else lo
