@@ -315,3 +315,24 @@ def test_ring_holders_stand_outside_the_dosage_cap(ebian) -> None:
         post = deploy.plan_posture(inp)
         unheld[floor] = sum(1 for f in post.shortfalls if f.duty == "staging")
     assert unheld[1] <= unheld[100], unheld
+
+
+def test_line_presence_patrols_grids_with_lines_but_no_sites(ebian) -> None:
+    # Options.line_presence: a grid holding a piece of a mandatory line gets a patrol in
+    # every window of the line's frequency, tier-1 sites or not (off by default)
+    sc, net = ebian
+    bare = replace(sc, sites=())
+    off = _inputs(bare, net, options=deploy.Options(hold_rings=False, patrol_load=False))
+    assert off.line_window == {} and off.tier_window == {}
+    inp = _inputs(bare, net, options=deploy.Options(hold_rings=False, patrol_load=False,
+                                                    line_presence=True))
+    assert inp.line_window and 1 in inp.line_window  # L1 is driven every 60 minutes
+    post = deploy.plan_posture(inp)
+    at = {(a.unit, a.slot): a for a in post.assignments}
+    for w, grids in inp.line_window.items():
+        for g in grids:
+            patrolled = np.array([any(a.duty == "grid" and a.grid == inp.grids[g]
+                                      for (u, k), a in at.items() if k == s.index)
+                                  for s in inp.slots])
+            runs = np.diff(np.flatnonzero(np.concatenate([[True], patrolled, [True]])))
+            assert runs.max() <= w, (inp.grids[g], w, patrolled)

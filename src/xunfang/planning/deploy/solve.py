@@ -330,7 +330,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                    where={u: home_grid[u] for u in units}, prev_counts=np.zeros(n_g))
     rings = RingCover(sc, inp.net) if opts.hold_rings and inp.net is not None else None
     work = PatrolLoad(sc, inp.net) if opts.patrol_load and inp.net is not None else None
-    every_slot = set(inp.tier_window.get(1, ()))  # grids whose sites want a visit each slot
+    # grids whose sites or mandatory lines want a patrol in every slot
+    every_slot = set(inp.tier_window.get(1, ())) | set(inp.line_window.get(1, ()))
     grid_of_node = [inp.grids[g] if g >= 0 else None for g in node_grid.tolist()]
     locked: set[tuple[str, int]] = set()  # busy or pinned: never taken for staging
     last_holds: dict[str, str] = {}  # stop node -> the unit standing there in the slot before
@@ -469,12 +470,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 _req[g] = n
             _why.setdefault(g, []).append(what)
 
-        for w, gs in inp.tier_window.items():
-            for g in gs:
-                if k - int(state.last_seen[g]) >= w:  # a patrol: units at posts do not
-                    # visit the grid's sites, so one more than the units standing there
-                    need(g, int(p0[g]) - len(patrols.get(g, ())) + 1,
-                         f"tier presence (every {w} slots)")
+        for what, windows in (("tier", inp.tier_window), ("line", inp.line_window)):
+            for w, gs in windows.items():
+                for g in gs:
+                    if k - int(state.last_seen[g]) >= w:  # a patrol: units at posts do not
+                        # visit the grid's sites, so one more than the units standing there
+                        need(g, int(p0[g]) - len(patrols.get(g, ())) + 1,
+                             f"{what} presence (every {w} slots)")
         if s.start.hour in shift_hours and s.start.minute == 0:
             for g in inp.tier1_grids:
                 need(g, 1, "handover cover")
