@@ -339,15 +339,25 @@ def test_patrol_load_is_the_routes_load_bound_by_mode(make_scenario: Make) -> No
 
 
 def test_a_grid_split_inside_is_reached_over_the_whole_network(make_scenario: Make) -> None:
-    """A real city's grid is often split by one-way streets and streets that leave it: a
-    unit that enters it where its own streets do not lead to a site drives there over the
-    whole network instead of holding for the rest of the run (Baltimore: 15 route misses
-    fewer)."""
+    """A real city's grid is often split by one-way streets and streets that leave it: an
+    item its own streets do not join to where the unit stands is reached over the whole
+    network, by a transit leg, instead of never (Baltimore: 5 route misses fewer)."""
     drop = {("n30", "n31"), ("n31", "n32"), ("n30", "n40"), ("n40", "n41")}
     edges = "\n".join(e for e in LATTICE["network/edges.csv"].strip().split("\n")
                       if tuple(e.split(",")[:2]) not in drop) + "\n"
-    # E's streets: {n20-n30} and {n21-n31-n41-n42-n32-n22}; C1 from P1 (n00) enters E at n20
-    sc, net = load(make_scenario, **{"network/edges.csv": edges})
+    # E's streets: {n20-n30} and {n21-n31-n41-n42-n32-n22}; C1 from P1 (n00) enters E at
+    # n20, and S5 sits on the part it enters, S2 on the other
+    sites = LATTICE["sites.csv"] + "S5,Kiosk,kiosk,1,n30\n"
+    sc, net = load(make_scenario, **{"network/edges.csv": edges, "sites.csv": sites})
     rp = plan_routes(sc, net, DAY, everywhere({"C1": "E", "C2": "W"}), seed=2)
-    s2 = next(s for s in rp.sites if s.site == "S2")
-    assert s2.met and len(s2.visits) >= 20, (s2, rp.shortfalls)
+    by_id = {s.site: s for s in rp.sites}
+    for site in ("S2", "S5"):
+        assert by_id[site].met and len(by_id[site].visits) >= 10, (by_id[site], rp.shortfalls)
+    grid = grid_of_nodes(sc, net.xy)
+    idx = {n: i for i, n in enumerate(net.node_ids)}
+    legs = [leg for (u, _), r in rp.routes.items() if u == "C1" for leg in r.legs]
+    assert any(leg.kind == "transit" and "n21" in leg.nodes for leg in legs)
+    for leg in legs:  # off the grid's streets only in transit legs
+        if leg.kind != "transit":
+            assert all(1 in (grid[idx[x]], grid[idx[y]])
+                       for x, y in itertools.pairwise(leg.nodes) if x != y), leg

@@ -43,7 +43,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -881,40 +881,39 @@ def plan_routes(
             p_, m_ = router.full_path(a, b, _m, _h)
             return m_[-1] if p_ else (0.0 if a == b else math.inf)
 
-        # the grid's own streets first; when they do not join here to any of its items
-        # (one-way streets and streets that leave the grid split a real city's grids), over
-        # the whole network rather than hold for the rest of the run
-        cands: list[tuple[float, _Item, int, list[int], list[float], float]] = []
-        via_full = False
-        time_of: Callable[[int, int], float]
-        for time_of in (sub.time, full_time):
-            for it in by_grid.get(g, []):
-                if it.kind == "site":
-                    entry = it.nodes[0]
-                    travel = time_of(here, entry)
+        # over the grid's own streets; an item they do not join to here (one-way streets
+        # and streets that leave the grid split a real city's grids) over the whole
+        # network, the way there a transit leg, rather than never offered
+        cands: list[tuple[float, _Item, int, list[int], list[float], float, bool]] = []
+
+        def reach(a: int, b: int, _sub: _Sub = sub) -> tuple[float, bool]:
+            d = _sub.time(a, b)
+            return (d, False) if math.isfinite(d) else (full_time(a, b), True)
+
+        for it in by_grid.get(g, []):
+            if it.kind == "site":
+                entry = it.nodes[0]
+                travel, far = reach(here, entry)
+                if not math.isfinite(travel):
+                    continue
+                if limit is not None and reach(anchor[u], entry)[0] > limit:
+                    continue
+                if t + travel + lo > r1 + 1e-9:
+                    continue
+                cands.append((due(it, t) - (t + travel), it, entry, [], [], travel, far))
+            else:
+                for nodes in (it.nodes, it.nodes[::-1]):
+                    p, m = _traverse(sub, nodes)
+                    if not p:
+                        continue
+                    travel, far = reach(here, p[0])
                     if not math.isfinite(travel):
                         continue
-                    if limit is not None and time_of(anchor[u], entry) > limit:
+                    if limit is not None and reach(anchor[u], p[0])[0] > limit:
                         continue
-                    if t + travel + lo > r1 + 1e-9:
+                    if t + travel + m[-1] > r1 + 1e-9:
                         continue
-                    cands.append((due(it, t) - (t + travel), it, entry, [], [], travel))
-                else:
-                    for nodes in (it.nodes, it.nodes[::-1]):
-                        p, m = _traverse(sub, nodes)
-                        if not p:
-                            continue
-                        travel = time_of(here, p[0])
-                        if not math.isfinite(travel):
-                            continue
-                        if limit is not None and time_of(anchor[u], p[0]) > limit:
-                            continue
-                        if t + travel + m[-1] > r1 + 1e-9:
-                            continue
-                        cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel))
-            if cands:
-                break
-            via_full = True
+                    cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel, far))
         if not cands:
             # nothing fits before the run ends: hold here until then
             add(u, Leg("hold", grid_ids[g], (net.node_ids[here], net.node_ids[here]), (t, r1)))
@@ -927,12 +926,18 @@ def plan_routes(
         else:  # nothing due soon: the item with the least of its interval left
             fmin = min(b[0] / b[1].every for b in cands)
             pool = [b for b in cands if b[0] / b[1].every <= fmin + 0.1]
-        slack, it, entry, p, m, travel = pool[int(rng.integers(len(pool)))]
+        slack, it, entry, p, m, travel, far = pool[int(rng.integers(len(pool)))]
         del slack
-        if entry == here:
-            path, mins = [here], [0.0]
-        elif via_full:
+        if far:  # the way there leaves the grid's streets: a transit leg of its own
             path, mins = router.full_path(here, entry, mode, hour)
+            add(u, Leg("transit", grid_ids[g], tuple(net.node_ids[x] for x in path),
+                       tuple(t + x for x in mins)))
+            t += mins[-1]
+            travel = 0.0
+            here = pos[u] = entry
+            path, mins = [here], [0.0]
+        elif entry == here:
+            path, mins = [here], [0.0]
         else:
             path, mins = sub.path(here, entry)
         if it.kind == "site":

@@ -20,6 +20,7 @@ from xunfang import network
 from xunfang._errors import Problem, XunfangError, problems_message
 from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Slot
+from xunfang.planning.routes import grid_of_nodes
 from xunfang.scenario.model import Area, FloatArray, IntArray, Person, Scenario, Unit
 from xunfang.scenario.record import weekly_weights
 from xunfang.scenario.tables import find_table, read_table, require_columns
@@ -682,9 +683,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
     line_windows: dict[int, set[int]] = {}
     if opts.line_presence and scenario.lines and n_g:
         minutes_slot = slots_t[0].minutes if slots_t else 60
-        node_grid = np.full(net.n_nodes, -1, dtype=np.int64)
-        for gi, nodes in enumerate(grid_nodes):
-            node_grid[nodes] = gi
+        node_grid = grid_of_nodes(scenario, net.xy)  # the routes' own map of nodes
         for pline in scenario.lines:
             every = float(pline.every_minutes if pline.every_minutes is not None
                           else pol.line_every_minutes)
