@@ -45,7 +45,9 @@ def test_table_and_seed(make_scenario: Make) -> None:
     path = small(make_scenario)
     r = runner.invoke(app, ["checkpoints", str(path), "--from", "2026-12-01", "--days", "2"])
     assert r.exit_code == 0, r.output
-    assert "SSE check: ok" in r.stdout and "day 2" in r.stdout
+    # the console wraps the summary where it is long (the solver's seconds vary with load)
+    flat = " ".join(r.stdout.split())
+    assert "SSE check: ok" in flat and "day 2" in flat
     assert "uniform schedule" in r.stdout and "entropy" in r.stdout
     a = runner.invoke(app, ["checkpoints", str(path), "--from", "2026-12-01", "--json",
                             "--seed", "1", "--days", "3"])
