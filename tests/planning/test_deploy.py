@@ -341,3 +341,33 @@ def test_line_presence_patrols_grids_with_lines_but_no_sites(ebian) -> None:
                                   for s in inp.slots])
             runs = np.diff(np.flatnonzero(np.concatenate([[True], patrolled, [True]])))
             assert runs.max() <= w, (inp.grids[g], w, patrolled)
+
+
+def test_a_joint_patrol_counts_a_holder_only_of_its_own_site(ebian) -> None:
+    # at a crowded site's peak its grid has joint_patrol_units there: patrols, fixed posts
+    # in the grid, and cars standing to hold that site's own ring; a car holding some other
+    # site's ring does not count (else a listed joint-patrol shortfall)
+    sc, net = ebian
+    inp = _inputs(sc, net)
+    post = deploy.plan_posture(inp)
+    assert inp.crowd
+    at = {(a.unit, a.slot): a for a in post.assignments}
+    by_slot = post.summary()["staging"]["by_slot"]  # type: ignore[index]
+    short = {(f.slot, f.place) for f in post.shortfalls if f.duty == "joint patrol"}
+    node_grid = {net.node_ids[i]: g for g, nodes in enumerate(inp.grid_nodes)
+                 for i in nodes.tolist()}
+    used_holder = 0
+    for slot, g, site in inp.crowd:
+        holders = {h["unit"]: h["sites"] for h in by_slot.get(str(slot), [])}
+        rows = [a for (u, k), a in at.items() if k == slot]
+        patrols = [a.unit for a in rows if a.duty == "grid" and a.grid == inp.grids[g]
+                   and a.unit not in holders]
+        posts = [a.unit for a in rows if a.duty in ("post", "checkpoint") and a.post
+                 and inp.post_grid.get(a.post) == g]
+        own = [h["unit"] for h in by_slot.get(str(slot), [])
+               if site in h["sites"] and node_grid[h["node"]] == g]
+        used_holder += bool(own)
+        have = len(patrols) + len(posts) + len(own)
+        assert have >= inp.options.joint_patrol_units or (slot, inp.grids[g]) in short, (
+            slot, site, patrols, posts, own)
+    assert used_holder  # the rule is exercised: some joint patrol includes a holder

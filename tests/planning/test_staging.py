@@ -149,7 +149,6 @@ def test_the_counts_put_cars_where_the_rings_need_them() -> None:
     posture = r.stages["posture"]
     short = [s for s in posture["shortfalls"] if s["duty"] == "staging"]
     assert len(short) == 0 and posture["staging"]["short"] == len(short)
-    assert all("could be spared" in s["detail"] for s in short)
     # one unit may hold several rings: fewer holders than open rings in some slot
     holds = posture["staging"]["by_slot"]
     assert any(len(h["sites"]) > 1 for hs in holds.values() for h in hs)
