@@ -494,7 +494,8 @@ class _Router:
             self._subs[k] = got
         return got
 
-    def full_path(self, a: int, b: int, mode: Mode, hour: int) -> tuple[list[int], list[float]]:
+    def _full_row(self, a: int, mode: Mode, hour: int) -> tuple[FloatArray, IntArray]:
+        """Minutes and predecessors from ``a`` over the whole network (cached)."""
         k = (mode, self.key(mode, hour), a)
         got = self._full_rows.get(k)
         if got is None:
@@ -502,7 +503,14 @@ class _Router:
             d, p = dijkstra(mat, directed=True, indices=a, return_predecessors=True)
             got = (np.asarray(d, np.float64), np.asarray(p, np.int64))
             self._full_rows[k] = got
-        d, p = got
+        return got
+
+    def full_time(self, a: int, b: int, mode: Mode, hour: int) -> float:
+        """Minutes from ``a`` to ``b`` over the whole network (inf: no way)."""
+        return float(self._full_row(a, mode, hour)[0][b])
+
+    def full_path(self, a: int, b: int, mode: Mode, hour: int) -> tuple[list[int], list[float]]:
+        d, p = self._full_row(a, mode, hour)
         if not np.isfinite(d[b]):
             return [], []
         seq = [b]
@@ -516,10 +524,7 @@ class _Router:
         when it is on the grid's streets)."""
         if a in sub.local and sub.mat.indptr[sub.local[a] + 1] > sub.mat.indptr[sub.local[a]]:
             return a
-        k = (mode, self.key(mode, hour), a)
-        if k not in self._full_rows:
-            self.full_path(a, a, mode, hour)
-        d = self._full_rows[k][0][sub.nodes]
+        d = self._full_row(a, mode, hour)[0][sub.nodes]
         deg = np.diff(sub.mat.indptr) > 0
         d = np.where(deg, d, np.inf)
         if not np.isfinite(d).any():
@@ -841,6 +846,15 @@ def plan_routes(
         if leg.minutes[0] >= -1e-9:
             legs[u].append((slot_at(leg.minutes[0]), leg))
 
+    def transit(u: str, a: int, b: int, t: float, g: int, hour: int) -> float:
+        """Drive ``u`` from ``a`` to ``b`` over the whole network at ``hour``'s speeds (a
+        transit leg towards grid ``g``); the minute it arrives."""
+        p, m = router.full_path(a, b, units[u].mode, hour)
+        add(u, Leg("transit", grid_ids[g], tuple(net.node_ids[x] for x in p),
+                   tuple(t + x for x in m)))
+        pos[u] = b
+        return t + m[-1]
+
     while heap:
         t, _, u = heapq.heappop(heap)
         unit = units[u]
@@ -869,26 +883,20 @@ def plan_routes(
                 heapq.heappush(heap, (t, order[u], u))
                 continue
             if entry != here:
-                p, m = router.full_path(here, entry, mode, hour)
-                add(u, Leg("transit", grid_ids[g], tuple(net.node_ids[x] for x in p),
-                           tuple(t + x for x in m)))
-                t += m[-1]
-                here = pos[u] = entry
+                t = transit(u, here, entry, t, g, hour)
+                here = entry
             anchor[u] = entry
         limit = loop_minutes.get(mode)
-
-        def full_time(a: int, b: int, _m: Mode = mode, _h: int = hour) -> float:
-            p_, m_ = router.full_path(a, b, _m, _h)
-            return m_[-1] if p_ else (0.0 if a == b else math.inf)
 
         # over the grid's own streets; an item they do not join to here (one-way streets
         # and streets that leave the grid split a real city's grids) over the whole
         # network, the way there a transit leg, rather than never offered
         cands: list[tuple[float, _Item, int, list[int], list[float], float, bool]] = []
 
-        def reach(a: int, b: int, _sub: _Sub = sub) -> tuple[float, bool]:
+        def reach(a: int, b: int, _sub: _Sub = sub, _m: Mode = mode,
+                  _h: int = hour) -> tuple[float, bool]:
             d = _sub.time(a, b)
-            return (d, False) if math.isfinite(d) else (full_time(a, b), True)
+            return (d, False) if math.isfinite(d) else (router.full_time(a, b, _m, _h), True)
 
         for it in by_grid.get(g, []):
             if it.kind == "site":
@@ -929,12 +937,9 @@ def plan_routes(
         slack, it, entry, p, m, travel, far = pool[int(rng.integers(len(pool)))]
         del slack
         if far:  # the way there leaves the grid's streets: a transit leg of its own
-            path, mins = router.full_path(here, entry, mode, hour)
-            add(u, Leg("transit", grid_ids[g], tuple(net.node_ids[x] for x in path),
-                       tuple(t + x for x in mins)))
-            t += mins[-1]
+            t = transit(u, here, entry, t, g, hour)
             travel = 0.0
-            here = pos[u] = entry
+            here = entry
             path, mins = [here], [0.0]
         elif entry == here:
             path, mins = [here], [0.0]
