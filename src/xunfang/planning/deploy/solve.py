@@ -297,7 +297,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     t_start = time.perf_counter()
     sc = inp.scenario
     opts = inp.options
-    by_record = opts.dosage_basis == "record" and inp.record is not None
+    record = inp.record if opts.dosage_basis == "record" else None  # None: the forecast
     cps = dict(checkpoint_at or {})
     units = {u.id: u for u in sc.units}
     kinds = {u.id: unit_kind(u) for u in sc.units}
@@ -523,8 +523,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         share = r / r.sum() if n_g else r
         q = inp.site_need / inp.site_need.sum() if inp.site_need.sum() > 0 else np.zeros(n_g)
         n_vis = float(p0.sum()) + len(mobile)
-        if by_record and inp.record is not None:
-            rec = inp.record[:, k].astype(np.float64).copy()
+        if record is not None:
+            rec = record[:, k].astype(np.float64).copy()
             for (kk, g), extra_share in hot_risk.items():
                 if kk == k:
                     rec[g] += extra_share * max(rec.sum(), 1e-9)
@@ -577,6 +577,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             coefs.update({es[(c2, pi)]: 1.0 for (c2, pi) in es if c2 == ci})
             coefs.update({j: 1.0 for (c2, _h), j in rs.items() if c2 == ci})
             mip.row(coefs, nc, nc)
+        reserve_at: dict[int, dict[int, float]] = {}  # grid -> its home posts' reserves
+        for (_c, h), j in rs.items():
+            reserve_at.setdefault(h, {})[j] = -1.0
         # n[g] as coefficients over x and e
         ncoef: list[dict[int, float]] = [dict() for _ in range(n_g)]
         pcoef: list[dict[int, float]] = [dict() for _ in range(n_g)]
@@ -640,8 +643,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         hshort: dict[int, int] = {}
         jshort: dict[int, int] = {}
         # open ring (column of near_site) of each tier-1 site by id
-        ring_col: dict[str, tuple[int, ...]] = {} if rings is None else {
-            rings.sites[int(p)].id: (j,) for j, p in enumerate(open_sites.tolist())}
+        ring_col: dict[str, int] = {} if rings is None else {
+            rings.sites[int(p)].id: j for j, p in enumerate(open_sites.tolist())}
         for g in range(n_g):
             mg_ = madd[g]
             neg = {j: -1.0 for j in mg_}
@@ -659,15 +662,15 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 mip.row({**neg, z: 1.0}, -math.inf, p0[g])
             o = mip.var(0, math.inf, -opts.w_over / scale)
             # units held in reserve at a home post in the grid stand there: they count too
-            held_back = {j: -1.0 for (_c, h), j in rs.items() if h == g}
-            mip.row({**neg, **held_back, o: 1.0}, p0[g] - need_g[g], math.inf)
+            mip.row({**neg, **reserve_at.get(g, {}), o: 1.0}, p0[g] - need_g[g], math.inf)
             if req[g] > p0[g]:  # patrols: the units added less those standing to hold rings
                 h = mip.var(0, req[g], -opts.w_short)
                 hshort[g] = h
                 mip.row({**mg_, **ygrid[g], h: 1.0}, req[g] - p0[g], math.inf)
             if joint[g] > p0[g]:  # the same, but a car holding the crowded site's own ring
-                at_site = {ys[i] for site in joint_sites[g] for j in ring_col.get(site, ())
-                           for i in np.flatnonzero(near_site[:, j]).tolist() if i in ys}
+                at_site = {ys[i] for site in joint_sites[g] if site in ring_col
+                           for i in np.flatnonzero(near_site[:, ring_col[site]]).tolist()
+                           if i in ys}
                 h = mip.var(0, joint[g], -opts.w_short)
                 jshort[g] = h
                 mip.row({**mg_, **{yv: c for yv, c in ygrid[g].items() if yv not in at_site},
@@ -845,7 +848,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                          if any(u not in held_grid for u in us)]] = k
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
     staged: dict[str, object] = {"dosage_yardstick": (
-        "record" if by_record else "forecast" if opts.dosage_basis == "forecast" else
+        "record" if record is not None else "forecast" if opts.dosage_basis == "forecast" else
         "forecast (dosage_basis is record, but the scenario has no incident record)")}
     if rings is not None:
         all_holds = [h for hs in holds_by_slot.values() for h in hs]
