@@ -12,7 +12,13 @@ recorded incidents per grid and hour of the week (what ``xunfang plan`` reports 
 as ``over_deployment_record``. Prints a table (mean and 95 % interval over replications, and
 the paired difference plan − baseline) and, with --json, one JSON line.
 
+--network takes another street network instead: an OpenStreetMap file, or a GIS line layer
+(--layer) as the scenario builder reads it (e.g. the Montréal centrelines; give the city's
+--timezone too):
+
     PYTHONPATH=src python bench/city_kpis.py [--json] [--replications 20] [--days 1]
+    PYTHONPATH=src python bench/city_kpis.py --network ../shared/data/montreal_networks.gpkg \
+        --layer mtl_network --timezone America/Toronto --replications 20
 """
 
 from __future__ import annotations
@@ -34,7 +40,13 @@ from xunfang.network import RoadNetwork
 from xunfang.planning.deploy import DeployError
 from xunfang.planning.pipeline import PlanRequest, build_plan, options_from_pairs
 from xunfang.scenario import load
-from xunfang.scenario.from_osm import BuildOptions, RiskMap, build_from_osm, sample_period
+from xunfang.scenario.from_osm import (
+    BuildOptions,
+    FromOsmError,
+    RiskMap,
+    build_from_osm,
+    sample_period,
+)
 from xunfang.scenario.model import Scenario
 from xunfang.sim import SimConfig, SimResult, evaluate, make_variant
 from xunfang.sim.engine import run_once, setup
@@ -65,6 +77,11 @@ def main() -> None:
     ap.add_argument("--start", type=date.fromisoformat, default=date(2026, 11, 30))
     ap.add_argument("--seed", type=int, default=1, help="seed of the scenario and the plan")
     ap.add_argument("--sim-seed", type=int, default=11)
+    ap.add_argument("--network", type=Path, default=PBF,
+                    help="road file: OpenStreetMap (.osm.pbf …) or GIS lines (.gpkg …); "
+                         "default the Baltimore extract")
+    ap.add_argument("--layer", default=None, help="the road layer of a GIS file")
+    ap.add_argument("--timezone", default="America/New_York", help="IANA time zone of the city")
     ap.add_argument("--grid-m", type=float, default=1000.0)
     ap.add_argument("--incidents-per-day", type=float, default=40.0)
     ap.add_argument("--staging-patrols", type=int, default=None,
@@ -82,13 +99,20 @@ def main() -> None:
     except DeployError as exc:
         ap.error(str(exc))
 
+    default = args.network == PBF and args.layer is None
+    city = "baltimore" if default else (args.layer or args.network.name.split(".")[0])
+    label = ("Baltimore (OSM)" if default else f"{args.network.name}"
+             f"{f', layer {args.layer}' if args.layer else ''}")
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "baltimore"
+        folder = Path(tmp) / city
         t0 = time.perf_counter()
-        built = build_from_osm(PBF, folder, BuildOptions(
-            grid_m=args.grid_m, seed=args.seed, incidents_per_day=args.incidents_per_day,
-            history_days=365, history_end=args.start, timezone="America/New_York",
-            name="baltimore"))
+        try:
+            built = build_from_osm(args.network, folder, BuildOptions(
+                grid_m=args.grid_m, seed=args.seed, incidents_per_day=args.incidents_per_day,
+                history_days=365, history_end=args.start, timezone=args.timezone,
+                name=city, layer=args.layer))
+        except FromOsmError as exc:
+            ap.error(str(exc))
         build_s = time.perf_counter() - t0
         sc = load(folder)
         risk = built.risk
@@ -184,7 +208,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, default=str))
         return
-    print(f"Baltimore (OSM) · {built.nodes} nodes · {built.grids} grids · "
+    print(f"{label} · {built.nodes} nodes · {built.grids} grids · "
           f"{sum(built.units.values())} units · {args.days} day(s) from {args.start} · "
           f"{R} replications, {doc['incidents_per_replication']:.1f} incidents each "
           "(true risk map)")

@@ -1,4 +1,5 @@
-"""``xunfang scenario from-osm``: a complete scenario folder from an OpenStreetMap file."""
+"""``xunfang scenario from-osm``: a complete scenario folder from an OpenStreetMap file (or a
+GIS line layer of street centrelines, with ``--layer``)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def register(app: typer.Typer) -> None:
 
 def from_osm_cmd(
     pbf: Annotated[Path, typer.Argument(
-        help="The OpenStreetMap file (.osm.pbf, .osm, .pbf, .osm.bz2, .osm.gz).")],
+        help="The OpenStreetMap file (.osm.pbf, .osm, .pbf, .osm.bz2, .osm.gz), or a GIS "
+        "line layer of street centrelines (.gpkg, .shp, .geojson; see --layer).")],
     outdir: Annotated[Path, typer.Argument(help="The scenario folder to write (new or empty).")],
     grid_m: Annotated[float, typer.Option(
         "--grid-m", help="Side of the square prevention grids, metres.")] = 1000.0,
@@ -58,6 +60,15 @@ def from_osm_cmd(
     bbox: Annotated[str | None, typer.Option(
         "--bbox", help="Keep only the roads inside WEST,SOUTH,EAST,NORTH (WGS 84 degrees).")
     ] = None,
+    layer: Annotated[str | None, typer.Option(
+        "--layer", help="The road layer of a GIS file (may be left out when the file holds "
+        "one line layer); not for OpenStreetMap files.")] = None,
+    class_column: Annotated[str | None, typer.Option(
+        "--class-column", help="Road class column of the GIS layer (default: the first of "
+        "ClsRte, highway, road_class, fclass, class, type it has).")] = None,
+    name_column: Annotated[str | None, typer.Option(
+        "--name-column", help="Street name column of the GIS layer (default: the first of "
+        "name, nom_voie, nom, street, st_name, full_name it has).")] = None,
     name: Annotated[str | None, typer.Option(
         "--name", help="Scenario name (default: the folder's name).")] = None,
     title: Annotated[str, typer.Option("--title", help="Display name.")] = "",
@@ -65,7 +76,8 @@ def from_osm_cmd(
         "--force", help="Replace an existing scenario folder's contents.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Build a scenario folder from an OpenStreetMap file (synthetic incidents).
+    """Build a scenario folder from an OpenStreetMap file or a GIS line layer (synthetic
+    incidents).
 
     Real roads; generated grids, zones, rings, posts, lines, units and four teams; an incident
     history sampled from a seeded, SYNTHETIC risk map (documented in the folder's README.md).
@@ -89,7 +101,8 @@ def from_osm_cmd(
                         history_end=history_end.date() if history_end else None, name=name,
                         title=title, timezone=timezone, zone_grids=zone_grids,
                         checkpoints=checkpoints, service_roads=service_roads, bbox=box,
-                        force=force)
+                        force=force, layer=layer, class_column=class_column,
+                        name_column=name_column)
     try:
         summary = build_from_osm(pbf, outdir, opts)
     except (XunfangError, ValueError, OSError) as exc:

@@ -1,5 +1,16 @@
 """A complete scenario folder from an OpenStreetMap file: for a command centre starting in a city.
 
+The roads may also come from a GIS line layer (``.gpkg``, ``.shp``, ``.geojson``: municipal
+street centrelines, ``BuildOptions.layer``), read by
+:func:`xunfang.network.imports.import_lines` with its road class and street name columns
+(``class_column`` / ``name_column``, else the first of :data:`CLASS_COLUMNS` /
+:data:`NAME_COLUMNS` the layer has). Everything else below is the same. Such layers often lack
+what an OpenStreetMap file gives; the builder then falls back, and the folder's README says
+which: no one-way column — every street two-way; no speed — the policy's class speeds; no
+class (or none mapping to trunk–tertiary) — stations, siting candidates and exits range over
+every node; no street names — the mandatory lines follow the longest straight chains
+("strokes") of two-way primary/secondary edges instead of named roads.
+
 ``build_from_osm(pbf, outdir, options)`` reads the drive network of the OSM extract (through
 ``xunfang.network.imports``), clips it to ``bbox`` (WGS 84) when one is given, leaves out
 ``highway=service`` ways (driveways, parking aisles, alleys — as osmnx's drive network does;
@@ -74,6 +85,8 @@ from xunfang.sim.incidents import SimIncidents
 
 __all__ = [
     "CATEGORIES",
+    "CLASS_COLUMNS",
+    "NAME_COLUMNS",
     "BuildOptions",
     "BuildSummary",
     "FromOsmError",
@@ -114,6 +127,12 @@ class BuildOptions:
     checkpoints: int = 2  # at the busiest exits; the later half night-only
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north (WGS 84)
     force: bool = False
+    # a GIS line layer (.gpkg, .shp, .geojson) instead of an OpenStreetMap file: its layer (may
+    # be left out when the file holds one line layer) and the columns of road class and street
+    # name (None: the first of CLASS_COLUMNS / NAME_COLUMNS the layer has, else none)
+    layer: str | None = None
+    class_column: str | None = None
+    name_column: str | None = None
 
     def check(self) -> None:
         """Raise :class:`FromOsmError` naming the first bad option and its rule."""
@@ -218,6 +237,8 @@ _CLASS_WEIGHT = {"motorway": 0.05, "motorway_link": 0.1, "trunk": 0.4, "trunk_li
                  "residential": 1.0, "living_street": 1.0, "service": 0.4, "road": 0.8}
 _BASE = 0.35  # background level against hot-spot amplitudes of 1.5-5
 _MAIN = frozenset({"trunk", "primary", "secondary", "tertiary"})
+_BIG = frozenset({"motorway", "trunk", "primary", "secondary"})  # exits are on these
+_LINE_CLASSES = frozenset({"primary", "secondary"})  # mandatory lines run along these
 
 
 def _week_factor(weekday: int, hour: int) -> float:
@@ -440,6 +461,97 @@ def _strong_car_piece(roads: Roads) -> Roads:
     return restrict(roads, keep, keep[roads.u] & keep[roads.v])
 
 
+def _read_roads(src: Path, opts: BuildOptions) -> tuple[Roads, CRS, _Source]:
+    """The roads of ``src``: an OpenStreetMap file (its drive network) or a GIS line layer."""
+    if src.name.lower().endswith(net_imports.LINE_SUFFIXES):
+        return _read_lines(src, opts)
+    given = [f"--{o.replace('_', '-')}" for o in ("layer", "class_column", "name_column")
+             if getattr(opts, o) is not None]
+    if given:
+        raise FromOsmError(f"{', '.join(given)}: only for GIS line layers "
+                           f"({', '.join(net_imports.LINE_SUFFIXES)}), not for the OpenStreetMap "
+                           f"file {str(src)!r}")
+    roads, crs = _read_osm(src)
+    return roads, crs, _Source(path=src, kind="osm")
+
+
+#: Columns read as the road class / the street name of a GIS line layer when the options do not
+#: name one (the first present, case-insensitive): Montréal's géobase, then common English names.
+CLASS_COLUMNS: tuple[str, ...] = ("ClsRte", "highway", "road_class", "fclass", "class", "type")
+NAME_COLUMNS: tuple[str, ...] = ("name", "nom_voie", "nom", "street", "st_name", "full_name")
+
+
+def _read_lines(src: Path, opts: BuildOptions) -> tuple[Roads, CRS, _Source]:
+    if not src.exists():
+        raise FromOsmError(f"PBF {str(src)!r}: the file does not exist")
+    if not src.is_file():
+        raise FromOsmError(f"PBF {str(src)!r}: not a file")
+    try:
+        import pyogrio
+
+        listed = pyogrio.list_layers(src)
+    except ImportError:
+        raise FromOsmError(f"PBF {str(src)!r}: reading GIS line layers needs pyogrio "
+                           "(pip install pyogrio)") from None
+    except Exception as exc:  # GDAL cannot open it
+        raise FromOsmError(f"PBF {str(src)!r}: cannot be read as a GIS file: {exc}") from None
+    names = [str(row[0]) for row in listed]
+    lines = [str(row[0]) for row in listed if "linestring" in str(row[1]).lower()]
+    described = ", ".join(f"{row[0]} ({row[1]})" for row in listed) or "(none)"
+    if opts.layer is not None:
+        if opts.layer not in names:
+            raise FromOsmError(f"--layer {opts.layer!r}: {str(src)!r} has no such layer; its "
+                               f"layers are: {described}")
+        layer = opts.layer
+    elif len(names) == 1 or len(lines) == 1:
+        layer = names[0] if len(names) == 1 else lines[0]
+    else:
+        raise FromOsmError(f"--layer: {str(src)!r} holds {len(names)} layers; name the road "
+                           f"layer with --layer (the layers are: {described})")
+    fields = [str(f) for f in pyogrio.read_info(src, layer=layer)["fields"]]
+
+    def column(option: str, given: str | None, known: Sequence[str]) -> str | None:
+        if given is not None:
+            if given not in fields:
+                listed_fields = ", ".join(fields) or "(none)"
+                raise FromOsmError(f"--{option} {given!r}: layer {layer!r} of {str(src)!r} has "
+                                   f"no such column; its columns are: {listed_fields}")
+            return given
+        lower = {f.lower(): f for f in fields}
+        return next((lower[k.lower()] for k in known if k.lower() in lower), None)
+
+    class_col = column("class-column", opts.class_column, CLASS_COLUMNS)
+    name_col = column("name-column", opts.name_column, NAME_COLUMNS)
+    try:
+        roads, crs = net_imports.import_lines(src, layer=layer, class_column=class_col,
+                                              name_column=name_col)
+    except (net_imports.NetworkImportError, ValueError) as exc:
+        raise FromOsmError(f"PBF {str(src)!r}, --layer {layer!r}: {exc}") from None
+    if roads.n_edges < 10:
+        raise FromOsmError(f"PBF {str(src)!r}, --layer {layer!r}: holds {roads.n_edges} road "
+                           "edges; a scenario needs a street network (at least 10)")
+    if not crs.declared.upper().startswith("EPSG:"):
+        raise FromOsmError(f"PBF {str(src)!r}, --layer {layer!r}: its CRS {crs.declared!r} has "
+                           "no EPSG code; the scenario's areas are written with one")
+    return roads, crs, _Source(path=src, kind="lines", layer=layer, class_column=class_col,
+                               name_column=name_col)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where the roads came from: what the folder's README and scenario.toml say of them."""
+
+    path: Path
+    kind: str  # "osm" | "lines"
+    layer: str | None = None
+    class_column: str | None = None
+    name_column: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.path.name if self.layer is None else f"{self.path.name}, layer {self.layer}"
+
+
 def _read_osm(pbf: Path) -> tuple[Roads, CRS]:
     if not pbf.exists():
         raise FromOsmError(f"PBF {str(pbf)!r}: the file does not exist")
@@ -447,7 +559,8 @@ def _read_osm(pbf: Path) -> tuple[Roads, CRS]:
         raise FromOsmError(f"PBF {str(pbf)!r}: not a file")
     if not pbf.name.lower().endswith(net_imports.OSM_SUFFIXES):
         raise FromOsmError(f"PBF {str(pbf)!r}: not an OpenStreetMap file name; it must end in "
-                           f"{', '.join(net_imports.OSM_SUFFIXES)}")
+                           f"{', '.join(net_imports.OSM_SUFFIXES)} (or be a GIS line layer: "
+                           f"{', '.join(net_imports.LINE_SUFFIXES)})")
     try:
         roads, crs = net_imports.import_osm(pbf, network_type="drive")
     except net_imports.NetworkImportError as exc:
@@ -559,13 +672,15 @@ def _check_outdir(outdir: Path, force: bool) -> None:
 
 def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
                    options: BuildOptions | None = None) -> BuildSummary:
-    """Build the scenario folder ``outdir`` from the OpenStreetMap file ``pbf`` (see module)."""
+    """Build the scenario folder ``outdir`` from the OpenStreetMap file ``pbf`` — or from a GIS
+    line layer (``.gpkg``, ``.shp``, ``.geojson``; ``options.layer``), read by
+    :func:`xunfang.network.imports.import_lines` (see module)."""
     opts = options or BuildOptions()
     opts.check()
     src = Path(pbf)
     out = Path(outdir)
     _check_outdir(out, opts.force)
-    raw, crs0 = _read_osm(src)
+    raw, crs0, source = _read_roads(src, opts)
     clipped = raw if opts.bbox is None else _clip(raw, crs0, opts.bbox)
     roads = _strong_car_piece(clipped if opts.service_roads else _without_service(clipped))
     crs = CRS(declared=crs0.working, working=crs0.working)
@@ -598,7 +713,7 @@ def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
     net = RoadNetwork.from_roads(roads, policy=_policy_for_build())
     posts = _posts(roads, net, weight, zones, grids, sites, spots, opts)
     rings = _rings(grid_union, spots, sites, xy, weight)
-    lines = _lines(roads, net, opts)
+    lines = _lines(roads, net, opts, _line_names(roads))
     units, people = _forces(posts, opts, len(grids))
 
     # the incident history from the same map
@@ -611,7 +726,7 @@ def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
     out.mkdir(parents=True, exist_ok=True)
     net_imports.write_network(roads, crs, out, name=name, source=src)
     (out / "scenario.toml").unlink()  # written again below, with the policy
-    _write_toml(out / "scenario.toml", name, opts, crs.declared, src)
+    _write_toml(out / "scenario.toml", name, opts, crs.declared, source)
     _write_areas(out / "areas.geojson", crs.declared, zones, grids, rings)
     ids = roads.node_ids
     _write_csv(out / "sites.csv", ("id", "name", "kind", "tier", "x", "y", "node"), [
@@ -635,8 +750,8 @@ def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
     (out / "truth").mkdir(exist_ok=True)
     (out / "truth" / "risk_map.json").write_text(
         json.dumps(risk.as_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    _write_readme(out / "README.md", name, src, opts, roads, raw.n_nodes, len(grids), dropped,
-                  risk, end)
+    _write_readme(out / "README.md", name, source, opts, roads, raw.n_nodes, len(grids),
+                  dropped, risk, end, len(lines))
     kinds: dict[str, int] = {}
     for p in posts:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
@@ -719,7 +834,11 @@ def _nearest(xy: FloatArray, p: tuple[float, float], allowed: npt.NDArray[np.boo
 
 
 def _main_nodes(roads: Roads) -> npt.NDArray[np.bool_]:
-    main = np.array([c in _MAIN for c in roads.road_class])
+    """The nodes on a main road (trunk to tertiary); every node when no edge has such a class
+    (a GIS layer without a class column): posts and siting candidates then range over all."""
+    main = np.array([c in _MAIN for c in roads.road_class], dtype=bool)
+    if not main.any():
+        return np.ones(roads.n_nodes, dtype=bool)
     out = np.zeros(roads.n_nodes, dtype=bool)
     out[roads.u[main]] = True
     out[roads.v[main]] = True
@@ -799,10 +918,12 @@ def _posts(roads: Roads, net: RoadNetwork, weight: FloatArray,
     # exits where main roads reach the edge of the network's hull; checkpoints at the four busiest
     hull = shapely.convex_hull(shapely.multipoints(xy))
     edge = np.asarray(shapely.distance(shapely.points(xy), hull.boundary), dtype=np.float64)
-    big = np.array([c in ("motorway", "trunk", "primary", "secondary") for c in roads.road_class])
+    big = np.array([c in _BIG for c in roads.road_class], dtype=bool)
     on_big = np.zeros(roads.n_nodes, dtype=bool)
     on_big[roads.u[big]] = True
     on_big[roads.v[big]] = True
+    if not big.any():  # no road classes (a GIS layer without one): any road at the edge
+        on_big[:] = True
     near = np.flatnonzero(on_big & (edge < 300.0))
     near = near[np.argsort(edge[near], kind="stable")]
     exits = _spread(near.tolist(), xy, 10, 800.0)
@@ -832,14 +953,69 @@ def _rings(grid_union: shapely.Geometry, spots: Sequence[HotSpot], sites: list[t
             (3, grid_union)]
 
 
-def _lines(roads: Roads, net: RoadNetwork, opts: BuildOptions
-           ) -> list[tuple[str, list[int], float]]:
+def _line_names(roads: Roads) -> tuple[str, ...]:
+    """The names the mandatory lines follow: the street names, or — when no primary/secondary
+    edge has one (a GIS layer without a name column) — the straightest chains of such edges."""
+    if any(nm and cl in _LINE_CLASSES for nm, cl in zip(roads.name, roads.road_class,
+                                                         strict=True)):
+        return roads.name
+    return _strokes(roads)
+
+
+def _strokes(roads: Roads, max_turn_deg: float = 40.0) -> tuple[str, ...]:
+    """Unnamed primary/secondary two-way edges chained into "strokes": at each node the two
+    edges that continue each other most straightly (turn under ``max_turn_deg``, straightest
+    pair first) are joined; a stroke stands in for a named road. Other edges get ``""``."""
+    sel = np.flatnonzero(np.array([c in _LINE_CLASSES for c in roads.road_class], dtype=bool)
+                         & ~roads.oneway)
+    parent = {int(e): int(e) for e in sel}
+
+    def find(e: int) -> int:
+        while parent[e] != e:
+            parent[e] = parent[parent[e]]
+            e = parent[e]
+        return e
+
+    at: dict[int, list[tuple[int, FloatArray]]] = {}
+    for e in sel.tolist():
+        a, b = int(roads.u[e]), int(roads.v[e])
+        d = roads.xy[b] - roads.xy[a]
+        n = float(np.hypot(*d))
+        if n <= 0:
+            continue
+        at.setdefault(a, []).append((e, d / n))   # leaving a towards b
+        at.setdefault(b, []).append((e, -d / n))  # leaving b towards a
+    cos_max = math.cos(math.radians(max_turn_deg))
+    for node in sorted(at):
+        arms = at[node]
+        pairs = []
+        for i in range(len(arms)):
+            for j in range(i + 1, len(arms)):
+                straight = -float(arms[i][1] @ arms[j][1])  # 1: arms point opposite ways
+                if arms[i][0] != arms[j][0] and straight >= cos_max:
+                    pairs.append((-straight, i, j))
+        done: set[int] = set()
+        for _, i, j in sorted(pairs):
+            if i in done or j in done:
+                continue
+            done.update((i, j))
+            parent[find(arms[i][0])] = find(arms[j][0])
+    names = [""] * roads.n_edges
+    for e in sel.tolist():
+        names[e] = f"stroke {find(int(e))}"
+    return tuple(names)
+
+
+def _lines(roads: Roads, net: RoadNetwork, opts: BuildOptions,
+           road_names: Sequence[str] | None = None) -> list[tuple[str, list[int], float]]:
     """Mandatory lines along the longest named two-way main roads (the fastest car path
     between the road's two ends, kept only where every step is a two-way street, so that a
-    unit can patrol it back and forth), cut at ``line_max_km``."""
+    unit can patrol it back and forth), cut at ``line_max_km``. ``road_names`` (default the
+    street names) says which edges make one road."""
+    names_of = roads.name if road_names is None else tuple(road_names)
     by_name: dict[str, float] = {}
-    for e, (nm, cl) in enumerate(zip(roads.name, roads.road_class, strict=True)):
-        if nm and cl in ("primary", "secondary") and not roads.oneway[e]:
+    for e, (nm, cl) in enumerate(zip(names_of, roads.road_class, strict=True)):
+        if nm and cl in _LINE_CLASSES and not roads.oneway[e]:
             by_name[nm] = by_name.get(nm, 0.0) + float(roads.length_m[e])
     names = sorted(by_name, key=lambda n: (-by_name[n], n))
     want = max(2, min(6, round(len(names) / 4)))
@@ -851,7 +1027,7 @@ def _lines(roads: Roads, net: RoadNetwork, opts: BuildOptions
     for nm in names:
         if len(out) >= want:
             break
-        es = [e for e, n in enumerate(roads.name) if n == nm]
+        es = [e for e, n in enumerate(names_of) if n == nm]
         nodes = np.unique(np.concatenate([roads.u[es], roads.v[es]]))
         pts = roads.xy[nodes]
         centred = pts - pts.mean(axis=0)
@@ -977,14 +1153,24 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]])
         w.writerows(rows)
 
 
-def _write_toml(path: Path, name: str, opts: BuildOptions, crs: str, src: Path) -> None:
-    title = opts.title or f"{name} (OpenStreetMap network, synthetic risk)"
+def _write_toml(path: Path, name: str, opts: BuildOptions, crs: str, source: _Source) -> None:
     speeds = "\n".join(f"{m} = {v:g}" for m, v in _SPEEDS.items())
-    path.write_text(f"""# Built by `xunfang scenario from-osm` from {src.name} (seed {opts.seed}).
-# Road data © OpenStreetMap contributors, ODbL 1.0. Incidents are SYNTHETIC (see README.md).
+    if source.kind == "osm":
+        title = opts.title or f"{name} (OpenStreetMap network, synthetic risk)"
+        head = (f"# Built by `xunfang scenario from-osm` from {source.path.name} (seed "
+                f"{opts.seed}).\n# Road data © OpenStreetMap contributors, ODbL 1.0. Incidents "
+                "are SYNTHETIC (see README.md).")
+        crs_note = "the local UTM zone of the network"
+    else:
+        title = opts.title or f"{name} (GIS street network, synthetic risk)"
+        head = (f"# Built by `xunfang scenario from-osm` from {source.label} (seed {opts.seed}).\n"
+                "# Road data: GIS street centrelines (credit their owner, see README.md). "
+                "Incidents are SYNTHETIC.")
+        crs_note = "the CRS of the layer"
+    path.write_text(f"""{head}
 name = {json.dumps(name, ensure_ascii=False)}
 title = {json.dumps(title, ensure_ascii=False)}
-crs = "{crs}"  # the local UTM zone of the network
+crs = "{crs}"  # {crs_note}
 timezone = "{opts.timezone}"
 horizon_days = 1
 slot_minutes = 60
@@ -1028,18 +1214,76 @@ def _write_areas(path: Path, crs: str, zones: list[tuple[str, list[_Grid]]],
     path.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _write_readme(path: Path, name: str, src: Path, opts: BuildOptions, roads: Roads,
-                  raw_nodes: int, grids: int, dropped: int, risk: RiskMap, end: date) -> None:
+def _roads_from_lines(source: _Source, opts: BuildOptions, roads: Roads, raw_nodes: int,
+                      n_lines: int) -> str:
+    """The README's paragraphs on a GIS line layer: what it gave, and each fallback taken."""
+    classes: dict[str, int] = {}
+    for c in roads.road_class:
+        classes[c or "(none)"] = classes.get(c or "(none)", 0) + 1
+    mix = ", ".join(f"{c} {n}" for c, n in sorted(classes.items(), key=lambda kv: -kv[1]))
+    has_class = any(c in _MAIN or c in _BIG for c in roads.road_class)
+    has_names = any(roads.name)
+    one = int(np.count_nonzero(roads.oneway))
+    speed = int(np.count_nonzero(~np.isnan(roads.speed_kph)))
+    flag = "" if opts.service_roads else " less `service` (lanes, alleys)"
+    rows = [
+        f"- Road class: column `{source.class_column}`, mapped to OpenStreetMap classes by "
+        "`xunfang.network.imports.LINE_CLASS_MAP` (Montréal: Autoroute → motorway, Nationale → "
+        "trunk, Artère → primary, Collectrice → tertiary, Locale → residential, Ruelle → "
+        f"service); edges kept by class: {mix}." if source.class_column else
+        "- Road class: none (no class column). FALLBACK: every road weighs 0.6 in the risk "
+        "map, and police stations, siting candidates and exits range over every node instead "
+        "of the main roads.",
+        f"- Street names: column `{source.name_column}`." if has_names else
+        "- Street names: none. FALLBACK: mandatory lines follow the longest *strokes* — chains "
+        "of two-way primary/secondary edges that continue each other within 40° at each "
+        "intersection — instead of named main roads; posts are labelled by node id. "
+        f"{n_lines} line(s) written.",
+        f"- One-way: {one} one-way edges." if one else
+        "- One-way: the layer gives none, so every street is two-way (FALLBACK); the largest "
+        "piece is then simply the largest connected one.",
+        f"- Speed: {speed} edges with a speed; the others at the policy's class speed."
+        if speed else "- Speed: the layer gives none; every edge runs at the policy's speed for "
+        "its class (FALLBACK).",
+    ]
+    if not has_class and source.class_column:
+        rows.append("- No edge maps to a main class (trunk to tertiary): FALLBACK as for no "
+                    "class column — stations, candidates and exits range over every node.")
+    import textwrap
+
+    bullets = "\n".join(textwrap.fill(r, width=92, subsequent_indent="  ") for r in rows)
+    return (f"""**The roads are real** (GIS street centrelines, `{source.label}`;
+credit the data's owner wherever results are shown): read by
+`xunfang.network.imports.import_lines` (line ends within 0.5 m merged into one
+intersection){flag}, {roads.n_nodes} of its {raw_nodes}
+intersections kept (the largest piece a car can drive through both ways), {roads.n_edges} edges.
+
+What the layer gives, and where the builder falls back (it was written for OpenStreetMap):
+
+""" + bullets + "\n")
+
+
+def _write_readme(path: Path, name: str, source: _Source, opts: BuildOptions, roads: Roads,
+                  raw_nodes: int, grids: int, dropped: int, risk: RiskMap, end: date,
+                  n_lines: int) -> None:
     spots = "\n".join(f"| {k + 1} | {h.kind} | {h.x:.0f}, {h.y:.0f} | {h.sigma_m:.0f} | "
                       f"{h.amplitude:.2f} |" for k, h in enumerate(risk.hotspots))
-    path.write_text(f"""# `{name}` — a real street network with SYNTHETIC incidents
-
-Built by `xunfang scenario from-osm {src.name} … --seed {opts.seed} --grid-m {opts.grid_m:g}`.
-
-**The roads are real** (OpenStreetMap, © OpenStreetMap contributors, ODbL 1.0): the drive
+    src = source.path
+    if source.kind == "osm":
+        cmd = f"xunfang scenario from-osm {src.name} …"
+        about = ("**The roads are real** (OpenStreetMap, © OpenStreetMap contributors, ODbL 1.0): "
+                 f"""the drive
 network of `{src.name}`, {roads.n_nodes} of its {raw_nodes} intersections kept (the largest
 piece a car can drive through both ways, one-way streets respected), {roads.n_edges} edges.
+""")
+    else:
+        cmd = f"xunfang scenario from-osm {src.name} … --layer {source.layer}"
+        about = _roads_from_lines(source, opts, roads, raw_nodes, n_lines)
+    path.write_text(f"""# `{name}` — a real street network with SYNTHETIC incidents
 
+Built by `{cmd} --seed {opts.seed} --grid-m {opts.grid_m:g}`.
+
+{about}
 **Everything else is generated**: grids, zones, rings, key sites, posts, lines, units, people
 and incidents. Key sites are the highest-risk nodes of a synthetic risk map ("hot spot N"),
 not real places; posts are placed by the project's siting model over that map.
