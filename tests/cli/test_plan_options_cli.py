@@ -80,8 +80,8 @@ def test_options_reach_the_plan_and_its_replans(make_scenario: Make, tmp_path: P
     (["dosage_floor=0"], "--option: Options.dosage_floor must be a whole number >= 1; got 0"),
     (["joint_patrol_units=0"], "--option: Options.joint_patrol_units must be a whole number "
                                ">= 1; got 0"),
-    (["dosage_basis=guess"], "--option: Options.dosage_basis must be 'record' or "
-                             "'forecast'; got 'guess'"),
+    (["dosage_basis=guess"], "--option: Options.dosage_basis must be 'record', "
+                             "'forecast' or 'both'; got 'guess'"),
     (["w_over"], "--option 'w_over': expected NAME=VALUE, e.g. w_over=100"),
     (["=3"], "--option '=3': expected NAME=VALUE"),
     (["w_over=1", "w_over=2"], "--option 'w_over=2': option w_over is given twice"),

@@ -253,11 +253,12 @@ def test_short_fixed_squad_holds_every_post_first(ebian, fixed, expect) -> None:
     assert not [s for s in post.shortfalls if s.duty == "fixed post"]
 
 
-def test_the_dosage_yardstick_is_the_forecast_or_the_record(ebian) -> None:
-    # the over-deployment term measures a grid's share of the units against the forecast (the
-    # default: the deployment follows the intelligence) or against the record per hour of the
-    # week (the KPI's yardstick); a forecast that puts the whole town's risk on the record's
-    # quietest grid draws units there only with the first
+def test_the_dosage_yardstick_is_the_forecast_the_record_or_both(ebian) -> None:
+    # the over-deployment term measures a grid's share of the units against the forecast,
+    # against the record per hour of the week (the KPI's yardstick), or against both (the
+    # default: the forecast's term at dosage_forecast_weight); a forecast that puts the whole
+    # town's risk on the record's quietest grid draws units there with the forecast, fewer
+    # with both, and fewest with the record
     sc, net = ebian
     base = _inputs(sc, net, options=deploy.Options(hold_rings=False, patrol_load=False))
     assert base.record is not None and base.record.shape == base.risk.shape
@@ -265,23 +266,34 @@ def test_the_dosage_yardstick_is_the_forecast_or_the_record(ebian) -> None:
     skew = np.full(base.risk.shape, 1e-3)
     skew[quiet] = 10.0
     got = {}
-    for basis in ("forecast", "record"):
+    for basis, fw in (("forecast", 0.25), ("record", 0.25), ("both", 0.25), ("both", 1.0),
+                      ("both", 0.0)):
         inp = _inputs(sc, net, options=deploy.Options(hold_rings=False, patrol_load=False,
-                                                      dosage_basis=basis))
+                                                      dosage_basis=basis,
+                                                      dosage_forecast_weight=fw))
         inp = replace(inp, risk=skew)
-        got[basis] = int(deploy.plan_posture(inp).counts[quiet].sum())
-    assert got["forecast"] > got["record"]
-    # the default is the record, the KPI's yardstick; a scenario with no record is priced
-    # against the forecast, and the posture says so
-    assert deploy.Options().dosage_basis == "record"
+        got[(basis, fw)] = int(deploy.plan_posture(inp).counts[quiet].sum())
+    assert got[("forecast", 0.25)] > got[("both", 0.25)] > got[("record", 0.25)]
+    # the weight's ends are the two yardsticks alone (the cap follows the record)
+    assert got[("both", 0.0)] == got[("record", 0.25)]
+    assert got[("both", 1.0)] >= got[("both", 0.25)]
+    # the default prices both; a scenario with no record is priced against the forecast,
+    # and the posture says so
+    assert (deploy.Options().dosage_basis, deploy.Options().dosage_forecast_weight) == (
+        "both", 0.25)
     inp = _inputs(sc, net, options=deploy.Options(hold_rings=False, patrol_load=False))
-    assert deploy.plan_posture(inp).summary()["dosage_yardstick"] == "record"
+    assert deploy.plan_posture(inp).summary()["dosage_yardstick"] == "record and forecast"
     bare = deploy.plan_posture(replace(inp, risk=skew, record=None)).summary()
-    assert bare["dosage_yardstick"] == ("forecast (dosage_basis is record, but the scenario "
+    assert bare["dosage_yardstick"] == ("forecast (dosage_basis is both, but the scenario "
                                         "has no incident record)")
-    assert int(np.asarray(bare["counts"])[quiet].sum()) == got["forecast"]
-    with pytest.raises(deploy.DeployError, match="dosage_basis must be 'record' or 'forecast'"):
+    assert int(np.asarray(bare["counts"])[quiet].sum()) == got[("forecast", 0.25)]
+    with pytest.raises(deploy.DeployError,
+                       match="dosage_basis must be 'record', 'forecast' or 'both'"):
         deploy.Options(dosage_basis="habit")
+    for bad in (-0.1, 1.5, float("nan"), True, "half"):
+        with pytest.raises(deploy.DeployError,
+                           match=r"dosage_forecast_weight must be a number in \[0, 1\]"):
+            deploy.Options(dosage_forecast_weight=bad)  # type: ignore[arg-type]
 
 
 def _counts_over(inp: deploy.Inputs, post: deploy.Posture) -> float:

@@ -23,7 +23,7 @@ def _other(value: object) -> object:
     if isinstance(value, int):
         return value + 1
     if isinstance(value, str):  # dosage_basis
-        return {"forecast": "record", "record": "forecast"}[value]
+        return {"forecast": "record", "record": "forecast", "both": "record"}[value]
     assert isinstance(value, float)
     return value * 2 + 0.5
 
@@ -79,7 +79,7 @@ def test_every_option_round_trips() -> None:
     ({"w_over": math.inf}, r"w_over must be a finite number >= 0; got inf$"),
     ({"w_over": True}, r"w_over must be a finite number >= 0; got True$"),
     ({"dosage_basis": 1}, r"dosage_basis must be a word; got 1$"),
-    ({"dosage_basis": "habit"}, r"dosage_basis must be 'record' or 'forecast'; got 'habit'"),
+    ({"dosage_basis": "habit"}, r"dosage_basis must be 'record', 'forecast' or 'both'; got 'habit'"),
     ({"mip_gap": -0.1}, r"mip_gap must be a finite number >= 0; got -0\.1$"),
     ({"hold_rings": 0}, r"^request\.deploy_options\.hold_rings must be true or false; "
                         r"got 0$"),

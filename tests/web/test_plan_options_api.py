@@ -62,8 +62,8 @@ def test_options_reach_the_plan_and_its_request(town: Env, tmp_path: Path) -> No
     ({"w_over": -3}, "deploy_options.w_over must be a finite number >= 0; got -3"),
     ({"dosage_floor": 0}, "deploy_options: Options.dosage_floor must be a whole number "
                           ">= 1; got 0"),
-    ({"dosage_basis": "guess"}, "deploy_options: Options.dosage_basis must be 'record' or "
-                                "'forecast'; got 'guess'"),
+    ({"dosage_basis": "guess"}, "deploy_options: Options.dosage_basis must be 'record', "
+                                "'forecast' or 'both'; got 'guess'"),
 ])
 def test_bad_options_are_refused_and_store_nothing(town: Env, options: dict[str, object],
                                                    message: str) -> None:

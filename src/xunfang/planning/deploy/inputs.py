@@ -318,18 +318,27 @@ class Options:
     # what a grid's share of the units is measured against in the over-deployment term and
     # the dosage cap: "record", the recorded incidents per grid and hour of the week, the
     # yardstick of the over-deployment KPI the simulator reports (DESIGN §4: need = the
-    # cell's weight share; sim.kpis.default_weights), or "forecast", the intelligence
-    # stage's risk. Every other term (visibility, 1-3-5 cover, key sites) follows the
-    # forecast either way. A scenario with no incident record is priced against the
-    # forecast, and the posture's summary says so (``dosage_yardstick``).
-    # Measured (session 6; bench/RESULTS.md "Issue 8, session 6"), plan − proportional
-    # over-deployment (the KPI, against the record), county 2026-11-29 / 10-01 / 12-05 /
-    # 07-15 / 03-02 (plan_kpis, 400 replications): record −0.029 / −0.016 / −0.001 /
-    # −0.028 / −0.015, forecast +0.009 / +0.008 / +0.028 / +0.003 / +0.014; Baltimore
-    # (city_kpis, 20): record −0.013, forecast +0.017 (against its true risk map, which no
-    # planner has: +0.040 and +0.005). Share within target beats proportional with both
-    # (county +0.011 to +0.021 with record, Baltimore +0.027)
-    dosage_basis: str = "record"
+    # cell's weight share; sim.kpis.default_weights); "forecast", the intelligence stage's
+    # risk; or "both": one over-deployment term against each, the forecast's at
+    # dosage_forecast_weight of W_over, the cap from the record. Every other term
+    # (visibility, 1-3-5 cover, key sites) follows the forecast either way. A scenario with
+    # no incident record is priced against the forecast, and the posture's summary says so
+    # (``dosage_yardstick``).
+    # Why "both": a year's record per grid and hour of the week is thin where grids are many
+    # (Baltimore: ~87 incidents an hour of the week over 42 grids), and a plan priced against
+    # it alone fits its noise: against Baltimore's true risk map it stood +0.049 above
+    # proportional (against the record −0.014). The forecast alone gave +0.003 and +0.020,
+    # and raised the county's KPI (session 6: +0.003 to +0.028). Measured (session 7,
+    # bench/RESULTS.md "Issue 8, session 7"), plan − proportional over-deployment:
+    #   weight     county 11-29 / 10-01 / 12-05 / 07-15 / 03-02    Baltimore record / true map
+    #   0 (record) −0.029 / −0.017 / −0.000 / −0.032 / −0.019      −0.014 / +0.049
+    #   0.25       −0.024 / −0.020 / −0.002 / −0.029 / −0.012      −0.014 / +0.025
+    #   0.35       —      / —      / +0.001 / —      / —           −0.017 / +0.018
+    #   0.5        —      / —      / +0.003 / —      / —           −0.012 / +0.013
+    # (0.5 with the cap from both: 12-05 +0.006, Baltimore −0.014 / +0.008.) 0.25 is the
+    # largest weight measured that keeps every county day below proportional.
+    dosage_basis: str = "both"
+    dosage_forecast_weight: float = 0.25
     # times the least work (the load is a lower bound: routes meet the intervals only with
     # room to spare; G4's single tour takes 122 min by car against its lines' 60). Measured on
     # the county (bench/plan_kpis.py, 400 replications, 5 days; session 6): 1.5 left 7-19
@@ -360,9 +369,13 @@ class Options:
                 self.staging_patrols, int) or self.staging_patrols < 0:
             raise DeployError(f"Options.staging_patrols must be a whole number >= 0; got "
                               f"{self.staging_patrols!r}")
-        if self.dosage_basis not in ("record", "forecast"):
-            raise DeployError(f"Options.dosage_basis must be 'record' or 'forecast'; got "
-                              f"{self.dosage_basis!r}")
+        fw = self.dosage_forecast_weight
+        if not (isinstance(fw, int | float) and not isinstance(fw, bool) and 0 <= fw <= 1):
+            raise DeployError(f"Options.dosage_forecast_weight must be a number in [0, 1]; "
+                              f"got {fw!r}")
+        if self.dosage_basis not in ("record", "forecast", "both"):
+            raise DeployError(f"Options.dosage_basis must be 'record', 'forecast' or 'both'; "
+                              f"got {self.dosage_basis!r}")
         for name in ("dosage_floor", "joint_patrol_units"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:

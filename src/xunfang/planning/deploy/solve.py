@@ -20,7 +20,9 @@ slot::
                o[g] ≥ n[g] + R[g] − need[g], need = N_vis · ρ[g]  (over-deployment; R the
                                      units held in reserve at home posts in g; ρ the grid's
                                      share of the record in the slot's hour of the week, the
-                                     KPI's yardstick, or s[g]: Options.dosage_basis)
+                                     KPI's yardstick, or s[g]: Options.dosage_basis; with
+                                     "both", one o row against each, their W_over split by
+                                     Options.dosage_forecast_weight)
                p0[g] + Σ_c x[c,g] − Σ_{i in g} y[i] ≤ cap[g] = max(req, p0, floor,
                                      ⌈dosage·need⌉)  (dosage: ring holders outside it)
                Σ_c e[c,p] + h[p] = need[p]                        (event posts)
@@ -297,7 +299,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     t_start = time.perf_counter()
     sc = inp.scenario
     opts = inp.options
-    record = inp.record if opts.dosage_basis == "record" else None  # None: the forecast
+    # None: priced against the forecast alone
+    record = inp.record if opts.dosage_basis in ("record", "both") else None
     cps = dict(checkpoint_at or {})
     units = {u.id: u for u in sc.units}
     kinds = {u.id: unit_kind(u) for u in sc.units}
@@ -531,6 +534,12 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             need_g = n_vis * rec / max(rec.sum(), 1e-12)
         else:
             need_g = n_vis * share
+        # the yardsticks the over-deployment term prices, each at its weight of W_over (the
+        # dosage cap follows the first)
+        needs = [(need_g, 1.0)]
+        if record is not None and opts.dosage_basis == "both":
+            fw = opts.dosage_forecast_weight
+            needs = [(need_g, 1.0 - fw), (n_vis * share, fw)]
         cap = np.maximum.reduce([np.ceil(opts.dosage_factor * need_g),
                                  np.full(n_g, float(opts.dosage_floor)), req, joint, p0])
         prev_n = state.prev_counts
@@ -660,9 +669,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             if q[g] > 0:
                 z = mip.var(0, 2, opts.w_sites * q[g] / 2)
                 mip.row({**neg, z: 1.0}, -math.inf, p0[g])
-            o = mip.var(0, math.inf, -opts.w_over / scale)
-            # units held in reserve at a home post in the grid stand there: they count too
-            mip.row({**neg, **reserve_at.get(g, {}), o: 1.0}, p0[g] - need_g[g], math.inf)
+            for nd, wt in needs:
+                o = mip.var(0, math.inf, -opts.w_over / scale * wt)
+                # units held in reserve at a home post in the grid stand there: they count
+                mip.row({**neg, **reserve_at.get(g, {}), o: 1.0}, p0[g] - nd[g], math.inf)
             if req[g] > p0[g]:  # patrols: the units added less those standing to hold rings
                 h = mip.var(0, req[g], -opts.w_short)
                 hshort[g] = h
@@ -848,8 +858,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                          if any(u not in held_grid for u in us)]] = k
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
     staged: dict[str, object] = {"dosage_yardstick": (
-        "record" if record is not None else "forecast" if opts.dosage_basis == "forecast" else
-        "forecast (dosage_basis is record, but the scenario has no incident record)")}
+        ("record and forecast" if opts.dosage_basis == "both" else "record")
+        if record is not None else "forecast" if opts.dosage_basis == "forecast" else
+        f"forecast (dosage_basis is {opts.dosage_basis}, but the scenario has no incident "
+        f"record)")}
     if rings is not None:
         all_holds = [h for hs in holds_by_slot.values() for h in hs]
         staged["staging"] = {
