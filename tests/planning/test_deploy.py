@@ -383,3 +383,29 @@ def test_a_joint_patrol_counts_a_holder_only_of_its_own_site(ebian) -> None:
         assert have >= inp.options.joint_patrol_units or (slot, inp.grids[g]) in short, (
             slot, site, patrols, posts, own)
     assert used_holder  # the rule is exercised: some joint patrol includes a holder
+
+
+def test_windowed_grids_fall_due_in_turn_within_what_the_next_day_allows(ebian) -> None:
+    # a tier-3 window of 7 hourly slots: the grids fall due first in slots 0, 1 and 2 (23 mod
+    # 7 = 2: a patrol every 7 slots from slot 2 still comes within 7 slots of the next day's
+    # first), the riskiest first; a window of 1 slot (tier 1) is due in slot 0
+    from xunfang.planning.deploy.solve import _first_due
+
+    sc, net = ebian
+    inp = _inputs(sc, net, options=deploy.Options(hold_rings=False, patrol_load=False))
+    n_g = inp.n_grids
+    assert n_g >= 6 and len(inp.slots) == 24
+    risk = np.tile(np.arange(n_g, 0, -1, dtype=float)[:, None], (1, 24))  # grid 0 riskiest
+    seven = tuple(range(1, n_g))
+    inp = replace(inp, risk=risk, tier_window={1: (0,), 7: seven}, line_window={7: (0,)})
+    due = _first_due(inp) + np.array([1 if g == 0 else 7 for g in range(n_g)])
+    assert due[0] == 0  # its smallest window (1) rules
+    firsts = due[1:].tolist()
+    assert firsts == sorted(firsts) and firsts[0] == 0 and set(firsts) == {0, 1, 2}
+    # the posture asks a grid for presence only once it is due: a plan from these inputs
+    # patrols every tier-3 grid first by slot 2, and then at least every 7 slots
+    post = deploy.plan_posture(inp)
+    for g in seven:
+        seen = np.flatnonzero(post.counts[g] > 0)
+        assert seen.size and seen[0] <= 2
+        assert np.all(np.diff(np.concatenate([seen, [24 + seen[0]]])) <= 7)

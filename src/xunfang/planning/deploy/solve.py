@@ -234,6 +234,34 @@ class _Mip:
         return status, x, obj, bound
 
 
+def _first_due(inp: Inputs) -> IntArray:
+    """The ``last_seen`` the horizon starts from: the grids of a presence window of w slots
+    (key-site tiers, lines) fall due in turn over the first slots, the riskiest first,
+    instead of all in the first slot, where asking every tier-2 and tier-3 grid for a patrol
+    at once asked more than the night shift has (Montreal, 500 m grids: 10 of 11 posture
+    shortfalls were in slot 0). The horizon repeats (the routes measure a site's interval
+    across its end, from the last visit to the first), so a grid falls due first no later
+    than slot (T − 1) mod w of T slots: patrols every w slots from there still come within
+    w slots of the next day's first (24 hourly slots, tier 3's 7: slots 0–2)."""
+    out = np.full(inp.n_grids, -10**6, dtype=np.int64)
+    n_t = len(inp.slots)
+    window: dict[int, int] = {}
+    for windows in (inp.tier_window, inp.line_window):
+        for w, gs in windows.items():
+            for g in gs:
+                window[g] = min(w, window.get(g, w))
+    by_w: dict[int, list[int]] = {}
+    for g, w in window.items():
+        by_w.setdefault(w, []).append(g)
+    total = inp.risk.sum(axis=1)
+    for w, gs in by_w.items():
+        gs.sort(key=lambda g: (-float(total[g]), g))
+        spread = (n_t - 1) % w + 1 if n_t >= w else 1  # first-due slots 0 .. spread - 1
+        for i, g in enumerate(gs):
+            out[g] = (i * spread) // len(gs) - w  # due from slot (i * spread) // len(gs)
+    return out
+
+
 @dataclass
 class _State:
     """What the slots already planned leave behind for the next one."""
@@ -329,8 +357,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     counts = np.zeros((n_g, n_t), dtype=np.int64)
     shortfalls: list[Shortfall] = []
     solves: list[SlotSolve] = []
-    state = _State(last_seen=np.full(n_g, -10**6, dtype=np.int64),
-                   where={u: home_grid[u] for u in units}, prev_counts=np.zeros(n_g))
+    state = _State(last_seen=_first_due(inp), where={u: home_grid[u] for u in units},
+                   prev_counts=np.zeros(n_g))
     rings = RingCover(sc, inp.net) if opts.hold_rings and inp.net is not None else None
     work = PatrolLoad(sc, inp.net) if opts.patrol_load and inp.net is not None else None
     # grids whose sites or mandatory lines want a patrol in every slot
