@@ -402,10 +402,32 @@ def test_windowed_grids_fall_due_in_turn_within_what_the_next_day_allows(ebian) 
     assert due[0] == 0  # its smallest window (1) rules
     firsts = due[1:].tolist()
     assert firsts == sorted(firsts) and firsts[0] == 0 and set(firsts) == {0, 1, 2}
-    # the posture asks a grid for presence only once it is due: a plan from these inputs
-    # patrols every tier-3 grid first by slot 2, and then at least every 7 slots
-    post = deploy.plan_posture(inp)
-    for g in seven:
-        seen = np.flatnonzero(post.counts[g] > 0)
-        assert seen.size and seen[0] <= 2
-        assert np.all(np.diff(np.concatenate([seen, [24 + seen[0]]])) <= 7)
+    # the posture asks each grid for a patrol from its own first slot: with no patrol unit on
+    # duty every request goes short and is listed, the tier-3 grids' first from slot 0, 1 or 2
+    mobile = {u.id for u in sc.units if deploy.unit_kind(u) == "mobile"}
+    bare = replace(inp, on_duty=tuple(frozenset(on - mobile) for on in inp.on_duty))
+    post = deploy.plan_posture(bare)
+    first_short = {}
+    for f in post.shortfalls:
+        if "tier presence" in f.detail:  # alone, or with another row ("presence")
+            k = [s.index for s in inp.slots].index(f.slot)
+            first_short[f.place] = min(k, first_short.get(f.place, k))
+    assert {g: first_short[inp.grids[g]] for g in seven} == {
+        g: int(due[g]) for g in seven}
+
+
+def test_a_grid_falls_due_before_the_day_ends_to_keep_the_interval_across_it() -> None:
+    # tier 3 (7 slots) first patrolled in slot 2, again in 4 (for another reason) and 11 and
+    # 18: nothing is 7 slots old by slot 23, but 18 to the next day's 2 would be 8 slots, so
+    # it falls due in slot 19 = 24 - 7 + 2
+    from xunfang.planning.deploy.solve import _State
+
+    st = _State(last_seen=np.array([-5]), where={}, prev_counts=np.zeros(1),
+                first_seen=np.array([-1]))
+    assert [k for k in range(3) if st.due(0, 7, k, 24)] == [2]
+    for k in (2, 4, 11, 18):
+        st.seen([0], k)
+    assert st.first_seen[0] == 2 and st.last_seen[0] == 18
+    assert [k for k in range(19, 24) if st.due(0, 7, k, 24)] == [19, 20, 21, 22, 23]
+    st.seen([0], 19)
+    assert not any(st.due(0, 7, k, 24) for k in range(20, 24))

@@ -253,9 +253,12 @@ def _first_due(inp: Inputs) -> IntArray:
     by_w: dict[int, list[int]] = {}
     for g, w in window.items():
         by_w.setdefault(w, []).append(g)
+    # the horizon's risk per grid to 3 significant places, so that a re-plan from plan.json's
+    # risk (rounded to 5 decimals) orders the grids as the plan did
     total = inp.risk.sum(axis=1)
+    rel = np.round(total / max(float(total.max()), 1e-12), 3) if total.size else total
     for w, gs in by_w.items():
-        gs.sort(key=lambda g: (-float(total[g]), g))
+        gs.sort(key=lambda g: (-float(rel[g]), g))
         spread = (n_t - 1) % w + 1 if n_t >= w else 1  # first-due slots 0 .. spread - 1
         for i, g in enumerate(gs):
             out[g] = (i * spread) // len(gs) - w  # due from slot (i * spread) // len(gs)
@@ -269,6 +272,25 @@ class _State:
     last_seen: IntArray  # per grid: index (in slot order) of the last slot with presence
     where: dict[str, int]  # unit -> grid index of its last place (-1: unknown)
     prev_counts: FloatArray
+    first_seen: IntArray  # per grid: index of the first slot with presence (-1: none yet)
+
+    def seen(self, grids: Sequence[int], k: int) -> None:
+        """The grids ``grids`` are patrolled in slot position ``k``."""
+        self.last_seen[list(grids)] = k
+        for g in grids:
+            if self.first_seen[g] < 0:
+                self.first_seen[g] = k
+
+    def due(self, g: int, w: int, k: int, n_t: int) -> bool:
+        """Whether grid ``g`` of a presence window of ``w`` slots needs a patrol in slot
+        position ``k`` of ``n_t``: ``w`` slots after its last, or, across the horizon's end
+        (the routes measure a site's interval from the last visit to the next day's first),
+        once slot n_t - w + its first is reached with no patrol since."""
+        last = int(self.last_seen[g])
+        if k - last >= w:
+            return True
+        first = int(self.first_seen[g])
+        return first >= 0 and k >= n_t - w + first > last
 
 
 #: A grid counts as covered (1-3-5) by units in itself or in the nearest grids that reach it
@@ -358,7 +380,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     shortfalls: list[Shortfall] = []
     solves: list[SlotSolve] = []
     state = _State(last_seen=_first_due(inp), where={u: home_grid[u] for u in units},
-                   prev_counts=np.zeros(n_g))
+                   prev_counts=np.zeros(n_g), first_seen=np.full(n_g, -1, dtype=np.int64))
     rings = RingCover(sc, inp.net) if opts.hold_rings and inp.net is not None else None
     work = PatrolLoad(sc, inp.net) if opts.patrol_load and inp.net is not None else None
     # grids whose sites or mandatory lines want a patrol in every slot
@@ -383,8 +405,14 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 a = keep[(u, s.index)]
                 assignments[(u, s.index)] = a
             counts[:, k] = anchor.counts[:, k]
-            seen = anchor.counts[:, k] > 0
-            state.last_seen[seen] = k
+            # the grids the plan in force patrolled, as its own pass saw them: a police unit
+            # on grid duty, not busy at an incident and not standing to hold a ring (a
+            # one-stop route)
+            state.seen(sorted({gindex[a.grid] for u in units
+                               if (a := keep[(u, s.index)]).duty == "grid"
+                               and a.grid is not None and not a.route
+                               and units[u].tier in visible
+                               and a.note != "busy at an incident"}), k)
         if first > 0:
             state.prev_counts = anchor.counts[:, first - 1].astype(np.float64)
             for u in units:
@@ -504,7 +532,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         for what, windows in (("tier", inp.tier_window), ("line", inp.line_window)):
             for w, gs in windows.items():
                 for g in gs:
-                    if k - int(state.last_seen[g]) >= w:  # a patrol: units at posts do not
+                    if state.due(g, w, k, n_t):  # a patrol: units at posts do not
                         # visit the grid's sites, so one more than the units standing there
                         need(g, int(p0[g]) - len(patrols.get(g, ())) + 1,
                              f"{what} presence (every {w} slots)")
@@ -882,8 +910,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 shorts_by_slot.setdefault(str(s.index), []).append(sh.site)
         # the grids patrolled this slot: a unit standing to hold a ring (held_grid, this
         # slot's holders) visits no other site
-        state.last_seen[[g for g, us in patrols.items()
-                         if any(u not in held_grid for u in us)]] = k
+        state.seen([g for g, us in patrols.items() if any(u not in held_grid for u in us)], k)
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
     staged: dict[str, object] = {"dosage_yardstick": (
         ("record and forecast" if opts.dosage_basis == "both" else "record")
