@@ -328,8 +328,9 @@ class Options:
     # (Baltimore: ~87 incidents an hour of the week over 42 grids), and a plan priced against
     # it alone fits its noise: against Baltimore's true risk map it stood +0.049 above
     # proportional (against the record −0.014). The forecast alone gave +0.003 and +0.020,
-    # and raised the county's KPI (session 6: +0.003 to +0.028). Measured (session 7,
-    # bench/RESULTS.md "Issue 8, session 7"), plan − proportional over-deployment:
+    # and raised the county's KPI (session 6: +0.003 to +0.028). Measured at bf57ac3
+    # (bench/RESULTS.md "Issue 8, session 7: the over-deployment yardstick"), plan −
+    # proportional over-deployment:
     #   weight     county 11-29 / 10-01 / 12-05 / 07-15 / 03-02    Baltimore record / true map
     #   0 (record) −0.029 / −0.017 / −0.000 / −0.032 / −0.019      −0.014 / +0.049
     #   0.25       −0.024 / −0.020 / −0.002 / −0.029 / −0.012      −0.014 / +0.025
