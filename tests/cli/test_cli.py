@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from xunfang import __version__
 from xunfang.cli.main import app
+from xunfang.planning.pipeline import options_all
 
 Make = Callable[..., Path]
 runner = CliRunner()
@@ -200,5 +201,6 @@ def test_days_default_to_the_scenario_horizon(make_scenario: Make, tmp_path: Pat
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert doc["request"] == {"from": doc["request"]["from"], "days": 7,
                               "largest_component": False, "risk_method": "auto",
-                              "train_days": 365, "pins": [], "deploy_options": {}}
+                              "train_days": 365, "pins": [], "deploy_options": {},
+                              "deploy_options_all": options_all(None)}
     assert len(doc["plan"]["slots"]) == 7 * 24

@@ -26,7 +26,7 @@ from xunfang.planning.deploy.from_plan import (
     inputs_for_plan,
     read_plan_folder,
 )
-from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
+from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan, options_all
 from xunfang.report.folder import write_plan_folder
 
 Make = Callable[..., Path]
@@ -95,6 +95,7 @@ def test_older_plan_json_pins_are_read_from_the_posture(pinned: Path) -> None:
     doc = _doc(pinned)
     pins = doc["request"].pop("pins")
     doc["request"].pop("deploy_options")
+    doc["request"].pop("deploy_options_all")
     doc["stages"]["posture"]["pins"] = pins  # as `xunfang plan --pins` wrote them before
     _write_doc(pinned, doc)
     pif = read_plan_folder(pinned)
@@ -150,8 +151,29 @@ def test_plan_json_request_carries_the_options(county: tuple[PlanResult, Path]) 
     _, root = county
     assert _doc(root / "default")["request"]["deploy_options"] == {}
     assert _doc(root / "loose")["request"]["deploy_options"] == {"w_keep": 1.0}
-    assert read_plan_folder(root / "default").deploy_options is None
+    # every option's value too, read back before the differences: the plan re-plans as it
+    # was made even after an upgrade changed a default
+    assert _doc(root / "default")["request"]["deploy_options_all"] == options_all(None)
+    assert _doc(root / "loose")["request"]["deploy_options_all"]["w_keep"] == 1.0
+    assert read_plan_folder(root / "default").deploy_options == deploy.Options()
     assert read_plan_folder(root / "loose").deploy_options == deploy.Options(w_keep=1.0)
+
+
+def test_a_plan_made_under_other_defaults_is_read_with_them(
+        county: tuple[PlanResult, Path], tmp_path: Path) -> None:
+    _, root = county
+    folder = tmp_path / "plan"
+    shutil.copytree(root / "default", folder)
+    doc = _doc(folder)
+    # made when the over-deployment was priced against the record alone (the default then)
+    doc["request"]["deploy_options_all"]["dosage_basis"] = "record"
+    _write_doc(folder, doc)
+    assert read_plan_folder(folder).deploy_options == deploy.Options(dosage_basis="record")
+    # a plan.json from before every option was recorded: its differences, today's defaults
+    del doc["request"]["deploy_options_all"]
+    doc["request"]["deploy_options"] = {"w_keep": 1.0}
+    _write_doc(folder, doc)
+    assert read_plan_folder(folder).deploy_options == deploy.Options(w_keep=1.0)
 
 
 def test_a_replan_uses_the_plans_options(county: tuple[PlanResult, Path],
@@ -181,6 +203,7 @@ def test_the_replan_inputs_are_the_plans_options(county: tuple[PlanResult, Path]
     folder = tmp_path / "plan"
     shutil.copytree(root / "default", folder)
     doc = _doc(folder)
+    del doc["request"]["deploy_options_all"]  # as a plan.json written before it
     doc["request"]["deploy_options"] = {"staging_patrols": 2, "w_over": 7, "mip_gap": 0.01}
     _write_doc(folder, doc)
     pif = read_plan_folder(folder)
@@ -193,6 +216,8 @@ def test_the_replan_inputs_are_the_plans_options(county: tuple[PlanResult, Path]
 
 @pytest.mark.parametrize(("options", "message"), [
     ({"w_bogus": 1}, "request.deploy_options.w_bogus: unknown option"),
+    ({"all": {"w_over": "20"}}, "request.deploy_options_all.w_over must be a finite number "
+                                ">= 0; got '20'"),
     ({"hold_rings": "no"}, "request.deploy_options.hold_rings must be true or false; got "
                            "'no'"),
     ({"w_over": -3}, "request.deploy_options.w_over must be a finite number >= 0; got -3"),
@@ -204,7 +229,11 @@ def test_replan_refuses_bad_stored_options(county: tuple[PlanResult, Path], tmp_
     folder = tmp_path / "plan"
     shutil.copytree(root / "default", folder)
     doc = _doc(folder)
-    doc["request"]["deploy_options"] = options
+    if isinstance(options, dict) and "all" in options:  # a bad value among every option's
+        doc["request"]["deploy_options_all"].update(options["all"])
+    else:  # a plan.json written before every option was recorded
+        del doc["request"]["deploy_options_all"]
+        doc["request"]["deploy_options"] = options
     _write_doc(folder, doc)
     r = runner.invoke(app, ["replan", str(folder), "--at", "12:00"])
     assert r.exit_code == 1

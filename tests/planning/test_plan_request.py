@@ -48,6 +48,9 @@ def test_request_as_dict_carries_pins_and_non_default_options() -> None:
     # no pins, default options: written as such, read back as "the defaults"
     plain = PlanRequest(start=date(2026, 12, 1)).as_dict()
     assert plain["pins"] == [] and plain["deploy_options"] == {}
+    # and every option's value beside them, which reads back as the options themselves
+    assert options_from_dict(doc["deploy_options_all"]) == req.deploy_options
+    assert options_from_dict(plain["deploy_options_all"]) == deploy.Options()
     assert options_from_dict({}) is None
     assert options_as_dict(deploy.Options()) == {} and options_as_dict(None) == {}
 

@@ -53,13 +53,23 @@ class PlanRequest:
         """plan.json's ``request`` (the seed is written beside it): the first day, days,
         how the scenario was loaded, the forecasting method and window, the pins (each with
         the local times it spans when the plan's ``slots`` are given) and the deployment
-        options that differ from :class:`deploy.Options`'s defaults (``{}`` for none).
-        ``xunfang replan`` reads it back (:mod:`xunfang.planning.deploy.from_plan`)."""
+        options that differ from :class:`deploy.Options`'s defaults (``{}`` for none), and
+        every option's value (``deploy_options_all``), so that a re-plan after an upgrade
+        that changed a default still plans as this plan did. ``xunfang replan`` reads it
+        back (:mod:`xunfang.planning.deploy.from_plan`)."""
         return {"from": self.start.isoformat(), "days": self.days,
                 "largest_component": self.largest_component,
                 "risk_method": self.risk_method, "train_days": self.train_days,
                 "pins": [p.as_dict(slots) for p in self.pins],
-                "deploy_options": options_as_dict(self.deploy_options)}
+                "deploy_options": options_as_dict(self.deploy_options),
+                "deploy_options_all": options_all(self.deploy_options)}
+
+
+def options_all(options: deploy.Options | None) -> dict[str, object]:
+    """Every field of ``options`` (the defaults for ``None``), by name (plan.json's
+    ``request.deploy_options_all``)."""
+    chosen = options or deploy.Options()
+    return {f.name: getattr(chosen, f.name) for f in fields(deploy.Options)}
 
 
 def options_as_dict(options: deploy.Options | None) -> dict[str, object]:

@@ -82,8 +82,8 @@ class PlanInForce:
     shortfalls: tuple[Shortfall, ...]
     solves: tuple[SlotSolve, ...]
     stages: Mapping[str, Any] = field(default_factory=dict)
-    #: the posture's options the plan was made with (request.deploy_options; None: the
-    #: defaults)
+    #: the posture's options the plan was made with (request.deploy_options_all, or for a
+    #: plan.json written before it, request.deploy_options; None: today's defaults)
     deploy_options: Options | None = None
 
     @property
@@ -164,9 +164,11 @@ def read_plan_folder(folder: str | Path) -> PlanInForce:
                                   "slot of the plan")
         cp_at[(str(v["team"]), by_name[str(v["slot"])])] = str(v["site"])
     pins = _pins(req, posture, plan.slots, where)
+    # every option's value when the plan recorded them (since session 7), else those that
+    # differed from the defaults of the day, with today's defaults for the rest
+    key = "deploy_options_all" if "deploy_options_all" in req else "deploy_options"
     try:
-        options = options_from_dict(req.get("deploy_options", {}),
-                                    where="request.deploy_options")
+        options = options_from_dict(req.get(key, {}), where=f"request.{key}")
     except DeployError as exc:
         raise PlanFolderError(f"{where}: {exc}") from None
     route_grid: dict[tuple[str, int], str] = {}
