@@ -82,7 +82,8 @@ def test_every_option_round_trips() -> None:
     ({"w_over": math.inf}, r"w_over must be a finite number >= 0; got inf$"),
     ({"w_over": True}, r"w_over must be a finite number >= 0; got True$"),
     ({"dosage_basis": 1}, r"dosage_basis must be a word; got 1$"),
-    ({"dosage_basis": "habit"}, r"dosage_basis must be 'record', 'forecast' or 'both'; got 'habit'"),
+    ({"dosage_basis": "habit"}, r"dosage_basis must be 'record', 'forecast' or 'both'; "
+                                r"got 'habit'"),
     ({"mip_gap": -0.1}, r"mip_gap must be a finite number >= 0; got -0\.1$"),
     ({"hold_rings": 0}, r"^request\.deploy_options\.hold_rings must be true or false; "
                         r"got 0$"),

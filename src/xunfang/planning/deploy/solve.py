@@ -253,15 +253,15 @@ def _first_due(inp: Inputs) -> IntArray:
     by_w: dict[int, list[int]] = {}
     for g, w in window.items():
         by_w.setdefault(w, []).append(g)
-    # the horizon's risk per grid to 3 significant places, so that a re-plan from plan.json's
-    # risk (rounded to 5 decimals) orders the grids as the plan did
+    # the horizon's risk per grid as a share of the largest, to 3 decimals, so that a re-plan
+    # from plan.json's risk (rounded to 5 decimals) orders the grids as the plan did
     total = inp.risk.sum(axis=1)
     rel = np.round(total / max(float(total.max()), 1e-12), 3) if total.size else total
-    for w, gs in by_w.items():
-        gs.sort(key=lambda g: (-float(rel[g]), g))
+    for w, members in by_w.items():
+        members.sort(key=lambda g: (-float(rel[g]), g))
         spread = (n_t - 1) % w + 1 if n_t >= w else 1  # first-due slots 0 .. spread - 1
-        for i, g in enumerate(gs):
-            out[g] = (i * spread) // len(gs) - w  # due from slot (i * spread) // len(gs)
+        for i, g in enumerate(members):
+            out[g] = (i * spread) // len(members) - w  # due from slot i * spread // len
     return out
 
 
