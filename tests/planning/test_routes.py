@@ -361,3 +361,20 @@ def test_a_grid_split_inside_is_reached_over_the_whole_network(make_scenario: Ma
         if leg.kind != "transit":
             assert all(1 in (grid[idx[x]], grid[idx[y]])
                        for x, y in itertools.pairwise(leg.nodes) if x != y), leg
+
+
+def test_a_unit_in_a_grid_with_nothing_to_visit_stands_inside_it(make_scenario: Make) -> None:
+    """A grid with no key site and no line: its unit holds, but inside the grid, near its
+    middle, not on the first node of its streets it met coming from a neighbour (E's
+    streets begin at n20, in W: C1 from P1 stood there all day, counted in W and sent from
+    there; Montreal without key sites: 76 % of the hold minutes outside their grid)."""
+    sites = "id,name,kind,tier,node\nS1,School,school,1,n11\nS4,Cafe,cafe,3,n02\n"
+    sc, net = load(make_scenario, **{"sites.csv": sites})
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "E", "C2": "W"}), seed=2)
+    grid = grid_of_nodes(sc, net.xy)
+    idx = {n: i for i, n in enumerate(net.node_ids)}
+    holds = [leg for (u, _), r in rp.routes.items() if u == "C1" for leg in r.legs
+             if leg.kind == "hold"]
+    assert holds and sum(leg.minutes[1] - leg.minutes[0] for leg in holds) > 1400
+    assert {leg.nodes[0] for leg in holds} == {"n31"}  # E's node nearest its middle
+    assert all(grid[idx[leg.nodes[0]]] == 1 for leg in holds)
