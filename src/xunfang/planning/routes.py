@@ -57,7 +57,7 @@ from xunfang.geo import Projector
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Slot
 from xunfang.planning.places import place_nodes
-from xunfang.scenario.model import FloatArray, IntArray, Mode, Scenario
+from xunfang.scenario.model import BoolArray, FloatArray, IntArray, Mode, Scenario
 
 __all__ = [
     "DEFAULT_LOOP_MINUTES",
@@ -414,6 +414,11 @@ class _Sub:
     joined: frozenset[tuple[int, int]]  # node pairs joined by a street, for any mode
     rows: dict[int, tuple[FloatArray, IntArray]] = field(default_factory=dict)
 
+    @property
+    def leaves(self) -> BoolArray:
+        """Per local node: a street this mode may drive leaves it."""
+        return np.asarray(np.diff(self.mat.indptr) > 0, dtype=bool)
+
     def row(self, g: int) -> tuple[FloatArray, IntArray]:
         got = self.rows.get(g)
         if got is None:
@@ -448,6 +453,7 @@ class _Router:
         self._full = {}
         self._subs: dict[tuple[int, Mode, tuple[int, ...]], _Sub] = {}
         self._full_rows: dict[tuple[Mode, tuple[int, ...], int], tuple[FloatArray, IntArray]] = {}
+        self._middles: dict[tuple[int, Mode, tuple[int, ...]], int] = {}
 
     def key(self, mode: Mode, hour: int) -> tuple[int, ...]:
         return tuple(i for i, pf in enumerate(self.sc.policy.peak_factors)
@@ -522,14 +528,27 @@ class _Router:
     def nearest_in(self, sub: _Sub, a: int, mode: Mode, hour: int) -> int:
         """The grid node reached soonest from ``a`` over the whole network (``a`` itself
         when it is on the grid's streets)."""
-        if a in sub.local and sub.mat.indptr[sub.local[a] + 1] > sub.mat.indptr[sub.local[a]]:
+        leaves = sub.leaves
+        if a in sub.local and leaves[sub.local[a]]:
             return a
-        d = self._full_row(a, mode, hour)[0][sub.nodes]
-        deg = np.diff(sub.mat.indptr) > 0
-        d = np.where(deg, d, np.inf)
+        d = np.where(leaves, self._full_row(a, mode, hour)[0][sub.nodes], np.inf)
         if not np.isfinite(d).any():
             return -1
         return int(sub.nodes[int(np.argmin(d))])
+
+    def middle(self, grid: int, mode: Mode, hour: int) -> int:
+        """The node inside ``grid`` that a street ``mode`` drives there leaves, nearest the
+        grid's centre (ties: the lower index; -1: none)."""
+        k = (grid, mode, self.key(mode, hour))
+        got = self._middles.get(k)
+        if got is None:
+            sub = self.sub(grid, mode, hour)
+            own = sub.nodes[sub.leaves & (self.node_grid[sub.nodes] == grid)]
+            c = self.grids[grid].geometry.centroid
+            dist = np.hypot(self.net.xy[own, 0] - c.x, self.net.xy[own, 1] - c.y)
+            got = int(own[np.lexsort((own, dist))[0]]) if own.size else -1
+            self._middles[k] = got
+        return got
 
 
 class PatrolLoad:
@@ -846,24 +865,6 @@ def plan_routes(
         if leg.minutes[0] >= -1e-9:
             legs[u].append((slot_at(leg.minutes[0]), leg))
 
-    centres = [a.geometry.centroid for a in scenario.areas_of("grid")]
-    middles: dict[tuple[int, Mode, tuple[int, ...]], int] = {}
-
-    def middle(g: int, mode: Mode, hour: int) -> int:
-        """The node inside grid ``g`` on a street its ``mode`` drives there, nearest the
-        grid's centre (-1: none)."""
-        key = (g, mode, router.key(mode, hour))
-        if key not in middles:
-            sub = router.sub(g, mode, hour)
-            ptr = sub.mat.indptr
-            own = [n for n in sub.nodes.tolist() if router.node_grid[n] == g
-                   and ptr[sub.local[n] + 1] > ptr[sub.local[n]]]
-            c = centres[g]
-            middles[key] = (min(own, key=lambda n: (float(np.hypot(net.xy[n, 0] - c.x,
-                                                                   net.xy[n, 1] - c.y)), n))
-                            if own else -1)
-        return middles[key]
-
     def transit(u: str, a: int, b: int, t: float, g: int, hour: int) -> float:
         """Drive ``u`` from ``a`` to ``b`` over the whole network at ``hour``'s speeds (a
         transit leg towards grid ``g``); the minute it arrives."""
@@ -950,7 +951,7 @@ def plan_routes(
             # visit left them; moving those too raised the county's over-deployment on
             # 2026-12-05 from -0.001 to +0.002 against proportional.)
             if not by_grid.get(g) and router.node_grid[here] != g:
-                mid = middle(g, mode, hour)
+                mid = router.middle(g, mode, hour)
                 if mid >= 0 and t + router.full_time(here, mid, mode, hour) < r1 - 1e-9:
                     t = transit(u, here, mid, t, g, hour)
                     here = mid
