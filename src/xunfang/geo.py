@@ -13,7 +13,7 @@ better than 1e-7 degrees (≈ 1 cm), which the tests check.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,10 +40,12 @@ def utm_crs_for(lon: float, lat: float) -> str:
     return f"EPSG:{infos[0].code}"
 
 
-def parse_crs(text: str) -> tuple[str, bool]:
+def parse_crs(text: str, *, any_unit: bool = False) -> tuple[str, bool]:
     """Normalise a declared CRS. Returns ``(crs, geographic)``; ``local`` is planar.
 
-    Raises ``ValueError`` naming the value where pyproj does not know it.
+    Raises ``ValueError`` naming the value where pyproj does not know it, or (unless
+    ``any_unit``: input that is reprojected, see :func:`computes_in_utm`) where a projected
+    CRS's unit is not the metre.
     """
     if text.strip().lower() == "local":
         return "local", False
@@ -57,14 +59,61 @@ def parse_crs(text: str) -> tuple[str, bool]:
         return name, True
     if not crs.is_projected:
         raise ValueError(f"CRS {text!r} is neither projected nor geographic")
-    unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
-    if unit not in ("metre", "meter", "m"):
+    if not any_unit and not _metres(crs):
+        unit = crs.axis_info[0].unit_name
         raise ValueError(
             f"CRS {crs.name!r} ({name}) has coordinates in {unit!r}, and xunfang computes in "
             "metres; reproject the data to a metre CRS first (for example ogr2ogr -t_srs EPSG:<utm "
             "zone> out.gpkg in.gpkg) or give it in lon/lat"
         )
     return name, False
+
+
+def _metres(crs: ProjCRS) -> bool:
+    unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
+    return unit in ("metre", "meter", "m")
+
+
+def computes_in_utm(crs: str) -> bool:
+    """True for a projected CRS whose distances are not ground metres: one in feet (US state
+    planes, EPSG:3435) or a Mercator (see :func:`stretches_distances`). Data given in such a
+    CRS is reprojected to its local UTM zone."""
+    if crs == "local":
+        return False
+    parsed = ProjCRS.from_user_input(crs)
+    return parsed.is_projected and (not _metres(parsed) or stretches_distances(crs))
+
+
+def choose_layer(listed: Sequence[Sequence[object]], layer: str | None, geometry: str) -> str:
+    """Which layer of a GIS file to read, from its layers as ``pyogrio.list_layers`` gives
+    them (name, geometry type): the one named, else the file's only layer, else its only layer
+    of ``geometry`` (``"point"``, ``"linestring"``, matched in the type's name).
+
+    Raises :class:`LayerChoiceError` (with the layers described) when the named layer does not
+    exist or the choice is not clear; callers word the message for their own option."""
+    names = [str(row[0]) for row in listed]
+    described = ", ".join(f"{row[0]} ({row[1]})" for row in listed) or "(none)"
+    if layer is not None:
+        if layer not in names:
+            raise LayerChoiceError("missing", names, described)
+        return layer
+    if len(names) == 1:
+        return names[0]
+    of_kind = [str(row[0]) for row in listed if geometry in str(row[1]).lower()]
+    if len(of_kind) == 1:
+        return of_kind[0]
+    raise LayerChoiceError("ambiguous", names, described)
+
+
+class LayerChoiceError(ValueError):
+    """No layer could be chosen: ``reason`` is ``missing`` (the named one does not exist) or
+    ``ambiguous`` (several layers and no name)."""
+
+    def __init__(self, reason: str, names: list[str], described: str) -> None:
+        super().__init__(f"{reason} layer; the layers are: {described}")
+        self.reason = reason
+        self.names = names
+        self.described = described
 
 
 def stretches_distances(crs: str) -> bool:

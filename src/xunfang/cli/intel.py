@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -19,12 +20,25 @@ intel_app = typer.Typer(
 
 ColumnsOpt = Annotated[str | None, typer.Option(
     "--columns", help="Column mapping FIELD=COLUMN,… (fields: id,time,x,y,lon,lat,category,"
-    "priority), e.g. time=date,lon=longitude,lat=latitude.")]
+    "priority), e.g. time=date,lon=longitude,lat=latitude; a date and a time of day in two "
+    "columns: time=DATE+TIME.")]
 CrsOpt = Annotated[str | None, typer.Option(
     "--crs", help="CRS of x/y columns (EPSG:NNNN); lon/lat columns are WGS84 (see --coords).")]
 CoordsOpt = Annotated[str, typer.Option(
     "--coords", help="Datum of lon/lat columns: wgs84, gcj02 (高德/腾讯) or bd09 (百度).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+TimeFormatOpt = Annotated[str | None, typer.Option(
+    "--time-format", help="strftime layout of the time column (default: ISO 8601 or a "
+    "recognised layout).")]
+TzOpt = Annotated[str | None, typer.Option(
+    "--tz", help="The jurisdiction's time zone (e.g. Asia/Shanghai): times with a UTC offset "
+    "are converted to it; times without one are local times in it unless --source-tz is "
+    "given.")]
+SourceTzOpt = Annotated[str | None, typer.Option(
+    "--source-tz", help="Time zone the times without a UTC offset were written in, if not "
+    "--tz (needs --tz).")]
+LayerOpt = Annotated[str | None, typer.Option(
+    "--layer", help="The incident layer of a GIS file that holds several.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -62,15 +76,10 @@ def ingest_cmd(
     columns: ColumnsOpt = None,
     crs: CrsOpt = None,
     coords: CoordsOpt = "wgs84",
-    time_format: Annotated[str | None, typer.Option(
-        "--time-format", help="strftime layout of the time column (default: ISO 8601).")] = None,
-    tz: Annotated[str | None, typer.Option(
-        "--tz", help="The jurisdiction's time zone (e.g. Asia/Shanghai): times with a UTC "
-        "offset are converted to it; times without one are local times in it unless "
-        "--source-tz is given.")] = None,
-    source_tz: Annotated[str | None, typer.Option(
-        "--source-tz", help="Time zone the times without a UTC offset were written in, if "
-        "not --tz (needs --tz).")] = None,
+    time_format: TimeFormatOpt = None,
+    tz: TzOpt = None,
+    source_tz: SourceTzOpt = None,
+    layer: LayerOpt = None,
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="A scenario whose CRS and zones (the jurisdiction) apply.")] = None,
     keep_duplicates: Annotated[bool, typer.Option(
@@ -93,7 +102,8 @@ def ingest_cmd(
     try:
         got = ingest(file, columns=parse_columns(columns), crs=crs, coords=coords,
                      time_format=time_format, tz=the_tz, source_tz=source_tz,
-                     target_crs=target_crs, jurisdiction=area, keep_duplicates=keep_duplicates)
+                     target_crs=target_crs, jurisdiction=area, keep_duplicates=keep_duplicates,
+                     layer=layer)
         out.mkdir(parents=True, exist_ok=True)
         store = write_parquet(got.table, out / "incidents.parquet")
         got.report.write_csv(out / "ingest_report.csv")
@@ -109,6 +119,9 @@ def ingest_cmd(
         return
     out_console.print(f"{rep.rows} rows read ({rep.encoding or 'binary'}), {rep.kept} stored in "
                       f"{escape(str(store))} ({rep.crs})")
+    if rep.source_crs:
+        out_console.print(f"  coordinates given in {rep.source_crs}, stored in {rep.crs} "
+                          "(xunfang computes in ground metres)")
     for rule, n in sorted(rep.counts.items()):
         out_console.print(f"  {n:>8} {escape(rule)}")
     if rep.counts:
@@ -127,12 +140,25 @@ def evaluate_cmd(
     columns: ColumnsOpt = None,
     crs: CrsOpt = None,
     coords: CoordsOpt = "wgs84",
+    time_format: TimeFormatOpt = None,
+    tz: TzOpt = None,
+    source_tz: SourceTzOpt = None,
+    layer: LayerOpt = None,
     cell_m: Annotated[float, typer.Option("--cell-m", help="Cell size in metres.")] = 250.0,
     units: Annotated[str, typer.Option(
         "--units", help="cells, grids (a scenario's prevention grids) or segments (its "
-        "roads).")] = "cells",
+        "roads, or --network's).")] = "cells",
     polygons: Annotated[Path | None, typer.Option(
         "--polygons", help="Rank these polygons instead (GeoPackage, GeoJSON, KML).")] = None,
+    polygons_layer: Annotated[str | None, typer.Option(
+        "--polygons-layer", help="The layer of --polygons, when the file holds several.")
+    ] = None,
+    network_file: Annotated[Path | None, typer.Option(
+        "--network", help="A road file (OpenStreetMap .osm.pbf, or a GIS line layer) whose "
+        "street segments a bare incident file is ranked on (--units segments).")] = None,
+    network_layer: Annotated[str | None, typer.Option(
+        "--network-layer", help="The road layer of --network, when the file holds several.")
+    ] = None,
     methods: Annotated[str, typer.Option(
         "--methods", help="Comma-separated: naive,decay,kde,prospective,etas,network_kde,gbm,"
         "auto (default: all that apply).")] = "",
@@ -160,12 +186,23 @@ def evaluate_cmd(
         make_method,
         method_names,
     )
-    from xunfang.intel.sources import units_for
+    from xunfang.intel.sources import read_streets, units_for
     from xunfang.network import RoadNetwork
+    from xunfang.scenario.model import Policy
 
-    src = _source(incidents, columns, crs, coords)
+    streets, street_crs = None, None
+    if network_layer is not None and network_file is None:
+        raise _fail("--network-layer needs --network FILE")
+    if network_file is not None:
+        try:
+            streets, street_crs = read_streets(network_file, layer=network_layer)
+        except (XunfangError, ValueError, OSError) as exc:
+            raise _fail(exc) from None
+    src = _source(incidents, columns, crs, coords, time_format=time_format, tz=tz,
+                  source_tz=source_tz, layer=layer, target_crs=street_crs)
     try:
-        u = units_for(units, src.table, src.scenario, cell_m=cell_m, polygons=polygons)
+        u = units_for(units, src.table, src.scenario, cell_m=cell_m, polygons=polygons,
+                      polygons_layer=polygons_layer, streets=streets)
         ev = EventSet.build(u, src.table.time, src.table.xy)
         last = ev.date_of(int(ev.t.max()))
         t1 = _dates(test_to) or last
@@ -173,12 +210,18 @@ def evaluate_cmd(
         names = (method_names(methods) if methods else tuple(
             m for m in ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm",
                         "auto") if m != "network_kde" or u.kind == "segments"))
-        network = (RoadNetwork.from_scenario(src.scenario)
-                   if src.scenario is not None and "network_kde" in names else None)
+        network = None
+        if "network_kde" in names and src.scenario is not None:
+            network = RoadNetwork.from_scenario(src.scenario)
+        elif "network_kde" in names and streets is not None:
+            network = RoadNetwork.from_roads(streets, policy=Policy())
         country = country or ("CN" if src.scenario is not None else None)
         ms = [make_method(n, network=network, country=country, seed=seed,
                           naive_days=naive_days) for n in names]
-        study = "jurisdiction" if src.scenario is not None or polygons is not None else "training"
+        # a jurisdiction's units, a polygon file's or a road file's segments are all of the
+        # study area; a bare file's cells only where the training window held an incident
+        study = ("jurisdiction" if src.scenario is not None or polygons is not None
+                 or streets is not None else "training")
         with _progress() as progress:
             task = progress.add_task("evaluating", total=len(ms) * ((t1 - t0).days + 1))
 
@@ -215,7 +258,9 @@ def evaluate_cmd(
             f"{s.pei[0.05]:.3f}", f"{s.log_likelihood:.3f}",
             f"{r['ratio']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}]" if r else "",
             f"{s.seconds:.1f}")
-    out_console.print(table)
+    # twelve columns of figures: never cut to '0.0…' in a narrow terminal or a pipe (80)
+    wide = Console(file=out_console.file, width=max(out_console.width, 150))
+    wide.print(table)
     for s in result.scores:
         for note in s.notes:
             out_console.print(f"{s.method}: {escape(note)}")

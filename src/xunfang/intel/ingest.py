@@ -19,11 +19,12 @@ stored as Parquet (:func:`write_parquet`).
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,15 @@ import pyarrow.parquet as pq
 import shapely
 
 from xunfang._errors import XunfangError
-from xunfang.geo import parse_crs, reproject, to_wgs84, utm_crs_for
+from xunfang.geo import (
+    LayerChoiceError,
+    choose_layer,
+    computes_in_utm,
+    parse_crs,
+    reproject,
+    to_wgs84,
+    utm_crs_for,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -85,6 +94,7 @@ class IngestReport:
     problems: tuple[RowProblem, ...]  # the first MAX_LISTED rows of each rule
     duplicates: tuple[tuple[int, int], ...]  # (row, row of its first copy), first MAX_LISTED
     time_format: str = "ISO8601"  # the layout the times were read with (given or recognised)
+    source_crs: str | None = None  # the coordinates' CRS as read, where ``crs`` differs
 
     @property
     def rejected(self) -> int:
@@ -98,6 +108,7 @@ class IngestReport:
             "rejected": self.rejected,
             "encoding": self.encoding,
             "crs": self.crs,
+            "source_crs": self.source_crs,
             "time_format": self.time_format,
             "counts": dict(self.counts),
             "problems": [
@@ -142,6 +153,13 @@ class IncidentTable:
             category=self.category[i], priority=self.priority[i],
             extra={k: v[i] for k, v in self.extra.items()},
         )
+
+    def to_crs(self, crs: str) -> IncidentTable:
+        """The same incidents with x/y in ``crs``."""
+        if crs == self.crs:
+            return self
+        x, y = reproject(self.x, self.y, self.crs, crs)
+        return dataclasses.replace(self, x=x, y=y, crs=crs)
 
     @classmethod
     def from_scenario(cls, incidents: Any, crs: str) -> IncidentTable:
@@ -308,10 +326,13 @@ def _all_strings(raw: bytes, encoding: str) -> dict[str, pa.DataType]:
     return {n.strip(): pa.string() for n in names}
 
 
-def read_layer(path: Path, layer: str | None, error: type[XunfangError] = XunfangError
+def read_layer(path: Path, layer: str | None, error: type[XunfangError] = XunfangError,
+               geometry: str = "point", what: str = "incident", option: str = "--layer",
                ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], str | None]:
     """A GIS layer (GeoPackage, GeoJSON, KML, shapefile) as its attribute table, its geometries
-    and its CRS; ``error`` is raised, naming the file, when it cannot be read."""
+    and its CRS; ``error`` is raised, naming the file, when it cannot be read. Without a
+    ``layer`` name the file's only layer, or its only layer of ``geometry``, is read; a file
+    with several is refused, its layers listed (never the first one read silently)."""
     try:
         import pyogrio
     except ImportError as exc:  # pragma: no cover - the gis extra is part of the test install
@@ -319,6 +340,18 @@ def read_layer(path: Path, layer: str | None, error: type[XunfangError] = Xunfan
                     ) from exc
     if not Path(path).is_file():
         raise error(f"{path}: no such file")
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception as exc:
+        raise error(f"{path}: cannot read as a GIS file: {exc}") from None
+    try:
+        layer = choose_layer(listed, layer, geometry)
+    except LayerChoiceError as exc:
+        if exc.reason == "missing":
+            raise error(f"{option} {layer!r}: {path} has no such layer; its layers are: "
+                        f"{exc.described}") from None
+        raise error(f"{path} holds {len(exc.names)} layers; name the {what} layer with {option} "
+                    f"(the layers are: {exc.described})") from None
     try:
         meta, tab = pyogrio.read_arrow(path, layer=layer)
     except Exception as exc:
@@ -388,15 +421,37 @@ class _Rejects:
                 self.listed.append(p)
 
 
+def _listed(columns: Iterable[object]) -> str:
+    """The file's columns for a message (not the point layers' own ``__x``/``__y``)."""
+    return ", ".join(str(c) for c in columns if c not in ("__x", "__y"))
+
+
 def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> dict[str, str]:
     have = {str(c).strip(): c for c in df.columns}
     lower = {k.lower(): v for k, v in have.items()}
     out: dict[str, str] = {}
     for key, col in columns.items():
+        if key == "time" and col not in have and "+" in col:  # date and time of day apart
+            parts = [c.strip() for c in col.split("+")]
+            for c in parts:
+                if c not in have:
+                    raise IngestError(
+                        f"{path}: --columns maps time to '{col}', but '{c}' is not a column; "
+                        f"columns are {_listed(have)}")
+            texts = [df[have[c]].astype("string").str.strip().fillna("") for c in parts]
+            joined = texts[0]
+            for t in texts[1:]:
+                joined = joined + " " + t
+            # a part missing (a date without its time of day) is a missing time, listed as
+            # such: never read as midnight
+            empty = np.logical_or.reduce([(t == "").to_numpy(dtype=bool) for t in texts])
+            df[col] = joined.mask(empty)
+            out[key] = col
+            continue
         if col not in have:
             raise IngestError(
                 f"{path}: --columns maps {key} to '{col}', which is not a column; "
-                f"columns are {', '.join(map(str, have))}")
+                f"columns are {_listed(have)}")
         out[key] = have[col]
     for key, names in _ALIASES.items():
         if key in out:
@@ -591,7 +646,7 @@ def ingest(
     if "time" not in m:
         raise IngestError(
             f"{path}: no time column; map one with --columns time=COLUMN "
-            f"(columns: {', '.join(map(str, df.columns))})")
+            f"(columns: {_listed(df.columns)})")
     rej = _Rejects(rownum)
     rej.add_problems(raw.problems)  # rows of the wrong width: not in the table at all
     bad = np.zeros(n, dtype=bool)
@@ -645,6 +700,10 @@ def ingest(
     if target_crs is None:
         if lonlat:
             target_crs = utm_crs_for(float(np.median(xs[ok])), float(np.median(ys[ok])))
+        elif computes_in_utm(src_crs):  # feet, or a Mercator's stretched metres: not cells
+            lon, lat = reproject(np.median(xs[ok])[None], np.median(ys[ok])[None], src_crs,
+                                 "EPSG:4326")
+            target_crs = utm_crs_for(float(lon[0]), float(lat[0]))
         else:
             target_crs = src_crs
     px, py = xs.copy(), ys.copy()
@@ -697,7 +756,7 @@ def ingest(
                    rownum[keep], priority[keep])
     report = IngestReport(
         source=str(path), rows=raw.rows, kept=len(keep), encoding=encoding, crs=target_crs,
-        time_format=layout,
+        time_format=layout, source_crs=src_crs if src_crs != target_crs else None,
         counts=dict(rej.counts), problems=tuple(rej.listed),
         duplicates=tuple(dups[:MAX_LISTED]),
     )
@@ -733,12 +792,12 @@ def _coordinate_columns(
         return code, geographic, "__x", "__y"
     raise IngestError(
         f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
-        f"(columns: {', '.join(map(str, df.columns))})")
+        f"(columns: {_listed(df.columns)})")
 
 
 def _crs(text: str) -> tuple[str, bool]:
-    try:
-        return parse_crs(text)
+    try:  # any unit: input in feet is reprojected (see ingest)
+        return parse_crs(text, any_unit=True)
     except ValueError as exc:
         raise IngestError(f"--crs: {exc}") from None
 

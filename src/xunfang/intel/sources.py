@@ -14,6 +14,7 @@ from xunfang.intel.ingest import IncidentTable, IngestError, IngestReport, inges
 from xunfang.intel.units import Units
 from xunfang.scenario import Scenario, builtin_names
 from xunfang.scenario import load as load_scenario
+from xunfang.scenario.model import Roads
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,22 @@ def jurisdiction_of(scenario: Scenario) -> shapely.Geometry | None:
     return shapely.union_all(polys) if polys else None
 
 
+# what an incident file's reading options are called on the command line
+_FILE_OPTIONS = {"columns": "--columns", "crs": "--crs", "time_format": "--time-format",
+                 "tz": "--tz", "source_tz": "--source-tz", "layer": "--layer"}
+
+
 def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None,
-                   crs: str | None = None, **options: Any) -> Source:
-    """Incidents from a scenario folder (its history), a ``.parquet`` store or a table file."""
+                   crs: str | None = None, target_crs: str | None = None,
+                   **options: Any) -> Source:
+    """Incidents from a scenario folder (its history), a ``.parquet`` store or a table file;
+    ``options`` go to :func:`ingest`. With ``target_crs`` the incidents come in that CRS (a
+    road file's, for its segments)."""
+    given = {"columns": columns, "crs": crs, **options}
+    named = [opt for key, opt in _FILE_OPTIONS.items() if given.get(key)]
     if is_scenario(spec):
-        if columns or crs:
-            raise IngestError(f"{spec} is a scenario folder: --columns and --crs apply to "
+        if named:
+            raise IngestError(f"{spec} is a scenario folder: {', '.join(named)} apply to "
                               "incident files only (the scenario declares its own)")
         sc = load_scenario(spec)
         if not len(sc.incidents):
@@ -48,17 +59,54 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
         return Source(IncidentTable.from_scenario(sc.incidents, sc.crs.working), sc, None)
     path = Path(spec)
     if path.suffix.lower() == ".parquet":
-        return Source(read_parquet(path), None, None)
-    got = ingest(path, columns=columns, crs=crs, **options)
+        if named:
+            raise IngestError(f"{path} is an ingested store: {', '.join(named)} apply to "
+                              "incident files only (they were applied when it was ingested)")
+        table = read_parquet(path)
+        return Source(table.to_crs(target_crs) if target_crs else table, None, None)
+    got = ingest(path, columns=columns, crs=crs, target_crs=target_crs, **options)
     return Source(got.table, None, got.report)
 
 
+def read_streets(path: Path, *, layer: str | None = None) -> tuple[Roads, str]:
+    """The streets of a road file (OpenStreetMap, or a GIS line layer) and their working CRS,
+    to rank the segments of a bare incident file."""
+    from xunfang.network.imports import OSM_SUFFIXES, import_lines, import_osm
+
+    if str(path).lower().endswith(OSM_SUFFIXES):
+        if layer is not None:
+            raise units_mod.UnitsError(f"--network-layer: {path} is an OpenStreetMap file; "
+                                       "layers are for GIS line files (.gpkg, .shp, .geojson)")
+        roads, crs = import_osm(path, network_type="drive")
+    else:
+        roads, crs = import_lines(path, layer=layer)
+    if crs.working == "local":
+        raise units_mod.UnitsError(f"--network {path}: the road file has no CRS, so incidents "
+                                   "cannot be placed on it")
+    return roads, crs.working
+
+
+# an incident this far from every street of a road file (--network) lies on none of them
+SNAP_M = 100.0
+
+
 def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
-              cell_m: float = 250.0, polygons: Path | None = None) -> Units:
+              cell_m: float = 250.0, polygons: Path | None = None,
+              polygons_layer: str | None = None, streets: Roads | None = None) -> Units:
     """The spatial units named by ``--units``: cells, grids (of the scenario), segments (of the
-    scenario's roads) or a polygon file (``--polygons``)."""
+    scenario's roads, or of ``streets`` from a road file) or a polygon file (``--polygons``)."""
     if polygons is not None:
-        return units_mod.polygons_from_file(polygons, crs=table.crs)
+        return units_mod.polygons_from_file(polygons, crs=table.crs, layer=polygons_layer)
+    if polygons_layer is not None:
+        raise units_mod.UnitsError("--polygons-layer needs --polygons FILE")
+    if streets is not None:
+        if kind != "segments":
+            raise units_mod.UnitsError(f"--network ranks street segments: use --units "
+                                       f"segments with it, not --units {kind}")
+        if scenario is not None:
+            raise units_mod.UnitsError("--network is for a bare incident file: a scenario "
+                                       "folder ranks its own roads")
+        return units_mod.segments(streets, snap_m=SNAP_M)
     if kind == "cells":
         bounds = None
         if scenario is not None:
@@ -70,8 +118,10 @@ def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
                                occupied=bounds is None)
     if kind in ("grids", "segments"):
         if scenario is None:
-            raise units_mod.UnitsError(f"--units {kind} needs a scenario folder, not a bare "
-                                       "incident file")
+            raise units_mod.UnitsError(
+                f"--units {kind} needs a scenario folder" + (
+                    ", or a road file with --network FILE" if kind == "segments" else "")
+                + ", not a bare incident file")
         return (units_mod.scenario_grids(scenario) if kind == "grids"
                 else units_mod.segments(scenario.roads))
     raise units_mod.UnitsError(

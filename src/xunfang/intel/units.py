@@ -47,6 +47,8 @@ class Units:
     shape: tuple[int, int] = (0, 0)  # cells: (nx, ny)
     # occupied cells only: their sorted keys (ix - origin) * ny + (iy - origin), x-major
     keys: IntArray | None = None
+    # segments: an incident farther than this from every street lies on none of them
+    snap_m: float | None = None
     _tree: list[object] = field(default_factory=list, repr=False)
 
     def __len__(self) -> int:
@@ -69,7 +71,7 @@ class Units:
             return np.where(ok & (self.keys[at] == flat), at, -1)
         if self.kind == "segments":
             tree = self._segment_tree()
-            return _nearest_line(tree, self.geometry, pts)
+            return _nearest_line(tree, pts, self.snap_m)
         out = np.full(len(pts), -1, dtype=np.int64)
         if not len(pts):
             return out
@@ -98,9 +100,8 @@ class Units:
                 pairs["v"].astype(float))
 
 
-def _nearest_line(tree: shapely.STRtree, lines: tuple[shapely.Geometry, ...],
-                  pts: FloatArray) -> IntArray:
-    idx = tree.query_nearest(shapely.points(pts), all_matches=False)
+def _nearest_line(tree: shapely.STRtree, pts: FloatArray, snap_m: float | None) -> IntArray:
+    idx = tree.query_nearest(shapely.points(pts), max_distance=snap_m, all_matches=False)
     out = np.full(len(pts), -1, dtype=np.int64)
     out[idx[0]] = idx[1]
     return out
@@ -168,7 +169,8 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
     from xunfang.intel.ingest import read_layer
 
     path = Path(path)
-    df, geoms, src_crs = read_layer(path, layer, UnitsError)
+    df, geoms, src_crs = read_layer(path, layer, UnitsError, geometry="polygon",
+                                    what="polygon", option="--polygons-layer")
     types = shapely.get_type_id(geoms)
     bad = np.flatnonzero(~np.isin(types, (3, 6)))
     if len(bad):
@@ -201,8 +203,9 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
     return polygons(ids, merged)
 
 
-def segments(roads: Roads) -> Units:
-    """Street segments: one unit per road edge (``Roads`` of a scenario or a network)."""
+def segments(roads: Roads, *, snap_m: float | None = None) -> Units:
+    """Street segments: one unit per road edge (``Roads`` of a scenario or a network). With
+    ``snap_m``, a point farther than that from every segment falls on none."""
     xy = np.asarray(roads.xy, dtype=np.float64)
     u = np.asarray(roads.u, dtype=np.int64)
     v = np.asarray(roads.v, dtype=np.int64)
@@ -215,7 +218,8 @@ def segments(roads: Roads) -> Units:
         np.asarray(roads.node_ids)[v].tolist(), strict=True))
     if len(set(ids)) != len(ids):
         ids = tuple(f"e{i}" for i in range(len(u)))
-    return Units("segments", ids, length, (xy[u] + xy[v]) / 2, tuple(lines.tolist()))
+    return Units("segments", ids, length, (xy[u] + xy[v]) / 2, tuple(lines.tolist()),
+                 snap_m=snap_m)
 
 
 def jurisdiction_mask(units: Units, area: shapely.Geometry) -> npt.NDArray[np.bool_]:

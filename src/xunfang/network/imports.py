@@ -42,7 +42,14 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from xunfang._errors import MissingDependencyError, XunfangError
-from xunfang.geo import Projector, parse_crs, stretches_distances, utm_crs_for
+from xunfang.geo import (
+    LayerChoiceError,
+    Projector,
+    choose_layer,
+    parse_crs,
+    stretches_distances,
+    utm_crs_for,
+)
 from xunfang.network import topology
 from xunfang.network.topology import largest_component, weak_components
 from xunfang.scenario.model import CRS, Roads
@@ -547,23 +554,17 @@ def _pick_layer(pyogrio: Any, p: Path, layer: str | None) -> str:
         listed = pyogrio.list_layers(p)
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
         raise NetworkImportError(f"{p}: GDAL cannot open it as a GIS file: {exc}") from exc
-    names = [str(row[0]) for row in listed]
-    if layer is not None:
-        if layer not in names:
+    try:
+        return choose_layer(listed, layer, "linestring")
+    except LayerChoiceError as exc:
+        if exc.reason == "missing":
             raise NetworkImportError(
-                f"{p}: no layer {layer!r}; the layers are: {', '.join(names) or '(none)'}"
-            )
-        return layer
-    if len(names) == 1:
-        return names[0]
-    lines = [str(row[0]) for row in listed if "linestring" in str(row[1]).lower()]
-    if len(lines) == 1:
-        return lines[0]
-    described = ", ".join(f"{row[0]} ({row[1]})" for row in listed)
-    raise NetworkImportError(
-        f"{p}: holds {len(names)} layers, so name the road layer with layer=…; "
-        f"the layers are: {described or '(none)'}"
-    )
+                f"{p}: no layer {layer!r}; the layers are: {', '.join(exc.names) or '(none)'}"
+            ) from None
+        raise NetworkImportError(
+            f"{p}: holds {len(exc.names)} layers, so name the road layer with layer=…; "
+            f"the layers are: {exc.described}"
+        ) from None
 
 
 def import_lines(

@@ -75,7 +75,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from xunfang._errors import XunfangError
-from xunfang.geo import Projector
+from xunfang.geo import LayerChoiceError, Projector, choose_layer
 from xunfang.network import RoadNetwork, shortest_path
 from xunfang.network import imports as net_imports
 from xunfang.network.topology import restrict
@@ -495,19 +495,14 @@ def _read_lines(src: Path, opts: BuildOptions) -> tuple[Roads, CRS, _Source]:
                            "(pip install pyogrio)") from None
     except Exception as exc:  # GDAL cannot open it
         raise FromOsmError(f"PBF {str(src)!r}: cannot be read as a GIS file: {exc}") from None
-    names = [str(row[0]) for row in listed]
-    lines = [str(row[0]) for row in listed if "linestring" in str(row[1]).lower()]
-    described = ", ".join(f"{row[0]} ({row[1]})" for row in listed) or "(none)"
-    if opts.layer is not None:
-        if opts.layer not in names:
+    try:
+        layer = choose_layer(listed, opts.layer, "linestring")
+    except LayerChoiceError as exc:
+        if exc.reason == "missing":
             raise FromOsmError(f"--layer {opts.layer!r}: {str(src)!r} has no such layer; its "
-                               f"layers are: {described}")
-        layer = opts.layer
-    elif len(names) == 1 or len(lines) == 1:
-        layer = names[0] if len(names) == 1 else lines[0]
-    else:
-        raise FromOsmError(f"--layer: {str(src)!r} holds {len(names)} layers; name the road "
-                           f"layer with --layer (the layers are: {described})")
+                               f"layers are: {exc.described}") from None
+        raise FromOsmError(f"--layer: {str(src)!r} holds {len(exc.names)} layers; name the road "
+                           f"layer with --layer (the layers are: {exc.described})") from None
     fields = [str(f) for f in pyogrio.read_info(src, layer=layer)["fields"]]
 
     def column(option: str, given: str | None, known: Sequence[str]) -> str | None:
