@@ -197,3 +197,44 @@ def test_units_outside_every_cell_are_not_counted() -> None:
     h = ev.window(0, 5)
     assert Naive(days=5).predict(h, 5).sum() == pytest.approx(1 / 5)
     assert shapely.Point(0, 0) is not None
+
+
+def _daily(per_day: float, days: int = 365, seed: int = 0) -> EventSet:
+    rng = np.random.default_rng(seed)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    n = rng.poisson(per_day * days)
+    t = np.sort(rng.uniform(0, days, n))
+    time = np.datetime64("2023-01-01T00:00") + (t * 1440).astype("timedelta64[m]")
+    return EventSet.build(units, time, units.centroid[rng.integers(0, len(units), n)])
+
+
+def test_auto_validates_longer_on_a_sparse_record() -> None:
+    auto = Auto()
+    dense = _daily(40.0).window(0, 365)  # 28 days hold about 1,100 incidents: enough
+    assert auto.validation_start(dense) == 365 - 28
+    sparse = _daily(3.0).window(0, 365)  # 28 days hold about 84: go back to 400 incidents
+    start = auto.validation_start(sparse)
+    assert 365 - 160 <= start <= 365 - 110
+    assert int((sparse.t >= start).sum()) >= 400 > int((sparse.t >= start + 1).sum())
+    thin = _daily(0.5).window(0, 365)  # 400 incidents need most of the year: half at most
+    assert auto.validation_start(thin) == 365 - 182
+    short = _daily(2.0).window(300, 320)  # a 20-day window: from its second day
+    assert auto.validation_start(short) == 301
+
+
+def test_auto_offers_network_kde_on_segments_only(make_scenario) -> None:  # type: ignore[no-untyped-def]
+    from xunfang.network import RoadNetwork
+    from xunfang.scenario import load
+
+    sc = load(make_scenario())
+    net = RoadNetwork.from_scenario(sc)
+    seg = U.segments(sc.roads)
+    time = np.array([f"2024-01-{d:02d}T10:00" for d in range(1, 29)], dtype="datetime64[m]")
+    xy = np.tile([[200.0, 0.0]], (len(time), 1))
+    ev = EventSet.build(seg, time, xy)
+    auto = make_method("auto", network=net)
+    model = auto.fit(ev.window(0, 28))
+    assert set(model.scores) == {"naive", "decay", "kde", "prospective", "network_kde"}
+    cells = U.cells(xy, 100.0)
+    model = auto.fit(EventSet.build(cells, time, xy).window(0, 28))
+    assert "network_kde" not in model.scores  # not an error on cells: not a candidate there

@@ -298,7 +298,9 @@ def forecast_cmd(
         u = units_for(units, src.table, sc, cell_m=cell_m)
         ev = EventSet.build(u, src.table.time, src.table.xy)
         first = _dates(start) or ev.date_of(int(ev.t.max()) + 1)
-        network = RoadNetwork.from_scenario(sc) if method == "network_kde" else None
+        network = (RoadNetwork.from_scenario(sc)
+                   if method == "network_kde" or (method == "auto" and units == "segments")
+                   else None)
         m = make_method(method, network=network, country="CN", seed=seed)
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
                       slots=Slots(slots, tuple(sc.policy.shift_starts)))  # type: ignore[arg-type]

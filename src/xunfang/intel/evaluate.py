@@ -32,9 +32,12 @@ import numpy.typing as npt
 
 from xunfang._errors import XunfangError
 from xunfang.intel.methods import EventSet, Method, Model
+from xunfang.intel.units import how_many, ranked, top_units
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+__all__ = ["COVERAGES", "Evaluation", "EvaluationError", "MethodScore", "evaluate", "how_many",
+           "ranked", "top_units"]
 
 COVERAGES = (0.01, 0.02, 0.05, 0.1, 0.2)
 EPSILON = 1e-3
@@ -112,27 +115,6 @@ class Evaluation:
             "test_incidents": self.test_incidents,
             "methods": [s.as_json() for s in self.scores],
         }
-
-
-def ranked(risk: FloatArray, area: IntArray, size: FloatArray, equal: bool) -> IntArray:
-    """The study area's units, highest risk (per m² for unequal units) first, ties by index."""
-    key = risk[area] if equal else risk[area] / size[area]
-    return area[np.lexsort((area, -key))]
-
-
-def how_many(order: IntArray, size: FloatArray, coverage: float, equal: bool) -> int:
-    """How many of the ranked units make up ``coverage`` of the study area."""
-    if equal:
-        return max(1, round(coverage * len(order)))
-    cum = np.cumsum(size[order])
-    return max(1, int(np.searchsorted(cum, coverage * cum[-1], side="right")))
-
-
-def top_units(risk: FloatArray, area: IntArray, size: FloatArray, coverage: float,
-              equal: bool) -> IntArray:
-    """The highest-risk units of the study area making up ``coverage`` of it."""
-    order = ranked(risk, area, size, equal)
-    return order[:how_many(order, size, coverage, equal)]
 
 
 def evaluate(

@@ -27,7 +27,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from xunfang._errors import XunfangError
-from xunfang.intel.units import Units
+from xunfang.intel.units import Units, top_units
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -606,21 +606,48 @@ class AutoModel:
 
 @dataclass(frozen=True)
 class Auto:
-    """The candidate with the best hit rate at ``coverage`` of the area over the last
-    ``validation_days`` days of the training window, each day forecast from the days before it
-    (rolling validation inside the window: no test incident is ever seen)."""
+    """The candidate with the best hit rate at ``coverage`` of the area over the last days of
+    the training window, each day forecast from the days before it (rolling validation inside
+    the window: no test incident is ever seen). Days are scored by the evaluation's own rule
+    (:func:`~xunfang.intel.units.top_units`: by risk per m² or per metre where units differ in
+    size, over the same study area); the validation runs over the last ``validation_days``, or
+    longer where those hold fewer than ``validation_incidents`` incidents (at most half the
+    window): on a sparse record a month is a coin toss."""
 
     candidates: tuple[Any, ...] = ()
     validation_days: int = 28
+    validation_incidents: int = 400
     coverage: float = 0.05
     name: str = "auto"
     refit_days: int = 7
 
-    def fit(self, history: History) -> AutoModel:
-        cands = self.candidates or (Naive(), Decay(), KDE(), Prospective())
-        ev = history.events
-        scores: dict[str, float] = {}
+    def validation_start(self, history: History) -> int:
+        """The first validation day: ``validation_days`` back, or further back until the
+        validation days hold ``validation_incidents`` (never more than half the window)."""
         start = max(history.start + 1, history.origin - self.validation_days)
+        floor = max(history.start + 1, history.origin - history.days // 2)
+        if start <= floor:
+            return start
+        t = history.t
+        if history.b - history.a - int(np.searchsorted(t, start)) >= self.validation_incidents:
+            return start
+        # the day from which the window's last validation_incidents incidents run
+        nth = t[-self.validation_incidents] if len(t) >= self.validation_incidents else t[0]
+        return int(max(floor, min(start, math.floor(nth))))
+
+    def fit(self, history: History) -> AutoModel:
+        ev = history.events
+        units = ev.units
+        # network KDE is a candidate where the units are street segments
+        cands = tuple(m for m in self.candidates or (Naive(), Decay(), KDE(), Prospective())
+                      if units.kind == "segments" or not isinstance(m, NetworkKDE))
+        equal = bool(np.all(units.size == units.size[0]))
+        # a bare file's occupied cells: the study area is where the past held incidents (as in
+        # the evaluation); any other units (a jurisdiction's cells, grids, polygons, streets)
+        # are all of it
+        bare = units.kind == "cells" and units.keys is not None
+        scores: dict[str, float] = {}
+        start = self.validation_start(history)
         for m in cands:
             hits = total = 0.0
             model: Model = m.fit(ev.window(history.start, start))
@@ -628,12 +655,12 @@ class Auto:
                 past = ev.window(history.start, day)
                 if m.refit_days <= 1:
                     model = m.fit(past)
-                risk = model.predict(past, day)
-                area = np.flatnonzero(past.counts() > 0)
+                risk = np.asarray(model.predict(past, day), dtype=float)
+                area = (np.flatnonzero(past.counts() > 0) if bare
+                        else np.arange(len(units), dtype=np.int64))
                 if not len(area):
                     continue
-                k = max(1, round(self.coverage * len(area)))
-                top = area[np.lexsort((area, -risk[area]))[:k]]
+                top = top_units(risk, area, units.size, self.coverage, equal)
                 today = ev.window(day, day + 1).unit
                 total += len(today)
                 hits += float(np.isin(today, top).sum())
@@ -663,7 +690,8 @@ def make_method(name: str, *, network: Any = None, country: str | None = None,
     if name == "gbm":
         return Gbm(country=country, seed=seed)
     if name == "auto":
-        return Auto()
+        cands: tuple[Any, ...] = (Naive(days=naive_days), Decay(), KDE(), Prospective())
+        return Auto(cands + ((NetworkKDE(network),) if network is not None else ()))
     raise MethodError(f"unknown method '{name}'; methods are {', '.join(METHODS)}")
 
 

@@ -228,6 +228,29 @@ def jurisdiction_mask(units: Units, area: shapely.Geometry) -> npt.NDArray[np.bo
     return np.asarray(shapely.contains_xy(area, c[:, 0], c[:, 1]), dtype=bool)
 
 
+# -- ranking (the evaluation's rule; also auto's rolling validation) -------------------------
+def ranked(risk: FloatArray, area: IntArray, size: FloatArray, equal: bool) -> IntArray:
+    """The study area's units, highest risk (per m² for unequal units) first, ties by index."""
+    key = risk[area] if equal else risk[area] / size[area]
+    return area[np.lexsort((area, -key))]
+
+
+def how_many(order: IntArray, size: FloatArray, coverage: float, equal: bool) -> int:
+    """How many of the ranked units make up ``coverage`` of the study area."""
+    if equal:
+        return max(1, round(coverage * len(order)))
+    cum = np.cumsum(size[order])
+    return max(1, int(np.searchsorted(cum, coverage * cum[-1], side="right")))
+
+
+def top_units(risk: FloatArray, area: IntArray, size: FloatArray, coverage: float,
+              equal: bool) -> IntArray:
+    """The highest-risk units of the study area making up ``coverage`` of it."""
+    order = ranked(risk, area, size, equal)
+    return order[:how_many(order, size, coverage, equal)]
+
+
+
 # -- time slots --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Slots:
