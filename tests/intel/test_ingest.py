@@ -252,7 +252,7 @@ def test_rows_of_the_wrong_width_are_listed_and_the_others_read(
     check()
     # the row-by-row reader, used when the fast one and the count of rows disagree, agrees
     mod = sys.modules["xunfang.intel.ingest"]  # the package's `ingest` is the function
-    monkeypatch.setattr(mod, "_wrong_width", lambda raw, enc: (0, []))
+    monkeypatch.setattr(mod, "_wrong_width", lambda raw, enc, sep: (0, []))
     check()
     with pytest.raises(IngestError, match=r"no row has as many fields.*row 1 has 2 fields"):
         ingest(write(tmp_path, "time,lon,lat\n2024-01-01 09:00,103.2\n", name="short.csv"))

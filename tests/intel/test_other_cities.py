@@ -203,3 +203,42 @@ def test_far_incidents_lie_on_no_segment(data_dir: Path) -> None:
     mid = u.centroid[0]
     got = u.assign(np.array([mid, mid + np.array([5000.0, 5000.0])]))
     assert got[0] >= 0 and got[1] == -1
+
+
+def test_semicolons_and_decimal_commas(tmp_path: Path) -> None:
+    """A European export: fields split by ';', decimals written with a comma."""
+    src = tmp_path / "paris.csv"
+    src.write_text(
+        "date;longitude;latitude;type\n"
+        "2019-01-15 14:30;2,3522;48,8566;vol\n"
+        "2019-01-15 15:00;2,35;48,86\n"  # a field short: listed, the rest read
+        "2019-01-16 09:00;2.3601;48.8611;vol, avec violence\n"  # dots are read too
+        "2019-01-16 10:00;1.234,5;48,86;vol\n", encoding="utf-8")  # a thousands mark: no
+    got = ingest(src)
+    assert len(got.table) == 2
+    lon, lat = Transformer.from_crs(got.table.crs, 4326, always_xy=True).transform(
+        got.table.x, got.table.y)
+    np.testing.assert_allclose(lon, [2.3522, 2.3601], atol=1e-7)
+    np.testing.assert_allclose(lat, [48.8566, 48.8611], atol=1e-7)
+    assert got.table.category.tolist() == ["vol", "vol, avec violence"]  # "type": category
+    assert got.report.counts == {
+        "row has a different number of fields than the header (4)": 1,
+        "coordinate missing or not a number": 1}
+    rows = {(p.row, p.field, p.value) for p in got.report.problems}
+    assert (2, "*", "3 fields: 2019-01-15 15:00;2,35;48,86") in rows
+    assert (4, "longitude", "1.234,5") in rows
+
+
+def test_tabs(tmp_path: Path) -> None:
+    src = tmp_path / "t.txt"
+    src.write_text("time\tlon\tlat\n2019-01-15 14:30\t-73.99\t40.75\n", encoding="utf-8")
+    assert len(ingest(src).table) == 1
+
+
+def test_a_comma_file_keeps_commas_out_of_numbers(tmp_path: Path) -> None:
+    src = tmp_path / "c.csv"  # "40,75" quoted in a comma file: not a decimal (ambiguous)
+    src.write_text('time,lon,lat\n2019-01-15 14:30,-73.99,"40,75"\n'
+                   "2019-01-15 14:31,-73.99,40.75\n", encoding="utf-8")
+    got = ingest(src)
+    assert len(got.table) == 1 and got.report.counts == {
+        "coordinate missing or not a number": 1}

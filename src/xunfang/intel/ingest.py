@@ -211,6 +211,13 @@ class RawTable:
     crs: str | None  # the layer's CRS (GIS files)
     rownum: IntArray  # the 1-based data row of each row of ``df`` (header row 0)
     problems: tuple[RowProblem, ...] = ()  # rows that could not be read (not in ``df``)
+    delimiter: str = ","  # text tables: the field separator found in the header
+
+    @property
+    def decimal_comma(self) -> bool:
+        """A table separated by ';', tab or '|' writes its decimals with commas ("45,52")
+        where they use a comma at all (European and Latin American exports)."""
+        return self.delimiter != ","
 
     @property
     def rows(self) -> int:
@@ -238,6 +245,7 @@ def _read_text_table(path: Path) -> RawTable:
             raise IngestError(
                 f"{path}: the text is neither UTF-8 nor GB18030 (byte {exc.start})") from None
         encoding = "gb18030"
+    sep = _delimiter(raw, encoding)
     skipped: list[object] = []
 
     def skip(row: object) -> str:  # a row of the wrong width: set aside, found again below
@@ -248,57 +256,77 @@ def _read_text_table(path: Path) -> RawTable:
         tab = pacsv.read_csv(
             pa.BufferReader(raw),
             read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=skip),
+            parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
-                column_types=_all_strings(raw, encoding), strings_can_be_null=True),
+                column_types=_all_strings(raw, encoding, sep), strings_can_be_null=True),
         )
     except pa.ArrowInvalid as exc:
         raise IngestError(f"{path}: not a readable CSV table: {exc}") from None
     df = tab.to_pandas()
     if not skipped:
-        return RawTable(df, encoding, None, np.arange(1, len(df) + 1, dtype=np.int64))
+        return RawTable(df, encoding, None, np.arange(1, len(df) + 1, dtype=np.int64),
+                        delimiter=sep)
     # the fast reader does not number the rows it skips: count the rows again
-    total, problems = _wrong_width(raw, encoding)
+    total, problems = _wrong_width(raw, encoding, sep)
     if len(problems) != len(skipped) or total != len(df) + len(problems):
-        return _read_rows(raw, encoding)  # the two readers disagree: read row by row
+        return _read_rows(raw, encoding, sep)  # the two readers disagree: read row by row
     rownum = np.delete(np.arange(1, total + 1, dtype=np.int64),
                        np.array([p.row - 1 for p in problems], dtype=np.int64))
-    return RawTable(df, encoding, None, rownum, tuple(problems))
+    return RawTable(df, encoding, None, rownum, tuple(problems), delimiter=sep)
 
 
-def _records(raw: bytes, encoding: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _delimiter(raw: bytes, encoding: str) -> str:
+    """The header's field separator: the one of ``, ; tab |`` it holds most of, outside
+    quotes (a comma where it holds none)."""
+    import csv
+
+    end = raw.find(b"\n")
+    head = raw[: end if end >= 0 else len(raw)].decode(encoding, errors="replace")
+    counts = {}
+    for d in DELIMITERS:
+        fields = next(csv.reader(io.StringIO(head), delimiter=d), [])
+        counts[d] = len(fields) - 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 0 else ","
+
+
+def _records(raw: bytes, encoding: str, sep: str
+             ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header, and every data row with its number (empty lines skipped and not counted,
     as the fast reader does)."""
     import csv
 
-    reader = csv.reader(io.StringIO(raw.decode(encoding), newline=""))
+    reader = csv.reader(io.StringIO(raw.decode(encoding), newline=""), delimiter=sep)
     header = next(reader)
     return header, enumerate((rec for rec in reader if rec), start=1)
 
 
-def _width_problem(row: int, rec: list[str], width: int) -> RowProblem:
-    text = ",".join(rec)
+def _width_problem(row: int, rec: list[str], width: int, sep: str) -> RowProblem:
+    text = sep.join(rec)
     text = text if len(text) <= 200 else text[:200] + "…"
     return RowProblem(row, "*", f"{WRONG_WIDTH} ({width})", f"{len(rec)} fields: {text}")
 
 
-def _wrong_width(raw: bytes, encoding: str) -> tuple[int, list[RowProblem]]:
+def _wrong_width(raw: bytes, encoding: str, sep: str) -> tuple[int, list[RowProblem]]:
     """The number of data rows, and the rows whose number of fields is not the header's."""
-    header, records = _records(raw, encoding)
+    header, records = _records(raw, encoding, sep)
     width = len(header)
     total = 0
     problems: list[RowProblem] = []
     for total, rec in records:  # total ends as the last row number
         if len(rec) != width:
-            problems.append(_width_problem(total, rec, width))
+            problems.append(_width_problem(total, rec, width, sep))
     return total, problems
 
 
-def _read_rows(raw: bytes, encoding: str) -> RawTable:
+def _read_rows(raw: bytes, encoding: str, sep: str) -> RawTable:
     """The slow, exact reading: every row whose number of fields differs from the header's
     is listed (its data row, its width, its text) and the others are read as the fast reader
     reads them (its null markers null)."""
-    header, records = _records(raw, encoding)
+    header, records = _records(raw, encoding, sep)
     width = len(header)
     good: list[list[str]] = []
     rownum: list[int] = []
@@ -308,21 +336,21 @@ def _read_rows(raw: bytes, encoding: str) -> RawTable:
             good.append(rec)
             rownum.append(row)
         else:
-            problems.append(_width_problem(row, rec, width))
+            problems.append(_width_problem(row, rec, width, sep))
     nulls = set(pacsv.ConvertOptions().null_values)
     cols = list(zip(*good, strict=True)) if good else [()] * width
     tab = pa.table({name: pa.array([None if v in nulls else v for v in col], pa.string())
                     for name, col in zip(header, cols, strict=True)})
     return RawTable(tab.to_pandas(), encoding, None, np.asarray(rownum, dtype=np.int64),
-                    tuple(problems))
+                    tuple(problems), delimiter=sep)
 
 
-def _all_strings(raw: bytes, encoding: str) -> dict[str, pa.DataType]:
+def _all_strings(raw: bytes, encoding: str, sep: str) -> dict[str, pa.DataType]:
     """Read every column as text: parsing (and its errors) is ours, row by row."""
     head = raw[: raw.find(b"\n") if b"\n" in raw else len(raw)].decode(encoding)
     import csv
 
-    names = next(csv.reader(io.StringIO(head)))
+    names = next(csv.reader(io.StringIO(head), delimiter=sep))
     return {n.strip(): pa.string() for n in names}
 
 
@@ -598,9 +626,11 @@ def _seconds(parsed: pd.Series) -> npt.NDArray[np.datetime64]:
     return np.asarray(parsed.to_numpy(dtype="datetime64[s]"), dtype="datetime64[s]")
 
 
-def _numbers(values: pd.Series) -> FloatArray:
-    out = pd.to_numeric(values.astype("string").str.strip(), errors="coerce").to_numpy(
-        dtype=float, na_value=np.nan)
+def _numbers(values: pd.Series, decimal_comma: bool = False) -> FloatArray:
+    text = values.astype("string").str.strip()
+    if decimal_comma:  # "45,52" → 45.52; "1.234,5" and other thousands marks stay unread
+        text = text.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
+    out = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return np.asarray(out, dtype=np.float64)
 
 
@@ -669,11 +699,13 @@ def ingest(
     bad |= tbad
 
     # coordinates
-    src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path)
+    comma = raw.decimal_comma
+    src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path,
+                                                        comma)
     if "__x" in df.columns and xname == "__x":
         xs, ys = df["__x"].to_numpy(dtype=float), df["__y"].to_numpy(dtype=float)
     else:
-        xs, ys = _numbers(df[xname]), _numbers(df[yname])
+        xs, ys = _numbers(df[xname], comma), _numbers(df[yname], comma)
     cbad = ~(np.isfinite(xs) & np.isfinite(ys))
     for name, vals in ((xname, xs), (yname, ys)):
         rows = np.flatnonzero(~np.isfinite(vals) & ~bad)
@@ -746,7 +778,7 @@ def ingest(
     priority = np.zeros(n, dtype=np.int64)
     if "priority" in m:  # optional, as category and id: a row is kept without it
         text = df[m["priority"]].astype("string").str.strip()
-        num = _numbers(text)
+        num = _numbers(text, comma)
         whole = np.isfinite(num) & (np.abs(num) < 2**53) & (num == np.round(num))
         priority[whole] = num[whole].astype(np.int64)
         given = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
@@ -765,7 +797,7 @@ def ingest(
 
 def _coordinate_columns(
     df: pd.DataFrame, m: Mapping[str, str], crs: str | None, gis_crs: str | None,
-    coords: str, path: Path,
+    coords: str, path: Path, comma: bool = False,
 ) -> tuple[str, bool, str, str]:
     """(source CRS, lon/lat?, x column, y column)."""
     if "lon" in m and "lat" in m:
@@ -780,7 +812,7 @@ def _coordinate_columns(
             raise IngestError(
                 f"{path}: x/y columns need their CRS: --crs EPSG:NNNN (or lon/lat columns)")
         code, geographic = _crs(src)
-        xs, ys = _numbers(df[m["x"]]), _numbers(df[m["y"]])
+        xs, ys = _numbers(df[m["x"]], comma), _numbers(df[m["y"]], comma)
         _check_fit(xs, ys, code, geographic)
         return code, geographic, m["x"], m["y"]
     if "__x" in df.columns:
