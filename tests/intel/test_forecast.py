@@ -60,3 +60,20 @@ def test_forecast_without_history_is_an_error(ebian: EventSet) -> None:
     with pytest.raises(MethodError, match="--days"):
         forecast(ebian, Naive(), start=date(2025, 6, 1), days=0, train_days=30)
     assert U.Slots is Slots
+
+
+def test_dates_without_times_of_day_spread_over_the_hours(ebian: EventSet) -> None:
+    """A record of dates only (Montreal's collisions: '2016/05/03') puts every incident at
+    00:00; the forecast must not send all the risk to the midnight slot."""
+    h = ebian.window(0, 365)
+    day = np.floor(ebian.t[h.a:h.b])
+    time = (np.datetime64("2025-01-01T00:00") + (day * 1440).astype("timedelta64[m]"))
+    dated = EventSet.build(ebian.units, time, ebian.xy[h.a:h.b], unit=ebian.unit[h.a:h.b])
+    fc = forecast(dated, Naive(days=365), start=date(2026, 1, 1), days=1, train_days=365)
+    risk = fc.risk[0].sum(axis=0)
+    np.testing.assert_allclose(risk, risk.mean())  # every hour the same share
+    assert "without times of day" in fc.details["hours"]
+    # a real record with some incidents at 00:00 keeps its hours, and says nothing
+    real = forecast(ebian, Naive(days=365), start=date(2025, 6, 1), days=1, train_days=365)
+    assert "hours" not in real.details
+    assert real.risk[0].sum(axis=0).std() > 0.1 * real.risk[0].sum(axis=0).mean()

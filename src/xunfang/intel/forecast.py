@@ -27,12 +27,17 @@ def week_hour_profile(history: History, prior_weight: float = 20.0) -> FloatArra
     A unit's own hour-of-day profile (shrunk towards the town's by ``prior_weight``
     pseudo-incidents) times the town's weekday × hour pattern: a unit's few hundred incidents
     say when in the day its trouble comes, the town's thousands say how weekdays differ.
+
+    A record of dates without times of day (see :func:`dates_only`) says nothing of the hour:
+    every hour of a weekday gets an equal share, never all of it at midnight.
     """
     ev = history.events
     a, b = history.a, history.b
+    n = ev.n_units
+    if dates_only(history):
+        return np.full((n, 7, 24), 1 / 24)
     u, wd, hr = ev.unit[a:b], ev.weekday[a:b], ev.hour[a:b]
     keep = u >= 0
-    n = ev.n_units
     town = np.ones((7, 24))  # one pseudo-incident per weekday-hour: no empty hour
     np.add.at(town, (wd[keep], hr[keep]), 1.0)
     town_hour = town.sum(axis=0) / town.sum()
@@ -94,6 +99,13 @@ class Forecast:
         }
 
 
+def dates_only(history: History) -> bool:
+    """True when the record gives dates without times of day: at least 99 % of the window's
+    incidents at exactly 00:00 (the hour of day is then unknown, not midnight)."""
+    t = history.t
+    return bool(len(t)) and float(np.mean(np.round((t % 1.0) * 1440) == 0)) >= 0.99
+
+
 def forecast(
     events: EventSet,
     method: Method,
@@ -145,6 +157,9 @@ def forecast(
     if as_of is not None and as_of < start:
         details["as_of"] = as_of.isoformat()
         details["gap_days"] = (start - as_of).days
+    if dates_only(hist):
+        details["hours"] = ("the incidents carry dates without times of day: each day's risk "
+                            "is spread evenly over its hours")
     for attr in ("chosen", "theta", "omega", "iterations", "converged"):
         if hasattr(model, attr):
             details[attr] = getattr(model, attr)
