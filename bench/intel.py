@@ -9,6 +9,13 @@ resampled with 30 m jitter and random minutes, 0.1 % bad times, 0.1 % missing co
 rejected row listed) and written to Parquet. Baseline in the same run: ``pandas.read_csv`` of
 the same file with no checks at all. Target: ingestion + Parquet ≤ 10 s.
 
+**Memory** (``--memory``; skips the other benches): peak resident memory of a fresh process
+that ingests the ``--rows`` CSV and writes its Parquet store, against a fresh process that only
+runs ``pandas.read_csv`` on the same file (the baseline, as a ratio); once for the plain file
+and once with a free-text column added (``narrative``: 13-220 characters of words, one row of
+2,000), as exports with a description or address column have. No fixed target: the figure to
+watch is the ratio, and that the narrative column does not multiply it.
+
 **Methods.** ``--cells`` square cells of 250 m (a 100 × 100 block), three years of incidents
 (40 a day, seed 0, on a fixed hot-spot surface), one forecast day split into 24 hourly slots
 (``xunfang.intel.forecast``): the time of ``fit`` plus ``predict`` plus the split, best of
@@ -100,6 +107,50 @@ def make_csv(path: Path, rows: int, data: Path) -> None:
     dup = dup[dup > 0]
     df.iloc[dup] = df.iloc[dup - 1].to_numpy()  # an exact copy of the row before
     df.to_csv(path, index=False)
+
+
+def _peak_mb(code: str, csv: Path) -> float:
+    """Peak resident memory (MB) of a fresh Python running ``code`` on ``csv``."""
+    import subprocess
+
+    probe = (f"import resource, sys; sys.path.insert(0, {str(ROOT / 'src')!r}); "
+             f"from pathlib import Path; csv = Path({str(csv)!r}); {code}; "
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
+                         text=True)
+    return int(out.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def bench_memory(rows: int, data: Path) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    ours = ("from xunfang.intel import ingest, write_parquet; g = ingest(csv, columns="
+            "{'time': 'date', 'lon': 'longitude', 'lat': 'latitude', 'category': 'loc_cat'}); "
+            "write_parquet(g.table, csv.with_suffix('.parquet'))")
+    base = "import pandas as pd; pd.read_csv(csv)"
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "incidents.csv"
+        make_csv(csv, rows, data)
+        for label in ("plain", "narrative"):
+            if label == "narrative":
+                df = pd.read_csv(csv, dtype=str, keep_default_na=False)
+                rng = np.random.default_rng(1)
+                words = np.array(["ASSAULT", "AGGRAVATED", "HANDGUN", "STREET", "APARTMENT",
+                                  "VEHICLE", "NON-FATAL", "OTHER DANGEROUS WEAPON", "SIDEWALK",
+                                  "RESIDENCE PORCH/HALLWAY"])
+                df["narrative"] = [" ".join(rng.choice(words, k))
+                                   for k in rng.integers(2, 20, len(df))]
+                df.loc[5, "narrative"] = "X" * 2000
+                df.to_csv(csv, index=False)
+            t0 = time.perf_counter()
+            mb = _peak_mb(ours, csv)
+            secs = time.perf_counter() - t0
+            ref = _peak_mb(base, csv)
+            out.append({"file": label, "rows": rows, "csv_mb": round(csv.stat().st_size / 1e6, 1),
+                        "ingest_peak_mb": round(mb), "read_csv_peak_mb": round(ref),
+                        "ratio": round(mb / ref, 2), "ingest_process_seconds": round(secs, 1)})
+    return out
 
 
 def bench_ingest(rows: int, data: Path, repeat: int) -> dict[str, Any]:
@@ -371,11 +422,26 @@ def main() -> None:
     ap.add_argument("--train-days", default="365",
                     help="Chicago: training windows to evaluate, comma-separated (e.g. 365,2920)")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--memory", action="store_true",
+                    help="only the peak memory of ingestion (plain and with a free-text column)")
     ap.add_argument("--ceilings", action="store_true",
                     help="Chicago: only the hindsight ceilings (conditional reference lines)")
     args = ap.parse_args()
     result: dict[str, Any] = {"bench": "intel", "when": datetime.now(UTC).isoformat(
         timespec="seconds"), "machine": machine()}
+    if args.memory:
+        result["memory"] = bench_memory(args.rows, args.data)
+        result["machine"]["load_after"] = loadavg()
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+            return
+        print(f"machine: {result['machine']}")
+        print(f"\n{'file':<10}{'rows':>10}{'CSV MB':>8}{'ingest peak MB':>16}"
+              f"{'read_csv peak MB':>18}{'ratio':>7}{'ingest s':>10}")
+        for r in result["memory"]:
+            print(f"{r['file']:<10}{r['rows']:>10,}{r['csv_mb']:>8}{r['ingest_peak_mb']:>16}"
+                  f"{r['read_csv_peak_mb']:>18}{r['ratio']:>7}{r['ingest_process_seconds']:>10}")
+        return
     if args.ceilings:
         ev, labels = chicago_events(args.data)
         result["ceilings"] = [bench_ceilings(ev, labels, int(n))

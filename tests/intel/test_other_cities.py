@@ -242,3 +242,22 @@ def test_a_comma_file_keeps_commas_out_of_numbers(tmp_path: Path) -> None:
     got = ingest(src)
     assert len(got.table) == 1 and got.report.counts == {
         "coordinate missing or not a number": 1}
+
+
+def test_a_long_free_text_value_does_not_widen_every_row(tmp_path: Path) -> None:
+    """numpy's fixed-width str would store 3,000 rows at the width of the one 50,000-character
+    narrative (600 MB); text columns are Python strings, each its own length."""
+    from xunfang.intel import read_parquet, write_parquet
+
+    src = tmp_path / "n.csv"
+    lines = ["id,time,lon,lat,narrative"] + [
+        f"R{i},2019-01-15 14:{i % 60:02d},-73.99,40.75,{'x' * 50_000 if i == 7 else 'short'}"
+        for i in range(3000)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = ingest(src)
+    note = got.table.extra["narrative"]
+    assert note.dtype == object and got.table.ids.dtype == object
+    assert len(note[7]) == 50_000 and note[8] == "short"
+    back = read_parquet(write_parquet(got.table, tmp_path / "s.parquet"))
+    assert back.extra["narrative"].dtype == object and back.extra["narrative"][7] == note[7]
+    assert back.ids.tolist() == got.table.ids.tolist()

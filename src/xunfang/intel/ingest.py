@@ -130,12 +130,13 @@ class IngestReport:
 class IncidentTable:
     """Incidents as columns: local naive times to the second, projected x/y in ``crs``."""
 
-    ids: npt.NDArray[np.str_]
+    # text columns hold Python strings (object arrays; see _text) or numpy str
+    ids: npt.NDArray[Any]
     time: npt.NDArray[np.datetime64]  # datetime64[s], local time
     x: FloatArray
     y: FloatArray
     crs: str
-    category: npt.NDArray[np.str_]
+    category: npt.NDArray[Any]
     priority: IntArray
     extra: Mapping[str, npt.NDArray[Any]] = field(default_factory=dict)
 
@@ -851,19 +852,24 @@ def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool) -> N
             f"(median {mx:.4f}, {my:.4f}, spread {spread:.4f}); use lon=,lat= columns")
 
 
+def _text(values: pd.Series) -> npt.NDArray[np.object_]:
+    """A text column as Python strings ("" for none). Not numpy's fixed-width ``str``: that
+    stores every value at the longest one's width, and one 2,000-character narrative in a
+    million-row export then takes 8 GB (measured: bench/RESULTS.md, issue 4, session 8)."""
+    return np.asarray(values.astype("string").fillna("").to_numpy(dtype=object), dtype=object)
+
+
 def _table(
     df: pd.DataFrame, m: Mapping[str, str], t: npt.NDArray[np.datetime64], x: FloatArray,
     y: FloatArray, crs: str, rows: IntArray, pr: IntArray,
 ) -> IncidentTable:
     """``rows``: the data row number of each row (the id when there is no id column)."""
     n = len(df)
-    ids = (df[m["id"]].astype("string").fillna("").to_numpy(dtype=str) if "id" in m
-           else np.char.add("row", rows.astype(str)))
-    cat = (df[m["category"]].astype("string").fillna("").str.strip().to_numpy(dtype=str)
-           if "category" in m else np.full(n, "", dtype=str))
+    ids = (_text(df[m["id"]]) if "id" in m else np.char.add("row", rows.astype(str)))
+    cat = (_text(df[m["category"]].astype("string").str.strip()) if "category" in m
+           else np.full(n, "", dtype=str))
     used = set(m.values()) | {"__x", "__y"}
-    extra = {str(c): df[c].astype("string").fillna("").to_numpy(dtype=str)
-             for c in df.columns if c not in used}
+    extra = {str(c): _text(df[c]) for c in df.columns if c not in used}
     return IncidentTable(ids=ids, time=t, x=x, y=y, crs=crs, category=cat, priority=pr,
                          extra=extra)
 
@@ -904,8 +910,8 @@ def read_parquet(path: Path | str) -> IncidentTable:
     if missing:
         raise IngestError(f"{path}: missing columns {', '.join(missing)}")
     return IncidentTable(
-        ids=cols["id"].astype(str), time=cols["time"].astype("datetime64[s]"),
+        ids=cols["id"].astype(object), time=cols["time"].astype("datetime64[s]"),
         x=cols["x"].astype(float), y=cols["y"].astype(float), crs=str(meta["crs"]),
-        category=cols["category"].astype(str), priority=cols["priority"].astype(np.int64),
-        extra={k: v.astype(str) for k, v in cols.items() if k not in base},
+        category=cols["category"].astype(object), priority=cols["priority"].astype(np.int64),
+        extra={k: v.astype(object) for k, v in cols.items() if k not in base},
     )
