@@ -115,6 +115,15 @@ class LayerChoiceError(ValueError):
         self.names = names
         self.described = described
 
+    def explain(self, option: str, given: str | None, what: str, source: str) -> str:
+        """The message for a command-line ``option`` (e.g. ``--layer``) that chose (``given``)
+        or should choose the ``what`` layer (e.g. "road") of ``source``."""
+        if self.reason == "missing":
+            return (f"{option} {given!r}: {source} has no such layer; its layers are: "
+                    f"{self.described}")
+        return (f"{option}: {source} holds {len(self.names)} layers; name the {what} layer "
+                f"with {option} (the layers are: {self.described})")
+
 
 def stretches_distances(crs: str) -> bool:
     """True for Mercator-family CRSs (EPSG:3857 web maps, EPSG:3395) whose metres are not

@@ -376,11 +376,7 @@ def read_layer(path: Path, layer: str | None, error: type[XunfangError] = Xunfan
     try:
         layer = choose_layer(listed, layer, geometry)
     except LayerChoiceError as exc:
-        if exc.reason == "missing":
-            raise error(f"{option} {layer!r}: {path} has no such layer; its layers are: "
-                        f"{exc.described}") from None
-        raise error(f"{path} holds {len(exc.names)} layers; name the {what} layer with {option} "
-                    f"(the layers are: {exc.described})") from None
+        raise error(exc.explain(option, layer, what, str(path))) from None
     try:
         meta, tab = pyogrio.read_arrow(path, layer=layer)
     except Exception as exc:

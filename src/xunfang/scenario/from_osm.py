@@ -498,11 +498,7 @@ def _read_lines(src: Path, opts: BuildOptions) -> tuple[Roads, CRS, _Source]:
     try:
         layer = choose_layer(listed, opts.layer, "linestring")
     except LayerChoiceError as exc:
-        if exc.reason == "missing":
-            raise FromOsmError(f"--layer {opts.layer!r}: {str(src)!r} has no such layer; its "
-                               f"layers are: {exc.described}") from None
-        raise FromOsmError(f"--layer: {str(src)!r} holds {len(exc.names)} layers; name the road "
-                           f"layer with --layer (the layers are: {exc.described})") from None
+        raise FromOsmError(exc.explain("--layer", opts.layer, "road", repr(str(src)))) from None
     fields = [str(f) for f in pyogrio.read_info(src, layer=layer)["fields"]]
 
     def column(option: str, given: str | None, known: Sequence[str]) -> str | None:
