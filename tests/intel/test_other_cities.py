@@ -261,3 +261,102 @@ def test_a_long_free_text_value_does_not_widen_every_row(tmp_path: Path) -> None
     back = read_parquet(write_parquet(got.table, tmp_path / "s.parquet"))
     assert back.extra["narrative"].dtype == object and back.extra["narrative"][7] == note[7]
     assert back.ids.tolist() == got.table.ids.tolist()
+
+
+# -- review fixes: each input below was mishandled before -------------------------------------
+def test_a_workbook_date_cell_and_time_cell_join(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["date", "tod", "lon", "lat"])
+    ws.append([dt.date(2024, 1, 1), dt.time(14, 30), -73.99, 40.75])
+    ws.append([dt.datetime(2024, 1, 2), dt.time(0, 5), -73.99, 40.75])
+    src = tmp_path / "w.xlsx"
+    wb.save(src)
+    got = ingest(src, columns={"time": "date+tod"})
+    assert got.table.time.astype(str).tolist() == ["2024-01-01T14:30:00", "2024-01-02T00:05:00"]
+
+
+def test_incidents_on_no_street(data_dir: Path, chicago: pd.DataFrame, tmp_path: Path) -> None:
+    net = ["--units", "segments", "--network", str(data_dir / "montreal_networks.gpkg"),
+           "--network-layer", "small_mtl_network", "--methods", "naive,kde"]
+    # Chicago's incidents on Montreal's streets: none within 100 m of one
+    res = runner.invoke(app, ["intel", "evaluate", str(_lonlat_csv(chicago, tmp_path)), *net,
+                              "--test-from", "2017-03-01", "--train-days", "59"])
+    assert res.exit_code == 1
+    said = " ".join(res.output.split())
+    assert f"none of the {len(chicago)} incidents" in said and "more than 100 m from every" in said
+    # Montreal's collisions on a part of its streets: about half lie elsewhere, and it is said
+    part = runner.invoke(app, ["intel", "evaluate", str(data_dir / "montreal_events.gpkg"),
+                               "--layer", "bike_accidents", "--columns", "time=Date", *net,
+                               "--test-from", "2016-09-01", "--train-days", "180"])
+    assert part.exit_code == 0, part.output
+    said = " ".join(part.output.split())
+    assert "of 295 incidents" in said and "count as misses of every method" in said
+    doc = json.loads(runner.invoke(app, [
+        "intel", "evaluate", str(data_dir / "montreal_events.gpkg"), "--layer",
+        "bike_accidents", "--columns", "time=Date", *net, "--test-from", "2016-09-01",
+        "--train-days", "180", "--json"]).stdout)
+    assert 100 < doc["incidents_on_no_unit"] < 200
+    # naive has no hit in some resampled periods: the upper bound is unbounded, and JSON
+    # carries null (not the NaN or Infinity no JSON parser reads)
+    assert doc["methods"][1]["ratio_to_naive_at_0.05"]["hi"] is None
+
+
+def test_auto_scores_the_same_whatever_else_is_listed(data_dir: Path) -> None:
+    a = json.loads(_montreal(data_dir, "--methods", "naive,auto", "--json").stdout)
+    b = json.loads(_montreal(data_dir, "--methods", "naive,network_kde,auto", "--json").stdout)
+    assert a["methods"][-1]["hit_rate"] == b["methods"][-1]["hit_rate"]
+    assert a["methods"][-1]["notes"] == b["methods"][-1]["notes"]
+
+
+def test_option_misuse_is_refused_naming_the_option(data_dir: Path, chicago: pd.DataFrame,
+                                                    tmp_path: Path) -> None:
+    gpkg = str(data_dir / "montreal_events.gpkg")
+    roads = str(data_dir / "montreal_networks.gpkg")
+
+    def said(*args: str) -> str:
+        res = runner.invoke(app, ["intel", "evaluate", *args])
+        assert res.exit_code == 1, res.output
+        return " ".join(res.output.split())
+
+    assert ("--network-layer: " in said(gpkg, "--layer", "bike_accidents", "--units",
+                                        "segments", "--network", roads)
+            and "name the road layer with --network-layer" in said(
+                gpkg, "--layer", "bike_accidents", "--units", "segments", "--network", roads))
+    assert "give one" in said(gpkg, "--units", "segments", "--network", roads, "--polygons",
+                              str(data_dir / "chicago_police_districts.kml"))
+    assert "--network is for a bare incident file" in said("ebian", "--units", "segments",
+                                                           "--network", roads)
+    assert "--coords apply to incident files only" in said("ebian", "--coords", "gcj02")
+    csv = str(_lonlat_csv(chicago, tmp_path))
+    assert "--layer 'x': " in said(csv, "--layer", "x") and "is not a GIS file" in said(
+        csv, "--layer", "x")
+
+
+def test_a_quoted_header_over_two_lines_keeps_its_separator(tmp_path: Path) -> None:
+    src = tmp_path / "q.csv"
+    src.write_text('"incident\nid";time;lon;lat\nA;2019-01-15 14:30;2,35;48,85\n',
+                   encoding="utf-8")
+    got = ingest(src)
+    assert len(got.table) == 1 and got.table.extra["incident\nid"].tolist() == ["A"]
+
+
+def test_a_tab_file_does_not_read_thousands_commas_as_decimals(tmp_path: Path) -> None:
+    src = tmp_path / "t.tsv.txt"
+    src.write_text("time\tx\ty\n2019-01-15 14:30\t445,123\t4511000\n"
+                   "2019-01-15 14:31\t445123\t4511000\n", encoding="utf-8")
+    got = ingest(src, crs="EPSG:32618")
+    assert len(got.table) == 1 and got.report.counts == {
+        "coordinate missing or not a number": 1}
+
+
+def test_a_header_naming_a_column_twice(tmp_path: Path) -> None:
+    src = tmp_path / "d.csv"
+    src.write_text("id;time;lon;lat;lat\n1;2019-01-15 14:30;2,35;48,85;48,86\n",
+                   encoding="utf-8")
+    with pytest.raises(IngestError, match=r"names 'lat' more than once"):
+        ingest(src)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -132,6 +133,30 @@ def _dates(d: datetime | None) -> date | None:
     return d.date() if d else None
 
 
+def _finite(doc: Any) -> Any:
+    """``doc`` with every NaN or infinite number as null: JSON has no such numbers (a ratio to
+    a baseline with no hits, a PEI with no possible hit)."""
+    if isinstance(doc, float):
+        return doc if math.isfinite(doc) else None
+    if isinstance(doc, dict):
+        return {k: _finite(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [_finite(v) for v in doc]
+    return doc
+
+
+def _no_unit(kind: str, total: int, road_file: bool, off: int | None = None) -> str:
+    """What to say of incidents that lie in no unit (they count as misses)."""
+    where = ({"segments": "more than 100 m from every street" if road_file
+              else "on no street segment", "cells": "outside every cell"}
+             .get(kind, f"outside every {kind[:-1] if kind.endswith('s') else kind}"))
+    if off is None:
+        return (f"none of the {total} incidents lies in a unit ({where}): do the incidents "
+                "and the units cover the same place?")
+    return (f"{off} of {total} incidents ({off / total:.1%}) lie {where}; they count as "
+            "misses of every method")
+
+
 @intel_app.command("evaluate")
 def evaluate_cmd(
     incidents: Annotated[str, typer.Argument(
@@ -186,14 +211,22 @@ def evaluate_cmd(
         make_method,
         method_names,
     )
-    from xunfang.intel.sources import read_streets, units_for
+    from xunfang.intel.sources import is_scenario, read_streets, units_for
     from xunfang.network import RoadNetwork
     from xunfang.scenario.model import Policy
 
     streets, street_crs = None, None
     if network_layer is not None and network_file is None:
         raise _fail("--network-layer needs --network FILE")
-    if network_file is not None:
+    if network_file is not None:  # the cheap refusals before a road file is imported
+        if units != "segments":
+            raise _fail(f"--network ranks street segments: use --units segments with it, not "
+                        f"--units {units}")
+        if is_scenario(incidents):
+            raise _fail("--network is for a bare incident file: a scenario folder ranks its "
+                        "own roads")
+        if polygons is not None:
+            raise _fail("--polygons and --network both name the units to rank: give one")
         try:
             streets, street_crs = read_streets(network_file, layer=network_layer)
         except (XunfangError, ValueError, OSError) as exc:
@@ -204,17 +237,21 @@ def evaluate_cmd(
         u = units_for(units, src.table, src.scenario, cell_m=cell_m, polygons=polygons,
                       polygons_layer=polygons_layer, streets=streets)
         ev = EventSet.build(u, src.table.time, src.table.xy)
+        placed = int((ev.unit >= 0).sum())
+        if placed == 0:
+            raise _fail(_no_unit(u.kind, len(ev.unit), streets is not None))
         last = ev.date_of(int(ev.t.max()))
         t1 = _dates(test_to) or last
         t0 = _dates(test_from) or max(t1 - timedelta(days=364), ev.epoch + timedelta(days=1))
         names = (method_names(methods) if methods else tuple(
             m for m in ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm",
                         "auto") if m != "network_kde" or u.kind == "segments"))
-        network = None
-        if "network_kde" in names and src.scenario is not None:
-            network = RoadNetwork.from_scenario(src.scenario)
-        elif "network_kde" in names and streets is not None:
-            network = RoadNetwork.from_roads(streets, policy=Policy())
+        network = None  # network_kde's, and auto's candidate on street segments
+        if u.kind == "segments" and ("network_kde" in names or "auto" in names):
+            if src.scenario is not None:
+                network = RoadNetwork.from_scenario(src.scenario)
+            elif streets is not None:
+                network = RoadNetwork.from_roads(streets, policy=Policy())
         country = country or ("CN" if src.scenario is not None else None)
         ms = [make_method(n, network=network, country=country, seed=seed,
                           naive_days=naive_days) for n in names]
@@ -233,12 +270,13 @@ def evaluate_cmd(
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     doc = result.as_json()
+    doc["incidents_on_no_unit"] = len(ev.unit) - placed
     if "naive" in names:
         for m, s in zip(doc["methods"], result.scores, strict=True):
             point, lo, hi = result.ratio(s.method, "naive", 0.05, seed=seed)
             m["ratio_to_naive_at_0.05"] = {"ratio": point, "lo": lo, "hi": hi}
     if as_json:
-        print(json.dumps(doc, ensure_ascii=False))
+        print(json.dumps(_finite(doc), ensure_ascii=False, allow_nan=False))
         return
     table = Table(title=f"{escape(incidents)}: {t0} to {t1}, {result.test_incidents} test "
                   f"incidents, {result.units} {u.kind}, study area: {study}, window "
@@ -256,11 +294,16 @@ def evaluate_cmd(
         table.add_row(
             s.method, *(f"{s.hit_rate[c]:.3f}" for c in COVERAGES), f"{s.pai[0.05]:.2f}",
             f"{s.pei[0.05]:.3f}", f"{s.log_likelihood:.3f}",
-            f"{r['ratio']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}]" if r else "",
+            f"{r['ratio']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}]".replace("inf", "∞") if r else "",
             f"{s.seconds:.1f}")
-    # twelve columns of figures: never cut to '0.0…' in a narrow terminal or a pipe (80)
-    wide = Console(file=out_console.file, width=max(out_console.width, 150))
-    wide.print(table)
+    # twelve columns of figures: in a pipe (80 columns to rich) never cut to '0.0…'
+    if out_console.is_terminal:
+        out_console.print(table)
+    else:
+        Console(file=out_console.file, width=max(out_console.width, 150)).print(table)
+    if len(ev.unit) > placed:
+        out_console.print(_no_unit(u.kind, len(ev.unit), streets is not None,
+                                   len(ev.unit) - placed))
     for s in result.scores:
         for note in s.notes:
             out_console.print(f"{s.method}: {escape(note)}")

@@ -95,14 +95,16 @@ class Evaluation:
         ci = list(COVERAGES).index(coverage)
         a = by[method].per_day_hits[:, ci]
         b = by[baseline].per_day_hits[:, ci]
-        point = a.sum() / b.sum() if b.sum() else math.nan
+        point = a.sum() / b.sum() if b.sum() else (math.inf if a.sum() else math.nan)
         rng = np.random.default_rng(seed)
         idx = rng.integers(0, len(a), size=(resamples, len(a)))
         ra = a[idx].sum(axis=1)
         rb = b[idx].sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            r = ra / rb
-        lo, hi = np.nanpercentile(r, [2.5, 97.5])
+            r = ra / rb  # inf where the baseline had no hit in a resample (nan for 0 / 0)
+        # no interpolation where a ratio is inf: between it and a finite one it gives nan
+        lo, hi = np.nanpercentile(r, [2.5, 97.5], method="inverted_cdf" if np.isinf(r).any()
+                                  else "linear")
         return float(point), float(lo), float(hi)
 
     def as_json(self) -> dict[str, Any]:

@@ -159,6 +159,9 @@ class IncidentTable:
         """The same incidents with x/y in ``crs``."""
         if crs == self.crs:
             return self
+        if "local" in (crs, self.crs):
+            raise IngestError(f"incidents in {self.crs} cannot be placed in {crs}: a 'local' "
+                              "CRS has no georeference")
         x, y = reproject(self.x, self.y, self.crs, crs)
         return dataclasses.replace(self, x=x, y=y, crs=crs)
 
@@ -168,12 +171,12 @@ class IncidentTable:
         n = len(incidents)
         xy = np.asarray(incidents.xy, dtype=float).reshape(n, 2)
         return cls(
-            ids=np.asarray(incidents.ids, dtype=str),
+            ids=np.asarray(incidents.ids, dtype=object),
             time=np.asarray(incidents.time).astype("datetime64[s]"),
             x=xy[:, 0].copy(), y=xy[:, 1].copy(), crs=crs,
-            category=np.asarray(incidents.category, dtype=str),
+            category=np.asarray(incidents.category, dtype=object),
             priority=np.asarray(incidents.priority, dtype=np.int64),
-            extra={k: np.asarray(v, dtype=str) for k, v in incidents.extra.items()},
+            extra={k: np.asarray(v, dtype=object) for k, v in incidents.extra.items()},
         )
 
 
@@ -216,9 +219,11 @@ class RawTable:
 
     @property
     def decimal_comma(self) -> bool:
-        """A table separated by ';', tab or '|' writes its decimals with commas ("45,52")
-        where they use a comma at all (European and Latin American exports)."""
-        return self.delimiter != ","
+        """A table separated by ';' writes its decimals with commas ("45,52"): the
+        spreadsheet export of locales whose decimal mark is the comma (Europe, Latin
+        America). Tab and '|' tables come from anywhere: a comma there is not read as a
+        decimal (nor is any number with two marks, "1.234,5")."""
+        return self.delimiter == ";"
 
     @property
     def rows(self) -> int:
@@ -284,8 +289,8 @@ def _delimiter(raw: bytes, encoding: str) -> str:
     quotes (a comma where it holds none)."""
     import csv
 
-    end = raw.find(b"\n")
-    head = raw[: end if end >= 0 else len(raw)].decode(encoding, errors="replace")
+    # the first record, which a quoted header name may spread over several lines
+    head = raw[: 1 << 16].decode(encoding, errors="replace")
     counts = {}
     for d in DELIMITERS:
         fields = next(csv.reader(io.StringIO(head), delimiter=d), [])
@@ -401,6 +406,16 @@ def _read_gis(path: Path, layer: str | None) -> tuple[pd.DataFrame, str | None]:
     return df, crs
 
 
+def _check_header(raw: RawTable, path: Path) -> RawTable:
+    """Refuse a header that names a column twice: which one a mapping means is unknown."""
+    names = [str(c).strip() for c in raw.df.columns]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise IngestError(f"{path}: the header names {', '.join(map(repr, twice))} more than "
+                          "once; rename the copies so that each column has its own name")
+    return raw
+
+
 def read_table(path: Path, *, layer: str | None = None) -> RawTable:
     """The raw table (text columns), its text encoding, for GIS files the layer's CRS, and
     the rows that could not be read (a CSV row of the wrong width)."""
@@ -408,15 +423,20 @@ def read_table(path: Path, *, layer: str | None = None) -> RawTable:
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
+    gis = (".gpkg", ".geojson", ".json", ".kml", ".shp")
+    if layer is not None and suffix not in gis:
+        raise IngestError(f"--layer {layer!r}: {path} is not a GIS file; layers are for "
+                          f"{', '.join(gis)}")
     if suffix in (".csv", ".txt", ".csv.gz", ".txt.gz"):
-        return _read_text_table(path)
+        return _check_header(_read_text_table(path), path)
     if suffix in (".xlsx", ".xlsm"):
         try:
             df = pd.read_excel(path, dtype=str, engine="openpyxl")
         except Exception as exc:
             raise IngestError(f"{path}: not a readable Excel workbook: {exc}") from None
-        return RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64))
-    if suffix in (".gpkg", ".geojson", ".json", ".kml", ".shp"):
+        return _check_header(RawTable(df, None, None, np.arange(1, len(df) + 1,
+                                                                dtype=np.int64)), path)
+    if suffix in gis:
         df, crs = _read_gis(path, layer)
         return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64))
     raise IngestError(
@@ -464,6 +484,9 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> dict[s
                         f"{path}: --columns maps time to '{col}', but '{c}' is not a column; "
                         f"columns are {_listed(have)}")
             texts = [df[have[c]].astype("string").str.strip().fillna("") for c in parts]
+            # a date cell of a workbook or a GIS date-time field reads "2024-01-01 00:00:00":
+            # its time of day is the other column's
+            texts[0] = texts[0].str.replace(r"[ T]00:00(?::00(?:\.0+)?)?$", "", regex=True)
             joined = texts[0]
             for t in texts[1:]:
                 joined = joined + " " + t

@@ -49,6 +49,8 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
     road file's, for its segments)."""
     given = {"columns": columns, "crs": crs, **options}
     named = [opt for key, opt in _FILE_OPTIONS.items() if given.get(key)]
+    if given.get("coords", "wgs84") != "wgs84":
+        named.append("--coords")
     if is_scenario(spec):
         if named:
             raise IngestError(f"{spec} is a scenario folder: {', '.join(named)} apply to "
@@ -56,7 +58,8 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
         sc = load_scenario(spec)
         if not len(sc.incidents):
             raise IngestError(f"scenario {sc.name}: incidents.csv holds no incident")
-        return Source(IncidentTable.from_scenario(sc.incidents, sc.crs.working), sc, None)
+        table = IncidentTable.from_scenario(sc.incidents, sc.crs.working)
+        return Source(table.to_crs(target_crs) if target_crs else table, sc, None)
     path = Path(spec)
     if path.suffix.lower() == ".parquet":
         if named:
@@ -71,6 +74,7 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
 def read_streets(path: Path, *, layer: str | None = None) -> tuple[Roads, str]:
     """The streets of a road file (OpenStreetMap, or a GIS line layer) and their working CRS,
     to rank the segments of a bare incident file."""
+    from xunfang.geo import LayerChoiceError, choose_layer
     from xunfang.network.imports import OSM_SUFFIXES, import_lines, import_osm
 
     if str(path).lower().endswith(OSM_SUFFIXES):
@@ -79,6 +83,20 @@ def read_streets(path: Path, *, layer: str | None = None) -> tuple[Roads, str]:
                                        "layers are for GIS line files (.gpkg, .shp, .geojson)")
         roads, crs = import_osm(path, network_type="drive")
     else:
+        import pyogrio
+
+        if not Path(path).is_file():
+            raise units_mod.UnitsError(f"--network {path}: no such file")
+        try:
+            listed = pyogrio.list_layers(path)
+        except Exception as exc:  # GDAL cannot open it
+            raise units_mod.UnitsError(f"--network {path}: cannot read as a GIS file: {exc}"
+                                       ) from None
+        try:  # chosen here, so that the message names this command's option
+            layer = choose_layer(listed, layer, "linestring")
+        except LayerChoiceError as exc:
+            raise units_mod.UnitsError(exc.explain("--network-layer", layer, "road", str(path))
+                                       ) from None
         roads, crs = import_lines(path, layer=layer)
     if crs.working == "local":
         raise units_mod.UnitsError(f"--network {path}: the road file has no CRS, so incidents "
@@ -96,6 +114,9 @@ def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
     """The spatial units named by ``--units``: cells, grids (of the scenario), segments (of the
     scenario's roads, or of ``streets`` from a road file) or a polygon file (``--polygons``)."""
     if polygons is not None:
+        if streets is not None:
+            raise units_mod.UnitsError("--polygons and --network both name the units to rank: "
+                                       "give one")
         return units_mod.polygons_from_file(polygons, crs=table.crs, layer=polygons_layer)
     if polygons_layer is not None:
         raise units_mod.UnitsError("--polygons-layer needs --polygons FILE")
