@@ -360,3 +360,18 @@ def test_a_header_naming_a_column_twice(tmp_path: Path) -> None:
                    encoding="utf-8")
     with pytest.raises(IngestError, match=r"names 'lat' more than once"):
         ingest(src)
+
+
+def test_a_file_of_dates_only_is_noted(data_dir: Path, tmp_path: Path) -> None:
+    got = ingest(data_dir / "montreal_events.gpkg", layer="bike_accidents",
+                 columns={"time": "Date"})
+    assert got.report.notes and "dates without times of day" in got.report.notes[0]
+    timed = ingest(_lonlat_csv(pd.DataFrame({
+        "date": ["2019-01-15 14:30", "2019-01-16 00:00"], "longitude": [-73.99, -73.98],
+        "latitude": [40.75, 40.75]}), tmp_path))
+    assert timed.report.notes == ()
+    res = runner.invoke(app, ["intel", "ingest", str(data_dir / "montreal_events.gpkg"),
+                              "--layer", "bike_accidents", "--columns", "time=Date", "--out",
+                              str(tmp_path / "o")])
+    assert res.exit_code == 0 and "note: 100% of the times are exactly 00:00" in " ".join(
+        res.output.split())

@@ -125,6 +125,8 @@ def ingest_cmd(
                           "(xunfang computes in ground metres)")
     for rule, n in sorted(rep.counts.items()):
         out_console.print(f"  {n:>8} {escape(rule)}")
+    for note in rep.notes:
+        out_console.print(f"  note: {escape(note)}")
     if rep.counts:
         out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))}")
 

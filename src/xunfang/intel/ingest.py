@@ -95,6 +95,7 @@ class IngestReport:
     duplicates: tuple[tuple[int, int], ...]  # (row, row of its first copy), first MAX_LISTED
     time_format: str = "ISO8601"  # the layout the times were read with (given or recognised)
     source_crs: str | None = None  # the coordinates' CRS as read, where ``crs`` differs
+    notes: tuple[str, ...] = ()  # what holds for the whole file (no row is rejected for it)
 
     @property
     def rejected(self) -> int:
@@ -109,6 +110,7 @@ class IngestReport:
             "encoding": self.encoding,
             "crs": self.crs,
             "source_crs": self.source_crs,
+            "notes": list(self.notes),
             "time_format": self.time_format,
             "counts": dict(self.counts),
             "problems": [
@@ -809,6 +811,7 @@ def ingest(
     report = IngestReport(
         source=str(path), rows=raw.rows, kept=len(keep), encoding=encoding, crs=target_crs,
         time_format=layout, source_crs=src_crs if src_crs != target_crs else None,
+        notes=_time_notes(t[keep]),
         counts=dict(rej.counts), problems=tuple(rej.listed),
         duplicates=tuple(dups[:MAX_LISTED]),
     )
@@ -876,6 +879,17 @@ def _text(values: pd.Series) -> npt.NDArray[np.object_]:
     stores every value at the longest one's width, and one 2,000-character narrative in a
     million-row export then takes 8 GB (measured: bench/RESULTS.md, issue 4, session 8)."""
     return np.asarray(values.astype("string").fillna("").to_numpy(dtype=object), dtype=object)
+
+
+def _time_notes(t: npt.NDArray[np.datetime64]) -> tuple[str, ...]:
+    """A file of dates without times of day: the hour is unknown, not midnight."""
+    if not len(t):
+        return ()
+    midnight = float(np.mean(t == t.astype("datetime64[D]")))
+    if midnight >= 0.99:
+        return (f"{midnight:.0%} of the times are exactly 00:00: the file gives dates without "
+                "times of day; forecasts spread each day's risk evenly over its hours",)
+    return ()
 
 
 def _table(
