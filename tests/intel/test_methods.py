@@ -210,9 +210,9 @@ def _daily(per_day: float, days: int = 365, seed: int = 0) -> EventSet:
 
 def test_auto_validates_longer_on_a_sparse_record() -> None:
     auto = Auto()
-    dense = _daily(40.0).window(0, 365)  # 28 days hold about 1,100 incidents: enough
-    assert auto.validation_start(dense) == 365 - 28
-    sparse = _daily(3.0).window(0, 365)  # 28 days hold about 84: go back to 400 incidents
+    dense = _daily(40.0).window(0, 365)  # 91 days hold about 3,600 incidents: enough
+    assert auto.validation_start(dense) == 365 - 91
+    sparse = _daily(3.0).window(0, 365)  # 91 days hold about 270: go back to 400 incidents
     start = auto.validation_start(sparse)
     assert 365 - 160 <= start <= 365 - 110
     assert int((sparse.t >= start).sum()) >= 400 > int((sparse.t >= start + 1).sum())
@@ -238,3 +238,18 @@ def test_auto_offers_network_kde_on_segments_only(make_scenario) -> None:  # typ
     cells = U.cells(xy, 100.0)
     model = auto.fit(EventSet.build(cells, time, xy).window(0, 28))
     assert "network_kde" not in model.scores  # not an error on cells: not a candidate there
+
+
+def test_auto_keeps_the_simpler_method_unless_another_is_clearly_better() -> None:
+    rng = np.random.default_rng(5)
+    size = np.full(91, 40.0)
+    simple = rng.binomial(40, 0.18, 91).astype(float)
+    a, b = Naive(), Decay()
+    # a lead of 1 hit in 91 days: noise, the simpler (listed first) stays
+    close = simple.copy()
+    close[3] += 1
+    assert Auto()._choose((a, b), {"naive": simple, "decay": close}, size) is a
+    # a lead of 2 hits every day: chosen
+    assert Auto()._choose((a, b), {"naive": simple, "decay": simple + 2}, size) is b
+    # the best is listed first: chosen, whatever the others
+    assert Auto()._choose((a, b), {"naive": simple + 2, "decay": simple}, size) is a

@@ -17,7 +17,7 @@ cheap ones by rolling validation inside the training window).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
@@ -615,7 +615,7 @@ class Auto:
     window): on a sparse record a month is a coin toss."""
 
     candidates: tuple[Any, ...] = ()
-    validation_days: int = 28
+    validation_days: int = 91
     validation_incidents: int = 400
     coverage: float = 0.05
     name: str = "auto"
@@ -647,11 +647,14 @@ class Auto:
         # are all of it
         bare = units.kind == "cells" and units.keys is not None
         scores: dict[str, float] = {}
+        daily: dict[str, FloatArray] = {}  # each validation day's hits
         start = self.validation_start(history)
+        days = range(start, history.origin)
+        size = np.array([len(ev.window(d, d + 1).unit) for d in days], dtype=float)
         for m in cands:
-            hits = total = 0.0
+            hits = np.zeros(len(days))
             model: Model = m.fit(ev.window(history.start, start))
-            for day in range(start, history.origin):
+            for i, day in enumerate(days):
                 past = ev.window(history.start, day)
                 if m.refit_days <= 1:
                     model = m.fit(past)
@@ -661,12 +664,29 @@ class Auto:
                 if not len(area):
                     continue
                 top = top_units(risk, area, units.size, self.coverage, equal)
-                today = ev.window(day, day + 1).unit
-                total += len(today)
-                hits += float(np.isin(today, top).sum())
-            scores[m.name] = hits / total if total else 0.0
-        best = max(cands, key=lambda m: (scores[m.name], -cands.index(m)))
+                hits[i] = float(np.isin(ev.window(day, day + 1).unit, top).sum())
+            daily[m.name] = hits
+            scores[m.name] = float(hits.sum() / size.sum()) if size.sum() else 0.0
+        best = self._choose(cands, daily, size)
         return AutoModel(best.name, best.fit(history), scores)
+
+    def _choose(self, cands: Sequence[Any], daily: Mapping[str, FloatArray],
+                size: FloatArray) -> Any:
+        """The one-standard-error rule: the first candidate (they are listed simplest first)
+        whose hit rate is within one standard error of the best one's. The error is that of
+        the paired difference over the validation days: a method is not chosen over a
+        simpler one for a lead the days' noise explains (on a year of Chicago, picking the
+        best by a hair put auto below naive: 0.991x)."""
+        total = float(size.sum())
+        if total == 0:
+            return cands[0]
+        top = max(cands, key=lambda m: (daily[m.name].sum(), -cands.index(m)))
+        for m in cands:
+            diff = (daily[top.name] - daily[m.name]) / total * len(size)  # per-day, rate
+            se = float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else 0.0
+            if float(diff.mean()) <= se:
+                return m
+        return top
 
 
 def make_method(name: str, *, network: Any = None, country: str | None = None,
