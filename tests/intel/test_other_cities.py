@@ -375,3 +375,37 @@ def test_a_file_of_dates_only_is_noted(data_dir: Path, tmp_path: Path) -> None:
                               str(tmp_path / "o")])
     assert res.exit_code == 0 and "note: 100% of the times are exactly 00:00" in " ".join(
         res.output.split())
+
+
+@pytest.mark.parametrize(("values", "layout"), [
+    (["1546318800000", "1546413000000.0"], "epoch_ms"),  # ArcGIS REST exports
+    (["1546318800", "1546413000"], "epoch_s")])
+def test_unix_times_are_utc_instants(tmp_path: Path, values: list[str], layout: str) -> None:
+    src = tmp_path / "e.csv"
+    rows = [f"{v},-87.6,{41.8 + i / 1000:.3f}\n" for i in range(100) for v in values]
+    src.write_text("time,lon,lat\n" + "".join(rows) + "yesterday,-87.6,41.8\n",
+                   encoding="utf-8")  # one bad value in 201: still read as Unix times
+    with pytest.raises(IngestError, match=r"Unix times .*--tz"):
+        ingest(src)
+    got = ingest(src, tz="America/Chicago")
+    assert got.report.time_format == layout
+    # 2019-01-01 05:00 UTC is 2018-12-31 23:00 in Chicago; 2019-01-02 07:10 UTC is 01:10
+    assert got.table.time.astype(str).tolist()[:2] == ["2018-12-31T23:00:00",
+                                                       "2019-01-02T01:10:00"]
+    assert got.report.counts == {"time not a date-time": 1}
+
+
+def test_a_file_with_no_usable_row_is_an_error_and_keeps_the_old_store(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("time,lon,lat\n2019-01-15 14:30,-87.6,41.8\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,lon,lat\nfoo,-87.6,41.8\n2019-01-15 14:30,,41.8\n", encoding="utf-8")
+    out = tmp_path / "store"
+    assert runner.invoke(app, ["intel", "ingest", str(good), "--out", str(out)]).exit_code == 0
+    before = (out / "incidents.parquet").read_bytes()
+    res = runner.invoke(app, ["intel", "ingest", str(bad), "--out", str(out)])
+    assert res.exit_code == 1
+    said = " ".join(res.output.split())
+    assert ("no row can be used (2 rows: 1 time not a date-time; 1 coordinate missing or not a "
+            "number; e.g. row 1, time: 'foo')") in said
+    assert (out / "incidents.parquet").read_bytes() == before

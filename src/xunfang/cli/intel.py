@@ -29,8 +29,8 @@ CoordsOpt = Annotated[str, typer.Option(
     "--coords", help="Datum of lon/lat columns: wgs84, gcj02 (高德/腾讯) or bd09 (百度).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 TimeFormatOpt = Annotated[str | None, typer.Option(
-    "--time-format", help="strftime layout of the time column (default: ISO 8601 or a "
-    "recognised layout).")]
+    "--time-format", help="strftime layout of the time column, or epoch_s / epoch_ms for "
+    "Unix times (default: ISO 8601 or a recognised layout).")]
 TzOpt = Annotated[str | None, typer.Option(
     "--tz", help="The jurisdiction's time zone (e.g. Asia/Shanghai): times with a UTC offset "
     "are converted to it; times without one are local times in it unless --source-tz is "
@@ -120,7 +120,7 @@ def ingest_cmd(
         return
     out_console.print(f"{rep.rows} rows read ({rep.encoding or 'binary'}), {rep.kept} stored in "
                       f"{escape(str(store))} ({rep.crs})")
-    if rep.source_crs:
+    if rep.source_crs and rep.source_crs != "EPSG:4326":  # x/y reprojected (lon/lat: as usual)
         out_console.print(f"  coordinates given in {rep.source_crs}, stored in {rep.crs} "
                           "(xunfang computes in ground metres)")
     for rule, n in sorted(rep.counts.items()):

@@ -524,6 +524,25 @@ TIME_FORMATS = (
 )
 
 
+# Unix times (ArcGIS REST and many APIs export dates so): UTC instants, seconds or milliseconds
+EPOCH_LAYOUTS = {"epoch_s": "s", "epoch_ms": "ms"}
+_EPOCH = r"^\d{9,13}(?:\.\d+)?$"
+
+
+def _epoch_layout(sample: pd.Series) -> str | None:
+    """``epoch_ms`` or ``epoch_s`` when at least 99 % of the sample are Unix times (whole
+    numbers of 12-13 digits are milliseconds — after 2001-09 — and 9-10 digits seconds)."""
+    hit = sample.str.fullmatch(_EPOCH).fillna(False)
+    if hit.sum() < 0.99 * len(sample):
+        return None
+    digits = sample[hit].str.split(".").str[0].str.len()
+    if (digits >= 12).mean() >= 0.99:
+        return "epoch_ms"
+    if (digits <= 10).mean() >= 0.99:
+        return "epoch_s"
+    return None
+
+
 def guess_time_format(text: pd.Series) -> str | None:
     """The layout of the times: ``ISO8601`` or one of :data:`TIME_FORMATS` that reads at least
     99 % of a sample; None when none does. Day-first and month-first layouts that both read
@@ -540,6 +559,9 @@ def guess_time_format(text: pd.Series) -> str | None:
 
     if share("ISO8601") >= need:
         return "ISO8601"
+    epoch = _epoch_layout(sample.astype("string").str.strip())
+    if epoch is not None:
+        return epoch
     fits = [f for f in TIME_FORMATS if share(f) >= need]
     if not fits:
         return None
@@ -588,6 +610,8 @@ def _parse_times(
     text = values.astype("string").str.strip()
     n = len(text)
     layout = fmt or guess_time_format(text) or "ISO8601"
+    if layout in EPOCH_LAYOUTS:
+        return _epoch_times(text, layout, tz)
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     gap = np.zeros(n, dtype=bool)
@@ -624,6 +648,19 @@ def _parse_times(
         local = placed.dt.tz_convert(tz).dt.tz_localize(None)
     out[idx] = _seconds(local)
     return _Times(out, layout, gap, fold)
+
+
+def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
+    """Unix times: instants in UTC, converted to local times in ``tz``."""
+    if tz is None:
+        raise IngestError(
+            f"the times are Unix times ({layout}: instants in UTC); name the jurisdiction's "
+            "time zone with --tz (e.g. America/Chicago) so they become local times")
+    num = pd.to_numeric(text.where(text.str.fullmatch(_EPOCH).fillna(False)), errors="coerce")
+    inst = pd.to_datetime(num, unit=EPOCH_LAYOUTS[layout], utc=True, errors="coerce")
+    local = _seconds(inst.dt.tz_convert(tz).dt.tz_localize(None))
+    none = np.zeros(len(text), dtype=bool)
+    return _Times(local, layout, none, none.copy())
 
 
 def _others(parsed: pd.Series, text: pd.Series, utc: bool) -> pd.Series:
@@ -797,6 +834,10 @@ def ingest(
                 bad[drows] = True
 
     keep = np.flatnonzero(~bad)
+    if not len(keep):  # nothing to store: an error, not an empty store over a good one
+        why = "; ".join(f"{k} {r}" for r, k in rej.counts.most_common())
+        example = "".join(f"; e.g. row {p.row}, {p.field}: {p.value!r}" for p in rej.listed[:1])
+        raise IngestError(f"{path}: no row can be used ({raw.rows} rows: {why}{example})")
     priority = np.zeros(n, dtype=np.int64)
     if "priority" in m:  # optional, as category and id: a row is kept without it
         text = df[m["priority"]].astype("string").str.strip()
