@@ -218,8 +218,8 @@ def test_auto_validates_longer_on_a_sparse_record() -> None:
     assert int((sparse.t >= start).sum()) >= 400 > int((sparse.t >= start + 1).sum())
     thin = _daily(0.5).window(0, 365)  # 400 incidents need most of the year: half at most
     assert auto.validation_start(thin) == 365 - 182
-    short = _daily(2.0).window(300, 320)  # a 20-day window: from its second day
-    assert auto.validation_start(short) == 301
+    short = _daily(2.0).window(300, 320)  # a 20-day window: its second half
+    assert auto.validation_start(short) == 310
 
 
 def test_auto_offers_network_kde_on_segments_only(make_scenario) -> None:  # type: ignore[no-untyped-def]
@@ -245,11 +245,17 @@ def test_auto_keeps_the_simpler_method_unless_another_is_clearly_better() -> Non
     size = np.full(91, 40.0)
     simple = rng.binomial(40, 0.18, 91).astype(float)
     a, b = Naive(), Decay()
-    # a lead of 1 hit in 91 days: noise, the simpler (listed first) stays
-    close = simple.copy()
-    close[3] += 1
-    assert Auto()._choose((a, b), {"naive": simple, "decay": close}, size) is a
+    # one hit more on one day is exactly one standard error: within it, the simpler stays
+    one = simple.copy()
+    one[3] += 1
+    assert Auto()._choose((a, b), {"naive": simple, "decay": one}, size) is a
+    # a lead of 3 hits made of wins and losses on 20 days: noise, the simpler stays
+    mixed = simple.copy()
+    mixed[:20] += np.tile([1.0, -1.0], 10)
+    mixed[20:23] += 1
+    assert Auto()._choose((a, b), {"naive": simple, "decay": mixed}, size) is a
     # a lead of 2 hits every day: chosen
     assert Auto()._choose((a, b), {"naive": simple, "decay": simple + 2}, size) is b
-    # the best is listed first: chosen, whatever the others
-    assert Auto()._choose((a, b), {"naive": simple + 2, "decay": simple}, size) is a
+    # one validation day: no error to judge by, the simplest
+    assert Auto()._choose((a, b), {"naive": simple[:1], "decay": simple[:1] + 5},
+                          size[:1]) is a

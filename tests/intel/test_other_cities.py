@@ -409,3 +409,20 @@ def test_a_file_with_no_usable_row_is_an_error_and_keeps_the_old_store(tmp_path:
     assert ("no row can be used (2 rows: 1 time not a date-time; 1 coordinate missing or not a "
             "number; e.g. row 1, time: 'foo')") in said
     assert (out / "incidents.parquet").read_bytes() == before
+    assert "1,time,time not a date-time,foo" in (out / "ingest_report.csv").read_text()
+
+
+def test_unix_times_outside_1990_to_next_year_are_listed(tmp_path: Path) -> None:
+    src = tmp_path / "e.csv"
+    rows = [f"1546318800000,-87.6,{41.8 + i / 1000:.3f}\n" for i in range(200)]
+    rows += ["1546318800,-87.6,41.7\n",  # seconds among milliseconds: not 1970-01-18
+             "99999999999999,-87.6,41.7\n"]  # not a year 5138 (nor a crash)
+    src.write_text("time,lon,lat\n" + "".join(rows), encoding="utf-8")
+    got = ingest(src, tz="America/Chicago")
+    assert got.report.time_format == "epoch_ms" and len(got.table) == 200
+    assert got.report.counts == {"time not a date-time": 2}
+    with pytest.raises(IngestError, match=r"--source-tz applies to times written without"):
+        ingest(src, tz="America/Chicago", source_tz="UTC")
+    stamps = tmp_path / "s.csv"  # YYYYMMDDhhmm: a compact local stamp, not milliseconds
+    stamps.write_text("time,lon,lat\n201901151430,-87.6,41.8\n", encoding="utf-8")
+    assert ingest(stamps).table.time.astype(str).tolist() == ["2019-01-15T14:30:00"]

@@ -91,6 +91,7 @@ def ingest_cmd(
     """Check, convert and store an incident file; every rejected row is listed."""
     from xunfang.cli.main import load_or_exit, out_console
     from xunfang.intel import ingest, jurisdiction_of, parse_columns, write_parquet
+    from xunfang.intel.ingest import IngestError
 
     target_crs = None
     area = None
@@ -106,8 +107,11 @@ def ingest_cmd(
                      target_crs=target_crs, jurisdiction=area, keep_duplicates=keep_duplicates,
                      layer=layer)
         out.mkdir(parents=True, exist_ok=True)
-        store = write_parquet(got.table, out / "incidents.parquet")
         got.report.write_csv(out / "ingest_report.csv")
+        if got.report.kept == 0:  # never an empty store over the one that is there
+            raise IngestError(f"{got.report.nothing_kept()}; every row is listed in "
+                              f"{out / 'ingest_report.csv'}")
+        store = write_parquet(got.table, out / "incidents.parquet")
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     rep = got.report

@@ -101,6 +101,16 @@ class IngestReport:
     def rejected(self) -> int:
         return self.rows - self.kept
 
+    def nothing_kept(self) -> str:
+        """What to say when no row could be used (the caller decides whether that is an
+        error: a store is not replaced by an empty one; an upload reports every row)."""
+        counts = Counter(self.counts)
+        counts.pop("exact duplicate", None)  # the first copy of a duplicate is never the cause
+        why = "; ".join(f"{k} {r}" for r, k in counts.most_common())
+        example = "".join(f"; e.g. row {p.row}, {p.field}: {p.value!r}"
+                          for p in self.problems[:1])
+        return f"{self.source}: no row can be used ({self.rows} rows: {why}{example})"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
@@ -516,7 +526,7 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> dict[s
 # layouts tried, on a sample, when no --time-format is given and the times are not ISO 8601
 TIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-    "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y%m%d%H%M%S", "%Y%m%d %H:%M",
+    "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y%m%d%H%M", "%Y%m%d%H%M%S", "%Y%m%d %H:%M",
     "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日",
     "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y", "%d/%m/%Y",
@@ -526,20 +536,31 @@ TIME_FORMATS = (
 
 # Unix times (ArcGIS REST and many APIs export dates so): UTC instants, seconds or milliseconds
 EPOCH_LAYOUTS = {"epoch_s": "s", "epoch_ms": "ms"}
-_EPOCH = r"^\d{9,13}(?:\.\d+)?$"
+_EPOCH_DIGITS = {"epoch_s": r"\d{9,10}", "epoch_ms": r"\d{12,13}"}
+# a Unix time is read only between these (a number outside is not an incident's time: a
+# phone number, an id, seconds read as milliseconds, a YYYYMMDDhhmm stamp)
+EPOCH_FROM = pd.Timestamp("1990-01-01", tz="UTC")
+
+
+def _epoch_values(text: pd.Series, layout: str) -> pd.Series:
+    """The UTC instants of the values that are Unix times in ``layout`` (whole seconds or
+    milliseconds, optionally with a fraction) between 1990 and a year from now; NaT for any
+    other value."""
+    ok = text.str.fullmatch(_EPOCH_DIGITS[layout] + r"(?:\.\d+)?").fillna(False)
+    num = pd.to_numeric(text.where(ok), errors="coerce")
+    to = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=366)
+    scale = 1.0 if layout == "epoch_s" else 1000.0
+    inside = (num >= EPOCH_FROM.timestamp() * scale) & (num <= to.timestamp() * scale)
+    return pd.to_datetime(num.where(inside), unit=EPOCH_LAYOUTS[layout], utc=True,
+                          errors="coerce")
 
 
 def _epoch_layout(sample: pd.Series) -> str | None:
-    """``epoch_ms`` or ``epoch_s`` when at least 99 % of the sample are Unix times (whole
-    numbers of 12-13 digits are milliseconds — after 2001-09 — and 9-10 digits seconds)."""
-    hit = sample.str.fullmatch(_EPOCH).fillna(False)
-    if hit.sum() < 0.99 * len(sample):
-        return None
-    digits = sample[hit].str.split(".").str[0].str.len()
-    if (digits >= 12).mean() >= 0.99:
-        return "epoch_ms"
-    if (digits <= 10).mean() >= 0.99:
-        return "epoch_s"
+    """``epoch_ms`` or ``epoch_s`` when at least 99 % of the sample are Unix times of that
+    layout between 1990 and a year from now."""
+    for layout in EPOCH_LAYOUTS:
+        if _epoch_values(sample, layout).notna().sum() >= 0.99 * len(sample):
+            return layout
     return None
 
 
@@ -611,6 +632,9 @@ def _parse_times(
     n = len(text)
     layout = fmt or guess_time_format(text) or "ISO8601"
     if layout in EPOCH_LAYOUTS:
+        if source_tz is not None:
+            raise IngestError("--source-tz applies to times written without a UTC offset; "
+                              f"these are Unix times ({layout}), instants in UTC")
         return _epoch_times(text, layout, tz)
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
@@ -656,8 +680,7 @@ def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
         raise IngestError(
             f"the times are Unix times ({layout}: instants in UTC); name the jurisdiction's "
             "time zone with --tz (e.g. America/Chicago) so they become local times")
-    num = pd.to_numeric(text.where(text.str.fullmatch(_EPOCH).fillna(False)), errors="coerce")
-    inst = pd.to_datetime(num, unit=EPOCH_LAYOUTS[layout], utc=True, errors="coerce")
+    inst = _epoch_values(text, layout)
     local = _seconds(inst.dt.tz_convert(tz).dt.tz_localize(None))
     none = np.zeros(len(text), dtype=bool)
     return _Times(local, layout, none, none.copy())
@@ -834,10 +857,6 @@ def ingest(
                 bad[drows] = True
 
     keep = np.flatnonzero(~bad)
-    if not len(keep):  # nothing to store: an error, not an empty store over a good one
-        why = "; ".join(f"{k} {r}" for r, k in rej.counts.most_common())
-        example = "".join(f"; e.g. row {p.row}, {p.field}: {p.value!r}" for p in rej.listed[:1])
-        raise IngestError(f"{path}: no row can be used ({raw.rows} rows: {why}{example})")
     priority = np.zeros(n, dtype=np.int64)
     if "priority" in m:  # optional, as category and id: a row is kept without it
         text = df[m["priority"]].astype("string").str.strip()

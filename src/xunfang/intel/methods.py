@@ -606,8 +606,9 @@ class AutoModel:
 
 @dataclass(frozen=True)
 class Auto:
-    """The candidate with the best hit rate at ``coverage`` of the area over the last days of
-    the training window, each day forecast from the days before it (rolling validation inside
+    """The candidate chosen by its hit rate at ``coverage`` of the area over the last days of
+    the training window — the simplest within one standard error of the best (see
+    :meth:`_choose`) —, each day forecast from the days before it (rolling validation inside
     the window: no test incident is ever seen). Days are scored by the evaluation's own rule
     (:func:`~xunfang.intel.units.top_units`: by risk per m² or per metre where units differ in
     size, over the same study area); the validation runs over the last ``validation_days``, or
@@ -623,13 +624,15 @@ class Auto:
 
     def validation_start(self, history: History) -> int:
         """The first validation day: ``validation_days`` back, or further back until the
-        validation days hold ``validation_incidents`` (never more than half the window)."""
-        start = max(history.start + 1, history.origin - self.validation_days)
+        validation days hold ``validation_incidents``; never more than half the window (the
+        candidates must learn from the rest), never before its second day."""
         floor = max(history.start + 1, history.origin - history.days // 2)
+        start = max(floor, history.origin - self.validation_days)
         if start <= floor:
             return start
         t = history.t
-        if history.b - history.a - int(np.searchsorted(t, start)) >= self.validation_incidents:
+        if not len(t) or (history.b - history.a - int(np.searchsorted(t, start))
+                          >= self.validation_incidents):
             return start
         # the day from which the window's last validation_incidents incidents run
         nth = t[-self.validation_incidents] if len(t) >= self.validation_incidents else t[0]
@@ -661,7 +664,8 @@ class Auto:
                 risk = np.asarray(model.predict(past, day), dtype=float)
                 area = (np.flatnonzero(past.counts() > 0) if bare
                         else np.arange(len(units), dtype=np.int64))
-                if not len(area):
+                if not len(area):  # nothing to rank yet: the day is not scored
+                    size[i] = 0.0
                     continue
                 top = top_units(risk, area, units.size, self.coverage, equal)
                 hits[i] = float(np.isin(ev.window(day, day + 1).unit, top).sum())
@@ -678,13 +682,15 @@ class Auto:
         simpler one for a lead the days' noise explains (on a year of Chicago, picking the
         best by a hair put auto below naive: 0.991x)."""
         total = float(size.sum())
-        if total == 0:
+        if total == 0 or len(size) < 2:  # no error to judge a lead by: the simplest
             return cands[0]
         top = max(cands, key=lambda m: (daily[m.name].sum(), -cands.index(m)))
         for m in cands:
             diff = (daily[top.name] - daily[m.name]) / total * len(size)  # per-day, rate
-            se = float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else 0.0
-            if float(diff.mean()) <= se:
+            se = float(diff.std(ddof=1) / math.sqrt(len(diff)))
+            # a lead of exactly one error (one day's hit, say) is within it: the tolerance
+            # keeps float rounding from deciding
+            if float(diff.mean()) <= se * (1 + 1e-9) + 1e-12:
                 return m
         return top
 

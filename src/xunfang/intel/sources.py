@@ -68,6 +68,8 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
         table = read_parquet(path)
         return Source(table.to_crs(target_crs) if target_crs else table, None, None)
     got = ingest(path, columns=columns, crs=crs, target_crs=target_crs, **options)
+    if got.report.kept == 0:
+        raise IngestError(got.report.nothing_kept())
     return Source(got.table, None, got.report)
 
 
