@@ -426,3 +426,16 @@ def test_unix_times_outside_1990_to_next_year_are_listed(tmp_path: Path) -> None
     stamps = tmp_path / "s.csv"  # YYYYMMDDhhmm: a compact local stamp, not milliseconds
     stamps.write_text("time,lon,lat\n201901151430,-87.6,41.8\n", encoding="utf-8")
     assert ingest(stamps).table.time.astype(str).tolist() == ["2019-01-15T14:30:00"]
+
+
+def test_x_y_in_degrees_without_a_crs_says_which_crs(tmp_path: Path) -> None:
+    src = tmp_path / "arcgis.csv"  # ArcGIS Hub exports: X and Y in WGS 84 degrees
+    src.write_text("X,Y,time\n-87.6,41.8,2019-01-15 14:30\n", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"look like degrees: .* give --crs EPSG:4326"):
+        ingest(src)
+    assert ingest(src, crs="EPSG:4326").report.crs == "EPSG:32616"
+    metres = tmp_path / "m.csv"
+    metres.write_text("X,Y,time\n445000,4630000,2019-01-15 14:30\n", encoding="utf-8")
+    with pytest.raises(IngestError) as err:
+        ingest(metres)
+    assert "look like degrees" not in str(err.value)

@@ -891,11 +891,18 @@ def _coordinate_columns(
         return "EPSG:4326", True, m["lon"], m["lat"]
     if "x" in m and "y" in m:
         src = crs or gis_crs
-        if src is None:
-            raise IngestError(
-                f"{path}: x/y columns need their CRS: --crs EPSG:NNNN (or lon/lat columns)")
-        code, geographic = _crs(src)
         xs, ys = _numbers(df[m["x"]], comma), _numbers(df[m["y"]], comma)
+        if src is None:
+            ok = np.isfinite(xs) & np.isfinite(ys)
+            degrees = bool(ok.any()) and bool(
+                (np.abs(xs[ok]) <= 180).all() and (np.abs(ys[ok]) <= 90).all())
+            hint = (" — the values look like degrees: if they are WGS 84 longitude and "
+                    "latitude (as many GIS exports name them X and Y), give --crs EPSG:4326"
+                    if degrees else "")
+            raise IngestError(
+                f"{path}: x/y columns need their CRS: --crs EPSG:NNNN (or lon/lat columns)"
+                + hint)
+        code, geographic = _crs(src)
         _check_fit(xs, ys, code, geographic)
         return code, geographic, m["x"], m["y"]
     if "__x" in df.columns:
