@@ -439,3 +439,13 @@ def test_x_y_in_degrees_without_a_crs_says_which_crs(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as err:
         ingest(metres)
     assert "look like degrees" not in str(err.value)
+
+
+def test_compact_stamps_are_recognised_only_in_full_width(tmp_path: Path) -> None:
+    src = tmp_path / "c.csv"  # YYYYMMDDHH: no layout we know; not 2019-01-01 15:14
+    src.write_text("time,lon,lat\n2019011514,-87.6,41.8\n2019011609,-87.6,41.8\n",
+                   encoding="utf-8")
+    got = ingest(src)
+    assert got.report.kept == 0 and got.report.counts == {"time not a date-time": 2}
+    got = ingest(src, time_format="%Y%m%d%H")
+    assert got.table.time.astype(str).tolist() == ["2019-01-15T14:00:00", "2019-01-16T09:00:00"]

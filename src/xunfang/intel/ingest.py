@@ -564,6 +564,10 @@ def _epoch_layout(sample: pd.Series) -> str | None:
     return None
 
 
+# layouts without separators, recognised only in their full width
+COMPACT_WIDTH = {"%Y%m%d%H%M": 12, "%Y%m%d%H%M%S": 14, "%Y%m%d %H:%M": 14}
+
+
 def guess_time_format(text: pd.Series) -> str | None:
     """The layout of the times: ``ISO8601`` or one of :data:`TIME_FORMATS` that reads at least
     99 % of a sample; None when none does. Day-first and month-first layouts that both read
@@ -576,7 +580,10 @@ def guess_time_format(text: pd.Series) -> str | None:
 
     def share(fmt: str) -> int:
         # utc=True: values with different UTC offsets (or none) are counted, not refused
-        return int(pd.to_datetime(sample, format=fmt, errors="coerce", utc=True).notna().sum())
+        got = pd.to_datetime(sample, format=fmt, errors="coerce", utc=True).notna()
+        if fmt in COMPACT_WIDTH:  # pandas reads '2019011514' as %Y%m%d%H%M (01-01 15:14)
+            got &= sample.astype("string").str.strip().str.len() == COMPACT_WIDTH[fmt]
+        return int(got.sum())
 
     if share("ISO8601") >= need:
         return "ISO8601"
