@@ -372,6 +372,29 @@ def _all_strings(raw: bytes, encoding: str, sep: str) -> dict[str, pa.DataType]:
     return {n.strip(): pa.string() for n in names}
 
 
+def pick_layer(path: Path | str, layer: str | None, error: type[XunfangError], *,
+               geometry: str, what: str, option: str, subject: str | None = None) -> str:
+    """The layer of a GIS file to read (:func:`xunfang.geo.choose_layer`): ``error`` is
+    raised when the file cannot be opened or the choice is not clear, its message beginning
+    with ``subject`` (default: the path) and naming ``option``, the one that chooses."""
+    subject = subject or str(path)
+    try:
+        import pyogrio
+    except ImportError as exc:  # pragma: no cover - the gis extra is part of the test install
+        raise error(f"{subject}: reading GIS layers needs pyogrio: pip install 'xunfang[gis]'"
+                    ) from exc
+    if not Path(path).is_file():
+        raise error(f"{subject}: no such file")
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception as exc:  # GDAL cannot open it
+        raise error(f"{subject}: cannot read as a GIS file: {exc}") from None
+    try:
+        return choose_layer(listed, layer, geometry)
+    except LayerChoiceError as exc:
+        raise error(exc.explain(option, layer, what, str(path))) from None
+
+
 def read_layer(path: Path, layer: str | None, error: type[XunfangError] = XunfangError,
                geometry: str = "point", what: str = "incident", option: str = "--layer",
                ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], str | None]:
@@ -379,21 +402,9 @@ def read_layer(path: Path, layer: str | None, error: type[XunfangError] = Xunfan
     and its CRS; ``error`` is raised, naming the file, when it cannot be read. Without a
     ``layer`` name the file's only layer, or its only layer of ``geometry``, is read; a file
     with several is refused, its layers listed (never the first one read silently)."""
-    try:
-        import pyogrio
-    except ImportError as exc:  # pragma: no cover - the gis extra is part of the test install
-        raise error(f"{path}: reading GIS layers needs pyogrio: pip install 'xunfang[gis]'"
-                    ) from exc
-    if not Path(path).is_file():
-        raise error(f"{path}: no such file")
-    try:
-        listed = pyogrio.list_layers(path)
-    except Exception as exc:
-        raise error(f"{path}: cannot read as a GIS file: {exc}") from None
-    try:
-        layer = choose_layer(listed, layer, geometry)
-    except LayerChoiceError as exc:
-        raise error(exc.explain(option, layer, what, str(path))) from None
+    import pyogrio  # present: pick_layer checked
+
+    layer = pick_layer(path, layer, error, geometry=geometry, what=what, option=option)
     try:
         meta, tab = pyogrio.read_arrow(path, layer=layer)
     except Exception as exc:

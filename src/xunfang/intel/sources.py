@@ -10,7 +10,14 @@ from typing import Any
 import shapely
 
 from xunfang.intel import units as units_mod
-from xunfang.intel.ingest import IncidentTable, IngestError, IngestReport, ingest, read_parquet
+from xunfang.intel.ingest import (
+    IncidentTable,
+    IngestError,
+    IngestReport,
+    ingest,
+    pick_layer,
+    read_parquet,
+)
 from xunfang.intel.units import Units
 from xunfang.scenario import Scenario, builtin_names
 from xunfang.scenario import load as load_scenario
@@ -76,7 +83,6 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
 def read_streets(path: Path, *, layer: str | None = None) -> tuple[Roads, str]:
     """The streets of a road file (OpenStreetMap, or a GIS line layer) and their working CRS,
     to rank the segments of a bare incident file."""
-    from xunfang.geo import LayerChoiceError, choose_layer
     from xunfang.network.imports import OSM_SUFFIXES, import_lines, import_osm
 
     if str(path).lower().endswith(OSM_SUFFIXES):
@@ -84,21 +90,9 @@ def read_streets(path: Path, *, layer: str | None = None) -> tuple[Roads, str]:
             raise units_mod.UnitsError(f"--network-layer: {path} is an OpenStreetMap file; "
                                        "layers are for GIS line files (.gpkg, .shp, .geojson)")
         roads, crs = import_osm(path, network_type="drive")
-    else:
-        import pyogrio
-
-        if not Path(path).is_file():
-            raise units_mod.UnitsError(f"--network {path}: no such file")
-        try:
-            listed = pyogrio.list_layers(path)
-        except Exception as exc:  # GDAL cannot open it
-            raise units_mod.UnitsError(f"--network {path}: cannot read as a GIS file: {exc}"
-                                       ) from None
-        try:  # chosen here, so that the message names this command's option
-            layer = choose_layer(listed, layer, "linestring")
-        except LayerChoiceError as exc:
-            raise units_mod.UnitsError(exc.explain("--network-layer", layer, "road", str(path))
-                                       ) from None
+    else:  # chosen here, so that the message names this command's option
+        layer = pick_layer(path, layer, units_mod.UnitsError, geometry="linestring",
+                           what="road", option="--network-layer", subject=f"--network {path}")
         roads, crs = import_lines(path, layer=layer)
     if crs.working == "local":
         raise units_mod.UnitsError(f"--network {path}: the road file has no CRS, so incidents "
