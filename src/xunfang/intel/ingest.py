@@ -263,7 +263,7 @@ def _read_text_table(path: Path) -> RawTable:
             raise IngestError(
                 f"{path}: the text is neither UTF-8 nor GB18030 (byte {exc.start})") from None
         encoding = "gb18030"
-    sep = _delimiter(raw, encoding)
+    sep, header = _header(raw, encoding)
     skipped: list[object] = []
 
     def skip(row: object) -> str:  # a row of the wrong width: set aside, found again below
@@ -276,7 +276,8 @@ def _read_text_table(path: Path) -> RawTable:
             read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
-                column_types=_all_strings(raw, encoding, sep), strings_can_be_null=True),
+                column_types={n.strip(): pa.string() for n in header},
+                strings_can_be_null=True),  # every column as text: parsing is ours
         )
     except pa.ArrowInvalid as exc:
         raise IngestError(f"{path}: not a readable CSV table: {exc}") from None
@@ -296,19 +297,16 @@ def _read_text_table(path: Path) -> RawTable:
 DELIMITERS = (",", ";", "\t", "|")
 
 
-def _delimiter(raw: bytes, encoding: str) -> str:
-    """The header's field separator: the one of ``, ; tab |`` it holds most of, outside
-    quotes (a comma where it holds none)."""
+def _header(raw: bytes, encoding: str) -> tuple[str, list[str]]:
+    """The header's field separator — the one of ``, ; tab |`` it holds most of, outside
+    quotes (a comma where it holds none) — and its column names."""
     import csv
 
     # the first record, which a quoted header name may spread over several lines
     head = raw[: 1 << 16].decode(encoding, errors="replace")
-    counts = {}
-    for d in DELIMITERS:
-        fields = next(csv.reader(io.StringIO(head), delimiter=d), [])
-        counts[d] = len(fields) - 1
-    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
-    return best if counts[best] > 0 else ","
+    fields = {d: next(csv.reader(io.StringIO(head), delimiter=d), []) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (len(fields[d]), d == ","))
+    return (best, fields[best]) if len(fields[best]) > 1 else (",", fields[","])
 
 
 def _records(raw: bytes, encoding: str, sep: str
@@ -361,15 +359,6 @@ def _read_rows(raw: bytes, encoding: str, sep: str) -> RawTable:
                     for name, col in zip(header, cols, strict=True)})
     return RawTable(tab.to_pandas(), encoding, None, np.asarray(rownum, dtype=np.int64),
                     tuple(problems), delimiter=sep)
-
-
-def _all_strings(raw: bytes, encoding: str, sep: str) -> dict[str, pa.DataType]:
-    """Read every column as text: parsing (and its errors) is ours, row by row."""
-    head = raw[: raw.find(b"\n") if b"\n" in raw else len(raw)].decode(encoding)
-    import csv
-
-    names = next(csv.reader(io.StringIO(head), delimiter=sep))
-    return {n.strip(): pa.string() for n in names}
 
 
 def pick_layer(path: Path | str, layer: str | None, error: type[XunfangError], *,
