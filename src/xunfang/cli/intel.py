@@ -217,23 +217,16 @@ def evaluate_cmd(
         make_method,
         method_names,
     )
-    from xunfang.intel.sources import is_scenario, read_streets, units_for
+    from xunfang.intel.sources import check_streets, is_scenario, read_streets, units_for
     from xunfang.network import RoadNetwork
     from xunfang.scenario.model import Policy
 
     streets, street_crs = None, None
     if network_layer is not None and network_file is None:
         raise _fail("--network-layer needs --network FILE")
-    if network_file is not None:  # the cheap refusals before a road file is imported
-        if units != "segments":
-            raise _fail(f"--network ranks street segments: use --units segments with it, not "
-                        f"--units {units}")
-        if is_scenario(incidents):
-            raise _fail("--network is for a bare incident file: a scenario folder ranks its "
-                        "own roads")
-        if polygons is not None:
-            raise _fail("--polygons and --network both name the units to rank: give one")
-        try:
+    if network_file is not None:
+        try:  # the cheap refusals before the road file is imported
+            check_streets(units, scenario=is_scenario(incidents), polygons=polygons is not None)
             streets, street_crs = read_streets(network_file, layer=network_layer)
         except (XunfangError, ValueError, OSError) as exc:
             raise _fail(exc) from None

@@ -104,26 +104,33 @@ def read_streets(path: Path, *, layer: str | None = None) -> tuple[Roads, str]:
 SNAP_M = 100.0
 
 
+def check_streets(kind: str, *, scenario: bool, polygons: bool) -> None:
+    """Refuse what cannot go with ``--network`` (a road file's segments as the units):
+    another kind of unit, a scenario folder (it ranks its own roads) or ``--polygons``.
+    The command line asks before it imports the road file."""
+    if kind != "segments":
+        raise units_mod.UnitsError(f"--network ranks street segments: use --units segments "
+                                   f"with it, not --units {kind}")
+    if scenario:
+        raise units_mod.UnitsError("--network is for a bare incident file: a scenario folder "
+                                   "ranks its own roads")
+    if polygons:
+        raise units_mod.UnitsError("--polygons and --network both name the units to rank: "
+                                   "give one")
+
+
 def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
               cell_m: float = 250.0, polygons: Path | None = None,
               polygons_layer: str | None = None, streets: Roads | None = None) -> Units:
     """The spatial units named by ``--units``: cells, grids (of the scenario), segments (of the
     scenario's roads, or of ``streets`` from a road file) or a polygon file (``--polygons``)."""
-    if polygons is not None:
-        if streets is not None:
-            raise units_mod.UnitsError("--polygons and --network both name the units to rank: "
-                                       "give one")
-        return units_mod.polygons_from_file(polygons, crs=table.crs, layer=polygons_layer)
-    if polygons_layer is not None:
+    if polygons_layer is not None and polygons is None:
         raise units_mod.UnitsError("--polygons-layer needs --polygons FILE")
     if streets is not None:
-        if kind != "segments":
-            raise units_mod.UnitsError(f"--network ranks street segments: use --units "
-                                       f"segments with it, not --units {kind}")
-        if scenario is not None:
-            raise units_mod.UnitsError("--network is for a bare incident file: a scenario "
-                                       "folder ranks its own roads")
+        check_streets(kind, scenario=scenario is not None, polygons=polygons is not None)
         return units_mod.segments(streets, snap_m=SNAP_M)
+    if polygons is not None:
+        return units_mod.polygons_from_file(polygons, crs=table.crs, layer=polygons_layer)
     if kind == "cells":
         bounds = None
         if scenario is not None:
