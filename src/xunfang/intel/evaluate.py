@@ -149,7 +149,7 @@ def evaluate(
     if per_day.sum() == 0:
         raise EvaluationError(f"no incident between {test_from} and {test_to}: nothing to test")
     units = events.units
-    equal = bool(np.all(units.size == units.size[0]))
+    equal = units.equal_size
     if study == "jurisdiction":
         if jurisdiction is None:
             jurisdiction = np.ones(len(units), dtype=bool)

@@ -644,31 +644,34 @@ class Auto:
         # network KDE is a candidate where the units are street segments
         cands = tuple(m for m in self.candidates or (Naive(), Decay(), KDE(), Prospective())
                       if units.kind == "segments" or not isinstance(m, NetworkKDE))
-        equal = bool(np.all(units.size == units.size[0]))
         # a bare file's occupied cells: the study area is where the past held incidents (as in
         # the evaluation); any other units (a jurisdiction's cells, grids, polygons, streets)
         # are all of it
         bare = units.kind == "cells" and units.keys is not None
+        equal = units.equal_size
         scores: dict[str, float] = {}
         daily: dict[str, FloatArray] = {}  # each validation day's hits
         start = self.validation_start(history)
         days = range(start, history.origin)
-        size = np.array([len(ev.window(d, d + 1).unit) for d in days], dtype=float)
+        # what each validation day ranks and scores, the same for every candidate
+        areas = [np.flatnonzero(ev.window(history.start, d).counts() > 0) if bare
+                 else np.arange(len(units), dtype=np.int64) for d in days]
+        today = [ev.window(d, d + 1).unit for d in days]
+        # a day with nothing to rank yet is not scored
+        size = np.array([len(t) if len(a) else 0 for t, a in zip(today, areas, strict=True)],
+                        dtype=float)
         for m in cands:
             hits = np.zeros(len(days))
             model: Model = m.fit(ev.window(history.start, start))
             for i, day in enumerate(days):
+                if not len(areas[i]):
+                    continue
                 past = ev.window(history.start, day)
                 if m.refit_days <= 1:
                     model = m.fit(past)
                 risk = np.asarray(model.predict(past, day), dtype=float)
-                area = (np.flatnonzero(past.counts() > 0) if bare
-                        else np.arange(len(units), dtype=np.int64))
-                if not len(area):  # nothing to rank yet: the day is not scored
-                    size[i] = 0.0
-                    continue
-                top = top_units(risk, area, units.size, self.coverage, equal)
-                hits[i] = float(np.isin(ev.window(day, day + 1).unit, top).sum())
+                top = top_units(risk, areas[i], units.size, self.coverage, equal)
+                hits[i] = float(np.isin(today[i], top).sum())
             daily[m.name] = hits
             scores[m.name] = float(hits.sum() / size.sum()) if size.sum() else 0.0
         best = self._choose(cands, daily, size)

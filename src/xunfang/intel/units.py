@@ -54,6 +54,12 @@ class Units:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def equal_size(self) -> bool:
+        """All units the same size (cells): ranked by risk and counted, not by risk per m²
+        and covered by area (see :func:`top_units`)."""
+        return bool(np.all(self.size == self.size[0]))
+
     # -- assignment ----------------------------------------------------------------------------
     def assign(self, xy: npt.ArrayLike) -> IntArray:
         """The unit of every point (-1 where it falls in none)."""
@@ -248,7 +254,6 @@ def top_units(risk: FloatArray, area: IntArray, size: FloatArray, coverage: floa
     """The highest-risk units of the study area making up ``coverage`` of it."""
     order = ranked(risk, area, size, equal)
     return order[:how_many(order, size, coverage, equal)]
-
 
 
 # -- time slots --------------------------------------------------------------------------------
