@@ -2,6 +2,8 @@
 
     python bench/intel.py [--json] [--rows 1000000] [--cells 10000] [--repeat 3]
                           [--chicago] [--data ../shared/data]
+    python bench/intel.py --scale [--scale-rows 3000000] [--scale-window 2920]
+                          [--scale-days 28] [--json]
 
 **Ingestion.** A CSV of ``--rows`` incidents (seed 0: the Chicago aggravated assaults
 resampled with 30 m jitter and random minutes, 0.1 % bad times, 0.1 % missing coordinates,
@@ -28,6 +30,16 @@ the same run: ``naive`` (a bincount), the cheapest forecast there is.
 the window — the evaluation of ``xunfang intel evaluate`` — with hit rate and PAI at 5 %, and
 each method's ratio to naive-365 with its paired bootstrap interval. Slow (the learned model is
 refitted weekly): tens of minutes on two cores.
+
+**A big city** (``--scale``; skips the other benches): ``--scale-rows`` incidents (seed 0: the
+Chicago assaults resampled over 2010–2019 with 30 m jitter and random minutes, 3 million by
+default, a city with twenty times Chicago's assaults), 250 m cells where incidents fell, and
+the evaluation of ``xunfang intel evaluate`` for every method but ``network_kde`` over
+``--scale-days`` test days from 2019-01-01 with ``--scale-window`` training days (8 years by
+default, the window the best Chicago figures come from). Reported: each method's seconds for
+the whole evaluation and per test day (expensive fits, and ``auto``'s rolling validation, are
+refitted weekly, so a day is the average), against ``naive`` in the same run. No fixed target:
+the figure to watch is that no method's day grows with the window's length.
 
 **Ceilings** (``--ceilings``, Chicago only; skips the timing benches): hindsight reference
 lines (``xunfang.intel.hindsight``) under the same evaluation — each ranks a test day's cells by
@@ -270,6 +282,39 @@ class OtherTestDays:
         return total - self.events.window(day, day + 1).counts()
 
 
+def bench_scale(data: Path, rows: int, window: int, test_days: int) -> dict[str, Any]:
+    from datetime import timedelta
+
+    got = ingest(data / "chicago_aggravated_assaults.csv.gz",
+                 columns={"time": "date", "lon": "longitude", "lat": "latitude"},
+                 target_crs="EPSG:32616")
+    rng = np.random.default_rng(0)
+    pick = rng.integers(0, len(got.table.xy), rows)
+    xy = got.table.xy[pick] + rng.normal(0, 30, (rows, 2))
+    t = (np.asarray(got.table.time)[pick].astype("datetime64[m]")
+         + rng.integers(0, 60, rows).astype("timedelta64[m]"))
+    t0 = time.perf_counter()
+    ev = EventSet.build(U.cells(xy, 250.0), t, xy)
+    build = time.perf_counter() - t0
+    first = date(2019, 1, 1)
+    last = first + timedelta(days=test_days - 1)
+    out: dict[str, Any] = {"rows": rows, "units": len(ev.units), "window_days": window,
+                           "test_days": test_days, "build_seconds": round(build, 2),
+                           "methods": []}
+    base: float | None = None
+    for name in (m for m in METHODS if m != "network_kde"):
+        res = evaluate(ev, [make_method(name, country="US")], test_from=first, test_to=last,
+                       train_days=window)
+        m = res.scores[0]
+        per_day = m.seconds / test_days
+        base = per_day if name == "naive" else base
+        out["methods"].append({
+            "method": name, "seconds": round(m.seconds, 1), "seconds_per_day": round(per_day, 3),
+            "ratio_to_naive": round(per_day / base, 1) if base else None,
+            "hit_rate_0.05": round(m.hit_rate[0.05], 4)})
+    return out
+
+
 def chicago_events(data: Path) -> tuple[EventSet, dict[str, Any]]:
     """The Chicago assaults as an EventSet in EPSG:32616 with 250 m cells, and the per-incident
     location category and district, aligned with the events."""
@@ -424,6 +469,11 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--memory", action="store_true",
                     help="only the peak memory of ingestion (plain and with a free-text column)")
+    ap.add_argument("--scale", action="store_true",
+                    help="only the evaluation of every method on a big city's incidents")
+    ap.add_argument("--scale-rows", type=int, default=3_000_000)
+    ap.add_argument("--scale-window", type=int, default=2920)
+    ap.add_argument("--scale-days", type=int, default=28)
     ap.add_argument("--ceilings", action="store_true",
                     help="Chicago: only the hindsight ceilings (conditional reference lines)")
     args = ap.parse_args()
@@ -441,6 +491,22 @@ def main() -> None:
         for r in result["memory"]:
             print(f"{r['file']:<10}{r['rows']:>10,}{r['csv_mb']:>8}{r['ingest_peak_mb']:>16}"
                   f"{r['read_csv_peak_mb']:>18}{r['ratio']:>7}{r['ingest_process_seconds']:>10}")
+        return
+    if args.scale:
+        result["scale"] = sc = bench_scale(args.data, args.scale_rows, args.scale_window,
+                                           args.scale_days)
+        result["machine"]["load_after"] = loadavg()
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+            return
+        print(f"machine: {result['machine']}")
+        print(f"\n{sc['rows']:,} incidents on {sc['units']:,} cells (events built in "
+              f"{sc['build_seconds']} s), {sc['window_days']}-day window, {sc['test_days']} "
+              "test days from 2019-01-01:")
+        print(f"{'method':<12}{'evaluation s':>14}{'s per day':>11}{'× naive':>9}{'hit@5%':>9}")
+        for r in sc["methods"]:
+            print(f"{r['method']:<12}{r['seconds']:>14}{r['seconds_per_day']:>11.3f}"
+                  f"{r['ratio_to_naive']:>9}{r['hit_rate_0.05']:>9.3f}")
         return
     if args.ceilings:
         ev, labels = chicago_events(args.data)

@@ -67,6 +67,29 @@ def test_kde_keeps_the_daily_rate_and_peaks_at_the_incidents() -> None:
     assert int(np.argmax(r)) == 0
 
 
+def test_kde_by_blocks_of_days_equals_the_sum_over_every_incident() -> None:
+    # 600 incidents over 400 days, some outside every cell; windows shorter than a block,
+    # across blocks, starting before the data and ending after them
+    rng = np.random.default_rng(3)
+    n = 600
+    xy = rng.uniform(-50, 550, (n, 2))
+    times = [START + timedelta(minutes=int(m)) for m in rng.integers(0, 400 * 1440, n)]
+    ev = events_at([tuple(p) for p in xy], times)
+    kde = KDE(bandwidth_m=80, half_life_days=30)
+    k = kde._matrix(ev)
+    for start, end, day in [(-40, 5, 5), (10, 20, 20), (3, 390, 390), (27, 29, 31),
+                            (56, 112, 112), (100, 500, 500), (0, 400, 401)]:
+        h = ev.window(start, end)
+        w = np.exp(-math.log(2) / 30 * (day - h.t))
+        direct = k[h.a:h.b].T @ w
+        out, inside = direct[:-1], direct[-1]
+        expect = out * (inside / h.decay_norm(30) / out.sum())
+        got = kde.predict(h, day)
+        np.testing.assert_allclose(got, expect, rtol=1e-12, atol=0)
+        assert ((got == 0) == (expect == 0)).all()  # nothing cancels: zeros stay zeros
+        assert inside == pytest.approx(((h.unit >= 0) * w).sum(), rel=1e-12)
+
+
 def simulate_hawkes(mu: np.ndarray, theta: float, omega: float, days: float,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Exact simulation by the branching structure: background, then offspring generations."""
