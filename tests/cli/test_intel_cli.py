@@ -94,6 +94,20 @@ def test_forecast_json_for_the_planning_horizon() -> None:
     assert all(len(row) == 6 for row in doc["risk"])
 
 
+
+def test_forecast_of_one_category() -> None:
+    args = ["intel", "forecast", "ebian", "--from", "2026-01-01", "--method", "naive", "--json"]
+    every = json.loads(runner.invoke(app, args).stdout)
+    res = runner.invoke(app, [*args, "--category", "盗窃"])
+    assert res.exit_code == 0, res.output
+    theft = json.loads(res.stdout)
+    assert theft["category"] == ["盗窃"]
+    total = sum(map(sum, every["risk"]))
+    part = sum(map(sum, theft["risk"]))
+    assert 0 < part < 0.5 * total  # thefts are a quarter of the county's record
+    res = runner.invoke(app, [*args, "--category", "盗"])
+    assert res.exit_code == 1 and "'盗窃' (" in res.stderr
+
 def test_plan_risk_method_is_checked(tmp_path: Path) -> None:
     res = runner.invoke(app, ["plan", "ebian", "--risk-method", "sepp", "--out",
                               str(tmp_path / "p")])

@@ -449,3 +449,42 @@ def test_compact_stamps_are_recognised_only_in_full_width(tmp_path: Path) -> Non
     assert got.report.kept == 0 and got.report.counts == {"time not a date-time": 2}
     got = ingest(src, time_format="%Y%m%d%H")
     assert got.table.time.astype(str).tolist() == ["2019-01-15T14:00:00", "2019-01-16T09:00:00"]
+
+
+def test_category_selects_whole_names_in_any_case_and_a_typo_lists_the_categories(
+        chicago: pd.DataFrame, tmp_path: Path) -> None:
+    # a city's full crime file: category names in capitals, some holding commas
+    names = {"street": "ASSAULT, AGGRAVATED: STREET", "residence": "Residence"}
+    df = chicago.assign(kind=chicago.loc_cat.map(names).fillna("OTHER, ANY"))
+    whole = tmp_path / "all.csv"
+    df[["date", "longitude", "latitude", "kind"]].to_csv(whole, index=False)
+    picked = df[df.kind.isin(names.values())]
+    part = tmp_path / "picked.csv"
+    picked[["date", "longitude", "latitude"]].to_csv(part, index=False)
+    window = ["--methods", "naive,kde", "--train-days", "60", "--test-from", "2017-03-02",
+              "--json"]
+    res = runner.invoke(app, ["intel", "evaluate", str(whole), "--columns",
+                              "time=date,lon=longitude,lat=latitude,category=kind",
+                              "--category", "assault, aggravated: street ",
+                              "--category", "RESIDENCE", *window])
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)
+    assert got["incidents_of_category"] == len(picked) > 1000
+    assert got["category"] == ["assault, aggravated: street ", "RESIDENCE"]
+    ref = json.loads(runner.invoke(app, ["intel", "evaluate", str(part), "--columns",
+                                         "time=date,lon=longitude,lat=latitude", *window]).stdout)
+    assert got["test_incidents"] == ref["test_incidents"]
+    for a, b in zip(got["methods"], ref["methods"], strict=True):
+        assert a["hit_rate"] == b["hit_rate"]
+    # a name that matches nothing stops the run and lists what there is, largest first
+    res = runner.invoke(app, ["intel", "evaluate", str(whole), "--columns",
+                              "time=date,lon=longitude,lat=latitude,category=kind",
+                              "--category", "ASSAULT", *window])
+    assert res.exit_code == 1
+    assert "--category 'ASSAULT' matches no incident's category" in res.output
+    assert "'ASSAULT, AGGRAVATED: STREET' (" in res.output and "'Residence' (" in res.output
+    # no category column mapped: say which option maps it
+    res = runner.invoke(app, ["intel", "evaluate", str(part), "--columns",
+                              "time=date,lon=longitude,lat=latitude", "--category", "x",
+                              *window])
+    assert res.exit_code == 1 and "--columns category=COLUMN" in res.output

@@ -40,6 +40,9 @@ SourceTzOpt = Annotated[str | None, typer.Option(
     "--tz (needs --tz).")]
 LayerOpt = Annotated[str | None, typer.Option(
     "--layer", help="The incident layer of a GIS file that holds several.")]
+CategoryOpt = Annotated[list[str] | None, typer.Option(
+    "--category", help="Only incidents of this category (the whole name, any case); repeat "
+    "for several.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -175,6 +178,7 @@ def evaluate_cmd(
     tz: TzOpt = None,
     source_tz: SourceTzOpt = None,
     layer: LayerOpt = None,
+    category: CategoryOpt = None,
     cell_m: Annotated[float, typer.Option("--cell-m", help="Cell size in metres.")] = 250.0,
     units: Annotated[str, typer.Option(
         "--units", help="cells, grids (a scenario's prevention grids) or segments (its "
@@ -217,7 +221,13 @@ def evaluate_cmd(
         make_method,
         method_names,
     )
-    from xunfang.intel.sources import check_streets, is_scenario, read_streets, units_for
+    from xunfang.intel.sources import (
+        check_streets,
+        is_scenario,
+        read_streets,
+        select_categories,
+        units_for,
+    )
     from xunfang.network import RoadNetwork
     from xunfang.scenario.model import Policy
 
@@ -233,9 +243,10 @@ def evaluate_cmd(
     src = _source(incidents, columns, crs, coords, time_format=time_format, tz=tz,
                   source_tz=source_tz, layer=layer, target_crs=street_crs)
     try:
-        u = units_for(units, src.table, src.scenario, cell_m=cell_m, polygons=polygons,
+        chosen = select_categories(src.table, category or ())
+        u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
                       polygons_layer=polygons_layer, streets=streets)
-        ev = EventSet.build(u, src.table.time, src.table.xy)
+        ev = EventSet.build(u, chosen.time, chosen.xy)
         placed = int((ev.unit >= 0).sum())
         if placed == 0:
             raise _fail(_no_unit(u.kind, len(ev.unit), streets is not None))
@@ -270,6 +281,9 @@ def evaluate_cmd(
         raise _fail(exc) from None
     doc = result.as_json()
     doc["incidents_on_no_unit"] = len(ev.unit) - placed
+    if category:
+        doc["category"] = list(category)
+        doc["incidents_of_category"] = len(chosen)
     if "naive" in names:
         for m, s in zip(doc["methods"], result.scores, strict=True):
             point, lo, hi = result.ratio(s.method, "naive", 0.05, seed=seed)
@@ -277,7 +291,9 @@ def evaluate_cmd(
     if as_json:
         print(json.dumps(_finite(doc), ensure_ascii=False, allow_nan=False))
         return
-    table = Table(title=f"{escape(incidents)}: {t0} to {t1}, {result.test_incidents} test "
+    picked = (f" ({', '.join(category)}: {len(chosen)} incidents)" if category else "")
+    table = Table(title=f"{escape(incidents)}{escape(picked)}: {t0} to {t1}, "
+                  f"{result.test_incidents} test "
                   f"incidents, {result.units} {u.kind}, study area: {study}, window "
                   f"{train_days} d")
     table.add_column("method")
@@ -320,13 +336,14 @@ def forecast_cmd(
     cell_m: Annotated[float, typer.Option("--cell-m")] = 250.0,
     slots: Annotated[str, typer.Option("--slots", help="hour or shift.")] = "hour",
     train_days: Annotated[int, typer.Option("--train-days", min=1)] = 365,
+    category: CategoryOpt = None,
     seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Forecast the risk of every grid (or cell, segment) and slot of a horizon."""
     from xunfang.cli.main import out_console
     from xunfang.intel import EventSet, Slots, forecast, make_method
-    from xunfang.intel.sources import units_for
+    from xunfang.intel.sources import select_categories, units_for
     from xunfang.network import RoadNetwork
 
     if slots not in ("hour", "shift"):
@@ -337,8 +354,9 @@ def forecast_cmd(
                     "zone); evaluate works on bare incident files")
     sc = src.scenario
     try:
-        u = units_for(units, src.table, sc, cell_m=cell_m)
-        ev = EventSet.build(u, src.table.time, src.table.xy)
+        chosen = select_categories(src.table, category or ())
+        u = units_for(units, chosen, sc, cell_m=cell_m)
+        ev = EventSet.build(u, chosen.time, chosen.xy)
         first = _dates(start) or ev.date_of(int(ev.t.max()) + 1)
         network = (RoadNetwork.from_scenario(sc)
                    if method == "network_kde" or (method == "auto" and units == "segments")
@@ -349,9 +367,13 @@ def forecast_cmd(
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     if as_json:
-        print(json.dumps(fc.as_json(), ensure_ascii=False))
+        doc = fc.as_json()
+        if category:
+            doc["category"] = list(category)
+        print(json.dumps(doc, ensure_ascii=False))
         return
-    out_console.print(f"{fc.method} forecast for {first} + {days - 1} days, trained on "
+    of = f" of {', '.join(category)} ({len(chosen)} incidents)" if category else ""
+    out_console.print(f"{fc.method} forecast{escape(of)} for {first} + {days - 1} days, trained on "
                       f"{fc.trained_from} to {fc.trained_to - timedelta(days=1)}; "
                       f"expected incidents: {fc.risk.sum():.1f}")
     table = Table(title="hottest places")

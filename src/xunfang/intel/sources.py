@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,38 @@ def jurisdiction_of(scenario: Scenario) -> shapely.Geometry | None:
     polys = [a.geometry for a in scenario.areas_of("zone")] or [
         a.geometry for a in scenario.areas_of("grid")]
     return shapely.union_all(polys) if polys else None
+
+
+def select_categories(table: IncidentTable, wanted: Sequence[str],
+                      option: str = "--category") -> IncidentTable:
+    """The incidents whose category is one of ``wanted``, each matched whole, ignoring case and
+    the blanks around it (a city's category names hold commas: "ASSAULT, AGGRAVATED").
+    A name that matches no incident is an error that lists the categories there are: a typo
+    must not quietly evaluate an empty or partial selection."""
+    import numpy as np
+    import pandas as pd
+
+    if not wanted:
+        return table
+    codes, names = pd.factorize(pd.Series(table.category, dtype="string").str.strip())
+    keys = [str(n).casefold() for n in names]
+    present = [(str(n), int(c)) for n, c in zip(names, np.bincount(codes[codes >= 0],
+                                                                     minlength=len(names)),
+                                                strict=True) if str(n)]
+    if not present:
+        raise IngestError(f"{option}: these incidents have no category; map the column "
+                          "that holds it with --columns category=COLUMN")
+    chosen: set[int] = set()
+    for w in wanted:
+        hit = [i for i, k in enumerate(keys) if k == w.strip().casefold()]
+        if not hit:
+            present.sort(key=lambda nc: (-nc[1], nc[0]))
+            listed = ", ".join(f"'{n}' ({c})" for n, c in present[:12])
+            more = f" and {len(present) - 12} more" if len(present) > 12 else ""
+            raise IngestError(f"{option} '{w}' matches no incident's category; the "
+                              f"categories are {listed}{more}")
+        chosen.update(hit)
+    return table.take(np.flatnonzero(np.isin(codes, sorted(chosen))))
 
 
 # what an incident file's reading options are called on the command line
