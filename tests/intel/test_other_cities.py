@@ -488,3 +488,60 @@ def test_category_selects_whole_names_in_any_case_and_a_typo_lists_the_categorie
                               "time=date,lon=longitude,lat=latitude", "--category", "x",
                               *window])
     assert res.exit_code == 1 and "--columns category=COLUMN" in res.output
+
+
+def test_a_zip_of_one_shapefile_or_csv_reads_as_the_file_itself(
+        chicago: pd.DataFrame, tmp_path: Path) -> None:
+    # open-data portals hand out shapefiles, and big CSVs, zipped
+    import zipfile
+
+    import shapely
+    from pyogrio.raw import write
+
+    x, y = _projected(chicago, 3435)
+    shp = tmp_path / "shp" / "assaults.shp"
+    shp.parent.mkdir()
+    write(str(shp), shapely.to_wkb(shapely.points(x, y)),
+          [chicago.date.to_numpy().astype(object)], ["date"], crs="EPSG:3435",
+          geometry_type="Point", driver="ESRI Shapefile")
+    ref = ingest(_lonlat_csv(chicago, tmp_path), columns=LONLAT)
+    zshp = tmp_path / "assaults_shp.zip"
+    with zipfile.ZipFile(zshp, "w") as z:
+        for f in sorted(shp.parent.iterdir()):
+            z.write(f, f"Assaults/{f.name}")
+        z.writestr("__MACOSX/Assaults/._assaults.shp", b"resource fork")
+    got = ingest(zshp, columns={"time": "date"})
+    assert got.report.source_crs == "EPSG:3435" and len(got.table) == len(chicago)
+    assert np.abs(got.table.x - ref.table.x).max() < 0.01
+    assert np.array_equal(got.table.time, ref.table.time)
+    zcsv = tmp_path / "assaults_csv.zip"
+    with zipfile.ZipFile(zcsv, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(tmp_path / "lonlat.csv", "lonlat.csv")
+        z.writestr("README.txt.pdf", b"not a table")
+    got = ingest(zcsv, columns=LONLAT)
+    assert np.array_equal(got.table.x, ref.table.x) and got.report.encoding == "utf-8"
+    # two tables, or none: refused with the members listed, nothing guessed
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as z:
+        z.write(tmp_path / "lonlat.csv", "2016.csv")
+        z.write(tmp_path / "lonlat.csv", "2017.csv")
+    with pytest.raises(IngestError, match=r"2 tables \(2016.csv, 2017.csv\).*Unpack the one"):
+        ingest(two, columns=LONLAT)
+    none = tmp_path / "none.zip"
+    with zipfile.ZipFile(none, "w") as z:
+        z.writestr("notes.pdf", b"%PDF")
+    with pytest.raises(IngestError, match=r"holds no table.*Its members: notes\.pdf"):
+        ingest(none, columns=LONLAT)
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(IngestError, match=r"bad\.zip: not a readable ZIP archive"):
+        ingest(bad, columns=LONLAT)
+    with pytest.raises(IngestError, match=r"--layer 'x': .*assaults_csv.zip!lonlat.csv is not a "
+                                          "GIS file"):
+        ingest(zcsv, columns=LONLAT, layer="x")
+    # a problem inside names the archive and its member
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(broken, "w") as z:
+        z.writestr("a.csv", "date,date\n1,2\n")
+    with pytest.raises(IngestError, match=r"broken.zip!a.csv: the header names 'date'"):
+        ingest(broken, columns=LONLAT)

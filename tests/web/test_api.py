@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from datetime import timedelta
 from typing import Any
 
@@ -463,7 +464,24 @@ def test_import_incidents_reports_like_the_cli(env: Env) -> None:
                 files={"file": ("calls.exe", io.BytesIO(b"MZ"), "application/octet-stream")})
     assert r.status_code == 415
     assert r.json() == {"detail": "file 'calls.exe': use one of .csv, .csv.gz, .xlsx, .geojson, "
-                                  ".json, .gpkg"}
+                                  ".json, .gpkg, .kml, .zip"}
+    # a zipped export (as portals hand them out) reads as its table; its problems name the
+    # uploaded archive and the member, not the server's temporary file
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("export/calls.csv", csv.replace(b"a1,", b"z1,").replace(b"a2,", b"z2,"))
+    r = cl.post("/api/incidents/import",
+                files={"file": ("export.zip", io.BytesIO(zipped.getvalue()), "application/zip")})
+    assert r.status_code == 200, r.text
+    assert r.json()["stored"] == 2
+    twice = io.BytesIO()
+    with zipfile.ZipFile(twice, "w") as z:
+        z.writestr("a.csv", csv)
+        z.writestr("b.csv", csv)
+    r = cl.post("/api/incidents/import",
+                files={"file": ("two.zip", io.BytesIO(twice.getvalue()), "application/zip")})
+    assert r.status_code == 422 and r.json()["detail"].startswith(
+        "two.zip: the archive holds 2 tables (a.csv, b.csv)")
     r = cl.post("/api/incidents/import",
                 files={"file": ("empty.csv", io.BytesIO(b"id,time\n"), "text/csv")})
     assert r.status_code == 422

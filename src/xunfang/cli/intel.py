@@ -73,8 +73,9 @@ def _source(spec: str, columns: str | None, crs: str | None, coords: str,
 
 @intel_app.command("ingest")
 def ingest_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8/GB18030, .gz), .xlsx, .gpkg or "
-                                         ".geojson of incidents.")],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8/GB18030, .gz), .xlsx, .gpkg, "
+                                         ".geojson, .kml or .shp of incidents, or a .zip "
+                                         "of one of them.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for incidents.parquet and "
                                       "ingest_report.csv.")],
     columns: ColumnsOpt = None,

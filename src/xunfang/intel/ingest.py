@@ -245,8 +245,10 @@ class RawTable:
 WRONG_WIDTH = "row has a different number of fields than the header"
 
 
-def _read_text_table(path: Path) -> RawTable:
-    raw = path.read_bytes()
+def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
+    """A CSV table; ``raw`` its bytes when they come from elsewhere (a ZIP archive's member),
+    ``path`` the name its messages give."""
+    raw = path.read_bytes() if raw is None else raw
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     if not raw.strip():
@@ -372,7 +374,7 @@ def pick_layer(path: Path | str, layer: str | None, error: type[XunfangError], *
     except ImportError as exc:  # pragma: no cover - the gis extra is part of the test install
         raise error(f"{subject}: reading GIS layers needs pyogrio: pip install 'xunfang[gis]'"
                     ) from exc
-    if not Path(path).is_file():
+    if not str(path).startswith("/vsi") and not Path(path).is_file():  # /vsizip/: an archive's
         raise error(f"{subject}: no such file")
     try:
         listed = pyogrio.list_layers(path)
@@ -384,7 +386,7 @@ def pick_layer(path: Path | str, layer: str | None, error: type[XunfangError], *
         raise error(exc.explain(option, layer, what, str(path))) from None
 
 
-def read_layer(path: Path, layer: str | None, error: type[XunfangError] = XunfangError,
+def read_layer(path: Path | str, layer: str | None, error: type[XunfangError] = XunfangError,
                geometry: str = "point", what: str = "incident", option: str = "--layer",
                ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], str | None]:
     """A GIS layer (GeoPackage, GeoJSON, KML, shapefile) as its attribute table, its geometries
@@ -406,7 +408,7 @@ def read_layer(path: Path, layer: str | None, error: type[XunfangError] = Xunfan
     return df, geoms, meta.get("crs")
 
 
-def _read_gis(path: Path, layer: str | None) -> tuple[pd.DataFrame, str | None]:
+def _read_gis(path: Path | str, layer: str | None) -> tuple[pd.DataFrame, str | None]:
     df, geoms, crs = read_layer(path, layer, IngestError)
     ok = shapely.get_type_id(geoms) == 0  # points only
     x = np.full(len(df), np.nan)
@@ -428,31 +430,85 @@ def _check_header(raw: RawTable, path: Path) -> RawTable:
     return raw
 
 
+GIS_SUFFIXES = (".gpkg", ".geojson", ".json", ".kml", ".shp")
+TEXT_SUFFIXES = (".csv", ".txt", ".csv.gz", ".txt.gz")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _suffix(name: str | Path) -> str:
+    p = Path(name)
+    return "".join(p.suffixes[-2:]).lower() if p.suffix.lower() == ".gz" else p.suffix.lower()
+
+
 def read_table(path: Path, *, layer: str | None = None) -> RawTable:
     """The raw table (text columns), its text encoding, for GIS files the layer's CRS, and
-    the rows that could not be read (a CSV row of the wrong width)."""
+    the rows that could not be read (a CSV row of the wrong width). A ZIP archive (as open-data
+    portals hand out shapefiles and big CSVs) is read when it holds one table."""
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
-    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
-    gis = (".gpkg", ".geojson", ".json", ".kml", ".shp")
-    if layer is not None and suffix not in gis:
+    suffix = _suffix(path)
+    if suffix == ".zip":
+        return _read_zip(path, layer)
+    if layer is not None and suffix not in GIS_SUFFIXES:
         raise IngestError(f"--layer {layer!r}: {path} is not a GIS file; layers are for "
-                          f"{', '.join(gis)}")
-    if suffix in (".csv", ".txt", ".csv.gz", ".txt.gz"):
+                          f"{', '.join(GIS_SUFFIXES)}")
+    if suffix in TEXT_SUFFIXES:
         return _check_header(_read_text_table(path), path)
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            df = pd.read_excel(path, dtype=str, engine="openpyxl")
-        except Exception as exc:
-            raise IngestError(f"{path}: not a readable Excel workbook: {exc}") from None
-        return _check_header(RawTable(df, None, None, np.arange(1, len(df) + 1,
-                                                                dtype=np.int64)), path)
-    if suffix in gis:
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(path, path)
+    if suffix in GIS_SUFFIXES:
         df, crs = _read_gis(path, layer)
         return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64))
     raise IngestError(
-        f"{path}: unknown file type '{suffix}'; use .csv, .csv.gz, .xlsx, .gpkg or .geojson")
+        f"{path}: unknown file type '{suffix}'; use .csv, .csv.gz, .txt, .xlsx, "
+        f"{', '.join(GIS_SUFFIXES)}, or a .zip that holds one of them")
+
+
+def _read_excel(source: Any, name: Path) -> RawTable:
+    try:
+        df = pd.read_excel(source, dtype=str, engine="openpyxl")
+    except Exception as exc:
+        raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
+    return _check_header(RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64)),
+                         name)
+
+
+def _read_zip(path: Path, layer: str | None) -> RawTable:
+    """The one table of a ZIP archive: a CSV or workbook is read from memory, a GIS file (a
+    shapefile with its .dbf, .shx and .prj beside it) through GDAL's /vsizip/. An archive
+    with none, or with several, is refused with its members listed."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [i.filename for i in z.infolist() if not i.is_dir()]
+            members = [n for n in names if not n.startswith("__MACOSX/")
+                       and not Path(n).name.startswith(".")
+                       and _suffix(n) in (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES)]
+            if len(members) != 1:
+                listed = ", ".join(names[:20]) + (f" and {len(names) - 20} more"
+                                                   if len(names) > 20 else "")
+                what = "no table" if not members else (
+                    f"{len(members)} tables ({', '.join(members[:10])})")
+                raise IngestError(f"{path}: the archive holds {what}; xunfang reads an "
+                                  f"archive of one CSV, workbook or GIS file. Its members: "
+                                  f"{listed}. Unpack the one to read and give it instead")
+            member = members[0]
+            inner = _suffix(member)
+            name = Path(f"{path}!{member}")  # how messages name it
+            if layer is not None and inner not in GIS_SUFFIXES:
+                raise IngestError(f"--layer {layer!r}: {name} is not a GIS file; layers are "
+                                  f"for {', '.join(GIS_SUFFIXES)}")
+            if inner in TEXT_SUFFIXES:
+                return _check_header(_read_text_table(name, z.read(member)), name)
+            if inner in EXCEL_SUFFIXES:
+                return _read_excel(io.BytesIO(z.read(member)), name)
+    except zipfile.BadZipFile as exc:
+        raise IngestError(f"{path}: not a readable ZIP archive: {exc}") from None
+    df, crs = _read_gis(f"/vsizip/{path.resolve()}/{member}", layer)
+    return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64))
 
 
 # -- the pipeline ------------------------------------------------------------------------------
