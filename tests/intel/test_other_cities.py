@@ -545,3 +545,52 @@ def test_a_zip_of_one_shapefile_or_csv_reads_as_the_file_itself(
         z.writestr("a.csv", "date,date\n1,2\n")
     with pytest.raises(IngestError, match=r"broken.zip!a.csv: the header names 'date'"):
         ingest(broken, columns=LONLAT)
+
+
+def _times(tmp_path: Path, text: str, columns: dict[str, str], **kw: object) -> object:
+    src = tmp_path / "t.csv"
+    src.write_text(text, encoding="utf-8")
+    return ingest(src, columns={**columns, "lon": "lon", "lat": "lat"}, **kw)  # type: ignore[arg-type]
+
+
+def test_us_date_and_hhmm_columns_and_am_pm_layouts(tmp_path: Path) -> None:
+    # Los Angeles: DATE OCC a date cell at "12:00:00 AM", TIME OCC military time unpadded;
+    # one value in 200 is no time of day (2460), one is missing
+    rows = ["01/08/2020 12:00:00 AM,2230", "01/01/2020 12:00:00 AM,5",
+            "02/13/2020 12:00:00 AM,1200", "02/13/2020 12:00:00 AM,0030"] * 50
+    rows[-2:] = ["02/14/2020 12:00:00 AM,2460", "02/15/2020 12:00:00 AM,"]
+    la = "DATE OCC,TIME OCC,lon,lat\n" + "".join(f"{r},-118.35,34.03\n" for r in rows)
+    got = _times(tmp_path, la, {"time": "DATE OCC+TIME OCC"}, keep_duplicates=True)
+    assert [str(t) for t in got.table.time[:4]] == [  # type: ignore[attr-defined]
+        "2020-01-08T22:30:00", "2020-01-01T00:05:00", "2020-02-13T12:00:00",
+        "2020-02-13T00:30:00"]
+    assert len(got.table.time) == 198  # type: ignore[attr-defined]
+    rules = {p.row: p.rule for p in got.report.problems}  # type: ignore[attr-defined]
+    assert rules == {199: "time not a date-time", 200: "time missing"}  # never midnight
+    # a column of hours (0-23), as Boston's HOUR
+    got = _times(tmp_path, "DAY,HOUR,lon,lat\n2019-05-01,0,-71.06,42.36\n"
+                 "2019-05-01,23,-71.06,42.36\n", {"time": "DAY+HOUR"})
+    assert [str(t) for t in got.table.time] == [  # type: ignore[attr-defined]
+        "2019-05-01T00:00:00", "2019-05-01T23:00:00"]
+    # with --time-format the values are read as written
+    got = _times(tmp_path, "D,T,lon,lat\n2019-05-01,0930,-71.06,42.36\n", {"time": "D+T"},
+                 time_format="%Y-%m-%d %H%M")
+    assert str(got.table.time[0]) == "2019-05-01T09:30:00"  # type: ignore[attr-defined]
+    # San Francisco: year first, 12-hour clock
+    got = _times(tmp_path, "when,lon,lat\n2023/03/13 11:41:00 PM,-122.41,37.77\n"
+                 "2023/03/14 01:05:00 AM,-122.42,37.78\n", {"time": "when"})
+    assert [str(t) for t in got.table.time] == [  # type: ignore[attr-defined]
+        "2023-03-13T23:41:00", "2023-03-14T01:05:00"]
+    # day-first and month-first both read a 12-hour sample: asked, not guessed
+    with pytest.raises(IngestError, match="read both day-first and month-first"):
+        _times(tmp_path, "when,lon,lat\n03/04/2019 01:00:00 PM,-0.1,51.5\n", {"time": "when"})
+
+
+def test_a_month_without_its_day_is_listed_not_read_as_the_first(tmp_path: Path) -> None:
+    # the UK's police data give the month only: "2019-01" is not 2019-01-01
+    got = _times(tmp_path, "Month,lon,lat\n2019-01,-0.1,51.5\n2019-02-17 08:00,-0.1,51.5\n"
+                 "2019,-0.1,51.5\n2019年3月,-0.1,51.5\n", {"time": "Month"})
+    assert [str(t) for t in got.table.time] == ["2019-02-17T08:00:00"]  # type: ignore[attr-defined]
+    listed = {p.row: (p.rule, p.value) for p in got.report.problems}  # type: ignore[attr-defined]
+    rule = "time gives no day, only a month or a year (forecasts are by day)"
+    assert listed == {1: (rule, "2019-01"), 3: (rule, "2019"), 4: (rule, "2019年3月")}

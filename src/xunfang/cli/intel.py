@@ -22,7 +22,8 @@ intel_app = typer.Typer(
 ColumnsOpt = Annotated[str | None, typer.Option(
     "--columns", help="Column mapping FIELD=COLUMN,… (fields: id,time,x,y,lon,lat,category,"
     "priority), e.g. time=date,lon=longitude,lat=latitude; a date and a time of day in two "
-    "columns: time=DATE+TIME.")]
+    "columns: time=DATE+TIME (a time of day in HHMM digits, as 2230, or in hours is read as "
+    "such).")]
 CrsOpt = Annotated[str | None, typer.Option(
     "--crs", help="CRS of x/y columns (EPSG:NNNN); lon/lat columns are WGS84 (see --coords).")]
 CoordsOpt = Annotated[str, typer.Option(

@@ -539,7 +539,30 @@ def _listed(columns: Iterable[object]) -> str:
     return ", ".join(str(c) for c in columns if c not in ("__x", "__y"))
 
 
-def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> dict[str, str]:
+def _clock_digits(text: pd.Series) -> pd.Series:
+    """A time-of-day column of whole numbers as HH:MM: HHMM where any value has three or four
+    digits (Los Angeles's TIME OCC: "2230", "5" is 00:05), hours where every value is at most
+    23. Any other column is left as it is (it is read, or its rows listed, as written)."""
+    given = text[text != ""]
+    if given.empty or not given.str.fullmatch(r"\d{1,4}").all():
+        return text
+    num = pd.to_numeric(given).astype(int)
+    if int(num.max()) >= 100:
+        hh, mm = num // 100, num % 100
+        ok = (hh < 24) & (mm < 60)
+        clock = (hh.astype(str).str.zfill(2) + ":" + mm.astype(str).str.zfill(2)).where(
+            ok, given)  # 2460 is kept as written: not a time, listed
+    elif int(num.max()) <= 23:
+        clock = num.astype(str).str.zfill(2) + ":00"
+    else:
+        return text
+    out = text.copy()
+    out[given.index] = clock
+    return out
+
+
+def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
+             time_format: str | None = None) -> dict[str, str]:
     have = {str(c).strip(): c for c in df.columns}
     lower = {k.lower(): v for k, v in have.items()}
     out: dict[str, str] = {}
@@ -552,9 +575,13 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> dict[s
                         f"{path}: --columns maps time to '{col}', but '{c}' is not a column; "
                         f"columns are {_listed(have)}")
             texts = [df[have[c]].astype("string").str.strip().fillna("") for c in parts]
-            # a date cell of a workbook or a GIS date-time field reads "2024-01-01 00:00:00":
-            # its time of day is the other column's
-            texts[0] = texts[0].str.replace(r"[ T]00:00(?::00(?:\.0+)?)?$", "", regex=True)
+            # a date cell of a workbook or a GIS date-time field reads "2024-01-01 00:00:00"
+            # (a US export "01/08/2020 12:00:00 AM"): its time of day is the other column's
+            texts[0] = texts[0].str.replace(
+                r"[ T](?:00:00(?::00(?:\.0+)?)?|12:00(?::00)?\s*[Aa]\.?[Mm]\.?)$", "",
+                regex=True)
+            if time_format is None:
+                texts[1:] = [_clock_digits(t) for t in texts[1:]]
             joined = texts[0]
             for t in texts[1:]:
                 joined = joined + " " + t
@@ -582,9 +609,11 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path) -> dict[s
 # layouts tried, on a sample, when no --time-format is given and the times are not ISO 8601
 TIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %I:%M %p",
     "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y%m%d%H%M", "%Y%m%d%H%M%S", "%Y%m%d %H:%M",
     "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日",
     "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %I:%M:%S %p", "%d/%m/%Y %I:%M %p",
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y", "%d/%m/%Y",
     "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
 )
@@ -662,6 +691,8 @@ def guess_time_format(text: pd.Series) -> str | None:
 # a value that ends in a UTC offset after its time of day: Z, +08, +0800, +08:00 (UTC, GMT)
 _OFFSET = (r"(?:\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*|T\d{4,6}(?:[.,]\d+)?)"
            r"(?:[Zz]|UTC|GMT|[+-]\d\d(?::?\d\d)?)$")
+COARSE = r"\d{4}(?:[-/.]\d{1,2})?|\d{1,2}[-/.]\d{4}|\d{4}年(?:\d{1,2}月)?"
+COARSE_RULE = "time gives no day, only a month or a year (forecasts are by day)"
 GAP = "local time does not exist in {zone} (daylight-saving gap)"
 FOLD = "ambiguous local time in {zone}: it occurs twice (daylight-saving fold)"
 
@@ -672,6 +703,7 @@ class _Times:
     layout: str
     gap: npt.NDArray[np.bool_]  # local times that do not exist in the source zone
     fold: npt.NDArray[np.bool_]  # local times that occur twice in the source zone
+    coarse: npt.NDArray[np.bool_]  # a month or a year without its day ("2019-01")
 
 
 def _zone(option: str, name: str) -> None:
@@ -734,7 +766,11 @@ def _parse_times(
             fold[idx[lost[~in_gap]]] = True
         local = placed.dt.tz_convert(tz).dt.tz_localize(None)
     out[idx] = _seconds(local)
-    return _Times(out, layout, gap, fold)
+    # "2019-01" reads as 2019-01-01 in ISO 8601 (the UK's police data give only the month):
+    # a whole month's incidents on its first day is no day's record
+    coarse = text.str.fullmatch(COARSE).fillna(False).to_numpy(dtype=bool)
+    out[coarse] = np.datetime64("NaT")
+    return _Times(out, layout, gap, fold, coarse)
 
 
 def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
@@ -746,7 +782,7 @@ def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
     inst = _epoch_values(text, layout)
     local = _seconds(inst.dt.tz_convert(tz).dt.tz_localize(None))
     none = np.zeros(len(text), dtype=bool)
-    return _Times(local, layout, none, none.copy())
+    return _Times(local, layout, none, none.copy(), none.copy())
 
 
 def _others(parsed: pd.Series, text: pd.Series, utc: bool) -> pd.Series:
@@ -817,7 +853,7 @@ def ingest(
         first = raw.problems[0]
         raise IngestError(f"{path}: no row has as many fields as the header; row {first.row} "
                           f"has {first.value}")
-    m = _mapping(df, columns or {}, path)
+    m = _mapping(df, columns or {}, path, time_format)
     if "time" not in m:
         raise IngestError(
             f"{path}: no time column; map one with --columns time=COLUMN "
@@ -836,9 +872,10 @@ def ingest(
         missing = raw_time.isna().to_numpy()[rows]
         rej.add("time missing", m["time"], rows[missing], [None] * int(missing.sum()))
         for rule, mask in ((GAP.format(zone=source_tz), times.gap[rows]),
-                           (FOLD.format(zone=source_tz), times.fold[rows])):
+                           (FOLD.format(zone=source_tz), times.fold[rows]),
+                           (COARSE_RULE, times.coarse[rows])):
             rej.add(rule, m["time"], rows[mask], raw_time.to_numpy()[rows[mask]])
-        rest = ~missing & ~times.gap[rows] & ~times.fold[rows]
+        rest = ~missing & ~times.gap[rows] & ~times.fold[rows] & ~times.coarse[rows]
         rule = f"time not in format {time_format}" if time_format else "time not a date-time"
         rej.add(rule, m["time"], rows[rest], raw_time.to_numpy()[rows[rest]])
     bad |= tbad
