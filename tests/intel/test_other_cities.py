@@ -594,3 +594,19 @@ def test_a_month_without_its_day_is_listed_not_read_as_the_first(tmp_path: Path)
     listed = {p.row: (p.rule, p.value) for p in got.report.problems}  # type: ignore[attr-defined]
     rule = "time gives no day, only a month or a year (forecasts are by day)"
     assert listed == {1: (rule, "2019-01"), 3: (rule, "2019"), 4: (rule, "2019年3月")}
+
+
+def test_evaluate_says_what_it_set_aside(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    df = chicago[["date", "longitude", "latitude"]].copy()
+    df.loc[3, ["longitude", "latitude"]] = 0.0  # a missing position written as zeros
+    df.loc[5, "date"] = "unknown"
+    src = tmp_path / "c.csv"
+    df.to_csv(src, index=False)
+    args = ["intel", "evaluate", str(src), "--columns", "time=date,lon=longitude,lat=latitude",
+            "--methods", "naive", "--train-days", "30", "--test-from", "2017-03-01"]
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert doc["read"]["rows"] == len(df) and doc["read"]["kept"] == len(df) - 2
+    assert doc["read"]["counts"] == {
+        "time not a date-time": 1, "coordinates (0, 0): a missing position written as zeros": 1}
+    out = " ".join(runner.invoke(app, args).stdout.split())
+    assert f"{len(df):,} rows read, {len(df) - 2:,} used (1 time not a date-time;" in out

@@ -286,6 +286,11 @@ def evaluate_cmd(
     if category:
         doc["category"] = list(category)
         doc["incidents_of_category"] = len(chosen)
+    rep = src.report  # a table file's reading: what was set aside, and how it was read
+    if rep is not None:
+        doc["read"] = {k: v for k, v in rep.as_json().items()
+                       if k in ("rows", "kept", "crs", "source_crs", "time_format", "counts",
+                                "notes")}
     if "naive" in names:
         for m, s in zip(doc["methods"], result.scores, strict=True):
             point, lo, hi = result.ratio(s.method, "naive", 0.05, seed=seed)
@@ -318,6 +323,13 @@ def evaluate_cmd(
         out_console.print(table)
     else:
         Console(file=out_console.file, width=max(out_console.width, 150)).print(table)
+    if rep is not None and (rep.counts or rep.notes):
+        set_aside = "; ".join(f"{n:,} {escape(rule)}" for rule, n in rep.counts.items())
+        out_console.print(f"{rep.rows:,} rows read, {rep.kept:,} used"
+                          + (f" ({set_aside}; `xunfang intel ingest` lists every row)"
+                             if rep.counts else ""))
+        for note in rep.notes:
+            out_console.print(f"note: {escape(note)}")
     if len(ev.unit) > placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), streets is not None,
                                    len(ev.unit) - placed))
