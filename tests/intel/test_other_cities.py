@@ -610,3 +610,17 @@ def test_evaluate_says_what_it_set_aside(chicago: pd.DataFrame, tmp_path: Path) 
         "time not a date-time": 1, "coordinates (0, 0): a missing position written as zeros": 1}
     out = " ".join(runner.invoke(app, args).stdout.split())
     assert f"{len(df):,} rows read, {len(df) - 2:,} used (1 time not a date-time;" in out
+
+
+@pytest.mark.parametrize(("value", "expect"), [
+    ("2019年1月2日 15时04分", "2019-01-02T15:04:00"),
+    ("2019年1月2日 15时04分05秒", "2019-01-02T15:04:05"),
+    ("02-JAN-19 03.04.05.000000 PM", "2019-01-02T15:04:05"),  # an Oracle TIMESTAMP
+    ("02-Jan-2019 15:04", "2019-01-02T15:04:00"),
+    ("Jan 2, 2019 3:04 PM", "2019-01-02T15:04:00"),
+    ("02 Jan 2019 15:04", "2019-01-02T15:04:00"),
+])
+def test_more_layouts_records_systems_export(tmp_path: Path, value: str, expect: str) -> None:
+    got = _times(tmp_path, f'when,lon,lat\n"{value}",116.4,39.9\n"{value}",116.5,39.9\n',
+                 {"time": "when"})
+    assert [str(t) for t in got.table.time] == [expect, expect]  # type: ignore[attr-defined]

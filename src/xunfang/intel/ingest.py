@@ -616,6 +616,12 @@ TIME_FORMATS = (
     "%d/%m/%Y %I:%M:%S %p", "%d/%m/%Y %I:%M %p",
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y", "%d/%m/%Y",
     "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
+    "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日%H时%M分%S秒",
+    # month names: Oracle-based records systems ('02-JAN-19 03.04.05.000000 PM') and US
+    # reports ('Jan 2, 2019 3:04 PM')
+    "%d-%b-%y %I.%M.%S.%f %p", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %H:%M", "%d-%b-%y %H:%M:%S",
+    "%d-%b-%y %H:%M", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M",
+    "%b %d, %Y %I:%M:%S %p", "%b %d, %Y %I:%M %p", "%b %d, %Y %H:%M", "%b %d, %Y",
 )
 
 
