@@ -488,6 +488,10 @@ def test_category_selects_whole_names_in_any_case_and_a_typo_lists_the_categorie
                               "time=date,lon=longitude,lat=latitude", "--category", "x",
                               *window])
     assert res.exit_code == 1 and "--columns category=COLUMN" in res.output
+    res = runner.invoke(app, ["intel", "evaluate", str(whole), "--columns",
+                              "time=date,lon=longitude,lat=latitude,category=kind",
+                              "--category", " ", *window])
+    assert res.exit_code == 1 and "--category needs a category's name" in res.output
 
 
 def test_a_zip_of_one_shapefile_or_csv_reads_as_the_file_itself(
@@ -624,3 +628,71 @@ def test_more_layouts_records_systems_export(tmp_path: Path, value: str, expect:
     got = _times(tmp_path, f'when,lon,lat\n"{value}",116.4,39.9\n"{value}",116.5,39.9\n',
                  {"time": "when"})
     assert [str(t) for t in got.table.time] == [expect, expect]  # type: ignore[attr-defined]
+
+
+def test_time_of_day_digits_edge_cases(tmp_path: Path) -> None:
+    # zero-padded HHMM before 01:00 is HHMM, not hours
+    got = _times(tmp_path, "D,T,lon,lat\n2020-01-08,0005,-118.3,34.0\n"
+                 "2020-01-09,0023,-118.3,34.0\n", {"time": "D+T"})
+    assert [str(t) for t in got.table.time] == [  # type: ignore[attr-defined]
+        "2020-01-08T00:05:00", "2020-01-09T00:23:00"]
+    # a clock value among the digits: each digit value is still HHMM, the clock read as is;
+    # full-width digits are no ASCII time: listed, not a crash
+    rows = ["2020-01-08,2230", "2020-01-08,22:31", "2020-01-08,５"] + [
+        f"2020-01-{d:02d},{(d - 5) * 100 + 7}" for d in range(10, 29)] * 6
+    got = _times(tmp_path, "D,T,lon,lat\n" + "".join(f"{r},-118.3,34.0\n" for r in rows),
+                 {"time": "D+T"}, keep_duplicates=True)
+    assert [str(t) for t in got.table.time[:2]] == [  # type: ignore[attr-defined]
+        "2020-01-08T22:30:00", "2020-01-08T22:31:00"]
+    assert [(p.row, p.rule) for p in got.report.problems] == [  # type: ignore[attr-defined]
+        (3, "time not a date-time")]
+    # a layout given reads '2230' as written: no 'only a year' rule for it
+    got = _times(tmp_path, "T,lon,lat\n2230,-118.3,34.0\n", {"time": "T"}, time_format="%H%M")
+    assert str(got.table.time[0]) == "1900-01-01T22:30:00"  # type: ignore[attr-defined]
+
+
+def test_a_us_export_sorted_by_date_is_not_ambiguous(tmp_path: Path) -> None:
+    # the first 2,000 rows have days 1-12 only; later rows settle month-first
+    days = pd.date_range("2020-01-01", periods=2600, freq="15min")
+    text = "when,lon,lat\n" + "".join(
+        f"{d.strftime('%m/%d/%Y %I:%M:%S %p')},-87.6,41.8\n" for d in days)
+    got = _times(tmp_path, text, {"time": "when"})
+    assert got.report.time_format == "%m/%d/%Y %I:%M:%S %p"  # type: ignore[attr-defined]
+    assert str(got.table.time[-1]) == "2020-01-28T01:45:00"  # type: ignore[attr-defined]
+
+
+def test_zip_members_beside_the_table_and_unreadable_members(
+        chicago: pd.DataFrame, tmp_path: Path) -> None:
+    import zipfile
+
+    csv = _lonlat_csv(chicago.iloc[:50], tmp_path)
+    z1 = tmp_path / "export.zip"
+    with zipfile.ZipFile(z1, "w") as z:
+        z.write(csv, "data/crimes.csv")
+        z.writestr("data/README.txt", "about the data")
+        z.writestr("data/metadata.json", "{}")
+    assert len(ingest(z1, columns=LONLAT).table) == 50
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr(zipfile.ZipInfo("folder/"), b"")
+    with pytest.raises(IngestError, match=r"holds no table.*Its members: none"):
+        ingest(empty, columns=LONLAT)
+    # an encrypted member (flag bit 0 set by hand): a clear error, not a traceback
+    locked = tmp_path / "locked.zip"
+    with zipfile.ZipFile(locked, "w") as z:
+        z.write(csv, "crimes.csv")
+    raw = bytearray(locked.read_bytes())
+    for sig in (b"PK\x03\x04", b"PK\x01\x02"):
+        at = raw.find(sig)
+        flag_at = at + (6 if sig == b"PK\x03\x04" else 8)
+        raw[flag_at] |= 1
+    locked.write_bytes(bytes(raw))
+    with pytest.raises(IngestError, match=r"locked\.zip!crimes\.csv: cannot be unpacked"):
+        ingest(locked, columns=LONLAT)
+    # a GIS member GDAL cannot read is named as archive!member
+    bad = tmp_path / "bad_gis.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("points.geojson", "{not json")
+    with pytest.raises(IngestError) as exc:
+        ingest(bad, columns=LONLAT)
+    assert "bad_gis.zip!points.geojson" in str(exc.value) and "/vsizip/" not in str(exc.value)

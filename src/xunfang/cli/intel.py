@@ -327,7 +327,9 @@ def evaluate_cmd(
         set_aside = "; ".join(f"{n:,} {escape(rule)}" for rule, n in rep.counts.items())
         out_console.print(f"{rep.rows:,} rows read, {rep.kept:,} used"
                           + (f" ({set_aside}; `xunfang intel ingest` lists every row)"
-                             if rep.counts else ""))
+                             if rep.counts else "")
+                          + (f"; {len(chosen):,} of them of the categories named"
+                             if category else ""))
         for note in rep.notes:
             out_console.print(f"note: {escape(note)}")
     if len(ev.unit) > placed:

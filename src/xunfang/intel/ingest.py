@@ -476,20 +476,23 @@ def _read_excel(source: Any, name: Path) -> RawTable:
 
 def _read_zip(path: Path, layer: str | None) -> RawTable:
     """The one table of a ZIP archive: a CSV or workbook is read from memory, a GIS file (a
-    shapefile with its .dbf, .shx and .prj beside it) through GDAL's /vsizip/. An archive
-    with none, or with several, is refused with its members listed."""
+    shapefile with its .dbf, .shx and .prj beside it) through GDAL's /vsizip/. A .txt or
+    .json member counts only where nothing else is a table (a README or metadata file rides
+    along with many exports). An archive with none, or with several, is refused with its
+    members listed."""
     import io
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as z:
             names = [i.filename for i in z.infolist() if not i.is_dir()]
-            members = [n for n in names if not n.startswith("__MACOSX/")
-                       and not Path(n).name.startswith(".")
-                       and _suffix(n) in (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES)]
+            tables = [n for n in names if not n.startswith("__MACOSX/")
+                      and not Path(n).name.startswith(".")
+                      and _suffix(n) in (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES)]
+            members = [n for n in tables if _suffix(n) not in (".txt", ".json")] or tables
             if len(members) != 1:
-                listed = ", ".join(names[:20]) + (f" and {len(names) - 20} more"
-                                                   if len(names) > 20 else "")
+                listed = (", ".join(names[:20]) + (f" and {len(names) - 20} more"
+                                                    if len(names) > 20 else "")) or "none"
                 what = "no table" if not members else (
                     f"{len(members)} tables ({', '.join(members[:10])})")
                 raise IngestError(f"{path}: the archive holds {what}; xunfang reads an "
@@ -501,13 +504,23 @@ def _read_zip(path: Path, layer: str | None) -> RawTable:
             if layer is not None and inner not in GIS_SUFFIXES:
                 raise IngestError(f"--layer {layer!r}: {name} is not a GIS file; layers are "
                                   f"for {', '.join(GIS_SUFFIXES)}")
-            if inner in TEXT_SUFFIXES:
-                return _check_header(_read_text_table(name, z.read(member)), name)
-            if inner in EXCEL_SUFFIXES:
-                return _read_excel(io.BytesIO(z.read(member)), name)
+            if inner in TEXT_SUFFIXES or inner in EXCEL_SUFFIXES:
+                try:
+                    data = z.read(member)
+                except (RuntimeError, NotImplementedError, zipfile.BadZipFile,
+                        EOFError) as exc:  # encrypted, Deflate64, damaged
+                    raise IngestError(f"{name}: cannot be unpacked ({exc}); unpack it with "
+                                      "an archive tool and give the file instead") from None
+                if inner in TEXT_SUFFIXES:
+                    return _check_header(_read_text_table(name, data), name)
+                return _read_excel(io.BytesIO(data), name)
     except zipfile.BadZipFile as exc:
         raise IngestError(f"{path}: not a readable ZIP archive: {exc}") from None
-    df, crs = _read_gis(f"/vsizip/{path.resolve()}/{member}", layer)
+    vsi = f"/vsizip/{path.resolve()}/{member}"
+    try:
+        df, crs = _read_gis(vsi, layer)
+    except IngestError as exc:  # name the archive as the user gave it, not GDAL's path
+        raise IngestError(str(exc).replace(vsi, str(name))) from None
     return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64))
 
 
@@ -540,19 +553,22 @@ def _listed(columns: Iterable[object]) -> str:
 
 
 def _clock_digits(text: pd.Series) -> pd.Series:
-    """A time-of-day column of whole numbers as HH:MM: HHMM where any value has three or four
-    digits (Los Angeles's TIME OCC: "2230", "5" is 00:05), hours where every value is at most
-    23. Any other column is left as it is (it is read, or its rows listed, as written)."""
-    given = text[text != ""]
-    if given.empty or not given.str.fullmatch(r"\d{1,4}").all():
+    """The times of day of a column written as whole numbers, as HH:MM: HHMM where any of them
+    has three or four digits (Los Angeles's TIME OCC: "2230"; "5" is 00:05, "0005" too),
+    hours where each has one or two, none is above 23 and no value of the column has a
+    colon (Boston's HOUR). Other values are left as written, to be read or listed as such."""
+    digits = text.str.fullmatch(r"[0-9]{1,4}").fillna(False)  # ASCII: '\d' takes '０' too
+    given = text[digits]
+    if given.empty:
         return text
-    num = pd.to_numeric(given).astype(int)
-    if int(num.max()) >= 100:
+    width = given.str.len()
+    num = given.astype(int)
+    if int(width.max()) >= 3:
         hh, mm = num // 100, num % 100
         ok = (hh < 24) & (mm < 60)
         clock = (hh.astype(str).str.zfill(2) + ":" + mm.astype(str).str.zfill(2)).where(
             ok, given)  # 2460 is kept as written: not a time, listed
-    elif int(num.max()) <= 23:
+    elif int(num.max()) <= 23 and not text.str.contains(":", regex=False).any():
         clock = num.astype(str).str.zfill(2) + ":00"
     else:
         return text
@@ -580,8 +596,8 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
             texts[0] = texts[0].str.replace(
                 r"[ T](?:00:00(?::00(?:\.0+)?)?|12:00(?::00)?\s*[Aa]\.?[Mm]\.?)$", "",
                 regex=True)
-            if time_format is None:
-                texts[1:] = [_clock_digits(t) for t in texts[1:]]
+            if time_format is None and len(texts) == 2:  # a date, and its time of day
+                texts[1] = _clock_digits(texts[1])
             joined = texts[0]
             for t in texts[1:]:
                 joined = joined + " " + t
@@ -661,19 +677,23 @@ COMPACT_WIDTH = {"%Y%m%d%H%M": 12, "%Y%m%d%H%M%S": 14, "%Y%m%d %H:%M": 14}
 
 def guess_time_format(text: pd.Series) -> str | None:
     """The layout of the times: ``ISO8601`` or one of :data:`TIME_FORMATS` that reads at least
-    99 % of a sample; None when none does. Day-first and month-first layouts that both read
-    the whole sample are ambiguous: an error asks for ``--time-format``."""
-    sample = text.dropna()
-    sample = sample[sample != ""].iloc[:2000]
-    if sample.empty:
+    99 % of a sample spread over the column; None when none does. Where a day-first and a
+    month-first layout both read the sample, the whole column decides (a value with a day
+    above 12 fits only one); where both read it all, an error asks for ``--time-format``."""
+    given = text.dropna()
+    given = given[given != ""]
+    if given.empty:
         return None
+    # spread over the file: an export sorted by date starts with days 1-12 only
+    sample = given.iloc[np.unique(np.linspace(0, len(given) - 1, min(2000, len(given)))
+                                  .astype(np.int64))]
     need = 0.99 * len(sample)
 
-    def share(fmt: str) -> int:
+    def share(fmt: str, values: pd.Series = sample) -> int:
         # utc=True: values with different UTC offsets (or none) are counted, not refused
-        got = pd.to_datetime(sample, format=fmt, errors="coerce", utc=True).notna()
+        got = pd.to_datetime(values, format=fmt, errors="coerce", utc=True).notna()
         if fmt in COMPACT_WIDTH:  # pandas reads '2019011514' as %Y%m%d%H%M (01-01 15:14)
-            got &= sample.astype("string").str.strip().str.len() == COMPACT_WIDTH[fmt]
+            got &= values.astype("string").str.strip().str.len() == COMPACT_WIDTH[fmt]
         return int(got.sum())
 
     if share("ISO8601") >= need:
@@ -688,6 +708,9 @@ def guess_time_format(text: pd.Series) -> str | None:
     swapped = (first.replace("%m/%d", "%d/%m") if "%m/%d" in first
                else first.replace("%d/%m", "%m/%d") if "%d/%m" in first else None)
     if swapped is not None and swapped in fits:
+        whole = {f: share(f, given) for f in (first, swapped)}
+        if whole[first] != whole[swapped]:
+            return max(whole, key=lambda f: whole[f])
         raise IngestError(
             f"the times (e.g. '{sample.iloc[0]}') read both day-first and month-first; "
             f"give the layout with --time-format (e.g. '{first}')")
@@ -774,8 +797,10 @@ def _parse_times(
     out[idx] = _seconds(local)
     # "2019-01" reads as 2019-01-01 in ISO 8601 (the UK's police data give only the month):
     # a whole month's incidents on its first day is no day's record
-    coarse = text.str.fullmatch(COARSE).fillna(False).to_numpy(dtype=bool)
-    out[coarse] = np.datetime64("NaT")
+    coarse = np.zeros(n, dtype=bool)
+    if fmt is None:  # a layout given (say %H%M: '2230') reads its values as written
+        coarse = text.str.fullmatch(COARSE).fillna(False).to_numpy(dtype=bool)
+        out[coarse] = np.datetime64("NaT")
     return _Times(out, layout, gap, fold, coarse)
 
 

@@ -54,14 +54,16 @@ def select_categories(table: IncidentTable, wanted: Sequence[str],
 
     if not wanted:
         return table
+    if any(not w.strip() for w in wanted):
+        raise IngestError(f"{option} needs a category's name; an empty one selects nothing")
     codes, names = pd.factorize(pd.Series(table.category, dtype="string").str.strip())
     keys = [str(n).casefold() for n in names]
     present = [(str(n), int(c)) for n, c in zip(names, np.bincount(codes[codes >= 0],
                                                                      minlength=len(names)),
                                                 strict=True) if str(n)]
     if not present:
-        raise IngestError(f"{option}: these incidents have no category; map the column "
-                          "that holds it with --columns category=COLUMN")
+        raise IngestError(f"{option}: these incidents have no category: no column is mapped "
+                          "to it (--columns category=COLUMN), or the one mapped is empty")
     chosen: set[int] = set()
     for w in wanted:
         hit = [i for i, k in enumerate(keys) if k == w.strip().casefold()]
