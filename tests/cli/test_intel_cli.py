@@ -108,6 +108,17 @@ def test_forecast_of_one_category() -> None:
     res = runner.invoke(app, [*args, "--category", "盗"])
     assert res.exit_code == 1 and "'盗窃' (" in res.stderr
 
+
+def test_forecast_writes_the_grids_as_a_gis_layer(tmp_path: Path) -> None:
+    out = tmp_path / "risk.geojson"
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--from", "2026-01-01", "--method",
+                              "naive", "--geojson", str(out)])
+    assert res.exit_code == 0, res.output
+    layer = json.loads(out.read_text(encoding="utf-8"))
+    assert layer["unit_kind"] == "grids" and layer["days"] == ["2026-01-01"]
+    lon, lat = layer["features"][0]["geometry"]["coordinates"][0][0][0]
+    assert 103.0 < lon < 103.5 and 29.0 < lat < 29.5  # the county seat, in lon/lat
+
 def test_plan_risk_method_is_checked(tmp_path: Path) -> None:
     res = runner.invoke(app, ["plan", "ebian", "--risk-method", "sepp", "--out",
                               str(tmp_path / "p")])

@@ -696,3 +696,47 @@ def test_zip_members_beside_the_table_and_unreadable_members(
     with pytest.raises(IngestError) as exc:
         ingest(bad, columns=LONLAT)
     assert "bad_gis.zip!points.geojson" in str(exc.value) and "/vsizip/" not in str(exc.value)
+
+
+def test_forecast_a_city_file_without_a_scenario(
+        chicago: pd.DataFrame, tmp_path: Path, data_dir: Path) -> None:
+    import shapely
+
+    src = _lonlat_csv(chicago, tmp_path)
+    out = tmp_path / "layers" / "risk.geojson"
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--columns",
+                              "time=date,lon=longitude,lat=latitude", "--method", "naive",
+                              "--train-days", "60", "--geojson", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["unit_kind"] == "cells" and doc["crs"] == "EPSG:32616" and doc["cell_m"] == 250
+    assert doc["slots"][0] == "2017-04-01T00:00" and len(doc["slots"]) == 24  # the next day
+    layer = json.loads(out.read_text(encoding="utf-8"))
+    feats = layer["features"]
+    assert len(feats) == len(doc["units"]) and layer["method"] == "naive"
+    assert sorted(f["properties"]["rank"] for f in feats) == list(range(1, len(feats) + 1))
+    hottest = next(f for f in feats if f["properties"]["rank"] == 1)
+    assert hottest["properties"]["unit"] == doc["hot"][0]["unit"]
+    assert hottest["properties"]["expected"] == pytest.approx(doc["hot"][0]["expected"],
+                                                              abs=1e-3)
+    # the square is where that cell's incidents are, in lon/lat
+    square = shapely.geometry.shape(hottest["geometry"])
+    pts = shapely.points(chicago.longitude.to_numpy(), chicago.latitude.to_numpy())
+    assert shapely.contains(square, pts).sum() >= 3
+    quiet = [f for f in feats if f["properties"]["expected"] == 0]
+    assert all(f["properties"]["peak_slot"] is None for f in quiet)
+    # the police districts as the places, and shifts as the slots
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--columns",
+                              "time=date,lon=longitude,lat=latitude", "--method", "decay",
+                              "--polygons", str(data_dir / "chicago_police_districts.kml"),
+                              "--slots", "shift", "--days", "2", "--geojson", str(out),
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["unit_kind"] == "polygons" and len(doc["slots"]) == 6 and "cell_m" not in doc
+    layer = json.loads(out.read_text(encoding="utf-8"))
+    assert {f["geometry"]["type"] for f in layer["features"]} == {"MultiPolygon"}
+    # grids are a scenario's
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--columns",
+                              "time=date,lon=longitude,lat=latitude", "--units", "grids"])
+    assert res.exit_code == 1 and "--units grids needs a scenario folder" in res.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -168,6 +169,88 @@ def _no_unit(kind: str, total: int, road_file: bool, off: int | None = None) -> 
             "misses of every method")
 
 
+UnitsOpt = Annotated[str | None, typer.Option(
+    "--units", help="cells, grids (a scenario's prevention grids) or segments (its roads, or "
+    "--network's); default: grids for a scenario, cells for a file.")]
+CellOpt = Annotated[float, typer.Option("--cell-m", help="Cell size in metres.")]
+PolygonsOpt = Annotated[Path | None, typer.Option(
+    "--polygons", help="Rank these polygons instead (GeoPackage, GeoJSON, KML).")]
+PolygonsLayerOpt = Annotated[str | None, typer.Option(
+    "--polygons-layer", help="The layer of --polygons, when the file holds several.")]
+NetworkOpt = Annotated[Path | None, typer.Option(
+    "--network", help="A road file (OpenStreetMap .osm.pbf, or a GIS line layer) whose "
+    "street segments a bare incident file is ranked on (--units segments).")]
+NetworkLayerOpt = Annotated[str | None, typer.Option(
+    "--network-layer", help="The road layer of --network, when the file holds several.")]
+CountryOpt = Annotated[str | None, typer.Option(
+    "--country", help="Public-holiday calendar for gbm (ISO code, e.g. CN, US; a scenario: "
+    "CN).")]
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What `evaluate` and `forecast` rank: the incidents (of the categories named) on their
+    units, where they came from, and a road file's streets."""
+
+    src: Any
+    chosen: Any  # IncidentTable
+    units: Any  # Units
+    events: Any  # EventSet
+    streets: Any  # Roads | None
+    placed: int
+
+    def network(self) -> Any:
+        """The road network of street-segment units (network_kde's), else None."""
+        from xunfang.network import RoadNetwork
+        from xunfang.scenario.model import Policy
+
+        if self.units.kind != "segments":
+            return None
+        if self.src.scenario is not None:
+            return RoadNetwork.from_scenario(self.src.scenario)
+        return RoadNetwork.from_roads(self.streets, policy=Policy())
+
+
+def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
+          time_format: str | None, tz: str | None, source_tz: str | None, layer: str | None,
+          category: list[str] | None, units: str, cell_m: float,
+          polygons: Path | None, polygons_layer: str | None, network_file: Path | None,
+          network_layer: str | None) -> _Loaded:
+    from xunfang.intel import EventSet
+    from xunfang.intel.sources import (
+        check_streets,
+        is_scenario,
+        read_streets,
+        select_categories,
+        units_for,
+    )
+
+    scenario = is_scenario(incidents)
+    kind = units
+    streets, street_crs = None, None
+    if network_layer is not None and network_file is None:
+        raise _fail("--network-layer needs --network FILE")
+    if network_file is not None:
+        try:  # the cheap refusals before the road file is imported
+            check_streets(kind, scenario=scenario, polygons=polygons is not None)
+            streets, street_crs = read_streets(network_file, layer=network_layer)
+        except (XunfangError, ValueError, OSError) as exc:
+            raise _fail(exc) from None
+    src = _source(incidents, columns, crs, coords, time_format=time_format, tz=tz,
+                  source_tz=source_tz, layer=layer, target_crs=street_crs)
+    try:
+        chosen = select_categories(src.table, category or ())
+        u = units_for(kind, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
+                      polygons_layer=polygons_layer, streets=streets)
+        ev = EventSet.build(u, chosen.time, chosen.xy)
+    except (XunfangError, ValueError, OSError) as exc:
+        raise _fail(exc) from None
+    placed = int((ev.unit >= 0).sum())
+    if placed == 0:
+        raise _fail(_no_unit(u.kind, len(ev.unit), streets is not None))
+    return _Loaded(src, chosen, u, ev, streets, placed)
+
+
 @intel_app.command("evaluate")
 def evaluate_cmd(
     incidents: Annotated[str, typer.Argument(
@@ -181,21 +264,14 @@ def evaluate_cmd(
     source_tz: SourceTzOpt = None,
     layer: LayerOpt = None,
     category: CategoryOpt = None,
-    cell_m: Annotated[float, typer.Option("--cell-m", help="Cell size in metres.")] = 250.0,
+    cell_m: CellOpt = 250.0,
     units: Annotated[str, typer.Option(
         "--units", help="cells, grids (a scenario's prevention grids) or segments (its "
         "roads, or --network's).")] = "cells",
-    polygons: Annotated[Path | None, typer.Option(
-        "--polygons", help="Rank these polygons instead (GeoPackage, GeoJSON, KML).")] = None,
-    polygons_layer: Annotated[str | None, typer.Option(
-        "--polygons-layer", help="The layer of --polygons, when the file holds several.")
-    ] = None,
-    network_file: Annotated[Path | None, typer.Option(
-        "--network", help="A road file (OpenStreetMap .osm.pbf, or a GIS line layer) whose "
-        "street segments a bare incident file is ranked on (--units segments).")] = None,
-    network_layer: Annotated[str | None, typer.Option(
-        "--network-layer", help="The road layer of --network, when the file holds several.")
-    ] = None,
+    polygons: PolygonsOpt = None,
+    polygons_layer: PolygonsLayerOpt = None,
+    network_file: NetworkOpt = None,
+    network_layer: NetworkLayerOpt = None,
     methods: Annotated[str, typer.Option(
         "--methods", help="Comma-separated: naive,decay,kde,prospective,etas,network_kde,gbm,"
         "auto (default: all that apply).")] = "",
@@ -209,61 +285,29 @@ def evaluate_cmd(
     test_to: Annotated[datetime | None, typer.Option(
         "--test-to", formats=["%Y-%m-%d"], help="Last test day, inclusive (default: the day "
         "of the last incident).")] = None,
-    country: Annotated[str | None, typer.Option(
-        "--country", help="Public-holiday calendar for gbm (ISO code, e.g. CN, US).")] = None,
+    country: CountryOpt = None,
     seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Score forecasting methods by rolling-origin daily forecasts (hit rate, PAI, PEI)."""
     from xunfang.cli.main import _progress, out_console
-    from xunfang.intel import (
-        COVERAGES,
-        EventSet,
-        evaluate,
-        make_method,
-        method_names,
-    )
-    from xunfang.intel.sources import (
-        check_streets,
-        is_scenario,
-        read_streets,
-        select_categories,
-        units_for,
-    )
-    from xunfang.network import RoadNetwork
-    from xunfang.scenario.model import Policy
+    from xunfang.intel import COVERAGES, evaluate, make_method, method_names
 
-    streets, street_crs = None, None
-    if network_layer is not None and network_file is None:
-        raise _fail("--network-layer needs --network FILE")
-    if network_file is not None:
-        try:  # the cheap refusals before the road file is imported
-            check_streets(units, scenario=is_scenario(incidents), polygons=polygons is not None)
-            streets, street_crs = read_streets(network_file, layer=network_layer)
-        except (XunfangError, ValueError, OSError) as exc:
-            raise _fail(exc) from None
-    src = _source(incidents, columns, crs, coords, time_format=time_format, tz=tz,
-                  source_tz=source_tz, layer=layer, target_crs=street_crs)
+    got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
+                tz=tz, source_tz=source_tz, layer=layer, category=category, units=units,
+                cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
+                network_file=network_file, network_layer=network_layer)
+    src, chosen, u, ev, streets, placed = (got.src, got.chosen, got.units, got.events,
+                                           got.streets, got.placed)
     try:
-        chosen = select_categories(src.table, category or ())
-        u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
-                      polygons_layer=polygons_layer, streets=streets)
-        ev = EventSet.build(u, chosen.time, chosen.xy)
-        placed = int((ev.unit >= 0).sum())
-        if placed == 0:
-            raise _fail(_no_unit(u.kind, len(ev.unit), streets is not None))
         last = ev.date_of(int(ev.t.max()))
         t1 = _dates(test_to) or last
         t0 = _dates(test_from) or max(t1 - timedelta(days=364), ev.epoch + timedelta(days=1))
         names = (method_names(methods) if methods else tuple(
             m for m in ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm",
                         "auto") if m != "network_kde" or u.kind == "segments"))
-        network = None  # network_kde's, and auto's candidate on street segments
-        if u.kind == "segments" and ("network_kde" in names or "auto" in names):
-            if src.scenario is not None:
-                network = RoadNetwork.from_scenario(src.scenario)
-            elif streets is not None:
-                network = RoadNetwork.from_roads(streets, policy=Policy())
+        # network_kde's, and auto's candidate on street segments
+        network = got.network() if "network_kde" in names or "auto" in names else None
         country = country or ("CN" if src.scenario is not None else None)
         ms = [make_method(n, network=network, country=country, seed=seed,
                           naive_days=naive_days) for n in names]
@@ -342,55 +386,87 @@ def evaluate_cmd(
 
 @intel_app.command("forecast")
 def forecast_cmd(
-    scenario: Annotated[str, typer.Argument(help="A scenario folder or built-in name.")],
+    incidents: Annotated[str, typer.Argument(
+        help="A scenario folder / built-in name, or an incident file (as for evaluate) or a "
+        ".parquet store.")],
+    columns: ColumnsOpt = None,
+    crs: CrsOpt = None,
+    coords: CoordsOpt = "wgs84",
+    time_format: TimeFormatOpt = None,
+    tz: TzOpt = None,
+    source_tz: SourceTzOpt = None,
+    layer: LayerOpt = None,
+    category: CategoryOpt = None,
     start: Annotated[datetime | None, typer.Option(
         "--from", formats=["%Y-%m-%d"], help="First day (default: the day after the last "
         "incident).")] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=366)] = 1,
     method: Annotated[str, typer.Option("--method", help="A method name.")] = "auto",
-    units: Annotated[str, typer.Option("--units", help="grids, cells or segments.")] = "grids",
-    cell_m: Annotated[float, typer.Option("--cell-m")] = 250.0,
-    slots: Annotated[str, typer.Option("--slots", help="hour or shift.")] = "hour",
+    units: UnitsOpt = None,
+    cell_m: CellOpt = 250.0,
+    polygons: PolygonsOpt = None,
+    polygons_layer: PolygonsLayerOpt = None,
+    network_file: NetworkOpt = None,
+    network_layer: NetworkLayerOpt = None,
+    slots: Annotated[str, typer.Option(
+        "--slots", help="hour, or shift (a scenario's shifts; for a file 08-16, 16-24, "
+        "00-08).")] = "hour",
     train_days: Annotated[int, typer.Option("--train-days", min=1)] = 365,
-    category: CategoryOpt = None,
+    country: CountryOpt = None,
     seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    geojson: Annotated[Path | None, typer.Option(
+        "--geojson", help="Also write the places with their expected incidents, rank and "
+        "riskiest slot as a GeoJSON layer (WGS 84), for a GIS.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Forecast the risk of every grid (or cell, segment) and slot of a horizon."""
+    """Forecast the risk of every grid (or cell, polygon, street segment) and slot of a
+    horizon, from a scenario's history or from any incident file."""
     from xunfang.cli.main import out_console
-    from xunfang.intel import EventSet, Slots, forecast, make_method
-    from xunfang.intel.sources import select_categories, units_for
-    from xunfang.network import RoadNetwork
+    from xunfang.intel import Slots, forecast, make_method
+    from xunfang.intel.sources import is_scenario
+    from xunfang.report.layers import forecast_layer
+    from xunfang.scenario.model import Policy
 
     if slots not in ("hour", "shift"):
         raise _fail(f"--slots must be hour or shift, got '{slots}'")
-    src = _source(scenario, None, None, "wgs84")
-    if src.scenario is None:
-        raise _fail(f"{scenario}: forecast needs a scenario folder (its grids, policy, time "
-                    "zone); evaluate works on bare incident files")
-    sc = src.scenario
+    kind = units or ("segments" if network_file is not None
+                     else "grids" if is_scenario(incidents) and polygons is None else "cells")
+    got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
+                tz=tz, source_tz=source_tz, layer=layer, category=category, units=kind,
+                cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
+                network_file=network_file, network_layer=network_layer)
+    sc, ev, u = got.src.scenario, got.events, got.units
     try:
-        chosen = select_categories(src.table, category or ())
-        u = units_for(units, chosen, sc, cell_m=cell_m)
-        ev = EventSet.build(u, chosen.time, chosen.xy)
         first = _dates(start) or ev.date_of(int(ev.t.max()) + 1)
-        network = (RoadNetwork.from_scenario(sc)
-                   if method == "network_kde" or (method == "auto" and units == "segments")
+        network = (got.network() if method == "network_kde" or (method == "auto"
+                                                                and u.kind == "segments")
                    else None)
-        m = make_method(method, network=network, country="CN", seed=seed)
+        m = make_method(method, network=network,
+                        country=country or ("CN" if sc is not None else None), seed=seed)
+        shifts = tuple(sc.policy.shift_starts if sc is not None else Policy().shift_starts)
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
-                      slots=Slots(slots, tuple(sc.policy.shift_starts)))  # type: ignore[arg-type]
+                      slots=Slots(slots, shifts))  # type: ignore[arg-type]
+        layer_doc = forecast_layer(fc, got.chosen.crs) if geojson is not None else None
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
+    if geojson is not None:
+        try:
+            geojson.parent.mkdir(parents=True, exist_ok=True)
+            geojson.write_text(json.dumps(layer_doc, ensure_ascii=False), encoding="utf-8")
+        except OSError as exc:
+            raise _fail(f"--geojson {geojson}: cannot write: {exc}") from None
     if as_json:
         doc = fc.as_json()
+        doc["crs"] = got.chosen.crs
+        if u.cell_m is not None:
+            doc["cell_m"] = u.cell_m  # cell "i_j" covers [i, i+1) x [j, j+1) cell sizes in crs
         if category:
             doc["category"] = list(category)
         print(json.dumps(doc, ensure_ascii=False))
         return
-    of = f" of {', '.join(category)} ({len(chosen)} incidents)" if category else ""
-    out_console.print(f"{fc.method} forecast{escape(of)} for {first} + {days - 1} days, trained on "
-                      f"{fc.trained_from} to {fc.trained_to - timedelta(days=1)}; "
+    of = f" of {', '.join(category)} ({len(got.chosen)} incidents)" if category else ""
+    out_console.print(f"{fc.method} forecast{escape(of)} for {first} + {days - 1} days, trained "
+                      f"on {fc.trained_from} to {fc.trained_to - timedelta(days=1)}; "
                       f"expected incidents: {fc.risk.sum():.1f}")
     table = Table(title="hottest places")
     table.add_column(u.kind[:-1])
@@ -398,3 +474,5 @@ def forecast_cmd(
     for unit, v in fc.hot():
         table.add_row(escape(unit), f"{v:.2f}")
     out_console.print(table)
+    if geojson is not None:
+        out_console.print(f"{len(u)} places written to {escape(str(geojson))}")

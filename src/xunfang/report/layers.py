@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 
 from xunfang.geo import Projector
+from xunfang.intel.forecast import Forecast
 from xunfang.planning.coverage import Coverage, bands_of
 from xunfang.scenario.model import FloatArray, Scenario
 
@@ -163,3 +164,59 @@ def plan_layers(scenario: Scenario, access: Coverage | None) -> dict[str, Json]:
     if access is not None:
         layers["rings.geojson"] = rings_layer(scenario, t, access)
     return layers
+
+
+def forecast_layer(fc: Forecast, crs: str) -> Json:
+    """A forecast's places as a layer: each cell (a square), polygon or street segment with its
+    expected incidents over the horizon, its rank (1 = the hottest) and its riskiest slot.
+    In WGS 84 lon/lat; planar metres, said in a ``"crs"`` note, where ``crs`` is ``local``."""
+    u = fc.units
+    if crs == "local":
+        def t(xy: FloatArray) -> FloatArray:
+            return np.asarray(xy, dtype=np.float64).round(2)
+    else:
+        proj = Projector(crs)
+
+        def t(xy: FloatArray) -> FloatArray:
+            a = np.asarray(xy, float).reshape(-1, 2)
+            lon, lat = proj.to_lonlat(a[:, 0], a[:, 1])
+            return np.column_stack([lon, lat]).astype(np.float64).round(7)
+
+    per_unit = fc.risk.transpose(1, 0, 2).reshape(len(u), -1)  # (units, days · slots)
+    total = per_unit.sum(axis=1)
+    order = np.lexsort((np.arange(len(u)), -total))
+    rank = np.empty(len(u), dtype=np.int64)
+    rank[order] = np.arange(1, len(u) + 1)
+    starts = fc.slot_starts()
+    peak = per_unit.argmax(axis=1) if per_unit.shape[1] else np.zeros(len(u), dtype=np.int64)
+    feats = []
+    for i, uid in enumerate(u.ids):
+        if u.kind == "cells":
+            assert u.cell_m is not None
+            ix, iy = (int(v) for v in uid.split("_"))
+            x0, y0, c = ix * u.cell_m, iy * u.cell_m, u.cell_m
+            ring = t(np.array([[x0, y0], [x0 + c, y0], [x0 + c, y0 + c], [x0, y0 + c],
+                               [x0, y0]]))
+            geom: Json = {"type": "Polygon", "coordinates": [ring.tolist()]}
+        elif u.kind == "segments":
+            geom = {"type": "LineString",
+                    "coordinates": t(np.asarray(u.geometry[i].coords)).tolist()}
+        else:
+            g = u.geometry[i]
+            polys = list(g.geoms) if isinstance(g, shapely.MultiPolygon) else [g]
+            geom = {"type": "MultiPolygon",
+                    "coordinates": [_polygon_coords(p, t) for p in polys]}
+        top = float(per_unit[i, int(peak[i])]) if starts else 0.0
+        feats.append({"type": "Feature", "geometry": geom, "properties": {
+            "unit": uid, "expected": round(float(total[i]), 6), "rank": int(rank[i]),
+            # a place with no risk has no riskiest slot
+            "peak_slot": starts[int(peak[i])] if top > 0 else None,
+            "peak_expected": round(top, 6) if top > 0 else None,
+        }})
+    out: Json = {"type": "FeatureCollection", "method": fc.method, "unit_kind": u.kind,
+                 "days": [d.isoformat() for d in fc.days], "slot_kind": fc.slots.kind,
+                 "trained_from": fc.trained_from.isoformat(),
+                 "trained_to": fc.trained_to.isoformat(), "features": feats}
+    if crs == "local":
+        out["crs"] = {"type": "name", "properties": {"name": "local planar metres"}}
+    return out
