@@ -455,6 +455,17 @@ def bench_chicago(data: Path, train_days: int, oracle_only: bool = False) -> dic
     return out
 
 
+def finish(result: dict[str, Any], as_json: bool) -> bool:
+    """Record the load after the run; print the JSON line and return True with ``--json``,
+    else print the machine line (the table follows) and return False."""
+    result["machine"]["load_after"] = loadavg()
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return True
+    print(f"machine: {result['machine']}")
+    return False
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true")
@@ -481,11 +492,8 @@ def main() -> None:
         timespec="seconds"), "machine": machine()}
     if args.memory:
         result["memory"] = bench_memory(args.rows, args.data)
-        result["machine"]["load_after"] = loadavg()
-        if args.json:
-            print(json.dumps(result, ensure_ascii=False))
+        if finish(result, args.json):
             return
-        print(f"machine: {result['machine']}")
         print(f"\n{'file':<10}{'rows':>10}{'CSV MB':>8}{'ingest peak MB':>16}"
               f"{'read_csv peak MB':>18}{'ratio':>7}{'ingest s':>10}")
         for r in result["memory"]:
@@ -495,11 +503,8 @@ def main() -> None:
     if args.scale:
         result["scale"] = sc = bench_scale(args.data, args.scale_rows, args.scale_window,
                                            args.scale_days)
-        result["machine"]["load_after"] = loadavg()
-        if args.json:
-            print(json.dumps(result, ensure_ascii=False))
+        if finish(result, args.json):
             return
-        print(f"machine: {result['machine']}")
         print(f"\n{sc['rows']:,} incidents on {sc['units']:,} cells (events built in "
               f"{sc['build_seconds']} s), {sc['window_days']}-day window, {sc['test_days']} "
               "test days from 2019-01-01:")
@@ -512,11 +517,7 @@ def main() -> None:
         ev, labels = chicago_events(args.data)
         result["ceilings"] = [bench_ceilings(ev, labels, int(n))
                               for n in str(args.train_days).split(",")]
-        result["machine"]["load_after"] = loadavg()
-        if args.json:
-            print(json.dumps(result, ensure_ascii=False))
-        else:
-            print(f"machine: {result['machine']}")
+        if not finish(result, args.json):
             print_ceilings(result)
         return
     result["ingest"] = bench_ingest(args.rows, args.data, args.repeat)
@@ -524,12 +525,9 @@ def main() -> None:
     if args.chicago:
         result["chicago"] = [bench_chicago(args.data, int(n), args.hindsight_only)
                              for n in str(args.train_days).split(",")]
-    result["machine"]["load_after"] = loadavg()
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+    if finish(result, args.json):
         return
     ing = result["ingest"]
-    print(f"machine: {result['machine']}")
     print(f"\ningest {ing['rows']:,} rows ({ing['csv_mb']} MB CSV): {ing['seconds']} s "
           f"(pandas.read_csv alone {ing['pandas_read_csv_seconds']} s, ratio "
           f"{ing['ratio_to_read_csv']}); kept {ing['kept']:,}, rejected {ing['rejected']:,} "
