@@ -119,6 +119,7 @@ def test_forecast_writes_the_grids_as_a_gis_layer(tmp_path: Path) -> None:
     lon, lat = layer["features"][0]["geometry"]["coordinates"][0][0][0]
     assert 103.0 < lon < 103.5 and 29.0 < lat < 29.5  # the county seat, in lon/lat
 
+
 def test_plan_risk_method_is_checked(tmp_path: Path) -> None:
     res = runner.invoke(app, ["plan", "ebian", "--risk-method", "sepp", "--out",
                               str(tmp_path / "p")])

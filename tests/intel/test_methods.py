@@ -207,7 +207,7 @@ def test_method_names_and_errors() -> None:
     assert method_names("naive, kde,naive") == ("naive", "kde")
     with pytest.raises(MethodError, match="unknown method 'sepp'"):
         method_names("naive,sepp")
-    with pytest.raises(MethodError, match="road network"):
+    with pytest.raises(MethodError, match="ranks street segments: use --units segments"):
         make_method("network_kde")
     with pytest.raises(MethodError, match="holiday calendar"):
         Gbm(country="XX").fit(events_at([(50, 50)] * 40, [START + timedelta(days=i) for i in

@@ -740,3 +740,43 @@ def test_forecast_a_city_file_without_a_scenario(
     res = runner.invoke(app, ["intel", "forecast", str(src), "--columns",
                               "time=date,lon=longitude,lat=latitude", "--units", "grids"])
     assert res.exit_code == 1 and "--units grids needs a scenario folder" in res.output
+
+
+def test_forecast_from_a_day_inside_the_file_and_odd_polygons(
+        chicago: pd.DataFrame, tmp_path: Path) -> None:
+    import shapely
+
+    src = _lonlat_csv(chicago, tmp_path)
+    cols = ["--columns", "time=date,lon=longitude,lat=latitude", "--method", "naive"]
+    res = runner.invoke(app, ["intel", "forecast", str(src), *cols, "--from", "2017-03-01",
+                              "--train-days", "59", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    # the cells are where the record before the day put incidents, not where later ones fell
+    before = chicago[chicago.date < "2017-03-01"]
+    (tmp_path / "before").mkdir()
+    t = ingest(_lonlat_csv(before, tmp_path / "before"), columns=LONLAT).table
+    cells = {f"{int(a // 250)}_{int(b // 250)}" for a, b in zip(t.x, t.y, strict=True)}
+    assert set(doc["units"]) == cells
+    # a district drawn with a spike (make_valid gives a polygon and a line): still a place;
+    # incidents outside every polygon are counted
+    x0, y0 = chicago.longitude.median(), chicago.latitude.median()
+    ring = [(x0 - .02, y0 - .02), (x0 + .02, y0 - .02), (x0 + .02, y0 + .02), (x0, y0 + .02),
+            (x0, y0 + .05), (x0, y0 + .02), (x0 - .02, y0 + .02), (x0 - .02, y0 - .02)]
+    poly = tmp_path / "spike.geojson"
+    poly.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "D1"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}}]}), encoding="utf-8")
+    out = tmp_path / "o.geojson"
+    res = runner.invoke(app, ["intel", "forecast", str(src), *cols, "--polygons", str(poly),
+                              "--geojson", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    inside = shapely.contains_xy(shapely.Polygon(ring), chicago.longitude, chicago.latitude)
+    assert doc["incidents_on_no_unit"] == len(chicago) - int(inside.sum())
+    shape = shapely.geometry.shape(json.loads(out.read_text())["features"][0]["geometry"])
+    assert shape.area == pytest.approx(0.04 * 0.04, rel=1e-3)
+    # a --geojson that cannot be a file is refused before any work
+    res = runner.invoke(app, ["intel", "forecast", str(src), *cols, "--geojson",
+                              str(tmp_path)])
+    assert res.exit_code == 1 and "not a file that can be written" in res.output

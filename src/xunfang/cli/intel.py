@@ -215,7 +215,11 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
           time_format: str | None, tz: str | None, source_tz: str | None, layer: str | None,
           category: list[str] | None, units: str, cell_m: float,
           polygons: Path | None, polygons_layer: str | None, network_file: Path | None,
-          network_layer: str | None) -> _Loaded:
+          network_layer: str | None, before: date | None = None) -> _Loaded:
+    """``before``: only the incidents before that day (a forecast's: its cells are where the
+    record it learns from put incidents, not where later ones fell)."""
+    import numpy as np
+
     from xunfang.intel import EventSet
     from xunfang.intel.sources import (
         check_streets,
@@ -240,6 +244,10 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
                   source_tz=source_tz, layer=layer, target_crs=street_crs)
     try:
         chosen = select_categories(src.table, category or ())
+        if before is not None:
+            chosen = chosen.take(np.flatnonzero(chosen.time < np.datetime64(before, "s")))
+            if not len(chosen):
+                raise XunfangError(f"no incident before {before}: nothing to forecast from")
         u = units_for(kind, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
                       polygons_layer=polygons_layer, streets=streets)
         ev = EventSet.build(u, chosen.time, chosen.xy)
@@ -431,10 +439,14 @@ def forecast_cmd(
         raise _fail(f"--slots must be hour or shift, got '{slots}'")
     kind = units or ("segments" if network_file is not None
                      else "grids" if is_scenario(incidents) and polygons is None else "cells")
+    if geojson is not None and (geojson.is_dir() or (geojson.parent.exists()
+                                                     and not geojson.parent.is_dir())):
+        raise _fail(f"--geojson {geojson}: not a file that can be written")
     got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=kind,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
-                network_file=network_file, network_layer=network_layer)
+                network_file=network_file, network_layer=network_layer,
+                before=_dates(start))
     sc, ev, u = got.src.scenario, got.events, got.units
     try:
         first = _dates(start) or ev.date_of(int(ev.t.max()) + 1)
@@ -458,6 +470,7 @@ def forecast_cmd(
     if as_json:
         doc = fc.as_json()
         doc["crs"] = got.chosen.crs
+        doc["incidents_on_no_unit"] = len(ev.unit) - got.placed
         if u.cell_m is not None:
             doc["cell_m"] = u.cell_m  # cell "i_j" covers [i, i+1) x [j, j+1) cell sizes in crs
         if category:
@@ -474,5 +487,9 @@ def forecast_cmd(
     for unit, v in fc.hot():
         table.add_row(escape(unit), f"{v:.2f}")
     out_console.print(table)
+    if len(ev.unit) > got.placed:
+        out_console.print(_no_unit(u.kind, len(ev.unit), got.streets is not None,
+                                   len(ev.unit) - got.placed).replace(
+                                       "count as misses of every method", "are not forecast"))
     if geojson is not None:
         out_console.print(f"{len(u)} places written to {escape(str(geojson))}")

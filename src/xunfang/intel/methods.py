@@ -786,8 +786,8 @@ def make_method(name: str, *, network: Any = None, country: str | None = None,
         return Etas()
     if name == "network_kde":
         if network is None:
-            raise MethodError("network_kde needs a road network: forecast on a scenario's "
-                              "street segments")
+            raise MethodError("network_kde ranks street segments: use --units segments (a "
+                              "scenario's roads, or a road file's with --network FILE)")
         return NetworkKDE(network)
     if name == "gbm":
         return Gbm(country=country, seed=seed)

@@ -169,6 +169,13 @@ def scenario_grids(scenario: object) -> Units:
     return polygons(tuple(a.id for a in areas), tuple(a.geometry for a in areas), "grids")
 
 
+def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else g
+
+
 def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = None,
                        layer: str | None = None) -> Units:
     """Polygons from GeoPackage, GeoJSON, shapefile or KML, reprojected to ``crs``."""
@@ -189,7 +196,9 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
 
         t = Transformer.from_crs(src, crs, always_xy=True)
         geoms = shapely.transform(geoms, lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
-    geoms = shapely.make_valid(geoms)
+    # a self-touching ring comes out of make_valid as a collection with a line in it: the
+    # unit is its polygonal part (the line has no area)
+    geoms = np.array([_polygonal(g) for g in shapely.make_valid(geoms)], dtype=object)
     if id_field is None:
         for cand in ("id", "name", "Name", "dist_num", "DIST_NUM"):
             col = df[cand] if cand in df.columns else None

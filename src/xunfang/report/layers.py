@@ -7,15 +7,17 @@ in a top-level ``"crs"`` note (RFC 7946 asks for WGS 84, which such data cannot 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
 from xunfang.geo import Projector
-from xunfang.intel.forecast import Forecast
 from xunfang.planning.coverage import Coverage, bands_of
 from xunfang.scenario.model import FloatArray, Scenario
+
+if TYPE_CHECKING:
+    from xunfang.intel.forecast import Forecast
 
 Json = dict[str, Any]
 Transform = Callable[[FloatArray], FloatArray]
@@ -23,12 +25,17 @@ Transform = Callable[[FloatArray], FloatArray]
 
 def transformer(scenario: Scenario) -> Transform:
     """Working-CRS metres → output coordinates (lon/lat, or metres for a local CRS)."""
-    if scenario.crs.is_local:
+    return crs_transformer("local" if scenario.crs.is_local else scenario.crs.working)
+
+
+def crs_transformer(crs: str) -> Transform:
+    """Metres in ``crs`` → lon/lat (metres, rounded to the centimetre, for ``local``)."""
+    if crs == "local":
         def planar(xy: FloatArray) -> FloatArray:
             return np.asarray(xy, dtype=np.float64).round(2)
 
         return planar
-    proj = Projector(scenario.crs.working)
+    proj = Projector(crs)
 
     def to_lonlat(xy: FloatArray) -> FloatArray:
         a = np.asarray(xy, float).reshape(-1, 2)
@@ -171,17 +178,7 @@ def forecast_layer(fc: Forecast, crs: str) -> Json:
     expected incidents over the horizon, its rank (1 = the hottest) and its riskiest slot.
     In WGS 84 lon/lat; planar metres, said in a ``"crs"`` note, where ``crs`` is ``local``."""
     u = fc.units
-    if crs == "local":
-        def t(xy: FloatArray) -> FloatArray:
-            return np.asarray(xy, dtype=np.float64).round(2)
-    else:
-        proj = Projector(crs)
-
-        def t(xy: FloatArray) -> FloatArray:
-            a = np.asarray(xy, float).reshape(-1, 2)
-            lon, lat = proj.to_lonlat(a[:, 0], a[:, 1])
-            return np.column_stack([lon, lat]).astype(np.float64).round(7)
-
+    t = crs_transformer(crs)
     per_unit = fc.risk.transpose(1, 0, 2).reshape(len(u), -1)  # (units, days · slots)
     total = per_unit.sum(axis=1)
     order = np.lexsort((np.arange(len(u)), -total))
@@ -202,8 +199,8 @@ def forecast_layer(fc: Forecast, crs: str) -> Json:
             geom = {"type": "LineString",
                     "coordinates": t(np.asarray(u.geometry[i].coords)).tolist()}
         else:
-            g = u.geometry[i]
-            polys = list(g.geoms) if isinstance(g, shapely.MultiPolygon) else [g]
+            polys = [p for p in shapely.get_parts(u.geometry[i])
+                     if isinstance(p, shapely.Polygon)]
             geom = {"type": "MultiPolygon",
                     "coordinates": [_polygon_coords(p, t) for p in polys]}
         top = float(per_unit[i, int(peak[i])]) if starts else 0.0
