@@ -780,3 +780,30 @@ def test_forecast_from_a_day_inside_the_file_and_odd_polygons(
     res = runner.invoke(app, ["intel", "forecast", str(src), *cols, "--geojson",
                               str(tmp_path)])
     assert res.exit_code == 1 and "not a file that can be written" in res.output
+
+
+def test_a_column_of_points_wkt_or_socrata_pairs(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    ref = ingest(_lonlat_csv(chicago, tmp_path), columns=LONLAT)
+    lon, lat = chicago.longitude.to_numpy(), chicago.latitude.to_numpy()
+    wkt = [f"POINT ({a} {b})" for a, b in zip(lon, lat, strict=True)]
+    pairs = [f"({b}, {a})" for a, b in zip(lon, lat, strict=True)]  # Chicago's Location
+    wkt[7], pairs[7] = "", "(nowhere)"
+    df = pd.DataFrame({"date": chicago.date, "Point": wkt, "Location": pairs,
+                       "Latitude": 0.0, "Longitude": 0.0})  # decoys the mapping must not take
+    src = tmp_path / "points.csv"
+    df.to_csv(src, index=False)
+    for col in ("Point", "Location"):
+        got = ingest(src, columns={"time": "date", "point": col})
+        keep = np.arange(len(chicago)) != 7
+        assert np.abs(got.table.x - ref.table.x[keep]).max() < 0.01, col
+        assert np.abs(got.table.y - ref.table.y[keep]).max() < 0.01, col
+        assert [(p.row, p.field, p.rule) for p in got.report.problems] == [
+            (8, f"{col} ({k})", "coordinate missing or not a number") for k in ("lon", "lat")]
+    # projected WKT with its CRS
+    x, y = _projected(chicago, 3435)
+    pd.DataFrame({"date": chicago.date, "geom": [f"POINT ({a} {b})" for a, b in zip(
+        x, y, strict=True)]}).to_csv(src, index=False)
+    got = ingest(src, columns={"time": "date", "point": "geom"}, crs="EPSG:3435")
+    assert np.abs(got.table.x - ref.table.x).max() < 0.01
+    with pytest.raises(IngestError, match="maps point and lon"):
+        ingest(src, columns={"time": "date", "point": "geom", "lon": "geom"})

@@ -21,8 +21,9 @@ intel_app = typer.Typer(
     no_args_is_help=True)
 
 ColumnsOpt = Annotated[str | None, typer.Option(
-    "--columns", help="Column mapping FIELD=COLUMN,… (fields: id,time,x,y,lon,lat,category,"
-    "priority), e.g. time=date,lon=longitude,lat=latitude; a date and a time of day in two "
+    "--columns", help="Column mapping FIELD=COLUMN,… (fields: id,time,x,y,lon,lat,point,"
+    "category,priority), e.g. time=date,lon=longitude,lat=latitude; point= a column of WKT "
+    "'POINT (x y)' or '(lat, lon)' pairs; a date and a time of day in two "
     "columns: time=DATE+TIME (a time of day in HHMM digits, as 2230, or in hours is read as "
     "such).")]
 CrsOpt = Annotated[str | None, typer.Option(

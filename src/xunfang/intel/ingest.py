@@ -51,7 +51,7 @@ from xunfang.geo import (
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-FIELDS = ("id", "time", "x", "y", "lon", "lat", "category", "priority")
+FIELDS = ("id", "time", "x", "y", "lon", "lat", "point", "category", "priority")
 # column names recognised without a mapping (lower case), per field
 _ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "incident_id", "编号", "警情编号"),
@@ -577,12 +577,46 @@ def _clock_digits(text: pd.Series) -> pd.Series:
     return out
 
 
+_NUM = r"([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)"
+
+
+def _point_parts(text: pd.Series, geographic: bool) -> tuple[pd.Series, pd.Series]:
+    """x and y (lon and lat) of a column of points: WKT 'POINT (x y)' (SF's Point, NYC's
+    Lat_Lon is the other form), or Socrata's '(lat, lon)' (Chicago's Location), whose order is
+    latitude first, read only as degrees. A value in neither form is passed on as written, to
+    be listed as not a number."""
+    t = text.astype("string").str.strip()
+    wkt = t.str.extract(rf"^(?i:POINT)\s*(?:Z|M|ZM)?\s*\(\s*{_NUM}\s+{_NUM}(?:\s+{_NUM})*\s*\)$")
+    x, y = wkt[0], wkt[1]
+    if geographic:
+        pair = t.str.extract(rf"^\(\s*{_NUM}\s*,\s*{_NUM}\s*\)$")
+        x, y = x.fillna(pair[1]), y.fillna(pair[0])
+    return x.fillna(t), y.fillna(t)
+
+
 def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
-             time_format: str | None = None) -> dict[str, str]:
+             time_format: str | None = None, crs: str | None = None) -> dict[str, str]:
     have = {str(c).strip(): c for c in df.columns}
     lower = {k.lower(): v for k, v in have.items()}
     out: dict[str, str] = {}
+    if "point" in columns:
+        both = [k for k in ("lon", "lat", "x", "y") if k in columns]
+        if both:
+            raise IngestError(f"{path}: --columns maps point and {', '.join(both)}: give the "
+                              "column of points, or the coordinate columns, not both")
     for key, col in columns.items():
+        if key == "point":
+            if col not in have:
+                raise IngestError(
+                    f"{path}: --columns maps point to '{col}', which is not a column; "
+                    f"columns are {_listed(have)}")
+            geographic = crs is None or _crs(crs)[1]
+            xs, ys = _point_parts(df[have[col]], geographic)
+            pair = ("lon", "lat") if crs is None else ("x", "y")
+            for k, values in zip(pair, (xs, ys), strict=True):
+                df[f"{col} ({k})"] = values
+                out[k] = f"{col} ({k})"
+            continue
         if key == "time" and col not in have and "+" in col:  # date and time of day apart
             parts = [c.strip() for c in col.split("+")]
             for c in parts:
@@ -613,7 +647,7 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
                 f"columns are {_listed(have)}")
         out[key] = have[col]
     for key, names in _ALIASES.items():
-        if key in out:
+        if key in out or ("point" in columns and key in ("lon", "lat", "x", "y")):
             continue
         for n in names:
             if n in lower and lower[n] not in out.values():
@@ -884,7 +918,7 @@ def ingest(
         first = raw.problems[0]
         raise IngestError(f"{path}: no row has as many fields as the header; row {first.row} "
                           f"has {first.value}")
-    m = _mapping(df, columns or {}, path, time_format)
+    m = _mapping(df, columns or {}, path, time_format, crs)
     if "time" not in m:
         raise IngestError(
             f"{path}: no time column; map one with --columns time=COLUMN "
