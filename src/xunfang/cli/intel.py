@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -146,28 +145,16 @@ def _dates(d: datetime | None) -> date | None:
     return d.date() if d else None
 
 
-def _finite(doc: Any) -> Any:
-    """``doc`` with every NaN or infinite number as null: JSON has no such numbers (a ratio to
-    a baseline with no hits, a PEI with no possible hit)."""
-    if isinstance(doc, float):
-        return doc if math.isfinite(doc) else None
-    if isinstance(doc, dict):
-        return {k: _finite(v) for k, v in doc.items()}
-    if isinstance(doc, list | tuple):
-        return [_finite(v) for v in doc]
-    return doc
-
-
-def _no_unit(kind: str, total: int, road_file: bool, off: int | None = None) -> str:
-    """What to say of incidents that lie in no unit (they count as misses)."""
+def _no_unit(kind: str, total: int, road_file: bool, off: int | None = None,
+             fate: str = "they count as misses of every method") -> str:
+    """What to say of incidents that lie in no unit, and what becomes of them (``fate``)."""
     where = ({"segments": "more than 100 m from every street" if road_file
               else "on no street segment", "cells": "outside every cell"}
              .get(kind, f"outside every {kind[:-1] if kind.endswith('s') else kind}"))
     if off is None:
         return (f"none of the {total} incidents lies in a unit ({where}): do the incidents "
                 "and the units cover the same place?")
-    return (f"{off} of {total} incidents ({off / total:.1%}) lie {where}; they count as "
-            "misses of every method")
+    return f"{off} of {total} incidents ({off / total:.1%}) lie {where}; {fate}"
 
 
 UnitsOpt = Annotated[str | None, typer.Option(
@@ -231,13 +218,12 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
     )
 
     scenario = is_scenario(incidents)
-    kind = units
     streets, street_crs = None, None
     if network_layer is not None and network_file is None:
         raise _fail("--network-layer needs --network FILE")
     if network_file is not None:
         try:  # the cheap refusals before the road file is imported
-            check_streets(kind, scenario=scenario, polygons=polygons is not None)
+            check_streets(units, scenario=scenario, polygons=polygons is not None)
             streets, street_crs = read_streets(network_file, layer=network_layer)
         except (XunfangError, ValueError, OSError) as exc:
             raise _fail(exc) from None
@@ -249,7 +235,7 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
             chosen = chosen.take(np.flatnonzero(chosen.time < np.datetime64(before, "s")))
             if not len(chosen):
                 raise XunfangError(f"no incident before {before}: nothing to forecast from")
-        u = units_for(kind, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
+        u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
                       polygons_layer=polygons_layer, streets=streets)
         ev = EventSet.build(u, chosen.time, chosen.xy)
     except (XunfangError, ValueError, OSError) as exc:
@@ -301,6 +287,7 @@ def evaluate_cmd(
     """Score forecasting methods by rolling-origin daily forecasts (hit rate, PAI, PEI)."""
     from xunfang.cli.main import _progress, out_console
     from xunfang.intel import COVERAGES, evaluate, make_method, method_names
+    from xunfang.report.folder import json_ready
 
     got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=units,
@@ -349,7 +336,7 @@ def evaluate_cmd(
             point, lo, hi = result.ratio(s.method, "naive", 0.05, seed=seed)
             m["ratio_to_naive_at_0.05"] = {"ratio": point, "lo": lo, "hi": hi}
     if as_json:
-        print(json.dumps(_finite(doc), ensure_ascii=False, allow_nan=False))
+        print(json.dumps(json_ready(doc), ensure_ascii=False, allow_nan=False))
         return
     picked = (f" ({', '.join(category)}: {len(chosen)} incidents)" if category else "")
     table = Table(title=f"{escape(incidents)}{escape(picked)}: {t0} to {t1}, "
@@ -490,7 +477,6 @@ def forecast_cmd(
     out_console.print(table)
     if len(ev.unit) > got.placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), got.streets is not None,
-                                   len(ev.unit) - got.placed).replace(
-                                       "count as misses of every method", "are not forecast"))
+                                   len(ev.unit) - got.placed, "they are not forecast"))
     if geojson is not None:
         out_console.print(f"{len(u)} places written to {escape(str(geojson))}")
