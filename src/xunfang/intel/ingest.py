@@ -450,28 +450,33 @@ def read_table(path: Path, *, layer: str | None = None) -> RawTable:
     suffix = _suffix(path)
     if suffix == ".zip":
         return _read_zip(path, layer)
+    return _read_typed(path, suffix, layer)
+
+
+def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None = None,
+                gis: str | None = None) -> RawTable:
+    """A table by its file type. ``name`` is the file, or what messages call it; ``data`` its
+    bytes where they are already in memory, ``gis`` the path GDAL opens (a ZIP archive's
+    member: both)."""
     if layer is not None and suffix not in GIS_SUFFIXES:
-        raise IngestError(f"--layer {layer!r}: {path} is not a GIS file; layers are for "
+        raise IngestError(f"--layer {layer!r}: {name} is not a GIS file; layers are for "
                           f"{', '.join(GIS_SUFFIXES)}")
     if suffix in TEXT_SUFFIXES:
-        return _check_header(_read_text_table(path), path)
+        return _check_header(_read_text_table(name, data), name)
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, path)
+        try:
+            df = pd.read_excel(name if data is None else io.BytesIO(data), dtype=str,
+                               engine="openpyxl")
+        except Exception as exc:
+            raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
+        return _check_header(RawTable(df, None, None, np.arange(1, len(df) + 1,
+                                                                dtype=np.int64)), name)
     if suffix in GIS_SUFFIXES:
-        df, crs = _read_gis(path, layer)
+        df, crs = _read_gis(gis or name, layer)
         return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64))
     raise IngestError(
-        f"{path}: unknown file type '{suffix}'; use .csv, .csv.gz, .txt, .xlsx, "
+        f"{name}: unknown file type '{suffix}'; use .csv, .csv.gz, .txt, .xlsx, "
         f"{', '.join(GIS_SUFFIXES)}, or a .zip that holds one of them")
-
-
-def _read_excel(source: Any, name: Path) -> RawTable:
-    try:
-        df = pd.read_excel(source, dtype=str, engine="openpyxl")
-    except Exception as exc:
-        raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
-    return _check_header(RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64)),
-                         name)
 
 
 def _read_zip(path: Path, layer: str | None) -> RawTable:
@@ -480,9 +485,9 @@ def _read_zip(path: Path, layer: str | None) -> RawTable:
     .json member counts only where nothing else is a table (a README or metadata file rides
     along with many exports). An archive with none, or with several, is refused with its
     members listed."""
-    import io
     import zipfile
 
+    data = None
     try:
         with zipfile.ZipFile(path) as z:
             names = [i.filename for i in z.infolist() if not i.is_dir()]
@@ -501,27 +506,20 @@ def _read_zip(path: Path, layer: str | None) -> RawTable:
             member = members[0]
             inner = _suffix(member)
             name = Path(f"{path}!{member}")  # how messages name it
-            if layer is not None and inner not in GIS_SUFFIXES:
-                raise IngestError(f"--layer {layer!r}: {name} is not a GIS file; layers are "
-                                  f"for {', '.join(GIS_SUFFIXES)}")
-            if inner in TEXT_SUFFIXES or inner in EXCEL_SUFFIXES:
+            if inner not in GIS_SUFFIXES and layer is None:  # GDAL reads a GIS member itself
                 try:
                     data = z.read(member)
                 except (RuntimeError, NotImplementedError, zipfile.BadZipFile,
                         EOFError) as exc:  # encrypted, Deflate64, damaged
                     raise IngestError(f"{name}: cannot be unpacked ({exc}); unpack it with "
                                       "an archive tool and give the file instead") from None
-                if inner in TEXT_SUFFIXES:
-                    return _check_header(_read_text_table(name, data), name)
-                return _read_excel(io.BytesIO(data), name)
     except zipfile.BadZipFile as exc:
         raise IngestError(f"{path}: not a readable ZIP archive: {exc}") from None
     vsi = f"/vsizip/{path.resolve()}/{member}"
     try:
-        df, crs = _read_gis(vsi, layer)
+        return _read_typed(name, inner, layer, data, vsi)
     except IngestError as exc:  # name the archive as the user gave it, not GDAL's path
         raise IngestError(str(exc).replace(vsi, str(name))) from None
-    return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64))
 
 
 # -- the pipeline ------------------------------------------------------------------------------
