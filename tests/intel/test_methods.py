@@ -11,7 +11,16 @@ import shapely
 
 from xunfang.intel import EventSet, MethodError, make_method, method_names
 from xunfang.intel import units as U
-from xunfang.intel.methods import KDE, Auto, Decay, Etas, Gbm, Naive, Prospective
+from xunfang.intel.methods import (
+    KDE,
+    Auto,
+    Decay,
+    Etas,
+    Gbm,
+    Naive,
+    Prospective,
+    running_counts,
+)
 
 START = datetime(2024, 1, 1)
 
@@ -88,6 +97,19 @@ def test_kde_by_blocks_of_days_equals_the_sum_over_every_incident() -> None:
         np.testing.assert_allclose(got, expect, rtol=1e-12, atol=0)
         assert ((got == 0) == (expect == 0)).all()  # nothing cancels: zeros stay zeros
         assert inside == pytest.approx(((h.unit >= 0) * w).sum(), rel=1e-12)
+
+
+def test_running_counts_equal_counting_each_window_again() -> None:
+    rng = np.random.default_rng(5)
+    n = 400
+    times = [START + timedelta(minutes=int(m)) for m in rng.integers(0, 200 * 1440, n)]
+    ev = events_at([tuple(p) for p in rng.uniform(-50, 550, (n, 2))], times)
+    # sliding, growing, a jump past the last window, and a step back
+    windows = [(d - 30, d) for d in range(10, 60)] + [(0, d) for d in range(60, 80)] + [
+        (150, 170), (151, 171), (100, 120), (-5, 400)]
+    got = list(running_counts(ev, windows))
+    for (a, b), c in zip(windows, got, strict=True):
+        assert np.array_equal(c, ev.window(a, b).counts()), (a, b)
 
 
 def simulate_hawkes(mu: np.ndarray, theta: float, omega: float, days: float,

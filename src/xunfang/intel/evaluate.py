@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang._errors import XunfangError
-from xunfang.intel.methods import EventSet, Method, Model
+from xunfang.intel.methods import EventSet, Method, Model, running_counts
 from xunfang.intel.units import how_many, ranked, top_units
 
 FloatArray = npt.NDArray[np.float64]
@@ -166,6 +166,8 @@ def evaluate(
         model: Model | None = None
         fitted_on = -10**9
         notes: list[str] = []
+        # the study area of a bare file: the cells with an incident in the day's window
+        past = running_counts(events, ((d - train_days, d) for d in days.tolist()))
         for i, d in enumerate(days.tolist()):
             hist = events.window(d - train_days, d)
             if hist.b == hist.a:
@@ -178,7 +180,7 @@ def evaluate(
                 if note and note not in notes:
                     notes.append(note)
             risk = np.asarray(model.predict(hist, d), dtype=float)
-            area = fixed_area if fixed_area is not None else np.flatnonzero(hist.counts() > 0)
+            area = fixed_area if fixed_area is not None else np.flatnonzero(next(past) > 0)
             today = events.unit[day_starts[i]:day_starts[i + 1]]
             inside = today[today >= 0]
             actual = np.bincount(inside, minlength=len(units)).astype(float)

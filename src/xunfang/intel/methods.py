@@ -17,7 +17,7 @@ cheap ones by rolling validation inside the training window).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol, TypeVar
@@ -141,6 +141,24 @@ class History:
         """The integral of the decay weights over the window (see :meth:`decay`)."""
         lam = math.log(2) / half_life_days
         return (1 - math.exp(-lam * self.days)) / lam
+
+
+def running_counts(events: EventSet, windows: Iterable[tuple[int, int]]
+                   ) -> Iterator[FloatArray]:
+    """Each window's incidents per unit, for windows [a, b) of days in turn. A window that
+    moves forward from the one before (a and b later, a no later than the last b) is counted
+    from it by the days that left and entered, not over again: an evaluation or a rolling
+    validation asks for one a day, and at 3 million incidents and an 8-year window one count
+    is about 15 ms. The counts are whole numbers, so the running sum is exact."""
+    counts: FloatArray | None = None
+    pa = pb = 0
+    for a, b in windows:
+        if counts is None or not pa <= a <= pb <= b:
+            counts = events.window(a, b).counts()
+        else:
+            counts = counts + events.window(pb, b).counts() - events.window(pa, a).counts()
+        pa, pb = a, b
+        yield counts
 
 
 class Model(Protocol):
@@ -727,8 +745,9 @@ class Auto:
         start = self.validation_start(history)
         days = range(start, history.origin)
         # what each validation day ranks and scores, the same for every candidate
-        areas = [np.flatnonzero(ev.window(history.start, d).counts() > 0) if bare
-                 else np.arange(len(units), dtype=np.int64) for d in days]
+        areas = ([np.flatnonzero(c > 0) for c in running_counts(
+            ev, ((history.start, d) for d in days))] if bare
+            else [np.arange(len(units), dtype=np.int64)] * len(days))
         today = [ev.window(d, d + 1).unit for d in days]
         # a day with nothing to rank yet is not scored
         size = np.array([len(t) if len(a) else 0 for t, a in zip(today, areas, strict=True)],
