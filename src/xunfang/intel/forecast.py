@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from xunfang.intel.ingest import DATES_ONLY, midnight_share
 from xunfang.intel.methods import EventSet, History, Method, MethodError
 from xunfang.intel.units import Slots, Units
 
@@ -101,9 +102,9 @@ class Forecast:
 
 def dates_only(history: History) -> bool:
     """True when the record gives dates without times of day: at least 99 % of the window's
-    incidents at exactly 00:00 (the hour of day is then unknown, not midnight)."""
-    t = history.t
-    return bool(len(t)) and float(np.mean(np.round((t % 1.0) * 1440) == 0)) >= 0.99
+    incidents at exactly 00:00 (the hour of day is then unknown, not midnight): the rule of
+    the ingest report's note."""
+    return midnight_share(np.round((history.t % 1.0) * 1440)) >= DATES_ONLY
 
 
 def forecast(

@@ -1111,12 +1111,22 @@ def _text(values: pd.Series) -> npt.NDArray[np.object_]:
     return np.asarray(values.astype("string").fillna("").to_numpy(dtype=object), dtype=object)
 
 
+# from this share of times at exactly 00:00 up, a record gives dates without times of day:
+# the hour is unknown, not midnight (the ingest report's note, the forecast's flat hours)
+DATES_ONLY = 0.99
+
+
+def midnight_share(seconds_of_day: npt.ArrayLike) -> float:
+    """The share of times at exactly 00:00 (0 for no times); see :data:`DATES_ONLY`."""
+    s = np.asarray(seconds_of_day)
+    return float(np.mean(s == 0)) if len(s) else 0.0
+
+
 def _time_notes(t: npt.NDArray[np.datetime64]) -> tuple[str, ...]:
     """A file of dates without times of day: the hour is unknown, not midnight."""
-    if not len(t):
-        return ()
-    midnight = float(np.mean(t == t.astype("datetime64[D]")))
-    if midnight >= 0.99:
+    midnight = midnight_share((t - t.astype("datetime64[D]")).astype("timedelta64[s]")
+                              .astype(np.int64))
+    if midnight >= DATES_ONLY:
         return (f"{midnight:.0%} of the times are exactly 00:00: the file gives dates without "
                 "times of day; forecasts spread each day's risk evenly over its hours",)
     return ()
