@@ -256,10 +256,10 @@ def test_a_long_free_text_value_does_not_widen_every_row(tmp_path: Path) -> None
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     got = ingest(src)
     note = got.table.extra["narrative"]
-    assert note.dtype == object and got.table.ids.dtype == object
+    assert got.table.ids.dtype == object  # and extras in Arrow buffers, each its own length
     assert len(note[7]) == 50_000 and note[8] == "short"
     back = read_parquet(write_parquet(got.table, tmp_path / "s.parquet"))
-    assert back.extra["narrative"].dtype == object and back.extra["narrative"][7] == note[7]
+    assert back.extra["narrative"][7] == note[7] and back.extra["narrative"][8] == "short"
     assert back.ids.tolist() == got.table.ids.tolist()
 
 

@@ -42,7 +42,7 @@ def test_chicago_districts_from_kml_match_the_recorded_district(data_dir: Path) 
     assert districts.geometry[districts.ids.index("31")].geom_type == "MultiPolygon"
     sample = np.arange(0, len(got.table), 50)
     unit = districts.assign(got.table.xy[sample])
-    recorded = got.table.extra["district"][sample]
+    recorded = np.asarray(got.table.extra["district"], dtype=object)[sample]
     named = np.array([districts.ids[i] if i >= 0 else "" for i in unit])
     agree = float(np.mean(named == recorded))
     assert agree > 0.97, agree  # positions are rounded to 4 decimals (~10 m) near borders

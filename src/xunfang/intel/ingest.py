@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +50,8 @@ from xunfang.geo import (
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+# a text column: Python strings (object array) or Arrow-backed text (a file's other columns)
+TextColumn: TypeAlias = "npt.NDArray[Any] | pd.arrays.ArrowStringArray"
 
 FIELDS = ("id", "time", "x", "y", "lon", "lat", "point", "category", "priority")
 # column names recognised without a mapping (lower case), per field
@@ -142,7 +144,8 @@ class IngestReport:
 class IncidentTable:
     """Incidents as columns: local naive times to the second, projected x/y in ``crs``."""
 
-    # text columns hold Python strings (object arrays; see _text) or numpy str
+    # text columns hold Python strings (object arrays; see _text) or numpy str; ``extra``
+    # (the file's other columns) Arrow-backed text from a file (see _kept_text)
     ids: npt.NDArray[Any]
     time: npt.NDArray[np.datetime64]  # datetime64[s], local time
     x: FloatArray
@@ -150,7 +153,7 @@ class IncidentTable:
     crs: str
     category: npt.NDArray[Any]
     priority: IntArray
-    extra: Mapping[str, npt.NDArray[Any]] = field(default_factory=dict)
+    extra: Mapping[str, TextColumn] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -1111,6 +1114,14 @@ def _text(values: pd.Series) -> npt.NDArray[np.object_]:
     return np.asarray(values.astype("string").fillna("").to_numpy(dtype=object), dtype=object)
 
 
+def _kept_text(values: pd.Series) -> pd.arrays.ArrowStringArray:
+    """A column the file carries beside the mapped ones ("" for none), kept for the store.
+    In Arrow's buffers, not as Python strings: a city's full crime export has some twenty
+    such columns, and two million rows of them as Python strings took 2 GB more than the
+    whole table as read (measured: bench/RESULTS.md, issue 4, session 10)."""
+    return values.astype("string[pyarrow]").fillna("").array
+
+
 # from this share of times at exactly 00:00 up, a record gives dates without times of day:
 # the hour is unknown, not midnight (the ingest report's note, the forecast's flat hours)
 DATES_ONLY = 0.99
@@ -1142,7 +1153,7 @@ def _table(
     cat = (_text(df[m["category"]].astype("string").str.strip()) if "category" in m
            else np.full(n, "", dtype=str))
     used = set(m.values()) | {"__x", "__y"}
-    extra = {str(c): _text(df[c]) for c in df.columns if c not in used}
+    extra = {str(c): _kept_text(df[c]) for c in df.columns if c not in used}
     return IncidentTable(ids=ids, time=t, x=x, y=y, crs=crs, category=cat, priority=pr,
                          extra=extra)
 
@@ -1177,8 +1188,9 @@ def read_parquet(path: Path | str) -> IncidentTable:
     meta = json.loads((tab.schema.metadata or {}).get(b"xunfang", b"{}"))
     if "crs" not in meta:
         raise IngestError(f"{path}: not an incident store written by xunfang (no CRS)")
-    cols = {name: tab.column(name).to_numpy(zero_copy_only=False) for name in tab.column_names}
     base = ("id", "time", "x", "y", "category", "priority")
+    cols = {name: tab.column(name).to_numpy(zero_copy_only=False) for name in base
+            if name in tab.column_names}
     missing = [c for c in base if c not in cols]
     if missing:
         raise IngestError(f"{path}: missing columns {', '.join(missing)}")
@@ -1186,5 +1198,6 @@ def read_parquet(path: Path | str) -> IncidentTable:
         ids=cols["id"].astype(object), time=cols["time"].astype("datetime64[s]"),
         x=cols["x"].astype(float), y=cols["y"].astype(float), crs=str(meta["crs"]),
         category=cols["category"].astype(object), priority=cols["priority"].astype(np.int64),
-        extra={k: v.astype(object) for k, v in cols.items() if k not in base},
+        extra={k: _kept_text(tab.column(k).to_pandas()) for k in tab.column_names
+               if k not in base},
     )
