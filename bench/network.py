@@ -4,7 +4,7 @@
 
 The network is read with ``xunfang.network.import_osm(..., network_type="drive")`` and timed by
 car at free flow under the default policy. Each method runs in a fresh subprocess (same graph,
-same sources) so that its peak memory is its own: peak RSS from ``resource.getrusage`` (the
+same sources) so that its peak memory is its own: peak RSS (``VmHWM``, ``_common.peak_mb``: the
 whole process: Python, numpy, the library, the graph and the result), and the growth of RSS
 during the query (``VmRSS`` before vs peak after). Times are the best of ``--repeat`` runs of
 the query alone (graph building is reported apart). networkx is slow, so it runs a subset of
@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from _common import loadavg, machine_basics
+from _common import loadavg, machine_basics, peak_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -58,8 +57,6 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 def _load_network(graph: Path) -> Any:
@@ -204,7 +201,7 @@ def worker(
 
     info["seconds"] = secs
     info["rss_before_mb"] = base
-    info["peak_rss_mb"] = _peak_mb()
+    info["peak_rss_mb"] = peak_mb()
     info["query_growth_mb"] = info["peak_rss_mb"] - base
     np.save(out_file, result)
     return info
