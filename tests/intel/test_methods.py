@@ -19,6 +19,7 @@ from xunfang.intel.methods import (
     Gbm,
     Naive,
     Prospective,
+    _features,
     running_counts,
 )
 
@@ -110,6 +111,36 @@ def test_running_counts_equal_counting_each_window_again() -> None:
     got = list(running_counts(ev, windows))
     for (a, b), c in zip(windows, got, strict=True):
         assert np.array_equal(c, ev.window(a, b).counts()), (a, b)
+
+
+def test_gbm_features_by_slices_equal_the_mask_over_every_incident() -> None:
+    """The same-weekday and same-season counts look only at incidents near their ages; they
+    must equal the masks over the whole window (the definition), also for incidents at
+    midnight, on the bands' edges, and outside every unit."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    minutes = rng.integers(0, 4 * 365 * 1440, n)
+    minutes[:300] = rng.integers(0, 4 * 365, 300) * 1440  # midnights: ages are whole days
+    times = [START + timedelta(minutes=int(m)) for m in minutes]
+    ev = events_at([tuple(p) for p in rng.uniform(-80, 580, (n, 2))], times)
+    nb = sp.identity(ev.n_units, format="csr")
+    for start, day in ((0, 1460), (0, 1100), (400, 1461), (900, 1300), (0, 395)):
+        h = ev.window(start, day)
+        got = _features(h, day, nb, frozenset())
+        ages = h.ages(day)
+        same_wd = (np.floor(ages) % 7 == 6) & (ages <= 364)
+        season = np.zeros(len(ages))
+        years = 0
+        for k in range(1, 11):
+            if 365 * k + 30 > h.days:
+                break
+            season += (ages > 365 * k - 30) & (ages <= 365 * k + 30)
+            years += 1
+        assert np.array_equal(got[:, 9], h.counts(same_wd.astype(float)) / 52.0), (start, day)
+        assert np.array_equal(got[:, 10], h.counts(season) / (61.0 * max(years, 1)))
+        assert np.array_equal(_features(h, day, nb, frozenset(), h.counts()), got)
 
 
 def simulate_hawkes(mu: np.ndarray, theta: float, omega: float, days: float,
