@@ -62,6 +62,64 @@ def test_gb18030_gzip_and_mapping(tmp_path: Path) -> None:
     assert got.table.ids[0] == "row1"  # no id column: the row number
 
 
+def test_text_read_from_disk_or_from_memory_alike(tmp_path: Path) -> None:
+    """A plain file is parsed from disk, a gzipped one or an archive's member from memory:
+    byte-order mark, GB18030, an empty file and an undecodable byte behave the same way."""
+    import zipfile
+
+    from xunfang.intel.ingest import _check_text
+
+    text = "\ufeffid,time,lon,lat,kind\nA1,2025-03-01 08:15,103.26,29.23,盗窃\n"
+    for name, encoding in (("bom.csv", "utf-8"), ("gb.csv", "gb18030")):
+        plain = write(tmp_path, text if encoding == "utf-8" else text[1:], name, encoding)
+        packed = tmp_path / f"{name}.zip"
+        with zipfile.ZipFile(packed, "w") as z:
+            z.write(plain, name)
+        for src in (plain, packed):
+            got = ingest(src, columns={"category": "kind"})
+            assert got.report.encoding == encoding, src
+            assert got.table.ids.tolist() == ["A1"] and got.table.category[0] == "盗窃", src
+    blank = write(tmp_path, " \n\n", "blank.csv")
+    with pytest.raises(IngestError, match=r"blank\.csv: the file is empty"):
+        ingest(blank)
+    # the byte named is the file's, in whatever pieces it is checked
+    body = ("é" * 40).encode() + b"\xff\xfe" + b"a" * 10
+    bad = write(tmp_path, "", "bad.csv")
+    bad.write_bytes(body)
+    for piece in (1, 3, 7, 1 << 24):
+        for raw in (None, body):
+            with pytest.raises(UnicodeDecodeError) as exc:
+                _check_text(bad, raw, "utf-8", chunk=piece)
+            assert exc.value.start == 80, (piece, raw is None)
+    with pytest.raises(IngestError, match=r"neither UTF-8 nor GB18030 \(byte \d+\)"):
+        ingest(bad)
+
+
+def test_duplicates_found_column_by_column_as_pandas_finds_them() -> None:
+    """Rows equal in every column get one number (empty equal to empty), as
+    ``DataFrame.duplicated`` compares them, also when the numbers must be renumbered
+    part-way (many columns of many values)."""
+    import pandas as pd
+
+    from xunfang.intel.ingest import _row_groups
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    cols = {f"c{i}": rng.integers(0, 3 if i % 2 else 900, n).astype(str).astype(object)
+            for i in range(12)}
+    df = pd.DataFrame(cols).astype("str")
+    df.iloc[rng.integers(0, n, 200)] = df.iloc[rng.integers(0, n, 200)].to_numpy()
+    df.loc[rng.random(n) < 0.05, "c0"] = None
+    df["x"] = rng.integers(0, 2, n).astype(float)
+    df.loc[rng.random(n) < 0.05, "x"] = np.nan
+    key = _row_groups(df)
+    assert 0 <= key.min() and key.max() < 2**62  # renumbered, never wrapped round int64
+    assert np.array_equal(pd.Series(key).duplicated().to_numpy(), df.duplicated().to_numpy())
+    assert df.duplicated().sum() > 30
+    same = df.groupby(list(df.columns), dropna=False, sort=False).ngroup().to_numpy()
+    assert len(np.unique(np.column_stack([key, same]), axis=0)) == len(np.unique(same))
+
+
 def test_gcj02_and_bd09_are_converted_back_to_wgs84(tmp_path: Path) -> None:
     lon, lat = np.array([103.26]), np.array([29.23])
     glon, glat = wgs84_to_gcj02(lon, lat)
