@@ -608,6 +608,14 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     return np.hstack([x, np.broadcast_to(cal, (n, len(cal)))])
 
 
+# LightGBM's threads wait for each other by spinning: on two cores with one busy elsewhere
+# (a shared machine, or the command centre's web server and database beside the planner)
+# training a fit's 40,000 rows took 38.7 s with two threads and 0.31 s with one, the same
+# trees (measured: bench/RESULTS.md, issue 4, session 10). The data are too small to gain
+# from threads on an idle machine either (0.3 s).
+GBM_THREADS = 1
+
+
 @dataclass(frozen=True)
 class GbmModel:
     booster: Any
@@ -616,7 +624,7 @@ class GbmModel:
 
     def predict(self, history: History, day: int) -> FloatArray:
         x = _features(history, day, self.nb, self.holidays)
-        return np.asarray(self.booster.predict(x), dtype=float)
+        return np.asarray(self.booster.predict(x, num_threads=GBM_THREADS), dtype=float)
 
 
 @dataclass(frozen=True)
@@ -680,7 +688,7 @@ class Gbm:
                   "min_data_in_leaf": max(50, rows // 1000), "lambda_l2": 1.0,
                   "feature_fraction": 0.9, "bagging_fraction": 0.7, "bagging_freq": 1,
                   "max_bin": 63, "seed": self.seed, "deterministic": True,
-                  "num_threads": 2, "verbose": -1}
+                  "num_threads": GBM_THREADS, "verbose": -1}
         data = lgb.Dataset(np.vstack(xs), np.concatenate(ys), weight=np.concatenate(ws))
         booster = lgb.train(params, data, num_boost_round=self.rounds)
         return GbmModel(booster, nb, hol)
