@@ -203,12 +203,9 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
           time_format: str | None, tz: str | None, source_tz: str | None, layer: str | None,
           category: list[str] | None, units: str, cell_m: float,
           polygons: Path | None, polygons_layer: str | None, network_file: Path | None,
-          network_layer: str | None, before: date | None = None,
-          window: int | None = None) -> _Loaded:
-    """``before`` and ``window``: only the incidents of the ``window`` days before that day
-    (default: the day after the last incident) — a forecast's training window. Its cells are
-    where that window put incidents, as an evaluation's study area is: not where later ones
-    fell, nor cells whose incidents are all older (every method gives those risk 0)."""
+          network_layer: str | None, before: date | None = None) -> _Loaded:
+    """``before``: only the incidents before that day (a forecast's: its cells are where the
+    record it learns from put incidents, not where later ones fell)."""
     import numpy as np
 
     from xunfang.intel import EventSet
@@ -234,20 +231,10 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
                   source_tz=source_tz, layer=layer, target_crs=street_crs)
     try:
         chosen = select_categories(src.table, category or ())
-        if before is not None or window is not None:
-            end = (np.datetime64(before, "D") if before is not None
-                   else chosen.time.max().astype("datetime64[D]") + 1)
-            since = end - window if window is not None else np.datetime64("NaT")
-            keep = chosen.time < end
-            if window is not None:
-                keep &= chosen.time >= since
-            if not keep.any():
-                raise XunfangError(
-                    f"no incident before {end}: nothing to forecast from" if window is None
-                    or not (chosen.time < end).any() else
-                    f"no incident in the {window} days before {end} (--train-days "
-                    f"{window}): nothing to forecast from")
-            chosen = chosen.take(np.flatnonzero(keep))
+        if before is not None:
+            chosen = chosen.take(np.flatnonzero(chosen.time < np.datetime64(before, "s")))
+            if not len(chosen):
+                raise XunfangError(f"no incident before {before}: nothing to forecast from")
         u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
                       polygons_layer=polygons_layer, streets=streets)
         ev = EventSet.build(u, chosen.time, chosen.xy)
@@ -447,7 +434,7 @@ def forecast_cmd(
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=kind,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
                 network_file=network_file, network_layer=network_layer,
-                before=_dates(start), window=train_days)
+                before=_dates(start))
     sc, ev, u = got.src.scenario, got.events, got.units
     try:
         first = _dates(start) or ev.date_of(int(ev.t.max()) + 1)
