@@ -79,6 +79,19 @@ def test_text_read_from_disk_or_from_memory_alike(tmp_path: Path) -> None:
             got = ingest(src, columns={"category": "kind"})
             assert got.report.encoding == encoding, src
             assert got.table.ids.tolist() == ["A1"] and got.table.category[0] == "盗窃", src
+    # GB18030 behind a UTF-8 byte-order mark (a converter's slip): the mark reads as part of
+    # the first name in every path, and that column stays text ('007' is not 7)
+    mixed = b"\xef\xbb\xbf" + "id,time,lon,lat,类别\n".encode("gb18030") + b"".join(
+        f"{i},2025-03-01 08:15,103.26,29.23,盗窃\n".encode("gb18030") for i in ("007", "7"))
+    (tmp_path / "mixed.csv").write_bytes(mixed)
+    (tmp_path / "mixed.csv.gz").write_bytes(gzip.compress(mixed))
+    with zipfile.ZipFile(tmp_path / "mixed.zip", "w") as z:
+        z.writestr("mixed.csv", mixed)
+    for name in ("mixed.csv", "mixed.csv.gz", "mixed.zip"):
+        got = ingest(tmp_path / name, columns={"category": "类别"})
+        assert got.report.encoding == "gb18030" and got.report.kept == 2, name
+        first = next(k for k in got.table.extra)
+        assert first == "锘縤d" and list(got.table.extra[first]) == ["007", "7"], name
     blank = write(tmp_path, " \n\n", "blank.csv")
     with pytest.raises(IngestError, match=r"blank\.csv: the file is empty"):
         ingest(blank)
@@ -113,7 +126,7 @@ def test_duplicates_found_column_by_column_as_pandas_finds_them() -> None:
     df["x"] = rng.integers(0, 2, n).astype(float)
     df.loc[rng.random(n) < 0.05, "x"] = np.nan
     key = _row_groups(df)
-    assert 0 <= key.min() and key.max() < 2**62  # renumbered, never wrapped round int64
+    assert key.min() >= 0 and key.max() < 2**62  # renumbered, never wrapped round int64
     assert np.array_equal(pd.Series(key).duplicated().to_numpy(), df.duplicated().to_numpy())
     assert df.duplicated().sum() > 30
     same = df.groupby(list(df.columns), dropna=False, sort=False).ngroup().to_numpy()

@@ -270,12 +270,14 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
         encoding = "gb18030"
     if blank:
         raise IngestError(f"{path}: the file is empty")
-    if raw is not None and raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if raw is None:
+    # a UTF-8 byte-order mark is not part of the first name. Arrow drops it from a UTF-8
+    # file read from disk; in GB18030 it reads as two characters of the name, for Arrow and
+    # for the header read here alike (the names must agree: they force every column to text)
+    if raw is not None:
+        raw = _without_bom(raw, encoding)
+    else:
         with path.open("rb") as fh:
-            head = fh.read(1 << 16)
-        head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+            head = _without_bom(fh.read(1 << 16), encoding)
     sep, header = _header(head if raw is None else raw, encoding)
     skipped: list[object] = []
 
@@ -303,8 +305,7 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
                         delimiter=sep)
     df = tab.to_pandas()
     if raw is None:
-        raw = path.read_bytes()
-        raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        raw = _without_bom(path.read_bytes(), encoding)
     # the fast reader does not number the rows it skips: count the rows again
     total, problems = _wrong_width(raw, encoding, sep)
     if len(problems) != len(skipped) or total != len(df) + len(problems):
@@ -315,6 +316,11 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
 
 
 DELIMITERS = (",", ";", "\t", "|")
+
+
+def _without_bom(raw: bytes, encoding: str) -> bytes:
+    """A UTF-8 text without its byte-order mark; other text as it is."""
+    return raw[3:] if encoding == "utf-8" and raw.startswith(b"\xef\xbb\xbf") else raw
 
 
 def _check_text(path: Path, raw: bytes | None, encoding: str, chunk: int = 1 << 24) -> bool:
@@ -1221,8 +1227,7 @@ def _table(
 ) -> IncidentTable:
     """The rows ``keep`` of ``df``, taken column by column (``df.iloc[keep]`` would copy the
     whole table at once); ``rows``: the data row number of each kept row (the id when
-    there is no id column). Each of the other columns leaves ``df`` as it is taken, so that
-    the table and its copy are not both held whole."""
+    there is no id column)."""
     def column(name: str) -> pd.Series:  # every row kept: the column itself, not a copy
         return df[name] if len(keep) == len(df) else df[name].iloc[keep]
 
@@ -1230,10 +1235,7 @@ def _table(
     cat = (_text(column(m["category"]).astype("string").str.strip()) if "category" in m
            else np.full(len(keep), "", dtype=str))
     used = set(m.values()) | {"__x", "__y"}
-    extra = {}
-    for c in [c for c in df.columns if c not in used]:
-        extra[str(c)] = _kept_text(column(c))
-        del df[c]
+    extra = {str(c): _kept_text(column(c)) for c in df.columns if c not in used}
     return IncidentTable(ids=ids, time=t, x=x, y=y, crs=crs, category=cat, priority=pr,
                          extra=extra)
 
