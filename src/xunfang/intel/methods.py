@@ -580,6 +580,7 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     cols.append(history.counts(np.exp(-lam * history.ages(day))) * lam)
     cols.append(np.asarray(nb @ cols[3], dtype=float))
     cols.append(np.asarray(nb @ whole, dtype=float))
+
     def aged(lo: float, hi: float, keep: Callable[[FloatArray], BoolArray]) -> FloatArray:
         """Incidents per unit whose age a on ``day`` has lo < a ≤ hi and keep(a). Only
         the incidents a day beyond those ages either side are looked at: at 3 million
