@@ -31,8 +31,9 @@ CoordsOpt = Annotated[str, typer.Option(
     "--coords", help="Datum of lon/lat columns: wgs84, gcj02 (高德/腾讯) or bd09 (百度).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 TimeFormatOpt = Annotated[str | None, typer.Option(
-    "--time-format", help="strftime layout of the time column, or epoch_s / epoch_ms for "
-    "Unix times (default: ISO 8601 or a recognised layout).")]
+    "--time-format", help="strftime layout of the time column, epoch_s / epoch_ms for "
+    "Unix times, or excel_serial for spreadsheet serial dates (default: ISO 8601 or a "
+    "recognised layout).")]
 TzOpt = Annotated[str | None, typer.Option(
     "--tz", help="The jurisdiction's time zone (e.g. Asia/Shanghai): times with a UTC offset "
     "are converted to it; times without one are local times in it unless --source-tz is "

@@ -755,6 +755,23 @@ def _epoch_values(text: pd.Series, layout: str) -> pd.Series:
                           errors="coerce")
 
 
+# spreadsheet serial dates (a CSV saved from Excel or WPS with the time column as numbers):
+# days since 1899-12-30 with the time of day as the fraction, local wall-clock times
+SERIAL = "excel_serial"
+SERIAL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _serial_values(text: pd.Series) -> pd.Series:
+    """The local times of the values that are spreadsheet serial dates between 1990 and a
+    year from now (rounded to the second); NaT for any other value."""
+    ok = text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
+    days = pd.to_numeric(text.where(ok), errors="coerce")
+    lo = (pd.Timestamp("1990-01-01") - SERIAL_EPOCH).days
+    hi = (pd.Timestamp.now() + pd.Timedelta(days=366) - SERIAL_EPOCH).days
+    secs = (days.where((days >= lo) & (days <= hi)) * 86400).round()
+    return SERIAL_EPOCH + pd.to_timedelta(secs, unit="s")
+
+
 def _epoch_layout(sample: pd.Series) -> str | None:
     """``epoch_ms`` or ``epoch_s`` when at least 99 % of the sample are Unix times of that
     layout between 1990 and a year from now."""
@@ -794,6 +811,8 @@ def guess_time_format(text: pd.Series) -> str | None:
     epoch = _epoch_layout(sample.astype("string").str.strip())
     if epoch is not None:
         return epoch
+    if _serial_values(sample.astype("string").str.strip()).notna().sum() >= need:
+        return SERIAL
     fits = [f for f in TIME_FORMATS if share(f) >= need]
     if not fits:
         return None
@@ -846,6 +865,11 @@ def _parse_times(
     ``source_tz``, in ``tz`` itself (kept as written). Each value is judged on its own, so a
     column may mix offsets, and values with and without one."""
     text = values.astype("string").str.strip()
+    worded = text.str.endswith(("UTC", "GMT")).fillna(False).to_numpy(dtype=bool)
+    if worded.any():  # '2019-01-01 00:03:00 UTC' (BigQuery's exports): the offset as a word
+        text = text.copy()
+        text[worded] = text[worded].str.replace(r"(?<=\d)\s*(?:UTC|GMT)$", "+00:00",
+                                                regex=True)
     n = len(text)
     layout = fmt or guess_time_format(text) or "ISO8601"
     if layout in EPOCH_LAYOUTS:
@@ -860,9 +884,13 @@ def _parse_times(
 
     # values with an offset are exact instants (read as UTC); the others are local times
     groups = [(np.flatnonzero(aware), True), (np.flatnonzero(~aware), False)]
-    read = [pd.to_datetime(text.iloc[idx], format=layout, errors="coerce", utc=utc)
-            for idx, utc in groups]
-    if fmt is None and any(r.notna().any() for r in read):
+    if layout == SERIAL:  # numbers: local times, none with an offset
+        read = [pd.Series(pd.NaT, index=text.index[:0], dtype="datetime64[ns, UTC]"),
+                _serial_values(text)]
+    else:
+        read = [pd.to_datetime(text.iloc[idx], format=layout, errors="coerce", utc=utc)
+                for idx, utc in groups]
+    if fmt is None and layout != SERIAL and any(r.notna().any() for r in read):
         # a few values in other layouts: those one by one (not when no value fits the layout:
         # then the column is in no layout we know, and guessing value by value could swap
         # days and months)
