@@ -400,35 +400,49 @@ def test_bigquery_utc_word_and_spreadsheet_serial_dates(tmp_path: Path) -> None:
     instant like '+00:00'; '43466.0020833' (a CSV saved from a spreadsheet whose time column
     was numbers) is a serial date, a local time. Neither was read before: every row was
     rejected as 'time not a date-time'."""
-    src = tmp_path / "bq.csv"
-    src.write_text("time,lon,lat\n" + "".join(
-        f"2019-01-0{d} 0{h}:03:00 UTC,-87.6,41.8\n" for d in (1, 2) for h in (5, 6)),
-        encoding="utf-8")
+    def write(name: str, values: list[str]) -> Path:
+        src = tmp_path / name
+        src.write_text("time,lon,lat\n" + "".join(
+            f"{v},-87.6,{41.8 + i / 1000:.3f}\n" for i, v in enumerate(values)),
+            encoding="utf-8")
+        return src
+
+    bq = write("bq.csv", ["2019-01-01 05:03:00 UTC", "2019-01-01 06:03:00 GMT",
+                          "2019-01-01 07:03:00"])
     with pytest.raises(IngestError, match=r"UTC offset; name the jurisdiction's time zone"):
-        ingest(src)
-    got = ingest(src, tz="America/Chicago")  # 05:03 UTC is 23:03 the day before in Chicago
-    assert got.table.time.astype(str).tolist()[:2] == ["2018-12-31T23:03:00",
-                                                       "2019-01-01T00:03:00"]
-    serial = tmp_path / "serial.csv"
-    values = ["43466.0020833", "43631.5730324", "43830.9993056", "43467"] * 50 + ["60601"]
-    serial.write_text("time,lon,lat\n" + "".join(
-        f"{v},-87.6,{41.8 + i / 1000:.3f}\n" for i, v in enumerate(values)),
-        encoding="utf-8")  # one ZIP code among them: 2065 is no incident's day
-    got = ingest(serial)
+        ingest(bq)
+    got = ingest(bq, tz="America/Chicago")  # 05:03 UTC is 23:03 the day before in Chicago
+    assert got.table.time.astype(str).tolist() == [
+        "2018-12-31T23:03:00", "2019-01-01T00:03:00", "2019-01-01T07:03:00"]
+    # a layout given reads the word itself, as it did before
+    given = ingest(write("bq2.csv", ["2019-01-01 05:03:00 UTC"] * 2), tz="America/Chicago",
+                   time_format="%Y-%m-%d %H:%M:%S UTC", keep_duplicates=True)
+    assert given.report.kept == 2
+    # serials: 13:45:11 is 0.5730439814... of a day (rounded to the second, not to ten)
+    values = ["43466.0020833", "43631.57304398", "43830.9993056", "43467.0"] * 50 + ["60601"]
+    got = ingest(write("serial.csv", values))
     assert got.report.time_format == "excel_serial" and len(got.table) == 200
     assert got.table.time.astype(str).tolist()[:4] == [
-        "2019-01-01T00:03:00", "2019-06-15T13:45:10", "2019-12-31T23:59:00",
+        "2019-01-01T00:03:00", "2019-06-15T13:45:11", "2019-12-31T23:59:00",
         "2019-01-02T00:00:00"]
-    assert got.report.counts == {"time not a date-time": 1}
+    assert got.report.counts == {"time not a date-time": 1}  # 60601: the year 2065
     # local times: --source-tz converts them as it converts any time without an offset
-    moved = ingest(serial, tz="Asia/Shanghai", source_tz="UTC", time_format="excel_serial")
+    moved = ingest(tmp_path / "serial.csv", tz="Asia/Shanghai", source_tz="UTC",
+                   time_format="excel_serial")
     assert moved.table.time.astype(str).tolist()[0] == "2019-01-01T08:03:00"
     assert moved.report.counts == {"time not in format excel_serial": 1}
-    # five-digit numbers that are not dates stay unread (ZIP codes, ids)
-    zips = tmp_path / "zips.csv"
-    zips.write_text("time,lon,lat\n" + "".join(f"{60601 + i},-87.6,41.8\n" for i in range(50)),
-                    encoding="utf-8")
-    assert ingest(zips).report.counts == {"time not a date-time": 50}
+    # as Unix times: a column of serials reads the odd other value as nothing, not by guess
+    iso = ingest(write("mixed.csv", ["2019-01-05 10:00"] + values[:199]))
+    assert iso.report.time_format == "excel_serial" and iso.report.counts == {
+        "time not a date-time": 1}
+    # no guess: before 1990, five-digit numbers without a time of day (ZIP codes, ids, or
+    # whole serial days: those are read with --time-format excel_serial), or too few serials
+    for name, vals in (("old.csv", ["30000.5"] * 10), ("zips.csv", ["43215", "43201"] * 5),
+                       ("few.csv", ["43466.25"] * 9 + ["none"])):
+        assert ingest(write(name, vals), keep_duplicates=True).report.kept == 0, name
+    days = ingest(write("days.csv", ["43215", "43201"]), time_format="excel_serial")
+    assert days.table.time.astype(str).tolist() == ["2018-04-25T00:00:00",
+                                                    "2018-04-11T00:00:00"]
 
 
 def test_a_file_with_no_usable_row_is_an_error_and_keeps_the_old_store(tmp_path: Path) -> None:

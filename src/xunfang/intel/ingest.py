@@ -811,8 +811,11 @@ def guess_time_format(text: pd.Series) -> str | None:
     epoch = _epoch_layout(sample.astype("string").str.strip())
     if epoch is not None:
         return epoch
-    if _serial_values(sample.astype("string").str.strip()).notna().sum() >= need:
-        return SERIAL
+    numbers = sample.astype("string").str.strip()
+    if (_serial_values(numbers).notna().sum() >= need
+            and numbers.str.contains(".", regex=False).sum() >= 0.5 * len(numbers)):
+        return SERIAL  # most with a time of day: whole five-digit numbers (ZIP codes, ids)
+        # are no guess; a column of whole serial days is read with --time-format
     fits = [f for f in TIME_FORMATS if share(f) >= need]
     if not fits:
         return None
@@ -866,7 +869,8 @@ def _parse_times(
     column may mix offsets, and values with and without one."""
     text = values.astype("string").str.strip()
     worded = text.str.endswith(("UTC", "GMT")).fillna(False).to_numpy(dtype=bool)
-    if worded.any():  # '2019-01-01 00:03:00 UTC' (BigQuery's exports): the offset as a word
+    if fmt is None and worded.any():  # '2019-01-01 00:03:00 UTC' (BigQuery's exports): the
+        # offset as a word (a layout given reads the word itself: '%Y-%m-%d %H:%M:%S UTC')
         text = text.copy()
         text[worded] = text[worded].str.replace(r"(?<=\d)\s*(?:UTC|GMT)$", "+00:00",
                                                 regex=True)
