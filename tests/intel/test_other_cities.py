@@ -432,7 +432,7 @@ def test_bigquery_utc_word_and_spreadsheet_serial_dates(tmp_path: Path) -> None:
     assert moved.table.time.astype(str).tolist()[0] == "2019-01-01T08:03:00"
     assert moved.report.counts == {"time not in format excel_serial": 1}
     # as Unix times: a column of serials reads the odd other value as nothing, not by guess
-    iso = ingest(write("mixed.csv", ["2019-01-05 10:00"] + values[:199]))
+    iso = ingest(write("mixed.csv", ["2019-01-05 10:00", *values[:199]]))
     assert iso.report.time_format == "excel_serial" and iso.report.counts == {
         "time not a date-time": 1}
     # no guess: before 1990, five-digit numbers without a time of day (ZIP codes, ids, or
