@@ -445,6 +445,32 @@ def test_bigquery_utc_word_and_spreadsheet_serial_dates(tmp_path: Path) -> None:
                                                     "2018-04-11T00:00:00"]
 
 
+def test_unix_times_at_midnight_utc_are_dates(tmp_path: Path) -> None:
+    """ArcGIS keeps a date field as midnight UTC: '1546300800000' is the day 2019-01-01, not
+    an instant that Chicago saw at 18:00 on New Year's Eve. Only where (nearly) every value
+    sits at midnight UTC: then the record gives dates, and no time zone is needed."""
+    days = [1546300800000 + k * 86_400_000 for k in range(150)]  # 2019-01-01 .. 2019-05-30
+    src = tmp_path / "dates.csv"
+    src.write_text("time,lon,lat\n" + "".join(
+        f"{v},-87.6,{41.8 + i / 1000:.3f}\n" for i, v in enumerate(days)), encoding="utf-8")
+    got = ingest(src)
+    assert got.report.time_format == "epoch_ms"
+    assert got.table.time.astype(str).tolist()[:2] == ["2019-01-01T00:00:00",
+                                                       "2019-01-02T00:00:00"]
+    assert any("dates without times of day" in note for note in got.report.notes)
+    assert ingest(src, tz="America/Chicago").table.time.astype(str).tolist()[0] == (
+        "2019-01-01T00:00:00")
+    # one value in fifty at another hour: instants after all, converted (and --tz asked for)
+    timed = tmp_path / "timed.csv"
+    vals = [d + (3_600_000 if i % 50 == 0 else 0) for i, d in enumerate(days)]
+    timed.write_text("time,lon,lat\n" + "".join(
+        f"{v},-87.6,{41.8 + i / 1000:.3f}\n" for i, v in enumerate(vals)), encoding="utf-8")
+    with pytest.raises(IngestError, match=r"Unix times .*--tz"):
+        ingest(timed)
+    assert ingest(timed, tz="America/Chicago").table.time.astype(str).tolist()[:2] == [
+        "2018-12-31T19:00:00", "2019-01-01T18:00:00"]
+
+
 def test_a_file_with_no_usable_row_is_an_error_and_keeps_the_old_store(tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_text("time,lon,lat\n2019-01-15 14:30,-87.6,41.8\n", encoding="utf-8")

@@ -930,12 +930,21 @@ def _parse_times(
 
 
 def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
-    """Unix times: instants in UTC, converted to local times in ``tz``."""
+    """Unix times: instants in UTC, converted to local times in ``tz``; or, when they are
+    dates stored as midnight UTC, those dates."""
+    inst = _epoch_values(text, layout)
+    utc = _seconds(inst.dt.tz_localize(None))
+    given = utc[~np.isnat(utc)]
+    if len(given) and midnight_share((given - given.astype("datetime64[D]"))
+                                     .astype(np.int64)) >= DATES_ONLY:
+        # dates without times, stored as midnight UTC (as ArcGIS keeps a date field): the
+        # date is the day itself, not an instant; west of Greenwich it would become 18:00
+        # or 19:00 of the day before. No time zone is needed for a date.
+        return _Times(utc, layout, *(np.zeros(len(text), dtype=bool) for _ in range(3)))
     if tz is None:
         raise IngestError(
             f"the times are Unix times ({layout}: instants in UTC); name the jurisdiction's "
             "time zone with --tz (e.g. America/Chicago) so they become local times")
-    inst = _epoch_values(text, layout)
     local = _seconds(inst.dt.tz_convert(tz).dt.tz_localize(None))
     none = np.zeros(len(text), dtype=bool)
     return _Times(local, layout, none, none.copy(), none.copy())
