@@ -60,6 +60,18 @@ def test_grids_and_segments_of_the_builtin_county() -> None:
     np.testing.assert_array_equal(segs.assign(mid), np.arange(5))
 
 
+def test_the_study_area_the_units_give() -> None:
+    """One rule for the evaluation and auto's validation: a bare file's occupied cells are
+    studied where the training window held incidents; a block of cells over a jurisdiction,
+    grids, polygons and streets are all of it."""
+    xy = np.array([[10.0, 10.0], [900.0, 40.0]])
+    assert U.cells(xy, 250.0, occupied=True).study == "training"
+    assert U.cells(xy, 250.0).study == "jurisdiction"
+    assert U.cells(xy, 250.0, bounds=(0, 0, 999, 999)).study == "jurisdiction"
+    sc = load("ebian")
+    assert U.scenario_grids(sc).study == U.segments(sc.roads).study == "jurisdiction"
+
+
 def test_slots_by_hour_and_by_shift() -> None:
     assert Slots("hour").per_day() == 24
     s = Slots("shift", (8, 16, 0))

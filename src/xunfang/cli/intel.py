@@ -308,10 +308,7 @@ def evaluate_cmd(
         country = country or ("CN" if src.scenario is not None else None)
         ms = [make_method(n, network=network, country=country, seed=seed,
                           naive_days=naive_days) for n in names]
-        # a jurisdiction's units, a polygon file's or a road file's segments are all of the
-        # study area; a bare file's cells only where the training window held an incident
-        study = ("jurisdiction" if src.scenario is not None or polygons is not None
-                 or streets is not None else "training")
+        study = u.study  # a bare file's cells: where the training window held incidents
         with _progress() as progress:
             task = progress.add_task("evaluating", total=len(ms) * ((t1 - t0).days + 1))
 
@@ -319,7 +316,7 @@ def evaluate_cmd(
                 progress.update(task, advance=1, description=name)
 
             result = evaluate(ev, ms, test_from=t0, test_to=t1, train_days=train_days,
-                              study=study, seed=seed, progress=tick)  # type: ignore[arg-type]
+                              study=study, seed=seed, progress=tick)
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     doc = result.as_json()

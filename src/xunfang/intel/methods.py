@@ -758,10 +758,7 @@ class Auto:
         # network KDE is a candidate where the units are street segments
         cands = tuple(m for m in self.candidates or (Naive(), Decay(), KDE(), Prospective())
                       if units.kind == "segments" or not isinstance(m, NetworkKDE))
-        # a bare file's occupied cells: the study area is where the past held incidents (as in
-        # the evaluation); any other units (a jurisdiction's cells, grids, polygons, streets)
-        # are all of it
-        bare = units.kind == "cells" and units.keys is not None
+        bare = units.study == "training"  # as the evaluation's study area (Units.study)
         equal = units.equal_size
         scores: dict[str, float] = {}
         daily: dict[str, FloatArray] = {}  # each validation day's hits

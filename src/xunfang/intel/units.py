@@ -60,6 +60,14 @@ class Units:
         and covered by area (see :func:`top_units`)."""
         return bool(np.all(self.size == self.size[0]))
 
+    @property
+    def study(self) -> Literal["training", "jurisdiction"]:
+        """The study area these units give an evaluation (and ``auto``'s validation): a bare
+        file's occupied cells are studied where the training window held incidents
+        ("training"); any other units — a jurisdiction's cells, grids, polygons, streets —
+        are all of it ("jurisdiction")."""
+        return "training" if self.kind == "cells" and self.keys is not None else "jurisdiction"
+
     # -- assignment ----------------------------------------------------------------------------
     def assign(self, xy: npt.ArrayLike) -> IntArray:
         """The unit of every point (-1 where it falls in none)."""
