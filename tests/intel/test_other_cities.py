@@ -469,6 +469,22 @@ def test_unix_times_at_midnight_utc_are_dates(tmp_path: Path) -> None:
         ingest(timed)
     assert ingest(timed, tz="America/Chicago").table.time.astype(str).tolist()[:2] == [
         "2018-12-31T19:00:00", "2019-01-01T18:00:00"]
+    # one instant among 150 dates: the dates stay dates, the instant is converted (so --tz)
+    odd = tmp_path / "odd.csv"
+    odd.write_text("time,lon,lat\n" + "".join(
+        f"{v + (7_200_000 if i == 149 else 0)},-87.6,{41.8 + i / 1000:.3f}\n"
+        for i, v in enumerate(days)), encoding="utf-8")
+    with pytest.raises(IngestError, match=r"Unix times .*--tz"):
+        ingest(odd)
+    times = ingest(odd, tz="America/Chicago").table.time.astype(str).tolist()
+    assert times[0] == "2019-01-01T00:00:00" and times[-1] == "2019-05-29T21:00:00"
+    # a few values are no column of dates: an upload of one report at 08:00 in Beijing
+    one = tmp_path / "one.csv"
+    one.write_text("time,lon,lat\n1704153600000,103.26,29.23\n", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"Unix times .*--tz"):
+        ingest(one)
+    assert ingest(one, tz="Asia/Shanghai").table.time.astype(str).tolist() == [
+        "2024-01-02T08:00:00"]
 
 
 def test_a_file_with_no_usable_row_is_an_error_and_keeps_the_old_store(tmp_path: Path) -> None:

@@ -934,19 +934,23 @@ def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
     dates stored as midnight UTC, those dates."""
     inst = _epoch_values(text, layout)
     utc = _seconds(inst.dt.tz_localize(None))
-    given = utc[~np.isnat(utc)]
-    if len(given) and midnight_share((given - given.astype("datetime64[D]"))
-                                     .astype(np.int64)) >= DATES_ONLY:
-        # dates without times, stored as midnight UTC (as ArcGIS keeps a date field): the
-        # date is the day itself, not an instant; west of Greenwich it would become 18:00
-        # or 19:00 of the day before. No time zone is needed for a date.
-        return _Times(utc, layout, *(np.zeros(len(text), dtype=bool) for _ in range(3)))
+    at_midnight = ~np.isnat(utc) & (utc == utc.astype("datetime64[D]"))
+    given = int((~np.isnat(utc)).sum())
+    # dates without times, stored as midnight UTC (as ArcGIS keeps a date field): the date
+    # is the day itself, not an instant; west of Greenwich it would become 18:00 or 19:00 of
+    # the day before. Only a column of them says so: one value at midnight UTC may be an
+    # instant like any other (an upload of one report at 08:00 in Beijing)
+    dates = given >= DATES_MIN and at_midnight.sum() >= DATES_ONLY * given
+    none = np.zeros(len(text), dtype=bool)
+    if dates and at_midnight.sum() == given:
+        return _Times(utc, layout, none, none.copy(), none.copy())  # no time zone needed
     if tz is None:
         raise IngestError(
             f"the times are Unix times ({layout}: instants in UTC); name the jurisdiction's "
             "time zone with --tz (e.g. America/Chicago) so they become local times")
     local = _seconds(inst.dt.tz_convert(tz).dt.tz_localize(None))
-    none = np.zeros(len(text), dtype=bool)
+    if dates:  # the dates as they are; the odd instant among them converted
+        local[at_midnight] = utc[at_midnight]
     return _Times(local, layout, none, none.copy(), none.copy())
 
 
@@ -1244,6 +1248,8 @@ def _kept_text(values: pd.Series) -> pd.arrays.ArrowStringArray:
 # from this share of times at exactly 00:00 up, a record gives dates without times of day:
 # the hour is unknown, not midnight (the ingest report's note, the forecast's flat hours)
 DATES_ONLY = 0.99
+# Unix times are read as dates (midnight UTC) only from this many values up
+DATES_MIN = 20
 
 
 def midnight_share(seconds_of_day: npt.ArrayLike) -> float:
