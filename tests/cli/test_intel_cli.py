@@ -140,3 +140,28 @@ def test_ingest_bad_time_zone_names_the_argument_and_writes_nothing(tmp_path: Pa
         assert f"{args[-2]} 'Mars/Olympus' is not a time zone" in res.stderr
         assert "Traceback" not in res.output + res.stderr
         assert not (tmp_path / "o").exists()
+
+
+def test_a_scenario_without_zones_or_grids_studies_its_cells_as_a_bare_file(
+        tmp_path: Path) -> None:
+    """Cells over a scenario with no jurisdiction are a bare file's occupied cells: the study
+    area is where the training window held incidents (Units.study), as in auto's validation,
+    not every cell any incident occupied (the test period's own among them)."""
+    import shutil
+
+    import xunfang
+
+    folder = tmp_path / "open"
+    shutil.copytree(Path(xunfang.__file__).parent / "scenarios" / "ebian", folder)
+    areas = json.loads((folder / "areas.geojson").read_text(encoding="utf-8"))
+    areas["features"] = [f for f in areas["features"]
+                         if f["properties"].get("kind") not in ("zone", "grid")]
+    (folder / "areas.geojson").write_text(json.dumps(areas), encoding="utf-8")
+    res = runner.invoke(app, ["intel", "evaluate", str(folder), "--units", "cells",
+                              "--methods", "naive", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["study_area"] == "training"
+    res = runner.invoke(app, ["intel", "evaluate", "ebian", "--units", "cells", "--methods",
+                              "naive", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["study_area"] == "jurisdiction"
