@@ -737,9 +737,15 @@ TIME_FORMATS = (
 # Unix times (ArcGIS REST and many APIs export dates so): UTC instants, seconds or milliseconds
 EPOCH_LAYOUTS = {"epoch_s": "s", "epoch_ms": "ms"}
 _EPOCH_DIGITS = {"epoch_s": r"\d{9,10}", "epoch_ms": r"\d{12,13}"}
-# a Unix time is read only between these (a number outside is not an incident's time: a
-# phone number, an id, seconds read as milliseconds, a YYYYMMDDhhmm stamp)
+# a number is read as a time (a Unix time, a spreadsheet serial date) only from 1990 to a
+# year from now: a number outside is not an incident's time (a phone number, an id, a ZIP
+# code, seconds read as milliseconds, a YYYYMMDDhhmm stamp)
 EPOCH_FROM = pd.Timestamp("1990-01-01", tz="UTC")
+
+
+def _epoch_until() -> pd.Timestamp:
+    """The end of the span of :data:`EPOCH_FROM`: a year from now (UTC)."""
+    return pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=366)
 
 
 def _epoch_values(text: pd.Series, layout: str) -> pd.Series:
@@ -748,9 +754,9 @@ def _epoch_values(text: pd.Series, layout: str) -> pd.Series:
     other value."""
     ok = text.str.fullmatch(_EPOCH_DIGITS[layout] + r"(?:\.\d+)?").fillna(False)
     num = pd.to_numeric(text.where(ok), errors="coerce")
-    to = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=366)
     scale = 1.0 if layout == "epoch_s" else 1000.0
-    inside = (num >= EPOCH_FROM.timestamp() * scale) & (num <= to.timestamp() * scale)
+    inside = ((num >= EPOCH_FROM.timestamp() * scale)
+              & (num <= _epoch_until().timestamp() * scale))
     return pd.to_datetime(num.where(inside), unit=EPOCH_LAYOUTS[layout], utc=True,
                           errors="coerce")
 
@@ -766,8 +772,7 @@ def _serial_values(text: pd.Series) -> pd.Series:
     year from now (rounded to the second); NaT for any other value."""
     ok = text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
     days = pd.to_numeric(text.where(ok), errors="coerce")
-    lo = (pd.Timestamp("1990-01-01") - SERIAL_EPOCH).days
-    hi = (pd.Timestamp.now() + pd.Timedelta(days=366) - SERIAL_EPOCH).days
+    lo, hi = ((t.tz_localize(None) - SERIAL_EPOCH).days for t in (EPOCH_FROM, _epoch_until()))
     secs = (days.where((days >= lo) & (days <= hi)) * 86400).round()
     return SERIAL_EPOCH + pd.to_timedelta(secs, unit="s")
 
@@ -808,10 +813,10 @@ def guess_time_format(text: pd.Series) -> str | None:
 
     if share("ISO8601") >= need:
         return "ISO8601"
-    epoch = _epoch_layout(sample.astype("string").str.strip())
+    numbers = sample.astype("string").str.strip()
+    epoch = _epoch_layout(numbers)
     if epoch is not None:
         return epoch
-    numbers = sample.astype("string").str.strip()
     if (_serial_values(numbers).notna().sum() >= need
             and numbers.str.contains(".", regex=False).sum() >= 0.5 * len(numbers)):
         return SERIAL  # most with a time of day: whole five-digit numbers (ZIP codes, ids)
