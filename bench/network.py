@@ -57,8 +57,6 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-
-
 def _load_network(graph: Path) -> Any:
     from xunfang import network as xn
     from xunfang.scenario.model import Policy, Roads
