@@ -899,3 +899,81 @@ def test_a_column_of_points_wkt_or_socrata_pairs(chicago: pd.DataFrame, tmp_path
     assert np.abs(got.table.x - ref.table.x).max() < 0.01
     with pytest.raises(IngestError, match="maps point and lon"):
         ingest(src, columns={"time": "date", "point": "geom", "lon": "geom"})
+
+
+@pytest.mark.parametrize(("values", "expect", "tz"), [
+    # an offset as a word, in any case and with a number: instants, here in Beijing
+    (["2019-01-13 00:03:00 utc", "2019-01-14 13:04:00 Utc"],
+     ["2019-01-13T08:03:00", "2019-01-14T21:04:00"], "Asia/Shanghai"),
+    (["2019-01-13 00:03:00 GMT+8", "2019-01-14 13:04:00 UTC+08:00"],
+     ["2019-01-13T00:03:00", "2019-01-14T13:04:00"], "Asia/Shanghai"),
+    (["2019-01-13 00:03:00 +0000 UTC", "2019-01-14 13:04:00 -0500 UTC"],  # Go's time.String
+     ["2019-01-13T08:03:00", "2019-01-15T02:04:00"], "Asia/Shanghai"),
+    # RFC 1123 (HTTP, e-mail, many web exports) and JavaScript's Date.toString
+    (["Sun, 13 Jan 2019 00:03:00 GMT", "Mon, 14 Jan 2019 13:04:00 GMT"],
+     ["2019-01-13T08:03:00", "2019-01-14T21:04:00"], "Asia/Shanghai"),
+    (["Sun Jan 13 2019 00:03:00 GMT+0800 (China Standard Time)",
+      "Mon Jan 14 2019 13:04:00 GMT+0800 (中国标准时间)"],
+     ["2019-01-13T00:03:00", "2019-01-14T13:04:00"], "Asia/Shanghai"),
+    # a US 12-hour time followed by its offset, a word or a number
+    (["01/13/2019 12:03:00 AM UTC", "01/14/2019 01:04:00 PM UTC"],
+     ["2019-01-12T18:03:00", "2019-01-14T07:04:00"], "America/Chicago"),
+    (["01/13/2019 12:03 PM -06:00", "01/14/2019 1:04 PM -0500"],
+     ["2019-01-13T12:03:00", "2019-01-14T12:04:00"], "America/Chicago"),
+    # SQL Server's default text: runs of spaces, AM/PM against the minutes
+    (["Jan 13 2019 12:03AM", "Jan 14 2019  1:04PM"],
+     ["2019-01-13T00:03:00", "2019-01-14T13:04:00"], None),
+    # a Chinese spreadsheet's 上午/下午 (and 凌晨, 中午, 晚上), before or after the clock
+    (["2019/1/13 上午12:03:00", "2019/1/14 下午1:04:00", "2019-01-14 凌晨0:30",
+      "2019-01-14 中午12:30", "2019-01-14 11:59 晚上", "2019-01-14 下午13:05"],
+     ["2019-01-13T00:03:00", "2019-01-14T13:04:00", "2019-01-14T00:30:00",
+      "2019-01-14T12:30:00", "2019-01-14T23:59:00", "2019-01-14T13:05:00"], None),
+])
+def test_offsets_as_words_weekdays_and_chinese_meridiems(
+        tmp_path: Path, values: list[str], expect: list[str], tz: str | None) -> None:
+    """Each of these layouts had every row rejected as 'time not a date-time'."""
+    text = "when,lon,lat\n" + "".join(f'"{v}",116.4,{39.9 + i / 1000:.3f}\n'
+                                      for i, v in enumerate(values))
+    got = _times(tmp_path, text, {"time": "when"}, tz=tz)
+    assert [str(t) for t in got.table.time] == expect  # type: ignore[attr-defined]
+    assert got.report.counts == {}  # type: ignore[attr-defined]
+
+
+def test_zone_abbreviations_are_read_for_the_zone_that_uses_them(tmp_path: Path) -> None:
+    """'CST' is China's and the US Central zone's winter name: no offset by itself. With the
+    zone named (--tz, or --source-tz when the times are in another zone), the abbreviations
+    that zone uses are read as its local times; any other is listed, naming it."""
+    def write(values: list[str]) -> Path:
+        src = tmp_path / "abbr.csv"
+        src.write_text("time,lon,lat\n" + "".join(
+            f"{v},-87.6,{41.8 + i / 1000:.3f}\n" for i, v in enumerate(values)),
+            encoding="utf-8")
+        return src
+
+    src = write(["2019-01-13 00:03:00 CST", "2019-07-14 13:04:00 CDT",
+                 "2019-07-14 13:05:00 EST", "2019-07-14 13:06:00"])
+    got = ingest(src, tz="America/Chicago")
+    assert [str(t) for t in got.table.time] == [
+        "2019-01-13T00:03:00", "2019-07-14T13:04:00", "2019-07-14T13:06:00"]
+    rule = ("time ends in a zone abbreviation (EST) that America/Chicago does not use (it "
+            "uses CDT, CST); name the zone of the times with --source-tz")
+    assert got.report.counts == {rule: 1}
+    assert [(p.row, p.field, p.value) for p in got.report.problems] == [
+        (3, "time", "2019-07-14 13:05:00 EST")]
+    # no zone named: each is listed, saying what to give
+    none = ingest(src, keep_duplicates=True)
+    assert none.report.counts == {
+        "time ends in a zone abbreviation (CDT, CST, EST), which is no UTC offset; name the "
+        "zone that uses it with --tz, or --source-tz if it differs": 3}
+    # times in Chicago's zone, the jurisdiction in Beijing's: converted
+    moved = ingest(src, tz="Asia/Shanghai", source_tz="America/Chicago")
+    assert [str(t) for t in moved.table.time][:2] == ["2019-01-13T14:03:00",
+                                                      "2019-07-15T02:04:00"]
+    # Beijing's own CST, and a month name at the end is no abbreviation
+    cn = ingest(write(["2019-01-13 00:03:00 CST", "13 JAN"]), tz="Asia/Shanghai")
+    assert [str(t) for t in cn.table.time] == ["2019-01-13T00:03:00"]
+    assert cn.report.counts == {"time not a date-time": 1}
+    # a layout given reads the values as written
+    given = ingest(write(["2019-01-13 00:03:00 CST"] * 2), time_format="%Y-%m-%d %H:%M:%S CST",
+                   keep_duplicates=True)
+    assert given.report.kept == 2

@@ -23,6 +23,7 @@ import dataclasses
 import gzip
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -731,6 +732,10 @@ TIME_FORMATS = (
     "%d-%b-%y %I.%M.%S.%f %p", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %H:%M", "%d-%b-%y %H:%M:%S",
     "%d-%b-%y %H:%M", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M",
     "%b %d, %Y %I:%M:%S %p", "%b %d, %Y %I:%M %p", "%b %d, %Y %H:%M", "%b %d, %Y",
+    # SQL Server's default text ('Jan  2 2019  3:04PM') and JavaScript's ('Jan 02 2019 15:04:05'
+    # once its weekday and zone are respelt), 12-hour ISO dates
+    "%b %d %Y %I:%M%p", "%b %d %Y %I:%M:%S%p", "%b %d %Y %H:%M:%S", "%b %d %Y %H:%M",
+    "%Y-%m-%d %I:%M:%S %p", "%Y-%m-%d %I:%M %p",
 )
 
 
@@ -821,14 +826,16 @@ def guess_time_format(text: pd.Series) -> str | None:
             and numbers.str.contains(".", regex=False).sum() >= 0.5 * len(numbers)):
         return SERIAL  # most with a time of day: whole five-digit numbers (ZIP codes, ids)
         # are no guess; a column of whole serial days is read with --time-format
-    fits = [f for f in TIME_FORMATS if share(f) >= need]
+    local = _without_offsets(numbers)  # a layout reads the time; the offset is applied apart
+    fits = [f for f in TIME_FORMATS if share(f, local) >= need]
     if not fits:
         return None
     first = fits[0]
     swapped = (first.replace("%m/%d", "%d/%m") if "%m/%d" in first
                else first.replace("%d/%m", "%m/%d") if "%d/%m" in first else None)
     if swapped is not None and swapped in fits:
-        whole = {f: share(f, given) for f in (first, swapped)}
+        whole_local = _without_offsets(given.astype("string").str.strip())
+        whole = {f: share(f, whole_local) for f in (first, swapped)}
         if whole[first] != whole[swapped]:
             return max(whole, key=lambda f: whole[f])
         raise IngestError(
@@ -837,13 +844,111 @@ def guess_time_format(text: pd.Series) -> str | None:
     return first
 
 
-# a value that ends in a UTC offset after its time of day: Z, +08, +0800, +08:00 (UTC, GMT)
-_OFFSET = (r"(?:\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*|T\d{4,6}(?:[.,]\d+)?)"
-           r"(?:[Zz]|UTC|GMT|[+-]\d\d(?::?\d\d)?)$")
+# a value that ends in a UTC offset after its time of day (and AM/PM): Z, +08, +0800, +08:00,
+# UTC, GMT
+_OFFSET = (r"(?:\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?\s*)?"
+           r"|T\d{4,6}(?:[.,]\d+)?)(?:[Zz]|UTC|GMT|[+-]\d\d(?::?\d\d)?)$")
+# the offset itself, split from the local time it follows
+_OFFSET_PART = r"^(.*?)\s*(?:[Zz]|UTC|GMT|([+-])(\d\d):?(\d\d)?)$"
+
+# spellings no layout reads, respelt when no --time-format is given (a layout given reads the
+# values as written): a Chinese spreadsheet's 上午/下午 ('2019/1/2 下午1:04:00'), a leading
+# weekday (RFC 1123's 'Wed, 02 Jan 2019 15:04:00 GMT', JavaScript's 'Wed Jan 02 2019 15:04:00
+# GMT+0800 (China Standard Time)'), runs of spaces (SQL Server's 'Jan  2 2019  3:04PM'), and an
+# offset as a word in any case ('utc', 'GMT+8', 'UTC+08:00', Go's '+0000 UTC')
+_RESPELL = r"(?i)上午|下午|凌晨|早上|中午|晚上|utc|gmt|\s\s|^(?:mon|tue|wed|thu|fri|sat|sun)"
+_MERIDIEM = {"上午": False, "凌晨": False, "早上": False, "中午": True, "下午": True,
+             "晚上": True}  # True: after noon
+_CLOCK = r"(\d{1,2})(:\d\d(?::\d\d)?)"
+_MERIDIEM_AT = re.compile(rf"({'|'.join(_MERIDIEM)})\s*{_CLOCK}|{_CLOCK}\s*({'|'.join(_MERIDIEM)})")
+_WEEKDAY_AT = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
+_ZONE_AT = re.compile(r"\s*(?:([+-]\d\d:?\d\d)\s*(?:utc|gmt)|(?:utc|gmt)\s*(?:([+-])(\d{1,2})"
+                      r"(?::?(\d\d))?)?)(?:\s*\([^()]*\))?$", re.I)
+# a zone abbreviation after the time: 'CST' is China's, and the US Central zone's in winter
+_ABBREVIATION = r"(?:\d|[AaPp]\.?[Mm]\.?)\s+([A-Z]{3,5})$"
+ABBREVIATION_RULE = ("time ends in a zone abbreviation ({names}), which is no UTC offset; "
+                     "name the zone that uses it with --tz, or --source-tz if it differs")
 COARSE = r"\d{4}(?:[-/.]\d{1,2})?|\d{1,2}[-/.]\d{4}|\d{4}年(?:\d{1,2}月)?"
 COARSE_RULE = "time gives no day, only a month or a year (forecasts are by day)"
 GAP = "local time does not exist in {zone} (daylight-saving gap)"
 FOLD = "ambiguous local time in {zone}: it occurs twice (daylight-saving fold)"
+
+
+def _without_offsets(text: pd.Series) -> pd.Series:
+    """``text`` with the UTC offset after each time of day taken off (the local time)."""
+    aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    if not aware.any():
+        return text
+    text = text.copy()
+    text[aware] = _local_part(text[aware])[0]
+    return text
+
+
+def _respelt(value: str) -> str:
+    """One value in the spelling the layouts read (see :data:`_RESPELL`): 上午/下午 as a
+    24-hour clock, no weekday, single spaces, the offset as '+08:00'."""
+    value = _WEEKDAY_AT.sub("", " ".join(value.split()))
+
+    def clock(m: re.Match[str]) -> str:
+        word, hour, rest = (m[1], m[2], m[3]) if m[1] else (m[6], m[4], m[5])
+        h = int(hour)
+        if h <= 12:  # 下午1:04 is 13:04, 上午12:03 is 00:03; a 24-hour clock stays
+            h = h % 12 + (12 if _MERIDIEM[word] else 0)
+        return f"{h:02d}{rest}"
+
+    value = _MERIDIEM_AT.sub(clock, value)
+
+    def offset(m: re.Match[str]) -> str:
+        if m[1]:  # Go's '+0000 UTC': the offset is there; the word repeats it
+            return m[1]
+        if m[2]:
+            return f"{m[2]}{int(m[3]):02d}:{m[4] or '00'}"
+        return "+00:00"
+
+    return _ZONE_AT.sub(offset, value)
+
+
+def _worded(text: pd.Series) -> npt.NDArray[np.bool_]:
+    """The values with a character other than digits and the usual separators, or a run of
+    spaces: only these can need :func:`_respell` or :func:`_abbreviations` (a quick test, so
+    that a column of plain times pays nothing for them)."""
+    plain = r"[^0-9\-/:. T]"
+    return ((text.str.contains(plain, regex=True) | text.str.contains("  ", regex=False))
+            .fillna(False).to_numpy(dtype=bool))
+
+
+def _respell(text: pd.Series, worded: npt.NDArray[np.bool_]) -> pd.Series:
+    """``text`` with the values in spellings no layout reads respelt (:func:`_respelt`);
+    ``worded`` (:func:`_worded`) marks the values that may be."""
+    odd = worded.copy()
+    if odd.any():
+        odd[odd] = text[odd].str.contains(_RESPELL, regex=True).fillna(False).to_numpy(bool)
+    if not odd.any():
+        return text
+    text = text.copy()
+    text[odd] = [_respelt(v) for v in text[odd]]
+    return text
+
+
+def _local_part(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Values that end in a UTC offset, split: the local time as written, and the offset in
+    minutes east of Greenwich."""
+    parts = text.str.extract(_OFFSET_PART)
+    sign = parts[1].map({"+": 1.0, "-": -1.0}).astype(float).fillna(0.0)
+    minutes = sign * (pd.to_numeric(parts[2]).fillna(0) * 60 + pd.to_numeric(parts[3]).fillna(0))
+    return parts[0].astype("string"), minutes
+
+
+def _zone_names(zone: str) -> set[str]:
+    """The abbreviations ``zone`` has used since 1990 ('CST' and 'CDT' for America/Chicago,
+    'CST' for Asia/Shanghai); numeric ones ('+08') are left out."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    z = ZoneInfo(zone)
+    names = {dt.datetime(y, m, 15, 12, tzinfo=z).tzname()
+             for y in range(EPOCH_FROM.year, _epoch_until().year + 1) for m in range(1, 13)}
+    return {n for n in names if n and n.isalpha()}
 
 
 @dataclass(frozen=True)
@@ -853,6 +958,9 @@ class _Times:
     gap: npt.NDArray[np.bool_]  # local times that do not exist in the source zone
     fold: npt.NDArray[np.bool_]  # local times that occur twice in the source zone
     coarse: npt.NDArray[np.bool_]  # a month or a year without its day ("2019-01")
+    # a zone abbreviation the zone does not use (or no zone named), and the rule that says so
+    abbreviated: npt.NDArray[np.bool_]
+    abbreviation_rule: str
 
 
 def _zone(option: str, name: str) -> None:
@@ -873,13 +981,12 @@ def _parse_times(
     ``source_tz``, in ``tz`` itself (kept as written). Each value is judged on its own, so a
     column may mix offsets, and values with and without one."""
     text = values.astype("string").str.strip()
-    worded = text.str.endswith(("UTC", "GMT")).fillna(False).to_numpy(dtype=bool)
-    if fmt is None and worded.any():  # '2019-01-01 00:03:00 UTC' (BigQuery's exports): the
-        # offset as a word (a layout given reads the word itself: '%Y-%m-%d %H:%M:%S UTC')
-        text = text.copy()
-        text[worded] = text[worded].str.replace(r"(?<=\d)\s*(?:UTC|GMT)$", "+00:00",
-                                                regex=True)
     n = len(text)
+    abbreviated, abbreviation_rule = np.zeros(n, dtype=bool), ""
+    if fmt is None:  # a layout given reads the values as written ('%Y-%m-%d %H:%M:%S UTC')
+        worded = _worded(text)
+        text = _respell(text, worded)
+        text, abbreviated, abbreviation_rule = _abbreviations(text, worded, source_tz or tz)
     layout = fmt or guess_time_format(text) or "ISO8601"
     if layout in EPOCH_LAYOUTS:
         if source_tz is not None:
@@ -899,6 +1006,11 @@ def _parse_times(
     else:
         read = [pd.to_datetime(text.iloc[idx], format=layout, errors="coerce", utc=utc)
                 for idx, utc in groups]
+        if fmt is None and layout != "ISO8601" and len(groups[0][0]):
+            # a guessed layout reads the local time; the offset after it is applied here
+            local, minutes = _local_part(text.iloc[groups[0][0]])
+            wall = pd.to_datetime(local, format=layout, errors="coerce")
+            read[0] = (wall - pd.to_timedelta(minutes, unit="min")).dt.tz_localize("UTC")
     if fmt is None and layout != SERIAL and any(r.notna().any() for r in read):
         # a few values in other layouts: those one by one (not when no value fits the layout:
         # then the column is in no layout we know, and guessing value by value could swap
@@ -931,7 +1043,43 @@ def _parse_times(
     if fmt is None:  # a layout given (say %H%M: '2230') reads its values as written
         coarse = text.str.fullmatch(COARSE).fillna(False).to_numpy(dtype=bool)
         out[coarse] = np.datetime64("NaT")
-    return _Times(out, layout, gap, fold, coarse)
+    return _Times(out, layout, gap, fold, coarse, abbreviated, abbreviation_rule)
+
+
+MONTHS = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT", "NOV",
+          "DEC"}
+
+
+def _abbreviations(text: pd.Series, worded: npt.NDArray[np.bool_], zone: str | None
+                   ) -> tuple[pd.Series, npt.NDArray[np.bool_], str]:
+    """``text`` without the zone abbreviations ``zone`` uses ('2019-01-01 00:03:00 CST' with
+    America/Chicago or Asia/Shanghai); values ending in any other abbreviation (or in any,
+    with no zone named) are set to nothing and marked, with the rule that lists them.
+    ``worded`` (:func:`_worded`) marks the values that may end in one."""
+    has = worded.copy()
+    if has.any():
+        has[has] = text[has].str.extract(_ABBREVIATION)[0].notna().to_numpy(dtype=bool)
+    if not has.any():
+        return text, has, ""
+    found = pd.Series(pd.NA, index=text.index, dtype="string")
+    found[has] = text[has].str.extract(_ABBREVIATION)[0]
+    found = found.where(~found.isin(MONTHS))
+    has = found.notna().to_numpy(dtype=bool)
+    names = _zone_names(zone) if zone is not None else set()
+    used = has & found.isin(names).to_numpy(dtype=bool)
+    text = text.copy()
+    if used.any():
+        text[used] = text[used].str.replace(r"\s+[A-Z]{3,5}$", "", regex=True)
+    odd = has & ~used
+    if not odd.any():
+        return text, odd, ""
+    listed = ", ".join(sorted(set(found[odd]))[:5])
+    rule = (ABBREVIATION_RULE.format(names=listed) if zone is None else
+            f"time ends in a zone abbreviation ({listed}) that {zone} does not use "
+            f"(it uses {', '.join(sorted(names)) or 'none'}); name the zone of the times "
+            "with --source-tz")
+    text[odd] = pd.NA
+    return text, odd, rule
 
 
 def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
@@ -947,8 +1095,8 @@ def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
     # instant like any other (an upload of one report at 08:00 in Beijing)
     dates = given >= DATES_MIN and at_midnight.sum() >= DATES_ONLY * given
     none = np.zeros(len(text), dtype=bool)
-    if dates and at_midnight.sum() == given:
-        return _Times(utc, layout, none, none.copy(), none.copy())  # no time zone needed
+    if dates and at_midnight.sum() == given:  # no time zone needed
+        return _Times(utc, layout, none, none.copy(), none.copy(), none.copy(), "")
     if tz is None:
         raise IngestError(
             f"the times are Unix times ({layout}: instants in UTC); name the jurisdiction's "
@@ -956,7 +1104,7 @@ def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
     local = _seconds(inst.dt.tz_convert(tz).dt.tz_localize(None))
     if dates:  # the dates as they are; the odd instant among them converted
         local[at_midnight] = utc[at_midnight]
-    return _Times(local, layout, none, none.copy(), none.copy())
+    return _Times(local, layout, none, none.copy(), none.copy(), none.copy(), "")
 
 
 def _others(parsed: pd.Series, text: pd.Series, utc: bool) -> pd.Series:
@@ -972,6 +1120,8 @@ def _others(parsed: pd.Series, text: pd.Series, utc: bool) -> pd.Series:
             raise ValueError("a time-zone name the offset test did not see")
     except ValueError:  # zone names among values taken as naive: those are not usable
         return parsed
+    # a value without its year ('13 JAN') is read as the year 1: no incident's time
+    again = again.where(again.dt.year >= 1900)
     out = parsed.copy()
     out[bad] = again
     return out
@@ -1041,15 +1191,18 @@ def ingest(
     times = _parse_times(raw_time, time_format, tz, source_tz)
     t, layout = times.time, times.layout
     tbad = np.isnat(t)
+    abbreviated = times.abbreviated
     if tbad.any():
         rows = np.flatnonzero(tbad)
         missing = raw_time.isna().to_numpy()[rows]
         rej.add("time missing", m["time"], rows[missing], [None] * int(missing.sum()))
         for rule, mask in ((GAP.format(zone=source_tz), times.gap[rows]),
                            (FOLD.format(zone=source_tz), times.fold[rows]),
-                           (COARSE_RULE, times.coarse[rows])):
+                           (COARSE_RULE, times.coarse[rows]),
+                           (times.abbreviation_rule, abbreviated[rows])):
             rej.add(rule, m["time"], rows[mask], raw_time.to_numpy()[rows[mask]])
-        rest = ~missing & ~times.gap[rows] & ~times.fold[rows] & ~times.coarse[rows]
+        rest = (~missing & ~times.gap[rows] & ~times.fold[rows] & ~times.coarse[rows]
+                & ~abbreviated[rows])
         rule = f"time not in format {time_format}" if time_format else "time not a date-time"
         rej.add(rule, m["time"], rows[rest], raw_time.to_numpy()[rows[rest]])
     bad |= tbad
