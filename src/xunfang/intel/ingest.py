@@ -913,8 +913,8 @@ def _worded(text: pd.Series) -> npt.NDArray[np.bool_]:
     spaces: only these can need :func:`_respell` or :func:`_abbreviations` (a quick test, so
     that a column of plain times pays nothing for them)."""
     plain = r"[^0-9\-/:. T]"
-    return ((text.str.contains(plain, regex=True) | text.str.contains("  ", regex=False))
-            .fillna(False).to_numpy(dtype=bool))
+    found = text.str.contains(plain, regex=True) | text.str.contains("  ", regex=False)
+    return np.asarray(found.fillna(False).to_numpy(dtype=bool), dtype=bool)
 
 
 def _respell(text: pd.Series, worded: npt.NDArray[np.bool_]) -> pd.Series:
