@@ -79,8 +79,9 @@ def test_text_read_from_disk_or_from_memory_alike(tmp_path: Path) -> None:
             got = ingest(src, columns={"category": "kind"})
             assert got.report.encoding == encoding, src
             assert got.table.ids.tolist() == ["A1"] and got.table.category[0] == "盗窃", src
-    # GB18030 behind a UTF-8 byte-order mark (a converter's slip): the mark reads as part of
-    # the first name in every path, and that column stays text ('007' is not 7)
+    # GB18030 behind a UTF-8 byte-order mark (a converter's slip): the mark is no part of the
+    # first name in any path (it read as '锘縤d', eating the name's first byte), and that
+    # column stays text ('007' is not 7)
     mixed = b"\xef\xbb\xbf" + "id,time,lon,lat,类别\n".encode("gb18030") + b"".join(
         f"{i},2025-03-01 08:15,103.26,29.23,盗窃\n".encode("gb18030") for i in ("007", "7"))
     (tmp_path / "mixed.csv").write_bytes(mixed)
@@ -90,8 +91,12 @@ def test_text_read_from_disk_or_from_memory_alike(tmp_path: Path) -> None:
     for name in ("mixed.csv", "mixed.csv.gz", "mixed.zip"):
         got = ingest(tmp_path / name, columns={"category": "类别"})
         assert got.report.encoding == "gb18030" and got.report.kept == 2, name
-        first = next(k for k in got.table.extra)
-        assert first == "锘縤d" and list(got.table.extra[first]) == ["007", "7"], name
+        assert got.table.ids.tolist() == ["007", "7"], name
+        assert got.table.category.tolist() == ["盗窃", "盗窃"], name
+    # an undecodable byte after the mark is named by its place in the file
+    (tmp_path / "mixed_bad.csv").write_bytes(mixed + b"\x80,x\n")
+    with pytest.raises(IngestError, match=rf"neither UTF-8 nor GB18030 \(byte {len(mixed)}\)"):
+        ingest(tmp_path / "mixed_bad.csv")
     blank = write(tmp_path, " \n\n", "blank.csv")
     with pytest.raises(IngestError, match=r"blank\.csv: the file is empty"):
         ingest(blank)

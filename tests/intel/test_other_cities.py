@@ -227,6 +227,18 @@ def test_semicolons_and_decimal_commas(tmp_path: Path) -> None:
     rows = {(p.row, p.field, p.value) for p in got.report.problems}
     assert (2, "*", "3 fields: 2019-01-15 15:00;2,35;48,86") in rows
     assert (4, "longitude", "1.234,5") in rows
+    # the time column as spreadsheet serials, written with the same decimal comma
+    serial = tmp_path / "serial.csv"
+    serial.write_text("date;longitude;latitude\n" + "".join(
+        f"{v};2,35;48,{8566 + i}\n" for i, v in enumerate(["43466,0020833", "43631,57304398",
+                                                            "43466.5"] * 40 + ["43466,5,1"])),
+        encoding="utf-8")
+    got = ingest(serial)
+    assert got.report.time_format == "excel_serial"
+    assert [str(t) for t in got.table.time[:3]] == [
+        "2019-01-01T00:03:00", "2019-06-15T13:45:11", "2019-01-01T12:00:00"]
+    assert got.report.counts == {"time not a date-time": 1}  # '43466,5,1' is no number
+    assert {p.value for p in got.report.problems} == {"43466,5,1"}
 
 
 def test_tabs(tmp_path: Path) -> None:

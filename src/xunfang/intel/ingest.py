@@ -255,16 +255,18 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
     held whole as bytes beside the table (a gzipped one is unpacked in memory first)."""
     if raw is None:
         with path.open("rb") as fh:
-            if fh.read(2) == b"\x1f\x8b":
-                raw = gzip.decompress(path.read_bytes())
+            first = fh.read(3)
+        if first[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(path.read_bytes())
     elif raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
+    bom = (first if raw is None else raw[:3]) == BOM
     encoding = "utf-8"
     try:
         blank = _check_text(path, raw, "utf-8")
     except UnicodeDecodeError:
-        try:
-            blank = _check_text(path, raw, "gb18030")
+        try:  # a GB18030 text behind a UTF-8 byte-order mark (a mis-saved file): without it
+            blank = _check_text(path, raw, "gb18030", skip=3 if bom else 0)
         except UnicodeDecodeError as exc:
             raise IngestError(
                 f"{path}: the text is neither UTF-8 nor GB18030 (byte {exc.start})") from None
@@ -272,13 +274,13 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
     if blank:
         raise IngestError(f"{path}: the file is empty")
     # a UTF-8 byte-order mark is not part of the first name. Arrow drops it from a UTF-8
-    # file read from disk; in GB18030 it reads as two characters of the name, for Arrow and
-    # for the header read here alike (the names must agree: they force every column to text)
+    # file read from disk; in GB18030 it would read as characters of the name (and take the
+    # name's first byte with them), so it is skipped for Arrow and the header read here alike
     if raw is not None:
-        raw = _without_bom(raw, encoding)
+        raw = _without_bom(raw)
     else:
         with path.open("rb") as fh:
-            head = _without_bom(fh.read(1 << 16), encoding)
+            head = _without_bom(fh.read(1 << 16))
     sep, header = _header(head if raw is None else raw, encoding)
     skipped: list[object] = []
 
@@ -286,10 +288,17 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
         skipped.append(row)
         return "skip"
 
+    if raw is not None:
+        source: Any = pa.BufferReader(raw)
+    elif bom and encoding != "utf-8":
+        fh = path.open("rb")
+        fh.seek(len(BOM))
+        source = pa.PythonFile(fh, mode="r")
+    else:  # (Arrow skips a UTF-8 file's byte-order mark itself)
+        source = pa.input_stream(str(path), compression=None)
     try:
-        tab = pacsv.read_csv(  # (Arrow skips a file's UTF-8 byte-order mark itself)
-            pa.BufferReader(raw) if raw is not None
-            else pa.input_stream(str(path), compression=None),
+        tab = pacsv.read_csv(
+            source,
             read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(  # every column as text: parsing is ours;
@@ -298,6 +307,8 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
         )
     except pa.ArrowInvalid as exc:
         raise IngestError(f"{path}: not a readable CSV table: {exc}") from None
+    finally:
+        source.close()
     if not skipped:
         del raw  # not needed again: a file's worth of memory back before the table is made
         df = tab.to_pandas()
@@ -306,7 +317,7 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
                         delimiter=sep)
     df = tab.to_pandas()
     if raw is None:
-        raw = _without_bom(path.read_bytes(), encoding)
+        raw = _without_bom(path.read_bytes())
     # the fast reader does not number the rows it skips: count the rows again
     total, problems = _wrong_width(raw, encoding, sep)
     if len(problems) != len(skipped) or total != len(df) + len(problems):
@@ -319,29 +330,34 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
 DELIMITERS = (",", ";", "\t", "|")
 
 
-def _without_bom(raw: bytes, encoding: str) -> bytes:
-    """A UTF-8 text without its byte-order mark; other text as it is."""
-    return raw[3:] if encoding == "utf-8" and raw.startswith(b"\xef\xbb\xbf") else raw
+BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
 
 
-def _check_text(path: Path, raw: bytes | None, encoding: str, chunk: int = 1 << 24) -> bool:
+def _without_bom(raw: bytes) -> bytes:
+    """A text without a UTF-8 byte-order mark (a GB18030 text may carry one, mis-saved)."""
+    return raw[len(BOM):] if raw.startswith(BOM) else raw
+
+
+def _check_text(path: Path, raw: bytes | None, encoding: str, chunk: int = 1 << 24,
+                skip: int = 0) -> bool:
     """Raise UnicodeDecodeError (its ``start`` the byte of the file) unless the file — or
-    ``raw``, its bytes — is text in ``encoding``; True when it holds only white space. Piece
-    by piece: decoding a whole file at once holds it as a Python string too, one to four
-    times its size in bytes."""
+    ``raw``, its bytes — is text in ``encoding`` from byte ``skip`` on; True when it holds
+    only white space. Piece by piece: decoding a whole file at once holds it as a Python
+    string too, one to four times its size in bytes."""
     import codecs
 
     def pieces() -> Iterator[bytes | memoryview]:
         if raw is not None:
             view = memoryview(raw)
-            yield from (view[at:at + chunk] for at in range(0, len(raw), chunk))
+            yield from (view[at:at + chunk] for at in range(skip, len(raw), chunk))
             return
         with path.open("rb") as fh:
+            fh.seek(skip)
             while piece := fh.read(chunk):
                 yield piece
 
     dec = codecs.getincrementaldecoder(encoding)()
-    at = 0
+    at = skip
     blank = True
     for piece in pieces():
         pending = len(dec.getstate()[0])  # bytes of a character begun in the piece before
@@ -782,6 +798,13 @@ def _serial_values(text: pd.Series) -> pd.Series:
     return SERIAL_EPOCH + pd.to_timedelta(secs, unit="s")
 
 
+def _serials_with_points(values: pd.Series) -> pd.Series:
+    """Spreadsheet serial dates written with a decimal comma ('43466,0020833', a ';' export
+    of a European locale) with a point instead; any other value as it is."""
+    text = values.astype("string")
+    return text.str.replace(r"^(\s*\d{5}),(\d+\s*)$", r"\1.\2", regex=True)
+
+
 def _epoch_layout(sample: pd.Series) -> str | None:
     """``epoch_ms`` or ``epoch_s`` when at least 99 % of the sample are Unix times of that
     layout between 1990 and a year from now."""
@@ -1188,7 +1211,9 @@ def ingest(
 
     # time
     raw_time = df[m["time"]]
-    times = _parse_times(raw_time, time_format, tz, source_tz)
+    comma = raw.decimal_comma
+    times = _parse_times(_serials_with_points(raw_time) if comma else raw_time, time_format,
+                         tz, source_tz)
     t, layout = times.time, times.layout
     tbad = np.isnat(t)
     abbreviated = times.abbreviated
@@ -1208,7 +1233,6 @@ def ingest(
     bad |= tbad
 
     # coordinates
-    comma = raw.decimal_comma
     src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path,
                                                         comma)
     if "__x" in df.columns and xname == "__x":
