@@ -193,6 +193,30 @@ def test_etas_without_triggering_converges_to_the_background() -> None:
     assert float(np.mean(model.mu)) == pytest.approx(0.1, rel=0.1)
 
 
+def test_etas_refit_gives_a_unit_new_to_the_window_its_background() -> None:
+    """A refit starts from the last fit; a unit with no incident in that window had a
+    background of 0 there, and EM cannot move a rate away from 0. Such a unit's incidents
+    were all put down to triggering, however many: its background stayed 0 for good, so
+    etas ranked units by whether they had been active in every window since the first fit
+    (on a tenth of Chicago's assaults that scored 1.19x naive; the same fit from scratch,
+    0.97x). A refit now equals a fit from scratch."""
+    rng = np.random.default_rng(5)
+    mu = np.full(25, 0.05)
+    t, u = simulate_hawkes(mu, theta=0.3, omega=0.5, days=800, rng=rng)
+    keep = (u != 12) | (t > 400)  # unit 12 has no incident before day 400
+    t, u = t[keep], u[keep]
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    time = np.datetime64("2020-01-01T00:00") + (t * 1440).astype("timedelta64[m]")
+    ev = EventSet.build(units, time, units.centroid[u])
+    first = Etas().fit(ev.window(0, 400))  # the warm start for the next fit
+    assert first.mu[12] == 0
+    warm = Etas().fit(ev.window(100, 800))
+    cold = Etas().fit(EventSet.build(units, time, units.centroid[u]).window(100, 800))
+    assert warm.mu[12] > 0.01
+    np.testing.assert_allclose(warm.mu, cold.mu, rtol=1e-3, atol=1e-5)
+    assert warm.theta == pytest.approx(cold.theta, rel=1e-3)
+
+
 def test_gbm_learns_a_persistent_hot_spot_and_is_seeded() -> None:
     rng = np.random.default_rng(1)
     rates = np.full(25, 0.02)

@@ -413,10 +413,15 @@ class Etas:
         pi, pj = _pairs(us, ts, self.cutoff_days)
         dt = ts[pi] - ts[pj]
         warm = history.events.cache.get("etas:warm")
+        start_mu = np.bincount(us, minlength=n_units) / big_t * 0.5
         if warm is not None and len(warm[0]) == n_units:  # the last fit, a week earlier
-            mu, theta, omega = warm[0].copy(), warm[1], warm[2]
+            # a unit whose background was 0 there (no incident in that window) starts afresh:
+            # EM cannot move a rate away from 0, and the MLE gives every unit with an
+            # incident a background above 0 (its first incident has no earlier one to trigger it)
+            mu = np.where(warm[0] > 0, warm[0], start_mu)
+            theta, omega = warm[1], warm[2]
         else:
-            mu = np.bincount(us, minlength=n_units) / big_t * 0.5
+            mu = start_mu
             theta, omega = 0.2, 1.0 / 7.0
         remaining = big_t - (ts - history.start)  # time left in the window after each incident
         converged = False
