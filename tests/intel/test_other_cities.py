@@ -932,6 +932,9 @@ def test_a_column_of_points_wkt_or_socrata_pairs(chicago: pd.DataFrame, tmp_path
      ["2019-01-12T18:03:00", "2019-01-14T07:04:00"], "America/Chicago"),
     (["01/13/2019 12:03 PM -06:00", "01/14/2019 1:04 PM -0500"],
      ["2019-01-13T12:03:00", "2019-01-14T12:04:00"], "America/Chicago"),
+    # Oracle's TIMESTAMP WITH TIME ZONE: a clock with dots, then the offset
+    (["02-JAN-19 03.04.05.000000 PM +08:00", "03-JAN-19 12.04.05.000000 AM -05:00"],
+     ["2019-01-02T15:04:05", "2019-01-03T13:04:05"], "Asia/Shanghai"),
     # SQL Server's default text: runs of spaces, AM/PM against the minutes
     (["Jan 13 2019 12:03AM", "Jan 14 2019  1:04PM"],
      ["2019-01-13T00:03:00", "2019-01-14T13:04:00"], None),
@@ -985,6 +988,23 @@ def test_zone_abbreviations_are_read_for_the_zone_that_uses_them(tmp_path: Path)
     cn = ingest(write(["2019-01-13 00:03:00 CST", "13 JAN"]), tz="Asia/Shanghai")
     assert [str(t) for t in cn.table.time] == ["2019-01-13T00:03:00"]
     assert cn.report.counts == {"time not a date-time": 1}
+    # an offset before the abbreviation decides (Go's time.String): any zone named
+    go = ingest(write(["2019-01-13 00:03:00 +0800 CST", "2019-07-14 13:04:00 -0500 EST"]),
+                tz="UTC")
+    assert [str(t) for t in go.table.time] == ["2019-01-12T16:03:00", "2019-07-14T18:04:00"]
+    # words that name no zone: read as before ('SUN', 'JUNE'), or not a date-time ('NOON',
+    # 'HRS'), never the abbreviation rule, which would send the user to --tz for nothing
+    words = ingest(write(["2019-01-13 00:03:00"] * 96 + [
+        "2019-01-13 12:03 SUN", "2019 13 JUNE", "2019-01-13 12:00 NOON", "2019-01-13 1430 HRS"]),
+        tz="Asia/Shanghai", keep_duplicates=True)
+    assert [str(t) for t in words.table.time[-2:]] == ["2019-01-13T12:03:00",
+                                                       "2019-06-13T00:00:00"]
+    assert words.report.counts == {"time not a date-time": 2}
+    # 晚上12:30 is midnight, but of which day: not read
+    night = ingest(write(["2019-01-13 晚上11:30"] * 50 + ["2019-01-13 晚上12:30"]),
+                   keep_duplicates=True)
+    assert [str(t) for t in night.table.time[:1]] == ["2019-01-13T23:30:00"]
+    assert night.report.counts == {"time not a date-time": 1}
     # a layout given reads the values as written
     given = ingest(write(["2019-01-13 00:03:00 CST"] * 2), time_format="%Y-%m-%d %H:%M:%S CST",
                    keep_duplicates=True)

@@ -20,6 +20,7 @@ stored as Parquet (:func:`write_parquet`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import io
 import json
@@ -867,9 +868,10 @@ def guess_time_format(text: pd.Series) -> str | None:
     return first
 
 
-# a value that ends in a UTC offset after its time of day (and AM/PM): Z, +08, +0800, +08:00,
-# UTC, GMT
+# a value that ends in a UTC offset after its time of day (and AM/PM; Oracle writes the clock
+# with dots, '03.04.05.000000 PM +08:00'): Z, +08, +0800, +08:00, UTC, GMT
 _OFFSET = (r"(?:\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?\s*)?"
+           r"|\d\.\d\d\.\d\d(?:\.\d+)?\s*(?:[AaPp][Mm]\s*)?"
            r"|T\d{4,6}(?:[.,]\d+)?)(?:[Zz]|UTC|GMT|[+-]\d\d(?::?\d\d)?)$")
 # the offset itself, split from the local time it follows
 _OFFSET_PART = r"^(.*?)\s*(?:[Zz]|UTC|GMT|([+-])(\d\d):?(\d\d)?)$"
@@ -879,15 +881,16 @@ _OFFSET_PART = r"^(.*?)\s*(?:[Zz]|UTC|GMT|([+-])(\d\d):?(\d\d)?)$"
 # weekday (RFC 1123's 'Wed, 02 Jan 2019 15:04:00 GMT', JavaScript's 'Wed Jan 02 2019 15:04:00
 # GMT+0800 (China Standard Time)'), runs of spaces (SQL Server's 'Jan  2 2019  3:04PM'), and an
 # offset as a word in any case ('utc', 'GMT+8', 'UTC+08:00', Go's '+0000 UTC')
-_RESPELL = r"(?i)上午|下午|凌晨|早上|中午|晚上|utc|gmt|\s\s|^(?:mon|tue|wed|thu|fri|sat|sun)"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MERIDIEM = {"上午": False, "凌晨": False, "早上": False, "中午": True, "下午": True,
              "晚上": True}  # True: after noon
 _CLOCK = r"(\d{1,2})(:\d\d(?::\d\d)?)"
 _MERIDIEM_AT = re.compile(rf"({'|'.join(_MERIDIEM)})\s*{_CLOCK}|{_CLOCK}\s*({'|'.join(_MERIDIEM)})")
-_WEEKDAY_AT = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
+_WEEKDAY_AT = re.compile(rf"^(?:{'|'.join(_WEEKDAYS)})[a-z]*\.?,?\s+", re.I)
 _ZONE_AT = re.compile(r"\s*(?:([+-]\d\d:?\d\d)\s*(?:utc|gmt)|(?:utc|gmt)\s*(?:([+-])(\d{1,2})"
                       r"(?::?(\d\d))?)?)(?:\s*\([^()]*\))?$", re.I)
 # a zone abbreviation after the time: 'CST' is China's, and the US Central zone's in winter
+# (only the names time zones use are taken for one: not 'SUN', 'JUNE', 'NOON' or 'HRS')
 _ABBREVIATION = r"(?:\d|[AaPp]\.?[Mm]\.?)\s+([A-Z]{3,5})$"
 ABBREVIATION_RULE = ("time ends in a zone abbreviation ({names}), which is no UTC offset; "
                      "name the zone that uses it with --tz, or --source-tz if it differs")
@@ -897,9 +900,27 @@ GAP = "local time does not exist in {zone} (daylight-saving gap)"
 FOLD = "ambiguous local time in {zone}: it occurs twice (daylight-saving fold)"
 
 
+def _aware(text: pd.Series) -> npt.NDArray[np.bool_]:
+    """The values that end in a UTC offset after their time of day (:data:`_OFFSET`). The
+    pattern is tried only where the end could be one — a sign among the last six characters,
+    'Z', 'UTC' or 'GMT' last —: a column of local times pays next to nothing for it."""
+    import pyarrow.compute as pc
+
+    arr = _arrow(text)
+    tail = pc.utf8_slice_codeunits(arr, -6, 1 << 30)
+    last = pc.utf8_slice_codeunits(arr, -3, 1 << 30)
+    maybe = _marks(pc.or_(pc.or_(pc.match_substring(tail, "+"), pc.match_substring(tail, "-")),
+                          pc.or_(pc.match_substring(last, "Z", ignore_case=True),
+                                 pc.is_in(last, pa.array(["UTC", "GMT"])))))
+    if maybe.any():
+        maybe[maybe] = (text[maybe].str.contains(_OFFSET, regex=True).fillna(False)
+                        .to_numpy(dtype=bool))
+    return maybe
+
+
 def _without_offsets(text: pd.Series) -> pd.Series:
     """``text`` with the UTC offset after each time of day taken off (the local time)."""
-    aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    aware = _aware(text)
     if not aware.any():
         return text
     text = text.copy()
@@ -908,13 +929,15 @@ def _without_offsets(text: pd.Series) -> pd.Series:
 
 
 def _respelt(value: str) -> str:
-    """One value in the spelling the layouts read (see :data:`_RESPELL`): 上午/下午 as a
+    """One value in the spelling the layouts read (see :func:`_respell`): 上午/下午 as a
     24-hour clock, no weekday, single spaces, the offset as '+08:00'."""
     value = _WEEKDAY_AT.sub("", " ".join(value.split()))
 
     def clock(m: re.Match[str]) -> str:
         word, hour, rest = (m[1], m[2], m[3]) if m[1] else (m[6], m[4], m[5])
         h = int(hour)
+        if word == "晚上" and h == 12:  # midnight, but of which day: left unread
+            return m[0]
         if h <= 12:  # 下午1:04 is 13:04, 上午12:03 is 00:03; a 24-hour clock stays
             h = h % 12 + (12 if _MERIDIEM[word] else 0)
         return f"{h:02d}{rest}"
@@ -931,25 +954,62 @@ def _respelt(value: str) -> str:
     return _ZONE_AT.sub(offset, value)
 
 
-def _worded(text: pd.Series) -> npt.NDArray[np.bool_]:
-    """The values with a character other than digits and the usual separators, or a run of
-    spaces: only these can need :func:`_respell` or :func:`_abbreviations` (a quick test, so
-    that a column of plain times pays nothing for them)."""
-    plain = r"[^0-9\-/:. T]"
-    found = text.str.contains(plain, regex=True) | text.str.contains("  ", regex=False)
-    return np.asarray(found.fillna(False).to_numpy(dtype=bool), dtype=bool)
+def _arrow(text: pd.Series) -> pa.Array:
+    """The Arrow array of a text column (without a copy where it is Arrow-backed)."""
+    arr = pa.array(text.array) if hasattr(text.array, "__arrow_array__") else pa.array(
+        text.astype(object), type=pa.large_string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _respell(text: pd.Series, worded: npt.NDArray[np.bool_]) -> pd.Series:
-    """``text`` with the values in spellings no layout reads respelt (:func:`_respelt`);
-    ``worded`` (:func:`_worded`) marks the values that may be."""
-    odd = worded.copy()
-    if odd.any():
-        odd[odd] = text[odd].str.contains(_RESPELL, regex=True).fillna(False).to_numpy(bool)
+def _marks(found: Any) -> npt.NDArray[np.bool_]:
+    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _needs_respelling(text: pd.Series) -> npt.NDArray[np.bool_]:
+    """The values that may be in a spelling :func:`_respelt` rewrites: a character beyond
+    ASCII, a run of spaces, 'utc' or 'gmt' in any case, or a leading weekday. Arrow's plain
+    substring tests, so that a column of ISO times, 'Z', offsets or AM/PM pays next to
+    nothing for them."""
+    import pyarrow.compute as pc
+
+    arr = _arrow(text)
+    lead = pc.utf8_lower(pc.utf8_slice_codeunits(arr, 0, 3))
+    found = pc.or_(pc.or_(pc.invert(pc.string_is_ascii(arr)), pc.match_substring(arr, "  ")),
+                   pc.or_(pc.or_(pc.match_substring(arr, "utc", ignore_case=True),
+                                 pc.match_substring(arr, "gmt", ignore_case=True)),
+                          pc.is_in(lead, pa.array(_WEEKDAYS))))
+    return _marks(found)
+
+
+def _respell(text: pd.Series) -> pd.Series:
+    """``text`` with the values in spellings no layout reads respelt: a Chinese
+    spreadsheet's 上午/下午 ('2019/1/2 下午1:04:00'), a leading weekday (RFC 1123's 'Wed, 02
+    Jan 2019 15:04:00 GMT', JavaScript's 'Wed Jan 02 2019 15:04:00 GMT+0800 (China Standard
+    Time)'), runs of spaces (SQL Server's 'Jan  2 2019  3:04PM'), and an offset as a word in
+    any case ('utc', 'GMT+8', 'UTC+08:00', Go's '+0000 UTC')."""
+    odd = _needs_respelling(text)
     if not odd.any():
         return text
-    text = text.copy()
-    text[odd] = [_respelt(v) for v in text[odd]]
+    import pyarrow.compute as pc
+
+    # the word alone after the clock (BigQuery's '2019-01-01 00:03:00 UTC'), at column speed
+    arr = _arrow(text)
+    word = pc.is_in(pc.utf8_upper(pc.utf8_slice_codeunits(arr, -3, 1 << 30)),
+                    pa.array(["UTC", "GMT"]))
+    clock = pc.utf8_rtrim_whitespace(pc.utf8_slice_codeunits(arr, 0, -3))
+    plain = pc.and_(word, pc.and_(  # '…:03:00 UTC', not Go's '+0000 UTC' nor '… PM UTC'
+        pc.equal(pc.utf8_slice_codeunits(clock, -3, -2), ":"),
+        pc.utf8_is_digit(pc.utf8_slice_codeunits(clock, -2, 1 << 30))))
+    if pc.any(plain).as_py():
+        arr = pc.if_else(plain, pc.binary_join_element_wise(
+            clock, pa.scalar("+00:00", arr.type), pa.scalar("", arr.type)), arr)
+        text = pd.Series(pd.arrays.ArrowStringArray(arr), index=text.index, name=text.name)
+    else:
+        text = text.copy()
+    rest = np.flatnonzero(odd)
+    rest = rest[_needs_respelling(text.iloc[rest])]
+    if len(rest):
+        text.iloc[rest] = [_respelt(v) for v in text.iloc[rest]]
     return text
 
 
@@ -962,15 +1022,17 @@ def _local_part(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parts[0].astype("string"), minutes
 
 
-def _zone_names(zone: str) -> set[str]:
+def _zone_names(zone: str, coarse: bool = False) -> set[str]:
     """The abbreviations ``zone`` has used since 1990 ('CST' and 'CDT' for America/Chicago,
-    'CST' for Asia/Shanghai); numeric ones ('+08') are left out."""
+    'CST' for Asia/Shanghai); numeric ones ('+08') are left out. ``coarse``: looked up in
+    January and July of every fifth year only."""
     import datetime as dt
     from zoneinfo import ZoneInfo
 
     z = ZoneInfo(zone)
+    years = range(EPOCH_FROM.year, _epoch_until().year + 1, 5 if coarse else 1)
     names = {dt.datetime(y, m, 15, 12, tzinfo=z).tzname()
-             for y in range(EPOCH_FROM.year, _epoch_until().year + 1) for m in range(1, 13)}
+             for y in years for m in ((1, 7) if coarse else range(1, 13))}
     return {n for n in names if n and n.isalpha()}
 
 
@@ -1007,16 +1069,15 @@ def _parse_times(
     n = len(text)
     abbreviated, abbreviation_rule = np.zeros(n, dtype=bool), ""
     if fmt is None:  # a layout given reads the values as written ('%Y-%m-%d %H:%M:%S UTC')
-        worded = _worded(text)
-        text = _respell(text, worded)
-        text, abbreviated, abbreviation_rule = _abbreviations(text, worded, source_tz or tz)
+        text = _respell(text)
+        text, abbreviated, abbreviation_rule = _abbreviations(text, source_tz or tz)
     layout = fmt or guess_time_format(text) or "ISO8601"
     if layout in EPOCH_LAYOUTS:
         if source_tz is not None:
             raise IngestError("--source-tz applies to times written without a UTC offset; "
                               f"these are Unix times ({layout}), instants in UTC")
         return _epoch_times(text, layout, tz)
-    aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    aware = _aware(text)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     gap = np.zeros(n, dtype=bool)
     fold = np.zeros(n, dtype=bool)
@@ -1069,30 +1130,37 @@ def _parse_times(
     return _Times(out, layout, gap, fold, coarse, abbreviated, abbreviation_rule)
 
 
-MONTHS = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT", "NOV",
-          "DEC"}
+@functools.cache
+def _zone_abbreviations() -> frozenset[str]:
+    """The alphabetic abbreviations time zones have used since 1990."""
+    from zoneinfo import available_timezones
+
+    return frozenset().union(*(_zone_names(z, coarse=True) for z in available_timezones()))
 
 
-def _abbreviations(text: pd.Series, worded: npt.NDArray[np.bool_], zone: str | None
+def _abbreviations(text: pd.Series, zone: str | None
                    ) -> tuple[pd.Series, npt.NDArray[np.bool_], str]:
     """``text`` without the zone abbreviations ``zone`` uses ('2019-01-01 00:03:00 CST' with
-    America/Chicago or Asia/Shanghai); values ending in any other abbreviation (or in any,
-    with no zone named) are set to nothing and marked, with the rule that lists them.
-    ``worded`` (:func:`_worded`) marks the values that may end in one."""
-    has = worded.copy()
-    if has.any():
-        has[has] = text[has].str.extract(_ABBREVIATION)[0].notna().to_numpy(dtype=bool)
+    America/Chicago or Asia/Shanghai), or any after an offset (Go's '+0800 CST': the offset
+    decides); values ending in any other abbreviation (or in any, with no zone named) are
+    set to nothing and marked, with the rule that lists them."""
+    import pyarrow.compute as pc
+
+    tail = pc.utf8_slice_codeunits(_arrow(text), -3, 1 << 30)
+    has = _marks(pc.and_(pc.ascii_is_alpha(tail), pc.ascii_is_upper(tail)))
     if not has.any():
         return text, has, ""
     found = pd.Series(pd.NA, index=text.index, dtype="string")
     found[has] = text[has].str.extract(_ABBREVIATION)[0]
-    found = found.where(~found.isin(MONTHS))
+    found = found.where(found.isin(_zone_abbreviations()))
     has = found.notna().to_numpy(dtype=bool)
+    if not has.any():
+        return text, has, ""
     names = _zone_names(zone) if zone is not None else set()
-    used = has & found.isin(names).to_numpy(dtype=bool)
     text = text.copy()
-    if used.any():
-        text[used] = text[used].str.replace(r"\s+[A-Z]{3,5}$", "", regex=True)
+    text[has] = text[has].str.replace(r"\s+[A-Z]{3,5}$", "", regex=True)
+    used = has & found.isin(names).to_numpy(dtype=bool)
+    used[has] |= _aware(text[has])
     odd = has & ~used
     if not odd.any():
         return text, odd, ""
