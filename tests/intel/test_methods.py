@@ -334,10 +334,35 @@ def test_auto_offers_network_kde_on_segments_only(make_scenario) -> None:  # typ
     ev = EventSet.build(seg, time, xy)
     auto = make_method("auto", network=net)
     model = auto.fit(ev.window(0, 28))
-    assert set(model.scores) == {"naive", "decay", "kde", "prospective", "network_kde"}
+    assert set(model.scores) == {
+        "naive", "naive (whole window)", "decay", "decay (3-year half-life)", "kde",
+        "kde (no decay)", "prospective", "network_kde"}
     cells = U.cells(xy, 100.0)
     model = auto.fit(EventSet.build(cells, time, xy).window(0, 28))
     assert "network_kde" not in model.scores  # not an error on cells: not a candidate there
+
+
+def test_auto_takes_the_long_memory_on_a_sparse_record_of_lasting_hot_spots() -> None:
+    """Fifty lasting hot spots among 2,500 cells, each with an incident every 250 days: a
+    year's counts barely tell them from the background, eight years' do. Auto's candidates
+    include the long memory (the whole window, a 3-year half-life, kde without decay), and
+    its validation takes one of those; among the year-memory candidates alone it could not."""
+    rng = np.random.default_rng(11)
+    n_cells, days = 2500, 8 * 365 + 120
+    rate = np.full(n_cells, 0.0005)
+    rate[rng.choice(n_cells, 50, replace=False)] = 0.004
+    counts = rng.poisson(rate[:, None] * np.ones(days))
+    cell, day = np.nonzero(counts)
+    cell, day = np.repeat(cell, counts[cell, day]), np.repeat(day, counts[cell, day])
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 4999, 4999))
+    time = (np.datetime64("2010-01-01T00:00") + day.astype("timedelta64[D]")
+            + rng.integers(0, 1440, len(day)).astype("timedelta64[m]"))
+    ev = EventSet.build(units, time, units.centroid[cell])
+    origin = int(ev.t.max())
+    model = make_method("auto").fit(ev.window(origin - 8 * 365, origin))
+    long = {"naive (whole window)", "decay (3-year half-life)", "kde (no decay)"}
+    assert model.chosen in long, model.scores
+    assert max(model.scores[m] for m in long) > 1.2 * model.scores["naive"], model.scores
 
 
 def test_auto_keeps_the_simpler_method_unless_another_is_clearly_better() -> None:

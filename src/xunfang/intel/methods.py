@@ -139,9 +139,10 @@ class History:
         return np.exp(-lam * self.ages(day)), self.decay_norm(half_life_days)
 
     def decay_norm(self, half_life_days: float) -> float:
-        """The integral of the decay weights over the window (see :meth:`decay`)."""
+        """The integral of the decay weights over the window (see :meth:`decay`); the window's
+        length where nothing decays (an infinite half-life)."""
         lam = math.log(2) / half_life_days
-        return (1 - math.exp(-lam * self.days)) / lam
+        return (1 - math.exp(-lam * self.days)) / lam if lam > 0 else float(self.days)
 
 
 def running_counts(events: EventSet, windows: Iterable[tuple[int, int]]
@@ -761,7 +762,7 @@ class Auto:
         ev = history.events
         units = ev.units
         # network KDE is a candidate where the units are street segments
-        cands = tuple(m for m in self.candidates or (Naive(), Decay(), KDE(), Prospective())
+        cands = tuple(m for m in self.candidates or auto_candidates()
                       if units.kind == "segments" or not isinstance(m, NetworkKDE))
         bare = units.study == "training"  # as the evaluation's study area (Units.study)
         equal = units.equal_size
@@ -815,6 +816,22 @@ class Auto:
         return top
 
 
+# a count window no training window reaches: the whole window
+WHOLE_WINDOW = 1_000_000
+
+
+def auto_candidates(naive_days: int = 365) -> tuple[Any, ...]:
+    """What ``auto`` chooses among, simplest first: counts, decay and kde each with the short
+    memory (a year's window or half-life) and a long one (the whole window; a 3-year half-life;
+    no decay), and prospective hot-spotting. A sparse record needs the long memory: on a tenth
+    of Chicago's assaults with an 8-year window, counts over the whole window score 1.33x
+    naive-365 at 5 % and auto among the short-memory four alone 1.19x (bench/RESULTS.md);
+    on the whole record the year's memory is as good."""
+    return (Naive(days=naive_days), Naive(days=WHOLE_WINDOW, name="naive (whole window)"),
+            Decay(), Decay(half_life_days=1095.0, name="decay (3-year half-life)"),
+            KDE(), KDE(half_life_days=math.inf, name="kde (no decay)"), Prospective())
+
+
 def make_method(name: str, *, network: Any = None, country: str | None = None,
                 seed: int = 0, naive_days: int = 365) -> Method:
     """A method by its name in options and output."""
@@ -836,8 +853,8 @@ def make_method(name: str, *, network: Any = None, country: str | None = None,
     if name == "gbm":
         return Gbm(country=country, seed=seed)
     if name == "auto":
-        cands: tuple[Any, ...] = (Naive(days=naive_days), Decay(), KDE(), Prospective())
-        return Auto(cands + ((NetworkKDE(network),) if network is not None else ()))
+        return Auto(auto_candidates(naive_days)
+                    + ((NetworkKDE(network),) if network is not None else ()))
     raise MethodError(f"unknown method '{name}'; methods are {', '.join(METHODS)}")
 
 
