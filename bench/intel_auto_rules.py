@@ -77,17 +77,18 @@ def candidate_variants() -> list[Any]:
 
 
 def _events(data: Path, share: float) -> EventSet:
+    import tempfile
+
     import pandas as pd
 
     src = data / "chicago_aggravated_assaults.csv.gz"
-    if share < 1:  # a sparser city: a seeded sample of the rows
-        import tempfile
-
-        rows = pd.read_csv(src).sample(frac=share, random_state=1).sort_values("date")
-        src = Path(tempfile.mkdtemp()) / f"chicago_{int(share * 100)}.csv"
-        rows.to_csv(src, index=False)
-    got = ingest(src, columns={"time": "date", "lon": "longitude", "lat": "latitude"},
-                 target_crs="EPSG:32616")
+    with tempfile.TemporaryDirectory() as tmp:
+        if share < 1:  # a sparser city: a seeded sample of the rows
+            rows = pd.read_csv(src).sample(frac=share, random_state=1).sort_values("date")
+            src = Path(tmp) / f"chicago_{int(share * 100)}.csv"
+            rows.to_csv(src, index=False)
+        got = ingest(src, columns={"time": "date", "lon": "longitude", "lat": "latitude"},
+                     target_crs="EPSG:32616")
     units = U.cells(got.table.xy, 250.0, occupied=True)
     return EventSet.build(units, got.table.time, got.table.xy)
 

@@ -215,6 +215,14 @@ def test_etas_refit_gives_a_unit_new_to_the_window_its_background() -> None:
     assert warm.mu[12] > 0.01
     np.testing.assert_allclose(warm.mu, cold.mu, rtol=1e-3, atol=1e-5)
     assert warm.theta == pytest.approx(cold.theta, rel=1e-3)
+    # the same for θ: a window with no pair of incidents in one unit fits θ = 0, and EM
+    # cannot move that either (a review found the refit stuck at 0 where the truth was 0.3)
+    ev2 = EventSet.build(units, time, units.centroid[u])
+    lone = Etas().fit(ev2.window(0, 1))
+    assert lone.theta == 0
+    warm = Etas().fit(ev2.window(0, 800))
+    cold = Etas().fit(EventSet.build(units, time, units.centroid[u]).window(0, 800))
+    assert warm.theta == pytest.approx(cold.theta, rel=1e-3) and cold.theta > 0.15
 
 
 def test_gbm_learns_a_persistent_hot_spot_and_is_seeded() -> None:
@@ -363,6 +371,32 @@ def test_auto_takes_the_long_memory_on_a_sparse_record_of_lasting_hot_spots() ->
     long = {"naive (whole window)", "decay (3-year half-life)", "kde (no decay)"}
     assert model.chosen in long, model.scores
     assert max(model.scores[m] for m in long) > 1.2 * model.scores["naive"], model.scores
+
+
+def test_long_memory_candidates_rank_by_it_at_the_last_years_level() -> None:
+    """'naive (whole window)' ranks by every incident of the window but forecasts the last
+    year's level (a rising record: 1 a day in the first years, 3 a day in the last), and each
+    of auto's candidates is a method of its own by the name auto reports."""
+    rng = np.random.default_rng(2)
+    days = 4 * 365
+    per_day = np.where(np.arange(days) < 3 * 365, 1, 3)
+    day = np.repeat(np.arange(days), per_day)
+    cell = rng.integers(0, 25, len(day))
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    time = np.datetime64("2015-01-01T12:00") + day.astype("timedelta64[D]")
+    ev = EventSet.build(units, time, units.centroid[cell])
+    hist = ev.window(0, days)
+    whole = make_method("naive (whole window)")
+    risk = whole.fit(hist).predict(hist, days)
+    assert risk.sum() == pytest.approx(3.0)  # the last year's 3 a day, not the mean 1.5
+    plain = Naive(days=10 * days).fit(hist).predict(hist, days)
+    np.testing.assert_allclose(risk / risk.sum(), plain / plain.sum())
+    assert method_names("naive, kde (no decay), decay (3-year half-life)") == (
+        "naive", "kde (no decay)", "decay (3-year half-life)")
+    for m in make_method("auto").candidates:
+        assert make_method(m.name).name == m.name
+    with pytest.raises(MethodError, match=r"unknown method .kde \(no decay.;"):
+        method_names("kde (no decay")
 
 
 def test_auto_keeps_the_simpler_method_unless_another_is_clearly_better() -> None:
