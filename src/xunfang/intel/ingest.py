@@ -870,9 +870,11 @@ def guess_time_format(text: pd.Series) -> str | None:
 
 # a value that ends in a UTC offset after its time of day (and AM/PM; Oracle writes the clock
 # with dots, '03.04.05.000000 PM +08:00'): Z, +08, +0800, +08:00, UTC, GMT
-_OFFSET = (r"(?:\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?\s*)?"
-           r"|\d\.\d\d\.\d\d(?:\.\d+)?\s*(?:[AaPp][Mm]\s*)?"
-           r"|T\d{4,6}(?:[.,]\d+)?)(?:[Zz]|UTC|GMT|[+-]\d\d(?::?\d\d)?)$")
+_OFFSET_END = r"(?:[Zz]|UTC|GMT|[+-]\d\d(?::?\d\d)?)$"
+_OFFSET_CLOCK = (r"(?:\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?\s*)?"
+                 r"|T\d{4,6}(?:[.,]\d+)?)" + _OFFSET_END)
+_OFFSET_DOTS = r"\d\.\d\d\.\d\d(?:\.\d+)?\s*(?:[AaPp][Mm]\s*)?" + _OFFSET_END
+_OFFSET = f"(?:{_OFFSET_CLOCK})|(?:{_OFFSET_DOTS})"
 # the offset itself, split from the local time it follows
 _OFFSET_PART = r"^(.*?)\s*(?:[Zz]|UTC|GMT|([+-])(\d\d):?(\d\d)?)$"
 
@@ -912,9 +914,15 @@ def _aware(text: pd.Series) -> npt.NDArray[np.bool_]:
     maybe = _marks(pc.or_(pc.or_(pc.match_substring(tail, "+"), pc.match_substring(tail, "-")),
                           pc.or_(pc.match_substring(last, "Z", ignore_case=True),
                                  pc.is_in(last, pa.array(["UTC", "GMT"])))))
-    if maybe.any():
-        maybe[maybe] = (text[maybe].str.contains(_OFFSET, regex=True).fillna(False)
-                        .to_numpy(dtype=bool))
+    if not maybe.any():
+        return maybe
+    some = text if maybe.all() else text[maybe]
+    found = some.str.contains(_OFFSET_CLOCK, regex=True).fillna(False).to_numpy(dtype=bool)
+    dots = ~found & some.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
+    if dots.any():  # Oracle's clock: only where the first pattern failed
+        found[dots] = some[dots].str.contains(_OFFSET_DOTS, regex=True).fillna(False).to_numpy(
+            dtype=bool)
+    maybe[maybe] = found
     return maybe
 
 
