@@ -270,7 +270,8 @@ def evaluate_cmd(
     network_layer: NetworkLayerOpt = None,
     methods: Annotated[str, typer.Option(
         "--methods", help="Comma-separated: naive,decay,kde,prospective,etas,network_kde,gbm,"
-        "auto (default: all that apply).")] = "",
+        "auto (default: all that apply); also any of auto's choices by the name it reports, "
+        "e.g. 'decay (3-year half-life)'.")] = "",
     train_days: Annotated[int, typer.Option("--train-days", min=1,
                                             help="Training window N (days).")] = 365,
     naive_days: Annotated[int, typer.Option("--naive-days", min=1,
@@ -395,7 +396,9 @@ def forecast_cmd(
         "--from", formats=["%Y-%m-%d"], help="First day (default: the day after the last "
         "incident).")] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=366)] = 1,
-    method: Annotated[str, typer.Option("--method", help="A method name.")] = "auto",
+    method: Annotated[str, typer.Option(
+        "--method", help="A method name, or one of auto's choices by the name it reports.")
+    ] = "auto",
     units: UnitsOpt = None,
     cell_m: CellOpt = 250.0,
     polygons: PolygonsOpt = None,
