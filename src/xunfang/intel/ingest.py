@@ -878,11 +878,8 @@ _OFFSET = f"(?:{_OFFSET_CLOCK})|(?:{_OFFSET_DOTS})"
 # the offset itself, split from the local time it follows
 _OFFSET_PART = r"^(.*?)\s*(?:[Zz]|UTC|GMT|([+-])(\d\d):?(\d\d)?)$"
 
-# spellings no layout reads, respelt when no --time-format is given (a layout given reads the
-# values as written): a Chinese spreadsheet's 上午/下午 ('2019/1/2 下午1:04:00'), a leading
-# weekday (RFC 1123's 'Wed, 02 Jan 2019 15:04:00 GMT', JavaScript's 'Wed Jan 02 2019 15:04:00
-# GMT+0800 (China Standard Time)'), runs of spaces (SQL Server's 'Jan  2 2019  3:04PM'), and an
-# offset as a word in any case ('utc', 'GMT+8', 'UTC+08:00', Go's '+0000 UTC')
+# spellings no layout reads, respelt (:func:`_respell`) when no --time-format is given (a layout
+# given reads the values as written)
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MERIDIEM = {"上午": False, "凌晨": False, "早上": False, "中午": True, "下午": True,
              "晚上": True}  # True: after noon
