@@ -391,6 +391,12 @@ def test_long_memory_candidates_rank_by_it_at_the_last_years_level() -> None:
     assert risk.sum() == pytest.approx(3.0)  # the last year's 3 a day, not the mean 1.5
     plain = Naive(days=10 * days).fit(hist).predict(hist, days)
     np.testing.assert_allclose(risk / risk.sum(), plain / plain.sum())
+    # no incident in the last year: the long memory's ranking and level stand (scaling by
+    # the year's 0 would tie every unit)
+    quiet = ev.window(-365, days + 365)
+    for name in ("naive (whole window)", "decay (3-year half-life)", "kde (no decay)"):
+        late = make_method(name).fit(quiet).predict(quiet, days + 365)
+        assert late.sum() > 0 and np.count_nonzero(late) == 25, name
     assert method_names("naive, kde (no decay), decay (3-year half-life)") == (
         "naive", "kde (no decay)", "decay (3-year half-life)")
     for m in make_method("auto").candidates:

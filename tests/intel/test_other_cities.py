@@ -988,6 +988,11 @@ def test_zone_abbreviations_are_read_for_the_zone_that_uses_them(tmp_path: Path)
     cn = ingest(write(["2019-01-13 00:03:00 CST", "13 JAN"]), tz="Asia/Shanghai")
     assert [str(t) for t in cn.table.time] == ["2019-01-13T00:03:00"]
     assert cn.report.counts == {"time not a date-time": 1}
+    # the offset test on text of any dtype (the ingest passes pandas' string dtype)
+    from xunfang.intel.ingest import _aware
+    for dtype in (object, "string"):
+        assert _aware(pd.Series(["01-JAN-19 03.04.05.000000 PM +08:00", "2019-01-01"],
+                                dtype=dtype)).tolist() == [True, False]
     # an offset before the abbreviation decides (Go's time.String): any zone named
     go = ingest(write(["2019-01-13 00:03:00 +0800 CST", "2019-07-14 13:04:00 -0500 EST"]),
                 tz="UTC")

@@ -914,8 +914,8 @@ def _aware(text: pd.Series) -> npt.NDArray[np.bool_]:
     if not maybe.any():
         return maybe
     some = text if maybe.all() else text[maybe]
-    found = some.str.contains(_OFFSET_CLOCK, regex=True).fillna(False).to_numpy(dtype=bool)
-    dots = ~found & some.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
+    found = np.array(some.str.contains(_OFFSET_CLOCK, regex=True).fillna(False), dtype=bool)
+    dots = ~found & np.array(some.str.contains(".", regex=False).fillna(False), dtype=bool)
     if dots.any():  # Oracle's clock: only where the first pattern failed
         found[dots] = some[dots].str.contains(_OFFSET_DOTS, regex=True).fillna(False).to_numpy(
             dtype=bool)

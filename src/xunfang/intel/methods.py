@@ -853,7 +853,9 @@ class _Levelled:
         n = min(self.days, history.days)
         recent = float(history.counts(since=history.origin - n).sum()) / max(n, 1)
         total = float(risk.sum())
-        return risk * (recent / total) if total > 0 else risk
+        # no incident in the last year: no level to take, and scaling by 0 would tie every
+        # unit; the memory's own level and ranking stand
+        return risk * (recent / total) if total > 0 and recent > 0 else risk
 
 
 def auto_candidates(naive_days: int = 365) -> tuple[Any, ...]:
