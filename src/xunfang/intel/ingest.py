@@ -1027,18 +1027,24 @@ def _local_part(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parts[0].astype("string"), minutes
 
 
-def _zone_names(zone: str, coarse: bool = False) -> set[str]:
-    """The abbreviations ``zone`` has used since 1990 ('CST' and 'CDT' for America/Chicago,
-    'CST' for Asia/Shanghai); numeric ones ('+08') are left out. ``coarse``: looked up in
-    January and July of every fifth year only."""
+def _zone_names(zone: str, coarse: bool = False) -> dict[str, bool]:
+    """The abbreviations ``zone`` has used since 1990, each with whether it names daylight-
+    saving time ('CST': False and 'CDT': True for America/Chicago; 'CST' for Asia/Shanghai);
+    numeric ones ('+08') are left out. ``coarse``: looked up in January and July of every
+    fifth year only."""
     import datetime as dt
     from zoneinfo import ZoneInfo
 
     z = ZoneInfo(zone)
     years = range(EPOCH_FROM.year, _epoch_until().year + 1, 5 if coarse else 1)
-    names = {dt.datetime(y, m, 15, 12, tzinfo=z).tzname()
-             for y in years for m in ((1, 7) if coarse else range(1, 13))}
-    return {n for n in names if n and n.isalpha()}
+    names: dict[str, bool] = {}
+    for y in years:
+        for m in (1, 7) if coarse else range(1, 13):
+            t = dt.datetime(y, m, 15, 12, tzinfo=z)
+            name = t.tzname()
+            if name and name.isalpha():
+                names[name] = bool(t.dst())
+    return names
 
 
 @dataclass(frozen=True)
@@ -1073,9 +1079,10 @@ def _parse_times(
     text = values.astype("string").str.strip()
     n = len(text)
     abbreviated, abbreviation_rule = np.zeros(n, dtype=bool), ""
+    summer = np.full(n, -1, dtype=np.int8)  # 1: a daylight-saving name, 0: standard, -1: none
     if fmt is None:  # a layout given reads the values as written ('%Y-%m-%d %H:%M:%S UTC')
         text = _respell(text)
-        text, abbreviated, abbreviation_rule = _abbreviations(text, source_tz or tz)
+        text, abbreviated, abbreviation_rule, summer = _abbreviations(text, source_tz or tz)
     layout = fmt or guess_time_format(text) or "ISO8601"
     if layout in EPOCH_LAYOUTS:
         if source_tz is not None:
@@ -1122,8 +1129,13 @@ def _parse_times(
             once = local.iloc[lost].dt.tz_localize(
                 source_tz, ambiguous=np.ones(len(lost), dtype=bool), nonexistent="NaT")
             in_gap = once.isna().to_numpy()
+            # in a fold, an abbreviation tells which hour: CDT the first, CST the second
+            told = ~in_gap & (summer[idx[lost]] >= 0)
+            if told.any():
+                placed.iloc[lost[told]] = local.iloc[lost[told]].dt.tz_localize(
+                    source_tz, ambiguous=summer[idx[lost[told]]].astype(bool))
             gap[idx[lost[in_gap]]] = True
-            fold[idx[lost[~in_gap]]] = True
+            fold[idx[lost[~in_gap & ~told]]] = True
         local = placed.dt.tz_convert(tz).dt.tz_localize(None)
     out[idx] = _seconds(local)
     # "2019-01" reads as 2019-01-01 in ISO 8601 (the UK's police data give only the month):
@@ -1144,38 +1156,41 @@ def _zone_abbreviations() -> frozenset[str]:
 
 
 def _abbreviations(text: pd.Series, zone: str | None
-                   ) -> tuple[pd.Series, npt.NDArray[np.bool_], str]:
+                   ) -> tuple[pd.Series, npt.NDArray[np.bool_], str, npt.NDArray[np.int8]]:
     """``text`` without the zone abbreviations ``zone`` uses ('2019-01-01 00:03:00 CST' with
     America/Chicago or Asia/Shanghai), or any after an offset (Go's '+0800 CST': the offset
     decides); values ending in any other abbreviation (or in any, with no zone named) are
-    set to nothing and marked, with the rule that lists them."""
+    set to nothing and marked, with the rule that lists them; and for each value whether
+    its abbreviation names daylight-saving time (1), standard time (0) or is none (-1)."""
     import pyarrow.compute as pc
 
+    summer = np.full(len(text), -1, dtype=np.int8)
     tail = pc.utf8_slice_codeunits(_arrow(text), -3, 1 << 30)
     has = _marks(pc.and_(pc.ascii_is_alpha(tail), pc.ascii_is_upper(tail)))
     if not has.any():
-        return text, has, ""
+        return text, has, "", summer
     found = pd.Series(pd.NA, index=text.index, dtype="string")
     found[has] = text[has].str.extract(_ABBREVIATION)[0]
     found = found.where(found.isin(_zone_abbreviations()))
     has = found.notna().to_numpy(dtype=bool)
     if not has.any():
-        return text, has, ""
-    names = _zone_names(zone) if zone is not None else set()
+        return text, has, "", summer
+    names = _zone_names(zone) if zone is not None else {}
     text = text.copy()
     text[has] = text[has].str.replace(r"\s+[A-Z]{3,5}$", "", regex=True)
-    used = has & found.isin(names).to_numpy(dtype=bool)
-    used[has] |= _aware(text[has])
+    used = has & found.isin(list(names)).to_numpy(dtype=bool)
+    summer[used] = found[used].map(names).to_numpy(dtype=np.int8)
+    used[has] |= _aware(text[has])  # after an offset, whatever the name: the offset decides
     odd = has & ~used
     if not odd.any():
-        return text, odd, ""
+        return text, odd, "", summer
     listed = ", ".join(sorted(set(found[odd]))[:5])
     rule = (ABBREVIATION_RULE.format(names=listed) if zone is None else
             f"time ends in a zone abbreviation ({listed}) that {zone} does not use "
             f"(it uses {', '.join(sorted(names)) or 'none'}); name the zone of the times "
             "with --source-tz")
     text[odd] = pd.NA
-    return text, odd, rule
+    return text, odd, rule, summer
 
 
 def _epoch_times(text: pd.Series, layout: str, tz: str | None) -> _Times:
