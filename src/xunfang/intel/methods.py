@@ -413,19 +413,16 @@ class Etas:
         ts, us = t[order], u[order]
         pi, pj = _pairs(us, ts, self.cutoff_days)
         dt = ts[pi] - ts[pj]
+        mu = np.bincount(us, minlength=n_units) / big_t * 0.5
+        theta, omega = 0.2, 1.0 / 7.0
         warm = history.events.cache.get("etas:warm")
-        start_mu = np.bincount(us, minlength=n_units) / big_t * 0.5
         if warm is not None and len(warm[0]) == n_units:  # the last fit, a week earlier
             # a unit whose background was 0 there (no incident in that window) starts afresh:
             # EM cannot move a rate away from 0, and the MLE gives every unit with an
             # incident a background above 0 (its first incident has no earlier one to trigger it)
-            mu = np.where(warm[0] > 0, warm[0], start_mu)
-            theta, omega = warm[1], warm[2]
-            if theta < 1e-6:  # no triggering there: θ = 0 would stay 0 as well
-                theta, omega = 0.2, 1.0 / 7.0
-        else:
-            mu = start_mu
-            theta, omega = 0.2, 1.0 / 7.0
+            mu = np.where(warm[0] > 0, warm[0], mu)
+            if warm[1] >= 1e-6:  # θ = 0 there (no triggering) would stay 0 as well
+                theta, omega = warm[1], warm[2]
         remaining = big_t - (ts - history.start)  # time left in the window after each incident
         converged = False
         it = 0
