@@ -803,7 +803,12 @@ def _serials_with_points(values: pd.Series) -> pd.Series:
     """Spreadsheet serial dates written with a decimal comma ('43466,0020833', a ';' export
     of a European locale) with a point instead; any other value as it is."""
     text = values.astype("string")
-    return text.str.replace(r"^(\s*\d{5}),(\d+\s*)$", r"\1.\2", regex=True)
+    comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+    if not comma.any():  # a plain substring test: a column of other times pays ~nothing
+        return text
+    text = text.copy()
+    text[comma] = text[comma].str.replace(r"^(\s*\d{5}),(\d+\s*)$", r"\1.\2", regex=True)
+    return text
 
 
 def _epoch_layout(sample: pd.Series) -> str | None:
