@@ -40,11 +40,11 @@ from xunfang.intel import EventSet, evaluate, ingest  # noqa: E402
 from xunfang.intel import units as U  # noqa: E402
 from xunfang.intel.methods import (  # noqa: E402
     KDE,
-    WHOLE_WINDOW,
     Auto,
     Decay,
     Naive,
     Prospective,
+    RecentLevel,
     auto_candidates,
 )
 
@@ -68,12 +68,11 @@ def variants() -> list[Any]:
 def candidate_variants() -> list[Any]:
     """Naive-365, the long-memory candidates alone, auto over the year-memory candidates and
     auto over :func:`auto_candidates`."""
-    year = (Naive(days=365), Decay(), KDE(), Prospective())
-    return [Naive(days=365), Naive(days=WHOLE_WINDOW, name="naive (whole window)"),
-            Decay(half_life_days=1095.0, name="decay (3-year half-life)"),
-            KDE(half_life_days=float("inf"), name="kde (no decay)"),
-            Auto(candidates=year, name="auto, year memory"),
-            Auto(candidates=auto_candidates(), name="auto (default)")]
+    cands = auto_candidates()
+    long = [m for m in cands if isinstance(m, RecentLevel)]
+    year = tuple(m for m in cands if not isinstance(m, RecentLevel))
+    return [Naive(days=365), *long, Auto(candidates=year, name="auto, year memory"),
+            Auto(candidates=cands, name="auto (default)")]
 
 
 def _events(data: Path, share: float) -> EventSet:
