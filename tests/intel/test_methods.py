@@ -401,8 +401,12 @@ def test_long_memory_candidates_rank_by_it_at_the_last_years_level() -> None:
         "naive", "kde (no decay)", "decay (3-year half-life)")
     for m in make_method("auto").candidates:
         assert make_method(m.name).name == m.name
-    with pytest.raises(MethodError, match=r"unknown method .kde \(no decay.;"):
+    with pytest.raises(MethodError, match=r"unknown method .kde \(no decay.;") as err:
         method_names("kde (no decay")
+    # the message offers every name that is accepted, auto's choices too
+    for m in make_method("auto").candidates:
+        assert f"{m.name}" in str(err.value), m.name
+    assert "'kde (no decay)'" in str(err.value)
 
 
 def test_auto_keeps_the_simpler_method_unless_another_is_clearly_better() -> None:

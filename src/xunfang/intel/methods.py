@@ -876,6 +876,13 @@ def _candidate(name: str) -> Any | None:
                 None)
 
 
+def _unknown(name: str) -> MethodError:
+    """The error for a name that is neither a method nor one of auto's choices."""
+    choices = [m.name for m in auto_candidates() if m.name not in METHODS]
+    return MethodError(f"unknown method '{name}'; methods are {', '.join(METHODS)}, and auto's "
+                       f"choices by the names it reports: {', '.join(repr(c) for c in choices)}")
+
+
 def make_method(name: str, *, network: Any = None, country: str | None = None,
                 seed: int = 0, naive_days: int = 365) -> Method:
     """A method by its name in options and output."""
@@ -901,7 +908,7 @@ def make_method(name: str, *, network: Any = None, country: str | None = None,
                     + ((NetworkKDE(network),) if network is not None else ()))
     if (cand := _candidate(name)) is not None:
         return cast(Method, cand)  # auto's choice, named as auto names it
-    raise MethodError(f"unknown method '{name}'; methods are {', '.join(METHODS)}")
+    raise _unknown(name)
 
 
 def method_names(text: str | Sequence[str]) -> tuple[str, ...]:
@@ -909,7 +916,7 @@ def method_names(text: str | Sequence[str]) -> tuple[str, ...]:
     names = [n for n in names if n]
     bad = [n for n in names if n not in METHODS and _candidate(n) is None]
     if bad:
-        raise MethodError(f"unknown method '{bad[0]}'; methods are {', '.join(METHODS)}")
+        raise _unknown(bad[0])
     if not names:
         raise MethodError("no method named")
     return tuple(dict.fromkeys(names))
