@@ -166,14 +166,9 @@ def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
     if polygons is not None:
         return units_mod.polygons_from_file(polygons, crs=table.crs, layer=polygons_layer)
     if kind == "cells":
-        bounds = None
-        if scenario is not None:
-            j = jurisdiction_of(scenario)
-            if j is not None:
-                bounds = tuple(float(v) for v in shapely.bounds(j))
-        # a jurisdiction: every cell of its block; a bare file: the cells that hold incidents
-        return units_mod.cells(table.xy, cell_m, bounds=bounds,  # type: ignore[arg-type]
-                               occupied=bounds is None)
+        j = jurisdiction_of(scenario) if scenario is not None else None
+        # a jurisdiction: the cells that meet it; a bare file: the cells that hold incidents
+        return units_mod.cells(table.xy, cell_m, within=j, occupied=j is None)
     if kind in ("grids", "segments"):
         if scenario is None:
             raise units_mod.UnitsError(

@@ -45,8 +45,11 @@ class Units:
     cell_m: float | None = None
     origin: tuple[int, int] = (0, 0)  # cells: (ix, iy) of the first cell
     shape: tuple[int, int] = (0, 0)  # cells: (nx, ny)
-    # occupied cells only: their sorted keys (ix - origin) * ny + (iy - origin), x-major
+    # a subset of the block's cells only (those holding an incident, or those meeting a
+    # jurisdiction): their sorted keys (ix - origin) * ny + (iy - origin), x-major
     keys: IntArray | None = None
+    # cells: laid where incidents are (a bare file), not over a jurisdiction
+    from_points: bool = False
     # segments: an incident farther than this from every street lies on none of them
     snap_m: float | None = None
     _tree: list[object] = field(default_factory=list, repr=False)
@@ -66,7 +69,7 @@ class Units:
         file's occupied cells are studied where the training window held incidents
         ("training"); any other units — a jurisdiction's cells, grids, polygons, streets —
         are all of it ("jurisdiction")."""
-        return "training" if self.kind == "cells" and self.keys is not None else "jurisdiction"
+        return "training" if self.kind == "cells" and self.from_points else "jurisdiction"
 
     # -- assignment ----------------------------------------------------------------------------
     def assign(self, xy: npt.ArrayLike) -> IntArray:
@@ -123,13 +126,18 @@ def _nearest_line(tree: shapely.STRtree, pts: FloatArray, snap_m: float | None) 
 
 # -- builders ----------------------------------------------------------------------------------
 def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float, float] | None
-          = None, occupied: bool = False) -> Units:
-    """Square cells of ``cell_m`` metres covering the points (or ``bounds``: x0, y0, x1, y1);
-    with ``occupied``, only the cells that hold a point (still numbered x-major, so rankings
-    break ties as the full block would) — a bare incident file's stray far-away point then
-    costs one cell, not a block of millions."""
+          = None, occupied: bool = False, within: shapely.Geometry | None = None) -> Units:
+    """Square cells of ``cell_m`` metres covering the points (or ``bounds``: x0, y0, x1, y1,
+    or the area ``within``); with ``occupied``, only the cells that hold a point (still
+    numbered x-major, so rankings break ties as the full block would) — a bare incident file's
+    stray far-away point then costs one cell, not a block of millions. ``within`` (a
+    jurisdiction) keeps the cells that meet it: its bounding box's other cells are no part of
+    the study area (a town in a valley fills a third of its box), and every point inside it
+    lies in one of them."""
     if not np.isfinite(cell_m) or cell_m <= 0:
         raise UnitsError(f"--cell-m must be a positive number of metres, got {cell_m}")
+    if within is not None:
+        return _cells_within(within, float(cell_m))
     if bounds is None:
         pts = np.asarray(xy, dtype=float).reshape(-1, 2)
         if not len(pts):
@@ -148,7 +156,8 @@ def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float
         cent = np.column_stack([(ix + 0.5) * cell_m, (iy + 0.5) * cell_m])
         ids = tuple(f"{a}_{b}" for a, b in zip(ix.tolist(), iy.tolist(), strict=True))
         return Units("cells", ids, np.full(len(keys), float(cell_m) ** 2), cent,
-                     cell_m=float(cell_m), origin=(ix0, iy0), shape=(nx, ny), keys=keys)
+                     cell_m=float(cell_m), origin=(ix0, iy0), shape=(nx, ny), keys=keys,
+                     from_points=True)
     if nx * ny > 50_000_000:
         raise UnitsError(
             f"{nx} x {ny} cells of {cell_m} m is too many; choose a larger --cell-m")
@@ -158,6 +167,23 @@ def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float
     ids = tuple(f"{a}_{b}" for a, b in zip(ix.tolist(), iy.tolist(), strict=True))
     return Units("cells", ids, np.full(nx * ny, float(cell_m) ** 2), cent,
                  cell_m=float(cell_m), origin=(ix0, iy0), shape=(nx, ny))
+
+
+def _cells_within(area: shapely.Geometry, cell_m: float) -> Units:
+    x0, y0, x1, y1 = (float(v) for v in shapely.bounds(area))
+    block = cells((), cell_m, bounds=(x0, y0, x1, y1))
+    half = cell_m / 2.0
+    c = block.centroid
+    boxes = shapely.box(c[:, 0] - half, c[:, 1] - half, c[:, 0] + half, c[:, 1] + half)
+    shapely.prepare(area)
+    # meeting it over some area: a cell that only touches its border along an edge is not its
+    keep = np.flatnonzero(shapely.intersects(area, boxes)
+                          & ~shapely.touches(area, boxes))
+    if not len(keep):
+        raise UnitsError("the jurisdiction holds no cell")
+    return Units("cells", tuple(block.ids[i] for i in keep.tolist()),
+                 block.size[keep], c[keep], cell_m=cell_m, origin=block.origin,
+                 shape=block.shape, keys=keep.astype(np.int64))
 
 
 def polygons(ids: tuple[str, ...], geoms: tuple[shapely.Geometry, ...],
@@ -243,12 +269,6 @@ def segments(roads: Roads, *, snap_m: float | None = None) -> Units:
         ids = tuple(f"e{i}" for i in range(len(u)))
     return Units("segments", ids, length, (xy[u] + xy[v]) / 2, tuple(lines.tolist()),
                  snap_m=snap_m)
-
-
-def jurisdiction_mask(units: Units, area: shapely.Geometry) -> npt.NDArray[np.bool_]:
-    """Units whose representative point lies in the jurisdiction."""
-    c = units.centroid
-    return np.asarray(shapely.contains_xy(area, c[:, 0], c[:, 1]), dtype=bool)
 
 
 # -- ranking (the evaluation's rule; also auto's rolling validation) -------------------------
