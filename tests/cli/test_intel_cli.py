@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from xunfang.cli.main import app
@@ -92,6 +93,25 @@ def test_forecast_json_for_the_planning_horizon() -> None:
     assert doc["slots"] == ["2026-01-01T08:00", "2026-01-01T16:00", "2026-01-02T00:00",
                             "2026-01-02T08:00", "2026-01-02T16:00", "2026-01-03T00:00"]
     assert all(len(row) == 6 for row in doc["risk"])
+
+
+def test_forecast_past_the_record_is_made_as_of_its_end_as_the_plan_does() -> None:
+    """The county's record ends on 2025-12-31. A forecast for a day in November 2026 counted
+    the eleven unrecorded months as quiet days (0.6 incidents a day instead of 8.6) and could
+    not reproduce the plan's risk; it is now made as of the record's end, as the plan's."""
+    args = ["intel", "forecast", "ebian", "--method", "naive", "--json"]
+    at_end = json.loads(runner.invoke(app, [*args, "--from", "2026-01-01"]).stdout)
+    res = runner.invoke(app, [*args, "--from", "2026-11-30"])
+    assert res.exit_code == 0, res.output
+    later = json.loads(res.stdout)
+    assert later["details"]["as_of"] == "2026-01-01" and later["details"]["gap_days"] == 333
+    assert sum(map(sum, later["risk"])) == pytest.approx(sum(map(sum, at_end["risk"])),
+                                                         rel=0.05)
+    assert later["slots"][0] == "2026-11-30T00:00"
+    text = runner.invoke(app, ["intel", "forecast", "ebian", "--from", "2026-11-30"])
+    said = " ".join(text.stdout.split())
+    assert "auto → " in said  # which method auto chose
+    assert "ends on 2025-12-31, 334 days before 2026-11-30: forecast as of 2026-01-01" in said
 
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from xunfang.intel import EventSet, MethodError, Slots, forecast, open_incidents, week_hour_profile
 from xunfang.intel import units as U
-from xunfang.intel.methods import Naive
+from xunfang.intel.methods import Naive, make_method
 from xunfang.intel.sources import units_for
 
 
@@ -77,3 +77,34 @@ def test_dates_without_times_of_day_spread_over_the_hours(ebian: EventSet) -> No
     real = forecast(ebian, Naive(days=365), start=date(2025, 6, 1), days=1, train_days=365)
     assert "hours" not in real.details
     assert real.risk[0].sum(axis=0).std() > 0.1 * real.risk[0].sum(axis=0).mean()
+
+
+def test_a_record_shorter_than_the_window_is_not_counted_as_quiet_days(ebian: EventSet) -> None:
+    """A county that has kept its record for three months is forecast at its level, not at a
+    quarter of it: the days before the record's first incident are no days without
+    incidents (a review found 2.40 a day instead of 7.7 on a 90-day record)."""
+    keep = ebian.t >= ebian.day_of(date(2025, 10, 3))  # the record's last 90 days
+    when = np.datetime64(str(ebian.epoch)) + (ebian.t[keep] * 1440).astype("timedelta64[m]")
+    short = EventSet.build(ebian.units, when, ebian.xy[keep])
+    start = date(2026, 1, 1)
+    rate = keep.sum() / 90 * (ebian.unit[keep] >= 0).mean()
+    for m in (Naive(), make_method("decay"), make_method("kde"), make_method("prospective")):
+        fc = forecast(short, m, start=start, days=1, train_days=365)
+        assert fc.trained_from == short.epoch == date(2025, 10, 3)
+        assert "starts on 2025-10-03" in fc.details["window"]
+        if m.name in ("naive", "kde"):
+            assert fc.risk.sum() == pytest.approx(rate, rel=0.02), m.name
+        else:  # decay weighs the late weeks more; prospective looks back 8 weeks
+            assert 0.6 * rate < fc.risk.sum() < 1.5 * rate, m.name
+    # a record as long as the window: no note, the same window
+    fc = forecast(ebian, Naive(), start=start, days=1, train_days=365)
+    assert "window" not in fc.details and fc.trained_from == date(2025, 1, 1)
+
+
+def test_prospective_forecasts_incidents_not_scores(ebian: EventSet) -> None:
+    """Prospective hot-spotting's scores rank; its forecast is in incidents a day like every
+    method's (the plan doses by it): it was 16 times the record's level."""
+    fc = forecast(ebian, make_method("prospective"), start=date(2025, 12, 1), days=3,
+                  train_days=365)
+    naive = forecast(ebian, Naive(), start=date(2025, 12, 1), days=3, train_days=365)
+    assert fc.risk.sum() == pytest.approx(naive.risk.sum(), rel=0.25)

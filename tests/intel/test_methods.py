@@ -60,11 +60,15 @@ def test_prospective_weights_distance_and_weeks() -> None:
     h = ev.window(day - 365, day)
     r = Prospective(bandwidth_m=150, weeks=8).predict(h, day)
     ny = ev.units.shape[1]
-    # cell (0,0): own incident (week 0 → 1) + neighbour 100 m away, week 1 → 1/2 · 1/2
-    assert r[0 * ny + 0] == pytest.approx(1 + 0.25)
-    # cell (1,0): own incident week 1 → 1/2, neighbour week 0 → 1/2
-    assert r[1 * ny + 0] == pytest.approx(0.5 + 0.5)
+    # the scores: cell (0,0): own incident (week 0 → 1) + neighbour 100 m away, week 1 →
+    # 1/2 · 1/2; cell (1,0): own incident week 1 → 1/2, neighbour week 0 → 1/2
+    assert r[0 * ny + 0] / r[1 * ny + 0] == pytest.approx((1 + 0.25) / (0.5 + 0.5))
     assert r[4 * ny + 4] == 0
+    # in incidents a day, as every method: the 2 incidents of the weeks it looks back over
+    # the record's 9 days (it starts with its first incident, on 2024-01-02, inside the 8
+    # weeks), not a score of 2.25
+    assert r.sum() == pytest.approx(2 / 9)
+    assert Prospective(weeks=1).predict(h, day).sum() == pytest.approx(1 / 7)
 
 
 def test_kde_keeps_the_daily_rate_and_peaks_at_the_incidents() -> None:
@@ -73,7 +77,13 @@ def test_kde_keeps_the_daily_rate_and_peaks_at_the_incidents() -> None:
     day = ev.day_of(date(2024, 1, 5))
     h = ev.window(day - 100, day)
     r = KDE(bandwidth_m=60, half_life_days=1e9).predict(h, day)
-    assert r.sum() == pytest.approx(3 / 100, rel=1e-6)  # three incidents in 100 days
+    # three incidents in the record's 4 days: the 100-day window reaches before its first
+    # day, and days before the record are no days without incidents
+    assert h.days == 4
+    assert r.sum() == pytest.approx(3 / 4, rel=1e-6)
+    h = ev.window(day - 3, day)
+    assert h.days == 3 and KDE(bandwidth_m=60, half_life_days=1e9).predict(
+        h, day).sum() == pytest.approx(2 / 3, rel=1e-6)
     assert int(np.argmax(r)) == 0
 
 

@@ -420,6 +420,7 @@ def forecast_cmd(
     horizon, from a scenario's history or from any incident file."""
     from xunfang.cli.main import out_console
     from xunfang.intel import Slots, forecast, make_method
+    from xunfang.intel.forecast import record_end
     from xunfang.intel.sources import is_scenario
     from xunfang.report.layers import forecast_layer
     from xunfang.scenario.model import Policy
@@ -445,8 +446,10 @@ def forecast_cmd(
         m = make_method(method, network=network,
                         country=country or ("CN" if sc is not None else None), seed=seed)
         shifts = tuple(sc.policy.shift_starts if sc is not None else Policy().shift_starts)
+        # a record that stops before --from is forecast as of its end, as the plan does
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
-                      slots=Slots(slots, shifts))  # type: ignore[arg-type]
+                      slots=Slots(slots, shifts),  # type: ignore[arg-type]
+                      as_of=record_end(ev, first))
         layer_doc = forecast_layer(fc, got.chosen.crs) if geojson is not None else None
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
@@ -467,7 +470,8 @@ def forecast_cmd(
         print(json.dumps(doc, ensure_ascii=False))
         return
     of = f" of {', '.join(category)} ({len(got.chosen)} incidents)" if category else ""
-    out_console.print(f"{fc.method} forecast{escape(of)} for {first} + {days - 1} days, trained "
+    name = fc.method + (f" → {fc.details['chosen']}" if "chosen" in fc.details else "")
+    out_console.print(f"{escape(name)} forecast{escape(of)} for {first} + {days - 1} days, trained "
                       f"on {fc.trained_from} to {fc.trained_to - timedelta(days=1)}; "
                       f"expected incidents: {fc.risk.sum():.1f}")
     table = Table(title="hottest places")
@@ -476,6 +480,13 @@ def forecast_cmd(
     for unit, v in fc.hot():
         table.add_row(escape(unit), f"{v:.2f}")
     out_console.print(table)
+    if "as_of" in fc.details:
+        end = fc.trained_to - timedelta(days=1)
+        out_console.print(f"note: the record ends on {end}, {(first - end).days} days before "
+                          f"{first}: forecast as of "
+                          f"{fc.details['as_of']}, the first day ahead as the day after it")
+    if "window" in fc.details:
+        out_console.print(f"note: {escape(fc.details['window'])}")
     if len(ev.unit) > got.placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), got.streets is not None,
                                    len(ev.unit) - got.placed, "they are not forecast"))

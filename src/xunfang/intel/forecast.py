@@ -107,6 +107,15 @@ def dates_only(history: History) -> bool:
     return midnight_share(np.round((history.t % 1.0) * 1440)) >= DATES_ONLY
 
 
+def record_end(events: EventSet, start: date) -> date | None:
+    """The day after the record's last incident, where that is before ``start``: the record
+    stops short of the horizon (a county's export of last year, planned today), and a window
+    ending at ``start`` would count the days after it as days without incidents. The plan and
+    ``xunfang intel forecast`` forecast ``as_of`` it (:func:`forecast`)."""
+    after = events.date_of(int(np.floor(events.t.max())) + 1)
+    return after if after < start else None
+
+
 def forecast(
     events: EventSet,
     method: Method,
@@ -155,6 +164,9 @@ def forecast(
             out[i, :, of_hour[h]] += hourly[cal][:, h]
     dates = [events.date_of(lead0 + i) for i in range(days)]
     details: dict[str, Any] = {}
+    if hist.start > origin - train_days:
+        details["window"] = (f"the record starts on {events.epoch}: the training window holds "
+                             f"its {hist.days} days, not {train_days}")
     if as_of is not None and as_of < start:
         details["as_of"] = as_of.isoformat()
         details["gap_days"] = (start - as_of).days
@@ -164,8 +176,15 @@ def forecast(
     for attr in ("chosen", "theta", "omega", "iterations", "converged"):
         if hasattr(model, attr):
             details[attr] = getattr(model, attr)
+    if hasattr(model, "scores") and hasattr(method, "validation_start"):
+        # auto's rolling validation, so that its choice can be checked and rerun
+        details["validation"] = {
+            "from": events.date_of(method.validation_start(hist)).isoformat(),
+            "to": events.date_of(origin - 1).isoformat(),
+            "coverage": getattr(method, "coverage", None),
+            "hit_rate": {k: round(float(v), 5) for k, v in model.scores.items()}}
     return Forecast(method.name, events.units, tuple(dates), slots, out,
-                    events.date_of(origin - train_days), events.date_of(origin), details)
+                    events.date_of(hist.start), events.date_of(origin), details)
 
 
 def per_slot(fc: Forecast, starts: Sequence[datetime], minutes: int) -> FloatArray:

@@ -90,6 +90,13 @@ class EventSet:
         return self.cache[key]  # type: ignore[no-any-return]
 
     def window(self, start: int, end: int) -> History:
+        """The incidents of days ``[start, end)``. The record begins on its first incident's
+        day (day 0): a window reaching before it starts there, or a rate over a 365-day
+        window of a record three months long counts nine months that were never recorded as
+        days without incidents (a county that has kept its record since October would be
+        planned at a quarter of its level)."""
+        if start < 0:
+            start = min(0, end)
         a, b = np.searchsorted(self.t, [start, end], side="left")
         return History(self, int(a), int(b), start, end)
 
@@ -359,7 +366,14 @@ class Prospective:
         ages = history.ages(day)
         w = np.where(ages <= 7 * self.weeks, 1.0 / (1.0 + np.floor(ages / 7.0)), 0.0)
         c = history.counts(w, since=max(since, history.start))
-        return np.asarray(wmat @ c, dtype=float)
+        score = np.asarray(wmat @ c, dtype=float)
+        # the score ranks; the forecast is in incidents a day like every method's: the
+        # window's rate over the weeks it looks back (the plan doses by it, the evaluation's
+        # log-likelihood reads it)
+        looked = min(7 * self.weeks, history.days)
+        level = float(history.counts(since=history.origin - looked).sum()) / max(looked, 1)
+        total = float(score.sum())
+        return score * (level / total) if total > 0 else score
 
 
 # -- the self-exciting point process -----------------------------------------------------------

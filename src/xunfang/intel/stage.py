@@ -7,14 +7,14 @@ map per slot and lists the hot grids.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from xunfang.intel.forecast import forecast, hottest, per_slot
+from xunfang.intel.forecast import forecast, hottest, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
 from xunfang.intel.methods import EventSet, make_method
 from xunfang.intel.units import scenario_grids
@@ -37,6 +37,8 @@ class RiskTable:
     trained_to: date  # exclusive
     as_of: date | None  # set where the history ends before the plan starts
     incidents_in_window: int
+    # the forecast's own account: auto's validation, etas's fit, a window the record cuts short
+    details: dict[str, Any] = field(default_factory=dict)
 
     def hot(self, top: int = 5) -> list[tuple[str, float]]:
         return hottest(self.grids, self.risk.sum(axis=1), top)
@@ -55,6 +57,7 @@ class RiskTable:
             "trained_to": (self.trained_to - timedelta(days=1)).isoformat(),
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "incidents_in_window": self.incidents_in_window,
+            "details": {k: v for k, v in self.details.items() if k not in ("as_of", "chosen")},
         }
 
 
@@ -71,8 +74,7 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
     events = EventSet.build(units, table.time, table.xy)
     start = slots[0].start.date()
     days = (slots[-1].end - slots[0].start).days or 1
-    last = events.date_of(int(np.floor(events.t.max())))
-    as_of = last + timedelta(days=1) if last + timedelta(days=1) < start else None
+    as_of = record_end(events, start)
     m = make_method(method, country="CN", seed=seed)
     fc = forecast(events, m, start=start, days=days, train_days=train_days, as_of=as_of)
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
@@ -83,5 +85,5 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
         method=method, chosen=str(chosen) if chosen is not None else None,
         grids=units.ids, slots=tuple(s.start.isoformat(timespec="minutes") for s in slots),
         risk=risk, trained_from=fc.trained_from, trained_to=fc.trained_to, as_of=as_of,
-        incidents_in_window=int((window.unit >= 0).sum()),
+        incidents_in_window=int((window.unit >= 0).sum()), details=dict(fc.details),
     )

@@ -119,7 +119,8 @@ def _risk_table(intel: Mapping[str, Any], where: str) -> RiskTable | None:
             risk=risk, trained_from=date.fromisoformat(str(intel["trained_from"])),
             trained_to=date.fromisoformat(str(intel["trained_to"])) + timedelta(days=1),
             as_of=None if as_of is None else date.fromisoformat(str(as_of)),
-            incidents_in_window=int(intel.get("incidents_in_window", 0)))
+            incidents_in_window=int(intel.get("incidents_in_window", 0)),
+            details=dict(intel.get("details") or {}))
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFolderError(f"{where}: stages.intel is not a risk table ({exc})") from exc
 
