@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+import xunfang.scenarios
+from xunfang.cli.main import app
 from xunfang.intel import EventSet, MethodError, forecast, open_incidents
 from xunfang.intel.forecast import per_slot
 from xunfang.intel.methods import Naive
 from xunfang.intel.sources import units_for
+from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.report.folder import write_plan_folder
+from xunfang.report.html import _risk_section
+from xunfang.report.i18n import t
 from xunfang.scenario import load
 
 
@@ -70,3 +78,50 @@ def test_plan_of_the_builtin_county_carries_the_risk_table(ebian_plan: object,
     name = next(a.name for a in result.scenario.areas_of("grid")  # type: ignore[attr-defined]
                 if a.id == hottest)
     assert html.index(name, html.index("Hot grids")) > 0
+
+
+def _risk_table(grids: tuple[str, ...], starts: list[str], risk: np.ndarray) -> RiskTable:
+    return RiskTable(method="naive", chosen=None, grids=grids, slots=tuple(starts), risk=risk,
+                     trained_from=date(2025, 1, 1), trained_to=date(2026, 1, 1), as_of=None,
+                     incidents_in_window=10)
+
+
+def test_report_maps_every_hour_of_a_day_of_half_hour_slots() -> None:
+    """A plan of 30-minute slots drew its first 24 slots: half a day, and the county's 21:00
+    peak never showed (a review found it). The maps are now the day's 24 hours."""
+    sc = load("ebian")
+    grids = tuple(a.id for a in sc.areas_of("grid"))
+    starts = [(datetime(2026, 11, 30) + timedelta(minutes=30 * k)).isoformat(
+        timespec="minutes") for k in range(96)]  # two days
+    risk = np.zeros((len(grids), 96))
+    risk[3, 42] = risk[3, 43] = 0.004  # G4 at 21:00–22:00, a quiet county's few incidents
+    risk[0, 48 + 10] = 0.001  # G1 on the second day only
+    result = SimpleNamespace(risk=_risk_table(grids, starts, risk), scenario=sc, stages={})
+    maps, hot, info = _risk_section(
+        result, lambda key, **kw: t(key, "en", **kw))  # type: ignore[arg-type]
+    assert len(maps) == 24 and ">21:00<" in maps[21] and ">23:00<" in maps[23]
+    assert info is not None and info["more"] == t("risk_more", "en", n=48)
+    # the legend reads the small numbers, and names the colour of a grid with none
+    labels = [label for _, label in info["classes"]]
+    assert labels[0] == "0" and labels[-1] == "0.0067–0.0080"
+    # a grid is named on the map; the peak carries its day when the plan has several; a grid
+    # with nothing expected has no peak
+    assert ">G4</text>" in maps[0]
+    peaks = {r["grid"]: r["peak"] for r in hot}
+    names = {a.id: a.name for a in sc.areas_of("grid")}
+    assert peaks[names["G4"]] == "11-30 21:00" and peaks[names["G1"]] == "12-01 05:00"
+    assert peaks[names["G2"]] == "—"
+
+
+def test_a_plan_without_a_forecast_says_so(tmp_path: Path) -> None:
+    """A scenario without an incident record planned in silence, every grid weighed the same;
+    the report and the command line now say so."""
+    sc = tmp_path / "sc"
+    shutil.copytree(Path(xunfang.scenarios.__file__).parent / "ebian", sc)
+    (sc / "incidents.csv").unlink()
+    res = CliRunner().invoke(app, ["plan", str(sc), "--out", str(tmp_path / "p"), "--lang",
+                                   "en", "--from", "2026-11-30"])
+    assert res.exit_code == 0, res.output
+    assert "warning: no incident forecast" in " ".join(res.stderr.split())
+    html = (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
+    assert 'class="warn">No incident forecast: the scenario has no incident record' in html

@@ -195,7 +195,28 @@ def plan_cmd(
             f"road nodes within their 1-3-5 target by car from staffed posts (free flow): "
             f"{100 * car.share():.1f}%; key sites within target: "
             f"{int(car.site_meets().sum())}/{len(car.site_ids)}")
+    _risk_notes(result)
     out_console.print(f"open {escape(str(folder / 'report.html'))}")
+
+
+def _risk_notes(result: Any) -> None:
+    """What the planner must know of the forecast the plan is dosed by: none at all (every
+    grid then weighs the same), a record that ends long before the plan, or one shorter than
+    the training window. On stderr, as warnings: the plan is written either way."""
+    risk = result.risk
+    if risk is None:
+        why = result.stages.get("intel", {}).get("skipped")
+        if why:
+            err_console.print(f"[yellow]warning: no incident forecast ({escape(str(why))}): "
+                              "every grid weighs the same in the deployment[/]")
+        return
+    if risk.as_of is not None:
+        gap = (result.plan.slots[0].start.date() - risk.as_of).days
+        err_console.print(f"[yellow]note: the incident record ends on "
+                          f"{risk.as_of - timedelta(days=1)}, {gap + 1} days before the plan: "
+                          "the forecast is made as of then[/]")
+    if "window" in risk.details:
+        err_console.print(f"[yellow]note: {escape(str(risk.details['window']))}[/]")
 
 
 def _read_pins(scenario: str, sc: Any, first: date, days: int, path: Path | None

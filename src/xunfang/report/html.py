@@ -15,6 +15,7 @@ from xunfang.report.i18n import LANGS, Lang, t, value_label
 from xunfang.report.svgmap import (
     BAND_COLOURS,
     HEAT_COLOURS,
+    NO_RISK_COLOUR,
     TIER_COLOURS,
     UNREACHED,
     render_map,
@@ -22,6 +23,7 @@ from xunfang.report.svgmap import (
     render_site_map,
 )
 from xunfang.scenario import counts
+from xunfang.scenario.model import FloatArray
 
 
 def _env() -> jinja2.Environment:
@@ -55,35 +57,80 @@ def _runs(values: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+def _first_hours(slots: tuple[str, ...], risk: FloatArray
+                 ) -> tuple[list[str], FloatArray, int]:
+    """The maps of the first 24 hours — slots shorter than an hour summed into their hour (a
+    plan of 30-minute slots would otherwise show half a day), longer ones as they are: labels,
+    (grids, maps) and how many slots they hold."""
+    keys: list[str] = []
+    labels: list[str] = []
+    cols: list[FloatArray] = []
+    used = 0
+    for k, s in enumerate(slots):
+        key = s[:13]  # 'YYYY-MM-DDTHH'
+        if keys and keys[-1] == key:
+            cols[-1] = cols[-1] + risk[:, k]
+        elif len(keys) == 24:
+            break
+        else:
+            keys.append(key)
+            labels.append(s[11:16])
+            cols.append(risk[:, k].astype(float))
+        used += 1
+    return labels, (np.column_stack(cols) if cols else risk[:, :0]), used
+
+
+def _class_label(lo: float, hi: float, step: float) -> str:
+    """A legend class 'lo–hi' with as many decimals as the step needs (a county of a few
+    incidents a year has classes of 0.001, which two decimals print as '0.00–0.00')."""
+    digits = 2 if step >= 0.01 or step <= 0 else min(6, 1 - int(np.floor(np.log10(step))))
+    return f"{lo:.{digits}f}–{hi:.{digits}f}"
+
+
 def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str, str]],
                                                        dict[str, Any] | None]:
-    """Heat maps per slot (the first day's, at most 24) and the hot grids of the horizon."""
+    """Heat maps per hour of the first day (at most 24) and the hot grids of the horizon; or,
+    where the plan has no forecast, why (the deployment then weighs every grid the same)."""
     risk = result.risk
     if risk is None:
-        return [], [], None
-    n = min(len(risk.slots), 24)
-    labels = [s[11:16] for s in risk.slots[:n]]
-    maps = render_risk_maps(result.scenario, risk.grids, risk.risk[:, :n], labels)
+        why = str(result.stages.get("intel", {}).get("skipped", ""))
+        if not why:
+            return [], [], None
+        return [], [], {"skipped": T("risk_skipped_grids" if "grids" in why
+                                     else "risk_skipped_history")}
+    labels, first_day, used = _first_hours(risk.slots, risk.risk)
+    n = first_day.shape[1]
+    maps = render_risk_maps(result.scenario, risk.grids, first_day, labels)
     names = {a.id: a.name for a in result.scenario.areas_of("grid")}
     total = float(risk.risk.sum())
-    top = float(risk.risk[:, :n].max()) if n else 0.0
+    top = float(first_day.max()) if n else 0.0
     step = top / len(HEAT_COLOURS)
+    several_days = len({s[:10] for s in risk.slots}) > 1
     hot = []
     for gid, v in risk.hot(len(risk.grids)):
         i = risk.grids.index(gid)
         peak = int(np.argmax(risk.risk[i]))
+        when = risk.slots[peak][5:16].replace("T", " ") if several_days else risk.slots[peak][
+            11:16]
         hot.append({"grid": names.get(gid, gid), "expected": _fmt(v, 2),
                     "share": _pct(v / total) if total > 0 else "—",
-                    "peak": risk.slots[peak][11:16]})
+                    "peak": when if v > 0 else "—"})
+    classes = [(c, _class_label(k * step, (k + 1) * step, step))
+               for k, c in enumerate(HEAT_COLOURS)]
+    if n and (first_day <= 0).any():  # the colour of a grid with nothing expected, explained
+        classes.insert(0, (NO_RISK_COLOUR, "0"))
     info = {
+        "skipped": "",
         "method": risk.method + (f" → {risk.chosen}" if risk.chosen else ""),
         "window": f"{risk.trained_from} – {risk.trained_to - timedelta(days=1)}",
         "incidents": str(risk.incidents_in_window),
         "total": _fmt(total, 1),
-        "classes": [(c, f"{k * step:.2f}–{(k + 1) * step:.2f}")
-                    for k, c in enumerate(HEAT_COLOURS)],
-        "as_of": T("risk_as_of", d=str(risk.as_of)) if risk.as_of else "",
-        "more": T("risk_more", n=len(risk.slots) - n) if len(risk.slots) > n else "",
+        "classes": classes,
+        "as_of": (T("risk_as_of", d=str(risk.as_of)) if risk.as_of else "") + (
+            " " + T("risk_short", d=str(risk.trained_from),
+                    n=(risk.trained_to - risk.trained_from).days)
+            if "window" in risk.details else ""),
+        "more": T("risk_more", n=len(risk.slots) - used) if len(risk.slots) > used else "",
     }
     return maps, hot, info
 

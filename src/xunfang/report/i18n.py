@@ -95,6 +95,22 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "The incident record ends the day before {d}; the forecast starts from it "
               "(same lead times).",
     },
+    "risk_short": {
+        "zh": "历史警情自 {d} 起，短于训练窗口：按其 {n} 天计算警情率。",
+        "en": "The incident record starts on {d}, inside the training window: rates are over "
+              "its {n} days.",
+    },
+    "risk_skipped_history": {
+        "zh": "无警情预测：本辖区没有可供学习的历史警情（incidents.csv 缺失或为空）。部署按各网格"
+              "同等风险安排，并非依据情报研判；请补充历史警情后重新生成方案。",
+        "en": "No incident forecast: the scenario has no incident record to learn from "
+              "(incidents.csv missing or empty). The deployment weighs every grid the same, "
+              "not by intelligence; add the incident record and plan again.",
+    },
+    "risk_skipped_grids": {
+        "zh": "无警情预测：本辖区没有防控网格可供预测。",
+        "en": "No incident forecast: the scenario has no prevention grids to forecast for.",
+    },
     "risk_more": {"zh": "另有 {n} 个时段见 plan.json 与 risk.csv。",
                   "en": "{n} more slots are in plan.json and risk.csv."},
     "hot_grids": {"zh": "高风险网格", "en": "Hot grids"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 import numpy as np
+import shapely
 
 from xunfang.planning.coverage import Coverage
 from xunfang.scenario.model import FloatArray, Scenario
@@ -187,11 +188,17 @@ def _road_path(scenario: Scenario, frame: _Frame) -> str:
 HEAT_COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 
 
+NO_RISK_COLOUR = "#f7f7f7"  # a grid with nothing expected (the legend's "0")
+
+
 def heat_colour(value: float, top: float) -> str:
     if top <= 0 or value <= 0:
-        return "#f7f7f7"
+        return NO_RISK_COLOUR
     k = min(len(HEAT_COLOURS) - 1, int(value / top * len(HEAT_COLOURS)))
     return HEAT_COLOURS[k]
+
+
+MAX_LABELLED = 30  # heat maps name their grids up to this many
 
 
 def render_risk_maps(scenario: Scenario, grids: tuple[str, ...], risk: FloatArray,
@@ -206,6 +213,14 @@ def render_risk_maps(scenario: Scenario, grids: tuple[str, ...], risk: FloatArra
     frame = _Frame(np.vstack(polys), width)
     top = float(risk.max()) if risk.size else 0.0
     road_path = _road_path(scenario, frame)
+    labels_svg = []
+    if len(grids) <= MAX_LABELLED:  # beyond that the names would cover the map
+        for gid in grids:
+            if gid in areas:
+                x, y = frame(shapely.get_coordinates(
+                    shapely.point_on_surface(areas[gid].geometry)))[0]
+                labels_svg.append(f'<text x="{x:.1f}" y="{y:.1f}" class="glabel" '
+                                  f'text-anchor="middle">{escape(gid)}</text>')
     out = []
     for k, label in enumerate(labels):
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
@@ -221,6 +236,7 @@ def render_risk_maps(scenario: Scenario, grids: tuple[str, ...], risk: FloatArra
                                     width=0.6, dash="", title=f"{a.name}: {v:.2f}"))
         parts.append(f'<path d="{road_path}" stroke="#555" stroke-width="0.4" fill="none" '
                      'stroke-opacity="0.5"/>')
+        parts.extend(labels_svg)  # a printed map is read by its grids' names, not by hover
         parts.append("</g></svg>")
         out.append("".join(parts))
     return out
