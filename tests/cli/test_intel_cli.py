@@ -185,3 +185,22 @@ def test_a_scenario_without_zones_or_grids_studies_its_cells_as_a_bare_file(
                               "naive", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["study_area"] == "jurisdiction"
+
+
+def test_evaluate_says_when_the_first_windows_are_short_and_what_units_took() -> None:
+    res = runner.invoke(app, ["intel", "evaluate", "ebian", "--methods", "naive",
+                              "--test-from", "2024-11-01", "--test-to", "2024-11-10", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert "starts on 2024-01-01" in doc["window_note"]
+    # the county's grids are 10-16 % of it each: "1 %" is one grid, and PAI divides by it
+    res = runner.invoke(app, ["intel", "evaluate", "ebian", "--units", "grids", "--methods",
+                              "naive", "--test-from", "2025-06-01", "--test-to", "2025-06-30"])
+    said = " ".join(res.stdout.split())
+    assert "units are taken whole, so the top units made up" in said
+    doc = json.loads(runner.invoke(app, ["intel", "evaluate", "ebian", "--units", "grids",
+                                         "--methods", "naive", "--test-from", "2025-06-01",
+                                         "--test-to", "2025-06-30", "--json"]).stdout)
+    m = doc["methods"][0]
+    assert m["area"]["0.01"] > 0.1
+    assert m["pai"]["0.01"] == pytest.approx(m["hit_rate"]["0.01"] / m["area"]["0.01"])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 
 from xunfang.intel import EvaluationError, EventSet, evaluate, ingest
 from xunfang.intel import units as U
@@ -60,6 +61,36 @@ def test_ties_are_broken_by_unit_index_and_unequal_units_by_density() -> None:
     assert top_units(risk, area, np.ones(4), 0.5, equal=True).tolist() == [1, 2]
     size = np.array([1.0, 4.0, 1.0, 1.0])  # unit 1 is big: density 0.5
     assert top_units(risk, area, size, 3 / 7, equal=False).tolist() == [2, 0]
+
+
+def test_pai_and_pei_of_unequal_units_by_the_area_they_take() -> None:
+    """Polygons of 60, 20, 10 and 10 % of the area. At least one unit is taken, so "5 %" is
+    the densest unit, 10 % of the area: PAI divides by that (it divided by 5 % and doubled),
+    and PEI compares with the most the same area could have held (it compared with the
+    units of most incidents, the big one, whatever their size)."""
+    boxes = [shapely.box(0, 0, 600, 100), shapely.box(600, 0, 800, 100),
+             shapely.box(800, 0, 900, 100), shapely.box(900, 0, 1000, 100)]
+    units = U.polygons(("big", "mid", "a", "b"), tuple(boxes))
+    # history ranks a (2 in 10 %), b (1 in 10 %), mid (1 in 20 %), big (none)
+    hist = [[850, 50]] * 2 + [[950, 50], [700, 50]]
+    # the test day: 3 in big, 1 in mid, 1 in b
+    test = [[300, 50]] * 3 + [[700, 50], [950, 50]]
+    t = [DAY0] * len(hist) + [DAY0 + timedelta(days=10)] * len(test)
+    ev = EventSet.build(units, np.array(t, dtype="datetime64[m]"),
+                        np.array(hist + test, dtype=float))
+    res = evaluate(ev, [Naive(days=30)], test_from=date(2024, 1, 11), test_to=date(2024, 1, 11),
+                   train_days=30, study="jurisdiction", coverages=(0.05, 0.3), resamples=10)
+    s = res.scores[0]
+    # 5 %: a alone, 10 % of the area, nothing in it that day; the most 10 % held: b's 1
+    assert s.area[0.05] == pytest.approx(0.1)
+    assert s.hit_rate[0.05] == 0 and s.pai[0.05] == 0 and s.pei[0.05] == 0
+    # 30 %: a and b (mid would pass 30 %), 20 % of the area, b's 1 of 5 incidents
+    assert s.area[0.3] == pytest.approx(0.2)
+    assert s.hit_rate[0.3] == pytest.approx(1 / 5)
+    assert s.pai[0.3] == pytest.approx((1 / 5) / 0.2)
+    # the most 20 % could hold: b (1 in 10 %), then half of mid (1 in 20 %); the big unit's
+    # 3 in 60 % are 0.5 per 10 %
+    assert s.pei[0.3] == pytest.approx(1 / 1.5)
 
 
 def test_a_jurisdiction_fixes_the_study_area() -> None:

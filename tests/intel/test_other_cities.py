@@ -313,6 +313,9 @@ def test_incidents_on_no_street(data_dir: Path, chicago: pd.DataFrame, tmp_path:
         "bike_accidents", "--columns", "time=Date", *net, "--test-from", "2016-09-01",
         "--train-days", "180", "--json"]).stdout)
     assert 100 < doc["incidents_on_no_unit"] < 200
+    # of the test period's: each is a miss in the test incidents' count
+    assert 0 < doc["test_incidents_on_no_unit"] < doc["incidents_on_no_unit"]
+    assert doc["test_incidents_on_no_unit"] < doc["test_incidents"]
     # naive has no hit in some resampled periods: the upper bound is unbounded, and JSON
     # carries null (not the NaN or Infinity no JSON parser reads)
     assert doc["methods"][1]["ratio_to_naive_at_0.05"]["hi"] is None

@@ -287,6 +287,8 @@ def evaluate_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Score forecasting methods by rolling-origin daily forecasts (hit rate, PAI, PEI)."""
+    import numpy as np
+
     from xunfang.cli.main import _progress, out_console
     from xunfang.intel import COVERAGES, evaluate, make_method, method_names
     from xunfang.report.folder import json_ready
@@ -321,7 +323,14 @@ def evaluate_cmd(
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     doc = result.as_json()
-    doc["incidents_on_no_unit"] = len(ev.unit) - placed
+    short = ev.day_of(t0) - train_days < 0
+    if short:
+        doc["window_note"] = (f"the record starts on {ev.epoch}: the windows of the test days "
+                              f"before {ev.date_of(train_days)} hold fewer than {train_days} days")
+    doc["incidents_on_no_unit"] = len(ev.unit) - placed  # of the whole record
+    a, b = np.searchsorted(ev.t, [ev.day_of(t0), ev.day_of(t1) + 1])
+    # of the test period: misses of every method, in result.test_incidents
+    doc["test_incidents_on_no_unit"] = int((ev.unit[a:b] < 0).sum())
     if category:
         doc["category"] = list(category)
         doc["incidents_of_category"] = len(chosen)
@@ -374,9 +383,20 @@ def evaluate_cmd(
     if len(ev.unit) > placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), streets is not None,
                                    len(ev.unit) - placed))
+    if short:
+        out_console.print(f"note: {escape(doc['window_note'])}")
     for s in result.scores:
         for note in s.notes:
             out_console.print(f"{s.method}: {escape(note)}")
+    if result.scores and not u.equal_size:  # what "c % of the area" came to in whole units
+        taken = result.scores[0].area
+        over = [c for c in COVERAGES if taken[c] > 1.5 * c]
+        if over:
+            out_console.print(
+                "note: units are taken whole, so the top units made up " + ", ".join(
+                    f"{taken[c]:.1%} at {c:g}" for c in over)
+                + f" of the study area on average ({result.scores[0].method}'s); PAI "
+                "divides by that share")
 
 
 @intel_app.command("forecast")

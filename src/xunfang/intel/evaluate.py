@@ -8,10 +8,14 @@ Fixed rules, so that figures compare across tools and cities:
   every method of one evaluation shares the window and the study area;
 * hit rate at c: the share of the period's incidents that fall in the highest-risk units making
   up c of the study area — k = round(c · units), at least 1, for equal cells; for units of
-  unequal size, ranked by risk per m² and taken while their summed area stays within c;
+  unequal size, ranked by risk per m² and taken while their summed area stays within c (at
+  least one);
   ties broken by unit index; hits and incidents pooled over the test days, every test
   incident in the denominator (also those outside the study area or outside every unit);
-* PAI = hit rate / c; PEI = hits / the most hits k units could have had that day (pooled);
+* PAI = hit rate / c (for unequal units: / the share of the area the units taken make up,
+  averaged over the days — at least one unit is taken, and one may be larger than c);
+  PEI = hits / the most hits the same area could have had that day (pooled): the top k
+  counts for equal cells; for unequal units the densest units, the last in part;
 * predictive log-likelihood: the mean log-probability of the test incidents' units under the
   forecast normalised over the study area, mixed with ε = 1e-3 of a uniform forecast;
 * 95 % intervals by bootstrap over test days (1,000 resamples, seeded); ratios to a baseline
@@ -58,6 +62,10 @@ class MethodScore:
     seconds: float
     per_day_hits: npt.NDArray[np.float64] = field(repr=False)  # (days, coverages)
     notes: tuple[str, ...] = ()
+    # the share of the study area the top units took at each coverage, over the test days:
+    # c for equal cells; for unequal units what whole units came to (a county's one grid of
+    # 16 % is its "1 %"), and PAI divides by it
+    area: dict[float, float] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         key = _key
@@ -67,6 +75,7 @@ class MethodScore:
             "hit_rate_ci": {key(c): list(v) for c, v in self.hit_rate_ci.items()},
             "pai": {key(c): v for c, v in self.pai.items()},
             "pei": {key(c): v for c, v in self.pei.items()},
+            "area": {key(c): v for c, v in self.area.items()},
             "log_likelihood": self.log_likelihood,
             "seconds": self.seconds,
             "notes": list(self.notes),
@@ -161,6 +170,7 @@ def evaluate(
         t0 = time.perf_counter()
         hits = np.zeros((len(days), len(coverages)))
         best = np.zeros((len(days), len(coverages)))
+        share = np.tile(np.asarray(coverages, dtype=float), (len(days), 1))
         loglik = 0.0
         n_ll = 0
         model: Model | None = None
@@ -186,11 +196,19 @@ def evaluate(
             actual = np.bincount(inside, minlength=len(units)).astype(float)
             order = ranked(risk, area, units.size, equal)
             cum_hits = np.cumsum(actual[order])
-            cum_best = np.cumsum(np.sort(actual[area])[::-1])
+            if equal:
+                cum_best = np.cumsum(np.sort(actual[area])[::-1])
+            else:
+                cum_size = np.cumsum(units.size[order])
+                best_of = _most_in_area(actual[area], units.size[area])
             for j, c in enumerate(coverages):
                 k = how_many(order, units.size, c, equal)
                 hits[i, j] = cum_hits[k - 1]
-                best[i, j] = cum_best[k - 1]
+                if equal:
+                    best[i, j] = cum_best[k - 1]
+                else:  # units of unequal size: the area taken, and the most it could hold
+                    share[i, j] = cum_size[k - 1] / cum_size[-1]
+                    best[i, j] = best_of(cum_size[k - 1])
             in_area = np.zeros(len(units), dtype=bool)
             in_area[area] = True
             tested = inside[in_area[inside]]
@@ -212,7 +230,8 @@ def evaluate(
             method=method.name,
             hit_rate=hr,
             hit_rate_ci=ci,
-            pai={c: hr[c] / c for c in coverages},
+            pai={c: hr[c] / float(share[:, j].mean()) for j, c in enumerate(coverages)},
+            area={c: float(share[:, j].mean()) for j, c in enumerate(coverages)},
             pei={c: float(hits[:, j].sum() / best[:, j].sum()) if best[:, j].sum() else math.nan
                  for j, c in enumerate(coverages)},
             log_likelihood=loglik / n_ll if n_ll else math.nan,
@@ -222,6 +241,26 @@ def evaluate(
         ))
     return Evaluation(test_from, test_to, train_days, study, len(units), int(per_day.sum()),
                       per_day, tuple(scores))
+
+
+def _most_in_area(counts: FloatArray, size: FloatArray) -> Any:
+    """The most incidents units of these sizes could hold within an area: the densest first,
+    the last one in part (Hunt's n* for PEI, with the area the method's units took: never
+    below any choice of whole units of that area, so PEI stays at most 1). For equal cells
+    and a whole number of them it is the top counts'."""
+    order = np.argsort(-(counts / size), kind="stable")
+    cum_size = np.cumsum(size[order])
+    cum_count = np.cumsum(counts[order])
+
+    def most(area: float) -> float:
+        j = int(np.searchsorted(cum_size, area, side="right"))
+        whole = float(cum_count[j - 1]) if j else 0.0
+        if j >= len(order):
+            return whole
+        left = area - (float(cum_size[j - 1]) if j else 0.0)
+        return whole + left / float(size[order[j]]) * float(counts[order[j]])
+
+    return most
 
 
 def _bootstrap(hits: FloatArray, per_day: FloatArray, coverages: Sequence[float],
