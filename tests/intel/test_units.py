@@ -116,3 +116,44 @@ def test_occupied_cells_keep_the_block_order_and_ignore_strays() -> None:
     full = U.cells(pts[:2], 250.0)
     assert [full.ids.index(i) for i in sparse.ids[:2]] == sorted(
         full.ids.index(i) for i in sparse.ids[:2])
+
+
+def test_polygon_files_a_review_found_read_wrongly(tmp_path: Path) -> None:
+    """A field of one name for every feature merged the file into one unit; a KML placemark of
+    a polygon with its label point was refused; overlapping polygons were silent."""
+    import json
+
+    def feature(props: dict[str, object], geom: shapely.Geometry) -> dict[str, object]:
+        return {"type": "Feature", "properties": props,
+                "geometry": json.loads(shapely.to_geojson(geom))}
+
+    boxes = [shapely.box(103.25 + 0.01 * i, 29.22, 103.26 + 0.01 * i, 29.23) for i in range(3)]
+    one_name = tmp_path / "zones.geojson"
+    one_name.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        feature({"name": "Zone", "dist_num": 10 + i}, b) for i, b in enumerate(boxes)]}))
+    u = U.polygons_from_file(one_name, crs="EPSG:32648")
+    assert u.ids == ("10", "11", "12") and not u.notes
+    # a field given by name, even one shared: its features are one unit
+    assert U.polygons_from_file(one_name, crs="EPSG:32648", id_field="name").ids == ("Zone",)
+    with pytest.raises(UnitsError, match="no field 'zone_id'; fields are name, dist_num"):
+        U.polygons_from_file(one_name, crs="EPSG:32648", id_field="zone_id")
+    # a polygon and its label point in one placemark: the polygon
+    label = shapely.GeometryCollection([boxes[0], shapely.Point(103.255, 29.225)])
+    mixed = tmp_path / "mixed.geojson"
+    mixed.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        feature({"name": "A"}, label), feature({"name": "B"}, boxes[1])]}))
+    u = U.polygons_from_file(mixed, crs="EPSG:32648")
+    assert u.ids == ("A", "B") and u.size[0] == pytest.approx(u.size[1], rel=0.01)
+    points = tmp_path / "points.geojson"
+    points.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        feature({"name": "A"}, boxes[0]), feature({"name": "P"}, shapely.Point(103.2, 29.2))]}))
+    with pytest.raises(UnitsError, match=r"feature 2 is not a polygon \(Point\)"):
+        U.polygons_from_file(points, crs="EPSG:32648")
+    # two polygons sharing half their area: said, with the rule that decides
+    over = tmp_path / "over.geojson"
+    over.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        feature({"name": "A"}, boxes[0]), feature({"name": "B"}, shapely.box(
+            103.255, 29.22, 103.265, 29.23)), feature({"name": "C"}, boxes[2])]}))
+    u = U.polygons_from_file(over, crs="EPSG:32648")
+    assert len(u.notes) == 1 and "1 pair of polygons overlaps" in u.notes[0]
+    assert "'A' and 'B', 50% of the smaller" in u.notes[0]

@@ -166,6 +166,10 @@ PolygonsOpt = Annotated[Path | None, typer.Option(
     "--polygons", help="Rank these polygons instead (GeoPackage, GeoJSON, KML).")]
 PolygonsLayerOpt = Annotated[str | None, typer.Option(
     "--polygons-layer", help="The layer of --polygons, when the file holds several.")]
+PolygonsIdOpt = Annotated[str | None, typer.Option(
+    "--polygons-id", help="The field of --polygons that names each polygon (default: id, "
+    "name, Name or dist_num, one that names every feature apart first; features of one name "
+    "are one unit).")]
 NetworkOpt = Annotated[Path | None, typer.Option(
     "--network", help="A road file (OpenStreetMap .osm.pbf, or a GIS line layer) whose "
     "street segments a bare incident file is ranked on (--units segments).")]
@@ -204,7 +208,8 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
           time_format: str | None, tz: str | None, source_tz: str | None, layer: str | None,
           category: list[str] | None, units: str, cell_m: float,
           polygons: Path | None, polygons_layer: str | None, network_file: Path | None,
-          network_layer: str | None, before: date | None = None) -> _Loaded:
+          network_layer: str | None, before: date | None = None,
+          polygons_id: str | None = None) -> _Loaded:
     """``before``: only the incidents before that day (a forecast's: its cells are where the
     record it learns from put incidents, not where later ones fell)."""
     import numpy as np
@@ -237,7 +242,7 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
             if not len(chosen):
                 raise XunfangError(f"no incident before {before}: nothing to forecast from")
         u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
-                      polygons_layer=polygons_layer, streets=streets)
+                      polygons_layer=polygons_layer, streets=streets, polygons_id=polygons_id)
         ev = EventSet.build(u, chosen.time, chosen.xy)
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
@@ -266,6 +271,7 @@ def evaluate_cmd(
         "roads, or --network's).")] = "cells",
     polygons: PolygonsOpt = None,
     polygons_layer: PolygonsLayerOpt = None,
+    polygons_id: PolygonsIdOpt = None,
     network_file: NetworkOpt = None,
     network_layer: NetworkLayerOpt = None,
     methods: Annotated[str, typer.Option(
@@ -296,7 +302,7 @@ def evaluate_cmd(
     got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=units,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
-                network_file=network_file, network_layer=network_layer)
+                polygons_id=polygons_id, network_file=network_file, network_layer=network_layer)
     src, chosen, u, ev, streets, placed = (got.src, got.chosen, got.units, got.events,
                                            got.streets, got.placed)
     try:
@@ -328,6 +334,8 @@ def evaluate_cmd(
         doc["window_note"] = (f"the record starts on {ev.epoch}: the windows of the test days "
                               f"before {ev.date_of(train_days)} hold fewer than {train_days} days")
     doc["incidents_on_no_unit"] = len(ev.unit) - placed  # of the whole record
+    if u.notes:
+        doc["unit_notes"] = list(u.notes)
     a, b = np.searchsorted(ev.t, [ev.day_of(t0), ev.day_of(t1) + 1])
     # of the test period: misses of every method, in result.test_incidents
     doc["test_incidents_on_no_unit"] = int((ev.unit[a:b] < 0).sum())
@@ -385,6 +393,8 @@ def evaluate_cmd(
                                    len(ev.unit) - placed))
     if short:
         out_console.print(f"note: {escape(doc['window_note'])}")
+    for note in u.notes:
+        out_console.print(f"note: {escape(note)}")
     for s in result.scores:
         for note in s.notes:
             out_console.print(f"{s.method}: {escape(note)}")
@@ -423,6 +433,7 @@ def forecast_cmd(
     cell_m: CellOpt = 250.0,
     polygons: PolygonsOpt = None,
     polygons_layer: PolygonsLayerOpt = None,
+    polygons_id: PolygonsIdOpt = None,
     network_file: NetworkOpt = None,
     network_layer: NetworkLayerOpt = None,
     slots: Annotated[str, typer.Option(
@@ -455,7 +466,7 @@ def forecast_cmd(
     got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=kind,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
-                network_file=network_file, network_layer=network_layer,
+                polygons_id=polygons_id, network_file=network_file, network_layer=network_layer,
                 before=_dates(start))
     sc, ev, u = got.src.scenario, got.events, got.units
     try:
@@ -483,6 +494,8 @@ def forecast_cmd(
         doc = fc.as_json()
         doc["crs"] = got.chosen.crs
         doc["incidents_on_no_unit"] = len(ev.unit) - got.placed
+        if u.notes:
+            doc["unit_notes"] = list(u.notes)
         if u.cell_m is not None:
             doc["cell_m"] = u.cell_m  # cell "i_j" covers [i, i+1) x [j, j+1) cell sizes in crs
         if category:
@@ -507,6 +520,8 @@ def forecast_cmd(
                           f"{fc.details['as_of']}, the first day ahead as the day after it")
     if "window" in fc.details:
         out_console.print(f"note: {escape(fc.details['window'])}")
+    for note in u.notes:
+        out_console.print(f"note: {escape(note)}")
     if len(ev.unit) > got.placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), got.streets is not None,
                                    len(ev.unit) - got.placed, "they are not forecast"))

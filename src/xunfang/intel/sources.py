@@ -155,16 +155,19 @@ def check_streets(kind: str, *, scenario: bool, polygons: bool) -> None:
 
 def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
               cell_m: float = 250.0, polygons: Path | None = None,
-              polygons_layer: str | None = None, streets: Roads | None = None) -> Units:
+              polygons_layer: str | None = None, streets: Roads | None = None,
+              polygons_id: str | None = None) -> Units:
     """The spatial units named by ``--units``: cells, grids (of the scenario), segments (of the
     scenario's roads, or of ``streets`` from a road file) or a polygon file (``--polygons``)."""
-    if polygons_layer is not None and polygons is None:
-        raise units_mod.UnitsError("--polygons-layer needs --polygons FILE")
+    if polygons is None and (polygons_layer is not None or polygons_id is not None):
+        raise units_mod.UnitsError(f"--polygons-{'layer' if polygons_layer else 'id'} needs "
+                                   "--polygons FILE")
     if streets is not None:
         check_streets(kind, scenario=scenario is not None, polygons=polygons is not None)
         return units_mod.segments(streets, snap_m=SNAP_M)
     if polygons is not None:
-        return units_mod.polygons_from_file(polygons, crs=table.crs, layer=polygons_layer)
+        return units_mod.polygons_from_file(polygons, crs=table.crs, layer=polygons_layer,
+                                            id_field=polygons_id)
     if kind == "cells":
         j = jurisdiction_of(scenario) if scenario is not None else None
         # a jurisdiction: the cells that meet it; a bare file: the cells that hold incidents

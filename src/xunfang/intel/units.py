@@ -11,7 +11,7 @@ tie-break of every ranking, so that figures can be compared across tools.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +52,8 @@ class Units:
     from_points: bool = False
     # segments: an incident farther than this from every street lies on none of them
     snap_m: float | None = None
+    # what the user should know of these units (polygons that overlap)
+    notes: tuple[str, ...] = ()
     _tree: list[object] = field(default_factory=list, repr=False)
 
     def __len__(self) -> int:
@@ -101,6 +103,33 @@ class Units:
         first[1:] = p[1:] != p[:-1]
         out[p[first]] = g[first]
         return out
+
+    def area_samples(self, spacing: float) -> tuple[FloatArray, IntArray, FloatArray]:
+        """Points that stand for the polygons' areas: a lattice of ``spacing`` metres (aligned
+        to its multiples) clipped to each polygon, each point ``spacing``² of it; a polygon
+        no lattice point falls in is its representative point, weighted by its area. A
+        kernel summed over them is its integral over each polygon (the expected incidents
+        of a district), not its value at one point of it. (points, owner unit, weight in
+        lattice cells)"""
+        if self.kind not in ("grids", "polygons"):
+            raise UnitsError(f"area samples are for polygons, not {self.kind}")
+        pts, owner, weight = [], [], []
+        for i, g in enumerate(self.geometry):
+            x0, y0, x1, y1 = shapely.bounds(g)
+            xs = np.arange(np.ceil(x0 / spacing), np.floor(x1 / spacing) + 1) * spacing
+            ys = np.arange(np.ceil(y0 / spacing), np.floor(y1 / spacing) + 1) * spacing
+            mx, my = np.meshgrid(xs, ys)
+            gx, gy = mx.ravel(), my.ravel()
+            inside = shapely.contains_xy(g, gx, gy) if len(gx) else np.zeros(0, dtype=bool)
+            if inside.any():
+                pts.append(np.column_stack([gx[inside], gy[inside]]))
+                owner.append(np.full(int(inside.sum()), i, dtype=np.int64))
+                weight.append(np.ones(int(inside.sum())))
+            else:
+                pts.append(self.centroid[i:i + 1])
+                owner.append(np.array([i], dtype=np.int64))
+                weight.append(np.array([self.size[i] / spacing**2]))
+        return np.vstack(pts), np.concatenate(owner), np.concatenate(weight)
 
     def _segment_tree(self) -> shapely.STRtree:
         if not self._tree:
@@ -218,13 +247,18 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
     path = Path(path)
     df, geoms, src_crs = read_layer(path, layer, UnitsError, geometry="polygon",
                                     what="polygon", option="--polygons-layer")
+    src = src_crs or "EPSG:4326"
+    geoms = shapely.force_2d(geoms)
+    # a KML placemark of a polygon and its label point is a collection: its polygonal part
+    geoms = np.array([_polygonal(g) if shapely.get_type_id(g) == 7 else g for g in geoms],
+                     dtype=object)
     types = shapely.get_type_id(geoms)
     bad = np.flatnonzero(~np.isin(types, (3, 6)))
     if len(bad):
-        raise UnitsError(f"{path}: feature {int(bad[0]) + 1} is not a polygon "
-                         f"({shapely.get_type_id(geoms[bad[0]])}); units must be polygons")
-    src = src_crs or "EPSG:4326"
-    geoms = shapely.force_2d(geoms)
+        first = geoms[bad[0]]
+        what = first.geom_type if first is not None else "missing geometry"
+        raise UnitsError(f"{path}: feature {int(bad[0]) + 1} is not a polygon ({what}); "
+                         "units must be polygons")
     if src != crs:
         from pyproj import Transformer
 
@@ -234,13 +268,17 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
     # unit is its polygonal part (the line has no area)
     geoms = np.array([_polygonal(g) for g in shapely.make_valid(geoms)], dtype=object)
     if id_field is None:
-        for cand in ("id", "name", "Name", "dist_num", "DIST_NUM"):
-            col = df[cand] if cand in df.columns else None
-            if col is not None and col.notna().all() and (col.astype(str) != "").all():
-                id_field = cand
-                break
+        # a field naming every feature apart first; else one some features share (a
+        # district in several pieces is one unit); a field of one name for all ('Zone')
+        # would make the whole file one unit
+        given = [c for c in ("id", "name", "Name", "dist_num", "DIST_NUM") if c in df.columns
+                 and df[c].notna().all() and (df[c].astype(str) != "").all()]
+        apart = [c for c in given if df[c].astype(str).is_unique]
+        shared = [c for c in given if df[c].astype(str).nunique() > 1]
+        id_field = next(iter(apart or shared), None)
     if id_field is not None and id_field not in df.columns:
-        raise UnitsError(f"{path}: no field '{id_field}'; fields are {', '.join(df.columns)}")
+        raise UnitsError(f"{path}: --polygons-id: no field '{id_field}'; fields are "
+                         f"{', '.join(map(str, df.columns))}")
     raw_ids = ([str(v) for v in df[id_field]] if id_field is not None
                else [str(i + 1) for i in range(len(df))])
     # features sharing an id are one unit in several pieces (a district with an exclave)
@@ -249,7 +287,33 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
         pieces.setdefault(i, []).append(g)
     ids = tuple(pieces)
     merged = tuple(p[0] if len(p) == 1 else shapely.union_all(p) for p in pieces.values())
-    return polygons(ids, merged)
+    if not ids:
+        raise UnitsError(f"{path}: no polygons to forecast on")
+    units = polygons(ids, merged)
+    return replace(units, notes=_overlaps(units, id_field))
+
+
+def _overlaps(units: Units, id_field: str | None) -> tuple[str, ...]:
+    """A note where polygons overlap: an incident in two of them counts for the first in the
+    file only, so the second's risk is understated."""
+    g = np.asarray(units.geometry, dtype=object)
+    a, b = shapely.STRtree(g).query(g, "intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    if not len(a):
+        return ()
+    shared = shapely.area(shapely.intersection(g[a], g[b]))
+    small = np.minimum(units.size[a], units.size[b])
+    big = np.flatnonzero(shared > 0.01 * small)  # not a shared border's slivers
+    if not len(big):
+        return ()
+    k = big[np.argmax(shared[big] / small[big])]
+    pairs = "1 pair of polygons overlaps" if len(big) == 1 else (
+        f"{len(big)} pairs of polygons overlap")
+    return (f"{pairs} (most: '{units.ids[a[k]]}' and "
+            f"'{units.ids[b[k]]}', {shared[k] / small[k]:.0%} of the smaller): an incident in "
+            "both counts for the first in the file only"
+            + ("" if id_field else "; the polygons are numbered in file order"),)
 
 
 def segments(roads: Roads, *, snap_m: float | None = None) -> Units:
