@@ -256,6 +256,33 @@ def test_gbm_learns_a_persistent_hot_spot_and_is_seeded() -> None:
     assert a[7] == pytest.approx(0.8, rel=0.3)
 
 
+def test_gbm_keeps_a_nearly_quiet_unit_quiet_and_refuses_a_window_without_labels() -> None:
+    """Four busy units and one with a single incident in the window: the trees' leaves of 50
+    rows gave such a unit the rate of the busy ones it shared a leaf with (Chicago's district
+    31, one incident in ten years, 0.36 a day). Learning each unit's departure from its own
+    rate keeps it near that rate. A window whose last year holds no incident was LightGBM's
+    traceback ('sum of labels is zero')."""
+    rng = np.random.default_rng(4)
+    units = U.polygons(tuple("abcde"), tuple(shapely.box(100 * i, 0, 100 * i + 90, 90)
+                                             for i in range(5)))
+    days = 400
+    counts = rng.poisson(np.outer(np.ones(days), [3.0, 2.0, 2.5, 1.5, 0.0]))
+    counts[200, 4] = 1  # e: one incident in 400 days
+    d_idx, u_idx = np.nonzero(counts)
+    reps = counts[d_idx, u_idx]
+    d_idx, u_idx = np.repeat(d_idx, reps), np.repeat(u_idx, reps)
+    time = (np.datetime64("2023-01-01T10:00") + d_idx.astype("timedelta64[D]")).astype(
+        "datetime64[m]")
+    ev = EventSet.build(units, time, units.centroid[u_idx])
+    h = ev.window(0, days)
+    r = Gbm(seed=1).fit(h).predict(h, days)
+    assert r[4] < 0.02 and r[:4].sum() == pytest.approx(9.0, rel=0.2)
+    # the first day's incidents only, then 399 quiet days: nothing on any label day
+    quiet = EventSet.build(units, time[:3], units.centroid[u_idx][:3])
+    with pytest.raises(MethodError, match="holds an incident: too few to learn from"):
+        Gbm().fit(quiet.window(0, 400))
+
+
 def test_auto_picks_by_validation_inside_the_window() -> None:
     rng = np.random.default_rng(2)
     units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
