@@ -108,3 +108,39 @@ def test_prospective_forecasts_incidents_not_scores(ebian: EventSet) -> None:
                   train_days=365)
     naive = forecast(ebian, Naive(), start=date(2025, 12, 1), days=3, train_days=365)
     assert fc.risk.sum() == pytest.approx(naive.risk.sum(), rel=0.25)
+
+
+def test_slots_follow_the_clock_changes_of_the_zone(ebian: EventSet) -> None:
+    """On the day clocks go forward 02:00 does not exist, and was forecast 2.4 incidents in
+    Chicago (a review); on the day they go back 01:00 happens twice and its slot held one."""
+    from xunfang.intel.forecast import clock_hours
+
+    assert clock_hours(date(2019, 3, 10), "America/Chicago")[2] == 0
+    assert clock_hours(date(2019, 11, 3), "America/Chicago")[1] == 2
+    assert (clock_hours(date(2019, 6, 1), "America/Chicago") == 1).all()
+    assert (clock_hours(date(2019, 3, 10), "Asia/Shanghai") == 1).all()
+    # the county's record, as if it were kept in Chicago (a naive method: each day's rate
+    # is the same, only the hours differ)
+    spring = forecast(ebian, Naive(), start=date(2026, 3, 7), days=3, train_days=365,
+                      tz="America/Chicago", as_of=date(2026, 1, 1))
+    plain = forecast(ebian, Naive(), start=date(2026, 3, 7), days=3, train_days=365,
+                     as_of=date(2026, 1, 1))
+    assert spring.details["clock_changes"] == [{"day": "2026-03-08", "skipped": [2],
+                                                "repeated": []}]
+    day = spring.days.index(date(2026, 3, 8))
+    assert spring.risk[day][:, 2].sum() == 0
+    np.testing.assert_allclose(spring.risk[day].sum(),
+                               plain.risk[day].sum() - plain.risk[day][:, 2].sum())
+    np.testing.assert_allclose(spring.risk[0], plain.risk[0])  # the day before: as it was
+    autumn = forecast(ebian, Naive(), start=date(2026, 11, 1), days=1, train_days=365,
+                      tz="America/Chicago", as_of=date(2026, 1, 1))
+    plain = forecast(ebian, Naive(), start=date(2026, 11, 1), days=1, train_days=365,
+                     as_of=date(2026, 1, 1))
+    np.testing.assert_allclose(autumn.risk[0][:, 1], 2 * plain.risk[0][:, 1])
+    # the night shift of the day before the change sums the hours it really holds
+    shifts = forecast(ebian, Naive(), start=date(2026, 10, 31), days=1, train_days=365,
+                      tz="America/Chicago", slots=Slots("shift", (8, 16, 0)),
+                      as_of=date(2026, 1, 1))
+    hours = forecast(ebian, Naive(), start=date(2026, 10, 31), days=2, train_days=365,
+                     tz="America/Chicago", as_of=date(2026, 1, 1))
+    np.testing.assert_allclose(shifts.risk[0][:, 2], hours.risk[1][:, 0:8].sum(axis=1))

@@ -478,9 +478,10 @@ def forecast_cmd(
                         country=country or ("CN" if sc is not None else None), seed=seed)
         shifts = tuple(sc.policy.shift_starts if sc is not None else Policy().shift_starts)
         # a record that stops before --from is forecast as of its end, as the plan does
+        zone = tz or (sc.timezone if sc is not None else None)  # its clock changes, if any
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
                       slots=Slots(slots, shifts),  # type: ignore[arg-type]
-                      as_of=record_end(ev, first))
+                      as_of=record_end(ev, first), tz=zone)
         layer_doc = forecast_layer(fc, got.chosen.crs) if geojson is not None else None
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
@@ -493,6 +494,7 @@ def forecast_cmd(
     if as_json:
         doc = fc.as_json()
         doc["crs"] = got.chosen.crs
+        doc["tz"] = zone  # the slots' wall clock (None: the file's own local times)
         doc["incidents_on_no_unit"] = len(ev.unit) - got.placed
         if u.notes:
             doc["unit_notes"] = list(u.notes)
@@ -520,6 +522,10 @@ def forecast_cmd(
                           f"{fc.details['as_of']}, the first day ahead as the day after it")
     if "window" in fc.details:
         out_console.print(f"note: {escape(fc.details['window'])}")
+    for change in fc.details.get("clock_changes", ()):
+        what = (f"{change['skipped'][0]:02d}:00 is skipped" if change["skipped"]
+                else f"{change['repeated'][0]:02d}:00 happens twice (its slot holds both)")
+        out_console.print(f"note: clocks change on {change['day']} in {zone}: {what}")
     for note in u.notes:
         out_console.print(f"note: {escape(note)}")
     if len(ev.unit) > got.placed:

@@ -116,6 +116,24 @@ def record_end(events: EventSet, start: date) -> date | None:
     return after if after < start else None
 
 
+def clock_hours(day: date, tz: str) -> FloatArray:
+    """How many hours of ``day`` in the zone ``tz`` each wall-clock hour 0..23 holds: 1, or 0
+    for the hour clocks skip in spring, 2 for the hour they repeat in autumn (a 23- or 25-hour
+    day)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    utc = ZoneInfo("UTC")
+    begin = datetime.combine(day, time(), zone).astimezone(utc)
+    end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(utc)
+    out = np.zeros(24)
+    t = begin
+    while t < end:
+        out[t.astimezone(zone).hour] += 1
+        t += timedelta(hours=1)
+    return out
+
+
 def forecast(
     events: EventSet,
     method: Method,
@@ -125,6 +143,7 @@ def forecast(
     train_days: int,
     slots: Slots | None = None,
     as_of: date | None = None,
+    tz: str | None = None,
 ) -> Forecast:
     """Fit on the ``train_days`` before ``start`` and forecast ``days`` days from it.
 
@@ -133,6 +152,10 @@ def forecast(
     on record stops before the horizon: the methods then forecast with the same lead times
     from ``as_of`` (day 1 of the horizon as the day after the record), and the time-of-day
     profile follows the horizon's own weekdays; ``details`` says so.
+
+    Slots are wall-clock hours of the zone ``tz`` where it is known: on the day clocks go
+    forward the skipped hour holds nothing, and on the day they go back the repeated hour's
+    slot holds both of its hours (``details["clock_changes"]`` lists such days).
     """
     if days < 1:
         raise MethodError(f"--days must be at least 1, got {days}")
@@ -153,9 +176,20 @@ def forecast(
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day
     hourly = []
+    changes = []
     for i in range(days + 1):
         daily = np.asarray(model.predict(hist, origin + i), dtype=float)
-        hourly.append(daily[:, None] * prof[:, events.date_of(lead0 + i).weekday(), :])
+        on = events.date_of(lead0 + i)
+        hours = prof[:, on.weekday(), :]
+        if tz is not None:
+            held = clock_hours(on, tz)
+            if (held != 1).any():
+                hours = hours * held
+                if i < days:
+                    changes.append({"day": on.isoformat(),
+                                    "skipped": [int(h) for h in np.flatnonzero(held == 0)],
+                                    "repeated": [int(h) for h in np.flatnonzero(held == 2)]})
+        hourly.append(daily[:, None] * hours)
     out = np.zeros((days, len(events.units), n_slots))
     first = slots.shift_starts[0] if slots.kind == "shift" else 0
     for i in range(days):
@@ -170,6 +204,8 @@ def forecast(
     if as_of is not None and as_of < start:
         details["as_of"] = as_of.isoformat()
         details["gap_days"] = (start - as_of).days
+    if changes:
+        details["clock_changes"] = changes
     if dates_only(hist):
         details["hours"] = ("the incidents carry dates without times of day: each day's risk "
                             "is spread evenly over its hours")

@@ -76,7 +76,8 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
     days = (slots[-1].end - slots[0].start).days or 1
     as_of = record_end(events, start)
     m = make_method(method, country="CN", seed=seed)
-    fc = forecast(events, m, start=start, days=days, train_days=train_days, as_of=as_of)
+    fc = forecast(events, m, start=start, days=days, train_days=train_days, as_of=as_of,
+                  tz=scenario.timezone)
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
     origin = events.day_of(as_of or start)
     window = events.window(origin - train_days, origin)
