@@ -522,6 +522,8 @@ def forecast_cmd(
                           f"{fc.details['as_of']}, the first day ahead as the day after it")
     if "window" in fc.details:
         out_console.print(f"note: {escape(fc.details['window'])}")
+    if "hours" in fc.details:
+        out_console.print(f"note: {escape(fc.details['hours'])}")
     for change in fc.details.get("clock_changes", ()):
         what = (f"{change['skipped'][0]:02d}:00 is skipped" if change["skipped"]
                 else f"{change['repeated'][0]:02d}:00 happens twice (its slot holds both)")

@@ -19,6 +19,7 @@ from xunfang.intel.methods import EventSet, History, Method, MethodError
 from xunfang.intel.units import Slots, Units
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 def week_hour_profile(history: History, prior_weight: float = 20.0) -> FloatArray:
@@ -39,6 +40,8 @@ def week_hour_profile(history: History, prior_weight: float = 20.0) -> FloatArra
         return np.full((n, 7, 24), 1 / 24)
     u, wd, hr = ev.unit[a:b], ev.weekday[a:b], ev.hour[a:b]
     keep = u >= 0
+    if midnight_heap(history) is not None:  # their hour is unknown: they say nothing of it
+        keep &= _minute_of_day(history) != 0
     town = np.ones((7, 24))  # one pseudo-incident per weekday-hour: no empty hour
     np.add.at(town, (wd[keep], hr[keep]), 1.0)
     town_hour = town.sum(axis=0) / town.sum()
@@ -98,6 +101,25 @@ class Forecast:
             "hot": [{"unit": u, "expected": round(v, 3)} for u, v in self.hot()],
             "details": self.details,
         }
+
+
+def _minute_of_day(history: History) -> IntArray:
+    return np.asarray(np.round((history.t % 1.0) * 1440), dtype=np.int64) % 1440
+
+
+def midnight_heap(history: History) -> float | None:
+    """The share of the window's incidents at exactly 00:00 where they heap there — at least
+    2 % of them and five times as many as at the other whole hours (01:00 … 23:00) on
+    average: a record that writes an unknown time of day as midnight (a review's file with
+    40 % at 00:00 put 42 % of every day's risk in its first hour). Chicago's assaults: 0.3 %
+    at 00:00 against 0.8 % at a whole hour. None where they do not."""
+    minute = _minute_of_day(history)
+    if not len(minute):
+        return None
+    at_midnight = float(np.mean(minute == 0))
+    whole_hours = float(np.mean((minute % 60 == 0) & (minute > 0))) / 23
+    return at_midnight if at_midnight >= 0.02 and at_midnight >= 5 * max(
+        whole_hours, 1 / 1440) else None
 
 
 def dates_only(history: History) -> bool:
@@ -209,6 +231,11 @@ def forecast(
     if dates_only(hist):
         details["hours"] = ("the incidents carry dates without times of day: each day's risk "
                             "is spread evenly over its hours")
+    elif (heap := midnight_heap(hist)) is not None:
+        details["hours"] = (f"{heap:.0%} of the window's incidents are at exactly 00:00, "
+                            "far more than at any other whole hour: taken as times not known, "
+                            "they count in each day's risk but not in how it is spread over "
+                            "the hours")
     for attr in ("chosen", "theta", "omega", "iterations", "converged"):
         if hasattr(model, attr):
             details[attr] = getattr(model, attr)
