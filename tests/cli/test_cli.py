@@ -204,3 +204,20 @@ def test_days_default_to_the_scenario_horizon(make_scenario: Make, tmp_path: Pat
                               "train_days": 365, "pins": [], "deploy_options": {},
                               "deploy_options_all": options_all(None)}
     assert len(doc["plan"]["slots"]) == 7 * 24
+
+
+def test_tomorrow_is_the_jurisdictions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 17:30 UTC it is already 01:30 of the next day in Beijing: the plan's default day is
+    the day after that, not the server clock's tomorrow."""
+    from datetime import UTC, date, datetime
+
+    import xunfang.cli.main as cli_main
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            return datetime(2026, 11, 29, 17, 30, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(cli_main, "datetime", Clock)
+    assert cli_main.tomorrow("Asia/Shanghai") == date(2026, 12, 1)
+    assert cli_main.tomorrow("America/Chicago") == date(2026, 11, 30)

@@ -204,3 +204,4 @@ def test_evaluate_says_when_the_first_windows_are_short_and_what_units_took() ->
     m = doc["methods"][0]
     assert m["area"]["0.01"] > 0.1
     assert m["pai"]["0.01"] == pytest.approx(m["hit_rate"]["0.01"] / m["area"]["0.01"])
+

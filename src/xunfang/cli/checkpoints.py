@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -79,13 +79,13 @@ def checkpoints_cmd(
     from rich.table import Table
 
     from xunfang._errors import ScenarioError, XunfangError
-    from xunfang.cli.main import _error, _print_problems, load_or_exit, out_console
+    from xunfang.cli.main import _error, _print_problems, load_or_exit, out_console, tomorrow
     from xunfang.network import RoadNetwork
     from xunfang.plan import make_slots
     from xunfang.planning.checkpoints import default_teams, plan_checkpoints, read_payoffs
 
     sc = load_or_exit(scenario, header=f"{scenario}: the scenario has errors")
-    first = start.date() if start else date.today() + timedelta(days=1)
+    first = start.date() if start else tomorrow(sc.timezone)
     try:
         net = RoadNetwork.from_scenario(sc)
         slots = make_slots(first, days=1, slot_minutes=sc.slot_minutes)

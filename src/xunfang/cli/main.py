@@ -141,7 +141,6 @@ def plan_cmd(
     except DeployError as exc:
         _error(f"{exc}; no plan written")
         raise typer.Exit(1) from None
-    first = start.date() if start else date.today() + timedelta(days=1)
     steps = ["load", "network", "intel", "roster", "checkpoints", "posture", "rings", "kpis",
              "write"]
     with _progress() as progress:
@@ -154,6 +153,7 @@ def plan_cmd(
                               "no plan written[/]")
             _print_problems(exc.problems)
             raise typer.Exit(1) from None
+        first = start.date() if start else tomorrow(sc.timezone)
 
         def step(name: str) -> None:
             progress.update(task, advance=1, description=name)
@@ -217,6 +217,14 @@ def _risk_notes(result: Any) -> None:
                           "the forecast is made as of then[/]")
     if "window" in risk.details:
         err_console.print(f"[yellow]note: {escape(str(risk.details['window']))}[/]")
+
+
+def tomorrow(tz: str) -> date:
+    """Tomorrow in the jurisdiction's time zone: a planner in Beijing at 01:00 plans the day
+    after today there, whatever zone the server's clock is set to."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(tz)).date() + timedelta(days=1)
 
 
 def _read_pins(scenario: str, sc: Any, first: date, days: int, path: Path | None

@@ -96,7 +96,7 @@ def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample
             start: datetime | None, days: int, seed: int) -> tuple[Any, Any, date, Any]:
     """The scenario, plan, first day and incident source of simulate and sweep."""
     from xunfang._errors import XunfangError
-    from xunfang.cli.main import _error, load_or_exit
+    from xunfang.cli.main import _error, load_or_exit, tomorrow
     from xunfang.plan import Plan, PlanError, make_slots
     from xunfang.planning.posture import hold_at_home
     from xunfang.sim import RiskForecast, SimIncidents, history
@@ -127,7 +127,7 @@ def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample
         last = sc.incidents.time.max().astype("datetime64[D]").astype(date)
         first = last - timedelta(days=days - 1)
     else:
-        first = date.today() + timedelta(days=1)
+        first = tomorrow(sc.timezone)
     if plan is None:
         slots = make_slots(first, days=1, slot_minutes=sc.slot_minutes)
         plan = Plan(scenario=sc.name, inputs_hash=sc.inputs_hash, seed=seed, version="sim",
