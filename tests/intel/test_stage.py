@@ -15,12 +15,13 @@ import pytest
 from typer.testing import CliRunner
 
 import xunfang.scenarios
-from xunfang.cli.main import app
+from xunfang.cli.main import _risk_notes, app
 from xunfang.intel import EventSet, MethodError, forecast, open_incidents
 from xunfang.intel.forecast import per_slot
 from xunfang.intel.methods import Naive
 from xunfang.intel.sources import units_for
-from xunfang.intel.stage import RiskTable
+from xunfang.intel.stage import RiskTable, risk_stage
+from xunfang.plan import make_slots
 from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.report.folder import write_plan_folder
 from xunfang.report.html import _risk_section
@@ -113,7 +114,8 @@ def test_report_maps_every_hour_of_a_day_of_half_hour_slots() -> None:
     assert peaks[names["G2"]] == "—"
 
 
-def test_a_plan_without_a_forecast_says_so(tmp_path: Path) -> None:
+def test_a_plan_without_a_forecast_says_so(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     """A scenario without an incident record planned in silence, every grid weighed the same;
     the report and the command line now say so."""
     sc = tmp_path / "sc"
@@ -125,3 +127,14 @@ def test_a_plan_without_a_forecast_says_so(tmp_path: Path) -> None:
     assert "warning: no incident forecast" in " ".join(res.stderr.split())
     html = (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
     assert 'class="warn">No incident forecast: the scenario has no incident record' in html
+    # five incidents of one day: planned (at their level), with a warning
+    rows = (Path(xunfang.scenarios.__file__).parent / "ebian" / "incidents.csv").read_text(
+        encoding="utf-8").splitlines()
+    (sc / "incidents.csv").write_text("\n".join([rows[0], *rows[-5:]]) + "\n",
+                                      encoding="utf-8")
+    slots = make_slots(date(2026, 1, 1), days=1, slot_minutes=60)
+    risk = risk_stage(load(str(sc)), slots)
+    assert isinstance(risk, RiskTable) and risk.risk.sum() == pytest.approx(5.0, rel=0.01)
+    _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots)))
+    said = " ".join(capsys.readouterr().err.split())
+    assert "the forecast rests on 5 incidents" in said and "the record starts on" in said

@@ -199,6 +199,9 @@ def plan_cmd(
     out_console.print(f"open {escape(str(folder / 'report.html'))}")
 
 
+FEW_INCIDENTS = 50  # a forecast from fewer is said to be a guess
+
+
 def _risk_notes(result: Any) -> None:
     """What the planner must know of the forecast the plan is dosed by: none at all (every
     grid then weighs the same), a record that ends long before the plan, or one shorter than
@@ -217,6 +220,9 @@ def _risk_notes(result: Any) -> None:
                           "the forecast is made as of then[/]")
     if "window" in risk.details:
         err_console.print(f"[yellow]note: {escape(str(risk.details['window']))}[/]")
+    if risk.incidents_in_window < FEW_INCIDENTS:
+        err_console.print(f"[yellow]warning: the forecast rests on {risk.incidents_in_window} "
+                          "incidents: its levels and hot grids are little more than a guess[/]")
 
 
 def tomorrow(tz: str) -> date:
