@@ -100,7 +100,8 @@ def test_kde_by_blocks_of_days_equals_the_sum_over_every_incident() -> None:
     for start, end, day in [(-40, 5, 5), (10, 20, 20), (3, 390, 390), (27, 29, 31),
                             (56, 112, 112), (100, 500, 500), (0, 400, 401)]:
         h = ev.window(start, end)
-        w = np.exp(-math.log(2) / 30 * (day - h.t))
+        # a day after the window is read as its end (History.lead): no fading with lead time
+        w = np.exp(-math.log(2) / 30 * (min(day, end) - h.t))
         direct = k[h.a:h.b].T @ w
         out, inside = direct[:-1], direct[-1]
         expect = out * (inside / h.decay_norm(30) / out.sum())
@@ -487,9 +488,21 @@ def test_kde_integrates_over_polygons_not_at_one_point() -> None:
     # out of it); at the big square's centre, 700 m from its nearest incident, it was ~0
     assert 0.7 < share[0] < 0.85 and 0.15 < share[1] < 0.3
     _, owner, weight = units.area_samples(150.0)
-    # the lattice's points strictly inside: 19 × 19 in the 3 km square, 3 × 3 in the small
-    assert np.bincount(owner).tolist() == [19 * 19, 3 * 3] and (weight == 1).all()
-    # a polygon no lattice point falls in stands as its representative point, by its area
+    # the lattice's square centres: 20 × 20 in the 3 km square, 3 × 3 in the small one, each
+    # point its polygon's area over its points (in 150 m squares)
+    assert np.bincount(owner).tolist() == [20 * 20, 3 * 3]
+    np.testing.assert_allclose(np.bincount(owner, weight) * 150**2, [big.area, small.area])
+    # equal squares off the lattice get equal risk from equal incidents (the first version
+    # put 4, 6 or 9 points in them by where they fell: risk spread ×2 where the integral
+    # spreads ×1.2, a review found)
+    squares = U.polygons(tuple("abcd"), tuple(shapely.box(37 + 1500 * i + 7 * i, 61,
+                                                           537 + 1500 * i + 7 * i, 561)
+                                               for i in range(4)))
+    spots = np.array([[287 + 1500 * i + 7 * i, 311] for i in range(4)], dtype=float)
+    ev4 = EventSet.build(squares, np.array([START] * 4, dtype="datetime64[m]"), spots)
+    r4 = KDE(bandwidth_m=150, half_life_days=1e9).predict(ev4.window(0, 1), 1)
+    np.testing.assert_allclose(r4, r4[0], rtol=0.02)
+    # a polygon smaller than the lattice's squares gets a finer lattice of its own
     tiny = U.polygons(("t",), (shapely.box(10, 10, 60, 60),))
     _, _, w = tiny.area_samples(150.0)
-    assert w.tolist() == [pytest.approx(2500 / 150**2)]
+    assert len(w) == 9 and w.sum() == pytest.approx(2500 / 150**2)

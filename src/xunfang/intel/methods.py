@@ -61,7 +61,10 @@ class EventSet:
 
     @classmethod
     def build(cls, units: Units, time: npt.NDArray[np.datetime64], xy: npt.ArrayLike,
-              unit: IntArray | None = None) -> EventSet:
+              unit: IntArray | None = None, record_start: date | None = None) -> EventSet:
+        """``record_start``: the first day of the record these incidents were taken from
+        (one category of a city's file begins later than the file): day 0, where windows
+        start at the latest (:meth:`window`); by default the first incident's day."""
         pts = np.asarray(xy, dtype=float).reshape(-1, 2)
         tm = np.asarray(time).astype("datetime64[m]")
         if not len(tm):
@@ -70,6 +73,8 @@ class EventSet:
         tm, pts = tm[order], pts[order]
         u = units.assign(pts) if unit is None else np.asarray(unit, dtype=np.int64)[order]
         first = tm[0].astype("datetime64[D]")
+        if record_start is not None:
+            first = min(first, np.datetime64(record_start, "D"))
         epoch = date.fromisoformat(str(first))
         minutes = (tm - first.astype("datetime64[m]")).astype(np.int64)
         days = minutes // 1440
@@ -90,8 +95,8 @@ class EventSet:
         return self.cache[key]  # type: ignore[no-any-return]
 
     def window(self, start: int, end: int) -> History:
-        """The incidents of days ``[start, end)``. The record begins on its first incident's
-        day (day 0): a window reaching before it starts there, or a rate over a 365-day
+        """The incidents of days ``[start, end)``. The record begins on day 0 (its first
+        incident's day): a window reaching before it starts there, or a rate over a 365-day
         window of a record three months long counts nine months that were never recorded as
         days without incidents (a county that has kept its record since October would be
         planned at a quarter of its level)."""
@@ -134,6 +139,13 @@ class History:
         inside = u >= 0
         w = None if weights is None else weights[a - self.a:][inside]
         return np.bincount(u[inside], weights=w, minlength=self.events.n_units).astype(float)
+
+    def lead(self, day: int) -> int:
+        """The day a memory of the window is read on for a forecast of ``day``: the window's
+        end for any later day. The days after the window are not known yet, not quiet: a
+        rate read on day 70 of a horizon would have faded by 70 days of decay, and
+        prospective hot-spotting's 8 weeks would have held nothing from day 57 on."""
+        return min(day, self.origin)
 
     def ages(self, day: int) -> FloatArray:
         """Days between each incident and the start of ``day``."""
@@ -213,7 +225,7 @@ class Decay:
         return self
 
     def predict(self, history: History, day: int) -> FloatArray:
-        w, norm = history.decay(day, self.half_life_days)
+        w, norm = history.decay(history.lead(day), self.half_life_days)
         return history.counts(w) / norm
 
 
@@ -280,7 +292,7 @@ class KDE:
         blocks = ev.cached(f"kde-blocks:{self.bandwidth_m}:{self.half_life_days}",
                            lambda: _DecayedBlocks.build(self._matrix(ev), ev.t,
                                                         self.half_life_days))
-        summed = blocks.sum(history.start, history.origin, day)
+        summed = blocks.sum(history.start, history.origin, history.lead(day))
         out, inside = summed[:-1], float(summed[-1])
         total = out.sum()
         # scale so the forecast keeps the window's daily rate of incidents in units
@@ -381,6 +393,7 @@ class Prospective:
         scale = _unit_scale(units)
         wmat = history.events.cached(f"prosp:{self.bandwidth_m}", lambda: _neighbour_matrix(
             units, self.bandwidth_m, lambda d: 1.0 / (1.0 + np.round(d / scale))))
+        day = history.lead(day)
         since = day - 7 * self.weeks
         ages = history.ages(day)
         w = np.where(ages <= 7 * self.weeks, 1.0 / (1.0 + np.floor(ages / 7.0)), 0.0)
@@ -582,7 +595,7 @@ class NetworkKDE:
     def predict(self, history: History, day: int) -> FloatArray:
         ev = history.events
         kernel = ev.cached(f"nkde:{self.bandwidth_m}", lambda: self._matrix(ev.units))
-        w, norm = history.decay(day, self.half_life_days)
+        w, norm = history.decay(history.lead(day), self.half_life_days)
         c = history.counts(w)
         out = np.asarray(kernel.T @ c, dtype=float)
         total = out.sum()
@@ -603,7 +616,8 @@ WINDOWS = (1, 7, 30, 91, 365)
 
 
 def _features(history: History, day: int, nb: sp.csr_matrix,
-              holidays: frozenset[date], counts: FloatArray | None = None) -> FloatArray:
+              holidays: frozenset[date], counts: FloatArray | None = None,
+              calendar_day: int | None = None) -> FloatArray:
     """Per unit: counts over WINDOWS, the whole-window rate, decayed counts, the neighbours' 91-
     and whole-window counts, the same weekday over a year, the same season in earlier years;
     then the day's calendar (weekday, month, holiday). ``counts``: the window's incidents per
@@ -641,7 +655,7 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
         season += aged(lo, hi, lambda a: np.ones(len(a), dtype=bool))
         years += 1
     cols.append(season / (61.0 * max(years, 1)))
-    d = history.events.date_of(day)
+    d = history.events.date_of(day if calendar_day is None else calendar_day)
     cal = np.array([d.weekday(), d.month, float(d in holidays)], dtype=float)
     x = np.column_stack(cols)
     return np.hstack([x, np.broadcast_to(cal, (n, len(cal)))])
@@ -671,7 +685,8 @@ class GbmModel:
     holidays: frozenset[date]
 
     def predict(self, history: History, day: int) -> FloatArray:
-        x = _features(history, day, self.nb, self.holidays)
+        # the counts as of the window's end (History.lead), the calendar of the day itself
+        x = _features(history, history.lead(day), self.nb, self.holidays, calendar_day=day)
         raw = self.booster.predict(x, raw_score=True, num_threads=GBM_THREADS)
         return np.asarray(np.exp(raw + np.log(_base_rate(x, history.days))), dtype=float)
 

@@ -105,9 +105,10 @@ class Units:
         return out
 
     def area_samples(self, spacing: float) -> tuple[FloatArray, IntArray, FloatArray]:
-        """Points that stand for the polygons' areas: a lattice of ``spacing`` metres (aligned
-        to its multiples) clipped to each polygon, each point ``spacing``² of it; a polygon
-        no lattice point falls in is its representative point, weighted by its area. A
+        """Points that stand for the polygons' areas: a lattice of ``spacing`` metres (finer
+        in a polygon too small for about nine of them; points at the centres of its squares)
+        clipped to each polygon, each point an equal share of the polygon's area, in units of
+        ``spacing``²; a polygon no point falls in is its representative point. A
         kernel summed over them is its integral over each polygon (the expected incidents
         of a district), not its value at one point of it. (points, owner unit, weight in
         lattice cells)"""
@@ -115,16 +116,21 @@ class Units:
             raise UnitsError(f"area samples are for polygons, not {self.kind}")
         pts, owner, weight = [], [], []
         for i, g in enumerate(self.geometry):
+            # at least about nine points in a polygon: where the lattice of ``spacing`` would
+            # put 4, 6 or 9 in equal squares by where they fall, a finer one
+            step = min(spacing, float(np.sqrt(self.size[i])) / 3.0)
             x0, y0, x1, y1 = shapely.bounds(g)
-            xs = np.arange(np.ceil(x0 / spacing), np.floor(x1 / spacing) + 1) * spacing
-            ys = np.arange(np.ceil(y0 / spacing), np.floor(y1 / spacing) + 1) * spacing
+            xs = (np.arange(np.floor(x0 / step), np.ceil(x1 / step) + 1) + 0.5) * step
+            ys = (np.arange(np.floor(y0 / step), np.ceil(y1 / step) + 1) + 0.5) * step
             mx, my = np.meshgrid(xs, ys)
             gx, gy = mx.ravel(), my.ravel()
             inside = shapely.contains_xy(g, gx, gy) if len(gx) else np.zeros(0, dtype=bool)
-            if inside.any():
+            n = int(inside.sum())
+            if n:
                 pts.append(np.column_stack([gx[inside], gy[inside]]))
-                owner.append(np.full(int(inside.sum()), i, dtype=np.int64))
-                weight.append(np.ones(int(inside.sum())))
+                owner.append(np.full(n, i, dtype=np.int64))
+                # each point its share of the polygon's own area (not of the lattice's)
+                weight.append(np.full(n, self.size[i] / n / spacing**2))
             else:
                 pts.append(self.centroid[i:i + 1])
                 owner.append(np.array([i], dtype=np.int64))
