@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -205,3 +206,26 @@ def test_evaluate_says_when_the_first_windows_are_short_and_what_units_took() ->
     assert m["area"]["0.01"] > 0.1
     assert m["pai"]["0.01"] == pytest.approx(m["hit_rate"]["0.01"] / m["area"]["0.01"])
 
+
+
+def test_a_categorys_quiet_weeks_are_not_the_end_of_the_file(tmp_path: Path) -> None:
+    """The file runs to 2025-06-30; its category B's last incident is on 2025-06-01 and its
+    first on 2025-03-01, two months after the file's. A forecast of B for 2025-07-01 is not
+    'as of' B's end, and its window starts with the file (a review found both)."""
+    rows = ["time,lon,lat,kind"]
+    for d in range(181):  # 2025-01-01 .. 2025-06-30
+        day = np.datetime64("2025-01-01") + d
+        rows.append(f"{day}T10:00,103.262,29.228,A")
+        if 59 <= d <= 151:  # 2025-03-01 .. 2025-06-01
+            rows.append(f"{day}T11:00,103.262,29.228,B")
+    src = tmp_path / "two.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--columns",
+                              "time=time,lon=lon,lat=lat,category=kind", "--category", "B",
+                              "--from", "2025-07-01", "--method", "naive", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert "as_of" not in doc["details"]
+    assert doc["trained_from"] == "2025-01-01"
+    # 93 incidents of B over the file's 181 days
+    assert sum(map(sum, doc["risk"])) == pytest.approx(93 / 181, rel=1e-3)

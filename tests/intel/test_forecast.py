@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
 from xunfang.intel import EventSet, MethodError, Slots, forecast, open_incidents, week_hour_profile
 from xunfang.intel import units as U
+from xunfang.intel.forecast import midnight_heap
 from xunfang.intel.methods import Naive, make_method
 from xunfang.intel.sources import units_for
 
@@ -163,3 +164,43 @@ def test_times_heaped_at_midnight_do_not_shape_the_hours(ebian: EventSet) -> Non
                                         abs=0.01)
     np.testing.assert_allclose(fc.risk[0].sum(), plain.risk[0].sum())
     assert "hours" not in plain.details
+    # a handful of incidents, some at 00:00, is no heap: too few to tell
+    few = EventSet.build(ebian.units, when[-40:], ebian.xy[-40:])
+    assert midnight_heap(few.window(0, 10_000)) is None
+
+
+def test_record_end_is_the_files_and_not_a_quiet_spell(ebian: EventSet) -> None:
+    """The record's end is where the whole file stops (a category's quiet weeks are no end
+    of it), and only a gap its rate makes unlikely (a review found a quiet spell of a few days
+    taken for the end, the window shifted and a false warning printed)."""
+    from xunfang.intel.forecast import record_end
+
+    times = np.datetime64(str(ebian.epoch)) + (ebian.t * 1440).astype("timedelta64[m]")
+    assert record_end(times, date(2026, 1, 1)) is None  # the day after the last
+    assert record_end(times, date(2026, 1, 2)) == date(2026, 1, 1)  # 8.6 a day: a day is long
+    sparse = times[::100]  # about 0.09 a day: three weeks of quiet are nothing
+    last = date.fromisoformat(str(sparse.max().astype("datetime64[D]")))
+    assert record_end(sparse, last + timedelta(days=21)) is None
+    assert record_end(sparse, last + timedelta(days=200)) == last + timedelta(days=1)
+
+
+def test_later_days_of_a_horizon_keep_the_level(ebian: EventSet) -> None:
+    """A forecast's later days read the window's memory at its end: decay's level faded with
+    lead time, and prospective hot-spotting's fell to nothing from day 57 (a review)."""
+    for name in ("decay", "kde", "prospective", "gbm"):
+        fc = forecast(ebian, make_method(name, country="CN"), start=date(2025, 11, 1), days=70,
+                      train_days=365)
+        per_day = fc.risk.sum(axis=(1, 2))
+        if name == "gbm":  # weekdays, months and holidays differ: no day near nothing
+            assert per_day.min() > 0.3 * per_day.max()
+        else:
+            np.testing.assert_allclose(per_day, per_day[0], err_msg=name)
+
+
+def test_half_hour_clock_changes() -> None:
+    from xunfang.intel.forecast import clock_hours
+
+    spring = clock_hours(date(2024, 10, 6), "Australia/Lord_Howe")
+    autumn = clock_hours(date(2024, 4, 7), "Australia/Lord_Howe")
+    assert spring.sum() == 23.5 and spring[2] == 0.5
+    assert autumn.sum() == 24.5 and autumn[1] == 1.5

@@ -243,7 +243,9 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
                 raise XunfangError(f"no incident before {before}: nothing to forecast from")
         u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
                       polygons_layer=polygons_layer, streets=streets, polygons_id=polygons_id)
-        ev = EventSet.build(u, chosen.time, chosen.xy)
+        # the file's first day is the record's, whichever categories are chosen
+        ev = EventSet.build(u, chosen.time, chosen.xy, record_start=date.fromisoformat(
+            str(src.table.time.min().astype("datetime64[D]"))))
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     placed = int((ev.unit >= 0).sum())
@@ -481,7 +483,7 @@ def forecast_cmd(
         zone = tz or (sc.timezone if sc is not None else None)  # its clock changes, if any
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
                       slots=Slots(slots, shifts),  # type: ignore[arg-type]
-                      as_of=record_end(ev, first), tz=zone)
+                      as_of=record_end(got.src.table.time, first), tz=zone)
         layer_doc = forecast_layer(fc, got.chosen.crs) if geojson is not None else None
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None

@@ -74,7 +74,7 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
     events = EventSet.build(units, table.time, table.xy)
     start = slots[0].start.date()
     days = (slots[-1].end - slots[0].start).days or 1
-    as_of = record_end(events, start)
+    as_of = record_end(table.time, start)
     m = make_method(method, country="CN", seed=seed)
     fc = forecast(events, m, start=start, days=days, train_days=train_days, as_of=as_of,
                   tz=scenario.timezone)
