@@ -379,3 +379,12 @@ def _int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise PlanError(f"expected a whole number, got {value!r}")
     return int(value)
+
+
+def tomorrow(tz: str) -> date:
+    """Tomorrow in the jurisdiction's time zone, the default first day of a plan: a planner in
+    Beijing at 01:00 plans the day after today there, whatever zone the server's clock is
+    set to."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(tz)).date() + timedelta(days=1)

@@ -211,13 +211,13 @@ def test_tomorrow_is_the_jurisdictions(monkeypatch: pytest.MonkeyPatch) -> None:
     the day after that, not the server clock's tomorrow."""
     from datetime import UTC, date, datetime
 
-    import xunfang.cli.main as cli_main
+    import xunfang.plan as plan_mod
 
     class Clock(datetime):
         @classmethod
         def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
             return datetime(2026, 11, 29, 17, 30, tzinfo=UTC).astimezone(tz)
 
-    monkeypatch.setattr(cli_main, "datetime", Clock)
-    assert cli_main.tomorrow("Asia/Shanghai") == date(2026, 12, 1)
-    assert cli_main.tomorrow("America/Chicago") == date(2026, 11, 30)
+    monkeypatch.setattr(plan_mod, "datetime", Clock)
+    assert plan_mod.tomorrow("Asia/Shanghai") == date(2026, 12, 1)
+    assert plan_mod.tomorrow("America/Chicago") == date(2026, 11, 30)

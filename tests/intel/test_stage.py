@@ -108,6 +108,13 @@ def test_report_maps_every_hour_of_a_day_of_half_hour_slots() -> None:
     # a grid is named on the map; the peak carries its day when the plan has several; a grid
     # with nothing expected has no peak
     assert ">G4</text>" in maps[0]
+    # two-hour slots: the day's 12 maps, not 24 over two days
+    starts2 = [(datetime(2026, 11, 30) + timedelta(hours=2 * k)).isoformat(timespec="minutes")
+               for k in range(24)]
+    two = SimpleNamespace(risk=_risk_table(grids, starts2, np.ones((len(grids), 24))),
+                          scenario=sc, stages={})
+    maps2, _, info2 = _risk_section(two, lambda key, **kw: t(key, "en", **kw))  # type: ignore[arg-type]
+    assert len(maps2) == 12 and info2 is not None and info2["more"] == t("risk_more", "en", n=12)
     peaks = {r["grid"]: r["peak"] for r in hot}
     names = {a.id: a.name for a in sc.areas_of("grid")}
     assert peaks[names["G4"]] == "11-30 21:00" and peaks[names["G1"]] == "12-01 05:00"

@@ -79,9 +79,9 @@ def checkpoints_cmd(
     from rich.table import Table
 
     from xunfang._errors import ScenarioError, XunfangError
-    from xunfang.cli.main import _error, _print_problems, load_or_exit, out_console, tomorrow
+    from xunfang.cli.main import _error, _print_problems, load_or_exit, out_console
     from xunfang.network import RoadNetwork
-    from xunfang.plan import make_slots
+    from xunfang.plan import make_slots, tomorrow
     from xunfang.planning.checkpoints import default_teams, plan_checkpoints, read_payoffs
 
     sc = load_or_exit(scenario, header=f"{scenario}: the scenario has errors")

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from xunfang import __version__
 from xunfang._errors import Problem, ScenarioError, XunfangError
+from xunfang.plan import tomorrow
 
 app = typer.Typer(
     name="xunfang",
@@ -223,14 +224,6 @@ def _risk_notes(result: Any) -> None:
     if risk.incidents_in_window < FEW_INCIDENTS:
         err_console.print(f"[yellow]warning: the forecast rests on {risk.incidents_in_window} "
                           "incidents: its levels and hot grids are little more than a guess[/]")
-
-
-def tomorrow(tz: str) -> date:
-    """Tomorrow in the jurisdiction's time zone: a planner in Beijing at 01:00 plans the day
-    after today there, whatever zone the server's clock is set to."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(tz)).date() + timedelta(days=1)
 
 
 def _read_pins(scenario: str, sc: Any, first: date, days: int, path: Path | None

@@ -96,8 +96,8 @@ def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample
             start: datetime | None, days: int, seed: int) -> tuple[Any, Any, date, Any]:
     """The scenario, plan, first day and incident source of simulate and sweep."""
     from xunfang._errors import XunfangError
-    from xunfang.cli.main import _error, load_or_exit, tomorrow
-    from xunfang.plan import Plan, PlanError, make_slots
+    from xunfang.cli.main import _error, load_or_exit
+    from xunfang.plan import Plan, PlanError, make_slots, tomorrow
     from xunfang.planning.posture import hold_at_home
     from xunfang.sim import RiskForecast, SimIncidents, history
     from xunfang.sim.incidents import read_file

@@ -230,7 +230,8 @@ def evaluate(
             method=method.name,
             hit_rate=hr,
             hit_rate_ci=ci,
-            pai={c: hr[c] / float(share[:, j].mean()) for j, c in enumerate(coverages)},
+            pai={c: hr[c] / (c if equal else float(share[:, j].mean()))
+                 for j, c in enumerate(coverages)},
             area={c: float(share[:, j].mean()) for j, c in enumerate(coverages)},
             pei={c: float(hits[:, j].sum() / best[:, j].sum()) if best[:, j].sum() else math.nan
                  for j, c in enumerate(coverages)},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jinja2
@@ -66,11 +66,12 @@ def _first_hours(slots: tuple[str, ...], risk: FloatArray
     labels: list[str] = []
     cols: list[FloatArray] = []
     used = 0
+    end = (datetime.fromisoformat(slots[0]) + timedelta(days=1)).isoformat() if slots else ""
     for k, s in enumerate(slots):
         key = s[:13]  # 'YYYY-MM-DDTHH'
         if keys and keys[-1] == key:
             cols[-1] = cols[-1] + risk[:, k]
-        elif len(keys) == 24:
+        elif len(keys) == 24 or s >= end[:len(s)]:  # two-hour slots: 12 maps, not 2 days
             break
         else:
             keys.append(key)

@@ -13,7 +13,7 @@ rows in error, so its pins wait (a warning) until those are fixed.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from xunfang._errors import Problem
@@ -51,7 +51,7 @@ def pins_problems(folder: Path, scenario: Scenario, *, scenario_ok: bool = True
     the folder has none or they are right. When the scenario has errors (``scenario_ok``
     false) its rows in error are missing from it and a pin of such a unit or post would be
     reported unknown: the pins are then not read, and a warning says so."""
-    from xunfang.plan import make_slots
+    from xunfang.plan import make_slots, tomorrow
     from xunfang.planning.deploy.inputs import PinsError, read_pins, scenario_pins_file
 
     try:
@@ -68,7 +68,7 @@ def pins_problems(folder: Path, scenario: Scenario, *, scenario_ok: bool = True
     if dated:
         first, last = min(d for d, _, _ in dated), max(d for d, _, _ in dated)
     else:
-        first = last = date.today() + timedelta(days=1)  # xunfang plan's default first day
+        first = last = tomorrow(scenario.timezone)  # xunfang plan's default first day
     days = (last - first).days + 1
     if days > MAX_DAYS:
         _, row, col = max(dated)
