@@ -343,3 +343,15 @@ def test_daylight_saving_gap_and_fold_have_their_own_rules(tmp_path: Path) -> No
         (1, "local time does not exist in America/Chicago (daylight-saving gap)"),
         (2, "ambiguous local time in America/Chicago: it occurs twice (daylight-saving fold)"),
         (4, "time not a date-time")]
+
+
+def test_a_damaged_gzip_file_is_refused_naming_it(tmp_path: Path) -> None:
+    data = gzip.compress((HEAD + "\n".join(ROWS) + "\n").encode() * 50)
+    cut = write(tmp_path, "", "cut.csv.gz")
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(IngestError, match=r"cut\.csv\.gz: the gzip file is truncated"):
+        ingest(cut)
+    bad = tmp_path / "bad.csv.gz"
+    bad.write_bytes(data[:20] + bytes(b ^ 0x5A for b in data[20:40]) + data[40:])
+    with pytest.raises(IngestError, match=r"bad\.csv\.gz: the gzip file is damaged"):
+        ingest(bad)

@@ -258,9 +258,9 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
         with path.open("rb") as fh:
             first = fh.read(3)
         if first[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(path.read_bytes())
+            raw = _gunzip(path, path.read_bytes())
     elif raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
+        raw = _gunzip(path, raw)
     bom = (first if raw is None else raw[:3]) == BOM
     encoding = "utf-8"
     try:
@@ -329,6 +329,20 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
 
 
 DELIMITERS = (",", ";", "\t", "|")
+
+
+def _gunzip(path: Path, data: bytes) -> bytes:
+    """A gzip file's text; a damaged one is refused naming the file and the damage."""
+    import zlib
+
+    try:
+        return gzip.decompress(data)
+    except EOFError:
+        raise IngestError(f"{path}: the gzip file is truncated (it ends before its compressed "
+                          "data does); copy or download it again") from None
+    except (zlib.error, gzip.BadGzipFile, OSError) as exc:
+        raise IngestError(f"{path}: the gzip file is damaged ({exc}); copy or download it "
+                          "again, or check it with gzip -t") from None
 
 
 BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
