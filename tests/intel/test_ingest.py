@@ -355,3 +355,24 @@ def test_a_damaged_gzip_file_is_refused_naming_it(tmp_path: Path) -> None:
     bad.write_bytes(data[:20] + bytes(b ^ 0x5A for b in data[20:40]) + data[40:])
     with pytest.raises(IngestError, match=r"bad\.csv\.gz: the gzip file is damaged"):
         ingest(bad)
+
+
+def test_gcj02_or_bd09_points_outside_china_are_listed_not_shifted(tmp_path: Path) -> None:
+    # Chicago with --coords gcj02: the formulas would move it 3.5 km; the datum is China's only
+    text = ("time,lon,lat\n2025-03-01 08:15,103.26,29.23\n2025-03-01 09:15,-87.6277,41.7922\n"
+            "2025-03-01 10:15,-87.6683,41.7513\n")
+    for coords, name in (("gcj02", "GCJ-02"), ("bd09", "BD-09")):
+        rep = ingest(write(tmp_path, text), coords=coords).report
+        assert rep.kept == 1
+        rule = f"outside China: {name} coordinates are used only there"
+        assert [p.row for p in rep.problems if p.rule.startswith(rule)] == [2, 3]
+        assert sum(rep.counts.values()) == 2
+
+
+def test_to_wgs84_leaves_points_outside_china_as_they_are() -> None:
+    from xunfang.geo import to_wgs84
+
+    lon, lat = np.array([-87.6277, 116.39]), np.array([41.7922, 39.91])
+    wlon, wlat = to_wgs84(lon, lat, "gcj02")
+    assert (wlon[0], wlat[0]) == (lon[0], lat[0])
+    assert abs(wlon[1] - lon[1]) > 1e-3

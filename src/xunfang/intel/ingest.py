@@ -44,6 +44,7 @@ from xunfang.geo import (
     LayerChoiceError,
     choose_layer,
     computes_in_utm,
+    in_china,
     parse_crs,
     reproject,
     to_wgs84,
@@ -70,6 +71,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 COORDS = ("wgs84", "gcj02", "bd09")
 # an optional field, as category and id: a row whose priority is empty or unusable is kept
 PRIORITY_RULE = "priority not a whole number: row kept with priority 0 (none), as if empty"
+OUTSIDE_CHINA = ("outside China: {datum} coordinates are used only there (give coordinates "
+                 "from elsewhere as WGS 84, without --coords)")
 MAX_LISTED = 1000  # problems listed one by one per rule; all are counted
 
 
@@ -1363,6 +1366,13 @@ def ingest(
         rej.add("coordinates (0, 0): a missing position written as zeros", xname, rows,
                 ["0, 0"] * len(rows))
         cbad |= zero
+    if lonlat and coords != "wgs84":
+        abroad = ~cbad & ~in_china(np.where(cbad, 0.0, xs), np.where(cbad, 0.0, ys))
+        rows = np.flatnonzero(abroad & ~bad)
+        rej.add(OUTSIDE_CHINA.format(datum=coords.upper().replace("02", "-02")
+                                     .replace("09", "-09")), xname, rows,
+                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+        cbad |= abroad
     bad |= cbad
     ok = ~cbad
     if not ok.any():
