@@ -376,3 +376,18 @@ def test_to_wgs84_leaves_points_outside_china_as_they_are() -> None:
     wlon, wlat = to_wgs84(lon, lat, "gcj02")
     assert (wlon[0], wlat[0]) == (lon[0], lat[0])
     assert abs(wlon[1] - lon[1]) > 1e-3
+
+
+def test_no_usable_coordinates_says_why(tmp_path: Path) -> None:
+    only = write(tmp_path, "time,lon,lat\n2025-03-01 09:15,-87.6277,41.7922\n", "chi.csv")
+    with pytest.raises(IngestError, match=r"chi\.csv: no row has usable coordinates "
+                                          r"\(lon, lat\): outside China.* 1"):
+        ingest(only, coords="gcj02")
+    metres = write(tmp_path, "time,lon,lat\n2025-03-01 09:15,36039485.4,3244170.1\n"
+                             "2025-03-01 10:15,36039585.4,3244270.1\n", "m.csv")
+    with pytest.raises(IngestError, match=r"metres or feet.*--columns x=lon,y=lat.*--crs"):
+        ingest(metres)
+    swapped = write(tmp_path, "time,lon,lat\n2025-03-01 09:15,29.23,103.26\n"
+                              "2025-03-01 10:15,29.24,103.27\n", "s.csv")
+    with pytest.raises(IngestError, match=r"columns seem swapped.*lon=lat,lat=lon"):
+        ingest(swapped)

@@ -1343,6 +1343,7 @@ def ingest(
     bad |= tbad
 
     # coordinates
+    before = Counter(rej.counts)  # what the coordinates reject, for the message if all are
     src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path,
                                                         comma)
     if "__x" in df.columns and xname == "__x":
@@ -1376,7 +1377,8 @@ def ingest(
     bad |= cbad
     ok = ~cbad
     if not ok.any():
-        raise IngestError(f"{path}: no row has usable coordinates ({xname}, {yname})")
+        raise IngestError(_no_coordinates(path, xname, yname, rej.counts - before, xs, ys,
+                                          lonlat))
     if lonlat and coords != "wgs84":
         xs[ok], ys[ok] = to_wgs84(xs[ok], ys[ok], coords)  # type: ignore[arg-type]
     if target_crs is None:
@@ -1443,6 +1445,29 @@ def ingest(
         duplicates=tuple(dups[:MAX_LISTED]),
     )
     return Ingested(table, report)
+
+
+def _no_coordinates(path: Path, xname: str, yname: str, counts: Counter[str], xs: FloatArray,
+                    ys: FloatArray, lonlat: bool) -> str:
+    """Why no row has usable coordinates: the rules the rows broke, how many each, and
+    for lon/lat beyond ±180/±90 what they seem to be (metres, or the columns swapped)."""
+    why = "; ".join(f"{k} {r}" for r, k in counts.most_common())
+    msg = f"{path}: no row has usable coordinates ({xname}, {yname}): {why}"
+    given = np.isfinite(xs) & np.isfinite(ys)
+    far = given & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
+    if lonlat and far.any():
+        swapped = far & (np.abs(xs) <= 90) & (np.abs(ys) <= 180)
+        if swapped.sum() * 2 > far.sum():
+            msg += (f". The values of {yname} lie beyond ±90 but within ±180, and those of "
+                    f"{xname} within ±90: the columns seem swapped; map them with --columns "
+                    f"lon={yname},lat={xname}")
+        else:
+            i = int(np.flatnonzero(far)[0])
+            msg += (f". The values lie beyond ±180 (longitude) / ±90 (latitude), e.g. "
+                    f"{xs[i]:g}, {ys[i]:g}: if they are metres or feet of a projected CRS, "
+                    f"map them with --columns x={xname},y={yname} and give their CRS with "
+                    "--crs EPSG:NNNN")
+    return msg
 
 
 def _row_groups(df: pd.DataFrame) -> IntArray:
