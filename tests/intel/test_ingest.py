@@ -391,3 +391,14 @@ def test_no_usable_coordinates_says_why(tmp_path: Path) -> None:
                               "2025-03-01 10:15,29.24,103.27\n", "s.csv")
     with pytest.raises(IngestError, match=r"columns seem swapped.*lon=lat,lat=lon"):
         ingest(swapped)
+
+
+def test_a_row_missing_both_coordinates_is_counted_once(tmp_path: Path) -> None:
+    text = ("time,lon,lat\n2025-03-01 08:15,103.26,29.23\n2025-03-01 09:15,,\n"
+            "2025-03-01 10:15,x,\n2025-03-01 11:15,103.26,\n")
+    rep = ingest(write(tmp_path, text)).report
+    assert rep.rows == 4 and rep.kept == 1
+    assert rep.counts == {"coordinate missing or not a number": 3}
+    assert sum(rep.counts.values()) == rep.rejected
+    assert [(p.row, p.field, p.value) for p in rep.problems] == [
+        (4, "lat", ""), (2, "lon, lat", ", "), (3, "lon, lat", "x, ")]

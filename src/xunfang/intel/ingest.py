@@ -1351,11 +1351,18 @@ def ingest(
     else:
         xs, ys = _numbers(df[xname], comma), _numbers(df[yname], comma)
     cbad = ~(np.isfinite(xs) & np.isfinite(ys))
-    for name, vals in ((xname, xs), (yname, ys)):
-        rows = np.flatnonzero(~np.isfinite(vals) & ~bad)
-        if len(rows):
-            rawv = df[name].to_numpy()[rows] if name in df.columns else [None] * len(rows)
-            rej.add("coordinate missing or not a number", name, rows, rawv)
+    # one line per row: the column that is missing, or both (named together)
+    xmiss, ymiss = ~np.isfinite(xs), ~np.isfinite(ys)
+    for name, mask in ((xname, xmiss & ~ymiss), (yname, ymiss & ~xmiss),
+                       (f"{xname}, {yname}", xmiss & ymiss)):
+        rows = np.flatnonzero(mask & ~bad)
+        if not len(rows):
+            continue
+        cols = [c for c in (xname, yname) if c in name.split(", ") and c in df.columns]
+        texts = [df[c].to_numpy()[rows] for c in cols]
+        rawv = ([", ".join(_shown(v) for v in pair) for pair in zip(*texts, strict=True)]
+                if texts else [None] * len(rows))
+        rej.add("coordinate missing or not a number", name, rows, rawv)
     if lonlat:
         out_range = ~cbad & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
         rows = np.flatnonzero(out_range & ~bad)
@@ -1445,6 +1452,11 @@ def ingest(
         duplicates=tuple(dups[:MAX_LISTED]),
     )
     return Ingested(table, report)
+
+
+def _shown(value: object) -> str:
+    """A cell as the report shows it: "" for an empty one (None, NA, NaN)."""
+    return "" if value is None or value is pd.NA or value != value else str(value)
 
 
 def _no_coordinates(path: Path, xname: str, yname: str, counts: Counter[str], xs: FloatArray,
