@@ -401,4 +401,4 @@ def test_a_row_missing_both_coordinates_is_counted_once(tmp_path: Path) -> None:
     assert rep.counts == {"coordinate missing or not a number": 3}
     assert sum(rep.counts.values()) == rep.rejected
     assert [(p.row, p.field, p.value) for p in rep.problems] == [
-        (4, "lat", ""), (2, "lon, lat", ", "), (3, "lon, lat", "x, ")]
+        (4, "lat", ""), (2, "lon and lat", ", "), (3, "lon and lat", "x, ")]

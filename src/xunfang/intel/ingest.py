@@ -1353,12 +1353,13 @@ def ingest(
     cbad = ~(np.isfinite(xs) & np.isfinite(ys))
     # one line per row: the column that is missing, or both (named together)
     xmiss, ymiss = ~np.isfinite(xs), ~np.isfinite(ys)
-    for name, mask in ((xname, xmiss & ~ymiss), (yname, ymiss & ~xmiss),
-                       (f"{xname}, {yname}", xmiss & ymiss)):
+    for names, mask in (((xname,), xmiss & ~ymiss), ((yname,), ymiss & ~xmiss),
+                        ((xname, yname), xmiss & ymiss)):
         rows = np.flatnonzero(mask & ~bad)
         if not len(rows):
             continue
-        cols = [c for c in (xname, yname) if c in name.split(", ") and c in df.columns]
+        name = " and ".join(names)
+        cols = [c for c in names if c in df.columns]
         texts = [df[c].to_numpy()[rows] for c in cols]
         rawv = ([", ".join(_shown(v) for v in pair) for pair in zip(*texts, strict=True)]
                 if texts else [None] * len(rows))
