@@ -402,3 +402,44 @@ def test_a_row_missing_both_coordinates_is_counted_once(tmp_path: Path) -> None:
     assert sum(rep.counts.values()) == rep.rejected
     assert [(p.row, p.field, p.value) for p in rep.problems] == [
         (4, "lat", ""), (2, "lon and lat", ", "), (3, "lon and lat", "x, ")]
+
+
+def _geojson(tmp_path: Path, geometries: list[object], name: str = "g.geojson") -> Path:
+    import json
+
+    feats = [{"type": "Feature", "geometry": g,
+              "properties": {"time": f"2025-03-01 0{i}:15"}} for i, g in enumerate(geometries)]
+    p = tmp_path / name
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    return p
+
+
+def test_gis_features_that_are_no_point_are_listed_once_under_their_type(
+        tmp_path: Path) -> None:
+    square = [[[103.0, 29.0], [103.1, 29.0], [103.1, 29.1], [103.0, 29.0]]]
+    p = _geojson(tmp_path, [
+        {"type": "Point", "coordinates": [103.26, 29.23]},
+        {"type": "MultiPoint", "coordinates": [[103.27, 29.24]]},  # one point: that point
+        {"type": "MultiPoint", "coordinates": [[103.27, 29.24], [103.28, 29.25]]},
+        {"type": "Polygon", "coordinates": square},
+        None,
+        {"type": "LineString", "coordinates": [[103.0, 29.0], [103.1, 29.1]]},
+    ])
+    rep = ingest(p).report
+    assert rep.rows == 6 and rep.kept == 2
+    assert sorted((q.row, q.field, q.rule) for q in rep.problems) == [
+        (3, "geometry", "geometry is not a point (MultiPoint of several points)"),
+        (4, "geometry", "geometry is not a point (Polygon)"),
+        (5, "geometry", "geometry missing (null)"),
+        (6, "geometry", "geometry is not a point (LineString)")]
+    assert sum(rep.counts.values()) == rep.rejected
+    kml = tmp_path / "areas.kml"
+    kml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        "<Document><Placemark><name>a</name><ExtendedData><Data name=\"time\"><value>"
+        "2025-03-01 08:15</value></Data></ExtendedData><Polygon><outerBoundaryIs><LinearRing>"
+        "<coordinates>103.0,29.0 103.1,29.0 103.1,29.1 103.0,29.0</coordinates></LinearRing>"
+        "</outerBoundaryIs></Polygon></Placemark></Document></kml>")
+    with pytest.raises(IngestError, match=r"areas\.kml: no row has a point geometry: "
+                                          r"1 geometry is not a point \(Polygon\)"):
+        ingest(kml)

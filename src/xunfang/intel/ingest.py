@@ -236,6 +236,8 @@ class RawTable:
     rownum: IntArray  # the 1-based data row of each row of ``df`` (header row 0)
     problems: tuple[RowProblem, ...] = ()  # rows that could not be read (not in ``df``)
     delimiter: str = ","  # text tables: the field separator found in the header
+    # GIS files: per row, the rule its geometry breaks when it is no point (None: a point)
+    geometry: npt.NDArray[np.object_] | None = None
 
     @property
     def decimal_comma(self) -> bool:
@@ -504,16 +506,39 @@ def read_layer(path: Path | str, layer: str | None, error: type[XunfangError] = 
     return df, geoms, meta.get("crs")
 
 
-def _read_gis(path: Path | str, layer: str | None) -> tuple[pd.DataFrame, str | None]:
+def _read_gis(path: Path | str, layer: str | None
+              ) -> tuple[pd.DataFrame, str | None, npt.NDArray[np.object_]]:
+    """The layer's attributes with each point's coordinates (``__x``, ``__y``; NaN where the
+    geometry is no point), its CRS, and for each feature whose geometry is no point the
+    rule it breaks (None for a point). A MultiPoint of exactly one point is that point."""
     df, geoms, crs = read_layer(path, layer, IngestError)
-    ok = shapely.get_type_id(geoms) == 0  # points only
+    single = (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
+    if single.any():
+        geoms = geoms.copy()
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
+    kind = shapely.get_type_id(geoms)
+    ok = (kind == 0) & ~shapely.is_empty(geoms)
     x = np.full(len(df), np.nan)
     y = np.full(len(df), np.nan)
     x[ok] = shapely.get_x(geoms[ok])
     y[ok] = shapely.get_y(geoms[ok])
     df["__x"] = x
     df["__y"] = y
-    return df, crs
+    why = np.full(len(df), None, dtype=object)
+    for i in np.flatnonzero(~ok).tolist():
+        why[i] = _not_a_point(geoms[i])
+    return df, crs, why
+
+
+def _not_a_point(geom: shapely.Geometry | None) -> str:
+    """The rule a feature's geometry breaks when it is no usable point."""
+    if geom is None:
+        return "geometry missing (null)"
+    if geom.is_empty:
+        return f"geometry is empty ({geom.geom_type})"
+    if geom.geom_type == "MultiPoint":
+        return "geometry is not a point (MultiPoint of several points)"
+    return f"geometry is not a point ({geom.geom_type})"
 
 
 def _check_header(raw: RawTable, path: Path) -> RawTable:
@@ -568,8 +593,9 @@ def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None =
         return _check_header(RawTable(df, None, None, np.arange(1, len(df) + 1,
                                                                 dtype=np.int64)), name)
     if suffix in GIS_SUFFIXES:
-        df, crs = _read_gis(gis or name, layer)
-        return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64))
+        df, crs, why = _read_gis(gis or name, layer)
+        return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64),
+                        geometry=why)
     raise IngestError(
         f"{name}: unknown file type '{suffix}'; use .csv, .csv.gz, .txt, .xlsx, "
         f"{', '.join(GIS_SUFFIXES)}, or a .zip that holds one of them")
@@ -1348,6 +1374,9 @@ def ingest(
                                                         comma)
     if "__x" in df.columns and xname == "__x":
         xs, ys = df["__x"].to_numpy(dtype=float), df["__y"].to_numpy(dtype=float)
+        if raw.geometry is not None:  # each feature that is no point, under its own rule
+            _geometry_problems(rej, raw.geometry, bad)
+            bad |= pd.notna(raw.geometry)
     else:
         xs, ys = _numbers(df[xname], comma), _numbers(df[yname], comma)
     cbad = ~(np.isfinite(xs) & np.isfinite(ys))
@@ -1455,6 +1484,16 @@ def ingest(
     return Ingested(table, report)
 
 
+def _geometry_problems(rej: _Rejects, why: npt.NDArray[np.object_],
+                       bad: npt.NDArray[np.bool_]) -> None:
+    """List the features whose geometry is no point (and whose row is not rejected yet)."""
+    given = pd.Series(why)
+    given = given[given.notna().to_numpy() & ~bad]
+    for rule, rows in given.groupby(given, sort=False).groups.items():
+        rows = np.asarray(rows, dtype=np.int64)
+        rej.add(str(rule), "geometry", rows, [""] * len(rows))
+
+
 def _shown(value: object) -> str:
     """A cell as the report shows it: "" for an empty one (None, NA, NaN)."""
     return "" if value is None or value is pd.NA or value != value else str(value)
@@ -1465,7 +1504,8 @@ def _no_coordinates(path: Path, xname: str, yname: str, counts: Counter[str], xs
     """Why no row has usable coordinates: the rules the rows broke, how many each, and
     for lon/lat beyond ±180/±90 what they seem to be (metres, or the columns swapped)."""
     why = "; ".join(f"{k} {r}" for r, k in counts.most_common())
-    msg = f"{path}: no row has usable coordinates ({xname}, {yname}): {why}"
+    where = "a point geometry" if xname == "__x" else f"usable coordinates ({xname}, {yname})"
+    msg = f"{path}: no row has {where}: {why}"
     given = np.isfinite(xs) & np.isfinite(ys)
     far = given & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
     if lonlat and far.any():
