@@ -443,3 +443,29 @@ def test_gis_features_that_are_no_point_are_listed_once_under_their_type(
     with pytest.raises(IngestError, match=r"areas\.kml: no row has a point geometry: "
                                           r"1 geometry is not a point \(Polygon\)"):
         ingest(kml)
+
+
+def test_an_alias_never_takes_a_column_empty_in_every_row(tmp_path: Path) -> None:
+    text = ("time,date,lon,lat\n,2025-03-01 08:15,103.26,29.23\n ,2025-03-01 09:15,103.27,29.24\n")
+    got = ingest(write(tmp_path, text))
+    assert got.report.kept == 2 and str(got.table.time[0]) == "2025-03-01T08:15:00"
+    # KML read by GDAL: an empty 'timestamp' beside the real time, which no alias names
+    only = write(tmp_path, "timestamp,发生时间,lon,lat\n,2025-03-01 08:15,103.26,29.23\n", "k.csv")
+    with pytest.raises(IngestError, match=r"k\.csv: no time column; map one with --columns"):
+        ingest(only)
+    assert ingest(only, columns={"time": "发生时间"}).report.kept == 1
+
+
+def test_x_y_mapped_explicitly_are_not_displaced_by_lon_lat_aliases(tmp_path: Path) -> None:
+    x, y = reproject(np.array([103.26, 103.27]), np.array([29.23, 29.24]), "EPSG:4326",
+                     "EPSG:32648")
+    text = "time,east,north,longitude,latitude\n" + "".join(
+        f"2025-03-01 0{i}:15,{a},{b},0,0\n" for i, (a, b) in enumerate(zip(x, y, strict=True)))
+    got = ingest(write(tmp_path, text), columns={"x": "east", "y": "north"}, crs="EPSG:32648")
+    assert got.report.kept == 2 and got.report.crs == "EPSG:32648"
+    assert np.allclose(got.table.x, x) and np.allclose(got.table.y, y)
+    assert "longitude" in got.table.extra  # kept as a column of its own, not as coordinates
+    # and lon/lat mapped: x/y aliases stay out
+    text = "time,x,y,lng_wgs,lat_wgs\n2025-03-01 08:15,1,2,103.26,29.23\n"
+    got = ingest(write(tmp_path, text, "b.csv"), columns={"lon": "lng_wgs", "lat": "lat_wgs"})
+    assert got.report.kept == 1 and got.report.crs == "EPSG:32648"

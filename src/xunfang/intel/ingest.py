@@ -766,14 +766,31 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
                 f"{path}: --columns maps {key} to '{col}', which is not a column; "
                 f"columns are {_listed(have)}")
         out[key] = have[col]
+    # a name guessed from the aliases never displaces a mapping given: coordinates of a kind
+    # the user mapped (lon/lat, x/y or a column of points) exclude the other kinds' aliases
+    given = set(columns)
+    coordinates = (("lon", "lat", "x", "y") if "point" in given
+                   else ("lon", "lat") if given & {"x", "y"}
+                   else ("x", "y") if given & {"lon", "lat"} else ())
     for key, names in _ALIASES.items():
-        if key in out or ("point" in columns and key in ("lon", "lat", "x", "y")):
+        if key in out or key in coordinates:
             continue
         for n in names:
-            if n in lower and lower[n] not in out.values():
+            # a column empty in every row is no guess (GDAL adds an empty 'timestamp' to KML)
+            if n in lower and lower[n] not in out.values() and not _empty(df[lower[n]]):
                 out[key] = lower[n]
                 break
     return out
+
+
+def _empty(values: pd.Series) -> bool:
+    """True when every value is missing or white space."""
+    given = values[values.notna().to_numpy(dtype=bool)]
+    if given.empty:
+        return True
+    if str(given.iloc[0]).strip():  # the usual case, at once
+        return False
+    return not bool(given.astype("string").str.strip().ne("").any())
 
 
 # layouts tried, on a sample, when no --time-format is given and the times are not ISO 8601
