@@ -469,3 +469,24 @@ def test_x_y_mapped_explicitly_are_not_displaced_by_lon_lat_aliases(tmp_path: Pa
     text = "time,x,y,lng_wgs,lat_wgs\n2025-03-01 08:15,1,2,103.26,29.23\n"
     got = ingest(write(tmp_path, text, "b.csv"), columns={"lon": "lng_wgs", "lat": "lat_wgs"})
     assert got.report.kept == 1 and got.report.crs == "EPSG:32648"
+
+
+def test_a_title_row_above_the_header_is_named_as_such(tmp_path: Path) -> None:
+    body = "时间,经度,纬度,类别\n2025-03-01 08:15,103.26,29.23,盗窃\n"
+    for top in ("峨边县警情统计表,,,\n", "基本信息,,位置信息,\n"):
+        p = write(tmp_path, top + body, "t.csv")
+        with pytest.raises(IngestError, match=r"t\.csv: the header row has \d empty column "
+                                              r"names.*title row.*data row 1 reads like a "
+                                              r"header \(时间, 经度, 纬度, 类别\)"):
+            ingest(p)
+    import pandas as pd
+
+    xl = tmp_path / "t.xlsx"
+    rows = [["峨边县警情统计表", None, None], ["时间", "经度", "纬度"],
+            ["2025-03-01 08:15", "103.26", "29.23"]]
+    pd.DataFrame(rows).to_excel(xl, header=False, index=False)
+    with pytest.raises(IngestError, match=r"t\.xlsx: the header row has 2 empty column names"):
+        ingest(xl)
+    # one empty name (a saved index column) is still read
+    assert ingest(write(tmp_path, ",time,lon,lat\n0,2025-03-01 08:15,103.26,29.23\n",
+                        "i.csv")).report.kept == 1

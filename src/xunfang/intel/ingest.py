@@ -544,6 +544,19 @@ def _not_a_point(geom: shapely.Geometry | None) -> str:
 def _check_header(raw: RawTable, path: Path) -> RawTable:
     """Refuse a header that names a column twice: which one a mapping means is unknown."""
     names = [str(c).strip() for c in raw.df.columns]
+    # pandas names a workbook's empty header cell 'Unnamed: 3'
+    empty = [i for i, n in enumerate(names) if not n or re.fullmatch(r"Unnamed: \d+", n)]
+    if len(empty) > 1:  # one empty name is a CSV's index column; more, a title row above
+        listed = ", ".join(str(i + 1) for i in empty[:10]) + (" …" if len(empty) > 10 else "")
+        first = ([_shown(v).strip() for v in raw.df.iloc[0].tolist()]
+                 if len(raw.df) else [])
+        below = (f"; data row 1 reads like a header ({', '.join(first[:6])})"
+                 if first and all(first) and len(set(first)) == len(first) else "")
+        raise IngestError(
+            f"{path}: the header row has {len(empty)} empty column names (columns {listed} "
+            f"of {len(names)}): is a title row, or the upper row of a two-level header, above "
+            f"the real header{below}? Delete the rows above the header so that the column "
+            "names are the first row, or give every column a name")
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise IngestError(f"{path}: the header names {', '.join(map(repr, twice))} more than "
