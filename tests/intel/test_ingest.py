@@ -490,3 +490,26 @@ def test_a_title_row_above_the_header_is_named_as_such(tmp_path: Path) -> None:
     # one empty name (a saved index column) is still read
     assert ingest(write(tmp_path, ",time,lon,lat\n0,2025-03-01 08:15,103.26,29.23\n",
                         "i.csv")).report.kept == 1
+
+
+def test_the_report_file_lists_every_rejected_row_beyond_the_listed_cap(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from xunfang.intel.ingest import MAX_LISTED
+
+    n = MAX_LISTED + 500
+    good = "2025-03-01 08:15,103.26,29.23"
+    lines = [f"{'bad' if i % 2 else '2025-03-01 09:15'},{103 + i / 1e5},"
+             f"{'' if i % 2 == 0 else 29.23}" for i in range(2 * n)]
+    p = write(tmp_path, "time,lon,lat\n" + good + "\n" + "\n".join(lines) + "\n" + good + "\n")
+    rep = ingest(p).report
+    assert rep.counts == {"time not a date-time": n, "coordinate missing or not a number": n,
+                          "exact duplicate": 1}
+    assert len(rep.problems) == 2 * MAX_LISTED  # the report object keeps its sample
+    rep.write_csv(tmp_path / "r.csv")
+    listed = pd.read_csv(tmp_path / "r.csv", dtype=str, keep_default_na=False)
+    assert len(listed) == rep.rejected == 2 * n + 1
+    assert listed["row"].astype(int).tolist() == list(range(2, 2 * n + 3))
+    assert listed["rule"].value_counts().to_dict() == dict(rep.counts)
+    assert listed.iloc[-1].tolist() == [str(2 * n + 2), "*", "exact duplicate", "same as row 1"]
+    assert rep.as_json()["listed"].startswith(f"problems and duplicates: the first {MAX_LISTED}")

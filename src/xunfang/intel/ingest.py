@@ -103,6 +103,10 @@ class IngestReport:
     time_format: str = "ISO8601"  # the layout the times were read with (given or recognised)
     source_crs: str | None = None  # the coordinates' CRS as read, where ``crs`` differs
     notes: tuple[str, ...] = ()  # what holds for the whole file (no row is rejected for it)
+    # every problem row and every duplicate (row, first copy), for the report file; the
+    # fields above list the first MAX_LISTED of each rule
+    every_problem: tuple[ProblemRows, ...] = field(default=(), compare=False, repr=False)
+    every_duplicate: IntArray | None = field(default=None, compare=False, repr=False)
 
     @property
     def rejected(self) -> int:
@@ -130,6 +134,8 @@ class IngestReport:
             "notes": list(self.notes),
             "time_format": self.time_format,
             "counts": dict(self.counts),
+            "listed": f"problems and duplicates: the first {MAX_LISTED} of each rule; the "
+                      "report file (write_csv) lists every row",
             "problems": [
                 {"row": p.row, "field": p.field, "rule": p.rule, "value": p.value}
                 for p in self.problems
@@ -138,11 +144,24 @@ class IngestReport:
         }
 
     def write_csv(self, path: Path) -> None:
-        """Every listed problem as a CSV (row, field, rule, value), duplicates included."""
-        rows = [(p.row, p.field, p.rule, p.value) for p in self.problems]
-        rows += [(r, "*", "exact duplicate", f"same as row {f}") for r, f in self.duplicates]
-        pd.DataFrame(rows, columns=["row", "field", "rule", "value"]).to_csv(
-            path, index=False, encoding="utf-8")
+        """Every rejected row as a CSV (row, field, rule, value), duplicates included —
+        all of them, not only the first MAX_LISTED of each rule — in the order of the rows."""
+        parts = [pd.DataFrame({"row": g.rows, "field": g.field, "rule": g.rule,
+                               "value": pd.Series(g.values, dtype=object).fillna("")})
+                 for g in self.every_problem]
+        if not self.every_problem:  # a report made without them: what it lists
+            parts.append(pd.DataFrame([(p.row, p.field, p.rule, p.value) for p in self.problems],
+                                      columns=["row", "field", "rule", "value"]))
+        dups = (self.every_duplicate if self.every_duplicate is not None
+                else np.array(self.duplicates, dtype=np.int64).reshape(-1, 2))
+        if len(dups):
+            parts.append(pd.DataFrame({"row": dups[:, 0], "field": "*",
+                                       "rule": "exact duplicate",
+                                       "value": "same as row " + pd.Series(dups[:, 1]).astype(str)}))
+        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=["row", "field", "rule", "value"])
+        out = out.sort_values("row", kind="stable")
+        out.to_csv(path, index=False, encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -658,26 +677,50 @@ def _read_zip(path: Path, layer: str | None) -> RawTable:
 
 
 # -- the pipeline ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProblemRows:
+    """Rows that broke one rule, in one field: all of them, as columns (a file of a million
+    bad rows is not held as a million :class:`RowProblem` objects)."""
+
+    rule: str
+    field: str
+    rows: IntArray  # data rows (1-based)
+    values: npt.NDArray[np.object_]  # each row's value as read (None: empty)
+
+
 @dataclass
 class _Rejects:
     rownum: IntArray  # data row number of each table position
     counts: Counter[str] = field(default_factory=Counter)
-    listed: list[RowProblem] = field(default_factory=list)
+    listed: list[RowProblem] = field(default_factory=list)  # the first MAX_LISTED a rule
+    every: list[ProblemRows] = field(default_factory=list)  # all of them
 
     def add(self, rule: str, fld: str, rows: IntArray, values: Sequence[object]) -> None:
         """``rows`` are positions in the table; the report names their data rows."""
         if not len(rows):
             return
+        room = max(MAX_LISTED - self.counts[rule], 0)
         self.counts[rule] += len(rows)
-        for r, v in zip(self.rownum[rows[:MAX_LISTED]].tolist(), list(values)[:MAX_LISTED],
-                        strict=True):
-            self.listed.append(RowProblem(int(r), fld, rule, "" if v is None else str(v)))
+        kept = np.empty(len(rows), dtype=object)
+        kept[:] = list(values) if not isinstance(values, np.ndarray) else values
+        numbers = self.rownum[rows]
+        self.every.append(ProblemRows(rule, fld, numbers, kept))
+        for r, v in zip(numbers[:room].tolist(), kept[:room].tolist(), strict=True):
+            self.listed.append(RowProblem(int(r), fld, rule, _shown(v)))
 
     def add_problems(self, problems: Sequence[RowProblem]) -> None:
         for p in problems:
-            self.counts[p.rule] += 1
-            if self.counts[p.rule] <= MAX_LISTED:
+            if self.counts[p.rule] < MAX_LISTED:
                 self.listed.append(p)
+            self.counts[p.rule] += 1
+        by_rule: dict[tuple[str, str], list[RowProblem]] = {}
+        for p in problems:
+            by_rule.setdefault((p.rule, p.field), []).append(p)
+        for (rule, fld), ps in by_rule.items():
+            values = np.empty(len(ps), dtype=object)
+            values[:] = [p.value for p in ps]
+            self.every.append(ProblemRows(rule, fld, np.array([p.row for p in ps],
+                                                              dtype=np.int64), values))
 
 
 def _listed(columns: Iterable[object]) -> str:
@@ -1419,9 +1462,12 @@ def ingest(
             continue
         name = " and ".join(names)
         cols = [c for c in names if c in df.columns]
-        texts = [df[c].to_numpy()[rows] for c in cols]
-        rawv = ([", ".join(_shown(v) for v in pair) for pair in zip(*texts, strict=True)]
-                if texts else [None] * len(rows))
+        texts = [df[c].take(rows).astype("string").fillna("").reset_index(drop=True)
+                 for c in cols]  # only the rows listed: not the column as Python strings
+        rawv: Any = [None] * len(rows)
+        if texts:
+            joined = texts[0] if len(texts) == 1 else texts[0] + ", " + texts[1]
+            rawv = joined.to_numpy(dtype=object)
         rej.add("coordinate missing or not a number", name, rows, rawv)
     if lonlat:
         out_range = ~cbad & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
@@ -1510,6 +1556,8 @@ def ingest(
         notes=_time_notes(t[keep]),
         counts=dict(rej.counts), problems=tuple(rej.listed),
         duplicates=tuple(dups[:MAX_LISTED]),
+        every_problem=tuple(rej.every),
+        every_duplicate=np.array(dups, dtype=np.int64).reshape(-1, 2),
     )
     return Ingested(table, report)
 
