@@ -513,3 +513,35 @@ def test_the_report_file_lists_every_rejected_row_beyond_the_listed_cap(tmp_path
     assert listed["rule"].value_counts().to_dict() == dict(rep.counts)
     assert listed.iloc[-1].tolist() == [str(2 * n + 2), "*", "exact duplicate", "same as row 1"]
     assert rep.as_json()["listed"].startswith(f"problems and duplicates: the first {MAX_LISTED}")
+
+
+def _gbk_shapefile(folder: Path) -> Path:
+    from pyogrio.raw import write
+
+    folder.mkdir()
+    shp = folder / "jq.shp"
+    pts = shapely.points([103.26, 103.27], [29.23, 29.24])
+    write(shp, shapely.to_wkb(pts), [np.array(["2025-03-01 08:15", "2025-03-01 09:15"],
+                                              dtype=object),
+                                     np.array(["盗窃", "纠纷"], dtype=object)],
+          ["时间", "类别"], driver="ESRI Shapefile", geometry_type="Point", crs="EPSG:4326",
+          encoding="GBK")
+    for cpg in folder.glob("*.cpg"):
+        cpg.unlink()
+    return shp
+
+
+def test_a_gbk_shapefile_without_a_cpg_is_read_as_gb18030_and_noted(tmp_path: Path) -> None:
+    import zipfile
+
+    shp = _gbk_shapefile(tmp_path / "shp")
+    assert (shp.parent / "jq.dbf").read_bytes().find("时间".encode("gbk")) > 0
+    zipped = tmp_path / "jq.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for f in shp.parent.iterdir():
+            z.write(f, f.name)
+    for path in (shp, zipped):
+        got = ingest(path)
+        assert got.report.kept == 2 and got.report.encoding == "gb18030"
+        assert list(got.table.category) == ["盗窃", "纠纷"]
+        assert any("no .cpg" in n and "GB18030" in n for n in got.report.notes)

@@ -155,9 +155,9 @@ class IngestReport:
         dups = (self.every_duplicate if self.every_duplicate is not None
                 else np.array(self.duplicates, dtype=np.int64).reshape(-1, 2))
         if len(dups):
+            first = "same as row " + pd.Series(dups[:, 1]).astype(str)
             parts.append(pd.DataFrame({"row": dups[:, 0], "field": "*",
-                                       "rule": "exact duplicate",
-                                       "value": "same as row " + pd.Series(dups[:, 1]).astype(str)}))
+                                       "rule": "exact duplicate", "value": first}))
         out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             columns=["row", "field", "rule", "value"])
         out = out.sort_values("row", kind="stable")
@@ -257,6 +257,7 @@ class RawTable:
     delimiter: str = ","  # text tables: the field separator found in the header
     # GIS files: per row, the rule its geometry breaks when it is no point (None: a point)
     geometry: npt.NDArray[np.object_] | None = None
+    notes: tuple[str, ...] = ()  # what reading did to the whole file (for the report)
 
     @property
     def decimal_comma(self) -> bool:
@@ -510,27 +511,81 @@ def read_layer(path: Path | str, layer: str | None, error: type[XunfangError] = 
     and its CRS; ``error`` is raised, naming the file, when it cannot be read. Without a
     ``layer`` name the file's only layer, or its only layer of ``geometry``, is read; a file
     with several is refused, its layers listed (never the first one read silently)."""
+    df, geoms, crs, _ = _read_layer(path, layer, error, geometry, what, option)
+    return df, geoms, crs
+
+
+# a shapefile's text without a .cpg that is not UTF-8: Chinese GIS software writes GBK
+SHAPEFILE_GB18030 = ("the shapefile has no .cpg naming its text encoding and its text is not "
+                     "UTF-8: read as GB18030 (GBK), as Chinese GIS software writes it; if the "
+                     "names read wrong, put a .cpg file holding the encoding (e.g. CP1252) "
+                     "beside the .shp")
+
+
+def _read_layer(path: Path | str, layer: str | None, error: type[XunfangError],
+                geometry: str, what: str, option: str,
+                ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], str | None, str | None]:
+    """:func:`read_layer`, and the text encoding it fell back to (None: GDAL's own). A
+    shapefile whose text is not UTF-8 and which has no .cpg is read as GB18030."""
     import pyogrio  # present: pick_layer checked
 
     layer = pick_layer(path, layer, error, geometry=geometry, what=what, option=option)
+
+    def read(encoding: str | None) -> tuple[dict[str, Any], pd.DataFrame]:
+        meta, tab = pyogrio.read_arrow(path, layer=layer, encoding=encoding)
+        return meta, tab.to_pandas()  # (the names are decoded here)
+
+    fallback = None
     try:
-        meta, tab = pyogrio.read_arrow(path, layer=layer)
+        try:
+            meta, df = read(None)
+        except Exception as exc:
+            if not (_undecodable(exc) and _shapefile_without_cpg(path)):
+                raise
+            fallback = "gb18030"
+            meta, df = read(fallback)
     except Exception as exc:
-        raise error(f"{path}: cannot read as a GIS layer: {exc}") from None
-    df = tab.to_pandas()
+        more = (" (its text is not UTF-8: put a .cpg file holding its encoding, e.g. GBK, "
+                "beside the .shp)" if _undecodable(exc) else "")
+        raise error(f"{path}: cannot read as a GIS layer: {exc}{more}") from None
     geom_col = meta.get("geometry_name") or "wkb_geometry"
     if geom_col not in df.columns:
         raise error(f"{path}: the layer has no geometry column")
     geoms = shapely.from_wkb(df.pop(geom_col).to_numpy())
-    return df, geoms, meta.get("crs")
+    return df, geoms, meta.get("crs"), fallback
+
+
+def _undecodable(exc: BaseException) -> bool:
+    """An error of text that is not UTF-8 (Python's, or GDAL's and Arrow's words for it)."""
+    text = str(exc).lower()
+    return isinstance(exc, UnicodeDecodeError) or "utf8" in text or "utf-8" in text
+
+
+def _shapefile_without_cpg(path: Path | str) -> bool:
+    """A shapefile (on disk, or a ZIP archive's member through /vsizip/) with no .cpg."""
+    import zipfile
+
+    name = str(path)
+    if not name.lower().endswith(".shp"):
+        return False
+    cpg = name[:-4] + ".cpg"
+    if not name.startswith("/vsi"):
+        return not any(Path(c).exists() for c in (cpg, name[:-4] + ".CPG"))
+    at = name.lower().find(".zip/")
+    if not name.startswith("/vsizip/") or at < 0:
+        return False  # another virtual file system: not looked into, no fallback
+    archive, member = name[len("/vsizip/"):at + 4], cpg[at + 5:]
+    with zipfile.ZipFile(archive) as z:
+        return member.lower() not in {n.lower() for n in z.namelist()}
 
 
 def _read_gis(path: Path | str, layer: str | None
-              ) -> tuple[pd.DataFrame, str | None, npt.NDArray[np.object_]]:
+              ) -> tuple[pd.DataFrame, str | None, npt.NDArray[np.object_], str | None]:
     """The layer's attributes with each point's coordinates (``__x``, ``__y``; NaN where the
     geometry is no point), its CRS, and for each feature whose geometry is no point the
     rule it breaks (None for a point). A MultiPoint of exactly one point is that point."""
-    df, geoms, crs = read_layer(path, layer, IngestError)
+    df, geoms, crs, encoding = _read_layer(path, layer, IngestError, "point", "incident",
+                                           "--layer")
     single = (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
     if single.any():
         geoms = geoms.copy()
@@ -546,7 +601,7 @@ def _read_gis(path: Path | str, layer: str | None
     why = np.full(len(df), None, dtype=object)
     for i in np.flatnonzero(~ok).tolist():
         why[i] = _not_a_point(geoms[i])
-    return df, crs, why
+    return df, crs, why, encoding
 
 
 def _not_a_point(geom: shapely.Geometry | None) -> str:
@@ -625,9 +680,9 @@ def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None =
         return _check_header(RawTable(df, None, None, np.arange(1, len(df) + 1,
                                                                 dtype=np.int64)), name)
     if suffix in GIS_SUFFIXES:
-        df, crs, why = _read_gis(gis or name, layer)
-        return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64),
-                        geometry=why)
+        df, crs, why, encoding = _read_gis(gis or name, layer)
+        return RawTable(df, encoding, crs, np.arange(1, len(df) + 1, dtype=np.int64),
+                        geometry=why, notes=(SHAPEFILE_GB18030,) if encoding else ())
     raise IngestError(
         f"{name}: unknown file type '{suffix}'; use .csv, .csv.gz, .txt, .xlsx, "
         f"{', '.join(GIS_SUFFIXES)}, or a .zip that holds one of them")
@@ -1553,7 +1608,7 @@ def ingest(
     report = IngestReport(
         source=str(path), rows=raw.rows, kept=len(keep), encoding=encoding, crs=target_crs,
         time_format=layout, source_crs=src_crs if src_crs != target_crs else None,
-        notes=_time_notes(t[keep]),
+        notes=raw.notes + _time_notes(t[keep]),
         counts=dict(rej.counts), problems=tuple(rej.listed),
         duplicates=tuple(dups[:MAX_LISTED]),
         every_problem=tuple(rej.every),
