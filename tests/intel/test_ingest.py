@@ -545,3 +545,61 @@ def test_a_gbk_shapefile_without_a_cpg_is_read_as_gb18030_and_noted(tmp_path: Pa
         assert got.report.kept == 2 and got.report.encoding == "gb18030"
         assert list(got.table.category) == ["盗窃", "纠纷"]
         assert any("no .cpg" in n and "GB18030" in n for n in got.report.notes)
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]],
+              merged: dict[str, list[str]] | None = None) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        ws = book.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        for ref in (merged or {}).get(title, []):
+            ws.merge_cells(ref)
+    book.save(path)
+    return path
+
+
+WB_HEAD = ["时间", "经度", "纬度", "类别"]
+
+
+def test_a_workbook_of_several_sheets_needs_layer_to_name_one(tmp_path: Path) -> None:
+    import zipfile
+
+    jan = [WB_HEAD, ["2025-01-01 08:15", 103.26, 29.23, "盗窃"]]
+    feb = [WB_HEAD, ["2025-02-01 08:15", 103.27, 29.24, "纠纷"],
+           ["2025-02-02 08:15", 103.27, 29.24, "纠纷"]]
+    p = _workbook(tmp_path / "m.xlsx", {"1月": jan, "2月": feb, "说明": []})
+    with pytest.raises(IngestError, match=r"m\.xlsx: the workbook has 2 sheets holding data "
+                                          r"\('1月', '2月'\); choose one with --layer SHEET"):
+        ingest(p)
+    got = ingest(p, layer="2月")
+    assert got.report.rows == 2 and list(got.table.category) == ["纠纷", "纠纷"]
+    with pytest.raises(IngestError, match=r"--layer '3月': .*no sheet of that name; its "
+                                          r"sheets are '1月', '2月', '说明'"):
+        ingest(p, layer="3月")
+    # one sheet holding data among empty ones: read, and the notes say which
+    one = _workbook(tmp_path / "o.xlsx", {"空": [], "明细": feb})
+    rep = ingest(one).report
+    assert rep.rows == 2 and any("sheet '明细' read" in n for n in rep.notes)
+    zipped = tmp_path / "m.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.write(p, "m.xlsx")
+    assert ingest(zipped, layer="1月").report.rows == 1
+    with pytest.raises(IngestError, match="is not a GIS file or a workbook"):
+        ingest(write(tmp_path, "time,lon,lat\n2025-03-01 08:15,103.26,29.23\n"), layer="x")
+
+
+def test_merged_cells_read_as_their_top_left_value_and_are_noted(tmp_path: Path) -> None:
+    rows: list[list[object]] = [WB_HEAD]
+    cats = ["盗窃"] * 3 + ["纠纷"] * 2 + ["诈骗"]
+    for i, c in enumerate(cats):
+        rows.append([f"2025-03-0{i + 1} 08:15", 103.26 + i / 1000, 29.23, c])
+    p = _workbook(tmp_path / "mc.xlsx", {"Sheet1": rows}, {"Sheet1": ["D2:D4", "D5:D6"]})
+    got = ingest(p)
+    assert list(got.table.category) == cats  # not '盗窃', '', '', '纠纷', '', '诈骗'
+    assert any(n.startswith("2 merged cell ranges (3 cells, in 类别) read as their top-left")
+               for n in got.report.notes)

@@ -666,19 +666,14 @@ def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None =
     """A table by its file type. ``name`` is the file, or what messages call it; ``data`` its
     bytes where they are already in memory, ``gis`` the path GDAL opens (a ZIP archive's
     member: both)."""
-    if layer is not None and suffix not in GIS_SUFFIXES:
-        raise IngestError(f"--layer {layer!r}: {name} is not a GIS file; layers are for "
-                          f"{', '.join(GIS_SUFFIXES)}")
+    if layer is not None and suffix not in (*GIS_SUFFIXES, *EXCEL_SUFFIXES):
+        raise IngestError(f"--layer {layer!r}: {name} is not a GIS file or a workbook; "
+                          f"layers are for {', '.join(GIS_SUFFIXES)}, sheets for "
+                          f"{', '.join(EXCEL_SUFFIXES)}")
     if suffix in TEXT_SUFFIXES:
         return _check_header(_read_text_table(name, data), name)
     if suffix in EXCEL_SUFFIXES:
-        try:
-            df = pd.read_excel(name if data is None else io.BytesIO(data), dtype=str,
-                               engine="openpyxl")
-        except Exception as exc:
-            raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
-        return _check_header(RawTable(df, None, None, np.arange(1, len(df) + 1,
-                                                                dtype=np.int64)), name)
+        return _check_header(_read_excel(name, data, layer), name)
     if suffix in GIS_SUFFIXES:
         df, crs, why, encoding = _read_gis(gis or name, layer)
         return RawTable(df, encoding, crs, np.arange(1, len(df) + 1, dtype=np.int64),
@@ -686,6 +681,144 @@ def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None =
     raise IngestError(
         f"{name}: unknown file type '{suffix}'; use .csv, .csv.gz, .txt, .xlsx, "
         f"{', '.join(GIS_SUFFIXES)}, or a .zip that holds one of them")
+
+
+def _read_excel(name: Path, data: bytes | None, sheet: str | None) -> RawTable:
+    """A workbook's sheet: ``sheet``, or the only one that holds data (a workbook with
+    several is refused, its sheets listed). Merged cells read as their top-left value, as
+    the sheet shows them, and the report's notes say where."""
+    import zipfile
+
+    import openpyxl
+
+    def source() -> Any:
+        return name if data is None else io.BytesIO(data)
+
+    try:
+        book = openpyxl.load_workbook(source(), read_only=True, data_only=True)
+    except Exception as exc:
+        raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
+    try:
+        sheets = list(book.sheetnames)
+        if sheet is not None and sheet not in sheets:
+            raise IngestError(f"--layer {sheet!r}: {name} has no sheet of that name; its "
+                              f"sheets are {', '.join(map(repr, sheets))}")
+        full = [s for s in sheets if _holds_data(book[s])] if sheet is None else []
+    finally:
+        book.close()
+    notes: list[str] = []
+    if sheet is None:
+        if len(full) > 1:
+            raise IngestError(
+                f"{name}: the workbook has {len(full)} sheets holding data "
+                f"({', '.join(map(repr, full))}); choose one with --layer SHEET (ingest each "
+                "sheet on its own, or gather them in one sheet)")
+        sheet = full[0] if full else sheets[0]
+        if len(sheets) > 1:
+            others = [s for s in sheets if s != sheet]
+            notes.append(f"sheet {sheet!r} read, the only one holding data (the workbook's "
+                         f"other sheets, {', '.join(map(repr, others))}, are empty)")
+    try:
+        df = pd.read_excel(source(), sheet_name=sheet, dtype=str, engine="openpyxl")
+        with zipfile.ZipFile(source()) as z:
+            merged = _merged_ranges(z, sheet)
+    except Exception as exc:
+        raise IngestError(f"{name}: not a readable Excel workbook (sheet {sheet!r}): {exc}"
+                          ) from None
+    note = _fill_merged(df, merged)
+    if note:
+        notes.append(note)
+    return RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64),
+                    notes=tuple(notes))
+
+
+def _holds_data(ws: Any) -> bool:
+    """A sheet with a cell that is not empty (read until the first one)."""
+    return any(v is not None and str(v).strip()
+               for row in ws.iter_rows(values_only=True) for v in row)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
+
+
+def _merged_ranges(book: Any, sheet: str) -> list[tuple[int, int, int, int]]:
+    """The merged cell ranges of a workbook's sheet (``book`` the .xlsx as a ZIP archive),
+    as (first column, first row, last column, last row), 1-based. Read from the sheet's XML
+    (openpyxl's fast read-only mode, which pandas uses, does not give them)."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    def target(rels: str, rid: str | None = None, kind: str | None = None) -> str | None:
+        for el in ET.fromstring(book.read(rels)).iter():
+            if local(el.tag) != "Relationship":
+                continue
+            if (rid is not None and el.get("Id") == rid) or (
+                    kind is not None and el.get("Type", "").endswith("/" + kind)):
+                return el.get("Target")
+        return None
+
+    main = (target("_rels/.rels", kind="officeDocument") or "xl/workbook.xml").lstrip("/")
+    rid = None
+    for el in ET.fromstring(book.read(main)).iter():
+        if local(el.tag) == "sheet" and el.get("name") == sheet:
+            rid = next((v for k, v in el.attrib.items() if local(k) == "id"), None)
+    folder = posixpath.dirname(main)
+    where = target(posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels"),
+                   rid=rid) if rid else None
+    if where is None:
+        raise ValueError(f"sheet {sheet!r} has no part in the archive")
+    part = where.lstrip("/") if where.startswith("/") else posixpath.normpath(
+        posixpath.join(folder, where))
+    found: set[tuple[int, int, int, int]] = set()
+    tail = b""
+    with book.open(part) as fh:  # streamed: a big sheet's XML is not held whole
+        while chunk := fh.read(1 << 22):
+            text = tail + chunk
+            if b"mergeCell" in text:
+                for m in _MERGE.finditer(text):
+                    c0, r0 = _column_number(m[1]), int(m[2])
+                    c1, r1 = (_column_number(m[3]), int(m[4])) if m[3] else (c0, r0)
+                    found.add((c0, r0, c1, r1))
+            tail = text[-512:]
+    return sorted(found, key=lambda r: (r[1], r[0]))
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _fill_merged(df: pd.DataFrame, ranges: Sequence[tuple[int, int, int, int]]) -> str | None:
+    """Fill each merged range below the header with its top-left value, in place (a sheet
+    row r is ``df`` row r - 2: pandas keeps the empty rows); what was filled, for the
+    report's notes. A range that reaches into the header row is left: names, not values."""
+    filled, cells, columns = 0, 0, []
+    width = len(df.columns)
+    for c0, r0, c1, r1 in ranges:
+        top, left = r0 - 2, c0 - 1
+        if top < 0 or top >= len(df) or left >= width:
+            continue
+        bottom, right = min(r1 - 2, len(df) - 1), min(c1 - 1, width - 1)
+        value = df.iat[top, left]
+        if value is None or value != value:  # an empty merged range stays empty
+            continue
+        block = df.iloc[top:bottom + 1, left:right + 1]
+        empty = block.isna().to_numpy()
+        if not empty.any():
+            continue
+        df.iloc[top:bottom + 1, left:right + 1] = block.mask(empty, value)
+        filled += 1
+        cells += int(empty.sum())
+        columns += [str(c) for c in df.columns[left:right + 1] if str(c) not in columns]
+    if not filled:
+        return None
+    return (f"{filled} merged cell ranges ({cells} cells, in {', '.join(columns)}) read as "
+            "their top-left value, as the sheet shows them")
 
 
 def _read_zip(path: Path, layer: str | None) -> RawTable:
@@ -715,7 +848,7 @@ def _read_zip(path: Path, layer: str | None) -> RawTable:
             member = members[0]
             inner = _suffix(member)
             name = Path(f"{path}!{member}")  # how messages name it
-            if inner not in GIS_SUFFIXES and layer is None:  # GDAL reads a GIS member itself
+            if inner not in GIS_SUFFIXES:  # GDAL reads a GIS member itself
                 try:
                     data = z.read(member)
                 except (RuntimeError, NotImplementedError, zipfile.BadZipFile,
