@@ -451,8 +451,12 @@ def test_an_alias_never_takes_a_column_empty_in_every_row(tmp_path: Path) -> Non
     assert got.report.kept == 2 and str(got.table.time[0]) == "2025-03-01T08:15:00"
     # KML read by GDAL: an empty 'timestamp' beside the real time, which no alias names
     only = write(tmp_path, "timestamp,发生时间,lon,lat\n,2025-03-01 08:15,103.26,29.23\n", "k.csv")
-    with pytest.raises(IngestError, match=r"k\.csv: no time column; map one with --columns"):
+    with pytest.raises(IngestError, match=r"k\.csv: no time column; map one with --columns.*"
+                                          r"timestamp is empty in every row"):
         ingest(only)
+    nothing = write(tmp_path, "time,lon,lat\n2025-03-01 08:15,,\n", "e.csv")
+    with pytest.raises(IngestError, match=r"no coordinates.*lon, lat are empty in every row"):
+        ingest(nothing)
     assert ingest(only, columns={"time": "发生时间"}).report.kept == 1
 
 

@@ -1027,6 +1027,14 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
     return out
 
 
+def _empty_aliases(df: pd.DataFrame, keys: Sequence[str]) -> str:
+    """For a message: the columns named as ``keys`` are that no alias took, being empty."""
+    names = {n for k in keys for n in _ALIASES[k]}
+    empty = [str(c) for c in df.columns if str(c).strip().lower() in names and _empty(df[c])]
+    return (f"; {', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty in every row"
+            if empty else "")
+
+
 def _empty(values: pd.Series) -> bool:
     """True when every value is missing or white space."""
     given = values[values.notna().to_numpy(dtype=bool)]
@@ -1601,7 +1609,7 @@ def ingest(
     if "time" not in m:
         raise IngestError(
             f"{path}: no time column; map one with --columns time=COLUMN "
-            f"(columns: {_listed(df.columns)})")
+            f"(columns: {_listed(df.columns)}){_empty_aliases(df, ('time',))}")
     rej = _Rejects(rownum)
     rej.add_problems(raw.problems)  # rows of the wrong width: not in the table at all
     bad = np.zeros(n, dtype=bool)
@@ -1846,7 +1854,7 @@ def _coordinate_columns(
         return code, geographic, "__x", "__y"
     raise IngestError(
         f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
-        f"(columns: {_listed(df.columns)})")
+        f"(columns: {_listed(df.columns)}){_empty_aliases(df, ('lon', 'lat', 'x', 'y'))}")
 
 
 def _crs(text: str) -> tuple[str, bool]:
