@@ -694,37 +694,39 @@ def _read_excel(name: Path, data: bytes | None, sheet: str | None) -> RawTable:
     def source() -> Any:
         return name if data is None else io.BytesIO(data)
 
-    try:
-        book = openpyxl.load_workbook(source(), read_only=True, data_only=True)
+    try:  # opened once, and handed to pandas (a workbook's shared strings take long to load)
+        book = openpyxl.load_workbook(source(), read_only=True, data_only=True,
+                                      keep_links=False)
     except Exception as exc:
         raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
+    notes: list[str] = []
     try:
         sheets = list(book.sheetnames)
         if sheet is not None and sheet not in sheets:
             raise IngestError(f"--layer {sheet!r}: {name} has no sheet of that name; its "
                               f"sheets are {', '.join(map(repr, sheets))}")
-        full = [s for s in sheets if _holds_data(book[s])] if sheet is None else []
+        if sheet is None:
+            full = [s for s in sheets if _holds_data(book[s])]
+            if len(full) > 1:
+                raise IngestError(
+                    f"{name}: the workbook has {len(full)} sheets holding data "
+                    f"({', '.join(map(repr, full))}); choose one with --layer SHEET (ingest "
+                    "each sheet on its own, or gather them in one sheet)")
+            sheet = full[0] if full else sheets[0]
+            if len(sheets) > 1 and full:
+                others = [s for s in sheets if s != sheet]
+                notes.append(f"sheet {sheet!r} read, the only one holding data (the "
+                             f"workbook's other sheets, {', '.join(map(repr, others))}, are "
+                             "empty)")
+        try:
+            df = pd.read_excel(book, sheet_name=sheet, dtype=str, engine="openpyxl")
+            with zipfile.ZipFile(source()) as z:
+                merged = _merged_ranges(z, sheet)
+        except Exception as exc:
+            raise IngestError(f"{name}: not a readable Excel workbook (sheet {sheet!r}): "
+                              f"{exc}") from None
     finally:
         book.close()
-    notes: list[str] = []
-    if sheet is None:
-        if len(full) > 1:
-            raise IngestError(
-                f"{name}: the workbook has {len(full)} sheets holding data "
-                f"({', '.join(map(repr, full))}); choose one with --layer SHEET (ingest each "
-                "sheet on its own, or gather them in one sheet)")
-        sheet = full[0] if full else sheets[0]
-        if len(sheets) > 1:
-            others = [s for s in sheets if s != sheet]
-            notes.append(f"sheet {sheet!r} read, the only one holding data (the workbook's "
-                         f"other sheets, {', '.join(map(repr, others))}, are empty)")
-    try:
-        df = pd.read_excel(source(), sheet_name=sheet, dtype=str, engine="openpyxl")
-        with zipfile.ZipFile(source()) as z:
-            merged = _merged_ranges(z, sheet)
-    except Exception as exc:
-        raise IngestError(f"{name}: not a readable Excel workbook (sheet {sheet!r}): {exc}"
-                          ) from None
     note = _fill_merged(df, merged)
     if note:
         notes.append(note)
