@@ -256,12 +256,41 @@ def bd09_to_gcj02(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatAr
     return _invert(gcj02_to_bd09, blon, blat, (z * np.cos(theta), z * np.sin(theta)))
 
 
+# the box the published GCJ-02 formulas (eviltransform, coordtransform) shift points in:
+# outside it they leave a point as it is, since China's web maps use WGS 84 there
+CHINA_LON = (72.004, 137.8347)
+CHINA_LAT = (0.8293, 55.8271)
+
+
+def in_china(lon: FloatArray, lat: FloatArray) -> npt.NDArray[np.bool_]:
+    """The points inside the box where GCJ-02 and BD-09 differ from WGS 84 (see
+    :data:`CHINA_LON`); the formulas leave the others unchanged."""
+    lon = np.asarray(lon, float)
+    lat = np.asarray(lat, float)
+    return np.asarray((lon >= CHINA_LON[0]) & (lon <= CHINA_LON[1])
+                      & (lat >= CHINA_LAT[0]) & (lat <= CHINA_LAT[1]), dtype=bool)
+
+
 def to_wgs84(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray, FloatArray]:
-    """Lon/lat in ``datum`` converted to WGS 84."""
+    """Lon/lat in ``datum`` converted to WGS 84. As in the published formulas, a point outside
+    China (:func:`in_china`) is not shifted: the datums are used only there (a caller that
+    takes such a point for an error, as ingestion does, finds it with :func:`in_china`)."""
+    lon = np.asarray(lon, float)
+    lat = np.asarray(lat, float)
     if datum == "wgs84":
-        return np.asarray(lon, float), np.asarray(lat, float)
+        return lon, lat
+    if datum not in DATUMS:
+        raise ValueError(f"unknown lon/lat datum {datum!r}; use one of {', '.join(DATUMS)}")
+    inside = in_china(lon, lat)
+    if inside.all():
+        return _shifted(lon, lat, datum)
+    out_lon, out_lat = lon.copy(), lat.copy()
+    if inside.any():
+        out_lon[inside], out_lat[inside] = _shifted(lon[inside], lat[inside], datum)
+    return out_lon, out_lat
+
+
+def _shifted(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray, FloatArray]:
     if datum == "gcj02":
         return gcj02_to_wgs84(lon, lat)
-    if datum == "bd09":
-        return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
-    raise ValueError(f"unknown lon/lat datum {datum!r}; use one of {', '.join(DATUMS)}")
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))

@@ -343,3 +343,267 @@ def test_daylight_saving_gap_and_fold_have_their_own_rules(tmp_path: Path) -> No
         (1, "local time does not exist in America/Chicago (daylight-saving gap)"),
         (2, "ambiguous local time in America/Chicago: it occurs twice (daylight-saving fold)"),
         (4, "time not a date-time")]
+
+
+def test_a_damaged_gzip_file_is_refused_naming_it(tmp_path: Path) -> None:
+    data = gzip.compress((HEAD + "\n".join(ROWS) + "\n").encode() * 50)
+    cut = write(tmp_path, "", "cut.csv.gz")
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(IngestError, match=r"cut\.csv\.gz: the gzip file is truncated"):
+        ingest(cut)
+    bad = tmp_path / "bad.csv.gz"
+    bad.write_bytes(data[:20] + bytes(b ^ 0x5A for b in data[20:40]) + data[40:])
+    with pytest.raises(IngestError, match=r"bad\.csv\.gz: the gzip file is damaged"):
+        ingest(bad)
+
+
+def test_gcj02_or_bd09_points_outside_china_are_listed_not_shifted(tmp_path: Path) -> None:
+    # Chicago with --coords gcj02: the formulas would move it 3.5 km; the datum is China's only
+    text = ("time,lon,lat\n2025-03-01 08:15,103.26,29.23\n2025-03-01 09:15,-87.6277,41.7922\n"
+            "2025-03-01 10:15,-87.6683,41.7513\n")
+    for coords, name in (("gcj02", "GCJ-02"), ("bd09", "BD-09")):
+        rep = ingest(write(tmp_path, text), coords=coords).report
+        assert rep.kept == 1
+        rule = f"outside China: {name} coordinates are used only there"
+        assert [p.row for p in rep.problems if p.rule.startswith(rule)] == [2, 3]
+        assert sum(rep.counts.values()) == 2
+
+
+def test_to_wgs84_leaves_points_outside_china_as_they_are() -> None:
+    from xunfang.geo import to_wgs84
+
+    lon, lat = np.array([-87.6277, 116.39]), np.array([41.7922, 39.91])
+    wlon, wlat = to_wgs84(lon, lat, "gcj02")
+    assert (wlon[0], wlat[0]) == (lon[0], lat[0])
+    assert abs(wlon[1] - lon[1]) > 1e-3
+
+
+def test_no_usable_coordinates_says_why(tmp_path: Path) -> None:
+    only = write(tmp_path, "time,lon,lat\n2025-03-01 09:15,-87.6277,41.7922\n", "chi.csv")
+    with pytest.raises(IngestError, match=r"chi\.csv: no row has usable coordinates "
+                                          r"\(lon, lat\): 1 outside China"):
+        ingest(only, coords="gcj02")
+    metres = write(tmp_path, "time,lon,lat\n2025-03-01 09:15,36039485.4,3244170.1\n"
+                             "2025-03-01 10:15,36039585.4,3244270.1\n", "m.csv")
+    with pytest.raises(IngestError, match=r"metres or feet.*--columns x=lon,y=lat.*--crs"):
+        ingest(metres)
+    swapped = write(tmp_path, "time,lon,lat\n2025-03-01 09:15,29.23,103.26\n"
+                              "2025-03-01 10:15,29.24,103.27\n", "s.csv")
+    with pytest.raises(IngestError, match=r"columns seem swapped.*lon=lat,lat=lon"):
+        ingest(swapped)
+
+
+def test_a_row_missing_both_coordinates_is_counted_once(tmp_path: Path) -> None:
+    text = ("time,lon,lat\n2025-03-01 08:15,103.26,29.23\n2025-03-01 09:15,,\n"
+            "2025-03-01 10:15,x,\n2025-03-01 11:15,103.26,\n")
+    rep = ingest(write(tmp_path, text)).report
+    assert rep.rows == 4 and rep.kept == 1
+    assert rep.counts == {"coordinate missing or not a number": 3}
+    assert sum(rep.counts.values()) == rep.rejected
+    assert [(p.row, p.field, p.value) for p in rep.problems] == [
+        (4, "lat", ""), (2, "lon and lat", ", "), (3, "lon and lat", "x, ")]
+
+
+def _geojson(tmp_path: Path, geometries: list[object], name: str = "g.geojson") -> Path:
+    import json
+
+    feats = [{"type": "Feature", "geometry": g,
+              "properties": {"time": f"2025-03-01 0{i}:15"}} for i, g in enumerate(geometries)]
+    p = tmp_path / name
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    return p
+
+
+def test_gis_features_that_are_no_point_are_listed_once_under_their_type(
+        tmp_path: Path) -> None:
+    square = [[[103.0, 29.0], [103.1, 29.0], [103.1, 29.1], [103.0, 29.0]]]
+    p = _geojson(tmp_path, [
+        {"type": "Point", "coordinates": [103.26, 29.23]},
+        {"type": "MultiPoint", "coordinates": [[103.27, 29.24]]},  # one point: that point
+        {"type": "MultiPoint", "coordinates": [[103.27, 29.24], [103.28, 29.25]]},
+        {"type": "Polygon", "coordinates": square},
+        None,
+        {"type": "LineString", "coordinates": [[103.0, 29.0], [103.1, 29.1]]},
+    ])
+    rep = ingest(p).report
+    assert rep.rows == 6 and rep.kept == 2
+    assert sorted((q.row, q.field, q.rule) for q in rep.problems) == [
+        (3, "geometry", "geometry is not a point (MultiPoint of several points)"),
+        (4, "geometry", "geometry is not a point (Polygon)"),
+        (5, "geometry", "geometry missing (null)"),
+        (6, "geometry", "geometry is not a point (LineString)")]
+    assert sum(rep.counts.values()) == rep.rejected
+    kml = tmp_path / "areas.kml"
+    kml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        "<Document><Placemark><name>a</name><ExtendedData><Data name=\"time\"><value>"
+        "2025-03-01 08:15</value></Data></ExtendedData><Polygon><outerBoundaryIs><LinearRing>"
+        "<coordinates>103.0,29.0 103.1,29.0 103.1,29.1 103.0,29.0</coordinates></LinearRing>"
+        "</outerBoundaryIs></Polygon></Placemark></Document></kml>")
+    with pytest.raises(IngestError, match=r"areas\.kml: no row has a point geometry: "
+                                          r"1 geometry is not a point \(Polygon\)"):
+        ingest(kml)
+
+
+def test_an_alias_never_takes_a_column_empty_in_every_row(tmp_path: Path) -> None:
+    text = ("time,date,lon,lat\n,2025-03-01 08:15,103.26,29.23\n ,2025-03-01 09:15,103.27,29.24\n")
+    got = ingest(write(tmp_path, text))
+    assert got.report.kept == 2 and str(got.table.time[0]) == "2025-03-01T08:15:00"
+    # KML read by GDAL: an empty 'timestamp' beside the real time, which no alias names
+    only = write(tmp_path, "timestamp,发生时间,lon,lat\n,2025-03-01 08:15,103.26,29.23\n", "k.csv")
+    with pytest.raises(IngestError, match=r"k\.csv: no time column; map one with --columns.*"
+                                          r"timestamp is empty in every row"):
+        ingest(only)
+    nothing = write(tmp_path, "time,lon,lat\n2025-03-01 08:15,,\n", "e.csv")
+    with pytest.raises(IngestError, match=r"no coordinates.*lon, lat are empty in every row"):
+        ingest(nothing)
+    assert ingest(only, columns={"time": "发生时间"}).report.kept == 1
+
+
+def test_x_y_mapped_explicitly_are_not_displaced_by_lon_lat_aliases(tmp_path: Path) -> None:
+    x, y = reproject(np.array([103.26, 103.27]), np.array([29.23, 29.24]), "EPSG:4326",
+                     "EPSG:32648")
+    text = "time,east,north,longitude,latitude\n" + "".join(
+        f"2025-03-01 0{i}:15,{a},{b},0,0\n" for i, (a, b) in enumerate(zip(x, y, strict=True)))
+    got = ingest(write(tmp_path, text), columns={"x": "east", "y": "north"}, crs="EPSG:32648")
+    assert got.report.kept == 2 and got.report.crs == "EPSG:32648"
+    assert np.allclose(got.table.x, x) and np.allclose(got.table.y, y)
+    assert "longitude" in got.table.extra  # kept as a column of its own, not as coordinates
+    # and lon/lat mapped: x/y aliases stay out
+    text = "time,x,y,lng_wgs,lat_wgs\n2025-03-01 08:15,1,2,103.26,29.23\n"
+    got = ingest(write(tmp_path, text, "b.csv"), columns={"lon": "lng_wgs", "lat": "lat_wgs"})
+    assert got.report.kept == 1 and got.report.crs == "EPSG:32648"
+
+
+def test_a_title_row_above_the_header_is_named_as_such(tmp_path: Path) -> None:
+    body = "时间,经度,纬度,类别\n2025-03-01 08:15,103.26,29.23,盗窃\n"
+    for top in ("峨边县警情统计表,,,\n", "基本信息,,位置信息,\n"):
+        p = write(tmp_path, top + body, "t.csv")
+        with pytest.raises(IngestError, match=r"t\.csv: the header row has \d empty column "
+                                              r"names.*title row.*data row 1 reads like a "
+                                              r"header \(时间, 经度, 纬度, 类别\)"):
+            ingest(p)
+    import pandas as pd
+
+    xl = tmp_path / "t.xlsx"
+    rows = [["峨边县警情统计表", None, None], ["时间", "经度", "纬度"],
+            ["2025-03-01 08:15", "103.26", "29.23"]]
+    pd.DataFrame(rows).to_excel(xl, header=False, index=False)
+    with pytest.raises(IngestError, match=r"t\.xlsx: the header row has 2 empty column names"):
+        ingest(xl)
+    # one empty name (a saved index column) is still read
+    assert ingest(write(tmp_path, ",time,lon,lat\n0,2025-03-01 08:15,103.26,29.23\n",
+                        "i.csv")).report.kept == 1
+
+
+def test_the_report_file_lists_every_rejected_row_beyond_the_listed_cap(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from xunfang.intel.ingest import MAX_LISTED
+
+    n = MAX_LISTED + 500
+    good = "2025-03-01 08:15,103.26,29.23"
+    lines = [f"{'bad' if i % 2 else '2025-03-01 09:15'},{103 + i / 1e5},"
+             f"{'' if i % 2 == 0 else 29.23}" for i in range(2 * n)]
+    p = write(tmp_path, "time,lon,lat\n" + good + "\n" + "\n".join(lines) + "\n" + good + "\n")
+    rep = ingest(p).report
+    assert rep.counts == {"time not a date-time": n, "coordinate missing or not a number": n,
+                          "exact duplicate": 1}
+    assert len(rep.problems) == 2 * MAX_LISTED  # the report object keeps its sample
+    rep.write_csv(tmp_path / "r.csv")
+    listed = pd.read_csv(tmp_path / "r.csv", dtype=str, keep_default_na=False)
+    assert len(listed) == rep.rejected == 2 * n + 1
+    assert listed["row"].astype(int).tolist() == list(range(2, 2 * n + 3))
+    assert listed["rule"].value_counts().to_dict() == dict(rep.counts)
+    assert listed.iloc[-1].tolist() == [str(2 * n + 2), "*", "exact duplicate", "same as row 1"]
+    assert rep.as_json()["listed"].startswith(f"problems and duplicates: the first {MAX_LISTED}")
+
+
+def _gbk_shapefile(folder: Path) -> Path:
+    from pyogrio.raw import write
+
+    folder.mkdir()
+    shp = folder / "jq.shp"
+    pts = shapely.points([103.26, 103.27], [29.23, 29.24])
+    write(shp, shapely.to_wkb(pts), [np.array(["2025-03-01 08:15", "2025-03-01 09:15"],
+                                              dtype=object),
+                                     np.array(["盗窃", "纠纷"], dtype=object)],
+          ["时间", "类别"], driver="ESRI Shapefile", geometry_type="Point", crs="EPSG:4326",
+          encoding="GBK")
+    for cpg in folder.glob("*.cpg"):
+        cpg.unlink()
+    return shp
+
+
+def test_a_gbk_shapefile_without_a_cpg_is_read_as_gb18030_and_noted(tmp_path: Path) -> None:
+    import zipfile
+
+    shp = _gbk_shapefile(tmp_path / "shp")
+    assert (shp.parent / "jq.dbf").read_bytes().find("时间".encode("gbk")) > 0
+    zipped = tmp_path / "jq.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for f in shp.parent.iterdir():
+            z.write(f, f.name)
+    for path in (shp, zipped):
+        got = ingest(path)
+        assert got.report.kept == 2 and got.report.encoding == "gb18030"
+        assert list(got.table.category) == ["盗窃", "纠纷"]
+        assert any("no .cpg" in n and "GB18030" in n for n in got.report.notes)
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]],
+              merged: dict[str, list[str]] | None = None) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        ws = book.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        for ref in (merged or {}).get(title, []):
+            ws.merge_cells(ref)
+    book.save(path)
+    return path
+
+
+WB_HEAD = ["时间", "经度", "纬度", "类别"]
+
+
+def test_a_workbook_of_several_sheets_needs_layer_to_name_one(tmp_path: Path) -> None:
+    import zipfile
+
+    jan = [WB_HEAD, ["2025-01-01 08:15", 103.26, 29.23, "盗窃"]]
+    feb = [WB_HEAD, ["2025-02-01 08:15", 103.27, 29.24, "纠纷"],
+           ["2025-02-02 08:15", 103.27, 29.24, "纠纷"]]
+    p = _workbook(tmp_path / "m.xlsx", {"1月": jan, "2月": feb, "说明": []})
+    with pytest.raises(IngestError, match=r"m\.xlsx: the workbook has 2 sheets holding data "
+                                          r"\('1月', '2月'\); choose one with --layer SHEET"):
+        ingest(p)
+    got = ingest(p, layer="2月")
+    assert got.report.rows == 2 and list(got.table.category) == ["纠纷", "纠纷"]
+    with pytest.raises(IngestError, match=r"--layer '3月': .*no sheet of that name; its "
+                                          r"sheets are '1月', '2月', '说明'"):
+        ingest(p, layer="3月")
+    # one sheet holding data among empty ones: read, and the notes say which
+    one = _workbook(tmp_path / "o.xlsx", {"空": [], "明细": feb})
+    rep = ingest(one).report
+    assert rep.rows == 2 and any("sheet '明细' read" in n for n in rep.notes)
+    zipped = tmp_path / "m.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.write(p, "m.xlsx")
+    assert ingest(zipped, layer="1月").report.rows == 1
+    with pytest.raises(IngestError, match="is not a GIS file or a workbook"):
+        ingest(write(tmp_path, "time,lon,lat\n2025-03-01 08:15,103.26,29.23\n"), layer="x")
+
+
+def test_merged_cells_read_as_their_top_left_value_and_are_noted(tmp_path: Path) -> None:
+    rows: list[list[object]] = [WB_HEAD]
+    cats = ["盗窃"] * 3 + ["纠纷"] * 2 + ["诈骗"]
+    for i, c in enumerate(cats):
+        rows.append([f"2025-03-0{i + 1} 08:15", 103.26 + i / 1000, 29.23, c])
+    p = _workbook(tmp_path / "mc.xlsx", {"Sheet1": rows}, {"Sheet1": ["D2:D4", "D5:D6"]})
+    got = ingest(p)
+    assert list(got.table.category) == cats  # not '盗窃', '', '', '纠纷', '', '诈骗'
+    assert any(n.startswith("2 merged cell ranges (3 cells, in 类别) read as their top-left")
+               for n in got.report.notes)

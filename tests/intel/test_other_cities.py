@@ -904,8 +904,8 @@ def test_a_column_of_points_wkt_or_socrata_pairs(chicago: pd.DataFrame, tmp_path
         keep = np.arange(len(chicago)) != 7
         assert np.abs(got.table.x - ref.table.x[keep]).max() < 0.01, col
         assert np.abs(got.table.y - ref.table.y[keep]).max() < 0.01, col
-        assert [(p.row, p.field, p.rule) for p in got.report.problems] == [
-            (8, f"{col} ({k})", "coordinate missing or not a number") for k in ("lon", "lat")]
+        assert [(p.row, p.field, p.rule) for p in got.report.problems] == [  # one line a row
+            (8, f"{col} (lon) and {col} (lat)", "coordinate missing or not a number")]
     # projected WKT with its CRS
     x, y = _projected(chicago, 3435)
     pd.DataFrame({"date": chicago.date, "geom": [f"POINT ({a} {b})" for a, b in zip(

@@ -44,6 +44,7 @@ from xunfang.geo import (
     LayerChoiceError,
     choose_layer,
     computes_in_utm,
+    in_china,
     parse_crs,
     reproject,
     to_wgs84,
@@ -70,6 +71,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 COORDS = ("wgs84", "gcj02", "bd09")
 # an optional field, as category and id: a row whose priority is empty or unusable is kept
 PRIORITY_RULE = "priority not a whole number: row kept with priority 0 (none), as if empty"
+OUTSIDE_CHINA = ("outside China: {datum} coordinates are used only there (give coordinates "
+                 "from elsewhere as WGS 84, without --coords)")
 MAX_LISTED = 1000  # problems listed one by one per rule; all are counted
 
 
@@ -100,6 +103,10 @@ class IngestReport:
     time_format: str = "ISO8601"  # the layout the times were read with (given or recognised)
     source_crs: str | None = None  # the coordinates' CRS as read, where ``crs`` differs
     notes: tuple[str, ...] = ()  # what holds for the whole file (no row is rejected for it)
+    # every problem row and every duplicate (row, first copy), for the report file; the
+    # fields above list the first MAX_LISTED of each rule
+    every_problem: tuple[ProblemRows, ...] = field(default=(), compare=False, repr=False)
+    every_duplicate: IntArray | None = field(default=None, compare=False, repr=False)
 
     @property
     def rejected(self) -> int:
@@ -127,6 +134,8 @@ class IngestReport:
             "notes": list(self.notes),
             "time_format": self.time_format,
             "counts": dict(self.counts),
+            "listed": f"problems and duplicates: the first {MAX_LISTED} of each rule; the "
+                      "report file (write_csv) lists every row",
             "problems": [
                 {"row": p.row, "field": p.field, "rule": p.rule, "value": p.value}
                 for p in self.problems
@@ -135,11 +144,24 @@ class IngestReport:
         }
 
     def write_csv(self, path: Path) -> None:
-        """Every listed problem as a CSV (row, field, rule, value), duplicates included."""
-        rows = [(p.row, p.field, p.rule, p.value) for p in self.problems]
-        rows += [(r, "*", "exact duplicate", f"same as row {f}") for r, f in self.duplicates]
-        pd.DataFrame(rows, columns=["row", "field", "rule", "value"]).to_csv(
-            path, index=False, encoding="utf-8")
+        """Every rejected row as a CSV (row, field, rule, value), duplicates included —
+        all of them, not only the first MAX_LISTED of each rule — in the order of the rows."""
+        parts = [pd.DataFrame({"row": g.rows, "field": g.field, "rule": g.rule,
+                               "value": pd.Series(g.values, dtype=object).fillna("")})
+                 for g in self.every_problem]
+        if not self.every_problem:  # a report made without them: what it lists
+            parts.append(pd.DataFrame([(p.row, p.field, p.rule, p.value) for p in self.problems],
+                                      columns=["row", "field", "rule", "value"]))
+        dups = (self.every_duplicate if self.every_duplicate is not None
+                else np.array(self.duplicates, dtype=np.int64).reshape(-1, 2))
+        if len(dups):
+            first = "same as row " + pd.Series(dups[:, 1]).astype(str)
+            parts.append(pd.DataFrame({"row": dups[:, 0], "field": "*",
+                                       "rule": "exact duplicate", "value": first}))
+        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=["row", "field", "rule", "value"])
+        out = out.sort_values("row", kind="stable")
+        out.to_csv(path, index=False, encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -233,6 +255,9 @@ class RawTable:
     rownum: IntArray  # the 1-based data row of each row of ``df`` (header row 0)
     problems: tuple[RowProblem, ...] = ()  # rows that could not be read (not in ``df``)
     delimiter: str = ","  # text tables: the field separator found in the header
+    # GIS files: per row, the rule its geometry breaks when it is no point (None: a point)
+    geometry: npt.NDArray[np.object_] | None = None
+    notes: tuple[str, ...] = ()  # what reading did to the whole file (for the report)
 
     @property
     def decimal_comma(self) -> bool:
@@ -258,9 +283,9 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
         with path.open("rb") as fh:
             first = fh.read(3)
         if first[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(path.read_bytes())
+            raw = _gunzip(path, path.read_bytes())
     elif raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
+        raw = _gunzip(path, raw)
     bom = (first if raw is None else raw[:3]) == BOM
     encoding = "utf-8"
     try:
@@ -329,6 +354,20 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
 
 
 DELIMITERS = (",", ";", "\t", "|")
+
+
+def _gunzip(path: Path, data: bytes) -> bytes:
+    """A gzip file's text; a damaged one is refused naming the file and the damage."""
+    import zlib
+
+    try:
+        return gzip.decompress(data)
+    except EOFError:
+        raise IngestError(f"{path}: the gzip file is truncated (it ends before its compressed "
+                          "data does); copy or download it again") from None
+    except (zlib.error, gzip.BadGzipFile, OSError) as exc:
+        raise IngestError(f"{path}: the gzip file is damaged ({exc}); copy or download it "
+                          "again, or check it with gzip -t") from None
 
 
 BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
@@ -472,36 +511,126 @@ def read_layer(path: Path | str, layer: str | None, error: type[XunfangError] = 
     and its CRS; ``error`` is raised, naming the file, when it cannot be read. Without a
     ``layer`` name the file's only layer, or its only layer of ``geometry``, is read; a file
     with several is refused, its layers listed (never the first one read silently)."""
+    df, geoms, crs, _ = _read_layer(path, layer, error, geometry, what, option)
+    return df, geoms, crs
+
+
+# a shapefile's text without a .cpg that is not UTF-8: Chinese GIS software writes GBK
+SHAPEFILE_GB18030 = ("the shapefile has no .cpg naming its text encoding and its text is not "
+                     "UTF-8: read as GB18030 (GBK), as Chinese GIS software writes it; if the "
+                     "names read wrong, put a .cpg file holding the encoding (e.g. CP1252) "
+                     "beside the .shp")
+
+
+def _read_layer(path: Path | str, layer: str | None, error: type[XunfangError],
+                geometry: str, what: str, option: str,
+                ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], str | None, str | None]:
+    """:func:`read_layer`, and the text encoding it fell back to (None: GDAL's own). A
+    shapefile whose text is not UTF-8 and which has no .cpg is read as GB18030."""
     import pyogrio  # present: pick_layer checked
 
     layer = pick_layer(path, layer, error, geometry=geometry, what=what, option=option)
+
+    def read(encoding: str | None) -> tuple[dict[str, Any], pd.DataFrame]:
+        meta, tab = pyogrio.read_arrow(path, layer=layer, encoding=encoding)
+        return meta, tab.to_pandas()  # (the names are decoded here)
+
+    fallback = None
     try:
-        meta, tab = pyogrio.read_arrow(path, layer=layer)
+        try:
+            meta, df = read(None)
+        except Exception as exc:
+            if not (_undecodable(exc) and _shapefile_without_cpg(path)):
+                raise
+            fallback = "gb18030"
+            meta, df = read(fallback)
     except Exception as exc:
-        raise error(f"{path}: cannot read as a GIS layer: {exc}") from None
-    df = tab.to_pandas()
+        more = (" (its text is not UTF-8: put a .cpg file holding its encoding, e.g. GBK, "
+                "beside the .shp)" if _undecodable(exc) else "")
+        raise error(f"{path}: cannot read as a GIS layer: {exc}{more}") from None
     geom_col = meta.get("geometry_name") or "wkb_geometry"
     if geom_col not in df.columns:
         raise error(f"{path}: the layer has no geometry column")
     geoms = shapely.from_wkb(df.pop(geom_col).to_numpy())
-    return df, geoms, meta.get("crs")
+    return df, geoms, meta.get("crs"), fallback
 
 
-def _read_gis(path: Path | str, layer: str | None) -> tuple[pd.DataFrame, str | None]:
-    df, geoms, crs = read_layer(path, layer, IngestError)
-    ok = shapely.get_type_id(geoms) == 0  # points only
+def _undecodable(exc: BaseException) -> bool:
+    """An error of text that is not UTF-8 (Python's, or GDAL's and Arrow's words for it)."""
+    text = str(exc).lower()
+    return isinstance(exc, UnicodeDecodeError) or "utf8" in text or "utf-8" in text
+
+
+def _shapefile_without_cpg(path: Path | str) -> bool:
+    """A shapefile (on disk, or a ZIP archive's member through /vsizip/) with no .cpg."""
+    import zipfile
+
+    name = str(path)
+    if not name.lower().endswith(".shp"):
+        return False
+    cpg = name[:-4] + ".cpg"
+    if not name.startswith("/vsi"):
+        return not any(Path(c).exists() for c in (cpg, name[:-4] + ".CPG"))
+    at = name.lower().find(".zip/")
+    if not name.startswith("/vsizip/") or at < 0:
+        return False  # another virtual file system: not looked into, no fallback
+    archive, member = name[len("/vsizip/"):at + 4], cpg[at + 5:]
+    with zipfile.ZipFile(archive) as z:
+        return member.lower() not in {n.lower() for n in z.namelist()}
+
+
+def _read_gis(path: Path | str, layer: str | None
+              ) -> tuple[pd.DataFrame, str | None, npt.NDArray[np.object_], str | None]:
+    """The layer's attributes with each point's coordinates (``__x``, ``__y``; NaN where the
+    geometry is no point), its CRS, and for each feature whose geometry is no point the
+    rule it breaks (None for a point). A MultiPoint of exactly one point is that point."""
+    df, geoms, crs, encoding = _read_layer(path, layer, IngestError, "point", "incident",
+                                           "--layer")
+    single = (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
+    if single.any():
+        geoms = geoms.copy()
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
+    kind = shapely.get_type_id(geoms)
+    ok = (kind == 0) & ~shapely.is_empty(geoms)
     x = np.full(len(df), np.nan)
     y = np.full(len(df), np.nan)
     x[ok] = shapely.get_x(geoms[ok])
     y[ok] = shapely.get_y(geoms[ok])
     df["__x"] = x
     df["__y"] = y
-    return df, crs
+    why = np.full(len(df), None, dtype=object)
+    for i in np.flatnonzero(~ok).tolist():
+        why[i] = _not_a_point(geoms[i])
+    return df, crs, why, encoding
+
+
+def _not_a_point(geom: shapely.Geometry | None) -> str:
+    """The rule a feature's geometry breaks when it is no usable point."""
+    if geom is None:
+        return "geometry missing (null)"
+    if geom.is_empty:
+        return f"geometry is empty ({geom.geom_type})"
+    if geom.geom_type == "MultiPoint":
+        return "geometry is not a point (MultiPoint of several points)"
+    return f"geometry is not a point ({geom.geom_type})"
 
 
 def _check_header(raw: RawTable, path: Path) -> RawTable:
     """Refuse a header that names a column twice: which one a mapping means is unknown."""
     names = [str(c).strip() for c in raw.df.columns]
+    # pandas names a workbook's empty header cell 'Unnamed: 3'
+    empty = [i for i, n in enumerate(names) if not n or re.fullmatch(r"Unnamed: \d+", n)]
+    if len(empty) > 1:  # one empty name is a CSV's index column; more, a title row above
+        listed = ", ".join(str(i + 1) for i in empty[:10]) + (" …" if len(empty) > 10 else "")
+        first = ([_shown(v).strip() for v in raw.df.iloc[0].tolist()]
+                 if len(raw.df) else [])
+        below = (f"; data row 1 reads like a header ({', '.join(first[:6])})"
+                 if first and all(first) and len(set(first)) == len(first) else "")
+        raise IngestError(
+            f"{path}: the header row has {len(empty)} empty column names (columns {listed} "
+            f"of {len(names)}): is a title row, or the upper row of a two-level header, above "
+            f"the real header{below}? Delete the rows above the header so that the column "
+            "names are the first row, or give every column a name")
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise IngestError(f"{path}: the header names {', '.join(map(repr, twice))} more than "
@@ -537,25 +666,161 @@ def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None =
     """A table by its file type. ``name`` is the file, or what messages call it; ``data`` its
     bytes where they are already in memory, ``gis`` the path GDAL opens (a ZIP archive's
     member: both)."""
-    if layer is not None and suffix not in GIS_SUFFIXES:
-        raise IngestError(f"--layer {layer!r}: {name} is not a GIS file; layers are for "
-                          f"{', '.join(GIS_SUFFIXES)}")
+    if layer is not None and suffix not in (*GIS_SUFFIXES, *EXCEL_SUFFIXES):
+        raise IngestError(f"--layer {layer!r}: {name} is not a GIS file or a workbook; "
+                          f"layers are for {', '.join(GIS_SUFFIXES)}, sheets for "
+                          f"{', '.join(EXCEL_SUFFIXES)}")
     if suffix in TEXT_SUFFIXES:
         return _check_header(_read_text_table(name, data), name)
     if suffix in EXCEL_SUFFIXES:
-        try:
-            df = pd.read_excel(name if data is None else io.BytesIO(data), dtype=str,
-                               engine="openpyxl")
-        except Exception as exc:
-            raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
-        return _check_header(RawTable(df, None, None, np.arange(1, len(df) + 1,
-                                                                dtype=np.int64)), name)
+        return _check_header(_read_excel(name, data, layer), name)
     if suffix in GIS_SUFFIXES:
-        df, crs = _read_gis(gis or name, layer)
-        return RawTable(df, None, crs, np.arange(1, len(df) + 1, dtype=np.int64))
+        df, crs, why, encoding = _read_gis(gis or name, layer)
+        return RawTable(df, encoding, crs, np.arange(1, len(df) + 1, dtype=np.int64),
+                        geometry=why, notes=(SHAPEFILE_GB18030,) if encoding else ())
     raise IngestError(
         f"{name}: unknown file type '{suffix}'; use .csv, .csv.gz, .txt, .xlsx, "
         f"{', '.join(GIS_SUFFIXES)}, or a .zip that holds one of them")
+
+
+def _read_excel(name: Path, data: bytes | None, sheet: str | None) -> RawTable:
+    """A workbook's sheet: ``sheet``, or the only one that holds data (a workbook with
+    several is refused, its sheets listed). Merged cells read as their top-left value, as
+    the sheet shows them, and the report's notes say where."""
+    import zipfile
+
+    import openpyxl
+
+    def source() -> Any:
+        return name if data is None else io.BytesIO(data)
+
+    try:  # opened once, and handed to pandas (a workbook's shared strings take long to load)
+        book = openpyxl.load_workbook(source(), read_only=True, data_only=True,
+                                      keep_links=False)
+    except Exception as exc:
+        raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
+    notes: list[str] = []
+    try:
+        sheets = list(book.sheetnames)
+        if sheet is not None and sheet not in sheets:
+            raise IngestError(f"--layer {sheet!r}: {name} has no sheet of that name; its "
+                              f"sheets are {', '.join(map(repr, sheets))}")
+        if sheet is None:
+            full = [s for s in sheets if _holds_data(book[s])]
+            if len(full) > 1:
+                raise IngestError(
+                    f"{name}: the workbook has {len(full)} sheets holding data "
+                    f"({', '.join(map(repr, full))}); choose one with --layer SHEET (ingest "
+                    "each sheet on its own, or gather them in one sheet)")
+            sheet = full[0] if full else sheets[0]
+            if len(sheets) > 1 and full:
+                others = [s for s in sheets if s != sheet]
+                notes.append(f"sheet {sheet!r} read, the only one holding data (the "
+                             f"workbook's other sheets, {', '.join(map(repr, others))}, are "
+                             "empty)")
+        try:
+            df = pd.read_excel(book, sheet_name=sheet, dtype=str, engine="openpyxl")
+            with zipfile.ZipFile(source()) as z:
+                merged = _merged_ranges(z, sheet)
+        except Exception as exc:
+            raise IngestError(f"{name}: not a readable Excel workbook (sheet {sheet!r}): "
+                              f"{exc}") from None
+    finally:
+        book.close()
+    note = _fill_merged(df, merged)
+    if note:
+        notes.append(note)
+    return RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64),
+                    notes=tuple(notes))
+
+
+def _holds_data(ws: Any) -> bool:
+    """A sheet with a cell that is not empty (read until the first one)."""
+    return any(v is not None and str(v).strip()
+               for row in ws.iter_rows(values_only=True) for v in row)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
+
+
+def _merged_ranges(book: Any, sheet: str) -> list[tuple[int, int, int, int]]:
+    """The merged cell ranges of a workbook's sheet (``book`` the .xlsx as a ZIP archive),
+    as (first column, first row, last column, last row), 1-based. Read from the sheet's XML
+    (openpyxl's fast read-only mode, which pandas uses, does not give them)."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    def target(rels: str, rid: str | None = None, kind: str | None = None) -> str | None:
+        for el in ET.fromstring(book.read(rels)).iter():
+            if local(el.tag) != "Relationship":
+                continue
+            if (rid is not None and el.get("Id") == rid) or (
+                    kind is not None and el.get("Type", "").endswith("/" + kind)):
+                return el.get("Target")
+        return None
+
+    main = (target("_rels/.rels", kind="officeDocument") or "xl/workbook.xml").lstrip("/")
+    rid = None
+    for el in ET.fromstring(book.read(main)).iter():
+        if local(el.tag) == "sheet" and el.get("name") == sheet:
+            rid = next((v for k, v in el.attrib.items() if local(k) == "id"), None)
+    folder = posixpath.dirname(main)
+    where = target(posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels"),
+                   rid=rid) if rid else None
+    if where is None:
+        raise ValueError(f"sheet {sheet!r} has no part in the archive")
+    part = where.lstrip("/") if where.startswith("/") else posixpath.normpath(
+        posixpath.join(folder, where))
+    found: set[tuple[int, int, int, int]] = set()
+    tail = b""
+    with book.open(part) as fh:  # streamed: a big sheet's XML is not held whole
+        while chunk := fh.read(1 << 22):
+            text = tail + chunk
+            if b"mergeCell" in text:
+                for m in _MERGE.finditer(text):
+                    c0, r0 = _column_number(m[1]), int(m[2])
+                    c1, r1 = (_column_number(m[3]), int(m[4])) if m[3] else (c0, r0)
+                    found.add((c0, r0, c1, r1))
+            tail = text[-512:]
+    return sorted(found, key=lambda r: (r[1], r[0]))
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _fill_merged(df: pd.DataFrame, ranges: Sequence[tuple[int, int, int, int]]) -> str | None:
+    """Fill each merged range below the header with its top-left value, in place (a sheet
+    row r is ``df`` row r - 2: pandas keeps the empty rows); what was filled, for the
+    report's notes. A range that reaches into the header row is left: names, not values."""
+    filled, cells, columns = 0, 0, []
+    width = len(df.columns)
+    for c0, r0, c1, r1 in ranges:
+        top, left = r0 - 2, c0 - 1
+        if top < 0 or top >= len(df) or left >= width:
+            continue
+        bottom, right = min(r1 - 2, len(df) - 1), min(c1 - 1, width - 1)
+        value = df.iat[top, left]
+        if value is None or value != value:  # an empty merged range stays empty
+            continue
+        block = df.iloc[top:bottom + 1, left:right + 1]
+        empty = block.isna().to_numpy()
+        if not empty.any():
+            continue
+        df.iloc[top:bottom + 1, left:right + 1] = block.mask(empty, value)
+        filled += 1
+        cells += int(empty.sum())
+        columns += [str(c) for c in df.columns[left:right + 1] if str(c) not in columns]
+    if not filled:
+        return None
+    return (f"{filled} merged cell ranges ({cells} cells, in {', '.join(columns)}) read as "
+            "their top-left value, as the sheet shows them")
 
 
 def _read_zip(path: Path, layer: str | None) -> RawTable:
@@ -585,7 +850,7 @@ def _read_zip(path: Path, layer: str | None) -> RawTable:
             member = members[0]
             inner = _suffix(member)
             name = Path(f"{path}!{member}")  # how messages name it
-            if inner not in GIS_SUFFIXES and layer is None:  # GDAL reads a GIS member itself
+            if inner not in GIS_SUFFIXES:  # GDAL reads a GIS member itself
                 try:
                     data = z.read(member)
                 except (RuntimeError, NotImplementedError, zipfile.BadZipFile,
@@ -602,26 +867,50 @@ def _read_zip(path: Path, layer: str | None) -> RawTable:
 
 
 # -- the pipeline ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProblemRows:
+    """Rows that broke one rule, in one field: all of them, as columns (a file of a million
+    bad rows is not held as a million :class:`RowProblem` objects)."""
+
+    rule: str
+    field: str
+    rows: IntArray  # data rows (1-based)
+    values: npt.NDArray[np.object_]  # each row's value as read (None: empty)
+
+
 @dataclass
 class _Rejects:
     rownum: IntArray  # data row number of each table position
     counts: Counter[str] = field(default_factory=Counter)
-    listed: list[RowProblem] = field(default_factory=list)
+    listed: list[RowProblem] = field(default_factory=list)  # the first MAX_LISTED a rule
+    every: list[ProblemRows] = field(default_factory=list)  # all of them
 
     def add(self, rule: str, fld: str, rows: IntArray, values: Sequence[object]) -> None:
         """``rows`` are positions in the table; the report names their data rows."""
         if not len(rows):
             return
+        room = max(MAX_LISTED - self.counts[rule], 0)
         self.counts[rule] += len(rows)
-        for r, v in zip(self.rownum[rows[:MAX_LISTED]].tolist(), list(values)[:MAX_LISTED],
-                        strict=True):
-            self.listed.append(RowProblem(int(r), fld, rule, "" if v is None else str(v)))
+        kept = np.empty(len(rows), dtype=object)
+        kept[:] = list(values) if not isinstance(values, np.ndarray) else values
+        numbers = self.rownum[rows]
+        self.every.append(ProblemRows(rule, fld, numbers, kept))
+        for r, v in zip(numbers[:room].tolist(), kept[:room].tolist(), strict=True):
+            self.listed.append(RowProblem(int(r), fld, rule, _shown(v)))
 
     def add_problems(self, problems: Sequence[RowProblem]) -> None:
         for p in problems:
-            self.counts[p.rule] += 1
-            if self.counts[p.rule] <= MAX_LISTED:
+            if self.counts[p.rule] < MAX_LISTED:
                 self.listed.append(p)
+            self.counts[p.rule] += 1
+        by_rule: dict[tuple[str, str], list[RowProblem]] = {}
+        for p in problems:
+            by_rule.setdefault((p.rule, p.field), []).append(p)
+        for (rule, fld), ps in by_rule.items():
+            values = np.empty(len(ps), dtype=object)
+            values[:] = [p.value for p in ps]
+            self.every.append(ProblemRows(rule, fld, np.array([p.row for p in ps],
+                                                              dtype=np.int64), values))
 
 
 def _listed(columns: Iterable[object]) -> str:
@@ -723,14 +1012,39 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
                 f"{path}: --columns maps {key} to '{col}', which is not a column; "
                 f"columns are {_listed(have)}")
         out[key] = have[col]
+    # a name guessed from the aliases never displaces a mapping given: coordinates of a kind
+    # the user mapped (lon/lat, x/y or a column of points) exclude the other kinds' aliases
+    given = set(columns)
+    coordinates = (("lon", "lat", "x", "y") if "point" in given
+                   else ("lon", "lat") if given & {"x", "y"}
+                   else ("x", "y") if given & {"lon", "lat"} else ())
     for key, names in _ALIASES.items():
-        if key in out or ("point" in columns and key in ("lon", "lat", "x", "y")):
+        if key in out or key in coordinates:
             continue
         for n in names:
-            if n in lower and lower[n] not in out.values():
+            # a column empty in every row is no guess (GDAL adds an empty 'timestamp' to KML)
+            if n in lower and lower[n] not in out.values() and not _empty(df[lower[n]]):
                 out[key] = lower[n]
                 break
     return out
+
+
+def _empty_aliases(df: pd.DataFrame, keys: Sequence[str]) -> str:
+    """For a message: the columns named as ``keys`` are that no alias took, being empty."""
+    names = {n for k in keys for n in _ALIASES[k]}
+    empty = [str(c) for c in df.columns if str(c).strip().lower() in names and _empty(df[c])]
+    return (f"; {', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty in every row"
+            if empty else "")
+
+
+def _empty(values: pd.Series) -> bool:
+    """True when every value is missing or white space."""
+    given = values[values.notna().to_numpy(dtype=bool)]
+    if given.empty:
+        return True
+    if str(given.iloc[0]).strip():  # the usual case, at once
+        return False
+    return not bool(given.astype("string").str.strip().ne("").any())
 
 
 # layouts tried, on a sample, when no --time-format is given and the times are not ISO 8601
@@ -1297,7 +1611,7 @@ def ingest(
     if "time" not in m:
         raise IngestError(
             f"{path}: no time column; map one with --columns time=COLUMN "
-            f"(columns: {_listed(df.columns)})")
+            f"(columns: {_listed(df.columns)}){_empty_aliases(df, ('time',))}")
     rej = _Rejects(rownum)
     rej.add_problems(raw.problems)  # rows of the wrong width: not in the table at all
     bad = np.zeros(n, dtype=bool)
@@ -1326,18 +1640,33 @@ def ingest(
     bad |= tbad
 
     # coordinates
+    before = Counter(rej.counts)  # what the coordinates reject, for the message if all are
     src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path,
                                                         comma)
     if "__x" in df.columns and xname == "__x":
         xs, ys = df["__x"].to_numpy(dtype=float), df["__y"].to_numpy(dtype=float)
+        if raw.geometry is not None:  # each feature that is no point, under its own rule
+            _geometry_problems(rej, raw.geometry, bad)
+            bad |= pd.notna(raw.geometry)
     else:
         xs, ys = _numbers(df[xname], comma), _numbers(df[yname], comma)
     cbad = ~(np.isfinite(xs) & np.isfinite(ys))
-    for name, vals in ((xname, xs), (yname, ys)):
-        rows = np.flatnonzero(~np.isfinite(vals) & ~bad)
-        if len(rows):
-            rawv = df[name].to_numpy()[rows] if name in df.columns else [None] * len(rows)
-            rej.add("coordinate missing or not a number", name, rows, rawv)
+    # one line per row: the column that is missing, or both (named together)
+    xmiss, ymiss = ~np.isfinite(xs), ~np.isfinite(ys)
+    for names, mask in (((xname,), xmiss & ~ymiss), ((yname,), ymiss & ~xmiss),
+                        ((xname, yname), xmiss & ymiss)):
+        rows = np.flatnonzero(mask & ~bad)
+        if not len(rows):
+            continue
+        name = " and ".join(names)
+        cols = [c for c in names if c in df.columns]
+        texts = [df[c].take(rows).astype("string").fillna("").reset_index(drop=True)
+                 for c in cols]  # only the rows listed: not the column as Python strings
+        rawv: Any = [None] * len(rows)
+        if texts:
+            joined = texts[0] if len(texts) == 1 else texts[0] + ", " + texts[1]
+            rawv = joined.to_numpy(dtype=object)
+        rej.add("coordinate missing or not a number", name, rows, rawv)
     if lonlat:
         out_range = ~cbad & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
         rows = np.flatnonzero(out_range & ~bad)
@@ -1349,10 +1678,18 @@ def ingest(
         rej.add("coordinates (0, 0): a missing position written as zeros", xname, rows,
                 ["0, 0"] * len(rows))
         cbad |= zero
+    if lonlat and coords != "wgs84":
+        abroad = ~cbad & ~in_china(np.where(cbad, 0.0, xs), np.where(cbad, 0.0, ys))
+        rows = np.flatnonzero(abroad & ~bad)
+        rej.add(OUTSIDE_CHINA.format(datum=coords.upper().replace("02", "-02")
+                                     .replace("09", "-09")), xname, rows,
+                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+        cbad |= abroad
     bad |= cbad
     ok = ~cbad
     if not ok.any():
-        raise IngestError(f"{path}: no row has usable coordinates ({xname}, {yname})")
+        raise IngestError(_no_coordinates(path, xname, yname, rej.counts - before, xs, ys,
+                                          lonlat))
     if lonlat and coords != "wgs84":
         xs[ok], ys[ok] = to_wgs84(xs[ok], ys[ok], coords)  # type: ignore[arg-type]
     if target_crs is None:
@@ -1414,11 +1751,52 @@ def ingest(
     report = IngestReport(
         source=str(path), rows=raw.rows, kept=len(keep), encoding=encoding, crs=target_crs,
         time_format=layout, source_crs=src_crs if src_crs != target_crs else None,
-        notes=_time_notes(t[keep]),
+        notes=raw.notes + _time_notes(t[keep]),
         counts=dict(rej.counts), problems=tuple(rej.listed),
         duplicates=tuple(dups[:MAX_LISTED]),
+        every_problem=tuple(rej.every),
+        every_duplicate=np.array(dups, dtype=np.int64).reshape(-1, 2),
     )
     return Ingested(table, report)
+
+
+def _geometry_problems(rej: _Rejects, why: npt.NDArray[np.object_],
+                       bad: npt.NDArray[np.bool_]) -> None:
+    """List the features whose geometry is no point (and whose row is not rejected yet)."""
+    given = pd.Series(why)
+    given = given[given.notna().to_numpy() & ~bad]
+    for rule, rows in given.groupby(given, sort=False).groups.items():
+        rows = np.asarray(rows, dtype=np.int64)
+        rej.add(str(rule), "geometry", rows, [""] * len(rows))
+
+
+def _shown(value: object) -> str:
+    """A cell as the report shows it: "" for an empty one (None, NA, NaN)."""
+    return "" if value is None or value is pd.NA or value != value else str(value)
+
+
+def _no_coordinates(path: Path, xname: str, yname: str, counts: Counter[str], xs: FloatArray,
+                    ys: FloatArray, lonlat: bool) -> str:
+    """Why no row has usable coordinates: the rules the rows broke, how many each, and
+    for lon/lat beyond ±180/±90 what they seem to be (metres, or the columns swapped)."""
+    why = "; ".join(f"{k} {r}" for r, k in counts.most_common())
+    where = "a point geometry" if xname == "__x" else f"usable coordinates ({xname}, {yname})"
+    msg = f"{path}: no row has {where}: {why}"
+    given = np.isfinite(xs) & np.isfinite(ys)
+    far = given & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
+    if lonlat and far.any():
+        swapped = far & (np.abs(xs) <= 90) & (np.abs(ys) <= 180)
+        if swapped.sum() * 2 > far.sum():
+            msg += (f". The values of {yname} lie beyond ±90 but within ±180, and those of "
+                    f"{xname} within ±90: the columns seem swapped; map them with --columns "
+                    f"lon={yname},lat={xname}")
+        else:
+            i = int(np.flatnonzero(far)[0])
+            msg += (f". The values lie beyond ±180 (longitude) / ±90 (latitude), e.g. "
+                    f"{xs[i]:g}, {ys[i]:g}: if they are metres or feet of a projected CRS, "
+                    f"map them with --columns x={xname},y={yname} and give their CRS with "
+                    "--crs EPSG:NNNN")
+    return msg
 
 
 def _row_groups(df: pd.DataFrame) -> IntArray:
@@ -1478,7 +1856,7 @@ def _coordinate_columns(
         return code, geographic, "__x", "__y"
     raise IngestError(
         f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
-        f"(columns: {_listed(df.columns)})")
+        f"(columns: {_listed(df.columns)}){_empty_aliases(df, ('lon', 'lat', 'x', 'y'))}")
 
 
 def _crs(text: str) -> tuple[str, bool]:
