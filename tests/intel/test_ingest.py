@@ -607,3 +607,15 @@ def test_merged_cells_read_as_their_top_left_value_and_are_noted(tmp_path: Path)
     assert list(got.table.category) == cats  # not '盗窃', '', '', '纠纷', '', '诈骗'
     assert any(n.startswith("2 merged cell ranges (3 cells, in 类别) read as their top-left")
                for n in got.report.notes)
+
+
+def test_chinese_police_headers_are_recognised(tmp_path: Path) -> None:
+    """A police system's export names its columns 案件编号, 接警时间, 案件类别, 警情等级: read
+    without --columns (a review had to map 案件类别 by hand)."""
+    src = tmp_path / "jq.csv"
+    src.write_bytes("案件编号,接警时间,经度,纬度,案件类别,警情等级\n"
+                    "A1,2025-03-01 08:00,103.262,29.228,盗窃,2\n".encode("gb18030"))
+    got = ingest(src)
+    assert got.report.kept == 1
+    assert got.table.ids.tolist() == ["A1"] and got.table.category.tolist() == ["盗窃"]
+    assert got.table.priority.tolist() == [2]

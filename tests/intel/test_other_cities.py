@@ -510,13 +510,21 @@ def test_a_file_with_no_usable_row_is_an_error_and_keeps_the_old_store(tmp_path:
     out = tmp_path / "store"
     assert runner.invoke(app, ["intel", "ingest", str(good), "--out", str(out)]).exit_code == 0
     before = (out / "incidents.parquet").read_bytes()
+    report = (out / "ingest_report.csv").read_bytes()
     res = runner.invoke(app, ["intel", "ingest", str(bad), "--out", str(out)])
     assert res.exit_code == 1
     said = " ".join(res.output.split())
     assert ("no row can be used (2 rows: 1 time not a date-time; 1 coordinate missing or not a "
             "number; e.g. row 1, time: 'foo')") in said
+    # the store and its own report stay; the failed file's rows are listed beside them (the
+    # report of the good store was overwritten by the failed one's: a review)
     assert (out / "incidents.parquet").read_bytes() == before
-    assert "1,time,time not a date-time,foo" in (out / "ingest_report.csv").read_text()
+    assert (out / "ingest_report.csv").read_bytes() == report
+    assert "ingest_report.failed.csv" in said
+    assert "1,time,time not a date-time,foo" in (out / "ingest_report.failed.csv").read_text()
+    # the next good ingest clears it
+    assert runner.invoke(app, ["intel", "ingest", str(good), "--out", str(out)]).exit_code == 0
+    assert not (out / "ingest_report.failed.csv").exists()
 
 
 def test_unix_times_outside_1990_to_next_year_are_listed(tmp_path: Path) -> None:

@@ -42,7 +42,8 @@ SourceTzOpt = Annotated[str | None, typer.Option(
     "--source-tz", help="Time zone the times without a UTC offset were written in, if not "
     "--tz (needs --tz).")]
 LayerOpt = Annotated[str | None, typer.Option(
-    "--layer", help="The incident layer of a GIS file that holds several.")]
+    "--layer", help="The incident layer of a GIS file that holds several, or the sheet of a "
+    "workbook (.xlsx) that holds several.")]
 CategoryOpt = Annotated[list[str] | None, typer.Option(
     "--category", help="Only incidents of this category (the whole name, any case); repeat "
     "for several.")]
@@ -114,11 +115,14 @@ def ingest_cmd(
                      target_crs=target_crs, jurisdiction=area, keep_duplicates=keep_duplicates,
                      layer=layer)
         out.mkdir(parents=True, exist_ok=True)
-        got.report.write_csv(out / "ingest_report.csv")
-        if got.report.kept == 0:  # never an empty store over the one that is there
-            raise IngestError(f"{got.report.nothing_kept()}; every row is listed in "
-                              f"{out / 'ingest_report.csv'}")
+        if got.report.kept == 0:  # never an empty store, nor its report, over the ones there
+            failed = out / FAILED_REPORT
+            _write_report(got.report, failed)
+            raise IngestError(f"{got.report.nothing_kept()}; every row is listed in {failed} "
+                              "(a store already in the folder, and its report, are kept)")
         store = write_parquet(got.table, out / "incidents.parquet")
+        _write_report(got.report, out / "ingest_report.csv")  # the report of that store
+        (out / FAILED_REPORT).unlink(missing_ok=True)
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     rep = got.report
@@ -127,6 +131,8 @@ def ingest_cmd(
         doc["store"] = str(store)
         doc["problems"] = doc["problems"][:100]
         doc["duplicates"] = doc["duplicates"][:100]
+        doc["listed"] = (f"problems and duplicates: the first 100 here; every row in "
+                         f"{out / 'ingest_report.csv'}")
         print(json.dumps(doc, ensure_ascii=False))
         return
     out_console.print(f"{rep.rows} rows read ({rep.encoding or 'binary'}), {rep.kept} stored in "
@@ -140,6 +146,19 @@ def ingest_cmd(
         out_console.print(f"  note: {escape(note)}")
     if rep.counts:
         out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))}")
+
+
+FAILED_REPORT = "ingest_report.failed.csv"  # the rows of an ingest that stored nothing
+
+
+def _write_report(report: Any, path: Path) -> None:
+    """The report written whole or not at all (a temporary file renamed over it)."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        report.write_csv(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _dates(d: datetime | None) -> date | None:

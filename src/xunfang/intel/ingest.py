@@ -59,14 +59,15 @@ TextColumn: TypeAlias = "npt.NDArray[Any] | pd.arrays.ArrowStringArray"
 FIELDS = ("id", "time", "x", "y", "lon", "lat", "point", "category", "priority")
 # column names recognised without a mapping (lower case), per field
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "incident_id", "编号", "警情编号"),
-    "time": ("time", "date", "datetime", "timestamp", "报警时间", "时间"),
+    "id": ("id", "incident_id", "编号", "警情编号", "案件编号"),
+    "time": ("time", "date", "datetime", "timestamp", "报警时间", "接警时间", "发案时间",
+             "时间"),
     "x": ("x",),
     "y": ("y",),
     "lon": ("lon", "lng", "longitude", "经度"),
     "lat": ("lat", "latitude", "纬度"),
-    "category": ("category", "type", "类别", "警情类别"),
-    "priority": ("priority", "level", "等级"),
+    "category": ("category", "type", "类别", "警情类别", "案件类别", "警情类型", "案由"),
+    "priority": ("priority", "level", "等级", "警情等级", "警情级别"),
 }
 COORDS = ("wgs84", "gcj02", "bd09")
 # an optional field, as category and id: a row whose priority is empty or unusable is kept
