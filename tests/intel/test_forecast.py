@@ -9,7 +9,7 @@ import pytest
 
 from xunfang.intel import EventSet, MethodError, Slots, forecast, open_incidents, week_hour_profile
 from xunfang.intel import units as U
-from xunfang.intel.forecast import midnight_heap
+from xunfang.intel.forecast import midnight_heap, weekday_factor
 from xunfang.intel.methods import Naive, make_method
 from xunfang.intel.sources import units_for
 
@@ -36,8 +36,15 @@ def test_hourly_forecast_splits_the_daily_rate(ebian: EventSet) -> None:
     fc = forecast(ebian, Naive(days=365), start=date(2025, 6, 1), days=2, train_days=365)
     assert fc.risk.shape == (2, len(ebian.units), 24)
     origin = ebian.day_of(date(2025, 6, 1))
-    daily = Naive(days=365).predict(ebian.window(origin - 365, origin), origin)
-    np.testing.assert_allclose(fc.risk[0].sum(axis=1), daily)
+    hist = ebian.window(origin - 365, origin)
+    daily = Naive(days=365).predict(hist, origin)
+    # the day's level at its weekday's (2025-06-01 a Sunday, 2025-06-02 a Monday)
+    factor = weekday_factor(hist)
+    np.testing.assert_allclose(fc.risk[0].sum(axis=1), daily * factor[6])
+    np.testing.assert_allclose(fc.risk[1].sum(axis=1), daily * factor[0])
+    assert fc.details["weekday_factor"] == [round(float(f), 3) for f in factor]
+    assert factor[5] > 1.1 > 1 > factor[3]  # the county's Saturdays, its Thursdays
+    np.testing.assert_allclose(np.mean(factor), 1.0, atol=0.01)
     doc = fc.as_json()
     assert doc["slots"][0] == "2025-06-01T00:00" and len(doc["slots"]) == 48
     assert len(doc["risk"]) == len(ebian.units) and len(doc["risk"][0]) == 48
@@ -93,10 +100,11 @@ def test_a_record_shorter_than_the_window_is_not_counted_as_quiet_days(ebian: Ev
         fc = forecast(short, m, start=start, days=1, train_days=365)
         assert fc.trained_from == short.epoch == date(2025, 10, 3)
         assert "starts on 2025-10-03" in fc.details["window"]
+        level = fc.risk.sum() / fc.details["weekday_factor"][start.weekday()]
         if m.name in ("naive", "kde"):
-            assert fc.risk.sum() == pytest.approx(rate, rel=0.02), m.name
+            assert level == pytest.approx(rate, rel=0.02), m.name
         else:  # decay weighs the late weeks more; prospective looks back 8 weeks
-            assert 0.6 * rate < fc.risk.sum() < 1.5 * rate, m.name
+            assert 0.6 * rate < level < 1.5 * rate, m.name
     # a record as long as the window: no note, the same window
     fc = forecast(ebian, Naive(), start=start, days=1, train_days=365)
     assert "window" not in fc.details and fc.trained_from == date(2025, 1, 1)
@@ -191,6 +199,10 @@ def test_later_days_of_a_horizon_keep_the_level(ebian: EventSet) -> None:
         fc = forecast(ebian, make_method(name, country="CN"), start=date(2025, 11, 1), days=70,
                       train_days=365)
         per_day = fc.risk.sum(axis=(1, 2))
+        if name != "gbm":  # its weekday is its own
+            origin = ebian.day_of(date(2025, 11, 1))
+            factor = weekday_factor(ebian.window(origin - 365, origin))
+            per_day = per_day / factor[[d.weekday() for d in fc.days]]
         if name == "gbm":  # weekdays, months and holidays differ: no day near nothing
             assert per_day.min() > 0.3 * per_day.max()
         else:

@@ -683,6 +683,7 @@ class GbmModel:
     booster: Any
     nb: sp.csr_matrix
     holidays: frozenset[date]
+    calendar: bool = True  # its forecast knows the day's weekday, month and holidays
 
     def predict(self, history: History, day: int) -> FloatArray:
         # the counts as of the window's end (History.lead), the calendar of the day itself
