@@ -130,7 +130,7 @@ def weekday_factor(history: History, prior: float = 20.0) -> FloatArray:
     Saturday's level is not a Wednesday's (Chicago's assaults 2018-2019: Sunday 1.13, Wednesday
     0.94; the county's Saturday 1.15) — shrunk towards 1 by ``prior`` pseudo-incidents per
     weekday. On Chicago 2018-2019 it lowers the Poisson deviance of naive-365's daily totals
-    from 2.615 to 2.433 (bench/RESULTS.md, session 12). The methods forecast a day's level
+    from 2.609 to 2.425 (``bench/intel_levels.py``). The methods forecast a day's level
     without its weekday; ``forecast`` scales it by this."""
     ev = history.events
     days = np.arange(history.start, history.origin)

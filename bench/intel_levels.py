@@ -1,0 +1,79 @@
+"""How well a forecast's daily level (expected incidents of the whole area) meets the day.
+
+Hit rates and log-likelihoods score where incidents fall, not how many: the plan doses by
+the level. For every day of 2018-2019 on Chicago's assaults (250 m cells of the incidents;
+naive counts over 365 days, the methods' common level), `xunfang.intel.forecast` with and
+without its weekday factor is compared with the day's incidents in the cells: mean absolute
+error and mean Poisson deviance. Needs ../shared/data; about a minute.
+
+    python bench/intel_levels.py [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from xunfang.intel import EventSet, forecast, open_incidents
+from xunfang.intel.methods import Naive
+from xunfang.intel.sources import units_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import loadavg, machine_basics
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def deviance(actual: np.ndarray, expected: np.ndarray) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(actual > 0, actual * np.log(actual / expected), 0.0)
+    return float(np.mean(2 * (term - (actual - expected))))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true", help="also print one JSON line")
+    args = ap.parse_args()
+    load0 = loadavg()
+    t0 = time.perf_counter()
+    src = open_incidents(DATA / "chicago_aggravated_assaults.csv.gz",
+                         columns={"time": "date", "lon": "longitude", "lat": "latitude"})
+    units = units_for("cells", src.table, None, cell_m=250.0)
+    ev = EventSet.build(units, src.table.time, src.table.xy)
+    day, last = date(2018, 1, 1), date(2019, 12, 31)
+    weekday, flat, actual = [], [], []
+    while day <= last:
+        fc = forecast(ev, Naive(), start=day, days=1, train_days=365)
+        total = float(fc.risk.sum())
+        weekday.append(total)
+        flat.append(total / fc.details["weekday_factor"][day.weekday()])
+        d = ev.day_of(day)
+        a, b = np.searchsorted(ev.t, [d, d + 1])
+        actual.append(float((ev.unit[a:b] >= 0).sum()))
+        day += timedelta(days=1)
+    act = np.asarray(actual)
+    rows = {}
+    for name, exp in (("flat (no weekday)", np.asarray(flat)),
+                      ("weekday factor (now)", np.asarray(weekday))):
+        rows[name] = {"mae": round(float(np.mean(np.abs(exp - act))), 3),
+                      "deviance": round(deviance(act, exp), 3)}
+    seconds = time.perf_counter() - t0
+    print(f"Chicago 2018-2019, {len(act)} days, {int(act.sum())} incidents in cells: daily level "
+          f"of naive-365 ({seconds:.0f} s)")
+    print(f"{'':22} {'MAE':>7} {'deviance':>9}")
+    for name, row in rows.items():
+        print(f"{name:22} {row['mae']:7.2f} {row['deviance']:9.3f}")
+    if args.json:
+        print(json.dumps({"bench": "intel_levels", "rows": rows, "seconds": seconds,
+                          "machine": {**machine_basics(), "load_before": load0,
+                                      "load_after": loadavg()}}))
+
+
+if __name__ == "__main__":
+    main()
