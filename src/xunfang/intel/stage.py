@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from xunfang.intel.forecast import forecast, hottest, per_slot, record_end
+from xunfang.intel.forecast import Forecast, forecast, hottest, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
-from xunfang.intel.methods import EventSet, make_method
-from xunfang.intel.units import scenario_grids
+from xunfang.intel.methods import EventSet, MethodError, make_method
+from xunfang.intel.units import Slots, scenario_grids
 from xunfang.plan import Slot
 from xunfang.scenario.model import Scenario
 
@@ -59,6 +59,34 @@ class RiskTable:
             "incidents_in_window": self.incidents_in_window,
             "details": {k: v for k, v in self.details.items() if k not in ("as_of", "chosen")},
         }
+
+
+def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str = "auto",
+                  slots: Slots | None = None, train_days: int = 365, seed: int = 0,
+                  more: tuple[Sequence[str], npt.NDArray[np.datetime64], FloatArray] | None
+                  = None) -> tuple[Forecast, int]:
+    """The forecast of the scenario's prevention grids from its incident record and ``more``
+    incidents (ids, local times, working-CRS points: a command centre's imported and
+    reported ones; those whose id the record holds already are not counted twice), as
+    ``xunfang intel forecast SCENARIO`` and the plan make it: a record that stops short of
+    ``start`` is forecast as of its end, slots on the scenario's wall clock. Also how many
+    of ``more`` were added."""
+    table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working)
+    time_, xy = table.time.astype("datetime64[m]"), table.xy
+    added = 0
+    if more is not None and len(more[0]):
+        ids, t, pts = more
+        new = ~np.isin(np.asarray(ids, dtype=object), table.ids)
+        added = int(new.sum())
+        time_ = np.concatenate([time_, np.asarray(t).astype("datetime64[m]")[new]])
+        xy = np.vstack([xy, np.asarray(pts, dtype=float).reshape(-1, 2)[new]])
+    if not len(time_):
+        raise MethodError(f"scenario {scenario.name}: no incident record to forecast from")
+    events = EventSet.build(scenario_grids(scenario), time_, xy)
+    fc = forecast(events, make_method(method, country="CN", seed=seed), start=start, days=days,
+                  train_days=train_days, slots=slots, as_of=record_end(time_, start),
+                  tz=scenario.timezone)
+    return fc, added
 
 
 def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto",

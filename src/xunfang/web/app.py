@@ -112,6 +112,7 @@ def create_app(centre: Centre, *, tick_seconds: float = 5.0) -> FastAPI:
         plans,
         positions,
         rings,
+        risk,
         roster,
         scenarios,
         units,
@@ -141,7 +142,7 @@ def create_app(centre: Centre, *, tick_seconds: float = 5.0) -> FastAPI:
                   # no Swagger/ReDoc pages: FastAPI loads their scripts from a CDN
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.centre = centre
-    for r in (auth, scenarios, incidents, plans, roster, rings, kpis, positions, units,
+    for r in (auth, scenarios, incidents, risk, plans, roster, rings, kpis, positions, units,
               dispatch, alerts, users, pages):
         app.include_router(r.router)
     _error_handlers(app)

@@ -1,0 +1,53 @@
+"""The risk forecast of the centre's prevention grids: `xunfang intel forecast SCENARIO`, with
+the incidents the centre has imported and taken since."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Query
+
+from xunfang import store
+from xunfang._errors import XunfangError
+from xunfang.intel import Slots
+from xunfang.intel.stage import grid_forecast
+from xunfang.plan import tomorrow
+from xunfang.web.deps import CentreDep, Reader
+
+router = APIRouter(prefix="/api/risk", tags=["risk"])
+
+
+@router.get("")
+def get_risk(
+    _: Reader,
+    c: CentreDep,
+    start: Annotated[date | None, Query(alias="from", description=(
+        "First day (default: tomorrow in the scenario's time zone)."))] = None,
+    days: Annotated[int, Query(ge=1, le=31)] = 1,
+    method: Annotated[str, Query(min_length=1, max_length=64)] = "auto",
+    slots: Literal["hour", "shift"] = "hour",
+    train_days: Annotated[int, Query(ge=1, le=3650)] = 365,
+) -> dict[str, object]:
+    """Expected incidents per grid and slot, from the scenario's record and every incident
+    stored here (imported or reported; one the record holds already is not counted twice).
+    A record that stops before the first day is forecast as of its end, as the plan does."""
+    sc = c.scenario
+    first = start or tomorrow(sc.timezone)
+    # only what happened before the first day: a forecast never sees its own days
+    rows = store.list_incidents(c.store, c.scenario_id, until=datetime.combine(first, time()),
+                                limit=None)
+    more = ([r.ext_id for r in rows], np.array([r.time for r in rows], dtype="datetime64[m]"),
+            np.array([[r.x, r.y] for r in rows], dtype=float).reshape(-1, 2))
+    try:
+        fc, added = grid_forecast(sc, start=first, days=days, method=method,
+                                  slots=Slots(slots, tuple(sc.policy.shift_starts)),
+                                  train_days=train_days, more=more)
+    except (XunfangError, ValueError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    doc = fc.as_json()
+    doc["tz"] = sc.timezone
+    doc["incidents"] = {"record": len(sc.incidents), "stored": added}
+    return doc
+

@@ -1,0 +1,86 @@
+"""GET /api/risk: the forecast of the centre's grids, as `xunfang intel forecast SCENARIO`
+makes it, with the incidents the centre has imported or taken since."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date
+
+import numpy as np
+import pytest
+import shapely
+from pyproj import Transformer
+
+from xunfang.intel import Slots
+from xunfang.intel.stage import grid_forecast
+from xunfang.planning.pipeline import PlanRequest, PlanResult
+from xunfang.scenario.model import Scenario
+
+from .conftest import Env, make_env
+
+
+@pytest.fixture(scope="module")
+def risk_env(planned: tuple[Scenario, PlanResult, PlanRequest], db_kind: str,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    e = make_env(planned, db_kind, tmp_path_factory.mktemp("risk"))
+    yield e
+    e.centre.store.dispose()
+
+
+def test_risk_of_the_grids_with_the_centres_own_incidents(risk_env: Env) -> None:
+    sc = risk_env.scenario
+    viewer = risk_env.login("viewer")
+    r = viewer.get("/api/risk", params={"from": "2026-12-01", "method": "naive"})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    own, _ = grid_forecast(sc, start=date(2026, 12, 1), method="naive")
+    assert doc["units"] == list(own.units.ids) and doc["unit_kind"] == "grids"
+    np.testing.assert_allclose(np.asarray(doc["risk"]).sum(axis=1), own.risk.sum(axis=(0, 2)),
+                               atol=1e-5)
+    assert doc["details"]["as_of"] == "2026-01-01"  # the county's record ends in 2025
+    assert doc["incidents"] == {"record": len(sc.incidents), "stored": 0}
+    assert doc["tz"] == "Asia/Shanghai" and len(doc["slots"]) == 24
+    g7 = doc["units"].index("G7")
+    before = float(np.sum(doc["risk"][g7]))
+    # 60 incidents imported into the quietest grid, in the record's last days, and one the
+    # record holds already (its id): the 60 count, the copy does not
+    area = next(a for a in sc.areas_of("grid") if a.id == "G7")
+    x, y = shapely.get_coordinates(shapely.point_on_surface(area.geometry))[0]
+    lon, lat = Transformer.from_crs(sc.crs.working, "EPSG:4326", always_xy=True).transform(x, y)
+    rows = ["id,time,lon,lat,category"]
+    rows += [f"web{k},2025-12-{20 + k % 10:02d} 1{k % 10}:00,{lon:.6f},{lat:.6f},theft"
+             for k in range(60)]
+    rows.append(f"{sc.incidents.ids[-1]},2025-12-31 22:15,{lon:.6f},{lat:.6f},theft")
+    files = {"file": ("more.csv", io.BytesIO("\n".join(rows).encode()), "text/csv")}
+    r = risk_env.login("planner").post("/api/incidents/import", files=files)
+    assert r.status_code == 200, r.text
+    doc = viewer.get("/api/risk", params={"from": "2026-12-01", "method": "naive"}).json()
+    assert doc["incidents"]["stored"] == 60
+    after = float(np.sum(doc["risk"][g7]))
+    tuesday = doc["details"]["weekday_factor"][1]
+    assert after - before == pytest.approx(60 / 365 * tuesday, rel=0.05)
+    # shifts of the scenario's policy, several days
+    doc = viewer.get("/api/risk", params={"from": "2026-12-01", "days": 2, "slots": "shift",
+                                          "method": "decay"}).json()
+    shifts = Slots("shift", tuple(sc.policy.shift_starts)).per_day()
+    assert len(doc["slots"]) == 2 * shifts and doc["method"] == "decay"
+
+
+@pytest.mark.parametrize(("params", "status", "said"), [
+    ({"method": "sepp"}, 422, "unknown method 'sepp'"),
+    ({"method": "network_kde"}, 422, "street segments"),
+    ({"days": 0}, 422, "greater than or equal to 1"),
+    ({"slots": "week"}, 422, "'hour' or 'shift'"),
+    ({"from": "2026-13-01"}, 422, "valid date"),
+])
+def test_risk_refuses_bad_requests(risk_env: Env, params: dict[str, object], status: int,
+                                   said: str) -> None:
+    r = risk_env.login("viewer").get("/api/risk", params=params)
+    assert r.status_code == status and said in r.text, r.text
+
+
+def test_risk_needs_a_login(risk_env: Env) -> None:
+    from fastapi.testclient import TestClient
+
+    assert TestClient(risk_env.client.app).get("/api/risk").status_code == 401
