@@ -4,7 +4,6 @@ makes it, with the incidents the centre has imported or taken since."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
@@ -14,23 +13,13 @@ from pyproj import Transformer
 
 from xunfang.intel import Slots
 from xunfang.intel.stage import grid_forecast
-from xunfang.planning.pipeline import PlanRequest, PlanResult
-from xunfang.scenario.model import Scenario
 
-from .conftest import Env, make_env
+from .conftest import Env
 
 
-@pytest.fixture(scope="module")
-def risk_env(planned: tuple[Scenario, PlanResult, PlanRequest], db_kind: str,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    e = make_env(planned, db_kind, tmp_path_factory.mktemp("risk"))
-    yield e
-    e.centre.store.dispose()
-
-
-def test_risk_of_the_grids_with_the_centres_own_incidents(risk_env: Env) -> None:
-    sc = risk_env.scenario
-    viewer = risk_env.login("viewer")
+def test_risk_of_the_grids_with_the_centres_own_incidents(env: Env) -> None:
+    sc = env.scenario
+    viewer = env.login("viewer")
     r = viewer.get("/api/risk", params={"from": "2026-12-01", "method": "naive"})
     assert r.status_code == 200, r.text
     doc = r.json()
@@ -53,7 +42,7 @@ def test_risk_of_the_grids_with_the_centres_own_incidents(risk_env: Env) -> None
              for k in range(60)]
     rows.append(f"{sc.incidents.ids[-1]},2025-12-31 22:15,{lon:.6f},{lat:.6f},theft")
     files = {"file": ("more.csv", io.BytesIO("\n".join(rows).encode()), "text/csv")}
-    r = risk_env.login("planner").post("/api/incidents/import", files=files)
+    r = env.login("planner").post("/api/incidents/import", files=files)
     assert r.status_code == 200, r.text
     doc = viewer.get("/api/risk", params={"from": "2026-12-01", "method": "naive"}).json()
     assert doc["incidents"]["stored"] == 60
@@ -74,13 +63,13 @@ def test_risk_of_the_grids_with_the_centres_own_incidents(risk_env: Env) -> None
     ({"slots": "week"}, 422, "'hour' or 'shift'"),
     ({"from": "2026-13-01"}, 422, "valid date"),
 ])
-def test_risk_refuses_bad_requests(risk_env: Env, params: dict[str, object], status: int,
+def test_risk_refuses_bad_requests(env: Env, params: dict[str, object], status: int,
                                    said: str) -> None:
-    r = risk_env.login("viewer").get("/api/risk", params=params)
+    r = env.login("viewer").get("/api/risk", params=params)
     assert r.status_code == status and said in r.text, r.text
 
 
-def test_risk_needs_a_login(risk_env: Env) -> None:
+def test_risk_needs_a_login(env: Env) -> None:
     from fastapi.testclient import TestClient
 
-    assert TestClient(risk_env.client.app).get("/api/risk").status_code == 401
+    assert TestClient(env.client.app).get("/api/risk").status_code == 401
