@@ -190,6 +190,13 @@ def test_record_end_is_the_files_and_not_a_quiet_spell(ebian: EventSet) -> None:
     last = date.fromisoformat(str(sparse.max().astype("datetime64[D]")))
     assert record_end(sparse, last + timedelta(days=21)) is None
     assert record_end(sparse, last + timedelta(days=200)) == last + timedelta(days=1)
+    # last year's export and one incident reported this week: the record ends with the
+    # export (a review found the gap before that one incident read as eleven quiet months)
+    late = np.append(times, np.datetime64("2026-11-30T09:00", "m"))
+    assert record_end(late, date(2026, 12, 1)) == date(2026, 1, 1)
+    # the export went on (a month of it after a month's hole): no end
+    hole = times[(times < np.datetime64("2025-06-01")) | (times >= np.datetime64("2025-07-01"))]
+    assert record_end(hole, date(2026, 1, 1)) is None
 
 
 def test_later_days_of_a_horizon_keep_the_level(ebian: EventSet) -> None:
@@ -216,3 +223,17 @@ def test_half_hour_clock_changes() -> None:
     autumn = clock_hours(date(2024, 4, 7), "Australia/Lord_Howe")
     assert spring.sum() == 23.5 and spring[2] == 0.5
     assert autumn.sum() == 24.5 and autumn[1] == 1.5
+
+
+def test_gbm_plans_past_the_record_on_the_horizons_own_days(ebian: EventSet) -> None:
+    """A plan for December 2026 from a record ending in 2025 is forecast with the lead times
+    from the record's end; gbm took the calendar of those lead days too — 1 December as New
+    Year's Day, a Thursday (a review: the numbers of 1-7 January to the third decimal)."""
+    gbm = make_method("gbm", country="CN")
+    december = forecast(ebian, gbm, start=date(2026, 12, 1), days=7, train_days=365,
+                        as_of=date(2026, 1, 1))
+    january = forecast(ebian, gbm, start=date(2026, 1, 1), days=7, train_days=365)
+    assert not np.allclose(december.risk.sum(axis=(1, 2)), january.risk.sum(axis=(1, 2)))
+    # its level, read from the window's end, stays the record's (about 8.6 a day), whatever
+    # the calendar (it was 26 a day, its features those of New Year's week)
+    assert 4 < december.risk.sum(axis=(1, 2)).mean() < 14

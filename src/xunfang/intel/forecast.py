@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang.intel.ingest import DATES_ONLY, midnight_share
-from xunfang.intel.methods import EventSet, History, Method, MethodError
+from xunfang.intel.methods import EventSet, GbmModel, History, Method, MethodError
 from xunfang.intel.units import Slots, Units
 
 FloatArray = npt.NDArray[np.float64]
@@ -155,22 +155,41 @@ QUIET_SPELL = 1e-3
 
 
 def record_end(times: npt.NDArray[np.datetime64], start: date) -> date | None:
-    """The day after the record's last incident, where the record stops short of the horizon
-    (a county's export of last year, planned today): a window ending at ``start`` would count
+    """The day after the record's end, where the record stops short of the horizon (a
+    county's export of last year, planned today): a window ending at ``start`` would count
     the days after it as days without incidents. ``times``: the whole record's (not one
-    category's: its quiet weeks are no end of the file). A gap a record of its rate shows by
-    chance more often than :data:`QUIET_SPELL` (Poisson: e^(−rate · days)) is taken as quiet
-    days, not as its end: a sparse record's week without incidents before the plan. The plan
-    and ``xunfang intel forecast`` forecast ``as_of`` the day returned (:func:`forecast`)."""
-    t = np.asarray(times).astype("datetime64[m]")
-    last_day = t.max().astype("datetime64[D]")
-    after = date.fromisoformat(str(last_day + 1))
-    if after >= start:
+    category's: its quiet weeks are no end of the file). The record ends where a gap begins
+    that its rate (over the year before the gap) makes less likely than :data:`QUIET_SPELL`
+    (Poisson: e^(−rate · days)) and after which it holds less than a tenth of that rate: a
+    sparse record's quiet week is no end, nor a month of an export that went on; a last
+    year's export followed by a few incidents reported this week ends where the export
+    does. The plan and ``xunfang intel forecast`` forecast ``as_of`` the day returned
+    (:func:`forecast`)."""
+    t = np.sort(np.asarray(times).astype("datetime64[m]").astype("datetime64[D]").astype(
+        np.int64))
+    first = int(date.fromisoformat("1970-01-01").toordinal())
+    day0 = start.toordinal() - first  # days since 1970
+    t = t[t < day0]
+    if not len(t):
         return None
-    span = min(365, int((last_day - t.min().astype("datetime64[D]")).astype(int)) + 1)
-    rate = float(np.sum(t >= (last_day - span + 1).astype("datetime64[m]"))) / span
-    gap = (start - after).days
-    return after if rate * gap >= -np.log(QUIET_SPELL) else None
+    days, per_day = np.unique(t, return_counts=True)
+    cum = np.concatenate([[0], np.cumsum(per_day)])  # incidents before each distinct day
+    # the gaps: after each distinct day until the next (the last: until ``start``)
+    nxt = np.append(days[1:], day0)
+    gap = nxt - days - 1
+    # each gap's rate: the year of incidents up to its first day, over its span (≤ 365)
+    lo = np.searchsorted(days, days - 364, side="left")
+    span = np.minimum(365, days - days[0] + 1)
+    year = cum[np.arange(1, len(days) + 1)] - cum[lo]
+    # a rate from at least 20 incidents: a record's first days tell none
+    rate = np.where(year >= 20, year / span, 0.0)
+    after = cum[-1] - cum[np.arange(1, len(days) + 1)]  # incidents after each gap's start
+    covered = day0 - days - 1  # the days from the gap's start up to start
+    ends = (rate * gap >= -np.log(QUIET_SPELL)) & (after <= 0.1 * rate * covered)
+    if not ends.any():
+        return None
+    k = int(np.flatnonzero(ends)[0])  # the earliest such gap: what follows it is no record
+    return date.fromordinal(int(days[k]) + 1 + first)
 
 
 def clock_hours(day: date, tz: str) -> FloatArray:
@@ -219,6 +238,8 @@ def forecast(
         raise MethodError(f"--days must be at least 1, got {days}")
     if as_of is not None and as_of > start:
         raise MethodError(f"as_of {as_of} is after the first forecast day {start}")
+    if not date(1900, 1, 1) <= start <= date(9000, 1, 1):
+        raise MethodError(f"--from {start}: not a day to forecast (1900 to 9000)")
     slots = slots or Slots()
     origin = events.day_of(as_of or start)
     lead0 = events.day_of(start)
@@ -239,8 +260,12 @@ def forecast(
     changes = []
     for i in range(days + 1):
         on = events.date_of(lead0 + i)
-        daily = np.asarray(model.predict(hist, origin + i), dtype=float) * by_weekday[
-            on.weekday()]
+        daily: FloatArray
+        if isinstance(model, GbmModel):  # the horizon's own day, not the lead's
+            daily = model.predict(hist, origin + i, calendar_day=lead0 + i)
+        else:
+            daily = np.asarray(model.predict(hist, origin + i), dtype=float) * by_weekday[
+                on.weekday()]
         hours = prof[:, on.weekday(), :]
         if tz is not None:
             held = clock_hours(on, tz)

@@ -644,8 +644,10 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
         u = history.events.unit[sl][(ages > lo) & (ages <= hi) & keep(ages)]
         return np.bincount(u[u >= 0], minlength=n).astype(float)
 
-    # the same weekday as ``day`` over the last year
-    cols.append(aged(-1, 364, lambda a: np.floor(a) % 7 == 6) / 52.0)
+    # the same weekday as the calendar day over the last year before ``day`` (a later day of
+    # a horizon is counted from the window's end, its weekday its own)
+    shift = 0 if calendar_day is None else calendar_day - day
+    cols.append(aged(-1, 364, lambda a: np.floor(a + shift) % 7 == 6) / 52.0)
     season = np.zeros(n, dtype=float)
     years = 0
     for k in range(1, 11):
@@ -685,9 +687,13 @@ class GbmModel:
     holidays: frozenset[date]
     calendar: bool = True  # its forecast knows the day's weekday, month and holidays
 
-    def predict(self, history: History, day: int) -> FloatArray:
-        # the counts as of the window's end (History.lead), the calendar of the day itself
-        x = _features(history, history.lead(day), self.nb, self.holidays, calendar_day=day)
+    def predict(self, history: History, day: int, calendar_day: int | None = None
+                ) -> FloatArray:
+        """``calendar_day``: the day whose weekday, month and holidays apply, where it is not
+        ``day`` (a plan after the record's end is forecast with the lead times from it, on
+        its own days); the counts are as of the window's end (History.lead)."""
+        x = _features(history, history.lead(day), self.nb, self.holidays,
+                      calendar_day=day if calendar_day is None else calendar_day)
         raw = self.booster.predict(x, raw_score=True, num_threads=GBM_THREADS)
         return np.asarray(np.exp(raw + np.log(_base_rate(x, history.days))), dtype=float)
 
