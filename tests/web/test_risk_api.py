@@ -49,6 +49,15 @@ def test_risk_of_the_grids_with_the_centres_own_incidents(env: Env) -> None:
     after = float(np.sum(doc["risk"][g7]))
     tuesday = doc["details"]["weekday_factor"][1]
     assert after - before == pytest.approx(60 / 365 * tuesday, rel=0.05)
+    # one incident reported this week, after the record's last: the record still ends in
+    # 2025 (the gap before it read as eleven quiet months: 0.56 a day instead of 8.1)
+    late = io.BytesIO(f"id,time,lon,lat\nnow1,2026-11-30 09:00,{lon:.6f},{lat:.6f}\n".encode())
+    r = env.login("planner").post("/api/incidents/import",
+                                  files={"file": ("late.csv", late, "text/csv")})
+    assert r.status_code == 200, r.text
+    doc = viewer.get("/api/risk", params={"from": "2026-12-01", "method": "naive"}).json()
+    assert doc["details"]["as_of"] == "2026-01-01" and doc["incidents"]["stored"] == 61
+    assert float(np.sum(doc["risk"])) > 5
     # shifts of the scenario's policy, several days
     doc = viewer.get("/api/risk", params={"from": "2026-12-01", "days": 2, "slots": "shift",
                                           "method": "decay"}).json()
@@ -62,6 +71,8 @@ def test_risk_of_the_grids_with_the_centres_own_incidents(env: Env) -> None:
     ({"days": 0}, 422, "greater than or equal to 1"),
     ({"slots": "week"}, 422, "'hour' or 'shift'"),
     ({"from": "2026-13-01"}, 422, "valid date"),
+    ({"from": "9999-12-20"}, 422, "not a day to forecast"),
+    ({"from": "0001-01-02"}, 422, "not a day to forecast"),
 ])
 def test_risk_refuses_bad_requests(env: Env, params: dict[str, object], status: int,
                                    said: str) -> None:

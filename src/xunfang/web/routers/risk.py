@@ -36,15 +36,15 @@ def get_risk(
     sc = c.scenario
     first = start or tomorrow(sc.timezone)
     # only what happened before the first day: a forecast never sees its own days
-    rows = store.list_incidents(c.store, c.scenario_id, until=datetime.combine(first, time()),
-                                limit=None)
-    more = ([r.ext_id for r in rows], np.array([r.time for r in rows], dtype="datetime64[m]"),
-            np.array([[r.x, r.y] for r in rows], dtype=float).reshape(-1, 2))
+    ids, times, xs, ys = store.incident_points(c.store, c.scenario_id,
+                                               until=datetime.combine(first, time()))
+    more = (ids, np.array(times, dtype="datetime64[m]"),
+            np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)]))
     try:
         fc, added = grid_forecast(sc, start=first, days=days, method=method,
                                   slots=Slots(slots, tuple(sc.policy.shift_starts)),
                                   train_days=train_days, more=more)
-    except (XunfangError, ValueError) as exc:
+    except (XunfangError, ValueError, OverflowError) as exc:
         raise HTTPException(422, str(exc)) from None
     doc = fc.as_json()
     doc["tz"] = sc.timezone
