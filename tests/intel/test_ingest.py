@@ -593,6 +593,20 @@ def test_a_workbook_of_several_sheets_needs_layer_to_name_one(tmp_path: Path) ->
     with zipfile.ZipFile(zipped, "w") as z:
         z.write(p, "m.xlsx")
     assert ingest(zipped, layer="1月").report.rows == 1
+    # a chart sheet beside the data: no cells, no data (it raised AttributeError: a review)
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "data"
+    for row in feb:
+        ws.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=3))
+    book.create_chartsheet("chart").add_chart(chart)
+    book.save(tmp_path / "c.xlsx")
+    assert ingest(tmp_path / "c.xlsx").report.rows == 2
     with pytest.raises(IngestError, match="is not a GIS file or a workbook"):
         ingest(write(tmp_path, "time,lon,lat\n2025-03-01 08:15,103.26,29.23\n"), layer="x")
 
@@ -619,3 +633,16 @@ def test_chinese_police_headers_are_recognised(tmp_path: Path) -> None:
     assert got.report.kept == 1
     assert got.table.ids.tolist() == ["A1"] and got.table.category.tolist() == ["盗窃"]
     assert got.table.priority.tolist() == [2]
+
+
+def test_columns_without_a_name_or_a_value_are_left_out(tmp_path: Path) -> None:
+    """A spreadsheet's CSV ends every row with commas ('time,lon,lat,,,'): three columns
+    without a name were refused as a title row above the header (a review)."""
+    p = write(tmp_path, "time,lon,lat,,,\n2025-03-01 08:15,103.26,29.23,,,\n"
+                        "2025-03-01 09:15,103.27,29.23,,,\n")
+    rep = ingest(p).report
+    assert rep.kept == 2 and "3 columns without a name or a value left out" in rep.notes
+    # with a value in them, they are a title row's doing: still refused
+    p = write(tmp_path, "time,lon,lat,,,\n2025-03-01 08:15,103.26,29.23,a,b,c\n")
+    with pytest.raises(IngestError, match="3 empty column names"):
+        ingest(p)

@@ -110,6 +110,8 @@ def ingest_cmd(
         area = jurisdiction_of(sc)
         the_tz = tz or sc.timezone
     try:
+        # a failed run's list is of that run: gone as this one starts, whatever it comes to
+        (out / FAILED_REPORT).unlink(missing_ok=True)
         got = ingest(file, columns=parse_columns(columns), crs=crs, coords=coords,
                      time_format=time_format, tz=the_tz, source_tz=source_tz,
                      target_crs=target_crs, jurisdiction=area, keep_duplicates=keep_duplicates,
@@ -122,7 +124,6 @@ def ingest_cmd(
                               "(a store already in the folder, and its report, are kept)")
         store = write_parquet(got.table, out / "incidents.parquet")
         _write_report(got.report, out / "ingest_report.csv")  # the report of that store
-        (out / FAILED_REPORT).unlink(missing_ok=True)
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     rep = got.report
@@ -491,7 +492,9 @@ def forecast_cmd(
                 before=_dates(start))
     sc, ev, u = got.src.scenario, got.events, got.units
     try:
-        first = _dates(start) or ev.date_of(int(ev.t.max()) + 1)
+        # by default the day after the file's last incident (a category's may be earlier)
+        first = _dates(start) or date.fromisoformat(
+            str(got.src.table.time.max().astype("datetime64[D]") + 1))
         network = (got.network() if method == "network_kde" or (method == "auto"
                                                                 and u.kind == "segments")
                    else None)

@@ -27,7 +27,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -621,6 +621,15 @@ def _check_header(raw: RawTable, path: Path) -> RawTable:
     names = [str(c).strip() for c in raw.df.columns]
     # pandas names a workbook's empty header cell 'Unnamed: 3'
     empty = [i for i, n in enumerate(names) if not n or re.fullmatch(r"Unnamed: \d+", n)]
+    # columns without a name and without a value (a spreadsheet's CSV ends its rows with
+    # commas: 'time,lon,lat,,,') hold nothing to read or lose: gone, with a note
+    blank = [i for i in empty if _empty(raw.df.iloc[:, i])]
+    if blank:
+        keep = [i for i in range(len(names)) if i not in set(blank)]
+        raw = replace(raw, df=raw.df.iloc[:, keep], notes=(*raw.notes, (
+            f"{len(blank)} column{'s' if len(blank) > 1 else ''} without a name or a value "
+            "left out")))
+        return _check_header(raw, path)
     if len(empty) > 1:  # one empty name is a CSV's index column; more, a title row above
         listed = ", ".join(str(i + 1) for i in empty[:10]) + (" …" if len(empty) > 10 else "")
         first = ([_shown(v).strip() for v in raw.df.iloc[0].tolist()]
@@ -736,7 +745,10 @@ def _read_excel(name: Path, data: bytes | None, sheet: str | None) -> RawTable:
 
 
 def _holds_data(ws: Any) -> bool:
-    """A sheet with a cell that is not empty (read until the first one)."""
+    """A sheet with a cell that is not empty (read until the first one); a chart sheet has
+    no cells."""
+    if not hasattr(ws, "iter_rows"):
+        return False
     return any(v is not None and str(v).strip()
                for row in ws.iter_rows(values_only=True) for v in row)
 
