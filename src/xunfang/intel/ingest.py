@@ -814,24 +814,35 @@ def _fill_merged(df: pd.DataFrame, ranges: Sequence[tuple[int, int, int, int]]) 
     report's notes. A range that reaches into the header row is left: names, not values."""
     filled, cells, columns = 0, 0, []
     width = len(df.columns)
+    if not ranges or not len(df):
+        return None
+    # filled in numpy and written back column by column: a pandas assignment per range cost
+    # 0.5 ms (a sheet of 10,000 merged ranges: 11 s instead of 1.2 s; a review)
+    values = df.to_numpy(dtype=object, copy=True)
+    na = df.isna().to_numpy()
+    changed: set[int] = set()
     for c0, r0, c1, r1 in ranges:
         top, left = r0 - 2, c0 - 1
         if top < 0 or top >= len(df) or left >= width:
             continue
         bottom, right = min(r1 - 2, len(df) - 1), min(c1 - 1, width - 1)
-        value = df.iat[top, left]
-        if value is None or value != value:  # an empty merged range stays empty
+        if na[top, left]:  # an empty merged range stays empty
             continue
-        block = df.iloc[top:bottom + 1, left:right + 1]
-        empty = block.isna().to_numpy()
+        value = values[top, left]
+        empty = na[top:bottom + 1, left:right + 1]
         if not empty.any():
             continue
-        df.iloc[top:bottom + 1, left:right + 1] = block.mask(empty, value)
+        values[top:bottom + 1, left:right + 1][empty] = value
+        n_empty = int(empty.sum())
+        empty[:] = False
         filled += 1
-        cells += int(empty.sum())
+        cells += n_empty
+        changed.update(range(left, right + 1))
         columns += [str(c) for c in df.columns[left:right + 1] if str(c) not in columns]
     if not filled:
         return None
+    for j in sorted(changed):
+        df.isetitem(j, pd.Series(values[:, j], index=df.index, dtype=df.dtypes.iloc[j]))
     return (f"{filled} merged cell ranges ({cells} cells, in {', '.join(columns)}) read as "
             "their top-left value, as the sheet shows them")
 
