@@ -157,3 +157,35 @@ def test_polygon_files_a_review_found_read_wrongly(tmp_path: Path) -> None:
     u = U.polygons_from_file(over, crs="EPSG:32648")
     assert len(u.notes) == 1 and "1 pair of polygons overlaps" in u.notes[0]
     assert "'A' and 'B', 50% of the smaller" in u.notes[0]
+
+
+def test_street_segments_follow_the_streets_course(data_dir: Path) -> None:
+    """A road file's segments were straight lines between their ends: on Montreal's network,
+    158 of 8,835 points along its streets fell on another segment or on none (a review).
+    They follow the street now, as the file draws it."""
+    from pyogrio.raw import read as raw_read
+
+    from xunfang.network.imports import import_lines, import_osm
+
+    path = data_dir / "montreal_networks.gpkg"
+    roads, _ = import_lines(path, layer="mtl_network")
+    assert roads.shape is not None and max(len(c) for c in roads.shape) > 2
+    units = U.segments(roads, snap_m=100.0)
+    lines = shapely.force_2d(shapely.from_wkb(raw_read(path, layer="mtl_network")[2]))
+    parts = [p for g in lines for p in shapely.get_parts(g)]
+    pts = np.array([shapely.get_coordinates(shapely.line_interpolate_point(g, f, normalized=True))
+                    [0] for g in parts for f in (0.25, 0.5, 0.75)])
+    got = units.assign(pts)
+    assert (got >= 0).all()
+    on = shapely.distance(np.asarray(units.geometry, dtype=object)[got], shapely.points(pts))
+    assert float(on.max()) < 0.01  # each on the segment it was drawn on
+    # OpenStreetMap: each course runs from its edge's u to its v, as long as the edge
+    osm, _ = import_osm(data_dir / "baltimore.osm.pbf", network_type="drive")
+    assert osm.shape is not None and len(osm.shape) == osm.n_edges
+    first = np.array([c[0] for c in osm.shape])
+    last = np.array([c[-1] for c in osm.shape])
+    np.testing.assert_allclose(first, osm.xy[osm.u], atol=1e-6)
+    np.testing.assert_allclose(last, osm.xy[osm.v], atol=1e-6)
+    drawn = shapely.length(shapely.linestrings(np.vstack(osm.shape), indices=np.repeat(
+        np.arange(osm.n_edges), [len(c) for c in osm.shape])))
+    np.testing.assert_allclose(drawn, osm.length_m, rtol=0.01)

@@ -330,15 +330,23 @@ def segments(roads: Roads, *, snap_m: float | None = None) -> Units:
     v = np.asarray(roads.v, dtype=np.int64)
     if not len(u):
         raise UnitsError("the network has no road segments")
-    lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
+    if roads.shape is not None:  # the streets' own courses (a road file's)
+        lines = np.array([shapely.linestrings(c) if len(c) >= 2 else
+                          shapely.linestrings(np.stack([xy[a], xy[b]]))
+                          for c, a, b in zip(roads.shape, u.tolist(), v.tolist(), strict=True)],
+                         dtype=object)
+        middle = shapely.get_coordinates(shapely.line_interpolate_point(lines, 0.5,
+                                                                        normalized=True))
+    else:  # a scenario's edges.csv: straight between their ends
+        lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
+        middle = (xy[u] + xy[v]) / 2
     length = np.maximum(np.asarray(roads.length_m, dtype=np.float64), 1e-6)
     ids = tuple(f"{a}-{b}" for a, b in zip(
         np.asarray(roads.node_ids)[u].tolist(),
         np.asarray(roads.node_ids)[v].tolist(), strict=True))
     if len(set(ids)) != len(ids):
         ids = tuple(f"e{i}" for i in range(len(u)))
-    return Units("segments", ids, length, (xy[u] + xy[v]) / 2, tuple(lines.tolist()),
-                 snap_m=snap_m)
+    return Units("segments", ids, length, middle, tuple(lines.tolist()), snap_m=snap_m)
 
 
 # -- ranking (the evaluation's rule; also auto's rolling validation) -------------------------

@@ -446,6 +446,11 @@ def import_osm(
     v = np.searchsorted(node_refs, v_ref).astype(np.int64)
     cls_arr = np.asarray(classes, dtype=object)[way]
     name_arr = np.asarray(names, dtype=object)[way]
+    # each edge's course: the way's nodes between its ends, u to v
+    all_x, all_y = Projector(working).to_xy(lon, lat)
+    course = np.column_stack((all_x, all_y))
+    shape = tuple(course[a:b + 1] if a <= b else course[b:a + 1][::-1]
+                  for a, b in zip(flat_u.tolist(), flat_v.tolist(), strict=True))
     roads = Roads(
         node_ids=tuple(str(r) for r in node_refs.tolist()),
         xy=np.column_stack((x, y)),
@@ -457,6 +462,7 @@ def import_osm(
         road_class=tuple(str(c) for c in cls_arr),
         name=tuple(str(n) for n in name_arr),
         source="osm",
+        shape=shape,
     )
     return roads, CRS(declared="EPSG:4326", working=working)
 
@@ -732,6 +738,9 @@ def import_lines(
         raise NetworkImportError(
             f"{where}: every line is a self-loop at tolerance_m={tolerance_m} (its ends merge)"
         )
+    # each part's course, u to v (a one-way line drawn against its direction runs backwards)
+    courses = [xy[a:b + 1][::-1] if r else xy[a:b + 1]
+               for a, b, r in zip(starts.tolist(), ends.tolist(), reverse.tolist(), strict=True)]
     u_lab, v_lab, length, part_feature, direction = (
         u_lab[keep],
         v_lab[keep],
@@ -739,6 +748,7 @@ def import_lines(
         part_feature[keep],
         direction[keep],
     )
+    shape = tuple(c for c, k in zip(courses, keep.tolist(), strict=True) if k)
 
     # Node ids n0, n1, … in order of x then y, over the nodes that still have an edge.
     used = np.zeros(n_nodes, dtype=bool)
@@ -760,6 +770,7 @@ def import_lines(
         road_class=tuple(feat_cls[i] for i in part_feature.tolist()),
         name=tuple(feat_name[i] for i in part_feature.tolist()),
         source="lines",
+        shape=shape,
     )
     return roads, out_crs
 

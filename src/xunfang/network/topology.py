@@ -56,4 +56,5 @@ def restrict(roads: Roads, keep_node: npt.NDArray[np.bool_], keep_edge: npt.NDAr
         road_class=tuple(roads.road_class[i] for i in idx.tolist()),
         name=tuple(roads.name[i] for i in idx.tolist()),
         source=roads.source,
+        shape=None if roads.shape is None else tuple(roads.shape[i] for i in idx.tolist()),
     )

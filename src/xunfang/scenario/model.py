@@ -81,6 +81,10 @@ class Roads:
     road_class: tuple[str, ...]
     name: tuple[str, ...]
     source: str = "csv"  # "csv" | "osm": osm data carries the ODbL attribution duty
+    # each edge's course from u to v, (points, 2) in the working CRS, where the file gave it
+    # (OpenStreetMap and GIS line imports; a scenario's edges.csv holds none): a curved
+    # street is no straight line between its ends when incidents are placed on it
+    shape: tuple[FloatArray, ...] | None = None
 
     @property
     def n_nodes(self) -> int:
