@@ -197,6 +197,10 @@ def test_record_end_is_the_files_and_not_a_quiet_spell(ebian: EventSet) -> None:
     # the export went on (a month of it after a month's hole): no end
     hole = times[(times < np.datetime64("2025-06-01")) | (times >= np.datetime64("2025-07-01"))]
     assert record_end(hole, date(2026, 1, 1)) is None
+    # a small record: 15 incidents in 2023 end in 2023 (a review of the 20-incident rule for
+    # a gap's rate found it never ended)
+    small = np.datetime64("2023-01-05T10:00") + np.arange(15) * np.timedelta64(24, "D")
+    assert record_end(small, date(2026, 6, 1)) == date(2023, 12, 8)  # its last: 12-07
 
 
 def test_later_days_of_a_horizon_keep_the_level(ebian: EventSet) -> None:
@@ -237,3 +241,17 @@ def test_gbm_plans_past_the_record_on_the_horizons_own_days(ebian: EventSet) -> 
     # its level, read from the window's end, stays the record's (about 8.6 a day), whatever
     # the calendar (it was 26 a day, its features those of New Year's week)
     assert 4 < december.risk.sum(axis=(1, 2)).mean() < 14
+    # the plan's own year's holidays, though the fit knew them 60 days past its window
+    model = gbm.fit(ebian.window(ebian.day_of(date(2024, 7, 1)), ebian.day_of(date(2025, 7, 1))))
+    o = ebian.day_of(date(2025, 7, 1))
+    hist = ebian.window(o - 365, o)
+    new_year = model.predict(hist, o, calendar_day=ebian.day_of(date(2026, 1, 1)))
+    import dataclasses
+
+    import holidays
+
+    told = dataclasses.replace(model, holidays=model.holidays | frozenset(
+        holidays.country_holidays("CN", years=[2026])))
+    assert date(2026, 1, 1) not in model.holidays
+    np.testing.assert_allclose(new_year, told.predict(hist, o, calendar_day=ebian.day_of(
+        date(2026, 1, 1))))

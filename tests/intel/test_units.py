@@ -170,6 +170,9 @@ def test_street_segments_follow_the_streets_course(data_dir: Path) -> None:
     path = data_dir / "montreal_networks.gpkg"
     roads, _ = import_lines(path, layer="mtl_network")
     assert roads.shape is not None and max(len(c) for c in roads.shape) > 2
+    # each course runs from its edge's node to its node (ends merged within the tolerance)
+    np.testing.assert_array_equal([c[0] for c in roads.shape], roads.xy[roads.u])
+    np.testing.assert_array_equal([c[-1] for c in roads.shape], roads.xy[roads.v])
     units = U.segments(roads, snap_m=100.0)
     lines = shapely.force_2d(shapely.from_wkb(raw_read(path, layer="mtl_network")[2]))
     parts = [p for g in lines for p in shapely.get_parts(g)]

@@ -186,6 +186,9 @@ def record_end(times: npt.NDArray[np.datetime64], start: date) -> date | None:
     after = cum[-1] - cum[np.arange(1, len(days) + 1)]  # incidents after each gap's start
     covered = day0 - days - 1  # the days from the gap's start up to start
     ends = (rate * gap >= -np.log(QUIET_SPELL)) & (after <= 0.1 * rate * covered)
+    # the last gap, with nothing after it, by the last year's rate however few incidents
+    # it held (a record of 15 incidents in 2023 ends in 2023)
+    ends[-1] |= year[-1] / span[-1] * gap[-1] >= -np.log(QUIET_SPELL)
     if not ends.any():
         return None
     k = int(np.flatnonzero(ends)[0])  # the earliest such gap: what follows it is no record

@@ -686,14 +686,21 @@ class GbmModel:
     nb: sp.csr_matrix
     holidays: frozenset[date]
     calendar: bool = True  # its forecast knows the day's weekday, month and holidays
+    country: str | None = None  # the holidays' calendar, for days beyond those fitted
 
     def predict(self, history: History, day: int, calendar_day: int | None = None
                 ) -> FloatArray:
         """``calendar_day``: the day whose weekday, month and holidays apply, where it is not
         ``day`` (a plan after the record's end is forecast with the lead times from it, on
         its own days); the counts are as of the window's end (History.lead)."""
-        x = _features(history, history.lead(day), self.nb, self.holidays,
-                      calendar_day=day if calendar_day is None else calendar_day)
+        on = day if calendar_day is None else calendar_day
+        holidays = self.holidays
+        when = history.events.date_of(on)
+        if self.country and when.year > max((d.year for d in holidays), default=when.year - 1):
+            # a plan past the record: its own year's holidays (the fit knew those to 60 days
+            # past the window's end)
+            holidays = holidays | _holidays(self.country, when, when)
+        x = _features(history, history.lead(day), self.nb, holidays, calendar_day=on)
         raw = self.booster.predict(x, raw_score=True, num_threads=GBM_THREADS)
         return np.asarray(np.exp(raw + np.log(_base_rate(x, history.days))), dtype=float)
 
@@ -775,7 +782,7 @@ class Gbm:
             booster = lgb.train(params, data, num_boost_round=self.rounds)
         except lgb.basic.LightGBMError as exc:
             raise MethodError(f"gbm: LightGBM could not learn from this window: {exc}") from None
-        return GbmModel(booster, nb, hol)
+        return GbmModel(booster, nb, hol, country=self.country)
 
 
 def _holidays(country: str | None, start: date, end: date) -> frozenset[date]:

@@ -748,7 +748,7 @@ def import_lines(
         part_feature[keep],
         direction[keep],
     )
-    shape = tuple(c for c, k in zip(courses, keep.tolist(), strict=True) if k)
+    kept = [c for c, k in zip(courses, keep.tolist(), strict=True) if k]
 
     # Node ids n0, n1, … in order of x then y, over the nodes that still have an edge.
     used = np.zeros(n_nodes, dtype=bool)
@@ -759,9 +759,13 @@ def import_lines(
     new_index = np.full(n_nodes, -1, dtype=np.int64)
     new_index[order] = np.arange(len(order), dtype=np.int64)
 
+    node_xy = np.column_stack((node_x[order], node_y[order]))
+    # each course from its node to its node: the ends merged within tolerance_m
+    shape = tuple(np.vstack((node_xy[a], c[1:-1], node_xy[b])) for c, a, b in zip(
+        kept, new_index[u_lab].tolist(), new_index[v_lab].tolist(), strict=True))
     roads = Roads(
         node_ids=tuple(f"n{i}" for i in range(len(order))),
-        xy=np.column_stack((node_x[order], node_y[order])),
+        xy=node_xy,
         u=new_index[u_lab],
         v=new_index[v_lab],
         length_m=length.astype(np.float64),

@@ -667,7 +667,14 @@ class _Loader:
             else:
                 x, y = geo.reproject(roads.xy[:, 0], roads.xy[:, 1], crs.working,
                                      pos.crs.working)
-                roads = replace(roads, xy=np.column_stack([x, y]))
+                shape = None
+                if roads.shape is not None:  # the streets' courses move with their nodes
+                    flat = np.vstack(roads.shape)
+                    sx, sy = geo.reproject(flat[:, 0], flat[:, 1], crs.working,
+                                           pos.crs.working)
+                    cut = np.cumsum([len(c) for c in roads.shape])[:-1]
+                    shape = tuple(np.split(np.column_stack([sx, sy]), cut))
+                roads = replace(roads, xy=np.column_stack([x, y]), shape=shape)
         return roads
 
     def check_components(self, roads: Roads
