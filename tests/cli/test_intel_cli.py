@@ -230,3 +230,27 @@ def test_a_categorys_quiet_weeks_are_not_the_end_of_the_file(tmp_path: Path) -> 
     # 93 incidents of B over the file's 181 days (at a Tuesday's level)
     tuesday = doc["details"]["weekday_factor"][1]
     assert sum(map(sum, doc["risk"])) == pytest.approx(93 / 181 * tuesday, rel=1e-3)
+
+
+def test_evaluate_and_forecast_keep_duplicates_when_told(tmp_path: Path) -> None:
+    """A city that writes one row per victim repeats an incident's row: evaluate and forecast
+    dropped such rows with no way to keep them but a .parquet store ingested first."""
+    rows = ["time,lon,lat"]
+    for d in range(40):
+        day = np.datetime64("2025-01-01") + d
+        rows += [f"{day}T10:00,103.262,29.228"] * 2  # every incident twice
+    src = tmp_path / "victims.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    args = ["intel", "evaluate", str(src), "--methods", "naive", "--test-from", "2025-02-01",
+            "--train-days", "30", "--json"]
+    dropped = json.loads(runner.invoke(app, args).stdout)
+    kept = json.loads(runner.invoke(app, [*args, "--keep-duplicates"]).stdout)
+    assert dropped["test_incidents"] == 9 and kept["test_incidents"] == 18
+    fc = ["intel", "forecast", str(src), "--method", "naive", "--json"]
+    once = sum(map(sum, json.loads(runner.invoke(app, fc).stdout)["risk"]))
+    twice = sum(map(sum, json.loads(runner.invoke(app, [*fc, "--keep-duplicates"]).stdout)[
+        "risk"]))
+    assert twice == pytest.approx(2 * once, rel=1e-4)  # the JSON rounds each slot
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--keep-duplicates"])
+    assert res.exit_code == 1 and "--keep-duplicates apply to incident files only" in " ".join(
+        res.stderr.split())

@@ -44,6 +44,9 @@ SourceTzOpt = Annotated[str | None, typer.Option(
 LayerOpt = Annotated[str | None, typer.Option(
     "--layer", help="The incident layer of a GIS file that holds several, or the sheet of a "
     "workbook (.xlsx) that holds several.")]
+KeepDuplicatesOpt = Annotated[bool, typer.Option(
+    "--keep-duplicates", help="Keep exact duplicate rows (they are listed either way): a "
+    "city that writes one row per victim of an incident.")]
 CategoryOpt = Annotated[list[str] | None, typer.Option(
     "--category", help="Only incidents of this category (the whole name, any case); repeat "
     "for several.")]
@@ -91,9 +94,7 @@ def ingest_cmd(
     layer: LayerOpt = None,
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="A scenario whose CRS and zones (the jurisdiction) apply.")] = None,
-    keep_duplicates: Annotated[bool, typer.Option(
-        "--keep-duplicates", help="Keep exact duplicate rows (they are listed either way).")
-    ] = False,
+    keep_duplicates: KeepDuplicatesOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check, convert and store an incident file; every rejected row is listed."""
@@ -229,7 +230,7 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
           category: list[str] | None, units: str, cell_m: float,
           polygons: Path | None, polygons_layer: str | None, network_file: Path | None,
           network_layer: str | None, before: date | None = None,
-          polygons_id: str | None = None) -> _Loaded:
+          polygons_id: str | None = None, keep_duplicates: bool = False) -> _Loaded:
     """``before``: only the incidents before that day (a forecast's: its cells are where the
     record it learns from put incidents, not where later ones fell)."""
     import numpy as np
@@ -254,7 +255,8 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
         except (XunfangError, ValueError, OSError) as exc:
             raise _fail(exc) from None
     src = _source(incidents, columns, crs, coords, time_format=time_format, tz=tz,
-                  source_tz=source_tz, layer=layer, target_crs=street_crs)
+                  source_tz=source_tz, layer=layer, target_crs=street_crs,
+                  **({"keep_duplicates": True} if keep_duplicates else {}))
     try:
         chosen = select_categories(src.table, category or ())
         if before is not None:
@@ -287,6 +289,7 @@ def evaluate_cmd(
     source_tz: SourceTzOpt = None,
     layer: LayerOpt = None,
     category: CategoryOpt = None,
+    keep_duplicates: KeepDuplicatesOpt = False,
     cell_m: CellOpt = 250.0,
     units: Annotated[str, typer.Option(
         "--units", help="cells, grids (a scenario's prevention grids) or segments (its "
@@ -324,7 +327,8 @@ def evaluate_cmd(
     got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=units,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
-                polygons_id=polygons_id, network_file=network_file, network_layer=network_layer)
+                polygons_id=polygons_id, network_file=network_file, network_layer=network_layer,
+                keep_duplicates=keep_duplicates)
     src, chosen, u, ev, streets, placed = (got.src, got.chosen, got.units, got.events,
                                            got.streets, got.placed)
     try:
@@ -444,6 +448,7 @@ def forecast_cmd(
     source_tz: SourceTzOpt = None,
     layer: LayerOpt = None,
     category: CategoryOpt = None,
+    keep_duplicates: KeepDuplicatesOpt = False,
     start: Annotated[datetime | None, typer.Option(
         "--from", formats=["%Y-%m-%d"], help="First day (default: the day after the last "
         "incident).")] = None,
@@ -489,6 +494,7 @@ def forecast_cmd(
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=kind,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
                 polygons_id=polygons_id, network_file=network_file, network_layer=network_layer,
+                keep_duplicates=keep_duplicates,
                 before=_dates(start))
     sc, ev, u = got.src.scenario, got.events, got.units
     try:

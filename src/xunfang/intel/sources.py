@@ -79,7 +79,8 @@ def select_categories(table: IncidentTable, wanted: Sequence[str],
 
 # what an incident file's reading options are called on the command line
 _FILE_OPTIONS = {"columns": "--columns", "crs": "--crs", "time_format": "--time-format",
-                 "tz": "--tz", "source_tz": "--source-tz", "layer": "--layer"}
+                 "tz": "--tz", "source_tz": "--source-tz", "layer": "--layer",
+                 "keep_duplicates": "--keep-duplicates"}
 
 
 def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None,
