@@ -266,8 +266,8 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
         u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
                       polygons_layer=polygons_layer, streets=streets, polygons_id=polygons_id)
         # the file's first day is the record's, whichever categories are chosen
-        ev = EventSet.build(u, chosen.time, chosen.xy, record_start=date.fromisoformat(
-            str(src.table.time.min().astype("datetime64[D]"))))
+        ev = EventSet.build(u, chosen.time, chosen.xy,
+                            record_start=src.table.time.min().astype("datetime64[D]").item())
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     placed = int((ev.unit >= 0).sum())
@@ -499,8 +499,7 @@ def forecast_cmd(
     sc, ev, u = got.src.scenario, got.events, got.units
     try:
         # by default the day after the file's last incident (a category's may be earlier)
-        first = _dates(start) or date.fromisoformat(
-            str(got.src.table.time.max().astype("datetime64[D]") + 1))
+        first = _dates(start) or (got.src.table.time.max().astype("datetime64[D]") + 1).item()
         network = (got.network() if method == "network_kde" or (method == "auto"
                                                                 and u.kind == "segments")
                    else None)

@@ -71,6 +71,7 @@ class Forecast:
     trained_from: date
     trained_to: date  # exclusive
     details: dict[str, Any]
+    incidents_in_window: int = 0  # the training window's incidents in a unit
 
     def slot_starts(self) -> list[str]:
         """ISO start time of every (day, slot), day-major."""
@@ -165,10 +166,8 @@ def record_end(times: npt.NDArray[np.datetime64], start: date) -> date | None:
     year's export followed by a few incidents reported this week ends where the export
     does. The plan and ``xunfang intel forecast`` forecast ``as_of`` the day returned
     (:func:`forecast`)."""
-    t = np.sort(np.asarray(times).astype("datetime64[m]").astype("datetime64[D]").astype(
-        np.int64))
-    first = int(date.fromisoformat("1970-01-01").toordinal())
-    day0 = start.toordinal() - first  # days since 1970
+    t = np.sort(np.asarray(times).astype("datetime64[D]").astype(np.int64))  # days since 1970
+    day0 = int(np.datetime64(start, "D").astype(np.int64))
     t = t[t < day0]
     if not len(t):
         return None
@@ -192,7 +191,8 @@ def record_end(times: npt.NDArray[np.datetime64], start: date) -> date | None:
     if not ends.any():
         return None
     k = int(np.flatnonzero(ends)[0])  # the earliest such gap: what follows it is no record
-    return date.fromordinal(int(days[k]) + 1 + first)
+    end: date = np.datetime64(int(days[k]) + 1, "D").item()
+    return end
 
 
 def clock_hours(day: date, tz: str) -> FloatArray:
@@ -254,8 +254,10 @@ def forecast(
             f"(the incidents run from {events.epoch})")
     model = method.fit(hist)
     prof = week_hour_profile(hist)
-    # a method that knows the calendar (gbm: weekday, month, holidays) has its weekday already
-    by_weekday = np.ones(7) if getattr(model, "calendar", False) else weekday_factor(hist)
+    # gbm knows the calendar (weekday, month, holidays): its weekday is its own, and its day
+    # is the horizon's, not the lead's
+    calendar = isinstance(model, GbmModel)
+    by_weekday = np.ones(7) if calendar else weekday_factor(hist)
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day
@@ -264,7 +266,7 @@ def forecast(
     for i in range(days + 1):
         on = events.date_of(lead0 + i)
         daily: FloatArray
-        if isinstance(model, GbmModel):  # the horizon's own day, not the lead's
+        if isinstance(model, GbmModel):  # (calendar; narrows the type)
             daily = model.predict(hist, origin + i, calendar_day=lead0 + i)
         else:
             daily = np.asarray(model.predict(hist, origin + i), dtype=float) * by_weekday[
@@ -295,7 +297,7 @@ def forecast(
         details["gap_days"] = (start - as_of).days
     if changes:
         details["clock_changes"] = changes
-    if not getattr(model, "calendar", False):
+    if not calendar:
         details["weekday_factor"] = [round(float(f), 3) for f in by_weekday]
     if dates_only(hist):
         details["hours"] = ("the incidents carry dates without times of day: each day's risk "
@@ -316,7 +318,8 @@ def forecast(
             "coverage": getattr(method, "coverage", None),
             "hit_rate": {k: round(float(v), 5) for k, v in model.scores.items()}}
     return Forecast(method.name, events.units, tuple(dates), slots, out,
-                    events.date_of(hist.start), events.date_of(origin), details)
+                    events.date_of(hist.start), events.date_of(origin), details,
+                    int((hist.unit >= 0).sum()))
 
 
 def per_slot(fc: Forecast, starts: Sequence[datetime], minutes: int) -> FloatArray:

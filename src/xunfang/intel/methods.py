@@ -685,7 +685,6 @@ class GbmModel:
     booster: Any
     nb: sp.csr_matrix
     holidays: frozenset[date]
-    calendar: bool = True  # its forecast knows the day's weekday, month and holidays
     country: str | None = None  # the holidays' calendar, for days beyond those fitted
 
     def predict(self, history: History, day: int, calendar_day: int | None = None

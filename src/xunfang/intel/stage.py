@@ -99,22 +99,17 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
         return {"skipped": "the scenario has no prevention grids to forecast for"}
     if not len(scenario.incidents):
         return {"skipped": "the scenario has no incident history to forecast from"}
-    table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working)
-    units = scenario_grids(scenario)
-    events = EventSet.build(units, table.time, table.xy)
     start = slots[0].start.date()
     days = (slots[-1].end - slots[0].start).days or 1
-    as_of = record_end(table.time, start)
-    m = make_method(method, country="CN", seed=seed)
-    fc = forecast(events, m, start=start, days=days, train_days=train_days, as_of=as_of,
-                  tz=scenario.timezone)
+    fc, _ = grid_forecast(scenario, start=start, days=days, method=method,
+                          train_days=train_days, seed=seed)
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
-    origin = events.day_of(as_of or start)
-    window = events.window(origin - train_days, origin)
     chosen = fc.details.get("chosen")
+    as_of = fc.details.get("as_of")
     return RiskTable(
         method=method, chosen=str(chosen) if chosen is not None else None,
-        grids=units.ids, slots=tuple(s.start.isoformat(timespec="minutes") for s in slots),
-        risk=risk, trained_from=fc.trained_from, trained_to=fc.trained_to, as_of=as_of,
-        incidents_in_window=int((window.unit >= 0).sum()), details=dict(fc.details),
+        grids=fc.units.ids, slots=tuple(s.start.isoformat(timespec="minutes") for s in slots),
+        risk=risk, trained_from=fc.trained_from, trained_to=fc.trained_to,
+        as_of=date.fromisoformat(as_of) if as_of else None,
+        incidents_in_window=fc.incidents_in_window, details=dict(fc.details),
     )
