@@ -3,8 +3,8 @@
 Hit rates and log-likelihoods score where incidents fall, not how many: the plan doses by
 the level. For every day of 2018-2019 on Chicago's assaults (250 m cells of the incidents;
 naive counts over 365 days, the methods' common level), `xunfang.intel.forecast` with and
-without its weekday factor is compared with the day's incidents in the cells: mean absolute
-error and mean Poisson deviance. Needs ../shared/data; about a minute.
+without its weekday and season factors is compared with the day's incidents in the cells:
+mean absolute error and mean Poisson deviance. Needs ../shared/data; about a minute.
 
     python bench/intel_levels.py [--json]
 """
@@ -47,12 +47,13 @@ def main() -> None:
     units = units_for("cells", src.table, None, cell_m=250.0)
     ev = EventSet.build(units, src.table.time, src.table.xy)
     day, last = date(2018, 1, 1), date(2019, 12, 31)
-    weekday, flat, actual = [], [], []
+    both, weekday, flat, actual = [], [], [], []
     while day <= last:
         fc = forecast(ev, Naive(), start=day, days=1, train_days=365)
         total = float(fc.risk.sum())
-        weekday.append(total)
-        flat.append(total / fc.details["weekday_factor"][day.weekday()])
+        both.append(total)
+        weekday.append(total / fc.details["season_factor"][0])
+        flat.append(weekday[-1] / fc.details["weekday_factor"][day.weekday()])
         d = ev.day_of(day)
         a, b = np.searchsorted(ev.t, [d, d + 1])
         actual.append(float((ev.unit[a:b] >= 0).sum()))
@@ -60,15 +61,16 @@ def main() -> None:
     act = np.asarray(actual)
     rows = {}
     for name, exp in (("flat (no weekday)", np.asarray(flat)),
-                      ("weekday factor (now)", np.asarray(weekday))):
+                      ("weekday factor", np.asarray(weekday)),
+                      ("weekday × season (now)", np.asarray(both))):
         rows[name] = {"mae": round(float(np.mean(np.abs(exp - act))), 3),
                       "deviance": round(deviance(act, exp), 3)}
     seconds = time.perf_counter() - t0
     print(f"Chicago 2018-2019, {len(act)} days, {int(act.sum())} incidents in cells: daily level "
           f"of naive-365 ({seconds:.0f} s)")
-    print(f"{'':22} {'MAE':>7} {'deviance':>9}")
+    print(f"{'':24} {'MAE':>7} {'deviance':>9}")
     for name, row in rows.items():
-        print(f"{name:22} {row['mae']:7.2f} {row['deviance']:9.3f}")
+        print(f"{name:24} {row['mae']:7.2f} {row['deviance']:9.3f}")
     if args.json:
         print(json.dumps({"bench": "intel_levels", "rows": rows, "seconds": seconds,
                           "machine": {**machine_basics(), "load_before": load0,

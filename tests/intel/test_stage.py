@@ -79,6 +79,15 @@ def test_plan_of_the_builtin_county_carries_the_risk_table(ebian_plan: object,
     name = next(a.name for a in result.scenario.areas_of("grid")  # type: ignore[attr-defined]
                 if a.id == hottest)
     assert html.index(name, html.index("Hot grids")) > 0
+    # the forecast's check over the record's last four weeks, naive counts beside it
+    check = doc["stages"]["intel"]["check"]
+    assert (check["first"], check["last"], check["hottest"]) == ("2025-12-04", "2025-12-31",
+                                                                 [1, 2, 4])
+    assert [r["method"] for r in check["rows"]] == [f"auto → {stage['chosen']}", "naive"]
+    part = html[html.index('id="risk-check"'):html.index("</section>",
+                                                          html.index('id="risk-check"'))]
+    assert "Hottest 4 grids" in part and "<td>naive</td>" in part and "Actual" in part
+    assert f"{check['per_day']:.1f}" in part
 
 
 def _risk_table(grids: tuple[str, ...], starts: list[str], risk: np.ndarray) -> RiskTable:

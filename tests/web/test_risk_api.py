@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,15 +24,25 @@ def test_risk_of_the_grids_with_the_centres_own_incidents(env: Env) -> None:
     r = viewer.get("/api/risk", params={"from": "2026-12-01", "method": "naive"})
     assert r.status_code == 200, r.text
     doc = r.json()
-    own, _ = grid_forecast(sc, start=date(2026, 12, 1), method="naive")
+    own = grid_forecast(sc, start=date(2026, 12, 1), method="naive").forecast
     assert doc["units"] == list(own.units.ids) and doc["unit_kind"] == "grids"
     np.testing.assert_allclose(np.asarray(doc["risk"]).sum(axis=1), own.risk.sum(axis=(0, 2)),
                                atol=1e-5)
     assert doc["details"]["as_of"] == "2026-01-01"  # the county's record ends in 2025
     assert doc["incidents"] == {"record": len(sc.incidents), "stored": 0}
     assert doc["tz"] == "Asia/Shanghai" and len(doc["slots"]) == 24
+    assert "check" not in doc
+    checked = viewer.get("/api/risk", params={"from": "2026-12-01", "method": "decay",
+                                              "check": "true"}).json()
+    assert checked["check"]["first"] == "2025-12-04" and [
+        r["method"] for r in checked["check"]["rows"]] == ["decay", "naive"]
     g7 = doc["units"].index("G7")
-    before = float(np.sum(doc["risk"][g7]))
+
+    def level(doc: dict[str, Any]) -> float:  # G7's day without its weekday and season
+        d = doc["details"]
+        return float(np.sum(doc["risk"][g7])) / d["weekday_factor"][1] / d["season_factor"][0]
+
+    before = level(doc)
     # 60 incidents imported into the quietest grid, in the record's last days, and one the
     # record holds already (its id): the 60 count, the copy does not
     area = next(a for a in sc.areas_of("grid") if a.id == "G7")
@@ -46,9 +57,7 @@ def test_risk_of_the_grids_with_the_centres_own_incidents(env: Env) -> None:
     assert r.status_code == 200, r.text
     doc = viewer.get("/api/risk", params={"from": "2026-12-01", "method": "naive"}).json()
     assert doc["incidents"]["stored"] == 60
-    after = float(np.sum(doc["risk"][g7]))
-    tuesday = doc["details"]["weekday_factor"][1]
-    assert after - before == pytest.approx(60 / 365 * tuesday, rel=0.05)
+    assert level(doc) - before == pytest.approx(60 / 365, rel=0.05)
     # one incident reported this week, after the record's last: the record still ends in
     # 2025 (the gap before it read as eleven quiet months: 0.56 a day instead of 8.1)
     late = io.BytesIO(f"id,time,lon,lat\nnow1,2026-11-30 09:00,{lon:.6f},{lat:.6f}\n".encode())

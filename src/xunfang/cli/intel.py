@@ -472,12 +472,18 @@ def forecast_cmd(
     geojson: Annotated[Path | None, typer.Option(
         "--geojson", help="Also write the places with their expected incidents, rank and "
         "riskiest slot as a GeoJSON layer (WGS 84), for a GIS.")] = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Also check the method over the record's last weeks: each day "
+        "forecast from the days before it, naive counts over 365 days beside it (as the "
+        "plan's report shows it).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Forecast the risk of every grid (or cell, polygon, street segment) and slot of a
     horizon, from a scenario's history or from any incident file."""
     from xunfang.cli.main import out_console
     from xunfang.intel import Slots, forecast, make_method
+    from xunfang.intel.check import Check, CheckError, Unchecked, yardstick
+    from xunfang.intel.check import check as check_forecast
     from xunfang.intel.forecast import record_end
     from xunfang.intel.sources import is_scenario
     from xunfang.report.layers import forecast_layer
@@ -508,10 +514,18 @@ def forecast_cmd(
         shifts = tuple(sc.policy.shift_starts if sc is not None else Policy().shift_starts)
         # a record that stops before --from is forecast as of its end, as the plan does
         zone = tz or (sc.timezone if sc is not None else None)  # its clock changes, if any
+        as_of = record_end(got.src.table.time, first)
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
                       slots=Slots(slots, shifts),  # type: ignore[arg-type]
-                      as_of=record_end(got.src.table.time, first), tz=zone)
+                      as_of=as_of, tz=zone)
         layer_doc = forecast_layer(fc, got.chosen.crs) if geojson is not None else None
+        checked: Check | Unchecked | None = None
+        if check:
+            try:
+                checked = check_forecast(ev, yardstick(m, train_days), end=as_of or first,
+                                         tz=zone, seed=seed)
+            except CheckError as exc:
+                checked = Unchecked(exc.code, str(exc))
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     if geojson is not None:
@@ -531,6 +545,8 @@ def forecast_cmd(
             doc["cell_m"] = u.cell_m  # cell "i_j" covers [i, i+1) x [j, j+1) cell sizes in crs
         if category:
             doc["category"] = list(category)
+        if checked is not None:
+            doc["check"] = checked.as_json()
         print(json.dumps(doc, ensure_ascii=False))
         return
     of = f" of {', '.join(category)} ({len(got.chosen)} incidents)" if category else ""
@@ -562,5 +578,35 @@ def forecast_cmd(
     if len(ev.unit) > got.placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), got.streets is not None,
                                    len(ev.unit) - got.placed, "they are not forecast"))
+    if isinstance(checked, Unchecked):
+        out_console.print(f"not checked: {escape(checked.why)}")
+    elif checked is not None:
+        _print_check(checked, u.kind)
     if geojson is not None:
         out_console.print(f"{len(u)} places written to {escape(str(geojson))}")
+
+
+def _print_check(chk: Any, kind: str) -> None:
+    """The check's table: each method's share of the days' incidents in its hottest places
+    (and their share of the area), in its hottest place-hours, its level against the days'."""
+    from xunfang.cli.main import out_console
+    from xunfang.intel.check import HOUR_SHARE
+
+    days = (chk.last - chk.first).days + 1
+    table = Table(title=f"check: {chk.first} to {chk.last} ({days} days, {chk.incidents} "
+                        f"incidents, {chk.per_day:.1f} a day), each day forecast from the "
+                        f"days before it")
+    table.add_column("method")
+    for k in chk.ks:
+        table.add_column(f"hottest {k} {kind if k > 1 else kind[:-1]} (area)", justify="right")
+    table.add_column(f"hottest {100 * HOUR_SHARE:g} % of {kind[:-1]}-hours", justify="right")
+    table.add_column("expected a day", justify="right")
+    table.add_column("error a day", justify="right")
+    for r in chk.rows:
+        table.add_row(escape(r.method + ("" if r.train_days == 365 else f" ({r.train_days} d)")),
+                      *(f"{v:.1%} ({a:.1%})" for v, a in zip(r.hot, r.hot_area, strict=True)),
+                      f"{r.hours:.1%}", f"{r.expected_per_day:.1f}", f"{r.error_per_day:.1f}")
+    out_console.print(table)
+    lo, hi = chk.rows[0].hot_ci
+    out_console.print(f"95 % interval of {escape(chk.rows[0].method)}'s hottest-{kind[:-1]} "
+                      f"share (bootstrap over days): {lo:.1%} to {hi:.1%}")

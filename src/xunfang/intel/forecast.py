@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang.intel.ingest import DATES_ONLY, midnight_share
-from xunfang.intel.methods import EventSet, GbmModel, History, Method, MethodError
+from xunfang.intel.methods import EventSet, GbmModel, History, Method, MethodError, Model
 from xunfang.intel.units import Slots, Units
 
 FloatArray = npt.NDArray[np.float64]
@@ -144,6 +144,37 @@ def weekday_factor(history: History, prior: float = 20.0) -> FloatArray:
     return np.asarray((n + prior) / (expected + prior), dtype=np.float64)
 
 
+YEAR = 365.2425
+
+
+def season_factor(history: History, day: int, half_width: float = 21.0,
+                  prior: float = 50.0) -> float:
+    """The level of the time of year of ``day`` as a multiple of the window's: the window's
+    incidents on days within ``half_width`` days of ``day``'s date in any year (last year's
+    same weeks, and the window's last three weeks), against as many as an average day's would
+    give, shrunk towards 1 by ``prior`` pseudo-incidents. 1 for a window shorter than a year
+    (it holds no time of year twice). A county's December is 0.8 of its year (6.7 incidents a
+    day in December 2025 against 8.6); on Chicago's assaults 2018-2019 it lowers the mean
+    absolute error of naive-365's daily totals from 8.10 to 6.57 and their Poisson deviance
+    from 2.43 to 1.65 (``bench/intel_levels.py``; half-width and prior chosen beforehand:
+    14 and 45 days score within 0.06 of it)."""
+    if history.days < 365:
+        return 1.0
+    inside = history.unit >= 0
+    n = int(inside.sum())
+    if not n:
+        return 1.0
+    days = np.arange(history.start, history.origin)
+
+    def near(d: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+        r = (day - d) % YEAR
+        return np.asarray(np.minimum(r, YEAR - r) <= half_width)
+
+    n_near = int(near(np.floor(history.t[inside])).sum())
+    expected = n * near(days).sum() / len(days)
+    return float((n_near + prior) / (expected + prior))
+
+
 def dates_only(history: History) -> bool:
     """True when the record gives dates without times of day: at least 99 % of the window's
     incidents at exactly 00:00 (the hour of day is then unknown, not midnight): the rule of
@@ -224,6 +255,7 @@ def forecast(
     slots: Slots | None = None,
     as_of: date | None = None,
     tz: str | None = None,
+    model: Model | None = None,
 ) -> Forecast:
     """Fit on the ``train_days`` before ``start`` and forecast ``days`` days from it.
 
@@ -236,6 +268,10 @@ def forecast(
     Slots are wall-clock hours of the zone ``tz`` where it is known: on the day clocks go
     forward the skipped hour holds nothing, and on the day they go back the repeated hour's
     slot holds both of its hours (``details["clock_changes"]`` lists such days).
+
+    ``model``: ``method`` fitted earlier, on a window ending at most ``method.refit_days``
+    before (a rolling check refits the expensive methods weekly, as the evaluation does); it
+    predicts from the window before ``start``. By default ``method`` is fitted on it.
     """
     if days < 1:
         raise MethodError(f"--days must be at least 1, got {days}")
@@ -252,7 +288,8 @@ def forecast(
             f"the training window {events.date_of(origin - train_days)} to "
             f"{events.date_of(origin - 1)} holds no incident: nothing to forecast from "
             f"(the incidents run from {events.epoch})")
-    model = method.fit(hist)
+    if model is None:
+        model = method.fit(hist)
     prof = week_hour_profile(hist)
     # gbm knows the calendar (weekday, month, holidays): its weekday is its own, and its day
     # is the horizon's, not the lead's
@@ -263,14 +300,18 @@ def forecast(
     # hourly risk per calendar day; one more day for the night shift of the last roster day
     hourly = []
     changes = []
+    seasons: list[float] = []
     for i in range(days + 1):
         on = events.date_of(lead0 + i)
         daily: FloatArray
         if isinstance(model, GbmModel):  # (calendar; narrows the type)
             daily = model.predict(hist, origin + i, calendar_day=lead0 + i)
         else:
+            season = season_factor(hist, lead0 + i)  # the horizon's own time of year
+            if i < days:
+                seasons.append(round(season, 3))
             daily = np.asarray(model.predict(hist, origin + i), dtype=float) * by_weekday[
-                on.weekday()]
+                on.weekday()] * season
         hours = prof[:, on.weekday(), :]
         if tz is not None:
             held = clock_hours(on, tz)
@@ -299,6 +340,7 @@ def forecast(
         details["clock_changes"] = changes
     if not calendar:
         details["weekday_factor"] = [round(float(f), 3) for f in by_weekday]
+        details["season_factor"] = seasons
     if dates_only(hist):
         details["hours"] = ("the incidents carry dates without times of day: each day's risk "
                             "is spread evenly over its hours")

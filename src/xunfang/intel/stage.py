@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from xunfang.intel.check import Check, CheckError, Unchecked, check, yardstick
 from xunfang.intel.forecast import Forecast, forecast, hottest, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
 from xunfang.intel.methods import EventSet, MethodError, make_method
@@ -39,6 +40,8 @@ class RiskTable:
     incidents_in_window: int
     # the forecast's own account: auto's validation, etas's fit, a window the record cuts short
     details: dict[str, Any] = field(default_factory=dict)
+    # how the method did over the record's last weeks, or why it could not be checked
+    check: Check | Unchecked | None = None
 
     def hot(self, top: int = 5) -> list[tuple[str, float]]:
         return hottest(self.grids, self.risk.sum(axis=1), top)
@@ -58,19 +61,29 @@ class RiskTable:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "incidents_in_window": self.incidents_in_window,
             "details": {k: v for k, v in self.details.items() if k not in ("as_of", "chosen")},
+            "check": self.check.as_json() if self.check is not None else None,
         }
+
+
+@dataclass(frozen=True)
+class GridForecast:
+    """A forecast of the scenario's grids, with the incidents it was made from."""
+
+    forecast: Forecast
+    events: EventSet
+    added: int  # how many of ``more`` were new
+    origin: date  # the day it is made as of: the record's end, or the first day
 
 
 def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str = "auto",
                   slots: Slots | None = None, train_days: int = 365, seed: int = 0,
                   more: tuple[Sequence[str], npt.NDArray[np.datetime64], FloatArray] | None
-                  = None) -> tuple[Forecast, int]:
+                  = None) -> GridForecast:
     """The forecast of the scenario's prevention grids from its incident record and ``more``
     incidents (ids, local times, working-CRS points: a command centre's imported and
     reported ones; those whose id the record holds already are not counted twice), as
     ``xunfang intel forecast SCENARIO`` and the plan make it: a record that stops short of
-    ``start`` is forecast as of its end, slots on the scenario's wall clock. Also how many
-    of ``more`` were added."""
+    ``start`` is forecast as of its end, slots on the scenario's wall clock."""
     table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working)
     time_, xy = table.time.astype("datetime64[m]"), table.xy
     added = 0
@@ -85,24 +98,39 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     if not len(time_):
         raise MethodError(f"scenario {scenario.name}: no incident record to forecast from")
     events = EventSet.build(scenario_grids(scenario), time_, xy)
+    as_of = record_end(time_, start)
     fc = forecast(events, make_method(method, country="CN", seed=seed), start=start, days=days,
-                  train_days=train_days, slots=slots, as_of=record_end(time_, start),
-                  tz=scenario.timezone)
-    return fc, added
+                  train_days=train_days, slots=slots, as_of=as_of, tz=scenario.timezone)
+    return GridForecast(fc, events, added, as_of or start)
+
+
+def grid_check(scenario: Scenario, g: GridForecast, *, method: str = "auto",
+               train_days: int = 365, seed: int = 0) -> Check:
+    """The forecast's method checked over the record's last weeks before it is made
+    (:func:`xunfang.intel.check.check`), naive counts over 365 days beside it."""
+    return check(g.events, yardstick(make_method(method, country="CN", seed=seed), train_days),
+                 end=g.origin, tz=scenario.timezone, seed=seed)
 
 
 def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto",
                train_days: int = 365, seed: int = 0) -> RiskTable | dict[str, str]:
     """The forecast for the plan's slots, or ``{"skipped": why}`` when the scenario has no
-    grids or no incident history to learn from."""
+    grids or no incident history to learn from. The forecast carries its check over the
+    record's last weeks, or why there is none (a record too short)."""
     if not scenario.areas_of("grid"):
         return {"skipped": "the scenario has no prevention grids to forecast for"}
     if not len(scenario.incidents):
         return {"skipped": "the scenario has no incident history to forecast from"}
     start = slots[0].start.date()
     days = (slots[-1].end - slots[0].start).days or 1
-    fc, _ = grid_forecast(scenario, start=start, days=days, method=method,
-                          train_days=train_days, seed=seed)
+    g = grid_forecast(scenario, start=start, days=days, method=method,
+                      train_days=train_days, seed=seed)
+    fc = g.forecast
+    try:
+        checked: Check | Unchecked = grid_check(scenario, g, method=method,
+                                                train_days=train_days, seed=seed)
+    except CheckError as exc:
+        checked = Unchecked(exc.code, str(exc))
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
     chosen = fc.details.get("chosen")
     as_of = fc.details.get("as_of")
@@ -112,4 +140,5 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
         risk=risk, trained_from=fc.trained_from, trained_to=fc.trained_to,
         as_of=date.fromisoformat(as_of) if as_of else None,
         incidents_in_window=fc.incidents_in_window, details=dict(fc.details),
+        check=checked,
     )

@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 import numpy as np
 
+from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.report.charts import bar_chart, line_chart
 from xunfang.report.i18n import LANGS, Lang, t, value_label
@@ -132,8 +133,32 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
                     n=(risk.trained_to - risk.trained_from).days)
             if "window" in risk.details else ""),
         "more": T("risk_more", n=len(risk.slots) - used) if len(risk.slots) > used else "",
+        "check": _check_section(risk.check, T),
     }
     return maps, hot, info
+
+
+def _check_section(chk: Check | Unchecked | None, T: Any) -> dict[str, Any] | None:
+    """The forecast's check over the record's last weeks: each method's row, what came."""
+    if chk is None:
+        return None
+    if isinstance(chk, Unchecked):
+        return {"skipped": T("check_" + chk.code)}
+    lo, hi = chk.rows[0].hot_ci
+    rows = [{"method": r.method + ("" if r.train_days == 365 else f" ({r.train_days} d)"),
+             "hot": [f"{_pct(v)} ({_pct(a)})" for v, a in zip(r.hot, r.hot_area, strict=True)],
+             "hours": _pct(r.hours), "expected": _fmt(r.expected_per_day, 1),
+             "error": _fmt(r.error_per_day, 1)} for r in chk.rows]
+    return {
+        "skipped": "",
+        "note": T("check_note", first=str(chk.first), last=str(chk.last),
+                  days=(chk.last - chk.first).days + 1, n=chk.incidents),
+        "ci": T("check_ci", method=rows[0]["method"], lo=_pct(lo), hi=_pct(hi)),
+        "heads": [T("check_hottest", k=k) if k > 1 else T("check_hottest_one") for k in chk.ks],
+        "hours_head": T("check_hours", p=f"{100 * HOUR_SHARE:g}"),
+        "rows": rows,
+        "actual": _fmt(chk.per_day, 1),
+    }
 
 
 SHIFT_LETTER = {"early": "早", "middle": "中", "night": "夜", "day": "白", "office": "白"}

@@ -114,6 +114,44 @@ TEXT: dict[str, dict[Lang, str]] = {
     "risk_more": {"zh": "另有 {n} 个时段见 plan.json 与 risk.csv。",
                   "en": "{n} more slots are in plan.json and risk.csv."},
     "hot_grids": {"zh": "高风险网格", "en": "Hot grids"},
+    "check": {"zh": "预测检验：近几周的历史警情",
+              "en": "How the forecast did over the record's last weeks"},
+    "check_note": {
+        "zh": "对历史警情最后 {days} 天（{first} – {last}，网格内警情 {n} 起）逐日"
+              "用此前的警情作提前一天的预测，方法与本方案相同，再与当天实际警情对照。"
+              "“最热 k 个网格”按预计警情排序，列出当天警情落在其中的比例"
+              "（括号内为这些网格占辖区面积的比例）；“最热网格小时”为按网格 × 小时"
+              "排序的前若干；另列每日预计警情数及其与实际的平均绝对误差。"
+              "以“近 365 天计数”（naive）作对照。",
+        "en": "Each of the record's last {days} days ({first} – {last}; {n} incidents in the "
+              "grids) forecast one day ahead from the days before it, the way this plan's "
+              "forecast is made, and compared with what came. The hottest k grids by "
+              "expected incidents: the share of the day's incidents in them (in brackets, "
+              "the share of the area they make up); the hottest grid-hours, likewise by grid "
+              "× hour; the expected incidents a day and the mean absolute error of each "
+              "day's. Naive counts over the last 365 days stand beside it as a yardstick.",
+    },
+    "check_ci": {
+        "zh": "{method} 最热网格所占比例的 95% 区间（按天自助抽样）：{lo} – {hi}；"
+              "小于此宽度的差别在这几周里看不出来。",
+        "en": "95 % interval of {method}'s hottest-grid share (bootstrap over days): {lo} – "
+              "{hi}; differences smaller than that are more than these weeks can tell.",
+    },
+    "check_hottest": {"zh": "最热 {k} 个网格", "en": "Hottest {k} grids"},
+    "check_hottest_one": {"zh": "最热网格", "en": "Hottest grid"},
+    "check_hours": {"zh": "最热 {p}% 网格小时", "en": "Hottest {p} % of grid-hours"},
+    "check_method": {"zh": "预测方法", "en": "Forecast"},
+    "check_expected": {"zh": "每日预计（起）", "en": "Expected a day"},
+    "check_error": {"zh": "每日误差（起）", "en": "Error a day"},
+    "check_actual": {"zh": "实际", "en": "Actual"},
+    "check_short": {
+        "zh": "未作检验：历史警情过短（需至少五周）。",
+        "en": "Not checked: the incident record is too short (it needs five weeks).",
+    },
+    "check_empty": {
+        "zh": "未作检验：检验期内网格中没有警情。",
+        "en": "Not checked: no incident in the grids over the days to check against.",
+    },
     "grid": {"zh": "网格", "en": "Grid"},
     "expected": {"zh": "预计警情（起）", "en": "Expected incidents"},
     "share": {"zh": "占比", "en": "Share"},

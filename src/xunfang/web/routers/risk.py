@@ -12,7 +12,8 @@ from fastapi import APIRouter, HTTPException, Query
 from xunfang import store
 from xunfang._errors import XunfangError
 from xunfang.intel import Slots
-from xunfang.intel.stage import grid_forecast
+from xunfang.intel.check import CheckError, Unchecked
+from xunfang.intel.stage import grid_check, grid_forecast
 from xunfang.plan import tomorrow
 from xunfang.web.deps import CentreDep, Reader
 
@@ -29,6 +30,9 @@ def get_risk(
     method: Annotated[str, Query(min_length=1, max_length=64)] = "auto",
     slots: Literal["hour", "shift"] = "hour",
     train_days: Annotated[int, Query(ge=1, le=3650)] = 365,
+    check: Annotated[bool, Query(description=(
+        "Also check the method over the record's last weeks, naive counts beside it."))]
+    = False,
 ) -> dict[str, object]:
     """Expected incidents per grid and slot, from the scenario's record and every incident
     stored here (imported or reported; one the record holds already is not counted twice).
@@ -41,13 +45,18 @@ def get_risk(
     more = (ids, np.array(times, dtype="datetime64[m]"),
             np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)]))
     try:
-        fc, added = grid_forecast(sc, start=first, days=days, method=method,
-                                  slots=Slots(slots, tuple(sc.policy.shift_starts)),
-                                  train_days=train_days, more=more)
+        g = grid_forecast(sc, start=first, days=days, method=method,
+                          slots=Slots(slots, tuple(sc.policy.shift_starts)),
+                          train_days=train_days, more=more)
     except (XunfangError, ValueError, OverflowError) as exc:
         raise HTTPException(422, str(exc)) from None
-    doc = fc.as_json()
+    doc = g.forecast.as_json()
     doc["tz"] = sc.timezone
-    doc["incidents"] = {"record": len(sc.incidents), "stored": added}
+    doc["incidents"] = {"record": len(sc.incidents), "stored": g.added}
+    if check:  # the method over the last weeks before it: as the plan's report shows it
+        try:
+            doc["check"] = grid_check(sc, g, method=method, train_days=train_days).as_json()
+        except CheckError as exc:
+            doc["check"] = Unchecked(exc.code, str(exc)).as_json()
     return doc
 

@@ -1,0 +1,153 @@
+"""The forecast's check over the record's last weeks (the plan's report shows it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pytest
+
+from xunfang.intel import EventSet, forecast, open_incidents
+from xunfang.intel.check import (
+    HOUR_SHARE,
+    CheckError,
+    Unchecked,
+    check,
+    check_period,
+    hottest_counts,
+    yardstick,
+)
+from xunfang.intel.methods import Decay, History, Naive, make_method
+from xunfang.intel.sources import units_for
+from xunfang.report.html import _check_section
+from xunfang.report.i18n import t
+
+
+@pytest.fixture(scope="module")
+def ebian() -> EventSet:
+    src = open_incidents("ebian")
+    assert src.scenario is not None
+    return EventSet.build(units_for("grids", src.table, src.scenario), src.table.time,
+                          src.table.xy)
+
+
+def _cut(ev: EventSet, keep: np.ndarray) -> EventSet:
+    times = np.datetime64(ev.epoch, "m") + np.round(ev.t[keep] * 1440).astype("timedelta64[m]")
+    return EventSet.build(ev.units, times, ev.xy[keep], unit=ev.unit[keep])
+
+
+def test_the_check_scores_each_day_as_the_plan_forecasts_it(ebian: EventSet) -> None:
+    end = date(2026, 1, 1)
+    chk = check(ebian, yardstick(Decay(), 365), end=end, tz="Asia/Shanghai")
+    assert (chk.first, chk.last) == (date(2025, 12, 4), date(2025, 12, 31))
+    assert chk.ks == (1, 2, 4) == hottest_counts(7) and chk.units == 7
+    assert [r.method for r in chk.rows] == ["decay", "naive"]
+    # by hand for naive: each day's forecast, its hottest grids and grid-hours, the day's
+    # incidents in them
+    hot = np.zeros(3)
+    hours = 0.0
+    expected, actual = [], []
+    size = ebian.units.size / ebian.units.size.sum()
+    area = np.zeros(3)
+    for d in range(ebian.day_of(chk.first), ebian.day_of(end)):
+        fc = forecast(ebian, Naive(), start=ebian.date_of(d), days=1, train_days=365,
+                      tz="Asia/Shanghai")
+        risk = fc.risk[0]
+        a, b = np.searchsorted(ebian.t, [d, d + 1])
+        u, h = ebian.unit[a:b], ebian.hour[a:b]
+        u, h = u[u >= 0], h[u >= 0]
+        level = risk.sum(axis=1)
+        order = sorted(range(7), key=lambda i: (-level[i], i))
+        for m, k in enumerate((1, 2, 4)):
+            hot[m] += sum(1 for x in u if x in order[:k])
+            area[m] += size[order[:k]].sum()
+        cells = sorted(range(7 * 24), key=lambda c: (-risk.reshape(-1)[c], c))
+        top = set(cells[:round(HOUR_SHARE * 7 * 24)])
+        hours += sum(1 for x, y in zip(u, h, strict=True) if x * 24 + y in top)
+        expected.append(level.sum())
+        actual.append(len(u))
+    naive = chk.rows[1]
+    n = sum(actual)
+    assert chk.incidents == n and chk.per_day == pytest.approx(n / 28)
+    np.testing.assert_allclose(naive.hot, hot / n)
+    np.testing.assert_allclose(naive.hot_area, area / 28)
+    assert naive.hours == pytest.approx(hours / n)
+    assert naive.expected_per_day == pytest.approx(np.mean(expected))
+    assert naive.error_per_day == pytest.approx(np.mean(np.abs(np.subtract(expected, actual))))
+    lo, hi = naive.hot_ci
+    assert lo < naive.hot[0] < hi and hi - lo < 0.2
+    # the county's December is quieter than its year: with its season the level is near
+    assert abs(naive.expected_per_day - chk.per_day) < 0.15 * chk.per_day
+
+
+def test_the_check_never_sees_past_its_end(ebian: EventSet) -> None:
+    end = date(2025, 10, 1)
+    whole = check(ebian, yardstick(make_method("auto"), 365), end=end)
+    cut = check(_cut(ebian, ebian.t < ebian.day_of(end)), yardstick(make_method("auto"), 365),
+                end=end)
+    assert whole == cut
+    assert whole.rows[0].method.startswith("auto → ")
+
+
+@dataclass(frozen=True)
+class Counting:
+    """Naive counts that count their fits, refitted weekly."""
+
+    fits: list[int]
+    name: str = "counting"
+    refit_days: int = 7
+
+    def fit(self, history: History) -> Any:
+        self.fits.append(history.origin)
+        return Naive().fit(history)
+
+
+def test_expensive_methods_are_refitted_weekly(ebian: EventSet) -> None:
+    fits: list[int] = []
+    chk = check(ebian, [(Counting(fits), 365)], end=date(2026, 1, 1))
+    assert np.diff(fits).tolist() == [7, 7, 7] and len(fits) == 4
+    assert chk.rows[0].method == "counting"
+
+
+def test_a_quiet_record_is_checked_over_more_weeks(ebian: EventSet) -> None:
+    """A quarter of the county's incidents: four weeks hold about 50; the check takes whole
+    weeks more until 100, to at most 13 weeks."""
+    rng = np.random.default_rng(1)
+    sparse = _cut(ebian, rng.random(len(ebian.t)) < 0.25)
+    a, b = check_period(sparse, date(2026, 1, 1))
+    assert (b - a) % 7 == 0 and 28 < b - a <= 91
+    held = int((sparse.window(a, b).unit >= 0).sum())
+    assert held >= 100 > int((sparse.window(a + 7, b).unit >= 0).sum())
+    tenth = _cut(ebian, rng.random(len(ebian.t)) < 0.02)  # about 5 a month: 13 weeks at most
+    a, b = check_period(tenth, date(2026, 1, 1))
+    assert b - a == 91
+
+
+def test_a_short_or_empty_record_says_why(ebian: EventSet) -> None:
+    with pytest.raises(CheckError, match=r"holds 30 days before 2024-01-31: too short") as e:
+        check(ebian, yardstick(Naive(), 365), end=date(2024, 1, 31))
+    assert e.value.code == "short"
+    # four weeks without incidents are lengthened to 13 before the check gives up
+    quiet = _cut(ebian, ebian.t < ebian.day_of(date(2025, 9, 1)))
+    with pytest.raises(CheckError, match="no incident in a unit from 2025-10-02 to "
+                                         "2025-12-31") as e:
+        check(quiet, yardstick(Naive(), 365), end=date(2026, 1, 1))
+    assert e.value.code == "empty"
+
+
+def test_the_report_shows_the_check_or_why_not(ebian: EventSet) -> None:
+    def T(key: str, **kw: Any) -> str:
+        return t(key, "en", **kw)
+
+    chk = check(ebian, yardstick(make_method("auto"), 365), end=date(2026, 1, 1))
+    sec = _check_section(chk, T)
+    assert sec is not None and sec["heads"] == ["Hottest grid", "Hottest 2 grids",
+                                                "Hottest 4 grids"]
+    assert sec["rows"][1]["method"] == "naive" and len(sec["rows"][1]["hot"]) == 3
+    assert sec["actual"] == f"{chk.per_day:.1f}" and "2025-12-04 – 2025-12-31" in sec["note"]
+    why = _check_section(Unchecked("short", "the record holds 3 days"), T)
+    assert why == {"skipped": t("check_short", "en")}
+    assert _check_section(Unchecked("short", "x"), lambda k, **kw: t(k, "zh", **kw)) == {
+        "skipped": t("check_short", "zh")}
