@@ -116,6 +116,25 @@ def test_forecast_past_the_record_is_made_as_of_its_end_as_the_plan_does() -> No
 
 
 
+def test_forecast_checks_its_method_over_the_records_last_weeks(tmp_path: Path) -> None:
+    args = ["intel", "forecast", "ebian", "--from", "2026-11-30", "--method", "decay", "--check"]
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    chk = doc["check"]  # made as of the record's end, as the forecast is
+    assert (chk["first"], chk["last"], chk["incidents"]) == ("2025-12-04", "2025-12-31", 194)
+    assert [r["method"] for r in chk["rows"]] == ["decay", "naive"]
+    said = " ".join(runner.invoke(app, args).stdout.split())
+    assert "check: 2025-12-04 to 2025-12-31 (28 days, 194 incidents, 6.9 a day)" in said
+    assert "95 % interval of decay's hottest-grid share" in said
+    # a file of three weeks: too short to check, said so; the forecast is still made
+    src = tmp_path / "short.csv"
+    rows = [f"2025-03-{d:02d} 1{d % 10}:00,103.262,29.228" for d in range(1, 22)]
+    src.write_text("time,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--method", "naive", "--check"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stdout.split())
+    assert "not checked: the record holds 21 days before 2025-03-22: too short" in said
+
+
 def test_forecast_of_one_category() -> None:
     args = ["intel", "forecast", "ebian", "--from", "2026-01-01", "--method", "naive", "--json"]
     every = json.loads(runner.invoke(app, args).stdout)
