@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ from xunfang.intel.check import (
     HOUR_SHARE,
     CheckError,
     Unchecked,
+    _top,
     check,
     check_period,
     hottest_counts,
@@ -78,6 +79,10 @@ def test_the_check_scores_each_day_as_the_plan_forecasts_it(ebian: EventSet) -> 
     assert naive.error_per_day == pytest.approx(np.mean(np.abs(np.subtract(expected, actual))))
     lo, hi = naive.hot_ci
     assert lo < naive.hot[0] < hi and hi - lo < 0.2
+    # decay against naive: the difference of their hottest-grid shares, paired over days
+    d, d_lo, d_hi = chk.rows[0].vs_naive  # type: ignore[misc]
+    assert d == pytest.approx(chk.rows[0].hot[0] - naive.hot[0])
+    assert d_lo <= d <= d_hi and naive.vs_naive is None
     # the county's December is quieter than its year: with its season the level is near
     assert abs(naive.expected_per_day - chk.per_day) < 0.15 * chk.per_day
 
@@ -151,3 +156,57 @@ def test_the_report_shows_the_check_or_why_not(ebian: EventSet) -> None:
     assert why == {"skipped": t("check_short", "en")}
     assert _check_section(Unchecked("short", "x"), lambda k, **kw: t(k, "zh", **kw)) == {
         "skipped": t("check_short", "zh")}
+
+
+def test_ties_at_the_cut_share_its_credit() -> None:
+    """Whole counts tie: which of the tied places is 'in' the hottest k is no forecast's
+    knowledge. A review found 194 cells tied at the cut of Chicago's check, the share moving
+    by 1.6 points with the order of ties."""
+    v = np.array([5.0, 3.0, 3.0, 3.0, 1.0]) * 0.1  # scaled: rounding must not split ties
+    np.testing.assert_allclose(_top(v, 1), [1, 0, 0, 0, 0])
+    np.testing.assert_allclose(_top(v, 2), [1, 1 / 3, 1 / 3, 1 / 3, 0])
+    np.testing.assert_allclose(_top(v, 4), [1, 1, 1, 1, 0])
+    np.testing.assert_allclose(_top(np.array([0.3, 0.3 * (1 + 1e-12), 0.0]), 1), [0.5, 0.5, 0])
+    np.testing.assert_allclose(_top(v, 9), 1.0)
+
+
+def test_the_check_forecasts_with_the_plans_lead(ebian: EventSet) -> None:
+    """A plan for 30 November 2026 from a record ending in 2025 forecasts 334 days past it;
+    its check forecasts each December day of 2025 334 days ahead too (a review: it claimed
+    'the way this plan's forecast is made' while checking one day ahead)."""
+    chk = check(ebian, [(Naive(), 365)], end=date(2026, 1, 1), lead=334)
+    assert (chk.lead, chk.wanted_lead) == (334, 334)
+    # each day d forecast as of d − 333 (lead 1: as of d itself, from the days before it)
+    levels = [forecast(ebian, Naive(), start=d, days=1, train_days=365,
+                       as_of=d - timedelta(days=333)).risk.sum()
+              for d in (chk.first + timedelta(days=i) for i in range(chk.days))]
+    assert chk.rows[0].expected_per_day == pytest.approx(np.mean(levels))
+    assert chk.rows[0].expected_per_day != pytest.approx(
+        check(ebian, [(Naive(), 365)], end=date(2026, 1, 1)).rows[0].expected_per_day)
+    # a lead the record cannot hold: one day ahead, and the report says so
+    far = check(ebian, [(Naive(), 365)], end=date(2026, 1, 1), lead=800)
+    assert (far.lead, far.wanted_lead) == (1, 800)
+    sec = _check_section(far, lambda key, **kw: t(key, "en", **kw))
+    assert sec is not None and "800 days past the record's end" in sec["warn"]
+
+
+def test_days_the_record_lacks_are_left_out(ebian: EventSet) -> None:
+    """Ten days of December 2025 missing from the export: they are no days of no trouble."""
+    hole = (ebian.t >= ebian.day_of(date(2025, 12, 10))) & (
+        ebian.t < ebian.day_of(date(2025, 12, 20)))
+    lacking = _cut(ebian, ~hole)
+    chk = check(lacking, [(Naive(), 365)], end=date(2026, 1, 1))
+    assert (chk.first, chk.last, chk.days) == (date(2025, 12, 4), date(2025, 12, 31), 18)
+    whole = check(ebian, [(Naive(), 365)], end=date(2026, 1, 1))
+    in_hole = int((ebian.unit[hole] >= 0).sum())
+    assert chk.incidents == whole.incidents - in_hole
+    assert chk.per_day == pytest.approx(chk.incidents / 18)
+    sec = _check_section(chk, lambda key, **kw: t(key, "en", **kw))
+    assert sec is not None and "10 of these days the record does not cover" in sec["warn"]
+
+
+def test_the_period_never_passes_its_longest(ebian: EventSet) -> None:
+    rng = np.random.default_rng(3)
+    tenth = _cut(ebian, rng.random(len(ebian.t)) < 0.02)
+    a, b = check_period(tenth, date(2026, 1, 1), days=30)
+    assert b - a == 86  # 30 and eight weeks more: a ninth would pass 91

@@ -523,6 +523,7 @@ def forecast_cmd(
         if check:
             try:
                 checked = check_forecast(ev, yardstick(m, train_days), end=as_of or first,
+                                         lead=(first - as_of).days + 1 if as_of else 1,
                                          tz=zone, seed=seed)
             except CheckError as exc:
                 checked = Unchecked(exc.code, str(exc))
@@ -592,10 +593,10 @@ def _print_check(chk: Any, kind: str) -> None:
     from xunfang.cli.main import out_console
     from xunfang.intel.check import HOUR_SHARE
 
-    days = (chk.last - chk.first).days + 1
-    table = Table(title=f"check: {chk.first} to {chk.last} ({days} days, {chk.incidents} "
-                        f"incidents, {chk.per_day:.1f} a day), each day forecast from the "
-                        f"days before it")
+    ahead = "one day" if chk.lead == 1 else f"{chk.lead} days"
+    table = Table(title=f"check: {chk.first} to {chk.last} ({chk.days} days, {chk.incidents} "
+                        f"incidents, {chk.per_day:.1f} a day), each day forecast {ahead} "
+                        "ahead")
     table.add_column("method")
     for k in chk.ks:
         table.add_column(f"hottest {k} {kind if k > 1 else kind[:-1]} (area)", justify="right")
@@ -607,6 +608,15 @@ def _print_check(chk: Any, kind: str) -> None:
                       *(f"{v:.1%} ({a:.1%})" for v, a in zip(r.hot, r.hot_area, strict=True)),
                       f"{r.hours:.1%}", f"{r.expected_per_day:.1f}", f"{r.error_per_day:.1f}")
     out_console.print(table)
-    lo, hi = chk.rows[0].hot_ci
-    out_console.print(f"95 % interval of {escape(chk.rows[0].method)}'s hottest-{kind[:-1]} "
-                      f"share (bootstrap over days): {lo:.1%} to {hi:.1%}")
+    first = chk.rows[0]
+    if first.vs_naive is not None:
+        d, lo, hi = first.vs_naive
+        out_console.print(f"{escape(first.method)} minus naive, hottest-{kind[:-1]} share: "
+                          f"{100 * d:+.1f} points, 95 % interval {100 * lo:+.1f} to "
+                          f"{100 * hi:+.1f} (paired bootstrap over days)")
+    if chk.lead < chk.wanted_lead:
+        out_console.print(f"note: the forecast is {chk.wanted_lead} days ahead of the record's "
+                          "end; the record is too short to check that far ahead, so the check "
+                          "is one day ahead and the forecast's own error is likely larger")
+    if days_left := (chk.last - chk.first).days + 1 - chk.days:
+        out_console.print(f"note: {days_left} days the record does not cover are left out")

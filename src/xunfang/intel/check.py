@@ -6,16 +6,21 @@ the weekday factor, the time-of-day profile), and compared with what came:
 
 * **where** — the share of the day's incidents in the hottest k units by expected
   incidents (the ranking of the report's hot-grid list), pooled over the days, and the share
-  of the area those units make up;
+  of the area those units make up; units tied at the k-th place share its credit evenly
+  (whole counts tie by the hundred in a big city's cells: an order of ties would move the
+  share by 1.6 points);
 * **where and when** — the share in the hottest 10 % of unit-hours (what the deployment
   doses by);
 * **how many** — the expected incidents a day against the day's, and the mean absolute
   error of each day's level.
 
-Naive counts over the last 365 days stand beside the plan's method as a yardstick. Unlike
-:func:`~xunfang.intel.evaluate.evaluate` (fixed, comparable rules over a chosen test period)
-this check is short and local: it tells the planner how far to trust tomorrow's map, with a
-bootstrap interval that says how much four weeks can tell.
+Each day is forecast with the plan's own lead: a plan made as of a record that ended a year
+before it is checked a year ahead too, where the record is long enough. Days the record does
+not cover (:func:`~xunfang.intel.forecast.recorded_days`) are left out. Naive counts over the
+last 365 days stand beside the plan's method as a yardstick, with the paired bootstrap
+interval of the difference. Unlike :func:`~xunfang.intel.evaluate.evaluate` (fixed,
+comparable rules over a chosen test period) this check is short and local: it tells the
+planner how far to trust tomorrow's map.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang._errors import XunfangError
-from xunfang.intel.forecast import forecast
+from xunfang.intel.forecast import forecast, recorded_days
 from xunfang.intel.methods import EventSet, Method, Model, Naive
 
 FloatArray = npt.NDArray[np.float64]
@@ -68,6 +73,8 @@ class CheckRow:
     hours: float  # share in the hottest HOUR_SHARE of unit-hours
     expected_per_day: float
     error_per_day: float  # mean absolute error of each day's level
+    # hot[0] minus the yardstick's, with its paired 95 % bootstrap interval (None for it)
+    vs_naive: tuple[float, float, float] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"method": self.method, "train_days": self.train_days,
@@ -76,24 +83,31 @@ class CheckRow:
                 "hot_ci": [round(v, 4) for v in self.hot_ci],
                 "hours": round(self.hours, 4),
                 "expected_per_day": round(self.expected_per_day, 3),
-                "error_per_day": round(self.error_per_day, 3)}
+                "error_per_day": round(self.error_per_day, 3),
+                "vs_naive": ([round(v, 4) for v in self.vs_naive]
+                             if self.vs_naive is not None else None)}
 
 
 @dataclass(frozen=True)
 class Check:
     first: date
     last: date
-    incidents: int  # the check days' incidents in a unit
+    days: int  # the days checked: those the record covers from first to last
+    incidents: int  # their incidents in a unit
     per_day: float  # of them, a day
     ks: tuple[int, ...]  # how many hottest units each ``hot`` share counts
     units: int
     rows: tuple[CheckRow, ...]
+    lead: int = 1  # days ahead each day was forecast (1: from the day before)
+    wanted_lead: int = 1  # the lead asked for (a plan's); longer than the record allowed
 
     def as_json(self) -> dict[str, Any]:
         return {"first": self.first.isoformat(), "last": self.last.isoformat(),
-                "days": (self.last - self.first).days + 1, "incidents": self.incidents,
+                "days": self.days, "incidents": self.incidents,
                 "per_day": round(self.per_day, 3), "units": self.units, "hottest": list(self.ks),
-                "hour_share": HOUR_SHARE, "rows": [r.as_json() for r in self.rows]}
+                "hour_share": HOUR_SHARE, "lead_days": self.lead,
+                "wanted_lead_days": self.wanted_lead,
+                "rows": [r.as_json() for r in self.rows]}
 
 
 def hottest_counts(n: int) -> tuple[int, ...]:
@@ -103,23 +117,28 @@ def hottest_counts(n: int) -> tuple[int, ...]:
 
 
 def check_period(events: EventSet, end: date, *, days: int = 28, min_incidents: int = 100,
-                 max_days: int = 91) -> tuple[int, int]:
+                 max_days: int = 91, lead: int = 1) -> tuple[int, int]:
     """The check days ``[a, b)`` before ``end``: the last ``days``, lengthened by whole weeks
     while they hold fewer than ``min_incidents`` (four weeks of a quiet county say little),
-    to at most ``max_days``; never closer than :data:`MIN_TRAIN_DAYS` to the record's start."""
+    to at most ``max_days``; each forecast ``lead`` days ahead from at least
+    :data:`MIN_TRAIN_DAYS` of record."""
     b = events.day_of(end)
-    first_allowed = MIN_TRAIN_DAYS
+    first_allowed = MIN_TRAIN_DAYS + lead - 1
     if b - first_allowed < 7:
+        ahead = f", {lead} days ahead" if lead > 1 else ""
         raise CheckError(
             f"the record holds {max(b, 0)} days before {end}: too short to check a forecast "
-            f"against (needs {first_allowed + 7}: four weeks to learn from, one to check)", "short")
-    n = min(days, b - first_allowed)
-    while n < max_days and b - n - 7 >= first_allowed and _held(events, b - n, b) < min_incidents:
+            f"against{ahead} (needs {first_allowed + 7}: four weeks to learn from"
+            f"{', the lead' if lead > 1 else ''}, one to check)", "short")
+    n = min(days, max_days, b - first_allowed)
+    while (n + 7 <= max_days and b - n - 7 >= first_allowed
+           and _held(events, b - n, b) < min_incidents):
         n += 7
     a = b - n
     if _held(events, a, b) == 0:
         raise CheckError(f"no incident in a unit from {events.date_of(a)} to "
-                         f"{events.date_of(b - 1)}: nothing to check the forecast against", "empty")
+                         f"{events.date_of(b - 1)}: nothing to check the forecast against",
+                         "empty")
     return a, b
 
 
@@ -128,69 +147,117 @@ def _held(events: EventSet, a: int, b: int) -> int:
     return int((h.unit >= 0).sum())
 
 
+def _top(values: FloatArray, k: int) -> FloatArray:
+    """Each place's share of a place among the ``k`` highest ``values``: 1 above the k-th
+    value, 0 below, and the places tied with it (to a relative 1e-9: whole counts scaled by
+    one factor differ by rounding) share what is left evenly."""
+    order = np.sort(values)[::-1]
+    kth = order[min(k, len(values)) - 1]
+    tol = 1e-9 * max(abs(kth), 1e-300)
+    above = values > kth + tol
+    tied = np.abs(values - kth) <= tol
+    out = above.astype(float)
+    out[tied] = (min(k, len(values)) - above.sum()) / tied.sum()
+    return np.asarray(out, dtype=np.float64)
+
+
 def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
-          days: int = 28, tz: str | None = None, resamples: int = 1000, seed: int = 0) -> Check:
+          days: int = 28, lead: int = 1, tz: str | None = None, resamples: int = 1000,
+          seed: int = 0) -> Check:
     """Each ``(method, train_days)`` forecast every day of the check period before ``end``
-    (:func:`check_period`) from the days before it, one day ahead, and scored."""
-    a, b = check_period(events, end, days=days)
+    (:func:`check_period`) ``lead`` days ahead — made as of the day ``lead − 1`` days before
+    it, as a plan past its record's end is (a shorter lead where the record is too short for
+    it) — and scored. The first method is compared with the last (the yardstick)."""
+    wanted = max(1, lead)
+    try:
+        a, b = check_period(events, end, days=days, lead=wanted)
+        lead = wanted
+    except CheckError:
+        if wanted == 1:
+            raise
+        a, b = check_period(events, end, days=days)
+        lead = 1
     units = events.units
     n = len(units)
     ks = hottest_counts(n)
     size = units.size / units.size.sum()
     n_hours = max(1, round(HOUR_SHARE * n * 24))
+    # the days the record covers (by the year before the check's rate), the others left out
+    span = max(0, a - 365)
+    covered = recorded_days(events, span, b)[a - span:]
+    check_days = [d for d, ok in zip(range(a, b), covered, strict=True) if ok]
+    if not check_days:
+        raise CheckError(f"the record does not cover {events.date_of(a)} to "
+                         f"{events.date_of(b - 1)}: nothing to check the forecast against",
+                         "empty")
     bounds = np.searchsorted(events.t, np.arange(a, b + 1), side="left")
     actual = []
-    for i in range(b - a):
+    for d in check_days:
+        i = d - a
         u = events.unit[bounds[i]:bounds[i + 1]]
         h = events.hour[bounds[i]:bounds[i + 1]]
         keep = u >= 0
         actual.append((u[keep], h[keep]))
+    m_days = len(check_days)
     per_day = np.array([len(u) for u, _ in actual], dtype=float)
     total = per_day.sum()
-    rows = []
     rng = np.random.default_rng(seed)
-    boot = rng.integers(0, b - a, size=(resamples, b - a))
+    boot = rng.integers(0, m_days, size=(resamples, m_days))
+    denominators = per_day[boot].sum(axis=1)
+    scored = []
     for method, train_days in methods:
-        hot = np.zeros((b - a, len(ks)))
-        area = np.zeros((b - a, len(ks)))
-        hours = np.zeros(b - a)
-        expected = np.zeros(b - a)
+        hot = np.zeros((m_days, len(ks)))
+        area = np.zeros((m_days, len(ks)))
+        hours = np.zeros(m_days)
+        expected = np.zeros(m_days)
         model: Model | None = None
         fitted = -10**9
         chosen: set[str] = set()
-        for i, d in enumerate(range(a, b)):
-            if model is None or d - fitted >= method.refit_days:
-                model = method.fit(events.window(d - train_days, d))
-                fitted = d
+        for i, d in enumerate(check_days):
+            made = d - lead + 1  # the day the forecast is made as of
+            if model is None or made - fitted >= method.refit_days:
+                model = method.fit(events.window(made - train_days, made))
+                fitted = made
                 if (c := getattr(model, "chosen", None)) is not None:
                     chosen.add(str(c))
             fc = forecast(events, method, start=events.date_of(d), days=1,
-                          train_days=train_days, tz=tz, model=model)
+                          train_days=train_days, tz=tz, model=model,
+                          as_of=events.date_of(made) if lead > 1 else None)
             risk = fc.risk[0]  # (units, 24 hours)
             level = risk.sum(axis=1)
             expected[i] = level.sum()
             u, h = actual[i]
-            order = np.lexsort((np.arange(n), -level))
+            on = np.bincount(u, minlength=n).astype(float)
             for m, k in enumerate(ks):
-                hot[i, m] = np.isin(u, order[:k]).sum()
-                area[i, m] = size[order[:k]].sum()
-            flat = risk.reshape(-1)
-            top = np.lexsort((np.arange(flat.size), -flat))[:n_hours]
-            hours[i] = np.isin(u * 24 + h, top).sum()
+                share = _top(level, k)
+                hot[i, m] = float(share @ on)
+                area[i, m] = float(share @ size)
+            at = np.bincount(u * 24 + h, minlength=n * 24).astype(float)
+            hours[i] = float(_top(risk.reshape(-1), n_hours) @ at)
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = hot[:, 0][boot].sum(axis=1) / per_day[boot].sum(axis=1)
-        lo, hi = np.nanpercentile(share, [2.5, 97.5])
-        name = method.name + (" → " + ", ".join(sorted(chosen)) if chosen else "")
+            own = hot[:, 0][boot].sum(axis=1) / denominators
+        lo, hi = np.nanpercentile(own, [2.5, 97.5])
+        scored.append((method.name + (" → " + ", ".join(sorted(chosen)) if chosen else ""),
+                       train_days, hot, area, (float(lo), float(hi)), hours, expected))
+    base = scored[-1][2][:, 0]
+    rows = []
+    for j, (name, train_days, hot, area, ci, hours, expected) in enumerate(scored):
+        vs: tuple[float, float, float] | None = None
+        if j < len(scored) - 1:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                diff = (hot[:, 0][boot].sum(axis=1) - base[boot].sum(axis=1)) / denominators
+            d_lo, d_hi = np.nanpercentile(diff, [2.5, 97.5])
+            vs = (float((hot[:, 0].sum() - base.sum()) / total), float(d_lo), float(d_hi))
         rows.append(CheckRow(
             method=name, train_days=train_days,
             hot=tuple(float(v) for v in hot.sum(axis=0) / total),
             hot_area=tuple(float(v) for v in area.mean(axis=0)),
-            hot_ci=(float(lo), float(hi)),
-            hours=float(hours.sum() / total),
+            hot_ci=ci, hours=float(hours.sum() / total),
             expected_per_day=float(expected.mean()),
-            error_per_day=float(np.abs(expected - per_day).mean())))
-    return Check(first=events.date_of(a), last=events.date_of(b - 1), incidents=int(total),
-                 per_day=float(per_day.mean()), ks=ks, units=n, rows=tuple(rows))
+            error_per_day=float(np.abs(expected - per_day).mean()), vs_naive=vs))
+    return Check(first=events.date_of(a), last=events.date_of(b - 1), days=m_days,
+                 incidents=int(total), per_day=float(per_day.mean()), ks=ks, units=n,
+                 rows=tuple(rows), lead=lead, wanted_lead=wanted)
 
 
 def yardstick(method: Method, train_days: int) -> list[tuple[Method, int]]:

@@ -15,7 +15,15 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang.intel.ingest import DATES_ONLY, midnight_share
-from xunfang.intel.methods import EventSet, GbmModel, History, Method, MethodError, Model
+from xunfang.intel.methods import (
+    EventSet,
+    GbmModel,
+    History,
+    Method,
+    MethodError,
+    Model,
+    Prospective,
+)
 from xunfang.intel.units import Slots, Units
 
 FloatArray = npt.NDArray[np.float64]
@@ -126,6 +134,42 @@ def midnight_heap(history: History) -> float | None:
                            and at_midnight >= 3 * max(typical, 1 / 1440)) else None
 
 
+# a gap this unlikely for the record's rate is no quiet spell but days without a record: its
+# end before the horizon (:func:`record_end`), a month an export lacks (:func:`recorded_days`)
+QUIET_SPELL = 1e-3
+
+
+def recorded_days(events: EventSet, start: int, end: int) -> npt.NDArray[np.bool_]:
+    """(end − start,): False for the days of ``[start, end)`` in a run of days without any
+    incident that the span's rate makes less likely than :data:`QUIET_SPELL` — days the
+    record does not cover (an export missing six weeks; a county at 8 a day with a day of
+    none), not days of no trouble. A sparse record's quiet week stays recorded."""
+    n = end - start
+    if n <= 0:
+        return np.zeros(0, dtype=bool)
+    a, b = np.searchsorted(events.t, [start, end], side="left")
+    if b == a:
+        return np.zeros(n, dtype=bool)
+    rate = (b - a) / n
+    has = np.zeros(n, dtype=bool)
+    has[np.floor(events.t[a:b]).astype(np.int64) - start] = True
+    out = np.ones(n, dtype=bool)
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], has.astype(np.int8), [1]])))
+    for lo, hi in zip(edges[::2], edges[1::2], strict=True):  # runs of days without any
+        if rate * (hi - lo) >= -np.log(QUIET_SPELL):
+            out[lo:hi] = False
+    return out
+
+
+def carries_season(model: object) -> bool:
+    """Whether a fitted model's level follows the time of year already, so that
+    :func:`forecast` must not scale it again: gbm's calendar, prospective hot-spotting's eight
+    weeks (a season factor on them raised the mean absolute error of prospective's daily totals
+    on Chicago 2018-2019 from 7.03 to 8.18, a review). Auto's: its choice's."""
+    inner = getattr(model, "model", model)  # AutoModel's chosen
+    return isinstance(inner, GbmModel | Prospective)
+
+
 def weekday_factor(history: History, prior: float = 20.0) -> FloatArray:
     """(7,): each weekday's incidents over the window as a multiple of an average day's — a
     Saturday's level is not a Wednesday's (Chicago's assaults 2018-2019: Sunday 1.13, Wednesday
@@ -135,6 +179,7 @@ def weekday_factor(history: History, prior: float = 20.0) -> FloatArray:
     without its weekday; ``forecast`` scales it by this."""
     ev = history.events
     days = np.arange(history.start, history.origin)
+    days = days[recorded_days(ev, history.start, history.origin)]
     if not len(days):
         return np.ones(7)
     n_days = np.bincount((days + ev.epoch.weekday()) % 7, minlength=7).astype(float)
@@ -153,9 +198,11 @@ def season_factor(history: History, day: int, half_width: float = 21.0,
     incidents on days within ``half_width`` days of ``day``'s date in any year (last year's
     same weeks, and the window's last three weeks), against as many as an average day's would
     give, shrunk towards 1 by ``prior`` pseudo-incidents. 1 for a window shorter than a year
-    (it holds no time of year twice). A county's December is 0.8 of its year (6.7 incidents a
-    day in December 2025 against 8.6); on Chicago's assaults 2018-2019 it lowers the mean
-    absolute error of naive-365's daily totals from 8.10 to 6.57 and their Poisson deviance
+    (it holds no time of year twice). Days the record does not cover (:func:`recorded_days`)
+    count neither way: six weeks an export lacks are no quiet season. A county's December is
+    0.8 of its year (6.7 incidents a day in December 2025 against 8.6); on Chicago's assaults
+    2018-2019 it lowers the mean absolute error of naive-365's daily totals from 8.10 to 6.57
+    and their Poisson deviance
     from 2.43 to 1.65 (``bench/intel_levels.py``; half-width and prior chosen beforehand:
     14 and 45 days score within 0.06 of it)."""
     if history.days < 365:
@@ -165,6 +212,7 @@ def season_factor(history: History, day: int, half_width: float = 21.0,
     if not n:
         return 1.0
     days = np.arange(history.start, history.origin)
+    days = days[recorded_days(history.events, history.start, history.origin)]
 
     def near(d: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
         r = (day - d) % YEAR
@@ -180,10 +228,6 @@ def dates_only(history: History) -> bool:
     incidents at exactly 00:00 (the hour of day is then unknown, not midnight): the rule of
     the ingest report's note."""
     return midnight_share(np.round((history.t % 1.0) * 1440)) >= DATES_ONLY
-
-
-# a gap before the horizon this unlikely for the record's rate is its end, not a quiet spell
-QUIET_SPELL = 1e-3
 
 
 def record_end(times: npt.NDArray[np.datetime64], start: date) -> date | None:
@@ -295,6 +339,7 @@ def forecast(
     # is the horizon's, not the lead's
     calendar = isinstance(model, GbmModel)
     by_weekday = np.ones(7) if calendar else weekday_factor(hist)
+    seasonal = not carries_season(model)
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day
@@ -307,8 +352,9 @@ def forecast(
         if isinstance(model, GbmModel):  # (calendar; narrows the type)
             daily = model.predict(hist, origin + i, calendar_day=lead0 + i)
         else:
-            season = season_factor(hist, lead0 + i)  # the horizon's own time of year
-            if i < days:
+            # the horizon's own time of year
+            season = season_factor(hist, lead0 + i) if seasonal else 1.0
+            if i < days and seasonal:
                 seasons.append(round(season, 3))
             daily = np.asarray(model.predict(hist, origin + i), dtype=float) * by_weekday[
                 on.weekday()] * season
@@ -340,7 +386,8 @@ def forecast(
         details["clock_changes"] = changes
     if not calendar:
         details["weekday_factor"] = [round(float(f), 3) for f in by_weekday]
-        details["season_factor"] = seasons
+        if seasonal:
+            details["season_factor"] = seasons
     if dates_only(hist):
         details["hours"] = ("the incidents carry dates without times of day: each day's risk "
                             "is spread evenly over its hours")

@@ -107,9 +107,11 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
 def grid_check(scenario: Scenario, g: GridForecast, *, method: str = "auto",
                train_days: int = 365, seed: int = 0) -> Check:
     """The forecast's method checked over the record's last weeks before it is made
-    (:func:`xunfang.intel.check.check`), naive counts over 365 days beside it."""
+    (:func:`xunfang.intel.check.check`) with the forecast's lead — its first day's distance
+    from the record's end —, naive counts over 365 days beside it."""
+    lead = (g.forecast.days[0] - g.origin).days + 1
     return check(g.events, yardstick(make_method(method, country="CN", seed=seed), train_days),
-                 end=g.origin, tz=scenario.timezone, seed=seed)
+                 end=g.origin, lead=lead, tz=scenario.timezone, seed=seed)
 
 
 def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto",

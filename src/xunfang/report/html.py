@@ -144,16 +144,27 @@ def _check_section(chk: Check | Unchecked | None, T: Any) -> dict[str, Any] | No
         return None
     if isinstance(chk, Unchecked):
         return {"skipped": T("check_" + chk.code)}
-    lo, hi = chk.rows[0].hot_ci
     rows = [{"method": r.method + ("" if r.train_days == 365 else f" ({r.train_days} d)"),
              "hot": [f"{_pct(v)} ({_pct(a)})" for v, a in zip(r.hot, r.hot_area, strict=True)],
              "hours": _pct(r.hours), "expected": _fmt(r.expected_per_day, 1),
              "error": _fmt(r.error_per_day, 1)} for r in chk.rows]
+    first = chk.rows[0]
+    if first.vs_naive is not None:
+        d, lo, hi = first.vs_naive
+        compare = T("check_vs", method=rows[0]["method"], d=f"{100 * d:+.1f}",
+                    lo=f"{100 * lo:+.1f}", hi=f"{100 * hi:+.1f}")
+    else:  # the plan's method is the yardstick
+        lo, hi = first.hot_ci
+        compare = T("check_ci", lo=_pct(lo), hi=_pct(hi))
+    left_out = (chk.last - chk.first).days + 1 - chk.days
     return {
         "skipped": "",
         "note": T("check_note", first=str(chk.first), last=str(chk.last),
-                  days=(chk.last - chk.first).days + 1, n=chk.incidents),
-        "ci": T("check_ci", method=rows[0]["method"], lo=_pct(lo), hi=_pct(hi)),
+                  days=(chk.last - chk.first).days + 1, n=chk.incidents, lead=chk.lead),
+        "ci": compare,
+        "warn": " ".join(x for x in (
+            T("check_lead_short", lead=chk.wanted_lead) if chk.lead < chk.wanted_lead else "",
+            T("check_gaps", n=left_out) if left_out else "") if x),
         "heads": [T("check_hottest", k=k) if k > 1 else T("check_hottest_one") for k in chk.ks],
         "hours_head": T("check_hours", p=f"{100 * HOUR_SHARE:g}"),
         "rows": rows,
