@@ -88,6 +88,26 @@ def test_weeks_the_record_lacks_are_no_quiet_season(ebian: EventSet) -> None:
     assert recorded_days(sparse, 0, 365).all()
 
 
+def test_a_window_average_is_over_the_days_recorded(ebian: EventSet) -> None:
+    """Six weeks missing from the middle of the county's export: a year's average counted
+    them as days without incidents (the level 11 % low); it is now over the days recorded."""
+    hole = (ebian.t >= ebian.day_of(date(2025, 5, 1))) & (ebian.t < ebian.day_of(
+        date(2025, 6, 12)))
+    times = np.datetime64(ebian.epoch, "m") + np.round(ebian.t[~hole] * 1440).astype(
+        "timedelta64[m]")
+    lacking = EventSet.build(ebian.units, times, ebian.xy[~hole], unit=ebian.unit[~hole])
+    args = {"start": date(2025, 12, 1), "days": 7, "train_days": 365}
+    whole = forecast(ebian, Naive(), **args)  # type: ignore[arg-type]
+    cut = forecast(lacking, Naive(), **args)  # type: ignore[arg-type]
+    assert cut.details["unrecorded_days"] == 42 + whole.details.get("unrecorded_days", 0)
+    assert cut.details["coverage_factor"] == pytest.approx(365 / (365 - cut.details[
+        "unrecorded_days"]), abs=1e-4)
+    # the hole's May and June were busier than the year: what is left is a little quieter
+    assert cut.risk.sum() == pytest.approx(whole.risk.sum(), rel=0.03)
+    plain = cut.risk.sum() / cut.details["coverage_factor"]
+    assert plain < 0.92 * whole.risk.sum()  # as it was before
+
+
 def test_prospective_and_gbm_are_not_scaled_by_the_season(ebian: EventSet) -> None:
     """Prospective hot-spotting's level is its last eight weeks': the season is in it already
     (a review: scaled again, its daily totals' error on Chicago rose from 7.03 to 8.18)."""

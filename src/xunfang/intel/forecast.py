@@ -309,6 +309,12 @@ def forecast(
     from ``as_of`` (day 1 of the horizon as the day after the record), and the time-of-day
     profile follows the horizon's own weekdays; ``details`` says so.
 
+    A day's level is the method's times its weekday's factor (:func:`weekday_factor`) and its
+    time of year's (:func:`season_factor`; not for a model that follows the season itself,
+    :func:`carries_season`), over the days the record covers: where the window holds days
+    the record lacks (:func:`recorded_days`), a window average is scaled by window days over
+    recorded days (``details["coverage_factor"]``).
+
     Slots are wall-clock hours of the zone ``tz`` where it is known: on the day clocks go
     forward the skipped hour holds nothing, and on the day they go back the repeated hour's
     slot holds both of its hours (``details["clock_changes"]`` lists such days).
@@ -340,6 +346,11 @@ def forecast(
     calendar = isinstance(model, GbmModel)
     by_weekday = np.ones(7) if calendar else weekday_factor(hist)
     seasonal = not carries_season(model)
+    # days of the window the record does not cover (an export's missing weeks) held no
+    # incident because nothing was recorded: a window average is over the days recorded
+    covered = recorded_days(events, hist.start, hist.origin)
+    unrecorded = int((~covered).sum())
+    coverage = hist.days / int(covered.sum()) if seasonal and 0 < unrecorded < hist.days else 1.0
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day
@@ -357,7 +368,7 @@ def forecast(
             if i < days and seasonal:
                 seasons.append(round(season, 3))
             daily = np.asarray(model.predict(hist, origin + i), dtype=float) * by_weekday[
-                on.weekday()] * season
+                on.weekday()] * season * coverage
         hours = prof[:, on.weekday(), :]
         if tz is not None:
             held = clock_hours(on, tz)
@@ -384,6 +395,10 @@ def forecast(
         details["gap_days"] = (start - as_of).days
     if changes:
         details["clock_changes"] = changes
+    if unrecorded:
+        details["unrecorded_days"] = unrecorded
+        if coverage != 1.0:
+            details["coverage_factor"] = round(coverage, 4)
     if not calendar:
         details["weekday_factor"] = [round(float(f), 3) for f in by_weekday]
         if seasonal:
