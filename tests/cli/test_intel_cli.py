@@ -275,3 +275,26 @@ def test_evaluate_and_forecast_keep_duplicates_when_told(tmp_path: Path) -> None
     res = runner.invoke(app, ["intel", "forecast", "ebian", "--keep-duplicates"])
     assert res.exit_code == 1 and "--keep-duplicates apply to incident files only" in " ".join(
         res.stderr.split())
+
+
+def test_a_categorys_quiet_weeks_are_days_of_its_file(tmp_path: Path) -> None:
+    """Category B is quiet for six weeks of a file whose other category goes on: B's window
+    average is over every day of the file, not over B's busy days only; six weeks the whole
+    file lacks are left out."""
+    rows = ["time,lon,lat,kind"]
+    for d in range(365):  # 2025-01-01 .. 2025-12-31
+        day = np.datetime64("2025-01-01") + d
+        if 100 <= d < 142:  # the file lacks these six weeks
+            continue
+        rows.append(f"{day}T10:00,103.262,29.228,A")
+        if not 200 <= d < 242:  # B is quiet for six other weeks
+            rows.append(f"{day}T11:00,103.262,29.228,B")
+    src = tmp_path / "two.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--columns",
+                              "time=time,lon=lon,lat=lat,category=kind", "--category", "B",
+                              "--from", "2026-01-01", "--method", "naive", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)["details"]
+    assert d["unrecorded_days"] == 42 and d["coverage_factor"] == pytest.approx(365 / 323,
+                                                                               abs=1e-4)

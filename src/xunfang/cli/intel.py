@@ -267,7 +267,8 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
                       polygons_layer=polygons_layer, streets=streets, polygons_id=polygons_id)
         # the file's first day is the record's, whichever categories are chosen
         ev = EventSet.build(u, chosen.time, chosen.xy,
-                            record_start=src.table.time.min().astype("datetime64[D]").item())
+                            record_start=src.table.time.min().astype("datetime64[D]").item(),
+                            record_times=src.table.time)
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     placed = int((ev.unit >= 0).sum())

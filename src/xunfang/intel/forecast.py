@@ -143,16 +143,26 @@ def recorded_days(events: EventSet, start: int, end: int) -> npt.NDArray[np.bool
     """(end − start,): False for the days of ``[start, end)`` in a run of days without any
     incident that the span's rate makes less likely than :data:`QUIET_SPELL` — days the
     record does not cover (an export missing six weeks; a county at 8 a day with a day of
-    none), not days of no trouble. A sparse record's quiet week stays recorded."""
+    none), not days of no trouble. A sparse record's quiet week stays recorded. The whole
+    record's days where the events know them (``EventSet.record_daily``): one category's
+    quiet weeks are days of its file all the same."""
     n = end - start
     if n <= 0:
         return np.zeros(0, dtype=bool)
-    a, b = np.searchsorted(events.t, [start, end], side="left")
-    if b == a:
+    if events.record_daily is not None:
+        daily = events.record_daily
+        lo, hi = max(start, 0), min(end, len(daily))
+        per_day = np.zeros(n, dtype=np.int64)
+        if hi > lo:
+            per_day[lo - start:hi - start] = daily[lo:hi]
+    else:
+        a, b = np.searchsorted(events.t, [start, end], side="left")
+        per_day = np.bincount(np.floor(events.t[a:b]).astype(np.int64) - start, minlength=n)
+    total = int(per_day.sum())
+    if total == 0:
         return np.zeros(n, dtype=bool)
-    rate = (b - a) / n
-    has = np.zeros(n, dtype=bool)
-    has[np.floor(events.t[a:b]).astype(np.int64) - start] = True
+    rate = total / n
+    has = per_day > 0
     out = np.ones(n, dtype=bool)
     edges = np.flatnonzero(np.diff(np.concatenate([[1], has.astype(np.int8), [1]])))
     for lo, hi in zip(edges[::2], edges[1::2], strict=True):  # runs of days without any

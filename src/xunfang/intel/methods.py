@@ -58,13 +58,18 @@ class EventSet:
     hour: IntArray
     weekday: IntArray  # Monday 0
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    # incidents per day from day 0 of the whole record these were taken from (one category
+    # of a city's file: its quiet weeks are days of record all the same); None: these
+    record_daily: IntArray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, units: Units, time: npt.NDArray[np.datetime64], xy: npt.ArrayLike,
-              unit: IntArray | None = None, record_start: date | None = None) -> EventSet:
+              unit: IntArray | None = None, record_start: date | None = None,
+              record_times: npt.NDArray[np.datetime64] | None = None) -> EventSet:
         """``record_start``: the first day of the record these incidents were taken from
         (one category of a city's file begins later than the file): day 0, where windows
-        start at the latest (:meth:`window`); by default the first incident's day."""
+        start at the latest (:meth:`window`); by default the first incident's day.
+        ``record_times``: that whole record's times, which say which days it covers."""
         pts = np.asarray(xy, dtype=float).reshape(-1, 2)
         tm = np.asarray(time).astype("datetime64[m]")
         if not len(tm):
@@ -75,12 +80,18 @@ class EventSet:
         first = tm[0].astype("datetime64[D]")
         if record_start is not None:
             first = min(first, np.datetime64(record_start, "D"))
+        daily = None
+        if record_times is not None and len(record_times):
+            rec = np.asarray(record_times).astype("datetime64[D]")
+            first = min(first, rec.min())
+            daily = np.bincount((rec - first).astype(np.int64)).astype(np.int64)
         epoch = date.fromisoformat(str(first))
         minutes = (tm - first.astype("datetime64[m]")).astype(np.int64)
         days = minutes // 1440
         return cls(units=units, epoch=epoch, t=minutes / 1440.0, unit=u, xy=pts,
                    hour=(minutes % 1440) // 60,
-                   weekday=((days + epoch.weekday()) % 7).astype(np.int64))
+                   weekday=((days + epoch.weekday()) % 7).astype(np.int64),
+                   record_daily=daily)
 
     def day_of(self, d: date) -> int:
         return (d - self.epoch).days
