@@ -4,7 +4,9 @@ Hit rates and log-likelihoods score where incidents fall, not how many: the plan
 the level. For every day of 2018-2019 on Chicago's assaults (250 m cells of the incidents;
 naive counts over 365 days, the methods' common level), `xunfang.intel.forecast` with and
 without its weekday and season factors is compared with the day's incidents in the cells:
-mean absolute error and mean Poisson deviance. Needs ../shared/data; about a minute.
+mean absolute error and mean Poisson deviance. Then a record missing six weeks
+(2018-11-15 … 2018-12-31 taken out, an export's hole): naive-365's level over 2019-11-20 …
+2019-12-31 with the whole record and with the hole. Needs ../shared/data; about a minute.
 
     python bench/intel_levels.py [--json]
 """
@@ -36,6 +38,29 @@ def deviance(actual: np.ndarray, expected: np.ndarray) -> float:
     return float(np.mean(2 * (term - (actual - expected))))
 
 
+def hole_table(units: object, times: np.ndarray, xy: np.ndarray,
+               whole: EventSet) -> dict[str, dict[str, float]]:
+    """naive-365's daily level over 2019-11-20 … 2019-12-31 with the whole record and with
+    six weeks of the year before taken out (their days left out of the window's average)."""
+    t = times.astype("datetime64[m]")
+    keep = ~((t >= np.datetime64("2018-11-15")) & (t < np.datetime64("2019-01-01")))
+    lacking = EventSet.build(whole.units, t[keep], xy[keep])
+    out = {}
+    for name, ev in (("whole record", whole), ("six weeks missing", lacking)):
+        day, level, actual = date(2019, 11, 20), [], []
+        while day <= date(2019, 12, 31):
+            level.append(float(forecast(ev, Naive(), start=day, days=1,
+                                        train_days=365).risk.sum()))
+            d = whole.day_of(day)
+            a, b = np.searchsorted(whole.t, [d, d + 1])
+            actual.append(float((whole.unit[a:b] >= 0).sum()))
+            day += timedelta(days=1)
+        lv, ac = np.asarray(level), np.asarray(actual)
+        out[name] = {"mae": round(float(np.mean(np.abs(lv - ac))), 3),
+                     "level": round(float(lv.mean()), 3), "actual": round(float(ac.mean()), 3)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="also print one JSON line")
@@ -65,14 +90,20 @@ def main() -> None:
                       ("weekday × season (now)", np.asarray(both))):
         rows[name] = {"mae": round(float(np.mean(np.abs(exp - act))), 3),
                       "deviance": round(deviance(act, exp), 3)}
+    hole_rows = hole_table(units, src.table.time, src.table.xy, ev)
     seconds = time.perf_counter() - t0
     print(f"Chicago 2018-2019, {len(act)} days, {int(act.sum())} incidents in cells: daily level "
           f"of naive-365 ({seconds:.0f} s)")
     print(f"{'':24} {'MAE':>7} {'deviance':>9}")
     for name, row in rows.items():
         print(f"{name:24} {row['mae']:7.2f} {row['deviance']:9.3f}")
+    print("\nnaive-365, 2019-11-20 to 2019-12-31: a record missing 2018-11-15 to 2018-12-31")
+    print(f"{'':24} {'MAE':>7} {'level':>7} {'actual':>7}")
+    for name, row in hole_rows.items():
+        print(f"{name:24} {row['mae']:7.2f} {row['level']:7.2f} {row['actual']:7.2f}")
     if args.json:
-        print(json.dumps({"bench": "intel_levels", "rows": rows, "seconds": seconds,
+        print(json.dumps({"bench": "intel_levels", "rows": rows, "hole": hole_rows,
+                          "seconds": seconds,
                           "machine": {**machine_basics(), "load_before": load0,
                                       "load_after": loadavg()}}))
 
