@@ -79,7 +79,7 @@ def test_the_check_scores_each_day_as_the_plan_forecasts_it(ebian: EventSet) -> 
     assert naive.error_per_day == pytest.approx(np.mean(np.abs(np.subtract(expected, actual))))
     lo, hi = naive.hot_ci
     assert lo < naive.hot[0] < hi and hi - lo < 0.2
-    # decay against naive: the difference of their hottest-grid shares, paired over days
+    # decay against naive: the difference of their hottest grid's shares, paired over days
     d, d_lo, d_hi = chk.rows[0].vs_naive  # type: ignore[misc]
     assert d == pytest.approx(chk.rows[0].hot[0] - naive.hot[0])
     assert d_lo <= d <= d_hi and naive.vs_naive is None
@@ -202,7 +202,7 @@ def test_days_the_record_lacks_are_left_out(ebian: EventSet) -> None:
     assert chk.incidents == whole.incidents - in_hole
     assert chk.per_day == pytest.approx(chk.incidents / 18)
     sec = _check_section(chk, lambda key, **kw: t(key, "en", **kw))
-    assert sec is not None and "10 of these days the record does not cover" in sec["warn"]
+    assert sec is not None and "10 of these days lie in a hole of the record" in sec["warn"]
 
 
 def test_the_period_never_passes_its_longest(ebian: EventSet) -> None:

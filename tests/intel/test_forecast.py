@@ -88,6 +88,32 @@ def test_weeks_the_record_lacks_are_no_quiet_season(ebian: EventSet) -> None:
     assert recorded_days(sparse, 0, 365).all()
 
 
+def test_quiet_days_and_weekends_are_no_holes(ebian: EventSet) -> None:
+    """Holes are a week or more that the rate expects 30 incidents in (a review: a record
+    of weekday incidents lost every weekend, its Saturdays forecast at a weekday's level; a
+    small area's real quiet three weeks at 0.7 a day, a county's one day of none)."""
+    days = [d for d in range(365) if (date(2025, 1, 1) + timedelta(days=d)).weekday() < 5]
+    t = np.datetime64("2025-01-01T09:00") + (np.repeat(days, 5) * 1440).astype("timedelta64[m]")
+    xy = np.repeat(ebian.xy[ebian.unit >= 0][:1], len(t), axis=0)
+    weekdays = EventSet.build(ebian.units, t, xy)
+    assert recorded_days(weekdays, 0, 365).all()
+    fc = forecast(weekdays, Naive(), start=date(2026, 1, 3), days=2, train_days=365)
+    assert fc.risk.sum() < 0.1 * 5 * 2  # a weekend: next to nothing, as on record
+    assert recorded_days(ebian, 0, 731).all()  # 2024-12-05, none of its usual 8.6
+    # 21 days without any at 0.7 a day: 15 expected, a quiet spell
+    rng = np.random.default_rng(0)
+    day = np.flatnonzero(rng.random(365) < 0.7)
+    day = day[(day < 100) | (day >= 121)]
+    quiet = EventSet.build(ebian.units, np.datetime64("2025-01-01T09:00") + (
+        day * 1440).astype("timedelta64[m]"), np.repeat(xy[:1], len(day), axis=0))
+    assert recorded_days(quiet, 0, 365).all()
+    # eight weeks at the same rate: 33 expected, a hole
+    day = day[(day < 100) | (day >= 156)]
+    holed = EventSet.build(ebian.units, np.datetime64("2025-01-01T09:00") + (
+        day * 1440).astype("timedelta64[m]"), np.repeat(xy[:1], len(day), axis=0))
+    assert (~recorded_days(holed, 0, 365)).sum() >= 56
+
+
 def test_a_window_average_is_over_the_days_recorded(ebian: EventSet) -> None:
     """Six weeks missing from the middle of the county's export: a year's average counted
     them as days without incidents (the level 11 % low); it is now over the days recorded."""
@@ -99,9 +125,8 @@ def test_a_window_average_is_over_the_days_recorded(ebian: EventSet) -> None:
     args = {"start": date(2025, 12, 1), "days": 7, "train_days": 365}
     whole = forecast(ebian, Naive(), **args)  # type: ignore[arg-type]
     cut = forecast(lacking, Naive(), **args)  # type: ignore[arg-type]
-    assert cut.details["unrecorded_days"] == 42 + whole.details.get("unrecorded_days", 0)
-    assert cut.details["coverage_factor"] == pytest.approx(365 / (365 - cut.details[
-        "unrecorded_days"]), abs=1e-4)
+    assert cut.details["unrecorded_days"] == 42 and "unrecorded_days" not in whole.details
+    assert cut.details["coverage_factor"] == pytest.approx(365 / (365 - 42), abs=1e-4)
     # the hole's May and June were busier than the year: what is left is a little quieter
     assert cut.risk.sum() == pytest.approx(whole.risk.sum(), rel=0.03)
     plain = cut.risk.sum() / cut.details["coverage_factor"]
@@ -133,11 +158,10 @@ def test_hourly_forecast_splits_the_daily_rate(ebian: EventSet) -> None:
     # time of year's
     factor = weekday_factor(hist)
     season = [season_factor(hist, origin), season_factor(hist, origin + 1)]
-    # over the days recorded: the county has one day of none, 2024-12-05, in the window
-    assert fc.details["unrecorded_days"] == 1
-    cover = 365 / 364
-    np.testing.assert_allclose(fc.risk[0].sum(axis=1), daily * factor[6] * season[0] * cover)
-    np.testing.assert_allclose(fc.risk[1].sum(axis=1), daily * factor[0] * season[1] * cover)
+    # the county's day of none (2024-12-05) is a quiet day, no hole in its record
+    assert "unrecorded_days" not in fc.details
+    np.testing.assert_allclose(fc.risk[0].sum(axis=1), daily * factor[6] * season[0])
+    np.testing.assert_allclose(fc.risk[1].sum(axis=1), daily * factor[0] * season[1])
     assert fc.details["weekday_factor"] == [round(float(f), 3) for f in factor]
     assert fc.details["season_factor"] == [round(s, 3) for s in season]
     assert factor[5] > 1.1 > 1 > factor[3]  # the county's Saturdays, its Thursdays

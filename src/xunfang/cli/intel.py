@@ -612,7 +612,8 @@ def _print_check(chk: Any, kind: str) -> None:
     first = chk.rows[0]
     if first.vs_naive is not None:
         d, lo, hi = first.vs_naive
-        out_console.print(f"{escape(first.method)} minus naive, hottest-{kind[:-1]} share: "
+        out_console.print(f"{escape(first.method)} minus naive, share of the hottest "
+                          f"{chk.ks[0]} {kind if chk.ks[0] > 1 else kind[:-1]}: "
                           f"{100 * d:+.1f} points, 95 % interval {100 * lo:+.1f} to "
                           f"{100 * hi:+.1f} (paired bootstrap over days)")
     if chk.lead < chk.wanted_lead:
@@ -620,4 +621,5 @@ def _print_check(chk: Any, kind: str) -> None:
                           "end; the record is too short to check that far ahead, so the check "
                           "is one day ahead and the forecast's own error is likely larger")
     if days_left := (chk.last - chk.first).days + 1 - chk.days:
-        out_console.print(f"note: {days_left} days the record does not cover are left out")
+        out_console.print(f"note: {days_left} days in a hole of the record (a week or more "
+                          "without any incident where its rate expects 30) are left out")

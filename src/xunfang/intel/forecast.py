@@ -134,18 +134,24 @@ def midnight_heap(history: History) -> float | None:
                            and at_midnight >= 3 * max(typical, 1 / 1440)) else None
 
 
-# a gap this unlikely for the record's rate is no quiet spell but days without a record: its
-# end before the horizon (:func:`record_end`), a month an export lacks (:func:`recorded_days`)
+# a gap before the horizon this unlikely for the record's rate is its end (:func:`record_end`)
 QUIET_SPELL = 1e-3
+# a hole in a record (:func:`recorded_days`): a week or more without any incident where the
+# record's rate expects at least 30 — an export missing six weeks, never a quiet spell: a
+# record of weekday incidents has weekends of none, a small area's real quiet spells run to
+# 21 days at 0.7 a day (15 expected; a review found a quarter of Chicago's sub-area-years with
+# such spells under a looser rule), a county at 8 a day has a day of none
+HOLE_DAYS = 7
+HOLE_EXPECTED = 30.0
 
 
 def recorded_days(events: EventSet, start: int, end: int) -> npt.NDArray[np.bool_]:
-    """(end − start,): False for the days of ``[start, end)`` in a run of days without any
-    incident that the span's rate makes less likely than :data:`QUIET_SPELL` — days the
-    record does not cover (an export missing six weeks; a county at 8 a day with a day of
-    none), not days of no trouble. A sparse record's quiet week stays recorded. The whole
-    record's days where the events know them (``EventSet.record_daily``): one category's
-    quiet weeks are days of its file all the same."""
+    """(end − start,): False for the days of ``[start, end)`` in a hole of the record: a run
+    of at least :data:`HOLE_DAYS` days without any incident where the span's rate (over its
+    other days) expects at least :data:`HOLE_EXPECTED` — days the record does not cover, not
+    days of no trouble. The whole record's days where the events know them
+    (``EventSet.record_daily``): one category's quiet weeks are days of its file all the
+    same."""
     n = end - start
     if n <= 0:
         return np.zeros(0, dtype=bool)
@@ -159,15 +165,18 @@ def recorded_days(events: EventSet, start: int, end: int) -> npt.NDArray[np.bool
         a, b = np.searchsorted(events.t, [start, end], side="left")
         per_day = np.bincount(np.floor(events.t[a:b]).astype(np.int64) - start, minlength=n)
     total = int(per_day.sum())
-    if total == 0:
-        return np.zeros(n, dtype=bool)
-    rate = total / n
-    has = per_day > 0
     out = np.ones(n, dtype=bool)
-    edges = np.flatnonzero(np.diff(np.concatenate([[1], has.astype(np.int8), [1]])))
-    for lo, hi in zip(edges[::2], edges[1::2], strict=True):  # runs of days without any
-        if rate * (hi - lo) >= -np.log(QUIET_SPELL):
-            out[lo:hi] = False
+    if total == 0:
+        return ~out
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], (per_day > 0).astype(np.int8), [1]])))
+    runs = [(lo, hi) for lo, hi in zip(edges[::2], edges[1::2], strict=True)
+            if hi - lo >= HOLE_DAYS]
+    for _ in range(2):  # the rate over the days outside the holes found so far
+        rate = total / max(1, int(out.sum()))
+        out[:] = True
+        for lo, hi in runs:
+            if rate * (hi - lo) >= HOLE_EXPECTED:
+                out[lo:hi] = False
     return out
 
 
@@ -321,9 +330,9 @@ def forecast(
 
     A day's level is the method's times its weekday's factor (:func:`weekday_factor`) and its
     time of year's (:func:`season_factor`; not for a model that follows the season itself,
-    :func:`carries_season`), over the days the record covers: where the window holds days
-    the record lacks (:func:`recorded_days`), a window average is scaled by window days over
-    recorded days (``details["coverage_factor"]``).
+    :func:`carries_season`), over the days the record covers: where the window's last year
+    holds a hole (:func:`recorded_days`), the level is scaled by that year's days over its
+    recorded days (``details["coverage_factor"]``; not prospective's eight weeks nor gbm's).
 
     Slots are wall-clock hours of the zone ``tz`` where it is known: on the day clocks go
     forward the skipped hour holds nothing, and on the day they go back the repeated hour's
@@ -357,10 +366,14 @@ def forecast(
     by_weekday = np.ones(7) if calendar else weekday_factor(hist)
     seasonal = not carries_season(model)
     # days of the window the record does not cover (an export's missing weeks) held no
-    # incident because nothing was recorded: a window average is over the days recorded
+    # incident because nothing was recorded: a window average is over the days recorded —
+    # of its last year, the memory of the methods' level (naive's 365 days, auto's long
+    # memories at the last year's level, decay's year of half-life)
     covered = recorded_days(events, hist.start, hist.origin)
     unrecorded = int((~covered).sum())
-    coverage = hist.days / int(covered.sum()) if seasonal and 0 < unrecorded < hist.days else 1.0
+    last_year = covered[-365:]
+    coverage = (len(last_year) / int(last_year.sum())
+                if seasonal and 0 < last_year.sum() < len(last_year) else 1.0)
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day

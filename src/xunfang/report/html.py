@@ -152,10 +152,10 @@ def _check_section(chk: Check | Unchecked | None, T: Any) -> dict[str, Any] | No
     if first.vs_naive is not None:
         d, lo, hi = first.vs_naive
         compare = T("check_vs", method=rows[0]["method"], d=f"{100 * d:+.1f}",
-                    lo=f"{100 * lo:+.1f}", hi=f"{100 * hi:+.1f}")
+                    lo=f"{100 * lo:+.1f}", hi=f"{100 * hi:+.1f}", k=chk.ks[0])
     else:  # the plan's method is the yardstick
         lo, hi = first.hot_ci
-        compare = T("check_ci", lo=_pct(lo), hi=_pct(hi))
+        compare = T("check_ci", lo=_pct(lo), hi=_pct(hi), k=chk.ks[0])
     left_out = (chk.last - chk.first).days + 1 - chk.days
     return {
         "skipped": "",

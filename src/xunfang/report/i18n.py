@@ -118,29 +118,30 @@ TEXT: dict[str, dict[Lang, str]] = {
               "en": "How the forecast did over the record's last weeks"},
     "check_note": {
         "zh": "对历史警情最后 {days} 天（{first} – {last}，网格内警情 {n} 起）逐日作提前 {lead} 天"
-              "的预测，方法与本方案相同，再与当天实际警情对照。"
+              "的预测，方法与本方案首日相同（其后各日提前期更长），再与当天实际警情对照。"
               "“最热 k 个网格”按预计警情排序，列出当天警情落在其中的比例"
               "（括号内为这些网格占辖区面积的比例）；“最热网格小时”为按网格 × 小时"
               "排序的前若干；另列每日预计警情数及其与实际的平均绝对误差。"
               "以“近 365 天计数”（naive）作对照。",
         "en": "Each of the record's last {days} days ({first} – {last}; {n} incidents in the "
-              "grids) forecast {lead} day(s) ahead, the way this plan's forecast is made, and "
-              "compared with what came. The hottest k grids by expected incidents: the share "
-              "of the day's incidents in them (in brackets, the share of the area they make "
-              "up); the hottest grid-hours, likewise by grid × hour; the expected incidents a "
-              "day and the mean absolute error of each day's. Naive counts over the last 365 "
-              "days stand beside it as a yardstick.",
+              "grids) forecast {lead} day(s) ahead, the way this plan's first day is forecast "
+              "(its later days lie further ahead), and compared with what came. The hottest k "
+              "grids by expected incidents: the share of the day's incidents in them (in "
+              "brackets, the share of the area they make up); the hottest grid-hours, likewise "
+              "by grid × hour; the expected incidents a day and the mean absolute error of "
+              "each day's. Naive counts over the last 365 days stand beside it as a yardstick.",
     },
     "check_vs": {
-        "zh": "{method} 与 naive 最热网格所占比例之差：{d} 个百分点，95% 区间 {lo} 至 {hi}"
-              "（按天配对自助抽样）；区间含 0 即这几周分不出两者高下。",
-        "en": "{method} minus naive in the hottest grid's share: {d} points, 95 % interval "
-              "{lo} to {hi} (paired bootstrap over days); an interval that holds 0 means these "
-              "weeks cannot tell the two apart.",
+        "zh": "{method} 与 naive 在最热 {k} 个网格所占比例上之差：{d} 个百分点，95% 区间 {lo} 至 "
+              "{hi}（按天配对自助抽样）；区间含 0 即这几周分不出两者高下。",
+        "en": "{method} minus naive in the share of the hottest {k} grid(s): {d} points, 95 % "
+              "interval {lo} to {hi} (paired bootstrap over days); an interval that holds 0 "
+              "means these weeks cannot tell the two apart.",
     },
     "check_ci": {
-        "zh": "naive 最热网格所占比例的 95% 区间（按天自助抽样）：{lo} – {hi}。",
-        "en": "95 % interval of naive's hottest-grid share (bootstrap over days): {lo} – {hi}.",
+        "zh": "naive 最热 {k} 个网格所占比例的 95% 区间（按天自助抽样）：{lo} – {hi}。",
+        "en": "95 % interval of naive's share of the hottest {k} grid(s) (bootstrap over days): "
+              "{lo} – {hi}.",
     },
     "check_lead_short": {
         "zh": "本方案的预测距历史警情之末 {lead} 天，历史警情不够长，无法按此提前期检验："
@@ -150,9 +151,10 @@ TEXT: dict[str, dict[Lang, str]] = {
               "the plan's own error is likely larger.",
     },
     "check_gaps": {
-        "zh": "其中 {n} 天历史警情缺失（整天无记录，按其警情率几乎不可能），不计入。",
-        "en": "{n} of these days the record does not cover (no incident at all, which its "
-              "rate makes all but impossible) are left out.",
+        "zh": "其中 {n} 天历史警情缺失（连续一周以上无任何警情，而按其警情率应有 30 起以上），"
+              "不计入。",
+        "en": "{n} of these days lie in a hole of the record (a week or more without any "
+              "incident where its rate expects 30 or more) and are left out.",
     },
     "check_hottest": {"zh": "最热 {k} 个网格", "en": "Hottest {k} grids"},
     "check_hottest_one": {"zh": "最热网格", "en": "Hottest grid"},
