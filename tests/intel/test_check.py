@@ -210,3 +210,19 @@ def test_the_period_never_passes_its_longest(ebian: EventSet) -> None:
     tenth = _cut(ebian, rng.random(len(ebian.t)) < 0.02)
     a, b = check_period(tenth, date(2026, 1, 1), days=30)
     assert b - a == 86  # 30 and eight weeks more: a ninth would pass 91
+
+
+def test_dates_without_times_have_no_hour_column(ebian: EventSet) -> None:
+    """A record of dates only (Montreal's collisions) spreads each day evenly over its hours
+    and puts every incident at 00:00: its 'hottest grid-hours' would be a number about
+    nothing."""
+    times = np.datetime64(ebian.epoch, "m") + (np.floor(ebian.t) * 1440).astype(
+        "timedelta64[m]")
+    dated = EventSet.build(ebian.units, times, ebian.xy, unit=ebian.unit)
+    chk = check(dated, yardstick(Decay(), 365), end=date(2026, 1, 1))
+    assert all(r.hours != r.hours for r in chk.rows)  # nan
+    assert chk.as_json()["rows"][0]["hours"] is None
+    sec = _check_section(chk, lambda key, **kw: t(key, "en", **kw))
+    assert sec is not None and sec["rows"][0]["hours"] == "—"
+    timed = check(ebian, yardstick(Decay(), 365), end=date(2026, 1, 1))
+    assert 0 < timed.rows[0].hours < 1

@@ -600,14 +600,16 @@ def _print_check(chk: Any, kind: str) -> None:
                         "ahead")
     table.add_column("method")
     for k in chk.ks:
-        table.add_column(f"hottest {k} {kind if k > 1 else kind[:-1]} (area)", justify="right")
+        table.add_column(f"hottest {k} {kind if k > 1 else kind[:-1]} "
+                         f"({'length' if kind == 'segments' else 'area'})", justify="right")
     table.add_column(f"hottest {100 * HOUR_SHARE:g} % of {kind[:-1]}-hours", justify="right")
     table.add_column("expected a day", justify="right")
     table.add_column("error a day", justify="right")
     for r in chk.rows:
         table.add_row(escape(r.method + ("" if r.train_days == 365 else f" ({r.train_days} d)")),
                       *(f"{v:.1%} ({a:.1%})" for v, a in zip(r.hot, r.hot_area, strict=True)),
-                      f"{r.hours:.1%}", f"{r.expected_per_day:.1f}", f"{r.error_per_day:.1f}")
+                      f"{r.hours:.1%}" if r.hours == r.hours else "—",  # nan: dates only
+                      f"{r.expected_per_day:.1f}", f"{r.error_per_day:.1f}")
     out_console.print(table)
     first = chk.rows[0]
     if first.vs_naive is not None:

@@ -25,6 +25,7 @@ planner how far to trust tomorrow's map.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang._errors import XunfangError
-from xunfang.intel.forecast import forecast, recorded_days
+from xunfang.intel.forecast import dates_only, forecast, recorded_days
 from xunfang.intel.methods import EventSet, Method, Model, Naive
 
 FloatArray = npt.NDArray[np.float64]
@@ -70,7 +71,7 @@ class CheckRow:
     hot: tuple[float, ...]  # share of the incidents in the hottest k units, per k
     hot_area: tuple[float, ...]  # the mean share of the area those units make up
     hot_ci: tuple[float, float]  # 95 % bootstrap interval of hot[0], over days
-    hours: float  # share in the hottest HOUR_SHARE of unit-hours
+    hours: float  # share in the hottest HOUR_SHARE of unit-hours (nan: dates without times)
     expected_per_day: float
     error_per_day: float  # mean absolute error of each day's level
     # hot[0] minus the yardstick's, with its paired 95 % bootstrap interval (None for it)
@@ -81,7 +82,7 @@ class CheckRow:
                 "hot": [round(v, 4) for v in self.hot],
                 "hot_area": [round(v, 4) for v in self.hot_area],
                 "hot_ci": [round(v, 4) for v in self.hot_ci],
-                "hours": round(self.hours, 4),
+                "hours": round(self.hours, 4) if np.isfinite(self.hours) else None,
                 "expected_per_day": round(self.expected_per_day, 3),
                 "error_per_day": round(self.error_per_day, 3),
                 "vs_naive": ([round(v, 4) for v in self.vs_naive]
@@ -200,6 +201,8 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
         actual.append((u[keep], h[keep]))
     m_days = len(check_days)
     per_day = np.array([len(u) for u, _ in actual], dtype=float)
+    # a record of dates without times of day says nothing of the hour: no hour column
+    timed = not dates_only(events.window(a, b))
     total = per_day.sum()
     rng = np.random.default_rng(seed)
     boot = rng.integers(0, m_days, size=(resamples, m_days))
@@ -252,7 +255,7 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
             method=name, train_days=train_days,
             hot=tuple(float(v) for v in hot.sum(axis=0) / total),
             hot_area=tuple(float(v) for v in area.mean(axis=0)),
-            hot_ci=ci, hours=float(hours.sum() / total),
+            hot_ci=ci, hours=float(hours.sum() / total) if timed else math.nan,
             expected_per_day=float(expected.mean()),
             error_per_day=float(np.abs(expected - per_day).mean()), vs_naive=vs))
     return Check(first=events.date_of(a), last=events.date_of(b - 1), days=m_days,
