@@ -7,7 +7,8 @@ the record's end. Chicago's assaults (../shared/data; skipped without it): 2019-
 2019-12-31 one day ahead, 250 m cells, windows of 365 and 2,920 days. Each line: the share
 of the days' incidents in the hottest k places (and the share of area they make up), in the
 hottest 10 % of place-hours, the expected incidents a day, the mean absolute error of each
-day's level, the difference to naive-365 in the first share with its paired 95 % interval.
+day's level, and the first column's incidents per unit of area over naive-365's (a ratio)
+with its paired 95 % interval.
 About 40 s.
 
     python bench/intel_check.py [--json]
@@ -49,12 +50,13 @@ def table(name: str, ev: EventSet, end: date, *, lead: int = 1, train_days: int 
             f"hottest {', '.join(map(str, chk.ks))} of {chk.units}")
     print(head)
     print(f"{'method':34} {'hot (area)':>42} {'hours':>7} {'level':>6} {'error':>6} "
-          f"{'- naive [95 %]':>22} {'s':>5}")
+          f"{'x naive [95 %]':>22} {'s':>5}")
     for r in rows:
         hot = "  ".join(f"{100 * v:4.1f}% ({100 * a:2.0f}%)"
                         for v, a in zip(r["hot"], r["hot_area"], strict=True))
         vs = r["vs_naive"]
-        diff = (f"{100 * vs[0]:+.1f} [{100 * vs[1]:+.1f}, {100 * vs[2]:+.1f}]" if vs else "—")
+        diff = ("= naive" if r["same_as_naive"] else
+                f"{vs[0]:.2f} [{vs[1]:.2f}, {vs[2]:.2f}]" if vs else "—")
         print(f"{r['method'][:34]:34} {hot:>42} {100 * r['hours']:6.1f}% "
               f"{r['expected_per_day']:6.2f} {r['error_per_day']:6.2f} {diff:>22} "
               f"{r['seconds']:5.1f}")

@@ -126,7 +126,8 @@ def test_forecast_checks_its_method_over_the_records_last_weeks(tmp_path: Path) 
     assert ("check: 2025-12-04 to 2025-12-31 (28 days, 194 incidents, 6.9 a day), each day "
             "forecast 334 days ahead") in said  # as this forecast is: 334 days past the record
     assert chk["lead_days"] == 334
-    assert "decay minus naive, share of the hottest 1 grid: +0.0 points, 95 % interval" in said
+    assert "decay: 1.00 times naive's incidents per unit of area in its hottest 1 grid, " \
+        "95 % interval" in said
     # a file of three weeks: too short to check, said so; the forecast is still made
     src = tmp_path / "short.csv"
     rows = [f"2025-03-{d:02d} 1{d % 10}:00,103.262,29.228" for d in range(1, 22)]

@@ -79,10 +79,13 @@ def test_the_check_scores_each_day_as_the_plan_forecasts_it(ebian: EventSet) -> 
     assert naive.error_per_day == pytest.approx(np.mean(np.abs(np.subtract(expected, actual))))
     lo, hi = naive.hot_ci
     assert lo < naive.hot[0] < hi and hi - lo < 0.2
-    # decay against naive: the difference of their hottest grid's shares, paired over days
-    d, d_lo, d_hi = chk.rows[0].vs_naive  # type: ignore[misc]
-    assert d == pytest.approx(chk.rows[0].hot[0] - naive.hot[0])
-    assert d_lo <= d <= d_hi and naive.vs_naive is None
+    # decay against naive: incidents per unit of area in their hottest grid, a ratio
+    # (places differ in size), paired over days
+    r, r_lo, r_hi = chk.rows[0].vs_naive  # type: ignore[misc]
+    dec = chk.rows[0]
+    assert r == pytest.approx((dec.hot[0] / dec.hot_area[0]) / (naive.hot[0] / naive.hot_area[0]))
+    assert r_lo <= r <= r_hi and naive.vs_naive is None
+    assert not dec.same_as_naive  # its hours differ from naive's
     # the county's December is quieter than its year: with its season the level is near
     assert abs(naive.expected_per_day - chk.per_day) < 0.15 * chk.per_day
 
@@ -94,6 +97,13 @@ def test_the_check_never_sees_past_its_end(ebian: EventSet) -> None:
                 end=end)
     assert whole == cut
     assert whole.rows[0].method.startswith("auto → ")
+    # auto chose naive every week: the same forecasts as the yardstick, said as such, and
+    # the report shows the row once with the share's own interval
+    assert whole.rows[0].method == "auto → naive" and whole.rows[0].same_as_naive
+    sec = _check_section(whole, lambda key, **kw: t(key, "en", **kw))
+    assert sec is not None and len(sec["rows"]) == 1
+    assert sec["rows"][0]["method"].endswith("(the same forecast as naive counts, every day)")
+    assert sec["ci"].startswith("95 % interval of the share in auto → naive's hottest grid")
 
 
 @dataclass(frozen=True)
@@ -146,11 +156,13 @@ def test_the_report_shows_the_check_or_why_not(ebian: EventSet) -> None:
     def T(key: str, **kw: Any) -> str:
         return t(key, "en", **kw)
 
-    chk = check(ebian, yardstick(make_method("auto"), 365), end=date(2026, 1, 1))
+    chk = check(ebian, yardstick(make_method("kde"), 365), end=date(2026, 1, 1))
     sec = _check_section(chk, T)
     assert sec is not None and sec["heads"] == ["Hottest grid", "Hottest 2 grids",
                                                 "Hottest 4 grids"]
     assert sec["rows"][1]["method"] == "naive" and len(sec["rows"][1]["hot"]) == 3
+    assert sec["ci"].startswith("kde: 1.00 times naive's incidents per unit of area in "
+                                "its hottest grid, 95 % interval")
     assert sec["actual"] == f"{chk.per_day:.1f}" and "2025-12-04 – 2025-12-31" in sec["note"]
     why = _check_section(Unchecked("short", "the record holds 3 days"), T)
     assert why == {"skipped": t("check_short", "en")}
@@ -226,3 +238,22 @@ def test_dates_without_times_have_no_hour_column(ebian: EventSet) -> None:
     assert sec is not None and sec["rows"][0]["hours"] == "—"
     timed = check(ebian, yardstick(Decay(), 365), end=date(2026, 1, 1))
     assert 0 < timed.rows[0].hours < 1
+
+
+def test_too_few_incidents_are_not_checked(ebian: EventSet) -> None:
+    """One category's nine incidents in thirteen weeks scored 34.3 % with an interval of
+    +0.0 to +0.0 (a review): fewer than 30 are not checked, and the report says why."""
+    rng = np.random.default_rng(5)
+    few = _cut(ebian, rng.random(len(ebian.t)) < 0.004)
+    with pytest.raises(CheckError, match=r"only \d+ incident\(s\) .* too few") as e:
+        check(few, yardstick(Naive(), 365), end=date(2026, 1, 1))
+    assert e.value.code == "few"
+    assert _check_section(Unchecked("few", "x"), lambda key, **kw: t(key, "en", **kw)) == {
+        "skipped": t("check_few", "en")}
+
+
+def test_the_row_names_the_window_it_held(ebian: EventSet) -> None:
+    """A window of 3,650 days on a record of two years holds about 700: the row says so."""
+    chk = check(ebian, yardstick(Decay(), 3650), end=date(2026, 1, 1))
+    assert chk.rows[0].train_days == ebian.day_of(date(2025, 12, 31))
+    assert chk.rows[1].train_days == 365

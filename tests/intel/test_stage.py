@@ -86,7 +86,9 @@ def test_plan_of_the_builtin_county_carries_the_risk_table(ebian_plan: object,
     assert [r["method"] for r in check["rows"]] == [f"auto → {stage['chosen']}", "naive"]
     part = html[html.index('id="risk-check"'):html.index("</section>",
                                                           html.index('id="risk-check"'))]
-    assert "Hottest 4 grids" in part and "<td>naive</td>" in part and "Actual" in part
+    # auto chose naive: one row, said to be naive's forecast, with its share's interval
+    assert "Hottest 4 grids" in part and "<td>naive</td>" not in part and "Actual" in part
+    assert "the same forecast as naive counts, every day" in part
     assert f"{check['per_day']:.1f}" in part
 
 

@@ -594,34 +594,44 @@ def _print_check(chk: Any, kind: str) -> None:
     from xunfang.cli.main import out_console
     from xunfang.intel.check import HOUR_SHARE
 
+    def places(k: int) -> str:
+        return f"{k} {kind if k != 1 else kind[:-1]}"
+
+    measure = "length" if kind == "segments" else "area"
     ahead = "one day" if chk.lead == 1 else f"{chk.lead} days"
     table = Table(title=f"check: {chk.first} to {chk.last} ({chk.days} days, {chk.incidents} "
-                        f"incidents, {chk.per_day:.1f} a day), each day forecast {ahead} "
-                        "ahead")
+                        f"incident{'s' if chk.incidents != 1 else ''}, {chk.per_day:.1f} a "
+                        f"day), each day forecast {ahead} ahead")
     table.add_column("method")
     for k in chk.ks:
-        table.add_column(f"hottest {k} {kind if k > 1 else kind[:-1]} "
-                         f"({'length' if kind == 'segments' else 'area'})", justify="right")
+        table.add_column(f"hottest {places(k)} ({measure})", justify="right")
     table.add_column(f"hottest {100 * HOUR_SHARE:g} % of {kind[:-1]}-hours", justify="right")
     table.add_column("expected a day", justify="right")
     table.add_column("error a day", justify="right")
-    for r in chk.rows:
-        table.add_row(escape(r.method + ("" if r.train_days == 365 else f" ({r.train_days} d)")),
+    first = chk.rows[0]
+    for r in chk.rows[:1] if first.same_as_naive else chk.rows:
+        name = r.method + ("" if r.train_days == 365 else f" ({r.train_days} d)") + (
+            " (= naive, every day)" if r.same_as_naive else "")
+        table.add_row(escape(name),
                       *(f"{v:.1%} ({a:.1%})" for v, a in zip(r.hot, r.hot_area, strict=True)),
                       f"{r.hours:.1%}" if r.hours == r.hours else "—",  # nan: dates only
                       f"{r.expected_per_day:.1f}", f"{r.error_per_day:.1f}")
     out_console.print(table)
-    first = chk.rows[0]
-    if first.vs_naive is not None:
-        d, lo, hi = first.vs_naive
-        out_console.print(f"{escape(first.method)} minus naive, share of the hottest "
-                          f"{chk.ks[0]} {kind if chk.ks[0] > 1 else kind[:-1]}: "
-                          f"{100 * d:+.1f} points, 95 % interval {100 * lo:+.1f} to "
-                          f"{100 * hi:+.1f} (paired bootstrap over days)")
+    if first.vs_naive is not None and not first.same_as_naive:
+        r, lo, hi = first.vs_naive
+        out_console.print(f"{escape(first.method)}: {r:.2f} times naive's incidents per unit "
+                          f"of {measure} in its hottest {places(chk.ks[0])}, 95 % interval "
+                          f"{lo:.2f} to {hi:.2f} (paired bootstrap over days; an interval "
+                          "holding 1 cannot tell them apart)")
+    else:
+        lo, hi = first.hot_ci
+        out_console.print(f"95 % interval of the share in the hottest {places(chk.ks[0])} "
+                          f"(bootstrap over days): {lo:.1%} to {hi:.1%}")
     if chk.lead < chk.wanted_lead:
         out_console.print(f"note: the forecast is {chk.wanted_lead} days ahead of the record's "
                           "end; the record is too short to check that far ahead, so the check "
                           "is one day ahead and the forecast's own error is likely larger")
     if days_left := (chk.last - chk.first).days + 1 - chk.days:
         out_console.print(f"note: {days_left} days in a hole of the record (a week or more "
-                          "without any incident where its rate expects 30) are left out")
+                          "without any incident where its rate expects 30 or more) are left "
+                          "out")

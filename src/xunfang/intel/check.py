@@ -44,9 +44,13 @@ HOUR_SHARE = 0.10  # the hottest tenth of unit-hours
 MIN_TRAIN_DAYS = 28  # a check day needs at least four weeks of record before it
 
 
+MIN_INCIDENTS = 30  # fewer over the check's days: too few to tell anything
+
+
 class CheckError(XunfangError):
     """A check that cannot be made: ``code`` "short" (a record too short to learn from and
-    check against) or "empty" (no incident in the check days)."""
+    check against), "empty" (no incident in the check days) or "few" (fewer than
+    :data:`MIN_INCIDENTS` in them, even over 13 weeks)."""
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
@@ -74,8 +78,11 @@ class CheckRow:
     hours: float  # share in the hottest HOUR_SHARE of unit-hours (nan: dates without times)
     expected_per_day: float
     error_per_day: float  # mean absolute error of each day's level
-    # hot[0] minus the yardstick's, with its paired 95 % bootstrap interval (None for it)
+    # incidents per unit of area in its hottest k[0] places over the yardstick's (a ratio,
+    # fair where places differ in size), with its paired 95 % bootstrap interval; None for
+    # the yardstick itself
     vs_naive: tuple[float, float, float] | None = None
+    same_as_naive: bool = False  # every day's forecast scored as the yardstick's (auto → naive)
 
     def as_json(self) -> dict[str, Any]:
         return {"method": self.method, "train_days": self.train_days,
@@ -85,8 +92,9 @@ class CheckRow:
                 "hours": round(self.hours, 4) if np.isfinite(self.hours) else None,
                 "expected_per_day": round(self.expected_per_day, 3),
                 "error_per_day": round(self.error_per_day, 3),
-                "vs_naive": ([round(v, 4) for v in self.vs_naive]
-                             if self.vs_naive is not None else None)}
+                "vs_naive": ([round(v, 4) if np.isfinite(v) else None for v in self.vs_naive]
+                             if self.vs_naive is not None else None),
+                "same_as_naive": self.same_as_naive}
 
 
 @dataclass(frozen=True)
@@ -201,6 +209,10 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
         actual.append((u[keep], h[keep]))
     m_days = len(check_days)
     per_day = np.array([len(u) for u, _ in actual], dtype=float)
+    if per_day.sum() < MIN_INCIDENTS:
+        raise CheckError(f"only {int(per_day.sum())} incident(s) in a unit from "
+                         f"{events.date_of(a)} to {events.date_of(b - 1)}: too few to check a "
+                         f"forecast against (at least {MIN_INCIDENTS})", "few")
     # a record of dates without times of day says nothing of the hour: no hour column
     timed = not dates_only(events.window(a, b))
     total = per_day.sum()
@@ -216,6 +228,8 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
         model: Model | None = None
         fitted = -10**9
         chosen: set[str] = set()
+        # the window the last day's forecast held: a record shorter than train_days cuts it
+        held = min(train_days, check_days[-1] - lead + 1)
         for i, d in enumerate(check_days):
             made = d - lead + 1  # the day the forecast is made as of
             if model is None or made - fitted >= method.refit_days:
@@ -241,18 +255,30 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
             own = hot[:, 0][boot].sum(axis=1) / denominators
         lo, hi = np.nanpercentile(own, [2.5, 97.5])
         scored.append((method.name + (" → " + ", ".join(sorted(chosen)) if chosen else ""),
-                       train_days, hot, area, (float(lo), float(hi)), hours, expected))
-    base = scored[-1][2][:, 0]
+                       held, hot, area, (float(lo), float(hi)), hours, expected))
+    _, _, b_hot, b_area, _, b_hours, b_expected = scored[-1]
+    base, base_area = b_hot[:, 0], b_area[:, 0]
     rows = []
     for j, (name, train_days, hot, area, ci, hours, expected) in enumerate(scored):
         vs: tuple[float, float, float] | None = None
+        same = False
         if j < len(scored) - 1:
+            same = bool(np.array_equal(hot, b_hot) and np.array_equal(area, b_area)
+                        and np.array_equal(hours, b_hours)
+                        and np.allclose(expected, b_expected, rtol=1e-12, atol=0))
             with np.errstate(divide="ignore", invalid="ignore"):
-                diff = (hot[:, 0][boot].sum(axis=1) - base[boot].sum(axis=1)) / denominators
-            d_lo, d_hi = np.nanpercentile(diff, [2.5, 97.5])
-            vs = (float((hot[:, 0].sum() - base.sum()) / total), float(d_lo), float(d_hi))
+                ratio = ((hot[:, 0][boot].sum(axis=1) / area[:, 0][boot].sum(axis=1))
+                         / (base[boot].sum(axis=1) / base_area[boot].sum(axis=1)))
+                point = ((hot[:, 0].sum() / area[:, 0].sum())
+                         / (base.sum() / base_area.sum()))
+            # inf where the yardstick had no hit in a resample: as Evaluation.ratio, no
+            # interpolation between inf and a finite ratio
+            r_lo, r_hi = (np.nanpercentile(ratio, [2.5, 97.5], method="inverted_cdf"
+                                           if np.isinf(ratio).any() else "linear")
+                          if not np.isnan(ratio).all() else (math.nan, math.nan))
+            vs = (float(point), float(r_lo), float(r_hi))
         rows.append(CheckRow(
-            method=name, train_days=train_days,
+            method=name, train_days=train_days, same_as_naive=same,
             hot=tuple(float(v) for v in hot.sum(axis=0) / total),
             hot_area=tuple(float(v) for v in area.mean(axis=0)),
             hot_ci=ci, hours=float(hours.sum() / total) if timed else math.nan,

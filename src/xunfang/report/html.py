@@ -144,23 +144,30 @@ def _check_section(chk: Check | Unchecked | None, T: Any) -> dict[str, Any] | No
         return None
     if isinstance(chk, Unchecked):
         return {"skipped": T("check_" + chk.code)}
-    rows = [{"method": r.method + ("" if r.train_days == 365 else f" ({r.train_days} d)"),
+    first = chk.rows[0]
+    shown = chk.rows[:1] if first.same_as_naive else chk.rows  # naive's row twice says nothing
+    rows = [{"method": r.method + ("" if r.train_days == 365 else f" ({r.train_days} d)")
+             + (T("check_same") if r.same_as_naive else ""),
              "hot": [f"{_pct(v)} ({_pct(a)})" for v, a in zip(r.hot, r.hot_area, strict=True)],
              "hours": _pct(r.hours), "expected": _fmt(r.expected_per_day, 1),
-             "error": _fmt(r.error_per_day, 1)} for r in chk.rows]
-    first = chk.rows[0]
-    if first.vs_naive is not None:
-        d, lo, hi = first.vs_naive
-        compare = T("check_vs", method=rows[0]["method"], d=f"{100 * d:+.1f}",
-                    lo=f"{100 * lo:+.1f}", hi=f"{100 * hi:+.1f}", k=chk.ks[0])
-    else:  # the plan's method is the yardstick
+             "error": _fmt(r.error_per_day, 1)} for r in shown]
+    k = chk.ks[0]
+    what = T("check_what_one") if k == 1 else T("check_what", k=k)
+    name = first.method + ("" if first.train_days == 365 else f" ({first.train_days} d)")
+    if first.vs_naive is not None and not first.same_as_naive:
+        r, lo, hi = first.vs_naive
+        compare = T("check_vs", method=name, what=what, r=_fmt(r, 2), lo=_fmt(lo, 2),
+                    hi=_fmt(hi, 2))
+    else:  # the plan's method is the yardstick, or forecasts as it does
         lo, hi = first.hot_ci
-        compare = T("check_ci", lo=_pct(lo), hi=_pct(hi), k=chk.ks[0])
+        compare = T("check_ci", method=name, what=what, lo=_pct(lo), hi=_pct(hi))
     left_out = (chk.last - chk.first).days + 1 - chk.days
     return {
         "skipped": "",
         "note": T("check_note", first=str(chk.first), last=str(chk.last),
-                  days=(chk.last - chk.first).days + 1, n=chk.incidents, lead=chk.lead),
+                  days=(chk.last - chk.first).days + 1, n=chk.incidents,
+                  ahead=T("check_ahead_one") if chk.lead == 1 else T("check_ahead",
+                                                                     lead=chk.lead)),
         "ci": compare,
         "warn": " ".join(x for x in (
             T("check_lead_short", lead=chk.wanted_lead) if chk.lead < chk.wanted_lead else "",

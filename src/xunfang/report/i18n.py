@@ -117,32 +117,40 @@ TEXT: dict[str, dict[Lang, str]] = {
     "check": {"zh": "预测检验：近几周的历史警情",
               "en": "How the forecast did over the record's last weeks"},
     "check_note": {
-        "zh": "对历史警情最后 {days} 天（{first} – {last}，网格内警情 {n} 起）逐日作提前 {lead} 天"
+        "zh": "对历史警情最后 {days} 天（{first} – {last}，网格内警情 {n} 起）逐日作{ahead}"
               "的预测，方法与本方案首日相同（其后各日提前期更长），再与当天实际警情对照。"
               "“最热 k 个网格”按预计警情排序，列出当天警情落在其中的比例"
               "（括号内为这些网格占辖区面积的比例）；“最热网格小时”为按网格 × 小时"
               "排序的前若干；另列每日预计警情数及其与实际的平均绝对误差。"
               "以“近 365 天计数”（naive）作对照。",
         "en": "Each of the record's last {days} days ({first} – {last}; {n} incidents in the "
-              "grids) forecast {lead} day(s) ahead, the way this plan's first day is forecast "
-              "(its later days lie further ahead), and compared with what came. The hottest k "
-              "grids by expected incidents: the share of the day's incidents in them (in "
-              "brackets, the share of the area they make up); the hottest grid-hours, likewise "
-              "by grid × hour; the expected incidents a day and the mean absolute error of "
-              "each day's. Naive counts over the last 365 days stand beside it as a yardstick.",
+              "grids) forecast {ahead}, the way this plan's first day is forecast (its later "
+              "days lie further ahead), and compared with what came. The hottest k grids by "
+              "expected incidents: the share of the day's incidents in them (in brackets, the "
+              "share of the area they make up); the hottest grid-hours, likewise by grid × "
+              "hour; the expected incidents a day and the mean absolute error of each day's. "
+              "Naive counts over the last 365 days stand beside it as a yardstick.",
     },
+    "check_ahead_one": {"zh": "提前一天", "en": "one day ahead"},
+    "check_ahead": {"zh": "提前 {lead} 天", "en": "{lead} days ahead"},
     "check_vs": {
-        "zh": "{method} 与 naive 在最热 {k} 个网格所占比例上之差：{d} 个百分点，95% 区间 {lo} 至 "
-              "{hi}（按天配对自助抽样）；区间含 0 即这几周分不出两者高下。",
-        "en": "{method} minus naive in the share of the hottest {k} grid(s): {d} points, 95 % "
-              "interval {lo} to {hi} (paired bootstrap over days); an interval that holds 0 "
+        "zh": "{method} 的{what}单位面积警情数为 naive 的 {r} 倍，95% 区间 {lo} 至 {hi}"
+              "（按天配对自助抽样）；区间含 1 即这几周分不出两者高下。",
+        "en": "{method}: {r} times naive's incidents per unit of area in its {what}, 95 % "
+              "interval {lo} to {hi} (paired bootstrap over days); an interval that holds 1 "
               "means these weeks cannot tell the two apart.",
     },
     "check_ci": {
-        "zh": "naive 最热 {k} 个网格所占比例的 95% 区间（按天自助抽样）：{lo} – {hi}。",
-        "en": "95 % interval of naive's share of the hottest {k} grid(s) (bootstrap over days): "
+        "zh": "{method} 的{what}所占警情比例的 95% 区间（按天自助抽样）：{lo} – {hi}。",
+        "en": "95 % interval of the share in {method}'s {what} (bootstrap over days): "
               "{lo} – {hi}.",
     },
+    "check_same": {
+        "zh": "（与 naive 逐日预测完全相同）",
+        "en": " (the same forecast as naive counts, every day)",
+    },
+    "check_what_one": {"zh": "最热网格", "en": "hottest grid"},
+    "check_what": {"zh": "最热 {k} 个网格", "en": "hottest {k} grids"},
     "check_lead_short": {
         "zh": "本方案的预测距历史警情之末 {lead} 天，历史警情不够长，无法按此提前期检验："
               "上表为提前一天的预测，本方案自身的误差可能更大。",
@@ -166,6 +174,11 @@ TEXT: dict[str, dict[Lang, str]] = {
     "check_short": {
         "zh": "未作检验：历史警情过短（需至少五周）。",
         "en": "Not checked: the incident record is too short (it needs five weeks).",
+    },
+    "check_few": {
+        "zh": "未作检验：检验期内网格中警情不足 30 起，无从判断。",
+        "en": "Not checked: fewer than 30 incidents in the grids over the days to check "
+              "against; too few to tell anything.",
     },
     "check_empty": {
         "zh": "未作检验：检验期内网格中没有警情。",
