@@ -133,19 +133,26 @@ def test_a_window_average_is_over_the_days_recorded(ebian: EventSet) -> None:
     assert plain < 0.92 * whole.risk.sum()  # as it was before
 
 
-def test_prospective_and_gbm_are_not_scaled_by_the_season(ebian: EventSet) -> None:
+def test_prospective_moves_by_the_change_of_season_only(ebian: EventSet) -> None:
     """Prospective hot-spotting's level is its last eight weeks': the season is in it already
-    (a review: scaled again, its daily totals' error on Chicago rose from 7.03 to 8.18)."""
+    (a review: scaled by the whole factor, its daily totals' error on Chicago rose from 7.03
+    to 8.18). It moves by the change of season from the window's end: nothing for the next
+    day, the season's change for a day months ahead; so does gbm's, of lagged rates."""
     start = date(2025, 12, 10)
     origin = ebian.day_of(start)
     hist = ebian.window(origin - 365, origin)
     m = make_method("prospective")
     fc = forecast(ebian, m, start=start, days=1, train_days=365)
-    assert "season_factor" not in fc.details
+    assert fc.details["season_factor"] == [1.0]
     daily = m.fit(hist).predict(hist, origin) * weekday_factor(hist)[start.weekday()]
     np.testing.assert_allclose(fc.risk[0].sum(axis=1), daily)
-    assert "season_factor" in forecast(ebian, make_method("decay"), start=start, days=1,
-                                       train_days=365).details
+    later = forecast(ebian, m, start=date(2026, 7, 10), days=1, train_days=365, as_of=start)
+    change = season_factor(hist, ebian.day_of(date(2026, 7, 10))) / season_factor(hist, origin)
+    assert later.details["season_factor"] == [round(change, 3)] and change > 1.15
+    gbm = forecast(ebian, make_method("gbm", country="CN"), start=start, days=1,
+                   train_days=365)
+    assert gbm.details["season_factor"] == [1.0]
+    assert "weekday_factor" not in gbm.details  # its weekday is its own
 
 
 def test_hourly_forecast_splits_the_daily_rate(ebian: EventSet) -> None:

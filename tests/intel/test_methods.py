@@ -125,9 +125,10 @@ def test_running_counts_equal_counting_each_window_again() -> None:
 
 
 def test_gbm_features_by_slices_equal_the_mask_over_every_incident() -> None:
-    """The same-weekday and same-season counts look only at incidents near their ages; they
-    must equal the masks over the whole window (the definition), also for incidents at
-    midnight, on the bands' edges, and outside every unit."""
+    """The same-weekday count looks only at incidents near their ages; it must equal the mask
+    over the whole window (the definition), also for incidents at midnight, on the band's
+    edges, and outside every unit; it is a rate over as many of that weekday as the window
+    holds. Every rate is over the days the window holds."""
     import scipy.sparse as sp
 
     rng = np.random.default_rng(7)
@@ -137,20 +138,20 @@ def test_gbm_features_by_slices_equal_the_mask_over_every_incident() -> None:
     times = [START + timedelta(minutes=int(m)) for m in minutes]
     ev = events_at([tuple(p) for p in rng.uniform(-80, 580, (n, 2))], times)
     nb = sp.identity(ev.n_units, format="csr")
-    for start, day in ((0, 1460), (0, 1100), (400, 1461), (900, 1300), (0, 395)):
+    for start, day in ((0, 1460), (0, 1100), (400, 1461), (900, 1300), (0, 395), (1440, 1460)):
         h = ev.window(start, day)
         got = _features(h, day, nb, frozenset())
         ages = h.ages(day)
         same_wd = (np.floor(ages) % 7 == 6) & (ages <= 364)
-        season = np.zeros(len(ages))
-        years = 0
-        for k in range(1, 11):
-            if 365 * k + 30 > h.days:
-                break
-            season += (ages > 365 * k - 30) & (ages <= 365 * k + 30)
-            years += 1
-        assert np.array_equal(got[:, 9], h.counts(same_wd.astype(float)) / 52.0), (start, day)
-        assert np.array_equal(got[:, 10], h.counts(season) / (61.0 * max(years, 1)))
+        held = day - start
+        assert np.array_equal(got[:, 9], h.counts(same_wd.astype(float))
+                              / max(1, min(52, held // 7))), (start, day)
+        np.testing.assert_allclose(got[:, 3], h.counts(since=day - 91) / min(91, held))
+        lam = np.log(2) / 365
+        np.testing.assert_allclose(got[:, 6], h.counts(np.exp(-lam * ages)) * lam
+                                   / (1 - np.exp(-lam * held)))
+        # 10 rates; weekday, holiday and the days the rates rest on: no month, no seasons
+        assert got.shape[1] == 13 and (got[:, 12] == min(held, 365)).all()
         assert np.array_equal(_features(h, day, nb, frozenset(), h.counts()), got)
 
 
@@ -260,7 +261,6 @@ def test_gbm_learns_a_persistent_hot_spot_and_is_seeded() -> None:
     # before and after its rates were counted over the days held; bench/RESULTS.md)
     week = np.mean([model.predict(h, days, calendar_day=days + k)[7] for k in range(7)])
     assert 0.45 < week < 1.1
-    assert model.season_years == 0  # 35 days before its first label day: no earlier year
 
 
 def test_gbm_rates_are_over_the_days_the_window_holds() -> None:

@@ -628,23 +628,24 @@ WINDOWS = (1, 7, 30, 91, 365)
 
 def _features(history: History, day: int, nb: sp.csr_matrix,
               holidays: frozenset[date], counts: FloatArray | None = None,
-              calendar_day: int | None = None, season_years: int = 10) -> FloatArray:
-    """Per unit: counts over WINDOWS, the whole-window rate, decayed counts, the neighbours' 91-
-    and whole-window counts, the same weekday over a year, the same season in earlier years;
-    then the day's calendar (weekday, month, holiday). ``counts``: the window's incidents per
-    unit, where the caller has them already. ``season_years``: at most so many earlier years'
-    seasons — a fit's, the same for every day it learns from and every day it forecasts (a
-    400-day window's seasons existed for its last five label days only, and a forecast from
-    its end met them with trees that had learnt their noise: a persistent hot spot of 0.8 a
-    day forecast at 0.44)."""
+              calendar_day: int | None = None) -> FloatArray:
+    """Per unit: rates over WINDOWS, the whole-window rate, the decayed rate, the neighbours'
+    91-day and whole-window rates, the same weekday's rate over a year; then the day's
+    calendar (weekday, holiday). ``counts``: the window's incidents per unit, where the
+    caller has them already.
+
+    No month and no earlier years' seasons: with a year's window the month of a label day
+    is also how much of the window lies behind it, and the trees learnt January at the
+    year's level (a county's January 2026 at 9.9 a day where its Januaries ran at 7.6-8.2; a
+    synthetic record's at 1.6 times the truth; a review). The time of year is
+    :func:`~xunfang.intel.forecast.season_factor`'s, as for the other methods."""
     n = history.events.n_units
     cols: list[FloatArray] = []
     # rates over the days the window holds: a training day 30 days into a year's window has
     # 30 days behind it, not 365 (counted over 365 its rates were a twelfth of the truth, and
-    # the trees learnt that a month at the window's start — January, for a window of the
-    # calendar year — runs at 3 times the rate: New Year's Day 2026 forecast at 26.5
-    # incidents in a county of 8.6, Chicago's 2 January 2020 at 80 where 25–30 come; a
-    # review)
+    # the trees learnt that the window's first month runs at 3 times the rate: New Year's Day
+    # 2026 forecast at 26.5 incidents in a county of 8.6, Chicago's 2 January 2020 at 80
+    # where 25-30 come; a review)
     held = max(day - history.start, 1)
     for w in WINDOWS:
         cols.append(history.counts(since=max(history.start, day - w)) / min(w, held))
@@ -655,34 +656,22 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
                 / (1 - math.exp(-lam * held)))
     cols.append(np.asarray(nb @ cols[3], dtype=float))
     cols.append(np.asarray(nb @ whole, dtype=float))
-
-    def aged(lo: float, hi: float, keep: Callable[[FloatArray], BoolArray]) -> FloatArray:
-        """Incidents per unit whose age a on ``day`` has lo < a ≤ hi and keep(a). Only
-        the incidents a day beyond those ages either side are looked at: at 3 million
-        incidents a pass over the whole window costs 10-20 ms, and a fit makes 120 of
-        these. The test is the same on the same ages, so the counts are too."""
-        a, b = np.searchsorted(history.t, [day - hi - 1, day - lo + 1])
-        sl = slice(history.a + int(a), history.a + int(b))
-        ages = day - history.events.t[sl]
-        u = history.events.unit[sl][(ages > lo) & (ages <= hi) & keep(ages)]
-        return np.bincount(u[u >= 0], minlength=n).astype(float)
-
     # the same weekday as the calendar day over the last year before ``day`` (a later day of
-    # a horizon is counted from the window's end, its weekday its own)
+    # a horizon is counted from the window's end, its weekday its own), over as many of
+    # those weekdays as the window holds
     shift = 0 if calendar_day is None else calendar_day - day
-    cols.append(aged(-1, 364, lambda a: np.floor(a + shift) % 7 == 6)
-                / max(min(52.0, held / 7.0), 1.0))
-    season = np.zeros(n, dtype=float)
-    years = 0
-    for k in range(1, season_years + 1):
-        lo, hi = 365 * k - 30, 365 * k + 30
-        if hi > history.days:
-            break
-        season += aged(lo, hi, lambda a: np.ones(len(a), dtype=bool))
-        years += 1
-    cols.append(season / (61.0 * max(years, 1)))
+    a, b = np.searchsorted(history.t, [day - 365, day + 1])
+    sl = slice(history.a + int(a), history.a + int(b))
+    ages = day - history.events.t[sl]
+    u = history.events.unit[sl][(ages > -1) & (ages <= 364) & (np.floor(ages + shift) % 7 == 6)]
+    same = np.bincount(u[u >= 0], minlength=n).astype(float)
+    cols.append(same / max(1, min(52, held // 7)))
     d = history.events.date_of(day if calendar_day is None else calendar_day)
-    cal = np.array([d.weekday(), d.month, float(d in holidays)], dtype=float)
+    # how many days the rates rest on: a unit active in the first two months of a window
+    # has its rate overstated by the chance of that (regression to the mean; at 65 days the
+    # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
+    # tell such rows from the forecast's, which rest on the whole window
+    cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365))], dtype=float)
     x = np.column_stack(cols)
     return np.hstack([x, np.broadcast_to(cal, (n, len(cal)))])
 
@@ -710,7 +699,6 @@ class GbmModel:
     nb: sp.csr_matrix
     holidays: frozenset[date]
     country: str | None = None  # the holidays' calendar, for days beyond those fitted
-    season_years: int = 0  # earlier years' seasons among the features (see _features)
 
     def predict(self, history: History, day: int, calendar_day: int | None = None
                 ) -> FloatArray:
@@ -724,8 +712,7 @@ class GbmModel:
             # a plan past the record: its own year's holidays (the fit knew those to 60 days
             # past the window's end)
             holidays = holidays | _holidays(self.country, when, when)
-        x = _features(history, history.lead(day), self.nb, holidays, calendar_day=on,
-                      season_years=self.season_years)
+        x = _features(history, history.lead(day), self.nb, holidays, calendar_day=on)
         raw = self.booster.predict(x, raw_score=True, num_threads=GBM_THREADS)
         return np.asarray(np.exp(raw + np.log(_base_rate(x, history.days))), dtype=float)
 
@@ -766,9 +753,6 @@ class Gbm:
             raise MethodError("gbm: the training window is too short to learn from "
                               "(needs more than 30 days)")
         label_days = np.unique(np.linspace(history.origin - 1, first_label, n_labels).round())
-        # the earlier years' seasons every label day has behind it
-        held = int(label_days.min()) - history.start
-        season_years = sum(1 for k in range(1, 11) if 365 * k + 30 <= held)
         # most unit-days have no incident: keep every one that has, and a seeded sample of
         # the others weighted up by the inverse of their sampling rate (same expected loss)
         active_now = max(1, int((history.counts() > 0).sum()))
@@ -783,8 +767,7 @@ class Gbm:
                 continue
             y = ev.window(day, day + 1).counts()[active]
             keep = (y > 0) | (rng.random(len(active)) < zero_rate)
-            xs.append(_features(past, day, nb, hol, counts,
-                                season_years=season_years)[active[keep]])
+            xs.append(_features(past, day, nb, hol, counts)[active[keep]])
             ys.append(y[keep])
             ws.append(np.where(y[keep] > 0, 1.0, 1.0 / zero_rate))
         if not xs:
@@ -811,7 +794,7 @@ class Gbm:
             booster = lgb.train(params, data, num_boost_round=self.rounds)
         except lgb.basic.LightGBMError as exc:
             raise MethodError(f"gbm: LightGBM could not learn from this window: {exc}") from None
-        return GbmModel(booster, nb, hol, country=self.country, season_years=season_years)
+        return GbmModel(booster, nb, hol, country=self.country)
 
 
 def _holidays(country: str | None, start: date, end: date) -> frozenset[date]:
