@@ -535,3 +535,35 @@ def test_kde_integrates_over_polygons_not_at_one_point() -> None:
     tiny = U.polygons(("t",), (shapely.box(10, 10, 60, 60),))
     _, _, w = tiny.area_samples(150.0)
     assert len(w) == 9 and w.sum() == pytest.approx(2500 / 150**2)
+
+
+def test_gbm_learns_the_season_from_label_days_with_a_year_behind_them() -> None:
+    """A record whose rate swings ±40 % over the year (peak in mid-July): with a two-year
+    window every label day has a year behind it, the season factor is one of gbm's features
+    and its January and July come near the truth; with a year's window it is not, and its
+    level moves by the change of season from the window's end (forecast). Before, without the
+    feature, a two-year window's January came to 1.4 times the truth and its July to 0.85
+    (a record of 100 cells of this kind, in the session's review)."""
+    from xunfang.intel.forecast import forecast
+
+    rng = np.random.default_rng(7)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    start = date(2022, 1, 1)
+    days = np.arange(3 * 365 + 1)
+    doy = np.array([(start + timedelta(int(d))).timetuple().tm_yday for d in days])
+    rate = 9.7 * (1 + 0.4 * np.cos(2 * np.pi * (doy - 196) / 365.25))
+    w = rng.gamma(1.0, 1.0, len(units))
+    counts = rng.poisson(np.outer(rate, w / w.sum()))
+    d_idx, u_idx = np.nonzero(counts)
+    reps = counts[d_idx, u_idx]
+    d_idx, u_idx = np.repeat(d_idx, reps), np.repeat(u_idx, reps)
+    time = (np.datetime64("2022-01-01T10:00") + d_idx.astype("timedelta64[D]")).astype(
+        "datetime64[m]")
+    ev = EventSet.build(units, time, units.centroid[u_idx])
+    for first, truth in ((date(2024, 1, 1), 5.9), (date(2024, 7, 1), 13.5)):
+        fc = forecast(ev, Gbm(seed=1), start=first, days=31, train_days=730)
+        assert "season_factor" not in fc.details  # the trees' own
+        assert fc.risk.sum() / 31 == pytest.approx(truth, rel=0.12), first
+    o = ev.day_of(date(2024, 1, 1))
+    assert Gbm(seed=1).fit(ev.window(o - 730, o)).learns_season
+    assert not Gbm(seed=1).fit(ev.window(o - 365, o)).learns_season

@@ -189,7 +189,15 @@ def carries_season(model: object) -> bool:
     absolute error of daily totals from 7.03 to 8.18 for prospective (a review) and from 7.31
     to 8.84 for gbm (every tenth day)."""
     inner = getattr(model, "model", model)  # AutoModel's chosen
-    return isinstance(inner, GbmModel | Prospective)
+    return isinstance(inner, Prospective) or (isinstance(inner, GbmModel)
+                                              and not inner.learns_season)
+
+
+def learns_season(model: object) -> bool:
+    """gbm fitted on label days with a year and more behind them: the season factor is one
+    of its features, and :func:`forecast` leaves its level alone."""
+    inner = getattr(model, "model", model)
+    return isinstance(inner, GbmModel) and inner.learns_season
 
 
 def weekday_factor(history: History, prior: float = 20.0) -> FloatArray:
@@ -370,6 +378,7 @@ def forecast(
     by_weekday = np.ones(7) if calendar else weekday_factor(hist)
     # a level of the recent weeks moves by the season's change from the window's end
     recent = carries_season(model)
+    learned = learns_season(model)
     at_end = season_factor(hist, origin) if recent else 1.0
     # days of the window the record does not cover (an export's missing weeks) held no
     # incident because nothing was recorded: a window average is over the days recorded —
@@ -390,7 +399,7 @@ def forecast(
         on = events.date_of(lead0 + i)
         daily: FloatArray
         # the horizon's own time of year
-        season = season_factor(hist, lead0 + i) / at_end
+        season = (1.0 if learned else season_factor(hist, lead0 + i) / at_end)
         if i < days:
             seasons.append(round(season, 3))
         if isinstance(model, GbmModel):  # (calendar; narrows the type)
@@ -430,7 +439,8 @@ def forecast(
             details["coverage_factor"] = round(coverage, 4)
     if not calendar:
         details["weekday_factor"] = [round(float(f), 3) for f in by_weekday]
-    details["season_factor"] = seasons
+    if not learned:
+        details["season_factor"] = seasons
     if recent:
         details["season_factor_of"] = "the change of season from the window's end"
     if dates_only(hist):

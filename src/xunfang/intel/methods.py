@@ -631,8 +631,9 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
               calendar_day: int | None = None) -> FloatArray:
     """Per unit: rates over WINDOWS, the whole-window rate, the decayed rate, the neighbours'
     91-day and whole-window rates, the same weekday's rate over a year; then the day's
-    calendar (weekday, holiday). ``counts``: the window's incidents per unit, where the
-    caller has them already.
+    calendar (weekday, holiday), the days the rates rest on and the season factor of the
+    day (:func:`~xunfang.intel.forecast.season_factor`: 1 before a year is held).
+    ``counts``: the window's incidents per unit, where the caller has them already.
 
     No month and no earlier years' seasons: with a year's window the month of a label day
     is also how much of the window lies behind it, and the trees learnt January at the
@@ -671,7 +672,12 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     # has its rate overstated by the chance of that (regression to the mean; at 65 days the
     # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
     # tell such rows from the forecast's, which rest on the whole window
-    cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365))], dtype=float)
+    from xunfang.intel.forecast import season_factor  # (forecast imports this module)
+
+    on = day if calendar_day is None else calendar_day
+    season = season_factor(history.events.window(history.start, day), on)
+    cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365)), season],
+                   dtype=float)
     x = np.column_stack(cols)
     return np.hstack([x, np.broadcast_to(cal, (n, len(cal)))])
 
@@ -699,6 +705,9 @@ class GbmModel:
     nb: sp.csr_matrix
     holidays: frozenset[date]
     country: str | None = None  # the holidays' calendar, for days beyond those fitted
+    # its label days held a year or more, so that their season factors varied and the trees
+    # learnt the time of year; else its lagged rates carry the season only
+    learns_season: bool = False
 
     def predict(self, history: History, day: int, calendar_day: int | None = None
                 ) -> FloatArray:
@@ -794,7 +803,10 @@ class Gbm:
             booster = lgb.train(params, data, num_boost_round=self.rounds)
         except lgb.basic.LightGBMError as exc:
             raise MethodError(f"gbm: LightGBM could not learn from this window: {exc}") from None
-        return GbmModel(booster, nb, hol, country=self.country)
+        # the season factor's column (the last) varied: a year and more behind every label day
+        seasons = x_all[:, -1]
+        return GbmModel(booster, nb, hol, country=self.country,
+                        learns_season=bool(seasons.max() > seasons.min()))
 
 
 def _holidays(country: str | None, start: date, end: date) -> frozenset[date]:
