@@ -150,8 +150,12 @@ def test_gbm_features_by_slices_equal_the_mask_over_every_incident() -> None:
         lam = np.log(2) / 365
         np.testing.assert_allclose(got[:, 6], h.counts(np.exp(-lam * ages)) * lam
                                    / (1 - np.exp(-lam * held)))
-        # 10 rates; weekday, holiday and the days the rates rest on: no month, no seasons
-        assert got.shape[1] == 13 and (got[:, 12] == min(held, 365)).all()
+        # 10 rates; weekday, holiday, the days the rates rest on and the day's season
+        # factor (1 before a year is held): no month
+        assert got.shape[1] == 14 and (got[:, 12] == min(held, 365)).all()
+        from xunfang.intel.forecast import season_factor
+        assert (got[:, 13] == season_factor(h, day)).all()
+        assert (got[:, 13] == 1.0).all() == (held < 365)
         assert np.array_equal(_features(h, day, nb, frozenset(), h.counts()), got)
 
 
