@@ -372,8 +372,8 @@ def forecast(
     if model is None:
         model = method.fit(hist)
     prof = week_hour_profile(hist)
-    # gbm knows the calendar (weekday, month, holidays): its weekday is its own, and its day
-    # is the horizon's, not the lead's
+    # gbm knows the calendar (weekday, holidays; the season where it learnt it): its weekday
+    # is its own, and its day is the horizon's, not the lead's
     calendar = isinstance(model, GbmModel)
     by_weekday = np.ones(7) if calendar else weekday_factor(hist)
     # a level of the recent weeks moves by the season's change from the window's end

@@ -635,11 +635,12 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     day (:func:`~xunfang.intel.forecast.season_factor`: 1 before a year is held).
     ``counts``: the window's incidents per unit, where the caller has them already.
 
-    No month and no earlier years' seasons: with a year's window the month of a label day
-    is also how much of the window lies behind it, and the trees learnt January at the
-    year's level (a county's January 2026 at 9.9 a day where its Januaries ran at 7.6-8.2; a
-    synthetic record's at 1.6 times the truth; a review). The time of year is
-    :func:`~xunfang.intel.forecast.season_factor`'s, as for the other methods."""
+    No month: with a year's window the month of a label day is also how much of the window
+    lies behind it, and the trees learnt January at the year's level (a county's January
+    2026 at 9.9 a day where its Januaries ran at 7.6-8.2; a synthetic record's at 1.6 times
+    the truth; a review). The time of year is the season factor's: a feature the trees learn
+    from where every label day has a year behind it, else constant (see
+    :func:`~xunfang.intel.forecast.carries_season`)."""
     n = history.events.n_units
     cols: list[FloatArray] = []
     # rates over the days the window holds: a training day 30 days into a year's window has
@@ -711,7 +712,7 @@ class GbmModel:
 
     def predict(self, history: History, day: int, calendar_day: int | None = None
                 ) -> FloatArray:
-        """``calendar_day``: the day whose weekday, month and holidays apply, where it is not
+        """``calendar_day``: the day whose weekday, holidays and season apply, where it is not
         ``day`` (a plan after the record's end is forecast with the lead times from it, on
         its own days); the counts are as of the window's end (History.lead)."""
         on = day if calendar_day is None else calendar_day
