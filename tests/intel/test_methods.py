@@ -26,6 +26,17 @@ from xunfang.intel.methods import (
 START = datetime(2024, 1, 1)
 
 
+
+def counted(units: U.Units, counts: np.ndarray, first: str) -> EventSet:
+    """Incidents from a (days, units) matrix of counts, each at 10:00 at its unit's centre,
+    day 0 on ``first``."""
+    d_idx, u_idx = np.nonzero(counts)
+    reps = counts[d_idx, u_idx]
+    d_idx, u_idx = np.repeat(d_idx, reps), np.repeat(u_idx, reps)
+    time = (np.datetime64(f"{first}T10:00") + d_idx.astype("timedelta64[D]")).astype(
+        "datetime64[m]")
+    return EventSet.build(units, time, units.centroid[u_idx])
+
 def events_at(cells_xy: list[tuple[float, float]], times: list[datetime],
               cell_m: float = 100.0, bounds: tuple[float, float, float, float] = (0, 0, 499, 499)
               ) -> EventSet:
@@ -247,13 +258,8 @@ def test_gbm_learns_a_persistent_hot_spot_and_is_seeded() -> None:
     rates[7] = 0.8
     days = 400
     counts = rng.poisson(np.outer(np.ones(days), rates))
-    d_idx, u_idx = np.nonzero(counts)
-    reps = counts[d_idx, u_idx]
-    d_idx, u_idx = np.repeat(d_idx, reps), np.repeat(u_idx, reps)
     units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
-    time = (np.datetime64("2023-01-01T10:00") + d_idx.astype("timedelta64[D]")).astype(
-        "datetime64[m]")
-    ev = EventSet.build(units, time, units.centroid[u_idx])
+    ev = counted(units, counts, "2023-01-01")
     h = ev.window(0, days)
     model = Gbm(seed=3).fit(h)
     a = model.predict(h, days)
@@ -277,12 +283,7 @@ def test_gbm_rates_are_over_the_days_the_window_holds() -> None:
     units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 299, 299))
     days = 730
     counts = rng.poisson(np.full((days, 9), 4 / 9))
-    d_idx, u_idx = np.nonzero(counts)
-    reps = counts[d_idx, u_idx]
-    d_idx, u_idx = np.repeat(d_idx, reps), np.repeat(u_idx, reps)
-    time = (np.datetime64("2024-01-01T10:00") + d_idx.astype("timedelta64[D]")).astype(
-        "datetime64[m]")
-    ev = EventSet.build(units, time, units.centroid[u_idx])
+    ev = counted(units, counts, "2024-01-01")
     for end in (366, 547):  # 2025-01-01 (a window of 2024), 2025-07-01
         h = ev.window(end - 365, end)
         model = Gbm(seed=1).fit(h)
@@ -302,17 +303,14 @@ def test_gbm_keeps_a_nearly_quiet_unit_quiet_and_refuses_a_window_without_labels
     days = 400
     counts = rng.poisson(np.outer(np.ones(days), [3.0, 2.0, 2.5, 1.5, 0.0]))
     counts[200, 4] = 1  # e: one incident in 400 days
-    d_idx, u_idx = np.nonzero(counts)
-    reps = counts[d_idx, u_idx]
-    d_idx, u_idx = np.repeat(d_idx, reps), np.repeat(u_idx, reps)
-    time = (np.datetime64("2023-01-01T10:00") + d_idx.astype("timedelta64[D]")).astype(
-        "datetime64[m]")
-    ev = EventSet.build(units, time, units.centroid[u_idx])
+    ev = counted(units, counts, "2023-01-01")
     h = ev.window(0, days)
     r = Gbm(seed=1).fit(h).predict(h, days)
     assert r[4] < 0.02 and r[:4].sum() == pytest.approx(9.0, rel=0.2)
     # the first day's incidents only, then 399 quiet days: nothing on any label day
-    quiet = EventSet.build(units, time[:3], units.centroid[u_idx][:3])
+    first = np.zeros_like(counts)
+    first[0] = np.minimum(counts[0], 1)
+    quiet = counted(units, first, "2023-01-01")
     with pytest.raises(MethodError, match="holds an incident: too few to learn from"):
         Gbm().fit(quiet.window(0, 400))
 
@@ -558,12 +556,7 @@ def test_gbm_learns_the_season_from_label_days_with_a_year_behind_them() -> None
     rate = 9.7 * (1 + 0.4 * np.cos(2 * np.pi * (doy - 196) / 365.25))
     w = rng.gamma(1.0, 1.0, len(units))
     counts = rng.poisson(np.outer(rate, w / w.sum()))
-    d_idx, u_idx = np.nonzero(counts)
-    reps = counts[d_idx, u_idx]
-    d_idx, u_idx = np.repeat(d_idx, reps), np.repeat(u_idx, reps)
-    time = (np.datetime64("2022-01-01T10:00") + d_idx.astype("timedelta64[D]")).astype(
-        "datetime64[m]")
-    ev = EventSet.build(units, time, units.centroid[u_idx])
+    ev = counted(units, counts, "2022-01-01")
     for first, truth in ((date(2024, 1, 1), 5.9), (date(2024, 7, 1), 13.5)):
         fc = forecast(ev, Gbm(seed=1), start=first, days=31, train_days=730)
         assert "season_factor" not in fc.details  # the trees' own
