@@ -563,4 +563,13 @@ def test_gbm_learns_the_season_from_label_days_with_a_year_behind_them() -> None
         assert fc.risk.sum() / 31 == pytest.approx(truth, rel=0.12), first
     o = ev.day_of(date(2024, 1, 1))
     assert Gbm(seed=1).fit(ev.window(o - 730, o)).learns_season
+    # 600 days: its label days start a year in (half a year of them); 400: a few late label
+    # days with a season factor taught a 400-day window's trees part of a year only (its
+    # July 200 days ahead at 0.47 of the truth, a review): no season feature
+    assert Gbm(seed=1).fit(ev.window(o - 600, o)).learns_season
+    assert not Gbm(seed=1).fit(ev.window(o - 400, o)).learns_season
     assert not Gbm(seed=1).fit(ev.window(o - 365, o)).learns_season
+    for n in (400, 600):
+        fc = forecast(ev, Gbm(seed=1), start=date(2024, 7, 1), days=14, train_days=n,
+                      as_of=date(2024, 1, 1))
+        assert fc.risk.sum() / 14 == pytest.approx(13.5, rel=0.2), n

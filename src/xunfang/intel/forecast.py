@@ -388,7 +388,7 @@ def forecast(
     unrecorded = int((~covered).sum())
     last_year = covered[-365:]
     coverage = (len(last_year) / int(last_year.sum())
-                if not recent and 0 < last_year.sum() < len(last_year) else 1.0)
+                if not (recent or calendar) and 0 < last_year.sum() < len(last_year) else 1.0)
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day

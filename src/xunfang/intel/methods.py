@@ -628,11 +628,12 @@ WINDOWS = (1, 7, 30, 91, 365)
 
 def _features(history: History, day: int, nb: sp.csr_matrix,
               holidays: frozenset[date], counts: FloatArray | None = None,
-              calendar_day: int | None = None) -> FloatArray:
+              calendar_day: int | None = None, season: bool = True) -> FloatArray:
     """Per unit: rates over WINDOWS, the whole-window rate, the decayed rate, the neighbours'
     91-day and whole-window rates, the same weekday's rate over a year; then the day's
     calendar (weekday, holiday), the days the rates rest on and the season factor of the
-    day (:func:`~xunfang.intel.forecast.season_factor`: 1 before a year is held).
+    day (:func:`~xunfang.intel.forecast.season_factor`; 1 without ``season``: a fit whose
+    first label day has less than a year behind it).
     ``counts``: the window's incidents per unit, where the caller has them already.
 
     No month: with a year's window the month of a label day is also how much of the window
@@ -676,11 +677,15 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     from xunfang.intel.forecast import season_factor  # (forecast imports this module)
 
     on = day if calendar_day is None else calendar_day
-    season = season_factor(history.events.window(history.start, day), on)
-    cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365)), season],
+    factor = season_factor(history.events.window(history.start, day), on) if season else 1.0
+    cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365)), factor],
                    dtype=float)
     x = np.column_stack(cols)
     return np.hstack([x, np.broadcast_to(cal, (n, len(cal)))])
+
+
+# the fewest days of labels with a year behind them for gbm to learn the season from
+SEASON_LABEL_DAYS = 182
 
 
 # LightGBM's threads wait for each other by spinning: on two cores with one busy elsewhere
@@ -706,8 +711,10 @@ class GbmModel:
     nb: sp.csr_matrix
     holidays: frozenset[date]
     country: str | None = None  # the holidays' calendar, for days beyond those fitted
-    # its label days held a year or more, so that their season factors varied and the trees
-    # learnt the time of year; else its lagged rates carry the season only
+    # every label day had a year or more behind it, so that the season factor was one of
+    # its features and the trees learnt the time of year; else its lagged rates carry the
+    # season only (a fit where a few late label days had a season factor learnt it from
+    # part of a year: a 400-day window's July came to 0.47 of the truth 200 days ahead)
     learns_season: bool = False
 
     def predict(self, history: History, day: int, calendar_day: int | None = None
@@ -722,7 +729,8 @@ class GbmModel:
             # a plan past the record: its own year's holidays (the fit knew those to 60 days
             # past the window's end)
             holidays = holidays | _holidays(self.country, when, when)
-        x = _features(history, history.lead(day), self.nb, holidays, calendar_day=on)
+        x = _features(history, history.lead(day), self.nb, holidays, calendar_day=on,
+                      season=self.learns_season)
         raw = self.booster.predict(x, raw_score=True, num_threads=GBM_THREADS)
         return np.asarray(np.exp(raw + np.log(_base_rate(x, history.days))), dtype=float)
 
@@ -758,11 +766,18 @@ class Gbm:
         ys: list[FloatArray] = []
         ws: list[FloatArray] = []
         first_label = max(history.start + 30, history.origin - 365)
+        if history.origin - (history.start + 365) >= SEASON_LABEL_DAYS:
+            # label days with a year behind them, where the window leaves half a year of them:
+            # they learn the time of year (a 600-day window's January, its label days short
+            # of a year, came to 1.38 times the truth)
+            first_label = max(first_label, history.start + 365)
         n_labels = min(history.origin - first_label, self.label_days)
         if n_labels < 1:
             raise MethodError("gbm: the training window is too short to learn from "
                               "(needs more than 30 days)")
         label_days = np.unique(np.linspace(history.origin - 1, first_label, n_labels).round())
+        # the season factor is a feature where every label day has a year behind it
+        season = int(label_days.min()) - history.start >= 365
         # most unit-days have no incident: keep every one that has, and a seeded sample of
         # the others weighted up by the inverse of their sampling rate (same expected loss)
         active_now = max(1, int((history.counts() > 0).sum()))
@@ -777,7 +792,7 @@ class Gbm:
                 continue
             y = ev.window(day, day + 1).counts()[active]
             keep = (y > 0) | (rng.random(len(active)) < zero_rate)
-            xs.append(_features(past, day, nb, hol, counts)[active[keep]])
+            xs.append(_features(past, day, nb, hol, counts, season=season)[active[keep]])
             ys.append(y[keep])
             ws.append(np.where(y[keep] > 0, 1.0, 1.0 / zero_rate))
         if not xs:
@@ -804,10 +819,7 @@ class Gbm:
             booster = lgb.train(params, data, num_boost_round=self.rounds)
         except lgb.basic.LightGBMError as exc:
             raise MethodError(f"gbm: LightGBM could not learn from this window: {exc}") from None
-        # the season factor's column (the last) varied: a year and more behind every label day
-        seasons = x_all[:, -1]
-        return GbmModel(booster, nb, hol, country=self.country,
-                        learns_season=bool(seasons.max() > seasons.min()))
+        return GbmModel(booster, nb, hol, country=self.country, learns_season=season)
 
 
 def _holidays(country: str | None, start: date, end: date) -> frozenset[date]:
