@@ -17,10 +17,10 @@ the weekday factor, the time-of-day profile), and compared with what came:
 Each day is forecast with the plan's own lead: a plan made as of a record that ended a year
 before it is checked a year ahead too, where the record is long enough. Days the record does
 not cover (:func:`~xunfang.intel.forecast.recorded_days`) are left out. Naive counts over the
-last 365 days stand beside the plan's method as a yardstick, with the paired bootstrap
-interval of the difference. Unlike :func:`~xunfang.intel.evaluate.evaluate` (fixed,
-comparable rules over a chosen test period) this check is short and local: it tells the
-planner how far to trust tomorrow's map.
+last 365 days stand beside the plan's method as a yardstick: the ratio of incidents per unit
+of area in the hottest places, with its paired bootstrap interval. Unlike
+:func:`~xunfang.intel.evaluate.evaluate` (fixed, comparable rules over a chosen test period)
+this check is short and local: it tells the planner how far to trust tomorrow's map.
 """
 
 from __future__ import annotations
@@ -42,8 +42,6 @@ FloatArray = npt.NDArray[np.float64]
 
 HOUR_SHARE = 0.10  # the hottest tenth of unit-hours
 MIN_TRAIN_DAYS = 28  # a check day needs at least four weeks of record before it
-
-
 MIN_INCIDENTS = 30  # fewer over the check's days: too few to tell anything
 
 
