@@ -483,8 +483,7 @@ def forecast_cmd(
     horizon, from a scenario's history or from any incident file."""
     from xunfang.cli.main import out_console
     from xunfang.intel import Slots, forecast, make_method
-    from xunfang.intel.check import Check, CheckError, Unchecked, yardstick
-    from xunfang.intel.check import check as check_forecast
+    from xunfang.intel.check import Unchecked, check_made, yardstick
     from xunfang.intel.forecast import record_end
     from xunfang.intel.sources import is_scenario
     from xunfang.report.layers import forecast_layer
@@ -520,14 +519,8 @@ def forecast_cmd(
                       slots=Slots(slots, shifts),  # type: ignore[arg-type]
                       as_of=as_of, tz=zone)
         layer_doc = forecast_layer(fc, got.chosen.crs) if geojson is not None else None
-        checked: Check | Unchecked | None = None
-        if check:
-            try:
-                checked = check_forecast(ev, yardstick(m, train_days), end=as_of or first,
-                                         lead=(first - as_of).days + 1 if as_of else 1,
-                                         tz=zone, seed=seed)
-            except CheckError as exc:
-                checked = Unchecked(exc.code, str(exc))
+        checked = (check_made(ev, yardstick(m, train_days), start=first, as_of=as_of,
+                              tz=zone, seed=seed) if check else None)
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     if geojson is not None:

@@ -287,6 +287,20 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
                  rows=tuple(rows), lead=lead, wanted_lead=wanted)
 
 
+def check_made(events: EventSet, methods: Sequence[tuple[Method, int]], *, start: date,
+               as_of: date | None = None, tz: str | None = None,
+               seed: int = 0) -> Check | Unchecked:
+    """The check of a forecast for ``start`` made as of ``as_of`` (the day after the record's
+    end; ``start`` where the record reaches it): over the weeks before it, with the lead of
+    the forecast's first day — or why there is none. The plan, the web API and
+    ``xunfang intel forecast --check`` show this."""
+    end = as_of or start
+    try:
+        return check(events, methods, end=end, lead=(start - end).days + 1, tz=tz, seed=seed)
+    except CheckError as exc:
+        return Unchecked(exc.code, str(exc))
+
+
 def yardstick(method: Method, train_days: int) -> list[tuple[Method, int]]:
     """The method checked and naive counts over 365 days beside it (once, if it is that)."""
     out: list[tuple[Method, int]] = [(method, train_days)]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from xunfang.intel.check import Check, CheckError, Unchecked, check, yardstick
+from xunfang.intel.check import Check, Unchecked, check_made, yardstick
 from xunfang.intel.forecast import Forecast, forecast, hottest, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
 from xunfang.intel.methods import EventSet, MethodError, make_method
@@ -105,13 +105,13 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
 
 
 def grid_check(scenario: Scenario, g: GridForecast, *, method: str = "auto",
-               train_days: int = 365, seed: int = 0) -> Check:
+               train_days: int = 365, seed: int = 0) -> Check | Unchecked:
     """The forecast's method checked over the record's last weeks before it is made
-    (:func:`xunfang.intel.check.check`) with the forecast's lead — its first day's distance
-    from the record's end —, naive counts over 365 days beside it."""
-    lead = (g.forecast.days[0] - g.origin).days + 1
-    return check(g.events, yardstick(make_method(method, country="CN", seed=seed), train_days),
-                 end=g.origin, lead=lead, tz=scenario.timezone, seed=seed)
+    (:func:`xunfang.intel.check.check_made`), naive counts over 365 days beside it; or why
+    it cannot be."""
+    return check_made(g.events,
+                      yardstick(make_method(method, country="CN", seed=seed), train_days),
+                      start=g.forecast.days[0], as_of=g.origin, tz=scenario.timezone, seed=seed)
 
 
 def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto",
@@ -128,19 +128,13 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
     g = grid_forecast(scenario, start=start, days=days, method=method,
                       train_days=train_days, seed=seed)
     fc = g.forecast
-    try:
-        checked: Check | Unchecked = grid_check(scenario, g, method=method,
-                                                train_days=train_days, seed=seed)
-    except CheckError as exc:
-        checked = Unchecked(exc.code, str(exc))
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
     chosen = fc.details.get("chosen")
-    as_of = fc.details.get("as_of")
     return RiskTable(
         method=method, chosen=str(chosen) if chosen is not None else None,
         grids=fc.units.ids, slots=tuple(s.start.isoformat(timespec="minutes") for s in slots),
         risk=risk, trained_from=fc.trained_from, trained_to=fc.trained_to,
-        as_of=date.fromisoformat(as_of) if as_of else None,
+        as_of=g.origin if g.origin < start else None,
         incidents_in_window=fc.incidents_in_window, details=dict(fc.details),
-        check=checked,
+        check=grid_check(scenario, g, method=method, train_days=train_days, seed=seed),
     )

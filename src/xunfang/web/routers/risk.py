@@ -12,7 +12,6 @@ from fastapi import APIRouter, HTTPException, Query
 from xunfang import store
 from xunfang._errors import XunfangError
 from xunfang.intel import Slots
-from xunfang.intel.check import CheckError, Unchecked
 from xunfang.intel.stage import grid_check, grid_forecast
 from xunfang.plan import tomorrow
 from xunfang.web.deps import CentreDep, Reader
@@ -54,9 +53,6 @@ def get_risk(
     doc["tz"] = sc.timezone
     doc["incidents"] = {"record": len(sc.incidents), "stored": g.added}
     if check:  # the method over the last weeks before it: as the plan's report shows it
-        try:
-            doc["check"] = grid_check(sc, g, method=method, train_days=train_days).as_json()
-        except CheckError as exc:
-            doc["check"] = Unchecked(exc.code, str(exc)).as_json()
+        doc["check"] = grid_check(sc, g, method=method, train_days=train_days).as_json()
     return doc
 
