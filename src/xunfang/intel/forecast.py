@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -180,36 +180,42 @@ def recorded_days(events: EventSet, start: int, end: int) -> npt.NDArray[np.bool
     return out
 
 
-def carries_season(model: object) -> bool:
-    """Whether a fitted model's level is the recent weeks' and follows the time of year
-    already: prospective hot-spotting's eight weeks, gbm's lagged rates. :func:`forecast`
-    scales it by the season of the day forecast over the season of the window's end — 1 for
-    the next day, the change of season for a day months past the record's end. Auto's: its
-    choice's. On Chicago 2018-2019 (a year's window) the whole factor raised the mean
-    absolute error of daily totals from 7.03 to 8.18 for prospective (a review) and from 7.31
-    to 8.84 for gbm (every tenth day)."""
+SeasonOf = Literal["whole", "change", "own"]
+
+
+def season_of(model: object) -> SeasonOf:
+    """How :func:`forecast` gives a fitted model's level its time of year (auto's: its
+    choice's):
+
+    * ``"own"`` — gbm fitted on label days with a year and more behind them: the season
+      factor is one of its features, and its level is left alone;
+    * ``"change"`` — a level of the recent weeks, which follows the time of year already
+      (prospective hot-spotting's eight weeks; gbm's lagged rates otherwise): scaled by the
+      season of the day forecast over the season of the window's end, 1 for the next day and
+      the change of season for a day months past the record's end. On Chicago 2018-2019 (a
+      year's window) the whole factor raised the mean absolute error of daily totals from
+      7.03 to 8.18 for prospective (a review) and from 7.31 to 8.84 for gbm (every tenth
+      day);
+    * ``"whole"`` — a window average: scaled by :func:`season_factor`."""
     inner = getattr(model, "model", model)  # AutoModel's chosen
-    return isinstance(inner, Prospective) or (isinstance(inner, GbmModel)
-                                              and not inner.learns_season)
+    if isinstance(inner, GbmModel):
+        return "own" if inner.learns_season else "change"
+    return "change" if isinstance(inner, Prospective) else "whole"
 
 
-def learns_season(model: object) -> bool:
-    """gbm fitted on label days with a year and more behind them: the season factor is one
-    of its features, and :func:`forecast` leaves its level alone."""
-    inner = getattr(model, "model", model)
-    return isinstance(inner, GbmModel) and inner.learns_season
-
-
-def weekday_factor(history: History, prior: float = 20.0) -> FloatArray:
+def weekday_factor(history: History, prior: float = 20.0,
+                   covered: npt.NDArray[np.bool_] | None = None) -> FloatArray:
     """(7,): each weekday's incidents over the window as a multiple of an average day's — a
     Saturday's level is not a Wednesday's (Chicago's assaults 2018-2019: Sunday 1.13, Wednesday
     0.94; the county's Saturday 1.15) — shrunk towards 1 by ``prior`` pseudo-incidents per
     weekday. On Chicago 2018-2019 it lowers the Poisson deviance of naive-365's daily totals
     from 2.609 to 2.425 (``bench/intel_levels.py``). The methods forecast a day's level
-    without its weekday; ``forecast`` scales it by this."""
+    without its weekday; ``forecast`` scales it by this. ``covered``: the window's
+    :func:`recorded_days`, where the caller has them already."""
     ev = history.events
-    days = np.arange(history.start, history.origin)
-    days = days[recorded_days(ev, history.start, history.origin)]
+    if covered is None:
+        covered = recorded_days(ev, history.start, history.origin)
+    days = np.arange(history.start, history.origin)[covered]
     if not len(days):
         return np.ones(7)
     n_days = np.bincount((days + ev.epoch.weekday()) % 7, minlength=7).astype(float)
@@ -223,7 +229,7 @@ YEAR = 365.2425
 
 
 def season_factor(history: History, day: int, half_width: float = 21.0,
-                  prior: float = 50.0) -> float:
+                  prior: float = 50.0, covered: npt.NDArray[np.bool_] | None = None) -> float:
     """The level of the time of year of ``day`` as a multiple of the window's: the window's
     incidents on days within ``half_width`` days of ``day``'s date in any year (last year's
     same weeks, and the window's last three weeks), against as many as an average day's would
@@ -232,17 +238,18 @@ def season_factor(history: History, day: int, half_width: float = 21.0,
     count neither way: six weeks an export lacks are no quiet season. A county's December is
     0.8 of its year (6.7 incidents a day in December 2025 against 8.6); on Chicago's assaults
     2018-2019 it lowers the mean absolute error of naive-365's daily totals from 8.10 to 6.57
-    and their Poisson deviance
-    from 2.43 to 1.65 (``bench/intel_levels.py``; half-width and prior chosen beforehand:
-    14 and 45 days score within 0.06 of it)."""
+    and their Poisson deviance from 2.43 to 1.65 (``bench/intel_levels.py``; half-width and
+    prior chosen beforehand: 14 and 45 days score within 0.06 of it). ``covered``: the
+    window's :func:`recorded_days`, where the caller has them already."""
     if history.days < 365:
         return 1.0
     inside = history.unit >= 0
     n = int(inside.sum())
     if not n:
         return 1.0
-    days = np.arange(history.start, history.origin)
-    days = days[recorded_days(history.events, history.start, history.origin)]
+    if covered is None:
+        covered = recorded_days(history.events, history.start, history.origin)
+    days = np.arange(history.start, history.origin)[covered]
 
     def near(d: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
         r = (day - d) % YEAR
@@ -341,7 +348,7 @@ def forecast(
 
     A day's level is the method's times its weekday's factor (:func:`weekday_factor`; gbm
     knows the weekday itself) and its time of year's (:func:`season_factor`; for a level of
-    the recent weeks, :func:`carries_season`, the change of season from the window's end),
+    the recent weeks the change of season from the window's end, :func:`season_of`),
     over the days the record covers: where the window's last year holds a hole
     (:func:`recorded_days`), the level is scaled by that year's days over its recorded days
     (``details["coverage_factor"]``; not prospective's eight weeks nor gbm's).
@@ -375,20 +382,20 @@ def forecast(
     # gbm knows the calendar (weekday, holidays; the season where it learnt it): its weekday
     # is its own, and its day is the horizon's, not the lead's
     calendar = isinstance(model, GbmModel)
-    by_weekday = np.ones(7) if calendar else weekday_factor(hist)
-    # a level of the recent weeks moves by the season's change from the window's end
-    recent = carries_season(model)
-    learned = learns_season(model)
-    at_end = season_factor(hist, origin) if recent else 1.0
     # days of the window the record does not cover (an export's missing weeks) held no
-    # incident because nothing was recorded: a window average is over the days recorded —
-    # of its last year, the memory of the methods' level (naive's 365 days, auto's long
-    # memories at the last year's level, decay's year of half-life)
+    # incident because nothing was recorded
     covered = recorded_days(events, hist.start, hist.origin)
     unrecorded = int((~covered).sum())
+    by_weekday = np.ones(7) if calendar else weekday_factor(hist, covered=covered)
+    season_kind = season_of(model)
+    # a level of the recent weeks moves by the season's change from the window's end
+    at_end = season_factor(hist, origin, covered=covered) if season_kind == "change" else 1.0
+    # a window average is over the days recorded — of its last year, the memory of the
+    # methods' level (naive's 365 days, auto's long memories at the last year's level,
+    # decay's year of half-life); not gbm's nor a level of the recent weeks
     last_year = covered[-365:]
     coverage = (len(last_year) / int(last_year.sum())
-                if not (recent or calendar) and 0 < last_year.sum() < len(last_year) else 1.0)
+                if season_kind == "whole" and 0 < last_year.sum() < len(last_year) else 1.0)
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day
@@ -399,11 +406,12 @@ def forecast(
         on = events.date_of(lead0 + i)
         daily: FloatArray
         # the horizon's own time of year
-        season = (1.0 if learned else season_factor(hist, lead0 + i) / at_end)
+        season = (1.0 if season_kind == "own"
+                  else season_factor(hist, lead0 + i, covered=covered) / at_end)
         if i < days:
             seasons.append(round(season, 3))
         if isinstance(model, GbmModel):  # (calendar; narrows the type)
-            daily = model.predict(hist, origin + i, calendar_day=lead0 + i) * season * coverage
+            daily = model.predict(hist, origin + i, calendar_day=lead0 + i) * season
         else:
             daily = np.asarray(model.predict(hist, origin + i), dtype=float) * by_weekday[
                 on.weekday()] * season * coverage
@@ -439,9 +447,9 @@ def forecast(
             details["coverage_factor"] = round(coverage, 4)
     if not calendar:
         details["weekday_factor"] = [round(float(f), 3) for f in by_weekday]
-    if not learned:
+    if season_kind != "own":
         details["season_factor"] = seasons
-    if recent:
+    if season_kind == "change":
         details["season_factor_of"] = "the change of season from the window's end"
     if dates_only(hist):
         details["hours"] = ("the incidents carry dates without times of day: each day's risk "

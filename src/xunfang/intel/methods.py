@@ -641,7 +641,7 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     2026 at 9.9 a day where its Januaries ran at 7.6-8.2; a synthetic record's at 1.6 times
     the truth; a review). The time of year is the season factor's: a feature the trees learn
     from where every label day has a year behind it, else constant (see
-    :func:`~xunfang.intel.forecast.carries_season`)."""
+    :func:`~xunfang.intel.forecast.season_of`)."""
     n = history.events.n_units
     cols: list[FloatArray] = []
     # rates over the days the window holds: a training day 30 days into a year's window has
