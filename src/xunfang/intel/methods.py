@@ -669,15 +669,15 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     u = history.events.unit[sl][(ages > -1) & (ages <= 364) & (np.floor(ages + shift) % 7 == 6)]
     same = np.bincount(u[u >= 0], minlength=n).astype(float)
     cols.append(same / max(1, min(52, held // 7)))
-    d = history.events.date_of(day if calendar_day is None else calendar_day)
-    # how many days the rates rest on: a unit active in the first two months of a window
-    # has its rate overstated by the chance of that (regression to the mean; at 65 days the
-    # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
-    # tell such rows from the forecast's, which rest on the whole window
     from xunfang.intel.forecast import season_factor  # (forecast imports this module)
 
     on = day if calendar_day is None else calendar_day
+    d = history.events.date_of(on)
     factor = season_factor(history.events.window(history.start, day), on) if season else 1.0
+    # with the days the rates rest on: a unit active in the first two months of a window has
+    # its rate overstated by the chance of that (regression to the mean; at 65 days the
+    # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
+    # tell such rows from the forecast's, which rest on the whole window
     cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365)), factor],
                    dtype=float)
     x = np.column_stack(cols)
