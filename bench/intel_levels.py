@@ -7,8 +7,11 @@ without its weekday and season factors is compared with the day's incidents in t
 mean absolute error and mean Poisson deviance. Then a record missing six weeks
 (2018-11-15 … 2018-12-31 taken out, an export's hole): naive-365's level over 2019-11-20 …
 2019-12-31 with the whole record and with the hole. Needs ../shared/data; about a minute.
+With ``--gbm``, also the learned model's level (and naive's, for the same days) on every
+tenth day of 2018-2019 with a 365-day and an 8-year window, each day forecast one day ahead
+from a fit of the days before it (about five minutes more).
 
-    python bench/intel_levels.py [--json]
+    python bench/intel_levels.py [--gbm] [--json]
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from xunfang.intel import EventSet, forecast, open_incidents
-from xunfang.intel.methods import Naive
+from xunfang.intel.methods import Gbm, Naive
 from xunfang.intel.sources import units_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,9 +64,37 @@ def hole_table(units: object, times: np.ndarray, xy: np.ndarray,
     return out
 
 
+def gbm_table(ev: EventSet) -> dict[str, dict[str, float]]:
+    """gbm's and naive's daily level, each tenth day of 2018-2019 forecast one day ahead:
+    mean absolute error, mean Poisson deviance, the mean level and the trees grown."""
+    out = {}
+    days = [date(2018, 1, 1) + timedelta(days=10 * i) for i in range(73)]
+    actual = []
+    for day in days:
+        d = ev.day_of(day)
+        a, b = np.searchsorted(ev.t, [d, d + 1])
+        actual.append(float((ev.unit[a:b] >= 0).sum()))
+    act = np.asarray(actual)
+    for window in (365, 2920):
+        for name, method in (("naive", Naive(days=window)), ("gbm", Gbm())):
+            level, rounds = [], []
+            for day in days:
+                fc = forecast(ev, method, start=day, days=1, train_days=window)
+                level.append(float(fc.risk.sum()))
+                rounds.append(fc.details.get("rounds", 0))
+            lv = np.asarray(level)
+            out[f"{name}, {window}-day window"] = {
+                "mae": round(float(np.mean(np.abs(lv - act))), 3),
+                "deviance": round(deviance(act, lv), 3), "level": round(float(lv.mean()), 2),
+                "actual": round(float(act.mean()), 2),
+                "rounds": round(float(np.mean(rounds)), 1)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="also print one JSON line")
+    ap.add_argument("--gbm", action="store_true", help="also gbm's level (slower)")
     args = ap.parse_args()
     load0 = loadavg()
     t0 = time.perf_counter()
@@ -91,6 +122,7 @@ def main() -> None:
         rows[name] = {"mae": round(float(np.mean(np.abs(exp - act))), 3),
                       "deviance": round(deviance(act, exp), 3)}
     hole_rows = hole_table(units, src.table.time, src.table.xy, ev)
+    gbm_rows = gbm_table(ev) if args.gbm else {}
     seconds = time.perf_counter() - t0
     print(f"Chicago 2018-2019, {len(act)} days, {int(act.sum())} incidents in cells: daily level "
           f"of naive-365 ({seconds:.0f} s)")
@@ -101,8 +133,16 @@ def main() -> None:
     print(f"{'':24} {'MAE':>7} {'level':>7} {'actual':>7}")
     for name, row in hole_rows.items():
         print(f"{name:24} {row['mae']:7.2f} {row['level']:7.2f} {row['actual']:7.2f}")
+    if gbm_rows:
+        print("\nevery tenth day of 2018-2019, forecast one day ahead (naive-N: counts over "
+              "the window)")
+        print(f"{'':24} {'MAE':>7} {'deviance':>9} {'level':>7} {'actual':>7} {'trees':>6}")
+        for name, row in gbm_rows.items():
+            print(f"{name:24} {row['mae']:7.2f} {row['deviance']:9.3f} {row['level']:7.2f} "
+                  f"{row['actual']:7.2f} {row['rounds']:6.1f}")
     if args.json:
         print(json.dumps({"bench": "intel_levels", "rows": rows, "hole": hole_rows,
+                          "gbm": gbm_rows,
                           "seconds": seconds,
                           "machine": {**machine_basics(), "load_before": load0,
                                       "load_after": loadavg()}}))

@@ -459,7 +459,7 @@ def forecast(
                             "far more than at any other whole hour: taken as times not known, "
                             "they count in each day's risk but not in how it is spread over "
                             "the hours")
-    for attr in ("chosen", "theta", "omega", "iterations", "converged"):
+    for attr in ("chosen", "theta", "omega", "iterations", "converged", "rounds"):
         if hasattr(model, attr):
             details[attr] = getattr(model, attr)
     if hasattr(model, "scores") and hasattr(method, "validation_start"):

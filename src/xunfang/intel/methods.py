@@ -631,9 +631,12 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
               calendar_day: int | None = None, season: bool = True) -> FloatArray:
     """Per unit: rates over WINDOWS, the whole-window rate, the decayed rate, the neighbours'
     91-day and whole-window rates, the same weekday's rate over a year; then the day's
-    calendar (weekday, holiday), the days the rates rest on and the season factor of the
-    day (:func:`~xunfang.intel.forecast.season_factor`; 1 without ``season``: a fit whose
-    first label day has less than a year behind it).
+    calendar (weekday, holiday), the days the rates rest on, the recent level
+    (:func:`_recent_level`; 1 with ``season``), the season factor of the day
+    (:func:`~xunfang.intel.forecast.season_factor`; 1 without ``season``: a fit whose first
+    label day has less than a year behind it) and its weekday's factor
+    (:func:`~xunfang.intel.forecast.weekday_factor`), each over the window before ``day``;
+    the last three make the offset (:func:`_base_rate`).
     ``counts``: the window's incidents per unit, where the caller has them already.
 
     No month: with a year's window the month of a label day is also how much of the window
@@ -669,19 +672,44 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     u = history.events.unit[sl][(ages > -1) & (ages <= 364) & (np.floor(ages + shift) % 7 == 6)]
     same = np.bincount(u[u >= 0], minlength=n).astype(float)
     cols.append(same / max(1, min(52, held // 7)))
-    from xunfang.intel.forecast import season_factor  # (forecast imports this module)
+    # (forecast imports this module)
+    from xunfang.intel.forecast import recorded_days, season_factor, weekday_factor
 
     on = day if calendar_day is None else calendar_day
     d = history.events.date_of(on)
-    factor = season_factor(history.events.window(history.start, day), on) if season else 1.0
+    past = history.events.window(history.start, day)
+    covered = recorded_days(history.events, past.start, past.origin)
+    factor = season_factor(past, on, covered=covered) if season else 1.0
+    by_weekday = float(weekday_factor(past, covered=covered)[d.weekday()])
+    # without the season, the level of the last four weeks over the decayed rate's: the
+    # trees' level then is the recent one, whose season ``forecast`` moves on to the day's
+    # (season_of: "change"); with the season it is the season factor's
+    recent = 1.0 if season else _recent_level(past, cols[len(WINDOWS) + 1], covered)
     # with the days the rates rest on: a unit active in the first two months of a window has
     # its rate overstated by the chance of that (regression to the mean; at 65 days the
     # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
     # tell such rows from the forecast's, which rest on the whole window
-    cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365)), factor],
-                   dtype=float)
+    cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365)), recent,
+                    factor, by_weekday], dtype=float)
     x = np.column_stack(cols)
     return np.hstack([x, np.broadcast_to(cal, (n, len(cal)))])
+
+
+# the days and the pseudo-incidents of gbm's recent level (_recent_level)
+RECENT_DAYS, RECENT_PRIOR = 28, 50.0
+
+
+def _recent_level(history: History, decayed: FloatArray, covered: npt.NDArray[np.bool_]
+                  ) -> float:
+    """The window's incidents of its last :data:`RECENT_DAYS` days (four of each weekday)
+    against as many as the units' decayed rates give over the days of those the record
+    covers, shrunk towards 1 by :data:`RECENT_PRIOR` pseudo-incidents: a county's 8 a day
+    shows its level to within a tenth, a city's 40 to within 5 %."""
+    days = min(RECENT_DAYS, history.days)
+    a = int(np.searchsorted(history.t, history.origin - days))
+    n = int((history.unit[a:] >= 0).sum())
+    expected = float(decayed.sum()) * int(covered[len(covered) - days:].sum())
+    return (n + RECENT_PRIOR) / (expected + RECENT_PRIOR)
 
 
 # the fewest days of labels with a year behind them for gbm to learn the season from
@@ -694,15 +722,23 @@ SEASON_LABEL_DAYS = 182
 # trees (measured: bench/RESULTS.md, issue 4, session 10). The data are too small to gain
 # from threads on an idle machine either (0.3 s).
 GBM_THREADS = 1
+# the share of gbm's label days (the latest) held out to choose how many trees to grow
+GBM_HELD_OUT = 0.25
 
 
 def _base_rate(x: FloatArray, days: int) -> FloatArray:
     """Each row's own rate, its incidents decayed with a one-year half-life (the feature two
     after WINDOWS; decay is the best fixed method on Chicago), floored at a tenth of an
-    incident over the window: the log of it is the offset the trees learn departures from.
+    incident over the window, times the day's weekday factor and its season factor or, where
+    the trees are not shown the season, the recent level (the last three features; the one
+    not used is 1): the log of it is the offset the trees learn departures from, and gbm's
+    forecast where no tree helps (:meth:`Gbm._rounds`) — decay's map at the level of the
+    day's weekday and season.
     (The whole window's rate as the offset scored 0.2508 at 5 % on Chicago 2018-2019 with 8
-    years, this 0.2539, the rate itself without an offset 0.2537; bench/RESULTS.md.)"""
-    return np.maximum(x[:, len(WINDOWS) + 1], 0.1 / max(days, 1))
+    years, the decayed rate 0.2539, the rate itself without an offset 0.2537;
+    bench/RESULTS.md.)"""
+    return (np.maximum(x[:, len(WINDOWS) + 1], 0.1 / max(days, 1))
+            * x[:, -1] * x[:, -2] * x[:, -3])
 
 
 @dataclass(frozen=True)
@@ -716,6 +752,7 @@ class GbmModel:
     # season only (a fit where a few late label days had a season factor learnt it from
     # part of a year: a 400-day window's July came to 0.47 of the truth 200 days ahead)
     learns_season: bool = False
+    rounds: int = 0  # the trees grown (Gbm._rounds); 0: no booster, each unit's own rate
 
     def predict(self, history: History, day: int, calendar_day: int | None = None
                 ) -> FloatArray:
@@ -731,7 +768,8 @@ class GbmModel:
             holidays = holidays | _holidays(self.country, when, when)
         x = _features(history, history.lead(day), self.nb, holidays, calendar_day=on,
                       season=self.learns_season)
-        raw = self.booster.predict(x, raw_score=True, num_threads=GBM_THREADS)
+        raw = (0.0 if self.booster is None
+               else self.booster.predict(x, raw_score=True, num_threads=GBM_THREADS))
         return np.asarray(np.exp(raw + np.log(_base_rate(x, history.days))), dtype=float)
 
 
@@ -740,10 +778,13 @@ class Gbm:
     """LightGBM with a Poisson objective on lagged counts and calendar features.
 
     Trained on ``label_days`` days spread evenly over the last year of the window, each with its
-    features from the incidents before it and inside the window; rows are the units with an
-    incident before the label day — all those with an incident on it, and a seeded sample of
-    the rest (about ``target_rows`` rows in all) weighted by the inverse sampling rate. ``country``
-    names the public-holiday calendar.
+    features from the incidents before it and inside the window; rows are the units — all
+    those with an incident on the label day, and a seeded sample of the rest (about
+    ``target_rows`` rows in all) weighted by the inverse sampling rate. The
+    trees learn each unit's departure from its decayed rate at the day's level (an offset,
+    :func:`_base_rate`); of at most ``rounds`` trees, as many are grown as forecast the last
+    quarter of the label days best from the others (:meth:`_rounds`). ``country`` names the
+    public-holiday calendar.
     """
 
     label_days: int = 120
@@ -779,20 +820,24 @@ class Gbm:
         # the season factor is a feature where every label day has a year behind it
         season = int(label_days.min()) - history.start >= 365
         # most unit-days have no incident: keep every one that has, and a seeded sample of
-        # the others weighted up by the inverse of their sampling rate (same expected loss)
-        active_now = max(1, int((history.counts() > 0).sum()))
-        zero_rate = min(1.0, self.target_rows / (len(label_days) * active_now))
+        # the others weighted up by the inverse of their sampling rate (same expected loss).
+        # Every unit, also those with no incident before the label day: a tenth of Chicago's
+        # assaults fall in 250 m cells without one in the year before, and trees that learnt
+        # from the others only forecast the city's day 7 % low (2016-2017, a year's window:
+        # 39.7 a day where 42.8 came; 41.5 now; bench/RESULTS.md, issue 4, session 14)
+        zero_rate = min(1.0, self.target_rows / (len(label_days) * ev.n_units))
         rng = np.random.default_rng(self.seed)
         days = label_days.astype(int).tolist()
+        kept_days: list[int] = []
         for day, counts in zip(days, running_counts(ev, ((history.start, d) for d in days)),
                                strict=True):
             past = ev.window(history.start, day)
-            active = np.flatnonzero(counts > 0)
-            if not len(active):
+            if not counts.any():  # nothing before the label day to learn from
                 continue
-            y = ev.window(day, day + 1).counts()[active]
-            keep = (y > 0) | (rng.random(len(active)) < zero_rate)
-            xs.append(_features(past, day, nb, hol, counts, season=season)[active[keep]])
+            kept_days.append(day)
+            y = ev.window(day, day + 1).counts()
+            keep = (y > 0) | (rng.random(len(y)) < zero_rate)
+            xs.append(_features(past, day, nb, hol, counts, season=season)[keep])
             ys.append(y[keep])
             ws.append(np.where(y[keep] > 0, 1.0, 1.0 / zero_rate))
         if not xs:
@@ -809,17 +854,58 @@ class Gbm:
                   "max_bin": 63, "seed": self.seed, "deterministic": True,
                   "num_threads": GBM_THREADS, "verbose": -1}
         x_all = np.vstack(xs)
+        w_all = np.concatenate(ws)
         # the trees learn how each unit's day departs from its own rate over the window (an
         # offset), not the rate itself: a leaf of 50 rows otherwise gave a district of one
         # incident in ten years the rate of the least busy districts it shared a leaf with
         # (0.36 a day; a review, on Chicago's districts)
-        data = lgb.Dataset(x_all, y_all, weight=np.concatenate(ws),
-                           init_score=np.log(_base_rate(x_all, history.days)))
+        offset = np.log(_base_rate(x_all, history.days))
+        day_of_row = np.concatenate([np.full(len(y), d) for d, y in zip(kept_days, ys,
+                                                                        strict=True)])
+        rounds = self._rounds(params, x_all, y_all, w_all, offset, day_of_row)
+        if rounds == 0:
+            return GbmModel(None, nb, hol, country=self.country, learns_season=season,
+                            rounds=0)
         try:
-            booster = lgb.train(params, data, num_boost_round=self.rounds)
+            booster = lgb.train(params, lgb.Dataset(x_all, y_all, weight=w_all,
+                                                    init_score=offset),
+                                num_boost_round=rounds)
         except lgb.basic.LightGBMError as exc:
             raise MethodError(f"gbm: LightGBM could not learn from this window: {exc}") from None
-        return GbmModel(booster, nb, hol, country=self.country, learns_season=season)
+        return GbmModel(booster, nb, hol, country=self.country, learns_season=season,
+                        rounds=rounds)
+
+    def _rounds(self, params: dict[str, Any], x: FloatArray, y: FloatArray, w: FloatArray,
+                offset: FloatArray, day: IntArray) -> int:
+        """How many of ``rounds`` trees to grow: trained on the label days before the last
+        :data:`GBM_HELD_OUT` of them and scored on those (weighted Poisson deviance, as the
+        later days are forecast from the earlier), the number of trees that scores best, 0 —
+        each unit's own decayed rate — among them. A fixed 80 fitted the calendar's noise on
+        a sparse record: a hot spot of 0.8 a day among 24 quiet cells was forecast at 0.45
+        to 1.55 of its rate over twenty records, now at 0.74 to 1.20 (bench/RESULTS.md,
+        issue 4, session 14)."""
+        import lightgbm as lgb
+
+        days = np.unique(day)
+        cut = days[len(days) - max(1, round(GBM_HELD_OUT * len(days)))]
+        fit, held = day < cut, day >= cut
+        if not fit.any() or not y[fit].sum() or not y[held].sum():
+            # nothing to learn from before the held-out days, or nothing to score on them:
+            # the trees cannot be shown to help
+            return 0
+        try:
+            booster = lgb.train(params, lgb.Dataset(x[fit], y[fit], weight=w[fit],
+                                                    init_score=offset[fit]),
+                                num_boost_round=self.rounds)
+        except lgb.basic.LightGBMError as exc:
+            raise MethodError(f"gbm: LightGBM could not learn from this window: {exc}") from None
+        xh, yh, wh, raw = x[held], y[held], w[held], offset[held].copy()
+        losses = [float(np.sum(wh * (np.exp(raw) - yh * raw)))]
+        for k in range(booster.current_iteration()):  # tree by tree: each is scored once
+            raw += booster.predict(xh, raw_score=True, start_iteration=k, num_iteration=1,
+                                   num_threads=GBM_THREADS)
+            losses.append(float(np.sum(wh * (np.exp(raw) - yh * raw))))
+        return int(np.argmin(losses))
 
 
 def _holidays(country: str | None, start: date, end: date) -> frozenset[date]:
