@@ -636,7 +636,7 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     (:func:`~xunfang.intel.forecast.season_factor`; 1 without ``season``: a fit whose first
     label day has less than a year behind it) and its weekday's factor
     (:func:`~xunfang.intel.forecast.weekday_factor`), each over the window before ``day``;
-    the last three make the offset (:func:`_base_rate`).
+    last, the offset's rate those make of the decayed one (:func:`_base_rate`).
     ``counts``: the window's incidents per unit, where the caller has them already.
 
     No month: with a year's window the month of a label day is also how much of the window
@@ -657,9 +657,18 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
         cols.append(history.counts(since=max(history.start, day - w)) / min(w, held))
     whole = (history.counts() if counts is None else counts) / max(history.days, 1)
     cols.append(whole)
+    # (forecast imports this module)
+    from xunfang.intel.forecast import recorded_days, season_factor, weekday_factor
+
+    past = history.events.window(history.start, day)
+    covered = recorded_days(history.events, past.start, past.origin)
     lam = math.log(2) / 365.0
+    # over the days the record covers: six weeks an export lacks are no six quiet weeks (the
+    # weights of the covered days against all days'; 1 without a hole)
+    weight = np.exp(-lam * (np.arange(len(covered), 0, -1) - 0.5))
+    coverage = float(weight.sum() / weight[covered].sum()) if covered.any() else 1.0
     cols.append(history.counts(np.exp(-lam * history.ages(day))) * lam
-                / (1 - math.exp(-lam * held)))
+                / (1 - math.exp(-lam * held)) * coverage)
     cols.append(np.asarray(nb @ cols[3], dtype=float))
     cols.append(np.asarray(nb @ whole, dtype=float))
     # the same weekday as the calendar day over the last year before ``day`` (a later day of
@@ -672,19 +681,20 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     u = history.events.unit[sl][(ages > -1) & (ages <= 364) & (np.floor(ages + shift) % 7 == 6)]
     same = np.bincount(u[u >= 0], minlength=n).astype(float)
     cols.append(same / max(1, min(52, held // 7)))
-    # (forecast imports this module)
-    from xunfang.intel.forecast import recorded_days, season_factor, weekday_factor
-
     on = day if calendar_day is None else calendar_day
     d = history.events.date_of(on)
-    past = history.events.window(history.start, day)
-    covered = recorded_days(history.events, past.start, past.origin)
     factor = season_factor(past, on, covered=covered) if season else 1.0
     by_weekday = float(weekday_factor(past, covered=covered)[d.weekday()])
     # without the season, the level of the last four weeks over the decayed rate's: the
     # trees' level then is the recent one, whose season ``forecast`` moves on to the day's
     # (season_of: "change"); with the season it is the season factor's
-    recent = 1.0 if season else _recent_level(past, cols[len(WINDOWS) + 1], covered)
+    decayed = cols[len(WINDOWS) + 1]
+    recent = 1.0 if season else _recent_level(past, decayed, covered)
+    # the offset's rate (_base_rate): a unit without an incident in the window gets a
+    # hundredth of an average unit's, so that the floors of a 100,000-cell grid add a
+    # hundredth to the city's level, not half of it (a tenth of an incident over the window
+    # each: 64 a day where 40 came, a review)
+    floor = max(FLOOR_SHARE * float(decayed.sum()) / n, 1e-12)
     # with the days the rates rest on: a unit active in the first two months of a window has
     # its rate overstated by the chance of that (regression to the mean; at 65 days the
     # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
@@ -692,11 +702,14 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365)), recent,
                     factor, by_weekday], dtype=float)
     x = np.column_stack(cols)
-    return np.hstack([x, np.broadcast_to(cal, (n, len(cal)))])
+    rate = np.maximum(decayed, floor) * (recent * factor * by_weekday)
+    return np.hstack([x, np.broadcast_to(cal, (n, len(cal))), rate[:, None]])
 
 
 # the days and the pseudo-incidents of gbm's recent level (_recent_level)
 RECENT_DAYS, RECENT_PRIOR = 28, 50.0
+# the share of the decayed rates of all units that the floors of gbm's offset add up to
+FLOOR_SHARE = 0.01
 
 
 def _recent_level(history: History, decayed: FloatArray, covered: npt.NDArray[np.bool_]
@@ -726,19 +739,17 @@ GBM_THREADS = 1
 GBM_HELD_OUT = 0.25
 
 
-def _base_rate(x: FloatArray, days: int) -> FloatArray:
+def _base_rate(x: FloatArray) -> FloatArray:
     """Each row's own rate, its incidents decayed with a one-year half-life (the feature two
-    after WINDOWS; decay is the best fixed method on Chicago), floored at a tenth of an
-    incident over the window, times the day's weekday factor and its season factor or, where
-    the trees are not shown the season, the recent level (the last three features; the one
-    not used is 1): the log of it is the offset the trees learn departures from, and gbm's
+    after WINDOWS; decay is the best fixed method on Chicago) over the days the record
+    covers, floored at a hundredth of an average unit's, times the day's weekday factor and
+    its season factor or, where the trees are not shown the season, the recent level: the
+    last feature. The log of it is the offset the trees learn departures from, and gbm's
     forecast where no tree helps (:meth:`Gbm._rounds`) — decay's map at the level of the
-    day's weekday and season.
-    (The whole window's rate as the offset scored 0.2508 at 5 % on Chicago 2018-2019 with 8
-    years, the decayed rate 0.2539, the rate itself without an offset 0.2537;
-    bench/RESULTS.md.)"""
-    return (np.maximum(x[:, len(WINDOWS) + 1], 0.1 / max(days, 1))
-            * x[:, -1] * x[:, -2] * x[:, -3])
+    day's weekday and season. (The whole window's rate as the offset scored 0.2508 at 5 % on
+    Chicago 2018-2019 with 8 years, the decayed rate 0.2539, the rate itself without an
+    offset 0.2537; bench/RESULTS.md.)"""
+    return np.asarray(x[:, -1], dtype=float)
 
 
 @dataclass(frozen=True)
@@ -770,7 +781,7 @@ class GbmModel:
                       season=self.learns_season)
         raw = (0.0 if self.booster is None
                else self.booster.predict(x, raw_score=True, num_threads=GBM_THREADS))
-        return np.asarray(np.exp(raw + np.log(_base_rate(x, history.days))), dtype=float)
+        return np.asarray(np.exp(raw + np.log(_base_rate(x))), dtype=float)
 
 
 @dataclass(frozen=True)
@@ -798,6 +809,8 @@ class Gbm:
     def fit(self, history: History) -> GbmModel:
         import lightgbm as lgb
 
+        from xunfang.intel.forecast import recorded_days  # (forecast imports this module)
+
         ev = history.events
         scale = _unit_scale(ev.units)
         nb = ev.cached(f"gbm-nb:{scale}", lambda: _neighbour_matrix(
@@ -819,15 +832,21 @@ class Gbm:
         label_days = np.unique(np.linspace(history.origin - 1, first_label, n_labels).round())
         # the season factor is a feature where every label day has a year behind it
         season = int(label_days.min()) - history.start >= 365
-        # most unit-days have no incident: keep every one that has, and a seeded sample of
-        # the others weighted up by the inverse of their sampling rate (same expected loss).
-        # Every unit, also those with no incident before the label day: a tenth of Chicago's
-        # assaults fall in 250 m cells without one in the year before, and trees that learnt
-        # from the others only forecast the city's day 7 % low (2016-2017, a year's window:
-        # 39.7 a day where 42.8 came; 41.5 now; bench/RESULTS.md, issue 4, session 14)
-        zero_rate = min(1.0, self.target_rows / (len(label_days) * ev.n_units))
+        # rows: every unit, also those with no incident before the label day (a tenth of
+        # Chicago's assaults fall in 250 m cells without one in the year before, and trees
+        # that learnt from the others only forecast the city's day 7 % low: 2016-2017, a
+        # year's window, 39.7 a day where 42.8 came; bench/RESULTS.md, issue 4, session 14).
+        # Most unit-days have no incident: keep every one that has, and a seeded sample of
+        # the others weighted by the inverse of their chance (the same expected loss). On a
+        # 100,000-cell grid at 40 a day each sampled zero weighs about 300; gbm's level came
+        # to 38-43 over four seeds. A sample in proportion to the offset gave 36-40 there,
+        # but lost the long memory of sparse records (a tenth of Chicago's assaults with 8
+        # years: 1.14x naive-365 at 5 % against 1.26x; bench/RESULTS.md, session 14).
+        per_day = self.target_rows / len(label_days)
         rng = np.random.default_rng(self.seed)
-        days = label_days.astype(int).tolist()
+        covered = recorded_days(ev, history.start, history.origin)
+        # a label day in a hole of the record is no day without incidents
+        days = [d for d in label_days.astype(int).tolist() if covered[d - history.start]]
         kept_days: list[int] = []
         for day, counts in zip(days, running_counts(ev, ((history.start, d) for d in days)),
                                strict=True):
@@ -836,10 +855,12 @@ class Gbm:
                 continue
             kept_days.append(day)
             y = ev.window(day, day + 1).counts()
-            keep = (y > 0) | (rng.random(len(y)) < zero_rate)
-            xs.append(_features(past, day, nb, hol, counts, season=season)[keep])
+            x = _features(past, day, nb, hol, counts, season=season)
+            chance = min(1.0, per_day / max(int((y == 0).sum()), 1))
+            keep = (y > 0) | (rng.random(len(y)) < chance)
+            xs.append(x[keep])
             ys.append(y[keep])
-            ws.append(np.where(y[keep] > 0, 1.0, 1.0 / zero_rate))
+            ws.append(np.where(y[keep] > 0, 1.0, 1.0 / chance))
         if not xs:
             raise MethodError("gbm: the training window is too short to learn from "
                               "(needs more than 30 days with incidents)")
@@ -859,7 +880,7 @@ class Gbm:
         # offset), not the rate itself: a leaf of 50 rows otherwise gave a district of one
         # incident in ten years the rate of the least busy districts it shared a leaf with
         # (0.36 a day; a review, on Chicago's districts)
-        offset = np.log(_base_rate(x_all, history.days))
+        offset = np.log(_base_rate(x_all))
         day_of_row = np.concatenate([np.full(len(y), d) for d, y in zip(kept_days, ys,
                                                                         strict=True)])
         rounds = self._rounds(params, x_all, y_all, w_all, offset, day_of_row)
