@@ -172,11 +172,19 @@ def test_gbm_features_by_slices_equal_the_mask_over_every_incident() -> None:
         wd = ev.date_of(day).weekday()
         assert (got[:, 15] == weekday_factor(h)[wd]).all()
         assert np.array_equal(_features(h, day, nb, frozenset(), h.counts()), got)
-        # the offset's rate: the decayed rate, floored at a hundredth of an average unit's,
-        # at the day's level
-        floor = 0.01 * got[:, 6].sum() / len(got)
-        np.testing.assert_allclose(got[:, 16], np.maximum(got[:, 6], floor) * got[0, 13]
-                                   * got[0, 14] * got[0, 15])
+        # the offset's rate at the day's level: the units without an incident in the window
+        # share the part of the last 91 days' incidents that were their unit's first in it,
+        # the others the rest by their decayed rates
+        inside = h.unit >= 0
+        t, u = h.t[inside], h.unit[inside]
+        lo = max(start, day - 91)
+        firsts = sum(1 for k in np.unique(u) if t[u == k].min() >= lo)
+        new = min(0.9, firsts / max(1, int((t >= lo).sum())))
+        unseen = got[:, 6] == 0
+        own = got[:, 6] * (1 - new) if unseen.any() else got[:, 6]
+        expected = np.where(unseen, max(new * got[:, 6].sum() / max(unseen.sum(), 1), 1e-12),
+                            own)
+        np.testing.assert_allclose(got[:, 16], expected * got[0, 13] * got[0, 14] * got[0, 15])
         # without the season: the last 28 days' incidents over the decayed rates' (shrunk by
         # 50 pseudo-incidents), and the season factor 1
         plain = _features(h, day, nb, frozenset(), season=False)
@@ -289,7 +297,7 @@ def test_gbm_grows_only_the_trees_that_forecast_better_than_the_units_own_rates(
     """A hot spot of 0.8 a day among 24 cells of 0.02: 80 trees fitted the calendar's noise
     on 120 label days of one busy unit, and a week's forecasts of the hot spot came to
     0.34-0.73 over ten records. The trees are now as many as score best on the last quarter
-    of the label days, none if none helps: 0.62-0.86."""
+    of the label days, none if none helps: 0.61-0.85."""
     for s in range(5):
         rng = np.random.default_rng(s)
         rates = np.full(25, 0.02)
@@ -339,10 +347,10 @@ def test_gbm_grows_trees_where_they_help() -> None:
 def test_gbm_learns_where_units_without_a_past_incident_get_one() -> None:
     """Ten busy cells at 1 a day, and a day's one incident more somewhere among 2,015 cells,
     most of which had none in the window (a tenth of Chicago's assaults fall in such 250 m
-    cells). Trees that learnt from the units with a past incident only gave the 2,015 a
-    week's 0.30-0.53 a day; learning from every unit, they get 0.70-0.94 of the 1.0 that
-    comes, 0.25-0.67 of it in the cells without a past incident (0.8 comes there), whose
-    offsets (a floor) hold 0.11: the trees lift them part of the way."""
+    cells). Trees that learnt from the units with a past incident only, over offsets that
+    gave the others a tenth of an incident over the window, put the 2,015 at a week's
+    0.30-0.53 a day. Their offsets now share the part of the level that the window's last
+    weeks brought to cells new to it: about 0.8 of the 1.0 that comes there."""
     units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 4499, 4499))
     rates = np.full(len(units), 1.0 / (len(units) - 10))
     rates[:10] = 1.0
@@ -351,10 +359,12 @@ def test_gbm_learns_where_units_without_a_past_incident_get_one() -> None:
         h = counted(units, counts, "2023-01-01").window(30, 430)
         model = Gbm(seed=3).fit(h)
         week = np.mean([model.predict(h, 430, calendar_day=430 + k) for k in range(7)], axis=0)
-        assert 0.6 < week[10:].sum() < 1.4, s
-        assert week.sum() == pytest.approx(11.0, rel=0.1), s
         unseen = h.counts() == 0
-        assert 0.2 < week[unseen].sum() < 1.2, s
+        assert 0.5 < week[unseen].sum() < 1.2, s  # 0.67-0.93
+        # the cells with one or two past incidents keep more than their due (0.43-0.74
+        # where about 0.2 comes): the trees undo only part of that regression to the mean
+        assert 0.8 < week[10:].sum() < 1.8, s
+        assert week.sum() == pytest.approx(11.0, rel=0.12), s
 
 
 def test_gbm_reads_a_hole_in_the_record_as_days_not_recorded() -> None:

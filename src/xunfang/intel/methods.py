@@ -690,11 +690,17 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     # (season_of: "change"); with the season it is the season factor's
     decayed = cols[len(WINDOWS) + 1]
     recent = 1.0 if season else _recent_level(past, decayed, covered)
-    # the offset's rate (_base_rate): a unit without an incident in the window gets a
-    # hundredth of an average unit's, so that the floors of a 100,000-cell grid add a
-    # hundredth to the city's level, not half of it (a tenth of an incident over the window
-    # each: 64 a day where 40 came, a review)
-    floor = max(FLOOR_SHARE * float(decayed.sum()) / n, 1e-12)
+    # the offset's rate (_base_rate): the units without an incident in the window share the
+    # part of the level that the window's last weeks brought to units new to it, the others
+    # the rest by their decayed rates. (A tenth of an incident over the window for each
+    # unit put a 100,000-cell grid's offsets at 64 a day where 40 came, a review; a
+    # hundredth of the level for all of them starved Montreal's streets, where most of a
+    # half-year's collisions come on streets without one: log-likelihood -8.82 against
+    # -8.02 now; bench/RESULTS.md, issue 4, session 14)
+    new = _new_share(past, day)
+    unseen = decayed <= 0
+    floor = max(new * float(decayed.sum()) / max(int(unseen.sum()), 1), 1e-12)
+    own = decayed * (1.0 - new) if unseen.any() else decayed
     # with the days the rates rest on: a unit active in the first two months of a window has
     # its rate overstated by the chance of that (regression to the mean; at 65 days the
     # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
@@ -702,14 +708,40 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365)), recent,
                     factor, by_weekday], dtype=float)
     x = np.column_stack(cols)
-    rate = np.maximum(decayed, floor) * (recent * factor * by_weekday)
+    rate = np.where(unseen, floor, own) * (recent * factor * by_weekday)
     return np.hstack([x, np.broadcast_to(cal, (n, len(cal))), rate[:, None]])
 
 
 # the days and the pseudo-incidents of gbm's recent level (_recent_level)
 RECENT_DAYS, RECENT_PRIOR = 28, 50.0
-# the share of the decayed rates of all units that the floors of gbm's offset add up to
-FLOOR_SHARE = 0.01
+# the days over which gbm's offset counts the incidents of units new to the window
+NEW_DAYS = 91
+
+
+def _new_share(history: History, day: int) -> float:
+    """Of the window's incidents of the :data:`NEW_DAYS` days before ``day``, the share that
+    were the first of their unit in the window (from its start; at most 0.9): how much of a
+    day's level falls where the window holds nothing yet — a tenth of Chicago's assaults in
+    its 250 m cells with a year's window, most of Montreal's cyclist collisions on its
+    streets with half a year's."""
+    ev = history.events
+    # each unit's first incident from the window's start on: the same for every label day
+    # of a fit; only the latest window's is kept (a day's forecasts over years of test days
+    # each start a window of their own)
+    start, first_t = ev.cache.get("gbm-first", (None, None))
+    if start != history.start or first_t is None:
+        a = int(np.searchsorted(ev.t, history.start))
+        t, u = ev.t[a:], ev.unit[a:]
+        inside = u >= 0
+        first_t = np.full(ev.n_units, np.inf)
+        np.minimum.at(first_t, u[inside], t[inside])
+        ev.cache["gbm-first"] = (history.start, first_t)
+    lo = max(history.start, day - NEW_DAYS)
+    a, b = np.searchsorted(ev.t, [lo, day])
+    n_all = int((ev.unit[a:b] >= 0).sum())
+    if not n_all:
+        return 0.0
+    return min(0.9, int(((first_t >= lo) & (first_t < day)).sum()) / n_all)
 
 
 def _recent_level(history: History, decayed: FloatArray, covered: npt.NDArray[np.bool_]
@@ -742,7 +774,8 @@ GBM_HELD_OUT = 0.25
 def _base_rate(x: FloatArray) -> FloatArray:
     """Each row's own rate, its incidents decayed with a one-year half-life (the feature two
     after WINDOWS; decay is the best fixed method on Chicago) over the days the record
-    covers, floored at a hundredth of an average unit's, times the day's weekday factor and
+    covers — the units without one sharing the level's part that new units take
+    (:func:`_new_share`) —, times the day's weekday factor and
     its season factor or, where the trees are not shown the season, the recent level: the
     last feature. The log of it is the offset the trees learn departures from, and gbm's
     forecast where no tree helps (:meth:`Gbm._rounds`) — decay's map at the level of the
@@ -903,7 +936,7 @@ class Gbm:
         later days are forecast from the earlier), the number of trees that scores best, 0 —
         each unit's own decayed rate — among them. A fixed 80 fitted the calendar's noise on
         a sparse record: a hot spot of 0.8 a day among 24 quiet cells was forecast at 0.45
-        to 1.55 of its rate over twenty records, now at 0.74 to 1.20 (bench/RESULTS.md,
+        to 1.55 of its rate over twenty records, now at 0.77 to 1.31 (bench/RESULTS.md,
         issue 4, session 14)."""
         import lightgbm as lgb
 
