@@ -690,17 +690,20 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     # (season_of: "change"); with the season it is the season factor's
     decayed = cols[len(WINDOWS) + 1]
     recent = 1.0 if season else _recent_level(past, decayed, covered)
-    # the offset's rate (_base_rate): the units without an incident in the window share the
-    # part of the level that the window's last weeks brought to units new to it, the others
-    # the rest by their decayed rates. (A tenth of an incident over the window for each
-    # unit put a 100,000-cell grid's offsets at 64 a day where 40 came, a review; a
-    # hundredth of the level for all of them starved Montreal's streets, where most of a
-    # half-year's collisions come on streets without one: log-likelihood -8.82 against
-    # -8.02 now; bench/RESULTS.md, issue 4, session 14)
-    new = _new_share(past, day)
+    # the offset's rate (_base_rate): each unit without an incident in the window gets the
+    # rate at which such units had their first in the window's last weeks, and the others
+    # share the rest of the level by their decayed rates. (A tenth of an incident over the
+    # window for each unit put a 100,000-cell grid's offsets at 64 a day where 40 came, a
+    # review; a hundredth of the level for all of them starved Montreal's streets, where
+    # most of a half-year's collisions come on streets without one; the share of the last
+    # weeks' incidents that were a unit's first gave a county's few grids without an
+    # incident in a 40-day record more than the others, a review; bench/RESULTS.md, issue 4,
+    # session 14)
     unseen = decayed <= 0
-    floor = max(new * float(decayed.sum()) / max(int(unseen.sum()), 1), 1e-12)
-    own = decayed * (1.0 - new) if unseen.any() else decayed
+    total = float(decayed.sum())
+    mass = min(0.9 * total, _unseen_rate(past, day) * int(unseen.sum()))
+    floor = max(mass / max(int(unseen.sum()), 1), 1e-12)
+    own = decayed * (1.0 - mass / total) if total > 0 else decayed
     # with the days the rates rest on: a unit active in the first two months of a window has
     # its rate overstated by the chance of that (regression to the mean; at 65 days the
     # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
@@ -714,16 +717,16 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
 
 # the days and the pseudo-incidents of gbm's recent level (_recent_level)
 RECENT_DAYS, RECENT_PRIOR = 28, 50.0
-# the days over which gbm's offset counts the incidents of units new to the window
+# the days over which gbm's offset counts the first incidents of units new to the window
 NEW_DAYS = 91
 
 
-def _new_share(history: History, day: int) -> float:
-    """Of the window's incidents of the :data:`NEW_DAYS` days before ``day``, the share that
-    were the first of their unit in the window (from its start; at most 0.9): how much of a
-    day's level falls where the window holds nothing yet — a tenth of Chicago's assaults in
-    its 250 m cells with a year's window, most of Montreal's cyclist collisions on its
-    streets with half a year's."""
+def _unseen_rate(history: History, day: int) -> float:
+    """The rate a day at which units without an incident in the window (from its start)
+    had their first, over the :data:`NEW_DAYS` days before ``day``: their first incidents
+    there over the days they spent without one. A tenth of Chicago's assaults fall in
+    250 m cells without one in the year before, most of Montreal's half-year of cyclist
+    collisions on streets without one."""
     ev = history.events
     # each unit's first incident from the window's start on: the same for every label day
     # of a fit; only the latest window's is kept (a day's forecasts over years of test days
@@ -737,11 +740,10 @@ def _new_share(history: History, day: int) -> float:
         np.minimum.at(first_t, u[inside], t[inside])
         ev.cache["gbm-first"] = (history.start, first_t)
     lo = max(history.start, day - NEW_DAYS)
-    a, b = np.searchsorted(ev.t, [lo, day])
-    n_all = int((ev.unit[a:b] >= 0).sum())
-    if not n_all:
-        return 0.0
-    return min(0.9, int(((first_t >= lo) & (first_t < day)).sum()) / n_all)
+    at_risk = first_t >= lo  # no incident in the window before ``lo``
+    exposure = float((np.minimum(first_t[at_risk], day) - lo).sum())
+    firsts = int((first_t[at_risk] < day).sum())
+    return firsts / exposure if exposure > 0 else 0.0
 
 
 def _recent_level(history: History, decayed: FloatArray, covered: npt.NDArray[np.bool_]
@@ -772,16 +774,17 @@ GBM_HELD_OUT = 0.25
 
 
 def _base_rate(x: FloatArray) -> FloatArray:
-    """Each row's own rate, its incidents decayed with a one-year half-life (the feature two
-    after WINDOWS; decay is the best fixed method on Chicago) over the days the record
-    covers — the units without one sharing the level's part that new units take
-    (:func:`_new_share`) —, times the day's weekday factor and
-    its season factor or, where the trees are not shown the season, the recent level: the
-    last feature. The log of it is the offset the trees learn departures from, and gbm's
-    forecast where no tree helps (:meth:`Gbm._rounds`) — decay's map at the level of the
-    day's weekday and season. (The whole window's rate as the offset scored 0.2508 at 5 % on
-    Chicago 2018-2019 with 8 years, the decayed rate 0.2539, the rate itself without an
-    offset 0.2537; bench/RESULTS.md.)"""
+    """The offset's rate, the last feature: each row's own rate, its incidents decayed with a
+    one-year half-life (the feature two after WINDOWS; decay is the best fixed method on
+    Chicago) over the days the record covers — a unit without one the rate at which such
+    units had their first (:func:`_unseen_rate`), the others the rest of the level —, times
+    the day's weekday factor and its season factor or, where the trees are not shown the
+    season, the recent level. The log of it is the offset the trees learn departures from,
+    and gbm's forecast where no tree helps (:meth:`Gbm._rounds`): decay's map at the level
+    of the day's weekday and season, with the units without an incident taking their part.
+    (The whole window's rate as the offset scored 0.2508 at 5 % on Chicago 2018-2019 with 8
+    years, the decayed rate 0.2539, the rate itself without an offset 0.2537;
+    bench/RESULTS.md.)"""
     return np.asarray(x[:, -1], dtype=float)
 
 
@@ -796,7 +799,7 @@ class GbmModel:
     # season only (a fit where a few late label days had a season factor learnt it from
     # part of a year: a 400-day window's July came to 0.47 of the truth 200 days ahead)
     learns_season: bool = False
-    rounds: int = 0  # the trees grown (Gbm._rounds); 0: no booster, each unit's own rate
+    rounds: int = 0  # the trees grown (Gbm._rounds); 0: no booster, the offset alone
 
     def predict(self, history: History, day: int, calendar_day: int | None = None
                 ) -> FloatArray:
@@ -934,9 +937,9 @@ class Gbm:
         """How many of ``rounds`` trees to grow: trained on the label days before the last
         :data:`GBM_HELD_OUT` of them and scored on those (weighted Poisson deviance, as the
         later days are forecast from the earlier), the number of trees that scores best, 0 —
-        each unit's own decayed rate — among them. A fixed 80 fitted the calendar's noise on
+        the offset alone — among them. A fixed 80 fitted the calendar's noise on
         a sparse record: a hot spot of 0.8 a day among 24 quiet cells was forecast at 0.45
-        to 1.55 of its rate over twenty records, now at 0.77 to 1.31 (bench/RESULTS.md,
+        to 1.55 of its rate over twenty records, now at 0.72 to 1.17 (bench/RESULTS.md,
         issue 4, session 14)."""
         import lightgbm as lgb
 
