@@ -874,8 +874,8 @@ class Gbm:
         # year's window, 39.7 a day where 42.8 came; bench/RESULTS.md, issue 4, session 14).
         # Most unit-days have no incident: keep every one that has, and a seeded sample of
         # the others weighted by the inverse of their chance (the same expected loss). On a
-        # 100,000-cell grid at 40 a day each sampled zero weighs about 300; gbm's level came
-        # to 38-43 over four seeds. A sample in proportion to the offset gave 36-40 there,
+        # 100,000-cell grid at 40 a day each sampled zero weighs about 300; gbm's level comes
+        # to 38.9-40.5 over four seeds. A sample in proportion to the offset gave 36-40,
         # but lost the long memory of sparse records (a tenth of Chicago's assaults with 8
         # years: 1.14x naive-365 at 5 % against 1.26x uniform, with the floor of 590dc8d).
         per_day = self.target_rows / len(label_days)
