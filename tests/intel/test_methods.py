@@ -185,8 +185,9 @@ def test_gbm_features_by_slices_equal_the_mask_over_every_incident() -> None:
         rate = sum(f < day for f in at_risk) / exposure if exposure else 0.0
         unseen = got[:, 6] == 0
         mass = min(0.9 * got[:, 6].sum(), rate * unseen.sum())
-        expected = np.where(unseen, max(mass / max(unseen.sum(), 1), 1e-12),
-                            got[:, 6] * (1 - mass / got[:, 6].sum()))
+        floor = max(mass / max(unseen.sum(), 1), 1e-12)
+        expected = np.where(unseen, floor,
+                            np.maximum(got[:, 6] * (1 - mass / got[:, 6].sum()), floor))
         np.testing.assert_allclose(got[:, 16], expected * got[0, 13] * got[0, 14] * got[0, 15])
         # without the season: the last 28 days' incidents over the decayed rates' (shrunk by
         # 50 pseudo-incidents), and the season factor 1

@@ -704,6 +704,9 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     mass = min(0.9 * total, _unseen_rate(past, day) * int(unseen.sum()))
     floor = max(mass / max(int(unseen.sum()), 1), 1e-12)
     own = decayed * (1.0 - mass / total) if total > 0 else decayed
+    # a unit whose only incidents are years old is no less likely than one never seen (an
+    # 8-year window's decayed rate of an incident 8 years ago is a 256th of a new one's)
+    own = np.maximum(own, floor)
     # with the days the rates rest on: a unit active in the first two months of a window has
     # its rate overstated by the chance of that (regression to the mean; at 65 days the
     # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
