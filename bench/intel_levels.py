@@ -41,6 +41,13 @@ def deviance(actual: np.ndarray, expected: np.ndarray) -> float:
     return float(np.mean(2 * (term - (actual - expected))))
 
 
+def incidents_on(ev: EventSet, day: date) -> float:
+    """The incidents of ``day`` in the units."""
+    d = ev.day_of(day)
+    a, b = np.searchsorted(ev.t, [d, d + 1])
+    return float((ev.unit[a:b] >= 0).sum())
+
+
 def hole_table(units: object, times: np.ndarray, xy: np.ndarray,
                whole: EventSet) -> dict[str, dict[str, float]]:
     """naive-365's daily level over 2019-11-20 … 2019-12-31 with the whole record and with
@@ -54,9 +61,7 @@ def hole_table(units: object, times: np.ndarray, xy: np.ndarray,
         while day <= date(2019, 12, 31):
             level.append(float(forecast(ev, Naive(), start=day, days=1,
                                         train_days=365).risk.sum()))
-            d = whole.day_of(day)
-            a, b = np.searchsorted(whole.t, [d, d + 1])
-            actual.append(float((whole.unit[a:b] >= 0).sum()))
+            actual.append(incidents_on(whole, day))
             day += timedelta(days=1)
         lv, ac = np.asarray(level), np.asarray(actual)
         out[name] = {"mae": round(float(np.mean(np.abs(lv - ac))), 3),
@@ -69,12 +74,7 @@ def gbm_table(ev: EventSet) -> dict[str, dict[str, float]]:
     mean absolute error, mean Poisson deviance, the mean level and the trees grown."""
     out = {}
     days = [date(2018, 1, 1) + timedelta(days=10 * i) for i in range(73)]
-    actual = []
-    for day in days:
-        d = ev.day_of(day)
-        a, b = np.searchsorted(ev.t, [d, d + 1])
-        actual.append(float((ev.unit[a:b] >= 0).sum()))
-    act = np.asarray(actual)
+    act = np.asarray([incidents_on(ev, day) for day in days])
     for window in (365, 2920):
         for name, method in (("naive", Naive(days=window)), ("gbm", Gbm())):
             level, rounds = [], []
@@ -110,9 +110,7 @@ def main() -> None:
         both.append(total)
         weekday.append(total / fc.details["season_factor"][0])
         flat.append(weekday[-1] / fc.details["weekday_factor"][day.weekday()])
-        d = ev.day_of(day)
-        a, b = np.searchsorted(ev.t, [d, d + 1])
-        actual.append(float((ev.unit[a:b] >= 0).sum()))
+        actual.append(incidents_on(ev, day))
         day += timedelta(days=1)
     act = np.asarray(actual)
     rows = {}

@@ -886,13 +886,12 @@ class Gbm:
         covered = recorded_days(ev, history.start, history.origin)
         # a label day in a hole of the record is no day without incidents
         days = [d for d in label_days.astype(int).tolist() if covered[d - history.start]]
-        kept_days: list[int] = []
+        row_days: list[IntArray] = []  # each row's label day, for the held-out quarter
         for day, counts in zip(days, running_counts(ev, ((history.start, d) for d in days)),
                                strict=True):
             past = ev.window(history.start, day)
             if not counts.any():  # nothing before the label day to learn from
                 continue
-            kept_days.append(day)
             y = ev.window(day, day + 1).counts()
             x = _features(past, day, nb, hol, counts, season=season)
             chance = min(1.0, per_day / max(int((y == 0).sum()), 1))
@@ -900,6 +899,7 @@ class Gbm:
             xs.append(x[keep])
             ys.append(y[keep])
             ws.append(np.where(y[keep] > 0, 1.0, 1.0 / chance))
+            row_days.append(np.full(int(keep.sum()), day))
         if not xs:
             raise MethodError("gbm: the training window is too short to learn from "
                               "(needs more than 30 days with incidents)")
@@ -920,9 +920,7 @@ class Gbm:
         # incident in ten years the rate of the least busy districts it shared a leaf with
         # (0.36 a day; a review, on Chicago's districts)
         offset = np.log(_base_rate(x_all))
-        day_of_row = np.concatenate([np.full(len(y), d) for d, y in zip(kept_days, ys,
-                                                                        strict=True)])
-        rounds = self._rounds(params, x_all, y_all, w_all, offset, day_of_row)
+        rounds = self._rounds(params, x_all, y_all, w_all, offset, np.concatenate(row_days))
         if rounds == 0:
             return GbmModel(None, nb, hol, country=self.country, learns_season=season,
                             rounds=0)
