@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from xunfang.cli.main import app
@@ -230,21 +232,30 @@ def test_evaluate_says_when_the_first_windows_are_short_and_what_units_took() ->
 
 
 
+def forecast_category_b(tmp_path: Path, days: int, a: Callable[[int], bool],
+                        b: Callable[[int], bool], start: str) -> Result:
+    """``intel forecast --category B --method naive --json`` of a file of ``days`` days from
+    2025-01-01 with an incident of category A at 10:00 on the days ``a`` keeps and one of B at
+    11:00 on the days ``b`` keeps, at one place."""
+    rows = ["time,lon,lat,kind"]
+    for d in range(days):
+        day = np.datetime64("2025-01-01") + d
+        rows += [f"{day}T10:00,103.262,29.228,A"] * a(d)
+        rows += [f"{day}T11:00,103.262,29.228,B"] * b(d)
+    src = tmp_path / "two.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return runner.invoke(app, ["intel", "forecast", str(src), "--columns",
+                               "time=time,lon=lon,lat=lat,category=kind", "--category", "B",
+                               "--from", start, "--method", "naive", "--json"])
+
+
 def test_a_categorys_quiet_weeks_are_not_the_end_of_the_file(tmp_path: Path) -> None:
     """The file runs to 2025-06-30; its category B's last incident is on 2025-06-01 and its
     first on 2025-03-01, two months after the file's. A forecast of B for 2025-07-01 is not
     'as of' B's end, and its window starts with the file (a review found both)."""
-    rows = ["time,lon,lat,kind"]
-    for d in range(181):  # 2025-01-01 .. 2025-06-30
-        day = np.datetime64("2025-01-01") + d
-        rows.append(f"{day}T10:00,103.262,29.228,A")
-        if 59 <= d <= 151:  # 2025-03-01 .. 2025-06-01
-            rows.append(f"{day}T11:00,103.262,29.228,B")
-    src = tmp_path / "two.csv"
-    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    res = runner.invoke(app, ["intel", "forecast", str(src), "--columns",
-                              "time=time,lon=lon,lat=lat,category=kind", "--category", "B",
-                              "--from", "2025-07-01", "--method", "naive", "--json"])
+    # 2025-01-01 .. 2025-06-30; B from 2025-03-01 to 2025-06-01
+    res = forecast_category_b(tmp_path, 181, lambda d: True, lambda d: 59 <= d <= 151,
+                              "2025-07-01")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert "as_of" not in doc["details"]
@@ -282,19 +293,10 @@ def test_a_categorys_quiet_weeks_are_days_of_its_file(tmp_path: Path) -> None:
     """Category B is quiet for six weeks of a file whose other category goes on: B's window
     average is over every day of the file, not over B's busy days only; six weeks the whole
     file lacks are left out."""
-    rows = ["time,lon,lat,kind"]
-    for d in range(365):  # 2025-01-01 .. 2025-12-31
-        day = np.datetime64("2025-01-01") + d
-        if 100 <= d < 142:  # the file lacks these six weeks
-            continue
-        rows.append(f"{day}T10:00,103.262,29.228,A")
-        if not 200 <= d < 242:  # B is quiet for six other weeks
-            rows.append(f"{day}T11:00,103.262,29.228,B")
-    src = tmp_path / "two.csv"
-    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    res = runner.invoke(app, ["intel", "forecast", str(src), "--columns",
-                              "time=time,lon=lon,lat=lat,category=kind", "--category", "B",
-                              "--from", "2026-01-01", "--method", "naive", "--json"])
+    # 2025-01-01 .. 2025-12-31: the file lacks days 100-141, B is quiet for days 200-241
+    res = forecast_category_b(tmp_path, 365, lambda d: not 100 <= d < 142,
+                              lambda d: not 100 <= d < 142 and not 200 <= d < 242,
+                              "2026-01-01")
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)["details"]
     assert d["unrecorded_days"] == 42 and d["coverage_factor"] == pytest.approx(365 / 323,
