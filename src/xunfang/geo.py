@@ -74,6 +74,30 @@ def _metres(crs: ProjCRS) -> bool:
     return unit in ("metre", "meter", "m")
 
 
+@dataclass(frozen=True)
+class CrsArea:
+    """Where a CRS is meant to be used (degrees; ``west > east`` across the antimeridian)."""
+
+    name: str
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+def area_of_use(crs: str) -> CrsArea | None:
+    """Where a CRS is meant to be used, by pyproj's database (``None``: not recorded)."""
+    if crs == "local":
+        return None
+    a = ProjCRS.from_user_input(crs).area_of_use
+    if a is None:
+        return None
+    # the database's names run on ("Between 84°W and 78°W, northern hemisphere … onshore and
+    # offshore. Bahamas. Ecuador - north of equator. Canada - …"): their first sentence
+    name = (a.name or "its area").split(". ")[0].rstrip(".")
+    return CrsArea(name, a.west, a.south, a.east, a.north)
+
+
 def computes_in_utm(crs: str) -> bool:
     """True for a projected CRS whose distances are not ground metres: one in feet (US state
     planes, EPSG:3435) or a Mercator (see :func:`stretches_distances`). Data given in such a

@@ -24,7 +24,8 @@ ColumnsOpt = Annotated[str | None, typer.Option(
     "category,priority), e.g. time=date,lon=longitude,lat=latitude; point= a column of WKT "
     "'POINT (x y)' or '(lat, lon)' pairs; a date and a time of day in two "
     "columns: time=DATE+TIME (a time of day in HHMM digits, as 2230, or in hours is read as "
-    "such).")]
+    "such); numbers apart: time=YEAR+MONTH+DAY[+HOUR[+MINUTE[+SECOND]]]; other columns are "
+    "joined with spaces, for --time-format.")]
 CrsOpt = Annotated[str | None, typer.Option(
     "--crs", help="CRS of x/y columns (EPSG:NNNN); lon/lat columns are WGS84 (see --coords).")]
 CoordsOpt = Annotated[str, typer.Option(

@@ -42,6 +42,7 @@ import shapely
 from xunfang._errors import XunfangError
 from xunfang.geo import (
     LayerChoiceError,
+    area_of_use,
     choose_layer,
     computes_in_utm,
     in_china,
@@ -942,6 +943,27 @@ def _listed(columns: Iterable[object]) -> str:
     return ", ".join(str(c) for c in columns if c not in ("__x", "__y"))
 
 
+def _calendar_numbers(texts: list[pd.Series]) -> bool:
+    """Three to six columns of whole numbers, the first of them four-digit years: a time
+    written as YEAR, MONTH, DAY and perhaps HOUR, MINUTE, SECOND apart."""
+    if not 3 <= len(texts) <= 6:
+        return False
+    given = [t[t != ""] for t in texts]
+    return (all(len(g) and g.str.fullmatch(r"[0-9]{1,4}").all() for g in given)
+            and bool(given[0].str.fullmatch(r"[0-9]{4}").all()))
+
+
+def _from_numbers(texts: list[pd.Series]) -> pd.Series:
+    """ISO text ("2019-01-05 07:30:00") of YEAR, MONTH, DAY[, HOUR[, MINUTE[, SECOND]]]
+    columns; a value out of range (month 13) makes a text no parser reads, listed as such."""
+    two = [t.str.zfill(2) for t in texts[1:]]
+    out = texts[0] + "-" + two[0] + "-" + two[1]
+    if len(two) > 2:
+        clock = two[2:] + [pd.Series("00", index=out.index)] * (5 - len(two))
+        out = out + " " + clock[0] + ":" + clock[1] + ":" + clock[2]
+    return out
+
+
 def _clock_digits(text: pd.Series) -> pd.Series:
     """The times of day of a column written as whole numbers, as HH:MM: HHMM where any of them
     has three or four digits (Los Angeles's TIME OCC: "2230"; "5" is 00:05, "0005" too),
@@ -1022,9 +1044,13 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
                 regex=True)
             if time_format is None and len(texts) == 2:  # a date, and its time of day
                 texts[1] = _clock_digits(texts[1])
-            joined = texts[0]
-            for t in texts[1:]:
-                joined = joined + " " + t
+            numbered = time_format is None and _calendar_numbers(texts)
+            if numbered:  # YEAR+MONTH+DAY[+HOUR[+MINUTE[+SECOND]]] (Vancouver's VPD)
+                joined = _from_numbers(texts)
+            else:
+                joined = texts[0]
+                for t in texts[1:]:
+                    joined = joined + " " + t
             # a part missing (a date without its time of day) is a missing time, listed as
             # such: never read as midnight
             empty = np.logical_or.reduce([(t == "").to_numpy(dtype=bool) for t in texts])
@@ -1238,6 +1264,11 @@ ABBREVIATION_RULE = ("time ends in a zone abbreviation ({names}), which is no UT
                      "name the zone that uses it with --tz, or --source-tz if it differs")
 COARSE = r"\d{4}(?:[-/.]\d{1,2})?|\d{1,2}[-/.]\d{4}|\d{4}年(?:\d{1,2}月)?"
 COARSE_RULE = "time gives no day, only a month or a year (forecasts are by day)"
+# the span of years an incident's time may lie in (and up to a year from now)
+TIMES_FROM = "1900-01-01"
+YEAR_RULE = "time before 1900 or after {until}: a typo in the year"
+JOINED_HINT = (" (the columns' values joined with spaces, as shown; give their layout with "
+               "--time-format, e.g. '%d %m %Y %H:%M')")
 GAP = "local time does not exist in {zone} (daylight-saving gap)"
 FOLD = "ambiguous local time in {zone}: it occurs twice (daylight-saving fold)"
 
@@ -1660,8 +1691,20 @@ def ingest(
         rest = (~missing & ~times.gap[rows] & ~times.fold[rows] & ~times.coarse[rows]
                 & ~abbreviated[rows])
         rule = f"time not in format {time_format}" if time_format else "time not a date-time"
+        # columns joined (DATE+TIME, DAY+MONTH+YEAR…) whose layout is not read: how to say it
+        if not time_format and "+" in m["time"] and 2 * int(rest.sum()) > n:
+            rule += JOINED_HINT
         rej.add(rule, m["time"], rows[rest], raw_time.to_numpy()[rows[rest]])
     bad |= tbad
+    # a year no incident record holds: a typo ('1019', '2109'). Listed, not kept: one such
+    # row would stretch the record by centuries and its last day would end every default
+    # test period
+    lo, hi = np.datetime64(TIMES_FROM, "s"), np.datetime64(_epoch_until().tz_localize(None), "s")
+    odd_year = ~bad & ((t < lo) | (t > hi))
+    rows = np.flatnonzero(odd_year)
+    rej.add(YEAR_RULE.format(until=str(hi)[:10]), m["time"], rows,
+            raw_time.to_numpy()[rows])
+    bad |= odd_year
 
     # coordinates
     before = Counter(rej.counts)  # what the coordinates reject, for the message if all are
@@ -1697,11 +1740,14 @@ def ingest(
         rej.add("longitude must lie in [-180, 180] and latitude in [-90, 90]", xname, rows,
                 [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
         cbad |= out_range
-        zero = ~cbad & (xs == 0) & (ys == 0)
-        rows = np.flatnonzero(zero & ~bad)
-        rej.add("coordinates (0, 0): a missing position written as zeros", xname, rows,
-                ["0, 0"] * len(rows))
-        cbad |= zero
+    # (0, 0) is a missing position written as zeros in any CRS: in lon/lat a point in the
+    # Gulf of Guinea, in a UTM zone one on the equator far west of the zone (Vancouver's
+    # suppressed X, Y)
+    zero = ~cbad & (xs == 0) & (ys == 0)
+    rows = np.flatnonzero(zero & ~bad)
+    rej.add("coordinates (0, 0): a missing position written as zeros", xname, rows,
+            ["0, 0"] * len(rows))
+    cbad |= zero
     if lonlat and coords != "wgs84":
         abroad = ~cbad & ~in_china(np.where(cbad, 0.0, xs), np.where(cbad, 0.0, ys))
         rows = np.flatnonzero(abroad & ~bad)
@@ -1714,6 +1760,8 @@ def ingest(
     if not ok.any():
         raise IngestError(_no_coordinates(path, xname, yname, rej.counts - before, xs, ys,
                                           lonlat))
+    if lonlat:
+        _check_hemisphere(path, xname, yname, xs[ok], ys[ok])
     if lonlat and coords != "wgs84":
         xs[ok], ys[ok] = to_wgs84(xs[ok], ys[ok], coords)  # type: ignore[arg-type]
     if target_crs is None:
@@ -1734,7 +1782,13 @@ def ingest(
                 [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
         bad |= pbad
 
-    if jurisdiction is not None:
+    if jurisdiction is None:  # a bare file: no border, but a city has a size
+        far, limit = _far_rows(px, py, ~bad)
+        rows = np.flatnonzero(far)
+        rej.add(FAR_RULE.format(km=limit / 1000), xname, rows,
+                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+        bad |= far
+    else:
         inside = np.zeros(n, dtype=bool)
         live = ~bad
         inside[live] = shapely.contains_xy(jurisdiction, px[live], py[live])
@@ -1890,6 +1944,70 @@ def _crs(text: str) -> tuple[str, bool]:
         raise IngestError(f"--crs: {exc}") from None
 
 
+# a bare file's rows farther than this from the middle of its incidents are placeholders
+# or typos ('-1, -1' for no position, a latitude missing its first digit): at least
+# FAR_MIN_M, and FAR_TIMES the median distance (a province's file is wider than a city's)
+FAR_MIN_M = 200_000.0
+FAR_TIMES = 20.0
+FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents: a position "
+            "written as a placeholder, or a typo")
+
+
+def _far_rows(px: FloatArray, py: FloatArray,
+              live: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.bool_], float]:
+    """The rows of ``live`` far from the rest (see :data:`FAR_MIN_M`), and the limit (m):
+    distances in the metric CRS of the result, from the median point."""
+    far = np.zeros(len(px), dtype=bool)
+    if not live.any():
+        return far, FAR_MIN_M
+    d = np.hypot(px[live] - np.median(px[live]), py[live] - np.median(py[live]))
+    limit = max(FAR_MIN_M, FAR_TIMES * float(np.median(d)))
+    far[np.flatnonzero(live)[d > limit]] = True
+    return far, limit
+
+
+ANTARCTIC = -60.0  # latitude
+
+
+def _check_hemisphere(path: Path, xname: str, yname: str, lon: FloatArray,
+                      lat: FloatArray) -> None:
+    """Refuse lon/lat whose middle lies in Antarctica: the columns swapped, as a US city's
+    (40.7, -73.9) read as lon, lat. Elsewhere swapped columns can look like a real place."""
+    if len(lat) and float(np.median(lat)) < ANTARCTIC:
+        raise IngestError(
+            f"{path}: the incidents' middle lies at latitude {np.median(lat):.2f}, longitude "
+            f"{np.median(lon):.2f}, in Antarctica: the columns seem swapped; map them with "
+            f"--columns lon={yname},lat={xname}")
+
+
+# degrees by which the data's middle may lie outside a projected CRS's area of use (a
+# city just beyond its UTM zone's edge is common)
+AREA_MARGIN = 5.0
+
+
+def _check_area(xs: FloatArray, ys: FloatArray, code: str) -> None:
+    """Refuse a projected CRS whose area of use (by pyproj's database) lies far from where
+    it puts the data's middle: state-plane feet read as UTM metres, another zone, x and y
+    swapped."""
+    area = area_of_use(code)
+    if area is None:
+        return
+    lon, lat = reproject(np.array([np.median(xs)]), np.array([np.median(ys)]), code,
+                         "EPSG:4326")
+    x, y, m = float(lon[0]), float(lat[0]), AREA_MARGIN
+    if not (np.isfinite(x) and np.isfinite(y)):
+        return  # not projectable at all: said row by row
+    west, east = area.west - m, area.east + m
+    inside_lon = (west <= x <= east) if area.west <= area.east else (x >= west or x <= east)
+    if area.south - m <= y <= area.north + m and inside_lon:
+        return
+    raise IngestError(
+        f"--crs {code} is used in {area.name} (longitude {area.west:g} to "
+        f"{area.east:g}, latitude {area.south:g} to {area.north:g}), but it puts the "
+        f"incidents' middle at longitude {x:.2f}, latitude {y:.2f}: give the CRS the x, y "
+        "columns are in (feet or metres, which zone), or check that x and y are not swapped")
+
+
 def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool) -> None:
     """Refuse a CRS that cannot describe the numbers (lon/lat given as metres, or back)."""
     ok = np.isfinite(xs) & np.isfinite(ys)
@@ -1905,6 +2023,10 @@ def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool) -> N
         raise IngestError(
             f"--crs {code} is projected (metres) but the coordinates look like degrees "
             f"(median {mx:.4f}, {my:.4f}, spread {spread:.4f}); use lon=,lat= columns")
+    if not geographic and code != "local":
+        given = ok & ~((xs == 0) & (ys == 0))  # a missing position written as zeros
+        if given.any():
+            _check_area(xs[given], ys[given], code)
 
 
 def _text(values: pd.Series) -> npt.NDArray[np.object_]:

@@ -1,0 +1,172 @@
+"""Positions and times written as placeholders or typos in other cities' exports: Boston's
+-1, -1, Vancouver's suppressed X = 0, Y = 0, NYPD's years 1019 and 2109, swapped columns, a
+CRS that puts the data far from where it is used, and a time split over five columns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from typer.testing import CliRunner
+
+from xunfang.cli.main import app
+from xunfang.intel import ingest
+from xunfang.intel.ingest import FAR_RULE, YEAR_RULE, IngestError
+
+runner = CliRunner()
+LONLAT = {"time": "date", "lon": "longitude", "lat": "latitude"}
+
+
+@pytest.fixture(scope="module")
+def chicago(data_dir: Path) -> pd.DataFrame:
+    """Chicago's assaults of 2017-01 .. 2017-06 (about 6,000)."""
+    df = pd.read_csv(data_dir / "chicago_aggravated_assaults.csv.gz")
+    return df[(df.date >= "2017-01-01") & (df.date < "2017-07-01")].reset_index(drop=True)
+
+
+def _csv(df: pd.DataFrame, path: Path) -> Path:
+    df.to_csv(path, index=False)
+    return path
+
+
+def _far_rows(report: object) -> list[int]:
+    return sorted(p.row for p in report.problems  # type: ignore[attr-defined]
+                  if p.rule.startswith("more than") and "km from the middle" in p.rule)
+
+
+def test_placeholder_positions_far_from_the_rest_are_listed(chicago: pd.DataFrame,
+                                                            tmp_path: Path) -> None:
+    clean = ingest(_csv(chicago, tmp_path / "clean.csv"), columns=LONLAT, keep_duplicates=True)
+    assert not _far_rows(clean.report) and len(clean.table) == len(chicago)
+    df = chicago.copy()
+    rng = np.random.default_rng(7)
+    minus = rng.choice(len(df), 60, replace=False)  # Boston: -1, -1 for "no position"
+    df.loc[minus, ["longitude", "latitude"]] = -1.0
+    typo = int(np.setdiff1d(np.arange(len(df)), minus)[0])
+    df.loc[typo, "latitude"] = 4.18  # 41.8 with a digit lost
+    got = ingest(_csv(df, tmp_path / "boston.csv"), columns=LONLAT, keep_duplicates=True)
+    # data row numbers are 1-based (the header is row 0)
+    assert _far_rows(got.report) == sorted((minus + 1).tolist() + [typo + 1])
+    rule = FAR_RULE.format(km=200)
+    assert got.report.counts[rule] == 61  # the limit: 200 km here (the floor)
+    assert len(got.table) == len(chicago) - 61
+    # nothing else moved: every kept row where the clean file has it
+    kept = np.setdiff1d(np.arange(len(df)), np.append(minus, typo))
+    assert np.array_equal(got.table.x, clean.table.x[kept])
+    assert np.array_equal(got.table.y, clean.table.y[kept])
+
+
+def test_a_wide_record_keeps_its_far_but_real_places(tmp_path: Path) -> None:
+    # a county seat with most incidents and townships 150 km out: not placeholders
+    rng = np.random.default_rng(3)
+    lon = np.concatenate([103.26 + rng.normal(0, 0.01, 300), [104.8, 101.7, 103.3]])
+    lat = np.concatenate([29.23 + rng.normal(0, 0.01, 300), [29.2, 29.3, 30.6]])
+    df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=303, freq="7h")
+                       .strftime("%Y-%m-%d %H:%M"), "longitude": lon, "latitude": lat})
+    got = ingest(_csv(df, tmp_path / "county.csv"), columns=LONLAT)
+    assert len(got.table) == 303 and not _far_rows(got.report)
+    # a province's file: the limit grows with its spread (20 × the median distance)
+    wide = df.assign(longitude=103.26 + rng.uniform(-4, 4, 303),
+                     latitude=29.23 + rng.uniform(-3, 3, 303))
+    assert len(ingest(_csv(wide, tmp_path / "province.csv"), columns=LONLAT).table) == 303
+
+
+def test_zeros_in_a_projected_crs_are_a_missing_position(chicago: pd.DataFrame,
+                                                        tmp_path: Path) -> None:
+    x, y = Transformer.from_crs(4326, 32616, always_xy=True).transform(
+        chicago.longitude.to_numpy(), chicago.latitude.to_numpy())
+    df = pd.DataFrame({"date": chicago.date, "X": x, "Y": y})
+    df.loc[[3, 40, 41], ["X", "Y"]] = 0.0  # Vancouver's VPD: suppressed locations
+    got = ingest(_csv(df, tmp_path / "vpd.csv"), columns={"time": "date", "x": "X", "y": "Y"},
+                 crs="EPSG:32616", keep_duplicates=True)
+    assert got.report.counts["coordinates (0, 0): a missing position written as zeros"] == 3
+    assert len(got.table) == len(chicago) - 3 and not _far_rows(got.report)
+
+
+def test_swapped_lon_lat_in_the_americas_is_refused(chicago: pd.DataFrame,
+                                                    tmp_path: Path) -> None:
+    src = _csv(chicago, tmp_path / "c.csv")
+    with pytest.raises(IngestError, match=r"in Antarctica: the columns seem swapped; map them "
+                                          r"with --columns lon=longitude,lat=latitude"):
+        ingest(src, columns={"time": "date", "lon": "latitude", "lat": "longitude"})
+
+
+def test_a_crs_far_from_where_it_puts_the_data_is_refused(chicago: pd.DataFrame,
+                                                          tmp_path: Path) -> None:
+    # Illinois state-plane feet (EPSG:3435) declared as UTM 16N metres (NAD83)
+    x, y = Transformer.from_crs(4326, 3435, always_xy=True).transform(
+        chicago.longitude.to_numpy(), chicago.latitude.to_numpy())
+    src = _csv(pd.DataFrame({"date": chicago.date, "X": x, "Y": y}), tmp_path / "feet.csv")
+    cols = {"time": "date", "x": "X", "y": "Y"}
+    with pytest.raises(IngestError, match=r"--crs EPSG:26916 is used in .*longitude -90 to -84"
+                                          r".*but it puts the incidents' middle at"):
+        ingest(src, columns=cols, crs="EPSG:26916")
+    assert len(ingest(src, columns=cols, crs="EPSG:3435", keep_duplicates=True).table) == len(
+        chicago)
+    u16 = Transformer.from_crs(4326, 32616, always_xy=True).transform(
+        chicago.longitude.to_numpy(), chicago.latitude.to_numpy())
+    z16 = _csv(pd.DataFrame({"date": chicago.date, "X": u16[0], "Y": u16[1]}),
+               tmp_path / "z16.csv")
+    with pytest.raises(IngestError, match=r"check that x and y are not swapped"):
+        ingest(z16, columns={"time": "date", "x": "Y", "y": "X"}, crs="EPSG:32616")
+    # a city just beyond its UTM zone's edge (Chicago, -87.6°, in zone 17's metres) is used
+    u17 = Transformer.from_crs(4326, 32617, always_xy=True).transform(
+        chicago.longitude.to_numpy(), chicago.latitude.to_numpy())
+    z17 = _csv(pd.DataFrame({"date": chicago.date, "X": u17[0], "Y": u17[1]}),
+               tmp_path / "z17.csv")
+    assert len(ingest(z17, columns=cols, crs="EPSG:32617", keep_duplicates=True).table) == len(
+        chicago)
+
+
+def test_years_no_record_holds_are_listed(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    df = chicago.copy()
+    df.loc[5, "date"] = "1019-03-02 10:00"  # NYPD's CMPLNT_FR_DT typos
+    df.loc[9, "date"] = "2109-06-14 10:00"
+    src = _csv(df, tmp_path / "nypd.csv")
+    got = ingest(src, columns=LONLAT, keep_duplicates=True)
+    listed = [(p.row, p.rule, p.value) for p in got.report.problems]
+    until = (pd.Timestamp.now() + pd.Timedelta(days=366)).strftime("%Y-%m-%d")
+    assert listed == [(6, YEAR_RULE.format(until=until), "1019-03-02 10:00"),
+                      (10, YEAR_RULE.format(until=until), "2109-06-14 10:00")]
+    assert len(got.table) == len(chicago) - 2
+    # the default test period ends on the last incident: 2017-06-30, not 2109
+    res = runner.invoke(app, ["intel", "evaluate", str(src), "--columns",
+                              "time=date,lon=longitude,lat=latitude", "--methods", "naive",
+                              "--train-days", "60", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["test_to"] == "2017-06-30"
+
+
+def test_a_time_in_five_columns(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    t = pd.to_datetime(chicago.date)
+    vpd = pd.DataFrame({"YEAR": t.dt.year, "MONTH": t.dt.month, "DAY": t.dt.day,
+                        "HOUR": t.dt.hour, "MINUTE": t.dt.minute,
+                        "lon": chicago.longitude, "lat": chicago.latitude})
+    vpd["HOUR"] = vpd["HOUR"].astype("Int64")
+    vpd.loc[7, "HOUR"] = None  # no hour: a missing time, never midnight
+    vpd.loc[8, "MONTH"] = 13
+    got = ingest(_csv(vpd, tmp_path / "vpd.csv"),
+                 columns={"time": "YEAR+MONTH+DAY+HOUR+MINUTE"}, keep_duplicates=True)
+    keep = np.setdiff1d(np.arange(len(vpd)), [7, 8])
+    assert np.array_equal(got.table.time, t.to_numpy(dtype="datetime64[s]")[keep])
+    assert {p.row: p.rule for p in got.report.problems} == {
+        8: "time missing", 9: "time not a date-time"}
+    # dates alone, as YEAR+MONTH+DAY
+    days = ingest(_csv(vpd, tmp_path / "d.csv"), columns={"time": "YEAR+MONTH+DAY"},
+                  keep_duplicates=True)
+    assert str(days.table.time[0]) == str(t.dt.normalize().iloc[0].to_datetime64())[:19]
+    # another order is not guessed: the error says how to give it
+    dmy = vpd[["DAY", "MONTH", "YEAR", "lon", "lat"]]
+    unread = ingest(_csv(dmy, tmp_path / "dmy.csv"), columns={"time": "DAY+MONTH+YEAR"})
+    assert len(unread.table) == 0
+    said = unread.report.nothing_kept()
+    assert ("time not a date-time (the columns' values joined with spaces, as shown; give "
+            "their layout with --time-format, e.g. '%d %m %Y %H:%M')") in said
+    assert "e.g. row 1, DAY+MONTH+YEAR: '1 1 2017'" in said
+    read = ingest(tmp_path / "dmy.csv", columns={"time": "DAY+MONTH+YEAR"},
+                  time_format="%d %m %Y", keep_duplicates=True)
+    assert len(read.table) == len(vpd) - 1  # month 13
