@@ -534,7 +534,10 @@ def _read_layer(path: Path | str, layer: str | None, error: type[XunfangError],
     layer = pick_layer(path, layer, error, geometry=geometry, what=what, option=option)
 
     def read(encoding: str | None) -> tuple[dict[str, Any], pd.DataFrame]:
-        meta, tab = pyogrio.read_arrow(path, layer=layer, encoding=encoding)
+        # date-times as written ("2018-07-01T00:01:00", "…+08:00"): as Arrow timestamps GDAL
+        # gives a field without a zone as UTC, and local times became instants 8 hours off
+        meta, tab = pyogrio.read_arrow(path, layer=layer, encoding=encoding,
+                                       datetime_as_string=True)
         return meta, tab.to_pandas()  # (the names are decoded here)
 
     fallback = None

@@ -1,6 +1,7 @@
-"""Positions and times written as placeholders or typos in other cities' exports: Boston's
--1, -1, Vancouver's suppressed X = 0, Y = 0, NYPD's years 1019 and 2109, swapped columns, a
-CRS that puts the data far from where it is used, and a time split over five columns."""
+"""Other cities' exports as a review acting as their analysts found them: positions and times
+written as placeholders or typos (Boston's -1, -1, Vancouver's suppressed X = 0, Y = 0, NYPD's
+years 1019 and 2109, swapped columns, a CRS far from where it is used), a time split over
+five columns, GIS date-times without a zone, text encodings."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from pyproj import Transformer
 from typer.testing import CliRunner
 
@@ -170,3 +172,25 @@ def test_a_time_in_five_columns(chicago: pd.DataFrame, tmp_path: Path) -> None:
     read = ingest(tmp_path / "dmy.csv", columns={"time": "DAY+MONTH+YEAR"},
                   time_format="%d %m %Y", keep_duplicates=True)
     assert len(read.table) == len(vpd) - 1  # month 13
+
+
+def test_gis_date_times_without_a_zone_are_local_times(tmp_path: Path) -> None:
+    import pyogrio.raw
+
+    t = np.array(["2018-07-01T00:01:00", "2018-07-01T23:30:00"], dtype="datetime64[ms]")
+    pts = shapely.to_wkb(shapely.points([104.06, 104.07], [30.66, 30.67]))
+    src = tmp_path / "jq.gpkg"
+    pyogrio.raw.write(src, pts, [t, np.array(["a", "b"], dtype=object)], ["bjsj", "jqbh"],
+                      layer="jq", geometry_type="Point", crs="EPSG:4326", driver="GPKG")
+    got = ingest(src, columns={"time": "bjsj", "id": "jqbh"}, tz="Asia/Shanghai")
+    # as written, not as UTC instants 8 hours later (one in three on the next day)
+    assert got.table.time.astype(str).tolist() == ["2018-07-01T00:01:00",
+                                                   "2018-07-01T23:30:00"]
+    assert ingest(src, columns={"time": "bjsj"}).table.time.astype(str).tolist()[1] == (
+        "2018-07-01T23:30:00")  # no --tz needed: no offset is written
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"t": "2018-07-01T00:01:00+00:00"},
+         "geometry": {"type": "Point", "coordinates": [104.06, 30.66]}}]}
+    (tmp_path / "o.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    assert ingest(tmp_path / "o.geojson", columns={"time": "t"},
+                  tz="Asia/Shanghai").table.time.astype(str).tolist() == ["2018-07-01T08:01:00"]
