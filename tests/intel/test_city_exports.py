@@ -194,3 +194,54 @@ def test_gis_date_times_without_a_zone_are_local_times(tmp_path: Path) -> None:
     (tmp_path / "o.geojson").write_text(json.dumps(doc), encoding="utf-8")
     assert ingest(tmp_path / "o.geojson", columns={"time": "t"},
                   tz="Asia/Shanghai").table.time.astype(str).tolist() == ["2018-07-01T08:01:00"]
+
+
+CN_ROWS = "".join(f"2019-01-{1 + i % 28:02d} 10:00,刑事案件{i % 3},104.06,{30.66 + i / 1000:.4f}\n"
+                  for i in range(300))
+CN_COLUMNS = {"time": "时间", "lon": "经度", "lat": "纬度", "category": "类别"}
+
+
+def test_text_encodings_of_other_places(tmp_path: Path) -> None:
+    # a German spreadsheet's CSV (Windows-1252) is not read as GB18030 ('K鰎perverletzung')
+    rows = "".join(f"2019-01-{1 + i % 28:02d} 10:00,Körperverletzung,{13.40 + i / 1000:.4f},"
+                   "52.52\n" for i in range(300))
+    de = tmp_path / "de.csv"
+    de.write_bytes(("Zeit,Art,Längengrad,Breitengrad\n" + rows).encode("cp1252"))
+    got = ingest(de, columns={"time": "Zeit", "lon": "Längengrad", "lat": "Breitengrad",
+                              "category": "Art"}, keep_duplicates=True)
+    assert got.report.encoding == "cp1252" and "Windows-1252" in got.report.notes[0]
+    assert set(got.table.category) == {"Körperverletzung"} and len(got.table) == 300
+    # a Chinese 110 export in GB18030 is still GB18030, with nothing to say
+    cn = tmp_path / "cn.csv"
+    cn.write_bytes(("时间,类别,经度,纬度\n" + CN_ROWS).encode("gb18030"))
+    got = ingest(cn, columns=CN_COLUMNS)
+    assert (got.report.encoding, got.report.notes) == ("gb18030", ())
+    assert got.table.category[0] == "刑事案件0"
+    # Excel's "Unicode text": UTF-16 with a byte-order mark, tab-separated
+    u16 = tmp_path / "u16.txt"
+    u16.write_bytes(("时间\t类别\t经度\t纬度\n" + CN_ROWS.replace(",", "\t")).encode("utf-16"))
+    got = ingest(u16, columns=CN_COLUMNS)
+    assert got.report.encoding == "utf-16" and len(got.table) == 300
+    assert got.table.category[0] == "刑事案件0"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_character_cut_in_two_costs_its_value_not_the_file(tmp_path: Path,
+                                                             encoding: str) -> None:
+    lines = ("时间,类别,经度,纬度\n" + CN_ROWS).encode(encoding).split(b"\n")
+    whole = "刑".encode(encoding)
+    lines[51] = lines[51].replace(whole, whole[:-1], 1)  # the category of data row 51
+    src = tmp_path / "cut.csv"
+    src.write_bytes(b"\n".join(lines))
+    got = ingest(src, columns=CN_COLUMNS)
+    assert got.report.encoding == encoding and len(got.table) == 300
+    (note,) = got.report.notes
+    assert note.startswith(f"1 byte sequence(s) are not {encoding.upper()}: read as '\ufffd' "
+                           "on line(s) 52 of the file")
+    assert "\ufffd" in got.table.category[50] and got.table.category[49] == "刑事案件1"
+    # bytes that are no text at all: refused, naming the line
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes("时间,类别,经度,纬度\n".encode() + bytes([0x81, 0x20]) * 2000 + b"\n")
+    with pytest.raises(IngestError, match=r"neither UTF-8 nor GB18030 nor Windows-1252; the "
+                                          r"first byte that is not UTF-8 is byte \d+, on line 2"):
+        ingest(junk, columns=CN_COLUMNS)

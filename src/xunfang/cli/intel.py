@@ -138,7 +138,8 @@ def ingest_cmd(
                          f"{out / 'ingest_report.csv'}")
         print(json.dumps(doc, ensure_ascii=False))
         return
-    out_console.print(f"{rep.rows} rows read ({rep.encoding or 'binary'}), {rep.kept} stored in "
+    text = f" ({rep.encoding})" if rep.encoding else ""  # a text file's encoding
+    out_console.print(f"{rep.rows} rows read{text}, {rep.kept} stored in "
                       f"{escape(str(store))} ({rep.crs})")
     if rep.source_crs and rep.source_crs != "EPSG:4326":  # x/y reprojected (lon/lat: as usual)
         out_console.print(f"  coordinates given in {rep.source_crs}, stored in {rep.crs} "

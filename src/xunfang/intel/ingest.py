@@ -288,17 +288,28 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
             raw = _gunzip(path, path.read_bytes())
     elif raw[:2] == b"\x1f\x8b":
         raw = _gunzip(path, raw)
+    utf16 = (first if raw is None else raw[:2])[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if utf16:  # Excel's "Unicode text" (UTF-16, tab-separated): as UTF-8 from here on
+        raw = _utf16(path, path.read_bytes() if raw is None else raw)
     bom = (first if raw is None else raw[:3]) == BOM
     encoding = "utf-8"
+    notes: tuple[str, ...] = ()
     try:
         blank = _check_text(path, raw, "utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as not_utf8:
         try:  # a GB18030 text behind a UTF-8 byte-order mark (a mis-saved file): without it
             blank = _check_text(path, raw, "gb18030", skip=3 if bom else 0)
-        except UnicodeDecodeError as exc:
-            raise IngestError(
-                f"{path}: the text is neither UTF-8 nor GB18030 (byte {exc.start})") from None
-        encoding = "gb18030"
+            encoding = "gb18030"
+        except UnicodeDecodeError:
+            pass
+        if encoding != "gb18030" or not _reads_as_chinese(path, raw, 3 if bom else 0):
+            # a few broken bytes in a UTF-8 or GB18030 text, or a Western European one
+            raw, encoding, notes = _decoded(path, raw, not_utf8.start)
+            blank = not raw.strip()
+    # the encoding the bytes are read in from here on: a text decoded above is UTF-8 now
+    text_in = "utf-8" if notes else encoding
+    if utf16:
+        encoding = "utf-16"
     if blank:
         raise IngestError(f"{path}: the file is empty")
     # a UTF-8 byte-order mark is not part of the first name. Arrow drops it from a UTF-8
@@ -309,7 +320,7 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
     else:
         with path.open("rb") as fh:
             head = _without_bom(fh.read(1 << 16))
-    sep, header = _header(head if raw is None else raw, encoding)
+    sep, header = _header(head if raw is None else raw, text_in)
     skipped: list[object] = []
 
     def skip(row: object) -> str:  # a row of the wrong width: set aside, found again below
@@ -318,7 +329,7 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
 
     if raw is not None:
         source: Any = pa.BufferReader(raw)
-    elif bom and encoding != "utf-8":
+    elif bom and text_in != "utf-8":
         fh = path.open("rb")
         fh.seek(len(BOM))
         source = pa.PythonFile(fh, mode="r")
@@ -327,7 +338,7 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
     try:
         tab = pacsv.read_csv(
             source,
-            read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(encoding=text_in, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(  # every column as text: parsing is ours;
                 column_types={n.strip(): pa.large_string() for n in header},  # pandas' own
@@ -342,17 +353,108 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
         df = tab.to_pandas()
         del tab
         return RawTable(df, encoding, None, np.arange(1, len(df) + 1, dtype=np.int64),
-                        delimiter=sep)
+                        delimiter=sep, notes=notes)
     df = tab.to_pandas()
     if raw is None:
         raw = _without_bom(path.read_bytes())
     # the fast reader does not number the rows it skips: count the rows again
-    total, problems = _wrong_width(raw, encoding, sep)
+    total, problems = _wrong_width(raw, text_in, sep)
     if len(problems) != len(skipped) or total != len(df) + len(problems):
-        return _read_rows(raw, encoding, sep)  # the two readers disagree: read row by row
+        # the two readers disagree: read row by row
+        return replace(_read_rows(raw, text_in, sep), encoding=encoding, notes=notes)
     rownum = np.delete(np.arange(1, total + 1, dtype=np.int64),
                        np.array([p.row - 1 for p in problems], dtype=np.int64))
-    return RawTable(df, encoding, None, rownum, tuple(problems), delimiter=sep)
+    return RawTable(df, encoding, None, rownum, tuple(problems), delimiter=sep, notes=notes)
+
+
+def _utf16(path: Path, data: bytes) -> bytes:
+    """A UTF-16 text (with its byte-order mark) as UTF-8 bytes."""
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{path}: the text starts as UTF-16 (Excel's \"Unicode text\") but "
+                          f"byte {exc.start} is not UTF-16") from None
+
+
+def _reads_as_chinese(path: Path, raw: bytes | None, skip: int) -> bool:
+    """Whether a text that decodes as GB18030 reads as Chinese: most of its characters
+    beyond ASCII are of GB2312, the common ones. GB18030 takes almost any pair of bytes, so a
+    Western European file (Windows-1252: 'Körperverletzung') decodes too, as rare characters
+    ('K鰎perverletzung'): an accented letter's byte and the ASCII letter after it."""
+    if raw is None:
+        with path.open("rb") as fh:
+            fh.seek(skip)
+            head = fh.read(1 << 20)
+    else:
+        head = raw[skip:skip + (1 << 20)]
+    wide = [c for c in head.decode("gb18030", errors="ignore") if ord(c) > 127]
+    common = sum(1 for c in set(wide) if _in_gb2312(c))
+    return not wide or common >= len(set(wide)) / 2
+
+
+def _in_gb2312(c: str) -> bool:
+    try:
+        c.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# broken byte sequences, as a share of a text's characters beyond ASCII (or one), up to which
+# the text is read with them replaced (and said so) rather than refused whole
+BROKEN_SHARE = 0.01
+
+
+def _decoded(path: Path, raw: bytes | None, utf8_error: int
+             ) -> tuple[bytes, str, tuple[str, ...]]:
+    """A text that is neither clean UTF-8 nor GB18030 that reads as Chinese, as UTF-8 bytes,
+    the encoding it was read in, and what the report should say: UTF-8 or GB18030 with a few
+    broken bytes (a character cut in two by a truncating export) replaced by U+FFFD and their
+    lines named, or else Windows-1252 (a Western European spreadsheet's CSV). A text more
+    than a few of whose UTF-8 characters are broken is refused, naming the first."""
+    whole = path.read_bytes() if raw is None else raw
+    data = _without_bom(whole)
+    line = whole[:utf8_error].count(b"\n") + 1
+    for name in ("utf-8", "gb18030"):
+        if name == "gb18030" and not _reads_as_chinese(path, data, 0):
+            continue
+        text = data.decode(name, errors="replace")
+        broken = text.count("\ufffd")
+        wide = len(text) - len(text.encode("ascii", errors="ignore"))  # beyond ASCII
+        if broken <= max(1.0, BROKEN_SHARE * wide) and broken <= wide - broken:
+            at = _lines_with(text, "\ufffd")
+            shown = ", ".join(str(n) for n in at[:10]) + (", …" if len(at) > 10 else "")
+            return text.encode("utf-8"), name, (
+                f"{broken} byte sequence(s) are not {name.upper()}: read as '\ufffd' on "
+                f"line(s) {shown} of the file (a character cut in two?); a row is listed only "
+                "where such a value is one it needs",)
+        if name == "utf-8" and broken < wide - broken:  # mostly UTF-8, too much of it broken
+            raise IngestError(
+                f"{path}: the text is UTF-8 with {broken} broken byte sequence(s), the first "
+                f"at byte {utf8_error}, on line {line}; repair or export the file again")
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise IngestError(
+            f"{path}: the text is neither UTF-8 nor GB18030 nor Windows-1252; the first byte "
+            f"that is not UTF-8 is byte {utf8_error}, on line {line}; save the file as "
+            "UTF-8") from None
+    return text.encode("utf-8"), "cp1252", (
+        "the text is neither UTF-8 nor Chinese GB18030: read as Windows-1252 (Western "
+        "European); if names read wrong, save the file as UTF-8",)
+
+
+def _lines_with(text: str, char: str) -> list[int]:
+    """The 1-based lines of ``text`` that hold ``char``."""
+    out: list[int] = []
+    line, seen, at = 1, 0, text.find(char)
+    while at >= 0:
+        line += text.count("\n", seen, at)
+        seen = at
+        if not out or out[-1] != line:
+            out.append(line)
+        at = text.find(char, at + 1)
+    return out
 
 
 DELIMITERS = (",", ";", "\t", "|")
