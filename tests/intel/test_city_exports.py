@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from xunfang.cli.main import app
 from xunfang.intel import ingest
-from xunfang.intel.ingest import FAR_RULE, YEAR_RULE, IngestError
+from xunfang.intel.ingest import FAR_RULE, SAME_ID_RULE, YEAR_RULE, IngestError
 
 runner = CliRunner()
 LONLAT = {"time": "date", "lon": "longitude", "lat": "latitude"}
@@ -52,7 +52,7 @@ def test_placeholder_positions_far_from_the_rest_are_listed(chicago: pd.DataFram
     df.loc[typo, "latitude"] = 4.18  # 41.8 with a digit lost
     got = ingest(_csv(df, tmp_path / "boston.csv"), columns=LONLAT, keep_duplicates=True)
     # data row numbers are 1-based (the header is row 0)
-    assert _far_rows(got.report) == sorted((minus + 1).tolist() + [typo + 1])
+    assert _far_rows(got.report) == sorted([*(minus + 1).tolist(), typo + 1])
     rule = FAR_RULE.format(km=200)
     assert got.report.counts[rule] == 61  # the limit: 200 km here (the floor)
     assert len(got.table) == len(chicago) - 61
@@ -245,3 +245,26 @@ def test_a_character_cut_in_two_costs_its_value_not_the_file(tmp_path: Path,
     with pytest.raises(IngestError, match=r"neither UTF-8 nor GB18030 nor Windows-1252; the "
                                           r"first byte that is not UTF-8 is byte \d+, on line 2"):
         ingest(junk, columns=CN_COLUMNS)
+
+
+def test_one_incident_on_several_rows_counts_once(tmp_path: Path) -> None:
+    # a 110 dispatch export: one row per unit sent (处警单位), the incident's id repeated
+    head = "警情编号,报警时间,警情类别,经度,纬度,处警单位\n"
+    rows = [f"J{i:04d},2019-01-{1 + i % 28:02d} 10:00,盗窃,104.06,{30.66 + i / 1000:.4f},"
+            f"派出所{i % 4}\n" for i in range(200)]
+    rows[10] = rows[10].replace("派出所2", "派出所3")
+    again = [rows[10].replace("派出所3", "巡特警"), rows[20].replace("派出所0", "交警")]
+    # the same id on another day (a number given anew each year) or of another kind
+    other = [rows[30].replace("2019-01-03", "2020-01-03"), rows[40].replace("盗窃", "抢劫")]
+    src = tmp_path / "jq.csv"
+    src.write_text(head + "".join(rows + again + other), encoding="utf-8")
+    cols = {"id": "警情编号", "time": "报警时间", "category": "警情类别", "lon": "经度",
+            "lat": "纬度"}
+    got = ingest(src, columns=cols)
+    assert len(got.table) == 202
+    listed = [(p.row, p.field, p.value) for p in got.report.problems]
+    assert listed == [(201, "警情编号", "J0010 (as row 11)"),
+                      (202, "警情编号", "J0020 (as row 21)")]
+    assert got.report.counts == {SAME_ID_RULE: 2}
+    kept = ingest(src, columns=cols, keep_duplicates=True)
+    assert len(kept.table) == 204 and "2 rows repeat an earlier row's id" in kept.report.notes[0]

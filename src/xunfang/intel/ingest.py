@@ -1918,6 +1918,18 @@ def ingest(
             rej.counts["exact duplicate"] += len(drows)
             if not keep_duplicates:
                 bad[drows] = True
+    notes = raw.notes
+    if "id" in m:  # one incident on several rows (one per unit sent, per offence of a kind)
+        again, earlier = _repeated_ids(df, m, t, ~bad)
+        if len(again) and keep_duplicates:
+            notes += (f"{len(again)} rows repeat an earlier row's id, category and day: kept "
+                      "(--keep-duplicates), each counted as an incident",)
+        elif len(again):
+            ids = df[m["id"]].to_numpy()
+            rej.add(SAME_ID_RULE, m["id"], again,
+                    [f"{ids[r]} (as row {rownum[f]})" for r, f in
+                     zip(again.tolist(), earlier.tolist(), strict=True)])
+            bad[again] = True
 
     keep = np.flatnonzero(~bad)
     priority = np.zeros(n, dtype=np.int64)
@@ -1934,13 +1946,39 @@ def ingest(
     report = IngestReport(
         source=str(path), rows=raw.rows, kept=len(keep), encoding=encoding, crs=target_crs,
         time_format=layout, source_crs=src_crs if src_crs != target_crs else None,
-        notes=raw.notes + _time_notes(t[keep]),
+        notes=notes + _time_notes(t[keep]),
         counts=dict(rej.counts), problems=tuple(rej.listed),
         duplicates=tuple(dups[:MAX_LISTED]),
         every_problem=tuple(rej.every),
         every_duplicate=np.array(dups, dtype=np.int64).reshape(-1, 2),
     )
     return Ingested(table, report)
+
+
+SAME_ID_RULE = ("same id, category and day as an earlier row: one incident written on "
+                "several rows (one per unit sent, or per offence), counted once")
+
+
+def _repeated_ids(df: pd.DataFrame, m: Mapping[str, str], t: npt.NDArray[np.datetime64],
+                  live: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
+    """The rows of ``live`` whose id, category (if mapped) and day repeat an earlier live
+    row's, and that row for each. The day and the category are part of the key: a system
+    that numbers incidents anew each year, or writes an incident of two kinds on two rows
+    (counted once for each kind, as ``--category`` selects them), loses nothing."""
+    rows = np.flatnonzero(live)
+    ids = df[m["id"]].astype("string").str.strip().to_numpy(dtype=object, na_value="")[rows]
+    given = ids != ""
+    rows, ids = rows[given], ids[given]
+    key = pd.DataFrame({"id": ids, "day": t[rows].astype("datetime64[D]")})
+    if "category" in m:
+        key["category"] = (df[m["category"]].astype("string").str.strip()
+                           .to_numpy(dtype=object, na_value="")[rows])
+    group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
+    again = pd.Series(group).duplicated(keep="first").to_numpy()
+    first_of = np.full(int(group.max()) + 1 if len(group) else 0, -1, dtype=np.int64)
+    order = np.flatnonzero(~again)
+    first_of[group[order]] = rows[order]
+    return rows[again], first_of[group[again]]
 
 
 def _geometry_problems(rej: _Rejects, why: npt.NDArray[np.object_],
