@@ -268,3 +268,37 @@ def test_one_incident_on_several_rows_counts_once(tmp_path: Path) -> None:
     assert got.report.counts == {SAME_ID_RULE: 2}
     kept = ingest(src, columns=cols, keep_duplicates=True)
     assert len(kept.table) == 204 and "2 rows repeat an earlier row's id" in kept.report.notes[0]
+
+
+def test_columns_of_pairs_in_either_order(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    ref = ingest(_csv(chicago, tmp_path / "ref.csv"), columns=LONLAT, keep_duplicates=True)
+    lon, lat = chicago.longitude.to_numpy(), chicago.latitude.to_numpy()
+    df = pd.DataFrame({"date": chicago.date,
+                       "lonlat": [f"({a}, {b})" for a, b in zip(lon, lat, strict=True)],
+                       "bare": [f"{a},{b}" for a, b in zip(lon, lat, strict=True)],
+                       "socrata": [f"({b}, {a})" for a, b in zip(lon, lat, strict=True)]})
+    src = _csv(df, tmp_path / "pairs.csv")
+
+    def read(**cols: str) -> object:
+        return ingest(src, columns={"time": "date", **cols}, keep_duplicates=True)
+
+    for got in (read(lonlat="lonlat"), read(lonlat="bare"), read(latlon="socrata"),
+                read(point="socrata")):
+        assert np.abs(got.table.x - ref.table.x).max() < 0.01  # type: ignore[attr-defined]
+    assert "read as (latitude, longitude), Socrata's order" in read(
+        point="socrata").report.notes[0]  # type: ignore[attr-defined]
+    assert not read(latlon="socrata").report.notes  # type: ignore[attr-defined]
+    # the Americas' (lon, lat) read in Socrata's order would be in Antarctica
+    with pytest.raises(IngestError, match=r"the pairs of bare seem to be in the other order; "
+                                          r"map the column as lonlat=bare"):
+        read(point="bare")
+    # a Chinese export's '104.06,30.66': the longitude beyond ±90 tells the order
+    cn = pd.DataFrame({"date": chicago.date[:50], "经纬度": [
+        f"{104.06 + i / 1000:.4f},{30.66:.2f}" for i in range(50)]})
+    got = ingest(_csv(cn, tmp_path / "cn.csv"), columns={"time": "date", "point": "经纬度"},
+                 keep_duplicates=True)
+    assert len(got.table) == 50 and not got.report.notes and got.report.crs == "EPSG:32648"
+    with pytest.raises(IngestError, match=r"map the column as lonlat=经纬度"):
+        ingest(tmp_path / "cn.csv", columns={"time": "date", "latlon": "经纬度"})
+    with pytest.raises(IngestError, match=r"maps lonlat and lat"):
+        read(lonlat="bare", lat="bare")

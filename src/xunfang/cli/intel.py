@@ -21,8 +21,10 @@ intel_app = typer.Typer(
 
 ColumnsOpt = Annotated[str | None, typer.Option(
     "--columns", help="Column mapping FIELD=COLUMN,… (fields: id,time,x,y,lon,lat,point,"
-    "category,priority), e.g. time=date,lon=longitude,lat=latitude; point= a column of WKT "
-    "'POINT (x y)' or '(lat, lon)' pairs; a date and a time of day in two "
+    "lonlat,latlon,category,priority), e.g. time=date,lon=longitude,lat=latitude; point= a "
+    "column of WKT 'POINT (x y)' or of pairs '(a, b)' / 'a,b' (latitude first unless a value "
+    "beyond ±90 shows longitude first); lonlat= / latlon= a column of pairs in that order; "
+    "a date and a time of day in two "
     "columns: time=DATE+TIME (a time of day in HHMM digits, as 2230, or in hours is read as "
     "such); numbers apart: time=YEAR+MONTH+DAY[+HOUR[+MINUTE[+SECOND]]]; other columns are "
     "joined with spaces, for --time-format.")]

@@ -57,7 +57,11 @@ IntArray = npt.NDArray[np.int64]
 # a text column: Python strings (object array) or Arrow-backed text (a file's other columns)
 TextColumn: TypeAlias = "npt.NDArray[Any] | pd.arrays.ArrowStringArray"
 
-FIELDS = ("id", "time", "x", "y", "lon", "lat", "point", "category", "priority")
+FIELDS = ("id", "time", "x", "y", "lon", "lat", "point", "lonlat", "latlon", "category",
+          "priority")
+# fields naming one column of points: WKT or pairs in an order found from the values
+# ("point"), or pairs in the order named
+POINT_FIELDS = ("point", "lonlat", "latlon")
 # column names recognised without a mapping (lower case), per field
 _ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "incident_id", "编号", "警情编号", "案件编号"),
@@ -1097,38 +1101,63 @@ def _clock_digits(text: pd.Series) -> pd.Series:
 _NUM = r"([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)"
 
 
-def _point_parts(text: pd.Series, geographic: bool) -> tuple[pd.Series, pd.Series]:
-    """x and y (lon and lat) of a column of points: WKT 'POINT (x y)' (SF's Point, NYC's
-    Lat_Lon is the other form), or Socrata's '(lat, lon)' (Chicago's Location), whose order is
-    latitude first, read only as degrees. A value in neither form is passed on as written, to
-    be listed as not a number."""
+def _point_parts(text: pd.Series, geographic: bool, order: str = "point",
+                 name: str = "") -> tuple[pd.Series, pd.Series, str | None]:
+    """x and y (lon and lat) of a column of points, and what the report should say of their
+    order: WKT 'POINT (x y)' (SF's Point, NYC's Lat_Lon is the other form), or pairs of
+    degrees '(a, b)' or 'a,b'. A pair's order is the field's (``lonlat``, ``latlon``); for
+    ``point`` the values tell it where one of them lies beyond ±90 (a longitude: Chinese
+    exports' '104.06,30.66'), else it is Socrata's '(lat, lon)' (Chicago's Location), said
+    in the note. A value in no form is passed on as written, to be listed as not a number."""
     t = text.astype("string").str.strip()
     wkt = t.str.extract(rf"^(?i:POINT)\s*(?:Z|M|ZM)?\s*\(\s*{_NUM}\s+{_NUM}(?:\s+{_NUM})*\s*\)$")
     x, y = wkt[0], wkt[1]
+    note = None
     if geographic:
-        pair = t.str.extract(rf"^\(\s*{_NUM}\s*,\s*{_NUM}\s*\)$")
-        x, y = x.fillna(pair[1]), y.fillna(pair[0])
-    return x.fillna(t), y.fillna(t)
+        pair = t.str.extract(rf"^\(?\s*{_NUM}\s*[,;]\s*{_NUM}\s*\)?$")
+        a, b = pd.to_numeric(pair[0]).abs(), pd.to_numeric(pair[1]).abs()
+        if order == "point":
+            first_lon, second_lon = bool((a > 90).any()), bool((b > 90).any())
+            order = "lonlat" if first_lon and not second_lon else "latlon"
+            if not first_lon and not second_lon and pair[0].notna().any():
+                note = (f"the pairs of {name} are read as (latitude, longitude), Socrata's "
+                        "order: no value lies beyond ±90 to tell; if they are (longitude, "
+                        f"latitude), map the column as lonlat={name}")
+        lon, lat = (pair[0], pair[1]) if order == "lonlat" else (pair[1], pair[0])
+        x, y = x.fillna(lon), y.fillna(lat)
+    return x.fillna(t), y.fillna(t), note
 
 
 def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
-             time_format: str | None = None, crs: str | None = None) -> dict[str, str]:
+             time_format: str | None = None, crs: str | None = None,
+             notes: list[str] | None = None) -> dict[str, str]:
+    """The columns of ``df`` for each field, from ``columns`` and the aliases; ``notes``
+    gathers what the report should say of them."""
+    notes = [] if notes is None else notes
     have = {str(c).strip(): c for c in df.columns}
     lower = {k.lower(): v for k, v in have.items()}
     out: dict[str, str] = {}
-    if "point" in columns:
-        both = [k for k in ("lon", "lat", "x", "y") if k in columns]
+    points = [k for k in POINT_FIELDS if k in columns]
+    if points:
+        both = [k for k in ("lon", "lat", "x", "y", *POINT_FIELDS[1:]) if k in columns
+                and k != points[0]]
         if both:
-            raise IngestError(f"{path}: --columns maps point and {', '.join(both)}: give the "
-                              "column of points, or the coordinate columns, not both")
+            raise IngestError(f"{path}: --columns maps {points[0]} and {', '.join(both)}: give "
+                              "the column of points, or the coordinate columns, not both")
     for key, col in columns.items():
-        if key == "point":
+        if key in POINT_FIELDS:
             if col not in have:
                 raise IngestError(
-                    f"{path}: --columns maps point to '{col}', which is not a column; "
+                    f"{path}: --columns maps {key} to '{col}', which is not a column; "
                     f"columns are {_listed(have)}")
             geographic = crs is None or _crs(crs)[1]
-            xs, ys = _point_parts(df[have[col]], geographic)
+            if key != "point" and not geographic:
+                raise IngestError(f"{path}: --columns {key}= is a column of longitude and "
+                                  f"latitude pairs, and --crs {crs} is projected: map a "
+                                  "column of WKT points with point=")
+            xs, ys, note = _point_parts(df[have[col]], geographic, key, col)
+            if note:
+                notes.append(note)
             pair = ("lon", "lat") if crs is None else ("x", "y")
             for k, values in zip(pair, (xs, ys), strict=True):
                 df[f"{col} ({k})"] = values
@@ -1170,7 +1199,7 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
     # a name guessed from the aliases never displaces a mapping given: coordinates of a kind
     # the user mapped (lon/lat, x/y or a column of points) exclude the other kinds' aliases
     given = set(columns)
-    coordinates = (("lon", "lat", "x", "y") if "point" in given
+    coordinates = (("lon", "lat", "x", "y") if given & set(POINT_FIELDS)
                    else ("lon", "lat") if given & {"x", "y"}
                    else ("x", "y") if given & {"lon", "lat"} else ())
     for key, names in _ALIASES.items():
@@ -1767,7 +1796,8 @@ def ingest(
         first = raw.problems[0]
         raise IngestError(f"{path}: no row has as many fields as the header; row {first.row} "
                           f"has {first.value}")
-    m = _mapping(df, columns or {}, path, time_format, crs)
+    mapping_notes: list[str] = []
+    m = _mapping(df, columns or {}, path, time_format, crs, mapping_notes)
     if "time" not in m:
         raise IngestError(
             f"{path}: no time column; map one with --columns time=COLUMN "
@@ -1918,7 +1948,7 @@ def ingest(
             rej.counts["exact duplicate"] += len(drows)
             if not keep_duplicates:
                 bad[drows] = True
-    notes = raw.notes
+    notes = raw.notes + tuple(mapping_notes)
     if "id" in m:  # one incident on several rows (one per unit sent, per offence of a kind)
         again, earlier = _repeated_ids(df, m, t, ~bad)
         if len(again) and keep_duplicates:
@@ -2007,7 +2037,11 @@ def _no_coordinates(path: Path, xname: str, yname: str, counts: Counter[str], xs
     far = given & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
     if lonlat and far.any():
         swapped = far & (np.abs(xs) <= 90) & (np.abs(ys) <= 180)
-        if swapped.sum() * 2 > far.sum():
+        if swapped.sum() * 2 > far.sum() and xname.endswith(" (lon)"):  # a column of pairs
+            col = xname[:-len(" (lon)")]
+            msg += (f". The pairs of {col} read as (latitude, longitude) put latitudes beyond "
+                    f"±90: map the column as lonlat={col}")
+        elif swapped.sum() * 2 > far.sum():
             msg += (f". The values of {yname} lie beyond ±90 but within ±180, and those of "
                     f"{xname} within ±90: the columns seem swapped; map them with --columns "
                     f"lon={yname},lat={xname}")
@@ -2116,6 +2150,12 @@ def _check_hemisphere(path: Path, xname: str, yname: str, lon: FloatArray,
                       lat: FloatArray) -> None:
     """Refuse lon/lat whose middle lies in Antarctica: the columns swapped, as a US city's
     (40.7, -73.9) read as lon, lat. Elsewhere swapped columns can look like a real place."""
+    if len(lat) and float(np.median(lat)) < ANTARCTIC and xname.endswith(" (lon)"):
+        col = xname[:-len(" (lon)")]
+        raise IngestError(
+            f"{path}: the incidents' middle lies at latitude {np.median(lat):.2f}, longitude "
+            f"{np.median(lon):.2f}, in Antarctica: the pairs of {col} seem to be in the other "
+            f"order; map the column as lonlat={col} or latlon={col}")
     if len(lat) and float(np.median(lat)) < ANTARCTIC:
         raise IngestError(
             f"{path}: the incidents' middle lies at latitude {np.median(lat):.2f}, longitude "
