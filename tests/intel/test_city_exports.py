@@ -6,6 +6,7 @@ five columns, GIS date-times without a zone, text encodings."""
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -302,3 +303,55 @@ def test_columns_of_pairs_in_either_order(chicago: pd.DataFrame, tmp_path: Path)
         ingest(tmp_path / "cn.csv", columns={"time": "date", "latlon": "经纬度"})
     with pytest.raises(IngestError, match=r"maps lonlat and lat"):
         read(lonlat="bare", lat="bare")
+
+
+def test_a_time_of_day_as_a_fraction_of_the_day(tmp_path: Path) -> None:
+    # a workbook's 时间 cell in General format: 0.9375 is 22:30
+    rows = "".join(f"2018-01-{1 + i % 28:02d},{f},104.06,{30.66 + i / 1000:.4f}\n"
+                   for i, f in enumerate(["0.9375", "0", "0.5", "0.000694444444444444"] * 30))
+    src = tmp_path / "frac.csv"
+    src.write_text("日期,时间,lon,lat\n" + rows, encoding="utf-8")
+    got = ingest(src, columns={"time": "日期+时间"})
+    assert got.table.time[:4].astype(str).tolist() == [
+        "2018-01-01T22:30:00", "2018-01-02T00:00:00", "2018-01-03T12:00:00",
+        "2018-01-04T00:01:00"]
+    assert len(got.table) == 120 and not got.report.notes
+
+
+def test_what_reading_set_aside_is_said_under_every_command(chicago: pd.DataFrame,
+                                                           tmp_path: Path) -> None:
+    df = chicago.copy()
+    df.loc[df.index % 3 != 0, "date"] = "sometime"  # two rows in three: an unread time
+    src = _csv(df, tmp_path / "most.csv")
+    cols = ["--columns", "time=date,lon=longitude,lat=latitude"]
+    res = runner.invoke(app, ["intel", "evaluate", str(src), *cols, "--methods", "naive,decay",
+                              "--train-days", "30", "--test-from", "2017-06-01"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stdout.split())
+    assert f"warning: {len(df) - len(df) // 3 - 1:,} of the file's {len(df):,} rows" in said
+    assert "these figures rest on" in said
+    res = runner.invoke(app, ["intel", "forecast", str(src), *cols, "--method", "naive",
+                              "--from", "2017-07-01"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stdout.split())
+    assert "naive forecast for 2017-07-01, trained on" in said  # one day: no "+ 0 days"
+    assert "time not a date-time" in said and "warning:" in said
+    res = runner.invoke(app, ["intel", "forecast", str(src), *cols, "--method", "naive",
+                              "--from", "2017-07-01", "--json"])
+    read = json.loads(res.stdout)["read"]
+    unread = int((df.index % 3 != 0).sum())
+    assert read["counts"]["time not a date-time"] == unread
+    assert read["rows"] == len(df) and read["kept"] <= len(df) - unread
+
+
+def test_no_hit_by_either_method_is_no_ratio(tmp_path: Path) -> None:
+    # every test incident in a cell the window never saw: no method hits, no ratio, no warning
+    rows = [f"2019-01-{d:02d} 10:00,-87.6{d:02d},41.8\n" for d in range(1, 29)]
+    src = tmp_path / "move.csv"
+    src.write_text("time,lon,lat\n" + "".join(rows), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = runner.invoke(app, ["intel", "evaluate", str(src), "--methods", "naive,decay",
+                                  "--train-days", "7", "--test-from", "2019-01-20"])
+    assert res.exit_code == 0, res.output
+    assert "— (no hit)" in res.stdout and "nan" not in res.stdout

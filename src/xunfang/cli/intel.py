@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from xunfang._errors import ScenarioError, XunfangError
+
+if TYPE_CHECKING:
+    from xunfang.intel.ingest import IngestReport
 
 intel_app = typer.Typer(
     help="Intelligence: incident ingestion, risk forecasts per place and slot, evaluation.",
@@ -375,9 +379,7 @@ def evaluate_cmd(
         doc["incidents_of_category"] = len(chosen)
     rep = src.report  # a table file's reading: what was set aside, and how it was read
     if rep is not None:
-        doc["read"] = {k: v for k, v in rep.as_json().items()
-                       if k in ("rows", "kept", "crs", "source_crs", "time_format", "counts",
-                                "notes")}
+        doc["read"] = _read_json(rep)
     if "naive" in names:
         for m, s in zip(doc["methods"], result.scores, strict=True):
             point, lo, hi = result.ratio(s.method, "naive", 0.05, seed=seed)
@@ -403,22 +405,15 @@ def evaluate_cmd(
         table.add_row(
             s.method, *(f"{s.hit_rate[c]:.3f}" for c in COVERAGES), f"{s.pai[0.05]:.2f}",
             f"{s.pei[0.05]:.3f}", f"{s.log_likelihood:.3f}",
-            f"{r['ratio']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}]".replace("inf", "∞") if r else "",
+            _ratio_text(r),
             f"{s.seconds:.1f}")
     # twelve columns of figures: in a pipe (80 columns to rich) never cut to '0.0…'
     if out_console.is_terminal:
         out_console.print(table)
     else:
         Console(file=out_console.file, width=max(out_console.width, 150)).print(table)
-    if rep is not None and (rep.counts or rep.notes):
-        set_aside = "; ".join(f"{n:,} {escape(rule)}" for rule, n in rep.counts.items())
-        out_console.print(f"{rep.rows:,} rows read, {rep.kept:,} used"
-                          + (f" ({set_aside}; `xunfang intel ingest` lists every row)"
-                             if rep.counts else "")
-                          + (f"; {len(chosen):,} of them of the categories named"
-                             if category else ""))
-        for note in rep.notes:
-            out_console.print(f"note: {escape(note)}")
+    if rep is not None:
+        _print_reading(rep, len(chosen) if category else None)
     if len(ev.unit) > placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), streets is not None,
                                    len(ev.unit) - placed))
@@ -438,6 +433,42 @@ def evaluate_cmd(
                     f"{taken[c]:.1%} at {c:g}" for c in over)
                 + f" of the study area on average ({result.scores[0].method}'s); PAI "
                 "divides by that share")
+
+
+def _ratio_text(r: dict[str, float] | None) -> str:
+    """A ratio to naive with its interval, for the table ("—" where neither hit)."""
+    if not r:
+        return ""
+    if math.isnan(r["ratio"]):
+        return "— (no hit)"
+    return f"{r['ratio']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}]".replace("inf", "∞")
+
+
+def _read_json(rep: IngestReport) -> dict[str, Any]:
+    return {k: v for k, v in rep.as_json().items()
+            if k in ("rows", "kept", "crs", "source_crs", "time_format", "counts", "notes")}
+
+
+def _print_reading(rep: IngestReport, of_categories: int | None) -> None:
+    """What reading an incident file set aside and noted, under a command's figures; a
+    warning where most rows were set aside (a wrong mapping or time layout)."""
+    from xunfang.cli.main import out_console
+
+    if not (rep.counts or rep.notes):
+        return
+    set_aside = "; ".join(f"{n:,} {escape(rule)}" for rule, n in rep.counts.items())
+    out_console.print(f"{rep.rows:,} rows read, {rep.kept:,} used"
+                      + (f" ({set_aside}; `xunfang intel ingest` lists every row)"
+                         if rep.counts else "")
+                      + (f"; {of_categories:,} of them of the categories named"
+                         if of_categories is not None else ""))
+    for note in rep.notes:
+        out_console.print(f"note: {escape(note)}")
+    if 2 * rep.kept < rep.rows:
+        out_console.print(
+            f"[bold]warning:[/bold] {rep.rows - rep.kept:,} of the file's {rep.rows:,} rows "
+            f"were set aside (the rules above) and these figures rest on {rep.kept:,}: check "
+            "the column mapping and the time layout before reading them")
 
 
 @intel_app.command("forecast")
@@ -544,13 +575,17 @@ def forecast_cmd(
             doc["cell_m"] = u.cell_m  # cell "i_j" covers [i, i+1) x [j, j+1) cell sizes in crs
         if category:
             doc["category"] = list(category)
+        if got.src.report is not None:  # what reading the file set aside, as evaluate's
+            doc["read"] = _read_json(got.src.report)
         if checked is not None:
             doc["check"] = checked.as_json()
         print(json.dumps(doc, ensure_ascii=False))
         return
     of = f" of {', '.join(category)} ({len(got.chosen)} incidents)" if category else ""
     name = fc.method + (f" → {fc.details['chosen']}" if "chosen" in fc.details else "")
-    out_console.print(f"{escape(name)} forecast{escape(of)} for {first} + {days - 1} days, trained "
+    span = (f"{first}" if days == 1
+            else f"{first} to {first + timedelta(days=days - 1)} ({days} days)")
+    out_console.print(f"{escape(name)} forecast{escape(of)} for {span}, trained "
                       f"on {fc.trained_from} to {fc.trained_to - timedelta(days=1)}; "
                       f"expected incidents: {fc.risk.sum():.1f}")
     table = Table(title="hottest places")
@@ -574,6 +609,8 @@ def forecast_cmd(
         out_console.print(f"note: clocks change on {change['day']} in {zone}: {what}")
     for note in u.notes:
         out_console.print(f"note: {escape(note)}")
+    if got.src.report is not None:
+        _print_reading(got.src.report, len(got.chosen) if category else None)
     if len(ev.unit) > got.placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), got.streets is not None,
                                    len(ev.unit) - got.placed, "they are not forecast"))

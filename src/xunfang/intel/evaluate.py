@@ -111,6 +111,8 @@ class Evaluation:
         rb = b[idx].sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = ra / rb  # inf where the baseline had no hit in a resample (nan for 0 / 0)
+        if np.isnan(r).all():  # neither hit in any resample: no interval to give
+            return float(point), math.nan, math.nan
         # no interpolation where a ratio is inf: between it and a finite one it gives nan
         lo, hi = np.nanpercentile(r, [2.5, 97.5], method="inverted_cdf" if np.isinf(r).any()
                                   else "linear")

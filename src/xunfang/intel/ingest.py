@@ -1074,10 +1074,21 @@ def _from_numbers(texts: list[pd.Series]) -> pd.Series:
 
 
 def _clock_digits(text: pd.Series) -> pd.Series:
-    """The times of day of a column written as whole numbers, as HH:MM: HHMM where any of them
+    """The times of day of a column written as fractions of a day (a spreadsheet's time cell
+    in General format: "0.9375" is 22:30:00), or as whole numbers, as HH:MM: HHMM where any of them
     has three or four digits (Los Angeles's TIME OCC: "2230"; "5" is 00:05, "0005" too),
     hours where each has one or two, none is above 23 and no value of the column has a
     colon (Boston's HOUR). Other values are left as written, to be read or listed as such."""
+    fraction = text.str.fullmatch(r"0?\.[0-9]+|0").fillna(False)
+    if fraction.any() and text[fraction].str.contains(".", regex=False).any() and bool(
+            fraction[text != ""].all()):  # a spreadsheet's time of day in General format
+        seconds = (pd.to_numeric(text[fraction]) * 86400).round().astype(int)
+        clock = (seconds // 3600).astype(str).str.zfill(2) + ":" + (
+            seconds // 60 % 60).astype(str).str.zfill(2) + ":" + (
+            seconds % 60).astype(str).str.zfill(2)
+        out = text.copy()
+        out[clock.index] = clock.where(seconds < 86400, text[fraction])
+        return out
     digits = text.str.fullmatch(r"[0-9]{1,4}").fillna(False)  # ASCII: '\d' takes '０' too
     given = text[digits]
     if given.empty:
