@@ -355,3 +355,21 @@ def test_no_hit_by_either_method_is_no_ratio(tmp_path: Path) -> None:
                                   "--train-days", "7", "--test-from", "2019-01-20"])
     assert res.exit_code == 0, res.output
     assert "— (no hit)" in res.stdout and "nan" not in res.stdout
+
+
+def test_evaluate_an_ingested_folder(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    src = _csv(chicago, tmp_path / "c.csv")
+    res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(tmp_path / "o1"),
+                              "--columns", "time=date,lon=longitude,lat=latitude"])
+    assert res.exit_code == 0, res.output
+    assert "(row 1 is the first under the header" in " ".join(res.stdout.split())
+    args = ["--methods", "naive", "--train-days", "30", "--test-from", "2017-06-01", "--json"]
+    by_folder = runner.invoke(app, ["intel", "evaluate", str(tmp_path / "o1"), *args])
+    by_store = runner.invoke(app, ["intel", "evaluate", str(tmp_path / "o1" /
+                                                            "incidents.parquet"), *args])
+    assert by_folder.exit_code == 0, by_folder.output
+    assert json.loads(by_folder.stdout)["methods"][0]["hit_rate"] == json.loads(
+        by_store.stdout)["methods"][0]["hit_rate"]
+    res = runner.invoke(app, ["intel", "evaluate", str(tmp_path), *args])
+    assert res.exit_code == 1
+    assert "a folder, neither a scenario (no scenario.toml) nor an ingested store" in res.stderr

@@ -108,6 +108,7 @@ def ingest_cmd(
     from xunfang.cli.main import load_or_exit, out_console
     from xunfang.intel import ingest, jurisdiction_of, parse_columns, write_parquet
     from xunfang.intel.ingest import IngestError
+    from xunfang.intel.sources import STORE
 
     target_crs = None
     area = None
@@ -130,7 +131,7 @@ def ingest_cmd(
             _write_report(got.report, failed)
             raise IngestError(f"{got.report.nothing_kept()}; every row is listed in {failed} "
                               "(a store already in the folder, and its report, are kept)")
-        store = write_parquet(got.table, out / "incidents.parquet")
+        store = write_parquet(got.table, out / STORE)
         _write_report(got.report, out / "ingest_report.csv")  # the report of that store
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
@@ -155,7 +156,8 @@ def ingest_cmd(
     for note in rep.notes:
         out_console.print(f"  note: {escape(note)}")
     if rep.counts:
-        out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))}")
+        out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))} "
+                          "(row 1 is the first under the header: a spreadsheet's row 2)")
 
 
 FAILED_REPORT = "ingest_report.failed.csv"  # the rows of an ingest that stored nothing

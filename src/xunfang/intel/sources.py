@@ -77,6 +77,9 @@ def select_categories(table: IncidentTable, wanted: Sequence[str],
     return table.take(np.flatnonzero(np.isin(codes, sorted(chosen))))
 
 
+# the store `xunfang intel ingest --out FOLDER` writes in its folder
+STORE = "incidents.parquet"
+
 # what an incident file's reading options are called on the command line
 _FILE_OPTIONS = {"columns": "--columns", "crs": "--crs", "time_format": "--time-format",
                  "tz": "--tz", "source_tz": "--source-tz", "layer": "--layer",
@@ -103,6 +106,11 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
         table = IncidentTable.from_scenario(sc.incidents, sc.crs.working)
         return Source(table.to_crs(target_crs) if target_crs else table, sc, None)
     path = Path(spec)
+    if path.is_dir():  # `xunfang intel ingest --out FOLDER`'s folder: its store
+        if not (path / STORE).is_file():
+            raise IngestError(f"{path}: a folder, neither a scenario (no scenario.toml) nor an "
+                              f"ingested store (no {STORE}); give an incident file")
+        path = path / STORE
     if path.suffix.lower() == ".parquet":
         if named:
             raise IngestError(f"{path} is an ingested store: {', '.join(named)} apply to "
