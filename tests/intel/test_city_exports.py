@@ -373,3 +373,21 @@ def test_evaluate_an_ingested_folder(chicago: pd.DataFrame, tmp_path: Path) -> N
     res = runner.invoke(app, ["intel", "evaluate", str(tmp_path), *args])
     assert res.exit_code == 1
     assert "a folder, neither a scenario (no scenario.toml) nor an ingested store" in res.stderr
+
+
+def test_chinese_meridiems_under_a_given_layout_and_dates_run_into_clocks(
+        tmp_path: Path) -> None:
+    rows = "".join(f"2017/1/{1 + i % 28} {'上午' if i % 2 else '下午'} 10:0{i % 10}:00,104.06,"
+                   f"{30.66 + i / 1000:.4f}\n" for i in range(60))
+    src = tmp_path / "pm.csv"
+    src.write_text("t,lon,lat\n" + rows, encoding="utf-8")
+    given = ingest(src, columns={"time": "t"}, time_format="%Y/%m/%d %p %I:%M:%S")
+    guessed = ingest(src, columns={"time": "t"})
+    assert given.table.time[:2].astype(str).tolist() == ["2017-01-01T22:00:00",
+                                                         "2017-01-02T10:01:00"]
+    assert np.array_equal(given.table.time, guessed.table.time) and len(given.table) == 60
+    rows = "".join(f"2017年01月{1 + i % 28:02d}日00:0{i % 10}:00,104.06,{30.66 + i / 1000:.4f}\n"
+                   for i in range(60))
+    src.write_text("t,lon,lat\n" + rows, encoding="utf-8")
+    got = ingest(src, columns={"time": "t"})
+    assert got.report.time_format == "%Y年%m月%d日%H:%M:%S" and len(got.table) == 60

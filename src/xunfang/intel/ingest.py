@@ -1253,6 +1253,7 @@ TIME_FORMATS = (
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y", "%d/%m/%Y",
     "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M",
     "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日%H时%M分%S秒",
+    "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M",
     # month names: Oracle-based records systems ('02-JAN-19 03.04.05.000000 PM') and US
     # reports ('Jan 2, 2019 3:04 PM')
     "%d-%b-%y %I.%M.%S.%f %p", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %H:%M", "%d-%b-%y %H:%M:%S",
@@ -1397,6 +1398,7 @@ _OFFSET_PART = r"^(.*?)\s*(?:[Zz]|UTC|GMT|([+-])(\d\d):?(\d\d)?)$"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MERIDIEM = {"上午": False, "凌晨": False, "早上": False, "中午": True, "下午": True,
              "晚上": True}  # True: after noon
+_MERIDIEM_WORDS = re.compile("|".join(_MERIDIEM))
 _CLOCK = r"(\d{1,2})(:\d\d(?::\d\d)?)"
 _MERIDIEM_AT = re.compile(rf"({'|'.join(_MERIDIEM)})\s*{_CLOCK}|{_CLOCK}\s*({'|'.join(_MERIDIEM)})")
 _WEEKDAY_AT = re.compile(rf"^(?:{'|'.join(_WEEKDAYS)})[a-z]*\.?,?\s+", re.I)
@@ -1599,6 +1601,9 @@ def _parse_times(
     n = len(text)
     abbreviated, abbreviation_rule = np.zeros(n, dtype=bool), ""
     summer = np.full(n, -1, dtype=np.int8)  # 1: a daylight-saving name, 0: standard, -1: none
+    if fmt is not None and "%p" in fmt:  # a given layout's %p reads Chinese 上午/下午 too
+        text = text.str.replace(_MERIDIEM_WORDS, lambda m: "PM" if _MERIDIEM[m[0]] else "AM",
+                                regex=True)
     if fmt is None:  # a layout given reads the values as written ('%Y-%m-%d %H:%M:%S UTC')
         text = _respell(text)
         text, abbreviated, abbreviation_rule, summer = _abbreviations(text, source_tz or tz)
