@@ -391,3 +391,64 @@ def test_chinese_meridiems_under_a_given_layout_and_dates_run_into_clocks(
     src.write_text("t,lon,lat\n" + rows, encoding="utf-8")
     got = ingest(src, columns={"time": "t"})
     assert got.report.time_format == "%Y年%m月%d日%H:%M:%S" and len(got.table) == 60
+
+
+XLS_HEAD = ["警情编号", "报警时间", "警情类别", "经度", "纬度"]
+
+
+def _xls_rows(n: int = 40) -> list[list[object]]:
+    return [[f"J{i:03d}", f"2019-01-{1 + i % 28:02d} 22:{i % 60:02d}:00", "盗窃",
+             104.06 + i / 1000, 30.66] for i in range(n)]
+
+
+def test_files_named_xls_read_by_what_they_hold(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import openpyxl
+    import xlwt
+
+    cols = {"id": "警情编号", "time": "报警时间", "category": "警情类别", "lon": "经度",
+            "lat": "纬度"}
+    expect = [f"2019-01-{1 + i % 28:02d}T22:{i % 60:02d}:00" for i in range(40)]
+    # Excel 97-2003: a real date cell, a text cell, numbers
+    book = xlwt.Workbook()
+    ws = book.add_sheet("警情")
+    for c, h in enumerate(XLS_HEAD):
+        ws.write(0, c, h)
+    when = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm:ss")
+    for r, row in enumerate(_xls_rows(), start=1):
+        for c, v in enumerate(row):
+            if c == 1 and r % 2:
+                ws.write(r, c, dt.datetime.fromisoformat(str(v)), when)
+            else:
+                ws.write(r, c, v)
+    book.save(str(tmp_path / "biff.xls"))
+    # an .xlsx renamed; an HTML table; tab-separated text — all named .xls
+    wb = openpyxl.Workbook()
+    wb.active.append(XLS_HEAD)
+    for row in _xls_rows():
+        wb.active.append(row)
+    wb.save(tmp_path / "renamed.xls")
+    cells = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>\n"
+                    for row in _xls_rows())
+    (tmp_path / "page.xls").write_text(
+        '<html><head><meta charset="utf-8"></head><body><table><tr>'
+        + "".join(f"<th>{h}</th>" for h in XLS_HEAD) + "</tr>\n" + cells
+        + "<tr><td>合计</td><td>40</td></tr></table></body></html>", encoding="utf-8")
+    (tmp_path / "tabs.xls").write_bytes(("\t".join(XLS_HEAD) + "\n" + "".join(
+        "\t".join(str(v) for v in row) + "\n" for row in _xls_rows())).encode("gb18030"))
+    for name, note in (("biff.xls", None), ("renamed.xls", "an .xlsx workbook named .xls"),
+                       ("page.xls", "an HTML table named .xls"),
+                       ("tabs.xls", "a text table named .xls")):
+        got = ingest(tmp_path / name, columns=cols)
+        assert got.table.time.astype(str).tolist() == expect, name
+        assert got.table.ids[0] == "J000" and got.table.category[0] == "盗窃", name
+        assert np.allclose(got.table.x, ingest(tmp_path / "biff.xls", columns=cols).table.x)
+        if note:
+            assert any(note in n for n in got.report.notes), (name, got.report.notes)
+    # the HTML table's total row is a row of the wrong width, listed
+    assert [(p.row, p.rule) for p in ingest(tmp_path / "page.xls",
+                                            columns=cols).report.problems] == [
+        (41, "row has a different number of fields than the header")]
+    with pytest.raises(IngestError, match=r"has no sheet of that name; its sheets are '警情'"):
+        ingest(tmp_path / "biff.xls", columns=cols, layer="Sheet2")

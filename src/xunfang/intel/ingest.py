@@ -760,7 +760,7 @@ def _check_header(raw: RawTable, path: Path) -> RawTable:
 
 GIS_SUFFIXES = (".gpkg", ".geojson", ".json", ".kml", ".shp")
 TEXT_SUFFIXES = (".csv", ".txt", ".csv.gz", ".txt.gz")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def _suffix(name: str | Path) -> str:
@@ -792,6 +792,8 @@ def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None =
                           f"{', '.join(EXCEL_SUFFIXES)}")
     if suffix in TEXT_SUFFIXES:
         return _check_header(_read_text_table(name, data), name)
+    if suffix == ".xls":
+        return _check_header(_read_xls(name, data, layer), name)
     if suffix in EXCEL_SUFFIXES:
         return _check_header(_read_excel(name, data, layer), name)
     if suffix in GIS_SUFFIXES:
@@ -799,7 +801,7 @@ def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None =
         return RawTable(df, encoding, crs, np.arange(1, len(df) + 1, dtype=np.int64),
                         geometry=why, notes=(SHAPEFILE_GB18030,) if encoding else ())
     raise IngestError(
-        f"{name}: unknown file type '{suffix}'; use .csv, .csv.gz, .txt, .xlsx, "
+        f"{name}: unknown file type '{suffix}'; use .csv, .csv.gz, .txt, .xlsx, .xls, "
         f"{', '.join(GIS_SUFFIXES)}, or a .zip that holds one of them")
 
 
@@ -852,6 +854,111 @@ def _read_excel(name: Path, data: bytes | None, sheet: str | None) -> RawTable:
         notes.append(note)
     return RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64),
                     notes=tuple(notes))
+
+
+def _read_xls(name: Path, data: bytes | None, sheet: str | None) -> RawTable:
+    """A file named .xls, by what it holds: a workbook of Excel 97-2003 (read with xlrd), an
+    .xlsx renamed, or what records systems' "export to Excel" often writes instead — an HTML
+    table, or tab-separated text."""
+    raw = name.read_bytes() if data is None else data
+    if raw[:4] == b"PK\x03\x04":
+        got = _read_excel(name, raw, sheet)
+        return replace(got, notes=(f"{name.name} is an .xlsx workbook named .xls",
+                                   *got.notes))
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _read_biff(name, raw, sheet)
+    if sheet is not None:
+        raise IngestError(f"--layer {sheet!r}: {name} is no workbook (it holds text), so it "
+                          "has no sheets")
+    head = _without_bom(raw[:4096]).lstrip().lower()
+    if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head")):
+        return _read_html_table(name, raw)
+    got = _read_text_table(name, raw)
+    return replace(got, notes=(f"{name.name} is a text table named .xls", *got.notes))
+
+
+def _read_biff(name: Path, raw: bytes, sheet: str | None) -> RawTable:
+    """An Excel 97-2003 workbook's sheet (as :func:`_read_excel`: the one that holds data,
+    or the one named), every cell as text; date cells as ISO date-times."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=raw, on_demand=True)
+    except Exception as exc:
+        raise IngestError(f"{name}: not a readable Excel 97-2003 workbook: {exc}") from None
+    try:
+        sheets = book.sheet_names()
+        if sheet is not None and sheet not in sheets:
+            raise IngestError(f"--layer {sheet!r}: {name} has no sheet of that name; its "
+                              f"sheets are {', '.join(map(repr, sheets))}")
+        if sheet is None:
+            full = [s for s in sheets if book.sheet_by_name(s).nrows > 0]
+            if len(full) > 1:
+                raise IngestError(
+                    f"{name}: the workbook has {len(full)} sheets holding data "
+                    f"({', '.join(map(repr, full))}); choose one with --layer SHEET")
+            sheet = full[0] if full else sheets[0]
+        ws = book.sheet_by_name(sheet)
+        rows = [[_biff_cell(ws.cell(r, c), book.datemode) for c in range(ws.ncols)]
+                for r in range(ws.nrows)]
+    finally:
+        book.release_resources()
+    if not rows:
+        return RawTable(pd.DataFrame(), None, None, np.zeros(0, dtype=np.int64))
+    df = pd.DataFrame(rows[1:], columns=[str(h) for h in rows[0]], dtype=object)
+    df = df.astype("string").replace("", pd.NA)
+    return RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64))
+
+
+def _biff_cell(cell: Any, datemode: int) -> str:
+    """An .xls cell as the sheet shows its value: a date cell as an ISO date-time, a whole
+    number without '.0'."""
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return str(xlrd.xldate_as_datetime(cell.value, datemode).isoformat(sep=" "))
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        v = float(cell.value)
+        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    return str(cell.value)
+
+
+def _read_html_table(name: Path, raw: bytes) -> RawTable:
+    """The table of an HTML page saved as .xls (the largest, where it holds several): its
+    first row the header, every cell's text as written."""
+    import lxml.html
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="replace")
+    text = text.lstrip("\ufeff")
+    try:
+        doc = lxml.html.fromstring(text)
+    except Exception as exc:  # lxml's parser errors vary
+        raise IngestError(f"{name}: an HTML page named .xls that cannot be read: {exc}"
+                          ) from None
+    tables = [[[" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")]
+               for tr in t.xpath(".//tr")] for t in doc.xpath("//table")]
+    tables = [t for t in tables if len(t) >= 2]
+    if not tables:
+        raise IngestError(f"{name}: an HTML page named .xls, with no table of a header and "
+                          "rows; open it in Excel or WPS and save it as .xlsx or CSV")
+    rows = max(tables, key=len)
+    width = len(rows[0])
+    wrong = [i for i, r in enumerate(rows[1:], start=1) if len(r) != width]
+    problems = tuple(RowProblem(i, "*", WRONG_WIDTH, f"{len(rows[i])} fields") for i in wrong)
+    body = [r for r in rows[1:] if len(r) == width]
+    df = pd.DataFrame(body, columns=rows[0], dtype=object).astype("string").replace("", pd.NA)
+    rownum = np.array([i for i in range(1, len(rows)) if len(rows[i]) == width],
+                      dtype=np.int64)
+    notes = [f"{name.name} is an HTML table named .xls"]
+    if len(tables) > 1:
+        notes.append(f"the page holds {len(tables)} tables: the largest ({len(rows) - 1} rows) "
+                     "is read")
+    return RawTable(df, "utf-8", None, rownum, problems, notes=tuple(notes))
 
 
 def _holds_data(ws: Any) -> bool:
