@@ -18,7 +18,13 @@ from typer.testing import CliRunner
 
 from xunfang.cli.main import app
 from xunfang.intel import ingest
-from xunfang.intel.ingest import FAR_RULE, SAME_ID_RULE, YEAR_RULE, IngestError
+from xunfang.intel.ingest import (
+    FAR_RULE,
+    NO_CLOCK_RULE,
+    SAME_ID_RULE,
+    YEAR_RULE,
+    IngestError,
+)
 
 runner = CliRunner()
 LONLAT = {"time": "date", "lon": "longitude", "lat": "latitude"}
@@ -157,7 +163,7 @@ def test_a_time_in_five_columns(chicago: pd.DataFrame, tmp_path: Path) -> None:
     keep = np.setdiff1d(np.arange(len(vpd)), [7, 8])
     assert np.array_equal(got.table.time, t.to_numpy(dtype="datetime64[s]")[keep])
     assert {p.row: p.rule for p in got.report.problems} == {
-        8: "time missing", 9: "time not a date-time"}
+        8: NO_CLOCK_RULE, 9: "time not a date-time"}
     # dates alone, as YEAR+MONTH+DAY
     days = ingest(_csv(vpd, tmp_path / "d.csv"), columns={"time": "YEAR+MONTH+DAY"},
                   keep_duplicates=True)
@@ -452,3 +458,35 @@ def test_files_named_xls_read_by_what_they_hold(tmp_path: Path) -> None:
         (41, "row has a different number of fields than the header")]
     with pytest.raises(IngestError, match=r"has no sheet of that name; its sheets are '警情'"):
         ingest(tmp_path / "biff.xls", columns=cols, layer="Sheet2")
+
+
+def test_evaluate_names_a_month_the_record_misses(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    gap = chicago[(chicago.date < "2017-03-01") | (chicago.date >= "2017-04-01")]
+    src = _csv(gap, tmp_path / "gap.csv")
+    args = ["intel", "evaluate", str(src), "--columns", "time=date,lon=longitude,lat=latitude",
+            "--methods", "naive", "--train-days", "60", "--test-from", "2017-05-01"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert ("note: the record has no incident from 2017-03-01 to 2017-03-31 (31 days)"
+            in " ".join(res.stdout.split()))
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert doc["record_holes"] == [["2017-03-01", "2017-03-31"]]
+    whole = runner.invoke(app, ["intel", "evaluate", str(_csv(chicago, tmp_path / "c.csv")),
+                                *args[3:], "--json"])
+    assert "record_holes" not in json.loads(whole.stdout)
+
+
+def test_a_days_end_written_24_00_is_the_next_midnight(tmp_path: Path) -> None:
+    rows = "".join(f"12/{1 + i % 28:02d}/2019,{'24:00:00' if i % 3 == 0 else '17:00:00'},"
+                   f"-73.9,{40.7 + i / 1000:.4f}\n" for i in range(60))
+    src = tmp_path / "nypd.csv"
+    src.write_text("CMPLNT_FR_DT,CMPLNT_FR_TM,lon,lat\n" + rows, encoding="utf-8")
+    got = ingest(src, columns={"time": "CMPLNT_FR_DT+CMPLNT_FR_TM"})
+    assert got.table.time[:2].astype(str).tolist() == ["2019-12-02T00:00:00",
+                                                       "2019-12-02T17:00:00"]
+    assert len(got.table) == 60
+    iso = tmp_path / "iso.csv"
+    iso.write_text("time,lon,lat\n2019-12-31T24:00,-73.9,40.7\n2019-12-31 23:00,-73.9,40.71\n",
+                   encoding="utf-8")
+    assert ingest(iso).table.time.astype(str).tolist() == ["2020-01-01T00:00:00",
+                                                           "2019-12-31T23:00:00"]

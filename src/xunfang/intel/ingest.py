@@ -1518,6 +1518,8 @@ ABBREVIATION_RULE = ("time ends in a zone abbreviation ({names}), which is no UT
                      "name the zone that uses it with --tz, or --source-tz if it differs")
 COARSE = r"\d{4}(?:[-/.]\d{1,2})?|\d{1,2}[-/.]\d{4}|\d{4}年(?:\d{1,2}月)?"
 COARSE_RULE = "time gives no day, only a month or a year (forecasts are by day)"
+NO_CLOCK_RULE = ("time of day missing beside its date: the hour is unknown, not midnight "
+                 "(a file of dates only is read as such; this row's columns give both)")
 # the span of years an incident's time may lie in (and up to a year from now)
 TIMES_FROM = "1900-01-01"
 YEAR_RULE = "time before 1900 or after {until}: a typo in the year"
@@ -1697,7 +1699,31 @@ def _zone(option: str, name: str) -> None:
             "America/Chicago or UTC") from None
 
 
+_END_OF_DAY = r"([ T])24:00((?::00(?:\.0+)?)?)$"
+
+
 def _parse_times(
+    values: pd.Series, fmt: str | None, tz: str | None, source_tz: str | None
+) -> _Times:
+    """:func:`_read_times`, with a day's end written '24:00' (NYPD's CMPLNT_FR_TM '24:00:00',
+    as ISO 8601 allows) read as the next day's 00:00."""
+    import pyarrow.compute as pc
+
+    text = values.astype("string").str.strip()
+    end = _marks(pc.match_substring(_arrow(text), "24:00"))  # at column speed, then exactly
+    if end.any():
+        end[end] = np.asarray(text[end].str.contains(r"[ T]24:00(?::00(?:\.0+)?)?$",
+                                                     regex=True).fillna(False), dtype=bool)
+    if not end.any():
+        return _read_times(values, fmt, tz, source_tz)
+    times = _read_times(text.str.replace(_END_OF_DAY, r"\g<1>00:00\g<2>", regex=True), fmt, tz,
+                        source_tz)
+    read = end & ~np.isnat(times.time)
+    times.time[read] += np.timedelta64(1, "D")
+    return times
+
+
+def _read_times(
     values: pd.Series, fmt: str | None, tz: str | None, source_tz: str | None
 ) -> _Times:
     """Local times in ``tz``. A value with a UTC offset is an instant, converted to ``tz``;
@@ -1940,7 +1966,15 @@ def ingest(
     if tbad.any():
         rows = np.flatnonzero(tbad)
         missing = raw_time.isna().to_numpy()[rows]
-        rej.add("time missing", m["time"], rows[missing], [None] * int(missing.sum()))
+        dated = np.zeros(len(rows), dtype=bool)  # DATE+TIME: the date given, the time not
+        parts = [c.strip() for c in m["time"].split("+")]
+        if len(parts) > 1 and all(c in df.columns for c in parts):
+            dated = missing & df[parts[0]].astype("string").str.strip().fillna("").ne(
+                "").to_numpy(dtype=bool)[rows]
+        rej.add("time missing", m["time"], rows[missing & ~dated],
+                [None] * int((missing & ~dated).sum()))
+        rej.add(NO_CLOCK_RULE, m["time"], rows[dated],
+                df[parts[0]].to_numpy()[rows[dated]] if dated.any() else [])
         for rule, mask in ((GAP.format(zone=source_tz), times.gap[rows]),
                            (FOLD.format(zone=source_tz), times.fold[rows]),
                            (COARSE_RULE, times.coarse[rows]),
