@@ -314,6 +314,23 @@ def to_wgs84(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray
     return out_lon, out_lat
 
 
+def from_wgs84(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray, FloatArray]:
+    """WGS 84 lon/lat in ``datum`` (the inverse of :func:`to_wgs84`): for drawing on a Chinese
+    web map (高德/腾讯 in GCJ-02, 百度 in BD-09). Points outside China are not shifted."""
+    lon = np.asarray(lon, float)
+    lat = np.asarray(lat, float)
+    if datum == "wgs84":
+        return lon, lat
+    if datum not in DATUMS:
+        raise ValueError(f"unknown lon/lat datum {datum!r}; use one of {', '.join(DATUMS)}")
+    inside = in_china(lon, lat)
+    out_lon, out_lat = lon.copy(), lat.copy()
+    if inside.any():
+        a, b = wgs84_to_gcj02(lon[inside], lat[inside])
+        out_lon[inside], out_lat[inside] = gcj02_to_bd09(a, b) if datum == "bd09" else (a, b)
+    return out_lon, out_lat
+
+
 def _shifted(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray, FloatArray]:
     if datum == "gcj02":
         return gcj02_to_wgs84(lon, lat)

@@ -490,3 +490,34 @@ def test_a_days_end_written_24_00_is_the_next_midnight(tmp_path: Path) -> None:
                    encoding="utf-8")
     assert ingest(iso).table.time.astype(str).tolist() == ["2020-01-01T00:00:00",
                                                            "2019-12-31T23:00:00"]
+
+
+def test_a_gcj02_file_gets_its_forecast_layer_in_gcj02(tmp_path: Path) -> None:
+    from xunfang.geo import wgs84_to_gcj02
+
+    rng = np.random.default_rng(5)
+    lon, lat = 104.06 + rng.normal(0, 0.01, 400), 30.66 + rng.normal(0, 0.01, 400)
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    times = pd.date_range("2019-01-01", periods=400, freq="5h").strftime("%Y-%m-%d %H:%M")
+    src = _csv(pd.DataFrame({"time": times, "lon": glon, "lat": glat}), tmp_path / "gcj.csv")
+    out = tmp_path / "fc.geojson"
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--coords", "gcj02", "--method",
+                              "naive", "--geojson", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["coords"] == "gcj02"
+    wgs = _csv(pd.DataFrame({"time": times, "lon": lon, "lat": lat}), tmp_path / "wgs.csv")
+    plain = tmp_path / "plain.geojson"
+    assert runner.invoke(app, ["intel", "forecast", str(wgs), "--method", "naive",
+                               "--geojson", str(plain)]).exit_code == 0
+    ref = json.loads(plain.read_text(encoding="utf-8"))
+    assert "coords" not in ref
+    a = {f["properties"]["unit"]: np.array(f["geometry"]["coordinates"][0])
+         for f in doc["features"]}
+    b = {f["properties"]["unit"]: np.array(f["geometry"]["coordinates"][0])
+         for f in ref["features"]}
+    assert a.keys() == b.keys()
+    for k, ring in b.items():  # each corner where a GCJ-02 map draws the WGS 84 one
+        shifted = np.column_stack(wgs84_to_gcj02(ring[:, 0], ring[:, 1]))
+        assert np.abs(a[k] - shifted).max() < 1e-6
+        assert np.abs(a[k] - ring).max() > 1e-3  # ≈ 300-500 m off: not the same place

@@ -530,7 +530,8 @@ def forecast_cmd(
     seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
     geojson: Annotated[Path | None, typer.Option(
         "--geojson", help="Also write the places with their expected incidents, rank and "
-        "riskiest slot as a GeoJSON layer (WGS 84), for a GIS.")] = None,
+        "riskiest slot as a GeoJSON layer for a GIS: WGS 84, or with --coords gcj02/bd09 in "
+        "that datum (to lie on 高德/腾讯/百度 maps).")] = None,
     check: Annotated[bool, typer.Option(
         "--check", help="Also check the method over the record's last weeks: each day "
         "forecast from the days before it, naive counts over 365 days beside it (as the "
@@ -576,7 +577,9 @@ def forecast_cmd(
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
                       slots=Slots(slots, shifts),  # type: ignore[arg-type]
                       as_of=as_of, tz=zone)
-        layer_doc = forecast_layer(fc, got.chosen.crs) if geojson is not None else None
+        # in the datum the file gave its lon/lat in: GCJ-02 input is drawn on GCJ-02 maps
+        layer_doc = (forecast_layer(fc, got.chosen.crs, coords)  # type: ignore[arg-type]
+                     if geojson is not None else None)
         checked = (check_made(ev, yardstick(m, train_days), start=first, as_of=as_of,
                               tz=zone, seed=seed) if check else None)
     except (XunfangError, ValueError, OSError) as exc:

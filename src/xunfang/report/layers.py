@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from xunfang.geo import Projector
+from xunfang.geo import Datum, Projector, from_wgs84
 from xunfang.planning.coverage import Coverage, bands_of
 from xunfang.scenario.model import FloatArray, Scenario
 
@@ -173,12 +173,20 @@ def plan_layers(scenario: Scenario, access: Coverage | None) -> dict[str, Json]:
     return layers
 
 
-def forecast_layer(fc: Forecast, crs: str) -> Json:
+def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
     """A forecast's places as a layer: each cell (a square), polygon or street segment with its
     expected incidents over the horizon, its rank (1 = the hottest) and its riskiest slot.
-    In WGS 84 lon/lat; planar metres, said in a ``"crs"`` note, where ``crs`` is ``local``."""
+    In WGS 84 lon/lat, or in ``datum`` (GCJ-02, BD-09: to lie on a Chinese web map; said in a
+    ``"coords"`` member); planar metres, said in a ``"crs"`` note, where ``crs`` is ``local``."""
     u = fc.units
-    t = crs_transformer(crs)
+    to_lonlat = crs_transformer(crs)
+
+    def t(xy: FloatArray) -> FloatArray:
+        ll = to_lonlat(xy)
+        if datum == "wgs84" or crs == "local":
+            return ll
+        lon, lat = from_wgs84(ll[:, 0], ll[:, 1], datum)
+        return np.column_stack([lon, lat]).round(7)
     per_unit = fc.risk.transpose(1, 0, 2).reshape(len(u), -1)  # (units, days · slots)
     total = per_unit.sum(axis=1)
     order = np.lexsort((np.arange(len(u)), -total))
@@ -216,4 +224,6 @@ def forecast_layer(fc: Forecast, crs: str) -> Json:
                  "trained_to": fc.trained_to.isoformat(), "features": feats}
     if crs == "local":
         out["crs"] = {"type": "name", "properties": {"name": "local planar metres"}}
+    elif datum != "wgs84":
+        out["coords"] = datum  # not GeoJSON's WGS 84: for a Chinese web map's tiles
     return out
