@@ -6,6 +6,7 @@ five columns, GIS date-times without a zone, text encodings."""
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -521,3 +522,15 @@ def test_a_gcj02_file_gets_its_forecast_layer_in_gcj02(tmp_path: Path) -> None:
         shifted = np.column_stack(wgs84_to_gcj02(ring[:, 0], ring[:, 1]))
         assert np.abs(a[k] - shifted).max() < 1e-6
         assert np.abs(a[k] - ring).max() > 1e-3  # ≈ 300-500 m off: not the same place
+
+
+def test_auto_says_how_often_it_chose_what(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    src = _csv(chicago, tmp_path / "c.csv")
+    res = runner.invoke(app, ["intel", "evaluate", str(src), "--columns",
+                              "time=date,lon=longitude,lat=latitude", "--methods", "naive,auto",
+                              "--train-days", "60", "--test-from", "2017-05-01", "--json"])
+    assert res.exit_code == 0, res.output
+    notes = json.loads(res.stdout)["methods"][1]["notes"]
+    counts = [re.fullmatch(r"chose .+ at (\d+) of 9 refits \(first on 2017-0[56]-\d\d\)", n)
+              for n in notes]
+    assert all(counts) and sum(int(c[1]) for c in counts if c) == 9, notes

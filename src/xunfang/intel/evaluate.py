@@ -177,7 +177,8 @@ def evaluate(
         n_ll = 0
         model: Model | None = None
         fitted_on = -10**9
-        notes: list[str] = []
+        noted: dict[str, list[int]] = {}  # note → [refits it held at, first day]
+        refits = 0
         # the study area of a bare file: the cells with an incident in the day's window
         past = running_counts(events, ((d - train_days, d) for d in days.tolist()))
         for i, d in enumerate(days.tolist()):
@@ -188,9 +189,11 @@ def evaluate(
             if model is None or d - fitted_on >= method.refit_days:
                 model = method.fit(hist)
                 fitted_on = d
+                refits += 1
                 note = _model_note(model)
-                if note and note not in notes:
-                    notes.append(note)
+                if note:  # how often, from when: a choice that changes is told as it went
+                    seen = noted.setdefault(note, [0, d])
+                    seen[0] += 1
             risk = np.asarray(model.predict(hist, d), dtype=float)
             area = fixed_area if fixed_area is not None else np.flatnonzero(next(past) > 0)
             today = events.unit[day_starts[i]:day_starts[i + 1]]
@@ -240,7 +243,9 @@ def evaluate(
             log_likelihood=loglik / n_ll if n_ll else math.nan,
             seconds=seconds,
             per_day_hits=hits,
-            notes=tuple(notes),
+            notes=tuple(note if refits == 1 else
+                        f"{note} at {n} of {refits} refits (first on {events.date_of(first)})"
+                        for note, (n, first) in noted.items()),
         ))
     return Evaluation(test_from, test_to, train_days, study, len(units), int(per_day.sum()),
                       per_day, tuple(scores))
