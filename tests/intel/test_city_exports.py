@@ -61,8 +61,8 @@ def test_placeholder_positions_far_from_the_rest_are_listed(chicago: pd.DataFram
     got = ingest(_csv(df, tmp_path / "boston.csv"), columns=LONLAT, keep_duplicates=True)
     # data row numbers are 1-based (the header is row 0)
     assert _far_rows(got.report) == sorted([*(minus + 1).tolist(), typo + 1])
-    rule = FAR_RULE.format(km=200)
-    assert got.report.counts[rule] == 61  # the limit: 200 km here (the floor)
+    rule = FAR_RULE.format(km=500)
+    assert got.report.counts[rule] == 61  # the limit: 500 km here (the floor)
     assert len(got.table) == len(chicago) - 61
     # nothing else moved: every kept row where the clean file has it
     kept = np.setdiff1d(np.arange(len(df)), np.append(minus, typo))
@@ -71,10 +71,11 @@ def test_placeholder_positions_far_from_the_rest_are_listed(chicago: pd.DataFram
 
 
 def test_a_wide_record_keeps_its_far_but_real_places(tmp_path: Path) -> None:
-    # a county seat with most incidents and townships 150 km out: not placeholders
+    # a city with most incidents at its centre and districts 150-350 km out (Chongqing
+    # municipality's 万州, 黔江, 秀山): not placeholders
     rng = np.random.default_rng(3)
-    lon = np.concatenate([103.26 + rng.normal(0, 0.01, 300), [104.8, 101.7, 103.3]])
-    lat = np.concatenate([29.23 + rng.normal(0, 0.01, 300), [29.2, 29.3, 30.6]])
+    lon = np.concatenate([106.55 + rng.normal(0, 0.01, 300), [108.41, 108.77, 109.0]])
+    lat = np.concatenate([29.56 + rng.normal(0, 0.01, 300), [30.81, 29.53, 28.45]])
     df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=303, freq="7h")
                        .strftime("%Y-%m-%d %H:%M"), "longitude": lon, "latitude": lat})
     got = ingest(_csv(df, tmp_path / "county.csv"), columns=LONLAT)
@@ -83,6 +84,23 @@ def test_a_wide_record_keeps_its_far_but_real_places(tmp_path: Path) -> None:
     wide = df.assign(longitude=103.26 + rng.uniform(-4, 4, 303),
                      latitude=29.23 + rng.uniform(-3, 3, 303))
     assert len(ingest(_csv(wide, tmp_path / "province.csv"), columns=LONLAT).table) == 303
+    # --far-km: another limit, or none
+    near = ingest(_csv(df, tmp_path / "county.csv"), columns=LONLAT, far_km=100)
+    assert len(near.table) == 300 and near.report.counts == {FAR_RULE.format(km=100): 3}
+    boston = df.copy()
+    boston.loc[:9, ["longitude", "latitude"]] = -1.0
+    src = _csv(boston, tmp_path / "minus.csv")
+    assert len(ingest(src, columns=LONLAT).table) == 293
+    assert len(ingest(src, columns=LONLAT, far_km=0).table) == 303
+    with pytest.raises(IngestError, match=r"--far-km must be 0 \(keep every row\) or more"):
+        ingest(src, columns=LONLAT, far_km=-5)
+    res = runner.invoke(app, ["intel", "evaluate", str(src), "--columns",
+                              "time=date,lon=longitude,lat=latitude", "--far-km", "0",
+                              "--methods", "naive", "--train-days", "30", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["read"]["kept"] == 303
+    res = runner.invoke(app, ["intel", "evaluate", "ebian", "--far-km", "0"])
+    assert res.exit_code == 1 and "--far-km apply to incident files only" in res.stderr
 
 
 def test_zeros_in_a_projected_crs_are_a_missing_position(chicago: pd.DataFrame,
@@ -165,6 +183,13 @@ def test_a_time_in_five_columns(chicago: pd.DataFrame, tmp_path: Path) -> None:
     assert np.array_equal(got.table.time, t.to_numpy(dtype="datetime64[s]")[keep])
     assert {p.row: p.rule for p in got.report.problems} == {
         8: NO_CLOCK_RULE, 9: "time not a date-time"}
+    # pandas writes a column with a blank as floats ('22.0'): read as the numbers they are
+    floats = vpd.astype({"HOUR": "float64", "MINUTE": "float64"})
+    got = ingest(_csv(floats, tmp_path / "floats.csv"),
+                 columns={"time": "YEAR+MONTH+DAY+HOUR+MINUTE"}, keep_duplicates=True)
+    assert np.array_equal(got.table.time, t.to_numpy(dtype="datetime64[s]")[keep])
+    (blank,) = [p for p in got.report.problems if p.row == 8]
+    assert blank.rule == NO_CLOCK_RULE and blank.value.startswith("2017 + 1 + 1 +  + ")
     # dates alone, as YEAR+MONTH+DAY
     days = ingest(_csv(vpd, tmp_path / "d.csv"), columns={"time": "YEAR+MONTH+DAY"},
                   keep_duplicates=True)
@@ -262,20 +287,27 @@ def test_one_incident_on_several_rows_counts_once(tmp_path: Path) -> None:
             f"派出所{i % 4}\n" for i in range(200)]
     rows[10] = rows[10].replace("派出所2", "派出所3")
     again = [rows[10].replace("派出所3", "巡特警"), rows[20].replace("派出所0", "交警")]
-    # the same id on another day (a number given anew each year) or of another kind
-    other = [rows[30].replace("2019-01-03", "2020-01-03"), rows[40].replace("盗窃", "抢劫")]
+    # the same id at another time (a number given anew each year), of another kind, or in
+    # another place (a placeholder id shared by different incidents)
+    other = [rows[30].replace("2019-01-03", "2020-01-03"), rows[40].replace("盗窃", "抢劫"),
+             rows[50].replace("104.06", "104.08")]
     src = tmp_path / "jq.csv"
     src.write_text(head + "".join(rows + again + other), encoding="utf-8")
     cols = {"id": "警情编号", "time": "报警时间", "category": "警情类别", "lon": "经度",
             "lat": "纬度"}
     got = ingest(src, columns=cols)
-    assert len(got.table) == 202
+    assert len(got.table) == 203
     listed = [(p.row, p.field, p.value) for p in got.report.problems]
     assert listed == [(201, "警情编号", "J0010 (as row 11)"),
                       (202, "警情编号", "J0020 (as row 21)")]
     assert got.report.counts == {SAME_ID_RULE: 2}
     kept = ingest(src, columns=cols, keep_duplicates=True)
-    assert len(kept.table) == 204 and "2 rows repeat an earlier row's id" in kept.report.notes[0]
+    assert len(kept.table) == 205 and "2 rows repeat an earlier row's id" in kept.report.notes[0]
+    # a placeholder id on every row: incidents apart in time or place, all kept
+    shared = tmp_path / "none.csv"
+    shared.write_text(head + "".join(r.replace(r.split(",")[0], "无", 1) for r in rows),
+                      encoding="utf-8")
+    assert len(ingest(shared, columns=cols).table) == 200
 
 
 def test_columns_of_pairs_in_either_order(chicago: pd.DataFrame, tmp_path: Path) -> None:

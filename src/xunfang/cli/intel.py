@@ -52,8 +52,13 @@ LayerOpt = Annotated[str | None, typer.Option(
     "--layer", help="The incident layer of a GIS file that holds several, or the sheet of a "
     "workbook (.xlsx) that holds several.")]
 KeepDuplicatesOpt = Annotated[bool, typer.Option(
-    "--keep-duplicates", help="Keep exact duplicate rows (they are listed either way): a "
-    "city that writes one row per victim of an incident.")]
+    "--keep-duplicates", help="Keep exact duplicate rows, and an incident's further rows "
+    "(the same id, category, time and place: one per unit sent), each as an incident (they "
+    "are listed either way): a city that writes one row per victim of an incident.")]
+FarKmOpt = Annotated[float | None, typer.Option(
+    "--far-km", help="A file without a jurisdiction: rows farther than this from the middle "
+    "of its incidents are listed as placeholders or typos, not kept (default: 500 km, or 20 "
+    "times the median distance if more; 0 keeps every row).")]
 CategoryOpt = Annotated[list[str] | None, typer.Option(
     "--category", help="Only incidents of this category (the whole name, any case); repeat "
     "for several.")]
@@ -102,6 +107,7 @@ def ingest_cmd(
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="A scenario whose CRS and zones (the jurisdiction) apply.")] = None,
     keep_duplicates: KeepDuplicatesOpt = False,
+    far_km: FarKmOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check, convert and store an incident file; every rejected row is listed."""
@@ -124,6 +130,7 @@ def ingest_cmd(
         got = ingest(file, columns=parse_columns(columns), crs=crs, coords=coords,
                      time_format=time_format, tz=the_tz, source_tz=source_tz,
                      target_crs=target_crs, jurisdiction=area, keep_duplicates=keep_duplicates,
+                     far_km=far_km,
                      layer=layer)
         out.mkdir(parents=True, exist_ok=True)
         if got.report.kept == 0:  # never an empty store, nor its report, over the ones there
@@ -240,7 +247,8 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
           category: list[str] | None, units: str, cell_m: float,
           polygons: Path | None, polygons_layer: str | None, network_file: Path | None,
           network_layer: str | None, before: date | None = None,
-          polygons_id: str | None = None, keep_duplicates: bool = False) -> _Loaded:
+          polygons_id: str | None = None, keep_duplicates: bool = False,
+          far_km: float | None = None) -> _Loaded:
     """``before``: only the incidents before that day (a forecast's: its cells are where the
     record it learns from put incidents, not where later ones fell)."""
     import numpy as np
@@ -266,7 +274,8 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
             raise _fail(exc) from None
     src = _source(incidents, columns, crs, coords, time_format=time_format, tz=tz,
                   source_tz=source_tz, layer=layer, target_crs=street_crs,
-                  **({"keep_duplicates": True} if keep_duplicates else {}))
+                  **({"keep_duplicates": True} if keep_duplicates else {}),
+                  **({"far_km": far_km} if far_km is not None else {}))
     try:
         chosen = select_categories(src.table, category or ())
         if before is not None:
@@ -301,6 +310,7 @@ def evaluate_cmd(
     layer: LayerOpt = None,
     category: CategoryOpt = None,
     keep_duplicates: KeepDuplicatesOpt = False,
+    far_km: FarKmOpt = None,
     cell_m: CellOpt = 250.0,
     units: Annotated[str, typer.Option(
         "--units", help="cells, grids (a scenario's prevention grids) or segments (its "
@@ -339,7 +349,7 @@ def evaluate_cmd(
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=units,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
                 polygons_id=polygons_id, network_file=network_file, network_layer=network_layer,
-                keep_duplicates=keep_duplicates)
+                keep_duplicates=keep_duplicates, far_km=far_km)
     src, chosen, u, ev, streets, placed = (got.src, got.chosen, got.units, got.events,
                                            got.streets, got.placed)
     try:
@@ -508,6 +518,7 @@ def forecast_cmd(
     layer: LayerOpt = None,
     category: CategoryOpt = None,
     keep_duplicates: KeepDuplicatesOpt = False,
+    far_km: FarKmOpt = None,
     start: Annotated[datetime | None, typer.Option(
         "--from", formats=["%Y-%m-%d"], help="First day (default: the day after the last "
         "incident).")] = None,
@@ -559,7 +570,7 @@ def forecast_cmd(
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=kind,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
                 polygons_id=polygons_id, network_file=network_file, network_layer=network_layer,
-                keep_duplicates=keep_duplicates,
+                keep_duplicates=keep_duplicates, far_km=far_km,
                 before=_dates(start))
     sc, ev, u = got.src.scenario, got.events, got.units
     try:

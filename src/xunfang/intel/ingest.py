@@ -1160,18 +1160,20 @@ def _listed(columns: Iterable[object]) -> str:
 
 
 def _calendar_numbers(texts: list[pd.Series]) -> bool:
-    """Three to six columns of whole numbers, the first of them four-digit years: a time
-    written as YEAR, MONTH, DAY and perhaps HOUR, MINUTE, SECOND apart."""
+    """Three to six columns of whole numbers (perhaps written '22.0', as pandas writes a
+    column with a blank), the first of them four-digit years: a time written as YEAR,
+    MONTH, DAY and perhaps HOUR, MINUTE, SECOND apart."""
     if not 3 <= len(texts) <= 6:
         return False
     given = [t[t != ""] for t in texts]
-    return (all(len(g) and g.str.fullmatch(r"[0-9]{1,4}").all() for g in given)
-            and bool(given[0].str.fullmatch(r"[0-9]{4}").all()))
+    return (all(len(g) and g.str.fullmatch(r"[0-9]{1,4}(?:\.0+)?").all() for g in given)
+            and bool(given[0].str.fullmatch(r"[0-9]{4}(?:\.0+)?").all()))
 
 
 def _from_numbers(texts: list[pd.Series]) -> pd.Series:
     """ISO text ("2019-01-05 07:30:00") of YEAR, MONTH, DAY[, HOUR[, MINUTE[, SECOND]]]
     columns; a value out of range (month 13) makes a text no parser reads, listed as such."""
+    texts = [t.str.replace(r"\.0+$", "", regex=True) for t in texts]  # '22.0': pandas' floats
     two = [t.str.zfill(2) for t in texts[1:]]
     out = texts[0] + "-" + two[0] + "-" + two[1]
     if len(two) > 2:
@@ -1920,12 +1922,15 @@ def ingest(
     jurisdiction: shapely.Geometry | None = None,
     keep_duplicates: bool = False,
     layer: str | None = None,
+    far_km: float | None = None,
 ) -> Ingested:
     """Read, check, convert and project one incident file.
 
     ``crs`` is the CRS of x/y columns (lon/lat columns are WGS84, or ``coords`` gcj02/bd09);
     ``target_crs`` the metric CRS of the result (default: the local UTM zone of the data);
-    ``jurisdiction`` a polygon in ``target_crs`` outside which rows are rejected.
+    ``jurisdiction`` a polygon in ``target_crs`` outside which rows are rejected; without
+    one, rows farther than ``far_km`` from the middle of the incidents are (default: see
+    :data:`FAR_MIN_M`; 0 keeps them all).
     """
     path = Path(path)
     if coords not in COORDS:
@@ -1973,8 +1978,10 @@ def ingest(
                 "").to_numpy(dtype=bool)[rows]
         rej.add("time missing", m["time"], rows[missing & ~dated],
                 [None] * int((missing & ~dated).sum()))
+        shown = [df[c].astype("string").fillna("").to_numpy(dtype=object)[rows[dated]]
+                 for c in parts] if dated.any() else []
         rej.add(NO_CLOCK_RULE, m["time"], rows[dated],
-                df[parts[0]].to_numpy()[rows[dated]] if dated.any() else [])
+                [" + ".join(v) for v in zip(*shown, strict=True)] if dated.any() else [])
         for rule, mask in ((GAP.format(zone=source_tz), times.gap[rows]),
                            (FOLD.format(zone=source_tz), times.fold[rows]),
                            (COARSE_RULE, times.coarse[rows]),
@@ -2074,12 +2081,18 @@ def ingest(
                 [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
         bad |= pbad
 
+    if far_km is not None and not (far_km >= 0):
+        raise IngestError(f"--far-km must be 0 (keep every row) or more, got {far_km}")
+    if far_km is not None and jurisdiction is not None:
+        raise IngestError("--far-km is for a file without a jurisdiction: with --scenario, "
+                          "rows outside its zones are listed instead")
     if jurisdiction is None:  # a bare file: no border, but a city has a size
-        far, limit = _far_rows(px, py, ~bad)
-        rows = np.flatnonzero(far)
-        rej.add(FAR_RULE.format(km=limit / 1000), xname, rows,
-                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
-        bad |= far
+        if far_km != 0:
+            far, limit = _far_rows(px, py, ~bad, None if far_km is None else far_km * 1000)
+            rows = np.flatnonzero(far)
+            rej.add(FAR_RULE.format(km=limit / 1000), xname, rows,
+                    [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+            bad |= far
     else:
         inside = np.zeros(n, dtype=bool)
         live = ~bad
@@ -2107,10 +2120,10 @@ def ingest(
                 bad[drows] = True
     notes = raw.notes + tuple(mapping_notes)
     if "id" in m:  # one incident on several rows (one per unit sent, per offence of a kind)
-        again, earlier = _repeated_ids(df, m, t, ~bad)
+        again, earlier = _repeated_ids(df, m, t, px, py, ~bad)
         if len(again) and keep_duplicates:
-            notes += (f"{len(again)} rows repeat an earlier row's id, category and day: kept "
-                      "(--keep-duplicates), each counted as an incident",)
+            notes += (f"{len(again)} rows repeat an earlier row's id, category, time and place: "
+                      "kept (--keep-duplicates), each counted as an incident",)
         elif len(again):
             ids = df[m["id"]].to_numpy()
             rej.add(SAME_ID_RULE, m["id"], again,
@@ -2142,30 +2155,38 @@ def ingest(
     return Ingested(table, report)
 
 
-SAME_ID_RULE = ("same id, category and day as an earlier row: one incident written on "
-                "several rows (one per unit sent, or per offence), counted once")
+SAME_ID_RULE = ("same id, category, time and place (within 100 m) as an earlier row: one "
+                "incident written on several rows (one per unit sent, or per offence), "
+                "counted once")
+SAME_PLACE_M = 100.0
 
 
 def _repeated_ids(df: pd.DataFrame, m: Mapping[str, str], t: npt.NDArray[np.datetime64],
-                  live: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
-    """The rows of ``live`` whose id, category (if mapped) and day repeat an earlier live
-    row's, and that row for each. The day and the category are part of the key: a system
-    that numbers incidents anew each year, or writes an incident of two kinds on two rows
-    (counted once for each kind, as ``--category`` selects them), loses nothing."""
+                  px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_]
+                  ) -> tuple[IntArray, IntArray]:
+    """The rows of ``live`` that repeat an earlier live row's id, category (if mapped) and
+    time, within :data:`SAME_PLACE_M` of it, and that row for each: one incident on several
+    rows. Time and place are part of it: rows that share a placeholder id ('无', '0') or a
+    number given anew each year are other incidents, and an incident of two kinds counts
+    once for each kind, as ``--category`` selects them."""
     rows = np.flatnonzero(live)
     ids = df[m["id"]].astype("string").str.strip().to_numpy(dtype=object, na_value="")[rows]
     given = ids != ""
     rows, ids = rows[given], ids[given]
-    key = pd.DataFrame({"id": ids, "day": t[rows].astype("datetime64[D]")})
+    key = pd.DataFrame({"id": ids, "time": t[rows]})
     if "category" in m:
         key["category"] = (df[m["category"]].astype("string").str.strip()
                            .to_numpy(dtype=object, na_value="")[rows])
     group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
     again = pd.Series(group).duplicated(keep="first").to_numpy()
-    first_of = np.full(int(group.max()) + 1 if len(group) else 0, -1, dtype=np.int64)
+    if not again.any():
+        return rows[:0], rows[:0]
+    first_of = np.full(int(group.max()) + 1, -1, dtype=np.int64)
     order = np.flatnonzero(~again)
     first_of[group[order]] = rows[order]
-    return rows[again], first_of[group[again]]
+    earlier = first_of[group[again]]
+    near = np.hypot(px[rows[again]] - px[earlier], py[rows[again]] - py[earlier]) <= SAME_PLACE_M
+    return rows[again][near], earlier[near]
 
 
 def _geometry_problems(rej: _Rejects, why: npt.NDArray[np.object_],
@@ -2279,23 +2300,27 @@ def _crs(text: str) -> tuple[str, bool]:
 
 
 # a bare file's rows farther than this from the middle of its incidents are placeholders
-# or typos ('-1, -1' for no position, a latitude missing its first digit): at least
-# FAR_MIN_M, and FAR_TIMES the median distance (a province's file is wider than a city's)
-FAR_MIN_M = 200_000.0
+# or typos ('-1, -1' for no position, a latitude missing its first digit, a longitude 10°
+# off): at least FAR_MIN_M — Chongqing municipality's far districts lie 250-350 km from its
+# centre —, and FAR_TIMES the median distance (a province's file is wider than a city's);
+# --far-km sets another limit
+FAR_MIN_M = 500_000.0
 FAR_TIMES = 20.0
 FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents: a position "
-            "written as a placeholder, or a typo")
+            "written as a placeholder, or a typo (--far-km sets the limit)")
 
 
-def _far_rows(px: FloatArray, py: FloatArray,
-              live: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.bool_], float]:
-    """The rows of ``live`` far from the rest (see :data:`FAR_MIN_M`), and the limit (m):
-    distances in the metric CRS of the result, from the median point."""
+def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_],
+              limit: float | None = None) -> tuple[npt.NDArray[np.bool_], float]:
+    """The rows of ``live`` farther than ``limit`` metres (default: see :data:`FAR_MIN_M`)
+    from the rest, and the limit: distances in the metric CRS of the result, from the median
+    point."""
     far = np.zeros(len(px), dtype=bool)
     if not live.any():
-        return far, FAR_MIN_M
+        return far, FAR_MIN_M if limit is None else limit
     d = np.hypot(px[live] - np.median(px[live]), py[live] - np.median(py[live]))
-    limit = max(FAR_MIN_M, FAR_TIMES * float(np.median(d)))
+    if limit is None:
+        limit = max(FAR_MIN_M, FAR_TIMES * float(np.median(d)))
     far[np.flatnonzero(live)[d > limit]] = True
     return far, limit
 

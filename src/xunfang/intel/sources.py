@@ -83,7 +83,7 @@ STORE = "incidents.parquet"
 # what an incident file's reading options are called on the command line
 _FILE_OPTIONS = {"columns": "--columns", "crs": "--crs", "time_format": "--time-format",
                  "tz": "--tz", "source_tz": "--source-tz", "layer": "--layer",
-                 "keep_duplicates": "--keep-duplicates"}
+                 "keep_duplicates": "--keep-duplicates", "far_km": "--far-km"}
 
 
 def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None,
@@ -93,7 +93,8 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
     ``options`` go to :func:`ingest`. With ``target_crs`` the incidents come in that CRS (a
     road file's, for its segments)."""
     given = {"columns": columns, "crs": crs, **options}
-    named = [opt for key, opt in _FILE_OPTIONS.items() if given.get(key)]
+    named = [opt for key, opt in _FILE_OPTIONS.items()
+             if given.get(key) or (key == "far_km" and given.get(key) is not None)]
     if given.get("coords", "wgs84") != "wgs84":
         named.append("--coords")
     if is_scenario(spec):
