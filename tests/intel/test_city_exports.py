@@ -84,6 +84,19 @@ def test_a_wide_record_keeps_its_far_but_real_places(tmp_path: Path) -> None:
     wide = df.assign(longitude=103.26 + rng.uniform(-4, 4, 303),
                      latitude=29.23 + rng.uniform(-3, 3, 303))
     assert len(ingest(_csv(wide, tmp_path / "province.csv"), columns=LONLAT).table) == 303
+    # a state's file, most of it in one city: the others 560-580 km out are places, kept
+    ca = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=900, freq="5h")
+                       .strftime("%Y-%m-%d %H:%M"),
+                       "longitude": np.concatenate([-118.25 + rng.normal(0, 0.05, 600),
+                                                    -122.42 + rng.normal(0, 0.02, 200),
+                                                    -121.49 + rng.normal(0, 0.02, 100)]),
+                       "latitude": np.concatenate([34.05 + rng.normal(0, 0.05, 600),
+                                                   37.77 + rng.normal(0, 0.02, 200),
+                                                   38.58 + rng.normal(0, 0.02, 100)])})
+    ca.loc[[5, 6, 7], ["longitude", "latitude"]] = -1.0  # but a placeholder is still one
+    ca.loc[8, "latitude"] = 3.405  # and a typo
+    got = ingest(_csv(ca, tmp_path / "ca.csv"), columns=LONLAT)
+    assert len(got.table) == 896 and _far_rows(got.report) == [6, 7, 8, 9]
     # --far-km: another limit, or none
     near = ingest(_csv(df, tmp_path / "county.csv"), columns=LONLAT, far_km=100)
     assert len(near.table) == 300 and near.report.counts == {FAR_RULE.format(km=100): 3}

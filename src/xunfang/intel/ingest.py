@@ -2301,27 +2301,42 @@ def _crs(text: str) -> tuple[str, bool]:
 
 # a bare file's rows farther than this from the middle of its incidents are placeholders
 # or typos ('-1, -1' for no position, a latitude missing its first digit, a longitude 10°
-# off): at least FAR_MIN_M — Chongqing municipality's far districts lie 250-350 km from its
-# centre —, and FAR_TIMES the median distance (a province's file is wider than a city's);
-# --far-km sets another limit
+# off): at least FAR_MIN_M, and FAR_TIMES the median distance (a province's file is wider
+# than a city's); --far-km sets another limit. A far row among FAR_PLACES distinct positions
+# within FAR_PLACE_M is a place of its own (St Louis in a file of mostly Chicago, San
+# Francisco in one of mostly Los Angeles) and is kept: a placeholder repeats one position,
+# a typo stands alone
 FAR_MIN_M = 500_000.0
 FAR_TIMES = 20.0
-FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents: a position "
+FAR_PLACE_M = 50_000.0
+FAR_PLACES = 5
+FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents, with fewer than "
+            f"{FAR_PLACES} other positions within {FAR_PLACE_M / 1000:.0f} km: a position "
             "written as a placeholder, or a typo (--far-km sets the limit)")
 
 
 def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_],
               limit: float | None = None) -> tuple[npt.NDArray[np.bool_], float]:
     """The rows of ``live`` farther than ``limit`` metres (default: see :data:`FAR_MIN_M`)
-    from the rest, and the limit: distances in the metric CRS of the result, from the median
-    point."""
+    from the rest that are no place of their own, and the limit: distances in the metric CRS
+    of the result, from the median point."""
+    from scipy.spatial import cKDTree
+
     far = np.zeros(len(px), dtype=bool)
     if not live.any():
         return far, FAR_MIN_M if limit is None else limit
     d = np.hypot(px[live] - np.median(px[live]), py[live] - np.median(py[live]))
     if limit is None:
         limit = max(FAR_MIN_M, FAR_TIMES * float(np.median(d)))
-    far[np.flatnonzero(live)[d > limit]] = True
+    out = np.flatnonzero(live)[d > limit]
+    if not len(out):
+        return far, limit
+    # the distinct positions (to the metre) of every live row, and of the far ones
+    spots = np.unique(np.round(np.column_stack([px[live], py[live]])), axis=0)
+    own, back = np.unique(np.round(np.column_stack([px[out], py[out]])), axis=0,
+                          return_inverse=True)
+    near = cKDTree(spots).query_ball_point(own, FAR_PLACE_M, return_length=True)
+    far[out[np.asarray(near)[back.ravel()] < FAR_PLACES + 1]] = True  # (itself among them)
     return far, limit
 
 
