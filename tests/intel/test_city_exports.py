@@ -504,6 +504,26 @@ def test_files_named_xls_read_by_what_they_hold(tmp_path: Path) -> None:
         (41, "row has a different number of fields than the header")]
     with pytest.raises(IngestError, match=r"has no sheet of that name; its sheets are '警情'"):
         ingest(tmp_path / "biff.xls", columns=cols, layer="Sheet2")
+    # a date cell and a time cell apart; an XHTML page that declares its encoding
+    book = xlwt.Workbook()
+    ws = book.add_sheet("s")
+    for c, h in enumerate(["日期", "时间", "经度", "纬度"]):
+        ws.write(0, c, h)
+    day, clock = xlwt.easyxf(num_format_str="yyyy-mm-dd"), xlwt.easyxf(num_format_str="hh:mm")
+    for r in range(1, 21):
+        ws.write(r, 0, dt.datetime(2023, 3, r), day)
+        ws.write(r, 1, dt.time(10, 30), clock)
+        ws.write(r, 2, 113.26 + r / 1000)
+        ws.write(r, 3, 23.13)
+    book.save(str(tmp_path / "apart.xls"))
+    got = ingest(tmp_path / "apart.xls", columns={"time": "日期+时间"})
+    assert got.table.time[:2].astype(str).tolist() == ["2023-03-01T10:30:00",
+                                                       "2023-03-02T10:30:00"]
+    (tmp_path / "x.xls").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+        "<body><table><tr>" + "".join(f"<th>{h}</th>" for h in XLS_HEAD) + "</tr>\n"
+        + cells + "</table></body></html>", encoding="utf-8")
+    assert len(ingest(tmp_path / "x.xls", columns=cols).table) == 40
 
 
 def test_evaluate_names_a_month_the_record_misses(chicago: pd.DataFrame, tmp_path: Path) -> None:

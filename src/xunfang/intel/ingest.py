@@ -916,7 +916,10 @@ def _biff_cell(cell: Any, datemode: int) -> str:
     import xlrd
 
     if cell.ctype == xlrd.XL_CELL_DATE:
-        return str(xlrd.xldate_as_datetime(cell.value, datemode).isoformat(sep=" "))
+        when = xlrd.xldate_as_datetime(cell.value, datemode)
+        if 0 <= cell.value < 1:  # a time of day alone (beside a date cell): its clock
+            return str(when.time().isoformat())
+        return str(when.isoformat(sep=" "))
     if cell.ctype == xlrd.XL_CELL_NUMBER:
         v = float(cell.value)
         return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
@@ -934,7 +937,8 @@ def _read_html_table(name: Path, raw: bytes) -> RawTable:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("gb18030", errors="replace")
-    text = text.lstrip("\ufeff")
+    # lxml refuses a str that declares its encoding (an XHTML page's '<?xml … encoding=…?>')
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))
     try:
         doc = lxml.html.fromstring(text)
     except Exception as exc:  # lxml's parser errors vary
