@@ -263,6 +263,21 @@ def test_text_encodings_of_other_places(tmp_path: Path) -> None:
     got = ingest(cn, columns=CN_COLUMNS)
     assert (got.report.encoding, got.report.notes) == ("gb18030", ())
     assert got.table.category[0] == "刑事案件0"
+    # Traditional characters in GBK (no GB2312 among them) are Chinese all the same
+    trad = "".join(f"2019-01-{1 + i % 28:02d} 10:00,臺北市搶奪{i % 3},竊盜機車,121.5,"
+                   f"{25.03 + i / 1000:.4f}\n" for i in range(200))
+    tw = tmp_path / "tw.csv"
+    tw.write_bytes(("時間,類別,說明,經度,緯度\n" + trad).encode("gbk"))
+    got = ingest(tw, columns={"time": "時間", "lon": "經度", "lat": "緯度",
+                              "category": "類別"})
+    assert got.report.encoding == "gb18030" and got.table.category[0] == "臺北市搶奪0"
+    # the accents of a Western file 2 MB in: judged where they are
+    late = tmp_path / "late.csv"
+    plain = "".join(f"2019-01-{1 + i % 28:02d} 10:00,Diebstahl,13.40,{52.0 + i / 1e5:.5f}\n"
+                    for i in range(60000))
+    late.write_bytes(("Zeit,Art,lon,lat\n" + plain + rows).encode("cp1252"))
+    got = ingest(late, columns={"time": "Zeit", "category": "Art"}, keep_duplicates=True)
+    assert got.report.encoding == "cp1252" and got.table.category[-1] == "Körperverletzung"
     # Excel's "Unicode text": UTF-16 with a byte-order mark, tab-separated
     u16 = tmp_path / "u16.txt"
     u16.write_bytes(("时间\t类别\t经度\t纬度\n" + CN_ROWS.replace(",", "\t")).encode("utf-16"))

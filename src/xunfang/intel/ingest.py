@@ -301,11 +301,12 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
     try:
         blank = _check_text(path, raw, "utf-8")
     except UnicodeDecodeError as not_utf8:
-        try:  # a GB18030 text behind a UTF-8 byte-order mark (a mis-saved file): without it
-            blank = _check_text(path, raw, "gb18030", skip=3 if bom else 0)
-            encoding = "gb18030"
-        except UnicodeDecodeError:
-            pass
+        if not _mostly_utf8(path, raw):  # (UTF-8 with a character cut in two: below)
+            try:  # a GB18030 text behind a UTF-8 byte-order mark (a mis-saved file): not it
+                blank = _check_text(path, raw, "gb18030", skip=3 if bom else 0)
+                encoding = "gb18030"
+            except UnicodeDecodeError:
+                pass
         if encoding != "gb18030" or not _reads_as_chinese(path, raw, 3 if bom else 0):
             # a few broken bytes in a UTF-8 or GB18030 text, or a Western European one
             raw, encoding, notes = _decoded(path, raw, not_utf8.start)
@@ -380,28 +381,62 @@ def _utf16(path: Path, data: bytes) -> bytes:
                           f"byte {exc.start} is not UTF-16") from None
 
 
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_BY_LETTER = re.compile(f"(?<=[A-Za-z])[{_CJK}]|[{_CJK}](?=[A-Za-z])")
+# Chinese characters looked at to judge a text (enough to judge; the rest is not read)
+CJK_SAMPLE = 5000
+
+
+def _pieces(path: Path, raw: bytes | None, skip: int = 0, chunk: int = 1 << 24
+            ) -> Iterator[bytes | memoryview]:
+    """A file's bytes (or ``raw``'s) from byte ``skip`` on, piece by piece."""
+    if raw is not None:
+        view = memoryview(raw)
+        yield from (view[at:at + chunk] for at in range(skip, len(raw), chunk))
+        return
+    with path.open("rb") as fh:
+        fh.seek(skip)
+        while piece := fh.read(chunk):
+            yield piece
+
+
 def _reads_as_chinese(path: Path, raw: bytes | None, skip: int) -> bool:
-    """Whether a text that decodes as GB18030 reads as Chinese: most of its characters
-    beyond ASCII are of GB2312, the common ones. GB18030 takes almost any pair of bytes, so a
-    Western European file (Windows-1252: 'Körperverletzung') decodes too, as rare characters
-    ('K鰎perverletzung'): an accented letter's byte and the ASCII letter after it."""
-    if raw is None:
-        with path.open("rb") as fh:
-            fh.seek(skip)
-            head = fh.read(1 << 20)
-    else:
-        head = raw[skip:skip + (1 << 20)]
-    wide = [c for c in head.decode("gb18030", errors="ignore") if ord(c) > 127]
-    common = sum(1 for c in set(wide) if _in_gb2312(c))
-    return not wide or common >= len(set(wide)) / 2
+    """Whether a text that decodes as GB18030 reads as Chinese (Simplified or Traditional):
+    its Chinese characters stand among their own kind, not inside Latin words. GB18030 takes
+    almost any pair of bytes, so a Western European file (Windows-1252: 'Körperverletzung')
+    decodes too, each accented letter's byte and the ASCII letter after it one character in
+    the middle of a word ('K鰎perverletzung'). Judged on the pieces of the file that hold
+    bytes beyond ASCII, wherever they are, up to :data:`CJK_SAMPLE` Chinese characters."""
+    cjk = by_letter = 0
+    for piece in _pieces(path, raw, skip, 1 << 20):
+        if bytes(piece).isascii():
+            continue
+        text = bytes(piece).decode("gb18030", errors="ignore")
+        cjk += len(_CJK_CHAR.findall(text))
+        by_letter += len(_CJK_BY_LETTER.findall(text))
+        if cjk >= CJK_SAMPLE:
+            break
+    return cjk > 0 and by_letter <= cjk / 2
 
 
-def _in_gb2312(c: str) -> bool:
-    try:
-        c.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _mostly_utf8(path: Path, raw: bytes | None) -> bool:
+    """A text that is UTF-8 but for a few broken byte sequences (see :data:`BROKEN_SHARE`):
+    read piece by piece, and given up as soon as the broken ones outnumber the rest."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    broken = wide = 0
+    for piece in _pieces(path, raw):
+        text = dec.decode(bytes(piece))
+        broken += text.count("\ufffd")
+        wide += len(text) - len(text.encode("ascii", errors="ignore"))
+        if broken > 100 and broken > wide - broken:
+            return False
+    text = dec.decode(b"", final=True)
+    broken += text.count("\ufffd")
+    wide += len(text) - len(text.encode("ascii", errors="ignore"))
+    return broken <= max(1.0, BROKEN_SHARE * wide) and broken <= wide - broken
 
 
 # broken byte sequences, as a share of a text's characters beyond ASCII (or one), up to which
@@ -494,20 +529,10 @@ def _check_text(path: Path, raw: bytes | None, encoding: str, chunk: int = 1 << 
     string too, one to four times its size in bytes."""
     import codecs
 
-    def pieces() -> Iterator[bytes | memoryview]:
-        if raw is not None:
-            view = memoryview(raw)
-            yield from (view[at:at + chunk] for at in range(skip, len(raw), chunk))
-            return
-        with path.open("rb") as fh:
-            fh.seek(skip)
-            while piece := fh.read(chunk):
-                yield piece
-
     dec = codecs.getincrementaldecoder(encoding)()
     at = skip
     blank = True
-    for piece in pieces():
+    for piece in _pieces(path, raw, skip, chunk):
         pending = len(dec.getstate()[0])  # bytes of a character begun in the piece before
         try:
             dec.decode(piece, final=False)
