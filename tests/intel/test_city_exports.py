@@ -350,16 +350,24 @@ def test_columns_of_pairs_in_either_order(chicago: pd.DataFrame, tmp_path: Path)
     def read(**cols: str) -> object:
         return ingest(src, columns={"time": "date", **cols}, keep_duplicates=True)
 
+    # Chicago's (41.8, -87.6) either way round: read as latitude, -87.6 would be polar
     for got in (read(lonlat="lonlat"), read(lonlat="bare"), read(latlon="socrata"),
-                read(point="socrata")):
+                read(point="socrata"), read(point="bare")):
         assert np.abs(got.table.x - ref.table.x).max() < 0.01  # type: ignore[attr-defined]
-    assert "read as (latitude, longitude), Socrata's order" in read(
-        point="socrata").report.notes[0]  # type: ignore[attr-defined]
-    assert not read(latlon="socrata").report.notes  # type: ignore[attr-defined]
-    # the Americas' (lon, lat) read in Socrata's order would be in Antarctica
+        assert not got.report.notes  # type: ignore[attr-defined]
+    # the Americas' (lon, lat) named in Socrata's order would be in Antarctica
     with pytest.raises(IngestError, match=r"the pairs of bare seem to be in the other order; "
                                           r"map the column as lonlat=bare"):
-        read(point="bare")
+        read(latlon="bare")
+    # Paris's (2.35, 48.86): no order to tell; Socrata's taken, and said
+    paris = pd.DataFrame({"date": chicago.date[:50], "pos": [
+        f"({2.35 + i / 1000:.4f}, 48.86)" for i in range(50)]})
+    got = ingest(_csv(paris, tmp_path / "paris.csv"), columns={"time": "date", "point": "pos"},
+                 keep_duplicates=True)
+    assert "read as (latitude, longitude), Socrata's order" in got.report.notes[0]
+    got = ingest(tmp_path / "paris.csv", columns={"time": "date", "lonlat": "pos"},
+                 keep_duplicates=True)
+    assert got.report.crs == "EPSG:32631" and not got.report.notes
     # a Chinese export's '104.06,30.66': the longitude beyond ±90 tells the order
     cn = pd.DataFrame({"date": chicago.date[:50], "经纬度": [
         f"{104.06 + i / 1000:.4f},{30.66:.2f}" for i in range(50)]})
@@ -370,6 +378,20 @@ def test_columns_of_pairs_in_either_order(chicago: pd.DataFrame, tmp_path: Path)
         ingest(tmp_path / "cn.csv", columns={"time": "date", "latlon": "经纬度"})
     with pytest.raises(IngestError, match=r"maps lonlat and lat"):
         read(lonlat="bare", lat="bare")
+    # one typo does not turn a column; a middle near a pole one way is the other way
+    odd = cn.copy()
+    odd.loc[3, "经纬度"] = "30.66,104.06"
+    got = ingest(_csv(odd, tmp_path / "odd.csv"), columns={"time": "date", "point": "经纬度"},
+                 keep_duplicates=True)
+    assert len(got.table) == 49 and got.report.crs == "EPSG:32648"
+    urumqi = pd.DataFrame({"date": chicago.date[:50], "p": [
+        f"{87.61 + i / 1000:.4f},43.82" for i in range(50)]})
+    got = ingest(_csv(urumqi, tmp_path / "u.csv"), columns={"time": "date", "point": "p"},
+                 keep_duplicates=True)
+    assert got.report.crs == "EPSG:32645" and not got.report.notes
+    with pytest.raises(IngestError, match=r"latitude 87\.6\d, where no UTM zone reaches "
+                                          r"\(80°S to 84°N\): are p \(lon\) and p \(lat\)"):
+        ingest(tmp_path / "u.csv", columns={"time": "date", "latlon": "p"})
 
 
 def test_a_time_of_day_as_a_fraction_of_the_day(tmp_path: Path) -> None:

@@ -1247,6 +1247,7 @@ def _clock_digits(text: pd.Series) -> pd.Series:
     return out
 
 
+POLAR = 75.0  # |latitude| beyond which no city lies (Svalbard's Longyearbyen: 78°N, a few)
 _NUM = r"([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)"
 
 
@@ -1255,9 +1256,10 @@ def _point_parts(text: pd.Series, geographic: bool, order: str = "point",
     """x and y (lon and lat) of a column of points, and what the report should say of their
     order: WKT 'POINT (x y)' (SF's Point, NYC's Lat_Lon is the other form), or pairs of
     degrees '(a, b)' or 'a,b'. A pair's order is the field's (``lonlat``, ``latlon``); for
-    ``point`` the values tell it where one of them lies beyond ±90 (a longitude: Chinese
-    exports' '104.06,30.66'), else it is Socrata's '(lat, lon)' (Chicago's Location), said
-    in the note. A value in no form is passed on as written, to be listed as not a number."""
+    ``point`` the values tell it: the side where most values lie beyond ±90 holds longitudes
+    (Chinese exports' '104.06,30.66'); else the order that does not put the middle beyond
+    :data:`POLAR` (Chicago's '(41.8, -87.6)', Urumqi's '87.61,43.82'); else it is Socrata's
+    '(lat, lon)', said in the note. A value in no form is passed on as written, to be listed as not a number."""
     t = text.astype("string").str.strip()
     wkt = t.str.extract(rf"^(?i:POINT)\s*(?:Z|M|ZM)?\s*\(\s*{_NUM}\s+{_NUM}(?:\s+{_NUM})*\s*\)$")
     x, y = wkt[0], wkt[1]
@@ -1265,10 +1267,18 @@ def _point_parts(text: pd.Series, geographic: bool, order: str = "point",
     if geographic:
         pair = t.str.extract(rf"^\(?\s*{_NUM}\s*[,;]\s*{_NUM}\s*\)?$")
         a, b = pd.to_numeric(pair[0]).abs(), pd.to_numeric(pair[1]).abs()
-        if order == "point":
-            first_lon, second_lon = bool((a > 90).any()), bool((b > 90).any())
-            order = "lonlat" if first_lon and not second_lon else "latlon"
-            if not first_lon and not second_lon and pair[0].notna().any():
+        if order == "point":  # by most values: one typo ('418.8') does not turn them all
+            first_lon, second_lon = int((a > 90).sum()), int((b > 90).sum())
+            given = bool(pair[0].notna().any())
+            lat_a, lat_b = (float(a.median()), float(b.median())) if given else (0.0, 0.0)
+            if first_lon != second_lon:
+                order = "lonlat" if first_lon > second_lon else "latlon"
+            elif given and (lat_a > POLAR) != (lat_b > POLAR):
+                # no value beyond ±90, but one order puts the middle nearer a pole than
+                # any city: '87.61,43.82' is Urumqi, not the Arctic Ocean
+                order = "latlon" if lat_b > POLAR else "lonlat"
+            elif given:
+                order = "latlon"
                 note = (f"the pairs of {name} are read as (latitude, longitude), Socrata's "
                         "order: no value lies beyond ±90 to tell; if they are (longitude, "
                         f"latitude), map the column as lonlat={name}")
@@ -2094,7 +2104,14 @@ def ingest(
         xs[ok], ys[ok] = to_wgs84(xs[ok], ys[ok], coords)  # type: ignore[arg-type]
     if target_crs is None:
         if lonlat:
-            target_crs = utm_crs_for(float(np.median(xs[ok])), float(np.median(ys[ok])))
+            mlon, mlat = float(np.median(xs[ok])), float(np.median(ys[ok]))
+            try:
+                target_crs = utm_crs_for(mlon, mlat)
+            except ValueError:
+                raise IngestError(
+                    f"{path}: the incidents' middle lies at longitude {mlon:.2f}, latitude "
+                    f"{mlat:.2f}, where no UTM zone reaches (80°S to 84°N): are {xname} and "
+                    f"{yname} the longitude and the latitude, in that order?") from None
         elif computes_in_utm(src_crs):  # feet, or a Mercator's stretched metres: not cells
             lon, lat = reproject(np.median(xs[ok])[None], np.median(ys[ok])[None], src_crs,
                                  "EPSG:4326")
