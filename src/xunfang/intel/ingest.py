@@ -1259,7 +1259,8 @@ def _point_parts(text: pd.Series, geographic: bool, order: str = "point",
     ``point`` the values tell it: the side where most values lie beyond ±90 holds longitudes
     (Chinese exports' '104.06,30.66'); else the order that does not put the middle beyond
     :data:`POLAR` (Chicago's '(41.8, -87.6)', Urumqi's '87.61,43.82'); else it is Socrata's
-    '(lat, lon)', said in the note. A value in no form is passed on as written, to be listed as not a number."""
+    '(lat, lon)', said in the note. A value in no form is passed on as written, to be listed
+    as not a number."""
     t = text.astype("string").str.strip()
     wkt = t.str.extract(rf"^(?i:POINT)\s*(?:Z|M|ZM)?\s*\(\s*{_NUM}\s+{_NUM}(?:\s+{_NUM})*\s*\)$")
     x, y = wkt[0], wkt[1]
