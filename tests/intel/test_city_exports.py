@@ -636,3 +636,24 @@ def test_auto_says_how_often_it_chose_what(chicago: pd.DataFrame, tmp_path: Path
     counts = [re.fullmatch(r"chose .+ at (\d+) of 9 refits \(first on 2017-0[56]-\d\d\)", n)
               for n in notes]
     assert all(counts) and sum(int(c[1]) for c in counts if c) == 9, notes
+
+
+def test_gauss_kruger_zone_numbers_and_the_antimeridian(tmp_path: Path) -> None:
+    from xunfang.geo import reproject
+
+    rng = np.random.default_rng(2)
+    lon, lat = 113.26 + rng.normal(0, 0.01, 50), 23.13 + rng.normal(0, 0.01, 50)
+    times = pd.date_range("2023-01-01", periods=50, freq="9h").strftime("%Y-%m-%d %H:%M")
+    cols = {"time": "time", "x": "x", "y": "y"}
+    for right, wrong in (("EPSG:4547", "EPSG:4526"), ("EPSG:4526", "EPSG:4547")):
+        x, y = reproject(lon, lat, "EPSG:4326", right)  # 4526 writes zone 38 in front of x
+        src = _csv(pd.DataFrame({"time": times, "x": x, "y": y}), tmp_path / "gz.csv")
+        assert len(ingest(src, columns=cols, crs=right).table) == 50
+        with pytest.raises(IngestError, match=rf"--crs {wrong} cannot place the incidents' "
+                                              r"middle .*3-degree zone with its number"):
+            ingest(src, columns=cols, crs=wrong)
+    # Fiji just past 180°, in the zone west of it: used there, not refused
+    x, y = reproject(np.full(50, -179.9) + rng.normal(0, 0.01, 50),
+                     np.full(50, -16.5), "EPSG:4326", "EPSG:32760")
+    src = _csv(pd.DataFrame({"time": times, "x": x, "y": y}), tmp_path / "fj.csv")
+    assert len(ingest(src, columns=cols, crs="EPSG:32760").table) == 50

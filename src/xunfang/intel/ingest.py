@@ -2413,19 +2413,24 @@ AREA_MARGIN = 5.0
 
 
 def _check_area(xs: FloatArray, ys: FloatArray, code: str) -> None:
-    """Refuse a projected CRS whose area of use (by pyproj's database) lies far from where
-    it puts the data's middle: state-plane feet read as UTM metres, another zone, x and y
-    swapped."""
+    """Refuse a projected CRS that cannot place the data's middle (a Gauss-Krüger zone's x
+    with or without the zone number in front: 38 424 204 against 424 204), or whose area of
+    use (by pyproj's database) lies far from where it puts it: state-plane feet read as UTM
+    metres, another zone, x and y swapped."""
+    mx, my = float(np.median(xs)), float(np.median(ys))
+    lon, lat = reproject(np.array([mx]), np.array([my]), code, "EPSG:4326")
+    x, y, m = float(lon[0]), float(lat[0]), AREA_MARGIN
+    if not (np.isfinite(x) and np.isfinite(y)):
+        raise IngestError(
+            f"--crs {code} cannot place the incidents' middle (x {mx:.0f}, y {my:.0f}): it "
+            "lies outside the projection; give the CRS the x, y columns are in (a 3-degree "
+            "zone with its number in front of x, e.g. 38424204, is another EPSG code than "
+            "one without, 424204)")
     area = area_of_use(code)
     if area is None:
         return
-    lon, lat = reproject(np.array([np.median(xs)]), np.array([np.median(ys)]), code,
-                         "EPSG:4326")
-    x, y, m = float(lon[0]), float(lat[0]), AREA_MARGIN
-    if not (np.isfinite(x) and np.isfinite(y)):
-        return  # not projectable at all: said row by row
-    west, east = area.west - m, area.east + m
-    inside_lon = (west <= x <= east) if area.west <= area.east else (x >= west or x <= east)
+    span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
+    inside_lon = span + 2 * m >= 360 or (x - (area.west - m)) % 360 <= span + 2 * m
     if area.south - m <= y <= area.north + m and inside_lon:
         return
     raise IngestError(
