@@ -203,6 +203,12 @@ def test_a_time_in_five_columns(chicago: pd.DataFrame, tmp_path: Path) -> None:
     assert np.array_equal(got.table.time, t.to_numpy(dtype="datetime64[s]")[keep])
     (blank,) = [p for p in got.report.problems if p.row == 8]
     assert blank.rule == NO_CLOCK_RULE and blank.value.startswith("2017 + 1 + 1 +  + ")
+    # the time of day as HHMM in the fourth column
+    hhmm = vpd.assign(HHMM=t.dt.hour * 100 + t.dt.minute)
+    got = ingest(_csv(hhmm, tmp_path / "hhmm.csv"), columns={"time": "YEAR+MONTH+DAY+HHMM"},
+                 keep_duplicates=True)
+    assert np.array_equal(got.table.time, t.to_numpy(dtype="datetime64[s]")[
+        np.arange(len(vpd)) != 8])
     # dates alone, as YEAR+MONTH+DAY
     days = ingest(_csv(vpd, tmp_path / "d.csv"), columns={"time": "YEAR+MONTH+DAY"},
                   keep_duplicates=True)
@@ -398,13 +404,15 @@ def test_a_time_of_day_as_a_fraction_of_the_day(tmp_path: Path) -> None:
     # a workbook's 时间 cell in General format: 0.9375 is 22:30
     rows = "".join(f"2018-01-{1 + i % 28:02d},{f},104.06,{30.66 + i / 1000:.4f}\n"
                    for i, f in enumerate(["0.9375", "0", "0.5", "0.000694444444444444"] * 30))
+    rows += "2018-01-05,0.9999999,104.06,30.5\n"  # rounds to 24:00: the day's last second
     src = tmp_path / "frac.csv"
     src.write_text("日期,时间,lon,lat\n" + rows, encoding="utf-8")
     got = ingest(src, columns={"time": "日期+时间"})
     assert got.table.time[:4].astype(str).tolist() == [
         "2018-01-01T22:30:00", "2018-01-02T00:00:00", "2018-01-03T12:00:00",
         "2018-01-04T00:01:00"]
-    assert len(got.table) == 120 and not got.report.notes
+    assert len(got.table) == 121 and not got.report.notes
+    assert str(got.table.time[-1]) == "2018-01-05T23:59:59"
 
 
 def test_what_reading_set_aside_is_said_under_every_command(chicago: pd.DataFrame,

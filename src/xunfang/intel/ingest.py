@@ -1205,6 +1205,8 @@ def _from_numbers(texts: list[pd.Series]) -> pd.Series:
     texts = [t.str.replace(r"\.0+$", "", regex=True) for t in texts]  # '22.0': pandas' floats
     two = [t.str.zfill(2) for t in texts[1:]]
     out = texts[0] + "-" + two[0] + "-" + two[1]
+    if len(texts) == 4 and int(texts[3].str.len().max()) >= 3:  # the time of day as HHMM
+        return out + " " + _clock_digits(texts[3])
     if len(two) > 2:
         clock = two[2:] + [pd.Series("00", index=out.index)] * (5 - len(two))
         out = out + " " + clock[0] + ":" + clock[1] + ":" + clock[2]
@@ -1220,7 +1222,8 @@ def _clock_digits(text: pd.Series) -> pd.Series:
     fraction = text.str.fullmatch(r"0?\.[0-9]+|0").fillna(False)
     if fraction.any() and text[fraction].str.contains(".", regex=False).any() and bool(
             fraction[text != ""].all()):  # a spreadsheet's time of day in General format
-        seconds = (pd.to_numeric(text[fraction]) * 86400).round().astype(int)
+        # (the last second of a day rounds to 24:00: kept in it)
+        seconds = (pd.to_numeric(text[fraction]) * 86400).round().astype(int).clip(upper=86399)
         clock = (seconds // 3600).astype(str).str.zfill(2) + ":" + (
             seconds // 60 % 60).astype(str).str.zfill(2) + ":" + (
             seconds % 60).astype(str).str.zfill(2)
@@ -2218,8 +2221,9 @@ def _repeated_ids(df: pd.DataFrame, m: Mapping[str, str], t: npt.NDArray[np.date
     once for each kind, as ``--category`` selects them."""
     rows = np.flatnonzero(live)
     ids = df[m["id"]].astype("string").str.strip().to_numpy(dtype=object, na_value="")[rows]
-    given = ids != ""
-    rows, ids = rows[given], ids[given]
+    # only ids on more than one row (a hash pass; most files have none)
+    again_id = pd.Series(ids).duplicated(keep=False).to_numpy() & (ids != "")
+    rows, ids = rows[again_id], ids[again_id]
     key = pd.DataFrame({"id": ids, "time": t[rows]})
     if "category" in m:
         key["category"] = (df[m["category"]].astype("string").str.strip()
