@@ -133,7 +133,7 @@ def test_duplicates_found_column_by_column_as_pandas_finds_them() -> None:
     df.loc[rng.random(n) < 0.05, "c0"] = None
     df["x"] = rng.integers(0, 2, n).astype(float)
     df.loc[rng.random(n) < 0.05, "x"] = np.nan
-    key = _row_groups(df)
+    key, _ = _row_groups(df)
     assert key.min() >= 0 and key.max() < 2**62  # renumbered, never wrapped round int64
     assert np.array_equal(pd.Series(key).duplicated().to_numpy(), df.duplicated().to_numpy())
     assert df.duplicated().sum() > 30

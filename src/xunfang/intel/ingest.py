@@ -2155,8 +2155,10 @@ def ingest(
     # exact duplicates among the rows that survive: every column of the input equal
     dups: list[tuple[int, int]] = []
     live_idx = np.flatnonzero(~bad)
+    id_codes = None  # the id column's codes, from the same pass
     if len(live_idx):
-        firsts = _row_groups(df)[live_idx]  # not df.iloc[live_idx]: a copy of the table
+        key, id_codes = _row_groups(df, m.get("id"))
+        firsts = key[live_idx]  # not df.iloc[live_idx]: a copy of the table
         dmask = pd.Series(firsts).duplicated(keep="first").to_numpy()
         if dmask.any():
             first_row: dict[int, int] = {}
@@ -2169,8 +2171,8 @@ def ingest(
             if not keep_duplicates:
                 bad[drows] = True
     notes = raw.notes + tuple(mapping_notes)
-    if "id" in m:  # one incident on several rows (one per unit sent, per offence of a kind)
-        again, earlier = _repeated_ids(df, m, t, px, py, ~bad)
+    if id_codes is not None:  # one incident on several rows (one per unit sent, per offence)
+        again, earlier = _repeated_ids(df, m, id_codes, t, px, py, ~bad)
         if len(again) and keep_duplicates:
             notes += (f"{len(again)} rows repeat an earlier row's id, category, time and place: "
                       "kept (--keep-duplicates), each counted as an incident",)
@@ -2211,23 +2213,23 @@ SAME_ID_RULE = ("same id, category, time and place (within 100 m) as an earlier 
 SAME_PLACE_M = 100.0
 
 
-def _repeated_ids(df: pd.DataFrame, m: Mapping[str, str], t: npt.NDArray[np.datetime64],
-                  px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_]
-                  ) -> tuple[IntArray, IntArray]:
-    """The rows of ``live`` that repeat an earlier live row's id, category (if mapped) and
-    time, within :data:`SAME_PLACE_M` of it, and that row for each: one incident on several
-    rows. Time and place are part of it: rows that share a placeholder id ('无', '0') or a
-    number given anew each year are other incidents, and an incident of two kinds counts
-    once for each kind, as ``--category`` selects them."""
-    rows = np.flatnonzero(live)
-    ids = df[m["id"]].astype("string").str.strip().to_numpy(dtype=object, na_value="")[rows]
-    # only ids on more than one row (a hash pass; most files have none)
-    again_id = pd.Series(ids).duplicated(keep=False).to_numpy() & (ids != "")
-    rows, ids = rows[again_id], ids[again_id]
-    key = pd.DataFrame({"id": ids, "time": t[rows]})
+def _repeated_ids(df: pd.DataFrame, m: Mapping[str, str], id_codes: IntArray,
+                  t: npt.NDArray[np.datetime64], px: FloatArray, py: FloatArray,
+                  live: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
+    """The rows of ``live`` that repeat an earlier live row's id (``id_codes``: a number per
+    row, equal for equal ids, -1 for none), category (if mapped) and time, within
+    :data:`SAME_PLACE_M` of it, and that row for each: one incident on several rows. Time
+    and place are part of it: rows that share a placeholder id ('无', '0') or a number
+    given anew each year are other incidents, and an incident of two kinds counts once for
+    each kind, as ``--category`` selects them."""
+    rows = np.flatnonzero(live & (id_codes >= 0))
+    code = id_codes[rows]
+    repeated = np.bincount(code)[code] > 1  # only ids on more than one row (most files: none)
+    rows, code = rows[repeated], code[repeated]
+    key = pd.DataFrame({"id": code, "time": t[rows]})
     if "category" in m:
-        key["category"] = (df[m["category"]].astype("string").str.strip()
-                           .to_numpy(dtype=object, na_value="")[rows])
+        key["category"] = (df[m["category"]].iloc[rows].astype("string").str.strip()
+                           .to_numpy(dtype=object, na_value=""))
     group = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
     again = pd.Series(group).duplicated(keep="first").to_numpy()
     if not again.any():
@@ -2283,15 +2285,21 @@ def _no_coordinates(path: Path, xname: str, yname: str, counts: Counter[str], xs
     return msg
 
 
-def _row_groups(df: pd.DataFrame) -> IntArray:
+def _row_groups(df: pd.DataFrame, also: str | None = None) -> tuple[IntArray, IntArray | None]:
     """A number per row, the same for rows equal in every column (empty equal to empty), as
-    ``DataFrame.duplicated`` compares them. Column by column: ``duplicated`` codes every
-    column before it combines them, and a city's full export (22 columns, 2 million rows)
-    then took 650 MB more than the table itself."""
+    ``DataFrame.duplicated`` compares them; and, for the column ``also``, a number per row the
+    same for equal values (-1 where it is empty). Column by column: ``duplicated`` codes
+    every column before it combines them, and a city's full export (22 columns, 2 million
+    rows) then took 650 MB more than the table itself."""
     key = np.zeros(len(df), dtype=np.int64)
+    kept: IntArray | None = None
     span = 1  # key < span
     for name in df.columns:
         codes, uniques = pd.factorize(df[name].array, use_na_sentinel=False)
+        if name == also:
+            empty = np.asarray(pd.isna(uniques) | (pd.Series(uniques, dtype="string")
+                                                  .str.strip().fillna("") == ""), dtype=bool)
+            kept = np.where(empty[codes], -1, codes).astype(np.int64)
         width = len(uniques) + 1
         if span * width >= 2**62:  # renumber the keys 0.. first: then span · width < rows²
             key, seen = pd.factorize(key)
@@ -2301,7 +2309,7 @@ def _row_groups(df: pd.DataFrame) -> IntArray:
         # Arrow's allocator keeps what the column's coding freed: give it back, or the
         # codings of twenty columns stay held while the rest of the ingestion runs
         pa.default_memory_pool().release_unused()
-    return key
+    return key, kept
 
 
 def _coordinate_columns(
