@@ -463,8 +463,8 @@ def test_import_incidents_reports_like_the_cli(env: Env) -> None:
     r = cl.post("/api/incidents/import",
                 files={"file": ("calls.exe", io.BytesIO(b"MZ"), "application/octet-stream")})
     assert r.status_code == 415
-    assert r.json() == {"detail": "file 'calls.exe': use one of .csv, .csv.gz, .xlsx, .geojson, "
-                                  ".json, .gpkg, .kml, .zip"}
+    assert r.json() == {"detail": "file 'calls.exe': use one of .csv, .csv.gz, .txt, .xlsx, "
+                                  ".xls, .geojson, .json, .gpkg, .kml, .zip"}
     # a zipped export (as portals hand them out) reads as its table; its problems name the
     # uploaded archive and the member, not the server's temporary file
     zipped = io.BytesIO()
@@ -697,3 +697,22 @@ def test_a_plan_whose_roster_cannot_be_stored_is_taken_back(
         centre.add_plan(result, req, actor="system")
     assert len(store_mod.list_plans(db, centre.scenario_id)) == before
     db.dispose()
+
+
+def test_import_a_records_systems_xls_export(env: Env) -> None:
+    # "export to Excel" from a 110 system: an HTML table named .xls, one row per unit sent
+    page = ("<html><head><meta charset='utf-8'></head><body><table>"
+            "<tr><th>id</th><th>time</th><th>lon</th><th>lat</th><th>unit</th></tr>"
+            "<tr><td>x1</td><td>2026-11-21 10:00</td><td>103.2530</td><td>29.2251</td>"
+            "<td>派出所</td></tr>"
+            "<tr><td>x1</td><td>2026-11-21 10:00</td><td>103.2530</td><td>29.2251</td>"
+            "<td>巡特警</td></tr>"
+            "<tr><td>x2</td><td>2026-11-21 11:00</td><td>103.2540</td><td>29.2260</td>"
+            "<td>派出所</td></tr></table></body></html>").encode()
+    r = env.login("planner").post(
+        "/api/incidents/import",
+        files={"file": ("导出.xls", io.BytesIO(page), "application/vnd.ms-excel")})
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert rep["rows"] == 3 and rep["stored"] == 2  # x1 once: not a unique-id refusal
+    assert [p["row"] for p in rep["problems"]] == [2]

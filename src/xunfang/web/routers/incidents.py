@@ -20,7 +20,9 @@ from xunfang.web.deps import CentreDep, Reader, require, safe_text
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 Reporter = Annotated[store.UserRow, Depends(require("incident.report"))]
 Importer = Annotated[store.UserRow, Depends(require("incident.import"))]
-UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".xlsx", ".geojson", ".json", ".gpkg", ".kml", ".zip")
+# (.xls: a records system's "export to Excel", whatever it holds; .txt: Excel's Unicode text)
+UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".gpkg",
+                   ".kml", ".zip")
 
 
 class IncidentIn(BaseModel):
