@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 from xunfang.cli.main import app
 from xunfang.intel import ingest
 from xunfang.intel.ingest import (
+    CLOCK_ONLY_RULE,
+    FAR_KM_RULE,
     FAR_RULE,
     NO_CLOCK_RULE,
     SAME_ID_RULE,
@@ -95,11 +97,18 @@ def test_a_wide_record_keeps_its_far_but_real_places(tmp_path: Path) -> None:
                                                    38.58 + rng.normal(0, 0.02, 100)])})
     ca.loc[[5, 6, 7], ["longitude", "latitude"]] = -1.0  # but a placeholder is still one
     ca.loc[8, "latitude"] = 3.405  # and a typo
+    # a placeholder a geocoder scattered by 100 m: no place (judged on the sphere, not in
+    # the UTM zone's metres, stretched 86° from its meridian)
+    ca.loc[10:19, "longitude"] = -1.0 + rng.uniform(-0.001, 0.001, 10)
+    ca.loc[10:19, "latitude"] = -1.0 + rng.uniform(-0.001, 0.001, 10)
     got = ingest(_csv(ca, tmp_path / "ca.csv"), columns=LONLAT)
-    assert len(got.table) == 896 and _far_rows(got.report) == [6, 7, 8, 9]
+    assert len(got.table) == 886
+    assert _far_rows(got.report) == [6, 7, 8, 9, *range(11, 21)]
+    # --far-km is a hard limit: San Francisco and Sacramento go too
+    assert len(ingest(tmp_path / "ca.csv", columns=LONLAT, far_km=400).table) == 600 - 14
     # --far-km: another limit, or none
     near = ingest(_csv(df, tmp_path / "county.csv"), columns=LONLAT, far_km=100)
-    assert len(near.table) == 300 and near.report.counts == {FAR_RULE.format(km=100): 3}
+    assert len(near.table) == 300 and near.report.counts == {FAR_KM_RULE.format(km=100): 3}
     boston = df.copy()
     boston.loc[:9, ["longitude", "latitude"]] = -1.0
     src = _csv(boston, tmp_path / "minus.csv")
@@ -665,3 +674,54 @@ def test_gauss_kruger_zone_numbers_and_the_antimeridian(tmp_path: Path) -> None:
                      np.full(50, -16.5), "EPSG:4326", "EPSG:32760")
     src = _csv(pd.DataFrame({"time": times, "x": x, "y": y}), tmp_path / "fj.csv")
     assert len(ingest(src, columns=cols, crs="EPSG:32760").table) == 50
+
+
+def test_second_review_cases(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    # a time of day alone in a date-time column is not dated today; it says where the date is
+    src = tmp_path / "clock.csv"
+    src.write_text("time,lon,lat\n2019-01-05 06:00,104.06,30.66\n06:00:00,104.06,30.67\n"
+                   "0.25,104.06,30.68\n", encoding="utf-8")
+    got = ingest(src)
+    assert got.table.time.astype(str).tolist() == ["2019-01-05T06:00:00"]
+    assert got.report.counts == {CLOCK_ONLY_RULE: 2}
+    # Simplified Chinese full of Latin codes is GB18030, not Windows-1252
+    rows = "".join(f"2019-01-{1 + i % 28:02d} 10:00,{('KTV', 'A座', 'B栋', 'C区')[i % 4]},"
+                   f"川A{12345 + i},104.06,{30.66 + i / 1000:.4f}\n" for i in range(200))
+    gbk = tmp_path / "codes.csv"
+    gbk.write_bytes(("时间,类别,车牌,经度,纬度\n" + rows).encode("gbk"))
+    got = ingest(gbk, columns={"time": "时间", "category": "类别", "lon": "经度", "lat": "纬度"})
+    assert got.report.encoding == "gb18030" and got.table.category[1] == "A座"
+    assert got.table.extra["车牌"][0] == "川A12345"
+    # one odd pair does not turn Chicago's Socrata column
+    lon, lat = chicago.longitude.to_numpy()[:200], chicago.latitude.to_numpy()[:200]
+    pairs = [f"({b}, {a})" for a, b in zip(lon, lat, strict=True)]
+    pairs[5] = "(418.8, -87.63)"
+    df = pd.DataFrame({"date": chicago.date[:200], "Location": pairs})
+    got = ingest(_csv(df, tmp_path / "loc.csv"), columns={"time": "date", "point": "Location"},
+                 keep_duplicates=True)
+    assert len(got.table) == 199 and got.report.crs == "EPSG:32616"
+    # an id with a blank after it is the same id
+    head = "id,time,lon,lat\n"
+    same = tmp_path / "sp.csv"
+    same.write_text(head + "X1,2019-01-05 10:00,104.06,30.66\nX1 ,2019-01-05 10:00,104.06,"
+                    "30.66\nX2,2019-01-05 11:00,104.06,30.67\n", encoding="utf-8")
+    assert ingest(same).report.counts == {SAME_ID_RULE: 1}
+
+
+def test_an_xls_date_cell_of_zero_is_no_date(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws = book.add_sheet("s")
+    day = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    for c, h in enumerate(["time", "lon", "lat"]):
+        ws.write(0, c, h)
+    for r in range(1, 11):
+        ws.write(r, 0, dt.datetime(2023, 3, r, 10, 30) if r != 5 else 0, day)
+        ws.write(r, 1, 113.26)
+        ws.write(r, 2, 23.13 + r / 1000)
+    book.save(str(tmp_path / "zero.xls"))
+    got = ingest(tmp_path / "zero.xls")
+    assert len(got.table) == 9 and got.report.counts == {"time missing": 1}

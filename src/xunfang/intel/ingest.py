@@ -407,17 +407,34 @@ def _reads_as_chinese(path: Path, raw: bytes | None, skip: int) -> bool:
     almost any pair of bytes, so a Western European file (Windows-1252: 'Körperverletzung')
     decodes too, each accented letter's byte and the ASCII letter after it one character in
     the middle of a word ('K鰎perverletzung'). Judged on the pieces of the file that hold
-    bytes beyond ASCII, wherever they are, up to :data:`CJK_SAMPLE` Chinese characters."""
+    bytes beyond ASCII, wherever they are, up to :data:`CJK_SAMPLE` Chinese characters; or
+    whose characters are mostly GB2312's (Simplified text full of Latin codes)."""
     cjk = by_letter = 0
+    seen: set[str] = set()
     for piece in _pieces(path, raw, skip, 1 << 20):
         if bytes(piece).isascii():
             continue
         text = bytes(piece).decode("gb18030", errors="ignore")
-        cjk += len(_CJK_CHAR.findall(text))
+        found = _CJK_CHAR.findall(text)
+        cjk += len(found)
+        seen.update(found)
         by_letter += len(_CJK_BY_LETTER.findall(text))
         if cjk >= CJK_SAMPLE:
             break
-    return cjk > 0 and by_letter <= cjk / 2
+    if not cjk:
+        return False
+    # Simplified Chinese beside Latin codes ('A座', '川A12345', 'KTV包间') is of GB2312, the
+    # common characters; a Western file's accents are not
+    common = sum(1 for c in seen if _in_gb2312(c))
+    return by_letter <= cjk / 2 or common >= len(seen) / 2
+
+
+def _in_gb2312(c: str) -> bool:
+    try:
+        c.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _mostly_utf8(path: Path, raw: bytes | None) -> bool:
@@ -941,8 +958,10 @@ def _biff_cell(cell: Any, datemode: int) -> str:
     import xlrd
 
     if cell.ctype == xlrd.XL_CELL_DATE:
+        if cell.value == 0:  # Excel's '1900-01-00': a date not given
+            return ""
         when = xlrd.xldate_as_datetime(cell.value, datemode)
-        if 0 <= cell.value < 1:  # a time of day alone (beside a date cell): its clock
+        if 0 < cell.value < 1:  # a time of day alone (beside a date cell): its clock
             return str(when.time().isoformat())
         return str(when.isoformat(sep=" "))
     if cell.ctype == xlrd.XL_CELL_NUMBER:
@@ -1275,7 +1294,8 @@ def _point_parts(text: pd.Series, geographic: bool, order: str = "point",
             first_lon, second_lon = int((a > 90).sum()), int((b > 90).sum())
             given = bool(pair[0].notna().any())
             lat_a, lat_b = (float(a.median()), float(b.median())) if given else (0.0, 0.0)
-            if first_lon != second_lon:
+            pairs = int(pair[0].notna().sum())
+            if max(first_lon, second_lon) * 2 > pairs:  # most pairs say which is longitude
                 order = "lonlat" if first_lon > second_lon else "latlon"
             elif given and (lat_a > POLAR) != (lat_b > POLAR):
                 # no value beyond ±90, but one order puts the middle nearer a pole than
@@ -1563,6 +1583,9 @@ ABBREVIATION_RULE = ("time ends in a zone abbreviation ({names}), which is no UT
                      "name the zone that uses it with --tz, or --source-tz if it differs")
 COARSE = r"\d{4}(?:[-/.]\d{1,2})?|\d{1,2}[-/.]\d{4}|\d{4}年(?:\d{1,2}月)?"
 COARSE_RULE = "time gives no day, only a month or a year (forecasts are by day)"
+CLOCK_ONLY = r"\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?|0?\.\d+"
+CLOCK_ONLY_RULE = ("a time of day without its date: map the date column with it, --columns "
+                   "time=DATE+TIME")
 NO_CLOCK_RULE = ("time of day missing beside its date: the hour is unknown, not midnight "
                  "(a file of dates only is read as such; this row's columns give both)")
 # the span of years an incident's time may lie in (and up to a year from now)
@@ -1755,6 +1778,15 @@ def _parse_times(
     import pyarrow.compute as pc
 
     text = values.astype("string").str.strip()
+    # a time of day alone ('06:00:00') is no incident's time: pandas would date it today
+    short = _marks(pc.and_(pc.less_equal(pc.utf8_length(_arrow(text)), 12),
+                           pc.match_substring(_arrow(text), ":")))
+    if short.any():
+        short[short] = np.asarray(text[short].str.fullmatch(CLOCK_ONLY).fillna(False),
+                                  dtype=bool)
+        if short.any():
+            text = text.mask(short)
+            values = text
     end = _marks(pc.match_substring(_arrow(text), "24:00"))  # at column speed, then exactly
     if end.any():
         end[end] = np.asarray(text[end].str.contains(r"[ T]24:00(?::00(?:\.0+)?)?$",
@@ -2025,13 +2057,17 @@ def ingest(
                  for c in parts] if dated.any() else []
         rej.add(NO_CLOCK_RULE, m["time"], rows[dated],
                 [" + ".join(v) for v in zip(*shown, strict=True)] if dated.any() else [])
+        # a time of day alone ('06:00:00', a spreadsheet's '0.25'): the date is elsewhere
+        clock = ~missing & np.asarray(raw_time.take(rows).astype("string").str.strip()
+                                      .str.fullmatch(CLOCK_ONLY).fillna(False), dtype=bool)
+        rej.add(CLOCK_ONLY_RULE, m["time"], rows[clock], raw_time.to_numpy()[rows[clock]])
         for rule, mask in ((GAP.format(zone=source_tz), times.gap[rows]),
                            (FOLD.format(zone=source_tz), times.fold[rows]),
-                           (COARSE_RULE, times.coarse[rows]),
+                           (COARSE_RULE, times.coarse[rows] & ~clock),
                            (times.abbreviation_rule, abbreviated[rows])):
             rej.add(rule, m["time"], rows[mask], raw_time.to_numpy()[rows[mask]])
         rest = (~missing & ~times.gap[rows] & ~times.fold[rows] & ~times.coarse[rows]
-                & ~abbreviated[rows])
+                & ~abbreviated[rows] & ~clock)
         rule = f"time not in format {time_format}" if time_format else "time not a date-time"
         # columns joined (DATE+TIME, DAY+MONTH+YEAR…) whose layout is not read: how to say it
         if not time_format and "+" in m["time"] and 2 * int(rest.sum()) > n:
@@ -2138,9 +2174,11 @@ def ingest(
                           "rows outside its zones are listed instead")
     if jurisdiction is None:  # a bare file: no border, but a city has a size
         if far_km != 0:
-            far, limit = _far_rows(px, py, ~bad, None if far_km is None else far_km * 1000)
+            far, limit = _far_rows(px, py, ~bad, target_crs,
+                                   None if far_km is None else far_km * 1000)
             rows = np.flatnonzero(far)
-            rej.add(FAR_RULE.format(km=limit / 1000), xname, rows,
+            rej.add((FAR_RULE if far_km is None else FAR_KM_RULE).format(km=limit / 1000),
+                    xname, rows,
                     [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
             bad |= far
     else:
@@ -2296,10 +2334,11 @@ def _row_groups(df: pd.DataFrame, also: str | None = None) -> tuple[IntArray, In
     span = 1  # key < span
     for name in df.columns:
         codes, uniques = pd.factorize(df[name].array, use_na_sentinel=False)
-        if name == also:
-            empty = np.asarray(pd.isna(uniques) | (pd.Series(uniques, dtype="string")
-                                                  .str.strip().fillna("") == ""), dtype=bool)
-            kept = np.where(empty[codes], -1, codes).astype(np.int64)
+        if name == also:  # its values without the blanks round them ('X1 ' is 'X1')
+            trimmed = pd.Series(uniques, dtype="string").str.strip().fillna("")
+            same, _ = pd.factorize(trimmed)
+            same = np.where((trimmed == "").to_numpy(dtype=bool), -1, same)
+            kept = same[codes].astype(np.int64)
         width = len(uniques) + 1
         if span * width >= 2**62:  # renumber the keys 0.. first: then span · width < rows²
             key, seen = pd.factorize(key)
@@ -2361,41 +2400,68 @@ def _crs(text: str) -> tuple[str, bool]:
 # a bare file's rows farther than this from the middle of its incidents are placeholders
 # or typos ('-1, -1' for no position, a latitude missing its first digit, a longitude 10°
 # off): at least FAR_MIN_M, and FAR_TIMES the median distance (a province's file is wider
-# than a city's); --far-km sets another limit. A far row among FAR_PLACES distinct positions
-# within FAR_PLACE_M is a place of its own (St Louis in a file of mostly Chicago, San
-# Francisco in one of mostly Los Angeles) and is kept: a placeholder repeats one position,
-# a typo stands alone
+# than a city's); --far-km sets a hard limit instead. By default a far row among more than
+# FAR_PLACES distinct positions spread over FAR_SPREAD_M (in a cell of FAR_PLACE_M) is a
+# place of its own (San Francisco in a file of mostly Los Angeles) and is kept: a
+# placeholder repeats one position, or a geocoder's few metres round it; a typo stands alone
 FAR_MIN_M = 500_000.0
 FAR_TIMES = 20.0
 FAR_PLACE_M = 50_000.0
 FAR_PLACES = 5
-FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents, with fewer than "
-            f"{FAR_PLACES} other positions within {FAR_PLACE_M / 1000:.0f} km: a position "
-            "written as a placeholder, or a typo (--far-km sets the limit)")
+FAR_SPREAD_M = 2_000.0
+FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents, and no place "
+            f"of its own (fewer than {FAR_PLACES + 1} distinct positions spread over "
+            f"{FAR_SPREAD_M / 1000:.0f} km around it): a position written as a placeholder, or "
+            "a typo (--far-km sets the limit)")
+FAR_KM_RULE = ("more than {km:,.0f} km from the middle of the file's incidents "
+               "(--far-km)")
 
 
-def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_],
+def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_], crs: str,
               limit: float | None = None) -> tuple[npt.NDArray[np.bool_], float]:
-    """The rows of ``live`` farther than ``limit`` metres (default: see :data:`FAR_MIN_M`)
-    from the rest that are no place of their own, and the limit: distances in the metric CRS
-    of the result, from the median point."""
-    from scipy.spatial import cKDTree
+    """The rows of ``live`` farther than the default limit (see :data:`FAR_MIN_M`) from the
+    middle that are no place of their own, or, with ``limit`` (metres: ``--far-km``), every
+    row beyond it; and the limit. Distances from the median point in the metric CRS of the
+    result; whether a far row is a place is judged on the sphere (``crs``'s metres far from
+    its zone are stretched: a placeholder a geocoder scattered by 100 m would look 100 km
+    wide)."""
 
     far = np.zeros(len(px), dtype=bool)
     if not live.any():
         return far, FAR_MIN_M if limit is None else limit
-    d = np.hypot(px[live] - np.median(px[live]), py[live] - np.median(py[live]))
-    if limit is None:
-        limit = max(FAR_MIN_M, FAR_TIMES * float(np.median(d)))
-    out = np.flatnonzero(live)[d > limit]
-    if not len(out):
+    idx = np.flatnonzero(live)
+    d = np.hypot(px[idx] - np.median(px[idx]), py[idx] - np.median(py[idx]))
+    if limit is not None:  # the user's limit: every row beyond it
+        far[idx[d > limit]] = True
         return far, limit
-    # the distinct positions (to the metre) of every live row, and of the far ones
-    spots = np.unique(np.round(np.column_stack([px[live], py[live]])), axis=0)
-    own, back = np.unique(np.round(np.column_stack([px[out], py[out]])), axis=0,
-                          return_inverse=True)
-    near = cKDTree(spots).query_ball_point(own, FAR_PLACE_M, return_length=True)
-    far[out[np.asarray(near)[back.ravel()] < FAR_PLACES + 1]] = True  # (itself among them)
+    limit = max(FAR_MIN_M, FAR_TIMES * float(np.median(d)))
+    if not (d > limit).any():
+        return far, limit
+    # rows that may be a far place's, or its neighbours, as points on the sphere (metres)
+    near_far = d > limit - FAR_PLACE_M
+    lon, lat = reproject(px[idx[near_far]], py[idx[near_far]], crs, "EPSG:4326")
+    lam, phi = np.radians(lon), np.radians(lat)
+    ball = 6_371_000.0 * np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam),
+                                          np.sin(phi)])
+    placed = np.isfinite(ball).all(axis=1)
+    # a place: in its cell of FAR_PLACE_M on the sphere, FAR_PLACES + 1 distinct positions or
+    # more spread over FAR_SPREAD_M (a placeholder repeats one position, or a geocoder's few
+    # metres round it; a typo stands alone)
+    at = np.round(ball[placed])
+    place = np.zeros(int(near_far.sum()), dtype=bool)
+    for shift in (0.0, 0.5):  # two grids half a cell apart: a place one cuts is whole in the other
+        cell = pd.DataFrame(np.floor(ball[placed] / FAR_PLACE_M + shift).astype(np.int64),
+                            columns=["i", "j", "k"])
+        cell["a"], cell["b"], cell["c"] = at[:, 0], at[:, 1], at[:, 2]
+        group = cell.groupby(["i", "j", "k"], sort=False)
+        key = group.ngroup().to_numpy()
+        distinct = cell.drop_duplicates(["a", "b", "c"]).groupby(["i", "j", "k"],
+                                                                  sort=False).size()
+        span = group[["a", "b", "c"]].max() - group[["a", "b", "c"]].min()
+        wide = np.linalg.norm(span.to_numpy(dtype=float), axis=1) >= FAR_SPREAD_M
+        many = distinct.reindex(span.index).to_numpy() >= FAR_PLACES + 1
+        place[placed] |= (wide & many)[key]
+    far[idx[near_far][(d[near_far] > limit) & ~place]] = True
     return far, limit
 
 
