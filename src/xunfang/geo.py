@@ -299,6 +299,21 @@ def to_wgs84(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray
     """Lon/lat in ``datum`` converted to WGS 84. As in the published formulas, a point outside
     China (:func:`in_china`) is not shifted: the datums are used only there (a caller that
     takes such a point for an error, as ingestion does, finds it with :func:`in_china`)."""
+    return _in_china_only(lon, lat, datum, _shifted)
+
+
+def from_wgs84(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray, FloatArray]:
+    """WGS 84 lon/lat in ``datum`` (the inverse of :func:`to_wgs84`): for drawing on a Chinese
+    web map (高德/腾讯 in GCJ-02, 百度 in BD-09). Points outside China are not shifted."""
+    return _in_china_only(lon, lat, datum, _unshifted)
+
+
+Shift = Callable[[FloatArray, FloatArray, Datum], tuple[FloatArray, FloatArray]]
+
+
+def _in_china_only(lon: FloatArray, lat: FloatArray, datum: Datum,
+                   shift: Shift) -> tuple[FloatArray, FloatArray]:
+    """``shift`` applied to the points in China, the others as they are (``wgs84``: all)."""
     lon = np.asarray(lon, float)
     lat = np.asarray(lat, float)
     if datum == "wgs84":
@@ -307,28 +322,16 @@ def to_wgs84(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray
         raise ValueError(f"unknown lon/lat datum {datum!r}; use one of {', '.join(DATUMS)}")
     inside = in_china(lon, lat)
     if inside.all():
-        return _shifted(lon, lat, datum)
+        return shift(lon, lat, datum)
     out_lon, out_lat = lon.copy(), lat.copy()
     if inside.any():
-        out_lon[inside], out_lat[inside] = _shifted(lon[inside], lat[inside], datum)
+        out_lon[inside], out_lat[inside] = shift(lon[inside], lat[inside], datum)
     return out_lon, out_lat
 
 
-def from_wgs84(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray, FloatArray]:
-    """WGS 84 lon/lat in ``datum`` (the inverse of :func:`to_wgs84`): for drawing on a Chinese
-    web map (高德/腾讯 in GCJ-02, 百度 in BD-09). Points outside China are not shifted."""
-    lon = np.asarray(lon, float)
-    lat = np.asarray(lat, float)
-    if datum == "wgs84":
-        return lon, lat
-    if datum not in DATUMS:
-        raise ValueError(f"unknown lon/lat datum {datum!r}; use one of {', '.join(DATUMS)}")
-    inside = in_china(lon, lat)
-    out_lon, out_lat = lon.copy(), lat.copy()
-    if inside.any():
-        a, b = wgs84_to_gcj02(lon[inside], lat[inside])
-        out_lon[inside], out_lat[inside] = gcj02_to_bd09(a, b) if datum == "bd09" else (a, b)
-    return out_lon, out_lat
+def _unshifted(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray, FloatArray]:
+    a, b = wgs84_to_gcj02(lon, lat)
+    return gcj02_to_bd09(a, b) if datum == "bd09" else (a, b)
 
 
 def _shifted(lon: FloatArray, lat: FloatArray, datum: Datum) -> tuple[FloatArray, FloatArray]:
