@@ -610,6 +610,10 @@ def test_a_days_end_written_24_00_is_the_next_midnight(tmp_path: Path) -> None:
                    encoding="utf-8")
     assert ingest(iso).table.time.astype(str).tolist() == ["2020-01-01T00:00:00",
                                                            "2019-12-31T23:00:00"]
+    zoned = tmp_path / "z.csv"  # with an offset: the instant, in the jurisdiction's zone
+    zoned.write_text("time,lon,lat\n2019-12-31T24:00:00Z,104.06,30.66\n", encoding="utf-8")
+    assert ingest(zoned, tz="Asia/Shanghai").table.time.astype(str).tolist() == [
+        "2020-01-01T08:00:00"]
 
 
 def test_a_gcj02_file_gets_its_forecast_layer_in_gcj02(tmp_path: Path) -> None:

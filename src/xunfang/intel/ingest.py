@@ -1767,7 +1767,8 @@ def _zone(option: str, name: str) -> None:
             "America/Chicago or UTC") from None
 
 
-_END_OF_DAY = r"([ T])24:00((?::00(?:\.0+)?)?)$"
+_END_OF_DAY = r"([ T])24:00((?::00(?:\.0+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)?)$"
+_END_OF_DAY_AT = r"[ T]24:00(?::00(?:\.0+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)?$"
 
 
 def _parse_times(
@@ -1789,8 +1790,8 @@ def _parse_times(
             values = text
     end = _marks(pc.match_substring(_arrow(text), "24:00"))  # at column speed, then exactly
     if end.any():
-        end[end] = np.asarray(text[end].str.contains(r"[ T]24:00(?::00(?:\.0+)?)?$",
-                                                     regex=True).fillna(False), dtype=bool)
+        end[end] = np.asarray(text[end].str.contains(_END_OF_DAY_AT, regex=True)
+                              .fillna(False), dtype=bool)
     if not end.any():
         return _read_times(values, fmt, tz, source_tz)
     times = _read_times(text.str.replace(_END_OF_DAY, r"\g<1>00:00\g<2>", regex=True), fmt, tz,
