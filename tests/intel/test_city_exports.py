@@ -729,3 +729,39 @@ def test_an_xls_date_cell_of_zero_is_no_date(tmp_path: Path) -> None:
     book.save(str(tmp_path / "zero.xls"))
     got = ingest(tmp_path / "zero.xls")
     assert len(got.table) == 9 and got.report.counts == {"time missing": 1}
+
+
+def test_third_review_cases(chicago: pd.DataFrame, tmp_path: Path) -> None:
+    # Western words whose accented pairs land on GB2312 characters stay Windows-1252
+    for words, enc in ((["Roubo", "Furto", "Violação de domicílio"], "cp1252"),
+                       (["Dégât", "Vol"], "cp1252")):
+        rows = "".join(f"2019-01-{1 + i % 28:02d} 10:00,{words[i % len(words)]},13.4,"
+                       f"{52.0 + i / 1000:.4f}\n" for i in range(60))
+        src = tmp_path / "w.csv"
+        src.write_bytes(("time,kind,lon,lat\n" + rows).encode(enc))
+        got = ingest(src, columns={"category": "kind"})
+        assert got.report.encoding == "cp1252", words
+        assert set(got.table.category) == set(words)
+    # half the pairs '0,0': the others still tell the order
+    pts = [f"{104.06 + i / 1000:.4f},30.66" for i in range(50)] + ["0,0"] * 50
+    df = pd.DataFrame({"date": chicago.date[:100], "loc": pts})
+    got = ingest(_csv(df, tmp_path / "z.csv"), columns={"time": "date", "point": "loc"},
+                 keep_duplicates=True)
+    assert len(got.table) == 50 and got.report.crs == "EPSG:32648"
+    # a placeholder scattered by 100 m in a Chicago file (its UTM zone 86° away): listed
+    c = chicago.copy()
+    rng = np.random.default_rng(4)
+    c.loc[:9, "longitude"] = -1.0 + rng.uniform(-0.001, 0.001, 10)
+    c.loc[:9, "latitude"] = -1.0 + rng.uniform(-0.001, 0.001, 10)
+    # and a real far town of eight positions 3 km wide on a cell's corner: kept
+    c.loc[10:17, "longitude"] = -118.393 + np.linspace(0, 0.03, 8)
+    c.loc[10:17, "latitude"] = 34.390 + np.linspace(0, 0.01, 8)
+    got = ingest(_csv(c, tmp_path / "c.csv"), columns=LONLAT, keep_duplicates=True)
+    assert _far_rows(got.report) == list(range(1, 11))
+    # times of day in more spellings are not dated today
+    src = tmp_path / "t.csv"
+    src.write_text("time,lon,lat\n2019-01-05 06:00,104.06,30.66\n18:30:00.000000,104.06,30.67\n"
+                   "06:00:00 p.m.,104.06,30.68\n下午6:00,104.06,30.69\n06:00:00Z,104.06,30.7\n",
+                   encoding="utf-8")
+    got = ingest(src, tz="Asia/Shanghai")
+    assert len(got.table) == 1 and got.report.counts == {CLOCK_ONLY_RULE: 4}

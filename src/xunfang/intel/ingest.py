@@ -23,10 +23,11 @@ import dataclasses
 import functools
 import gzip
 import io
+import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -383,7 +384,11 @@ def _utf16(path: Path, data: bytes) -> bytes:
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-_CJK_BY_LETTER = re.compile(f"(?<=[A-Za-z])[{_CJK}]|[{_CJK}](?=[A-Za-z])")
+# a run of Chinese characters touching a Latin letter: inside a Latin word when misread
+_CJK_BY_LETTER = re.compile(f"(?<=[A-Za-z])[{_CJK}]+|[{_CJK}]+(?=[A-Za-z])")
+# distinct characters from which mostly GB2312 ones make a text Chinese whatever stands beside
+# them (a Western file's accented pairs land on a few GB2312 characters: 'ção' → 玢)
+GB2312_DISTINCT = 10
 # Chinese characters looked at to judge a text (enough to judge; the rest is not read)
 CJK_SAMPLE = 5000
 
@@ -418,7 +423,7 @@ def _reads_as_chinese(path: Path, raw: bytes | None, skip: int) -> bool:
         found = _CJK_CHAR.findall(text)
         cjk += len(found)
         seen.update(found)
-        by_letter += len(_CJK_BY_LETTER.findall(text))
+        by_letter += sum(len(run) for run in _CJK_BY_LETTER.findall(text))
         if cjk >= CJK_SAMPLE:
             break
     if not cjk:
@@ -426,7 +431,8 @@ def _reads_as_chinese(path: Path, raw: bytes | None, skip: int) -> bool:
     # Simplified Chinese beside Latin codes ('A座', '川A12345', 'KTV包间') is of GB2312, the
     # common characters; a Western file's accents are not
     common = sum(1 for c in seen if _in_gb2312(c))
-    return by_letter <= cjk / 2 or common >= len(seen) / 2
+    return by_letter <= cjk / 2 or (len(seen) >= GB2312_DISTINCT
+                                    and common >= 0.9 * len(seen))
 
 
 def _in_gb2312(c: str) -> bool:
@@ -1292,9 +1298,11 @@ def _point_parts(text: pd.Series, geographic: bool, order: str = "point",
         a, b = pd.to_numeric(pair[0]).abs(), pd.to_numeric(pair[1]).abs()
         if order == "point":  # by most values: one typo ('418.8') does not turn them all
             first_lon, second_lon = int((a > 90).sum()), int((b > 90).sum())
-            given = bool(pair[0].notna().any())
-            lat_a, lat_b = (float(a.median()), float(b.median())) if given else (0.0, 0.0)
-            pairs = int(pair[0].notna().sum())
+            real = pair[0].notna() & ~((a == 0) & (b == 0))  # (0, 0): a missing position
+            given = bool(real.any())
+            lat_a, lat_b = ((float(a[real].median()), float(b[real].median())) if given
+                            else (0.0, 0.0))
+            pairs = int(real.sum())
             if max(first_lon, second_lon) * 2 > pairs:  # most pairs say which is longitude
                 order = "lonlat" if first_lon > second_lon else "latlon"
             elif given and (lat_a > POLAR) != (lat_b > POLAR):
@@ -1583,7 +1591,8 @@ ABBREVIATION_RULE = ("time ends in a zone abbreviation ({names}), which is no UT
                      "name the zone that uses it with --tz, or --source-tz if it differs")
 COARSE = r"\d{4}(?:[-/.]\d{1,2})?|\d{1,2}[-/.]\d{4}|\d{4}年(?:\d{1,2}月)?"
 COARSE_RULE = "time gives no day, only a month or a year (forecasts are by day)"
-CLOCK_ONLY = r"\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?|0?\.\d+"
+CLOCK_ONLY = (r"(?:上午|下午|凌晨|早上|中午|晚上)?\s*\d{1,2}:\d\d(?::\d\d(?:[.,]\d+)?)?"
+              r"\s*(?:[AaPp]\.?\s?[Mm]\.?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)?|0?\.\d+")
 CLOCK_ONLY_RULE = ("a time of day without its date: map the date column with it, --columns "
                    "time=DATE+TIME")
 NO_CLOCK_RULE = ("time of day missing beside its date: the hour is unknown, not midnight "
@@ -1780,7 +1789,7 @@ def _parse_times(
 
     text = values.astype("string").str.strip()
     # a time of day alone ('06:00:00') is no incident's time: pandas would date it today
-    short = _marks(pc.and_(pc.less_equal(pc.utf8_length(_arrow(text)), 12),
+    short = _marks(pc.and_(pc.less_equal(pc.utf8_length(_arrow(text)), 24),
                            pc.match_substring(_arrow(text), ":")))
     if short.any():
         short[short] = np.asarray(text[short].str.fullmatch(CLOCK_ONLY).fillna(False),
@@ -2175,7 +2184,12 @@ def ingest(
                           "rows outside its zones are listed instead")
     if jurisdiction is None:  # a bare file: no border, but a city has a size
         if far_km != 0:
-            far, limit = _far_rows(px, py, ~bad, target_crs,
+            def lonlat_of(rows: IntArray) -> tuple[FloatArray, FloatArray]:
+                if lonlat:  # (WGS 84 by now)
+                    return xs[rows], ys[rows]
+                return reproject(xs[rows], ys[rows], src_crs, "EPSG:4326")
+
+            far, limit = _far_rows(px, py, ~bad, lonlat_of,
                                    None if far_km is None else far_km * 1000)
             rows = np.flatnonzero(far)
             rej.add((FAR_RULE if far_km is None else FAR_KM_RULE).format(km=limit / 1000),
@@ -2418,14 +2432,15 @@ FAR_KM_RULE = ("more than {km:,.0f} km from the middle of the file's incidents "
                "(--far-km)")
 
 
-def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_], crs: str,
+def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_],
+              lonlat_of: Callable[[IntArray], tuple[FloatArray, FloatArray]],
               limit: float | None = None) -> tuple[npt.NDArray[np.bool_], float]:
     """The rows of ``live`` farther than the default limit (see :data:`FAR_MIN_M`) from the
     middle that are no place of their own, or, with ``limit`` (metres: ``--far-km``), every
     row beyond it; and the limit. Distances from the median point in the metric CRS of the
-    result; whether a far row is a place is judged on the sphere (``crs``'s metres far from
-    its zone are stretched: a placeholder a geocoder scattered by 100 m would look 100 km
-    wide)."""
+    result; whether a far row is a place is judged on the sphere, from the rows' own lon/lat
+    (``lonlat_of``: a UTM zone's metres 86° from its meridian are garbage, and a placeholder a
+    geocoder scattered by 100 m would look 100 km wide)."""
 
     far = np.zeros(len(px), dtype=bool)
     if not live.any():
@@ -2440,7 +2455,7 @@ def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_], crs: 
         return far, limit
     # rows that may be a far place's, or its neighbours, as points on the sphere (metres)
     near_far = d > limit - FAR_PLACE_M
-    lon, lat = reproject(px[idx[near_far]], py[idx[near_far]], crs, "EPSG:4326")
+    lon, lat = lonlat_of(idx[near_far])
     lam, phi = np.radians(lon), np.radians(lat)
     ball = 6_371_000.0 * np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam),
                                           np.sin(phi)])
@@ -2450,9 +2465,10 @@ def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_], crs: 
     # metres round it; a typo stands alone)
     at = np.round(ball[placed])
     place = np.zeros(int(near_far.sum()), dtype=bool)
-    for shift in (0.0, 0.5):  # two grids half a cell apart: a place one cuts is whole in the other
-        cell = pd.DataFrame(np.floor(ball[placed] / FAR_PLACE_M + shift).astype(np.int64),
-                            columns=["i", "j", "k"])
+    # grids shifted by half a cell along each axis apart: a place one cuts is whole in another
+    for shift in itertools.product((0.0, 0.5), repeat=3):
+        cell = pd.DataFrame(np.floor(ball[placed] / FAR_PLACE_M + np.array(shift))
+                            .astype(np.int64), columns=["i", "j", "k"])
         cell["a"], cell["b"], cell["c"] = at[:, 0], at[:, 1], at[:, 2]
         group = cell.groupby(["i", "j", "k"], sort=False)
         key = group.ngroup().to_numpy()
