@@ -1789,14 +1789,11 @@ def _parse_times(
 
     text = values.astype("string").str.strip()
     # a time of day alone ('06:00:00') is no incident's time: pandas would date it today
-    short = _marks(pc.and_(pc.less_equal(pc.utf8_length(_arrow(text)), 24),
-                           pc.match_substring(_arrow(text), ":")))
+    # (Arrow's regular expressions: a column of date-times pays 0.04 s a million, not 0.3)
+    short = _marks(pc.match_substring_regex(_arrow(text), f"^(?:{CLOCK_ONLY})$"))
     if short.any():
-        short[short] = np.asarray(text[short].str.fullmatch(CLOCK_ONLY).fillna(False),
-                                  dtype=bool)
-        if short.any():
-            text = text.mask(short)
-            values = text
+        text = text.mask(short)
+        values = text
     end = _marks(pc.match_substring(_arrow(text), "24:00"))  # at column speed, then exactly
     if end.any():
         end[end] = np.asarray(text[end].str.contains(_END_OF_DAY_AT, regex=True)
