@@ -343,6 +343,7 @@ def evaluate_cmd(
 
     from xunfang.cli.main import _progress, out_console
     from xunfang.intel import COVERAGES, evaluate, make_method, method_names
+    from xunfang.intel.forecast import record_holes
     from xunfang.report.folder import json_ready
 
     got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
@@ -376,7 +377,7 @@ def evaluate_cmd(
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     doc = result.as_json()
-    holes = _holes(ev, max(ev.day_of(t0) - train_days, 0), ev.day_of(t1) + 1)
+    holes = record_holes(ev, max(ev.day_of(t0) - train_days, 0), ev.day_of(t1) + 1)
     if holes:
         doc["record_holes"] = [[a.isoformat(), b.isoformat()] for a, b in holes]
     short = ev.day_of(t0) - train_days < 0
@@ -462,19 +463,6 @@ def _ratio_text(r: dict[str, float] | None) -> str:
     if math.isnan(r["ratio"]):
         return "— (no hit)"
     return f"{r['ratio']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}]".replace("inf", "∞")
-
-
-def _holes(ev: Any, start: int, end: int) -> list[tuple[date, date]]:
-    """The holes of the record (days it does not cover, see ``recorded_days``) that reach
-    into the days [start, end), as (first day, last day)."""
-    import numpy as np
-
-    from xunfang.intel.forecast import recorded_days
-
-    covered = recorded_days(ev, 0, end)  # from the record's start: a hole's own first day
-    edges = np.flatnonzero(np.diff(np.concatenate([[1], covered.astype(np.int8), [1]])))
-    return [(ev.date_of(int(a)), ev.date_of(int(b) - 1))
-            for a, b in zip(edges[::2], edges[1::2], strict=True) if b > start]
 
 
 def _read_json(rep: IngestReport) -> dict[str, Any]:

@@ -168,9 +168,7 @@ def recorded_days(events: EventSet, start: int, end: int) -> npt.NDArray[np.bool
     out = np.ones(n, dtype=bool)
     if total == 0:
         return ~out
-    edges = np.flatnonzero(np.diff(np.concatenate([[1], (per_day > 0).astype(np.int8), [1]])))
-    runs = [(lo, hi) for lo, hi in zip(edges[::2], edges[1::2], strict=True)
-            if hi - lo >= HOLE_DAYS]
+    runs = [(lo, hi) for lo, hi in _quiet_runs(per_day > 0) if hi - lo >= HOLE_DAYS]
     for _ in range(2):  # the rate over the days outside the holes found so far
         rate = total / max(1, int(out.sum()))
         out[:] = True
@@ -178,6 +176,20 @@ def recorded_days(events: EventSet, start: int, end: int) -> npt.NDArray[np.bool
             if rate * (hi - lo) >= HOLE_EXPECTED:
                 out[lo:hi] = False
     return out
+
+
+def _quiet_runs(on: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """The runs of False in ``on``, as [lo, hi) index pairs."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[1], on.astype(np.int8), [1]])))
+    return [(int(lo), int(hi)) for lo, hi in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def record_holes(events: EventSet, start: int, end: int) -> list[tuple[date, date]]:
+    """The holes of the record (see :func:`recorded_days`) that reach into the days
+    ``[start, end)``, each as (first day, last day): found from the record's start, so a hole
+    begun before ``start`` is given from its own first day."""
+    return [(events.date_of(lo), events.date_of(hi - 1))
+            for lo, hi in _quiet_runs(recorded_days(events, 0, end)) if hi > start]
 
 
 SeasonOf = Literal["whole", "change", "own"]
