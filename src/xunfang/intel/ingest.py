@@ -451,14 +451,23 @@ def _mostly_utf8(path: Path, raw: bytes | None) -> bool:
     dec = codecs.getincrementaldecoder("utf-8")(errors="replace")
     broken = wide = 0
     for piece in _pieces(path, raw):
-        text = dec.decode(bytes(piece))
-        broken += text.count("\ufffd")
-        wide += len(text) - len(text.encode("ascii", errors="ignore"))
+        b, w = _damage(dec.decode(bytes(piece)))
+        broken, wide = broken + b, wide + w
         if broken > 100 and broken > wide - broken:
             return False
-    text = dec.decode(b"", final=True)
-    broken += text.count("\ufffd")
-    wide += len(text) - len(text.encode("ascii", errors="ignore"))
+    b, w = _damage(dec.decode(b"", final=True))
+    return _few_broken(broken + b, wide + w)
+
+
+def _damage(text: str) -> tuple[int, int]:
+    """The broken byte sequences of a decoded text (U+FFFD) and its characters beyond
+    ASCII, those among them."""
+    return text.count("\ufffd"), len(text) - len(text.encode("ascii", errors="ignore"))
+
+
+def _few_broken(broken: int, wide: int) -> bool:
+    """So few broken sequences (see :data:`BROKEN_SHARE`) that the text is read with them
+    replaced: one, or a hundredth of its characters beyond ASCII, and fewer than the sound."""
     return broken <= max(1.0, BROKEN_SHARE * wide) and broken <= wide - broken
 
 
@@ -481,9 +490,8 @@ def _decoded(path: Path, raw: bytes | None, utf8_error: int
         if name == "gb18030" and not _reads_as_chinese(path, data, 0):
             continue
         text = data.decode(name, errors="replace")
-        broken = text.count("\ufffd")
-        wide = len(text) - len(text.encode("ascii", errors="ignore"))  # beyond ASCII
-        if broken <= max(1.0, BROKEN_SHARE * wide) and broken <= wide - broken:
+        broken, wide = _damage(text)
+        if _few_broken(broken, wide):
             at = _lines_with(text, "\ufffd")
             shown = ", ".join(str(n) for n in at[:10]) + (", …" if len(at) > 10 else "")
             return text.encode("utf-8"), name, (
