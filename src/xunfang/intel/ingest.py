@@ -879,23 +879,8 @@ def _read_excel(name: Path, data: bytes | None, sheet: str | None) -> RawTable:
         raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
     notes: list[str] = []
     try:
-        sheets = list(book.sheetnames)
-        if sheet is not None and sheet not in sheets:
-            raise IngestError(f"--layer {sheet!r}: {name} has no sheet of that name; its "
-                              f"sheets are {', '.join(map(repr, sheets))}")
-        if sheet is None:
-            full = [s for s in sheets if _holds_data(book[s])]
-            if len(full) > 1:
-                raise IngestError(
-                    f"{name}: the workbook has {len(full)} sheets holding data "
-                    f"({', '.join(map(repr, full))}); choose one with --layer SHEET (ingest "
-                    "each sheet on its own, or gather them in one sheet)")
-            sheet = full[0] if full else sheets[0]
-            if len(sheets) > 1 and full:
-                others = [s for s in sheets if s != sheet]
-                notes.append(f"sheet {sheet!r} read, the only one holding data (the "
-                             f"workbook's other sheets, {', '.join(map(repr, others))}, are "
-                             "empty)")
+        sheet = _pick_sheet(name, list(book.sheetnames), sheet,
+                            lambda s: _holds_data(book[s]), notes)
         try:
             df = pd.read_excel(book, sheet_name=sheet, dtype=str, engine="openpyxl")
             with zipfile.ZipFile(source()) as z:
@@ -942,28 +927,22 @@ def _read_biff(name: Path, raw: bytes, sheet: str | None) -> RawTable:
         book = xlrd.open_workbook(file_contents=raw, on_demand=True)
     except Exception as exc:
         raise IngestError(f"{name}: not a readable Excel 97-2003 workbook: {exc}") from None
+    notes: list[str] = []
     try:
-        sheets = book.sheet_names()
-        if sheet is not None and sheet not in sheets:
-            raise IngestError(f"--layer {sheet!r}: {name} has no sheet of that name; its "
-                              f"sheets are {', '.join(map(repr, sheets))}")
-        if sheet is None:
-            full = [s for s in sheets if book.sheet_by_name(s).nrows > 0]
-            if len(full) > 1:
-                raise IngestError(
-                    f"{name}: the workbook has {len(full)} sheets holding data "
-                    f"({', '.join(map(repr, full))}); choose one with --layer SHEET")
-            sheet = full[0] if full else sheets[0]
+        sheet = _pick_sheet(name, book.sheet_names(), sheet,
+                            lambda s: book.sheet_by_name(s).nrows > 0, notes)
         ws = book.sheet_by_name(sheet)
         rows = [[_biff_cell(ws.cell(r, c), book.datemode) for c in range(ws.ncols)]
                 for r in range(ws.nrows)]
     finally:
         book.release_resources()
     if not rows:
-        return RawTable(pd.DataFrame(), None, None, np.zeros(0, dtype=np.int64))
+        return RawTable(pd.DataFrame(), None, None, np.zeros(0, dtype=np.int64),
+                        notes=tuple(notes))
     df = pd.DataFrame(rows[1:], columns=[str(h) for h in rows[0]], dtype=object)
     df = df.astype("string").replace("", pd.NA)
-    return RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64))
+    return RawTable(df, None, None, np.arange(1, len(df) + 1, dtype=np.int64),
+                    notes=tuple(notes))
 
 
 def _biff_cell(cell: Any, datemode: int) -> str:
@@ -1009,18 +988,41 @@ def _read_html_table(name: Path, raw: bytes) -> RawTable:
         raise IngestError(f"{name}: an HTML page named .xls, with no table of a header and "
                           "rows; open it in Excel or WPS and save it as .xlsx or CSV")
     rows = max(tables, key=len)
-    width = len(rows[0])
-    wrong = [i for i, r in enumerate(rows[1:], start=1) if len(r) != width]
-    problems = tuple(RowProblem(i, "*", WRONG_WIDTH, f"{len(rows[i])} fields") for i in wrong)
-    body = [r for r in rows[1:] if len(r) == width]
-    df = pd.DataFrame(body, columns=rows[0], dtype=object).astype("string").replace("", pd.NA)
-    rownum = np.array([i for i in range(1, len(rows)) if len(rows[i]) == width],
-                      dtype=np.int64)
+    fits = [len(r) == len(rows[0]) for r in rows]  # as wide as the header
+    problems = tuple(RowProblem(i, "*", WRONG_WIDTH, f"{len(rows[i])} fields")
+                     for i in range(1, len(rows)) if not fits[i])
+    rownum = np.array([i for i in range(1, len(rows)) if fits[i]], dtype=np.int64)
+    df = pd.DataFrame([rows[i] for i in rownum], columns=rows[0],
+                      dtype=object).astype("string").replace("", pd.NA)
     notes = [f"{name.name} is an HTML table named .xls"]
     if len(tables) > 1:
         notes.append(f"the page holds {len(tables)} tables: the largest ({len(rows) - 1} rows) "
                      "is read")
     return RawTable(df, "utf-8", None, rownum, problems, notes=tuple(notes))
+
+
+def _pick_sheet(name: Path, sheets: list[str], sheet: str | None,
+                holds_data: Callable[[str], bool], notes: list[str]) -> str:
+    """The sheet of a workbook to read: ``sheet`` (``--layer``), else the only one that
+    holds data (a workbook with several is refused, its sheets listed), said in ``notes``
+    where the others are empty."""
+    if sheet is not None:
+        if sheet not in sheets:
+            raise IngestError(f"--layer {sheet!r}: {name} has no sheet of that name; its "
+                              f"sheets are {', '.join(map(repr, sheets))}")
+        return sheet
+    full = [s for s in sheets if holds_data(s)]
+    if len(full) > 1:
+        raise IngestError(
+            f"{name}: the workbook has {len(full)} sheets holding data "
+            f"({', '.join(map(repr, full))}); choose one with --layer SHEET (ingest "
+            "each sheet on its own, or gather them in one sheet)")
+    sheet = full[0] if full else sheets[0]
+    if len(sheets) > 1 and full:
+        others = [s for s in sheets if s != sheet]
+        notes.append(f"sheet {sheet!r} read, the only one holding data (the workbook's other "
+                     f"sheets, {', '.join(map(repr, others))}, are empty)")
+    return sheet
 
 
 def _holds_data(ws: Any) -> bool:
@@ -1261,7 +1263,7 @@ def _clock_digits(text: pd.Series) -> pd.Series:
             seconds // 60 % 60).astype(str).str.zfill(2) + ":" + (
             seconds % 60).astype(str).str.zfill(2)
         out = text.copy()
-        out[clock.index] = clock.where(seconds < 86400, text[fraction])
+        out[clock.index] = clock
         return out
     digits = text.str.fullmatch(r"[0-9]{1,4}").fillna(False)  # ASCII: '\d' takes '０' too
     given = text[digits]
@@ -1785,7 +1787,14 @@ def _zone(option: str, name: str) -> None:
 
 
 _END_OF_DAY = r"([ T])24:00((?::00(?:\.0+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)?)$"
-_END_OF_DAY_AT = r"[ T]24:00(?::00(?:\.0+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)?$"
+
+
+def _clock_only(text: pd.Series) -> npt.NDArray[np.bool_]:
+    """The values that are a time of day alone (:data:`CLOCK_ONLY`), in Arrow's regular
+    expressions: a column of date-times pays 0.04 s a million values for it, not pandas' 0.3."""
+    import pyarrow.compute as pc
+
+    return _marks(pc.match_substring_regex(_arrow(text), f"^(?:{CLOCK_ONLY})$"))
 
 
 def _parse_times(
@@ -1797,15 +1806,11 @@ def _parse_times(
 
     text = values.astype("string").str.strip()
     # a time of day alone ('06:00:00') is no incident's time: pandas would date it today
-    # (Arrow's regular expressions: a column of date-times pays 0.04 s a million, not 0.3)
-    short = _marks(pc.match_substring_regex(_arrow(text), f"^(?:{CLOCK_ONLY})$"))
+    short = _clock_only(text)
     if short.any():
         text = text.mask(short)
         values = text
-    end = _marks(pc.match_substring(_arrow(text), "24:00"))  # at column speed, then exactly
-    if end.any():
-        end[end] = np.asarray(text[end].str.contains(_END_OF_DAY_AT, regex=True)
-                              .fillna(False), dtype=bool)
+    end = _marks(pc.match_substring_regex(_arrow(text), _END_OF_DAY))
     if not end.any():
         return _read_times(values, fmt, tz, source_tz)
     times = _read_times(text.str.replace(_END_OF_DAY, r"\g<1>00:00\g<2>", regex=True), fmt, tz,
@@ -2073,8 +2078,7 @@ def ingest(
         rej.add(NO_CLOCK_RULE, m["time"], rows[dated],
                 [" + ".join(v) for v in zip(*shown, strict=True)] if dated.any() else [])
         # a time of day alone ('06:00:00', a spreadsheet's '0.25'): the date is elsewhere
-        clock = ~missing & np.asarray(raw_time.take(rows).astype("string").str.strip()
-                                      .str.fullmatch(CLOCK_ONLY).fillna(False), dtype=bool)
+        clock = ~missing & _clock_only(raw_time.take(rows).astype("string").str.strip())
         rej.add(CLOCK_ONLY_RULE, m["time"], rows[clock], raw_time.to_numpy()[rows[clock]])
         for rule, mask in ((GAP.format(zone=source_tz), times.gap[rows]),
                            (FOLD.format(zone=source_tz), times.fold[rows]),
