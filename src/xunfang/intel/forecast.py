@@ -30,13 +30,17 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def week_hour_profile(history: History, prior_weight: float = 20.0) -> FloatArray:
+def week_hour_profile(history: History) -> FloatArray:
     """(units, 7, 24): the share of each unit's incidents in each weekday-hour; every row of a
     weekday sums to 1 over its 24 hours.
 
-    A unit's own hour-of-day profile (shrunk towards the town's by ``prior_weight``
-    pseudo-incidents) times the town's weekday × hour pattern: a unit's few hundred incidents
-    say when in the day its trouble comes, the town's thousands say how weekdays differ.
+    A unit's own hour-of-day profile, shrunk towards the town's, times the town's weekday ×
+    hour pattern, shrunk towards its hour of day: a unit's few incidents say when in the day
+    its trouble comes, the town's thousands say how weekdays differ. How far each is shrunk
+    (:func:`shrinkage`) is chosen on the window's own incidents, each left out in turn, so a
+    town of 300 incidents a year keeps little more than its hour of day and Chicago's cells
+    little more than the city's (``bench/intel_profile.py``: fixed weights of 20 and 1
+    pseudo-incidents scored below the city's pooled hour of day at every size).
 
     A record of dates without times of day (see :func:`dates_only`) says nothing of the hour:
     every hour of a weekday gets an equal share, never all of it at midnight.
@@ -50,15 +54,47 @@ def week_hour_profile(history: History, prior_weight: float = 20.0) -> FloatArra
     keep = u >= 0
     if midnight_heap(history) is not None:  # their hour is unknown: they say nothing of it
         keep &= _minute_of_day(history) != 0
-    town = np.ones((7, 24))  # one pseudo-incident per weekday-hour: no empty hour
+    town = np.zeros((7, 24))
     np.add.at(town, (wd[keep], hr[keep]), 1.0)
-    town_hour = town.sum(axis=0) / town.sum()
+    hours = town.sum(axis=0)
+    flat = np.full(24, 1 / 24)
+    town_hour = _shrunk(hours[None, :], flat)[0]
+    week = _shrunk(town, town_hour)  # (7, 24): each weekday's hours
     own = np.zeros((n, 24))
     np.add.at(own, (u[keep], hr[keep]), 1.0)
-    unit_hour = (own + prior_weight * town_hour) / (own.sum(axis=1, keepdims=True) + prior_weight)
-    weekday = (town / town.sum(axis=1, keepdims=True)) / town_hour  # (7, 24) modulation
-    prof = unit_hour[:, None, :] * weekday[None, :, :]
+    unit_hour = _shrunk(own, town_hour)
+    prof = unit_hour[:, None, :] * (week / town_hour)[None, :, :]
     return np.asarray(prof / prof.sum(axis=2, keepdims=True), dtype=np.float64)
+
+
+# the pseudo-incidents :func:`shrinkage` chooses among: from almost none (a group's own
+# shares) to a million (the base's)
+STRENGTHS = np.geomspace(0.1, 1e6, 71)
+
+
+def shrinkage(counts: FloatArray, base: FloatArray) -> float:
+    """How many pseudo-incidents of ``base`` (24 shares) to add to every row of ``counts``
+    (groups × 24) so that each incident is best foretold by the rest of its group: the
+    strength K in ``(counts + K · base) / (n + K)`` of :data:`STRENGTHS` with the highest
+    leave-one-out log-likelihood, Σ c · log((c − 1 + K · base) / (n − 1 + K)) over the groups'
+    hours with incidents."""
+    rows, cols = np.nonzero(counts)
+    if not len(rows):
+        return float(STRENGTHS[-1])
+    c = counts[rows, cols]
+    n = counts.sum(axis=1)
+    n = n[n > 0]
+    k = STRENGTHS[:, None]
+    gain = (c * np.log(c - 1 + k * base[cols])).sum(axis=1)
+    loss = (n * np.log(n - 1 + k)).sum(axis=1)
+    return float(STRENGTHS[int(np.argmax(gain - loss))])
+
+
+def _shrunk(counts: FloatArray, base: FloatArray) -> FloatArray:
+    """Each row of ``counts`` as shares, shrunk towards ``base`` by :func:`shrinkage`."""
+    k = shrinkage(counts, base)
+    return np.asarray((counts + k * base) / (counts.sum(axis=1, keepdims=True) + k),
+                      dtype=np.float64)
 
 
 def hottest(ids: Sequence[str], totals: FloatArray, top: int) -> list[tuple[str, float]]:
