@@ -151,6 +151,26 @@ class History:
         w = None if weights is None else weights[a - self.a:][inside]
         return np.bincount(u[inside], weights=w, minlength=self.events.n_units).astype(float)
 
+    def known(self) -> npt.NDArray[np.bool_] | None:
+        """Which units a forecast made at the window's end knows of, where the units come from
+        the incidents themselves (a bare file's occupied cells): those with an incident before
+        ``origin`` — the cells ``xunfang intel forecast`` lays. The evaluation lays its cells
+        over the whole file, test days too; a method that used every unit learnt from where
+        later incidents fell (a review: gbm's hit rate at 1 % on Chicago's January-February
+        2019, 0.0536 from the whole file, 0.0566 from the file cut after the test days).
+        None: every unit (a jurisdiction's cells, grids, polygons, streets)."""
+        ev = self.events
+        if not ev.units.from_points:
+            return None
+
+        def first() -> FloatArray:
+            out = np.full(ev.n_units, np.inf)
+            inside = ev.unit >= 0
+            np.minimum.at(out, ev.unit[inside], ev.t[inside])
+            return out
+
+        return np.asarray(ev.cached("first-incident", first) < self.origin)
+
     def lead(self, day: int) -> int:
         """The day a memory of the window is read on for a forecast of ``day``: the window's
         end for any later day. The days after the window are not known yet, not quiet: a
@@ -305,6 +325,9 @@ class KDE:
                                                         self.half_life_days))
         summed = blocks.sum(history.start, history.origin, history.lead(day))
         out, inside = summed[:-1], float(summed[-1])
+        known = history.known()
+        if known is not None:  # no share of the rate for cells of later incidents
+            out = out * known
         total = out.sum()
         # scale so the forecast keeps the window's daily rate of incidents in units
         norm = history.decay_norm(self.half_life_days)
@@ -410,6 +433,9 @@ class Prospective:
         w = np.where(ages <= 7 * self.weeks, 1.0 / (1.0 + np.floor(ages / 7.0)), 0.0)
         c = history.counts(w, since=max(since, history.start))
         score = np.asarray(wmat @ c, dtype=float)
+        known = history.known()
+        if known is not None:  # no share of the level for cells of later incidents
+            score = score * known
         # the score ranks; the forecast is in incidents a day like every method's: the
         # window's rate over the weeks it looks back (the plan doses by it, the evaluation's
         # log-likelihood reads it)
@@ -628,7 +654,8 @@ WINDOWS = (1, 7, 30, 91, 365)
 
 def _features(history: History, day: int, nb: sp.csr_matrix,
               holidays: frozenset[date], counts: FloatArray | None = None,
-              calendar_day: int | None = None, season: bool = True) -> FloatArray:
+              calendar_day: int | None = None, season: bool = True,
+              known: npt.NDArray[np.bool_] | None = None) -> FloatArray:
     """Per unit: rates over WINDOWS, the whole-window rate, the decayed rate, the neighbours'
     91-day and whole-window rates, the same weekday's rate over a year; then the day's
     calendar (weekday, holiday), the days the rates rest on, the recent level
@@ -637,7 +664,9 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     label day has less than a year behind it) and its weekday's factor
     (:func:`~xunfang.intel.forecast.weekday_factor`), each over the window before ``day``;
     last, the offset's rate those make of the decayed one (:func:`_base_rate`).
-    ``counts``: the window's incidents per unit, where the caller has them already.
+    ``counts``: the window's incidents per unit, where the caller has them already;
+    ``known``: the units the forecast knows of (:meth:`History.known`), the others no unit
+    without an incident.
 
     No month: with a year's window the month of a label day is also how much of the window
     lies behind it, and the trees learnt January at the year's level (a county's January
@@ -700,8 +729,10 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     # incident in a 40-day record more than the others, a review; bench/RESULTS.md, issue 4,
     # session 14)
     unseen = decayed <= 0
+    if known is not None:
+        unseen &= known
     total = float(decayed.sum())
-    mass = min(0.9 * total, _unseen_rate(past, day) * int(unseen.sum()))
+    mass = min(0.9 * total, _unseen_rate(past, day, known) * int(unseen.sum()))
     floor = max(mass / max(int(unseen.sum()), 1), 1e-12)
     own = decayed * (1.0 - mass / total) if total > 0 else decayed
     # a unit whose only incidents are years old is no less likely than one never seen (an
@@ -724,12 +755,14 @@ RECENT_DAYS, RECENT_PRIOR = 28, 50.0
 NEW_DAYS = 91
 
 
-def _unseen_rate(history: History, day: int) -> float:
+def _unseen_rate(history: History, day: int,
+                 known: npt.NDArray[np.bool_] | None = None) -> float:
     """The rate a day at which units without an incident in the window (from its start)
     had their first, over the :data:`NEW_DAYS` days before ``day``: their first incidents
     there over the days they spent without one. A tenth of Chicago's assaults fall in
     250 m cells without one in the year before, most of Montreal's half-year of cyclist
-    collisions on streets without one."""
+    collisions on streets without one. ``known``: the units that count (see
+    :meth:`History.known`)."""
     ev = history.events
     # each unit's first incident from the window's start on: the same for every label day
     # of a fit; only the latest window's is kept (a day's forecasts over years of test days
@@ -744,6 +777,8 @@ def _unseen_rate(history: History, day: int) -> float:
         ev.cache["gbm-first"] = (history.start, first_t)
     lo = max(history.start, day - NEW_DAYS)
     at_risk = first_t >= lo  # no incident in the window before ``lo``
+    if known is not None:
+        at_risk &= known
     exposure = float((np.minimum(first_t[at_risk], day) - lo).sum())
     firsts = int((first_t[at_risk] < day).sum())
     return firsts / exposure if exposure > 0 else 0.0
@@ -816,11 +851,13 @@ class GbmModel:
             # a plan past the record: its own year's holidays (the fit knew those to 60 days
             # past the window's end)
             holidays = holidays | _holidays(self.country, when, when)
+        known = history.known()
         x = _features(history, history.lead(day), self.nb, holidays, calendar_day=on,
-                      season=self.learns_season)
+                      season=self.learns_season, known=known)
         raw = (0.0 if self.booster is None
                else self.booster.predict(x, raw_score=True, num_threads=GBM_THREADS))
-        return np.asarray(np.exp(raw + np.log(_base_rate(x))), dtype=float)
+        out = np.exp(raw + np.log(_base_rate(x)))
+        return np.asarray(out if known is None else out * known, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -887,15 +924,21 @@ class Gbm:
         # a label day in a hole of the record is no day without incidents
         days = [d for d in label_days.astype(int).tolist() if covered[d - history.start]]
         row_days: list[IntArray] = []  # each row's label day, for the held-out quarter
+        known = history.known()  # a bare file's cells of later incidents: no rows
         for day, counts in zip(days, running_counts(ev, ((history.start, d) for d in days)),
                                strict=True):
             past = ev.window(history.start, day)
             if not counts.any():  # nothing before the label day to learn from
                 continue
             y = ev.window(day, day + 1).counts()
-            x = _features(past, day, nb, hol, counts, season=season)
-            chance = min(1.0, per_day / max(int((y == 0).sum()), 1))
-            keep = (y > 0) | (rng.random(len(y)) < chance)
+            x = _features(past, day, nb, hol, counts, season=season, known=known)
+            if known is None:
+                chance = min(1.0, per_day / max(int((y == 0).sum()), 1))
+                keep = (y > 0) | (rng.random(len(y)) < chance)
+            else:  # drawn for the known units only: the same rows whatever came later
+                chance = min(1.0, per_day / max(int(((y == 0) & known).sum()), 1))
+                keep = np.zeros(len(y), dtype=bool)
+                keep[known] = (y[known] > 0) | (rng.random(int(known.sum())) < chance)
             xs.append(x[keep])
             ys.append(y[keep])
             ws.append(np.where(y[keep] > 0, 1.0, 1.0 / chance))
