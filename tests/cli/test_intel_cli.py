@@ -285,7 +285,7 @@ def test_evaluate_and_forecast_keep_duplicates_when_told(tmp_path: Path) -> None
         "risk"]))
     assert twice == pytest.approx(2 * once, rel=1e-4)  # the JSON rounds each slot
     res = runner.invoke(app, ["intel", "forecast", "ebian", "--keep-duplicates"])
-    assert res.exit_code == 1 and "--keep-duplicates apply to incident files only" in " ".join(
+    assert res.exit_code == 1 and "--keep-duplicates applies to incident files only" in " ".join(
         res.stderr.split())
 
 
@@ -301,3 +301,56 @@ def test_a_categorys_quiet_weeks_are_days_of_its_file(tmp_path: Path) -> None:
     d = json.loads(res.stdout)["details"]
     assert d["unrecorded_days"] == 42 and d["coverage_factor"] == pytest.approx(365 / 323,
                                                                                abs=1e-4)
+
+
+def _chicago_like(tmp_path: Path) -> Path:
+    """A year of incidents at a few places, up to the spring clock change of 2019."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    minutes = np.sort(rng.integers(0, 365 * 1440, n))
+    times = np.datetime64("2018-03-09T00:00") + minutes.astype("timedelta64[m]")
+    lon = -87.65 + 0.01 * rng.integers(0, 5, n)
+    lat = 41.85 + 0.01 * rng.integers(0, 5, n)
+    src = tmp_path / "chi.csv"
+    src.write_text("date,lon,lat\n" + "".join(
+        f"{str(t).replace('T', ' ')},{x:.4f},{y:.4f}\n"
+        for t, x, y in zip(times, lon, lat, strict=True)), encoding="utf-8")
+    return src
+
+
+def test_a_store_keeps_its_time_zone_and_its_clock_changes(tmp_path: Path) -> None:
+    """A review: a store forgot the --tz it was ingested with, so its forecast over the spring
+    clock change gave the hour that does not exist (02:00) incidents, and --tz was refused.
+    The store now keeps its zone: its forecast is the file's, 02:00 empty; a store ingested
+    without --tz takes the zone given to the forecast, and one with a zone refuses another."""
+    src = _chicago_like(tmp_path)
+    cols = ["--columns", "time=date,lon=lon,lat=lat"]
+    args = ["--from", "2019-03-09", "--days", "3", "--method", "naive", "--json"]
+    zone = ["--tz", "America/Chicago"]
+    res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(tmp_path / "s"),
+                              *cols, *zone])
+    assert res.exit_code == 0, res.output
+    assert read_parquet(tmp_path / "s" / "incidents.parquet").tz == "America/Chicago"
+    docs = []
+    for spec, more in ((str(src), [*cols, *zone]), (str(tmp_path / "s"), [])):
+        res = runner.invoke(app, ["intel", "forecast", spec, *more, *args])
+        assert res.exit_code == 0, res.output
+        docs.append(json.loads(res.stdout))
+    assert docs[1]["tz"] == "America/Chicago"
+    assert docs[1]["details"]["clock_changes"] == docs[0]["details"]["clock_changes"]
+    assert docs[1]["details"]["clock_changes"][0]["day"] == "2019-03-10"
+    assert docs[1]["risk"] == docs[0]["risk"]
+    spring = docs[1]["slots"].index("2019-03-10T02:00")
+    assert all(row[spring] == 0 for row in docs[1]["risk"])
+    res = runner.invoke(app, ["intel", "forecast", str(tmp_path / "s"), "--tz", "Europe/Paris",
+                              *args])
+    assert res.exit_code == 1
+    assert "--tz applies to incident files only" in res.output
+    assert "local times in America/Chicago" in res.output
+    # ingested without a zone: the forecast names it
+    res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(tmp_path / "n"), *cols])
+    assert res.exit_code == 0, res.output
+    assert read_parquet(tmp_path / "n" / "incidents.parquet").tz is None
+    res = runner.invoke(app, ["intel", "forecast", str(tmp_path / "n"), *zone, *args])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["risk"] == docs[0]["risk"]

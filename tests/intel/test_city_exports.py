@@ -122,7 +122,7 @@ def test_a_wide_record_keeps_its_far_but_real_places(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["read"]["kept"] == 303
     res = runner.invoke(app, ["intel", "evaluate", "ebian", "--far-km", "0"])
-    assert res.exit_code == 1 and "--far-km apply to incident files only" in res.stderr
+    assert res.exit_code == 1 and "--far-km applies to incident files only" in res.stderr
 
 
 def test_zeros_in_a_projected_crs_are_a_missing_position(chicago: pd.DataFrame,

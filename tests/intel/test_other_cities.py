@@ -186,7 +186,7 @@ def test_road_file_option_errors(data_dir: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["intel", "evaluate", "ebian", "--network-layer", "x"])
     assert res.exit_code == 1 and "--network-layer needs --network FILE" in res.output
     res = runner.invoke(app, ["intel", "evaluate", "ebian", "--layer", "x"])
-    assert res.exit_code == 1 and "--layer apply to incident files only" in " ".join(
+    assert res.exit_code == 1 and "--layer applies to incident files only" in " ".join(
         res.output.split())
     bare = tmp_path / "b.csv"
     bare.write_text("time,lon,lat\n2025-03-01 08:00,103.26,29.23\n", encoding="utf-8")
@@ -348,7 +348,7 @@ def test_option_misuse_is_refused_naming_the_option(data_dir: Path, chicago: pd.
                               str(data_dir / "chicago_police_districts.kml"))
     assert "--network is for a bare incident file" in said("ebian", "--units", "segments",
                                                            "--network", roads)
-    assert "--coords apply to incident files only" in said("ebian", "--coords", "gcj02")
+    assert "--coords applies to incident files only" in said("ebian", "--coords", "gcj02")
     csv = str(_lonlat_csv(chicago, tmp_path))
     assert "--layer 'x': " in said(csv, "--layer", "x") and "is not a GIS file" in said(
         csv, "--layer", "x")

@@ -571,7 +571,9 @@ def forecast_cmd(
                         country=country or ("CN" if sc is not None else None), seed=seed)
         shifts = tuple(sc.policy.shift_starts if sc is not None else Policy().shift_starts)
         # a record that stops before --from is forecast as of its end, as the plan does
-        zone = tz or (sc.timezone if sc is not None else None)  # its clock changes, if any
+        # its clock changes, if any: the zone the file was read in, a store was ingested in,
+        # or the scenario's
+        zone = got.src.table.tz or (sc.timezone if sc is not None else None)
         as_of = record_end(got.src.table.time, first)
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
                       slots=Slots(slots, shifts),  # type: ignore[arg-type]

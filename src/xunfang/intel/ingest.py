@@ -185,6 +185,9 @@ class IncidentTable:
     category: npt.NDArray[Any]
     priority: IntArray
     extra: Mapping[str, TextColumn] = field(default_factory=dict)
+    # the time zone whose wall clock ``time`` is (its clock changes: a forecast's 23- and
+    # 25-hour days); None where it was not named (the times as written)
+    tz: str | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -198,7 +201,7 @@ class IncidentTable:
         return IncidentTable(
             ids=self.ids[i], time=self.time[i], x=self.x[i], y=self.y[i], crs=self.crs,
             category=self.category[i], priority=self.priority[i],
-            extra={k: v[i] for k, v in self.extra.items()},
+            extra={k: v[i] for k, v in self.extra.items()}, tz=self.tz,
         )
 
     def to_crs(self, crs: str) -> IncidentTable:
@@ -212,7 +215,7 @@ class IncidentTable:
         return dataclasses.replace(self, x=x, y=y, crs=crs)
 
     @classmethod
-    def from_scenario(cls, incidents: Any, crs: str) -> IncidentTable:
+    def from_scenario(cls, incidents: Any, crs: str, tz: str | None = None) -> IncidentTable:
         """The scenario's incident history (:class:`xunfang.scenario.Incidents`)."""
         n = len(incidents)
         xy = np.asarray(incidents.xy, dtype=float).reshape(n, 2)
@@ -223,6 +226,7 @@ class IncidentTable:
             category=np.asarray(incidents.category, dtype=object),
             priority=np.asarray(incidents.priority, dtype=np.int64),
             extra={k: np.asarray(v, dtype=object) for k, v in incidents.extra.items()},
+            tz=tz,
         )
 
 
@@ -2255,8 +2259,8 @@ def ingest(
         given = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
         rows = keep[(given & ~whole)[keep]]
         rej.add(PRIORITY_RULE, m["priority"], rows, df[m["priority"]].to_numpy()[rows])
-    table = _table(df, keep, m, t[keep], px[keep], py[keep], target_crs,
-                   rownum[keep], priority[keep])
+    table = dataclasses.replace(_table(df, keep, m, t[keep], px[keep], py[keep], target_crs,
+                                       rownum[keep], priority[keep]), tz=tz)
     report = IngestReport(
         source=str(path), rows=raw.rows, kept=len(keep), encoding=encoding, crs=target_crs,
         time_format=layout, source_crs=src_crs if src_crs != target_crs else None,
@@ -2624,7 +2628,8 @@ def _table(
 
 # -- the columnar store ------------------------------------------------------------------------
 def write_parquet(table: IncidentTable, path: Path | str) -> Path:
-    """Store the table as Parquet (zstd), with its CRS in the file's metadata."""
+    """Store the table as Parquet (zstd), with its CRS and time zone in the file's
+    metadata."""
     path = Path(path)
     cols: dict[str, Any] = {
         "id": pa.array(table.ids, pa.string()),
@@ -2636,7 +2641,8 @@ def write_parquet(table: IncidentTable, path: Path | str) -> Path:
     for k, v in table.extra.items():
         if k not in cols:
             cols[k] = pa.array(v, pa.string())
-    tab = pa.table(cols).replace_schema_metadata({"xunfang": json.dumps({"crs": table.crs})})
+    tab = pa.table(cols).replace_schema_metadata(
+        {"xunfang": json.dumps({"crs": table.crs, "tz": table.tz})})
     tmp = path.with_suffix(path.suffix + ".tmp")
     pq.write_table(tab, tmp, compression="zstd")
     tmp.replace(path)  # never a half-written store
@@ -2664,4 +2670,5 @@ def read_parquet(path: Path | str) -> IncidentTable:
         category=cols["category"].astype(object), priority=cols["priority"].astype(np.int64),
         extra={k: _kept_text(tab.column(k).to_pandas()) for k in tab.column_names
                if k not in base},
+        tz=meta.get("tz"),  # None in a store of an earlier version, or ingested without --tz
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -99,12 +99,12 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
         named.append("--coords")
     if is_scenario(spec):
         if named:
-            raise IngestError(f"{spec} is a scenario folder: {', '.join(named)} apply to "
-                              "incident files only (the scenario declares its own)")
+            raise IngestError(f"{spec} is a scenario folder: {_apply(named)} to incident "
+                              "files only (the scenario declares its own)")
         sc = load_scenario(spec)
         if not len(sc.incidents):
             raise IngestError(f"scenario {sc.name}: incidents.csv holds no incident")
-        table = IncidentTable.from_scenario(sc.incidents, sc.crs.working)
+        table = IncidentTable.from_scenario(sc.incidents, sc.crs.working, tz=sc.timezone)
         return Source(table.to_crs(target_crs) if target_crs else table, sc, None)
     path = Path(spec)
     if path.is_dir():  # `xunfang intel ingest --out FOLDER`'s folder: its store
@@ -113,15 +113,27 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
                               f"ingested store (no {STORE}); give an incident file")
         path = path / STORE
     if path.suffix.lower() == ".parquet":
-        if named:
-            raise IngestError(f"{path} is an ingested store: {', '.join(named)} apply to "
-                              "incident files only (they were applied when it was ingested)")
         table = read_parquet(path)
+        tz = options.get("tz")
+        if tz and table.tz is None and not options.get("source_tz"):
+            # a store ingested without --tz: its times as written, on the wall clock named now
+            named.remove("--tz")
+            table = replace(table, tz=str(tz))
+        if named:
+            told = (f" (its times are local times in {table.tz})"
+                    if "--tz" in named and table.tz else "")
+            raise IngestError(f"{path} is an ingested store: {_apply(named)} to incident "
+                              f"files only (they were applied when it was ingested){told}")
         return Source(table.to_crs(target_crs) if target_crs else table, None, None)
     got = ingest(path, columns=columns, crs=crs, target_crs=target_crs, **options)
     if got.report.kept == 0:
         raise IngestError(got.report.nothing_kept())
     return Source(got.table, None, got.report)
+
+
+def _apply(options: list[str]) -> str:
+    """'--tz applies' or '--tz, --crs apply'."""
+    return f"{', '.join(options)} appl{'ies' if len(options) == 1 else 'y'}"
 
 
 def read_streets(path: Path, *, layer: str | None = None) -> tuple[Roads, str]:

@@ -84,7 +84,8 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     reported ones; those whose id the record holds already are not counted twice), as
     ``xunfang intel forecast SCENARIO`` and the plan make it: a record that stops short of
     ``start`` is forecast as of its end, slots on the scenario's wall clock."""
-    table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working)
+    table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working,
+                                        tz=scenario.timezone)
     time_, xy = table.time.astype("datetime64[m]"), table.xy
     added = 0
     if more is not None and len(more[0]):
