@@ -8,7 +8,7 @@ or — for lon/lat input — the UTM zone of the data. Ids are strings exactly a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -204,6 +204,16 @@ class Incidents:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def before(self, when: datetime) -> Incidents:
+        """The incidents before ``when`` (naive local time)."""
+        keep = np.flatnonzero(self.time < np.datetime64(when.replace(tzinfo=None), "m"))
+        if len(keep) == len(self):
+            return self
+        return Incidents(
+            ids=tuple(self.ids[i] for i in keep), time=self.time[keep], xy=self.xy[keep],
+            category=tuple(self.category[i] for i in keep), priority=self.priority[keep],
+            extra={k: tuple(v[i] for i in keep) for k, v in self.extra.items()})
+
     @classmethod
     def empty(cls) -> Incidents:
         return cls(
@@ -315,6 +325,11 @@ class Scenario:
     source: str = ""  # the folder it was loaded from, or "builtin:NAME" for a shipped one
     inputs_hash: str = ""  # sha256 over the folder's files (names and bytes)
     title: str = ""  # a display name (may be Chinese); defaults to name
+
+    def known_before(self, when: datetime) -> Scenario:
+        """The scenario as a plan starting at ``when`` knows it: its incidents before then."""
+        known = self.incidents.before(when)
+        return self if known is self.incidents else replace(self, incidents=known)
 
     def areas_of(self, kind: AreaKind) -> tuple[Area, ...]:
         return tuple(a for a in self.areas if a.kind == kind)

@@ -710,9 +710,10 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
     duty, crew, rostered_units = units_on_duty(scenario, slots_t, on_duty_people, rostered)
     check_pins(pins, scenario, slots_t, gids)
     record = None
-    if len(scenario.incidents) and n_g:  # the KPIs' yardstick: recorded, per hour of week
-        record = weekly_weights(scenario)[:, [s.start.weekday() * 24 + s.start.hour
-                                              for s in slots_t]]
+    if len(scenario.incidents) and n_g and slots_t:
+        # the KPIs' yardstick: recorded before the plan, per hour of week
+        record = weekly_weights(scenario, before=slots_t[0].start)[
+            :, [s.start.weekday() * 24 + s.start.hour for s in slots_t]]
     return Inputs(
         scenario=scenario, slots=slots_t, grids=gids, grid_nodes=grid_nodes, rep=rep, risk=r,
         post_grid=post_grid, post_node=post_node, allowed=allowed, site_need=site_need,
