@@ -80,9 +80,20 @@ def test_evaluate_json_shape_on_the_builtin_county() -> None:
 def test_evaluate_bad_input(tmp_path: Path) -> None:
     res = runner.invoke(app, ["intel", "evaluate", "ebian", "--methods", "naive,sepp"])
     assert res.exit_code == 1 and "unknown method 'sepp'" in res.stderr
-    res = runner.invoke(app, ["intel", "evaluate", "ebian", "--test-from", "2030-01-01",
-                              "--test-to", "2030-01-31"])
-    assert res.exit_code == 1 and "no incident between" in res.stderr
+    # dates beyond the record (2024-01-01 to 2025-12-31): named as such, not as each other
+    # (a review: "--test-to 2022-12-31 is before --test-from 2023-03-01"), and days past its
+    # end never scored as days without incidents
+    for args, said in (
+            (["--test-from", "2030-01-01", "--test-to", "2030-01-31"],
+             "--test-to 2030-01-31 is after the record's last day (2025-12-31)"),
+            (["--test-from", "2026-03-01"],
+             "--test-from 2026-03-01 is after the record's last day (2025-12-31)"),
+            (["--test-from", "2025-12-01", "--test-to", "2026-03-10"],
+             "give --test-to 2025-12-31 or earlier"),
+            (["--test-to", "2023-03-01"],
+             "--test-to 2023-03-01 is before the record's first day (2024-01-01)")):
+        res = runner.invoke(app, ["intel", "evaluate", "ebian", "--methods", "naive", *args])
+        assert res.exit_code == 1 and said in res.stderr, (args, res.stderr)
     res = runner.invoke(app, ["intel", "evaluate", str(tmp_path / "none.csv")])
     assert res.exit_code == 1 and "no such file" in res.stderr
 
@@ -354,3 +365,29 @@ def test_a_store_keeps_its_time_zone_and_its_clock_changes(tmp_path: Path) -> No
     res = runner.invoke(app, ["intel", "forecast", str(tmp_path / "n"), *zone, *args])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["risk"] == docs[0]["risk"]
+
+
+def test_evaluate_says_what_its_figures_leave_out(tmp_path: Path) -> None:
+    """A review: the log-likelihood silently left out the test incidents outside the study
+    area (11 % of Chicago's, 60 % of a synthetic city's), and PAI of a study area of few cells
+    divided by c where one cell was 7 % of it, with no note."""
+    res = runner.invoke(app, ["intel", "evaluate", "ebian", "--units", "cells", "--cell-m",
+                              "1000", "--methods", "naive"])
+    assert res.exit_code == 0, res.output
+    assert "the study area holds few cells" in " ".join(res.stdout.split())
+    lines = ["time,lon,lat"]
+    for day in range(1, 29):  # a year's February: one place, then a new one on the 28th
+        lines.append(f"2025-02-{day:02d} 10:00,103.2600,29.2300")
+    lines += ["2025-02-28 11:00,103.3000,29.2600", "2025-02-28 12:00,103.3000,29.2600"]
+    src = tmp_path / "two.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["intel", "evaluate", str(src), "--columns", "time=time,lon=lon,lat=lat",
+            "--methods", "naive", "--train-days", "20", "--test-from", "2025-02-27"]
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["test_incidents"] == 4 and doc["test_incidents_outside_study_area"] == 2
+    assert doc["methods"][0]["log_likelihood_incidents"] == 2
+    res = runner.invoke(app, args)
+    assert "2 of the 4 test incidents (50.0%) fell outside the study area" in " ".join(
+        res.stdout.split())

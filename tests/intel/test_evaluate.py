@@ -53,6 +53,11 @@ def test_hit_rate_pai_pei_by_hand() -> None:
     p = (1 - 1e-3) * np.array([1, 2, 3, 4, 5]) / 15 + 1e-3 / 5
     expect = (np.log(p[4]) + 2 * np.log(p[0])) / 3
     assert s.log_likelihood == pytest.approx(expect)
+    # and says so: three scored; unit 7 and the one beyond every cell outside the study area
+    assert s.log_likelihood_incidents == 3 and res.outside_study_area == 2
+    assert res.as_json()["test_incidents_outside_study_area"] == 2
+    # 0.2 of five cells is one cell: the area taken is the rule's; at 0.4 two of five
+    assert s.area == pytest.approx({0.2: 0.2, 0.4: 0.4, 1.0: 1.0})
 
 
 def test_ties_are_broken_by_unit_index_and_unequal_units_by_density() -> None:
@@ -61,6 +66,28 @@ def test_ties_are_broken_by_unit_index_and_unequal_units_by_density() -> None:
     assert top_units(risk, area, np.ones(4), 0.5, equal=True).tolist() == [1, 2]
     size = np.array([1.0, 4.0, 1.0, 1.0])  # unit 1 is big: density 0.5
     assert top_units(risk, area, size, 3 / 7, equal=False).tolist() == [2, 0]
+
+
+def test_ties_within_float_noise_are_broken_by_unit_index() -> None:
+    """Sums of the same terms in another order differ in their last bits: still ties (a
+    review: 15 of 20 of etas's top-k sets were chosen by that noise)."""
+    risk = np.array([0.3, 0.1 + 0.2, 0.3, 0.05])  # 0.1 + 0.2 = 0.30000000000000004
+    assert risk[1] > risk[0]
+    assert top_units(risk, np.arange(4), np.ones(4), 0.5, equal=True).tolist() == [0, 1]
+
+
+def test_a_small_study_area_says_what_share_its_top_cell_is() -> None:
+    """Two cells with history: 1 % of the study area is one cell, half of it. The area
+    reports that share; PAI divides by c all the same, the fixed rule."""
+    ev = build({0: 1, 1: 2}, tests=[1, 1, 0])
+    res = evaluate(ev, [Naive(days=30)], test_from=date(2024, 1, 11),
+                   test_to=date(2024, 1, 11), train_days=30, coverages=(0.01, 1.0),
+                   resamples=10)
+    s = res.scores[0]
+    assert s.area[0.01] == pytest.approx(0.5)
+    assert s.hit_rate[0.01] == pytest.approx(2 / 3)
+    assert s.pai[0.01] == pytest.approx((2 / 3) / 0.01)
+    assert res.outside_study_area == 0 and s.log_likelihood_incidents == 3
 
 
 def test_pai_and_pei_of_unequal_units_by_the_area_they_take() -> None:
@@ -109,9 +136,10 @@ def test_bad_windows_are_clear_errors() -> None:
     with pytest.raises(EvaluationError, match="no incident between"):
         evaluate(ev, [Naive()], test_from=date(2024, 1, 5), test_to=date(2024, 1, 6),
                  train_days=3)
-    with pytest.raises(EvaluationError, match="holds no incident"):
+    with pytest.raises(EvaluationError, match=r"holds no incident") as err:
         evaluate(ev, [Naive()], test_from=date(2024, 1, 11), test_to=date(2024, 1, 11),
                  train_days=5)
+    assert "5 days from 2024-01-06, --train-days" in str(err.value)
     with pytest.raises(EvaluationError, match="before"):
         evaluate(ev, [Naive()], test_from=date(2024, 1, 11), test_to=date(2024, 1, 10),
                  train_days=30)

@@ -355,8 +355,23 @@ def evaluate_cmd(
                                            got.streets, got.placed)
     try:
         last = ev.date_of(int(ev.t.max()))
-        t1 = _dates(test_to) or last
-        t0 = _dates(test_from) or max(t1 - timedelta(days=364), ev.epoch + timedelta(days=1))
+        # the file's last day (a category's last incident may come earlier: its quiet days
+        # after it are days of the file all the same)
+        end = (ev.date_of(len(ev.record_daily) - 1) if ev.record_daily is not None else last)
+        given_from, given_to = _dates(test_from), _dates(test_to)
+        if given_to is not None and given_to > end:
+            # days after the record would be scored as days without incidents
+            raise XunfangError(f"--test-to {given_to} is after the record's last day ({end}): "
+                               f"its days hold no record to test on; give --test-to {end} "
+                               "or earlier")
+        if given_from is not None and given_from > end:
+            raise XunfangError(f"--test-from {given_from} is after the record's last day "
+                               f"({end})")
+        if given_to is not None and given_to < ev.epoch:
+            raise XunfangError(f"--test-to {given_to} is before the record's first day "
+                               f"({ev.epoch})")
+        t1 = given_to or last
+        t0 = given_from or max(t1 - timedelta(days=364), ev.epoch + timedelta(days=1))
         names = (method_names(methods) if methods else tuple(
             m for m in ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm",
                         "auto") if m != "network_kde" or u.kind == "segments"))
@@ -445,15 +460,33 @@ def evaluate_cmd(
     for s in result.scores:
         for note in s.notes:
             out_console.print(f"{s.method}: {escape(note)}")
-    if result.scores and not u.equal_size:  # what "c % of the area" came to in whole units
+    if result.scores:  # what "c % of the area" came to in whole units
         taken = result.scores[0].area
         over = [c for c in COVERAGES if taken[c] > 1.5 * c]
-        if over:
+        if over and not u.equal_size:
             out_console.print(
                 "note: units are taken whole, so the top units made up " + ", ".join(
                     f"{taken[c]:.1%} at {c:g}" for c in over)
                 + f" of the study area on average ({result.scores[0].method}'s); PAI "
                 "divides by that share")
+        elif over:
+            out_console.print(
+                "note: the study area holds few cells, so the top cells (at least one) made "
+                "up " + ", ".join(f"{taken[c]:.1%} at {c:g}" for c in over) + " of it on "
+                "average; PAI divides by c all the same (the fixed rule), so it overstates "
+                "the concentration there (the JSON's area gives the shares)")
+    if result.outside_study_area:
+        share = result.outside_study_area / result.test_incidents
+        out_console.print(
+            f"note: {result.outside_study_area} of the {result.test_incidents} test incidents "
+            f"({share:.1%}) fell outside the study area ({_outside_why(study)}): every "
+            "method misses them, and the log-likelihood is over the other "
+            f"{result.test_incidents - result.outside_study_area}")
+
+
+def _outside_why(study: str) -> str:
+    return ("cells without an incident in the day's training window, or no cell"
+            if study == "training" else "on no unit")
 
 
 def _ratio_text(r: dict[str, float] | None) -> str:

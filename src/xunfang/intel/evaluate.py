@@ -63,9 +63,12 @@ class MethodScore:
     per_day_hits: npt.NDArray[np.float64] = field(repr=False)  # (days, coverages)
     notes: tuple[str, ...] = ()
     # the share of the study area the top units took at each coverage, over the test days:
-    # c for equal cells; for unequal units what whole units came to (a county's one grid of
-    # 16 % is its "1 %"), and PAI divides by it
+    # for equal cells k / cells (c, but for a study area of few cells: 1 of 20 is 5 % at
+    # 1 %, where PAI still divides by c, the fixed rule); for unequal units what whole
+    # units came to (a county's one grid of 16 % is its "1 %"), and PAI divides by it
     area: dict[float, float] = field(default_factory=dict)
+    # the test incidents the log-likelihood is over: those in the study area
+    log_likelihood_incidents: int = 0
 
     def as_json(self) -> dict[str, Any]:
         key = _key
@@ -77,6 +80,7 @@ class MethodScore:
             "pei": {key(c): v for c, v in self.pei.items()},
             "area": {key(c): v for c, v in self.area.items()},
             "log_likelihood": self.log_likelihood,
+            "log_likelihood_incidents": self.log_likelihood_incidents,
             "seconds": self.seconds,
             "notes": list(self.notes),
         }
@@ -96,6 +100,9 @@ class Evaluation:
     test_incidents: int
     per_day_incidents: FloatArray = field(repr=False)
     scores: tuple[MethodScore, ...]
+    # test incidents outside the study area (in no unit, or in one without an incident in
+    # the day's window): every method misses them; the log-likelihood leaves them out
+    outside_study_area: int = 0
 
     def ratio(self, method: str, baseline: str, coverage: float = 0.05, *,
               resamples: int = 1000, seed: int = 0) -> tuple[float, float, float]:
@@ -126,6 +133,7 @@ class Evaluation:
             "study_area": self.study,
             "units": self.units,
             "test_incidents": self.test_incidents,
+            "test_incidents_outside_study_area": self.outside_study_area,
             "methods": [s.as_json() for s in self.scores],
         }
 
@@ -185,7 +193,8 @@ def evaluate(
             hist = events.window(d - train_days, d)
             if hist.b == hist.a:
                 raise EvaluationError(
-                    f"the training window of {events.date_of(d)} holds no incident")
+                    f"the training window of {events.date_of(d)} ({train_days} days from "
+                    f"{events.date_of(d - train_days)}, --train-days) holds no incident")
             if model is None or d - fitted_on >= method.refit_days:
                 model = method.fit(hist)
                 fitted_on = d
@@ -210,6 +219,7 @@ def evaluate(
                 k = how_many(order, units.size, c, equal)
                 hits[i, j] = cum_hits[k - 1]
                 if equal:
+                    share[i, j] = k / len(order)
                     best[i, j] = cum_best[k - 1]
                 else:  # units of unequal size: the area taken, and the most it could hold
                     share[i, j] = cum_size[k - 1] / cum_size[-1]
@@ -241,14 +251,16 @@ def evaluate(
             pei={c: float(hits[:, j].sum() / best[:, j].sum()) if best[:, j].sum() else math.nan
                  for j, c in enumerate(coverages)},
             log_likelihood=loglik / n_ll if n_ll else math.nan,
+            log_likelihood_incidents=n_ll,
             seconds=seconds,
             per_day_hits=hits,
             notes=tuple(note if refits == 1 else
                         f"{note} at {n} of {refits} refits (first on {events.date_of(first)})"
                         for note, (n, first) in noted.items()),
         ))
+    outside = int(per_day.sum()) - (scores[0].log_likelihood_incidents if scores else 0)
     return Evaluation(test_from, test_to, train_days, study, len(units), int(per_day.sum()),
-                      per_day, tuple(scores))
+                      per_day, tuple(scores), outside_study_area=outside)
 
 
 def _most_in_area(counts: FloatArray, size: FloatArray) -> Any:
