@@ -147,7 +147,7 @@ def test_polygon_files_a_review_found_read_wrongly(tmp_path: Path) -> None:
     points = tmp_path / "points.geojson"
     points.write_text(json.dumps({"type": "FeatureCollection", "features": [
         feature({"name": "A"}, boxes[0]), feature({"name": "P"}, shapely.Point(103.2, 29.2))]}))
-    with pytest.raises(UnitsError, match=r"feature 2 is not a polygon \(Point\)"):
+    with pytest.raises(UnitsError, match=r"feature 2 \('P'\) is not a polygon \(Point\)"):
         U.polygons_from_file(points, crs="EPSG:32648")
     # two polygons sharing half their area: said, with the rule that decides
     over = tmp_path / "over.geojson"

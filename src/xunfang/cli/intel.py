@@ -208,6 +208,13 @@ PolygonsIdOpt = Annotated[str | None, typer.Option(
     "--polygons-id", help="The field of --polygons that names each polygon (default: id, "
     "name, Name or dist_num, one that names every feature apart first; features of one name "
     "are one unit).")]
+PolygonsCoordsOpt = Annotated[str | None, typer.Option(
+    "--polygons-coords", help="Datum of lon/lat --polygons: wgs84, gcj02 (高德/腾讯) or bd09 "
+    "(百度), for polygons drawn on a Chinese web map (default: the GeoJSON's \"coords\" "
+    "member, as --geojson writes it, else wgs84).")]
+PolygonsCrsOpt = Annotated[str | None, typer.Option(
+    "--polygons-crs", help="CRS of --polygons (EPSG:NNNN), for a file that declares none (a "
+    "shapefile without its .prj).")]
 NetworkOpt = Annotated[Path | None, typer.Option(
     "--network", help="A road file (OpenStreetMap .osm.pbf, or a GIS line layer) whose "
     "street segments a bare incident file is ranked on (--units segments).")]
@@ -248,7 +255,8 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
           polygons: Path | None, polygons_layer: str | None, network_file: Path | None,
           network_layer: str | None, before: date | None = None,
           polygons_id: str | None = None, keep_duplicates: bool = False,
-          far_km: float | None = None) -> _Loaded:
+          far_km: float | None = None, polygons_coords: str | None = None,
+          polygons_crs: str | None = None) -> _Loaded:
     """``before``: only the incidents before that day (a forecast's: its cells are where the
     record it learns from put incidents, not where later ones fell)."""
     import numpy as np
@@ -283,7 +291,8 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
             if not len(chosen):
                 raise XunfangError(f"no incident before {before}: nothing to forecast from")
         u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
-                      polygons_layer=polygons_layer, streets=streets, polygons_id=polygons_id)
+                      polygons_layer=polygons_layer, streets=streets, polygons_id=polygons_id,
+                      polygons_coords=polygons_coords, polygons_crs=polygons_crs, coords=coords)
         # the file's first day is the record's, whichever categories are chosen
         ev = EventSet.build(u, chosen.time, chosen.xy,
                             record_start=src.table.time.min().astype("datetime64[D]").item(),
@@ -318,6 +327,8 @@ def evaluate_cmd(
     polygons: PolygonsOpt = None,
     polygons_layer: PolygonsLayerOpt = None,
     polygons_id: PolygonsIdOpt = None,
+    polygons_coords: PolygonsCoordsOpt = None,
+    polygons_crs: PolygonsCrsOpt = None,
     network_file: NetworkOpt = None,
     network_layer: NetworkLayerOpt = None,
     methods: Annotated[str, typer.Option(
@@ -350,7 +361,8 @@ def evaluate_cmd(
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=units,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
                 polygons_id=polygons_id, network_file=network_file, network_layer=network_layer,
-                keep_duplicates=keep_duplicates, far_km=far_km)
+                keep_duplicates=keep_duplicates, far_km=far_km,
+                polygons_coords=polygons_coords, polygons_crs=polygons_crs)
     src, chosen, u, ev, streets, placed = (got.src, got.chosen, got.units, got.events,
                                            got.streets, got.placed)
     try:
@@ -552,6 +564,8 @@ def forecast_cmd(
     polygons: PolygonsOpt = None,
     polygons_layer: PolygonsLayerOpt = None,
     polygons_id: PolygonsIdOpt = None,
+    polygons_coords: PolygonsCoordsOpt = None,
+    polygons_crs: PolygonsCrsOpt = None,
     network_file: NetworkOpt = None,
     network_layer: NetworkLayerOpt = None,
     slots: Annotated[str, typer.Option(
@@ -592,6 +606,7 @@ def forecast_cmd(
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
                 polygons_id=polygons_id, network_file=network_file, network_layer=network_layer,
                 keep_duplicates=keep_duplicates, far_km=far_km,
+                polygons_coords=polygons_coords, polygons_crs=polygons_crs,
                 before=_dates(start))
     sc, ev, u = got.src.scenario, got.events, got.units
     try:

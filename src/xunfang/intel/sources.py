@@ -178,18 +178,24 @@ def check_streets(kind: str, *, scenario: bool, polygons: bool) -> None:
 def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
               cell_m: float = 250.0, polygons: Path | None = None,
               polygons_layer: str | None = None, streets: Roads | None = None,
-              polygons_id: str | None = None) -> Units:
+              polygons_id: str | None = None, polygons_coords: str | None = None,
+              polygons_crs: str | None = None, coords: str = "wgs84") -> Units:
     """The spatial units named by ``--units``: cells, grids (of the scenario), segments (of the
-    scenario's roads, or of ``streets`` from a road file) or a polygon file (``--polygons``)."""
-    if polygons is None and (polygons_layer is not None or polygons_id is not None):
-        raise units_mod.UnitsError(f"--polygons-{'layer' if polygons_layer else 'id'} needs "
-                                   "--polygons FILE")
+    scenario's roads, or of ``streets`` from a road file) or a polygon file (``--polygons``;
+    ``coords``, the incidents' datum, words a note on the polygons')."""
+    if polygons is None:
+        given = [name for name, value in (("layer", polygons_layer), ("id", polygons_id),
+                                          ("coords", polygons_coords), ("crs", polygons_crs))
+                 if value is not None]
+        if given:
+            raise units_mod.UnitsError(f"--polygons-{given[0]} needs --polygons FILE")
     if streets is not None:
         check_streets(kind, scenario=scenario is not None, polygons=polygons is not None)
         return units_mod.segments(streets, snap_m=SNAP_M)
     if polygons is not None:
         return units_mod.polygons_from_file(polygons, crs=table.crs, layer=polygons_layer,
-                                            id_field=polygons_id)
+                                            id_field=polygons_id, coords=polygons_coords,
+                                            src_crs=polygons_crs, incidents_coords=coords)
     if kind == "cells":
         j = jurisdiction_of(scenario) if scenario is not None else None
         # a jurisdiction: the cells that meet it; a bare file: the cells that hold incidents

@@ -11,9 +11,10 @@ tie-break of every ranking, so that figures can be compared across tools.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,9 @@ from scipy.spatial import cKDTree
 
 from xunfang._errors import XunfangError
 from xunfang.scenario.model import Roads
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -226,6 +230,12 @@ def polygons(ids: tuple[str, ...], geoms: tuple[shapely.Geometry, ...],
     if not ids:
         raise UnitsError("no polygons to forecast on")
     g = np.asarray(geoms, dtype=object)
+    empty = [ids[i] for i in np.flatnonzero(~(shapely.area(g) > 0)).tolist()]
+    if empty:
+        # no place (and no representative point: the centroids came one short of the units)
+        raise UnitsError(f"polygon{'s' if len(empty) > 1 else ''} "
+                         f"{_listing([repr(i) for i in empty])} without area: no place to "
+                         "forecast")
     cent = shapely.get_coordinates(shapely.point_on_surface(g))
     return Units(kind, tuple(ids), shapely.area(g).astype(float), cent, tuple(geoms))
 
@@ -246,25 +256,64 @@ def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
 
 
 def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = None,
-                       layer: str | None = None) -> Units:
-    """Polygons from GeoPackage, GeoJSON, shapefile or KML, reprojected to ``crs``."""
-    from xunfang.intel.ingest import read_layer
-
-    path = Path(path)
-    df, geoms, src_crs = read_layer(path, layer, UnitsError, geometry="polygon",
-                                    what="polygon", option="--polygons-layer")
-    src = src_crs or "EPSG:4326"
+                       layer: str | None = None, coords: str | None = None,
+                       src_crs: str | None = None, incidents_coords: str = "wgs84") -> Units:
+    """Polygons from GeoPackage, GeoJSON, shapefile (or a folder holding one) or KML,
+    reprojected to ``crs``. ``src_crs`` (``--polygons-crs``) is the file's CRS where it
+    declares none (or a wrong one); ``coords`` (``--polygons-coords``) the datum of lon/lat
+    polygons drawn on a Chinese web map (default: a GeoJSON's top-level "coords" member, as
+    xunfang writes it, else WGS 84). ``incidents_coords``, the incidents' datum, only words a
+    note where the polygons are read as WGS 84 beside GCJ-02/BD-09 incidents."""
+    path = _polygon_path(Path(path))
+    df, geoms, file_crs, layer_of = _read_polygons(path, layer)
     geoms = shapely.force_2d(geoms)
     # a KML placemark of a polygon and its label point is a collection: its polygonal part
     geoms = np.array([_polygonal(g) if shapely.get_type_id(g) == 7 else g for g in geoms],
                      dtype=object)
+    notes: list[str] = []
+
+    def named(i: int) -> str:
+        return _feature_name(df, layer_of, i, id_field)
+
     types = shapely.get_type_id(geoms)
     bad = np.flatnonzero(~np.isin(types, (3, 6)))
-    if len(bad):
-        first = geoms[bad[0]]
-        what = first.geom_type if first is not None else "missing geometry"
-        raise UnitsError(f"{path}: feature {int(bad[0]) + 1} is not a polygon ({what}); "
-                         "units must be polygons")
+    if len(bad) and _is_kml(path) and len(bad) < len(geoms):
+        # Google Earth / My Maps put label pins and routes beside the areas: not units
+        listed = ", ".join(f"{named(i)} ({_geom_type(geoms[i])})" for i in bad[:10].tolist())
+        more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
+        notes.append(f"{path}: {len(bad)} placemark{'s' if len(bad) > 1 else ''} that "
+                     f"{'are' if len(bad) > 1 else 'is'} no polygon skipped: {listed}{more}")
+        keep = np.flatnonzero(np.isin(types, (3, 6)))
+        df, geoms = df.iloc[keep], geoms[keep]  # (its index: the features' numbers)
+        layer_of = layer_of[keep] if layer_of is not None else None
+    elif len(bad):
+        more = ("" if len(bad) == 1 else f" (none of the {len(geoms)} features is)"
+                if len(bad) == len(geoms) else f" ({len(bad)} of the {len(geoms)} are not)")
+        raise UnitsError(f"{path}: {named(int(bad[0]))} is not a polygon "
+                         f"({_geom_type(geoms[bad[0]])}); units must be polygons{more}")
+    empty = np.flatnonzero(shapely.is_empty(geoms))
+    if len(empty):
+        # it has no place: an empty polygon crashed kde ("arange: cannot compute length")
+        raise UnitsError(f"{path}: {_listing([named(i) for i in empty.tolist()])} "
+                         f"{'has' if len(empty) == 1 else 'have'} an empty geometry "
+                         "(POLYGON EMPTY): no place to forecast; remove "
+                         f"{'it' if len(empty) == 1 else 'them'} from the file")
+    # a ring whose points lie on one line encloses nothing: no incident can fall in it, and
+    # its area (a unit's size) divides its risk. Judged as drawn: reprojected, a line of
+    # latitude bends and encloses some 40 m² (a review's degenerate KML placemark)
+    flat = np.flatnonzero(~(shapely.area(shapely.make_valid(geoms)) > 0))
+    if len(flat):
+        raise UnitsError(f"{path}: {_listing([named(i) for i in flat.tolist()])} "
+                         f"{'has' if len(flat) == 1 else 'have'} no area (a ring whose "
+                         "points lie on a line or on one point): no place to forecast; remove "
+                         f"{'it' if len(flat) == 1 else 'them'} from the file")
+    src, lonlat = _polygon_crs(path, file_crs, src_crs, geoms, notes)
+    datum = _polygon_datum(path, coords, lonlat, src, notes, incidents_coords)
+    if datum != "wgs84":
+        from xunfang.geo import to_wgs84
+
+        geoms = shapely.transform(geoms, lambda c: np.column_stack(
+            to_wgs84(c[:, 0], c[:, 1], datum)))  # type: ignore[arg-type]
     if src != crs:
         from pyproj import Transformer
 
@@ -277,14 +326,15 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
         # a field naming every feature apart first; else one some features share (a
         # district in several pieces is one unit); a field of one name for all ('Zone')
         # would make the whole file one unit
-        given = [c for c in ("id", "name", "Name", "dist_num", "DIST_NUM") if c in df.columns
-                 and df[c].notna().all() and (df[c].astype(str) != "").all()]
+        given = [c for c in ID_FIELDS if c in df.columns and not _no_value(df[c]).any()]
         apart = [c for c in given if df[c].astype(str).is_unique]
         shared = [c for c in given if df[c].astype(str).nunique() > 1]
         id_field = next(iter(apart or shared), None)
-    if id_field is not None and id_field not in df.columns:
+    elif id_field not in df.columns:
         raise UnitsError(f"{path}: --polygons-id: no field '{id_field}'; fields are "
                          f"{', '.join(map(str, df.columns))}")
+    else:
+        _check_ids(path, df, id_field, named)
     raw_ids = ([str(v) for v in df[id_field]] if id_field is not None
                else [str(i + 1) for i in range(len(df))])
     # features sharing an id are one unit in several pieces (a district with an exclave)
@@ -296,7 +346,194 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
     if not ids:
         raise UnitsError(f"{path}: no polygons to forecast on")
     units = polygons(ids, merged)
-    return replace(units, notes=_overlaps(units, id_field))
+    return replace(units, notes=(*notes, *_overlaps(units, id_field)))
+
+
+# the fields that name a polygon when --polygons-id names none, in this order
+ID_FIELDS = ("id", "name", "Name", "dist_num", "DIST_NUM")
+
+
+def _no_value(col: pd.Series) -> npt.NDArray[np.bool_]:
+    """The features whose value is missing or blank."""
+    return np.asarray(col.isna() | (col.astype(str).str.strip() == ""), dtype=bool)
+
+
+def _check_ids(path: Path, df: pd.DataFrame, id_field: str,
+               named: Callable[[int], str]) -> None:
+    """Refuse a ``--polygons-id`` field without a value in some features: they all became
+    one unit called 'nan' (a review: two Chicago districts merged into one so named)."""
+    missing = np.flatnonzero(_no_value(df[id_field]))
+    if not len(missing):
+        return
+    full = [str(c) for c in df.columns if not _no_value(df[c]).any()]
+    others = (f"; fields with a value in every feature: {', '.join(full)}" if full
+              else "; no field has a value in every feature")
+    which = ("no feature has one" if len(missing) == len(df) else
+             f"{len(missing)} of the {len(df)} features have none: "
+             f"{_listing([named(i) for i in missing.tolist()])}")
+    raise UnitsError(f"{path}: --polygons-id {id_field}: every polygon needs a value to be "
+                     f"named by (features without one would be merged into one unit), and "
+                     f"{which}{others}")
+
+
+def _listing(names: list[str], most: int = 10) -> str:
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
+
+
+def _geom_type(g: shapely.Geometry | None) -> str:
+    return "missing geometry" if g is None else str(g.geom_type)
+
+
+def _feature_name(df: pd.DataFrame, layer_of: npt.NDArray[np.object_] | None, i: int,
+                  id_field: str | None) -> str:
+    """'feature 3' (its number in the file) with its name where it has one ("feature 3
+    ('label')"), and its KML folder where the file's folders were read together."""
+    text = f"feature {int(df.index[i]) + 1}"
+    for c in (id_field, *ID_FIELDS):
+        if c is not None and c in df.columns and not _no_value(df[c].iloc[i:i + 1])[0]:
+            text += f" ('{df[c].iloc[i]}')"
+            break
+    if layer_of is not None:
+        text += f" of folder '{layer_of[i]}'"
+    return text
+
+
+def _is_kml(path: Path) -> bool:
+    return path.suffix.lower() in (".kml", ".kmz")
+
+
+def _polygon_path(path: Path) -> Path:
+    """The file of ``--polygons``: a folder (an unzipped shapefile) is its one .shp."""
+    if not path.is_dir():
+        return path
+    shp = sorted(p for p in path.iterdir() if p.suffix.lower() == ".shp")
+    if len(shp) == 1:
+        return shp[0]
+    if not shp:
+        raise UnitsError(f"--polygons {path}: a folder, holding no shapefile (.shp); give "
+                         "the polygon file")
+    raise UnitsError(f"--polygons {path}: a folder holding {len(shp)} shapefiles "
+                     f"({', '.join(p.name for p in shp)}); give the one to rank")
+
+
+def _read_polygons(path: Path, layer: str | None) -> tuple[
+        pd.DataFrame, npt.NDArray[np.object_], str | None, npt.NDArray[np.object_] | None]:
+    """The features of the polygon file, its CRS and, for a KML read folder by folder,
+    each feature's folder (else None). GDAL makes each Folder of a KML (Google Earth's and
+    My Maps' exports) a layer of type 'Unknown': without ``--polygons-layer`` they are all
+    read, the polygons of every folder being the units."""
+    import pandas as pd
+
+    from xunfang.intel.ingest import pick_layer, read_layer
+
+    if layer is None and _is_kml(path) and path.is_file():
+        import pyogrio
+
+        try:
+            listed = [str(row[0]) for row in pyogrio.list_layers(path)]
+        except Exception:  # unreadable: read_layer says why
+            listed = []
+        if len(listed) > 1:
+            parts = [read_layer(path, name, UnitsError, geometry="polygon", what="polygon",
+                                option="--polygons-layer") for name in listed]
+            df = pd.concat([p[0] for p in parts], ignore_index=True)
+            geoms = np.concatenate([p[1] for p in parts])
+            of = np.array([n for n, p in zip(listed, parts, strict=True)
+                           for _ in range(len(p[0]))], dtype=object)
+            return df, geoms, parts[0][2], of
+    if not path.is_file() and not str(path).startswith("/vsi"):
+        pick_layer(path, layer, UnitsError, geometry="polygon", what="polygon",
+                   option="--polygons-layer", subject=f"--polygons {path}")
+    df, geoms, file_crs = read_layer(path, layer, UnitsError, geometry="polygon",
+                                     what="polygon", option="--polygons-layer")
+    return df, geoms, file_crs, None
+
+
+def _polygon_crs(path: Path, file_crs: str | None, given: str | None,
+                 geoms: npt.NDArray[np.object_], notes: list[str]) -> tuple[str, bool]:
+    """The polygons' CRS (``--polygons-crs``, else the file's) and whether it is lon/lat.
+    A file that declares none (a shapefile without its .prj, a GeoPackage of undefined SRS)
+    is lon/lat only where its coordinates can be: projected metres read as degrees placed
+    every polygon off the earth and no incident in any (a review)."""
+    from xunfang.geo import parse_crs
+
+    if given is not None:
+        try:
+            chosen = parse_crs(given, any_unit=True)
+        except ValueError as exc:
+            raise UnitsError(f"--polygons-crs: {exc}") from None
+        if file_crs is not None and _declared(file_crs) != chosen[0]:
+            notes.append(f"{path} declares {_declared(file_crs)}; read in {chosen[0]} "
+                         "(--polygons-crs) instead")
+        return chosen
+    if file_crs is not None:
+        try:
+            return parse_crs(file_crs, any_unit=True)
+        except ValueError as exc:
+            raise UnitsError(f"{path}: its CRS cannot be used ({exc}); give the polygons' "
+                             "CRS with --polygons-crs EPSG:NNNN") from None
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    if max(abs(x0), abs(x1)) > 180 or max(abs(y0), abs(y1)) > 90:
+        raise UnitsError(
+            f"{path}: the polygon file has no CRS (a shapefile without its .prj?) and its "
+            f"coordinates are not lon/lat (x {x0:,.0f} to {x1:,.0f}, y {y0:,.0f} to "
+            f"{y1:,.0f}): give its CRS with --polygons-crs EPSG:NNNN")
+    notes.append(f"{path} declares no CRS; its coordinates are read as WGS 84 lon/lat "
+                 "(--polygons-crs gives another)")
+    return "EPSG:4326", True
+
+
+def _declared(crs: str) -> str:
+    """A file's CRS as parse_crs names it (its WKT where pyproj cannot read it)."""
+    from xunfang.geo import parse_crs
+
+    try:
+        return parse_crs(crs, any_unit=True)[0]
+    except ValueError:
+        return crs
+
+
+def _polygon_datum(path: Path, coords: str | None, lonlat: bool, src: str, notes: list[str],
+                   incidents: str) -> str:
+    """The datum of lon/lat polygons: ``--polygons-coords``, else the "coords" member a
+    GeoJSON written by xunfang for a Chinese web map holds (its forecast layers with
+    --coords gcj02), else WGS 84. Read as WGS 84, GCJ-02 polygons lie some 500 m off: of a
+    forecast's own GCJ-02 cells read back, 55.5 % of the incidents fell in their cell."""
+    from xunfang.geo import DATUMS
+
+    if coords is not None and coords not in DATUMS:
+        raise UnitsError(f"--polygons-coords must be one of {', '.join(DATUMS)}, got "
+                         f"'{coords}'")
+    member = _coords_member(path)
+    if member is not None and member not in DATUMS:
+        raise UnitsError(f"{path}: its \"coords\" member is '{member}', not one of "
+                         f"{', '.join(DATUMS)}; give the datum with --polygons-coords")
+    datum = coords or member or "wgs84"
+    if datum != "wgs84" and not lonlat:
+        said = "--polygons-coords" if coords is not None else f"{path}: its \"coords\" member"
+        raise UnitsError(f"{said} {datum}: {path} is in {src}, not lon/lat; GCJ-02 and BD-09 "
+                         "are lon/lat datums")
+    if coords is None and member is None and lonlat and incidents != "wgs84":
+        notes.append(f"{path} is read as WGS 84 lon/lat while the incidents are {incidents} "
+                     f"(--coords): if the polygons were drawn on the same web map, give "
+                     f"--polygons-coords {incidents} (read as WGS 84 they lie some 500 m off)")
+    return datum
+
+
+def _coords_member(path: Path) -> str | None:
+    """A GeoJSON's top-level "coords" member (xunfang's layers for Chinese web maps)."""
+    import json
+
+    if path.suffix.lower() not in (".geojson", ".json") or not path.is_file():
+        return None
+    try:
+        with path.open("rb") as f:
+            doc = json.load(f)
+    except (ValueError, OSError):
+        return None
+    value = doc.get("coords") if isinstance(doc, dict) else None
+    return None if value is None else str(value).strip().lower()
 
 
 def _overlaps(units: Units, id_field: str | None) -> tuple[str, ...]:
