@@ -1,9 +1,10 @@
-"""The dashboard's risk heat in the system's chromium (headless, Playwright): one
+"""The dashboard's risk heat and header in the system's chromium (headless, Playwright): one
 colour scale for every slot of the plan with its legend (a scale per slot drew a quiet hour as
-hot as the peak)."""
+hot as the peak), and a header whose slot does not run into the figures beside it at 1366 px."""
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
 
 from tests.web.test_browser import _page, browser, server  # noqa: F401  (the fixtures)
@@ -82,3 +83,36 @@ def test_the_heat_has_one_scale_for_the_plan_and_a_legend(
     assert not errors
     page.context.close()
 
+
+def test_the_header_items_do_not_overlap_at_1366(
+        server: tuple[str, Centre], browser: Any) -> None:  # noqa: F811
+    base, _ = server
+    for lang, rings in (("zh", "当前处置圈覆盖"), ("en", "Rings now")):
+        page, errors = _page(browser, base, "commander", size=(1366, 768))
+        if lang == "en":
+            page.click("#lang-switch")
+            page.wait_for_selector("body[data-ready='1']")
+            assert "Expected incidents per slot" in page.locator("#risk-legend").inner_text()
+        page.locator("#slot").fill("19")
+        assert rings in page.locator(".rings-now").inner_text()
+        items = ["header.top h1", "#plan-select", ".slotbar label", "#slot", "#slot-label",
+                 ".rings-now", ".who"]
+        boxes = {s: page.locator(s).bounding_box() for s in items}
+        for (a, ba), (b, bb) in combinations(boxes.items(), 2):
+            assert ba is not None and bb is not None
+            apart = (ba["x"] + ba["width"] <= bb["x"] or bb["x"] + bb["width"] <= ba["x"]
+                     or ba["y"] + ba["height"] <= bb["y"] or bb["y"] + bb["height"] <= ba["y"])
+            assert apart, f"{lang}: {a} {ba} overlaps {b} {bb}"
+        for s in items:  # all inside the window, on the header's one line
+            b = boxes[s]
+            assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= 1366, (lang, s, b)
+            assert b["y"] + b["height"] <= 48, (lang, s, b)
+        # the slot and the rings' figure whole, not cut short
+        for s in ("#slot-label", ".rings-now", ".slotbar label"):
+            assert page.eval_on_selector(
+                s, "e => e.clientWidth > 0 && e.scrollWidth <= e.clientWidth + 1"), (lang, s)
+        slider = boxes["#slot"]
+        assert slider is not None and slider["width"] >= 120  # room to pick a slot
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        assert not errors
+        page.context.close()
