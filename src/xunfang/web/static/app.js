@@ -45,11 +45,28 @@
   let risk = null; let grids = null; let slotStages = null; let sheet = null;
   const postAt = {};
 
-  function riskColour(v, max) {
-    if (!max) return "#000";
-    const t = Math.min(1, v / max);
-    const r = Math.round(40 + 215 * t), g = Math.round(60 + 60 * (1 - t)), b = Math.round(90 * (1 - t));
-    return `rgb(${r},${g},${b})`;
+  // The risk heat: one scale for every slot of the plan, as report.html has (six classes of
+  // equal width from 0 to the largest expected count of any grid in any slot; 0 apart). A scale
+  // per slot drew 0.023 expected incidents at 03:00 as hot as the 0.153 of the 19:00 peak.
+  // The classes are the report's; the colours are not: its yellow-to-dark-red ramp is for paper,
+  // and at fill 0.45 over this dark map its dark red peak is darker than its pale yellow quiet
+  // hours (rgb 91,9,33 against 121,121,86). These (inferno, 0.3 to 0.9) grow lighter as the
+  // risk grows, so the peak is the brightest.
+  const HEAT = ["#6a176e", "#9b2964", "#c73e4c", "#ea6727", "#fb9b0b", "#f6d746"];
+  const NO_RISK = "#6e7681";  // a grid with nothing expected (the legend's "0")
+  const HEAT_OPACITY = 0.45;
+  // the classes' bounds with as many decimals as their width needs (report.html's rule: a
+  // county of a few incidents a year has classes of 0.001, which two decimals print as 0.00)
+  function heatScale(top) {
+    const step = top / HEAT.length;
+    const digits = step >= 0.01 || step <= 0 ? 2 : Math.min(6, 1 - Math.floor(Math.log10(step)));
+    const classes = HEAT.map((c, k) => ({ colour: c, lo: k * step, hi: (k + 1) * step,
+      label: `${(k * step).toFixed(digits)}–${((k + 1) * step).toFixed(digits)}` }));
+    return { top, step, digits, classes };
+  }
+  function riskColour(v, scale) {
+    if (!(scale.top > 0) || !(v > 0)) return NO_RISK;
+    return HEAT[Math.min(HEAT.length - 1, Math.floor((v / scale.top) * HEAT.length))];
   }
 
   async function loadMap() {
@@ -84,7 +101,7 @@
         },
       }), false);
     }
-    const heat = geo(byKind("grid"), { style: { weight: 0, fillOpacity: 0.45 } });
+    const heat = geo(byKind("grid"), { style: { weight: 0, fillOpacity: HEAT_OPACITY } });
     add("risk", "时段风险热力", "Risk of the slot", heat, true);
     window.xunfang.heat = heat;
     add("planned", "计划岗位（所选时段）", "Planned places (chosen slot)", L.layerGroup(), false);
@@ -96,6 +113,48 @@
     risk = doc.stages.intel && doc.stages.intel.risk ? doc.stages.intel : null;
     slotStages = doc.stages.rings && doc.stages.rings.slots ? doc.stages.rings.slots : null;
     window.xunfang.planDoc = doc;
+    if (risk) {
+      let top = 0;
+      for (const row of risk.risk) for (const v of row) top = Math.max(top, v);
+      heat.scale = heatScale(top);
+      window.xunfang.heatScale = heat.scale;
+      riskLegend(heat, risk, doc.plan && doc.plan.slots);
+    }
+  }
+
+  // the legend of the heat (bottom left; shown while the heat layer is): its classes, highest
+  // first, the unit (expected incidents of a grid in one slot) and that the scale is the plan's
+  function riskLegend(heat, risk, planSlots) {
+    const box = el("div", { class: "legend risk-legend", id: "risk-legend" });
+    const mins = planSlots && planSlots.length ? [...new Set(planSlots.map((s) => s.minutes))] : [];
+    const per = mins.length === 1 ? T(`（${mins[0]} 分钟）`, ` (${mins[0]} min)`) : "";
+    box.appendChild(el("div", { class: "legend-title" },
+      T(`每时段${per}预计警情（起）`, `Expected incidents per slot${per}`)));
+    const row = (colour, label, attrs) => {
+      const r = el("div", Object.assign({ class: "legend-row" }, attrs));
+      const sw = el("span", { class: "sw" });
+      sw.style.background = colour; sw.style.opacity = String(HEAT_OPACITY);
+      r.appendChild(sw); r.appendChild(el("span", { class: "legend-label" }, label));
+      return r;
+    };
+    const sc = heat.scale;
+    if (sc.top > 0) {
+      for (const c of sc.classes.slice().reverse()) {
+        box.appendChild(row(c.colour, c.label, { "data-lo": String(c.lo), "data-hi": String(c.hi) }));
+      }
+    }
+    // "0" where a grid expects nothing in some slot (or has no forecast): drawn, so explained
+    const unforecast = heat.getLayers().some((l) => !risk.grids.includes(l.feature.properties.id));
+    if (!(sc.top > 0) || unforecast || risk.risk.some((r) => r.some((v) => !(v > 0)))) {
+      box.appendChild(row(NO_RISK, "0", { "data-lo": "0", "data-hi": "0" }));
+    }
+    box.appendChild(el("div", { class: "legend-note" },
+      T(`同一色阶：全部 ${risk.slots.length} 个时段`, `one scale for all ${risk.slots.length} slots`)));
+    const ctl = L.control({ position: "bottomleft" });
+    ctl.onAdd = () => { L.DomEvent.disableClickPropagation(box); return box; };
+    if (map.hasLayer(heat)) ctl.addTo(map);
+    map.on("overlayadd", (e) => { if (e.layer === heat) ctl.addTo(map); });
+    map.on("overlayremove", (e) => { if (e.layer === heat) ctl.remove(); });
   }
 
   // ---- slot slider ------------------------------------------------------------------------
@@ -108,11 +167,12 @@
     lab.textContent = boot.slots[i].replace("T", " ");
     lab.dataset.slot = String(i);
     if (risk && window.xunfang.heat) {
-      const col = {}; let max = 0;
-      risk.grids.forEach((g, k) => { col[g] = risk.risk[k][i]; max = Math.max(max, risk.risk[k][i]); });
+      const col = {};
+      risk.grids.forEach((g, k) => { col[g] = risk.risk[k][i]; });
+      const scale = window.xunfang.heat.scale;  // the plan's, not this slot's
       window.xunfang.heat.eachLayer((l) => {
         const v = col[l.feature.properties.id] || 0;
-        l.setStyle({ fillColor: riskColour(v, max) });
+        l.setStyle({ fillColor: riskColour(v, scale) });
         l.bindTooltip(esc(`${l.feature.properties.id}: ${T("预测警情", "expected incidents")} ${v.toFixed(3)}`));
       });
     }
