@@ -268,6 +268,10 @@ def test_problems_are_all_collected_before_raising(make_scenario: Make) -> None:
          "policy.response_targets", "levels 1..3"),
         ('name = "x"\ncrs = "local"\ntimezone = "Mars/Olympus"\n', "timezone", "time zone"),
         ('name = "x"\ncrs = "local"\nflavour = 1\n', "flavour", "Extra inputs"),
+        ('name = "x"\ncrs = "local"\n[policy]\nshift_starts = [8, 8, 16]\n',
+         "policy.shift_starts", "distinct"),
+        ('name = "x"\ncrs = "local"\n[policy]\nshift_starts = [8, 0, 16]\n',
+         "policy.shift_starts", "the day's order"),
     ],
 )
 def test_scenario_toml_errors_name_the_key(

@@ -109,6 +109,19 @@ class PolicyIn(_Strict):
             raise ValueError(f"hours are 0..23, got {v}")
         return v
 
+    @field_validator("shift_starts")
+    @classmethod
+    def _shifts(cls, v: list[int]) -> list[int]:
+        # each shift runs to the next one's start: distinct, in the day's order from the
+        # first (8, 16, 0 or 22, 6, 14), never 8, 0, 16 (a review: its shifts were labelled
+        # 08-24, 00-16, 16-08, their spans 08-16, 00-08, 16-24) nor 8, 8, 16 (a shift of none)
+        if len(set(v)) != len(v):
+            raise ValueError(f"shift_starts must be distinct hours, got {v}")
+        if len(v) > 1 and sum((b - a) % 24 for a, b in zip(v, v[1:] + v[:1])) != 24:
+            raise ValueError(f"shift_starts must follow the day's order (each shift ends where "
+                             f"the next begins, e.g. [8, 16, 0]), got {v}")
+        return v
+
     @field_validator("isochrone_minutes")
     @classmethod
     def _bands(cls, v: list[float]) -> list[float]:
