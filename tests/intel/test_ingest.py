@@ -346,6 +346,16 @@ def test_daylight_saving_gap_and_fold_have_their_own_rules(tmp_path: Path) -> No
         (1, "local time does not exist in America/Chicago (daylight-saving gap)"),
         (2, "ambiguous local time in America/Chicago: it occurs twice (daylight-saving fold)"),
         (4, "time not a date-time")]
+    # on the jurisdiction's own clock (no --source-tz, or the same zone): the skipped hour's
+    # time never happened and is listed; the repeated hour's is kept, its day and hour the
+    # same whichever of the two it was (a review: the gap kept silently, the fold set aside)
+    for source in (None, "America/Chicago"):
+        got = ingest(path, tz="America/Chicago", source_tz=source)
+        assert [str(t) for t in got.table.time] == ["2024-11-03T01:30:00",
+                                                    "2024-03-10T05:30:00"]
+        assert [(p.row, p.rule) for p in got.report.problems] == [
+            (1, "local time does not exist in America/Chicago (daylight-saving gap)"),
+            (4, "time not a date-time")]
 
 
 def test_a_damaged_gzip_file_is_refused_naming_it(tmp_path: Path) -> None:

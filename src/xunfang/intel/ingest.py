@@ -1879,6 +1879,20 @@ def _read_times(
                 "(e.g. Asia/Shanghai) so they become local times")
         out[idx] = _seconds(inst.dt.tz_convert(tz).dt.tz_localize(None))
     (idx, _), local = groups[1], read[1]
+    if source_tz is None and tz is not None and len(idx):
+        # local times on the jurisdiction's own clock, kept as written; one in the hour the
+        # clocks skip never happened on it (a review: '2019-03-10 02:30' in Chicago was kept
+        # in a slot every forecast of that day holds empty). One in the hour they repeat is
+        # kept: its day and hour are the same whichever of the two it was
+        placed = local.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        lost = np.flatnonzero(placed.isna().to_numpy() & local.notna().to_numpy())
+        if len(lost):
+            once = local.iloc[lost].dt.tz_localize(
+                tz, ambiguous=np.ones(len(lost), dtype=bool), nonexistent="NaT")
+            skipped = lost[once.isna().to_numpy()]
+            gap[idx[skipped]] = True
+            local = local.copy()
+            local.iloc[skipped] = pd.NaT
     if source_tz is not None and len(idx):
         assert tz is not None  # checked by ingest
         placed = local.dt.tz_localize(source_tz, ambiguous="NaT", nonexistent="NaT")
@@ -2040,6 +2054,11 @@ def ingest(
         _zone("--source-tz", source_tz)
         if tz is None:
             raise IngestError("--source-tz needs --tz, the jurisdiction's time zone")
+        if source_tz == tz:
+            # the times are on the jurisdiction's own clock: as without --source-tz (a review:
+            # the repeated autumn hour's times were set aside as ambiguous, though their day
+            # and hour are the same whichever of the two hours they were)
+            source_tz = None
     raw = read_table(path, layer=layer)
     df, encoding, gis_crs, rownum = raw.df, raw.encoding, raw.crs, raw.rownum
     n = len(df)
@@ -2084,7 +2103,7 @@ def ingest(
         # a time of day alone ('06:00:00', a spreadsheet's '0.25'): the date is elsewhere
         clock = ~missing & _clock_only(raw_time.take(rows).astype("string").str.strip())
         rej.add(CLOCK_ONLY_RULE, m["time"], rows[clock], raw_time.to_numpy()[rows[clock]])
-        for rule, mask in ((GAP.format(zone=source_tz), times.gap[rows]),
+        for rule, mask in ((GAP.format(zone=source_tz or tz), times.gap[rows]),
                            (FOLD.format(zone=source_tz), times.fold[rows]),
                            (COARSE_RULE, times.coarse[rows] & ~clock),
                            (times.abbreviation_rule, abbreviated[rows])):
