@@ -391,3 +391,34 @@ def test_evaluate_says_what_its_figures_leave_out(tmp_path: Path) -> None:
     res = runner.invoke(app, args)
     assert "2 of the 4 test incidents (50.0%) fell outside the study area" in " ".join(
         res.stdout.split())
+
+
+def test_forecast_by_shift_of_a_file_and_its_slots_in_text(tmp_path: Path) -> None:
+    """A review: a file's shifts were fixed at 08/16/00, and the text output never showed
+    how the risk splits by slot (only --json did)."""
+    src = _chicago_like(tmp_path)
+    base = ["intel", "forecast", str(src), "--columns", "time=date,lon=lon,lat=lat",
+            "--from", "2019-01-10", "--method", "naive"]
+    res = runner.invoke(app, [*base, "--slots", "shift", "--shifts", "7,19", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["slots"] == ["2019-01-10T07:00", "2019-01-10T19:00"]
+    day, night = np.asarray(doc["risk"]).sum(axis=0)
+    # the roster day runs from 07:00 to 07:00 the next day: its night ends on the 11th
+    hourly = json.loads(runner.invoke(app, [*base, "--days", "2", "--json"]).stdout)
+    hours = np.asarray(hourly["risk"]).sum(axis=0)
+    assert day == pytest.approx(hours[7:19].sum(), abs=1e-4)
+    assert night == pytest.approx(hours[19:31].sum(), abs=1e-4)
+    res = runner.invoke(app, [*base, "--slots", "shift", "--shifts", "7,19"])
+    text = " ".join(res.stdout.split())
+    assert f"by shift: 07-19 {day:.2f}, 19-07 {night:.2f}" in text
+    assert "roster days from 07:00 to the next day's" in text
+    assert "busiest hours: " in " ".join(runner.invoke(app, base).stdout.split())
+    for args, said in ((["--slots", "shift", "--shifts", "8,0,16"], "the day's order"),
+                       (["--slots", "shift", "--shifts", "8,x"], "whole hours"),
+                       (["--shifts", "8,16,0"], "add --slots shift")):
+        res = runner.invoke(app, [*base, *args])
+        assert res.exit_code == 1 and said in res.stderr, (args, res.stderr)
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--slots", "shift", "--shifts",
+                              "8,20"])
+    assert res.exit_code == 1 and "a scenario declares its own" in res.stderr

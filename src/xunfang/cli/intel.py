@@ -569,8 +569,11 @@ def forecast_cmd(
     network_file: NetworkOpt = None,
     network_layer: NetworkLayerOpt = None,
     slots: Annotated[str, typer.Option(
-        "--slots", help="hour, or shift (a scenario's shifts; for a file 08-16, 16-24, "
-        "00-08).")] = "hour",
+        "--slots", help="hour (each day's from its weekday's profile), or shift (a "
+        "scenario's shifts; for a file --shifts).")] = "hour",
+    shifts: Annotated[str | None, typer.Option(
+        "--shifts", help="With --slots shift on an incident file: the shifts' start hours in "
+        "the day's order, e.g. 8,16,0 (the default) or 7,19.")] = None,
     train_days: Annotated[int, typer.Option("--train-days", min=1)] = 365,
     country: CountryOpt = None,
     seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
@@ -596,6 +599,7 @@ def forecast_cmd(
 
     if slots not in ("hour", "shift"):
         raise _fail(f"--slots must be hour or shift, got '{slots}'")
+    starts = _shift_starts(shifts, slots, is_scenario(incidents))
     kind = units or ("segments" if network_file is not None
                      else "grids" if is_scenario(incidents) and polygons is None else "cells")
     if geojson is not None and (geojson.is_dir() or (geojson.parent.exists()
@@ -617,14 +621,16 @@ def forecast_cmd(
                    else None)
         m = make_method(method, network=network,
                         country=country or ("CN" if sc is not None else None), seed=seed)
-        shifts = tuple(sc.policy.shift_starts if sc is not None else Policy().shift_starts)
+        if starts is None:
+            starts = tuple(sc.policy.shift_starts if sc is not None
+                           else Policy().shift_starts)
         # a record that stops before --from is forecast as of its end, as the plan does
         # its clock changes, if any: the zone the file was read in, a store was ingested in,
         # or the scenario's
         zone = got.src.table.tz or (sc.timezone if sc is not None else None)
         as_of = record_end(got.src.table.time, first)
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
-                      slots=Slots(slots, shifts),  # type: ignore[arg-type]
+                      slots=Slots(slots, starts),  # type: ignore[arg-type]
                       as_of=as_of, tz=zone)
         # in the datum the file gave its lon/lat in: GCJ-02 input is drawn on GCJ-02 maps
         layer_doc = (forecast_layer(fc, got.chosen.crs, coords)  # type: ignore[arg-type]
@@ -660,7 +666,9 @@ def forecast_cmd(
     name = fc.method + (f" → {fc.details['chosen']}" if "chosen" in fc.details else "")
     span = (f"{first}" if days == 1
             else f"{first} to {first + timedelta(days=days - 1)} ({days} days)")
-    out_console.print(f"{escape(name)} forecast{escape(of)} for {span}, trained "
+    roster = (f" (roster days from {starts[0]:02d}:00 to the next day's)"
+              if slots == "shift" and starts[0] != 0 else "")
+    out_console.print(f"{escape(name)} forecast{escape(of)} for {span}{roster}, trained "
                       f"on {fc.trained_from} to {fc.trained_to - timedelta(days=1)}; "
                       f"expected incidents: {fc.risk.sum():.1f}")
     table = Table(title="hottest places")
@@ -669,6 +677,7 @@ def forecast_cmd(
     for unit, v in fc.hot():
         table.add_row(escape(unit), f"{v:.2f}")
     out_console.print(table)
+    out_console.print(_by_slot(fc))
     if "as_of" in fc.details:
         end = fc.trained_to - timedelta(days=1)
         out_console.print(f"note: the record ends on {end}, {(first - end).days} days before "
@@ -695,6 +704,46 @@ def forecast_cmd(
         _print_check(checked, u.kind)
     if geojson is not None:
         out_console.print(f"{len(u)} places written to {escape(str(geojson))}")
+
+
+def _shift_starts(text: str | None, slots: str, scenario: bool) -> tuple[int, ...] | None:
+    """``--shifts``: the start hours of a file's shifts, checked as a scenario's are."""
+    from xunfang.scenario.model import shift_order_problem
+
+    if text is None:
+        return None
+    if slots != "shift":
+        raise _fail("--shifts sets the shifts of --slots shift; add --slots shift")
+    if scenario:
+        raise _fail("--shifts is for an incident file: a scenario declares its own "
+                    "(policy.shift_starts in scenario.toml)")
+    try:
+        starts = tuple(int(h) for h in text.split(","))
+    except ValueError:
+        raise _fail(f"--shifts must be whole hours separated by commas (e.g. 8,16,0), got "
+                    f"'{text}'") from None
+    problem = shift_order_problem(starts)
+    if problem:
+        raise _fail(f"--shifts: {problem}")
+    return starts
+
+
+def _by_slot(fc: Any) -> str:
+    """The horizon's expected incidents by slot of the day, over every place: each shift's,
+    or the busiest and quietest hours."""
+    import numpy as np
+
+    labels = fc.slots.labels()
+    per = fc.risk.sum(axis=(0, 1))
+    if fc.slots.kind == "shift":
+        return "by shift: " + ", ".join(f"{lab} {v:.2f}"
+                                        for lab, v in zip(labels, per, strict=True))
+    order = np.lexsort((np.arange(len(per)), -per))
+
+    def hours(idx: Any) -> str:
+        return ", ".join(f"{labels[i]}:00 {per[i]:.2f}" for i in idx)
+    return (f"busiest hours: {hours(order[:3])}; quietest: "
+            f"{hours(sorted(order[-3:], key=lambda i: per[i]))}")
 
 
 def _print_check(chk: Any, kind: str) -> None:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 UnitKind = Literal["cells", "grids", "polygons", "segments"]
-SlotKind = Literal["hour", "week_hour", "shift"]
+SlotKind = Literal["hour", "shift"]
 
 
 class UnitsError(XunfangError):
@@ -617,8 +617,10 @@ def top_units(risk: FloatArray, area: IntArray, size: FloatArray, coverage: floa
 # -- time slots --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Slots:
-    """How a day is cut: ``hour`` (24 slots), ``week_hour`` (168 slots, the profile per weekday)
-    or ``shift`` (the policy's shifts, e.g. 08-16, 16-24, 00-08)."""
+    """How a day is cut: ``hour`` (24 slots) or ``shift`` (the policy's shifts, e.g. 08-16,
+    16-24, 00-08). Each day's slots follow its own weekday's profile
+    (:func:`~xunfang.intel.forecast.week_hour_profile`): a week of days is the hour of the
+    week."""
 
     kind: SlotKind = "hour"
     shift_starts: tuple[int, ...] = (8, 16, 0)

@@ -302,6 +302,21 @@ class Policy:
     night_hours: tuple[int, ...] = (20, 21, 22, 23, 0, 1, 2, 3, 4, 5)  # night-only posts staffed
 
 
+def shift_order_problem(starts: Sequence[int]) -> str | None:
+    """What is wrong with shift start hours, or None: each shift runs to the next one's
+    start, so the hours are distinct, 0..23, and in the day's order from the first
+    (8, 16, 0 or 22, 6, 14; never 8, 0, 16, whose shifts read 08-24, 00-16, 16-08)."""
+    v = list(starts)
+    if not v or any(not 0 <= h <= 23 for h in v):
+        return f"hours are 0..23, got {v}"
+    if len(set(v)) != len(v):
+        return f"shift starts must be distinct hours, got {v}"
+    if len(v) > 1 and sum((b - a) % 24 for a, b in zip(v, v[1:] + v[:1], strict=True)) != 24:
+        return ("shift starts must follow the day's order (each shift ends where the next "
+                f"begins, e.g. [8, 16, 0]), got {v}")
+    return None
+
+
 @dataclass(frozen=True, eq=False)
 class Scenario:
     """Everything about one jurisdiction (辖区): the one input of every stage."""

@@ -16,6 +16,7 @@ from xunfang.scenario.model import (
     _default_class_speeds,
     _default_excluded,
     _default_speeds,
+    shift_order_problem,
 )
 
 _DEFAULT = Policy()
@@ -112,14 +113,10 @@ class PolicyIn(_Strict):
     @field_validator("shift_starts")
     @classmethod
     def _shifts(cls, v: list[int]) -> list[int]:
-        # each shift runs to the next one's start: distinct, in the day's order from the
-        # first (8, 16, 0 or 22, 6, 14), never 8, 0, 16 (a review: its shifts were labelled
-        # 08-24, 00-16, 16-08, their spans 08-16, 00-08, 16-24) nor 8, 8, 16 (a shift of none)
-        if len(set(v)) != len(v):
-            raise ValueError(f"shift_starts must be distinct hours, got {v}")
-        if len(v) > 1 and sum((b - a) % 24 for a, b in zip(v, v[1:] + v[:1])) != 24:
-            raise ValueError(f"shift_starts must follow the day's order (each shift ends where "
-                             f"the next begins, e.g. [8, 16, 0]), got {v}")
+        # out of order, 8, 0, 16 gave shifts labelled 08-24, 00-16, 16-08 (a review)
+        problem = shift_order_problem(v)
+        if problem:
+            raise ValueError(problem)
         return v
 
     @field_validator("isochrone_minutes")
