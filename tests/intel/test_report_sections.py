@@ -6,22 +6,30 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from xunfang.planning.pipeline import PlanRequest, build_plan
+from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
 from xunfang.report.folder import write_plan_folder
+from xunfang.report.html import render_report
 from xunfang.scenario import load
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def planned() -> tuple[PlanResult, PlanRequest]:
     request = PlanRequest(start=date(2026, 10, 1), days=2, seed=3)
-    result = build_plan(load("ebian"), request)
+    return build_plan(load("ebian"), request), request
+
+
+@pytest.fixture(scope="module")
+def folder(planned: tuple[PlanResult, PlanRequest],
+           tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result, request = planned
     return write_plan_folder(result, request, tmp_path_factory.mktemp("p") / "plan", lang="en")
 
 
@@ -89,3 +97,51 @@ def test_report_renders_in_a_browser(folder: Path) -> None:
         assert len(sizes) >= 27 and min(sizes) > 50
         browser.close()
     assert errors == []
+
+
+def _browser_text(path: Path, selector: str) -> str:
+    """The text a headless chromium shows of ``selector`` on the page at ``path``."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed on CI")
+        pytest.skip("no chromium installed")
+    import playwright.sync_api as playwright
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(path.as_uri())
+        text = page.locator(selector).inner_text()
+        browser.close()
+    return " ".join(text.split())
+
+
+def test_report_shows_the_forecasts_caveats_in_a_browser(
+        planned: tuple[PlanResult, PlanRequest], folder: Path, tmp_path: Path) -> None:
+    """What the command line prints of the forecast, and plan.json holds, the report left
+    out (a review): few incidents, incidents outside every grid, a hole in the record, a
+    record of dates only, how old the record is; its two-day maps were labelled by hour
+    alone. Read as a browser shows the risk section, in the report's Chinese."""
+    # the county's own plan: a record ending 2025-12-31, 274 days before 2026-10-01
+    shown = _browser_text(folder / "report.html", "#risk")
+    assert "ends on 2025-12-31, 274 days before the plan" in shown
+    assert "(both days included;" in shown and "10-01 00:00" in shown
+    assert "The maps are of the plan's first day, 2026-10-01." in shown
+    result, request = planned
+    assert result.risk is not None and result.risk.incidents > 0
+    risk = replace(result.risk, incidents_in_window=12, outside_grids=1021, incidents=6325,
+                   details={**result.risk.details, "unrecorded_days": 44,
+                            "coverage_factor": 1.1371,
+                            "hours": "the incidents carry dates without times of day: "
+                                     "each day's risk is spread evenly over its hours"})
+    page = tmp_path / "report.html"
+    page.write_text(render_report(replace(result, risk=risk), request, lang="zh"),
+                    encoding="utf-8")
+    shown = _browser_text(page, "#risk")
+    for text in ("本预测仅依据 12 起警情", "几近猜测",
+                 "历史警情 6325 起中有 1021 起（16.1%）位于所有防控网格之外，未计入预测",
+                 "有 44 天历史警情缺失", "× 1.137",
+                 "历史警情只有日期、没有时刻", "止于 2025-12-31，早于方案首日 274 天",
+                 "含首尾两日", "下列热力图为方案首日 2026-10-01 的各时段"):
+        assert text in shown, text

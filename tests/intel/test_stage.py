@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,12 +21,14 @@ from xunfang.intel import EventSet, MethodError, forecast, open_incidents
 from xunfang.intel.forecast import per_slot
 from xunfang.intel.methods import Naive
 from xunfang.intel.sources import units_for
-from xunfang.intel.stage import RiskTable, risk_stage
+from xunfang.intel.stage import RiskTable, grid_forecast, risk_stage
 from xunfang.plan import make_slots
+from xunfang.planning.deploy.from_plan import _risk_table as read_risk
 from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.report.folder import write_plan_folder
 from xunfang.report.html import _risk_section
 from xunfang.report.i18n import t
+from xunfang.report.layers import forecast_layer, peak_slot
 from xunfang.scenario import load
 
 
@@ -111,7 +114,8 @@ def test_report_maps_every_hour_of_a_day_of_half_hour_slots() -> None:
     result = SimpleNamespace(risk=_risk_table(grids, starts, risk), scenario=sc, stages={})
     maps, hot, info = _risk_section(
         result, lambda key, **kw: t(key, "en", **kw))  # type: ignore[arg-type]
-    assert len(maps) == 24 and ">21:00<" in maps[21] and ">23:00<" in maps[23]
+    # a plan of two days: each map carries its day
+    assert len(maps) == 24 and ">11-30 21:00<" in maps[21] and ">11-30 23:00<" in maps[23]
     assert info is not None and info["more"] == t("risk_more", "en", n=48)
     # the legend reads the small numbers, and names the colour of a grid with none
     labels = [label for _, label in info["classes"]]
@@ -156,3 +160,180 @@ def test_a_plan_without_a_forecast_says_so(tmp_path: Path,
     _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots)))
     said = " ".join(capsys.readouterr().err.split())
     assert "the forecast rests on 5 incidents" in said and "the record starts on" in said
+
+
+def _county_with(tmp_path: Path, change: object) -> Path:
+    """A copy of the built-in county whose incidents.csv rows (after the header) are
+    ``change(rows)``: each row a list of its fields (id, time, x, y, category, priority)."""
+    sc = tmp_path / "sc"
+    shutil.copytree(Path(xunfang.scenarios.__file__).parent / "ebian", sc)
+    with (sc / "incidents.csv").open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    with (sc / "incidents.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([rows[0], *change(rows[1:])])  # type: ignore[operator]
+    return sc
+
+
+def _en(key: str, **kw: object) -> str:
+    return t(key, "en", **kw)
+
+
+def test_incidents_outside_every_grid_are_counted_and_said(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A record with a quarter of its incidents 15 km from town planned in silence: the plan
+    printed nothing, plan.json and the report held no count (a review). They now do, in
+    `xunfang intel forecast`'s words."""
+    def moved(rows: list[list[str]]) -> list[list[str]]:
+        for k, r in enumerate(rows):
+            if k % 4 == 0:
+                r[2] = f"{float(r[2]) + 15000:.1f}"
+        return rows
+
+    sc = load(str(_county_with(tmp_path, moved)))
+    slots = make_slots(date(2026, 1, 1), days=1, slot_minutes=60)
+    risk = risk_stage(sc, slots)
+    assert isinstance(risk, RiskTable)
+    n = len(sc.incidents)
+    off = (n + 3) // 4
+    assert (risk.incidents, risk.outside_grids) == (n, off)
+    doc = risk.as_json()
+    assert (doc["incidents"], doc["incidents_outside_grids"]) == (n, off)
+    _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots)))
+    said = " ".join(capsys.readouterr().err.split())
+    assert f"warning: {off} of {n} incidents ({off / n:.1%}) lie outside every grid" in said
+    _, _, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert info is not None
+    assert ("warn", _en("risk_outside", off=off, total=n, p=f"{off / n:.1%}")) in info["caveats"]
+    zh = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}),  # type: ignore[arg-type]
+                       lambda key, **kw: t(key, "zh", **kw))[2]
+    assert zh is not None and any(f"有 {off} 起" in text and "位于所有防控网格之外" in text
+                                  for _, text in zh["caveats"])
+    # the county's own record lies in its grids: nothing said
+    whole = risk_stage(load("ebian"), slots)
+    assert isinstance(whole, RiskTable) and whole.outside_grids == 0
+    _, _, quiet = _risk_section(SimpleNamespace(risk=whole, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert quiet is not None and quiet["caveats"] == []
+
+
+def test_dates_without_times_give_no_peak_slot(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A record of dates without times of day spreads each day evenly over its hours; the
+    report's hot grids and the GeoJSON layer gave every grid the peak 00:00 (a review). They
+    give none now, and the plan and the report say why."""
+    def dates(rows: list[list[str]]) -> list[list[str]]:
+        for r in rows:
+            r[1] = r[1][:10]
+        return rows
+
+    sc = load(str(_county_with(tmp_path, dates)))
+    slots = make_slots(date(2026, 1, 1), days=2, slot_minutes=60)
+    risk = risk_stage(sc, slots)
+    assert isinstance(risk, RiskTable) and "dates without times of day" in risk.details["hours"]
+    _, hot, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert hot and all(r["peak"] == "—" for r in hot)
+    assert info is not None and ("note", _en("risk_dates_only")) in info["caveats"]
+    _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots)))
+    assert "note: the incidents carry dates without times of day" in " ".join(
+        capsys.readouterr().err.split())
+    # the layer of the same forecast: no riskiest slot for any grid
+    g = grid_forecast(sc, start=date(2026, 1, 1), days=2)
+    layer = forecast_layer(g.forecast, sc.crs.working)
+    assert all(f["properties"]["peak_slot"] is None
+               and f["properties"]["peak_expected"] is None for f in layer["features"])
+    # a record with times keeps its peaks, at different hours for different grids
+    timed = risk_stage(load("ebian"), slots)
+    assert isinstance(timed, RiskTable)
+    _, hot2, _ = _risk_section(SimpleNamespace(risk=timed, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert all(r["peak"] != "—" for r in hot2) and len({r["peak"] for r in hot2}) > 1
+    layer2 = forecast_layer(grid_forecast(load("ebian"), start=date(2026, 1, 1)).forecast,
+                            sc.crs.working)
+    assert all(f["properties"]["peak_slot"] for f in layer2["features"])
+
+
+def test_peak_slot_of_half_hours_and_of_even_days() -> None:
+    starts = [f"2026-01-01T{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
+    row = np.full(48, 0.1)
+    assert peak_slot(row, starts) is None  # all equal
+    row[42] = row[43] = 0.3  # 21:00 split into two halves: its hour is the peak
+    assert peak_slot(row, starts) == 42
+    row[10] = 0.3  # tied at another hour of day: no one peak
+    assert peak_slot(row, starts) is None
+    assert peak_slot(np.zeros(48), starts) is None
+
+
+def test_a_hole_in_the_record_is_said_in_the_report(tmp_path: Path) -> None:
+    """Six weeks missing from the record: plan.json held the unrecorded days and the coverage
+    factor, the report said nothing (a review)."""
+    def holed(rows: list[list[str]]) -> list[list[str]]:
+        return [r for r in rows if not "2025-09-01" <= r[1][:10] < "2025-10-13"]
+
+    sc = load(str(_county_with(tmp_path, holed)))
+    risk = risk_stage(sc, make_slots(date(2026, 1, 1), days=1, slot_minutes=60))
+    assert isinstance(risk, RiskTable)
+    days, factor = risk.details["unrecorded_days"], risk.details["coverage_factor"]
+    assert days >= 42 and factor > 1
+    _, _, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert info is not None
+    assert ("warn", _en("risk_unrecorded", n=days) + _en("risk_coverage", f=f"{factor:.3f}")
+            ) in info["caveats"]
+
+
+def test_few_incidents_and_an_old_record_are_said_in_the_report() -> None:
+    """The report left out the command line's "rests on 12 incidents" warning, and said of a
+    record that ends long before the plan only that the forecast starts from its end, never
+    how old it is (a review)."""
+    sc = load("ebian")
+    grids = tuple(a.id for a in sc.areas_of("grid"))
+    starts = [f"2026-11-30T{h:02d}:00" for h in range(24)]
+    old = RiskTable(method="naive", chosen=None, grids=grids, slots=tuple(starts),
+                    risk=np.ones((len(grids), 24)), trained_from=date(2025, 7, 1),
+                    trained_to=date(2026, 1, 1), as_of=date(2026, 1, 1),
+                    incidents_in_window=12)
+    _, _, info = _risk_section(SimpleNamespace(risk=old, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert info is not None
+    assert ("warn", _en("risk_few", n=12)) in info["caveats"]
+    assert "little more than a guess" in _en("risk_few", n=12)
+    # 2025-12-31 is 334 days before 2026-11-30, as the command line says it
+    assert "ends on 2025-12-31, 334 days before the plan" in info["as_of"]
+    assert "止于 2025-12-31，早于方案首日 334 天" in _risk_section(
+        SimpleNamespace(risk=old, scenario=sc, stages={}),  # type: ignore[arg-type]
+        lambda key, **kw: t(key, "zh", **kw))[2]["as_of"]  # type: ignore[index]
+    # and the window is said to hold its last day
+    assert info["window"] == "2025-07-01 – 2025-12-31"
+    assert "both days included" in _en("risk_note", method="m", window="w", n=1, total=1)
+    enough = replace(old, incidents_in_window=50)
+    _, _, info2 = _risk_section(SimpleNamespace(risk=enough, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert info2 is not None and info2["caveats"] == []
+
+
+def test_plan_json_trained_to_is_the_first_day_not_trained_on() -> None:
+    """plan.json gave the last day trained on, `intel forecast --json`, its GeoJSON and
+    /api/risk the first day after it (a review): now the latter everywhere, and a plan
+    folder of either reads back to the same window."""
+    sc = load("ebian")
+    slots = make_slots(date(2026, 1, 1), days=1, slot_minutes=60)
+    risk = risk_stage(sc, slots, method="naive")
+    assert isinstance(risk, RiskTable)
+    fc = grid_forecast(sc, start=date(2026, 1, 1), method="naive").forecast
+    doc = risk.as_json()
+    assert doc["trained_to"] == fc.as_json()["trained_to"] == "2026-01-01"
+    assert forecast_layer(fc, sc.crs.working)["trained_to"] == doc["trained_to"]
+    assert read_risk(doc, "plan.json").trained_to == risk.trained_to  # type: ignore[union-attr]
+    older = {k: v for k, v in doc.items() if k not in ("incidents", "incidents_outside_grids")}
+    older["trained_to"] = "2025-12-31"  # a plan.json of before: the last day trained on
+    assert read_risk(older, "plan.json").trained_to == risk.trained_to  # type: ignore[union-attr]
+
+
+def test_report_maps_of_a_plan_of_several_days_carry_their_date() -> None:
+    """With --days 2 the maps, of the first day, were labelled 00:00 … 23:00 with no date."""
+    sc = load("ebian")
+    grids = tuple(a.id for a in sc.areas_of("grid"))
+    starts = [(datetime(2026, 11, 30) + timedelta(hours=k)).isoformat(timespec="minutes")
+              for k in range(48)]
+    table = _risk_table(grids, starts, np.ones((len(grids), 48)))
+    maps, _, info = _risk_section(SimpleNamespace(risk=table, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert len(maps) == 24 and ">11-30 00:00<" in maps[0] and ">11-30 23:00<" in maps[23]
+    assert info is not None and info["maps_of"] == _en("risk_maps_of", d="2026-11-30")
+    one = _risk_table(grids, starts[:24], np.ones((len(grids), 24)))
+    maps1, _, info1 = _risk_section(SimpleNamespace(risk=one, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert ">00:00<" in maps1[0] and info1 is not None and info1["maps_of"] == ""

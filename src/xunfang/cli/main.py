@@ -200,13 +200,12 @@ def plan_cmd(
     out_console.print(f"open {escape(str(folder / 'report.html'))}")
 
 
-FEW_INCIDENTS = 50  # a forecast from fewer is said to be a guess
-
-
 def _risk_notes(result: Any) -> None:
     """What the planner must know of the forecast the plan is dosed by: none at all (every
-    grid then weighs the same), a record that ends long before the plan, or one shorter than
-    the training window. On stderr, as warnings: the plan is written either way."""
+    grid then weighs the same), a record that ends long before the plan, one shorter than
+    the training window, one without times of day, incidents outside every grid (not
+    forecast), a forecast from few incidents. On stderr, as warnings: the plan is written
+    either way."""
     risk = result.risk
     if risk is None:
         why = result.stages.get("intel", {}).get("skipped")
@@ -221,7 +220,23 @@ def _risk_notes(result: Any) -> None:
                           "the forecast is made as of then[/]")
     if "window" in risk.details:
         err_console.print(f"[yellow]note: {escape(str(risk.details['window']))}[/]")
-    if risk.incidents_in_window < FEW_INCIDENTS:
+    if "hours" in risk.details:  # dates without times of day, or a heap at 00:00
+        err_console.print(f"[yellow]note: {escape(str(risk.details['hours']))}[/]")
+    if risk.details.get("unrecorded_days"):
+        factor = risk.details.get("coverage_factor")
+        err_console.print(
+            f"[yellow]note: {risk.details['unrecorded_days']} days of the training window lie "
+            "in a hole of the record (a week or more without any incident where its rate "
+            "expects 30 or more): not taken as days without incidents"
+            + (f"; the last year's level is scaled by {factor}" if factor is not None else "")
+            + "[/]")
+    if risk.outside_grids:  # `xunfang intel forecast`'s words for them
+        from xunfang.cli.intel import _no_unit
+
+        err_console.print("[yellow]warning: " + escape(_no_unit(
+            "grids", risk.incidents, False, risk.outside_grids,
+            "the forecast does not count them")) + "[/]")
+    if risk.few():
         err_console.print(f"[yellow]warning: the forecast rests on {risk.incidents_in_window} "
                           "incidents: its levels and hot grids are little more than a guess[/]")
 

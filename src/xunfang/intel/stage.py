@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,9 @@ from xunfang.plan import Slot
 from xunfang.scenario.model import Scenario
 
 FloatArray = npt.NDArray[np.float64]
+
+
+FEW_INCIDENTS = 50  # a forecast from fewer is said to be a guess
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,20 @@ class RiskTable:
     details: dict[str, Any] = field(default_factory=dict)
     # how the method did over the record's last weeks, or why it could not be checked
     check: Check | Unchecked | None = None
+    # the whole record's incidents, and how many of them lie outside every grid: those are
+    # not forecast (a GCJ-02 record read as WGS 84 lies some 500 m off; a review's county
+    # had 16 % of its record outside the grids, and the plan said nothing of it)
+    incidents: int = 0
+    outside_grids: int = 0
+
+    def few(self) -> bool:
+        """True for a forecast from fewer than :data:`FEW_INCIDENTS` incidents: the plan and
+        its report say it is little more than a guess."""
+        return self.incidents_in_window < FEW_INCIDENTS
+
+    def outside_share(self) -> float:
+        """The share of the record's incidents outside every grid (0 for no record)."""
+        return self.outside_grids / self.incidents if self.incidents else 0.0
 
     def hot(self, top: int = 5) -> list[tuple[str, float]]:
         return hottest(self.grids, self.risk.sum(axis=1), top)
@@ -57,12 +74,30 @@ class RiskTable:
             "expected_total": round(float(self.risk.sum()), 3),
             "hot": [{"grid": g, "expected": round(v, 3)} for g, v in self.hot()],
             "trained_from": self.trained_from.isoformat(),
-            "trained_to": (self.trained_to - timedelta(days=1)).isoformat(),
+            # the first day not trained on, as ``xunfang intel forecast --json``'s, its
+            # GeoJSON's and /api/risk's (Forecast.as_json)
+            "trained_to": self.trained_to.isoformat(),
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "incidents_in_window": self.incidents_in_window,
+            "incidents": self.incidents,
+            "incidents_outside_grids": self.outside_grids,
             "details": {k: v for k, v in self.details.items() if k not in ("as_of", "chosen")},
             "check": self.check.as_json() if self.check is not None else None,
         }
+
+
+def hours_note(details: dict[str, Any]) -> tuple[str, str] | None:
+    """What the forecast's ``details["hours"]`` says of the record's times of day, for a
+    text in another language: ``("dates", "")`` for dates without times of day (each day's
+    risk even over its hours), ``("midnight", "40%")`` for a heap of incidents at 00:00 taken
+    as times not known; None where it says nothing. The words are
+    :func:`xunfang.intel.forecast.forecast`'s."""
+    text = str(details.get("hours", ""))
+    if not text:
+        return None
+    if "dates without times of day" in text:
+        return ("dates", "")
+    return ("midnight", text.split(" ", 1)[0])
 
 
 @dataclass(frozen=True)
@@ -138,4 +173,5 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
         as_of=g.origin if g.origin < start else None,
         incidents_in_window=fc.incidents_in_window, details=dict(fc.details),
         check=grid_check(scenario, g, method=method, train_days=train_days, seed=seed),
+        incidents=len(g.events.unit), outside_grids=int((g.events.unit < 0).sum()),
     )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import jinja2
 import numpy as np
 
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
+from xunfang.intel.stage import RiskTable, hours_note
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.report.charts import bar_chart, line_chart
 from xunfang.report.i18n import LANGS, Lang, t, value_label
+from xunfang.report.layers import peak_slot
 from xunfang.report.svgmap import (
     BAND_COLOURS,
     HEAT_COLOURS,
@@ -58,11 +60,13 @@ def _runs(values: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _first_hours(slots: tuple[str, ...], risk: FloatArray
+def _first_hours(slots: tuple[str, ...], risk: FloatArray, *, dated: bool = False
                  ) -> tuple[list[str], FloatArray, int]:
     """The maps of the first 24 hours — slots shorter than an hour summed into their hour (a
     plan of 30-minute slots would otherwise show half a day), longer ones as they are: labels,
-    (grids, maps) and how many slots they hold."""
+    (grids, maps) and how many slots they hold. ``dated``: each label carries its day
+    ("11-30 21:00"), for a plan of several days (a map labelled by its hour alone was read as
+    any day's)."""
     keys: list[str] = []
     labels: list[str] = []
     cols: list[FloatArray] = []
@@ -76,7 +80,7 @@ def _first_hours(slots: tuple[str, ...], risk: FloatArray
             break
         else:
             keys.append(key)
-            labels.append(s[11:16])
+            labels.append(f"{s[5:10]} {s[11:16]}" if dated else s[11:16])
             cols.append(risk[:, k].astype(float))
         used += 1
     return labels, (np.column_stack(cols) if cols else risk[:, :0]), used
@@ -100,42 +104,72 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
             return [], [], None
         return [], [], {"skipped": T("risk_skipped_grids" if "grids" in why
                                      else "risk_skipped_history")}
-    labels, first_day, used = _first_hours(risk.slots, risk.risk)
+    several_days = len({s[:10] for s in risk.slots}) > 1
+    labels, first_day, used = _first_hours(risk.slots, risk.risk, dated=several_days)
     n = first_day.shape[1]
     maps = render_risk_maps(result.scenario, risk.grids, first_day, labels)
     names = {a.id: a.name for a in result.scenario.areas_of("grid")}
     total = float(risk.risk.sum())
     top = float(first_day.max()) if n else 0.0
     step = top / len(HEAT_COLOURS)
-    several_days = len({s[:10] for s in risk.slots}) > 1
     hot = []
     for gid, v in risk.hot(len(risk.grids)):
         i = risk.grids.index(gid)
-        peak = int(np.argmax(risk.risk[i]))
-        when = risk.slots[peak][5:16].replace("T", " ") if several_days else risk.slots[peak][
-            11:16]
+        # none where nothing is expected or the risk is even over the hours (dates only)
+        peak = peak_slot(risk.risk[i], risk.slots)
+        when = ("—" if peak is None else risk.slots[peak][5:16].replace("T", " ")
+                if several_days else risk.slots[peak][11:16])
         hot.append({"grid": names.get(gid, gid), "expected": _fmt(v, 2),
-                    "share": _pct(v / total) if total > 0 else "—",
-                    "peak": when if v > 0 else "—"})
+                    "share": _pct(v / total) if total > 0 else "—", "peak": when})
     classes = [(c, _class_label(k * step, (k + 1) * step, step))
                for k, c in enumerate(HEAT_COLOURS)]
     if n and (first_day <= 0).any():  # the colour of a grid with nothing expected, explained
         classes.insert(0, (NO_RISK_COLOUR, "0"))
+    first = risk.slots[0][:10] if risk.slots else ""
     info = {
         "skipped": "",
         "method": risk.method + (f" → {risk.chosen}" if risk.chosen else ""),
+        # to the last day trained on, said to be included (plan.json's trained_to is the day
+        # after it, as every forecast's)
         "window": f"{risk.trained_from} – {risk.trained_to - timedelta(days=1)}",
         "incidents": str(risk.incidents_in_window),
         "total": _fmt(total, 1),
         "classes": classes,
-        "as_of": (T("risk_as_of", d=str(risk.as_of)) if risk.as_of else "") + (
+        "as_of": (T("risk_as_of", last=str(risk.as_of - timedelta(days=1)),
+                    n=(date.fromisoformat(first) - risk.as_of).days + 1)
+                  if risk.as_of and first else "") + (
             " " + T("risk_short", d=str(risk.trained_from),
                     n=(risk.trained_to - risk.trained_from).days)
             if "window" in risk.details else ""),
+        "maps_of": T("risk_maps_of", d=first) if several_days else "",
         "more": T("risk_more", n=len(risk.slots) - used) if len(risk.slots) > used else "",
+        "caveats": _risk_caveats(risk, T),
         "check": _check_section(risk.check, T),
     }
     return maps, hot, info
+
+
+def _risk_caveats(risk: RiskTable, T: Any) -> list[tuple[str, str]]:
+    """What the command line says of the forecast, and plan.json holds, as the report's
+    (class, text) lines: a forecast from few incidents, incidents outside every grid (not
+    forecast), a record of dates without times of day or with a heap at 00:00, days the
+    record does not cover."""
+    out: list[tuple[str, str]] = []
+    if risk.few():
+        out.append(("warn", T("risk_few", n=risk.incidents_in_window)))
+    if risk.outside_grids:
+        out.append(("warn", T("risk_outside", off=risk.outside_grids, total=risk.incidents,
+                              p=f"{risk.outside_share():.1%}")))
+    hours = hours_note(risk.details)
+    if hours is not None:
+        out.append(("note", T("risk_dates_only") if hours[0] == "dates"
+                    else T("risk_midnight", p=hours[1])))
+    unrecorded = risk.details.get("unrecorded_days")
+    if unrecorded:
+        factor = risk.details.get("coverage_factor")
+        out.append(("warn", T("risk_unrecorded", n=unrecorded) + (
+            T("risk_coverage", f=f"{float(factor):.3f}") if factor is not None else "")))
+    return out
 
 
 def _check_section(chk: Check | Unchecked | None, T: Any) -> dict[str, Any] | None:

@@ -84,16 +84,56 @@ TEXT: dict[str, dict[Lang, str]] = {
     "plan_sheet": {"zh": "勤务表", "en": "Plan sheet"},
     "risk": {"zh": "警情风险预测（按网格、时段）", "en": "Incident risk forecast by grid and slot"},
     "risk_note": {
-        "zh": "方法 {method}；训练窗口 {window}（{n} 起警情）；方案时段内预计警情 {total} 起。"
-              "颜色为各网格在该时段的预计警情数，各时段同一色阶。",
-        "en": "Method {method}; trained on {window} ({n} incidents); {total} incidents expected "
-              "over the plan. Colour: expected incidents of the grid in the slot, one scale "
-              "for all slots.",
+        "zh": "方法 {method}；训练窗口 {window}（含首尾两日；{n} 起警情）；"
+              "方案时段内预计警情 {total} 起。颜色为各网格在该时段的预计警情数，各时段同一色阶。",
+        "en": "Method {method}; trained on {window} (both days included; {n} incidents); "
+              "{total} incidents expected over the plan. Colour: expected incidents of the "
+              "grid in the slot, one scale for all slots.",
     },
     "risk_as_of": {
-        "zh": "历史警情止于 {d} 前一日，预测以该日为起点（提前期相同）。",
-        "en": "The incident record ends the day before {d}; the forecast starts from it "
-              "(same lead times).",
+        "zh": "历史警情止于 {last}，早于方案首日 {n} 天：预测以其次日为起点（提前期相同），"
+              "此后 {n} 天的变化不在其中。",
+        "en": "The incident record ends on {last}, {n} days before the plan: the forecast is "
+              "made as of the day after it (the same lead times) and knows nothing of the "
+              "{n} days since.",
+    },
+    "risk_maps_of": {"zh": "下列热力图为方案首日 {d} 的各时段。",
+                     "en": "The maps are of the plan's first day, {d}."},
+    "risk_few": {
+        "zh": "警告：本预测仅依据 {n} 起警情，其警情水平与高风险网格几近猜测。",
+        "en": "Warning: the forecast rests on {n} incidents: its levels and hot grids are "
+              "little more than a guess.",
+    },
+    "risk_outside": {
+        "zh": "警告：历史警情 {total} 起中有 {off} 起（{p}）位于所有防控网格之外，未计入预测。"
+              "请核对其坐标（高德、腾讯坐标须在 scenario.toml 中写明 coords = \"gcj02\"，"
+              "百度坐标写明 \"bd09\"）及网格范围。",
+        "en": "Warning: {off} of {total} incidents ({p}) lie outside every grid and are not "
+              "forecast. Check their coordinates (Amap or Tencent lon/lat need coords = "
+              "\"gcj02\" in scenario.toml, Baidu's \"bd09\") and the grids.",
+    },
+    "risk_dates_only": {
+        "zh": "历史警情只有日期、没有时刻：每日风险在各小时平均分配，故不列高峰时段。",
+        "en": "The incidents carry dates without times of day: each day's risk is spread "
+              "evenly over its hours, and no peak slot is given.",
+    },
+    "risk_midnight": {
+        "zh": "训练窗口中 {p} 的警情恰在 00:00，远多于其他整点：视为时刻不详，计入每日风险，"
+              "但不用于分配各小时。",
+        "en": "{p} of the window's incidents are at exactly 00:00, far more than at any other "
+              "whole hour: taken as times not known, they count in each day's risk but not "
+              "in how it is spread over the hours.",
+    },
+    "risk_unrecorded": {
+        "zh": "训练窗口中有 {n} 天历史警情缺失（连续一周以上无任何警情，而按其警情率应有 30 起"
+              "以上，疑为导出遗漏），不视为无警情之日。",
+        "en": "{n} days of the training window lie in a hole of the record (a week or more "
+              "without any incident where its rate expects 30 or more: an export that missed "
+              "them?), not taken as days without incidents.",
+    },
+    "risk_coverage": {
+        "zh": "近一年警情水平按有记录的天数折算（× {f}）。",
+        "en": " The last year's level is scaled to the days recorded (× {f}).",
     },
     "risk_short": {
         "zh": "历史警情自 {d} 起，短于训练窗口：按其 {n} 天计算警情率。",

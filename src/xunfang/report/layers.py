@@ -6,7 +6,7 @@ in a top-level ``"crs"`` note (RFC 7946 asks for WGS 84, which such data cannot 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -173,6 +173,23 @@ def plan_layers(scenario: Scenario, access: Coverage | None) -> dict[str, Json]:
     return layers
 
 
+def peak_slot(values: FloatArray, starts: Sequence[str]) -> int | None:
+    """The index of a place's riskiest slot (ISO starts ``starts``), or None where it has
+    none: nothing expected, or its highest risk shared by slots at more than one hour of day
+    — a record of dates without times of day spreads each day evenly over its hours, and its
+    peak was the first slot, 00:00, for every place (a review). Slots within one hour (a
+    half-hour slot's two halves of its hour) tie by construction and give the first."""
+    if not len(values):
+        return None
+    top = float(values.max())
+    if top <= 0:
+        return None
+    tied = np.flatnonzero(values >= top * (1 - 1e-9))
+    if len({starts[int(k)][11:13] for k in tied}) > 1:
+        return None
+    return int(tied[0])
+
+
 def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
     """A forecast's places as a layer: each cell (a square), polygon or street segment with its
     expected incidents over the horizon, its rank (1 = the hottest) and its riskiest slot.
@@ -193,7 +210,6 @@ def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
     rank = np.empty(len(u), dtype=np.int64)
     rank[order] = np.arange(1, len(u) + 1)
     starts = fc.slot_starts()
-    peak = per_unit.argmax(axis=1) if per_unit.shape[1] else np.zeros(len(u), dtype=np.int64)
     feats = []
     for i, uid in enumerate(u.ids):
         if u.kind == "cells":
@@ -211,12 +227,12 @@ def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
                      if isinstance(p, shapely.Polygon)]
             geom = {"type": "MultiPolygon",
                     "coordinates": [_polygon_coords(p, t) for p in polys]}
-        top = float(per_unit[i, int(peak[i])]) if starts else 0.0
+        peak = peak_slot(per_unit[i], starts)
         feats.append({"type": "Feature", "geometry": geom, "properties": {
             "unit": uid, "expected": round(float(total[i]), 6), "rank": int(rank[i]),
-            # a place with no risk has no riskiest slot
-            "peak_slot": starts[int(peak[i])] if top > 0 else None,
-            "peak_expected": round(top, 6) if top > 0 else None,
+            # a place with no risk, or with its risk even over the hours, has no riskiest slot
+            "peak_slot": starts[peak] if peak is not None else None,
+            "peak_expected": round(float(per_unit[i, peak]), 6) if peak is not None else None,
         }})
     out: Json = {"type": "FeatureCollection", "method": fc.method, "unit_kind": u.kind,
                  "days": [d.isoformat() for d in fc.days], "slot_kind": fc.slots.kind,

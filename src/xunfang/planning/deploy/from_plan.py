@@ -117,10 +117,15 @@ def _risk_table(intel: Mapping[str, Any], where: str) -> RiskTable | None:
         return RiskTable(
             method=str(intel["method"]), chosen=intel.get("chosen"), grids=grids, slots=slots,
             risk=risk, trained_from=date.fromisoformat(str(intel["trained_from"])),
-            trained_to=date.fromisoformat(str(intel["trained_to"])) + timedelta(days=1),
+            # the first day not trained on; a plan.json of before it counted the outside
+            # incidents gave the last day trained on
+            trained_to=date.fromisoformat(str(intel["trained_to"])) + timedelta(
+                days=0 if "incidents_outside_grids" in intel else 1),
             as_of=None if as_of is None else date.fromisoformat(str(as_of)),
             incidents_in_window=int(intel.get("incidents_in_window", 0)),
-            details=dict(intel.get("details") or {}))
+            details=dict(intel.get("details") or {}),
+            incidents=int(intel.get("incidents", 0)),
+            outside_grids=int(intel.get("incidents_outside_grids", 0)))
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFolderError(f"{where}: stages.intel is not a risk table ({exc})") from exc
 
