@@ -64,3 +64,17 @@ def test_static_coverage_per_slot(make_scenario: Make) -> None:
     assert {r["share_within_target"] for r in rows} == {1.0}
     assert k.summary["static_within_target"] == 1.0
     assert k.ci["static_within_target"] is None
+
+
+def test_a_shares_interval_stays_within_0_and_1() -> None:
+    """A review: the report showed a share as '0.942 [0.841, 1.043]' (a t-interval over five
+    replications). A share's interval is cut to [0, 1]; a time's is not."""
+    from xunfang.sim.kpis import SHARES, _ci, mean_ci
+
+    runs = [1.0, 1.0, 0.8, 1.0, 0.91]
+    assert mean_ci(runs)[2] > 1
+    lo, hi = _ci(runs, share=True)  # type: ignore[misc]
+    assert hi == 1.0 and 0 < lo < 0.94
+    assert _ci([0.1, 0.0, 0.0, 0.0, 0.0], share=True)[0] == 0.0  # type: ignore[index]
+    assert _ci(runs)[1] > 1  # type: ignore[index]
+    assert "response_within_target" in SHARES and "response_p50_min" not in SHARES
