@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -422,3 +423,29 @@ def test_forecast_by_shift_of_a_file_and_its_slots_in_text(tmp_path: Path) -> No
     res = runner.invoke(app, ["intel", "forecast", "ebian", "--slots", "shift", "--shifts",
                               "8,20"])
     assert res.exit_code == 1 and "a scenario declares its own" in res.stderr
+
+
+def test_a_gcj02_scenarios_layer_is_drawn_in_gcj02(tmp_path: Path) -> None:
+    """A review: a scenario declaring coords = "gcj02" got its --geojson layer in WGS 84,
+    some 380 m off on 高德's tiles, and --coords was refused for a scenario."""
+    import shutil
+
+    import xunfang
+
+    folder = tmp_path / "gcj"
+    shutil.copytree(Path(xunfang.__file__).parent / "scenarios" / "ebian", folder)
+    toml = folder / "scenario.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'timezone = "Asia/Shanghai"', 'timezone = "Asia/Shanghai"\ncoords = "gcj02"', 1),
+        encoding="utf-8")
+    layers = []
+    for name, spec in (("w.geojson", "ebian"), ("g.geojson", str(folder))):
+        res = runner.invoke(app, ["intel", "forecast", spec, "--from", "2026-01-01",
+                                  "--method", "naive", "--geojson", str(tmp_path / name)])
+        assert res.exit_code == 0, res.output
+        layers.append(json.loads((tmp_path / name).read_text(encoding="utf-8")))
+    assert "coords" not in layers[0] and layers[1]["coords"] == "gcj02"
+    (lon0, lat0), (lon1, lat1) = (layer["features"][0]["geometry"]["coordinates"][0][0][0]
+                                  for layer in layers)
+    east, north = (lon1 - lon0) * 97_000, (lat1 - lat0) * 111_000  # metres at 29° N
+    assert 200 < math.hypot(east, north) < 800

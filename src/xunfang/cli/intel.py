@@ -632,8 +632,11 @@ def forecast_cmd(
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
                       slots=Slots(slots, starts),  # type: ignore[arg-type]
                       as_of=as_of, tz=zone)
-        # in the datum the file gave its lon/lat in: GCJ-02 input is drawn on GCJ-02 maps
-        layer_doc = (forecast_layer(fc, got.chosen.crs, coords)  # type: ignore[arg-type]
+        # in the datum the file gave its lon/lat in, or the scenario declares: GCJ-02 input
+        # is drawn on GCJ-02 maps (a review: a GCJ-02 scenario's layer came in WGS 84, some
+        # 380 m off on 高德's tiles)
+        datum = sc.crs.lonlat_datum if sc is not None else coords
+        layer_doc = (forecast_layer(fc, got.chosen.crs, datum)  # type: ignore[arg-type]
                      if geojson is not None else None)
         checked = (check_made(ev, yardstick(m, train_days), start=first, as_of=as_of,
                               tz=zone, seed=seed) if check else None)
