@@ -690,6 +690,8 @@ def forecast_cmd(
         out_console.print(f"note: {escape(fc.details['window'])}")
     if "hours" in fc.details:
         out_console.print(f"note: {escape(fc.details['hours'])}")
+    if "note" in fc.details.get("validation", {}):
+        out_console.print(f"note: auto: {escape(fc.details['validation']['note'])}")
     for change in fc.details.get("clock_changes", ()):
         what = (f"{change['skipped'][0]:02d}:00 is skipped" if change["skipped"]
                 else f"{change['repeated'][0]:02d}:00 happens twice (its slot holds both)")

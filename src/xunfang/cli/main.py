@@ -222,6 +222,9 @@ def _risk_notes(result: Any) -> None:
         err_console.print(f"[yellow]note: {escape(str(risk.details['window']))}[/]")
     if "hours" in risk.details:  # dates without times of day, or a heap at 00:00
         err_console.print(f"[yellow]note: {escape(str(risk.details['hours']))}[/]")
+    tied = (risk.details.get("validation") or {}).get("note")
+    if tied:  # auto's candidates hit the same grids: chosen by log-likelihood
+        err_console.print(f"[yellow]note: auto: {escape(str(tied))}[/]")
     if risk.details.get("unrecorded_days"):
         factor = risk.details.get("coverage_factor")
         err_console.print(

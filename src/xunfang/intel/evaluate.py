@@ -36,7 +36,7 @@ import numpy.typing as npt
 
 from xunfang._errors import XunfangError
 from xunfang.intel.methods import EventSet, Method, Model, running_counts
-from xunfang.intel.units import how_many, ranked, top_units
+from xunfang.intel.units import how_many, log_likelihood, ranked, top_units
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -44,7 +44,6 @@ __all__ = ["COVERAGES", "Evaluation", "EvaluationError", "MethodScore", "evaluat
            "ranked", "top_units"]
 
 COVERAGES = (0.01, 0.02, 0.05, 0.1, 0.2)
-EPSILON = 1e-3
 
 
 class EvaluationError(XunfangError):
@@ -227,14 +226,8 @@ def evaluate(
             in_area = np.zeros(len(units), dtype=bool)
             in_area[area] = True
             tested = inside[in_area[inside]]
-            if len(tested):
-                r = np.clip(risk[area], 0, None)
-                total = r.sum()
-                p = np.zeros(len(units))
-                p[area] = ((1 - EPSILON) * (r / total if total > 0 else 1 / len(area))
-                           + EPSILON / len(area))
-                loglik += float(np.log(p[tested]).sum())
-                n_ll += len(tested)
+            loglik += log_likelihood(risk, area, tested)
+            n_ll += len(tested)
             if progress is not None:
                 progress(method.name, i + 1, len(days))
         seconds = time.perf_counter() - t0

@@ -517,6 +517,15 @@ def forecast(
             "to": events.date_of(origin - 1).isoformat(),
             "coverage": getattr(method, "coverage", None),
             "hit_rate": {k: round(float(v), 5) for k, v in model.scores.items()}}
+        tie = getattr(model, "tie_break", None)
+        if tie is not None:
+            details["validation"]["log_likelihood"] = {k: round(float(v), 5)
+                                                       for k, v in tie.items()}
+            details["validation"]["note"] = (
+                "every candidate hit the same places on every validation day (the top "
+                f"{getattr(method, 'coverage', 0.05):.0%} of {len(events.units)} places): "
+                "chosen by how well each "
+                "spread the days' incidents over all places (log-likelihood)")
     return Forecast(method.name, events.units, tuple(dates), slots, out,
                     events.date_of(hist.start), events.date_of(origin), details,
                     int((hist.unit >= 0).sum()))

@@ -614,6 +614,25 @@ def top_units(risk: FloatArray, area: IntArray, size: FloatArray, coverage: floa
     return order[:how_many(order, size, coverage, equal)]
 
 
+# the share of the study area no forecast takes from a unit in the log-likelihood: a unit
+# of zero risk where an incident came costs log(floor / units), not minus infinity
+LL_FLOOR = 1e-3
+
+
+def log_likelihood(risk: FloatArray, area: IntArray, at: IntArray) -> float:
+    """Σ log p over the units ``at`` (one per incident, each in ``area``): p the unit's share
+    of the study area's risk, mixed with an even share by :data:`LL_FLOOR` — how well the
+    forecast spreads the day's incidents over the places, whatever its level."""
+    if not len(at):
+        return 0.0
+    r = np.clip(risk[area], 0, None)
+    total = float(r.sum())
+    p = np.zeros(len(risk))
+    p[area] = ((1 - LL_FLOOR) * (r / total if total > 0 else 1 / len(area))
+               + LL_FLOOR / len(area))
+    return float(np.log(p[at]).sum())
+
+
 # -- time slots --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Slots:

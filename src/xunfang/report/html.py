@@ -152,8 +152,8 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
 def _risk_caveats(risk: RiskTable, T: Any) -> list[tuple[str, str]]:
     """What the command line says of the forecast, and plan.json holds, as the report's
     (class, text) lines: a forecast from few incidents, incidents outside every grid (not
-    forecast), a record of dates without times of day or with a heap at 00:00, days the
-    record does not cover."""
+    forecast), a record of dates without times of day or with a heap at 00:00, auto's
+    candidates told apart by log-likelihood, days the record does not cover."""
     out: list[tuple[str, str]] = []
     if risk.few():
         out.append(("warn", T("risk_few", n=risk.incidents_in_window)))
@@ -164,6 +164,10 @@ def _risk_caveats(risk: RiskTable, T: Any) -> list[tuple[str, str]]:
     if hours is not None:
         out.append(("note", T("risk_dates_only") if hours[0] == "dates"
                     else T("risk_midnight", p=hours[1])))
+    validation = risk.details.get("validation") or {}
+    if "log_likelihood" in validation:  # auto's candidates tied on their hits
+        out.append(("note", T("risk_tied", n=len(risk.grids),
+                              c=f"{float(validation.get('coverage') or 0.05):.0%}")))
     unrecorded = risk.details.get("unrecorded_days")
     if unrecorded:
         factor = risk.details.get("coverage_factor")

@@ -112,6 +112,14 @@ TEXT: dict[str, dict[Lang, str]] = {
               "forecast. Check their coordinates (Amap or Tencent lon/lat need coords = "
               "\"gcj02\" in scenario.toml, Baidu's \"bd09\") and the grids.",
     },
+    "risk_tied": {
+        "zh": "自动选择：各候选方法在验证期每天命中的网格相同"
+              "（{n} 个网格的前 {c} 即最繁忙的一个），"
+              "故按各方法对每日警情在全部网格间分布的预测（对数似然）选取。",
+        "en": "auto: every candidate hit the same grids on every validation day (the top {c} "
+              "of {n} grids is the busiest one), so it chose by how well each spread the "
+              "days' incidents over all grids (log-likelihood).",
+    },
     "risk_dates_only": {
         "zh": "历史警情只有日期、没有时刻：每日风险在各小时平均分配，故不列高峰时段。",
         "en": "The incidents carry dates without times of day: each day's risk is spread "
