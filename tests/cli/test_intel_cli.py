@@ -449,3 +449,34 @@ def test_a_gcj02_scenarios_layer_is_drawn_in_gcj02(tmp_path: Path) -> None:
                                   for layer in layers)
     east, north = (lon1 - lon0) * 97_000, (lat1 - lat0) * 111_000  # metres at 29° N
     assert 200 < math.hypot(east, north) < 800
+
+
+def test_options_naming_other_units_are_refused_not_resolved(tmp_path: Path) -> None:
+    """A review: --units grids with --polygons ranked the polygons, --cell-m on a scenario's
+    grids was ignored, and evaluate refused --network without --units segments where
+    forecast took the road file's segments."""
+    src = _chicago_like(tmp_path)
+    cols = ["--columns", "time=date,lon=lon,lat=lat"]
+    poly = tmp_path / "p.geojson"
+    poly.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "all"}, "geometry": {
+            "type": "Polygon", "coordinates": [[[-87.7, 41.8], [-87.5, 41.8], [-87.5, 41.95],
+                                                [-87.7, 41.95], [-87.7, 41.8]]]}}]}),
+        encoding="utf-8")
+    res = runner.invoke(app, ["intel", "evaluate", str(src), *cols, "--units", "grids",
+                              "--polygons", str(poly)])
+    assert res.exit_code == 1 and "--polygons names the units to rank" in res.stderr
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--cell-m", "100"])
+    assert res.exit_code == 1
+    assert "--cell-m sizes cells, but the units ranked here are grids (the default)" in (
+        " ".join(res.stderr.split()))
+    streets = tmp_path / "streets.geojson"
+    streets.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"highway": "residential"}, "geometry": {
+            "type": "LineString", "coordinates": [[-87.66 + 0.01 * i, 41.85 + 0.01 * k]
+                                                  for i in range(7)]}}
+        for k in range(5)]}), encoding="utf-8")
+    res = runner.invoke(app, ["intel", "evaluate", str(src), *cols, "--network", str(streets),
+                              "--methods", "naive", "--test-from", "2019-01-01", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["units"] >= 5

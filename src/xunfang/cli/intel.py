@@ -199,7 +199,8 @@ def _no_unit(kind: str, total: int, road_file: bool, off: int | None = None,
 UnitsOpt = Annotated[str | None, typer.Option(
     "--units", help="cells, grids (a scenario's prevention grids) or segments (its roads, or "
     "--network's); default: grids for a scenario, cells for a file.")]
-CellOpt = Annotated[float, typer.Option("--cell-m", help="Cell size in metres.")]
+CellOpt = Annotated[float | None, typer.Option(
+    "--cell-m", help="Cell size in metres (with cells; default 250).")]
 PolygonsOpt = Annotated[Path | None, typer.Option(
     "--polygons", help="Rank these polygons instead (GeoPackage, GeoJSON, KML).")]
 PolygonsLayerOpt = Annotated[str | None, typer.Option(
@@ -320,10 +321,10 @@ def evaluate_cmd(
     category: CategoryOpt = None,
     keep_duplicates: KeepDuplicatesOpt = False,
     far_km: FarKmOpt = None,
-    cell_m: CellOpt = 250.0,
-    units: Annotated[str, typer.Option(
-        "--units", help="cells, grids (a scenario's prevention grids) or segments (its "
-        "roads, or --network's).")] = "cells",
+    cell_m: CellOpt = None,
+    units: Annotated[str | None, typer.Option(
+        "--units", help="cells (the default), grids (a scenario's prevention grids) or "
+        "segments (its roads, or --network's, the default with --network).")] = None,
     polygons: PolygonsOpt = None,
     polygons_layer: PolygonsLayerOpt = None,
     polygons_id: PolygonsIdOpt = None,
@@ -357,6 +358,7 @@ def evaluate_cmd(
     from xunfang.intel.forecast import record_holes
     from xunfang.report.folder import json_ready
 
+    units, cell_m = _unit_options(units, cell_m, polygons, network_file, default="cells")
     got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=units,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
@@ -560,7 +562,7 @@ def forecast_cmd(
         "--method", help="A method name, or one of auto's choices by the name it reports.")
     ] = "auto",
     units: UnitsOpt = None,
-    cell_m: CellOpt = 250.0,
+    cell_m: CellOpt = None,
     polygons: PolygonsOpt = None,
     polygons_layer: PolygonsLayerOpt = None,
     polygons_id: PolygonsIdOpt = None,
@@ -600,8 +602,8 @@ def forecast_cmd(
     if slots not in ("hour", "shift"):
         raise _fail(f"--slots must be hour or shift, got '{slots}'")
     starts = _shift_starts(shifts, slots, is_scenario(incidents))
-    kind = units or ("segments" if network_file is not None
-                     else "grids" if is_scenario(incidents) and polygons is None else "cells")
+    kind, cell_m = _unit_options(units, cell_m, polygons, network_file,
+                                 default="grids" if is_scenario(incidents) else "cells")
     if geojson is not None and (geojson.is_dir() or (geojson.parent.exists()
                                                      and not geojson.parent.is_dir())):
         raise _fail(f"--geojson {geojson}: not a file that can be written")
@@ -709,6 +711,31 @@ def forecast_cmd(
         _print_check(checked, u.kind)
     if geojson is not None:
         out_console.print(f"{len(u)} places written to {escape(str(geojson))}")
+
+
+def _unit_options(units: str | None, cell_m: float | None, polygons: Path | None,
+                  network_file: Path | None, *, default: str) -> tuple[str, float]:
+    """The kind of unit the options name, and the cell size: --polygons and --network name
+    the units themselves; --cell-m sizes cells only. Options that name other units are
+    refused, not resolved silently (a review: --units grids --polygons F ranked the
+    polygons, --cell-m 100 on a scenario's grids was ignored)."""
+    if polygons is not None and network_file is not None:
+        raise _fail("--polygons and --network both name the units to rank: give one")
+    if polygons is not None:
+        if units is not None:
+            raise _fail(f"--polygons names the units to rank, and --units {units} other ones: "
+                        "give one")
+        kind = "polygons"
+    elif network_file is not None:
+        kind = units or "segments"  # any other kind: check_streets says why not
+    else:
+        kind = units or default
+    if cell_m is not None and kind != "cells":
+        raise _fail(f"--cell-m sizes cells, but the units ranked here are {kind}"
+                    + ("" if units is not None or polygons is not None
+                       or network_file is not None else " (the default)")
+                    + ": add --units cells, or leave --cell-m out")
+    return kind, 250.0 if cell_m is None else cell_m
 
 
 def _shift_starts(text: str | None, slots: str, scenario: bool) -> tuple[int, ...] | None:
