@@ -480,3 +480,44 @@ def test_options_naming_other_units_are_refused_not_resolved(tmp_path: Path) -> 
                               "--methods", "naive", "--test-from", "2019-01-01", "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["units"] >= 5
+
+
+def test_a_road_file_without_a_crs_or_in_feet(tmp_path: Path) -> None:
+    """A review: a road file without a CRS was refused with the advice to "pass
+    crs='EPSG:<code>'", which no command-line option takes; one in state-plane feet was
+    refused where incidents and districts in feet were read. --network-crs gives the CRS;
+    feet are computed in the local UTM zone."""
+    import warnings
+
+    import shapely
+    from pyogrio.raw import write as raw_write
+    from pyproj import Transformer
+
+    src = _chicago_like(tmp_path)
+    lines_ll = [shapely.LineString([(-87.66 + 0.01 * i, 41.85 + 0.01 * k) for i in range(7)])
+                for k in range(5)]
+    cols = ["--columns", "time=date,lon=lon,lat=lat"]
+    args = ["--methods", "naive", "--test-from", "2019-01-01", "--json"]
+    figures = []
+    for name, epsg in (("nocrs", 32616), ("feet", 3435)):
+        t = Transformer.from_crs(4326, epsg, always_xy=True)
+        lines = [shapely.transform(g, lambda c, t=t: np.column_stack(t.transform(c[:, 0],
+                                                                              c[:, 1])))
+                 for g in lines_ll]
+        path = tmp_path / f"{name}.gpkg"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            raw_write(path, np.array(shapely.to_wkb(np.array(lines, dtype=object)),
+                                     dtype=object), field_data=[np.arange(5)], fields=["k"],
+                      crs=None if name == "nocrs" else f"EPSG:{epsg}",
+                      geometry_type="LineString", driver="GPKG", layer=name)
+        base = ["intel", "evaluate", str(src), *cols, "--network", str(path), *args]
+        if name == "nocrs":
+            res = runner.invoke(app, base)
+            assert res.exit_code == 1
+            assert "the layer has no CRS; give it with --network-crs" in res.stderr
+            base += ["--network-crs", "EPSG:32616"]
+        res = runner.invoke(app, base)
+        assert res.exit_code == 0, res.output
+        figures.append(json.loads(res.stdout)["methods"][0]["hit_rate"])
+    assert figures[0] == figures[1]  # the same streets, whichever way they came

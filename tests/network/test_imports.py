@@ -380,15 +380,17 @@ def test_lines_reject_an_empty_layer(tmp_path: Path) -> None:
         import_lines(path)
 
 
-def test_lines_reject_a_crs_in_feet(tmp_path: Path) -> None:
-    # EPSG:2248, NAD83 / Maryland (ftUS): a projected CRS whose unit is the US survey foot.
+def test_lines_in_feet_are_computed_in_metres(tmp_path: Path) -> None:
+    """EPSG:2248, NAD83 / Maryland (ftUS): a US city's centrelines come in state-plane feet
+    (Chicago's in EPSG:3435). They were refused, where incidents and districts in feet were
+    read; now they are computed in the local UTM zone, as web-Mercator layers are."""
     path = write_geojson(
         tmp_path / "feet.geojson", [line([(1400000, 600000), (1400100, 600000)])], epsg=2248
     )
-    with pytest.raises(NetworkImportError, match=r"EPSG:2248\) has coordinates in 'US survey"):
-        import_lines(path)
-    with pytest.raises(NetworkImportError, match=r"computes in metres"):
-        import_lines(path, crs="EPSG:2248")
+    for roads, crs in (import_lines(path), import_lines(path, crs="EPSG:2248")):
+        assert crs.working.startswith("EPSG:326")  # a UTM zone, north
+        # 100 US survey feet are 30.48 m (less the state plane's scale, under 1e-4 here)
+        assert float(roads.length_m.sum()) == pytest.approx(30.48, rel=2e-4)
 
 
 def test_lines_crs_override_local(two_lines: Path) -> None:

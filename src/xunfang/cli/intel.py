@@ -221,6 +221,9 @@ NetworkOpt = Annotated[Path | None, typer.Option(
     "street segments a bare incident file is ranked on (--units segments).")]
 NetworkLayerOpt = Annotated[str | None, typer.Option(
     "--network-layer", help="The road layer of --network, when the file holds several.")]
+NetworkCrsOpt = Annotated[str | None, typer.Option(
+    "--network-crs", help="The CRS of --network's lines where the file declares none (or a "
+    "wrong one), e.g. EPSG:3435.")]
 CountryOpt = Annotated[str | None, typer.Option(
     "--country", help="Public-holiday calendar for gbm (ISO code, e.g. CN, US; a scenario: "
     "CN).")]
@@ -255,6 +258,7 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
           category: list[str] | None, units: str, cell_m: float,
           polygons: Path | None, polygons_layer: str | None, network_file: Path | None,
           network_layer: str | None, before: date | None = None,
+          network_crs: str | None = None,
           polygons_id: str | None = None, keep_duplicates: bool = False,
           far_km: float | None = None, polygons_coords: str | None = None,
           polygons_crs: str | None = None) -> _Loaded:
@@ -273,12 +277,14 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
 
     scenario = is_scenario(incidents)
     streets, street_crs = None, None
-    if network_layer is not None and network_file is None:
-        raise _fail("--network-layer needs --network FILE")
+    for option, value in (("--network-layer", network_layer), ("--network-crs", network_crs)):
+        if value is not None and network_file is None:
+            raise _fail(f"{option} needs --network FILE")
     if network_file is not None:
         try:  # the cheap refusals before the road file is imported
             check_streets(units, scenario=scenario, polygons=polygons is not None)
-            streets, street_crs = read_streets(network_file, layer=network_layer)
+            streets, street_crs = read_streets(network_file, layer=network_layer,
+                                               crs=network_crs)
         except (XunfangError, ValueError, OSError) as exc:
             raise _fail(exc) from None
     src = _source(incidents, columns, crs, coords, time_format=time_format, tz=tz,
@@ -332,6 +338,7 @@ def evaluate_cmd(
     polygons_crs: PolygonsCrsOpt = None,
     network_file: NetworkOpt = None,
     network_layer: NetworkLayerOpt = None,
+    network_crs: NetworkCrsOpt = None,
     methods: Annotated[str, typer.Option(
         "--methods", help="Comma-separated: naive,decay,kde,prospective,etas,network_kde,gbm,"
         "auto (default: all that apply); also any of auto's choices by the name it reports, "
@@ -363,6 +370,7 @@ def evaluate_cmd(
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=units,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
                 polygons_id=polygons_id, network_file=network_file, network_layer=network_layer,
+                network_crs=network_crs,
                 keep_duplicates=keep_duplicates, far_km=far_km,
                 polygons_coords=polygons_coords, polygons_crs=polygons_crs)
     src, chosen, u, ev, streets, placed = (got.src, got.chosen, got.units, got.events,
@@ -570,6 +578,7 @@ def forecast_cmd(
     polygons_crs: PolygonsCrsOpt = None,
     network_file: NetworkOpt = None,
     network_layer: NetworkLayerOpt = None,
+    network_crs: NetworkCrsOpt = None,
     slots: Annotated[str, typer.Option(
         "--slots", help="hour (each day's from its weekday's profile), or shift (a "
         "scenario's shifts; for a file --shifts).")] = "hour",
@@ -611,6 +620,7 @@ def forecast_cmd(
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=kind,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
                 polygons_id=polygons_id, network_file=network_file, network_layer=network_layer,
+                network_crs=network_crs,
                 keep_duplicates=keep_duplicates, far_km=far_km,
                 polygons_coords=polygons_coords, polygons_crs=polygons_crs,
                 before=_dates(start))

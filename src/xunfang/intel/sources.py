@@ -136,24 +136,38 @@ def _apply(options: list[str]) -> str:
     return f"{', '.join(options)} appl{'ies' if len(options) == 1 else 'y'}"
 
 
-def read_streets(path: Path, *, layer: str | None = None) -> tuple[Roads, str]:
-    """The streets of a road file (OpenStreetMap, or a GIS line layer) and their working CRS,
-    to rank the segments of a bare incident file."""
-    from xunfang.network.imports import OSM_SUFFIXES, import_lines, import_osm
+def read_streets(path: Path, *, layer: str | None = None,
+                 crs: str | None = None) -> tuple[Roads, str]:
+    """The streets of a road file (OpenStreetMap, or a GIS line layer; ``crs`` its CRS where
+    it declares none) and their working CRS, to rank the segments of a bare incident file."""
+    from xunfang.network.imports import (
+        OSM_SUFFIXES,
+        NetworkImportError,
+        import_lines,
+        import_osm,
+    )
 
     if str(path).lower().endswith(OSM_SUFFIXES):
         if layer is not None:
             raise units_mod.UnitsError(f"--network-layer: {path} is an OpenStreetMap file; "
                                        "layers are for GIS line files (.gpkg, .shp, .geojson)")
-        roads, crs = import_osm(path, network_type="drive")
+        if crs is not None:
+            raise units_mod.UnitsError(f"--network-crs: {path} is an OpenStreetMap file, in "
+                                       "lon/lat always")
+        roads, out = import_osm(path, network_type="drive")
     else:  # chosen here, so that the message names this command's option
         layer = pick_layer(path, layer, units_mod.UnitsError, geometry="linestring",
                            what="road", option="--network-layer", subject=f"--network {path}")
-        roads, crs = import_lines(path, layer=layer)
-    if crs.working == "local":
+        try:
+            roads, out = import_lines(path, layer=layer, crs=crs)
+        except NetworkImportError as exc:  # the import's words, with this command's option
+            raise units_mod.UnitsError(f"--network {exc}".replace(
+                "the layer has no CRS; give it", "the layer has no CRS; give it with "
+                "--network-crs")) from None
+    if out.working == "local":
         raise units_mod.UnitsError(f"--network {path}: the road file has no CRS, so incidents "
                                    "cannot be placed on it")
-    return roads, crs.working
+    return roads, out.working
 
 
 # an incident this far from every street of a road file (--network) lies on none of them

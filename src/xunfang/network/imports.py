@@ -46,8 +46,8 @@ from xunfang.geo import (
     LayerChoiceError,
     Projector,
     choose_layer,
+    computes_in_utm,
     parse_crs,
-    stretches_distances,
     utm_crs_for,
 )
 from xunfang.network import topology
@@ -544,15 +544,17 @@ def _layer_crs(declared: str | None, override: str | None, where: str) -> tuple[
     text = override if override is not None else declared
     if text is None or not str(text).strip():
         raise NetworkImportError(
-            f"{where}: the layer has no CRS; pass crs='EPSG:<code>' (or crs='local' for "
-            "planar metres with no georeference)"
+            f"{where}: the layer has no CRS; give it (an EPSG code, or 'local' for planar "
+            "metres with no georeference)"
         )
     try:
-        name, geographic = parse_crs(str(text))
+        name, geographic = parse_crs(str(text), any_unit=True)
     except ValueError as exc:
         raise NetworkImportError(f"{where}: {exc}") from None
-    # web-map Mercator metres are not ground metres: go through lon/lat to the UTM zone
-    return name, geographic or stretches_distances(name)
+    # web-map Mercator metres and state-plane feet are not ground metres: go through
+    # lon/lat to the UTM zone (a US city's centrelines come in feet, EPSG:3435 for Chicago's;
+    # they were refused, where its incidents and districts in feet were read)
+    return name, geographic or computes_in_utm(name)
 
 
 def _pick_layer(pyogrio: Any, p: Path, layer: str | None) -> str:
