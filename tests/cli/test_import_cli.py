@@ -90,3 +90,28 @@ def test_reimport_drops_a_stale_osm_credit(data_dir: Path, tmp_path: Path) -> No
                             "--layer", "mtl_network", "--out", str(sc)])
     assert r.exit_code == 0, r.output
     assert not (sc / "network" / "ATTRIBUTION.txt").exists()
+
+
+def test_a_line_layer_without_a_crs_is_given_one_with_crs(tmp_path: Path) -> None:
+    """The road import said "pass crs='EPSG:<code>'", which the command did not take."""
+    import warnings
+
+    import numpy as np
+    import shapely
+    from pyogrio.raw import write as raw_write
+
+    lines = [shapely.LineString([(500_000 + 100 * i, 3_234_000 + 100 * k) for i in range(5)])
+             for k in range(3)]
+    path = tmp_path / "roads.gpkg"
+    with warnings.catch_warnings():  # pyogrio's: "'crs' was not provided" (the case tested)
+        warnings.simplefilter("ignore", UserWarning)
+        raw_write(path, np.array(shapely.to_wkb(np.array(lines, dtype=object)), dtype=object),
+                  field_data=[np.arange(3)], fields=["k"], crs=None,
+                  geometry_type="LineString", driver="GPKG", layer="roads")
+    r = runner.invoke(app, ["network", "import", str(path), "--out", str(tmp_path / "a")])
+    assert r.exit_code == 1 and "the layer has no CRS; give it with --crs" in " ".join(
+        r.output.split())
+    r = runner.invoke(app, ["network", "import", str(path), "--out", str(tmp_path / "b"),
+                            "--crs", "EPSG:32648", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["edges"] == 3  # a line is an edge

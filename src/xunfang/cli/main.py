@@ -346,6 +346,9 @@ def network_import(
         "--class-column", help="GIS: the column holding the road class.")] = None,
     tolerance_m: Annotated[float, typer.Option(
         "--tolerance-m", min=0.0, help="GIS: merge segment ends closer than this.")] = 0.5,
+    crs: Annotated[str | None, typer.Option(
+        "--crs", help="GIS: the layer's CRS where the file declares none (or a wrong one), "
+        "e.g. EPSG:32648, or 'local' for planar metres.")] = None,
     largest_component: Annotated[bool, typer.Option(
         "--largest-component", help="Keep only the largest connected piece.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -359,10 +362,11 @@ def network_import(
             summary = import_network(
                 file, out_dir=out, network_type=network_type.value, layer=layer,
                 class_column=class_column, tolerance_m=tolerance_m,
-                largest_component=largest_component,
+                largest_component=largest_component, crs=crs,
             )
     except (XunfangError, ValueError, OSError) as exc:
-        _error(exc)
+        _error(str(exc).replace("the layer has no CRS; give it",
+                                "the layer has no CRS; give it with --crs"))
         raise typer.Exit(1) from None
     from dataclasses import asdict
 
