@@ -521,3 +521,35 @@ def test_a_road_file_without_a_crs_or_in_feet(tmp_path: Path) -> None:
         assert res.exit_code == 0, res.output
         figures.append(json.loads(res.stdout)["methods"][0]["hit_rate"])
     assert figures[0] == figures[1]  # the same streets, whichever way they came
+
+
+def test_places_of_different_sizes_rank_by_density_as_evaluate_does(tmp_path: Path) -> None:
+    """A review: the forecast's hottest places and its GeoJSON's rank ordered polygons and
+    street segments by their totals, while the evaluation scores them per km² (per km):
+    the biggest places led. Now both rank as the evaluation, and say by what."""
+    src = _chicago_like(tmp_path)  # 25 places on a 0.01° lattice, about as busy each
+    big = [[-87.655, 41.845], [-87.615, 41.845], [-87.615, 41.895], [-87.655, 41.895],
+           [-87.655, 41.845]]  # four columns of places
+    small = [[-87.612, 41.845], [-87.608, 41.845], [-87.608, 41.895], [-87.612, 41.895],
+             [-87.612, 41.845]]  # one column, a tenth of the width
+    poly = tmp_path / "p.geojson"
+    poly.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": n}, "geometry": {
+            "type": "Polygon", "coordinates": [ring]}} for n, ring in (("big", big),
+                                                                      ("small", small))]}),
+        encoding="utf-8")
+    out = tmp_path / "r.geojson"
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--columns",
+                              "time=date,lon=lon,lat=lat", "--polygons", str(poly),
+                              "--method", "naive", "--geojson", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    hot = json.loads(res.stdout)["hot"]
+    assert [h["unit"] for h in hot] == ["small", "big"]
+    assert hot[0]["expected"] < hot[1]["expected"] and hot[0]["per_km2"] > hot[1]["per_km2"]
+    layer = json.loads(out.read_text(encoding="utf-8"))
+    assert layer["rank_by"] == "per_km2"
+    props = {f["properties"]["unit"]: f["properties"] for f in layer["features"]}
+    assert props["small"]["rank"] == 1 and props["big"]["rank"] == 2
+    assert props["big"]["area_m2"] > 8 * props["small"]["area_m2"]
+    assert props["small"]["per_km2"] == pytest.approx(
+        props["small"]["expected"] / props["small"]["area_m2"] * 1e6, rel=1e-4)

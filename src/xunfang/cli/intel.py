@@ -686,11 +686,16 @@ def forecast_cmd(
     out_console.print(f"{escape(name)} forecast{escape(of)} for {span}{roster}, trained "
                       f"on {fc.trained_from} to {fc.trained_to - timedelta(days=1)}; "
                       f"expected incidents: {fc.risk.sum():.1f}")
-    table = Table(title="hottest places")
+    dense = fc.density()  # places of different sizes: ranked per km² (km), as evaluate does
+    table = Table(title="hottest places" + ("" if dense is None else f" ({dense[1]})"))
     table.add_column(u.kind[:-1])
     table.add_column("expected", justify="right")
-    for unit, v in fc.hot():
-        table.add_row(escape(unit), f"{v:.2f}")
+    if dense is not None:
+        table.add_column(f"expected {dense[1]}", justify="right")
+    total = fc.risk.sum(axis=(0, 2))
+    for i in fc.hot_order():
+        table.add_row(escape(u.ids[i]), f"{total[i]:.2f}",
+                      *(() if dense is None else (f"{dense[0][i]:.2f}",)))
     out_console.print(table)
     out_console.print(_by_slot(fc))
     if "as_of" in fc.details:

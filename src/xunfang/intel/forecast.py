@@ -128,11 +128,40 @@ class Forecast:
                 out.append(f"{day.isoformat()}T{h:02d}:00")
         return out
 
+    def density(self) -> tuple[FloatArray, str] | None:
+        """Each unit's expected incidents over the horizon per km² (per km of street), and
+        that unit's name — where the units differ in size, and are ranked by it, as the
+        evaluation ranks them (:func:`~xunfang.intel.units.ranked`); None for cells."""
+        u = self.units
+        if u.equal_size:
+            return None
+        per = 1e3 if u.kind == "segments" else 1e6
+        return (self.risk.sum(axis=(0, 2)) / u.size * per,
+                "per km" if u.kind == "segments" else "per km²")
+
+    def hot_order(self, top: int | None = 10) -> IntArray:
+        """The ``top`` units (all: None) with the highest expected incidents over the
+        horizon, ties by unit order; where units differ in size, the highest per km² or per
+        km of street (:meth:`density`; a review: Baltimore's longest segments and Chicago's
+        biggest districts led by their totals, where the evaluation scores the densest)."""
+        dense = self.density()
+        key = self.risk.sum(axis=(0, 2)) if dense is None else dense[0]
+        return np.lexsort((np.arange(len(key)), -key))[:top]
+
     def hot(self, top: int = 10) -> list[tuple[str, float]]:
-        """The units with the highest expected incidents over the whole horizon."""
-        return hottest(self.units.ids, self.risk.sum(axis=(0, 2)), top)
+        """The hottest units (:meth:`hot_order`) with their expected incidents."""
+        total = self.risk.sum(axis=(0, 2))
+        return [(self.units.ids[i], float(total[i])) for i in self.hot_order(top)]
 
     def as_json(self) -> dict[str, Any]:
+        total = self.risk.sum(axis=(0, 2))
+        dense = self.density()
+        hot = []
+        for i in self.hot_order():
+            row: dict[str, Any] = {"unit": self.units.ids[i], "expected": round(float(total[i]), 3)}
+            if dense is not None:
+                row[dense[1].replace(" ", "_").replace("²", "2")] = round(float(dense[0][i]), 3)
+            hot.append(row)
         return {
             "method": self.method,
             "unit_kind": self.units.kind,
@@ -143,7 +172,7 @@ class Forecast:
             "trained_to": self.trained_to.isoformat(),
             "risk": [[round(float(v), 6) for v in row]
                      for row in self.risk.transpose(1, 0, 2).reshape(len(self.units), -1)],
-            "hot": [{"unit": u, "expected": round(v, 3)} for u, v in self.hot()],
+            "hot": hot,
             "details": self.details,
         }
 

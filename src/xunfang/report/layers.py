@@ -192,7 +192,10 @@ def peak_slot(values: FloatArray, starts: Sequence[str]) -> int | None:
 
 def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
     """A forecast's places as a layer: each cell (a square), polygon or street segment with its
-    expected incidents over the horizon, its rank (1 = the hottest) and its riskiest slot.
+    expected incidents over the horizon, its size (area_m2, or length_m of a street) and, where
+    places differ in size, its expected incidents per km² (per km); its rank (1 = the hottest:
+    by ``rank_by``, the density where sizes differ, as the evaluation ranks) and its riskiest
+    slot.
     In WGS 84 lon/lat, or in ``datum`` (GCJ-02, BD-09: to lie on a Chinese web map; said in a
     ``"coords"`` member); planar metres, said in a ``"crs"`` note, where ``crs`` is ``local``."""
     u = fc.units
@@ -206,9 +209,13 @@ def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
         return np.column_stack([lon, lat]).round(7)
     per_unit = fc.risk.transpose(1, 0, 2).reshape(len(u), -1)  # (units, days · slots)
     total = per_unit.sum(axis=1)
-    order = np.lexsort((np.arange(len(u)), -total))
+    # by expected incidents; where units differ in size, per km² or per km, as the
+    # evaluation ranks them (Forecast.hot_order)
     rank = np.empty(len(u), dtype=np.int64)
-    rank[order] = np.arange(1, len(u) + 1)
+    rank[fc.hot_order(None)] = np.arange(1, len(u) + 1)
+    dense = fc.density()
+    size_key = "length_m" if u.kind == "segments" else "area_m2"
+    dense_key = None if dense is None else dense[1].replace(" ", "_").replace("²", "2")
     starts = fc.slot_starts()
     feats = []
     for i, uid in enumerate(u.ids):
@@ -228,13 +235,18 @@ def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
             geom = {"type": "MultiPolygon",
                     "coordinates": [_polygon_coords(p, t) for p in polys]}
         peak = peak_slot(per_unit[i], starts)
+        props: Json = {"unit": uid, "expected": round(float(total[i]), 6),
+                       size_key: round(float(u.size[i]), 1)}
+        if dense_key is not None and dense is not None:
+            props[dense_key] = round(float(dense[0][i]), 6)
         feats.append({"type": "Feature", "geometry": geom, "properties": {
-            "unit": uid, "expected": round(float(total[i]), 6), "rank": int(rank[i]),
+            **props, "rank": int(rank[i]),
             # a place with no risk, or with its risk even over the hours, has no riskiest slot
             "peak_slot": starts[peak] if peak is not None else None,
             "peak_expected": round(float(per_unit[i, peak]), 6) if peak is not None else None,
         }})
     out: Json = {"type": "FeatureCollection", "method": fc.method, "unit_kind": u.kind,
+                 "rank_by": "expected" if dense_key is None else dense_key,
                  "days": [d.isoformat() for d in fc.days], "slot_kind": fc.slots.kind,
                  "trained_from": fc.trained_from.isoformat(),
                  "trained_to": fc.trained_to.isoformat(), "features": feats}
