@@ -103,8 +103,8 @@ def main() -> None:
         line: dict[str, Any] = {"fraction": frac}
         for key in runs[0]:
             line[key] = float(np.mean([r[key] for r in runs]))
-        line["profile beats pooled in"] = sum(r["profile"] > r["pooled hour of day"]
-                                              for r in runs)
+        line["profile beats pooled in"] = int(sum(r["profile"] > r["pooled hour of day"]
+                                                  for r in runs))
         line["draws"] = len(runs)
         lines.append(line)
     result = {"bench": "intel_profile", **machine_basics(), "load": loadavg(),
