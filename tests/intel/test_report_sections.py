@@ -3,12 +3,15 @@ the page renders in a browser (when one is installed)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,7 +76,10 @@ def test_report_has_a_section_per_stage(folder: Path) -> None:
     assert "Baseline: held at posts" in html and "National Day" in html
 
 
-def test_report_renders_in_a_browser(folder: Path) -> None:
+@contextlib.contextmanager
+def _page(path: Path) -> Iterator[tuple[Any, list[str]]]:
+    """``path`` open in headless chromium at 1366 × 768, and the page's errors and failed
+    requests as they come."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):  # .ci/run installs chromium: its absence is a failure there
             pytest.fail("chromium is not installed on CI")
@@ -87,7 +93,13 @@ def test_report_renders_in_a_browser(folder: Path) -> None:
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("requestfailed", lambda r: errors.append(r.url))
-        page.goto((folder / "report.html").as_uri())
+        page.goto(path.as_uri())
+        yield page, errors
+        browser.close()
+
+
+def test_report_renders_in_a_browser(folder: Path) -> None:
+    with _page(folder / "report.html") as (page, errors):
         for section in ("#risk", "#roster", "#checkpoints", "#kpis"):
             box = page.locator(section).bounding_box()
             assert box is not None and box["height"] > 100, section
@@ -95,25 +107,13 @@ def test_report_renders_in_a_browser(folder: Path) -> None:
         sizes = page.eval_on_selector_all(
             "svg.heat, svg.chart", "els => els.map(e => e.getBoundingClientRect().width)")
         assert len(sizes) >= 27 and min(sizes) > 50
-        browser.close()
     assert errors == []
 
 
 def _browser_text(path: Path, selector: str) -> str:
     """The text a headless chromium shows of ``selector`` on the page at ``path``."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed on CI")
-        pytest.skip("no chromium installed")
-    import playwright.sync_api as playwright
-
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        page.goto(path.as_uri())
+    with _page(path) as (page, _):
         text = page.locator(selector).inner_text()
-        browser.close()
     return " ".join(text.split())
 
 
