@@ -634,6 +634,11 @@ class NetworkKDE:
         kernel = ev.cached(f"nkde:{self.bandwidth_m}", lambda: self._matrix(ev.units))
         w, norm = history.decay(history.lead(day), self.half_life_days)
         c = history.counts(w)
+        # the density at each segment's midpoint, not over its length: a review asked for the
+        # length (a junction's 6 m stub scores as a 200 m block), but Montreal's cyclist
+        # collisions come at junctions: with it, kde's hit rate at 5 / 10 / 20 % fell from
+        # 0.185 / 0.298 / 0.449 to 0.152 / 0.191 / 0.376, network_kde's log-likelihood from
+        # -9.425 to -9.473 (session 16, 178 test incidents from 2016-07-01, 180-day window)
         out = np.asarray(kernel.T @ c, dtype=float)
         total = out.sum()
         return out * (c.sum() / norm / total) if total > 0 else out
