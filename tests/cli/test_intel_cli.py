@@ -359,10 +359,13 @@ def test_a_store_keeps_its_time_zone_and_its_clock_changes(tmp_path: Path) -> No
     assert res.exit_code == 1
     assert "--tz applies to incident files only" in res.output
     assert "local times in America/Chicago" in res.output
-    # ingested without a zone: the forecast names it
+    # ingested without a zone: the forecast names it, checked as a file's
     res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(tmp_path / "n"), *cols])
     assert res.exit_code == 0, res.output
     assert read_parquet(tmp_path / "n" / "incidents.parquet").tz is None
+    res = runner.invoke(app, ["intel", "forecast", str(tmp_path / "n"), "--tz", "Mars/Olympus",
+                              *args])
+    assert res.exit_code == 1 and "--tz 'Mars/Olympus' is not a time zone" in res.stderr
     res = runner.invoke(app, ["intel", "forecast", str(tmp_path / "n"), *zone, *args])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["risk"] == docs[0]["risk"]
@@ -412,7 +415,7 @@ def test_forecast_by_shift_of_a_file_and_its_slots_in_text(tmp_path: Path) -> No
     assert night == pytest.approx(hours[19:31].sum(), abs=1e-4)
     res = runner.invoke(app, [*base, "--slots", "shift", "--shifts", "7,19"])
     text = " ".join(res.stdout.split())
-    assert f"by shift: 07-19 {day:.2f}, 19-07 {night:.2f}" in text
+    assert f"by shift: 07-19 {day:.3g}, 19-07 {night:.3g}" in text
     assert "roster days from 07:00 to the next day's" in text
     assert "busiest hours: " in " ".join(runner.invoke(app, base).stdout.split())
     for args, said in ((["--slots", "shift", "--shifts", "8,0,16"], "the day's order"),

@@ -11,7 +11,7 @@ import shapely
 
 from xunfang.intel import EvaluationError, EventSet, evaluate, ingest
 from xunfang.intel import units as U
-from xunfang.intel.evaluate import top_units
+from xunfang.intel.evaluate import ranked, top_units
 from xunfang.intel.methods import Naive
 
 DAY0 = datetime(2024, 1, 1, 12, 0)
@@ -74,6 +74,13 @@ def test_ties_within_float_noise_are_broken_by_unit_index() -> None:
     risk = np.array([0.3, 0.1 + 0.2, 0.3, 0.05])  # 0.1 + 0.2 = 0.30000000000000004
     assert risk[1] > risk[0]
     assert top_units(risk, np.arange(4), np.ones(4), 0.5, equal=True).tolist() == [0, 1]
+    # noise either side of a rounding boundary is noise all the same; risks far below the
+    # highest but apart from each other keep their order (a review of a first, rounding fix)
+    x = 0.1234567890125
+    assert ranked(np.array([x, x + 1e-16, x - 1e-16]), np.arange(3), np.ones(3),
+                  True).tolist() == [0, 1, 2]
+    assert ranked(np.array([1, 1e-13, 3e-13, 2e-13, 0.5]), np.arange(5), np.ones(5),
+                  True).tolist() == [0, 4, 2, 3, 1]
 
 
 def test_a_small_study_area_says_what_share_its_top_cell_is() -> None:

@@ -356,6 +356,18 @@ def test_daylight_saving_gap_and_fold_have_their_own_rules(tmp_path: Path) -> No
         assert [(p.row, p.rule) for p in got.report.problems] == [
             (1, "local time does not exist in America/Chicago (daylight-saving gap)"),
             (4, "time not a date-time")]
+    # another name of the same clock is the same clock
+    assert len(ingest(path, tz="America/Chicago", source_tz="US/Central").table) == 2
+    # where the clocks go forward at midnight (São Paulo, 2018-11-04), a date without its
+    # time stays on its date (a review: the whole day of a date-only record was listed)
+    dates = write(tmp_path, "time,lon,lat\n2018-11-04,-46.63,-23.55\n2018-11-03,-46.63,"
+                  "-23.55\n", name="sp.csv")
+    for source in (None, "America/Sao_Paulo"):
+        got = ingest(dates, tz="America/Sao_Paulo", source_tz=source)
+        assert sorted(str(t)[:10] for t in got.table.time) == ["2018-11-03", "2018-11-04"]
+    got = ingest(dates, tz="America/Chicago", source_tz="America/Sao_Paulo")
+    assert sorted(str(t) for t in got.table.time) == ["2018-11-02T22:00:00",
+                                                      "2018-11-03T22:00:00"]
 
 
 def test_a_damaged_gzip_file_is_refused_naming_it(tmp_path: Path) -> None:

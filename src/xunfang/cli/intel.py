@@ -695,7 +695,7 @@ def forecast_cmd(
     total = fc.risk.sum(axis=(0, 2))
     for i in fc.hot_order():
         table.add_row(escape(u.ids[i]), f"{total[i]:.2f}",
-                      *(() if dense is None else (f"{dense[0][i]:.2f}",)))
+                      *(() if dense is None else (_figure(float(dense[0][i])),)))
     out_console.print(table)
     out_console.print(_by_slot(fc))
     if "as_of" in fc.details:
@@ -737,7 +737,7 @@ def _unit_options(units: str | None, cell_m: float | None, polygons: Path | None
     if polygons is not None and network_file is not None:
         raise _fail("--polygons and --network both name the units to rank: give one")
     if polygons is not None:
-        if units is not None:
+        if units not in (None, "polygons"):
             raise _fail(f"--polygons names the units to rank, and --units {units} other ones: "
                         "give one")
         kind = "polygons"
@@ -746,10 +746,11 @@ def _unit_options(units: str | None, cell_m: float | None, polygons: Path | None
     else:
         kind = units or default
     if cell_m is not None and kind != "cells":
+        named = units is not None or polygons is not None or network_file is not None
         raise _fail(f"--cell-m sizes cells, but the units ranked here are {kind}"
-                    + ("" if units is not None or polygons is not None
-                       or network_file is not None else " (the default)")
-                    + ": add --units cells, or leave --cell-m out")
+                    + ("" if named else " (the default)") + ": "
+                    + ("leave --cell-m out" if named else "add --units cells, or leave "
+                       "--cell-m out"))
     return kind, 250.0 if cell_m is None else cell_m
 
 
@@ -783,14 +784,21 @@ def _by_slot(fc: Any) -> str:
     labels = fc.slots.labels()
     per = fc.risk.sum(axis=(0, 1))
     if fc.slots.kind == "shift":
-        return "by shift: " + ", ".join(f"{lab} {v:.2f}"
+        return "by shift: " + ", ".join(f"{lab} {_figure(v)}"
                                         for lab, v in zip(labels, per, strict=True))
+    if np.ptp(per) <= 1e-9 * max(float(per.max()), 1e-12):
+        return f"by hour: {_figure(float(per[0]))} in each (the same every hour)"
     order = np.lexsort((np.arange(len(per)), -per))
 
     def hours(idx: Any) -> str:
-        return ", ".join(f"{labels[i]}:00 {per[i]:.2f}" for i in idx)
+        return ", ".join(f"{labels[i]}:00 {_figure(per[i])}" for i in idx)
     return (f"busiest hours: {hours(order[:3])}; quietest: "
             f"{hours(sorted(order[-3:], key=lambda i: per[i]))}")
+
+
+def _figure(v: float) -> str:
+    """Expected incidents to three significant figures (0.0042, 1.23, 123), never '0.00'."""
+    return f"{v:.3g}" if 0 < abs(v) < 100 else f"{v:.0f}"
 
 
 def _print_check(chk: Any, kind: str) -> None:

@@ -24,7 +24,7 @@ from xunfang.intel.methods import (
     Model,
     Prospective,
 )
-from xunfang.intel.units import Slots, Units
+from xunfang.intel.units import Slots, Units, ranked
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -146,7 +146,8 @@ class Forecast:
         biggest districts led by their totals, where the evaluation scores the densest)."""
         dense = self.density()
         key = self.risk.sum(axis=(0, 2)) if dense is None else dense[0]
-        return np.lexsort((np.arange(len(key)), -key))[:top]
+        n = len(key)  # ties as the evaluation's (units.ranked: within float noise)
+        return ranked(key, np.arange(n, dtype=np.int64), np.ones(n), equal=True)[:top]
 
     def hot(self, top: int = 10) -> list[tuple[str, float]]:
         """The hottest units (:meth:`hot_order`) with their expected incidents."""

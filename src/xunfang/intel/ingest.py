@@ -1620,6 +1620,22 @@ GAP = "local time does not exist in {zone} (daylight-saving gap)"
 FOLD = "ambiguous local time in {zone}: it occurs twice (daylight-saving fold)"
 
 
+def _at_midnight(times: pd.Series) -> npt.NDArray[np.bool_]:
+    """The times at exactly 00:00:00."""
+    return np.asarray((times.dt.hour == 0) & (times.dt.minute == 0) & (times.dt.second == 0),
+                      dtype=bool)
+
+
+def same_zone(a: str, b: str) -> bool:
+    """Whether two time-zone names keep the same clock (US/Central and America/Chicago,
+    Asia/Chongqing and Asia/Shanghai): the same offset from UTC at every hour of 1970-2040."""
+    if a == b:
+        return True
+    hours = pd.date_range("1970-01-01", "2041-01-01", freq="h", tz="UTC")
+    return bool((hours.tz_convert(a).tz_localize(None)
+                 == hours.tz_convert(b).tz_localize(None)).all())
+
+
 def _aware(text: pd.Series) -> npt.NDArray[np.bool_]:
     """The values that end in a UTC offset after their time of day (:data:`_OFFSET`). The
     pattern is tried only where the end could be one — a sign among the last six characters,
@@ -1780,7 +1796,7 @@ class _Times:
     abbreviation_rule: str
 
 
-def _zone(option: str, name: str) -> None:
+def zone_check(option: str, name: str) -> None:
     """Refuse a time-zone name pandas cannot use, naming the option."""
     try:
         pd.Timestamp("2000-01-01").tz_localize(name)
@@ -1890,6 +1906,10 @@ def _read_times(
             once = local.iloc[lost].dt.tz_localize(
                 tz, ambiguous=np.ones(len(lost), dtype=bool), nonexistent="NaT")
             skipped = lost[once.isna().to_numpy()]
+            # but a date without its time (00:00) stays on its date where the clocks go
+            # forward at midnight (São Paulo, Santiago, Havana, Beirut: a review found such a
+            # record's every incident of that day listed)
+            skipped = skipped[~_at_midnight(local.iloc[skipped])]
             gap[idx[skipped]] = True
             local = local.copy()
             local.iloc[skipped] = pd.NaT
@@ -1901,6 +1921,13 @@ def _read_times(
             once = local.iloc[lost].dt.tz_localize(
                 source_tz, ambiguous=np.ones(len(lost), dtype=bool), nonexistent="NaT")
             in_gap = once.isna().to_numpy()
+            # a date without its time where the clocks go forward at midnight: the day's
+            # first instant
+            day = in_gap & _at_midnight(local.iloc[lost])
+            if day.any():
+                placed.iloc[lost[day]] = local.iloc[lost[day]].dt.tz_localize(
+                    source_tz, nonexistent="shift_forward")
+                in_gap = in_gap & ~day
             # in a fold, an abbreviation tells which hour: CDT the first, CST the second
             told = ~in_gap & (summer[idx[lost]] >= 0)
             if told.any():
@@ -2049,12 +2076,12 @@ def ingest(
     if coords not in COORDS:
         raise IngestError(f"--coords must be one of {', '.join(COORDS)}, got '{coords}'")
     if tz is not None:
-        _zone("--tz", tz)
+        zone_check("--tz", tz)
     if source_tz is not None:
-        _zone("--source-tz", source_tz)
+        zone_check("--source-tz", source_tz)
         if tz is None:
             raise IngestError("--source-tz needs --tz, the jurisdiction's time zone")
-        if source_tz == tz:
+        if same_zone(source_tz, tz):
             # the times are on the jurisdiction's own clock: as without --source-tz (a review:
             # the repeated autumn hour's times were set aside as ambiguous, though their day
             # and hour are the same whichever of the two hours they were)

@@ -1054,6 +1054,10 @@ class Auto:
     candidates: tuple[Any, ...] = ()
     validation_days: int = 91
     validation_incidents: int = 400
+    # the fewest validation incidents in the study area for the log-likelihood to tell
+    # candidates apart where their hits tie (a review: 4 incidents over 180 days chose
+    # "kde (no decay)" where every candidate hit nothing)
+    tie_incidents: int = 50
     coverage: float = 0.05
     name: str = "auto"
     refit_days: int = 7
@@ -1116,7 +1120,8 @@ class Auto:
             scores[m.name] = float(hits.sum() / size.sum()) if size.sum() else 0.0
         tied = all(np.array_equal(daily[m.name], daily[cands[0].name]) for m in cands)
         n_held = sum(len(h) for h in held)
-        if tied and n_held and len(cands) > 1:
+        if (tied and len(cands) > 1 and daily[cands[0].name].sum() > 0
+                and n_held >= self.tie_incidents):
             # every candidate hit the same places every day: the top 5 % of a county's 7
             # grids is its one busiest, the same for every method (a review: 7 candidates
             # at 0.37714 each, naive standing by default). Told apart by how they spread each

@@ -17,6 +17,7 @@ from xunfang.intel.ingest import (
     ingest,
     pick_layer,
     read_parquet,
+    zone_check,
 )
 from xunfang.intel.units import Units
 from xunfang.scenario import Scenario, builtin_names
@@ -115,6 +116,8 @@ def open_incidents(spec: str | Path, *, columns: Mapping[str, str] | None = None
     if path.suffix.lower() == ".parquet":
         table = read_parquet(path)
         tz = options.get("tz")
+        if tz is not None:
+            zone_check("--tz", tz)  # named as for a file (a review: a traceback)
         if tz and table.tz is None and not options.get("source_tz"):
             # a store ingested without --tz: its times as written, on the wall clock named now
             named.remove("--tz")
