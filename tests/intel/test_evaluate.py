@@ -83,6 +83,21 @@ def test_ties_within_float_noise_are_broken_by_unit_index() -> None:
                   True).tolist() == [0, 4, 2, 3, 1]
 
 
+def test_top_units_by_partition_take_what_the_ranking_takes() -> None:
+    """auto takes its top units by partition, not by sorting the whole area: the same set
+    as the ranking's first k, ties (exact, and within float noise) by index."""
+    rng = np.random.default_rng(1)
+    for _ in range(500):
+        n = int(rng.integers(1, 300))
+        base = np.round(rng.lognormal(0, 1, n), int(rng.integers(0, 3)))
+        risk = base * (1 + rng.normal(0, 1e-16, n) * (rng.random(n) < 0.5))
+        area = np.sort(rng.choice(n, size=int(rng.integers(1, n + 1)), replace=False))
+        c = float(rng.choice([0.01, 0.05, 0.1, 0.2, 0.5]))
+        k = max(1, round(c * len(area)))
+        assert (sorted(top_units(risk, area, np.ones(n), c, True).tolist())
+                == sorted(ranked(risk, area, np.ones(n), True)[:k].tolist()))
+
+
 def test_a_small_study_area_says_what_share_its_top_cell_is() -> None:
     """Two cells with history: 1 % of the study area is one cell, half of it. The area
     reports that share; PAI divides by c all the same, the fixed rule."""

@@ -1091,16 +1091,22 @@ class Auto:
         loglik: dict[str, FloatArray] = {}  # and log-likelihood
         start = self.validation_start(history)
         days = range(start, history.origin)
-        # what each validation day ranks and scores, the same for every candidate
-        areas = ([np.flatnonzero(c > 0) for c in running_counts(
-            ev, ((history.start, d) for d in days))] if bare
-            else [np.arange(len(units), dtype=np.int64)] * len(days))
+        # what each validation day ranks and scores, the same for every candidate, and the
+        # incidents its study area holds (the log-likelihood's)
         today = [ev.window(d, d + 1).unit for d in days]
+        placed = [t[t >= 0] for t in today]
+        if bare:
+            areas, held = [], []
+            for p, c in zip(placed, running_counts(ev, ((history.start, d) for d in days)),
+                            strict=True):
+                areas.append(np.flatnonzero(c > 0))
+                held.append(p[c[p] > 0])
+        else:
+            areas = [np.arange(len(units), dtype=np.int64)] * len(days)
+            held = placed
         # a day with nothing to rank yet is not scored
         size = np.array([len(t) if len(a) else 0 for t, a in zip(today, areas, strict=True)],
                         dtype=float)
-        # the incidents each day that its study area holds (the log-likelihood's)
-        held = [t[np.isin(t, a)] for t, a in zip(today, areas, strict=True)]
         for m in cands:
             hits = np.zeros(len(days))
             ll = np.zeros(len(days))

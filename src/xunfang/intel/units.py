@@ -598,13 +598,18 @@ def ranked(risk: FloatArray, area: IntArray, size: FloatArray, equal: bool) -> I
     Risks within :data:`TIE` of their neighbour in the order are ties, in a run of such
     neighbours too; risks apart by more keep their order however small they are."""
     key = risk[area] if equal else risk[area] / size[area]
-    first = np.argsort(-key, kind="stable")
+    if not len(key):
+        return area
+    first = np.argsort(-key)  # any order among equals: the groups below settle it
     k = key[first]
+    step = np.diff(k)
     with np.errstate(invalid="ignore"):
-        tied = np.abs(np.diff(k)) <= TIE * np.maximum(np.abs(k[:-1]), np.abs(k[1:]))
-    group = np.empty(len(k), dtype=np.int64)
-    group[first] = np.concatenate([[0], np.cumsum(~tied)]) if len(k) else []
-    return area[np.lexsort((area, group))]
+        tied = np.abs(step) <= TIE * np.maximum(np.abs(k[:-1]), np.abs(k[1:]))
+    group = np.concatenate([[0], np.cumsum(~tied)])  # runs of ties, highest risk first
+    where = area[first]
+    # by group, then by unit index: one sort of whole numbers (2.6 ms on 20,000 units,
+    # against 2.0 ms for the one lexsort that broke noise ties by noise)
+    return where[np.argsort(group * (int(area.max()) + 1) + where, kind="stable")]
 
 
 def how_many(order: IntArray, size: FloatArray, coverage: float, equal: bool) -> int:
@@ -617,9 +622,23 @@ def how_many(order: IntArray, size: FloatArray, coverage: float, equal: bool) ->
 
 def top_units(risk: FloatArray, area: IntArray, size: FloatArray, coverage: float,
               equal: bool) -> IntArray:
-    """The highest-risk units of the study area making up ``coverage`` of it."""
-    order = ranked(risk, area, size, equal)
-    return order[:how_many(order, size, coverage, equal)]
+    """The highest-risk units of the study area making up ``coverage`` of it, as
+    :func:`ranked` takes them (in no particular order for equal units: found by partition,
+    not by a sort of the whole area — auto ranks every candidate on every validation day)."""
+    k = max(1, round(coverage * len(area)))
+    if not equal or k >= len(area) or not len(area):
+        order = ranked(risk, area, size, equal)
+        return order[:how_many(order, size, coverage, equal)]
+    key = risk[area]
+    if not np.isfinite(key).all():
+        return ranked(risk, area, size, equal)[:k]
+    v = -np.partition(-key, k - 1)[k - 1]  # the k-th highest risk
+    band = np.abs(key - v) <= TIE * np.maximum(np.abs(key), abs(v))  # ties with it
+    above = np.flatnonzero((key > v) & ~band)
+    tied = np.flatnonzero(band)  # in index order (area is), as ranked breaks ties
+    picked = np.concatenate([above, tied[np.argsort(area[tied], kind="stable")]
+                             [:k - len(above)]])
+    return np.asarray(area[picked], dtype=np.int64)
 
 
 # the share of the study area no forecast takes from a unit in the log-likelihood: a unit
@@ -633,12 +652,11 @@ def log_likelihood(risk: FloatArray, area: IntArray, at: IntArray) -> float:
     forecast spreads the day's incidents over the places, whatever its level."""
     if not len(at):
         return 0.0
-    r = np.clip(risk[area], 0, None)
-    total = float(r.sum())
-    p = np.zeros(len(risk))
-    p[area] = ((1 - LL_FLOOR) * (r / total if total > 0 else 1 / len(area))
-               + LL_FLOOR / len(area))
-    return float(np.log(p[at]).sum())
+    total = float(np.clip(risk[area], 0, None).sum())
+    mine = np.clip(risk[at], 0, None)
+    p = ((1 - LL_FLOOR) * (mine / total if total > 0 else 1 / len(area))
+         + LL_FLOOR / len(area))
+    return float(np.log(p).sum())
 
 
 # -- time slots --------------------------------------------------------------------------------
