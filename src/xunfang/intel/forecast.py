@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from xunfang.intel.ingest import DATES_ONLY, midnight_share
+from xunfang.intel.ingest import midnight_share
 from xunfang.intel.methods import (
     EventSet,
     GbmModel,
@@ -25,6 +25,8 @@ from xunfang.intel.methods import (
     Prospective,
 )
 from xunfang.intel.units import Slots, Units, ranked
+from xunfang.scenario.record import DATES_ONLY
+from xunfang.scenario.record import midnight_heap as heap_at_midnight
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -183,21 +185,9 @@ def _minute_of_day(history: History) -> IntArray:
 
 
 def midnight_heap(history: History) -> float | None:
-    """The share of the window's incidents at exactly 00:00 where they heap there — at least
-    20 of them, 2 % of all, and three times the median share of the other whole hours (01:00
-    … 23:00): a record that writes an unknown time of day as midnight (a review's file with
-    40 % at 00:00 put 42 % of every day's risk in its first hour). Chicago's assaults: 0.4 %
-    at 00:00 against 0.7 % at a whole hour; a record rounded to whole hours has about 4 % at
-    each. None where they do not heap."""
-    minute = _minute_of_day(history)
-    if not len(minute):
-        return None
-    n_midnight = int(np.sum(minute == 0))
-    at_midnight = n_midnight / len(minute)
-    hours = np.bincount(minute[(minute % 60 == 0) & (minute > 0)] // 60, minlength=24)[1:]
-    typical = float(np.median(hours)) / len(minute)
-    return at_midnight if (n_midnight >= 20 and at_midnight >= 0.02
-                           and at_midnight >= 3 * max(typical, 1 / 1440)) else None
+    """The share of the window's incidents at exactly 00:00 where they heap there
+    (:func:`xunfang.scenario.record.midnight_heap`), None where they do not."""
+    return heap_at_midnight(_minute_of_day(history))
 
 
 # a gap before the horizon this unlikely for the record's rate is its end (:func:`record_end`)

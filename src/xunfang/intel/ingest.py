@@ -53,6 +53,10 @@ from xunfang.geo import (
     utm_crs_for,
 )
 
+# from this share of times at exactly 00:00 up, a record gives dates without times of day:
+# the hour is unknown, not midnight (the ingest report's note, the forecast's flat hours)
+from xunfang.scenario.record import DATES_ONLY
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 # a text column: Python strings (object array) or Arrow-backed text (a file's other columns)
@@ -2630,9 +2634,6 @@ def _kept_text(values: pd.Series) -> pd.arrays.ArrowStringArray:
     return values.astype("string[pyarrow]").fillna("").array
 
 
-# from this share of times at exactly 00:00 up, a record gives dates without times of day:
-# the hour is unknown, not midnight (the ingest report's note, the forecast's flat hours)
-DATES_ONLY = 0.99
 # Unix times are read as dates (midnight UTC) only from this many values up
 DATES_MIN = 20
 

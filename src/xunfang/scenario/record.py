@@ -6,9 +6,45 @@ from __future__ import annotations
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from xunfang.scenario.model import FloatArray, Scenario
+
+# a record whose times are at least this share exactly 00:00 gives dates without times of day
+DATES_ONLY = 0.99
+
+
+def midnight_heap(minute_of_day: npt.ArrayLike) -> float | None:
+    """The share of times at exactly 00:00 where they heap there — at least 20 of them, 2 %
+    of all, and three times the median share of the other whole hours (01:00 … 23:00): a
+    record that writes an unknown time of day as midnight (a review's file with 40 % at 00:00
+    put 42 % of every day's risk in its first hour). Chicago's assaults: 0.4 % at 00:00
+    against 0.7 % at a whole hour; a record rounded to whole hours has about 4 % at each.
+    None where they do not heap. ``minute_of_day``: each time's minute of its day."""
+    minute = np.asarray(minute_of_day, dtype=np.int64)
+    if not len(minute):
+        return None
+    n_midnight = int(np.sum(minute == 0))
+    at_midnight = n_midnight / len(minute)
+    hours = np.bincount(minute[(minute % 60 == 0) & (minute > 0)] // 60, minlength=24)[1:]
+    typical = float(np.median(hours)) / len(minute)
+    return at_midnight if (n_midnight >= 20 and at_midnight >= 0.02
+                           and at_midnight >= 3 * max(typical, 1 / 1440)) else None
+
+
+def hour_unknown(times: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]:
+    """The times whose hour of day is not known: all of a record of dates without times
+    (:data:`DATES_ONLY`), or those at 00:00 where they heap there (:func:`midnight_heap`).
+    Their incident counts in each hour of its day alike, never all at midnight (a review: a
+    record of dates put the county's checkpoint schedule and 99 % of the dosage yardstick's
+    weight at 00:00, where the forecast spread it over the day)."""
+    t = np.asarray(times).astype("datetime64[m]")
+    minute = (t - t.astype("datetime64[D]")).astype(np.int64)
+    at = minute == 0
+    if len(minute) and (at.mean() >= DATES_ONLY or midnight_heap(minute) is not None):
+        return np.asarray(at, dtype=bool)
+    return np.zeros(len(minute), dtype=bool)
 
 
 def weekly_counts(scenario: Scenario, slot_minutes: int = 60,
@@ -38,8 +74,12 @@ def weekly_counts(scenario: Scenario, slot_minutes: int = 60,
     for c, g in enumerate(grids):
         inside = shapely.contains_xy(g.geometry, xy[:, 0], xy[:, 1])
         cell[(cell < 0) & inside] = c
-    ok = cell >= 0
+    unknown = hour_unknown(times)
+    ok = (cell >= 0) & ~unknown
     np.add.at(counts, (cell[ok], col[ok]), 1.0)
+    spread = (cell >= 0) & unknown  # each slot of its day alike
+    for s_ in range(per_day):
+        np.add.at(counts, (cell[spread], weekday[spread] * per_day + s_), 1.0 / per_day)
     span_days = max(1.0, float((times.max() - times.min()).astype(np.int64)) / 1440.0)
     return counts, span_days / 7.0
 

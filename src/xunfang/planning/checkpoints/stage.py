@@ -67,6 +67,7 @@ from xunfang.planning.checkpoints.sample import (
 from xunfang.planning.checkpoints.solvers import Solution, SSECheck, attacker_best, check_sse, solve
 from xunfang.planning.places import place_nodes
 from xunfang.scenario.model import FloatArray, Mode, Post, Scenario
+from xunfang.scenario.record import hour_unknown
 
 OTHER = "其他"
 PAYOFF_COLUMNS = ("type", "probability", "site", "att_covered", "att_uncovered", "def_covered",
@@ -292,9 +293,11 @@ def derive_payoffs(
     near = np.zeros((kk, n_sites, 24))
     if len(inc):
         d2 = ((inc.xy[None, :, :] - xy[:, None, :]) ** 2).sum(axis=2)
+        unknown = hour_unknown(inc.time)  # dates without times: each hour of the day alike
         for i in range(n_sites):
             sel = d2[i] <= radius_m**2
-            np.add.at(near[:, i, :], (type_of[sel], hours[sel]), 1.0)
+            np.add.at(near[:, i, :], (type_of[sel & ~unknown], hours[sel & ~unknown]), 1.0)
+            near[:, i, :] += np.bincount(type_of[sel & unknown], minlength=kk)[:, None] / 24
     per_slot = np.zeros((kk, n_sites, n_slots))
     for s, slot in enumerate(slots):
         per_slot[:, :, s] = near[:, :, _slot_hours(slot)].sum(axis=2)

@@ -1,0 +1,48 @@
+"""The recorded incidents as a weekly profile per grid, and the hours a record does not say."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import numpy as np
+import pytest
+
+from xunfang.plan import make_slots
+from xunfang.planning.checkpoints.stage import checkpoint_sites, derive_payoffs
+from xunfang.scenario import load
+from xunfang.scenario.model import Scenario
+from xunfang.scenario.record import hour_unknown, midnight_heap, weekly_counts
+
+
+def _dated(sc: Scenario, share: float = 1.0) -> Scenario:
+    """The scenario with ``share`` of its incidents' times cut to their dates (00:00)."""
+    inc = sc.incidents
+    cut = np.random.default_rng(0).random(len(inc)) < share
+    times = np.where(cut, inc.time.astype("datetime64[D]").astype("datetime64[m]"), inc.time)
+    return dataclasses.replace(sc, incidents=dataclasses.replace(inc, time=times))
+
+
+def test_a_record_of_dates_spreads_each_day_over_its_hours() -> None:
+    """A review: a record of dates without times put 99 % of the dosage yardstick's weight
+    and the county's whole checkpoint schedule at 00:00, where the forecast spread each day
+    over its hours. Such times (all of a record of dates, or those at a heap at 00:00) now
+    count in every hour of their day alike, in both."""
+    sc = load("ebian")
+    assert not hour_unknown(sc.incidents.time).any()  # the county's own record says hours
+    for share in (1.0, 0.4):
+        dated = _dated(sc, share)
+        unknown = hour_unknown(dated.incidents.time)
+        assert 0.35 * share < unknown.mean() <= share + 0.01
+        counts, _ = weekly_counts(dated, 60)
+        assert counts.sum() == pytest.approx(weekly_counts(sc, 60)[0].sum())  # none lost
+        midnight = counts[:, ::24].sum() / counts.sum()  # every day's 00:00 column
+        assert midnight < 0.1, share  # was 0.99 for the record of dates
+        posts = checkpoint_sites(dated)
+        slots = make_slots(date(2026, 1, 5), days=1, slot_minutes=60)
+        pay = derive_payoffs(dated, posts, slots)
+        by_slot = pay.att_uncovered.max(axis=(0, 1))
+        assert by_slot[1:].max() > 0.5 * by_slot[0], share  # the night is not all of it
+    # a record rounded to whole hours is no heap at 00:00
+    whole = np.repeat(np.arange(24), 50) * 60
+    assert midnight_heap(whole) is None and midnight_heap(np.r_[whole, np.zeros(200)]) > 0.1
