@@ -272,6 +272,15 @@ def test_problems_are_all_collected_before_raising(make_scenario: Make) -> None:
          "policy.shift_starts", "distinct"),
         ('name = "x"\ncrs = "local"\n[policy]\nshift_starts = [8, 0, 16]\n',
          "policy.shift_starts", "the day's order"),
+        # as the roster works them: the pattern's shifts a day, every hour covered
+        ('name = "x"\ncrs = "local"\n[policy]\nshift_starts = [7, 19]\n',
+         "policy.shift_starts", "needs 3 start hours"),
+        ('name = "x"\ncrs = "local"\n[policy]\nshift_starts = [8, 16, 0, 4]\n',
+         "policy.shift_starts", "needs 3 start hours"),
+        ('name = "x"\ncrs = "local"\n[policy]\nshift_pattern = "4-2"\n'
+         'shift_starts = [8, 18]\n', "policy.shift_starts", "at 20"),
+        ('name = "x"\ncrs = "local"\n[policy]\nshift_starts = [8, 14, 0]\n',
+         "policy.shift_starts", "covered"),
     ],
 )
 def test_scenario_toml_errors_name_the_key(

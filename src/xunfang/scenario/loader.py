@@ -298,9 +298,52 @@ class _Loader:
         k = set(known)
         return {c: row[c] for c in t.header if c not in k}
 
+    def check_shifts(self, settings: ScenarioToml) -> None:
+        """The policy's shift start hours against its shift pattern, as the roster works
+        them: as many starts as the pattern has shifts a day (8-hour early, middle and night,
+        or 12-hour day and night, the night 12 hours after the day), every hour covered by
+        its teams (a review: [7, 19] under 4-3 passed the check and the plan then refused
+        the pattern; [8, 16, 0, 4] passed both, the roster ignoring the fourth start while
+        the forecast's and the deployment's shifts used it)."""
+        from xunfang.planning.roster.patterns import check_pattern, pattern
+
+        pol = settings.policy
+        starts = list(pol.shift_starts)
+        try:
+            pat = pattern(pol.shift_pattern, starts)
+        except ValueError as exc:
+            self.err("scenario.toml", "bad-pattern", str(exc), column="policy.shift_pattern")
+            return
+        kinds = {c for c in pat.cycle if c in pat.shifts}
+        eight, twelve = kinds & {"E", "M", "N"}, kinds & {"D", "Y"}
+        needed = 3 if eight and not twelve else 2 if twelve and not eight else None
+        where = f"the shift pattern {pol.shift_pattern!r}"
+        if needed is not None and len(starts) != needed:
+            self.err("scenario.toml", "shift-starts",
+                     f"{where} works {needed} shifts a day ("
+                     + ("early, middle, night: 8 hours each" if needed == 3
+                        else "day and night: 12 hours each")
+                     + f"), so shift_starts needs {needed} start hours; got {starts}",
+                     column="policy.shift_starts")
+            return
+        if needed == 2 and starts[1] != (starts[0] + 12) % 24:
+            self.err("scenario.toml", "shift-starts",
+                     f"{where} works 12-hour shifts: the night starts 12 hours after the day, "
+                     f"at {(starts[0] + 12) % 24:02d}; got {starts}",
+                     column="policy.shift_starts")
+            return
+        wrong = check_pattern(pat)
+        if wrong:  # one problem: the same cause shows on every day of the cycle
+            more = f"; and {len(wrong) - 1} more such runs of hours" if len(wrong) > 1 else ""
+            self.err("scenario.toml", "pattern-coverage",
+                     f"{wrong[0]}{more} (shift_starts {starts})",
+                     column="policy.shift_starts")
+
     # -- the run ---------------------------------------------------------------------------
     def run(self, source: str) -> CheckResult:
         settings = self.read_toml()
+        if settings is not None:
+            self.check_shifts(settings)
         pos = self.read_crs(settings) if settings else None
         roads = self.read_network(pos) if pos else None
         components: tuple[tuple[int, tuple[str, ...]], ...] = ()
