@@ -69,7 +69,7 @@ def test_static_coverage_per_slot(make_scenario: Make) -> None:
 def test_a_shares_interval_stays_within_0_and_1() -> None:
     """A review: the report showed a share as '0.942 [0.841, 1.043]' (a t-interval over five
     replications). A share's interval is cut to [0, 1]; a time's is not."""
-    from xunfang.sim.kpis import SHARES, _ci, mean_ci
+    from xunfang.sim.kpis import SHARES, _ci, is_share, mean_ci
 
     runs = [1.0, 1.0, 0.8, 1.0, 0.91]
     assert mean_ci(runs)[2] > 1
@@ -77,4 +77,8 @@ def test_a_shares_interval_stays_within_0_and_1() -> None:
     assert hi == 1.0 and 0 < lo < 0.94
     assert _ci([0.1, 0.0, 0.0, 0.0, 0.0], share=True)[0] == 0.0  # type: ignore[index]
     assert _ci(runs)[1] > 1  # type: ignore[index]
-    assert "response_within_target" in SHARES and "response_p50_min" not in SHARES
+    assert is_share("response_within_target") and is_share("response_within_3_min")
+    assert not is_share("response_p50_min") and "visibility" in SHARES
+    # minutes and counts are never below 0 either: patrol-gap minutes showed [-0.48, 56.78]
+    gaps = [0.0, 0.0, 0.0, 0.0, 140.0]
+    assert mean_ci(gaps)[1] < 0 and _ci(gaps)[0] == 0.0  # type: ignore[index]
