@@ -295,6 +295,8 @@ def test_few_incidents_and_an_old_record_are_said_in_the_report() -> None:
     assert "little more than a guess" in _en("risk_few", n=12)
     # 2025-12-31 is 334 days before 2026-11-30, as the command line says it
     assert "ends on 2025-12-31, 334 days before the plan" in info["as_of"]
+    # of which the 333 between its end and the plan are unknown (a review: "335 days since")
+    assert "knows nothing of the 333 days between" in info["as_of"]
     assert "止于 2025-12-31，早于方案首日 334 天" in _risk_section(
         SimpleNamespace(risk=old, scenario=sc, stages={}),  # type: ignore[arg-type]
         lambda key, **kw: t(key, "zh", **kw))[2]["as_of"]  # type: ignore[index]

@@ -54,3 +54,9 @@ def test_incidents_after_the_plans_start_change_nothing() -> None:
     assert "record" not in a.stages
     assert b.stages["record"]["incidents_from_plan_start"] == 3000
     assert b.scenario is later  # the report's scenario: the whole record
+    # which says how many of its incidents the plan used
+    from xunfang.report.html import render_report
+
+    html = render_report(b, req, lang="en")
+    total = len(later.incidents.ids)  # type: ignore[attr-defined]
+    assert f"{total} ({total - 3000} before the plan; 3000 after it, not used)" in html

@@ -206,6 +206,10 @@ def _risk_notes(result: Any) -> None:
     the training window, one without times of day, incidents outside every grid (not
     forecast), a forecast from few incidents. On stderr, as warnings: the plan is written
     either way."""
+    later = (result.stages.get("record") or {}).get("incidents_from_plan_start")
+    if later:  # a record running on past the plan: not used, and said
+        err_console.print(f"[yellow]note: {later} incidents of the record are dated from the "
+                          "plan's first slot on: the plan does not use them[/]")
     risk = result.risk
     if risk is None:
         why = result.stages.get("intel", {}).get("skipped")

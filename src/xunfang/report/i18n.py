@@ -92,11 +92,13 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "risk_as_of": {
         "zh": "历史警情止于 {last}，早于方案首日 {n} 天：预测以其次日为起点（提前期相同），"
-              "此后 {n} 天的变化不在其中。",
+              "其间 {m} 天的变化不在其中。",
         "en": "The incident record ends on {last}, {n} days before the plan: the forecast is "
               "made as of the day after it (the same lead times) and knows nothing of the "
-              "{n} days since.",
+              "{m} days between.",
     },
+    "incidents_before": {"zh": "{total}（方案首日前 {n} 起；此后 {later} 起未用）",
+                         "en": "{total} ({n} before the plan; {later} after it, not used)"},
     "risk_maps_of": {"zh": "下列热力图为方案首日 {d} 的各时段。",
                      "en": "The maps are of the plan's first day, {d}."},
     "risk_few": {
@@ -106,11 +108,12 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "risk_outside": {
         "zh": "警告：历史警情 {total} 起中有 {off} 起（{p}）位于所有防控网格之外，未计入预测。"
-              "请核对其坐标（高德、腾讯坐标须在 scenario.toml 中写明 coords = \"gcj02\"，"
-              "百度坐标写明 \"bd09\"）及网格范围。",
+              "请核对其坐标（若为经纬度且取自高德、腾讯地图，须在 scenario.toml 中写明 "
+              "coords = \"gcj02\"，取自百度地图写明 \"bd09\"）及网格范围。",
         "en": "Warning: {off} of {total} incidents ({p}) lie outside every grid and are not "
-              "forecast. Check their coordinates (Amap or Tencent lon/lat need coords = "
-              "\"gcj02\" in scenario.toml, Baidu's \"bd09\") and the grids.",
+              "forecast. Check their coordinates (lon/lat taken from Amap or Tencent maps "
+              "need coords = \"gcj02\" in scenario.toml, from Baidu's \"bd09\") and the "
+              "grids.",
     },
     "risk_tied": {
         "zh": "自动选择：各候选方法在验证期每天命中的网格相同"
