@@ -98,6 +98,44 @@ def area_of_use(crs: str) -> CrsArea | None:
     return CrsArea(name, a.west, a.south, a.east, a.north)
 
 
+# degrees by which data's middle may lie outside a projected CRS's area of use (a city just
+# beyond its UTM zone's edge is common)
+AREA_MARGIN = 5.0
+
+
+@dataclass(frozen=True)
+class Misplaced:
+    """Where a projected CRS puts data's middle when it is not the data's CRS: nowhere
+    (``lon``/``lat`` NaN: outside the projection), or outside its ``area`` of use."""
+
+    x: float  # the middle as given
+    y: float
+    lon: float
+    lat: float
+    area: CrsArea | None
+
+
+def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | None:
+    """Whether x, y cannot be in ``crs``: it cannot place their middle (a Gauss-Krüger zone's
+    x with or without the zone number in front: 38 424 204 against 424 204), or its area of
+    use (by pyproj's database) lies more than :data:`AREA_MARGIN` degrees from where it puts
+    it (state-plane feet read as UTM metres, another zone, x and y swapped); None where it
+    can."""
+    mx, my = float(np.median(np.asarray(xs))), float(np.median(np.asarray(ys)))
+    lon, lat = reproject(np.array([mx]), np.array([my]), crs, "EPSG:4326")
+    x, y, m = float(lon[0]), float(lat[0]), AREA_MARGIN
+    if not (np.isfinite(x) and np.isfinite(y)):
+        return Misplaced(mx, my, math.nan, math.nan, None)
+    area = area_of_use(crs)
+    if area is None:
+        return None
+    span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
+    inside_lon = span + 2 * m >= 360 or (x - (area.west - m)) % 360 <= span + 2 * m
+    if area.south - m <= y <= area.north + m and inside_lon:
+        return None
+    return Misplaced(mx, my, x, y, area)
+
+
 def computes_in_utm(crs: str) -> bool:
     """True for a projected CRS whose distances are not ground metres: one in feet (US state
     planes, EPSG:3435) or a Mercator (see :func:`stretches_distances`). Data given in such a

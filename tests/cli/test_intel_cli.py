@@ -519,6 +519,10 @@ def test_a_road_file_without_a_crs_or_in_feet(tmp_path: Path) -> None:
             res = runner.invoke(app, base)
             assert res.exit_code == 1
             assert "the layer has no CRS; give it with --network-crs" in res.stderr
+            # a CRS its lines cannot be in (UTM metres read as Maryland's feet): refused
+            res = runner.invoke(app, [*base, "--network-crs", "EPSG:2248"])
+            assert res.exit_code == 1 and "EPSG:2248 is used in" in res.stderr
+            assert "but it puts the lines' middle at" in " ".join(res.stderr.split())
             base += ["--network-crs", "EPSG:32616"]
         res = runner.invoke(app, base)
         assert res.exit_code == 0, res.output

@@ -43,10 +43,10 @@ import shapely
 from xunfang._errors import XunfangError
 from xunfang.geo import (
     LayerChoiceError,
-    area_of_use,
     choose_layer,
     computes_in_utm,
     in_china,
+    misplaced,
     parse_crs,
     reproject,
     to_wgs84,
@@ -2565,37 +2565,24 @@ def _check_hemisphere(path: Path, xname: str, yname: str, lon: FloatArray,
             f"--columns lon={yname},lat={xname}")
 
 
-# degrees by which the data's middle may lie outside a projected CRS's area of use (a
-# city just beyond its UTM zone's edge is common)
-AREA_MARGIN = 5.0
-
-
 def _check_area(xs: FloatArray, ys: FloatArray, code: str) -> None:
-    """Refuse a projected CRS that cannot place the data's middle (a Gauss-Krüger zone's x
-    with or without the zone number in front: 38 424 204 against 424 204), or whose area of
-    use (by pyproj's database) lies far from where it puts it: state-plane feet read as UTM
-    metres, another zone, x and y swapped."""
-    mx, my = float(np.median(xs)), float(np.median(ys))
-    lon, lat = reproject(np.array([mx]), np.array([my]), code, "EPSG:4326")
-    x, y, m = float(lon[0]), float(lat[0]), AREA_MARGIN
-    if not (np.isfinite(x) and np.isfinite(y)):
+    """Refuse a projected CRS that cannot place the data's middle, or whose area of use lies
+    far from where it puts it (:func:`xunfang.geo.misplaced`)."""
+    off = misplaced(xs, ys, code)
+    if off is None:
+        return
+    if off.area is None:
         raise IngestError(
-            f"--crs {code} cannot place the incidents' middle (x {mx:.0f}, y {my:.0f}): it "
-            "lies outside the projection; give the CRS the x, y columns are in (a 3-degree "
-            "zone with its number in front of x, e.g. 38424204, is another EPSG code than "
-            "one without, 424204)")
-    area = area_of_use(code)
-    if area is None:
-        return
-    span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
-    inside_lon = span + 2 * m >= 360 or (x - (area.west - m)) % 360 <= span + 2 * m
-    if area.south - m <= y <= area.north + m and inside_lon:
-        return
+            f"--crs {code} cannot place the incidents' middle (x {off.x:.0f}, y {off.y:.0f}): "
+            "it lies outside the projection; give the CRS the x, y columns are in (a "
+            "3-degree zone with its number in front of x, e.g. 38424204, is another EPSG "
+            "code than one without, 424204)")
+    a = off.area
     raise IngestError(
-        f"--crs {code} is used in {area.name} (longitude {area.west:g} to "
-        f"{area.east:g}, latitude {area.south:g} to {area.north:g}), but it puts the "
-        f"incidents' middle at longitude {x:.2f}, latitude {y:.2f}: give the CRS the x, y "
-        "columns are in (feet or metres, which zone), or check that x and y are not swapped")
+        f"--crs {code} is used in {a.name} (longitude {a.west:g} to {a.east:g}, latitude "
+        f"{a.south:g} to {a.north:g}), but it puts the incidents' middle at longitude "
+        f"{off.lon:.2f}, latitude {off.lat:.2f}: give the CRS the x, y columns are in (feet "
+        "or metres, which zone), or check that x and y are not swapped")
 
 
 def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool) -> None:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 from pyproj import Geod, Transformer
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
@@ -47,6 +48,7 @@ from xunfang.geo import (
     Projector,
     choose_layer,
     computes_in_utm,
+    misplaced,
     parse_crs,
     utm_crs_for,
 )
@@ -557,6 +559,33 @@ def _layer_crs(declared: str | None, override: str | None, where: str) -> tuple[
     return name, geographic or computes_in_utm(name)
 
 
+def _check_place(coords: npt.NDArray[np.float64], crs: str, where: str) -> None:
+    """Refuse a CRS the lines cannot be in (:func:`xunfang.geo.misplaced`): one given for a
+    file without (a review: Chicago's centrelines in feet, given EPSG:2263, were placed in
+    New York; given a UTM zone, read as metres, 28.2 km of streets instead of 8.6)."""
+    if parse_crs(crs, any_unit=True)[1]:  # lon/lat
+        lon, lat = coords[:, 0], coords[:, 1]
+        if np.abs(lon).max() > 180 or np.abs(lat).max() > 90:
+            raise NetworkImportError(
+                f"{where}: {crs} is lon/lat (degrees), but the lines' coordinates reach "
+                f"x {np.abs(lon).max():.0f}, y {np.abs(lat).max():.0f}: give the projected "
+                "CRS they are in")
+        return
+    off = misplaced(coords[:, 0], coords[:, 1], crs)
+    if off is None:
+        return
+    if off.area is None:
+        raise NetworkImportError(
+            f"{where}: {crs} cannot place the lines' middle (x {off.x:.0f}, y {off.y:.0f}): "
+            "give the CRS they are in")
+    a = off.area
+    raise NetworkImportError(
+        f"{where}: {crs} is used in {a.name} (longitude {a.west:g} to {a.east:g}, latitude "
+        f"{a.south:g} to {a.north:g}), but it puts the lines' middle at longitude "
+        f"{off.lon:.2f}, latitude {off.lat:.2f}: give the CRS they are in (feet or metres, "
+        "which zone)")
+
+
 def _pick_layer(pyogrio: Any, p: Path, layer: str | None) -> str:
     try:
         listed = pyogrio.list_layers(p)
@@ -662,6 +691,8 @@ def import_lines(
     if len(parts) == 0:
         raise NetworkImportError(f"{where}: no line has two or more points")
     coords = shapely.get_coordinates(parts)
+    if declared != "local":
+        _check_place(coords, declared, where)
     starts = np.concatenate(([0], np.cumsum(n_coords)[:-1])).astype(np.int64)
     ends = starts + n_coords - 1
 
