@@ -249,3 +249,21 @@ def test_a_folder_holding_one_shapefile(tmp_path: Path) -> None:
               field_data=[np.array(["a", "b"], dtype=object)], fields=["name"],
               crs="EPSG:4326", geometry_type="Polygon", driver="ESRI Shapefile")
     assert U.polygons_from_file(folder, crs=UTM16).ids == ("a", "b")
+
+
+def test_polygons_merged_or_numbered_are_said(tmp_path: Path) -> None:
+    """A review: two districts of one name in two folders became one unit, and one blank
+    name renamed every polygon 1..N, both without a word."""
+    boxes = _boxes(3)
+    merged = U.polygons_from_file(_gpkg(tmp_path / "one.gpkg", boxes, ["a", "a", "b"],
+                                        "EPSG:4326"), crs=UTM16)
+    assert merged.ids == ("a", "b")
+    assert any("features of one name are one unit: 'a' (2 pieces)" in n for n in merged.notes)
+    numbered = U.polygons_from_file(_gpkg(tmp_path / "blank.gpkg", boxes, ["a", None, "c"],
+                                          "EPSG:4326"), crs=UTM16)
+    assert numbered.ids == ("1", "2", "3")
+    assert any("no field names every polygon (name has blanks): they are numbered 1 to 3"
+               in n for n in numbered.notes)
+    named = U.polygons_from_file(_gpkg(tmp_path / "fine.gpkg", boxes, ["a", "b", "c"],
+                                       "EPSG:4326"), crs=UTM16)
+    assert named.notes == ()

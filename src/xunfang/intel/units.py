@@ -330,6 +330,12 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
         apart = [c for c in given if df[c].astype(str).is_unique]
         shared = [c for c in given if df[c].astype(str).nunique() > 1]
         id_field = next(iter(apart or shared), None)
+        if id_field is None and len(df) > 1:  # said: a blank name renamed them all
+            blank = [c for c in ID_FIELDS if c in df.columns and _no_value(df[c]).any()]
+            notes.append(f"{path}: no field names every polygon"
+                         + (f" ({', '.join(blank)} has blanks)" if blank else "")
+                         + f": they are numbered 1 to {len(df)} in the file's order; name the "
+                         "field with --polygons-id")
     elif id_field not in df.columns:
         raise UnitsError(f"{path}: --polygons-id: no field '{id_field}'; fields are "
                          f"{', '.join(map(str, df.columns))}")
@@ -342,6 +348,12 @@ def polygons_from_file(path: Path | str, *, crs: str, id_field: str | None = Non
     for i, g in zip(raw_ids, geoms.tolist(), strict=True):
         pieces.setdefault(i, []).append(g)
     ids = tuple(pieces)
+    several = {k: len(p) for k, p in pieces.items() if len(p) > 1}
+    if several:  # said: two places of one name (a typo, or another folder's) become one
+        listed = ", ".join(f"'{k}' ({n} pieces)" for k, n in list(several.items())[:5])
+        more = f" and {len(several) - 5} more" if len(several) > 5 else ""
+        notes.append(f"{path}: features of one {id_field or 'number'} are one unit: "
+                     f"{listed}{more}")
     merged = tuple(p[0] if len(p) == 1 else shapely.union_all(p) for p in pieces.values())
     if not ids:
         raise UnitsError(f"{path}: no polygons to forecast on")
