@@ -81,6 +81,13 @@ def test_ties_within_float_noise_are_broken_by_unit_index() -> None:
                   True).tolist() == [0, 1, 2]
     assert ranked(np.array([1, 1e-13, 3e-13, 2e-13, 0.5]), np.arange(5), np.ones(5),
                   True).tolist() == [0, 4, 2, 3, 1]
+    # equal infinities by index too, never tied with a finite risk; a run of near ties is
+    # one group, and the partition takes what the ranking takes (a third review)
+    assert ranked(np.array([np.inf, 1, np.inf, -np.inf, -np.inf]), np.arange(5), np.ones(5),
+                  True).tolist() == [0, 2, 1, 3, 4]
+    chain = np.array([1 - 1.8e-12, 1 - 0.9e-12, 1.0])
+    assert ranked(chain, np.arange(3), np.ones(3), True).tolist() == [0, 1, 2]
+    assert top_units(chain, np.arange(3), np.ones(3), 0.2, True).tolist() == [0]
 
 
 def test_top_units_by_partition_take_what_the_ranking_takes() -> None:

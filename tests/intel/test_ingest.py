@@ -365,6 +365,11 @@ def test_daylight_saving_gap_and_fold_have_their_own_rules(tmp_path: Path) -> No
     for source in (None, "America/Sao_Paulo"):
         got = ingest(dates, tz="America/Sao_Paulo", source_tz=source)
         assert sorted(str(t)[:10] for t in got.table.time) == ["2018-11-03", "2018-11-04"]
+    # and with a zone's abbreviation beside it (a review: Havana's midnight 'CST' refused the
+    # whole file with pandas' words)
+    havana = write(tmp_path, "time,lon,lat\n2019-03-10 00:00 CST,-82.38,23.13\n"
+                   "2019-03-09 12:00 CST,-82.38,23.13\n", name="havana.csv")
+    assert len(ingest(havana, tz="UTC", source_tz="America/Havana").table) == 2
     got = ingest(dates, tz="America/Chicago", source_tz="America/Sao_Paulo")
     assert sorted(str(t) for t in got.table.time) == ["2018-11-02T22:00:00",
                                                       "2018-11-03T22:00:00"]

@@ -498,7 +498,7 @@ def test_auto_tells_tied_candidates_apart_by_log_likelihood() -> None:
     # too few validation incidents to tell them apart: the simplest stands, untold
     few = Auto(candidates=(Naive(days=365), Naive(days=14, name="recent")),
                validation_days=40, tie_incidents=10**6).fit(ev.window(0, 365))
-    assert few.tie_break is None and few.chosen == "naive"
+    assert few.tie_break is None and few.chosen == "naive" and few.tied
     # where the hit rate tells them apart, it alone chooses
     assert Auto(candidates=(Naive(days=365), Naive(days=14, name="recent")),
                 validation_days=40, coverage=0.5).fit(ev.window(0, 365)).tie_break is None

@@ -262,7 +262,7 @@ def test_polygons_merged_or_numbered_are_said(tmp_path: Path) -> None:
     numbered = U.polygons_from_file(_gpkg(tmp_path / "blank.gpkg", boxes, ["a", None, "c"],
                                           "EPSG:4326"), crs=UTM16)
     assert numbered.ids == ("1", "2", "3")
-    assert any("no field names every polygon (name has blanks): they are numbered 1 to 3"
+    assert any("names every polygon (name has blanks): they are numbered 1 to 3"
                in n for n in numbered.notes)
     named = U.polygons_from_file(_gpkg(tmp_path / "fine.gpkg", boxes, ["a", "b", "c"],
                                        "EPSG:4326"), crs=UTM16)

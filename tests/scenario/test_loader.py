@@ -281,6 +281,8 @@ def test_problems_are_all_collected_before_raising(make_scenario: Make) -> None:
          'shift_starts = [8, 18]\n', "policy.shift_starts", "at 20"),
         ('name = "x"\ncrs = "local"\n[policy]\nshift_starts = [8, 14, 0]\n',
          "policy.shift_starts", "covered"),
+        ('name = "x"\ncrs = "local"\n[policy]\nshift_pattern = "3-2"\n'
+         'shift_starts = [8, 20]\n', "policy.shift_pattern", "break the labour rules"),
     ],
 )
 def test_scenario_toml_errors_name_the_key(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 from datetime import date
 
@@ -43,6 +44,16 @@ def test_a_record_of_dates_spreads_each_day_over_its_hours() -> None:
         pay = derive_payoffs(dated, posts, slots)
         by_slot = pay.att_uncovered.max(axis=(0, 1))
         assert by_slot[1:].max() > 0.5 * by_slot[0], share  # the night is not all of it
+        # and the proportional baseline (a review: 'even' in 23 hours of 24)
+        from xunfang.sim.baselines import baseline_plan
+
+        plan = baseline_plan("proportional", dated, slots)
+        at = {s: sorted(collections.Counter(a.grid for a in plan.assignments
+                                             if a.slot == s and a.grid).values())
+              for s in (0, 5, 14)}
+        assert len(set(at[5])) > 1 and len(set(at[14])) > 1, share  # never 'even'
+        if share == 1.0:  # no hour known: each hour the grids' whole record, as at 00:00
+            assert at[0] == at[5] == at[14]
     # a record rounded to whole hours is no heap at 00:00
     whole = np.repeat(np.arange(24), 50) * 60
     assert midnight_heap(whole) is None and midnight_heap(np.r_[whole, np.zeros(200)]) > 0.1

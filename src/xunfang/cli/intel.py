@@ -694,7 +694,7 @@ def forecast_cmd(
         table.add_column(f"expected {dense[1]}", justify="right")
     total = fc.risk.sum(axis=(0, 2))
     for i in fc.hot_order():
-        table.add_row(escape(u.ids[i]), f"{total[i]:.2f}",
+        table.add_row(escape(u.ids[i]), _figure(float(total[i])),
                       *(() if dense is None else (_figure(float(dense[0][i])),)))
     out_console.print(table)
     out_console.print(_by_slot(fc))

@@ -538,6 +538,10 @@ def forecast(
             "coverage": getattr(method, "coverage", None),
             "hit_rate": {k: round(float(v), 5) for k, v in model.scores.items()}}
         tie = getattr(model, "tie_break", None)
+        if getattr(model, "tied", False):
+            details["validation"]["note"] = (
+                "every candidate scored the same on every validation day (no hit at all, or "
+                "too few incidents to tell them apart by log-likelihood): the simplest stands")
         if tie is not None:
             details["validation"]["log_likelihood"] = {k: round(float(v), 5)
                                                        for k, v in tie.items()}

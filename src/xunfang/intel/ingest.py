@@ -1931,13 +1931,12 @@ def _read_times(
             if day.any():
                 placed.iloc[lost[day]] = local.iloc[lost[day]].dt.tz_localize(
                     source_tz, nonexistent="shift_forward")
-                in_gap = in_gap & ~day
             # in a fold, an abbreviation tells which hour: CDT the first, CST the second
             told = ~in_gap & (summer[idx[lost]] >= 0)
             if told.any():
                 placed.iloc[lost[told]] = local.iloc[lost[told]].dt.tz_localize(
                     source_tz, ambiguous=summer[idx[lost[told]]].astype(bool))
-            gap[idx[lost[in_gap]]] = True
+            gap[idx[lost[in_gap & ~day]]] = True
             fold[idx[lost[~in_gap & ~told]]] = True
         local = placed.dt.tz_convert(tz).dt.tz_localize(None)
     out[idx] = _seconds(local)

@@ -1035,6 +1035,9 @@ class AutoModel:
     # the candidates' mean log-likelihood per validation incident, where their hits tied on
     # every validation day and it chose (None where the hit rate did)
     tie_break: dict[str, float] | None = None
+    # their hits tied, and nothing told them apart (no hit at all, or too few incidents for
+    # the log-likelihood): the simplest stands by default
+    tied: bool = False
 
     def predict(self, history: History, day: int) -> FloatArray:
         return self.model.predict(history, day)
@@ -1136,7 +1139,7 @@ class Auto:
             return AutoModel(best.name, best.fit(history), scores,
                              {m.name: float(loglik[m.name].sum() / n_held) for m in cands})
         best = self._choose(cands, daily, size)
-        return AutoModel(best.name, best.fit(history), scores)
+        return AutoModel(best.name, best.fit(history), scores, tied=tied and len(cands) > 1)
 
     def _choose(self, cands: Sequence[Any], daily: Mapping[str, FloatArray],
                 size: FloatArray) -> Any:

@@ -181,6 +181,8 @@ def _risk_caveats(risk: RiskTable, T: Any) -> list[tuple[str, str]]:
     if "log_likelihood" in validation:  # auto's candidates tied on their hits
         out.append(("note", T("risk_tied", n=len(risk.grids),
                               c=f"{float(validation.get('coverage') or 0.05):.0%}")))
+    elif validation.get("note"):  # tied, and nothing told them apart
+        out.append(("note", T("risk_tied_default")))
     unrecorded = risk.details.get("unrecorded_days")
     if unrecorded:
         factor = risk.details.get("coverage_factor")

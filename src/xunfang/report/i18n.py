@@ -123,6 +123,13 @@ TEXT: dict[str, dict[Lang, str]] = {
               "of {n} grids is the busiest one), so it chose by how well each spread the "
               "days' incidents over all grids (log-likelihood).",
     },
+    "risk_tied_default": {
+        "zh": "自动选择：各候选方法在验证期每天得分相同"
+              "（无一命中，或警情太少、无法按对数似然区分），故取最简单的方法。",
+        "en": "auto: every candidate scored the same on every validation day (no hit at all, "
+              "or too few incidents to tell them apart by log-likelihood), so the simplest "
+              "stands.",
+    },
     "risk_dates_only": {
         "zh": "历史警情只有日期、没有时刻：每日风险在各小时平均分配，故不列高峰时段。",
         "en": "The incidents carry dates without times of day: each day's risk is spread "

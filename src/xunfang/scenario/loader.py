@@ -15,7 +15,7 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import cast
@@ -338,6 +338,26 @@ class _Loader:
             self.err("scenario.toml", "pattern-coverage",
                      f"{wrong[0]}{more} (shift_starts {starts})",
                      column="policy.shift_starts")
+            return
+        # a team's regular shifts over two cycles and a week, by the roster's own rules (a
+        # review: 3-2's 12-hour shifts work 60 h in some 7 days; the plan refused them)
+        from xunfang.planning.roster.check import Duty, check_roster
+        from xunfang.planning.roster.patterns import DEFAULT_ANCHOR
+        from xunfang.planning.roster.rules import RosterRules
+
+        duties = []
+        for d in range(2 * len(pat.cycle) + 7):
+            day = DEFAULT_ANCHOR + timedelta(days=d)
+            st = pat.shift(0, day)
+            if st is not None:
+                duties.append(Duty(day, "a team member", "team 1", st.name, st.start(day),
+                                   st.end(day)))
+        broken = check_roster(duties, rules=RosterRules())
+        if broken:
+            self.err("scenario.toml", "pattern-rules",
+                     f"{where}'s regular shifts alone break the labour rules: "
+                     f"{broken[0].message} [{broken[0].rule}]",
+                     column="policy.shift_pattern")
 
     # -- the run ---------------------------------------------------------------------------
     def run(self, source: str) -> CheckResult:

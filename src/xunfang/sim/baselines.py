@@ -36,6 +36,7 @@ from xunfang.plan import Assignment, Plan, Slot
 from xunfang.planning.deploy.inputs import unit_kind, unit_zones
 from xunfang.planning.posture import hold_at_home
 from xunfang.scenario.model import IntArray, Scenario
+from xunfang.scenario.record import hour_unknown
 from xunfang.sim.config import SimError
 
 BASELINES = ("posts", "even", "proportional")
@@ -103,9 +104,12 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
         hours = ((inc.time[recent] - inc.time[recent].astype("datetime64[D]"))
                  .astype("timedelta64[h]").astype(np.int64))
         counts = np.zeros((len(grids), 24))
+        # a record of dates (or a heap at 00:00): those count in each hour alike
+        unknown = hour_unknown(inc.time[recent])
         for g, area in enumerate(grids):
             inside = shapely.contains_xy(area.geometry, xy[:, 0], xy[:, 1])
-            np.add.at(counts[g], hours[inside], 1.0)
+            np.add.at(counts[g], hours[inside & ~unknown], 1.0)
+            counts[g] += float((inside & unknown).sum()) / 24
     off = ({(a.unit, a.slot): a for a in like.assignments if a.duty == "off"}
            if like is not None else {})
     bound: dict[tuple[str, int], Assignment] = {}

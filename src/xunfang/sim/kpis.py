@@ -123,7 +123,7 @@ def mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
 # the figures that are shares (and response_within_N_min): their intervals lie within [0, 1];
 # every figure is a share, minutes or a count, never below 0 (a t-interval over five
 # replications reached 1.043 for a share, -0.48 for patrol-gap minutes; reviews of the report)
-SHARES = frozenset({"response_within_target", "visibility", "utilization",
+SHARES = frozenset({"response_within_target", "visibility", "utilization", "over_deployment",
                     "second_unit_share", "camera_detected_share", "drone_eyes_first_share"})
 
 
