@@ -560,3 +560,20 @@ def test_places_of_different_sizes_rank_by_density_as_evaluate_does(tmp_path: Pa
     assert props["big"]["area_m2"] > 8 * props["small"]["area_m2"]
     assert props["small"]["per_km2"] == pytest.approx(
         props["small"]["expected"] / props["small"]["area_m2"] * 1e6, rel=1e-4)
+
+
+def test_the_hours_line_says_when_they_cannot_be_told_apart() -> None:
+    """A review: a nearly flat profile printed the same figure as busiest and quietest."""
+    from types import SimpleNamespace
+
+    from xunfang.cli.intel import _by_slot
+    from xunfang.intel import Slots
+
+    def line(per_hour: np.ndarray) -> str:
+        return str(_by_slot(SimpleNamespace(slots=Slots("hour"),
+                                            risk=per_hour.reshape(1, 1, 24))))
+
+    assert line(np.full(24, 0.5)) == "by hour: 0.5 in each (the same every hour)"
+    nearly = 0.0133 + np.linspace(0, 1e-6, 24)
+    assert line(nearly).startswith("by hour: about 0.0133 in each (nearly the same")
+    assert line(np.arange(24.0)).startswith("busiest hours: 23:00 23, 22:00 22, 21:00 21")

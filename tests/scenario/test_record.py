@@ -57,3 +57,20 @@ def test_a_record_of_dates_spreads_each_day_over_its_hours() -> None:
     # a record rounded to whole hours is no heap at 00:00
     whole = np.repeat(np.arange(24), 50) * 60
     assert midnight_heap(whole) is None and midnight_heap(np.r_[whole, np.zeros(200)]) > 0.1
+
+
+def test_the_proportional_baseline_knows_only_the_year_before_the_plan() -> None:
+    """A review: a plan of a day inside the record shared its units by the year after it
+    (G3 2 units where the year before gave it 12)."""
+    import collections as c
+
+    from xunfang.sim.baselines import baseline_plan
+
+    sc = load("ebian")
+    slots = make_slots(date(2025, 1, 1), days=1, slot_minutes=60)
+    cut = dataclasses.replace(sc, incidents=sc.incidents.before(slots[0].start))
+    assert len(cut.incidents) < len(sc.incidents)
+    for s in (3, 20):
+        got = [c.Counter(a.grid for a in baseline_plan("proportional", x, slots).assignments
+                         if a.slot == s and a.grid) for x in (sc, cut)]
+        assert got[0] == got[1], s

@@ -788,6 +788,9 @@ def _by_slot(fc: Any) -> str:
                                         for lab, v in zip(labels, per, strict=True))
     if np.ptp(per) <= 1e-9 * max(float(per.max()), 1e-12):
         return f"by hour: {_figure(float(per[0]))} in each (the same every hour)"
+    if _figure(float(per.max())) == _figure(float(per.min())):  # shown alike: said so
+        return (f"by hour: about {_figure(float(per.mean()))} in each (nearly the same every "
+                "hour: too few incidents to tell the hours apart)")
     order = np.lexsort((np.arange(len(per)), -per))
 
     def hours(idx: Any) -> str:

@@ -304,7 +304,8 @@ class _Loader:
         or 12-hour day and night, the night 12 hours after the day), every hour covered by
         its teams (a review: [7, 19] under 4-3 passed the check and the plan then refused
         the pattern; [8, 16, 0, 4] passed both, the roster ignoring the fourth start while
-        the forecast's and the deployment's shifts used it)."""
+        the forecast's and the deployment's shifts used it). Warnings, for a scenario with people
+        to roster: the roster refuses them (`xunfang roster --pattern` may name another)."""
         from xunfang.planning.roster.patterns import check_pattern, pattern
 
         pol = settings.policy
@@ -312,32 +313,32 @@ class _Loader:
         try:
             pat = pattern(pol.shift_pattern, starts)
         except ValueError as exc:
-            self.err("scenario.toml", "bad-pattern", str(exc), column="policy.shift_pattern")
+            self.warn("scenario.toml", "bad-pattern", str(exc), column="policy.shift_pattern")
             return
         kinds = {c for c in pat.cycle if c in pat.shifts}
         eight, twelve = kinds & {"E", "M", "N"}, kinds & {"D", "Y"}
         needed = 3 if eight and not twelve else 2 if twelve and not eight else None
         where = f"the shift pattern {pol.shift_pattern!r}"
         if needed is not None and len(starts) != needed:
-            self.err("scenario.toml", "shift-starts",
-                     f"{where} works {needed} shifts a day ("
-                     + ("early, middle, night: 8 hours each" if needed == 3
-                        else "day and night: 12 hours each")
-                     + f"), so shift_starts needs {needed} start hours; got {starts}",
-                     column="policy.shift_starts")
+            self.warn("scenario.toml", "shift-starts",
+                      f"{where} works {needed} shifts a day ("
+                      + ("early, middle, night: 8 hours each" if needed == 3
+                         else "day and night: 12 hours each")
+                      + f"), so shift_starts needs {needed} start hours; got {starts}",
+                      column="policy.shift_starts")
             return
         if needed == 2 and starts[1] != (starts[0] + 12) % 24:
-            self.err("scenario.toml", "shift-starts",
-                     f"{where} works 12-hour shifts: the night starts 12 hours after the day, "
-                     f"at {(starts[0] + 12) % 24:02d}; got {starts}",
-                     column="policy.shift_starts")
+            self.warn("scenario.toml", "shift-starts",
+                      f"{where} works 12-hour shifts: the night starts 12 hours after the day, "
+                      f"at {(starts[0] + 12) % 24:02d}; got {starts}",
+                      column="policy.shift_starts")
             return
         wrong = check_pattern(pat)
         if wrong:  # one problem: the same cause shows on every day of the cycle
             more = f"; and {len(wrong) - 1} more such runs of hours" if len(wrong) > 1 else ""
-            self.err("scenario.toml", "pattern-coverage",
-                     f"{wrong[0]}{more} (shift_starts {starts})",
-                     column="policy.shift_starts")
+            self.warn("scenario.toml", "pattern-coverage",
+                      f"{wrong[0]}{more} (shift_starts {starts})",
+                      column="policy.shift_starts")
             return
         # a team's regular shifts over two cycles and a week, by the roster's own rules (a
         # review: 3-2's 12-hour shifts work 60 h in some 7 days; the plan refused them)
@@ -354,16 +355,16 @@ class _Loader:
                                    st.end(day)))
         broken = check_roster(duties, rules=RosterRules())
         if broken:
-            self.err("scenario.toml", "pattern-rules",
-                     f"{where}'s regular shifts alone break the labour rules: "
-                     f"{broken[0].message} [{broken[0].rule}]",
-                     column="policy.shift_pattern")
+            self.warn("scenario.toml", "pattern-rules",
+                      f"under {where} (shift_starts {starts}) a team's regular shifts alone "
+                      f"break the labour rules, as a cycle worked from {DEFAULT_ANCHOR} shows: "
+                      f"{broken[0].message} [{broken[0].rule}]; the roster will refuse it: "
+                      "choose another pattern (e.g. 4-2, or CYCLE/TEAMS)",
+                      column="policy.shift_pattern")
 
     # -- the run ---------------------------------------------------------------------------
     def run(self, source: str) -> CheckResult:
         settings = self.read_toml()
-        if settings is not None:
-            self.check_shifts(settings)
         pos = self.read_crs(settings) if settings else None
         roads = self.read_network(pos) if pos else None
         components: tuple[tuple[int, tuple[str, ...]], ...] = ()
@@ -379,6 +380,8 @@ class _Loader:
         lines = self.read_lines(roads)
         units = self.read_units(posts)
         people = self.read_people()
+        if settings is not None and people:  # shifts to roster: as the roster will work them
+            self.check_shifts(settings)
         leave = self.read_leave(people)
         events = self.read_events(posts)
         incidents = self.read_incidents(pos, settings, areas) if pos and settings else None

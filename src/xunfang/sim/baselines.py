@@ -4,9 +4,9 @@
 - ``posts``: every unit held at its home post (``planning.posture.hold_at_home``).
 - ``even``: every ground unit (every mode but the drone) spread evenly over the grids in
   every slot, patrolling there; drones stay at their posts.
-- ``proportional``: the same units shared among the grids in proportion to last year's
-  recorded incidents per grid in the slot's hour of day (largest remainders; with no
-  history, as ``even``).
+- ``proportional``: the same units shared among the grids in proportion to the recorded
+  incidents of the year before the plan per grid in the slot's hour of day (largest
+  remainders; with no history, as ``even``).
 
 Both keep every unit within the grids the policy opens to it, as the plan must
 (``deploy.inputs.unit_zones``: precinct units in their precinct's zone): the places per grid are
@@ -96,10 +96,14 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
     if name != "posts" and not grids:
         raise SimError(f"baseline {name!r} needs grids; scenario {scenario.name!r} has none")
     counts = np.ones((len(grids), 24))
-    if name == "proportional" and len(scenario.incidents):
-        inc = scenario.incidents
-        last = inc.time.max()
-        recent = inc.time > last - np.timedelta64(365, "D")
+    inc = scenario.incidents
+    # what a planner knew: the incidents before the first slot (a review: a plan of a day
+    # inside the record shared its units by the year after it)
+    known = (inc.time < np.datetime64(slots[0].start, "m") if slots
+             else np.ones(len(inc), dtype=bool))
+    if name == "proportional" and known.any():
+        last = inc.time[known].max()
+        recent = known & (inc.time > last - np.timedelta64(365, "D"))
         xy = inc.xy[recent]
         hours = ((inc.time[recent] - inc.time[recent].astype("datetime64[D]"))
                  .astype("timedelta64[h]").astype(np.int64))
