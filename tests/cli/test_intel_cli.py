@@ -363,6 +363,8 @@ def test_a_store_keeps_its_time_zone_and_its_clock_changes(tmp_path: Path) -> No
     res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(tmp_path / "n"), *cols])
     assert res.exit_code == 0, res.output
     assert read_parquet(tmp_path / "n" / "incidents.parquet").tz is None
+    res = runner.invoke(app, ["intel", "forecast", str(tmp_path / "n"), *args[:-1]])
+    assert "the store was ingested without --tz" in " ".join(res.stdout.split())
     res = runner.invoke(app, ["intel", "forecast", str(tmp_path / "n"), "--tz", "Mars/Olympus",
                               *args])
     assert res.exit_code == 1 and "--tz 'Mars/Olympus' is not a time zone" in res.stderr

@@ -713,6 +713,9 @@ def forecast_cmd(
         what = (f"{change['skipped'][0]:02d}:00 is skipped" if change["skipped"]
                 else f"{change['repeated'][0]:02d}:00 happens twice (its slot holds both)")
         out_console.print(f"note: clocks change on {change['day']} in {zone}: {what}")
+    if zone is None and sc is None and got.src.report is None:  # a store of no zone
+        out_console.print("note: the store was ingested without --tz: its times are taken as "
+                          "written, with no clock changes; give --tz to apply its zone's")
     for note in u.notes:
         out_console.print(f"note: {escape(note)}")
     if got.src.report is not None:
