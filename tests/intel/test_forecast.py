@@ -382,6 +382,12 @@ def test_record_end_is_the_files_and_not_a_quiet_spell(ebian: EventSet) -> None:
     # a gap's rate found it never ended)
     small = np.datetime64("2023-01-05T10:00") + np.arange(15) * np.timedelta64(24, "D")
     assert record_end(small, date(2026, 6, 1)) == date(2023, 12, 8)  # its last: 12-07
+    # planned years later, a quiet spell of a few days is no end either (a review: a 2022
+    # record planned in 2027 ended at a two-day spell in September, 400 incidents before
+    # its last); the record ends where the file does
+    spell = times[(times < np.datetime64("2025-09-10")) | (times >= np.datetime64("2025-09-13"))]
+    assert record_end(spell, date(2025, 10, 1)) is None
+    assert record_end(spell, date(2031, 6, 1)) == date(2026, 1, 1)
 
 
 def test_later_days_of_a_horizon_keep_the_level(ebian: EventSet) -> None:

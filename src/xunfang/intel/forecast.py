@@ -363,7 +363,10 @@ def record_end(times: npt.NDArray[np.datetime64], start: date) -> date | None:
     # a rate from at least 20 incidents: a record's first days tell none
     rate = np.where(year >= 20, year / span, 0.0)
     after = cum[-1] - cum[np.arange(1, len(days) + 1)]  # incidents after each gap's start
-    covered = day0 - days - 1  # the days from the gap's start up to start
+    # the days from the gap's start to the record's last incident: a horizon years after
+    # the record would make any early quiet spell its end (a review: a 2022 record, planned
+    # in 2027, ended at a two-day spell in September and lost its last 400 incidents)
+    covered = t[-1] - days
     ends = (rate * gap >= -np.log(QUIET_SPELL)) & (after <= 0.1 * rate * covered)
     # the last gap, with nothing after it, by the last year's rate however few incidents
     # it held (a record of 15 incidents in 2023 ends in 2023)
