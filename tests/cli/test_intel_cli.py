@@ -579,3 +579,32 @@ def test_the_hours_line_says_when_they_cannot_be_told_apart() -> None:
     nearly = 0.0133 + np.linspace(0, 1e-6, 24)
     assert line(nearly).startswith("by hour: about 0.0133 in each (nearly the same")
     assert line(np.arange(24.0)).startswith("busiest hours: 23:00 23, 22:00 22, 21:00 21")
+
+
+def test_check_and_evaluate_print_no_inf_or_nan(tmp_path: Path) -> None:
+    """A review: --check printed "inf times naive's incidents … interval inf to inf" where
+    naive's hottest cell held nothing on the days checked, and evaluate's table "nan" where
+    no test incident fell in the study area (the JSON gives null)."""
+    rng = np.random.default_rng(1)
+    minutes = np.sort(rng.integers(0, 300 * 1440, 300))
+    times = np.datetime64("2023-01-01T00:00") + minutes.astype("timedelta64[m]")
+    lon = np.r_[np.full(150, -87.65), np.full(150, -87.59)]  # the trouble moved 5 km away
+    src = tmp_path / "moved.csv"
+    src.write_text("time,lon,lat\n" + "".join(
+        f"{str(t).replace('T', ' ')},{x},41.85\n" for t, x in zip(times, lon, strict=True)),
+        encoding="utf-8")
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--check", "--method", "decay"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "no ratio to it can be given" in text and "inf" not in text
+    # a test day whose incidents all fall outside the study area: a month at one place,
+    # then a day at another
+    lines = ["time,lon,lat"] + [f"2023-01-{d:02d} 10:00,-87.65,41.85" for d in range(1, 31)]
+    lines += ["2023-01-31 10:00,-87.59,41.85", "2023-01-31 11:00,-87.59,41.85"]
+    away = tmp_path / "away.csv"
+    away.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "evaluate", str(away), "--methods", "naive",
+                              "--train-days", "20", "--test-from", "2023-01-31"])
+    assert res.exit_code == 0, res.output
+    assert "nan" not in res.stdout and "fell outside the study area" in res.stdout
+    assert "│        — │       — │" in res.stdout  # PEI and log-likelihood: none

@@ -457,7 +457,7 @@ def evaluate_cmd(
         r = m.get("ratio_to_naive_at_0.05")
         table.add_row(
             s.method, *(f"{s.hit_rate[c]:.3f}" for c in COVERAGES), f"{s.pai[0.05]:.2f}",
-            f"{s.pei[0.05]:.3f}", f"{s.log_likelihood:.3f}",
+            _or_dash(s.pei[0.05]), _or_dash(s.log_likelihood),
             _ratio_text(r),
             f"{s.seconds:.1f}")
     # twelve columns of figures: in a pipe (80 columns to rich) never cut to '0.0…'
@@ -509,6 +509,16 @@ def evaluate_cmd(
 def _outside_why(study: str) -> str:
     return ("cells without an incident in the day's training window, or no cell"
             if study == "training" else "on no unit")
+
+
+def _or_dash(v: float) -> str:
+    """A figure for the table, "—" where there is none (NaN: no test incident in the study
+    area; the JSON gives null)."""
+    return f"{v:.3f}" if math.isfinite(v) else "—"
+
+
+def _or_inf(v: float) -> str:
+    return f"{v:.2f}" if math.isfinite(v) else "∞"
 
 
 def _ratio_text(r: dict[str, float] | None) -> str:
@@ -836,11 +846,16 @@ def _print_check(chk: Any, kind: str) -> None:
                       f"{r.hours:.1%}" if r.hours == r.hours else "—",  # nan: dates only
                       f"{r.expected_per_day:.1f}", f"{r.error_per_day:.1f}")
     out_console.print(table)
-    if first.vs_naive is not None and not first.same_as_naive:
+    if (first.vs_naive is not None and not first.same_as_naive
+            and not math.isfinite(first.vs_naive[0])):  # naive hit nothing there
+        out_console.print(f"{escape(first.method)}: naive's hottest {places(chk.ks[0])} held "
+                          "no incident on the days checked, so no ratio to it can be given")
+    elif first.vs_naive is not None and not first.same_as_naive:
         r, lo, hi = first.vs_naive
         out_console.print(f"{escape(first.method)}: {r:.2f} times naive's incidents per unit "
                           f"of {measure} in its hottest {places(chk.ks[0])}, 95 % interval "
-                          f"{lo:.2f} to {hi:.2f} (paired bootstrap over days; an interval "
+                          f"{_or_inf(lo)} to {_or_inf(hi)} (paired bootstrap over days; an "
+                          "interval "
                           "holding 1 cannot tell them apart)")
     else:
         lo, hi = first.hot_ci
