@@ -608,3 +608,41 @@ def test_check_and_evaluate_print_no_inf_or_nan(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "nan" not in res.stdout and "fell outside the study area" in res.stdout
     assert "│        — │       — │" in res.stdout  # PEI and log-likelihood: none
+
+
+def test_a_method_that_cannot_be_fitted_is_left_out_not_every_method(tmp_path: Path) -> None:
+    """A review: on a record under a year, gbm's "the training window is too short to learn
+    from" stopped every method's evaluation. gbm is left out, said so; the others score."""
+    lines = ["time,lon,lat"] + [f"2023-01-{d:02d} 1{h}:00,-87.65,41.8{h}"
+                                for d in range(1, 32) for h in range(3)]
+    src = tmp_path / "month.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["intel", "evaluate", str(src), "--methods", "naive,gbm", "--train-days", "20",
+            "--test-from", "2023-01-25"]
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [m["method"] for m in doc["methods"]] == ["naive"]
+    assert "too short to learn from" in doc["skipped"]["gbm"]
+    assert "fitted for 2023-01-25" in doc["skipped"]["gbm"]
+    res = runner.invoke(app, args)
+    assert "gbm: not evaluated" in res.stdout
+    res = runner.invoke(app, [*args[:-4], "--methods", "gbm", "--train-days", "20",
+                              "--test-from", "2023-01-25"])
+    assert res.exit_code == 1 and "no method could be evaluated: gbm:" in res.stderr
+
+
+def test_forecast_says_when_etas_did_not_converge(tmp_path: Path) -> None:
+    """A review: an unconverged EM fit showed only in the JSON's details; evaluate said it."""
+    rng = np.random.default_rng(1)
+    minutes = np.sort(rng.uniform(0, 300 * 1440, 300)).astype(np.int64)
+    times = np.datetime64("2023-01-01T00:00") + minutes.astype("timedelta64[m]")
+    src = tmp_path / "onecell.csv"
+    src.write_text("time,lon,lat\n" + "".join(f"{str(t).replace('T', ' ')},-87.65,41.85\n"
+                                             for t in times), encoding="utf-8")
+    doc = json.loads(runner.invoke(app, ["intel", "forecast", str(src), "--method", "etas",
+                                         "--json"]).stdout)
+    said = " ".join(runner.invoke(app, ["intel", "forecast", str(src), "--method",
+                                        "etas"]).stdout.split())
+    assert ("EM stopped after" in said) == (doc["details"]["converged"] is False)
+    assert doc["details"]["converged"] is False  # this record: EM does not settle

@@ -482,6 +482,8 @@ def evaluate_cmd(
     for s in result.scores:
         for note in s.notes:
             out_console.print(f"{s.method}: {escape(note)}")
+    for name, why in result.skipped.items():  # not fitted on some test day: left out
+        out_console.print(f"[bold]{escape(name)}: not evaluated[/bold]: {escape(why)}")
     if result.scores:  # what "c % of the area" came to in whole units
         taken = result.scores[0].area
         over = [c for c in COVERAGES if taken[c] > 1.5 * c]
@@ -719,6 +721,10 @@ def forecast_cmd(
         out_console.print(f"note: {escape(fc.details['hours'])}")
     if "note" in fc.details.get("validation", {}):
         out_console.print(f"note: auto: {escape(fc.details['validation']['note'])}")
+    if fc.details.get("converged") is False:  # as evaluate says it (a review)
+        out_console.print(f"note: {escape(fc.method)}: EM stopped after "
+                          f"{fc.details.get('iterations', '?')} iterations unconverged: its "
+                          "self-excitation (theta, omega) is uncertain")
     for change in fc.details.get("clock_changes", ()):
         what = (f"{change['skipped'][0]:02d}:00 is skipped" if change["skipped"]
                 else f"{change['repeated'][0]:02d}:00 happens twice (its slot holds both)")

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang._errors import XunfangError
-from xunfang.intel.methods import EventSet, Method, Model, running_counts
+from xunfang.intel.methods import EventSet, Method, MethodError, Model, running_counts
 from xunfang.intel.units import how_many, log_likelihood, ranked, top_units
 
 FloatArray = npt.NDArray[np.float64]
@@ -102,6 +102,10 @@ class Evaluation:
     # test incidents outside the study area (in no unit, or in one without an incident in
     # the day's window): every method misses them; the log-likelihood leaves them out
     outside_study_area: int = 0
+    # the methods that could not be fitted on some test day, and why: left out of the scores
+    # (a review: gbm's "too short to learn from" on a record under a year stopped every
+    # method's evaluation)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def ratio(self, method: str, baseline: str, coverage: float = 0.05, *,
               resamples: int = 1000, seed: int = 0) -> tuple[float, float, float]:
@@ -134,6 +138,7 @@ class Evaluation:
             "test_incidents": self.test_incidents,
             "test_incidents_outside_study_area": self.outside_study_area,
             "methods": [s.as_json() for s in self.scores],
+            **({"skipped": dict(self.skipped)} if self.skipped else {}),
         }
 
 
@@ -175,8 +180,10 @@ def evaluate(
     else:
         fixed_area = None
     scores = []
+    skipped: dict[str, str] = {}
     for method in methods:
         t0 = time.perf_counter()
+        failed: str | None = None
         hits = np.zeros((len(days), len(coverages)))
         best = np.zeros((len(days), len(coverages)))
         share = np.tile(np.asarray(coverages, dtype=float), (len(days), 1))
@@ -195,7 +202,11 @@ def evaluate(
                     f"the training window of {events.date_of(d)} ({train_days} days from "
                     f"{events.date_of(d - train_days)}, --train-days) holds no incident")
             if model is None or d - fitted_on >= method.refit_days:
-                model = method.fit(hist)
+                try:
+                    model = method.fit(hist)
+                except MethodError as exc:
+                    failed = f"{exc} (fitted for {events.date_of(d)})"
+                    break
                 fitted_on = d
                 refits += 1
                 note = _model_note(model)
@@ -230,6 +241,9 @@ def evaluate(
             n_ll += len(tested)
             if progress is not None:
                 progress(method.name, i + 1, len(days))
+        if failed is not None:
+            skipped[method.name] = failed
+            continue
         seconds = time.perf_counter() - t0
         tot = per_day.sum()
         hr = {c: float(hits[:, j].sum() / tot) for j, c in enumerate(coverages)}
@@ -251,9 +265,12 @@ def evaluate(
                         f"{note} at {n} of {refits} refits (first on {events.date_of(first)})"
                         for note, (n, first) in noted.items()),
         ))
-    outside = int(per_day.sum()) - (scores[0].log_likelihood_incidents if scores else 0)
+    if not scores:
+        raise EvaluationError("no method could be evaluated: " + "; ".join(
+            f"{name}: {why}" for name, why in skipped.items()))
+    outside = int(per_day.sum()) - scores[0].log_likelihood_incidents
     return Evaluation(test_from, test_to, train_days, study, len(units), int(per_day.sum()),
-                      per_day, tuple(scores), outside_study_area=outside)
+                      per_day, tuple(scores), outside_study_area=outside, skipped=skipped)
 
 
 def _most_in_area(counts: FloatArray, size: FloatArray) -> Any:
