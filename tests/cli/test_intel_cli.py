@@ -646,3 +646,15 @@ def test_forecast_says_when_etas_did_not_converge(tmp_path: Path) -> None:
                                         "etas"]).stdout.split())
     assert ("EM stopped after" in said) == (doc["details"]["converged"] is False)
     assert doc["details"]["converged"] is False  # this record: EM does not settle
+
+
+def test_auto_on_a_window_of_a_day_says_it_could_not_validate(tmp_path: Path) -> None:
+    """A review: one incident gave auto a validation "from 2023-01-30 to 2023-01-29" with a
+    hit rate of 0.0 listed for every candidate."""
+    src = tmp_path / "one.csv"
+    src.write_text("time,lon,lat\n2023-01-29 10:00,-87.65,41.85\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "forecast", str(src), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["details"]["validation"] == {
+        "note": "the training window is too short to validate the candidates on any day of "
+                "it: the simplest stands"}

@@ -541,7 +541,11 @@ def forecast(
             "coverage": getattr(method, "coverage", None),
             "hit_rate": {k: round(float(v), 5) for k, v in model.scores.items()}}
         tie = getattr(model, "tie_break", None)
-        if getattr(model, "tied", False):
+        if method.validation_start(hist) >= origin:  # a window of a day: nothing to score
+            details["validation"] = {
+                "note": "the training window is too short to validate the candidates on "
+                        "any day of it: the simplest stands"}
+        elif getattr(model, "tied", False):
             details["validation"]["note"] = (
                 "every candidate scored the same on every validation day (no hit at all, or "
                 "too few incidents to tell them apart by log-likelihood): the simplest stands")

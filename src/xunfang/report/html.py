@@ -181,7 +181,7 @@ def _risk_caveats(risk: RiskTable, T: Any) -> list[tuple[str, str]]:
     if "log_likelihood" in validation:  # auto's candidates tied on their hits
         out.append(("note", T("risk_tied", n=len(risk.grids),
                               c=f"{float(validation.get('coverage') or 0.05):.0%}")))
-    elif validation.get("note"):  # tied, and nothing told them apart
+    elif validation.get("note") and "hit_rate" in validation:  # tied, nothing told them apart
         out.append(("note", T("risk_tied_default")))
     unrecorded = risk.details.get("unrecorded_days")
     if unrecorded:
