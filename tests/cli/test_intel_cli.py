@@ -658,3 +658,14 @@ def test_auto_on_a_window_of_a_day_says_it_could_not_validate(tmp_path: Path) ->
     assert json.loads(res.stdout)["details"]["validation"] == {
         "note": "the training window is too short to validate the candidates on any day of "
                 "it: the simplest stands"}
+
+
+def test_a_record_of_one_day_is_said_as_such(tmp_path: Path) -> None:
+    """A review: a record of one day got "--test-to 2023-05-01 is before --test-from
+    2023-05-02", naming options never given."""
+    src = tmp_path / "day.csv"
+    src.write_text("time,lon,lat\n" + "".join(f"2023-05-01 {h:02d}:00,-87.65,41.85\n"
+                                              for h in range(12)), encoding="utf-8")
+    res = runner.invoke(app, ["intel", "evaluate", str(src), "--methods", "naive"])
+    assert res.exit_code == 1
+    assert "the record holds one day (2023-05-01): no day before a test day" in res.stderr

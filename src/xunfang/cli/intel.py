@@ -394,6 +394,9 @@ def evaluate_cmd(
                                f"({ev.epoch})")
         t1 = given_to or last
         t0 = given_from or max(t1 - timedelta(days=364), ev.epoch + timedelta(days=1))
+        if given_from is None and t0 > t1:  # the defaults: a record of a single day
+            raise XunfangError(f"the record holds one day ({ev.epoch}): no day before a test "
+                               "day to train on")
         names = (method_names(methods) if methods else tuple(
             m for m in ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm",
                         "auto") if m != "network_kde" or u.kind == "segments"))
