@@ -743,3 +743,23 @@ def test_gbm_learns_the_season_from_label_days_with_a_year_behind_them() -> None
         fc = forecast(ev, Gbm(seed=1), start=date(2024, 7, 1), days=14, train_days=n,
                       as_of=date(2024, 1, 1))
         assert fc.risk.sum() / 14 == pytest.approx(13.5, rel=0.2), n
+
+
+def test_gbm_does_not_learn_a_one_day_burst_as_a_rule() -> None:
+    """A review's record (tests/intel/data/burst.csv, synthetic: 100 incidents over 98 days
+    near one point, 50 of them on 2023-03-01): gbm's forecast 40 days after the burst came to
+    10.2 a day where naive gave 0.77 — the burst's rows taught the trees that cells of low
+    rate take twenty times their offset. Such a day is learnt at BURST times the window's
+    rate."""
+    from pathlib import Path
+
+    from xunfang.intel import forecast, open_incidents
+
+    src = open_incidents(Path(__file__).parent / "data" / "burst.csv")
+    t = src.table
+    ev = EventSet.build(U.cells(t.xy, 250.0, occupied=True), t.time, t.xy)
+    per_day = {}
+    for name in ("gbm", "naive"):
+        fc = forecast(ev, make_method(name), start=date(2023, 4, 10), days=1, train_days=365)
+        per_day[name] = float(fc.risk.sum())
+    assert per_day["gbm"] < 2 * per_day["naive"], per_day
