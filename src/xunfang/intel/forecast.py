@@ -163,7 +163,7 @@ class Forecast:
         for i in self.hot_order():
             row: dict[str, Any] = {"unit": self.units.ids[i], "expected": round(float(total[i]), 3)}
             if dense is not None:
-                row[dense[1].replace(" ", "_").replace("²", "2")] = round(float(dense[0][i]), 3)
+                row[density_key(dense[1])] = round(float(dense[0][i]), 3)
             hot.append(row)
         return {
             "method": self.method,
@@ -178,6 +178,12 @@ class Forecast:
             "hot": hot,
             "details": self.details,
         }
+
+
+def density_key(label: str) -> str:
+    """The JSON field of a density named as :meth:`Forecast.density` names it: "per_km2",
+    "per_km"."""
+    return label.replace(" ", "_").replace("²", "2")
 
 
 def _minute_of_day(history: History) -> IntArray:

@@ -933,6 +933,7 @@ class Gbm:
         row_days: list[IntArray] = []  # each row's label day, for the held-out quarter
         daily = (history.b - history.a) / max(int(covered.sum()), 1)  # the window's rate
         known = history.known()  # a bare file's cells of later incidents: no rows
+        learnt = np.ones(ev.n_units, dtype=bool) if known is None else known
         for day, counts in zip(days, running_counts(ev, ((history.start, d) for d in days)),
                                strict=True):
             past = ev.window(history.start, day)
@@ -947,13 +948,10 @@ class Gbm:
             if y.sum() > cap:
                 y = y * (cap / y.sum())
             x = _features(past, day, nb, hol, counts, season=season, known=known)
-            if known is None:
-                chance = min(1.0, per_day / max(int((y == 0).sum()), 1))
-                keep = (y > 0) | (rng.random(len(y)) < chance)
-            else:  # drawn for the known units only: the same rows whatever came later
-                chance = min(1.0, per_day / max(int(((y == 0) & known).sum()), 1))
-                keep = np.zeros(len(y), dtype=bool)
-                keep[known] = (y[known] > 0) | (rng.random(int(known.sum())) < chance)
+            # drawn for the known units only: the same rows whatever came later
+            chance = min(1.0, per_day / max(int(((y == 0) & learnt).sum()), 1))
+            keep = np.zeros(len(y), dtype=bool)
+            keep[learnt] = (y[learnt] > 0) | (rng.random(int(learnt.sum())) < chance)
             xs.append(x[keep])
             ys.append(y[keep])
             ws.append(np.where(y[keep] > 0, 1.0, 1.0 / chance))

@@ -642,8 +642,8 @@ def top_units(risk: FloatArray, area: IntArray, size: FloatArray, coverage: floa
     """The highest-risk units of the study area making up ``coverage`` of it, as
     :func:`ranked` takes them (in no particular order for equal units: found by partition,
     not by a sort of the whole area — auto ranks every candidate on every validation day)."""
-    k = max(1, round(coverage * len(area)))
-    if not equal or k >= len(area) or not len(area):
+    k = how_many(area, size, coverage, equal=True) if len(area) else 0
+    if not equal or k >= len(area):
         order = ranked(risk, area, size, equal)
         return order[:how_many(order, size, coverage, equal)]
     key = risk[area]

@@ -198,6 +198,8 @@ def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
     slot.
     In WGS 84 lon/lat, or in ``datum`` (GCJ-02, BD-09: to lie on a Chinese web map; said in a
     ``"coords"`` member); planar metres, said in a ``"crs"`` note, where ``crs`` is ``local``."""
+    from xunfang.intel.forecast import density_key  # (the module is typing-only above)
+
     u = fc.units
     to_lonlat = crs_transformer(crs)
 
@@ -215,7 +217,7 @@ def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
     rank[fc.hot_order(None)] = np.arange(1, len(u) + 1)
     dense = fc.density()
     size_key = "length_m" if u.kind == "segments" else "area_m2"
-    dense_key = None if dense is None else dense[1].replace(" ", "_").replace("²", "2")
+    dense_key = None if dense is None else density_key(dense[1])
     starts = fc.slot_starts()
     feats = []
     for i, uid in enumerate(u.ids):
