@@ -78,8 +78,8 @@ def weekly_counts(scenario: Scenario, slot_minutes: int = 60,
     ok = (cell >= 0) & ~unknown
     np.add.at(counts, (cell[ok], col[ok]), 1.0)
     spread = (cell >= 0) & unknown  # each slot of its day alike
-    for s_ in range(per_day):
-        np.add.at(counts, (cell[spread], weekday[spread] * per_day + s_), 1.0 / per_day)
+    np.add.at(counts, (cell[spread][:, None],
+                       weekday[spread][:, None] * per_day + np.arange(per_day)), 1.0 / per_day)
     span_days = max(1.0, float((times.max() - times.min()).astype(np.int64)) / 1440.0)
     return counts, span_days / 7.0
 
