@@ -366,11 +366,10 @@ def network_import(
             summary = import_network(
                 file, out_dir=out, network_type=network_type.value, layer=layer,
                 class_column=class_column, tolerance_m=tolerance_m,
-                largest_component=largest_component, crs=crs,
+                largest_component=largest_component, crs=crs, crs_option="--crs",
             )
     except (XunfangError, ValueError, OSError) as exc:
-        _error(str(exc).replace("the layer has no CRS; give it",
-                                "the layer has no CRS; give it with --crs"))
+        _error(exc)
         raise typer.Exit(1) from None
     from dataclasses import asdict
 

@@ -162,11 +162,9 @@ def read_streets(path: Path, *, layer: str | None = None,
         layer = pick_layer(path, layer, units_mod.UnitsError, geometry="linestring",
                            what="road", option="--network-layer", subject=f"--network {path}")
         try:
-            roads, out = import_lines(path, layer=layer, crs=crs)
-        except NetworkImportError as exc:  # the import's words, with this command's option
-            raise units_mod.UnitsError(f"--network {exc}".replace(
-                "the layer has no CRS; give it", "the layer has no CRS; give it with "
-                "--network-crs")) from None
+            roads, out = import_lines(path, layer=layer, crs=crs, crs_option="--network-crs")
+        except NetworkImportError as exc:  # the import's words, under this command's option
+            raise units_mod.UnitsError(f"--network {exc}") from None
     if out.working == "local":
         raise units_mod.UnitsError(f"--network {path}: the road file has no CRS, so incidents "
                                    "cannot be placed on it")

@@ -541,13 +541,15 @@ def _line_direction(value: object) -> int:
     return 0
 
 
-def _layer_crs(declared: str | None, override: str | None, where: str) -> tuple[str, bool]:
+def _layer_crs(declared: str | None, override: str | None, where: str,
+               crs_option: str | None = None) -> tuple[str, bool]:
     """The layer's CRS as ``(name, geographic)``; raises where it is missing or not in metres."""
     text = override if override is not None else declared
     if text is None or not str(text).strip():
         raise NetworkImportError(
-            f"{where}: the layer has no CRS; give it (an EPSG code, or 'local' for planar "
-            "metres with no georeference)"
+            f"{where}: the layer has no CRS; give it"
+            + (f" with {crs_option}" if crs_option else "")
+            + " (an EPSG code, or 'local' for planar metres with no georeference)"
         )
     try:
         name, geographic = parse_crs(str(text), any_unit=True)
@@ -615,6 +617,7 @@ def import_lines(
     tolerance_m: float = 0.5,
     crs: str | None = None,
     class_map: Mapping[str, str] | None = None,
+    crs_option: str | None = None,
 ) -> tuple[Roads, CRS]:
     """Read road centrelines from a GIS layer (GeoPackage, shapefile, GeoJSON) into roads.
 
@@ -634,7 +637,9 @@ def import_lines(
     The layer's CRS — or ``crs``, which says what the coordinates are when the file does not
     (or says wrongly) — decides the working CRS: a geographic CRS is projected to the UTM zone
     of the data (declared ``EPSG:4326``), a projected CRS in metres is used as it is, ``local``
-    is planar metres. Node ids are ``n0``, ``n1``, … in order of x, then y.
+    is planar metres; feet and web-Mercator metres are projected to the UTM zone. A missing
+    CRS is refused, naming ``crs_option`` (the command line's option for ``crs``) where given.
+    Node ids are ``n0``, ``n1``, … in order of x, then y.
     """
     p = _check_file(path)
     if not tolerance_m >= 0.0 or not math.isfinite(tolerance_m):
@@ -662,7 +667,7 @@ def import_lines(
             )
         if column not in wanted:
             wanted.append(column)
-    declared, geographic = _layer_crs(info.get("crs"), crs, where)
+    declared, geographic = _layer_crs(info.get("crs"), crs, where, crs_option)
 
     meta, _, wkb, field_data = pyogrio.raw.read(p, layer=layer_name, columns=wanted)
     columns = {str(name): data for name, data in zip(meta["fields"], field_data, strict=True)}
@@ -992,6 +997,7 @@ def import_network(
     crs: str | None = None,
     largest_component: bool = False,
     name: str | None = None,
+    crs_option: str | None = None,
 ) -> ImportSummary:
     """Import a road file into ``out_dir/network/`` and summarise what was written.
 
@@ -1031,6 +1037,7 @@ def import_network(
             name_column=name_column,
             tolerance_m=tolerance_m,
             crs=crs,
+            crs_option=crs_option,
         )
     components, _ = weak_components(roads)
     if largest_component:
