@@ -12,7 +12,7 @@ import shapely
 from xunfang.intel import EvaluationError, EventSet, evaluate, ingest
 from xunfang.intel import units as U
 from xunfang.intel.evaluate import ranked, top_units
-from xunfang.intel.methods import Naive
+from xunfang.intel.methods import History, Naive
 
 DAY0 = datetime(2024, 1, 1, 12, 0)
 
@@ -103,6 +103,31 @@ def test_top_units_by_partition_take_what_the_ranking_takes() -> None:
         k = max(1, round(c * len(area)))
         assert (sorted(top_units(risk, area, np.ones(n), c, True).tolist())
                 == sorted(ranked(risk, area, np.ones(n), True)[:k].tolist()))
+
+
+def test_a_forecast_of_nothing_scores_every_incident_evenly() -> None:
+    """A method that forecasts no incident anywhere (prospective after quiet weeks) spreads
+    the day evenly over the study area: each of the day's incidents scores log(1/5), not the
+    day once (a review: the day scored as one incident, ahead of naive)."""
+
+    class Nothing:
+        name, refit_days = "nothing", 1
+
+        def fit(self, history: History) -> Nothing:
+            return self
+
+        def predict(self, history: History, day: int) -> np.ndarray:
+            return np.zeros(history.events.n_units)
+
+    ev = build({0: 1, 1: 2, 2: 3, 3: 4, 4: 5}, tests=[4, 0, 0])
+    res = evaluate(ev, [Nothing(), Naive(days=30)],
+                   test_from=date(2024, 1, 11), test_to=date(2024, 1, 11), train_days=30,
+                   coverages=(0.2,), resamples=10)
+    nothing = res.scores[0]
+    assert nothing.log_likelihood_incidents == 3
+    assert nothing.log_likelihood == pytest.approx(np.log(1 / 5))
+    assert U.log_likelihood(np.zeros(5), np.arange(5), np.array([1, 2, 3])) == pytest.approx(
+        3 * np.log(1 / 5))
 
 
 def test_a_small_study_area_says_what_share_its_top_cell_is() -> None:
