@@ -676,3 +676,33 @@ def test_columns_without_a_name_or_a_value_are_left_out(tmp_path: Path) -> None:
     p = write(tmp_path, "time,lon,lat,,,\n2025-03-01 08:15,103.26,29.23,a,b,c\n")
     with pytest.raises(IngestError, match="3 empty column names"):
         ingest(p)
+
+
+def test_a_dataframe_is_read_as_its_file_would_be(tmp_path: Path) -> None:
+    """A notebook's DataFrame (datetimes, floats, missing values) gives the table and the
+    listed rows that the same columns written as a CSV give; a time zone-aware column is
+    converted to --tz like a file's offsets."""
+    import pandas as pd
+
+    path = write(tmp_path, HEAD + "\n".join(ROWS) + "\n")
+    frame = pd.read_csv(path, dtype=str)
+    frame["经度"] = pd.to_numeric(frame["经度"])
+    frame["纬度"] = pd.to_numeric(frame["纬度"])
+    frame["报警时间"] = pd.to_datetime(frame["报警时间"], errors="coerce")
+    frame.loc[2, "报警时间"] = pd.NaT  # "not a time" in the file: missing here
+    cols = {"time": "报警时间", "lon": "经度", "lat": "纬度", "id": "编号"}
+    got, want = ingest(frame, columns=cols), ingest(path, columns=cols)
+    assert got.report.source == "DataFrame" and got.report.rows == want.report.rows == 7
+    assert got.report.kept == want.report.kept == 2
+    np.testing.assert_array_equal(got.table.time, want.table.time)
+    np.testing.assert_allclose(got.table.xy, want.table.xy)
+    # every rejected row listed with its row in the frame (1-based), as the file's
+    assert sorted((p.row, p.field) for p in got.report.problems) == sorted(
+        (p.row, p.field) for p in want.report.problems)
+    assert got.report.counts.get("time missing") == 1
+    aware = frame.assign(报警时间=frame["报警时间"].dt.tz_localize("Asia/Shanghai")
+                         .dt.tz_convert("UTC"))
+    utc = ingest(aware, columns=cols, tz="Asia/Shanghai")
+    np.testing.assert_array_equal(utc.table.time, want.table.time)
+    with pytest.raises(IngestError, match="DataFrame has no layers"):
+        ingest(frame, columns=cols, layer="x")

@@ -832,6 +832,27 @@ def _suffix(name: str | Path) -> str:
     return "".join(p.suffixes[-2:]).lower() if p.suffix.lower() == ".gz" else p.suffix.lower()
 
 
+FRAME_NAME = "DataFrame"  # what messages call a table handed over in memory
+
+
+def frame_table(frame: pd.DataFrame) -> RawTable:
+    """A DataFrame as the text columns a file's reading gives (an Excel sheet is read as
+    text too): values as their text, missing ones missing, rows numbered from 1."""
+    text = frame.copy()
+    text.columns = [str(c) for c in frame.columns]
+    for i in range(frame.shape[1]):
+        col = frame.iloc[:, i]
+        missing = col.isna().to_numpy(dtype=bool)
+        values = np.array([None if m else str(v) for v, m in zip(col.tolist(), missing,
+                                                                   strict=True)],
+                          dtype=object)
+        text.isetitem(i, pd.Series(values, index=frame.index, dtype=object))
+    text = text.reset_index(drop=True)
+    return _check_header(RawTable(text, None, None, np.arange(1, len(text) + 1,
+                                                                dtype=np.int64)),
+                         Path(FRAME_NAME))
+
+
 def read_table(path: Path, *, layer: str | None = None) -> RawTable:
     """The raw table (text columns), its text encoding, for GIS files the layer's CRS, and
     the rows that could not be read (a CSV row of the wrong width). A ZIP archive (as open-data
@@ -2053,7 +2074,7 @@ def _numbers(values: pd.Series, decimal_comma: bool = False) -> FloatArray:
 
 
 def ingest(
-    path: Path | str,
+    path: Path | str | pd.DataFrame,
     *,
     columns: Mapping[str, str] | None = None,
     crs: str | None = None,
@@ -2074,8 +2095,14 @@ def ingest(
     ``jurisdiction`` a polygon in ``target_crs`` outside which rows are rejected; without
     one, rows farther than ``far_km`` from the middle of the incidents are (default: see
     :data:`FAR_MIN_M`; 0 keeps them all).
+
+    ``path`` may be a pandas DataFrame already in memory (a notebook's, a database query's):
+    it is read as a file of the same columns would be, each value as its text (a datetime
+    column as ``2019-01-01 08:30:00``, with its UTC offset where it has a time zone), and its
+    rows are numbered from 1 in its order, as a file's data rows are.
     """
-    path = Path(path)
+    frame = path if isinstance(path, pd.DataFrame) else None
+    path = Path(FRAME_NAME) if frame is not None else Path(path)
     if coords not in COORDS:
         raise IngestError(f"--coords must be one of {', '.join(COORDS)}, got '{coords}'")
     if tz is not None:
@@ -2089,7 +2116,9 @@ def ingest(
             # the repeated autumn hour's times were set aside as ambiguous, though their day
             # and hour are the same whichever of the two hours they were)
             source_tz = None
-    raw = read_table(path, layer=layer)
+    if frame is not None and layer is not None:
+        raise IngestError(f"--layer {layer!r}: a DataFrame has no layers or sheets")
+    raw = read_table(path, layer=layer) if frame is None else frame_table(frame)
     df, encoding, gis_crs, rownum = raw.df, raw.encoding, raw.crs, raw.rownum
     n = len(df)
     if raw.rows == 0:
