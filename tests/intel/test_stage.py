@@ -203,7 +203,9 @@ def test_incidents_outside_every_grid_are_counted_and_said(
     assert f"warning: {off} of {n} incidents ({off / n:.1%}) lie outside every grid" in said
     _, _, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
     assert info is not None
-    assert ("warn", _en("risk_outside", off=off, total=n, p=f"{off / n:.1%}")) in info["caveats"]
+    # the county's record is in x/y: the advice is the CRS's, not a web map's datum
+    assert ("warn", _en("risk_outside", off=off, total=n, p=f"{off / n:.1%}")
+            + _en("risk_outside_xy")) in info["caveats"]
     zh = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}),  # type: ignore[arg-type]
                        lambda key, **kw: t(key, "zh", **kw))[2]
     assert zh is not None and any(f"有 {off} 起" in text and "位于所有防控网格之外" in text
@@ -339,3 +341,112 @@ def test_report_maps_of_a_plan_of_several_days_carry_their_date() -> None:
     one = _risk_table(grids, starts[:24], np.ones((len(grids), 24)))
     maps1, _, info1 = _risk_section(SimpleNamespace(risk=one, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
     assert ">00:00<" in maps1[0] and info1 is not None and info1["maps_of"] == ""
+
+
+def _caveats(risk: RiskTable, sc: object, lang: str = "en") -> list[tuple[str, str]]:
+    _, _, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}),  # type: ignore[arg-type]
+                               lambda key, **kw: t(key, lang, **kw))
+    assert info is not None
+    return list(info["caveats"])
+
+
+def test_outside_grid_advice_follows_the_record_lonlat_or_xy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A review: a record in UTM x/y (Baltimore) was told to check "lon/lat taken from Amap
+    or Tencent maps ... gcj02". The datum's advice is for a lon/lat record; x/y's is the
+    CRS's, in the report and on the command line."""
+    from pyproj import Transformer
+
+    to_ll = Transformer.from_crs("EPSG:32648", "EPSG:4326", always_xy=True)
+
+    def lonlat(rows: list[list[str]]) -> list[list[str]]:
+        out = [["id", "time", "lon", "lat", "category", "priority"]]
+        for k, r in enumerate(rows):
+            lon, lat = to_ll.transform(float(r[2]) + (15000 if k % 4 == 0 else 0), float(r[3]))
+            out.append([r[0], r[1], f"{lon:.6f}", f"{lat:.6f}", r[4], r[5]])
+        return out
+
+    folder = _county_with(tmp_path, lonlat)
+    rows = (folder / "incidents.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "incidents.csv").write_text("\n".join(rows[1:]) + "\n", encoding="utf-8")
+    sc = load(str(folder))
+    assert sc.incident_coords == "lonlat"
+    slots = make_slots(date(2026, 1, 1), days=1, slot_minutes=60)
+    risk = risk_stage(sc, slots, method="naive")
+    assert isinstance(risk, RiskTable) and risk.outside_grids
+    text = " ".join(c[1] for c in _caveats(risk, sc))
+    assert "Amap" in text and "the CRS" not in text
+    assert "高德" in " ".join(c[1] for c in _caveats(risk, sc, "zh"))
+    _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots),
+                                scenario=sc))
+    assert "gcj02" in capsys.readouterr().err
+    # the same record in x/y: the CRS, not a web map
+    xy = load(str(_county_with(tmp_path / "xy", lambda rows: [
+        [r[0], r[1], f"{float(r[2]) + (15000 if k % 4 == 0 else 0):.1f}", *r[3:]]
+        for k, r in enumerate(rows)])))
+    assert xy.incident_coords == "xy"
+    risk = risk_stage(xy, slots, method="naive")
+    assert isinstance(risk, RiskTable) and risk.outside_grids
+    text = " ".join(c[1] for c in _caveats(risk, xy))
+    assert "CRS" in text and "Amap" not in text and "gcj02" not in text
+    assert "高德" not in " ".join(c[1] for c in _caveats(risk, xy, "zh"))
+    _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots),
+                                scenario=xy))
+    err = " ".join(capsys.readouterr().err.split())
+    assert "CRS" in err and "gcj02" not in err
+
+
+def test_an_unconverged_fit_is_said_by_the_plan_and_its_report(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A review: `plan --risk-method etas` used a fit whose EM stopped after 500 iterations
+    unconverged (details converged: False), and the plan and report said nothing, where
+    `intel forecast` says it. Both say it now; a converged fit is not said."""
+    sc = load("ebian")
+    slots = make_slots(date(2026, 1, 1), days=1, slot_minutes=60)
+    base = risk_stage(sc, slots, method="naive")
+    assert isinstance(base, RiskTable)
+    for converged in (True, False):
+        risk = replace(base, method="etas", details={**base.details, "converged": converged,
+                                                     "iterations": 500})
+        _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots),
+                                    scenario=sc))
+        err = " ".join(capsys.readouterr().err.split())
+        said = _en("risk_unconverged", method="etas", n=500)
+        if converged:
+            assert "unconverged" not in err
+            assert said not in [c[1] for c in _caveats(risk, sc)]
+        else:
+            assert "etas: EM stopped after 500 iterations unconverged" in err
+            assert ("warn", said) in _caveats(risk, sc)
+            assert any("500" in c[1] and "未收敛" in c[1] for c in _caveats(risk, sc, "zh"))
+    # read back from plan.json, as a re-rendered report does
+    doc = replace(base, method="etas", details={"converged": False, "iterations": 500})
+    again = read_risk(doc.as_json(), "plan.json")
+    assert again is not None and ("warn", _en("risk_unconverged", method="etas", n=500)) in \
+        _caveats(again, sc)
+
+
+def test_the_day_the_clocks_change_is_said_by_the_plan_and_its_report(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A review: on the day the clocks go back (2026-11-01 in America/New_York) the 01:00
+    slot held two hours of risk and showed as the hottest map; the plan and report said
+    nothing (plan.json held it in details.clock_changes only). They say which slot holds two
+    hours, and on the spring day which is an hour short; the slots stay as they are."""
+    sc = replace(load("ebian"), timezone="America/New_York")
+    for day, key, hour, words in ((date(2026, 11, 1), "risk_clock_back", 1,
+                                   "01:00 happens twice, and its slot holds two hours"),
+                                  (date(2026, 3, 8), "risk_clock_forward", 2,
+                                   "02:00 is skipped, and its slot holds an hour less")):
+        slots = make_slots(day, days=1, slot_minutes=60)
+        risk = risk_stage(sc, slots, method="naive")
+        assert isinstance(risk, RiskTable) and risk.risk.shape[1] == 24
+        _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots),
+                                    scenario=sc))
+        err = " ".join(capsys.readouterr().err.split())
+        assert f"on {day} in America/New_York: {words}" in err
+        assert ("note", _en(key, day=str(day), tz="America/New_York", h=f"{hour:02d}:00")) \
+            in _caveats(risk, sc)
+    quiet = risk_stage(sc, make_slots(date(2026, 11, 2), days=1, slot_minutes=60),
+                       method="naive")
+    assert isinstance(quiet, RiskTable)
+    assert not [c for c in _caveats(quiet, sc) if "clocks" in c[1]]

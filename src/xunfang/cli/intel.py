@@ -226,7 +226,34 @@ NetworkCrsOpt = Annotated[str | None, typer.Option(
     "wrong one), e.g. EPSG:3435.")]
 CountryOpt = Annotated[str | None, typer.Option(
     "--country", help="Public-holiday calendar for gbm (ISO code, e.g. CN, US; a scenario: "
-    "CN).")]
+    "scenario.toml's country, CN by default; a file: --tz's country where the zone is one "
+    "country's).")]
+
+
+def _holidays_of(country: str | None, scenario: Any, tz: str | None) -> tuple[str | None, str]:
+    """gbm's public-holiday calendar and what to say of it: --country's; a scenario's
+    (scenario.toml ``country``); a bare file's from its --tz where the zone is one
+    country's (tzdata's zone.tab); else none, said (a review: a Chicago file had no holiday
+    on July 4th, and nothing said so)."""
+    from xunfang.intel.sources import country_of_zone
+    from xunfang.scenario.settings import holiday_country
+
+    if country is not None:
+        try:
+            code = holiday_country(country)
+        except ValueError as exc:
+            raise _fail(f"--country: {exc}") from None
+        return code, f"gbm: {code} public holidays (--country)"
+    if scenario is not None:
+        return scenario.country, (f"gbm: {scenario.country} public holidays (scenario.toml "
+                                  "country)")
+    inferred = country_of_zone(tz)
+    if inferred is not None:
+        return inferred, (f"gbm: {inferred} public holidays, from --tz {tz}; --country to "
+                          "change")
+    return None, ("gbm: no public-holiday calendar" + (f" (--tz {tz} is no one country's)"
+                                                      if tz else "")
+                  + "; give --country (e.g. US, CN) for one")
 
 
 @dataclass(frozen=True)
@@ -402,7 +429,7 @@ def evaluate_cmd(
                         "auto") if m != "network_kde" or u.kind == "segments"))
         # network_kde's, and auto's candidate on street segments
         network = got.network() if "network_kde" in names or "auto" in names else None
-        country = country or ("CN" if src.scenario is not None else None)
+        country, holidays_note = _holidays_of(country, src.scenario, src.table.tz)
         ms = [make_method(n, network=network, country=country, seed=seed,
                           naive_days=naive_days) for n in names]
         study = u.study  # a bare file's cells: where the training window held incidents
@@ -417,6 +444,9 @@ def evaluate_cmd(
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     doc = result.as_json()
+    for m in doc["methods"]:  # whose holidays gbm's calendar feature knows, or none
+        if m["method"] == "gbm":
+            m["notes"] = [*m.get("notes", []), holidays_note]
     holes = record_holes(ev, max(ev.day_of(t0) - train_days, 0), ev.day_of(t1) + 1)
     if holes:
         doc["record_holes"] = [[a.isoformat(), b.isoformat()] for a, b in holes]
@@ -485,6 +515,8 @@ def evaluate_cmd(
     for s in result.scores:
         for note in s.notes:
             out_console.print(f"{s.method}: {escape(note)}")
+        if s.method == "gbm":
+            out_console.print(f"note: {escape(holidays_note)}")
     for name, why in result.skipped.items():  # not fitted on some test day: left out
         out_console.print(f"[bold]{escape(name)}: not evaluated[/bold]: {escape(why)}")
     if result.scores:  # what "c % of the area" came to in whole units
@@ -646,8 +678,8 @@ def forecast_cmd(
         network = (got.network() if method == "network_kde" or (method == "auto"
                                                                 and u.kind == "segments")
                    else None)
-        m = make_method(method, network=network,
-                        country=country or ("CN" if sc is not None else None), seed=seed)
+        country, holidays_note = _holidays_of(country, sc, got.src.table.tz)
+        m = make_method(method, network=network, country=country, seed=seed)
         if starts is None:
             starts = tuple(sc.policy.shift_starts if sc is not None
                            else Policy().shift_starts)
@@ -690,6 +722,8 @@ def forecast_cmd(
             doc["read"] = _read_json(got.src.report)
         if checked is not None:
             doc["check"] = checked.as_json()
+        if method == "gbm":
+            doc["notes"] = [holidays_note]
         print(json.dumps(doc, ensure_ascii=False))
         return
     of = f" of {', '.join(category)} ({len(got.chosen)} incidents)" if category else ""
@@ -737,6 +771,8 @@ def forecast_cmd(
                           "written, with no clock changes; give --tz to apply its zone's")
     for note in u.notes:
         out_console.print(f"note: {escape(note)}")
+    if method == "gbm":
+        out_console.print(f"note: {escape(holidays_note)}")
     if got.src.report is not None:
         _print_reading(got.src.report, len(got.chosen) if category else None)
     if len(ev.unit) > got.placed:

@@ -237,12 +237,44 @@ def _risk_notes(result: Any) -> None:
             "expects 30 or more): not taken as days without incidents"
             + (f"; the last year's level is scaled by {factor}" if factor is not None else "")
             + "[/]")
-    if risk.outside_grids:  # `xunfang intel forecast`'s words for them
+    if risk.details.get("converged") is False:  # as `xunfang intel forecast` says it
+        err_console.print(f"[yellow]warning: {escape(risk.chosen or risk.method)}: EM stopped "
+                          f"after {risk.details.get('iterations', '?')} iterations unconverged: "
+                          "its self-excitation (theta, omega) is uncertain[/]")
+    zone = getattr(getattr(result, "scenario", None), "timezone", "")
+    for change in risk.details.get("clock_changes") or ():
+        # the plan's slots stay on the wall clock: the repeated hour's slot holds both hours'
+        # risk (b1's 01:00 on 2026-11-01 held 1.60 expected against 1.06 at 00:00, and its
+        # heat map was the hottest), the skipped hour's slot none
+        for h in change.get("repeated") or ():
+            err_console.print(f"[yellow]note: the clocks go back on {change['day']} in {zone}: "
+                              f"{h:02d}:00 happens twice, and its slot holds two hours of "
+                              "risk[/]")
+        for h in change.get("skipped") or ():
+            err_console.print(f"[yellow]note: the clocks go forward on {change['day']} in "
+                              f"{zone}: {h:02d}:00 is skipped, and its slot holds an hour "
+                              "less of risk[/]")
+    if risk.details.get("categories"):
+        err_console.print(
+            "[yellow]note: the forecast counts the incidents of "
+            f"{escape(', '.join(map(str, risk.details['categories'])))} only (scenario.toml "
+            f"risk_categories): {risk.details.get('left_out', 0)} incidents of other "
+            "categories are left out[/]")
+    if risk.details.get("holidays"):
+        err_console.print(f"[yellow]note: gbm: {escape(str(risk.details['holidays']))} public "
+                          "holidays (scenario.toml country)[/]")
+    if risk.outside_grids:  # `xunfang intel forecast`'s words for them, and the advice
         from xunfang.cli.intel import _no_unit
 
+        coords = risk.details.get("incident_coords")
+        hint = ("lon/lat taken from 高德/腾讯 (GCJ-02) or 百度 (BD-09) maps need coords = "
+                "\"gcj02\" or \"bd09\" in scenario.toml" if coords == "lonlat" else
+                "x/y must be in the CRS scenario.toml's crs names: check the CRS the record "
+                "was exported in" if coords == "xy" else "")
         err_console.print("[yellow]warning: " + escape(_no_unit(
             "grids", risk.incidents, False, risk.outside_grids,
-            "the forecast does not count them")) + "[/]")
+            "the forecast does not count them")) + (f"; {escape(hint)}" if hint else "")
+            + "[/]")
     if risk.few():
         err_console.print(f"[yellow]warning: the forecast rests on {risk.incidents_in_window} "
                           "incidents: its levels and hot grids are little more than a guess[/]")

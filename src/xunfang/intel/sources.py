@@ -225,3 +225,34 @@ def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
                 else units_mod.segments(scenario.roads))
     raise units_mod.UnitsError(
         f"--units must be cells, grids, segments (or give --polygons FILE), got '{kind}'")
+
+
+def country_of_zone(tz: str | None) -> str | None:
+    """The one country whose time zone ``tz`` is, by tzdata's zone.tab (on the system's zone
+    path, no network), where the holidays package has its public holidays; else None (a zone
+    of several countries or of none, as UTC, or no zone.tab to read). gbm's holiday feature of
+    a bare file: its --tz America/Chicago is the US's, where it had no calendar at all (July
+    4th was no holiday)."""
+    import zoneinfo
+
+    if not tz:
+        return None
+    found: set[str] = set()
+    for root in zoneinfo.TZPATH:
+        path = Path(root) / "zone.tab"
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split("\t")
+            if line.startswith("#") or len(parts) < 3:
+                continue
+            if parts[2].strip() == tz:
+                found.update(c.strip().upper() for c in parts[0].split(","))
+        break
+    if len(found) != 1:
+        return None
+    import holidays
+
+    code = found.pop()
+    return code if code in holidays.list_supported_countries() else None
+

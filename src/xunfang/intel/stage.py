@@ -17,7 +17,7 @@ import numpy.typing as npt
 from xunfang.intel.check import Check, Unchecked, check_made, yardstick
 from xunfang.intel.forecast import Forecast, forecast, hottest, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
-from xunfang.intel.methods import EventSet, MethodError, make_method
+from xunfang.intel.methods import EventSet, MethodError, make_method, method_names
 from xunfang.intel.units import Slots, scenario_grids
 from xunfang.plan import Slot
 from xunfang.scenario.model import Scenario
@@ -118,9 +118,16 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     incidents (ids, local times, working-CRS points: a command centre's imported and
     reported ones; those whose id the record holds already are not counted twice), as
     ``xunfang intel forecast SCENARIO`` and the plan make it: a record that stops short of
-    ``start`` is forecast as of its end, slots on the scenario's wall clock."""
+    ``start`` is forecast as of its end, slots on the scenario's wall clock. Only the
+    incidents of scenario.toml's ``risk_categories`` count (all where it names none); gbm's
+    public holidays are its ``country``'s."""
     table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working,
                                         tz=scenario.timezone)
+    if scenario.risk_categories:
+        from xunfang.intel.sources import select_categories
+
+        table = select_categories(table, scenario.risk_categories,
+                                  option="scenario.toml risk_categories")
     time_, xy = table.time.astype("datetime64[m]"), table.xy
     added = 0
     if more is not None and len(more[0]):
@@ -135,7 +142,8 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
         raise MethodError(f"scenario {scenario.name}: no incident record to forecast from")
     events = EventSet.build(scenario_grids(scenario), time_, xy)
     as_of = record_end(time_, start)
-    fc = forecast(events, make_method(method, country="CN", seed=seed), start=start, days=days,
+    fc = forecast(events, make_method(method, country=scenario.country, seed=seed),
+                  start=start, days=days,
                   train_days=train_days, slots=slots, as_of=as_of, tz=scenario.timezone)
     return GridForecast(fc, events, added, as_of or start)
 
@@ -146,7 +154,8 @@ def grid_check(scenario: Scenario, g: GridForecast, *, method: str = "auto",
     (:func:`xunfang.intel.check.check_made`), naive counts over 365 days beside it; or why
     it cannot be."""
     return check_made(g.events,
-                      yardstick(make_method(method, country="CN", seed=seed), train_days),
+                      yardstick(make_method(method, country=scenario.country, seed=seed),
+                                train_days),
                       start=g.forecast.days[0], as_of=g.origin, tz=scenario.timezone, seed=seed)
 
 
@@ -166,12 +175,21 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
     fc = g.forecast
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
     chosen = fc.details.get("chosen")
+    details = dict(fc.details)
+    if scenario.risk_categories:  # what the forecast counts, and how many it leaves out
+        details["categories"] = list(scenario.risk_categories)
+        details["left_out"] = len(scenario.incidents) - len(g.events.unit)
+    if "gbm" in method_names(method):  # whose public holidays its calendar feature knows
+        details["holidays"] = scenario.country
+    outside = int((g.events.unit < 0).sum())
+    if outside and scenario.incident_coords:  # the advice differs: a datum, or the CRS
+        details["incident_coords"] = scenario.incident_coords
     return RiskTable(
         method=method, chosen=str(chosen) if chosen is not None else None,
         grids=fc.units.ids, slots=tuple(s.start.isoformat(timespec="minutes") for s in slots),
         risk=risk, trained_from=fc.trained_from, trained_to=fc.trained_to,
         as_of=g.origin if g.origin < start else None,
-        incidents_in_window=fc.incidents_in_window, details=dict(fc.details),
+        incidents_in_window=fc.incidents_in_window, details=details,
         check=grid_check(scenario, g, method=method, train_days=train_days, seed=seed),
-        incidents=len(g.events.unit), outside_grids=int((g.events.unit < 0).sum()),
+        incidents=len(g.events.unit), outside_grids=outside,
     )

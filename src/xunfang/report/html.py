@@ -145,7 +145,7 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
             if "window" in risk.details else ""),
         "maps_of": T("risk_maps_of", d=first) if several_days else "",
         "more": T("risk_more", n=len(risk.slots) - used) if len(risk.slots) > used else "",
-        "caveats": _risk_caveats(risk, T),
+        "caveats": _risk_caveats(risk, T, result.scenario.timezone),
         "check": _check_section(risk.check, T),
     }
     return maps, hot, info
@@ -162,17 +162,36 @@ def _incidents_count(result: PlanResult, c: Mapping[str, Any], T: Any) -> object
     return T("incidents_before", total=total, n=total - later, later=later)
 
 
-def _risk_caveats(risk: RiskTable, T: Any) -> list[tuple[str, str]]:
+def _risk_caveats(risk: RiskTable, T: Any, tz: str = "") -> list[tuple[str, str]]:
     """What the command line says of the forecast, and plan.json holds, as the report's
     (class, text) lines: a forecast from few incidents, incidents outside every grid (not
-    forecast), a record of dates without times of day or with a heap at 00:00, auto's
-    candidates told apart by log-likelihood, days the record does not cover."""
+    forecast; the advice is the record's, a datum for lon/lat, the CRS for x/y), an EM fit
+    that did not converge, a day the clocks change on (``tz``, the scenario's zone: a slot
+    holding two hours of risk, or one short of an hour), the categories counted, a record
+    of dates without times of day or with a heap at 00:00, auto's candidates told apart by
+    log-likelihood, days the record does not cover."""
     out: list[tuple[str, str]] = []
+    d = risk.details
     if risk.few():
         out.append(("warn", T("risk_few", n=risk.incidents_in_window)))
     if risk.outside_grids:
+        coords = str(d.get("incident_coords", ""))
+        hint = {"lonlat": "risk_outside_lonlat", "xy": "risk_outside_xy"}.get(
+            coords, "risk_outside_both")
         out.append(("warn", T("risk_outside", off=risk.outside_grids, total=risk.incidents,
-                              p=f"{risk.outside_share():.1%}")))
+                              p=f"{risk.outside_share():.1%}") + T(hint)))
+    if d.get("converged") is False:  # etas's fit, as `xunfang intel forecast` says it
+        out.append(("warn", T("risk_unconverged", method=risk.chosen or risk.method,
+                              n=d.get("iterations", "?"))))
+    for change in d.get("clock_changes") or ():
+        for key, hours in (("risk_clock_back", change.get("repeated") or ()),
+                           ("risk_clock_forward", change.get("skipped") or ())):
+            for h in hours:
+                out.append(("note", T(key, day=str(change.get("day", "")), tz=tz,
+                                      h=f"{int(h):02d}:00")))
+    if d.get("categories"):
+        out.append(("note", T("risk_categories", c=", ".join(map(str, d["categories"])),
+                              n=int(d.get("left_out", 0)))))
     hours = hours_note(risk.details)
     if hours is not None:
         out.append(("note", T("risk_dates_only") if hours[0] == "dates"

@@ -106,14 +106,55 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Warning: the forecast rests on {n} incidents: its levels and hot grids are "
               "little more than a guess.",
     },
+    # the advice after it is the record's: a datum for lon/lat, the CRS for x/y (b1, a
+    # record in UTM x/y, was told of Amap's and Tencent's lon/lat)
     "risk_outside": {
-        "zh": "警告：历史警情 {total} 起中有 {off} 起（{p}）位于所有防控网格之外，未计入预测。"
-              "请核对其坐标（若为经纬度且取自高德、腾讯地图，须在 scenario.toml 中写明 "
-              "coords = \"gcj02\"，取自百度地图写明 \"bd09\"）及网格范围。",
+        "zh": "警告：历史警情 {total} 起中有 {off} 起（{p}）位于所有防控网格之外，未计入预测。",
         "en": "Warning: {off} of {total} incidents ({p}) lie outside every grid and are not "
-              "forecast. Check their coordinates (lon/lat taken from Amap or Tencent maps "
-              "need coords = \"gcj02\" in scenario.toml, from Baidu's \"bd09\") and the "
-              "grids.",
+              "forecast.",
+    },
+    "risk_outside_lonlat": {
+        "zh": "请核对其坐标（经纬度若取自高德、腾讯地图，须在 scenario.toml 中写明 "
+              "coords = \"gcj02\"，取自百度地图写明 \"bd09\"）及网格范围。",
+        "en": " Check their coordinates (lon/lat taken from Amap or Tencent maps need coords "
+              "= \"gcj02\" in scenario.toml, from Baidu's \"bd09\") and the grids.",
+    },
+    "risk_outside_xy": {
+        "zh": "请核对其坐标（x/y 须为 scenario.toml 中 crs 所写的坐标系；导出时若用了另一坐标系，"
+              "位置即会偏离）及网格范围。",
+        "en": " Check their coordinates (x/y must be in the CRS scenario.toml's crs names: a "
+              "record exported in another lies elsewhere) and the grids.",
+    },
+    "risk_outside_both": {
+        "zh": "请核对其坐标（经纬度若取自高德、腾讯地图，须在 scenario.toml 中写明 "
+              "coords = \"gcj02\"，取自百度地图写明 \"bd09\"；x/y 须为 crs 所写的坐标系）"
+              "及网格范围。",
+        "en": " Check their coordinates (lon/lat taken from Amap or Tencent maps need coords "
+              "= \"gcj02\" in scenario.toml, from Baidu's \"bd09\"; x/y must be in the CRS "
+              "its crs names) and the grids.",
+    },
+    "risk_unconverged": {
+        "zh": "{method} 的 EM 拟合迭代 {n} 次后仍未收敛：其自激发参数（theta、omega）不确定，"
+              "预测的风险水平与热点仅供参考。",
+        "en": "{method}'s EM fit stopped after {n} iterations unconverged: its "
+              "self-excitation (theta, omega) is uncertain, and so are the levels and hot "
+              "grids it gives.",
+    },
+    "risk_clock_back": {
+        "zh": "{day} 时钟回拨（{tz}）：{h} 出现两次，该时段含两小时的风险。",
+        "en": "The clocks go back on {day} ({tz}): {h} happens twice, and its slot holds two "
+              "hours of risk.",
+    },
+    "risk_clock_forward": {
+        "zh": "{day} 时钟拨快（{tz}）：{h} 被跳过，该时段少一小时的风险。",
+        "en": "The clocks go forward on {day} ({tz}): {h} is skipped, and its slot holds an "
+              "hour less of risk.",
+    },
+    "risk_categories": {
+        "zh": "预测只计入以下类别的警情（scenario.toml 的 risk_categories）：{c}；"
+              "历史警情中其他类别的 {n} 起未计入。",
+        "en": "The forecast counts the incidents of {c} only (scenario.toml's "
+              "risk_categories): {n} incidents of other categories are left out.",
     },
     "risk_tied": {
         "zh": "自动选择：各候选方法在验证期每天命中的网格相同"

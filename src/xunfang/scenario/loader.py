@@ -198,6 +198,7 @@ class _Loader:
     row_numbers: dict[str, tuple[int, ...]] = field(default_factory=dict)
     tree: cKDTree | None = None  # nearest road node of places given by coordinates
     dropped_nodes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    incident_coords: str = ""  # "lonlat" or "xy": how incidents.csv placed its incidents
 
     # -- helpers ---------------------------------------------------------------------------
     def _row(self, file: str, row: int | None) -> int | None:
@@ -407,6 +408,9 @@ class _Loader:
                 incidents=incidents if incidents is not None else Incidents.empty(),
                 source=source,
                 inputs_hash=inputs_hash(self.folder),
+                country=settings.country,
+                risk_categories=tuple(settings.risk_categories),
+                incident_coords=self.incident_coords,
             )
         return CheckResult(source=source, problems=tuple(self.problems), scenario=scenario,
                            components=components)
@@ -1197,6 +1201,9 @@ class _Loader:
         if t is None:
             return None
         tz = ZoneInfo(settings.timezone)
+        # times without an offset are on the clock scenario.toml's source_timezone names (a
+        # record exported in UTC without "Z"), else on the scenario's own
+        written = ZoneInfo(settings.source_timezone) if settings.source_timezone else None
         xy = self.positions(t, pos, allow_node=False)
         ids: list[str] = []
         times: list[datetime] = []
@@ -1208,6 +1215,8 @@ class _Loader:
         for i, row in enumerate(t.rows, start=1):
             iid = self.unique_id(t, i, row, seen) if t.has("id") else str(i)
             when = self._datetime(t, i, row, "time")
+            if when is not None and when.tzinfo is None and written is not None:
+                when = when.replace(tzinfo=written)
             if when is not None and when.tzinfo is not None:
                 when = when.astimezone(tz).replace(tzinfo=None)
             p = self.number(t, i, row, "priority", integer=True)
@@ -1224,6 +1233,9 @@ class _Loader:
             prio.append(int(p))
             kept.append(i - 1)
         self.outside_grids(t, areas, pts, kept, settings)
+        self.check_risk_categories(cats, settings)
+        self.incident_coords = ("lonlat" if not t.has("x") else "xy" if not t.has("lon")
+                                else "both")
         known = {"id", "time", "x", "y", "lon", "lat", "category", "priority"}
         extra = {c: tuple(t.rows[k][c] for k in kept) for c in t.header if c not in known}
         return Incidents(
@@ -1235,6 +1247,26 @@ class _Loader:
             priority=np.array(prio, dtype=np.int64),
         )
 
+
+    def check_risk_categories(self, cats: Sequence[str], settings: ScenarioToml) -> None:
+        """An error for each of scenario.toml's ``risk_categories`` no incident holds,
+        matched as ``xunfang intel forecast --category`` matches (the whole name, any case):
+        a typo must not quietly forecast from nothing, or from a part."""
+        if not settings.risk_categories:
+            return
+        held = {c.strip().casefold() for c in cats}
+        for name in settings.risk_categories:
+            if name.strip().casefold() not in held:
+                counts: dict[str, int] = defaultdict(int)
+                for c in cats:
+                    counts[c.strip()] += 1
+                top = sorted(counts.items(), key=lambda nc: (-nc[1], nc[0]))
+                listed = ", ".join(f"'{n}' ({k})" for n, k in top[:12])
+                more = f" and {len(top) - 12} more" if len(top) > 12 else ""
+                self.err("scenario.toml", "unknown-category",
+                         f"risk_categories names {name!r}, which no incident of "
+                         f"incidents.csv holds (the whole name, any case); the categories "
+                         f"are {listed or 'none'}{more}", column="risk_categories")
 
     def outside_grids(self, t: Table, areas: Sequence[Area], pts: list[tuple[float, float]],
                       kept: list[int], settings: ScenarioToml) -> None:
@@ -1254,7 +1286,9 @@ class _Loader:
         far = float(shapely.distance(shapely.union_all(grids), points[off]).max())
         hint = (f"; lon/lat from 高德/腾讯 (GCJ-02) or 百度 (BD-09) maps need coords = "
                 f"\"gcj02\" or \"bd09\" in scenario.toml (it says {settings.coords!r})"
-                if t.has("lon") else "")
+                if t.has("lon") else
+                f"; x/y in another CRS than scenario.toml's crs ({settings.crs!r}) lie "
+                "elsewhere: check the CRS the record was exported in")
         n = len(pts)
         self.warn(t.file, "outside-grids",
                   f"{len(off):,} of {n:,} incidents ({len(off) / n:.1%}) lie outside every "

@@ -340,6 +340,15 @@ class Scenario:
     source: str = ""  # the folder it was loaded from, or "builtin:NAME" for a shipped one
     inputs_hash: str = ""  # sha256 over the folder's files (names and bytes)
     title: str = ""  # a display name (may be Chinese); defaults to name
+    # the public-holiday calendar of the risk forecast's gbm (an ISO country code of the
+    # holidays package): a city in America/New_York got China's, as every scenario did
+    country: str = "CN"
+    # the incident categories the risk forecast counts (matched whole, any case, as
+    # ``xunfang intel forecast --category``); empty: every category
+    risk_categories: tuple[str, ...] = ()
+    # how incidents.csv placed its incidents: "lonlat", "xy" or "both" ("" without a record); the
+    # advice for incidents outside every grid differs (a datum for lon/lat, the CRS for x/y)
+    incident_coords: str = ""
 
     def known_before(self, when: datetime) -> Scenario:
         """The scenario as a plan starting at ``when`` knows it: its incidents before then."""

@@ -179,6 +179,16 @@ class ScenarioToml(_Strict):
     slot_minutes: int = Field(60, ge=5, le=1440)
     policy: PolicyIn = PolicyIn()
     description: str = ""
+    # the clock incidents.csv's times without a UTC offset were written in, where it is not
+    # ``timezone`` (a record exported in UTC without "Z"): ``xunfang intel --source-tz``'s
+    # idea. Without it such times are local times, and a UTC record's hours shift silently.
+    source_timezone: str | None = None
+    # the public-holiday calendar of the risk forecast's gbm: an ISO code of the holidays
+    # package (CN, US, ...); China's by default, as the built-in county's
+    country: str = "CN"
+    # the incident categories the risk forecast counts, matched whole and in any case as
+    # ``xunfang intel forecast --category``; empty: every category
+    risk_categories: list[str] = []
 
     @field_validator("slot_minutes")
     @classmethod
@@ -187,16 +197,44 @@ class ScenarioToml(_Strict):
             raise ValueError(f"slot_minutes must divide a day (1440 minutes), got {v}")
         return v
 
-    @field_validator("timezone")
+    @field_validator("timezone", "source_timezone")
     @classmethod
-    def _tz(cls, v: str) -> str:
+    def _tz(cls, v: str | None) -> str | None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+        if v is None:
+            return v
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r} (e.g. 'Asia/Shanghai')") from None
+            raise ValueError(f"unknown time zone {v!r} (e.g. 'Asia/Shanghai', 'UTC')") from None
         return v
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        return holiday_country(v)
+
+    @field_validator("risk_categories")
+    @classmethod
+    def _categories(cls, v: list[str]) -> list[str]:
+        if any(not c.strip() for c in v):
+            raise ValueError("an empty category's name selects nothing: name each category "
+                             "the risk forecast counts, or leave risk_categories out for all")
+        return v
+
+
+def holiday_country(code: str) -> str:
+    """``code`` as the holidays package names a country (upper case), or a ValueError that
+    says what it must be: the calendar gbm's holiday feature is drawn from."""
+    import holidays
+
+    known = holidays.list_supported_countries()
+    c = code.strip().upper()
+    if c not in known:
+        raise ValueError(f"{code!r} is not a country with a public-holiday calendar (an ISO "
+                         "3166 code of the holidays package, e.g. 'CN', 'US', 'GB')")
+    return c
 
 
 def known_modes() -> tuple[str, ...]:

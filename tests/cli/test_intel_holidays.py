@@ -1,0 +1,112 @@
+"""gbm's public holidays on the intel commands: a scenario's from its scenario.toml, a bare
+file's from --country, or from --tz where the zone is one country's; none said."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import xunfang.intel
+import xunfang.scenarios
+from xunfang.cli.intel import _holidays_of
+from xunfang.cli.main import app
+from xunfang.intel.sources import country_of_zone
+
+runner = CliRunner()
+
+
+def test_a_zone_of_one_country_gives_its_calendar() -> None:
+    assert country_of_zone("America/Chicago") == "US"
+    assert country_of_zone("Asia/Shanghai") == "CN"
+    assert country_of_zone("UTC") is None and country_of_zone(None) is None
+
+
+def test_holidays_of_a_scenario_a_file_and_an_option() -> None:
+    class Sc:
+        country = "US"
+
+    assert _holidays_of(None, Sc(), "Asia/Shanghai") == (
+        "US", "gbm: US public holidays (scenario.toml country)")
+    assert _holidays_of("gb", None, "America/Chicago")[0] == "GB"
+    code, note = _holidays_of(None, None, "America/Chicago")
+    assert code == "US"
+    assert note == "gbm: US public holidays, from --tz America/Chicago; --country to change"
+    code, note = _holidays_of(None, None, None)
+    assert code is None and "no public-holiday calendar" in note and "--country" in note
+
+
+def _file(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(5)
+    n = 1500
+    minutes = np.sort(rng.integers(0, 400 * 1440, n))
+    times = np.datetime64("2018-06-01T00:00") + minutes.astype("timedelta64[m]")
+    lon = -87.65 + 0.01 * rng.integers(0, 4, n)
+    lat = 41.85 + 0.01 * rng.integers(0, 4, n)
+    src = tmp_path / "chi.csv"
+    src.write_text("time,lon,lat\n" + "".join(
+        f"{str(t).replace('T', ' ')},{x:.4f},{y:.4f}\n"
+        for t, x, y in zip(times, lon, lat, strict=True)), encoding="utf-8")
+    return src
+
+
+def test_a_bare_file_gets_its_zones_holidays_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: `intel evaluate chi.csv --methods gbm` had no holiday on July 4th (a bare
+    file got no calendar) and said nothing. --tz America/Chicago gives the US's, said; a
+    bad --country is refused naming the option."""
+    src = _file(tmp_path)
+    made: list[Any] = []
+    real = xunfang.intel.make_method
+
+    def spy(name: str, **kw: Any) -> Any:
+        made.append(kw.get("country"))
+        return real(name, **kw)
+
+    monkeypatch.setattr(xunfang.intel, "make_method", spy)
+    base = ["intel", "forecast", str(src), "--method", "gbm", "--days", "1"]
+    res = runner.invoke(app, [*base, "--tz", "America/Chicago", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["notes"] == [
+        "gbm: US public holidays, from --tz America/Chicago; --country to change"]
+    assert made == ["US"]
+    res = runner.invoke(app, [*base, "--tz", "America/Chicago"])
+    assert "note: gbm: US public holidays, from --tz America/Chicago" in " ".join(
+        res.stdout.split())
+    res = runner.invoke(app, [*base, "--json"])
+    assert res.exit_code == 0, res.output
+    assert "no public-holiday calendar" in json.loads(res.stdout)["notes"][0]
+    res = runner.invoke(app, [*base, "--country", "XX"])
+    assert res.exit_code == 1 and "--country" in res.stderr and "'XX'" in res.stderr
+
+
+def test_evaluate_on_a_scenario_uses_its_country(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: intel evaluate/forecast gave every scenario China's holidays; they are its
+    scenario.toml country's."""
+    folder = tmp_path / "sc"
+    shutil.copytree(Path(xunfang.scenarios.__file__).parent / "ebian", folder)
+    toml = folder / "scenario.toml"
+    toml.write_text('country = "US"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    made: list[Any] = []
+    real = xunfang.intel.make_method
+
+    def spy(name: str, **kw: Any) -> Any:
+        made.append(kw.get("country"))
+        return real(name, **kw)
+
+    monkeypatch.setattr(xunfang.intel, "make_method", spy)
+    res = runner.invoke(app, ["intel", "evaluate", str(folder), "--methods", "naive",
+                              "--test-from", "2025-12-25", "--json"])
+    assert res.exit_code == 0, res.output
+    assert made == ["US"]
+    made.clear()
+    res = runner.invoke(app, ["intel", "forecast", str(folder), "--method", "naive",
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    assert made == ["US"]
