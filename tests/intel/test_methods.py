@@ -686,6 +686,28 @@ def test_network_kde_spreads_along_roads_not_across(make_scenario) -> None:  # t
         m.fit(events_at([(50, 50)], [START]).window(0, 10))
 
 
+def test_network_kde_spreads_along_trunk_roads(make_scenario) -> None:  # type: ignore[no-untyped-def]
+    """Distances run over every road an incident can be on: the walking policy closed trunk
+    roads (many Chinese cities' main roads), so nothing spread along one."""
+    from xunfang.intel.methods import NetworkKDE
+    from xunfang.network import RoadNetwork
+    from xunfang.scenario import load
+
+    edges = "u,v,class\na,b,trunk\nb,c,trunk\nc,d,primary\nd,a,trunk\nb,e,trunk\n"
+    sc = load(make_scenario({"network/edges.csv": edges}))
+    net = RoadNetwork.from_scenario(sc)
+    units = U.segments(sc.roads)
+    xy = np.tile([[200.0, 0.0]], (5, 1))  # every incident at the middle of a-b, a trunk road
+    time = np.array([f"2024-01-0{i + 1}T10:00" for i in range(5)], dtype="datetime64[m]")
+    ev = EventSet.build(units, time, xy)
+    h = ev.window(0, 10)
+    r = NetworkKDE(net, bandwidth_m=800, half_life_days=1e9).fit(h).predict(h, 10)
+    # as on roads of any class: b-c and d-a 350 m, b-e 400 m, c-d 700 m along b-c or d-a
+    np.testing.assert_allclose(r / r[0], [1, 0.5625, 0.125, 0.5625, 0.5], atol=1e-9)
+    with pytest.raises(TypeError, match=r"network must be a xunfang\.network\.RoadNetwork"):
+        NetworkKDE(sc.roads)
+
+
 def test_method_names_and_errors() -> None:
     assert method_names("naive, kde,naive") == ("naive", "kde")
     with pytest.raises(MethodError, match="unknown method 'sepp'"):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol, TypeVar, cast
 
@@ -713,8 +713,16 @@ class NetworkKDE:
     every incident on segment s adds K(d(s, r)) to segment r, with d the shortest path between
     the segments' midpoints along the roads and K triangular with ``bandwidth_m``, time-decayed.
 
+    Distances run over every road an incident can be on, each way: motorways and trunk roads
+    too, which the walking policy closes (many Chinese cities' main roads are trunk roads:
+    on foot nothing spread along them), and one-way streets both ways (an incident's
+    neighbourhood is not a direction of travel).
+
     Rosser et al. split the kernel's mass equally at junctions; this continuous kernel does
-    not (it is what their comparison calls the "non-split" variant).
+    not (it is what their comparison calls the "non-split" variant): the split kernel's value
+    at a segment depends on the path's every junction, which one shortest-path distance per
+    pair of segments cannot give: the split needs a walk over every path within the bandwidth
+    (Okabe et al.'s equal-split kernel), one per branch at each junction. Not measured here.
     """
 
     network: Any  # xunfang.network.RoadNetwork of the same roads as the segment units
@@ -722,6 +730,15 @@ class NetworkKDE:
     half_life_days: float = 365.0
     name: str = "network_kde"
     refit_days: int = 1
+
+    def __post_init__(self) -> None:
+        from xunfang.network import RoadNetwork
+
+        if not isinstance(self.network, RoadNetwork):
+            # (a scenario's Roads, say: it was a bare AssertionError at the first forecast)
+            raise TypeError("NetworkKDE(network): network must be a xunfang.network.RoadNetwork "
+                            "(RoadNetwork.from_scenario or .from_roads), got "
+                            f"{type(self.network).__name__}")
 
     def fit(self, history: History) -> NetworkKDE:
         if history.events.units.kind != "segments":
@@ -734,13 +751,15 @@ class NetworkKDE:
         from xunfang.network import RoadNetwork, travel_times
         from xunfang.planning.coverage import with_uniform_speed
 
-        net = self.network
-        assert isinstance(net, RoadNetwork)
+        net = cast(RoadNetwork, self.network)  # (checked in __post_init__)
         roads = net.roads
         if roads.n_edges != len(units):
             raise MethodError("network_kde: the network is not the one the segments come from")
-        # one travel-time engine: distances are minutes at 60 km/h on foot (1 minute = 1 km)
+        # one travel-time engine: distances are minutes at 60 km/h on foot (1 minute = 1 km),
+        # with no road class closed and no one-way street (see the class's docstring)
         flat = with_uniform_speed(net, 60.0, mode="foot")
+        flat = RoadNetwork.from_roads(flat.roads, policy=replace(
+            flat.policy, excluded_classes={}, oneway_modes=()))
         h_km = self.bandwidth_m / 1000.0
         n_nodes, m = net.n_nodes, roads.n_edges
         pa, pb, pd = [], [], []
