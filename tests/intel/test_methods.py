@@ -724,7 +724,67 @@ def test_units_outside_every_cell_are_not_counted() -> None:
     assert ev.unit.tolist() == [0, -1]
     h = ev.window(0, 5)
     assert Naive(days=5).predict(h, 5).sum() == pytest.approx(1 / 5)
-    assert shapely.Point(0, 0) is not None
+    assert Naive(days=5).predict(h, 5)[0] == pytest.approx(1 / 5)
+
+
+def test_event_set_refuses_missing_times_and_arrays_of_other_lengths() -> None:
+    """A missing time (NaT) became t = -6.4e15 days, sorted to the end and counted as a test
+    incident; arrays of other lengths were an IndexError."""
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    t = np.array(["2024-01-01T10:00", "NaT", "2024-01-03T10:00"], dtype="datetime64[m]")
+    xy = np.full((3, 2), 50.0)
+    with pytest.raises(MethodError, match=r"time holds 1 missing time\(s\) \(NaT\) of 3"):
+        EventSet.build(units, t, xy)
+    good = t[[0, 2, 2]]
+    with pytest.raises(MethodError, match=r"xy holds 2 point.* and time 3: one point per"):
+        EventSet.build(units, good, xy[:2])
+    with pytest.raises(MethodError, match=r"unit holds 4 value.* and time 3: one unit per"):
+        EventSet.build(units, good, xy, unit=np.zeros(4, dtype=np.int64))
+    with pytest.raises(MethodError, match="record_times holds a missing time"):
+        EventSet.build(units, good, xy, record_times=t)
+    assert EventSet.build(units, good, xy).t.max() == pytest.approx(2 + 10 / 24)
+
+
+def test_prospective_at_250_m_cells_and_400_m_reaches_the_eight_neighbours() -> None:
+    """The distance in cells is round(centroid distance / cell size): the 4 cells beside
+    and the 4 diagonal are 1 cell away, each at half the cell's own weight; the next ring
+    (500 m and more) is beyond 400 m."""
+    units = U.cells(np.zeros((0, 2)), 250.0, bounds=(0, 0, 1249, 1249))
+    ev = EventSet.build(units, np.array(["2024-01-01T10:00"], dtype="datetime64[m]"),
+                        np.array([[625.0, 625.0]]))  # the middle cell of 5 x 5
+    r = Prospective().predict(ev.window(0, 2), 2)
+    d = np.hypot(*(units.centroid - units.centroid[int(ev.unit[0])]).T)
+    assert np.allclose(r[d == 0] / r.max(), 1)
+    assert np.allclose(r[(d > 0) & (d < 400)] / r.max(), 0.5)
+    assert int(((d > 0) & (d < 400)).sum()) == 8
+    assert (r[d > 400] == 0).all()
+
+
+def test_auto_refits_a_weekly_candidate_every_week_of_its_validation() -> None:
+    """A candidate with ``refit_days`` 7 was fitted once for the whole 91-day validation;
+    it is refitted every 7 days, as the evaluation does."""
+    fits: list[int] = []
+
+    class Weekly:
+        name = "weekly"
+        refit_days = 7
+
+        def fit(self, h: History) -> Weekly:
+            fits.append(h.origin)
+            return self
+
+        def predict(self, h: History, day: int) -> np.ndarray:
+            return h.counts(since=h.origin - 30) / 30
+
+    ev = _daily(5.0, days=400)
+    auto = Auto(candidates=(Naive(), Weekly()))
+    h = ev.window(0, 400)
+    auto.fit(h)
+    start = auto.validation_start(h)
+    during = [o for o in fits if o < 400]  # (the chosen one is fitted on the whole window)
+    assert during[0] == start
+    assert np.diff(during).tolist() == [7] * (len(during) - 1)
+    assert len(during) == math.ceil((400 - start) / 7)
 
 
 def _daily(per_day: float, days: int = 365, seed: int = 0) -> EventSet:

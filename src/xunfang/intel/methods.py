@@ -71,9 +71,23 @@ class EventSet:
         start at the latest (:meth:`window`); by default the first incident's day.
         ``record_times``: that whole record's times, which say which days it covers."""
         pts = np.asarray(xy, dtype=float).reshape(-1, 2)
-        tm = np.asarray(time).astype("datetime64[m]")
+        tm = np.asarray(time).astype("datetime64[m]").reshape(-1)
         if not len(tm):
             raise MethodError("no incidents")
+        # a NaT became t = -6.4e15 days, sorted last and counted as a test incident
+        if (bad := int(np.isnat(tm).sum())):
+            raise MethodError(f"EventSet.build: time holds {bad} missing time(s) (NaT) of "
+                              f"{len(tm)}: every incident needs its time")
+        if len(pts) != len(tm):
+            raise MethodError(f"EventSet.build: xy holds {len(pts)} point(s) and time "
+                              f"{len(tm)}: one point per incident")
+        if unit is not None and len(np.asarray(unit).reshape(-1)) != len(tm):
+            raise MethodError(f"EventSet.build: unit holds {len(np.asarray(unit).reshape(-1))} "
+                              f"value(s) and time {len(tm)}: one unit per incident")
+        if record_times is not None and np.isnat(
+                np.asarray(record_times).astype("datetime64[m]")).any():
+            raise MethodError("EventSet.build: record_times holds a missing time (NaT): "
+                              "every incident of the record needs its time")
         order = np.argsort(tm, kind="stable")
         tm, pts = tm[order], pts[order]
         u = units.assign(pts) if unit is None else np.asarray(unit, dtype=np.int64)[order]
@@ -214,10 +228,29 @@ def running_counts(events: EventSet, windows: Iterable[tuple[int, int]]
 
 
 class Model(Protocol):
+    """A fitted method: what :meth:`Method.fit` returns.
+
+    ``predict(history, day)`` is the expected number of incidents of each unit on ``day``
+    (days since ``history.events.epoch``): a float array of ``history.events.n_units``, every
+    value finite and non-negative — a daily rate, which the time-of-day profile splits into
+    slots, the plan doses by and the evaluation's log-likelihood reads. ``history`` is the
+    training window as of the forecast (its ``origin`` is ``day`` in an evaluation; a later
+    day of a forecast's horizon lies after it: read the window's memory at
+    :meth:`History.lead`). It may hold incidents later than the window ``fit`` saw."""
+
     def predict(self, history: History, day: int) -> FloatArray: ...
 
 
 class Method(Protocol):
+    """A forecasting method, built in or plugged in (``evaluate(methods=...)``,
+    ``forecast(method=...)``, ``Auto(candidates=...)``).
+
+    ``name``: how reports and options name it. ``refit_days``: how often it is fitted
+    again — an evaluation, a forecast's check and ``auto``'s validation fit it on the window
+    before the first day, then again every ``refit_days`` days, each model predicting with
+    the latest incidents in between (1: every day). ``fit(history)`` returns a :class:`Model`;
+    it may raise :class:`MethodError` for inputs it cannot learn from."""
+
     @property
     def name(self) -> str: ...
 
@@ -412,6 +445,16 @@ def _unit_scale(units: Units) -> float:
 class Prospective:
     """Prospective hot-spotting (Bowers, Johnson & Pease 2004): every incident of the last
     ``weeks`` weeks within ``bandwidth_m`` adds 1/(1 + distance in cells) × 1/(1 + weeks ago).
+
+    The distance in cells between two units is round(distance between their centroids / cell
+    size) (cell size: the side of a cell; the square root of the median area of grids and
+    polygons; the median length of street segments), and a unit counts an incident of
+    another whose centroid lies within ``bandwidth_m`` of its own. So with 250 m cells and
+    400 m only the 8 neighbours count (the 4 beside it at 250 m, the 4 diagonal at 354 m,
+    both 1 cell away; the next ring is at 500 m or more), each at half the unit's own
+    incidents. Bowers et al. count distance in whole cells of their grid (50 m cells out to
+    400 m, 8 cells): the weight is theirs, by cells, and the bandwidth in metres keeps the
+    reach the same whatever the cell size — at 250 m cells it is one ring.
     """
 
     bandwidth_m: float = 400.0
@@ -1287,12 +1330,16 @@ class Auto:
             hits = np.zeros(len(days))
             ll = np.zeros(len(days))
             model: Model = m.fit(ev.window(history.start, start))
+            fitted_on = start
             for i, day in enumerate(days):
                 if not len(areas[i]):
                     continue
                 past = ev.window(history.start, day)
-                if m.refit_days <= 1:
+                # refitted every refit_days, as the evaluation does (a weekly candidate was
+                # fitted once for the whole validation)
+                if day - fitted_on >= m.refit_days:
                     model = m.fit(past)
+                    fitted_on = day
                 risk = np.asarray(model.predict(past, day), dtype=float)
                 top = top_units(risk, areas[i], units.size, self.coverage, equal)
                 hits[i] = float(np.isin(today[i], top).sum())
