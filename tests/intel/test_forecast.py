@@ -443,3 +443,35 @@ def test_gbm_plans_past_the_record_on_the_horizons_own_days(ebian: EventSet) -> 
     assert date(2026, 1, 1) not in model.holidays
     np.testing.assert_allclose(new_year, told.predict(hist, o, calendar_day=ebian.day_of(
         date(2026, 1, 1))))
+
+
+def test_gbm_learns_the_public_holidays() -> None:
+    """A record whose public holidays run at four times its other days: gbm's forecast of a
+    holiday rises above the same day's forecast by a model told of no holiday. With the
+    holiday feature fixed at 0 every test passed (a review)."""
+    import dataclasses
+
+    import holidays
+
+    from xunfang.intel.methods import Gbm
+
+    rng = np.random.default_rng(3)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    first = date(2023, 1, 1)
+    off = frozenset(holidays.country_holidays("CN", years=[2023, 2024, 2025]))
+    base = rng.uniform(0.05, 0.3, len(units))
+    times, where = [], []
+    for k in range(900):
+        d = first + timedelta(days=k)
+        n = rng.poisson(base * (4.0 if d in off else 1.0))
+        times += [np.datetime64(d) + np.timedelta64(600, "m")] * int(n.sum())
+        where += np.repeat(np.arange(len(units)), n).tolist()
+    ev = EventSet.build(units, np.array(times, dtype="datetime64[m]"), units.centroid[where])
+    o = ev.day_of(date(2025, 6, 1))
+    hist = ev.window(o - 730, o)
+    model = Gbm(country="CN").fit(hist)
+    blind = dataclasses.replace(model, holidays=frozenset(), country=None)
+    for day in (date(2025, 10, 1), date(2026, 1, 1)):  # National Day; New Year's Day
+        on = ev.day_of(day)
+        assert (model.predict(hist, o, calendar_day=on).sum()
+                > 1.5 * blind.predict(hist, o, calendar_day=on).sum())

@@ -20,7 +20,16 @@ from xunfang.intel.ingest import (
     read_parquet,
     write_parquet,
 )
-from xunfang.intel.methods import METHODS, EventSet, History, MethodError, make_method, method_names
+from xunfang.intel.methods import (
+    METHODS,
+    EventSet,
+    History,
+    Method,
+    MethodError,
+    Model,
+    make_method,
+    method_names,
+)
 from xunfang.intel.sources import Source, jurisdiction_of, open_incidents
 from xunfang.intel.units import Slots, Units, UnitsError
 
@@ -36,8 +45,10 @@ __all__ = [
     "IngestError",
     "IngestReport",
     "Ingested",
+    "Method",
     "MethodError",
     "MethodScore",
+    "Model",
     "Slots",
     "Source",
     "Units",
