@@ -431,3 +431,41 @@ def test_a_grid_falls_due_before_the_day_ends_to_keep_the_interval_across_it() -
     assert [k for k in range(19, 24) if st.due(0, 7, k, 24)] == [19, 20, 21, 22, 23]
     st.seen([0], 19)
     assert not any(st.due(0, 7, k, 24) for k in range(20, 24))
+
+
+def test_the_plan_says_when_a_hot_grid_gets_well_under_its_share(ebian) -> None:
+    # a unit beyond a grid's first earns the model nothing while any grid is below its need
+    # (visibility and cover count the first unit, over-deployment the units above need), so
+    # the units requirements leave go to first units elsewhere and a hot grid gets what is
+    # left (Baltimore: 1 unit of a need of 5.3 at the hottest grid's 19:00 peak). The
+    # posture's summary lists such grid-slots and says why; a town with even risk has none
+    sc, net = ebian
+    inp = _inputs(sc, net)
+    n_g, n_t = inp.n_grids, len(inp.slots)
+    hot = 2
+    risk = np.full((n_g, n_t), 0.1 / (n_g - 1))
+    risk[hot] = 0.9
+    skew = replace(inp, risk=risk, record=risk.copy())
+    post = deploy.plan_posture(skew)
+    doc = post.summary()["dosage"]
+    assert isinstance(doc, dict)
+    need = post.counts.sum(axis=0, keepdims=True) * risk / risk.sum(axis=0, keepdims=True)
+    have = post.counts.astype(float)
+    low = (have < 0.5 * need) & (need - have >= 2.0)
+    expect = {(inp.slots[k].index, inp.grids[g]) for g, k in zip(*np.nonzero(low),
+                                                                 strict=True)}
+    listed = {(r["slot"], r["grid"]) for r in doc["grid_slots"]}
+    assert listed == expect and {g for _, g in listed} == {inp.grids[hot]}
+    for r in doc["grid_slots"]:
+        k = [s.index for s in inp.slots].index(r["slot"])
+        assert r["have"] == post.counts[hot, k]
+        assert r["need"] == pytest.approx(need[hot, k], abs=0.051)
+    note = str(doc["note"])
+    assert f"in {inp.grids[hot]};" in note and "ring holders a slot" in note
+    assert "a unit beyond a grid's first earns nothing" in note
+    # the ring holders come out of what the hot grid would get
+    free = deploy.plan_posture(replace(skew, options=deploy.Options(hold_rings=False)))
+    assert free.counts[hot].sum() > post.counts[hot].sum()
+    even = deploy.plan_posture(replace(inp, risk=np.ones((n_g, n_t)),
+                                       record=np.ones((n_g, n_t))))
+    assert "dosage" not in even.summary()

@@ -400,8 +400,10 @@ def _deploy_section(result: PlanResult) -> dict[str, Any]:
     posture = result.stages.get("posture", {})
     shortfalls = list(posture.get("shortfalls", []))  # type: ignore[call-overload]
     gap = posture.get("max_gap")
+    dosage = posture.get("dosage")  # grids the model left well under their share, and why
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
             "shortfalls": shortfalls, "status": posture.get("status", "—"),
+            "dosage": dosage.get("note", "") if isinstance(dosage, dict) else "",
             "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}
 
 

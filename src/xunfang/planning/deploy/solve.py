@@ -49,6 +49,12 @@ Shortfall slacks h, hc, hw, hh are priced at W_short (hc at half of it) so they 
 only when no unit can be found; each one used is a listed shortfall (an unheld ring is
 listed by the staging step). Continuity between slots is the move penalty on the counts and
 the travel minutes in the assignment.
+
+Only a grid's first unit earns anything (y, v ≤ 1) and o prices only the units above need, so
+a unit beyond a grid's first earns nothing while some grid is below its need: the units the
+requirements leave go to first units in more grids before a second in the hottest, whose count
+is what is left. The summary's ``dosage`` note lists the grid-slots this leaves under half
+their need (``UNDER_SHARE``) and says why.
 """
 
 from __future__ import annotations
@@ -84,6 +90,16 @@ HOLD_COST = 0.01
 #: grid its presence requirements ask for or stand to hold a ring, it patrols (a grid's lone
 #: patrol is not taken to stand).
 RING_SHORT = 0.5
+#: The posture's note on dosage (``Posture.summary()["dosage"]``) lists the grid-slots given
+#: under this share of their need (the dosage yardstick: the slot's uniformed units × the
+#: grid's share) and at least ``UNDER_UNITS`` units fewer. Visibility and the 1-3-5 cover
+#: count a grid's first unit, the over-deployment term the units above its need: a unit
+#: beyond a grid's first earns nothing while any grid is below its need, so a hot grid gets
+#: its second and later units only from what requirements and first units leave (Baltimore,
+#: 42 grids, 26 mobile units, 5 of them ring holders: the hottest grid, 17 % of the 19:00
+#: risk, got 1 unit of a need of 5.3, none being left over). The plan says so.
+UNDER_SHARE = 0.5
+UNDER_UNITS = 2.0
 
 
 @dataclass(frozen=True)
@@ -390,6 +406,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     last_holds: dict[str, str] = {}  # stop node -> the unit standing there in the slot before
     held_grid: dict[str, int] = {}  # that unit -> the grid of its stop
     holds_by_slot: dict[str, list[dict[str, object]]] = {}
+    # per slot planned: the need of each grid (the dosage yardstick), the mobile units on
+    # duty, those standing to hold rings and those patrolling beyond their grid's first
+    dose: list[tuple[int, FloatArray, int, int, int]] = []
     shorts_by_slot: dict[str, list[str]] = {}
     net_index = ({n: i for i, n in enumerate(inp.net.node_ids)} if inp.net is not None
                  else {})
@@ -908,6 +927,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                             f"no unit stands within the tier-1 target of "
                                             f"{sh.site}: {sh.reason}"))
                 shorts_by_slot.setdefault(str(s.index), []).append(sh.site)
+        by_grid: dict[str | None, int] = {}
+        for u in mobile:
+            a = assignments[(u, s.index)]
+            if a.duty == "grid":
+                by_grid[a.grid] = by_grid.get(a.grid, 0) + 1
+        dose.append((k, need_g.copy(), len(mobile), len(holds_by_slot.get(str(s.index), [])),
+                     sum(c - 1 for c in by_grid.values())))
         # the grids patrolled this slot: a unit standing to hold a ring (held_grid, this
         # slot's holders) visits no other site
         state.seen([g for g, us in patrols.items() if any(u not in held_grid for u in us)], k)
@@ -917,6 +943,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         if record is not None else "forecast" if opts.dosage_basis == "forecast" else
         f"forecast (dosage_basis is {opts.dosage_basis}, but the scenario has no incident "
         f"record)")}
+    dosage = _dosage_note(inp, counts, dose, "record" if record is not None else "forecast")
+    if dosage is not None:
+        staged["dosage"] = dosage
     if rings is not None:
         all_holds = [h for hs in holds_by_slot.values() for h in hs]
         staged["staging"] = {
@@ -929,6 +958,58 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                    shortfalls=tuple(shortfalls), solves=solves_t,
                    on_duty=tuple(tuple(sorted(x)) for x in inp.on_duty), seconds=elapsed,
                    extra=staged)
+
+
+def _dosage_note(inp: Inputs, counts: IntArray,
+                 dose: Sequence[tuple[int, FloatArray, int, int, int]], yardstick: str
+                 ) -> dict[str, object] | None:
+    """The grid-slots planned under ``UNDER_SHARE`` of their need and ``UNDER_UNITS`` units
+    short of it, and why (None when there are none): ``dose`` per slot position planned
+    (position, need per grid, mobile units on duty, ring holders, patrols beyond their
+    grid's first); ``yardstick`` names what the need's shares are of (the dosage cap's: the
+    record, or the forecast without one). The model trades them away (see ``UNDER_SHARE``);
+    the plan says so."""
+    under: list[dict[str, object]] = []
+    left: list[int] = []
+    on: list[int] = []
+    for k, need, mobile, _holders, extra in dose:
+        have = counts[:, k].astype(np.float64)
+        low = np.flatnonzero((have < UNDER_SHARE * need) & (need - have >= UNDER_UNITS))
+        if low.size:
+            left.append(extra)
+            on.append(mobile)
+        for g in sorted(low.tolist(), key=lambda g: (have[g] - need[g], g)):
+            s = inp.slots[k]
+            under.append({"slot": s.index, "start": s.name, "grid": inp.grids[g],
+                          "need": round(float(need[g]), 1), "have": int(have[g])})
+    if not under:
+        return None
+    worst = min(under, key=lambda r: (cast(int, r["have"]) - cast(float, r["need"]),
+                                      cast(int, r["slot"])))
+    short: dict[str, float] = {}
+    for r in under:
+        short[cast(str, r["grid"])] = (short.get(cast(str, r["grid"]), 0.0)
+                                       + cast(float, r["need"]) - cast(int, r["have"]))
+    top = sorted(short, key=lambda g: (-short[g], g))[:3]
+    lo_m, hi_m = min(on), max(on)
+    holders = [d[3] for d in dose]
+    held = (f"{sum(holders) / len(holders):.1f} ring holders a slot on average, "
+            if any(holders) else "")
+    text = (
+        f"dosage: {len(under)} grid-slot(s) get under {UNDER_SHARE:.0%} of their need (the "
+        f"slot's uniformed units × the grid's share of the {yardstick}) and at least "
+        f"{UNDER_UNITS:g} units fewer, in {', '.join(top)}; worst {worst['grid']} at "
+        f"{worst['start']}: {worst['have']} of {worst['need']}. The posture meets the "
+        f"requirements first ({held}key-site patrol work and presence), then puts one unit "
+        f"in as many grids as their risk warrants (visibility and the 1-3-5 cover count a "
+        f"grid's first unit); a unit beyond a grid's first earns nothing while any grid is "
+        f"below its need, so the hottest grids get only what is left: in those slots "
+        f"{min(left)}–{max(left)} of the {lo_m if lo_m == hi_m else f'{lo_m}–{hi_m}'} mobile "
+        f"units on duty patrolled beyond their grid's first. A trade-off of the model, not "
+        f"a shortage" + (" (hold_rings=false frees the ring holders)." if any(holders)
+                         else "."))
+    return {"note": text, "under_share": UNDER_SHARE, "under_units": UNDER_UNITS,
+            "grid_slots": under}
 
 
 def _anchor_place(index: Mapping[tuple[str, int], Assignment], grids: Sequence[str],

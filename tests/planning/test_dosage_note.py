@@ -1,0 +1,38 @@
+"""The report shows the posture's dosage note: the grids the model left well under their
+share of the units, and why (a trade-off of its objective, not a shortage)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+
+from xunfang.planning import deploy
+from xunfang.planning.pipeline import PlanRequest, build_plan
+from xunfang.report.html import render_report
+from xunfang.scenario.loader import load
+
+
+def test_the_report_shows_the_dosage_note() -> None:
+    sc = load("ebian")
+    req = PlanRequest(start=date(2025, 7, 1))
+    result = build_plan(sc, req)
+    slots = result.plan.slots
+    inp = deploy.prepare(sc, result.network, slots)
+    n_g, n_t = inp.n_grids, len(slots)
+    risk = np.full((n_g, n_t), 0.1 / (n_g - 1))
+    risk[2] = 0.9  # one grid with 90 % of the risk: the requirements leave it under half
+    post = deploy.plan_posture(replace(inp, risk=risk, record=risk.copy()))
+    doc = post.summary()
+    note = doc["dosage"]["note"]  # type: ignore[index]
+    html = render_report(replace(result, stages={**result.stages, "posture": doc}), req,
+                         lang="en")
+    section = html[html.index('<section id="shortfalls">'):]
+    section = section[:section.index("</section>")]
+    assert str(note).replace("'", "&#39;") in section
+    # and a posture with no such grid says nothing of it
+    quiet = {k: v for k, v in doc.items() if k != "dosage"}
+    plain = render_report(replace(result, stages={**result.stages, "posture": quiet}), req,
+                          lang="en")
+    assert "earns nothing" not in plain
