@@ -31,6 +31,13 @@ def test_the_report_shows_the_dosage_note() -> None:
     section = html[html.index('<section id="shortfalls">'):]
     section = section[:section.index("</section>")]
     assert str(note).replace("'", "&#39;") in section
+    # the Chinese report says it in Chinese, from the same grid-slots
+    zh = render_report(replace(result, stages={**result.stages, "posture": doc}), req,
+                       lang="zh")
+    part = zh[zh.index('<section id="shortfalls">'):]
+    part = part[:part.index("</section>")]
+    rows = doc["dosage"]["grid_slots"]  # type: ignore[index]
+    assert f"警力剂量：{len(rows)} 个网格时段" in part and "earns nothing" not in part
     # and a posture with no such grid says nothing of it
     quiet = {k: v for k, v in doc.items() if k != "dosage"}
     plain = render_report(replace(result, stages={**result.stages, "posture": quiet}), req,

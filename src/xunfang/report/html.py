@@ -384,7 +384,28 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
     }
 
 
-def _deploy_section(result: PlanResult) -> dict[str, Any]:
+def _dosage_text(dosage: object, T: Any, lang: str) -> str:
+    """The posture's dosage note in the report's language: plan.json's English note, or the
+    same said from its grid-slots (a Chinese report showed the English paragraph)."""
+    if not isinstance(dosage, dict):
+        return ""
+    if lang == "en":
+        return str(dosage.get("note", ""))
+    rows = [r for r in dosage.get("grid_slots", []) if isinstance(r, dict)]
+    if not rows:
+        return ""
+    short: dict[str, float] = {}
+    for r in rows:
+        short[str(r["grid"])] = short.get(str(r["grid"]), 0.0) + float(r["need"]) - int(r["have"])
+    top = sorted(short, key=lambda g: (-short[g], g))[:3]
+    worst = min(rows, key=lambda r: (int(r["have"]) - float(r["need"]), int(r["slot"])))
+    return str(T("dosage_note", n=len(rows), share=f"{float(dosage.get('under_share', 0.5)):.0%}",
+                 units=f"{float(dosage.get('under_units', 2)):g}", grids="、".join(top),
+                 grid=worst["grid"], start=worst["start"], have=worst["have"],
+                 need=worst["need"]))
+
+
+def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     """The timeline per unit (the first day's slots) and the shortfalls of the posture."""
     plan = result.plan
     first_day = [s for s in plan.slots if s.start.date() == plan.slots[0].start.date()]
@@ -403,7 +424,7 @@ def _deploy_section(result: PlanResult) -> dict[str, Any]:
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
             "shortfalls": shortfalls, "status": posture.get("status", "—"),
-            "dosage": dosage.get("note", "") if isinstance(dosage, dict) else "",
+            "dosage": _dosage_text(dosage, T, lang),
             "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}
 
 
@@ -519,7 +540,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     roster_info = _roster_section(result, T, lang)
     cp_info = _checkpoint_section(result, T)
     kpi_info = _kpi_section(result, T)
-    deploy_info = _deploy_section(result)
+    deploy_info = _deploy_section(result, T, lang)
     end = request.start + timedelta(days=request.days - 1)
     return _env().get_template("report.html.j2").render(
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,

@@ -399,6 +399,17 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Duties the units on duty cannot meet, slot by slot (never hidden): {n} in all.",
     },
     "shortfalls_none": {"zh": "无缺口。", "en": "No shortfall."},
+    "dosage_note": {
+        "zh": "警力剂量：{n} 个网格时段得到的警力不足其需求的 {share}（且少 {units} 个及以上），"
+              "主要在 {grids}；最甚 {grid} {start}：{have}/{need}。部署先满足勤务要求"
+              "（守点、要点巡查与驻守），再让尽量多的网格各有一个单位（见警率与 1-3-5 覆盖只计"
+              "网格的第一个单位），最热网格只得到剩余警力。这是模型的取舍，不是警力短缺；"
+              "详见 plan.json 的 posture.dosage。",
+        "en": "Dosage: {n} grid-slot(s) get under {share} of their need and at least {units} "
+              "units fewer, mostly in {grids}; worst {grid} at {start}: {have} of {need}. The "
+              "requirements come first, then one unit in as many grids as possible; the hottest "
+              "grids get what is left. A trade-off of the model, not a shortage.",
+    },
     "need": {"zh": "需要", "en": "Need"},
     "have": {"zh": "实有", "en": "Have"},
     "detail": {"zh": "说明", "en": "Detail"},
