@@ -11,7 +11,7 @@ import shapely
 
 from xunfang.intel import EvaluationError, EventSet, evaluate, ingest
 from xunfang.intel import units as U
-from xunfang.intel.evaluate import ranked, top_units
+from xunfang.intel.evaluate import Evaluation, MethodScore, ranked, top_units
 from xunfang.intel.methods import History, Naive
 
 DAY0 = datetime(2024, 1, 1, 12, 0)
@@ -38,7 +38,7 @@ def test_hit_rate_pai_pei_by_hand() -> None:
     # study area ("training"): units 0..4 hold history, ranked 4 > 3 > 2 > 1 > 0 by counts
     ev = build({0: 1, 1: 2, 2: 3, 3: 4, 4: 5}, tests=[4, 0, 0, 7], outside=1)
     res = evaluate(ev, [Naive(days=30)], test_from=date(2024, 1, 11), test_to=date(2024, 1, 11),
-                   train_days=30, coverages=(0.2, 0.4, 1.0), resamples=50)
+                   train_days=30, study="training", coverages=(0.2, 0.4, 1.0), resamples=50)
     s = res.scores[0]
     assert res.test_incidents == 5
     # k = round(0.2·5) = 1 → unit 4: 1 hit of 5 (outside ones count in the denominator)
@@ -122,7 +122,7 @@ def test_a_forecast_of_nothing_scores_every_incident_evenly() -> None:
     ev = build({0: 1, 1: 2, 2: 3, 3: 4, 4: 5}, tests=[4, 0, 0])
     res = evaluate(ev, [Nothing(), Naive(days=30)],
                    test_from=date(2024, 1, 11), test_to=date(2024, 1, 11), train_days=30,
-                   coverages=(0.2,), resamples=10)
+                   study="training", coverages=(0.2,), resamples=10)
     nothing = res.scores[0]
     assert nothing.log_likelihood_incidents == 3
     assert nothing.log_likelihood == pytest.approx(np.log(1 / 5))
@@ -135,8 +135,8 @@ def test_a_small_study_area_says_what_share_its_top_cell_is() -> None:
     reports that share; PAI divides by c all the same, the fixed rule."""
     ev = build({0: 1, 1: 2}, tests=[1, 1, 0])
     res = evaluate(ev, [Naive(days=30)], test_from=date(2024, 1, 11),
-                   test_to=date(2024, 1, 11), train_days=30, coverages=(0.01, 1.0),
-                   resamples=10)
+                   test_to=date(2024, 1, 11), train_days=30, study="training",
+                   coverages=(0.01, 1.0), resamples=10)
     s = res.scores[0]
     assert s.area[0.01] == pytest.approx(0.5)
     assert s.hit_rate[0.01] == pytest.approx(2 / 3)
@@ -209,7 +209,7 @@ def test_chicago_cross_check_naive_365(data_dir: Path) -> None:
     units = U.cells(got.table.xy, 250.0)
     ev = EventSet.build(units, got.table.time, got.table.xy)
     res = evaluate(ev, [Naive(days=365)], test_from=date(2018, 1, 1),
-                   test_to=date(2019, 12, 31), train_days=365, resamples=200)
+                   test_to=date(2019, 12, 31), train_days=365, study="training", resamples=200)
     s = res.scores[0]
     assert s.hit_rate[0.05] == pytest.approx(0.179, abs=0.0015)
     lo, hi = s.hit_rate_ci[0.05]
@@ -247,3 +247,32 @@ def test_a_bare_files_later_incidents_change_no_figure() -> None:
         assert whole.hit_rate == short.hit_rate, whole.method
         assert whole.pei == short.pei, whole.method
         assert whole.log_likelihood == pytest.approx(short.log_likelihood, rel=1e-12)
+
+
+def _evaluation(hits: dict[str, list[list[float]]], coverages: tuple[float, ...],
+                per_day: list[float]) -> Evaluation:
+    """An evaluation of methods whose hits per day (days × coverages) are given."""
+    tot = sum(per_day)
+    scores = tuple(MethodScore(
+        method=name, hit_rate={c: sum(r[j] for r in h) / tot for j, c in enumerate(coverages)},
+        hit_rate_ci={}, pai={}, pei={}, log_likelihood=0.0, seconds=0.0,
+        per_day_hits=np.array(h, dtype=float)) for name, h in hits.items())
+    return Evaluation(date(2024, 1, 1), date(2024, 1, len(per_day)), 30, "jurisdiction", 10,
+                      int(tot), np.array(per_day, dtype=float), scores)
+
+
+def test_the_ratio_takes_the_evaluations_own_coverages() -> None:
+    """An evaluation at (0.05, 0.1): 0.1 is its second column (not COVERAGES' fourth, out of
+    range); a coverage it did not score, and a method it did not, are refused by name."""
+    hits = {"decay": [[1.0, 4.0], [2.0, 6.0]], "naive": [[1.0, 2.0], [1.0, 3.0]]}
+    ev = _evaluation(hits, (0.05, 0.1), [10.0, 10.0])
+    assert ev.ratio("decay", "naive", 0.05, resamples=50)[0] == pytest.approx(3 / 2)
+    assert ev.ratio("decay", "naive", 0.1, resamples=50)[0] == pytest.approx(10 / 5)
+    with pytest.raises(EvaluationError, match=r"coverage 0\.01 was not scored.*0\.05, 0\.1"):
+        ev.ratio("decay", "naive", 0.01)
+    with pytest.raises(EvaluationError, match=r"method 'kde' was not scored.*'decay', 'naive'"):
+        ev.ratio("kde", "naive")
+    with pytest.raises(EvaluationError, match=r"method 'etas'.*'decay', 'naive'"):
+        ev.ratio("decay", "etas")
+    with pytest.raises(EvaluationError, match="resamples"):
+        ev.ratio("decay", "naive", resamples=0)

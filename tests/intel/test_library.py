@@ -1,0 +1,98 @@
+"""The intel library called as the CLI calls it: the same defaults, and bad arguments or
+units that hold no incident refused by name rather than scored as zeros."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+
+from xunfang.intel import EvaluationError, EventSet, evaluate
+from xunfang.intel import units as U
+from xunfang.intel.methods import Naive
+
+DAY0 = datetime(2024, 1, 1, 12, 0)
+CELLS = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 999, 99))  # ten 100 m cells in a row
+
+
+def events(incidents: list[tuple[int, int]], units: U.Units = CELLS,
+           stray: tuple[int, ...] | list[int] = ()) -> EventSet:
+    """(day after DAY0's, cell) at midday, plus one incident far from every cell on each day
+    of ``stray``."""
+    t = [DAY0 + timedelta(days=d) for d, _ in incidents] + [
+        DAY0 + timedelta(days=d) for d in stray]
+    xy = [CELLS.centroid[u] for _, u in incidents] + [[50_000.0, 50_000.0]] * len(stray)
+    order = np.argsort(np.array(t, dtype="datetime64[m]"), kind="stable")
+    return EventSet.build(units, np.array(t, dtype="datetime64[m]")[order],
+                          np.array(xy, dtype=float)[order])
+
+
+def on(day: int) -> date:
+    return (DAY0 + timedelta(days=day)).date()
+
+
+RUN: dict[str, Any] = dict(test_from=on(10), test_to=on(10), train_days=30,
+                          coverages=(0.1,), resamples=10)
+
+
+def test_the_study_area_is_the_units_own_rule_by_default() -> None:
+    """A jurisdiction's cells are studied whole, a bare file's occupied cells where the
+    window held incidents — by default as the CLI (u.study) does it: the library's fixed
+    "training" scored a review's Montreal segments 0.011 at 5 %, where the CLI gave 0.129.
+    Cell 7 held no incident in the window: in the jurisdiction's study area, not in the
+    training one."""
+    inc = [(0, 3), (0, 3), (10, 3), (10, 7)]
+    ev = events(inc)
+    assert CELLS.study == "jurisdiction"
+    res = evaluate(ev, [Naive(days=30)], **RUN, study=None)
+    assert res.study == "jurisdiction" and res.outside_study_area == 0
+    assert res.scores[0].log_likelihood_incidents == 2
+    training = evaluate(ev, [Naive(days=30)], **RUN, study="training")
+    assert training.outside_study_area == 1
+    # a bare file's occupied cells: "training" by default
+    xy = np.array([CELLS.centroid[u] for _, u in inc])
+    bare = U.cells(xy, 100.0, occupied=True)
+    got = evaluate(events(inc, bare), [Naive(days=30)], **RUN)
+    assert bare.study == got.study == "training" and got.outside_study_area == 1
+
+
+def test_an_unknown_study_or_jurisdiction_is_refused_by_name() -> None:
+    ev = events([(0, 3), (10, 3)])
+    with pytest.raises(EvaluationError, match=r"study must be one of 'jurisdiction', "
+                       r"'training', got 'jurisdicton'"):
+        evaluate(ev, [Naive()], **RUN, study="jurisdicton")  # type: ignore[arg-type]
+    # a mask of the wrong length scored every hit rate 0
+    with pytest.raises(EvaluationError, match=r"jurisdiction must be a mask.*one per unit "
+                       r"\(10\).*shape \(9,\)"):
+        evaluate(ev, [Naive()], **RUN, study="jurisdiction", jurisdiction=np.ones(9, bool))
+    with pytest.raises(EvaluationError, match="jurisdiction must be a mask"):
+        evaluate(ev, [Naive()], **RUN, study="jurisdiction",
+                 jurisdiction=np.ones(10))  # type: ignore[arg-type]
+    with pytest.raises(EvaluationError, match="jurisdiction holds no unit"):
+        evaluate(ev, [Naive()], **RUN, study="jurisdiction", jurisdiction=np.zeros(10, bool))
+    with pytest.raises(EvaluationError, match='study="jurisdiction", not of \'training\''):
+        evaluate(ev, [Naive()], **RUN, study="training", jurisdiction=np.ones(10, bool))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"coverages": (1.5,)}, r"coverages are shares.*above 0 and at most 1; got 1\.5"),
+    ({"coverages": (0,)}, r"coverages are shares.*got 0"),
+    ({"coverages": (0.05, -0.1)}, r"coverages are shares.*got -0\.1"),
+    ({"coverages": ()}, r"coverages is empty"),
+    ({"coverages": (0.05, 0.05)}, r"coverages must be distinct"),
+    ({"resamples": 0}, r"resamples \(the bootstrap's\) must be a whole number of at least 1, "
+                       r"got 0"),
+    ({"resamples": 2.5}, r"resamples .* got 2\.5"),
+])
+def test_bad_evaluation_arguments_are_refused_by_name(change: dict[str, Any],
+                                                     message: str) -> None:
+    ev = events([(0, 3), (10, 3)])
+    with pytest.raises(EvaluationError, match=message):
+        evaluate(ev, [Naive()], **{**RUN, **change})
+
+
+def test_no_method_is_refused_as_such() -> None:
+    with pytest.raises(EvaluationError, match=r"no method to evaluate: methods is empty"):
+        evaluate(events([(0, 3), (10, 3)]), [], **RUN)
