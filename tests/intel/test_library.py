@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from xunfang.intel import EvaluationError, EventSet, evaluate
+from xunfang.intel import EvaluationError, EventSet, MethodError, evaluate, forecast
 from xunfang.intel import units as U
 from xunfang.intel.methods import Naive
 
@@ -96,3 +96,15 @@ def test_bad_evaluation_arguments_are_refused_by_name(change: dict[str, Any],
 def test_no_method_is_refused_as_such() -> None:
     with pytest.raises(EvaluationError, match=r"no method to evaluate: methods is empty"):
         evaluate(events([(0, 3), (10, 3)]), [], **RUN)
+
+
+def test_bad_forecast_arguments_are_refused_by_name() -> None:
+    ev = events([(0, 3), (10, 3)])
+    with pytest.raises(MethodError, match=r"--train-days must be at least 1, got -5"):
+        forecast(ev, Naive(), start=on(11), days=1, train_days=-5)
+    with pytest.raises(MethodError, match=r"--train-days must be at least 1, got 0"):
+        forecast(ev, Naive(), start=on(11), days=1, train_days=0)
+    with pytest.raises(MethodError, match=r"tz \(--tz\) 'Mars/Base' is not a time zone"):
+        forecast(ev, Naive(), start=on(11), days=1, train_days=30, tz="Mars/Base")
+    assert forecast(ev, Naive(), start=on(11), days=1, train_days=30,
+                    tz="Asia/Shanghai").risk.sum() > 0

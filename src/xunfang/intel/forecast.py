@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 import numpy as np
@@ -391,7 +391,7 @@ def clock_hours(day: date, tz: str) -> FloatArray:
     hours of real time."""
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(tz)
+    zone = _zone(tz)
     utc = ZoneInfo("UTC")
     begin = datetime.combine(day, time(), zone).astimezone(utc)
     end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(utc)
@@ -401,6 +401,18 @@ def clock_hours(day: date, tz: str) -> FloatArray:
         out[t.astimezone(zone).hour] += 0.25
         t += timedelta(minutes=15)
     return out
+
+
+def _zone(tz: str) -> tzinfo:
+    """The time zone ``tz`` names, or a clear error (a review: "Mars/Base" came out as
+    zoneinfo's own ZoneInfoNotFoundError)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise MethodError(f"tz (--tz) {tz!r} is not a time zone; give an IANA name such as "
+                          "Asia/Shanghai, America/Chicago or UTC") from None
 
 
 def forecast(
@@ -440,6 +452,10 @@ def forecast(
     """
     if days < 1:
         raise MethodError(f"--days must be at least 1, got {days}")
+    if train_days < 1:  # a review: -5 gave an empty window's all-zero forecast
+        raise MethodError(f"--train-days must be at least 1, got {train_days}")
+    if tz is not None:
+        _zone(tz)  # before any fitting
     if as_of is not None and as_of > start:
         raise MethodError(f"as_of {as_of} is after the first forecast day {start}")
     if not date(1900, 1, 1) <= start <= date(9000, 1, 1):
