@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from xunfang.intel.evaluate import no_unit
 from xunfang.intel.ingest import midnight_share
 from xunfang.intel.methods import (
     EventSet,
@@ -469,6 +470,13 @@ def forecast(
             f"the training window {events.date_of(origin - train_days)} to "
             f"{events.date_of(origin - 1)} holds no incident: nothing to forecast from "
             f"(the incidents run from {events.epoch})")
+    window = (f"the training window {events.date_of(hist.start)} to "
+              f"{events.date_of(origin - 1)}")
+    total, off, no_unit_note = no_unit(events, hist.a, hist.b, window)
+    if off == total:  # every unit's level 0: a forecast of nothing (a review: units in the
+        # wrong CRS placed none of 20,649 incidents, and the forecast came out all zeros)
+        assert no_unit_note is not None
+        raise MethodError(f"{no_unit_note}: nothing to forecast from")
     if model is None:
         model = method.fit(hist)
     prof = week_hour_profile(hist)
@@ -532,6 +540,8 @@ def forecast(
     if as_of is not None and as_of < start:
         details["as_of"] = as_of.isoformat()
         details["gap_days"] = (start - as_of).days
+    if no_unit_note is not None:
+        details["no_unit"] = f"{no_unit_note}; they are not forecast"
     if changes:
         details["clock_changes"] = changes
     if unrecorded:
