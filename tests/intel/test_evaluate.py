@@ -11,7 +11,7 @@ import shapely
 
 from xunfang.intel import EvaluationError, EventSet, evaluate, ingest
 from xunfang.intel import units as U
-from xunfang.intel.evaluate import ranked, top_units
+from xunfang.intel.evaluate import Evaluation, MethodScore, ranked, top_units
 from xunfang.intel.methods import History, Naive
 
 DAY0 = datetime(2024, 1, 1, 12, 0)
@@ -38,7 +38,7 @@ def test_hit_rate_pai_pei_by_hand() -> None:
     # study area ("training"): units 0..4 hold history, ranked 4 > 3 > 2 > 1 > 0 by counts
     ev = build({0: 1, 1: 2, 2: 3, 3: 4, 4: 5}, tests=[4, 0, 0, 7], outside=1)
     res = evaluate(ev, [Naive(days=30)], test_from=date(2024, 1, 11), test_to=date(2024, 1, 11),
-                   train_days=30, coverages=(0.2, 0.4, 1.0), resamples=50)
+                   train_days=30, study="training", coverages=(0.2, 0.4, 1.0), resamples=50)
     s = res.scores[0]
     assert res.test_incidents == 5
     # k = round(0.2·5) = 1 → unit 4: 1 hit of 5 (outside ones count in the denominator)
@@ -122,7 +122,7 @@ def test_a_forecast_of_nothing_scores_every_incident_evenly() -> None:
     ev = build({0: 1, 1: 2, 2: 3, 3: 4, 4: 5}, tests=[4, 0, 0])
     res = evaluate(ev, [Nothing(), Naive(days=30)],
                    test_from=date(2024, 1, 11), test_to=date(2024, 1, 11), train_days=30,
-                   coverages=(0.2,), resamples=10)
+                   study="training", coverages=(0.2,), resamples=10)
     nothing = res.scores[0]
     assert nothing.log_likelihood_incidents == 3
     assert nothing.log_likelihood == pytest.approx(np.log(1 / 5))
@@ -135,8 +135,8 @@ def test_a_small_study_area_says_what_share_its_top_cell_is() -> None:
     reports that share; PAI divides by c all the same, the fixed rule."""
     ev = build({0: 1, 1: 2}, tests=[1, 1, 0])
     res = evaluate(ev, [Naive(days=30)], test_from=date(2024, 1, 11),
-                   test_to=date(2024, 1, 11), train_days=30, coverages=(0.01, 1.0),
-                   resamples=10)
+                   test_to=date(2024, 1, 11), train_days=30, study="training",
+                   coverages=(0.01, 1.0), resamples=10)
     s = res.scores[0]
     assert s.area[0.01] == pytest.approx(0.5)
     assert s.hit_rate[0.01] == pytest.approx(2 / 3)
@@ -209,7 +209,7 @@ def test_chicago_cross_check_naive_365(data_dir: Path) -> None:
     units = U.cells(got.table.xy, 250.0)
     ev = EventSet.build(units, got.table.time, got.table.xy)
     res = evaluate(ev, [Naive(days=365)], test_from=date(2018, 1, 1),
-                   test_to=date(2019, 12, 31), train_days=365, resamples=200)
+                   test_to=date(2019, 12, 31), train_days=365, study="training", resamples=200)
     s = res.scores[0]
     assert s.hit_rate[0.05] == pytest.approx(0.179, abs=0.0015)
     lo, hi = s.hit_rate_ci[0.05]
@@ -247,3 +247,117 @@ def test_a_bare_files_later_incidents_change_no_figure() -> None:
         assert whole.hit_rate == short.hit_rate, whole.method
         assert whole.pei == short.pei, whole.method
         assert whole.log_likelihood == pytest.approx(short.log_likelihood, rel=1e-12)
+
+
+def days_of(incidents: list[tuple[int, int]]) -> EventSet:
+    """Ten 100 m cells in a row; ``incidents`` (day after DAY0's, unit), at midday."""
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 999, 99))
+    incidents = sorted(incidents)
+    t = np.array([DAY0 + timedelta(days=d) for d, _ in incidents], dtype="datetime64[m]")
+    return EventSet.build(units, t, np.array([units.centroid[u] for _, u in incidents]))
+
+
+def on(day: int) -> date:
+    return (DAY0 + timedelta(days=day)).date()
+
+
+def test_hits_and_incidents_are_pooled_over_the_test_days() -> None:
+    """Day 10: one incident, in the top cell (a hit); day 11: three, all elsewhere. Pooled:
+    1 hit of 4 incidents, 0.25 — the mean of the days' shares would be (1 + 0) / 2."""
+    ev = days_of([(0, 9), *[(5, 4)] * 3, (10, 4), *[(11, 0)] * 3])
+    res = evaluate(ev, [Naive(days=30)], test_from=on(10), test_to=on(11), train_days=30,
+                   study="jurisdiction", coverages=(0.1,), resamples=10)
+    s = res.scores[0]
+    assert res.per_day_incidents.tolist() == [1, 3]
+    assert s.per_day_hits[:, 0].tolist() == [1, 0]
+    assert s.hit_rate[0.1] == pytest.approx(1 / 4)
+
+
+def test_the_training_window_is_the_n_days_before_the_test_day() -> None:
+    """[d − N, d): an incident on day d − N is in the window, one on d − N − 1 is not. The
+    cell of d − N's one incident is the only one naive ranks, not the cell of d − N − 1's
+    three, so the test incident in it is a hit at one cell (10 %)."""
+    d, n = 20, 5
+    ev = days_of([(0, 9), *[(d - n - 1, 7)] * 3, (d - n, 2), (d, 2)])
+    res = evaluate(ev, [Naive(days=30)], test_from=on(d), test_to=on(d), train_days=n,
+                   study="jurisdiction", coverages=(0.1,), resamples=10)
+    assert res.scores[0].hit_rate[0.1] == 1.0
+
+
+def test_a_bare_files_study_area_is_the_cells_of_the_n_days_before() -> None:
+    """The study area of "training": the cells with an incident in [d − N, d). Cell 2 (day
+    d − N) is in it, cell 7 (days d − N − 1 and d − N − 7) is not: the test incident in cell
+    7 lies outside it, a miss at every coverage, and no part of the log-likelihood."""
+    d, n = 20, 5
+    ev = days_of([(0, 9), (d - n - 7, 7), (d - n - 1, 7), (d - n, 2), (d, 7)])
+    res = evaluate(ev, [Naive(days=30)], test_from=on(d), test_to=on(d), train_days=n,
+                   study="training", coverages=(1.0,), resamples=10)
+    s = res.scores[0]
+    assert s.hit_rate[1.0] == 0.0
+    assert res.outside_study_area == 1 and s.log_likelihood_incidents == 0
+
+
+def test_the_hit_rate_interval_is_the_bootstrap_of_pooled_days() -> None:
+    """The 95 % interval: 2.5th and 97.5th percentiles of the pooled hit rate (hits over
+    incidents of the same resampled days) over ``resamples`` draws of the test days with the
+    seed's generator — computed here resample by resample."""
+    rng = np.random.default_rng(7)
+    inc = [(0, 9)] + [(int(d), int(u)) for d, u in zip(
+        rng.integers(1, 80, 600), rng.choice(10, 600, p=np.arange(1, 11) / 55), strict=True)]
+    # days of very unequal size: the denominator is the resampled days' own
+    inc += [(d, 3) for d in range(40, 80, 3) for _ in range(d % 7)]
+    ev = days_of(inc)
+    seed, resamples = 11, 400
+    res = evaluate(ev, [Naive(days=30)], test_from=on(40), test_to=on(79), train_days=30,
+                   study="jurisdiction", coverages=(0.1, 0.3), resamples=resamples, seed=seed)
+    s = res.scores[0]
+    per_day = res.per_day_incidents
+    assert len(set(per_day.tolist())) > 3
+    draws = np.random.default_rng(seed).integers(0, len(per_day),
+                                                 size=(resamples, len(per_day)))
+    for j, c in enumerate((0.1, 0.3)):
+        rates = [sum(s.per_day_hits[i, j] for i in row) / sum(per_day[i] for i in row)
+                 for row in draws.tolist()]
+        assert s.hit_rate_ci[c] == pytest.approx(tuple(np.percentile(rates, [2.5, 97.5])),
+                                                 rel=1e-12)
+        assert s.hit_rate_ci[c][0] < s.hit_rate[c] < s.hit_rate_ci[c][1]
+
+
+def _evaluation(hits: dict[str, list[list[float]]], coverages: tuple[float, ...],
+                per_day: list[float]) -> Evaluation:
+    """An evaluation of methods whose hits per day (days × coverages) are given."""
+    tot = sum(per_day)
+    scores = tuple(MethodScore(
+        method=name, hit_rate={c: sum(r[j] for r in h) / tot for j, c in enumerate(coverages)},
+        hit_rate_ci={}, pai={}, pei={}, log_likelihood=0.0, seconds=0.0,
+        per_day_hits=np.array(h, dtype=float)) for name, h in hits.items())
+    return Evaluation(date(2024, 1, 1), date(2024, 1, len(per_day)), 30, "jurisdiction", 10,
+                      int(tot), np.array(per_day, dtype=float), scores)
+
+
+def test_the_ratio_to_a_baseline_is_paired_by_day() -> None:
+    """A method with twice the baseline's hits on every day: each resample of the days gives
+    it twice the baseline's hits, so the paired interval is [2, 2]. The baseline's days drawn
+    apart from the method's would spread it (the days differ from 1 to 9 hits)."""
+    base = [1.0, 9.0, 3.0, 7.0, 2.0, 8.0, 4.0, 6.0, 5.0, 1.0, 9.0, 2.0]
+    ev = _evaluation({"double": [[2 * b] for b in base], "naive": [[b] for b in base]},
+                     (0.05,), [20.0] * len(base))
+    point, lo, hi = ev.ratio("double", "naive", 0.05, resamples=500, seed=3)
+    assert (point, lo, hi) == pytest.approx((2.0, 2.0, 2.0), rel=1e-12)
+
+
+def test_the_ratio_takes_the_evaluations_own_coverages() -> None:
+    """An evaluation at (0.05, 0.1): 0.1 is its second column (not COVERAGES' fourth, out of
+    range); a coverage it did not score, and a method it did not, are refused by name."""
+    hits = {"decay": [[1.0, 4.0], [2.0, 6.0]], "naive": [[1.0, 2.0], [1.0, 3.0]]}
+    ev = _evaluation(hits, (0.05, 0.1), [10.0, 10.0])
+    assert ev.ratio("decay", "naive", 0.05, resamples=50)[0] == pytest.approx(3 / 2)
+    assert ev.ratio("decay", "naive", 0.1, resamples=50)[0] == pytest.approx(10 / 5)
+    with pytest.raises(EvaluationError, match=r"coverage 0\.01 was not scored.*0\.05, 0\.1"):
+        ev.ratio("decay", "naive", 0.01)
+    with pytest.raises(EvaluationError, match=r"method 'kde' was not scored.*'decay', 'naive'"):
+        ev.ratio("kde", "naive")
+    with pytest.raises(EvaluationError, match=r"method 'etas'.*'decay', 'naive'"):
+        ev.ratio("decay", "etas")
+    with pytest.raises(EvaluationError, match="resamples"):
+        ev.ratio("decay", "naive", resamples=0)

@@ -135,7 +135,24 @@ def test_a_line_runs_through_the_evaluator() -> None:
                    test_from=date(2024, 1, 31), test_to=date(2024, 2, 29), train_days=30,
                    coverages=(0.2,), resamples=50)
     assert [s.method for s in res.scores] == ["naive", "static"]
-    assert 0 < res.scores[1].hit_rate[0.2] <= 1
+    assert res.study == "jurisdiction"  # the ten cells of a fixed block
+
+    # by hand: each test day's top two of the ten cells (0.2), ties by cell number, ranked
+    # by naive's counts of the 30 days before it, or by the static line's of the test
+    # period's other days; hits pooled over the period's incidents
+    def top2(counts: np.ndarray) -> list[int]:
+        return sorted(range(10), key=lambda u: (-counts[u], u))[:2]
+
+    count = np.zeros((60, 10))
+    for d, u, _ in inc:
+        count[d, u] += 1
+    period_total = count[30:60].sum(axis=0)
+    naive_hits = sum(count[d, top2(count[d - 30:d].sum(axis=0))].sum() for d in range(30, 60))
+    static_hits = sum(count[d, top2(period_total - count[d])].sum() for d in range(30, 60))
+    n = count[30:60].sum()
+    assert res.test_incidents == n
+    assert res.scores[0].hit_rate[0.2] == pytest.approx(naive_hits / n, rel=1e-12)
+    assert res.scores[1].hit_rate[0.2] == pytest.approx(static_hits / n, rel=1e-12)
 
 
 def test_perfect_map_ceiling_recovers_known_rates() -> None:

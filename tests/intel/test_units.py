@@ -192,3 +192,24 @@ def test_street_segments_follow_the_streets_course(data_dir: Path) -> None:
     drawn = shapely.length(shapely.linestrings(np.vstack(osm.shape), indices=np.repeat(
         np.arange(osm.n_edges), [len(c) for c in osm.shape])))
     np.testing.assert_allclose(drawn, osm.length_m, rtol=0.01)
+
+
+@pytest.mark.parametrize(("kind", "starts", "message"), [
+    ("week", (8, 16, 0), r"slots kind must be 'hour' or 'shift' \(--slots\), got 'week'"),
+    ("shift", (8, 25), r"shift_starts: hours are 0\.\.23, got \[8, 25\]"),
+    ("shift", (8, 8, 0), r"shift_starts: shift starts must be distinct hours, got \[8, 8, 0\]"),
+    ("shift", (8, 0, 16), r"shift_starts: shift starts must follow the day's order"),
+    ("shift", (), r"shift slots need at least one shift start hour"),
+    ("shift", (8.5, 16), r"shift_starts are whole hours 0\.\.23, got \[8\.5, 16\]"),
+])
+def test_slots_that_cut_no_day_are_refused(kind: str, starts: tuple, message: str) -> None:
+    """Each shift runs to the next one's start (a review: (8, 25) was labelled 08-25, (8, 8,
+    0) held an always-empty slot, 'week' was read as hourly, () failed on an index)."""
+    with pytest.raises(UnitsError, match=message):
+        Slots(kind, starts)  # type: ignore[arg-type]
+
+
+def test_slots_of_the_day_s_order_are_taken() -> None:
+    assert Slots("shift", (22, 6, 14)).labels() == ("22-06", "06-14", "14-22")
+    assert Slots("shift", (0,)).per_day() == 1
+    assert Slots("hour", ()).per_day() == 24  # an hourly day has no shifts to check

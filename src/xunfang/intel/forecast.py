@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from xunfang.intel.evaluate import no_unit
 from xunfang.intel.ingest import midnight_share
 from xunfang.intel.methods import (
     EventSet,
@@ -391,7 +392,7 @@ def clock_hours(day: date, tz: str) -> FloatArray:
     hours of real time."""
     from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo(tz)
+    zone = _zone(tz)
     utc = ZoneInfo("UTC")
     begin = datetime.combine(day, time(), zone).astimezone(utc)
     end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(utc)
@@ -401,6 +402,18 @@ def clock_hours(day: date, tz: str) -> FloatArray:
         out[t.astimezone(zone).hour] += 0.25
         t += timedelta(minutes=15)
     return out
+
+
+def _zone(tz: str) -> tzinfo:
+    """The time zone ``tz`` names, or a clear error (a review: "Mars/Base" came out as
+    zoneinfo's own ZoneInfoNotFoundError)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise MethodError(f"tz (--tz) {tz!r} is not a time zone; give an IANA name such as "
+                          "Asia/Shanghai, America/Chicago or UTC") from None
 
 
 def forecast(
@@ -440,6 +453,10 @@ def forecast(
     """
     if days < 1:
         raise MethodError(f"--days must be at least 1, got {days}")
+    if train_days < 1:  # a review: -5 gave an empty window's all-zero forecast
+        raise MethodError(f"--train-days must be at least 1, got {train_days}")
+    if tz is not None:
+        _zone(tz)  # before any fitting
     if as_of is not None and as_of > start:
         raise MethodError(f"as_of {as_of} is after the first forecast day {start}")
     if not date(1900, 1, 1) <= start <= date(9000, 1, 1):
@@ -453,6 +470,13 @@ def forecast(
             f"the training window {events.date_of(origin - train_days)} to "
             f"{events.date_of(origin - 1)} holds no incident: nothing to forecast from "
             f"(the incidents run from {events.epoch})")
+    window = (f"the training window {events.date_of(hist.start)} to "
+              f"{events.date_of(origin - 1)}")
+    total, off, no_unit_note = no_unit(events, hist.a, hist.b, window)
+    if off == total:  # every unit's level 0: a forecast of nothing (a review: units in the
+        # wrong CRS placed none of 20,649 incidents, and the forecast came out all zeros)
+        assert no_unit_note is not None
+        raise MethodError(f"{no_unit_note}: nothing to forecast from")
     if model is None:
         model = method.fit(hist)
     prof = week_hour_profile(hist)
@@ -516,6 +540,8 @@ def forecast(
     if as_of is not None and as_of < start:
         details["as_of"] = as_of.isoformat()
         details["gap_days"] = (start - as_of).days
+    if no_unit_note is not None:
+        details["no_unit"] = f"{no_unit_note}; they are not forecast"
     if changes:
         details["clock_changes"] = changes
     if unrecorded:

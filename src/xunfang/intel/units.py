@@ -22,7 +22,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from xunfang._errors import XunfangError
-from xunfang.scenario.model import Roads
+from xunfang.scenario.model import Roads, shift_order_problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -693,6 +693,25 @@ class Slots:
 
     kind: SlotKind = "hour"
     shift_starts: tuple[int, ...] = (8, 16, 0)
+
+    def __post_init__(self) -> None:
+        # each shift runs to the next one's start: a review's (8, 25) was labelled 08-25,
+        # (8, 8, 0) held an always-empty slot, "week" was read as hourly and () failed on
+        # an index (the rule of a scenario's policy.shift_starts and of --shifts)
+        if self.kind not in ("hour", "shift"):
+            raise UnitsError(f"slots kind must be 'hour' or 'shift' (--slots), got "
+                             f"{self.kind!r}")
+        if self.kind != "shift":
+            return
+        starts = tuple(self.shift_starts)
+        if not starts:
+            raise UnitsError("shift slots need at least one shift start hour (shift_starts, "
+                             "--shifts), got none")
+        if any(isinstance(h, bool) or not isinstance(h, (int, np.integer)) for h in starts):
+            raise UnitsError(f"shift_starts are whole hours 0..23, got {list(starts)}")
+        problem = shift_order_problem([int(h) for h in starts])
+        if problem:
+            raise UnitsError(f"shift_starts: {problem}")
 
     def per_day(self) -> int:
         return len(self.shift_starts) if self.kind == "shift" else 24
