@@ -41,6 +41,19 @@ def test_holidays_of_a_scenario_a_file_and_an_option() -> None:
     assert code is None and "no public-holiday calendar" in note and "--country" in note
 
 
+def countries_made(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The ``country`` of every method the CLI makes, as it makes them."""
+    made: list[Any] = []
+    real = xunfang.intel.make_method
+
+    def spy(name: str, **kw: Any) -> Any:
+        made.append(kw.get("country"))
+        return real(name, **kw)
+
+    monkeypatch.setattr(xunfang.intel, "make_method", spy)
+    return made
+
+
 def _file(tmp_path: Path) -> Path:
     rng = np.random.default_rng(5)
     n = 1500
@@ -61,14 +74,7 @@ def test_a_bare_file_gets_its_zones_holidays_and_says_so(
     file got no calendar) and said nothing. --tz America/Chicago gives the US's, said; a
     bad --country is refused naming the option."""
     src = _file(tmp_path)
-    made: list[Any] = []
-    real = xunfang.intel.make_method
-
-    def spy(name: str, **kw: Any) -> Any:
-        made.append(kw.get("country"))
-        return real(name, **kw)
-
-    monkeypatch.setattr(xunfang.intel, "make_method", spy)
+    made = countries_made(monkeypatch)
     base = ["intel", "forecast", str(src), "--method", "gbm", "--days", "1"]
     res = runner.invoke(app, [*base, "--tz", "America/Chicago", "--json"])
     assert res.exit_code == 0, res.output
@@ -93,14 +99,7 @@ def test_evaluate_on_a_scenario_uses_its_country(tmp_path: Path,
     shutil.copytree(Path(xunfang.scenarios.__file__).parent / "ebian", folder)
     toml = folder / "scenario.toml"
     toml.write_text('country = "US"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
-    made: list[Any] = []
-    real = xunfang.intel.make_method
-
-    def spy(name: str, **kw: Any) -> Any:
-        made.append(kw.get("country"))
-        return real(name, **kw)
-
-    monkeypatch.setattr(xunfang.intel, "make_method", spy)
+    made = countries_made(monkeypatch)
     res = runner.invoke(app, ["intel", "evaluate", str(folder), "--methods", "naive",
                               "--test-from", "2025-12-25", "--json"])
     assert res.exit_code == 0, res.output

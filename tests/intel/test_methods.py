@@ -277,13 +277,7 @@ def test_etas_em_never_lowers_the_log_likelihood_and_finds_a_slow_decay() -> Non
     The update ω = Σp / Σp·Δt left out the incidents whose kernel the window's end cuts: on
     Chicago's districts the log-likelihood fell from -3363.3 after one iteration to -3378.3,
     and a simulated θ = 0.4, ω = 0.03 was fitted at ω = 0.103."""
-    rng = np.random.default_rng(11)
-    mu = rng.uniform(0.02, 0.15, 25)
-    t, u = simulate_hawkes(mu, theta=0.4, omega=0.03, days=1000, rng=rng, cutoff=60.0)
-    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
-    time = np.datetime64("2020-01-01T00:00") + (t * 1440).astype("timedelta64[m]")
-    ev = EventSet.build(units, time, units.centroid[u])
-    h = ev.window(0, 1000)
+    ev, h = _simulated_cut(seed=11, days=1000)
     lls = []
     for k in (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233):
         ev.cache.pop("etas:warm", None)
@@ -296,6 +290,17 @@ def test_etas_em_never_lowers_the_log_likelihood_and_finds_a_slow_decay() -> Non
     assert model.omega == pytest.approx(0.03, rel=0.3)
     assert model.theta == pytest.approx(0.4, abs=0.1)
     assert window_log_likelihood(h, model) >= lls[-1] - 1e-9
+
+
+def _simulated_cut(seed: int, days: int) -> tuple[EventSet, History]:
+    """A simulated cut process (θ 0.4, ω 0.03, 25 units of μ 0.02-0.15 a day) and its window."""
+    rng = np.random.default_rng(seed)
+    mu = rng.uniform(0.02, 0.15, 25)
+    t, u = simulate_hawkes(mu, theta=0.4, omega=0.03, days=days, rng=rng, cutoff=60.0)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    time = np.datetime64("2020-01-01T00:00") + (t * 1440).astype("timedelta64[m]")
+    ev = EventSet.build(units, time, units.centroid[u])
+    return ev, ev.window(0, days)
 
 
 def window_log_likelihood(h: History, m: EtasModel) -> float:
@@ -320,13 +325,7 @@ def test_etas_refit_from_its_own_fit_stays_at_the_maximum() -> None:
     warm start) stays there. The old update's fixed point was no maximum, where each refit
     moved on from the last (on Chicago's districts θ/ω 0.288/0.256 at 100 iterations,
     0.224/0.381 at 500, where the maximum is at 0.352/0.128)."""
-    rng = np.random.default_rng(2)
-    mu = rng.uniform(0.02, 0.15, 25)
-    t, u = simulate_hawkes(mu, theta=0.4, omega=0.03, days=800, rng=rng, cutoff=60.0)
-    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
-    time = np.datetime64("2020-01-01T00:00") + (t * 1440).astype("timedelta64[m]")
-    ev = EventSet.build(units, time, units.centroid[u])
-    h = ev.window(0, 800)
+    _, h = _simulated_cut(seed=2, days=800)
     first = Etas().fit(h)
     assert first.converged
     best = window_log_likelihood(h, first)
