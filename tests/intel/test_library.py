@@ -152,3 +152,24 @@ def test_a_large_share_in_no_unit_is_told() -> None:
     assert evaluate(few, [Naive(days=30)], **RUN).notes == ()
     assert "no_unit" not in forecast(few, Naive(days=30), start=on(10), days=1,
                                      train_days=30).details
+
+
+def test_numpy_numbers_are_taken_as_the_python_ones() -> None:
+    """A notebook's numbers are often numpy's (a review): np.int64 train_days failed in
+    timedelta; np.float32 0.05 was scored and then "0.05 was not scored"; shift starts
+    as None failed bare."""
+    ev = events([(0, 3), (0, 3), (5, 2), (10, 3)])
+    res = evaluate(ev, [Naive(days=30), Naive(days=7, name="week")],
+                   **{**RUN, "train_days": np.int64(30), "coverages": (np.float32(0.1),)})
+    assert res.train_days == 30 and isinstance(res.train_days, int)
+    assert res.ratio("naive", "naive", np.float32(0.1))[0] == pytest.approx(1.0)
+    assert res.ratio("week", "naive", 0.1) == res.ratio("week", "naive", np.float32(0.1))
+    fc = forecast(ev, Naive(days=30), start=on(11), days=1, train_days=np.int64(30))
+    assert fc.risk.sum() > 0
+    with pytest.raises(EvaluationError, match="--train-days must be a whole number"):
+        evaluate(ev, [Naive(days=30)], **{**RUN, "train_days": 30.5})
+    with pytest.raises(MethodError, match="--train-days must be a whole number"):
+        forecast(ev, Naive(days=30), start=on(11), days=1, train_days="30")  # type: ignore[arg-type]
+    with pytest.raises(U.UnitsError, match="shift_starts are whole hours"):
+        U.Slots("shift", None)  # type: ignore[arg-type]
+    assert U.Slots("shift", np.array([8, 20])).shift_starts == (8, 20)

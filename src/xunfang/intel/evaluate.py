@@ -40,7 +40,7 @@ import numpy.typing as npt
 
 from xunfang._errors import XunfangError
 from xunfang.intel.methods import EventSet, Method, MethodError, Model, running_counts
-from xunfang.intel.units import how_many, log_likelihood, ranked, top_units
+from xunfang.intel.units import how_many, log_likelihood, ranked, top_units, whole_days
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -149,7 +149,7 @@ class Evaluation:
                 + f"; scored: {', '.join(map(repr, by))}")
         score = by[method]
         have = list(score.hit_rate)
-        at = [j for j, c in enumerate(have) if math.isclose(c, coverage, rel_tol=1e-9)]
+        at = [j for j, c in enumerate(have) if math.isclose(c, _share(coverage), rel_tol=1e-9)]
         if not at:
             raise EvaluationError(f"coverage {coverage:g} was not scored; the evaluation's "
                                   f"coverages: {', '.join(f'{c:g}' for c in have)}")
@@ -197,7 +197,9 @@ def evaluate(
     if not methods:
         raise EvaluationError("no method to evaluate: methods is empty")
     _check_coverages(coverages)
+    coverages = tuple(_share(c) for c in coverages)
     _check_resamples(resamples)
+    train_days = whole_days(train_days, EvaluationError)
     if jurisdiction is not None:
         jurisdiction = np.asarray(jurisdiction)
         if jurisdiction.shape != (len(units),) or jurisdiction.dtype != bool:
@@ -378,6 +380,13 @@ def _placed(events: EventSet, start: int, d0: int, end: int, test: str) -> tuple
     # the whole span's share where it is large, else the test days'
     said = told[0] or told[1]
     return () if said is None else (f"{said}; every method misses them",)
+
+
+def _share(c: float) -> float:
+    """A coverage as the share it was written as: numpy's float32 0.05 is
+    0.0500000007 as a Python float, and the evaluation said "coverage 0.05 was not scored;
+    the evaluation's coverages: 0.05" (a review)."""
+    return float(np.format_float_positional(c, unique=True, trim="-"))
 
 
 def _check_coverages(coverages: Sequence[float]) -> None:

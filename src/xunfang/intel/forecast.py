@@ -25,7 +25,7 @@ from xunfang.intel.methods import (
     Model,
     Prospective,
 )
-from xunfang.intel.units import Slots, Units, ranked
+from xunfang.intel.units import Slots, Units, ranked, whole_days
 from xunfang.scenario.record import DATES_ONLY
 from xunfang.scenario.record import midnight_heap as heap_at_midnight
 
@@ -453,6 +453,7 @@ def forecast(
     """
     if days < 1:
         raise MethodError(f"--days must be at least 1, got {days}")
+    train_days = whole_days(train_days, MethodError)
     if train_days < 1:  # a review: -5 gave an empty window's all-zero forecast
         raise MethodError(f"--train-days must be at least 1, got {train_days}")
     if tz is not None:

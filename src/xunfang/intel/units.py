@@ -667,6 +667,20 @@ def top_units(risk: FloatArray, area: IntArray, size: FloatArray, coverage: floa
 LL_FLOOR = 1e-3
 
 
+def whole_days(value: object, error: type[Exception]) -> int:
+    """A training window's length (``--train-days``) as a Python int — numpy's int64 as
+    well (a review: ``np.int64(365)`` failed in ``timedelta``) — or ``error`` saying the
+    rule."""
+    import operator
+
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise error(f"--train-days must be a whole number of days, got {value!r}") from None
+
+
 def log_likelihood(risk: FloatArray, area: IntArray, at: IntArray) -> float:
     """Σ log p over the units ``at`` (one per incident, each in ``area``): p the unit's share
     of the study area's risk, mixed with an even share by :data:`LL_FLOOR` — how well the
@@ -703,6 +717,9 @@ class Slots:
                              f"{self.kind!r}")
         if self.kind != "shift":
             return
+        if not isinstance(self.shift_starts, (tuple, list, np.ndarray)):
+            raise UnitsError(f"shift_starts are whole hours 0..23 in a tuple or list "
+                             f"(--shifts), got {self.shift_starts!r}")
         starts = tuple(self.shift_starts)
         if not starts:
             raise UnitsError("shift slots need at least one shift start hour (shift_starts, "
@@ -712,6 +729,7 @@ class Slots:
         problem = shift_order_problem([int(h) for h in starts])
         if problem:
             raise UnitsError(f"shift_starts: {problem}")
+        object.__setattr__(self, "shift_starts", tuple(int(h) for h in starts))
 
     def per_day(self) -> int:
         return len(self.shift_starts) if self.kind == "shift" else 24
