@@ -696,8 +696,8 @@ def test_a_dataframe_is_read_as_its_file_would_be(tmp_path: Path) -> None:
     assert got.report.kept == want.report.kept == 2
     np.testing.assert_array_equal(got.table.time, want.table.time)
     np.testing.assert_allclose(got.table.xy, want.table.xy)
-    # every rejected row listed with its row in the frame (1-based), as the file's
-    assert sorted((p.row, p.field) for p in got.report.problems) == sorted(
+    # every rejected row listed by its label in the frame (the file's data rows from 1)
+    assert sorted((p.row + 1, p.field) for p in got.report.problems) == sorted(
         (p.row, p.field) for p in want.report.problems)
     assert got.report.counts.get("time missing") == 1
     aware = frame.assign(报警时间=frame["报警时间"].dt.tz_localize("Asia/Shanghai")
@@ -706,3 +706,24 @@ def test_a_dataframe_is_read_as_its_file_would_be(tmp_path: Path) -> None:
     np.testing.assert_array_equal(utc.table.time, want.table.time)
     with pytest.raises(IngestError, match="DataFrame has no layers"):
         ingest(frame, columns=cols, layer="x")
+
+
+def test_a_dataframes_rows_are_listed_by_its_own_labels() -> None:
+    """A review: a filtered frame's bad rows at labels 45 and 20 were listed as rows 6 and
+    4; an integer id column with a gap (floats to pandas) became ids '1.0'; a time in a
+    named DatetimeIndex was 'not a column'."""
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "id": [1, 2, None, 4],
+        "time": ["2025-03-01 08:00", "not a time", "2025-03-02 09:00", "2025-03-03 10:00"],
+        "lon": [103.26, 103.261, float("nan"), 103.262],
+        "lat": [29.23, 29.231, 29.232, 29.233]}, index=[45, 20, 7, 3])
+    got = ingest(frame, columns={"time": "time", "lon": "lon", "lat": "lat", "id": "id"})
+    assert sorted(p.row for p in got.report.problems) == [7, 20]
+    assert list(got.table.ids) == ["1", "4"]
+    indexed = frame.drop(columns="time").iloc[[0, 3]].set_index(
+        pd.DatetimeIndex(["2025-03-01 08:00", "2025-03-03 10:00"], name="报警时间"))
+    by_index = ingest(indexed, columns={"time": "报警时间", "lon": "lon", "lat": "lat"})
+    np.testing.assert_array_equal(by_index.table.time, got.table.time)
+    assert any("numbered from 1" in n for n in by_index.report.notes)

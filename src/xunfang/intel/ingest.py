@@ -837,19 +837,42 @@ FRAME_NAME = "DataFrame"  # what messages call a table handed over in memory
 
 def frame_table(frame: pd.DataFrame) -> RawTable:
     """A DataFrame as the text columns a file's reading gives (an Excel sheet is read as
-    text too): values as their text, missing ones missing, rows numbered from 1."""
+    text too): values as their text, missing ones missing. A named index (a DatetimeIndex
+    of times) is a column by its name, as ``reset_index`` makes it. Rows are named by the
+    frame's index where it is whole numbers (``df.loc[row]`` finds a listed row, of a
+    filtered frame too; a fresh frame's first row is 0), else numbered from 1 in order (a
+    note says so). A float column of
+    whole numbers (an integer column with a gap, as pandas holds it) is written without
+    '.0': ids 1, 2 stay '1', '2' (a review found '1.0')."""
+    notes: list[str] = []
+    named = [n for n in frame.index.names if n is not None and str(n) not in
+             {str(c) for c in frame.columns}]
+    index = frame.index
+    if named:
+        frame = frame.reset_index(level=named)
     text = frame.copy()
     text.columns = [str(c) for c in frame.columns]
     for i in range(frame.shape[1]):
         col = frame.iloc[:, i]
         missing = col.isna().to_numpy(dtype=bool)
-        values = np.array([None if m else str(v) for v, m in zip(col.tolist(), missing,
-                                                                   strict=True)],
-                          dtype=object)
-        text.isetitem(i, pd.Series(values, index=frame.index, dtype=object))
+        values = col.tolist()
+        if pd.api.types.is_float_dtype(col.dtype):
+            whole = np.asarray([v for v, m in zip(values, missing, strict=True) if not m],
+                               dtype=float)
+            if len(whole) and np.all(np.isfinite(whole)) and np.all(whole == np.round(whole)) \
+                    and np.all(np.abs(whole) < 2**53):
+                values = [v if m else int(v) for v, m in zip(values, missing, strict=True)]
+        cells = np.array([None if m else str(v) for v, m in zip(values, missing, strict=True)],
+                         dtype=object)
+        text.isetitem(i, pd.Series(cells, index=frame.index, dtype=object))
     text = text.reset_index(drop=True)
-    return _check_header(RawTable(text, None, None, np.arange(1, len(text) + 1,
-                                                                dtype=np.int64)),
+    if pd.api.types.is_integer_dtype(index.dtype) and index.is_unique and not named:
+        rownum = np.asarray(index, dtype=np.int64)
+    else:
+        rownum = np.arange(1, len(text) + 1, dtype=np.int64)
+        notes.append("the DataFrame's index is no whole numbers of its own: its rows are "
+                     "numbered from 1 in their order")
+    return _check_header(RawTable(text, None, None, rownum, notes=tuple(notes)),
                          Path(FRAME_NAME))
 
 
@@ -2098,8 +2121,8 @@ def ingest(
 
     ``path`` may be a pandas DataFrame already in memory (a notebook's, a database query's):
     it is read as a file of the same columns would be, each value as its text (a datetime
-    column as ``2019-01-01 08:30:00``, with its UTC offset where it has a time zone), and its
-    rows are numbered from 1 in its order, as a file's data rows are.
+    column as ``2019-01-01 08:30:00``, with its UTC offset where it has a time zone); rows are
+    listed by the frame's index labels (see :func:`frame_table`).
     """
     frame = path if isinstance(path, pd.DataFrame) else None
     path = Path(FRAME_NAME) if frame is not None else Path(path)
