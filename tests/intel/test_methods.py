@@ -324,7 +324,7 @@ def test_etas_refit_from_its_own_fit_stays_at_the_maximum() -> None:
     """The fit is the window's maximum likelihood, so a refit of the same window from it (the
     warm start) stays there. The old update's fixed point was no maximum, where each refit
     moved on from the last (on Chicago's districts θ/ω 0.288/0.256 at 100 iterations,
-    0.224/0.381 at 500, where the maximum is at 0.352/0.128)."""
+    0.224/0.381 at 500, where the cut model's maximum is at 0.394/0.063)."""
     _, h = _simulated_cut(seed=2, days=800)
     first = Etas().fit(h)
     assert first.converged
@@ -384,15 +384,31 @@ def test_etas_forecasts_the_days_after_the_window_at_the_expected_rate() -> None
 
 
 def test_etas_fits_duplicates_at_one_time() -> None:
-    """Every pair of incidents in one unit at the same minute (a record's duplicates): the
-    lags sum to 0, and the old ω update divided by them (ZeroDivisionError). The most
-    likely decay is then the fastest: ω at its bound."""
+    """Incidents in one unit at the same minute (a record's duplicates: a second victim)
+    trigger nothing in each other, the model's tᵢ < t: the old ω update divided by their
+    lags' sum of 0 (ZeroDivisionError), and counted as pairs they fitted θ 0.8 at ω 10 and
+    a forecast 5 times the background (a review). With no other pair, θ is 0."""
     t = [datetime(2024, 1, 1, 10), datetime(2024, 1, 1, 10), datetime(2024, 1, 20, 8),
          datetime(2024, 2, 10, 9)]
     ev = events_at([(50, 50), (50, 50), (350, 350), (250, 250)], t)
     model = Etas().fit(ev.window(0, 60))
-    assert model.omega == pytest.approx(10.0)
-    assert np.isfinite(model.predict(ev.window(0, 60), 60)).all()
+    assert model.theta == 0.0
+    pred = model.predict(ev.window(0, 60), 60)
+    np.testing.assert_allclose(pred, model.mu)
+    # the same minute written five times, and a record of no triggering with rows twice
+    five = events_at([(50, 50)] * 5 + [(350, 350)], [datetime(2024, 1, 1, 10)] * 5
+                     + [datetime(2024, 2, 1, 9)])
+    assert Etas().fit(five.window(0, 60)).theta == 0.0
+    rng = np.random.default_rng(4)
+    mu = np.full(25, 0.1)
+    tt, u = simulate_hawkes(mu, theta=0.0, omega=1.0, days=600, rng=rng)
+    twice = rng.random(len(tt)) < 0.03
+    tt, u = np.concatenate([tt, tt[twice]]), np.concatenate([u, u[twice]])
+    order = np.argsort(tt, kind="stable")
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    time = np.datetime64("2020-01-01T00:00") + (tt[order] * 1440).astype("timedelta64[m]")
+    doubled = EventSet.build(units, time, units.centroid[u[order]])
+    assert Etas().fit(doubled.window(0, 600)).theta < 0.01
 
 
 def test_etas_without_triggering_converges_to_the_background() -> None:
@@ -1003,3 +1019,46 @@ def test_gbm_does_not_learn_a_one_day_burst_as_a_rule() -> None:
         fc = forecast(ev, make_method(name), start=date(2023, 4, 10), days=1, train_days=365)
         per_day[name] = float(fc.risk.sum())
     assert per_day["gbm"] < 2 * per_day["naive"], per_day
+
+
+def test_etas_past_the_cut_heads_for_the_cut_process_rate() -> None:
+    """A day more than the cut after the window's end takes the cut kernel's resolvent: the
+    uncut one's offspring drifted to μ/(1 − θ), 0.5 here, where the cut process runs at
+    μ/(1 − θ(1 − e^(−ωc))) = 0.2023 (a review's simulation: 0.207 a year on, the forecast
+    0.379). Within the cut the numerical path gives the closed form's figures."""
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 299, 99))
+    rng = np.random.default_rng(0)
+    days = np.sort(rng.uniform(0, 100, 40))
+    time = np.datetime64("2020-01-01T00:00") + (days * 1440).astype("timedelta64[m]")
+    ev = EventSet.build(units, time, units.centroid[rng.integers(0, 3, 40)],
+                        record_start=date(2020, 1, 1))
+    h = ev.window(0, 100)
+    for theta, omega in ((0.8, 1 / 60), (0.3, 0.2)):
+        m = EtasModel(mu=np.array([0.1, 0.2, 0.05]), theta=theta, omega=omega, iterations=0,
+                      converged=True, cutoff_days=60.0)
+        for d in (0, 30, 58):
+            np.testing.assert_allclose(m._beyond_cut(h, 100 + d), m.predict(h, 100 + d),
+                                       rtol=1e-6)
+    m = EtasModel(mu=np.array([0.1, 0.2, 0.05]), theta=0.8, omega=1 / 60, iterations=0,
+                  converged=True, cutoff_days=60.0)
+    rate = np.array([0.1, 0.2, 0.05]) / (1 - 0.8 * (1 - math.exp(-1)))
+    np.testing.assert_allclose(m.predict(h, 100 + 365), rate, rtol=0.01)
+    # and it goes there without a jump at the cut
+    near = [float(m.predict(h, 100 + d)[0]) for d in (58, 59, 60, 61)]
+    assert max(abs(b - a) for a, b in itertools.pairwise(near)) < 0.005
+
+
+def test_etas_and_events_refuse_bad_arguments_by_name() -> None:
+    """A review: cutoff_days of 0, -5 or inf failed inside math; unit numbers beyond the
+    units were taken (forecasts of more values than units), and 1.7 read as unit 1."""
+    ev = events_at([(50, 50), (350, 350)], [datetime(2024, 1, 1, 10), datetime(2024, 1, 5)])
+    for bad in (0, -5, math.inf, 0.05):
+        with pytest.raises(MethodError, match="cutoff_days"):
+            Etas(cutoff_days=bad).fit(ev.window(0, 10))
+    units = ev.units
+    times = np.array(["2024-01-01T10:00", "2024-01-02T10:00"], dtype="datetime64[m]")
+    for unit in (np.array([0, len(units)]), np.array([0.0, 1.7]), np.array([-2, 0])):
+        with pytest.raises(MethodError, match="unit holds unit numbers"):
+            EventSet.build(units, times, np.zeros((2, 2)), unit=unit)
+    ok = EventSet.build(units, times, np.zeros((2, 2)), unit=np.array([-1.0, 3.0]))
+    assert ok.unit.tolist() == [-1, 3]
