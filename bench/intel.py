@@ -334,8 +334,10 @@ def bench_scale(data: Path, rows: int, window: int, test_days: int) -> dict[str,
                            "methods": []}
     base: float | None = None
     for name in (m for m in METHODS if m != "network_kde"):
+        # the rule for a bare file, on the full block laid for stable cell numbers
+        # (a block is studied whole by default, as a jurisdiction's cells)
         res = evaluate(ev, [make_method(name, country="US")], test_from=first, test_to=last,
-                       train_days=window)
+                       train_days=window, study="training")
         m = res.scores[0]
         per_day = m.seconds / test_days
         base = per_day if name == "naive" else base
@@ -407,7 +409,7 @@ def bench_ceilings(ev: EventSet, labels: dict[str, Any], train_days: int) -> dic
     refs = [make_method("naive"), make_method("decay")]
     res = evaluate(ev, [*refs, *(line for _, _, line in lines)],
                    test_from=date(2018, 1, 1), test_to=date(2019, 12, 31),
-                   train_days=train_days)
+                   train_days=train_days, study="training")
     by = {s.method: s for s in res.scores}
     rows = []
     for family, params, m in [("reference", "", r) for r in refs] + [
@@ -478,7 +480,8 @@ def bench_chicago(data: Path, train_days: int, oracle_only: bool = False) -> dic
     t0, t1 = ev.day_of(date(2018, 1, 1)), ev.day_of(date(2019, 12, 31))
     res = evaluate(ev, [*(make_method(n, country="US") for n in names),
                         OtherTestDays(ev, t0, t1)],
-                   test_from=date(2018, 1, 1), test_to=date(2019, 12, 31), train_days=train_days)
+                   test_from=date(2018, 1, 1), test_to=date(2019, 12, 31), train_days=train_days,
+                   study="training")  # the rule (the block is studied whole by default)
     out = res.as_json()
     for m in out["methods"]:
         point, lo, hi = res.ratio(m["method"], "naive", 0.05)

@@ -172,7 +172,14 @@ def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float
     stray far-away point then costs one cell, not a block of millions. ``within`` (a
     jurisdiction) keeps the cells that meet it: its bounding box's other cells are no part of
     the study area (a town in a valley fills a third of its box), and every point inside it
-    lies in one of them."""
+    lies in one of them.
+
+    The study area an evaluation takes by default (:attr:`Units.study`): a bare file's
+    ``occupied`` cells are studied where the training window held incidents, the issue's rule
+    (``xunfang intel evaluate`` of a file); any block is studied whole, as a jurisdiction's
+    cells — pass ``study="training"`` to ``evaluate`` to score a block by the bare file's
+    rule (``bench/intel.py`` does: Chicago's naive at 5 % is 0.179 so, 0.500 over the
+    whole block)."""
     if not np.isfinite(cell_m) or cell_m <= 0:
         raise UnitsError(f"--cell-m must be a positive number of metres, got {cell_m}")
     if within is not None:
