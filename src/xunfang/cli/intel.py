@@ -105,7 +105,8 @@ def ingest_cmd(
     source_tz: SourceTzOpt = None,
     layer: LayerOpt = None,
     scenario: Annotated[str | None, typer.Option(
-        "--scenario", help="A scenario whose CRS and zones (the jurisdiction) apply.")] = None,
+        "--scenario", help="A scenario whose CRS, zones (the jurisdiction), time zone and "
+        "source_timezone (the clock of times without an offset) apply.")] = None,
     keep_duplicates: KeepDuplicatesOpt = False,
     far_km: FarKmOpt = None,
     as_json: JsonOpt = False,
@@ -124,6 +125,10 @@ def ingest_cmd(
         target_crs = sc.crs.working if sc.crs.working != "local" else None
         area = jurisdiction_of(sc)
         the_tz = tz or sc.timezone
+        # the clock its incident files are written on, as its incidents.csv is read (a
+        # review: a UTC export read as local time, 8 h off); --source-tz overrides it
+        if source_tz is None:
+            source_tz = sc.source_timezone
     try:
         # a failed run's list is of that run: gone as this one starts, whatever it comes to
         (out / FAILED_REPORT).unlink(missing_ok=True)
