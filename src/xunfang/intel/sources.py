@@ -78,6 +78,22 @@ def select_categories(table: IncidentTable, wanted: Sequence[str],
     return table.take(np.flatnonzero(np.isin(codes, sorted(chosen))))
 
 
+def category_mask(categories: Any, wanted: Sequence[str]) -> tuple[Any, list[str]]:
+    """Which of ``categories`` are one of ``wanted`` (matched as :func:`select_categories`
+    matches: the whole name, any case, blanks around it ignored), and the names of
+    ``wanted`` none of them holds. For a record already checked whole (the scenario loader
+    checks scenario.toml's ``risk_categories`` against all of incidents.csv): a part of it,
+    the incidents before a plan's first day, may hold none of a category, and that is a
+    count of zero, not a typo (a review: ten 电诈 of December 2025 failed a plan from June)."""
+    import numpy as np
+
+    keys = np.asarray([str(c).strip().casefold() for c in categories], dtype=str)
+    names = [w.strip() for w in wanted]
+    mask = np.isin(keys, np.asarray([w.casefold() for w in names], dtype=str))
+    held = set(keys[mask].tolist())
+    return mask, [w for w in names if w.casefold() not in held]
+
+
 # the store `xunfang intel ingest --out FOLDER` writes in its folder
 STORE = "incidents.parquet"
 
