@@ -450,3 +450,108 @@ def test_the_day_the_clocks_change_is_said_by_the_plan_and_its_report(
                        method="naive")
     assert isinstance(quiet, RiskTable)
     assert not [c for c in _caveats(quiet, sc) if "clocks" in c[1]]
+
+
+def _county_toml(folder: Path, extra: str) -> Path:
+    """``folder`` (a copy of the county) with ``extra`` added to the top of its scenario.toml."""
+    toml = folder / "scenario.toml"
+    head, rest = toml.read_text(encoding="utf-8").split("[policy]", 1)
+    toml.write_text(head + extra + "\n\n[policy]" + rest, encoding="utf-8")
+    return folder
+
+
+def test_a_risk_category_absent_before_the_plan_counts_zero_and_is_said(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A review: ten 诈骗 of December 2025 renamed 电诈, risk_categories = ["电诈", "盗窃"]:
+    `scenario check` passed, and a plan from 2025-06-01 failed, "risk_categories '电诈' matches
+    no incident's category", though the record holds ten. The loader checks the whole
+    record; before the plan's first day the category counts zero, and that is said."""
+    def renamed(rows: list[list[str]]) -> list[list[str]]:
+        fraud = [r for r in rows if r[4] == "诈骗" and r[1].startswith("2025-12")][:10]
+        for r in fraud:
+            r[4] = "电诈"
+        return rows
+
+    folder = _county_toml(_county_with(tmp_path, renamed), 'risk_categories = ["电诈", " 盗窃 "]')
+    sc = load(str(folder))
+    first = datetime(2025, 6, 1)
+    slots = make_slots(first.date(), days=1, slot_minutes=60)
+    risk = risk_stage(sc.known_before(first), slots, method="naive")
+    assert isinstance(risk, RiskTable)
+    thefts = sum(c == "盗窃" for c, t in zip(sc.incidents.category, sc.incidents.time,
+                                             strict=True) if t < np.datetime64(first))
+    assert risk.incidents == thefts
+    assert risk.details["categories"] == ["电诈", "盗窃"]  # without the blanks
+    assert risk.details["categories_absent"] == ["电诈"]
+    _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots)))
+    said = " ".join(capsys.readouterr().err.split())
+    assert "incidents of 电诈 (none before 2025-06-01), 盗窃 only" in said
+    _, _, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert info is not None and any("电诈 (none before 2025-06-01), 盗窃" in text
+                                    for _, text in info["caveats"])
+    # a typo is still refused, by the loader, against the whole record
+    from xunfang import scenario as scenario_mod
+
+    bad = _county_toml(_county_with(tmp_path / "b", renamed), 'risk_categories = ["电炸"]')
+    assert any(p.column == "risk_categories" and p.severity == "error"
+               for p in scenario_mod.check(bad).problems)
+
+
+def test_stored_incidents_count_by_the_scenario_categories(tmp_path: Path) -> None:
+    """A review: the centre's stored incidents were added whatever their category, and the
+    record's own incidents of other categories were new to the duplicate guard (it saw the
+    selected ones only): v1's 3,902 raised the expected total from 2.74 to 6.88."""
+    sc = load(str(_county_toml(_county_with(tmp_path, lambda rows: rows),
+                               'risk_categories = ["盗窃"]')))
+    inc = sc.incidents
+    start = date(2026, 12, 1)
+    alone = grid_forecast(sc, start=start, method="naive")
+    again = grid_forecast(sc, start=start, method="naive",
+                          more=(list(inc.ids), inc.time, inc.xy),
+                          more_categories=list(inc.category))
+    assert again.added == 0
+    assert again.forecast.risk.sum() == pytest.approx(alone.forecast.risk.sum())
+    # the same incidents under new ids: those of the category count, no other
+    fresh = grid_forecast(sc, start=start, method="naive",
+                          more=([f"new{i}" for i in inc.ids], inc.time, inc.xy),
+                          more_categories=list(inc.category))
+    assert fresh.added == sum(c == "盗窃" for c in inc.category)
+    # without their categories they cannot be counted by them: refused, saying why
+    with pytest.raises(MethodError, match=r"risk_categories.*without their categories"):
+        grid_forecast(sc, start=start, method="naive",
+                      more=([f"new{i}" for i in inc.ids], inc.time, inc.xy))
+
+
+def test_a_record_outside_every_grid_plans_without_a_forecast(tmp_path: Path) -> None:
+    """A regression (af33638): the county's record moved 20 km east no longer planned, the
+    forecast refusing "nothing to forecast from". The plan is written without a forecast,
+    as before, with the advice on the record's CRS (incidents.csv, scenario.toml's crs)."""
+    folder = _county_with(tmp_path, lambda rows: [
+        [r[0], r[1], f"{float(r[2]) + 20000:.1f}", *r[3:]] for r in rows])
+    sc = load(str(folder))
+    slots = make_slots(date(2026, 1, 5), days=1, slot_minutes=60)
+    risk = risk_stage(sc, slots, method="naive")
+    assert isinstance(risk, dict)
+    assert "incidents.csv" in risk["skipped"] and "'EPSG:32648'" in risk["skipped"]
+    res = CliRunner().invoke(app, ["plan", str(folder), "--out", str(tmp_path / "p"),
+                                   "--from", "2026-01-05", "--risk-method", "naive"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.stderr.split())
+    assert "warning: no incident forecast (none of the" in said and "scenario.toml's crs" in said
+    assert (tmp_path / "p" / "plan.json").is_file()
+
+
+def test_the_report_says_whose_public_holidays_gbm_knows() -> None:
+    """A review: the plan's command line and plan.json said "gbm: US public holidays
+    (scenario.toml country)"; its report said nothing of it."""
+    sc = replace(load("ebian"), country="US")
+    slots = make_slots(date(2026, 1, 1), days=1, slot_minutes=60)
+    risk = risk_stage(sc, slots, method="naive")
+    assert isinstance(risk, RiskTable)
+    _, _, quiet = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert quiet is not None and not any("public holidays" in c[1] for c in quiet["caveats"])
+    gbm = replace(risk, details={**risk.details, "holidays": "US"})
+    _, _, info = _risk_section(SimpleNamespace(risk=gbm, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert info is not None
+    assert ("note", _en("risk_holidays", c="US")) in info["caveats"]
+    assert "gbm: US public holidays" in _en("risk_holidays", c="US")

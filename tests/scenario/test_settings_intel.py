@@ -124,7 +124,9 @@ def test_risk_categories_choose_what_the_forecast_counts(
     _, _, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}),  # type: ignore[arg-type]
                                lambda key, **kw: t(key, "en", **kw))
     assert info is not None
-    assert ("note", t("risk_categories", "en", c=" 盗窃 ", n=left)) in info["caveats"]
+    # the name as matched, without its blanks (a review: "of  盗窃 , 打架斗殴")
+    assert ("note", t("risk_categories", "en", c="盗窃", n=left)) in info["caveats"]
+    assert "counts the incidents of 盗窃 only" in err
 
 
 def test_a_risk_category_the_record_never_holds_is_an_error(tmp_path: Path) -> None:

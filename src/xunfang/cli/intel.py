@@ -105,7 +105,8 @@ def ingest_cmd(
     source_tz: SourceTzOpt = None,
     layer: LayerOpt = None,
     scenario: Annotated[str | None, typer.Option(
-        "--scenario", help="A scenario whose CRS and zones (the jurisdiction) apply.")] = None,
+        "--scenario", help="A scenario whose CRS, zones (the jurisdiction), time zone and "
+        "source_timezone (the clock of times without an offset) apply.")] = None,
     keep_duplicates: KeepDuplicatesOpt = False,
     far_km: FarKmOpt = None,
     as_json: JsonOpt = False,
@@ -124,6 +125,10 @@ def ingest_cmd(
         target_crs = sc.crs.working if sc.crs.working != "local" else None
         area = jurisdiction_of(sc)
         the_tz = tz or sc.timezone
+        # the clock its incident files are written on, as its incidents.csv is read (a
+        # review: a UTC export read as local time, 8 h off); --source-tz overrides it
+        if source_tz is None:
+            source_tz = sc.source_timezone
     try:
         # a failed run's list is of that run: gone as this one starts, whatever it comes to
         (out / FAILED_REPORT).unlink(missing_ok=True)
@@ -267,6 +272,10 @@ class _Loaded:
     events: Any  # EventSet
     streets: Any  # Roads | None
     placed: int
+    # the categories counted: --category's, else a scenario's risk_categories (as its plan
+    # counts them); empty for all
+    categories: tuple[str, ...] = ()
+    categories_note: str = ""  # where they come from, where a scenario's are overridden
 
     def network(self) -> Any:
         """The road network of street-segment units (network_kde's), else None."""
@@ -318,8 +327,24 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
                   source_tz=source_tz, layer=layer, target_crs=street_crs,
                   **({"keep_duplicates": True} if keep_duplicates else {}),
                   **({"far_km": far_km} if far_km is not None else {}))
+    # a scenario counts its risk_categories, as its plan and /api/risk do (a review: the
+    # county's G4 was 2.543 here and 1.263 in the plan); --category overrides them, said
+    named = tuple(c.strip() for c in category or ())
+    declared = tuple(c.strip() for c in (src.scenario.risk_categories
+                                         if src.scenario is not None else ()))
+    cats, cats_note = named or declared, ""
+    if declared and not named:
+        cats_note = (f"the incidents of {', '.join(declared)} only (scenario.toml "
+                     "risk_categories; --category to choose others)")
+    elif declared and named != declared:
+        cats_note = (f"--category {', '.join(named)} in place of scenario.toml "
+                     f"risk_categories ({', '.join(declared)})")
     try:
-        chosen = select_categories(src.table, category or ())
+        if declared and not named:  # checked against the whole record by the loader
+            chosen = select_categories(src.table, declared,
+                                       option="scenario.toml risk_categories")
+        else:
+            chosen = select_categories(src.table, named)
         if before is not None:
             chosen = chosen.take(np.flatnonzero(chosen.time < np.datetime64(before, "s")))
             if not len(chosen):
@@ -336,7 +361,7 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
     placed = int((ev.unit >= 0).sum())
     if placed == 0:
         raise _fail(_no_unit(u.kind, len(ev.unit), streets is not None))
-    return _Loaded(src, chosen, u, ev, streets, placed)
+    return _Loaded(src, chosen, u, ev, streets, placed, cats, cats_note)
 
 
 @intel_app.command("evaluate")
@@ -460,9 +485,11 @@ def evaluate_cmd(
     a, b = np.searchsorted(ev.t, [ev.day_of(t0), ev.day_of(t1) + 1])
     # of the test period: misses of every method, in result.test_incidents
     doc["test_incidents_on_no_unit"] = int((ev.unit[a:b] < 0).sum())
-    if category:
-        doc["category"] = list(category)
+    if got.categories:
+        doc["category"] = list(got.categories)
         doc["incidents_of_category"] = len(chosen)
+    if got.categories_note:
+        doc["category_note"] = got.categories_note
     rep = src.report  # a table file's reading: what was set aside, and how it was read
     if rep is not None:
         doc["read"] = _read_json(rep)
@@ -473,7 +500,8 @@ def evaluate_cmd(
     if as_json:
         print(json.dumps(json_ready(doc), ensure_ascii=False, allow_nan=False))
         return
-    picked = (f" ({', '.join(category)}: {len(chosen)} incidents)" if category else "")
+    picked = (f" ({', '.join(got.categories)}: {len(chosen)} incidents)" if got.categories
+              else "")
     table = Table(title=f"{escape(incidents)}{escape(picked)}: {t0} to {t1}, "
                   f"{result.test_incidents} test "
                   f"incidents, {result.units} {u.kind}, study area: {study}, window "
@@ -499,10 +527,12 @@ def evaluate_cmd(
     else:
         Console(file=out_console.file, width=max(out_console.width, 150)).print(table)
     if rep is not None:
-        _print_reading(rep, len(chosen) if category else None)
+        _print_reading(rep, len(chosen) if got.categories else None)
     if len(ev.unit) > placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), streets is not None,
                                    len(ev.unit) - placed))
+    if got.categories_note:
+        out_console.print(f"note: {escape(got.categories_note)}")
     if short:
         out_console.print(f"note: {escape(doc['window_note'])}")
     for a, b in holes:
@@ -716,8 +746,10 @@ def forecast_cmd(
             doc["unit_notes"] = list(u.notes)
         if u.cell_m is not None:
             doc["cell_m"] = u.cell_m  # cell "i_j" covers [i, i+1) x [j, j+1) cell sizes in crs
-        if category:
-            doc["category"] = list(category)
+        if got.categories:
+            doc["category"] = list(got.categories)
+        if got.categories_note:
+            doc["category_note"] = got.categories_note
         if got.src.report is not None:  # what reading the file set aside, as evaluate's
             doc["read"] = _read_json(got.src.report)
         if checked is not None:
@@ -726,7 +758,8 @@ def forecast_cmd(
             doc["notes"] = [holidays_note]
         print(json.dumps(doc, ensure_ascii=False))
         return
-    of = f" of {', '.join(category)} ({len(got.chosen)} incidents)" if category else ""
+    of = (f" of {', '.join(got.categories)} ({len(got.chosen)} incidents)" if got.categories
+          else "")
     name = fc.method + (f" → {fc.details['chosen']}" if "chosen" in fc.details else "")
     span = (f"{first}" if days == 1
             else f"{first} to {first + timedelta(days=days - 1)} ({days} days)")
@@ -773,8 +806,10 @@ def forecast_cmd(
         out_console.print(f"note: {escape(note)}")
     if method == "gbm":
         out_console.print(f"note: {escape(holidays_note)}")
+    if got.categories_note:
+        out_console.print(f"note: {escape(got.categories_note)}")
     if got.src.report is not None:
-        _print_reading(got.src.report, len(got.chosen) if category else None)
+        _print_reading(got.src.report, len(got.chosen) if got.categories else None)
     if len(ev.unit) > got.placed:
         out_console.print(_no_unit(u.kind, len(ev.unit), got.streets is not None,
                                    len(ev.unit) - got.placed, "they are not forecast"))

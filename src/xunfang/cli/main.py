@@ -254,12 +254,15 @@ def _risk_notes(result: Any) -> None:
             err_console.print(f"[yellow]note: the clocks go forward on {change['day']} in "
                               f"{zone}: {h:02d}:00 is skipped, and its slot holds an hour "
                               "less of risk[/]")
-    if risk.details.get("categories"):
+    if risk.details.get("categories"):  # the names as matched: without their blanks
+        absent = {str(a).strip() for a in risk.details.get("categories_absent") or ()}
+        before = risk.details.get("categories_before", "")
+        names = ", ".join(f"{c} (none before {before})" if c in absent else c
+                          for c in (str(c).strip() for c in risk.details["categories"]))
         err_console.print(
-            "[yellow]note: the forecast counts the incidents of "
-            f"{escape(', '.join(map(str, risk.details['categories'])))} only (scenario.toml "
-            f"risk_categories): {risk.details.get('left_out', 0)} incidents of other "
-            "categories are left out[/]")
+            f"[yellow]note: the forecast counts the incidents of {escape(names)} only "
+            f"(scenario.toml risk_categories): {risk.details.get('left_out', 0)} incidents "
+            "of other categories are left out[/]")
     if risk.details.get("holidays"):
         err_console.print(f"[yellow]note: gbm: {escape(str(risk.details['holidays']))} public "
                           "holidays (scenario.toml country)[/]")

@@ -78,6 +78,22 @@ def select_categories(table: IncidentTable, wanted: Sequence[str],
     return table.take(np.flatnonzero(np.isin(codes, sorted(chosen))))
 
 
+def category_mask(categories: Any, wanted: Sequence[str]) -> tuple[Any, list[str]]:
+    """Which of ``categories`` are one of ``wanted`` (matched as :func:`select_categories`
+    matches: the whole name, any case, blanks around it ignored), and the names of
+    ``wanted`` none of them holds. For a record already checked whole (the scenario loader
+    checks scenario.toml's ``risk_categories`` against all of incidents.csv): a part of it,
+    the incidents before a plan's first day, may hold none of a category, and that is a
+    count of zero, not a typo (a review: ten 电诈 of December 2025 failed a plan from June)."""
+    import numpy as np
+
+    keys = np.asarray([str(c).strip().casefold() for c in categories], dtype=str)
+    names = [w.strip() for w in wanted]
+    mask = np.isin(keys, np.asarray([w.casefold() for w in names], dtype=str))
+    held = set(keys[mask].tolist())
+    return mask, [w for w in names if w.casefold() not in held]
+
+
 # the store `xunfang intel ingest --out FOLDER` writes in its folder
 STORE = "incidents.parquet"
 
@@ -232,23 +248,30 @@ def country_of_zone(tz: str | None) -> str | None:
     path, no network), where the holidays package has its public holidays; else None (a zone
     of several countries or of none, as UTC, or no zone.tab to read). gbm's holiday feature of
     a bare file: its --tz America/Chicago is the US's, where it had no calendar at all (July
-    4th was no holiday)."""
+    4th was no holiday). An old name (US/Central, PRC, Asia/Calcutta, Europe/Kiev, GB: valid
+    zones zone.tab does not list) is first taken to the zone it links to (:func:`_zone_link`):
+    a review's US/Central was said to be "no one country's"."""
     import zoneinfo
 
     if not tz:
         return None
-    found: set[str] = set()
     for root in zoneinfo.TZPATH:
         path = Path(root) / "zone.tab"
         if not path.is_file():
             continue
+        table: dict[str, set[str]] = {}
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             parts = line.split("\t")
             if line.startswith("#") or len(parts) < 3:
                 continue
-            if parts[2].strip() == tz:
-                found.update(c.strip().upper() for c in parts[0].split(","))
+            table.setdefault(parts[2].strip(), set()).update(
+                c.strip().upper() for c in parts[0].split(","))
+        found = set(table.get(tz, ()))
+        if not found:
+            found = set(table.get(_zone_link(Path(root), tz, table) or "", ()))
         break
+    else:
+        return None
     if len(found) != 1:
         return None
     import holidays
@@ -256,3 +279,31 @@ def country_of_zone(tz: str | None) -> str | None:
     code = found.pop()
     return code if code in holidays.list_supported_countries() else None
 
+
+def _zone_link(root: Path, tz: str, listed: Mapping[str, Any]) -> str | None:
+    """The zone of zone.tab (``listed``) the old zone name ``tz`` links to: by tzdata.zi's
+    link lines ("L TARGET NAME", followed through links of links), else by its compiled
+    file being the same file, or holding the same bytes, as one listed zone's (a system
+    without tzdata.zi); None where neither tells."""
+    text = root / "tzdata.zi"
+    if text.is_file():
+        links: dict[str, str] = {}
+        for line in text.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "L":
+                links[parts[2]] = parts[1]
+        name, seen = tz, set()
+        while name in links and name not in seen:  # a link of a link, never a loop
+            seen.add(name)
+            name = links[name]
+        if name in listed:
+            return name
+    if ".." in Path(tz).parts:
+        return None
+    own = root / tz
+    if not own.is_file():
+        return None
+    data = own.read_bytes()
+    same = [zone for zone in listed if (root / zone).is_file()
+            and (root / zone).read_bytes() == data]
+    return same[0] if len(same) == 1 else None

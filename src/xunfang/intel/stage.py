@@ -108,44 +108,93 @@ class GridForecast:
     events: EventSet
     added: int  # how many of ``more`` were new
     origin: date  # the day it is made as of: the record's end, or the first day
+    # scenario.toml's risk_categories of which no incident came before the first day: they
+    # count zero (the loader checked each against the whole record)
+    absent: tuple[str, ...] = ()
+
+
+class NoGridIncidents(MethodError):
+    """The forecast has no incident in any prevention grid to learn from: the record lies
+    elsewhere (x/y in another CRS than scenario.toml's, lon/lat in another datum). The plan
+    goes on without a forecast, and says why."""
+
+
+def _outside_advice(scenario: Scenario, n: int) -> str:
+    """Why none of the record's ``n`` incidents lies in a grid, and what to check: the
+    words `xunfang scenario check` warns with."""
+    coords = scenario.incident_coords
+    if coords == "lonlat":
+        hint = ("lon/lat from 高德/腾讯 (GCJ-02) or 百度 (BD-09) maps need coords = \"gcj02\" "
+                f"or \"bd09\" in scenario.toml (it says {scenario.crs.lonlat_datum!r})")
+    else:
+        hint = (f"x/y in another CRS than scenario.toml's crs ({scenario.crs.working!r}) lie "
+                "elsewhere: check the CRS the record was exported in")
+    return (f"none of the {n:,} incidents of incidents.csv lies in a prevention grid; {hint}")
 
 
 def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str = "auto",
                   slots: Slots | None = None, train_days: int = 365, seed: int = 0,
                   more: tuple[Sequence[str], npt.NDArray[np.datetime64], FloatArray] | None
-                  = None) -> GridForecast:
+                  = None, more_categories: Sequence[str] | None = None) -> GridForecast:
     """The forecast of the scenario's prevention grids from its incident record and ``more``
     incidents (ids, local times, working-CRS points: a command centre's imported and
     reported ones; those whose id the record holds already are not counted twice), as
     ``xunfang intel forecast SCENARIO`` and the plan make it: a record that stops short of
     ``start`` is forecast as of its end, slots on the scenario's wall clock. Only the
-    incidents of scenario.toml's ``risk_categories`` count (all where it names none); gbm's
-    public holidays are its ``country``'s."""
+    incidents of scenario.toml's ``risk_categories`` count (all where it names none), of
+    ``more`` too: ``more_categories`` are their categories, and without them a scenario
+    that names categories is refused (a review: the centre's 3,902 stored incidents of other
+    categories raised /api/risk's expected total from 2.74 to 6.88). gbm's public holidays
+    are its ``country``'s."""
+    from xunfang.intel.sources import category_mask
+
     table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working,
                                         tz=scenario.timezone)
+    # every id of the record, whatever its category: a stored copy of one of another
+    # category is the record's incident all the same, not a new one
+    record_ids = np.asarray(table.ids, dtype=str)
+    absent: tuple[str, ...] = ()
     if scenario.risk_categories:
-        from xunfang.intel.sources import select_categories
-
-        table = select_categories(table, scenario.risk_categories,
-                                  option="scenario.toml risk_categories")
+        keep, missing = category_mask(table.category, scenario.risk_categories)
+        table = table.take(np.flatnonzero(keep))
+        absent = tuple(missing)
     time_, xy = table.time.astype("datetime64[m]"), table.xy
     added = 0
     if more is not None and len(more[0]):
         ids, t, pts = more
         # as text, not objects: numpy compares object arrays one pair at a time (11 s for
         # 200,000 stored against the county's 6,325)
-        new = ~np.isin(np.asarray(ids, dtype=str), np.asarray(table.ids, dtype=str))
+        new = ~np.isin(np.asarray(ids, dtype=str), record_ids)
+        if scenario.risk_categories:
+            if more_categories is None or len(more_categories) != len(ids):
+                raise MethodError(
+                    f"scenario {scenario.name}: scenario.toml risk_categories counts only "
+                    f"{', '.join(c.strip() for c in scenario.risk_categories)}, but the "
+                    f"{len(ids):,} incidents added to the record come without their "
+                    "categories: they cannot be counted by them")
+            of, missing = category_mask(more_categories, scenario.risk_categories)
+            new &= of
+            absent = tuple(a for a in absent if a in missing)
         added = int(new.sum())
         time_ = np.concatenate([time_, np.asarray(t).astype("datetime64[m]")[new]])
         xy = np.vstack([xy, np.asarray(pts, dtype=float).reshape(-1, 2)[new]])
     if not len(time_):
-        raise MethodError(f"scenario {scenario.name}: no incident record to forecast from")
+        of_them = (f" of scenario.toml risk_categories "
+                   f"({', '.join(c.strip() for c in scenario.risk_categories)})"
+                   if scenario.risk_categories else "")
+        raise MethodError(f"scenario {scenario.name}: no incident record{of_them} to "
+                          "forecast from")
     events = EventSet.build(scenario_grids(scenario), time_, xy)
     as_of = record_end(time_, start)
-    fc = forecast(events, make_method(method, country=scenario.country, seed=seed),
-                  start=start, days=days,
-                  train_days=train_days, slots=slots, as_of=as_of, tz=scenario.timezone)
-    return GridForecast(fc, events, added, as_of or start)
+    try:
+        fc = forecast(events, make_method(method, country=scenario.country, seed=seed),
+                      start=start, days=days,
+                      train_days=train_days, slots=slots, as_of=as_of, tz=scenario.timezone)
+    except MethodError as exc:
+        if len(events.unit) and not (events.unit >= 0).any():
+            raise NoGridIncidents(_outside_advice(scenario, len(events.unit))) from exc
+        raise
+    return GridForecast(fc, events, added, as_of or start, absent)
 
 
 def grid_check(scenario: Scenario, g: GridForecast, *, method: str = "auto",
@@ -170,14 +219,22 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
         return {"skipped": "the scenario has no incident history to forecast from"}
     start = slots[0].start.date()
     days = (slots[-1].end - slots[0].start).days or 1
-    g = grid_forecast(scenario, start=start, days=days, method=method,
-                      train_days=train_days, seed=seed)
+    try:
+        g = grid_forecast(scenario, start=start, days=days, method=method,
+                          train_days=train_days, seed=seed)
+    except NoGridIncidents as exc:
+        # the plan is written without a forecast, as before the forecast refused units that
+        # hold no incident (af33638): a review's county moved 20 km east stopped planning
+        return {"skipped": str(exc)}
     fc = g.forecast
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
     chosen = fc.details.get("chosen")
     details = dict(fc.details)
     if scenario.risk_categories:  # what the forecast counts, and how many it leaves out
-        details["categories"] = list(scenario.risk_categories)
+        details["categories"] = [c.strip() for c in scenario.risk_categories]
+        if g.absent:  # of the whole record's categories, none before the first day
+            details["categories_absent"] = list(g.absent)
+            details["categories_before"] = start.isoformat()
         details["left_out"] = len(scenario.incidents) - len(g.events.unit)
     if "gbm" in method_names(method):  # whose public holidays its calendar feature knows
         details["holidays"] = scenario.country

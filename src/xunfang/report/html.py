@@ -189,9 +189,14 @@ def _risk_caveats(risk: RiskTable, T: Any, tz: str = "") -> list[tuple[str, str]
             for h in hours:
                 out.append(("note", T(key, day=str(change.get("day", "")), tz=tz,
                                       h=f"{int(h):02d}:00")))
-    if d.get("categories"):
-        out.append(("note", T("risk_categories", c=", ".join(map(str, d["categories"])),
-                              n=int(d.get("left_out", 0)))))
+    if d.get("categories"):  # the names as matched: without the blanks around them
+        absent = {str(a).strip() for a in d.get("categories_absent") or ()}
+        names = [str(c).strip() for c in d["categories"]]
+        out.append(("note", T("risk_categories", c=", ".join(
+            T("risk_category_absent", c=c, day=str(d.get("categories_before", "")))
+            if c in absent else c for c in names), n=int(d.get("left_out", 0)))))
+    if d.get("holidays"):  # whose public holidays gbm's calendar knows, as the plan says it
+        out.append(("note", T("risk_holidays", c=str(d["holidays"]))))
     hours = hours_note(risk.details)
     if hours is not None:
         out.append(("note", T("risk_dates_only") if hours[0] == "dates"

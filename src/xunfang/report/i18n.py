@@ -156,6 +156,14 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "The forecast counts the incidents of {c} only (scenario.toml's "
               "risk_categories): {n} incidents of other categories are left out.",
     },
+    "risk_category_absent": {
+        "zh": "{c}（{day} 前无）",
+        "en": "{c} (none before {day})",
+    },
+    "risk_holidays": {
+        "zh": "gbm：{c} 法定节假日（scenario.toml 的 country）。",
+        "en": "gbm: {c} public holidays (scenario.toml's country).",
+    },
     "risk_tied": {
         "zh": "自动选择：各候选方法在验证期每天命中的网格相同"
               "（{n} 个网格的前 {c} 即最繁忙的一个），"

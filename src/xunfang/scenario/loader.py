@@ -411,6 +411,7 @@ class _Loader:
                 country=settings.country,
                 risk_categories=tuple(settings.risk_categories),
                 incident_coords=self.incident_coords,
+                source_timezone=settings.source_timezone,
             )
         return CheckResult(source=source, problems=tuple(self.problems), scenario=scenario,
                            components=components)

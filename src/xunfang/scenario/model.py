@@ -349,6 +349,9 @@ class Scenario:
     # how incidents.csv placed its incidents: "lonlat", "xy" or "both" ("" without a record); the
     # advice for incidents outside every grid differs (a datum for lon/lat, the CRS for x/y)
     incident_coords: str = ""
+    # scenario.toml's source_timezone: the clock incident files of this scenario are written
+    # on (None: the scenario's own); the web import and `intel ingest --scenario` read by it
+    source_timezone: str | None = None
 
     def known_before(self, when: datetime) -> Scenario:
         """The scenario as a plan starting at ``when`` knows it: its incidents before then."""

@@ -407,17 +407,18 @@ def list_incidents(store: Store, scenario_id: int, *, since: datetime | None = N
 
 
 def incident_points(store: Store, scenario_id: int, *, until: datetime | None = None
-                    ) -> tuple[list[str], list[datetime], list[float], list[float]]:
-    """The ids, times (scenario local), x and y of a scenario's incidents before ``until``, as
-    columns — what a forecast needs, without building a row object per incident (200,000
-    rows: about 25 s as objects)."""
-    q = select(IncidentRow.ext_id, IncidentRow.time, IncidentRow.x, IncidentRow.y).where(
-        IncidentRow.scenario_id == scenario_id)
+                    ) -> tuple[list[str], list[datetime], list[float], list[float], list[str]]:
+    """The ids, times (scenario local), x, y and categories of a scenario's incidents before
+    ``until``, as columns — what a forecast needs (the categories for scenario.toml's
+    ``risk_categories``), without building a row object per incident (200,000 rows: about
+    25 s as objects)."""
+    q = select(IncidentRow.ext_id, IncidentRow.time, IncidentRow.x, IncidentRow.y,
+               IncidentRow.category).where(IncidentRow.scenario_id == scenario_id)
     if until is not None:
         q = q.where(IncidentRow.time < until)
     rows = store.run(lambda s: s.execute(q).all())
     return ([r[0] for r in rows], [r[1] for r in rows], [float(r[2]) for r in rows],
-            [float(r[3]) for r in rows])
+            [float(r[3]) for r in rows], [r[4] or "" for r in rows])
 
 
 def count_incidents(store: Store, scenario_id: int) -> int:

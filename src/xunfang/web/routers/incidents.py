@@ -124,6 +124,9 @@ def import_incidents(
         try:
             got = ingest(path, columns=parse_columns(columns), crs=crs, coords=coords,
                          tz=sc.timezone,
+                         # a record written in UTC reads as UTC, as incidents.csv does (a
+                         # review: a UTC export was stored 8 h off in Asia/Shanghai)
+                         source_tz=sc.source_timezone,
                          target_crs=sc.crs.working if not sc.crs.is_local else None,
                          jurisdiction=jurisdiction_of(sc))
         except (XunfangError, ValueError, OSError) as exc:

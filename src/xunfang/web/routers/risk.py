@@ -39,19 +39,23 @@ def get_risk(
     sc = c.scenario
     first = start or tomorrow(sc.timezone)
     # only what happened before the first day: a forecast never sees its own days
-    ids, times, xs, ys = store.incident_points(c.store, c.scenario_id,
-                                               until=datetime.combine(first, time()))
+    ids, times, xs, ys, cats = store.incident_points(c.store, c.scenario_id,
+                                                     until=datetime.combine(first, time()))
     more = (ids, np.array(times, dtype="datetime64[m]"),
             np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)]))
     try:
         g = grid_forecast(sc, start=first, days=days, method=method,
                           slots=Slots(slots, tuple(sc.policy.shift_starts)),
-                          train_days=train_days, more=more)
+                          train_days=train_days, more=more, more_categories=cats)
     except (XunfangError, ValueError, OverflowError) as exc:
         raise HTTPException(422, str(exc)) from None
     doc = g.forecast.as_json()
     doc["tz"] = sc.timezone
     doc["incidents"] = {"record": len(sc.incidents), "stored": g.added}
+    if sc.risk_categories:  # what the forecast counts: the plan's risk_categories
+        doc["categories"] = [name.strip() for name in sc.risk_categories]
+        if g.absent:
+            doc["categories_absent"] = list(g.absent)
     if check:  # the method over the last weeks before it: as the plan's report shows it
         doc["check"] = grid_check(sc, g, method=method, train_days=train_days).as_json()
     return doc
