@@ -727,3 +727,28 @@ def test_a_dataframes_rows_are_listed_by_its_own_labels() -> None:
     by_index = ingest(indexed, columns={"time": "报警时间", "lon": "lon", "lat": "lat"})
     np.testing.assert_array_equal(by_index.table.time, got.table.time)
     assert any("numbered from 1" in n for n in by_index.report.notes)
+
+
+def test_odd_dataframes_are_read_or_refused_by_name() -> None:
+    """A review: integer column labels could not be mapped; a Series failed inside Path();
+    an unnamed index of times was 'not a column'; repeated labels were said to be 'no whole
+    numbers'; one float id at 2**53 or above wrote every id as '3.0'."""
+    import pandas as pd
+
+    rows = [["2025-03-01 08:00", 103.26, 29.23], ["2025-03-02 09:00", 103.261, 29.231]]
+    by_number = ingest(pd.DataFrame(rows), columns={"time": 0, "lon": 1, "lat": 2})  # type: ignore[dict-item]
+    assert by_number.report.kept == 2
+    with pytest.raises(IngestError, match=r"a file .* or a pandas DataFrame, got a Series"):
+        ingest(pd.DataFrame(rows)[0], columns={"time": "0"})  # type: ignore[arg-type]
+    times = pd.DatetimeIndex(["2025-03-01 08:00", "2025-03-02 09:00"])
+    frame = pd.DataFrame({"lon": [103.26, 103.261], "lat": [29.23, 29.231]}, index=times)
+    got = ingest(frame, columns={"time": "index", "lon": "lon", "lat": "lat"})
+    np.testing.assert_array_equal(got.table.time, by_number.table.time)
+    assert any("read as the column 'index'" in n for n in got.report.notes)
+    twice = frame.reset_index().set_axis([10, 10])
+    again = ingest(twice, columns={"time": "index", "lon": "lon", "lat": "lat"})
+    assert any("labels repeat" in n for n in again.report.notes)
+    ids = pd.DataFrame({"id": [3.0, float(2**60)], "time": ["2025-03-01 08:00"] * 2,
+                        "lon": [103.26, 103.27], "lat": [29.23, 29.24]})
+    assert list(ingest(ids, columns={"id": "id", "time": "time", "lon": "lon",
+                                     "lat": "lat"}).table.ids) == ["3", str(2**60)]
