@@ -173,3 +173,28 @@ def test_numpy_numbers_are_taken_as_the_python_ones() -> None:
     with pytest.raises(U.UnitsError, match="shift_starts are whole hours"):
         U.Slots("shift", None)  # type: ignore[arg-type]
     assert U.Slots("shift", np.array([8, 20])).shift_starts == (8, 20)
+
+
+def test_days_and_dates_of_any_common_type_or_a_clear_error() -> None:
+    """A review: days as numpy's float64 failed bare, a pandas Timestamp inside pandas, a
+    numpy datetime64 on isoformat; '0.05' as a coverage bare; 0.05 and float32 0.05 were
+    merged into one score."""
+    import pandas as pd
+
+    ev = events([(0, 3), (0, 3), (5, 2), (10, 3)])
+    base = forecast(ev, Naive(days=30), start=on(11), days=2, train_days=30)
+    for start in (pd.Timestamp(on(11)), np.datetime64(on(11)), datetime.combine(on(11),
+                                                                              datetime.min.time())):
+        got = forecast(ev, Naive(days=30), start=start, days=np.int64(2), train_days=30)  # type: ignore[arg-type]
+        np.testing.assert_array_equal(got.risk, base.risk)
+    with pytest.raises(MethodError, match="--days must be a whole number"):
+        forecast(ev, Naive(days=30), start=on(11), days=np.float64(2), train_days=30)  # type: ignore[arg-type]
+    with pytest.raises(MethodError, match="must be a day"):
+        forecast(ev, Naive(days=30), start="2024-01-12", days=1, train_days=30)  # type: ignore[arg-type]
+    res = evaluate(ev, [Naive(days=30)], **{**RUN, "test_from": np.datetime64(on(10)),
+                                            "test_to": pd.Timestamp(on(10))})
+    assert res.test_from == on(10) and res.as_json()["test_to"] == on(10).isoformat()
+    with pytest.raises(EvaluationError, match="share of the study area"):
+        res.ratio("naive", "naive", "0.05")  # type: ignore[arg-type]
+    with pytest.raises(EvaluationError, match="distinct"):
+        evaluate(ev, [Naive(days=30)], **{**RUN, "coverages": (0.1, np.float32(0.1))})

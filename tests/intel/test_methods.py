@@ -1062,3 +1062,16 @@ def test_etas_and_events_refuse_bad_arguments_by_name() -> None:
             EventSet.build(units, times, np.zeros((2, 2)), unit=unit)
     ok = EventSet.build(units, times, np.zeros((2, 2)), unit=np.array([-1.0, 3.0]))
     assert ok.unit.tolist() == [-1, 3]
+
+
+def test_etas_cutoff_and_unit_numbers_of_numpy_and_odd_types() -> None:
+    """A review: np.int64(30) as cutoff_days was refused as not 'a finite number above
+    0.1'; unit=[0, None, 1] crashed inside the refusal's own message."""
+    ev = events_at([(50, 50), (350, 350)], [datetime(2024, 1, 1, 10), datetime(2024, 1, 5)])
+    for c in (np.int64(30), np.float32(30.0)):
+        assert Etas(cutoff_days=c).fit(ev.window(0, 10)).cutoff_days == c  # type: ignore[arg-type]
+    times = np.array(["2024-01-01T10:00", "2024-01-02T10:00", "2024-01-03T10:00"],
+                     dtype="datetime64[m]")
+    for unit in ([0, None, 1], ["0", "1", "2"], [0, 1, 2**70]):
+        with pytest.raises(MethodError, match="unit holds unit numbers"):
+            EventSet.build(ev.units, times, np.zeros((3, 2)), unit=unit)  # type: ignore[arg-type]

@@ -40,7 +40,7 @@ import numpy.typing as npt
 
 from xunfang._errors import XunfangError
 from xunfang.intel.methods import EventSet, Method, MethodError, Model, running_counts
-from xunfang.intel.units import how_many, log_likelihood, ranked, top_units, whole_days
+from xunfang.intel.units import as_day, how_many, log_likelihood, ranked, top_units, whole_days
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -198,8 +198,12 @@ def evaluate(
         raise EvaluationError("no method to evaluate: methods is empty")
     _check_coverages(coverages)
     coverages = tuple(_share(c) for c in coverages)
+    if len(set(coverages)) != len(coverages):  # 0.05 and numpy's float32 0.05, say
+        raise EvaluationError(f"coverages must be distinct, got {coverages}")
     _check_resamples(resamples)
     train_days = whole_days(train_days, EvaluationError)
+    test_from = as_day(test_from, EvaluationError, "--test-from (test_from)")
+    test_to = as_day(test_to, EvaluationError, "--test-to (test_to)")
     if jurisdiction is not None:
         jurisdiction = np.asarray(jurisdiction)
         if jurisdiction.shape != (len(units),) or jurisdiction.dtype != bool:
@@ -386,6 +390,9 @@ def _share(c: float) -> float:
     """A coverage as the share it was written as: numpy's float32 0.05 is
     0.0500000007 as a Python float, and the evaluation said "coverage 0.05 was not scored;
     the evaluation's coverages: 0.05" (a review)."""
+    if isinstance(c, bool) or not isinstance(c, (int, float, np.floating, np.integer)):
+        raise EvaluationError(f"a coverage is a share of the study area (a number such as "
+                              f"0.05), got {c!r}")
     return float(np.format_float_positional(c, unique=True, trim="-"))
 
 

@@ -25,7 +25,7 @@ from xunfang.intel.methods import (
     Model,
     Prospective,
 )
-from xunfang.intel.units import Slots, Units, ranked, whole_days
+from xunfang.intel.units import Slots, Units, as_day, ranked, whole_days
 from xunfang.scenario.record import DATES_ONLY
 from xunfang.scenario.record import midnight_heap as heap_at_midnight
 
@@ -451,6 +451,10 @@ def forecast(
     before (a rolling check refits the expensive methods weekly, as the evaluation does); it
     predicts from the window before ``start``. By default ``method`` is fitted on it.
     """
+    days = whole_days(days, MethodError, "--days")
+    start = as_day(start, MethodError, "--from (start)")
+    if as_of is not None:
+        as_of = as_day(as_of, MethodError, "as_of")
     if days < 1:
         raise MethodError(f"--days must be at least 1, got {days}")
     train_days = whole_days(train_days, MethodError)

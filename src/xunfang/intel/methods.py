@@ -96,15 +96,18 @@ class EventSet:
         else:
             given = np.asarray(unit).reshape(-1)
             # a unit number beyond the units gave forecasts of more values than units, and
-            # 1.7 was read as unit 1 (a review)
-            whole = np.issubdtype(given.dtype, np.integer) or (
-                np.issubdtype(given.dtype, np.floating) and bool(np.all(given == np.round(given))))
-            if not whole or (len(given) and (given.min() < -1 or given.max() >= len(units))):
-                raise MethodError(f"EventSet.build: unit holds unit numbers -1 (in none) to "
-                                  f"{len(units) - 1} (the units' {len(units)}); got "
-                                  f"{given.min() if len(given) else ''}..."
-                                  f"{given.max() if len(given) else ''}"
-                                  + ("" if whole else ", not all whole numbers"))
+            # 1.7 was read as unit 1 (a review); None or text among them is no unit number
+            numeric = np.issubdtype(given.dtype, np.integer) or (
+                np.issubdtype(given.dtype, np.floating) and bool(np.all(np.isfinite(given))))
+            whole = numeric and bool(np.all(given == np.round(given)))
+            inside = whole and (not len(given) or (given.min() >= -1
+                                                   and given.max() < len(units)))
+            if not inside:
+                shown = (f"{given.min():g} to {given.max():g}" if numeric and len(given)
+                         else f"values of type {given.dtype}")
+                raise MethodError(f"EventSet.build: unit holds unit numbers, whole numbers "
+                                  f"-1 (in none) to {len(units) - 1} (the units' "
+                                  f"{len(units)}); got {shown}")
             u = given.astype(np.int64)[order]
         first = tm[0].astype("datetime64[D]")
         if record_start is not None:
@@ -661,8 +664,9 @@ class Etas:
 
     def fit(self, history: History) -> EtasModel:
         c = self.cutoff_days
-        if isinstance(c, bool) or not isinstance(c, (int, float)) or not math.isfinite(c) \
-                or c <= 1 / ETAS_OMEGA_MAX:
+        if isinstance(c, (bool, np.bool_)) \
+                or not isinstance(c, (int, float, np.integer, np.floating)) \
+                or not math.isfinite(c) or c <= 1 / ETAS_OMEGA_MAX:
             # 0 divided by zero, inf and negatives failed in math, and 0.05 put ω's lower
             # bound (1/c) above its upper one (a review)
             raise MethodError(f"etas: cutoff_days is the days an incident triggers for, a "

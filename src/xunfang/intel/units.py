@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -674,8 +675,8 @@ def top_units(risk: FloatArray, area: IntArray, size: FloatArray, coverage: floa
 LL_FLOOR = 1e-3
 
 
-def whole_days(value: object, error: type[Exception]) -> int:
-    """A training window's length (``--train-days``) as a Python int — numpy's int64 as
+def whole_days(value: object, error: type[Exception], name: str = "--train-days") -> int:
+    """A number of days (``--train-days``, ``--days``) as a Python int — numpy's int64 as
     well (a review: ``np.int64(365)`` failed in ``timedelta``) — or ``error`` saying the
     rule."""
     import operator
@@ -685,7 +686,20 @@ def whole_days(value: object, error: type[Exception]) -> int:
             raise TypeError
         return operator.index(value)  # type: ignore[arg-type]
     except TypeError:
-        raise error(f"--train-days must be a whole number of days, got {value!r}") from None
+        raise error(f"{name} must be a whole number of days, got {value!r}") from None
+
+
+def as_day(value: object, error: type[Exception], name: str) -> date:
+    """A day given as a ``date``, a ``datetime`` or pandas ``Timestamp`` (its date) or a
+    numpy ``datetime64``, as a ``date`` — or ``error`` saying the rule (a review: a
+    Timestamp failed inside pandas, a datetime64 on ``isoformat``)."""
+    if isinstance(value, datetime):  # (pandas' Timestamp is one)
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, np.datetime64) and not np.isnat(value):
+        return date.fromisoformat(str(value.astype("datetime64[D]")))
+    raise error(f"{name} must be a day (a date, datetime or numpy datetime64), got {value!r}")
 
 
 def log_likelihood(risk: FloatArray, area: IntArray, at: IntArray) -> float:
