@@ -1009,7 +1009,11 @@ def _dosage_note(inp: Inputs, counts: IntArray,
         f"a shortage" + (" (hold_rings=false frees the ring holders)." if any(holders)
                          else "."))
     return {"note": text, "under_share": UNDER_SHARE, "under_units": UNDER_UNITS,
-            "grid_slots": under}
+            "grid_slots": under, "yardstick": yardstick,
+            # what the note says of those slots, for the report to say in its own language
+            "mobile_on_duty": [lo_m, hi_m], "beyond_first": [min(left), max(left)],
+            "ring_holders_per_slot": (round(sum(holders) / len(holders), 1) if any(holders)
+                                      else 0.0)}
 
 
 def _anchor_place(index: Mapping[tuple[str, int], Assignment], grids: Sequence[str],
