@@ -346,9 +346,28 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
         else:
             chosen = select_categories(src.table, named)
         if before is not None:
-            chosen = chosen.take(np.flatnonzero(chosen.time < np.datetime64(before, "s")))
+            cut = np.datetime64(before, "s")
+            chosen = chosen.take(np.flatnonzero(chosen.time < cut))
+            earlier = int((src.table.time < cut).sum())
+            if not len(chosen) and earlier and cats:
+                # the record holds incidents before the day, of other categories: say which
+                # were counted (a review: "no incident before 2025-06-01" of a record with
+                # 4,460 before it, none 电诈)
+                whose = ("scenario.toml risk_categories" if cats == declared
+                         else "--category")
+                raise XunfangError(
+                    f"none of the {earlier:,} incidents before {before} is of {whose} "
+                    f"({', '.join(cats)}): nothing to forecast from")
             if not len(chosen):
                 raise XunfangError(f"no incident before {before}: nothing to forecast from")
+            if cats:
+                # a category of the record with none before the day counts zero: said, as
+                # the plan and its report say it
+                from xunfang.intel.sources import category_mask
+                _, none_before = category_mask(chosen.category, cats)
+                if none_before:
+                    cats_note = ((cats_note + "; ") if cats_note else "") + ", ".join(
+                        f"{c.strip()} (none before {before})" for c in none_before)
         u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
                       polygons_layer=polygons_layer, streets=streets, polygons_id=polygons_id,
                       polygons_coords=polygons_coords, polygons_crs=polygons_crs, coords=coords)
