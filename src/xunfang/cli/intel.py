@@ -240,7 +240,7 @@ def _holidays_of(country: str | None, scenario: Any, tz: str | None) -> tuple[st
     (scenario.toml ``country``); a bare file's from its --tz where the zone is one
     country's (tzdata's zone.tab); else none, said (a review: a Chicago file had no holiday
     on July 4th, and nothing said so)."""
-    from xunfang.intel.sources import country_of_zone
+    from xunfang.intel.sources import country_of_zone, zone_tables
     from xunfang.scenario.settings import holiday_country
 
     if country is not None:
@@ -256,9 +256,13 @@ def _holidays_of(country: str | None, scenario: Any, tz: str | None) -> tuple[st
     if inferred is not None:
         return inferred, (f"gbm: {inferred} public holidays, from --tz {tz}; --country to "
                           "change")
-    return None, ("gbm: no public-holiday calendar" + (f" (--tz {tz} is no one country's)"
-                                                      if tz else "")
-                  + "; give --country (e.g. US, CN) for one")
+    if tz and zone_tables() is None:  # not the zone's fault: nothing to look it up in
+        why = (f" (tzdata's zone tables, zone.tab, could not be found on the zone path or in "
+               f"the tzdata package to tell --tz {tz}'s country)")
+    else:
+        why = f" (--tz {tz} is no single country's)" if tz else ""
+    return None, ("gbm: no public-holiday calendar" + why
+                  + "; give --country (e.g. US, CN) to choose one")
 
 
 @dataclass(frozen=True)
