@@ -105,8 +105,9 @@ def ingest_cmd(
     source_tz: SourceTzOpt = None,
     layer: LayerOpt = None,
     scenario: Annotated[str | None, typer.Option(
-        "--scenario", help="A scenario whose CRS, zones (the jurisdiction), time zone and "
-        "source_timezone (the clock of times without an offset) apply.")] = None,
+        "--scenario", help="A scenario whose CRS (also of x/y columns without --crs), zones "
+        "(the jurisdiction), time zone and source_timezone (the clock of times without an "
+        "offset) apply.")] = None,
     keep_duplicates: KeepDuplicatesOpt = False,
     far_km: FarKmOpt = None,
     as_json: JsonOpt = False,
@@ -120,6 +121,7 @@ def ingest_cmd(
     target_crs = None
     area = None
     the_tz = tz
+    crs_note = ""  # where the scenario's crs was taken for x/y columns
     if scenario is not None:
         sc = load_or_exit(scenario)
         target_crs = sc.crs.working if sc.crs.working != "local" else None
@@ -132,11 +134,25 @@ def ingest_cmd(
     try:
         # a failed run's list is of that run: gone as this one starts, whatever it comes to
         (out / FAILED_REPORT).unlink(missing_ok=True)
-        got = ingest(file, columns=parse_columns(columns), crs=crs, coords=coords,
-                     time_format=time_format, tz=the_tz, source_tz=source_tz,
-                     target_crs=target_crs, jurisdiction=area, keep_duplicates=keep_duplicates,
-                     far_km=far_km,
-                     layer=layer)
+        def read(with_crs: str | None) -> Any:
+            return ingest(file, columns=parse_columns(columns), crs=with_crs, coords=coords,
+                          time_format=time_format, tz=the_tz, source_tz=source_tz,
+                          target_crs=target_crs, jurisdiction=area,
+                          keep_duplicates=keep_duplicates, far_km=far_km, layer=layer)
+
+        try:
+            got = read(crs)
+        except IngestError as exc:
+            # x/y columns without --crs, nor a CRS of the file's own: the scenario's crs, as
+            # --scenario's help says and as its incidents.csv is read (a review: the command
+            # still asked for --crs). Tried only then: lon/lat columns refuse a projected
+            # --crs, and a layer's own CRS comes first.
+            if crs is not None or target_crs is None or "x/y columns need their CRS" \
+                    not in str(exc):
+                raise
+            got = read(target_crs)
+            crs_note = (f"x/y read in the scenario's crs ({target_crs}, scenario.toml); "
+                        "--crs to give another")
         out.mkdir(parents=True, exist_ok=True)
         if got.report.kept == 0:  # never an empty store, nor its report, over the ones there
             failed = out / FAILED_REPORT
@@ -150,6 +166,8 @@ def ingest_cmd(
     rep = got.report
     if as_json:
         doc = rep.as_json()
+        if crs_note:
+            doc["notes"] = [crs_note, *doc["notes"]]
         doc["store"] = str(store)
         doc["problems"] = doc["problems"][:100]
         doc["duplicates"] = doc["duplicates"][:100]
@@ -165,7 +183,7 @@ def ingest_cmd(
                           "(xunfang computes in ground metres)")
     for rule, n in sorted(rep.counts.items()):
         out_console.print(f"  {n:>8} {escape(rule)}")
-    for note in rep.notes:
+    for note in ([crs_note] if crs_note else []) + list(rep.notes):
         out_console.print(f"  note: {escape(note)}")
     if rep.counts:
         out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))} "
