@@ -99,7 +99,7 @@ def test_plan_minimal_scenario(make_scenario: Make, tmp_path: Path) -> None:
     assert doc["stages"]["roster"] == {"skipped": "the scenario has no people to roster"}
     assert doc["stages"]["checkpoints"] == {"skipped": "the scenario has no checkpoint posts"}
     assert doc["stages"]["intel"] == {
-        "skipped": "the scenario has no prevention grids to forecast for"}
+        "skipped": "the scenario has no prevention grids to forecast for", "reason": "grids"}
     assert not (out / "risk.csv").exists()
     car = doc["stages"]["isochrones"]["car"]
     assert car["unreachable_nodes"] == 0

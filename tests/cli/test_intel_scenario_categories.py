@@ -55,3 +55,33 @@ def test_forecast_and_evaluate_of_a_scenario_count_its_risk_categories(
     cats = load(str(sc)).incidents.category
     assert doc["category"] == ["盗窃", "打架斗殴"]
     assert doc["incidents_of_category"] == sum(c in ("盗窃", "打架斗殴") for c in cats)
+
+
+def _with_late(folder: Path, category: str) -> None:
+    """One incident of ``category`` appended to the copy's record, dated 2025-12-20."""
+    csv_ = folder / "incidents.csv"
+    first = csv_.read_text(encoding="utf-8").splitlines()[1].split(",")
+    with csv_.open("a", encoding="utf-8") as f:
+        f.write(f"IX1,2025-12-20T10:00,{first[2]},{first[3]},{category},1\n")
+
+
+def test_a_forecast_before_every_incident_of_the_categories_names_them(
+        tmp_path: Path) -> None:
+    """A review: with risk_categories = ["电诈"] and its one 电诈 in December, a forecast from
+    June said "no incident before 2025-06-01" of a record with thousands before it; and with
+    other categories beside it, the note left out that 电诈 counted none, which the plan and
+    its report say."""
+    sc = _county(tmp_path, 'risk_categories = ["电诈"]')
+    _with_late(sc, "电诈")
+    res = runner.invoke(app, ["intel", "forecast", str(sc), "--method", "naive", "--from",
+                              "2025-06-01"])
+    said = " ".join(res.output.split())
+    assert res.exit_code != 0
+    assert "scenario.toml risk_categories (电诈)" in said and "none of the" in said, said
+    toml = sc / "scenario.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'risk_categories = ["电诈"]', 'risk_categories = ["盗窃", "电诈"]'), encoding="utf-8")
+    res = runner.invoke(app, ["intel", "forecast", str(sc), "--method", "naive", "--from",
+                              "2025-06-01", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "电诈 (none before 2025-06-01)" in json.loads(res.stdout)["category_note"]

@@ -39,3 +39,65 @@ def test_a_link_without_tzdata_zi_is_found_by_its_compiled_file(tmp_path: Path) 
     shutil.copyfile(root / "America/Chicago", tmp_path / "America/Havana")
     assert _zone_link(tmp_path, "US/Central", listed) is None
     assert _zone_link(tmp_path, "../etc", listed) is None
+
+
+@pytest.mark.parametrize("zone", [
+    "Iceland", "Africa/Asmera", "Africa/Timbuktu", "America/Coral_Harbour", "Pacific/Yap",
+    "Pacific/Truk", "Pacific/Ponape", "Atlantic/Jan_Mayen", "America/Virgin",
+    "Antarctica/South_Pole"])
+def test_an_old_name_linked_to_a_zone_of_several_countries_is_no_country(zone: str) -> None:
+    """A review: since tzdata 2022 these names link to another country's zone that keeps
+    the same clock (Iceland -> Africa/Abidjan, of CI, BF, GH, ..., IS by zone1970.tab): they
+    were said to be CI, KE, PG... They are now no single country's, and the note says to
+    choose with --country."""
+    assert country_of_zone(zone) is None
+    code, note = _holidays_of(None, None, zone)
+    assert code is None and "no single country's" in note and "--country" in note
+
+
+def test_a_zone_zone_tab_lists_is_its_own_country() -> None:
+    """Atlantic/Reykjavik is a link too (to Africa/Abidjan), but zone.tab lists it: IS."""
+    assert country_of_zone("Atlantic/Reykjavik") == "IS"
+
+
+def _tzdata_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                    names: tuple[str, ...]) -> None:
+    """A ``tzdata`` package of the system's ``names`` (its tables among them) as the only
+    source of zones: the zone path empty, as ``zoneinfo.reset_tzpath([])`` leaves it."""
+    import zoneinfo
+
+    root = next(Path(r) for r in zoneinfo.TZPATH if (Path(r) / "zone.tab").is_file())
+    pkg = tmp_path / "pkgs" / "tzdata"
+    (pkg / "zoneinfo").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("", encoding="utf-8")
+    for name in names:
+        (pkg / "zoneinfo" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / name, pkg / "zoneinfo" / name)
+    monkeypatch.syspath_prepend(str(tmp_path / "pkgs"))
+    monkeypatch.setattr(zoneinfo, "TZPATH", ())
+
+
+def test_the_tzdata_package_tables_are_read_without_a_zone_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: with the tzdata package only, America/Chicago was said to be "no one
+    country's". Its wheel holds zone.tab, zone1970.tab and tzdata.zi: they are read."""
+    import sys
+
+    monkeypatch.delitem(sys.modules, "tzdata", raising=False)
+    _tzdata_package(tmp_path, monkeypatch, ("zone.tab", "zone1970.tab", "tzdata.zi"))
+    assert country_of_zone("America/Chicago") == "US"
+    assert country_of_zone("US/Central") == "US"
+    assert country_of_zone("Iceland") is None
+
+
+def test_no_zone_table_at_all_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No zone.tab anywhere: the note says the tables could not be found, not that the zone
+    is no country's."""
+    import sys
+    import zoneinfo
+
+    monkeypatch.setattr(zoneinfo, "TZPATH", ())
+    monkeypatch.setitem(sys.modules, "tzdata", None)  # no package either
+    code, note = _holidays_of(None, None, "America/Chicago")
+    assert code is None
+    assert "zone tables" in note and "could not be found" in note and "no single" not in note

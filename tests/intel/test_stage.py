@@ -555,3 +555,53 @@ def test_the_report_says_whose_public_holidays_gbm_knows() -> None:
     assert info is not None
     assert ("note", _en("risk_holidays", c="US")) in info["caveats"]
     assert "gbm: US public holidays" in _en("risk_holidays", c="US")
+
+
+def test_risk_categories_only_after_the_first_day_plan_without_a_forecast(
+        tmp_path: Path) -> None:
+    """scenario.toml risk_categories = ["电诈"] with its one 电诈 dated after the plan's first
+    day stopped `xunfang plan` with rc=1 and no plan (a review); the plan now goes on without
+    a forecast, and the report says why in its own words."""
+    def one_late(rows: list[list[str]]) -> list[list[str]]:
+        return [*rows, ["IX1", "2025-12-20T10:00", rows[0][2], rows[0][3], "电诈", "1"]]
+
+    folder = _county_with(tmp_path, one_late)
+    toml = folder / "scenario.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("\n[", '\nrisk_categories = ["电诈"]\n\n[', 1), encoding="utf-8")
+    sc = load(str(folder))
+    slots = make_slots(date(2025, 6, 1), days=1, slot_minutes=60)
+    risk = risk_stage(sc.known_before(slots[0].start), slots, method="naive")
+    assert isinstance(risk, dict) and risk["reason"] == "categories"
+    assert "risk_categories (电诈)" in risk["skipped"] and "2025-06-01" in risk["skipped"]
+    _, _, info = _risk_section(SimpleNamespace(risk=None, scenario=sc,  # type: ignore[arg-type]
+                                               stages={"intel": risk}), _en)
+    assert info is not None
+    assert info["skipped"] == _en("risk_skipped_categories", why=risk["skipped"])
+    assert "incidents.csv missing or empty" not in info["skipped"]
+
+
+def test_a_record_outside_every_grid_is_not_reported_missing(tmp_path: Path) -> None:
+    """Every incident 20 km east: the command line said to check the CRS, but the report said
+    incidents.csv was missing or empty (a review: it picked its words by "grids" in the
+    reason). The reason has its own words, with the CRS's advice, in both languages."""
+    def east(rows: list[list[str]]) -> list[list[str]]:
+        for r in rows:
+            r[2] = f"{float(r[2]) + 20000:.1f}"
+        return rows
+
+    sc = load(str(_county_with(tmp_path, east)))
+    slots = make_slots(date(2026, 1, 1), days=1, slot_minutes=60)
+    risk = risk_stage(sc, slots, method="naive")
+    assert isinstance(risk, dict) and risk["reason"] == "outside"
+    for lang, words in (("en", "scenario.toml's crs"), ("zh", "坐标系")):
+        _, _, info = _risk_section(  # type: ignore[arg-type]
+            SimpleNamespace(risk=None, scenario=sc, stages={"intel": risk}),
+            lambda key, lang=lang, **kw: t(key, lang, **kw))
+        assert info is not None and words in info["skipped"], info
+        assert t("risk_skipped_history", lang) != info["skipped"]
+    # a plan.json written before the stage gave its reason: still its own words
+    old = {"skipped": "the scenario has no prevention grids to forecast for"}
+    _, _, info = _risk_section(SimpleNamespace(risk=None, scenario=sc,  # type: ignore[arg-type]
+                                               stages={"intel": old}), _en)
+    assert info is not None and info["skipped"] == _en("risk_skipped_grids")

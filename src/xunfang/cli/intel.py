@@ -105,8 +105,9 @@ def ingest_cmd(
     source_tz: SourceTzOpt = None,
     layer: LayerOpt = None,
     scenario: Annotated[str | None, typer.Option(
-        "--scenario", help="A scenario whose CRS, zones (the jurisdiction), time zone and "
-        "source_timezone (the clock of times without an offset) apply.")] = None,
+        "--scenario", help="A scenario whose CRS (also of x/y columns without --crs), zones "
+        "(the jurisdiction), time zone and source_timezone (the clock of times without an "
+        "offset) apply.")] = None,
     keep_duplicates: KeepDuplicatesOpt = False,
     far_km: FarKmOpt = None,
     as_json: JsonOpt = False,
@@ -120,6 +121,7 @@ def ingest_cmd(
     target_crs = None
     area = None
     the_tz = tz
+    crs_note = ""  # where the scenario's crs was taken for x/y columns
     if scenario is not None:
         sc = load_or_exit(scenario)
         target_crs = sc.crs.working if sc.crs.working != "local" else None
@@ -132,11 +134,25 @@ def ingest_cmd(
     try:
         # a failed run's list is of that run: gone as this one starts, whatever it comes to
         (out / FAILED_REPORT).unlink(missing_ok=True)
-        got = ingest(file, columns=parse_columns(columns), crs=crs, coords=coords,
-                     time_format=time_format, tz=the_tz, source_tz=source_tz,
-                     target_crs=target_crs, jurisdiction=area, keep_duplicates=keep_duplicates,
-                     far_km=far_km,
-                     layer=layer)
+        def read(with_crs: str | None) -> Any:
+            return ingest(file, columns=parse_columns(columns), crs=with_crs, coords=coords,
+                          time_format=time_format, tz=the_tz, source_tz=source_tz,
+                          target_crs=target_crs, jurisdiction=area,
+                          keep_duplicates=keep_duplicates, far_km=far_km, layer=layer)
+
+        try:
+            got = read(crs)
+        except IngestError as exc:
+            # x/y columns without --crs, nor a CRS of the file's own: the scenario's crs, as
+            # --scenario's help says and as its incidents.csv is read (a review: the command
+            # still asked for --crs). Tried only then: lon/lat columns refuse a projected
+            # --crs, and a layer's own CRS comes first.
+            if crs is not None or target_crs is None or "x/y columns need their CRS" \
+                    not in str(exc):
+                raise
+            got = read(target_crs)
+            crs_note = (f"x/y read in the scenario's crs ({target_crs}, scenario.toml); "
+                        "--crs to give another")
         out.mkdir(parents=True, exist_ok=True)
         if got.report.kept == 0:  # never an empty store, nor its report, over the ones there
             failed = out / FAILED_REPORT
@@ -150,6 +166,8 @@ def ingest_cmd(
     rep = got.report
     if as_json:
         doc = rep.as_json()
+        if crs_note:
+            doc["notes"] = [crs_note, *doc["notes"]]
         doc["store"] = str(store)
         doc["problems"] = doc["problems"][:100]
         doc["duplicates"] = doc["duplicates"][:100]
@@ -165,7 +183,7 @@ def ingest_cmd(
                           "(xunfang computes in ground metres)")
     for rule, n in sorted(rep.counts.items()):
         out_console.print(f"  {n:>8} {escape(rule)}")
-    for note in rep.notes:
+    for note in ([crs_note] if crs_note else []) + list(rep.notes):
         out_console.print(f"  note: {escape(note)}")
     if rep.counts:
         out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))} "
@@ -240,7 +258,7 @@ def _holidays_of(country: str | None, scenario: Any, tz: str | None) -> tuple[st
     (scenario.toml ``country``); a bare file's from its --tz where the zone is one
     country's (tzdata's zone.tab); else none, said (a review: a Chicago file had no holiday
     on July 4th, and nothing said so)."""
-    from xunfang.intel.sources import country_of_zone
+    from xunfang.intel.sources import country_of_zone, zone_tables
     from xunfang.scenario.settings import holiday_country
 
     if country is not None:
@@ -256,9 +274,13 @@ def _holidays_of(country: str | None, scenario: Any, tz: str | None) -> tuple[st
     if inferred is not None:
         return inferred, (f"gbm: {inferred} public holidays, from --tz {tz}; --country to "
                           "change")
-    return None, ("gbm: no public-holiday calendar" + (f" (--tz {tz} is no one country's)"
-                                                      if tz else "")
-                  + "; give --country (e.g. US, CN) for one")
+    if tz and zone_tables() is None:  # not the zone's fault: nothing to look it up in
+        why = (f" (tzdata's zone tables, zone.tab, could not be found on the zone path or in "
+               f"the tzdata package to tell --tz {tz}'s country)")
+    else:
+        why = f" (--tz {tz} is no single country's)" if tz else ""
+    return None, ("gbm: no public-holiday calendar" + why
+                  + "; give --country (e.g. US, CN) to choose one")
 
 
 @dataclass(frozen=True)
@@ -346,9 +368,28 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
         else:
             chosen = select_categories(src.table, named)
         if before is not None:
-            chosen = chosen.take(np.flatnonzero(chosen.time < np.datetime64(before, "s")))
+            cut = np.datetime64(before, "s")
+            chosen = chosen.take(np.flatnonzero(chosen.time < cut))
+            earlier = int((src.table.time < cut).sum())
+            if not len(chosen) and earlier and cats:
+                # the record holds incidents before the day, of other categories: say which
+                # were counted (a review: "no incident before 2025-06-01" of a record with
+                # 4,460 before it, none 电诈)
+                whose = ("scenario.toml risk_categories" if cats == declared
+                         else "--category")
+                raise XunfangError(
+                    f"none of the {earlier:,} incidents before {before} is of {whose} "
+                    f"({', '.join(cats)}): nothing to forecast from")
             if not len(chosen):
                 raise XunfangError(f"no incident before {before}: nothing to forecast from")
+            if cats:
+                # a category of the record with none before the day counts zero: said, as
+                # the plan and its report say it
+                from xunfang.intel.sources import category_mask
+                _, none_before = category_mask(chosen.category, cats)
+                if none_before:
+                    cats_note = ((cats_note + "; ") if cats_note else "") + ", ".join(
+                        f"{c.strip()} (none before {before})" for c in none_before)
         u = units_for(units, chosen, src.scenario, cell_m=cell_m, polygons=polygons,
                       polygons_layer=polygons_layer, streets=streets, polygons_id=polygons_id,
                       polygons_coords=polygons_coords, polygons_crs=polygons_crs, coords=coords)

@@ -243,35 +243,90 @@ def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
         f"--units must be cells, grids, segments (or give --polygons FILE), got '{kind}'")
 
 
-def country_of_zone(tz: str | None) -> str | None:
-    """The one country whose time zone ``tz`` is, by tzdata's zone.tab (on the system's zone
-    path, no network), where the holidays package has its public holidays; else None (a zone
-    of several countries or of none, as UTC, or no zone.tab to read). gbm's holiday feature of
-    a bare file: its --tz America/Chicago is the US's, where it had no calendar at all (July
-    4th was no holiday). An old name (US/Central, PRC, Asia/Calcutta, Europe/Kiev, GB: valid
-    zones zone.tab does not list) is first taken to the zone it links to (:func:`_zone_link`):
-    a review's US/Central was said to be "no one country's"."""
+@dataclass(frozen=True)
+class ZoneTables:
+    """tzdata's tables of a zone path: zone.tab (each zone's own country), zone1970.tab (the
+    countries whose clocks each zone has kept since 1970) and tzdata.zi's links (old name
+    -> zone, empty without it); ``root`` holds the compiled files (a directory, or the
+    ``tzdata`` package's)."""
+
+    root: Any  # Path or importlib.resources Traversable
+    own: dict[str, set[str]]
+    shared: dict[str, set[str]]
+    links: dict[str, str]
+
+
+def _read_tab(text: str) -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if line.startswith("#") or len(parts) < 3:
+            continue
+        table.setdefault(parts[2].strip(), set()).update(
+            c.strip().upper() for c in parts[0].split(",") if c.strip())
+    return table
+
+
+def zone_tables() -> ZoneTables | None:
+    """The zone tables of the first directory of the zone path that has zone.tab, else of
+    the ``tzdata`` package (its wheel holds zone.tab, zone1970.tab and tzdata.zi: a system
+    without /usr/share/zoneinfo, ``zoneinfo.reset_tzpath([])``); None where neither has
+    them (a review: the package's zones were said to be "no one country's")."""
     import zoneinfo
 
+    roots: list[Any] = [Path(r) for r in zoneinfo.TZPATH]
+    try:
+        from importlib.resources import files
+
+        roots.append(files("tzdata").joinpath("zoneinfo"))
+    except (ImportError, ModuleNotFoundError, TypeError):
+        pass
+    for root in roots:
+        try:
+            if not root.joinpath("zone.tab").is_file():
+                continue
+            own = _read_tab(root.joinpath("zone.tab").read_text(encoding="utf-8",
+                                                                 errors="replace"))
+            z1970 = root.joinpath("zone1970.tab")
+            shared = (_read_tab(z1970.read_text(encoding="utf-8", errors="replace"))
+                      if z1970.is_file() else {})
+            links: dict[str, str] = {}
+            zi = root.joinpath("tzdata.zi")
+            if zi.is_file():
+                for line in zi.read_text(encoding="utf-8", errors="replace").splitlines():
+                    parts = line.split()
+                    if len(parts) == 3 and parts[0] == "L":
+                        links[parts[2]] = parts[1]
+        except OSError:
+            continue
+        return ZoneTables(root, own, shared, links)
+    return None
+
+
+def country_of_zone(tz: str | None) -> str | None:
+    """The one country whose time zone ``tz`` is, by tzdata's tables (:func:`zone_tables`,
+    no network), where the holidays package has its public holidays; else None (a zone of
+    several countries or of none, as UTC, or no table to read). gbm's holiday feature of a
+    bare file: its --tz America/Chicago is the US's, where it had no calendar at all (July
+    4th was no holiday). A name zone.tab lists is its country's (Atlantic/Reykjavik: IS). An
+    old name (US/Central, PRC, Asia/Calcutta: valid zones zone.tab does not list) is the
+    country of the zone it links to (:func:`_zone_link`) only where zone1970.tab gives that
+    zone one country, or the name is one of its country codes (GB of Europe/London: GB, GG,
+    IM, JE): since tzdata 2022 old names link to another country's zone that keeps the same
+    clock (a review: Iceland -> Africa/Abidjan was CI, Africa/Asmera -> Africa/Nairobi KE,
+    Pacific/Yap -> Pacific/Port_Moresby PG)."""
     if not tz:
         return None
-    for root in zoneinfo.TZPATH:
-        path = Path(root) / "zone.tab"
-        if not path.is_file():
-            continue
-        table: dict[str, set[str]] = {}
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            parts = line.split("\t")
-            if line.startswith("#") or len(parts) < 3:
-                continue
-            table.setdefault(parts[2].strip(), set()).update(
-                c.strip().upper() for c in parts[0].split(","))
-        found = set(table.get(tz, ()))
-        if not found:
-            found = set(table.get(_zone_link(Path(root), tz, table) or "", ()))
-        break
-    else:
+    tables = zone_tables()
+    if tables is None:
         return None
+    found = set(tables.own.get(tz, ()))
+    if not found:
+        target = _zone_link(tables.root, tz, tables.own, tables.links)
+        if target is not None:
+            countries = tables.shared.get(target) or tables.own.get(target, set())
+            found = ({tz.upper()} if tz.upper() in countries
+                     else set(countries) if len(countries) == 1 else set())
     if len(found) != 1:
         return None
     import holidays
@@ -280,18 +335,23 @@ def country_of_zone(tz: str | None) -> str | None:
     return code if code in holidays.list_supported_countries() else None
 
 
-def _zone_link(root: Path, tz: str, listed: Mapping[str, Any]) -> str | None:
+def _zone_link(root: Any, tz: str, listed: Mapping[str, Any],
+               links: Mapping[str, str] | None = None) -> str | None:
     """The zone of zone.tab (``listed``) the old zone name ``tz`` links to: by tzdata.zi's
-    link lines ("L TARGET NAME", followed through links of links), else by its compiled
-    file being the same file, or holding the same bytes, as one listed zone's (a system
-    without tzdata.zi); None where neither tells."""
-    text = root / "tzdata.zi"
-    if text.is_file():
-        links: dict[str, str] = {}
-        for line in text.read_text(encoding="utf-8", errors="replace").splitlines():
-            parts = line.split()
-            if len(parts) == 3 and parts[0] == "L":
-                links[parts[2]] = parts[1]
+    link lines (``links``: "L TARGET NAME", followed through links of links), else by its
+    compiled file being the same file, or holding the same bytes, as one listed zone's (a
+    system without tzdata.zi); None where neither tells: several listed zones with the same
+    bytes (Debian's Iceland is Africa/Abidjan's file, as are Accra's, Bamako's and
+    Reykjavik's) are no one zone."""
+    if links is None:  # read here for a caller without the tables
+        text = Path(root) / "tzdata.zi"
+        links = {}
+        if text.is_file():
+            for line in text.read_text(encoding="utf-8", errors="replace").splitlines():
+                parts = line.split()
+                if len(parts) == 3 and parts[0] == "L":
+                    links[parts[2]] = parts[1]
+    if links:
         name, seen = tz, set()
         while name in links and name not in seen:  # a link of a link, never a loop
             seen.add(name)
@@ -300,10 +360,10 @@ def _zone_link(root: Path, tz: str, listed: Mapping[str, Any]) -> str | None:
             return name
     if ".." in Path(tz).parts:
         return None
-    own = root / tz
+    own = root.joinpath(tz)
     if not own.is_file():
         return None
     data = own.read_bytes()
-    same = [zone for zone in listed if (root / zone).is_file()
-            and (root / zone).read_bytes() == data]
+    same = [zone for zone in listed if root.joinpath(zone).is_file()
+            and root.joinpath(zone).read_bytes() == data]
     return same[0] if len(same) == 1 else None

@@ -119,6 +119,13 @@ class NoGridIncidents(MethodError):
     goes on without a forecast, and says why."""
 
 
+class NoCategoryIncidents(MethodError):
+    """None of the incidents the forecast may learn from (those before the plan's first day)
+    is of scenario.toml's ``risk_categories``: the loader found each in the whole record, so
+    they all come later. The plan goes on without a forecast, and says why (a review: one
+    电诈 of December 2025 stopped a plan from June 2025 with rc=1 and no plan)."""
+
+
 def _outside_advice(scenario: Scenario, n: int) -> str:
     """Why none of the record's ``n`` incidents lies in a grid, and what to check: the
     words `xunfang scenario check` warns with."""
@@ -179,11 +186,13 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
         time_ = np.concatenate([time_, np.asarray(t).astype("datetime64[m]")[new]])
         xy = np.vstack([xy, np.asarray(pts, dtype=float).reshape(-1, 2)[new]])
     if not len(time_):
-        of_them = (f" of scenario.toml risk_categories "
-                   f"({', '.join(c.strip() for c in scenario.risk_categories)})"
-                   if scenario.risk_categories else "")
-        raise MethodError(f"scenario {scenario.name}: no incident record{of_them} to "
-                          "forecast from")
+        if scenario.risk_categories and len(record_ids):
+            raise NoCategoryIncidents(
+                f"none of the {len(record_ids):,} incidents of incidents.csv before {start} "
+                f"is of scenario.toml risk_categories "
+                f"({', '.join(c.strip() for c in scenario.risk_categories)}): the record "
+                "holds them from that day on only")
+        raise MethodError(f"scenario {scenario.name}: no incident record to forecast from")
     events = EventSet.build(scenario_grids(scenario), time_, xy)
     as_of = record_end(time_, start)
     try:
@@ -210,13 +219,18 @@ def grid_check(scenario: Scenario, g: GridForecast, *, method: str = "auto",
 
 def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto",
                train_days: int = 365, seed: int = 0) -> RiskTable | dict[str, str]:
-    """The forecast for the plan's slots, or ``{"skipped": why}`` when the scenario has no
-    grids or no incident history to learn from. The forecast carries its check over the
-    record's last weeks, or why there is none (a record too short)."""
+    """The forecast for the plan's slots, or ``{"skipped": why, "reason": key}`` when the
+    scenario has no grids (``grids``), no incident history (``history``), no incident in any
+    grid (``outside``) or none of its risk_categories before the first day (``categories``)
+    to learn from: the report words each from its key, not from the English text. The
+    forecast carries its check over the record's last weeks, or why there is none (a record
+    too short)."""
     if not scenario.areas_of("grid"):
-        return {"skipped": "the scenario has no prevention grids to forecast for"}
+        return {"skipped": "the scenario has no prevention grids to forecast for",
+                "reason": "grids"}
     if not len(scenario.incidents):
-        return {"skipped": "the scenario has no incident history to forecast from"}
+        return {"skipped": "the scenario has no incident history to forecast from",
+                "reason": "history"}
     start = slots[0].start.date()
     days = (slots[-1].end - slots[0].start).days or 1
     try:
@@ -225,7 +239,9 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
     except NoGridIncidents as exc:
         # the plan is written without a forecast, as before the forecast refused units that
         # hold no incident (af33638): a review's county moved 20 km east stopped planning
-        return {"skipped": str(exc)}
+        return {"skipped": str(exc), "reason": "outside"}
+    except NoCategoryIncidents as exc:
+        return {"skipped": str(exc), "reason": "categories"}
     fc = g.forecast
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
     chosen = fc.details.get("chosen")

@@ -100,11 +100,18 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
     where the plan has no forecast, why (the deployment then weighs every grid the same)."""
     risk = result.risk
     if risk is None:
-        why = str(result.stages.get("intel", {}).get("skipped", ""))
+        intel = result.stages.get("intel", {})
+        why = str(intel.get("skipped", ""))
         if not why:
             return [], [], None
-        return [], [], {"skipped": T("risk_skipped_grids" if "grids" in why
-                                     else "risk_skipped_history")}
+        # the stage's reason picks the words (a review: a record lying outside every grid was
+        # reported as "incidents.csv missing or empty"); a plan.json written before the stage
+        # gave one has its English text only
+        reason = str(intel.get("reason") or ("grids" if "prevention grids to" in why
+                                              else "history"))
+        if reason not in ("grids", "history", "outside", "categories"):
+            reason = "history"
+        return [], [], {"skipped": T(f"risk_skipped_{reason}", why=why)}
     several_days = len({s[:10] for s in risk.slots}) > 1
     labels, first_day, used = _first_hours(risk.slots, risk.risk, dated=several_days)
     n = first_day.shape[1]

@@ -218,6 +218,22 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "无警情预测：本辖区没有防控网格可供预测。",
         "en": "No incident forecast: the scenario has no prevention grids to forecast for.",
     },
+    "risk_skipped_outside": {
+        "zh": "无警情预测：历史警情没有一起落在防控网格内（{why}）。请核对 incidents.csv 的坐标："
+              "x/y 须为 scenario.toml crs 所指坐标系，经纬度来自高德/腾讯（GCJ-02）或百度（BD-09）"
+              "地图时须在 scenario.toml 设 coords。部署按各网格同等风险安排，并非依据情报研判。",
+        "en": "No incident forecast: none of the incident record lies in a prevention grid "
+              "({why}). Check incidents.csv's coordinates: x/y must be in scenario.toml's crs, "
+              "and lon/lat from GCJ-02 or BD-09 maps need its coords. The deployment weighs "
+              "every grid the same, not by intelligence.",
+    },
+    "risk_skipped_categories": {
+        "zh": "无警情预测：方案首日之前没有 scenario.toml risk_categories 所列类别的警情（{why}）。"
+              "部署按各网格同等风险安排，并非依据情报研判；可在 risk_categories 中增列类别。",
+        "en": "No incident forecast: no incident of scenario.toml's risk_categories comes "
+              "before the plan's first day ({why}). The deployment weighs every grid the same, "
+              "not by intelligence; risk_categories may name more categories.",
+    },
     "risk_more": {"zh": "另有 {n} 个时段见 plan.json 与 risk.csv。",
                   "en": "{n} more slots are in plan.json and risk.csv."},
     "hot_grids": {"zh": "高风险网格", "en": "Hot grids"},

@@ -15,7 +15,7 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import cast
@@ -1218,6 +1218,16 @@ class _Loader:
             when = self._datetime(t, i, row, "time")
             if when is not None and when.tzinfo is None and written is not None:
                 when = when.replace(tzinfo=written)
+                # a clock time the change to or from summer time skips or repeats is no one
+                # instant: left out and said, as `xunfang intel ingest` and the web import
+                # refuse it (a review: 2025-03-09T02:30 and 2025-11-02T01:30 on
+                # America/Chicago loaded as 16:30 and 14:30 of Asia/Shanghai, nothing said)
+                dst = _dst_rule(when, settings.source_timezone or "")
+                if dst is not None:
+                    self.warn(t.file, dst[0], f"time {row['time']!r} on scenario.toml "
+                              f"source_timezone: {dst[1]}; the incident is left out (give "
+                              "its UTC offset, e.g. -05:00, to keep it)", row=i, column="time")
+                    continue
             if when is not None and when.tzinfo is not None:
                 when = when.astimezone(tz).replace(tzinfo=None)
             p = self.number(t, i, row, "priority", integer=True)
@@ -1321,3 +1331,16 @@ def counts(sc: Scenario) -> dict[str, object]:
         "incidents": len(sc.incidents),
     }
 
+
+def _dst_rule(when: datetime, zone: str) -> tuple[str, str] | None:
+    """``(rule, why)`` for a wall-clock time ``when`` (its tzinfo the zone it is read on)
+    that the zone's clock skips (a daylight-saving gap) or shows twice (a fold); else None.
+    The words are :mod:`xunfang.intel.ingest`'s (imported only for such a time: pandas)."""
+    there = when.astimezone(UTC).astimezone(when.tzinfo)
+    if there.replace(tzinfo=None) != when.replace(tzinfo=None):
+        from xunfang.intel.ingest import GAP
+        return ("dst-gap", GAP.format(zone=zone))
+    if when.replace(fold=0).utcoffset() != when.replace(fold=1).utcoffset():
+        from xunfang.intel.ingest import FOLD
+        return ("dst-fold", FOLD.format(zone=zone))
+    return None

@@ -1,0 +1,35 @@
+"""`xunfang intel ingest --scenario` reads x/y columns in the scenario's crs where --crs is
+not given, as its help says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+import xunfang.scenarios
+from xunfang.cli.main import app
+
+runner = CliRunner()
+
+
+def test_x_y_columns_take_the_scenarios_crs(tmp_path: Path) -> None:
+    """A review: with --scenario the command still asked for --crs for an x/y file."""
+    src = Path(xunfang.scenarios.__file__).parent / "ebian" / "incidents.csv"
+    rows = src.read_text(encoding="utf-8").splitlines()
+    part = tmp_path / "part.csv"
+    part.write_text("\n".join(rows[:201]) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "ingest", str(part), "--out", str(tmp_path / "o"),
+                              "--scenario", "ebian", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["kept"] == 200 and doc["crs"] == "EPSG:32648"
+    assert any("scenario's crs (EPSG:32648" in n for n in doc["notes"])
+    stored = pd.read_parquet(tmp_path / "o" / "incidents.parquet")
+    first = rows[1].split(",")
+    assert abs(float(stored["x"].iloc[0]) - float(first[2])) < 0.01
+    # a bare file without --crs: still refused by name
+    res = runner.invoke(app, ["intel", "ingest", str(part), "--out", str(tmp_path / "b")])
+    assert res.exit_code != 0 and "--crs" in res.output

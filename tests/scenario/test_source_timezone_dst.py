@@ -1,0 +1,50 @@
+"""Times of incidents.csv without an offset, read on scenario.toml's source_timezone, that its
+clock skips or shows twice (daylight-saving): left out and said, row by row, as
+`xunfang intel ingest --scenario` and the web import refuse them."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import xunfang.scenarios
+from xunfang import scenario
+
+
+def _county(tmp_path: Path, times: list[str]) -> Path:
+    """The built-in county read on America/Chicago's clock, its first rows' times ``times``."""
+    folder = tmp_path / "sc"
+    shutil.copytree(Path(xunfang.scenarios.__file__).parent / "ebian", folder)
+    toml = folder / "scenario.toml"
+    head, rest = toml.read_text(encoding="utf-8").split("[policy]", 1)
+    toml.write_text(head + 'source_timezone = "America/Chicago"\n\n[policy]' + rest,
+                    encoding="utf-8")
+    path = folder / "incidents.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    for k, when in enumerate(times, start=1):
+        rows[k][1] = when
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return folder
+
+
+def test_daylight_saving_gap_and_fold_are_warned_by_row_and_left_out(tmp_path: Path) -> None:
+    """A review: 2025-03-09T02:30 (no such time in Chicago) and 2025-11-02T01:30 (twice) loaded
+    as 16:30 and 14:30 of Asia/Shanghai, 0 warnings in `scenario check`."""
+    plain = scenario.load(_county(tmp_path / "a", []))
+    folder = _county(tmp_path / "b", ["2025-03-09T02:30", "2025-11-02T01:30",
+                                      "2025-11-02T01:30-05:00", "2025-03-09T03:30"])
+    res = scenario.check(folder)
+    dst = [p for p in res.problems if p.rule in ("dst-gap", "dst-fold")]
+    assert [(p.file, p.row, p.column, p.rule, p.severity) for p in dst] == [
+        ("incidents.csv", 1, "time", "dst-gap", "warning"),
+        ("incidents.csv", 2, "time", "dst-fold", "warning")]
+    assert "daylight-saving gap" in dst[0].message and "America/Chicago" in dst[0].message
+    assert "occurs twice" in dst[1].message and "left out" in dst[1].message
+    assert res.scenario is not None
+    sc = res.scenario
+    assert len(sc.incidents) == len(plain.incidents) - 2
+    # the rows with an offset, and the hour after the gap, are kept
+    assert sc.incidents.ids[0] == plain.incidents.ids[2]
