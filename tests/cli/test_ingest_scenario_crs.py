@@ -26,7 +26,7 @@ def test_x_y_columns_take_the_scenarios_crs(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert doc["kept"] == 200 and doc["crs"] == "EPSG:32648"
-    assert any("scenario's crs (EPSG:32648" in n for n in doc["notes"])
+    assert any("x/y read in EPSG:32648 (the scenario's crs)" in n for n in doc["notes"])
     stored = pd.read_parquet(tmp_path / "o" / "incidents.parquet")
     first = rows[1].split(",")
     assert abs(float(stored["x"].iloc[0]) - float(first[2])) < 0.01

@@ -121,7 +121,6 @@ def ingest_cmd(
     target_crs = None
     area = None
     the_tz = tz
-    crs_note = ""  # where the scenario's crs was taken for x/y columns
     if scenario is not None:
         sc = load_or_exit(scenario)
         target_crs = sc.crs.working if sc.crs.working != "local" else None
@@ -134,25 +133,14 @@ def ingest_cmd(
     try:
         # a failed run's list is of that run: gone as this one starts, whatever it comes to
         (out / FAILED_REPORT).unlink(missing_ok=True)
-        def read(with_crs: str | None) -> Any:
-            return ingest(file, columns=parse_columns(columns), crs=with_crs, coords=coords,
-                          time_format=time_format, tz=the_tz, source_tz=source_tz,
-                          target_crs=target_crs, jurisdiction=area,
-                          keep_duplicates=keep_duplicates, far_km=far_km, layer=layer)
-
-        try:
-            got = read(crs)
-        except IngestError as exc:
-            # x/y columns without --crs, nor a CRS of the file's own: the scenario's crs, as
-            # --scenario's help says and as its incidents.csv is read (a review: the command
-            # still asked for --crs). Tried only then: lon/lat columns refuse a projected
-            # --crs, and a layer's own CRS comes first.
-            if crs is not None or target_crs is None or "x/y columns need their CRS" \
-                    not in str(exc):
-                raise
-            got = read(target_crs)
-            crs_note = (f"x/y read in the scenario's crs ({target_crs}, scenario.toml); "
-                        "--crs to give another")
+        # x/y columns without --crs nor a CRS of the file's own are in the scenario's crs, as
+        # --scenario's help says and as its incidents.csv is read (a review: the command
+        # still asked for --crs); said in the report's notes
+        got = ingest(file, columns=parse_columns(columns), crs=crs, coords=coords,
+                     time_format=time_format, tz=the_tz, source_tz=source_tz,
+                     target_crs=target_crs, jurisdiction=area,
+                     keep_duplicates=keep_duplicates, far_km=far_km, layer=layer,
+                     default_crs=target_crs)
         out.mkdir(parents=True, exist_ok=True)
         if got.report.kept == 0:  # never an empty store, nor its report, over the ones there
             failed = out / FAILED_REPORT
@@ -166,8 +154,6 @@ def ingest_cmd(
     rep = got.report
     if as_json:
         doc = rep.as_json()
-        if crs_note:
-            doc["notes"] = [crs_note, *doc["notes"]]
         doc["store"] = str(store)
         doc["problems"] = doc["problems"][:100]
         doc["duplicates"] = doc["duplicates"][:100]
@@ -183,7 +169,7 @@ def ingest_cmd(
                           "(xunfang computes in ground metres)")
     for rule, n in sorted(rep.counts.items()):
         out_console.print(f"  {n:>8} {escape(rule)}")
-    for note in ([crs_note] if crs_note else []) + list(rep.notes):
+    for note in rep.notes:
         out_console.print(f"  note: {escape(note)}")
     if rep.counts:
         out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))} "

@@ -2142,6 +2142,7 @@ def ingest(
     keep_duplicates: bool = False,
     layer: str | None = None,
     far_km: float | None = None,
+    default_crs: str | None = None,
 ) -> Ingested:
     """Read, check, convert and project one incident file.
 
@@ -2149,7 +2150,9 @@ def ingest(
     ``target_crs`` the metric CRS of the result (default: the local UTM zone of the data);
     ``jurisdiction`` a polygon in ``target_crs`` outside which rows are rejected; without
     one, rows farther than ``far_km`` from the middle of the incidents are (default: see
-    :data:`FAR_MIN_M`; 0 keeps them all).
+    :data:`FAR_MIN_M`; 0 keeps them all). ``default_crs``: the CRS of x/y columns where
+    neither ``crs`` nor the file gives one (a scenario's, for ``intel ingest --scenario``),
+    said in the report's notes.
 
     ``path`` may be a pandas DataFrame already in memory (a notebook's, a database query's):
     it is read as a file of the same columns would be, each value as its text (a datetime
@@ -2249,6 +2252,11 @@ def ingest(
 
     # coordinates
     before = Counter(rej.counts)  # what the coordinates reject, for the message if all are
+    if (crs is None and gis_crs is None and default_crs is not None and "x" in m
+            and "y" in m and not ("lon" in m and "lat" in m)):
+        crs = default_crs
+        mapping_notes.append(f"x/y read in {default_crs} (the scenario's crs): no --crs "
+                             "given, and the file declares none")
     src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path,
                                                         comma)
     if "__x" in df.columns and xname == "__x":
