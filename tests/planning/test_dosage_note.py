@@ -38,6 +38,16 @@ def test_the_report_shows_the_dosage_note() -> None:
     part = part[:part.index("</section>")]
     rows = doc["dosage"]["grid_slots"]  # type: ignore[index]
     assert f"警力剂量：{len(rows)} 个网格时段" in part and "earns nothing" not in part
+    # and all the English note says: the mobile units beyond their grid's first, the ring
+    # holders and what frees them, the yardstick, the worst slot's time as HH:MM (a review)
+    dose = doc["dosage"]  # type: ignore[index]
+    lo, hi = dose["beyond_first"]  # type: ignore[index]
+    assert f"有 {lo}–{hi} 个在本网格第一个单位之外巡逻" in part or f"有 {lo} 个" in part
+    note_zh = part[part.index("警力剂量"):]
+    note_zh = note_zh[:note_zh.index("</p>")]
+    assert "hold_rings=false" in note_zh and "警情记录中的份额" in note_zh
+    worst = note_zh.split("最甚")[1][:20]
+    assert "T" not in worst and ":" in worst
     # and a posture with no such grid says nothing of it
     quiet = {k: v for k, v in doc.items() if k != "dosage"}
     plain = render_report(replace(result, stages={**result.stages, "posture": quiet}), req,

@@ -398,7 +398,8 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
 
 def _dosage_text(dosage: object, T: Any, lang: str) -> str:
     """The posture's dosage note in the report's language: plan.json's English note, or the
-    same said from its grid-slots (a Chinese report showed the English paragraph)."""
+    same said from its fields (a Chinese report showed the English paragraph, then a
+    Chinese one that left half of it out)."""
     if not isinstance(dosage, dict):
         return ""
     if lang == "en":
@@ -411,10 +412,24 @@ def _dosage_text(dosage: object, T: Any, lang: str) -> str:
         short[str(r["grid"])] = short.get(str(r["grid"]), 0.0) + float(r["need"]) - int(r["have"])
     top = sorted(short, key=lambda g: (-short[g], g))[:3]
     worst = min(rows, key=lambda r: (int(r["have"]) - float(r["need"]), int(r["slot"])))
-    return str(T("dosage_note", n=len(rows), share=f"{float(dosage.get('under_share', 0.5)):.0%}",
-                 units=f"{float(dosage.get('under_units', 2)):g}", grids="、".join(top),
-                 grid=worst["grid"], start=worst["start"], have=worst["have"],
-                 need=worst["need"]))
+    start = str(worst["start"])
+    when = start[11:16] if len(start) >= 16 and start[10] == "T" else start
+    holders = float(dosage.get("ring_holders_per_slot") or 0.0)
+    on = dosage.get("mobile_on_duty") or []
+    extra = dosage.get("beyond_first") or []
+
+    def span(v: Any) -> str:
+        return f"{v[0]}–{v[1]}" if len(v) == 2 and v[0] != v[1] else str(v[0]) if v else "?"
+
+    basis = T("dosage_basis_record") if dosage.get("yardstick") == "record" else T(
+        "dosage_basis_forecast")
+    text = T("dosage_note", n=len(rows), share=f"{float(dosage.get('under_share', 0.5)):.0%}",
+             units=f"{float(dosage.get('under_units', 2)):g}", basis=basis,
+             grids="、".join(top), grid=worst["grid"], start=when, have=worst["have"],
+             need=worst["need"],
+             holders=T("dosage_holders", h=f"{holders:.1f}") if holders else "",
+             extra=span(extra), on=span(on))
+    return str(text) + (str(T("dosage_hold_rings")) if holders else "")
 
 
 def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:

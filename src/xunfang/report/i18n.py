@@ -424,16 +424,28 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "shortfalls_none": {"zh": "无缺口。", "en": "No shortfall."},
     "dosage_note": {
-        "zh": "警力剂量：{n} 个网格时段得到的警力不足其需求的 {share}（且少 {units} 个及以上），"
-              "主要在 {grids}；最甚 {grid} {start}：{have}/{need}。部署先满足勤务要求"
-              "（守点、要点巡查与驻守），再让尽量多的网格各有一个单位（见警率与 1-3-5 覆盖只计"
-              "网格的第一个单位），最热网格只得到剩余警力。这是模型的取舍，不是警力短缺；"
-              "详见 plan.json 的 posture.dosage。",
-        "en": "Dosage: {n} grid-slot(s) get under {share} of their need and at least {units} "
-              "units fewer, mostly in {grids}; worst {grid} at {start}: {have} of {need}. The "
-              "requirements come first, then one unit in as many grids as possible; the hottest "
-              "grids get what is left. A trade-off of the model, not a shortage.",
+        "zh": "警力剂量：{n} 个网格时段得到的警力不足其需求的 {share}（需求"
+              " = 该时段在岗着装警力 × 网格在{basis}中的份额），且少 {u"
+              "nits} 个及以上，主要在 {grids}；最甚 {grid} {st"
+              "art}：{have}/{need}。部署先满足勤务要求（{holder"
+              "s}要点巡查与驻守），再让尽量多的网格各有一个单位（见警率与 1-3-5"
+              " 覆盖只计网格的第一个单位）；网格第一个单位之外的警力只在所有网格都达到"
+              "需求后才有价值，所以最热网格只得到剩余警力：这些时段在岗的 {on} 个"
+              "机动单位中有 {extra} 个在本网格第一个单位之外巡逻。这是模型的取"
+              "舍，不是警力短缺。",
+        "en": "Dosage: {n} grid-slot(s) get under {share} of their need (the slot's uniformed "
+              "units × the grid's share of the {basis}) and at least {units} units fewer, "
+              "mostly in {grids}; worst {grid} at {start}: {have} of {need}. The requirements "
+              "come first ({holders}key-site patrol work and presence), then one unit in as "
+              "many grids as possible; the hottest grids get what is left: {extra} of the {on} "
+              "mobile units on duty patrolled beyond their grid's first. A trade-off of the "
+              "model, not a shortage.",
     },
+    "dosage_basis_record": {"zh": "警情记录", "en": "record"},
+    "dosage_basis_forecast": {"zh": "风险预测", "en": "forecast"},
+    "dosage_holders": {"zh": "平均每时段 {h} 个单位守点、", "en": "{h} ring holders a slot, "},
+    "dosage_hold_rings": {"zh": "（hold_rings=false 可释放守点单位。）",
+                          "en": " (hold_rings=false frees the ring holders.)"},
     "need": {"zh": "需要", "en": "Need"},
     "have": {"zh": "实有", "en": "Have"},
     "detail": {"zh": "说明", "en": "Detail"},
