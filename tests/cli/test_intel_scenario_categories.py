@@ -4,26 +4,16 @@ scenario.toml's risk_categories, --category overriding them (said)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-import xunfang.scenarios
 from xunfang.cli.main import app
 from xunfang.scenario import load
 
+from .test_ingest_source_tz import _county
+
 runner = CliRunner()
-
-
-def _county(tmp_path: Path, extra: str) -> Path:
-    """A copy of the built-in county with ``extra`` added to the top of its scenario.toml."""
-    folder = tmp_path / "sc"
-    shutil.copytree(Path(xunfang.scenarios.__file__).parent / "ebian", folder)
-    toml = folder / "scenario.toml"
-    head, rest = toml.read_text(encoding="utf-8").split("[policy]", 1)
-    toml.write_text(head + extra + "\n\n[policy]" + rest, encoding="utf-8")
-    return folder
 
 
 def _forecast(*args: str) -> dict[str, object]:

@@ -3,31 +3,11 @@ source_timezone names, as the scenario's own incidents.csv is read."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
-
-import shapely
-from pyproj import Transformer
-
-from xunfang.scenario.model import Scenario
 
 from .conftest import Env
-
-
-def _centre_point(sc: Scenario, grid: str) -> tuple[float, float]:
-    area = next(a for a in sc.areas_of("grid") if a.id == grid)
-    x, y = shapely.get_coordinates(shapely.point_on_surface(area.geometry))[0]
-    lon, lat = Transformer.from_crs(sc.crs.working, "EPSG:4326", always_xy=True).transform(x, y)
-    return float(lon), float(lat)
-
-
-def _import(e: Env, rows: list[str]) -> dict[str, Any]:
-    files = {"file": ("more.csv", io.BytesIO("\n".join(rows).encode()), "text/csv")}
-    r = e.login("planner").post("/api/incidents/import", files=files)
-    assert r.status_code == 200, r.text
-    return dict(r.json())
+from .test_risk_categories_api import _centre_point, _import
 
 
 def test_an_import_reads_its_times_on_scenario_source_timezone(
