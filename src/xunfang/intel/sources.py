@@ -303,6 +303,20 @@ def zone_tables() -> ZoneTables | None:
     return None
 
 
+# tzdata's old names that link to a zone of ANOTHER country (its `backward` file marks
+# them; since 2022 zones of one clock were merged across borders): their own country. Every
+# other old name (US/Central, PRC, Japan, Singapore, Canada/Eastern, Europe/Belfast) is the
+# country of the zone it links to — a review found Japan, Singapore and Canada/Eastern
+# without a country when a zone's rows of several countries were asked instead, and one
+# before found Iceland given Côte d'Ivoire's holidays (a link to Africa/Abidjan).
+CROSS_COUNTRY_LINKS: dict[str, str] = {
+    "Iceland": "IS", "Africa/Asmera": "ER", "Africa/Timbuktu": "ML",
+    "America/Coral_Harbour": "CA", "America/Virgin": "VI", "Atlantic/Jan_Mayen": "SJ",
+    "Pacific/Yap": "FM", "Pacific/Truk": "FM", "Pacific/Ponape": "FM",
+    "Antarctica/South_Pole": "AQ", "Pacific/Johnston": "UM",
+}
+
+
 def country_of_zone(tz: str | None) -> str | None:
     """The one country whose time zone ``tz`` is, by tzdata's tables (:func:`zone_tables`,
     no network), where the holidays package has its public holidays; else None (a zone of
@@ -310,23 +324,21 @@ def country_of_zone(tz: str | None) -> str | None:
     bare file: its --tz America/Chicago is the US's, where it had no calendar at all (July
     4th was no holiday). A name zone.tab lists is its country's (Atlantic/Reykjavik: IS). An
     old name (US/Central, PRC, Asia/Calcutta: valid zones zone.tab does not list) is the
-    country of the zone it links to (:func:`_zone_link`) only where zone1970.tab gives that
-    zone one country, or the name is one of its country codes (GB of Europe/London: GB, GG,
-    IM, JE): since tzdata 2022 old names link to another country's zone that keeps the same
-    clock (a review: Iceland -> Africa/Abidjan was CI, Africa/Asmera -> Africa/Nairobi KE,
-    Pacific/Yap -> Pacific/Port_Moresby PG)."""
+    country of the zone it links to (:func:`_zone_link`), but for the few that link across a
+    border (:data:`CROSS_COUNTRY_LINKS`: Iceland -> Africa/Abidjan had been CI, Africa/Asmera
+    -> Africa/Nairobi KE, Pacific/Yap -> Pacific/Port_Moresby PG)."""
     if not tz:
         return None
     tables = zone_tables()
     if tables is None:
         return None
     found = set(tables.own.get(tz, ()))
-    if not found:
+    if not found and tz in CROSS_COUNTRY_LINKS:
+        found = {CROSS_COUNTRY_LINKS[tz]}
+    elif not found:
         target = _zone_link(tables.root, tz, tables.own, tables.links)
         if target is not None:
-            countries = tables.shared.get(target) or tables.own.get(target, set())
-            found = ({tz.upper()} if tz.upper() in countries
-                     else set(countries) if len(countries) == 1 else set())
+            found = set(tables.own.get(target, ()))
     if len(found) != 1:
         return None
     import holidays
