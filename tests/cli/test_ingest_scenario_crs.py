@@ -33,3 +33,16 @@ def test_x_y_columns_take_the_scenarios_crs(tmp_path: Path) -> None:
     # a bare file without --crs: still refused by name
     res = runner.invoke(app, ["intel", "ingest", str(part), "--out", str(tmp_path / "b")])
     assert res.exit_code != 0 and "--crs" in res.output
+
+
+def test_degrees_read_in_the_scenarios_crs_blame_that_crs(tmp_path: Path) -> None:
+    """A review: x/y of degrees read in the scenario's crs were refused as "--crs
+    EPSG:32648 is projected", a --crs nobody gave."""
+    part = tmp_path / "deg.csv"
+    part.write_text("id,time,x,y\na,2025-03-01 08:00,103.26,29.23\nb,2025-03-01 09:00,"
+                    "103.27,29.24\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "ingest", str(part), "--out", str(tmp_path / "o"),
+                              "--scenario", "ebian"])
+    assert res.exit_code != 0
+    said = " ".join(res.output.split())
+    assert "the scenario's crs EPSG:32648 is projected" in said and "--crs EPSG" not in said

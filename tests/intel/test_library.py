@@ -198,3 +198,11 @@ def test_days_and_dates_of_any_common_type_or_a_clear_error() -> None:
         res.ratio("naive", "naive", "0.05")  # type: ignore[arg-type]
     with pytest.raises(EvaluationError, match="distinct"):
         evaluate(ev, [Naive(days=30)], **{**RUN, "coverages": (0.1, np.float32(0.1))})
+
+
+def test_coverages_that_print_as_one_are_refused() -> None:
+    """A review: 0.05 and 0.050000000001 passed the distinct check and came out as one
+    '0.05' key holding the second one's PAI."""
+    ev = events([(0, 3), (0, 3), (5, 2), (10, 3)])
+    with pytest.raises(EvaluationError, match="distinct"):
+        evaluate(ev, [Naive(days=30)], **{**RUN, "coverages": (0.05, 0.050000000001)})

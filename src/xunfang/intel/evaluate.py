@@ -198,8 +198,11 @@ def evaluate(
         raise EvaluationError("no method to evaluate: methods is empty")
     _check_coverages(coverages)
     coverages = tuple(_share(c) for c in coverages)
-    if len(set(coverages)) != len(coverages):  # 0.05 and numpy's float32 0.05, say
-        raise EvaluationError(f"coverages must be distinct, got {coverages}")
+    if len({_key(c) for c in coverages}) != len(coverages):  # 0.05 and float32 0.05, say
+        # (as the output names them: 0.05 and 0.050000000001 were one '0.05' of the second's
+        # PAI; a review)
+        raise EvaluationError(f"coverages must be distinct as written to 6 digits, got "
+                              f"{coverages}")
     _check_resamples(resamples)
     train_days = whole_days(train_days, EvaluationError)
     test_from = as_day(test_from, EvaluationError, "--test-from (test_from)")

@@ -2252,13 +2252,14 @@ def ingest(
 
     # coordinates
     before = Counter(rej.counts)  # what the coordinates reject, for the message if all are
+    named = "--crs"
     if (crs is None and gis_crs is None and default_crs is not None and "x" in m
             and "y" in m and not ("lon" in m and "lat" in m)):
-        crs = default_crs
+        crs, named = default_crs, "the scenario's crs"
         mapping_notes.append(f"x/y read in {default_crs} (the scenario's crs): no --crs "
                              "given, and the file declares none")
     src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path,
-                                                        comma)
+                                                        comma, named)
     if "__x" in df.columns and xname == "__x":
         xs, ys = df["__x"].to_numpy(dtype=float), df["__y"].to_numpy(dtype=float)
         if raw.geometry is not None:  # each feature that is no point, under its own rule
@@ -2529,9 +2530,9 @@ def _row_groups(df: pd.DataFrame, also: str | None = None) -> tuple[IntArray, In
 
 def _coordinate_columns(
     df: pd.DataFrame, m: Mapping[str, str], crs: str | None, gis_crs: str | None,
-    coords: str, path: Path, comma: bool = False,
+    coords: str, path: Path, comma: bool = False, named: str = "--crs",
 ) -> tuple[str, bool, str, str]:
-    """(source CRS, lon/lat?, x column, y column)."""
+    """(source CRS, lon/lat?, x column, y column); ``named``: where ``crs`` came from."""
     if "lon" in m and "lat" in m:
         if crs is not None and not _crs(crs)[1]:
             raise IngestError(
@@ -2552,14 +2553,15 @@ def _coordinate_columns(
                 f"{path}: x/y columns need their CRS: --crs EPSG:NNNN (or lon/lat columns)"
                 + hint)
         code, geographic = _crs(src)
-        _check_fit(xs, ys, code, geographic)
+        _check_fit(xs, ys, code, geographic, named if crs is not None else "the layer's CRS")
         return code, geographic, m["x"], m["y"]
     if "__x" in df.columns:
         src = crs or gis_crs
         if src is None:
             raise IngestError(f"{path}: the layer declares no CRS; give it with --crs")
         code, geographic = _crs(src)
-        _check_fit(df["__x"].to_numpy(float), df["__y"].to_numpy(float), code, geographic)
+        _check_fit(df["__x"].to_numpy(float), df["__y"].to_numpy(float), code, geographic,
+                   named if crs is not None else "the layer's CRS")
         return code, geographic, "__x", "__y"
     raise IngestError(
         f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
@@ -2683,20 +2685,22 @@ def _check_area(xs: FloatArray, ys: FloatArray, code: str) -> None:
         "or metres, which zone), or check that x and y are not swapped")
 
 
-def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool) -> None:
-    """Refuse a CRS that cannot describe the numbers (lon/lat given as metres, or back)."""
+def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
+               named: str = "--crs") -> None:
+    """Refuse a CRS that cannot describe the numbers (lon/lat given as metres, or back);
+    ``named``: where the CRS came from, for the message."""
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
         return
     mx, my = np.median(np.abs(xs[ok])), np.median(np.abs(ys[ok]))
     if geographic and (mx > 180 or my > 90):
         raise IngestError(
-            f"--crs {code} is geographic (degrees) but the coordinates look like metres "
+            f"{named} {code} is geographic (degrees) but the coordinates look like metres "
             f"(median |x| {mx:.0f}, |y| {my:.0f}); give the projected CRS they are in")
     spread = max(np.ptp(xs[ok]), np.ptp(ys[ok])) if ok.sum() > 1 else 0.0
     if not geographic and mx <= 180 and my <= 90 and spread < 5:
         raise IngestError(
-            f"--crs {code} is projected (metres) but the coordinates look like degrees "
+            f"{named} {code} is projected (metres) but the coordinates look like degrees "
             f"(median {mx:.4f}, {my:.4f}, spread {spread:.4f}); use lon=,lat= columns")
     if not geographic and code != "local":
         given = ok & ~((xs == 0) & (ys == 0))  # a missing position written as zeros

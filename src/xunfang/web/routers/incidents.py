@@ -128,7 +128,11 @@ def import_incidents(
                          # review: a UTC export was stored 8 h off in Asia/Shanghai)
                          source_tz=sc.source_timezone,
                          target_crs=sc.crs.working if not sc.crs.is_local else None,
-                         jurisdiction=jurisdiction_of(sc))
+                         jurisdiction=jurisdiction_of(sc),
+                         # x/y without a CRS of their own: the scenario's, as the CLI's
+                         # --scenario reads them (a review: the web form refused them and
+                         # named a --crs option it does not have)
+                         default_crs=sc.crs.working if not sc.crs.is_local else None)
         except (XunfangError, ValueError, OSError) as exc:
             raise HTTPException(422, str(exc).replace(str(path), name)) from None
     stored = store.import_incidents(c.store, c.scenario_id,
