@@ -8,6 +8,8 @@ import csv
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 import xunfang.scenarios
 from xunfang import scenario
 
@@ -48,3 +50,22 @@ def test_daylight_saving_gap_and_fold_are_warned_by_row_and_left_out(tmp_path: P
     assert len(sc.incidents) == len(plain.incidents) - 2
     # the rows with an offset, and the hour after the gap, are kept
     assert sc.incidents.ids[0] == plain.incidents.ids[2]
+
+
+def test_a_date_where_the_clocks_go_forward_at_midnight_is_kept(tmp_path: Path) -> None:
+    """A review: on America/Havana (clocks forward at 00:00) a date without its time,
+    2024-03-10, was left out as a gap, where `intel ingest --source-tz` keeps it as the
+    day's first instant; 00:30 that day is still left out."""
+    folder = _county(tmp_path, ["2024-03-10", "2024-03-10T00:30"])
+    toml = folder / "scenario.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'source_timezone = "America/Chicago"', 'source_timezone = "America/Havana"'),
+        encoding="utf-8")
+    res = scenario.check(folder)
+    gaps = [p for p in res.problems if p.rule == "dst-gap"]
+    assert [p.row for p in gaps] == [2]
+    inc = scenario.load(folder).incidents
+    kept = inc.time[inc.ids.index("I000001")]
+    # Havana's 2024-03-10 begins at 01:00 CDT (UTC-4): 13:00 in Asia/Shanghai
+    assert kept == np.datetime64("2024-03-10T13:00")
+    assert "I000002" not in inc.ids

@@ -1223,6 +1223,12 @@ class _Loader:
                 # refuse it (a review: 2025-03-09T02:30 and 2025-11-02T01:30 on
                 # America/Chicago loaded as 16:30 and 14:30 of Asia/Shanghai, nothing said)
                 dst = _dst_rule(when, settings.source_timezone or "")
+                if dst is not None and dst[0] == "dst-gap" and (
+                        when.hour, when.minute, when.second) == (0, 0, 0):
+                    # a date without its time where the clocks go forward at midnight
+                    # (Havana, Santiago, Beirut): the day's first instant, as ingest keeps it
+                    # (a review: the loader left 2024-03-10 out on America/Havana)
+                    dst = None
                 if dst is not None:
                     self.warn(t.file, dst[0], f"time {row['time']!r} on scenario.toml "
                               f"source_timezone: {dst[1]}; the incident is left out (give "
