@@ -396,10 +396,12 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
     }
 
 
-def _dosage_text(dosage: object, T: Any, lang: str) -> str:
+def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) -> str:
     """The posture's dosage note in the report's language: plan.json's English note, or the
     same said from its fields (a Chinese report showed the English paragraph, then a
-    Chinese one that left half of it out)."""
+    Chinese one that left half of it out). The worst slot is HH:MM, with its date (MM-DD
+    HH:MM, as the hot grids' peak) on a plan of ``several_days`` (a review: a plan of
+    several days said 03:00 and not which day's)."""
     if not isinstance(dosage, dict):
         return ""
     if lang == "en":
@@ -413,7 +415,8 @@ def _dosage_text(dosage: object, T: Any, lang: str) -> str:
     top = sorted(short, key=lambda g: (-short[g], g))[:3]
     worst = min(rows, key=lambda r: (int(r["have"]) - float(r["need"]), int(r["slot"])))
     start = str(worst["start"])
-    when = start[11:16] if len(start) >= 16 and start[10] == "T" else start
+    when = ((start[5:16].replace("T", " ") if several_days else start[11:16])
+            if len(start) >= 16 and start[10] == "T" else start)
     holders = float(dosage.get("ring_holders_per_slot") or 0.0)
     on = dosage.get("mobile_on_duty") or []
     extra = dosage.get("beyond_first") or []
@@ -451,7 +454,8 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
             "shortfalls": shortfalls, "status": posture.get("status", "—"),
-            "dosage": _dosage_text(dosage, T, lang),
+            "dosage": _dosage_text(dosage, T, lang,
+                                   len({s.start.date() for s in plan.slots}) > 1),
             "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}
 
 
