@@ -221,3 +221,20 @@ def test_tomorrow_is_the_jurisdictions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(plan_mod, "datetime", Clock)
     assert plan_mod.tomorrow("Asia/Shanghai") == date(2026, 12, 1)
     assert plan_mod.tomorrow("America/Chicago") == date(2026, 11, 30)
+
+
+def test_a_plan_before_the_record_says_the_record_starts_later(tmp_path: Path) -> None:
+    """A review: `plan --from 2020-01-01` on the county noted 6325 incidents dated from the
+    plan's first slot on, while plan.json's reason was "history" and the report said
+    incidents.csv was missing or empty (请补充历史警情). The pipeline gives the stage the
+    whole record: the reason is "later", worded as such."""
+    out = tmp_path / "p"
+    r = runner.invoke(app, ["plan", "ebian", "--out", str(out), "--from", "2020-01-01",
+                            "--days", "1", "--risk-method", "naive"])
+    assert r.exit_code == 0, r.output
+    intel = json.loads((out / "plan.json").read_text(encoding="utf-8"))["stages"]["intel"]
+    assert intel["reason"] == "later" and intel["day"] == "2020-01-01", intel
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "缺失或为空" not in html and f"共 {intel['n']} 起）始于 {intel['first']}" in html
+    said = " ".join(r.stderr.split())
+    assert f"the incident record starts on {intel['first']}" in said, said

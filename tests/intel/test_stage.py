@@ -577,7 +577,8 @@ def test_risk_categories_only_after_the_first_day_plan_without_a_forecast(
     _, _, info = _risk_section(SimpleNamespace(risk=None, scenario=sc,  # type: ignore[arg-type]
                                                stages={"intel": risk}), _en)
     assert info is not None
-    assert info["skipped"] == _en("risk_skipped_categories", why=risk["skipped"])
+    assert info["skipped"] == (_en("risk_skipped_categories", **risk)
+                               + _en("risk_weighs_same"))
     assert "incidents.csv missing or empty" not in info["skipped"]
 
 
@@ -605,3 +606,130 @@ def test_a_record_outside_every_grid_is_not_reported_missing(tmp_path: Path) -> 
     _, _, info = _risk_section(SimpleNamespace(risk=None, scenario=sc,  # type: ignore[arg-type]
                                                stages={"intel": old}), _en)
     assert info is not None and info["skipped"] == _en("risk_skipped_grids")
+
+
+def _late_fraud(tmp_path: Path) -> Path:
+    """The built-in county with scenario.toml risk_categories = ["电诈"] and its one 电诈
+    dated 2025-12-20 (the review's scenario)."""
+    def one_late(rows: list[list[str]]) -> list[list[str]]:
+        return [*rows, ["IX1", "2025-12-20T10:00", rows[0][2], rows[0][3], "电诈", "1"]]
+
+    folder = _county_with(tmp_path, one_late)
+    toml = folder / "scenario.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("\n[", '\nrisk_categories = ["电诈"]\n\n[', 1), encoding="utf-8")
+    return folder
+
+
+def _zh(key: str, **kw: object) -> str:
+    return t(key, "zh", **kw)
+
+
+def test_a_plan_before_the_record_is_not_told_the_record_is_missing() -> None:
+    """A review: a plan from 2020-01-01 on the county said 无警情预测…（incidents.csv 缺失或为空）
+    …请补充历史警情 and plan.json's reason "history", of a record of 6,325 incidents that
+    starts later. The case has its own reason and words, in both languages."""
+    sc = load("ebian")
+    slots = make_slots(date(2020, 1, 1), days=1, slot_minutes=60)
+    known = sc.known_before(slots[0].start)
+    assert not len(known.incidents)
+    risk = risk_stage(known, slots, method="naive", whole=sc)
+    assert isinstance(risk, dict) and risk["reason"] == "later", risk
+    n, first = len(sc.incidents), str(sc.incidents.time.min())[:10]
+    assert risk["n"] == f"{n:,}" and risk["first"] == first and risk["day"] == "2020-01-01"
+    for T, missing in ((_en, "missing or empty"), (_zh, "缺失或为空")):
+        _, _, info = _risk_section(SimpleNamespace(  # type: ignore[arg-type]
+            risk=None, scenario=sc, stages={"intel": risk}), T)
+        assert info is not None and missing not in info["skipped"], info
+        assert f"{n:,}" in info["skipped"] and first in info["skipped"]
+        assert "2020-01-01" in info["skipped"]
+    # without the whole record (no incident at all) it is still "history"
+    assert risk_stage(known, slots, method="naive")["reason"] == "history"  # type: ignore[index]
+
+
+def test_the_chinese_report_words_the_reasons_from_their_fields(tmp_path: Path) -> None:
+    """A review: the Chinese report put the stage's English sentence inside its reason (none
+    in a grid, none of the risk_categories). The counts, days, categories and CRS are
+    plan.json fields, worded in each language."""
+    late = load(str(_late_fraud(tmp_path / "a")))
+    slots = make_slots(date(2025, 6, 1), days=1, slot_minutes=60)
+    known = late.known_before(slots[0].start)
+    cats = risk_stage(known, slots, method="naive")
+    assert isinstance(cats, dict) and cats["reason"] == "categories"
+    n = f"{len(known.incidents):,}"
+    assert cats["n"] == n and cats["categories"] == "电诈" and cats["day"] == "2025-06-01"
+
+    def east(rows: list[list[str]]) -> list[list[str]]:
+        for r in rows:
+            r[2] = f"{float(r[2]) + 20000:.1f}"
+        return rows
+
+    off = load(str(_county_with(tmp_path / "b", east)))
+    slots2 = make_slots(date(2026, 1, 1), days=1, slot_minutes=60)
+    out = risk_stage(off, slots2, method="naive")
+    assert isinstance(out, dict) and out["reason"] == "outside"
+    assert out["coords"] == "xy" and out["crs"] == "EPSG:32648"
+    for risk, sc, words in ((cats, late, (n, "电诈", "2025-06-01")),
+                            (out, off, (f"{len(off.incidents):,}", "EPSG:32648"))):
+        _, _, info = _risk_section(SimpleNamespace(  # type: ignore[arg-type]
+            risk=None, scenario=sc, stages={"intel": risk}), _zh)
+        assert info is not None
+        said = info["skipped"]
+        assert risk["skipped"] not in said and "none of the" not in said, said
+        assert all(w in said for w in words), (words, said)
+
+
+def test_without_a_forecast_the_grids_weigh_by_the_record_where_it_is_the_yardstick(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A review: with no 电诈 before the plan the report said 部署按各网格同等风险安排 and the
+    command line "every grid weighs the same in the deployment", but the posture's dosage
+    yardstick was the record ("record and forecast"): G4 needed 13.9, G3 6.2, from the
+    record's incidents of other categories. The texts say what the grids weigh by: the
+    record where it is the yardstick, every grid the same only where nothing weighs them."""
+    late = load(str(_late_fraud(tmp_path)))
+    slots = make_slots(date(2025, 6, 1), days=1, slot_minutes=60)
+    known = late.known_before(slots[0].start)
+    risk = risk_stage(known, slots, method="naive")
+    assert isinstance(risk, dict) and risk["reason"] == "categories"
+    n = f"{len(known.incidents):,}"  # every category's, before the plan
+    for yard, by_record in (("record and forecast", True), ("record", True),
+                            ("forecast", False)):
+        stages = {"intel": risk, "posture": {"dosage_yardstick": yard}}
+        for T, same in ((_en, "weighs every grid the same, not by intelligence"),
+                        (_zh, "部署按各网格同等风险安排")):
+            _, _, info = _risk_section(SimpleNamespace(  # type: ignore[arg-type]
+                risk=None, scenario=late, stages=stages), T)
+            assert info is not None
+            said = info["skipped"]
+            assert (same not in said) is by_record, (yard, said)
+            assert (f"dosage_yardstick：{yard}" in said or f"dosage_yardstick: {yard}) by "
+                    f"the record of the {n} incidents" in said) is by_record, (yard, said)
+        _risk_notes(SimpleNamespace(risk=None, stages=stages,
+                                    plan=SimpleNamespace(slots=slots)))
+        err = " ".join(capsys.readouterr().err.split())
+        assert ("every grid weighs the same in the deployment" not in err) is by_record, err
+        assert (f"by the record's {n} incidents" in err) is by_record, err
+    # a record outside every grid weighs none: every grid the same, yardstick or not
+    out = {"skipped": "x", "reason": "outside", "n": "5", "coords": "xy", "crs": "EPSG:32648",
+           "datum": "wgs84"}
+    _, _, info = _risk_section(SimpleNamespace(  # type: ignore[arg-type]
+        risk=None, scenario=late, stages={"intel": out, "posture": {
+            "dosage_yardstick": "record and forecast"}}), _zh)
+    assert info is not None and "部署按各网格同等风险安排" in info["skipped"]
+
+
+def test_grid_forecast_names_the_categories_when_none_precedes_the_day(
+        tmp_path: Path) -> None:
+    """A review: /api/risk's forecast (the whole record, from 2025-06-01) said "the training
+    window … holds no incident" of a record with thousands of incidents before the day, none
+    电诈; it names the categories counted, as `xunfang intel forecast` does since 87526d5."""
+    sc = load(str(_late_fraud(tmp_path)))
+    earlier = int((sc.incidents.time < np.datetime64("2025-06-01", "m")).sum())
+    assert earlier > 0
+    with pytest.raises(MethodError, match=(
+            rf"none of the {earlier:,} incidents of incidents.csv before 2025-06-01 is of "
+            r"scenario.toml risk_categories \(电诈\)")):
+        grid_forecast(sc, start=date(2025, 6, 1), method="naive")
+    # after the 电诈, it forecasts
+    g = grid_forecast(sc, start=date(2026, 1, 1), method="naive")
+    assert g.forecast.incidents_in_window == 1

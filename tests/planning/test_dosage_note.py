@@ -53,3 +53,35 @@ def test_the_report_shows_the_dosage_note() -> None:
     plain = render_report(replace(result, stages={**result.stages, "posture": quiet}), req,
                           lang="en")
     assert "earns nothing" not in plain
+
+
+def _dose(start: str) -> dict[str, object]:
+    """A posture's dosage with one grid-slot, the worst, starting at ``start``."""
+    return {"note": "Dosage: …", "under_share": 0.5, "under_units": 2, "yardstick": "record",
+            "grid_slots": [{"grid": "G4", "slot": 26, "start": start, "need": 6.4, "have": 1}],
+            "ring_holders_per_slot": 0.0, "mobile_on_duty": [20, 20], "beyond_first": [3, 3]}
+
+
+def test_the_chinese_dosage_note_dates_the_worst_slot_of_a_plan_of_several_days() -> None:
+    """A review: the Chinese note said the worst slot's HH:MM only (start[11:16]), and a plan
+    of several days did not say which day's; it now says MM-DD HH:MM there, HH:MM on a plan
+    of one day (the hot grids' peak is written the same way)."""
+    from datetime import datetime, timedelta
+    from types import SimpleNamespace
+
+    from xunfang.report.html import _deploy_section
+    from xunfang.report.i18n import t
+
+    def note(days: int, start: str) -> str:
+        t0 = datetime(2026, 12, 1)
+        slots = [SimpleNamespace(start=t0 + timedelta(hours=h), index=h)
+                 for h in range(24 * days)]
+        result = SimpleNamespace(plan=SimpleNamespace(slots=slots, units=()),
+                                 stages={"posture": {"dosage": _dose(start)}})
+        return str(_deploy_section(result, lambda k, **kw: t(k, "zh", **kw),  # type: ignore[arg-type]
+                                   "zh")["dosage"])
+
+    several = note(2, "2026-12-02T03:00")
+    assert "最甚 G4 12-02 03:00：1/6.4" in several, several
+    one = note(1, "2026-12-01T03:00")
+    assert "最甚 G4 03:00：1/6.4" in one, one

@@ -201,11 +201,11 @@ def plan_cmd(
 
 
 def _risk_notes(result: Any) -> None:
-    """What the planner must know of the forecast the plan is dosed by: none at all (every
-    grid then weighs the same), a record that ends long before the plan, one shorter than
-    the training window, one without times of day, incidents outside every grid (not
-    forecast), a forecast from few incidents. On stderr, as warnings: the plan is written
-    either way."""
+    """What the planner must know of the forecast the plan is dosed by: none at all (and
+    what the grids then weigh by: the record's dosage, or every grid the same), a record
+    that ends long before the plan, one shorter than the training window, one without times
+    of day, incidents outside every grid (not forecast), a forecast from few incidents. On
+    stderr, as warnings: the plan is written either way."""
     later = (result.stages.get("record") or {}).get("incidents_from_plan_start")
     if later:  # a record running on past the plan: not used, and said
         err_console.print(f"[yellow]note: {later} incidents of the record are dated from the "
@@ -214,8 +214,18 @@ def _risk_notes(result: Any) -> None:
     if risk is None:
         why = result.stages.get("intel", {}).get("skipped")
         if why:
+            # what the deployment weighs the grids by instead: the record where it is the
+            # dosage yardstick and holds incidents of other categories (a review: "every grid
+            # weighs the same" of needs from 4,460 of them), else every grid the same
+            from xunfang.intel.stage import skipped_weighs
+
+            weighs, kw = skipped_weighs(result.stages)
+            then = (f"the deployment gives each grid its share of the units by the record's "
+                    f"{kw['n']} incidents of every category before the plan (dosage_yardstick: "
+                    f"{kw['y']}), every other term weighs every grid the same"
+                    if weighs == "record" else "every grid weighs the same in the deployment")
             err_console.print(f"[yellow]warning: no incident forecast ({escape(str(why))}): "
-                              "every grid weighs the same in the deployment[/]")
+                              f"{escape(then)}[/]")
         return
     if risk.as_of is not None:
         gap = (result.plan.slots[0].start.date() - risk.as_of).days

@@ -6,7 +6,7 @@ map per slot and lists the hot grids.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -116,14 +116,32 @@ class GridForecast:
 class NoGridIncidents(MethodError):
     """The forecast has no incident in any prevention grid to learn from: the record lies
     elsewhere (x/y in another CRS than scenario.toml's, lon/lat in another datum). The plan
-    goes on without a forecast, and says why."""
+    goes on without a forecast, and says why. ``fields`` are what the message says (the
+    count, the record's coords, its datum, the crs), for a report that words it in its own
+    language (a review: the Chinese report quoted the English sentence)."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
 
 
 class NoCategoryIncidents(MethodError):
     """None of the incidents the forecast may learn from (those before the plan's first day)
     is of scenario.toml's ``risk_categories``: the loader found each in the whole record, so
     they all come later. The plan goes on without a forecast, and says why (a review: one
-    电诈 of December 2025 stopped a plan from June 2025 with rc=1 and no plan)."""
+    电诈 of December 2025 stopped a plan from June 2025 with rc=1 and no plan). ``fields``
+    are what the message says (the count, the day, the categories), as NoGridIncidents'."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+def _outside_fields(scenario: Scenario, n: int) -> dict[str, str]:
+    """What :func:`_outside_advice` says, as fields: the count, the record's coords (lonlat
+    or xy), the datum scenario.toml names for lon/lat and its working CRS."""
+    return {"n": f"{n:,}", "coords": "lonlat" if scenario.incident_coords == "lonlat" else "xy",
+            "datum": str(scenario.crs.lonlat_datum), "crs": str(scenario.crs.working)}
 
 
 def _outside_advice(scenario: Scenario, n: int) -> str:
@@ -160,6 +178,11 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     # every id of the record, whatever its category: a stored copy of one of another
     # category is the record's incident all the same, not a new one
     record_ids = np.asarray(table.ids, dtype=str)
+    # the record's incidents before the first day, of every category: with none of the
+    # risk_categories among them the forecast has nothing to learn from, and says which it
+    # counted (a review: /api/risk said "the training window holds no incident" of a record
+    # with 4,460 before it, none 电诈)
+    earlier = int((table.time.astype("datetime64[m]") < np.datetime64(start, "m")).sum())
     absent: tuple[str, ...] = ()
     if scenario.risk_categories:
         keep, missing = category_mask(table.category, scenario.risk_categories)
@@ -185,13 +208,13 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
         added = int(new.sum())
         time_ = np.concatenate([time_, np.asarray(t).astype("datetime64[m]")[new]])
         xy = np.vstack([xy, np.asarray(pts, dtype=float).reshape(-1, 2)[new]])
+    if scenario.risk_categories and earlier and not (time_ < np.datetime64(start, "m")).any():
+        cats = ", ".join(c.strip() for c in scenario.risk_categories)
+        raise NoCategoryIncidents(
+            f"none of the {earlier:,} incidents of incidents.csv before {start} is of "
+            f"scenario.toml risk_categories ({cats}): the record holds them from that day on "
+            "only", {"n": f"{earlier:,}", "day": start.isoformat(), "categories": cats})
     if not len(time_):
-        if scenario.risk_categories and len(record_ids):
-            raise NoCategoryIncidents(
-                f"none of the {len(record_ids):,} incidents of incidents.csv before {start} "
-                f"is of scenario.toml risk_categories "
-                f"({', '.join(c.strip() for c in scenario.risk_categories)}): the record "
-                "holds them from that day on only")
         raise MethodError(f"scenario {scenario.name}: no incident record to forecast from")
     events = EventSet.build(scenario_grids(scenario), time_, xy)
     as_of = record_end(time_, start)
@@ -201,7 +224,8 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
                       train_days=train_days, slots=slots, as_of=as_of, tz=scenario.timezone)
     except MethodError as exc:
         if len(events.unit) and not (events.unit >= 0).any():
-            raise NoGridIncidents(_outside_advice(scenario, len(events.unit))) from exc
+            raise NoGridIncidents(_outside_advice(scenario, len(events.unit)),
+                                  _outside_fields(scenario, len(events.unit))) from exc
         raise
     return GridForecast(fc, events, added, as_of or start, absent)
 
@@ -218,17 +242,30 @@ def grid_check(scenario: Scenario, g: GridForecast, *, method: str = "auto",
 
 
 def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto",
-               train_days: int = 365, seed: int = 0) -> RiskTable | dict[str, str]:
-    """The forecast for the plan's slots, or ``{"skipped": why, "reason": key}`` when the
-    scenario has no grids (``grids``), no incident history (``history``), no incident in any
-    grid (``outside``) or none of its risk_categories before the first day (``categories``)
-    to learn from: the report words each from its key, not from the English text. The
-    forecast carries its check over the record's last weeks, or why there is none (a record
-    too short)."""
+               train_days: int = 365, seed: int = 0, whole: Scenario | None = None
+               ) -> RiskTable | dict[str, str]:
+    """The forecast for the plan's slots, or ``{"skipped": why, "reason": key, ...}`` when
+    the scenario has no grids (``grids``), no incident history (``history``), a record that
+    starts on or after the plan's first day (``later``), no incident in any grid
+    (``outside``) or none of its risk_categories before the first day (``categories``) to
+    learn from: the report words each from its key and the fields beside it (counts, days,
+    categories, CRS), not from the English text. ``whole`` is the scenario with its whole
+    record where ``scenario`` holds only the incidents before the plan (the pipeline's
+    ``known``): a record that starts later is not "missing or empty" (a review: a plan from
+    2020 said so of the county's 6,325 incidents). The forecast carries its check over the
+    record's last weeks, or why there is none (a record too short)."""
     if not scenario.areas_of("grid"):
         return {"skipped": "the scenario has no prevention grids to forecast for",
                 "reason": "grids"}
     if not len(scenario.incidents):
+        record = whole.incidents if whole is not None else scenario.incidents
+        if len(record):
+            first = str(np.datetime_as_string(record.time.min(), unit="D"))
+            day = slots[0].start.date().isoformat()
+            return {"skipped": f"the incident record starts on {first}, after the plan's "
+                               f"first day {day}: none of its {len(record):,} incidents "
+                               "comes before the plan to forecast from",
+                    "reason": "later", "n": f"{len(record):,}", "first": first, "day": day}
         return {"skipped": "the scenario has no incident history to forecast from",
                 "reason": "history"}
     start = slots[0].start.date()
@@ -239,9 +276,9 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
     except NoGridIncidents as exc:
         # the plan is written without a forecast, as before the forecast refused units that
         # hold no incident (af33638): a review's county moved 20 km east stopped planning
-        return {"skipped": str(exc), "reason": "outside"}
+        return {"skipped": str(exc), "reason": "outside", **exc.fields}
     except NoCategoryIncidents as exc:
-        return {"skipped": str(exc), "reason": "categories"}
+        return {"skipped": str(exc), "reason": "categories", **exc.fields}
     fc = g.forecast
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
     chosen = fc.details.get("chosen")
@@ -266,3 +303,19 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
         check=grid_check(scenario, g, method=method, train_days=train_days, seed=seed),
         incidents=len(g.events.unit), outside_grids=outside,
     )
+
+
+def skipped_weighs(stages: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+    """What the deployment of a plan without a forecast weighs the grids by, from its
+    stages (plan.json's): ``("record", {"n": ..., "y": ...})`` where the posture's dosage
+    yardstick is the record and the record before the plan holds incidents of every other
+    category (intel reason ``categories``: n of them before its first day), else ``("same",
+    {})``: every grid the same (no record before the plan, none in a grid, or a forecast
+    yardstick that has none). A review: the report and the command line said "every grid the
+    same" of a plan whose needs were G4 13.9, G6 12.1, G3 6.2 from 4,460 incidents of other
+    categories than scenario.toml's risk_categories."""
+    intel = stages.get("intel") or {}
+    yard = str((stages.get("posture") or {}).get("dosage_yardstick", ""))
+    if intel.get("reason") == "categories" and yard.startswith("record") and intel.get("n"):
+        return "record", {"n": str(intel["n"]), "y": yard}
+    return "same", {}

@@ -333,7 +333,7 @@ def build_plan(
 
     progress("intel")
     risk = risk_stage(known, slots, method=request.risk_method,
-                      train_days=request.train_days, seed=request.seed)
+                      train_days=request.train_days, seed=request.seed, whole=scenario)
     risk_table = risk if isinstance(risk, RiskTable) else None
 
     progress("roster")

@@ -11,7 +11,7 @@ import jinja2
 import numpy as np
 
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
-from xunfang.intel.stage import RiskTable, hours_note
+from xunfang.intel.stage import RiskTable, hours_note, skipped_weighs
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.report.charts import bar_chart, line_chart
 from xunfang.report.i18n import LANGS, Lang, t, value_label
@@ -97,7 +97,9 @@ def _class_label(lo: float, hi: float, step: float) -> str:
 def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str, str]],
                                                        dict[str, Any] | None]:
     """Heat maps per hour of the first day (at most 24) and the hot grids of the horizon; or,
-    where the plan has no forecast, why (the deployment then weighs every grid the same)."""
+    where the plan has no forecast, why, and what the deployment then weighs the grids by
+    (the record where it is the dosage yardstick and holds incidents, else every grid the
+    same)."""
     risk = result.risk
     if risk is None:
         intel = result.stages.get("intel", {})
@@ -109,9 +111,23 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
         # gave one has its English text only
         reason = str(intel.get("reason") or ("grids" if "prevention grids to" in why
                                               else "history"))
-        if reason not in ("grids", "history", "outside", "categories"):
+        if reason not in ("grids", "history", "later", "outside", "categories"):
             reason = "history"
-        return [], [], {"skipped": T(f"risk_skipped_{reason}", why=why)}
+        fields = {k: v for k, v in intel.items() if k not in ("skipped", "reason")}
+        if reason == "outside":  # the advice is the record's: a datum, or the CRS
+            hint = ("risk_skipped_outside_any" if "n" not in fields
+                    else f"risk_skipped_outside_{fields.get('coords', 'xy')}")
+            text = T("risk_skipped_outside", hint=T(hint, **fields),
+                     count=T("risk_skipped_count", n=fields["n"]) if "n" in fields else "")
+        elif reason in ("categories", "later") and "n" not in fields:  # an older plan.json
+            text = T("risk_skipped_categories_any" if reason == "categories"
+                     else "risk_skipped_history")
+        else:
+            text = T(f"risk_skipped_{reason}", **fields)
+        if reason != "grids":  # what the deployment weighs the grids by instead
+            weighs, kw = skipped_weighs(result.stages)
+            text += T(f"risk_weighs_{weighs}", **kw)
+        return [], [], {"skipped": text}
     several_days = len({s[:10] for s in risk.slots}) > 1
     labels, first_day, used = _first_hours(risk.slots, risk.risk, dated=several_days)
     n = first_day.shape[1]
@@ -396,10 +412,12 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
     }
 
 
-def _dosage_text(dosage: object, T: Any, lang: str) -> str:
+def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) -> str:
     """The posture's dosage note in the report's language: plan.json's English note, or the
     same said from its fields (a Chinese report showed the English paragraph, then a
-    Chinese one that left half of it out)."""
+    Chinese one that left half of it out). The worst slot is HH:MM, with its date (MM-DD
+    HH:MM, as the hot grids' peak) on a plan of ``several_days`` (a review: a plan of
+    several days said 03:00 and not which day's)."""
     if not isinstance(dosage, dict):
         return ""
     if lang == "en":
@@ -413,7 +431,8 @@ def _dosage_text(dosage: object, T: Any, lang: str) -> str:
     top = sorted(short, key=lambda g: (-short[g], g))[:3]
     worst = min(rows, key=lambda r: (int(r["have"]) - float(r["need"]), int(r["slot"])))
     start = str(worst["start"])
-    when = start[11:16] if len(start) >= 16 and start[10] == "T" else start
+    when = ((start[5:16].replace("T", " ") if several_days else start[11:16])
+            if len(start) >= 16 and start[10] == "T" else start)
     holders = float(dosage.get("ring_holders_per_slot") or 0.0)
     on = dosage.get("mobile_on_duty") or []
     extra = dosage.get("beyond_first") or []
@@ -451,7 +470,8 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
             "shortfalls": shortfalls, "status": posture.get("status", "—"),
-            "dosage": _dosage_text(dosage, T, lang),
+            "dosage": _dosage_text(dosage, T, lang,
+                                   len({s.start.date() for s in plan.slots}) > 1),
             "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}
 
 

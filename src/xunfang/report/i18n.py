@@ -207,32 +207,81 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "The incident record starts on {d}, inside the training window: rates are over "
               "its {n} days.",
     },
+    # why the plan has no forecast, from plan.json's intel reason and the fields beside it
+    # (a review: the Chinese report quoted the English sentence); the sentence after it says
+    # what the deployment then weighs the grids by (risk_weighs_*)
     "risk_skipped_history": {
-        "zh": "无警情预测：本辖区没有可供学习的历史警情（incidents.csv 缺失或为空）。部署按各网格"
-              "同等风险安排，并非依据情报研判；请补充历史警情后重新生成方案。",
+        "zh": "无警情预测：本辖区没有可供学习的历史警情（incidents.csv 缺失或为空）；"
+              "请补充历史警情后重新生成方案。",
         "en": "No incident forecast: the scenario has no incident record to learn from "
-              "(incidents.csv missing or empty). The deployment weighs every grid the same, "
-              "not by intelligence; add the incident record and plan again.",
+              "(incidents.csv missing or empty); add the incident record and plan again.",
+    },
+    "risk_skipped_later": {
+        "zh": "无警情预测：历史警情（incidents.csv 共 {n} 起）始于 {first}，晚于方案首日 {day}；"
+              "方案只依据首日之前的警情，故无可供学习的警情。请将方案首日定在记录开始之后，"
+              "或补充更早的历史警情。",
+        "en": "No incident forecast: the incident record (incidents.csv, {n} incidents) starts "
+              "on {first}, after the plan's first day {day}; a plan learns from the incidents "
+              "before its first day only, and there are none. Plan from a day after the record "
+              "starts, or add the earlier record.",
     },
     "risk_skipped_grids": {
         "zh": "无警情预测：本辖区没有防控网格可供预测。",
         "en": "No incident forecast: the scenario has no prevention grids to forecast for.",
     },
     "risk_skipped_outside": {
-        "zh": "无警情预测：历史警情没有一起落在防控网格内（{why}）。请核对 incidents.csv 的坐标："
-              "x/y 须为 scenario.toml crs 所指坐标系，经纬度来自高德/腾讯（GCJ-02）或百度（BD-09）"
-              "地图时须在 scenario.toml 设 coords。部署按各网格同等风险安排，并非依据情报研判。",
-        "en": "No incident forecast: none of the incident record lies in a prevention grid "
-              "({why}). Check incidents.csv's coordinates: x/y must be in scenario.toml's crs, "
-              "and lon/lat from GCJ-02 or BD-09 maps need its coords. The deployment weighs "
-              "every grid the same, not by intelligence.",
+        "zh": "无警情预测：历史警情{count}没有一起落在防控网格内。{hint}",
+        "en": "No incident forecast: none of the incident record{count} lies in a prevention "
+              "grid. {hint}",
+    },
+    "risk_skipped_count": {"zh": "（共 {n} 起）", "en": " ({n} incidents)"},
+    "risk_skipped_outside_lonlat": {
+        "zh": "经纬度取自高德/腾讯（GCJ-02）或百度（BD-09）地图时，须在 scenario.toml 设 "
+              "coords = \"gcj02\" 或 \"bd09\"（现为 {datum}）。",
+        "en": "Lon/lat from Amap/Tencent (GCJ-02) or Baidu (BD-09) maps need coords = "
+              "\"gcj02\" or \"bd09\" in scenario.toml (it says {datum}).",
+    },
+    "risk_skipped_outside_xy": {
+        "zh": "x/y 若不是 scenario.toml crs 所指的坐标系（{crs}），位置即会偏离："
+              "请核对 incidents.csv 导出时所用的坐标系。",
+        "en": "x/y in another CRS than scenario.toml's crs ({crs}) lie elsewhere: check the "
+              "CRS incidents.csv was exported in.",
+    },
+    "risk_skipped_outside_any": {  # a plan.json written before the stage gave its fields
+        "zh": "请核对 incidents.csv 的坐标：x/y 须为 scenario.toml crs 所指坐标系，经纬度来自"
+              "高德/腾讯（GCJ-02）或百度（BD-09）地图时须在 scenario.toml 设 coords。",
+        "en": "Check incidents.csv's coordinates: x/y must be in scenario.toml's crs, and "
+              "lon/lat from GCJ-02 or BD-09 maps need its coords.",
     },
     "risk_skipped_categories": {
-        "zh": "无警情预测：方案首日之前没有 scenario.toml risk_categories 所列类别的警情（{why}）。"
-              "部署按各网格同等风险安排，并非依据情报研判；可在 risk_categories 中增列类别。",
+        "zh": "无警情预测：方案首日 {day} 之前的 {n} 起警情中没有 scenario.toml risk_categories "
+              "所列类别（{categories}）的警情，这些类别的警情都在首日及之后；"
+              "可在 risk_categories 中增列类别。",
+        "en": "No incident forecast: none of the {n} incidents before the plan's first day "
+              "{day} is of scenario.toml's risk_categories ({categories}): the record holds "
+              "them from that day on only; risk_categories may name more categories.",
+    },
+    "risk_skipped_categories_any": {  # a plan.json written before the stage gave its fields
+        "zh": "无警情预测：方案首日之前没有 scenario.toml risk_categories 所列类别的警情；"
+              "可在 risk_categories 中增列类别。",
         "en": "No incident forecast: no incident of scenario.toml's risk_categories comes "
-              "before the plan's first day ({why}). The deployment weighs every grid the same, "
-              "not by intelligence; risk_categories may name more categories.",
+              "before the plan's first day; risk_categories may name more categories.",
+    },
+    "risk_weighs_same": {
+        "zh": "部署按各网格同等风险安排，并非依据情报研判。",
+        "en": " The deployment weighs every grid the same, not by intelligence.",
+    },
+    # the dosage yardstick is the record (options dosage_basis "record" or "both"): of every
+    # category where risk_categories has none before the plan (a review: "every grid the
+    # same" of a plan whose needs were G4 13.9, G6 12.1, G3 6.2 from 4,460 such incidents)
+    "risk_weighs_record": {
+        "zh": "部署中各网格应得的警力份额（警力剂量，posture.dosage_yardstick：{y}）按方案首日"
+              "之前 {n} 起各类别警情的记录计算，并非依据 risk_categories 的情报研判；"
+              "其余各项按各网格同等风险安排。",
+        "en": " The deployment gives each grid its share of the units (the dosage, "
+              "posture.dosage_yardstick: {y}) by the record of the {n} incidents of every "
+              "category before the plan, not by a forecast of the risk_categories; every "
+              "other term weighs every grid the same.",
     },
     "risk_more": {"zh": "另有 {n} 个时段见 plan.json 与 risk.csv。",
                   "en": "{n} more slots are in plan.json and risk.csv."},
