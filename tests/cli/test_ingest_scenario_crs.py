@@ -46,3 +46,16 @@ def test_degrees_read_in_the_scenarios_crs_blame_that_crs(tmp_path: Path) -> Non
     assert res.exit_code != 0
     said = " ".join(res.output.split())
     assert "the scenario's crs EPSG:32648 is projected" in said and "--crs EPSG" not in said
+
+
+def test_x_y_far_from_the_scenarios_crs_area_blame_that_crs(tmp_path: Path) -> None:
+    """A review: x/y some 3,000 km off the scenario's UTM zone were refused as "--crs
+    EPSG:32648 is used in ...", a --crs nobody gave."""
+    part = tmp_path / "far.csv"
+    part.write_text("id,time,x,y\na,2025-03-01 08:00,3331479.8,3234817.9\nb,2025-03-01 09:00,"
+                    "3331579.8,3234917.9\n", encoding="utf-8")
+    res = runner.invoke(app, ["intel", "ingest", str(part), "--out", str(tmp_path / "o"),
+                              "--scenario", "ebian"])
+    assert res.exit_code != 0
+    said = " ".join(res.output.split())
+    assert "the scenario's crs EPSG:32648" in said and "--crs EPSG" not in said

@@ -108,3 +108,10 @@ def test_no_zone_table_at_all_is_said(tmp_path: Path, monkeypatch: pytest.Monkey
     code, note = _holidays_of(None, None, "America/Chicago")
     assert code is None
     assert "zone tables" in note and "could not be found" in note and "no single" not in note
+
+
+@pytest.mark.parametrize("zone", ["CET", "MET", "EET", "WET", "EST"])
+def test_the_system_v_zones_are_no_ones(zone: str) -> None:
+    """A review: since tzdata 2024b CET links to Europe/Brussels and EST to America/Panama
+    (the PyPI tzdata wheel): their holidays would be Belgium's and Panama's."""
+    assert country_of_zone(zone) is None

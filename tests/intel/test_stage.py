@@ -22,7 +22,9 @@ from xunfang.intel.forecast import per_slot
 from xunfang.intel.methods import Naive
 from xunfang.intel.sources import units_for
 from xunfang.intel.stage import RiskTable, grid_forecast, risk_stage
+from xunfang.network import RoadNetwork
 from xunfang.plan import make_slots
+from xunfang.planning import coverage
 from xunfang.planning.deploy.from_plan import _risk_table as read_risk
 from xunfang.planning.pipeline import PlanRequest, build_plan
 from xunfang.report.folder import write_plan_folder
@@ -539,6 +541,15 @@ def test_a_record_outside_every_grid_plans_without_a_forecast(tmp_path: Path) ->
     said = " ".join(res.stderr.split())
     assert "warning: no incident forecast (none of the" in said and "scenario.toml's crs" in said
     assert (tmp_path / "p" / "plan.json").is_file()
+    # and nothing of the record steers or scores it (a review): no record yardstick (it
+    # weighed every grid at 1e-14 and moved units, while the plan said every grid weighed
+    # the same), no rings "100 % met weighted by incidents" 20 km off, no KPIs of 0
+    # incidents
+    doc = json.loads((tmp_path / "p" / "plan.json").read_text(encoding="utf-8"))
+    assert "no incident of the record lies in a grid" in doc["stages"]["posture"][
+        "dosage_yardstick"]
+    assert "lies in a grid" in doc["stages"]["kpis"]["skipped"]
+    assert not np.asarray(coverage.incident_weights(sc, RoadNetwork.from_scenario(sc))).any()
 
 
 def test_the_report_says_whose_public_holidays_gbm_knows() -> None:

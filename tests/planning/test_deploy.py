@@ -284,8 +284,8 @@ def test_the_dosage_yardstick_is_the_forecast_the_record_or_both(ebian) -> None:
     inp = _inputs(sc, net, options=deploy.Options(hold_rings=False, patrol_load=False))
     assert deploy.plan_posture(inp).summary()["dosage_yardstick"] == "record and forecast"
     bare = deploy.plan_posture(replace(inp, risk=skew, record=None)).summary()
-    assert bare["dosage_yardstick"] == ("forecast (dosage_basis is both, but the scenario "
-                                        "has no incident record)")
+    assert bare["dosage_yardstick"] == ("forecast (dosage_basis is both, but no incident of "
+                                        "the record lies in a grid before the plan)")
     assert int(np.asarray(bare["counts"])[quiet].sum()) == got[("forecast", 0.25)]
     with pytest.raises(deploy.DeployError,
                        match="dosage_basis must be 'record', 'forecast' or 'both'"):

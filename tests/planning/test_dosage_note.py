@@ -85,3 +85,17 @@ def test_the_chinese_dosage_note_dates_the_worst_slot_of_a_plan_of_several_days(
     assert "最甚 G4 12-02 03:00：1/6.4" in several, several
     one = note(1, "2026-12-01T03:00")
     assert "最甚 G4 03:00：1/6.4" in one, one
+
+
+def test_the_kpi_note_says_what_the_incidents_were_sampled_from() -> None:
+    """A review: the report said "incidents sampled from the forecast" of a plan without
+    one (its KPIs sampled from the record's weekly profile)."""
+    sc = load("ebian")
+    req = PlanRequest(start=date(2025, 7, 1))
+    result = build_plan(sc, req)
+    with_forecast = render_report(result, req, lang="en")
+    assert "Incidents sampled from the forecast" in with_forecast
+    kpis = {**result.stages["kpis"], "incidents": "sampled from the record's weekly profile"}  # type: ignore[dict-item]
+    plain = render_report(replace(result, stages={**result.stages, "kpis": kpis}), req,
+                          lang="zh")
+    assert "按历史警情的每周分布抽样警情" in plain and "按预测抽样警情" not in plain

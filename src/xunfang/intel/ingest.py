@@ -2665,7 +2665,7 @@ def _check_hemisphere(path: Path, xname: str, yname: str, lon: FloatArray,
             f"--columns lon={yname},lat={xname}")
 
 
-def _check_area(xs: FloatArray, ys: FloatArray, code: str) -> None:
+def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs") -> None:
     """Refuse a projected CRS that cannot place the data's middle, or whose area of use lies
     far from where it puts it (:func:`xunfang.geo.misplaced`)."""
     off = misplaced(xs, ys, code)
@@ -2673,13 +2673,13 @@ def _check_area(xs: FloatArray, ys: FloatArray, code: str) -> None:
         return
     if off.area is None:
         raise IngestError(
-            f"--crs {code} cannot place the incidents' middle (x {off.x:.0f}, y {off.y:.0f}): "
+            f"{named} {code} cannot place the incidents' middle (x {off.x:.0f}, y {off.y:.0f}): "
             "it lies outside the projection; give the CRS the x, y columns are in (a "
             "3-degree zone with its number in front of x, e.g. 38424204, is another EPSG "
             "code than one without, 424204)")
     a = off.area
     raise IngestError(
-        f"--crs {code} is used in {a.name} (longitude {a.west:g} to {a.east:g}, latitude "
+        f"{named} {code} is used in {a.name} (longitude {a.west:g} to {a.east:g}, latitude "
         f"{a.south:g} to {a.north:g}), but it puts the incidents' middle at longitude "
         f"{off.lon:.2f}, latitude {off.lat:.2f}: give the CRS the x, y columns are in (feet "
         "or metres, which zone), or check that x and y are not swapped")
@@ -2705,7 +2705,7 @@ def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
     if not geographic and code != "local":
         given = ok & ~((xs == 0) & (ys == 0))  # a missing position written as zeros
         if given.any():
-            _check_area(xs[given], ys[given], code)
+            _check_area(xs[given], ys[given], code, named)
 
 
 def _text(values: pd.Series) -> npt.NDArray[np.object_]:

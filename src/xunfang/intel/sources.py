@@ -309,11 +309,14 @@ def zone_tables() -> ZoneTables | None:
 # country of the zone it links to — a review found Japan, Singapore and Canada/Eastern
 # without a country when a zone's rows of several countries were asked instead, and one
 # before found Iceland given Côte d'Ivoire's holidays (a link to Africa/Abidjan).
-CROSS_COUNTRY_LINKS: dict[str, str] = {
+CROSS_COUNTRY_LINKS: dict[str, str | None] = {
     "Iceland": "IS", "Africa/Asmera": "ER", "Africa/Timbuktu": "ML",
     "America/Coral_Harbour": "CA", "America/Virgin": "VI", "Atlantic/Jan_Mayen": "SJ",
     "Pacific/Yap": "FM", "Pacific/Truk": "FM", "Pacific/Ponape": "FM",
     "Antarctica/South_Pole": "AQ", "Pacific/Johnston": "UM",
+    # the System V zones, links since tzdata 2024b (CET to Europe/Brussels, EST to
+    # America/Panama): clocks of many countries, no one's holidays (a review)
+    "CET": None, "MET": None, "EET": None, "WET": None, "EST": None,
 }
 
 
@@ -334,7 +337,8 @@ def country_of_zone(tz: str | None) -> str | None:
         return None
     found = set(tables.own.get(tz, ()))
     if not found and tz in CROSS_COUNTRY_LINKS:
-        found = {CROSS_COUNTRY_LINKS[tz]}
+        own = CROSS_COUNTRY_LINKS[tz]
+        found = {own} if own else set()
     elif not found:
         target = _zone_link(tables.root, tz, tables.own, tables.links)
         if target is not None:

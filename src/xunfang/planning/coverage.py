@@ -253,12 +253,20 @@ def site_posts(
     return siting.site(inst, model=model, p=p, time_limit=time_limit)  # type: ignore[arg-type]
 
 
+#: An incident farther than this from every node is off the network: it weighs no node (the
+#: simulator's ``max_snap_m``; a review: a record 20 km off, in the wrong CRS, snapped to the
+#: edge nodes and showed the rings "100 % met, weighted by incidents")
+OFF_NETWORK_M = 500.0
+
+
 def incident_weights(scenario: Scenario, net: RoadNetwork) -> FloatArray:
-    """Incidents on record per node (each incident counted at its nearest node)."""
+    """Incidents on record per node (each incident counted at its nearest node, those off
+    the network not at all)."""
     w = np.zeros(net.n_nodes)
     if len(scenario.incidents):
-        nodes = network.snap(net, scenario.incidents.xy, to="node", mode="car").node
-        np.add.at(w, np.asarray(nodes, dtype=np.int64), 1.0)
+        snapped = network.snap(net, scenario.incidents.xy, to="node", mode="car")
+        near = np.asarray(snapped.distance_m) <= OFF_NETWORK_M
+        np.add.at(w, np.asarray(snapped.node, dtype=np.int64)[near], 1.0)
     return w
 
 

@@ -424,6 +424,11 @@ def _kpis(scenario: Scenario, plan: Plan, risk: RiskTable | None, request: PlanR
         return None, {"skipped": "the scenario has no units to simulate"}
     if not scenario.areas_of("grid") or not len(scenario.incidents):
         return None, {"skipped": "no grids or no incident record to sample incidents from"}
+    from xunfang.scenario.record import weekly_counts
+
+    if not weekly_counts(scenario)[0].sum():  # (a review: a table of KPIs of 0 incidents)
+        return None, {"skipped": "no incident of the record lies in a grid to sample "
+                                 "incidents from"}
     from xunfang.sim import RiskForecast, plan_kpis  # here: a re-plan never simulates, and
     # the simulator's imports (scipy.stats, numba) are a second of start-up
 

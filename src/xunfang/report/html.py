@@ -409,6 +409,9 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
         "counts": T("kpi_counts", **{k2: c.get(k2, 0) for k2 in (
             "incidents", "served", "unserved", "unreachable", "off_network")}),
         "replications": plan.get("replications"),
+        # what the incidents were sampled from, as plan.json's kpis stage says (a review: the
+        # report said "from the forecast" of plans without one)
+        "from_record": "record" in str((result.stages.get("kpis") or {}).get("incidents", "")),
     }
 
 

@@ -412,6 +412,13 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Incidents sampled from the forecast; the plan and three reference plans each "
               "simulated {r} times on the same incidents and seed; 95 % intervals in brackets.",
     },
+    "kpis_note_record": {
+        "zh": "按历史警情的每周分布抽样警情（本方案无风险预测），方案与三个参照方案在相同警情、"
+              "相同随机种子下各仿真 {r} 次；方括号内为 95% 置信区间。",
+        "en": "Incidents sampled from the record's weekly profile (the plan has no forecast); "
+              "the plan and three reference plans each simulated {r} times on the same "
+              "incidents and seed; 95 % intervals in brackets.",
+    },
     "kpi": {"zh": "指标", "en": "Measure"},
     "kpi_plan": {"zh": "本方案", "en": "This plan"},
     "baseline_posts": {"zh": "参照：定点驻守", "en": "Baseline: held at posts"},

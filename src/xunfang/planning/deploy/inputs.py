@@ -22,7 +22,7 @@ from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Slot
 from xunfang.planning.routes import grid_of_nodes
 from xunfang.scenario.model import Area, FloatArray, IntArray, Person, Scenario, Unit
-from xunfang.scenario.record import weekly_weights
+from xunfang.scenario.record import weekly_counts, weekly_weights
 from xunfang.scenario.tables import find_table, read_table, require_columns
 
 #: Squads whose units hold their home post all shift (屯警 / 快反: fixed posts).
@@ -710,8 +710,12 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
     duty, crew, rostered_units = units_on_duty(scenario, slots_t, on_duty_people, rostered)
     check_pins(pins, scenario, slots_t, gids)
     record = None
-    if len(scenario.incidents) and n_g and slots_t:
-        # the KPIs' yardstick: recorded before the plan, per hour of week
+    if len(scenario.incidents) and n_g and slots_t \
+            and weekly_counts(scenario, 60, slots_t[0].start)[0].sum() > 0:
+        # the KPIs' yardstick: recorded before the plan, per hour of week; none where no
+        # incident before the plan lies in a grid (a review: a record 20 km off, in the
+        # wrong CRS, weighed every grid at 1e-14 and moved units, while the plan said every
+        # grid weighed the same)
         record = weekly_weights(scenario, before=slots_t[0].start)[
             :, [s.start.weekday() * 24 + s.start.hour for s in slots_t]]
     return Inputs(

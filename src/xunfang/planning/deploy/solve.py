@@ -941,8 +941,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     staged: dict[str, object] = {"dosage_yardstick": (
         ("record and forecast" if opts.dosage_basis == "both" else "record")
         if record is not None else "forecast" if opts.dosage_basis == "forecast" else
-        f"forecast (dosage_basis is {opts.dosage_basis}, but the scenario has no incident "
-        f"record)")}
+        f"forecast (dosage_basis is {opts.dosage_basis}, but no incident of the record lies "
+        f"in a grid before the plan)")}
     dosage = _dosage_note(inp, counts, dose, "record" if record is not None else "forecast")
     if dosage is not None:
         staged["dosage"] = dosage
