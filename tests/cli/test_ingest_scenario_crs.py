@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 import xunfang.scenarios
@@ -35,27 +36,19 @@ def test_x_y_columns_take_the_scenarios_crs(tmp_path: Path) -> None:
     assert res.exit_code != 0 and "--crs" in res.output
 
 
-def test_degrees_read_in_the_scenarios_crs_blame_that_crs(tmp_path: Path) -> None:
-    """A review: x/y of degrees read in the scenario's crs were refused as "--crs
-    EPSG:32648 is projected", a --crs nobody gave."""
-    part = tmp_path / "deg.csv"
-    part.write_text("id,time,x,y\na,2025-03-01 08:00,103.26,29.23\nb,2025-03-01 09:00,"
-                    "103.27,29.24\n", encoding="utf-8")
+@pytest.mark.parametrize(("rows", "said"), [
+    # degrees read in the scenario's crs were refused as "--crs EPSG:32648 is projected"
+    ("a,2025-03-01 08:00,103.26,29.23\nb,2025-03-01 09:00,103.27,29.24", "is projected"),
+    # x/y some 3,000 km off the scenario's UTM zone as "--crs EPSG:32648 is used in ..."
+    ("a,2025-03-01 08:00,3331479.8,3234817.9\nb,2025-03-01 09:00,3331579.8,3234917.9",
+     "is used in")])
+def test_a_crs_refused_for_the_numbers_is_named_where_it_came_from(
+        tmp_path: Path, rows: str, said: str) -> None:
+    """A review: the refusal named a --crs nobody gave; the CRS was the scenario's."""
+    part = tmp_path / "xy.csv"
+    part.write_text("id,time,x,y\n" + rows + "\n", encoding="utf-8")
     res = runner.invoke(app, ["intel", "ingest", str(part), "--out", str(tmp_path / "o"),
                               "--scenario", "ebian"])
     assert res.exit_code != 0
-    said = " ".join(res.output.split())
-    assert "the scenario's crs EPSG:32648 is projected" in said and "--crs EPSG" not in said
-
-
-def test_x_y_far_from_the_scenarios_crs_area_blame_that_crs(tmp_path: Path) -> None:
-    """A review: x/y some 3,000 km off the scenario's UTM zone were refused as "--crs
-    EPSG:32648 is used in ...", a --crs nobody gave."""
-    part = tmp_path / "far.csv"
-    part.write_text("id,time,x,y\na,2025-03-01 08:00,3331479.8,3234817.9\nb,2025-03-01 09:00,"
-                    "3331579.8,3234917.9\n", encoding="utf-8")
-    res = runner.invoke(app, ["intel", "ingest", str(part), "--out", str(tmp_path / "o"),
-                              "--scenario", "ebian"])
-    assert res.exit_code != 0
-    said = " ".join(res.output.split())
-    assert "the scenario's crs EPSG:32648" in said and "--crs EPSG" not in said
+    text = " ".join(res.output.split())
+    assert f"the scenario's crs EPSG:32648 {said}" in text and "--crs EPSG" not in text

@@ -573,13 +573,7 @@ def test_risk_categories_only_after_the_first_day_plan_without_a_forecast(
     """scenario.toml risk_categories = ["电诈"] with its one 电诈 dated after the plan's first
     day stopped `xunfang plan` with rc=1 and no plan (a review); the plan now goes on without
     a forecast, and the report says why in its own words."""
-    def one_late(rows: list[list[str]]) -> list[list[str]]:
-        return [*rows, ["IX1", "2025-12-20T10:00", rows[0][2], rows[0][3], "电诈", "1"]]
-
-    folder = _county_with(tmp_path, one_late)
-    toml = folder / "scenario.toml"
-    text = toml.read_text(encoding="utf-8")
-    toml.write_text(text.replace("\n[", '\nrisk_categories = ["电诈"]\n\n[', 1), encoding="utf-8")
+    folder = _late_fraud(tmp_path)
     sc = load(str(folder))
     slots = make_slots(date(2025, 6, 1), days=1, slot_minutes=60)
     risk = risk_stage(sc.known_before(slots[0].start), slots, method="naive")
