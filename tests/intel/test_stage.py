@@ -714,13 +714,18 @@ def test_without_a_forecast_the_grids_weigh_by_the_record_where_it_is_the_yardst
         err = " ".join(capsys.readouterr().err.split())
         assert ("every grid weighs the same in the deployment" not in err) is by_record, err
         assert (f"by the record's {n} incidents" in err) is by_record, err
-    # a record outside every grid weighs none: every grid the same, yardstick or not
+    # a record outside every grid weighs none (since 940cc88 it is no yardstick): every
+    # grid the same; where the record is the yardstick all the same (risk_categories'
+    # incidents outside every grid, the others in them: a later review), the record
     out = {"skipped": "x", "reason": "outside", "n": "5", "coords": "xy", "crs": "EPSG:32648",
            "datum": "wgs84"}
-    _, _, info = _risk_section(SimpleNamespace(  # type: ignore[arg-type]
-        risk=None, scenario=late, stages={"intel": out, "posture": {
-            "dosage_yardstick": "record and forecast"}}), _zh)
-    assert info is not None and "部署按各网格同等风险安排" in info["skipped"]
+    for yard, said in (("forecast (dosage_basis is both, but no incident of the record lies "
+                        "in a grid before the plan)", "部署按各网格同等风险安排"),
+                       ("record and forecast", "按方案首日之前各类别警情的记录计算")):
+        _, _, info = _risk_section(SimpleNamespace(  # type: ignore[arg-type]
+            risk=None, scenario=late, stages={"intel": out, "posture": {
+                "dosage_yardstick": yard}}), _zh)
+        assert info is not None and said in info["skipped"]
 
 
 def test_grid_forecast_names_the_categories_when_none_precedes_the_day(
@@ -738,3 +743,20 @@ def test_grid_forecast_names_the_categories_when_none_precedes_the_day(
     # after the 电诈, it forecasts
     g = grid_forecast(sc, start=date(2026, 1, 1), method="naive")
     assert g.forecast.incidents_in_window == 1
+
+
+def test_a_skipped_forecast_with_a_record_yardstick_says_the_record_whatever_the_reason() -> None:
+    """A review: risk_categories' incidents all outside every grid (reason "outside") while
+    the record's other categories lay in them: the plan said "every grid weighs the same",
+    though the record's yardstick spread the units."""
+    from xunfang.intel.stage import skipped_weighs
+
+    stages = {"intel": {"skipped": "…", "reason": "outside"},
+              "posture": {"dosage_yardstick": "record and forecast"}}
+    weighs, kw = skipped_weighs(stages)
+    assert (weighs, kw) == ("record_any", {"y": "record and forecast"})
+    assert "by the record of the incidents of every category" in _en(f"risk_weighs_{weighs}",
+                                                                    **kw)
+    none = {**stages, "posture": {"dosage_yardstick": "forecast (dosage_basis is both, but no "
+                                  "incident of the record lies in a grid before the plan)"}}
+    assert skipped_weighs(none) == ("same", {})

@@ -220,10 +220,11 @@ def _risk_notes(result: Any) -> None:
             from xunfang.intel.stage import skipped_weighs
 
             weighs, kw = skipped_weighs(result.stages)
+            count = f"{kw['n']} " if "n" in kw else ""
             then = (f"the deployment gives each grid its share of the units by the record's "
-                    f"{kw['n']} incidents of every category before the plan (dosage_yardstick: "
+                    f"{count}incidents of every category before the plan (dosage_yardstick: "
                     f"{kw['y']}), every other term weighs every grid the same"
-                    if weighs == "record" else "every grid weighs the same in the deployment")
+                    if weighs != "same" else "every grid weighs the same in the deployment")
             err_console.print(f"[yellow]warning: no incident forecast ({escape(str(why))}): "
                               f"{escape(then)}[/]")
         return

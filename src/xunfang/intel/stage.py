@@ -307,7 +307,8 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
 
 def skipped_weighs(stages: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
     """What the deployment of a plan without a forecast weighs the grids by, from its
-    stages (plan.json's): ``("record", {"n": ..., "y": ...})`` where the posture's dosage
+    stages (plan.json's): ``("record", {"n": ..., "y": ...})`` (``"record_any"`` without
+    ``n`` where the count is not known) where the posture's dosage
     yardstick is the record and the record before the plan holds incidents of every other
     category (intel reason ``categories``: n of them before its first day), else ``("same",
     {})``: every grid the same (no record before the plan, none in a grid, or a forecast
@@ -316,6 +317,10 @@ def skipped_weighs(stages: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
     categories than scenario.toml's risk_categories."""
     intel = stages.get("intel") or {}
     yard = str((stages.get("posture") or {}).get("dosage_yardstick", ""))
-    if intel.get("reason") == "categories" and yard.startswith("record") and intel.get("n"):
-        return "record", {"n": str(intel["n"]), "y": yard}
+    if yard.startswith("record"):
+        if intel.get("reason") == "categories" and intel.get("n"):
+            return "record", {"n": str(intel["n"]), "y": yard}
+        # a record yardstick whatever the reason (risk_categories' incidents outside every
+        # grid, the others in them: a review found "every grid the same" said of it)
+        return "record_any", {"y": yard}
     return "same", {}

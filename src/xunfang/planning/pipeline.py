@@ -427,8 +427,8 @@ def _kpis(scenario: Scenario, plan: Plan, risk: RiskTable | None, request: PlanR
     from xunfang.scenario.record import weekly_counts
 
     if not weekly_counts(scenario)[0].sum():  # (a review: a table of KPIs of 0 incidents)
-        return None, {"skipped": "no incident of the record lies in a grid to sample "
-                                 "incidents from"}
+        return None, {"skipped": "no incident of the record before the plan lies in a grid to "
+                                 "sample incidents from"}
     from xunfang.sim import RiskForecast, plan_kpis  # here: a re-plan never simulates, and
     # the simulator's imports (scipy.stats, numba) are a second of start-up
 

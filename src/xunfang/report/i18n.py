@@ -274,6 +274,16 @@ TEXT: dict[str, dict[Lang, str]] = {
     # the dosage yardstick is the record (options dosage_basis "record" or "both"): of every
     # category where risk_categories has none before the plan (a review: "every grid the
     # same" of a plan whose needs were G4 13.9, G6 12.1, G3 6.2 from 4,460 such incidents)
+    # the same where the count is not known (the forecast skipped for another reason than its
+    # categories: incidents of them outside every grid, a review)
+    "risk_weighs_record_any": {
+        "zh": "部署中各网格应得的警力份额（警力剂量，posture.dosage_yardstick：{y}）按方案首日"
+              "之前各类别警情的记录计算，并非依据情报研判；其余各项按各网格同等风险安排。",
+        "en": " The deployment gives each grid its share of the units (the dosage, "
+              "posture.dosage_yardstick: {y}) by the record of the incidents of every "
+              "category before the plan, not by a forecast; every other term weighs every "
+              "grid the same.",
+    },
     "risk_weighs_record": {
         "zh": "部署中各网格应得的警力份额（警力剂量，posture.dosage_yardstick：{y}）按方案首日"
               "之前 {n} 起各类别警情的记录计算，并非依据 risk_categories 的情报研判；"
