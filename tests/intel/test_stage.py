@@ -200,7 +200,8 @@ def test_incidents_outside_every_grid_are_counted_and_said(
     assert (risk.incidents, risk.outside_grids) == (n, off)
     doc = risk.as_json()
     assert (doc["incidents"], doc["incidents_outside_grids"]) == (n, off)
-    _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots)))
+    _risk_notes(SimpleNamespace(risk=risk, stages={}, plan=SimpleNamespace(slots=slots),
+                                scenario=sc))
     said = " ".join(capsys.readouterr().err.split())
     assert f"warning: {off} of {n} incidents ({off / n:.1%}) lie outside every grid" in said
     _, _, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}), _en)  # type: ignore[arg-type]

@@ -279,12 +279,12 @@ def _risk_notes(result: Any) -> None:
                           "holidays (scenario.toml country)[/]")
     if risk.outside_grids:  # `xunfang intel forecast`'s words for them, and the advice
         from xunfang.cli.intel import _no_unit
+        from xunfang.scenario.record import outside_hint
 
         coords = risk.details.get("incident_coords")
-        hint = ("lon/lat taken from 高德/腾讯 (GCJ-02) or 百度 (BD-09) maps need coords = "
-                "\"gcj02\" or \"bd09\" in scenario.toml" if coords == "lonlat" else
-                "x/y must be in the CRS scenario.toml's crs names: check the CRS the record "
-                "was exported in" if coords == "xy" else "")
+        sc = result.scenario
+        hint = (outside_hint(coords == "lonlat", str(sc.crs.lonlat_datum), str(sc.crs.working))
+                if coords in ("lonlat", "xy") else "")
         err_console.print("[yellow]warning: " + escape(_no_unit(
             "grids", risk.incidents, False, risk.outside_grids,
             "the forecast does not count them")) + (f"; {escape(hint)}" if hint else "")

@@ -21,6 +21,7 @@ from xunfang.intel.methods import EventSet, MethodError, make_method, method_nam
 from xunfang.intel.units import Slots, scenario_grids
 from xunfang.plan import Slot
 from xunfang.scenario.model import Scenario
+from xunfang.scenario.record import outside_hint
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -147,13 +148,8 @@ def _outside_fields(scenario: Scenario, n: int) -> dict[str, str]:
 def _outside_advice(scenario: Scenario, n: int) -> str:
     """Why none of the record's ``n`` incidents lies in a grid, and what to check: the
     words `xunfang scenario check` warns with."""
-    coords = scenario.incident_coords
-    if coords == "lonlat":
-        hint = ("lon/lat from 高德/腾讯 (GCJ-02) or 百度 (BD-09) maps need coords = \"gcj02\" "
-                f"or \"bd09\" in scenario.toml (it says {scenario.crs.lonlat_datum!r})")
-    else:
-        hint = (f"x/y in another CRS than scenario.toml's crs ({scenario.crs.working!r}) lie "
-                "elsewhere: check the CRS the record was exported in")
+    hint = outside_hint(scenario.incident_coords == "lonlat", str(scenario.crs.lonlat_datum),
+                        str(scenario.crs.working))
     return (f"none of the {n:,} incidents of incidents.csv lies in a prevention grid; {hint}")
 
 

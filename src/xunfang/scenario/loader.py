@@ -52,6 +52,7 @@ from xunfang.scenario.model import (
     Tier,
     Unit,
 )
+from xunfang.scenario.record import outside_hint
 from xunfang.scenario.settings import ScenarioToml, describe_loc
 from xunfang.scenario.tables import Table, decode_text, find_table, read_table, require_columns
 
@@ -1301,11 +1302,7 @@ class _Loader:
         if not len(off):
             return
         far = float(shapely.distance(shapely.union_all(grids), points[off]).max())
-        hint = (f"; lon/lat from 高德/腾讯 (GCJ-02) or 百度 (BD-09) maps need coords = "
-                f"\"gcj02\" or \"bd09\" in scenario.toml (it says {settings.coords!r})"
-                if t.has("lon") else
-                f"; x/y in another CRS than scenario.toml's crs ({settings.crs!r}) lie "
-                "elsewhere: check the CRS the record was exported in")
+        hint = "; " + outside_hint(t.has("lon"), str(settings.coords), str(settings.crs))
         n = len(pts)
         self.warn(t.file, "outside-grids",
                   f"{len(off):,} of {n:,} incidents ({len(off) / n:.1%}) lie outside every "

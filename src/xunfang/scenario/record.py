@@ -93,3 +93,17 @@ def weekly_weights(scenario: Scenario, before: datetime | None = None) -> FloatA
     week = counts / weeks
     out: FloatArray = week + 0.01 * max(float(week.mean()), 1e-12)
     return out
+
+
+def outside_hint(lonlat: bool, datum: str, crs: str) -> str:
+    """What to check when a record's incidents lie outside every grid: a lon/lat record's
+    datum (a web map's GCJ-02 or BD-09 read as WGS 84), an x/y record's CRS. ``datum`` and
+    ``crs`` are what scenario.toml says. The words of `xunfang scenario check`, the plan's
+    command line and its forecast stage alike (a review: an x/y record had been told to check
+    a web map's datum)."""
+    if lonlat:
+        return (f"lon/lat from 高德/腾讯 (GCJ-02) or 百度 (BD-09) maps need coords = \"gcj02\" "
+                f"or \"bd09\" in scenario.toml (it says {datum!r})")
+    return (f"x/y in another CRS than scenario.toml's crs ({crs!r}) lie elsewhere: check the "
+            "CRS the record was exported in")
+
