@@ -114,28 +114,34 @@ class GridForecast:
     absent: tuple[str, ...] = ()
 
 
-class NoGridIncidents(MethodError):
-    """The forecast has no incident in any prevention grid to learn from: the record lies
-    elsewhere (x/y in another CRS than scenario.toml's, lon/lat in another datum). The plan
-    goes on without a forecast, and says why. ``fields`` are what the message says (the
-    count, the record's coords, its datum, the crs), for a report that words it in its own
-    language (a review: the Chinese report quoted the English sentence)."""
+class NothingToForecast(MethodError):
+    """A forecast with nothing to learn from, which the plan goes on without and says why.
+    ``fields`` are what the message says, for a report that words it in its own language (a
+    review: the Chinese report quoted the English sentence); ``reason`` is the key plan.json's
+    skipped stage carries."""
+
+    reason = ""
 
     def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.fields = fields or {}
 
 
-class NoCategoryIncidents(MethodError):
+class NoGridIncidents(NothingToForecast):
+    """No incident in any prevention grid: the record lies elsewhere (x/y in another CRS
+    than scenario.toml's, lon/lat in another datum). ``fields``: the count, the record's
+    coords, its datum, the crs."""
+
+    reason = "outside"
+
+
+class NoCategoryIncidents(NothingToForecast):
     """None of the incidents the forecast may learn from (those before the plan's first day)
     is of scenario.toml's ``risk_categories``: the loader found each in the whole record, so
-    they all come later. The plan goes on without a forecast, and says why (a review: one
-    电诈 of December 2025 stopped a plan from June 2025 with rc=1 and no plan). ``fields``
-    are what the message says (the count, the day, the categories), as NoGridIncidents'."""
+    they all come later (a review: one 电诈 of December 2025 stopped a plan from June 2025
+    with rc=1 and no plan). ``fields``: the count, the day, the categories."""
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.fields = fields or {}
+    reason = "categories"
 
 
 def _outside_fields(scenario: Scenario, n: int) -> dict[str, str]:
@@ -269,12 +275,10 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
     try:
         g = grid_forecast(scenario, start=start, days=days, method=method,
                           train_days=train_days, seed=seed)
-    except NoGridIncidents as exc:
+    except NothingToForecast as exc:
         # the plan is written without a forecast, as before the forecast refused units that
         # hold no incident (af33638): a review's county moved 20 km east stopped planning
-        return {"skipped": str(exc), "reason": "outside", **exc.fields}
-    except NoCategoryIncidents as exc:
-        return {"skipped": str(exc), "reason": "categories", **exc.fields}
+        return {"skipped": str(exc), "reason": exc.reason, **exc.fields}
     fc = g.forecast
     risk = per_slot(fc, [s.start for s in slots], slots[0].minutes)
     chosen = fc.details.get("chosen")
