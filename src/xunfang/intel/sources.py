@@ -51,31 +51,23 @@ def select_categories(table: IncidentTable, wanted: Sequence[str],
     A name that matches no incident is an error that lists the categories there are: a typo
     must not quietly evaluate an empty or partial selection."""
     import numpy as np
-    import pandas as pd
 
     if not wanted:
         return table
     if any(not w.strip() for w in wanted):
         raise IngestError(f"{option} needs a category's name; an empty one selects nothing")
-    codes, names = pd.factorize(pd.Series(table.category, dtype="string").str.strip())
-    keys = [str(n).casefold() for n in names]
-    present = [(str(n), int(c)) for n, c in zip(names, np.bincount(codes[codes >= 0],
-                                                                     minlength=len(names)),
-                                                strict=True) if str(n)]
+    keep, missing, present = _category_match(table.category, wanted)
     if not present:
         raise IngestError(f"{option}: these incidents have no category: no column is mapped "
                           "to it (--columns category=COLUMN), or the one mapped is empty")
-    chosen: set[int] = set()
-    for w in wanted:
-        hit = [i for i, k in enumerate(keys) if k == w.strip().casefold()]
-        if not hit:
-            present.sort(key=lambda nc: (-nc[1], nc[0]))
-            listed = ", ".join(f"'{n}' ({c})" for n, c in present[:12])
-            more = f" and {len(present) - 12} more" if len(present) > 12 else ""
-            raise IngestError(f"{option} '{w}' matches no incident's category; the "
-                              f"categories are {listed}{more}")
-        chosen.update(hit)
-    return table.take(np.flatnonzero(np.isin(codes, sorted(chosen))))
+    if missing:
+        w = next(w for w in wanted if w.strip() == missing[0])
+        present.sort(key=lambda nc: (-nc[1], nc[0]))
+        listed = ", ".join(f"'{n}' ({c})" for n, c in present[:12])
+        more = f" and {len(present) - 12} more" if len(present) > 12 else ""
+        raise IngestError(f"{option} '{w}' matches no incident's category; the "
+                          f"categories are {listed}{more}")
+    return table.take(np.flatnonzero(keep))
 
 
 def category_mask(categories: Any, wanted: Sequence[str]) -> tuple[Any, list[str]]:
@@ -85,13 +77,31 @@ def category_mask(categories: Any, wanted: Sequence[str]) -> tuple[Any, list[str
     checks scenario.toml's ``risk_categories`` against all of incidents.csv): a part of it,
     the incidents before a plan's first day, may hold none of a category, and that is a
     count of zero, not a typo (a review: ten 电诈 of December 2025 failed a plan from June)."""
-    import numpy as np
+    keep, missing, _ = _category_match(categories, wanted)
+    return keep, missing
 
-    keys = np.asarray([str(c).strip().casefold() for c in categories], dtype=str)
-    names = [w.strip() for w in wanted]
-    mask = np.isin(keys, np.asarray([w.casefold() for w in names], dtype=str))
-    held = set(keys[mask].tolist())
-    return mask, [w for w in names if w.casefold() not in held]
+
+def _category_match(categories: Any, wanted: Sequence[str]
+                    ) -> tuple[Any, list[str], list[tuple[str, int]]]:
+    """The one rule of :func:`select_categories` and :func:`category_mask`: the mask of the
+    categories that are one of ``wanted`` (whole, any case, blanks around ignored), the
+    (stripped) names of ``wanted`` that none is, and each category there is with its count.
+    Each distinct name is compared once (a city's million rows hold a few dozen)."""
+    import numpy as np
+    import pandas as pd
+
+    codes, names = pd.factorize(pd.Series(categories, dtype="string").str.strip())
+    keys = [str(n).casefold() for n in names]
+    counts = np.bincount(codes[codes >= 0], minlength=len(names))
+    present = [(str(n), int(c)) for n, c in zip(names, counts, strict=True) if str(n)]
+    chosen: set[int] = set()
+    missing: list[str] = []
+    for name in (w.strip() for w in wanted):
+        hit = [i for i, k in enumerate(keys) if k == name.casefold()]
+        if not hit:
+            missing.append(name)
+        chosen.update(hit)
+    return np.isin(codes, sorted(chosen)), missing, present
 
 
 # the store `xunfang intel ingest --out FOLDER` writes in its folder
