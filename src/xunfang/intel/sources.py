@@ -255,15 +255,26 @@ def units_for(kind: str, table: IncidentTable, scenario: Scenario | None, *,
 
 @dataclass(frozen=True)
 class ZoneTables:
-    """tzdata's tables of a zone path: zone.tab (each zone's own country), zone1970.tab (the
-    countries whose clocks each zone has kept since 1970) and tzdata.zi's links (old name
-    -> zone, empty without it); ``root`` holds the compiled files (a directory, or the
-    ``tzdata`` package's)."""
+    """tzdata's tables of a zone path: zone.tab (each zone's own country) and tzdata.zi's
+    links (old name -> zone, empty without it); ``root`` holds the compiled files (a
+    directory, or the ``tzdata`` package's)."""
 
     root: Any  # Path or importlib.resources Traversable
     own: dict[str, set[str]]
-    shared: dict[str, set[str]]
     links: dict[str, str]
+
+
+def _read_links(root: Any) -> dict[str, str]:
+    """tzdata.zi's link lines ("L TARGET NAME") of a zone path: old name -> zone; empty
+    without the file."""
+    links: dict[str, str] = {}
+    zi = root.joinpath("tzdata.zi")
+    if zi.is_file():
+        for line in zi.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "L":
+                links[parts[2]] = parts[1]
+    return links
 
 
 def _read_tab(text: str) -> dict[str, set[str]]:
@@ -279,7 +290,7 @@ def _read_tab(text: str) -> dict[str, set[str]]:
 
 def zone_tables() -> ZoneTables | None:
     """The zone tables of the first directory of the zone path that has zone.tab, else of
-    the ``tzdata`` package (its wheel holds zone.tab, zone1970.tab and tzdata.zi: a system
+    the ``tzdata`` package (its wheel holds zone.tab and tzdata.zi: a system
     without /usr/share/zoneinfo, ``zoneinfo.reset_tzpath([])``); None where neither has
     them (a review: the package's zones were said to be "no one country's")."""
     import zoneinfo
@@ -297,19 +308,10 @@ def zone_tables() -> ZoneTables | None:
                 continue
             own = _read_tab(root.joinpath("zone.tab").read_text(encoding="utf-8",
                                                                  errors="replace"))
-            z1970 = root.joinpath("zone1970.tab")
-            shared = (_read_tab(z1970.read_text(encoding="utf-8", errors="replace"))
-                      if z1970.is_file() else {})
-            links: dict[str, str] = {}
-            zi = root.joinpath("tzdata.zi")
-            if zi.is_file():
-                for line in zi.read_text(encoding="utf-8", errors="replace").splitlines():
-                    parts = line.split()
-                    if len(parts) == 3 and parts[0] == "L":
-                        links[parts[2]] = parts[1]
+            links = _read_links(root)
         except OSError:
             continue
-        return ZoneTables(root, own, shared, links)
+        return ZoneTables(root, own, links)
     return None
 
 
@@ -370,13 +372,7 @@ def _zone_link(root: Any, tz: str, listed: Mapping[str, Any],
     bytes (Debian's Iceland is Africa/Abidjan's file, as are Accra's, Bamako's and
     Reykjavik's) are no one zone."""
     if links is None:  # read here for a caller without the tables
-        text = Path(root) / "tzdata.zi"
-        links = {}
-        if text.is_file():
-            for line in text.read_text(encoding="utf-8", errors="replace").splitlines():
-                parts = line.split()
-                if len(parts) == 3 and parts[0] == "L":
-                    links[parts[2]] = parts[1]
+        links = _read_links(Path(root))
     if links:
         name, seen = tz, set()
         while name in links and name not in seen:  # a link of a link, never a loop
