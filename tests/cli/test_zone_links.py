@@ -87,7 +87,7 @@ def _tzdata_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_the_tzdata_package_tables_are_read_without_a_zone_path(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A review: with the tzdata package only, America/Chicago was said to be "no one
-    country's". Its wheel holds zone.tab, zone1970.tab and tzdata.zi: they are read."""
+    country's". Its wheel holds zone.tab and tzdata.zi: they are read."""
     import sys
 
     monkeypatch.delitem(sys.modules, "tzdata", raising=False)
