@@ -196,9 +196,10 @@ def _dates(d: datetime | None) -> date | None:
 def _no_unit(kind: str, total: int, road_file: bool, off: int | None = None,
              fate: str = "they count as misses of every method") -> str:
     """What to say of incidents that lie in no unit, and what becomes of them (``fate``)."""
-    where = ({"segments": "more than 100 m from every street" if road_file
-              else "on no street segment", "cells": "outside every cell"}
-             .get(kind, f"outside every {kind[:-1] if kind.endswith('s') else kind}"))
+    from xunfang.intel.evaluate import where_none
+
+    where = ("more than 100 m from every street" if kind == "segments" and road_file
+             else where_none(kind))
     if off is None:
         return (f"none of the {total} incidents lies in a unit ({where}): do the incidents "
                 "and the units cover the same place?")

@@ -196,13 +196,7 @@ def evaluate(
                               f"{study!r}")
     if not methods:
         raise EvaluationError("no method to evaluate: methods is empty")
-    _check_coverages(coverages)
-    coverages = tuple(_share(c) for c in coverages)
-    if len({_key(c) for c in coverages}) != len(coverages):  # 0.05 and float32 0.05, say
-        # (as the output names them: 0.05 and 0.050000000001 were one '0.05' of the second's
-        # PAI; a review)
-        raise EvaluationError(f"coverages must be distinct as written to 6 digits, got "
-                              f"{coverages}")
+    coverages = _check_coverages(coverages)
     _check_resamples(resamples)
     train_days = whole_days(train_days, EvaluationError)
     test_from = as_day(test_from, EvaluationError, "--test-from (test_from)")
@@ -346,8 +340,8 @@ STUDIES = ("jurisdiction", "training")
 NO_UNIT_SHARE = 0.1
 
 
-def _where_none(kind: str) -> str:
-    """Where an incident in no unit of this kind lies (the CLI's words, cli/intel.py)."""
+def where_none(kind: str) -> str:
+    """Where an incident in no unit of this kind lies (the CLI's words too, cli/intel.py)."""
     return {"segments": "on no street segment", "cells": "outside every cell"}.get(
         kind, f"outside every {kind[:-1] if kind.endswith('s') else kind}")
 
@@ -358,7 +352,7 @@ def no_unit(events: EventSet, a: int, b: int, what: str) -> tuple[int, int, str 
     do."""
     total = b - a
     off = int((events.unit[a:b] < 0).sum())
-    where = _where_none(events.units.kind)
+    where = where_none(events.units.kind)
     if total and off == total:
         return total, off, (f"none of the {total} incidents of {what} lies in a unit "
                             f"({where}): do the incidents and the units cover the same place, "
@@ -399,7 +393,10 @@ def _share(c: float) -> float:
     return float(np.format_float_positional(c, unique=True, trim="-"))
 
 
-def _check_coverages(coverages: Sequence[float]) -> None:
+def _check_coverages(coverages: Sequence[float]) -> tuple[float, ...]:
+    """The coverages as the shares they were written as (:func:`_share`), each above 0 and at
+    most 1 and distinct as the output names them (0.05 and numpy's float32 0.05, or 0.05 and
+    0.050000000001, were one '0.05' key holding the second one's PAI; a review)."""
     if not len(coverages):
         raise EvaluationError("coverages is empty: give the shares of the study area to "
                               "score, e.g. (0.01, 0.05)")
@@ -409,8 +406,11 @@ def _check_coverages(coverages: Sequence[float]) -> None:
     if bad:
         raise EvaluationError(f"coverages are shares of the study area, each above 0 and at "
                               f"most 1; got {', '.join(map(repr, bad))}")
-    if len(set(coverages)) != len(coverages):
-        raise EvaluationError(f"coverages must be distinct, got {tuple(coverages)}")
+    shares = tuple(_share(c) for c in coverages)
+    if len({_key(c) for c in shares}) != len(shares):
+        raise EvaluationError(f"coverages must be distinct as written to 6 digits, got "
+                              f"{shares}")
+    return shares
 
 
 def _check_resamples(resamples: int) -> None:
