@@ -57,8 +57,9 @@ def test_the_report_shows_the_dosage_note() -> None:
 
 def _dose(start: str) -> dict[str, object]:
     """A posture's dosage with one grid-slot, the worst, starting at ``start``."""
+    row = {"grid": "G4", "slot": 26, "start": start, "need": 6.4, "have": 1}
     return {"note": "Dosage: …", "under_share": 0.5, "under_units": 2, "yardstick": "record",
-            "grid_slots": [{"grid": "G4", "slot": 26, "start": start, "need": 6.4, "have": 1}],
+            "grid_slots": [row], "most_short": ["G4"], "worst": row,
             "ring_holders_per_slot": 0.0, "mobile_on_duty": [20, 20], "beyond_first": [3, 3]}
 
 

@@ -417,8 +417,9 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
 
 def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) -> str:
     """The posture's dosage note in the report's language: plan.json's English note, or the
-    same said from its fields (a Chinese report showed the English paragraph, then a
-    Chinese one that left half of it out). The worst slot is HH:MM, with its date (MM-DD
+    same said from its fields, the grids and the worst slot as the posture chose them (a
+    Chinese report showed the English paragraph, then a Chinese one that left half of it
+    out). The worst slot is HH:MM, with its date (MM-DD
     HH:MM, as the hot grids' peak) on a plan of ``several_days`` (a review: a plan of
     several days said 03:00 and not which day's)."""
     if not isinstance(dosage, dict):
@@ -426,13 +427,10 @@ def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) 
     if lang == "en":
         return str(dosage.get("note", ""))
     rows = [r for r in dosage.get("grid_slots", []) if isinstance(r, dict)]
-    if not rows:
+    worst = dosage.get("worst")
+    if not rows or not isinstance(worst, dict):
         return ""
-    short: dict[str, float] = {}
-    for r in rows:
-        short[str(r["grid"])] = short.get(str(r["grid"]), 0.0) + float(r["need"]) - int(r["have"])
-    top = sorted(short, key=lambda g: (-short[g], g))[:3]
-    worst = min(rows, key=lambda r: (int(r["have"]) - float(r["need"]), int(r["slot"])))
+    top = [str(g) for g in dosage.get("most_short") or ()]  # as the posture ranked them
     start = str(worst["start"])
     when = ((start[5:16].replace("T", " ") if several_days else start[11:16])
             if len(start) >= 16 and start[10] == "T" else start)

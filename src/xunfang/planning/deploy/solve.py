@@ -1010,6 +1010,7 @@ def _dosage_note(inp: Inputs, counts: IntArray,
                          else "."))
     return {"note": text, "under_share": UNDER_SHARE, "under_units": UNDER_UNITS,
             "grid_slots": under, "yardstick": yardstick,
+            "most_short": top, "worst": worst,
             # what the note says of those slots, for the report to say in its own language
             "mobile_on_duty": [lo_m, hi_m], "beyond_first": [min(left), max(left)],
             "ring_holders_per_slot": (round(sum(holders) / len(holders), 1) if any(holders)
