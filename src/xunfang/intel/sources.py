@@ -81,6 +81,18 @@ def category_mask(categories: Any, wanted: Sequence[str]) -> tuple[Any, list[str
     return keep, missing
 
 
+def left_out_by_category(categories: Any, wanted: Sequence[str]) -> tuple[Any, Any]:
+    """Which of ``categories`` a forecast of ``wanted`` leaves out, and which of those have
+    no category at all (blank): what the web import and /api/risk say of stored incidents
+    scenario.toml's ``risk_categories`` do not count."""
+    import numpy as np
+
+    of, _ = category_mask(categories, wanted)
+    out = ~np.asarray(of, dtype=bool)
+    text = np.asarray(categories, dtype=str)
+    return out, out & (np.char.str_len(np.char.strip(text)) == 0)
+
+
 def _category_match(categories: Any, wanted: Sequence[str]
                     ) -> tuple[Any, list[str], list[tuple[str, int]]]:
     """The one rule of :func:`select_categories` and :func:`category_mask`: the mask of the

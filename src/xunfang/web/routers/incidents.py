@@ -153,18 +153,17 @@ def _outside_categories(wanted: tuple[str, ...], categories: object) -> str:
     or of one scenario.toml's ``risk_categories`` does not name; "" where it names none or
     every row is of one of them. A review: 40 rows without a category column answered
     "stored: 40" and the forecast counted none of them, with not a word."""
-    from xunfang.intel.sources import category_mask
+    from xunfang.intel.sources import left_out_by_category
 
     if not wanted:
         return ""
     cats = np.asarray(categories, dtype=str)
     if not len(cats):
         return ""
-    of, _ = category_mask(cats, wanted)
-    out = ~np.asarray(of, dtype=bool)
+    out, none = left_out_by_category(cats, wanted)
     if not out.any():
         return ""
-    blank = int((out & (np.char.str_len(np.char.strip(cats)) == 0)).sum())
+    blank = int(none.sum())
     names = ", ".join(c.strip() for c in wanted)
     if blank == len(cats):
         return (f"the {blank:,} incidents have no category (no column is mapped to it: "

@@ -70,17 +70,16 @@ def _left_out(wanted: tuple[str, ...], ids: list[str], cats: list[str],
     """What the forecast says of the stored incidents (not the record's own) it leaves out
     for their category; "" where it leaves none. A review: 40 imported without a category
     were stored, and /api/risk counted 0 of them without a word."""
-    from xunfang.intel.sources import category_mask
+    from xunfang.intel.sources import left_out_by_category
 
     if not len(ids):
         return ""
     new = ~np.isin(np.asarray(ids, dtype=str), np.asarray(record, dtype=str))
-    of, _ = category_mask(cats, wanted)
-    out = new & ~np.asarray(of, dtype=bool)
+    other, none = left_out_by_category(cats, wanted)
+    out = new & other
     if not out.any():
         return ""
-    blank = int((out & (np.char.str_len(np.char.strip(np.asarray(cats, dtype=str))) == 0))
-                .sum())
+    blank = int((new & none).sum())
     without = f" ({blank:,} of them without a category)" if blank else ""
     return (f"{int(out.sum()):,} of the {int(new.sum()):,} stored incidents are left out"
             f"{without}: the forecast counts only scenario.toml risk_categories "
