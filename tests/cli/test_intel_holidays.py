@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import xunfang.scenarios
 from xunfang.cli.intel import _holidays_of
 from xunfang.cli.main import app
 from xunfang.intel.sources import country_of_zone
+from xunfang.scenario.model import Policy
 
 runner = CliRunner()
 
@@ -30,15 +32,50 @@ def test_a_zone_of_one_country_gives_its_calendar() -> None:
 def test_holidays_of_a_scenario_a_file_and_an_option() -> None:
     class Sc:
         country = "US"
+        policy = Policy()
 
     assert _holidays_of(None, Sc(), "Asia/Shanghai") == (
-        "US", "gbm: US public holidays (scenario.toml country)")
+        "US", frozenset(), "gbm: US public holidays (scenario.toml country)")
     assert _holidays_of("gb", None, "America/Chicago")[0] == "GB"
-    code, note = _holidays_of(None, None, "America/Chicago")
-    assert code == "US"
+    code, declared, note = _holidays_of(None, None, "America/Chicago")
+    assert code == "US" and declared == frozenset()
     assert note == "gbm: US public holidays, from --tz America/Chicago; --country to change"
-    code, note = _holidays_of(None, None, None)
+    code, _, note = _holidays_of(None, None, None)
     assert code is None and "no public-holiday calendar" in note and "--country" in note
+
+
+def test_a_scenarios_declared_holidays_reach_gbm_on_the_intel_commands(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """scenario.toml's [[policy.holidays]] (less their make-up working days) are gbm's
+    holidays beside its country's on `intel forecast` and `intel evaluate`, and said; they
+    had reached the roster only."""
+    folder = tmp_path / "sc"
+    shutil.copytree(Path(xunfang.scenarios.__file__).parent / "ebian", folder)
+    toml = folder / "scenario.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + (
+        '\n[[policy.holidays]]\nname = "county fair"\nfrom = 2026-04-20\nto = 2026-04-23\n'
+        "workdays = [2026-04-22]\n"), encoding="utf-8")
+    made: list[Any] = []
+    real = xunfang.intel.make_method
+
+    def spy(name: str, **kw: Any) -> Any:
+        made.append(kw.get("holidays"))
+        return real(name, **kw)
+
+    monkeypatch.setattr(xunfang.intel, "make_method", spy)
+    fair = {date(2026, 4, 20), date(2026, 4, 21), date(2026, 4, 23)}
+    res = runner.invoke(app, ["intel", "forecast", str(folder), "--method", "gbm",
+                              "--days", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    assert made == [fair]
+    assert json.loads(res.stdout)["notes"] == [
+        "gbm: CN public holidays (scenario.toml country), and the 3 days of scenario.toml's "
+        "[[policy.holidays]]"]
+    made.clear()
+    res = runner.invoke(app, ["intel", "evaluate", str(folder), "--methods", "naive",
+                              "--test-from", "2025-12-25", "--json"])
+    assert res.exit_code == 0, res.output
+    assert made == [fair]
 
 
 def countries_made(monkeypatch: pytest.MonkeyPatch) -> list[Any]:

@@ -475,3 +475,44 @@ def test_gbm_learns_the_public_holidays() -> None:
         on = ev.day_of(day)
         assert (model.predict(hist, o, calendar_day=on).sum()
                 > 1.5 * blind.predict(hist, o, calendar_day=on).sum())
+
+
+def test_gbm_learns_the_holidays_a_scenario_declares() -> None:
+    """A town whose public holidays and own festival (three days each March, no holiday of
+    its country) run at four times its other days: gbm told of the festival by
+    scenario.toml's ``[[policy.holidays]]`` forecasts it above the same model told of none.
+    The declared holidays had reached the roster only, never the forecast."""
+    import dataclasses
+
+    import holidays
+
+    from xunfang.intel.methods import Gbm
+    from xunfang.scenario.model import Holiday
+
+    rng = np.random.default_rng(5)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 499, 499))
+    first = date(2023, 1, 1)
+    fairs = [Holiday(f"fair {y}", date(y, 3, 14), date(y, 3, 17), workdays=(date(y, 3, 16),))
+             for y in (2023, 2024, 2025)]
+    off = frozenset().union(*(h.days_off() for h in fairs))
+    assert date(2024, 3, 16) not in off and date(2024, 3, 17) in off and len(off) == 9
+    public = frozenset(holidays.country_holidays("CN", years=[2023, 2024, 2025]))
+    assert not off & public
+    base = rng.uniform(0.05, 0.3, len(units))
+    times, where = [], []
+    for k in range(900):
+        d = first + timedelta(days=k)
+        n = rng.poisson(base * (4.0 if d in off | public else 1.0))
+        times += [np.datetime64(d) + np.timedelta64(600, "m")] * int(n.sum())
+        where += np.repeat(np.arange(len(units)), n).tolist()
+    ev = EventSet.build(units, np.array(times, dtype="datetime64[m]"), units.centroid[where])
+    o = ev.day_of(date(2025, 3, 1))
+    hist = ev.window(o - 790, o)
+    told = make_method("gbm", country="CN", holidays=off)
+    assert isinstance(told, Gbm) and told.declared == off
+    model = told.fit(hist)
+    assert off <= model.holidays
+    blind = dataclasses.replace(model, holidays=model.holidays - off)
+    on = ev.day_of(date(2025, 3, 15))
+    assert (model.predict(hist, o, calendar_day=on).sum()
+            > 1.5 * blind.predict(hist, o, calendar_day=on).sum())

@@ -761,3 +761,30 @@ def test_a_skipped_forecast_with_a_record_yardstick_says_the_record_whatever_the
     none = {**stages, "posture": {"dosage_yardstick": "forecast (dosage_basis is both, but no "
                                   "incident of the record lies in a grid before the plan)"}}
     assert skipped_weighs(none) == ("same", {})
+
+
+def test_the_plans_gbm_counts_the_holidays_the_scenario_declares() -> None:
+    """scenario.toml's ``[[policy.holidays]]`` reach gbm's calendar beside its country's,
+    less their make-up working days, and the plan and its report say how many days."""
+    from xunfang.intel.methods import Gbm
+    from xunfang.intel.stage import scenario_method
+    from xunfang.scenario.model import Holiday
+
+    base = load("ebian")
+    fair = Holiday("county fair", date(2026, 4, 20), date(2026, 4, 23),
+                   workdays=(date(2026, 4, 22),))
+    sc = replace(base, policy=replace(base.policy, holidays=(fair,)))
+    m = scenario_method(sc, "gbm", 0)
+    assert isinstance(m, Gbm)
+    assert m.declared == {date(2026, 4, 20), date(2026, 4, 21), date(2026, 4, 23)}
+    assert isinstance(scenario_method(base, "gbm", 0), Gbm)
+    assert not scenario_method(base, "gbm", 0).declared  # type: ignore[attr-defined]
+    slots = make_slots(date(2026, 1, 1), days=1, slot_minutes=60)
+    risk = risk_stage(sc, slots, method="gbm")
+    assert isinstance(risk, RiskTable)
+    assert risk.details["holidays"] == "CN" and risk.details["holidays_declared"] == 3
+    _, _, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert info is not None
+    said = [c[1] for c in info["caveats"] if "public holidays" in c[1]]
+    assert said == [_en("risk_holidays_declared", c="CN", n=3)]
+    assert "and the 3 days of its [[policy.holidays]]" in said[0]

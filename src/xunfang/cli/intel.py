@@ -240,33 +240,39 @@ CountryOpt = Annotated[str | None, typer.Option(
     "country's).")]
 
 
-def _holidays_of(country: str | None, scenario: Any, tz: str | None) -> tuple[str | None, str]:
-    """gbm's public-holiday calendar and what to say of it: --country's; a scenario's
-    (scenario.toml ``country``); a bare file's from its --tz where the zone is one
-    country's (tzdata's zone.tab); else none, said (a review: a Chicago file had no holiday
-    on July 4th, and nothing said so)."""
+def _holidays_of(country: str | None, scenario: Any, tz: str | None
+                 ) -> tuple[str | None, frozenset[date], str]:
+    """gbm's public-holiday calendar, the holidays declared beside it and what to say of
+    them: --country's; a scenario's (scenario.toml ``country``) and those its policy
+    declares; a bare file's from its --tz where the zone is one country's (tzdata's
+    zone.tab); else none, said (a review: a Chicago file had no holiday on July 4th, and
+    nothing said so)."""
     from xunfang.intel.sources import country_of_zone, zone_tables
+    from xunfang.intel.stage import declared_holidays
     from xunfang.scenario.settings import holiday_country
 
+    declared = declared_holidays(scenario) if scenario is not None else frozenset()
+    also = (f", and the {len(declared)} days of scenario.toml's [[policy.holidays]]"
+            if declared else "")
     if country is not None:
         try:
             code = holiday_country(country)
         except ValueError as exc:
             raise _fail(f"--country: {exc}") from None
-        return code, f"gbm: {code} public holidays (--country)"
+        return code, declared, f"gbm: {code} public holidays (--country){also}"
     if scenario is not None:
-        return scenario.country, (f"gbm: {scenario.country} public holidays (scenario.toml "
-                                  "country)")
+        return scenario.country, declared, (f"gbm: {scenario.country} public holidays "
+                                            f"(scenario.toml country){also}")
     inferred = country_of_zone(tz)
     if inferred is not None:
-        return inferred, (f"gbm: {inferred} public holidays, from --tz {tz}; --country to "
-                          "change")
+        return inferred, declared, (f"gbm: {inferred} public holidays, from --tz {tz}; "
+                                    "--country to change")
     if tz and zone_tables() is None:  # not the zone's fault: nothing to look it up in
         why = (f" (tzdata's zone tables, zone.tab, could not be found on the zone path or in "
                f"the tzdata package to tell --tz {tz}'s country)")
     else:
         why = f" (--tz {tz} is no single country's)" if tz else ""
-    return None, ("gbm: no public-holiday calendar" + why
+    return None, declared, ("gbm: no public-holiday calendar" + why
                   + "; give --country (e.g. US, CN) to choose one")
 
 
@@ -482,9 +488,9 @@ def evaluate_cmd(
                         "auto") if m != "network_kde" or u.kind == "segments"))
         # network_kde's, and auto's candidate on street segments
         network = got.network() if "network_kde" in names or "auto" in names else None
-        country, holidays_note = _holidays_of(country, src.scenario, src.table.tz)
+        country, declared, holidays_note = _holidays_of(country, src.scenario, src.table.tz)
         ms = [make_method(n, network=network, country=country, seed=seed,
-                          naive_days=naive_days) for n in names]
+                          naive_days=naive_days, holidays=declared) for n in names]
         study = u.study  # a bare file's cells: where the training window held incidents
         with _progress() as progress:
             task = progress.add_task("evaluating", total=len(ms) * ((t1 - t0).days + 1))
@@ -736,8 +742,9 @@ def forecast_cmd(
         network = (got.network() if method == "network_kde" or (method == "auto"
                                                                 and u.kind == "segments")
                    else None)
-        country, holidays_note = _holidays_of(country, sc, got.src.table.tz)
-        m = make_method(method, network=network, country=country, seed=seed)
+        country, declared, holidays_note = _holidays_of(country, sc, got.src.table.tz)
+        m = make_method(method, network=network, country=country, seed=seed,
+                        holidays=declared)
         if starts is None:
             starts = tuple(sc.policy.shift_starts if sc is not None
                            else Policy().shift_starts)

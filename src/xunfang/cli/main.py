@@ -275,8 +275,10 @@ def _risk_notes(result: Any) -> None:
             f"(scenario.toml risk_categories): {risk.details.get('left_out', 0)} incidents "
             "of other categories are left out[/]")
     if risk.details.get("holidays"):
+        n = risk.details.get("holidays_declared")
+        also = f", and the {n} days of its [[policy.holidays]]" if n else ""
         err_console.print(f"[yellow]note: gbm: {escape(str(risk.details['holidays']))} public "
-                          "holidays (scenario.toml country)[/]")
+                          f"holidays (scenario.toml country){escape(also)}[/]")
     if risk.outside_grids:  # `xunfang intel forecast`'s words for them, and the advice
         from xunfang.cli.intel import _no_unit
         from xunfang.scenario.record import outside_hint

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol, TypeVar, cast
@@ -1191,7 +1191,8 @@ class Gbm:
     trees learn each unit's departure from its decayed rate at the day's level (an offset,
     :func:`_base_rate`); of at most ``rounds`` trees, as many are grown as forecast the last
     quarter of the label days best from the others (:meth:`_rounds`). ``country`` names the
-    public-holiday calendar.
+    public-holiday calendar; ``declared`` are holidays known beside it (a scenario's own,
+    scenario.toml's ``[[policy.holidays]]``, which the roster keeps too).
 
     Its forecast is a day's rate per unit; the hours of the day come from the time-of-day
     profile, as every method's (:func:`~xunfang.intel.forecast.week_hour_profile`). The hour
@@ -1208,6 +1209,7 @@ class Gbm:
     country: str | None = None
     seed: int = 0
     name: str = "gbm"
+    declared: frozenset[date] = frozenset()
     refit_days: int = 7
 
     def fit(self, history: History) -> GbmModel:
@@ -1219,7 +1221,8 @@ class Gbm:
         scale = _unit_scale(ev.units)
         nb = ev.cached(f"gbm-nb:{scale}", lambda: _neighbour_matrix(
             ev.units, 1.5 * scale, lambda d: (d > 0).astype(float)))
-        hol = _holidays(self.country, ev.date_of(history.start), ev.date_of(history.origin + 60))
+        hol = (_holidays(self.country, ev.date_of(history.start),
+                         ev.date_of(history.origin + 60)) | self.declared)
         xs: list[FloatArray] = []
         ys: list[FloatArray] = []
         ws: list[FloatArray] = []
@@ -1565,8 +1568,10 @@ def _unknown(name: str) -> MethodError:
 
 
 def make_method(name: str, *, network: Any = None, country: str | None = None,
-                seed: int = 0, naive_days: int = 365) -> Method:
-    """A method by its name in options and output."""
+                seed: int = 0, naive_days: int = 365,
+                holidays: Collection[date] = ()) -> Method:
+    """A method by its name in options and output; ``country`` and ``holidays`` are gbm's
+    public-holiday calendar and the holidays declared beside it."""
     if name == "naive":
         return Naive(days=naive_days)
     if name == "decay":
@@ -1583,7 +1588,7 @@ def make_method(name: str, *, network: Any = None, country: str | None = None,
                               "scenario's roads, or a road file's with --network FILE)")
         return NetworkKDE(network)
     if name == "gbm":
-        return Gbm(country=country, seed=seed)
+        return Gbm(country=country, seed=seed, declared=frozenset(holidays))
     if name == "auto":
         return Auto(auto_candidates(naive_days)
                     + ((NetworkKDE(network),) if network is not None else ()))

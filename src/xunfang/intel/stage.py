@@ -17,7 +17,7 @@ import numpy.typing as npt
 from xunfang.intel.check import Check, Unchecked, check_made, yardstick
 from xunfang.intel.forecast import Forecast, forecast, hottest, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
-from xunfang.intel.methods import EventSet, MethodError, make_method, method_names
+from xunfang.intel.methods import EventSet, Method, MethodError, make_method, method_names
 from xunfang.intel.units import Slots, scenario_grids
 from xunfang.plan import Slot
 from xunfang.scenario.model import Scenario
@@ -172,7 +172,7 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     ``more`` too: ``more_categories`` are their categories, and without them a scenario
     that names categories is refused (a review: the centre's 3,902 stored incidents of other
     categories raised /api/risk's expected total from 2.74 to 6.88). gbm's public holidays
-    are its ``country``'s."""
+    are its ``country``'s and those scenario.toml declares (:func:`declared_holidays`)."""
     from xunfang.intel.sources import category_mask
 
     table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working,
@@ -221,8 +221,7 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     events = EventSet.build(scenario_grids(scenario), time_, xy)
     as_of = record_end(time_, start)
     try:
-        fc = forecast(events, make_method(method, country=scenario.country, seed=seed),
-                      start=start, days=days,
+        fc = forecast(events, scenario_method(scenario, method, seed), start=start, days=days,
                       train_days=train_days, slots=slots, as_of=as_of, tz=scenario.timezone)
     except MethodError as exc:
         if len(events.unit) and not (events.unit >= 0).any():
@@ -232,14 +231,26 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     return GridForecast(fc, events, added, as_of or start, absent)
 
 
+def scenario_method(scenario: Scenario, method: str, seed: int) -> Method:
+    """The method of that name with the scenario's public holidays: its ``country``'s
+    calendar and those it declares."""
+    return make_method(method, country=scenario.country, seed=seed,
+                       holidays=declared_holidays(scenario))
+
+
+def declared_holidays(scenario: Scenario) -> frozenset[date]:
+    """The holidays scenario.toml declares (``[[policy.holidays]]``, less their make-up
+    working days), which gbm counts beside its country's calendar, as the roster does."""
+    return frozenset().union(*(h.days_off() for h in scenario.policy.holidays))
+
+
 def grid_check(scenario: Scenario, g: GridForecast, *, method: str = "auto",
                train_days: int = 365, seed: int = 0) -> Check | Unchecked:
     """The forecast's method checked over the record's last weeks before it is made
     (:func:`xunfang.intel.check.check_made`), naive counts over 365 days beside it; or why
     it cannot be."""
     return check_made(g.events,
-                      yardstick(make_method(method, country=scenario.country, seed=seed),
-                                train_days),
+                      yardstick(scenario_method(scenario, method, seed), train_days),
                       start=g.forecast.days[0], as_of=g.origin, tz=scenario.timezone, seed=seed)
 
 
@@ -291,6 +302,8 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
         details["left_out"] = len(scenario.incidents) - len(g.events.unit)
     if "gbm" in method_names(method):  # whose public holidays its calendar feature knows
         details["holidays"] = scenario.country
+        if scenario.policy.holidays:
+            details["holidays_declared"] = len(declared_holidays(scenario))
     outside = int((g.events.unit < 0).sum())
     if outside and scenario.incident_coords:  # the advice differs: a datum, or the CRS
         details["incident_coords"] = scenario.incident_coords

@@ -219,7 +219,9 @@ def _risk_caveats(risk: RiskTable, T: Any, tz: str = "") -> list[tuple[str, str]
             T("risk_category_absent", c=c, day=str(d.get("categories_before", "")))
             if c in absent else c for c in names), n=int(d.get("left_out", 0)))))
     if d.get("holidays"):  # whose public holidays gbm's calendar knows, as the plan says it
-        out.append(("note", T("risk_holidays", c=str(d["holidays"]))))
+        out.append(("note", T("risk_holidays_declared", c=str(d["holidays"]),
+                              n=int(d["holidays_declared"])) if d.get("holidays_declared")
+                      else T("risk_holidays", c=str(d["holidays"]))))
     hours = hours_note(risk.details)
     if hours is not None:
         out.append(("note", T("risk_dates_only") if hours[0] == "dates"

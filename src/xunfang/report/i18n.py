@@ -164,6 +164,12 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "gbm：{c} 法定节假日（scenario.toml 的 country）。",
         "en": "gbm: {c} public holidays (scenario.toml's country).",
     },
+    "risk_holidays_declared": {
+        "zh": "gbm：{c} 法定节假日（scenario.toml 的 country），"
+              "另加 [[policy.holidays]] 所列 {n} 天。",
+        "en": "gbm: {c} public holidays (scenario.toml's country), and the {n} days of its "
+              "[[policy.holidays]].",
+    },
     "risk_tied": {
         "zh": "自动选择：各候选方法在验证期每天命中的网格相同"
               "（{n} 个网格的前 {c} 即最繁忙的一个），"

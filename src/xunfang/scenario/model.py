@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 import numpy as np
@@ -243,6 +243,13 @@ class Holiday:
     start: date
     end: date
     workdays: tuple[date, ...] = ()
+
+    def days_off(self) -> frozenset[date]:
+        """The days of the period that are holidays: every day from ``start`` to ``end``
+        but its make-up working days."""
+        n = (self.end - self.start).days + 1
+        return frozenset(d for d in (self.start + timedelta(days=k) for k in range(max(n, 0)))
+                         if d not in self.workdays)
 
 
 def _default_speeds() -> dict[Mode, float]:
