@@ -287,6 +287,17 @@ def test_the_dosage_yardstick_is_the_forecast_the_record_or_both(ebian) -> None:
     assert bare["dosage_yardstick"] == ("forecast (dosage_basis is both, but no incident of "
                                         "the record lies in a grid before the plan)")
     assert int(np.asarray(bare["counts"])[quiet].sum()) == got[("forecast", 0.25)]
+    # a plan whose forecast was skipped weighs every grid the same in its place, and says so
+    # (a review: it said "record and forecast" beside "not by a forecast")
+    slots = make_slots(DAY, days=1, slot_minutes=sc.slot_minutes)
+    blind = deploy.prepare(sc, net, slots, options=deploy.Options(hold_rings=False,
+                                                                  patrol_load=False))
+    assert not blind.forecast and inp.forecast
+    assert deploy.plan_posture(blind).summary()["dosage_yardstick"] == (
+        "record and every grid the same for want of a forecast")
+    assert deploy.plan_posture(replace(blind, record=None)).summary()["dosage_yardstick"] == (
+        "every grid the same for want of a forecast (dosage_basis is both, but no incident of "
+        "the record lies in a grid before the plan)")
     with pytest.raises(deploy.DeployError,
                        match="dosage_basis must be 'record', 'forecast' or 'both'"):
         deploy.Options(dosage_basis="habit")

@@ -83,6 +83,23 @@ def test_the_chinese_dosage_note_dates_the_worst_slot_of_a_plan_of_several_days(
                                    "zh")["dosage"])
 
     several = note(2, "2026-12-02T03:00")
+    even = {**_dose("2026-12-01T03:00"), "yardstick": "same"}
+    result = SimpleNamespace(plan=SimpleNamespace(slots=[SimpleNamespace(
+        start=datetime(2026, 12, 1, h), index=h) for h in range(24)], units=()),
+        stages={"posture": {"dosage": even}})
+    # a plan with no forecast and no record in a grid: every grid's need an even split,
+    # said so in both languages (the English is the posture's own note)
+    text = str(_deploy_section(result, lambda k, **kw: t(k, "zh", **kw), "zh")["dosage"])  # type: ignore[arg-type]
+    assert "网格在各网格均分（无风险预测，网格内无警情记录）中的份额" in text, text
+    from xunfang.planning.deploy.solve import _dosage_note
+
+    inp = SimpleNamespace(slots=[SimpleNamespace(index=0, name="2026-12-01T03:00")],
+                          grids=("G1", "G2"))
+    got = _dosage_note(inp, np.array([[0], [4]]), [(0, np.array([3.0, 3.0]), 4, 0, 2)],  # type: ignore[arg-type]
+                       "same")
+    assert got is not None and got["yardstick"] == "same"
+    assert ("the grid's share of the even split (no forecast, no record in a grid)"
+            in str(got["note"]))
     assert "最甚 G4 12-02 03:00：1/6.4" in several, several
     one = note(1, "2026-12-01T03:00")
     assert "最甚 G4 03:00：1/6.4" in one, one

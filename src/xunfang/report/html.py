@@ -443,8 +443,8 @@ def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) 
     def span(v: Any) -> str:
         return f"{v[0]}–{v[1]}" if len(v) == 2 and v[0] != v[1] else str(v[0]) if v else "?"
 
-    basis = T("dosage_basis_record") if dosage.get("yardstick") == "record" else T(
-        "dosage_basis_forecast")
+    basis = T({"record": "dosage_basis_record", "same": "dosage_basis_same"}.get(
+        str(dosage.get("yardstick")), "dosage_basis_forecast"))
     text = T("dosage_note", n=len(rows), share=f"{float(dosage.get('under_share', 0.5)):.0%}",
              units=f"{float(dosage.get('under_units', 2)):g}", basis=basis,
              grids="、".join(top), grid=worst["grid"], start=when, have=worst["have"],

@@ -515,6 +515,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "dosage_basis_record": {"zh": "警情记录", "en": "record"},
     "dosage_basis_forecast": {"zh": "风险预测", "en": "forecast"},
+    "dosage_basis_same": {"zh": "各网格均分（无风险预测，网格内无警情记录）",
+                          "en": "even split (no forecast, no record in a grid)"},
     "dosage_holders": {"zh": "平均每时段 {h} 个单位守点、", "en": "{h} ring holders a slot, "},
     "dosage_hold_rings": {"zh": "（hold_rings=false 可释放守点单位。）",
                           "en": " (hold_rings=false frees the ring holders.)"},

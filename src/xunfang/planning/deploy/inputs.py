@@ -411,6 +411,9 @@ class Inputs:
     #: mean (scenario.record; the simulator's KPI weights); None without a record
     record: FloatArray | None = None
     options: Options = field(default_factory=Options)
+    #: whether ``risk`` is a forecast (prepare's ``risk``), or every grid the same for want
+    #: of one (a plan whose forecast was skipped): the posture names its yardstick by it
+    forecast: bool = True
     #: window (slots) -> grids holding a piece of a mandatory line driven that often (a
     #: patrol in every window of w slots, as the key sites' tier windows)
     line_window: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
@@ -725,4 +728,4 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         line_window={w: tuple(sorted(g)) for w, g in line_windows.items()},
         tier1_grids=tuple(sorted(tier1)), crowd=tuple(crowd), minutes=minutes, target=target,
         on_duty=duty, crew=crew, rostered_units=rostered_units, pins=tuple(pins),
-        options=opts, net=net, record=record)
+        options=opts, net=net, record=record, forecast=risk is not None)

@@ -938,12 +938,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         # slot's holders) visits no other site
         state.seen([g for g, us in patrols.items() if any(u not in held_grid for u in us)], k)
     out = tuple(assignments[(u.id, s.index)] for u in sc.units for s in inp.slots)
-    staged: dict[str, object] = {"dosage_yardstick": (
-        ("record and forecast" if opts.dosage_basis == "both" else "record")
-        if record is not None else "forecast" if opts.dosage_basis == "forecast" else
-        f"forecast (dosage_basis is {opts.dosage_basis}, but no incident of the record lies "
-        f"in a grid before the plan)")}
-    dosage = _dosage_note(inp, counts, dose, "record" if record is not None else "forecast")
+    staged: dict[str, object] = {"dosage_yardstick": _yardstick_name(
+        opts.dosage_basis, record is not None, inp.forecast)}
+    dosage = _dosage_note(inp, counts, dose, "record" if record is not None
+                          else "forecast" if inp.forecast else "same")
     if dosage is not None:
         staged["dosage"] = dosage
     if rings is not None:
@@ -960,6 +958,20 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                    extra=staged)
 
 
+def _yardstick_name(basis: str, record: bool, forecast: bool) -> str:
+    """What the dosage is measured against, as plan.json's ``dosage_yardstick`` says it:
+    the record, the forecast or both (``basis``, Options.dosage_basis), as far as the plan
+    has them. Without a forecast its share is every grid the same (a review: a plan whose
+    forecast was skipped said "record and forecast" beside "not by a forecast")."""
+    fc = "forecast" if forecast else "every grid the same for want of a forecast"
+    if record:
+        return f"record and {fc}" if basis == "both" else "record"
+    if basis == "forecast":
+        return fc
+    return (f"{fc} (dosage_basis is {basis}, but no incident of the record lies in a grid "
+            "before the plan)")
+
+
 def _dosage_note(inp: Inputs, counts: IntArray,
                  dose: Sequence[tuple[int, FloatArray, int, int, int]], yardstick: str
                  ) -> dict[str, object] | None:
@@ -967,8 +979,8 @@ def _dosage_note(inp: Inputs, counts: IntArray,
     short of it, and why (None when there are none): ``dose`` per slot position planned
     (position, need per grid, mobile units on duty, ring holders, patrols beyond their
     grid's first); ``yardstick`` names what the need's shares are of (the dosage cap's: the
-    record, or the forecast without one). The model trades them away (see ``UNDER_SHARE``);
-    the plan says so."""
+    ``record``, or the ``forecast`` without one; ``same`` where there is neither: every grid
+    an equal share). The model trades them away (see ``UNDER_SHARE``); the plan says so."""
     under: list[dict[str, object]] = []
     left: list[int] = []
     on: list[int] = []
@@ -997,7 +1009,10 @@ def _dosage_note(inp: Inputs, counts: IntArray,
             if any(holders) else "")
     text = (
         f"dosage: {len(under)} grid-slot(s) get under {UNDER_SHARE:.0%} of their need (the "
-        f"slot's uniformed units × the grid's share of the {yardstick}) and at least "
+        f"slot's uniformed units × the grid's share of the "
+        + ("even split (no forecast, no record in a grid)" if yardstick == "same"
+           else yardstick)
+        + f") and at least "
         f"{UNDER_UNITS:g} units fewer, in {', '.join(top)}; worst {worst['grid']} at "
         f"{worst['start']}: {worst['have']} of {worst['need']}. The posture meets the "
         f"requirements first ({held}key-site patrol work and presence), then puts one unit "
