@@ -551,6 +551,13 @@ def test_a_record_outside_every_grid_plans_without_a_forecast(tmp_path: Path) ->
         "dosage_yardstick"]
     assert "lies in a grid" in doc["stages"]["kpis"]["skipped"]
     assert not np.asarray(coverage.incident_weights(sc, RoadNetwork.from_scenario(sc))).any()
+    # plan.json and the report say the incident-weighted shares weigh none of them
+    assert doc["stages"]["rings"]["incident_weights"] == {
+        "incidents": len(sc.incidents), "weighed": 0, "off_network_m": 500.0}
+    html = (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
+    n = f"{len(sc.incidents):,}"
+    assert (f"只计 {n} 起历史警情中的 0 起：其余 {n} 起距路网超过 500 米" in html
+            or f"weigh 0 of the record's {n} incidents" in html)
 
 
 def test_the_report_says_whose_public_holidays_gbm_knows() -> None:

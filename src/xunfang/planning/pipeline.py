@@ -294,6 +294,12 @@ def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
     return {
         "mode": "car",
         "targets_minutes": {str(k): v for k, v in scenario.policy.response_targets.items()},
+        # what the incident-weighted shares weigh: the record's incidents at their nearest
+        # node, those farther than OFF_NETWORK_M from every node not at all (said, so that a
+        # share weighted by a few of them is not read as weighted by the record)
+        "incident_weights": {"incidents": len(scenario.incidents),
+                             "weighed": round(float(incidents.sum())),
+                             "off_network_m": coverage.OFF_NETWORK_M},
         "slots": [{"slot": s.index, "start": s.name, **by_hour[s.start.hour]} for s in slots],
     }
 

@@ -553,6 +553,13 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             "short": ", ".join(row.get("staging_short", [])) or "—",
         })
 
+    weighs = rings.get("incident_weights") if isinstance(rings, dict) else None
+    off_note = None
+    if isinstance(weighs, dict) and int(weighs["weighed"]) < int(weighs["incidents"]):
+        n, w = int(weighs["incidents"]), int(weighs["weighed"])
+        off_note = T("rings_off_network", n=f"{n:,}", w=f"{w:,}", off=f"{n - w:,}",
+                     m=float(weighs["off_network_m"]))
+
     post_names = {p.id: p.name for p in sc.posts}
     area_names = {a.id: a.name for a in sc.areas_of("grid")}
     sheet = []
@@ -600,7 +607,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],
         map_svg=render_map(sc, car), legend=legend, tier_colours=TIER_COLOURS,
         access_rows=access_rows, bands=bands, ring_rows=ring_rows, site_rows=site_rows,
-        slot_rows=slot_rows,
+        slot_rows=slot_rows, off_note=off_note,
         sheet=sheet, osm=sc.roads.source == "osm",
         builtin=sc.source.startswith("builtin:"),
     )

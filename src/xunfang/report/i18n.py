@@ -59,6 +59,13 @@ TEXT: dict[str, dict[Lang, str]] = {
     "nearest_post": {"zh": "最近点位", "en": "nearest post"},
     "by_hour": {"zh": "各时段快反圈（驾车，按时段车速）",
                 "en": "Rings by hour (car, speeds of the hour)"},
+    "rings_off_network": {
+        "zh": "按警情加权的达标比例只计 {n} 起历史警情中的 {w} 起：其余 {off} 起距路网超过"
+              " {m:g} 米，不计入任何节点（请核对警情坐标及其坐标系）。",
+        "en": "The incident-weighted shares weigh {w} of the record's {n} incidents: the other "
+              "{off} lie more than {m:g} m from the road network and weigh no node (check the "
+              "incidents' coordinates and their CRS).",
+    },
     "by_hour_note": {
         "zh": "高峰时段车速下降，达标比例随之变化；封控时间为封堵全部出入口所需的最长时间。",
         "en": "Peak-hour speeds are slower, so shares change by hour; blockade time is the "
