@@ -117,3 +117,40 @@ def test_the_kpi_note_says_what_the_incidents_were_sampled_from() -> None:
     plain = render_report(replace(result, stages={**result.stages, "kpis": kpis}), req,
                           lang="zh")
     assert "按历史警情的每周分布抽样警情" in plain and "按预测抽样警情" not in plain
+
+
+def test_the_dosage_note_says_what_a_record_need_rests_on() -> None:
+    """A review: "worst G3 at Saturday 04:00: 5 of 12.8" rested on 4 of the 5 incidents two
+    years recorded at that hour of the week, while the forecast put G3 at 0.010 then; the
+    report showed nothing to reconcile the two. The note now says the counts behind the
+    worst need, and how many of its grid-slots rest on a thin record, in both languages."""
+    from types import SimpleNamespace
+
+    from xunfang.planning.deploy.solve import THIN_RECORD, _dosage_note
+    from xunfang.report.html import _dosage_text
+    from xunfang.report.i18n import t
+
+    slots = [SimpleNamespace(index=0, name="2026-12-05T04:00"),
+             SimpleNamespace(index=1, name="2026-12-05T11:00")]
+    counts = np.array([[1.0, 40.0], [4.0, 20.0]])  # G1, G2 at Saturday 04:00 and 11:00
+    inp = SimpleNamespace(slots=slots, grids=("G1", "G2"), record_counts=counts)
+    have = np.array([[6, 10], [1, 1]])
+    dose = [(0, np.array([2.0, 12.8]), 8, 0, 5), (1, np.array([8.0, 4.0]), 8, 0, 5)]
+    got = _dosage_note(inp, have, dose, "record")  # type: ignore[arg-type]
+    assert got is not None
+    worst = got["worst"]
+    assert worst == {"slot": 0, "start": "2026-12-05T04:00", "grid": "G2", "need": 12.8,
+                     "have": 1, "record_in_grid": 4.0, "record_at_hour": 5.0}
+    assert got["thin"] == 1 and got["thin_below"] == THIN_RECORD == 30
+    note = str(got["note"])
+    assert ("worst G2 at 2026-12-05T04:00: 1 of 12.8 (the record holds 5 incidents at that "
+            "hour of the week, 4 of them in G2); 1 of the 2 rest on fewer than 30 recorded "
+            "incidents at their hour of the week, a thin yardstick.") in note
+    zh = _dosage_text(got, lambda k, **kw: t(k, "zh", **kw), "zh")
+    assert "最甚时段的需求依据：记录中每周该时段共 5 起警情，其中 4 起在 G2。" in zh
+    assert "其中 1 个网格时段所依据的该时段记录少于 30 起，标尺单薄。" in zh
+    # a forecast yardstick has no record counts to show
+    plain = _dosage_note(inp, have, dose, "forecast")  # type: ignore[arg-type]
+    assert plain is not None and "record_at_hour" not in plain["worst"]
+    assert plain["thin"] == 0 and "thin yardstick" not in str(plain["note"])
+    assert "需求依据" not in _dosage_text(plain, lambda k, **kw: t(k, "zh", **kw), "zh")

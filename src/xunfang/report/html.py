@@ -451,7 +451,13 @@ def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) 
              need=worst["need"],
              holders=T("dosage_holders", h=f"{holders:.1f}") if holders else "",
              extra=span(extra), on=span(on))
-    return str(text) + (str(T("dosage_hold_rings")) if holders else "")
+    text = str(text) + (str(T("dosage_hold_rings")) if holders else "")
+    if "record_at_hour" in worst:  # what the worst need rests on (a record yardstick)
+        text += str(T("dosage_rests_on", total=f"{float(worst['record_at_hour']):g}",
+                      n=f"{float(worst['record_in_grid']):g}", grid=worst["grid"]))
+    if dosage.get("thin"):
+        text += str(T("dosage_thin", thin=dosage["thin"], below=dosage.get("thin_below", 30)))
+    return text
 
 
 def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:

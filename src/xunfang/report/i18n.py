@@ -527,6 +527,13 @@ TEXT: dict[str, dict[Lang, str]] = {
     "dosage_holders": {"zh": "平均每时段 {h} 个单位守点、", "en": "{h} ring holders a slot, "},
     "dosage_hold_rings": {"zh": "（hold_rings=false 可释放守点单位。）",
                           "en": " (hold_rings=false frees the ring holders.)"},
+    # what the worst need rests on, and how many rest on a thin record (the English is the
+    # posture's own note)
+    "dosage_rests_on": {"zh": "最甚时段的需求依据：记录中每周该时段共 {total} 起警情，"
+                              "其中 {n} 起在 {grid}。",
+                        "en": ""},
+    "dosage_thin": {"zh": "其中 {thin} 个网格时段所依据的该时段记录少于 {below} 起，标尺单薄。",
+                    "en": ""},
     "need": {"zh": "需要", "en": "Need"},
     "have": {"zh": "实有", "en": "Have"},
     "detail": {"zh": "说明", "en": "Detail"},

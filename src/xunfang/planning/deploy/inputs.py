@@ -414,6 +414,9 @@ class Inputs:
     #: whether ``risk`` is a forecast (prepare's ``risk``), or every grid the same for want
     #: of one (a plan whose forecast was skipped): the posture names its yardstick by it
     forecast: bool = True
+    #: (grids, slots): the incidents ``record`` rests on, as counted (before the plan, in
+    #: the slot's hour of the week): the dosage note says how few a need rests on
+    record_counts: FloatArray | None = None
     #: window (slots) -> grids holding a piece of a mandatory line driven that often (a
     #: patrol in every window of w slots, as the key sites' tier windows)
     line_window: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
@@ -712,15 +715,17 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
                     line_windows.setdefault(w, set()).add(g)
     duty, crew, rostered_units = units_on_duty(scenario, slots_t, on_duty_people, rostered)
     check_pins(pins, scenario, slots_t, gids)
-    record = None
-    if len(scenario.incidents) and n_g and slots_t \
-            and weekly_counts(scenario, 60, slots_t[0].start)[0].sum() > 0:
+    record = record_counts = None
+    week_cols = [s.start.weekday() * 24 + s.start.hour for s in slots_t]
+    counted = (weekly_counts(scenario, 60, slots_t[0].start)[0]
+               if len(scenario.incidents) and n_g and slots_t else None)
+    if counted is not None and counted.sum() > 0:
         # the KPIs' yardstick: recorded before the plan, per hour of week; none where no
         # incident before the plan lies in a grid (a review: a record 20 km off, in the
         # wrong CRS, weighed every grid at 1e-14 and moved units, while the plan said every
         # grid weighed the same)
-        record = weekly_weights(scenario, before=slots_t[0].start)[
-            :, [s.start.weekday() * 24 + s.start.hour for s in slots_t]]
+        record = weekly_weights(scenario, before=slots_t[0].start)[:, week_cols]
+        record_counts = counted[:, week_cols]
     return Inputs(
         scenario=scenario, slots=slots_t, grids=gids, grid_nodes=grid_nodes, rep=rep, risk=r,
         post_grid=post_grid, post_node=post_node, allowed=allowed, site_need=site_need,
@@ -728,4 +733,5 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         line_window={w: tuple(sorted(g)) for w, g in line_windows.items()},
         tier1_grids=tuple(sorted(tier1)), crowd=tuple(crowd), minutes=minutes, target=target,
         on_duty=duty, crew=crew, rostered_units=rostered_units, pins=tuple(pins),
-        options=opts, net=net, record=record, forecast=risk is not None)
+        options=opts, net=net, record=record, forecast=risk is not None,
+        record_counts=record_counts)
