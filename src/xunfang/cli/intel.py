@@ -425,14 +425,16 @@ def evaluate_cmd(
     network_file: NetworkOpt = None,
     network_layer: NetworkLayerOpt = None,
     network_crs: NetworkCrsOpt = None,
-    methods: Annotated[str, typer.Option(
-        "--methods", help="Comma-separated: naive,decay,kde,prospective,etas,network_kde,gbm,"
-        "auto (default: all that apply); also any of auto's choices by the name it reports, "
-        "e.g. 'decay (3-year half-life)'.")] = "",
+    methods: Annotated[list[str] | None, typer.Option(
+        "--methods", help="Comma-separated, any case: naive,decay,kde,prospective,etas,"
+        "network_kde,gbm,auto (default: all that apply); also any of auto's choices by the "
+        "name it reports, e.g. 'decay (3-year half-life)'; repeat to add more.")] = None,
     train_days: Annotated[int, typer.Option("--train-days", min=1,
                                             help="Training window N (days).")] = 365,
-    naive_days: Annotated[int, typer.Option("--naive-days", min=1,
-                                            help="Days counted by `naive`.")] = 365,
+    naive_days: Annotated[int | None, typer.Option(
+        "--naive-days", min=1, help="Days counted by `naive` (and by auto's naive "
+        "candidate), within the training window: at most --train-days (default: 365, or "
+        "--train-days if fewer).")] = None,
     test_from: Annotated[datetime | None, typer.Option(
         "--test-from", formats=["%Y-%m-%d"], help="First test day (default: a year before "
         "the last incident).")] = None,
@@ -447,11 +449,23 @@ def evaluate_cmd(
     import numpy as np
 
     from xunfang.cli.main import _progress, out_console
-    from xunfang.intel import COVERAGES, evaluate, make_method, method_names
+    from xunfang.intel import COVERAGES, evaluate, make_method
     from xunfang.intel.forecast import record_holes
     from xunfang.report.folder import json_ready
 
     units, cell_m = _unit_options(units, cell_m, polygons, network_file, default="cells")
+    named_methods = _named_methods(methods)
+    # naive counts the days of its training window only: more days than the window were cut
+    # to it without a word (a review: --train-days 30 --naive-days 365 gave --naive-days
+    # 30's figures), so a --naive-days beyond the window is refused, and the default's cut said
+    if naive_days is not None and naive_days > train_days:
+        raise _fail(f"--naive-days {naive_days} exceeds --train-days {train_days}: naive "
+                    f"counts within the training window only, so it would count {train_days} "
+                    f"days; give --naive-days {train_days} or fewer, or a longer --train-days")
+    counted = naive_days if naive_days is not None else min(365, train_days)
+    naive_note = ("" if naive_days is not None or train_days >= 365 else
+                  f"naive counts the window's {train_days} days (--train-days; --naive-days "
+                  "defaults to 365, cut to the window)")
     got = _load(incidents, columns=columns, crs=crs, coords=coords, time_format=time_format,
                 tz=tz, source_tz=source_tz, layer=layer, category=category, units=units,
                 cell_m=cell_m, polygons=polygons, polygons_layer=polygons_layer,
@@ -483,14 +497,14 @@ def evaluate_cmd(
         if given_from is None and t0 > t1:  # the defaults: a record of a single day
             raise XunfangError(f"the record holds one day ({ev.epoch}): no day before a test "
                                "day to train on")
-        names = (method_names(methods) if methods else tuple(
+        names = named_methods or tuple(
             m for m in ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm",
-                        "auto") if m != "network_kde" or u.kind == "segments"))
+                        "auto") if m != "network_kde" or u.kind == "segments")
         # network_kde's, and auto's candidate on street segments
         network = got.network() if "network_kde" in names or "auto" in names else None
         country, declared, holidays_note = _holidays_of(country, src.scenario, src.table.tz)
         ms = [make_method(n, network=network, country=country, seed=seed,
-                          naive_days=naive_days, holidays=declared) for n in names]
+                          naive_days=counted, holidays=declared) for n in names]
         study = u.study  # a bare file's cells: where the training window held incidents
         with _progress() as progress:
             task = progress.add_task("evaluating", total=len(ms) * ((t1 - t0).days + 1))
@@ -527,8 +541,15 @@ def evaluate_cmd(
     rep = src.report  # a table file's reading: what was set aside, and how it was read
     if rep is not None:
         doc["read"] = _read_json(rep)
+    counts_naive = "naive" in names or "auto" in names  # auto: among its candidates
+    if counts_naive:  # the days naive counts, which its figures and the ratios rest on
+        doc["naive_days"] = counted
+        if naive_note:
+            doc["naive_days_note"] = naive_note
     if "naive" in names:
         for m, s in zip(doc["methods"], result.scores, strict=True):
+            if s.method == "naive":
+                m["days"] = counted
             point, lo, hi = result.ratio(s.method, "naive", 0.05, seed=seed)
             m["ratio_to_naive_at_0.05"] = {"ratio": point, "lo": lo, "hi": hi}
     if as_json:
@@ -546,12 +567,14 @@ def evaluate_cmd(
     table.add_column("PAI 0.05", justify="right")
     table.add_column("PEI 0.05", justify="right")
     table.add_column("log-lik", justify="right")
-    table.add_column("× naive @0.05 [95 %]", justify="right")
+    table.add_column(f"× naive {counted} d @0.05 [95 %]", justify="right")
     table.add_column("s", justify="right")
     for m, s in zip(doc["methods"], result.scores, strict=True):
         r = m.get("ratio_to_naive_at_0.05")
         table.add_row(
-            s.method, *(f"{s.hit_rate[c]:.3f}" for c in COVERAGES), f"{s.pai[0.05]:.2f}",
+            escape(s.method + (f" ({counted} d)" if s.method == "naive" and counted != 365
+                               else "")),
+            *(f"{s.hit_rate[c]:.3f}" for c in COVERAGES), f"{s.pai[0.05]:.2f}",
             _or_dash(s.pei[0.05]), _or_dash(s.log_likelihood),
             _ratio_text(r),
             f"{s.seconds:.1f}")
@@ -567,6 +590,8 @@ def evaluate_cmd(
                                    len(ev.unit) - placed))
     if got.categories_note:
         out_console.print(f"note: {escape(got.categories_note)}")
+    if naive_note and counts_naive:
+        out_console.print(f"note: {escape(naive_note)}")
     if short:
         out_console.print(f"note: {escape(doc['window_note'])}")
     for a, b in holes:
@@ -605,6 +630,24 @@ def evaluate_cmd(
             f"({share:.1%}) fell outside the study area ({_outside_why(study)}): every "
             "method misses them, and the log-likelihood is over the other "
             f"{result.test_incidents - result.outside_study_area}")
+
+
+def _named_methods(given: list[str] | None) -> tuple[str, ...]:
+    """``--methods``, every time it is given (a review: a repeat kept the last only), in any
+    case (as --category takes its names); () where it is not given (all that apply). Given
+    empty, it is refused: it had run every method."""
+    from xunfang.intel import method_names
+
+    if given is None:
+        return ()
+    names = [n.strip().lower() for text in given for n in text.split(",")]
+    if not any(names):
+        raise _fail("--methods is empty: name one or more methods (e.g. --methods "
+                    "naive,decay), or leave --methods out for all that apply")
+    try:
+        return method_names(names)
+    except XunfangError as exc:
+        raise _fail(f"--methods: {exc}") from None
 
 
 def _outside_why(study: str) -> str:
