@@ -91,3 +91,24 @@ def test_methods_are_taken_whole_in_any_case_and_never_empty(tmp_path: Path) -> 
         assert "--methods is empty" in res.stderr
     res = runner.invoke(app, [*base, "--methods", "naive", "--methods", "sepp"])
     assert res.exit_code == 1 and "--methods: unknown method 'sepp'" in res.stderr
+
+
+def test_the_default_test_end_is_the_files_last_day_whatever_the_category(
+        tmp_path: Path) -> None:
+    """A review: with --category, the test period's default end was the category's last
+    incident, not the file's last day: a --test-from after it failed '--test-to ... is before
+    --test-from' though --test-to was never given. It ends with the file, as forecast's
+    --from starts after the file's end."""
+    # 2025-01-01 .. 2025-03-31; B daily up to 2025-03-10 (index 68), none after
+    src = str(_places(tmp_path, places=3, days=90, b_until=68))
+    base = ["intel", "evaluate", src, *COLUMNS, "--category", "B", "--methods", "naive",
+            "--train-days", "30", "--json"]
+    res = runner.invoke(app, [*base, "--test-from", "2025-03-01"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert (doc["test_from"], doc["test_to"]) == ("2025-03-01", "2025-03-31")
+    assert doc["test_incidents"] == 10  # B's of 03-01 to 03-10; its quiet days count too
+    # past B's last incident: the file's days all the same, never an error of --test-to
+    res = runner.invoke(app, [*base, "--test-from", "2025-03-20"])
+    assert res.exit_code == 1 and "--test-to" not in res.stderr
+    assert "no incident between 2025-03-20 and 2025-03-31: nothing to test" in res.stderr
