@@ -118,11 +118,20 @@ def ingest_cmd(
     from xunfang.intel.ingest import IngestError
     from xunfang.intel.sources import STORE
 
+    # --out is a folder: a file there, or on its way, had failed with a bare "[Errno 20] Not
+    # a directory" (a review)
+    there = next((p for p in (out, *out.parents) if p.exists()), None)
+    if there is not None and not there.is_dir():
+        raise _fail(f"--out {out}: {there} is a file, and --out names the folder "
+                    "incidents.parquet and ingest_report.csv are written in; give a folder")
     target_crs = None
     area = None
     the_tz = tz
     if scenario is not None:
-        sc = load_or_exit(scenario)
+        # the option and folder named above the scenario's problems (a review: only
+        # "scenario.toml: scenario.toml is required" was said)
+        sc = load_or_exit(scenario, header=f"--scenario {scenario}: not a scenario that can "
+                          "be read; nothing ingested")
         target_crs = sc.crs.working if sc.crs.working != "local" else None
         area = jurisdiction_of(sc)
         the_tz = tz or sc.timezone
@@ -394,7 +403,10 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
         raise _fail(exc) from None
     placed = int((ev.unit >= 0).sum())
     if placed == 0:
-        raise _fail(_no_unit(u.kind, len(ev.unit), streets is not None))
+        # with the units' notes: one may say why (a review: --polygons-crs over a KML's own
+        # CRS put every district off the incidents, and the note saying so was dropped)
+        raise _fail(_no_unit(u.kind, len(ev.unit), streets is not None)
+                    + "".join(f"; note: {note}" for note in u.notes))
     return _Loaded(src, chosen, u, ev, streets, placed, cats, cats_note)
 
 
