@@ -594,10 +594,7 @@ def evaluate_cmd(
             _ratio_text(r),
             f"{s.seconds:.1f}")
     # twelve columns of figures: in a pipe (80 columns to rich) never cut to '0.0…'
-    if out_console.is_terminal:
-        out_console.print(table)
-    else:
-        Console(file=out_console.file, width=max(out_console.width, 150)).print(table)
+    _print_wide(table, 150)
     if rep is not None:
         _print_reading(rep, len(chosen) if got.categories else None)
     if len(ev.unit) > placed:
@@ -663,6 +660,17 @@ def _named_methods(given: list[str] | None) -> tuple[str, ...]:
         return method_names(names)
     except XunfangError as exc:
         raise _fail(f"--methods: {exc}") from None
+
+
+def _print_wide(table: Table, width: int) -> None:
+    """A table of many columns: on a terminal at its width, in a pipe (where rich takes 80
+    columns) at least ``width``, so that neither headers nor figures are cut to '…'."""
+    from xunfang.cli.main import out_console
+
+    if out_console.is_terminal:
+        out_console.print(table)
+    else:
+        Console(file=out_console.file, width=max(out_console.width, width)).print(table)
 
 
 def _outside_why(study: str) -> str:
@@ -1018,7 +1026,9 @@ def _print_check(chk: Any, kind: str) -> None:
                       *(f"{v:.1%} ({a:.1%})" for v, a in zip(r.hot, r.hot_area, strict=True)),
                       f"{r.hours:.1%}" if r.hours == r.hours else "—",  # nan: dates only
                       f"{r.expected_per_day:.1f}", f"{r.error_per_day:.1f}")
-    out_console.print(table)
+    # in a pipe, as evaluate's table: rich's 80 columns had cut its headers to "hottest 10 %
+    # of cell-ho…" (a review)
+    _print_wide(table, 150)
     if (first.vs_naive is not None and not first.same_as_naive
             and not math.isfinite(first.vs_naive[0])):  # naive hit nothing there
         out_console.print(f"{escape(first.method)}: naive's hottest {places(chk.ks[0])} held "
