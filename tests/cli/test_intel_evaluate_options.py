@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from xunfang.cli.main import app
@@ -112,3 +113,29 @@ def test_the_default_test_end_is_the_files_last_day_whatever_the_category(
     res = runner.invoke(app, [*base, "--test-from", "2025-03-20"])
     assert res.exit_code == 1 and "--test-to" not in res.stderr
     assert "no incident between 2025-03-20 and 2025-03-31: nothing to test" in res.stderr
+
+
+def test_every_coverage_whose_cells_are_off_c_is_noted_with_its_real_share(
+        tmp_path: Path) -> None:
+    """A review: the few-cells note fired only where the cells taken made up more than
+    1.5 x c: with 14 cells, 5 % took one cell, 7.1 % of the area, and PAI 0.05 was shown
+    as 5.79 where on the real 7.1 % it is 4.06, unnoted. Every coverage of the table a fifth
+    or more off c is noted, with the share taken and PAI 0.05 on it."""
+    src = str(_places(tmp_path, places=14, days=60))
+    args = ["intel", "evaluate", src, *COLUMNS, "--methods", "naive,decay", "--train-days",
+            "30", "--test-from", "2025-02-15"]
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    area = doc["methods"][0]["area"]
+    assert doc["units"] == 14
+    assert area["0.05"] == pytest.approx(1 / 14) and area["0.1"] == pytest.approx(1 / 14)
+    said = _said(runner.invoke(app, args))
+    # 1 of 14 cells at 1, 2, 5 and 10 %; 3 of 14 (21.4 %) at 20 % is within a fifth of c
+    assert ("made up 7.1% at 0.01, 7.1% at 0.02, 7.1% at 0.05, 7.1% at 0.1 of it on "
+            "average") in said
+    assert ("overstates the concentration where they made up more than c and understates it "
+            "where less") in said
+    real = ", ".join(f"{m['method']} {m['hit_rate']['0.05'] / m['area']['0.05']:.2f}"
+                     for m in doc["methods"])
+    assert f"PAI 0.05 on the share taken: {real}" in said
