@@ -221,7 +221,8 @@ UnitsOpt = Annotated[str | None, typer.Option(
 CellOpt = Annotated[float | None, typer.Option(
     "--cell-m", help="Cell size in metres (with cells; default 250).")]
 PolygonsOpt = Annotated[Path | None, typer.Option(
-    "--polygons", help="Rank these polygons instead (GeoPackage, GeoJSON, KML).")]
+    "--polygons", help="Rank these polygons instead (GeoPackage, GeoJSON, shapefile or "
+    "its folder, KML with all its folders).")]
 PolygonsLayerOpt = Annotated[str | None, typer.Option(
     "--polygons-layer", help="The layer of --polygons, when the file holds several.")]
 PolygonsIdOpt = Annotated[str | None, typer.Option(
@@ -449,12 +450,14 @@ def evaluate_cmd(
         "--train-days if fewer).")] = None,
     test_from: Annotated[datetime | None, typer.Option(
         "--test-from", formats=["%Y-%m-%d"], help="First test day (default: 364 days "
-        "before the last test day).")] = None,
+        "before the last test day, or the record's second day).")] = None,
     test_to: Annotated[datetime | None, typer.Option(
         "--test-to", formats=["%Y-%m-%d"], help="Last test day, inclusive (default: the "
         "record's last day, the file's whichever categories are chosen).")] = None,
     country: CountryOpt = None,
-    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    seed: Annotated[int, typer.Option(
+        "--seed", min=0, help="Seed of the bootstrap intervals and of gbm's fit: the same "
+        "seed, the same figures.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Score forecasting methods by rolling-origin daily forecasts (hit rate, PAI, PEI)."""
@@ -577,8 +580,8 @@ def evaluate_cmd(
                   f"incidents, {result.units} {u.kind}, study area: {study}, window "
                   f"{train_days} d")
     table.add_column("method")
-    for c in COVERAGES:
-        table.add_column(f"hit {c:g}", justify="right")
+    for c in COVERAGES:  # 5 %'s with its interval (the JSON's hit_rate_ci has each one's)
+        table.add_column(f"hit {c:g}" + (" [95 %]" if c == 0.05 else ""), justify="right")
     table.add_column("PAI 0.05", justify="right")
     table.add_column("PEI 0.05", justify="right")
     table.add_column("log-lik", justify="right")
@@ -589,12 +592,12 @@ def evaluate_cmd(
         table.add_row(
             escape(s.method + (f" ({counted} d)" if s.method == "naive" and counted != 365
                                else "")),
-            *(f"{s.hit_rate[c]:.3f}" for c in COVERAGES), f"{s.pai[0.05]:.2f}",
+            *(_hit_text(s, c) for c in COVERAGES), f"{s.pai[0.05]:.2f}",
             _or_dash(s.pei[0.05]), _or_dash(s.log_likelihood),
             _ratio_text(r),
             f"{s.seconds:.1f}")
     # twelve columns of figures: in a pipe (80 columns to rich) never cut to '0.0…'
-    _print_wide(table, 150)
+    _print_wide(table, 180)
     if rep is not None:
         _print_reading(rep, len(chosen) if got.categories else None)
     if len(ev.unit) > placed:
@@ -671,6 +674,14 @@ def _named_methods(given: list[str] | None) -> tuple[str, ...]:
         return method_names(names)
     except XunfangError as exc:
         raise _fail(f"--methods: {exc}") from None
+
+
+def _hit_text(score: Any, c: float) -> str:
+    """A hit rate for the table; at 5 % with its bootstrap 95 % interval over test days."""
+    if c != 0.05:
+        return f"{score.hit_rate[c]:.3f}"
+    lo, hi = score.hit_rate_ci[c]
+    return f"{score.hit_rate[c]:.3f} [{_or_dash(lo)}, {_or_dash(hi)}]"
 
 
 def _print_wide(table: Table, width: int) -> None:
@@ -753,7 +764,8 @@ def forecast_cmd(
     start: Annotated[datetime | None, typer.Option(
         "--from", formats=["%Y-%m-%d"], help="First day (default: the day after the last "
         "incident).")] = None,
-    days: Annotated[int, typer.Option("--days", min=1, max=366)] = 1,
+    days: Annotated[int, typer.Option("--days", min=1, max=366,
+                                      help="Days forecast from --from.")] = 1,
     method: Annotated[str, typer.Option(
         "--method", help="A method name, or one of auto's choices by the name it reports.")
     ] = "auto",
@@ -773,9 +785,12 @@ def forecast_cmd(
     shifts: Annotated[str | None, typer.Option(
         "--shifts", help="With --slots shift on an incident file: the shifts' start hours in "
         "the day's order, e.g. 8,16,0 (the default) or 7,19.")] = None,
-    train_days: Annotated[int, typer.Option("--train-days", min=1)] = 365,
+    train_days: Annotated[int, typer.Option(
+        "--train-days", min=1, help="Training window (days) the method learns from.")] = 365,
     country: CountryOpt = None,
-    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    seed: Annotated[int, typer.Option(
+        "--seed", min=0, help="Seed of gbm's fit and of --check's bootstrap intervals: the "
+        "same seed, the same figures.")] = 0,
     geojson: Annotated[Path | None, typer.Option(
         "--geojson", help="Also write the places with their expected incidents, rank and "
         "riskiest slot as a GeoJSON layer for a GIS: WGS 84, or with --coords gcj02/bd09 in "
