@@ -627,7 +627,7 @@ def test_a_method_that_cannot_be_fitted_is_left_out_not_every_method(tmp_path: P
     assert "fitted for 2023-01-25" in doc["skipped"]["gbm"]
     res = runner.invoke(app, args)
     assert "gbm: not evaluated" in res.stdout
-    res = runner.invoke(app, [*args[:-4], "--methods", "gbm", "--train-days", "20",
+    res = runner.invoke(app, [*args[:3], "--methods", "gbm", "--train-days", "20",
                               "--test-from", "2023-01-25"])
     assert res.exit_code == 1 and "no method could be evaluated: gbm:" in res.stderr
 
