@@ -323,6 +323,50 @@ def test_the_hit_rate_interval_is_the_bootstrap_of_pooled_days() -> None:
         assert s.hit_rate_ci[c][0] < s.hit_rate[c] < s.hit_rate_ci[c][1]
 
 
+def test_pai_pei_and_log_likelihood_have_intervals_over_the_same_days() -> None:
+    """The issue asks for bootstrap intervals of the figures, not only of the hit rate: PAI's
+    is the hit rate's over c (equal cells), PEI's the pooled hits over the most the same
+    cells could have held on the same resampled days, the log-likelihood's the resampled
+    days' summed log-probabilities over their incidents — each recomputed here day by day
+    (the log-likelihood from evaluations of each day alone, the most by counting)."""
+    rng = np.random.default_rng(5)
+    inc = [(0, 9)] + [(int(d), int(u)) for d, u in zip(
+        rng.integers(1, 70, 500), rng.choice(10, 500, p=np.arange(1, 11) / 55), strict=True)]
+    ev = days_of(inc)
+    seed, resamples, first, last = 3, 300, 40, 69
+    kw = {"train_days": 30, "study": "jurisdiction", "coverages": (0.1, 0.3)}
+    res = evaluate(ev, [Naive(days=30)], test_from=on(first), test_to=on(last),
+                   resamples=resamples, seed=seed, **kw)  # type: ignore[arg-type]
+    s = res.scores[0]
+    n = last - first + 1
+    draws = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+    best = np.zeros((n, 2))
+    ll = np.zeros(n)
+    m = np.zeros(n)
+    for i, d in enumerate(range(first, last + 1)):
+        counts = np.sort(np.bincount([u for dd, u in inc if dd == d], minlength=10))[::-1]
+        best[i] = [counts[:1].sum(), counts[:3].sum()]
+        one = evaluate(ev, [Naive(days=30)], test_from=on(d), test_to=on(d), resamples=10,
+                       **kw).scores[0]  # type: ignore[arg-type]
+        m[i] = one.log_likelihood_incidents
+        ll[i] = one.log_likelihood * m[i] if m[i] else 0.0
+    assert s.log_likelihood == pytest.approx(ll.sum() / m.sum(), rel=1e-12)
+    for j, c in enumerate((0.1, 0.3)):
+        h = s.per_day_hits[draws, j].sum(axis=1)
+        assert s.pai_ci[c] == pytest.approx(tuple(np.array(s.hit_rate_ci[c]) / c), rel=1e-12)
+        pei = h / best[draws, j].sum(axis=1)
+        assert s.pei_ci[c] == pytest.approx(tuple(np.percentile(pei, [2.5, 97.5])), rel=1e-12)
+        assert s.pei_ci[c][0] < s.pei[c] < s.pei_ci[c][1]
+    lls = ll[draws].sum(axis=1) / m[draws].sum(axis=1)
+    assert s.log_likelihood_ci == pytest.approx(tuple(np.percentile(lls, [2.5, 97.5])),
+                                                rel=1e-12)
+    assert s.log_likelihood_ci[0] < s.log_likelihood < s.log_likelihood_ci[1]
+    doc = s.as_json()
+    assert doc["pei_ci"]["0.1"] == list(s.pei_ci[0.1])
+    assert doc["pai_ci"]["0.3"] == list(s.pai_ci[0.3])
+    assert doc["log_likelihood_ci"] == list(s.log_likelihood_ci)
+
+
 def _evaluation(hits: dict[str, list[list[float]]], coverages: tuple[float, ...],
                 per_day: list[float]) -> Evaluation:
     """An evaluation of methods whose hits per day (days × coverages) are given."""

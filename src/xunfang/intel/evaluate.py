@@ -20,8 +20,9 @@ Fixed rules, so that figures compare across tools and cities:
   counts for equal cells; for unequal units the densest units, the last in part;
 * predictive log-likelihood: the mean log-probability of the test incidents' units under the
   forecast normalised over the study area, mixed with ε = 1e-3 of a uniform forecast;
-* 95 % intervals by bootstrap over test days (1,000 resamples, seeded); ratios to a baseline
-  method are paired (the same resampled days for both);
+* 95 % intervals by bootstrap over test days (1,000 resamples, seeded) of the hit rate, PAI,
+  PEI and log-likelihood, each recomputed pooled over the resampled days; ratios to a
+  baseline method are paired (the same resampled days for both);
 * windows and test days of which no incident lies in any unit (units in another CRS) are
   refused, not scored 0; more than :data:`NO_UNIT_SHARE` of them in none is noted.
 """
@@ -72,6 +73,11 @@ class MethodScore:
     area: dict[float, float] = field(default_factory=dict)
     # the test incidents the log-likelihood is over: those in the study area
     log_likelihood_incidents: int = 0
+    # 95 % bootstrap intervals of the other figures, over the same resampled days as the
+    # hit rate's
+    pai_ci: dict[float, tuple[float, float]] = field(default_factory=dict)
+    pei_ci: dict[float, tuple[float, float]] = field(default_factory=dict)
+    log_likelihood_ci: tuple[float, float] = (math.nan, math.nan)
 
     def as_json(self) -> dict[str, Any]:
         key = _key
@@ -80,9 +86,12 @@ class MethodScore:
             "hit_rate": {key(c): v for c, v in self.hit_rate.items()},
             "hit_rate_ci": {key(c): list(v) for c, v in self.hit_rate_ci.items()},
             "pai": {key(c): v for c, v in self.pai.items()},
+            "pai_ci": {key(c): list(v) for c, v in self.pai_ci.items()},
             "pei": {key(c): v for c, v in self.pei.items()},
+            "pei_ci": {key(c): list(v) for c, v in self.pei_ci.items()},
             "area": {key(c): v for c, v in self.area.items()},
             "log_likelihood": self.log_likelihood,
+            "log_likelihood_ci": list(self.log_likelihood_ci),
             "log_likelihood_incidents": self.log_likelihood_incidents,
             "seconds": self.seconds,
             "notes": list(self.notes),
@@ -243,8 +252,8 @@ def evaluate(
         hits = np.zeros((len(days), len(coverages)))
         best = np.zeros((len(days), len(coverages)))
         share = np.tile(np.asarray(coverages, dtype=float), (len(days), 1))
-        loglik = 0.0
-        n_ll = 0
+        ll_day = np.zeros(len(days))  # each day's summed log-probabilities, and incidents
+        n_day = np.zeros(len(days))
         model: Model | None = None
         fitted_on = -10**9
         noted: dict[str, list[int]] = {}  # note → [refits it held at, first day]
@@ -293,8 +302,8 @@ def evaluate(
             in_area = np.zeros(len(units), dtype=bool)
             in_area[area] = True
             tested = inside[in_area[inside]]
-            loglik += log_likelihood(risk, area, tested)
-            n_ll += len(tested)
+            ll_day[i] = log_likelihood(risk, area, tested)
+            n_day[i] = len(tested)
             if progress is not None:
                 progress(method.name, i + 1, len(days))
         if failed is not None:
@@ -303,17 +312,22 @@ def evaluate(
         seconds = time.perf_counter() - t0
         tot = per_day.sum()
         hr = {c: float(hits[:, j].sum() / tot) for j, c in enumerate(coverages)}
-        ci = _bootstrap(hits, per_day, coverages, resamples, seed)
+        boot = _bootstrap(hits, best, share, ll_day, n_day, per_day, coverages, resamples,
+                          seed, equal)
+        n_ll = int(n_day.sum())
         scores.append(MethodScore(
             method=method.name,
             hit_rate=hr,
-            hit_rate_ci=ci,
+            hit_rate_ci=boot.hit_rate,
             pai={c: hr[c] / (c if equal else float(share[:, j].mean()))
                  for j, c in enumerate(coverages)},
+            pai_ci=boot.pai,
             area={c: float(share[:, j].mean()) for j, c in enumerate(coverages)},
             pei={c: float(hits[:, j].sum() / best[:, j].sum()) if best[:, j].sum() else math.nan
                  for j, c in enumerate(coverages)},
-            log_likelihood=loglik / n_ll if n_ll else math.nan,
+            pei_ci=boot.pei,
+            log_likelihood=float(ll_day.sum()) / n_ll if n_ll else math.nan,
+            log_likelihood_ci=boot.log_likelihood,
             log_likelihood_incidents=n_ll,
             seconds=seconds,
             per_day_hits=hits,
@@ -440,18 +454,42 @@ def _most_in_area(counts: FloatArray, size: FloatArray) -> Any:
     return most
 
 
-def _bootstrap(hits: FloatArray, per_day: FloatArray, coverages: Sequence[float],
-               resamples: int, seed: int) -> dict[float, tuple[float, float]]:
+@dataclass(frozen=True)
+class _Intervals:
+    hit_rate: dict[float, tuple[float, float]]
+    pai: dict[float, tuple[float, float]]
+    pei: dict[float, tuple[float, float]]
+    log_likelihood: tuple[float, float]
+
+
+def _bootstrap(hits: FloatArray, best: FloatArray, share: FloatArray, ll_day: FloatArray,
+               n_day: FloatArray, per_day: FloatArray, coverages: Sequence[float],
+               resamples: int, seed: int, equal: bool) -> _Intervals:
+    """95 % intervals over the same resampled test days for every figure, each pooled over
+    the days drawn as the figure itself is over the test days: the hit rate (hits over
+    every test incident), PAI (that over c, or over the mean share of the area taken for
+    units of unequal size), PEI (hits over the most hits the area could have had) and the
+    log-likelihood (per incident in the study area)."""
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(per_day), size=(resamples, len(per_day)))
     tot = per_day[idx].sum(axis=1)
-    out = {}
-    for j, c in enumerate(coverages):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = hits[:, j][idx].sum(axis=1) / tot
+
+    def pct(r: FloatArray) -> tuple[float, float]:
+        if np.isnan(r).all():
+            return (math.nan, math.nan)
         lo, hi = np.nanpercentile(r, [2.5, 97.5])
-        out[c] = (float(lo), float(hi))
-    return out
+        return (float(lo), float(hi))
+
+    hr, pai, pei = {}, {}, {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j, c in enumerate(coverages):
+            h = hits[:, j][idx].sum(axis=1)
+            r = h / tot
+            hr[c] = pct(r)
+            pai[c] = pct(r / (c if equal else share[:, j][idx].mean(axis=1)))
+            pei[c] = pct(h / best[:, j][idx].sum(axis=1))
+        ll = pct(ll_day[idx].sum(axis=1) / n_day[idx].sum(axis=1))
+    return _Intervals(hr, pai, pei, ll)
 
 
 def _model_note(model: object) -> str | None:
