@@ -107,11 +107,23 @@ class GridForecast:
 
     forecast: Forecast
     events: EventSet
-    added: int  # how many of ``more`` were new
+    added: int  # how many of ``more`` were new (and of the risk_categories)
     origin: date  # the day it is made as of: the record's end, or the first day
     # scenario.toml's risk_categories of which no incident came before the first day: they
     # count zero (the loader checked each against the whole record)
     absent: tuple[str, ...] = ()
+    # of the ``added``, those the training window leaves out: on or after the day it is made
+    # as of (a record's end, :func:`record_end`, that they are too few to move), and before
+    # its first day. A review: 60 imported of November 2026 were said "stored: 60" while the
+    # forecast was made as of the record's end, 2026-01-01, without them
+    after_end: int = 0
+    before_window: int = 0
+
+    @property
+    def used(self) -> int:
+        """How many of ``more`` the forecast learnt from: new, of the risk_categories, in
+        its training window."""
+        return self.added - self.after_end - self.before_window
 
 
 class NothingToForecast(MethodError):
@@ -172,7 +184,11 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     ``more`` too: ``more_categories`` are their categories, and without them a scenario
     that names categories is refused (a review: the centre's 3,902 stored incidents of other
     categories raised /api/risk's expected total from 2.74 to 6.88). gbm's public holidays
-    are its ``country``'s and those scenario.toml declares (:func:`declared_holidays`)."""
+    are its ``country``'s and those scenario.toml declares (:func:`declared_holidays`).
+    ``more`` count in the record's end as its own incidents do: enough of them after a gap
+    move it, a few do not (a month's partial import read as the newest record made the
+    county's 6.88 expected a day 1.05, all of it in the imports' grid), and the result says
+    how many the window leaves out (:attr:`GridForecast.after_end`)."""
     from xunfang.intel.sources import category_mask
 
     table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working,
@@ -192,6 +208,7 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
         absent = tuple(missing)
     time_, xy = table.time.astype("datetime64[m]"), table.xy
     added = 0
+    added_t = np.zeros(0, dtype="datetime64[m]")
     if more is not None and len(more[0]):
         ids, t, pts = more
         # as text, not objects: numpy compares object arrays one pair at a time (11 s for
@@ -208,7 +225,8 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
             new &= of
             absent = tuple(a for a in absent if a in missing)
         added = int(new.sum())
-        time_ = np.concatenate([time_, np.asarray(t).astype("datetime64[m]")[new]])
+        added_t = np.asarray(t).astype("datetime64[m]")[new]
+        time_ = np.concatenate([time_, added_t])
         xy = np.vstack([xy, np.asarray(pts, dtype=float).reshape(-1, 2)[new]])
     if scenario.risk_categories and earlier and not (time_ < np.datetime64(start, "m")).any():
         cats = ", ".join(c.strip() for c in scenario.risk_categories)
@@ -228,7 +246,10 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
             raise NoGridIncidents(_outside_advice(scenario, len(events.unit)),
                                   _outside_fields(scenario, len(events.unit))) from exc
         raise
-    return GridForecast(fc, events, added, as_of or start, absent)
+    # counted once the window is settled: as_of is the whole record's end, stored ones too
+    after_end = int((added_t >= np.datetime64(fc.trained_to, "m")).sum())
+    before_window = int((added_t < np.datetime64(fc.trained_from, "m")).sum())
+    return GridForecast(fc, events, added, as_of or start, absent, after_end, before_window)
 
 
 def scenario_method(scenario: Scenario, method: str, seed: int) -> Method:
