@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ import jinja2
 import numpy as np
 
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
-from xunfang.intel.stage import RiskTable, hours_note, skipped_weighs
+from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weighs
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.report.charts import bar_chart, line_chart
 from xunfang.report.i18n import LANGS, Lang, t, value_label
@@ -136,6 +137,11 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
     total = float(risk.risk.sum())
     top = float(first_day.max()) if n else 0.0
     step = top / len(HEAT_COLOURS)
+    if risk.sizes is None:  # a table read back without them: the scenario's grids have them
+        risk = replace(risk, sizes=grid_sizes(result.scenario, risk.grids))
+    # ranked as /api/risk, `intel forecast` and the check rank (per km² where the grids
+    # differ in size), the expected incidents beside it
+    dense = risk.per_km2()
     hot = []
     for gid, v in risk.hot(len(risk.grids)):
         i = risk.grids.index(gid)
@@ -144,6 +150,7 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
         when = ("—" if peak is None else risk.slots[peak][5:16].replace("T", " ")
                 if several_days else risk.slots[peak][11:16])
         hot.append({"grid": names.get(gid, gid), "expected": _fmt(v, 2),
+                    "per_km2": _fmt(float(dense[i]), 2) if dense is not None else "",
                     "share": _pct(v / total) if total > 0 else "—", "peak": when})
     classes = [(c, _class_label(k * step, (k + 1) * step, step))
                for k, c in enumerate(HEAT_COLOURS)]
@@ -170,6 +177,8 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
         "more": T("risk_more", n=len(risk.slots) - used) if len(risk.slots) > used else "",
         "caveats": _risk_caveats(risk, T, result.scenario.timezone),
         "check": _check_section(risk.check, T),
+        "hot_rule": T("hot_ranked_expected" if dense is None else "hot_ranked_per_km2"),
+        "per_km2": dense is not None,
     }
     return maps, hot, info
 
@@ -267,6 +276,7 @@ def _check_section(chk: Check | Unchecked | None, T: Any) -> dict[str, Any] | No
     return {
         "skipped": "",
         "note": T("check_note", first=str(chk.first), last=str(chk.last),
+                  rule=T(f"rank_{chk.ranked_by}"),
                   days=(chk.last - chk.first).days + 1, n=chk.incidents,
                   ahead=T("check_ahead_one") if chk.lead == 1 else T("check_ahead",
                                                                      lead=chk.lead)),
