@@ -14,6 +14,7 @@ from xunfang.intel.stage import RiskTable, grid_sizes
 from xunfang.intel.units import scenario_grids
 from xunfang.report.html import _risk_section
 from xunfang.report.i18n import t
+from xunfang.report.svgmap import heat_colour
 from xunfang.scenario import load
 
 
@@ -63,3 +64,43 @@ def test_hot_grids_rank_per_km2_with_the_expected_beside(county: Any) -> None:
         assert [r["grid"] for r in hot[:2]] == [names["G5"], names["G3"]]
         assert hot[0]["expected"] == "1.00" and hot[0]["per_km2"] == f"{1.0 / size['G5']:.2f}"
         assert info is not None and "per km²" in info["hot_rule"] and info["per_km2"]
+
+
+def _two_days(county: Any) -> RiskTable:
+    """Two days of hours: day 1's highest 0.2 (G4 at 20:00), day 2's G4 at 21:00 0.266, as
+    the review's plan (its day 1 ran to 0.24)."""
+    slots = _hours("2026-12-04") + _hours("2026-12-05")
+    shape = np.full(48, 0.01)
+    table = _table(county, {}, slots, shape=shape)
+    g4 = table.grids.index("G4")
+    table.risk[:, :] = 0.02
+    table.risk[g4, 20] = 0.2
+    table.risk[g4, 24 + 21] = 0.266
+    return table
+
+
+def test_the_heat_scale_holds_every_slot_and_the_peak_is_drawn(county: Any) -> None:
+    """A review: a two-day report's legend said "one scale for all slots" but ran to day 1's
+    top, 0.24; day 2's peak, 0.266 (G4, 12-05 21:00), named in the hot table, had no map."""
+    table = _two_days(county)
+    maps, hot, info = _risk_section(SimpleNamespace(risk=table, scenario=county, stages={}),  # type: ignore[arg-type]
+                                    _en)
+    assert info is not None
+    # the legend's classes run to the plan's highest, day 2's (not day 1's 0.20)
+    assert info["classes"][-1][1].endswith("–0.27")
+    # the first day's 24 maps and the peak's after them, all on that scale
+    assert len(maps) == 25 and "12-05 21:00 (plan" in maps[-1] and "peak)" in maps[-1]
+    assert "The last map is the plan's highest slot, 12-05 21:00" in info["more"]
+    g4 = next(r for r in hot if r["grid"] == next(a.name for a in county.areas_of("grid")
+                                                   if a.id == "G4"))
+    assert g4["peak"] == "12-05 21:00"  # drawn: named as it is
+    assert heat_colour(0.2, 0.266) != heat_colour(0.2, 0.2)  # the test can tell the scales
+    assert f'fill="{heat_colour(0.2, 0.266)}"' in maps[20]
+    assert f'fill="{heat_colour(0.266, 0.266)}"' in maps[24]
+    # a second grid peaking on day 2 at another hour has no map, and says so
+    g3 = table.grids.index("G3")
+    table.risk[g3, 24 + 3] = 0.1
+    _, hot, _ = _risk_section(SimpleNamespace(risk=table, scenario=county, stages={}),  # type: ignore[arg-type]
+                              _en)
+    name = next(a.name for a in county.areas_of("grid") if a.id == "G3")
+    assert next(r for r in hot if r["grid"] == name)["peak"] == "12-05 03:00 (no map: risk.csv)"

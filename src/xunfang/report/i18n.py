@@ -92,10 +92,11 @@ TEXT: dict[str, dict[Lang, str]] = {
     "risk": {"zh": "警情风险预测（按网格、时段）", "en": "Incident risk forecast by grid and slot"},
     "risk_note": {
         "zh": "方法 {method}；训练窗口 {window}（含首尾两日；{n} 起警情）；"
-              "方案时段内预计警情 {total} 起。颜色为各网格在该时段的预计警情数，各时段同一色阶。",
+              "方案时段内预计警情 {total} 起。颜色为各网格在该时段的预计警情数，"
+              "方案全部时段同一色阶（至其最高值）。",
         "en": "Method {method}; trained on {window} (both days included; {n} incidents); "
               "{total} incidents expected over the plan. Colour: expected incidents of the "
-              "grid in the slot, one scale for all slots.",
+              "grid in the slot, one scale for every slot of the plan, to its highest.",
     },
     "risk_as_of": {
         "zh": "历史警情止于 {last}，早于方案首日 {n} 天：预测以其次日为起点（提前期相同），"
@@ -308,6 +309,12 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "risk_more": {"zh": "另有 {n} 个时段见 plan.json 与 risk.csv。",
                   "en": "{n} more slots are in plan.json and risk.csv."},
+    # the plan's highest slot where it lies after the first day's maps: drawn after them
+    "risk_peak_map": {"zh": "最后一幅为全方案风险最高的时段 {when}（首日之外）。",
+                      "en": " The last map is the plan's highest slot, {when} (after the "
+                            "first day)."},
+    "risk_peak_mark": {"zh": "（全方案最高）", "en": " (plan's peak)"},
+    "risk_peak_not_drawn": {"zh": "（无热力图，见 risk.csv）", "en": " (no map: risk.csv)"},
     "hot_grids": {"zh": "高风险网格", "en": "Hot grids"},
     # the hot grids' rule: Forecast.hot_order's, as /api/risk, `intel forecast` and the check
     "hot_ranked_per_km2": {
