@@ -257,3 +257,40 @@ def test_the_row_names_the_window_it_held(ebian: EventSet) -> None:
     chk = check(ebian, yardstick(Decay(), 3650), end=date(2026, 1, 1))
     assert chk.rows[0].train_days == ebian.day_of(date(2025, 12, 31))
     assert chk.rows[1].train_days == 365
+
+
+def _big_and_small() -> EventSet:
+    """Two grids: a big one (4 km²) with three incidents a day, a small one (1 km²) with two:
+    the big one is the hotter by expected incidents, the small one per km²."""
+    import shapely
+
+    from xunfang.intel.units import polygons
+
+    units = polygons(("big", "small"), (shapely.box(0, 0, 2000, 2000),
+                                        shapely.box(3000, 0, 4000, 1000)), "grids")
+    days = np.arange(np.datetime64("2025-01-01"), np.datetime64("2026-01-01"))
+    times, xy = [], []
+    for d in days:
+        for h, at in ((9, (1000, 1000)), (13, (1000, 1000)), (20, (1000, 1000)),
+                      (10, (3500, 500)), (15, (3500, 500))):
+            times.append(d.astype("datetime64[m]") + np.timedelta64(60 * h, "m"))
+            xy.append(at)
+    return EventSet.build(units, np.array(times), np.array(xy, dtype=float))
+
+
+def test_the_check_ranks_its_hottest_per_km2_as_the_forecast_lists_them() -> None:
+    """A review: `intel forecast --check` ranked its "hottest k" by expected incidents while
+    the list of hot places printed above it (Forecast.hot_order) ranked per km². One rule:
+    per km² where the places differ in size, as the evaluation's hit rate and PAI."""
+    ev = _big_and_small()
+    end = date(2026, 1, 1)
+    fc = forecast(ev, Naive(), start=end, days=1, train_days=365)
+    assert [fc.units.ids[i] for i in fc.hot_order()] == ["small", "big"]
+    chk = check(ev, [(Naive(), 365)], end=end)
+    # the small grid's two of the day's five incidents, on a fifth of the area
+    assert chk.ks == (1,) and chk.rows[0].hot[0] == pytest.approx(2 / 5)
+    assert chk.rows[0].hot_area[0] == pytest.approx(1 / 5)
+    assert chk.ranked_by == "per_km2" and chk.as_json()["hottest_ranked_by"] == "per_km2"
+    # and the report's note names the rule
+    sec = _check_section(chk, lambda key, **kw: t(key, "en", **kw))
+    assert sec is not None and "hottest k grids by expected incidents per km²" in sec["note"]

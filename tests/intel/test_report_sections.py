@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
@@ -72,7 +73,14 @@ def test_report_has_a_section_per_stage(folder: Path) -> None:
     html = (folder / "report.html").read_text(encoding="utf-8")
     for section in ("risk", "roster", "checkpoints", "kpis", "plan", "access"):
         assert f'<section id="{section}">' in html, section
-    assert html.count('class="heat"') == 24 + 1  # the slots' risk maps and visibility by grid
+    # the first day's risk maps, the plan's peak slot's where it lies later (a review: it
+    # had no map, and the scale stopped short of it), and visibility by grid
+    doc = json.loads((folder / "plan.json").read_text(encoding="utf-8"))["stages"]["intel"]
+    peak = int(np.argmax(np.asarray(doc["risk"]).max(axis=0)))
+    later = doc["slots"][peak][:10] != doc["slots"][0][:10]
+    assert html.count('class="heat"') == 24 + later + 1
+    assert ("The last map is the plan&#39;s highest slot" in html
+            or "The last map is the plan's highest slot" in html) == later
     assert "Baseline: held at posts" in html and "National Day" in html
 
 

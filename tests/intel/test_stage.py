@@ -134,7 +134,9 @@ def test_report_maps_every_hour_of_a_day_of_half_hour_slots() -> None:
     assert len(maps2) == 12 and info2 is not None and info2["more"] == t("risk_more", "en", n=12)
     peaks = {r["grid"]: r["peak"] for r in hot}
     names = {a.id: a.name for a in sc.areas_of("grid")}
-    assert peaks[names["G4"]] == "11-30 21:00" and peaks[names["G1"]] == "12-01 05:00"
+    # G1's peak lies on the second day, which has no map: said so (a review)
+    assert peaks[names["G4"]] == "11-30 21:00"
+    assert peaks[names["G1"]] == "12-01 05:00 (no map: risk.csv)"
     assert peaks[names["G2"]] == "—"
 
 
@@ -795,3 +797,26 @@ def test_the_plans_gbm_counts_the_holidays_the_scenario_declares() -> None:
     said = [c[1] for c in info["caveats"] if "public holidays" in c[1]]
     assert said == [_en("risk_holidays_declared", c="CN", n=3)]
     assert "and the 3 days of its [[policy.holidays]]" in said[0]
+
+
+def test_incidents_added_after_the_record_end_are_counted_apart(tmp_path: Path) -> None:
+    """A review: 60 incidents of November 2026 added to the county's record (which ends in
+    2025) were said to be used, the forecast made as of 2026-01-01 without them. A few after
+    the record's end do not move it and are counted apart; as many as the record's own rate
+    do, and are used."""
+    sc = load(str(_county_with(tmp_path, lambda rows: rows)))
+    inc = sc.incidents
+    start = date(2026, 12, 1)
+    nov = np.array([f"2026-11-{1 + k % 28:02d}T10:00" for k in range(60)], "datetime64[m]")
+    few = grid_forecast(sc, start=start, method="naive",
+                        more=([f"n{k}" for k in range(60)], nov, inc.xy[:60]))
+    assert few.forecast.trained_to == date(2026, 1, 1)
+    assert (few.added, few.after_end, few.before_window, few.used) == (60, 60, 0, 0)
+    # the record's last eleven months again, as this year's: the newest record, used
+    late = (inc.time >= np.datetime64("2025-01-01")) & (inc.time < np.datetime64("2025-12-01"))
+    shifted = inc.time[late] + np.timedelta64(365, "D")
+    whole = grid_forecast(sc, start=start, method="naive",
+                          more=([f"y{i}" for i in np.flatnonzero(late)], shifted,
+                                inc.xy[late]))
+    assert whole.forecast.trained_to > date(2026, 11, 1)
+    assert whole.after_end == 0 and whole.used == whole.added - whole.before_window > 0

@@ -5,7 +5,9 @@ forecasts its horizon (:func:`~xunfang.intel.forecast.forecast`: the method's da
 the weekday factor, the time-of-day profile), and compared with what came:
 
 * **where** — the share of the day's incidents in the hottest k units by expected
-  incidents (the ranking of the report's hot-grid list), pooled over the days, and the share
+  incidents, per km² (per km of street) where the units differ in size (the ranking of
+  :meth:`~xunfang.intel.forecast.Forecast.hot_order`, the report's hot-grid list and
+  ``xunfang intel forecast``'s hottest places), pooled over the days, and the share
   of the area those units make up; units tied at the k-th place share its credit evenly
   (whole counts tie by the hundred in a big city's cells: an order of ties would move the
   share by 1.6 points);
@@ -35,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang._errors import XunfangError
-from xunfang.intel.forecast import dates_only, forecast, recorded_days
+from xunfang.intel.forecast import dates_only, density_key, forecast, recorded_days
 from xunfang.intel.methods import EventSet, Method, Model, Naive
 
 FloatArray = npt.NDArray[np.float64]
@@ -107,13 +109,16 @@ class Check:
     rows: tuple[CheckRow, ...]
     lead: int = 1  # days ahead each day was forecast (1: from the day before)
     wanted_lead: int = 1  # the lead asked for (a plan's); longer than the record allowed
+    # what the hottest k are ranked by: "expected" incidents, or their density where the
+    # units differ in size ("per_km2", "per_km"; Forecast.density's)
+    ranked_by: str = "expected"
 
     def as_json(self) -> dict[str, Any]:
         return {"first": self.first.isoformat(), "last": self.last.isoformat(),
                 "days": self.days, "incidents": self.incidents,
                 "per_day": round(self.per_day, 3), "units": self.units, "hottest": list(self.ks),
                 "hour_share": HOUR_SHARE, "lead_days": self.lead,
-                "wanted_lead_days": self.wanted_lead,
+                "wanted_lead_days": self.wanted_lead, "hottest_ranked_by": self.ranked_by,
                 "rows": [r.as_json() for r in self.rows]}
 
 
@@ -218,6 +223,7 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
     boot = rng.integers(0, m_days, size=(resamples, m_days))
     denominators = per_day[boot].sum(axis=1)
     scored = []
+    ranked_by = "expected"
     for method, train_days in methods:
         hot = np.zeros((m_days, len(ks)))
         area = np.zeros((m_days, len(ks)))
@@ -241,10 +247,16 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
             risk = fc.risk[0]  # (units, 24 hours)
             level = risk.sum(axis=1)
             expected[i] = level.sum()
+            # the hottest by the forecast's own rule (Forecast.hot_order: per km² where the
+            # units differ in size), the one its list of hot places and the report rank by
+            # (a review: this ranked by expected incidents under a list ranked per km²)
+            dense = fc.density()
+            key = level if dense is None else dense[0]
+            ranked_by = "expected" if dense is None else density_key(dense[1])
             u, h = actual[i]
             on = np.bincount(u, minlength=n).astype(float)
             for m, k in enumerate(ks):
-                share = _top(level, k)
+                share = _top(key, k)
                 hot[i, m] = float(share @ on)
                 area[i, m] = float(share @ size)
             at = np.bincount(u * 24 + h, minlength=n * 24).astype(float)
@@ -284,7 +296,7 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
             error_per_day=float(np.abs(expected - per_day).mean()), vs_naive=vs))
     return Check(first=events.date_of(a), last=events.date_of(b - 1), days=m_days,
                  incidents=int(total), per_day=float(per_day.mean()), ks=ks, units=n,
-                 rows=tuple(rows), lead=lead, wanted_lead=wanted)
+                 rows=tuple(rows), lead=lead, wanted_lead=wanted, ranked_by=ranked_by)
 
 
 def check_made(events: EventSet, methods: Sequence[tuple[Method, int]], *, start: date,

@@ -15,15 +15,16 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang.intel.check import Check, Unchecked, check_made, yardstick
-from xunfang.intel.forecast import Forecast, forecast, hottest, per_slot, record_end
+from xunfang.intel.forecast import Forecast, forecast, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
 from xunfang.intel.methods import EventSet, Method, MethodError, make_method, method_names
-from xunfang.intel.units import Slots, scenario_grids
+from xunfang.intel.units import Slots, ranked, scenario_grids
 from xunfang.plan import Slot
 from xunfang.scenario.model import Scenario
 from xunfang.scenario.record import outside_hint
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 FEW_INCIDENTS = 50  # a forecast from fewer is said to be a guess
@@ -51,6 +52,10 @@ class RiskTable:
     # had 16 % of its record outside the grids, and the plan said nothing of it)
     incidents: int = 0
     outside_grids: int = 0
+    # each grid's area in m² where the grids differ in size (None where they are all alike,
+    # or not known): :meth:`hot` ranks them per km², as /api/risk, ``xunfang intel forecast``
+    # and the evaluation do (a review: the report ranked by expected incidents, beside them)
+    sizes: FloatArray | None = None
 
     def few(self) -> bool:
         """True for a forecast from fewer than :data:`FEW_INCIDENTS` incidents: the plan and
@@ -62,7 +67,16 @@ class RiskTable:
         return self.outside_grids / self.incidents if self.incidents else 0.0
 
     def hot(self, top: int = 5) -> list[tuple[str, float]]:
-        return hottest(self.grids, self.risk.sum(axis=1), top)
+        """The ``top`` hottest grids (:func:`hot_order`) with their expected incidents."""
+        total = self.risk.sum(axis=1)
+        return [(self.grids[i], float(total[i])) for i in hot_order(total, self.sizes)[:top]]
+
+    def per_km2(self) -> FloatArray | None:
+        """Each grid's expected incidents over the plan per km², where the grids differ in
+        size (:attr:`sizes`); None where they rank by expected incidents."""
+        if self.sizes is None:
+            return None
+        return np.asarray(self.risk.sum(axis=1) / self.sizes * 1e6, dtype=np.float64)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -73,7 +87,8 @@ class RiskTable:
             "slots": list(self.slots),
             "risk": [[round(float(v), 5) for v in row] for row in self.risk],
             "expected_total": round(float(self.risk.sum()), 3),
-            "hot": [{"grid": g, "expected": round(v, 3)} for g, v in self.hot()],
+            "hot": self._hot_json(),
+            "hot_ranked_by": "expected" if self.sizes is None else "per_km2",
             "trained_from": self.trained_from.isoformat(),
             # the first day not trained on, as ``xunfang intel forecast --json``'s, its
             # GeoJSON's and /api/risk's (Forecast.as_json)
@@ -85,6 +100,38 @@ class RiskTable:
             "details": {k: v for k, v in self.details.items() if k not in ("as_of", "chosen")},
             "check": self.check.as_json() if self.check is not None else None,
         }
+
+    def _hot_json(self) -> list[dict[str, Any]]:
+        dense = self.per_km2()
+        out = []
+        for g, v in self.hot():
+            row: dict[str, Any] = {"grid": g, "expected": round(v, 3)}
+            if dense is not None:
+                row["per_km2"] = round(float(dense[self.grids.index(g)]), 3)
+            out.append(row)
+        return out
+
+
+def hot_order(totals: FloatArray, sizes: FloatArray | None) -> IntArray:
+    """The grids hottest first by their ``totals`` (expected incidents) — per km² where
+    ``sizes`` (m²) are given — ties by grid order: :meth:`Forecast.hot_order`'s rule, which
+    /api/risk, ``xunfang intel forecast`` and the forecast's check rank by (the evaluation's
+    hit rate and PAI count the hottest places' area, so a big grid does not lead by its
+    size)."""
+    key = totals if sizes is None else totals / sizes * 1e6
+    n = len(key)
+    return ranked(np.asarray(key, dtype=np.float64), np.arange(n, dtype=np.int64), np.ones(n),
+                  equal=True)
+
+
+def grid_sizes(scenario: Scenario, grids: Sequence[str]) -> FloatArray | None:
+    """The area in m² of each of ``grids`` (ids) of the scenario, where they differ in size
+    (:attr:`RiskTable.sizes`); None where they are all alike or one is not the scenario's."""
+    units = scenario_grids(scenario)
+    at = {g: i for i, g in enumerate(units.ids)}
+    if units.equal_size or any(g not in at for g in grids):
+        return None
+    return np.asarray(units.size[[at[g] for g in grids]], dtype=np.float64)
 
 
 def hours_note(details: dict[str, Any]) -> tuple[str, str] | None:
@@ -107,11 +154,23 @@ class GridForecast:
 
     forecast: Forecast
     events: EventSet
-    added: int  # how many of ``more`` were new
+    added: int  # how many of ``more`` were new (and of the risk_categories)
     origin: date  # the day it is made as of: the record's end, or the first day
     # scenario.toml's risk_categories of which no incident came before the first day: they
     # count zero (the loader checked each against the whole record)
     absent: tuple[str, ...] = ()
+    # of the ``added``, those the training window leaves out: on or after the day it is made
+    # as of (a record's end, :func:`record_end`, that they are too few to move), and before
+    # its first day. A review: 60 imported of November 2026 were said "stored: 60" while the
+    # forecast was made as of the record's end, 2026-01-01, without them
+    after_end: int = 0
+    before_window: int = 0
+
+    @property
+    def used(self) -> int:
+        """How many of ``more`` the forecast learnt from: new, of the risk_categories, in
+        its training window."""
+        return self.added - self.after_end - self.before_window
 
 
 class NothingToForecast(MethodError):
@@ -172,7 +231,11 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     ``more`` too: ``more_categories`` are their categories, and without them a scenario
     that names categories is refused (a review: the centre's 3,902 stored incidents of other
     categories raised /api/risk's expected total from 2.74 to 6.88). gbm's public holidays
-    are its ``country``'s and those scenario.toml declares (:func:`declared_holidays`)."""
+    are its ``country``'s and those scenario.toml declares (:func:`declared_holidays`).
+    ``more`` count in the record's end as its own incidents do: enough of them after a gap
+    move it, a few do not (a month's partial import read as the newest record made the
+    county's 6.88 expected a day 1.05, all of it in the imports' grid), and the result says
+    how many the window leaves out (:attr:`GridForecast.after_end`)."""
     from xunfang.intel.sources import category_mask
 
     table = IncidentTable.from_scenario(scenario.incidents, scenario.crs.working,
@@ -192,6 +255,7 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
         absent = tuple(missing)
     time_, xy = table.time.astype("datetime64[m]"), table.xy
     added = 0
+    added_t = np.zeros(0, dtype="datetime64[m]")
     if more is not None and len(more[0]):
         ids, t, pts = more
         # as text, not objects: numpy compares object arrays one pair at a time (11 s for
@@ -208,7 +272,8 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
             new &= of
             absent = tuple(a for a in absent if a in missing)
         added = int(new.sum())
-        time_ = np.concatenate([time_, np.asarray(t).astype("datetime64[m]")[new]])
+        added_t = np.asarray(t).astype("datetime64[m]")[new]
+        time_ = np.concatenate([time_, added_t])
         xy = np.vstack([xy, np.asarray(pts, dtype=float).reshape(-1, 2)[new]])
     if scenario.risk_categories and earlier and not (time_ < np.datetime64(start, "m")).any():
         cats = ", ".join(c.strip() for c in scenario.risk_categories)
@@ -228,7 +293,10 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
             raise NoGridIncidents(_outside_advice(scenario, len(events.unit)),
                                   _outside_fields(scenario, len(events.unit))) from exc
         raise
-    return GridForecast(fc, events, added, as_of or start, absent)
+    # counted once the window is settled: as_of is the whole record's end, stored ones too
+    after_end = int((added_t >= np.datetime64(fc.trained_to, "m")).sum())
+    before_window = int((added_t < np.datetime64(fc.trained_from, "m")).sum())
+    return GridForecast(fc, events, added, as_of or start, absent, after_end, before_window)
 
 
 def scenario_method(scenario: Scenario, method: str, seed: int) -> Method:
@@ -315,6 +383,7 @@ def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto
         incidents_in_window=fc.incidents_in_window, details=details,
         check=grid_check(scenario, g, method=method, train_days=train_days, seed=seed),
         incidents=len(g.events.unit), outside_grids=outside,
+        sizes=None if fc.units.equal_size else np.asarray(fc.units.size, dtype=np.float64),
     )
 
 

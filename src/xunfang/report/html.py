@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ import jinja2
 import numpy as np
 
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
-from xunfang.intel.stage import RiskTable, hours_note, skipped_weighs
+from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weighs
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.report.charts import bar_chart, line_chart
 from xunfang.report.i18n import LANGS, Lang, t, value_label
@@ -87,6 +88,22 @@ def _first_hours(slots: tuple[str, ...], risk: FloatArray, *, dated: bool = Fals
     return labels, (np.column_stack(cols) if cols else risk[:, :0]), used
 
 
+def _plan_hours(slots: tuple[str, ...], risk: FloatArray) -> tuple[list[str], FloatArray]:
+    """Every slot of the plan as the maps draw it (:func:`_first_hours`): slots shorter than
+    an hour summed into their hour, longer ones as they are — their 'YYYY-MM-DDTHH' keys and
+    (grids, hours). The heat maps' one scale runs to its highest (a review: it ran to the
+    first day's top, 0.24, and day 2's peak of 0.266 had no colour on it)."""
+    keys: list[str] = []
+    cols: list[FloatArray] = []
+    for k, s in enumerate(slots):
+        if keys and keys[-1] == s[:13]:
+            cols[-1] = cols[-1] + risk[:, k]
+        else:
+            keys.append(s[:13])
+            cols.append(risk[:, k].astype(float))
+    return keys, (np.column_stack(cols) if cols else risk[:, :0])
+
+
 def _class_label(lo: float, hi: float, step: float) -> str:
     """A legend class 'lo–hi' with as many decimals as the step needs (a county of a few
     incidents a year has classes of 0.001, which two decimals print as '0.00–0.00')."""
@@ -131,11 +148,28 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
     several_days = len({s[:10] for s in risk.slots}) > 1
     labels, first_day, used = _first_hours(risk.slots, risk.risk, dated=several_days)
     n = first_day.shape[1]
-    maps = render_risk_maps(result.scenario, risk.grids, first_day, labels)
+    # one scale for every slot of the plan, to its highest (the maps' own scale is the top of
+    # those drawn): where that lies after the first day's maps, its map is drawn after them
+    keys, every = _plan_hours(risk.slots, risk.risk)
+    drawn = set(keys[:n])
+    drawn_maps, drawn_labels = first_day, labels
+    peak_map = ""
+    if every.size and float(every.max()) > (float(first_day.max()) if n else 0.0):
+        j = int(np.argmax(every.max(axis=0)))
+        peak_map = f"{keys[j][5:10]} {keys[j][11:13]}:00"
+        drawn.add(keys[j])
+        drawn_maps = np.column_stack([first_day, every[:, j]])
+        drawn_labels = [*labels, peak_map + T("risk_peak_mark")]
+    maps = render_risk_maps(result.scenario, risk.grids, drawn_maps, drawn_labels)
     names = {a.id: a.name for a in result.scenario.areas_of("grid")}
     total = float(risk.risk.sum())
-    top = float(first_day.max()) if n else 0.0
+    top = float(every.max()) if every.size else 0.0
     step = top / len(HEAT_COLOURS)
+    if risk.sizes is None:  # a table read back without them: the scenario's grids have them
+        risk = replace(risk, sizes=grid_sizes(result.scenario, risk.grids))
+    # ranked as /api/risk, `intel forecast` and the check rank (per km² where the grids
+    # differ in size), the expected incidents beside it
+    dense = risk.per_km2()
     hot = []
     for gid, v in risk.hot(len(risk.grids)):
         i = risk.grids.index(gid)
@@ -143,11 +177,14 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
         peak = peak_slot(risk.risk[i], risk.slots)
         when = ("—" if peak is None else risk.slots[peak][5:16].replace("T", " ")
                 if several_days else risk.slots[peak][11:16])
+        if peak is not None and risk.slots[peak][:13] not in drawn:  # said, not left to guess
+            when += T("risk_peak_not_drawn")
         hot.append({"grid": names.get(gid, gid), "expected": _fmt(v, 2),
+                    "per_km2": _fmt(float(dense[i]), 2) if dense is not None else "",
                     "share": _pct(v / total) if total > 0 else "—", "peak": when})
     classes = [(c, _class_label(k * step, (k + 1) * step, step))
                for k, c in enumerate(HEAT_COLOURS)]
-    if n and (first_day <= 0).any():  # the colour of a grid with nothing expected, explained
+    if n and (drawn_maps <= 0).any():  # the colour of a grid with nothing expected, explained
         classes.insert(0, (NO_RISK_COLOUR, "0"))
     first = risk.slots[0][:10] if risk.slots else ""
     info = {
@@ -167,9 +204,12 @@ def _risk_section(result: PlanResult, T: Any) -> tuple[list[str], list[dict[str,
                     n=(risk.trained_to - risk.trained_from).days)
             if "window" in risk.details else ""),
         "maps_of": T("risk_maps_of", d=first) if several_days else "",
-        "more": T("risk_more", n=len(risk.slots) - used) if len(risk.slots) > used else "",
+        "more": (T("risk_more", n=len(risk.slots) - used) if len(risk.slots) > used else "")
+        + (T("risk_peak_map", when=peak_map) if peak_map else ""),
         "caveats": _risk_caveats(risk, T, result.scenario.timezone),
         "check": _check_section(risk.check, T),
+        "hot_rule": T("hot_ranked_expected" if dense is None else "hot_ranked_per_km2"),
+        "per_km2": dense is not None,
     }
     return maps, hot, info
 
@@ -267,6 +307,7 @@ def _check_section(chk: Check | Unchecked | None, T: Any) -> dict[str, Any] | No
     return {
         "skipped": "",
         "note": T("check_note", first=str(chk.first), last=str(chk.last),
+                  rule=T(f"rank_{chk.ranked_by}"),
                   days=(chk.last - chk.first).days + 1, n=chk.incidents,
                   ahead=T("check_ahead_one") if chk.lead == 1 else T("check_ahead",
                                                                      lead=chk.lead)),

@@ -92,10 +92,11 @@ TEXT: dict[str, dict[Lang, str]] = {
     "risk": {"zh": "警情风险预测（按网格、时段）", "en": "Incident risk forecast by grid and slot"},
     "risk_note": {
         "zh": "方法 {method}；训练窗口 {window}（含首尾两日；{n} 起警情）；"
-              "方案时段内预计警情 {total} 起。颜色为各网格在该时段的预计警情数，各时段同一色阶。",
+              "方案时段内预计警情 {total} 起。颜色为各网格在该时段的预计警情数，"
+              "方案全部时段同一色阶（至其最高值）。",
         "en": "Method {method}; trained on {window} (both days included; {n} incidents); "
               "{total} incidents expected over the plan. Colour: expected incidents of the "
-              "grid in the slot, one scale for all slots.",
+              "grid in the slot, one scale for every slot of the plan, to its highest.",
     },
     "risk_as_of": {
         "zh": "历史警情止于 {last}，早于方案首日 {n} 天：预测以其次日为起点（提前期相同），"
@@ -308,20 +309,43 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "risk_more": {"zh": "另有 {n} 个时段见 plan.json 与 risk.csv。",
                   "en": "{n} more slots are in plan.json and risk.csv."},
+    # the plan's highest slot where it lies after the first day's maps: drawn after them
+    "risk_peak_map": {"zh": "最后一幅为全方案风险最高的时段 {when}（首日之外）。",
+                      "en": " The last map is the plan's highest slot, {when} (after the "
+                            "first day)."},
+    "risk_peak_mark": {"zh": "（全方案最高）", "en": " (plan's peak)"},
+    "risk_peak_not_drawn": {"zh": "（无热力图，见 risk.csv）", "en": " (no map: risk.csv)"},
     "hot_grids": {"zh": "高风险网格", "en": "Hot grids"},
+    # the hot grids' rule: Forecast.hot_order's, as /api/risk, `intel forecast` and the check
+    "hot_ranked_per_km2": {
+        "zh": "按每平方公里预计警情排序（与预测检验、/api/risk 和 xunfang intel forecast 相同："
+              "网格大小不一，大网格不因面积大而居前）。",
+        "en": "Ranked by expected incidents per km² (as the forecast's check, /api/risk and "
+              "xunfang intel forecast rank them: the grids differ in size, and a big grid "
+              "does not lead by its size).",
+    },
+    "hot_ranked_expected": {
+        "zh": "按预计警情排序（各网格大小相同）。",
+        "en": "Ranked by expected incidents (the grids are all of one size).",
+    },
+    "per_km2": {"zh": "每平方公里预计警情", "en": "Expected per km²"},
+    "rank_expected": {"zh": "预计警情", "en": "expected incidents"},
+    "rank_per_km2": {"zh": "每平方公里预计警情", "en": "expected incidents per km²"},
+    "rank_per_km": {"zh": "每公里街道预计警情", "en": "expected incidents per km of street"},
     "check": {"zh": "预测检验：近几周的历史警情",
               "en": "How the forecast did over the record's last weeks"},
     "check_note": {
         "zh": "对历史警情最后 {days} 天（{first} – {last}，网格内警情 {n} 起）逐日作{ahead}"
               "的预测，方法与本方案首日相同（其后各日提前期更长），再与当天实际警情对照。"
-              "“最热 k 个网格”按预计警情排序，列出当天警情落在其中的比例"
+              "“最热 k 个网格”按{rule}排序（与上方高风险网格表相同），列出当天警情落在其中的比例"
               "（括号内为这些网格占辖区面积的比例）；“最热网格小时”为按网格 × 小时"
               "排序的前若干；另列每日预计警情数及其与实际的平均绝对误差。"
               "以“近 365 天计数”（naive）作对照。",
         "en": "Each of the record's last {days} days ({first} – {last}; {n} incidents in the "
               "grids) forecast {ahead}, the way this plan's first day is forecast (its later "
               "days lie further ahead), and compared with what came. The hottest k grids by "
-              "expected incidents: the share of the day's incidents in them (in brackets, the "
+              "{rule} (the hot grids' rule): the share of the day's incidents in them (in "
+              "brackets, the "
               "share of the area they make up); the hottest grid-hours, likewise by grid × "
               "hour; the expected incidents a day and the mean absolute error of each day's. "
               "Naive counts over the last 365 days stand beside it as a yardstick.",

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 from xunfang import store
 from xunfang._errors import XunfangError
 from xunfang.intel import Slots
-from xunfang.intel.stage import grid_check, grid_forecast
+from xunfang.intel.stage import GridForecast, grid_check, grid_forecast
 from xunfang.plan import tomorrow
 from xunfang.web.deps import CentreDep, Reader
 
@@ -51,8 +51,12 @@ def get_risk(
         raise HTTPException(422, str(exc)) from None
     doc = g.forecast.as_json()
     doc["tz"] = sc.timezone
+    # "stored": the new ones of the categories; where the training window leaves some out,
+    # "stored_used" those in it, the others counted by why (a review: "stored: 60" of 60
+    # imported after the record's end, none of them used, and nothing said)
     counts: dict[str, object] = {"record": len(sc.incidents), "stored": g.added}
     doc["incidents"] = counts
+    counts.update(_outside_window(g))
     if sc.risk_categories:  # what the forecast counts: the plan's risk_categories
         doc["categories"] = [name.strip() for name in sc.risk_categories]
         if g.absent:
@@ -84,3 +88,27 @@ def _left_out(wanted: tuple[str, ...], ids: list[str], cats: list[str],
     return (f"{int(out.sum()):,} of the {int(new.sum()):,} stored incidents are left out"
             f"{without}: the forecast counts only scenario.toml risk_categories "
             f"({', '.join(c.strip() for c in wanted)})")
+
+
+def _outside_window(g: GridForecast) -> dict[str, object]:
+    """The stored incidents the training window leaves out, counted, and why ("window_note");
+    {} where it leaves none."""
+    fc = g.forecast
+    out: dict[str, object] = {}
+    why = []
+    if g.after_end:
+        out["stored_after_record_end"] = g.after_end
+        why.append(
+            f"{g.after_end:,} come on or after the record's end, {fc.trained_to}: after the "
+            "gap where its incidents stop they are too few, at its rate, to be the record "
+            "going on, so the forecast is made as of that end, as a plan is (made as of "
+            "them, it would count the gap's days as days of no incident)")
+    if g.before_window:
+        out["stored_before_window"] = g.before_window
+        why.append(f"{g.before_window:,} come before the training window's first day, "
+                   f"{fc.trained_from} (train_days)")
+    if why:
+        out["stored_used"] = g.used
+        out["window_note"] = (f"{g.added - g.used:,} of the {g.added:,} stored incidents are "
+                              f"left out of the forecast: {'; '.join(why)}")
+    return out
