@@ -1039,8 +1039,11 @@ def _print_check(chk: Any, kind: str) -> None:
                         f"incident{'s' if chk.incidents != 1 else ''}, {chk.per_day:.1f} a "
                         f"day), each day forecast {ahead} ahead")
     table.add_column("method")
+    # the rule the hottest are taken by, as the forecast's list ranks them (a review: the
+    # list ranked per km², the check by expected incidents)
+    by = {"per_km2": ", per km²", "per_km": ", per km"}.get(chk.ranked_by, "")
     for k in chk.ks:
-        table.add_column(f"hottest {places(k)} ({measure})", justify="right")
+        table.add_column(f"hottest {places(k)} ({measure}{by})", justify="right")
     table.add_column(f"hottest {100 * HOUR_SHARE:g} % of {kind[:-1]}-hours", justify="right")
     table.add_column("expected a day", justify="right")
     table.add_column("error a day", justify="right")
