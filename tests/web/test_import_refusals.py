@@ -105,3 +105,11 @@ def test_rows_outside_show_the_files_lon_lat_and_the_datum_hint(env: Env) -> Non
     assert p["row"] == 1 and p["value"] == f"lon/lat {lon:.6f}, {lat:.6f}"
     (note,) = [n for n in rep["notes"] if "outside the jurisdiction" in n]
     assert "GCJ-02" in note and "the coords field (it was 'wgs84')" in note
+    # refused (a time in the future): the row outside by its lon/lat, and the hint
+    r = _post(env, ["id,time,lon,lat", f"o3,2026-11-20 10:00,{lon:.6f},{lat:.6f}",
+                    f"o4,2027-01-05 10:00,{_centre_point(sc, 'G7')[0]},"
+                    f"{_centre_point(sc, 'G7')[1]}"], name="amap.csv")
+    assert r.status_code == 422
+    d = r.json()["detail"]
+    assert d["problems"][0]["message"].endswith(f"lon/lat {lon:.6f}, {lat:.6f}")
+    assert "GCJ-02" in d["message"] and "the coords field" in d["message"]

@@ -147,8 +147,9 @@ def import_incidents(
         stored = store.import_incidents(c.store, c.scenario_id, batch, actor=u, file=name,
                                         now=c.clock(), skip_stored=skip_stored)
     except store.StoreInputError as exc:
+        hint = _outside_note(c, len(outside), coords) if outside else ""
         raise HTTPException(422, _refusal(exc, got.report, name, outside,
-                                          rows is not None)) from None
+                                          rows is not None, hint)) from None
     report = got.report.as_json()
     report["source"] = name
     report["stored"] = stored
@@ -278,7 +279,7 @@ def _shown_problem(p: dict[str, object], outside: dict[int, str]) -> dict[str, o
 
 
 def _refusal(exc: store.StoreInputError, report: object, name: str, outside: dict[int, str],
-             file_rows: bool) -> dict[str, object]:
+             file_rows: bool, hint: str = "") -> dict[str, object]:
     """The 422 of an import the store refused: every row it refused and every row the file's
     checks set aside, each by the file's row, in row order (a review: only the store's were
     listed, by their place among the kept rows), in the shape of the other refusals."""
@@ -310,6 +311,8 @@ def _refusal(exc: store.StoreInputError, report: object, name: str, outside: dic
     aside = sum(p["severity"] == "rejected" for p in problems)
     if aside:
         head += f"; the checks also set aside {aside:,} row(s), listed with them"
+    if hint:  # lon/lat outside the jurisdiction: what to check (_outside_note)
+        head += f"; {hint}"
     for p in problems:
         p["message"] = str(p["message"]).replace(
             SKIP_STORED_HINT, "'skip ids already stored' leaves it out")
