@@ -168,8 +168,8 @@ def import_incidents(
 
 
 #: the report's "listed" for the web (ingest's names the CLI's report file, write_csv)
-LISTED = ("problems and duplicates: the first 1000 of each rule; `xunfang intel ingest "
-          "--report FILE` writes every row")
+LISTED = ("problems and duplicates: the first 1000 of each rule; `xunfang intel ingest FILE "
+          "--out DIR` lists every row in DIR/ingest_report.csv")
 #: the CLI's options in ingest's messages, in the words of the import form (a review: the
 #: web answered "map one with --columns time=COLUMN", "no --crs given", "--coords must be
 #: one of"; the form has fields, not options). Most specific first.
@@ -193,7 +193,7 @@ FORM_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"--source-tz\b", "scenario.toml source_timezone"),
         (r"--tz\b", "scenario.toml timezone"),
         (r"the report file \(write_csv\) lists every row",
-         "`xunfang intel ingest --report FILE` writes every row"),
+         "`xunfang intel ingest FILE --out DIR` lists every row in DIR/ingest_report.csv"),
     ))
 
 
