@@ -84,6 +84,7 @@ def test_the_cli_options_are_named_as_the_forms_fields(env: Env) -> None:
     assert r.status_code == 200, r.text
     text = " ".join([*r.json()["notes"], r.json()["listed"]])
     assert "the crs field empty" in text and "--crs" not in text and "write_csv" not in text
+    assert "ingest_report.csv" in r.json()["listed"]  # what the CLI's --out writes
     assert for_form("give --crs EPSG:4326, or --layer SHEET") == (
         "give the crs field (EPSG:4326), or a layer (the form has no field for it: "
         "`xunfang intel ingest --layer`) SHEET")
