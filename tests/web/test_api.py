@@ -458,8 +458,11 @@ def test_import_incidents_reports_like_the_cli(env: Env) -> None:
                 files={"file": ("calls.csv", io.BytesIO(csv), "text/csv")})
     assert r.status_code == 422
     d = r.json()["detail"]
-    assert d["message"] == "calls.csv: 2 error(s), nothing stored"
-    assert [p["rule"] for p in d["problems"]] == ["unique-id", "unique-id"]
+    assert d["message"].startswith("calls.csv: 2 error(s), nothing stored")
+    # the rows the store refused, and the rows the checks set aside, by the file's rows
+    assert [(p["row"], p["rule"]) for p in d["problems"] if p["severity"] == "error"] == [
+        (1, "unique-id"), (2, "unique-id")]
+    assert [p["row"] for p in d["problems"]] == [1, 2, 3, 4]
     r = cl.post("/api/incidents/import",
                 files={"file": ("calls.exe", io.BytesIO(b"MZ"), "application/octet-stream")})
     assert r.status_code == 415

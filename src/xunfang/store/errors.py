@@ -14,8 +14,10 @@ class StoreError(XunfangError):
 class StoreInputError(StoreError, ValueError):
     """Input the store refused; nothing was written. ``problems`` lists every one found.
 
-    Each :class:`~xunfang._errors.Problem` names the source (``file``), the 1-based ``row`` of a
-    batch (or ``None``), the ``column`` (the field) and the ``rule``. The web layer answers 422
+    Each :class:`~xunfang._errors.Problem` names the source (``file``), the ``row`` (a file's
+    own data row where the batch carries it, as :attr:`~xunfang.store.repo.IncidentIn.row`;
+    else the 1-based place in the batch; or ``None``), the ``column`` (the field) and the
+    ``rule``. The web layer answers 422
     with ``[p.as_dict() for p in exc.problems]``.
     """
 

@@ -284,14 +284,27 @@ class IncidentIn:
     category: str = ""
     priority: int = 3
     note: str = ""
+    # the file's own data row (header row 0) the incident was read from, which the problems
+    # name; None: its place in the batch. A review: a file whose row 2 ingest had set aside
+    # was refused for "row 3", its row 4 (rows counted among those kept, not the file's)
+    row: int | None = None
 
 
-def incidents_from_table(table: Any) -> list[IncidentIn]:
-    """Rows from an :class:`xunfang.intel.ingest.IncidentTable` (what the CLI's ingest gives)."""
+def incidents_from_table(table: Any, rows: Sequence[int] | None = None) -> list[IncidentIn]:
+    """Rows from an :class:`xunfang.intel.ingest.IncidentTable` (what the CLI's ingest gives);
+    ``rows``: the file's data row of each (see :attr:`IncidentIn.row`)."""
+    if rows is not None and len(rows) != len(table):
+        raise ValueError(f"incidents_from_table: {len(rows)} row numbers for a table of "
+                         f"{len(table)} rows")
     times = table.time.astype("datetime64[s]").astype(object)
     return [IncidentIn(id=str(table.ids[i]), time=times[i], x=float(table.x[i]),
                        y=float(table.y[i]), category=str(table.category[i]),
-                       priority=int(table.priority[i])) for i in range(len(table))]
+                       priority=int(table.priority[i]),
+                       row=None if rows is None else int(rows[i])) for i in range(len(table))]
+
+
+def _row_of(r: IncidentIn, i: int) -> int:
+    return r.row if r.row is not None else i
 
 
 def _incident_problems(sc: ScenarioRow, rows: Sequence[IncidentIn], file: str,
@@ -299,7 +312,8 @@ def _incident_problems(sc: ScenarioRow, rows: Sequence[IncidentIn], file: str,
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     future = now_local + timedelta(seconds=CLOCK_SKEW_S)
-    for i, r in enumerate(rows, start=1):
+    for k, r in enumerate(rows, start=1):
+        i = _row_of(r, k)
         p = _text_problem(r.id, file, "id", MAX_ID, row=i, empty_ok=False)
         if p:
             problems.append(p)
@@ -333,15 +347,38 @@ def _local_now(sc: ScenarioRow, now: datetime | None) -> datetime:
     return t.astimezone(ZoneInfo(sc.timezone)).replace(tzinfo=None)
 
 
+def _same_incident(row: Any, r: IncidentIn) -> bool:
+    """Whether a stored incident (its time, x, y, category, priority, note) is ``r`` again.
+    x/y within a millimetre: a float read back from the database may differ in its last bits."""
+    if not isinstance(r.time, datetime) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in (r.x, r.y)):
+        return False  # refused for its own fault, listed by _incident_problems
+    return (row.time == r.time.replace(tzinfo=None) and abs(float(row.x) - float(r.x)) <= 1e-3
+            and abs(float(row.y) - float(r.y)) <= 1e-3 and (row.category or "") == r.category
+            and row.priority == r.priority and (row.note or "") == r.note)
+
+
+#: what a refusal for ids already stored says of the way to import the rest
+SKIP_STORED_HINT = ("skip_stored skips the ids already stored with the same content (an "
+                    "export that overlaps an earlier one)")
+
+
 def import_incidents(store: Store, scenario_id: int, rows: Iterable[IncidentIn], *,
                      actor: Actor, source: str = "history", file: str = "incidents",
-                     now: datetime | None = None, margin_m: float = MARGIN_M) -> int:
+                     now: datetime | None = None, margin_m: float = MARGIN_M,
+                     skip_stored: bool = False) -> int:
     """Store a batch of incidents, all or none; returns how many were stored.
 
     Refused (nothing stored) when any row has an empty/over-long/repeated id, an id already
     stored for the scenario, a time that is not a datetime or is in the future (scenario local
     time), a position far outside the jurisdiction, or a priority outside 0-9. ``file`` names
-    the source in the problems (the uploaded file's name).
+    the source in the problems (the uploaded file's name); each problem names the row's
+    :attr:`IncidentIn.row` (the file's), or its place in the batch.
+
+    ``skip_stored``: a row whose id is stored already with the same time, place, category,
+    priority and note is left out rather than refused (weekly exports overlap: a review found
+    the overlap refused the whole file); one stored with other content is refused all the
+    same. The rows skipped are ``len(rows)`` less the number returned.
     """
     _require_actor(actor, "incident.import" if source == "history" else "incident.report")
     batch = list(rows)
@@ -351,24 +388,42 @@ def import_incidents(store: Store, scenario_id: int, rows: Iterable[IncidentIn],
         sc = _scenario(s, scenario_id)
         problems = _incident_problems(sc, batch, file, _local_now(sc, now), margin_m)
         ids = [r.id for r in batch if isinstance(r.id, str)]
-        stored: set[str] = set()
+        stored: dict[str, Any] = {}
         for k in range(0, len(ids), 500):
-            stored.update(s.scalars(select(IncidentRow.ext_id).where(
-                IncidentRow.scenario_id == scenario_id,
-                IncidentRow.ext_id.in_(ids[k:k + 500]))).all())
-        problems += [Problem(file, "unique-id", f"id {r.id!r} is already stored", row=i,
-                             column="id")
-                     for i, r in enumerate(batch, start=1) if r.id in stored]
+            for got in s.execute(select(
+                    IncidentRow.ext_id, IncidentRow.time, IncidentRow.x, IncidentRow.y,
+                    IncidentRow.category, IncidentRow.priority, IncidentRow.note).where(
+                    IncidentRow.scenario_id == scenario_id,
+                    IncidentRow.ext_id.in_(ids[k:k + 500]))).all():
+                stored[got.ext_id] = got
+        new: list[IncidentIn] = []
+        for i, r in enumerate(batch, start=1):
+            old = stored.get(r.id) if isinstance(r.id, str) else None
+            if old is None:
+                new.append(r)
+            elif not _same_incident(old, r):
+                problems.append(Problem(
+                    file, "unique-id", f"id {r.id!r} is already stored with other content "
+                    f"(stored: {old.time:%Y-%m-%d %H:%M:%S} at {float(old.x):.1f}, "
+                    f"{float(old.y):.1f}, category {old.category!r}, priority {old.priority})",
+                    row=_row_of(r, i), column="id"))
+            elif not skip_stored:
+                problems.append(Problem(file, "unique-id", f"id {r.id!r} is already stored, "
+                                        f"with the same content: {SKIP_STORED_HINT}",
+                                        row=_row_of(r, i), column="id"))
         _raise(problems, file)
-        if batch:
+        if new:
             s.execute(insert(IncidentRow), [
                 {"scenario_id": scenario_id, "ext_id": r.id, "time": r.time.replace(tzinfo=None),
                  "x": float(r.x), "y": float(r.y), "category": r.category,
                  "priority": r.priority, "source": source, "note": r.note,
-                 "created_at": utcnow(), "created_by": who} for r in batch])
+                 "created_at": utcnow(), "created_by": who} for r in new])
+        detail: dict[str, object] = {"rows": len(new), "file": file}
+        if len(new) < len(batch):
+            detail["skipped_stored"] = len(batch) - len(new)
         write_audit(s, who, "import" if source == "history" else "report", "incidents",
-                    scenario_id, {"rows": len(batch), "file": file})
-        return len(batch)
+                    scenario_id, detail)
+        return len(new)
 
     return store.run(work)
 

@@ -26,6 +26,14 @@ WORDS: dict[str, dict[str, str]] = {
     "lang_other": {"zh": "English", "en": "中文"},
     "plan": {"zh": "方案", "en": "Plan"},
     "import": {"zh": "导入历史警情", "en": "Import incidents"},
+    "columns": {"zh": "列对应", "en": "Columns"},
+    "crs": {"zh": "x/y 坐标系", "en": "x/y CRS"},
+    "coords": {"zh": "经纬度来源", "en": "lon/lat datum"},
+    "coords_wgs84": {"zh": "WGS 84（GPS、天地图）", "en": "WGS 84 (GPS, Tianditu)"},
+    "coords_gcj02": {"zh": "GCJ-02（高德、腾讯）", "en": "GCJ-02 (Amap, Tencent)"},
+    "coords_bd09": {"zh": "BD-09（百度）", "en": "BD-09 (Baidu)"},
+    "skip_stored": {"zh": "跳过已入库的相同编号（内容相同）",
+                    "en": "skip ids already stored (same content)"},
 }
 
 

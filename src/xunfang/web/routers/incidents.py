@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import tempfile
 from datetime import datetime
@@ -107,10 +108,14 @@ def import_incidents(
     columns: Annotated[str | None, Form(max_length=500)] = None,
     crs: Annotated[str | None, Form(max_length=100)] = None,
     coords: Annotated[str, Form(max_length=10)] = "wgs84",
+    skip_stored: Annotated[bool, Form()] = False,
 ) -> dict[str, object]:
     """The same checks and report as `xunfang intel ingest --scenario`: every rejected row
     listed with its row, field and rule; the kept rows stored in one transaction (all or
-    none: a row the store refuses, such as an id already stored, refuses the import)."""
+    none: a row the store refuses, such as an id already stored, refuses the import, and the
+    answer lists it with every row the checks set aside, each by the file's own row).
+    ``skip_stored``: ids stored already with the same content are left out (an overlapping
+    export), counted in ``skipped``; one stored with other content still refuses."""
     from xunfang.intel import ingest, jurisdiction_of, parse_columns
 
     name = Path(file.filename or "upload.csv").name
@@ -122,7 +127,7 @@ def import_incidents(
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(file.file.read())
         try:
-            got = ingest(path, columns=parse_columns(columns), crs=crs, coords=coords,
+            got = ingest(path, columns=parse_columns(columns), crs=crs or None, coords=coords,
                          tz=sc.timezone,
                          # a record written in UTC reads as UTC, as incidents.csv does (a
                          # review: a UTC export was stored 8 h off in Asia/Shanghai)
@@ -134,18 +139,184 @@ def import_incidents(
                          # named a --crs option it does not have)
                          default_crs=sc.crs.working if not sc.crs.is_local else None)
         except (XunfangError, ValueError, OSError) as exc:
-            raise HTTPException(422, str(exc).replace(str(path), name)) from None
-    stored = store.import_incidents(c.store, c.scenario_id,
-                                    store.incidents_from_table(got.table), actor=u,
-                                    file=name, now=c.clock())
+            raise HTTPException(422, for_form(str(exc).replace(str(path), name))) from None
+    rows = kept_rows(got.report, len(got.table))
+    outside = _outside_lonlat(c, got.report, coords)
+    batch = store.incidents_from_table(got.table, rows)
+    try:
+        stored = store.import_incidents(c.store, c.scenario_id, batch, actor=u, file=name,
+                                        now=c.clock(), skip_stored=skip_stored)
+    except store.StoreInputError as exc:
+        hint = _outside_note(c, len(outside), coords) if outside else ""
+        raise HTTPException(422, _refusal(exc, got.report, name, outside,
+                                          rows is not None, hint)) from None
     report = got.report.as_json()
     report["source"] = name
     report["stored"] = stored
-    report["problems"] = report["problems"][:1000]
+    report["skipped"] = len(batch) - stored  # ids already stored with the same content
+    report["problems"] = [_shown_problem(p, outside) for p in report["problems"][:1000]]
+    report["counts"] = {for_form(k): v for k, v in report["counts"].items()}
+    report["listed"] = LISTED
+    notes = [for_form(n) for n in report["notes"]]
+    if outside:
+        notes.append(_outside_note(c, len(outside), coords))
     note = _outside_categories(sc.risk_categories, got.table.category)
     if note:  # stored all the same: another scenario.toml may count them
-        report["notes"] = [*report["notes"], note]
+        notes.append(note)
+    report["notes"] = notes
     return report
+
+
+#: the report's "listed" for the web (ingest's names the CLI's report file, write_csv)
+LISTED = ("problems and duplicates: the first 1000 of each rule; `xunfang intel ingest FILE "
+          "--out DIR` lists every row in DIR/ingest_report.csv")
+#: the CLI's options in ingest's messages, in the words of the import form (a review: the
+#: web answered "map one with --columns time=COLUMN", "no --crs given", "--coords must be
+#: one of"; the form has fields, not options). Most specific first.
+FORM_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(a), b) for a, b in (
+        (r"no --crs given", "the crs field empty"),
+        (r"--crs (EPSG:[0-9A-Za-z]+)", r"the crs field (\1)"),
+        (r"--crs\b", "the crs field"),
+        (r"--coords must be one of", "the coords field must be one of"),
+        (r"without --coords\b", "with the coords field wgs84"),
+        (r"--coords\b", "the coords field"),
+        (r"--columns:", "the columns field:"),
+        (r"(with|give) --columns ([^ ,;)]+=)", r"\1 the columns field: \2"),
+        (r"--columns\b", "the columns field"),
+        (r"choose one with --layer SHEET", "save that sheet alone (the form reads a "
+                                           "workbook's only sheet)"),
+        (r"--layer\b", "a layer (the form has no field for it: `xunfang intel ingest "
+                       "--layer`)"),
+        (r"--time-format\b", "a time format (the form has no field for it: `xunfang intel "
+                             "ingest --time-format`)"),
+        (r"--source-tz\b", "scenario.toml source_timezone"),
+        (r"--tz\b", "scenario.toml timezone"),
+        (r"the report file \(write_csv\) lists every row",
+         "`xunfang intel ingest FILE --out DIR` lists every row in DIR/ingest_report.csv"),
+    ))
+
+
+def for_form(text: str) -> str:
+    """``text`` (an ingest message, rule or note) with the CLI's options named as the import
+    form's fields (:data:`FORM_WORDS`)."""
+    for pattern, words in FORM_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def kept_rows(report: object, n: int) -> list[int] | None:
+    """The file's data row (header row 0) of each of the ``n`` rows ingest kept, in order:
+    the rows of the file less those it set aside (every problem but the priority one, which
+    keeps its row, and every exact duplicate). None where that does not leave ``n`` rows
+    (a file whose rows are not numbered 1 to ``rows``): the store then counts the rows of
+    the batch, and the refusal says so."""
+    from xunfang.intel.ingest import PRIORITY_RULE
+
+    gone: set[int] = set()
+    for g in getattr(report, "every_problem", ()):
+        if g.rule != PRIORITY_RULE:
+            gone.update(int(r) for r in g.rows)
+    dups = getattr(report, "every_duplicate", None)
+    if dups is not None and len(dups):
+        gone.update(int(r) for r in np.asarray(dups)[:, 0])
+    rows = [r for r in range(1, int(getattr(report, "rows", 0)) + 1) if r not in gone]
+    return rows if len(rows) == n else None
+
+
+OUTSIDE_RULE = "outside the jurisdiction"
+
+
+def _outside_lonlat(c: Centre, report: object, coords: str) -> dict[int, str]:
+    """The file's own lon/lat (in ``coords``' datum) of each row set aside as outside the
+    jurisdiction, by row, where the file gave lon/lat; {} otherwise. Ingest words them in
+    the working CRS's x/y (a review: "1475640.0, 4479371.6" beside a file of lon/lat)."""
+    from pyproj import CRS
+
+    from xunfang.geo import from_wgs84
+
+    src = getattr(report, "source_crs", None)
+    if c.live.projector is None or not src or not CRS.from_user_input(src).is_geographic:
+        return {}
+    rows: list[int] = []
+    xy: list[tuple[float, float]] = []
+    for g in getattr(report, "every_problem", ()):
+        if g.rule != OUTSIDE_RULE:
+            continue
+        for r, v in zip(g.rows.tolist(), g.values.tolist(), strict=True):
+            try:
+                a, b = (float(t) for t in str(v).split(","))
+            except ValueError:
+                continue
+            rows.append(int(r))
+            xy.append((a, b))
+    if not rows:
+        return {}
+    pts = np.asarray(xy)
+    lon, lat = c.live.projector.to_lonlat(pts[:, 0], pts[:, 1])
+    datum = coords if coords in ("wgs84", "gcj02", "bd09") else "wgs84"
+    lon, lat = from_wgs84(lon, lat, datum)  # type: ignore[arg-type]
+    return {r: f"{lo:.6f}, {la:.6f}" for r, lo, la in zip(rows, lon, lat, strict=True)}
+
+
+def _outside_note(c: Centre, n: int, coords: str) -> str:
+    """What to check when lon/lat rows lie outside the jurisdiction: the words of
+    :func:`xunfang.scenario.record.outside_hint`, for the form's coords field."""
+    from xunfang.scenario.record import outside_hint
+
+    hint = outside_hint(True, coords, str(c.scenario.crs.working)).replace(
+        "in scenario.toml (it says", "in the coords field (it was")
+    return f"{n:,} rows lie outside the jurisdiction (their lon/lat as in the file): {hint}"
+
+
+def _shown_problem(p: dict[str, object], outside: dict[int, str]) -> dict[str, object]:
+    """A row of ingest's report for the web: its rule in the form's words, and the file's
+    lon/lat for a row outside the jurisdiction."""
+    out = {**p, "rule": for_form(str(p["rule"]))}
+    if p["rule"] == OUTSIDE_RULE and p["row"] in outside:
+        out["value"] = f"lon/lat {outside[p['row']]}"
+    return out
+
+
+def _refusal(exc: store.StoreInputError, report: object, name: str, outside: dict[int, str],
+             file_rows: bool, hint: str = "") -> dict[str, object]:
+    """The 422 of an import the store refused: every row it refused and every row the file's
+    checks set aside, each by the file's row, in row order (a review: only the store's were
+    listed, by their place among the kept rows), in the shape of the other refusals."""
+    from xunfang.intel.ingest import PRIORITY_RULE
+    from xunfang.store.repo import SKIP_STORED_HINT
+
+    problems: list[dict[str, object]] = [p.as_dict() for p in exc.problems]
+    for g in getattr(report, "every_problem", ()):
+        rule = for_form(g.rule)
+        for r, v in zip(g.rows.tolist(), g.values.tolist(), strict=True):
+            value = (f"lon/lat {outside[r]}" if g.rule == OUTSIDE_RULE and r in outside
+                     else "" if v is None else str(v))
+            problems.append({"file": name, "row": int(r), "column": g.field, "rule": rule,
+                             # a priority that is no whole number: the row kept without one
+                             "severity": "kept" if g.rule == PRIORITY_RULE else "rejected",
+                             "message": f"{rule}: {value}"})
+    dups = getattr(report, "every_duplicate", None)
+    for r, first in (np.asarray(dups).tolist() if dups is not None else []):
+        problems.append({"file": name, "row": int(r), "column": "*", "rule": "exact duplicate",
+                         "severity": "rejected", "message": f"exact duplicate of row {first}"})
+    problems.sort(key=lambda p: (p["row"] is not None, p["row"] or 0))
+    refused = len(exc.problems)
+    head = f"{name}: {refused} error(s), nothing stored"
+    if not file_rows:
+        head += " (rows counted among the rows the checks kept)"
+    if any(SKIP_STORED_HINT in p.message for p in exc.problems):
+        head += ("; to import the rest of an export that overlaps one stored, tick "
+                 "'skip ids already stored' (the API's skip_stored)")
+    aside = sum(p["severity"] == "rejected" for p in problems)
+    if aside:
+        head += f"; the checks also set aside {aside:,} row(s), listed with them"
+    if hint:  # lon/lat outside the jurisdiction: what to check (_outside_note)
+        head += f"; {hint}"
+    for p in problems:
+        p["message"] = str(p["message"]).replace(
+            SKIP_STORED_HINT, "'skip ids already stored' leaves it out")
+    return {"message": head, "problems": problems[:1000], "count": len(problems)}
 
 
 def _outside_categories(wanted: tuple[str, ...], categories: object) -> str:

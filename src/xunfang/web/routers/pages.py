@@ -79,5 +79,14 @@ def dashboard(request: Request, c: CentreDep) -> Response:
             "can_import": store.permitted(u.role, "incident.import"),
             "current": c.current}
     return _page(request, "dashboard.html", {
-        "user": u, "title": boot["title"],
+        "user": u, "title": boot["title"], "upload_accept": upload_accept(),
         "boot": json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c")})
+
+
+def upload_accept() -> str:
+    """The file picker's accept=: every suffix the import takes (its last part: a browser
+    matches ".gz", not ".csv.gz"). A review: the picker's own list hid .xls and .txt, which the
+    server takes and the README lists."""
+    from xunfang.web.routers.incidents import UPLOAD_SUFFIXES
+
+    return ",".join(dict.fromkeys("." + s.rsplit(".", 1)[-1] for s in UPLOAD_SUFFIXES))

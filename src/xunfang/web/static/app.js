@@ -14,10 +14,33 @@
   };
   // Leaflet puts tooltip strings in as HTML: every one is escaped (names come from files)
   const esc = (v) => String(v).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  // A refusal as lines to read: its message, the first SHOWN problems (the file's row, the
+  // field, what is wrong) and how many more. A review: an import's 233 problems came as one
+  // line of raw JSON ({"message":...,"problems":[{...), where a success was formatted.
+  const SHOWN = 30;
+  const rowWords = (row) => (row === null || row === undefined ? "" : T(`第${row}行`, `row ${row}`));
+  const more = (n) => T(`……另有 ${n} 条`, `… and ${n} more`);
+  function describe(detail, status) {
+    if (typeof detail === "string") return detail;
+    if (Array.isArray(detail)) {  // FastAPI's own 422: where (loc) and what (msg)
+      return detail.map((d) => `${(d.loc || []).filter((x) => x !== "body").join(".")}: ${d.msg}`).join("\n");
+    }
+    if (detail && typeof detail === "object") {
+      const ps = Array.isArray(detail.problems) ? detail.problems : [];
+      const total = Number(detail.count) || ps.length;
+      const lines = [String(detail.message || "")];
+      for (const p of ps.slice(0, SHOWN)) {
+        lines.push(`${rowWords(p.row)}${p.column ? ` ${p.column}` : ""}: ${p.message}`.trim());
+      }
+      if (total > SHOWN) lines.push(more(total - SHOWN));
+      return lines.join("\n");
+    }
+    return T(`请求失败（${status}）`, `request failed (${status})`);
+  }
   const api = async (url, opts) => {
     const r = await fetch(url, Object.assign({ credentials: "same-origin" }, opts || {}));
     const body = await r.json().catch(() => ({}));
-    if (!r.ok) throw Object.assign(new Error(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail)), { status: r.status });
+    if (!r.ok) throw Object.assign(new Error(describe(body.detail, r.status)), { status: r.status, detail: body.detail });
     return body;
   };
   window.xunfang = { ready: false, layers: {}, slot: boot.now_slot };
@@ -110,6 +133,7 @@
     add("incidents", "警情", "Incidents", L.layerGroup(), true);
     map.fitBounds(roads.getBounds(), { padding: [10, 10] });
     const doc = await api(`/api/plans/${boot.plan}`);
+    const meta = (await api("/api/plans")).plans.find((p) => p.id === boot.plan) || {};
     risk = doc.stages.intel && doc.stages.intel.risk ? doc.stages.intel : null;
     slotStages = doc.stages.rings && doc.stages.rings.slots ? doc.stages.rings.slots : null;
     window.xunfang.planDoc = doc;
@@ -118,13 +142,23 @@
       for (const row of risk.risk) for (const v of row) top = Math.max(top, v);
       heat.scale = heatScale(top);
       window.xunfang.heatScale = heat.scale;
-      riskLegend(heat, risk, doc.plan && doc.plan.slots);
+      riskLegend(heat, risk, doc.plan && doc.plan.slots, meta);
     }
   }
 
+  // when a stored time (naive UTC, as the store keeps them) was, in the scenario's clock
+  const localTime = (iso) => {
+    if (!iso) return "?";
+    const t = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
+    return t.toLocaleString(zh ? "zh-CN" : "en-GB", { timeZone: boot.timezone, hour12: false,
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  };
   // the legend of the heat (bottom left; shown while the heat layer is): its classes, highest
-  // first, the unit (expected incidents of a grid in one slot) and that the scale is the plan's
-  function riskLegend(heat, risk, planSlots) {
+  // first, the unit (expected incidents of a grid in one slot), that the scale is the plan's,
+  // and whose forecast it is: the plan's, made when, from the incidents before which day. A
+  // review: after imports the map kept the plan's forecast while /api/risk gave the new one for
+  // the same grid and day, and nothing said which the map showed.
+  function riskLegend(heat, risk, planSlots, meta) {
     const box = el("div", { class: "legend risk-legend", id: "risk-legend" });
     const mins = planSlots && planSlots.length ? [...new Set(planSlots.map((s) => s.minutes))] : [];
     const per = mins.length === 1 ? T(`（${mins[0]} 分钟）`, ` (${mins[0]} min)`) : "";
@@ -150,6 +184,11 @@
     }
     box.appendChild(el("div", { class: "legend-note" },
       T(`同一色阶：全部 ${risk.slots.length} 个时段`, `one scale for all ${risk.slots.length} slots`)));
+    const asOf = risk.as_of ? T(`，截至 ${risk.as_of}`, `, as of ${risk.as_of}`) : "";
+    box.appendChild(el("div", { class: "legend-source", id: "risk-source" }, T(
+      `方案 #${boot.plan} 的预测（${localTime(meta.created)} 生成；依据 ${risk.trained_to} 之前的警情${asOf}）`,
+      `the forecast of plan #${boot.plan} (made ${localTime(meta.created)}; from incidents before ${risk.trained_to}${asOf})`)));
+    window.xunfang.riskLegend = box;
     const ctl = L.control({ position: "bottomleft" });
     ctl.onAdd = () => { L.DomEvent.disableClickPropagation(box); return box; };
     if (map.hasLayer(heat)) ctl.addTo(map);
@@ -173,7 +212,7 @@
       window.xunfang.heat.eachLayer((l) => {
         const v = col[l.feature.properties.id] || 0;
         l.setStyle({ fillColor: riskColour(v, scale) });
-        l.bindTooltip(esc(`${l.feature.properties.id}: ${T("预测警情", "expected incidents")} ${v.toFixed(3)}`));
+        l.bindTooltip(esc(`${l.feature.properties.id}: ${T(`方案 #${boot.plan} 预测警情`, `expected incidents (plan #${boot.plan}'s forecast)`)} ${v.toFixed(3)}`));
       });
     }
     drawPlanned(i);
@@ -291,6 +330,17 @@
     }
     sel.addEventListener("change", () => { location.search = "?plan=" + sel.value; });
   }
+  // incidents imported after the plan: not in the heat (the plan's forecast); said on its legend
+  let importedSince = 0;
+  function riskStale(n) {
+    const box = window.xunfang.riskLegend;
+    if (!box) return;
+    importedSince += n;
+    let note = document.getElementById("risk-stale") || box.querySelector(".legend-stale");
+    if (!note) { note = el("div", { class: "legend-stale", id: "risk-stale" }); box.appendChild(note); }
+    note.textContent = T(`此后导入的 ${importedSince} 起警情未计入此图；当前预测见 /api/risk`,
+      `${importedSince} incidents imported since are not in it: /api/risk gives the current forecast`);
+  }
   const importForm = document.getElementById("import-form");
   if (boot.can_import) importForm.hidden = false;
   importForm.addEventListener("submit", async (ev) => {
@@ -298,9 +348,15 @@
     const out = document.getElementById("import-report"); out.textContent = "…";
     try {
       const r = await api("/api/incidents/import", { method: "POST", body: new FormData(importForm) });
-      const lines = [`${T("读入", "rows")} ${r.rows} · ${T("入库", "stored")} ${r.stored} · ${T("拒收", "rejected")} ${r.rejected}`];
-      for (const p of r.problems.slice(0, 50)) lines.push(`${T("第", "row ")}${p.row}${T("行", "")} ${p.field}: ${p.rule} (${p.value})`);
+      const skipped = r.skipped ? ` · ${T("跳过已入库", "skipped (stored already)")} ${r.skipped}` : "";
+      const lines = [`${T("读入", "rows")} ${r.rows} · ${T("入库", "stored")} ${r.stored} · ${T("拒收", "rejected")} ${r.rejected}${skipped}`];
+      for (const n of r.notes || []) lines.push(`${T("注", "note")}: ${n}`);
+      const counts = r.counts || {};  // every problem row by rule; duplicates are listed apart
+      const total = Object.values(counts).reduce((a, b) => a + b, 0) - (counts["exact duplicate"] || 0);
+      for (const p of r.problems.slice(0, SHOWN)) lines.push(`${rowWords(p.row)} ${p.field}: ${p.rule} (${p.value})`);
+      if (Math.max(total, r.problems.length) > SHOWN) lines.push(more(Math.max(total, r.problems.length) - SHOWN));
       out.textContent = lines.join("\n");
+      if (r.stored) riskStale(r.stored);
       refreshIncidents().catch(() => {});
     } catch (e) { out.textContent = e.message; }
   });
