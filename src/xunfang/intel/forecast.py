@@ -174,11 +174,37 @@ class Forecast:
             "slots": self.slot_starts(),
             "trained_from": self.trained_from.isoformat(),
             "trained_to": self.trained_to.isoformat(),
-            "risk": [[round(float(v), 6) for v in row]
-                     for row in self.risk.transpose(1, 0, 2).reshape(len(self.units), -1)],
+            "risk": rounded(self.risk.transpose(1, 0, 2), 6).reshape(
+                len(self.units), -1).tolist(),
             "hot": hot,
             "details": self.details,
         }
+
+
+def rounded(values: FloatArray, digits: int) -> FloatArray:
+    """``values`` (a copy, C order) each as Python's ``round(float(v), digits)`` gives it, bit
+    for bit: its ``.tolist()`` is the list a loop of ``round`` makes, 8 times faster (a
+    review: a year of Chicago's 7,173 cells × 8,784 hours took 62 s in that loop, most of
+    ``intel forecast --json``). v · 10^digits is rounded half to even and divided back, as
+    numpy's ``round`` does; where that product lies within a few units in its last place of
+    a half (its own rounding may have crossed it; ``round`` rounds the exact decimal value)
+    or is not a finite number below 2^52, ``round`` itself gives the value."""
+    out = np.array(values, dtype=np.float64, order="C", copy=True)
+    flat = out.reshape(-1)
+    scale = 10.0 ** digits
+    for lo in range(0, len(flat), 1 << 20):  # by a million values: tens of MB of temporaries
+        part = flat[lo:lo + (1 << 20)]
+        y = part * scale
+        whole = np.floor(y)
+        with np.errstate(invalid="ignore"):
+            doubt = ~(np.abs(y) < 2.0 ** 52) | (
+                np.abs(y - whole - 0.5) <= 4 * np.spacing(np.abs(y)))
+        exact = part[doubt].tolist()
+        np.rint(y, out=y)
+        y /= scale
+        y[doubt] = [round(v, digits) for v in exact]
+        part[:] = y
+    return out
 
 
 def density_key(label: str) -> str:
@@ -504,8 +530,13 @@ def forecast(
                 if season_kind == "whole" and 0 < last_year.sum() < len(last_year) else 1.0)
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
-    # hourly risk per calendar day; one more day for the night shift of the last roster day
-    hourly = []
+    # hourly risk per calendar day; one more day for the night shift of the last roster day.
+    # Each roster day's slots are summed once its next calendar day is known, hour by hour
+    # as ever (the same sums, bit for bit): two calendar days are kept, not the horizon's (a
+    # review: a year of Chicago's 7,173 cells held 505 MB of them beside the result's 505 MB)
+    out = np.zeros((days, len(events.units), n_slots))
+    first = slots.shift_starts[0] if slots.kind == "shift" else 0
+    before: FloatArray | None = None
     changes = []
     seasons: list[float] = []
     for i in range(days + 1):
@@ -530,13 +561,11 @@ def forecast(
                     changes.append({"day": on.isoformat(),
                                     "skipped": [int(h) for h in np.flatnonzero(held < 1)],
                                     "repeated": [int(h) for h in np.flatnonzero(held > 1)]})
-        hourly.append(daily[:, None] * hours)
-    out = np.zeros((days, len(events.units), n_slots))
-    first = slots.shift_starts[0] if slots.kind == "shift" else 0
-    for i in range(days):
-        for h in range(24):
-            cal = i + 1 if h < first else i  # 00-08 belongs to the night of the day before
-            out[i, :, of_hour[h]] += hourly[cal][:, h]
+        now = daily[:, None] * hours
+        if before is not None:  # roster day i - 1: its hours from ``first``, and today's
+            for h in range(24):  # before it (00-08 belongs to the night of the day before)
+                out[i - 1, :, of_hour[h]] += (now if h < first else before)[:, h]
+        before = now
     dates = [events.date_of(lead0 + i) for i in range(days)]
     details: dict[str, Any] = {}
     if hist.start > origin - train_days:
