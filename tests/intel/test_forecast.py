@@ -594,3 +594,25 @@ def test_a_forecast_holds_two_days_of_hours_not_the_horizons(ebian: EventSet) ->
             want[i, :, of_hour[h]] += hours.risk[i + 1 if h < 22 else i][:, h]
     np.testing.assert_array_equal(shifts.risk, want)
 
+
+def test_prospective_is_over_the_days_its_weeks_recorded(ebian: EventSet) -> None:
+    """Four of prospective hot-spotting's eight weeks missing from the export: its level
+    counted them as days without incidents (half the record's, where naive's is corrected
+    for the days its year lacks); it is now over the weeks' recorded days, as naive's."""
+    hole = (ebian.t >= ebian.day_of(date(2025, 10, 20))) & (ebian.t < ebian.day_of(
+        date(2025, 11, 17)))
+    times = np.datetime64(ebian.epoch, "m") + np.round(ebian.t[~hole] * 1440).astype(
+        "timedelta64[m]")
+    lacking = EventSet.build(ebian.units, times, ebian.xy[~hole], unit=ebian.unit[~hole])
+    args = {"start": date(2025, 12, 1), "days": 7, "train_days": 365}
+    m = make_method("prospective")
+    whole = forecast(ebian, m, **args)  # type: ignore[arg-type]
+    cut = forecast(lacking, m, **args)  # type: ignore[arg-type]
+    assert cut.details["unrecorded_days"] == 28
+    assert cut.details["coverage_factor"] == pytest.approx(56 / 28, abs=1e-4)
+    assert cut.risk.sum() == pytest.approx(whole.risk.sum(), rel=0.15)
+    assert "coverage_factor" not in whole.details
+    # naive's year: the same 28 days over 365
+    naive = forecast(lacking, Naive(), **args)  # type: ignore[arg-type]
+    assert naive.details["coverage_factor"] == pytest.approx(365 / 337, abs=1e-4)
+

@@ -467,7 +467,8 @@ def forecast(
     the recent weeks the change of season from the window's end, :func:`season_of`),
     over the days the record covers: where the window's last year holds a hole
     (:func:`recorded_days`), the level is scaled by that year's days over its recorded days
-    (``details["coverage_factor"]``; not prospective's eight weeks nor gbm's).
+    (``details["coverage_factor"]``); prospective hot-spotting's level, by its eight weeks
+    over their recorded days; gbm's not (its labels and rate are of recorded days only).
 
     Slots are wall-clock hours of the zone ``tz`` where it is known: on the day clocks go
     forward the skipped hour holds nothing, and on the day they go back the repeated hour's
@@ -522,12 +523,15 @@ def forecast(
     season_kind = season_of(model)
     # a level of the recent weeks moves by the season's change from the window's end
     at_end = season_factor(hist, origin, covered=covered) if season_kind == "change" else 1.0
-    # a window average is over the days recorded — of its last year, the memory of the
-    # methods' level (naive's 365 days, auto's long memories at the last year's level,
-    # decay's year of half-life); not gbm's nor a level of the recent weeks
-    last_year = covered[-365:]
-    coverage = (len(last_year) / int(last_year.sum())
-                if season_kind == "whole" and 0 < last_year.sum() < len(last_year) else 1.0)
+    # a level is over the days recorded: a window average's over its last year, the memory
+    # of the methods' level (naive's 365 days, auto's long memories at the last year's level,
+    # decay's year of half-life); prospective's over the weeks it counts, its incidents over
+    # all their days (a review: 27 of its 56 days unrecorded after a hole put its level at
+    # about half the others'); not gbm's, whose label days and rate leave the holes out already
+    inner = getattr(model, "model", model)  # AutoModel's chosen
+    memory = (covered[-min(7 * inner.weeks, len(covered)):] if isinstance(inner, Prospective)
+              else covered[-365:] if season_kind == "whole" else covered[:0])
+    coverage = (len(memory) / int(memory.sum()) if 0 < memory.sum() < len(memory) else 1.0)
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day.
