@@ -616,3 +616,17 @@ def test_prospective_is_over_the_days_its_weeks_recorded(ebian: EventSet) -> Non
     naive = forecast(lacking, Naive(), **args)  # type: ignore[arg-type]
     assert naive.details["coverage_factor"] == pytest.approx(365 / 337, abs=1e-4)
 
+
+def test_the_json_names_the_last_day_trained_on(ebian: EventSet) -> None:
+    """"trained_to" is the window's exclusive end (a forecast of 2019-03-01 said
+    "trained_to": "2019-03-01" while its text said "to 2019-02-28"): kept, and beside it the
+    last day itself, in the JSON and the GeoJSON."""
+    from xunfang.report.layers import forecast_layer
+
+    fc = forecast(ebian, Naive(), start=date(2025, 12, 1), days=1, train_days=365)
+    doc = fc.as_json()
+    assert doc["trained_to"] == "2025-12-01" and doc["trained_last_day"] == "2025-11-30"
+    assert doc["trained_from"] == "2024-12-01"
+    assert (fc.trained_to - fc.trained_from).days == 365
+    layer = forecast_layer(fc, "local")
+    assert layer["trained_to"] == "2025-12-01" and layer["trained_last_day"] == "2025-11-30"

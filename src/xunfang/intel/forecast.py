@@ -158,6 +158,12 @@ class Forecast:
         return [(self.units.ids[i], float(total[i])) for i in self.hot_order(top)]
 
     def as_json(self) -> dict[str, Any]:
+        """The forecast as one JSON document (``xunfang intel forecast --json``, the web's
+        risk layer). "trained_from" is the training window's first day; "trained_to" its
+        exclusive end, the day after its last (kept for the readers of earlier documents:
+        a forecast of 2019-03-01 trained to 2019-03-01 on days to 2019-02-28), and
+        "trained_last_day" that last day, as the text output says it. "risk" holds each
+        unit's expected incidents per slot, day-major as "slots", to 6 decimals."""
         total = self.risk.sum(axis=(0, 2))
         dense = self.density()
         hot = []
@@ -174,6 +180,7 @@ class Forecast:
             "slots": self.slot_starts(),
             "trained_from": self.trained_from.isoformat(),
             "trained_to": self.trained_to.isoformat(),
+            "trained_last_day": (self.trained_to - timedelta(days=1)).isoformat(),
             "risk": rounded(self.risk.transpose(1, 0, 2), 6).reshape(
                 len(self.units), -1).tolist(),
             "hot": hot,
