@@ -169,7 +169,8 @@ def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float
           = None, occupied: bool = False, within: shapely.Geometry | None = None) -> Units:
     """Square cells of ``cell_m`` metres covering the points (or ``bounds``: x0, y0, x1, y1,
     or the area ``within``); with ``occupied``, only the cells that hold a point (still
-    numbered x-major, so rankings break ties as the full block would) — a bare incident file's
+    numbered x-major, so rankings break ties as the full block would; a point outside
+    ``bounds`` holds none, as it lies in no cell of the block) — a bare incident file's
     stray far-away point then costs one cell, not a block of millions. ``within`` (a
     jurisdiction) keeps the cells that meet it: its bounding box's other cells are no part of
     the study area (a town in a valley fills a third of its box), and every point inside it
@@ -196,9 +197,17 @@ def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float
     nx = int(np.floor(x1 / cell_m)) - ix0 + 1
     ny = int(np.floor(y1 / cell_m)) - iy0 + 1
     if occupied:
+        # the block's cells that hold a point: a point outside ``bounds`` lies in none of
+        # them, as in the whole block (a review: its key wrapped into the column before, and
+        # (600, -100) of bounds (0, 0, 1000, 1000) came out as cell 1_4)
         pts = np.asarray(xy, dtype=float).reshape(-1, 2)
-        keys = np.unique((np.floor(pts[:, 0] / cell_m).astype(np.int64) - ix0) * ny
-                         + np.floor(pts[:, 1] / cell_m).astype(np.int64) - iy0)
+        with np.errstate(invalid="ignore"):
+            fx, fy = np.floor(pts[:, 0] / cell_m) - ix0, np.floor(pts[:, 1] / cell_m) - iy0
+            inside = (fx >= 0) & (fx < nx) & (fy >= 0) & (fy < ny)
+        if not inside.any():
+            raise UnitsError(f"none of the {len(pts)} incidents lies within the bounds "
+                             f"{tuple(bounds)}: no cell to lay")
+        keys = np.unique(fx[inside].astype(np.int64) * ny + fy[inside].astype(np.int64))
         ix, iy = keys // ny + ix0, keys % ny + iy0
         cent = np.column_stack([(ix + 0.5) * cell_m, (iy + 0.5) * cell_m])
         ids = tuple(f"{a}_{b}" for a, b in zip(ix.tolist(), iy.tolist(), strict=True))
