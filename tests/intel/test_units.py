@@ -233,3 +233,25 @@ def test_occupied_cells_of_bounds_hold_no_point_outside_them() -> None:
     with pytest.raises(UnitsError, match="none of the 2 incidents lies within the bounds"):
         U.cells(xy[1:3], 250.0, bounds=bounds, occupied=True)
 
+
+def test_a_block_of_cells_too_big_for_memory_is_refused() -> None:
+    """The cap of 50 million cells let the county's jurisdiction at 1 m through: 13.4 million
+    cells of its box, 7.4 GB (a review). The cap is now the memory a block takes, at the
+    bytes a cell measured; the message names the --cell-m that fits, and that one does."""
+    from xunfang.intel.sources import jurisdiction_of
+
+    area = jurisdiction_of(load("ebian"))
+    assert area is not None
+    with pytest.raises(UnitsError, match=r"--cell-m 1: 3,825 x 3,493 cells .* 7\.5 GB .* "
+                                         r"--cell-m 2 or larger fits"):
+        U.cells((), 1.0, within=area)
+    box = shapely.bounds(area)
+    nx, ny = U._block_size(tuple(box), 2.0)
+    assert nx * ny * U.CELL_BYTES_WITHIN <= U.CELLS_MEMORY  # 2 m: 3.3 million, laid
+    bounds = (0.0, 0.0, 29_999.0, 29_999.0)
+    with pytest.raises(UnitsError, match=r"--cell-m 5: .*--cell-m (\S+) or larger") as err:
+        U.cells(np.zeros((0, 2)), 5.0, bounds=bounds)
+    fit = float(str(err.value).split("--cell-m ")[-1].split()[0])
+    n = np.prod(U._block_size(bounds, fit))
+    assert n * U.CELL_BYTES <= U.CELLS_MEMORY < np.prod(U._block_size(bounds, fit - 0.1)) * (
+        U.CELL_BYTES)
