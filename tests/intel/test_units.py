@@ -213,3 +213,45 @@ def test_slots_of_the_day_s_order_are_taken() -> None:
     assert Slots("shift", (22, 6, 14)).labels() == ("22-06", "06-14", "14-22")
     assert Slots("shift", (0,)).per_day() == 1
     assert Slots("hour", ()).per_day() == 24  # an hourly day has no shifts to check
+
+
+def test_occupied_cells_of_bounds_hold_no_point_outside_them() -> None:
+    """Occupied cells of given bounds are the block's cells that hold a point: a point
+    outside the bounds lies in none of them, as in the whole block (a review: (600, -100) of
+    bounds (0, 0, 1000, 1000) wrapped into the column before, as cell 1_4)."""
+    xy = np.array([[100.0, 100.0], [600.0, -100.0], [1300.0, 500.0], [600.0, 600.0]])
+    bounds = (0.0, 0.0, 1000.0, 1000.0)
+    sparse = U.cells(xy, 250.0, bounds=bounds, occupied=True)
+    block = U.cells(xy, 250.0, bounds=bounds)
+    assert sparse.ids == ("0_0", "2_2")
+    in_block = block.assign(xy)
+    np.testing.assert_array_equal(in_block, [0, -1, -1, 12])
+    got = sparse.assign(xy)
+    np.testing.assert_array_equal(got, [0, -1, -1, 1])
+    assert [sparse.ids[i] for i in got[got >= 0]] == [block.ids[i] for i in in_block[
+        in_block >= 0]]
+    with pytest.raises(UnitsError, match="none of the 2 incidents lies within the bounds"):
+        U.cells(xy[1:3], 250.0, bounds=bounds, occupied=True)
+
+
+def test_a_block_of_cells_too_big_for_memory_is_refused() -> None:
+    """The cap of 50 million cells let the county's jurisdiction at 1 m through: 13.4 million
+    cells of its box, 7.4 GB (a review). The cap is now the memory a block takes, at the
+    bytes a cell measured; the message names the --cell-m that fits, and that one does."""
+    from xunfang.intel.sources import jurisdiction_of
+
+    area = jurisdiction_of(load("ebian"))
+    assert area is not None
+    with pytest.raises(UnitsError, match=r"--cell-m 1: 3,825 x 3,493 cells .* 7\.5 GB .* "
+                                         r"--cell-m 2 or larger fits"):
+        U.cells((), 1.0, within=area)
+    box = shapely.bounds(area)
+    nx, ny = U._block_size(tuple(box), 2.0)
+    assert nx * ny * U.CELL_BYTES_WITHIN <= U.CELLS_MEMORY  # 2 m: 3.3 million, laid
+    bounds = (0.0, 0.0, 29_999.0, 29_999.0)
+    with pytest.raises(UnitsError, match=r"--cell-m 5: .*--cell-m (\S+) or larger") as err:
+        U.cells(np.zeros((0, 2)), 5.0, bounds=bounds)
+    fit = float(str(err.value).split("--cell-m ")[-1].split()[0])
+    n = np.prod(U._block_size(bounds, fit))
+    assert n * U.CELL_BYTES <= U.CELLS_MEMORY < np.prod(U._block_size(bounds, fit - 0.1)) * (
+        U.CELL_BYTES)

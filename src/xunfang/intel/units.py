@@ -165,11 +165,49 @@ def _nearest_line(tree: shapely.STRtree, pts: FloatArray, snap_m: float | None) 
 
 
 # -- builders ----------------------------------------------------------------------------------
+# the memory a block of cells may take to lay. What a cell of the block costs, measured (peak
+# resident memory over the block's cells): 173 bytes for its id, centre and size; 550 over a
+# jurisdiction, whose block's boxes are tested against it besides (the county at 5, 3 and 2 m:
+# 542, 552 and 555 bytes). The evaluation of the county at 1 m, under the 50 million cells
+# allowed before, peaked at 7.4 GB: its 13.4 million cells' box; at 3 m at 1.09 GB, of which
+# 1.04 GB the cells'
+CELLS_MEMORY = 2e9
+CELL_BYTES = 180
+CELL_BYTES_WITHIN = 560
+
+
+def _block_size(bounds: tuple[float, float, float, float], cell_m: float) -> tuple[int, int]:
+    """(nx, ny): the columns and rows of cells of ``cell_m`` covering ``bounds``."""
+    x0, y0, x1, y1 = bounds
+    return (int(np.floor(x1 / cell_m)) - int(np.floor(x0 / cell_m)) + 1,
+            int(np.floor(y1 / cell_m)) - int(np.floor(y0 / cell_m)) + 1)
+
+
+def _block_fits(bounds: tuple[float, float, float, float], cell_m: float, per_cell: int,
+                where: str) -> None:
+    """Refuse a block of cells that would take more than :data:`CELLS_MEMORY` to lay at
+    ``per_cell`` bytes a cell, naming the smallest ``--cell-m`` (to a tenth of a metre, a
+    metre above 10) whose block fits."""
+    nx, ny = _block_size(bounds, cell_m)
+    if nx * ny * per_cell <= CELLS_MEMORY:
+        return
+    fit = cell_m * float(np.sqrt(nx * ny * per_cell / CELLS_MEMORY))
+    step = 0.1 if fit < 10 else 1.0
+    fit = float(np.ceil(fit / step)) * step
+    while np.prod(_block_size(bounds, fit)) * per_cell > CELLS_MEMORY:
+        fit = round(fit + step, 1)
+    raise UnitsError(
+        f"--cell-m {cell_m:g}: {nx:,} x {ny:,} cells {where} would take about "
+        f"{nx * ny * per_cell / 1e9:.1f} GB to lay (some {per_cell} bytes a cell), more than "
+        f"the {CELLS_MEMORY / 1e9:g} GB allowed; --cell-m {fit:g} or larger fits")
+
+
 def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float, float] | None
           = None, occupied: bool = False, within: shapely.Geometry | None = None) -> Units:
     """Square cells of ``cell_m`` metres covering the points (or ``bounds``: x0, y0, x1, y1,
     or the area ``within``); with ``occupied``, only the cells that hold a point (still
-    numbered x-major, so rankings break ties as the full block would) — a bare incident file's
+    numbered x-major, so rankings break ties as the full block would; a point outside
+    ``bounds`` holds none, as it lies in no cell of the block) — a bare incident file's
     stray far-away point then costs one cell, not a block of millions. ``within`` (a
     jurisdiction) keeps the cells that meet it: its bounding box's other cells are no part of
     the study area (a town in a valley fills a third of its box), and every point inside it
@@ -185,29 +223,36 @@ def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float
         raise UnitsError(f"--cell-m must be a positive number of metres, got {cell_m}")
     if within is not None:
         return _cells_within(within, float(cell_m))
+    xy_bounds = bounds is None
     if bounds is None:
         pts = np.asarray(xy, dtype=float).reshape(-1, 2)
         if not len(pts):
             raise UnitsError("no incidents to lay cells over")
         bounds = (float(pts[:, 0].min()), float(pts[:, 1].min()),
                   float(pts[:, 0].max()), float(pts[:, 1].max()))
-    x0, y0, x1, y1 = bounds
+    x0, y0 = bounds[:2]
     ix0, iy0 = int(np.floor(x0 / cell_m)), int(np.floor(y0 / cell_m))
-    nx = int(np.floor(x1 / cell_m)) - ix0 + 1
-    ny = int(np.floor(y1 / cell_m)) - iy0 + 1
+    nx, ny = _block_size(bounds, cell_m)
     if occupied:
+        # the block's cells that hold a point: a point outside ``bounds`` lies in none of
+        # them, as in the whole block (a review: its key wrapped into the column before, and
+        # (600, -100) of bounds (0, 0, 1000, 1000) came out as cell 1_4)
         pts = np.asarray(xy, dtype=float).reshape(-1, 2)
-        keys = np.unique((np.floor(pts[:, 0] / cell_m).astype(np.int64) - ix0) * ny
-                         + np.floor(pts[:, 1] / cell_m).astype(np.int64) - iy0)
+        with np.errstate(invalid="ignore"):
+            fx, fy = np.floor(pts[:, 0] / cell_m) - ix0, np.floor(pts[:, 1] / cell_m) - iy0
+            inside = (fx >= 0) & (fx < nx) & (fy >= 0) & (fy < ny)
+        if not inside.any():
+            raise UnitsError(f"none of the {len(pts)} incidents lies within the bounds "
+                             f"{tuple(bounds)}: no cell to lay")
+        keys = np.unique(fx[inside].astype(np.int64) * ny + fy[inside].astype(np.int64))
         ix, iy = keys // ny + ix0, keys % ny + iy0
         cent = np.column_stack([(ix + 0.5) * cell_m, (iy + 0.5) * cell_m])
         ids = tuple(f"{a}_{b}" for a, b in zip(ix.tolist(), iy.tolist(), strict=True))
         return Units("cells", ids, np.full(len(keys), float(cell_m) ** 2), cent,
                      cell_m=float(cell_m), origin=(ix0, iy0), shape=(nx, ny), keys=keys,
                      from_points=True)
-    if nx * ny > 50_000_000:
-        raise UnitsError(
-            f"{nx} x {ny} cells of {cell_m} m is too many; choose a larger --cell-m")
+    _block_fits(bounds, float(cell_m), CELL_BYTES, "over the incidents' extent"
+                if xy_bounds else f"over the bounds {tuple(bounds)}")
     ix = np.repeat(np.arange(ix0, ix0 + nx), ny)
     iy = np.tile(np.arange(iy0, iy0 + ny), nx)
     cent = np.column_stack([(ix + 0.5) * cell_m, (iy + 0.5) * cell_m])
@@ -218,6 +263,7 @@ def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float
 
 def _cells_within(area: shapely.Geometry, cell_m: float) -> Units:
     x0, y0, x1, y1 = (float(v) for v in shapely.bounds(area))
+    _block_fits((x0, y0, x1, y1), cell_m, CELL_BYTES_WITHIN, "over the jurisdiction's box")
     block = cells((), cell_m, bounds=(x0, y0, x1, y1))
     half = cell_m / 2.0
     c = block.centroid

@@ -7,6 +7,7 @@ in a top-level ``"crs"`` note (RFC 7946 asks for WGS 84, which such data cannot 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -251,7 +252,9 @@ def forecast_layer(fc: Forecast, crs: str, datum: Datum = "wgs84") -> Json:
                  "rank_by": "expected" if dense_key is None else dense_key,
                  "days": [d.isoformat() for d in fc.days], "slot_kind": fc.slots.kind,
                  "trained_from": fc.trained_from.isoformat(),
-                 "trained_to": fc.trained_to.isoformat(), "features": feats}
+                 "trained_to": fc.trained_to.isoformat(),  # exclusive: as_json's
+                 "trained_last_day": (fc.trained_to - timedelta(days=1)).isoformat(),
+                 "features": feats}
     if crs == "local":
         out["crs"] = {"type": "name", "properties": {"name": "local planar metres"}}
     elif datum != "wgs84":
