@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from typer.testing import CliRunner
 
 from xunfang.cli.main import app
@@ -33,3 +36,32 @@ def test_the_check_table_says_its_hottest_are_ranked_per_km2() -> None:
     header = [line for line in res.stdout.splitlines() if "┃" in line]
     joined = " ".join(" ".join(h.split("┃")[2].split()) for h in header)
     assert "hottest 1 grid (area, per km²)" in joined, joined
+
+
+def test_the_forecast_json_writes_its_risk_row_by_row_as_the_document_holds_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A year of Chicago's cells as one JSON list took 4.3 GB (a review): the command writes
+    the risk a unit's row at a time, and the line is the document as_json makes of the
+    command's own forecast."""
+    import json
+
+    import xunfang.cli.intel as C
+
+    made: list[Any] = []
+    real = C._write_forecast_json
+
+    def spy(doc: dict[str, Any], fc: Any) -> None:
+        made.append(fc)
+        real(doc, fc)
+
+    monkeypatch.setattr(C, "_write_forecast_json", spy)
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--method", "naive", "--from",
+                              "2026-01-02", "--days", "3", "--json"])
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
+    assert len(lines) == 1 and len(made) == 1
+    doc = json.loads(lines[0])
+    want = made[0].as_json()
+    assert {k: v for k, v in doc.items() if k in want} == want
+    assert len(doc["risk"]) == len(want["units"]) == 7
+    assert len(doc["risk"][0]) == len(want["slots"]) == 72

@@ -6,7 +6,7 @@ The method gives the expected incidents of each unit per day; the time-of-day pr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
@@ -157,13 +157,15 @@ class Forecast:
         total = self.risk.sum(axis=(0, 2))
         return [(self.units.ids[i], float(total[i])) for i in self.hot_order(top)]
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, *, risk: bool = True) -> dict[str, Any]:
         """The forecast as one JSON document (``xunfang intel forecast --json``, the web's
         risk layer). "trained_from" is the training window's first day; "trained_to" its
         exclusive end, the day after its last (kept for the readers of earlier documents:
         a forecast of 2019-03-01 trained to 2019-03-01 on days to 2019-02-28), and
         "trained_last_day" that last day, as the text output says it. "risk" holds each
-        unit's expected incidents per slot, day-major as "slots", to 6 decimals."""
+        unit's expected incidents per slot, day-major as "slots", to 6 decimals; without
+        ``risk`` it is left out, for a writer that writes it row by row
+        (:meth:`risk_rows`)."""
         total = self.risk.sum(axis=(0, 2))
         dense = self.density()
         hot = []
@@ -181,11 +183,18 @@ class Forecast:
             "trained_from": self.trained_from.isoformat(),
             "trained_to": self.trained_to.isoformat(),
             "trained_last_day": (self.trained_to - timedelta(days=1)).isoformat(),
-            "risk": rounded(self.risk.transpose(1, 0, 2), 6).reshape(
-                len(self.units), -1).tolist(),
+            **({"risk": rounded(self.risk.transpose(1, 0, 2), 6).reshape(
+                len(self.units), -1).tolist()} if risk else {}),
             "hot": hot,
             "details": self.details,
         }
+
+    def risk_rows(self) -> Iterator[list[float]]:
+        """as_json's "risk", a unit's row at a time: a year of Chicago's 7,173 cells by hour
+        is 63 million numbers, 4.3 GB as one list of lists and its text."""
+        per_unit = self.risk.transpose(1, 0, 2)
+        for i in range(len(self.units)):
+            yield rounded(per_unit[i], 6).reshape(-1).tolist()
 
 
 def rounded(values: FloatArray, digits: int) -> FloatArray:
