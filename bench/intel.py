@@ -83,6 +83,7 @@ from xunfang.intel import (  # noqa: E402
 from xunfang.intel import units as U  # noqa: E402
 
 METHODS = ("naive", "decay", "kde", "prospective", "etas", "network_kde", "gbm", "auto")
+TARGET_ROWS = 1_000_000  # the ingestion target's rows (≤ 10 s)
 
 
 def machine() -> dict[str, Any]:
@@ -213,18 +214,24 @@ def bench_ingest(rows: int, data: Path, repeat: int) -> dict[str, Any]:
 
         ours, got = best(run, repeat)
         # the same rows handed over as a DataFrame (a notebook's; its times parsed, as
-        # pandas users hold them): no target of the issue's, measured beside the file's
-        frame = pd.read_csv(csv, parse_dates=["date"], date_format="%Y-%m-%d %H:%M",
-                            keep_default_na=True)
+        # pandas users hold them): no target of the issue's, measured beside the file's.
+        # read_csv(parse_dates=..., date_format=...) left the column as text for its 0.1 %
+        # "not a time" rows, which timed the ingestion of text again: parsed here, those NaT
+        frame = pd.read_csv(csv, keep_default_na=True)
+        frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d %H:%M",
+                                       errors="coerce")
         framed, fgot = best(lambda: ingest(frame, columns={
             "time": "date", "lon": "longitude", "lat": "latitude", "category": "loc_cat"}),
             repeat)
+    # the target is for a million rows: 2,000 rows in 0.1 s meet nothing
+    meets: bool | str = ours <= 10.0 if rows >= TARGET_ROWS else "not applicable"
     return {"rows": rows, "csv_mb": round(size_mb, 1), "kept": got.report.kept,
             "rejected": got.report.rejected, "counts": dict(got.report.counts),
             "seconds": round(ours, 2), "pandas_read_csv_seconds": round(base, 2),
             "ratio_to_read_csv": round(ours / base, 2), "target_seconds": 10.0,
-            "meets": ours <= 10.0, "dataframe_seconds": round(framed, 2),
-            "dataframe_kept": fgot.report.kept}
+            "target_rows": TARGET_ROWS, "meets": meets,
+            "dataframe_seconds": round(framed, 2), "dataframe_kept": fgot.report.kept,
+            "dataframe_time_dtype": str(frame["date"].dtype)}
 
 
 def synthetic_events(cells: int, years: int = 3, per_day: float = 40.0) -> EventSet:
@@ -298,6 +305,48 @@ def bench_methods(cells: int, repeat: int) -> list[dict[str, Any]]:
                      "ratio_to_naive": round(secs / base, 1) if base else None,
                      "target_seconds": None if name == "etas" else 2.0,
                      "meets": True if name == "etas" else secs <= 2.0})
+    return rows
+
+
+def bench_etas_coarse(data: Path, repeat: int) -> list[dict[str, Any]]:
+    """``etas`` against ``naive`` on coarse units, where each unit holds many incidents and
+    the fit's pairs within its 60-day cut grew with the square of them: the Chicago assaults
+    (EPSG:32616) on the 23 police districts (``chicago_police_districts.kml``) and on 5 km
+    cells, one forecast day from 2020-01-01 with 365 and 2920 training days, best of
+    ``repeat`` (a fresh cache each time)."""
+    got = ingest(data / "chicago_aggravated_assaults.csv.gz",
+                 columns={"time": "date", "lon": "longitude", "lat": "latitude"},
+                 target_crs="EPSG:32616")
+    layouts = {
+        "23 police districts": U.polygons_from_file(data / "chicago_police_districts.kml",
+                                                   crs="EPSG:32616"),
+        "5 km cells": U.cells(got.table.xy, 5000.0),
+    }
+    rows = []
+    for label, units in layouts.items():
+        ev = EventSet.build(units, got.table.time, got.table.xy)
+        for train in (365, 2920):
+            secs: dict[str, float] = {}
+            fits = {}
+            for name in ("naive", "etas"):
+                method = make_method(name)
+
+                def run(ev: EventSet = ev, method: Any = method, train: int = train) -> Any:
+                    ev.cache.clear()
+                    return forecast(ev, method, start=date(2020, 1, 1), days=1,
+                                    train_days=train)
+
+                secs[name], fits[name] = best(run, repeat)
+            d = fits["etas"].details
+            origin = ev.day_of(date(2020, 1, 1))
+            window = ev.window(origin - train, origin)
+            rows.append({"units": label, "n_units": len(units), "train_days": train,
+                         "incidents": window.b - window.a,
+                         "naive_seconds": round(secs["naive"], 3),
+                         "etas_seconds": round(secs["etas"], 3),
+                         "ratio_to_naive": round(secs["etas"] / secs["naive"], 1),
+                         "etas": {k: d.get(k) for k in ("theta", "omega", "iterations",
+                                                        "converged")}})
     return rows
 
 
@@ -564,16 +613,20 @@ def main() -> None:
         return
     result["ingest"] = bench_ingest(args.rows, args.data, args.repeat)
     result["methods"] = bench_methods(args.cells, args.repeat)
+    result["etas_coarse"] = bench_etas_coarse(args.data, args.repeat)
     if args.chicago:
         result["chicago"] = [bench_chicago(args.data, int(n), args.hindsight_only)
                              for n in str(args.train_days).split(",")]
     if finish(result, args.json):
         return
     ing = result["ingest"]
+    verdict = (ing["meets"] if isinstance(ing["meets"], str)
+               else "met" if ing["meets"] else "MISSED")
     print(f"\ningest {ing['rows']:,} rows ({ing['csv_mb']} MB CSV): {ing['seconds']} s "
           f"(pandas.read_csv alone {ing['pandas_read_csv_seconds']} s, ratio "
           f"{ing['ratio_to_read_csv']}); kept {ing['kept']:,}, rejected {ing['rejected']:,} "
-          f"{ing['counts']}; target ≤ 10 s: {'met' if ing['meets'] else 'MISSED'}; "
+          f"{ing['counts']}; target ≤ 10 s (at {ing['target_rows']:,} rows): "
+          f"{verdict}; "
           f"the same rows as a DataFrame: {ing['dataframe_seconds']} s, kept "
           f"{ing['dataframe_kept']:,}")
     print(f"\n{'method':<12}{'units':>8}{'fit+predict s':>15}{'× naive':>9}  target")
@@ -582,6 +635,12 @@ def main() -> None:
             "met" if r["meets"] else "MISSED")
         print(f"{r['method']:<12}{r['units']:>8}{r['seconds']:>15.3f}"
               f"{r['ratio_to_naive']:>9}  {tgt}")
+    print("\netas on coarse units (Chicago assaults, one forecast day from 2020-01-01):")
+    print(f"{'units':<22}{'train days':>11}{'incidents':>10}{'naive s':>9}{'etas s':>9}"
+          f"{'× naive':>9}")
+    for r in result["etas_coarse"]:
+        print(f"{r['units']:<22}{r['train_days']:>11}{r['incidents']:>10,}"
+              f"{r['naive_seconds']:>9.3f}{r['etas_seconds']:>9.3f}{r['ratio_to_naive']:>9}")
     for ev in result.get("chicago", []):
         print(f"\nChicago 2018-2019, 250 m cells, {ev['train_days']}-day window, "
               f"{ev['test_incidents']} test incidents:")
