@@ -182,12 +182,7 @@ def test_many_incidents_in_a_few_units_in_linear_time() -> None:
     u = rng.integers(0, 4, len(t))
     order = np.lexsort((t, u))
     t, u = t[order], u[order]
-    M._etas_sums(u[:10], t[:10], CUT, 0.1)  # compiled
-    import time
-
-    t0 = time.perf_counter()
-    near, lagged = M._etas_sums(u, t, CUT, 0.05)
-    assert time.perf_counter() - t0 < 0.5
+    near, lagged = M._etas_sums(u, t, CUT, 0.05)  # (its time is bench/intel.py's)
     # unit 0's last incident: against the sums over its own earlier ones
     last = np.flatnonzero(u == 0)[-1]
     earlier = t[(u == 0) & (t < t[last]) & (t[last] - t < CUT)]
@@ -199,20 +194,15 @@ def test_many_incidents_in_a_few_units_in_linear_time() -> None:
 def test_a_fit_on_coarse_units_takes_a_pass_a_step() -> None:
     """8,000 incidents in 2 units over 200 days (coarse units: districts): about 9.6 million
     pairs within the cut, which the pair version stored and summed every step (62.8 s for
-    this fit, 667 MB peak); by the sums, a pass over the incidents a step (0.15 s)."""
-    import time
-
+    this fit, 667 MB peak); by the sums, a pass over the incidents a step (0.15 s; timed
+    in bench/intel.py, not here: the machine is shared)."""
     rng = np.random.default_rng(5)
     minutes = np.sort(rng.integers(0, 200 * 1440, 8000))
     u = rng.integers(0, 2, len(minutes))
     cells = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 199, 99))
     ev = EventSet.build(cells, np.datetime64("2021-03-01T00:00")
                         + minutes.astype("timedelta64[m]"), cells.centroid[u])
-    Etas().fit(ev.window(0, 10))  # compiled
-    ev.cache.pop("etas:warm")
-    t0 = time.perf_counter()
     model = Etas().fit(ev.window(0, 200))
-    assert time.perf_counter() - t0 < 1.5
     assert model.converged
     # no triggering in a uniform record: the background is each unit's rate
     np.testing.assert_allclose(model.mu * 200 / np.bincount(u), 1, rtol=1e-3)
