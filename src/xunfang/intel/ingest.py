@@ -241,7 +241,9 @@ class Ingested:
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
-    """``"time=date,lon=longitude"`` → ``{"time": "date", "lon": "longitude"}``."""
+    """``"time=date,lon=longitude"`` → ``{"time": "date", "lon": "longitude"}``. A field
+    given two columns, or lon/lat beside x/y, is refused: one of them would be dropped
+    unsaid (a review: ``time=when,time=lng`` read the times from ``lng``)."""
     out: dict[str, str] = {}
     if not text:
         return out
@@ -255,8 +257,25 @@ def parse_columns(text: str | None) -> dict[str, str]:
             raise IngestError(f"--columns: unknown field '{key}'; fields are {', '.join(FIELDS)}")
         if not col:
             raise IngestError(f"--columns: field '{key}' names no column")
+        if key in out and out[key] != col:
+            raise IngestError(f"--columns: field '{key}' is mapped twice ('{out[key]}' and "
+                              f"'{col}'); map each field to one column")
         out[key] = col
+    mixed = _mixed_coordinates(out)
+    if mixed:
+        raise IngestError(f"--columns: {mixed}")
     return out
+
+
+def _mixed_coordinates(columns: Mapping[str, str]) -> str | None:
+    """What is wrong with a mapping that gives lon/lat and x/y both (None: it does not):
+    the coordinates would be read from one pair, the other ignored."""
+    degrees = [k for k in ("lon", "lat") if k in columns]
+    planar = [k for k in ("x", "y") if k in columns]
+    if not (degrees and planar):
+        return None
+    return (f"maps {', '.join(degrees)} and {', '.join(planar)}: give the coordinates once, as "
+            "lon=,lat= (degrees) or as x=,y= (with --crs), not both")
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -1429,6 +1448,9 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
         if both:
             raise IngestError(f"{path}: --columns maps {points[0]} and {', '.join(both)}: give "
                               "the column of points, or the coordinate columns, not both")
+    mixed = _mixed_coordinates(columns)
+    if mixed:
+        raise IngestError(f"{path}: --columns {mixed}")
     for key, col in columns.items():
         if key in POINT_FIELDS:
             if col not in have:
