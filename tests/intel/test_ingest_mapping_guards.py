@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
+from xunfang.geo import reproject
 from xunfang.intel import IngestError, ingest, parse_columns
 
 
@@ -42,3 +44,32 @@ def test_lon_lat_beside_x_y_is_refused_naming_them(tmp_path: Path) -> None:
     p.write_text("t,a,b,c,d\n2025-03-01 08:15,103.26,29.23,500000,3234000\n")
     with pytest.raises(IngestError, match=r"inc\.csv: --columns maps lon, lat and x, y"):
         ingest(p, columns={"time": "t", "lon": "a", "lat": "b", "x": "c", "y": "d"})
+
+
+# -- the report shows the file's own coordinates -----------------------------------------------
+def test_a_row_outside_the_jurisdiction_is_listed_with_the_files_own_values(
+        tmp_path: Path) -> None:
+    p = tmp_path / "eb_out.csv"
+    p.write_text("id,time,lon,lat\n"
+                 "A1,2025-03-01 08:15,103.2600,29.2300\n"
+                 "A2,2025-03-01 10:00,103.40,29.30\n")  # some 15 km east of the town
+    x, y = reproject(np.array([103.26]), np.array([29.23]), "EPSG:4326", "EPSG:32648")
+    town = shapely.Point(float(x[0]), float(y[0])).buffer(3000)
+    for coords in ("wgs84", "gcj02"):  # GCJ-02: the file's values, not the WGS 84 ones
+        got = ingest(p, jurisdiction=town, target_crs="EPSG:32648", coords=coords)
+        assert [(q.row, q.field, q.rule, q.value) for q in got.report.problems] == [
+            (2, "lon and lat", "outside the jurisdiction", "103.4, 29.3")], coords
+    got.report.write_csv(tmp_path / "ingest_report.csv")
+    assert (tmp_path / "ingest_report.csv").read_text().splitlines()[1] == (
+        '2,lon and lat,outside the jurisdiction,"103.4, 29.3"')
+
+
+def test_a_far_row_of_a_gcj02_file_is_listed_with_the_files_own_values(
+        tmp_path: Path) -> None:
+    rows = "".join(f"2025-03-01 08:{i:02d},103.{2600 + 7 * i},29.{2300 + 5 * i}\n"
+                   for i in range(20))
+    p = tmp_path / "gcj.csv"
+    p.write_text("time,lon,lat\n" + rows + "2025-03-01 09:00,113.26,29.23\n")  # a typo: 10°
+    got = ingest(p, coords="gcj02")
+    assert [(q.row, q.field, q.value) for q in got.report.problems] == [
+        (21, "lon and lat", "113.26, 29.23")]

@@ -2290,6 +2290,15 @@ def ingest(
     else:
         xs, ys = _numbers(df[xname], comma), _numbers(df[yname], comma)
     cbad = ~(np.isfinite(xs) & np.isfinite(ys))
+    # a rule that shows a row's position names both its columns and gives the file's own
+    # values: not degrees converted from GCJ-02, nor the metres they project to (a review:
+    # "lon, outside the jurisdiction, 344601.6, 3242285.8" for 103.40, 29.30 in the file)
+    both = "geometry" if xname == "__x" else f"{xname} and {yname}"
+    fx, fy = (xs.copy(), ys.copy()) if lonlat and coords != "wgs84" else (xs, ys)
+
+    def given(rows: IntArray) -> list[str]:
+        return [f"{a}, {b}" for a, b in zip(fx[rows], fy[rows], strict=True)]
+
     # one line per row: the column that is missing, or both (named together)
     xmiss, ymiss = ~np.isfinite(xs), ~np.isfinite(ys)
     for names, mask in (((xname,), xmiss & ~ymiss), ((yname,), ymiss & ~xmiss),
@@ -2309,23 +2318,22 @@ def ingest(
     if lonlat:
         out_range = ~cbad & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
         rows = np.flatnonzero(out_range & ~bad)
-        rej.add("longitude must lie in [-180, 180] and latitude in [-90, 90]", xname, rows,
-                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+        rej.add("longitude must lie in [-180, 180] and latitude in [-90, 90]", both, rows,
+                given(rows))
         cbad |= out_range
     # (0, 0) is a missing position written as zeros in any CRS: in lon/lat a point in the
     # Gulf of Guinea, in a UTM zone one on the equator far west of the zone (Vancouver's
     # suppressed X, Y)
     zero = ~cbad & (xs == 0) & (ys == 0)
     rows = np.flatnonzero(zero & ~bad)
-    rej.add("coordinates (0, 0): a missing position written as zeros", xname, rows,
+    rej.add("coordinates (0, 0): a missing position written as zeros", both, rows,
             ["0, 0"] * len(rows))
     cbad |= zero
     if lonlat and coords != "wgs84":
         abroad = ~cbad & ~in_china(np.where(cbad, 0.0, xs), np.where(cbad, 0.0, ys))
         rows = np.flatnonzero(abroad & ~bad)
         rej.add(OUTSIDE_CHINA.format(datum=coords.upper().replace("02", "-02")
-                                     .replace("09", "-09")), xname, rows,
-                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+                                     .replace("09", "-09")), both, rows, given(rows))
         cbad |= abroad
     bad |= cbad
     ok = ~cbad
@@ -2357,8 +2365,7 @@ def ingest(
         px[ok], py[ok] = reproject(xs[ok], ys[ok], src_crs, target_crs)
         pbad = ok & ~(np.isfinite(px) & np.isfinite(py))
         rows = np.flatnonzero(pbad & ~bad)
-        rej.add(f"coordinates do not project to {target_crs}", xname, rows,
-                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+        rej.add(f"coordinates do not project to {target_crs}", both, rows, given(rows))
         bad |= pbad
 
     if far_km is not None and not (far_km >= 0):
@@ -2377,16 +2384,14 @@ def ingest(
                                    None if far_km is None else far_km * 1000)
             rows = np.flatnonzero(far)
             rej.add((FAR_RULE if far_km is None else FAR_KM_RULE).format(km=limit / 1000),
-                    xname, rows,
-                    [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+                    both, rows, given(rows))
             bad |= far
     else:
         inside = np.zeros(n, dtype=bool)
         live = ~bad
         inside[live] = shapely.contains_xy(jurisdiction, px[live], py[live])
         rows = np.flatnonzero(live & ~inside)
-        rej.add("outside the jurisdiction", xname, rows,
-                [f"{a:.1f}, {b:.1f}" for a, b in zip(px[rows], py[rows], strict=True)])
+        rej.add("outside the jurisdiction", both, rows, given(rows))
         bad |= live & ~inside
 
     # exact duplicates among the rows that survive: every column of the input equal
