@@ -73,3 +73,48 @@ def test_a_far_row_of_a_gcj02_file_is_listed_with_the_files_own_values(
     got = ingest(p, coords="gcj02")
     assert [(q.row, q.field, q.value) for q in got.report.problems] == [
         (21, "lon and lat", "113.26, 29.23")]
+
+
+# -- messages: a folder is a folder, a CRS in feet is in feet ----------------------------------
+def test_a_folder_is_called_a_folder_and_told_what_to_give(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(IngestError, match=r"empty: a folder, neither a scenario \(no "
+                                          r"scenario\.toml\) nor a file; give one file of "
+                                          r"incidents \(\.csv, .*; it holds none of them"):
+        ingest(empty)
+    held = tmp_path / "held"
+    held.mkdir()
+    (held / "b.csv").write_text("time,lon,lat\n")
+    (held / "a.shp").write_bytes(b"")
+    (held / "readme.md").write_text("")
+    with pytest.raises(IngestError, match=r"held: a folder, .*; it holds a\.shp, b\.csv$"):
+        ingest(held)
+    scenario = tmp_path / "town"
+    scenario.mkdir()
+    (scenario / "scenario.toml").write_text('name = "town"\ncrs = "EPSG:32648"\n')
+    (scenario / "incidents.csv").write_text("time,x,y\n")
+    with pytest.raises(IngestError, match=r"town: a scenario folder, not an incident file; .*"
+                                          r"its own history is .*incidents\.csv.*--scenario"):
+        ingest(scenario)
+    with pytest.raises(IngestError, match=r"nothing\.csv: no such file"):
+        ingest(tmp_path / "nothing.csv")
+
+
+def test_a_crs_in_feet_is_named_in_feet_and_the_medians_keep_their_signs(
+        tmp_path: Path) -> None:
+    p = tmp_path / "chicago.csv"
+    df = _chicago_like()
+    df.to_csv(p, index=False)
+    lon = f"{np.median(df.longitude):.4f}"  # west of Greenwich: it was printed as 87.6...
+    assert lon.startswith("-")
+    with pytest.raises(IngestError, match=r"--crs EPSG:3435 is projected \(US survey feet\) but "
+                                          rf"the coordinates look like degrees \(median {lon}, "):
+        ingest(p, columns={"time": "date", "x": "longitude", "y": "latitude"},
+               crs="EPSG:3435")
+    with pytest.raises(IngestError, match=r"--crs EPSG:32616 is projected \(metres\) but"):
+        ingest(p, columns={"time": "date", "x": "longitude", "y": "latitude"},
+               crs="EPSG:32616")
+    with pytest.raises(IngestError, match=r"--crs EPSG:3435 is projected \(US survey feet\) but "
+                                          "the mapped columns are lon/lat"):
+        ingest(p, columns={"time": "date"}, crs="EPSG:3435")

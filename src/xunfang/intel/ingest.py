@@ -932,12 +932,38 @@ def read_table(path: Path, *, layer: str | None = None) -> RawTable:
     the rows that could not be read (a CSV row of the wrong width). A ZIP archive (as open-data
     portals hand out shapefiles and big CSVs) is read when it holds one table."""
     path = Path(path)
+    if path.is_dir():
+        raise IngestError(_folder(path))
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     suffix = _suffix(path)
     if suffix == ".zip":
         return _read_zip(path, layer)
     return _read_typed(path, suffix, layer)
+
+
+def _folder(path: Path) -> str:
+    """Why a folder cannot be ingested, and what to give instead: a scenario's incident
+    table (checked against the scenario), an incident file, one of the tables it holds (a
+    review: a folder was called "no such file")."""
+    if (path / "scenario.toml").is_file():
+        table = next((path / n for n in ("incidents.csv", "incidents.xlsx")
+                      if (path / n).is_file()), None)
+        return (f"{path}: a scenario folder, not an incident file; ingestion reads one file of "
+                "incidents: give the file"
+                + (f" (its own history is {table})" if table else "")
+                + f", and --scenario {path} to check it against the scenario's zones")
+    if (path / "incidents.parquet").is_file():
+        return (f"{path}: a folder holding an ingested store (incidents.parquet), not an "
+                "incident file: the analyses read the folder as it is; ingestion reads one "
+                "file of incidents")
+    tables = sorted(p.name for p in path.iterdir() if p.is_file() and _suffix(p) in (
+        *TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES, ".zip"))
+    held = (f"; it holds {', '.join(tables[:5])}{', …' if len(tables) > 5 else ''}"
+            if tables else "; it holds none of them")
+    return (f"{path}: a folder, neither a scenario (no scenario.toml) nor a file; give one "
+            f"file of incidents ({', '.join((*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES))}"
+            f" or a .zip of one){held}")
 
 
 def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None = None,
@@ -2563,8 +2589,8 @@ def _coordinate_columns(
     if "lon" in m and "lat" in m:
         if crs is not None and not _crs(crs)[1]:
             raise IngestError(
-                f"--crs {crs} is projected (metres) but the mapped columns are lon/lat; "
-                "use x=,y= columns for projected coordinates")
+                f"--crs {crs} is projected ({_unit(_crs(crs)[0])}) but the mapped columns are "
+                "lon/lat; use x=,y= columns for projected coordinates")
         return "EPSG:4326", True, m["lon"], m["lat"]
     if "x" in m and "y" in m:
         src = crs or gis_crs
@@ -2593,6 +2619,20 @@ def _coordinate_columns(
     raise IngestError(
         f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
         f"(columns: {_listed(df.columns)}){_empty_aliases(df, ('lon', 'lat', 'x', 'y'))}")
+
+
+def _unit(code: str) -> str:
+    """The unit of a projected CRS's coordinates as a message names it: "metres", "US
+    survey feet" (EPSG:3435, Illinois East; a review found it called metres)."""
+    if code == "local":  # a planar system in metres (DESIGN.md §3)
+        return "metres"
+    from pyproj import CRS
+
+    axes = CRS.from_user_input(code).axis_info
+    unit = axes[0].unit_name if axes else "metre"
+    if unit in ("metre", "meter", "m"):
+        return "metres"
+    return unit[:-len("foot")] + "feet" if unit.endswith("foot") else unit
 
 
 def _crs(text: str) -> tuple[str, bool]:
@@ -2726,9 +2766,11 @@ def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
             f"(median |x| {mx:.0f}, |y| {my:.0f}); give the projected CRS they are in")
     spread = max(np.ptp(xs[ok]), np.ptp(ys[ok])) if ok.sum() > 1 else 0.0
     if not geographic and mx <= 180 and my <= 90 and spread < 5:
+        # the medians with their signs: -87.66 is a longitude west of Greenwich
+        sx, sy = np.median(xs[ok]), np.median(ys[ok])
         raise IngestError(
-            f"{named} {code} is projected (metres) but the coordinates look like degrees "
-            f"(median {mx:.4f}, {my:.4f}, spread {spread:.4f}); use lon=,lat= columns")
+            f"{named} {code} is projected ({_unit(code)}) but the coordinates look like "
+            f"degrees (median {sx:.4f}, {sy:.4f}, spread {spread:.4f}); use lon=,lat= columns")
     if not geographic and code != "local":
         given = ok & ~((xs == 0) & (ys == 0))  # a missing position written as zeros
         if given.any():
