@@ -2421,7 +2421,7 @@ def ingest(
         bad |= live & ~inside
 
     # exact duplicates among the rows that survive: every column of the input equal
-    dups: list[tuple[int, int]] = []
+    dups = np.zeros((0, 2), dtype=np.int64)  # (data row, data row of its first copy)
     live_idx = np.flatnonzero(~bad)
     id_codes = None  # the id column's codes, from the same pass
     if len(live_idx):
@@ -2429,12 +2429,14 @@ def ingest(
         firsts = key[live_idx]  # not df.iloc[live_idx]: a copy of the table
         dmask = pd.Series(firsts).duplicated(keep="first").to_numpy()
         if dmask.any():
-            first_row: dict[int, int] = {}
-            for r, g in zip(live_idx.tolist(), firsts.tolist(), strict=True):
-                first_row.setdefault(g, r)
+            # each row's first copy without a loop over the rows (one took 0.35 s of a
+            # million-row ingestion): factorize numbers the groups in the order they first
+            # appear, so the first rows, in order, are those of groups 0, 1, 2…
+            codes, _ = pd.factorize(firsts)
+            first_of = np.flatnonzero(~dmask)  # position of group k's first row
             drows = live_idx[dmask]
-            dups = [(int(rownum[r]), int(rownum[first_row[g]]))
-                    for r, g in zip(drows.tolist(), firsts[dmask].tolist(), strict=True)]
+            dups = np.column_stack([rownum[drows],
+                                    rownum[live_idx[first_of[codes[dmask]]]]]).astype(np.int64)
             rej.counts["exact duplicate"] += len(drows)
             if not keep_duplicates:
                 bad[drows] = True
@@ -2468,9 +2470,9 @@ def ingest(
         time_format=layout, source_crs=src_crs if src_crs != target_crs else None,
         notes=notes + _time_notes(t[keep]),
         counts=dict(rej.counts), problems=tuple(rej.listed),
-        duplicates=tuple(dups[:MAX_LISTED]),
+        duplicates=tuple((int(r), int(f)) for r, f in dups[:MAX_LISTED].tolist()),
         every_problem=tuple(rej.every),
-        every_duplicate=np.array(dups, dtype=np.int64).reshape(-1, 2),
+        every_duplicate=dups,
     )
     return Ingested(table, report)
 
