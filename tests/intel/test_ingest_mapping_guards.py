@@ -183,3 +183,73 @@ def test_finding_exact_duplicates_makes_no_python_call_per_row(tmp_path: Path) -
     grown = big - small
     # 19,800 more rows: fewer than one call per ten of them
     assert sum(grown.values()) < 1_980, grown.most_common(5)
+
+
+# -- a coordinate mapped wrongly: refused, not placed 2,000 km apart ---------------------------
+def test_a_coordinate_mapped_beside_its_partner_guessed_from_another_kind_is_refused(
+        tmp_path: Path) -> None:
+    p = tmp_path / "chicago.csv"
+    df = _chicago_like()
+    df.to_csv(p, index=False)
+    with pytest.raises(IngestError, match=r"chicago\.csv: --columns maps lon to 'district', "
+                                          r"whose values are whole numbers \(e\.g\. .*\), but "
+                                          r"lat was found by its name, 'latitude', whose values "
+                                          r"are numbers with fractions .*map both with "
+                                          r"--columns lon=COLUMN,lat=COLUMN"):
+        ingest(p, columns={"time": "date", "lon": "district"})
+    # the other way round, and x/y alike
+    with pytest.raises(IngestError, match=r"maps lat to 'district'.*but lon was found by its"):
+        ingest(p, columns={"time": "date", "lat": "district"})
+    xy = df.rename(columns={"longitude": "x", "latitude": "y"})
+    x, y = reproject(df.longitude.to_numpy(), df.latitude.to_numpy(), "EPSG:4326",
+                     "EPSG:32616")
+    xy["x"], xy["y"] = np.round(x, 2), np.round(y, 2)
+    xy.to_csv(p, index=False)
+    with pytest.raises(IngestError, match=r"maps y to 'district'.*but x was found by its name"):
+        ingest(p, columns={"time": "date", "y": "district"}, crs="EPSG:32616")
+    # coordinates of one kind, one mapped and one found by its name: read as before
+    assert len(ingest(p, columns={"time": "date", "y": "y"}, crs="EPSG:32616").table) == len(df)
+    xy["x"] = np.round(x)  # whole metres beside metres with fractions: both metres, but
+    xy.to_csv(p, index=False)  # refused all the same, and mapping both reads them
+    with pytest.raises(IngestError, match="maps y to 'y'"):
+        ingest(p, columns={"time": "date", "y": "y"}, crs="EPSG:32616")
+    assert len(ingest(p, columns={"time": "date", "x": "x", "y": "y"},
+                      crs="EPSG:32616").table) == len(df)
+
+
+def test_a_file_spread_over_more_than_any_jurisdiction_is_refused_without_far_km(
+        tmp_path: Path) -> None:
+    """Both columns mapped, one of them wrongly (district numbers as longitudes): the
+    far-row test grows with the spread, and the incidents were placed 1,900 km apart."""
+    p = tmp_path / "chicago.csv"
+    df = _chicago_like()
+    df["district"] = df.district + 0.5  # not whole: the kind test cannot tell
+    df.to_csv(p, index=False)
+    cols = {"time": "date", "lon": "district", "lat": "latitude"}
+    with pytest.raises(IngestError) as err:
+        ingest(p, columns=cols)
+    said = str(err.value)
+    assert said.startswith(f"{p}: the middle 90% of the incidents spread over ")
+    km = float(said.split("spread over ")[1].split(" km")[0].replace(",", ""))
+    assert km > 1_500 and "(district from " in said and ", latitude from " in said
+    assert "--far-km" in said
+    # with --far-km the user has said how far they may lie: read, and said in a note
+    got = ingest(p, columns=cols, far_km=5000)
+    assert len(got.table) == len(df)
+    assert any(n.startswith("the middle 90% of the incidents spread over") and "--far-km" in n
+               for n in got.report.notes)
+    # the right columns: a city, no note
+    right = ingest(p, columns={"time": "date", "lon": "longitude", "lat": "latitude"})
+    assert not any("spread over" in n for n in right.report.notes)
+
+
+def test_a_few_far_rows_do_not_make_a_file_too_wide(tmp_path: Path) -> None:
+    """The spread is that of the middle 90 %: a few rows in another country (a place of
+    their own, kept by the far-row test) do not refuse a city's file."""
+    df = _chicago_like(400)
+    df.loc[:9, ["longitude", "latitude"]] = np.column_stack([  # ten rows around Los Angeles
+        np.linspace(-118.30, -118.20, 10), np.linspace(34.00, 34.10, 10)])
+    p = tmp_path / "chicago.csv"
+    df.to_csv(p, index=False)
+    got = ingest(p, columns={"time": "date"})
+    assert len(got.table) == len(df) and not any("spread over" in n for n in got.report.notes)

@@ -2198,7 +2198,10 @@ def ingest(
     ``target_crs`` the metric CRS of the result (default: the local UTM zone of the data);
     ``jurisdiction`` a polygon in ``target_crs`` outside which rows are rejected; without
     one, rows farther than ``far_km`` from the middle of the incidents are (default: see
-    :data:`FAR_MIN_M`; 0 keeps them all). ``default_crs``: the CRS of x/y columns where
+    :data:`FAR_MIN_M`; 0 keeps them all), and a file whose incidents spread wider than any
+    jurisdiction is refused unless ``far_km`` is given (:data:`SPREAD_MAX_M`). A coordinate
+    column mapped beside its partner found by name must be of its kind (see
+    :func:`_check_kinds`). ``default_crs``: the CRS of x/y columns where
     neither ``crs`` nor the file gives one (a scenario's, for ``intel ingest --scenario``),
     said in the report's notes.
 
@@ -2306,8 +2309,11 @@ def ingest(
         crs, named = default_crs, "the scenario's crs"
         mapping_notes.append(f"x/y read in {default_crs} (the scenario's crs): no --crs "
                              "given, and the file declares none")
+    given_fields = set(columns or {})
+    guessed = (frozenset() if given_fields & set(POINT_FIELDS) else
+               frozenset(k for k in ("lon", "lat", "x", "y") if k in m) - given_fields)
     src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path,
-                                                        comma, named)
+                                                        comma, named, guessed)
     if "__x" in df.columns and xname == "__x":
         xs, ys = df["__x"].to_numpy(dtype=float), df["__y"].to_numpy(dtype=float)
         if raw.geometry is not None:  # each feature that is no point, under its own rule
@@ -2412,6 +2418,23 @@ def ingest(
             rej.add((FAR_RULE if far_km is None else FAR_KM_RULE).format(km=limit / 1000),
                     both, rows, given(rows))
             bad |= far
+        wide = _spread(px, py, ~bad)
+        if wide > SPREAD_MAX_M:
+            live = np.flatnonzero(~bad)
+            spans = ", ".join(
+                f"{name} from {lo:g} to {hi:g}" for name, (lo, hi) in (
+                    ("x" if xname == "__x" else xname, np.quantile(fx[live], SPREAD_SHARE)),
+                    ("y" if yname == "__y" else yname, np.quantile(fy[live], SPREAD_SHARE))))
+            said = (f"the middle {SPREAD_SHARE[1] - SPREAD_SHARE[0]:.0%} of the incidents "
+                    f"spread over {wide / 1000:,.0f} km ({spans}), more than any police "
+                    f"jurisdiction's ({SPREAD_MAX_M / 1000:,.0f} km at most)")
+            if far_km is None:
+                raise IngestError(
+                    f"{path}: {said}: check that the coordinate columns are the longitude and "
+                    "the latitude (or x and y) of the incidents, mapping both with --columns; "
+                    "a file that truly spans a country is read with --far-km, how far from "
+                    "the middle its incidents may lie")
+            mapping_notes.append(f"{said}; read as given, with --far-km")
     else:
         inside = np.zeros(n, dtype=bool)
         live = ~bad
@@ -2586,8 +2609,13 @@ def _row_groups(df: pd.DataFrame, also: str | None = None) -> tuple[IntArray, In
 def _coordinate_columns(
     df: pd.DataFrame, m: Mapping[str, str], crs: str | None, gis_crs: str | None,
     coords: str, path: Path, comma: bool = False, named: str = "--crs",
+    guessed: frozenset[str] = frozenset(),
 ) -> tuple[str, bool, str, str]:
-    """(source CRS, lon/lat?, x column, y column); ``named``: where ``crs`` came from."""
+    """(source CRS, lon/lat?, x column, y column); ``named``: where ``crs`` came from;
+    ``guessed``: the fields of ``m`` found by their columns' names, not mapped."""
+    for pair in (("lon", "lat"), ("x", "y")):
+        if all(k in m for k in pair) and len(guessed & set(pair)) == 1:
+            _check_kinds(df, m, pair, guessed, path, comma)
     if "lon" in m and "lat" in m:
         if crs is not None and not _crs(crs)[1]:
             raise IngestError(
@@ -2621,6 +2649,41 @@ def _coordinate_columns(
     raise IngestError(
         f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
         f"(columns: {_listed(df.columns)}){_empty_aliases(df, ('lon', 'lat', 'x', 'y'))}")
+
+
+def _whole(values: FloatArray) -> bool | None:
+    """True where every number given is whole, False where most are not, None where there
+    is none or they are mixed."""
+    given = values[np.isfinite(values)]
+    if not len(given):
+        return None
+    whole = given == np.round(given)
+    return True if whole.all() else False if 2 * int(whole.sum()) < len(given) else None
+
+
+def _check_kinds(df: pd.DataFrame, m: Mapping[str, str], pair: tuple[str, str],
+                 guessed: frozenset[str], path: Path, comma: bool) -> None:
+    """Refuse a coordinate mapped beside its partner guessed by name when one holds whole
+    numbers only and the other fractions: a code or a count is no coordinate (a review:
+    lon=district beside the file's latitude put Chicago's incidents 2,000 km apart, in the
+    UTM zone of 13°E, without a word)."""
+    mapped, other = (pair[1], pair[0]) if pair[0] in guessed else pair
+    kinds = {k: _whole(_numbers(df[m[k]], comma)) for k in pair}
+    if None in kinds.values() or kinds[pair[0]] == kinds[pair[1]]:
+        return
+
+    def seen(k: str) -> str:
+        v = _numbers(df[m[k]], comma)
+        return ", ".join(f"{x:g}" for x in pd.unique(v[np.isfinite(v)])[:3])
+
+    def kind(k: str) -> str:
+        return "whole numbers" if kinds[k] else "numbers with fractions"
+
+    raise IngestError(
+        f"{path}: --columns maps {mapped} to '{m[mapped]}', whose values are {kind(mapped)} "
+        f"(e.g. {seen(mapped)}), but {other} was found by its name, '{m[other]}', whose values "
+        f"are {kind(other)} (e.g. {seen(other)}): the two are not coordinates of one kind; "
+        f"map both with --columns {pair[0]}=COLUMN,{pair[1]}=COLUMN")
 
 
 def _unit(code: str) -> str:
@@ -2662,6 +2725,23 @@ FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents, and
             "a typo (--far-km sets the limit)")
 FAR_KM_RULE = ("more than {km:,.0f} km from the middle of the file's incidents "
                "(--far-km)")
+# a bare file whose middle SPREAD_SHARE of incidents (after the far rows) spread over more
+# than SPREAD_MAX_M (the diagonal of their box in the metric CRS) is refused without
+# --far-km: no police jurisdiction is that wide, and the far-row test cannot tell, its limit
+# growing with the spread (a review: Chicago's longitudes read from the district numbers,
+# 1-25, spread its incidents over 1,900 km). A state's cities lie well within it (San
+# Francisco and San Diego are 740 km apart); a country's file spans thousands
+SPREAD_SHARE = (0.05, 0.95)
+SPREAD_MAX_M = 1_500_000.0
+
+
+def _spread(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_]) -> float:
+    """The diagonal of the box that holds the middle :data:`SPREAD_SHARE` of the rows of
+    ``live`` (0 for none): a few typos far off do not widen it."""
+    if not live.any():
+        return 0.0
+    qx, qy = np.quantile(px[live], SPREAD_SHARE), np.quantile(py[live], SPREAD_SHARE)
+    return float(np.hypot(qx[1] - qx[0], qy[1] - qy[0]))
 
 
 def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_],
