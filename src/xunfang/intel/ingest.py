@@ -2328,7 +2328,7 @@ def ingest(
     both = "geometry" if xname == "__x" else f"{xname} and {yname}"
     fx, fy = (xs.copy(), ys.copy()) if lonlat and coords != "wgs84" else (xs, ys)
 
-    def given(rows: IntArray) -> list[str]:
+    def as_written(rows: IntArray) -> list[str]:
         return [f"{a}, {b}" for a, b in zip(fx[rows], fy[rows], strict=True)]
 
     # one line per row: the column that is missing, or both (named together)
@@ -2351,7 +2351,7 @@ def ingest(
         out_range = ~cbad & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
         rows = np.flatnonzero(out_range & ~bad)
         rej.add("longitude must lie in [-180, 180] and latitude in [-90, 90]", both, rows,
-                given(rows))
+                as_written(rows))
         cbad |= out_range
     # (0, 0) is a missing position written as zeros in any CRS: in lon/lat a point in the
     # Gulf of Guinea, in a UTM zone one on the equator far west of the zone (Vancouver's
@@ -2365,7 +2365,7 @@ def ingest(
         abroad = ~cbad & ~in_china(np.where(cbad, 0.0, xs), np.where(cbad, 0.0, ys))
         rows = np.flatnonzero(abroad & ~bad)
         rej.add(OUTSIDE_CHINA.format(datum=coords.upper().replace("02", "-02")
-                                     .replace("09", "-09")), both, rows, given(rows))
+                                     .replace("09", "-09")), both, rows, as_written(rows))
         cbad |= abroad
     bad |= cbad
     ok = ~cbad
@@ -2397,7 +2397,7 @@ def ingest(
         px[ok], py[ok] = reproject(xs[ok], ys[ok], src_crs, target_crs)
         pbad = ok & ~(np.isfinite(px) & np.isfinite(py))
         rows = np.flatnonzero(pbad & ~bad)
-        rej.add(f"coordinates do not project to {target_crs}", both, rows, given(rows))
+        rej.add(f"coordinates do not project to {target_crs}", both, rows, as_written(rows))
         bad |= pbad
 
     if far_km is not None and not (far_km >= 0):
@@ -2416,7 +2416,7 @@ def ingest(
                                    None if far_km is None else far_km * 1000)
             rows = np.flatnonzero(far)
             rej.add((FAR_RULE if far_km is None else FAR_KM_RULE).format(km=limit / 1000),
-                    both, rows, given(rows))
+                    both, rows, as_written(rows))
             bad |= far
         wide = _spread(px, py, ~bad)
         if wide > SPREAD_MAX_M:
@@ -2440,7 +2440,7 @@ def ingest(
         live = ~bad
         inside[live] = shapely.contains_xy(jurisdiction, px[live], py[live])
         rows = np.flatnonzero(live & ~inside)
-        rej.add("outside the jurisdiction", both, rows, given(rows))
+        rej.add("outside the jurisdiction", both, rows, as_written(rows))
         bad |= live & ~inside
 
     # exact duplicates among the rows that survive: every column of the input equal
@@ -2665,8 +2665,8 @@ def _check_kinds(df: pd.DataFrame, m: Mapping[str, str], pair: tuple[str, str],
                  guessed: frozenset[str], path: Path, comma: bool) -> None:
     """Refuse a coordinate mapped beside its partner guessed by name when one holds whole
     numbers only and the other fractions: a code or a count is no coordinate (a review:
-    lon=district beside the file's latitude put Chicago's incidents 2,000 km apart, in the
-    UTM zone of 13°E, without a word)."""
+    lon=district beside the file's latitude put Chicago's incidents 1,900 km apart, in UTM
+    zone 32N, Europe's, without a word)."""
     mapped, other = (pair[1], pair[0]) if pair[0] in guessed else pair
     kinds = {k: _whole(_numbers(df[m[k]], comma)) for k in pair}
     if None in kinds.values() or kinds[pair[0]] == kinds[pair[1]]:
