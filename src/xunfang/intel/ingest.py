@@ -2737,10 +2737,16 @@ SPREAD_MAX_M = 1_500_000.0
 
 def _spread(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_]) -> float:
     """The diagonal of the box that holds the middle :data:`SPREAD_SHARE` of the rows of
-    ``live`` (0 for none): a few typos far off do not widen it."""
+    ``live`` (0 for none): a few typos far off do not widen it. Where the box of them all
+    is no wider than :data:`SPREAD_MAX_M`, that box's (the middle's is no wider): min and
+    max take 0.2 ms a column of a million rows, the quantiles 12 ms (measured)."""
     if not live.any():
         return 0.0
-    qx, qy = np.quantile(px[live], SPREAD_SHARE), np.quantile(py[live], SPREAD_SHARE)
+    x, y = px[live], py[live]
+    whole = float(np.hypot(np.ptp(x), np.ptp(y)))
+    if whole <= SPREAD_MAX_M:
+        return whole
+    qx, qy = np.quantile(x, SPREAD_SHARE), np.quantile(y, SPREAD_SHARE)
     return float(np.hypot(qx[1] - qx[0], qy[1] - qy[0]))
 
 
