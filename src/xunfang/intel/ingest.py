@@ -241,7 +241,9 @@ class Ingested:
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
-    """``"time=date,lon=longitude"`` → ``{"time": "date", "lon": "longitude"}``."""
+    """``"time=date,lon=longitude"`` → ``{"time": "date", "lon": "longitude"}``. A field
+    given two columns, or lon/lat beside x/y, is refused: one of them would be dropped
+    unsaid (a review: ``time=when,time=lng`` read the times from ``lng``)."""
     out: dict[str, str] = {}
     if not text:
         return out
@@ -255,8 +257,25 @@ def parse_columns(text: str | None) -> dict[str, str]:
             raise IngestError(f"--columns: unknown field '{key}'; fields are {', '.join(FIELDS)}")
         if not col:
             raise IngestError(f"--columns: field '{key}' names no column")
+        if key in out and out[key] != col:
+            raise IngestError(f"--columns: field '{key}' is mapped twice ('{out[key]}' and "
+                              f"'{col}'); map each field to one column")
         out[key] = col
+    mixed = _mixed_coordinates(out)
+    if mixed:
+        raise IngestError(f"--columns: {mixed}")
     return out
+
+
+def _mixed_coordinates(columns: Mapping[str, str]) -> str | None:
+    """What is wrong with a mapping that gives lon/lat and x/y both (None: it does not):
+    the coordinates would be read from one pair, the other ignored."""
+    degrees = [k for k in ("lon", "lat") if k in columns]
+    planar = [k for k in ("x", "y") if k in columns]
+    if not (degrees and planar):
+        return None
+    return (f"maps {', '.join(degrees)} and {', '.join(planar)}: give the coordinates once, as "
+            "lon=,lat= (degrees) or as x=,y= (with --crs), not both")
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -913,12 +932,38 @@ def read_table(path: Path, *, layer: str | None = None) -> RawTable:
     the rows that could not be read (a CSV row of the wrong width). A ZIP archive (as open-data
     portals hand out shapefiles and big CSVs) is read when it holds one table."""
     path = Path(path)
+    if path.is_dir():
+        raise IngestError(_folder(path))
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     suffix = _suffix(path)
     if suffix == ".zip":
         return _read_zip(path, layer)
     return _read_typed(path, suffix, layer)
+
+
+def _folder(path: Path) -> str:
+    """Why a folder cannot be ingested, and what to give instead: a scenario's incident
+    table (checked against the scenario), an incident file, one of the tables it holds (a
+    review: a folder was called "no such file")."""
+    if (path / "scenario.toml").is_file():
+        table = next((path / n for n in ("incidents.csv", "incidents.xlsx")
+                      if (path / n).is_file()), None)
+        return (f"{path}: a scenario folder, not an incident file; ingestion reads one file of "
+                "incidents: give the file"
+                + (f" (its own history is {table})" if table else "")
+                + f", and --scenario {path} to check it against the scenario's zones")
+    if (path / "incidents.parquet").is_file():
+        return (f"{path}: a folder holding an ingested store (incidents.parquet), not an "
+                "incident file: the analyses read the folder as it is; ingestion reads one "
+                "file of incidents")
+    tables = sorted(p.name for p in path.iterdir() if p.is_file() and _suffix(p) in (
+        *TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES, ".zip"))
+    held = (f"; it holds {', '.join(tables[:5])}{', …' if len(tables) > 5 else ''}"
+            if tables else "; it holds none of them")
+    return (f"{path}: a folder, neither a scenario (no scenario.toml) nor a file; give one "
+            f"file of incidents ({', '.join((*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES))}"
+            f" or a .zip of one){held}")
 
 
 def _read_typed(name: Path, suffix: str, layer: str | None, data: bytes | None = None,
@@ -1429,6 +1474,9 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
         if both:
             raise IngestError(f"{path}: --columns maps {points[0]} and {', '.join(both)}: give "
                               "the column of points, or the coordinate columns, not both")
+    mixed = _mixed_coordinates(columns)
+    if mixed:
+        raise IngestError(f"{path}: --columns {mixed}")
     for key, col in columns.items():
         if key in POINT_FIELDS:
             if col not in have:
@@ -2150,7 +2198,10 @@ def ingest(
     ``target_crs`` the metric CRS of the result (default: the local UTM zone of the data);
     ``jurisdiction`` a polygon in ``target_crs`` outside which rows are rejected; without
     one, rows farther than ``far_km`` from the middle of the incidents are (default: see
-    :data:`FAR_MIN_M`; 0 keeps them all). ``default_crs``: the CRS of x/y columns where
+    :data:`FAR_MIN_M`; 0 keeps them all), and a file whose incidents spread wider than any
+    jurisdiction is refused unless ``far_km`` is given (:data:`SPREAD_MAX_M`). A coordinate
+    column mapped beside its partner found by name must be of its kind (see
+    :func:`_check_kinds`). ``default_crs``: the CRS of x/y columns where
     neither ``crs`` nor the file gives one (a scenario's, for ``intel ingest --scenario``),
     said in the report's notes.
 
@@ -2258,8 +2309,11 @@ def ingest(
         crs, named = default_crs, "the scenario's crs"
         mapping_notes.append(f"x/y read in {default_crs} (the scenario's crs): no --crs "
                              "given, and the file declares none")
+    given_fields = set(columns or {})
+    guessed = (frozenset() if given_fields & set(POINT_FIELDS) else
+               frozenset(k for k in ("lon", "lat", "x", "y") if k in m) - given_fields)
     src_crs, lonlat, xname, yname = _coordinate_columns(df, m, crs, gis_crs, coords, path,
-                                                        comma, named)
+                                                        comma, named, guessed)
     if "__x" in df.columns and xname == "__x":
         xs, ys = df["__x"].to_numpy(dtype=float), df["__y"].to_numpy(dtype=float)
         if raw.geometry is not None:  # each feature that is no point, under its own rule
@@ -2268,6 +2322,15 @@ def ingest(
     else:
         xs, ys = _numbers(df[xname], comma), _numbers(df[yname], comma)
     cbad = ~(np.isfinite(xs) & np.isfinite(ys))
+    # a rule that shows a row's position names both its columns and gives the file's own
+    # values: not degrees converted from GCJ-02, nor the metres they project to (a review:
+    # "lon, outside the jurisdiction, 344601.6, 3242285.8" for 103.40, 29.30 in the file)
+    both = "geometry" if xname == "__x" else f"{xname} and {yname}"
+    fx, fy = (xs.copy(), ys.copy()) if lonlat and coords != "wgs84" else (xs, ys)
+
+    def as_written(rows: IntArray) -> list[str]:
+        return [f"{a}, {b}" for a, b in zip(fx[rows], fy[rows], strict=True)]
+
     # one line per row: the column that is missing, or both (named together)
     xmiss, ymiss = ~np.isfinite(xs), ~np.isfinite(ys)
     for names, mask in (((xname,), xmiss & ~ymiss), ((yname,), ymiss & ~xmiss),
@@ -2287,23 +2350,22 @@ def ingest(
     if lonlat:
         out_range = ~cbad & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
         rows = np.flatnonzero(out_range & ~bad)
-        rej.add("longitude must lie in [-180, 180] and latitude in [-90, 90]", xname, rows,
-                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+        rej.add("longitude must lie in [-180, 180] and latitude in [-90, 90]", both, rows,
+                as_written(rows))
         cbad |= out_range
     # (0, 0) is a missing position written as zeros in any CRS: in lon/lat a point in the
     # Gulf of Guinea, in a UTM zone one on the equator far west of the zone (Vancouver's
     # suppressed X, Y)
     zero = ~cbad & (xs == 0) & (ys == 0)
     rows = np.flatnonzero(zero & ~bad)
-    rej.add("coordinates (0, 0): a missing position written as zeros", xname, rows,
+    rej.add("coordinates (0, 0): a missing position written as zeros", both, rows,
             ["0, 0"] * len(rows))
     cbad |= zero
     if lonlat and coords != "wgs84":
         abroad = ~cbad & ~in_china(np.where(cbad, 0.0, xs), np.where(cbad, 0.0, ys))
         rows = np.flatnonzero(abroad & ~bad)
         rej.add(OUTSIDE_CHINA.format(datum=coords.upper().replace("02", "-02")
-                                     .replace("09", "-09")), xname, rows,
-                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+                                     .replace("09", "-09")), both, rows, as_written(rows))
         cbad |= abroad
     bad |= cbad
     ok = ~cbad
@@ -2335,8 +2397,7 @@ def ingest(
         px[ok], py[ok] = reproject(xs[ok], ys[ok], src_crs, target_crs)
         pbad = ok & ~(np.isfinite(px) & np.isfinite(py))
         rows = np.flatnonzero(pbad & ~bad)
-        rej.add(f"coordinates do not project to {target_crs}", xname, rows,
-                [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+        rej.add(f"coordinates do not project to {target_crs}", both, rows, as_written(rows))
         bad |= pbad
 
     if far_km is not None and not (far_km >= 0):
@@ -2355,20 +2416,35 @@ def ingest(
                                    None if far_km is None else far_km * 1000)
             rows = np.flatnonzero(far)
             rej.add((FAR_RULE if far_km is None else FAR_KM_RULE).format(km=limit / 1000),
-                    xname, rows,
-                    [f"{a}, {b}" for a, b in zip(xs[rows], ys[rows], strict=True)])
+                    both, rows, as_written(rows))
             bad |= far
+        wide = _spread(px, py, ~bad)
+        if wide > SPREAD_MAX_M:
+            live = np.flatnonzero(~bad)
+            spans = ", ".join(
+                f"{name} from {lo:g} to {hi:g}" for name, (lo, hi) in (
+                    ("x" if xname == "__x" else xname, np.quantile(fx[live], SPREAD_SHARE)),
+                    ("y" if yname == "__y" else yname, np.quantile(fy[live], SPREAD_SHARE))))
+            said = (f"the middle {SPREAD_SHARE[1] - SPREAD_SHARE[0]:.0%} of the incidents "
+                    f"spread over {wide / 1000:,.0f} km ({spans}), more than any police "
+                    f"jurisdiction's ({SPREAD_MAX_M / 1000:,.0f} km at most)")
+            if far_km is None:
+                raise IngestError(
+                    f"{path}: {said}: check that the coordinate columns are the longitude and "
+                    "the latitude (or x and y) of the incidents, mapping both with --columns; "
+                    "a file that truly spans a country is read with --far-km, how far from "
+                    "the middle its incidents may lie")
+            mapping_notes.append(f"{said}; read as given, with --far-km")
     else:
         inside = np.zeros(n, dtype=bool)
         live = ~bad
         inside[live] = shapely.contains_xy(jurisdiction, px[live], py[live])
         rows = np.flatnonzero(live & ~inside)
-        rej.add("outside the jurisdiction", xname, rows,
-                [f"{a:.1f}, {b:.1f}" for a, b in zip(px[rows], py[rows], strict=True)])
+        rej.add("outside the jurisdiction", both, rows, as_written(rows))
         bad |= live & ~inside
 
     # exact duplicates among the rows that survive: every column of the input equal
-    dups: list[tuple[int, int]] = []
+    dups = np.zeros((0, 2), dtype=np.int64)  # (data row, data row of its first copy)
     live_idx = np.flatnonzero(~bad)
     id_codes = None  # the id column's codes, from the same pass
     if len(live_idx):
@@ -2376,12 +2452,14 @@ def ingest(
         firsts = key[live_idx]  # not df.iloc[live_idx]: a copy of the table
         dmask = pd.Series(firsts).duplicated(keep="first").to_numpy()
         if dmask.any():
-            first_row: dict[int, int] = {}
-            for r, g in zip(live_idx.tolist(), firsts.tolist(), strict=True):
-                first_row.setdefault(g, r)
+            # each row's first copy without a loop over the rows (one took 0.35 s of a
+            # million-row ingestion): factorize numbers the groups in the order they first
+            # appear, so the first rows, in order, are those of groups 0, 1, 2…
+            codes, _ = pd.factorize(firsts)
+            first_of = np.flatnonzero(~dmask)  # position of group k's first row
             drows = live_idx[dmask]
-            dups = [(int(rownum[r]), int(rownum[first_row[g]]))
-                    for r, g in zip(drows.tolist(), firsts[dmask].tolist(), strict=True)]
+            dups = np.column_stack([rownum[drows],
+                                    rownum[live_idx[first_of[codes[dmask]]]]]).astype(np.int64)
             rej.counts["exact duplicate"] += len(drows)
             if not keep_duplicates:
                 bad[drows] = True
@@ -2415,9 +2493,9 @@ def ingest(
         time_format=layout, source_crs=src_crs if src_crs != target_crs else None,
         notes=notes + _time_notes(t[keep]),
         counts=dict(rej.counts), problems=tuple(rej.listed),
-        duplicates=tuple(dups[:MAX_LISTED]),
+        duplicates=tuple((int(r), int(f)) for r, f in dups[:MAX_LISTED].tolist()),
         every_problem=tuple(rej.every),
-        every_duplicate=np.array(dups, dtype=np.int64).reshape(-1, 2),
+        every_duplicate=dups,
     )
     return Ingested(table, report)
 
@@ -2531,13 +2609,18 @@ def _row_groups(df: pd.DataFrame, also: str | None = None) -> tuple[IntArray, In
 def _coordinate_columns(
     df: pd.DataFrame, m: Mapping[str, str], crs: str | None, gis_crs: str | None,
     coords: str, path: Path, comma: bool = False, named: str = "--crs",
+    guessed: frozenset[str] = frozenset(),
 ) -> tuple[str, bool, str, str]:
-    """(source CRS, lon/lat?, x column, y column); ``named``: where ``crs`` came from."""
+    """(source CRS, lon/lat?, x column, y column); ``named``: where ``crs`` came from;
+    ``guessed``: the fields of ``m`` found by their columns' names, not mapped."""
+    for pair in (("lon", "lat"), ("x", "y")):
+        if all(k in m for k in pair) and len(guessed & set(pair)) == 1:
+            _check_kinds(df, m, pair, guessed, path, comma)
     if "lon" in m and "lat" in m:
         if crs is not None and not _crs(crs)[1]:
             raise IngestError(
-                f"--crs {crs} is projected (metres) but the mapped columns are lon/lat; "
-                "use x=,y= columns for projected coordinates")
+                f"--crs {crs} is projected ({_unit(_crs(crs)[0])}) but the mapped columns are "
+                "lon/lat; use x=,y= columns for projected coordinates")
         return "EPSG:4326", True, m["lon"], m["lat"]
     if "x" in m and "y" in m:
         src = crs or gis_crs
@@ -2568,6 +2651,55 @@ def _coordinate_columns(
         f"(columns: {_listed(df.columns)}){_empty_aliases(df, ('lon', 'lat', 'x', 'y'))}")
 
 
+def _whole(values: FloatArray) -> bool | None:
+    """True where every number given is whole, False where most are not, None where there
+    is none or they are mixed."""
+    given = values[np.isfinite(values)]
+    if not len(given):
+        return None
+    whole = given == np.round(given)
+    return True if whole.all() else False if 2 * int(whole.sum()) < len(given) else None
+
+
+def _check_kinds(df: pd.DataFrame, m: Mapping[str, str], pair: tuple[str, str],
+                 guessed: frozenset[str], path: Path, comma: bool) -> None:
+    """Refuse a coordinate mapped beside its partner guessed by name when one holds whole
+    numbers only and the other fractions: a code or a count is no coordinate (a review:
+    lon=district beside the file's latitude put Chicago's incidents 1,900 km apart, in UTM
+    zone 32N, Europe's, without a word)."""
+    mapped, other = (pair[1], pair[0]) if pair[0] in guessed else pair
+    kinds = {k: _whole(_numbers(df[m[k]], comma)) for k in pair}
+    if None in kinds.values() or kinds[pair[0]] == kinds[pair[1]]:
+        return
+
+    def seen(k: str) -> str:
+        v = _numbers(df[m[k]], comma)
+        return ", ".join(f"{x:g}" for x in pd.unique(v[np.isfinite(v)])[:3])
+
+    def kind(k: str) -> str:
+        return "whole numbers" if kinds[k] else "numbers with fractions"
+
+    raise IngestError(
+        f"{path}: --columns maps {mapped} to '{m[mapped]}', whose values are {kind(mapped)} "
+        f"(e.g. {seen(mapped)}), but {other} was found by its name, '{m[other]}', whose values "
+        f"are {kind(other)} (e.g. {seen(other)}): the two are not coordinates of one kind; "
+        f"map both with --columns {pair[0]}=COLUMN,{pair[1]}=COLUMN")
+
+
+def _unit(code: str) -> str:
+    """The unit of a projected CRS's coordinates as a message names it: "metres", "US
+    survey feet" (EPSG:3435, Illinois East; a review found it called metres)."""
+    if code == "local":  # a planar system in metres (DESIGN.md §3)
+        return "metres"
+    from pyproj import CRS
+
+    axes = CRS.from_user_input(code).axis_info
+    unit = axes[0].unit_name if axes else "metre"
+    if unit in ("metre", "meter", "m"):
+        return "metres"
+    return unit[:-len("foot")] + "feet" if unit.endswith("foot") else unit
+
+
 def _crs(text: str) -> tuple[str, bool]:
     try:  # any unit: input in feet is reprojected (see ingest)
         return parse_crs(text, any_unit=True)
@@ -2593,6 +2725,29 @@ FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents, and
             "a typo (--far-km sets the limit)")
 FAR_KM_RULE = ("more than {km:,.0f} km from the middle of the file's incidents "
                "(--far-km)")
+# a bare file whose middle SPREAD_SHARE of incidents (after the far rows) spread over more
+# than SPREAD_MAX_M (the diagonal of their box in the metric CRS) is refused without
+# --far-km: no police jurisdiction is that wide, and the far-row test cannot tell, its limit
+# growing with the spread (a review: Chicago's longitudes read from the district numbers,
+# 1-25, spread its incidents over 1,900 km). A state's cities lie well within it (San
+# Francisco and San Diego are 740 km apart); a country's file spans thousands
+SPREAD_SHARE = (0.05, 0.95)
+SPREAD_MAX_M = 1_500_000.0
+
+
+def _spread(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_]) -> float:
+    """The diagonal of the box that holds the middle :data:`SPREAD_SHARE` of the rows of
+    ``live`` (0 for none): a few typos far off do not widen it. Where the box of them all
+    is no wider than :data:`SPREAD_MAX_M`, that box's (the middle's is no wider): min and
+    max take 0.2 ms a column of a million rows, the quantiles 12 ms (measured)."""
+    if not live.any():
+        return 0.0
+    x, y = px[live], py[live]
+    whole = float(np.hypot(np.ptp(x), np.ptp(y)))
+    if whole <= SPREAD_MAX_M:
+        return whole
+    qx, qy = np.quantile(x, SPREAD_SHARE), np.quantile(y, SPREAD_SHARE)
+    return float(np.hypot(qx[1] - qx[0], qy[1] - qy[0]))
 
 
 def _far_rows(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_],
@@ -2699,9 +2854,11 @@ def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
             f"(median |x| {mx:.0f}, |y| {my:.0f}); give the projected CRS they are in")
     spread = max(np.ptp(xs[ok]), np.ptp(ys[ok])) if ok.sum() > 1 else 0.0
     if not geographic and mx <= 180 and my <= 90 and spread < 5:
+        # the medians with their signs: -87.66 is a longitude west of Greenwich
+        sx, sy = np.median(xs[ok]), np.median(ys[ok])
         raise IngestError(
-            f"{named} {code} is projected (metres) but the coordinates look like degrees "
-            f"(median {mx:.4f}, {my:.4f}, spread {spread:.4f}); use lon=,lat= columns")
+            f"{named} {code} is projected ({_unit(code)}) but the coordinates look like "
+            f"degrees (median {sx:.4f}, {sy:.4f}, spread {spread:.4f}); use lon=,lat= columns")
     if not geographic and code != "local":
         given = ok & ~((xs == 0) & (ys == 0))  # a missing position written as zeros
         if given.any():
