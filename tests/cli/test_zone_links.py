@@ -23,7 +23,7 @@ def test_an_old_zone_name_is_its_country(zone: str, country: str) -> None:
     """A review: valid old names (links in tzdata) were said to be "no one country's", and
     gbm had no holidays."""
     assert country_of_zone(zone) == country
-    code, note = _holidays_of(None, None, zone)
+    code, _, note = _holidays_of(None, None, zone)
     assert code == country and "no one country's" not in note
 
 
@@ -58,7 +58,7 @@ def test_an_old_name_linked_across_a_border_is_its_own_country(zone: str,
 
     want = country if country in holidays.list_supported_countries() else None
     assert country_of_zone(zone) == want
-    code, note = _holidays_of(None, None, zone)
+    code, _, note = _holidays_of(None, None, zone)
     assert code == want and (want is not None or "--country" in note)
 
 
@@ -105,7 +105,7 @@ def test_no_zone_table_at_all_is_said(tmp_path: Path, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(zoneinfo, "TZPATH", ())
     monkeypatch.setitem(sys.modules, "tzdata", None)  # no package either
-    code, note = _holidays_of(None, None, "America/Chicago")
+    code, _, note = _holidays_of(None, None, "America/Chicago")
     assert code is None
     assert "zone tables" in note and "could not be found" in note and "no single" not in note
 
