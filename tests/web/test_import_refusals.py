@@ -114,3 +114,15 @@ def test_rows_outside_show_the_files_lon_lat_and_the_datum_hint(env: Env) -> Non
     d = r.json()["detail"]
     assert d["problems"][0]["message"].endswith(f"lon/lat {lon:.6f}, {lat:.6f}")
     assert "GCJ-02" in d["message"] and "the coords field" in d["message"]
+    # the file's lon/lat, never turned again (a review: ingest's values, now the file's own,
+    # had been taken for x/y and shown as "100.512182, 0.000264"); with GCJ-02 chosen the
+    # hint does not ask for GCJ-02 again
+    r = _post(env, ["id,time,lon,lat", f"o5,2026-11-20 10:00,{lon:.6f},{lat:.6f}",
+                    f"o6,2026-11-20 10:00,{_centre_point(sc, 'G7')[0]},"
+                    f"{_centre_point(sc, 'G7')[1]}"], name="amap.csv", coords="gcj02")
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    (p,) = rep["problems"]
+    assert p["value"] == f"lon/lat {lon:.6f}, {lat:.6f}"
+    (note,) = [n for n in rep["notes"] if "outside the jurisdiction" in n]
+    assert "the coords field says gcj02" in note and "need coords" not in note

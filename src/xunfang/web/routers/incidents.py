@@ -228,35 +228,27 @@ OUTSIDE_RULE = "outside the jurisdiction"
 
 
 def _outside_lonlat(c: Centre, report: object, coords: str) -> dict[int, str]:
-    """The file's own lon/lat (in ``coords``' datum) of each row set aside as outside the
-    jurisdiction, by row, where the file gave lon/lat; {} otherwise. Ingest words them in
-    the working CRS's x/y (a review: "1475640.0, 4479371.6" beside a file of lon/lat)."""
+    """The file's own lon/lat (as written, in ``coords``' datum) of each row set aside as
+    outside the jurisdiction, by row, where the file gave lon/lat; {} otherwise. Ingest
+    lists them by the file's values (it had listed the working CRS's x/y, "1475640.0,
+    4479371.6" beside a file of lon/lat; a review then found them taken for x/y here and
+    turned into "100.512182, 0.000264")."""
     from pyproj import CRS
 
-    from xunfang.geo import from_wgs84
-
     src = getattr(report, "source_crs", None)
-    if c.live.projector is None or not src or not CRS.from_user_input(src).is_geographic:
+    if not src or not CRS.from_user_input(src).is_geographic:
         return {}
-    rows: list[int] = []
-    xy: list[tuple[float, float]] = []
+    out: dict[int, str] = {}
     for g in getattr(report, "every_problem", ()):
         if g.rule != OUTSIDE_RULE:
             continue
         for r, v in zip(g.rows.tolist(), g.values.tolist(), strict=True):
             try:
-                a, b = (float(t) for t in str(v).split(","))
+                lon, lat = (float(t) for t in str(v).split(","))
             except ValueError:
                 continue
-            rows.append(int(r))
-            xy.append((a, b))
-    if not rows:
-        return {}
-    pts = np.asarray(xy)
-    lon, lat = c.live.projector.to_lonlat(pts[:, 0], pts[:, 1])
-    datum = coords if coords in ("wgs84", "gcj02", "bd09") else "wgs84"
-    lon, lat = from_wgs84(lon, lat, datum)  # type: ignore[arg-type]
-    return {r: f"{lo:.6f}, {la:.6f}" for r, lo, la in zip(rows, lon, lat, strict=True)}
+            out[int(r)] = f"{lon:.6f}, {lat:.6f}"
+    return out
 
 
 def _outside_note(c: Centre, n: int, coords: str) -> str:
@@ -264,8 +256,13 @@ def _outside_note(c: Centre, n: int, coords: str) -> str:
     :func:`xunfang.scenario.record.outside_hint`, for the form's coords field."""
     from xunfang.scenario.record import outside_hint
 
-    hint = outside_hint(True, coords, str(c.scenario.crs.working)).replace(
-        "in scenario.toml (it says", "in the coords field (it was")
+    if coords in ("gcj02", "bd09"):  # the datum was chosen: advising it again says nothing
+        hint = (f"the coords field says {coords}: check that the file was exported in that "
+                "datum (高德/腾讯 GCJ-02, 百度 BD-09, GPS WGS 84) and that these rows' lon/lat "
+                "are the incidents'")
+    else:
+        hint = outside_hint(True, coords, str(c.scenario.crs.working)).replace(
+            "in scenario.toml (it says", "in the coords field (it was")
     return f"{n:,} rows lie outside the jurisdiction (their lon/lat as in the file): {hint}"
 
 
