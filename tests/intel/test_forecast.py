@@ -636,3 +636,34 @@ def test_the_json_names_the_last_day_trained_on(ebian: EventSet) -> None:
     assert (fc.trained_to - fc.trained_from).days == 365
     layer = forecast_layer(fc, "local")
     assert layer["trained_to"] == "2025-12-01" and layer["trained_last_day"] == "2025-11-30"
+
+
+def test_a_declared_holiday_of_a_later_year_keeps_that_years_public_holidays(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: a scenario declaring next year's Spring Festival lost that year's May Day
+    and National Day, the later year being taken as read already (its one declared day)."""
+    import xunfang.intel.methods as M
+
+    rng = np.random.default_rng(2)
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 299, 299))
+    first = date(2024, 1, 1)
+    times, where = [], []
+    for k in range(500):
+        n = rng.poisson(0.3, len(units))
+        times += [np.datetime64(first + timedelta(days=k)) + np.timedelta64(600, "m")] * int(
+            n.sum())
+        where += np.repeat(np.arange(len(units)), n).tolist()
+    ev = EventSet.build(units, np.array(times, dtype="datetime64[m]"), units.centroid[where])
+    hist = ev.window(0, 500)
+    model = make_method("gbm", country="CN", holidays={date(2027, 2, 10)}).fit(hist)
+    seen: list[frozenset[date]] = []
+    real = M._features
+
+    def spy(*args: object, **kw: object) -> object:
+        seen.append(args[3])  # type: ignore[arg-type]
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(M, "_features", spy)
+    for day in (date(2027, 5, 1), date(2027, 10, 1)):
+        model.predict(hist, 500, calendar_day=ev.day_of(day))  # type: ignore[attr-defined]
+        assert day in seen[-1] and date(2027, 2, 10) in seen[-1]

@@ -1314,6 +1314,11 @@ class GbmModel:
     # part of a year: a 400-day window's July came to 0.47 of the truth 200 days ahead)
     learns_season: bool = False
     rounds: int = 0  # the trees grown (Gbm._rounds); 0: no booster, the offset alone
+    # the last year of the country's calendar the fit read (its holidays to 60 days past
+    # the window's end); a later day's year is read when it is forecast. Not the holidays'
+    # own last year: a declared day of a later year (next Spring Festival in scenario.toml)
+    # had hidden that year's May Day and National Day (a review)
+    country_through: int | None = None
 
     def predict(self, history: History, day: int, calendar_day: int | None = None
                 ) -> FloatArray:
@@ -1323,7 +1328,9 @@ class GbmModel:
         on = day if calendar_day is None else calendar_day
         holidays = self.holidays
         when = history.events.date_of(on)
-        if self.country and when.year > max((d.year for d in holidays), default=when.year - 1):
+        through = (self.country_through if self.country_through is not None
+                   else max((d.year for d in holidays), default=when.year - 1))
+        if self.country and when.year > through:
             # a plan past the record: its own year's holidays (the fit knew those to 60 days
             # past the window's end)
             holidays = holidays | _holidays(self.country, when, when)
@@ -1377,8 +1384,8 @@ class Gbm:
         scale = _unit_scale(ev.units)
         nb = ev.cached(f"gbm-nb:{scale}", lambda: _neighbour_matrix(
             ev.units, 1.5 * scale, lambda d: (d > 0).astype(float)))
-        hol = (_holidays(self.country, ev.date_of(history.start),
-                         ev.date_of(history.origin + 60)) | self.declared)
+        read_to = ev.date_of(history.origin + 60)
+        hol = _holidays(self.country, ev.date_of(history.start), read_to) | self.declared
         xs: list[FloatArray] = []
         ys: list[FloatArray] = []
         ws: list[FloatArray] = []
@@ -1459,7 +1466,7 @@ class Gbm:
         rounds = self._rounds(params, x_all, y_all, w_all, offset, np.concatenate(row_days))
         if rounds == 0:
             return GbmModel(None, nb, hol, country=self.country, learns_season=season,
-                            rounds=0)
+                            rounds=0, country_through=read_to.year)
         try:
             booster = lgb.train(params, lgb.Dataset(x_all, y_all, weight=w_all,
                                                     init_score=offset),
@@ -1467,7 +1474,7 @@ class Gbm:
         except lgb.basic.LightGBMError as exc:
             raise MethodError(f"gbm: LightGBM could not learn from this window: {exc}") from None
         return GbmModel(booster, nb, hol, country=self.country, learns_season=season,
-                        rounds=rounds)
+                        rounds=rounds, country_through=read_to.year)
 
     def _rounds(self, params: dict[str, Any], x: FloatArray, y: FloatArray, w: FloatArray,
                 offset: FloatArray, day: IntArray) -> int:
