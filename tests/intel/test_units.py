@@ -243,7 +243,9 @@ def test_a_block_of_cells_too_big_for_memory_is_refused() -> None:
     area = jurisdiction_of(load("ebian"))
     assert area is not None
     with pytest.raises(UnitsError, match=r"--cell-m 1: 3,825 x 3,493 cells .* 7\.5 GB .* "
-                                         r"--cell-m 2 or larger fits"):
+                                         r"--cell-m 2 or larger lays them within it; a "
+                                         r"forecast holds 8 bytes a cell, slot and day on "
+                                         r"top"):
         U.cells((), 1.0, within=area)
     box = shapely.bounds(area)
     nx, ny = U._block_size(tuple(box), 2.0)

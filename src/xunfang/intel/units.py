@@ -183,6 +183,9 @@ def _block_size(bounds: tuple[float, float, float, float], cell_m: float) -> tup
             int(np.floor(y1 / cell_m)) - int(np.floor(y0 / cell_m)) + 1)
 
 
+# (the cells alone: a review's --cell-m 2 forecast of the county's 7 km² box, whose cells
+# fit, peaked at 4.9 GB with its cell × hour arrays, --cell-m 3 at 2.4 GB; the message says
+# the forecast comes on top)
 def _block_fits(bounds: tuple[float, float, float, float], cell_m: float, per_cell: int,
                 where: str) -> None:
     """Refuse a block of cells that would take more than :data:`CELLS_MEMORY` to lay at
@@ -199,7 +202,8 @@ def _block_fits(bounds: tuple[float, float, float, float], cell_m: float, per_ce
     raise UnitsError(
         f"--cell-m {cell_m:g}: {nx:,} x {ny:,} cells {where} would take about "
         f"{nx * ny * per_cell / 1e9:.1f} GB to lay (some {per_cell} bytes a cell), more than "
-        f"the {CELLS_MEMORY / 1e9:g} GB allowed; --cell-m {fit:g} or larger fits")
+        f"the {CELLS_MEMORY / 1e9:g} GB allowed; --cell-m {fit:g} or larger lays them within "
+        f"it; a forecast holds 8 bytes a cell, slot and day on top of that")
 
 
 def cells(xy: npt.ArrayLike, cell_m: float, *, bounds: tuple[float, float, float, float] | None
