@@ -667,3 +667,35 @@ def test_a_declared_holiday_of_a_later_year_keeps_that_years_public_holidays(
     for day in (date(2027, 5, 1), date(2027, 10, 1)):
         model.predict(hist, 500, calendar_day=ev.day_of(day))  # type: ignore[attr-defined]
         assert day in seen[-1] and date(2027, 2, 10) in seen[-1]
+
+
+def test_naive_over_its_own_days_and_a_level_of_no_recorded_day_refused() -> None:
+    """Reviews: naive over 90 days with a 27-day hole in them was scaled by the year's
+    365/338 (15.4 a day of a record of 20); prospective after a record that stopped more
+    than its 8 weeks before forecast 0 everywhere, said nowhere."""
+    from xunfang.intel.methods import MethodError
+
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 199, 99))
+    first = date(2024, 1, 1)
+    times, where = [], []
+    for k in range(400):
+        if 350 <= k < 377:  # the hole: 27 days of no record in naive's last 90
+            continue
+        times += [np.datetime64(first + timedelta(days=k)) + np.timedelta64(600, "m")] * 20
+        where += [k % 2] * 20
+    ev = EventSet.build(units, np.array(times, dtype="datetime64[m]"), units.centroid[where])
+    fc = forecast(ev, Naive(days=90), start=first + timedelta(days=400), days=1,
+                  train_days=365)
+    assert fc.details["coverage_factor"] == pytest.approx(90 / 63, abs=1e-4)
+    assert fc.risk.sum() == pytest.approx(20.0)
+    n = ev.window(0, 240).b  # the record's first 240 days only
+    short = EventSet.build(units, np.array(times, dtype="datetime64[m]")[:n],
+                           units.centroid[where][:n])
+    with pytest.raises(MethodError, match=r"prospective counts the last 56 days of the "
+                                          r"training window .* none of which the record "
+                                          r"covers: forecast as of the record's end"):
+        forecast(short, make_method("prospective"), start=first + timedelta(days=300),
+                 days=1, train_days=365)
+    ok = forecast(short, make_method("prospective"), start=first + timedelta(days=300),
+                  days=1, train_days=365, as_of=first + timedelta(days=240))
+    assert ok.risk.sum() == pytest.approx(20.0, rel=0.05)

@@ -23,6 +23,7 @@ from xunfang.intel.methods import (
     Method,
     MethodError,
     Model,
+    Naive,
     Prospective,
 )
 from xunfang.intel.units import Slots, Units, as_day, ranked, whole_days
@@ -545,9 +546,20 @@ def forecast(
     # all their days (a review: 27 of its 56 days unrecorded after a hole put its level at
     # about half the others'); not gbm's, whose label days and rate leave the holes out already
     inner = getattr(model, "model", model)  # AutoModel's chosen
+    # naive's own days where they are not a year (a review: naive over 90 days with a
+    # 27-day hole was scaled by the year's 365/338, not 90/63)
     memory = (covered[-min(7 * inner.weeks, len(covered)):] if isinstance(inner, Prospective)
+              else covered[-min(inner.days, len(covered)):] if isinstance(inner, Naive)
               else covered[-365:] if season_kind == "whole" else covered[:0])
-    coverage = (len(memory) / int(memory.sum()) if 0 < memory.sum() < len(memory) else 1.0)
+    if isinstance(inner, Prospective | Naive) and len(memory) and not memory.any():
+        # nothing recorded in the days the level is counted over: a level of 0 would be a
+        # forecast of nothing, said nowhere (a review: prospective's 8 weeks after the
+        # record stopped; the command line forecasts as of the record's end)
+        raise MethodError(
+            f"{getattr(inner, 'name', method.name)} counts the last {len(memory)} days of "
+            f"{window}, none of which the record covers: forecast as of the record's end "
+            "(as_of, the day after its last incident)")
+    coverage = len(memory) / int(memory.sum()) if memory.sum() < len(memory) else 1.0
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day.
