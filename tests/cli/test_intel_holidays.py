@@ -55,14 +55,7 @@ def test_a_scenarios_declared_holidays_reach_gbm_on_the_intel_commands(
     toml.write_text(toml.read_text(encoding="utf-8") + (
         '\n[[policy.holidays]]\nname = "county fair"\nfrom = 2026-04-20\nto = 2026-04-23\n'
         "workdays = [2026-04-22]\n"), encoding="utf-8")
-    made: list[Any] = []
-    real = xunfang.intel.make_method
-
-    def spy(name: str, **kw: Any) -> Any:
-        made.append(kw.get("holidays"))
-        return real(name, **kw)
-
-    monkeypatch.setattr(xunfang.intel, "make_method", spy)
+    made = countries_made(monkeypatch, "holidays")
     fair = {date(2026, 4, 20), date(2026, 4, 21), date(2026, 4, 23)}
     res = runner.invoke(app, ["intel", "forecast", str(folder), "--method", "gbm",
                               "--days", "1", "--json"])
@@ -78,13 +71,14 @@ def test_a_scenarios_declared_holidays_reach_gbm_on_the_intel_commands(
     assert made == [fair]
 
 
-def countries_made(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The ``country`` of every method the CLI makes, as it makes them."""
+def countries_made(monkeypatch: pytest.MonkeyPatch, what: str = "country") -> list[Any]:
+    """The ``country`` (or another keyword, ``what``) of every method the CLI makes, as it
+    makes them."""
     made: list[Any] = []
     real = xunfang.intel.make_method
 
     def spy(name: str, **kw: Any) -> Any:
-        made.append(kw.get("country"))
+        made.append(kw.get(what))
         return real(name, **kw)
 
     monkeypatch.setattr(xunfang.intel, "make_method", spy)
