@@ -172,14 +172,18 @@ def test_quiet_days_and_weekends_are_no_holes(ebian: EventSet) -> None:
     assert (~recorded_days(holed, 0, 365)).sum() >= 56
 
 
+def without(ev: EventSet, first: date, end: date) -> EventSet:
+    """``ev`` with the days [first, end) missing, as from an export that lacks them."""
+    hole = (ev.t >= ev.day_of(first)) & (ev.t < ev.day_of(end))
+    times = np.datetime64(ev.epoch, "m") + np.round(ev.t[~hole] * 1440).astype(
+        "timedelta64[m]")
+    return EventSet.build(ev.units, times, ev.xy[~hole], unit=ev.unit[~hole])
+
+
 def test_a_window_average_is_over_the_days_recorded(ebian: EventSet) -> None:
     """Six weeks missing from the middle of the county's export: a year's average counted
     them as days without incidents (the level 11 % low); it is now over the days recorded."""
-    hole = (ebian.t >= ebian.day_of(date(2025, 5, 1))) & (ebian.t < ebian.day_of(
-        date(2025, 6, 12)))
-    times = np.datetime64(ebian.epoch, "m") + np.round(ebian.t[~hole] * 1440).astype(
-        "timedelta64[m]")
-    lacking = EventSet.build(ebian.units, times, ebian.xy[~hole], unit=ebian.unit[~hole])
+    lacking = without(ebian, date(2025, 5, 1), date(2025, 6, 12))
     args = {"start": date(2025, 12, 1), "days": 7, "train_days": 365}
     whole = forecast(ebian, Naive(), **args)  # type: ignore[arg-type]
     cut = forecast(lacking, Naive(), **args)  # type: ignore[arg-type]
@@ -605,11 +609,7 @@ def test_prospective_is_over_the_days_its_weeks_recorded(ebian: EventSet) -> Non
     """Four of prospective hot-spotting's eight weeks missing from the export: its level
     counted them as days without incidents (half the record's, where naive's is corrected
     for the days its year lacks); it is now over the weeks' recorded days, as naive's."""
-    hole = (ebian.t >= ebian.day_of(date(2025, 10, 20))) & (ebian.t < ebian.day_of(
-        date(2025, 11, 17)))
-    times = np.datetime64(ebian.epoch, "m") + np.round(ebian.t[~hole] * 1440).astype(
-        "timedelta64[m]")
-    lacking = EventSet.build(ebian.units, times, ebian.xy[~hole], unit=ebian.unit[~hole])
+    lacking = without(ebian, date(2025, 10, 20), date(2025, 11, 17))
     args = {"start": date(2025, 12, 1), "days": 7, "train_days": 365}
     m = make_method("prospective")
     whole = forecast(ebian, m, **args)  # type: ignore[arg-type]
