@@ -154,3 +154,29 @@ def test_the_dosage_note_says_what_a_record_need_rests_on() -> None:
     assert plain is not None and "record_at_hour" not in plain["worst"]
     assert plain["thin"] == 0 and "thin yardstick" not in str(plain["note"])
     assert "需求依据" not in _dosage_text(plain, lambda k, **kw: t(k, "zh", **kw), "zh")
+
+
+def test_the_chinese_report_names_the_shortfall_duties_in_chinese() -> None:
+    """The shortfall table of a Chinese report had the posture's English duty names
+    ("fixed post", "joint patrol"); they are now its words, an event's level keeping its
+    name, the English report as plan.json says them."""
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from xunfang.report.html import _deploy_section
+    from xunfang.report.i18n import t
+
+    rows = [{"slot": 0, "start": "2026-12-01T08:00", "duty": d, "place": "G1", "need": 2,
+             "have": 1, "detail": "not enough units on duty"}
+            for d in ("fixed post", "joint patrol", "staging", "event Fair level 2")]
+    result = SimpleNamespace(
+        plan=SimpleNamespace(slots=[SimpleNamespace(start=datetime(2026, 12, 1, 8), index=0)],
+                             units=()),
+        stages={"posture": {"shortfalls": rows}})
+
+    def duties(lang: str) -> list[str]:
+        got = _deploy_section(result, lambda k, **kw: t(k, lang, **kw), lang)  # type: ignore[arg-type]
+        return [f["duty"] for f in got["shortfalls"]]
+
+    assert duties("zh") == ["固定岗", "联合巡逻", "驻守点", "event Fair level 2"]
+    assert duties("en") == ["fixed post", "joint patrol", "staging", "event Fair level 2"]

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 import numpy as np
@@ -501,6 +501,19 @@ def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) 
     return text
 
 
+def _short_row(f: Any, T: Any) -> Any:
+    """A shortfall with its duty in the report's language (the known duties; an event's
+    level, "event NAME level N", keeps its name)."""
+    if not isinstance(f, dict):
+        return f
+    duty = str(f.get("duty", ""))
+    try:
+        said = T("short_" + duty)
+    except KeyError:
+        return f
+    return {**f, "duty": said}
+
+
 def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     """The timeline per unit (the first day's slots) and the shortfalls of the posture."""
     plan = result.plan
@@ -515,7 +528,7 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
                           "title": f"{s.start:%H:%M} {a.duty} {text} {a.note}".strip()})
         rows.append({"unit": u, "cells": cells})
     posture = result.stages.get("posture", {})
-    shortfalls = list(posture.get("shortfalls", []))  # type: ignore[call-overload]
+    shortfalls = [_short_row(f, T) for f in cast(list[Any], posture.get("shortfalls", []))]
     gap = posture.get("max_gap")
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,

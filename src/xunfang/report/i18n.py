@@ -526,6 +526,20 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Duties the units on duty cannot meet, slot by slot (never hidden): {n} in all.",
     },
     "shortfalls_none": {"zh": "无缺口。", "en": "No shortfall."},
+    # the posture's shortfall duties (planning.deploy.solve), in the report's language; the
+    # detail column stays the posture's own words (plan.json's)
+    "short_checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
+    "short_pin": {"zh": "指定部署", "en": "pin"},
+    "short_fixed post": {"zh": "固定岗", "en": "fixed post"},
+    "short_tier presence": {"zh": "要点巡查", "en": "tier presence"},
+    "short_line presence": {"zh": "必巡路线", "en": "line presence"},
+    "short_handover cover": {"zh": "交接班守护", "en": "handover cover"},
+    "short_presence": {"zh": "见警巡查", "en": "presence"},
+    "short_joint patrol": {"zh": "联合巡逻", "en": "joint patrol"},
+    "short_patrol work": {"zh": "巡逻工作量", "en": "patrol work"},
+    "short_hot incident": {"zh": "热点警情增援", "en": "hot incident"},
+    "short_event post": {"zh": "活动安保岗", "en": "event post"},
+    "short_staging": {"zh": "驻守点", "en": "staging"},
     "dosage_note": {
         "zh": "警力剂量：{n} 个网格时段得到的警力不足其需求的 {share}（需求"
               " = 该时段在岗着装警力 × 网格在{basis}中的份额），且少 {u"
