@@ -34,9 +34,10 @@ def test_a_refusal_names_the_files_rows_and_lists_every_problem(env: Env) -> Non
     assert r.status_code == 422, r.text
     d = r.json()["detail"]
     got = [(p["row"], p["column"], p["severity"]) for p in d["problems"]]
-    assert got == [(2, "time", "rejected"), (4, "time", "error")]
-    assert "not-a-time" in d["problems"][0]["message"]
-    assert d["problems"][1]["rule"] == "not-future" and d["count"] == 2
+    # the store's error first (it refused the file), then the rows the checks set aside
+    assert got == [(4, "time", "error"), (2, "time", "rejected")]
+    assert "not-a-time" in d["problems"][1]["message"]
+    assert d["problems"][0]["rule"] == "not-future" and d["count"] == 2
     assert d["message"].startswith("week.csv: 1 error(s), nothing stored")
     assert "the checks also set aside 1 row(s)" in d["message"]
 
@@ -112,7 +113,8 @@ def test_rows_outside_show_the_files_lon_lat_and_the_datum_hint(env: Env) -> Non
                     f"{_centre_point(sc, 'G7')[1]}"], name="amap.csv")
     assert r.status_code == 422
     d = r.json()["detail"]
-    assert d["problems"][0]["message"].endswith(f"lon/lat {lon:.6f}, {lat:.6f}")
+    assert d["problems"][0]["rule"] == "not-future"  # the store's error first
+    assert d["problems"][1]["message"].endswith(f"lon/lat {lon:.6f}, {lat:.6f}")
     assert "GCJ-02" in d["message"] and "the coords field" in d["message"]
     # the file's lon/lat, never turned again (a review: ingest's values, now the file's own,
     # had been taken for x/y and shown as "100.512182, 0.000264"); with GCJ-02 chosen the

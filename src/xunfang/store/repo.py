@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -358,6 +358,42 @@ def _same_incident(row: Any, r: IncidentIn) -> bool:
             and row.priority == r.priority and (row.note or "") == r.note)
 
 
+def _xy_text(x: float, y: float) -> str:
+    """A position in the working CRS to the millimetre, the precision :func:`_same_incident`
+    compares to."""
+    return f"{x:.3f}, {y:.3f}"
+
+
+def _differences(row: Any, r: IncidentIn,
+                 where: Callable[[float, float], str] | None = None) -> str:
+    """What differs between a stored incident and ``r`` (one of its fields each, stored value
+    first): a review found "already stored with other content (stored: ... at 332107.8,
+    3236060.4, ...)" for a re-export with lon/lat rounded to 5 decimals, the stored values
+    alone, rounded to 0.1 m, looking the same as the row's. ``where`` shows a position as the
+    file wrote it (its lon/lat); the working CRS's x/y to the millimetre otherwise."""
+    show = where or _xy_text
+    out = []
+    if not isinstance(r.time, datetime):
+        out.append(f"time: stored {row.time:%Y-%m-%d %H:%M:%S}, this row {r.time!r}")
+    elif row.time != r.time.replace(tzinfo=None):
+        out.append(f"time: stored {row.time:%Y-%m-%d %H:%M:%S}, this row "
+                   f"{r.time.replace(tzinfo=None):%Y-%m-%d %H:%M:%S}")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+               for v in (r.x, r.y)):
+        out.append(f"position: stored {show(float(row.x), float(row.y))}, this row "
+                   f"{r.x!r}, {r.y!r}")
+    elif (abs(float(row.x) - float(r.x)) > 1e-3 or abs(float(row.y) - float(r.y)) > 1e-3):
+        dist = math.hypot(float(row.x) - float(r.x), float(row.y) - float(r.y))
+        out.append(f"position {dist:,.3f} m apart: stored {show(float(row.x), float(row.y))}"
+                   f", this row {show(float(r.x), float(r.y))}")
+    for name, old, new in (("category", row.category or "", r.category),
+                           ("priority", row.priority, r.priority),
+                           ("note", row.note or "", r.note)):
+        if old != new:
+            out.append(f"{name}: stored {old!r}, this row {new!r}")
+    return "; ".join(out)
+
+
 #: what a refusal for ids already stored says of the way to import the rest
 SKIP_STORED_HINT = ("skip_stored skips the ids already stored with the same content (an "
                     "export that overlaps an earlier one)")
@@ -366,7 +402,8 @@ SKIP_STORED_HINT = ("skip_stored skips the ids already stored with the same cont
 def import_incidents(store: Store, scenario_id: int, rows: Iterable[IncidentIn], *,
                      actor: Actor, source: str = "history", file: str = "incidents",
                      now: datetime | None = None, margin_m: float = MARGIN_M,
-                     skip_stored: bool = False) -> int:
+                     skip_stored: bool = False,
+                     where: Callable[[float, float], str] | None = None) -> int:
     """Store a batch of incidents, all or none; returns how many were stored.
 
     Refused (nothing stored) when any row has an empty/over-long/repeated id, an id already
@@ -378,7 +415,9 @@ def import_incidents(store: Store, scenario_id: int, rows: Iterable[IncidentIn],
     ``skip_stored``: a row whose id is stored already with the same time, place, category,
     priority and note is left out rather than refused (weekly exports overlap: a review found
     the overlap refused the whole file); one stored with other content is refused all the
-    same. The rows skipped are ``len(rows)`` less the number returned.
+    same, naming each field that differs with the stored value and the row's (``where``: a
+    position as the file wrote it, e.g. its lon/lat; x/y to the millimetre without it). The
+    rows skipped are ``len(rows)`` less the number returned.
     """
     _require_actor(actor, "incident.import" if source == "history" else "incident.report")
     batch = list(rows)
@@ -404,9 +443,7 @@ def import_incidents(store: Store, scenario_id: int, rows: Iterable[IncidentIn],
             elif not _same_incident(old, r):
                 problems.append(Problem(
                     file, "unique-id", f"id {r.id!r} is already stored with other content "
-                    f"(stored: {old.time:%Y-%m-%d %H:%M:%S} at {float(old.x):.1f}, "
-                    f"{float(old.y):.1f}, category {old.category!r}, priority {old.priority})",
-                    row=_row_of(r, i), column="id"))
+                    f"({_differences(old, r, where)})", row=_row_of(r, i), column="id"))
             elif not skip_stored:
                 problems.append(Problem(file, "unique-id", f"id {r.id!r} is already stored, "
                                         f"with the same content: {SKIP_STORED_HINT}",

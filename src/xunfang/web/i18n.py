@@ -34,8 +34,54 @@ WORDS: dict[str, dict[str, str]] = {
     "coords_bd09": {"zh": "BD-09（百度）", "en": "BD-09 (Baidu)"},
     "skip_stored": {"zh": "跳过已入库的相同编号（内容相同）",
                     "en": "skip ids already stored (same content)"},
+    # the import's refusal head and rows, filled in by app.js ({file}, {n}); a review: in the
+    # zh dashboard only "第N行" was Chinese
+    "imp_refused": {"zh": "{file}：{n} 处错误，未入库任何警情",
+                    "en": "{file}: {n} error(s), nothing stored"},
+    "imp_skip_hint": {"zh": "若是与已入库文件重叠的导出，勾选“跳过已入库的相同编号（内容相同）”"
+                            "可导入其余各行",
+                      "en": "to import the rest of an export that overlaps one stored, tick "
+                            "'skip ids already stored'"},
+    "imp_aside": {"zh": "检查另剔除 {n} 行，一并列出",
+                  "en": "the checks also set aside {n} row(s), listed with them"},
+    "imp_rows": {"zh": "行号为数据行：不计表头（.xlsx 工作表中的行号再加 1）",
+                 "en": "rows are data rows: the header not counted (in .xlsx the sheet's row "
+                       "is one more)"},
+    "imp_kept_rows": {"zh": "行号按检查保留的行计", "en": "rows counted among the rows the "
+                                                      "checks kept"},
+    "imp_duplicates": {"zh": "完全重复（拒收）", "en": "exact duplicates (rejected)"},
+    "imp_same_as": {"zh": "同第{n}行", "en": "same as row {n}"},
+}
+
+#: the common rules of an import's rows in Chinese, by the English rule's start (ingest's
+#: rules) or the store's rule name; app.js shows the zh words with the row's value
+RULES: dict[str, str] = {
+    "time missing": "时间缺失",
+    "time not a date-time": "时间无法识别为日期时间",
+    "time not in format": "时间不符合指定格式",
+    "coordinate missing or not a number": "坐标缺失或不是数字",
+    "longitude must lie in [-180, 180] and latitude in [-90, 90]":
+        "经度须在 [-180, 180]、纬度须在 [-90, 90] 之内",
+    "coordinates (0, 0)": "坐标为 (0, 0)：缺失的位置写成了零",
+    "outside the jurisdiction": "位于辖区之外",
+    "exact duplicate": "完全重复",
+    "priority not a whole number": "等级不是整数：该行保留，等级记为 0（无）",
+    "same id, category, time and place":
+        "与前面某行编号、类别、时间、地点相同：同一警情写成多行，只计一次",
+    "outside China": "位于中国境外：GCJ-02/BD-09 坐标只用于中国境内",
+    "unique-id": "编号重复或已入库",
+    "not-future": "时间在将来",
+    "datetime": "时间不是日期时间",
+    "inside-jurisdiction": "位于辖区之外",
+    "number": "坐标不是有限数字",
+    "priority": "等级须为 0-9 的整数",
 }
 
 
 def words(lang: str) -> dict[str, str]:
     return {k: v[lang] for k, v in WORDS.items()}
+
+
+def rules(lang: str) -> dict[str, str]:
+    """The rules' words in ``lang`` by the English rule's start ({} in English)."""
+    return dict(RULES) if lang == "zh" else {}

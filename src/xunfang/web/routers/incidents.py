@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -143,9 +144,13 @@ def import_incidents(
     rows = kept_rows(got.report, len(got.table))
     outside = _outside_lonlat(c, got.report, coords)
     batch = store.incidents_from_table(got.table, rows)
+    unnamed = not has_id_column(got.table.ids, rows)
+    if unnamed:
+        batch = content_ids(batch)
     try:
         stored = store.import_incidents(c.store, c.scenario_id, batch, actor=u, file=name,
-                                        now=c.clock(), skip_stored=skip_stored)
+                                        now=c.clock(), skip_stored=skip_stored,
+                                        where=_as_written(c, got.report, coords))
     except store.StoreInputError as exc:
         hint = _outside_note(c, len(outside), coords) if outside else ""
         raise HTTPException(422, _refusal(exc, got.report, name, outside,
@@ -157,7 +162,10 @@ def import_incidents(
     report["problems"] = [_shown_problem(p, outside) for p in report["problems"][:1000]]
     report["counts"] = {for_form(k): v for k, v in report["counts"].items()}
     report["listed"] = LISTED
+    report["row_numbers"] = ROW_NUMBERS
     notes = [for_form(n) for n in report["notes"]]
+    if unnamed and len(batch):
+        notes.append(CONTENT_ID_NOTE)
     if outside:
         notes.append(_outside_note(c, len(outside), coords))
     note = _outside_categories(sc.risk_categories, got.table.category)
@@ -165,6 +173,78 @@ def import_incidents(
         notes.append(note)
     report["notes"] = notes
     return report
+
+
+#: what the rows of a report or refusal count (a review: a planner reading "row 5" opened
+#: the sheet at its row 5, the data's row 4)
+ROW_NUMBERS = ("rows are data rows: the header not counted (in .xlsx the sheet's row is one "
+               "more)")
+#: said where the file has no id column (:func:`content_ids`)
+CONTENT_ID_NOTE = (
+    "the file has no id column: each row's id is made of its time, place (to the millimetre) "
+    "and category ('c' and 12 hex digits), so another file's incidents never clash with "
+    "these and the same incident exported again has the same id ('skip ids already stored' "
+    "leaves it out of an overlapping export)")
+
+
+def has_id_column(ids: object, rows: list[int] | None) -> bool:
+    """Whether ingest read the ids from the file: without an id column it numbers them
+    "row1", "row2", ... by the file's data row (:func:`kept_rows`; where those are unknown,
+    by the pattern alone). An empty table has nothing to name."""
+    got = [str(i) for i in np.asarray(ids, dtype=object).tolist()]
+    if not got:
+        return True
+    if rows is not None:
+        return got != [f"row{r}" for r in rows]
+    return not all(re.fullmatch(r"row[0-9]+", i) for i in got)
+
+
+def content_ids(batch: list[store.IncidentIn]) -> list[store.IncidentIn]:
+    """``batch`` with each row's id made of its content: 'c' and the first 12 hex digits of
+    the SHA-1 of its time (to the second), x/y (to the millimetre, the store's precision:
+    :func:`xunfang.store.repo._same_incident`) and category, and "-2", "-3"... on the second
+    and later rows of the same content in the file (dates without times, positions at a
+    community's centre). A review: a file without an id column had "row1", "row2"..., and a
+    second week's file of other incidents was refused "id 'row1' is already stored with
+    other content"; by content, another file's rows never clash and an overlapping export's
+    rows are the stored ones again (skip_stored). 48 bits: a clash of two of a million
+    incidents about one in 500."""
+    import dataclasses
+    import hashlib
+
+    seen: dict[str, int] = {}
+    out = []
+    for r in batch:
+        t = r.time.replace(tzinfo=None).isoformat(timespec="seconds")
+        key = f"{t}|{float(r.x):.3f}|{float(r.y):.3f}|{r.category}"
+        h = "c" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:12]
+        seen[h] = seen.get(h, 0) + 1
+        out.append(dataclasses.replace(r, id=h if seen[h] == 1 else f"{h}-{seen[h]}"))
+    return out
+
+
+def _as_written(c: Centre, report: object, coords: str) -> Callable[[float, float], str] | None:
+    """How a refusal shows a position: as lon/lat in the file's datum (``coords``) where the
+    file gave lon/lat, to 7 decimals less trailing zeros (a file's 5-decimal lon/lat reads as
+    the file wrote it); None (the store's x/y) otherwise."""
+    from pyproj import CRS
+
+    from xunfang.geo import gcj02_to_bd09, wgs84_to_gcj02
+
+    src = getattr(report, "source_crs", None)
+    proj = c.live.projector
+    if proj is None or not src or not CRS.from_user_input(src).is_geographic:
+        return None
+
+    def show(x: float, y: float) -> str:
+        lon, lat = proj.to_lonlat(np.array([x]), np.array([y]))
+        if coords in ("gcj02", "bd09"):
+            lon, lat = wgs84_to_gcj02(lon, lat)
+        if coords == "bd09":
+            lon, lat = gcj02_to_bd09(lon, lat)
+        text = [f"{float(v[0]):.7f}".rstrip("0").rstrip(".") for v in (lon, lat)]
+        return f"lon/lat {text[0]}, {text[1]}"
+    return show
 
 
 #: the report's "listed" for the web (ingest's names the CLI's report file, write_csv)
@@ -283,7 +363,12 @@ def _refusal(exc: store.StoreInputError, report: object, name: str, outside: dic
     from xunfang.intel.ingest import PRIORITY_RULE
     from xunfang.store.repo import SKIP_STORED_HINT
 
-    problems: list[dict[str, object]] = [p.as_dict() for p in exc.problems]
+    # the store's errors first, each within the cap and the form's first lines (a review: 40
+    # rows set aside by the checks hid row 41's future time, the one that refused the file)
+    errors: list[dict[str, object]] = sorted(
+        (p.as_dict() for p in exc.problems),
+        key=lambda p: (p["row"] is not None, p["row"] or 0))
+    problems: list[dict[str, object]] = []
     for g in getattr(report, "every_problem", ()):
         rule = for_form(g.rule)
         for r, v in zip(g.rows.tolist(), g.values.tolist(), strict=True):
@@ -292,17 +377,21 @@ def _refusal(exc: store.StoreInputError, report: object, name: str, outside: dic
             problems.append({"file": name, "row": int(r), "column": g.field, "rule": rule,
                              # a priority that is no whole number: the row kept without one
                              "severity": "kept" if g.rule == PRIORITY_RULE else "rejected",
-                             "message": f"{rule}: {value}"})
+                             "message": f"{rule}: {value}", "value": value})
     dups = getattr(report, "every_duplicate", None)
     for r, first in (np.asarray(dups).tolist() if dups is not None else []):
         problems.append({"file": name, "row": int(r), "column": "*", "rule": "exact duplicate",
-                         "severity": "rejected", "message": f"exact duplicate of row {first}"})
+                         "severity": "rejected", "message": f"exact duplicate of row {first}",
+                         "value": str(first)})
     problems.sort(key=lambda p: (p["row"] is not None, p["row"] or 0))
     refused = len(exc.problems)
     head = f"{name}: {refused} error(s), nothing stored"
     if not file_rows:
         head += " (rows counted among the rows the checks kept)"
-    if any(SKIP_STORED_HINT in p.message for p in exc.problems):
+    else:
+        head += f" ({ROW_NUMBERS})"
+    skip = any(SKIP_STORED_HINT in p.message for p in exc.problems)
+    if skip:
         head += ("; to import the rest of an export that overlaps one stored, tick "
                  "'skip ids already stored' (the API's skip_stored)")
     aside = sum(p["severity"] == "rejected" for p in problems)
@@ -310,10 +399,14 @@ def _refusal(exc: store.StoreInputError, report: object, name: str, outside: dic
         head += f"; the checks also set aside {aside:,} row(s), listed with them"
     if hint:  # lon/lat outside the jurisdiction: what to check (_outside_note)
         head += f"; {hint}"
-    for p in problems:
+    problems = errors + problems
+    for p in errors:
         p["message"] = str(p["message"]).replace(
             SKIP_STORED_HINT, "'skip ids already stored' leaves it out")
-    return {"message": head, "problems": problems[:1000], "count": len(problems)}
+    # the head's parts for the dashboard to word in its language (web/i18n.py)
+    return {"message": head, "problems": problems[:1000], "count": len(problems),
+            "file": name, "errors": refused, "set_aside": aside, "skip_hint": skip,
+            "file_rows": file_rows, "hint": hint}
 
 
 def _outside_categories(wanted: tuple[str, ...], categories: object) -> str:

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from xunfang import __version__, store
 from xunfang.web.deps import COOKIE, CentreDep, optional_user
-from xunfang.web.i18n import LANGS, words
+from xunfang.web.i18n import LANGS, rules, words
 from xunfang.web.routers.auth import login_user, set_cookie
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -77,7 +77,11 @@ def dashboard(request: Request, c: CentreDep) -> Response:
             "can_live": store.permitted(u.role, "incident.report"),
             "can_plan": store.permitted(u.role, "plan.edit"),
             "can_import": store.permitted(u.role, "incident.import"),
-            "current": c.current}
+            "current": c.current,
+            # the import report's words and the common rules in the page's language (a
+            # review: a zh refusal was English but for "第N行")
+            "words": {k: v for k, v in words(_lang(request)).items() if k.startswith("imp_")},
+            "rules": rules(_lang(request))}
     return _page(request, "dashboard.html", {
         "user": u, "title": boot["title"], "upload_accept": upload_accept(),
         "boot": json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c")})

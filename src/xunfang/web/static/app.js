@@ -20,6 +20,32 @@
   const SHOWN = 30;
   const rowWords = (row) => (row === null || row === undefined ? "" : T(`第${row}行`, `row ${row}`));
   const more = (n) => T(`……另有 ${n} 条`, `… and ${n} more`);
+  // the import's words and rules in the page's language (web/i18n.py; the rules {} in English,
+  // where the server's own words are shown). A review: a zh refusal was English but "第N行".
+  const W = boot.words || {};
+  const fill = (k, vars) => String(W[k] || "").replace(/\{(\w+)\}/g, (_, v) => String(vars[v]));
+  const RULES = Object.entries(boot.rules || {});
+  const ruleWords = (rule) => {
+    for (const [en, w] of RULES) if (String(rule || "").startsWith(en)) return w;
+    return null;
+  };
+  // what a row's problem says: its rule in the page's words with the row's value, or as sent
+  function ruleText(rule, value, message) {
+    const w = ruleWords(rule);
+    if (w === null) return message;
+    if (rule === "exact duplicate" && value !== undefined) return `${w}：${fill("imp_same_as", { n: value })}`;
+    return value !== undefined ? `${w}：${value}` : `${w}（${message}）`;
+  }
+  // an import's refusal head from its parts (the server's message where they are missing)
+  function importHead(d) {
+    if (!zh || d.errors === undefined) return String(d.message || "");
+    const parts = [fill("imp_refused", { file: d.file, n: d.errors })
+      + `（${d.file_rows ? W.imp_rows : W.imp_kept_rows}）`];
+    if (d.skip_hint) parts.push(W.imp_skip_hint);
+    if (d.set_aside) parts.push(fill("imp_aside", { n: d.set_aside }));
+    if (d.hint) parts.push(d.hint);
+    return parts.join("；");
+  }
   function describe(detail, status) {
     if (typeof detail === "string") return detail;
     if (Array.isArray(detail)) {  // FastAPI's own 422: where (loc) and what (msg)
@@ -28,9 +54,10 @@
     if (detail && typeof detail === "object") {
       const ps = Array.isArray(detail.problems) ? detail.problems : [];
       const total = Number(detail.count) || ps.length;
-      const lines = [String(detail.message || "")];
+      const lines = [importHead(detail)];
       for (const p of ps.slice(0, SHOWN)) {
-        lines.push(`${rowWords(p.row)}${p.column ? ` ${p.column}` : ""}: ${p.message}`.trim());
+        const text = zh ? ruleText(p.rule, p.value, p.message) : p.message;
+        lines.push(`${rowWords(p.row)}${p.column ? ` ${p.column}` : ""}: ${text}`.trim());
       }
       if (total > SHOWN) lines.push(more(total - SHOWN));
       return lines.join("\n");
@@ -330,16 +357,34 @@
     }
     sel.addEventListener("change", () => { location.search = "?plan=" + sel.value; });
   }
-  // incidents imported after the plan: not in the heat (the plan's forecast); said on its legend
+  // incidents imported after the plan: not in the heat (the plan's forecast); said on its
+  // legend with what the current forecast (/api/risk, tomorrow) makes of the stored ones, by
+  // its own counts. A review: the note said the current forecast had them where it may leave
+  // them all out (stored_used 0, stored_after_record_end N), and gave a planner a raw URL.
   let importedSince = 0;
-  function riskStale(n) {
+  async function riskStale(n) {
     const box = window.xunfang.riskLegend;
     if (!box) return;
     importedSince += n;
     let note = document.getElementById("risk-stale") || box.querySelector(".legend-stale");
     if (!note) { note = el("div", { class: "legend-stale", id: "risk-stale" }); box.appendChild(note); }
-    note.textContent = T(`此后导入的 ${importedSince} 起警情未计入此图；当前预测见 /api/risk`,
-      `${importedSince} incidents imported since are not in it: /api/risk gives the current forecast`);
+    const head = T(`此后导入的 ${importedSince} 起警情未计入此图（方案的预测）`,
+      `${importedSince} incidents imported since are not in this map (the plan's forecast)`);
+    note.textContent = head;
+    let fc;
+    try { fc = await api("/api/risk"); } catch (e) { return; }
+    const c = fc.incidents || {};
+    const stored = Number(c.stored) || 0;
+    const used = c.stored_used !== undefined ? Number(c.stored_used) : stored;
+    const out = [];
+    if (c.stored_after_record_end) out.push(T(`${c.stored_after_record_end} 起在记录截止（${fc.trained_to}）之后`,
+      `${c.stored_after_record_end} come after the record's end (${fc.trained_to})`));
+    if (c.stored_before_window) out.push(T(`${c.stored_before_window} 起在训练期（自 ${fc.trained_from}）之前`,
+      `${c.stored_before_window} come before its training window (from ${fc.trained_from})`));
+    const why = out.length ? T(`；未计入：${out.join("，")}`, `; left out: ${out.join(", ")}`) : "";
+    note.textContent = head + T(`；当前预测（明日）计入已入库警情 ${used} 起（共 ${stored} 起${why}）`,
+      `; the current forecast (tomorrow) counts ${used} of the ${stored} stored incidents${why}`);
+    note.dataset.used = String(used); note.dataset.stored = String(stored);
   }
   const importForm = document.getElementById("import-form");
   if (boot.can_import) importForm.hidden = false;
@@ -353,10 +398,21 @@
       for (const n of r.notes || []) lines.push(`${T("注", "note")}: ${n}`);
       const counts = r.counts || {};  // every problem row by rule; duplicates are listed apart
       const total = Object.values(counts).reduce((a, b) => a + b, 0) - (counts["exact duplicate"] || 0);
-      for (const p of r.problems.slice(0, SHOWN)) lines.push(`${rowWords(p.row)} ${p.field}: ${p.rule} (${p.value})`);
+      for (const p of r.problems.slice(0, SHOWN)) {
+        lines.push(`${rowWords(p.row)} ${p.field}: ${zh && ruleWords(p.rule) !== null ? ruleText(p.rule, p.value, "") : `${p.rule} (${p.value})`}`);
+      }
       if (Math.max(total, r.problems.length) > SHOWN) lines.push(more(Math.max(total, r.problems.length) - SHOWN));
+      // exact duplicates: counted as rejected, listed by their rows (a review: never listed)
+      const dups = Array.isArray(r.duplicates) ? r.duplicates : [];
+      const nDup = Math.max(Number(counts["exact duplicate"]) || 0, dups.length);
+      if (nDup) {
+        lines.push(`${W.imp_duplicates || "exact duplicates (rejected)"}: ${nDup}`);
+        for (const d of dups.slice(0, SHOWN)) lines.push(`${rowWords(d.row)}: ${fill("imp_same_as", { n: d.first })}`);
+        if (nDup > Math.min(dups.length, SHOWN)) lines.push(more(nDup - Math.min(dups.length, SHOWN)));
+      }
+      if (r.problems.length || nDup) lines.push(`${T("注", "note")}: ${W.imp_rows || r.row_numbers || ""}`);
       out.textContent = lines.join("\n");
-      if (r.stored) riskStale(r.stored);
+      if (r.stored) riskStale(r.stored).catch(() => {});
       refreshIncidents().catch(() => {});
     } catch (e) { out.textContent = e.message; }
   });
