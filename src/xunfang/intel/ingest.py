@@ -2833,6 +2833,16 @@ def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs")
             "3-degree zone with its number in front of x, e.g. 38424204, is another EPSG "
             "code than one without, 424204)")
     a = off.area
+    if off.feet:
+        listed = "; ".join(off.feet[:3]) + (f"; {len(off.feet) - 3} more" if len(off.feet) > 3
+                                             else "")
+        raise IngestError(
+            f"{named} {code} is in metres and used in {a.name} (longitude {a.west:g} to "
+            f"{a.east:g}, latitude {a.south:g} to {a.north:g}), but it puts the incidents' "
+            f"middle (x {off.x:.0f}, y {off.y:.0f}) outside it, at longitude {off.lon:.2f}, "
+            f"latitude {off.lat:.2f}, while CRSs in feet used there place them inside their "
+            f"own areas ({listed}): state-plane feet read as metres misplace every incident; "
+            f"give the CRS in feet the x, y columns are in with {named}")
     raise IngestError(
         f"{named} {code} is used in {a.name} (longitude {a.west:g} to {a.east:g}, latitude "
         f"{a.south:g} to {a.north:g}), but it puts the incidents' middle at longitude "
