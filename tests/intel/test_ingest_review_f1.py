@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from xunfang.geo import misplaced, reproject
-from xunfang.intel import IngestError, ingest
+from xunfang.intel import IngestError, ingest, parse_columns
 
 
 def _points(lon: tuple[float, float], lat: tuple[float, float], n: int = 300,
@@ -62,3 +62,21 @@ def test_metres_near_and_beyond_a_zone_edge_are_read(tmp_path: Path, data_dir: P
         assert len(ingest(p, crs="EPSG:32616").table) == len(df)
     gpkg = data_dir / "montreal_events.gpkg"
     assert len(ingest(gpkg, layer="bike_accidents").table) > 0
+
+
+# -- 2. one column for both coordinates --------------------------------------------------------
+def test_one_column_mapped_to_both_coordinates_is_refused_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match=r"--columns: maps lon and lat both to 'Latitude'"):
+        parse_columns("time=t,lon=Latitude,lat=Latitude")
+    with pytest.raises(IngestError, match=r"maps x and y both to 'X Coordinate'"):
+        parse_columns("time=t,x=X Coordinate,y= X Coordinate")
+    df = _points((-87.85, -87.55), (41.65, 42.0))
+    p = tmp_path / "chi.csv"
+    df.rename(columns={"lon": "Longitude", "lat": "Latitude"}).to_csv(p, index=False)
+    for pair in (("lon", "lat"), ("x", "y")):  # the Python API's mapping too
+        with pytest.raises(IngestError, match=rf"chi\.csv: --columns maps {pair[0]} and "
+                                              rf"{pair[1]} both to 'Latitude'"):
+            ingest(p, columns={"time": "time", pair[0]: "Latitude", pair[1]: "Latitude"},
+                   crs=None if pair[0] == "lon" else "EPSG:32616")
+    assert len(ingest(p, columns={"time": "time", "lon": "Longitude", "lat": "Latitude"})
+               .table) == len(df)

@@ -261,10 +261,21 @@ def parse_columns(text: str | None) -> dict[str, str]:
             raise IngestError(f"--columns: field '{key}' is mapped twice ('{out[key]}' and "
                               f"'{col}'); map each field to one column")
         out[key] = col
-    mixed = _mixed_coordinates(out)
+    mixed = _mixed_coordinates(out) or _one_column_twice(out)
     if mixed:
         raise IngestError(f"--columns: {mixed}")
     return out
+
+
+def _one_column_twice(columns: Mapping[str, str]) -> str | None:
+    """What is wrong with a mapping that reads both coordinates of a pair from one column
+    (None: it does not): every incident would lie on a diagonal (a review: lon=Latitude,
+    lat=Latitude stored Chicago at 41.8, 41.8, in UTM zone 37N, without a word)."""
+    for a, b in (("lon", "lat"), ("x", "y")):
+        if a in columns and b in columns and columns[a].strip() == columns[b].strip():
+            return (f"maps {a} and {b} both to '{columns[a].strip()}': one column holds one "
+                    f"coordinate; map {a}= and {b}= to two columns")
+    return None
 
 
 def _mixed_coordinates(columns: Mapping[str, str]) -> str | None:
@@ -1477,6 +1488,9 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
     mixed = _mixed_coordinates(columns)
     if mixed:
         raise IngestError(f"{path}: --columns {mixed}")
+    one = _one_column_twice(columns)
+    if one:
+        raise IngestError(f"{path}: --columns {one}")
     for key, col in columns.items():
         if key in POINT_FIELDS:
             if col not in have:
