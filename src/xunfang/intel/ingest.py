@@ -2212,8 +2212,9 @@ def ingest(
     ``target_crs`` the metric CRS of the result (default: the local UTM zone of the data);
     ``jurisdiction`` a polygon in ``target_crs`` outside which rows are rejected; without
     one, rows farther than ``far_km`` from the middle of the incidents are (default: see
-    :data:`FAR_MIN_M`; 0 keeps them all), and a file whose incidents spread wider than any
-    jurisdiction is refused unless ``far_km`` is given (:data:`SPREAD_MAX_M`). A coordinate
+    :data:`FAR_MIN_M`; 0 keeps them all), and a file whose incidents spread as wide as a
+    province's is said so in a note, one wider than the United States' refused unless
+    ``far_km`` is given (:data:`SPREAD_MAX_M`). A coordinate
     column mapped beside its partner found by name must be of its kind (see
     :func:`_check_kinds`). ``default_crs``: the CRS of x/y columns where
     neither ``crs`` nor the file gives one (a scenario's, for ``intel ingest --scenario``),
@@ -2433,22 +2434,30 @@ def ingest(
                     both, rows, as_written(rows))
             bad |= far
         wide = _spread(px, py, ~bad)
-        if wide > SPREAD_MAX_M:
+        if wide > SPREAD_NOTE_M:
             live = np.flatnonzero(~bad)
             spans = ", ".join(
-                f"{name} from {lo:g} to {hi:g}" for name, (lo, hi) in (
-                    ("x" if xname == "__x" else xname, np.quantile(fx[live], SPREAD_SHARE)),
-                    ("y" if yname == "__y" else yname, np.quantile(fy[live], SPREAD_SHARE))))
+                f"{name} from {_as_written(df, col, lo_hi[0])} to "
+                f"{_as_written(df, col, lo_hi[1])}" for name, col, lo_hi in (
+                    ("x" if xname == "__x" else xname, xname,
+                     _quantile_rows(fx, live, SPREAD_SHARE)),
+                    ("y" if yname == "__y" else yname, yname,
+                     _quantile_rows(fy, live, SPREAD_SHARE))))
             said = (f"the middle {SPREAD_SHARE[1] - SPREAD_SHARE[0]:.0%} of the incidents "
-                    f"spread over {wide / 1000:,.0f} km ({spans}), more than any police "
-                    f"jurisdiction's ({SPREAD_MAX_M / 1000:,.0f} km at most)")
-            if far_km is None:
+                    f"spread over {wide / 1000:,.0f} km ({spans})")
+            if wide > SPREAD_MAX_M and far_km is None:
                 raise IngestError(
-                    f"{path}: {said}: check that the coordinate columns are the longitude and "
-                    "the latitude (or x and y) of the incidents, mapping both with --columns; "
-                    "a file that truly spans a country is read with --far-km, how far from "
-                    "the middle its incidents may lie")
-            mapping_notes.append(f"{said}; read as given, with --far-km")
+                    f"{path}: {said}, more than {SPREAD_MAX_M / 1000:,.0f} km, wider than a "
+                    "national file of the contiguous United States (4,252 km): check that the "
+                    "coordinate columns are the longitude and the latitude (or x and y) of the "
+                    "incidents, mapping "
+                    "both with --columns; a file that truly spans so far is read as given with "
+                    "--far-km 0 (every row kept), or --far-km KM (rows farther than KM from "
+                    "the middle listed, not kept)")
+            mapping_notes.append(
+                f"{said}: as wide as a province's, a state's or a country's file; if the "
+                "incidents are one city's, check that the coordinate columns are the "
+                "longitude and the latitude (or x and y)")
     else:
         inside = np.zeros(n, dtype=bool)
         live = ~bad
@@ -2740,25 +2749,46 @@ FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents, and
 FAR_KM_RULE = ("more than {km:,.0f} km from the middle of the file's incidents "
                "(--far-km)")
 # a bare file whose middle SPREAD_SHARE of incidents (after the far rows) spread over more
-# than SPREAD_MAX_M (the diagonal of their box in the metric CRS) is refused without
-# --far-km: no police jurisdiction is that wide, and the far-row test cannot tell, its limit
-# growing with the spread (a review: Chicago's longitudes read from the district numbers,
-# 1-25, spread its incidents over 1,900 km). A state's cities lie well within it (San
-# Francisco and San Diego are 740 km apart); a country's file spans thousands
+# than SPREAD_NOTE_M (the diagonal of their box in the metric CRS) is said so in a note: a
+# province's, a state's or a country's file does (the middle 90 % of Xinjiang's spreads over
+# 1,557 km, Inner Mongolia's 1,642, Chile's 1,694: a review), and so do coordinates read from
+# the wrong column (Chicago's longitudes read from the district numbers, 1-25, spread its
+# incidents over 1,900 km; the far-row test cannot tell, its limit growing with the spread).
+# Beyond SPREAD_MAX_M, wider than a national file of the contiguous United States (4,252 km,
+# the review's), it is refused unless --far-km is given (0 reads every row as given)
 SPREAD_SHARE = (0.05, 0.95)
-SPREAD_MAX_M = 1_500_000.0
+SPREAD_NOTE_M = 1_500_000.0
+SPREAD_MAX_M = 5_000_000.0
+
+
+def _quantile_rows(values: FloatArray, live: IntArray,
+                   share: tuple[float, float]) -> tuple[int, int]:
+    """The rows (of ``live``) holding the ``share`` quantiles of ``values`` (the nearer
+    rank), so that a message can show them as the file writes them."""
+    order = live[np.argsort(values[live], kind="stable")]
+    last = len(order) - 1
+    return int(order[round(share[0] * last)]), int(order[round(share[1] * last)])
+
+
+def _as_written(df: pd.DataFrame, col: str, row: int) -> str:
+    """A cell as the file writes it ("4621974.1", not "4.62197e+06"); a GIS layer's
+    geometry (``__x``/``__y``) by its number in full."""
+    value = df[col].iloc[row]
+    if col in ("__x", "__y"):
+        return f"{float(value):.10g}"
+    return _shown(value).strip()
 
 
 def _spread(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_]) -> float:
     """The diagonal of the box that holds the middle :data:`SPREAD_SHARE` of the rows of
     ``live`` (0 for none): a few typos far off do not widen it. Where the box of them all
-    is no wider than :data:`SPREAD_MAX_M`, that box's (the middle's is no wider): min and
+    is no wider than :data:`SPREAD_NOTE_M`, that box's (the middle's is no wider): min and
     max take 0.2 ms a column of a million rows, the quantiles 12 ms (measured)."""
     if not live.any():
         return 0.0
     x, y = px[live], py[live]
     whole = float(np.hypot(np.ptp(x), np.ptp(y)))
-    if whole <= SPREAD_MAX_M:
+    if whole <= SPREAD_NOTE_M:
         return whole
     qx, qy = np.quantile(x, SPREAD_SHARE), np.quantile(y, SPREAD_SHARE)
     return float(np.hypot(qx[1] - qx[0], qy[1] - qy[0]))
