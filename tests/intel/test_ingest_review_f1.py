@@ -80,3 +80,29 @@ def test_one_column_mapped_to_both_coordinates_is_refused_naming_it(tmp_path: Pa
                    crs=None if pair[0] == "lon" else "EPSG:32616")
     assert len(ingest(p, columns={"time": "time", "lon": "Longitude", "lat": "Latitude"})
                .table) == len(df)
+
+
+# -- 4. whole numbers beside fractions: a code only ---------------------------------------------
+def test_whole_metres_beside_fractions_are_read_and_a_code_is_shown_as_written(
+        tmp_path: Path) -> None:
+    """A review: an easting in whole metres mapped beside a northing with one decimal found
+    by its name, and a one-row file whose easting happened to be whole, were refused; the
+    message showed "4.62197e+06" for the file's 4621974.1."""
+    df = _in(_points((-87.85, -87.55), (41.65, 42.0)), "EPSG:32616", 1)
+    df["x"] = np.round(df.x)
+    p = tmp_path / "xwhole.csv"
+    df.rename(columns={"x": "easting"}).to_csv(p, index=False)
+    assert len(ingest(p, columns={"x": "easting"}, crs="EPSG:32616").table) == len(df)
+    one = tmp_path / "one.csv"
+    one.write_text("time,easting,y\n2018-04-01 10:00,448262,4636123.4\n")
+    assert len(ingest(one, columns={"x": "easting"}, crs="EPSG:32616").table) == 1
+    # a district number (1-25) as x beside the northing: refused, values as the file has them
+    df["district"] = np.random.default_rng(1).integers(1, 26, len(df))
+    df.to_csv(p, index=False)
+    with pytest.raises(IngestError) as err:
+        ingest(p, columns={"x": "district"}, crs="EPSG:32616")
+    said = str(err.value)
+    assert "maps x to 'district', whose values are whole numbers, few" in said
+    shown = said.split("'y', whose values are numbers with fractions (e.g. ")[1].split(")")[0]
+    assert shown.split(", ") == [f"{v:.1f}" for v in pd.unique(df.y)[:3]]
+    assert "e+06" not in said

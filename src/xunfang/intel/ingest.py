@@ -2684,23 +2684,47 @@ def _whole(values: FloatArray) -> bool | None:
     return True if whole.all() else False if 2 * int(whole.sum()) < len(given) else None
 
 
+# a column of whole numbers is taken for a code (a district, a ward), not a coordinate, only
+# from KIND_MIN_ROWS values up, with at most KIND_MAX_CODES distinct values (and fewer than
+# half the rows) within KIND_MAX_RANGE: whole metres of real incidents take many values over
+# kilometres (a review: an easting in whole metres beside a northing with decimals, and a
+# one-row file whose easting happened to be whole, were refused)
+KIND_MIN_ROWS = 20
+KIND_MAX_CODES = 100
+KIND_MAX_RANGE = 1000.0
+
+
+def _a_code(values: FloatArray) -> bool:
+    """Whether whole numbers look like a code (see :data:`KIND_MAX_CODES`)."""
+    given = values[np.isfinite(values)]
+    if len(given) < KIND_MIN_ROWS:
+        return False
+    distinct = len(np.unique(given))
+    return (distinct <= min(KIND_MAX_CODES, len(given) // 2)
+            and float(np.ptp(given)) <= KIND_MAX_RANGE)
+
+
 def _check_kinds(df: pd.DataFrame, m: Mapping[str, str], pair: tuple[str, str],
                  guessed: frozenset[str], path: Path, comma: bool) -> None:
-    """Refuse a coordinate mapped beside its partner guessed by name when one holds whole
-    numbers only and the other fractions: a code or a count is no coordinate (a review:
-    lon=district beside the file's latitude put Chicago's incidents 1,900 km apart, in UTM
-    zone 32N, Europe's, without a word)."""
+    """Refuse a coordinate mapped beside its partner guessed by name when one holds a code
+    (whole numbers, few and close together: :func:`_a_code`) and the other fractions: a
+    code is no coordinate (a review: lon=district beside the file's latitude put Chicago's
+    incidents 1,900 km apart, in UTM zone 32N, Europe's, without a word)."""
     mapped, other = (pair[1], pair[0]) if pair[0] in guessed else pair
-    kinds = {k: _whole(_numbers(df[m[k]], comma)) for k in pair}
+    values = {k: _numbers(df[m[k]], comma) for k in pair}
+    kinds = {k: _whole(values[k]) for k in pair}
     if None in kinds.values() or kinds[pair[0]] == kinds[pair[1]]:
         return
+    if not _a_code(values[pair[0] if kinds[pair[0]] else pair[1]]):
+        return
 
-    def seen(k: str) -> str:
-        v = _numbers(df[m[k]], comma)
-        return ", ".join(f"{x:g}" for x in pd.unique(v[np.isfinite(v)])[:3])
+    def seen(k: str) -> str:  # as the file writes them ("4621974.1", not "4.62197e+06")
+        text = df[m[k]].astype("string").str.strip()
+        return ", ".join(str(v) for v in pd.unique(text[np.isfinite(values[k])])[:3])
 
     def kind(k: str) -> str:
-        return "whole numbers" if kinds[k] else "numbers with fractions"
+        return ("whole numbers, few and close together as a code's" if kinds[k]
+                else "numbers with fractions")
 
     raise IngestError(
         f"{path}: --columns maps {mapped} to '{m[mapped]}', whose values are {kind(mapped)} "
