@@ -106,3 +106,15 @@ def test_whole_metres_beside_fractions_are_read_and_a_code_is_shown_as_written(
     shown = said.split("'y', whose values are numbers with fractions (e.g. ")[1].split(")")[0]
     assert shown.split(", ") == [f"{v:.1f}" for v in pd.unique(df.y)[:3]]
     assert "e+06" not in said
+
+
+# -- 7. ids padded with blanks ------------------------------------------------------------------
+def test_ids_are_stored_without_the_blanks_round_them(tmp_path: Path) -> None:
+    p = tmp_path / "padded.csv"
+    p.write_text("id,time,lon,lat,category\n"
+                 "S0 ,2025-03-01 08:15,103.2600,29.2300,theft \n"
+                 " S1,2025-03-01 09:15,103.2610,29.2310,theft\n"
+                 "S0,2025-03-02 08:15,103.2620,29.2320,fraud\n")
+    got = ingest(p)
+    assert list(got.table.ids) == ["S0", "S1", "S0"]
+    assert list(got.table.category) == ["theft", "theft", "fraud"]

@@ -2988,7 +2988,10 @@ def _table(
     def column(name: str) -> pd.Series:  # every row kept: the column itself, not a copy
         return df[name] if len(keep) == len(df) else df[name].iloc[keep]
 
-    ids = (_text(column(m["id"])) if "id" in m else np.char.add("row", rows.astype(str)))
+    # ids and categories without the blanks round them: a fixed-width or CHAR export writes
+    # 'S0 ', and 'S0 ' and 'S0' are one incident's id (a review found them kept as two)
+    ids = (_text(column(m["id"]).astype("string").str.strip()) if "id" in m
+           else np.char.add("row", rows.astype(str)))
     cat = (_text(column(m["category"]).astype("string").str.strip()) if "category" in m
            else np.full(len(keep), "", dtype=str))
     used = set(m.values()) | {"__x", "__y"}
