@@ -141,11 +141,25 @@ def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | Non
     inside_lon = span + 2 * m >= 360 or (x - (area.west - m)) % 360 <= span + 2 * m
     if not (area.south - m <= y <= area.north + m and inside_lon):
         return Misplaced(mx, my, x, y, area)
-    inside = area.south <= y <= area.north and (span >= 360 or (x - area.west) % 360 <= span)
-    if inside or not _metres(ProjCRS.from_user_input(crs)):
+    if _within(area, x, y) or not _metres(ProjCRS.from_user_input(crs)):
         return None
     feet = feet_crs_for(mx, my, area)
     return Misplaced(mx, my, x, y, area, feet) if feet else None
+
+
+def _within(area: CrsArea, lon: float, lat: float) -> bool:
+    span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
+    return area.south <= lat <= area.north and (span >= 360 or (lon - area.west) % 360 <= span)
+
+
+def inside_area(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> bool:
+    """Whether ``crs`` places the middle of x, y inside its area of use (no margin; False
+    where it cannot place it or records no area)."""
+    mx, my = float(np.median(np.asarray(xs))), float(np.median(np.asarray(ys)))
+    lon, lat = reproject(np.array([mx]), np.array([my]), crs, "EPSG:4326")
+    area = area_of_use(crs)
+    x, y = float(lon[0]), float(lat[0])
+    return area is not None and math.isfinite(x) and math.isfinite(y) and _within(area, x, y)
 
 
 def feet_crs_for(x: float, y: float, area: CrsArea) -> tuple[str, ...]:

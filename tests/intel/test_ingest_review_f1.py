@@ -118,3 +118,22 @@ def test_ids_are_stored_without_the_blanks_round_them(tmp_path: Path) -> None:
     got = ingest(p)
     assert list(got.table.ids) == ["S0", "S1", "S0"]
     assert list(got.table.category) == ["theft", "theft", "fraud"]
+
+
+# -- 5. a Chinese survey's X (northing) and Y (easting with its zone) ---------------------------
+def test_x_and_y_the_other_way_round_are_told_to_be_swapped(tmp_path: Path) -> None:
+    df = _in(_points((104.8, 105.1), (29.4, 29.6)), "EPSG:4523", 2)
+    p = tmp_path / "gk.csv"
+    df.rename(columns={"x": "Y", "y": "X"})[["time", "X", "Y"]].to_csv(p, index=False)
+    with pytest.raises(IngestError, match=r"--crs EPSG:4523 cannot place the incidents' middle "
+                                          r"as given .* places it with x and y swapped .*"
+                                          r"map them with --columns x=Y,y=X$"):
+        ingest(p, columns={"x": "X", "y": "Y"}, crs="EPSG:4523")
+    got = ingest(p, columns={"x": "Y", "y": "X"}, crs="EPSG:4523")
+    assert len(got.table) == len(df)
+    # swapped and no placement either way: the message as before, no swap advised
+    p2 = tmp_path / "nowhere.csv"
+    df.assign(x=df.x + 9e7).to_csv(p2, index=False)
+    with pytest.raises(IngestError) as err:
+        ingest(p2, crs="EPSG:4523")
+    assert "swapped (x" not in str(err.value)

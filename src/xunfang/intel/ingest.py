@@ -46,6 +46,7 @@ from xunfang.geo import (
     choose_layer,
     computes_in_utm,
     in_china,
+    inside_area,
     misplaced,
     parse_crs,
     reproject,
@@ -2659,7 +2660,8 @@ def _coordinate_columns(
                 f"{path}: x/y columns need their CRS: --crs EPSG:NNNN (or lon/lat columns)"
                 + hint)
         code, geographic = _crs(src)
-        _check_fit(xs, ys, code, geographic, named if crs is not None else "the layer's CRS")
+        _check_fit(xs, ys, code, geographic, named if crs is not None else "the layer's CRS",
+                   (m["x"], m["y"]))
         return code, geographic, m["x"], m["y"]
     if "__x" in df.columns:
         src = crs or gis_crs
@@ -2888,12 +2890,24 @@ def _check_hemisphere(path: Path, xname: str, yname: str, lon: FloatArray,
             f"--columns lon={yname},lat={xname}")
 
 
-def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs") -> None:
+def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs",
+                names: tuple[str, str] | None = None) -> None:
     """Refuse a projected CRS that cannot place the data's middle, or whose area of use lies
-    far from where it puts it (:func:`xunfang.geo.misplaced`)."""
+    far from where it puts it (:func:`xunfang.geo.misplaced`); ``names``: the x and y
+    columns, for the hint where the CRS places them swapped (China's surveys write X for the
+    northing and Y for the easting with its zone in front: a review's 3236377, 35330778 in
+    EPSG:4523 was told to try another EPSG code)."""
     off = misplaced(xs, ys, code)
     if off is None:
         return
+    if not off.feet and inside_area(ys, xs, code):  # (feet first: New York's swapped fit)
+        fix = (f"map them with --columns x={names[1]},y={names[0]}" if names is not None
+               else "swap them in the file")
+        raise IngestError(
+            f"{named} {code} cannot place the incidents' middle as given (x {off.x:.0f}, y "
+            f"{off.y:.0f}) but places it with x and y swapped (x {off.y:.0f}, y {off.x:.0f}): "
+            "the columns seem to be the other way round, as Chinese surveys write X for the "
+            f"northing and Y for the easting; {fix}")
     if off.area is None:
         raise IngestError(
             f"{named} {code} cannot place the incidents' middle (x {off.x:.0f}, y {off.y:.0f}): "
@@ -2919,9 +2933,9 @@ def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs")
 
 
 def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
-               named: str = "--crs") -> None:
+               named: str = "--crs", names: tuple[str, str] | None = None) -> None:
     """Refuse a CRS that cannot describe the numbers (lon/lat given as metres, or back);
-    ``named``: where the CRS came from, for the message."""
+    ``named``: where the CRS came from, ``names`` the x and y columns, for the message."""
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
         return
@@ -2940,7 +2954,7 @@ def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
     if not geographic and code != "local":
         given = ok & ~((xs == 0) & (ys == 0))  # a missing position written as zeros
         if given.any():
-            _check_area(xs[given], ys[given], code, named)
+            _check_area(xs[given], ys[given], code, named, names)
 
 
 def _text(values: pd.Series) -> npt.NDArray[np.object_]:
