@@ -58,10 +58,10 @@ def test_a_row_outside_the_jurisdiction_is_listed_with_the_files_own_values(
     for coords in ("wgs84", "gcj02"):  # GCJ-02: the file's values, not the WGS 84 ones
         got = ingest(p, jurisdiction=town, target_crs="EPSG:32648", coords=coords)
         assert [(q.row, q.field, q.rule, q.value) for q in got.report.problems] == [
-            (2, "lon and lat", "outside the jurisdiction", "103.4, 29.3")], coords
+            (2, "lon and lat", "outside the jurisdiction", "103.40, 29.30")], coords  # as written
     got.report.write_csv(tmp_path / "ingest_report.csv")
     assert (tmp_path / "ingest_report.csv").read_text().splitlines()[1] == (
-        '2,lon and lat,outside the jurisdiction,"103.4, 29.3"')
+        '2,lon and lat,outside the jurisdiction,"103.40, 29.30"')
 
 
 def test_a_far_row_of_a_gcj02_file_is_listed_with_the_files_own_values(

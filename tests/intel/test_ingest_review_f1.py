@@ -137,3 +137,36 @@ def test_x_and_y_the_other_way_round_are_told_to_be_swapped(tmp_path: Path) -> N
     with pytest.raises(IngestError) as err:
         ingest(p2, crs="EPSG:4523")
     assert "swapped (x" not in str(err.value)
+
+
+# -- 6. the messages name what is missing, and show what the file writes -------------------------
+def test_one_coordinate_of_a_pair_mapped_names_the_other(tmp_path: Path) -> None:
+    p = tmp_path / "long.csv"
+    p.write_text("time,LONG,Latitude\n2019-01-01 00:00,-87.65,41.85\n"
+                 "2019-01-01 01:00,-87.66,41.86\n")
+    with pytest.raises(IngestError, match=r"long\.csv: lat is read from 'Latitude' but lon from "
+                                          r"no column: no column is named lon/lng/longitude/"
+                                          r"经度; map it with --columns lon=COLUMN"):
+        ingest(p, columns={"lat": "Latitude"})
+    # field names in any case
+    assert parse_columns("Lat=Latitude,LON=LONG") == {"lat": "Latitude", "lon": "LONG"}
+    assert len(ingest(p, columns=parse_columns("Lat=Latitude,LON=LONG")).table) == 2
+
+
+def test_a_built_in_scenarios_name_given_as_a_file_says_what_to_give() -> None:
+    with pytest.raises(IngestError, match=r"^ebian: no such file; ebian is a built-in scenario"
+                                          r".*incidents\.csv --scenario ebian\).*"
+                                          r"`intel forecast ebian`"):
+        ingest("ebian")
+    with pytest.raises(IngestError, match=r"^no_such_thing: no such file$"):
+        ingest("no_such_thing")
+
+
+def test_rows_outside_the_jurisdiction_show_x_and_y_as_written(tmp_path: Path) -> None:
+    import shapely
+
+    p = tmp_path / "xy.csv"
+    p.write_text("time,x,y\n2025-03-01 08:15,344601,3242285\n2025-03-01 09:15,379864,3269565\n")
+    town = shapely.Point(344601, 3242285).buffer(3000)
+    got = ingest(p, crs="EPSG:32648", jurisdiction=town)
+    assert [q.value for q in got.report.problems] == ["379864, 3269565"]

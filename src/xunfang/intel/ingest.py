@@ -254,6 +254,7 @@ def parse_columns(text: str | None) -> dict[str, str]:
         if "=" not in part:
             raise IngestError(f"--columns: '{part}' is not FIELD=COLUMN (e.g. time=date)")
         key, col = (s.strip() for s in part.split("=", 1))
+        key = key.lower()  # a field's name in any case: Lon=, TIME=
         if key not in FIELDS:
             raise IngestError(f"--columns: unknown field '{key}'; fields are {', '.join(FIELDS)}")
         if not col:
@@ -947,11 +948,25 @@ def read_table(path: Path, *, layer: str | None = None) -> RawTable:
     if path.is_dir():
         raise IngestError(_folder(path))
     if not path.is_file():
-        raise IngestError(f"{path}: no such file")
+        raise IngestError(f"{path}: no such file{_builtin_hint(path)}")
     suffix = _suffix(path)
     if suffix == ".zip":
         return _read_zip(path, layer)
     return _read_typed(path, suffix, layer)
+
+
+def _builtin_hint(path: Path) -> str:
+    """For a missing file named as a built-in scenario (``ebian``): what to give instead (a
+    review: `intel ingest ebian` said only "no such file")."""
+    from xunfang.scenario.loader import builtin_names, resolve  # (the scenario's tables)
+
+    name = str(path)
+    if name not in builtin_names():
+        return ""
+    table = resolve(name) / "incidents.csv"
+    return (f"; {name} is a built-in scenario: ingestion reads a file of incidents; its own "
+            f"are {table} (intel ingest {table} --scenario {name}), and `intel forecast "
+            f"{name}` and `intel evaluate {name}` read them as they are")
 
 
 def _folder(path: Path) -> str:
@@ -2345,6 +2360,10 @@ def ingest(
     fx, fy = (xs.copy(), ys.copy()) if lonlat and coords != "wgs84" else (xs, ys)
 
     def as_written(rows: IntArray) -> list[str]:
+        if xname in df.columns and yname in df.columns:  # the cells ("379864", not 379864.0)
+            a, b = (df[c].take(rows).astype("string").str.strip().fillna("")
+                    .to_numpy(dtype=object) for c in (xname, yname))
+            return [f"{u}, {v}" for u, v in zip(a, b, strict=True)]
         return [f"{a}, {b}" for a, b in zip(fx[rows], fy[rows], strict=True)]
 
     # one line per row: the column that is missing, or both (named together)
@@ -2671,6 +2690,13 @@ def _coordinate_columns(
         _check_fit(df["__x"].to_numpy(float), df["__y"].to_numpy(float), code, geographic,
                    named if crs is not None else "the layer's CRS")
         return code, geographic, "__x", "__y"
+    for a, b in (("lon", "lat"), ("x", "y"), ("lat", "lon"), ("y", "x")):
+        if a in m and b not in m:  # one of a pair: name the other
+            names = "/".join(_ALIASES[b])
+            raise IngestError(
+                f"{path}: {a} is read from '{m[a]}' but {b} from no column: no column is "
+                f"named {names}; map it with --columns {b}=COLUMN (columns: "
+                f"{_listed(df.columns)}){_empty_aliases(df, (b,))}")
     raise IngestError(
         f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
         f"(columns: {_listed(df.columns)}){_empty_aliases(df, ('lon', 'lat', 'x', 'y'))}")
@@ -2906,8 +2932,8 @@ def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs",
         raise IngestError(
             f"{named} {code} cannot place the incidents' middle as given (x {off.x:.0f}, y "
             f"{off.y:.0f}) but places it with x and y swapped (x {off.y:.0f}, y {off.x:.0f}): "
-            "the columns seem to be the other way round, as Chinese surveys write X for the "
-            f"northing and Y for the easting; {fix}")
+            "check that x and y are not swapped (Chinese surveys write X for the northing and "
+            f"Y for the easting); if they are, {fix}")
     if off.area is None:
         raise IngestError(
             f"{named} {code} cannot place the incidents' middle (x {off.x:.0f}, y {off.y:.0f}): "
