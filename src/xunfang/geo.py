@@ -163,10 +163,11 @@ def inside_area(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> bool:
 
 
 def feet_crs_for(x: float, y: float, area: CrsArea) -> tuple[str, ...]:
-    """The EPSG CRSs in feet (US state planes and their like) whose area of use meets
-    ``area`` and that place ``x``, ``y`` inside their own, as ``"EPSG:n (name)"``, NAD83's
-    first. By the projection alone (no datum shift: metres do not matter here); the 259
-    candidates of a UTM zone take 0.2 s (measured), and only data outside its CRS's area asks."""
+    """The EPSG CRSs in feet (US state planes and their like) that place ``x``, ``y`` inside
+    their own area of use and inside ``area`` (the region of the metre CRS given, which its
+    user chose for the data), as ``"EPSG:n (name)"``, NAD83's first. By the projection
+    alone (no datum shift: metres do not matter here); the 259 candidates of a UTM zone take
+    0.2 s (measured), and only data outside its CRS's area asks."""
     infos = query_crs_info(
         auth_name="EPSG", pj_types=PJType.PROJECTED_CRS, contains=False,
         area_of_interest=AreaOfInterest(area.west, area.south, area.east, area.north))
@@ -180,7 +181,7 @@ def feet_crs_for(x: float, y: float, area: CrsArea) -> tuple[str, ...]:
         except Exception:  # a CRS pyproj cannot build here: no candidate
             continue
         if (math.isfinite(lon) and math.isfinite(lat) and a.west <= lon <= a.east
-                and a.south <= lat <= a.north):
+                and a.south <= lat <= a.north and _within(area, lon, lat)):
             found.append((not info.name.startswith("NAD83 /"),
                           f"EPSG:{info.code} ({info.name})"))
     return tuple(name for _, name in sorted(found))
