@@ -13,6 +13,7 @@ better than 1e-7 degrees (≈ 1 cm), which the tests check.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -20,9 +21,10 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from pyproj import CRS as ProjCRS
-from pyproj import Transformer
+from pyproj import Proj, Transformer
 from pyproj.aoi import AreaOfInterest
-from pyproj.database import query_utm_crs_info
+from pyproj.database import query_crs_info, query_utm_crs_info
+from pyproj.enums import PJType
 
 FloatArray = npt.NDArray[np.float64]
 Datum = Literal["wgs84", "gcj02", "bd09"]
@@ -113,14 +115,20 @@ class Misplaced:
     lon: float
     lat: float
     area: CrsArea | None
+    # feet CRSs (``"EPSG:n name"``) that place the middle inside their own area of use, where
+    # the metre CRS puts it just outside its own: feet read as metres
+    feet: tuple[str, ...] = ()
 
 
 def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | None:
     """Whether x, y cannot be in ``crs``: it cannot place their middle (a Gauss-Krüger zone's
     x with or without the zone number in front: 38 424 204 against 424 204), or its area of
     use (by pyproj's database) lies more than :data:`AREA_MARGIN` degrees from where it puts
-    it (state-plane feet read as UTM metres, another zone, x and y swapped); None where it
-    can."""
+    it (another zone, x and y swapped), or it puts the middle outside its area of use within
+    that margin and a CRS in feet whose area meets it places the middle inside its own (see
+    :func:`feet_crs_for`: state-plane feet read as UTM metres, which a review found put
+    Chicago 3 degrees east of zone 16N and New York 1.5 east of 18N, both within the
+    margin); None where it can."""
     mx, my = float(np.median(np.asarray(xs))), float(np.median(np.asarray(ys)))
     lon, lat = reproject(np.array([mx]), np.array([my]), crs, "EPSG:4326")
     x, y, m = float(lon[0]), float(lat[0]), AREA_MARGIN
@@ -131,9 +139,52 @@ def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | Non
         return None
     span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
     inside_lon = span + 2 * m >= 360 or (x - (area.west - m)) % 360 <= span + 2 * m
-    if area.south - m <= y <= area.north + m and inside_lon:
+    if not (area.south - m <= y <= area.north + m and inside_lon):
+        return Misplaced(mx, my, x, y, area)
+    if _within(area, x, y) or not _metres(ProjCRS.from_user_input(crs)):
         return None
-    return Misplaced(mx, my, x, y, area)
+    feet = feet_crs_for(mx, my, area)
+    return Misplaced(mx, my, x, y, area, feet) if feet else None
+
+
+def _within(area: CrsArea, lon: float, lat: float) -> bool:
+    span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
+    return area.south <= lat <= area.north and (span >= 360 or (lon - area.west) % 360 <= span)
+
+
+def inside_area(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> bool:
+    """Whether ``crs`` places the middle of x, y inside its area of use (no margin; False
+    where it cannot place it or records no area)."""
+    mx, my = float(np.median(np.asarray(xs))), float(np.median(np.asarray(ys)))
+    lon, lat = reproject(np.array([mx]), np.array([my]), crs, "EPSG:4326")
+    area = area_of_use(crs)
+    x, y = float(lon[0]), float(lat[0])
+    return area is not None and math.isfinite(x) and math.isfinite(y) and _within(area, x, y)
+
+
+def feet_crs_for(x: float, y: float, area: CrsArea) -> tuple[str, ...]:
+    """The EPSG CRSs in feet (US state planes and their like) that place ``x``, ``y`` inside
+    their own area of use and inside ``area`` (the region of the metre CRS given, which its
+    user chose for the data), as ``"EPSG:n (name)"``, NAD83's first. By the projection
+    alone (no datum shift: metres do not matter here); the 259 candidates of a UTM zone take
+    0.2 s (measured), and only data outside its CRS's area asks."""
+    infos = query_crs_info(
+        auth_name="EPSG", pj_types=PJType.PROJECTED_CRS, contains=False,
+        area_of_interest=AreaOfInterest(area.west, area.south, area.east, area.north))
+    found: list[tuple[bool, str]] = []
+    for info in infos:
+        a = info.area_of_use
+        if info.deprecated or a is None or not re.search(r"\(ft[A-Za-z]*\)", info.name):
+            continue
+        try:
+            lon, lat = Proj(ProjCRS.from_epsg(int(info.code)))(x, y, inverse=True)
+        except Exception:  # a CRS pyproj cannot build here: no candidate
+            continue
+        if (math.isfinite(lon) and math.isfinite(lat) and a.west <= lon <= a.east
+                and a.south <= lat <= a.north and _within(area, lon, lat)):
+            found.append((not info.name.startswith("NAD83 /"),
+                          f"EPSG:{info.code} ({info.name})"))
+    return tuple(name for _, name in sorted(found))
 
 
 def computes_in_utm(crs: str) -> bool:

@@ -58,10 +58,10 @@ def test_a_row_outside_the_jurisdiction_is_listed_with_the_files_own_values(
     for coords in ("wgs84", "gcj02"):  # GCJ-02: the file's values, not the WGS 84 ones
         got = ingest(p, jurisdiction=town, target_crs="EPSG:32648", coords=coords)
         assert [(q.row, q.field, q.rule, q.value) for q in got.report.problems] == [
-            (2, "lon and lat", "outside the jurisdiction", "103.4, 29.3")], coords
+            (2, "lon and lat", "outside the jurisdiction", "103.40, 29.30")], coords  # as written
     got.report.write_csv(tmp_path / "ingest_report.csv")
     assert (tmp_path / "ingest_report.csv").read_text().splitlines()[1] == (
-        '2,lon and lat,outside the jurisdiction,"103.4, 29.3"')
+        '2,lon and lat,outside the jurisdiction,"103.40, 29.30"')
 
 
 def test_a_far_row_of_a_gcj02_file_is_listed_with_the_files_own_values(
@@ -192,7 +192,8 @@ def test_a_coordinate_mapped_beside_its_partner_guessed_from_another_kind_is_ref
     df = _chicago_like()
     df.to_csv(p, index=False)
     with pytest.raises(IngestError, match=r"chicago\.csv: --columns maps lon to 'district', "
-                                          r"whose values are whole numbers \(e\.g\. .*\), but "
+                                          r"whose values are whole numbers, few and close "
+                                          r"together as a code's \(e\.g\. .*\), but "
                                           r"lat was found by its name, 'latitude', whose values "
                                           r"are numbers with fractions .*map both with "
                                           r"--columns lon=COLUMN,lat=COLUMN"):
@@ -209,38 +210,65 @@ def test_a_coordinate_mapped_beside_its_partner_guessed_from_another_kind_is_ref
         ingest(p, columns={"time": "date", "y": "district"}, crs="EPSG:32616")
     # coordinates of one kind, one mapped and one found by its name: read as before
     assert len(ingest(p, columns={"time": "date", "y": "y"}, crs="EPSG:32616").table) == len(df)
-    xy["x"] = np.round(x)  # whole metres beside metres with fractions: both metres, but
-    xy.to_csv(p, index=False)  # refused all the same, and mapping both reads them
-    with pytest.raises(IngestError, match="maps y to 'y'"):
-        ingest(p, columns={"time": "date", "y": "y"}, crs="EPSG:32616")
+    xy["x"] = np.round(x)  # whole metres beside metres with fractions: both metres, many
+    xy.to_csv(p, index=False)  # values over kilometres, no code: read (a review)
+    assert len(ingest(p, columns={"time": "date", "y": "y"}, crs="EPSG:32616").table) == len(df)
     assert len(ingest(p, columns={"time": "date", "x": "x", "y": "y"},
                       crs="EPSG:32616").table) == len(df)
 
 
-def test_a_file_spread_over_more_than_any_jurisdiction_is_refused_without_far_km(
+def test_a_file_spread_over_more_than_a_countrys_file_is_refused_without_far_km(
         tmp_path: Path) -> None:
-    """Both columns mapped, one of them wrongly (district numbers as longitudes): the
-    far-row test grows with the spread, and the incidents were placed 1,900 km apart."""
+    """Both columns mapped, one of them wrongly (an amount, 0-180 with fractions, as
+    longitudes): the far-row test grows with the spread, and the incidents would be placed
+    thousands of km apart. --far-km 0 reads it as given."""
     p = tmp_path / "chicago.csv"
     df = _chicago_like()
-    df["district"] = df.district + 0.5  # not whole: the kind test cannot tell
+    df["amount"] = np.round(np.random.default_rng(3).uniform(0, 180, len(df)), 2)
     df.to_csv(p, index=False)
-    cols = {"time": "date", "lon": "district", "lat": "latitude"}
+    cols = {"time": "date", "lon": "amount", "lat": "latitude"}
     with pytest.raises(IngestError) as err:
         ingest(p, columns=cols)
     said = str(err.value)
     assert said.startswith(f"{p}: the middle 90% of the incidents spread over ")
     km = float(said.split("spread over ")[1].split(" km")[0].replace(",", ""))
-    assert km > 1_500 and "(district from " in said and ", latitude from " in said
-    assert "--far-km" in said
+    assert km > 5_000 and "(amount from " in said and ", latitude from " in said
+    assert "more than 5,000 km" in said and "--far-km 0 (every row kept)" in said
     # with --far-km the user has said how far they may lie: read, and said in a note
-    got = ingest(p, columns=cols, far_km=5000)
-    assert len(got.table) == len(df)
-    assert any(n.startswith("the middle 90% of the incidents spread over") and "--far-km" in n
-               for n in got.report.notes)
+    for far in (0, 20_000):  # (UTM metres 100 degrees off the zone's meridian are far)
+        got = ingest(p, columns=cols, far_km=far)
+        assert len(got.table) == len(df) or far
+        assert any(n.startswith("the middle 90% of the incidents spread over")
+                   for n in got.report.notes)
     # the right columns: a city, no note
     right = ingest(p, columns={"time": "date", "lon": "longitude", "lat": "latitude"})
     assert not any("spread over" in n for n in right.report.notes)
+
+
+def test_a_province_wide_file_is_read_with_a_note_not_refused(tmp_path: Path) -> None:
+    """A review: Xinjiang's file (its middle 90 % over 1,557 km), Inner Mongolia's and
+    Chile's were refused as wider than any police jurisdiction, which a provincial bureau's
+    or a railway police's file is not. Read, with a note saying how wide; district numbers
+    with fractions read as longitudes (1,900 km) are told in the same note."""
+    rng = np.random.default_rng(5)
+    n = 600
+    p = tmp_path / "xinjiang.csv"
+    pd.DataFrame({
+        "time": pd.date_range("2019-01-01", periods=n, freq="3h").strftime("%Y-%m-%d %H:%M"),
+        "lon": np.round(rng.uniform(75.5, 94.0, n), 5),
+        "lat": np.round(rng.uniform(36.5, 47.0, n), 5)}).to_csv(p, index=False)
+    got = ingest(p)
+    assert len(got.table) == n
+    said = [x for x in got.report.notes if "spread over" in x]
+    assert len(said) == 1 and "as wide as a province's" in said[0]
+    km = float(said[0].split("spread over ")[1].split(" km")[0].replace(",", ""))
+    assert 1_500 < km < 5_000
+    q = tmp_path / "chicago.csv"
+    df = _chicago_like()
+    df["district"] = df.district + 0.5  # not whole: the kind test cannot tell
+    df.to_csv(q, index=False)
+    got = ingest(q, columns={"time": "date", "lon": "district", "lat": "latitude"})
+    assert any("spread over" in x and "(district from " in x for x in got.report.notes)
 
 
 def test_a_few_far_rows_do_not_make_a_file_too_wide(tmp_path: Path) -> None:

@@ -58,7 +58,10 @@ KeepDuplicatesOpt = Annotated[bool, typer.Option(
 FarKmOpt = Annotated[float | None, typer.Option(
     "--far-km", help="A file without a jurisdiction: rows farther than this from the middle "
     "of its incidents are listed as placeholders or typos, not kept (default: 500 km, or 20 "
-    "times the median distance if more; 0 keeps every row).")]
+    "times the median distance if more; 0 keeps every row). Without it a file whose middle "
+    "90% of incidents spreads over more than 5,000 km (wider than a national file of the "
+    "contiguous United States) is refused as likely a wrong coordinate column; --far-km 0 "
+    "reads it as given. Over 1,500 km (a province's or a state's file) is said in a note.")]
 CategoryOpt = Annotated[list[str] | None, typer.Option(
     "--category", help="Only incidents of this category (the whole name, any case); repeat "
     "for several.")]

@@ -46,6 +46,7 @@ from xunfang.geo import (
     choose_layer,
     computes_in_utm,
     in_china,
+    inside_area,
     misplaced,
     parse_crs,
     reproject,
@@ -253,6 +254,7 @@ def parse_columns(text: str | None) -> dict[str, str]:
         if "=" not in part:
             raise IngestError(f"--columns: '{part}' is not FIELD=COLUMN (e.g. time=date)")
         key, col = (s.strip() for s in part.split("=", 1))
+        key = key.lower()  # a field's name in any case: Lon=, TIME=
         if key not in FIELDS:
             raise IngestError(f"--columns: unknown field '{key}'; fields are {', '.join(FIELDS)}")
         if not col:
@@ -261,10 +263,21 @@ def parse_columns(text: str | None) -> dict[str, str]:
             raise IngestError(f"--columns: field '{key}' is mapped twice ('{out[key]}' and "
                               f"'{col}'); map each field to one column")
         out[key] = col
-    mixed = _mixed_coordinates(out)
+    mixed = _mixed_coordinates(out) or _one_column_twice(out)
     if mixed:
         raise IngestError(f"--columns: {mixed}")
     return out
+
+
+def _one_column_twice(columns: Mapping[str, str]) -> str | None:
+    """What is wrong with a mapping that reads both coordinates of a pair from one column
+    (None: it does not): every incident would lie on a diagonal (a review: lon=Latitude,
+    lat=Latitude stored Chicago at 41.8, 41.8, in UTM zone 37N, without a word)."""
+    for a, b in (("lon", "lat"), ("x", "y")):
+        if a in columns and b in columns and columns[a].strip() == columns[b].strip():
+            return (f"maps {a} and {b} both to '{columns[a].strip()}': one column holds one "
+                    f"coordinate; map {a}= and {b}= to two columns")
+    return None
 
 
 def _mixed_coordinates(columns: Mapping[str, str]) -> str | None:
@@ -935,11 +948,25 @@ def read_table(path: Path, *, layer: str | None = None) -> RawTable:
     if path.is_dir():
         raise IngestError(_folder(path))
     if not path.is_file():
-        raise IngestError(f"{path}: no such file")
+        raise IngestError(f"{path}: no such file{_builtin_hint(path)}")
     suffix = _suffix(path)
     if suffix == ".zip":
         return _read_zip(path, layer)
     return _read_typed(path, suffix, layer)
+
+
+def _builtin_hint(path: Path) -> str:
+    """For a missing file named as a built-in scenario (``ebian``): what to give instead (a
+    review: `intel ingest ebian` said only "no such file")."""
+    from xunfang.scenario.loader import builtin_names, resolve  # (the scenario's tables)
+
+    name = str(path)
+    if name not in builtin_names():
+        return ""
+    table = resolve(name) / "incidents.csv"
+    return (f"; {name} is a built-in scenario: ingestion reads a file of incidents; its own "
+            f"are {table} (intel ingest {table} --scenario {name}), and `intel forecast "
+            f"{name}` and `intel evaluate {name}` read them as they are")
 
 
 def _folder(path: Path) -> str:
@@ -1477,6 +1504,9 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
     mixed = _mixed_coordinates(columns)
     if mixed:
         raise IngestError(f"{path}: --columns {mixed}")
+    one = _one_column_twice(columns)
+    if one:
+        raise IngestError(f"{path}: --columns {one}")
     for key, col in columns.items():
         if key in POINT_FIELDS:
             if col not in have:
@@ -2198,8 +2228,9 @@ def ingest(
     ``target_crs`` the metric CRS of the result (default: the local UTM zone of the data);
     ``jurisdiction`` a polygon in ``target_crs`` outside which rows are rejected; without
     one, rows farther than ``far_km`` from the middle of the incidents are (default: see
-    :data:`FAR_MIN_M`; 0 keeps them all), and a file whose incidents spread wider than any
-    jurisdiction is refused unless ``far_km`` is given (:data:`SPREAD_MAX_M`). A coordinate
+    :data:`FAR_MIN_M`; 0 keeps them all), and a file whose incidents spread as wide as a
+    province's is said so in a note, one wider than the United States' refused unless
+    ``far_km`` is given (:data:`SPREAD_MAX_M`). A coordinate
     column mapped beside its partner found by name must be of its kind (see
     :func:`_check_kinds`). ``default_crs``: the CRS of x/y columns where
     neither ``crs`` nor the file gives one (a scenario's, for ``intel ingest --scenario``),
@@ -2329,6 +2360,10 @@ def ingest(
     fx, fy = (xs.copy(), ys.copy()) if lonlat and coords != "wgs84" else (xs, ys)
 
     def as_written(rows: IntArray) -> list[str]:
+        if xname in df.columns and yname in df.columns:  # the cells ("379864", not 379864.0)
+            a, b = (df[c].take(rows).astype("string").str.strip().fillna("")
+                    .to_numpy(dtype=object) for c in (xname, yname))
+            return [f"{u}, {v}" for u, v in zip(a, b, strict=True)]
         return [f"{a}, {b}" for a, b in zip(fx[rows], fy[rows], strict=True)]
 
     # one line per row: the column that is missing, or both (named together)
@@ -2419,22 +2454,30 @@ def ingest(
                     both, rows, as_written(rows))
             bad |= far
         wide = _spread(px, py, ~bad)
-        if wide > SPREAD_MAX_M:
+        if wide > SPREAD_NOTE_M:
             live = np.flatnonzero(~bad)
             spans = ", ".join(
-                f"{name} from {lo:g} to {hi:g}" for name, (lo, hi) in (
-                    ("x" if xname == "__x" else xname, np.quantile(fx[live], SPREAD_SHARE)),
-                    ("y" if yname == "__y" else yname, np.quantile(fy[live], SPREAD_SHARE))))
+                f"{name} from {_as_written(df, col, lo_hi[0])} to "
+                f"{_as_written(df, col, lo_hi[1])}" for name, col, lo_hi in (
+                    ("x" if xname == "__x" else xname, xname,
+                     _quantile_rows(fx, live, SPREAD_SHARE)),
+                    ("y" if yname == "__y" else yname, yname,
+                     _quantile_rows(fy, live, SPREAD_SHARE))))
             said = (f"the middle {SPREAD_SHARE[1] - SPREAD_SHARE[0]:.0%} of the incidents "
-                    f"spread over {wide / 1000:,.0f} km ({spans}), more than any police "
-                    f"jurisdiction's ({SPREAD_MAX_M / 1000:,.0f} km at most)")
-            if far_km is None:
+                    f"spread over {wide / 1000:,.0f} km ({spans})")
+            if wide > SPREAD_MAX_M and far_km is None:
                 raise IngestError(
-                    f"{path}: {said}: check that the coordinate columns are the longitude and "
-                    "the latitude (or x and y) of the incidents, mapping both with --columns; "
-                    "a file that truly spans a country is read with --far-km, how far from "
-                    "the middle its incidents may lie")
-            mapping_notes.append(f"{said}; read as given, with --far-km")
+                    f"{path}: {said}, more than {SPREAD_MAX_M / 1000:,.0f} km, wider than a "
+                    "national file of the contiguous United States (4,252 km): check that the "
+                    "coordinate columns are the longitude and the latitude (or x and y) of the "
+                    "incidents, mapping "
+                    "both with --columns; a file that truly spans so far is read as given with "
+                    "--far-km 0 (every row kept), or --far-km KM (rows farther than KM from "
+                    "the middle listed, not kept)")
+            mapping_notes.append(
+                f"{said}: as wide as a province's, a state's or a country's file; if the "
+                "incidents are one city's, check that the coordinate columns are the "
+                "longitude and the latitude (or x and y)")
     else:
         inside = np.zeros(n, dtype=bool)
         live = ~bad
@@ -2636,7 +2679,8 @@ def _coordinate_columns(
                 f"{path}: x/y columns need their CRS: --crs EPSG:NNNN (or lon/lat columns)"
                 + hint)
         code, geographic = _crs(src)
-        _check_fit(xs, ys, code, geographic, named if crs is not None else "the layer's CRS")
+        _check_fit(xs, ys, code, geographic, named if crs is not None else "the layer's CRS",
+                   (m["x"], m["y"]))
         return code, geographic, m["x"], m["y"]
     if "__x" in df.columns:
         src = crs or gis_crs
@@ -2646,6 +2690,13 @@ def _coordinate_columns(
         _check_fit(df["__x"].to_numpy(float), df["__y"].to_numpy(float), code, geographic,
                    named if crs is not None else "the layer's CRS")
         return code, geographic, "__x", "__y"
+    for a, b in (("lon", "lat"), ("x", "y"), ("lat", "lon"), ("y", "x")):
+        if a in m and b not in m:  # one of a pair: name the other
+            names = "/".join(_ALIASES[b])
+            raise IngestError(
+                f"{path}: {a} is read from '{m[a]}' but {b} from no column: no column is "
+                f"named {names}; map it with --columns {b}=COLUMN (columns: "
+                f"{_listed(df.columns)}){_empty_aliases(df, (b,))}")
     raise IngestError(
         f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
         f"(columns: {_listed(df.columns)}){_empty_aliases(df, ('lon', 'lat', 'x', 'y'))}")
@@ -2661,23 +2712,47 @@ def _whole(values: FloatArray) -> bool | None:
     return True if whole.all() else False if 2 * int(whole.sum()) < len(given) else None
 
 
+# a column of whole numbers is taken for a code (a district, a ward), not a coordinate, only
+# from KIND_MIN_ROWS values up, with at most KIND_MAX_CODES distinct values (and fewer than
+# half the rows) within KIND_MAX_RANGE: whole metres of real incidents take many values over
+# kilometres (a review: an easting in whole metres beside a northing with decimals, and a
+# one-row file whose easting happened to be whole, were refused)
+KIND_MIN_ROWS = 20
+KIND_MAX_CODES = 100
+KIND_MAX_RANGE = 1000.0
+
+
+def _a_code(values: FloatArray) -> bool:
+    """Whether whole numbers look like a code (see :data:`KIND_MAX_CODES`)."""
+    given = values[np.isfinite(values)]
+    if len(given) < KIND_MIN_ROWS:
+        return False
+    distinct = len(np.unique(given))
+    return (distinct <= min(KIND_MAX_CODES, len(given) // 2)
+            and float(np.ptp(given)) <= KIND_MAX_RANGE)
+
+
 def _check_kinds(df: pd.DataFrame, m: Mapping[str, str], pair: tuple[str, str],
                  guessed: frozenset[str], path: Path, comma: bool) -> None:
-    """Refuse a coordinate mapped beside its partner guessed by name when one holds whole
-    numbers only and the other fractions: a code or a count is no coordinate (a review:
-    lon=district beside the file's latitude put Chicago's incidents 1,900 km apart, in UTM
-    zone 32N, Europe's, without a word)."""
+    """Refuse a coordinate mapped beside its partner guessed by name when one holds a code
+    (whole numbers, few and close together: :func:`_a_code`) and the other fractions: a
+    code is no coordinate (a review: lon=district beside the file's latitude put Chicago's
+    incidents 1,900 km apart, in UTM zone 32N, Europe's, without a word)."""
     mapped, other = (pair[1], pair[0]) if pair[0] in guessed else pair
-    kinds = {k: _whole(_numbers(df[m[k]], comma)) for k in pair}
+    values = {k: _numbers(df[m[k]], comma) for k in pair}
+    kinds = {k: _whole(values[k]) for k in pair}
     if None in kinds.values() or kinds[pair[0]] == kinds[pair[1]]:
         return
+    if not _a_code(values[pair[0] if kinds[pair[0]] else pair[1]]):
+        return
 
-    def seen(k: str) -> str:
-        v = _numbers(df[m[k]], comma)
-        return ", ".join(f"{x:g}" for x in pd.unique(v[np.isfinite(v)])[:3])
+    def seen(k: str) -> str:  # as the file writes them ("4621974.1", not "4.62197e+06")
+        text = df[m[k]].astype("string").str.strip()
+        return ", ".join(str(v) for v in pd.unique(text[np.isfinite(values[k])])[:3])
 
     def kind(k: str) -> str:
-        return "whole numbers" if kinds[k] else "numbers with fractions"
+        return ("whole numbers, few and close together as a code's" if kinds[k]
+                else "numbers with fractions")
 
     raise IngestError(
         f"{path}: --columns maps {mapped} to '{m[mapped]}', whose values are {kind(mapped)} "
@@ -2726,25 +2801,46 @@ FAR_RULE = ("more than {km:,.0f} km from the middle of the file's incidents, and
 FAR_KM_RULE = ("more than {km:,.0f} km from the middle of the file's incidents "
                "(--far-km)")
 # a bare file whose middle SPREAD_SHARE of incidents (after the far rows) spread over more
-# than SPREAD_MAX_M (the diagonal of their box in the metric CRS) is refused without
-# --far-km: no police jurisdiction is that wide, and the far-row test cannot tell, its limit
-# growing with the spread (a review: Chicago's longitudes read from the district numbers,
-# 1-25, spread its incidents over 1,900 km). A state's cities lie well within it (San
-# Francisco and San Diego are 740 km apart); a country's file spans thousands
+# than SPREAD_NOTE_M (the diagonal of their box in the metric CRS) is said so in a note: a
+# province's, a state's or a country's file does (the middle 90 % of Xinjiang's spreads over
+# 1,557 km, Inner Mongolia's 1,642, Chile's 1,694: a review), and so do coordinates read from
+# the wrong column (Chicago's longitudes read from the district numbers, 1-25, spread its
+# incidents over 1,900 km; the far-row test cannot tell, its limit growing with the spread).
+# Beyond SPREAD_MAX_M, wider than a national file of the contiguous United States (4,252 km,
+# the review's), it is refused unless --far-km is given (0 reads every row as given)
 SPREAD_SHARE = (0.05, 0.95)
-SPREAD_MAX_M = 1_500_000.0
+SPREAD_NOTE_M = 1_500_000.0
+SPREAD_MAX_M = 5_000_000.0
+
+
+def _quantile_rows(values: FloatArray, live: IntArray,
+                   share: tuple[float, float]) -> tuple[int, int]:
+    """The rows (of ``live``) holding the ``share`` quantiles of ``values`` (the nearer
+    rank), so that a message can show them as the file writes them."""
+    order = live[np.argsort(values[live], kind="stable")]
+    last = len(order) - 1
+    return int(order[round(share[0] * last)]), int(order[round(share[1] * last)])
+
+
+def _as_written(df: pd.DataFrame, col: str, row: int) -> str:
+    """A cell as the file writes it ("4621974.1", not "4.62197e+06"); a GIS layer's
+    geometry (``__x``/``__y``) by its number in full."""
+    value = df[col].iloc[row]
+    if col in ("__x", "__y"):
+        return f"{float(value):.10g}"
+    return _shown(value).strip()
 
 
 def _spread(px: FloatArray, py: FloatArray, live: npt.NDArray[np.bool_]) -> float:
     """The diagonal of the box that holds the middle :data:`SPREAD_SHARE` of the rows of
     ``live`` (0 for none): a few typos far off do not widen it. Where the box of them all
-    is no wider than :data:`SPREAD_MAX_M`, that box's (the middle's is no wider): min and
+    is no wider than :data:`SPREAD_NOTE_M`, that box's (the middle's is no wider): min and
     max take 0.2 ms a column of a million rows, the quantiles 12 ms (measured)."""
     if not live.any():
         return 0.0
     x, y = px[live], py[live]
     whole = float(np.hypot(np.ptp(x), np.ptp(y)))
-    if whole <= SPREAD_MAX_M:
+    if whole <= SPREAD_NOTE_M:
         return whole
     qx, qy = np.quantile(x, SPREAD_SHARE), np.quantile(y, SPREAD_SHARE)
     return float(np.hypot(qx[1] - qx[0], qy[1] - qy[0]))
@@ -2820,12 +2916,24 @@ def _check_hemisphere(path: Path, xname: str, yname: str, lon: FloatArray,
             f"--columns lon={yname},lat={xname}")
 
 
-def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs") -> None:
+def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs",
+                names: tuple[str, str] | None = None) -> None:
     """Refuse a projected CRS that cannot place the data's middle, or whose area of use lies
-    far from where it puts it (:func:`xunfang.geo.misplaced`)."""
+    far from where it puts it (:func:`xunfang.geo.misplaced`); ``names``: the x and y
+    columns, for the hint where the CRS places them swapped (China's surveys write X for the
+    northing and Y for the easting with its zone in front: a review's 3236377, 35330778 in
+    EPSG:4523 was told to try another EPSG code)."""
     off = misplaced(xs, ys, code)
     if off is None:
         return
+    if not off.feet and inside_area(ys, xs, code):  # (feet first: New York's swapped fit)
+        fix = (f"map them with --columns x={names[1]},y={names[0]}" if names is not None
+               else "swap them in the file")
+        raise IngestError(
+            f"{named} {code} cannot place the incidents' middle as given (x {off.x:.0f}, y "
+            f"{off.y:.0f}) but places it with x and y swapped (x {off.y:.0f}, y {off.x:.0f}): "
+            "check that x and y are not swapped (Chinese surveys write X for the northing and "
+            f"Y for the easting); if they are, {fix}")
     if off.area is None:
         raise IngestError(
             f"{named} {code} cannot place the incidents' middle (x {off.x:.0f}, y {off.y:.0f}): "
@@ -2833,6 +2941,16 @@ def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs")
             "3-degree zone with its number in front of x, e.g. 38424204, is another EPSG "
             "code than one without, 424204)")
     a = off.area
+    if off.feet:
+        listed = "; ".join(off.feet[:3]) + (f"; {len(off.feet) - 3} more" if len(off.feet) > 3
+                                             else "")
+        raise IngestError(
+            f"{named} {code} is in metres and used in {a.name} (longitude {a.west:g} to "
+            f"{a.east:g}, latitude {a.south:g} to {a.north:g}), but it puts the incidents' "
+            f"middle (x {off.x:.0f}, y {off.y:.0f}) outside it, at longitude {off.lon:.2f}, "
+            f"latitude {off.lat:.2f}, while CRSs in feet used there place them inside their "
+            f"own areas ({listed}): state-plane feet read as metres misplace every incident; "
+            f"give the CRS in feet the x, y columns are in with {named}")
     raise IngestError(
         f"{named} {code} is used in {a.name} (longitude {a.west:g} to {a.east:g}, latitude "
         f"{a.south:g} to {a.north:g}), but it puts the incidents' middle at longitude "
@@ -2841,9 +2959,9 @@ def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs")
 
 
 def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
-               named: str = "--crs") -> None:
+               named: str = "--crs", names: tuple[str, str] | None = None) -> None:
     """Refuse a CRS that cannot describe the numbers (lon/lat given as metres, or back);
-    ``named``: where the CRS came from, for the message."""
+    ``named``: where the CRS came from, ``names`` the x and y columns, for the message."""
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
         return
@@ -2862,7 +2980,7 @@ def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
     if not geographic and code != "local":
         given = ok & ~((xs == 0) & (ys == 0))  # a missing position written as zeros
         if given.any():
-            _check_area(xs[given], ys[given], code, named)
+            _check_area(xs[given], ys[given], code, named, names)
 
 
 def _text(values: pd.Series) -> npt.NDArray[np.object_]:
@@ -2910,7 +3028,10 @@ def _table(
     def column(name: str) -> pd.Series:  # every row kept: the column itself, not a copy
         return df[name] if len(keep) == len(df) else df[name].iloc[keep]
 
-    ids = (_text(column(m["id"])) if "id" in m else np.char.add("row", rows.astype(str)))
+    # ids and categories without the blanks round them: a fixed-width or CHAR export writes
+    # 'S0 ', and 'S0 ' and 'S0' are one incident's id (a review found them kept as two)
+    ids = (_text(column(m["id"]).astype("string").str.strip()) if "id" in m
+           else np.char.add("row", rows.astype(str)))
     cat = (_text(column(m["category"]).astype("string").str.strip()) if "category" in m
            else np.full(len(keep), "", dtype=str))
     used = set(m.values()) | {"__x", "__y"}
