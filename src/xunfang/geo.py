@@ -103,6 +103,12 @@ def area_of_use(crs: str) -> CrsArea | None:
 # degrees by which data's middle may lie outside a projected CRS's area of use (a city just
 # beyond its UTM zone's edge is common)
 AREA_MARGIN = 5.0
+# degrees beyond a metre CRS's area of use from which its middle is tested as feet read as
+# metres: Chicago's state-plane feet read in 16N lie 3.1 beyond it, New York's in 18N 1.5;
+# genuine cities just past a zone's edge lie closer, Shenzhen in 49N 0.06, Tulsa in 14N 0.01,
+# Memphis in 16N 0.05 (a review found them refused, by a chance feet CRS, when every
+# distance beyond the edge was tested)
+FEET_BEYOND = 1.0
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,8 @@ def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | Non
     x with or without the zone number in front: 38 424 204 against 424 204), or its area of
     use (by pyproj's database) lies more than :data:`AREA_MARGIN` degrees from where it puts
     it (another zone, x and y swapped), or it puts the middle outside its area of use within
-    that margin and a CRS in feet whose area meets it places the middle inside its own (see
+    that margin, by :data:`FEET_BEYOND` degrees or more, and a CRS in feet whose area meets it
+    places the middle inside its own (see
     :func:`feet_crs_for`: state-plane feet read as UTM metres, which a review found put
     Chicago 3 degrees east of zone 16N and New York 1.5 east of 18N, both within the
     margin); None where it can."""
@@ -141,10 +148,22 @@ def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | Non
     inside_lon = span + 2 * m >= 360 or (x - (area.west - m)) % 360 <= span + 2 * m
     if not (area.south - m <= y <= area.north + m and inside_lon):
         return Misplaced(mx, my, x, y, area)
-    if _within(area, x, y) or not _metres(ProjCRS.from_user_input(crs)):
+    if _beyond(area, x, y) < FEET_BEYOND or not _metres(ProjCRS.from_user_input(crs)):
         return None
     feet = feet_crs_for(mx, my, area)
     return Misplaced(mx, my, x, y, area, feet) if feet else None
+
+
+def _beyond(area: CrsArea, lon: float, lat: float) -> float:
+    """Degrees by which (lon, lat) lies outside ``area`` (0 inside): the larger of its
+    distances beyond the area's latitudes and beyond its longitudes (either way round)."""
+    dlat = max(area.south - lat, lat - area.north, 0.0)
+    span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
+    if span >= 360:
+        return dlat
+    east_of = (lon - area.west) % 360  # degrees east of the west edge
+    dlon = 0.0 if east_of <= span else min(east_of - span, 360 - east_of)
+    return max(dlat, dlon)
 
 
 def _within(area: CrsArea, lon: float, lat: float) -> bool:

@@ -62,6 +62,13 @@ def test_metres_near_and_beyond_a_zone_edge_are_read(tmp_path: Path, data_dir: P
         assert len(ingest(p, crs="EPSG:32616").table) == len(df)
     gpkg = data_dir / "montreal_events.gpkg"
     assert len(ingest(gpkg, layer="bike_accidents").table) > 0
+    # just past a zone's edge, where a chance feet CRS placed the numbers too (a review found
+    # these refused): Shenzhen in 49N, Tulsa in 14N, Memphis in 16N
+    for lon, lat, crs in (((114.0, 114.12), (22.5, 22.6), "EPSG:32649"),
+                          ((-96.05, -95.9), (36.1, 36.2), "EPSG:32614"),
+                          ((-90.1, -89.95), (35.1, 35.2), "EPSG:32616")):
+        df = _in(_points(lon, lat), crs)
+        assert misplaced(df.x, df.y, crs) is None, crs
 
 
 # -- 2. one column for both coordinates --------------------------------------------------------
