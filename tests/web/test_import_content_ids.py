@@ -93,3 +93,30 @@ def test_other_content_names_what_differs_as_the_file_wrote_it(env: Env) -> None
     assert "m apart" in msg, msg
     assert f"stored lon/lat {lon:.7f}, {lat:.7f}, this row lon/lat {lon:.5f}, {lat:.5f}" in msg, msg
     assert "category" not in msg and "time:" not in msg, msg
+
+
+def test_a_re_export_to_other_precision_or_order_is_the_stored_incidents(env: Env) -> None:
+    """Reviews: a file without ids re-exported with lon/lat to 5 decimals, not 7 (0.4 m),
+    was stored again beside the first, silently (80 incidents of 40); two rows of one time,
+    place and category told apart by priority were refused in the other row order."""
+    lon, lat = _centre_point(env.scenario, "G7")
+
+    def rows(decimals: int, days: range) -> list[str]:
+        return ["time,lon,lat,category"] + [
+            f"2026-10-{d:02d} 10:00,{lon + 1e-5 * d:.{decimals}f},{lat:.{decimals}f},theft"
+            for d in days]
+
+    before = _stored_ids(env)
+    r = _post(env, rows(7, range(1, 9)))
+    assert r.status_code == 200 and r.json()["stored"] == 8, r.text
+    r = _post(env, rows(5, range(5, 13)), skip_stored="true")
+    assert r.status_code == 200, r.text
+    assert (r.json()["stored"], r.json()["skipped"]) == (4, 4)
+    assert any("matched a stored incident" in n for n in r.json()["notes"])
+    assert len(_stored_ids(env) - before) == 12
+    # priorities: the same two rows in the other order are the same two incidents
+    two = [f"2026-10-20 08:00,{lon},{lat},fight,{p}" for p in (1, 2)]
+    r = _post(env, ["time,lon,lat,category,priority", *two])
+    assert r.status_code == 200 and r.json()["stored"] == 2, r.text
+    r = _post(env, ["time,lon,lat,category,priority", *two[::-1]], skip_stored="true")
+    assert r.status_code == 200 and r.json()["skipped"] == 2, r.text

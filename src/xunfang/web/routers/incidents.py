@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile
@@ -145,8 +146,9 @@ def import_incidents(
     outside = _outside_lonlat(c, got.report, coords)
     batch = store.incidents_from_table(got.table, rows)
     unnamed = not has_id_column(got.table.ids, rows)
+    matched = 0
     if unnamed:
-        batch = content_ids(batch)
+        batch, matched = _as_stored(c, content_ids(batch))
     try:
         stored = store.import_incidents(c.store, c.scenario_id, batch, actor=u, file=name,
                                         now=c.clock(), skip_stored=skip_stored,
@@ -166,6 +168,10 @@ def import_incidents(
     notes = [for_form(n) for n in report["notes"]]
     if unnamed and len(batch):
         notes.append(CONTENT_ID_NOTE)
+    if matched:
+        notes.append(f"{matched:,} rows without an id matched a stored incident of the same "
+                     f"time, category and priority within {NEAR_M:g} m (the same incident "
+                     "written to another precision): taken as it")
     if outside:
         notes.append(_outside_note(c, len(outside), coords))
     note = _outside_categories(sc.risk_categories, got.table.category)
@@ -181,10 +187,46 @@ ROW_NUMBERS = ("rows are data rows: the header not counted (in .xlsx the sheet's
                "more)")
 #: said where the file has no id column (:func:`content_ids`)
 CONTENT_ID_NOTE = (
-    "the file has no id column: each row's id is made of its time, place (to the millimetre) "
-    "and category ('c' and 12 hex digits), so another file's incidents never clash with "
+    "the file has no id column: each row's id is made of its time, place (to the millimetre), "
+    "category and priority ('c' and 12 hex digits), so another file's incidents never clash with "
     "these and the same incident exported again has the same id ('skip ids already stored' "
     "leaves it out of an overlapping export)")
+
+
+#: a row without an id within this of a stored incident of the same time, category and
+#: priority, whose id is a content id too, is that incident (a review: a re-export with
+#: lon/lat to 5 decimals, not 7 — 0.4 m — was stored again beside the first, silently)
+NEAR_M = 2.0
+
+
+def _as_stored(c: Centre, batch: list[store.IncidentIn]) -> tuple[list[store.IncidentIn], int]:
+    """``batch`` (content ids) with each row that is a stored incident written to another
+    precision given that incident's id and position, and how many were: the same incident
+    is then "already stored" (skipped with skip_stored), not stored twice."""
+    import dataclasses
+
+    if not batch:
+        return batch, 0
+    times = [r.time.replace(tzinfo=None) for r in batch]
+    near: dict[datetime, list[Any]] = {}  # stored incidents with content ids, by time
+    known: set[str] = set()
+    for row in store.list_incidents(c.store, c.scenario_id, since=min(times),
+                                    until=max(times) + timedelta(seconds=1), limit=None):
+        known.add(row.ext_id)
+        if re.fullmatch(r"c[0-9a-f]{12}(-[0-9]+)?", row.ext_id):
+            near.setdefault(row.time, []).append(row)
+    out, matched = [], 0
+    for r, t in zip(batch, times, strict=True):
+        if r.id not in known:
+            for row in near.get(t, ()):
+                if ((row.category or "") == r.category and row.priority == r.priority
+                        and math.hypot(float(row.x) - float(r.x),
+                                       float(row.y) - float(r.y)) <= NEAR_M):
+                    r = dataclasses.replace(r, id=row.ext_id, x=float(row.x), y=float(row.y))
+                    matched += 1
+                    break
+        out.append(r)
+    return out, matched
 
 
 def has_id_column(ids: object, rows: list[int] | None) -> bool:
@@ -202,7 +244,9 @@ def has_id_column(ids: object, rows: list[int] | None) -> bool:
 def content_ids(batch: list[store.IncidentIn]) -> list[store.IncidentIn]:
     """``batch`` with each row's id made of its content: 'c' and the first 12 hex digits of
     the SHA-1 of its time (to the second), x/y (to the millimetre, the store's precision:
-    :func:`xunfang.store.repo._same_incident`) and category, and "-2", "-3"... on the second
+    :func:`xunfang.store.repo._same_incident`), category and priority (two rows of one time,
+    place and category told apart by priority had taken "-2" by the file's order, a review),
+    and "-2", "-3"... on the second
     and later rows of the same content in the file (dates without times, positions at a
     community's centre). A review: a file without an id column had "row1", "row2"..., and a
     second week's file of other incidents was refused "id 'row1' is already stored with
@@ -216,7 +260,7 @@ def content_ids(batch: list[store.IncidentIn]) -> list[store.IncidentIn]:
     out = []
     for r in batch:
         t = r.time.replace(tzinfo=None).isoformat(timespec="seconds")
-        key = f"{t}|{float(r.x):.3f}|{float(r.y):.3f}|{r.category}"
+        key = f"{t}|{float(r.x):.3f}|{float(r.y):.3f}|{r.category}|{r.priority}"
         h = "c" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:12]
         seen[h] = seen.get(h, 0) + 1
         out.append(dataclasses.replace(r, id=h if seen[h] == 1 else f"{h}-{seen[h]}"))
