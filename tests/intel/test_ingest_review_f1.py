@@ -155,6 +155,13 @@ def test_one_coordinate_of_a_pair_mapped_names_the_other(tmp_path: Path) -> None
                                           r"no column: no column is named lon/lng/longitude/"
                                           r"经度; map it with --columns lon=COLUMN"):
         ingest(p, columns={"lat": "Latitude"})
+    # the partner's own column mapped to the other field: said so (a review: lon=latitude
+    # was told "no column is named lat/latitude")
+    p3 = tmp_path / "both.csv"
+    p3.write_text("time,longitude,latitude\n2019-01-01 00:00,-87.65,41.85\n")
+    with pytest.raises(IngestError, match=r"lon is read from 'latitude' but lat from no "
+                                          r"column: its column 'latitude' is mapped to lon"):
+        ingest(p3, columns={"lon": "latitude"})
     # field names in any case
     assert parse_columns("Lat=Latitude,LON=LONG") == {"lat": "Latitude", "lon": "LONG"}
     assert len(ingest(p, columns=parse_columns("Lat=Latitude,LON=LONG")).table) == 2

@@ -2693,9 +2693,16 @@ def _coordinate_columns(
     for a, b in (("lon", "lat"), ("x", "y"), ("lat", "lon"), ("y", "x")):
         if a in m and b not in m:  # one of a pair: name the other
             names = "/".join(_ALIASES[b])
+            # the column named for it may be the one mapped to its partner (a review:
+            # lon=latitude was told "no column is named lat/latitude")
+            taken = next((str(col) for col in df.columns
+                          if str(col).strip().lower() in {n.lower() for n in _ALIASES[b]}),
+                         None)
+            why = (f"its column '{taken}' is mapped to {a}" if taken is not None
+                   else f"no column is named {names}")
             raise IngestError(
-                f"{path}: {a} is read from '{m[a]}' but {b} from no column: no column is "
-                f"named {names}; map it with --columns {b}=COLUMN (columns: "
+                f"{path}: {a} is read from '{m[a]}' but {b} from no column: {why}; map it "
+                f"with --columns {b}=COLUMN (columns: "
                 f"{_listed(df.columns)}){_empty_aliases(df, (b,))}")
     raise IngestError(
         f"{path}: no coordinates; map lon=,lat= or x=,y= with --columns "
