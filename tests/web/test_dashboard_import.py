@@ -169,3 +169,24 @@ def test_the_english_dashboard_keeps_the_servers_words(
     assert lines[2].startswith("row 1 time: time not a date-time: not-a-time"), text
     assert not errors
     page.context.close()
+
+
+def test_the_imports_own_notes_are_in_the_pages_words(
+        server: tuple[str, Centre], browser: Any) -> None:  # noqa: F811
+    """A review: the zh page showed the note on a file without ids (and the one on rows taken
+    as stored incidents) in English."""
+    base, centre = server
+    page, errors = _page(browser, base, "planner")
+    page.click("button[data-tab=incident]")
+    page.check("#import-skip")
+    lon, lat = _centre_point(centre.scenario, "G7")
+    text = _upload(page, "noid.csv", f"time,lon,lat,category\n2026-11-03 10:00,{lon:.7f},"
+                                     f"{lat:.7f},theft\n")
+    assert "入库 1" in text, text
+    assert "注: 文件没有编号列：每行的编号由其时间、地点" in text and "no id column" not in text
+    text = _upload(page, "noid5.csv", f"time,lon,lat,category\n2026-11-03 10:00,{lon:.5f},"
+                                      f"{lat:.5f},theft\n")
+    assert "入库 0" in text and "跳过已入库 1" in text, text
+    assert "注: 1 行无编号的记录与已入库警情的时间、类别、等级相同且相距 2 米以内" in text, text
+    assert not errors
+    page.context.close()

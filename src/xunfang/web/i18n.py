@@ -51,6 +51,17 @@ WORDS: dict[str, dict[str, str]] = {
                                                       "checks kept"},
     "imp_duplicates": {"zh": "完全重复（拒收）", "en": "exact duplicates (rejected)"},
     "imp_same_as": {"zh": "同第{n}行", "en": "same as row {n}"},
+    # the import's own notes (the English is the answer's "notes"; a review: the zh page
+    # showed them in English)
+    "imp_content_ids": {
+        "zh": "文件没有编号列：每行的编号由其时间、地点（精确到毫米）、类别和等级生成（c 加 12 位"
+              "十六进制数），其他文件的警情不会与之冲突，同一警情再次导出编号相同（勾选“跳过已入库"
+              "的相同编号”可略去重叠部分）",
+        "en": ""},
+    "imp_matched": {
+        "zh": "{n} 行无编号的记录与已入库警情的时间、类别、等级相同且相距 {m} 米以内（同一警情以"
+              "其他精度写出）：视为该警情",
+        "en": ""},
 }
 
 #: the common rules of an import's rows in Chinese, by the English rule's start (ingest's

@@ -166,12 +166,18 @@ def import_incidents(
     report["listed"] = LISTED
     report["row_numbers"] = ROW_NUMBERS
     notes = [for_form(n) for n in report["notes"]]
+    # the import's own notes by key as well, for the page to word in its language
+    worded: list[dict[str, object]] = []
     if unnamed and len(batch):
         notes.append(CONTENT_ID_NOTE)
+        worded.append({"key": "imp_content_ids", "text": CONTENT_ID_NOTE})
     if matched:
-        notes.append(f"{matched:,} rows without an id matched a stored incident of the same "
-                     f"time, category and priority within {NEAR_M:g} m (the same incident "
-                     "written to another precision): taken as it")
+        text = (f"{matched:,} rows without an id matched a stored incident of the same "
+                f"time, category and priority within {NEAR_M:g} m (the same incident "
+                "written to another precision): taken as it")
+        notes.append(text)
+        worded.append({"key": "imp_matched", "text": text, "n": matched, "m": NEAR_M})
+    report["notes_worded"] = worded
     if outside:
         notes.append(_outside_note(c, len(outside), coords))
     note = _outside_categories(sc.risk_categories, got.table.category)

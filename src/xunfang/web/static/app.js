@@ -395,7 +395,12 @@
       const r = await api("/api/incidents/import", { method: "POST", body: new FormData(importForm) });
       const skipped = r.skipped ? ` · ${T("跳过已入库", "skipped (stored already)")} ${r.skipped}` : "";
       const lines = [`${T("读入", "rows")} ${r.rows} · ${T("入库", "stored")} ${r.stored} · ${T("拒收", "rejected")} ${r.rejected}${skipped}`];
-      for (const n of r.notes || []) lines.push(`${T("注", "note")}: ${n}`);
+      // the import's own notes in the page's words (web/i18n.py), ingest's as sent
+      const worded = new Map((r.notes_worded || []).map((w) => [w.text, w]));
+      for (const n of r.notes || []) {
+        const w = worded.get(n);
+        lines.push(`${T("注", "note")}: ${zh && w && W[w.key] ? fill(w.key, w) : n}`);
+      }
       const counts = r.counts || {};  // every problem row by rule; duplicates are listed apart
       const total = Object.values(counts).reduce((a, b) => a + b, 0) - (counts["exact duplicate"] || 0);
       for (const p of r.problems.slice(0, SHOWN)) {
