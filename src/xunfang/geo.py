@@ -103,12 +103,16 @@ def area_of_use(crs: str) -> CrsArea | None:
 # degrees by which data's middle may lie outside a projected CRS's area of use (a city just
 # beyond its UTM zone's edge is common)
 AREA_MARGIN = 5.0
-# degrees beyond a metre CRS's area of use from which its middle is tested as feet read as
-# metres: Chicago's state-plane feet read in 16N lie 3.1 beyond it, New York's in 18N 1.5;
-# genuine cities just past a zone's edge lie closer, Shenzhen in 49N 0.06, Tulsa in 14N 0.01,
-# Memphis in 16N 0.05 (a review found them refused, by a chance feet CRS, when every
-# distance beyond the edge was tested)
-FEET_BEYOND = 1.0
+# degrees of latitude by which a CRS in feet must place a metre CRS's misplaced middle
+# farther from the equator than the metre CRS does, to be taken as the numbers' CRS: feet
+# read as metres fall far toward the equator (state-plane northings run from an origin near
+# the state, UTM's from the equator): Chicago's in 16N by 17.7 to 24.9 degrees, New York's
+# in 18N 38.9, Miami's in 17N 21.1, Seattle's in 10N 40.4. Genuine metres past their zone
+# that a feet CRS also places lie within 8.1 (Roswell in 12N; Lufkin, Texarkana, Shreveport
+# in 14N 1.7 to 3.2; Shenzhen in 49N by Borneo's feet 15.7 toward the equator). Reviews
+# found genuine cities refused when any feet CRS that fitted counted, and Miami's feet
+# stored unsaid when only a degree past the zone was tested.
+FEET_LAT_GAP = 12.0
 
 
 @dataclass(frozen=True)
@@ -131,8 +135,8 @@ def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | Non
     x with or without the zone number in front: 38 424 204 against 424 204), or its area of
     use (by pyproj's database) lies more than :data:`AREA_MARGIN` degrees from where it puts
     it (another zone, x and y swapped), or it puts the middle outside its area of use within
-    that margin, by :data:`FEET_BEYOND` degrees or more, and a CRS in feet whose area meets it
-    places the middle inside its own (see
+    that margin and a CRS in feet whose area meets it places the middle inside its own, far
+    from the equator of where the metre CRS does (:data:`FEET_LAT_GAP`; see
     :func:`feet_crs_for`: state-plane feet read as UTM metres, which a review found put
     Chicago 3 degrees east of zone 16N and New York 1.5 east of 18N, both within the
     margin); None where it can."""
@@ -148,22 +152,10 @@ def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | Non
     inside_lon = span + 2 * m >= 360 or (x - (area.west - m)) % 360 <= span + 2 * m
     if not (area.south - m <= y <= area.north + m and inside_lon):
         return Misplaced(mx, my, x, y, area)
-    if _beyond(area, x, y) < FEET_BEYOND or not _metres(ProjCRS.from_user_input(crs)):
+    if _within(area, x, y) or not _metres(ProjCRS.from_user_input(crs)):
         return None
-    feet = feet_crs_for(mx, my, area)
+    feet = feet_crs_for(mx, my, area, beyond_lat=y)
     return Misplaced(mx, my, x, y, area, feet) if feet else None
-
-
-def _beyond(area: CrsArea, lon: float, lat: float) -> float:
-    """Degrees by which (lon, lat) lies outside ``area`` (0 inside): the larger of its
-    distances beyond the area's latitudes and beyond its longitudes (either way round)."""
-    dlat = max(area.south - lat, lat - area.north, 0.0)
-    span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
-    if span >= 360:
-        return dlat
-    east_of = (lon - area.west) % 360  # degrees east of the west edge
-    dlon = 0.0 if east_of <= span else min(east_of - span, 360 - east_of)
-    return max(dlat, dlon)
 
 
 def _within(area: CrsArea, lon: float, lat: float) -> bool:
@@ -181,12 +173,15 @@ def inside_area(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> bool:
     return area is not None and math.isfinite(x) and math.isfinite(y) and _within(area, x, y)
 
 
-def feet_crs_for(x: float, y: float, area: CrsArea) -> tuple[str, ...]:
+def feet_crs_for(x: float, y: float, area: CrsArea, beyond_lat: float | None = None
+                 ) -> tuple[str, ...]:
     """The EPSG CRSs in feet (US state planes and their like) that place ``x``, ``y`` inside
     their own area of use and inside ``area`` (the region of the metre CRS given, which its
     user chose for the data), as ``"EPSG:n (name)"``, NAD83's first. By the projection
     alone (no datum shift: metres do not matter here); the 259 candidates of a UTM zone take
-    0.2 s (measured), and only data outside its CRS's area asks."""
+    0.2 s (measured), and only data outside its CRS's area asks. ``beyond_lat``: the
+    latitude the metre CRS puts the middle at; only CRSs that place it
+    :data:`FEET_LAT_GAP` farther from the equator count."""
     infos = query_crs_info(
         auth_name="EPSG", pj_types=PJType.PROJECTED_CRS, contains=False,
         area_of_interest=AreaOfInterest(area.west, area.south, area.east, area.north))
@@ -199,6 +194,8 @@ def feet_crs_for(x: float, y: float, area: CrsArea) -> tuple[str, ...]:
             lon, lat = Proj(ProjCRS.from_epsg(int(info.code)))(x, y, inverse=True)
         except Exception:  # a CRS pyproj cannot build here: no candidate
             continue
+        if beyond_lat is not None and not abs(lat) >= abs(beyond_lat) + FEET_LAT_GAP:
+            continue  # not where feet read as metres come from (see FEET_LAT_GAP)
         if (math.isfinite(lon) and math.isfinite(lat) and a.west <= lon <= a.east
                 and a.south <= lat <= a.north and _within(area, lon, lat)):
             found.append((not info.name.startswith("NAD83 /"),

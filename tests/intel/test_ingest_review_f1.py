@@ -48,6 +48,13 @@ def test_state_plane_feet_given_a_utm_zone_are_refused_naming_the_feet_crs(
     _in(nyc, "EPSG:2263").to_csv(p2, index=False)
     with pytest.raises(IngestError, match=r"EPSG:32618 is in metres.*EPSG:2263"):
         ingest(p2, crs="EPSG:32618")
+    # Miami's feet (EPSG:2236) in 17N: 0.8 degrees past it, at latitude 4.7 (a review found
+    # it stored unsaid when only a degree and more past the zone was tested)
+    mia = _points((-80.3, -80.1), (25.7, 25.85))
+    p3 = tmp_path / "mia_ft.csv"
+    _in(mia, "EPSG:2236").to_csv(p3, index=False)
+    with pytest.raises(IngestError, match=r"EPSG:32617 is in metres.*EPSG:2236"):
+        ingest(p3, crs="EPSG:32617")
 
 
 def test_metres_near_and_beyond_a_zone_edge_are_read(tmp_path: Path, data_dir: Path) -> None:
@@ -62,10 +69,14 @@ def test_metres_near_and_beyond_a_zone_edge_are_read(tmp_path: Path, data_dir: P
         assert len(ingest(p, crs="EPSG:32616").table) == len(df)
     gpkg = data_dir / "montreal_events.gpkg"
     assert len(ingest(gpkg, layer="bike_accidents").table) > 0
-    # just past a zone's edge, where a chance feet CRS placed the numbers too (a review found
-    # these refused): Shenzhen in 49N, Tulsa in 14N, Memphis in 16N
+    # past a zone's edge, where a chance feet CRS placed the numbers too (reviews found these
+    # refused): Shenzhen in 49N, Tulsa, Lufkin, Texarkana (Texas's statewide 14N) and
+    # Roswell in 12N, Memphis in 16N
     for lon, lat, crs in (((114.0, 114.12), (22.5, 22.6), "EPSG:32649"),
                           ((-96.05, -95.9), (36.1, 36.2), "EPSG:32614"),
+                          ((-94.8, -94.65), (31.3, 31.4), "EPSG:32614"),
+                          ((-94.1, -94.0), (33.4, 33.5), "EPSG:32614"),
+                          ((-104.6, -104.45), (33.35, 33.45), "EPSG:32612"),
                           ((-90.1, -89.95), (35.1, 35.2), "EPSG:32616")):
         df = _in(_points(lon, lat), crs)
         assert misplaced(df.x, df.y, crs) is None, crs
