@@ -187,6 +187,6 @@ def test_the_imports_own_notes_are_in_the_pages_words(
     text = _upload(page, "noid5.csv", f"time,lon,lat,category\n2026-11-03 10:00,{lon:.5f},"
                                       f"{lat:.5f},theft\n")
     assert "入库 0" in text and "跳过已入库 1" in text, text
-    assert "注: 1 行无编号的记录与已入库警情的时间、类别、等级相同且相距 2 米以内" in text, text
+    assert "注: 1 行无编号的记录与已入库警情的时间、类别、等级相同且相距 1 米以内" in text, text
     assert not errors
     page.context.close()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import numpy as np
+
 from .conftest import Env
 from .test_risk_categories_api import _centre_point
 
@@ -120,3 +122,32 @@ def test_a_re_export_to_other_precision_or_order_is_the_stored_incidents(env: En
     assert r.status_code == 200 and r.json()["stored"] == 2, r.text
     r = _post(env, ["time,lon,lat,category,priority", *two[::-1]], skip_stored="true")
     assert r.status_code == 200 and r.json()["skipped"] == 2, r.text
+
+
+def test_stored_incidents_are_matched_one_to_one_and_never_merged_when_apart(
+        env: Env) -> None:
+    """Reviews: two stored rows 1.2 m apart re-exported at 5 decimals both took the first
+    stored incident ("id ... repeats row 1"); a theft 1.5 m from another of the same minute
+    was taken as it."""
+    from xunfang.geo import reproject
+
+    lon, lat = _centre_point(env.scenario, "G7")
+    crs = env.scenario.crs.working
+    x, y = reproject(np.array([lon]), np.array([lat]), "EPSG:4326", crs)
+    pts = [reproject(np.array([float(x[0]) + dx]), np.array([float(y[0])]), crs, "EPSG:4326")
+           for dx in (0.0, 1.2)]
+    seven = [f"2026-10-25 09:00,{float(a[0]):.7f},{float(b[0]):.7f},theft" for a, b in pts]
+    five = [f"2026-10-25 09:00,{float(a[0]):.5f},{float(b[0]):.5f},theft" for a, b in pts]
+    before = _stored_ids(env)
+    r = _post(env, ["time,lon,lat,category", *seven])
+    assert r.status_code == 200 and r.json()["stored"] == 2, r.text
+    r = _post(env, ["time,lon,lat,category", *five], skip_stored="true")
+    assert r.status_code == 200, r.text
+    assert (r.json()["stored"], r.json()["skipped"]) == (0, 2)
+    # another theft of that minute 1.5 m from the first: another incident
+    a, b = reproject(np.array([float(x[0])]), np.array([float(y[0]) + 1.5]), crs, "EPSG:4326")
+    r = _post(env, ["time,lon,lat,category",
+                    f"2026-10-25 09:00,{float(a[0]):.7f},{float(b[0]):.7f},theft"],
+              skip_stored="true")
+    assert r.status_code == 200 and r.json()["stored"] == 1, r.text
+    assert len(_stored_ids(env) - before) == 3

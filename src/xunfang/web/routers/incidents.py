@@ -200,9 +200,11 @@ CONTENT_ID_NOTE = (
 
 
 #: a row without an id within this of a stored incident of the same time, category and
-#: priority, whose id is a content id too, is that incident (a review: a re-export with
-#: lon/lat to 5 decimals, not 7 — 0.4 m — was stored again beside the first, silently)
-NEAR_M = 2.0
+#: priority, whose id is a content id too, is that incident, each stored one a row's at
+#: most, nearest first (a review: a re-export with lon/lat to 5 decimals, not 7 — 0.4 m —
+#: was stored again beside the first, silently). Lon/lat to 5 decimals lie within 0.8 m of
+#: the point; a review's two thefts of one minute 1.5 m apart had been merged at 2 m
+NEAR_M = 1.0
 
 
 def _as_stored(c: Centre, batch: list[store.IncidentIn]) -> tuple[list[store.IncidentIn], int]:
@@ -222,15 +224,18 @@ def _as_stored(c: Centre, batch: list[store.IncidentIn]) -> tuple[list[store.Inc
         if re.fullmatch(r"c[0-9a-f]{12}(-[0-9]+)?", row.ext_id):
             near.setdefault(row.time, []).append(row)
     out, matched = [], 0
+    taken = {r.id for r in batch}  # a stored incident is one row's at most, nearest first
     for r, t in zip(batch, times, strict=True):
         if r.id not in known:
-            for row in near.get(t, ()):
-                if ((row.category or "") == r.category and row.priority == r.priority
-                        and math.hypot(float(row.x) - float(r.x),
-                                       float(row.y) - float(r.y)) <= NEAR_M):
-                    r = dataclasses.replace(r, id=row.ext_id, x=float(row.x), y=float(row.y))
-                    matched += 1
-                    break
+            fits = [(math.hypot(float(row.x) - float(r.x), float(row.y) - float(r.y)), row)
+                    for row in near.get(t, ()) if row.ext_id not in taken
+                    and (row.category or "") == r.category and row.priority == r.priority]
+            fits = [f for f in fits if f[0] <= NEAR_M]
+            if fits:
+                row = min(fits, key=lambda f: (f[0], f[1].ext_id))[1]
+                taken.add(row.ext_id)
+                r = dataclasses.replace(r, id=row.ext_id, x=float(row.x), y=float(row.y))
+                matched += 1
         out.append(r)
     return out, matched
 
