@@ -180,3 +180,33 @@ def test_the_chinese_report_names_the_shortfall_duties_in_chinese() -> None:
 
     assert duties("zh") == ["固定岗", "联合巡逻", "驻守点", "event Fair level 2"]
     assert duties("en") == ["fixed post", "joint patrol", "staging", "event Fair level 2"]
+
+
+def test_the_report_lists_the_other_stages_shortfalls() -> None:
+    """A review: the report said "No shortfall." / "无缺口。" of a plan whose drones stage
+    left 101 thin grid-slots unflown (plan.json's stages.drones.shortfalls)."""
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from xunfang.report.html import _deploy_section
+    from xunfang.report.i18n import t
+
+    said = "101 thin (grid, slot) cell(s) not flown for want of a free drone"
+    slots = [SimpleNamespace(start=datetime(2026, 12, 1, 8), index=0)]
+    for stages, want in (({"posture": {}, "drones": {"shortfalls": [said]}},
+                          [("无人机巡飞", said)]),
+                         ({"posture": {}, "drones": {"shortfalls": []}}, [])):
+        result = SimpleNamespace(plan=SimpleNamespace(slots=slots, units=()), stages=stages)
+        got = _deploy_section(result, lambda k, **kw: t(k, "zh", **kw), "zh")  # type: ignore[arg-type]
+        assert got["other_short"] == want
+    sc = load("ebian")
+    req = PlanRequest(start=date(2026, 12, 1))
+    result = build_plan(sc, req)
+    drones = result.stages["drones"]["shortfalls"]  # type: ignore[index]
+    assert drones  # the county's drones leave thin grid-slots unflown that day
+    html = render_report(result, req, lang="zh")
+    part = html[html.index('<section id="shortfalls">'):]
+    part = part[:part.index("</section>")]
+    assert ("无缺口" not in part) == bool(drones)
+    for text in drones:  # type: ignore[union-attr]
+        assert str(text).replace("'", "&#39;") in part

@@ -501,6 +501,10 @@ def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) 
     return text
 
 
+#: the plan's stages besides the posture whose shortfalls are sentences (plan.json)
+OTHER_SHORT_STAGES = ("routes", "drones", "video", "auxiliary")
+
+
 def _short_row(f: Any, T: Any) -> Any:
     """A shortfall with its duty in the report's language (the known duties; an event's
     level, "event NAME level N", keeps its name)."""
@@ -531,8 +535,14 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     shortfalls = [_short_row(f, T) for f in cast(list[Any], posture.get("shortfalls", []))]
     gap = posture.get("max_gap")
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
+    # the other stages' shortfalls, each a sentence of plan.json's (a review: the report said
+    # "No shortfall" of a plan whose drones left 101 thin grid-slots unflown)
+    other = [(T("short_stage_" + k), str(text)) for k in OTHER_SHORT_STAGES
+             if isinstance(result.stages.get(k), dict)
+             for text in cast(list[Any], result.stages[k].get("shortfalls") or [])]
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
-            "shortfalls": shortfalls, "status": posture.get("status", "—"),
+            "shortfalls": shortfalls, "other_short": other,
+            "status": posture.get("status", "—"),
             "dosage": _dosage_text(dosage, T, lang,
                                    len({s.start.date() for s in plan.slots}) > 1),
             "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}

@@ -526,6 +526,14 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Duties the units on duty cannot meet, slot by slot (never hidden): {n} in all.",
     },
     "shortfalls_none": {"zh": "无缺口。", "en": "No shortfall."},
+    # the other stages' shortfalls (plan.json's words; a review: "No shortfall" was said of a
+    # plan whose drones left 101 thin grid-slots unflown)
+    "shortfalls_other": {"zh": "其他勤务环节的缺口（按 plan.json 原文）：共 {n} 项。",
+                         "en": "Shortfalls of the other stages (as plan.json words them): {n}."},
+    "short_stage_routes": {"zh": "巡逻路线", "en": "routes"},
+    "short_stage_drones": {"zh": "无人机巡飞", "en": "drones"},
+    "short_stage_video": {"zh": "视频巡查", "en": "video patrol"},
+    "short_stage_auxiliary": {"zh": "辅助力量", "en": "auxiliary forces"},
     # the posture's shortfall duties (planning.deploy.solve), in the report's language; the
     # detail column stays the posture's own words (plan.json's)
     "short_checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
