@@ -173,6 +173,12 @@ def test_one_coordinate_of_a_pair_mapped_names_the_other(tmp_path: Path) -> None
     with pytest.raises(IngestError, match=r"lon is read from 'latitude' but lat from no "
                                           r"column: its column 'latitude' is mapped to lon"):
         ingest(p3, columns={"lon": "latitude"})
+    # an empty partner column is not "mapped to" the other (a review)
+    p4 = tmp_path / "empty.csv"
+    p4.write_text("time,longitude,lat\n2019-01-01 00:00,-87.65,\n")
+    with pytest.raises(IngestError) as err:
+        ingest(p4, columns={"lon": "longitude"})
+    assert "mapped to lon" not in str(err.value) and "lat from no column" in str(err.value)
     # field names in any case
     assert parse_columns("Lat=Latitude,LON=LONG") == {"lat": "Latitude", "lon": "LONG"}
     assert len(ingest(p, columns=parse_columns("Lat=Latitude,LON=LONG")).table) == 2

@@ -2698,7 +2698,7 @@ def _coordinate_columns(
             taken = next((str(col) for col in df.columns
                           if str(col).strip().lower() in {n.lower() for n in _ALIASES[b]}),
                          None)
-            why = (f"its column '{taken}' is mapped to {a}" if taken is not None
+            why = (f"its column '{taken}' is mapped to {a}" if taken == str(m[a])
                    else f"no column is named {names}")
             raise IngestError(
                 f"{path}: {a} is read from '{m[a]}' but {b} from no column: {why}; map it "
