@@ -147,7 +147,8 @@ def test_the_dosage_note_says_what_a_record_need_rests_on() -> None:
             "hour of the week, 4 of them in G2); 1 of the 2 rest on fewer than 30 recorded "
             "incidents at their hour of the week, a thin yardstick.") in note
     zh = _dosage_text(got, lambda k, **kw: t(k, "zh", **kw), "zh")
-    assert "最甚时段的需求依据：记录中每周该时段共 5 起警情，其中 4 起在 G2。" in zh
+    assert ("最甚时段的需求依据：历史记录中一周内该时段（各周合计）共 5 起警情，其中 4 起在 G2。"
+            in zh)
     assert "其中 1 个网格时段所依据的该时段记录少于 30 起，标尺单薄。" in zh
     # a forecast yardstick has no record counts to show
     plain = _dosage_note(inp, have, dose, "forecast")  # type: ignore[arg-type]

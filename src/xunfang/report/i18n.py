@@ -181,10 +181,12 @@ TEXT: dict[str, dict[Lang, str]] = {
     "risk_tied": {
         "zh": "自动选择：各候选方法在验证期每天命中的网格相同"
               "（{n} 个网格的前 {c} 即最繁忙的一个），"
-              "故按各方法对每日警情在全部网格间分布的预测（对数似然）选取。",
+              "故按各方法对每日警情在全部网格间分布的预测（对数似然）比较，"
+              "取与最优者相差不超过一个标准误的最简单方法。",
         "en": "auto: every candidate hit the same grids on every validation day (the top {c} "
-              "of {n} grids is the busiest one), so it chose by how well each spread the "
-              "days' incidents over all grids (log-likelihood).",
+              "of {n} grids is the busiest one), so it compared how well each spread the "
+              "days' incidents over all grids (log-likelihood) and took the simplest within "
+              "one standard error of the best.",
     },
     "risk_tied_default": {
         "zh": "自动选择：各候选方法在验证期每天得分相同"
@@ -575,8 +577,8 @@ TEXT: dict[str, dict[Lang, str]] = {
                           "en": " (hold_rings=false frees the ring holders.)"},
     # what the worst need rests on, and how many rest on a thin record (the English is the
     # posture's own note)
-    "dosage_rests_on": {"zh": "最甚时段的需求依据：记录中每周该时段共 {total} 起警情，"
-                              "其中 {n} 起在 {grid}。",
+    "dosage_rests_on": {"zh": "最甚时段的需求依据：历史记录中一周内该时段（各周合计）共 "
+                              "{total} 起警情，其中 {n} 起在 {grid}。",
                         "en": ""},
     "dosage_thin": {"zh": "其中 {thin} 个网格时段所依据的该时段记录少于 {below} 起，标尺单薄。",
                     "en": ""},
