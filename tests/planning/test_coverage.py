@@ -144,3 +144,22 @@ def test_plan_request_validation() -> None:
         PlanRequest(start=date(2026, 1, 1), days=0)
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         PlanRequest(start=date(2026, 1, 1), seed=-1)
+
+
+def test_the_plans_staging_points_are_nodes_a_car_reaches() -> None:
+    """A review: the rings' staging points proposed n227, reached only by a flight of steps
+    (plan.json listed it among the nodes unreachable by car), for the county's cars."""
+    from xunfang.planning import coverage as C
+    from xunfang.planning.pipeline import _staging
+
+    sc = scenario.load("ebian")
+    net = network.RoadNetwork.from_scenario(sc)
+    cov = C.analyze(sc, net, mode="car", hour=10)
+    assert "n227" in cov.unreachable
+    reachable = [n for n, m in zip(cov.node_ids, cov.minutes.tolist(), strict=True)
+                 if np.isfinite(m)]
+    got = _staging(sc, net, 10, C.incident_weights(sc, net), reachable=reachable)
+    nodes = got["nodes"]
+    # (the posts already cover every node a car reaches twice: n227 had been added to cover
+    # itself, the one node they do not reach)
+    assert got["status"] == "optimal" and not set(nodes) & set(cov.unreachable), got  # type: ignore[arg-type]

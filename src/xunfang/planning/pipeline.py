@@ -248,21 +248,23 @@ def mobile_units(scenario: Scenario) -> tuple[str, ...]:
                  and u.squad == "patrol")
 
 
-def _staging(scenario: Scenario, net: RoadNetwork, hour: int, incidents: FloatArray
-             ) -> dict[str, object]:
-    """Where the mobile units on duty should stand: staging points over every node, the
-    staffed posts kept, demand weighted by incidents on record (plus one, so quiet streets
-    count too)."""
+def _staging(scenario: Scenario, net: RoadNetwork, hour: int, incidents: FloatArray,
+             reachable: Sequence[str] | None = None) -> dict[str, object]:
+    """Where the mobile units on duty should stand: staging points over the nodes a car
+    reaches from the posts (``reachable``; every node without it), the staffed posts kept,
+    demand weighted by incidents on record (plus one, so quiet streets count too). A review
+    found n227, reached only by a flight of steps, proposed as a car's staging point."""
     units = mobile_units(scenario)
     if not units:
         return {"units": 0, "skipped": "no mobile patrol units"}
+    cand = list(reachable) if reachable is not None and len(reachable) else None
     # backup coverage first (every place once, as many as possible twice); where the units
     # cannot cover every place once, the most coverage instead. The model used is recorded.
     res = coverage.site_posts(scenario, net, model="bclp", p=len(units), hour=hour,
-                              weights=incidents + 1.0)
+                              weights=incidents + 1.0, candidates=cand)
     if res.status == "infeasible":
         res = coverage.site_posts(scenario, net, model="mclp", p=len(units), hour=hour,
-                                  weights=incidents + 1.0)
+                                  weights=incidents + 1.0, candidates=cand)
     return {"units": len(units), "model": res.model, "status": res.status, "gap": res.gap,
             "nodes": list(res.added_ids or ()), "covered_weight_share": res.covered_weight_share}
 
@@ -288,7 +290,9 @@ def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
         key = tuple(i for i, pf in enumerate(scenario.policy.peak_factors)
                     if hour in pf.hours and "car" in pf.modes)
         if key not in staging:
-            staging[key] = _staging(scenario, net, hour, incidents)
+            staging[key] = _staging(scenario, net, hour, incidents, reachable=[
+                n for n, m in zip(cov.node_ids, cov.minutes.tolist(), strict=True)
+                if math.isfinite(m)])
         row["staging"] = staging[key]
         by_hour[hour] = row
     return {
