@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 
-import shapely
-from pyproj import Transformer
-
 from .conftest import Env
+from .test_risk_categories_api import _centre_point
 
 
 def test_stored_incidents_after_the_record_end_are_said_left_out(env: Env) -> None:
@@ -19,9 +17,7 @@ def test_stored_incidents_after_the_record_end_are_said_left_out(env: Env) -> No
     viewer = env.login("viewer")
     params = {"from": "2026-12-01", "method": "naive"}
     before = viewer.get("/api/risk", params=params).json()
-    area = next(a for a in sc.areas_of("grid") if a.id == "G7")
-    x, y = shapely.get_coordinates(shapely.point_on_surface(area.geometry))[0]
-    lon, lat = Transformer.from_crs(sc.crs.working, "EPSG:4326", always_xy=True).transform(x, y)
+    lon, lat = _centre_point(sc, "G7")
     rows = ["id,time,lon,lat,category"]
     rows += [f"nov{k},2026-11-{1 + k % 28:02d} 1{k % 10}:00,{lon:.6f},{lat:.6f},theft"
              for k in range(60)]
