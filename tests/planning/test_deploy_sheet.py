@@ -45,7 +45,13 @@ def test_plan_sheet_and_shortfalls_in_the_folder(tmp_path: Path) -> None:
         1 for a in result.plan.assignments if a.duty == "checkpoint")
     assert "Timeline per unit" in html and "Solver status: optimal" in html
     n_short = len(posture["shortfalls"])
-    assert (f"{n_short} in all" in html) if n_short else ("No shortfall." in html)
+    # and the other stages' (drones, routes, ...), said apart
+    n_other = sum(len(doc["stages"].get(k, {}).get("shortfalls") or [])
+                  for k in ("routes", "drones", "video", "auxiliary"))
+    assert not n_short or f"{n_short} in all" in html
+    assert (f"Shortfalls of the other stages (as plan.json words them): {n_other}." in html
+            if n_other else "Shortfalls of the other stages" not in html)
+    assert ("No shortfall." in html) == (not n_short and not n_other)
 
 
 def test_the_county_plan_meets_every_tier1_interval_and_line() -> None:
