@@ -820,3 +820,20 @@ def test_incidents_added_after_the_record_end_are_counted_apart(tmp_path: Path) 
                                 inc.xy[late]))
     assert whole.forecast.trained_to > date(2026, 11, 1)
     assert whole.after_end == 0 and whole.used == whole.added - whole.before_window > 0
+
+
+def test_the_auto_tie_note_says_the_rule_it_chose_by() -> None:
+    """A review: the note said auto "chose by" the log-likelihood, where naive stood at
+    -1.61035 against prospective's -1.60929: it takes the simplest candidate within one
+    standard error of the best."""
+    g = grid_forecast(load("ebian"), start=date(2026, 12, 1), days=1, method="auto")
+    v = g.forecast.details["validation"]
+    assert "log_likelihood" in v  # the county's grids tie on hits: scored by log-likelihood
+    assert "the simplest within one standard error of the best taken" in v["note"]
+    sc = load("ebian")
+    risk = risk_stage(sc, make_slots(date(2026, 12, 1), days=1, slot_minutes=60))
+    assert isinstance(risk, RiskTable)
+    _, _, info = _risk_section(SimpleNamespace(risk=risk, scenario=sc, stages={}), _en)  # type: ignore[arg-type]
+    assert info is not None
+    assert any("the simplest within one standard error of the best" in c[1]
+               for c in info["caveats"]), info["caveats"]

@@ -653,8 +653,8 @@ def forecast(
             details["validation"]["note"] = (
                 "every candidate hit the same places on every validation day (the top "
                 f"{getattr(method, 'coverage', 0.05):.0%} of {len(events.units)} places): "
-                "chosen by how well each "
-                "spread the days' incidents over all places (log-likelihood)")
+                "compared by how well each spread the days' incidents over all places "
+                "(log-likelihood), the simplest within one standard error of the best taken")
     return Forecast(method.name, events.units, tuple(dates), slots, out,
                     events.date_of(hist.start), events.date_of(origin), details,
                     int((hist.unit >= 0).sum()))
