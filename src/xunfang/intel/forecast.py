@@ -101,10 +101,13 @@ def _shrunk(counts: FloatArray, base: FloatArray) -> FloatArray:
                       dtype=np.float64)
 
 
-def hottest(ids: Sequence[str], totals: FloatArray, top: int) -> list[tuple[str, float]]:
-    """The ``top`` places by expected incidents, ties by place order."""
-    order = np.lexsort((np.arange(len(totals)), -totals))[:top]
-    return [(ids[i], float(totals[i])) for i in order]
+def hottest_first(key: FloatArray) -> IntArray:
+    """Places by ``key`` (expected incidents, or per km² or per km), highest first, ties by
+    place order as the evaluation breaks them (:func:`~xunfang.intel.units.ranked`, within
+    float noise): the one rule of every list of hot places."""
+    n = len(key)
+    return ranked(np.asarray(key, dtype=np.float64), np.arange(n, dtype=np.int64), np.ones(n),
+                  equal=True)
 
 
 @dataclass(frozen=True)
@@ -149,9 +152,7 @@ class Forecast:
         km of street (:meth:`density`; a review: Baltimore's longest segments and Chicago's
         biggest districts led by their totals, where the evaluation scores the densest)."""
         dense = self.density()
-        key = self.risk.sum(axis=(0, 2)) if dense is None else dense[0]
-        n = len(key)  # ties as the evaluation's (units.ranked: within float noise)
-        return ranked(key, np.arange(n, dtype=np.int64), np.ones(n), equal=True)[:top]
+        return hottest_first(self.risk.sum(axis=(0, 2)) if dense is None else dense[0])[:top]
 
     def hot(self, top: int = 10) -> list[tuple[str, float]]:
         """The hottest units (:meth:`hot_order`) with their expected incidents."""

@@ -15,10 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 from xunfang.intel.check import Check, Unchecked, check_made, yardstick
-from xunfang.intel.forecast import Forecast, forecast, per_slot, record_end
+from xunfang.intel.forecast import Forecast, forecast, hottest_first, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
 from xunfang.intel.methods import EventSet, Method, MethodError, make_method, method_names
-from xunfang.intel.units import Slots, ranked, scenario_grids
+from xunfang.intel.units import Slots, scenario_grids
 from xunfang.plan import Slot
 from xunfang.scenario.model import Scenario
 from xunfang.scenario.record import outside_hint
@@ -118,10 +118,7 @@ def hot_order(totals: FloatArray, sizes: FloatArray | None) -> IntArray:
     /api/risk, ``xunfang intel forecast`` and the forecast's check rank by (the evaluation's
     hit rate and PAI count the hottest places' area, so a big grid does not lead by its
     size)."""
-    key = totals if sizes is None else totals / sizes * 1e6
-    n = len(key)
-    return ranked(np.asarray(key, dtype=np.float64), np.arange(n, dtype=np.int64), np.ones(n),
-                  equal=True)
+    return hottest_first(totals if sizes is None else totals / sizes * 1e6)
 
 
 def grid_sizes(scenario: Scenario, grids: Sequence[str]) -> FloatArray | None:
