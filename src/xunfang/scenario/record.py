@@ -89,7 +89,12 @@ def weekly_weights(scenario: Scenario, before: datetime | None = None) -> FloatA
     00:00), plus 1 % of their mean so that quiet cells count: the weights of the simulator's
     KPIs (DESIGN §4) and, of the incidents ``before`` the plan, the posture's ``record``
     dosage yardstick."""
-    counts, weeks = weekly_counts(scenario, 60, before)
+    return weights_of(*weekly_counts(scenario, 60, before))
+
+
+def weights_of(counts: FloatArray, weeks: float) -> FloatArray:
+    """:func:`weekly_weights` of counts :func:`weekly_counts` made (hourly), for a caller
+    that needs the counts too."""
     week = counts / weeks
     out: FloatArray = week + 0.01 * max(float(week.mean()), 1e-12)
     return out

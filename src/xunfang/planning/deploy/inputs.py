@@ -22,7 +22,7 @@ from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Slot
 from xunfang.planning.routes import grid_of_nodes
 from xunfang.scenario.model import Area, FloatArray, IntArray, Person, Scenario, Unit
-from xunfang.scenario.record import weekly_counts, weekly_weights
+from xunfang.scenario.record import weekly_counts, weights_of
 from xunfang.scenario.tables import find_table, read_table, require_columns
 
 #: Squads whose units hold their home post all shift (屯警 / 快反: fixed posts).
@@ -717,14 +717,14 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
     check_pins(pins, scenario, slots_t, gids)
     record = record_counts = None
     week_cols = [s.start.weekday() * 24 + s.start.hour for s in slots_t]
-    counted = (weekly_counts(scenario, 60, slots_t[0].start)[0]
-               if len(scenario.incidents) and n_g and slots_t else None)
+    counted, weeks = (weekly_counts(scenario, 60, slots_t[0].start)
+                      if len(scenario.incidents) and n_g and slots_t else (None, 1.0))
     if counted is not None and counted.sum() > 0:
         # the KPIs' yardstick: recorded before the plan, per hour of week; none where no
         # incident before the plan lies in a grid (a review: a record 20 km off, in the
         # wrong CRS, weighed every grid at 1e-14 and moved units, while the plan said every
         # grid weighed the same)
-        record = weekly_weights(scenario, before=slots_t[0].start)[:, week_cols]
+        record = weights_of(counted, weeks)[:, week_cols]
         record_counts = counted[:, week_cols]
     return Inputs(
         scenario=scenario, slots=slots_t, grids=gids, grid_nodes=grid_nodes, rep=rep, risk=r,
