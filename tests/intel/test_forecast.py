@@ -699,3 +699,19 @@ def test_naive_over_its_own_days_and_a_level_of_no_recorded_day_refused() -> Non
     ok = forecast(short, make_method("prospective"), start=first + timedelta(days=300),
                   days=1, train_days=365, as_of=first + timedelta(days=240))
     assert ok.risk.sum() == pytest.approx(20.0, rel=0.05)
+
+
+def test_a_window_whose_last_year_is_unrecorded_forecasts_a_decayed_level() -> None:
+    """A read-through: the hole correction divided by the last year's recorded days, none
+    of them for a record that stopped more than a year before the window's end (decay,
+    train_days 730): ZeroDivisionError. The level is then the older days' decayed one, as
+    before the correction, unscaled."""
+    units = U.cells(np.zeros((0, 2)), 100.0, bounds=(0, 0, 199, 99))
+    first = date(2020, 1, 1)
+    times = [np.datetime64(first + timedelta(days=k)) + np.timedelta64(600, "m")
+             for k in range(300) for _ in range(10)]
+    ev = EventSet.build(units, np.array(times, dtype="datetime64[m]"),
+                        units.centroid[[k % 2 for k in range(len(times))]])
+    fc = forecast(ev, make_method("decay"), start=date(2022, 1, 1), days=1, train_days=730,
+                  as_of=date(2021, 12, 31))
+    assert fc.risk.sum() > 0 and "coverage_factor" not in fc.details

@@ -560,7 +560,7 @@ def forecast(
             f"{getattr(inner, 'name', method.name)} counts the last {len(memory)} days of "
             f"{window}, none of which the record covers: forecast as of the record's end "
             "(as_of, the day after its last incident)")
-    coverage = len(memory) / int(memory.sum()) if memory.sum() < len(memory) else 1.0
+    coverage = (len(memory) / int(memory.sum()) if 0 < memory.sum() < len(memory) else 1.0)
     of_hour = slots.of_hour()
     n_slots = slots.per_day()
     # hourly risk per calendar day; one more day for the night shift of the last roster day.
