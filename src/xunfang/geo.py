@@ -142,15 +142,13 @@ def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | Non
     margin); None where it can."""
     mx, my = float(np.median(np.asarray(xs))), float(np.median(np.asarray(ys)))
     lon, lat = reproject(np.array([mx]), np.array([my]), crs, "EPSG:4326")
-    x, y, m = float(lon[0]), float(lat[0]), AREA_MARGIN
+    x, y = float(lon[0]), float(lat[0])
     if not (np.isfinite(x) and np.isfinite(y)):
         return Misplaced(mx, my, math.nan, math.nan, None)
     area = area_of_use(crs)
     if area is None:
         return None
-    span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
-    inside_lon = span + 2 * m >= 360 or (x - (area.west - m)) % 360 <= span + 2 * m
-    if not (area.south - m <= y <= area.north + m and inside_lon):
+    if not _within(area, x, y, AREA_MARGIN):
         return Misplaced(mx, my, x, y, area)
     if _within(area, x, y) or not _metres(ProjCRS.from_user_input(crs)):
         return None
@@ -158,9 +156,13 @@ def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | Non
     return Misplaced(mx, my, x, y, area, feet) if feet else None
 
 
-def _within(area: CrsArea, lon: float, lat: float) -> bool:
+def _within(area: CrsArea, lon: float, lat: float, margin: float = 0.0) -> bool:
+    """Whether (lon, lat) lies in ``area`` widened by ``margin`` degrees on every side (its
+    longitudes either way round the antimeridian)."""
+    m = margin
     span = (area.east - area.west) % 360 if area.east != area.west + 360 else 360.0
-    return area.south <= lat <= area.north and (span >= 360 or (lon - area.west) % 360 <= span)
+    return (area.south - m <= lat <= area.north + m
+            and (span + 2 * m >= 360 or (lon - (area.west - m)) % 360 <= span + 2 * m))
 
 
 def inside_area(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> bool:
