@@ -24,7 +24,6 @@ from xunfang.scenario.model import Scenario
 from xunfang.scenario.record import outside_hint
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 FEW_INCIDENTS = 50  # a forecast from fewer is said to be a guess
@@ -67,9 +66,15 @@ class RiskTable:
         return self.outside_grids / self.incidents if self.incidents else 0.0
 
     def hot(self, top: int = 5) -> list[tuple[str, float]]:
-        """The ``top`` hottest grids (:func:`hot_order`) with their expected incidents."""
+        """The ``top`` hottest grids with their expected incidents: per km² where the grids
+        differ in size (:meth:`per_km2`), ties by grid order — :meth:`Forecast.hot_order`'s
+        rule (:func:`~xunfang.intel.forecast.hottest_first`), which /api/risk, ``xunfang
+        intel forecast`` and the forecast's check rank by (the evaluation's hit rate and PAI
+        count the hottest places' area, so a big grid does not lead by its size)."""
         total = self.risk.sum(axis=1)
-        return [(self.grids[i], float(total[i])) for i in hot_order(total, self.sizes)[:top]]
+        dense = self.per_km2()
+        order = hottest_first(total if dense is None else dense)[:top]
+        return [(self.grids[i], float(total[i])) for i in order]
 
     def per_km2(self) -> FloatArray | None:
         """Each grid's expected incidents over the plan per km², where the grids differ in
@@ -110,15 +115,6 @@ class RiskTable:
                 row["per_km2"] = round(float(dense[self.grids.index(g)]), 3)
             out.append(row)
         return out
-
-
-def hot_order(totals: FloatArray, sizes: FloatArray | None) -> IntArray:
-    """The grids hottest first by their ``totals`` (expected incidents) — per km² where
-    ``sizes`` (m²) are given — ties by grid order: :meth:`Forecast.hot_order`'s rule, which
-    /api/risk, ``xunfang intel forecast`` and the forecast's check rank by (the evaluation's
-    hit rate and PAI count the hottest places' area, so a big grid does not lead by its
-    size)."""
-    return hottest_first(totals if sizes is None else totals / sizes * 1e6)
 
 
 def grid_sizes(scenario: Scenario, grids: Sequence[str]) -> FloatArray | None:
