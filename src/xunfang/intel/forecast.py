@@ -185,8 +185,7 @@ class Forecast:
             "trained_from": self.trained_from.isoformat(),
             "trained_to": self.trained_to.isoformat(),
             "trained_last_day": (self.trained_to - timedelta(days=1)).isoformat(),
-            **({"risk": rounded(self.risk.transpose(1, 0, 2), 6).reshape(
-                len(self.units), -1).tolist()} if risk else {}),
+            **({"risk": list(self.risk_rows())} if risk else {}),
             "hot": hot,
             "details": self.details,
         }
@@ -549,8 +548,8 @@ def forecast(
     inner = getattr(model, "model", model)  # AutoModel's chosen
     # naive's own days where they are not a year (a review: naive over 90 days with a
     # 27-day hole was scaled by the year's 365/338, not 90/63)
-    memory = (covered[-min(7 * inner.weeks, len(covered)):] if isinstance(inner, Prospective)
-              else covered[-min(inner.days, len(covered)):] if isinstance(inner, Naive)
+    memory = (covered[-7 * inner.weeks:] if isinstance(inner, Prospective)
+              else covered[-inner.days:] if isinstance(inner, Naive)
               else covered[-365:] if season_kind == "whole" else covered[:0])
     if isinstance(inner, Prospective | Naive) and len(memory) and not memory.any():
         # nothing recorded in the days the level is counted over: a level of 0 would be a
