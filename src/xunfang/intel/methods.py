@@ -457,13 +457,10 @@ class _DecayedBlocks:
     sums: FloatArray  # blocks × columns, each block decayed to its end
 
     @classmethod
-    def build(cls, matrix: sp.csr_matrix, t: FloatArray, half_life_days: float,
-              lo: int | None = None, hi: int | None = None,
-              max_cells: int = 25_000_000) -> _DecayedBlocks:
+    def build(cls, matrix: sp.csr_matrix, t: FloatArray, half_life_days: float, lo: int,
+              hi: int, max_cells: int = 25_000_000) -> _DecayedBlocks:
         lam = math.log(2) / half_life_days
         span = math.floor(t[-1]) + 1 if len(t) else 1
-        lo = min(0, math.floor(t[0]) if len(t) else 0) if lo is None else lo
-        hi = span if hi is None else hi
         r0, r1 = _rows_between(t, lo, hi)
         if matrix.shape[0] != r1 - r0:
             raise ValueError(f"_DecayedBlocks.build: the matrix holds {matrix.shape[0]} rows "
