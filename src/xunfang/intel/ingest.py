@@ -83,6 +83,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 COORDS = ("wgs84", "gcj02", "bd09")
 # an optional field, as category and id: a row whose priority is empty or unusable is kept
 PRIORITY_RULE = "priority not a whole number: row kept with priority 0 (none), as if empty"
+OUTSIDE_RULE = "outside the jurisdiction"  # a row's rule where it lies outside (the web's)
 OUTSIDE_CHINA = ("outside China: {datum} coordinates are used only there (give coordinates "
                  "from elsewhere as WGS 84, without --coords)")
 MAX_LISTED = 1000  # problems listed one by one per rule; all are counted
@@ -2483,7 +2484,7 @@ def ingest(
         live = ~bad
         inside[live] = shapely.contains_xy(jurisdiction, px[live], py[live])
         rows = np.flatnonzero(live & ~inside)
-        rej.add("outside the jurisdiction", both, rows, as_written(rows))
+        rej.add(OUTSIDE_RULE, both, rows, as_written(rows))
         bad |= live & ~inside
 
     # exact duplicates among the rows that survive: every column of the input equal

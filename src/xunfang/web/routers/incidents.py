@@ -17,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
 from xunfang._errors import XunfangError
+from xunfang.intel.ingest import OUTSIDE_RULE  # (loaded already: the risk router's stage)
 from xunfang.web.centre import Centre
 from xunfang.web.deps import CentreDep, Reader, require, safe_text
+from xunfang.web.i18n import WORDS
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 Reporter = Annotated[store.UserRow, Depends(require("incident.report"))]
@@ -143,7 +145,7 @@ def import_incidents(
         except (XunfangError, ValueError, OSError) as exc:
             raise HTTPException(422, for_form(str(exc).replace(str(path), name))) from None
     rows = kept_rows(got.report, len(got.table))
-    outside = _outside_lonlat(c, got.report, coords)
+    outside = _outside_lonlat(got.report)
     batch = store.incidents_from_table(got.table, rows)
     unnamed = not has_id_column(got.table.ids, rows)
     matched = 0
@@ -163,7 +165,7 @@ def import_incidents(
     report["skipped"] = len(batch) - stored  # ids already stored with the same content
     report["problems"] = [_shown_problem(p, outside) for p in report["problems"][:1000]]
     report["counts"] = {for_form(k): v for k, v in report["counts"].items()}
-    report["listed"] = LISTED
+    report["listed"] = for_form(report["listed"])  # the CLI's report file, for the form
     report["row_numbers"] = ROW_NUMBERS
     notes = [for_form(n) for n in report["notes"]]
     # the import's own notes by key as well, for the page to word in its language
@@ -189,8 +191,7 @@ def import_incidents(
 
 #: what the rows of a report or refusal count (a review: a planner reading "row 5" opened
 #: the sheet at its row 5, the data's row 4)
-ROW_NUMBERS = ("rows are data rows: the header not counted (in .xlsx the sheet's row is one "
-               "more)")
+ROW_NUMBERS = WORDS["imp_rows"]["en"]
 #: said where the file has no id column (:func:`content_ids`)
 CONTENT_ID_NOTE = (
     "the file has no id column: each row's id is made of its time, place (to the millimetre), "
@@ -284,7 +285,7 @@ def _as_written(c: Centre, report: object, coords: str) -> Callable[[float, floa
     the file wrote it); None (the store's x/y) otherwise."""
     from pyproj import CRS
 
-    from xunfang.geo import gcj02_to_bd09, wgs84_to_gcj02
+    from xunfang.geo import from_wgs84
 
     src = getattr(report, "source_crs", None)
     proj = c.live.projector
@@ -293,18 +294,13 @@ def _as_written(c: Centre, report: object, coords: str) -> Callable[[float, floa
 
     def show(x: float, y: float) -> str:
         lon, lat = proj.to_lonlat(np.array([x]), np.array([y]))
-        if coords in ("gcj02", "bd09"):
-            lon, lat = wgs84_to_gcj02(lon, lat)
-        if coords == "bd09":
-            lon, lat = gcj02_to_bd09(lon, lat)
+        if coords in ("gcj02", "bd09"):  # (their rows lie in China: ingest refuses others)
+            lon, lat = from_wgs84(lon, lat, coords)  # type: ignore[arg-type]
         text = [f"{float(v[0]):.7f}".rstrip("0").rstrip(".") for v in (lon, lat)]
         return f"lon/lat {text[0]}, {text[1]}"
     return show
 
 
-#: the report's "listed" for the web (ingest's names the CLI's report file, write_csv)
-LISTED = ("problems and duplicates: the first 1000 of each rule; `xunfang intel ingest FILE "
-          "--out DIR` lists every row in DIR/ingest_report.csv")
 #: the CLI's options in ingest's messages, in the words of the import form (a review: the
 #: web answered "map one with --columns time=COLUMN", "no --crs given", "--coords must be
 #: one of"; the form has fields, not options). Most specific first.
@@ -359,11 +355,10 @@ def kept_rows(report: object, n: int) -> list[int] | None:
     return rows if len(rows) == n else None
 
 
-OUTSIDE_RULE = "outside the jurisdiction"
 
 
-def _outside_lonlat(c: Centre, report: object, coords: str) -> dict[int, str]:
-    """The file's own lon/lat (as written, in ``coords``' datum) of each row set aside as
+def _outside_lonlat(report: object) -> dict[int, str]:
+    """The file's own lon/lat (as written, in the file's datum) of each row set aside as
     outside the jurisdiction, by row, where the file gave lon/lat; {} otherwise. Ingest
     lists them by the file's values (it had listed the working CRS's x/y, "1475640.0,
     4479371.6" beside a file of lon/lat; a review then found them taken for x/y here and
