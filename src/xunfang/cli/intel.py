@@ -382,11 +382,9 @@ def _load(incidents: str, *, columns: str | None, crs: str | None, coords: str,
         cats_note = (f"--category {', '.join(named)} in place of scenario.toml "
                      f"risk_categories ({', '.join(declared)})")
     try:
-        if declared and not named:  # checked against the whole record by the loader
-            chosen = select_categories(src.table, declared,
-                                       option="scenario.toml risk_categories")
-        else:
-            chosen = select_categories(src.table, named)
+        # (scenario.toml's are checked against the whole record by the loader)
+        chosen = select_categories(src.table, cats, option="scenario.toml risk_categories"
+                                   if declared and not named else "--category")
         if before is not None:
             cut = np.datetime64(before, "s")
             chosen = chosen.take(np.flatnonzero(chosen.time < cut))

@@ -858,6 +858,7 @@ def _check_header(raw: RawTable, path: Path) -> RawTable:
 GIS_SUFFIXES = (".gpkg", ".geojson", ".json", ".kml", ".shp")
 TEXT_SUFFIXES = (".csv", ".txt", ".csv.gz", ".txt.gz")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+TABLE_SUFFIXES = (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES)  # a file of incidents
 
 
 def _suffix(name: str | Path) -> str:
@@ -985,12 +986,12 @@ def _folder(path: Path) -> str:
         return (f"{path}: a folder holding an ingested store (incidents.parquet), not an "
                 "incident file: the analyses read the folder as it is; ingestion reads one "
                 "file of incidents")
-    tables = sorted(p.name for p in path.iterdir() if p.is_file() and _suffix(p) in (
-        *TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES, ".zip"))
+    tables = sorted(p.name for p in path.iterdir()
+                    if p.is_file() and _suffix(p) in (*TABLE_SUFFIXES, ".zip"))
     held = (f"; it holds {', '.join(tables[:5])}{', …' if len(tables) > 5 else ''}"
             if tables else "; it holds none of them")
     return (f"{path}: a folder, neither a scenario (no scenario.toml) nor a file; give one "
-            f"file of incidents ({', '.join((*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES))}"
+            f"file of incidents ({', '.join(TABLE_SUFFIXES)}"
             f" or a .zip of one){held}")
 
 
@@ -1299,7 +1300,7 @@ def _read_zip(path: Path, layer: str | None) -> RawTable:
             names = [i.filename for i in z.infolist() if not i.is_dir()]
             tables = [n for n in names if not n.startswith("__MACOSX/")
                       and not Path(n).name.startswith(".")
-                      and _suffix(n) in (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, *GIS_SUFFIXES)]
+                      and _suffix(n) in TABLE_SUFFIXES]
             members = [n for n in tables if _suffix(n) not in (".txt", ".json")] or tables
             if len(members) != 1:
                 listed = (", ".join(names[:20]) + (f" and {len(names) - 20} more"
@@ -1502,12 +1503,9 @@ def _mapping(df: pd.DataFrame, columns: Mapping[str, str], path: Path,
         if both:
             raise IngestError(f"{path}: --columns maps {points[0]} and {', '.join(both)}: give "
                               "the column of points, or the coordinate columns, not both")
-    mixed = _mixed_coordinates(columns)
+    mixed = _mixed_coordinates(columns) or _one_column_twice(columns)  # as parse_columns
     if mixed:
         raise IngestError(f"{path}: --columns {mixed}")
-    one = _one_column_twice(columns)
-    if one:
-        raise IngestError(f"{path}: --columns {one}")
     for key, col in columns.items():
         if key in POINT_FIELDS:
             if col not in have:
