@@ -118,7 +118,7 @@ def ingest_cmd(
     """Check, convert and store an incident file; every rejected row is listed."""
     from xunfang.cli.main import load_or_exit, out_console
     from xunfang.intel import ingest, jurisdiction_of, parse_columns, write_parquet
-    from xunfang.intel.ingest import IngestError
+    from xunfang.intel.ingest import IngestError, where_said
     from xunfang.intel.sources import STORE
 
     # --out is a folder: a file there, or on its way, had failed with a bare "[Errno 20] Not
@@ -183,6 +183,8 @@ def ingest_cmd(
         out_console.print(f"  {n:>8} {escape(rule)}")
     for note in rep.notes:
         out_console.print(f"  note: {escape(note)}")
+    if (where := where_said(rep)) is not None:
+        out_console.print(f"  where: {escape(where)}")
     if rep.counts:
         out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))} "
                           "(row 1 is the first under the header: a spreadsheet's row 2)")
@@ -736,15 +738,18 @@ def _ratio_text(r: dict[str, float] | None) -> str:
 
 def _read_json(rep: IngestReport) -> dict[str, Any]:
     return {k: v for k, v in rep.as_json().items()
-            if k in ("rows", "kept", "crs", "source_crs", "time_format", "counts", "notes")}
+            if k in ("rows", "kept", "crs", "source_crs", "time_format", "counts", "notes",
+                     "middle", "box_km")}
 
 
 def _print_reading(rep: IngestReport, of_categories: int | None) -> None:
     """What reading an incident file set aside and noted, under a command's figures; a
     warning where most rows were set aside (a wrong mapping or time layout)."""
     from xunfang.cli.main import out_console
+    from xunfang.intel.ingest import where_said
 
-    if not (rep.counts or rep.notes):
+    where = where_said(rep)
+    if not (rep.counts or rep.notes or where):
         return
     set_aside = "; ".join(f"{n:,} {escape(rule)}" for rule, n in rep.counts.items())
     out_console.print(f"{rep.rows:,} rows read, {rep.kept:,} used"
@@ -754,6 +759,8 @@ def _print_reading(rep: IngestReport, of_categories: int | None) -> None:
                          if of_categories is not None else ""))
     for note in rep.notes:
         out_console.print(f"note: {escape(note)}")
+    if where is not None:
+        out_console.print(f"where: {escape(where)}")
     if 2 * rep.kept < rep.rows:
         out_console.print(
             f"[bold]warning:[/bold] {rep.rows - rep.kept:,} of the file's {rep.rows:,} rows "

@@ -116,6 +116,13 @@ class IngestReport:
     time_format: str = "ISO8601"  # the layout the times were read with (given or recognised)
     source_crs: str | None = None  # the coordinates' CRS as read, where ``crs`` differs
     notes: tuple[str, ...] = ()  # what holds for the whole file (no row is rejected for it)
+    # where the kept incidents lie: their middle (the median point, WGS 84 longitude and
+    # latitude) and the box of the middle SPREAD_SHARE of them (east-west and north-south,
+    # km); None where nothing was kept. A planner's check that the columns, the CRS and the
+    # datum were right: a CRS in feet read as metres can place a city inside its zone, at
+    # sea (Boston's state-plane feet as UTM 19N: 26.7°N), where no rule can refuse it
+    middle: tuple[float, float] | None = None
+    box_km: tuple[float, float] | None = None
     # every problem row and every duplicate (row, first copy), for the report file; the
     # fields above list the first MAX_LISTED of each rule
     every_problem: tuple[ProblemRows, ...] = field(default=(), compare=False, repr=False)
@@ -145,6 +152,9 @@ class IngestReport:
             "crs": self.crs,
             "source_crs": self.source_crs,
             "notes": list(self.notes),
+            "middle": (None if self.middle is None
+                       else {"lon": self.middle[0], "lat": self.middle[1]}),
+            "box_km": None if self.box_km is None else list(self.box_km),
             "time_format": self.time_format,
             "counts": dict(self.counts),
             "listed": f"problems and duplicates: the first {MAX_LISTED} of each rule; the "
@@ -2538,8 +2548,40 @@ def ingest(
         duplicates=tuple((int(r), int(f)) for r, f in dups[:MAX_LISTED].tolist()),
         every_problem=tuple(rej.every),
         every_duplicate=dups,
+        **_where(px[keep], py[keep], target_crs),
     )
     return Ingested(table, report)
+
+
+def where_said(report: IngestReport) -> str | None:
+    """The report's line on where the kept incidents lie (:attr:`IngestReport.middle`,
+    ``box_km``), or None where nothing was kept."""
+    if report.box_km is None:
+        return None
+    share = SPREAD_SHARE[1] - SPREAD_SHARE[0]
+    box = (f"{share:.0%} of them lie within {report.box_km[0]:,.1f} km east-west by "
+           f"{report.box_km[1]:,.1f} km north-south")
+    if report.middle is None:  # a local planar CRS: no longitude and latitude
+        return box
+    lon, lat = report.middle
+    return (f"the incidents' middle lies at {abs(lat):.4f}°{'N' if lat >= 0 else 'S'}, "
+            f"{abs(lon):.4f}°{'E' if lon >= 0 else 'W'}, and {box}: check that this is the "
+            "place the file is of")
+
+
+def _where(px: FloatArray, py: FloatArray, crs: str) -> dict[str, Any]:
+    """:attr:`IngestReport.middle` and ``box_km`` of the kept rows' stored (metric)
+    coordinates (no middle in a local planar CRS)."""
+    if not len(px):
+        return {}
+    qx, qy = np.quantile(px, SPREAD_SHARE), np.quantile(py, SPREAD_SHARE)
+    out: dict[str, Any] = {"box_km": (round(float(qx[1] - qx[0]) / 1000, 3),
+                                      round(float(qy[1] - qy[0]) / 1000, 3))}
+    if crs != "local":
+        lon, lat = reproject(np.array([np.median(px)]), np.array([np.median(py)]), crs,
+                             "EPSG:4326")
+        out["middle"] = (round(float(lon[0]), 6), round(float(lat[0]), 6))
+    return out
 
 
 SAME_ID_RULE = ("same id, category, time and place (within 100 m) as an earlier row: one "
