@@ -1,6 +1,6 @@
 """Times of incidents.csv without an offset, read on scenario.toml's source_timezone, that its
-clock skips or shows twice (daylight-saving): left out and said, row by row, as
-`xunfang intel ingest --scenario` and the web import refuse them."""
+clock skips or shows twice (daylight-saving), said row by row: a skipped time is left out
+and a repeated one kept (its first instant), as `xunfang intel ingest --tz` has them."""
 
 from __future__ import annotations
 
@@ -32,9 +32,10 @@ def _county(tmp_path: Path, times: list[str]) -> Path:
     return folder
 
 
-def test_daylight_saving_gap_and_fold_are_warned_by_row_and_left_out(tmp_path: Path) -> None:
+def test_daylight_saving_gap_is_left_out_and_fold_kept_by_row(tmp_path: Path) -> None:
     """A review: 2025-03-09T02:30 (no such time in Chicago) and 2025-11-02T01:30 (twice) loaded
-    as 16:30 and 14:30 of Asia/Shanghai, 0 warnings in `scenario check`."""
+    as 16:30 and 14:30 of Asia/Shanghai, 0 warnings in `scenario check`. The gap is left out;
+    the fold is kept, as `xunfang intel ingest --tz` keeps it, read as its first instant."""
     plain = scenario.load(_county(tmp_path / "a", []))
     folder = _county(tmp_path / "b", ["2025-03-09T02:30", "2025-11-02T01:30",
                                       "2025-11-02T01:30-05:00", "2025-03-09T03:30"])
@@ -44,12 +45,16 @@ def test_daylight_saving_gap_and_fold_are_warned_by_row_and_left_out(tmp_path: P
         ("incidents.csv", 1, "time", "dst-gap", "warning"),
         ("incidents.csv", 2, "time", "dst-fold", "warning")]
     assert "daylight-saving gap" in dst[0].message and "America/Chicago" in dst[0].message
-    assert "occurs twice" in dst[1].message and "left out" in dst[1].message
+    assert "left out" in dst[0].message and "source_timezone" in dst[0].message
+    assert "occurs twice" in dst[1].message and "first of the two" in dst[1].message
+    assert "2025-11-02T01:30-05:00" in dst[1].message
     assert res.scenario is not None
     sc = res.scenario
-    assert len(sc.incidents) == len(plain.incidents) - 2
-    # the rows with an offset, and the hour after the gap, are kept
-    assert sc.incidents.ids[0] == plain.incidents.ids[2]
+    assert len(sc.incidents) == len(plain.incidents) - 1
+    # the fold row, the row with an offset and the hour after the gap are kept; the fold
+    # read as 01:30 CDT (-05:00), as the row that says so: 14:30 in Asia/Shanghai
+    assert sc.incidents.ids[:3] == plain.incidents.ids[1:4]
+    assert sc.incidents.time[0] == sc.incidents.time[1] == np.datetime64("2025-11-02T14:30")
 
 
 def test_a_date_where_the_clocks_go_forward_at_midnight_is_kept(tmp_path: Path) -> None:

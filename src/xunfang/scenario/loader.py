@@ -1214,27 +1214,50 @@ class _Loader:
         prio: list[int] = []
         kept: list[int] = []
         seen: dict[str, int] = {}
+        # the clock a time without an offset is on: scenario.toml's source_timezone, else
+        # the scenario's own timezone
+        clock_name = settings.source_timezone or settings.timezone
+        clock = written or tz
         for i, row in enumerate(t.rows, start=1):
             iid = self.unique_id(t, i, row, seen) if t.has("id") else str(i)
             when = self._datetime(t, i, row, "time")
-            if when is not None and when.tzinfo is None and written is not None:
-                when = when.replace(tzinfo=written)
-                # a clock time the change to or from summer time skips or repeats is no one
-                # instant: left out and said, as `xunfang intel ingest` and the web import
-                # refuse it (a review: 2025-03-09T02:30 and 2025-11-02T01:30 on
-                # America/Chicago loaded as 16:30 and 14:30 of Asia/Shanghai, nothing said)
-                dst = _dst_rule(when, settings.source_timezone or "")
+            if when is not None and when.tzinfo is None:
+                # one rule for a clock time the change to or from summer time skips or
+                # repeats, on either clock, as `xunfang intel ingest --tz` has it: one in the
+                # gap never happened and is left out, said by row; one in the fold is kept.
+                # (Reviews: 2025-03-09T02:30 and 2025-11-02T01:30 on America/Chicago loaded
+                # as 16:30 and 14:30 of Asia/Shanghai, nothing said; then both left out with
+                # source_timezone and both kept, unchecked, without it.)
+                dst = _dst_rule(when.replace(tzinfo=clock), clock_name)
                 if dst is not None and dst[0] == "dst-gap" and (
                         when.hour, when.minute, when.second) == (0, 0, 0):
                     # a date without its time where the clocks go forward at midnight
                     # (Havana, Santiago, Beirut): the day's first instant, as ingest keeps it
                     # (a review: the loader left 2024-03-10 out on America/Havana)
+                    when = when.replace(tzinfo=clock).astimezone(UTC).astimezone(clock)
                     dst = None
-                if dst is not None:
-                    self.warn(t.file, dst[0], f"time {row['time']!r} on scenario.toml "
-                              f"source_timezone: {dst[1]}; the incident is left out (give "
-                              "its UTC offset, e.g. -05:00, to keep it)", row=i, column="time")
+                if dst is not None and dst[0] == "dst-gap":
+                    self.warn(t.file, dst[0], f"time {row['time']!r} on {_clock_field(settings)}"
+                              f": {dst[1]}; the incident is left out (give its UTC offset, "
+                              "e.g. -05:00, to keep it)", row=i, column="time")
                     continue
+                if dst is not None and written is not None:
+                    # converted to the scenario's clock, it needs one instant: the first
+                    # (fold=0, summer time), said with its offset
+                    first = when.replace(tzinfo=written, fold=0)
+                    self.warn(t.file, dst[0], f"time {row['time']!r} on "
+                              f"{_clock_field(settings)}: {dst[1]}; kept, read as the first of "
+                              f"the two ({first.isoformat(timespec='minutes')}; give its UTC "
+                              "offset to read it as the other)", row=i, column="time")
+                elif dst is not None:
+                    # kept as written: its day and hour on the scenario's clock are the same
+                    # whichever of the two it was
+                    self.warn(t.file, dst[0], f"time {row['time']!r} on "
+                              f"{_clock_field(settings)}: {dst[1]}; kept as written (its day "
+                              "and hour are the same whichever of the two it was)",
+                              row=i, column="time")
+                if written is not None:
+                    when = when.replace(tzinfo=written, fold=0)
             if when is not None and when.tzinfo is not None:
                 when = when.astimezone(tz).replace(tzinfo=None)
             p = self.number(t, i, row, "priority", integer=True)
@@ -1333,6 +1356,13 @@ def counts(sc: Scenario) -> dict[str, object]:
         "people_by_role": dict(sorted(Counter(p.role for p in sc.people).items())),
         "incidents": len(sc.incidents),
     }
+
+
+def _clock_field(settings: ScenarioToml) -> str:
+    """The scenario.toml field naming the clock incidents.csv's times are on."""
+    if settings.source_timezone:
+        return f"scenario.toml source_timezone ({settings.source_timezone})"
+    return f"scenario.toml timezone ({settings.timezone})"
 
 
 def _dst_rule(when: datetime, zone: str) -> tuple[str, str] | None:

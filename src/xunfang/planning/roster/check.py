@@ -9,6 +9,10 @@ leave, minimum staffing per hour and the number of rotating teams on duty per ho
 ``context`` duties (the regular shifts just before and after the roster, which the rules
 must respect at the edges) take part in the person rules; a violation is reported only when
 it involves at least one duty of the roster itself.
+
+Start and end are wall-clock times of the scenario's timezone; every length, rest gap and
+weekly sum is *elapsed* time in that zone (:func:`elapsed_hours`), so a night shift
+00:00–08:00 across a daylight-saving change lasts 7 h (spring) or 9 h (autumn), not 8.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from xunfang.planning.roster.calendar import DayInfo
 from xunfang.planning.roster.rules import RosterRules, StaffingRule
@@ -26,6 +32,25 @@ from xunfang.scenario.model import Leave, Person
 
 DutyKind = Literal["regular", "special"]
 HOUR = timedelta(hours=1)
+
+
+@lru_cache(maxsize=16)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
+def elapsed_hours(a: datetime, b: datetime, tz: str = "") -> float:
+    """Real hours from wall-clock ``a`` to ``b`` in timezone ``tz`` ("" : wall-clock hours).
+
+    Naive ``b - a`` is wall-clock: 00:00–08:00 on America/Chicago's 2026-03-08 is 8 h on
+    the clock but 7 h of work, and 9 h on 2026-11-01. A time in the spring gap is read
+    with the offset before the change, a time in the autumn fold as its first instant
+    (``fold=0``), as :mod:`zoneinfo` does.
+    """
+    if not tz:
+        return (b - a) / HOUR
+    z = _zone(tz)
+    return (b.replace(tzinfo=z).astimezone(UTC) - a.replace(tzinfo=z).astimezone(UTC)) / HOUR
 
 
 @dataclass(frozen=True)
@@ -42,10 +67,14 @@ class Duty:
     squad: str = ""
     kind: DutyKind = "regular"
     reason: str = ""  # special duties: what they serve (noon, evening, weekend, event:…)
+    # the scenario's timezone: start/end are its wall clock, ``hours`` is elapsed time in it
+    # ("" : wall-clock hours); not part of equality, a roster.csv read back has none
+    tz: str = field(default="", compare=False)
 
     @property
     def hours(self) -> float:
-        return (self.end - self.start) / HOUR
+        """Elapsed hours on duty (7 or 9 for an 8-hour shift across a clock change)."""
+        return elapsed_hours(self.start, self.end, self.tz)
 
 
 @dataclass(frozen=True)
@@ -76,6 +105,8 @@ def _person_rules(pid: str, own: Sequence[Duty], ctx: Sequence[Duty], rules: Ros
     def ours(*ds: Duty) -> bool:
         return any(id(d) in mine for d in ds)
 
+    tz = next((d.tz for d in items if d.tz), "")
+
     # overlap, unbroken length, rest
     periods: list[tuple[datetime, datetime, list[Duty]]] = []
     for d in items:
@@ -94,13 +125,14 @@ def _person_rules(pid: str, own: Sequence[Duty], ctx: Sequence[Duty], rules: Ros
         else:
             periods.append((d.start, d.end, [d]))
     for a, b, ds in periods:
-        if (b - a) / HOUR > rules.max_duty_hours and ours(*ds):
+        span = elapsed_hours(a, b, tz)
+        if span > rules.max_duty_hours and ours(*ds):
             out.append(Violation("max-duty-hours", ds[0].day, pid,
-                                 f"on duty {(b - a) / HOUR:g} h without a break "
+                                 f"on duty {span:g} h without a break "
                                  f"({a:%m-%d %H:%M}–{b:%m-%d %H:%M}), more than "
                                  f"{rules.max_duty_hours} h"))
     for (_, b1, d1), (a2, _, d2) in itertools.pairwise(periods):
-        rest = (a2 - b1) / HOUR
+        rest = elapsed_hours(b1, a2, tz)
         if rest < rules.min_rest_hours and ours(*d1, *d2):
             out.append(Violation("rest", d2[0].day, pid,
                                  f"only {rest:g} h rest between the duty ending "

@@ -7,14 +7,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from xunfang._errors import XunfangError
 from xunfang.planning.roster.calendar import DayInfo
 from xunfang.planning.roster.check import Duty, DutyKind, Violation
 from xunfang.planning.roster.rules import RosterRules, StaffingRule
 
+#: ``start``/``end`` are the scenario timezone's wall clock; ``hours`` is the elapsed time
+#: between them (7 or 9 for an 8-hour shift across a daylight-saving change), and the two
+#: ``*_utc_offset`` columns (e.g. -06:00, empty without a timezone) say why it differs.
 CSV_COLUMNS = ("date", "person", "team", "shift", "start", "end", "role", "squad", "kind",
-               "reason", "hours")
+               "reason", "hours", "start_utc_offset", "end_utc_offset")
 
 
 class RosterInfeasible(XunfangError, ValueError):
@@ -203,13 +207,22 @@ class RosterResult:
         }
 
 
+def _utc_offset(t: datetime, tz: str) -> str:
+    """``t``'s UTC offset in ``tz`` as ±HH:MM ("" without a timezone)."""
+    if not tz:
+        return ""
+    return t.replace(tzinfo=ZoneInfo(tz)).isoformat(timespec="minutes")[-6:]
+
+
 def duty_dict(d: Duty) -> dict[str, object]:
     return {
         "date": d.day.isoformat(), "person": d.person, "team": d.team, "shift": d.shift,
         "start": d.start.isoformat(timespec="minutes"),
         "end": d.end.isoformat(timespec="minutes"),
         "role": d.role, "squad": d.squad, "kind": d.kind, "reason": d.reason,
-        "hours": d.hours,
+        "hours": d.hours,  # elapsed in the duty's timezone, not end − start on the clock
+        "start_utc_offset": _utc_offset(d.start, d.tz),
+        "end_utc_offset": _utc_offset(d.end, d.tz),
     }
 
 

@@ -50,14 +50,14 @@ from __future__ import annotations
 import time as _time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from ortools.sat.python import cp_model
 
 from xunfang._errors import Problem, ScenarioError
 from xunfang.planning.roster.calendar import DayInfo, day_calendar
-from xunfang.planning.roster.check import HOUR, Duty, Violation, check_roster
+from xunfang.planning.roster.check import HOUR, Duty, Violation, check_roster, elapsed_hours
 from xunfang.planning.roster.patterns import (
     DEFAULT_ANCHOR,
     ShiftPattern,
@@ -138,16 +138,18 @@ def _teams(sc: Scenario, p: ShiftPattern, teams: Sequence[str] | None) -> tuple[
     return teams
 
 
-def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: RosterRules
-           ) -> str | None:
-    """The rule two duties of one person break together (None: they may both be worked)."""
+def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: RosterRules,
+           tz: str = "") -> str | None:
+    """The rule two duties of one person break together (None: they may both be worked).
+
+    Rest and unbroken length are elapsed hours in ``tz`` (the scenario's timezone)."""
     if a2 < a1:
         a1, b1, a2, b2 = a2, b2, a1, b1
     if a2 < b1:
         return "overlap"
-    gap = (a2 - b1) / HOUR
+    gap = elapsed_hours(b1, a2, tz)
     if gap == 0:
-        span = (max(b1, b2) - a1) / HOUR
+        span = elapsed_hours(a1, max(b1, b2), tz)
         return "max-duty-hours" if span > rules.max_duty_hours else None
     if gap < rules.min_rest_hours:
         return "rest"
@@ -234,6 +236,7 @@ def make_roster(
         raise ValueError(f"days must be at least 1, got {days}")
     rules = rules or RosterRules()
     policy = scenario.policy
+    tz = scenario.timezone
     pat, team_ids, dteams, people = roster_scope(scenario, pattern_spec, teams, day_teams)
     pidx = {q.id: i for i, q in enumerate(people)}
     known_all = {q.id for q in scenario.people}
@@ -280,7 +283,7 @@ def make_roster(
     known_days = {du.day for du in history if du.day < start}
     for du in history:
         if first <= du.day < start and du.person in pidx:
-            fixed.append(du)
+            fixed.append(replace(du, tz=tz))  # a roster.csv read back has wall-clock times
     for ci in cal_all:
         if ci.day in known_days:
             continue
@@ -295,7 +298,7 @@ def make_roster(
             if st is None:
                 continue
             fixed.append(Duty(ci.day, q.id, q.team, st.name, st.start(ci.day), st.end(ci.day),
-                              q.role, q.squad, "regular"))
+                              q.role, q.squad, "regular", tz=tz))
     in_h = [du for du in fixed if start <= du.day < end_day]
     ctx = [du for du in fixed if not start <= du.day < end_day]
     pre = check_roster(in_h, rules=rules, leave=leave, context=ctx)
@@ -368,7 +371,7 @@ def make_roster(
         for f in fixed_of[i]:
             if abs((f.day - day).days) > 2:
                 continue
-            why_not = _clash(f.start, f.end, a, b, rules)
+            why_not = _clash(f.start, f.end, a, b, rules, tz)
             if why_not is not None:
                 return why_not
             if (rules.no_night_then_early and f.shift == "night"
@@ -409,14 +412,16 @@ def make_roster(
             base = datetime.combine(ci.day, datetime.min.time())
             for s0, L in BLOCKS:
                 options.append((ci.day, base + s0 * HOUR, base + (s0 + L) * HOUR, "block", L))
-        for day, ta, tb, kind, L in options:
+        for day, ta, tb, kind, _wall in options:
             if not useful(i, ta, tb):
                 continue
-            bad = legal_with_fixed(i, day, ta, tb, L)
+            # _wall clock hours; the weekly sum and fairness count the elapsed ones worked
+            worked = round(elapsed_hours(ta, tb, tz))
+            bad = legal_with_fixed(i, day, ta, tb, worked)
             if bad is not None:
                 dropped[(i, day)].add(bad)
                 continue
-            cands.append(_Cand(i, day, ta, tb, kind, L))
+            cands.append(_Cand(i, day, ta, tb, kind, worked))
 
     # --- model -----------------------------------------------------------------------------
     m = cp_model.CpModel()
@@ -433,7 +438,7 @@ def make_roster(
                 cn = cs[b_i]
                 if cn.start >= ca.end + rules.min_rest_hours * HOUR:
                     break
-                if _clash(ca.start, ca.end, cn.start, cn.end, rules) is not None:
+                if _clash(ca.start, ca.end, cn.start, cn.end, rules, tz) is not None:
                     assert ca.var is not None and cn.var is not None
                     m.add_bool_or([ca.var.Not(), cn.var.Not()])
         # working days and windows
@@ -513,7 +518,8 @@ def make_roster(
     load_we: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     for c in cands:
         assert c.var is not None
-        night_h = sum(1 for h in range(c.hours) if (c.start + h * HOUR).hour in NIGHT)
+        night_h = sum(1 for h in range(int((c.end - c.start) / HOUR))
+                      if (c.start + h * HOUR).hour in NIGHT)
         weekend = kind_of.get(c.day) in ("weekend", "holiday")
         cost = W_HOUR * c.hours + W_NIGHT_HOUR * night_h + (W_WEEKEND_HOUR * c.hours
                                                             if weekend else 0)
@@ -601,7 +607,7 @@ def make_roster(
                 if h in deficit[ri] and tag not in reasons:
                     reasons.append(tag)
         specials.append(Duty(c.day, q.id, q.team, "special", c.start, c.end, q.role,
-                             q.squad, "special", ";".join(reasons)))
+                             q.squad, "special", ";".join(reasons), tz=tz))
     rows = sorted([*in_h, *specials], key=lambda d: (d.start, d.person, d.end))
     unmet = [int(solver.value(unmet_vars[h])) if h in unmet_vars else 0 for h in range(n_h)]
     short = [(ri, h, int(solver.value(s))) for ri, h, s in slacks if solver.value(s) > 0]
@@ -610,7 +616,7 @@ def make_roster(
     if short:
         raise RosterInfeasible(
             _explain(short, staff_rules, people, t0, on_leave, dropped, result,
-                     _Context(by_person, {id(c) for c in chosen}, fixed_of, rules)),
+                     _Context(by_person, {id(c) for c in chosen}, fixed_of, rules, tz)),
             headline=f"the staffing rules cannot all hold: {sum(k for _, _, k in short)} "
                      "person-hours short", result=result)
     return result
@@ -622,6 +628,7 @@ class _Context:
     chosen: set[int]  # ids of the chosen candidates
     fixed_of: dict[int, list[Duty]]
     rules: RosterRules
+    tz: str = ""  # the scenario's timezone: rest and hours are elapsed time in it
 
 
 def _why_not(i: int, day: date, hours: set[int], t0: datetime, ctx: _Context) -> set[str]:
@@ -639,22 +646,22 @@ def _why_not(i: int, day: date, hours: set[int], t0: datetime, ctx: _Context) ->
     for c in mine:
         ha = int((c.start - t0) / HOUR)
         if (id(c) not in ctx.chosen and c.day == day
-                and any(h in hours for h in range(ha, ha + c.hours))):
+                and any(h in hours for h in range(ha, int((c.end - t0) / HOUR)))):
             tries.append((c.start, c.end))
     if not tries and hours:
         tries.append((t0 + min(hours) * HOUR, t0 + (max(hours) + 1) * HOUR))
     out: set[str] = set()
     load: dict[date, float] = defaultdict(float)
     for dday, a, b in duties:
-        load[dday] += (b - a) / HOUR
+        load[dday] += elapsed_hours(a, b, ctx.tz)
     for a, b in tries:
         for dday, fa, fb in duties:
             if abs((dday - day).days) > 2:
                 continue
-            why = _clash(fa, fb, a, b, rules)
+            why = _clash(fa, fb, a, b, rules, ctx.tz)
             if why is not None:
                 out.add(f"{why} (with the duty {fa:%m-%d %H:%M}–{fb:%H:%M})")
-        extra = (b - a) / HOUR
+        extra = elapsed_hours(a, b, ctx.tz)
         for k in range(7):
             w0 = day - timedelta(days=6 - k)
             tot = sum(load.get(w0 + timedelta(days=j), 0.0) for j in range(7)) + extra
@@ -769,7 +776,8 @@ def _result(sc: Scenario, start: date, days: int, seed: int, pat: ShiftPattern,
         if du.kind == "special":
             acc["n_special"] += 1
         worked[du.person].add(du.day)
-        if any((du.start + k * HOUR).hour in SMALL_HOURS for k in range(int(du.hours))):
+        if any((du.start + k * HOUR).hour in SMALL_HOURS
+               for k in range(int((du.end - du.start) / HOUR))):  # clock hours, not elapsed
             night_days[du.person].add(du.day)
     hours: dict[str, PersonHours] = {}
     for q in people:

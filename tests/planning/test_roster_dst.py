@@ -1,0 +1,95 @@
+"""Roster hours across a daylight-saving change: elapsed time in the scenario's timezone.
+
+America/Chicago moves its clocks at 02:00 on 2026-03-08 (to 03:00) and on 2026-11-01 (back
+to 01:00): the night shift 00:00–08:00 of those mornings lasts 7 h and 9 h. The roster's
+hours, weekly sums, unbroken length and rest gaps are that elapsed time; roster.csv keeps the
+wall-clock start/end and gives their UTC offsets.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from xunfang import scenario as scenario_mod
+from xunfang.planning import roster as R
+from xunfang.scenario.model import Scenario
+
+CHI = "America/Chicago"
+
+
+def _duty(a: datetime, b: datetime, tz: str = CHI, person: str = "p1",
+          shift: str = "night") -> R.Duty:
+    day = a.date() if a.hour else date.fromordinal(a.toordinal() - 1)
+    return R.Duty(day, person, "A", shift, a, b, tz=tz)
+
+
+@pytest.mark.parametrize(("a", "b", "hours"), [
+    (datetime(2026, 3, 8, 0), datetime(2026, 3, 8, 8), 7.0),    # spring forward
+    (datetime(2026, 11, 1, 0), datetime(2026, 11, 1, 8), 9.0),  # fall back
+    (datetime(2026, 3, 9, 0), datetime(2026, 3, 9, 8), 8.0),    # an ordinary day
+])
+def test_duty_hours_are_elapsed_in_the_timezone(a: datetime, b: datetime, hours: float) -> None:
+    assert _duty(a, b).hours == hours
+    assert _duty(a, b, tz="").hours == 8.0  # no timezone: the wall clock, as before
+    assert _duty(a, b, tz="Asia/Shanghai").hours == 8.0  # no daylight saving
+
+
+def test_rest_gap_across_spring_forward_is_elapsed() -> None:
+    # 22:00 → 09:00 is 11 h on the clock but 10 h of rest on the night the clocks go forward
+    first = _duty(datetime(2026, 3, 7, 14), datetime(2026, 3, 7, 22), shift="middle")
+    second = _duty(datetime(2026, 3, 8, 9), datetime(2026, 3, 8, 17), shift="early")
+    v = R.check_roster([first, second], rules=R.RosterRules(min_rest_hours=11))
+    assert [x.rule for x in v] == ["rest"]
+    assert "only 10 h rest" in v[0].message
+    plain = [dataclasses.replace(d, tz="") for d in (first, second)]
+    assert R.check_roster(plain, rules=R.RosterRules(min_rest_hours=11)) == []
+
+
+def test_unbroken_length_and_weekly_hours_across_fall_back() -> None:
+    # 00:00–12:00 on 2026-11-01 is 13 h on duty: more than a 12 h limit
+    long = _duty(datetime(2026, 11, 1, 0), datetime(2026, 11, 1, 12))
+    v = R.check_roster([long], rules=R.RosterRules(max_duty_hours=12))
+    assert [x.rule for x in v] == ["max-duty-hours"]
+    assert "13 h" in v[0].message
+    # seven 8-hour nights ending 2026-11-07: 57 elapsed hours, over a 56 h week
+    nights = [_duty(datetime(2026, 11, d, 0), datetime(2026, 11, d, 8), person="p2")
+              for d in range(1, 8)]
+    rules = R.RosterRules(max_week_hours=56, max_consecutive_days=7)
+    v = R.check_roster(nights, rules=rules)
+    assert [x.rule for x in v] == ["weekly-hours"]
+    assert R.check_roster([dataclasses.replace(d, tz="") for d in nights], rules=rules) == []
+
+
+@pytest.fixture(scope="module")
+def chicago() -> Scenario:
+    return dataclasses.replace(scenario_mod.load("ebian"), timezone=CHI)
+
+
+@pytest.mark.parametrize(("first", "night_day", "hours"), [
+    (date(2026, 3, 7), date(2026, 3, 8), 7.0), (date(2026, 10, 31), date(2026, 11, 1), 9.0)])
+def test_roster_night_shift_across_the_change(chicago: Scenario, tmp_path: Path, first: date,
+                                              night_day: date, hours: float) -> None:
+    r = R.make_roster(chicago, first, 1, seed=0, time_limit=10.0)
+    nights = [d for d in r.rows if d.shift == "night"]
+    assert nights and all(d.start == datetime.combine(night_day, datetime.min.time())
+                          for d in nights)
+    assert {d.hours for d in nights} == {hours}
+    # each person's regular hours are the elapsed hours of their shifts
+    for pid, ph in r.hours.items():
+        worked = sum(d.hours for d in r.rows if d.person == pid and d.kind == "regular")
+        assert ph.regular_hours == pytest.approx(worked)
+    assert any(ph.regular_hours == hours for ph in r.hours.values())
+    assert r.violations == ()
+    p = R.write_csv(r, tmp_path / "roster.csv")
+    with p.open(encoding="utf-8-sig", newline="") as f:
+        rows = [row for row in csv.DictReader(f) if row["shift"] == "night"]
+    assert rows and all(row["start"] == f"{night_day}T00:00" for row in rows)
+    assert all(row["end"] == f"{night_day}T08:00" for row in rows)  # wall clock kept
+    assert {float(row["hours"]) for row in rows} == {hours}
+    offsets = {(row["start_utc_offset"], row["end_utc_offset"]) for row in rows}
+    assert offsets == ({("-06:00", "-05:00")} if hours == 7 else {("-05:00", "-06:00")})
