@@ -257,3 +257,17 @@ def test_a_block_of_cells_too_big_for_memory_is_refused() -> None:
     n = np.prod(U._block_size(bounds, fit))
     assert n * U.CELL_BYTES <= U.CELLS_MEMORY < np.prod(U._block_size(bounds, fit - 0.1)) * (
         U.CELL_BYTES)
+
+
+def test_log_likelihood_does_not_depend_on_the_incidents_order() -> None:
+    """A shuffled file moved naive's log-likelihood in its last digits (a review): the sum
+    is now over the incidents in their units' order."""
+    from xunfang.intel.units import log_likelihood
+
+    rng = np.random.default_rng(3)
+    risk = rng.random(500) ** 4
+    area = np.arange(500)
+    at = rng.integers(0, 500, 2000)
+    want = log_likelihood(risk, area, at)
+    got = {log_likelihood(risk, area, rng.permutation(at)) for _ in range(20)}
+    assert got == {want}
