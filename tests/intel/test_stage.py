@@ -449,8 +449,12 @@ def test_the_day_the_clocks_change_is_said_by_the_plan_and_its_report(
                                     scenario=sc))
         err = " ".join(capsys.readouterr().err.split())
         assert f"on {day} in America/New_York: {words}" in err
-        assert ("note", _en(key, day=str(day), tz="America/New_York", h=f"{hour:02d}:00")) \
+        assert ("warn", _en(key, day=str(day), tz="America/New_York", h=f"{hour:02d}:00")) \
             in _caveats(risk, sc)
+        # what it means for the duties (review AH: the plan sheet's 02:00 rows were read as
+        # real duties)
+        assert "plan_sheet.csv" in err and "roster counts the elapsed hours" in err
+        assert ("go on to 03:00" in err) == (hour == 2)
     quiet = risk_stage(sc, make_slots(date(2026, 11, 2), days=1, slot_minutes=60),
                        method="naive")
     assert isinstance(quiet, RiskTable)

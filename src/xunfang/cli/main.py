@@ -257,14 +257,22 @@ def _risk_notes(result: Any) -> None:
         # the plan's slots stay on the wall clock: the repeated hour's slot holds both hours'
         # risk (b1's 01:00 on 2026-11-01 held 1.60 expected against 1.06 at 00:00, and its
         # heat map was the hottest), the skipped hour's slot none
+        # and its duties are a slot's: the plan sheet's rows of a skipped hour never
+        # happen, those of a repeated hour hold for both (review AH: 66 rows of routes and
+        # posts at 02:00 on 2026-03-08 in a Chicago copy of the county, said only as a note)
         for h in change.get("repeated") or ():
-            err_console.print(f"[yellow]note: the clocks go back on {change['day']} in {zone}: "
-                              f"{h:02d}:00 happens twice, and its slot holds two hours of "
-                              "risk[/]")
+            err_console.print(f"[yellow]warning: the clocks go back on {change['day']} in "
+                              f"{zone}: {h:02d}:00 happens twice, and its slot holds two hours "
+                              "of risk; the plan's slots are clock hours, so its duties in "
+                              "plan_sheet.csv hold for both hours (the roster counts the "
+                              "elapsed hours)[/]")
         for h in change.get("skipped") or ():
-            err_console.print(f"[yellow]note: the clocks go forward on {change['day']} in "
+            err_console.print(f"[yellow]warning: the clocks go forward on {change['day']} in "
                               f"{zone}: {h:02d}:00 is skipped, and its slot holds an hour "
-                              "less of risk[/]")
+                              "less of risk; the plan's slots are clock hours, so its duties "
+                              f"in plan_sheet.csv do not happen: the units of "
+                              f"{(h - 1) % 24:02d}:00 go on to {(h + 1) % 24:02d}:00 (the "
+                              "roster counts the elapsed hours)[/]")
     if risk.details.get("categories"):  # the names as matched: without their blanks
         absent = {str(a).strip() for a in risk.details.get("categories_absent") or ()}
         before = risk.details.get("categories_before", "")

@@ -250,7 +250,7 @@ def _risk_caveats(risk: RiskTable, T: Any, tz: str = "") -> list[tuple[str, str]
         for key, hours in (("risk_clock_back", change.get("repeated") or ()),
                            ("risk_clock_forward", change.get("skipped") or ())):
             for h in hours:
-                out.append(("note", T(key, day=str(change.get("day", "")), tz=tz,
+                out.append(("warn", T(key, day=str(change.get("day", "")), tz=tz,
                                       h=f"{int(h):02d}:00")))
     if d.get("categories"):  # the names as matched: without the blanks around them
         absent = {str(a).strip() for a in d.get("categories_absent") or ()}

@@ -149,14 +149,20 @@ TEXT: dict[str, dict[Lang, str]] = {
               "grids it gives.",
     },
     "risk_clock_back": {
-        "zh": "{day} 时钟回拨（{tz}）：{h} 出现两次，该时段含两小时的风险。",
+        "zh": "{day} 时钟回拨（{tz}）：{h} 出现两次，该时段含两小时的风险。方案的时段按钟点划分，"
+              "勤务表中该时段的勤务两小时都要执行（排班按实际经过的小时计）。",
         "en": "The clocks go back on {day} ({tz}): {h} happens twice, and its slot holds two "
-              "hours of risk.",
+              "hours of risk. The plan's slots are clock hours: its duties in the plan sheet "
+              "hold for both hours (the roster counts the elapsed hours).",
     },
     "risk_clock_forward": {
-        "zh": "{day} 时钟拨快（{tz}）：{h} 被跳过，该时段少一小时的风险。",
+        "zh": "{day} 时钟拨快（{tz}）：{h} 被跳过，该时段少一小时的风险。方案的时段按钟点划分，"
+              "勤务表中 {h} 的勤务不会发生：前一时段的警力直接延续到后一时段"
+              "（排班按实际经过的小时计）。",
         "en": "The clocks go forward on {day} ({tz}): {h} is skipped, and its slot holds an "
-              "hour less of risk.",
+              "hour less of risk. The plan's slots are clock hours: the plan sheet's duties "
+              "of {h} do not happen, and the units of the hour before go on to the hour after "
+              "(the roster counts the elapsed hours).",
     },
     "risk_categories": {
         "zh": "预测只计入以下类别的警情（scenario.toml 的 risk_categories）：{c}；"
