@@ -3180,9 +3180,13 @@ def _table(
 
 
 # -- the columnar store ------------------------------------------------------------------------
-def write_parquet(table: IncidentTable, path: Path | str) -> Path:
+def write_parquet(table: IncidentTable, path: Path | str, *, source: str | None = None
+                  ) -> Path:
     """Store the table as Parquet (zstd), with its CRS and time zone in the file's
-    metadata."""
+    metadata, and where it came from: ``source`` (the file ingested) and when (UTC), so that
+    whoever replaces the store can be told what it held."""
+    from datetime import UTC, datetime
+
     path = Path(path)
     cols: dict[str, Any] = {
         "id": pa.array(table.ids, pa.string()),
@@ -3194,11 +3198,16 @@ def write_parquet(table: IncidentTable, path: Path | str) -> Path:
     for k, v in table.extra.items():
         if k not in cols:
             cols[k] = pa.array(v, pa.string())
+    written = datetime.now(UTC).isoformat(timespec="seconds")
     tab = pa.table(cols).replace_schema_metadata(
-        {"xunfang": json.dumps({"crs": table.crs, "tz": table.tz})})
+        {"xunfang": json.dumps({"crs": table.crs, "tz": table.tz, "source": source,
+                                "written": written})})
     tmp = path.with_suffix(path.suffix + ".tmp")
-    pq.write_table(tab, tmp, compression="zstd")
-    tmp.replace(path)  # never a half-written store
+    try:
+        pq.write_table(tab, tmp, compression="zstd")
+        tmp.replace(path)  # never a half-written store
+    finally:  # nor a half-written temporary left beside it (a full disk: a review)
+        tmp.unlink(missing_ok=True)
     return path
 
 
