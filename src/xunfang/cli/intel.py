@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from dataclasses import dataclass
@@ -117,7 +118,7 @@ def ingest_cmd(
 ) -> None:
     """Check, convert and store an incident file; every rejected row is listed."""
     from xunfang.cli.main import load_or_exit, out_console
-    from xunfang.intel import ingest, jurisdiction_of, parse_columns, write_parquet
+    from xunfang.intel import ingest, jurisdiction_of, parse_columns
     from xunfang.intel.ingest import IngestError, where_said
     from xunfang.intel.sources import STORE
 
@@ -159,14 +160,17 @@ def ingest_cmd(
             _write_report(got.report, failed)
             raise IngestError(f"{got.report.nothing_kept()}; every row is listed in {failed} "
                               "(a store already in the folder, and its report, are kept)")
-        store = write_parquet(got.table, out / STORE)
-        _write_report(got.report, out / "ingest_report.csv")  # the report of that store
+        # the store there, replaced below (documented; said, so that a weekly analyst reusing
+        # one --out knows the earlier weeks are gone: a review)
+        replaced = _store_there(out / STORE)
+        store = _write_store(got, out / STORE, out / "ingest_report.csv", file, replaced)
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     rep = got.report
     if as_json:
         doc = rep.as_json()
         doc["store"] = str(store)
+        doc["replaced"] = replaced
         doc["problems"] = doc["problems"][:100]
         doc["duplicates"] = doc["duplicates"][:100]
         doc["listed"] = (f"problems and duplicates: the first 100 here; every row in "
@@ -185,6 +189,8 @@ def ingest_cmd(
         out_console.print(f"  note: {escape(note)}")
     if (where := where_said(rep)) is not None:
         out_console.print(f"  where: {escape(where)}")
+    if replaced is not None:
+        out_console.print(f"  replaced {escape(_replaced_text(replaced))}")
     if rep.counts:
         out_console.print(f"every row is listed in {escape(str(out / 'ingest_report.csv'))} "
                           "(row 1 is the first under the header: a spreadsheet's row 2)")
@@ -201,6 +207,64 @@ def _write_report(report: Any, path: Path) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _write_store(got: Any, store: Path, report: Path, source: Path,
+                 replaced: dict[str, Any] | None) -> Path:
+    """The store and its report, both or neither: each is written to a temporary name, and
+    the two are renamed over the ones there only once both are written (the store had been
+    written first, and a report that then failed left the new store beside the old file's
+    report, a review). A failure removes the temporaries and says what was kept."""
+    from xunfang.intel import write_parquet
+
+    new_store = store.with_name(store.name + ".new")
+    new_report = report.with_name(report.name + ".tmp")
+    try:
+        try:
+            write_parquet(got.table, new_store, source=str(source.resolve()))
+            got.report.write_csv(new_report)
+        except BaseException:
+            for tmp in (new_store, new_report):
+                with contextlib.suppress(OSError):  # (what is in the way is not ours)
+                    tmp.unlink(missing_ok=True)
+            raise
+    except (OSError, ValueError) as exc:
+        kept = (f"{_replaced_text(replaced)} there, and its report, are kept as they were"
+                if replaced is not None else "no store was written")
+        raise XunfangError(f"--out {store.parent}: writing {store.name} and {report.name} "
+                           f"failed ({exc}); neither was replaced: {kept}") from None
+    new_store.replace(store)
+    new_report.replace(report)  # (a rename in one folder: it does not run out of room)
+    return store
+
+
+def _store_there(path: Path) -> dict[str, Any] | None:
+    """What the store at ``path`` holds, before it is replaced: its incidents, the file they
+    were ingested from and when (None where the store predates their record), or None when
+    there is no store."""
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return None
+    try:
+        meta = pq.read_metadata(path)
+        said = json.loads((meta.schema.to_arrow_schema().metadata or {}).get(b"xunfang", b"{}"))
+        rows: int | None = meta.num_rows
+    except Exception:  # not a readable store: replaced all the same, and said so
+        said, rows = {}, None
+    return {"incidents": rows, "source": said.get("source"), "written": said.get("written")}
+
+
+def _replaced_text(replaced: dict[str, Any]) -> str:
+    """'a store of 50 incidents (ingested from FILE on DATE)', as much as is known."""
+    n = replaced["incidents"]
+    what = (f"a store of {n:,} incident{'s' if n != 1 else ''}" if n is not None
+            else "a file that was not a readable store")
+    known = [f"ingested from {replaced['source']}" if replaced["source"] else "",
+             f"on {replaced['written'].replace('T', ' ').replace('+00:00', ' UTC')}"
+             if replaced["written"] else ""]
+    said = " ".join(k for k in known if k)
+    return f"{what} ({said})" if said else what
 
 
 def _dates(d: datetime | None) -> date | None:

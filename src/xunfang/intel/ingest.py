@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gzip
 import io
 import itertools
 import json
@@ -340,9 +339,9 @@ def _read_text_table(path: Path, raw: bytes | None = None) -> RawTable:
     if raw is None:
         with path.open("rb") as fh:
             first = fh.read(3)
-        if first[:2] == b"\x1f\x8b":
+        if first[:2] == GZIP_MAGIC or path.name.lower().endswith(".gz"):
             raw = _gunzip(path, path.read_bytes())
-    elif raw[:2] == b"\x1f\x8b":
+    elif raw[:2] == GZIP_MAGIC or path.name.lower().endswith(".gz"):
         raw = _gunzip(path, raw)
     utf16 = (first if raw is None else raw[:2])[:2] in (b"\xff\xfe", b"\xfe\xff")
     if utf16:  # Excel's "Unicode text" (UTF-16, tab-separated): as UTF-8 from here on
@@ -581,18 +580,67 @@ def _lines_with(text: str, char: str) -> list[int]:
 DELIMITERS = (",", ";", "\t", "|")
 
 
+# the most a gzip file or a ZIP archive's member is unpacked to. A plain file on disk has no
+# limit, but a packed one can claim any size: a 0.5 MB bomb.zip of a 500 MB member took 1.25 GB
+# and 7 s before failing, and a 16 MB upload could unpack to some 16 GB (a review). Measured:
+# a million rows of a city's full crime export (Chicago's portal layout, 22 columns) weigh
+# 228 MB (456 MB at two million, bench/RESULTS.md, session 10), the benchmarked million-row
+# CSV 54 MB; 400 MB is 1.75 times the former (ingestion's peak, some 7 times the text, is then
+# 2.8 GB). A bigger file is read unpacked, from disk
+MAX_UNPACKED = 400_000_000
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_CHUNK = 1 << 24  # bytes unpacked at a time, checked against MAX_UNPACKED
+
+
+def _too_big(name: Path | str, size: int, exact: bool, unpack: str) -> IngestError:
+    """The refusal of a packed file that unpacks to more than MAX_UNPACKED: ``size`` the bytes
+    it unpacks to (``exact``) or that were unpacked before the limit was passed."""
+    said = f"{size / 1e6:,.0f} MB" if exact else f"more than {size / 1e6:,.0f} MB"
+    return IngestError(
+        f"{name}: unpacks to {said}, over the {MAX_UNPACKED / 1e6:,.0f} MB xunfang unpacks in "
+        f"memory (MAX_UNPACKED: some 1.75 million rows of a city's full crime export); "
+        f"{unpack} and give the unpacked file instead (a file on disk has no such limit)")
+
+
 def _gunzip(path: Path, data: bytes) -> bytes:
-    """A gzip file's text; a damaged one is refused naming the file and the damage."""
+    """A gzip file's text, unpacked a member at a time up to MAX_UNPACKED bytes (a bomb is
+    refused once that much is unpacked: its trailer's size is not trusted, a truncated file's
+    reads as any number); a damaged one, or one that is not gzip, is refused naming the file
+    and the damage."""
     import zlib
 
+    if data[:2] != GZIP_MAGIC:  # (a file named .gz that is not one: read as text, it had
+        # been called "neither UTF-8 nor GB18030", a review)
+        begins = f"with the bytes {data[:2].hex(' ')}" if data else "with nothing (it is empty)"
+        raise IngestError(f"{path}: not a gzip file: a .gz file begins with the bytes 1f 8b, "
+                          f"this one {begins}; if it is a plain CSV, rename it without .gz")
+    out = io.BytesIO()  # grown in place, and handed over without a copy
+    rest = data
     try:
-        return gzip.decompress(data)
+        while True:  # one gzip member after another (concatenated .gz files)
+            unpack = zlib.decompressobj(wbits=31)
+            while True:  # a chunk at a time: a bomb is refused as it passes the limit
+                chunk = unpack.decompress(rest, GZIP_CHUNK)
+                out.write(chunk)
+                if out.tell() > MAX_UNPACKED:
+                    raise _too_big(path, MAX_UNPACKED, False, "unpack it (gunzip)")
+                rest = unpack.unconsumed_tail  # (zlib may hold output back at a full chunk)
+                if unpack.eof or (not rest and len(chunk) < GZIP_CHUNK):
+                    break
+            if not unpack.eof:
+                raise EOFError
+            rest = unpack.unused_data
+            if rest[:2] != GZIP_MAGIC:
+                if rest.count(0) == len(rest):  # the end (or zeros padding it to a block)
+                    break
+                raise OSError("bytes that are not gzip after its end")
     except EOFError:
         raise IngestError(f"{path}: the gzip file is truncated (it ends before its compressed "
                           "data does); copy or download it again") from None
-    except (zlib.error, gzip.BadGzipFile, OSError) as exc:
+    except (zlib.error, OSError) as exc:
         raise IngestError(f"{path}: the gzip file is damaged ({exc}); copy or download it "
                           "again, or check it with gzip -t") from None
+    return out.getvalue()
 
 
 BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
@@ -712,11 +760,41 @@ def pick_layer(path: Path | str, layer: str | None, error: type[XunfangError], *
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:  # GDAL cannot open it
-        raise error(f"{subject}: cannot read as a GIS file: {exc}") from None
+        raise error(f"{subject}: {_unreadable_gis(path, exc)}") from None
+    if not len(listed):  # (choose_layer had said "name the layer", of none)
+        raise error(f"{subject}: the file holds no layer (it is empty); export the "
+                    f"{what}s into it again")
     try:
         return choose_layer(listed, layer, geometry)
     except LayerChoiceError as exc:
         raise error(exc.explain(option, layer, what, str(path))) from None
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"  # how every SQLite database, so a GeoPackage, begins
+# GDAL's advice for a file of no format it knows, which a user cannot act on
+_DRIVER_ADVICE = re.compile(r";?\s*It might help to specify the correct driver.*$", re.S)
+
+
+def _unreadable_gis(path: Path | str, exc: BaseException) -> str:
+    """Why GDAL cannot open a GIS file, in words a user can act on: a GeoPackage that is empty
+    (0 bytes, or a database without a layer: GDAL says only "not recognized … prefix the file
+    path with '<DRIVER>:'", a review) or no SQLite database at all is said to be so."""
+    said = _DRIVER_ADVICE.sub("", str(exc)).strip()
+    name = str(path)
+    if not name.lower().endswith(".gpkg") or name.startswith("/vsi"):
+        return f"cannot read as a GIS file: {said}"
+    with open(name, "rb") as fh:
+        head = fh.read(len(SQLITE_MAGIC))
+    if not head:
+        return "the file is empty (0 bytes): not a GeoPackage; export the layer again"
+    if head != SQLITE_MAGIC:
+        return ("not a GeoPackage: a GeoPackage is an SQLite database, and this file does not "
+                f"begin as one (with {SQLITE_MAGIC[:15].decode()!r}); is it another kind of "
+                "file named .gpkg?")
+    if "not recognized" in said:  # an SQLite database, and GDAL found no layer in it
+        return ("the GeoPackage holds no layer (an empty GeoPackage); export the layer into "
+                "it again")
+    return f"cannot read as a GeoPackage: {said}"
 
 
 def read_layer(path: Path | str, layer: str | None, error: type[XunfangError] = XunfangError,
@@ -1323,13 +1401,26 @@ def _read_zip(path: Path, layer: str | None) -> RawTable:
             member = members[0]
             inner = _suffix(member)
             name = Path(f"{path}!{member}")  # how messages name it
+            # a member's stated size is checked before anything is unpacked, its own and its
+            # companions' (a shapefile's .dbf) for GDAL; a CSV or workbook is read with the
+            # same cap, as the header can lie (zipfile stops at the size it states, too)
+            stem = str(Path(member).with_suffix("")).lower()
+            for info in z.infolist():
+                if (str(Path(info.filename).with_suffix("")).lower() == stem
+                        and info.file_size > MAX_UNPACKED):
+                    raise _too_big(f"{path}: its member {info.filename}", info.file_size,
+                                   True, "unpack the archive with an archive tool")
             if inner not in GIS_SUFFIXES:  # GDAL reads a GIS member itself
                 try:
-                    data = z.read(member)
+                    with z.open(member) as fh:
+                        data = fh.read(MAX_UNPACKED + 1)
                 except (RuntimeError, NotImplementedError, zipfile.BadZipFile,
                         EOFError) as exc:  # encrypted, Deflate64, damaged
                     raise IngestError(f"{name}: cannot be unpacked ({exc}); unpack it with "
                                       "an archive tool and give the file instead") from None
+                if len(data) > MAX_UNPACKED:
+                    raise _too_big(f"{path}: its member {member}", MAX_UNPACKED, False,
+                                   "unpack the archive with an archive tool")
     except zipfile.BadZipFile as exc:
         raise IngestError(f"{path}: not a readable ZIP archive: {exc}") from None
     vsi = f"/vsizip/{path.resolve()}/{member}"
@@ -3089,9 +3180,13 @@ def _table(
 
 
 # -- the columnar store ------------------------------------------------------------------------
-def write_parquet(table: IncidentTable, path: Path | str) -> Path:
+def write_parquet(table: IncidentTable, path: Path | str, *, source: str | None = None
+                  ) -> Path:
     """Store the table as Parquet (zstd), with its CRS and time zone in the file's
-    metadata."""
+    metadata, and where it came from: ``source`` (the file ingested) and when (UTC), so that
+    whoever replaces the store can be told what it held."""
+    from datetime import UTC, datetime
+
     path = Path(path)
     cols: dict[str, Any] = {
         "id": pa.array(table.ids, pa.string()),
@@ -3103,11 +3198,16 @@ def write_parquet(table: IncidentTable, path: Path | str) -> Path:
     for k, v in table.extra.items():
         if k not in cols:
             cols[k] = pa.array(v, pa.string())
+    written = datetime.now(UTC).isoformat(timespec="seconds")
     tab = pa.table(cols).replace_schema_metadata(
-        {"xunfang": json.dumps({"crs": table.crs, "tz": table.tz})})
+        {"xunfang": json.dumps({"crs": table.crs, "tz": table.tz, "source": source,
+                                "written": written})})
     tmp = path.with_suffix(path.suffix + ".tmp")
-    pq.write_table(tab, tmp, compression="zstd")
-    tmp.replace(path)  # never a half-written store
+    try:
+        pq.write_table(tab, tmp, compression="zstd")
+        tmp.replace(path)  # never a half-written store
+    finally:  # nor a half-written temporary left beside it (a full disk: a review)
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -1,0 +1,103 @@
+"""`xunfang intel ingest --out DIR` over a store already there: the new store and its report
+replace the old ones together or not at all, and a replaced store is said."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from xunfang.cli.main import app
+from xunfang.intel import ingest, read_parquet, write_parquet
+
+runner = CliRunner()
+# the module (xunfang.intel's ``ingest`` is the function of the same name)
+ingest_module = importlib.import_module("xunfang.intel.ingest")
+
+
+def _csv(path: Path, n: int) -> Path:
+    path.write_text("id,time,lon,lat\n" + "".join(
+        f"{i},2025-03-{1 + i % 28:02d} 08:00,103.26,29.{2300 + i}\n" for i in range(n))
+        + "bad,not a time,103.26,29.23\n", encoding="utf-8")
+    return path
+
+
+def _run(src: Path, out: Path, *more: str) -> tuple[int, str]:
+    res = runner.invoke(app, ["intel", "ingest", str(src), "--out", str(out), *more],
+                        env={"COLUMNS": "2000"})  # (paths unwrapped)
+    return res.exit_code, " ".join(res.output.split())
+
+
+def _folder(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+def test_a_report_that_cannot_be_written_replaces_neither(tmp_path: Path) -> None:
+    out = tmp_path / "store"
+    assert _run(_csv(tmp_path / "week1.csv", 50), out)[0] == 0
+    before = _folder(out)
+    # stands in for a full disk as the report is written (a review): the new store had
+    # replaced the old one beside the old file's report
+    (out / "ingest_report.csv.tmp").mkdir()
+    code, said = _run(_csv(tmp_path / "week2.csv", 7), out)
+    assert code == 1
+    assert _folder(out) == before  # the old store and its report, as they were
+    assert len(read_parquet(out / "incidents.parquet")) == 50
+    assert "incidents.parquet.new" not in {p.name for p in out.iterdir()}
+    assert f"--out {out}: writing incidents.parquet and ingest_report.csv failed" in said
+    assert (f"neither was replaced: a store of 50 incidents (ingested from "
+            f"{(tmp_path / 'week1.csv').resolve()} on ") in said
+    assert "and its report, are kept as they were" in said
+
+
+def test_a_store_that_cannot_be_written_replaces_neither_and_leaves_no_temporary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "store"
+    assert _run(_csv(tmp_path / "week1.csv", 50), out)[0] == 0
+    before = _folder(out)
+
+    def full_disk(table: pa.Table, where: Path, **kwargs: object) -> None:
+        Path(where).write_bytes(b"PAR1 half")  # half written, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ingest_module.pq, "write_table", full_disk)
+    code, said = _run(_csv(tmp_path / "week2.csv", 7), out)
+    assert code == 1 and "No space left on device" in said and "neither was replaced" in said
+    assert _folder(out) == before  # nothing half-written left: no .tmp, no .new
+    # write_parquet on its own: no temporary left beside the store either
+    with pytest.raises(OSError, match="No space left"):
+        write_parquet(ingest(tmp_path / "week2.csv").table, tmp_path / "alone.parquet")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("alone")) == []
+
+
+def test_a_replaced_store_is_said(tmp_path: Path) -> None:
+    out = tmp_path / "store"
+    code, said = _run(_csv(tmp_path / "week1.csv", 50), out)
+    assert code == 0 and "replaced a store" not in said
+    first = json.loads(runner.invoke(app, ["intel", "ingest", str(tmp_path / "week1.csv"),
+                                           "--out", str(tmp_path / "other"), "--json"]).stdout)
+    assert first["replaced"] is None
+    code, said = _run(_csv(tmp_path / "week2.csv", 7), out)
+    assert code == 0
+    assert (f"replaced a store of 50 incidents (ingested from "
+            f"{(tmp_path / 'week1.csv').resolve()} on ") in said
+    res = runner.invoke(app, ["intel", "ingest", str(_csv(tmp_path / "week3.csv", 3)),
+                              "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    replaced = json.loads(res.stdout)["replaced"]
+    assert replaced["incidents"] == 7
+    assert replaced["source"] == str((tmp_path / "week2.csv").resolve())
+    assert replaced["written"][:4].isdigit() and replaced["written"].endswith("+00:00")
+    # a store written before its source was recorded: what is known, its incidents
+    old = pq.read_table(out / "incidents.parquet")
+    meta = json.loads(old.schema.metadata[b"xunfang"])
+    pq.write_table(old.replace_schema_metadata(
+        {"xunfang": json.dumps({"crs": meta["crs"], "tz": meta["tz"]})}),
+        out / "incidents.parquet")
+    code, said = _run(tmp_path / "week1.csv", out)
+    assert code == 0 and "replaced a store of 3 incidents every row" in said
