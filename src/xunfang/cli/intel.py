@@ -616,6 +616,8 @@ def evaluate_cmd(
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     doc = result.as_json()
+    doc.update(_provenance(incidents, src.scenario, seed, polygons=polygons,
+                           network=network_file))
     for m in doc["methods"]:  # whose holidays gbm's calendar feature knows, or none
         if m["method"] == "gbm":
             m["notes"] = [*m.get("notes", []), holidays_note]
@@ -800,6 +802,38 @@ def _ratio_text(r: dict[str, float] | None) -> str:
     return f"{r['ratio']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}]".replace("inf", "∞")
 
 
+def _provenance(incidents: str, scenario: Any, seed: int,
+                **files: Path | None) -> dict[str, Any]:
+    """What a rerun is matched by (DESIGN.md §2: seeds are explicit; plan.json has the
+    same): the seed, xunfang's version, and each input's SHA-256 (a scenario's inputs hash).
+    A review: the JSON of ``evaluate`` and ``forecast`` held none of them, though ``--seed``
+    moves gbm and every interval."""
+    import hashlib
+
+    from xunfang import __version__
+
+    def digest(path: Path) -> str | None:
+        if not path.is_file():
+            return None
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+
+    inputs: dict[str, Any] = {}
+    if scenario is not None:
+        inputs["incidents"] = {"scenario": str(getattr(scenario, "source", None)
+                                              or scenario.name),
+                               "inputs_hash": scenario.inputs_hash}
+    else:
+        inputs["incidents"] = {"path": incidents, "sha256": digest(Path(incidents))}
+    for name, path in files.items():
+        if path is not None:
+            inputs[name] = {"path": str(path), "sha256": digest(path)}
+    return {"seed": seed, "xunfang_version": __version__, "inputs": inputs}
+
+
 def _read_json(rep: IngestReport) -> dict[str, Any]:
     return {k: v for k, v in rep.as_json().items()
             if k in ("rows", "kept", "crs", "source_crs", "time_format", "counts", "notes",
@@ -952,6 +986,7 @@ def forecast_cmd(
             raise _fail(f"--geojson {geojson}: cannot write: {exc}") from None
     if as_json:
         doc = fc.as_json(risk=False)  # its risk written a unit's row at a time, below
+        doc.update(_provenance(incidents, sc, seed, polygons=polygons, network=network_file))
         doc["crs"] = got.chosen.crs
         doc["tz"] = zone  # the slots' wall clock (None: the file's own local times)
         doc["incidents_on_no_unit"] = len(ev.unit) - got.placed
