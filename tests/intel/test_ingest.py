@@ -752,3 +752,20 @@ def test_odd_dataframes_are_read_or_refused_by_name() -> None:
                         "lon": [103.26, 103.27], "lat": [29.23, 29.24]})
     assert list(ingest(ids, columns={"id": "id", "time": "time", "lon": "lon",
                                      "lat": "lat"}).table.ids) == ["3", str(2**60)]
+
+
+def test_a_gap_time_written_with_its_zones_name_is_the_instant_it_names(
+        tmp_path: Path) -> None:
+    """'02:30 CST' on Chicago's spring day is 08:30 UTC, 03:30 on the clock, as
+    '02:30-06:00' is read; it had been listed as a daylight-saving gap (a review). A time
+    in the gap without a name is still listed."""
+    path = write(tmp_path, "time,lon,lat\n"
+                 "2018-03-11 02:30 CST,-87.63,41.88\n"
+                 "2018-03-11 02:30 CDT,-87.64,41.88\n"
+                 "2018-03-11 02:30,-87.65,41.88\n"
+                 "2018-03-11 02:30-06:00,-87.66,41.88\n")
+    got = ingest(path, tz="America/Chicago")
+    assert [str(t) for t in got.table.time] == [
+        "2018-03-11T03:30:00", "2018-03-11T01:30:00", "2018-03-11T03:30:00"]
+    assert [p.row for p in got.report.problems] == [3]
+    assert "daylight-saving gap" in got.report.problems[0].rule

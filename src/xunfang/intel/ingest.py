@@ -2098,6 +2098,21 @@ def _parse_times(
     return times
 
 
+def _gap_named(local: pd.Series, summer: npt.NDArray[np.int8], tz: str) -> pd.Series:
+    """Local times in the hour ``tz``'s clocks skip, each written with its zone's name
+    (``summer``: 1 a daylight-saving name, 0 a standard one), as the clock reads the instant
+    they name: a standard time is the offset before the change (PEP 495's ``fold=0`` in a
+    gap), a daylight-saving one the offset after. A few rows a year: one by one."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    z = ZoneInfo(tz)
+    out = [pd.Timestamp(t.to_pydatetime().replace(tzinfo=z, fold=int(s == 1)).astimezone(UTC)
+                        .astimezone(z).replace(tzinfo=None))
+           for t, s in zip(local, summer.tolist(), strict=True)]
+    return pd.Series(out, index=local.index, dtype=local.dtype)
+
+
 def _read_times(
     values: pd.Series, fmt: str | None, tz: str | None, source_tz: str | None
 ) -> _Times:
@@ -2168,8 +2183,16 @@ def _read_times(
             # forward at midnight (São Paulo, Santiago, Havana, Beirut: a review found such a
             # record's every incident of that day listed)
             skipped = skipped[~_at_midnight(local.iloc[skipped])]
-            gap[idx[skipped]] = True
             local = local.copy()
+            # but a zone's name says which offset it was written in: '02:30 CST' on the
+            # spring day is 08:30 UTC, 03:30 on the clock (a review found it listed as a
+            # gap; '02:30-06:00' was kept as 03:30)
+            told = summer[idx[skipped]] >= 0
+            if told.any():
+                local.iloc[skipped[told]] = _gap_named(local.iloc[skipped[told]],
+                                                       summer[idx[skipped[told]]], tz)
+                skipped = skipped[~told]
+            gap[idx[skipped]] = True
             local.iloc[skipped] = pd.NaT
     if source_tz is not None and len(idx):
         assert tz is not None  # checked by ingest
