@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import secrets
@@ -18,13 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from xunfang import store
 from xunfang._errors import XunfangError
 from xunfang.intel.ingest import OUTSIDE_RULE  # (loaded already: the risk router's stage)
+from xunfang.store.audit import audit_apart
 from xunfang.web.centre import Centre
-from xunfang.web.deps import CentreDep, Reader, require, safe_text
+from xunfang.web.deps import CentreDep, Reader, UserDep, forbidden, require, safe_text
 from xunfang.web.i18n import WORDS
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 Reporter = Annotated[store.UserRow, Depends(require("incident.report"))]
-Importer = Annotated[store.UserRow, Depends(require("incident.import"))]
+log = logging.getLogger(__name__)
 # (.xls: a records system's "export to Excel", whatever it holds; .txt: Excel's Unicode text)
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".gpkg",
                    ".kml", ".zip")
@@ -108,7 +110,7 @@ def report_incident(body: IncidentIn, u: Reporter, c: CentreDep) -> dict[str, ob
 
 @router.post("/import")
 def import_incidents(
-    u: Importer, c: CentreDep, file: Annotated[UploadFile, File()],
+    u: UserDep, c: CentreDep, file: Annotated[UploadFile, File()],
     columns: Annotated[str | None, Form(max_length=500)] = None,
     crs: Annotated[str | None, Form(max_length=100)] = None,
     coords: Annotated[str, Form(max_length=10)] = "wgs84",
@@ -119,12 +121,18 @@ def import_incidents(
     none: a row the store refuses, such as an id already stored, refuses the import, and the
     answer lists it with every row the checks set aside, each by the file's own row).
     ``skip_stored``: ids stored already with the same content are left out (an overlapping
-    export), counted in ``skipped``; one stored with other content still refuses."""
+    export), counted in ``skipped``; one stored with other content still refuses.
+    Every refusal is audited (:func:`audit_refused`)."""
     from xunfang.intel import ingest, jurisdiction_of, parse_columns
 
     name = Path(file.filename or "upload.csv").name
+    refused = forbidden(u, "incident.import")
+    if refused is not None:
+        audit_refused(c, u.name, name, 403, f"role {u.role} may not import")
+        raise refused
     suffix = next((s for s in UPLOAD_SUFFIXES if name.lower().endswith(s)), None)
     if suffix is None:
+        audit_refused(c, u.name, name, 415, "not a file type the import reads")
         raise HTTPException(415, f"file {name[:80]!r}: use one of {', '.join(UPLOAD_SUFFIXES)}")
     sc = c.scenario
     with tempfile.TemporaryDirectory(prefix="xunfang-upload-") as tmp:
@@ -143,7 +151,9 @@ def import_incidents(
                          # named a --crs option it does not have)
                          default_crs=sc.crs.working if not sc.crs.is_local else None)
         except (XunfangError, ValueError, OSError) as exc:
-            raise HTTPException(422, for_form(str(exc).replace(str(path), name))) from None
+            why = for_form(str(exc).replace(str(path), name))
+            audit_refused(c, u.name, name, 422, why)
+            raise HTTPException(422, why) from None
     rows = kept_rows(got.report, len(got.table))
     outside = _outside_lonlat(got.report)
     batch = store.incidents_from_table(got.table, rows)
@@ -151,14 +161,25 @@ def import_incidents(
     matched = 0
     if unnamed:
         batch, matched = _as_stored(c, content_ids(batch))
+    aside = int(got.report.rejected)
     try:
         stored = store.import_incidents(c.store, c.scenario_id, batch, actor=u, file=name,
                                         now=c.clock(), skip_stored=skip_stored,
-                                        where=_as_written(c, got.report, coords))
+                                        where=_as_written(c, got.report, coords),
+                                        set_aside=aside)
     except store.StoreInputError as exc:
         hint = _outside_note(c, len(outside), coords) if outside else ""
-        raise HTTPException(422, _refusal(exc, got.report, name, outside,
-                                          rows is not None, hint)) from None
+        answer = _refusal(exc, got.report, name, outside, rows is not None, hint)
+        audit_refused(c, u.name, name, 422, f"{answer['errors']} row(s) refused by the store",
+                      rows=got.report.rows, set_aside=aside)
+        raise HTTPException(422, answer) from None
+    except store.StoreError as exc:  # the database refused or failed: rolled back
+        status = (409 if isinstance(exc, store.Conflict)
+                  else 503 if isinstance(exc, store.DatabaseUnavailable) else 500)
+        audit_refused(c, u.name, name, status, str(exc)[:300], rows=got.report.rows,
+                      set_aside=aside)
+        raise HTTPException(status, str(exc) if name in str(exc)
+                            else f"{name}: {exc}; nothing stored") from None
     report = got.report.as_json()
     report["source"] = name
     report["stored"] = stored
@@ -187,6 +208,23 @@ def import_incidents(
         notes.append(note)
     report["notes"] = notes
     return report
+
+
+def audit_refused(c: Centre, user: str, name: str, status: int, why: str, *,
+                  rows: int | None = None, set_aside: int | None = None) -> None:
+    """An audit entry ("import-refused") for an import refused with ``status``: who, the
+    file, why in short and its rows, in a transaction of its own, so the refusal's rollback
+    keeps it (a review: refused imports left no entry, where failed logins do). An entry
+    the database cannot take is logged, and the refusal answered all the same."""
+    detail: dict[str, object] = {"file": name[:200], "status": status, "why": why[:300]}
+    if rows is not None:
+        detail["rows"] = int(rows)
+    if set_aside is not None:
+        detail["set_aside"] = int(set_aside)
+    try:
+        audit_apart(c.store, user, "import-refused", "incidents", c.scenario_id, detail)
+    except Exception:  # (the database itself may be why the import was refused)
+        log.exception("could not audit the refused import of %s by %s", name, user)
 
 
 #: what the rows of a report or refusal count (a review: a planner reading "row 5" opened
