@@ -1,5 +1,6 @@
 """The web import's failures: two overlapping imports at once, a write the database refuses,
-a body over the limit; each answered in words naming the file, and each refusal audited."""
+a body over the limit; each answered in words naming the file, and each refusal audited.
+A re-export's reclassified incident is stored with a note naming both."""
 
 from __future__ import annotations
 
@@ -190,3 +191,26 @@ def test_a_streamed_body_over_the_limit_names_the_file(env: Env) -> None:
 def test_the_import_form_says_the_limit(env: Env) -> None:
     page = env.login("planner").get("/?lang=en").text
     assert "files up to 16 MB" in page, page[:200]
+
+
+def test_a_reclassified_incident_of_a_re_export_is_stored_with_a_note(env: Env) -> None:
+    """A review: a re-export without an id column where one theft had become a burglary
+    (same time and place within 1 m) was stored as a second incident without a word; it is
+    stored (the categories differ) and the answer names the row and the stored incident."""
+    lon, lat = _centre_point(env.scenario, "G3")
+    first = ["time,lon,lat,category"] + [
+        f"2026-11-09 0{h}:15,{lon},{lat},theft" for h in range(1, 5)]
+    r = _post(env, _csv(first), "wk.csv")
+    assert r.status_code == 200 and r.json()["stored"] == 4, r.text
+    stored = {i["time"]: i["ext_id"] for i in env.login("planner").get(
+        "/api/incidents?limit=5000").json()["incidents"] if i["time"].startswith("2026-11-09")}
+    again = list(first)
+    again[3] = again[3].replace("theft", "burglary").replace(f"{lat}", f"{lat + 0.000004}")
+    r = _post(env, _csv(again), "wk2.csv", skip_stored="true")
+    assert r.status_code == 200, r.text
+    assert (r.json()["stored"], r.json()["skipped"]) == (1, 3), r.text
+    note = next(n for n in r.json()["notes"] if "not of its category" in n)
+    assert "row 3 (burglary, priority " in note and stored["2026-11-09T03:15:00"] in note, note
+    (w,) = [w for w in r.json()["notes_worded"] if w["key"] == "imp_recategorised"]
+    assert w["rows"][0]["row"] == 3 and w["rows"][0]["stored_category"] == "theft"
+    assert "第3行（burglary" in w["list_zh"]

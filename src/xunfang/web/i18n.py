@@ -65,6 +65,10 @@ WORDS: dict[str, dict[str, str]] = {
               "FILE --scenario SCENARIO --out DIR` checks a file of any size"},
     "imp_limit": {"zh": f"文件不超过 {MAX_UPLOAD_MB} MB（更大的文件可压缩为 .zip 上传）",
                   "en": f"files up to {MAX_UPLOAD_MB} MB (zip a larger one: .zip is taken)"},
+    "imp_recategorised": {
+        "zh": "{n} 行无编号的记录与已入库警情的时间、地点（{m} 米以内）相同，但类别或等级"
+              "不同：已作为其他警情入库（若是同一警情改了类别，现已重复入库）：{list_zh}",
+        "en": ""},
     "imp_content_ids": {
         "zh": "文件没有编号列：每行的编号由其时间、地点（精确到毫米）、类别和等级生成（c 加 12 位"
               "十六进制数），其他文件的警情不会与之冲突，同一警情再次导出编号相同（勾选“跳过已入库"

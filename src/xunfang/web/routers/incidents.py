@@ -159,8 +159,9 @@ def import_incidents(
     batch = store.incidents_from_table(got.table, rows)
     unnamed = not has_id_column(got.table.ids, rows)
     matched = 0
+    recategorised: list[tuple[store.IncidentIn, Any]] = []
     if unnamed:
-        batch, matched = _as_stored(c, content_ids(batch))
+        batch, matched, recategorised = _as_stored(c, content_ids(batch))
     aside = int(got.report.rejected)
     try:
         stored = store.import_incidents(c.store, c.scenario_id, batch, actor=u, file=name,
@@ -200,6 +201,11 @@ def import_incidents(
                 "written to another precision): taken as it")
         notes.append(text)
         worded.append({"key": "imp_matched", "text": text, "n": matched, "m": NEAR_M})
+    if recategorised:
+        text, listed, zh = _recategorised_note(recategorised, rows is not None)
+        notes.append(text)
+        worded.append({"key": "imp_recategorised", "text": text, "n": len(recategorised),
+                       "m": NEAR_M, "rows": listed, "list_zh": zh})
     report["notes_worded"] = worded
     if outside:
         notes.append(_outside_note(c, len(outside), coords))
@@ -246,20 +252,27 @@ CONTENT_ID_NOTE = (
 NEAR_M = 1.0
 
 
-def _as_stored(c: Centre, batch: list[store.IncidentIn]) -> tuple[list[store.IncidentIn], int]:
+def _as_stored(c: Centre, batch: list[store.IncidentIn]
+               ) -> tuple[list[store.IncidentIn], int, list[tuple[store.IncidentIn, Any]]]:
     """``batch`` (content ids) with each row that is a stored incident written to another
     precision given that incident's id and position, and how many were: the same incident
-    is then "already stored" (skipped with skip_stored), not stored twice."""
+    is then "already stored" (skipped with skip_stored), not stored twice. Third, each other
+    row of a stored incident's time within :data:`NEAR_M` of it but of another category or
+    priority, with the nearest such incident: stored all the same (a reclassified incident
+    is not known to be the same one), but said (a review: a re-export where one theft had
+    become a burglary, same time and place, was stored as a second incident without a word)."""
     import dataclasses
 
     if not batch:
-        return batch, 0
+        return batch, 0, []
     times = [r.time.replace(tzinfo=None) for r in batch]
     near: dict[datetime, list[Any]] = {}  # stored incidents with content ids, by time
+    at: dict[datetime, list[Any]] = {}  # every stored incident, by time
     known: set[str] = set()
     for row in store.list_incidents(c.store, c.scenario_id, since=min(times),
                                     until=max(times) + timedelta(seconds=1), limit=None):
         known.add(row.ext_id)
+        at.setdefault(row.time, []).append(row)
         if re.fullmatch(r"c[0-9a-f]{12}(-[0-9]+)?", row.ext_id):
             near.setdefault(row.time, []).append(row)
     out, matched = [], 0
@@ -276,7 +289,47 @@ def _as_stored(c: Centre, batch: list[store.IncidentIn]) -> tuple[list[store.Inc
                 r = dataclasses.replace(r, id=row.ext_id, x=float(row.x), y=float(row.y))
                 matched += 1
         out.append(r)
-    return out, matched
+    other: list[tuple[store.IncidentIn, Any]] = []
+    for r, t in zip(out, times, strict=True):
+        if r.id in known:
+            continue  # stored already (skipped or refused), or matched above
+        fits = [(math.hypot(float(row.x) - float(r.x), float(row.y) - float(r.y)), row)
+                for row in at.get(t, ())]
+        fits = [f for f in fits if f[0] <= NEAR_M]
+        if fits:
+            other.append((r, min(fits, key=lambda f: (f[0], f[1].ext_id))[1]))
+    return out, matched, other
+
+
+#: how many of the rows of another category or priority the note names (the rest counted)
+RECATEGORISED_LISTED = 20
+
+
+def _recategorised_note(pairs: list[tuple[store.IncidentIn, Any]], file_rows: bool
+                        ) -> tuple[str, list[dict[str, object]], str]:
+    """The note of rows stored beside a stored incident of their time and place but of
+    another category or priority (:func:`_as_stored`), naming each row and the incident,
+    the first :data:`RECATEGORISED_LISTED` of them; those as data; and their list in the
+    zh page's words (web/i18n.py imp_recategorised)."""
+    listed: list[dict[str, object]] = []
+    parts, zh = [], []
+    for r, row in pairs[:RECATEGORISED_LISTED]:
+        where = f"row {r.row}" if file_rows and r.row is not None else f"id {r.id}"
+        listed.append({"row": r.row if file_rows else None, "id": r.id,
+                       "stored": row.ext_id, "stored_category": row.category or "",
+                       "stored_priority": row.priority, "category": r.category,
+                       "priority": r.priority})
+        parts.append(f"{where} ({r.category}, priority {r.priority}) and stored incident "
+                     f"{row.ext_id} ({row.category or 'no category'}, priority {row.priority})")
+        zh.append(f"{f'第{r.row}行' if file_rows and r.row is not None else f'编号 {r.id}'}"
+                  f"（{r.category}，等级 {r.priority}）与已入库警情 {row.ext_id}"
+                  f"（{row.category or '无类别'}，等级 {row.priority}）")
+    more = len(pairs) - len(listed)
+    text = (f"{len(pairs):,} rows without an id are of the time and place (within {NEAR_M:g} m) "
+            "of a stored incident but not of its category or priority: stored as other "
+            "incidents (where one is that incident reclassified, it is now stored twice): "
+            + "; ".join(parts) + (f"; and {more:,} more" if more else ""))
+    return text, listed, "；".join(zh) + (f"；另有 {more:,} 行" if more else "")
 
 
 def has_id_column(ids: object, rows: list[int] | None) -> bool:
