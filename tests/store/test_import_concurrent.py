@@ -20,6 +20,7 @@ from xunfang.store import (
     list_audit,
     repo,
 )
+from xunfang.store.errors import WriteFailed
 
 N = 300  # rows of each file; the second file's first half is the first file's second half
 
@@ -122,3 +123,23 @@ def test_the_audit_records_the_rows_the_checks_set_aside(store: Store,
                      now=NOW, set_aside=4)
     (entry,) = list_audit(store, object_type="incidents")
     assert entry.detail == {"rows": 3, "file": "a.csv", "set_aside": 4}
+
+
+def test_another_failure_of_the_database_names_the_file_and_stores_nothing(
+        store: Store, scenario_id: int) -> None:
+    """A failure of the database that is no refusal (here a trigger writing to a table that
+    is gone: OperationalError, not a lost connection) is a WriteFailed naming the file."""
+    if not store.is_sqlite:
+        pytest.skip("the failing trigger is written for SQLite")
+    with store.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE gone (x INTEGER)"))
+        conn.execute(text("CREATE TRIGGER fail AFTER INSERT ON incidents WHEN "
+                          "NEW.ext_id = 'i5' BEGIN INSERT INTO gone VALUES (1); END"))
+        conn.execute(text("DROP TABLE gone"))
+    with pytest.raises(WriteFailed) as info:
+        import_incidents(store, scenario_id, [incident(i) for i in range(9)], actor="t",
+                         file="calls.csv", now=NOW)
+    msg = str(info.value)
+    assert msg.startswith("calls.csv: the database failed") and "nothing stored" in msg, msg
+    assert "gone" in msg and "INSERT" not in msg, msg
+    assert count_incidents(store, scenario_id) == 0

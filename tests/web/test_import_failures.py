@@ -118,6 +118,29 @@ def test_a_write_the_database_refuses_answers_naming_the_file(env: Env, db_kind:
     assert entry["status"] == 409 and entry["rows"] == 10 and entry["user"] == "planner"
 
 
+def test_another_database_failure_answers_500_in_words(env: Env, db_kind: str) -> None:
+    """A failure of the database that is no refusal: 500, but naming the file and that
+    nothing was stored, never a bare "Internal Server Error"; audited."""
+    if db_kind != "sqlite":
+        pytest.skip("the failing trigger is written for SQLite")
+    with env.centre.store.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE gone_w (x INTEGER)"))
+        conn.execute(text("CREATE TRIGGER fail_w AFTER INSERT ON incidents WHEN "
+                          "NEW.ext_id = 'fw3' BEGIN INSERT INTO gone_w VALUES (1); END"))
+        conn.execute(text("DROP TABLE gone_w"))
+    try:
+        before = _count(env)
+        r = _post(env, _csv(_rows(env, range(6), "fw", day=22)), "fail.csv")
+    finally:
+        with env.centre.store.engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER fail_w"))
+    assert r.status_code == 500, r.text
+    detail = r.json()["detail"]
+    assert detail.startswith("fail.csv: the database failed") and "nothing stored" in detail
+    assert _count(env) == before
+    assert [e["status"] for e in _refusals(env, "fail.csv")] == [500]
+
+
 def test_refused_imports_are_audited_and_a_stored_one_counts_the_rows_set_aside(
         env: Env) -> None:
     """A review: 403, 413, 422 and store failures of an import left no audit entry, where a
