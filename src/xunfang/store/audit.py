@@ -19,6 +19,14 @@ def write_audit(s: Session, user: str, action: str, object_type: str, object_id:
                    object_id=str(object_id)[:100], detail=detail))
 
 
+def audit_apart(store: Store, user: str, action: str, object_type: str, object_id: object,
+                detail: dict[str, Any] | None = None) -> None:
+    """Add an audit entry in a transaction of its own: one that must outlive the caller's
+    rollback, such as a refused import (a review: 403, 413, 422 and store failures of imports
+    left no entry, where a failed login leaves one)."""
+    store.run(lambda s: write_audit(s, user, action, object_type, object_id, detail))
+
+
 def list_audit(store: Store, *, object_type: str | None = None, object_id: object = None,
                user: str | None = None, limit: int = 200) -> list[AuditRow]:
     """Audit entries, newest first, optionally for one object type/id or one user."""

@@ -63,5 +63,10 @@ class Forbidden(StoreError, PermissionError):
         super().__init__(f"user {user!r} (role {role}) may not {action}")
 
 
+class WriteFailed(StoreError):
+    """The database failed a write the store's checks had passed (an error of its own, not a
+    lost connection); the transaction was rolled back, nothing was written (500)."""
+
+
 class DatabaseUnavailable(StoreError, ConnectionError):
     """The database could not be reached after the retries (503); nothing was half-written."""

@@ -25,7 +25,7 @@ from sqlalchemy import Table, Text, delete, func, insert, select
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from xunfang._errors import Problem
@@ -33,7 +33,7 @@ from xunfang.plan import Plan, PlanError
 from xunfang.store.audit import write_audit
 from xunfang.store.auth import HasRole, _actor_name, _require_actor
 from xunfang.store.db import Store
-from xunfang.store.errors import Conflict, NotFound, StoreInputError
+from xunfang.store.errors import Conflict, NotFound, StoreInputError, WriteFailed
 from xunfang.store.models import (
     ALERT_SEVERITIES,
     UNIT_STATUSES,
@@ -403,7 +403,8 @@ def import_incidents(store: Store, scenario_id: int, rows: Iterable[IncidentIn],
                      actor: Actor, source: str = "history", file: str = "incidents",
                      now: datetime | None = None, margin_m: float = MARGIN_M,
                      skip_stored: bool = False,
-                     where: Callable[[float, float], str] | None = None) -> int:
+                     where: Callable[[float, float], str] | None = None,
+                     set_aside: int | None = None) -> int:
     """Store a batch of incidents, all or none; returns how many were stored.
 
     Refused (nothing stored) when any row has an empty/over-long/repeated id, an id already
@@ -418,6 +419,18 @@ def import_incidents(store: Store, scenario_id: int, rows: Iterable[IncidentIn],
     same, naming each field that differs with the stored value and the row's (``where``: a
     position as the file wrote it, e.g. its lon/lat; x/y to the millimetre without it). The
     rows skipped are ``len(rows)`` less the number returned.
+
+    Two imports at once: each reads the stored ids, then inserts, so the second to commit
+    finds ids the first stored in the meantime (a review: two overlapping exports of 3,000
+    rows sent together, 1,500 shared; one answered a bare 500, its 1,500 new rows lost).
+    The unit of work is then run again, up to :data:`IMPORT_ATTEMPTS` times: it reads the
+    ids the other import stored, skips them (``skip_stored``) or refuses them with the
+    usual problems. A write the database refuses all the same (a constraint or trigger of
+    its own) raises :class:`Conflict`, and any other failure of the database
+    :class:`WriteFailed`, each naming ``file`` and saying nothing was stored.
+
+    ``set_aside``: how many rows of the file its checks set aside before the store (the web
+    import's ingest), recorded in the audit entry.
     """
     _require_actor(actor, "incident.import" if source == "history" else "incident.report")
     batch = list(rows)
@@ -458,11 +471,39 @@ def import_incidents(store: Store, scenario_id: int, rows: Iterable[IncidentIn],
         detail: dict[str, object] = {"rows": len(new), "file": file}
         if len(new) < len(batch):
             detail["skipped_stored"] = len(batch) - len(new)
+        if set_aside is not None:
+            detail["set_aside"] = set_aside
         write_audit(s, who, "import" if source == "history" else "report", "incidents",
                     scenario_id, detail)
         return len(new)
 
-    return store.run(work)
+    for attempt in range(1, IMPORT_ATTEMPTS + 1):
+        try:
+            return store.run(work)
+        except IntegrityError as exc:
+            if attempt < IMPORT_ATTEMPTS:
+                continue  # ids another import stored meanwhile: read them again
+            raise Conflict(
+                f"{file}: the database refused the import ({_db_reason(exc)}) after "
+                f"{attempt} attempts, nothing stored; if another import of these incidents "
+                "was running, send the file again") from exc
+        except DBAPIError as exc:  # (lost connections are Store.run's: DatabaseUnavailable)
+            raise WriteFailed(f"{file}: the database failed while storing the import "
+                              f"({_db_reason(exc)}), nothing stored") from exc
+    raise AssertionError("unreachable")  # (the loop returns or raises)
+
+
+#: how many times :func:`import_incidents` runs its unit of work when the database refuses
+#: a row as a duplicate (another import stored it meanwhile: the next run reads it); 3, as
+#: one run more than two imports at once need, for a third
+IMPORT_ATTEMPTS = 3
+
+
+def _db_reason(exc: DBAPIError) -> str:
+    """The first line of the driver's message (``UNIQUE constraint failed: incidents...``),
+    without the SQL and parameters SQLAlchemy adds."""
+    text = str(exc.orig if exc.orig is not None else exc).strip()
+    return (text.splitlines() or ["no reason given"])[0][:200]
 
 
 def report_incident(store: Store, scenario_id: int, incident: IncidentIn, *, actor: Actor,

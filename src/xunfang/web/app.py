@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -15,14 +17,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xunfang import __version__
 from xunfang.web.centre import Centre
+from xunfang.web.i18n import MAX_UPLOAD_MB
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
-MAX_BODY = 16 * 1024 * 1024  # bytes of one request body (uploads included)
+MAX_BODY = MAX_UPLOAD_MB * 1024 * 1024  # bytes of one request body (uploads included)
+#: the import's path: a body too large for it is audited, and its file named
+IMPORT_PATH = "/api/incidents/import"
+#: how much of a refused body is read for the file's name (its multipart part header)
+HEAD_BYTES = 64 * 1024
 
 
 class BodyLimit:
-    """Refuses request bodies above ``limit`` bytes with 413, by header or by counting."""
+    """Refuses request bodies above ``limit`` bytes with 413, by header or by counting. An
+    import's answer names the upload's file, the limit in MB and what to do instead, in the
+    language the request asks for (:func:`too_large_message`), and is audited; another
+    path's (positions, JSON of a program) gives the limit in bytes."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
         self.app, self.limit = app, limit
@@ -33,15 +43,27 @@ class BodyLimit:
             return
         for k, v in scope.get("headers", []):
             if k == b"content-length" and v.isdigit() and int(v) > self.limit:
-                await _too_large(send, self.limit)
+                head = b""  # the start of the body, for the file's name
+                while len(head) < HEAD_BYTES:
+                    msg = await receive()
+                    if msg["type"] != "http.request":
+                        break
+                    head += msg.get("body", b"")
+                    if not msg.get("more_body", False):
+                        break
+                await _too_large(scope, send, self.limit, head)
                 return
         seen = 0
+        first = bytearray()
 
         async def counted() -> Message:
             nonlocal seen
             msg = await receive()
             if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
+                body = msg.get("body", b"")
+                seen += len(body)
+                if len(first) < HEAD_BYTES:
+                    first.extend(body[:HEAD_BYTES - len(first)])
                 if seen > self.limit:
                     raise _TooLarge
             return msg
@@ -49,19 +71,92 @@ class BodyLimit:
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await _too_large(send, self.limit)
+            await _too_large(scope, send, self.limit, bytes(first))
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(BaseException):
+    """Raised from the counted body: a BaseException, as FastAPI answers any Exception
+    raised while it parses a form as 400 "There was an error parsing the body" (an upload
+    sent without its length, chunked, was refused so: not as too large)."""
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = (f'{{"detail":"request body larger than {limit} bytes"}}').encode()
+def upload_name(head: bytes) -> str | None:
+    """The file name of a multipart body's first file part, from its first bytes (the part's
+    Content-Disposition ``filename="..."``); None where it has none."""
+    m = re.search(rb'filename="([^"\r\n]{1,255})"', head)
+    if m is None:
+        return None
+    name = m.group(1).decode("utf-8", "replace").replace("%22", '"')
+    return name.replace("\\", "/").rsplit("/", 1)[-1] or None
+
+
+def request_lang(scope: Scope) -> str:
+    """The language a request asks for: ``?lang=``, else the dashboard's ``lang`` cookie (the
+    page's language, as web/routers/pages.py chooses it), else Accept-Language; English
+    where it says none (an API client)."""
+    from urllib.parse import parse_qs
+
+    from xunfang.web.i18n import LANGS
+
+    asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0]
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+               for k, v in scope.get("headers", [])}
+    if not asked:
+        m = re.search(r"(?:^|;\s*)lang=([a-z]+)", headers.get("cookie", ""))
+        asked = m.group(1) if m else ""
+    if asked in LANGS:
+        return str(asked)
+    return "zh" if headers.get("accept-language", "").lower().startswith("zh") else "en"
+
+
+def too_large_message(name: str | None, limit: int, lang: str) -> str:
+    """A 413's words: the file (where the body named one), the limit in MB and the two ways
+    to import a larger file. A review: "request body larger than 16777216 bytes", in English
+    on the zh page, without the file or a hint."""
+    from xunfang.web.i18n import WORDS
+
+    mb = f"{limit / (1024 * 1024):g}"
+    text = WORDS["too_large"][lang].format(mb=mb)
+    if name:
+        return f"{name}{'：' if lang == 'zh' else ': '}{text}"
+    return text
+
+
+async def _too_large(scope: Scope, send: Send, limit: int, head: bytes = b"") -> None:
+    answer: dict[str, object] = {"detail": f"request body larger than {limit} bytes"}
+    if scope.get("path") == IMPORT_PATH:  # a file to import: what to do with it, audited
+        name = upload_name(head)
+        answer = {"detail": too_large_message(name, limit, request_lang(scope)),
+                  "limit_bytes": limit, "file": name}
+        await asyncio.to_thread(_audit_too_large, scope, name, limit)
+    body = json.dumps(answer, ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+def _audit_too_large(scope: Scope, name: str | None, limit: int) -> None:
+    """The audit entry of an import refused for its size, where the request's user is known
+    (the session cookie or bearer token): in a transaction of its own, logged on failure."""
+    from starlette.requests import Request as _Request
+
+    from xunfang import store
+    from xunfang.web.deps import request_token
+    from xunfang.web.routers.incidents import audit_refused
+
+    app = scope.get("app")
+    centre = getattr(getattr(app, "state", None), "centre", None)
+    if centre is None:
+        return
+    try:
+        u = store.user_for_token(centre.store, request_token(_Request(scope)))
+    except Exception:  # (a lost database: the 413 is answered all the same)
+        log.exception("could not find the user of an upload refused for its size")
+        return
+    if u is not None:
+        audit_refused(centre, u.name, name or "(no file name)", 413,
+                      f"larger than {limit / (1024 * 1024):g} MB")
 
 
 def static_mounts(app: FastAPI) -> None:
@@ -97,6 +192,9 @@ def _error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(store.AuthError, simple(401))
     app.add_exception_handler(store.Forbidden, simple(403))
     app.add_exception_handler(store.DatabaseUnavailable, simple(503))
+    # any other error of the store (WriteFailed: the database failed a write, rolled back):
+    # its message, never a bare "Internal Server Error"
+    app.add_exception_handler(store.StoreError, simple(500))
 
 
 def create_app(centre: Centre, *, tick_seconds: float = 5.0) -> FastAPI:

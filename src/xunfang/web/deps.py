@@ -46,14 +46,23 @@ def user(u: Annotated[UserRow | None, Depends(optional_user)]) -> UserRow:
 UserDep = Annotated[UserRow, Depends(user)]
 
 
+def forbidden(u: UserRow, action: str) -> HTTPException | None:
+    """The 403 of a user whose role does not permit ``action`` (store.ACTIONS), naming the
+    roles that may; None where it does."""
+    if store.permitted(u.role, action):
+        return None
+    allowed = sorted(r for r, acts in store.ACTIONS.items() if action in acts)
+    return HTTPException(403, f"role {u.role!r} may not {action}; roles that may: "
+                              f"{', '.join(allowed)}")
+
+
 def require(action: str) -> Callable[[UserRow], UserRow]:
     """A dependency: the user, if the role permits ``action`` (store.ACTIONS), else 403."""
-    allowed = sorted(r for r, acts in store.ACTIONS.items() if action in acts)
 
     def check(u: UserDep) -> UserRow:
-        if not store.permitted(u.role, action):
-            raise HTTPException(403, f"role {u.role!r} may not {action}; roles that may: "
-                                     f"{', '.join(allowed)}")
+        refused = forbidden(u, action)
+        if refused is not None:
+            raise refused
         return u
 
     return check

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 LANGS = ("zh", "en")
+#: the largest upload, in MB: web/app.py's MAX_BODY in bytes, said on the import form
+MAX_UPLOAD_MB = 16
 
 WORDS: dict[str, dict[str, str]] = {
     "title": {"zh": "巡防指挥中心", "en": "Patrol command centre"},
@@ -53,6 +55,20 @@ WORDS: dict[str, dict[str, str]] = {
     "imp_same_as": {"zh": "同第{n}行", "en": "same as row {n}"},
     # the import's own notes (the English is the answer's "notes"; a review: the zh page
     # showed them in English)
+    # a body over the upload limit (web/app.py: too_large_message; {mb}: the limit in MB)
+    "too_large": {
+        "zh": "文件超过上传上限 {mb} MB，未入库任何警情：可压缩为 .zip 后上传（导入接受 .zip）"
+              "或分成几个文件；在服务器上 `xunfang intel ingest 文件 --scenario 场景 --out 目录` "
+              "可检查任意大小的文件",
+        "en": "larger than the {mb} MB an upload may be, nothing stored: zip it (the import "
+              "takes a .zip of the file) or split it; on the server `xunfang intel ingest "
+              "FILE --scenario SCENARIO --out DIR` checks a file of any size"},
+    "imp_limit": {"zh": f"文件不超过 {MAX_UPLOAD_MB} MB（更大的文件可压缩为 .zip 上传）",
+                  "en": f"files up to {MAX_UPLOAD_MB} MB (zip a larger one: .zip is taken)"},
+    "imp_recategorised": {
+        "zh": "{n} 行无编号的记录与已入库警情的时间、地点（{m} 米以内）相同，但类别或等级"
+              "不同：已作为其他警情入库（若是同一警情改了类别，现已重复入库）：{list_zh}",
+        "en": ""},
     "imp_content_ids": {
         "zh": "文件没有编号列：每行的编号由其时间、地点（精确到毫米）、类别和等级生成（c 加 12 位"
               "十六进制数），其他文件的警情不会与之冲突，同一警情再次导出编号相同（勾选“跳过已入库"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import secrets
@@ -18,13 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from xunfang import store
 from xunfang._errors import XunfangError
 from xunfang.intel.ingest import OUTSIDE_RULE  # (loaded already: the risk router's stage)
+from xunfang.store.audit import audit_apart
 from xunfang.web.centre import Centre
-from xunfang.web.deps import CentreDep, Reader, require, safe_text
+from xunfang.web.deps import CentreDep, Reader, UserDep, forbidden, require, safe_text
 from xunfang.web.i18n import WORDS
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 Reporter = Annotated[store.UserRow, Depends(require("incident.report"))]
-Importer = Annotated[store.UserRow, Depends(require("incident.import"))]
+log = logging.getLogger(__name__)
 # (.xls: a records system's "export to Excel", whatever it holds; .txt: Excel's Unicode text)
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".gpkg",
                    ".kml", ".zip")
@@ -108,7 +110,7 @@ def report_incident(body: IncidentIn, u: Reporter, c: CentreDep) -> dict[str, ob
 
 @router.post("/import")
 def import_incidents(
-    u: Importer, c: CentreDep, file: Annotated[UploadFile, File()],
+    u: UserDep, c: CentreDep, file: Annotated[UploadFile, File()],
     columns: Annotated[str | None, Form(max_length=500)] = None,
     crs: Annotated[str | None, Form(max_length=100)] = None,
     coords: Annotated[str, Form(max_length=10)] = "wgs84",
@@ -119,12 +121,18 @@ def import_incidents(
     none: a row the store refuses, such as an id already stored, refuses the import, and the
     answer lists it with every row the checks set aside, each by the file's own row).
     ``skip_stored``: ids stored already with the same content are left out (an overlapping
-    export), counted in ``skipped``; one stored with other content still refuses."""
+    export), counted in ``skipped``; one stored with other content still refuses.
+    Every refusal is audited (:func:`audit_refused`)."""
     from xunfang.intel import ingest, jurisdiction_of, parse_columns
 
     name = Path(file.filename or "upload.csv").name
+    refused = forbidden(u, "incident.import")
+    if refused is not None:
+        audit_refused(c, u.name, name, 403, f"role {u.role} may not import")
+        raise refused
     suffix = next((s for s in UPLOAD_SUFFIXES if name.lower().endswith(s)), None)
     if suffix is None:
+        audit_refused(c, u.name, name, 415, "not a file type the import reads")
         raise HTTPException(415, f"file {name[:80]!r}: use one of {', '.join(UPLOAD_SUFFIXES)}")
     sc = c.scenario
     with tempfile.TemporaryDirectory(prefix="xunfang-upload-") as tmp:
@@ -143,22 +151,36 @@ def import_incidents(
                          # named a --crs option it does not have)
                          default_crs=sc.crs.working if not sc.crs.is_local else None)
         except (XunfangError, ValueError, OSError) as exc:
-            raise HTTPException(422, for_form(str(exc).replace(str(path), name))) from None
+            why = for_form(str(exc).replace(str(path), name))
+            audit_refused(c, u.name, name, 422, why)
+            raise HTTPException(422, why) from None
     rows = kept_rows(got.report, len(got.table))
     outside = _outside_lonlat(got.report)
     batch = store.incidents_from_table(got.table, rows)
     unnamed = not has_id_column(got.table.ids, rows)
     matched = 0
+    recategorised: list[tuple[store.IncidentIn, Any]] = []
     if unnamed:
-        batch, matched = _as_stored(c, content_ids(batch))
+        batch, matched, recategorised = _as_stored(c, content_ids(batch))
+    aside = int(got.report.rejected)
     try:
         stored = store.import_incidents(c.store, c.scenario_id, batch, actor=u, file=name,
                                         now=c.clock(), skip_stored=skip_stored,
-                                        where=_as_written(c, got.report, coords))
+                                        where=_as_written(c, got.report, coords),
+                                        set_aside=aside)
     except store.StoreInputError as exc:
         hint = _outside_note(c, len(outside), coords) if outside else ""
-        raise HTTPException(422, _refusal(exc, got.report, name, outside,
-                                          rows is not None, hint)) from None
+        answer = _refusal(exc, got.report, name, outside, rows is not None, hint)
+        audit_refused(c, u.name, name, 422, f"{answer['errors']} row(s) refused by the store",
+                      rows=got.report.rows, set_aside=aside)
+        raise HTTPException(422, answer) from None
+    except store.StoreError as exc:  # the database refused or failed: rolled back
+        status = (409 if isinstance(exc, store.Conflict)
+                  else 503 if isinstance(exc, store.DatabaseUnavailable) else 500)
+        audit_refused(c, u.name, name, status, str(exc)[:300], rows=got.report.rows,
+                      set_aside=aside)
+        raise HTTPException(status, str(exc) if name in str(exc)
+                            else f"{name}: {exc}; nothing stored") from None
     report = got.report.as_json()
     report["source"] = name
     report["stored"] = stored
@@ -179,6 +201,11 @@ def import_incidents(
                 "written to another precision): taken as it")
         notes.append(text)
         worded.append({"key": "imp_matched", "text": text, "n": matched, "m": NEAR_M})
+    if recategorised:
+        text, listed, zh = _recategorised_note(recategorised, rows is not None)
+        notes.append(text)
+        worded.append({"key": "imp_recategorised", "text": text, "n": len(recategorised),
+                       "m": NEAR_M, "rows": listed, "list_zh": zh})
     report["notes_worded"] = worded
     if outside:
         notes.append(_outside_note(c, len(outside), coords))
@@ -187,6 +214,23 @@ def import_incidents(
         notes.append(note)
     report["notes"] = notes
     return report
+
+
+def audit_refused(c: Centre, user: str, name: str, status: int, why: str, *,
+                  rows: int | None = None, set_aside: int | None = None) -> None:
+    """An audit entry ("import-refused") for an import refused with ``status``: who, the
+    file, why in short and its rows, in a transaction of its own, so the refusal's rollback
+    keeps it (a review: refused imports left no entry, where failed logins do). An entry
+    the database cannot take is logged, and the refusal answered all the same."""
+    detail: dict[str, object] = {"file": name[:200], "status": status, "why": why[:300]}
+    if rows is not None:
+        detail["rows"] = int(rows)
+    if set_aside is not None:
+        detail["set_aside"] = int(set_aside)
+    try:
+        audit_apart(c.store, user, "import-refused", "incidents", c.scenario_id, detail)
+    except Exception:  # (the database itself may be why the import was refused)
+        log.exception("could not audit the refused import of %s by %s", name, user)
 
 
 #: what the rows of a report or refusal count (a review: a planner reading "row 5" opened
@@ -208,20 +252,27 @@ CONTENT_ID_NOTE = (
 NEAR_M = 1.0
 
 
-def _as_stored(c: Centre, batch: list[store.IncidentIn]) -> tuple[list[store.IncidentIn], int]:
+def _as_stored(c: Centre, batch: list[store.IncidentIn]
+               ) -> tuple[list[store.IncidentIn], int, list[tuple[store.IncidentIn, Any]]]:
     """``batch`` (content ids) with each row that is a stored incident written to another
     precision given that incident's id and position, and how many were: the same incident
-    is then "already stored" (skipped with skip_stored), not stored twice."""
+    is then "already stored" (skipped with skip_stored), not stored twice. Third, each other
+    row of a stored incident's time within :data:`NEAR_M` of it but of another category or
+    priority, with the nearest such incident: stored all the same (a reclassified incident
+    is not known to be the same one), but said (a review: a re-export where one theft had
+    become a burglary, same time and place, was stored as a second incident without a word)."""
     import dataclasses
 
     if not batch:
-        return batch, 0
+        return batch, 0, []
     times = [r.time.replace(tzinfo=None) for r in batch]
     near: dict[datetime, list[Any]] = {}  # stored incidents with content ids, by time
+    at: dict[datetime, list[Any]] = {}  # every stored incident, by time
     known: set[str] = set()
     for row in store.list_incidents(c.store, c.scenario_id, since=min(times),
                                     until=max(times) + timedelta(seconds=1), limit=None):
         known.add(row.ext_id)
+        at.setdefault(row.time, []).append(row)
         if re.fullmatch(r"c[0-9a-f]{12}(-[0-9]+)?", row.ext_id):
             near.setdefault(row.time, []).append(row)
     out, matched = [], 0
@@ -238,7 +289,47 @@ def _as_stored(c: Centre, batch: list[store.IncidentIn]) -> tuple[list[store.Inc
                 r = dataclasses.replace(r, id=row.ext_id, x=float(row.x), y=float(row.y))
                 matched += 1
         out.append(r)
-    return out, matched
+    other: list[tuple[store.IncidentIn, Any]] = []
+    for r, t in zip(out, times, strict=True):
+        if r.id in known:
+            continue  # stored already (skipped or refused), or matched above
+        fits = [(math.hypot(float(row.x) - float(r.x), float(row.y) - float(r.y)), row)
+                for row in at.get(t, ())]
+        fits = [f for f in fits if f[0] <= NEAR_M]
+        if fits:
+            other.append((r, min(fits, key=lambda f: (f[0], f[1].ext_id))[1]))
+    return out, matched, other
+
+
+#: how many of the rows of another category or priority the note names (the rest counted)
+RECATEGORISED_LISTED = 20
+
+
+def _recategorised_note(pairs: list[tuple[store.IncidentIn, Any]], file_rows: bool
+                        ) -> tuple[str, list[dict[str, object]], str]:
+    """The note of rows stored beside a stored incident of their time and place but of
+    another category or priority (:func:`_as_stored`), naming each row and the incident,
+    the first :data:`RECATEGORISED_LISTED` of them; those as data; and their list in the
+    zh page's words (web/i18n.py imp_recategorised)."""
+    listed: list[dict[str, object]] = []
+    parts, zh = [], []
+    for r, row in pairs[:RECATEGORISED_LISTED]:
+        where = f"row {r.row}" if file_rows and r.row is not None else f"id {r.id}"
+        listed.append({"row": r.row if file_rows else None, "id": r.id,
+                       "stored": row.ext_id, "stored_category": row.category or "",
+                       "stored_priority": row.priority, "category": r.category,
+                       "priority": r.priority})
+        parts.append(f"{where} ({r.category}, priority {r.priority}) and stored incident "
+                     f"{row.ext_id} ({row.category or 'no category'}, priority {row.priority})")
+        zh.append(f"{f'第{r.row}行' if file_rows and r.row is not None else f'编号 {r.id}'}"
+                  f"（{r.category}，等级 {r.priority}）与已入库警情 {row.ext_id}"
+                  f"（{row.category or '无类别'}，等级 {row.priority}）")
+    more = len(pairs) - len(listed)
+    text = (f"{len(pairs):,} rows without an id are of the time and place (within {NEAR_M:g} m) "
+            "of a stored incident but not of its category or priority: stored as other "
+            "incidents (where one is that incident reclassified, it is now stored twice): "
+            + "; ".join(parts) + (f"; and {more:,} more" if more else ""))
+    return text, listed, "；".join(zh) + (f"；另有 {more:,} 行" if more else "")
 
 
 def has_id_column(ids: object, rows: list[int] | None) -> bool:

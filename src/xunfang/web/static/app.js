@@ -392,7 +392,8 @@
     ev.preventDefault();
     const out = document.getElementById("import-report"); out.textContent = "…";
     try {
-      const r = await api("/api/incidents/import", { method: "POST", body: new FormData(importForm) });
+      // ?lang: a refusal before the form is read (413, too large) in the page's language
+      const r = await api(`/api/incidents/import?lang=${boot.lang}`, { method: "POST", body: new FormData(importForm) });
       const skipped = r.skipped ? ` · ${T("跳过已入库", "skipped (stored already)")} ${r.skipped}` : "";
       const lines = [`${T("读入", "rows")} ${r.rows} · ${T("入库", "stored")} ${r.stored} · ${T("拒收", "rejected")} ${r.rejected}${skipped}`];
       // the import's own notes in the page's words (web/i18n.py), ingest's as sent
