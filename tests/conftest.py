@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,3 +48,28 @@ def data_dir() -> Path:
             pytest.fail(f"the shared real-data folder {DATA} is missing on CI")
         pytest.skip(f"the shared real-data folder {DATA} is not present")
     return DATA
+
+
+@pytest.fixture
+def in_step(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Two imports (threads) both read the stored ids before either writes: each thread's
+    first check (store.repo._raise, between the select and the insert) waits for the
+    other's. Forced so, not timed: the clash happens on every run (a review's race.py needed
+    a second's sleep). tests/store/test_import_concurrent.py, tests/web/test_import_failures.py"""
+    import threading
+    from typing import Any
+
+    from xunfang.store import repo
+
+    gate = threading.Barrier(2, timeout=60)
+    first: set[int] = set()
+    orig = repo._raise
+
+    def wait_then_raise(*a: Any, **k: Any) -> None:
+        orig(*a, **k)
+        if threading.get_ident() not in first:
+            first.add(threading.get_ident())
+            gate.wait()
+
+    monkeypatch.setattr(repo, "_raise", wait_then_raise)
+    yield

@@ -217,6 +217,20 @@ def test_chicago_cross_check_naive_365(data_dir: Path) -> None:
     assert s.hit_rate[0.01] < s.hit_rate[0.02] < s.hit_rate[0.05] < s.hit_rate[0.1]
 
 
+def _scattered_town(rng: np.random.Generator, n: int, days: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` incidents over ``days`` days from 2023-01-01: 60 % around 25 hot places, the
+    rest scattered (they keep finding new 250 m cells); positions and times, in time order."""
+    day = np.sort(rng.integers(0, days, n))
+    hot = rng.uniform(0, 3000, (25, 2))
+    xy = np.where(rng.random((n, 1)) < 0.6,
+                  hot[rng.integers(0, 25, n)] + rng.normal(0, 60, (n, 2)),
+                  rng.uniform(-6000, 9000, (n, 2)))
+    times = (np.datetime64("2023-01-01T00:00")
+             + (day * 1440 + rng.integers(0, 1440, n)).astype("timedelta64[m]"))
+    return xy, times
+
+
 def test_a_bare_files_later_incidents_change_no_figure() -> None:
     """A bare file's cells are laid over all of its incidents, those after the test days too.
     A review: gbm learnt from which cells later incidents fell in (its hit rate at 1 % on
@@ -227,13 +241,7 @@ def test_a_bare_files_later_incidents_change_no_figure() -> None:
 
     rng = np.random.default_rng(5)
     n = 5000
-    days = np.sort(rng.integers(0, 560, n))
-    hot = rng.uniform(0, 3000, (25, 2))
-    xy = np.where(rng.random((n, 1)) < 0.6,
-                  hot[rng.integers(0, 25, n)] + rng.normal(0, 60, (n, 2)),
-                  rng.uniform(-6000, 9000, (n, 2)))
-    times = (np.datetime64("2023-01-01T00:00")
-             + (days * 1440 + rng.integers(0, 1440, n)).astype("timedelta64[m]"))
+    xy, times = _scattered_town(rng, n, 560)
     cut = times < np.datetime64("2024-03-29")
     names = ["naive", "decay", "kde", "prospective", "etas", "gbm", "auto"]
     got = []
@@ -260,13 +268,8 @@ def test_incidents_before_every_window_change_no_figure() -> None:
 
     rng = np.random.default_rng(7)
     n = 4000
-    days = np.sort(rng.integers(0, 450, n))
-    hot = rng.uniform(0, 3000, (25, 2))
-    xy = np.where(rng.random((n, 1)) < 0.6,
-                  hot[rng.integers(0, 25, n)] + rng.normal(0, 60, (n, 2)),
-                  rng.uniform(-6000, 9000, (n, 2)))
+    xy, times = _scattered_town(rng, n, 450)
     t0 = np.datetime64("2023-01-01T00:00")
-    times = t0 + (days * 1440 + rng.integers(0, 1440, n)).astype("timedelta64[m]")
     # a year before the record: half on the record's places, half in cells of their own
     m = 1500
     early_xy = np.where(rng.random((m, 1)) < 0.5, xy[rng.integers(0, n, m)],

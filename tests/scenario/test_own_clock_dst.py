@@ -5,7 +5,6 @@ warning naming the file, row and field; one in the fold is kept as written, and 
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -14,6 +13,8 @@ import numpy as np
 import xunfang.scenarios
 from xunfang import scenario
 from xunfang.intel.ingest import FOLD, GAP
+
+from .test_source_timezone_dst import first_times
 
 
 def _county(tmp_path: Path, times: list[str]) -> Path:
@@ -25,14 +26,7 @@ def _county(tmp_path: Path, times: list[str]) -> Path:
     assert 'timezone = "Asia/Shanghai"' in text
     toml.write_text(text.replace('timezone = "Asia/Shanghai"', 'timezone = "America/Chicago"'),
                     encoding="utf-8")
-    path = folder / "incidents.csv"
-    with path.open(encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    for k, when in enumerate(times, start=1):
-        rows[k][1] = when
-    with path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
-    return folder
+    return first_times(folder, times)
 
 
 def test_gap_left_out_and_fold_kept_on_the_scenario_clock(tmp_path: Path) -> None:

@@ -22,6 +22,11 @@ def _county(tmp_path: Path, times: list[str]) -> Path:
     head, rest = toml.read_text(encoding="utf-8").split("[policy]", 1)
     toml.write_text(head + 'source_timezone = "America/Chicago"\n\n[policy]' + rest,
                     encoding="utf-8")
+    return first_times(folder, times)
+
+
+def first_times(folder: Path, times: list[str]) -> Path:
+    """``folder``'s incidents.csv with its first rows' times ``times``."""
     path = folder / "incidents.csv"
     with path.open(encoding="utf-8") as f:
         rows = list(csv.reader(f))

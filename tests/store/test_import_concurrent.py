@@ -4,8 +4,6 @@ no bare driver error, nothing half-stored, and the new rows of both files kept."
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -23,25 +21,6 @@ from xunfang.store import (
 from xunfang.store.errors import WriteFailed
 
 N = 300  # rows of each file; the second file's first half is the first file's second half
-
-
-@pytest.fixture
-def in_step(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Both imports read the stored ids before either writes: each thread's first check
-    (repo._raise, between the select and the insert) waits for the other's. Forced so, not
-    timed: the clash happens on every run (a review's race.py needed a second's sleep)."""
-    gate = threading.Barrier(2, timeout=30)
-    first: set[int] = set()
-    orig = repo._raise
-
-    def wait_then_raise(*a: Any, **k: Any) -> None:
-        orig(*a, **k)
-        if threading.get_ident() not in first:
-            first.add(threading.get_ident())
-            gate.wait()
-
-    monkeypatch.setattr(repo, "_raise", wait_then_raise)
-    yield
 
 
 def _both(store: Store, scenario_id: int, **kw: object) -> dict[str, object]:

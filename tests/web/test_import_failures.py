@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import text
 
 from xunfang import store
-from xunfang.store import repo
 from xunfang.web.app import MAX_BODY
 
 from .conftest import Env
@@ -45,24 +44,6 @@ def _rows(e: Env, ids: range, prefix: str, day: int = 20) -> list[str]:
     return ["id,time,lon,lat,category"] + [
         f"{prefix}{i},2026-11-{day:02d} {10 + i // 60 % 10}:{i % 60:02d},{lon},{lat},theft"
         for i in ids]
-
-
-@pytest.fixture
-def in_step(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Both imports read the stored ids before either writes (tests/store/
-    test_import_concurrent.py: the clash forced, not timed)."""
-    gate = threading.Barrier(2, timeout=60)
-    first: set[int] = set()
-    orig = repo._raise
-
-    def wait_then_raise(*a: Any, **k: Any) -> None:
-        orig(*a, **k)
-        if threading.get_ident() not in first:
-            first.add(threading.get_ident())
-            gate.wait()
-
-    monkeypatch.setattr(repo, "_raise", wait_then_raise)
-    yield
 
 
 def test_two_overlapping_imports_at_once_both_store_their_new_rows(
