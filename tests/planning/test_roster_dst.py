@@ -39,30 +39,46 @@ def test_duty_hours_are_elapsed_in_the_timezone(a: datetime, b: datetime, hours:
     assert _duty(a, b, tz="Asia/Shanghai").hours == 8.0  # no daylight saving
 
 
-def test_rest_gap_across_spring_forward_is_elapsed() -> None:
-    # 22:00 → 09:00 is 11 h on the clock but 10 h of rest on the night the clocks go forward
+def test_a_clock_change_alone_breaks_no_labour_rule() -> None:
+    """Hours are elapsed (7 on the spring night, 13 for 00:00-12:00 on the autumn one), but
+    the labour rules are judged on the kinder of the clock's and the elapsed hours. A review:
+    judged on elapsed time, every 12-hour pattern broke the 12 h limit on the autumn night
+    (13 h), for every person, and the week could not be planned."""
+    # 22:00 → 09:00 is 11 h on the clock, 10 h of rest on the night the clocks go forward
     first = _duty(datetime(2026, 3, 7, 14), datetime(2026, 3, 7, 22), shift="middle")
     second = _duty(datetime(2026, 3, 8, 9), datetime(2026, 3, 8, 17), shift="early")
-    v = R.check_roster([first, second], rules=R.RosterRules(min_rest_hours=11))
-    assert [x.rule for x in v] == ["rest"]
-    assert "only 10 h rest" in v[0].message
-    plain = [dataclasses.replace(d, tz="") for d in (first, second)]
-    assert R.check_roster(plain, rules=R.RosterRules(min_rest_hours=11)) == []
-
-
-def test_unbroken_length_and_weekly_hours_across_fall_back() -> None:
-    # 00:00–12:00 on 2026-11-01 is 13 h on duty: more than a 12 h limit
+    assert R.check_roster([first, second], rules=R.RosterRules(min_rest_hours=11)) == []
+    # ... but 10 h on the clock (9 elapsed) is short either way
+    early = dataclasses.replace(second, start=datetime(2026, 3, 8, 8),
+                                end=datetime(2026, 3, 8, 16))
+    v = R.check_roster([first, early], rules=R.RosterRules(min_rest_hours=11))
+    assert [x.rule for x in v] == ["rest"] and "only 10 h rest" in v[0].message
+    # 00:00–12:00 on 2026-11-01: 13 h worked, within a 12 h limit; 00:00-13:00 is not
     long = _duty(datetime(2026, 11, 1, 0), datetime(2026, 11, 1, 12))
-    v = R.check_roster([long], rules=R.RosterRules(max_duty_hours=12))
-    assert [x.rule for x in v] == ["max-duty-hours"]
-    assert "13 h" in v[0].message
-    # seven 8-hour nights ending 2026-11-07: 57 elapsed hours, over a 56 h week
+    assert long.hours == 13
+    assert R.check_roster([long], rules=R.RosterRules(max_duty_hours=12)) == []
+    longer = dataclasses.replace(long, end=datetime(2026, 11, 1, 13))
+    v = R.check_roster([longer], rules=R.RosterRules(max_duty_hours=12))
+    assert [x.rule for x in v] == ["max-duty-hours"] and "13 h" in v[0].message
+    # seven 8-hour nights from 2026-11-01: 57 elapsed hours, 56 on the clock
     nights = [_duty(datetime(2026, 11, d, 0), datetime(2026, 11, d, 8), person="p2")
               for d in range(1, 8)]
+    assert sum(d.hours for d in nights) == 57
     rules = R.RosterRules(max_week_hours=56, max_consecutive_days=7)
-    v = R.check_roster(nights, rules=rules)
-    assert [x.rule for x in v] == ["weekly-hours"]
-    assert R.check_roster([dataclasses.replace(d, tz="") for d in nights], rules=rules) == []
+    assert R.check_roster(nights, rules=rules) == []
+    v = R.check_roster(nights, rules=dataclasses.replace(rules, max_week_hours=55))
+    assert [x.rule for x in v] == ["weekly-hours"] and "56 h" in v[0].message
+
+
+def test_a_twelve_hour_pattern_is_planned_across_the_autumn_change() -> None:
+    """The review's case: the 4-2 pattern (12-hour shifts) in America/Chicago over the night
+    the clocks go back: a roster, no violation, the long night's hours 13."""
+    sc = dataclasses.replace(scenario_mod.load("ebian"), timezone=CHI)
+    r = R.make_roster(sc, date(2026, 10, 30), 4, pattern_spec="4-2")
+    assert r.violations == ()
+    nights = {d.hours for d in r.rows if d.start == datetime(2026, 10, 31, 20)
+              and d.end == datetime(2026, 11, 1, 8)}
+    assert nights == {13}
 
 
 @pytest.fixture(scope="module")

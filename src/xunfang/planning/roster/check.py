@@ -10,9 +10,14 @@ leave, minimum staffing per hour and the number of rotating teams on duty per ho
 must respect at the edges) take part in the person rules; a violation is reported only when
 it involves at least one duty of the roster itself.
 
-Start and end are wall-clock times of the scenario's timezone; every length, rest gap and
-weekly sum is *elapsed* time in that zone (:func:`elapsed_hours`), so a night shift
-00:00–08:00 across a daylight-saving change lasts 7 h (spring) or 9 h (autumn), not 8.
+Start and end are wall-clock times of the scenario's timezone; a duty's hours (what is
+worked and paid, the fairness figures) are *elapsed* time in that zone
+(:func:`elapsed_hours`), so a night shift 00:00–08:00 across a daylight-saving change lasts
+7 h (spring) or 9 h (autumn), not 8. The labour rules (unbroken length, rest, hours in 7
+days) are judged on the clock's hours or the elapsed ones, whichever is kinder: the clock's
+change alone breaks no rule. A review: judged on elapsed time, every 12-hour pattern (4-2,
+3-2) broke the 12 h limit on the night the clocks go back (13 h), for every person, and no
+plan of that week could be made.
 """
 
 from __future__ import annotations
@@ -125,14 +130,15 @@ def _person_rules(pid: str, own: Sequence[Duty], ctx: Sequence[Duty], rules: Ros
         else:
             periods.append((d.start, d.end, [d]))
     for a, b, ds in periods:
-        span = elapsed_hours(a, b, tz)
+        # the kinder of the clock's and the elapsed hours (the module's docstring)
+        span = min(elapsed_hours(a, b, tz), (b - a) / HOUR)
         if span > rules.max_duty_hours and ours(*ds):
             out.append(Violation("max-duty-hours", ds[0].day, pid,
                                  f"on duty {span:g} h without a break "
                                  f"({a:%m-%d %H:%M}–{b:%m-%d %H:%M}), more than "
                                  f"{rules.max_duty_hours} h"))
     for (_, b1, d1), (a2, _, d2) in itertools.pairwise(periods):
-        rest = elapsed_hours(b1, a2, tz)
+        rest = max(elapsed_hours(b1, a2, tz), (a2 - b1) / HOUR)
         if rest < rules.min_rest_hours and ours(*d1, *d2):
             out.append(Violation("rest", d2[0].day, pid,
                                  f"only {rest:g} h rest between the duty ending "
@@ -165,13 +171,16 @@ def _person_rules(pid: str, own: Sequence[Duty], ctx: Sequence[Duty], rules: Ros
                                  f"(at most {rules.max_consecutive_days})"))
     # hours in any 7 consecutive roster days
     hours: dict[date, float] = defaultdict(float)
+    clock: dict[date, float] = defaultdict(float)  # the same on the clock
     for d in items:
         hours[d.day] += d.hours
+        clock[d.day] += (d.end - d.start) / HOUR
     if days:
         day = days[0]
         while day <= days[-1]:
             window = [day + timedelta(days=k) for k in range(7)]
-            total = sum(hours.get(w, 0.0) for w in window)
+            total = min(sum(hours.get(w, 0.0) for w in window),
+                        sum(clock.get(w, 0.0) for w in window))
             if total > rules.max_week_hours + 1e-9 and any(w in own_days for w in window):
                 out.append(Violation("weekly-hours", day, pid,
                                      f"{total:g} h in the 7 days {window[0]}–{window[-1]} "

@@ -142,14 +142,17 @@ def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: Roster
            tz: str = "") -> str | None:
     """The rule two duties of one person break together (None: they may both be worked).
 
-    Rest and unbroken length are elapsed hours in ``tz`` (the scenario's timezone)."""
+    Rest and unbroken length are judged as the checker judges them: the kinder of the
+    clock's and the elapsed hours in ``tz`` (the scenario's timezone; the clock's change
+    alone breaks no rule, :mod:`~xunfang.planning.roster.check`)."""
     if a2 < a1:
         a1, b1, a2, b2 = a2, b2, a1, b1
     if a2 < b1:
         return "overlap"
-    gap = elapsed_hours(b1, a2, tz)
+    gap = max(elapsed_hours(b1, a2, tz), (a2 - b1) / HOUR)
     if gap == 0:
-        span = elapsed_hours(a1, max(b1, b2), tz)
+        end = max(b1, b2)
+        span = min(elapsed_hours(a1, end, tz), (end - a1) / HOUR)
         return "max-duty-hours" if span > rules.max_duty_hours else None
     if gap < rules.min_rest_hours:
         return "rest"
@@ -351,7 +354,10 @@ def make_roster(
     for du in fixed:
         i = pidx[du.person]
         fixed_of[i].append(du)
-        fixed_hours[(i, du.day)] += du.hours
+        # for the 7-day cap, judged as the checker judges it: the kinder of the clock's and
+        # the elapsed hours (a 4-2 week across the autumn change is 57 h elapsed, 56 on the
+        # clock; its cap of 56 made the model infeasible)
+        fixed_hours[(i, du.day)] += min(du.hours, (du.end - du.start) / HOUR)
     dropped: dict[tuple[int, date], set[str]] = defaultdict(set)
 
     def useful(i: int, a: datetime, b: datetime) -> bool:
@@ -417,7 +423,7 @@ def make_roster(
                 continue
             # _wall clock hours; the weekly sum and fairness count the elapsed ones worked
             worked = round(elapsed_hours(ta, tb, tz))
-            bad = legal_with_fixed(i, day, ta, tb, worked)
+            bad = legal_with_fixed(i, day, ta, tb, min(worked, round((tb - ta) / HOUR)))
             if bad is not None:
                 dropped[(i, day)].add(bad)
                 continue
@@ -476,7 +482,7 @@ def make_roster(
         hours_by_day: dict[date, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         for c in cs:
             assert c.var is not None
-            hours_by_day[c.day].append((c.hours, c.var))
+            hours_by_day[c.day].append((min(c.hours, round((c.end - c.start) / HOUR)), c.var))
         seen: set[date] = set()
         for day in sorted(hours_by_day):
             for k in range(7):
