@@ -715,3 +715,28 @@ def test_a_window_whose_last_year_is_unrecorded_forecasts_a_decayed_level() -> N
     fc = forecast(ev, make_method("decay"), start=date(2022, 1, 1), days=1, train_days=730,
                   as_of=date(2021, 12, 31))
     assert fc.risk.sum() > 0 and "coverage_factor" not in fc.details
+
+
+def test_gbm_keeps_the_level_of_a_short_window_over_a_bare_files_places() -> None:
+    """A review (session 19): with the places a bare file's forecast knows taken from the
+    window alone, gbm's 2-day forecast of Chicago with a 60-day window came to 50 incidents
+    where the window's rate gave 90 (and 98 came): half of a short window's next incidents
+    fall in cells it held none in, and their share of the level was lost. In a town whose
+    scattered incidents keep finding new cells, gbm's daily level stays near the window's
+    rate, as naive's does."""
+    rng = np.random.default_rng(11)
+    n = 6000
+    day = np.sort(rng.integers(0, 400, n))
+    hot = rng.uniform(0, 3000, (25, 2))
+    xy = np.where(rng.random((n, 1)) < 0.5,
+                  hot[rng.integers(0, 25, n)] + rng.normal(0, 60, (n, 2)),
+                  rng.uniform(-6000, 9000, (n, 2)))
+    times = (np.datetime64("2023-01-01T00:00")
+             + (day * 1440 + rng.integers(0, 1440, n)).astype("timedelta64[m]"))
+    ev = EventSet.build(U.cells(xy, 250.0, occupied=True), times, xy)
+    start = date(2023, 1, 1) + timedelta(days=400)
+    rate = n / 400  # 15 a day, steady
+    for method in ("naive", "gbm"):
+        fc = forecast(ev, make_method(method, naive_days=60), start=start, days=2,
+                      train_days=60)
+        assert fc.risk.sum() / 2 == pytest.approx(rate, rel=0.2), method

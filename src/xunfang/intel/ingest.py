@@ -2047,7 +2047,8 @@ class _Times:
     time: npt.NDArray[np.datetime64]  # datetime64[s], local time; NaT where unusable
     layout: str
     gap: npt.NDArray[np.bool_]  # local times that do not exist in the source zone
-    fold: npt.NDArray[np.bool_]  # local times that occur twice in the source zone
+    fold: npt.NDArray[np.bool_]  # local times that occur twice in the source zone (read as
+    # the first of the two instants, and noted)
     coarse: npt.NDArray[np.bool_]  # a month or a year without its day ("2019-01")
     # a zone abbreviation the zone does not use (or no zone named), and the rule that says so
     abbreviated: npt.NDArray[np.bool_]
@@ -2213,8 +2214,15 @@ def _read_times(
             if told.any():
                 placed.iloc[lost[told]] = local.iloc[lost[told]].dt.tz_localize(
                     source_tz, ambiguous=summer[idx[lost[told]]].astype(bool))
+            # one in the hour its clocks repeat, without a name, is read as the first of the
+            # two instants, and counted for the report's note, as the scenario loader reads
+            # it (a review: ingest refused it where a scenario's plan counted it)
+            twice = ~in_gap & ~told
+            if twice.any():
+                placed.iloc[lost[twice]] = local.iloc[lost[twice]].dt.tz_localize(
+                    source_tz, ambiguous=np.ones(int(twice.sum()), dtype=bool))
             gap[idx[lost[in_gap & ~day]]] = True
-            fold[idx[lost[~in_gap & ~told]]] = True
+            fold[idx[lost[twice]]] = True
         local = placed.dt.tz_convert(tz).dt.tz_localize(None)
     out[idx] = _seconds(local)
     # "2019-01" reads as 2019-01-01 in ISO 8601 (the UK's police data give only the month):
@@ -2433,11 +2441,10 @@ def ingest(
         clock = ~missing & _clock_only(raw_time.take(rows).astype("string").str.strip())
         rej.add(CLOCK_ONLY_RULE, m["time"], rows[clock], raw_time.to_numpy()[rows[clock]])
         for rule, mask in ((GAP.format(zone=source_tz or tz), times.gap[rows]),
-                           (FOLD.format(zone=source_tz), times.fold[rows]),
                            (COARSE_RULE, times.coarse[rows] & ~clock),
                            (times.abbreviation_rule, abbreviated[rows])):
             rej.add(rule, m["time"], rows[mask], raw_time.to_numpy()[rows[mask]])
-        rest = (~missing & ~times.gap[rows] & ~times.fold[rows] & ~times.coarse[rows]
+        rest = (~missing & ~times.gap[rows] & ~times.coarse[rows]
                 & ~abbreviated[rows] & ~clock)
         rule = f"time not in format {time_format}" if time_format else "time not a date-time"
         # columns joined (DATE+TIME, DAY+MONTH+YEAR…) whose layout is not read: how to say it
@@ -2629,6 +2636,12 @@ def ingest(
             rej.counts["exact duplicate"] += len(drows)
             if not keep_duplicates:
                 bad[drows] = True
+    if times.fold.any():  # kept, as the first of the two instants
+        mapping_notes.append(
+            f"{int(times.fold.sum()):,} times fall in the hour {source_tz}'s clocks repeat "
+            f"(daylight-saving fold: {FOLD.format(zone=source_tz)}) without a zone's name or "
+            "offset to tell which: read as the first of the two instants, as a scenario's "
+            "source_timezone reads them")
     notes = raw.notes + tuple(mapping_notes)
     if id_codes is not None:  # one incident on several rows (one per unit sent, per offence)
         again, earlier = _repeated_ids(df, m, id_codes, t, px, py, ~bad)
