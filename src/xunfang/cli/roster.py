@@ -29,7 +29,7 @@ def roster_cmd(
         "(default: rosters/NAME-FROM).")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the solver.")] = 0,
     pattern: Annotated[str | None, typer.Option(
-        "--pattern", help="Shift pattern: 4-3, 4-3-12, 3-2, 4-2, 5-3 or CYCLE/TEAMS[/OFFSET] "
+        "--pattern", help="Shift pattern: 4-3, 4-3-12, 3-2, 4-2, 5-3 or CYCLE/TEAMS\\[/OFFSET] "
         "(default: the scenario's shift_pattern).")] = None,
     teams: Annotated[str | None, typer.Option(
         "--teams", help="The rotating teams in pattern order, comma-separated "
