@@ -44,3 +44,23 @@ def test_forecast_json_of_a_scenario_names_its_inputs_hash() -> None:
     doc = json.loads(res.output)
     assert doc["seed"] == 0 and doc["xunfang_version"] == __version__
     assert doc["inputs"]["incidents"]["inputs_hash"] == load("ebian").inputs_hash
+
+
+def test_a_store_folder_is_hashed_and_the_same_file_ingested_twice_hashes_alike(
+        tmp_path: Path) -> None:
+    """A review: a store folder's sha256 was null, and two ingests of one CSV made stores
+    that hashed apart (the time of writing was inside)."""
+    path = _file(tmp_path)
+    for out in ("a", "a2"):
+        res = runner.invoke(app, ["intel", "ingest", str(path), "--out", str(tmp_path / out)])
+        assert res.exit_code == 0, res.output
+    first = (tmp_path / "a" / "incidents.parquet").read_bytes()
+    (tmp_path / "a2" / "incidents.parquet").rename(tmp_path / "b.parquet")
+    res = runner.invoke(app, ["intel", "ingest", str(path), "--out", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "a" / "incidents.parquet").read_bytes() == first
+    res = runner.invoke(app, ["intel", "evaluate", str(tmp_path / "a"), "--methods", "naive",
+                              "--train-days", "7", "--test-from", "2024-01-15", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert doc["inputs"]["incidents"]["sha256"] == hashlib.sha256(first).hexdigest()

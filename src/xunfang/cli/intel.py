@@ -240,8 +240,8 @@ def _write_store(got: Any, store: Path, report: Path, source: Path,
 
 def _store_there(path: Path) -> dict[str, Any] | None:
     """What the store at ``path`` holds, before it is replaced: its incidents, the file they
-    were ingested from and when (None where the store predates their record), or None when
-    there is no store."""
+    were ingested from (None where the store predates its record) and when (the file's
+    time), or None when there is no store."""
     import pyarrow.parquet as pq
 
     if not path.is_file():
@@ -252,7 +252,10 @@ def _store_there(path: Path) -> dict[str, Any] | None:
         rows: int | None = meta.num_rows
     except Exception:  # not a readable store: replaced all the same, and said so
         said, rows = {}, None
-    return {"incidents": rows, "source": said.get("source"), "written": said.get("written")}
+    from datetime import UTC
+
+    when = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+    return {"incidents": rows, "source": said.get("source"), "written": when}
 
 
 def _replaced_text(replaced: dict[str, Any]) -> str:
@@ -811,14 +814,31 @@ def _provenance(incidents: str, scenario: Any, seed: int,
     import hashlib
 
     from xunfang import __version__
+    from xunfang.intel.sources import STORE
 
     def digest(path: Path) -> str | None:
-        if not path.is_file():
+        """The file's SHA-256; a folder's (an ingested store's incidents.parquet, else its
+        files) or a shapefile's (with its .dbf, .shx, .prj, .cpg) over its files in name
+        order, each name and content. A review: a store folder gave null, and a .shp alone
+        left its attributes out."""
+        if path.is_dir():
+            store = path / STORE
+            files = [store] if store.is_file() else sorted(
+                p for p in path.iterdir() if p.is_file())
+        elif path.is_file() and path.suffix.lower() == ".shp":
+            files = sorted(p for p in path.parent.iterdir()
+                           if p.is_file() and p.stem == path.stem)
+        elif path.is_file():
+            files = [path]
+        else:
             return None
         h = hashlib.sha256()
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
+        for file in files:
+            if len(files) > 1:
+                h.update(file.name.encode() + b"\0")
+            with file.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
         return h.hexdigest()
 
     inputs: dict[str, Any] = {}

@@ -3219,10 +3219,10 @@ def _table(
 def write_parquet(table: IncidentTable, path: Path | str, *, source: str | None = None
                   ) -> Path:
     """Store the table as Parquet (zstd), with its CRS and time zone in the file's
-    metadata, and where it came from: ``source`` (the file ingested) and when (UTC), so that
-    whoever replaces the store can be told what it held."""
-    from datetime import UTC, datetime
-
+    metadata, and where it came from: ``source`` (the file ingested), so that whoever
+    replaces the store can be told what it held (when: the file's own time). No clock time
+    inside: the same file ingested to the same place is the same store, byte for byte, and
+    a rerun's ``inputs`` hash matches (a review: two ingests of one CSV hashed apart)."""
     path = Path(path)
     cols: dict[str, Any] = {
         "id": pa.array(table.ids, pa.string()),
@@ -3234,10 +3234,8 @@ def write_parquet(table: IncidentTable, path: Path | str, *, source: str | None 
     for k, v in table.extra.items():
         if k not in cols:
             cols[k] = pa.array(v, pa.string())
-    written = datetime.now(UTC).isoformat(timespec="seconds")
     tab = pa.table(cols).replace_schema_metadata(
-        {"xunfang": json.dumps({"crs": table.crs, "tz": table.tz, "source": source,
-                                "written": written})})
+        {"xunfang": json.dumps({"crs": table.crs, "tz": table.tz, "source": source})})
     tmp = path.with_suffix(path.suffix + ".tmp")
     try:
         pq.write_table(tab, tmp, compression="zstd")
