@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,8 +28,15 @@ def audit_apart(store: Store, user: str, action: str, object_type: str, object_i
 
 
 def list_audit(store: Store, *, object_type: str | None = None, object_id: object = None,
-               user: str | None = None, limit: int = 200) -> list[AuditRow]:
-    """Audit entries, newest first, optionally for one object type/id or one user."""
+               user: str | None = None, action: str | None = None,
+               since: datetime | None = None, before: int | None = None, offset: int = 0,
+               limit: int = 200) -> list[AuditRow]:
+    """Audit entries, newest first, optionally for one object type/id, one user, one action
+    (e.g. "import-refused"), those at or after ``since`` (naive UTC, as the log holds; an
+    aware time is converted), those older than entry id ``before`` (a cursor: the last id
+    of one page gives the next, unmoved by entries written meanwhile), less the first
+    ``offset``. All in SQL, so a log of any length is read a page at a time (a review: with
+    no filters but object and user, and at most 5000, older entries could not be reached)."""
     q = select(AuditRow)
     if object_type is not None:
         q = q.where(AuditRow.object_type == object_type)
@@ -37,5 +44,13 @@ def list_audit(store: Store, *, object_type: str | None = None, object_id: objec
         q = q.where(AuditRow.object_id == str(object_id))
     if user is not None:
         q = q.where(AuditRow.user == user)
-    q = q.order_by(AuditRow.id.desc()).limit(limit)
+    if action is not None:
+        q = q.where(AuditRow.action == action)
+    if since is not None:
+        if since.tzinfo is not None:
+            since = since.astimezone(UTC).replace(tzinfo=None)
+        q = q.where(AuditRow.at >= since)
+    if before is not None:
+        q = q.where(AuditRow.id < before)
+    q = q.order_by(AuditRow.id.desc()).offset(offset).limit(limit)
     return list(store.run(lambda s: s.scalars(q).all()))

@@ -293,8 +293,13 @@ def _as_stored(c: Centre, batch: list[store.IncidentIn]
     for r, t in zip(out, times, strict=True):
         if r.id in known:
             continue  # stored already (skipped or refused), or matched above
+        # only a stored incident whose category or priority differs: one of the row's own
+        # (a second incident of the same time, place and content, numbered "-2" by
+        # content_ids) is no reclassification (a review: "(theft, priority 0) and (theft,
+        # priority 0)" was said to differ)
         fits = [(math.hypot(float(row.x) - float(r.x), float(row.y) - float(r.y)), row)
-                for row in at.get(t, ())]
+                for row in at.get(t, ())
+                if (row.category or "") != r.category or row.priority != r.priority]
         fits = [f for f in fits if f[0] <= NEAR_M]
         if fits:
             other.append((r, min(fits, key=lambda f: (f[0], f[1].ext_id))[1]))

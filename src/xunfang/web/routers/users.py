@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
@@ -34,9 +36,52 @@ def create_user(body: NewUser, u: Manager, c: CentreDep) -> dict[str, str]:
     return {"name": body.name, "role": body.role}
 
 
+#: the query parameters /api/audit takes (any other is refused: a review's
+#: ``?action=import-refused`` had been ignored, and logins answered)
+AUDIT_PARAMS = ("action", "user", "object_type", "object_id", "since", "before", "offset",
+                "limit")
+
+
+def _since(value: str | None) -> datetime | None:
+    """``since`` as a time: an ISO date (its midnight) or date/time; without an offset it is
+    UTC, as the entries' ``at`` are. 422 naming the parameter otherwise."""
+    if value is None:
+        return None
+    # a "+08:00" typed into an address arrives as " 08:00" (a + in a query is a space)
+    value = re.sub(r"(:[0-9]{2}(?:\.[0-9]+)?) ([0-9]{2}:?[0-9]{2})$", r"\1+\2", value)
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, f"since: not an ISO date or date/time (2026-11-30, "
+                                 f"2026-11-30T08:00, 2026-11-30T16:00+08:00): "
+                                 f"{value[:60]!r}") from None
+
+
 @router.get("/audit")
-def audit(_: Auditor, c: CentreDep,
+def audit(_: Auditor, c: CentreDep, request: Request,
+          action: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+          user: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+          object_type: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+          object_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+          since: Annotated[str | None, Query(max_length=40)] = None,
+          before: Annotated[int | None, Query(ge=1)] = None,
+          offset: Annotated[int, Query(ge=0)] = 0,
           limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> dict[str, object]:
-    return {"entries": [{"at": r.at.isoformat(), "user": r.user, "action": r.action,
-                         "object_type": r.object_type, "object_id": r.object_id,
-                         "detail": r.detail} for r in store.list_audit(c.store, limit=limit)]}
+    """Audit entries, newest first, filtered by ``action``, ``user``, ``object_type``,
+    ``object_id`` and ``since`` (ISO; UTC where it gives no offset), a page of ``limit``
+    after ``offset`` entries or older than entry id ``before``. ``next_before`` (the last
+    entry's id) and ``next_offset`` give the next page where there is one, None where not."""
+    unknown = sorted(set(request.query_params) - set(AUDIT_PARAMS))
+    if unknown:
+        raise HTTPException(422, f"unknown query parameter(s) {', '.join(map(repr, unknown))}: "
+                                 f"/api/audit takes {', '.join(AUDIT_PARAMS)}")
+    rows = store.list_audit(c.store, action=action, user=user, object_type=object_type,
+                            object_id=object_id, since=_since(since), before=before,
+                            offset=offset, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"entries": [{"id": r.id, "at": r.at.isoformat(), "user": r.user,
+                         "action": r.action, "object_type": r.object_type,
+                         "object_id": r.object_id, "detail": r.detail} for r in rows],
+            "next_before": rows[-1].id if more else None,
+            "next_offset": offset + limit if more else None}
