@@ -57,7 +57,14 @@ from ortools.sat.python import cp_model
 
 from xunfang._errors import Problem, ScenarioError
 from xunfang.planning.roster.calendar import DayInfo, day_calendar
-from xunfang.planning.roster.check import HOUR, Duty, Violation, check_roster, elapsed_hours
+from xunfang.planning.roster.check import (
+    HOUR,
+    Duty,
+    Violation,
+    check_roster,
+    elapsed_hours,
+    week_cap,
+)
 from xunfang.planning.roster.patterns import (
     DEFAULT_ANCHOR,
     ShiftPattern,
@@ -142,17 +149,16 @@ def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: Roster
            tz: str = "") -> str | None:
     """The rule two duties of one person break together (None: they may both be worked).
 
-    Rest and unbroken length are judged as the checker judges them: the kinder of the
-    clock's and the elapsed hours in ``tz`` (the scenario's timezone; the clock's change
-    alone breaks no rule, :mod:`~xunfang.planning.roster.check`)."""
+    Rest and unbroken length are elapsed hours in ``tz`` (the scenario's timezone): a
+    special duty gets no share of the hour the clock's change excuses the regular pattern
+    (:mod:`~xunfang.planning.roster.check`)."""
     if a2 < a1:
         a1, b1, a2, b2 = a2, b2, a1, b1
     if a2 < b1:
         return "overlap"
-    gap = max(elapsed_hours(b1, a2, tz), (a2 - b1) / HOUR)
+    gap = elapsed_hours(b1, a2, tz)
     if gap == 0:
-        end = max(b1, b2)
-        span = min(elapsed_hours(a1, end, tz), (end - a1) / HOUR)
+        span = elapsed_hours(a1, max(b1, b2), tz)
         return "max-duty-hours" if span > rules.max_duty_hours else None
     if gap < rules.min_rest_hours:
         return "rest"
@@ -351,13 +357,21 @@ def make_roster(
     # --- candidates ------------------------------------------------------------------------
     fixed_of: dict[int, list[Duty]] = defaultdict(list)
     fixed_hours: dict[tuple[int, date], float] = defaultdict(float)
+    # the same on the clock: the 7-day cap as the checker judges it (week_cap: a 4-2 week
+    # across the autumn change is 57 h elapsed, 56 on the clock; a cap of 56 made the model
+    # infeasible, and no special duty may add to it)
+    fixed_clock: dict[tuple[int, date], float] = defaultdict(float)
+
+    def cap_of(i: int, days: Sequence[date]) -> tuple[float, float]:
+        """The regular duties' elapsed hours over ``days`` and the 7-day cap for them."""
+        e = sum(fixed_hours.get((i, x), 0.0) for x in days)
+        return e, week_cap(rules.max_week_hours, e,
+                           sum(fixed_clock.get((i, x), 0.0) for x in days))
     for du in fixed:
         i = pidx[du.person]
         fixed_of[i].append(du)
-        # for the 7-day cap, judged as the checker judges it: the kinder of the clock's and
-        # the elapsed hours (a 4-2 week across the autumn change is 57 h elapsed, 56 on the
-        # clock; its cap of 56 made the model infeasible)
-        fixed_hours[(i, du.day)] += min(du.hours, (du.end - du.start) / HOUR)
+        fixed_hours[(i, du.day)] += du.hours
+        fixed_clock[(i, du.day)] += (du.end - du.start) / HOUR
     dropped: dict[tuple[int, date], set[str]] = defaultdict(set)
 
     def useful(i: int, a: datetime, b: datetime) -> bool:
@@ -386,8 +400,8 @@ def make_roster(
                 return "night-then-early"
         for k in range(7):
             w0 = day - timedelta(days=6 - k)
-            tot = sum(fixed_hours.get((i, w0 + timedelta(days=j)), 0.0) for j in range(7))
-            if tot + hours > rules.max_week_hours:
+            tot, cap = cap_of(i, [w0 + timedelta(days=j) for j in range(7)])
+            if tot + hours > cap + 1e-9:
                 return "weekly-hours"
         if (i, day) not in fixed_hours:
             left = 0
@@ -423,7 +437,7 @@ def make_roster(
                 continue
             # _wall clock hours; the weekly sum and fairness count the elapsed ones worked
             worked = round(elapsed_hours(ta, tb, tz))
-            bad = legal_with_fixed(i, day, ta, tb, min(worked, round((tb - ta) / HOUR)))
+            bad = legal_with_fixed(i, day, ta, tb, worked)
             if bad is not None:
                 dropped[(i, day)].add(bad)
                 continue
@@ -482,7 +496,7 @@ def make_roster(
         hours_by_day: dict[date, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         for c in cs:
             assert c.var is not None
-            hours_by_day[c.day].append((min(c.hours, round((c.end - c.start) / HOUR)), c.var))
+            hours_by_day[c.day].append((c.hours, c.var))
         seen: set[date] = set()
         for day in sorted(hours_by_day):
             for k in range(7):
@@ -491,10 +505,10 @@ def make_roster(
                     continue
                 win = [w0 + timedelta(days=j) for j in range(7)]
                 lin = [(hh, v) for x in win for hh, v in hours_by_day.get(x, [])]
-                const_h = sum(fixed_hours.get((i, x), 0.0) for x in win)
+                const_h, cap = cap_of(i, win)
                 seen.add(w0)
-                if const_h + sum(hh for hh, _ in lin) > rules.max_week_hours:
-                    m.add(sum(hh * v for hh, v in lin) <= int(rules.max_week_hours - const_h))
+                if const_h + sum(hh for hh, _ in lin) > cap:
+                    m.add(sum(hh * v for hh, v in lin) <= int(cap - const_h))
     cover: list[list[_Cand]] = [[] for _ in range(n_h)]
     for c in cands:
         ha = max(0, int((c.start - t0) / HOUR))
