@@ -826,8 +826,9 @@ def _provenance(incidents: str, scenario: Any, seed: int,
             files = [store] if store.is_file() else sorted(
                 p for p in path.iterdir() if p.is_file())
         elif path.is_file() and path.suffix.lower() == ".shp":
-            files = sorted(p for p in path.parent.iterdir()
-                           if p.is_file() and p.stem == path.stem)
+            files = sorted(p for p in path.parent.iterdir()  # not a .qmd, .zip beside it
+                           if p.is_file() and p.stem == path.stem
+                           and p.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"))
         elif path.is_file():
             files = [path]
         else:

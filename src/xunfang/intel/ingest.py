@@ -2636,12 +2636,16 @@ def ingest(
             rej.counts["exact duplicate"] += len(drows)
             if not keep_duplicates:
                 bad[drows] = True
-    if times.fold.any():  # kept, as the first of the two instants
+    if times.fold.any():  # kept, as the first of the two instants; the rows named (a
+        # review: the analyst who would mend them could not find them)
+        folded = rownum[times.fold]
+        shown = ", ".join(str(r) for r in folded[:10].tolist())
         mapping_notes.append(
-            f"{int(times.fold.sum()):,} times fall in the hour {source_tz}'s clocks repeat "
+            f"{len(folded):,} times fall in the hour {source_tz}'s clocks repeat "
             f"(daylight-saving fold: {FOLD.format(zone=source_tz)}) without a zone's name or "
             "offset to tell which: read as the first of the two instants, as a scenario's "
-            "source_timezone reads them")
+            f"source_timezone reads them (row{'s' if len(folded) > 1 else ''} {shown}"
+            f"{', …' if len(folded) > 10 else ''})")
     notes = raw.notes + tuple(mapping_notes)
     if id_codes is not None:  # one incident on several rows (one per unit sent, per offence)
         again, earlier = _repeated_ids(df, m, id_codes, t, px, py, ~bad)
