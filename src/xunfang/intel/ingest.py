@@ -2639,12 +2639,12 @@ def ingest(
     if times.fold.any():  # kept, as the first of the two instants; the rows named (a
         # review: the analyst who would mend them could not find them)
         folded = rownum[times.fold]
-        shown = ", ".join(str(r) for r in folded[:10].tolist())
+        named = ", ".join(str(r) for r in folded[:10].tolist())
         mapping_notes.append(
             f"{len(folded):,} times fall in the hour {source_tz}'s clocks repeat "
             f"(daylight-saving fold: {FOLD.format(zone=source_tz)}) without a zone's name or "
             "offset to tell which: read as the first of the two instants, as a scenario's "
-            f"source_timezone reads them (row{'s' if len(folded) > 1 else ''} {shown}"
+            f"source_timezone reads them (row{'s' if len(folded) > 1 else ''} {named}"
             f"{', …' if len(folded) > 10 else ''})")
     notes = raw.notes + tuple(mapping_notes)
     if id_codes is not None:  # one incident on several rows (one per unit sent, per offence)
