@@ -104,3 +104,27 @@ def test_a_replaced_store_is_said(tmp_path: Path) -> None:
     code, said = _run(tmp_path / "week1.csv", out)
     assert code == 0 and "replaced a store of 3 incidents (on 20" in said
     assert "ingested from" not in said.split("replaced a store of 3")[1].split(")")[0]
+
+
+def test_a_report_that_cannot_be_put_in_place_restores_the_old_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both written, then the report's rename fails (a file locked by another program): the
+    new store had already replaced the old one, beside the old file's report (a review).
+    The old store is put back."""
+    out = tmp_path / "store"
+    assert _run(_csv(tmp_path / "week1.csv", 50), out)[0] == 0
+    before = _folder(out)
+    real = Path.replace
+
+    def locked(self: Path, target: object) -> Path:
+        if Path(str(target)).name == "ingest_report.csv":
+            raise PermissionError(13, "The process cannot access the file", str(target))
+        return real(self, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "replace", locked)
+    code, said = _run(_csv(tmp_path / "week2.csv", 7), out)
+    monkeypatch.undo()
+    assert code == 1 and "putting incidents.parquet and ingest_report.csv in place" in said
+    assert "neither was replaced" in said
+    assert _folder(out) == before  # the old store and its report; no .new, .tmp or .old
+    assert len(read_parquet(out / "incidents.parquet")) == 50

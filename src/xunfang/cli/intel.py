@@ -233,8 +233,30 @@ def _write_store(got: Any, store: Path, report: Path, source: Path,
                 if replaced is not None else "no store was written")
         raise XunfangError(f"--out {store.parent}: writing {store.name} and {report.name} "
                            f"failed ({exc}); neither was replaced: {kept}") from None
-    new_store.replace(store)
-    new_report.replace(report)  # (a rename in one folder: it does not run out of room)
+    # the old store set aside until the report is in place too: a rename that fails (a
+    # file locked by another program on Windows, a folder gone read-only) restores it, so
+    # the new store never stands beside the old report (a review)
+    backup = store.with_name(store.name + ".old")
+    had = store.exists()
+    try:
+        if had:
+            store.replace(backup)
+        new_store.replace(store)
+        new_report.replace(report)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            if had:
+                backup.replace(store)
+            else:
+                store.unlink(missing_ok=True)
+        for tmp in (new_store, new_report):
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+        kept = (f"{_replaced_text(replaced)} there, and its report, are kept as they were"
+                if replaced is not None else "no store was written")
+        raise XunfangError(f"--out {store.parent}: putting {store.name} and {report.name} in "
+                           f"place failed ({exc}); neither was replaced: {kept}") from None
+    backup.unlink(missing_ok=True)
     return store
 
 
