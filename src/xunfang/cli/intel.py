@@ -641,8 +641,6 @@ def evaluate_cmd(
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     doc = result.as_json()
-    doc.update(_provenance(incidents, src.scenario, seed, polygons=polygons,
-                           network=network_file))
     for m in doc["methods"]:  # whose holidays gbm's calendar feature knows, or none
         if m["method"] == "gbm":
             m["notes"] = [*m.get("notes", []), holidays_note]
@@ -678,7 +676,9 @@ def evaluate_cmd(
                 m["days"] = counted
             point, lo, hi = result.ratio(s.method, "naive", 0.05, seed=seed)
             m["ratio_to_naive_at_0.05"] = {"ratio": point, "lo": lo, "hi": hi}
-    if as_json:
+    if as_json:  # (the inputs hashed only for the JSON: the table does not show them)
+        doc.update(_provenance(incidents, src.scenario, seed, polygons=polygons,
+                               network=network_file))
         print(json.dumps(json_ready(doc), ensure_ascii=False, allow_nan=False))
         return
     picked = (f" ({', '.join(got.categories)}: {len(chosen)} incidents)" if got.categories

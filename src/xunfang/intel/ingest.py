@@ -2209,20 +2209,16 @@ def _read_times(
             if day.any():
                 placed.iloc[lost[day]] = local.iloc[lost[day]].dt.tz_localize(
                     source_tz, nonexistent="shift_forward")
-            # in a fold, an abbreviation tells which hour: CDT the first, CST the second
-            told = ~in_gap & (summer[idx[lost]] >= 0)
-            if told.any():
-                placed.iloc[lost[told]] = local.iloc[lost[told]].dt.tz_localize(
-                    source_tz, ambiguous=summer[idx[lost[told]]].astype(bool))
-            # one in the hour its clocks repeat, without a name, is read as the first of the
-            # two instants, and counted for the report's note, as the scenario loader reads
-            # it (a review: ingest refused it where a scenario's plan counted it)
-            twice = ~in_gap & ~told
-            if twice.any():
-                placed.iloc[lost[twice]] = local.iloc[lost[twice]].dt.tz_localize(
-                    source_tz, ambiguous=np.ones(int(twice.sum()), dtype=bool))
+            # in a fold, an abbreviation tells which hour: CDT the first, CST the second; one
+            # without a name is read as the first of the two instants, and counted for the
+            # report's note, as the scenario loader reads it (a review: ingest refused it
+            # where a scenario's plan counted it)
+            folded = ~in_gap
+            if folded.any():
+                placed.iloc[lost[folded]] = local.iloc[lost[folded]].dt.tz_localize(
+                    source_tz, ambiguous=summer[idx[lost[folded]]] != 0)
             gap[idx[lost[in_gap & ~day]]] = True
-            fold[idx[lost[twice]]] = True
+            fold[idx[lost[folded & (summer[idx[lost]] < 0)]]] = True
         local = placed.dt.tz_convert(tz).dt.tz_localize(None)
     out[idx] = _seconds(local)
     # "2019-01" reads as 2019-01-01 in ISO 8601 (the UK's police data give only the month):

@@ -17,6 +17,7 @@ from xunfang.intel.ingest import (
     IngestError,
     IngestReport,
     RowProblem,
+    _at_midnight,
     ingest,
     pick_layer,
     read_parquet,
@@ -193,9 +194,7 @@ def _on_clock(table: IncidentTable, tz: str, path: Path
     local = pd.Series(table.time)
     once = local.dt.tz_localize(tz, ambiguous=np.ones(len(local), dtype=bool),
                                 nonexistent="NaT")
-    midnight = ((local.dt.hour == 0) & (local.dt.minute == 0)
-                & (local.dt.second == 0)).to_numpy(dtype=bool)
-    gap = once.isna().to_numpy() & local.notna().to_numpy() & ~midnight
+    gap = once.isna().to_numpy() & local.notna().to_numpy() & ~_at_midnight(local)
     table = replace(table, tz=tz)
     if not gap.any():
         return table, None
