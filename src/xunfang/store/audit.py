@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xunfang.store.db import Store
-from xunfang.store.models import AuditRow, utcnow
+from xunfang.store.models import AuditRow, to_utc_naive, utcnow
 
 
 def write_audit(s: Session, user: str, action: str, object_type: str, object_id: object,
@@ -47,9 +47,7 @@ def list_audit(store: Store, *, object_type: str | None = None, object_id: objec
     if action is not None:
         q = q.where(AuditRow.action == action)
     if since is not None:
-        if since.tzinfo is not None:
-            since = since.astimezone(UTC).replace(tzinfo=None)
-        q = q.where(AuditRow.at >= since)
+        q = q.where(AuditRow.at >= to_utc_naive(since))
     if before is not None:
         q = q.where(AuditRow.id < before)
     q = q.order_by(AuditRow.id.desc()).offset(offset).limit(limit)

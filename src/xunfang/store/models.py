@@ -52,6 +52,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def to_utc_naive(t: datetime) -> datetime:
+    """``t`` in the form every timestamp column holds: naive UTC (a naive ``t`` is taken as
+    that already)."""
+    return t if t.tzinfo is None else t.astimezone(UTC).replace(tzinfo=None)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 

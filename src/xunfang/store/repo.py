@@ -45,6 +45,7 @@ from xunfang.store.models import (
     ScenarioRow,
     StatusRow,
     UnitLastRow,
+    to_utc_naive,
     utcnow,
 )
 
@@ -57,10 +58,6 @@ CLOCK_SKEW_S = 120.0
 MAX_NAME = 200
 MAX_ID = 100
 ID_KINDS = ("units", "posts", "grids", "zones", "rings", "sites")
-
-
-def _to_utc_naive(t: datetime) -> datetime:
-    return t if t.tzinfo is None else t.astimezone(UTC).replace(tzinfo=None)
 
 
 def _text_problem(value: object, file: str, column: str, max_len: int, *,
@@ -925,7 +922,7 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
     """
     _require_actor(actor, "position.post")
     file = "positions"
-    t_now = _to_utc_naive(now) if now is not None else utcnow()
+    t_now = to_utc_naive(now) if now is not None else utcnow()
     future = t_now + timedelta(seconds=CLOCK_SKEW_S)
     src = source[:100]
 
@@ -955,7 +952,7 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
                                             f"number, got {v!r}", row=i, column=col))
             if not ok:
                 continue
-            t = _to_utc_naive(p.t)
+            t = to_utc_naive(p.t)
             if t > future:
                 problems.append(Problem(file, "not-future", f"t {t:%Y-%m-%d %H:%M:%S} UTC is "
                                         "in the future", row=i, column="t"))
@@ -976,7 +973,7 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
                        UnitLastRow.unit.in_(list(last)))).all())
             for i, p in enumerate(positions, start=1):
                 if isinstance(p.unit, str) and p.unit in stored and isinstance(p.t, datetime) \
-                        and _to_utc_naive(p.t) < stored[p.unit]:
+                        and to_utc_naive(p.t) < stored[p.unit]:
                     problems.append(Problem(
                         file, "time-order", f"t of unit {p.unit!r} is before its last stored "
                         f"position ({stored[p.unit]:%Y-%m-%d %H:%M:%S} UTC)", row=i,
@@ -1022,7 +1019,7 @@ def latest_positions(store: Store, scenario_id: int) -> list[UnitLastRow]:
 def prune_positions(store: Store, scenario_id: int, before: datetime) -> int:
     """Delete the position history older than ``before`` (aware or naive UTC), keeping each
     unit's last position (``unit_last``); returns how many rows went. For a retention rule."""
-    cut = _to_utc_naive(before)
+    cut = to_utc_naive(before)
 
     def work(s: Session) -> int:
         res = s.execute(delete(PositionRow).where(PositionRow.scenario_id == scenario_id,
@@ -1039,9 +1036,9 @@ def position_history(store: Store, scenario_id: int, unit: str, *,
     q = select(PositionRow).where(PositionRow.scenario_id == scenario_id,
                                   PositionRow.unit == unit)
     if since is not None:
-        q = q.where(PositionRow.t >= _to_utc_naive(since))
+        q = q.where(PositionRow.t >= to_utc_naive(since))
     if until is not None:
-        q = q.where(PositionRow.t < _to_utc_naive(until))
+        q = q.where(PositionRow.t < to_utc_naive(until))
     q = q.order_by(PositionRow.t, PositionRow.id).limit(limit)
     return list(store.run(lambda s: s.scalars(q).all()))
 
@@ -1052,8 +1049,8 @@ def record_status(store: Store, scenario_id: int, unit: str, status: str, *, act
     """Record a unit's new status (one of :data:`UNIT_STATUSES`)."""
     _require_actor(actor, "status.post")
     file = "status"
-    t_now = _to_utc_naive(now) if now is not None else utcnow()
-    when = _to_utc_naive(t) if t is not None else t_now
+    t_now = to_utc_naive(now) if now is not None else utcnow()
+    when = to_utc_naive(t) if t is not None else t_now
     who = _actor_name(actor)
 
     def work(s: Session) -> StatusRow:
@@ -1132,7 +1129,7 @@ def raise_alert(store: Store, scenario_id: int, kind: str, subject: str, *, mess
             return row, False
         row = AlertRow(scenario_id=scenario_id, kind=kind, subject=subject, severity=severity,
                        message=message, data=dict(data) if data else None,
-                       raised_at=_to_utc_naive(at) if at else utcnow())
+                       raised_at=to_utc_naive(at) if at else utcnow())
         s.add(row)
         s.flush()
         return row, True
@@ -1148,7 +1145,7 @@ def clear_alert(store: Store, scenario_id: int, kind: str, subject: str, *,
             AlertRow.scenario_id == scenario_id, AlertRow.kind == kind,
             AlertRow.subject == subject, AlertRow.cleared_at.is_(None)))
         if row is not None:
-            row.cleared_at = _to_utc_naive(at) if at else utcnow()
+            row.cleared_at = to_utc_naive(at) if at else utcnow()
         return row
     return store.run(work)
 

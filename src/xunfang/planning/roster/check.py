@@ -31,7 +31,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -41,11 +40,6 @@ from xunfang.scenario.model import Leave, Person
 
 DutyKind = Literal["regular", "special"]
 HOUR = timedelta(hours=1)
-
-
-@lru_cache(maxsize=16)
-def _zone(tz: str) -> ZoneInfo:
-    return ZoneInfo(tz)
 
 
 def elapsed_hours(a: datetime, b: datetime, tz: str = "") -> float:
@@ -58,7 +52,7 @@ def elapsed_hours(a: datetime, b: datetime, tz: str = "") -> float:
     """
     if not tz:
         return (b - a) / HOUR
-    z = _zone(tz)
+    z = ZoneInfo(tz)  # (ZoneInfo caches its zones: the same object for the same key)
     return (b.replace(tzinfo=z).astimezone(UTC) - a.replace(tzinfo=z).astimezone(UTC)) / HOUR
 
 
@@ -198,9 +192,10 @@ def _person_rules(pid: str, own: Sequence[Duty], ctx: Sequence[Duty], rules: Ros
     regular_hours: dict[date, float] = defaultdict(float)
     regular_clock: dict[date, float] = defaultdict(float)
     for d in items:
-        hours[d.day] += d.hours
+        worked = d.hours
+        hours[d.day] += worked
         if d.kind == "regular":
-            regular_hours[d.day] += d.hours
+            regular_hours[d.day] += worked
             regular_clock[d.day] += (d.end - d.start) / HOUR
     if days:
         day = days[0]

@@ -417,25 +417,25 @@ def make_roster(
     cands: list[_Cand] = []
     for i in range(len(people)):
         own_days = {du.day for du in fixed_of[i]}
-        options: list[tuple[date, datetime, datetime, str, int]] = []
+        options: list[tuple[date, datetime, datetime, str]] = []
         for f in fixed_of[i]:
             if not start <= f.day < end_day:
                 continue
             for L in EXT_HOURS:
                 if f.hours + L > rules.max_duty_hours:
                     continue
-                options.append((f.day, f.start - L * HOUR, f.start, "pre", L))
-                options.append((f.day, f.end, f.end + L * HOUR, "post", L))
+                options.append((f.day, f.start - L * HOUR, f.start, "pre"))
+                options.append((f.day, f.end, f.end + L * HOUR, "post"))
         for ci in cal:
             if ci.day in own_days:
                 continue
             base = datetime.combine(ci.day, datetime.min.time())
             for s0, L in BLOCKS:
-                options.append((ci.day, base + s0 * HOUR, base + (s0 + L) * HOUR, "block", L))
-        for day, ta, tb, kind, _wall in options:
+                options.append((ci.day, base + s0 * HOUR, base + (s0 + L) * HOUR, "block"))
+        for day, ta, tb, kind in options:
             if not useful(i, ta, tb):
                 continue
-            # _wall clock hours; the weekly sum and fairness count the elapsed ones worked
+            # the weekly sum and fairness count the elapsed hours worked, not the clock's
             worked = round(elapsed_hours(ta, tb, tz))
             bad = legal_with_fixed(i, day, ta, tb, worked)
             if bad is not None:
