@@ -141,25 +141,33 @@ async def _too_large(scope: Scope, send: Send, limit: int, head: bytes = b"") ->
 
 def _audit_too_large(scope: Scope, name: str | None, limit: int) -> None:
     """The audit entry of an import refused for its size, where the request's user is known
-    (the session cookie or bearer token): in a transaction of its own, logged on failure."""
+    (the session cookie or bearer token; none without one): :func:`_audit_refused`."""
     from starlette.requests import Request as _Request
 
+    _audit_refused(_Request(scope), name, 413, f"larger than {limit / (1024 * 1024):g} MB",
+                   anonymous=None)
+
+
+def _audit_refused(request: Request, name: str | None, status: int, why: str, *,
+                   anonymous: str | None) -> None:
+    """An "import-refused" entry made before the import's handler ran (a 413, FastAPI's own
+    form validation), in a transaction of its own, logged on failure: the user the request's
+    session or token names, else ``anonymous`` (None: no entry)."""
     from xunfang import store
     from xunfang.web.deps import request_token
     from xunfang.web.routers.incidents import audit_refused
 
-    app = scope.get("app")
-    centre = getattr(getattr(app, "state", None), "centre", None)
+    centre = getattr(getattr(request.scope.get("app"), "state", None), "centre", None)
     if centre is None:
         return
     try:
-        u = store.user_for_token(centre.store, request_token(_Request(scope)))
-    except Exception:  # (a lost database: the 413 is answered all the same)
-        log.exception("could not find the user of an upload refused for its size")
-        return
-    if u is not None:
-        audit_refused(centre, u.name, name or "(no file name)", 413,
-                      f"larger than {limit / (1024 * 1024):g} MB")
+        u = store.user_for_token(centre.store, request_token(request))
+    except Exception:  # (a lost database: the refusal is answered all the same)
+        log.exception("could not find the user of an import refused with %s", status)
+        u = None
+    who = u.name if u is not None else anonymous
+    if who is not None:
+        audit_refused(centre, who, name or "(no file name)", status, why)
 
 
 def invalid_reason(errors: Sequence[Any]) -> str:
@@ -177,22 +185,10 @@ def _audit_invalid_import(request: Request, body: object, why: str) -> None:
     form refused before the import's handler ran (a review: a columns field of 600
     characters answered 422 string_too_long and left no entry, where README says every
     refused import is audited): the user where the request's session or token names one,
-    the file where the form holds one. In a transaction of its own; logged on failure."""
-    from xunfang import store
-    from xunfang.web.deps import request_token
-    from xunfang.web.routers.incidents import audit_refused
-
-    centre = getattr(request.app.state, "centre", None)
-    if centre is None:
-        return
-    try:
-        u = store.user_for_token(centre.store, request_token(request))
-    except Exception:  # (a lost database: the 422 is answered all the same)
-        log.exception("could not find the user of an import refused by form validation")
-        u = None
+    else "(not logged in)", the file where the form holds one (:func:`_audit_refused`)."""
     got = body.get("file") if hasattr(body, "get") else None
-    name = Path(str(getattr(got, "filename", "") or "")).name or "(no file name)"
-    audit_refused(centre, u.name if u is not None else "(not logged in)", name, 422, why)
+    name = Path(str(getattr(got, "filename", "") or "")).name or None
+    _audit_refused(request, name, 422, why, anonymous="(not logged in)")
 
 
 def static_mounts(app: FastAPI) -> None:
