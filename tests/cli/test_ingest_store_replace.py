@@ -128,3 +128,85 @@ def test_a_report_that_cannot_be_put_in_place_restores_the_old_store(
     assert "neither was replaced" in said
     assert _folder(out) == before  # the old store and its report; no .new, .tmp or .old
     assert len(read_parquet(out / "incidents.parquet")) == 50
+
+
+def _stale_copy(tmp_path: Path, out: Path) -> None:
+    """A 3-row store left as incidents.parquet.old by a crash."""
+    assert _run(_csv(tmp_path / "tiny.csv", 3), tmp_path / "tiny")[0] == 0
+    (out / "incidents.parquet.old").write_bytes(
+        (tmp_path / "tiny" / "incidents.parquet").read_bytes())
+
+
+def test_a_stale_copy_is_never_put_back_and_the_folder_always_holds_a_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A review: the rollback put a copy left by a crash (3 rows) over the current store (50),
+    saying it was kept; and the store was moved aside before the new one came, so a forecast
+    reading the folder in that moment found none."""
+    out = tmp_path / "store"
+    assert _run(_csv(tmp_path / "week1.csv", 50), out)[0] == 0
+    _stale_copy(tmp_path, out)
+    before = (out / "incidents.parquet").read_bytes()
+    real = Path.replace
+    seen: list[bool] = []
+
+    def locked(self: Path, target: object) -> Path:
+        where = Path(str(target))
+        if self.name.endswith(".new"):  # the new store comes: a store is there all along
+            seen.append(where.exists())
+        if where.name == "ingest_report.csv":
+            raise PermissionError(13, "in use", str(target))
+        return real(self, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "replace", locked)
+    code, said = _run(_csv(tmp_path / "week2.csv", 7), out)
+    monkeypatch.undo()
+    assert code == 1 and "neither was replaced" in said
+    assert seen == [True]
+    assert (out / "incidents.parquet").read_bytes() == before
+    assert len(read_parquet(out / "incidents.parquet")) == 50
+    assert not (out / "incidents.parquet.old").exists()
+    # and a run that succeeds clears the stale copy
+    _stale_copy(tmp_path, out)
+    code, said = _run(_csv(tmp_path / "week2.csv", 7), out)
+    assert code == 0 and "replaced a store of 50 incidents" in said
+    assert len(read_parquet(out / "incidents.parquet")) == 7
+    assert not (out / "incidents.parquet.old").exists()
+
+
+def test_a_failed_restore_says_where_the_old_store_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "store"
+    assert _run(_csv(tmp_path / "week1.csv", 50), out)[0] == 0
+    real = Path.replace
+
+    def locked(self: Path, target: object) -> Path:
+        if Path(str(target)).name == "ingest_report.csv" or self.name.endswith(".old"):
+            raise PermissionError(13, "in use", str(target))
+        return real(self, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "replace", locked)
+    code, said = _run(_csv(tmp_path / "week2.csv", 7), out)
+    monkeypatch.undo()
+    assert code == 1
+    assert "putting the old store back failed too" in said
+    assert "incidents.parquet is the new one" in said
+    assert "the old store is in incidents.parquet.old" in said
+    assert len(read_parquet(out / "incidents.parquet.old")) == 50
+
+
+def test_a_copy_that_cannot_be_removed_after_success_is_no_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "store"
+    assert _run(_csv(tmp_path / "week1.csv", 50), out)[0] == 0
+    real = Path.unlink
+
+    def locked(self: Path, missing_ok: bool = False) -> None:
+        if self.name.endswith(".old") and self.exists():
+            raise PermissionError(13, "in use", str(self))
+        real(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", locked)
+    code, said = _run(_csv(tmp_path / "week2.csv", 7), out)
+    monkeypatch.undo()
+    assert code == 0, said
+    assert len(read_parquet(out / "incidents.parquet")) == 7

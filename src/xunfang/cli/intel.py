@@ -233,30 +233,60 @@ def _write_store(got: Any, store: Path, report: Path, source: Path,
                 if replaced is not None else "no store was written")
         raise XunfangError(f"--out {store.parent}: writing {store.name} and {report.name} "
                            f"failed ({exc}); neither was replaced: {kept}") from None
-    # the old store set aside until the report is in place too: a rename that fails (a
-    # file locked by another program on Windows, a folder gone read-only) restores it, so
-    # the new store never stands beside the old report (a review)
+    # a copy of the old store kept until the report is in place too (a hard link, else a
+    # copy): the new store is renamed over the old one, so the folder always holds a store
+    # (a review: moved aside first, a forecast reading the folder in that moment found
+    # none), and a report rename that fails (a file open in a spreadsheet, a folder gone
+    # read-only) puts the old store back, so the new store never stands beside the old
+    # report. A copy left by a crash is never taken for this run's (a review).
+    import os
+    import shutil
+
     backup = store.with_name(store.name + ".old")
-    had = store.exists()
-    try:
-        if had:
-            store.replace(backup)
-        new_store.replace(store)
-        new_report.replace(report)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            if had:
-                backup.replace(store)
-            else:
-                store.unlink(missing_ok=True)
-        for tmp in (new_store, new_report):
+
+    def clean(*paths: Path) -> None:
+        for tmp in paths:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
-        kept = (f"{_replaced_text(replaced)} there, and its report, are kept as they were"
-                if replaced is not None else "no store was written")
-        raise XunfangError(f"--out {store.parent}: putting {store.name} and {report.name} in "
-                           f"place failed ({exc}); neither was replaced: {kept}") from None
-    backup.unlink(missing_ok=True)
+
+    def refuse(exc: OSError, kept: str) -> XunfangError:
+        return XunfangError(f"--out {store.parent}: putting {store.name} and {report.name} "
+                            f"in place failed ({exc}); {kept}")
+
+    unchanged = (f"neither was replaced: {_replaced_text(replaced)} there, and its report, "
+                 "are kept as they were" if replaced is not None
+                 else "neither was replaced: no store was written")
+    kept_copy = False
+    try:
+        backup.unlink(missing_ok=True)
+        if store.exists():
+            try:
+                os.link(store, backup)
+            except OSError:  # (a file system without hard links)
+                shutil.copy2(store, backup)
+            kept_copy = True
+        new_store.replace(store)
+    except OSError as exc:
+        clean(new_store, new_report, backup)
+        raise refuse(exc, unchanged) from None
+    try:
+        new_report.replace(report)
+    except OSError as exc:
+        try:
+            if kept_copy:
+                backup.replace(store)
+            else:
+                store.unlink()
+        except OSError as again:
+            clean(new_report)
+            where = (f"the old store is in {backup.name}" if kept_copy
+                     else "there was no store before")
+            raise refuse(exc, f"and putting the old store back failed too ({again}): "
+                         f"{store.name} is the new one, {report.name} the old file's; "
+                         f"{where}") from None
+        clean(new_report)
+        raise refuse(exc, unchanged) from None
+    clean(backup)  # (one left behind is harmless: the next run clears it)
     return store
 
 
