@@ -772,3 +772,8 @@ def test_a_gap_time_written_with_its_zones_name_is_the_instant_it_names(
         "2018-03-11T03:30:00", "2018-03-11T01:30:00", "2018-03-11T03:30:00"]
     assert [p.row for p in got.report.problems] == [3]
     assert "daylight-saving gap" in got.report.problems[0].rule
+    # the same on another clock: the name gives the instant (08:30 and 07:30 UTC)
+    got = ingest(path, tz="UTC", source_tz="America/Chicago")
+    assert [str(t) for t in got.table.time] == [
+        "2018-03-11T08:30:00", "2018-03-11T07:30:00", "2018-03-11T08:30:00"]
+    assert [p.row for p in got.report.problems] == [3]

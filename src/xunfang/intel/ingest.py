@@ -2217,7 +2217,15 @@ def _read_times(
             if folded.any():
                 placed.iloc[lost[folded]] = local.iloc[lost[folded]].dt.tz_localize(
                     source_tz, ambiguous=summer[idx[lost[folded]]] != 0)
-            gap[idx[lost[in_gap & ~day]]] = True
+            # a gap time with its zone's name is the instant the name gives, as on the
+            # jurisdiction's own clock (a review: '02:30 CDT' kept with --tz, listed with
+            # --source-tz)
+            named = in_gap & ~day & (summer[idx[lost]] >= 0)
+            if named.any():
+                placed.iloc[lost[named]] = _gap_named(
+                    local.iloc[lost[named]], summer[idx[lost[named]]], source_tz
+                ).dt.tz_localize(source_tz)
+            gap[idx[lost[in_gap & ~day & ~named]]] = True
             fold[idx[lost[folded & (summer[idx[lost]] < 0)]]] = True
         local = placed.dt.tz_convert(tz).dt.tz_localize(None)
     out[idx] = _seconds(local)
