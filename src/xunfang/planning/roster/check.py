@@ -89,6 +89,11 @@ class Duty:
         """Elapsed hours on duty (7 or 9 for an 8-hour shift across a clock change)."""
         return elapsed_hours(self.start, self.end, self.tz)
 
+    @property
+    def clock_hours(self) -> float:
+        """Hours on the clock, end − start (8 for an 8-hour shift, whatever the clock did)."""
+        return (self.end - self.start) / HOUR
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -196,7 +201,7 @@ def _person_rules(pid: str, own: Sequence[Duty], ctx: Sequence[Duty], rules: Ros
         hours[d.day] += worked
         if d.kind == "regular":
             regular_hours[d.day] += worked
-            regular_clock[d.day] += (d.end - d.start) / HOUR
+            regular_clock[d.day] += d.clock_hours
     if days:
         day = days[0]
         while day <= days[-1]:

@@ -371,7 +371,7 @@ def make_roster(
         i = pidx[du.person]
         fixed_of[i].append(du)
         fixed_hours[(i, du.day)] += du.hours
-        fixed_clock[(i, du.day)] += (du.end - du.start) / HOUR
+        fixed_clock[(i, du.day)] += du.clock_hours
     dropped: dict[tuple[int, date], set[str]] = defaultdict(set)
 
     def useful(i: int, a: datetime, b: datetime) -> bool:
@@ -797,7 +797,7 @@ def _result(sc: Scenario, start: date, days: int, seed: int, pat: ShiftPattern,
             acc["n_special"] += 1
         worked[du.person].add(du.day)
         if any((du.start + k * HOUR).hour in SMALL_HOURS
-               for k in range(int((du.end - du.start) / HOUR))):  # clock hours, not elapsed
+               for k in range(int(du.clock_hours))):  # clock hours, not elapsed
             night_days[du.person].add(du.day)
     hours: dict[str, PersonHours] = {}
     for q in people:
