@@ -95,21 +95,17 @@ def upload_name(head: bytes) -> str | None:
 
 def request_lang(scope: Scope) -> str:
     """The language a request asks for: ``?lang=``, else the dashboard's ``lang`` cookie (the
-    page's language, as web/routers/pages.py chooses it), else Accept-Language; English
-    where it says none (an API client)."""
-    from urllib.parse import parse_qs
+    page's language, as web/routers/pages.py:_lang chooses it), else Accept-Language;
+    English where it says none (an API client: pages.py's default, zh, is the dashboard's)."""
+    from starlette.requests import Request as _Request
 
     from xunfang.web.i18n import LANGS
 
-    asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0]
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-               for k, v in scope.get("headers", [])}
-    if not asked:
-        m = re.search(r"(?:^|;\s*)lang=([a-z]+)", headers.get("cookie", ""))
-        asked = m.group(1) if m else ""
+    request = _Request(scope)
+    asked = request.query_params.get("lang") or request.cookies.get("lang") or ""
     if asked in LANGS:
-        return str(asked)
-    return "zh" if headers.get("accept-language", "").lower().startswith("zh") else "en"
+        return asked
+    return "zh" if request.headers.get("accept-language", "").lower().startswith("zh") else "en"
 
 
 def too_large_message(name: str | None, limit: int, lang: str) -> str:
