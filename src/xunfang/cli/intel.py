@@ -6,7 +6,7 @@ import contextlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -304,8 +304,6 @@ def _store_there(path: Path) -> dict[str, Any] | None:
         rows: int | None = meta.num_rows
     except Exception:  # not a readable store: replaced all the same, and said so
         said, rows = {}, None
-    from datetime import UTC
-
     when = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
     return {"incidents": rows, "source": said.get("source"), "written": when}
 
