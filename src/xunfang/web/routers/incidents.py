@@ -7,7 +7,7 @@ import math
 import re
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -275,18 +275,33 @@ def _as_stored(c: Centre, batch: list[store.IncidentIn]
         at.setdefault(row.time, []).append(row)
         if re.fullmatch(r"c[0-9a-f]{12}(-[0-9]+)?", row.ext_id):
             near.setdefault(row.time, []).append(row)
-    out, matched = [], 0
     taken = {r.id for r in batch}  # a stored incident is one row's at most, nearest first
+
+    def same(row: Any, r: store.IncidentIn) -> bool:  # category and priority
+        return (row.category or "") == r.category and row.priority == r.priority
+
+    def free(row: Any, r: store.IncidentIn) -> bool:  # not taken, the same content
+        return row.ext_id not in taken and same(row, r)
+
+    def other_kind(row: Any, r: store.IncidentIn) -> bool:
+        return not same(row, r)
+
+    def nearest(r: store.IncidentIn, rows: Iterable[Any],
+                fit: Callable[[Any, store.IncidentIn], bool]) -> Any | None:
+        """The stored row nearest ``r`` within NEAR_M among those ``fit`` takes (ties by
+        id), or None."""
+        fits = [(math.hypot(float(row.x) - float(r.x), float(row.y) - float(r.y)), row)
+                for row in rows if fit(row, r)]
+        fits = [f for f in fits if f[0] <= NEAR_M]
+        return min(fits, key=lambda f: (f[0], f[1].ext_id))[1] if fits else None
+
+    out, matched = [], 0
     for r, t in zip(batch, times, strict=True):
         if r.id not in known:
-            fits = [(math.hypot(float(row.x) - float(r.x), float(row.y) - float(r.y)), row)
-                    for row in near.get(t, ()) if row.ext_id not in taken
-                    and (row.category or "") == r.category and row.priority == r.priority]
-            fits = [f for f in fits if f[0] <= NEAR_M]
-            if fits:
-                row = min(fits, key=lambda f: (f[0], f[1].ext_id))[1]
-                taken.add(row.ext_id)
-                r = dataclasses.replace(r, id=row.ext_id, x=float(row.x), y=float(row.y))
+            hit = nearest(r, near.get(t, ()), free)
+            if hit is not None:
+                taken.add(hit.ext_id)
+                r = dataclasses.replace(r, id=hit.ext_id, x=float(hit.x), y=float(hit.y))
                 matched += 1
         out.append(r)
     other: list[tuple[store.IncidentIn, Any]] = []
@@ -297,12 +312,9 @@ def _as_stored(c: Centre, batch: list[store.IncidentIn]
         # (a second incident of the same time, place and content, numbered "-2" by
         # content_ids) is no reclassification (a review: "(theft, priority 0) and (theft,
         # priority 0)" was said to differ)
-        fits = [(math.hypot(float(row.x) - float(r.x), float(row.y) - float(r.y)), row)
-                for row in at.get(t, ())
-                if (row.category or "") != r.category or row.priority != r.priority]
-        fits = [f for f in fits if f[0] <= NEAR_M]
-        if fits:
-            other.append((r, min(fits, key=lambda f: (f[0], f[1].ext_id))[1]))
+        hit = nearest(r, at.get(t, ()), other_kind)
+        if hit is not None:
+            other.append((r, hit))
     return out, matched, other
 
 
