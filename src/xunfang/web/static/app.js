@@ -70,6 +70,10 @@
     if (!r.ok) throw Object.assign(new Error(describe(body.detail, r.status)), { status: r.status, detail: body.detail });
     return body;
   };
+  // the plans' list, asked once: the map's legend (which plan's forecast the heat is) and
+  // the plan selector both read it as the page starts
+  let plansAsked = null;
+  const planList = () => (plansAsked ??= api("/api/plans"));
   window.xunfang = { ready: false, layers: {}, slot: boot.now_slot };
 
   // ---- tabs -------------------------------------------------------------------------------
@@ -160,7 +164,7 @@
     add("incidents", "警情", "Incidents", L.layerGroup(), true);
     map.fitBounds(roads.getBounds(), { padding: [10, 10] });
     const doc = await api(`/api/plans/${boot.plan}`);
-    const meta = (await api("/api/plans")).plans.find((p) => p.id === boot.plan) || {};
+    const meta = (await planList()).plans.find((p) => p.id === boot.plan) || {};
     risk = doc.stages.intel && doc.stages.intel.risk ? doc.stages.intel : null;
     slotStages = doc.stages.rings && doc.stages.rings.slots ? doc.stages.rings.slots : null;
     window.xunfang.planDoc = doc;
@@ -349,8 +353,8 @@
   // ---- plans and incident import ---------------------------------------------------------
   async function loadPlans() {
     const sel = document.getElementById("plan-select");
-    const data = await api("/api/plans");
-    for (const p of data.plans.sort((a, b) => a.id - b.id)) {
+    const data = await planList();
+    for (const p of [...data.plans].sort((a, b) => a.id - b.id)) {
       const o = el("option", { value: String(p.id) }, `#${p.id} ${p.name || p.from}${p.active ? " ★" : ""}`);
       if (p.id === boot.plan) o.selected = true;
       sel.appendChild(o);
