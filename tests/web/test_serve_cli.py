@@ -1,5 +1,6 @@
 """`xunfang serve`: the database chosen like `user add`, the first administrator printed once,
-a plan made before serving, 127.0.0.1 by default, and a bad --db refused by name."""
+a plan carried on with or made before serving (--new-plan: made), 127.0.0.1 by default, and
+a bad --db refused by name."""
 
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ def test_serve_makes_an_admin_and_a_plan_then_serves(tmp_path, planned, monkeypa
     sc, result, req = planned
     made: dict[str, object] = {}
 
-    def centre(name: str, *, db: store.Store, seed: int, progress) -> Centre:
-        made["scenario"], made["seed"] = name, seed
+    def centre(name: str, *, db: store.Store, seed: int, progress, resume: bool) -> Centre:
+        made["scenario"], made["seed"], made["resume"] = name, seed, resume
         return Centre(sc, result, req, db=db)
 
     def run(app_, host: str, port: int, log_level: str) -> None:
@@ -44,13 +45,15 @@ def test_serve_makes_an_admin_and_a_plan_then_serves(tmp_path, planned, monkeypa
     assert r.exit_code == 0, r.output
     assert made["host"] == "127.0.0.1" and made["port"] == 8123
     assert made["scenario"] == "ebian" and made["seed"] == 4
+    assert made["resume"] is True  # a restart carries on with the active plan (resume tests)
     m = re.search(r"user admin \(commander\), password (\S+)", r.output)
     assert m is not None
     st = store.open_store(str(db))
     assert store.authenticate(st, "admin", m.group(1)).role == "commander"
     assert len(store.list_plans(st)) == 1 and store.list_plans(st)[0].active
     # a second start prints no password
-    r = runner.invoke(app, ["serve"])
+    r = runner.invoke(app, ["serve", "--new-plan"])
     assert r.exit_code == 0 and "password" not in r.output
+    assert made["resume"] is False
     st.dispose()
 

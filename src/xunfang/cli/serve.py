@@ -19,10 +19,17 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
-    seed: Annotated[int, typer.Option(help="Seed of the plan made at start.", min=0)] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of a plan made at start.", min=0)] = 0,
+    new_plan: Annotated[bool, typer.Option(
+        "--new-plan", help="Plan today even when the stored active plan covers now.")
+    ] = False,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard.")] = False,
 ) -> None:
-    """Start the command centre: plan today on SCENARIO, then serve the API and dashboard."""
+    """Start the command centre on SCENARIO and serve the API and dashboard.
+
+    A restart carries on with the stored active plan when it was made from the same scenario
+    files and covers the present hour; else (or with --new-plan) today is planned and made
+    current."""
     import uvicorn
 
     from xunfang import store
@@ -36,10 +43,11 @@ def serve(
         _error(exc)
         raise typer.Exit(2) from None
     first = store.ensure_admin(db_store)
-    err_console.print(f"database {store.redact(db_store.url)}; planning today on {scenario} …")
+    err_console.print(f"database {store.redact(db_store.url)}; opening {scenario} …")
     try:
         centre = builtin_centre(scenario, db=db_store, seed=seed,
-                                progress=lambda s: err_console.print(f"  {s}"))
+                                progress=lambda s: err_console.print(f"  {s}"),
+                                resume=not new_plan)
     except ScenarioError as exc:
         _print_problems(exc.problems)
         raise typer.Exit(1) from None

@@ -71,17 +71,36 @@ class Centre:
     def __init__(self, scenario: Scenario, result: PlanResult, request: PlanRequest, *,
                  db: Store, clock: Clock = utc_now, settings: LiveSettings | None = None,
                  throttle: Throttle | None = None) -> None:
+        self._open(scenario, result.network, db=db, clock=clock, throttle=throttle)
+        first = self.add_plan(result, request, actor="system", activate=True)
+        self._go_live(first, settings)
+
+    @classmethod
+    def resumed(cls, scenario: Scenario, network: RoadNetwork, plan_id: int, *, db: Store,
+                clock: Clock = utc_now, settings: LiveSettings | None = None,
+                throttle: Throttle | None = None) -> Centre:
+        """A centre carrying on with the stored plan ``plan_id`` (a restart: nothing is
+        planned, and the planner's current plan stays current)."""
+        c = cls.__new__(cls)
+        c._open(scenario, network, db=db, clock=clock, throttle=throttle)
+        c._go_live(c.entry(plan_id), settings)
+        return c
+
+    def _open(self, scenario: Scenario, network: RoadNetwork, *, db: Store, clock: Clock,
+              throttle: Throttle | None) -> None:
         self.scenario = scenario
-        self.network: RoadNetwork = result.network
+        self.network: RoadNetwork = network
         self.store = db
         self.clock = clock
         self.throttle = throttle or Throttle()
         self.scenario_id = store.register_scenario(db, scenario, actor="system").id
         self._entries: dict[int, PlanEntry] = {}
         self._lock = threading.Lock()
-        first = self.add_plan(result, request, actor="system", activate=True)
-        self.current = first.id
-        self.live = LiveOps(scenario, self.network, result.plan, settings=settings, clock=clock)
+
+    def _go_live(self, current: PlanEntry, settings: LiveSettings | None) -> None:
+        self.current = current.id
+        self.live = LiveOps(self.scenario, self.network, current.plan, settings=settings,
+                            clock=self.clock)
         self.live.on_raise = self._persist_alert
         self.live.on_clear = self._clear_alert
         self._restore()
@@ -235,17 +254,59 @@ class Centre:
         return self.live.evaluate()
 
 
+def resumable_plan(db: Store, scenario: Scenario, now: datetime
+                   ) -> tuple[store.PlanSummary | None, str]:
+    """The stored plan a restarted centre carries on with, and if there is none, why: the
+    scenario's active plan, made from the same inputs (their hash), whose slots hold ``now``
+    (naive local time). An active plan that is over, not begun, or made from other inputs is
+    not carried on with, and the reason names it."""
+    try:
+        sc_row = store.scenario_by_name(db, scenario.name)
+    except store.NotFound:
+        return None, ""
+    active = next((r for r in store.plan_summaries(db, sc_row.id) if r.active), None)
+    if active is None:
+        return None, ""
+    what = f"the active plan #{active.id} ({active.name})"
+    if active.inputs_hash != scenario.inputs_hash:
+        return None, f"{what} was made from other scenario files"
+    if active.start is None or not active.n_slots:
+        return None, f"{what} has no slots"
+    end = active.start + timedelta(minutes=active.n_slots * scenario.slot_minutes)
+    if not active.start <= now < end:
+        span = f"{active.start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+        return None, f"{what} runs from {span}, not now ({now:%Y-%m-%d %H:%M})"
+    return active, ""
+
+
 def builtin_centre(name: str = "ebian", *, db: Store, start: date | None = None, seed: int = 0,
                    clock: Clock = utc_now, settings: LiveSettings | None = None,
-                   progress: Callable[[str], None] | None = None) -> Centre:
+                   progress: Callable[[str], None] | None = None,
+                   resume: bool = False) -> Centre:
     """A centre on a scenario (built-in name or folder) with a plan made for ``start``
-    (default: today in the scenario's time zone), stored in ``db``."""
+    (default: today in the scenario's time zone), stored in ``db``.
+
+    With ``resume``, a restart carries on with the stored active plan when it was made from
+    the same scenario files and its slots hold the present moment (:func:`resumable_plan`):
+    nothing is planned, and the plan a planner made current stays current. Else a plan is
+    made, and ``progress`` is told why the active one was not carried on with."""
     from zoneinfo import ZoneInfo
 
     from xunfang import scenario as scenario_mod
 
+    say = progress or (lambda _: None)
     sc = scenario_mod.load(name)
-    day = start or clock().astimezone(ZoneInfo(sc.timezone)).date()
+    local_now = clock().astimezone(ZoneInfo(sc.timezone))
+    if resume:
+        row, why = resumable_plan(db, sc, local_now.replace(tzinfo=None))
+        if row is not None:
+            say(f"carrying on with {row.name!r}, the active plan #{row.id} (no new plan made)")
+            say("network")
+            net = RoadNetwork.from_scenario(sc)
+            return Centre.resumed(sc, net, row.id, db=db, clock=clock, settings=settings)
+        if why:
+            say(f"{why}: planning anew")
+    day = start or local_now.date()
     req = PlanRequest(start=day, days=1, seed=seed)
-    result = build_plan(sc, req, progress=progress or (lambda _: None))
+    result = build_plan(sc, req, progress=say)
     return Centre(sc, result, req, db=db, clock=clock, settings=settings)
