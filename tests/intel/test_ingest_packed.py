@@ -154,3 +154,32 @@ def test_an_empty_or_foreign_geopackage_is_called_so(tmp_path: Path) -> None:
         ingest(bare)
     assert "bare.gpkg: the GeoPackage holds no layer" in str(err.value), str(err.value)
     assert "DRIVER" not in str(err.value)
+
+
+def test_a_workbook_part_over_the_limit_is_refused_before_it_is_unpacked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An .xlsx is a ZIP of XML parts: its sheet or shared strings can be a bomb as well (the
+    shared strings are held in memory whole). Refused from the parts' stated sizes, openpyxl
+    never called; zipfile reads no part past its stated size."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for line in TEXT.splitlines():
+        wb.active.append(line.split(","))
+    book = tmp_path / "inc.xlsx"
+    wb.save(book)
+    assert len(ingest(book, tz="Asia/Shanghai").table) == 400  # under the limit: read
+    with zipfile.ZipFile(book) as z:
+        sheet = next(i for i in z.infolist() if i.filename == "xl/worksheets/sheet1.xml")
+    monkeypatch.setattr(ingest_module, "MAX_UNPACKED", sheet.file_size - 1)
+
+    def opened(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", opened)
+    with pytest.raises(IngestError) as err:
+        ingest(book)
+    said = str(err.value)
+    assert f"{book}: its part xl/worksheets/sheet1.xml: unpacks to " in said
+    assert "MAX_UNPACKED" in said and "save the sheet as CSV" in said
+    assert said.endswith("and give the CSV instead")

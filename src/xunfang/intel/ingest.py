@@ -592,14 +592,16 @@ GZIP_MAGIC = b"\x1f\x8b"
 GZIP_CHUNK = 1 << 24  # bytes unpacked at a time, checked against MAX_UNPACKED
 
 
-def _too_big(name: Path | str, size: int, exact: bool, unpack: str) -> IngestError:
+def _too_big(name: Path | str, size: int, exact: bool, unpack: str,
+             instead: str = "the unpacked file instead (a file on disk has no such limit)"
+             ) -> IngestError:
     """The refusal of a packed file that unpacks to more than MAX_UNPACKED: ``size`` the bytes
     it unpacks to (``exact``) or that were unpacked before the limit was passed."""
     said = f"{size / 1e6:,.0f} MB" if exact else f"more than {size / 1e6:,.0f} MB"
     return IngestError(
         f"{name}: unpacks to {said}, over the {MAX_UNPACKED / 1e6:,.0f} MB xunfang unpacks in "
         f"memory (MAX_UNPACKED: some 1.75 million rows of a city's full crime export); "
-        f"{unpack} and give the unpacked file instead (a file on disk has no such limit)")
+        f"{unpack} and give {instead}")
 
 
 def _gunzip(path: Path, data: bytes) -> bytes:
@@ -1118,6 +1120,18 @@ def _read_excel(name: Path, data: bytes | None, sheet: str | None) -> RawTable:
     def source() -> Any:
         return name if data is None else io.BytesIO(data)
 
+    # a workbook is a ZIP archive of XML parts: a part whose stated size is over the cap (a
+    # bomb: openpyxl holds the shared strings in memory) is refused before anything is
+    # unpacked; zipfile reads no part past the size its header states
+    try:
+        with zipfile.ZipFile(source()) as z:
+            big = next((i for i in z.infolist() if i.file_size > MAX_UNPACKED), None)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise IngestError(f"{name}: not a readable Excel workbook: {exc}") from None
+    if big is not None:
+        raise _too_big(f"{name}: its part {big.filename}", big.file_size, True,
+                       "save the sheet as CSV (Excel or WPS: Save As, CSV UTF-8)",
+                       "the CSV instead")
     try:  # opened once, and handed to pandas (a workbook's shared strings take long to load)
         book = openpyxl.load_workbook(source(), read_only=True, data_only=True,
                                       keep_links=False)
