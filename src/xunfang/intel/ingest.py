@@ -12,9 +12,10 @@ Every row that cannot be used — a CSV row with too few or too many fields, bad
 time in a daylight-saving gap or fold included), bad or missing coordinates, outside the
 jurisdiction — is listed with its row number, field and rule in the :class:`IngestReport`;
 exact duplicates are listed too and kept out of the table (``keep_duplicates=True`` keeps
-them). A priority that is not a whole number is listed and the row kept without one (0), as an
-empty priority. Nothing is dropped or changed without a line in the report. The table is
-stored as Parquet (:func:`write_parquet`).
+them). A priority in words (一级, Ⅱ级, P1: :data:`PRIORITY_WORDS`) is read as its number, with
+a note; one that is neither is listed and the row kept without one (0), as an empty priority.
+Nothing is dropped or changed without a line in the report. The table is stored as Parquet
+(:func:`write_parquet`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import functools
 import io
 import itertools
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -183,7 +185,9 @@ class IngestReport:
         out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             columns=["row", "field", "rule", "value"])
         out = out.sort_values("row", kind="stable")
-        out.to_csv(path, index=False, encoding="utf-8")
+        # with a BOM, as the plan's CSVs: Excel in China reads a CSV without one as GBK, and
+        # the report holds the file's own (Chinese) column names and values
+        out.to_csv(path, index=False, encoding="utf-8-sig")
 
 
 @dataclass(frozen=True)
@@ -2347,6 +2351,30 @@ def _seconds(parsed: pd.Series) -> npt.NDArray[np.datetime64]:
     return np.asarray(parsed.to_numpy(dtype="datetime64[s]"), dtype="datetime64[s]")
 
 
+#: a priority as records systems write it in words: 一级, 1级, Ⅱ级, II类, P1, level 3, 第2级
+PRIORITY_WORDS = re.compile(
+    r"^(?:p|priority|level|第)?\s*(\d+|[一二三四五六七八九十]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|[ivx]+)\s*(?:级|类|等)?$",
+    re.IGNORECASE)
+_CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_ROMAN = {**{c: i for i, c in enumerate("ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ", start=1)},
+          **{r: i for i, r in enumerate(("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix",
+                                         "x"), start=1)}}
+
+
+def _priority_words(text: pd.Series) -> FloatArray:
+    """Priorities written in words (:data:`PRIORITY_WORDS`) as numbers, NaN where a value is
+    no such word: "一级" is priority 1, as "1" is (a review: 一级 was kept as 0, none)."""
+    def one(v: object) -> float:
+        m = PRIORITY_WORDS.match(str(v)) if isinstance(v, str) else None
+        if m is None:
+            return math.nan
+        d = m.group(1)
+        d = d.lower() if d.isascii() else d  # "Ⅲ".lower() is "ⅲ", another character
+        return float(d) if d.isdigit() else float(_CN_DIGITS.get(d) or _ROMAN.get(d) or math.nan)
+    return np.array([one(v) for v in text.to_numpy(dtype=object, na_value=None)],
+                    dtype=np.float64)
+
+
 def _numbers(values: pd.Series, decimal_comma: bool = False) -> FloatArray:
     text = values.astype("string").str.strip()
     if decimal_comma:  # "45,52" → 45.52; "1.234,5" and other thousands marks stay unread
@@ -2682,6 +2710,17 @@ def ingest(
     if "priority" in m:  # optional, as category and id: a row is kept without it
         text = df[m["priority"]].astype("string").str.strip()
         num = _numbers(text, comma)
+        worded = np.isnan(num) & (text.notna() & (text != "")).to_numpy(dtype=bool,
+                                                                        na_value=False)
+        if worded.any():
+            num[worded] = _priority_words(text[worded])
+            read = worded & np.isfinite(num)
+            if read.any():
+                seen = pd.unique(text.to_numpy(dtype=object)[read])
+                said = ", ".join(f"{w} → {int(_priority_words(pd.Series([w]))[0])}"
+                                 for w in seen[:6]) + (" …" if len(seen) > 6 else "")
+                notes += (f"{int(read.sum()):,} priorities written in words read as "
+                          f"numbers ({said})",)
         whole = np.isfinite(num) & (np.abs(num) < 2**53) & (num == np.round(num))
         priority[whole] = num[whole].astype(np.int64)
         given = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
