@@ -504,3 +504,18 @@ def test_the_same_inputs_give_the_same_roster(ebian: Scenario) -> None:
         ebian, date(2026, 11, 29), 1, seed=0, risk_profile=profile,
         staffing=R.scenario_staffing(ebian, rostered, teams)).rows) for _ in range(12)}
     assert len(got) == 1
+
+
+def test_hours_per_week_only_over_a_week_or_more(ebian: Scenario) -> None:
+    """A one-day roster's 12-hour duty is not 84 h a week (a review read it as a breach of
+    the weekly cap): per-week rates are given over a roster of at least a week."""
+    day = R.make_roster(ebian, date(2026, 3, 3), 1, pattern_spec="4-2")
+    rows = day.as_json()["hours"]
+    assert isinstance(rows, list) and rows
+    assert all(h["total_hours_per_week"] is None and h["regular_hours_per_week"] is None
+               for h in rows)
+    assert day.as_json()["mean_regular_hours_per_week"] is None
+    assert max(h["total_hours"] for h in rows) >= 12
+    week = R.make_roster(ebian, date(2026, 3, 2), 7, pattern_spec="4-2")
+    for h in week.as_json()["hours"]:  # type: ignore[union-attr]
+        assert h["total_hours_per_week"] == pytest.approx(h["total_hours"], abs=1e-3)

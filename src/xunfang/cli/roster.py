@@ -132,8 +132,11 @@ def roster_cmd(
         out_console.print(
             f"{len(result.rows)} duties ({len(result.special_rows())} special) for "
             f"{len(result.hours)} people; rotating people: "
-            f"{result.mean_regular_hours_per_week():.1f} h/week before special duties; "
-            f"special-duty demand met {sum(result.demand) - sum(result.unmet)}/"
+            + (f"{result.mean_regular_hours_per_week():.1f} h/week before special duties; "
+               if result.weeks >= 1 else
+               f"{result.mean_regular_hours_per_week() * result.weeks:.1f} h each over the "
+               f"{result.days} day(s) before special duties; ")
+            + f"special-duty demand met {sum(result.demand) - sum(result.unmet)}/"
             f"{sum(result.demand)} person-hours")
         out_console.print(
             f"Gini of nights {result.fairness['gini_nights']:.3f}, weekend days "

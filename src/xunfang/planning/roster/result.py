@@ -55,12 +55,15 @@ class PersonHours:
         return self.regular_hours + self.special_hours
 
     def as_dict(self, weeks: float) -> dict[str, object]:
+        """The load as a row; the per-week rates only over a roster of a week or more (a
+        review: one 12-hour day read as 84 h a week, which looks like a breach of the cap)."""
+        whole = weeks >= 1
         return {
             "person": self.person, "team": self.team, "rotating": self.rotating,
             "regular_hours": self.regular_hours, "special_hours": self.special_hours,
             "total_hours": self.total_hours,
-            "regular_hours_per_week": round(self.regular_hours / weeks, 3),
-            "total_hours_per_week": round(self.total_hours / weeks, 3),
+            "regular_hours_per_week": round(self.regular_hours / weeks, 3) if whole else None,
+            "total_hours_per_week": round(self.total_hours / weeks, 3) if whole else None,
             "special_duties": self.special_duties, "nights": self.nights,
             "weekend_days": self.weekend_days, "holiday_days": self.holiday_days,
             "leave_days": self.leave_days,
@@ -200,7 +203,8 @@ class RosterResult:
             "demand": list(self.demand),
             "unmet": list(self.unmet),
             "hours": [h.as_dict(self.weeks) for h in self.hours.values()],
-            "mean_regular_hours_per_week": round(self.mean_regular_hours_per_week(), 4),
+            "mean_regular_hours_per_week": (round(self.mean_regular_hours_per_week(), 4)
+                                            if self.weeks >= 1 else None),
             "fairness": {k: round(v, 6) for k, v in self.fairness.items()},
             "solver": self.solve.as_dict(),
             "violations": [v.as_dict() for v in self.violations],
