@@ -933,9 +933,9 @@ def _etas_sums(units: IntArray, t: FloatArray, cutoff: float, omega: float
 @functools.cache
 def _etas_sums_compiled() -> Callable[..., None]:
     """:func:`_etas_sums_loop` compiled by numba (once, cached on disk)."""
-    import numba
+    from xunfang._jit import cached_njit
 
-    return cast(Callable[..., None], numba.njit(cache=True, nogil=True)(_etas_sums_loop))
+    return cast(Callable[..., None], cached_njit(nogil=True)(_etas_sums_loop))
 
 
 def _etas_sums_loop(units: IntArray, t: FloatArray, cutoff: float, omega: float,

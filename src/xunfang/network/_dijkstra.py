@@ -20,11 +20,13 @@ import. Nothing here validates its inputs: ``engine.py`` does that.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit, prange
+from numba import prange
+
+from xunfang._jit import cached_njit
 
 F = TypeVar("F", bound=Callable[..., Any])
 I32 = npt.NDArray[np.int32]
@@ -34,12 +36,12 @@ F64 = npt.NDArray[np.float64]
 
 def _jit(*, parallel: bool = False, inline: bool = False) -> Callable[[F], F]:
     """``numba.njit`` with the house options, typed for mypy (numba ships no stubs)."""
-    opts: dict[str, Any] = {"cache": True, "nogil": True}
+    opts: dict[str, Any] = {"nogil": True}
     if parallel:
         opts["parallel"] = True
     if inline:
         opts["inline"] = "always"
-    return cast(Callable[[F], F], njit(**opts))
+    return cached_njit(**opts)
 
 
 # Heap entries are (key, node) pairs in two parallel arrays; the heap is a 4-ary min-heap with

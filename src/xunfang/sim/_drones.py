@@ -26,12 +26,17 @@ Rows of the drone log: kind 0 a sortie flown (its end cut to the diversion when 
 from __future__ import annotations
 
 import math
+from typing import Any
 
-import numba
 import numpy as np
 
+from xunfang._jit import cached_njit
 
-@numba.njit(cache=True)
+#: the kernels' decorator; Any, as numba's own njit is to mypy (the kernels are untyped)
+_njit: Any = cached_njit()
+
+
+@_njit
 def _along(wp_x, wp_y, lo, hi, frac):
     """The point at ``frac`` (0..1) of the length of the polyline wp[lo:hi]."""
     total = 0.0
@@ -51,7 +56,7 @@ def _along(wp_x, wp_y, lo, hi, frac):
     return wp_x[hi - 1], wp_y[hi - 1]
 
 
-@numba.njit(cache=True)
+@_njit
 def drone_pass(order, call, inc_x, inc_y, eligible, ground_eta, home_x, home_y, on_duty, L, P,
                off, drone_ptr, s_start, s_end, wp_ptr, wp_x, wp_y, speed, launch, overwatch,
                battery, recharge, H):

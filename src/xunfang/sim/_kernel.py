@@ -14,9 +14,14 @@ module without annotations (the file-level comment above).
 from __future__ import annotations
 
 import heapq
+from typing import Any
 
-import numba
 import numpy as np
+
+from xunfang._jit import cached_njit
+
+#: the kernels' decorator; Any, as numba's own njit is to mypy (the kernels are untyped)
+_njit: Any = cached_njit()
 
 STAND, MOVE, PMOVE, DWELL, RESPOND, SCENE, HANDOVER, OFF = range(8)
 D_OFF, D_POST, D_CHECKPOINT, D_GRID, D_ROUTE = range(5)
@@ -24,7 +29,7 @@ SERVED = 0
 INF = np.inf
 
 
-@numba.njit(cache=True)
+@_njit
 def _bisect_right(vals, lo, hi, x):
     while lo < hi:
         mid = (lo + hi) // 2
@@ -35,7 +40,7 @@ def _bisect_right(vals, lo, hi, x):
     return lo
 
 
-@numba.njit(cache=True)
+@_njit
 def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                duty, place, ch_ptr, ch_val, ho_ptr, ho_val, checks,
                mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw,
@@ -394,7 +399,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
             second_unit, preempted)
 
 
-@numba.njit(cache=True)
+@_njit
 def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per_place,
           per_ridx, per_stuck, per_dwell, per_dwlen, ended, H, L, P, off, sm, gap, dwell_grid,
           dwell_route, duty, place, ch_ptr, ch_val, ho_ptr, ho_val, mode_i, k_by_hour, M,
@@ -510,7 +515,7 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
 
 
 
-@numba.njit(cache=True)
+@_njit
 def _setseg(ck, ca, cb, c0, c1, u, k, a, b, t0, t1):
     ck[u] = k
     ca[u] = a
@@ -519,7 +524,7 @@ def _setseg(ck, ca, cb, c0, c1, u, k, a, b, t0, t1):
     c1[u] = t1
 
 
-@numba.njit(cache=True)
+@_njit
 def _nearest(t, dest, exclude, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
              k_by_hour, sm):
     best = INF
@@ -545,7 +550,7 @@ def _nearest(t, dest, exclude, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
     return bu, best
 
 
-@numba.njit(cache=True)
+@_njit
 def _send(u, i, t, tt, role, busy, ck, ca, cb, c0, c1, b_inc, b_role, b_from, b_to,
           b_t0, b_arr, b_end, b_row, b_since, version, n_disp, rem, inc_pt, heap, seq,
           d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, s_u, s_k, s_a, s_b, s_0, s_1, ui):
