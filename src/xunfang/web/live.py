@@ -74,7 +74,8 @@ class UnitState:
 @dataclass(frozen=True)
 class Alert:
     id: int
-    kind: str  # site_revisit | unit_outside_grid | checkpoint_unstaffed | coverage_below_target
+    kind: str  # site_revisit | unit_outside_grid | checkpoint_unstaffed |
+    #            coverage_below_target | plan_not_covering
     key: str
     severity: str
     message_zh: str
@@ -139,13 +140,20 @@ class LiveOps:
         #: hooks of the store: an alert raised (returns its id) and one cleared
         self.on_raise: Callable[[Alert], int] | None = None
         self.on_clear: Callable[[Alert, datetime], None] | None = None
-        self.set_plan(plan)
+        self._use_plan(plan)
 
     # ---- plan and time ------------------------------------------------------------------
-    def set_plan(self, plan: Plan) -> None:
+    def _use_plan(self, plan: Plan) -> None:
         with self.lock:
             self.plan = plan
             self._post_grid = {p.id: self._grid_of(p.xy) for p in self.scenario.posts}
+            self.version += 1  # the planned places of units (rings, dispatch) are the plan's
+
+    def set_plan(self, plan: Plan) -> None:
+        """Make ``plan`` the one judged against, and judge the alerts against it at once:
+        the units' grids of this slot, its checkpoints, whether it covers now."""
+        self._use_plan(plan)
+        self.evaluate()
 
     def _grid_of(self, xy: tuple[float, float]) -> str | None:
         pt = shapely.Point(xy)
@@ -169,6 +177,30 @@ class LiveOps:
                 if m0 <= minute < m0 + s.minutes:
                     return s
         return self.plan.slots[0]
+
+    def covers(self, t: datetime) -> bool:
+        """Whether the plan's days hold aware time ``t`` (else its first day is the pattern)."""
+        local = _local(t, self.tz)
+        return self.plan.slots[0].start <= local < self.plan.slots[-1].end
+
+    def slot_now(self, t: datetime) -> tuple[Slot, datetime]:
+        """The plan's slot at aware time ``t`` (as :meth:`slot_at`) and the local start of its
+        occurrence holding ``t``: the slot's own start within the plan's days, else the same
+        time of day on ``t``'s local date. Time into the slot and the freshness of positions
+        are measured from this start, not from the pattern day's (review AM: on the day after
+        a one-day plan, a fix of the plan's day counted as staffing a checkpoint)."""
+        slot = self.slot_at(t)
+        if self.covers(t):
+            return slot, slot.start
+        local = _local(t, self.tz)
+        start = datetime.combine(local.date(), slot.start.time())
+        if start > local:  # the fallback slot of a day the plan does not fill
+            start -= timedelta(days=1)
+        return slot, start
+
+    def _aware(self, local: datetime) -> datetime:
+        """The aware UTC time of naive local time ``local``."""
+        return local.replace(tzinfo=self.tz).astimezone(UTC)
 
     def assigned_grid(self, a: Assignment) -> str | None:
         """The grid a unit is held to: its grid duty, else the grid holding its post."""
@@ -275,12 +307,7 @@ class LiveOps:
                 t = rows.t[i]
                 xy = (float(rows.x[i]), float(rows.y[i]))
                 s.t, s.xy = t, xy
-                a = self.plan.at(u, self.slot_at(t).index)
-                grid = self.assigned_grid(a)
-                if grid is None or self.grids[grid].covers(shapely.Point(xy)):
-                    s.outside_since, s.outside_grid = None, None
-                elif s.outside_since is None or s.outside_grid != grid:
-                    s.outside_since, s.outside_grid = t, grid
+                self._judge_grid(s, self.slot_at(t).index, t)
             if self.tier1_tree is not None and len(rows.unit):
                 hits = self.tier1_tree.query_ball_point(
                     np.column_stack([rows.x, rows.y]), r=self.settings.visit_radius_m)
@@ -290,6 +317,16 @@ class LiveOps:
                         if sid not in self.last_visit or rows.t[i] > self.last_visit[sid]:
                             self.last_visit[sid] = rows.t[i]
             self.version += 1
+
+    def _judge_grid(self, s: UnitState, slot: int, since: datetime) -> None:
+        """Whether unit state ``s``'s last position is outside the grid it is held to in
+        ``slot``: outside from ``since`` when it was not (or was outside another grid)."""
+        assert s.xy is not None
+        grid = self.assigned_grid(self.plan.at(s.unit, slot))
+        if grid is None or self.grids[grid].covers(shapely.Point(s.xy)):
+            s.outside_since, s.outside_grid = None, None
+        elif s.outside_since is None or s.outside_grid != grid:
+            s.outside_since, s.outside_grid = since, grid
 
     def set_status(self, unit: str, status: str) -> None:
         if unit not in self.units:
@@ -412,9 +449,28 @@ class LiveOps:
         returns the newly raised ones."""
         now = self.clock()
         st = self.settings
-        slot = self.slot_at(now)
+        slot, start = self.slot_now(now)
+        slot_start = self._aware(start)
         want: dict[str, tuple[str, str, str, str, dict[str, object]]] = {}
         with self.lock:
+            if not self.covers(now):
+                first, end = self.plan.slots[0].start, self.plan.slots[-1].end
+                span = (first.isoformat(sep=" ", timespec="minutes"),
+                        end.isoformat(sep=" ", timespec="minutes"))
+                want["plan"] = (
+                    "plan_not_covering", "warning",
+                    f"当前方案（{span[0]} 至 {span[1]}）不含此刻，按其首日的时段安排研判",
+                    f"the current plan ({span[0]} to {span[1]}) does not cover now; its first "
+                    "day's pattern is applied",
+                    {"first": first.isoformat(timespec="minutes"),
+                     "end": end.isoformat(timespec="minutes"), "pattern": True})
+            # each unit's last position against its grid of this slot: a slot or plan that
+            # changes its grid with no new fix re-judges it (review AM: an alert for the grid
+            # of an earlier slot stayed open). Outside the new grid counts from the slot's
+            # start, or the fix if later.
+            for s in self.state.values():
+                if s.xy is not None and s.t is not None:
+                    self._judge_grid(s, slot.index, max(s.t, slot_start))
             for site in self.tier1:
                 last = self.last_visit.get(site.id, self.started)
                 allowed = float(self.scenario.policy.revisit_minutes.get(1, 120.0))
@@ -437,9 +493,8 @@ class LiveOps:
                         f"{u} 离开责任网格 {s.outside_grid} 已 {mins:.0f} 分钟",
                         f"unit {u} outside its grid {s.outside_grid} for {mins:.0f} min",
                         {"unit": u, "grid": s.outside_grid, "minutes": round(mins, 1)})
-            into = (_local(now, self.tz) - slot.start).total_seconds() / 60
-            if into >= 0 and into >= st.checkpoint_grace_minutes:
-                slot_start = now - timedelta(minutes=into)
+            into = (now - slot_start).total_seconds() / 60
+            if into >= st.checkpoint_grace_minutes:
                 for a in self.plan.assignments:
                     if a.slot != slot.index or a.duty != "checkpoint" or a.post is None:
                         continue
@@ -467,7 +522,10 @@ class LiveOps:
                     {"share": round(share, 4), "target": st.coverage_target_share})
         new: list[Alert] = []
         with self.lock:
-            for key in [k for k in self.alerts if k not in want]:
+            # a plan alert naming another plan's span is stale: cleared, and raised anew
+            stale = [k for k, a in self.alerts.items()
+                     if k not in want or (k == "plan" and dict(a.data) != want[k][4])]
+            for key in stale:
                 old = self.alerts.pop(key)
                 self.cleared[old.id] = now
                 if self.on_clear is not None:
