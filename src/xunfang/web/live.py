@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -82,11 +82,29 @@ class Alert:
     message_en: str
     raised_at: datetime
     data: Mapping[str, object] = field(default_factory=dict)
+    #: who acknowledged it and when (None until acknowledged; kept across a restart)
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
 
     def as_json(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind, "key": self.key, "severity": self.severity,
                 "message_zh": self.message_zh, "message_en": self.message_en,
-                "raised_at": self.raised_at.isoformat(), "data": dict(self.data)}
+                "raised_at": self.raised_at.isoformat(), "data": dict(self.data),
+                "acknowledged_by": self.acknowledged_by,
+                "acknowledged_at": (self.acknowledged_at.isoformat()
+                                    if self.acknowledged_at is not None else None)}
+
+
+@dataclass(frozen=True)
+class AlertEvent:
+    """One change of the alerts, in order (``n`` counts them): ``alert`` (raised), ``clear``
+    or ``ack``; the event stream sends them so a dashboard drops cleared alerts and shows
+    acknowledgements without polling the list."""
+
+    n: int
+    event: str
+    alert: Alert
+    at: datetime
 
 
 @dataclass
@@ -135,6 +153,8 @@ class LiveOps:
         self.history: list[Alert] = []  # every alert raised, in order
         self.cleared: dict[int, datetime] = {}
         self.seq = 0
+        #: every raise, clear and acknowledgement in order (the event stream reads after n)
+        self.events: list[AlertEvent] = []
         self.version = 0  # bumps on every accepted batch or status change
         self._rings_cache: tuple[int, int, dict[str, Any]] | None = None
         #: hooks of the store: an alert raised (returns its id) and one cleared
@@ -530,6 +550,7 @@ class LiveOps:
                 self.cleared[old.id] = now
                 if self.on_clear is not None:
                     self.on_clear(old, now)
+                self._log("clear", old, now)
             for key, (kind, sev, zh, en, data) in want.items():
                 if key in self.alerts:
                     continue
@@ -538,8 +559,42 @@ class LiveOps:
                 alert = Alert(self.seq, kind, key, sev, zh, en, now, data)
                 self.alerts[key] = alert
                 self.history.append(alert)
+                self._log("alert", alert, now)
                 new.append(alert)
         return new
+
+    def _log(self, event: str, alert: Alert, at: datetime) -> None:
+        n = self.events[-1].n + 1 if self.events else 1
+        self.events.append(AlertEvent(n, event, alert, at))
+
+    def events_after(self, n: int) -> list[AlertEvent]:
+        """The alert events after event ``n`` (0: all), in order."""
+        with self.lock:
+            if not self.events or self.events[-1].n <= n:
+                return []
+            # the log is dense from its first n: index arithmetic, not a scan
+            return self.events[max(0, n - self.events[0].n + 1):]
+
+    def last_event(self) -> int:
+        with self.lock:
+            return self.events[-1].n if self.events else 0
+
+    def acknowledge(self, alert_id: int, by: str, at: datetime) -> Alert | None:
+        """Record that ``by`` acknowledged alert ``alert_id`` at ``at`` (the store's record),
+        on the live alert and in the history; None when this picture does not hold it."""
+        with self.lock:
+            found: Alert | None = None
+            for i, a in enumerate(self.history):
+                if a.id == alert_id:
+                    found = replace(a, acknowledged_by=by, acknowledged_at=at)
+                    self.history[i] = found
+            for key, a in self.alerts.items():
+                if a.id == alert_id:
+                    found = replace(a, acknowledged_by=by, acknowledged_at=at)
+                    self.alerts[key] = found
+            if found is not None:
+                self._log("ack", found, at)
+            return found
 
     def alerts_since(self, seq: int) -> list[Alert]:
         with self.lock:
