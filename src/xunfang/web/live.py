@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,18 +74,37 @@ class UnitState:
 @dataclass(frozen=True)
 class Alert:
     id: int
-    kind: str  # site_revisit | unit_outside_grid | checkpoint_unstaffed | coverage_below_target
+    kind: str  # site_revisit | unit_outside_grid | checkpoint_unstaffed |
+    #            coverage_below_target | plan_not_covering
     key: str
     severity: str
     message_zh: str
     message_en: str
     raised_at: datetime
     data: Mapping[str, object] = field(default_factory=dict)
+    #: who acknowledged it and when (None until acknowledged; kept across a restart)
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
 
     def as_json(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind, "key": self.key, "severity": self.severity,
                 "message_zh": self.message_zh, "message_en": self.message_en,
-                "raised_at": self.raised_at.isoformat(), "data": dict(self.data)}
+                "raised_at": self.raised_at.isoformat(), "data": dict(self.data),
+                "acknowledged_by": self.acknowledged_by,
+                "acknowledged_at": (self.acknowledged_at.isoformat()
+                                    if self.acknowledged_at is not None else None)}
+
+
+@dataclass(frozen=True)
+class AlertEvent:
+    """One change of the alerts, in order (``n`` counts them): ``alert`` (raised), ``clear``
+    or ``ack``; the event stream sends them so a dashboard drops cleared alerts and shows
+    acknowledgements without polling the list."""
+
+    n: int
+    event: str
+    alert: Alert
+    at: datetime
 
 
 @dataclass
@@ -134,18 +153,27 @@ class LiveOps:
         self.history: list[Alert] = []  # every alert raised, in order
         self.cleared: dict[int, datetime] = {}
         self.seq = 0
+        #: every raise, clear and acknowledgement in order (the event stream reads after n)
+        self.events: list[AlertEvent] = []
         self.version = 0  # bumps on every accepted batch or status change
         self._rings_cache: tuple[int, int, dict[str, Any]] | None = None
         #: hooks of the store: an alert raised (returns its id) and one cleared
         self.on_raise: Callable[[Alert], int] | None = None
         self.on_clear: Callable[[Alert, datetime], None] | None = None
-        self.set_plan(plan)
+        self._use_plan(plan)
 
     # ---- plan and time ------------------------------------------------------------------
-    def set_plan(self, plan: Plan) -> None:
+    def _use_plan(self, plan: Plan) -> None:
         with self.lock:
             self.plan = plan
             self._post_grid = {p.id: self._grid_of(p.xy) for p in self.scenario.posts}
+            self.version += 1  # the planned places of units (rings, dispatch) are the plan's
+
+    def set_plan(self, plan: Plan) -> None:
+        """Make ``plan`` the one judged against, and judge the alerts against it at once:
+        the units' grids of this slot, its checkpoints, whether it covers now."""
+        self._use_plan(plan)
+        self.evaluate()
 
     def _grid_of(self, xy: tuple[float, float]) -> str | None:
         pt = shapely.Point(xy)
@@ -169,6 +197,30 @@ class LiveOps:
                 if m0 <= minute < m0 + s.minutes:
                     return s
         return self.plan.slots[0]
+
+    def covers(self, t: datetime) -> bool:
+        """Whether the plan's days hold aware time ``t`` (else its first day is the pattern)."""
+        local = _local(t, self.tz)
+        return self.plan.slots[0].start <= local < self.plan.slots[-1].end
+
+    def slot_now(self, t: datetime) -> tuple[Slot, datetime]:
+        """The plan's slot at aware time ``t`` (as :meth:`slot_at`) and the local start of its
+        occurrence holding ``t``: the slot's own start within the plan's days, else the same
+        time of day on ``t``'s local date. Time into the slot and the freshness of positions
+        are measured from this start, not from the pattern day's (review AM: on the day after
+        a one-day plan, a fix of the plan's day counted as staffing a checkpoint)."""
+        slot = self.slot_at(t)
+        if self.covers(t):
+            return slot, slot.start
+        local = _local(t, self.tz)
+        start = datetime.combine(local.date(), slot.start.time())
+        if start > local:  # the fallback slot of a day the plan does not fill
+            start -= timedelta(days=1)
+        return slot, start
+
+    def _aware(self, local: datetime) -> datetime:
+        """The aware UTC time of naive local time ``local``."""
+        return local.replace(tzinfo=self.tz).astimezone(UTC)
 
     def assigned_grid(self, a: Assignment) -> str | None:
         """The grid a unit is held to: its grid duty, else the grid holding its post."""
@@ -275,12 +327,7 @@ class LiveOps:
                 t = rows.t[i]
                 xy = (float(rows.x[i]), float(rows.y[i]))
                 s.t, s.xy = t, xy
-                a = self.plan.at(u, self.slot_at(t).index)
-                grid = self.assigned_grid(a)
-                if grid is None or self.grids[grid].covers(shapely.Point(xy)):
-                    s.outside_since, s.outside_grid = None, None
-                elif s.outside_since is None or s.outside_grid != grid:
-                    s.outside_since, s.outside_grid = t, grid
+                self._judge_grid(s, self.slot_at(t).index, t)
             if self.tier1_tree is not None and len(rows.unit):
                 hits = self.tier1_tree.query_ball_point(
                     np.column_stack([rows.x, rows.y]), r=self.settings.visit_radius_m)
@@ -290,6 +337,16 @@ class LiveOps:
                         if sid not in self.last_visit or rows.t[i] > self.last_visit[sid]:
                             self.last_visit[sid] = rows.t[i]
             self.version += 1
+
+    def _judge_grid(self, s: UnitState, slot: int, since: datetime) -> None:
+        """Whether unit state ``s``'s last position is outside the grid it is held to in
+        ``slot``: outside from ``since`` when it was not (or was outside another grid)."""
+        assert s.xy is not None
+        grid = self.assigned_grid(self.plan.at(s.unit, slot))
+        if grid is None or self.grids[grid].covers(shapely.Point(s.xy)):
+            s.outside_since, s.outside_grid = None, None
+        elif s.outside_since is None or s.outside_grid != grid:
+            s.outside_since, s.outside_grid = since, grid
 
     def set_status(self, unit: str, status: str) -> None:
         if unit not in self.units:
@@ -412,9 +469,28 @@ class LiveOps:
         returns the newly raised ones."""
         now = self.clock()
         st = self.settings
-        slot = self.slot_at(now)
+        slot, start = self.slot_now(now)
+        slot_start = self._aware(start)
         want: dict[str, tuple[str, str, str, str, dict[str, object]]] = {}
         with self.lock:
+            if not self.covers(now):
+                first, end = self.plan.slots[0].start, self.plan.slots[-1].end
+                span = (first.isoformat(sep=" ", timespec="minutes"),
+                        end.isoformat(sep=" ", timespec="minutes"))
+                want["plan"] = (
+                    "plan_not_covering", "warning",
+                    f"当前方案（{span[0]} 至 {span[1]}）不含此刻，按其首日的时段安排研判",
+                    f"the current plan ({span[0]} to {span[1]}) does not cover now; its first "
+                    "day's pattern is applied",
+                    {"first": first.isoformat(timespec="minutes"),
+                     "end": end.isoformat(timespec="minutes"), "pattern": True})
+            # each unit's last position against its grid of this slot: a slot or plan that
+            # changes its grid with no new fix re-judges it (review AM: an alert for the grid
+            # of an earlier slot stayed open). Outside the new grid counts from the slot's
+            # start, or the fix if later.
+            for s in self.state.values():
+                if s.xy is not None and s.t is not None:
+                    self._judge_grid(s, slot.index, max(s.t, slot_start))
             for site in self.tier1:
                 last = self.last_visit.get(site.id, self.started)
                 allowed = float(self.scenario.policy.revisit_minutes.get(1, 120.0))
@@ -437,9 +513,8 @@ class LiveOps:
                         f"{u} 离开责任网格 {s.outside_grid} 已 {mins:.0f} 分钟",
                         f"unit {u} outside its grid {s.outside_grid} for {mins:.0f} min",
                         {"unit": u, "grid": s.outside_grid, "minutes": round(mins, 1)})
-            into = (_local(now, self.tz) - slot.start).total_seconds() / 60
-            if into >= 0 and into >= st.checkpoint_grace_minutes:
-                slot_start = now - timedelta(minutes=into)
+            into = (now - slot_start).total_seconds() / 60
+            if into >= st.checkpoint_grace_minutes:
                 for a in self.plan.assignments:
                     if a.slot != slot.index or a.duty != "checkpoint" or a.post is None:
                         continue
@@ -467,11 +542,15 @@ class LiveOps:
                     {"share": round(share, 4), "target": st.coverage_target_share})
         new: list[Alert] = []
         with self.lock:
-            for key in [k for k in self.alerts if k not in want]:
+            # a plan alert naming another plan's span is stale: cleared, and raised anew
+            stale = [k for k, a in self.alerts.items()
+                     if k not in want or (k == "plan" and dict(a.data) != want[k][4])]
+            for key in stale:
                 old = self.alerts.pop(key)
                 self.cleared[old.id] = now
                 if self.on_clear is not None:
                     self.on_clear(old, now)
+                self._log("clear", old, now)
             for key, (kind, sev, zh, en, data) in want.items():
                 if key in self.alerts:
                     continue
@@ -480,8 +559,42 @@ class LiveOps:
                 alert = Alert(self.seq, kind, key, sev, zh, en, now, data)
                 self.alerts[key] = alert
                 self.history.append(alert)
+                self._log("alert", alert, now)
                 new.append(alert)
         return new
+
+    def _log(self, event: str, alert: Alert, at: datetime) -> None:
+        n = self.events[-1].n + 1 if self.events else 1
+        self.events.append(AlertEvent(n, event, alert, at))
+
+    def events_after(self, n: int) -> list[AlertEvent]:
+        """The alert events after event ``n`` (0: all), in order."""
+        with self.lock:
+            if not self.events or self.events[-1].n <= n:
+                return []
+            # the log is dense from its first n: index arithmetic, not a scan
+            return self.events[max(0, n - self.events[0].n + 1):]
+
+    def last_event(self) -> int:
+        with self.lock:
+            return self.events[-1].n if self.events else 0
+
+    def acknowledge(self, alert_id: int, by: str, at: datetime) -> Alert | None:
+        """Record that ``by`` acknowledged alert ``alert_id`` at ``at`` (the store's record),
+        on the live alert and in the history; None when this picture does not hold it."""
+        with self.lock:
+            found: Alert | None = None
+            for i, a in enumerate(self.history):
+                if a.id == alert_id:
+                    found = replace(a, acknowledged_by=by, acknowledged_at=at)
+                    self.history[i] = found
+            for key, a in self.alerts.items():
+                if a.id == alert_id:
+                    found = replace(a, acknowledged_by=by, acknowledged_at=at)
+                    self.alerts[key] = found
+            if found is not None:
+                self._log("ack", found, at)
+            return found
 
     def alerts_since(self, seq: int) -> list[Alert]:
         with self.lock:
