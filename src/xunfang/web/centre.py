@@ -29,6 +29,10 @@ from xunfang.web.auth import Throttle
 from xunfang.web.live import Alert, Clock, LiveOps, LiveSettings, PositionRows, utc_now
 
 Actor = UserRow | str
+#: a restart replays at most this many of a unit's newest positions, of at most this many
+#: hours before now (a fix every 2 s: 2 h 47 min), for its time outside its grid and visits
+REPLAY_ROWS = 5000
+REPLAY_HOURS = 4.0
 
 
 @dataclass
@@ -223,7 +227,8 @@ class Centre:
         store.clear_alert(self.store, self.scenario_id, alert.kind, alert.key, at=at)
 
     def _restore(self) -> None:
-        """The live picture from the store: each unit's last position and status."""
+        """The live picture from the store: each unit's last position and status, the alerts
+        left open, and the tier-1 sites' last visits."""
         status = store.latest_status(self.store, self.scenario_id)
         for unit, row in status.items():
             if unit in self.live.units:
@@ -233,21 +238,40 @@ class Centre:
         for a in store.list_alerts(self.store, self.scenario_id, open_only=True):
             data = dict(a.data or {})
             zh = str(data.pop("message_zh", a.message))
-            alert = Alert(a.id, a.kind, a.subject, a.severity, zh, a.message,
-                          a.raised_at.replace(tzinfo=UTC), data)
+            raised = a.raised_at.replace(tzinfo=UTC)
+            alert = Alert(a.id, a.kind, a.subject, a.severity, zh, a.message, raised, data)
             self.live.alerts[a.subject] = alert
             self.live.history.append(alert)
             self.live.seq = max(self.live.seq, a.id)
-        # the recent track of every unit, replayed: last positions, time outside its grid,
-        # tier-1 site visits
-        since = self.clock() - timedelta(hours=4)
+            # an open site alert says when the site was last visited (or the earlier run
+            # began): its raise time less the minutes it had waited. Without it, the site's
+            # wait counted from this start, and the first evaluation cleared every open site
+            # alert though no site was visited (a review: 10 of 11, raised again two hours
+            # later with new ids). A visit replayed below is later and wins.
+            site = data.get("site")
+            minutes = data.get("minutes")
+            if a.kind == "site_revisit" and isinstance(site, str) \
+                    and isinstance(minutes, int | float) and not isinstance(minutes, bool):
+                self.live.last_visit[site] = raised - timedelta(minutes=float(minutes))
+        # each unit's last position (unit_last: kept by any retention) and the most recent
+        # part of its track before it, in time order: time outside its grid, tier-1 site
+        # visits. The newest REPLAY_ROWS of the last REPLAY_HOURS: a review's unit with a fix
+        # every 2 s for 3 hours was restored at its oldest 5000 rows' end, 13 min before its
+        # last, and a unit last seen 5 hours before had no position at all.
+        since = self.clock() - timedelta(hours=REPLAY_HOURS)
+        last = {r.unit: r for r in store.latest_positions(self.store, self.scenario_id)}
         for unit in self.live.units:
-            track = store.position_history(self.store, self.scenario_id, unit, since=since,
-                                           limit=5000)
+            track: list[tuple[datetime, float, float]] = [
+                (p.t, p.x, p.y) for p in reversed(store.position_history(
+                    self.store, self.scenario_id, unit, since=since, limit=REPLAY_ROWS,
+                    newest_first=True))]
+            final = last.get(unit)
+            if final is not None and (not track or final.t > track[-1][0]):
+                track.append((final.t, final.x, final.y))
             if track:
                 self.live.apply(PositionRows(
-                    unit=[unit] * len(track), t=[p.t.replace(tzinfo=UTC) for p in track],
-                    x=np.array([p.x for p in track]), y=np.array([p.y for p in track]),
+                    unit=[unit] * len(track), t=[t.replace(tzinfo=UTC) for t, _, _ in track],
+                    x=np.array([x for _, x, _ in track]), y=np.array([y for _, _, y in track]),
                     status=[None] * len(track)))
 
     def evaluate(self) -> list[Alert]:
