@@ -12,8 +12,9 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -41,6 +42,19 @@ MAX_KEEP_DAYS = 36_500
 #: hours before now (a fix every 2 s: 2 h 47 min), for its time outside its grid and visits
 REPLAY_ROWS = 5000
 REPLAY_HOURS = 4.0
+
+
+def utc_iso(t: datetime) -> str:
+    """An ISO time with its offset (+00:00) of a time the store keeps as naive UTC (created,
+    raised, cleared): the API gives every time with its offset (a review: /api/plans gave
+    a naive UTC "created" beside a naive local "from")."""
+    return (t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)).isoformat()
+
+
+def local_iso(t: datetime, tz: tzinfo) -> str:
+    """An ISO time with the scenario's offset (e.g. +08:00) of a time the store keeps as
+    naive local time (a plan's slots, an incident's time)."""
+    return (t.replace(tzinfo=tz) if t.tzinfo is None else t.astimezone(tz)).isoformat()
 
 
 @dataclass
@@ -72,7 +86,8 @@ class PlanEntry:
 
     def summary(self) -> dict[str, object]:
         p = self.plan
-        return {"id": self.id, "scenario": p.scenario, "from": p.slots[0].start.isoformat(),
+        start = local_iso(p.slots[0].start, ZoneInfo(self.scenario.timezone))
+        return {"id": self.id, "scenario": p.scenario, "from": start,
                 "slots": len(p.slots), "seed": p.seed, "inputs_hash": p.inputs_hash,
                 "units": len(p.units), "stages": list(p.stages), **self.meta}
 
@@ -148,7 +163,7 @@ class Centre:
                 raise
         entry = PlanEntry(id=row.id, plan=result.plan, document=doc, scenario=self.scenario,
                           network=self.network, result=result,
-                          meta={"name": row.name, "created": row.created_at.isoformat(),
+                          meta={"name": row.name, "created": utc_iso(row.created_at),
                                 "by": row.created_by})
         with self._lock:
             self._entries[row.id] = entry
@@ -176,7 +191,7 @@ class Centre:
         doc = self._document(row, plan)
         e = PlanEntry(id=row.id, plan=plan, document=doc, scenario=self.scenario,
                       network=self.network, meta={"name": row.name,
-                                                  "created": row.created_at.isoformat(),
+                                                  "created": utc_iso(row.created_at),
                                                   "by": row.created_by})
         with self._lock:
             self._entries[row.id] = e
@@ -205,9 +220,13 @@ class Centre:
         return doc
 
     def list_plans(self) -> list[dict[str, object]]:
-        return [{"id": r.id, "name": r.name, "from": r.start.isoformat() if r.start else None,
+        """The scenario's stored plans, newest first: "from" in the scenario's local time
+        and "created" in UTC, each with its offset."""
+        tz = ZoneInfo(self.scenario.timezone)
+        return [{"id": r.id, "name": r.name,
+                 "from": local_iso(r.start, tz) if r.start else None,
                  "slots": r.n_slots, "seed": r.seed, "inputs_hash": r.inputs_hash,
-                 "active": r.active, "created": r.created_at.isoformat(),
+                 "active": r.active, "created": utc_iso(r.created_at),
                  "by": r.created_by, "stages_detail": r.has_stages}
                 for r in store.plan_summaries(self.store, self.scenario_id)]
 
