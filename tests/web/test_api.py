@@ -413,7 +413,7 @@ def test_report_an_incident(env: Env) -> None:
     assert r.status_code == 201, r.text
     inc = r.json()["incident"]
     assert inc["category"] == "盗窃 theft" and inc["source"] == "live" and inc["by"] == "operator"
-    assert inc["time"] == "2026-12-01T10:30:00"  # scenario local time
+    assert inc["time"] == "2026-12-01T10:30:00+08:00"  # scenario local time, its offset
     assert len(r.json()["suggestions"]) == 3
     listed = cl.get("/api/incidents", params={"source": "live"}).json()["incidents"]
     assert inc["id"] in {i["id"] for i in listed}

@@ -214,7 +214,8 @@ def test_a_reclassified_incident_of_a_re_export_is_stored_with_a_note(env: Env) 
     assert r.status_code == 200, r.text
     assert (r.json()["stored"], r.json()["skipped"]) == (1, 3), r.text
     note = next(n for n in r.json()["notes"] if "not of its category" in n)
-    assert "row 3 (burglary, priority " in note and stored["2026-11-09T03:15:00"] in note, note
+    assert "row 3 (burglary, priority " in note, note
+    assert stored["2026-11-09T03:15:00+08:00"] in note, note
     (w,) = [w for w in r.json()["notes_worded"] if w["key"] == "imp_recategorised"]
     assert w["rows"][0]["row"] == 3 and w["rows"][0]["stored_category"] == "theft"
     assert "第3行（burglary" in w["list_zh"]

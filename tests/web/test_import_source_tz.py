@@ -20,10 +20,10 @@ def test_an_import_reads_its_times_on_scenario_source_timezone(
     lon, lat = _centre_point(e.scenario, "G7")
     _import(e, ["id,time,lon,lat,category", f"utc1,2025-12-20 10:00,{lon:.6f},{lat:.6f},theft"])
     rows = e.login("viewer").get("/api/incidents").json()["incidents"]
-    assert next(r for r in rows if r["ext_id"] == "utc1")["time"] == "2025-12-20T18:00:00"
+    assert next(r for r in rows if r["ext_id"] == "utc1")["time"] == "2025-12-20T18:00:00+08:00"
     # a scenario without it: the times as written, on the scenario's clock
     plain = new_env()
     _import(plain, ["id,time,lon,lat,category",
                     f"loc1,2025-12-20 10:00,{lon:.6f},{lat:.6f},theft"])
     rows = plain.login("viewer").get("/api/incidents").json()["incidents"]
-    assert next(r for r in rows if r["ext_id"] == "loc1")["time"] == "2025-12-20T10:00:00"
+    assert next(r for r in rows if r["ext_id"] == "loc1")["time"] == "2025-12-20T10:00:00+08:00"

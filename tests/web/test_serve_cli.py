@@ -30,8 +30,10 @@ def test_serve_makes_an_admin_and_a_plan_then_serves(tmp_path, planned, monkeypa
     sc, result, req = planned
     made: dict[str, object] = {}
 
-    def centre(name: str, *, db: store.Store, seed: int, progress, resume: bool) -> Centre:
+    def centre(name: str, *, db: store.Store, seed: int, progress, resume: bool,
+               keep_days: float) -> Centre:
         made["scenario"], made["seed"], made["resume"] = name, seed, resume
+        made["keep_days"] = keep_days
         return Centre(sc, result, req, db=db)
 
     def run(app_, host: str, port: int, log_level: str) -> None:
@@ -46,14 +48,17 @@ def test_serve_makes_an_admin_and_a_plan_then_serves(tmp_path, planned, monkeypa
     assert made["host"] == "127.0.0.1" and made["port"] == 8123
     assert made["scenario"] == "ebian" and made["seed"] == 4
     assert made["resume"] is True  # a restart carries on with the active plan (resume tests)
+    assert made["keep_days"] == 30  # days of positions kept (tests/web/test_centre_tick.py)
     m = re.search(r"user admin \(commander\), password (\S+)", r.output)
     assert m is not None
     st = store.open_store(str(db))
     assert store.authenticate(st, "admin", m.group(1)).role == "commander"
     assert len(store.list_plans(st)) == 1 and store.list_plans(st)[0].active
     # a second start prints no password
-    r = runner.invoke(app, ["serve", "--new-plan"])
+    r = runner.invoke(app, ["serve", "--new-plan", "--keep-days", "7"])
     assert r.exit_code == 0 and "password" not in r.output
-    assert made["resume"] is False
+    assert made["resume"] is False and made["keep_days"] == 7
+    r = runner.invoke(app, ["serve", "--keep-days", "0"])
+    assert r.exit_code == 2 and "--keep-days" in r.output
     st.dispose()
 

@@ -23,13 +23,18 @@ def serve(
     new_plan: Annotated[bool, typer.Option(
         "--new-plan", help="Plan today even when the stored active plan covers now.")
     ] = False,
+    keep_days: Annotated[int, typer.Option(
+        "--keep-days", help="Days of position history kept: older positions are deleted "
+             "hourly while serving (each unit's last position is kept).", min=1, max=36_500)
+    ] = 30,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard.")] = False,
 ) -> None:
     """Start the command centre on SCENARIO and serve the API and dashboard.
 
     A restart carries on with the stored active plan when it was made from the same scenario
     files and covers the present hour; else (or with --new-plan) today is planned and made
-    current."""
+    current. Past midnight it carries on with a stored plan of the new day made from the same
+    files (it does not plan by itself); positions older than --keep-days are deleted hourly."""
     import uvicorn
 
     from xunfang import store
@@ -47,7 +52,7 @@ def serve(
     try:
         centre = builtin_centre(scenario, db=db_store, seed=seed,
                                 progress=lambda s: err_console.print(f"  {s}"),
-                                resume=not new_plan)
+                                resume=not new_plan, keep_days=keep_days)
     except ScenarioError as exc:
         _print_problems(exc.problems)
         raise typer.Exit(1) from None

@@ -1031,15 +1031,22 @@ def prune_positions(store: Store, scenario_id: int, before: datetime) -> int:
 
 def position_history(store: Store, scenario_id: int, unit: str, *,
                      since: datetime | None = None, until: datetime | None = None,
-                     limit: int = 10_000) -> list[PositionRow]:
-    """A unit's positions in time order (``since``/``until`` aware or naive UTC)."""
+                     limit: int = 10_000, newest_first: bool = False) -> list[PositionRow]:
+    """A unit's positions in time order (``since``/``until`` aware or naive UTC); with
+    ``newest_first``, newest first, so that ``limit`` keeps the most recent rows (a restart
+    replays the recent end of a track: oldest first, a fix every 2 s kept only the first
+    2 h 47 min of 3 hours, and the unit's position was restored 13 minutes old)."""
     q = select(PositionRow).where(PositionRow.scenario_id == scenario_id,
                                   PositionRow.unit == unit)
     if since is not None:
         q = q.where(PositionRow.t >= to_utc_naive(since))
     if until is not None:
         q = q.where(PositionRow.t < to_utc_naive(until))
-    q = q.order_by(PositionRow.t, PositionRow.id).limit(limit)
+    if newest_first:
+        q = q.order_by(PositionRow.t.desc(), PositionRow.id.desc())
+    else:
+        q = q.order_by(PositionRow.t, PositionRow.id)
+    q = q.limit(limit)
     return list(store.run(lambda s: s.scalars(q).all()))
 
 

@@ -236,8 +236,9 @@ def _error_handlers(app: FastAPI) -> None:
 
 
 def create_app(centre: Centre, *, tick_seconds: float = 5.0) -> FastAPI:
-    """The API and dashboard over ``centre``; alerts are re-evaluated every ``tick_seconds``
-    (and after every position batch)."""
+    """The API and dashboard over ``centre``; every ``tick_seconds`` the centre ticks
+    (:meth:`Centre.tick`: the plan covering now made current past midnight, old positions
+    pruned hourly, alerts re-evaluated; alerts also after every position batch)."""
     from xunfang.web.routers import (
         alerts,
         auth,
@@ -261,7 +262,7 @@ def create_app(centre: Centre, *, tick_seconds: float = 5.0) -> FastAPI:
             while True:
                 await asyncio.sleep(tick_seconds)
                 try:
-                    await asyncio.to_thread(centre.live.evaluate)
+                    await asyncio.to_thread(centre.tick)
                 except Exception:  # a lost database must not stop the ticks; it is logged
                     log.exception("alert evaluation failed; retried at the next tick")
 

@@ -8,11 +8,13 @@ restart; incidents, positions, status, alerts, the audit log); the live picture
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -25,10 +27,34 @@ from xunfang.report.folder import json_ready, plan_document
 from xunfang.report.layers import plan_layers
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 from xunfang.store import Store, UserRow
+from xunfang.store.audit import audit_apart
 from xunfang.web.auth import Throttle
 from xunfang.web.live import Alert, Clock, LiveOps, LiveSettings, PositionRows, utc_now
 
+log = logging.getLogger(__name__)
 Actor = UserRow | str
+#: days of position history kept while serving (`xunfang serve --keep-days`); each unit's last
+#: position (unit_last) is kept however old. Pruned at most once an hour, from the tick.
+KEEP_DAYS = 30.0
+PRUNE_EVERY = timedelta(hours=1)
+MAX_KEEP_DAYS = 36_500
+#: a restart replays at most this many of a unit's newest positions, of at most this many
+#: hours before now (a fix every 2 s: 2 h 47 min), for its time outside its grid and visits
+REPLAY_ROWS = 5000
+REPLAY_HOURS = 4.0
+
+
+def utc_iso(t: datetime) -> str:
+    """An ISO time with its offset (+00:00) of a time the store keeps as naive UTC (created,
+    raised, cleared): the API gives every time with its offset (a review: /api/plans gave
+    a naive UTC "created" beside a naive local "from")."""
+    return (t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)).isoformat()
+
+
+def local_iso(t: datetime, tz: tzinfo) -> str:
+    """An ISO time with the scenario's offset (e.g. +08:00) of a time the store keeps as
+    naive local time (a plan's slots, an incident's time)."""
+    return (t.replace(tzinfo=tz) if t.tzinfo is None else t.astimezone(tz)).isoformat()
 
 
 @dataclass
@@ -60,7 +86,8 @@ class PlanEntry:
 
     def summary(self) -> dict[str, object]:
         p = self.plan
-        return {"id": self.id, "scenario": p.scenario, "from": p.slots[0].start.isoformat(),
+        start = local_iso(p.slots[0].start, ZoneInfo(self.scenario.timezone))
+        return {"id": self.id, "scenario": p.scenario, "from": start,
                 "slots": len(p.slots), "seed": p.seed, "inputs_hash": p.inputs_hash,
                 "units": len(p.units), "stages": list(p.stages), **self.meta}
 
@@ -70,24 +97,32 @@ class Centre:
 
     def __init__(self, scenario: Scenario, result: PlanResult, request: PlanRequest, *,
                  db: Store, clock: Clock = utc_now, settings: LiveSettings | None = None,
-                 throttle: Throttle | None = None) -> None:
-        self._open(scenario, result.network, db=db, clock=clock, throttle=throttle)
+                 throttle: Throttle | None = None, keep_days: float = KEEP_DAYS) -> None:
+        self._open(scenario, result.network, db=db, clock=clock, throttle=throttle,
+                   keep_days=keep_days)
         first = self.add_plan(result, request, actor="system", activate=True)
         self._go_live(first, settings)
 
     @classmethod
     def resumed(cls, scenario: Scenario, network: RoadNetwork, plan_id: int, *, db: Store,
                 clock: Clock = utc_now, settings: LiveSettings | None = None,
-                throttle: Throttle | None = None) -> Centre:
+                throttle: Throttle | None = None, keep_days: float = KEEP_DAYS) -> Centre:
         """A centre carrying on with the stored plan ``plan_id`` (a restart: nothing is
         planned, and the planner's current plan stays current)."""
         c = cls.__new__(cls)
-        c._open(scenario, network, db=db, clock=clock, throttle=throttle)
+        c._open(scenario, network, db=db, clock=clock, throttle=throttle, keep_days=keep_days)
         c._go_live(c.entry(plan_id), settings)
         return c
 
     def _open(self, scenario: Scenario, network: RoadNetwork, *, db: Store, clock: Clock,
-              throttle: Throttle | None) -> None:
+              throttle: Throttle | None, keep_days: float) -> None:
+        if isinstance(keep_days, bool) or not isinstance(keep_days, int | float) \
+                or not 0 < keep_days <= MAX_KEEP_DAYS:
+            raise ValueError(f"keep_days (--keep-days, the days of position history kept) "
+                             f"must be a number above 0 and at most {MAX_KEEP_DAYS}, got "
+                             f"{keep_days!r}")
+        self.keep_days = float(keep_days)
+        self._pruned_at: datetime | None = None
         self.scenario = scenario
         self.network: RoadNetwork = network
         self.store = db
@@ -128,7 +163,7 @@ class Centre:
                 raise
         entry = PlanEntry(id=row.id, plan=result.plan, document=doc, scenario=self.scenario,
                           network=self.network, result=result,
-                          meta={"name": row.name, "created": row.created_at.isoformat(),
+                          meta={"name": row.name, "created": utc_iso(row.created_at),
                                 "by": row.created_by})
         with self._lock:
             self._entries[row.id] = entry
@@ -156,7 +191,7 @@ class Centre:
         doc = self._document(row, plan)
         e = PlanEntry(id=row.id, plan=plan, document=doc, scenario=self.scenario,
                       network=self.network, meta={"name": row.name,
-                                                  "created": row.created_at.isoformat(),
+                                                  "created": utc_iso(row.created_at),
                                                   "by": row.created_by})
         with self._lock:
             self._entries[row.id] = e
@@ -185,9 +220,13 @@ class Centre:
         return doc
 
     def list_plans(self) -> list[dict[str, object]]:
-        return [{"id": r.id, "name": r.name, "from": r.start.isoformat() if r.start else None,
+        """The scenario's stored plans, newest first: "from" in the scenario's local time
+        and "created" in UTC, each with its offset."""
+        tz = ZoneInfo(self.scenario.timezone)
+        return [{"id": r.id, "name": r.name,
+                 "from": local_iso(r.start, tz) if r.start else None,
                  "slots": r.n_slots, "seed": r.seed, "inputs_hash": r.inputs_hash,
-                 "active": r.active, "created": r.created_at.isoformat(),
+                 "active": r.active, "created": utc_iso(r.created_at),
                  "by": r.created_by, "stages_detail": r.has_stages}
                 for r in store.plan_summaries(self.store, self.scenario_id)]
 
@@ -223,7 +262,8 @@ class Centre:
         store.clear_alert(self.store, self.scenario_id, alert.kind, alert.key, at=at)
 
     def _restore(self) -> None:
-        """The live picture from the store: each unit's last position and status."""
+        """The live picture from the store: each unit's last position and status, the alerts
+        left open, and the tier-1 sites' last visits."""
         status = store.latest_status(self.store, self.scenario_id)
         for unit, row in status.items():
             if unit in self.live.units:
@@ -233,25 +273,101 @@ class Centre:
         for a in store.list_alerts(self.store, self.scenario_id, open_only=True):
             data = dict(a.data or {})
             zh = str(data.pop("message_zh", a.message))
-            alert = Alert(a.id, a.kind, a.subject, a.severity, zh, a.message,
-                          a.raised_at.replace(tzinfo=UTC), data)
+            raised = a.raised_at.replace(tzinfo=UTC)
+            alert = Alert(a.id, a.kind, a.subject, a.severity, zh, a.message, raised, data)
             self.live.alerts[a.subject] = alert
             self.live.history.append(alert)
             self.live.seq = max(self.live.seq, a.id)
-        # the recent track of every unit, replayed: last positions, time outside its grid,
-        # tier-1 site visits
-        since = self.clock() - timedelta(hours=4)
+            # an open site alert says when the site was last visited (or the earlier run
+            # began): its raise time less the minutes it had waited. Without it, the site's
+            # wait counted from this start, and the first evaluation cleared every open site
+            # alert though no site was visited (a review: 10 of 11, raised again two hours
+            # later with new ids). A visit replayed below is later and wins.
+            site = data.get("site")
+            minutes = data.get("minutes")
+            if a.kind == "site_revisit" and isinstance(site, str) \
+                    and isinstance(minutes, int | float) and not isinstance(minutes, bool):
+                self.live.last_visit[site] = raised - timedelta(minutes=float(minutes))
+        # each unit's last position (unit_last: kept by any retention) and the most recent
+        # part of its track before it, in time order: time outside its grid, tier-1 site
+        # visits. The newest REPLAY_ROWS of the last REPLAY_HOURS: a review's unit with a fix
+        # every 2 s for 3 hours was restored at its oldest 5000 rows' end, 13 min before its
+        # last, and a unit last seen 5 hours before had no position at all.
+        since = self.clock() - timedelta(hours=REPLAY_HOURS)
+        last = {r.unit: r for r in store.latest_positions(self.store, self.scenario_id)}
         for unit in self.live.units:
-            track = store.position_history(self.store, self.scenario_id, unit, since=since,
-                                           limit=5000)
+            track: list[tuple[datetime, float, float]] = [
+                (p.t, p.x, p.y) for p in reversed(store.position_history(
+                    self.store, self.scenario_id, unit, since=since, limit=REPLAY_ROWS,
+                    newest_first=True))]
+            final = last.get(unit)
+            if final is not None and (not track or final.t > track[-1][0]):
+                track.append((final.t, final.x, final.y))
             if track:
                 self.live.apply(PositionRows(
-                    unit=[unit] * len(track), t=[p.t.replace(tzinfo=UTC) for p in track],
-                    x=np.array([p.x for p in track]), y=np.array([p.y for p in track]),
+                    unit=[unit] * len(track), t=[t.replace(tzinfo=UTC) for t, _, _ in track],
+                    x=np.array([x for _, x, _ in track]), y=np.array([y for _, _, y in track]),
                     status=[None] * len(track)))
 
     def evaluate(self) -> list[Alert]:
         return self.live.evaluate()
+
+    def tick(self) -> list[Alert]:
+        """One beat of the serving loop (app.py, every few seconds): past the current plan's
+        last slot, carry on with the stored plan that covers now (:meth:`roll_over`); prune
+        old positions (:meth:`retain`, at most hourly); then evaluate the alerts. A failure of
+        the first two is logged and the alerts are evaluated all the same."""
+        for step in (self.roll_over, self.retain):
+            try:
+                step()
+            except Exception:  # (a lost database: retried at a later tick)
+                log.exception("%s failed; the alerts are evaluated all the same",
+                              step.__name__)
+        return self.live.evaluate()
+
+    def roll_over(self) -> int | None:
+        """When the current plan does not cover now (its day is over, e.g. past midnight),
+        make current the newest stored plan of this scenario made from the same scenario
+        files (inputs hash) that does, as "system" (audited as any change of the current
+        plan); returns its id, else ``None``. Nothing is planned here: without such a plan
+        the current one stays (live ops then apply its first day's pattern)."""
+        local = self.clock().astimezone(self.live.tz).replace(tzinfo=None)
+        slots = self.live.plan.slots
+        if slots and slots[0].start <= local < slots[-1].end:
+            return None
+        for row in store.plan_summaries(self.store, self.scenario_id):  # newest first
+            if row.id != self.current and not not_covering(row, self.scenario, local):
+                old = self.current
+                self.set_current(row.id, actor="system")
+                log.info("plan #%s (%s) covers now (%s) and is current; plan #%s was",
+                         row.id, row.name, f"{local:%Y-%m-%d %H:%M}", old)
+                return row.id
+        return None
+
+    def retain(self) -> tuple[int, int] | None:
+        """Delete positions older than ``keep_days`` (never a unit's last position, which
+        ``unit_last`` holds) and expired or revoked sessions, at most once per
+        :data:`PRUNE_EVERY`; the counts are logged and, when anything went, audited. Returns
+        (positions, sessions) deleted, ``None`` when not due. Nothing pruned them before: a
+        unit reporting every 2 s adds 43 200 rows a day."""
+        now = self.clock()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return None
+        self._pruned_at = now  # (a failure is retried an hour on, not at every tick)
+        before = now - timedelta(days=self.keep_days)
+        n = store.prune_positions(self.store, self.scenario_id, before)
+        # sessions run on the store's clock (utcnow), not the centre's
+        m = store.purge_sessions(self.store)
+        log.info("retention: %d position(s) before %s and %d session(s) deleted", n,
+                 before.isoformat(timespec="seconds"), m)
+        if n:
+            audit_apart(self.store, "system", "prune", "positions", self.scenario_id,
+                        {"rows": n, "before": before.isoformat(timespec="seconds"),
+                         "keep_days": self.keep_days})
+        if m:
+            audit_apart(self.store, "system", "purge", "sessions", "expired or revoked",
+                        {"rows": m})
+        return n, m
 
 
 def resumable_plan(db: Store, scenario: Scenario, now: datetime
@@ -267,22 +383,31 @@ def resumable_plan(db: Store, scenario: Scenario, now: datetime
     active = next((r for r in store.plan_summaries(db, sc_row.id) if r.active), None)
     if active is None:
         return None, ""
-    what = f"the active plan #{active.id} ({active.name})"
-    if active.inputs_hash != scenario.inputs_hash:
-        return None, f"{what} was made from other scenario files"
-    if active.start is None or not active.n_slots:
-        return None, f"{what} has no slots"
-    end = active.start + timedelta(minutes=active.n_slots * scenario.slot_minutes)
-    if not active.start <= now < end:
-        span = f"{active.start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
-        return None, f"{what} runs from {span}, not now ({now:%Y-%m-%d %H:%M})"
+    why = not_covering(active, scenario, now)
+    if why:
+        return None, f"the active plan #{active.id} ({active.name}) {why}"
     return active, ""
+
+
+def not_covering(row: store.PlanSummary, scenario: Scenario, now: datetime) -> str:
+    """Why the stored plan ``row`` cannot be carried on with at ``now`` (naive local time):
+    made from other scenario files (inputs hash), without slots, or with no slot holding
+    ``now``; "" when it can."""
+    if row.inputs_hash != scenario.inputs_hash:
+        return "was made from other scenario files"
+    if row.start is None or not row.n_slots:
+        return "has no slots"
+    end = row.start + timedelta(minutes=row.n_slots * scenario.slot_minutes)
+    if not row.start <= now < end:
+        span = f"{row.start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+        return f"runs from {span}, not now ({now:%Y-%m-%d %H:%M})"
+    return ""
 
 
 def builtin_centre(name: str = "ebian", *, db: Store, start: date | None = None, seed: int = 0,
                    clock: Clock = utc_now, settings: LiveSettings | None = None,
                    progress: Callable[[str], None] | None = None,
-                   resume: bool = False) -> Centre:
+                   resume: bool = False, keep_days: float = KEEP_DAYS) -> Centre:
     """A centre on a scenario (built-in name or folder) with a plan made for ``start``
     (default: today in the scenario's time zone), stored in ``db``.
 
@@ -303,10 +428,12 @@ def builtin_centre(name: str = "ebian", *, db: Store, start: date | None = None,
             say(f"carrying on with {row.name!r}, the active plan #{row.id} (no new plan made)")
             say("network")
             net = RoadNetwork.from_scenario(sc)
-            return Centre.resumed(sc, net, row.id, db=db, clock=clock, settings=settings)
+            return Centre.resumed(sc, net, row.id, db=db, clock=clock, settings=settings,
+                                  keep_days=keep_days)
         if why:
             say(f"{why}: planning anew")
     day = start or local_now.date()
     req = PlanRequest(start=day, days=1, seed=seed)
     result = build_plan(sc, req, progress=say)
-    return Centre(sc, result, req, db=db, clock=clock, settings=settings)
+    return Centre(sc, result, req, db=db, clock=clock, settings=settings,
+                  keep_days=keep_days)

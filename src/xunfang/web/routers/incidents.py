@@ -20,7 +20,7 @@ from xunfang import store
 from xunfang._errors import XunfangError
 from xunfang.intel.ingest import OUTSIDE_RULE  # (loaded already: the risk router's stage)
 from xunfang.store.audit import audit_apart
-from xunfang.web.centre import Centre
+from xunfang.web.centre import Centre, local_iso
 from xunfang.web.deps import CentreDep, Reader, UserDep, forbidden, require, safe_text
 from xunfang.web.i18n import WORDS
 
@@ -76,7 +76,9 @@ def _row_json(c: Centre, r: store.IncidentRow) -> dict[str, object]:
     if c.live.projector is not None:
         lo, la = c.live.projector.to_lonlat(np.array([r.x]), np.array([r.y]))
         lon, lat = round(float(lo[0]), 7), round(float(la[0]), 7)
-    return {"id": r.id, "ext_id": r.ext_id, "time": r.time.isoformat(), "x": r.x, "y": r.y,
+    # the time with the scenario's offset, as every time the API gives has its offset
+    return {"id": r.id, "ext_id": r.ext_id, "time": local_iso(r.time, c.live.tz),
+            "x": r.x, "y": r.y,
             "lon": lon, "lat": lat, "category": r.category, "priority": r.priority,
             "source": r.source, "by": r.created_by}
 
