@@ -325,6 +325,18 @@ def _check_section(chk: Check | Unchecked | None, T: Any) -> dict[str, Any] | No
 SHIFT_LETTER = {"early": "早", "middle": "中", "night": "夜", "day": "白", "office": "白"}
 
 
+def _reasons(text: str, lang: Lang) -> str:
+    """A special duty's reasons ("risk;risk-peak", roster.rules' codes) in the report's
+    language; an event's and a staffing rule's ("event:NAME", "cover:RULE") keep their name,
+    an unknown code is shown as written."""
+    out = []
+    for code in (c for c in text.split(";") if c):
+        head, sep, name = code.partition(":")
+        out.append(value_label("reason", head, lang) + name
+                   if sep and head in ("event", "cover") else value_label("reason", code, lang))
+    return "; ".join(out)
+
+
 def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | None:
     """The roster calendar: each team's shift per day, special duties, hours, fairness."""
     ro = result.roster
@@ -339,7 +351,7 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
             shift_of[key] = T(f"shift_{d.shift}") if d.shift in SHIFT_LETTER else d.shift
         else:
             special.setdefault(d.day.isoformat(), []).append(
-                f"{d.person} {d.start:%H:%M}–{d.end:%H:%M} ({d.reason})")
+                f"{d.person} {d.start:%H:%M}–{d.end:%H:%M} ({_reasons(d.reason, lang)})")
     days = []
     for info in ro.calendar:
         k = info.day.isoformat()
@@ -357,12 +369,15 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
                                                       h.person))
     return {
         "teams": teams, "days": days,
-        "fairness": [(k, f"{v:.3f}") for k, v in sorted(ro.fairness.items())],
+        # the measures by name, not roster.solve's keys (gini_nights…); the most hours of
+        # one person is hours, not a Gini
+        "fairness": [(value_label("fairness", k, lang), f"{v:g}" if k.startswith("max_")
+                      else f"{v:.3f}") for k, v in sorted(ro.fairness.items())],
         "hours": [{"person": h.person, "team": h.team, "regular": _fmt(h.regular_hours, 0),
                    "special": _fmt(h.special_hours, 0), "nights": h.nights}
                   for h in hours[:12]],
         "people": len(ro.hours),
-        "status": f"{ro.solve.status}",
+        "status": value_label("status", ro.solve.status, lang),
     }
 
 
@@ -597,7 +612,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             node = int(car.site_node[k])
             names = {p.id: p.name for p in sc.posts}
             post = names[car.sources[int(car.post[node])]] if car.post[node] >= 0 else "—"
-            site_rows.append({"id": s.id, "name": s.name, "kind": s.kind, "tier": s.tier,
+            site_rows.append({"id": s.id, "name": s.name,
+                              "kind": value_label("site", s.kind, lang), "tier": s.tier,
                               "post": post, "minutes": _fmt(m, 2), "target": f"{target:g}",
                               "met": T("yes") if m <= target else T("no"),
                               "ok": bool(m <= target)})
@@ -647,7 +663,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             s0, s1 = plan.slots[first], plan.slots[last]
             sheet.append({"unit": u.id, "tier": T(f"tier_{u.tier}"),
                           "mode": value_label("mode", u.mode, lang),
-                          "squad": u.squad, "slots": f"{s0.start:%m-%d %H:%M}–{s1.end:%H:%M}",
+                          "squad": value_label("squad", u.squad, lang),
+                          "slots": f"{s0.start:%m-%d %H:%M}–{s1.end:%H:%M}",
                           "duty": label, "crew": crew})
 
     counts_rows = [
@@ -668,6 +685,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     cp_info = _checkpoint_section(result, T)
     kpi_info = _kpi_section(result, T)
     deploy_info = _deploy_section(result, T, lang)
+    # the posture's status in words (plan.json keeps the solver's "optimal", "time_limit")
+    deploy_info["status"] = value_label("status", str(deploy_info["status"]), lang)
     end = request.start + timedelta(days=request.days - 1)
     return _env().get_template("report.html.j2").render(
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
