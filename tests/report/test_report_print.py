@@ -132,3 +132,24 @@ def test_a_value_without_words_is_shown_as_written() -> None:
         assert value_label(kind, "temple_fair", "zh") == "temple_fair"
         assert value_label(kind, "temple_fair", "en") == "temple_fair"
     assert value_label("site", "primary_school", "zh") == "小学"
+
+
+def test_the_checkpoint_schedule_shows_unit_and_crew(
+        planned: tuple[PlanResult, PlanRequest], pages: dict[str, str]) -> None:
+    """The column headed 班组/Team held the unit (TX-C3) and the crew was not shown (review
+    AO): the unit under 单元, the people the plan puts on board under 配员."""
+    result, _ = planned
+    cp = result.checkpoints
+    assert cp is not None and cp.days[0]
+    for lang in ("zh", "en"):
+        schedule = _tables(pages[lang], "checkpoints")[-1]
+        assert schedule[0] == [t("hour", lang), t("checkpoint_site", lang), t("unit", lang),
+                               t("crew", lang)]
+        assert len(schedule) - 1 == len(cp.days[0])
+        for row, visit in zip(schedule[1:], cp.days[0], strict=True):
+            crew = result.plan.at(visit.team, visit.slot_index).crew
+            assert row[2] == visit.team
+            assert row[3] == (";".join(crew) or "—")
+        people = {p.id for p in result.scenario.people}
+        crews = [c for r in schedule[1:] for c in r[3].split(";") if c != "—"]
+        assert crews and set(crews) <= people

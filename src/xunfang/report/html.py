@@ -381,23 +381,36 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
     }
 
 
+def _crew_at(result: PlanResult, unit: str, slot: int) -> str:
+    """The people on board ``unit`` in slot ``slot`` as the plan crews it ("TXJ03;TXFA06"),
+    "—" for none or for a checkpoint team that is no unit of the plan (CP-T<n>)."""
+    try:
+        crew = result.plan.at(unit, slot).crew
+    except KeyError:
+        return "—"
+    return ";".join(crew) or "—"
+
+
 def _checkpoint_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
+    """The checkpoint game's first day: each site's expected slots, and who is where when —
+    the unit the schedule sends and its crew, under their own headings (a review: a column
+    headed 班组/Team held the unit, TX-C3, and its crew was nowhere)."""
     cp = result.checkpoints
     if cp is None:
         return None
-    table = cp.table(0)
+    names = {p.id: p.name for p in result.scenario.posts}
     info = cp.summary()
     cov: dict[str, float] = {}
     for m in cp.marginals():
         cov[str(m["site"])] = cov.get(str(m["site"]), 0.0) + float(m["coverage"])  # type: ignore[arg-type]
     n_days = max(1, round(sum(sl.minutes for sl in result.plan.slots) / 1440))
     cov = {k: v / n_days for k, v in cov.items()}
-    names = {p.id: p.name for p in result.scenario.posts}
     base = info["baselines"]
     assert isinstance(base, dict)
     return {
-        "rows": [{"slot": f"{r[0][5:10]} {r[0][11:16]}", "site": r[2], "team": r[3]}
-                 for r in table.rows],
+        "rows": [{"slot": f"{v.slot[5:10]} {v.slot[11:16]}",
+                  "site": names.get(v.site, v.site), "unit": v.team,
+                  "crew": _crew_at(result, v.team, v.slot_index)} for v in cp.days[0]],
         "sites": [{"site": names.get(s, s), "slots": _fmt(v, 1)} for s, v in cov.items()],
         "map": render_site_map(result.scenario, cov),
         "attacker": _fmt(cp.attacker_value, 3),
