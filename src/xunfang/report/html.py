@@ -325,6 +325,18 @@ def _check_section(chk: Check | Unchecked | None, T: Any) -> dict[str, Any] | No
 SHIFT_LETTER = {"early": "早", "middle": "中", "night": "夜", "day": "白", "office": "白"}
 
 
+def _reasons(text: str, lang: Lang) -> str:
+    """A special duty's reasons ("risk;risk-peak", roster.rules' codes) in the report's
+    language; an event's and a staffing rule's ("event:NAME", "cover:RULE") keep their name,
+    an unknown code is shown as written."""
+    out = []
+    for code in (c for c in text.split(";") if c):
+        head, sep, name = code.partition(":")
+        out.append(value_label("reason", head, lang) + name
+                   if sep and head in ("event", "cover") else value_label("reason", code, lang))
+    return "; ".join(out)
+
+
 def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | None:
     """The roster calendar: each team's shift per day, special duties, hours, fairness."""
     ro = result.roster
@@ -339,7 +351,7 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
             shift_of[key] = T(f"shift_{d.shift}") if d.shift in SHIFT_LETTER else d.shift
         else:
             special.setdefault(d.day.isoformat(), []).append(
-                f"{d.person} {d.start:%H:%M}–{d.end:%H:%M} ({d.reason})")
+                f"{d.person} {d.start:%H:%M}–{d.end:%H:%M} ({_reasons(d.reason, lang)})")
     days = []
     for info in ro.calendar:
         k = info.day.isoformat()
@@ -357,32 +369,48 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
                                                       h.person))
     return {
         "teams": teams, "days": days,
-        "fairness": [(k, f"{v:.3f}") for k, v in sorted(ro.fairness.items())],
+        # the measures by name, not roster.solve's keys (gini_nights…); the most hours of
+        # one person is hours, not a Gini
+        "fairness": [(value_label("fairness", k, lang), f"{v:g}" if k.startswith("max_")
+                      else f"{v:.3f}") for k, v in sorted(ro.fairness.items())],
         "hours": [{"person": h.person, "team": h.team, "regular": _fmt(h.regular_hours, 0),
                    "special": _fmt(h.special_hours, 0), "nights": h.nights}
                   for h in hours[:12]],
         "people": len(ro.hours),
-        "status": f"{ro.solve.status}",
+        "status": value_label("status", ro.solve.status, lang),
     }
 
 
+def _crew_at(result: PlanResult, unit: str, slot: int) -> str:
+    """The people on board ``unit`` in slot ``slot`` as the plan crews it ("TXJ03;TXFA06"),
+    "—" for none or for a checkpoint team that is no unit of the plan (CP-T<n>)."""
+    try:
+        crew = result.plan.at(unit, slot).crew
+    except KeyError:
+        return "—"
+    return ";".join(crew) or "—"
+
+
 def _checkpoint_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
+    """The checkpoint game's first day: each site's expected slots, and who is where when —
+    the unit the schedule sends and its crew, under their own headings (a review: a column
+    headed 班组/Team held the unit, TX-C3, and its crew was nowhere)."""
     cp = result.checkpoints
     if cp is None:
         return None
-    table = cp.table(0)
+    names = {p.id: p.name for p in result.scenario.posts}
     info = cp.summary()
     cov: dict[str, float] = {}
     for m in cp.marginals():
         cov[str(m["site"])] = cov.get(str(m["site"]), 0.0) + float(m["coverage"])  # type: ignore[arg-type]
     n_days = max(1, round(sum(sl.minutes for sl in result.plan.slots) / 1440))
     cov = {k: v / n_days for k, v in cov.items()}
-    names = {p.id: p.name for p in result.scenario.posts}
     base = info["baselines"]
     assert isinstance(base, dict)
     return {
-        "rows": [{"slot": f"{r[0][5:10]} {r[0][11:16]}", "site": r[2], "team": r[3]}
-                 for r in table.rows],
+        "rows": [{"slot": f"{v.slot[5:10]} {v.slot[11:16]}",
+                  "site": names.get(v.site, v.site), "unit": v.team,
+                  "crew": _crew_at(result, v.team, v.slot_index)} for v in cp.days[0]],
         "sites": [{"site": names.get(s, s), "slots": _fmt(v, 1)} for s, v in cov.items()],
         "map": render_site_map(result.scenario, cov),
         "attacker": _fmt(cp.attacker_value, 3),
@@ -597,7 +625,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             node = int(car.site_node[k])
             names = {p.id: p.name for p in sc.posts}
             post = names[car.sources[int(car.post[node])]] if car.post[node] >= 0 else "—"
-            site_rows.append({"id": s.id, "name": s.name, "kind": s.kind, "tier": s.tier,
+            site_rows.append({"id": s.id, "name": s.name,
+                              "kind": value_label("site", s.kind, lang), "tier": s.tier,
                               "post": post, "minutes": _fmt(m, 2), "target": f"{target:g}",
                               "met": T("yes") if m <= target else T("no"),
                               "ok": bool(m <= target)})
@@ -647,7 +676,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             s0, s1 = plan.slots[first], plan.slots[last]
             sheet.append({"unit": u.id, "tier": T(f"tier_{u.tier}"),
                           "mode": value_label("mode", u.mode, lang),
-                          "squad": u.squad, "slots": f"{s0.start:%m-%d %H:%M}–{s1.end:%H:%M}",
+                          "squad": value_label("squad", u.squad, lang),
+                          "slots": f"{s0.start:%m-%d %H:%M}–{s1.end:%H:%M}",
                           "duty": label, "crew": crew})
 
     counts_rows = [
@@ -668,6 +698,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     cp_info = _checkpoint_section(result, T)
     kpi_info = _kpi_section(result, T)
     deploy_info = _deploy_section(result, T, lang)
+    # the posture's status in words (plan.json keeps the solver's "optimal", "time_limit")
+    deploy_info["status"] = value_label("status", str(deploy_info["status"]), lang)
     end = request.start + timedelta(days=request.days - 1)
     return _env().get_template("report.html.j2").render(
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,

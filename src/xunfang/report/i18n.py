@@ -644,6 +644,71 @@ VALUES: dict[str, dict[Lang, str]] = {
     "mode:balance": {"zh": "平衡车", "en": "balance vehicle"},
     "mode:foot": {"zh": "步巡", "en": "foot"},
     "mode:drone": {"zh": "无人机", "en": "drone"},
+    # units.csv's squads as the built-in county and `scenario from-osm` name them (a review:
+    # the Chinese report showed patrol/fixed/checkpoint in its 中队/小队 column)
+    "squad:patrol": {"zh": "巡逻", "en": "patrol"},
+    "squad:fixed": {"zh": "定点值守", "en": "fixed post"},
+    "squad:checkpoint": {"zh": "设卡", "en": "checkpoint"},
+    "squad:grid": {"zh": "网格", "en": "grid"},
+    "squad:volunteer": {"zh": "义警", "en": "volunteer"},
+    "squad:merchant": {"zh": "商户联防", "en": "merchant joint defence"},
+    "squad:guard": {"zh": "保安", "en": "security guard"},
+    "squad:armed": {"zh": "武警", "en": "armed police"},
+    # sites.csv's kinds the planning rules know (deploy.inputs.CROWD_HOURS, auxiliary's
+    # SITE_HOURS and DEFAULT_RULES) and from-osm's hot spots; a scenario's own are as written
+    "site:residential": {"zh": "居民小区", "en": "residential"},
+    "site:primary_school": {"zh": "小学", "en": "primary school"},
+    "site:middle_school": {"zh": "中学", "en": "middle school"},
+    "site:school": {"zh": "学校", "en": "school"},
+    "site:kindergarten": {"zh": "幼儿园", "en": "kindergarten"},
+    "site:bank": {"zh": "银行", "en": "bank"},
+    "site:bus_station": {"zh": "客运站", "en": "bus station"},
+    "site:business_street": {"zh": "商业街区", "en": "business street"},
+    "site:enterprise": {"zh": "企业", "en": "enterprise"},
+    "site:government": {"zh": "党政机关", "en": "government"},
+    "site:hospital": {"zh": "医院", "en": "hospital"},
+    "site:hotel": {"zh": "宾馆酒店", "en": "hotel"},
+    "site:internet_cafe": {"zh": "网吧", "en": "internet café"},
+    "site:market": {"zh": "农贸市场", "en": "market"},
+    "site:night_market": {"zh": "夜市", "en": "night market"},
+    "site:park": {"zh": "公园", "en": "park"},
+    "site:petrol_station": {"zh": "加油站", "en": "petrol station"},
+    "site:square": {"zh": "广场", "en": "square"},
+    "site:supermarket": {"zh": "商场超市", "en": "supermarket"},
+    "site:hot_spot": {"zh": "警情热点", "en": "hot spot"},
+    # the roster's fairness measures (roster.solve's keys; Gini over the rotating people
+    # unless said)
+    "fairness:gini_nights": {"zh": "夜班天数", "en": "Gini of nights"},
+    "fairness:gini_weekend_days": {"zh": "周末及节假日出勤天数",
+                                   "en": "Gini of weekend and holiday days"},
+    "fairness:gini_special_hours": {"zh": "加班工时", "en": "Gini of special-duty hours"},
+    "fairness:gini_nights_per_available_day": {"zh": "夜班天数（按可出勤天数折算）",
+                                               "en": "Gini of nights per available day"},
+    "fairness:gini_weekend_days_per_available_day": {
+        "zh": "周末及节假日出勤天数（按可出勤天数折算）",
+        "en": "Gini of weekend and holiday days per available day"},
+    "fairness:gini_special_hours_all": {"zh": "加班工时（全体人员，含不轮班者）",
+                                        "en": "Gini of special-duty hours, everyone"},
+    "fairness:max_special_hours": {"zh": "个人最多加班工时（小时，非基尼系数）",
+                                   "en": "Most special-duty hours of one person (not a Gini)"},
+    # the solvers' statuses: CP-SAT's (the roster) and the posture's (HiGHS, as deploy.solve
+    # words it)
+    "status:OPTIMAL": {"zh": "最优", "en": "optimal"},
+    "status:FEASIBLE": {"zh": "可行（未证明最优）", "en": "feasible (not proven optimal)"},
+    "status:optimal": {"zh": "最优", "en": "optimal"},
+    "status:time_limit": {"zh": "达到求解时限（未证明最优）",
+                          "en": "time limit reached (not proven optimal)"},
+    # why a special duty was rostered (roster.rules' SurgeRule reasons; "event:NAME" and
+    # "cover:RULE" keep their name)
+    "reason:noon": {"zh": "午间加强", "en": "noon reinforcement"},
+    "reason:evening": {"zh": "晚间加强", "en": "evening reinforcement"},
+    "reason:risk": {"zh": "风险时段加强", "en": "risk hours"},
+    "reason:risk-peak": {"zh": "风险高峰加强", "en": "risk peak"},
+    "reason:weekend": {"zh": "周末", "en": "weekend"},
+    "reason:holiday": {"zh": "节假日", "en": "holiday"},
+    "reason:night-checkpoint": {"zh": "夜间卡点", "en": "night checkpoint"},
+    "reason:event": {"zh": "活动：", "en": "event "},
+    "reason:cover": {"zh": "补足配置：", "en": "staffing "},
     "role:police": {"zh": "民警", "en": "police officer"},
     "role:auxiliary": {"zh": "辅警", "en": "auxiliary officer"},
     "role:grid_worker": {"zh": "网格员", "en": "grid worker"},
@@ -655,7 +720,9 @@ VALUES: dict[str, dict[Lang, str]] = {
 
 
 def value_label(kind: str, value: str, lang: Lang) -> str:
-    """A display name for a data value (a mode, a role); unknown values are shown as written."""
+    """A display name for a data value (a mode, a role, a squad, a site's kind, a fairness
+    measure, a solver's status, a special duty's reason); unknown values (a scenario's own
+    kinds) are shown as written."""
     entry = VALUES.get(f"{kind}:{value}")
     return entry[lang] if entry else value
 
