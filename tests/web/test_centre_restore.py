@@ -122,3 +122,21 @@ def test_position_history_newest_first_keeps_the_most_recent_rows(town: Env) -> 
     assert [p.x for p in newest] == [104.0, 103.0]
     oldest = store.position_history(e.centre.store, e.centre.scenario_id, "C1", limit=2)
     assert [p.x for p in oldest] == [100.0, 101.0]
+
+
+def test_an_acknowledgement_survives_a_restart(town: Env) -> None:
+    e = town
+    op = e.login("operator")
+    e.clock.t = T0 + timedelta(minutes=65)
+    e.centre.evaluate()
+    alert_id = site_alerts(e.centre)["site:S1"]
+    r = op.post(f"/api/alerts/{alert_id}/ack")
+    assert r.status_code == 200, r.text
+    e.centre.store.dispose()
+    c, cl = restarted(e)
+    try:
+        shown = {a["id"]: a for a in cl.get("/api/alerts").json()["alerts"]}
+        assert shown[alert_id]["acknowledged_by"] == "operator"
+        assert shown[alert_id]["acknowledged_at"] is not None
+    finally:
+        c.store.dispose()

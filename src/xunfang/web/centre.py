@@ -274,7 +274,9 @@ class Centre:
             data = dict(a.data or {})
             zh = str(data.pop("message_zh", a.message))
             raised = a.raised_at.replace(tzinfo=UTC)
-            alert = Alert(a.id, a.kind, a.subject, a.severity, zh, a.message, raised, data)
+            acked = a.acknowledged_at.replace(tzinfo=UTC) if a.acknowledged_at else None
+            alert = Alert(a.id, a.kind, a.subject, a.severity, zh, a.message, raised, data,
+                          acknowledged_by=a.acknowledged_by, acknowledged_at=acked)
             self.live.alerts[a.subject] = alert
             self.live.history.append(alert)
             self.live.seq = max(self.live.seq, a.id)
