@@ -62,3 +62,40 @@ def test_serve_makes_an_admin_and_a_plan_then_serves(tmp_path, planned, monkeypa
     assert r.exit_code == 2 and "--keep-days" in r.output
     st.dispose()
 
+
+
+def test_serve_refuses_a_busy_port_before_planning(tmp_path, monkeypatch) -> None:
+    import socket
+
+    import xunfang.web as web
+
+    def centre(*args: object, **kwargs: object) -> None:
+        raise AssertionError("planned although the port is busy")
+
+    monkeypatch.setattr(web, "builtin_centre", centre)
+    monkeypatch.setenv("XUNFANG_DB", str(tmp_path / "centre.db"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = runner.invoke(app, ["serve", "--port", str(port)])
+    assert r.exit_code == 2, r.output
+    assert f"--host 127.0.0.1 --port {port}: cannot listen there" in " ".join(r.output.split())
+    assert not (tmp_path / "centre.db").exists()  # nothing stored either
+
+
+def test_serve_and_user_without_the_web_extra_say_what_to_install(monkeypatch) -> None:
+    import sys
+
+    for name in ("uvicorn", "sqlalchemy"):
+        monkeypatch.setitem(sys.modules, name, None)  # import: ImportError
+    for mod in [m for m in sys.modules if m.startswith(("xunfang.store", "xunfang.web"))]:
+        monkeypatch.delitem(sys.modules, mod)
+    monkeypatch.delattr("xunfang.store", raising=False)
+    r = runner.invoke(app, ["serve"])
+    assert r.exit_code == 2
+    assert "xunfang serve needs the optional package 'uvicorn': pip install 'xunfang[web]'" \
+        in " ".join(r.output.split())
+    r = runner.invoke(app, ["user", "list"])
+    assert r.exit_code == 1 and "pip install 'xunfang[web]'" in " ".join(r.output.split())
+    assert "Traceback" not in r.output

@@ -35,13 +35,23 @@ def serve(
     files and covers the present hour; else (or with --new-plan) today is planned and made
     current. Past midnight it carries on with a stored plan of the new day made from the same
     files (it does not plan by itself); positions older than --keep-days are deleted hourly."""
-    import uvicorn
-
-    from xunfang import store
-    from xunfang._errors import ScenarioError, XunfangError
+    from xunfang._errors import MissingDependencyError, ScenarioError, XunfangError
     from xunfang.cli.main import _error, _print_problems, err_console, out_console
-    from xunfang.web import builtin_centre, create_app
 
+    try:
+        import uvicorn
+
+        from xunfang import store
+        from xunfang.web import builtin_centre, create_app
+    except ImportError as exc:  # a core install: say what to install, not a traceback
+        _error(MissingDependencyError(exc.name or str(exc), "web", "xunfang serve"))
+        raise typer.Exit(2) from None
+    try:  # before planning: a busy port had failed only after the plan was made and stored
+        _check_port(host, port)
+    except OSError as exc:
+        _error(f"--host {host} --port {port}: cannot listen there ({exc.strerror or exc}); "
+               "is another server (xunfang serve?) on it? Choose another with --port")
+        raise typer.Exit(2) from None
     try:
         db_store = store.open_store(db)
     except XunfangError as exc:
@@ -71,3 +81,15 @@ def serve(
 
         threading.Timer(2.0, webbrowser.open, args=(address,)).start()
     uvicorn.run(create_app(centre), host=host, port=port, log_level="warning")
+
+
+def _check_port(host: str, port: int) -> None:
+    """Bind ``host:port`` as the server will (address reuse on, as uvicorn sets it) and let
+    it go: OSError when another process listens there or the address is not this machine's."""
+    import socket
+
+    family, kind, proto, _, addr = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)

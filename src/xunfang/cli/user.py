@@ -30,10 +30,12 @@ def register(app: typer.Typer) -> None:
 
 def _fail(exc: BaseException | str) -> typer.Exit:
     from xunfang.cli.main import _error, _print_problems
-    from xunfang.store import StoreInputError
 
-    if isinstance(exc, StoreInputError):
-        _print_problems(exc.problems)
+    # (the store's input errors carry their problems; not imported here, as this also says
+    # that the store's packages are missing)
+    problems = getattr(exc, "problems", None)
+    if problems:
+        _print_problems(problems)
     else:
         _error(exc)
     return typer.Exit(1)
@@ -67,11 +69,11 @@ def add_cmd(
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Add user NAME with --role ROLE."""
-    from xunfang import store
     from xunfang.cli.main import out_console
 
     password = _read_password() if password_stdin else None
-    st = _open(db)
+    st = _open(db)  # first: without the web extra it says what to install
+    from xunfang import store
     try:
         row, pw = store.create_user(st, name, role, password, actor="cli")
     except store.StoreError as exc:
@@ -92,11 +94,16 @@ def passwd_cmd(
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Set user NAME's password (unlocks the account, ends its sessions)."""
-    from xunfang import store
     from xunfang.cli.main import out_console
 
-    password = _read_password() if password_stdin else store.auth.random_password()
-    st = _open(db)
+    st = _open(db)  # first: without the web extra it says what to install
+    from xunfang import store
+
+    try:
+        password = _read_password() if password_stdin else store.auth.random_password()
+    except BaseException:
+        st.dispose()
+        raise
     try:
         store.set_password(st, name, password, actor="cli")
     except store.StoreError as exc:
@@ -113,10 +120,10 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array.")] = False,
 ) -> None:
     """List the users, their roles and whether they are locked."""
-    from xunfang import store
     from xunfang.cli.main import out_console
 
-    st = _open(db)
+    st = _open(db)  # first: without the web extra it says what to install
+    from xunfang import store
     try:
         users = store.list_users(st)
     except store.StoreError as exc:

@@ -826,9 +826,10 @@ def _read_layer(path: Path | str, layer: str | None, error: type[XunfangError],
                 ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], str | None, str | None]:
     """:func:`read_layer`, and the text encoding it fell back to (None: GDAL's own). A
     shapefile whose text is not UTF-8 and which has no .cpg is read as GB18030."""
-    import pyogrio  # present: pick_layer checked
-
+    # pick_layer first: without pyogrio it says to install the gis extra (importing it here
+    # first gave a bare ModuleNotFoundError on a core install, a review found)
     layer = pick_layer(path, layer, error, geometry=geometry, what=what, option=option)
+    import pyogrio  # present: pick_layer checked
 
     def read(encoding: str | None) -> tuple[dict[str, Any], pd.DataFrame]:
         # date-times as written ("2018-07-01T00:01:00", "…+08:00"): as Arrow timestamps GDAL

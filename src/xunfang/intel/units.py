@@ -498,11 +498,11 @@ def _read_polygons(path: Path, layer: str | None) -> tuple[
     from xunfang.intel.ingest import pick_layer, read_layer
 
     if layer is None and _is_kml(path) and path.is_file():
-        import pyogrio
-
         try:
+            import pyogrio
+
             listed = [str(row[0]) for row in pyogrio.list_layers(path)]
-        except Exception:  # unreadable: read_layer says why
+        except Exception:  # unreadable, or no pyogrio: read_layer says why
             listed = []
         if len(listed) > 1:
             parts = [read_layer(path, name, UnitsError, geometry="polygon", what="polygon",
