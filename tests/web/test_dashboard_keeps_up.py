@@ -155,6 +155,10 @@ def test_a_planner_makes_a_plan_and_makes_the_shown_plan_current(
     form = page.locator("#plan-form")
     assert form.is_visible()
     assert page.locator("#plan-start").input_value() == "2026-12-02"  # today, by the clock
+    town.clock.t = local(3, 0, 5)  # past midnight: the next check offers the new day
+    page.evaluate("window.xunfang.recheck()")
+    assert page.locator("#plan-start").input_value() == "2026-12-03"
+    page.locator("#plan-start").fill("2026-12-02")
     page.locator("#plan-days").fill("2")
     page.click("#plan-submit")
     page.wait_for_function(f"window.xunfang.plan !== {first}", timeout=60_000)

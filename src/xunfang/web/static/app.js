@@ -500,6 +500,8 @@
     else if (data.viewed && data.viewed.plan === boot.plan) moveNow(data.viewed.slot);
     fillPlans(data);
     planControls();
+    // the new plan's start: today, by the scenario's clock, until the user picks a day
+    if (!planStart.dataset.picked) planStart.value = data.now.time.slice(0, 10);
     window.xunfang.checked = (window.xunfang.checked || 0) + 1;
   }
   // one check at a time (the minute's and a reconnect's may meet)
@@ -513,9 +515,11 @@
   function planControls() {
     setCurrent.hidden = !boot.can_plan || boot.plan === boot.current;
   }
+  const planStart = document.getElementById("plan-start");
+  planStart.addEventListener("change", () => { planStart.dataset.picked = "1"; });
   if (boot.can_plan) {
     planForm.hidden = false;
-    document.getElementById("plan-start").value = String(boot.now_time || "").slice(0, 10);
+    planStart.value = String(boot.now_time || "").slice(0, 10);
   }
   planForm.addEventListener("submit", async (ev) => {
     ev.preventDefault();
