@@ -13,28 +13,29 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import PASSWORD, Env
+from tests.web.conftest import PASSWORD, Env, make_env
 from tests.web.test_browser import _need_chromium, browser  # noqa: F401  (the fixture)
 from tests.web.test_plans_now_api import local, slot_of_day, two_days
 from xunfang.web import create_app
 
 
 # ---- the page (chromium) ------------------------------------------------------------------
-@pytest.fixture
-def served(town: Env) -> Iterator[tuple[str, Env]]:
-    """The town's centre (its clock the test's) behind a real uvicorn server."""
+@contextmanager
+def serving(env: Env) -> Iterator[str]:
+    """``env``'s centre (its clock the test's) behind a real uvicorn server; its address."""
     _need_chromium()
     import uvicorn
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(town.centre, tick_seconds=0), host="127.0.0.1",
+    config = uvicorn.Config(create_app(env.centre, tick_seconds=0), host="127.0.0.1",
                             port=port, log_level="warning", lifespan="on")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -44,9 +45,18 @@ def served(town: Env) -> Iterator[tuple[str, Env]]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", town
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def served(town: Env) -> Iterator[tuple[str, Env]]:
+    """The lattice town behind a real server."""
+    with serving(town) as base:
+        yield base, town
 
 
 def open_page(browser: Any, base: str, role: str, path: str = "/", *,  # noqa: F811
@@ -270,3 +280,36 @@ def test_a_viewer_sees_acknowledgements_without_a_button(served, browser) -> Non
     assert not errors
     page.context.close()
 
+
+
+def test_the_heat_follows_a_new_current_plan(planned, db_kind, tmp_path,
+                                             browser) -> None:  # noqa: F811
+    """The county (it has a forecast; the town has none): the same plan stored again as #2
+    and made current through the API; the heat's tooltips and legend then say #2. A review:
+    the sheet and heat stayed on the old plan while the units followed the new one."""
+    env = make_env(planned, db_kind, tmp_path)
+    try:
+        with serving(env) as base:
+            first = env.centre.current
+            page, errors = open_page(browser, base, "viewer")
+
+            def said() -> tuple[str, str]:
+                tip = page.evaluate(
+                    "window.xunfang.heat.getLayers()[0].getTooltip().getContent()")
+                return tip, page.locator("#risk-source").inner_text()
+
+            assert all(f"#{first}" in t for t in said())
+            _, result, req = planned
+            second = env.centre.add_plan(result, req, actor="system").id
+            r = page.request.post(f"{base}/api/auth/login",
+                                  data={"name": "planner", "password": PASSWORD})
+            assert r.status == 200
+            assert page.request.post(f"{base}/api/plans/{second}/current").status == 200
+            page.evaluate("window.xunfang.recheck()")
+            assert page.evaluate("window.xunfang.plan") == second
+            assert all(f"#{second}" in t and f"#{first}" not in t for t in said())
+            assert page.locator("#risk-legend").count() == 1
+            assert not errors
+            page.context.close()
+    finally:
+        env.centre.store.dispose()
