@@ -78,6 +78,23 @@ WORDS: dict[str, dict[str, str]] = {
         "zh": "{n} 行无编号的记录与已入库警情的时间、类别、等级相同且相距 {m} 米以内（同一警情以"
               "其他精度写出）：视为该警情",
         "en": ""},
+    # the dashboard keeping up (app.js fills {id}, {time}, {who}, {when}): a review found the
+    # page stayed on the plan and slot it loaded with, and nothing said the current plan did
+    # not cover the day
+    "dash_not_now": {
+        "zh": "当前方案 #{id} 不含此刻（{time}）：正按其第一天的时段安排执行；请制定今天的方案",
+        "en": "The current plan #{id} does not cover now ({time}): its first day's pattern is "
+              "applied; make today's plan"},
+    "dash_make_plan": {"zh": "制定方案", "en": "Make a plan"},
+    "dash_start": {"zh": "起始日期", "en": "Start"},
+    "dash_days": {"zh": "天数", "en": "Days"},
+    "dash_seed": {"zh": "随机种子", "en": "Seed"},
+    "dash_make_current": {"zh": "设为当前方案", "en": "make it the current plan"},
+    "dash_set_current": {"zh": "将所看方案设为当前方案", "en": "Make the plan shown current"},
+    "dash_planning": {"zh": "正在制定方案……", "en": "planning…"},
+    "dash_planned": {"zh": "已制定方案 #{id}", "en": "plan #{id} made"},
+    "dash_ack": {"zh": "确认", "en": "Acknowledge"},
+    "dash_acked": {"zh": "{who} 已于 {when} 确认", "en": "acknowledged by {who} at {when}"},
 }
 
 #: the common rules of an import's rows in Chinese, by the English rule's start (ingest's

@@ -14,6 +14,7 @@ from xunfang import __version__, store
 from xunfang.web.deps import COOKIE, CentreDep, optional_user
 from xunfang.web.i18n import LANGS, rules, words
 from xunfang.web.routers.auth import login_user, set_cookie
+from xunfang.web.routers.plans import plan_now
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -70,17 +71,29 @@ def dashboard(request: Request, c: CentreDep) -> Response:
     wanted = request.query_params.get("plan", "")
     plan = c.entry(int(wanted)) if wanted.isdigit() else c.current_plan
     sc = c.scenario
+    t = c.clock()
+    # the now-slot of the plan shown (not the current plan's: its index may lie past the
+    # end of a shorter plan), and whether the current plan covers now (the banner)
+    now = plan_now(plan.plan, sc.timezone, t)
     boot = {"user": u.name, "role": u.role, "plan": plan.id, "lang": _lang(request),
             "local_crs": sc.crs.is_local, "timezone": sc.timezone, "title": sc.title or sc.name,
             "slots": [s.name for s in plan.plan.slots],
-            "now_slot": c.live.slot_at(c.clock()).index,
+            "now_slot": now["slot"],
+            "now_covers": plan_now(c.current_plan.plan, sc.timezone, t)["covers"],
+            "now_time": now["time"],
+            # the plan was asked for (?plan=): the page stays on it when the current one
+            # changes; without it the page follows the current plan
+            "pinned": wanted.isdigit(),
             "can_live": store.permitted(u.role, "incident.report"),
             "can_plan": store.permitted(u.role, "plan.edit"),
+            "can_ack": store.permitted(u.role, "alert.ack"),
             "can_import": store.permitted(u.role, "incident.import"),
             "current": c.current,
             # the import report's words and the common rules in the page's language (a
             # review: a zh refusal was English but for "第N行")
-            "words": {k: v for k, v in words(_lang(request)).items() if k.startswith("imp_")},
+            # and the dashboard's own filled-in words (dash_)
+            "words": {k: v for k, v in words(_lang(request)).items()
+                      if k.startswith(("imp_", "dash_"))},
             "rules": rules(_lang(request))}
     return _page(request, "dashboard.html", {
         "user": u, "title": boot["title"], "upload_accept": upload_accept(),

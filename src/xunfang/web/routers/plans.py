@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
+from xunfang.plan import Plan
 from xunfang.planning.deploy import DeployError
 from xunfang.planning.pipeline import options_from_dict
 from xunfang.web.deps import CentreDep, Reader, require
@@ -28,9 +30,43 @@ class NewPlan(BaseModel):
     deploy_options: dict[str, bool | int | float | str] = Field(default_factory=dict)
 
 
+def plan_now(plan: Plan, timezone: str, t: datetime) -> dict[str, object]:
+    """Where aware time ``t`` falls in ``plan``: ``slot``, the index of its slot, and
+    ``covers``, whether the plan's days hold it (its first slot's start <= local t < its last
+    slot's end). Outside them the slot is the one of the same time of day on the plan's first
+    day (the plan is the day's pattern: what the live checks apply), so it is always an index
+    of this plan. A review: the dashboard took the current plan's now-slot for the plan it
+    showed, 34 of a 2-day plan for a 1-day plan of 24 slots, and its page never came up."""
+    local = t.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    slots = plan.slots
+    for s in slots:
+        if s.start <= local < s.end:
+            return {"slot": s.index, "covers": True, "time": local.isoformat(timespec="minutes")}
+    minute = local.hour * 60 + local.minute
+    first = slots[0].start.date()
+    index = 0
+    for s in slots:
+        m0 = s.start.hour * 60 + s.start.minute
+        if s.start.date() == first and m0 <= minute < m0 + s.minutes:
+            index = s.index
+            break
+    return {"slot": index, "covers": False, "time": local.isoformat(timespec="minutes")}
+
+
 @router.get("")
-def list_plans(_: Reader, c: CentreDep) -> dict[str, object]:
-    return {"current": c.current, "plans": c.list_plans()}
+def list_plans(_: Reader, c: CentreDep,
+               plan: Annotated[int | None, Query(ge=1)] = None) -> dict[str, object]:
+    """The stored plans, which is current, and ``now``: the current plan's slot at this
+    moment and whether it covers it (``plan_now``); with ``?plan=ID`` also ``viewed``, the
+    same for that plan. The dashboard asks every minute, to follow the clock and a change of
+    the current plan made elsewhere."""
+    t = c.clock()
+    tz = c.scenario.timezone
+    out: dict[str, object] = {"current": c.current, "plans": c.list_plans(),
+                              "now": {"plan": c.current, **plan_now(c.current_plan.plan, tz, t)}}
+    if plan is not None:
+        out["viewed"] = {"plan": plan, **plan_now(c.entry(plan).plan, tz, t)}
+    return out
 
 
 @router.post("", status_code=201)

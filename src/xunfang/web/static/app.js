@@ -70,11 +70,18 @@
     if (!r.ok) throw Object.assign(new Error(describe(body.detail, r.status)), { status: r.status, detail: body.detail });
     return body;
   };
-  // the plans' list, asked once: the map's legend (which plan's forecast the heat is) and
-  // the plan selector both read it as the page starts
+  // the plans' list, asked once per check: the map's legend (which plan's forecast the heat
+  // is) and the plan selector read the same answer; `fresh` asks again (the re-check: which
+  // plan is current and where now falls, for the plan shown too)
   let plansAsked = null;
-  const planList = () => (plansAsked ??= api("/api/plans"));
-  window.xunfang = { ready: false, layers: {}, slot: boot.now_slot };
+  const planList = (fresh) => (fresh || !plansAsked
+    ? (plansAsked = api(`/api/plans?plan=${boot.plan}`)) : plansAsked);
+  // a slot index of the plan shown: a now-slot of another plan, or none, is kept in its range
+  // (a review: a 1-day plan shown while a 2-day one was current got now-slot 34 of its 24 and
+  // the page stopped with "Cannot read properties of undefined")
+  const clampSlot = (i) => Math.max(0, Math.min(boot.slots.length - 1, Math.trunc(Number(i)) || 0));
+  let nowSlot = clampSlot(boot.now_slot);
+  window.xunfang = { ready: false, layers: {}, slot: nowSlot, nowSlot, plan: boot.plan };
 
   // ---- tabs -------------------------------------------------------------------------------
   document.querySelectorAll(".tabs button").forEach((b) => b.addEventListener("click", () => {
@@ -163,6 +170,12 @@
     for (const f of L0.posts.features) postAt[f.properties.id] = L.latLng(swap(f.geometry.coordinates));
     add("incidents", "警情", "Incidents", L.layerGroup(), true);
     map.fitBounds(roads.getBounds(), { padding: [10, 10] });
+    await loadPlanDoc();
+  }
+  // the shown plan's own parts of the map: its forecast (the heat, its scale and legend) and
+  // its rings by slot; asked again when the page moves to another plan
+  async function loadPlanDoc() {
+    const heat = window.xunfang.heat;
     const doc = await api(`/api/plans/${boot.plan}`);
     const meta = (await planList()).plans.find((p) => p.id === boot.plan) || {};
     risk = doc.stages.intel && doc.stages.intel.risk ? doc.stages.intel : null;
@@ -174,6 +187,9 @@
       heat.scale = heatScale(top);
       window.xunfang.heatScale = heat.scale;
       riskLegend(heat, risk, doc.plan && doc.plan.slots, meta);
+    } else {  // no forecast stored with this plan: no heat, no legend of another plan's
+      heat.setStyle({ fillColor: NO_RISK });
+      if (legendCtl) legendCtl.remove();
     }
   }
 
@@ -189,8 +205,19 @@
   // and whose forecast it is: the plan's, made when, from the incidents before which day. A
   // review: after imports the map kept the plan's forecast while /api/risk gave the new one for
   // the same grid and day, and nothing said which the map showed.
+  // one legend box and control for the page, filled anew for the plan shown
+  let legendCtl = null;
   function riskLegend(heat, risk, planSlots, meta) {
-    const box = el("div", { class: "legend risk-legend", id: "risk-legend" });
+    let box = window.xunfang.riskLegend;
+    if (!box) {
+      box = el("div", { class: "legend risk-legend", id: "risk-legend" });
+      window.xunfang.riskLegend = box;
+      legendCtl = L.control({ position: "bottomleft" });
+      legendCtl.onAdd = () => { L.DomEvent.disableClickPropagation(box); return box; };
+      map.on("overlayadd", (e) => { if (e.layer === heat) legendCtl.addTo(map); });
+      map.on("overlayremove", (e) => { if (e.layer === heat) legendCtl.remove(); });
+    }
+    box.textContent = "";
     const mins = planSlots && planSlots.length ? [...new Set(planSlots.map((s) => s.minutes))] : [];
     const per = mins.length === 1 ? T(`（${mins[0]} 分钟）`, ` (${mins[0]} min)`) : "";
     box.appendChild(el("div", { class: "legend-title" },
@@ -219,20 +246,18 @@
     box.appendChild(el("div", { class: "legend-source", id: "risk-source" }, T(
       `方案 #${boot.plan} 的预测（${localTime(meta.created)} 生成；依据 ${risk.trained_to} 之前的警情${asOf}）`,
       `the forecast of plan #${boot.plan} (made ${localTime(meta.created)}; from incidents before ${risk.trained_to}${asOf})`)));
-    window.xunfang.riskLegend = box;
-    const ctl = L.control({ position: "bottomleft" });
-    ctl.onAdd = () => { L.DomEvent.disableClickPropagation(box); return box; };
-    if (map.hasLayer(heat)) ctl.addTo(map);
-    map.on("overlayadd", (e) => { if (e.layer === heat) ctl.addTo(map); });
-    map.on("overlayremove", (e) => { if (e.layer === heat) ctl.remove(); });
+    if (map.hasLayer(heat)) legendCtl.addTo(map);
   }
 
   // ---- slot slider ------------------------------------------------------------------------
   const slider = document.getElementById("slot");
   slider.max = String(boot.slots.length - 1);
-  slider.value = String(boot.now_slot);
-  function setSlot(i) {
+  slider.value = String(nowSlot);
+  function setSlot(slot) {
+    if (!boot.slots.length) return;
+    const i = clampSlot(slot);
     window.xunfang.slot = i;
+    slider.value = String(i);
     const lab = document.getElementById("slot-label");
     lab.textContent = boot.slots[i].replace("T", " ");
     lab.dataset.slot = String(i);
@@ -249,6 +274,13 @@
     drawPlanned(i);
     document.querySelectorAll("#sheet .now").forEach((c) => c.classList.remove("now"));
     document.querySelectorAll(`#sheet [data-slot="${i}"]`).forEach((c) => c.classList.add("now"));
+    markClock();
+  }
+  // the sheet's column of the slot now (the clock's), apart from the one chosen on the slider
+  function markClock() {
+    document.querySelectorAll("#sheet th.clock").forEach((c) => c.classList.remove("clock"));
+    const th = document.querySelector(`#sheet tr:first-child th[data-slot="${nowSlot}"]`);
+    if (th) th.classList.add("clock");
   }
   slider.addEventListener("input", () => setSlot(Number(slider.value)));
 
@@ -261,6 +293,7 @@
     if (grids) grids.eachLayer((l) => { gridAt[l.feature.properties.id] = l.getBounds().getCenter(); });
     for (const r of sheet.rows) {
       const c = r.cells[i];
+      if (!c) continue;
       const ll = c.duty === "grid" ? gridAt[c.where] : postAt[c.where];
       if (!ll || c.duty === "off") continue;
       L.circleMarker(ll, { radius: 4, color: c.duty === "checkpoint" ? "#ffa657" : "#e6edf3", weight: 2, fill: false })
@@ -301,18 +334,83 @@
   }
 
   // ---- alerts (server-sent events) --------------------------------------------------------
+  // The panel holds the active alerts, one item each (by id): `alert` adds one (or redraws
+  // it, sent again), `clear` takes it out, `ack` marks who acknowledged it and when. A review:
+  // cleared alerts were never dropped, so over a day the panel only grew.
   const alertList = document.getElementById("alerts");
+  const alertItem = (id) => alertList.querySelector(`li[data-id="${CSS.escape(String(id))}"]`);
+  const countAlerts = () => { document.getElementById("alert-count").textContent = String(alertList.children.length); };
   function showAlert(a) {
     const li = el("li", { class: a.severity, "data-kind": a.kind, "data-id": String(a.id) });
     li.appendChild(el("span", {}, zh ? a.message_zh : a.message_en));
     const when = new Date(a.raised_at).toLocaleString(zh ? "zh-CN" : "en-GB", { timeZone: boot.timezone, hour12: false });
     li.appendChild(el("time", { datetime: a.raised_at }, when));
-    alertList.prepend(li);
-    document.getElementById("alert-count").textContent = String(alertList.children.length);
+    markAck(li, a);
+    const old = alertItem(a.id);
+    if (old) old.replaceWith(li); else alertList.prepend(li);
+    countAlerts();
   }
+  // an alert's acknowledgement: who and when, or (not yet, for a user who may) a button
+  function markAck(li, a) {
+    li.querySelectorAll(".ack").forEach((x) => x.remove());
+    if (a.acknowledged_by) {
+      li.classList.add("acked");
+      li.dataset.ackBy = String(a.acknowledged_by);
+      li.appendChild(el("small", { class: "ack" },
+        fill("dash_acked", { who: a.acknowledged_by, when: localTime(a.acknowledged_at) })));
+      return;
+    }
+    li.classList.remove("acked");
+    delete li.dataset.ackBy;
+    if (!boot.can_ack) return;
+    const b = el("button", { type: "button", class: "ack ack-button" }, W.dash_ack);
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      try {
+        const r = await api(`/api/alerts/${a.id}/ack`, { method: "POST" });
+        markAck(li, { acknowledged_by: r.acknowledged_by,
+          acknowledged_at: r.acknowledged_at || new Date().toISOString() });
+      } catch (e) { b.disabled = false; b.title = e.message; li.appendChild(el("small", { class: "ack error" }, e.message)); }
+    });
+    li.appendChild(b);
+  }
+  function clearAlert(d) {
+    const li = alertItem(d.id);
+    if (li) li.remove();
+    countAlerts();
+  }
+  function ackAlert(d) {
+    const li = alertItem(d.id);
+    if (li) markAck(li, d);
+  }
+  // the panel as the server has it: what a broken stream missed (clears above all)
+  async function resyncAlerts() {
+    const data = await api("/api/alerts");
+    const active = new Set(data.alerts.map((a) => String(a.id)));
+    for (const li of [...alertList.children]) if (!active.has(li.dataset.id)) li.remove();
+    for (const a of [...data.alerts].sort((x, y) => x.id - y.id)) showAlert(a);
+    countAlerts();
+  }
+  const onAlertEvent = {
+    alert: (a) => { showAlert(a); refreshUnits().catch(() => {}); },
+    clear: clearAlert,
+    ack: ackAlert,
+  };
   function listenAlerts() {
     const es = new EventSource("/api/alerts/stream");
-    es.addEventListener("alert", (e) => { showAlert(JSON.parse(e.data)); refreshUnits().catch(() => {}); });
+    window.xunfang.alertStream = es;
+    for (const [kind, handle] of Object.entries(onAlertEvent)) {
+      es.addEventListener(kind, (e) => handle(JSON.parse(e.data)));
+    }
+    // reconnected after a break: the panel and the plan shown re-synced with the server
+    let broken = false;
+    es.addEventListener("error", () => { broken = true; });
+    es.addEventListener("open", () => {
+      if (!broken) return;
+      broken = false;
+      resyncAlerts().catch(() => {});
+      recheck().catch(() => {});
+    });
   }
 
   // ---- incident form ----------------------------------------------------------------------
@@ -351,16 +449,104 @@
   });
 
   // ---- plans and incident import ---------------------------------------------------------
-  async function loadPlans() {
-    const sel = document.getElementById("plan-select");
-    const data = await planList();
+  const planSelect = document.getElementById("plan-select");
+  planSelect.addEventListener("change", () => { location.search = "?plan=" + planSelect.value; });
+  function fillPlans(data) {
+    planSelect.textContent = "";
     for (const p of [...data.plans].sort((a, b) => a.id - b.id)) {
-      const o = el("option", { value: String(p.id) }, `#${p.id} ${p.name || p.from}${p.active ? " ★" : ""}`);
+      const o = el("option", { value: String(p.id) }, `#${p.id} ${p.name || p.from}${p.id === data.current ? " ★" : ""}`);
       if (p.id === boot.plan) o.selected = true;
-      sel.appendChild(o);
+      planSelect.appendChild(o);
     }
-    sel.addEventListener("change", () => { location.search = "?plan=" + sel.value; });
   }
+  async function loadPlans() { fillPlans(await planList()); }
+
+  // ---- keeping up with the clock and the current plan ------------------------------------
+  // The page asks every minute (and when the alert stream comes back) which plan is current
+  // and where now falls. A review: the now-slot was set only as the page loaded, and a plan
+  // made current through the API was not followed (the sheet and heat kept the old plan while
+  // the units' tooltips followed the new one). The page follows the current plan unless a
+  // plan was asked for (?plan=); the slider follows the clock unless moved off it.
+  const banner = document.getElementById("plan-banner");
+  function showBanner(now) {
+    banner.hidden = now.covers;
+    banner.dataset.plan = String(now.plan);
+    if (!now.covers) banner.textContent = fill("dash_not_now", { id: now.plan, time: now.time.replace("T", " ") });
+  }
+  function moveNow(slot) {
+    const i = clampSlot(slot);
+    const followed = window.xunfang.slot === nowSlot;
+    nowSlot = i; window.xunfang.nowSlot = i;
+    if (followed) setSlot(i); else markClock();
+  }
+  async function showPlan(id, now) {
+    boot.plan = id; window.xunfang.plan = id;
+    importedSince = 0;
+    await loadPlanDoc();
+    await Promise.all([loadSheet(), loadRoster()]);
+    boot.slots = sheet.slots;
+    slider.max = String(boot.slots.length - 1);
+    nowSlot = clampSlot(now.slot); window.xunfang.nowSlot = nowSlot;
+    setSlot(nowSlot);
+    kpisDrawn = false;
+    if (document.getElementById("tab-kpis").classList.contains("on")) drawKpis();
+  }
+  let checking = null;
+  async function check() {
+    const data = await planList(true);
+    boot.current = data.current;
+    showBanner(data.now);
+    if (!boot.pinned && data.current !== boot.plan) await showPlan(data.current, data.now);
+    else if (data.viewed && data.viewed.plan === boot.plan) moveNow(data.viewed.slot);
+    fillPlans(data);
+    planControls();
+    // the new plan's start: today, by the scenario's clock, until the user picks a day
+    if (!planStart.dataset.picked) planStart.value = data.now.time.slice(0, 10);
+    window.xunfang.checked = (window.xunfang.checked || 0) + 1;
+  }
+  // one check at a time (the minute's and a reconnect's may meet)
+  const recheck = () => (checking ??= check().finally(() => { checking = null; }));
+  window.xunfang.recheck = recheck;
+
+  // ---- making a plan, and the current one (users who may plan) ---------------------------
+  const planForm = document.getElementById("plan-form");
+  const planStatus = document.getElementById("plan-status");
+  const setCurrent = document.getElementById("plan-current");
+  function planControls() {
+    setCurrent.hidden = !boot.can_plan || boot.plan === boot.current;
+  }
+  const planStart = document.getElementById("plan-start");
+  planStart.addEventListener("change", () => { planStart.dataset.picked = "1"; });
+  if (boot.can_plan) {
+    planForm.hidden = false;
+    planStart.value = String(boot.now_time || "").slice(0, 10);
+  }
+  planForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = new FormData(planForm);
+    const current = f.get("make_current") === "on";
+    const submit = document.getElementById("plan-submit");
+    submit.disabled = true;
+    planStatus.textContent = W.dash_planning;
+    try {
+      const p = await api("/api/plans", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ start: f.get("start"), days: Number(f.get("days")),
+          seed: Number(f.get("seed")), make_current: current }),
+      });
+      planStatus.textContent = fill("dash_planned", { id: p.id });
+      planStatus.dataset.plan = String(p.id);
+      // the page shows the new plan: by following the current one, or by asking for it
+      if (current && !boot.pinned) await recheck(); else location.search = "?plan=" + p.id;
+    } catch (e) { planStatus.textContent = e.message; } finally { submit.disabled = false; }
+  });
+  setCurrent.addEventListener("click", async () => {
+    planStatus.textContent = "";
+    try {
+      await api(`/api/plans/${boot.plan}/current`, { method: "POST" });
+      await recheck();
+    } catch (e) { planStatus.textContent = e.message; }
+  });
   // incidents imported after the plan: not in the heat (the plan's forecast); said on its
   // legend with what the current forecast (/api/risk, tomorrow) makes of the stored ones, by
   // its own counts. A review: the note said the current forecast had them where it may leave
@@ -433,7 +619,10 @@
     sheet = s;
     const t = document.getElementById("sheet"); t.textContent = "";
     const h = el("tr"); h.appendChild(el("th", {}, T("警力", "unit")));
-    s.slots.forEach((n, i) => h.appendChild(el("th", { "data-slot": String(i) }, n.slice(11, 16))));
+    // a plan of more than one day: its columns carry the date (MM-DD) with the time
+    const days = new Set(s.slots.map((n) => n.slice(0, 10))).size;
+    s.slots.forEach((n, i) => h.appendChild(el("th", { "data-slot": String(i), title: n.replace("T", " ") },
+      days > 1 ? `${n.slice(5, 10)} ${n.slice(11, 16)}` : n.slice(11, 16))));
     t.appendChild(h);
     for (const r of s.rows) {
       const tr = el("tr"); tr.appendChild(el("th", {}, `${r.unit} ${r.mode}`));
@@ -467,6 +656,7 @@
     if (kpisDrawn || !window.xunfang.planDoc) return;
     kpisDrawn = true;
     await loadPlotly();
+    for (const id of ["kpi-chart", "ring-chart"]) Plotly.purge(id);  // another plan's
     const k = window.xunfang.planDoc.kpis;
     if (k && k.plan) {
       const names = ["response_within_target", "visibility", "over_deployment", "static_within_target"];
@@ -482,12 +672,15 @@
     }
   }
 
+  showBanner({ plan: boot.current, covers: boot.now_covers, time: boot.now_time });
+  planControls();
   loadMap().then(async () => {
-    setSlot(boot.now_slot);
+    setSlot(nowSlot);
     await Promise.all([loadSheet(), loadRoster(), refreshUnits(), refreshIncidents(), loadPlans()]);
-    setSlot(boot.now_slot);
+    setSlot(nowSlot);
     listenAlerts();
     setInterval(() => refreshUnits().catch(() => {}), 10000);
+    setInterval(() => recheck().catch(() => {}), 60000);
     window.xunfang.ready = true;
     document.body.dataset.ready = "1";
   }).catch((e) => { document.body.dataset.error = e.message; console.error(e); });
