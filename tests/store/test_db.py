@@ -136,7 +136,7 @@ def test_unreachable_server_is_reported_without_the_password() -> None:
         st.run(lambda s: s.execute(text("SELECT 1")))
     assert "secret" not in str(info.value)
     assert "***" in str(info.value)
-    with pytest.raises(DatabaseUnavailable, match="cannot migrate database"):
+    with pytest.raises(DatabaseUnavailable, match="cannot open database"):
         upgrade(st)
 
 

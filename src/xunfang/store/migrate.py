@@ -8,7 +8,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.exc import OperationalError
+from alembic.util.exc import CommandError
+from sqlalchemy.exc import DatabaseError
 
 from xunfang.store.db import Store, redact
 from xunfang.store.errors import DatabaseUnavailable
@@ -46,12 +47,30 @@ def upgrade(target: Store | str, revision: str = "head") -> Store:
     try:
         with store.engine.begin() as conn:
             cfg.attributes["connection"] = conn
+            known = ScriptDirectory.from_config(cfg)
+            at = MigrationContext.configure(conn).get_current_revision()
+            if at is not None and at not in {s.revision for s in known.walk_revisions()}:
+                # alembic's own words were "Can't locate revision identified by '0005'"
+                raise DatabaseUnavailable(
+                    f"database {redact(store.url)} is at schema revision {at!r}, which this "
+                    f"xunfang ({_version()}, schema {known.get_current_head()}) does not know: "
+                    "it was written by a newer xunfang. Upgrade xunfang (pip install -U "
+                    "xunfang), or give another --db; nothing was changed")
             command.upgrade(cfg, revision)
-    except OperationalError as exc:
+    except DatabaseError as exc:  # also "file is not a database" (SQLite), not only lost ones
         raise DatabaseUnavailable(
-            f"cannot migrate database {redact(store.url)}: "
+            f"cannot open database {redact(store.url)}: "
             f"{str(exc.orig).strip().splitlines()[0] if exc.orig else exc}") from exc
+    except CommandError as exc:
+        raise DatabaseUnavailable(f"cannot migrate database {redact(store.url)}: {exc}"
+                                  ) from exc
     return store
+
+
+def _version() -> str:
+    from xunfang import __version__
+
+    return __version__
 
 
 def downgrade(target: Store | str, revision: str = "base") -> None:
