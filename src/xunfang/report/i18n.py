@@ -635,6 +635,38 @@ TEXT: dict[str, dict[Lang, str]] = {
     "team": {"zh": "班组", "en": "Team"},
     "role": {"zh": "身份", "en": "Role"},
     "printed": {"zh": "本报告可离线打开与打印。", "en": "This report opens offline and prints."},
+    # --- review AO: plan_sheet.xlsx's headers, special-duty reasons, drone shortfalls ---
+    "sheet_unit": {"zh": "单元", "en": "Unit"},
+    "sheet_unit_name": {"zh": "单元名称", "en": "Unit name"},
+    "sheet_start": {"zh": "开始时间", "en": "Start"},
+    "sheet_end": {"zh": "结束时间", "en": "End"},
+    "sheet_kind": {"zh": "勤务", "en": "Duty"},
+    "sheet_grid": {"zh": "网格", "en": "Grid"},
+    "sheet_place": {"zh": "地点 / 路线", "en": "Place / route"},
+    "sheet_crew": {"zh": "人员", "en": "Crew"},
+    "sheet_duty": {"zh": "说明", "en": "Note"},
+    "sheet_video_desk": {"zh": "视频巡查席 {n}", "en": "video desk {n}"},
+    "reason_noon": {"zh": "午高峰", "en": "noon peak"},
+    "reason_evening": {"zh": "晚高峰", "en": "evening peak"},
+    "reason_risk": {"zh": "警情风险高", "en": "high risk"},
+    "reason_risk-peak": {"zh": "警情高峰", "en": "risk peak"},
+    "reason_weekend": {"zh": "周末", "en": "weekend"},
+    "reason_holiday": {"zh": "节假日", "en": "holiday"},
+    "reason_night-checkpoint": {"zh": "夜间卡点", "en": "night checkpoint"},
+    "reason_event": {"zh": "活动：{name}", "en": "event: {name}"},
+    "reason_cover": {"zh": "补足配置：{name}", "en": "cover: {name}"},
+    "drone_short_range": {"zh": "超出无人机航程的网格（往返并悬停一次超过 {b} 分钟）：{grids}",
+                          "en": "grids out of drone range (round trip with one hover beyond "
+                                "{b} min): {grids}"},
+    "drone_short_hours": {"zh": "{n} 个时段的力量薄弱网格在无人机飞行时段之外：{slots}",
+                          "en": "thin grids outside the drones' flying hours in {n} slot(s): "
+                                "{slots}"},
+    "drone_short_busy": {"zh": "{n} 个力量薄弱的（网格, 时段）因无空闲无人机（电池、充电或"
+                               "每日架次限制）未巡飞，权重 {w}：{shown}",
+                         "en": "{n} thin (grid, slot) cell(s) not flown for want of a free "
+                               "drone (battery, recharge or daily limit), weight {w}: {shown}"},
+    "drone_short_none": {"zh": "{n} 个力量薄弱的（网格, 时段）无无人机可飞",
+                         "en": "{n} thin (grid, slot) cell(s) and no drone to fly them"},
 }
 
 
