@@ -107,3 +107,28 @@ def test_plan_sheet_xlsx_is_the_paper_form(county: tuple[PlanResult, Path, Path]
         assert ws.cell(2, 3).number_format == "yyyy-mm-dd hh:mm"
         widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHI"}
         assert len(set(widths.values())) > 3 and widths["G"] > widths["A"]
+
+
+def test_plan_sheet_xlsx_notes_are_said_in_the_plan_language(
+        county: tuple[PlanResult, Path, Path]) -> None:
+    result, zh, en = county
+    sites = {s.id: s.name for s in result.scenario.sites}
+    for folder, lang in ((zh, "zh"), (en, "en")):
+        rows = _sheet(folder)
+        ws = load_workbook(folder / "plan_sheet.xlsx").active
+        assert ws is not None
+        notes = [str(c or "") for (c,) in ws.iter_rows(min_row=2, min_col=9, values_only=True)]
+        staged = [(r, n) for r, n in zip(rows, notes, strict=True)
+                  if r["duty"].startswith("staging at")]
+        assert staged
+        for r, note in staged:
+            # the crossing or site it stands at, and the sites whose ring it holds, by name
+            assert r["place_name"] in note and not NODE_ID.search(note), note
+            held = r["duty"].split("-minute ring of ")[1].split(" (")[0].split(", ")
+            assert all(f"{sites[s]} ({s})" in note for s in held), note
+        if lang == "zh":  # none of the stages' English notes is left
+            for english in ("route in grid", "staging at", "fixed post", "sortie(s)",
+                            "camera tour", "checkpoint schedule", "auxiliary force"):
+                assert not any(english in n for n in notes), english
+        else:
+            assert any(n.startswith("route in grid ") for n in notes)

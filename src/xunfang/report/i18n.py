@@ -667,6 +667,18 @@ TEXT: dict[str, dict[Lang, str]] = {
                                "drone (battery, recharge or daily limit), weight {w}: {shown}"},
     "drone_short_none": {"zh": "{n} 个力量薄弱的（网格, 时段）无无人机可飞",
                          "en": "{n} thin (grid, slot) cell(s) and no drone to fly them"},
+    "note_route": {"zh": "在{grid}内按路线巡逻", "en": "route in grid {grid}"},
+    "note_staging": {"zh": "在{place}屯警：守住{sites}的 {m} 分钟圈（出警间隙就近巡逻）",
+                     "en": "staging at {place}: holds the {m}-minute ring of {sites} "
+                           "(patrols around it between calls)"},
+    "note_sorties": {"zh": "无人机：{n} 架次，巡飞 {grids}，空中 {m} 分钟",
+                     "en": "drone: {n} sortie(s) over {grids}, {m} min airborne"},
+    "note_standby": {"zh": "无人机在岗待命", "en": "drone: on standby at its post"},
+    "note_fixed": {"zh": "固定岗位", "en": "fixed post"},
+    "note_checkpoint": {"zh": "按卡点计划设卡", "en": "checkpoint schedule"},
+    "note_between": {"zh": "卡点组两次设卡之间", "en": "checkpoint team between checkpoints"},
+    "note_auxiliary": {"zh": "辅助力量在岗", "en": "auxiliary force at its post"},
+    "note_tour": {"zh": "第 {m} 分钟起轮巡监控", "en": "camera tour from minute {m}"},
 }
 
 
