@@ -50,7 +50,7 @@ def test_plan_json_has_every_stage_and_the_kpis(folder: Path) -> None:
         line["met"] or any(line["line"] in s for s in routes["shortfalls"])
         for line in routes["lines"])
     sheet = (folder / "plan_sheet.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert sheet[0] == "unit,slot_start,slot_end,kind,place,crew,duty"
+    assert sheet[0] == "unit,slot_start,slot_end,kind,place,crew,duty,place_name"
     kpis = doc["kpis"]
     assert set(kpis["baselines"]) == {"posts", "even", "proportional"}
     for arm in (kpis["plan"], *kpis["baselines"].values()):

@@ -10,6 +10,7 @@ import csv
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -21,8 +22,9 @@ from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster import write_csv as write_roster_csv
 from xunfang.planning.roster import write_xlsx as write_roster_xlsx
-from xunfang.report.html import render_report
+from xunfang.report.html import PlaceNames, render_report
 from xunfang.report.i18n import Lang
+from xunfang.report.i18n import t as say
 from xunfang.report.layers import plan_layers
 from xunfang.scenario import counts
 
@@ -67,28 +69,37 @@ def _dump(path: Path, data: object) -> None:
 
 
 PLAN_FOLDER_ENTRIES = frozenset({"plan.json", "report.html", "layers", "risk.csv",
-                                 "roster.csv", "roster.xlsx", "plan_sheet.csv"})
+                                 "roster.csv", "roster.xlsx", "plan_sheet.csv",
+                                 "plan_sheet.xlsx"})
 
-PLAN_SHEET_COLUMNS = ("unit", "slot_start", "slot_end", "kind", "place", "crew", "duty")
+#: plan_sheet.csv's columns: the ids programs read, then the place as people name it
+#: (``place_name``, added after the others so that a reader by position still works)
+PLAN_SHEET_COLUMNS = ("unit", "slot_start", "slot_end", "kind", "place", "crew", "duty",
+                      "place_name")
 
 
-def plan_sheet_rows(result: PlanResult) -> list[dict[str, str]]:
-    """The daily plan sheet (勤务表): one row per unit and slot it is on duty (off slots are
-    left out), in the order of the units file, then time."""
+def _sheet_entries(result: PlanResult, lang: Lang
+                   ) -> list[tuple[dict[str, str], dict[str, Any]]]:
+    """The plan sheet's rows, each as plan_sheet.csv's row (ids, ISO times) and what the
+    paper form adds (the slot, the grid patrolled, the video desk's number), in the order of
+    the units file, then time; the video desk's camera tours last."""
     plan = result.plan
-    # a one-stop route at a key site is a staging unit standing there: name the site
+    names = PlaceNames(result, lang)
     site_at = {str(s.node): f"{s.id} {s.name}" for s in result.scenario.sites if s.node}
-    rows: list[dict[str, str]] = []
+    out: list[tuple[dict[str, str], dict[str, Any]]] = []
     for u in plan.units:
         for a in plan.of_unit(u):
             if a.duty == "off":
                 continue
             s = plan.slots[a.slot - plan.slots[0].index]
+            # a one-stop route is a staging unit standing there: name the key site
             place = a.post or a.grid or (site_at.get(a.route[0], a.route[0])
                                          if len(a.route) == 1 else " > ".join(a.route))
-            rows.append({"unit": u, "slot_start": s.name,
+            out.append(({"unit": u, "slot_start": s.name,
                          "slot_end": s.end.isoformat(timespec="minutes"), "kind": a.duty,
-                         "place": str(place), "crew": ";".join(a.crew), "duty": a.note})
+                         "place": str(place), "crew": ";".join(a.crew), "duty": a.note,
+                         "place_name": names.place(a, s.start.hour)},
+                        {"slot": s, "grid": names.grid(a), "desk": None}))
     # the video desk's camera tours: its operators are not units, one row per tour
     video = result.stages.get("video", {})
     tours = video.get("tours", []) if isinstance(video, Mapping) else []
@@ -97,21 +108,116 @@ def plan_sheet_rows(result: PlanResult) -> list[dict[str, str]]:
         tour_slot = by_index.get(int(t["slot"]))
         if tour_slot is None:
             continue
-        rows.append({"unit": f"video-desk-{int(t['operator']) + 1}",
+        cams = [str(c) for c in t["cameras"]]
+        out.append(({"unit": f"video-desk-{int(t['operator']) + 1}",
                      "slot_start": tour_slot.name,
                      "slot_end": tour_slot.end.isoformat(timespec="minutes"), "kind": "video",
-                     "place": ";".join(t["cameras"]),
-                     "crew": "", "duty": f"camera tour from minute {t['start']:g}"})
-    return rows
+                     "place": ";".join(cams), "crew": "",
+                     "duty": f"camera tour from minute {t['start']:g}",
+                     "place_name": "; ".join(names.post(c) for c in cams)},
+                    {"slot": tour_slot, "grid": None, "desk": int(t["operator"]) + 1}))
+    return out
 
 
-def write_plan_sheet(result: PlanResult, path: Path) -> None:
-    """plan_sheet.csv: ``unit, slot_start, slot_end, kind, place, crew, duty`` (UTF-8 with a
-    byte-order mark so that spreadsheet programs read the Chinese text)."""
+def plan_sheet_rows(result: PlanResult, lang: Lang = "zh") -> list[dict[str, str]]:
+    """The daily plan sheet (勤务表): one row per unit and slot it is on duty (off slots are
+    left out), in the order of the units file, then time.
+
+    ``place`` keeps the ids other programs read (a post, a grid, a route's nodes ``n108 >
+    n203``, a key site's ``S06 name`` where a unit stands at it, cameras ``CAM01;CAM09``);
+    ``place_name`` says the same as a crew reads it on paper (:class:`PlaceNames`: the
+    streets of a route, a staging node's crossing, names with ids in brackets), in ``lang``
+    where words are added ("X路/Y街口")."""
+    return [row for row, _ in _sheet_entries(result, lang)]
+
+
+def write_plan_sheet(result: PlanResult, path: Path, lang: Lang = "zh") -> None:
+    """plan_sheet.csv: ``unit, slot_start, slot_end, kind, place, crew, duty, place_name``
+    (UTF-8 with a byte-order mark so that spreadsheet programs read the Chinese text)."""
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, fieldnames=PLAN_SHEET_COLUMNS)
         w.writeheader()
-        w.writerows(plan_sheet_rows(result))
+        w.writerows(plan_sheet_rows(result, lang))
+
+
+#: the plan's notes (the planning stages' English) as plan_sheet.xlsx says them: i18n key
+#: and the pattern of the note; a note the patterns miss is written as it is
+NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("note_route", re.compile(r"route in grid (?P<grid>\S+)$")),
+    ("note_staging", re.compile(r"staging at (?:node (?P<node>\S+)|(?P<site>\S+) [^:]*): holds "
+                                r"the (?P<m>[\d.]+)-minute ring of (?P<sites>[^(]+?) "
+                                r"\(patrols around it between calls\)$")),
+    ("note_sorties", re.compile(r"drone: (?P<n>\d+) sortie\(s\) over (?P<grids>.+), "
+                                r"(?P<m>\d+) min airborne$")),
+    ("note_standby", re.compile(r"drone: on standby at its post$")),
+    ("note_fixed", re.compile(r"fixed post$")),
+    ("note_checkpoint", re.compile(r"checkpoint schedule$")),
+    ("note_between", re.compile(r"checkpoint team between checkpoints$")),
+    ("note_auxiliary", re.compile(r"auxiliary force at its post$")),
+    ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
+)
+
+
+def sheet_note(note: str, names: PlaceNames, lang: Lang) -> str:
+    """A plan note for the paper form: in the plan's language, with the places it names by
+    name (a staging node's crossing, the key sites whose ring it holds) rather than ids."""
+    for key, pattern in NOTE_SAID:
+        m = pattern.match(note)
+        if m is None:
+            continue
+        kw = {k: v for k, v in m.groupdict().items() if v is not None}
+        if key == "note_staging":
+            kw["place"] = (names.crossing(kw.pop("node")) if "node" in kw
+                           else names.site(kw.pop("site")))
+            kw["sites"] = ("、" if lang == "zh" else ", ").join(
+                names.site(x.strip()) for x in kw["sites"].split(","))
+        if "grid" in kw:
+            kw["grid"] = names.grid_name(kw["grid"])
+        return say(key, lang, **kw)
+    return note
+
+
+#: plan_sheet.xlsx's columns, as i18n keys of their headers
+PLAN_SHEET_XLSX = ("sheet_unit", "sheet_unit_name", "sheet_start", "sheet_end", "sheet_kind",
+                   "sheet_grid", "sheet_place", "sheet_crew", "sheet_duty")
+
+
+def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> None:
+    """plan_sheet.xlsx, the plan sheet as the paper form a duty planner prints: one sheet,
+    headers in the plan's language, each unit's name, start and end as Excel date-time cells
+    (they sort and filter as times), the grid patrolled and the place named as in
+    plan_sheet.csv's ``place_name``, a frozen header row and columns sized to what they hold.
+    plan_sheet.csv stays the machine form (English column names, ids)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    from xunfang.planning.roster.result import XLSX_DATETIME, finish_sheet
+
+    unit_names = {u.id: str(u.extra.get("name") or "") for u in result.scenario.units}
+    names = PlaceNames(result, lang)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = say("plan_sheet", lang)
+    ws.append([say(k, lang) for k in PLAN_SHEET_XLSX])
+    for row, more in _sheet_entries(result, lang):
+        slot = more["slot"]
+        desk = more["desk"]
+        unit = (say("sheet_video_desk", lang, n=desk) if desk is not None
+                else unit_names.get(row["unit"], ""))
+        kind = say("duty_" + row["kind"], lang)
+        ws.append([row["unit"], unit, slot.start.replace(tzinfo=None),
+                   slot.end.replace(tzinfo=None), kind,
+                   names.grid_name(more["grid"]) if more["grid"] else "",
+                   row["place_name"], row["crew"], sheet_note(row["duty"], names, lang)])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for cells in ws.iter_rows(min_row=2):
+        for cell in cells[2:4]:
+            cell.number_format = XLSX_DATETIME
+        cells[6].alignment = wrap
+    # a route's streets run long: the place column wraps at 60 characters, not 40
+    finish_sheet(ws, widths={7: 60})
+    wb.save(path)
 
 
 def write_risk_csv(risk: RiskTable, path: Path) -> None:
@@ -201,7 +307,8 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
         layers.mkdir()
         for name, layer in plan_layers(result.scenario, result.coverage.get("car")).items():
             _dump(layers / name, layer)
-        write_plan_sheet(result, tmp / "plan_sheet.csv")
+        write_plan_sheet(result, tmp / "plan_sheet.csv", lang)
+        write_plan_sheet_xlsx(result, tmp / "plan_sheet.xlsx", lang)
         if result.risk is not None:
             write_risk_csv(result.risk, tmp / "risk.csv")
         if result.roster is not None:

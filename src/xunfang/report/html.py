@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
@@ -546,18 +547,216 @@ def _short_row(f: Any, T: Any) -> Any:
     return {**f, "duty": said}
 
 
+#: road classes ranked as a crossing is named by them (the main road first, "X路/Y街口")
+ROAD_RANK = {c: k for k, c in enumerate(("motorway", "trunk", "primary", "secondary",
+                                         "tertiary", "unclassified", "residential"))}
+
+
+class PlaceNames:
+    """Places as a duty planner says them on paper: a route as the streets it drives, a
+    staging node as its crossing, posts, sites and cameras by name with the id in brackets.
+
+    Review AO: plan_sheet.csv and the report's plan sheet gave crews raw ids (``n108 > n203 >
+    …``, ``CAM01;CAM09``, staging "at node n271") though the scenario names every street
+    (network/edges.csv's name column), post, site and camera; a crew cannot follow a route of
+    node ids on paper. Ids stay where programs read them (plan_sheet.csv's place column).
+    """
+
+    def __init__(self, result: PlanResult, lang: str = "zh") -> None:
+        sc = result.scenario
+        roads = sc.roads
+        self.lang = lang
+        self.net = result.network
+        self.ids = roads.node_ids
+        self.index = {n: i for i, n in enumerate(roads.node_ids)}
+        self.xy = roads.xy
+        self.street: dict[tuple[int, int], str] = {}  # (a, b) either way → the street's name
+        self.adjacent: set[tuple[int, int]] = set()
+        meets: dict[int, dict[str, tuple[int, int]]] = {}  # node → name → (rank, order)
+        for e in range(roads.n_edges):
+            a, b = int(roads.u[e]), int(roads.v[e])
+            self.adjacent |= {(a, b), (b, a)}
+            name = str(roads.name[e]).strip() if e < len(roads.name) else ""
+            if not name:
+                continue
+            self.street.setdefault((a, b), name)
+            self.street.setdefault((b, a), name)
+            rank = ROAD_RANK.get(str(roads.road_class[e]), len(ROAD_RANK))
+            for n in (a, b):
+                got = meets.setdefault(n, {})
+                got[name] = min(got.get(name, (rank, e)), (rank, e))
+        self.meets = {n: [nm for nm, _ in sorted(d.items(), key=lambda kv: kv[1])]
+                      for n, d in meets.items()}
+        self.named_nodes = np.array(sorted(self.meets), dtype=np.int64)
+        self.posts = {p.id: p.name for p in sc.posts}
+        self.sites = {s.id: s.name for s in sc.sites}
+        self.site_at = {s.node: s.id for s in sc.sites if s.node}
+        self.grid_ids = [a.id for a in sc.areas_of("grid")]
+        self.grid_names = {a.id: a.name for a in sc.areas_of("grid")}
+        self.node_grid: Any = None  # the grid holding each node, worked out when first asked
+        self.modes = {u.id: u.mode for u in sc.units}
+        routes = result.stages.get("routes", {})
+        planned = cast(list[Any], routes.get("routes") or []) if isinstance(routes, Mapping) else []
+        self.route_grid = {(str(r["unit"]), int(r["slot"])): str(r["grid"]) for r in planned
+                           if isinstance(r, Mapping) and r.get("grid")}
+        self._paths: dict[tuple[int, int, str, int | None], list[int]] = {}
+        self._scenario = sc
+
+    @staticmethod
+    def _with_id(name: str, id_: str) -> str:
+        return f"{name} ({id_})" if name and name != id_ else id_
+
+    def post(self, post_id: str) -> str:
+        """A post, checkpoint or camera: ``城西巡逻驻点 (ST1)``; an unknown id as written."""
+        return self._with_id(self.posts.get(post_id, ""), post_id)
+
+    def site(self, site_id: str) -> str:
+        return self._with_id(self.sites.get(site_id, ""), site_id)
+
+    def grid_name(self, grid_id: str) -> str:
+        return self._with_id(self.grid_names.get(grid_id, ""), grid_id)
+
+    def crossing(self, node_id: str) -> str:
+        """A node as its crossing (``X路/Y街口``), the street it lies on, or the nearest
+        named street (``X路附近``); a node of no network, or of no named street, by its id."""
+        i = self.index.get(node_id)
+        if i is None:
+            return node_id
+        names = self.meets.get(i, [])
+        if len(names) >= 2:
+            return (f"{names[0]}/{names[1]}口" if self.lang == "zh"
+                    else f"{names[0]} / {names[1]} crossing")
+        if names:
+            return names[0]
+        if not self.named_nodes.size:
+            return node_id
+        d = np.hypot(*(self.xy[self.named_nodes] - self.xy[i]).T)
+        near = self.meets[int(self.named_nodes[int(np.argmin(d))])][0]
+        return f"{near}附近" if self.lang == "zh" else f"near {near}"
+
+    def node(self, node_id: str) -> str:
+        """A one-node route (staging): the key site standing there, else its crossing."""
+        site = self.site_at.get(node_id)
+        return self.site(site) if site else self.crossing(node_id)
+
+    def _path(self, a: int, b: int, mode: str, hour: int | None) -> list[int]:
+        """The nodes driven from waypoint ``a`` to ``b``: the street between them, or the
+        fastest path of the unit's mode (a route's waypoints are its stops and line-piece
+        ends, not every crossing); ``[a, b]`` when the mode cannot get there."""
+        if (a, b) in self.adjacent:
+            return [a, b]
+        key = (a, b, mode, hour)
+        if key not in self._paths:
+            from xunfang import network
+
+            try:
+                path = network.shortest_path(self.net, a, b, mode=cast(Any, mode), hour=hour)
+                self._paths[key] = [int(x) for x in path]
+            except ValueError:
+                self._paths[key] = [a, b]
+        return self._paths[key]
+
+    def route(self, nodes: tuple[str, ...], unit: str = "", hour: int | None = None) -> str:
+        """A route as the names of the streets it drives, in order, a street named once for
+        each stretch along it (``沿河公路 → 滨河路 → 沙坪路``); a street without a name by
+        its end nodes' ids. One node: :meth:`node`."""
+        from itertools import pairwise
+
+        if len(nodes) == 1:
+            return self.node(nodes[0])
+        mode = self.modes.get(unit, "car")
+        mode = "car" if mode == "drone" else mode
+        parts: list[str] = []
+
+        def add(part: str) -> None:
+            if not parts or parts[-1] != part:
+                parts.append(part)
+
+        for x, y in pairwise(nodes):
+            a, b = self.index.get(x), self.index.get(y)
+            if a is None or b is None:
+                add(x)
+                add(y)
+                continue
+            path = self._path(a, b, mode, hour)
+            for p, q in pairwise(path):
+                name = self.street.get((p, q))
+                if name:
+                    add(name)
+                else:
+                    add(self.ids[p])
+                    add(self.ids[q])
+        return " → ".join(parts)
+
+    def grid(self, a: Any) -> str | None:
+        """The grid an assignment patrols: its own grid, the grid its route was planned in
+        (the routes stage), or the grid holding most of its route's nodes (a staging node)."""
+        if a.grid:
+            return str(a.grid)
+        if not a.route:
+            return None
+        planned = self.route_grid.get((a.unit, a.slot))
+        if planned:
+            return planned
+        if self.node_grid is None:
+            from xunfang.planning.routes import grid_of_nodes
+
+            self.node_grid = grid_of_nodes(self._scenario, self.xy)
+        held = [int(self.node_grid[self.index[n]]) for n in a.route if n in self.index]
+        held = [g for g in held if g >= 0]
+        return self.grid_ids[Counter(held).most_common(1)[0][0]] if held else None
+
+    def place(self, a: Any, hour: int | None = None) -> str:
+        """Where an assignment is, by name: its post, its grid, or its route."""
+        if a.post:
+            return self.post(str(a.post))
+        if a.grid:
+            return self.grid_name(str(a.grid))
+        return self.route(tuple(a.route), a.unit, hour) if a.route else ""
+
+
+#: the drones stage's shortfall sentences (planning/drones.py) and their i18n keys: a
+#: Chinese report showed them in English (review AO); one the patterns miss stays as written
+STAGE_SHORT_SAID: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {"drones": (
+    (re.compile(r"grids out of drone range \(round trip with one hover beyond (?P<b>[\d.]+) "
+                r"min\): (?P<grids>.*)$"), "drone_short_range"),
+    (re.compile(r"thin grids outside the drones' flying hours in (?P<n>\d+) slot\(s\): "
+                r"(?P<slots>.*)$"), "drone_short_hours"),
+    (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown for want of a free "
+                r"drone \(battery, recharge or daily limit\), weight (?P<w>\S+): "
+                r"(?P<shown>.*)$"), "drone_short_busy"),
+    (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) and no drone to fly them$"),
+     "drone_short_none"),
+)}
+
+
+def _stage_short_text(stage: str, text: str, T: Any) -> str:
+    """A stage's shortfall sentence of plan.json in the report's language."""
+    for pattern, key in STAGE_SHORT_SAID.get(stage, ()):
+        m = pattern.match(text)
+        if m:
+            return str(T(key, **m.groupdict()))
+    return text
+
+
 def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     """The timeline per unit (the first day's slots) and the shortfalls of the posture."""
     plan = result.plan
     first_day = [s for s in plan.slots if s.start.date() == plan.slots[0].start.date()]
     rows = []
+    # built only when there are units to name places for (a plan of none needs no network)
+    names = PlaceNames(result, lang) if plan.units else None
     for u in plan.units:
+        assert names is not None
         cells = []
         for s in first_day:
             a = plan.at(u, s.index)
-            text = a.grid or a.post or (a.route[0] + "…" if a.route else "")
+            # a route's cell shows the grid it patrols, as the note above the timeline says
+            # (review AO: it showed the route's first node, "n271…", a route having no grid)
+            text = a.post or names.grid(a) or ""
+            where = names.place(a, s.start.hour) if a.duty != "off" else ""
             cells.append({"cls": "d-" + a.duty, "text": text,
-                          "title": f"{s.start:%H:%M} {a.duty} {text} {a.note}".strip()})
+                          "title": f"{s.start:%H:%M} {T('duty_' + a.duty)} {where}".strip()})
         rows.append({"unit": u, "cells": cells})
     posture = result.stages.get("posture", {})
     shortfalls = [_short_row(f, T) for f in cast(list[Any], posture.get("shortfalls", []))]
@@ -565,8 +764,8 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     # the other stages' shortfalls, each a sentence of plan.json's (a review: the report said
     # "No shortfall" of a plan whose drones left 101 thin grid-slots unflown)
-    other = [(T("short_stage_" + k), str(text)) for k in OTHER_SHORT_STAGES
-             if isinstance(result.stages.get(k), dict)
+    other = [(T("short_stage_" + k), _stage_short_text(k, str(text), T)) for k in
+             OTHER_SHORT_STAGES if isinstance(result.stages.get(k), dict)
              for text in cast(list[Any], result.stages[k].get("shortfalls") or [])]
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
             "shortfalls": shortfalls, "other_short": other,
@@ -662,12 +861,14 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     post_names = {p.id: p.name for p in sc.posts}
     area_names = {a.id: a.name for a in sc.areas_of("grid")}
     sheet = []
+    streets = PlaceNames(result, lang)  # a route by its streets, staging by its crossing
     for u in sc.units:
         labels = []
         for a in plan.of_unit(u.id):
             where = post_names.get(a.post or "", a.post or "") if a.post else (
                 area_names.get(a.grid or "", a.grid or "") if a.grid else
-                " → ".join(a.route[:3]) + (" …" if len(a.route) > 3 else ""))
+                streets.route(a.route, a.unit,
+                              plan.slots[a.slot - plan.slots[0].index].start.hour))
             labels.append(f"{T('duty_' + a.duty)}: {where}" if where else T("duty_" + a.duty))
         crews = [";".join(a.crew) for a in plan.of_unit(u.id)]
         keyed = [f"{lab}\x00{c}" for lab, c in zip(labels, crews, strict=True)]

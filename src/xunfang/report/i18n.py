@@ -536,7 +536,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "shortfalls_none": {"zh": "无缺口。", "en": "No shortfall."},
     # the other stages' shortfalls (plan.json's words; a review: "No shortfall" was said of a
     # plan whose drones left 101 thin grid-slots unflown)
-    "shortfalls_other": {"zh": "其他勤务环节的缺口（按 plan.json 原文）：共 {n} 项。",
+    "shortfalls_other": {"zh": "其他勤务环节的缺口（无人机一项已译，其余按 plan.json 原文）："
+                               "共 {n} 项。",
                          "en": "Shortfalls of the other stages (as plan.json words them): {n}."},
     "short_stage_routes": {"zh": "巡逻路线", "en": "routes"},
     "short_stage_drones": {"zh": "无人机巡飞", "en": "drones"},
@@ -635,6 +636,41 @@ TEXT: dict[str, dict[Lang, str]] = {
     "team": {"zh": "班组", "en": "Team"},
     "role": {"zh": "身份", "en": "Role"},
     "printed": {"zh": "本报告可离线打开与打印。", "en": "This report opens offline and prints."},
+    # --- review AO: plan_sheet.xlsx's headers, special-duty reasons, drone shortfalls ---
+    "sheet_unit": {"zh": "单元", "en": "Unit"},
+    "sheet_unit_name": {"zh": "单元名称", "en": "Unit name"},
+    "sheet_start": {"zh": "开始时间", "en": "Start"},
+    "sheet_end": {"zh": "结束时间", "en": "End"},
+    "sheet_kind": {"zh": "勤务", "en": "Duty"},
+    "sheet_grid": {"zh": "网格", "en": "Grid"},
+    "sheet_place": {"zh": "地点 / 路线", "en": "Place / route"},
+    "sheet_crew": {"zh": "人员", "en": "Crew"},
+    "sheet_duty": {"zh": "说明", "en": "Note"},
+    "sheet_video_desk": {"zh": "视频巡查席 {n}", "en": "video desk {n}"},
+    "drone_short_range": {"zh": "超出无人机航程的网格（往返并悬停一次超过 {b} 分钟）：{grids}",
+                          "en": "grids out of drone range (round trip with one hover beyond "
+                                "{b} min): {grids}"},
+    "drone_short_hours": {"zh": "{n} 个时段的力量薄弱网格在无人机飞行时段之外：{slots}",
+                          "en": "thin grids outside the drones' flying hours in {n} slot(s): "
+                                "{slots}"},
+    "drone_short_busy": {"zh": "{n} 个力量薄弱的（网格, 时段）因无空闲无人机（电池、充电或"
+                               "每日架次限制）未巡飞，权重 {w}：{shown}",
+                         "en": "{n} thin (grid, slot) cell(s) not flown for want of a free "
+                               "drone (battery, recharge or daily limit), weight {w}: {shown}"},
+    "drone_short_none": {"zh": "{n} 个力量薄弱的（网格, 时段）无无人机可飞",
+                         "en": "{n} thin (grid, slot) cell(s) and no drone to fly them"},
+    "note_route": {"zh": "在{grid}内按路线巡逻", "en": "route in grid {grid}"},
+    "note_staging": {"zh": "在{place}屯警：守住{sites}的 {m} 分钟圈（出警间隙就近巡逻）",
+                     "en": "staging at {place}: holds the {m}-minute ring of {sites} "
+                           "(patrols around it between calls)"},
+    "note_sorties": {"zh": "无人机：{n} 架次，巡飞 {grids}，空中 {m} 分钟",
+                     "en": "drone: {n} sortie(s) over {grids}, {m} min airborne"},
+    "note_standby": {"zh": "无人机在岗待命", "en": "drone: on standby at its post"},
+    "note_fixed": {"zh": "固定岗位", "en": "fixed post"},
+    "note_checkpoint": {"zh": "按卡点计划设卡", "en": "checkpoint schedule"},
+    "note_between": {"zh": "卡点组两次设卡之间", "en": "checkpoint team between checkpoints"},
+    "note_auxiliary": {"zh": "辅助力量在岗", "en": "auxiliary force at its post"},
+    "note_tour": {"zh": "第 {m} 分钟起轮巡监控", "en": "camera tour from minute {m}"},
 }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from xunfang._errors import XunfangError
@@ -281,8 +282,48 @@ def _cell(v: object) -> str:
     return str(v)
 
 
+def _naive(t: datetime) -> datetime:
+    """``t`` on the wall clock without its zone: an Excel cell holds no zone (openpyxl
+    refuses an aware datetime), and the utc-offset columns keep what the zone said."""
+    return t.replace(tzinfo=None)
+
+
+def finish_sheet(ws: Any, widths: Mapping[int, float] | None = None) -> None:
+    """Freeze the header row, filter on it, and size each column to its longest value (2 to
+    40 characters, a CJK character counted twice as Excel draws it), or as ``widths`` says
+    by 1-based column: every column was openpyxl's default width 13, too narrow for a time
+    and far too wide for a team letter (review AO)."""
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = "A2"
+    if ws.max_row > 1:
+        ws.auto_filter.ref = ws.dimensions
+    longest: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for c in row:
+            v = c.value
+            if v is None:
+                continue
+            n = (16 if isinstance(v, datetime) else 10 if isinstance(v, date)
+                 else sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(v)))
+            longest[c.column] = max(longest.get(c.column, 0), n)
+    for col, n in longest.items():
+        w = (widths or {}).get(col, min(40, max(4, n) + 2))
+        ws.column_dimensions[get_column_letter(col)].width = w
+
+
+#: the Excel number formats of date and date-time cells (sortable, filterable as dates)
+XLSX_DATE = "yyyy-mm-dd"
+XLSX_DATETIME = "yyyy-mm-dd hh:mm"
+
+
 def write_xlsx(result: RosterResult, path: Path) -> Path:
-    """roster.xlsx: sheets roster, staff per hour, hours per person, calendar, fairness."""
+    """roster.xlsx: sheets roster, staff per hour, hours per person, calendar, fairness.
+
+    Dates and times are Excel date cells (review AO: they were text such as
+    '2026-12-01T08:00', which Excel's date filters and sorting do not treat as dates), on
+    the scenario's wall clock; each sheet has a frozen header row and columns sized to what
+    they hold."""
     from openpyxl import Workbook
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -293,12 +334,13 @@ def write_xlsx(result: RosterResult, path: Path) -> Path:
     ws.append(list(CSV_COLUMNS))
     for d in result.rows:
         row = duty_dict(d)
+        row.update({"date": d.day, "start": _naive(d.start), "end": _naive(d.end)})
         ws.append([row[c] for c in CSV_COLUMNS])
     keys = list(result.staff)
     ws2 = wb.create_sheet("staff per hour")
     ws2.append(["slot", *keys, "special demand", "unmet", "on duty"])
     for i, s in enumerate(result.slots):
-        ws2.append([s.isoformat(timespec="minutes"), *(result.staff[k][i] for k in keys),
+        ws2.append([_naive(s), *(result.staff[k][i] for k in keys),
                     result.demand[i], result.unmet[i], " ".join(result.on_duty[i])])
     ws3 = wb.create_sheet("hours per person")
     hdicts = [h.as_dict(result.weeks) for h in result.hours.values()]
@@ -310,12 +352,20 @@ def write_xlsx(result: RosterResult, path: Path) -> Path:
     ws4 = wb.create_sheet("calendar")
     ws4.append(["date", "kind", "holiday", "makeup", "events"])
     for c in result.calendar:
-        ws4.append([c.day.isoformat(), c.kind, c.holiday, c.makeup, "; ".join(c.events)])
+        ws4.append([c.day, c.kind, c.holiday, c.makeup, "; ".join(c.events)])
     ws5 = wb.create_sheet("fairness")
     ws5.append(["measure", "value"])
     for k, v in result.fairness.items():
         ws5.append([k, v])
     for k2, v2 in result.solve.as_dict().items():
         ws5.append([f"solver {k2}", v2])
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, datetime):
+                    cell.number_format = XLSX_DATETIME
+                elif isinstance(cell.value, date):
+                    cell.number_format = XLSX_DATE
+        finish_sheet(sheet)
     wb.save(path)
     return path

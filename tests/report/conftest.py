@@ -1,0 +1,23 @@
+"""The built-in county's plan of the review AO (2026-12-01), planned once for tests/report
+and written in Chinese and English."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
+from xunfang.report.folder import write_plan_folder
+from xunfang.scenario.loader import load
+
+
+@pytest.fixture(scope="session")
+def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[PlanResult, Path, Path]:
+    """The plan and its folders in zh and en (planning takes about half a minute)."""
+    request = PlanRequest(start=date(2026, 12, 1))
+    result = build_plan(load("ebian"), request)
+    root = tmp_path_factory.mktemp("ao")
+    return (result, write_plan_folder(result, request, root / "zh", lang="zh"),
+            write_plan_folder(result, request, root / "en", lang="en"))
