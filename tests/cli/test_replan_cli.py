@@ -279,3 +279,24 @@ def test_replan_a_folder_scenario_and_its_changed_files(
     assert r.exit_code == 1  # forced, and still refused: the plan has not the units
     assert "does not fit scenario" in r.output.replace("\n", " ")
     assert "units.csv" in r.output.replace("\n", " ")
+
+
+def test_plan_json_records_language_and_libraries_and_replan_keeps_the_language(
+        plan_dir: Path, tmp_path: Path) -> None:
+    doc = _doc(plan_dir)
+    assert doc["lang"] == "zh"
+    env = doc["environment"]
+    assert env["python"].count(".") == 2
+    assert env["packages"]["highspy"] and env["packages"]["ortools"] and env["packages"]["numpy"]
+    # an English plan: its re-plan's report is English unless --lang says otherwise
+    copy = tmp_path / "plan-en"
+    shutil.copytree(plan_dir, copy, ignore=shutil.ignore_patterns("replan-*"))
+    doc["lang"] = "en"
+    (copy / "plan.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = _replan(str(copy), "--at", "12:00", "--out", str(tmp_path / "re-en"))
+    assert r.exit_code == 0, r.output
+    assert '<html lang="en"' in (tmp_path / "re-en" / "report.html").read_text(encoding="utf-8")
+    assert _doc(tmp_path / "re-en")["lang"] == "en"
+    r = _replan(str(copy), "--at", "12:00", "--out", str(tmp_path / "re-zh"), "--lang", "zh")
+    assert r.exit_code == 0, r.output
+    assert '<html lang="zh' in (tmp_path / "re-zh" / "report.html").read_text(encoding="utf-8")

@@ -60,8 +60,9 @@ def test_the_served_plan_is_the_same_after_a_restart_and_can_be_replanned(
         assert r.status_code == 200, r.text
         after = r.json()
         assert after == before
-        assert list(after) == list(before) == ["xunfang_version", "scenario", "inputs_hash",
-                                               "seed", "request", "plan", "kpis", "stages"]
+        assert list(after) == list(before) == ["xunfang_version", "environment", "scenario",
+                                               "inputs_hash", "seed", "request", "plan", "kpis",
+                                               "stages"]
         assert r.text == before_text
         listed = {p["id"]: p for p in client.get("/api/plans").json()["plans"]}
         assert listed[made.id]["stages_detail"] is True

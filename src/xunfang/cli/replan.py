@@ -251,8 +251,9 @@ def replan_cmd(
     force: Annotated[bool, typer.Option(
         "--force", help="Re-plan although the scenario's files changed since the plan "
         "(its inputs hash differs).")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the report: zh or en.")
-                    ] = "zh",
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Language of the report: zh or en (default: the plan's own, else zh).")
+    ] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print one JSON object: changes, shortfalls, seconds.")] = False,
 ) -> None:
@@ -274,7 +275,7 @@ def replan_cmd(
 
     t_imports = time.perf_counter() - t0
 
-    if lang not in ("zh", "en"):
+    if lang is not None and lang not in ("zh", "en"):
         _error(f"--lang {lang!r}: choose zh or en")
         raise typer.Exit(1)
     try:
@@ -282,6 +283,8 @@ def replan_cmd(
     except XunfangError as exc:
         _error(exc)
         raise typer.Exit(1) from None
+    # the plan's own language: re-planning an English plan had written a Chinese report
+    lang = lang or pif.lang or "zh"
     source = scenario or pif.scenario_name()
     if not source:
         _error(f"{plan_dir / 'plan.json'} names no scenario source: give --scenario")
@@ -358,7 +361,8 @@ def replan_cmd(
                           f"{escape(f.place)}: {f.have}/{f.need} — {escape(f.detail)}",
                           highlight=False)
     out_console.print(f"new plan written to [bold]{escape(str(folder))}[/] (plan.json, "
-                      f"plan_sheet.csv, {CHANGES_FILE}, report.html, layers, risk.csv; "
+                      f"plan_sheet.csv/.xlsx, {CHANGES_FILE}, report.html ({lang}), layers, "
+                      f"risk.csv; "
                       f"roster copied unchanged; the plan's KPIs are not re-simulated: "
                       f"xunfang simulate {escape(source)} --plan {escape(str(folder))})")
 

@@ -28,13 +28,39 @@ from xunfang.report.i18n import t as say
 from xunfang.report.layers import plan_layers
 from xunfang.scenario import counts
 
+#: the libraries whose versions can move a plan's figures (solvers, numerics, the learned
+#: forecaster): plan.json records them, so that two runs whose seed and inputs agree but whose
+#: figures differ can be told apart (a review: the lower-bound dependencies moved 763 KPI
+#: numbers and the roster, with version, inputs hash and seed all equal)
+ENVIRONMENT_PACKAGES = ("numpy", "scipy", "pandas", "numba", "highspy", "ortools", "lightgbm",
+                        "shapely", "pyproj", "pyarrow")
 
-def plan_document(result: PlanResult, request: PlanRequest) -> dict[str, Any]:
-    """The content of plan.json: provenance, the request (pins and deployment options
+
+def environment() -> dict[str, Any]:
+    """Python's version and the :data:`ENVIRONMENT_PACKAGES` installed (None: absent)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    return {"python": platform.python_version(),
+            "packages": {name: of(name) for name in ENVIRONMENT_PACKAGES}}
+
+
+def plan_document(result: PlanResult, request: PlanRequest, *,
+                  lang: Lang | None = None) -> dict[str, Any]:
+    """The content of plan.json: provenance (the version, the libraries', the report's
+    language ``lang`` when a folder is written), the request (pins and deployment options
     included: ``xunfang replan`` plans from them), the plan, and a section per stage."""
     sc = result.scenario
     return {
         "xunfang_version": __version__,
+        "environment": environment(),
+        **({"lang": lang} if lang is not None else {}),
         "scenario": {
             "name": sc.name,
             "title": sc.title,
@@ -302,7 +328,7 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     tmp.chmod(0o755)
     try:
-        _dump(tmp / "plan.json", plan_document(result, request))
+        _dump(tmp / "plan.json", plan_document(result, request, lang=lang))
         layers = tmp / "layers"
         layers.mkdir()
         for name, layer in plan_layers(result.scenario, result.coverage.get("car")).items():

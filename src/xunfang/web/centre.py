@@ -206,11 +206,12 @@ class Centre:
         header = dict(row.header) if row.header is not None else {}
         doc: dict[str, Any] = {
             "xunfang_version": header.pop("xunfang_version", None),
+            "environment": header.pop("environment", None),
             "scenario": header.pop("scenario", None), "inputs_hash": row.inputs_hash,
             "seed": row.seed, "request": dict(row.request) if row.request is not None else None,
             "plan": plan.as_dict(), "kpis": row.kpis,
             "stages": dict(row.stages) if row.stages is not None else {}, **header}
-        for key in ("xunfang_version", "scenario", "request"):
+        for key in ("xunfang_version", "environment", "scenario", "request"):
             if doc[key] is None:  # not recorded: left out, not served as null
                 del doc[key]
         if row.stages is None:

@@ -85,6 +85,8 @@ class PlanInForce:
     #: the posture's options the plan was made with (request.deploy_options_all, or for a
     #: plan.json written before it, request.deploy_options; None: today's defaults)
     deploy_options: Options | None = None
+    #: the language its report was written in (plan.json's ``lang``; None: not recorded)
+    lang: str | None = None
 
     @property
     def slots(self) -> tuple[Slot, ...]:
@@ -207,7 +209,8 @@ def read_plan_folder(folder: str | Path) -> PlanInForce:
         risk=_risk_table(intel, where) if isinstance(intel, Mapping) else None,
         checkpoint_at=cp_at, pins=pins, route_grid=route_grid, counts=counts,
         count_grids=count_grids, shortfalls=shortfalls, solves=solves, stages=stages,
-        deploy_options=options)
+        deploy_options=options,
+        lang=str(doc["lang"]) if doc.get("lang") in ("zh", "en") else None)
 
 
 def _pins(req: Mapping[str, Any], posture: Mapping[str, Any], slots: Sequence[Slot],
