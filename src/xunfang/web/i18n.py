@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from xunfang.report.i18n import TEXT as REPORT_WORDS
+from xunfang.report.i18n import VALUES as REPORT_VALUES
+
 LANGS = ("zh", "en")
 #: the largest upload, in MB: web/app.py's MAX_BODY in bytes, said on the import form
 MAX_UPLOAD_MB = 16
@@ -95,6 +98,71 @@ WORDS: dict[str, dict[str, str]] = {
     "dash_planned": {"zh": "已制定方案 #{id}", "en": "plan #{id} made"},
     "dash_ack": {"zh": "确认", "en": "Acknowledge"},
     "dash_acked": {"zh": "{who} 已于 {when} 确认", "en": "acknowledged by {who} at {when}"},
+    # the interface's words app.js and the template showed in English on the zh page (review
+    # AO #4): the incident form's coordinates, the roster's heads, the plans' names
+    "lon": {"zh": "经度", "en": "lon"},
+    "lat": {"zh": "纬度", "en": "lat"},
+    "dash_col_date": {"zh": "日期", "en": "date"},
+    "dash_col_person": {"zh": "人员", "en": "person"},
+    "dash_col_team": {"zh": "班组", "en": "team"},
+    "dash_col_shift": {"zh": "班次", "en": "shift"},
+    "dash_col_start": {"zh": "开始", "en": "start"},
+    "dash_col_end": {"zh": "结束", "en": "end"},
+    "dash_col_role": {"zh": "身份", "en": "role"},
+    "dash_col_kind": {"zh": "勤务类型", "en": "kind"},
+    # a plan's name as the centre makes it (web/centre.py: "{start} seed {seed}")
+    "dash_plan_name": {"zh": "{date} 随机种子 {seed}", "en": "{date} seed {seed}"},
+    # the import's note where x/y were read in the scenario's crs (intel/ingest.py's fixed
+    # words, the CLI's --crs named as the form's field): app.js matches it and fills {crs}
+    "imp_scenario_crs": {"zh": "x/y 按场景的坐标系 {crs} 读入：x/y 坐标系未填写，"
+                               "文件也未声明坐标系", "en": ""},
+    # the user's role in the header (store's roles)
+    "role_commander": {"zh": "指挥长", "en": "commander"},
+    "role_planner": {"zh": "勤务策划", "en": "planner"},
+    "role_operator": {"zh": "值班员", "en": "operator"},
+    "role_viewer": {"zh": "只读", "en": "viewer"},
+}
+
+#: the data values the core defines, by "kind:value", as the dashboard shows them (app.js's
+#: V(kind, value)); a value not here (a scenario's own: team names, ids) is shown as written.
+#: The modes and people's roles are the printed report's words (report/i18n.py VALUES).
+VALUES: dict[str, dict[str, str]] = {
+    **{k: {"zh": v["zh"], "en": k.split(":", 1)[1]} for k, v in REPORT_VALUES.items()
+       if k.startswith(("mode:", "role:"))},
+    # the roster's shifts (planning/roster: early, middle, night, day, office 常白班, special)
+    # and its duty kinds (roster.check.DutyKind)
+    "shift:early": {"zh": "早班", "en": "early"},
+    "shift:middle": {"zh": "中班", "en": "middle"},
+    "shift:night": {"zh": "夜班", "en": "night"},
+    "shift:day": {"zh": "白班", "en": "day"},
+    "shift:office": {"zh": "常白班", "en": "office"},
+    "shift:special": {"zh": "加班", "en": "special"},
+    "kind:regular": {"zh": "正常", "en": "regular"},
+    "kind:special": {"zh": "加班", "en": "special"},
+    # a plan's duties (plan.Duty) and a unit's live statuses (web/live.py STATUSES)
+    "duty:post": {"zh": "定点备勤", "en": "post"},
+    "duty:grid": {"zh": "网格巡逻", "en": "grid"},
+    "duty:route": {"zh": "路线巡逻", "en": "route"},
+    "duty:checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
+    "duty:drone": {"zh": "无人机巡飞", "en": "drone"},
+    "duty:video": {"zh": "视频巡查", "en": "video"},
+    "duty:off": {"zh": "休息", "en": "off"},
+    "status:available": {"zh": "可调派", "en": "available"},
+    "status:patrolling": {"zh": "巡逻中", "en": "patrolling"},
+    "status:responding": {"zh": "处警中", "en": "responding"},
+    "status:busy": {"zh": "忙碌", "en": "busy"},
+    "status:off": {"zh": "下线", "en": "off"},
+    # the posts' kinds (scenario.model.PostKind), as the report words them
+    **{f"post:{k[5:]}": {"zh": v["zh"], "en": k[5:]} for k, v in REPORT_WORDS.items()
+       if k.startswith("kind_")},
+    # the KPI chart: its measures (sim's names) and series (the plan, sim.baselines.BASELINES),
+    # as the report words them
+    **{f"kpi:{k[4:]}": {"zh": v["zh"], "en": v["en"]} for k, v in REPORT_WORDS.items()
+       if k.startswith("kpi_") and k not in ("kpi_plan", "kpi_counts")},
+    "kpi:static_within_target": {"zh": "静态1-3-5分钟覆盖率", "en": "Static within the target"},
+    "series:plan": {"zh": REPORT_WORDS["kpi_plan"]["zh"], "en": "plan"},
+    **{f"series:{k[9:]}": {"zh": v["zh"], "en": k[9:]} for k, v in REPORT_WORDS.items()
+       if k.startswith("baseline_")},
 }
 
 #: the common rules of an import's rows in Chinese, by the English rule's start (ingest's
@@ -124,6 +192,11 @@ RULES: dict[str, str] = {
 
 def words(lang: str) -> dict[str, str]:
     return {k: v[lang] for k, v in WORDS.items()}
+
+
+def values(lang: str) -> dict[str, str]:
+    """The data values' words in ``lang`` by "kind:value" (:data:`VALUES`)."""
+    return {k: v[lang] for k, v in VALUES.items()}
 
 
 def rules(lang: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -11,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from xunfang import __version__, store
+from xunfang.scenario.model import Scenario
 from xunfang.web.deps import COOKIE, CentreDep, optional_user
-from xunfang.web.i18n import LANGS, rules, words
+from xunfang.web.i18n import LANGS, rules, values, words
 from xunfang.web.routers.auth import login_user, set_cookie
 from xunfang.web.routers.plans import plan_now
 
@@ -94,10 +96,23 @@ def dashboard(request: Request, c: CentreDep) -> Response:
             # and the dashboard's own filled-in words (dash_)
             "words": {k: v for k, v in words(_lang(request)).items()
                       if k.startswith(("imp_", "dash_"))},
+            # the core's data values in the page's language (review AO #4: the zh roster,
+            # sheet and KPI chart showed early/auxiliary/car/posts…)
+            "values": values(_lang(request)),
             "rules": rules(_lang(request))}
     return _page(request, "dashboard.html", {
         "user": u, "title": boot["title"], "upload_accept": upload_accept(),
+        "categories": incident_categories(sc),
         "boot": json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c")})
+
+
+def incident_categories(sc: Scenario) -> list[str]:
+    """The incident form's categories: the scenario's record's, the most frequent first, then
+    the forecast's own (``risk_categories``) not in it. A review: the form offered "theft"
+    where the record's categories are 盗窃, 纠纷…, and a report so written was counted apart."""
+    counts = Counter(sc.incidents.category)
+    out = [c for c, _ in counts.most_common() if c]
+    return out + [c for c in sc.risk_categories if c not in counts]
 
 
 def upload_accept() -> str:

@@ -25,6 +25,11 @@
   const W = boot.words || {};
   const fill = (k, vars) => String(W[k] || "").replace(/\{(\w+)\}/g, (_, v) => String(vars[v]));
   const RULES = Object.entries(boot.rules || {});
+  // a data value the core defines (a mode, shift, duty, KPI…) in the page's words, by its kind
+  // (web/i18n.py VALUES); a scenario's own values (ids, names, team names) as written. A review
+  // (AO #4): the zh roster, sheet and KPI chart showed early/auxiliary/car/posts…
+  const VALUES = boot.values || {};
+  const V = (kind, v) => VALUES[`${kind}:${v}`] ?? v;
   const ruleWords = (rule) => {
     for (const [en, w] of RULES) if (String(rule || "").startsWith(en)) return w;
     return null;
@@ -150,7 +155,7 @@
       }), tier === 1);
     }
     const postsOf = (pred) => ({ type: "FeatureCollection", features: L0.posts.features.filter(pred) });
-    const pt = (colour, r) => (f, ll) => L.circleMarker(ll, { radius: r, color: colour, fillColor: colour, fillOpacity: 1 }).bindTooltip(esc(`${f.properties.name} (${f.properties.id}) ${f.properties.kind}`));
+    const pt = (colour, r) => (f, ll) => L.circleMarker(ll, { radius: r, color: colour, fillColor: colour, fillOpacity: 1 }).bindTooltip(esc(`${f.properties.name} (${f.properties.id}) ${V("post", f.properties.kind)}`));
     add("posts", "驻点/警务站", "Posts", geo(postsOf((f) => !["checkpoint", "camera", "exit"].includes(f.properties.kind)), { pointToLayer: pt("#58a6ff", 6) }), true);
     add("checkpoints", "检查站/卡点", "Checkpoints", geo(postsOf((f) => f.properties.kind === "checkpoint"), { pointToLayer: pt("#ffa657", 6) }), true);
     add("cameras", "视频监控", "Cameras", geo(postsOf((f) => f.properties.kind === "camera"), { pointToLayer: pt("#bc8cff", 3) }), false);
@@ -297,7 +302,7 @@
       const ll = c.duty === "grid" ? gridAt[c.where] : postAt[c.where];
       if (!ll || c.duty === "off") continue;
       L.circleMarker(ll, { radius: 4, color: c.duty === "checkpoint" ? "#ffa657" : "#e6edf3", weight: 2, fill: false })
-        .bindTooltip(esc(`${r.unit} · ${c.duty} ${c.where}`)).addTo(g);
+        .bindTooltip(esc(`${r.unit} · ${V("duty", c.duty)} ${c.where}`)).addTo(g);
     }
   }
 
@@ -310,7 +315,7 @@
       const ll = boot.local_crs ? [u.y, u.x] : [u.lat, u.lon];
       const colour = u.status === "available" ? "#3fb950" : u.status === "busy" ? "#f85149" : "#8b949e";
       L.circleMarker(ll, { radius: 7, color: "#fff", weight: 1, fillColor: colour, fillOpacity: 1 })
-        .bindTooltip(esc(`${u.unit} · ${u.status} · ${u.duty} ${u.post || u.grid || ""}`)).addTo(g);
+        .bindTooltip(esc(`${u.unit} · ${V("status", u.status)} · ${V("duty", u.duty)} ${u.post || u.grid || ""}`)).addTo(g);
     }
     const r = await api("/api/rings/now");
     // the isochrone bands as they stand now (nodes in the network's order, as in the layer)
@@ -327,7 +332,11 @@
   async function refreshIncidents() {
     const data = await api("/api/incidents?limit=200");
     const g = overlays.incidents; g.clearLayers();
+    // the categories of the stored incidents join the form's list (a live report's new one)
+    const list = document.getElementById("inc-categories");
+    const offered = new Set([...list.options].map((o) => o.value));
     for (const i of data.incidents) {
+      if (i.category && !offered.has(i.category)) { offered.add(i.category); list.appendChild(el("option", { value: i.category })); }
       if (i.lat === undefined || i.lat === null) continue;
       L.circleMarker([i.lat, i.lon], { radius: 5, color: "#ff7b72", fillOpacity: 0.8 }).bindTooltip(esc(`${i.category} P${i.priority}`)).addTo(g);
     }
@@ -441,7 +450,7 @@
       table.appendChild(head);
       for (const s of res.suggestions) {
         const tr = el("tr", { class: "suggestion" });
-        for (const v of [s.unit, s.mode, s.minutes, s.basis === "live" ? T("实时位置", "live") : T("计划位置", "plan")]) tr.appendChild(el("td", {}, v));
+        for (const v of [s.unit, V("mode", s.mode), s.minutes, s.basis === "live" ? T("实时位置", "live") : T("计划位置", "plan")]) tr.appendChild(el("td", {}, v));
         table.appendChild(tr);
       }
       refreshIncidents().catch(() => {});
@@ -451,10 +460,14 @@
   // ---- plans and incident import ---------------------------------------------------------
   const planSelect = document.getElementById("plan-select");
   planSelect.addEventListener("change", () => { location.search = "?plan=" + planSelect.value; });
+  // a plan's name as the centre makes it ("2026-11-30 seed 0") in the page's words; a name
+  // given otherwise as written
+  const planName = (name) => String(name || "").replace(/^(\d{4}-\d\d-\d\d) seed (\d+)$/,
+    (all, date, seed) => (W.dash_plan_name ? fill("dash_plan_name", { date, seed }) : all));
   function fillPlans(data) {
     planSelect.textContent = "";
     for (const p of [...data.plans].sort((a, b) => a.id - b.id)) {
-      const o = el("option", { value: String(p.id) }, `#${p.id} ${p.name || p.from}${p.id === data.current ? " ★" : ""}`);
+      const o = el("option", { value: String(p.id) }, `#${p.id} ${planName(p.name) || p.from}${p.id === data.current ? " ★" : ""}`);
       if (p.id === boot.plan) o.selected = true;
       planSelect.appendChild(o);
     }
@@ -576,6 +589,13 @@
       `; the current forecast (tomorrow) counts ${used} of the ${stored} stored incidents${why}`);
     note.dataset.used = String(used); note.dataset.stored = String(stored);
   }
+  // ingest's fixed notes the page words itself (the rest as sent): x/y read in the scenario's
+  // crs (intel/ingest.py, its --crs named as the form's field by routers/incidents.for_form)
+  const SCENARIO_CRS = /^x\/y read in (\S+) \(the scenario's crs\): the crs field empty, and the file declares none$/;
+  function noteWords(n) {
+    const m = zh && W.imp_scenario_crs ? SCENARIO_CRS.exec(n) : null;
+    return m ? fill("imp_scenario_crs", { crs: m[1] }) : n;
+  }
   const importForm = document.getElementById("import-form");
   if (boot.can_import) importForm.hidden = false;
   importForm.addEventListener("submit", async (ev) => {
@@ -590,7 +610,7 @@
       const worded = new Map((r.notes_worded || []).map((w) => [w.text, w]));
       for (const n of r.notes || []) {
         const w = worded.get(n);
-        lines.push(`${T("注", "note")}: ${zh && w && W[w.key] ? fill(w.key, w) : n}`);
+        lines.push(`${T("注", "note")}: ${zh && w && W[w.key] ? fill(w.key, w) : noteWords(n)}`);
       }
       const counts = r.counts || {};  // every problem row by rule; duplicates are listed apart
       const total = Object.values(counts).reduce((a, b) => a + b, 0) - (counts["exact duplicate"] || 0);
@@ -625,8 +645,8 @@
       days > 1 ? `${n.slice(5, 10)} ${n.slice(11, 16)}` : n.slice(11, 16))));
     t.appendChild(h);
     for (const r of s.rows) {
-      const tr = el("tr"); tr.appendChild(el("th", {}, `${r.unit} ${r.mode}`));
-      r.cells.forEach((c, i) => tr.appendChild(el("td", { "data-slot": String(i), class: "duty-" + c.duty, title: c.duty }, c.duty === "off" ? "—" : c.where)));
+      const tr = el("tr"); tr.appendChild(el("th", {}, `${r.unit} ${V("mode", r.mode)}`));
+      r.cells.forEach((c, i) => tr.appendChild(el("td", { "data-slot": String(i), class: "duty-" + c.duty, title: V("duty", c.duty) }, c.duty === "off" ? "—" : c.where)));
       t.appendChild(tr);
     }
   }
@@ -635,9 +655,12 @@
     let r;
     try { r = await api(`/api/roster/${boot.plan}`); } catch (e) { t.appendChild(el("tr", {}, e.message)); return; }
     const cols = ["date", "person", "team", "shift", "start", "end", "role", "kind"];
-    const h = el("tr"); cols.forEach((c) => h.appendChild(el("th", {}, c))); t.appendChild(h);
+    // the heads in the page's words; the shift, role and kind (the core's values) too, the
+    // rest (dates, people, teams: the scenario's) as written
+    const worded = new Set(["shift", "role", "kind"]);
+    const h = el("tr"); cols.forEach((c) => h.appendChild(el("th", { "data-col": c }, W[`dash_col_${c}`] || c))); t.appendChild(h);
     for (const row of r.rows.slice(0, 400)) {
-      const tr = el("tr"); cols.forEach((c) => tr.appendChild(el("td", {}, row[c]))); t.appendChild(tr);
+      const tr = el("tr"); cols.forEach((c) => tr.appendChild(el("td", {}, worded.has(c) ? V(c, row[c]) : row[c]))); t.appendChild(tr);
     }
   }
   let kpisDrawn = false;
@@ -661,7 +684,7 @@
     if (k && k.plan) {
       const names = ["response_within_target", "visibility", "over_deployment", "static_within_target"];
       const series = [["plan", k.plan]].concat(Object.entries(k.baselines || {}));
-      Plotly.newPlot("kpi-chart", series.map(([name, v]) => ({ type: "bar", name, x: names, y: names.map((n) => v[n]) })),
+      Plotly.newPlot("kpi-chart", series.map(([name, v]) => ({ type: "bar", name: V("series", name), x: names.map((n) => V("kpi", n)), y: names.map((n) => v[n]) })),
         { title: { text: T("方案与基线（仿真）", "Plan and baselines (simulated)") }, barmode: "group", paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 90 } },
         { displayModeBar: false, responsive: true });
     }
