@@ -40,7 +40,8 @@ def test_the_action_and_user_filters_are_applied(env: Env) -> None:
 def test_since_reads_iso_dates_and_times_with_or_without_an_offset(env: Env) -> None:
     env.login("planner")
     newest = _get(env, limit=1).json()["entries"][0]
-    at = datetime.fromisoformat(newest["at"])  # naive UTC
+    assert newest["at"].endswith("+00:00")  # UTC, said so (as every time the API gives)
+    at = datetime.fromisoformat(newest["at"]).replace(tzinfo=None)
     assert newest["id"] in [e["id"] for e in _get(env, since=at.isoformat()).json()["entries"]]
     later = (at + timedelta(seconds=1)).replace(microsecond=0)
     assert _get(env, since=later.isoformat()).json()["entries"] == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -89,7 +89,7 @@ def audit(_: Auditor, c: CentreDep, request: Request,
                             offset=offset, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"entries": [{"id": r.id, "at": r.at.isoformat(), "user": r.user,
+    return {"entries": [{"id": r.id, "at": r.at.replace(tzinfo=UTC).isoformat(), "user": r.user,
                          "action": r.action, "object_type": r.object_type,
                          "object_id": r.object_id, "detail": r.detail} for r in rows],
             "next_before": rows[-1].id if more else None,
