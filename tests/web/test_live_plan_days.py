@@ -82,7 +82,8 @@ def test_a_plan_not_covering_now_is_an_alert_until_one_does(town: Env) -> None:
     live.evaluate()
     a = live.alerts["plan"]
     assert (a.kind, a.severity) == ("plan_not_covering", "warning")
-    assert a.data == {"first": "2026-12-01T00:00", "end": "2026-12-02T00:00", "pattern": True}
+    assert a.data == {"first": "2026-12-01T00:00+08:00", "end": "2026-12-02T00:00+08:00",
+                      "pattern": True}
     assert "2026-12-01 00:00 to 2026-12-02 00:00" in a.message_en
     assert "first day's pattern" in a.message_en
     assert "2026-12-01 00:00 至 2026-12-02 00:00" in a.message_zh and "首日" in a.message_zh
@@ -102,7 +103,8 @@ def test_a_plan_starting_tomorrow_made_current_today(town: Env) -> None:
     town.clock.t = local(1, 23, 5)
     live.set_plan(tomorrow)
     a = live.alerts["plan"]
-    assert a.data["first"] == "2026-12-02T00:00" and a.data["end"] == "2026-12-03T00:00"
+    assert a.data["first"] == "2026-12-02T00:00+08:00"
+    assert a.data["end"] == "2026-12-03T00:00+08:00"
     # tonight's 23:00 is the pattern's last slot, started 5 minutes ago: within the grace
     assert live.slot_now(town.clock()) == (tomorrow.slots[23], datetime(2026, 12, 1, 23, 0))
     assert "checkpoint:P2:23" not in live.alerts
@@ -112,7 +114,7 @@ def test_a_plan_starting_tomorrow_made_current_today(town: Env) -> None:
     # another plan that does not cover now either: the alert names its span instead
     live.set_plan(shifted(plan, 2))
     b = live.alerts["plan"]
-    assert b.id != a.id and b.data["first"] == "2026-12-03T00:00" and a.id in live.cleared
+    assert b.id != a.id and b.data["first"] == "2026-12-03T00:00+08:00" and a.id in live.cleared
     live.set_plan(tomorrow)
     # the clock comes within the plan: cleared
     town.clock.t = local(2, 0, 10)
