@@ -100,6 +100,37 @@ def test_stage_shortfalls_said_in_the_report_language(
                                           for x in [*said[k], UNKNOWN]]
 
 
+def test_timeline_hover_gives_the_notes_in_the_report_language(
+        county: tuple[PlanResult, Path, Path]) -> None:
+    result, zh_dir, en_dir = county
+    plan = result.plan
+    first = [s for s in plan.slots if s.start.date() == plan.slots[0].start.date()]
+    staging = sum(1 for u in plan.units for s in first
+                  if plan.at(u, s.index).note.startswith("staging at"))
+    sorties = sum(1 for u in plan.units for s in first
+                  if plan.at(u, s.index).note.startswith("drone: ") and "sortie" in
+                  plan.at(u, s.index).note)
+    assert staging and sorties  # the county stages units at key sites and flies drones
+
+    def titles(folder: Path) -> list[str]:
+        page = (folder / "report.html").read_text(encoding="utf-8")
+        part = page[page.index('<section id="timeline">'):]
+        part = part[:part.index("</section>")]
+        return [html.unescape(x) for x in re.findall(r'<td class="d-[^"]*" title="([^"]*)"',
+                                                     part)]
+
+    zh = titles(zh_dir)
+    assert len(zh) == len(plan.units) * len(first)
+    english = [x for x in zh if ENGLISH.search(x)]
+    assert not english, f"zh timeline, hover text in English: {english[:3]}"
+    # each staging unit's ring and each drone's sorties are said (they were left out)
+    assert sum("分钟圈" in x for x in zh) == staging
+    assert sum("架次" in x for x in zh) == sorties
+    en = titles(en_dir)
+    assert sum("staging at" in x and "-minute ring of" in x for x in en) == staging
+    assert sum("sortie(s) over" in x for x in en) == sorties
+
+
 #: sentences the county does not lead the planners to write, as their f-strings write them
 #: (planning/routes.py, drones.py): each pattern must take the stage's words whole
 RARE = (

@@ -840,6 +840,58 @@ def _stage_short_text(stage: str, text: str, T: Any, lang: Lang | None = None) -
     return text if said is None else said
 
 
+#: the plan's notes (the planning stages' English: deploy/solve.py, deploy/staging.py,
+#: routes.py, drones.py, and the video desk's tours) as the report's timeline and
+#: plan_sheet.xlsx say them: i18n key and the pattern of the note; a note the patterns miss
+#: (a planner's own words after "pinned") is written as it is
+NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("note_route", re.compile(r"route in grid (?P<grid>\S+)$")),
+    ("note_staging", re.compile(r"staging at (?:node (?P<node>\S+)|(?P<site>\S+) [^:]*): holds "
+                                r"the (?P<m>[\d.]+)-minute ring of (?P<sites>[^(]+?) "
+                                r"\(patrols around it between calls\)$")),
+    ("note_sorties", re.compile(r"drone: (?P<n>\d+) sortie\(s\) over (?P<grids>.+), "
+                                r"(?P<m>\d+) min airborne$")),
+    ("note_standby", re.compile(r"drone: on standby at its post$")),
+    ("note_fixed", re.compile(r"fixed post$")),
+    ("note_checkpoint", re.compile(r"checkpoint schedule$")),
+    ("note_between", re.compile(r"checkpoint team between checkpoints$")),
+    ("note_auxiliary", re.compile(r"auxiliary force at its post$")),
+    ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
+    ("note_no_crew", re.compile(r"no crew on duty$")),
+    ("note_out_of_service", re.compile(r"out of service$")),
+    ("note_busy", re.compile(r"busy at an incident$")),
+    ("note_drone_ready", re.compile(r"drone ready at its post$")),
+    ("note_auxiliary_streets", re.compile(r"auxiliary force on its home streets$")),
+    ("note_patrol_share", re.compile(r"patrol \(risk share (?P<share>[\d.]+)\)$")),
+    ("note_event", re.compile(r"event (?P<event>.+)$")),
+    ("note_reserve", re.compile(r"reserve at home post$")),
+    ("note_pinned", re.compile(r"pinned(?: (?P<what>.*))?$")),
+)
+
+
+def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
+    """A plan note in the plan's language, with the places it names by name (a staging
+    node's crossing, the key sites whose ring it holds) rather than ids: the report's timeline
+    (review FI: its hover text gave the English notes) and plan_sheet.xlsx."""
+    for key, pattern in NOTE_SAID:
+        m = pattern.match(note)
+        if m is None:
+            continue
+        kw = {k: v for k, v in m.groupdict().items() if v is not None}
+        if key == "note_staging":
+            kw["place"] = (names.crossing(kw.pop("node")) if "node" in kw
+                           else names.site(kw.pop("site")))
+            kw["sites"] = ("、" if lang == "zh" else ", ").join(
+                names.site(x.strip()) for x in kw["sites"].split(","))
+        if key == "note_pinned":
+            # the planner's own words after "pinned" stay as written
+            return t("note_pinned", lang) + (" " + kw["what"] if kw.get("what") else "")
+        if "grid" in kw:
+            kw["grid"] = names.grid_name(kw["grid"])
+        return t(key, lang, **kw)
+    return note
+
+
 def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     """The timeline per unit (the first day's slots) and the shortfalls of the posture."""
     plan = result.plan
@@ -856,8 +908,12 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
             # (review AO: it showed the route's first node, "n271…", a route having no grid)
             text = a.post or names.grid(a) or ""
             where = names.place(a, s.start.hour) if a.duty != "off" else ""
+            # the hover text ends with the assignment's note in the report's language (the
+            # staging unit's ring, the drone's sorties: review FI; it was dropped, once English)
+            note = note_text(a.note, names, cast(Lang, lang)) if a.note else ""
             cells.append({"cls": "d-" + a.duty, "text": text,
-                          "title": f"{s.start:%H:%M} {T('duty_' + a.duty)} {where}".strip()})
+                          "title": " ".join(x for x in (f"{s.start:%H:%M}",
+                                                        T("duty_" + a.duty), where, note) if x)})
         rows.append({"unit": u, "cells": cells})
     posture = result.stages.get("posture", {})
     shortfalls = [_short_row(f, T) for f in cast(list[Any], posture.get("shortfalls", []))]

@@ -753,6 +753,17 @@ TEXT: dict[str, dict[Lang, str]] = {
     "note_between": {"zh": "卡点组两次设卡之间", "en": "checkpoint team between checkpoints"},
     "note_auxiliary": {"zh": "辅助力量在岗", "en": "auxiliary force at its post"},
     "note_tour": {"zh": "第 {m} 分钟起轮巡监控", "en": "camera tour from minute {m}"},
+    # the posture's own notes (deploy/solve.py), said in the timeline's hover text
+    "note_no_crew": {"zh": "无人在岗", "en": "no crew on duty"},
+    "note_out_of_service": {"zh": "停用", "en": "out of service"},
+    "note_busy": {"zh": "正在处警", "en": "busy at an incident"},
+    "note_drone_ready": {"zh": "无人机在岗待命", "en": "drone ready at its post"},
+    "note_auxiliary_streets": {"zh": "辅助力量在责任街巷",
+                               "en": "auxiliary force on its home streets"},
+    "note_patrol_share": {"zh": "巡逻（风险占比 {share}）", "en": "patrol (risk share {share})"},
+    "note_event": {"zh": "活动：{event}", "en": "event {event}"},
+    "note_reserve": {"zh": "在驻地备勤", "en": "reserve at home post"},
+    "note_pinned": {"zh": "指定部署", "en": "pinned"},
 }
 
 
