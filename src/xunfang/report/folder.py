@@ -10,7 +10,6 @@ import csv
 import json
 import math
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster import write_csv as write_roster_csv
 from xunfang.planning.roster import write_xlsx as write_roster_xlsx
-from xunfang.report.html import PlaceNames, render_report
+from xunfang.report.html import PlaceNames, note_text, render_report
 from xunfang.report.i18n import Lang
 from xunfang.report.i18n import t as say
 from xunfang.report.layers import plan_layers
@@ -166,43 +165,6 @@ def write_plan_sheet(result: PlanResult, path: Path, lang: Lang = "zh") -> None:
         w.writerows(plan_sheet_rows(result, lang))
 
 
-#: the plan's notes (the planning stages' English) as plan_sheet.xlsx says them: i18n key
-#: and the pattern of the note; a note the patterns miss is written as it is
-NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("note_route", re.compile(r"route in grid (?P<grid>\S+)$")),
-    ("note_staging", re.compile(r"staging at (?:node (?P<node>\S+)|(?P<site>\S+) [^:]*): holds "
-                                r"the (?P<m>[\d.]+)-minute ring of (?P<sites>[^(]+?) "
-                                r"\(patrols around it between calls\)$")),
-    ("note_sorties", re.compile(r"drone: (?P<n>\d+) sortie\(s\) over (?P<grids>.+), "
-                                r"(?P<m>\d+) min airborne$")),
-    ("note_standby", re.compile(r"drone: on standby at its post$")),
-    ("note_fixed", re.compile(r"fixed post$")),
-    ("note_checkpoint", re.compile(r"checkpoint schedule$")),
-    ("note_between", re.compile(r"checkpoint team between checkpoints$")),
-    ("note_auxiliary", re.compile(r"auxiliary force at its post$")),
-    ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
-)
-
-
-def sheet_note(note: str, names: PlaceNames, lang: Lang) -> str:
-    """A plan note for the paper form: in the plan's language, with the places it names by
-    name (a staging node's crossing, the key sites whose ring it holds) rather than ids."""
-    for key, pattern in NOTE_SAID:
-        m = pattern.match(note)
-        if m is None:
-            continue
-        kw = {k: v for k, v in m.groupdict().items() if v is not None}
-        if key == "note_staging":
-            kw["place"] = (names.crossing(kw.pop("node")) if "node" in kw
-                           else names.site(kw.pop("site")))
-            kw["sites"] = ("、" if lang == "zh" else ", ").join(
-                names.site(x.strip()) for x in kw["sites"].split(","))
-        if "grid" in kw:
-            kw["grid"] = names.grid_name(kw["grid"])
-        return say(key, lang, **kw)
-    return note
-
-
 #: plan_sheet.xlsx's columns, as i18n keys of their headers
 PLAN_SHEET_XLSX = ("sheet_unit", "sheet_unit_name", "sheet_start", "sheet_end", "sheet_kind",
                    "sheet_grid", "sheet_place", "sheet_crew", "sheet_duty")
@@ -235,7 +197,7 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> 
         ws.append([row["unit"], unit, slot.start.replace(tzinfo=None),
                    slot.end.replace(tzinfo=None), kind,
                    names.grid_name(more["grid"]) if more["grid"] else "",
-                   row["place_name"], row["crew"], sheet_note(row["duty"], names, lang)])
+                   row["place_name"], row["crew"], note_text(row["duty"], names, lang)])
     wrap = Alignment(wrap_text=True, vertical="top")
     for cells in ws.iter_rows(min_row=2):
         for cell in cells[2:4]:

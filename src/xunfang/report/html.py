@@ -715,28 +715,181 @@ class PlaceNames:
         return self.route(tuple(a.route), a.unit, hour) if a.route else ""
 
 
-#: the drones stage's shortfall sentences (planning/drones.py) and their i18n keys: a
-#: Chinese report showed them in English (review AO); one the patterns miss stays as written
-STAGE_SHORT_SAID: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {"drones": (
-    (re.compile(r"grids out of drone range \(round trip with one hover beyond (?P<b>[\d.]+) "
-                r"min\): (?P<grids>.*)$"), "drone_short_range"),
-    (re.compile(r"thin grids outside the drones' flying hours in (?P<n>\d+) slot\(s\): "
-                r"(?P<slots>.*)$"), "drone_short_hours"),
-    (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown for want of a free "
-                r"drone \(battery, recharge or daily limit\), weight (?P<w>\S+): "
-                r"(?P<shown>.*)$"), "drone_short_busy"),
-    (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) and no drone to fly them$"),
-     "drone_short_none"),
-)}
+#: One pattern of a planning stage's English sentence and its i18n key: the pattern's named
+#: groups are the key's fields (a group named in SHORT_PART_SAID is itself said by its own
+#: patterns; one named ``mode`` is a unit's mode, said by value_label).
+Said = tuple[re.Pattern[str], str]
+
+#: the stages' shortfall sentences (plan.json's words, as planning/routes.py, drones.py and
+#: video.py write them) and their i18n keys: a Chinese report showed them in English (reviews
+#: AO, FI). A sentence no pattern matches stays as written. The auxiliary stage writes none
+#: (patrol_stages.auxiliary_stage: its shortfalls are always empty, its notes are no shortfall).
+STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
+    "drones": (
+        (re.compile(r"grids out of drone range \(round trip with one hover beyond (?P<b>[\d.]+) "
+                    r"min\): (?P<grids>.*)$"), "drone_short_range"),
+        (re.compile(r"thin grids outside the drones' flying hours in (?P<n>\d+) slot\(s\): "
+                    r"(?P<slots>.*)$"), "drone_short_hours"),
+        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown for want of a free "
+                    r"drone \(battery, recharge or daily limit\), weight (?P<w>\S+): "
+                    r"(?P<shown>.*)$"), "drone_short_busy"),
+        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) and no drone to fly them$"),
+         "drone_short_none"),
+        (re.compile(r"the scenario has no drones \(units of mode 'drone'\): nothing flown$"),
+         "drone_short_no_drones"),
+        (re.compile(r"drone (?P<drone>\S+): home post (?P<post>'[^']*'|\"[^\"]*\") is not a "
+                    r"post; it does not fly$"), "drone_short_no_post"),
+    ),
+    "routes": (
+        (re.compile(r"site (?P<site>\S+): tier (?P<tier>\S+) has no revisit interval in the "
+                    r"policy \(policy\.revisit_minutes\); it is not routed$"),
+         "routes_short_no_interval"),
+        (re.compile(r"site (?P<site>\S+) \(tier (?P<tier>\S+)\) lies outside every grid: no "
+                    r"grid route visits it \(revisit every (?P<m>[\d.]+) min unmet\)$"),
+         "routes_short_site_outside"),
+        (re.compile(r"line (?P<line>\S+): (?P<n>\d+) edge\(s\) lie outside every grid \(first "
+                    r"(?P<edges>[^()]*)\); no grid route covers them$"),
+         "routes_short_line_outside"),
+        (re.compile(r"line (?P<line>\S+): fewer than two nodes, nothing to patrol$"),
+         "routes_short_line_nodes"),
+        (re.compile(r"line (?P<line>\S+): its piece in grid (?P<grid>\S+) cannot be driven by "
+                    r"(?P<mode>\S+) inside the grid \(from (?P<a>\S+) to (?P<b>\S+), either "
+                    r"way\)$"), "routes_short_undrivable"),
+        (re.compile(r"grid (?P<grid>\S+) slot (?P<slot>\d+): the revisit and line intervals need "
+                    r"no number of units \(load bound\), (?P<n>\d+) patrol there: no plan with "
+                    r"these units meets them all$"), "routes_short_load_none"),
+        (re.compile(r"grid (?P<grid>\S+) slot (?P<slot>\d+): the revisit and line intervals need "
+                    r"at least (?P<need>\S+) units \(load bound\), (?P<n>\d+) patrol there: no "
+                    r"plan with these units meets them all$"), "routes_short_load"),
+        (re.compile(r"unit (?P<unit>\S+) \((?P<mode>[^()]+)\) cannot reach grid (?P<grid>\S+) "
+                    r"at minute (?P<m>\S+): the run is skipped$"), "routes_short_unreached"),
+        (re.compile(r"site (?P<site>\S+) \(tier (?P<tier>\S+), grid (?P<grid>\S+)\): "
+                    r"(?P<what>never visited|longest interval \S+ min), required every "
+                    r"(?P<req>[\d.]+) min(?P<why>.*)$"), "routes_short_site"),
+        (re.compile(r"line (?P<line>\S+) piece in grid (?P<grid>\S+): "
+                    r"(?P<what>never driven|longest interval \S+ min), required every "
+                    r"(?P<req>[\d.]+) min(?P<why>.*)$"), "routes_short_line"),
+    ),
+    "video": (
+        (re.compile(r"the scenario has no camera posts: no video patrol is planned$"),
+         "video_short_no_cameras"),
+        (re.compile(r"camera (?P<camera>\S+) \(tier 1\): (?P<what>never watched|longest "
+                    r"interval \S+ min), required every (?P<req>[\d.]+) min$"),
+         "video_short_camera"),
+        (re.compile(r"no video operator in (?P<n>\d+) slot\(s\): (?P<slots>.*)$"),
+         "video_short_idle"),
+        (re.compile(r"(?P<n>\d+) tier-1 cameras every (?P<every>[\d.]+) min with "
+                    r"(?P<step>[\d.]+)-minute views need at least (?P<need>\d+) operator\(s\) at "
+                    r"every step \(a rotation of (?P<period>\d+) views\); (?P<k>\d+) camera\(s\) "
+                    r"left out of the rotation: (?P<cams>.*)$"), "video_short_rotation"),
+    ),
+}
+
+#: parts said alike in several sentences: what became of an interval, and why a route missed
+#: it (planning/routes.py's _staffing: the slots nobody patrols, else the load bound and the
+#: tour OR-Tools found). An empty part is said as nothing.
+SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
+    "what": (
+        (re.compile(r"never visited$"), "short_never_visited"),
+        (re.compile(r"never driven$"), "short_never_driven"),
+        (re.compile(r"never watched$"), "short_never_watched"),
+        (re.compile(r"longest interval (?P<m>\S+) min$"), "short_longest"),
+    ),
+    "why": (
+        (re.compile(r" \(no unit patrols the grid in (?P<n>\d+) slot\(s\): (?P<slots>[^()]*)\)$"),
+         "short_why_unpatrolled"),
+        (re.compile(r" \(the load lower bound, (?P<need>\S+) units for (?P<n>\d+) at worst, does "
+                    r"not prove it impossible(?P<tour>[^()]*(?:\(OR-Tools\)[^()]*)?)\)$"),
+         "short_why_load"),
+    ),
+    "tour": (
+        (re.compile(r"; one unit repeating a (?P<m>\S+)-min tour \(OR-Tools\) would meet every "
+                    r"interval: the heuristic missed it$"), "short_tour_meets"),
+        (re.compile(r"; the shortest single tour found, (?P<m>\S+) min, is longer than the "
+                    r"(?P<every>[\d.]+)-min interval$"), "short_tour_longer"),
+    ),
+}
 
 
-def _stage_short_text(stage: str, text: str, T: Any) -> str:
-    """A stage's shortfall sentence of plan.json in the report's language."""
-    for pattern, key in STAGE_SHORT_SAID.get(stage, ()):
+def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None) -> str | None:
+    """``text`` by the first of ``patterns`` it matches, in the report's language; None when
+    none matches it whole (a part no pattern matches leaves the sentence unmatched too, so
+    that nothing comes out half translated)."""
+    for pattern, key in patterns:
         m = pattern.match(text)
-        if m:
-            return str(T(key, **m.groupdict()))
-    return text
+        if m is None:
+            continue
+        kw: dict[str, str] = {}
+        for name, value in m.groupdict().items():
+            if name in SHORT_PART_SAID and value:
+                part = _said(SHORT_PART_SAID[name], value, T, lang)
+                if part is None:
+                    return None
+                value = part
+            elif name == "mode" and lang == "zh":
+                value = value_label("mode", value, lang)
+            kw[name] = value
+        return str(T(key, **kw))
+    return None
+
+
+def _stage_short_text(stage: str, text: str, T: Any, lang: Lang | None = None) -> str:
+    """A stage's shortfall sentence of plan.json in the report's language (``lang`` says the
+    units' modes in it; the English report keeps them as plan.json writes them)."""
+    said = _said(STAGE_SHORT_SAID.get(stage, ()), text, T, lang)
+    return text if said is None else said
+
+
+#: the plan's notes (the planning stages' English: deploy/solve.py, deploy/staging.py,
+#: routes.py, drones.py, and the video desk's tours) as the report's timeline and
+#: plan_sheet.xlsx say them: i18n key and the pattern of the note; a note the patterns miss
+#: (a planner's own words after "pinned") is written as it is
+NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("note_route", re.compile(r"route in grid (?P<grid>\S+)$")),
+    ("note_staging", re.compile(r"staging at (?:node (?P<node>\S+)|(?P<site>\S+) [^:]*): holds "
+                                r"the (?P<m>[\d.]+)-minute ring of (?P<sites>[^(]+?) "
+                                r"\(patrols around it between calls\)$")),
+    ("note_sorties", re.compile(r"drone: (?P<n>\d+) sortie\(s\) over (?P<grids>.+), "
+                                r"(?P<m>\d+) min airborne$")),
+    ("note_standby", re.compile(r"drone: on standby at its post$")),
+    ("note_fixed", re.compile(r"fixed post$")),
+    ("note_checkpoint", re.compile(r"checkpoint schedule$")),
+    ("note_between", re.compile(r"checkpoint team between checkpoints$")),
+    ("note_auxiliary", re.compile(r"auxiliary force at its post$")),
+    ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
+    ("note_no_crew", re.compile(r"no crew on duty$")),
+    ("note_out_of_service", re.compile(r"out of service$")),
+    ("note_busy", re.compile(r"busy at an incident$")),
+    ("note_drone_ready", re.compile(r"drone ready at its post$")),
+    ("note_auxiliary_streets", re.compile(r"auxiliary force on its home streets$")),
+    ("note_patrol_share", re.compile(r"patrol \(risk share (?P<share>[\d.]+)\)$")),
+    ("note_event", re.compile(r"event (?P<event>.+)$")),
+    ("note_reserve", re.compile(r"reserve at home post$")),
+    ("note_pinned", re.compile(r"pinned(?: (?P<what>.*))?$")),
+)
+
+
+def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
+    """A plan note in the plan's language, with the places it names by name (a staging
+    node's crossing, the key sites whose ring it holds) rather than ids: the report's timeline
+    (review FI: its hover text gave the English notes) and plan_sheet.xlsx."""
+    for key, pattern in NOTE_SAID:
+        m = pattern.match(note)
+        if m is None:
+            continue
+        kw = {k: v for k, v in m.groupdict().items() if v is not None}
+        if key == "note_staging":
+            kw["place"] = (names.crossing(kw.pop("node")) if "node" in kw
+                           else names.site(kw.pop("site")))
+            kw["sites"] = ("、" if lang == "zh" else ", ").join(
+                names.site(x.strip()) for x in kw["sites"].split(","))
+        if key == "note_pinned":
+            # the planner's own words after "pinned" stay as written
+            return t("note_pinned", lang) + (" " + kw["what"] if kw.get("what") else "")
+        if "grid" in kw:
+            kw["grid"] = names.grid_name(kw["grid"])
+        return t(key, lang, **kw)
+    return note
 
 
 def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
@@ -755,8 +908,12 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
             # (review AO: it showed the route's first node, "n271…", a route having no grid)
             text = a.post or names.grid(a) or ""
             where = names.place(a, s.start.hour) if a.duty != "off" else ""
+            # the hover text ends with the assignment's note in the report's language (the
+            # staging unit's ring, the drone's sorties: review FI; it was dropped, once English)
+            note = note_text(a.note, names, cast(Lang, lang)) if a.note else ""
             cells.append({"cls": "d-" + a.duty, "text": text,
-                          "title": f"{s.start:%H:%M} {T('duty_' + a.duty)} {where}".strip()})
+                          "title": " ".join(x for x in (f"{s.start:%H:%M}",
+                                                        T("duty_" + a.duty), where, note) if x)})
         rows.append({"unit": u, "cells": cells})
     posture = result.stages.get("posture", {})
     shortfalls = [_short_row(f, T) for f in cast(list[Any], posture.get("shortfalls", []))]
@@ -764,8 +921,8 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     # the other stages' shortfalls, each a sentence of plan.json's (a review: the report said
     # "No shortfall" of a plan whose drones left 101 thin grid-slots unflown)
-    other = [(T("short_stage_" + k), _stage_short_text(k, str(text), T)) for k in
-             OTHER_SHORT_STAGES if isinstance(result.stages.get(k), dict)
+    other = [(T("short_stage_" + k), _stage_short_text(k, str(text), T, cast(Lang, lang)))
+             for k in OTHER_SHORT_STAGES if isinstance(result.stages.get(k), dict)
              for text in cast(list[Any], result.stages[k].get("shortfalls") or [])]
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
             "shortfalls": shortfalls, "other_short": other,

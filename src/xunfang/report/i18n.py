@@ -536,8 +536,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "shortfalls_none": {"zh": "无缺口。", "en": "No shortfall."},
     # the other stages' shortfalls (plan.json's words; a review: "No shortfall" was said of a
     # plan whose drones left 101 thin grid-slots unflown)
-    "shortfalls_other": {"zh": "其他勤务环节的缺口（无人机一项已译，其余按 plan.json 原文）："
-                               "共 {n} 项。",
+    # (each said in Chinese by its pattern, html.STAGE_SHORT_SAID; one no pattern knows, as
+    # a planning stage may add, is shown as plan.json writes it)
+    "shortfalls_other": {"zh": "其他勤务环节的缺口（由 plan.json 原句译出，未能识别的句子保留"
+                               "原文）：共 {n} 项。",
                          "en": "Shortfalls of the other stages (as plan.json words them): {n}."},
     "short_stage_routes": {"zh": "巡逻路线", "en": "routes"},
     "short_stage_drones": {"zh": "无人机巡飞", "en": "drones"},
@@ -659,6 +661,86 @@ TEXT: dict[str, dict[Lang, str]] = {
                                "drone (battery, recharge or daily limit), weight {w}: {shown}"},
     "drone_short_none": {"zh": "{n} 个力量薄弱的（网格, 时段）无无人机可飞",
                          "en": "{n} thin (grid, slot) cell(s) and no drone to fly them"},
+    # the other stages' shortfall sentences (html.STAGE_SHORT_SAID: each key's English is the
+    # sentence as the stage writes it, so that the English report says it unchanged)
+    "drone_short_no_drones": {"zh": "辖区没有无人机（方式为 drone 的单元）：无巡飞",
+                              "en": "the scenario has no drones (units of mode 'drone'): "
+                                    "nothing flown"},
+    "drone_short_no_post": {"zh": "无人机 {drone}：驻地 {post} 不是点位，不起飞",
+                            "en": "drone {drone}: home post {post} is not a post; it does not "
+                                  "fly"},
+    "routes_short_no_interval": {
+        "zh": "重点部位 {site}：策略未给 {tier} 级规定巡查间隔（policy.revisit_minutes），"
+              "未排入路线",
+        "en": "site {site}: tier {tier} has no revisit interval in the policy "
+              "(policy.revisit_minutes); it is not routed"},
+    "routes_short_site_outside": {
+        "zh": "重点部位 {site}（{tier} 级）不在任何网格内：没有网格路线经过（每 {m} 分钟巡查一次"
+              "未能满足）",
+        "en": "site {site} (tier {tier}) lies outside every grid: no grid route visits it "
+              "(revisit every {m} min unmet)"},
+    "routes_short_line_outside": {
+        "zh": "必巡线 {line}：{n} 条路段不在任何网格内（前几段 {edges}），没有网格路线覆盖",
+        "en": "line {line}: {n} edge(s) lie outside every grid (first {edges}); no grid route "
+              "covers them"},
+    "routes_short_line_nodes": {"zh": "必巡线 {line}：不足两个节点，无路可巡",
+                                "en": "line {line}: fewer than two nodes, nothing to patrol"},
+    "routes_short_undrivable": {
+        "zh": "必巡线 {line}：网格 {grid} 内的一段无法以{mode}在网格内通行（{a} 至 {b}，两个方向"
+              "都不行）",
+        "en": "line {line}: its piece in grid {grid} cannot be driven by {mode} inside the grid "
+              "(from {a} to {b}, either way)"},
+    "routes_short_load_none": {
+        "zh": "网格 {grid} 时段 {slot}：巡查与必巡线间隔多少单元都无法满足（工作量下界），该处 {n} "
+              "个单元巡逻：现有单元无法全部满足",
+        "en": "grid {grid} slot {slot}: the revisit and line intervals need no number of units "
+              "(load bound), {n} patrol there: no plan with these units meets them all"},
+    "routes_short_load": {
+        "zh": "网格 {grid} 时段 {slot}：巡查与必巡线间隔至少需要 {need} 个单元（工作量下界），该处 "
+              "{n} 个单元巡逻：现有单元无法全部满足",
+        "en": "grid {grid} slot {slot}: the revisit and line intervals need at least {need} units "
+              "(load bound), {n} patrol there: no plan with these units meets them all"},
+    "routes_short_unreached": {
+        "zh": "单元 {unit}（{mode}）在第 {m} 分钟无法到达网格 {grid}：该段巡逻取消",
+        "en": "unit {unit} ({mode}) cannot reach grid {grid} at minute {m}: the run is skipped"},
+    "routes_short_site": {
+        "zh": "重点部位 {site}（{tier} 级，网格 {grid}）：{what}，要求每 {req} 分钟一次{why}",
+        "en": "site {site} (tier {tier}, grid {grid}): {what}, required every {req} min{why}"},
+    "routes_short_line": {
+        "zh": "必巡线 {line} 在网格 {grid} 内的一段：{what}，要求每 {req} 分钟一次{why}",
+        "en": "line {line} piece in grid {grid}: {what}, required every {req} min{why}"},
+    "video_short_no_cameras": {"zh": "辖区没有摄像头点位：未安排视频巡查",
+                               "en": "the scenario has no camera posts: no video patrol is "
+                                     "planned"},
+    "video_short_camera": {
+        "zh": "摄像头 {camera}（1 级）：{what}，要求每 {req} 分钟查看一次",
+        "en": "camera {camera} (tier 1): {what}, required every {req} min"},
+    "video_short_idle": {"zh": "{n} 个时段无视频巡查员：{slots}",
+                         "en": "no video operator in {n} slot(s): {slots}"},
+    "video_short_rotation": {
+        "zh": "{n} 个 1 级摄像头每 {every} 分钟查看一次、每次 {step} 分钟，每一步至少需要 {need} "
+              "名巡查员（轮转 {period} 次查看）；{k} 个摄像头未排入轮转：{cams}",
+        "en": "{n} tier-1 cameras every {every} min with {step}-minute views need at least "
+              "{need} operator(s) at every step (a rotation of {period} views); {k} camera(s) "
+              "left out of the rotation: {cams}"},
+    "short_never_visited": {"zh": "从未巡到", "en": "never visited"},
+    "short_never_driven": {"zh": "从未巡经", "en": "never driven"},
+    "short_never_watched": {"zh": "从未查看", "en": "never watched"},
+    "short_longest": {"zh": "最长间隔 {m} 分钟", "en": "longest interval {m} min"},
+    "short_why_unpatrolled": {"zh": "（{n} 个时段无单元巡逻该网格：{slots}）",
+                              "en": " (no unit patrols the grid in {n} slot(s): {slots})"},
+    "short_why_load": {
+        "zh": "（工作量下界最紧时为 {need} 个单元、实有 {n} 个，不能证明无法满足{tour}）",
+        "en": " (the load lower bound, {need} units for {n} at worst, does not prove it "
+              "impossible{tour})"},
+    "short_tour_meets": {
+        "zh": "；一个单元重复一条 {m} 分钟的环线（OR-Tools）即可满足全部间隔：启发式排线未找到",
+        "en": "; one unit repeating a {m}-min tour (OR-Tools) would meet every interval: the "
+              "heuristic missed it"},
+    "short_tour_longer": {
+        "zh": "；找到的最短单条环线 {m} 分钟，长于 {every} 分钟的间隔",
+        "en": "; the shortest single tour found, {m} min, is longer than the {every}-min "
+              "interval"},
     "note_route": {"zh": "在{grid}内按路线巡逻", "en": "route in grid {grid}"},
     "note_staging": {"zh": "在{place}屯警：守住{sites}的 {m} 分钟圈（出警间隙就近巡逻）",
                      "en": "staging at {place}: holds the {m}-minute ring of {sites} "
@@ -671,6 +753,17 @@ TEXT: dict[str, dict[Lang, str]] = {
     "note_between": {"zh": "卡点组两次设卡之间", "en": "checkpoint team between checkpoints"},
     "note_auxiliary": {"zh": "辅助力量在岗", "en": "auxiliary force at its post"},
     "note_tour": {"zh": "第 {m} 分钟起轮巡监控", "en": "camera tour from minute {m}"},
+    # the posture's own notes (deploy/solve.py), said in the timeline's hover text
+    "note_no_crew": {"zh": "无人在岗", "en": "no crew on duty"},
+    "note_out_of_service": {"zh": "停用", "en": "out of service"},
+    "note_busy": {"zh": "正在处警", "en": "busy at an incident"},
+    "note_drone_ready": {"zh": "无人机在岗待命", "en": "drone ready at its post"},
+    "note_auxiliary_streets": {"zh": "辅助力量在责任街巷",
+                               "en": "auxiliary force on its home streets"},
+    "note_patrol_share": {"zh": "巡逻（风险占比 {share}）", "en": "patrol (risk share {share})"},
+    "note_event": {"zh": "活动：{event}", "en": "event {event}"},
+    "note_reserve": {"zh": "在驻地备勤", "en": "reserve at home post"},
+    "note_pinned": {"zh": "指定部署", "en": "pinned"},
 }
 
 
