@@ -486,17 +486,18 @@ def create_device_token(store: Store, user: UserRow, *, label: str | None = None
     return token, _info(row, user)
 
 
-def list_tokens(store: Store, actor: HasRole, *, now: datetime | None = None
+def list_tokens(store: Store, actor: HasRole | str, *, now: datetime | None = None
                 ) -> list[TokenInfo]:
     """The live (neither expired nor revoked) device tokens: every user's for a role that may
-    ``user.manage``, else ``actor``'s own; oldest first."""
+    ``user.manage`` or a system actor (a string, e.g. ``"cli"``), else ``actor``'s own;
+    oldest first."""
     t = now or utcnow()
 
     def work(s: Session) -> list[TokenInfo]:
         q = (select(SessionRow, UserRow).join(UserRow, UserRow.id == SessionRow.user_id)
              .where(SessionRow.scope == "device", SessionRow.revoked.is_(False),
                     SessionRow.expires_at > t))
-        if not permitted(actor.role, "user.manage"):
+        if not (isinstance(actor, str) or permitted(actor.role, "user.manage")):
             q = q.where(UserRow.name == actor.name)
         return [_info(sess, u) for sess, u in s.execute(q.order_by(SessionRow.id)).all()]
 
