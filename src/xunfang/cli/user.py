@@ -1,4 +1,5 @@
-"""``xunfang user``: the command centre's accounts (add, list, passwd), in the same database
+"""``xunfang user``: the command centre's accounts (add, list, passwd) and device tokens
+(tokens, revoke), in the same database
 as ``xunfang serve`` (``--db``, else ``$XUNFANG_DB``, else a file in the user's data folder)."""
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ DB_HELP = ("Database URL or SQLite file (default: $XUNFANG_DB, else xunfang.db i
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``xunfang user add|list|passwd`` to ``app``."""
-    user_app = typer.Typer(help="Command-centre users: add, list, reset a password.",
-                           no_args_is_help=True)
+    """Add ``xunfang user add|list|passwd|tokens|revoke`` to ``app``."""
+    user_app = typer.Typer(help="Command-centre users: add, list, reset a password; list and "
+                           "revoke device tokens.", no_args_is_help=True)
     user_app.command("add")(add_cmd)
     user_app.command("list")(list_cmd)
     user_app.command("passwd")(passwd_cmd)
+    user_app.command("tokens")(tokens_cmd)
+    user_app.command("revoke")(revoke_cmd)
     app.add_typer(user_app, name="user")
 
 
@@ -147,3 +150,54 @@ def list_cmd(
     out_console.print(table)
     if not rows:
         out_console.print("no users yet: xunfang user add NAME --role commander")
+
+
+def tokens_cmd(
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array.")] = False,
+) -> None:
+    """List the live device tokens (id, user, label, created, expires, last used; never the
+    token itself, which only the device holds)."""
+    from xunfang.cli.main import out_console
+
+    st = _open(db)  # first: without the web extra it says what to install
+    from xunfang import store
+    try:
+        tokens = store.auth.list_tokens(st, "cli")
+    except store.StoreError as exc:
+        raise _fail(exc) from None
+    finally:
+        st.dispose()
+    rows = [{"id": t.id, "user": t.user, "label": t.label,
+             **{k: getattr(t, k).isoformat(timespec="seconds")
+                for k in ("created_at", "expires_at", "last_used_at")}} for t in tokens]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    table = Table("id", "user", "label", "created (UTC)", "expires (UTC)", "last used (UTC)")
+    for r in rows:
+        table.add_row(str(r["id"]), escape(str(r["user"])), escape(str(r["label"] or "-")),
+                      str(r["created_at"]), str(r["expires_at"]), str(r["last_used_at"]))
+    out_console.print(table)
+    if not rows:
+        out_console.print("no device tokens")
+
+
+def revoke_cmd(
+    token_id: Annotated[int, typer.Argument(help="The token's id (xunfang user tokens).")],
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+) -> None:
+    """Revoke device token ID (audited as done by "cli")."""
+    from xunfang.cli.main import out_console
+
+    st = _open(db)  # first: without the web extra it says what to install
+    from xunfang import store
+    try:
+        info = store.auth.revoke_token(st, token_id, "cli")
+    except store.StoreError as exc:
+        raise _fail(exc) from None
+    finally:
+        st.dispose()
+    label = f" ({escape(info.label)})" if info.label else ""
+    out_console.print(f"device token {info.id}{label} of [bold]{escape(info.user)}[/] revoked",
+                      highlight=False)

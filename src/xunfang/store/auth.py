@@ -4,9 +4,22 @@ Passwords are hashed with argon2id (argon2-cffi); only the hash is stored. There
 default password: :func:`ensure_admin` creates a ``commander`` named ``admin`` with a random
 password, returned once, when the database has no user at all.
 
-Login throttling: after :data:`MAX_FAILURES` wrong passwords in a row an account is locked for
-:data:`LOCK_MINUTES` minutes (a right password is refused too while it is locked); a
-successful login resets the count. Unknown names cost the same argon2 work as known ones.
+Login throttling: after :data:`MAX_FAILURES` wrong passwords in a row for one name from one
+client address, that name is locked *for that address* for :data:`LOCK_MINUTES` minutes (a
+right password from there is refused too); other addresses still log in, so nobody can lock
+another's account by typing wrong passwords for it (review AQ #8: five wrong logins for any
+name locked it for everyone). Names that do not exist are counted and locked the same way, so
+a lock says nothing about whether a name exists. The account-wide count is kept only as a
+ceiling, :data:`ACCOUNT_MAX_FAILURES` wrong passwords in a row from any addresses: it stops a
+guesser spread over many addresses, at the price that such a spread attack can still lock
+the account. A successful login resets its pair's and the account's counts. Unknown names cost
+the same argon2 work as known ones.
+
+Sessions have a scope (:data:`SCOPES`): a login's is ``full`` (the role's actions); a device
+token's (:func:`create_device_token`) is ``device``: only :data:`DEVICE_ACTIONS`, whatever
+the role, so a token lost with a device cannot read the centre, manage users or make more
+tokens. Device tokens are listed (:func:`list_tokens`), revoked (:func:`revoke_token`) and
+their creation and revocation audited.
 """
 
 from __future__ import annotations
@@ -28,9 +41,15 @@ from xunfang._errors import Problem
 from xunfang.store.audit import write_audit
 from xunfang.store.db import Store
 from xunfang.store.errors import AuthError, Conflict, Forbidden, NotFound, StoreInputError
-from xunfang.store.models import ROLES, SessionRow, UserRow, utcnow
+from xunfang.store.models import ROLES, LoginFailureRow, SessionRow, UserRow, utcnow
 
+#: wrong passwords in a row for one name from one address before that pair is locked
 MAX_FAILURES = 5
+#: wrong passwords in a row for one account from all addresses together before the account is
+#: locked for everyone: twenty times the pair's limit, so that reaching it takes at least
+#: twenty addresses (each stopped at MAX_FAILURES, and web.auth.Throttle's 10 failures in
+#: 5 minutes per address), while a guesser spread over many addresses is still stopped
+ACCOUNT_MAX_FAILURES = 20 * MAX_FAILURES
 LOCK_MINUTES = 15
 SESSION_HOURS = 12
 MIN_PASSWORD = 8
@@ -51,6 +70,15 @@ ACTIONS: dict[str, frozenset[str]] = {
                             "roster.edit", "audit.view", "user.manage"}),
 }
 ALL_ACTIONS: frozenset[str] = frozenset().union(*ACTIONS.values())
+
+#: A session's scope: ``full`` (a login) or ``device`` (a bearer token for a device or GPS
+#: gateway).
+SCOPES: tuple[str, ...] = ("full", "device")
+#: What a device token may do (if its user's role permits it too): post positions
+#: (POST /api/positions) and unit status (PUT /api/units/{unit}/status); nothing else.
+DEVICE_ACTIONS: frozenset[str] = frozenset({"position.post", "status.post"})
+#: the longest label of a device token
+LABEL_MAX = 64
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106's second recommended parameters
 _dummy_hash: str | None = None
@@ -87,6 +115,14 @@ def permitted(role: str, action: str) -> bool:
     if action not in ALL_ACTIONS:
         raise ValueError(f"unknown action {action!r}; actions are {', '.join(sorted(ALL_ACTIONS))}")
     return action in ACTIONS.get(role, frozenset())
+
+
+def scope_permits(scope: str, action: str) -> bool:
+    """Whether a session of ``scope`` (:data:`SCOPES`) may do ``action`` at all (the role is
+    checked apart): a full one anything, a device token only :data:`DEVICE_ACTIONS`."""
+    if action not in ALL_ACTIONS:
+        raise ValueError(f"unknown action {action!r}; actions are {', '.join(sorted(ALL_ACTIONS))}")
+    return scope == "full" or (scope == "device" and action in DEVICE_ACTIONS)
 
 
 def require(user: HasRole, action: str) -> None:
@@ -214,46 +250,93 @@ class _Outcome:
     locked_until: datetime | None = None
 
 
-def authenticate(store: Store, name: str, password: str, *,
+#: the address of a login whose caller gave none (a safe default: every such login of a
+#: name shares one count, as all logins did before addresses were counted)
+NO_ADDRESS = "?"
+
+
+def _pair_failure(s: Session, pair: LoginFailureRow | None, name: str, address: str,
+                  t: datetime) -> datetime | None:
+    """Count one more failure of (``name``, ``address``); the lock's end when it locks."""
+    if pair is None:
+        pair = LoginFailureRow(name=name, address=address, failures=0, last_failure_at=t)
+        s.add(pair)
+    pair.failures += 1
+    pair.last_failure_at = t
+    if pair.failures >= MAX_FAILURES:
+        pair.failures = 0
+        pair.locked_until = t + timedelta(minutes=LOCK_MINUTES)
+        return pair.locked_until
+    return None
+
+
+def authenticate(store: Store, name: str, password: str, *, address: str | None = None,
                  now: datetime | None = None) -> UserRow:
     """The user with this name and password, or :class:`AuthError` (throttled, audited).
 
-    ``now`` (naive UTC) is for tests. The failure count is stored even though the call raises.
+    ``address`` is the client's (e.g. ``request.client.host``): failures lock the (name,
+    address) pair, not the account (see the module's docstring); None counts every such
+    login of the name together (:data:`NO_ADDRESS`). ``now`` (naive UTC) is for tests. The
+    failure count is stored even though the call raises.
     """
     t = now or utcnow()
     wrong = "wrong user name or password"
+    key = str(name)[:64]
+    addr = (address or NO_ADDRESS)[:64]
 
     def work(s: Session) -> _Outcome:
+        pair = s.scalar(select(LoginFailureRow).where(LoginFailureRow.name == key,
+                                                      LoginFailureRow.address == addr)
+                        .with_for_update())
+        if pair is not None and pair.locked_until is not None and pair.locked_until > t:
+            write_audit(s, key[:100], "login-refused", "user", "",
+                        {"reason": "locked", "address": addr}, at=t)
+            return _Outcome(None, "account locked for this address after "
+                            f"{MAX_FAILURES} failed logins in a row; try again after "
+                            f"{pair.locked_until:%Y-%m-%d %H:%M} UTC",
+                            pair.locked_until)
         row = s.scalar(select(UserRow).where(UserRow.name == name).with_for_update())
         if row is None or row.disabled:
             verify_password(_dummy(), password)
-            write_audit(s, str(name)[:100], "login-failed", "user", "", {"reason": "unknown"},
-                        at=t)
-            return _Outcome(None, wrong)
+            locked = _pair_failure(s, pair, key, addr, t)
+            detail: dict[str, object] = {"reason": "unknown", "address": addr}
+            if locked is not None:
+                detail["locked_until"] = locked.isoformat()
+            write_audit(s, key[:100], "login-failed", "user", "", detail, at=t)
+            return _Outcome(None, wrong, locked)
         if row.locked_until is not None and row.locked_until > t:
-            write_audit(s, row.name, "login-refused", "user", row.id, {"reason": "locked"},
-                        at=t)
-            return _Outcome(None, "account locked after repeated failed logins; try again "
-                            f"after {row.locked_until:%Y-%m-%d %H:%M} UTC", row.locked_until)
+            write_audit(s, row.name, "login-refused", "user", row.id,
+                        {"reason": "account-locked", "address": addr}, at=t)
+            return _Outcome(None, f"account locked after {ACCOUNT_MAX_FAILURES} failed logins "
+                            "in a row from several addresses; try again after "
+                            f"{row.locked_until:%Y-%m-%d %H:%M} UTC", row.locked_until)
         if not verify_password(row.password_hash, password):
             row.failed_logins += 1
-            detail: dict[str, object] = {"failures": row.failed_logins}
-            locked = None
-            if row.failed_logins >= MAX_FAILURES:
+            detail = {"failures": pair.failures + 1 if pair is not None else 1,
+                      "account_failures": row.failed_logins, "address": addr}
+            locked = _pair_failure(s, pair, key, addr, t)
+            if row.failed_logins >= ACCOUNT_MAX_FAILURES:
                 locked = row.locked_until = t + timedelta(minutes=LOCK_MINUTES)
                 row.failed_logins = 0
+                detail["account_locked_until"] = locked.isoformat()
+            if locked is not None:
                 detail["locked_until"] = locked.isoformat()
             write_audit(s, row.name, "login-failed", "user", row.id, detail, at=t)
             return _Outcome(None, wrong, locked)
+        if pair is not None:
+            s.delete(pair)
         row.failed_logins = 0
         row.locked_until = None
         row.last_login_at = t
         if _hasher.check_needs_rehash(row.password_hash):
             row.password_hash = hash_password(password)
-        write_audit(s, row.name, "login", "user", row.id, None, at=t)
+        write_audit(s, row.name, "login", "user", row.id, {"address": addr}, at=t)
         return _Outcome(row)
 
-    out = store.run(work)
+    try:
+        out = store.run(work)
+    except IntegrityError:  # a concurrent first failure of the same pair made its row
+        out = store.run(work)
     if out.user is None:
         raise AuthError(out.error or wrong, locked_until=out.locked_until)
     return out.user
@@ -276,6 +359,7 @@ def set_password(store: Store, name: str, password: str, *,
         row.password_hash = hashed
         row.failed_logins = 0
         row.locked_until = None
+        s.execute(delete(LoginFailureRow).where(LoginFailureRow.name == name))
         s.execute(update(SessionRow).where(SessionRow.user_id == row.id).values(revoked=True))
         write_audit(s, _actor_name(actor), "set-password", "user", row.id, None)
 
@@ -321,25 +405,136 @@ def _token_hash(token: str) -> str:
 
 
 def create_session(store: Store, user: UserRow, *, hours: float = SESSION_HOURS,
-                   now: datetime | None = None) -> str:
+                   now: datetime | None = None, scope: str = "full",
+                   label: str | None = None) -> str:
     """A new session token for ``user`` (put it in an HttpOnly, SameSite cookie).
 
-    Only its sha256 is stored. Valid for ``hours``.
+    Only its sha256 is stored. Valid for ``hours``. ``scope`` is one of :data:`SCOPES`;
+    device tokens are made by :func:`create_device_token` (audited).
     """
+    return _new_session(store, user, hours=hours, now=now, scope=scope, label=label)[0]
+
+
+def _new_session(store: Store, user: UserRow, *, hours: float, now: datetime | None,
+                 scope: str, label: str | None, actor: str | None = None
+                 ) -> tuple[str, SessionRow]:
+    if scope not in SCOPES:
+        raise ValueError(f"session scope {scope!r} is not one of {', '.join(SCOPES)}")
     token = secrets.token_urlsafe(32)
     t = now or utcnow()
 
-    def work(s: Session) -> None:
-        s.add(SessionRow(token_hash=_token_hash(token), user_id=user.id, created_at=t,
-                         last_seen_at=t, expires_at=t + timedelta(hours=hours)))
+    def work(s: Session) -> SessionRow:
+        row = SessionRow(token_hash=_token_hash(token), user_id=user.id, created_at=t,
+                         last_seen_at=t, expires_at=t + timedelta(hours=hours), scope=scope,
+                         label=label)
+        s.add(row)
+        if actor is not None:
+            s.flush()
+            write_audit(s, actor, "create", "token", row.id,
+                        {"user": user.name, "label": label, "scope": scope,
+                         "expires_at": row.expires_at.isoformat()}, at=t)
+        return row
 
-    store.run(work)
-    return token
+    return token, store.run(work)
 
 
-def user_for_token(store: Store, token: str | None, *,
-                   now: datetime | None = None) -> UserRow | None:
-    """The user of a live session token, ``None`` for a missing, unknown, expired or revoked one.
+def _check_label(label: object) -> list[Problem]:
+    if label is None:
+        return []
+    if (not isinstance(label, str) or not 1 <= len(label) <= LABEL_MAX
+            or any(ch in label for ch in "<>&\"'`\\") or not label.isprintable()):
+        return [Problem("token", "label-format", f"the label must have 1-{LABEL_MAX} printable "
+                        "characters without markup or quotes (< > & \" ' ` \\)",
+                        column="label")]
+    return []
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """A device token as listed (never its secret: only its hash is stored)."""
+
+    id: int
+    user: str
+    label: str | None
+    created_at: datetime
+    expires_at: datetime
+    #: when it was last used (to the minute: user_for_token refreshes it at most once a minute)
+    last_used_at: datetime
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "user": self.user, "label": self.label,
+                "created_at": self.created_at, "expires_at": self.expires_at,
+                "last_used_at": self.last_used_at}
+
+
+def _info(sess: SessionRow, user: UserRow) -> TokenInfo:
+    return TokenInfo(sess.id, user.name, sess.label, sess.created_at, sess.expires_at,
+                     sess.last_seen_at)
+
+
+def create_device_token(store: Store, user: UserRow, *, label: str | None = None,
+                        hours: float, now: datetime | None = None) -> tuple[str, TokenInfo]:
+    """A bearer token (scope ``device``: :data:`DEVICE_ACTIONS` only) for a device or GPS
+    gateway posting as ``user``; its creation is audited (who, label, expiry). Returns the
+    token (shown once) and what :func:`list_tokens` shows of it. :class:`StoreInputError`
+    for a bad label."""
+    problems = _check_label(label)
+    if problems:
+        raise StoreInputError(problems, source="token")
+    token, row = _new_session(store, user, hours=hours, now=now, scope="device", label=label,
+                              actor=user.name)
+    return token, _info(row, user)
+
+
+def list_tokens(store: Store, actor: HasRole | str, *, now: datetime | None = None
+                ) -> list[TokenInfo]:
+    """The live (neither expired nor revoked) device tokens: every user's for a role that may
+    ``user.manage`` or a system actor (a string, e.g. ``"cli"``), else ``actor``'s own;
+    oldest first."""
+    t = now or utcnow()
+
+    def work(s: Session) -> list[TokenInfo]:
+        q = (select(SessionRow, UserRow).join(UserRow, UserRow.id == SessionRow.user_id)
+             .where(SessionRow.scope == "device", SessionRow.revoked.is_(False),
+                    SessionRow.expires_at > t))
+        if not (isinstance(actor, str) or permitted(actor.role, "user.manage")):
+            q = q.where(UserRow.name == actor.name)
+        return [_info(sess, u) for sess, u in s.execute(q.order_by(SessionRow.id)).all()]
+
+    return store.run(work)
+
+
+def revoke_token(store: Store, token_id: int, actor: HasRole | str) -> TokenInfo:
+    """Revoke the device token ``token_id`` (audited); a user may revoke their own, a role
+    that may ``user.manage`` anyone's. :class:`NotFound` for no such device token (also
+    for another user's, to a user who may not manage users: it is not theirs to know of)."""
+
+    def work(s: Session) -> TokenInfo:
+        found = s.execute(select(SessionRow, UserRow)
+                          .join(UserRow, UserRow.id == SessionRow.user_id)
+                          .where(SessionRow.id == token_id, SessionRow.scope == "device")
+                          ).first()
+        if found is None:
+            raise NotFound("device token", token_id)
+        sess, u = found
+        if not (isinstance(actor, str) or actor.name == u.name
+                or permitted(actor.role, "user.manage")):
+            raise NotFound("device token", token_id)
+        was = sess.revoked
+        sess.revoked = True
+        write_audit(s, _actor_name(actor), "revoke", "token", sess.id,
+                    {"user": u.name, "label": sess.label,
+                     "expires_at": sess.expires_at.isoformat(),
+                     **({"already_revoked": True} if was else {})})
+        return _info(sess, u)
+
+    return store.run(work)
+
+
+def session_for_token(store: Store, token: str | None, *, now: datetime | None = None
+                      ) -> tuple[UserRow, str] | None:
+    """The user and scope (:data:`SCOPES`) of a live session token; ``None`` for a missing,
+    unknown, expired or revoked one (or a disabled user's).
 
     Refreshes ``last_seen_at`` at most once a minute.
     """
@@ -348,7 +543,7 @@ def user_for_token(store: Store, token: str | None, *,
     t = now or utcnow()
     th = _token_hash(token)
 
-    def work(s: Session) -> UserRow | None:
+    def work(s: Session) -> tuple[UserRow, str] | None:
         row = s.execute(select(SessionRow, UserRow).join(UserRow, UserRow.id == SessionRow.user_id)
                         .where(SessionRow.token_hash == th)).first()
         if row is None:
@@ -358,9 +553,20 @@ def user_for_token(store: Store, token: str | None, *,
             return None
         if (t - sess.last_seen_at).total_seconds() > 60:
             sess.last_seen_at = t
-        return user
+        return user, sess.scope
 
     return store.run(work)
+
+
+def user_for_token(store: Store, token: str | None, *,
+                   now: datetime | None = None) -> UserRow | None:
+    """The user of a live session token of any scope, ``None`` for a missing, unknown,
+    expired or revoked one (what the token may do: :func:`session_for_token`'s scope).
+
+    Refreshes ``last_seen_at`` at most once a minute.
+    """
+    found = session_for_token(store, token, now=now)
+    return None if found is None else found[0]
 
 
 def revoke_session(store: Store, token: str) -> bool:
@@ -376,12 +582,18 @@ def revoke_session(store: Store, token: str) -> bool:
 
 
 def purge_sessions(store: Store, *, now: datetime | None = None) -> int:
-    """Delete expired and revoked sessions (run it now and then); returns how many."""
+    """Delete expired and revoked sessions, and stale failed-login counts (run it now and
+    then); returns how many sessions."""
     t = now or utcnow()
 
     def work(s: Session) -> int:
         res = s.execute(delete(SessionRow).where(
             (SessionRow.expires_at <= t) | SessionRow.revoked.is_(True)))
+        # failed-login counts a day old and not locked any more (they only ever grow by
+        # wrong logins, so a name typed once from an address would stay for ever)
+        s.execute(delete(LoginFailureRow).where(
+            LoginFailureRow.last_failure_at <= t - timedelta(days=1),
+            (LoginFailureRow.locked_until.is_(None)) | (LoginFailureRow.locked_until <= t)))
         return int(getattr(res, "rowcount", 0) or 0)
 
     return store.run(work)

@@ -261,6 +261,30 @@ class SessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: "full" (a login: the role's every action) or "device" (a bearer token a device or GPS
+    #: gateway posts with: positions and unit status only; xunfang.store.auth.SCOPES)
+    scope: Mapped[str] = mapped_column(String(20), default="full", server_default="full")
+    #: a device token's label (which device or gateway holds it); None for a login
+    label: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class LoginFailureRow(Base):
+    """Failed logins of one name from one client address, and the lock they earned.
+
+    Keyed by the name as typed (known or not, so a lock says nothing about whether the name
+    exists) and the address, so that wrong passwords from one address do not lock the
+    account for everyone else (review AQ #8).
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (UniqueConstraint("name", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AuditRow(Base):

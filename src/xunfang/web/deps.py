@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Request
 
 from xunfang import store
 from xunfang.store import UserRow
+from xunfang.store import auth as accounts
 from xunfang.web.centre import Centre
 
 COOKIE = "xf_session"
@@ -32,14 +33,41 @@ def request_token(request: Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
+def token_session(request: Request, c: CentreDep) -> tuple[UserRow, str] | None:
+    """The user and scope (store.auth.SCOPES) of the request's session or bearer token."""
+    return accounts.session_for_token(c.store, request_token(request))
+
+
 def optional_user(request: Request, c: CentreDep) -> UserRow | None:
-    return store.user_for_token(c.store, request_token(request))
+    """The user of a login (full scope); None for none, and for a device token, which
+    opens no page (review AQ #2)."""
+    found = token_session(request, c)
+    return found[0] if found is not None and found[1] == "full" else None
 
 
-def user(u: Annotated[UserRow | None, Depends(optional_user)]) -> UserRow:
-    if u is None:
+def _logged_in(found: tuple[UserRow, str] | None) -> tuple[UserRow, str]:
+    if found is None:
         raise HTTPException(401, "not logged in: log in at /login or send a bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
+    return found
+
+
+def device_refused(action: str | None) -> HTTPException:
+    """The 403 of a device token used for what it may not do (``action``; None: an endpoint
+    that is for logins only)."""
+    what = f"may not {action}" if action else "may not use this endpoint"
+    return HTTPException(403, f"a device token {what}: device tokens may only "
+                              f"{', '.join(sorted(accounts.DEVICE_ACTIONS))} (POST "
+                              "/api/positions, PUT /api/units/{unit}/status); log in for "
+                              "anything else")
+
+
+def user(found: Annotated[tuple[UserRow, str] | None, Depends(token_session)]) -> UserRow:
+    """The logged-in user; 401 without a session, 403 for a device token (a device token
+    may only post positions and status: review AQ #2 found one creating a commander)."""
+    u, scope = _logged_in(found)
+    if scope != "full":
+        raise device_refused(None)
     return u
 
 
@@ -56,10 +84,15 @@ def forbidden(u: UserRow, action: str) -> HTTPException | None:
                               f"{', '.join(allowed)}")
 
 
-def require(action: str) -> Callable[[UserRow], UserRow]:
-    """A dependency: the user, if the role permits ``action`` (store.ACTIONS), else 403."""
+def require(action: str) -> Callable[..., UserRow]:
+    """A dependency: the user, if the role permits ``action`` (store.ACTIONS) and the
+    session's scope does too (a device token: store.auth.DEVICE_ACTIONS only), else 403."""
 
-    def check(u: UserDep) -> UserRow:
+    def check(found: Annotated[tuple[UserRow, str] | None, Depends(token_session)]
+              ) -> UserRow:
+        u, scope = _logged_in(found)
+        if not accounts.scope_permits(scope, action):
+            raise device_refused(action)
         refused = forbidden(u, action)
         if refused is not None:
             raise refused

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
-from xunfang.web.deps import COOKIE, CentreDep, UserDep, request_token, require
+from xunfang.store import auth as accounts
+from xunfang.web.deps import (
+    COOKIE,
+    CentreDep,
+    UserDep,
+    forbidden,
+    request_token,
+    safe_text,
+    token_session,
+)
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 TOKEN_HOURS = 30 * 24
@@ -21,17 +31,18 @@ class Login(BaseModel):
 
 
 def login_user(c: CentreDep, request: Request, name: str, password: str) -> tuple[str, str]:
-    """Check a login (the store locks the account after repeated failures; this also limits
-    failures per address); the new session's token and the user's role."""
-    ip = request.client.host if request.client else "?"
-    wait = c.throttle.retry_after(ip)
+    """Check a login (the store locks the name for this address after repeated failures;
+    this also limits failures per address, across names); the new session's token and the
+    user's role."""
+    ip = request.client.host if request.client else None
+    wait = c.throttle.retry_after(ip or "?")
     if wait:
         raise HTTPException(429, f"too many failed logins from this address; try again in "
                                  f"{wait} s", headers={"Retry-After": str(wait)})
     try:
-        u = store.authenticate(c.store, name, password)
+        u = store.authenticate(c.store, name, password, address=ip)
     except store.AuthError as exc:
-        c.throttle.fail(ip)
+        c.throttle.fail(ip or "?")
         raise HTTPException(401, str(exc)) from None
     return store.create_session(c.store, u), u.role
 
@@ -57,14 +68,64 @@ def logout(c: CentreDep, request: Request, response: Response) -> dict[str, bool
 
 
 @router.get("/me")
-def me(u: UserDep) -> dict[str, object]:
-    return {"name": u.name, "role": u.role,
-            "actions": sorted(store.ACTIONS.get(u.role, frozenset()))}
+def me(found: Annotated[tuple[store.UserRow, str] | None, Depends(token_session)]
+       ) -> dict[str, object]:
+    """Who the session or token is, and what it may do (a device token, which may call this
+    to check itself, only store.auth.DEVICE_ACTIONS of its role's)."""
+    if found is None:
+        raise HTTPException(401, "not logged in: log in at /login or send a bearer token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    u, scope = found
+    actions = store.ACTIONS.get(u.role, frozenset())
+    if scope != "full":
+        actions = actions & accounts.DEVICE_ACTIONS
+    return {"name": u.name, "role": u.role, "scope": scope, "actions": sorted(actions)}
+
+
+class NewToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    #: which device or gateway will hold it (shown in GET /api/auth/tokens)
+    label: str | None = Field(None, min_length=1, max_length=accounts.LABEL_MAX)
 
 
 @router.post("/token")
-def device_token(c: CentreDep, u: Annotated[store.UserRow, Depends(require("position.post"))]
+def device_token(c: CentreDep, u: UserDep, body: Annotated[NewToken | None, Body()] = None
                  ) -> dict[str, object]:
-    """A bearer token (30 days) for a device or GPS gateway posting as this user."""
-    token = store.create_session(c.store, u, hours=TOKEN_HOURS)
-    return {"token": token, "type": "bearer", "hours": TOKEN_HOURS}
+    """A bearer token (30 days) for a device or GPS gateway posting as this user: it may only
+    post positions and unit status (store.auth.DEVICE_ACTIONS), and cannot make tokens
+    (UserDep refuses device tokens: review AQ #2 found a token minting a token that created a
+    commander). Audited; listed by GET /api/auth/tokens, revoked by DELETE."""
+    refused = forbidden(u, "position.post")
+    if refused is not None:
+        raise refused
+    label = None if body is None or body.label is None else safe_text(body.label, "label")
+    token, info = accounts.create_device_token(c.store, u, label=label, hours=TOKEN_HOURS)
+    return {"token": token, "type": "bearer", "hours": TOKEN_HOURS, "id": info.id,
+            "label": info.label, "expires_at": _utc(info.expires_at)}
+
+
+def _utc(t: datetime) -> str:
+    """A stored naive-UTC time as ISO 8601 with its offset (+00:00), as the API gives every
+    time."""
+    return t.replace(tzinfo=UTC).isoformat()
+
+
+def _listed(info: accounts.TokenInfo) -> dict[str, object]:
+    return {"id": info.id, "user": info.user, "label": info.label,
+            "created_at": _utc(info.created_at), "expires_at": _utc(info.expires_at),
+            "last_used_at": _utc(info.last_used_at)}
+
+
+@router.get("/tokens")
+def list_tokens(c: CentreDep, u: UserDep) -> dict[str, object]:
+    """The live device tokens (never their secrets): everyone's to a commander (who may
+    user.manage), else the user's own."""
+    return {"tokens": [_listed(i) for i in accounts.list_tokens(c.store, u)]}
+
+
+@router.delete("/tokens/{token_id}")
+def revoke_token(token_id: int, c: CentreDep, u: UserDep) -> dict[str, object]:
+    """Revoke a device token (audited): one's own, or anyone's for a commander; 404 for
+    none (or another user's, to a user who may not manage users)."""
+    info = accounts.revoke_token(c.store, token_id, u)
+    return {"revoked": True, **_listed(info)}
