@@ -503,3 +503,31 @@ def test_prune_keeps_recent_history_and_the_last_position(store: Store,
     assert st_mod.prune_positions(store, scenario_id, NOW - timedelta(days=1)) == 30
     assert rows_of(store, PositionRow) == 3
     assert len(latest_positions(store, scenario_id)) == 3
+
+
+def test_prune_reads_the_index_not_every_row(store: Store, scenario_id: int) -> None:
+    """Each delete of the prune is a range of the (scenario_id, unit, t) index (a review: one
+    delete over the scenario scanned all of its rows every hour). Checked on SQLite's query
+    plans of the statements the prune runs."""
+    if not store.is_sqlite:
+        pytest.skip("the query plans read are SQLite's")
+    from sqlalchemy import event
+
+    record_positions(store, scenario_id, batch(30, NOW - timedelta(days=2)), actor="t", now=NOW)
+    seen: list[tuple[str, object]] = []
+
+    def grab(conn: object, cursor: object, statement: str, params: object, *a: object) -> None:
+        if statement.lstrip().upper().startswith("DELETE FROM UNIT_POSITIONS"):
+            seen.append((statement, params))
+
+    event.listen(store.engine, "before_cursor_execute", grab)
+    try:
+        assert st_mod.prune_positions(store, scenario_id, NOW - timedelta(days=1)) == 30
+    finally:
+        event.remove(store.engine, "before_cursor_execute", grab)
+    assert seen
+    with store.engine.connect() as conn:
+        for statement, params in seen:
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, params))  # type: ignore[arg-type]
+            assert "USING" in plan and "INDEX" in plan and "unit=?" in plan, plan

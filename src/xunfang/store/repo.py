@@ -1022,9 +1022,19 @@ def prune_positions(store: Store, scenario_id: int, before: datetime) -> int:
     cut = to_utc_naive(before)
 
     def work(s: Session) -> int:
-        res = s.execute(delete(PositionRow).where(PositionRow.scenario_id == scenario_id,
-                                                  PositionRow.t < cut))
-        return int(getattr(res, "rowcount", 0) or 0)
+        # unit by unit, so each delete is a range of the (scenario_id, unit, t) index: one
+        # delete over the scenario scanned every row of it (a review: 0.81 s per 3 million
+        # rows an hour, deleting nothing, holding SQLite's write lock). Every unit with a
+        # position has a unit_last row (record_positions keeps it in the same transaction).
+        units = s.scalars(select(UnitLastRow.unit).where(
+            UnitLastRow.scenario_id == scenario_id)).all()
+        gone = 0
+        for unit in units:
+            res = s.execute(delete(PositionRow).where(PositionRow.scenario_id == scenario_id,
+                                                      PositionRow.unit == unit,
+                                                      PositionRow.t < cut))
+            gone += int(getattr(res, "rowcount", 0) or 0)
+        return gone
 
     return store.run(work)
 
