@@ -1167,8 +1167,16 @@ def clear_alert(store: Store, scenario_id: int, kind: str, subject: str, *,
     return store.run(work)
 
 
-def acknowledge_alert(store: Store, alert_id: int, *, actor: Actor) -> AlertRow:
-    """Mark an alert as seen by ``actor`` (it stays open until cleared); audited."""
+def acknowledge_alert(store: Store, alert_id: int, *, actor: Actor,
+                      scenario_id: int | None = None) -> AlertRow:
+    """Mark an alert as seen by ``actor`` (it stays open until cleared); audited. The first
+    acknowledgement is kept: acknowledging it again changes nothing (no audit entry) and
+    returns the row with who acknowledged it first and when (a review: a planner's ack was
+    overwritten by the admin's). It is set by one conditional UPDATE, so of two at once one
+    wins on PostgreSQL too. With ``scenario_id`` an alert of another scenario is
+    :class:`NotFound` (a review: the centre of one scenario acknowledged another's)."""
+    from sqlalchemy import update
+
     _require_actor(actor, "alert.ack")
     who = _actor_name(actor)
 
@@ -1176,9 +1184,15 @@ def acknowledge_alert(store: Store, alert_id: int, *, actor: Actor) -> AlertRow:
         row = s.get(AlertRow, alert_id)
         if row is None:
             raise NotFound("alert", alert_id)
-        row.acknowledged_by = who
-        row.acknowledged_at = utcnow()
-        write_audit(s, who, "acknowledge", "alert", row.id, None)
+        if scenario_id is not None and row.scenario_id != scenario_id:
+            raise NotFound("alert of this scenario", alert_id)  # (as Centre.entry's plans)
+        done = s.execute(update(AlertRow)
+                         .where(AlertRow.id == alert_id, AlertRow.acknowledged_by.is_(None))
+                         .values(acknowledged_by=who, acknowledged_at=utcnow())
+                         .execution_options(synchronize_session=False))
+        if getattr(done, "rowcount", 0) == 1:
+            write_audit(s, who, "acknowledge", "alert", row.id, None)
+        s.refresh(row)
         return row
 
     return store.run(work)

@@ -9,14 +9,21 @@ from collections.abc import AsyncIterator
 from datetime import UTC
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from xunfang import store
-from xunfang.web.deps import CentreDep, Reader, require
+from xunfang.web.deps import CentreDep, Reader, request_token, require
 from xunfang.web.live import Alert, AlertEvent
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+#: the largest id the store holds (a signed 64-bit integer): a larger one is answered 422,
+#: not 500 (a review: SQLite raised OverflowError for 99999999999999999999)
+MAX_ID = 2**63 - 1
+AlertId = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: how often an open stream checks that its session or token still stands (logged out,
+#: expired, user disabled, role no longer may view): a query each time, so not every poll
+RECHECK_SECONDS = 5.0
 
 
 def _event(a: Alert) -> str:
@@ -41,10 +48,16 @@ def active(_: Reader, c: CentreDep) -> dict[str, object]:
 
 
 @router.post("/{alert_id}/ack")
-def acknowledge(alert_id: int, c: CentreDep,
+def acknowledge(alert_id: AlertId, c: CentreDep,
                 u: Annotated[store.UserRow, Depends(require("alert.ack"))]) -> dict[str, object]:
-    row = store.acknowledge_alert(c.store, alert_id, actor=u)
-    if row.acknowledged_by is not None and row.acknowledged_at is not None:
+    """Acknowledge an alert of this centre's scenario (404 for another's). The first
+    acknowledgement stands: acknowledging again answers 200 with who did first, changing
+    nothing (the alert is seen, which is what the second user wanted; two operators clicking
+    at once is no error)."""
+    before = next((a for a in c.live.active_alerts() if a.id == alert_id), None)
+    row = store.acknowledge_alert(c.store, alert_id, actor=u, scenario_id=c.scenario_id)
+    fresh = before is None or before.acknowledged_by is None
+    if fresh and row.acknowledged_by is not None and row.acknowledged_at is not None:
         # the live alert too, so the list and the stream show who saw it
         c.live.acknowledge(row.id, row.acknowledged_by,
                            row.acknowledged_at.replace(tzinfo=UTC))
@@ -63,10 +76,12 @@ async def stream(_: Reader, c: CentreDep, request: Request,
     alerts up to ``since`` that have been cleared are sent as ``clear`` and the active ones
     acknowledged as ``ack``, since the client may have missed those while away. ``timeout``
     > 0 ends the stream after that many seconds (EventSource reconnects with
-    Last-Event-ID)."""
+    Last-Event-ID). It ends, too, within :data:`RECHECK_SECONDS` of its session or token no
+    longer standing (logged out, expired, the user disabled); the reconnect is then 401."""
     last = request.headers.get("last-event-id", "")
-    if last.isdigit():
+    if last.isascii() and last.isdigit() and len(last) < 19:  # ("²".isdigit(): int fails)
         since = max(since, int(last))
+    token = request_token(request)
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout if timeout else None
 
@@ -87,7 +102,15 @@ async def stream(_: Reader, c: CentreDep, request: Request,
             elif a.acknowledged_at is not None:
                 yield _change(AlertEvent(0, "ack", a, a.acknowledged_at))
         idle = 0.0
+        checked = loop.time()
         while not await request.is_disconnected() and (end is None or loop.time() < end):
+            if loop.time() - checked >= RECHECK_SECONDS:
+                # a review: the stream went on sending after logout; the dashboard opens it
+                # without a timeout, so it is checked here, not only when it opened
+                checked = loop.time()
+                u = await asyncio.to_thread(store.user_for_token, c.store, token)
+                if u is None or not store.permitted(u.role, "view"):
+                    return
             new = live.events_after(n)
             for e in new:
                 n = e.n

@@ -16,7 +16,7 @@ from xunfang.scenario.model import Scenario
 from xunfang.web.deps import COOKIE, CentreDep, optional_user
 from xunfang.web.i18n import LANGS, rules, values, words
 from xunfang.web.routers.auth import login_user, set_cookie
-from xunfang.web.routers.plans import plan_now
+from xunfang.web.routers.plans import MAX_ID, plan_now
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -71,7 +71,7 @@ def dashboard(request: Request, c: CentreDep) -> Response:
     if u is None:
         return RedirectResponse("/login", status_code=303)
     wanted = request.query_params.get("plan", "")
-    plan = c.entry(int(wanted)) if wanted.isdigit() else c.current_plan
+    plan = c.entry(plan_param(wanted)) if wanted else c.current_plan
     sc = c.scenario
     t = c.clock()
     # the now-slot of the plan shown (not the current plan's: its index may lie past the
@@ -85,7 +85,7 @@ def dashboard(request: Request, c: CentreDep) -> Response:
             "now_time": now["time"],
             # the plan was asked for (?plan=): the page stays on it when the current one
             # changes; without it the page follows the current plan
-            "pinned": wanted.isdigit(),
+            "pinned": bool(wanted),
             "can_live": store.permitted(u.role, "incident.report"),
             "can_plan": store.permitted(u.role, "plan.edit"),
             "can_ack": store.permitted(u.role, "alert.ack"),
@@ -104,6 +104,16 @@ def dashboard(request: Request, c: CentreDep) -> Response:
         "user": u, "title": boot["title"], "upload_accept": upload_accept(),
         "categories": incident_categories(sc),
         "boot": json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c")})
+
+
+def plan_param(wanted: str) -> int:
+    """The dashboard's ``?plan=``: a plan id, ASCII digits from 1 to 2**63 - 1 (the store's
+    ids), else 422 naming it. A review: ``?plan=²`` (str.isdigit() takes it, int() does not)
+    and ``?plan=99999999999999999999`` (SQLite's OverflowError) answered 500."""
+    if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= MAX_ID:
+        return int(wanted)
+    raise HTTPException(422, f"?plan={wanted[:40]!r}: a plan's id is a whole number from 1 "
+                             f"to {MAX_ID} in ASCII digits")
 
 
 def incident_categories(sc: Scenario) -> list[str]:

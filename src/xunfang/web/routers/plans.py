@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
 from xunfang.plan import Plan
 from xunfang.planning.deploy import DeployError
 from xunfang.planning.pipeline import options_from_dict
+from xunfang.web.centre import Centre, not_covering
 from xunfang.web.deps import CentreDep, Reader, require
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 Planner = Annotated[store.UserRow, Depends(require("plan.edit"))]
+#: the largest id the store holds (a signed 64-bit integer): a larger one is answered 422,
+#: not 500 (a review: /api/plans/99999999999999999999 raised SQLite's OverflowError)
+MAX_ID = 2**63 - 1
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class NewPlan(BaseModel):
@@ -53,9 +58,44 @@ def plan_now(plan: Plan, timezone: str, t: datetime) -> dict[str, object]:
     return {"slot": index, "covers": False, "time": local.isoformat(timespec="minutes")}
 
 
+#: how a plan not covering now becomes current: Centre.roll_over's rule
+TAKES_OVER = ("it becomes current by itself (as \"system\") once the current plan no longer "
+              "covers now, if it is then the newest stored plan made from these scenario "
+              "files that covers now")
+
+
+def taking_over(c: Centre, local: datetime, but: int | None = None) -> store.PlanSummary | None:
+    """The stored plan Centre.roll_over would make current at ``local`` (naive local time)
+    in place of a current plan not covering it: the newest of this scenario, made from the
+    same scenario files, that covers it (other than plan ``but``); None where none does."""
+    for row in store.plan_summaries(c.store, c.scenario_id):  # newest first, as roll_over
+        if row.id != but and not not_covering(row, c.scenario, local):
+            return row
+    return None
+
+
+def refuse_not_covering(c: Centre, what: str, first: datetime, end: datetime,
+                        local: datetime, but: int | None = None) -> None:
+    """409 where making current a plan whose days (``first`` to ``end``) do not hold now
+    would be undone by the next tick: another stored plan covers now, and Centre.roll_over
+    would make it current within seconds. A review: plan 2 (of tomorrow) was made current
+    with 200, and 2 s later roll_over made plan 1 current again (audited as system): the
+    planner's choice silently undone. Where no stored plan covers now, the choice stands
+    (live checks apply the plan's first day's pattern, as the dashboard's banner says), so
+    it is not refused."""
+    other = taking_over(c, local, but)
+    if other is None:
+        return
+    raise HTTPException(409, f"{what} runs from {first:%Y-%m-%d %H:%M} to "
+                             f"{end:%Y-%m-%d %H:%M} ({c.scenario.timezone}), not now "
+                             f"({local:%Y-%m-%d %H:%M}), and plan {other.id} ({other.name}) "
+                             f"covers now: made current, it would be replaced by plan "
+                             f"{other.id} at the next tick, so it is not; {TAKES_OVER}")
+
+
 @router.get("")
 def list_plans(_: Reader, c: CentreDep,
-               plan: Annotated[int | None, Query(ge=1)] = None) -> dict[str, object]:
+               plan: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> dict[str, object]:
     """The stored plans, which is current, and ``now``: the current plan's slot at this
     moment and whether it covers it (``plan_now``); with ``?plan=ID`` also ``viewed``, the
     same for that plan. The dashboard asks every minute, to follow the clock and a change of
@@ -78,6 +118,12 @@ def create_plan(body: NewPlan, u: Planner, c: CentreDep) -> dict[str, object]:
         options = options_from_dict(body.deploy_options, where="deploy_options")
     except DeployError as exc:
         raise HTTPException(422, str(exc)) from None
+    if body.make_current:  # checked before planning: its days start at midnight (make_slots)
+        local = c.clock().astimezone(ZoneInfo(c.scenario.timezone)).replace(tzinfo=None)
+        first = datetime.combine(body.start, datetime.min.time())
+        end = first + timedelta(days=body.days)
+        if not first <= local < end:
+            refuse_not_covering(c, "make_current: the plan asked for", first, end, local)
     try:
         e = c.make_plan(body.start, body.days, body.seed, actor=u,
                         activate=body.make_current, deploy_options=options)
@@ -91,25 +137,32 @@ def create_plan(body: NewPlan, u: Planner, c: CentreDep) -> dict[str, object]:
 
 
 @router.post("/{plan_id}/current")
-def make_current(plan_id: int, u: Planner, c: CentreDep) -> dict[str, object]:
+def make_current(plan_id: PlanId, u: Planner, c: CentreDep) -> dict[str, object]:
+    """Make a stored plan current (audited); 409 for one whose days do not hold now while
+    another stored plan does (:func:`refuse_not_covering`)."""
+    p = c.entry(plan_id).plan
+    local = c.clock().astimezone(ZoneInfo(c.scenario.timezone)).replace(tzinfo=None)
+    if not p.slots[0].start <= local < p.slots[-1].end:
+        refuse_not_covering(c, f"plan {plan_id}", p.slots[0].start, p.slots[-1].end, local,
+                            but=plan_id)
     c.set_current(plan_id, actor=u)
     return {"current": plan_id}
 
 
 @router.get("/{plan_id}")
-def get_plan(plan_id: int, _: Reader, c: CentreDep) -> dict[str, object]:
+def get_plan(plan_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
     """The plan's plan.json document."""
     return c.entry(plan_id).document
 
 
 @router.get("/{plan_id}/layers")
-def get_layers(plan_id: int, _: Reader, c: CentreDep) -> dict[str, object]:
+def get_layers(plan_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
     """GeoJSON (WGS 84) of roads, areas (zones, grids, rings), sites, posts and the rings."""
     return c.entry(plan_id).layers()
 
 
 @router.get("/{plan_id}/sheet")
-def duty_sheet(plan_id: int, _: Reader, c: CentreDep) -> dict[str, object]:
+def duty_sheet(plan_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
     """The duty sheet (勤务表): one row per unit, one cell per slot."""
     p = c.entry(plan_id).plan
     units = {u.id: u for u in c.scenario.units}
@@ -124,7 +177,7 @@ def duty_sheet(plan_id: int, _: Reader, c: CentreDep) -> dict[str, object]:
 
 
 @router.get("/{plan_id}/diff/{other_id}")
-def diff_plans(plan_id: int, other_id: int, _: Reader, c: CentreDep) -> dict[str, object]:
+def diff_plans(plan_id: PlanId, other_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
     """Every (unit, slot) whose duty or place differs between two plans, and KPI deltas."""
     a, b = c.entry(plan_id), c.entry(other_id)
     pa, pb = a.plan, b.plan
