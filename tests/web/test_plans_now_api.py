@@ -67,7 +67,7 @@ def test_the_plans_list_says_where_now_falls(town: Env) -> None:
     town.clock.t = local(1, 10, 30)
     r = cl.get("/api/plans").json()
     assert r["now"] == {"plan": first, "slot": slot_of_day(one, 10, 30), "covers": True,
-                        "time": "2026-12-01T10:30"}
+                        "time": "2026-12-01T10:30+08:00"}
     assert "viewed" not in r
     # the plan's last minute is covered, its end is not (the first day's pattern applies)
     assert one.slots[-1].end == datetime(2026, 12, 2)
@@ -83,5 +83,5 @@ def test_the_plans_list_says_where_now_falls(town: Env) -> None:
     assert r["now"]["plan"] == longer and r["now"]["covers"] is True
     assert r["now"]["slot"] == slot_of_day(two, 10, 30, date(2026, 12, 2))
     assert r["viewed"] == {"plan": first, "slot": slot_of_day(one, 10, 30), "covers": False,
-                           "time": "2026-12-02T10:30"}
+                           "time": "2026-12-02T10:30+08:00"}
     assert cl.get("/api/plans?plan=999").status_code == 404

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -33,6 +34,8 @@ from xunfang.web.live import Alert, Clock, LiveOps, LiveSettings, PositionRows, 
 
 log = logging.getLogger(__name__)
 Actor = UserRow | str
+#: plans kept in memory besides the current one (the rest are read from the store again)
+MAX_CACHED = 8
 #: days of position history kept while serving (`xunfang serve --keep-days`); each unit's last
 #: position (unit_last) is kept however old. Pruned at most once an hour, from the tick.
 KEEP_DAYS = 30.0
@@ -129,7 +132,14 @@ class Centre:
         self.clock = clock
         self.throttle = throttle or Throttle()
         self.scenario_id = store.register_scenario(db, scenario, actor="system").id
-        self._entries: dict[int, PlanEntry] = {}
+        #: plans read or made in this process, the most recently used last; at most
+        #: MAX_CACHED besides the current one (a county plan's entry is some 4 MB: a review
+        #: counted 1.8 GB a year of daily plans and viewed ones, kept for ever)
+        self._entries: OrderedDict[int, PlanEntry] = OrderedDict()
+        #: held while the current plan changes: a planner's choice and the tick's roll-over
+        #: are one after the other, each judging the other's outcome (a review: the tick,
+        #: reading the plans while a planner made one current, made another current after)
+        self._current_lock = threading.RLock()
         self._lock = threading.Lock()
 
     def _go_live(self, current: PlanEntry, settings: LiveSettings | None) -> None:
@@ -165,8 +175,7 @@ class Centre:
                           network=self.network, result=result,
                           meta={"name": row.name, "created": utc_iso(row.created_at),
                                 "by": row.created_by})
-        with self._lock:
-            self._entries[row.id] = entry
+        self._keep(entry)
         return entry
 
     def make_plan(self, start: date, days: int, seed: int, *, actor: Actor,
@@ -182,6 +191,8 @@ class Centre:
         """A plan by its store id (:class:`store.NotFound` for an unknown one)."""
         with self._lock:
             e = self._entries.get(plan_id)
+            if e is not None:
+                self._entries.move_to_end(plan_id)
         if e is not None:
             return e
         row = store.get_plan(self.store, plan_id)
@@ -193,9 +204,20 @@ class Centre:
                       network=self.network, meta={"name": row.name,
                                                   "created": utc_iso(row.created_at),
                                                   "by": row.created_by})
-        with self._lock:
-            self._entries[row.id] = e
+        self._keep(e)
         return e
+
+    def _keep(self, e: PlanEntry) -> None:
+        """Cache ``e``, dropping the least recently used entries beyond :data:`MAX_CACHED`
+        (never the current plan's: live ops hold it anyway)."""
+        with self._lock:
+            self._entries[e.id] = e
+            self._entries.move_to_end(e.id)
+            current = getattr(self, "current", None)
+            for pid in [p for p in self._entries if p not in (e.id, current)]:
+                if len(self._entries) <= MAX_CACHED + 1:
+                    break
+                del self._entries[pid]
 
     @staticmethod
     def _document(row: store.PlanRow, plan: Plan) -> dict[str, Any]:
@@ -243,9 +265,10 @@ class Centre:
 
     def set_current(self, plan_id: int, *, actor: Actor) -> None:
         e = self.entry(plan_id)
-        store.update_plan(self.store, plan_id, actor=actor, activate=True)
-        self.current = plan_id
-        self.live.set_plan(e.plan)
+        with self._current_lock:
+            store.update_plan(self.store, plan_id, actor=actor, activate=True)
+            self.current = plan_id
+            self.live.set_plan(e.plan)
 
     @property
     def current_plan(self) -> PlanEntry:
@@ -335,17 +358,20 @@ class Centre:
         plan); returns its id, else ``None``. Nothing is planned here: without such a plan
         the current one stays (live ops then apply its first day's pattern)."""
         local = self.clock().astimezone(self.live.tz).replace(tzinfo=None)
-        slots = self.live.plan.slots
-        if slots and slots[0].start <= local < slots[-1].end:
+        with self._current_lock:  # judged and done with no planner's choice in between
+            slots = self.live.plan.slots
+            if slots and slots[0].start <= local < slots[-1].end:
+                return None
+            for pid, name in store.plans_covering(self.store, self.scenario_id,
+                                                  self.scenario.inputs_hash, local,
+                                                  self.scenario.slot_minutes):
+                if pid != self.current:
+                    old = self.current
+                    self.set_current(pid, actor="system")
+                    log.info("plan #%s (%s) covers now (%s) and is current; plan #%s was",
+                             pid, name, f"{local:%Y-%m-%d %H:%M}", old)
+                    return pid
             return None
-        for row in store.plan_summaries(self.store, self.scenario_id):  # newest first
-            if row.id != self.current and not not_covering(row, self.scenario, local):
-                old = self.current
-                self.set_current(row.id, actor="system")
-                log.info("plan #%s (%s) covers now (%s) and is current; plan #%s was",
-                         row.id, row.name, f"{local:%Y-%m-%d %H:%M}", old)
-                return row.id
-        return None
 
     def retain(self) -> tuple[int, int] | None:
         """Delete positions older than ``keep_days`` (never a unit's last position, which
@@ -383,13 +409,21 @@ def resumable_plan(db: Store, scenario: Scenario, now: datetime
         sc_row = store.scenario_by_name(db, scenario.name)
     except store.NotFound:
         return None, ""
-    active = next((r for r in store.plan_summaries(db, sc_row.id) if r.active), None)
+    summaries = store.plan_summaries(db, sc_row.id)
+    active = next((r for r in summaries if r.active), None)
     if active is None:
         return None, ""
     why = not_covering(active, scenario, now)
-    if why:
-        return None, f"the active plan #{active.id} ({active.name}) {why}"
-    return active, ""
+    if not why:
+        return active, ""
+    # as the running centre rolls over (Centre.roll_over): the newest stored plan of these
+    # files that covers now (a review: a restart past midnight planned anew, and the day's
+    # plan a planner had stored was never used)
+    said = f"the active plan #{active.id} ({active.name}) {why}"
+    for pid, _ in store.plans_covering(db, sc_row.id, scenario.inputs_hash, now,
+                                       scenario.slot_minutes):
+        return next(r for r in summaries if r.id == pid), said
+    return None, said
 
 
 def not_covering(row: store.PlanSummary, scenario: Scenario, now: datetime) -> str:
@@ -428,11 +462,19 @@ def builtin_centre(name: str = "ebian", *, db: Store, start: date | None = None,
     if resume:
         row, why = resumable_plan(db, sc, local_now.replace(tzinfo=None))
         if row is not None:
-            say(f"carrying on with {row.name!r}, the active plan #{row.id} (no new plan made)")
+            if why:  # the active plan is over: a stored plan of now takes over
+                say(f"{why}; carrying on with {row.name!r}, the stored plan #{row.id} that "
+                    "covers now, made current (no new plan made)")
+            else:
+                say(f"carrying on with {row.name!r}, the active plan #{row.id} (no new plan "
+                    "made)")
             say("network")
             net = RoadNetwork.from_scenario(sc)
-            return Centre.resumed(sc, net, row.id, db=db, clock=clock, settings=settings,
-                                  keep_days=keep_days)
+            c = Centre.resumed(sc, net, row.id, db=db, clock=clock, settings=settings,
+                               keep_days=keep_days)
+            if not row.active:
+                c.set_current(row.id, actor="system")
+            return c
         if why:
             say(f"{why}: planning anew")
     day = start or local_now.date()

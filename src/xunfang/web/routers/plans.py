@@ -13,7 +13,7 @@ from xunfang import store
 from xunfang.plan import Plan
 from xunfang.planning.deploy import DeployError
 from xunfang.planning.pipeline import options_from_dict
-from xunfang.web.centre import Centre, not_covering
+from xunfang.web.centre import Centre
 from xunfang.web.deps import CentreDep, Reader, require
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
@@ -46,7 +46,7 @@ def plan_now(plan: Plan, timezone: str, t: datetime) -> dict[str, object]:
     slots = plan.slots
     for s in slots:
         if s.start <= local < s.end:
-            return {"slot": s.index, "covers": True, "time": local.isoformat(timespec="minutes")}
+            return {"slot": s.index, "covers": True, "time": _with_offset(local, timezone)}
     minute = local.hour * 60 + local.minute
     first = slots[0].start.date()
     index = 0
@@ -55,7 +55,12 @@ def plan_now(plan: Plan, timezone: str, t: datetime) -> dict[str, object]:
         if s.start.date() == first and m0 <= minute < m0 + s.minutes:
             index = s.index
             break
-    return {"slot": index, "covers": False, "time": local.isoformat(timespec="minutes")}
+    return {"slot": index, "covers": False, "time": _with_offset(local, timezone)}
+
+
+def _with_offset(local: datetime, timezone: str) -> str:
+    """Naive local time as ISO with the zone's offset, as every time the API gives."""
+    return local.replace(tzinfo=ZoneInfo(timezone)).isoformat(timespec="minutes")
 
 
 #: how a plan not covering now becomes current: Centre.roll_over's rule
@@ -64,14 +69,15 @@ TAKES_OVER = ("it becomes current by itself (as \"system\") once the current pla
               "files that covers now")
 
 
-def taking_over(c: Centre, local: datetime, but: int | None = None) -> store.PlanSummary | None:
-    """The stored plan Centre.roll_over would make current at ``local`` (naive local time)
-    in place of a current plan not covering it: the newest of this scenario, made from the
-    same scenario files, that covers it (other than plan ``but``); None where none does."""
-    for row in store.plan_summaries(c.store, c.scenario_id):  # newest first, as roll_over
-        if row.id != but and not not_covering(row, c.scenario, local):
-            return row
-    return None
+def taking_over(c: Centre, local: datetime, but: int | None = None) -> tuple[int, str] | None:
+    """(id, name) of the stored plan Centre.roll_over would make current at ``local`` (naive
+    local time) in place of a current plan not covering it: the newest of this scenario, made
+    from the same scenario files, that covers it (other than plan ``but``); None where none
+    does. The same query as roll_over's (store.plans_covering)."""
+    return next((p for p in store.plans_covering(c.store, c.scenario_id,
+                                                 c.scenario.inputs_hash, local,
+                                                 c.scenario.slot_minutes) if p[0] != but),
+                None)
 
 
 def refuse_not_covering(c: Centre, what: str, first: datetime, end: datetime,
@@ -88,9 +94,9 @@ def refuse_not_covering(c: Centre, what: str, first: datetime, end: datetime,
         return
     raise HTTPException(409, f"{what} runs from {first:%Y-%m-%d %H:%M} to "
                              f"{end:%Y-%m-%d %H:%M} ({c.scenario.timezone}), not now "
-                             f"({local:%Y-%m-%d %H:%M}), and plan {other.id} ({other.name}) "
+                             f"({local:%Y-%m-%d %H:%M}), and plan {other[0]} ({other[1]}) "
                              f"covers now: made current, it would be replaced by plan "
-                             f"{other.id} at the next tick, so it is not; {TAKES_OVER}")
+                             f"{other[0]} at the next tick, so it is not; {TAKES_OVER}")
 
 
 @router.get("")

@@ -484,7 +484,7 @@
   function showBanner(now) {
     banner.hidden = now.covers;
     banner.dataset.plan = String(now.plan);
-    if (!now.covers) banner.textContent = fill("dash_not_now", { id: now.plan, time: now.time.replace("T", " ") });
+    if (!now.covers) banner.textContent = fill("dash_not_now", { id: now.plan, time: now.time.slice(0, 16).replace("T", " ") });
   }
   function moveNow(slot) {
     const i = clampSlot(slot);
