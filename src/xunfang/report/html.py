@@ -573,9 +573,16 @@ class PlaceNames:
         self.street: dict[tuple[int, int], str] = {}  # (a, b) either way → the street's name
         self.adjacent: set[tuple[int, int]] = set()
         meets: dict[int, dict[str, tuple[int, int]]] = {}  # node → name → (rank, order)
+        # the streets leaving each node (a one-way pair counted once): two named streets at a
+        # node of two edges are one road changing its name, not a crossing (review AR: n271,
+        # where 人民路 becomes 人民东路, was printed 人民路/人民东路口)
+        self.neighbours: dict[int, set[int]] = {}
         for e in range(roads.n_edges):
             a, b = int(roads.u[e]), int(roads.v[e])
             self.adjacent |= {(a, b), (b, a)}
+            if a != b:
+                self.neighbours.setdefault(a, set()).add(b)
+                self.neighbours.setdefault(b, set()).add(a)
             name = str(roads.name[e]).strip() if e < len(roads.name) else ""
             if not name:
                 continue
@@ -621,12 +628,17 @@ class PlaceNames:
         return self._with_id(self.grid_names.get(grid_id, ""), grid_id)
 
     def crossing(self, node_id: str) -> str:
-        """A node as its crossing (``X路/Y街口``), the street it lies on, or the nearest
-        named street (``X路附近``); a node of no network, or of no named street, by its id."""
+        """A node as its crossing (``X路/Y街口``: three or more streets leave it), where a
+        road changes its name (``X路（Y路起点）``: two), the street it lies on, or the
+        nearest named street (``X路附近``); a node of no network, or of no named street, by
+        its id."""
         i = self.index.get(node_id)
         if i is None:
             return node_id
         names = self.meets.get(i, [])
+        if len(names) >= 2 and len(self.neighbours.get(i, ())) <= 2:
+            return (f"{names[0]}（{names[1]}起点）" if self.lang == "zh"
+                    else f"where {names[0]} becomes {names[1]}")
         if len(names) >= 2:
             return (f"{names[0]}/{names[1]}口" if self.lang == "zh"
                     else f"{names[0]} / {names[1]} crossing")
