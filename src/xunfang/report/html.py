@@ -352,7 +352,7 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
             shift_of[key] = T(f"shift_{d.shift}") if d.shift in SHIFT_LETTER else d.shift
         else:
             special.setdefault(d.day.isoformat(), []).append(
-                f"{d.person} {d.start:%H:%M}–{d.end:%H:%M} ({_reasons(d.reason, lang)})")
+                f"{d.person} {d.start:%H:%M}–{clock(d.end, end=True)} ({_reasons(d.reason, lang)})")
     days = []
     for info in ro.calendar:
         k = info.day.isoformat()
@@ -889,6 +889,7 @@ NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("note_between", re.compile(r"checkpoint team between checkpoints$")),
     ("note_auxiliary", re.compile(r"auxiliary force at its post$")),
     ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
+    ("note_tour_clock", re.compile(r"camera tour (?P<start>\d\d:\d\d)–(?P<end>\d\d:\d\d)$")),
     ("note_no_crew", re.compile(r"no crew on duty$")),
     ("note_out_of_service", re.compile(r"out of service$")),
     ("note_busy", re.compile(r"busy at an incident$")),
@@ -899,6 +900,19 @@ NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("note_reserve", re.compile(r"reserve at home post$")),
     ("note_pinned", re.compile(r"pinned(?: (?P<what>.*))?$")),
 )
+
+
+#: a staging unit's note (the pattern NOTE_SAID says it by)
+STAGING_NOTE = dict(NOTE_SAID)["note_staging"]
+
+
+def clock(at: datetime, *, end: bool = False) -> str:
+    """``at`` as a clock time ``HH:MM``; an ``end`` at midnight as ``24:00``, the day it
+    closes (review AR: ``16:00–00:00`` and a whole day's ``00:00–00:00`` read as
+    nothing)."""
+    if end and (at.hour, at.minute) == (0, 0):
+        return "24:00"
+    return f"{at:%H:%M}"
 
 
 def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
@@ -1054,6 +1068,11 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     for u in sc.units:
         labels = []
         for a in plan.of_unit(u.id):
+            if a.duty != "off" and STAGING_NOTE.match(a.note or ""):
+                # a staging unit stands at a node holding a site's ring: no route patrol
+                # (review AR: it read "路线巡逻: 人民路/人民东路口"); said as its note is
+                labels.append(note_text(a.note, streets, lang))
+                continue
             where = post_names.get(a.post or "", a.post or "") if a.post else (
                 area_names.get(a.grid or "", a.grid or "") if a.grid else
                 streets.route_of(a, plan.slots[a.slot - plan.slots[0].index].start.hour))
@@ -1066,7 +1085,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             sheet.append({"unit": u.id, "tier": T(f"tier_{u.tier}"),
                           "mode": value_label("mode", u.mode, lang),
                           "squad": value_label("squad", u.squad, lang),
-                          "slots": f"{s0.start:%m-%d %H:%M}–{s1.end:%H:%M}",
+                          "slots": f"{s0.start:%m-%d %H:%M}–{clock(s1.end, end=True)}",
                           "duty": label, "crew": crew})
 
     counts_rows = [

@@ -753,6 +753,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "note_between": {"zh": "卡点组两次设卡之间", "en": "checkpoint team between checkpoints"},
     "note_auxiliary": {"zh": "辅助力量在岗", "en": "auxiliary force at its post"},
     "note_tour": {"zh": "第 {m} 分钟起轮巡监控", "en": "camera tour from minute {m}"},
+    "note_tour_clock": {"zh": "{start}–{end} 轮巡监控", "en": "camera tour {start}–{end}"},
     # the posture's own notes (deploy/solve.py), said in the timeline's hover text
     "note_no_crew": {"zh": "无人在岗", "en": "no crew on duty"},
     "note_out_of_service": {"zh": "停用", "en": "out of service"},
