@@ -113,3 +113,20 @@ def test_midnight_ends_are_24_00(county: tuple[PlanResult, Path, Path]) -> None:
     assert slots
     assert not any(s.endswith("–00:00") for s in slots), [s for s in slots if "–00:00" in s][:3]
     assert any(s.endswith("–24:00") for s in slots)
+
+
+def test_plan_sheet_xlsx_prints_as_the_paper_form(county: tuple[PlanResult, Path, Path]) -> None:
+    from openpyxl import load_workbook
+
+    _, zh, _ = county
+    ws = load_workbook(zh / "plan_sheet.xlsx").active
+    assert ws is not None
+    setup = ws.page_setup
+    assert setup.orientation == "landscape" and int(setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert setup.fitToWidth == 1 and setup.fitToHeight == 0  # one page wide, any long
+    assert ws.print_title_rows == "$1:$1"  # the header on every printed page
+    notes = [c for c in next(ws.iter_cols(min_col=9, max_col=9, min_row=2))]
+    longest = max(len(str(c.value or "")) for c in notes)
+    assert longest > 50 and all(c.alignment.wrap_text for c in notes)
+    assert ws.column_dimensions["I"].width <= 60

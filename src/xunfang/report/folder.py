@@ -217,8 +217,18 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> 
         for cell in cells[2:4]:
             cell.number_format = XLSX_DATETIME
         cells[6].alignment = wrap
-    # a route's streets run long: the place column wraps at 60 characters, not 40
-    finish_sheet(ws, widths={7: 60})
+        cells[8].alignment = wrap
+    # a route's streets run long: the place column wraps at 60 characters, not 40; the note
+    # (up to 118 characters on the county) wraps at 50
+    finish_sheet(ws, widths={7: 60, 9: 50})
+    # printed as the paper form (review AR: it had no print setup): landscape A4, one page
+    # wide, as many long as it takes, the header row repeated on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
     wb.save(path)
 
 
