@@ -23,7 +23,7 @@ from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster import write_csv as write_roster_csv
 from xunfang.planning.roster import write_xlsx as write_roster_xlsx
 from xunfang.report.html import PlaceNames, clock, note_text, render_report
-from xunfang.report.i18n import Lang
+from xunfang.report.i18n import Lang, roster_words
 from xunfang.report.i18n import t as say
 from xunfang.report.layers import plan_layers
 from xunfang.scenario import counts
@@ -325,7 +325,8 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
             write_risk_csv(result.risk, tmp / "risk.csv")
         if result.roster is not None:
             write_roster_csv(result.roster, tmp / "roster.csv")
-            write_roster_xlsx(result.roster, tmp / "roster.xlsx")
+            # its sheets in the plan's language (the roster package does not know the report)
+            write_roster_xlsx(result.roster, tmp / "roster.xlsx", roster_words(lang))
         (tmp / "report.html").write_text(render_report(result, request, lang=lang),
                                          encoding="utf-8")
         swap_in(tmp, out)
