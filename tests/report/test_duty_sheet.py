@@ -130,3 +130,19 @@ def test_plan_sheet_xlsx_prints_as_the_paper_form(county: tuple[PlanResult, Path
     longest = max(len(str(c.value or "")) for c in notes)
     assert longest > 50 and all(c.alignment.wrap_text for c in notes)
     assert ws.column_dimensions["I"].width <= 60
+
+
+def test_drone_shortfall_names_grids_and_clock_times(
+        county: tuple[PlanResult, Path, Path]) -> None:
+    result, zh, en = county
+    doc = json.loads((zh / "plan.json").read_text(encoding="utf-8"))
+    busy = [x for x in doc["stages"]["drones"]["shortfalls"] if "@" in x]
+    assert busy  # "101 thin (grid, slot) cell(s) … : G1@1, G1@2, …"
+    cells = re.findall(r"(\S+)@(\d+)", busy[0])
+    start = {s.index: s.start for s in result.plan.slots}
+    grid_names = {a.id: a.name for a in result.scenario.areas_of("grid")}
+    for folder in (zh, en):
+        text = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+        assert not re.search(r"\bG\d+@\d+", text)  # was "G1@1, G1@2 …"
+        said = ", ".join(f"{grid_names[g]} ({g}) {start[int(k)]:%H:%M}" for g, k in cells)
+        assert said in text, said

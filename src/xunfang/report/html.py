@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -869,10 +869,12 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
 }
 
 
-def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None) -> str | None:
+def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None,
+          when: Callable[[str, str], str] | None = None) -> str | None:
     """``text`` by the first of ``patterns`` it matches, in the report's language; None when
     none matches it whole (a part no pattern matches leaves the sentence unmatched too, so
-    that nothing comes out half translated)."""
+    that nothing comes out half translated). ``when(group, value)`` says a group's slot
+    numbers as clock times (:func:`_cells_said`)."""
     for pattern, key in patterns:
         m = pattern.match(text)
         if m is None:
@@ -880,22 +882,55 @@ def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None) -> s
         kw: dict[str, str] = {}
         for name, value in m.groupdict().items():
             if name in SHORT_PART_SAID and value:
-                part = _said(SHORT_PART_SAID[name], value, T, lang)
+                part = _said(SHORT_PART_SAID[name], value, T, lang, when)
                 if part is None:
                     return None
                 value = part
             elif name == "mode" and lang == "zh":
                 value = value_label("mode", value, lang)
+            elif when is not None and value:
+                value = when(name, value)
             kw[name] = value
         return str(T(key, **kw))
     return None
 
 
-def _stage_short_text(stage: str, text: str, T: Any, lang: Lang | None = None) -> str:
+def _stage_short_text(stage: str, text: str, T: Any, lang: Lang | None = None,
+                      when: Callable[[str, str], str] | None = None) -> str:
     """A stage's shortfall sentence of plan.json in the report's language (``lang`` says the
     units' modes in it; the English report keeps them as plan.json writes them)."""
-    said = _said(STAGE_SHORT_SAID.get(stage, ()), text, T, lang)
+    said = _said(STAGE_SHORT_SAID.get(stage, ()), text, T, lang, when)
     return text if said is None else said
+
+
+def _cells_said(result: PlanResult, names: PlaceNames | None) -> Callable[[str, str], str]:
+    """The drones' shortfall parts by name and clock time: ``shown``'s (grid, slot) cells
+    ``G1@1, G1@2 …`` as ``城关网格 (G1) 01:00, …`` and ``slots``' numbers as times (review
+    AR: a duty planner cannot read slot numbers); with the date when the plan runs over
+    more than one day. A part not of that form stays as written."""
+    plan = result.plan
+    at = {sl.index: sl.start for sl in plan.slots}
+    days = len({sl.start.date() for sl in plan.slots}) > 1
+
+    def time(index: str) -> str | None:
+        start = at.get(int(index))
+        return None if start is None else f"{start:%m-%d %H:%M}" if days else f"{start:%H:%M}"
+
+    def when(group: str, value: str) -> str:
+        if group not in ("shown", "slots"):
+            return value
+        more = value.endswith(" …")
+        out = []
+        for part in value.removesuffix(" …").split(", "):
+            m = re.fullmatch(r"(\S+)@(\d+)" if group == "shown" else r"(\d+)", part)
+            said = m and time(m[m.lastindex or 0])
+            if not m or said is None:
+                return value
+            grid = names.grid_name(m[1]) if names and group == "shown" else m[1]
+            out.append(f"{grid} {said}" if group == "shown" else said)
+        return ", ".join(out) + (" …" if more else "")
+
+    return when
 
 
 #: the plan's notes (the planning stages' English: deploy/solve.py, deploy/staging.py,
@@ -993,7 +1028,9 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     # the other stages' shortfalls, each a sentence of plan.json's (a review: the report said
     # "No shortfall" of a plan whose drones left 101 thin grid-slots unflown)
-    other = [(T("short_stage_" + k), _stage_short_text(k, str(text), T, cast(Lang, lang)))
+    when = _cells_said(result, names)
+    other = [(T("short_stage_" + k), _stage_short_text(k, str(text), T, cast(Lang, lang),
+                                                        when))
              for k in OTHER_SHORT_STAGES if isinstance(result.stages.get(k), dict)
              for text in cast(list[Any], result.stages[k].get("shortfalls") or [])]
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
