@@ -5,6 +5,7 @@ in the plan's language, with date-time cells, a frozen header and sized columns.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from datetime import datetime
 from itertools import pairwise
@@ -18,6 +19,7 @@ from xunfang.report.folder import PLAN_FOLDER_ENTRIES, PLAN_SHEET_COLUMNS
 from xunfang.report.i18n import t
 
 NODE_ID = re.compile(r"\bn\d{3}\b")
+REPEAT = re.compile(r"[（(]([^（）()]*)[）)] ?×(\d+)")
 
 
 def _sheet(folder: Path) -> list[dict[str, str]]:
@@ -48,9 +50,16 @@ def test_plan_sheet_names_places_and_keeps_its_ids(
     routes = [r for r in rows if r["kind"] == "route" and " > " in r["place"]]
     staged = [r for r in rows if r["kind"] == "route" and " > " not in r["place"]]
     assert routes and staged
+    # a route is named by the nodes it drives (the routes stage's), which start where the
+    # unit was before its first waypoint (review AR)
+    doc = json.loads((zh / "plan.json").read_text(encoding="utf-8"))
+    driven = {(x["unit"], int(x["slot"])): x["nodes"] for x in doc["stages"]["routes"]["routes"]}
+    slot_of = {s.name: s.index for s in result.plan.slots}
     for r in routes:
-        nodes = r["place"].split(" > ")
-        streets = r["place_name"].split(" → ")
+        nodes = driven[(r["unit"], slot_of[r["slot_start"]])]
+        # a block driven again and again is said once with its count: "（A → B）×3"
+        streets = REPEAT.sub(lambda m: " → ".join([m[1]] * int(m[2])),
+                             r["place_name"]).split(" → ")
         # every street of the county is named: no node id is left, a street is said once
         # for each stretch along it, and the route starts and ends on a street of its ends
         assert not NODE_ID.search(r["place_name"]), r
@@ -64,8 +73,11 @@ def test_plan_sheet_names_places_and_keeps_its_ids(
             continue
         name = r["place_name"]
         assert not NODE_ID.search(name), r
-        # a crossing "X/Y口" of two streets meeting there, or the one street it lies on
-        meet = name.removesuffix("口").split("/") if name.endswith("口") else [name]
+        # a crossing "X/Y口" of two streets meeting there, "X（Y起点）" where a road changes
+        # its name (review AR), or the one street it lies on
+        meet = (name.removesuffix("口").split("/") if name.endswith("口")
+                else name.removesuffix("起点）").split("（") if name.endswith("起点）")
+                else [name])
         assert set(meet) <= at[node] and len(meet) == min(2, len(at[node])), r
     for r in rows:
         if r["kind"] in ("post", "checkpoint", "drone"):

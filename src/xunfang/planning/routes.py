@@ -313,6 +313,10 @@ class RoutePlan:
             "routes": [
                 {"unit": u, "slot": s, "grid": r.grid, "mode": r.mode,
                  "waypoints": list(r.waypoints),
+                 # every node driven, in order: the duty sheet names the streets of these
+                 # edges (the waypoints' fastest paths skip a line piece's loop and take
+                 # shortcuts never driven: review AR, 346 of the county's 392 routes)
+                 "nodes": list(r.nodes),
                  "legs": [{"kind": leg.kind, "ref": leg.ref, "from": r2(leg.minutes[0]),
                            "to": r2(leg.end), "nodes": len(leg.nodes)} for leg in r.legs]}
                 for (u, s), r in sorted(self.routes.items())],

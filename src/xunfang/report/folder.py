@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,8 @@ from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster import write_csv as write_roster_csv
 from xunfang.planning.roster import write_xlsx as write_roster_xlsx
-from xunfang.report.html import PlaceNames, note_text, render_report
-from xunfang.report.i18n import Lang
+from xunfang.report.html import PlaceNames, clock, note_text, render_report
+from xunfang.report.i18n import Lang, roster_words
 from xunfang.report.i18n import t as say
 from xunfang.report.layers import plan_layers
 from xunfang.scenario import counts
@@ -124,23 +125,37 @@ def _sheet_entries(result: PlanResult, lang: Lang
                          "slot_end": s.end.isoformat(timespec="minutes"), "kind": a.duty,
                          "place": str(place), "crew": ";".join(a.crew), "duty": a.note,
                          "place_name": names.place(a, s.start.hour)},
-                        {"slot": s, "grid": names.grid(a), "desk": None}))
+                        {"slot": s, "start": s.start, "end": s.end, "grid": names.grid(a),
+                         "desk": None}))
     # the video desk's camera tours: its operators are not units, one row per tour
     video = result.stages.get("video", {})
     tours = video.get("tours", []) if isinstance(video, Mapping) else []
     by_index = {sl.index: sl for sl in plan.slots}
-    for t in tours if isinstance(tours, list) else []:
+    tours = tours if isinstance(tours, list) else []
+    # a tour runs from its start (minutes from the plan's start) to the next tour of its
+    # operator in the slot, the last one to the slot's end (review AR: every tour showed its
+    # slot's start and end, and its start as "minute 720" rather than 12:00)
+    starts: dict[tuple[int, int], list[float]] = {}
+    for t in tours:
+        starts.setdefault((int(t["operator"]), int(t["slot"])), []).append(float(t["start"]))
+    t0 = plan.slots[0].start if plan.slots else None
+    for t in tours:
         tour_slot = by_index.get(int(t["slot"]))
-        if tour_slot is None:
+        if tour_slot is None or t0 is None:
             continue
+        m = float(t["start"])
+        later = [x for x in starts[(int(t["operator"]), int(t["slot"]))] if x > m]
+        begin = t0 + timedelta(minutes=m)
+        end = t0 + timedelta(minutes=min(later)) if later else tour_slot.end
         cams = [str(c) for c in t["cameras"]]
         out.append(({"unit": f"video-desk-{int(t['operator']) + 1}",
-                     "slot_start": tour_slot.name,
-                     "slot_end": tour_slot.end.isoformat(timespec="minutes"), "kind": "video",
+                     "slot_start": begin.isoformat(timespec="minutes"),
+                     "slot_end": end.isoformat(timespec="minutes"), "kind": "video",
                      "place": ";".join(cams), "crew": "",
-                     "duty": f"camera tour from minute {t['start']:g}",
+                     "duty": f"camera tour {clock(begin)}–{clock(end, end=True)}",
                      "place_name": "; ".join(names.post(c) for c in cams)},
-                    {"slot": tour_slot, "grid": None, "desk": int(t["operator"]) + 1}))
+                    {"slot": tour_slot, "start": begin, "end": end, "grid": None,
+                     "desk": int(t["operator"]) + 1}))
     return out
 
 
@@ -189,13 +204,12 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> 
     ws.title = say("plan_sheet", lang)
     ws.append([say(k, lang) for k in PLAN_SHEET_XLSX])
     for row, more in _sheet_entries(result, lang):
-        slot = more["slot"]
         desk = more["desk"]
         unit = (say("sheet_video_desk", lang, n=desk) if desk is not None
                 else unit_names.get(row["unit"], ""))
         kind = say("duty_" + row["kind"], lang)
-        ws.append([row["unit"], unit, slot.start.replace(tzinfo=None),
-                   slot.end.replace(tzinfo=None), kind,
+        ws.append([row["unit"], unit, more["start"].replace(tzinfo=None),
+                   more["end"].replace(tzinfo=None), kind,
                    names.grid_name(more["grid"]) if more["grid"] else "",
                    row["place_name"], row["crew"], note_text(row["duty"], names, lang)])
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -203,8 +217,18 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> 
         for cell in cells[2:4]:
             cell.number_format = XLSX_DATETIME
         cells[6].alignment = wrap
-    # a route's streets run long: the place column wraps at 60 characters, not 40
-    finish_sheet(ws, widths={7: 60})
+        cells[8].alignment = wrap
+    # a route's streets run long: the place column wraps at 60 characters, not 40; the note
+    # (up to 118 characters on the county) wraps at 50
+    finish_sheet(ws, widths={7: 60, 9: 50})
+    # printed as the paper form (review AR: it had no print setup): landscape A4, one page
+    # wide, as many long as it takes, the header row repeated on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
     wb.save(path)
 
 
@@ -301,7 +325,8 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
             write_risk_csv(result.risk, tmp / "risk.csv")
         if result.roster is not None:
             write_roster_csv(result.roster, tmp / "roster.csv")
-            write_roster_xlsx(result.roster, tmp / "roster.xlsx")
+            # its sheets in the plan's language (the roster package does not know the report)
+            write_roster_xlsx(result.roster, tmp / "roster.xlsx", roster_words(lang))
         (tmp / "report.html").write_text(render_report(result, request, lang=lang),
                                          encoding="utf-8")
         swap_in(tmp, out)

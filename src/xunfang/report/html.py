@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -352,7 +352,7 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
             shift_of[key] = T(f"shift_{d.shift}") if d.shift in SHIFT_LETTER else d.shift
         else:
             special.setdefault(d.day.isoformat(), []).append(
-                f"{d.person} {d.start:%H:%M}–{d.end:%H:%M} ({_reasons(d.reason, lang)})")
+                f"{d.person} {d.start:%H:%M}–{clock(d.end, end=True)} ({_reasons(d.reason, lang)})")
     days = []
     for info in ro.calendar:
         k = info.day.isoformat()
@@ -573,9 +573,16 @@ class PlaceNames:
         self.street: dict[tuple[int, int], str] = {}  # (a, b) either way → the street's name
         self.adjacent: set[tuple[int, int]] = set()
         meets: dict[int, dict[str, tuple[int, int]]] = {}  # node → name → (rank, order)
+        # the streets leaving each node (a one-way pair counted once): two named streets at a
+        # node of two edges are one road changing its name, not a crossing (review AR: n271,
+        # where 人民路 becomes 人民东路, was printed 人民路/人民东路口)
+        self.neighbours: dict[int, set[int]] = {}
         for e in range(roads.n_edges):
             a, b = int(roads.u[e]), int(roads.v[e])
             self.adjacent |= {(a, b), (b, a)}
+            if a != b:
+                self.neighbours.setdefault(a, set()).add(b)
+                self.neighbours.setdefault(b, set()).add(a)
             name = str(roads.name[e]).strip() if e < len(roads.name) else ""
             if not name:
                 continue
@@ -599,6 +606,10 @@ class PlaceNames:
         planned = cast(list[Any], routes.get("routes") or []) if isinstance(routes, Mapping) else []
         self.route_grid = {(str(r["unit"]), int(r["slot"])): str(r["grid"]) for r in planned
                            if isinstance(r, Mapping) and r.get("grid")}
+        # every node each route drives (the routes stage's "nodes"; a plan.json written before
+        # it had them names the waypoints' fastest paths instead)
+        self.driven = {(str(r["unit"]), int(r["slot"])): tuple(str(n) for n in r["nodes"])
+                       for r in planned if isinstance(r, Mapping) and r.get("nodes")}
         self._paths: dict[tuple[int, int, str, int | None], list[int]] = {}
         self._scenario = sc
 
@@ -617,12 +628,17 @@ class PlaceNames:
         return self._with_id(self.grid_names.get(grid_id, ""), grid_id)
 
     def crossing(self, node_id: str) -> str:
-        """A node as its crossing (``X路/Y街口``), the street it lies on, or the nearest
-        named street (``X路附近``); a node of no network, or of no named street, by its id."""
+        """A node as its crossing (``X路/Y街口``: three or more streets leave it), where a
+        road changes its name (``X路（Y路起点）``: two), the street it lies on, or the
+        nearest named street (``X路附近``); a node of no network, or of no named street, by
+        its id."""
         i = self.index.get(node_id)
         if i is None:
             return node_id
         names = self.meets.get(i, [])
+        if len(names) >= 2 and len(self.neighbours.get(i, ())) <= 2:
+            return (f"{names[0]}（{names[1]}起点）" if self.lang == "zh"
+                    else f"where {names[0]} becomes {names[1]}")
         if len(names) >= 2:
             return (f"{names[0]}/{names[1]}口" if self.lang == "zh"
                     else f"{names[0]} / {names[1]} crossing")
@@ -659,7 +675,14 @@ class PlaceNames:
     def route(self, nodes: tuple[str, ...], unit: str = "", hour: int | None = None) -> str:
         """A route as the names of the streets it drives, in order, a street named once for
         each stretch along it (``沿河公路 → 滨河路 → 沙坪路``); a street without a name by
-        its end nodes' ids. One node: :meth:`node`."""
+        its end nodes' ids. One node: :meth:`node`.
+
+        ``nodes`` is best every node driven (:meth:`route_of` passes the routes stage's): two
+        nodes not on one street are joined by the fastest path of the unit's mode, which is
+        right only for waypoints a transit joins. Between a route's waypoints that path
+        skips a line piece that starts and ends at one node (a loop) and takes shortcuts
+        never driven (review AR: 346 of the county's 392 routes left out a driven street,
+        142 named one not driven)."""
         from itertools import pairwise
 
         if len(nodes) == 1:
@@ -686,7 +709,42 @@ class PlaceNames:
                 else:
                     add(self.ids[p])
                     add(self.ids[q])
-        return " → ".join(parts)
+        return " → ".join(self._fold(parts))
+
+    def _fold(self, parts: list[str]) -> list[str]:
+        """``parts`` with each run of a block of streets driven again and again said once
+        with its count, ``（建设路 → 校门道）×16`` (``(A → B) ×16`` in English): a unit
+        holding a line piece or a site drives the same few streets back and forth, and the
+        county's longest route read 566 characters, 16 of them that one pair. Greedy from
+        the left, the block that covers most (the shortest of equals), blocks of up to 8."""
+        out: list[str] = []
+        i = 0
+        while i < len(parts):
+            best_k, best_r = 1, 1
+            for k in range(2, min(8, (len(parts) - i) // 2) + 1):
+                r = 1
+                while parts[i + r * k:i + (r + 1) * k] == parts[i:i + k]:
+                    r += 1
+                if r > 1 and k * r > best_k * best_r:
+                    best_k, best_r = k, r
+            if best_r > 1:
+                block = " → ".join(parts[i:i + best_k])
+                out.append(f"（{block}）×{best_r}" if self.lang == "zh"
+                           else f"({block}) ×{best_r}")
+                i += best_k * best_r
+            else:
+                out.append(parts[i])
+                i += 1
+        return out
+
+    def route_of(self, a: Any, hour: int | None = None) -> str:
+        """An assignment's route by its streets: those of every edge the routes stage drives
+        (:meth:`route`), or, for a route the stage did not plan (staging) or a plan.json
+        without the driven nodes, those between its waypoints."""
+        driven = self.driven.get((str(a.unit), int(a.slot)))
+        if driven and len(a.route) > 1:
+            return self.route(driven, a.unit, hour)
+        return self.route(tuple(a.route), a.unit, hour)
 
     def grid(self, a: Any) -> str | None:
         """The grid an assignment patrols: its own grid, the grid its route was planned in
@@ -712,7 +770,7 @@ class PlaceNames:
             return self.post(str(a.post))
         if a.grid:
             return self.grid_name(str(a.grid))
-        return self.route(tuple(a.route), a.unit, hour) if a.route else ""
+        return self.route_of(a, hour) if a.route else ""
 
 
 #: One pattern of a planning stage's English sentence and its i18n key: the pattern's named
@@ -811,10 +869,12 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
 }
 
 
-def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None) -> str | None:
+def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None,
+          when: Callable[[str, str], str] | None = None) -> str | None:
     """``text`` by the first of ``patterns`` it matches, in the report's language; None when
     none matches it whole (a part no pattern matches leaves the sentence unmatched too, so
-    that nothing comes out half translated)."""
+    that nothing comes out half translated). ``when(group, value)`` says a group's slot
+    numbers as clock times (:func:`_cells_said`)."""
     for pattern, key in patterns:
         m = pattern.match(text)
         if m is None:
@@ -822,22 +882,55 @@ def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None) -> s
         kw: dict[str, str] = {}
         for name, value in m.groupdict().items():
             if name in SHORT_PART_SAID and value:
-                part = _said(SHORT_PART_SAID[name], value, T, lang)
+                part = _said(SHORT_PART_SAID[name], value, T, lang, when)
                 if part is None:
                     return None
                 value = part
             elif name == "mode" and lang == "zh":
                 value = value_label("mode", value, lang)
+            elif when is not None and value:
+                value = when(name, value)
             kw[name] = value
         return str(T(key, **kw))
     return None
 
 
-def _stage_short_text(stage: str, text: str, T: Any, lang: Lang | None = None) -> str:
+def _stage_short_text(stage: str, text: str, T: Any, lang: Lang | None = None,
+                      when: Callable[[str, str], str] | None = None) -> str:
     """A stage's shortfall sentence of plan.json in the report's language (``lang`` says the
     units' modes in it; the English report keeps them as plan.json writes them)."""
-    said = _said(STAGE_SHORT_SAID.get(stage, ()), text, T, lang)
+    said = _said(STAGE_SHORT_SAID.get(stage, ()), text, T, lang, when)
     return text if said is None else said
+
+
+def _cells_said(result: PlanResult, names: PlaceNames | None) -> Callable[[str, str], str]:
+    """The drones' shortfall parts by name and clock time: ``shown``'s (grid, slot) cells
+    ``G1@1, G1@2 …`` as ``城关网格 (G1) 01:00, …`` and ``slots``' numbers as times (review
+    AR: a duty planner cannot read slot numbers); with the date when the plan runs over
+    more than one day. A part not of that form stays as written."""
+    plan = result.plan
+    at = {sl.index: sl.start for sl in plan.slots}
+    days = len({sl.start.date() for sl in plan.slots}) > 1
+
+    def time(index: str) -> str | None:
+        start = at.get(int(index))
+        return None if start is None else f"{start:%m-%d %H:%M}" if days else f"{start:%H:%M}"
+
+    def when(group: str, value: str) -> str:
+        if group not in ("shown", "slots"):
+            return value
+        more = value.endswith(" …")
+        out = []
+        for part in value.removesuffix(" …").split(", "):
+            m = re.fullmatch(r"(\S+)@(\d+)" if group == "shown" else r"(\d+)", part)
+            said = m and time(m[m.lastindex or 0])
+            if not m or said is None:
+                return value
+            grid = names.grid_name(m[1]) if names and group == "shown" else m[1]
+            out.append(f"{grid} {said}" if group == "shown" else said)
+        return ", ".join(out) + (" …" if more else "")
+
+    return when
 
 
 #: the plan's notes (the planning stages' English: deploy/solve.py, deploy/staging.py,
@@ -857,6 +950,7 @@ NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("note_between", re.compile(r"checkpoint team between checkpoints$")),
     ("note_auxiliary", re.compile(r"auxiliary force at its post$")),
     ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
+    ("note_tour_clock", re.compile(r"camera tour (?P<start>\d\d:\d\d)–(?P<end>\d\d:\d\d)$")),
     ("note_no_crew", re.compile(r"no crew on duty$")),
     ("note_out_of_service", re.compile(r"out of service$")),
     ("note_busy", re.compile(r"busy at an incident$")),
@@ -867,6 +961,19 @@ NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("note_reserve", re.compile(r"reserve at home post$")),
     ("note_pinned", re.compile(r"pinned(?: (?P<what>.*))?$")),
 )
+
+
+#: a staging unit's note (the pattern NOTE_SAID says it by)
+STAGING_NOTE = dict(NOTE_SAID)["note_staging"]
+
+
+def clock(at: datetime, *, end: bool = False) -> str:
+    """``at`` as a clock time ``HH:MM``; an ``end`` at midnight as ``24:00``, the day it
+    closes (review AR: ``16:00–00:00`` and a whole day's ``00:00–00:00`` read as
+    nothing)."""
+    if end and (at.hour, at.minute) == (0, 0):
+        return "24:00"
+    return f"{at:%H:%M}"
 
 
 def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
@@ -921,7 +1028,9 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     # the other stages' shortfalls, each a sentence of plan.json's (a review: the report said
     # "No shortfall" of a plan whose drones left 101 thin grid-slots unflown)
-    other = [(T("short_stage_" + k), _stage_short_text(k, str(text), T, cast(Lang, lang)))
+    when = _cells_said(result, names)
+    other = [(T("short_stage_" + k), _stage_short_text(k, str(text), T, cast(Lang, lang),
+                                                        when))
              for k in OTHER_SHORT_STAGES if isinstance(result.stages.get(k), dict)
              for text in cast(list[Any], result.stages[k].get("shortfalls") or [])]
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
@@ -1022,10 +1131,14 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     for u in sc.units:
         labels = []
         for a in plan.of_unit(u.id):
+            if a.duty != "off" and STAGING_NOTE.match(a.note or ""):
+                # a staging unit stands at a node holding a site's ring: no route patrol
+                # (review AR: it read "路线巡逻: 人民路/人民东路口"); said as its note is
+                labels.append(note_text(a.note, streets, lang))
+                continue
             where = post_names.get(a.post or "", a.post or "") if a.post else (
                 area_names.get(a.grid or "", a.grid or "") if a.grid else
-                streets.route(a.route, a.unit,
-                              plan.slots[a.slot - plan.slots[0].index].start.hour))
+                streets.route_of(a, plan.slots[a.slot - plan.slots[0].index].start.hour))
             labels.append(f"{T('duty_' + a.duty)}: {where}" if where else T("duty_" + a.duty))
         crews = [";".join(a.crew) for a in plan.of_unit(u.id)]
         keyed = [f"{lab}\x00{c}" for lab, c in zip(labels, crews, strict=True)]
@@ -1035,7 +1148,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             sheet.append({"unit": u.id, "tier": T(f"tier_{u.tier}"),
                           "mode": value_label("mode", u.mode, lang),
                           "squad": value_label("squad", u.squad, lang),
-                          "slots": f"{s0.start:%m-%d %H:%M}–{s1.end:%H:%M}",
+                          "slots": f"{s0.start:%m-%d %H:%M}–{clock(s1.end, end=True)}",
                           "duty": label, "crew": crew})
 
     counts_rows = [

@@ -753,6 +753,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "note_between": {"zh": "卡点组两次设卡之间", "en": "checkpoint team between checkpoints"},
     "note_auxiliary": {"zh": "辅助力量在岗", "en": "auxiliary force at its post"},
     "note_tour": {"zh": "第 {m} 分钟起轮巡监控", "en": "camera tour from minute {m}"},
+    "note_tour_clock": {"zh": "{start}–{end} 轮巡监控", "en": "camera tour {start}–{end}"},
     # the posture's own notes (deploy/solve.py), said in the timeline's hover text
     "note_no_crew": {"zh": "无人在岗", "en": "no crew on duty"},
     "note_out_of_service": {"zh": "停用", "en": "out of service"},
@@ -859,3 +860,51 @@ def value_label(kind: str, value: str, lang: Lang) -> str:
 def t(key: str, lang: Lang, **kw: object) -> str:
     """The text of ``key`` in ``lang``; a missing key is a bug and raises ``KeyError``."""
     return TEXT[key][lang].format(**kw)
+
+
+#: roster.xlsx's sheets and headers in Chinese (planning.roster.write_xlsx's ``words``; its
+#: English names are the keys): review AR found a Chinese plan's workbook all English
+ROSTER_XLSX_ZH: dict[str, str] = {
+    "sheet:roster": "排班表", "sheet:staff per hour": "每小时在岗",
+    "sheet:hours per person": "人员工时", "sheet:calendar": "日历", "sheet:fairness": "公平性",
+    "column:date": "日期", "column:person": "人员", "column:team": "班组",
+    "column:shift": "班次", "column:start": "开始", "column:end": "结束", "column:role": "身份",
+    "column:squad": "中队/小队", "column:kind": "类型", "column:reason": "原因",
+    "column:hours": "工时", "column:start_utc_offset": "开始时区偏移",
+    "column:end_utc_offset": "结束时区偏移", "column:slot": "时段", "column:all": "全部在岗",
+    "column:skill": "技能", "column:special demand": "加班需求", "column:unmet": "缺口",
+    "column:on duty": "在岗人员", "column:rotating": "轮班",
+    "column:regular_hours": "正常班工时", "column:special_hours": "加班工时",
+    "column:total_hours": "总工时", "column:regular_hours_per_week": "每周正常班工时",
+    "column:total_hours_per_week": "每周总工时", "column:special_duties": "加班勤务次数",
+    "column:nights": "夜班天数", "column:weekend_days": "周末出勤天数",
+    "column:holiday_days": "节假日出勤天数", "column:leave_days": "请假天数",
+    "column:holiday": "节日", "column:makeup": "调休上班", "column:events": "活动",
+    "column:measure": "指标", "column:value": "数值",
+    "shift:special": "加班", "kind:regular": "正常班", "kind:special": "加班勤务",
+    "team:day": "常白班组",
+    "solver:status": "求解状态", "solver:build_seconds": "建模用时（秒）",
+    "solver:objective": "目标值", "solver:bound": "目标下界", "solver:gap": "最优性差距",
+    "solver:wall_seconds": "求解用时（秒）",
+    "solver:first_solution_seconds": "首个可行解用时（秒）",
+    "solver:within_1pct_seconds": "达到 1% 差距用时（秒）", "solver:n_variables": "变量数",
+    "solver:n_candidates": "候选班次数", "solver:num_workers": "并行线程数",
+}
+
+
+def roster_words(lang: Lang) -> dict[str, str] | None:
+    """The words roster.xlsx is written in (planning.roster.write_xlsx's ``words``): None in
+    English (its own names), else its sheets, headers and values (shifts, kinds, reasons,
+    roles, squads, day kinds, fairness measures, the solver's status, yes/no) in ``lang``."""
+    if lang == "en":
+        return None
+    out = dict(ROSTER_XLSX_ZH)
+    for key, said in TEXT.items():
+        for head, kind in (("shift_", "shift"), ("day_", "day")):
+            if key.startswith(head) and key != "day_kind":
+                out[f"{kind}:{key.removeprefix(head)}"] = said[lang]
+    for key, said in VALUES.items():
+        if key.split(":", 1)[0] in ("role", "squad", "reason", "fairness", "status"):
+            out[key] = said[lang]  # "event:NAME" reads 活动：NAME
+    out["bool:True"], out["bool:False"] = t("yes", lang), t("no", lang)
+    return out

@@ -317,48 +317,88 @@ XLSX_DATE = "yyyy-mm-dd"
 XLSX_DATETIME = "yyyy-mm-dd hh:mm"
 
 
-def write_xlsx(result: RosterResult, path: Path) -> Path:
+def write_xlsx(result: RosterResult, path: Path,
+               words: Mapping[str, str] | None = None) -> Path:
     """roster.xlsx: sheets roster, staff per hour, hours per person, calendar, fairness.
 
     Dates and times are Excel date cells (review AO: they were text such as
     '2026-12-01T08:00', which Excel's date filters and sorting do not treat as dates), on
     the scenario's wall clock; each sheet has a frozen header row and columns sized to what
-    they hold."""
+    they hold.
+
+    ``words`` says the sheets in the plan's language (review AR: a Chinese plan's workbook
+    was all English), by key: ``sheet:NAME`` a sheet's name, ``column:NAME`` a header (the
+    English one as written here), ``shift:``, ``kind:``, ``reason:``, ``role:``, ``squad:``,
+    ``team:``, ``day:``, ``fairness:``, ``solver:``, ``status:`` and ``bool:`` values, and
+    ``skill:`` names; a key it lacks (or no ``words``) keeps the English. The caller builds
+    them (report.folder, from report.i18n): the roster does not know the report."""
     from openpyxl import Workbook
+
+    said = words or {}
+
+    def w(kind: str, value: object) -> object:
+        if value is None or value == "":
+            return value
+        return said.get(f"{kind}:{value}", value)
+
+    def reasons(text: str | None) -> str | None:
+        # "risk;risk-peak", "event:NAME", "cover:RULE": each part, an event's name kept
+        if not text:
+            return text
+        out = []
+        for part in text.split(";"):
+            head, sep, name = part.partition(":")
+            out.append(str(w("reason", head)) + name if sep else str(w("reason", part)))
+        return ";".join(out)
+
+    def staff_key(key: str) -> str:
+        # "role:police", "team:A", "skill:driver", "all"
+        if key in said:
+            return said[key]
+        kind, sep, value = key.partition(":")
+        if not sep:
+            return str(w("column", key))
+        return f"{w('column', kind)} {value}" if f"column:{kind}" in said else key
 
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "roster"
-    ws.append(list(CSV_COLUMNS))
+    ws.title = str(w("sheet", "roster"))
+    ws.append([w("column", c) for c in CSV_COLUMNS])
     for d in result.rows:
         row = duty_dict(d)
-        row.update({"date": d.day, "start": _naive(d.start), "end": _naive(d.end)})
+        row.update({"date": d.day, "start": _naive(d.start), "end": _naive(d.end),
+                    "shift": w("shift", d.shift), "kind": w("kind", d.kind),
+                    "reason": reasons(d.reason), "role": w("role", d.role),
+                    "squad": w("squad", d.squad)})
         ws.append([row[c] for c in CSV_COLUMNS])
     keys = list(result.staff)
-    ws2 = wb.create_sheet("staff per hour")
-    ws2.append(["slot", *keys, "special demand", "unmet", "on duty"])
+    ws2 = wb.create_sheet(str(w("sheet", "staff per hour")))
+    ws2.append([w("column", "slot"), *(staff_key(k) for k in keys),
+                *(w("column", c) for c in ("special demand", "unmet", "on duty"))])
     for i, s in enumerate(result.slots):
         ws2.append([_naive(s), *(result.staff[k][i] for k in keys),
                     result.demand[i], result.unmet[i], " ".join(result.on_duty[i])])
-    ws3 = wb.create_sheet("hours per person")
+    ws3 = wb.create_sheet(str(w("sheet", "hours per person")))
     hdicts = [h.as_dict(result.weeks) for h in result.hours.values()]
     if hdicts:
         cols = list(hdicts[0])
-        ws3.append(cols)
+        ws3.append([w("column", c) for c in cols])
         for hd in hdicts:
-            ws3.append([hd[c] for c in cols])
-    ws4 = wb.create_sheet("calendar")
-    ws4.append(["date", "kind", "holiday", "makeup", "events"])
+            ws3.append([w("bool", hd[c]) if isinstance(hd[c], bool) else hd[c] for c in cols])
+    ws4 = wb.create_sheet(str(w("sheet", "calendar")))
+    ws4.append([w("column", c) for c in ("date", "kind", "holiday", "makeup", "events")])
     for c in result.calendar:
-        ws4.append([c.day, c.kind, c.holiday, c.makeup, "; ".join(c.events)])
-    ws5 = wb.create_sheet("fairness")
-    ws5.append(["measure", "value"])
+        ws4.append([c.day, w("day", c.kind), c.holiday, w("bool", c.makeup),
+                    "; ".join(c.events)])
+    ws5 = wb.create_sheet(str(w("sheet", "fairness")))
+    ws5.append([w("column", "measure"), w("column", "value")])
     for k, v in result.fairness.items():
-        ws5.append([k, v])
+        ws5.append([w("fairness", k), v])
     for k2, v2 in result.solve.as_dict().items():
-        ws5.append([f"solver {k2}", v2])
+        ws5.append([w("solver", k2) if f"solver:{k2}" in said else f"solver {k2}",
+                    w("status", v2) if k2 == "status" else v2])
     for sheet in wb.worksheets:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
