@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -179,3 +180,33 @@ def restart(e: Env) -> tuple[Centre, TestClient]:
     r = client.post("/api/auth/login", json={"name": "planner", "password": PASSWORD})
     assert r.status_code == 200, r.text
     return centre, client
+
+
+@contextmanager
+def serving_app(centre: Centre, *, tick_seconds: float = 0) -> Iterator[str]:
+    """``centre`` behind a real uvicorn server on a free port, in a thread, for the browser
+    tests; yields its base URL and stops it after."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(centre, tick_seconds=tick_seconds), host="127.0.0.1",
+                            port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)

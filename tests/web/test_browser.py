@@ -5,17 +5,14 @@ are posted, a viewer cannot edit. With CI set, a missing chromium fails these te
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PASSWORD, add_users, fresh_store
-from xunfang.web import Centre, create_app
+from tests.web.conftest import PASSWORD, add_users, fresh_store, serving_app
+from xunfang.web import Centre
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -32,28 +29,13 @@ def _need_chromium() -> None:
 def server(planned, db_kind, tmp_path_factory) -> Iterator[tuple[str, Centre]]:
     """The centre on each database the suite runs against (SQLite; PostgreSQL on CI)."""
     _need_chromium()
-    import uvicorn
 
     sc, result, req = planned
     db = fresh_store(db_kind, tmp_path_factory.mktemp("browser"))
     add_users(db)
     centre = Centre(sc, result, req, db=db)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(centre, tick_seconds=1), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", centre
-    srv.should_exit = True
-    thread.join(10)
+    with serving_app(centre, tick_seconds=1) as base:
+        yield base, centre
     db.dispose()
 
 

@@ -9,47 +9,22 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import PASSWORD, Env, make_env
+from tests.web.conftest import PASSWORD, Env, make_env, serving_app
 from tests.web.test_browser import _need_chromium, browser  # noqa: F401  (the fixture)
 from tests.web.test_plans_now_api import local, slot_of_day, two_days
-from xunfang.web import create_app
 
 
 # ---- the page (chromium) ------------------------------------------------------------------
-@contextmanager
-def serving(env: Env) -> Iterator[str]:
-    """``env``'s centre (its clock the test's) behind a real uvicorn server; its address."""
-    _need_chromium()
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(env.centre, tick_seconds=0), host="127.0.0.1",
-                            port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
+def serving(env: Env) -> Any:
+    """``env``'s centre behind a real server (conftest.serving_app)."""
+    return serving_app(env.centre)
 
 
 @pytest.fixture
