@@ -3,8 +3,11 @@ and written in Chinese and English."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,3 +24,22 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[PlanResult, Path, 
     root = tmp_path_factory.mktemp("ao")
     return (result, write_plan_folder(result, request, root / "zh", lang="zh"),
             write_plan_folder(result, request, root / "en", lang="en"))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless chromium (the system's) for the print tests; on CI its absence fails."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set and the print tests need chromium at {CHROMIUM}")
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM),
+                               args=["--headless", "--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()

@@ -5,9 +5,7 @@ ends a page with what it introduces on the next."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -225,21 +223,6 @@ def _link_pages(pdf: bytes) -> tuple[int, dict[str, list[int]]]:
                 if abs(y1 - y0) >= 2:
                     where.setdefault(uri[1].decode(), []).append(p)
     return len(order), where
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set and the print tests need chromium at {CHROMIUM}")
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM),
-                               args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

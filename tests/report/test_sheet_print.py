@@ -4,8 +4,6 @@ were squeezed to one CJK character a line, rows about 70 px tall)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +19,6 @@ LINES = """() => [...document.querySelectorAll('#plan tbody tr')].map(tr => [
     const r = document.createRange(); r.selectNodeContents(td);
     return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }),
   tr.cells[5].textContent.includes('→')])"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set and the print tests need chromium at {CHROMIUM}")
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM),
-                               args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
