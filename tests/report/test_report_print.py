@@ -18,8 +18,6 @@ from xunfang.report.html import render_report
 from xunfang.report.i18n import VALUES, t, value_label
 from xunfang.scenario.loader import load
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 @pytest.fixture(scope="module")
 def planned() -> tuple[PlanResult, PlanRequest]:

@@ -11,8 +11,6 @@ import pytest
 
 from xunfang.planning.pipeline import PlanResult
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 #: the lines of text each cell of the plan sheet's rows takes: [unit, cells' line counts]
 LINES = """() => [...document.querySelectorAll('#plan tbody tr')].map(tr => [
   tr.cells[0].textContent, [...tr.cells].map(td => {
