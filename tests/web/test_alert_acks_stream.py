@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC
 
 import pytest
 
@@ -32,10 +33,13 @@ def test_the_first_acknowledgement_stands(new_env) -> None:
     e = new_env()
     aid = _alert(e)
     r = e.login("planner").post(f"/api/alerts/{aid}/ack")
-    assert r.status_code == 200 and r.json() == {"id": aid, "acknowledged_by": "planner"}
     first_at = store.list_alerts(e.centre.store, e.centre.scenario_id)[-1].acknowledged_at
+    assert first_at is not None
+    first = {"id": aid, "acknowledged_by": "planner",
+             "acknowledged_at": first_at.replace(tzinfo=UTC).isoformat()}
+    assert r.status_code == 200 and r.json() == first
     r = e.login("commander").post(f"/api/alerts/{aid}/ack")
-    assert r.status_code == 200 and r.json() == {"id": aid, "acknowledged_by": "planner"}
+    assert r.status_code == 200 and r.json() == first  # the first one's time, too
     row = store.list_alerts(e.centre.store, e.centre.scenario_id)[-1]
     assert (row.acknowledged_by, row.acknowledged_at) == ("planner", first_at)
     audit = e.login("commander").get("/api/audit", params={"limit": 500}).json()["entries"]

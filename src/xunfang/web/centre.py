@@ -336,6 +336,14 @@ class Centre:
                     status=[None] * len(track)))
 
     def evaluate(self) -> list[Alert]:
+        """Judge the alerts now, after making current the stored plan that covers now where
+        the current one does not (:meth:`roll_over`; in memory first, so cheap while it
+        does): a batch of positions posted at 00:00, before the tick, had raised
+        plan_not_covering with tomorrow's plan stored (a review)."""
+        try:
+            self.roll_over()
+        except Exception:  # (a lost database: the tick retries; the alerts are judged)
+            log.exception("roll_over failed; the alerts are evaluated all the same")
         return self.live.evaluate()
 
     def tick(self) -> list[Alert]:

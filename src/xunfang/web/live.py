@@ -46,6 +46,7 @@ class LiveSettings:
     checkpoint_grace_minutes: float = 10.0  # minutes into a slot before a checkpoint counts
     visit_radius_m: float = 150.0  # a unit this close to a site or post is there
     fresh_minutes: float = 15.0  # a position older than this is not "now"
+    silent_minutes: float = 30.0  # a unit on duty whose last position is this old: alert
     future_tolerance_s: float = 120.0  # device clocks may run this much ahead
     outside_margin_m: float = 2000.0  # positions farther than this beyond the roads: refused
     coverage_target_share: float = 0.9  # rings now below this share of nodes: alert
@@ -162,7 +163,7 @@ class LiveOps:
         #: every raise, clear and acknowledgement in order (the event stream reads after n)
         self.events: list[AlertEvent] = []
         self.version = 0  # bumps on every accepted batch or status change
-        self._rings_cache: tuple[int, int, dict[str, Any]] | None = None
+        self._rings_cache: tuple[tuple[Any, ...], dict[str, Any]] | None = None
         #: hooks of the store: an alert raised (returns its id) and one cleared
         self.on_raise: Callable[[Alert], int] | None = None
         self.on_clear: Callable[[Alert, datetime], None] | None = None
@@ -229,8 +230,10 @@ class LiveOps:
         return local.replace(tzinfo=self.tz).astimezone(UTC)
 
     def assigned_grid(self, a: Assignment) -> str | None:
-        """The grid a unit is held to: its grid duty, else the grid holding its post."""
-        if a.duty == "off":
+        """The grid a unit is held to: its grid duty, else the grid holding its post. A
+        drone on duty flies its sorties over several grids and is held to none (a review:
+        one over a grid of its sortie raised "outside its grid", its launch post's)."""
+        if a.duty in ("off", "drone"):
             return None
         if a.grid is not None:
             return a.grid
@@ -445,10 +448,13 @@ class LiveOps:
         now = self.clock()
         hour = _local(now, self.tz).hour
         with self.lock:
-            key = (self.version, hour)
-            if self._rings_cache is not None and self._rings_cache[:2] == key:
-                return self._rings_cache[2]
             cands = self._live_units(now)
+            # keyed by the sources themselves (where each unit counts from, and whether by
+            # its fix): a fix that goes stale moves its unit back to its planned place (a
+            # review: keyed by state and hour, stale fixes counted as live to the hour's end)
+            key = (hour, tuple(cands))
+            if self._rings_cache is not None and self._rings_cache[0] == key:
+                return self._rings_cache[1]
         if not cands:
             result: dict[str, Any] = {"hour": hour, "sources": 0, "live_sources": 0,
                                       "share_within_target": 0.0, "bands": []}
@@ -466,7 +472,7 @@ class LiveOps:
                        "bands_minutes": list(self.scenario.policy.isochrone_minutes),
                        "bands": [int(b) for b in band.tolist()]}
         with self.lock:
-            self._rings_cache = (key[0], key[1], result)
+            self._rings_cache = (key, result)
         return result
 
     # ---- alerts -------------------------------------------------------------------------
@@ -513,7 +519,22 @@ class LiveOps:
                         f"beyond its {allowed:g} min interval",
                         {"site": site.id, "minutes": round(waited, 1)})
             for u, s in self.state.items():
-                if s.outside_since is None or s.status == "off":
+                age = (now - s.t).total_seconds() / 60 if s.t is not None else None
+                on_duty = self.plan.at(u, slot.index).duty != "off" and s.status != "off"
+                if s.t is not None and age is not None and age > st.silent_minutes and on_duty:
+                    # a unit that reported and went silent while on duty (a review: a unit
+                    # silent since 08:10 stayed "outside its grid" into the night, and
+                    # nothing said it had gone quiet)
+                    seen = _local(s.t, self.tz)
+                    want[f"silent:{u}"] = (
+                        "unit_silent", "warning",
+                        f"{u} 已 {age:.0f} 分钟无位置上报（最后 {seen:%H:%M}）",
+                        f"unit {u} has sent no position for {age:.0f} min (last {seen:%H:%M})",
+                        {"unit": u, "minutes": round(age, 1)})
+                # the grid is judged from a fresh position only: a stale one says nothing of
+                # where the unit is now
+                if s.outside_since is None or s.status == "off" or age is None \
+                        or age > st.fresh_minutes:
                     continue
                 mins = (now - s.outside_since).total_seconds() / 60
                 if mins > st.outside_grid_minutes:

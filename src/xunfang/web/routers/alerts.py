@@ -61,7 +61,11 @@ def acknowledge(alert_id: AlertId, c: CentreDep,
         # the live alert too, so the list and the stream show who saw it
         c.live.acknowledge(row.id, row.acknowledged_by,
                            row.acknowledged_at.replace(tzinfo=UTC))
-    return {"id": row.id, "acknowledged_by": row.acknowledged_by}
+    # the first acknowledgement's time too: the dashboard showed its own click's time after
+    # a second acknowledgement (a review)
+    at = row.acknowledged_at
+    return {"id": row.id, "acknowledged_by": row.acknowledged_by,
+            "acknowledged_at": at.replace(tzinfo=UTC).isoformat() if at else None}
 
 
 @router.get("/stream")

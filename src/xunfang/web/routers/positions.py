@@ -63,5 +63,5 @@ def post_positions(body: Batch, u: Poster, c: CentreDep) -> dict[str, object]:
     c.live.apply(checked)
     for unit, (status, _) in changed.items():
         c.live.set_status(unit, status)
-    new = c.live.evaluate()
+    new = c.evaluate()
     return {"accepted": len(checked.unit), "alerts_raised": [a.id for a in new]}

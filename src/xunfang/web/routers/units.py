@@ -32,5 +32,5 @@ def set_status(unit: str, body: StatusIn, u: StatusPoster, c: CentreDep) -> dict
     store.record_status(c.store, c.scenario_id, unit, body.status, actor=u, note=body.note,
                         now=c.clock())
     c.live.set_status(unit, body.status)
-    c.live.evaluate()
+    c.evaluate()
     return {"unit": unit, "status": body.status}
