@@ -808,16 +808,18 @@ VALUES: dict[str, dict[Lang, str]] = {
     "site:hot_spot": {"zh": "警情热点", "en": "hot spot"},
     # the roster's fairness measures (roster.solve's keys; Gini over the rotating people
     # unless said)
-    "fairness:gini_nights": {"zh": "夜班天数", "en": "Gini of nights"},
-    "fairness:gini_weekend_days": {"zh": "周末及节假日出勤天数",
+    # (review AT: the zh labels dropped that they are Gini coefficients, "夜班天数 0.767")
+    "fairness:gini_nights": {"zh": "夜班天数的基尼系数", "en": "Gini of nights"},
+    "fairness:gini_weekend_days": {"zh": "周末及节假日出勤天数的基尼系数",
                                    "en": "Gini of weekend and holiday days"},
-    "fairness:gini_special_hours": {"zh": "加班工时", "en": "Gini of special-duty hours"},
-    "fairness:gini_nights_per_available_day": {"zh": "夜班天数（按可出勤天数折算）",
+    "fairness:gini_special_hours": {"zh": "加班工时的基尼系数",
+                                    "en": "Gini of special-duty hours"},
+    "fairness:gini_nights_per_available_day": {"zh": "夜班天数（按可出勤天数折算）的基尼系数",
                                                "en": "Gini of nights per available day"},
     "fairness:gini_weekend_days_per_available_day": {
-        "zh": "周末及节假日出勤天数（按可出勤天数折算）",
+        "zh": "周末及节假日出勤天数（按可出勤天数折算）的基尼系数",
         "en": "Gini of weekend and holiday days per available day"},
-    "fairness:gini_special_hours_all": {"zh": "加班工时（全体人员，含不轮班者）",
+    "fairness:gini_special_hours_all": {"zh": "加班工时（全体人员，含不轮班者）的基尼系数",
                                         "en": "Gini of special-duty hours, everyone"},
     "fairness:max_special_hours": {"zh": "个人最多加班工时（小时，非基尼系数）",
                                    "en": "Most special-duty hours of one person (not a Gini)"},
@@ -883,6 +885,10 @@ ROSTER_XLSX_ZH: dict[str, str] = {
     "column:measure": "指标", "column:value": "数值",
     "shift:special": "加班", "kind:regular": "正常班", "kind:special": "加班勤务",
     "team:day": "常白班组",
+    # the skills of staff per hour's columns (review AT: they read "技能 armed")
+    "skill:armed": "持枪", "skill:driver": "驾驶员", "skill:drone_pilot": "无人机飞手",
+    "skill:leader": "带班", "skill:team_leader": "组长", "skill:motorcycle": "摩托车驾驶",
+    "skill:first_aid": "急救",
     "solver:status": "求解状态", "solver:build_seconds": "建模用时（秒）",
     "solver:objective": "目标值", "solver:bound": "目标下界", "solver:gap": "最优性差距",
     "solver:wall_seconds": "求解用时（秒）",
