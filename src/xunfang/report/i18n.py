@@ -649,6 +649,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "sheet_crew": {"zh": "人员", "en": "Crew"},
     "sheet_duty": {"zh": "说明", "en": "Note"},
     "sheet_video_desk": {"zh": "视频巡查席 {n}", "en": "video desk {n}"},
+    # plan_sheet.xlsx's printed header and footer (Excel's codes: &P the page, &N the pages)
+    "sheet_print_header": {"zh": "{scenario} 勤务表 {dates}",
+                           "en": "{scenario} plan sheet {dates}"},
+    "sheet_print_footer": {"zh": "第 &P 页，共 &N 页", "en": "Page &P of &N"},
     "drone_short_range": {"zh": "超出无人机航程的网格（往返并悬停一次超过 {b} 分钟）：{grids}",
                           "en": "grids out of drone range (round trip with one hover beyond "
                                 "{b} min): {grids}"},
