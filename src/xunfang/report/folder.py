@@ -118,9 +118,13 @@ def _sheet_entries(result: PlanResult, lang: Lang
             if a.duty == "off":
                 continue
             s = plan.slots[a.slot - plan.slots[0].index]
-            # a one-stop route is a staging unit standing there: name the key site
-            place = a.post or a.grid or (site_at.get(a.route[0], a.route[0])
-                                         if len(a.route) == 1 else " > ".join(a.route))
+            # a one-stop route is a staging unit standing there: name the key site; one the
+            # routes stage drives is a route though it loops back to its one waypoint (review
+            # AT: PS2-G drove 39 nodes and read "S20 城西铁合金厂"): its driven nodes
+            driven = names.driven_of(a)
+            place = a.post or a.grid or (
+                site_at.get(a.route[0], a.route[0]) if len(a.route) == 1 and not driven
+                else " > ".join(a.route if len(a.route) > 1 or not driven else driven))
             out.append(({"unit": u, "slot_start": s.name,
                          "slot_end": s.end.isoformat(timespec="minutes"), "kind": a.duty,
                          "place": str(place), "crew": ";".join(a.crew), "duty": a.note,

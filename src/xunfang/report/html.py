@@ -740,11 +740,20 @@ class PlaceNames:
     def route_of(self, a: Any, hour: int | None = None) -> str:
         """An assignment's route by its streets: those of every edge the routes stage drives
         (:meth:`route`), or, for a route the stage did not plan (staging) or a plan.json
-        without the driven nodes, those between its waypoints."""
-        driven = self.driven.get((str(a.unit), int(a.slot)))
-        if driven and len(a.route) > 1:
+        without the driven nodes, those between its waypoints. The driven nodes decide
+        whenever the stage planned them: a route looping back to its start has one waypoint
+        (review AT: PS2-G at 05:00 drove 39 nodes, a site's visit and line L4 twice, and read
+        as standing at that site, its route ['n061'])."""
+        driven = self.driven_of(a)
+        if driven:
             return self.route(driven, a.unit, hour)
         return self.route(tuple(a.route), a.unit, hour)
+
+    def driven_of(self, a: Any) -> tuple[str, ...] | None:
+        """The nodes the routes stage drives for assignment ``a`` when it drives more than
+        one (None: staging, a route the stage did not plan, or an older plan.json)."""
+        driven = self.driven.get((str(a.unit), int(a.slot)))
+        return driven if driven and len(set(driven)) > 1 else None
 
     def grid(self, a: Any) -> str | None:
         """The grid an assignment patrols: its own grid, the grid its route was planned in
