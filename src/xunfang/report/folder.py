@@ -22,7 +22,7 @@ from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster import write_csv as write_roster_csv
 from xunfang.planning.roster import write_xlsx as write_roster_xlsx
-from xunfang.report.html import PlaceNames, clock, note_text, render_report
+from xunfang.report.html import PlaceNames, clock, duty_key, note_text, render_report
 from xunfang.report.i18n import Lang, roster_words
 from xunfang.report.i18n import t as say
 from xunfang.report.layers import plan_layers
@@ -130,7 +130,7 @@ def _sheet_entries(result: PlanResult, lang: Lang
                          "place": str(place), "crew": ";".join(a.crew), "duty": a.note,
                          "place_name": names.place(a, s.start.hour)},
                         {"slot": s, "start": s.start, "end": s.end, "grid": names.grid(a),
-                         "desk": None}))
+                         "desk": None, "duty_key": duty_key(a)}))
     # the video desk's camera tours: its operators are not units, one row per tour
     video = result.stages.get("video", {})
     tours = video.get("tours", []) if isinstance(video, Mapping) else []
@@ -159,7 +159,7 @@ def _sheet_entries(result: PlanResult, lang: Lang
                      "duty": f"camera tour {clock(begin)}–{clock(end, end=True)}",
                      "place_name": "; ".join(names.post(c) for c in cams)},
                     {"slot": tour_slot, "start": begin, "end": end, "grid": None,
-                     "desk": int(t["operator"]) + 1}))
+                     "desk": int(t["operator"]) + 1, "duty_key": "duty_video"}))
     return out
 
 
@@ -221,7 +221,7 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> 
         desk = more["desk"]
         unit = (say("sheet_video_desk", lang, n=desk) if desk is not None
                 else unit_names.get(row["unit"], ""))
-        kind = say("duty_" + row["kind"], lang)
+        kind = say(more["duty_key"], lang)  # a staging unit's route duty: 屯警, not 路线巡逻
         ws.append([row["unit"], unit, more["start"].replace(tzinfo=None),
                    more["end"].replace(tzinfo=None), kind,
                    names.grid_name(more["grid"]) if more["grid"] else "",

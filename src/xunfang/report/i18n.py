@@ -606,6 +606,9 @@ TEXT: dict[str, dict[Lang, str]] = {
     "duty_post": {"zh": "定点备勤", "en": "standing at post"},
     "duty_grid": {"zh": "网格巡逻", "en": "patrolling grid"},
     "duty_route": {"zh": "路线巡逻", "en": "on route"},
+    # a route duty of one node holding a key site's ring (deploy/staging.py's note): no
+    # route patrol (review AT: plan_sheet.xlsx and the timeline called it 路线巡逻)
+    "duty_staging": {"zh": "屯警", "en": "staging"},
     "duty_checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
     "duty_off": {"zh": "休息", "en": "off duty"},
     "provenance": {"zh": "方案来源", "en": "Provenance"},
@@ -747,7 +750,7 @@ TEXT: dict[str, dict[Lang, str]] = {
               "interval"},
     "note_route": {"zh": "在{grid}内按路线巡逻", "en": "route in grid {grid}"},
     "note_staging": {"zh": "在{place}屯警：守住{sites}的 {m} 分钟圈（出警间隙就近巡逻）",
-                     "en": "staging at {place}: holds the {m}-minute ring of {sites} "
+                     "en": "staging {at}: holds the {m}-minute ring of {sites} "
                            "(patrols around it between calls)"},
     "note_sorties": {"zh": "无人机：{n} 架次，巡飞 {grids}，空中 {m} 分钟",
                      "en": "drone: {n} sortie(s) over {grids}, {m} min airborne"},
