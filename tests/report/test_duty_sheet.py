@@ -100,7 +100,7 @@ def test_staging_is_not_route_patrol_in_the_report(county: tuple[PlanResult, Pat
         for a in staged:  # was "路线巡逻: 人民路/人民东路口"
             assert f"{t('duty_route', lang)}: {names.node(a.route[0])}" not in duties, a
         staging = [r for r in rows if r[0] == "TX-M1" and (
-            "屯警" in r[5] if lang == "zh" else r[5].startswith("staging at"))]
+            "屯警" in r[5] if lang == "zh" else r[5].startswith("staging "))]
         assert staging, lang
         # at n271 it holds S06's 1-minute ring, as the workbook's note says
         assert any("S06" in r[5] and ("1 分钟圈" if lang == "zh" else "1-minute ring") in r[5]

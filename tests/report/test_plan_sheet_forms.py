@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from xunfang.planning.pipeline import PlanResult
 from xunfang.report.folder import PLAN_FOLDER_ENTRIES, PLAN_SHEET_COLUMNS
+from xunfang.report.html import STAGING_NOTE
 from xunfang.report.i18n import t
 
 NODE_ID = re.compile(r"\bn\d{3}\b")
@@ -108,7 +109,10 @@ def test_plan_sheet_xlsx_is_the_paper_form(county: tuple[PlanResult, Path, Path]
             # date-time cells Excel sorts and filters by (the wall clock of the slot)
             assert got["sheet_start"] == datetime.fromisoformat(row["slot_start"])
             assert got["sheet_end"] == datetime.fromisoformat(row["slot_end"])
-            assert got["sheet_kind"] == t("duty_" + row["kind"], lang)
+            # a staging unit's route duty is said as staging (review AT)
+            staged = row["kind"] == "route" and STAGING_NOTE.match(row["duty"])
+            assert got["sheet_kind"] == t("duty_staging" if staged else "duty_" + row["kind"],
+                                          lang)
             assert got["sheet_place"] == row["place_name"]
             if row["kind"] == "video":
                 assert got["sheet_unit_name"].startswith(t("sheet_video_desk", lang, n="")[:3])

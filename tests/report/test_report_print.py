@@ -110,7 +110,7 @@ def test_the_chinese_report_says_squads_kinds_fairness_and_status_in_chinese(
     labels = [r[0] for r in fairness]
     assert result.roster is not None and len(labels) == len(result.roster.fairness)
     assert not any(re.search(r"[a-z]_[a-z]", x) for x in labels), labels
-    assert "夜班天数" in labels
+    assert "夜班天数的基尼系数" in labels  # the Gini said (review AT)
     assert "OPTIMAL" not in roster and "求解状态 最优" in roster
     assert "risk-peak" not in roster  # the special duties' reasons
     note = _section(zh, "plan").split("</p>")[0]

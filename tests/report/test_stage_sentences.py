@@ -134,7 +134,7 @@ def test_timeline_hover_gives_the_notes_in_the_report_language(
     assert sum("分钟圈" in x for x in zh) == staging
     assert sum("架次" in x for x in zh) == sorties
     en = titles(en_dir)
-    assert sum("staging at" in x and "-minute ring of" in x for x in en) == staging
+    assert sum("staging " in x and "-minute ring of" in x for x in en) == staging
     assert sum("sortie(s) over" in x for x in en) == sorties
 
 

@@ -22,7 +22,7 @@ from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster import write_csv as write_roster_csv
 from xunfang.planning.roster import write_xlsx as write_roster_xlsx
-from xunfang.report.html import PlaceNames, clock, note_text, render_report
+from xunfang.report.html import PlaceNames, clock, duty_key, note_text, render_report
 from xunfang.report.i18n import Lang, roster_words
 from xunfang.report.i18n import t as say
 from xunfang.report.layers import plan_layers
@@ -118,15 +118,19 @@ def _sheet_entries(result: PlanResult, lang: Lang
             if a.duty == "off":
                 continue
             s = plan.slots[a.slot - plan.slots[0].index]
-            # a one-stop route is a staging unit standing there: name the key site
-            place = a.post or a.grid or (site_at.get(a.route[0], a.route[0])
-                                         if len(a.route) == 1 else " > ".join(a.route))
+            # a one-stop route is a staging unit standing there: name the key site; one the
+            # routes stage drives is a route though it loops back to its one waypoint (review
+            # AT: PS2-G drove 39 nodes and read "S20 城西铁合金厂"): its driven nodes
+            driven = names.driven_of(a)
+            place = a.post or a.grid or (
+                site_at.get(a.route[0], a.route[0]) if len(a.route) == 1 and not driven
+                else " > ".join(a.route if len(a.route) > 1 or not driven else driven))
             out.append(({"unit": u, "slot_start": s.name,
                          "slot_end": s.end.isoformat(timespec="minutes"), "kind": a.duty,
                          "place": str(place), "crew": ";".join(a.crew), "duty": a.note,
                          "place_name": names.place(a, s.start.hour)},
                         {"slot": s, "start": s.start, "end": s.end, "grid": names.grid(a),
-                         "desk": None}))
+                         "desk": None, "duty_key": duty_key(a)}))
     # the video desk's camera tours: its operators are not units, one row per tour
     video = result.stages.get("video", {})
     tours = video.get("tours", []) if isinstance(video, Mapping) else []
@@ -155,7 +159,7 @@ def _sheet_entries(result: PlanResult, lang: Lang
                      "duty": f"camera tour {clock(begin)}–{clock(end, end=True)}",
                      "place_name": "; ".join(names.post(c) for c in cams)},
                     {"slot": tour_slot, "start": begin, "end": end, "grid": None,
-                     "desk": int(t["operator"]) + 1}))
+                     "desk": int(t["operator"]) + 1, "duty_key": "duty_video"}))
     return out
 
 
@@ -185,6 +189,16 @@ PLAN_SHEET_XLSX = ("sheet_unit", "sheet_unit_name", "sheet_start", "sheet_end", 
                    "sheet_grid", "sheet_place", "sheet_crew", "sheet_duty")
 
 
+#: plan_sheet.xlsx's column widths (1-based column: characters) where its own size would
+#: print too small, and the columns that wrap: one A4 landscape page wide, the widths the
+#: longest values asked (242 characters on the county: the place 60, the note 50, the unit's
+#: name 29, the grid 26) printed at 56% (about 6 pt); these 173 print at 83% with side
+#: margins of 0.4 in, the unit's name, grid, place and note wrapping instead
+SHEET_XLSX_WIDTHS = {2: 16, 3: 17, 4: 17, 6: 16, 7: 36, 9: 30}
+SHEET_XLSX_WRAP = (2, 6, 7, 9)
+SHEET_XLSX_SIDE_MARGIN = 0.4  # inches, left and right (openpyxl's default 0.75)
+
+
 def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> None:
     """plan_sheet.xlsx, the plan sheet as the paper form a duty planner prints: one sheet,
     headers in the plan's language, each unit's name, start and end as Excel date-time cells
@@ -207,7 +221,7 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> 
         desk = more["desk"]
         unit = (say("sheet_video_desk", lang, n=desk) if desk is not None
                 else unit_names.get(row["unit"], ""))
-        kind = say("duty_" + row["kind"], lang)
+        kind = say(more["duty_key"], lang)  # a staging unit's route duty: 屯警, not 路线巡逻
         ws.append([row["unit"], unit, more["start"].replace(tzinfo=None),
                    more["end"].replace(tzinfo=None), kind,
                    names.grid_name(more["grid"]) if more["grid"] else "",
@@ -216,19 +230,27 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> 
     for cells in ws.iter_rows(min_row=2):
         for cell in cells[2:4]:
             cell.number_format = XLSX_DATETIME
-        cells[6].alignment = wrap
-        cells[8].alignment = wrap
-    # a route's streets run long: the place column wraps at 60 characters, not 40; the note
-    # (up to 118 characters on the county) wraps at 50
-    finish_sheet(ws, widths={7: 60, 9: 50})
+        for k in SHEET_XLSX_WRAP:
+            cells[k - 1].alignment = wrap
+    finish_sheet(ws, widths=SHEET_XLSX_WIDTHS)
     # printed as the paper form (review AR: it had no print setup): landscape A4, one page
     # wide, as many long as it takes, the header row repeated on every page
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_margins.left = ws.page_margins.right = SHEET_XLSX_SIDE_MARGIN
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = "1:1"
+    # each printed page says whose plan of which days it is, and its number of how many
+    # (review AT: a loose page of the form said neither); "&" is Excel's code letter
+    slots = result.plan.slots
+    dates = (f"{slots[0].start:%Y-%m-%d}" + (f"–{slots[-1].start:%Y-%m-%d}"
+             if slots[-1].start.date() != slots[0].start.date() else "")) if slots else ""
+    title = result.scenario.title or result.scenario.name
+    ws.oddHeader.center.text = say("sheet_print_header", lang, scenario=title,
+                                   dates=dates).replace("&", "&&")
+    ws.oddFooter.center.text = say("sheet_print_footer", lang)
     wb.save(path)
 
 

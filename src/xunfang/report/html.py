@@ -740,11 +740,20 @@ class PlaceNames:
     def route_of(self, a: Any, hour: int | None = None) -> str:
         """An assignment's route by its streets: those of every edge the routes stage drives
         (:meth:`route`), or, for a route the stage did not plan (staging) or a plan.json
-        without the driven nodes, those between its waypoints."""
-        driven = self.driven.get((str(a.unit), int(a.slot)))
-        if driven and len(a.route) > 1:
+        without the driven nodes, those between its waypoints. The driven nodes decide
+        whenever the stage planned them: a route looping back to its start has one waypoint
+        (review AT: PS2-G at 05:00 drove 39 nodes, a site's visit and line L4 twice, and read
+        as standing at that site, its route ['n061'])."""
+        driven = self.driven_of(a)
+        if driven:
             return self.route(driven, a.unit, hour)
         return self.route(tuple(a.route), a.unit, hour)
+
+    def driven_of(self, a: Any) -> tuple[str, ...] | None:
+        """The nodes the routes stage drives for assignment ``a`` when it drives more than
+        one (None: staging, a route the stage did not plan, or an older plan.json)."""
+        driven = self.driven.get((str(a.unit), int(a.slot)))
+        return driven if driven and len(set(driven)) > 1 else None
 
     def grid(self, a: Any) -> str | None:
         """The grid an assignment patrols: its own grid, the grid its route was planned in
@@ -976,6 +985,40 @@ def clock(at: datetime, *, end: bool = False) -> str:
     return f"{at:%H:%M}"
 
 
+def span_text(start: datetime, end: datetime) -> str:
+    """A run's span on the plan sheet, ``MM-DD HH:MM–HH:MM``, the end with its own date when
+    it closes on a later day than the start (an end at midnight closes the day before, at
+    ``24:00``). Review AT: a unit on one duty for 48 h read ``12-01 00:00–24:00`` and a
+    staging run from 12-01 00:00 to 12-02 02:00 ``12-01 00:00–02:00``: the later day lost."""
+    at = clock(end, end=True)
+    closes = (end - timedelta(days=1)).date() if at == "24:00" else end.date()
+    if closes == start.date():
+        return f"{start:%m-%d %H:%M}–{at}"
+    return f"{start:%m-%d %H:%M}–{closes:%m-%d} {at}"
+
+
+def english_at(place: str) -> str:
+    """``place`` (a :meth:`PlaceNames.crossing` or site in English) after "staging": ``where
+    X becomes Y`` and ``near X`` as they are, ``at the X / Y crossing``, else ``at X`` (review
+    AT: the note read "staging at where 人民路 becomes 人民东路")."""
+    if place.startswith(("where ", "near ")):
+        return place
+    return f"at the {place}" if place.endswith(" crossing") else f"at {place}"
+
+
+def staging(a: Any) -> bool:
+    """Whether assignment ``a`` is a staging unit's (on duty, its note deploy/staging.py's):
+    it stands at a node holding a key site's ring, no route patrol."""
+    return a.duty != "off" and bool(STAGING_NOTE.match(a.note or ""))
+
+
+def duty_key(a: Any) -> str:
+    """The i18n key of ``a``'s duty: ``duty_staging`` for a staging unit (review AT:
+    plan_sheet.xlsx and the timeline's hover called it route patrol), else ``duty_`` and
+    its kind."""
+    return "duty_staging" if staging(a) else "duty_" + a.duty
+
+
 def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
     """A plan note in the plan's language, with the places it names by name (a staging
     node's crossing, the key sites whose ring it holds) rather than ids: the report's timeline
@@ -988,6 +1031,7 @@ def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
         if key == "note_staging":
             kw["place"] = (names.crossing(kw.pop("node")) if "node" in kw
                            else names.site(kw.pop("site")))
+            kw["at"] = english_at(kw["place"])
             kw["sites"] = ("、" if lang == "zh" else ", ").join(
                 names.site(x.strip()) for x in kw["sites"].split(","))
         if key == "note_pinned":
@@ -1020,7 +1064,7 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
             note = note_text(a.note, names, cast(Lang, lang)) if a.note else ""
             cells.append({"cls": "d-" + a.duty, "text": text,
                           "title": " ".join(x for x in (f"{s.start:%H:%M}",
-                                                        T("duty_" + a.duty), where, note) if x)})
+                                                        T(duty_key(a)), where, note) if x)})
         rows.append({"unit": u, "cells": cells})
     posture = result.stages.get("posture", {})
     shortfalls = [_short_row(f, T) for f in cast(list[Any], posture.get("shortfalls", []))]
@@ -1131,7 +1175,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     for u in sc.units:
         labels = []
         for a in plan.of_unit(u.id):
-            if a.duty != "off" and STAGING_NOTE.match(a.note or ""):
+            if staging(a):
                 # a staging unit stands at a node holding a site's ring: no route patrol
                 # (review AR: it read "路线巡逻: 人民路/人民东路口"); said as its note is
                 labels.append(note_text(a.note, streets, lang))
@@ -1148,7 +1192,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             sheet.append({"unit": u.id, "tier": T(f"tier_{u.tier}"),
                           "mode": value_label("mode", u.mode, lang),
                           "squad": value_label("squad", u.squad, lang),
-                          "slots": f"{s0.start:%m-%d %H:%M}–{clock(s1.end, end=True)}",
+                          "slots": span_text(s0.start, s1.end),
                           "duty": label, "crew": crew})
 
     counts_rows = [

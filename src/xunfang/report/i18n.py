@@ -606,6 +606,9 @@ TEXT: dict[str, dict[Lang, str]] = {
     "duty_post": {"zh": "定点备勤", "en": "standing at post"},
     "duty_grid": {"zh": "网格巡逻", "en": "patrolling grid"},
     "duty_route": {"zh": "路线巡逻", "en": "on route"},
+    # a route duty of one node holding a key site's ring (deploy/staging.py's note): no
+    # route patrol (review AT: plan_sheet.xlsx and the timeline called it 路线巡逻)
+    "duty_staging": {"zh": "屯警", "en": "staging"},
     "duty_checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
     "duty_off": {"zh": "休息", "en": "off duty"},
     "provenance": {"zh": "方案来源", "en": "Provenance"},
@@ -649,6 +652,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "sheet_crew": {"zh": "人员", "en": "Crew"},
     "sheet_duty": {"zh": "说明", "en": "Note"},
     "sheet_video_desk": {"zh": "视频巡查席 {n}", "en": "video desk {n}"},
+    # plan_sheet.xlsx's printed header and footer (Excel's codes: &P the page, &N the pages)
+    "sheet_print_header": {"zh": "{scenario} 勤务表 {dates}",
+                           "en": "{scenario} plan sheet {dates}"},
+    "sheet_print_footer": {"zh": "第 &P 页，共 &N 页", "en": "Page &P of &N"},
     "drone_short_range": {"zh": "超出无人机航程的网格（往返并悬停一次超过 {b} 分钟）：{grids}",
                           "en": "grids out of drone range (round trip with one hover beyond "
                                 "{b} min): {grids}"},
@@ -743,7 +750,7 @@ TEXT: dict[str, dict[Lang, str]] = {
               "interval"},
     "note_route": {"zh": "在{grid}内按路线巡逻", "en": "route in grid {grid}"},
     "note_staging": {"zh": "在{place}屯警：守住{sites}的 {m} 分钟圈（出警间隙就近巡逻）",
-                     "en": "staging at {place}: holds the {m}-minute ring of {sites} "
+                     "en": "staging {at}: holds the {m}-minute ring of {sites} "
                            "(patrols around it between calls)"},
     "note_sorties": {"zh": "无人机：{n} 架次，巡飞 {grids}，空中 {m} 分钟",
                      "en": "drone: {n} sortie(s) over {grids}, {m} min airborne"},
@@ -808,16 +815,18 @@ VALUES: dict[str, dict[Lang, str]] = {
     "site:hot_spot": {"zh": "警情热点", "en": "hot spot"},
     # the roster's fairness measures (roster.solve's keys; Gini over the rotating people
     # unless said)
-    "fairness:gini_nights": {"zh": "夜班天数", "en": "Gini of nights"},
-    "fairness:gini_weekend_days": {"zh": "周末及节假日出勤天数",
+    # (review AT: the zh labels dropped that they are Gini coefficients, "夜班天数 0.767")
+    "fairness:gini_nights": {"zh": "夜班天数的基尼系数", "en": "Gini of nights"},
+    "fairness:gini_weekend_days": {"zh": "周末及节假日出勤天数的基尼系数",
                                    "en": "Gini of weekend and holiday days"},
-    "fairness:gini_special_hours": {"zh": "加班工时", "en": "Gini of special-duty hours"},
-    "fairness:gini_nights_per_available_day": {"zh": "夜班天数（按可出勤天数折算）",
+    "fairness:gini_special_hours": {"zh": "加班工时的基尼系数",
+                                    "en": "Gini of special-duty hours"},
+    "fairness:gini_nights_per_available_day": {"zh": "夜班天数（按可出勤天数折算）的基尼系数",
                                                "en": "Gini of nights per available day"},
     "fairness:gini_weekend_days_per_available_day": {
-        "zh": "周末及节假日出勤天数（按可出勤天数折算）",
+        "zh": "周末及节假日出勤天数（按可出勤天数折算）的基尼系数",
         "en": "Gini of weekend and holiday days per available day"},
-    "fairness:gini_special_hours_all": {"zh": "加班工时（全体人员，含不轮班者）",
+    "fairness:gini_special_hours_all": {"zh": "加班工时（全体人员，含不轮班者）的基尼系数",
                                         "en": "Gini of special-duty hours, everyone"},
     "fairness:max_special_hours": {"zh": "个人最多加班工时（小时，非基尼系数）",
                                    "en": "Most special-duty hours of one person (not a Gini)"},
@@ -883,6 +892,10 @@ ROSTER_XLSX_ZH: dict[str, str] = {
     "column:measure": "指标", "column:value": "数值",
     "shift:special": "加班", "kind:regular": "正常班", "kind:special": "加班勤务",
     "team:day": "常白班组",
+    # the skills of staff per hour's columns (review AT: they read "技能 armed")
+    "skill:armed": "持枪", "skill:driver": "驾驶员", "skill:drone_pilot": "无人机飞手",
+    "skill:leader": "带班", "skill:team_leader": "组长", "skill:motorcycle": "摩托车驾驶",
+    "skill:first_aid": "急救",
     "solver:status": "求解状态", "solver:build_seconds": "建模用时（秒）",
     "solver:objective": "目标值", "solver:bound": "目标下界", "solver:gap": "最优性差距",
     "solver:wall_seconds": "求解用时（秒）",

@@ -352,10 +352,13 @@ def write_xlsx(result: RosterResult, path: Path,
         return ";".join(out)
 
     def staff_key(key: str) -> str:
-        # "role:police", "team:A", "skill:driver", "all"
+        # "role:police", "team:A", "skill:driver", "all"; a skill after its header's word
+        # (技能 驾驶员: a skill's name alone reads as a role)
+        kind, sep, value = key.partition(":")
+        if kind == "skill" and key in said and "column:skill" in said:
+            return f"{said['column:skill']} {said[key]}"
         if key in said:
             return said[key]
-        kind, sep, value = key.partition(":")
         if not sep:
             return str(w("column", key))
         return f"{w('column', kind)} {value}" if f"column:{kind}" in said else key
@@ -371,7 +374,7 @@ def write_xlsx(result: RosterResult, path: Path,
         row.update({"date": d.day, "start": _naive(d.start), "end": _naive(d.end),
                     "shift": w("shift", d.shift), "kind": w("kind", d.kind),
                     "reason": reasons(d.reason), "role": w("role", d.role),
-                    "squad": w("squad", d.squad)})
+                    "squad": w("squad", d.squad), "team": w("team", d.team)})
         ws.append([row[c] for c in CSV_COLUMNS])
     keys = list(result.staff)
     ws2 = wb.create_sheet(str(w("sheet", "staff per hour")))
