@@ -29,9 +29,11 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[PlanResult, Path, 
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless chromium (the system's) for the print tests; on CI its absence fails."""
+    """Headless chromium (the system's) for the print tests; on CI its absence fails. Per
+    module: Playwright's sync API runs one instance at a time, and the web tests start their
+    own (a session-wide one here made every later browser test error)."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"CI is set and the print tests need chromium at {CHROMIUM}")
