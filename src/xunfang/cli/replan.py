@@ -29,8 +29,12 @@ if TYPE_CHECKING:
 
 #: What a re-plan folder holds: a plan folder's files and the change list.
 CHANGES_FILE = "changes.csv"
+#: ``old_place``/``new_place`` keep the ids programs read (a post, a grid, a route's grid or a
+#: staging unit's node); ``old_place_name``/``place_name`` say them as a crew does, as
+#: plan_sheet.csv's ``place_name`` (the streets of a route, a staging node's crossing or key
+#: site, names with ids in brackets), in the report's language
 CHANGES_COLUMNS = ("unit", "slot_start", "slot_end", "old_kind", "old_place", "new_kind",
-                   "new_place", "new_duty")
+                   "new_place", "new_duty", "old_place_name", "place_name")
 #: The plan folder's files a re-plan copies unchanged (the roster is not re-planned).
 COPIED = ("roster.csv", "roster.xlsx")
 
@@ -181,11 +185,18 @@ def check_out(out: Path, plan_dir: Path) -> None:
         raise ArgError(str(exc)) from None
 
 
-def change_rows(rep: Replanned, pif: PlanInForce) -> list[dict[str, str]]:
-    """One row per changed unit and slot: the old and the new kind and place."""
+def change_rows(rep: Replanned, pif: PlanInForce, lang: str = "zh") -> list[dict[str, str]]:
+    """One row per changed unit and slot: the old and the new kind and place, by id and by
+    name (:class:`~xunfang.report.html.PlaceNames` in ``lang``: the old place from the plan
+    in force's stages, the new from the re-plan's)."""
     from xunfang.planning.deploy.from_plan import place_in
+    from xunfang.planning.pipeline import PlanResult
+    from xunfang.report.html import PlaceNames
 
     was, now = place_in(pif.route_grid), place_in(rep.route_grid)
+    new_names = PlaceNames(rep.result, lang)
+    old_names = PlaceNames(PlanResult(scenario=rep.result.scenario, network=rep.result.network,
+                                      plan=pif.plan, coverage={}, stages=pif.stages), lang)
     by_index = {s.index: s for s in pif.slots}
     rows: list[dict[str, str]] = []
     for c in rep.changes:
@@ -195,7 +206,10 @@ def change_rows(rep: Replanned, pif: PlanInForce) -> list[dict[str, str]]:
         rows.append({"unit": c.unit, "slot_start": s.name,
                      "slot_end": s.end.isoformat(timespec="minutes"), "old_kind": ok,
                      "old_place": op, "new_kind": nk, "new_place": np_,
-                     "new_duty": c.new.note})
+                     "new_duty": c.new.note,
+                     "old_place_name": (old_names.place(c.old, s.start.hour)
+                                        if c.old is not None else ""),
+                     "place_name": new_names.place(c.new, s.start.hour)})
     return rows
 
 
@@ -306,7 +320,7 @@ def replan_cmd(
         check_out(target.absolute(), pif.folder)
         rep = replan_plan(pif, sc, state, note={"forced": force} if force else None)
         t_plan = time.perf_counter()
-        rows = change_rows(rep, pif)
+        rows = change_rows(rep, pif, lang)
         folder = write_replan_folder(rep, pif, target, rows, lang=lang)
     except (XunfangError, ValueError, OSError) as exc:
         _error(exc)
@@ -340,10 +354,15 @@ def replan_cmd(
     table = Table(title=f"changes from {at_slot.name}")
     for col in ("unit", "slot", "old", "new", "duty"):
         table.add_column(col)
+    def said(kind: str, place: str, name: str) -> str:
+        """The place by id, and under it as a crew names it (where the name says more)."""
+        first = f"{kind} {place}".strip()
+        return escape(f"{first}\n{name}" if name and name != place else first)
+
     for r in rows:
         table.add_row(escape(r["unit"]), r["slot_start"][11:16],
-                      escape(f"{r['old_kind']} {r['old_place']}".strip()),
-                      escape(f"{r['new_kind']} {r['new_place']}".strip()),
+                      said(r["old_kind"], r["old_place"], r["old_place_name"]),
+                      said(r["new_kind"], r["new_place"], r["place_name"]),
                       escape(r["new_duty"]))
     if rows:
         out_console.print(table)

@@ -397,11 +397,14 @@ class Replanned:
 def place_in(route_grid: Mapping[tuple[str, int], str]
            ) -> Callable[[Assignment], tuple[str, str]]:
     """(duty, place) of an assignment: its post or grid, a route's grid (``route_grid``,
-    its plan's record), ``""`` for off duty."""
+    its plan's record), else the route's first node (a staging unit's one stop, which the
+    routes stage does not record), ``""`` for off duty. Review AT: a staging place was
+    ``""``, so changes.csv said ``route,,off`` for TX-M1 taken out of service while staging
+    at n183, and a staging unit moved to another node was no change at all."""
 
     def place_of(a: Assignment) -> tuple[str, str]:
         if a.duty == "route":
-            return "route", route_grid.get((a.unit, a.slot), "")
+            return "route", route_grid.get((a.unit, a.slot)) or (a.route[0] if a.route else "")
         return a.duty, a.post or a.grid or ""
     return place_of
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
 from xunfang.plan import Plan
 from xunfang.planning.deploy import DeployError
-from xunfang.planning.pipeline import options_from_dict
-from xunfang.web.centre import Centre
+from xunfang.planning.pipeline import PlanResult, options_from_dict
+from xunfang.report.html import PlaceNames
+from xunfang.web.centre import Centre, PlanEntry
 from xunfang.web.deps import CentreDep, Reader, require
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
@@ -161,25 +163,89 @@ def get_plan(plan_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
     return c.entry(plan_id).document
 
 
+#: what ``?only=`` of /api/plans/{id}/stages takes: stage names of plan.json's "stages"
+STAGE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@router.get("/{plan_id}/stages")
+def get_stages(plan_id: PlanId, _: Reader, c: CentreDep,
+               only: Annotated[str | None, Query(max_length=400)] = None
+               ) -> dict[str, object]:
+    """The plan's slots and the stages of its plan.json named in ``?only=`` (comma
+    separated; all of them without it), without the assignments, routes and KPIs of the
+    whole document: what the dashboard's map draws (``only=intel,rings``: the forecast's
+    heat and the rings by slot). ``absent`` lists the names asked that this plan has no
+    stage of (a plan stored before that stage existed). A review (AT): the dashboard fetched
+    the whole document, 811 KB for a 1-day plan and 1.5 MB for 2 days, for its 28 KB of
+    intel and rings."""
+    doc = c.entry(plan_id).document
+    stages = doc.get("stages")
+    stages = stages if isinstance(stages, dict) else {}
+    if only is None:
+        names = list(stages)
+    else:
+        names = [n.strip() for n in only.split(",") if n.strip()]
+        bad = [n for n in names if not STAGE_NAME.match(n)]
+        if bad or not names:
+            raise HTTPException(422, f"only {only!r}: give stage names of plan.json's "
+                                     f"\"stages\" separated by commas (lower-case letters, "
+                                     f"digits and _; such as intel,rings); "
+                                     f"{'not a name: ' + repr(bad[0]) if bad else 'none given'}")
+    plan = doc.get("plan")
+    slots = plan.get("slots", []) if isinstance(plan, dict) else []
+    return {"id": plan_id, "plan": {"slots": slots},
+            "stages": {n: stages[n] for n in names if n in stages},
+            "absent": [n for n in names if n not in stages]}
+
+
 @router.get("/{plan_id}/layers")
 def get_layers(plan_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
     """GeoJSON (WGS 84) of roads, areas (zones, grids, rings), sites, posts and the rings."""
     return c.entry(plan_id).layers()
 
 
+def entry_result(e: PlanEntry) -> PlanResult:
+    """The plan's result as the report's writers read it: the one made in this process, or
+    one put together from the stored document (its stages: the routes' grids and driven
+    nodes that name a route's streets)."""
+    if e.result is not None:
+        return e.result
+    stages = e.document.get("stages")
+    return PlanResult(scenario=e.scenario, network=e.network, plan=e.plan, coverage={},
+                      stages=stages if isinstance(stages, dict) else {})
+
+
 @router.get("/{plan_id}/sheet")
-def duty_sheet(plan_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
-    """The duty sheet (勤务表): one row per unit, one cell per slot."""
-    p = c.entry(plan_id).plan
+def duty_sheet(plan_id: PlanId, _: Reader, c: CentreDep, request: Request,
+               lang: Annotated[Literal["zh", "en"] | None, Query()] = None
+               ) -> dict[str, object]:
+    """The duty sheet (勤务表): one row per unit, one cell per slot. A cell's ``where`` names
+    the place as the printed plan sheet does (:class:`~xunfang.report.html.PlaceNames`: a
+    post or site by name with its id in brackets, a grid by name, a route by its streets, a
+    staging node by its crossing or key site) in ``?lang`` (else the page's, as
+    :func:`~xunfang.web.app.request_lang` reads it); ``place`` keeps the ids programs read
+    (plan_sheet.csv's: a post, a grid, a route's nodes ``n108 > n203``) and ``grid`` the grid
+    patrolled. A review (AT): ``where`` was ``n194…n194`` for a staging unit, and posts and
+    grids were bare ids, while the printed sheet named streets, crossings, posts and sites."""
+    from xunfang.web.app import request_lang
+
+    e = c.entry(plan_id)
+    p = e.plan
+    names = PlaceNames(entry_result(e), lang or request_lang(request.scope))
+    hour = {s.index: s.start.hour for s in p.slots}
     units = {u.id: u for u in c.scenario.units}
     rows = []
     for uid in p.units:
         u = units.get(uid)
-        cells = [{"duty": a.duty, "where": a.post or a.grid or
-                  (f"{a.route[0]}…{a.route[-1]}" if a.route else "")} for a in p.of_unit(uid)]
+        cells = [{"duty": a.duty,
+                  "where": names.place(a, hour.get(a.slot)) if a.duty != "off" else "",
+                  "place": a.post or a.grid or " > ".join(a.route),
+                  "grid": (names.grid(a) or "") if a.duty != "off" else ""}
+                 for a in p.of_unit(uid)]
         rows.append({"unit": uid, "tier": u.tier if u else "", "mode": u.mode if u else "",
                      "squad": u.squad if u else "", "cells": cells})
-    return {"plan": plan_id, "slots": [s.name for s in p.slots], "rows": rows}
+    return {"plan": plan_id, "lang": names.lang, "slots": [s.name for s in p.slots],
+            "rows": rows}
 
 
 @router.get("/{plan_id}/diff/{other_id}")

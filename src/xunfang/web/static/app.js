@@ -178,10 +178,12 @@
     await loadPlanDoc();
   }
   // the shown plan's own parts of the map: its forecast (the heat, its scale and legend) and
-  // its rings by slot; asked again when the page moves to another plan
+  // its rings by slot; asked again when the page moves to another plan. Only those stages
+  // and the slots (a review: the whole plan.json was fetched, 811 KB for a 1-day plan, for
+  // its 28 KB of intel and rings); the KPI tab asks for its KPIs when opened
   async function loadPlanDoc() {
     const heat = window.xunfang.heat;
-    const doc = await api(`/api/plans/${boot.plan}`);
+    const doc = await api(`/api/plans/${boot.plan}/stages?only=intel,rings`);
     const meta = (await planList()).plans.find((p) => p.id === boot.plan) || {};
     risk = doc.stages.intel && doc.stages.intel.risk ? doc.stages.intel : null;
     slotStages = doc.stages.rings && doc.stages.rings.slots ? doc.stages.rings.slots : null;
@@ -299,7 +301,7 @@
     for (const r of sheet.rows) {
       const c = r.cells[i];
       if (!c) continue;
-      const ll = c.duty === "grid" ? gridAt[c.where] : postAt[c.where];
+      const ll = c.duty === "grid" ? gridAt[c.place] : postAt[c.place];  // ids; where: the name
       if (!ll || c.duty === "off") continue;
       L.circleMarker(ll, { radius: 4, color: c.duty === "checkpoint" ? "#ffa657" : "#e6edf3", weight: 2, fill: false })
         .bindTooltip(esc(`${r.unit} · ${V("duty", c.duty)} ${c.where}`)).addTo(g);
@@ -635,7 +637,7 @@
 
   // ---- tables -----------------------------------------------------------------------------
   async function loadSheet() {
-    const s = await api(`/api/plans/${boot.plan}/sheet`);
+    const s = await api(`/api/plans/${boot.plan}/sheet?lang=${boot.lang}`);  // places named in the page's words
     sheet = s;
     const t = document.getElementById("sheet"); t.textContent = "";
     const h = el("tr"); h.appendChild(el("th", {}, T("警力", "unit")));
@@ -680,7 +682,7 @@
     kpisDrawn = true;
     await loadPlotly();
     for (const id of ["kpi-chart", "ring-chart"]) Plotly.purge(id);  // another plan's
-    const k = window.xunfang.planDoc.kpis;
+    const k = (await api(`/api/kpis/${boot.plan}`)).kpis;  // not in the map's planDoc
     if (k && k.plan) {
       const names = ["response_within_target", "visibility", "over_deployment", "static_within_target"];
       const series = [["plan", k.plan]].concat(Object.entries(k.baselines || {}));
