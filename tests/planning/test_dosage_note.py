@@ -209,9 +209,11 @@ def test_the_report_lists_the_other_stages_shortfalls() -> None:
     part = html[html.index('<section id="shortfalls">'):]
     part = part[:part.index("</section>")]
     assert ("无缺口" not in part) == bool(drones)
-    from xunfang.report.html import _stage_short_text
+    from xunfang.report.html import PlaceNames, _cells_said, _stage_short_text
 
+    when = _cells_said(result, PlaceNames(result, "zh"))  # cells by name and time (review AR)
     for text in drones:  # type: ignore[union-attr]
         # in the report's language (review AO: the Chinese report showed the English)
-        said = _stage_short_text("drones", str(text), lambda k, **kw: t(k, "zh", **kw))
+        said = _stage_short_text("drones", str(text), lambda k, **kw: t(k, "zh", **kw), "zh",
+                                 when)
         assert said != text and said.replace("'", "&#39;") in part
