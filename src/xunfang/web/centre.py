@@ -270,6 +270,35 @@ class Centre:
             self.current = plan_id
             self.live.set_plan(e.plan)
 
+    def delete_plan(self, plan_id: int, *, actor: Actor) -> None:
+        """Delete a stored plan of this scenario (audited): a what-if a planner does not want
+        to take over at midnight (a review: the newest plan of the day takes over, and no
+        plan could be deleted). The current plan is refused (:class:`store.Conflict`)."""
+        self.entry(plan_id)  # NotFound for another scenario's
+        with self._current_lock:
+            if plan_id == self.current:
+                raise store.Conflict(f"plan {plan_id} is the current plan: make another "
+                                     "current first")
+            store.delete_plan(self.store, plan_id, actor=actor)
+            with self._lock:
+                self._entries.pop(plan_id, None)
+
+    def next_plan(self) -> dict[str, object] | None:
+        """The stored plan that :meth:`roll_over` will make current, and when: at the current
+        plan's end (or now, if it is over) the newest stored plan of these scenario files
+        covering that moment; None where none does."""
+        tz = self.live.tz
+        local = self.clock().astimezone(tz).replace(tzinfo=None)
+        slots = self.live.plan.slots
+        at = max(local, slots[-1].end) if slots else local
+        for pid, name in store.plans_covering(self.store, self.scenario_id,
+                                              self.scenario.inputs_hash, at,
+                                              self.scenario.slot_minutes):
+            if pid != self.current:
+                return {"plan": pid, "name": name,
+                        "at": at.replace(tzinfo=tz).isoformat(timespec="minutes")}
+        return None
+
     @property
     def current_plan(self) -> PlanEntry:
         return self.entry(self.current)

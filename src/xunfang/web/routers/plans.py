@@ -111,10 +111,23 @@ def list_plans(_: Reader, c: CentreDep,
     t = c.clock()
     tz = c.scenario.timezone
     out: dict[str, object] = {"current": c.current, "plans": c.list_plans(),
-                              "now": {"plan": c.current, **plan_now(c.current_plan.plan, tz, t)}}
+                              "now": {"plan": c.current, **plan_now(c.current_plan.plan, tz, t)},
+                              # which stored plan takes over at the current one's end
+                              "next": c.next_plan()}
     if plan is not None:
         out["viewed"] = {"plan": plan, **plan_now(c.entry(plan).plan, tz, t)}
     return out
+
+
+@router.delete("/{plan_id}")
+def delete_plan(plan_id: PlanId, u: Planner, c: CentreDep) -> dict[str, object]:
+    """Delete a stored plan (audited), not the current one (409): a what-if that should not
+    take over when the current plan ends (``next`` in ``GET /api/plans`` says which will)."""
+    try:
+        c.delete_plan(plan_id, actor=u)
+    except store.Conflict as exc:
+        raise HTTPException(409, str(exc)) from None
+    return {"deleted": plan_id, "next": c.next_plan()}
 
 
 @router.post("", status_code=201)
