@@ -40,14 +40,16 @@ def login_user(c: CentreDep, request: Request, name: str, password: str) -> tupl
     this also limits failures per address, across names); the new session's token and the
     user's role."""
     ip = request.client.host if request.client else None
-    wait = c.throttle.retry_after(ip or "?")
+    # counted by the address's group (an IPv6 address by its /64), as the store counts
+    group = accounts.address_group(ip or accounts.NO_ADDRESS)
+    wait = c.throttle.retry_after(group)
     if wait:
         raise HTTPException(429, f"too many failed logins from this address; try again in "
                                  f"{wait} s", headers={"Retry-After": str(wait)})
     try:
         u = store.authenticate(c.store, name, password, address=ip)
     except store.AuthError as exc:
-        c.throttle.fail(ip or "?")
+        c.throttle.fail(group)
         raise HTTPException(401, str(exc)) from None
     return store.create_session(c.store, u), u.role
 
