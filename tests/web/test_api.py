@@ -75,7 +75,7 @@ def test_login_form_sets_an_httponly_samesite_cookie(env: Env) -> None:
     assert cl.get("/static/leaflet/leaflet.css").status_code == 200
     bad = cl.post("/login", data={"name": "viewer", "password": "wrong password"})
     assert bad.status_code == 401 and "wrong user name or password" in bad.text
-    out = cl.get("/logout", follow_redirects=False)
+    out = cl.post("/logout", follow_redirects=False)  # a POST: tests/web/test_logout_post.py
     assert out.status_code == 303 and out.headers["location"] == "/login"
 
 

@@ -36,8 +36,8 @@ def test_serve_makes_an_admin_and_a_plan_then_serves(tmp_path, planned, monkeypa
         made["keep_days"] = keep_days
         return Centre(sc, result, req, db=db)
 
-    def run(app_, host: str, port: int, log_level: str) -> None:
-        made["app"], made["host"], made["port"] = app_, host, port
+    def run(app_, host: str, port: int, log_level: str, **kw: object) -> None:
+        made["app"], made["host"], made["port"], made["proxy"] = app_, host, port, kw
 
     monkeypatch.setattr(web, "builtin_centre", centre)
     monkeypatch.setattr(uvicorn, "run", run)
@@ -99,3 +99,60 @@ def test_serve_and_user_without_the_web_extra_say_what_to_install(monkeypatch) -
     r = runner.invoke(app, ["user", "list"])
     assert r.exit_code == 1 and "pip install 'xunfang[web]'" in " ".join(r.output.split())
     assert "Traceback" not in r.output
+
+
+def _client_seen(run_kwargs: dict[str, object], forwarded_for: str) -> str:
+    """The client address an app sees behind uvicorn configured with ``serve``'s keyword
+    arguments, for a request from 127.0.0.1 carrying ``X-Forwarded-For``."""
+    import asyncio
+
+    import uvicorn
+
+    seen: list[str] = []
+
+    async def inner(scope, receive, send) -> None:
+        seen.append(scope["client"][0])
+
+    config = uvicorn.Config(inner, **run_kwargs)  # type: ignore[arg-type]
+    config.load()
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/auth/login",
+             "raw_path": b"/api/auth/login", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"127.0.0.1:8000"),
+                         (b"x-forwarded-for", forwarded_for.encode())],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message) -> None:
+        pass
+
+    asyncio.run(config.loaded_app(scope, receive, send))
+    return seen[0]
+
+
+def test_serve_ignores_x_forwarded_for_unless_a_proxy_is_named(tmp_path, planned,
+                                                                 monkeypatch) -> None:
+    """Review AS #4: uvicorn.run believes X-Forwarded-For from 127.0.0.1 by default, so a
+    local client's forged header gave each wrong login a new address (the throttle never
+    answered 429) and the audit recorded it. Off by default; --forwarded-allow-ips names
+    the proxy whose header is believed."""
+    import uvicorn
+
+    import xunfang.web as web
+
+    sc, result, req = planned
+    kwargs: list[dict[str, object]] = []
+    monkeypatch.setattr(web, "builtin_centre",
+                        lambda name, *, db, **kw: Centre(sc, result, req, db=db))
+    monkeypatch.setattr(uvicorn, "run", lambda app_, **kw: kwargs.append(kw))
+    monkeypatch.setenv("XUNFANG_DB", str(tmp_path / "centre.db"))
+    assert runner.invoke(app, ["serve", "--port", "8124"]).exit_code == 0
+    plain = {k: v for k, v in kwargs[-1].items() if k not in ("host", "port")}
+    assert _client_seen(plain, "203.0.113.9") == "127.0.0.1"
+    r = runner.invoke(app, ["serve", "--port", "8124", "--forwarded-allow-ips", "127.0.0.1"])
+    assert r.exit_code == 0, r.output
+    proxied = {k: v for k, v in kwargs[-1].items() if k not in ("host", "port")}
+    assert _client_seen(proxied, "203.0.113.9") == "203.0.113.9"
+    assert "--forwarded-allow-ips" in runner.invoke(app, ["serve", "--help"]).output

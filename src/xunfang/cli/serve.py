@@ -28,13 +28,20 @@ def serve(
              "hourly while serving (each unit's last position is kept).", min=1, max=36_500)
     ] = 30,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard.")] = False,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        "--forwarded-allow-ips", help="Behind a reverse proxy: its address(es), comma-"
+             "separated, whose X-Forwarded-For/-Proto are believed (the client address that "
+             "login throttling and the audit use). Off by default: the headers are ignored "
+             "and the connecting address is the client's.")
+    ] = None,
 ) -> None:
     """Start the command centre on SCENARIO and serve the API and dashboard.
 
     A restart carries on with the stored active plan when it was made from the same scenario
     files and covers the present hour; else (or with --new-plan) today is planned and made
     current. Past midnight it carries on with a stored plan of the new day made from the same
-    files (it does not plan by itself); positions older than --keep-days are deleted hourly."""
+    files (it does not plan by itself); positions older than --keep-days are deleted hourly.
+    X-Forwarded-For is ignored unless --forwarded-allow-ips names the reverse proxy."""
     from xunfang._errors import MissingDependencyError, ScenarioError, XunfangError
     from xunfang.cli.main import _error, _print_problems, err_console, out_console
 
@@ -80,7 +87,12 @@ def serve(
         import webbrowser
 
         threading.Timer(2.0, webbrowser.open, args=(address,)).start()
-    uvicorn.run(create_app(centre), host=host, port=port, log_level="warning")
+    # proxy headers only from a named proxy: uvicorn believes X-Forwarded-For from 127.0.0.1
+    # by default, so (review AS #4) a local client's forged "X-Forwarded-For: evil-{i}" gave
+    # each wrong login a new address (30 never met the throttle's 429) and the audit kept it
+    proxy = [a.strip() for a in (forwarded_allow_ips or "").split(",") if a.strip()]
+    uvicorn.run(create_app(centre), host=host, port=port, log_level="warning",
+                proxy_headers=bool(proxy), forwarded_allow_ips=proxy or None)
 
 
 def _check_port(host: str, port: int) -> None:

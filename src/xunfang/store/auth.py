@@ -8,12 +8,16 @@ Login throttling: after :data:`MAX_FAILURES` wrong passwords in a row for one na
 client address, that name is locked *for that address* for :data:`LOCK_MINUTES` minutes (a
 right password from there is refused too); other addresses still log in, so nobody can lock
 another's account by typing wrong passwords for it (review AQ #8: five wrong logins for any
-name locked it for everyone). Names that do not exist are counted and locked the same way, so
-a lock says nothing about whether a name exists. The account-wide count is kept only as a
-ceiling, :data:`ACCOUNT_MAX_FAILURES` wrong passwords in a row from any addresses: it stops a
-guesser spread over many addresses, at the price that such a spread attack can still lock
-the account. A successful login resets its pair's and the account's counts. Unknown names cost
-the same argon2 work as known ones.
+name locked it for everyone). An IPv6 address counts by its /64 (:func:`address_group`).
+Names that do not exist are counted, locked and answered the same way, the account-wide lock
+too, so a lock says nothing about whether a name exists. The account-wide count is kept only
+as a ceiling, :data:`ACCOUNT_MAX_FAILURES`: each address group adds at most
+:data:`MAX_FAILURES`, so it takes twenty groups (it stops a guesser spread over many
+addresses, at the price that such a spread attack can still lock the account for
+:data:`LOCK_MINUTES`); failures older than :data:`FAILURE_WINDOW` count no more (review AS
+#3: one patient address had reached the ceiling alone). A successful login resets its pair's
+count. Unknown names cost the same argon2 work as known ones, and are audited masked
+(:func:`audit_name`).
 
 Sessions have a scope (:data:`SCOPES`): a login's is ``full`` (the role's actions); a device
 token's (:func:`create_device_token`) is ``device``: only :data:`DEVICE_ACTIONS`, whatever
@@ -25,6 +29,8 @@ their creation and revocation audited.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
@@ -253,21 +259,90 @@ class _Outcome:
 #: the address of a login whose caller gave none (a safe default: every such login of a
 #: name shares one count, as all logins did before addresses were counted)
 NO_ADDRESS = "?"
+#: the "address" of a name's account-wide row in login_failures: its lock for everyone (no
+#: client address is written so)
+ACCOUNT = "*"
+#: failures older than this count no more, for the pair and the ceiling (review AS #3: they
+#: had counted until a success, so one address waiting out each pair lock reached the
+#: ceiling in 5.6 h and locked the account for everyone)
+FAILURE_WINDOW = timedelta(hours=24)
+#: a per-process key for the tag of an unknown name in the audit (see :func:`audit_name`)
+_NAME_KEY = secrets.token_bytes(16)
+
+
+def address_group(address: str) -> str:
+    """The unit failed logins are counted by: an IPv6 address's /64 (one client commonly holds
+    a whole /64: review AS #3 locked ``planner`` for everyone with 20 addresses of one /64 ×
+    5 failures), an IPv4 address (or an IPv4-mapped IPv6 one) as itself; anything else (a
+    test client's name, :data:`NO_ADDRESS`) as is."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def audit_name(name: str, known: bool) -> str:
+    """The name a failed login is audited under: a known user's as is; an unknown one as
+    ``unknown name #`` and a short keyed hash, the same within this process (so repeated
+    tries of one name can be told apart from many names), never the text: a password typed
+    into the name field had been kept in clear, readable by planners (review AS #6)."""
+    if known:
+        return name
+    tag = hmac.new(_NAME_KEY, name.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+    return f"unknown name #{tag[:8]}"
 
 
 def _pair_failure(s: Session, pair: LoginFailureRow | None, name: str, address: str,
-                  t: datetime) -> datetime | None:
-    """Count one more failure of (``name``, ``address``); the lock's end when it locks."""
+                  t: datetime) -> tuple[LoginFailureRow, datetime | None]:
+    """Count one more failure of (``name``, ``address``): the pair's row and the lock's end
+    when it locks. Failures older than :data:`FAILURE_WINDOW` are forgotten first."""
     if pair is None:
         pair = LoginFailureRow(name=name, address=address, failures=0, last_failure_at=t)
         s.add(pair)
+    elif pair.last_failure_at <= t - FAILURE_WINDOW:
+        pair.failures = 0
     pair.failures += 1
     pair.last_failure_at = t
     if pair.failures >= MAX_FAILURES:
         pair.failures = 0
         pair.locked_until = t + timedelta(minutes=LOCK_MINUTES)
-        return pair.locked_until
-    return None
+        return pair, pair.locked_until
+    return pair, None
+
+
+def _account_failure(s: Session, account: LoginFailureRow | None, name: str, t: datetime
+                     ) -> tuple[int, datetime | None]:
+    """After a failure of ``name``: its account-wide count and the account lock's end when
+    it locks. The count is the sum over the name's address groups of their failures within
+    :data:`FAILURE_WINDOW` and since the last account lock, each group counting at most
+    :data:`MAX_FAILURES` (a group locked since then counts that), so that reaching
+    :data:`ACCOUNT_MAX_FAILURES` takes twenty groups however long one of them waits out its
+    locks (review AS #3). Kept for unknown names the same way (a lock says nothing)."""
+    s.flush()
+    cutoff = t - FAILURE_WINDOW
+    if account is not None and account.last_failure_at > cutoff:
+        cutoff = account.last_failure_at  # the last account lock's start: counted afresh
+    lock = timedelta(minutes=LOCK_MINUTES)
+    count = 0
+    for pair in s.scalars(select(LoginFailureRow).where(
+            LoginFailureRow.name == name, LoginFailureRow.address != ACCOUNT,
+            LoginFailureRow.last_failure_at > cutoff)):
+        locked_since = None if pair.locked_until is None else pair.locked_until - lock
+        count += (MAX_FAILURES if locked_since is not None and locked_since >= cutoff
+                  else min(pair.failures, MAX_FAILURES))
+    if count < ACCOUNT_MAX_FAILURES:
+        return count, None
+    if account is None:
+        account = LoginFailureRow(name=name, address=ACCOUNT, failures=0, last_failure_at=t)
+        s.add(account)
+    account.last_failure_at = t
+    account.locked_until = t + lock
+    return count, account.locked_until
 
 
 def authenticate(store: Store, name: str, password: str, *, address: str | None = None,
@@ -275,63 +350,78 @@ def authenticate(store: Store, name: str, password: str, *, address: str | None 
     """The user with this name and password, or :class:`AuthError` (throttled, audited).
 
     ``address`` is the client's (e.g. ``request.client.host``): failures lock the (name,
-    address) pair, not the account (see the module's docstring); None counts every such
-    login of the name together (:data:`NO_ADDRESS`). ``now`` (naive UTC) is for tests. The
-    failure count is stored even though the call raises.
+    address group) pair, not the account (see the module's docstring); an IPv6 address
+    counts by its /64 (:func:`address_group`); None counts every such login of the name
+    together (:data:`NO_ADDRESS`). ``now`` (naive UTC) is for tests. The failure count is
+    stored even though the call raises. A failure of an unknown name is audited under a
+    masked name (:func:`audit_name`).
     """
     t = now or utcnow()
     wrong = "wrong user name or password"
     key = str(name)[:64]
     addr = (address or NO_ADDRESS)[:64]
+    group = address_group(addr)[:64]
 
     def work(s: Session) -> _Outcome:
-        pair = s.scalar(select(LoginFailureRow).where(LoginFailureRow.name == key,
-                                                      LoginFailureRow.address == addr)
-                        .with_for_update())
+        row = s.scalar(select(UserRow).where(UserRow.name == name).with_for_update())
+        who = audit_name(key, row is not None)[:100]
+        rows = {r.address: r for r in s.scalars(
+            select(LoginFailureRow).where(LoginFailureRow.name == key,
+                                          LoginFailureRow.address.in_((group, ACCOUNT)))
+            .with_for_update())}
+        pair, account = rows.get(group), rows.get(ACCOUNT)
+        oid = "" if row is None else row.id
         if pair is not None and pair.locked_until is not None and pair.locked_until > t:
-            write_audit(s, key[:100], "login-refused", "user", "",
+            write_audit(s, who, "login-refused", "user", oid,
                         {"reason": "locked", "address": addr}, at=t)
             return _Outcome(None, "account locked for this address after "
                             f"{MAX_FAILURES} failed logins in a row; try again after "
                             f"{pair.locked_until:%Y-%m-%d %H:%M} UTC",
                             pair.locked_until)
-        row = s.scalar(select(UserRow).where(UserRow.name == name).with_for_update())
-        if row is None or row.disabled:
-            verify_password(_dummy(), password)
-            locked = _pair_failure(s, pair, key, addr, t)
-            detail: dict[str, object] = {"reason": "unknown", "address": addr}
-            if locked is not None:
-                detail["locked_until"] = locked.isoformat()
-            write_audit(s, key[:100], "login-failed", "user", "", detail, at=t)
-            return _Outcome(None, wrong, locked)
-        if row.locked_until is not None and row.locked_until > t:
-            write_audit(s, row.name, "login-refused", "user", row.id,
+        if account is not None and account.locked_until is not None and account.locked_until > t:
+            # answered alike for a name that does not exist: its failures lock it the same
+            write_audit(s, who, "login-refused", "user", oid,
                         {"reason": "account-locked", "address": addr}, at=t)
             return _Outcome(None, f"account locked after {ACCOUNT_MAX_FAILURES} failed logins "
-                            "in a row from several addresses; try again after "
-                            f"{row.locked_until:%Y-%m-%d %H:%M} UTC", row.locked_until)
-        if not verify_password(row.password_hash, password):
-            row.failed_logins += 1
-            detail = {"failures": pair.failures + 1 if pair is not None else 1,
-                      "account_failures": row.failed_logins, "address": addr}
-            locked = _pair_failure(s, pair, key, addr, t)
-            if row.failed_logins >= ACCOUNT_MAX_FAILURES:
-                locked = row.locked_until = t + timedelta(minutes=LOCK_MINUTES)
-                row.failed_logins = 0
-                detail["account_locked_until"] = locked.isoformat()
-            if locked is not None:
-                detail["locked_until"] = locked.isoformat()
-            write_audit(s, row.name, "login-failed", "user", row.id, detail, at=t)
-            return _Outcome(None, wrong, locked)
-        if pair is not None:
-            s.delete(pair)
-        row.failed_logins = 0
-        row.locked_until = None
-        row.last_login_at = t
-        if _hasher.check_needs_rehash(row.password_hash):
-            row.password_hash = hash_password(password)
-        write_audit(s, row.name, "login", "user", row.id, {"address": addr}, at=t)
-        return _Outcome(row)
+                            "from several addresses; try again after "
+                            f"{account.locked_until:%Y-%m-%d %H:%M} UTC",
+                            account.locked_until)
+        known = row is not None and not row.disabled
+        if not known:
+            verify_password(_dummy(), password)
+        elif row is not None and verify_password(row.password_hash, password):
+            if pair is not None:
+                s.delete(pair)
+            row.failed_logins = 0
+            row.locked_until = None
+            row.last_login_at = t
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = hash_password(password)
+            write_audit(s, row.name, "login", "user", row.id, {"address": addr}, at=t)
+            return _Outcome(row)
+        pair, locked = _pair_failure(s, pair, key, group, t)
+        count, account_locked = _account_failure(s, account, key, t)
+        detail: dict[str, object] = {"address": addr}
+        if group != addr:
+            detail["counted_as"] = group
+        if known and row is not None:
+            row.failed_logins = count
+            detail.update(failures=pair.failures or MAX_FAILURES, account_failures=count)
+        else:
+            detail["reason"] = "unknown"
+        if account_locked is not None:
+            locked = account_locked
+            detail["account_locked_until"] = locked.isoformat()
+            if row is not None:
+                row.locked_until = locked
+            # counted afresh after the account lock (see _account_failure's cutoff)
+            s.execute(update(LoginFailureRow).where(
+                LoginFailureRow.name == key, LoginFailureRow.address != ACCOUNT)
+                .values(failures=0))
+        if locked is not None:
+            detail["locked_until"] = locked.isoformat()
+        write_audit(s, who, "login-failed", "user", oid, detail, at=t)
+        return _Outcome(None, wrong, locked)
 
     try:
         out = store.run(work)

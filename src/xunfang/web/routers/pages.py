@@ -56,6 +56,17 @@ def login_form(request: Request, c: CentreDep, name: Annotated[str, Form()],
 
 
 @router.get("/logout")
+def logout_get() -> Response:
+    """405: logging out is a POST (the header's button). A review (AS #2): a GET that logged
+    out let ``<img src="http://HOST:PORT/logout">`` on a page at another port of the host
+    (the same site, so the SameSite cookie went along) revoke the duty officer's session;
+    a POST is held to this server's own pages by app.SameOrigin."""
+    return Response("405: log out with the dashboard's button (POST /logout); a GET does "
+                    "not log out\n", status_code=405, media_type="text/plain",
+                    headers={"Allow": "POST"})
+
+
+@router.post("/logout")
 def logout_page(request: Request, c: CentreDep) -> Response:
     token = request.cookies.get(COOKIE)
     if token:

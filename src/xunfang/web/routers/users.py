@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
 from xunfang.web.deps import CentreDep, require
+from xunfang.web.routers.plans import MAX_ID
 
 router = APIRouter(prefix="/api", tags=["users"])
 Manager = Annotated[store.UserRow, Depends(require("user.manage"))]
@@ -72,8 +73,9 @@ def audit(_: Auditor, c: CentreDep, request: Request,
           object_type: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
           object_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
           since: Annotated[str | None, Query(max_length=40)] = None,
-          before: Annotated[int | None, Query(ge=1)] = None,
-          offset: Annotated[int, Query(ge=0)] = 0,
+          # bounded as the store's ids (review AS #5: 2**63 raised SQLite's OverflowError)
+          before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+          offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
           limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> dict[str, object]:
     """Audit entries, newest first, filtered by ``action``, ``user``, ``object_type``,
     ``object_id`` and ``since`` (ISO; UTC where it gives no offset), a page of ``limit``
