@@ -114,3 +114,24 @@ def test_plans_kept_in_memory_are_bounded(town: Env, monkeypatch: pytest.MonkeyP
     assert len(c._entries) <= 3 and c.current in c._entries
     assert c.entry(made[0].id).id == made[0].id  # read from the store again
     assert len(c._entries) <= 3 and c.current in c._entries
+
+
+def test_next_says_which_plan_takes_over_and_a_what_if_can_be_deleted(town: Env) -> None:
+    c = town.centre
+    day2 = PLAN_DAY + timedelta(days=1)
+    chosen = c.make_plan(day2, 1, 1, actor="planner")
+    what_if = c.make_plan(day2, 1, 9, actor="planner")  # newest: it would take over
+    cl = town.login("planner")
+    got = cl.get("/api/plans").json()["next"]
+    assert got == {"plan": what_if.id, "name": f"{day2} seed 9", "at": f"{day2}T00:00+08:00"}
+    r = cl.delete(f"/api/plans/{what_if.id}")
+    assert r.status_code == 200 and r.json()["next"]["plan"] == chosen.id
+    assert cl.get(f"/api/plans/{what_if.id}").status_code == 404
+    entry = store.list_audit(c.store, object_type="plan", object_id=what_if.id)[0]
+    assert (entry.user, entry.action) == ("planner", "delete")
+    r = cl.delete(f"/api/plans/{c.current}")
+    assert r.status_code == 409 and "is the current plan" in r.text
+    assert town.login("viewer").delete(f"/api/plans/{chosen.id}").status_code == 403
+    town.clock.t = NEXT_DAY
+    c.tick()
+    assert c.current == chosen.id

@@ -186,7 +186,7 @@ def tokens_cmd(
 def revoke_cmd(
     token_id: Annotated[int, typer.Argument(
         # the store's ids are signed 64-bit: a larger one had raised OverflowError (AS #5)
-        help="The token's id (xunfang user tokens).", min=1, max=2**63 - 1)],
+        help="The token's id (xunfang user tokens).", min=1, max=2**31 - 1)],
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Revoke device token ID (audited as done by "cli")."""

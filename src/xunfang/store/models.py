@@ -300,3 +300,9 @@ class AuditRow(Base):
     object_type: Mapped[str] = mapped_column(String(50))  # plan, roster, scenario, user, …
     object_id: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+#: the largest row id the store holds: its ids are Integer columns, 32-bit on PostgreSQL
+#: (the API bounds id parameters by it: 2**63 - 1, SQLite's, still failed on PostgreSQL with
+#: "integer out of range", a 500)
+MAX_ROW_ID = 2**31 - 1

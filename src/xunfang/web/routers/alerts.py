@@ -19,7 +19,7 @@ from xunfang.web.live import Alert, AlertEvent
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
 #: the largest id the store holds (a signed 64-bit integer): a larger one is answered 422,
 #: not 500 (a review: SQLite raised OverflowError for 99999999999999999999)
-MAX_ID = 2**63 - 1
+MAX_ID = store.MAX_ROW_ID
 AlertId = Annotated[int, Path(ge=1, le=MAX_ID)]
 #: how often an open stream checks that its session or token still stands (logged out,
 #: expired, user disabled, role no longer may view): a query each time, so not every poll

@@ -23,7 +23,7 @@ from xunfang.web.routers.plans import MAX_ID
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 TOKEN_HOURS = 30 * 24
-#: a token id as the store holds it (1..2**63-1, routers.plans.MAX_ID): a larger one is
+#: a token id as the store holds it (1..store.MAX_ROW_ID, routers.plans.MAX_ID): a larger one is
 #: answered 422 naming ``token_id``, not 500 (review AS #5: DELETE
 #: /api/auth/tokens/9223372036854775808 raised SQLite's OverflowError)
 TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]

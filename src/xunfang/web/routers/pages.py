@@ -118,7 +118,7 @@ def dashboard(request: Request, c: CentreDep) -> Response:
 
 
 def plan_param(wanted: str) -> int:
-    """The dashboard's ``?plan=``: a plan id, ASCII digits from 1 to 2**63 - 1 (the store's
+    """The dashboard's ``?plan=``: a plan id, ASCII digits from 1 to store.MAX_ROW_ID (the store's
     ids), else 422 naming it. A review: ``?plan=²`` (str.isdigit() takes it, int() does not)
     and ``?plan=99999999999999999999`` (SQLite's OverflowError) answered 500."""
     if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= MAX_ID:

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/plans", tags=["plans"])
 Planner = Annotated[store.UserRow, Depends(require("plan.edit"))]
 #: the largest id the store holds (a signed 64-bit integer): a larger one is answered 422,
 #: not 500 (a review: /api/plans/99999999999999999999 raised SQLite's OverflowError)
-MAX_ID = 2**63 - 1
+MAX_ID = store.MAX_ROW_ID
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
