@@ -131,6 +131,7 @@ def _grid_day(plan: Plan) -> Plan:
 
 
 def test_the_outside_grid_alert_follows_the_slot_without_a_new_fix(town: Env) -> None:
+    """(Each judgement from a fix within the freshness limit: a stale one judges no grid.)"""
     live = town.centre.live
     town.clock.t = local(1, 8, 20)
     live.set_plan(_grid_day(live.plan))
@@ -139,14 +140,15 @@ def test_the_outside_grid_alert_follows_the_slot_without_a_new_fix(town: Env) ->
     town.clock.t = local(1, 8, 35)
     live.evaluate()
     assert live.alerts["grid:C1"].data == {"unit": "C1", "grid": "W", "minutes": 15.0}
+    town.clock.t = local(1, 8, 55)
+    report(town, "C1", town.clock(), (c.x, c.y))  # still in E
     # 09:00: C1 is held to E, where it is: the alert clears with no new position
     town.clock.t = local(1, 9, 5)
     live.evaluate()
     assert "grid:C1" not in live.alerts and "grid:C1" not in open_subjects(town)
-    town.clock.t = local(1, 10, 30)
-    live.evaluate()
-    assert "grid:C1" not in live.alerts
-    # 11:00: held to W again; outside it from the slot's start, not from the 08:20 fix
+    town.clock.t = local(1, 10, 58)
+    report(town, "C1", town.clock(), (c.x, c.y))  # in E, held to E
+    # 11:00: held to W again; outside it from the slot's start, not from the 10:58 fix
     town.clock.t = local(1, 11, 5)
     live.evaluate()
     assert "grid:C1" not in live.alerts
@@ -162,6 +164,8 @@ def test_a_new_plan_re_judges_the_grids_at_once(town: Env) -> None:
     live.set_plan(plan)
     c = live.grids["E"].representative_point()
     report(town, "C1", town.clock(), (c.x, c.y))
+    town.clock.t = local(1, 8, 20)
+    report(town, "C1", town.clock(), (c.x, c.y))  # still there (a fresh fix)
     town.clock.t = local(1, 8, 30)
     live.evaluate()
     assert "grid:C1" in live.alerts

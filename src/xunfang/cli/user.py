@@ -185,7 +185,8 @@ def tokens_cmd(
 
 def revoke_cmd(
     token_id: Annotated[int, typer.Argument(
-        # the store's ids are signed 64-bit: a larger one had raised OverflowError (AS #5)
+        # store.MAX_ROW_ID (Integer ids, 32-bit on PostgreSQL): a larger one had raised
+        # OverflowError (AS #5)
         help="The token's id (xunfang user tokens).", min=1, max=2**31 - 1)],
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:

@@ -2711,20 +2711,19 @@ def ingest(
     if "priority" in m:  # optional, as category and id: a row is kept without it
         text = df[m["priority"]].astype("string").str.strip()
         num = _numbers(text, comma)
-        worded = np.isnan(num) & (text.notna() & (text != "")).to_numpy(dtype=bool,
-                                                                        na_value=False)
+        given = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
+        worded = np.isnan(num) & given
         if worded.any():
             num[worded] = _priority_words(text[worded])
             read = worded & np.isfinite(num)
             if read.any():
-                seen = pd.unique(text.to_numpy(dtype=object)[read])
-                said = ", ".join(f"{w} → {int(_priority_words(pd.Series([w]))[0])}"
-                                 for w in seen[:6]) + (" …" if len(seen) > 6 else "")
+                value = dict(zip(text.to_numpy(dtype=object)[read], num[read], strict=True))
+                said = ", ".join(f"{w} → {int(v)}" for w, v in list(value.items())[:6]) + (
+                    " …" if len(value) > 6 else "")
                 notes += (f"{int(read.sum()):,} priorities written in words read as "
                           f"numbers ({said})",)
         whole = np.isfinite(num) & (np.abs(num) < 2**53) & (num == np.round(num))
         priority[whole] = num[whole].astype(np.int64)
-        given = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
         rows = keep[(given & ~whole)[keep]]
         rej.add(PRIORITY_RULE, m["priority"], rows, df[m["priority"]].to_numpy()[rows])
     table = dataclasses.replace(_table(df, keep, m, t[keep], px[keep], py[keep], target_crs,

@@ -682,7 +682,7 @@ def purge_sessions(store: Store, *, now: datetime | None = None) -> int:
         # failed-login counts a day old and not locked any more (they only ever grow by
         # wrong logins, so a name typed once from an address would stay for ever)
         s.execute(delete(LoginFailureRow).where(
-            LoginFailureRow.last_failure_at <= t - timedelta(days=1),
+            LoginFailureRow.last_failure_at <= t - FAILURE_WINDOW,
             (LoginFailureRow.locked_until.is_(None)) | (LoginFailureRow.locked_until <= t)))
         return int(getattr(res, "rowcount", 0) or 0)
 

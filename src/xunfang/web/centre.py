@@ -274,7 +274,8 @@ class Centre:
         """Delete a stored plan of this scenario (audited): a what-if a planner does not want
         to take over at midnight (a review: the newest plan of the day takes over, and no
         plan could be deleted). The current plan is refused (:class:`store.Conflict`)."""
-        self.entry(plan_id)  # NotFound for another scenario's
+        if store.get_plan(self.store, plan_id).scenario_id != self.scenario_id:
+            raise store.NotFound("plan of this scenario", plan_id)
         with self._current_lock:
             if plan_id == self.current:
                 raise store.Conflict(f"plan {plan_id} is the current plan: make another "
@@ -291,13 +292,11 @@ class Centre:
         local = self.clock().astimezone(tz).replace(tzinfo=None)
         slots = self.live.plan.slots
         at = max(local, slots[-1].end) if slots else local
-        for pid, name in store.plans_covering(self.store, self.scenario_id,
-                                              self.scenario.inputs_hash, at,
-                                              self.scenario.slot_minutes):
-            if pid != self.current:
-                return {"plan": pid, "name": name,
-                        "at": at.replace(tzinfo=tz).isoformat(timespec="minutes")}
-        return None
+        found = covering_plan(self.store, self.scenario_id, self.scenario, at, self.current)
+        if found is None:
+            return None
+        return {"plan": found[0], "name": found[1],
+                "at": at.replace(tzinfo=tz).isoformat(timespec="minutes")}
 
     @property
     def current_plan(self) -> PlanEntry:
@@ -376,17 +375,15 @@ class Centre:
         return self.live.evaluate()
 
     def tick(self) -> list[Alert]:
-        """One beat of the serving loop (app.py, every few seconds): past the current plan's
-        last slot, carry on with the stored plan that covers now (:meth:`roll_over`); prune
-        old positions (:meth:`retain`, at most hourly); then evaluate the alerts. A failure of
-        the first two is logged and the alerts are evaluated all the same."""
-        for step in (self.roll_over, self.retain):
-            try:
-                step()
-            except Exception:  # (a lost database: retried at a later tick)
-                log.exception("%s failed; the alerts are evaluated all the same",
-                              step.__name__)
-        return self.live.evaluate()
+        """One beat of the serving loop (app.py, every few seconds): prune old positions
+        (:meth:`retain`, at most hourly), then evaluate the alerts (:meth:`evaluate`, which
+        first carries on with the stored plan that covers now past the current plan's last
+        slot). A failure of the prune is logged and the alerts are evaluated all the same."""
+        try:
+            self.retain()
+        except Exception:  # (a lost database: retried at a later tick)
+            log.exception("retain failed; the alerts are evaluated all the same")
+        return self.evaluate()  # rolls over first
 
     def roll_over(self) -> int | None:
         """When the current plan does not cover now (its day is over, e.g. past midnight),
@@ -399,16 +396,16 @@ class Centre:
             slots = self.live.plan.slots
             if slots and slots[0].start <= local < slots[-1].end:
                 return None
-            for pid, name in store.plans_covering(self.store, self.scenario_id,
-                                                  self.scenario.inputs_hash, local,
-                                                  self.scenario.slot_minutes):
-                if pid != self.current:
-                    old = self.current
-                    self.set_current(pid, actor="system")
-                    log.info("plan #%s (%s) covers now (%s) and is current; plan #%s was",
-                             pid, name, f"{local:%Y-%m-%d %H:%M}", old)
-                    return pid
-            return None
+            found = covering_plan(self.store, self.scenario_id, self.scenario, local,
+                                  self.current)
+            if found is None:
+                return None
+            pid, name = found
+            old = self.current
+            self.set_current(pid, actor="system")
+            log.info("plan #%s (%s) covers now (%s) and is current; plan #%s was", pid, name,
+                     f"{local:%Y-%m-%d %H:%M}", old)
+            return pid
 
     def retain(self) -> tuple[int, int] | None:
         """Delete positions older than ``keep_days`` (never a unit's last position, which
@@ -436,6 +433,15 @@ class Centre:
         return n, m
 
 
+def covering_plan(db: Store, scenario_id: int, scenario: Scenario, at: datetime,
+                  but: int | None = None) -> tuple[int, str] | None:
+    """(id, name) of the newest stored plan of ``scenario``'s files whose slots hold ``at``
+    (naive local time), other than plan ``but``: the one a roll-over makes current."""
+    return next((p for p in store.plans_covering(db, scenario_id, scenario.inputs_hash, at,
+                                                 scenario.slot_minutes) if p[0] != but),
+                None)
+
+
 def resumable_plan(db: Store, scenario: Scenario, now: datetime
                    ) -> tuple[store.PlanSummary | None, str]:
     """The stored plan a restarted centre carries on with, and if there is none, why: the
@@ -457,10 +463,10 @@ def resumable_plan(db: Store, scenario: Scenario, now: datetime
     # files that covers now (a review: a restart past midnight planned anew, and the day's
     # plan a planner had stored was never used)
     said = f"the active plan #{active.id} ({active.name}) {why}"
-    for pid, _ in store.plans_covering(db, sc_row.id, scenario.inputs_hash, now,
-                                       scenario.slot_minutes):
-        return next(r for r in summaries if r.id == pid), said
-    return None, said
+    found = covering_plan(db, sc_row.id, scenario, now)
+    if found is None:
+        return None, said
+    return next(r for r in summaries if r.id == found[0]), said
 
 
 def not_covering(row: store.PlanSummary, scenario: Scenario, now: datetime) -> str:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 
 from xunfang import store
 from xunfang.store import UserRow
@@ -100,6 +100,11 @@ def require(action: str) -> Callable[..., UserRow]:
 
     return check
 
+
+#: a row id as a path parameter: 1 to the store's largest (store.MAX_ROW_ID, 2**31 - 1: its
+#: Integer ids are 32-bit on PostgreSQL); a larger one is answered 422 naming the parameter,
+#: not 500 (reviews: SQLite's OverflowError, then PostgreSQL's "integer out of range")
+RowId = Annotated[int, Path(ge=1, le=store.MAX_ROW_ID)]
 
 Reader = Annotated[UserRow, Depends(require("view"))]
 

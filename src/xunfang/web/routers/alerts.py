@@ -9,18 +9,15 @@ from collections.abc import AsyncIterator
 from datetime import UTC
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from xunfang import store
-from xunfang.web.deps import CentreDep, Reader, request_token, require
+from xunfang.web.deps import CentreDep, Reader, RowId, request_token, require
 from xunfang.web.live import Alert, AlertEvent
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"])
-#: the largest id the store holds (a signed 64-bit integer): a larger one is answered 422,
-#: not 500 (a review: SQLite raised OverflowError for 99999999999999999999)
-MAX_ID = store.MAX_ROW_ID
-AlertId = Annotated[int, Path(ge=1, le=MAX_ID)]
+AlertId = RowId
 #: how often an open stream checks that its session or token still stands (logged out,
 #: expired, user disabled, role no longer may view): a query each time, so not every poll
 RECHECK_SECONDS = 5.0

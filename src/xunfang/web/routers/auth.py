@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
 from xunfang.store import auth as accounts
+from xunfang.web.centre import utc_iso
 from xunfang.web.deps import (
     COOKIE,
     CentreDep,
+    RowId,
     UserDep,
     forbidden,
     request_token,
     safe_text,
     token_session,
 )
-from xunfang.web.routers.plans import MAX_ID
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 TOKEN_HOURS = 30 * 24
-#: a token id as the store holds it (1..store.MAX_ROW_ID, routers.plans.MAX_ID): a larger one is
-#: answered 422 naming ``token_id``, not 500 (review AS #5: DELETE
-#: /api/auth/tokens/9223372036854775808 raised SQLite's OverflowError)
-TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]
+TokenId = RowId  # (review AS #5: a token id past the store's range was a 500)
 
 
 class Login(BaseModel):
@@ -108,19 +105,13 @@ def device_token(c: CentreDep, u: UserDep, body: Annotated[NewToken | None, Body
     label = None if body is None or body.label is None else safe_text(body.label, "label")
     token, info = accounts.create_device_token(c.store, u, label=label, hours=TOKEN_HOURS)
     return {"token": token, "type": "bearer", "hours": TOKEN_HOURS, "id": info.id,
-            "label": info.label, "expires_at": _utc(info.expires_at)}
-
-
-def _utc(t: datetime) -> str:
-    """A stored naive-UTC time as ISO 8601 with its offset (+00:00), as the API gives every
-    time."""
-    return t.replace(tzinfo=UTC).isoformat()
+            "label": info.label, "expires_at": utc_iso(info.expires_at)}
 
 
 def _listed(info: accounts.TokenInfo) -> dict[str, object]:
     return {"id": info.id, "user": info.user, "label": info.label,
-            "created_at": _utc(info.created_at), "expires_at": _utc(info.expires_at),
-            "last_used_at": _utc(info.last_used_at)}
+            "created_at": utc_iso(info.created_at), "expires_at": utc_iso(info.expires_at),
+            "last_used_at": utc_iso(info.last_used_at)}
 
 
 @router.get("/tokens")

@@ -16,7 +16,7 @@ from xunfang.scenario.model import Scenario
 from xunfang.web.deps import COOKIE, CentreDep, optional_user
 from xunfang.web.i18n import LANGS, rules, values, words
 from xunfang.web.routers.auth import login_user, set_cookie
-from xunfang.web.routers.plans import MAX_ID, plan_now
+from xunfang.web.routers.plans import plan_now
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -121,10 +121,10 @@ def plan_param(wanted: str) -> int:
     """The dashboard's ``?plan=``: a plan id, ASCII digits from 1 to store.MAX_ROW_ID (the store's
     ids), else 422 naming it. A review: ``?plan=²`` (str.isdigit() takes it, int() does not)
     and ``?plan=99999999999999999999`` (SQLite's OverflowError) answered 500."""
-    if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= MAX_ID:
+    if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= store.MAX_ROW_ID:
         return int(wanted)
     raise HTTPException(422, f"?plan={wanted[:40]!r}: a plan's id is a whole number from 1 "
-                             f"to {MAX_ID} in ASCII digits")
+                             f"to {store.MAX_ROW_ID} in ASCII digits")
 
 
 def incident_categories(sc: Scenario) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
@@ -15,15 +15,13 @@ from xunfang.plan import Plan
 from xunfang.planning.deploy import DeployError
 from xunfang.planning.pipeline import PlanResult, options_from_dict
 from xunfang.report.html import PlaceNames
-from xunfang.web.centre import Centre, PlanEntry
-from xunfang.web.deps import CentreDep, Reader, require
+from xunfang.web.centre import Centre, PlanEntry, covering_plan
+from xunfang.web.deps import CentreDep, Reader, RowId, require
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 Planner = Annotated[store.UserRow, Depends(require("plan.edit"))]
-#: the largest id the store holds (a signed 64-bit integer): a larger one is answered 422,
-#: not 500 (a review: /api/plans/99999999999999999999 raised SQLite's OverflowError)
 MAX_ID = store.MAX_ROW_ID
-PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
+PlanId = RowId
 
 
 class NewPlan(BaseModel):
@@ -76,10 +74,7 @@ def taking_over(c: Centre, local: datetime, but: int | None = None) -> tuple[int
     local time) in place of a current plan not covering it: the newest of this scenario, made
     from the same scenario files, that covers it (other than plan ``but``); None where none
     does. The same query as roll_over's (store.plans_covering)."""
-    return next((p for p in store.plans_covering(c.store, c.scenario_id,
-                                                 c.scenario.inputs_hash, local,
-                                                 c.scenario.slot_minutes) if p[0] != but),
-                None)
+    return covering_plan(c.store, c.scenario_id, c.scenario, local, but)
 
 
 def refuse_not_covering(c: Centre, what: str, first: datetime, end: datetime,

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
 from xunfang.web.deps import CentreDep, require
-from xunfang.web.routers.plans import MAX_ID
 
 router = APIRouter(prefix="/api", tags=["users"])
 Manager = Annotated[store.UserRow, Depends(require("user.manage"))]
@@ -74,8 +73,8 @@ def audit(_: Auditor, c: CentreDep, request: Request,
           object_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
           since: Annotated[str | None, Query(max_length=40)] = None,
           # bounded as the store's ids (review AS #5: 2**63 raised SQLite's OverflowError)
-          before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-          offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+          before: Annotated[int | None, Query(ge=1, le=store.MAX_ROW_ID)] = None,
+          offset: Annotated[int, Query(ge=0, le=store.MAX_ROW_ID)] = 0,
           limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> dict[str, object]:
     """Audit entries, newest first, filtered by ``action``, ``user``, ``object_type``,
     ``object_id`` and ``since`` (ISO; UTC where it gives no offset), a page of ``limit``
