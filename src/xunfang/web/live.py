@@ -124,6 +124,27 @@ def _local(t: datetime, tz: ZoneInfo) -> datetime:
     return t.astimezone(tz).replace(tzinfo=None)
 
 
+def slot_of(plan: Plan, local: datetime) -> Slot:
+    """``plan``'s slot at naive local time ``local``; outside the plan's days, the slot of the
+    same time of day on its first day (the plan is the day's pattern), else its first slot.
+    The live checks and the dashboard's now-slot (routers.plans.plan_now) both take it."""
+    for s in plan.slots:
+        if s.start <= local < s.end:
+            return s
+    first = plan.slots[0].start.date()
+    minute = local.hour * 60 + local.minute
+    for s in plan.slots:
+        m0 = s.start.hour * 60 + s.start.minute
+        if s.start.date() == first and m0 <= minute < m0 + s.minutes:
+            return s
+    return plan.slots[0]
+
+
+def plan_covers(plan: Plan, local: datetime) -> bool:
+    """Whether ``plan``'s days hold naive local time ``local``."""
+    return plan.slots[0].start <= local < plan.slots[-1].end
+
+
 #: how long a cleared alert is remembered for the event stream's reconnects
 KEEP_CLEARED = timedelta(hours=24)
 #: the alert events kept for the stream (raises, clears, acknowledgements)
@@ -192,23 +213,11 @@ class LiveOps:
     def slot_at(self, t: datetime) -> Slot:
         """The plan's slot at aware time ``t``; outside the plan's days, the slot of the same
         time of day on its first day (the plan is the day's pattern)."""
-        local = _local(t, self.tz)
-        for s in self.plan.slots:
-            if s.start <= local < s.end:
-                return s
-        first = self.plan.slots[0].start
-        minute = local.hour * 60 + local.minute
-        for s in self.plan.slots:
-            if s.start.date() == first.date():
-                m0 = s.start.hour * 60 + s.start.minute
-                if m0 <= minute < m0 + s.minutes:
-                    return s
-        return self.plan.slots[0]
+        return slot_of(self.plan, _local(t, self.tz))
 
     def covers(self, t: datetime) -> bool:
         """Whether the plan's days hold aware time ``t`` (else its first day is the pattern)."""
-        local = _local(t, self.tz)
-        return self.plan.slots[0].start <= local < self.plan.slots[-1].end
+        return plan_covers(self.plan, _local(t, self.tz))
 
     def slot_now(self, t: datetime) -> tuple[Slot, datetime]:
         """The plan's slot at aware time ``t`` (as :meth:`slot_at`) and the local start of its

@@ -17,6 +17,7 @@ from xunfang.planning.pipeline import PlanResult, options_from_dict
 from xunfang.report.html import PlaceNames
 from xunfang.web.centre import Centre, PlanEntry, covering_plan
 from xunfang.web.deps import CentreDep, Reader, RowId, require
+from xunfang.web.live import plan_covers, slot_of
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 Planner = Annotated[store.UserRow, Depends(require("plan.edit"))]
@@ -43,19 +44,8 @@ def plan_now(plan: Plan, timezone: str, t: datetime) -> dict[str, object]:
     of this plan. A review: the dashboard took the current plan's now-slot for the plan it
     showed, 34 of a 2-day plan for a 1-day plan of 24 slots, and its page never came up."""
     local = t.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    slots = plan.slots
-    for s in slots:
-        if s.start <= local < s.end:
-            return {"slot": s.index, "covers": True, "time": _with_offset(local, timezone)}
-    minute = local.hour * 60 + local.minute
-    first = slots[0].start.date()
-    index = 0
-    for s in slots:
-        m0 = s.start.hour * 60 + s.start.minute
-        if s.start.date() == first and m0 <= minute < m0 + s.minutes:
-            index = s.index
-            break
-    return {"slot": index, "covers": False, "time": _with_offset(local, timezone)}
+    return {"slot": slot_of(plan, local).index, "covers": plan_covers(plan, local),
+            "time": _with_offset(local, timezone)}
 
 
 def _with_offset(local: datetime, timezone: str) -> str:
