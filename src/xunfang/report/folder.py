@@ -104,13 +104,14 @@ PLAN_SHEET_COLUMNS = ("unit", "slot_start", "slot_end", "kind", "place", "crew",
                       "place_name")
 
 
-def _sheet_entries(result: PlanResult, lang: Lang
+def _sheet_entries(result: PlanResult, lang: Lang, names: PlaceNames | None = None
                    ) -> list[tuple[dict[str, str], dict[str, Any]]]:
     """The plan sheet's rows, each as plan_sheet.csv's row (ids, ISO times) and what the
-    paper form adds (the slot, the grid patrolled, the video desk's number), in the order of
-    the units file, then time; the video desk's camera tours last."""
+    paper form adds (start and end, the grid patrolled, the video desk's number), in the
+    order of the units file, then time; the video desk's camera tours last. ``names``: the
+    plan's place names in ``lang`` (else built here)."""
     plan = result.plan
-    names = PlaceNames(result, lang)
+    names = names if names is not None else PlaceNames(result, lang)
     site_at = {str(s.node): f"{s.id} {s.name}" for s in result.scenario.sites if s.node}
     out: list[tuple[dict[str, str], dict[str, Any]]] = []
     for u in plan.units:
@@ -129,7 +130,7 @@ def _sheet_entries(result: PlanResult, lang: Lang
                          "slot_end": s.end.isoformat(timespec="minutes"), "kind": a.duty,
                          "place": str(place), "crew": ";".join(a.crew), "duty": a.note,
                          "place_name": names.place(a, s.start.hour)},
-                        {"slot": s, "start": s.start, "end": s.end, "grid": names.grid(a),
+                        {"start": s.start, "end": s.end, "grid": names.grid(a),
                          "desk": None, "duty_key": duty_key(a)}))
     # the video desk's camera tours: its operators are not units, one row per tour
     video = result.stages.get("video", {})
@@ -158,12 +159,13 @@ def _sheet_entries(result: PlanResult, lang: Lang
                      "place": ";".join(cams), "crew": "",
                      "duty": f"camera tour {clock(begin)}–{clock(end, end=True)}",
                      "place_name": "; ".join(names.post(c) for c in cams)},
-                    {"slot": tour_slot, "start": begin, "end": end, "grid": None,
+                    {"start": begin, "end": end, "grid": None,
                      "desk": int(t["operator"]) + 1, "duty_key": "duty_video"}))
     return out
 
 
-def plan_sheet_rows(result: PlanResult, lang: Lang = "zh") -> list[dict[str, str]]:
+def plan_sheet_rows(result: PlanResult, lang: Lang = "zh",
+                    names: PlaceNames | None = None) -> list[dict[str, str]]:
     """The daily plan sheet (勤务表): one row per unit and slot it is on duty (off slots are
     left out), in the order of the units file, then time.
 
@@ -172,16 +174,17 @@ def plan_sheet_rows(result: PlanResult, lang: Lang = "zh") -> list[dict[str, str
     ``place_name`` says the same as a crew reads it on paper (:class:`PlaceNames`: the
     streets of a route, a staging node's crossing, names with ids in brackets), in ``lang``
     where words are added ("X路/Y街口")."""
-    return [row for row, _ in _sheet_entries(result, lang)]
+    return [row for row, _ in _sheet_entries(result, lang, names)]
 
 
-def write_plan_sheet(result: PlanResult, path: Path, lang: Lang = "zh") -> None:
+def write_plan_sheet(result: PlanResult, path: Path, lang: Lang = "zh",
+                     names: PlaceNames | None = None) -> None:
     """plan_sheet.csv: ``unit, slot_start, slot_end, kind, place, crew, duty, place_name``
     (UTF-8 with a byte-order mark so that spreadsheet programs read the Chinese text)."""
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, fieldnames=PLAN_SHEET_COLUMNS)
         w.writeheader()
-        w.writerows(plan_sheet_rows(result, lang))
+        w.writerows(plan_sheet_rows(result, lang, names))
 
 
 #: plan_sheet.xlsx's columns, as i18n keys of their headers
@@ -199,7 +202,8 @@ SHEET_XLSX_WRAP = (2, 6, 7, 9)
 SHEET_XLSX_SIDE_MARGIN = 0.4  # inches, left and right (openpyxl's default 0.75)
 
 
-def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> None:
+def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh",
+                          names: PlaceNames | None = None) -> None:
     """plan_sheet.xlsx, the plan sheet as the paper form a duty planner prints: one sheet,
     headers in the plan's language, each unit's name, start and end as Excel date-time cells
     (they sort and filter as times), the grid patrolled and the place named as in
@@ -211,13 +215,13 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh") -> 
     from xunfang.planning.roster.result import XLSX_DATETIME, finish_sheet
 
     unit_names = {u.id: str(u.extra.get("name") or "") for u in result.scenario.units}
-    names = PlaceNames(result, lang)
+    names = names if names is not None else PlaceNames(result, lang)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = say("plan_sheet", lang)
     ws.append([say(k, lang) for k in PLAN_SHEET_XLSX])
-    for row, more in _sheet_entries(result, lang):
+    for row, more in _sheet_entries(result, lang, names):
         desk = more["desk"]
         unit = (say("sheet_video_desk", lang, n=desk) if desk is not None
                 else unit_names.get(row["unit"], ""))
@@ -341,16 +345,19 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
         layers.mkdir()
         for name, layer in plan_layers(result.scenario, result.coverage.get("car")).items():
             _dump(layers / name, layer)
-        write_plan_sheet(result, tmp / "plan_sheet.csv", lang)
-        write_plan_sheet_xlsx(result, tmp / "plan_sheet.xlsx", lang)
+        # one set of place names for the sheets and the report (built five times before:
+        # each builds the streets' index and caches the routes' paths)
+        names = PlaceNames(result, lang)
+        write_plan_sheet(result, tmp / "plan_sheet.csv", lang, names)
+        write_plan_sheet_xlsx(result, tmp / "plan_sheet.xlsx", lang, names)
         if result.risk is not None:
             write_risk_csv(result.risk, tmp / "risk.csv")
         if result.roster is not None:
             write_roster_csv(result.roster, tmp / "roster.csv")
             # its sheets in the plan's language (the roster package does not know the report)
             write_roster_xlsx(result.roster, tmp / "roster.xlsx", roster_words(lang))
-        (tmp / "report.html").write_text(render_report(result, request, lang=lang),
-                                         encoding="utf-8")
+        (tmp / "report.html").write_text(render_report(result, request, lang=lang,
+                                                       names=names), encoding="utf-8")
         swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1043,13 +1043,16 @@ def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
     return note
 
 
-def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
-    """The timeline per unit (the first day's slots) and the shortfalls of the posture."""
+def _deploy_section(result: PlanResult, T: Any, lang: str,
+                    names: PlaceNames | None = None) -> dict[str, Any]:
+    """The timeline per unit (the first day's slots) and the shortfalls of the posture;
+    ``names`` the report's place names (else built here)."""
     plan = result.plan
     first_day = [s for s in plan.slots if s.start.date() == plan.slots[0].start.date()]
     rows = []
     # built only when there are units to name places for (a plan of none needs no network)
-    names = PlaceNames(result, lang) if plan.units else None
+    if names is None and plan.units:
+        names = PlaceNames(result, lang)
     for u in plan.units:
         assert names is not None
         cells = []
@@ -1085,8 +1088,11 @@ def _deploy_section(result: PlanResult, T: Any, lang: str) -> dict[str, Any]:
             "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}
 
 
-def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh") -> str:
-    """The report as one HTML string: inline CSS and SVG, no scripts, nothing fetched."""
+def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh",
+                  names: PlaceNames | None = None) -> str:
+    """The report as one HTML string: inline CSS and SVG, no scripts, nothing fetched;
+    ``names`` the plan's place names in ``lang`` where the caller has them (the plan folder
+    names the same places for its sheets), else built here once."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     sc = result.scenario
@@ -1128,12 +1134,12 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     if car is not None:
         site_min = car.site_minutes()
         order = sorted(range(len(sc.sites)), key=lambda k: (sc.sites[k].tier, sc.sites[k].id))
+        post_name = {p.id: p.name for p in sc.posts}
         for k in order:
             s = sc.sites[k]
             m, target = float(site_min[k]), float(car.site_target[k])
             node = int(car.site_node[k])
-            names = {p.id: p.name for p in sc.posts}
-            post = names[car.sources[int(car.post[node])]] if car.post[node] >= 0 else "—"
+            post = post_name[car.sources[int(car.post[node])]] if car.post[node] >= 0 else "—"
             site_rows.append({"id": s.id, "name": s.name,
                               "kind": value_label("site", s.kind, lang), "tier": s.tier,
                               "post": post, "minutes": _fmt(m, 2), "target": f"{target:g}",
@@ -1171,7 +1177,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     post_names = {p.id: p.name for p in sc.posts}
     area_names = {a.id: a.name for a in sc.areas_of("grid")}
     sheet = []
-    streets = PlaceNames(result, lang)  # a route by its streets, staging by its crossing
+    # a route by its streets, staging by its crossing; one for the sheet and the timeline
+    streets = names if names is not None else PlaceNames(result, lang)
     for u in sc.units:
         labels = []
         for a in plan.of_unit(u.id):
@@ -1212,7 +1219,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     roster_info = _roster_section(result, T, lang)
     cp_info = _checkpoint_section(result, T)
     kpi_info = _kpi_section(result, T)
-    deploy_info = _deploy_section(result, T, lang)
+    deploy_info = _deploy_section(result, T, lang, streets)
     # the posture's status in words (plan.json keeps the solver's "optimal", "time_limit")
     deploy_info["status"] = value_label("status", str(deploy_info["status"]), lang)
     end = request.start + timedelta(days=request.days - 1)
