@@ -45,7 +45,8 @@ def optional_user(request: Request, c: CentreDep) -> UserRow | None:
     return found[0] if found is not None and found[1] == "full" else None
 
 
-def _logged_in(found: tuple[UserRow, str] | None) -> tuple[UserRow, str]:
+def logged_in(found: tuple[UserRow, str] | None) -> tuple[UserRow, str]:
+    """The session or token found, else the 401 every endpoint gives."""
     if found is None:
         raise HTTPException(401, "not logged in: log in at /login or send a bearer token",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -65,7 +66,7 @@ def device_refused(action: str | None) -> HTTPException:
 def user(found: Annotated[tuple[UserRow, str] | None, Depends(token_session)]) -> UserRow:
     """The logged-in user; 401 without a session, 403 for a device token (a device token
     may only post positions and status: review AQ #2 found one creating a commander)."""
-    u, scope = _logged_in(found)
+    u, scope = logged_in(found)
     if scope != "full":
         raise device_refused(None)
     return u
@@ -90,7 +91,7 @@ def require(action: str) -> Callable[..., UserRow]:
 
     def check(found: Annotated[tuple[UserRow, str] | None, Depends(token_session)]
               ) -> UserRow:
-        u, scope = _logged_in(found)
+        u, scope = logged_in(found)
         if not accounts.scope_permits(scope, action):
             raise device_refused(action)
         refused = forbidden(u, action)

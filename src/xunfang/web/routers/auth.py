@@ -16,6 +16,7 @@ from xunfang.web.deps import (
     RowId,
     UserDep,
     forbidden,
+    logged_in,
     request_token,
     safe_text,
     token_session,
@@ -76,10 +77,7 @@ def me(found: Annotated[tuple[store.UserRow, str] | None, Depends(token_session)
        ) -> dict[str, object]:
     """Who the session or token is, and what it may do (a device token, which may call this
     to check itself, only store.auth.DEVICE_ACTIONS of its role's)."""
-    if found is None:
-        raise HTTPException(401, "not logged in: log in at /login or send a bearer token",
-                            headers={"WWW-Authenticate": "Bearer"})
-    u, scope = found
+    u, scope = logged_in(found)
     actions = store.ACTIONS.get(u.role, frozenset())
     if scope != "full":
         actions = actions & accounts.DEVICE_ACTIONS
