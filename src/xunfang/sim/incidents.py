@@ -232,6 +232,14 @@ def read_file(path: str | Path, scenario: Scenario, start: date | datetime, days
         i = int(bad[0])
         raise SimError(f"{p}, row {i + 1}, column 'priority': not a whole number: "
                        f"{df['priority'].iloc[i]!r}")
+    # the dispatcher ranks smaller numbers first (1 the most urgent, SimConfig.preemption),
+    # so a 0 or a -4 would jump every priority-1 call and pre-empt its unit (a review: -4
+    # and 0 were replayed without a word)
+    low = np.flatnonzero((prio < 1).to_numpy())
+    if low.size:
+        i = int(low[0])
+        raise SimError(f"{p}, row {i + 1}, column 'priority': must be a whole number >= 1 "
+                       f"(1 the most urgent); got {df['priority'].iloc[i]!r}")
     a_col, b_col = ("x", "y") if planar else ("lon", "lat")
     xy = np.empty((len(df), 2))
     for j, c in enumerate((a_col, b_col)):
@@ -249,6 +257,17 @@ def read_file(path: str | Path, scenario: Scenario, start: date | datetime, days
         x, y = reproject(lon, lat, "EPSG:4326", scenario.crs.working)
         xy = np.column_stack([x, y])
     ids = df["id"].tolist() if "id" in cols else [str(i + 1) for i in range(len(df))]
+    seen: dict[str, int] = {}
+    for i, iid in enumerate(ids):
+        if "id" in cols and not iid:
+            raise SimError(f"{p}, row {i + 1}, column 'id': empty (give every row an id, "
+                           "or leave the column out)")
+        if iid in seen:
+            # the per-incident output and the KPIs' tables are keyed by id: two rows of one
+            # id would read as one incident
+            raise SimError(f"{p}, row {i + 1}, column 'id': {iid!r} already used in row "
+                           f"{seen[iid] + 1}; ids must be unique")
+        seen[iid] = i
     empty = [i for i, c in enumerate(df["category"].tolist()) if not c]
     if empty:
         raise SimError(f"{p}, row {empty[0] + 1}, column 'category': empty")
