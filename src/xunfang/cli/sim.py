@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
+from rich.markup import escape
 
 
 def register(app: typer.Typer) -> None:
@@ -36,10 +38,11 @@ def simulate_cmd(
         "recorded profile per grid and hour of week, instead of replaying.")] = False,
     start: Annotated[datetime | None, typer.Option(
         "--from", formats=["%Y-%m-%d"],
-        help="First day (default: the plan's first day, else the last DAYS days of the "
-        "history, else tomorrow).")] = None,
-    days: Annotated[int, typer.Option("--days", min=1, max=3660,
-                                      help="How many days to simulate.")] = 7,
+        help="First day (default: the plan's first day, else the first day of the "
+        "--incidents file, else the last DAYS days of the history, else tomorrow).")] = None,
+    days: Annotated[int | None, typer.Option(
+        "--days", min=1, max=3660,
+        help="How many days to simulate (default: the plan's days, else 7).")] = None,
     replications: Annotated[int, typer.Option("--replications", min=1, max=1000,
                                               help="Independent replications.")] = 5,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of every random draw.")] = 0,
@@ -53,7 +56,8 @@ def simulate_cmd(
     from xunfang.network import RoadNetwork
     from xunfang.sim import HEADLINE, evaluate, simulate
 
-    sc, plan, first, source = _inputs(scenario, plan_dir, incidents, sample_, start, days, seed)
+    sc, plan, first, days, source, notes = _inputs(scenario, plan_dir, incidents, sample_,
+                                                   start, days, seed)
     try:
         net = RoadNetwork.from_scenario(sc)
         with err_console.status("simulating", spinner="dots"):
@@ -70,6 +74,7 @@ def simulate_cmd(
         "responders": int(res.setup.responder.sum()),
         "drones": list(res.setup.drone_units),
         "seconds_per_replication": round(sum(res.seconds) / len(res.seconds), 3),
+        **notes,
     }
     if as_json:
         out_console.print_json(json.dumps({**info, "kpis": kpis.as_json()}, ensure_ascii=False))
@@ -92,15 +97,30 @@ def simulate_cmd(
                           f"{', '.join(res.setup.drone_units)}")
 
 
+def _day_range(times: Any) -> str:
+    """'first..last' day of ``times`` (datetime64), or 'none' when empty."""
+    if not len(times):
+        return "none"
+    lo, hi = (str(times.min().astype("datetime64[D]")), str(times.max().astype("datetime64[D]")))
+    return lo if lo == hi else f"{lo}..{hi}"
+
+
 def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample_: bool,
-            start: datetime | None, days: int, seed: int) -> tuple[Any, Any, date, Any]:
-    """The scenario, plan, first day and incident source of simulate and sweep."""
+            start: datetime | None, days: int | None, seed: int
+            ) -> tuple[Any, Any, date, int, Any, dict[str, Any]]:
+    """The scenario, plan, first day, days, incident source and notes of simulate and sweep.
+
+    The notes (``{"notes": [...], "incident_rows": {...}}``) say how the window was chosen,
+    how many replayed rows fell outside it and where the plan is repeated or shifted onto
+    other dates; each note is also printed on stderr. A replay with no incident in the
+    window is refused (a review: a plan's future dates against the history, and a file of
+    past times against "tomorrow", both ran with 0 incidents, every figure "-", no word)."""
     from xunfang._errors import XunfangError
-    from xunfang.cli.main import _error, load_or_exit
+    from xunfang.cli.main import _error, err_console, load_or_exit
     from xunfang.plan import Plan, PlanError, make_slots, tomorrow
     from xunfang.planning.posture import hold_at_home
     from xunfang.sim import RiskForecast, SimIncidents, history
-    from xunfang.sim.incidents import read_file
+    from xunfang.sim.incidents import read_incidents
 
     if incidents is not None and sample_:
         _error("--incidents and --sample exclude each other: replay a file or sample, not both")
@@ -119,15 +139,73 @@ def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample
         except (OSError, ValueError, KeyError, PlanError) as exc:
             _error(f"{path}: not a readable plan: {exc}")
             raise typer.Exit(1) from None
+    recorded = None  # every incident replayable: the file's, or the scenario's history
+    if incidents is not None:
+        try:
+            recorded = read_incidents(incidents, sc)
+        except XunfangError as exc:
+            _error(exc)
+            raise typer.Exit(1) from None
+    elif not sample_:
+        recorded = sc.incidents
+    notes: list[str] = []
+    plan_days = 0
+    if plan is not None:
+        plan_days = max(1, round(len(plan.slots) * plan.slots[0].minutes / 1440))
+    if days is None:
+        # a plan is measured over its own days: the old default of 7 repeated a 2-day plan
+        # three and a half times under a title of "7 days"
+        days = plan_days or 7
     if start is not None:
         first = start.date()
     elif plan is not None:
         first = plan.slots[0].start.date()
-    elif not sample_ and incidents is None and len(sc.incidents):
+    elif incidents is not None and recorded is not None and len(recorded):
+        first = recorded.time.min().astype("datetime64[D]").astype(date)
+        notes.append(f"--from not given: the run starts on {first}, the first day of "
+                     f"{incidents}")
+    elif not sample_ and len(sc.incidents):
         last = sc.incidents.time.max().astype("datetime64[D]").astype(date)
         first = last - timedelta(days=days - 1)
     else:
         first = tomorrow(sc.timezone)
+    last_day = first + timedelta(days=days - 1)
+    window = f"{first}..{last_day}" if days > 1 else f"{first}"
+    if plan is not None:
+        p0 = plan.slots[0].start.date()
+        p1 = p0 + timedelta(days=plan_days - 1)
+        outside = [d for d in (first + timedelta(days=k) for k in range(days))
+                   if not p0 <= d <= p1]
+        if outside:
+            how = ("repeated" if days > plan_days else "shifted")
+            if len(outside) == days:
+                notes.append(f"the plan covers {p0}..{p1} ({plan_days} day(s)) and none of "
+                             f"the run's days ({window}): its slots are {how} onto them by "
+                             "time of day")
+            else:
+                notes.append(f"the plan covers {p0}..{p1} ({plan_days} day(s)); the run's "
+                             f"{len(outside)} day(s) outside it "
+                             f"({outside[0]}..{outside[-1]}) repeat it by time of day")
+    rows: dict[str, Any] = {}
+    if recorded is not None:
+        what = str(incidents) if incidents is not None else f"the history of {sc.name}"
+        t = recorded.time.astype("datetime64[m]")
+        t0 = np.datetime64(first, "m")
+        t1 = t0 + np.timedelta64(days * 1440, "m")
+        before, after = int((t < t0).sum()), int((t >= t1).sum())
+        inside = len(t) - before - after
+        rows = {"source": what, "rows": len(t), "in_window": inside, "before": before,
+                "after": after, "file_days": _day_range(t)}
+        if inside == 0:
+            _error(f"no incident of {what} falls in the run's window {window} (its "
+                   f"{len(t)} incident(s) lie on {_day_range(t)}): give the days with --from "
+                   "(and --days), or sample incidents with --sample")
+            raise typer.Exit(1)
+        if before or after:
+            notes.append(f"{what}: {inside} of {len(t)} incident(s) in the window {window}; "
+                         f"{before} before and {after} after it are left out")
+    for n in notes:
+        err_console.print(f"note: {escape(n)}", highlight=False)
     if plan is None:
         slots = make_slots(first, days=1, slot_minutes=sc.slot_minutes)
         plan = Plan(scenario=sc.name, inputs_hash=sc.inputs_hash, seed=seed, version="sim",
@@ -137,14 +215,13 @@ def _inputs(scenario: str, plan_dir: Path | None, incidents: Path | None, sample
         source: SimIncidents | RiskForecast
         if sample_:
             source = RiskForecast.from_history(sc)
-        elif incidents is not None:
-            source = read_file(incidents, sc, first, days)
         else:
-            source = history(sc.incidents, first, days)
+            assert recorded is not None
+            source = history(recorded, first, days)
     except XunfangError as exc:
         _error(exc)
         raise typer.Exit(1) from None
-    return sc, plan, first, source
+    return sc, plan, first, days, source, {"notes": notes, "incident_rows": rows}
 
 
 def sweep_cmd(
@@ -164,7 +241,8 @@ def sweep_cmd(
         "--sample", help="Sample incidents from the recorded profile instead.")] = False,
     start: Annotated[datetime | None, typer.Option(
         "--from", formats=["%Y-%m-%d"], help="First day (as for simulate).")] = None,
-    days: Annotated[int, typer.Option("--days", min=1, max=3660)] = 7,
+    days: Annotated[int | None, typer.Option(
+        "--days", min=1, max=3660, help="Days (as for simulate).")] = None,
     replications: Annotated[int, typer.Option("--replications", min=1, max=1000)] = 5,
     seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
     workers: Annotated[int, typer.Option(
@@ -184,7 +262,8 @@ def sweep_cmd(
     from xunfang.sim import SimConfig
     from xunfang.sim.sweep import bars_svg, make_variant, run_sweep, sweep_json
 
-    sc, plan, first, source = _inputs(scenario, plan_dir, incidents, sample_, start, days, seed)
+    sc, plan, first, days, source, notes = _inputs(scenario, plan_dir, incidents, sample_,
+                                                   start, days, seed)
     texts = ["plan", *(f"baseline:{b}" for b in (("posts", "even", "proportional")
                                                  if baselines else ())), *(variant or [])]
     try:
@@ -197,7 +276,8 @@ def sweep_cmd(
         _error(exc)
         raise typer.Exit(1) from None
     doc = {"scenario": sc.name, "from": first.isoformat(), "days": days,
-           "replications": replications, "seed": seed, "variants": sweep_json(results)}
+           "replications": replications, "seed": seed, **notes,
+           "variants": sweep_json(results)}
     shown = ("response_p50_min", "response_p90_min", "response_within_target", "visibility",
              "patrol_gap_minutes", "over_deployment", "utilization")
     if out is not None:

@@ -15,7 +15,7 @@ from xunfang.scenario.model import FloatArray, Incidents, IntArray, Scenario
 from xunfang.scenario.record import weekly_counts
 from xunfang.sim.config import SimError
 
-__all__ = ["RiskForecast", "SimIncidents", "history", "sample"]
+__all__ = ["RiskForecast", "SimIncidents", "history", "read_file", "read_incidents", "sample"]
 
 
 def _midnight(start: date | datetime) -> datetime:
@@ -193,10 +193,15 @@ def day_list(start: date | datetime, days: int) -> Sequence[date]:
 
 def read_file(path: str | Path, scenario: Scenario, start: date | datetime, days: int
               ) -> SimIncidents:
-    """Incidents from a CSV file (UTF-8 or GB18030): ``time`` (ISO 8601), ``x``/``y`` in the
-    scenario's working CRS or ``lon``/``lat`` (in the scenario's lon/lat datum), ``category``,
-    ``priority`` and optionally ``id``; those from midnight of ``start`` for ``days`` days.
-    Errors name the file, the 1-based data row and the column."""
+    """The incidents of :func:`read_incidents` from midnight of ``start`` for ``days`` days."""
+    return history(read_incidents(path, scenario), start, days)
+
+
+def read_incidents(path: str | Path, scenario: Scenario) -> Incidents:
+    """Every incident of a CSV file (UTF-8 or GB18030): ``time`` (ISO 8601), ``x``/``y`` in
+    the scenario's working CRS or ``lon``/``lat`` (in the scenario's lon/lat datum),
+    ``category``, ``priority`` (a whole number >= 1) and optionally ``id`` (unique). Errors
+    name the file, the 1-based data row and the column."""
     import pandas as pd
 
     from xunfang.geo import reproject, to_wgs84
@@ -271,7 +276,6 @@ def read_file(path: str | Path, scenario: Scenario, start: date | datetime, days
     empty = [i for i, c in enumerate(df["category"].tolist()) if not c]
     if empty:
         raise SimError(f"{p}, row {empty[0] + 1}, column 'category': empty")
-    inc = Incidents(ids=tuple(ids), time=times.to_numpy().astype("datetime64[m]"), xy=xy,
-                    category=tuple(df["category"].tolist()),
-                    priority=prio.to_numpy().astype(np.int64))
-    return history(inc, start, days)
+    return Incidents(ids=tuple(ids), time=times.to_numpy().astype("datetime64[m]"), xy=xy,
+                     category=tuple(df["category"].tolist()),
+                     priority=prio.to_numpy().astype(np.int64))
