@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -143,3 +144,43 @@ def test_baselines_keep_the_video_desk_and_ground_the_drones(make_scenario: Make
         arm = make_variant(f"baseline:{name}", sc, plan, FIXED)
         assert arm.plan.camera_views == (view,) and arm.plan.drone_sorties == ()
     assert make_variant("plan", sc, plan, FIXED).plan.drone_sorties == (OUT_AND_BACK,)
+
+
+def test_an_added_unit_stands_at_its_post(make_scenario: Make) -> None:
+    # a review: add:C1@p3 copied C1's route and grid duties, so the copy drove C1's routes
+    # and POST only set its home; it must stand at POST whenever UNIT is on duty
+    from tests.sim.test_engine import every_slot
+
+    sc = load(make_scenario, ONE_CAR)
+    plan = every_slot(sc, "grid", grid="G1")
+    plan = replace(plan, assignments=tuple(
+        replace(a, duty="off", grid=None) if a.slot == 5 else a for a in plan.assignments),
+        _index={})
+    add = make_variant("add:U1@p2", sc, plan, FIXED)
+    copy = add.plan.of_unit("U1+1")
+    assert len(copy) == 24
+    assert {(a.duty, a.post) for a in copy if a.slot != 5} == {("post", "p2")}
+    assert add.plan.at("U1+1", 5).duty == "off"
+    # the copy at p2 (node e) is at an incident at e at once; U1 patrols the grid
+    inc = incidents([(30.0, "e", "x", 2)])
+    got = run_sweep([add], inc, start=DAY, days=1, replications=1, seed=0, workers=1)
+    assert got["add:U1@p2"][0].summary["response_p50_min"] == pytest.approx(0.0)
+
+
+def test_the_handovers_variant_says_what_it_moves(make_scenario: Make) -> None:
+    # a review: shifts:H,H moved only the 15-minute handovers, sold as "other shifts"; the
+    # variant is named and described for what it does, the old spelling kept
+    from typer.testing import CliRunner
+
+    from xunfang.cli.main import app
+
+    sc = load(make_scenario, TWO_CARS)
+    plan = home_plan(sc)
+    for text in ("handovers:8,20", "shifts:8,20"):
+        v = make_variant(text, sc, plan, FIXED)
+        assert v.config.shift_starts == (8, 20) and v.plan is plan
+    with pytest.raises(SimError, match="handovers:H,H"):
+        make_variant("handovers:24", sc, plan, FIXED)
+    out = " ".join(CliRunner().invoke(app, ["sweep", "--help"]).output.split())
+    assert "handovers:H,H" in out and "who is on duty when stays the plan's" in out.replace(
+        "│ ", "").replace(" │", "")

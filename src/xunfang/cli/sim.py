@@ -228,8 +228,11 @@ def sweep_cmd(
     scenario: Annotated[str, typer.Argument(
         help="A scenario folder, or the name of a built-in scenario.")] = "ebian",
     variant: Annotated[list[str] | None, typer.Option(
-        "--variant", help="A variant (repeat the option): baseline:NAME, add:UNIT@POST, "
-        "move:POST=NODE, shifts:H,H,..., swap:UNIT=MODE. The plan itself always runs.")] = None,
+        "--variant", help="A variant (repeat the option): baseline:NAME; add:UNIT@POST (a "
+        "copy of UNIT standing at POST whenever UNIT is on duty); move:POST=NODE; "
+        "handovers:H,H,... (or shifts:H,H,...: the 15-minute handovers at these hours; who "
+        "is on duty when stays the plan's); swap:UNIT=MODE. The plan itself always runs."
+    )] = None,
     baselines: Annotated[bool, typer.Option(
         "--baselines", help="Add the baselines posts, even and proportional.")] = False,
     plan_dir: Annotated[Path | None, typer.Option(

@@ -5,10 +5,12 @@ A variant is written ``KIND:ARGS``:
 - ``plan`` — the plan as given;
 - ``baseline:NAME`` — a reference plan (``posts``, ``even``, ``proportional``; its drones on
   standby at their posts, no sorties; the plan's camera views kept);
-- ``add:UNIT@POST`` — one more unit like UNIT (tier, mode, squad) homed at POST, with UNIT's
-  duties (its post duties at POST);
+- ``add:UNIT@POST`` — one more unit like UNIT (tier, mode, squad) homed at POST, standing at
+  POST (duty post) in every slot UNIT is on duty, off when UNIT is off;
 - ``move:POST=NODE`` — POST moved to the network node NODE;
-- ``shifts:H,H,...`` — shift changes (and their handovers) at these hours instead;
+- ``handovers:H,H,...`` (also written ``shifts:H,H,...``) — the 15-minute handovers
+  (交接班, ``SimConfig.shift_starts``) at these hours instead; who is on duty in which slot
+  stays the plan's (moving the duty hours themselves takes a new roster and plan);
 - ``swap:UNIT=MODE`` — UNIT's vehicle swapped for another mode.
 
 Every variant sees the same incidents and the same seed (common random numbers), so their
@@ -80,8 +82,12 @@ def make_variant(text: str, scenario: Scenario, plan: Plan, config: SimConfig) -
             k += 1
             new_id = f"{uid}+{k}"
         unit = replace(units[uid], id=new_id, home_post=post)
-        extra = [replace(a, unit=new_id, post=post) if a.duty == "post"
-                 else replace(a, unit=new_id) for a in plan.of_unit(uid)]
+        # the copy stands at POST whenever UNIT is on duty, whatever UNIT does there: it
+        # had copied UNIT's grid and route duties, so add:C1@p3 drove C1's own routes and
+        # POST only set where it started and rested (a review)
+        extra = [Assignment(unit=new_id, slot=a.slot, duty="off") if a.duty == "off"
+                 else Assignment(unit=new_id, slot=a.slot, duty="post", post=post)
+                 for a in plan.of_unit(uid)]
         sc = replace(scenario, units=(*scenario.units, unit))
         return Variant(text, sc, _units_plan(plan, (*plan.units, new_id), extra), config)
     if kind == "move":
@@ -94,13 +100,14 @@ def make_variant(text: str, scenario: Scenario, plan: Plan, config: SimConfig) -
         moved: list[Post] = [replace(p, node=node, xy=xy) if p.id == pid else p
                              for p in scenario.posts]
         return Variant(text, replace(scenario, posts=tuple(moved)), plan, config)
-    if kind == "shifts":
+    if kind in ("handovers", "shifts"):
         try:
             hours = tuple(int(h) for h in args.split(",") if h.strip())
         except ValueError:
             hours = (-1,)
         if not hours or any(not 0 <= h <= 23 for h in hours):
-            raise SimError(f"variant {text!r}: write shifts:H,H,... with hours 0..23")
+            raise SimError(f"variant {text!r}: write {kind}:H,H,... with the handover "
+                           "hours 0..23")
         return Variant(text, scenario, plan, replace(config, shift_starts=hours))
     if kind == "swap":
         uid, _, mode = args.partition("=")
@@ -111,7 +118,7 @@ def make_variant(text: str, scenario: Scenario, plan: Plan, config: SimConfig) -
                                for u in scenario.units]
         return Variant(text, replace(scenario, units=tuple(swapped)), plan, config)
     raise SimError(f"variant {text!r}: unknown kind {kind!r}; use plan, baseline:NAME, "
-                   "add:UNIT@POST, move:POST=NODE, shifts:H,H,... or swap:UNIT=MODE")
+                   "add:UNIT@POST, move:POST=NODE, handovers:H,H,... or swap:UNIT=MODE")
 
 
 def _run_variant(job: tuple[Variant, SimIncidents | RiskForecast, datetime, int, int, int]
