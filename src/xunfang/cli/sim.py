@@ -258,12 +258,19 @@ def sweep_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Run the plan and its variants against the same incidents; compare their KPIs."""
+    from rich import box
     from rich.table import Table
 
     from xunfang._errors import XunfangError
     from xunfang.cli.main import _error, err_console, out_console
     from xunfang.sim import SimConfig
-    from xunfang.sim.sweep import bars_svg, make_variant, run_sweep, sweep_json
+    from xunfang.sim.sweep import (
+        bars_svg,
+        make_variant,
+        paired_differences,
+        run_sweep,
+        sweep_json,
+    )
 
     sc, plan, first, days, source, notes = _inputs(scenario, plan_dir, incidents, sample_,
                                                    start, days, seed)
@@ -291,19 +298,35 @@ def sweep_cmd(
     if as_json:
         out_console.print_json(json.dumps(doc, ensure_ascii=False))
         return
+    # one row per variant and KPI, the variant's whole name kept: at 80 columns a row per
+    # variant with a column per KPI had cut three baselines to "baseli…" and the figures
+    # to "0.6…". Intervals are shown as [low, high]: a share's interval is clipped to
+    # [0, 1], so "±half-width" misread it ("31.5 ±54" for [0, 108]). "vs plan" is the
+    # paired difference (the arms share the incidents and the seed)
+    diffs = paired_differences(results)
+    width = max(len(n) for n in [*results, *shown])
     t = Table(title=f"{sc.name}: {days} days from {first}, {replications} replication(s) "
-                    f"per variant, seed {seed}")
-    t.add_column("variant")
+                    f"per variant, seed {seed}; vs plan: variant − plan, paired by "
+                    "replication", box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0))
+    t.add_column("KPI / variant", no_wrap=True, min_width=width)
+    for head in ("value", "95 % interval", "vs plan", "95 % interval"):
+        t.add_column(head, justify="right")
+
+    def g(v: float, sign: str = "") -> str:
+        # minutes in the hundreds and thousands in full: "5.4e+03" read badly
+        return f"{v:{sign}.0f}" if abs(v) >= 100 else f"{v:{sign}.3g}"
+
+    def interval(lo: float, hi: float) -> str:
+        return f"[{g(lo)}, {g(hi)}]" if math.isfinite(lo) and math.isfinite(hi) else "-"
+
     for col in shown:
-        t.add_column(col.replace("_", " "), justify="right")
-    for name, (kp, _) in results.items():
-        cells = []
-        for col in shown:
-            v = kp.summary.get(col)
-            ci = kp.ci.get(col)
-            if v is None or not math.isfinite(v):
-                cells.append("-")
-            else:
-                cells.append(f"{v:.3g}" + (f" ±{(ci[1] - ci[0]) / 2:.2g}" if ci else ""))
-        t.add_row(name, *cells)
+        t.add_row(f"[bold]{col}[/]")
+        for name, (kp, _) in results.items():
+            v = kp.summary.get(col, math.nan)
+            ci = kp.ci.get(col) or (math.nan, math.nan)
+            m, lo, hi, _n = diffs.get(name, {}).get(col, (math.nan, math.nan, math.nan, 0))
+            t.add_row(name, g(v) if math.isfinite(v) else "-",
+                      interval(*ci) if math.isfinite(v) else "-",
+                      g(m, "+") if math.isfinite(m) else "-", interval(lo, hi),
+                      end_section=col != shown[-1] and name == list(results)[-1])
     out_console.print(t)

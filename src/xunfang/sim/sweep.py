@@ -36,7 +36,7 @@ from xunfang.scenario.model import MODES, Post, Scenario, Unit
 from xunfang.sim.baselines import BASELINES, baseline_plan
 from xunfang.sim.config import SimConfig, SimError
 from xunfang.sim.incidents import RiskForecast, SimIncidents
-from xunfang.sim.kpis import Kpis, evaluate
+from xunfang.sim.kpis import Kpis, evaluate, mean_ci
 from xunfang.sim.simulate import simulate
 
 
@@ -163,8 +163,51 @@ def run_sweep(variants: Sequence[Variant], incidents: SimIncidents | RiskForecas
     return {name: (k, secs) for name, k, secs in got}
 
 
+def paired_differences(results: dict[str, tuple[Kpis, float]], against: str = "plan"
+                       ) -> dict[str, dict[str, tuple[float, float, float, int]]]:
+    """Per arm other than ``against``, per KPI: ``(difference, low, high, pairs)``, the mean
+    of the per-replication differences arm − ``against`` and its 95 % t-interval. The arms
+    share the incidents and the seed (replication r of every arm draws from the same
+    stream), so the pairs cancel the noise of the draw that side-by-side intervals carry;
+    pairs where either figure is undefined (NaN) are left out. Low and high are NaN from
+    fewer than two pairs. Empty when ``against`` is not among the arms."""
+    if against not in results:
+        return {}
+    base = results[against][0].per_replication
+    out: dict[str, dict[str, tuple[float, float, float, int]]] = {}
+    for name, (k, _) in results.items():
+        if name == against:
+            continue
+        rows: dict[str, tuple[float, float, float, int]] = {}
+        for kpi, vals in k.per_replication.items():
+            ref = base.get(kpi)
+            if ref is None or len(ref) != len(vals):
+                continue
+            # rounded to 1e-9: equal figures computed in another order differ by ~1e-14,
+            # which read as "-5.68e-14" where the arms agree
+            d = [round(a - b, 9) + 0.0 for a, b in zip(vals, ref, strict=True)
+                 if np.isfinite(a) and np.isfinite(b)]
+            m, lo, hi = mean_ci(d)
+            rows[kpi] = (m, lo, hi, len(d))
+        out[name] = rows
+    return out
+
+
+def _num(v: float) -> float | None:
+    return round(float(v), 6) if np.isfinite(v) else None
+
+
 def sweep_json(results: dict[str, tuple[Kpis, float]]) -> dict[str, Any]:
-    return {name: {**k.as_json(), "seconds": round(secs, 3)}
+    """Each arm's ``Kpis.as_json()`` and seconds; every arm but the plan also gets
+    ``vs_plan``: per KPI the paired ``difference`` from the plan, its 95 % ``ci`` (null
+    from fewer than two pairs) and the number of ``pairs``."""
+    diffs = paired_differences(results)
+    return {name: {**k.as_json(), "seconds": round(secs, 3),
+                   **({"vs_plan": {kpi: {"difference": _num(m), "ci": (
+                       None if not (np.isfinite(lo) and np.isfinite(hi))
+                       else [_num(lo), _num(hi)]), "pairs": n}
+                       for kpi, (m, lo, hi, n) in diffs[name].items()}}
+                      if name in diffs else {})}
             for name, (k, secs) in results.items()}
 
 
