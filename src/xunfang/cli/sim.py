@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from datetime import date, datetime, timedelta
@@ -47,6 +48,10 @@ def simulate_cmd(
                                               help="Independent replications.")] = 5,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of every random draw.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    incidents_out: Annotated[Path | None, typer.Option(
+        "--incidents-out", help="Write one CSV row per incident per replication: when and "
+        "where it was, its ring and target, the unit sent and where from, wait, travel, "
+        "arrival, within target, served/unserved/unreachable.")] = None,
 ) -> None:
     """Simulate a plan of SCENARIO against incidents; print the KPIs with 95 % intervals."""
     from rich.table import Table
@@ -55,6 +60,7 @@ def simulate_cmd(
     from xunfang.cli.main import _error, err_console, out_console
     from xunfang.network import RoadNetwork
     from xunfang.sim import HEADLINE, evaluate, simulate
+    from xunfang.sim.incidents import OUTCOME_COLUMNS, incident_outcomes, missing_target
 
     sc, plan, first, days, source, notes = _inputs(scenario, plan_dir, incidents, sample_,
                                                    start, days, seed)
@@ -64,9 +70,19 @@ def simulate_cmd(
             res = simulate(sc, net, plan, source, start=first, days=days,
                            replications=replications, seed=seed)
             kpis = evaluate(res)
+            rows = incident_outcomes(res)
     except (XunfangError, ValueError) as exc:
         _error(exc)
         raise typer.Exit(1) from None
+    if incidents_out is not None:
+        try:
+            with incidents_out.open("w", encoding="utf-8", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=OUTCOME_COLUMNS)
+                w.writeheader()
+                w.writerows(rows)
+        except OSError as exc:
+            _error(f"--incidents-out {incidents_out}: cannot write: {exc}")
+            raise typer.Exit(1) from None
     info: dict[str, Any] = {
         "scenario": sc.name, "from": first.isoformat(), "days": days,
         "replications": replications, "seed": seed, "incidents": res.source,
@@ -74,6 +90,8 @@ def simulate_cmd(
         "responders": int(res.setup.responder.sum()),
         "drones": list(res.setup.drone_units),
         "seconds_per_replication": round(sum(res.seconds) / len(res.seconds), 3),
+        # reached late or never, all replications (the rows of --incidents-out)
+        "incidents_missing_target": missing_target(rows),
         **notes,
     }
     if as_json:
@@ -91,7 +109,10 @@ def simulate_cmd(
             t.add_row(k, v, c)
     out_console.print(t)
     counts = ", ".join(f"{k} {v}" for k, v in kpis.counts.items())
-    out_console.print(f"incidents (all replications): {counts}")
+    out_console.print(f"incidents (all replications): {counts}; missing their target "
+                      f"{info['incidents_missing_target']}")
+    if incidents_out is not None:
+        out_console.print(f"one row per incident and replication: {incidents_out}")
     if res.setup.drone_units:
         out_console.print(f"drones (sorties and eyes on scene, never the response): "
                           f"{', '.join(res.setup.drone_units)}")
