@@ -26,7 +26,8 @@ from xunfang.geo import Projector
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, Slot
 from xunfang.planning import coverage
-from xunfang.scenario.model import GROUND_MODES, Post, Scenario
+from xunfang.scenario.model import GROUND_MODES, Mode, Post, Scenario, Tier
+from xunfang.sim.config import SimConfig
 
 #: unit statuses (as the store keeps them); the first two may be dispatched
 STATUSES: tuple[str, ...] = ("available", "patrolling", "responding", "busy", "off")
@@ -51,6 +52,9 @@ class LiveSettings:
     outside_margin_m: float = 2000.0  # positions farther than this beyond the roads: refused
     coverage_target_share: float = 0.9  # rings now below this share of nodes: alert
     max_batch: int = 10_000
+    #: the tiers whose units answer calls and so hold the rings now: the simulator's
+    #: (auxiliary forces — volunteers, merchants, guards, grid workers — are never dispatched)
+    responder_tiers: tuple[Tier, ...] = SimConfig.responder_tiers
 
 
 class LiveError(ValueError):
@@ -404,14 +408,22 @@ class LiveOps:
     def _live_units(self, now: datetime) -> list[tuple[str, tuple[float, float], str]]:
         """(unit, xy, basis) of every available on-duty unit: its fresh position ("live"),
         else where the plan puts it ("plan")."""
+        return self._placed(now)[0]
+
+    def _placed(self, now: datetime
+                ) -> tuple[list[tuple[str, tuple[float, float], str]], dict[str, str]]:
+        """:meth:`_live_units`, and for every other unit why it has no place now."""
         slot = self.slot_at(now)
         out = []
+        skipped: dict[str, str] = {}
         for u in self.units:
             s = self.state[u]
             if s.status not in DISPATCHABLE:
+                skipped[u] = f"status {s.status}: not available"
                 continue
             a = self.plan.at(u, slot.index)
             if a.duty == "off":
+                skipped[u] = "off duty in this slot"
                 continue
             fresh = s.t is not None and (now - s.t).total_seconds() <= \
                 self.settings.fresh_minutes * 60
@@ -425,7 +437,9 @@ class LiveOps:
             elif a.route:
                 i = network.index_of(self.net, [a.route[0]])[0]
                 out.append((u, (float(self.net.xy[i, 0]), float(self.net.xy[i, 1])), "plan"))
-        return out
+            else:
+                skipped[u] = "no fresh position and no planned place"
+        return out, skipped
 
     def dispatch(self, xy: tuple[float, float], *, k: int = 3) -> list[dict[str, object]]:
         """The ``k`` nearest available units by travel time now, from their live positions
@@ -452,34 +466,89 @@ class LiveOps:
         rows.sort(key=lambda r: (r["minutes"], r["unit"]))
         return rows[:k]
 
+    def _responders(self, now: datetime
+                    ) -> tuple[list[tuple[str, tuple[float, float], str]], dict[str, str]]:
+        """The units that hold the rings now, (unit, xy, basis) as :meth:`_live_units`, and
+        why each other unit does not: not available, off duty, no place, a drone (it brings
+        no officer by road: the simulator never sends one as the response), or a tier that is
+        never dispatched (``LiveSettings.responder_tiers``: volunteers, merchants …)."""
+        placed, left_out = self._placed(now)
+        tiers = self.settings.responder_tiers
+        counted = []
+        for c in placed:
+            unit = self.units[c[0]]
+            if unit.mode == "drone":
+                left_out[c[0]] = "drone: does not respond on the roads"
+            elif unit.tier not in tiers:
+                left_out[c[0]] = (f"tier {unit.tier} ({unit.squad}): never dispatched; "
+                                  f"responding tiers: {', '.join(tiers)}")
+            else:
+                counted.append(c)
+        return counted, left_out
+
     def rings_now(self) -> dict[str, Any]:
-        """The 1-3-5 rings from the available units where they are now (cached per state)."""
+        """The 1-3-5 rings from the responding units where they are now (cached per state).
+
+        Each unit counts from its fresh position, else its planned place, at its own mode's
+        speeds on the roads at this hour (one search per mode on the one engine, as the
+        simulator's travel table has a matrix per mode); a node or site is reached when the
+        first unit of any mode gets there. ``counted`` and ``left_out`` name the units and
+        why (a review: every unit counted as a car, a foot volunteer and merchant among them;
+        on its lattice town 0.66 of the nodes were within target at 11:00, where the car and
+        the two on foot at their own speed give 0.53, and the car alone, the one unit that is
+        ever dispatched, 0.53 too)."""
         now = self.clock()
         hour = _local(now, self.tz).hour
         with self.lock:
-            cands = self._live_units(now)
+            cands, left_out = self._responders(now)
             # keyed by the sources themselves (where each unit counts from, and whether by
             # its fix): a fix that goes stale moves its unit back to its planned place (a
             # review: keyed by state and hour, stale fixes counted as live to the hour's end)
-            key = (hour, tuple(cands))
+            key = (hour, tuple(cands), tuple(left_out.items()))
             if self._rings_cache is not None and self._rings_cache[0] == key:
                 return self._rings_cache[1]
+        units: dict[str, Any] = {
+            "counted": [{"unit": u, "tier": self.units[u].tier, "mode": self.units[u].mode,
+                         "basis": basis} for u, _, basis in cands],
+            "left_out": [{"unit": u, "tier": self.units[u].tier, "mode": self.units[u].mode,
+                          "reason": why} for u, why in left_out.items()],
+        }
         if not cands:
             result: dict[str, Any] = {"hour": hour, "sources": 0, "live_sources": 0,
-                                      "share_within_target": 0.0, "bands": []}
+                                      "share_within_target": 0.0, "bands": [], **units}
         else:
-            posts = [Post(id=u, name=u, kind="rapid", xy=xy) for u, xy, _ in cands]
-            cov = coverage.analyze(self.scenario, self.net, mode="car", hour=hour, sources=posts)
-            summ = coverage.summary(self.scenario, cov, weights={})
-            band = coverage.bands_of(cov.minutes, self.scenario.policy.isochrone_minutes)
-            result = {k: summ[k] for k in ("share_within_target",
-                                           "share_within_target_by_ring_level",
-                                           "sites_meeting_target", "sites",
-                                           "sites_missing_target", "uncovered_nodes")}
-            result |= {"hour": hour, "sources": len(cands),
-                       "live_sources": sum(1 for c in cands if c[2] == "live"),
-                       "bands_minutes": list(self.scenario.policy.isochrone_minutes),
-                       "bands": [int(b) for b in band.tolist()]}
+            by_mode: dict[Mode, list[Post]] = {}
+            for u, xy, _ in cands:
+                by_mode.setdefault(self.units[u].mode, []).append(
+                    Post(id=u, name=u, kind="rapid", xy=xy))
+            covs = [coverage.analyze(self.scenario, self.net, mode=m, hour=hour, sources=ps)
+                    for m, ps in by_mode.items()]
+            # the least minutes over the modes; sites too, each mode's own way (a site snaps
+            # to the roads its mode may use), so no one Coverage holds them all and the
+            # shares of coverage.summary are taken here from the combined minutes
+            minutes = np.min([c.minutes for c in covs], axis=0)
+            site_minutes = np.min([c.site_minutes() for c in covs], axis=0)
+            first = covs[0]  # targets and ring levels are the places', the same by any mode
+            meets = minutes <= first.target
+            site_meets = site_minutes <= first.site_target
+            band = coverage.bands_of(minutes, self.scenario.policy.isochrone_minutes)
+            result = {
+                "share_within_target": float(meets.mean()),
+                "share_within_target_by_ring_level": {
+                    str(lv): float(meets[first.level == lv].mean())
+                    for lv in (1, 2, 3) if (first.level == lv).any()},
+                "sites_meeting_target": int(site_meets.sum()),
+                "sites": len(site_meets),
+                "sites_missing_target": [s for s, ok in zip(first.site_ids, site_meets.tolist(),
+                                                            strict=True) if not ok],
+                "uncovered_nodes": int((~meets).sum()),
+                "hour": hour, "sources": len(cands),
+                "live_sources": sum(1 for c in cands if c[2] == "live"),
+                "modes": {m: len(ps) for m, ps in by_mode.items()},
+                "bands_minutes": list(self.scenario.policy.isochrone_minutes),
+                "bands": [int(b) for b in band.tolist()],
+                **units,
+            }
         with self.lock:
             self._rings_cache = (key, result)
         return result

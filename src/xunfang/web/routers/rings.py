@@ -1,9 +1,14 @@
-"""The 1-3-5 rings as they stand now (from where the available units are)."""
+"""The 1-3-5 rings: as they stand now (from where the available units are), and from the
+scenario's posts as `xunfang rings analyze` computes them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
+from fastapi import APIRouter, HTTPException, Query
+
+from xunfang.planning import coverage
+from xunfang.scenario.model import SOURCE_POST_KINDS, STAFFED_POST_KINDS, Mode
 from xunfang.web.deps import CentreDep, Reader
 
 router = APIRouter(prefix="/api/rings", tags=["rings"])
@@ -11,6 +16,45 @@ router = APIRouter(prefix="/api/rings", tags=["rings"])
 
 @router.get("/now")
 def rings_now(_: Reader, c: CentreDep) -> dict[str, object]:
-    """Share of nodes within their ring target from the available on-duty units: their fresh
-    positions (``live_sources``), else the places the plan gives them."""
+    """Share of nodes within their ring target from the responding on-duty units, each at
+    its own mode's speed: their fresh positions (``live_sources``), else the places the plan
+    gives them. ``counted`` and ``left_out`` name the units and why."""
     return c.live.rings_now()
+
+
+@router.get("/analyze")
+def rings_analyze(
+    _: Reader,
+    c: CentreDep,
+    mode: Mode = "car",
+    speed_kph: Annotated[float | None, Query(
+        gt=0, allow_inf_nan=False,
+        description="Make every road this speed (km/h) and ignore peak hours.")] = None,
+    posts: Annotated[str | None, Query(
+        max_length=200, description="Source post kinds, comma-separated (default: the "
+        f"staffed kinds); any of {', '.join(SOURCE_POST_KINDS)}.")] = None,
+    target_minutes: Annotated[float | None, Query(
+        gt=0, allow_inf_nan=False,
+        description="One target for every place (default: by ring level/tier).")] = None,
+    hour: Annotated[int | None, Query(
+        ge=0, le=23, description="Hour of day for peak-hour speeds (default: free flow).")]
+    = None,
+) -> dict[str, object]:
+    """`xunfang rings analyze --json` on the centre's scenario and roads, with the same
+    options: for every node the nearest and backup post, minutes, target and whether it is
+    met; the key sites likewise. The same core call as the CLI (coverage.analyze, as_json)."""
+    net = c.network
+    if speed_kph is not None:
+        net = coverage.with_uniform_speed(net, speed_kph, mode=mode)
+    asked = STAFFED_POST_KINDS if posts is None else tuple(
+        k.strip() for k in posts.split(",") if k.strip())
+    try:
+        kinds = coverage.check_kinds(asked, option="posts")
+    except coverage.CoverageError as exc:
+        raise HTTPException(422, str(exc)) from None
+    try:
+        cov = coverage.analyze(c.scenario, net, mode=mode, hour=hour, kinds=kinds,
+                               target_minutes=target_minutes)
+    except coverage.CoverageError as exc:  # no post of those kinds (at that hour)
+        raise HTTPException(422, f"posts: {exc}") from None
+    return coverage.as_json(cov)
