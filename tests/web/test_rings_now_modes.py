@@ -115,3 +115,16 @@ def test_a_status_change_is_seen_by_the_rings(town: tuple[Scenario, RoadNetwork]
     assert {x["unit"]: x["reason"] for x in r["left_out"]}["C1"] == "status busy: not available"
 
 
+
+
+def test_dispatch_offers_only_the_units_that_respond(
+        town: tuple[Scenario, RoadNetwork]) -> None:
+    """The volunteer and merchant stand at the incident's post and the drone flies from it,
+    yet the suggestion is the car across town and the foot patrol: the units that respond."""
+    sc, _ = town
+    post = {p.id: p for p in sc.posts}["P2"]
+    on_duty = {"C1": "P1", "F1": "P2", "V1": "P2", "M1": "P2"}
+    drones = [u.id for u in sc.units if u.mode == "drone"]
+    on_duty.update({d: "P2" for d in drones})
+    rows = live_with(town, on_duty).dispatch(post.xy, k=10)
+    assert {r["unit"] for r in rows} == {"C1", "F1"}

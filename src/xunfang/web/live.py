@@ -443,11 +443,13 @@ class LiveOps:
 
     def dispatch(self, xy: tuple[float, float], *, k: int = 3) -> list[dict[str, object]]:
         """The ``k`` nearest available units by travel time now, from their live positions
-        (or planned places when no fresh position), each by its own mode."""
+        (or planned places when no fresh position), each by its own mode: the units that
+        respond (:meth:`_responders`), as the rings count them (a review: a drone on its
+        sortie and a foot volunteer, never dispatched, were offered as the response)."""
         now = self.clock()
         hour = _local(now, self.tz).hour
         with self.lock:
-            cands = self._live_units(now)
+            cands, _ = self._responders(now)
         by_mode: dict[str, list[tuple[str, tuple[float, float], str]]] = {}
         for c in cands:
             by_mode.setdefault(self.units[c[0]].mode, []).append(c)
