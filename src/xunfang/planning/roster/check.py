@@ -215,13 +215,23 @@ def _person_rules(pid: str, own: Sequence[Duty], ctx: Sequence[Duty], rules: Ros
                                      f"{total:g} h in the 7 days {window[0]}–{window[-1]} "
                                      f"(at most {cap:g} h)"))
             day += timedelta(days=1)
-    # duty on leave
+    # duty on leave: leave dates are whole calendar days, and no hour of them may be on
+    # duty — the hours are tested, not the roster day (a review: the night shift of the day
+    # before a leave, 00:00–08:00 on its first date, was worked and passed unreported)
     for lv in leave:
         for d in own:
-            if lv.start <= d.day <= lv.end:
-                out.append(Violation("leave", d.day, pid, f"{d.shift} duty on a leave day "
-                                     f"(leave {lv.start}–{lv.end})"))
+            if on_leave_dates(d, lv):
+                out.append(Violation("leave", d.day, pid, f"{d.shift} duty "
+                                     f"{d.start:%m-%d %H:%M}–{d.end:%m-%d %H:%M} on a leave "
+                                     f"day (leave {lv.start}–{lv.end})"))
     return out
+
+
+def on_leave_dates(d: Duty, lv: Leave) -> bool:
+    """Whether any hour of duty ``d`` falls on the (inclusive) calendar dates of ``lv``."""
+    a = datetime.combine(lv.start, datetime.min.time())
+    b = datetime.combine(lv.end + timedelta(days=1), datetime.min.time())
+    return d.start < b and d.end > a
 
 
 def check_roster(

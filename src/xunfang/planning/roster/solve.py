@@ -2,7 +2,7 @@
 
 Model. Every rostered person has *fixed* duties — the regular shift of their team on each
 roster day (the pattern's calendar), or the 08–16 office day (常白班) of a day team on
-workdays — dropped on leave days. The decisions are *candidate special duties*, each a
+workdays — dropped where any of its hours falls on a leave date. The decisions are *candidate special duties*, each a
 boolean ``x_c``:
 
 * extensions of a regular shift: ``L`` hours just before its start or after its end, for L in
@@ -284,6 +284,17 @@ def make_roster(
         while dday <= min(lv.end, first + timedelta(days=days + 2 * pad)):
             on_leave.add((lv.person, dday))
             dday += timedelta(days=1)
+    # leave dates are whole calendar days: a duty with any hour on one is dropped, whatever
+    # its roster day (a review: the night shift of the day before a leave, 00:00–08:00 on
+    # its first date, was kept, as was a special duty leading into it)
+    leave_spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for lv in leave:
+        leave_spans[lv.person].append(
+            (datetime.combine(lv.start, datetime.min.time()),
+             datetime.combine(lv.end + timedelta(days=1), datetime.min.time())))
+
+    def during_leave(pid: str, a: datetime, b: datetime) -> bool:
+        return any(a < lb and b > la for la, lb in leave_spans.get(pid, ()))
     early = next((pat.shifts[c] for c in pat.cycle if c in pat.shifts), pat.shifts["E"])
     office = ShiftType("F", "office", early.start_hour, 8)
     team_index = {t: i for i, t in enumerate(team_ids)}
@@ -297,14 +308,12 @@ def make_roster(
         if ci.day in known_days:
             continue
         for q in people:
-            if (q.id, ci.day) in on_leave:
-                continue
             st: ShiftType | None
             if q.team in team_index:
                 st = pat.shift(team_index[q.team], ci.day, anchor)
             else:
                 st = office if ci.kind == "workday" else None
-            if st is None:
+            if st is None or during_leave(q.id, st.start(ci.day), st.end(ci.day)):
                 continue
             fixed.append(Duty(ci.day, q.id, q.team, st.name, st.start(ci.day), st.end(ci.day),
                               q.role, q.squad, "regular", tz=tz))
@@ -386,7 +395,7 @@ def make_roster(
 
     def legal_with_fixed(i: int, day: date, a: datetime, b: datetime, hours: int
                          ) -> str | None:
-        if (people[i].id, day) in on_leave:
+        if during_leave(people[i].id, a, b):
             return "leave"
         for f in fixed_of[i]:
             if abs((f.day - day).days) > 2:
