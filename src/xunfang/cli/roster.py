@@ -91,10 +91,17 @@ def roster_cmd(
         _print_problems(exc.problems)
         raise typer.Exit(1) from None
     except R.RosterInfeasible as exc:
-        err_console.print("[red]the rules cannot all hold; no roster written[/]")
-        _error(exc)
+        if exc.timed_out:
+            # the clock, not the rules: say so, and name the option that gives more time
+            err_console.print(f"[red]the solver ran out of time ({time_limit:g} s) before "
+                              "finding a roster; no roster written[/]")
+            _error(f"allow more time with --time-limit (now {time_limit:g} s)")
+        else:
+            err_console.print("[red]the rules cannot all hold; no roster written[/]")
+            _error(exc)
         if as_json:
-            sys.stdout.write(json.dumps({"infeasible": True, "violations": [
+            sys.stdout.write(json.dumps({"infeasible": not exc.timed_out,
+                                         "timed_out": exc.timed_out, "violations": [
                 v.as_dict() for v in exc.violations]}, ensure_ascii=False) + "\n")
         raise typer.Exit(1) from None
     except (XunfangError, ValueError, OSError) as exc:

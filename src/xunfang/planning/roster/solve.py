@@ -606,9 +606,14 @@ def make_roster(
     status = solver.solve(m, tracer)
     wall = _time.perf_counter() - t_start
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # every staffing and demand row has its slack: the model always has a solution, so
+        # no roster means the clock stopped the search (UNKNOWN), not that the rules fail
+        timed_out = status == cp_model.UNKNOWN
         raise RosterInfeasible(
             [], headline=f"CP-SAT found no roster in {time_limit:g} s "
-            f"(status {solver.status_name(status)}); allow more time (time_limit)")
+            f"(status {solver.status_name(status)})"
+            + ("; it ran out of time before finding one: allow more time (time_limit)"
+               if timed_out else ""), timed_out=timed_out)
     bound = solver.best_objective_bound
     objective = solver.objective_value
     within = next((t for t, o in trace if o - bound <= 0.01 * max(abs(o), 1e-9)), None)
