@@ -137,6 +137,12 @@ def _teams(sc: Scenario, p: ShiftPattern, teams: Sequence[str] | None) -> tuple[
     bad = [t for t in teams if t not in have]
     problems = [Problem("--teams", "unknown-team", f"team {t!r} is not a team of people.csv "
                         f"({', '.join(have)})") for t in bad]
+    # a team named twice works two phases of the rotation while another is dropped unseen
+    # (a review: A,A,B,C left D out and the roster failed with a long, wrong explanation)
+    twice = sorted({t for t in teams if teams.count(t) > 1})
+    problems += [Problem("--teams", "duplicate-team", f"team {t!r} is named "
+                         f"{teams.count(t)} times in {', '.join(teams)}; each rotating team "
+                         "works one phase of the pattern, so name each once") for t in twice]
     if len(teams) != p.n_teams:
         problems.append(Problem("--teams", "team-count", f"pattern {p.name!r} needs "
                                 f"{p.n_teams} teams, got {len(teams)}: {', '.join(teams)}"))
