@@ -129,8 +129,11 @@ def roster_cmd(
             if not hs:
                 continue
             n = len(hs)
+            # per week only over a week or more, as the JSON and xlsx give it (as_dict): a
+            # 1-day roster's one 8-hour shift read as 56 h a week (a review)
             table.add_row(escape(t), str(n),
-                          f"{sum(h.regular_hours for h in hs) / n / result.weeks:.1f}",
+                          f"{sum(h.regular_hours for h in hs) / n / result.weeks:.1f}"
+                          if result.weeks >= 1 else "–",
                           f"{sum(h.special_hours for h in hs) / n:.1f}",
                           f"{sum(h.nights for h in hs) / n:.1f}",
                           f"{sum(h.weekend_days + h.holiday_days for h in hs) / n:.1f}")
