@@ -179,17 +179,19 @@ def roster_scope(scenario: Scenario, pattern_spec: str | None = None,
     Raises :class:`ScenarioError` for an unknown or uncovering pattern and unknown teams.
     """
     policy = scenario.policy
+    # name where the pattern came from: --pattern (pattern_spec) or scenario.toml's
+    # policy.shift_pattern (a review: a bad --pattern was blamed on scenario.toml)
+    where, col = (("--pattern", None) if pattern_spec
+                  else ("scenario.toml", "policy.shift_pattern"))
     try:
         pat = pattern(pattern_spec or policy.shift_pattern, policy.shift_starts)
     except ValueError as exc:
-        raise ScenarioError([Problem("scenario.toml", "bad-pattern", str(exc),
-                                     column="shift_pattern")],
+        raise ScenarioError([Problem(where, "bad-pattern", str(exc), column=col)],
                             source=scenario.source or scenario.name) from None
     uncovered = check_pattern(pat)
     if uncovered:
-        raise ScenarioError([Problem("scenario.toml", "pattern-coverage", m,
-                                     column="shift_pattern") for m in uncovered],
-                            source=scenario.source or scenario.name)
+        raise ScenarioError([Problem(where, "pattern-coverage", m, column=col)
+                             for m in uncovered], source=scenario.source or scenario.name)
     team_ids = _teams(scenario, pat, teams)
     all_teams = {q.team for q in scenario.people}
     dteams = tuple(day_teams) if day_teams is not None else (
