@@ -57,3 +57,25 @@ def test_no_duty_on_any_hour_of_a_leave_date(ebian: Scenario) -> None:
     mine = [du for du in res.rows if du.person == person]
     assert mine and not [du for du in mine if du.start < b and du.end > a]
     assert not [v for v in res.violations if v.rule == "leave"]
+
+
+# --- fault 2: the scenario's country's holidays --------------------------------------------------
+
+
+def test_calendar_of_another_country_has_no_makeup_days() -> None:
+    from xunfang.scenario.model import Policy
+
+    cal = {c.day: c for c in R.day_calendar(date(2026, 9, 19), 100, Policy(), country="US")}
+    assert cal[date(2026, 10, 1)].kind == "workday"  # no National Day in the US
+    assert cal[date(2026, 9, 20)].kind == "weekend" and not cal[date(2026, 9, 20)].makeup
+    assert cal[date(2026, 11, 26)].kind == "holiday"  # Thanksgiving
+    assert cal[date(2026, 12, 25)].kind == "holiday"
+    assert not any(c.makeup for c in cal.values())
+
+
+def test_roster_uses_the_scenario_country(ebian: Scenario) -> None:
+    us = dataclasses.replace(ebian, country="US")
+    res = R.make_roster(us, date(2026, 11, 25), 2, time_limit=30)
+    kinds = {c.day: c.kind for c in res.calendar}
+    assert kinds == {date(2026, 11, 25): "workday", date(2026, 11, 26): "holiday"}
+    assert any(du.kind == "special" and "holiday" in du.reason for du in res.rows)

@@ -283,7 +283,8 @@ def make_roster(
     # --- calendar, fixed duties ------------------------------------------------------------
     pad = max(6, rules.max_consecutive_days)
     first = start - timedelta(days=pad)
-    cal_all = day_calendar(first, days + 2 * pad, policy, scenario.events)
+    cal_all = day_calendar(first, days + 2 * pad, policy, scenario.events,
+                           scenario.country)
     cal = cal_all[pad:pad + days]
     kind_of = {c.day: c.kind for c in cal_all}
     on_leave: set[tuple[str, date]] = set()
