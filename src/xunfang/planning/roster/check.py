@@ -294,10 +294,21 @@ def check_roster(
                                          f"{t:%H}:00: {n} on duty for {rule.describe()} "
                                          f"[{rule.source}]"))
     if teams_on_duty is not None:
+        # a rotating team whose members are all on leave is named as absent (a review: a
+        # whole team's leave read as 24 lines of "teams on duty []" that never said why)
+        members: dict[str, list[str]] = defaultdict(list)
+        for pid, q in (people or {}).items():
+            if q.team in rotating:
+                members[q.team].append(pid)
         for h in range(n_hours):
             if len(teams_at[h]) != teams_on_duty:
                 t = t0 + h * HOUR
+                away = [f"; team {tm} is absent: its members {', '.join(sorted(ids))} are "
+                        "all on leave" for tm, ids in sorted(members.items())
+                        if tm not in teams_at[h]
+                        and all(any(lv.start <= t.date() <= lv.end
+                                    for lv in leave_of.get(pid, ())) for pid in ids)]
                 out.append(Violation("team-coverage", t.date(), None,
                                      f"{t:%H}:00: teams on duty {sorted(teams_at[h])}, "
-                                     f"needs exactly {teams_on_duty}"))
+                                     f"needs exactly {teams_on_duty}" + "".join(away)))
     return out
