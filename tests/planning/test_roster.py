@@ -294,10 +294,10 @@ def test_leave_shortfall_names_rule_day_and_people(ebian: Scenario) -> None:
 def test_pattern_that_breaks_the_weekly_cap(ebian: Scenario) -> None:
     with pytest.raises(R.RosterInfeasible) as info:
         R.make_roster(ebian, date(2026, 3, 2), 7, pattern_spec="3-2", teams=["A", "B", "C"])
-    rules = {v.rule for v in info.value.violations}
-    assert "weekly-hours" in rules
-    v = next(x for x in info.value.violations if x.rule == "weekly-hours")
-    assert v.person is not None and v.day is not None and "60 h" in v.message
+    # refused up front, one line per broken rule, naming the [policy.roster] setting
+    assert [v.rule for v in info.value.violations] == ["weekly-hours"]
+    v = info.value.violations[0]
+    assert "need 60" in v.message and "max_week_hours = 60" in v.message
 
 
 # --- bad input ------------------------------------------------------------------------------------

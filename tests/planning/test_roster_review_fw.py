@@ -4,11 +4,15 @@ the rotation from scenario.toml, a time-out that is not an infeasibility, duplic
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+import xunfang
 from xunfang import scenario as scenario_mod
+from xunfang._errors import ScenarioError
 from xunfang.planning import roster as R
 from xunfang.scenario.model import Leave, Scenario
 
@@ -79,3 +83,136 @@ def test_roster_uses_the_scenario_country(ebian: Scenario) -> None:
     kinds = {c.day: c.kind for c in res.calendar}
     assert kinds == {date(2026, 11, 25): "workday", date(2026, 11, 26): "holiday"}
     assert any(du.kind == "special" and "holiday" in du.reason for du in res.rows)
+
+
+# --- faults 3 and 4: the rules and the rotation from scenario.toml [policy.roster] ---------------
+
+
+def _with_roster(sc: Scenario, **kw: object) -> Scenario:
+    roster = dataclasses.replace(sc.policy.roster, **kw)  # type: ignore[arg-type]
+    return dataclasses.replace(sc, policy=dataclasses.replace(sc.policy, roster=roster))
+
+
+def _folder(tmp_path: Path, extra: str) -> Path:
+    folder = tmp_path / "county"
+    shutil.copytree(Path(xunfang.__file__).parent / "scenarios" / "ebian", folder)
+    toml = folder / "scenario.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n" + extra, encoding="utf-8")
+    return folder
+
+
+def test_roster_settings_are_read_and_checked(tmp_path: Path) -> None:
+    sc = scenario_mod.load(str(_folder(tmp_path, "[policy.roster]\nmax_week_hours = 60\n"
+                                       "min_rest_hours = 12\nanchor = 2027-01-01\n"
+                                       "phases = {A = 1, B = 7, C = 5, D = 3}\n")))
+    rules = R.RosterRules.of(sc.policy)
+    assert rules.max_week_hours == 60 and rules.min_rest_hours == 12
+    assert rules.max_consecutive_days == 6 and rules.max_duty_hours == 12
+    assert sc.policy.roster.anchor == date(2027, 1, 1)
+    assert dict(sc.policy.roster.phases) == {"A": 1, "B": 7, "C": 5, "D": 3}
+    bad = _folder(tmp_path / "bad", "[policy.roster]\nmax_week_hours = 0\nrest = 3\n")
+    with pytest.raises(ScenarioError) as info:
+        scenario_mod.load(str(bad))
+    cols = {(p.file, p.column) for p in info.value.problems}
+    assert ("scenario.toml", "policy.roster.max_week_hours") in cols
+    assert ("scenario.toml", "policy.roster.rest") in cols
+
+
+def test_three_two_is_refused_in_one_line_naming_the_setting(ebian: Scenario) -> None:
+    with pytest.raises(R.RosterInfeasible) as info:
+        R.make_roster(ebian, date(2026, 3, 2), 7, pattern_spec="3-2", teams=["A", "B", "C"])
+    assert len(info.value.violations) == 1
+    v = info.value.violations[0]
+    assert v.rule == "weekly-hours" and "max_week_hours = 60" in v.message
+    assert "[policy.roster]" in v.message and "scenario.toml" in v.message
+
+
+def test_three_two_works_under_its_rules_from_the_scenario(ebian: Scenario) -> None:
+    sc = _with_roster(ebian, max_week_hours=60)
+    res = R.make_roster(sc, date(2026, 3, 2), 7, pattern_spec="3-2", teams=["A", "B", "C"],
+                        time_limit=30)
+    assert res.rules.max_week_hours == 60
+    assert not [v for v in res.violations if v.rule == "weekly-hours"]
+    assert max(h.total_hours for h in res.hours.values() if h.rotating) <= 60
+
+
+def test_phases_put_each_team_on_its_day_of_the_cycle(ebian: Scenario) -> None:
+    # odd days of 4-3's cycle: no order of --teams reaches them (each team 2 days apart)
+    phases = {"A": 1, "B": 7, "C": 5, "D": 3}
+    anchor = date(2026, 3, 1)
+    sc = _with_roster(ebian, anchor=anchor, phases=phases)
+    start = date(2026, 3, 2)
+    res = R.make_roster(sc, start, 2, time_limit=30)
+    assert not [v for v in res.violations if v.rule == "team-coverage"]
+    p = R.pattern("4-3")
+    for team, k in phases.items():
+        for d in (start, start + timedelta(days=1)):
+            code = p.cycle[((d - anchor).days + k) % len(p.cycle)]
+            want = p.shifts[code].name if code in p.shifts else None
+            got = {du.shift for du in res.rows if du.team == team and du.day == d
+                   and du.kind == "regular"}
+            assert got == ({want} if want else set()), (team, d)
+
+
+@pytest.mark.parametrize(("phases", "rule"), [
+    ({"A": 0, "B": 6, "C": 4}, "phase-missing"),
+    ({"A": 0, "B": 6, "C": 4, "D": 2, "X": 1}, "unknown-team"),
+    ({"A": 0, "B": 6, "C": 4, "D": 9}, "bad-phase"),
+    ({"A": 0, "B": 0, "C": 4, "D": 6}, "phase-coverage"),
+])
+def test_bad_phases_name_the_setting(ebian: Scenario, phases: dict[str, int],
+                                     rule: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        R.make_roster(_with_roster(ebian, phases=phases), date(2026, 3, 2), 1)
+    hit = [p for p in info.value.problems if p.rule == rule]
+    assert hit and hit[0].file == "scenario.toml" and hit[0].column == "policy.roster.phases"
+
+
+def test_history_of_another_rotation_says_they_do_not_line_up(ebian: Scenario) -> None:
+    before = R.make_roster(ebian, date(2026, 3, 2), 3, time_limit=30)
+    # the same rows, read as the history of a rotation one day further on
+    shifted = _with_roster(ebian, phases={"A": 1, "B": 7, "C": 5, "D": 3})
+    with pytest.raises(ScenarioError) as info:
+        R.make_roster(shifted, date(2026, 3, 5), 1, history=before.rows)
+    hit = [p for p in info.value.problems if p.rule == "rotation-mismatch"]
+    # each team named with its last worked day of the history that the rotation contradicts
+    assert hit and all("don't line up" in p.message and p.file == "--history" for p in hit)
+    assert all(any(f"on 2026-03-0{k} " in p.message for k in (2, 3, 4)) for p in hit)
+    assert {p.message.split()[1] for p in hit} == {"A", "B", "C", "D"}
+    # the history of the same rotation is accepted
+    R.make_roster(ebian, date(2026, 3, 5), 1, history=before.rows, time_limit=30)
+
+
+# --- a whole team on leave ------------------------------------------------------------------------
+
+
+def test_team_coverage_names_a_team_all_on_leave(ebian: Scenario) -> None:
+    d0 = date(2026, 3, 2)
+    people = {q.id: q for q in ebian.people if q.team in ("A", "B")}
+    duty = [R.Duty(d0, pid, "A", "early", datetime(2026, 3, 2, 8), datetime(2026, 3, 2, 16))
+            for pid, q in people.items() if q.team == "A"]
+    leave = [Leave(pid, d0, d0) for pid, q in people.items() if q.team == "B"]
+    cal = R.day_calendar(d0, 1, ebian.policy)
+    out = R.check_roster(duty, rules=R.RosterRules(), leave=leave, people=people,
+                         calendar=cal, rotating_teams=["A", "B"], teams_on_duty=1)
+    gaps = [v for v in out if v.rule == "team-coverage"]
+    assert len(gaps) == 16
+    assert all("team B is absent" in v.message and "on leave" in v.message for v in gaps)
+    assert not any("team A" in v.message for v in gaps)
+
+
+def test_scenario_check_judges_the_pattern_by_the_scenario_rules(tmp_path: Path) -> None:
+    from xunfang.scenario.loader import check
+
+    def warned(folder: Path) -> list[str]:
+        return [p.message for p in check(str(folder)).problems
+                if p.column == "policy.shift_pattern"]
+
+    three_two = 'shift_pattern = "3-2"\nshift_starts = [8, 20]\n'
+    for sub, roster, want in (("a", "", True),
+                              ("b", "[policy.roster]\nmax_week_hours = 60\n", False)):
+        folder = _folder(tmp_path / sub, roster)
+        toml = folder / "scenario.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace(
+            'shift_pattern = "4-3"\nshift_starts = [8, 16, 0]\n', three_two), encoding="utf-8")
+        assert bool(warned(folder)) == want, warned(folder)

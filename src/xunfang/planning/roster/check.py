@@ -107,7 +107,8 @@ class Violation:
 
     def __str__(self) -> str:
         who = f"{self.person}, " if self.person else ""
-        return f"{who}{self.day}: {self.message} [{self.rule}]"
+        when = f"{self.day}: " if self.day is not None else ""  # a rule of the whole roster
+        return f"{who}{when}{self.message} [{self.rule}]"
 
     def as_dict(self) -> dict[str, object]:
         return {"rule": self.rule, "day": None if self.day is None else self.day.isoformat(),

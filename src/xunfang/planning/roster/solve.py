@@ -2,8 +2,8 @@
 
 Model. Every rostered person has *fixed* duties — the regular shift of their team on each
 roster day (the pattern's calendar), or the 08–16 office day (常白班) of a day team on
-workdays — dropped where any of its hours falls on a leave date. The decisions are *candidate special duties*, each a
-boolean ``x_c``:
+workdays — dropped where any of its hours falls on a leave date. The decisions are
+*candidate special duties*, each a boolean ``x_c``:
 
 * extensions of a regular shift: ``L`` hours just before its start or after its end, for L in
   ``ext_hours`` (2, 4), while the shift plus its extension stays within ``max_duty_hours``;
@@ -47,9 +47,10 @@ reported before any solving, by the independent checker.
 
 from __future__ import annotations
 
+import itertools
 import time as _time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -80,6 +81,7 @@ from xunfang.planning.roster.result import (
     gini,
 )
 from xunfang.planning.roster.rules import (
+    RULE_SETTINGS,
     Preference,
     RosterRules,
     StaffingRule,
@@ -171,6 +173,116 @@ def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: Roster
     return None
 
 
+def _phases(sc: Scenario, pat: ShiftPattern, team_ids: Sequence[str],
+            phases: Mapping[str, int], where: str) -> tuple[int, ...] | None:
+    """The rotating teams' days of the cycle on the anchor date, in ``team_ids`` order (None:
+    the pattern's own offsets); a :class:`ScenarioError` naming ``[policy.roster] phases``
+    for a team missing or unknown, a day past the cycle, or phases that leave hours with
+    too few or too many teams on duty."""
+    if not phases:
+        return None
+    col = "policy.roster.phases" if where == "scenario.toml" else None
+    length = len(pat.cycle)
+    problems: list[Problem] = []
+    for t in team_ids:
+        if t not in phases:
+            problems.append(Problem(where, "phase-missing", f"rotating team {t!r} has no "
+                                    f"phase; give each of {', '.join(team_ids)} its day of "
+                                    f"the {length}-day cycle on the anchor date", column=col))
+    for t, k in phases.items():
+        if t not in team_ids:
+            problems.append(Problem(where, "unknown-team", f"team {t!r} is not a rotating team "
+                                    f"of this roster ({', '.join(team_ids)})", column=col))
+        elif not 0 <= k < length:
+            problems.append(Problem(where, "bad-phase", f"team {t!r}: phase {k} is not a day "
+                                    f"of pattern {pat.name!r}'s {length}-day cycle "
+                                    f"(0..{length - 1})", column=col))
+    if not problems:
+        seq = tuple(phases[t] for t in team_ids)
+        problems += [Problem(where, "phase-coverage", f"phases {dict(phases)}: {m}", column=col)
+                     for m in check_pattern(pat, seq)]
+        if not problems:
+            return seq
+    raise ScenarioError(problems, source=sc.source or sc.name)
+
+
+def _pattern_keeps_rules(pat: ShiftPattern, rules: RosterRules) -> None:
+    """Refuse, one line per rule, a pattern whose regular shifts alone break a labour rule.
+
+    One team's shifts over two cycles and a week (every 7-day window of the cycle) are
+    checked; each broken rule is named with the ``[policy.roster]`` setting that would allow
+    it (a review: 3-2, 60 h in some 7 days against 56, was refused with 86 lines, one per
+    person and window, naming no setting)."""
+    duties: list[Duty] = []
+    for k in range(2 * len(pat.cycle) + 7):
+        day = DEFAULT_ANCHOR + timedelta(days=k)
+        st = pat.shift(0, day)
+        if st is not None:
+            duties.append(Duty(day, "one", "team", st.name, st.start(day), st.end(day)))
+    broken = check_roster(duties, rules=rules)
+    if not broken:
+        return
+    lines: list[Violation] = []
+    for rule, key in RULE_SETTINGS.items():
+        hits = [v for v in broken if v.rule == rule]
+        if not hits:
+            continue
+        if rule == "weekly-hours":
+            need: object = round(max(sum(d.hours for d in duties
+                                         if w <= d.day < w + timedelta(7))
+                                     for w in {d.day for d in duties}))
+        elif rule == "consecutive-days":
+            need = len(pat.cycle) if all(c in pat.shifts for c in pat.cycle) else max(
+                len(run) for run in "".join("x" if c in pat.shifts else " "
+                                            for c in pat.cycle * 2).split())
+        elif rule == "rest":
+            need = min(int((b.start - a.end) / HOUR) for a, b in itertools.pairwise(duties)
+                       if b.start > a.end)
+        elif rule == "max-duty-hours":
+            need = round(max(d.hours for d in duties))
+        else:
+            need = "false"
+        now = str(getattr(rules, key)).lower()
+        lines.append(Violation(rule, None, None, f"pattern {pat.name!r}: a team's regular "
+                               f"shifts alone break {rule} ({key} = {now}, the shifts need "
+                               f"{need}); set {key} = {need} under [policy.roster] in "
+                               "scenario.toml to allow it, or choose another pattern"))
+    raise RosterInfeasible(lines, headline=f"pattern {pat.name!r} cannot be worked under the "
+                           "labour rules")
+
+
+def _history_lines_up(history: Sequence[Duty], pat: ShiftPattern, team_ids: Sequence[str],
+                      start: date, first: date, anchor: date, phases: Sequence[int] | None,
+                      people: Sequence[Person], source: str) -> None:
+    """A :class:`ScenarioError` for each rotating team whose regular shifts in ``history``
+    (the days just before ``start``) are not those the rotation gives it: the history's
+    rotation and this roster's don't line up (the team and its last such date named)."""
+    team_of = {q.id: q.team for q in people}
+    worked: dict[tuple[str, date], set[str]] = defaultdict(set)
+    for du in history:
+        t = team_of.get(du.person)
+        if t is not None and du.kind == "regular" and t in team_ids and first <= du.day < start:
+            worked[(t, du.day)].add(du.shift)
+    problems: list[Problem] = []
+    for i, t in enumerate(team_ids):
+        # the days the team worked (a day without its rows may be the whole team's leave)
+        for d in sorted((d for (tt, d) in worked if tt == t), reverse=True):
+            st = pat.shift(i, d, anchor, phases)
+            want = st.name if st is not None else None
+            got = worked.get((t, d), set())
+            if got != ({want} if want else set()):
+                problems.append(Problem(
+                    "--history", "rotation-mismatch",
+                    f"team {t} worked {'/'.join(sorted(got)) or 'no regular shift'} on {d} in "
+                    f"the history, but pattern {pat.name!r} from {anchor} "
+                    f"(phase {pat.phase(i, phases)}) gives it {want or 'a day off'}: the "
+                    "rotations don't line up; state the force's rotation with [policy.roster] "
+                    "anchor and phases in scenario.toml"))
+                break
+    if problems:
+        raise ScenarioError(problems, source=source)
+
+
 def roster_scope(scenario: Scenario, pattern_spec: str | None = None,
                  teams: Sequence[str] | None = None, day_teams: Sequence[str] | None = None
                  ) -> tuple[ShiftPattern, tuple[str, ...], tuple[str, ...], list[Person]]:
@@ -219,7 +331,8 @@ def make_roster(
     pattern_spec: str | None = None,
     teams: Sequence[str] | None = None,
     day_teams: Sequence[str] | None = None,
-    anchor: date = DEFAULT_ANCHOR,
+    anchor: date | None = None,
+    phases: Mapping[str, int] | None = None,
     rules: RosterRules | None = None,
     staffing: Sequence[StaffingRule] = (),
     default_staffing_rules: bool = True,
@@ -242,7 +355,10 @@ def make_roster(
     replaces the special-duty demand altogether. ``history`` — the rows of the roster before
     (e.g. last month's ``result.rows``) — replaces the pattern's regular shifts on the days
     before ``start`` that it covers, so its special duties count in the rest, days-in-a-row
-    and weekly rules at the edge. ``deterministic`` (CP-SAT's interleaved search): the same
+    and weekly rules at the edge; where its regular shifts are not those the rotation gives
+    its team, :class:`ScenarioError` says the rotations don't line up. ``rules``, ``anchor``
+    and ``phases`` (each rotating team's day of the cycle on ``anchor``) default to
+    scenario.toml's ``[policy.roster]``. ``deterministic`` (CP-SAT's interleaved search): the same
     inputs and seed give the same roster whatever the machine's load, as long as the solve
     ends before ``time_limit`` (a solve stopped by the clock returns what it had). Raises
     :class:`ScenarioError` for bad input
@@ -251,10 +367,15 @@ def make_roster(
     t_build = _time.perf_counter()
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    rules = rules or RosterRules()
     policy = scenario.policy
+    rules = rules or RosterRules.of(policy)
     tz = scenario.timezone
     pat, team_ids, dteams, people = roster_scope(scenario, pattern_spec, teams, day_teams)
+    anchor = anchor if anchor is not None else policy.roster.anchor
+    phase_of = _phases(scenario, pat, team_ids,
+                       phases if phases is not None else policy.roster.phases,
+                       "phases" if phases is not None else "scenario.toml")
+    _pattern_keeps_rules(pat, rules)
     pidx = {q.id: i for i, q in enumerate(people)}
     known_all = {q.id for q in scenario.people}
     leave = (*scenario.leave, *extra_leave)
@@ -319,13 +440,15 @@ def make_roster(
         for q in people:
             st: ShiftType | None
             if q.team in team_index:
-                st = pat.shift(team_index[q.team], ci.day, anchor)
+                st = pat.shift(team_index[q.team], ci.day, anchor, phase_of)
             else:
                 st = office if ci.kind == "workday" else None
             if st is None or during_leave(q.id, st.start(ci.day), st.end(ci.day)):
                 continue
             fixed.append(Duty(ci.day, q.id, q.team, st.name, st.start(ci.day), st.end(ci.day),
                               q.role, q.squad, "regular", tz=tz))
+    _history_lines_up(history, pat, team_ids, start, first, anchor, phase_of, people,
+                      scenario.source or scenario.name)
     in_h = [du for du in fixed if start <= du.day < end_day]
     ctx = [du for du in fixed if not start <= du.day < end_day]
     pre = check_roster(in_h, rules=rules, leave=leave, context=ctx)
