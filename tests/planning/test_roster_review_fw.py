@@ -216,3 +216,26 @@ def test_scenario_check_judges_the_pattern_by_the_scenario_rules(tmp_path: Path)
         toml.write_text(toml.read_text(encoding="utf-8").replace(
             'shift_pattern = "4-3"\nshift_starts = [8, 16, 0]\n', three_two), encoding="utf-8")
         assert bool(warned(folder)) == want, warned(folder)
+
+
+# --- fault 9: both ends of one shift -------------------------------------------------------------
+
+
+def test_both_ends_of_one_shift_may_be_extended(ebian: Scenario) -> None:
+    # demand just before and just after the early shift: 2 h before + 8 h + 2 h after is
+    # 12 h on end, within the rules; it was refused as a 8-hour rest between the two
+    d = date(2026, 3, 3)  # a Tuesday
+    surges = (R.SurgeRule("before", 50, (6, 7)), R.SurgeRule("after", 50, (16, 17)))
+    res = R.make_roster(ebian, d, 1, surges=surges, time_limit=30)
+    assert res.violations == ()
+    by_person: dict[str, list[R.Duty]] = {}
+    for du in res.rows:
+        by_person.setdefault(du.person, []).append(du)
+    both = [p for p, ds in by_person.items()
+            if any(x.kind == "special" and x.end == datetime(2026, 3, 3, 8) for x in ds)
+            and any(x.kind == "special" and x.start == datetime(2026, 3, 3, 16) for x in ds)
+            and any(x.kind == "regular" and x.start == datetime(2026, 3, 3, 8)
+                    and x.end == datetime(2026, 3, 3, 16) for x in ds)]
+    assert both
+    for p in both:  # never more than 12 h on end
+        assert sum(x.hours for x in by_person[p] if x.day == d) <= 12

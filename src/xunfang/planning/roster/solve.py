@@ -18,7 +18,8 @@ alone is not made (the rule is remembered, to explain shortfalls).
 Hard rules over candidates c, c' of one person (fixed duties are constants):
 
 * ``x_c + x_c' ≤ 1`` when they overlap, leave 0 < gap < ``min_rest_hours``, or touch and
-  together span more than ``max_duty_hours``;
+  together span more than ``max_duty_hours`` (the two extensions of one regular shift touch
+  it at both ends: 2 h before and 2 h after an 8-hour shift are 12 h on end, not a rest);
 * ``w_d ≥ x_c`` for the candidates of day d (w_d = 1 on a day with a fixed duty); in every
   window of ``max_consecutive_days + 1`` days, ``Σ w_d ≤ max_consecutive_days``;
 * in every 7-day window, fixed hours + ``Σ L_c x_c ≤ max_week_hours``.
@@ -154,17 +155,23 @@ def _teams(sc: Scenario, p: ShiftPattern, teams: Sequence[str] | None) -> tuple[
 
 
 def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: RosterRules,
-           tz: str = "") -> str | None:
+           tz: str = "", fixed: Sequence[tuple[datetime, datetime]] = ()) -> str | None:
     """The rule two duties of one person break together (None: they may both be worked).
 
     Rest and unbroken length are elapsed hours in ``tz`` (the scenario's timezone): a
     special duty gets no share of the hour the clock's change excuses the regular pattern
-    (:mod:`~xunfang.planning.roster.check`)."""
+    (:mod:`~xunfang.planning.roster.check`). ``fixed``: the person's regular duties; one
+    filling the gap between the two exactly makes them one unbroken stretch, judged on its
+    length, not as a short rest (a review: 2 h before and 2 h after an 8-hour shift, 12 h
+    on end, was refused as a rest break; an independent hourly CP-SAT baseline covered one
+    person-hour more of a staffing shortfall and one hour more of special-duty demand)."""
     if a2 < a1:
         a1, b1, a2, b2 = a2, b2, a1, b1
     if a2 < b1:
         return "overlap"
     gap = elapsed_hours(b1, a2, tz)
+    if gap > 0 and (b1, a2) in fixed:
+        gap = 0
     if gap == 0:
         span = elapsed_hours(a1, max(b1, b2), tz)
         return "max-duty-hours" if span > rules.max_duty_hours else None
@@ -591,6 +598,7 @@ def make_roster(
     by_person: dict[int, list[_Cand]] = defaultdict(list)
     for c in cands:
         by_person[c.person].append(c)
+    spans_of = {i: [(f.start, f.end) for f in fs] for i, fs in fixed_of.items()}
     for i, cs in by_person.items():
         cs.sort(key=lambda c: c.start)
         for a_i in range(len(cs)):
@@ -599,7 +607,8 @@ def make_roster(
                 cn = cs[b_i]
                 if cn.start >= ca.end + rules.min_rest_hours * HOUR:
                     break
-                if _clash(ca.start, ca.end, cn.start, cn.end, rules, tz) is not None:
+                if _clash(ca.start, ca.end, cn.start, cn.end, rules, tz,
+                          spans_of.get(i, ())) is not None:
                     assert ca.var is not None and cn.var is not None
                     m.add_bool_or([ca.var.Not(), cn.var.Not()])
         # working days and windows
@@ -824,7 +833,8 @@ def _why_not(i: int, day: date, hours: set[int], t0: datetime, ctx: _Context) ->
         for dday, fa, fb in duties:
             if abs((dday - day).days) > 2:
                 continue
-            why = _clash(fa, fb, a, b, rules, ctx.tz)
+            why = _clash(fa, fb, a, b, rules, ctx.tz,
+                         [(f.start, f.end) for f in ctx.fixed_of.get(i, [])])
             if why is not None:
                 out.add(f"{why} (with the duty {fa:%m-%d %H:%M}–{fb:%H:%M})")
         extra = elapsed_hours(a, b, ctx.tz)
