@@ -55,3 +55,14 @@ def test_table_gives_no_weekly_rate_below_a_week(tmp_path: Path) -> None:
     rows = [ln for ln in r.stdout.splitlines() if "│" in ln and ln.split("│")[1].strip()
             in ("A", "B", "C", "D")]
     assert len(rows) == 4 and all(ln.split("│")[3].strip() == "–" for ln in rows)
+
+
+def test_solver_status_says_it_is_within_the_duty_shapes(tmp_path: Path) -> None:
+    from xunfang.planning.roster.solve import EXT_HOURS
+
+    r = runner.invoke(app, ["roster", "ebian", "--from", "2026-05-04", "--to", "2026-05-04",
+                            "--out", str(tmp_path)], env={"COLUMNS": "300"})
+    assert r.exit_code == 0, r.output
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("CP-SAT"))
+    assert "among the special-duty shapes offered" in line
+    assert f"{EXT_HOURS[0]} or {EXT_HOURS[1]} h before or after a shift" in line
