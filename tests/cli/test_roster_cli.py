@@ -81,8 +81,10 @@ def test_roster_infeasible_is_explained(tmp_path: Path) -> None:
     assert r.exit_code == 1
     assert "weekly-hours" in r.stderr
     doc = json.loads(r.stdout)
-    assert doc["infeasible"] is True
-    assert any(v["rule"] == "weekly-hours" and v["person"] for v in doc["violations"])
+    assert doc["infeasible"] is True and doc["timed_out"] is False
+    # one line for the pattern, naming the setting that would allow it (not one per person)
+    assert [v["rule"] for v in doc["violations"]] == ["weekly-hours"]
+    assert "max_week_hours = 60" in doc["violations"][0]["message"]
 
 
 PEOPLE = "id,role,team,squad,skills\n" + "".join(

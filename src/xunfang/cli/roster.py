@@ -91,10 +91,17 @@ def roster_cmd(
         _print_problems(exc.problems)
         raise typer.Exit(1) from None
     except R.RosterInfeasible as exc:
-        err_console.print("[red]the rules cannot all hold; no roster written[/]")
-        _error(exc)
+        if exc.timed_out:
+            # the clock, not the rules: say so, and name the option that gives more time
+            err_console.print(f"[red]the solver ran out of time ({time_limit:g} s) before "
+                              "finding a roster; no roster written[/]")
+            _error(f"allow more time with --time-limit (now {time_limit:g} s)")
+        else:
+            err_console.print("[red]the rules cannot all hold; no roster written[/]")
+            _error(exc)
         if as_json:
-            sys.stdout.write(json.dumps({"infeasible": True, "violations": [
+            sys.stdout.write(json.dumps({"infeasible": not exc.timed_out,
+                                         "timed_out": exc.timed_out, "violations": [
                 v.as_dict() for v in exc.violations]}, ensure_ascii=False) + "\n")
         raise typer.Exit(1) from None
     except (XunfangError, ValueError, OSError) as exc:
@@ -122,8 +129,11 @@ def roster_cmd(
             if not hs:
                 continue
             n = len(hs)
+            # per week only over a week or more, as the JSON and xlsx give it (as_dict): a
+            # 1-day roster's one 8-hour shift read as 56 h a week (a review)
             table.add_row(escape(t), str(n),
-                          f"{sum(h.regular_hours for h in hs) / n / result.weeks:.1f}",
+                          f"{sum(h.regular_hours for h in hs) / n / result.weeks:.1f}"
+                          if result.weeks >= 1 else "–",
                           f"{sum(h.special_hours for h in hs) / n:.1f}",
                           f"{sum(h.nights for h in hs) / n:.1f}",
                           f"{sum(h.weekend_days + h.holiday_days for h in hs) / n:.1f}")
@@ -142,8 +152,16 @@ def roster_cmd(
             f"Gini of nights {result.fairness['gini_nights']:.3f}, weekend days "
             f"{result.fairness['gini_weekend_days']:.3f}, special hours "
             f"{result.fairness['gini_special_hours']:.3f} (rotating people, {len(rot)})")
+        # the bound is over the duty shapes the model offers, not any hours a person could
+        # work (a review's hourly CP-SAT baseline met an hour more of demand): say so
+        from xunfang.planning.roster.solve import BLOCKS, EXT_HOURS
+
+        ext = " or ".join(str(h) for h in EXT_HOURS)
+        blocks = " or ".join(str(h) for h in sorted({n for _, n in BLOCKS}))
         out_console.print(f"CP-SAT {s.status}: objective {s.objective:g}, bound {s.bound:g}, "
-                          f"gap {100 * s.gap:.2f}%, {s.wall_seconds:.1f} s")
+                          f"gap {100 * s.gap:.2f}%, {s.wall_seconds:.1f} s — among the "
+                          f"special-duty shapes offered ({ext} h before or after a shift, "
+                          f"{blocks} h blocks on a day off)")
         out_console.print(f"written: {escape(str(csv_path))}, {escape(str(xlsx_path))}")
     if result.violations:
         for v in result.violations:

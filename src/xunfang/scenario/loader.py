@@ -355,7 +355,7 @@ class _Loader:
             if st is not None:
                 duties.append(Duty(day, "a team member", "team 1", st.name, st.start(day),
                                    st.end(day)))
-        broken = check_roster(duties, rules=RosterRules())
+        broken = check_roster(duties, rules=RosterRules.of(pol.to_policy()))  # [policy.roster]
         if broken:
             self.warn("scenario.toml", "pattern-rules",
                       f"under {where} (shift_starts {starts}) a team's regular shifts alone "

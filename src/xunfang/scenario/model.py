@@ -277,6 +277,28 @@ def _default_excluded() -> dict[Mode, tuple[str, ...]]:
 
 
 @dataclass(frozen=True)
+class RosterPolicy:
+    """scenario.toml's ``[policy.roster]``: the labour rules every roster keeps and the
+    rotation as the force works it.
+
+    The rules are those of ``xunfang.planning.roster.RosterRules`` (the same defaults: 11 h
+    rest, 6 days in a row, 56 h in any 7 days, 12 h unbroken, no early start after a night).
+    ``phases`` maps each rotating team to the day of the pattern's cycle (0-based) it works
+    on ``anchor``; without it, the first team is at day 0 and each next one ``offset`` days
+    behind. A review: the rules were reachable from Python only, and no setting put a team
+    on a chosen shift.
+    """
+
+    min_rest_hours: int = 11
+    no_night_then_early: bool = True
+    max_consecutive_days: int = 6
+    max_week_hours: int = 56
+    max_duty_hours: int = 12
+    anchor: date = date(2024, 1, 1)  # a Monday; the roster's DEFAULT_ANCHOR
+    phases: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Policy:
     """Every number that is policy, not code; defaults follow the article and DOMAIN.md.
 
@@ -307,6 +329,7 @@ class Policy:
     holidays: tuple[Holiday, ...] = ()
     isochrone_minutes: tuple[float, ...] = (1.0, 3.0, 5.0)
     night_hours: tuple[int, ...] = (20, 21, 22, 23, 0, 1, 2, 3, 4, 5)  # night-only posts staffed
+    roster: RosterPolicy = field(default_factory=RosterPolicy)  # [policy.roster]
 
 
 def shift_order_problem(starts: Sequence[int]) -> str | None:

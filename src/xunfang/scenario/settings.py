@@ -13,6 +13,7 @@ from xunfang.scenario.model import (
     Mode,
     PeakFactor,
     Policy,
+    RosterPolicy,
     _default_class_speeds,
     _default_excluded,
     _default_speeds,
@@ -55,6 +56,36 @@ class HolidayIn(_Strict):
         return self
 
 
+_ROSTER = RosterPolicy()
+
+
+class RosterIn(_Strict):
+    """``[policy.roster]``: the roster's labour rules and rotation (:class:`RosterPolicy`)."""
+
+    min_rest_hours: int = Field(_ROSTER.min_rest_hours, ge=0, le=24)
+    no_night_then_early: bool = _ROSTER.no_night_then_early
+    max_consecutive_days: int = Field(_ROSTER.max_consecutive_days, ge=1, le=31)
+    max_week_hours: int = Field(_ROSTER.max_week_hours, ge=1, le=168)
+    max_duty_hours: int = Field(_ROSTER.max_duty_hours, ge=1, le=24)
+    anchor: date = _ROSTER.anchor
+    phases: dict[str, int] = {}
+
+    @field_validator("phases")
+    @classmethod
+    def _phases(cls, v: dict[str, int]) -> dict[str, int]:
+        bad = {t: k for t, k in v.items() if k < 0}
+        if bad:
+            raise ValueError(f"phases are days of the pattern's cycle counted from 0, got {bad}")
+        return v
+
+    def to_roster(self) -> RosterPolicy:
+        return RosterPolicy(
+            min_rest_hours=self.min_rest_hours, no_night_then_early=self.no_night_then_early,
+            max_consecutive_days=self.max_consecutive_days,
+            max_week_hours=self.max_week_hours, max_duty_hours=self.max_duty_hours,
+            anchor=self.anchor, phases=dict(self.phases))
+
+
 def _tier_map(v: dict[str, float], what: str) -> dict[int, float]:
     out: dict[int, float] = {}
     for k, m in v.items():
@@ -88,6 +119,7 @@ class PolicyIn(_Strict):
     holidays: list[HolidayIn] = []
     isochrone_minutes: list[float] = list(_DEFAULT.isochrone_minutes)
     night_hours: list[int] = list(_DEFAULT.night_hours)
+    roster: RosterIn = RosterIn()
 
     @field_validator("response_targets", "revisit_minutes")
     @classmethod
@@ -164,6 +196,7 @@ class PolicyIn(_Strict):
             ),
             isochrone_minutes=tuple(self.isochrone_minutes),
             night_hours=tuple(self.night_hours),
+            roster=self.roster.to_roster(),
         )
 
 

@@ -1,9 +1,12 @@
 """The roster calendar: workdays, weekends, public holidays with make-up days (调休), events.
 
-Public holidays and make-up working days come from the ``holidays`` package
-(``holidays.China``: its dates and ``weekend_workdays``); holidays declared in the scenario's
-policy (``Policy.holidays``, with their ``workdays``) are added on top, so a county can state
-its own or a year the package does not know yet.
+Public holidays come from the ``holidays`` package for the scenario's country
+(``Scenario.country``, scenario.toml's ``country``, as the risk forecast reads it; China's by
+default), and make-up working days (调休) from its ``weekend_workdays`` for China only — other
+countries have no such days (a review: a scenario with ``country = "US"`` got China's National
+Day off and a Sunday make-up workday, and worked Thanksgiving and Christmas as workdays).
+Holidays declared in the scenario's policy (``Policy.holidays``, with their ``workdays``) are
+added on top, so a county can state its own or a year the package does not know yet.
 """
 
 from __future__ import annotations
@@ -33,13 +36,15 @@ class DayInfo:
 
 
 def day_calendar(start: date, days: int, policy: Policy,
-                 events: Sequence[Event] = ()) -> tuple[DayInfo, ...]:
-    """Every day from ``start`` for ``days`` days, with its kind and the events touching it."""
+                 events: Sequence[Event] = (), country: str = "CN") -> tuple[DayInfo, ...]:
+    """Every day from ``start`` for ``days`` days, with its kind and the events touching it;
+    public holidays are ``country``'s (an ISO code of the ``holidays`` package)."""
     end = start + timedelta(days=days)
     years = list(range(start.year, end.year + 1))
-    cn = holidays_pkg.country_holidays("CN", years=years)
-    named: dict[date, str] = {d: str(n) for d, n in cn.items()}
-    makeup: set[date] = set(cn.weekend_workdays)
+    cal = holidays_pkg.country_holidays(country, years=years)
+    named: dict[date, str] = {d: str(n) for d, n in cal.items()}
+    makeup: set[date] = (set(getattr(cal, "weekend_workdays", ()))
+                         if country.upper() == "CN" else set())
     for h in policy.holidays:
         d = h.start
         while d <= h.end:

@@ -2,7 +2,11 @@
 
 A pattern is a cycle of day codes (one letter per day: a shift or a day off) worked by
 ``n_teams`` teams, each team ``offset`` days behind the one before. On day ``k`` after the
-anchor date, team ``i`` (0-based) is at phase ``(k - i·offset) mod len(cycle)``.
+anchor date, team ``i`` (0-based) is at phase ``(k - i·offset) mod len(cycle)`` — or, with
+explicit ``phases`` (scenario.toml's ``[policy.roster] phases``: the day of the cycle each
+team works on the anchor date), at ``(k + phases[i]) mod len(cycle)``, so the rotation can
+be stated as the force works it (reordering the teams reaches only every ``offset``-th
+phase).
 
 Shift hours come from the policy (``Policy.shift_starts``: early, middle, night). A shift
 belongs to a *roster day* D and may run past midnight: the night shift of D starts at 24:00 of
@@ -53,13 +57,20 @@ class ShiftPattern:
     shifts: Mapping[str, ShiftType]
     teams_on_duty: int = 1  # how many teams must be on duty at every hour
 
-    def code(self, team_index: int, day: date, anchor: date = DEFAULT_ANCHOR) -> str:
-        k = (day - anchor).days
-        return self.cycle[(k - team_index * self.offset) % len(self.cycle)]
+    def phase(self, team_index: int, phases: Sequence[int] | None = None) -> int:
+        """The day of the cycle team ``team_index`` works on the anchor date."""
+        if phases is not None:
+            return phases[team_index] % len(self.cycle)
+        return (-team_index * self.offset) % len(self.cycle)
 
-    def shift(self, team_index: int, day: date, anchor: date = DEFAULT_ANCHOR
-              ) -> ShiftType | None:
-        return self.shifts.get(self.code(team_index, day, anchor))
+    def code(self, team_index: int, day: date, anchor: date = DEFAULT_ANCHOR,
+             phases: Sequence[int] | None = None) -> str:
+        k = (day - anchor).days
+        return self.cycle[(k + self.phase(team_index, phases)) % len(self.cycle)]
+
+    def shift(self, team_index: int, day: date, anchor: date = DEFAULT_ANCHOR,
+              phases: Sequence[int] | None = None) -> ShiftType | None:
+        return self.shifts.get(self.code(team_index, day, anchor, phases))
 
     @property
     def work_days(self) -> int:
@@ -136,11 +147,12 @@ def pattern(spec: str, shift_starts: Sequence[int] = (8, 16, 0)) -> ShiftPattern
     return ShiftPattern(spec, tuple(cycle), teams, offset, shifts)
 
 
-def check_pattern(p: ShiftPattern) -> list[str]:
+def check_pattern(p: ShiftPattern, phases: Sequence[int] | None = None) -> list[str]:
     """Every hour of the steady-state cycle with a wrong number of teams on duty.
 
     Returns one message per run of bad hours (empty when every hour has exactly
-    ``teams_on_duty`` teams); a day is named by its position in the cycle.
+    ``teams_on_duty`` teams); a day is named by its position in the cycle. ``phases``: the
+    teams' own days of the cycle on the anchor date (:meth:`ShiftPattern.phase`).
     """
     length = len(p.cycle)
     period = length
@@ -148,7 +160,7 @@ def check_pattern(p: ShiftPattern) -> list[str]:
     count = [0] * hours
     for team in range(p.n_teams):
         for k in range(period):
-            st = p.shifts.get(p.cycle[(k - team * p.offset) % length])
+            st = p.shifts.get(p.cycle[(k + p.phase(team, phases)) % length])
             if st is None:
                 continue
             for h in range(st.start_hour, st.start_hour + st.hours):
@@ -183,7 +195,8 @@ class TeamDay:
 
 
 def team_calendar(p: ShiftPattern, teams: Sequence[str], start: date, days: int,
-                  anchor: date = DEFAULT_ANCHOR) -> tuple[TeamDay, ...]:
+                  anchor: date = DEFAULT_ANCHOR, phases: Sequence[int] | None = None
+                  ) -> tuple[TeamDay, ...]:
     """Every team's day code for ``days`` days from ``start`` (teams in pattern order)."""
     if len(teams) != p.n_teams:
         raise ValueError(f"pattern {p.name!r} needs {p.n_teams} teams, got {len(teams)}")
@@ -191,6 +204,6 @@ def team_calendar(p: ShiftPattern, teams: Sequence[str], start: date, days: int,
     for k in range(days):
         d = start + timedelta(days=k)
         for i, t in enumerate(teams):
-            c = p.code(i, d, anchor)
+            c = p.code(i, d, anchor, phases)
             out.append(TeamDay(d, t, c, p.shifts.get(c)))
     return tuple(out)

@@ -24,12 +24,17 @@ CSV_COLUMNS = ("date", "person", "team", "shift", "start", "end", "role", "squad
 
 class RosterInfeasible(XunfangError, ValueError):
     """The rules cannot all hold. ``violations`` says which rule fails on which day for whom;
-    ``result`` is the best roster of the relaxed problem (short staffing allowed), if any."""
+    ``result`` is the best roster of the relaxed problem (short staffing allowed), if any.
+
+    ``timed_out``: the solver stopped at its time limit before it found any roster, which
+    says nothing about the rules (a review: a 0.1 s limit read "the rules cannot all hold").
+    """
 
     def __init__(self, violations: Sequence[Violation], *, headline: str,
-                 result: RosterResult | None = None) -> None:
+                 result: RosterResult | None = None, timed_out: bool = False) -> None:
         self.violations = tuple(violations)
         self.result = result
+        self.timed_out = timed_out
         lines = [headline, *(f"  - {v}" for v in self.violations[:40])]
         if len(self.violations) > 40:
             lines.append(f"  … and {len(self.violations) - 40} more")

@@ -22,7 +22,7 @@ from pathlib import Path
 from xunfang._errors import Problem, ScenarioError
 from xunfang.planning.roster.calendar import DAY_KINDS, DayKind
 from xunfang.planning.roster.patterns import ShiftPattern
-from xunfang.scenario.model import Event, Leave, Person, Scenario
+from xunfang.scenario.model import Event, Leave, Person, Policy, Scenario
 from xunfang.scenario.tables import find_table, read_required
 
 ALL_HOURS: tuple[int, ...] = tuple(range(24))
@@ -38,6 +38,23 @@ class RosterRules:
     max_consecutive_days: int = 6
     max_week_hours: int = 56  # in any 7 consecutive roster days, special duties included
     max_duty_hours: int = 12  # longest unbroken stretch on duty (a shift with its extension)
+
+    @classmethod
+    def of(cls, policy: Policy) -> RosterRules:
+        """The rules scenario.toml's ``[policy.roster]`` sets (the defaults where it is
+        silent)."""
+        r = policy.roster
+        return cls(min_rest_hours=r.min_rest_hours, no_night_then_early=r.no_night_then_early,
+                   max_consecutive_days=r.max_consecutive_days,
+                   max_week_hours=r.max_week_hours, max_duty_hours=r.max_duty_hours)
+
+
+#: each labour rule's name (as violations give it) and the ``[policy.roster]`` key setting it
+RULE_SETTINGS: dict[str, str] = {
+    "rest": "min_rest_hours", "night-then-early": "no_night_then_early",
+    "consecutive-days": "max_consecutive_days", "weekly-hours": "max_week_hours",
+    "max-duty-hours": "max_duty_hours",
+}
 
 
 @dataclass(frozen=True)
