@@ -11,8 +11,11 @@ slot are cut into *tours* of ``tour_minutes``. Two rules choose the views, step 
    a period of P views (P·view_minutes <= N, P dividing the horizon) in which each tier-1
    camera has its own offset, drawn from the seed and spread so that no step needs more
    operators than it has. A camera's views are then exactly P·view_minutes apart, across the
-   end of the horizon too. The rotation fits when n₁ <= m·P (m operators); cameras that do
-   not fit are listed as shortfalls and get only the views of rule 2.
+   end of the horizon too. The rotation fits when n₁ <= m·P (m operators). When it does not,
+   the period is stretched to the shortest that holds every tier-1 camera (with m operators
+   at every step, the first divisor of the horizon's views from ⌈n₁/m⌉ on): each is still
+   watched every P·view_minutes, and each camera's achieved interval against N is listed as a
+   shortfall. Only cameras beyond the views of the whole horizon are left out.
 2. The other operators draw cameras at random (seeded), without repeats within a tour, with
    weight tier weight × (0.5 + the grid's share of the slot's risk) × the ground factor: 2 when
    no unit is in the grid in that slot, else 1 / (1 + ground presence) — places no unit
@@ -82,6 +85,9 @@ class VideoPlan:
     operators: tuple[int, ...]  # per slot
     shortfalls: tuple[str, ...]
     seed: int
+    #: the rotation's period: every tier-1 camera is watched this often where operators are on
+    #: duty (above tier1_every_minutes when they are too few)
+    tier1_rotation_minutes: float | None = None
 
     def watched(self) -> dict[tuple[str, int], float]:
         """Minutes of viewing per (grid, slot index), for the visibility the desk adds."""
@@ -98,6 +104,7 @@ class VideoPlan:
         return {
             "method": "tier-1 cameras by earliest deadline (laxity test), the rest drawn by "
                       "tier, risk and missing ground cover",
+            "tier1_rotation_minutes": self.tier1_rotation_minutes,
             "seed": self.seed,
             "tier1_every_minutes": self.tier1_every_minutes,
             "operators": list(self.operators),
@@ -210,32 +217,43 @@ def plan_video(
         k = int(np.searchsorted(starts, t % horizon, side="right")) - 1
         return max(0, min(k, n_slots - 1))
 
-    # The tier-1 rotation: period P steps, the largest that divides the horizon and keeps
-    # P·step <= N; each tier-1 camera gets one offset in the period (drawn from the seed,
-    # spread over the offsets with operators to spare), so its views are exactly P·step apart,
-    # across the end of the horizon too (the plan repeats).
+    # The tier-1 rotation: period P steps, each tier-1 camera one offset in the period (drawn
+    # from the seed, spread over the offsets with operators to spare), so its views are exactly
+    # P·step apart, across the end of the horizon too (the plan repeats); P divides the horizon
+    # for that. An offset holds as many cameras as its fewest staffed operators (cap).
     n_steps_every = math.floor(n_every / step + 1e-9)
-    period = max((d for d in range(1, max(1, min(n_steps_every, n_steps)) + 1)
-                  if n_steps % d == 0), default=1)
     step_ops = [ops[slot_pos(i * step)] for i in range(n_steps)]
-    cap = []
-    for x in range(period):
-        staffed = [step_ops[x + j * period] for j in range(n_steps // period)
-                   if step_ops[x + j * period] > 0]
-        cap.append(min(staffed) if staffed else 0)
+
+    def caps(p: int) -> list[int]:
+        out = []
+        for x in range(p):
+            staffed = [step_ops[x + j * p] for j in range(n_steps // p)
+                       if step_ops[x + j * p] > 0]
+            out.append(min(staffed) if staffed else 0)
+        return out
+
+    divisors = [d for d in range(1, n_steps + 1) if n_steps % d == 0]
+    # The period meeting N: the largest within N that holds every tier-1 camera (most room
+    # left to rule 2). When none holds them all, the shortest period that does: every camera
+    # is still watched, each every P·step, the longest interval as short as a rotation with
+    # these operators allows (review AY: one operator, 16 cameras every 30 min left C15
+    # unwatched all day where a 16-view rotation watches all every 32 min). Only when the
+    # whole horizon holds fewer views than tier-1 cameras are some left out.
+    within = [d for d in divisors if d <= n_steps_every]
+    period_n = max(within, default=1)  # the rotation N asks for
+    period = next((d for d in [*within[::-1], *(d for d in divisors if d > n_steps_every)]
+                   if sum(caps(d)) >= len(tier1)), divisors[-1] if divisors else 1)
+    cap = caps(period)
     rot: dict[int, list[int]] = {x: [] for x in range(period)}
     unplaced: list[int] = []
-    if n_steps_every >= 1:
-        for c in (tier1[int(j)] for j in rng.permutation(len(tier1))):
-            room = [x for x in range(period) if cap[x] - len(rot[x]) > 0]
-            if not room:
-                unplaced.append(c)
-                continue
-            most = max(cap[x] - len(rot[x]) for x in room)
-            pick = [x for x in room if cap[x] - len(rot[x]) == most]
-            rot[pick[int(rng.integers(len(pick)))]].append(c)
-    else:
-        unplaced = list(tier1)
+    for c in (tier1[int(j)] for j in rng.permutation(len(tier1))):
+        room = [x for x in range(period) if cap[x] - len(rot[x]) > 0]
+        if not room:
+            unplaced.append(c)
+            continue
+        most = max(cap[x] - len(rot[x]) for x in room)
+        pick = [x for x in room if cap[x] - len(rot[x]) == most]
+        rot[pick[int(rng.integers(len(pick)))]].append(c)
 
     last = {c: -horizon for c in range(len(cams))}
     seen: dict[int, list[float]] = {c: [] for c in range(len(cams))}
@@ -298,11 +316,12 @@ def plan_video(
         shown = ", ".join(str(s) for s in idle[:6]) + (" …" if len(idle) > 6 else "")
         shortfalls.append(f"no video operator in {len(idle)} slot(s): {shown}")
     if unplaced:
-        need = math.ceil(len(tier1) / max(1, period))
+        need = math.ceil(len(tier1) / max(1, period_n))
         shortfalls.append(
             f"{len(tier1)} tier-1 cameras every {n_every:g} min with {step:g}-minute views "
-            f"need at least {need} operator(s) at every step (a rotation of {period} views); "
+            f"need at least {need} operator(s) at every step (a rotation of {period_n} views); "
             f"{len(unplaced)} camera(s) left out of the rotation: "
             f"{', '.join(sorted(cams[c].id for c in unplaced))}")
     return VideoPlan(tours=tuple(tours), cameras=tuple(reports), tier1_every_minutes=n_every,
-                     operators=ops, shortfalls=tuple(shortfalls), seed=seed)
+                     operators=ops, shortfalls=tuple(shortfalls), seed=seed,
+                     tier1_rotation_minutes=period * step if tier1 and cams else None)
