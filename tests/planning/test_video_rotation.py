@@ -1,8 +1,10 @@
-"""The video desk's rotation when operators are short (review AY).
+"""The video desk's rotation when operators are short, and tours without repeats (review AY).
 
 The faults: with 16 tier-1 cameras and one operator, one camera was left out of the rotation
 and never watched (a 16-view rotation watches all every 32 min); with two operators by day
-and one by night, a camera waited 732 min.
+and one by night, a camera waited 732 min. And the tours said "without repeats" while 83 of
+96 tours of 30 cameras and two operators repeated one; plan.json's method named a laxity
+test the code did not run.
 """
 
 from __future__ import annotations
@@ -111,3 +113,43 @@ def test_cameras_beyond_the_days_views_are_left_out_and_named(make_scenario: Mak
     named = re.search(r"(\d+) camera\(s\) left out of the rotation: (.*)$", short[0])
     assert named is not None and int(named[1]) == 10
     assert sorted(named[2].split(", ")) == sorted(c for c, g in got.items() if g is None)
+
+
+def tour_repeats(vp: VideoPlan) -> list[tuple[int, int, float, list[str]]]:
+    out = []
+    for t in vp.tours:
+        cams = [v.camera for v in t.views]
+        if len(cams) != len(set(cams)):
+            out.append((t.operator, t.slot, t.start, cams))
+    return out
+
+
+@pytest.mark.parametrize(("n1", "other", "ops"), [
+    (0, 30, 2),  # review AY: 83 of 96 tours repeated a camera
+    (10, 20, 2),  # tier-1 cameras every 30 min among them
+    (16, 0, 1),  # 16 cameras for 15 views a tour, one operator
+    (4, 13, [2] * 12 + [3] * 12),  # 17 cameras: 15 views a tour and 2 more operators
+])
+def test_no_camera_twice_in_a_tour(make_scenario: Make, n1: int, other: int,
+                                   ops: int | list[int]) -> None:
+    sc = desk(make_scenario, n1, other)
+    places = TOUR // VIEW
+    assert n1 + other >= places + (ops if isinstance(ops, int) else max(ops)) - 1
+    for seed in range(3):
+        vp = plan_video(sc, DAY, {}, {}, operators=ops, seed=seed)
+        assert max(len(t.views) for t in vp.tours) == places
+        assert tour_repeats(vp) == []
+        if n1:  # the rotation kept: every 30 min, or as evenly as one operator allows
+            fewest = ops if isinstance(ops, int) else min(ops)
+            bound = max(30.0, rotation_bound(n1, fewest))
+            assert max(g or math.inf for c, g in gaps(vp).items() if c.startswith("T")) <= bound
+
+
+def test_method_names_the_rotation_it_runs(make_scenario: Make) -> None:
+    sc = desk(make_scenario, 10, 20)
+    doc = plan_video(sc, DAY, {}, {}, operators=1, seed=0).as_json()
+    method = str(doc["method"])
+    assert "laxity" not in method and "earliest deadline" not in method
+    assert "rotation" in method and "no camera twice in an operator's tour" in method
+    # ten tier-1 cameras, one operator, every 30 min: a rotation of 15 views, 30 min
+    assert doc["tier1_rotation_minutes"] == 30.0
