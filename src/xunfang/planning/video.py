@@ -11,12 +11,21 @@ slot are cut into *tours* of ``tour_minutes``. Two rules choose the views, step 
    a period of P views (P·view_minutes <= N, P dividing the horizon) in which each tier-1
    camera has its own offset, drawn from the seed and spread so that no step needs more
    operators than it has. A camera's views are then exactly P·view_minutes apart, across the
-   end of the horizon too. The rotation fits when n₁ <= m·P (m operators); cameras that do
-   not fit are listed as shortfalls and get only the views of rule 2.
-2. The other operators draw cameras at random (seeded), without repeats within a tour, with
+   end of the horizon too. The rotation fits when n₁ <= m·P (m operators). When it does not,
+   the period is stretched to the shortest that holds every tier-1 camera (with m operators
+   at every step, the first divisor of the horizon's views from ⌈n₁/m⌉ on): each is still
+   watched every P·view_minutes, and each camera's achieved interval against N is listed as a
+   shortfall. Only cameras beyond the views of the whole horizon are left out.
+2. The other operators draw cameras at random (seeded), one operator after another, with
    weight tier weight × (0.5 + the grid's share of the slot's risk) × the ground factor: 2 when
    no unit is in the grid in that slot, else 1 / (1 + ground presence) — places no unit
-   covers are watched more.
+   covers are watched more. When there are at least as many cameras as a tour has views, an
+   operator's tour repeats no camera: the draw leaves out the cameras already in the tour,
+   those taken at the step and the tier-1 cameras the rotation brings later in the tour, and
+   the rotation's cameras go to operators whose tour has not had them. This always holds with
+   T views a tour and m operators when at least T + m − 1 cameras are not due later in the
+   tour (the most a draw leaves out); below that a repeat comes only when nothing else is
+   left, and a rotation shorter than a tour brings its cameras back by design.
 
 The plan repeats (the day after is planned the same way), so intervals are measured
 cyclically: the gap from the horizon's last view of a camera to its first counts.
@@ -82,6 +91,9 @@ class VideoPlan:
     operators: tuple[int, ...]  # per slot
     shortfalls: tuple[str, ...]
     seed: int
+    #: the rotation's period: every tier-1 camera is watched this often where operators are on
+    #: duty (above tier1_every_minutes when they are too few)
+    tier1_rotation_minutes: float | None = None
 
     def watched(self) -> dict[tuple[str, int], float]:
         """Minutes of viewing per (grid, slot index), for the visibility the desk adds."""
@@ -96,8 +108,11 @@ class VideoPlan:
 
     def as_json(self) -> dict[str, object]:
         return {
-            "method": "tier-1 cameras by earliest deadline (laxity test), the rest drawn by "
-                      "tier, risk and missing ground cover",
+            "method": "tier-1 cameras by a fixed rotation (each its own offset in a period of "
+                      "tier1_rotation_minutes, stretched past tier1_every_minutes when the "
+                      "operators cannot hold them all), the rest drawn by tier, risk and missing "
+                      "ground cover, no camera twice in an operator's tour while others are left",
+            "tier1_rotation_minutes": self.tier1_rotation_minutes,
             "seed": self.seed,
             "tier1_every_minutes": self.tier1_every_minutes,
             "operators": list(self.operators),
@@ -108,6 +123,30 @@ class VideoPlan:
                          else round(c.max_interval, 2)} for c in self.cameras],
             "shortfalls": list(self.shortfalls),
         }
+
+
+def _hand_out(cameras: Sequence[int], order: Sequence[int],
+              in_tour: Sequence[set[int]]) -> dict[int, int]:
+    """Operator -> camera for the rotation's ``cameras`` due at a step (no more than the
+    operators in ``order``): a matching by augmenting paths that gives each camera an operator
+    whose tour (``in_tour``) has not had it where one can; the cameras left over go to the
+    operators left, in ``order``."""
+    holder: dict[int, int] = {}
+
+    def place(c: int, tried: set[int]) -> bool:
+        for op in order:
+            if op in tried or c in in_tour[op]:
+                continue
+            tried.add(op)
+            if op not in holder or place(holder[op], tried):
+                holder[op] = c
+                return True
+        return False
+
+    for c in cameras:
+        if not place(c, set()):
+            holder[next(op for op in order if op not in holder)] = c
+    return holder
 
 
 def camera_tiers(scenario: Scenario, *, site_radius_m: float = 60.0) -> dict[str, int]:
@@ -210,61 +249,108 @@ def plan_video(
         k = int(np.searchsorted(starts, t % horizon, side="right")) - 1
         return max(0, min(k, n_slots - 1))
 
-    # The tier-1 rotation: period P steps, the largest that divides the horizon and keeps
-    # P·step <= N; each tier-1 camera gets one offset in the period (drawn from the seed,
-    # spread over the offsets with operators to spare), so its views are exactly P·step apart,
-    # across the end of the horizon too (the plan repeats).
+    # The tier-1 rotation: period P steps, each tier-1 camera one offset in the period (drawn
+    # from the seed, spread over the offsets with operators to spare), so its views are exactly
+    # P·step apart, across the end of the horizon too (the plan repeats); P divides the horizon
+    # for that. An offset holds as many cameras as its fewest staffed operators (cap).
     n_steps_every = math.floor(n_every / step + 1e-9)
-    period = max((d for d in range(1, max(1, min(n_steps_every, n_steps)) + 1)
-                  if n_steps % d == 0), default=1)
     step_ops = [ops[slot_pos(i * step)] for i in range(n_steps)]
-    cap = []
-    for x in range(period):
-        staffed = [step_ops[x + j * period] for j in range(n_steps // period)
-                   if step_ops[x + j * period] > 0]
-        cap.append(min(staffed) if staffed else 0)
+
+    def caps(p: int) -> list[int]:
+        out = []
+        for x in range(p):
+            staffed = [step_ops[x + j * p] for j in range(n_steps // p)
+                       if step_ops[x + j * p] > 0]
+            out.append(min(staffed) if staffed else 0)
+        return out
+
+    divisors = [d for d in range(1, n_steps + 1) if n_steps % d == 0]
+    # The period meeting N: the largest within N that holds every tier-1 camera (most room
+    # left to rule 2). When none holds them all, the shortest period that does: every camera
+    # is still watched, each every P·step, the longest interval as short as a rotation with
+    # these operators allows (review AY: one operator, 16 cameras every 30 min left C15
+    # unwatched all day where a 16-view rotation watches all every 32 min). Only when the
+    # whole horizon holds fewer views than tier-1 cameras are some left out.
+    within = [d for d in divisors if d <= n_steps_every]
+    period_n = max(within, default=1)  # the rotation N asks for
+    period = next((d for d in [*within[::-1], *(d for d in divisors if d > n_steps_every)]
+                   if sum(caps(d)) >= len(tier1)), divisors[-1] if divisors else 1)
+    cap = caps(period)
     rot: dict[int, list[int]] = {x: [] for x in range(period)}
     unplaced: list[int] = []
-    if n_steps_every >= 1:
-        for c in (tier1[int(j)] for j in rng.permutation(len(tier1))):
-            room = [x for x in range(period) if cap[x] - len(rot[x]) > 0]
-            if not room:
-                unplaced.append(c)
-                continue
-            most = max(cap[x] - len(rot[x]) for x in room)
-            pick = [x for x in room if cap[x] - len(rot[x]) == most]
-            rot[pick[int(rng.integers(len(pick)))]].append(c)
-    else:
-        unplaced = list(tier1)
+    for c in (tier1[int(j)] for j in rng.permutation(len(tier1))):
+        room = [x for x in range(period) if cap[x] - len(rot[x]) > 0]
+        if not room:
+            unplaced.append(c)
+            continue
+        most = max(cap[x] - len(rot[x]) for x in room)
+        pick = [x for x in room if cap[x] - len(rot[x]) == most]
+        rot[pick[int(rng.integers(len(pick)))]].append(c)
+
+    # tours: the steps of each (slot position, tour of the slot), and the rotation's cameras
+    # due in each step
+    tour_of = [(slot_pos(i * step), int((i * step - starts[slot_pos(i * step)]) // tour_minutes))
+               for i in range(n_steps)]
+    due = [rot[i % period][:step_ops[i]] for i in range(n_steps)]
+    tour_steps: dict[tuple[int, int], list[int]] = {}
+    for i, key in enumerate(tour_of):
+        tour_steps.setdefault(key, []).append(i)
 
     last = {c: -horizon for c in range(len(cams))}
     seen: dict[int, list[float]] = {c: [] for c in range(len(cams))}
     views: dict[tuple[int, int], list[View]] = {}  # (operator, slot position) -> views
+    in_tour: list[set[int]] = []  # per operator: the cameras of its current tour
     for i in range(n_steps):
         t = i * step
         k = slot_pos(t)
         m = step_ops[i]
+        if i == 0 or tour_of[i] != tour_of[i - 1]:
+            in_tour = [set() for _ in range(max(ops))]
         if m == 0 or not cams:
             continue
-        chosen = list(rot[i % period][:m])
-        # the other operators: a weighted draw; a camera watched within the last tour weighs
-        # less the more recently it was watched (1/2500 just after), so tours do not repeat a
-        # camera while others are left
-        rest = m - len(chosen)
-        if rest > 0:
-            free = [c for c in range(len(cams)) if c not in chosen]
-            since = np.array([t - last[c] for c in free], dtype=np.float64)
-            w = weight[k, free] * np.clip(since / tour_minutes, 0.02, 1.0) ** 2
-            p = w / w.sum() if w.sum() > 0 else None
-            take = min(rest, len(free))
-            if take:
-                extra = rng.choice(len(free), size=take, replace=False, p=p)
-                chosen = chosen + [free[int(j)] for j in extra]
-        order = rng.permutation(len(chosen))
-        for op, j in enumerate(order):
-            c = chosen[int(j)]
+        # the rotation's cameras, each to an operator whose tour has not had it when one can
+        # (a matching, augmenting paths); the rest to the operators left
+        pinned = due[i]
+        order = [int(x) for x in rng.permutation(m)] if m > 1 else [0]
+        holder = _hand_out(pinned, order, in_tour)  # operator -> camera
+        # the other operators: a weighted draw, one operator after another, among the cameras
+        # not taken at this step; a camera watched within the last tour weighs less the more
+        # recently it was watched (1/2500 just after). When there are at least as many
+        # cameras as the tour has views, the draw also leaves out the cameras already in the
+        # operator's tour and those the rotation brings later in the tour (they will be
+        # watched then), relaxing these only when none is left, the tour last. With fewer
+        # cameras repeats are bound to come and the draw is left to the weights (making each
+        # camera come once first would flatten them: in test_video's three cameras, K2's views
+        # over K1's, ten seeds, fell from 2.0 to 1.8).
+        places = tour_steps[tour_of[i]]
+        later = {c for j in places if j > i for c in due[j]}
+        taken = set(holder.values())
+        for op in order:
+            if op in holder:
+                continue
+            pool: list[int] = []
+            skips = ((in_tour[op] | later, in_tour[op], set()) if len(cams) >= len(places)
+                     else (set(),))
+            for skip in skips:
+                pool = [c for c in range(len(cams)) if c not in taken and c not in skip]
+                if pool:
+                    break
+            if not pool:
+                continue  # fewer cameras than operators: this one idles
+            since = np.array([t - last[c] for c in pool], dtype=np.float64)
+            w = weight[k, pool] * np.clip(since / tour_minutes, 0.02, 1.0) ** 2
+            # by the cumulative weights: Generator.choice with p checks p at every call (ebian,
+            # a week, three operators: 1.9 s with it, 1.2 s so)
+            cw = np.cumsum(w)
+            drawn = pool[min(int(np.searchsorted(cw, rng.random() * cw[-1], side="right")),
+                             len(pool) - 1) if cw[-1] > 0 else int(rng.integers(len(pool)))]
+            holder[op] = drawn
+            taken.add(drawn)
+        for op in sorted(holder):
+            c = holder[op]
             last[c] = t
             seen[c].append(t)
+            in_tour[op].add(c)
             views.setdefault((op, k), []).append(View(operator=op, camera=cams[c].id,
                                                       start=t, minutes=step))
 
@@ -298,11 +384,12 @@ def plan_video(
         shown = ", ".join(str(s) for s in idle[:6]) + (" …" if len(idle) > 6 else "")
         shortfalls.append(f"no video operator in {len(idle)} slot(s): {shown}")
     if unplaced:
-        need = math.ceil(len(tier1) / max(1, period))
+        need = math.ceil(len(tier1) / max(1, period_n))
         shortfalls.append(
             f"{len(tier1)} tier-1 cameras every {n_every:g} min with {step:g}-minute views "
-            f"need at least {need} operator(s) at every step (a rotation of {period} views); "
+            f"need at least {need} operator(s) at every step (a rotation of {period_n} views); "
             f"{len(unplaced)} camera(s) left out of the rotation: "
             f"{', '.join(sorted(cams[c].id for c in unplaced))}")
     return VideoPlan(tours=tuple(tours), cameras=tuple(reports), tier1_every_minutes=n_every,
-                     operators=ops, shortfalls=tuple(shortfalls), seed=seed)
+                     operators=ops, shortfalls=tuple(shortfalls), seed=seed,
+                     tier1_rotation_minutes=period * step if tier1 and cams else None)
