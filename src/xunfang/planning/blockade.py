@@ -378,6 +378,9 @@ def units_at_posts(scenario: Scenario, net: RoadNetwork, *,
     for u in ground:
         node = int(place_nodes(net, [by_id[u.home_post]], mode=u.mode)[0])
         out.append(Source(id=u.id, post=u.home_post, node=node, mode=u.mode))
+    if out:
+        notes.append("every unit counted at its home post, as if on duty (a plan's report "
+                     "seals from the units on duty where they stand in each hour)")
     return tuple(out), tuple(notes), "units"
 
 
