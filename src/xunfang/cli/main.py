@@ -604,51 +604,173 @@ def rings_site(
         raise typer.Exit(1)
 
 
+#: why an exit is not sealed in time, as the blockade table says it
+_OPEN_SAID = {
+    "unreachable": "no unit can reach it",
+    "too_late": "every unit that can reach it arrives after the offender",
+    "too_few_units": "a unit could get there in time but is needed at another exit",
+    "off_road": "it lies far from every road",
+}
+
+
+def _blockade_at(sc: Any, net: Any, at: str, mode: str) -> tuple[str, float | None, str]:
+    """``--at`` as a node id: a node as given, a post or site at its node (else the nearest
+    node ``mode`` can use), or ``x,y`` (planar metres) at the nearest such node; with the
+    snap distance in metres (None for a node) and how the place was read."""
+    import math
+
+    import numpy as np
+
+    from xunfang import network
+    from xunfang.planning.blockade import check_mode
+    from xunfang.planning.places import place_nodes
+
+    if at in set(net.node_ids):
+        return at, None, f"node {at}"
+    ground = check_mode(mode)
+    places = {p.id: p for p in sc.posts} | {s.id: s for s in sc.sites}
+    if at in places:
+        place = places[at]
+        node = int(place_nodes(net, [place], mode=ground)[0])
+        d = math.dist(place.xy, tuple(net.xy[node]))
+        return net.node_ids[node], d, f"{at} ({place.name})"
+    parts = at.split(",")
+    try:
+        xy = [float(v) for v in parts] if len(parts) == 2 else None
+    except ValueError:
+        xy = None
+    if xy is None or not all(map(math.isfinite, xy)):
+        raise ValueError(f"--at: node {at!r} is not in the scenario's network, nor is it a "
+                         "post or site id, or x,y coordinates in the scenario's planar metres")
+    snap = network.snap(net, np.array([xy]), to="node", mode=ground)
+    return net.node_ids[int(snap.node[0])], float(snap.distance_m[0]), f"x,y {at}"
+
+
 @rings_app.command("blockade")
 def rings_blockade(
     scenario: ScenarioArg,
     from_kinds: Annotated[str | None, typer.Option(
-        "--from", help="Post kinds that can go, comma-separated (staffed kinds, checkpoint).")
+        "--from", help="Post kinds whose units can go, comma-separated (staffed kinds, "
+                       "checkpoint; a night-only checkpoint only with a night --hour).")
     ] = None,
     at: Annotated[str | None, typer.Option(
-        "--at", help="Seal the ring around this node (an incident) instead of the exit posts.")
+        "--at", help="Seal the ring around this place (an incident) instead of the exit "
+                     "posts: a node id, a post or site id, or x,y in the scenario's planar "
+                     "metres (snapped to the nearest road node, the distance said).")
     ] = None,
     ring_minutes: Annotated[float | None, typer.Option(
-        "--ring-minutes", help="With --at: the ring's radius in travel minutes.")] = None,
-    mode: ModeOpt = "car",
+        "--ring-minutes", help="With --at: the ring's radius in travel minutes by --mode.")
+    ] = None,
+    mode: Annotated[str, typer.Option(
+        "--mode", help="car, motorcycle, balance or foot: the mode the ring's radius is "
+                       "measured in (and of posts in a scenario with no units; units go at "
+                       "their own mode). Drones cannot seal an exit.")] = "car",
     speed_kph: SpeedOpt = None,
     hour: Annotated[int | None, typer.Option("--hour", min=0, max=23,
                                              help="Hour of day (default: free flow).")] = None,
+    offender_speed: Annotated[float, typer.Option(
+        "--offender-speed-factor",
+        help="With --at: the offender leaves the incident at car speed times this (1 = car "
+             "speed on the same roads and hour); a seal counts as in time only if its unit "
+             "arrives before the offender.")] = 1.0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Send one post to each exit so the last exit is sealed soonest, then least total time."""
+    """Send units to the exits: as many sealed before the offender passes as can be, then as
+    many sealed at all, then the last sealed soonest, then least total time. Each unit seals
+    one exit, at its own mode's speed, from its home post."""
+    from types import SimpleNamespace
+
     from xunfang.planning import blockade, coverage
+    from xunfang.report.html import PlaceNames
     from xunfang.scenario.model import STAFFED_POST_KINDS
 
     sc, net, m = _rings_setup(scenario, mode, speed_kph)
+    read = ""
+    snap_m = None
     try:
+        m = blockade.check_mode(m)
         kinds = coverage.check_kinds(_kinds(from_kinds, STAFFED_POST_KINDS), option="--from")
-        if at is not None and at not in set(net.node_ids):
-            raise ValueError(f"--at: node {at!r} is not in the scenario's network")
+        if at is not None:
+            at, snap_m, read = _blockade_at(sc, net, at, m)
         seal = blockade.seal_exits(sc, net, kinds=kinds, at=at, ring_minutes=ring_minutes,
-                                   mode=m, hour=hour)
+                                   mode=m, hour=hour, offender_speed_factor=offender_speed,
+                                   snap_m=snap_m)
     except ValueError as exc:
         _error(exc)
         raise typer.Exit(1) from None
+    names = PlaceNames(SimpleNamespace(scenario=sc, network=net, stages={}))  # type: ignore[arg-type]
+    exits = {e.id: e for e in seal.exits}
+
+    def exit_place(exit_id: str) -> str:
+        e = exits.get(exit_id)
+        if e is not None and e.posts:
+            return names.post(e.posts[0])
+        return names.crossing(e.node if e is not None else exit_id)
+
+    def from_place(where: str) -> str:
+        return names.post(where) if where in names.posts else names.crossing(where)
+
     if as_json:
-        sys.stdout.write(json.dumps(seal.as_json(), ensure_ascii=False) + "\n")
+        doc = seal.as_json()
+        doc["centre_place"] = names.crossing(at) if at is not None else None
+        for row in doc["assignment"]:  # type: ignore[attr-defined]
+            row["place"] = exit_place(str(row["exit"]))
+            row["from_place"] = from_place(str(row["post"]))
+        for row in doc["exits"]:  # type: ignore[attr-defined]
+            row["place"] = exit_place(str(row["exit"]))
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         return
+    ring = at is not None
+    if ring:
+        snapped = "" if snap_m is None else f", snapped {snap_m:.0f} m to node {at}"
+        out_console.print(escape(
+            f"ring of {ring_minutes:g} min by {m} around {names.crossing(str(at))} "
+            f"({read}{snapped}); offender at car speed x{offender_speed:g}; "
+            f"hour {'free flow' if hour is None else hour}; {seal.units} {seal.sources}"),
+            highlight=False)
     table = Table(title="blockade")
-    for col in ("exit", "post", "minutes"):
+    cols = ["exit", "place", "post", "unit", "mode", "minutes"]
+    if ring:
+        cols += ["offender", "in time"]
+    for col in cols:
         table.add_column(col)
     for s_ in seal.assignment:
-        table.add_row(escape(s_.exit), escape(s_.post), f"{s_.minutes:.2f}")
-    out_console.print(table)
-    if seal.max_minutes is not None:
+        row = [s_.exit, exit_place(s_.exit), from_place(s_.post), s_.unit or "—",
+               s_.mode or "—", f"{s_.minutes:.2f}"]
+        if ring:
+            off = s_.offender_minutes
+            row += ["—" if off is None else f"{off:.2f}",
+                    "yes" if s_.in_time else "[red]LATE[/]"]
+            table.add_row(*map(escape, row[:-1]), row[-1])
+        else:
+            table.add_row(*map(escape, row))
+    if seal.assignment:
+        out_console.print(table)
+    if seal.covers_network:
+        out_console.print(("[red]no exit:[/] " if not seal.exits else "[red]whole network:[/] ")
+                          + escape(seal.notes[-1]), highlight=False)
+    if seal.max_minutes is not None and seal.assignment:
         out_console.print(f"last exit sealed after {seal.max_minutes:.2f} min; "
                           f"total {seal.total_minutes:.2f} min")
+    if ring and seal.exits:
+        out_console.print(f"sealed before the offender: {seal.in_time} of {len(seal.exits)} "
+                          "exits" + (f"; sealed too late: {escape(', '.join(seal.late))}"
+                                     if seal.late else ""))
     if seal.unsealed:
         out_console.print(f"[red]left open:[/] {escape(', '.join(seal.unsealed))}")
+    for reason, said in _OPEN_SAID.items():
+        these = [e for e in seal.exits if e.open_reason == reason
+                 and (ring or e.id in seal.unsealed)]
+        if these:
+            label = "not sealed in time" if ring else "open"
+            out_console.print(escape(f"{label}, {said}: " + "; ".join(
+                f"{e.id} {exit_place(e.id)}" + (
+                    f" (offender {e.offender_minutes:.2f} min)"
+                    if ring and e.offender_minutes is not None else "")
+                for e in these)), highlight=False)
+    for note in seal.notes:
+        if not (seal.covers_network and note == seal.notes[-1]):
+            out_console.print(f"note: {escape(note)}", highlight=False)
 
 
 # --- command groups that live in their own modules (each has ``register(app)``) ---------------

@@ -269,24 +269,50 @@ def _staging(scenario: Scenario, net: RoadNetwork, hour: int, incidents: FloatAr
             "nodes": list(res.added_ids or ()), "covered_weight_share": res.covered_weight_share}
 
 
-def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
-                   ) -> dict[str, object]:
+def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
+                   assignments: Sequence[Assignment] = ()) -> dict[str, object]:
     """Coverage, uncovered places, staging points and blockade time for every slot (by the
-    speeds of its hour; hours with the same speed factors share one staging solve)."""
+    speeds of its hour; hours with the same speed factors share one staging solve).
+
+    The blockade is sealed by the plan's ``assignments`` of the slot: the units on ground
+    duty where they stand, each at its own mode (review AV: from the fixed posts, the 00:00
+    figure rested on SB1's car, which the plan has off duty with no crew, while PS2-C and
+    PS3-C stood at staging nodes). A plan with no units seals from the posts, as
+    ``blockade_units.from`` says."""
     incidents = coverage.incident_weights(scenario, net)
     weights = {"incidents": incidents}
     by_hour: dict[int, dict[str, object]] = {}
     staging: dict[tuple[int, ...], dict[str, object]] = {}
     exits = bool(scenario.posts_of("exit"))
+    in_slot: dict[int, list[Assignment]] = {}
+    for a in assignments:
+        in_slot.setdefault(a.slot, []).append(a)
+    seals: dict[object, dict[str, object]] = {}  # by (hour, units where they stand)
+    memo: dict[object, FloatArray] = {}  # every node's time to the exits, by mode and hour
+    by_slot: dict[int, dict[str, object]] = {}
+    for s in slots if exits else ():
+        hour = s.start.hour
+        sources = (blockade.units_in_plan(scenario, net, in_slot.get(s.index, ()))
+                   if scenario.units else None)
+        at = (hour, sources)
+        if at not in seals:
+            seal = blockade.seal_exits(scenario, net, hour=hour, sources=sources, memo=memo)
+            seals[at] = {
+                "blockade": {"max_minutes": seal.max_minutes,
+                             "total_minutes": seal.total_minutes,
+                             "unsealed": list(seal.unsealed)},
+                "blockade_units": {
+                    "from": "plan" if sources is not None else "posts",
+                    "units": seal.units,
+                    "seals": [{"exit": x.exit, "unit": x.unit, "at": x.post,
+                               "minutes": round(x.minutes, 4)} for x in seal.assignment],
+                    "notes": list(seal.notes)},
+            }
+        by_slot[s.index] = seals[at]
     for hour in sorted({s.start.hour for s in slots}):
         cov = coverage.analyze(scenario, net, mode="car", hour=hour)
         row = coverage.summary(scenario, cov, weights=weights)
         row["uncovered"] = list(cov.uncovered)
-        if exits:
-            seal = blockade.seal_exits(scenario, net, hour=hour)
-            row["blockade"] = {"max_minutes": seal.max_minutes,
-                               "total_minutes": seal.total_minutes,
-                               "unsealed": list(seal.unsealed)}
         key = tuple(i for i, pf in enumerate(scenario.policy.peak_factors)
                     if hour in pf.hours and "car" in pf.modes)
         if key not in staging:
@@ -304,7 +330,8 @@ def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
         "incident_weights": {"incidents": len(scenario.incidents),
                              "weighed": round(float(incidents.sum())),
                              "off_network_m": coverage.OFF_NETWORK_M},
-        "slots": [{"slot": s.index, "start": s.name, **by_hour[s.start.hour]} for s in slots],
+        "slots": [{"slot": s.index, "start": s.name, **by_hour[s.start.hour],
+                   **by_slot.get(s.index, {})} for s in slots],
     }
 
 
@@ -368,7 +395,7 @@ def build_plan(
         modes: tuple[Mode, ...] = ("car", "foot")
         for mode in modes:
             free[mode] = coverage.analyze(known, net, mode=mode)
-        rings = _with_holds(_rings_by_slot(known, net, slots), posture)
+        rings = _with_holds(_rings_by_slot(known, net, slots, assignments), posture)
     else:
         rings = {"skipped": "the scenario has no staffed posts to measure from"}
 
