@@ -586,3 +586,15 @@ def test_shift_starts_are_checked_as_the_roster_works_them(
     assert not [p for p in problems_of(folder) if p.severity == "error"]
     (folder / "people.csv").unlink()  # nothing to roster: nothing to warn of
     assert not [p for p in problems_of(folder) if p.column == column]
+
+
+@pytest.mark.parametrize("prio", ["0", "-4"])
+def test_incident_priority_below_1_is_refused(make_scenario: Make, prio: str) -> None:
+    """1 is the most urgent and the simulator serves the smallest first: a 0 or a negative
+    would jump every priority-1 call, as `simulate`'s incident files already refuse."""
+    p = only_error(make_scenario({"incidents.csv": (
+        "time,x,y,category,priority\n"
+        "2025-03-01T21:15,10,20,盗窃,2\n"
+        f"2025-03-02T01:05,30,40,纠纷,{prio}\n")}))
+    assert (p.file, p.row, p.column, p.rule) == ("incidents.csv", 2, "priority", "priority-below-1")
+    assert ">= 1" in p.message
