@@ -383,7 +383,7 @@ def replan_cmd(
                       f"plan_sheet.csv/.xlsx, {CHANGES_FILE}, report.html ({lang}), layers, "
                       f"risk.csv; "
                       f"roster copied unchanged; the plan's KPIs are not re-simulated: "
-                      f"xunfang simulate {escape(source)} --plan {escape(str(folder))})")
+                      f"xunfang simulate {escape(source)} --plan {escape(str(folder))} --sample)")
 
 
 def _key(f: dict[str, object]) -> tuple[object, ...]:
