@@ -331,6 +331,55 @@ def check_mode(mode: str) -> Mode:
     return mode
 
 
+def locate_at(scenario: Scenario, net: RoadNetwork, at: str, mode: Mode, *,
+              option: str = "--at") -> tuple[str, float | None, str]:
+    """The incident place ``at`` as a road node id: a node as given, a post or site at its
+    node (else the nearest node ``mode`` can use), or ``x,y`` (planar metres) at the nearest
+    such node; with the snap distance in metres (None for a node) and how the place was read.
+    The command line's ``--at`` and the centre's blockade both read a place this way."""
+    if at in set(net.node_ids):
+        return at, None, f"node {at}"
+    ground = check_mode(mode)
+    places = {p.id: p for p in scenario.posts} | {s.id: s for s in scenario.sites}
+    if at in places:
+        place = places[at]
+        node = int(place_nodes(net, [place], mode=ground)[0])
+        d = math.dist(place.xy, tuple(net.xy[node]))
+        return net.node_ids[node], d, f"{at} ({place.name})"
+    parts = at.split(",")
+    try:
+        xy = [float(v) for v in parts] if len(parts) == 2 else None
+    except ValueError:
+        xy = None
+    if xy is None or not all(map(math.isfinite, xy)):
+        raise BlockadeError(f"{option}: node {at!r} is not in the scenario's network, nor is "
+                            "it a post or site id, or x,y coordinates in the scenario's planar "
+                            "metres")
+    return snap_xy(net, (xy[0], xy[1]), ground)
+
+
+def snap_xy(net: RoadNetwork, xy: tuple[float, float], mode: Mode
+            ) -> tuple[str, float, str]:
+    """Planar ``xy`` at the nearest road node ``mode`` can use: (node id, metres, how read)."""
+    snap = network.snap(net, np.array([xy]), to="node", mode=check_mode(mode))
+    return (net.node_ids[int(snap.node[0])], float(snap.distance_m[0]),
+            f"x,y {xy[0]:g},{xy[1]:g}")
+
+
+def units_where(net: RoadNetwork, units: Iterable[tuple[str, tuple[float, float], Mode]]
+                ) -> tuple[Source, ...]:
+    """Units that can go, from where they stand as planar points ((unit, xy, mode); the
+    centre's fresh fixes or planned places): each at the nearest node its mode can use;
+    drones and any other mode that cannot seal send nobody."""
+    out = []
+    for uid, xy, mode in units:
+        if mode not in GROUND_MODES:
+            continue
+        node = int(network.snap(net, np.array([xy]), to="node", mode=mode).node[0])
+        out.append(Source(id=uid, post=net.node_ids[node], node=node, mode=mode))
+    return tuple(out)
+
+
 def _posts_at(scenario: Scenario, kinds: Sequence[PostKind], hour: int | None
               ) -> tuple[tuple[Post, ...], list[str]]:
     """Posts of ``kinds`` staffed at ``hour``: a night-only checkpoint only when ``hour`` is a

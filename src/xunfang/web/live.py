@@ -25,7 +25,7 @@ from xunfang._errors import Problem
 from xunfang.geo import Projector
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, Slot
-from xunfang.planning import coverage
+from xunfang.planning import blockade, coverage
 from xunfang.scenario.model import GROUND_MODES, Mode, Post, Scenario, Tier
 from xunfang.sim.config import SimConfig
 
@@ -487,6 +487,31 @@ class LiveOps:
             else:
                 counted.append(c)
         return counted, left_out
+
+    def blockade(self, *, at: str | None = None, ring_minutes: float | None = None,
+                 offender_speed_factor: float = 1.0, snap_m: float | None = None
+                 ) -> dict[str, Any]:
+        """The exit blockade now (封控): the responding units, from their fresh positions (else
+        their planned places), each at its own mode on this hour's roads, sent to the town's
+        exit posts, or with ``at`` (a node id) and ``ring_minutes`` to the exits of that
+        ring against an offender leaving ``at`` — the core's :func:`blockade.seal_exits`, as
+        ``xunfang rings blockade`` runs it from the posts. The answer names the units counted
+        and those left out, as the rings do."""
+        now = self.clock()
+        hour = _local(now, self.tz).hour
+        with self.lock:
+            cands, left_out = self._responders(now)
+        sources = blockade.units_where(
+            self.net, [(u, xy, self.units[u].mode) for u, xy, _ in cands])
+        seal = blockade.seal_exits(self.scenario, self.net, at=at, ring_minutes=ring_minutes,
+                                   hour=hour, sources=sources,
+                                   offender_speed_factor=offender_speed_factor, snap_m=snap_m)
+        basis = {u: b for u, _, b in cands}
+        # "live": each unit from its fresh fix, else its planned place (``counted``'s basis)
+        return {**seal.as_json(), "hour": hour, "sources": "live",
+                "counted": [{"unit": s.id, "mode": s.mode, "basis": basis[s.id],
+                             "node": self.net.node_ids[s.node]} for s in sources],
+                "left_out": [{"unit": u, "reason": why} for u, why in left_out.items()]}
 
     def rings_now(self) -> dict[str, Any]:
         """The 1-3-5 rings from the responding units where they are now (cached per state).

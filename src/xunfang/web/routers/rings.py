@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from xunfang.planning import coverage
+from xunfang.planning import blockade, coverage
 from xunfang.scenario.model import SOURCE_POST_KINDS, STAFFED_POST_KINDS, Mode
 from xunfang.web.deps import CentreDep, Reader
+from xunfang.web.routers.incidents import locate
 
 router = APIRouter(prefix="/api/rings", tags=["rings"])
 
@@ -58,3 +59,47 @@ def rings_analyze(
     except coverage.CoverageError as exc:  # no post of those kinds (at that hour)
         raise HTTPException(422, f"posts: {exc}") from None
     return coverage.as_json(cov)
+
+
+@router.get("/blockade")
+def rings_blockade(
+    _: Reader,
+    c: CentreDep,
+    at: Annotated[str | None, Query(
+        max_length=200, description="The incident: a node id, a post or site id, or x,y in "
+        "the scenario's planar metres (or give lon/lat or x/y).")] = None,
+    lon: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+    lat: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+    x: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+    y: Annotated[float | None, Query(allow_inf_nan=False)] = None,
+    ring_minutes: Annotated[float | None, Query(
+        gt=0, allow_inf_nan=False,
+        description="With an incident place: the ring's radius in car minutes.")] = None,
+    offender_speed_factor: Annotated[float, Query(
+        gt=0, allow_inf_nan=False,
+        description="The offender leaves the incident at car speed times this.")] = 1.0,
+) -> dict[str, object]:
+    """Who seals which exit now, from where the responding units are: the town's exit posts,
+    or the exits of the ring of ``ring_minutes`` around the incident, each seal against the
+    offender's time (``xunfang rings blockade``, but from the live positions)."""
+    given = at is not None or any(v is not None for v in (lon, lat, x, y))
+    if given != (ring_minutes is not None):
+        raise HTTPException(422, "ring_minutes: give it with the incident's place (at, lon/lat "
+                                 "or x/y), or neither for the town's exit posts")
+    node: str | None = None
+    snap_m: float | None = None
+    read = None
+    try:
+        if at is not None:
+            if any(v is not None for v in (lon, lat, x, y)):
+                raise HTTPException(422, "at: give the place once, as at or as lon/lat or x/y")
+            node, snap_m, read = blockade.locate_at(c.scenario, c.network, at, "car",
+                                                    option="at")
+        elif given:
+            node, snap_m, read = blockade.snap_xy(c.network, locate(c, lon, lat, x, y), "car")
+        doc = c.live.blockade(at=node, ring_minutes=ring_minutes,
+                              offender_speed_factor=offender_speed_factor, snap_m=snap_m)
+    except blockade.BlockadeError as exc:
+        raise HTTPException(422, str(exc)) from None
+    doc["centre_read"] = read
+    return doc
