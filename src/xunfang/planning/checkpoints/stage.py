@@ -23,11 +23,14 @@ start (``policy.shift_starts``) teams start fresh.
 
 Solving: ``auto`` is the ORIGAMI-style LP for one attacker type and DOBSS for several; a game
 of identical whole days (no forecast that differs by day) is solved as one day and repeated
-(:func:`solve_by_day`). Sampling: comb sampling, stratified over the sampled days, where the
-travel rule does not bind; where it does, a Markov chain on the flow for one team and the flow
-sampler (whole days from an exact decomposition) for several. The entropy reported is the sum
-over slots of the entropy of the checked set (comb; from 2,000 independent days) or the exact
-entropy of the chain or the decomposition.
+(:func:`solve_by_day`). Sampling: comb sampling where the travel rule does not bind; where it
+does, a Markov chain on the flow for one team and the flow sampler (whole days from an exact
+decomposition) for several. Each sampled day is drawn independently from its own random
+stream, derived from the seed and the day's date (:func:`~.sample.day_streams`), so the same
+seed gives different schedules on different dates and a date's schedule does not depend on how
+many days are sampled or from which date. The entropy reported is the sum over slots of the
+entropy of the checked set (comb; from 2,000 independent days) or the exact entropy of the
+chain or the decomposition.
 
 Baselines: *uniform* spreads each slot's teams evenly over the sites open then; *fixed* always
 checks the ``teams[s]`` sites with the highest expected attacker reward (a habit an observer
@@ -55,9 +58,12 @@ from xunfang.planning.checkpoints.game import (
     make_game,
 )
 from xunfang.planning.checkpoints.sample import (
+    SITES,
+    TEAMS,
     Visit,
     assign_teams,
     comb_sample,
+    day_streams,
     flow_decompose,
     flow_sample,
     markov_sample,
@@ -640,7 +646,9 @@ def plan_checkpoints(
     """Solve the checkpoint game over ``slots`` and sample ``days`` schedules of them.
 
     Each sampled "day" is one realisation of all of ``slots``; day d's slot names are shifted
-    by d times the slots' span (so with one day of slots they are the following days). Teams
+    by d times the slots' span (so with one day of slots they are the following days). Day d
+    is drawn from the streams of (``seed``, the date of its first slot) alone: the same seed
+    gives each date its own schedule, reproducible whatever ``days`` is. Teams
     are named by ``team_names`` (default: the units of the ``checkpoint`` squad, then
     ``CP-T<n>``). ``time_limit`` (seconds, None: none) bounds the DOBSS MILP of a game with
     several attacker types: at the limit the best strategy found is used and the gap to the
@@ -660,10 +668,15 @@ def plan_checkpoints(
         raise GameError(f"team_names: {len(names)} names for {n_teams} teams")
     names += [f"CP-T{k + 1}" for k in range(len(names), n_teams)]
     notes: list[str] = []
+    if days < 1:
+        raise GameError(f"days: at least one day must be sampled, got {days}")
+    span = max(slots[-1].end - slots[0].start, timedelta(days=1))
+    dates = [(slots[0].start + d * span).date() for d in range(days)]
+    site_rngs = day_streams(seed, dates, SITES)
     binding = game.binding_moves()
     if binding.any() and int(game.teams.max()) == 1:
         # one team and the travel rule binds: its path is a Markov chain on the flow
-        ms = markov_sample(game, sol.coverage, days, seed=seed)
+        ms = markov_sample(game, sol.coverage, day_rngs=site_rngs)
         checked = ms.checked
         sampler = "markov"
         entropy = ms.entropy_bits
@@ -674,14 +687,14 @@ def plan_checkpoints(
         # the travel rule binds: draw whole days from a flow decomposition (exact marginals,
         # every day keeps the rule); otherwise comb sampling, slot by slot
         dec = flow_decompose(game, sol.coverage, seed=seed + 3)
-        checked = flow_sample(game, dec, days, seed=seed)
+        checked = flow_sample(game, dec, day_rngs=site_rngs)
         sampler = "flow"
         entropy = dec.entropy_bits()
         top = dec.max_probability
         notes.append(f"the travel rule binds in {int(binding.sum())} slot change(s); days are "
                      f"drawn from {dec.weights.size} schedules that keep it")
     else:
-        checked = comb_sample(game, sol.coverage, days, seed=seed)
+        checked = comb_sample(game, sol.coverage, day_rngs=site_rngs)
         sampler = "comb"
         ent = comb_sample(game, sol.coverage, entropy_days, seed=seed + 2, stratified=False)
         entropy = slot_entropy_bits(ent)
@@ -689,8 +702,8 @@ def plan_checkpoints(
     starts = set(scenario.policy.shift_starts)
     fresh = [s == 0 or (slots[s].start.hour in starts and slots[s].start.minute == 0)
              for s in range(len(slots))]
-    visits = assign_teams(game, checked, seed=seed + 1, minutes=minutes, fresh=fresh)
-    span = max(slots[-1].end - slots[0].start, timedelta(days=1))
+    visits = assign_teams(game, checked, minutes=minutes, fresh=fresh,
+                          day_rngs=day_streams(seed, dates, TEAMS))
     out_days = []
     for d, day in enumerate(visits):
         shift = d * span
