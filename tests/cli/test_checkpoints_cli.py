@@ -28,7 +28,7 @@ def test_json_shape_on_the_built_in_county() -> None:
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert set(doc) == {"marginals", "defender_value", "attacker_value", "schedules",
-                        "baselines"}
+                        "baselines", "reserve"}
     assert {tuple(sorted(m)) for m in doc["marginals"]} == {("coverage", "site", "slot")}
     assert len(doc["marginals"]) == 6 * 24
     assert len(doc["schedules"]) == 2
@@ -75,9 +75,13 @@ def test_payoff_table_option(make_scenario: Make, tmp_path: Path) -> None:
 
 def test_errors(make_scenario: Make, tmp_path: Path) -> None:
     path = small(make_scenario)
+    # 3 teams, 3 sites of which one night-only: the spare team stands down by day
     r = runner.invoke(app, ["checkpoints", str(path), "--teams", "3", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["reserve"][0]
+    r = runner.invoke(app, ["checkpoints", str(path), "--teams", "0", "--json"])
     assert r.exit_code == 1
-    assert "more teams than targets" in r.output and r.stdout == ""
+    assert "0 checkpoint teams in every slot" in r.output and r.stdout == ""
     table = tmp_path / "bad.csv"
     table.write_text("type,probability,site\nx,1,c1\n", encoding="utf-8")
     r = runner.invoke(app, ["checkpoints", str(path), "--payoffs", str(table)])

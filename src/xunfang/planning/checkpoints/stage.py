@@ -16,10 +16,12 @@ and slot s:
   mean priority (priority 1 = urgent), ``def_covered = 0``.
 
 Constraints from the scenario: a ``night_only`` post is closed (and no target) outside the
-policy's night hours; ``min_staffing`` / ``max_staffing`` bound the share of a site's slots
-that are checked; with ``changeover_minutes`` a team may move between consecutive slots of one
-shift only to a site it reaches in that time (by ``mode``, at the hour's speeds); at a shift
-start (``policy.shift_starts``) teams start fresh.
+policy's night hours; in a slot with fewer open sites than teams the spare teams stand down
+(reported as reserve, :attr:`CheckpointPlan.reserve`) rather than the plan failing;
+``min_staffing`` / ``max_staffing`` bound the share of a site's slots that are checked; with
+``changeover_minutes`` a team may move between consecutive slots of one shift only to a site it
+reaches in that time (by ``mode``, at the hour's speeds); at a shift start
+(``policy.shift_starts``) teams start fresh.
 
 Solving: ``auto`` is the ORIGAMI-style LP for one attacker type and DOBSS for several; a game
 of identical whole days (no forecast that differs by day) is solved as one day and repeated
@@ -110,6 +112,17 @@ class CheckpointVisit:
 
 
 @dataclass(frozen=True)
+class ReserveTeam:
+    """A team on duty that stands down in a slot of a sampled day: fewer sites are open then
+    (night-only sites by day) than teams are on duty."""
+
+    day: int
+    slot: str  # ISO start of the slot on that day
+    slot_index: int
+    team: str
+
+
+@dataclass(frozen=True)
 class ScheduleTable:
     """A plain table for the report: one row per visit, in time order."""
 
@@ -135,6 +148,7 @@ class CheckpointPlan:
     sampler: str = "comb"  # "comb"; where the travel rule binds "markov" (1 team) or "flow"
     max_schedule_probability: float = 1.0  # of the likeliest day (estimated for comb)
     notes: tuple[str, ...] = field(default=())
+    reserve: tuple[tuple[ReserveTeam, ...], ...] = field(default=())  # per day, slot order
 
     @property
     def defender_value(self) -> float:
@@ -161,6 +175,8 @@ class CheckpointPlan:
                           for day in self.days],
             "baselines": {name: {"attacker_value": round(b.attacker_value, 6)}
                           for name, b in self.baselines.items()},
+            "reserve": [[{"slot": r.slot, "team": r.team} for r in day]
+                        for day in self.reserve],
         }
 
     def summary(self) -> dict[str, object]:
@@ -188,13 +204,20 @@ class CheckpointPlan:
                                  "defender_value": round(b.defender_value, 6)}
                           for name, b in self.baselines.items()},
             "notes": list(self.notes),
+            # the first sampled day's teams standing down (no open site for them)
+            "reserve": [{"slot": r.slot, "team": r.team}
+                        for r in (self.reserve[0] if self.reserve else ())],
         }
 
     def table(self, day: int = 0) -> ScheduleTable:
-        """The day's schedule for the report: slot, site id, site name, team."""
+        """The day's schedule for the report: slot, site id, site name, team; a team standing
+        down in a slot has an empty site and the site name ``(reserve: no site open)``."""
         names = dict(zip(self.game.site_ids, self.site_names, strict=True))
-        rows = tuple((v.slot, v.site, names[v.site], v.team) for v in self.days[day])
-        return ScheduleTable(columns=("slot", "site", "site_name", "team"), rows=rows)
+        rows = [(v.slot, v.site, names[v.site], v.team) for v in self.days[day]]
+        if self.reserve:
+            rows += [(r.slot, "", "(reserve: no site open)", r.team) for r in self.reserve[day]]
+        rows.sort(key=lambda r: r[0])  # stable: sites, then the reserve, within a slot
+        return ScheduleTable(columns=("slot", "site", "site_name", "team"), rows=tuple(rows))
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -503,6 +526,9 @@ def build_game(
     night = set(scenario.policy.night_hours)
     open_ = np.array([[not (p.night_only and slot.start.hour not in night) for slot in slots]
                       for p in posts], dtype=np.bool_)
+    # a team for which no site is open (5 teams, 5 sites, one of them night-only, by day)
+    # stands down in that slot: the game has as many teams then as open sites
+    teams = [min(t, int(n_open)) for t, n_open in zip(teams, open_.sum(axis=0), strict=True)]
     lo_site = _bounds("min_staffing", min_staffing, site_ids, 0.0)
     hi_site = _bounds("max_staffing", max_staffing, site_ids, 1.0)
     hi = np.where(open_, hi_site[:, None], 0.0)
@@ -656,18 +682,28 @@ def plan_checkpoints(
     """
     if seed < 0:
         raise GameError(f"seed: must be a non-negative integer, got {seed}")
+    on_duty = np.array(_per_slot("teams_per_slot", teams_per_slot, len(slots)), dtype=np.int64)
+    if on_duty.size and not on_duty.any():
+        raise GameError("teams_per_slot: 0 checkpoint teams in every slot, so there is nothing "
+                        "to schedule (give --teams 1 or more, or put units in the 'checkpoint' "
+                        "squad of units.csv)")
     game, posts, minutes = build_game(
         scenario, net, slots, teams_per_slot, risk=risk, sites=sites, payoffs=payoffs,
         min_staffing=min_staffing, max_staffing=max_staffing,
         changeover_minutes=changeover_minutes, mode=mode, max_types=max_types)
     sol = solve_by_day(game, slots, method, time_limit=time_limit)
     chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound)
-    n_teams = int(game.teams.max())
+    n_teams = int(on_duty.max())
     names = list(team_names) if team_names is not None else list(default_teams(scenario))
     if team_names is not None and len(names) < n_teams:
         raise GameError(f"team_names: {len(names)} names for {n_teams} teams")
     names += [f"CP-T{k + 1}" for k in range(len(names), n_teams)]
     notes: list[str] = []
+    spare = on_duty - game.teams
+    if spare.any():
+        notes.append(f"in {int((spare > 0).sum())} slot(s) fewer checkpoint sites are open than "
+                     f"teams are on duty ({int(spare.max())} team(s) at most); the spare teams "
+                     "stand down as reserve")
     if days < 1:
         raise GameError(f"days: at least one day must be sampled, got {days}")
     span = max(slots[-1].end - slots[0].start, timedelta(days=1))
@@ -712,12 +748,18 @@ def plan_checkpoints(
                             slot=(slots[v.slot].start + shift).isoformat(timespec="minutes"),
                             slot_index=slots[v.slot].index, team=names[v.team])
             for v in sorted(day, key=lambda v: (v.slot, v.site))))
+    reserve = tuple(
+        tuple(ReserveTeam(day=d, slot=(slots[s].start + d * span).isoformat(timespec="minutes"),
+                          slot_index=slots[s].index, team=names[k])
+              for s in np.flatnonzero(spare).tolist()
+              for k in range(int(game.teams[s]), int(on_duty[s])))
+        for d in range(days))
     return CheckpointPlan(
         game=game, solution=sol, check=chk, slots=tuple(slots),
         site_names=tuple(p.name for p in posts), team_names=tuple(names), days=tuple(out_days),
         baselines=baselines(game), entropy_bits=entropy,
         entropy_bound_bits=binary_entropy_bits(sol.coverage), seed=seed, sampler=sampler,
-        max_schedule_probability=top, notes=tuple(notes),
+        max_schedule_probability=top, notes=tuple(notes), reserve=reserve,
     )
 
 
@@ -726,6 +768,7 @@ __all__ = [
     "CheckpointPlan",
     "CheckpointVisit",
     "Payoffs",
+    "ReserveTeam",
     "ScheduleTable",
     "Visit",
     "baselines",
