@@ -67,11 +67,13 @@ def checkpoints_cmd(
         "--sites", help="Post ids to cover, comma-separated: checkpoint or exit posts "
                         "(default: every checkpoint post).")] = None,
     min_staffing: Annotated[str | None, typer.Option(
-        "--min-staffing", help="Least share of its slots a site is checked, e.g. "
-                               "'CP1=0.2,CP2=0.1'.")] = None,
+        "--min-staffing", help="Least expected share of its slots a site is checked in, e.g. "
+                               "'CP1=0.2,CP2=0.1' (on average over the random days; one day "
+                               "may check it in fewer).")] = None,
     max_staffing: Annotated[str | None, typer.Option(
-        "--max-staffing", help="Largest share of its slots a site is checked, e.g. 'CP4=0.5'.")
-    ] = None,
+        "--max-staffing", help="Largest expected share of its slots a site is checked in, "
+                               "e.g. 'CP4=0.5' (on average over the random days; one day may "
+                               "check it in more).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Randomized checkpoints: the Stackelberg game's coverage and sampled daily schedules."""

@@ -194,6 +194,10 @@ def _base(g: SecurityGame) -> _Base:
     # sum_i c[i, s] <= teams[s]
     m.rows(-np.inf, g.teams.astype(np.float64), n_slots,
            np.tile(np.arange(n_slots), n_sites), cov, 1.0)
+    if g.share_lo is not None or g.share_hi is not None:
+        # staffing: share_lo[i] m_i <= sum_s c[i, s] <= share_hi[i] m_i
+        s_lo, s_hi = g.share_bounds()
+        m.rows(s_lo, s_hi, n_sites, np.repeat(np.arange(n_sites), n_slots), cov, 1.0)
     total = float(g.teams.max())
     flows = []
     hi = g.hi.reshape(n_sites, n_slots) > 0
@@ -236,7 +240,7 @@ def _infeasible(g: SecurityGame) -> GameError:
             site_ids=g.site_ids, slot_names=g.slot_names, type_names=g.type_names, prob=g.prob,
             def_covered=g.def_covered, def_uncovered=g.def_uncovered,
             att_covered=g.att_covered, att_uncovered=g.att_uncovered, teams=g.teams, lo=g.lo,
-            hi=g.hi, moves=None)
+            hi=g.hi, moves=None, share_lo=g.share_lo, share_hi=g.share_hi)
         b = _base(relaxed)
         status, _, _ = b.model.solve(maximize=False)
         if status == "optimal":
@@ -533,9 +537,9 @@ def pure_strategies(g: SecurityGame, *, limit: int = 20_000) -> BoolArray:
     ``teams[s]`` sites that may be checked then, joined over slots where the teams can make
     the moves the travel rule asks for. Minimum staffing is a bound on marginals, not on one
     schedule, so it must be 0 here."""
-    if np.any(g.lo > 0):
-        raise GameError("pure strategies: minimum staffing bounds marginals, not schedules; "
-                        "enumerate only games without it")
+    if np.any(g.lo > 0) or g.share_lo is not None or g.share_hi is not None:
+        raise GameError("pure strategies: staffing shares bound marginals, not schedules; "
+                        "enumerate only games without them")
     hi = g.hi.reshape(g.n_sites, g.n_slots) > 0
     per_slot: list[list[tuple[int, ...]]] = []
     count = 1
