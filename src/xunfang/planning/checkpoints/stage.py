@@ -244,8 +244,11 @@ def checkpoint_sites(scenario: Scenario, sites: Sequence[str] | None = None) -> 
             raise GameError(f"sites: post {sid!r} is a {p.kind!r} post; checkpoints are set up "
                             "at checkpoint or exit posts")
         out.append(p)
-    if len({p.id for p in out}) != len(out):
-        raise GameError("sites: a site id is given twice")
+    seen: set[str] = set()
+    for p in out:
+        if p.id in seen:
+            raise GameError(f"sites: {p.id!r} is given twice (each site once)")
+        seen.add(p.id)
     if not out:
         raise GameError("sites: no site given")
     return tuple(out)
@@ -256,20 +259,25 @@ def _slot_hours(slot: Slot) -> list[int]:
     return [(slot.start.hour + h) % 24 for h in range(n)]
 
 
-def _attractiveness(posts: Sequence[Post]) -> FloatArray:
+def _attractiveness(posts: Sequence[Post], all_posts: Sequence[Post] = ()) -> FloatArray:
+    """Each post's ``attractiveness`` (default 1). Errors name posts.csv's row — the post's
+    place in ``all_posts`` (the scenario's posts, in file order) — the column and the rule."""
+    rows = {p.id: n for n, p in enumerate(all_posts, start=1)}
     out = np.ones(len(posts))
     for i, p in enumerate(posts):
         raw = p.extra.get("attractiveness")
         if raw is None or str(raw).strip() == "":
             continue
+        where = (f"posts.csv row {rows[p.id]} (post {p.id!r})" if p.id in rows
+                 else f"posts.csv: post {p.id!r}")
         try:
             out[i] = float(str(raw))
         except ValueError:
-            raise GameError(f"posts.csv: post {p.id!r}, column 'attractiveness': {raw!r} is not "
-                            "a number") from None
+            raise GameError(f"{where}, column 'attractiveness': {raw!r} is not a number (rule: "
+                            "a positive number, default 1)") from None
         if not math.isfinite(out[i]) or out[i] <= 0:
-            raise GameError(f"posts.csv: post {p.id!r}, column 'attractiveness': must be a "
-                            f"positive number, got {raw!r}")
+            raise GameError(f"{where}, column 'attractiveness': {raw!r} breaks the rule: a "
+                            "positive finite number (default 1)")
     return out
 
 
@@ -348,7 +356,7 @@ def derive_payoffs(
         mix = near.sum(axis=2) + prob[:, None]  # (K, n_sites)
         q = mix / mix.sum(axis=0, keepdims=True)
         rate = r[None, :, :] * q[:, :, None] / prob[:, None, None] + 1e-6 * r.max()
-    attract = _attractiveness(posts)
+    attract = _attractiveness(posts, scenario.posts)
     value = rate * attract[None, :, None]
     att_u = 10.0 * value / value.reshape(kk, -1).max(axis=1)[:, None, None]
     return Payoffs(
@@ -398,6 +406,15 @@ def read_payoffs(path: Path, site_ids: Sequence[str], slots: Sequence[Slot]) -> 
                 break
             nums.append(v)
         if len(nums) != 5:
+            continue
+        ac, au, dc, du = nums[1:]
+        if not ac < au:
+            bad("att_covered", "degenerate-payoffs", f"att_covered {ac:g} must be below "
+                f"att_uncovered {au:g} (the attacker must lose from being checked)")
+            continue
+        if not dc > du:
+            bad("def_covered", "degenerate-payoffs", f"def_covered {dc:g} must be above "
+                f"def_uncovered {du:g} (the defender must gain from checking)")
             continue
         p = nums[0]
         if t in probs and abs(probs[t][0] - p) > 1e-12:
