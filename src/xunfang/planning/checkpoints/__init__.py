@@ -35,6 +35,7 @@ from xunfang.planning.checkpoints.solvers import (
     solve_dobss,
     solve_multiple_lps,
     solve_origami,
+    spread,
 )
 from xunfang.planning.checkpoints.stage import (
     Baseline,
@@ -86,4 +87,5 @@ __all__ = [
     "solve_dobss",
     "solve_multiple_lps",
     "solve_origami",
+    "spread",
 ]

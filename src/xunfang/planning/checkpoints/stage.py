@@ -74,7 +74,14 @@ from xunfang.planning.checkpoints.sample import (
     slot_entropy_bits,
     slot_max_probability,
 )
-from xunfang.planning.checkpoints.solvers import Solution, SSECheck, attacker_best, check_sse, solve
+from xunfang.planning.checkpoints.solvers import (
+    Solution,
+    SSECheck,
+    attacker_best,
+    check_sse,
+    solve,
+    spread,
+)
 from xunfang.planning.places import place_nodes
 from xunfang.scenario.model import FloatArray, Mode, Post, Scenario
 from xunfang.scenario.record import hour_unknown
@@ -663,20 +670,26 @@ def _day_game(g: SecurityGame, slots: Sequence[Slot]) -> SecurityGame | None:
 
 
 def solve_by_day(g: SecurityGame, slots: Sequence[Slot], method: str = "auto", *,
-                 time_limit: float | None = None) -> Solution:
+                 time_limit: float | None = None, spread_capacity: bool = True) -> Solution:
     """Solve ``g``; a game of identical whole days is solved as one day (see
-    :func:`_day_game`) and its coverage repeated. The values are those of the whole game."""
+    :func:`_day_game`) and its coverage repeated. The values are those of the whole game.
+    With ``spread_capacity`` the capacity the SSE leaves unused is spread over the other
+    targets, every value held (:func:`~.solvers.spread`)."""
     day = _day_game(g, slots)
     if day is None:
-        return solve(g, method, time_limit=time_limit)
+        sol = solve(g, method, time_limit=time_limit)
+        return spread(g, sol) if spread_capacity else sol
     one = solve(day, method, time_limit=time_limit)
+    if spread_capacity:
+        one = spread(day, one)
     days = g.n_slots // day.n_slots
     cov = np.tile(one.coverage.reshape(g.n_sites, 1, day.n_slots), (1, days, 1)).reshape(-1)
     chk = check_sse(g, cov)
     return Solution(method=one.method + " (one day, repeated)", coverage=cov,
                     defender_value=chk.defender_value, attacker_values=chk.attacker_values,
                     attacked=chk.attacked, bound=one.bound, programs=one.programs,
-                    seconds=one.seconds, minimax=one.minimax)
+                    seconds=one.seconds, minimax=one.minimax,
+                    spread_from=one.spread_from * days)
 
 
 def _staffing_notes(g: SecurityGame, checked: np.ndarray) -> list[str]:
@@ -748,6 +761,11 @@ def plan_checkpoints(
         raise GameError(f"team_names: {len(names)} names for {n_teams} teams")
     names += [f"CP-T{k + 1}" for k in range(len(names), n_teams)]
     notes: list[str] = []
+    if not math.isnan(sol.spread_from):
+        notes.append(f"the capacity the equilibrium left unused is spread over the other "
+                     f"targets, every value held: {sol.spread_from:.2f} → "
+                     f"{float(sol.coverage.sum()):.2f} expected site-checks of "
+                     f"{int(game.teams.sum())} team-slots")
     spare = on_duty - game.teams
     if spare.any():
         notes.append(f"in {int((spare > 0).sum())} slot(s) fewer checkpoint sites are open than "
