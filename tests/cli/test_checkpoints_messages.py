@@ -38,3 +38,14 @@ def test_a_repeated_site_is_named(make_scenario: Make) -> None:
     path = make_scenario({"posts.csv": _posts("1"), "units.csv": UNITS})
     code, out = _run(path, "--sites", "c1,c2,c1")
     assert code == 1 and "sites: 'c1' is given twice" in out
+
+
+def test_the_flow_samplers_few_schedules_are_said() -> None:
+    # two teams and a binding travel rule: days come from one finite decomposition
+    r = runner.invoke(app, ["checkpoints", "ebian", "--teams", "2", "--changeover-minutes", "3",
+                            "--from", "2026-12-01"])
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.output.split())
+    assert "the likeliest day has probability" in out
+    assert "schedules that keep it (" in out and "bits per day; the likeliest day" in out
+    assert "note: the capacity the equilibrium left unused" in out

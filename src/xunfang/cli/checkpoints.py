@@ -127,7 +127,10 @@ def checkpoints_cmd(
     for name, b in plan.baselines.items():
         out_console.print(f"  against a {name} schedule the attacker gets {b.attacker_value:.4f}")
     out_console.print(f"schedule entropy {plan.entropy_bits:.2f} bits per day (at most "
-                      f"{plan.entropy_bound_bits:.2f} with these marginals)")
+                      f"{plan.entropy_bound_bits:.2f} with these marginals); the likeliest day "
+                      f"has probability {plan.max_schedule_probability:.2g}")
+    for note in plan.notes:
+        out_console.print(f"note: {escape(note)}")
     for d in range(len(plan.days)):
         t = plan.table(d)
         tab = Table(title=f"day {d + 1}")

@@ -794,8 +794,12 @@ def plan_checkpoints(
         sampler = "flow"
         entropy = dec.entropy_bits()
         top = dec.max_probability
+        # one decomposition (seconds of LPs) serves every date: the days are independent draws
+        # from a fixed, finite set — say how small it is
         notes.append(f"the travel rule binds in {int(binding.sum())} slot change(s); days are "
-                     f"drawn from {dec.weights.size} schedules that keep it")
+                     f"drawn from {dec.weights.size} schedules that keep it "
+                     f"({entropy:.1f} bits per day; the likeliest day has probability "
+                     f"{top:.2g}, so an observer logging days sees repeats)")
     else:
         checked = comb_sample(game, sol.coverage, day_rngs=site_rngs)
         sampler = "comb"
