@@ -82,3 +82,18 @@ def test_days_are_independent_and_match_the_coverage(ebian) -> None:  # type: ig
     var = (n - 1) * c**2 * (1 - c**2) + 2 * (n - 2) * (c**3 - c**4)
     z = float((both - mean).sum() / np.sqrt(var.sum()))
     assert abs(z) < norm.isf(1e-4 / 2), z
+
+
+def test_the_plan_stage_differs_by_date(ebian) -> None:  # type: ignore[no-untyped-def]
+    """`plan` calls the stage with the request's seed (default 0): two dates, two schedules."""
+    from types import SimpleNamespace
+
+    from xunfang.planning.pipeline import _checkpoints
+
+    sc, net = ebian
+    docs = []
+    for first in (DAY, DAY + timedelta(days=7)):
+        slots = make_slots(first, days=1, slot_minutes=60)
+        _cp, doc = _checkpoints(sc, net, slots, SimpleNamespace(seed=0))  # type: ignore[arg-type]
+        docs.append([(v["slot"][11:], v["site"], v["team"]) for v in doc["schedule"]])  # type: ignore[index]
+    assert docs[0] and docs[0] != docs[1]
