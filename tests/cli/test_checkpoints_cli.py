@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import typer
 from typer.testing import CliRunner
 
 from xunfang.cli.main import app
@@ -28,7 +30,7 @@ def test_json_shape_on_the_built_in_county() -> None:
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert set(doc) == {"marginals", "defender_value", "attacker_value", "schedules",
-                        "baselines"}
+                        "baselines", "reserve"}
     assert {tuple(sorted(m)) for m in doc["marginals"]} == {("coverage", "site", "slot")}
     assert len(doc["marginals"]) == 6 * 24
     assert len(doc["schedules"]) == 2
@@ -75,9 +77,13 @@ def test_payoff_table_option(make_scenario: Make, tmp_path: Path) -> None:
 
 def test_errors(make_scenario: Make, tmp_path: Path) -> None:
     path = small(make_scenario)
+    # 3 teams, 3 sites of which one night-only: the spare team stands down by day
     r = runner.invoke(app, ["checkpoints", str(path), "--teams", "3", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["reserve"][0]
+    r = runner.invoke(app, ["checkpoints", str(path), "--teams", "0", "--json"])
     assert r.exit_code == 1
-    assert "more teams than targets" in r.output and r.stdout == ""
+    assert "0 checkpoint teams in every slot" in r.output and r.stdout == ""
     table = tmp_path / "bad.csv"
     table.write_text("type,probability,site\nx,1,c1\n", encoding="utf-8")
     r = runner.invoke(app, ["checkpoints", str(path), "--payoffs", str(table)])
@@ -107,8 +113,15 @@ def test_sites_and_staffing_options(make_scenario: Make) -> None:
     assert r.exit_code == 0, r.output
     marg = json.loads(r.stdout)["marginals"]
     assert {m["site"] for m in marg} == {"c1", "c2"}
-    assert all(m["coverage"] >= 0.9 - 1e-6 for m in marg if m["site"] == "c2")
-    assert all(m["coverage"] <= 0.05 + 1e-6 for m in marg if m["site"] == "c1")
+    # expected shares of each site's slots (both open all day): the mean of its coverage
+    share = {s: float(np.mean([m["coverage"] for m in marg if m["site"] == s]))
+             for s in ("c1", "c2")}
+    assert share["c2"] >= 0.9 - 1e-6 and share["c1"] <= 0.05 + 1e-6
+    # --help says the shares are expected shares, not a promise for every day
+    cmd = typer.main.get_command(app).commands["checkpoints"]  # type: ignore[attr-defined]
+    helps = {p.name: p.help for p in cmd.params}
+    assert "expected share" in helps["min_staffing"] and "fewer" in helps["min_staffing"]
+    assert "expected share" in helps["max_staffing"] and "more" in helps["max_staffing"]
     r = runner.invoke(app, ["checkpoints", str(path), "--min-staffing", "c1=0.6,c2=0.6"])
     assert r.exit_code == 1 and "more minimum staffing than teams" in r.output
     r = runner.invoke(app, ["checkpoints", str(path), "--min-staffing", "c1:0.6"])

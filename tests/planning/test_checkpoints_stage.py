@@ -42,7 +42,7 @@ def ebian_plan(ebian):  # type: ignore[no-untyped-def]
 def test_ebian_plan_json_shape(ebian_plan) -> None:  # type: ignore[no-untyped-def]
     doc = ebian_plan.as_json()
     assert set(doc) == {"marginals", "defender_value", "attacker_value", "schedules",
-                        "baselines"}
+                        "baselines", "reserve"}
     assert len(doc["marginals"]) == 6 * 24
     assert set(doc["marginals"][0]) == {"site", "slot", "coverage"}
     assert set(doc["baselines"]) == {"uniform", "fixed"}
@@ -118,7 +118,6 @@ def test_risk_array_drives_coverage(ebian) -> None:  # type: ignore[no-untyped-d
     (dict(sites=["CP1", "PS1"]), "post 'PS1' is a 'police_station' post"),
     (dict(teams_per_slot=-1), "counts must not be negative"),
     (dict(teams_per_slot=[1] * 23), "23 counts given for 24 slots"),
-    (dict(teams_per_slot=5), "5 teams but only 4 site(s)"),
     (dict(min_staffing={"CP1": 0.6, "CP2": 0.6}), "more minimum staffing than teams"),
     (dict(min_staffing={"XX": 0.1}), "min_staffing: site 'XX' is not one of the game's sites"),
     (dict(max_staffing={"CP1": 1.5}), "max_staffing: site 'CP1': 1.5 is not a share"),
@@ -237,14 +236,19 @@ def test_payoff_table_probabilities_and_slots(ebian, tmp_path: Path) -> None:  #
 
 
 def test_degenerate_table_is_rejected(ebian, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    sc, net, slots = ebian
+    _sc, _net, slots = ebian
     path = tmp_path / "p.csv"
     sites = ["CP1", "CP2", "CP3", "CP4", "NCP1", "NCP2"]
     rows = [f"x,1,{s},3,1,0,-1" for s in sites]  # the attacker gains by being checked
     path.write_text("\n".join([PAYOFF_HEADER, *rows]) + "\n", encoding="utf-8")
-    table = read_payoffs(path, sites, slots)
-    with pytest.raises(GameError, match="degenerate payoffs: type 'x', site 'CP1'"):
-        plan_checkpoints(sc, net, slots, 1, seed=0, payoffs=table)
+    # the file, the row, the column and the rule (the game's own check knew no file or row)
+    with pytest.raises(ScenarioError) as info:
+        read_payoffs(path, sites, slots)
+    first = info.value.problems[0]
+    assert (first.file, first.row, first.column, first.rule) == (
+        str(path), 1, "att_covered", "degenerate-payoffs")
+    assert "att_covered 3 must be below att_uncovered 1" in first.message
+    assert len(info.value.problems) == len(sites)
 
 
 def test_small_scenario_without_incidents(make_scenario: Make) -> None:

@@ -67,11 +67,13 @@ def checkpoints_cmd(
         "--sites", help="Post ids to cover, comma-separated: checkpoint or exit posts "
                         "(default: every checkpoint post).")] = None,
     min_staffing: Annotated[str | None, typer.Option(
-        "--min-staffing", help="Least share of its slots a site is checked, e.g. "
-                               "'CP1=0.2,CP2=0.1'.")] = None,
+        "--min-staffing", help="Least expected share of its slots a site is checked in, e.g. "
+                               "'CP1=0.2,CP2=0.1' (on average over the random days; one day "
+                               "may check it in fewer).")] = None,
     max_staffing: Annotated[str | None, typer.Option(
-        "--max-staffing", help="Largest share of its slots a site is checked, e.g. 'CP4=0.5'.")
-    ] = None,
+        "--max-staffing", help="Largest expected share of its slots a site is checked in, "
+                               "e.g. 'CP4=0.5' (on average over the random days; one day may "
+                               "check it in more).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Randomized checkpoints: the Stackelberg game's coverage and sampled daily schedules."""
@@ -125,7 +127,10 @@ def checkpoints_cmd(
     for name, b in plan.baselines.items():
         out_console.print(f"  against a {name} schedule the attacker gets {b.attacker_value:.4f}")
     out_console.print(f"schedule entropy {plan.entropy_bits:.2f} bits per day (at most "
-                      f"{plan.entropy_bound_bits:.2f} with these marginals)")
+                      f"{plan.entropy_bound_bits:.2f} with these marginals); the likeliest day "
+                      f"has probability {plan.max_schedule_probability:.2g}")
+    for note in plan.notes:
+        out_console.print(f"note: {escape(note)}")
     for d in range(len(plan.days)):
         t = plan.table(d)
         tab = Table(title=f"day {d + 1}")

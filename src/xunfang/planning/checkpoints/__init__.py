@@ -35,12 +35,14 @@ from xunfang.planning.checkpoints.solvers import (
     solve_dobss,
     solve_multiple_lps,
     solve_origami,
+    spread,
 )
 from xunfang.planning.checkpoints.stage import (
     Baseline,
     CheckpointPlan,
     CheckpointVisit,
     Payoffs,
+    ReserveTeam,
     ScheduleTable,
     baselines,
     build_game,
@@ -58,6 +60,7 @@ __all__ = [
     "Decomposition",
     "GameError",
     "Payoffs",
+    "ReserveTeam",
     "SSECheck",
     "ScheduleTable",
     "SecurityGame",
@@ -84,4 +87,5 @@ __all__ = [
     "solve_dobss",
     "solve_multiple_lps",
     "solve_origami",
+    "spread",
 ]

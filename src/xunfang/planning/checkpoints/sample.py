@@ -7,12 +7,20 @@ in. Every site is picked with probability exactly ``c[i, s]`` (no interval is lo
 so at most one tooth falls in it) and exactly ⌊Σc⌋ or ⌈Σc⌉ ≤ ``teams[s]`` sites are picked.
 Slots are sampled independently, so one day's schedule has probability the product over slots.
 
-**Stratified** over many days: days are cut into groups of ``group`` days; within a group each
-slot keeps one random order and the offsets of its days are stratified — one in each of the
-intervals [d/G, (d+1)/G), in a random order of the days. A site's interval (at most two pieces
-once wrapped round) then holds within ±2 of c·G of the group's offsets, so over N days every
-target's empirical coverage lies within 2·⌈N/G⌉/N of its marginal (0.2 percentage points for
-10,000 days in groups of 1,000), while each day stays an exact draw from the comb's law.
+**Days of a plan** are drawn independently, each from its own random stream derived from the
+seed and the day's date (:func:`day_streams`: ``SeedSequence([seed, date ordinal, use])``), so
+a date's schedule is the same whatever ``--days`` or ``--from`` it is sampled with, differs
+from date to date, and knowing one day tells an observer nothing about the next (the
+stratified sampling below made day 2 depend on day 1: a site with coverage 0.5 was checked on
+day 2 with probability 0.32 given day 1, and the plan's entropy assumed independent days).
+
+**Stratified** over many days (for simulation studies, not for the plan's days): days are cut
+into groups of ``group`` days; within a group each slot keeps one random order and the offsets
+of its days are stratified — one in each of the intervals [d/G, (d+1)/G), in a random order of
+the days. A site's interval (at most two pieces once wrapped round) then holds within ±2 of c·G
+of the group's offsets, so over N days every target's empirical coverage lies within 2·⌈N/G⌉/N
+of its marginal (0.2 percentage points for 10,000 days in groups of 1,000), while each day
+stays an exact draw from the comb's law.
 
 **Teams**: the sites picked in a slot get teams by a minimum-travel assignment (scipy's
 ``linear_sum_assignment``) from where the teams stood in the previous slot; a team not at a
@@ -33,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -45,18 +54,52 @@ class TravelError(GameError):
     """A sampled day asks a team for a move the travel rule forbids."""
 
 
+#: The uses of a day's random streams (:func:`day_streams`): the sites checked, the teams.
+SITES, TEAMS = 0, 1
+
+
+def day_streams(seed: int, days: Sequence[date], use: int) -> list[np.random.Generator]:
+    """One generator per day from ``SeedSequence([seed, day.toordinal(), use])``: a day's
+    draws depend on the seed, its date and the use only (not on the other days sampled)."""
+    if seed < 0:
+        raise GameError(f"seed: must be a non-negative integer, got {seed}")
+    return [np.random.default_rng(np.random.SeedSequence([seed, d.toordinal(), use]))
+            for d in days]
+
+
+def _uniforms(rngs: Sequence[np.random.Generator], shape: tuple[int, ...]) -> FloatArray:
+    """(len(rngs), *shape) uniforms in [0, 1), row d from stream d."""
+    return np.stack([r.random(shape) for r in rngs]) if rngs else np.zeros((0, *shape))
+
+
+def _n_days(n_days: int | None, seed: int | None,
+            day_rngs: Sequence[np.random.Generator] | None) -> int:
+    """The number of days to draw: ``n_days`` with one ``seed``, or one per day stream."""
+    if (seed is None) == (day_rngs is None):
+        raise GameError("sampling: give either a seed or one random stream per day")
+    n = len(day_rngs) if day_rngs is not None else n_days
+    if n is None or n < 1 or (day_rngs is not None and n_days is not None and n_days != n):
+        raise GameError(f"days: at least one day must be sampled (one stream per day), got "
+                        f"{n_days} day(s) and {None if day_rngs is None else len(day_rngs)} "
+                        "stream(s)")
+    return n
+
+
 def comb_sample(
     g: SecurityGame,
     coverage: FloatArray,
-    n_days: int,
+    n_days: int | None = None,
     *,
-    seed: int,
+    seed: int | None = None,
     stratified: bool = True,
     group: int = 1000,
+    day_rngs: Sequence[np.random.Generator] | None = None,
 ) -> BoolArray:
-    """(n_days, n_sites, n_slots): which sites are checked in each slot of each sampled day."""
-    if n_days < 1:
-        raise GameError(f"days: at least one day must be sampled, got {n_days}")
+    """(n_days, n_sites, n_slots): which sites are checked in each slot of each sampled day.
+
+    With ``day_rngs`` (one stream per day, see :func:`day_streams`) every day is drawn from
+    its own stream alone, independently of the others (``stratified`` does not apply)."""
+    n_days = _n_days(n_days, seed, day_rngs)
     if group < 1:
         raise GameError(f"group: must be at least 1, got {group}")
     c = np.clip(np.asarray(coverage, dtype=np.float64), 0.0, g.hi).reshape(g.n_sites, g.n_slots)
@@ -68,9 +111,14 @@ def comb_sample(
     rng = np.random.default_rng(seed)
     out = np.zeros((n_days, g.n_sites, g.n_slots), dtype=np.bool_)
     rows = np.arange(n_days)[:, None]
+    # per day and slot: n_sites uniforms for the order, one for the comb's offset
+    own = None if day_rngs is None else _uniforms(day_rngs, (g.n_slots, g.n_sites + 1))
     for s in range(g.n_slots):
         col = c[:, s]
-        if stratified:
+        if own is not None:
+            order = np.argsort(own[:, s, :-1], axis=1)
+            u = own[:, s, -1]
+        elif stratified:
             # one random order per group of days, offsets stratified within the group
             order = np.empty((n_days, g.n_sites), dtype=np.int64)
             u = np.empty(n_days)
@@ -103,22 +151,27 @@ def assign_teams(
     g: SecurityGame,
     checked: BoolArray,
     *,
-    seed: int,
+    seed: int | None = None,
     minutes: FloatArray | None = None,
     fresh: Sequence[bool] | None = None,
+    day_rngs: Sequence[np.random.Generator] | None = None,
 ) -> list[list[Visit]]:
     """Teams for the sampled sites of each day (see the module doc).
 
     ``minutes[s, i, j]`` is the travel time from site i in slot s to site j in slot s + 1 (the
     cost minimised; default 0 for every allowed move), ``fresh[s]`` says that slot s starts a
-    new shift (no team carries over into it).
+    new shift (no team carries over into it). With ``day_rngs`` day d's ties are broken by
+    stream d alone (one stream per day of ``checked``).
     """
-    rng = np.random.default_rng(seed)
     n_days = checked.shape[0]
+    _n_days(n_days, seed, day_rngs)
+    rng = np.random.default_rng(seed)
     t_max = int(g.teams.max()) if g.n_slots else 0
     allowed = g.moves
     days: list[list[Visit]] = []
     for d in range(n_days):
+        if day_rngs is not None:
+            rng = day_rngs[d]
         visits: list[Visit] = []
         where = np.full(t_max, -1, dtype=np.int64)  # site of each team, -1 none
         for s in range(g.n_slots):
@@ -331,12 +384,17 @@ def flow_decompose(g: SecurityGame, coverage: FloatArray, *, seed: int,
                          weights=weights / weights.sum())
 
 
-def flow_sample(g: SecurityGame, dec: Decomposition, n_days: int, *, seed: int) -> BoolArray:
-    """(n_days, n_sites, n_slots): days drawn independently from the decomposition."""
-    if n_days < 1:
-        raise GameError(f"days: at least one day must be sampled, got {n_days}")
-    rng = np.random.default_rng(seed)
-    pick = rng.choice(dec.weights.size, size=n_days, p=dec.weights)
+def flow_sample(g: SecurityGame, dec: Decomposition, n_days: int | None = None, *,
+                seed: int | None = None,
+                day_rngs: Sequence[np.random.Generator] | None = None) -> BoolArray:
+    """(n_days, n_sites, n_slots): days drawn independently from the decomposition (with
+    ``day_rngs``, day d from stream d)."""
+    n_days = _n_days(n_days, seed, day_rngs)
+    if day_rngs is not None:
+        pick = np.array([r.choice(dec.weights.size, p=dec.weights) for r in day_rngs],
+                        dtype=np.int64)
+    else:
+        pick = np.random.default_rng(seed).choice(dec.weights.size, size=n_days, p=dec.weights)
     return dec.schedules[pick].reshape(n_days, g.n_sites, g.n_slots)
 
 
@@ -350,8 +408,9 @@ class MarkovSample:
     max_probability: float
 
 
-def markov_sample(g: SecurityGame, coverage: FloatArray, n_days: int, *,
-                  seed: int) -> MarkovSample:
+def markov_sample(g: SecurityGame, coverage: FloatArray, n_days: int | None = None, *,
+                  seed: int | None = None,
+                  day_rngs: Sequence[np.random.Generator] | None = None) -> MarkovSample:
     """Days for a game with one team where the travel rule binds.
 
     The team's day is a path through the (site, slot) nodes; a flow with the coverage as its
@@ -359,14 +418,14 @@ def markov_sample(g: SecurityGame, coverage: FloatArray, n_days: int, *,
     moves instead of a few) gives the chain: from site i in slot s the team goes to j with
     probability f[i, j] / c[i, s], to no site with gout[i] / c[i, s], and from no site to j
     with gin[j] / (1 − Σ_i c[i, s]). Where the rule does not bind the next slot is drawn
-    independently of the last. Each slot's distribution is then exactly the coverage.
+    independently of the last. Each slot's distribution is then exactly the coverage. With
+    ``day_rngs`` day d's path is drawn from stream d alone.
     """
     from xunfang.planning.checkpoints.solvers import _base, run
 
     if int(g.teams.max()) != 1:
         raise GameError("markov_sample: for games with one team (use flow_decompose)")
-    if n_days < 1:
-        raise GameError(f"days: at least one day must be sampled, got {n_days}")
+    n_days = _n_days(n_days, seed, day_rngs)
     ns, nt = g.n_sites, g.n_slots
     c = np.clip(np.asarray(coverage, dtype=np.float64), 0.0, g.hi).reshape(ns, nt)
     total = c.sum(axis=0)
@@ -396,10 +455,14 @@ def markov_sample(g: SecurityGame, coverage: FloatArray, n_days: int, *,
             m[ns, fl.b_sites] = x[fl.gin]
             m[ns, ns] = max(0.0, dist[ns, fl.s] - m[ns, :ns].sum())
             trans[fl.s] = m
-    rng = np.random.default_rng(seed)
+    if day_rngs is not None:
+        draws = _uniforms(day_rngs, (nt,))
+    else:  # slot by slot, as many as days (the order the single-seed draws always had)
+        rng = np.random.default_rng(seed)
+        draws = np.stack([rng.random(n_days) for _ in range(nt)], axis=1)
     states = np.empty((n_days, nt), dtype=np.int64)
     cum0 = np.cumsum(dist[:, 0])
-    states[:, 0] = np.minimum(np.searchsorted(cum0, rng.random(n_days) * cum0[-1], "right"), ns)
+    states[:, 0] = np.minimum(np.searchsorted(cum0, draws[:, 0] * cum0[-1], "right"), ns)
     entropy = _h(dist[:, 0])
     # Viterbi: log-probability of the likeliest path to each state
     with np.errstate(divide="ignore"):
@@ -415,7 +478,7 @@ def markov_sample(g: SecurityGame, coverage: FloatArray, n_days: int, *,
             p = np.repeat(dist[:, s + 1][None, :], ns + 1, axis=0)
         p /= p.sum(axis=1, keepdims=True)
         cum = np.cumsum(p, axis=1)
-        u = rng.random(n_days)[:, None] * cum[states[:, s], -1:]
+        u = draws[:, s + 1][:, None] * cum[states[:, s], -1:]
         states[:, s + 1] = np.minimum((u > cum[states[:, s]]).sum(axis=1), ns)
         entropy += float(sum(dist[i, s] * _h(p[i]) for i in range(ns + 1) if dist[i, s] > 0))
         with np.errstate(divide="ignore"):

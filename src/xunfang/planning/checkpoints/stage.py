@@ -16,18 +16,25 @@ and slot s:
   mean priority (priority 1 = urgent), ``def_covered = 0``.
 
 Constraints from the scenario: a ``night_only`` post is closed (and no target) outside the
-policy's night hours; ``min_staffing`` / ``max_staffing`` bound the share of a site's slots
-that are checked; with ``changeover_minutes`` a team may move between consecutive slots of one
-shift only to a site it reaches in that time (by ``mode``, at the hour's speeds); at a shift
-start (``policy.shift_starts``) teams start fresh.
+policy's night hours; in a slot with fewer open sites than teams the spare teams stand down
+(reported as reserve, :attr:`CheckpointPlan.reserve`) rather than the plan failing;
+``min_staffing`` / ``max_staffing`` bound the expected share of a site's (open) slots in which
+it is checked — in expectation over the random days, not on every day: a sampled day may check
+a site in fewer slots than its minimum share (or more than its maximum); with
+``changeover_minutes`` a team may move between consecutive slots of one shift only to a site it
+reaches in that time (by ``mode``, at the hour's speeds); at a shift start
+(``policy.shift_starts``) teams start fresh.
 
 Solving: ``auto`` is the ORIGAMI-style LP for one attacker type and DOBSS for several; a game
 of identical whole days (no forecast that differs by day) is solved as one day and repeated
-(:func:`solve_by_day`). Sampling: comb sampling, stratified over the sampled days, where the
-travel rule does not bind; where it does, a Markov chain on the flow for one team and the flow
-sampler (whole days from an exact decomposition) for several. The entropy reported is the sum
-over slots of the entropy of the checked set (comb; from 2,000 independent days) or the exact
-entropy of the chain or the decomposition.
+(:func:`solve_by_day`). Sampling: comb sampling where the travel rule does not bind; where it
+does, a Markov chain on the flow for one team and the flow sampler (whole days from an exact
+decomposition) for several. Each sampled day is drawn independently from its own random
+stream, derived from the seed and the day's date (:func:`~.sample.day_streams`), so the same
+seed gives different schedules on different dates and a date's schedule does not depend on how
+many days are sampled or from which date. The entropy reported is the sum over slots of the
+entropy of the checked set (comb; from 2,000 independent days) or the exact entropy of the
+chain or the decomposition.
 
 Baselines: *uniform* spreads each slot's teams evenly over the sites open then; *fixed* always
 checks the ``teams[s]`` sites with the highest expected attacker reward (a habit an observer
@@ -55,16 +62,26 @@ from xunfang.planning.checkpoints.game import (
     make_game,
 )
 from xunfang.planning.checkpoints.sample import (
+    SITES,
+    TEAMS,
     Visit,
     assign_teams,
     comb_sample,
+    day_streams,
     flow_decompose,
     flow_sample,
     markov_sample,
     slot_entropy_bits,
     slot_max_probability,
 )
-from xunfang.planning.checkpoints.solvers import Solution, SSECheck, attacker_best, check_sse, solve
+from xunfang.planning.checkpoints.solvers import (
+    Solution,
+    SSECheck,
+    attacker_best,
+    check_sse,
+    solve,
+    spread,
+)
 from xunfang.planning.places import place_nodes
 from xunfang.scenario.model import FloatArray, Mode, Post, Scenario
 from xunfang.scenario.record import hour_unknown
@@ -104,6 +121,17 @@ class CheckpointVisit:
 
 
 @dataclass(frozen=True)
+class ReserveTeam:
+    """A team on duty that stands down in a slot of a sampled day: fewer sites are open then
+    (night-only sites by day) than teams are on duty."""
+
+    day: int
+    slot: str  # ISO start of the slot on that day
+    slot_index: int
+    team: str
+
+
+@dataclass(frozen=True)
 class ScheduleTable:
     """A plain table for the report: one row per visit, in time order."""
 
@@ -129,6 +157,7 @@ class CheckpointPlan:
     sampler: str = "comb"  # "comb"; where the travel rule binds "markov" (1 team) or "flow"
     max_schedule_probability: float = 1.0  # of the likeliest day (estimated for comb)
     notes: tuple[str, ...] = field(default=())
+    reserve: tuple[tuple[ReserveTeam, ...], ...] = field(default=())  # per day, slot order
 
     @property
     def defender_value(self) -> float:
@@ -155,6 +184,8 @@ class CheckpointPlan:
                           for day in self.days],
             "baselines": {name: {"attacker_value": round(b.attacker_value, 6)}
                           for name, b in self.baselines.items()},
+            "reserve": [[{"slot": r.slot, "team": r.team} for r in day]
+                        for day in self.reserve],
         }
 
     def summary(self) -> dict[str, object]:
@@ -182,13 +213,20 @@ class CheckpointPlan:
                                  "defender_value": round(b.defender_value, 6)}
                           for name, b in self.baselines.items()},
             "notes": list(self.notes),
+            # the first sampled day's teams standing down (no open site for them)
+            "reserve": [{"slot": r.slot, "team": r.team}
+                        for r in (self.reserve[0] if self.reserve else ())],
         }
 
     def table(self, day: int = 0) -> ScheduleTable:
-        """The day's schedule for the report: slot, site id, site name, team."""
+        """The day's schedule for the report: slot, site id, site name, team; a team standing
+        down in a slot has an empty site and the site name ``(reserve: no site open)``."""
         names = dict(zip(self.game.site_ids, self.site_names, strict=True))
-        rows = tuple((v.slot, v.site, names[v.site], v.team) for v in self.days[day])
-        return ScheduleTable(columns=("slot", "site", "site_name", "team"), rows=rows)
+        rows = [(v.slot, v.site, names[v.site], v.team) for v in self.days[day]]
+        if self.reserve:
+            rows += [(r.slot, "", "(reserve: no site open)", r.team) for r in self.reserve[day]]
+        rows.sort(key=lambda r: r[0])  # stable: sites, then the reserve, within a slot
+        return ScheduleTable(columns=("slot", "site", "site_name", "team"), rows=tuple(rows))
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -213,8 +251,11 @@ def checkpoint_sites(scenario: Scenario, sites: Sequence[str] | None = None) -> 
             raise GameError(f"sites: post {sid!r} is a {p.kind!r} post; checkpoints are set up "
                             "at checkpoint or exit posts")
         out.append(p)
-    if len({p.id for p in out}) != len(out):
-        raise GameError("sites: a site id is given twice")
+    seen: set[str] = set()
+    for p in out:
+        if p.id in seen:
+            raise GameError(f"sites: {p.id!r} is given twice (each site once)")
+        seen.add(p.id)
     if not out:
         raise GameError("sites: no site given")
     return tuple(out)
@@ -225,20 +266,25 @@ def _slot_hours(slot: Slot) -> list[int]:
     return [(slot.start.hour + h) % 24 for h in range(n)]
 
 
-def _attractiveness(posts: Sequence[Post]) -> FloatArray:
+def _attractiveness(posts: Sequence[Post], all_posts: Sequence[Post] = ()) -> FloatArray:
+    """Each post's ``attractiveness`` (default 1). Errors name posts.csv's row — the post's
+    place in ``all_posts`` (the scenario's posts, in file order) — the column and the rule."""
+    rows = {p.id: n for n, p in enumerate(all_posts, start=1)}
     out = np.ones(len(posts))
     for i, p in enumerate(posts):
         raw = p.extra.get("attractiveness")
         if raw is None or str(raw).strip() == "":
             continue
+        where = (f"posts.csv row {rows[p.id]} (post {p.id!r})" if p.id in rows
+                 else f"posts.csv: post {p.id!r}")
         try:
             out[i] = float(str(raw))
         except ValueError:
-            raise GameError(f"posts.csv: post {p.id!r}, column 'attractiveness': {raw!r} is not "
-                            "a number") from None
+            raise GameError(f"{where}, column 'attractiveness': {raw!r} is not a number (rule: "
+                            "a positive number, default 1)") from None
         if not math.isfinite(out[i]) or out[i] <= 0:
-            raise GameError(f"posts.csv: post {p.id!r}, column 'attractiveness': must be a "
-                            f"positive number, got {raw!r}")
+            raise GameError(f"{where}, column 'attractiveness': {raw!r} breaks the rule: a "
+                            "positive finite number (default 1)")
     return out
 
 
@@ -317,7 +363,7 @@ def derive_payoffs(
         mix = near.sum(axis=2) + prob[:, None]  # (K, n_sites)
         q = mix / mix.sum(axis=0, keepdims=True)
         rate = r[None, :, :] * q[:, :, None] / prob[:, None, None] + 1e-6 * r.max()
-    attract = _attractiveness(posts)
+    attract = _attractiveness(posts, scenario.posts)
     value = rate * attract[None, :, None]
     att_u = 10.0 * value / value.reshape(kk, -1).max(axis=1)[:, None, None]
     return Payoffs(
@@ -367,6 +413,15 @@ def read_payoffs(path: Path, site_ids: Sequence[str], slots: Sequence[Slot]) -> 
                 break
             nums.append(v)
         if len(nums) != 5:
+            continue
+        ac, au, dc, du = nums[1:]
+        if not ac < au:
+            bad("att_covered", "degenerate-payoffs", f"att_covered {ac:g} must be below "
+                f"att_uncovered {au:g} (the attacker must lose from being checked)")
+            continue
+        if not dc > du:
+            bad("def_covered", "degenerate-payoffs", f"def_covered {dc:g} must be above "
+                f"def_uncovered {du:g} (the defender must gain from checking)")
             continue
         p = nums[0]
         if t in probs and abs(probs[t][0] - p) > 1e-12:
@@ -497,10 +552,18 @@ def build_game(
     night = set(scenario.policy.night_hours)
     open_ = np.array([[not (p.night_only and slot.start.hour not in night) for slot in slots]
                       for p in posts], dtype=np.bool_)
-    lo_site = _bounds("min_staffing", min_staffing, site_ids, 0.0)
-    hi_site = _bounds("max_staffing", max_staffing, site_ids, 1.0)
-    hi = np.where(open_, hi_site[:, None], 0.0)
-    lo = np.where(open_, lo_site[:, None], 0.0)
+    # a team for which no site is open (5 teams, 5 sites, one of them night-only, by day)
+    # stands down in that slot: the game has as many teams then as open sites
+    teams = [min(t, int(n_open)) for t, n_open in zip(teams, open_.sum(axis=0), strict=True)]
+    # staffing bounds the expected share of a site's open slots it is checked in (the sum of
+    # its coverage), not every slot's coverage: a 0.3 cap on every slot cost the defender
+    # four times the share rule's loss on a 6×6 lattice (−8.175 against −2.584, from −2.105)
+    share_lo = (None if min_staffing is None
+                else _bounds("min_staffing", min_staffing, site_ids, 0.0))
+    share_hi = (None if max_staffing is None
+                else _bounds("max_staffing", max_staffing, site_ids, 1.0))
+    hi = open_.astype(np.float64)
+    lo = np.zeros_like(hi)
     minutes = None
     moves = None
     if changeover_minutes is not None:
@@ -525,7 +588,8 @@ def build_game(
         site_ids, tuple(s.name for s in slots), type_names=payoffs.type_names, prob=payoffs.prob,
         att_covered=payoffs.att_covered, att_uncovered=payoffs.att_uncovered,
         def_covered=payoffs.def_covered, def_uncovered=payoffs.def_uncovered,
-        teams=teams, lo=lo, hi=hi, moves=moves, active=open_,
+        teams=teams, lo=lo, hi=hi, moves=moves, active=open_, share_lo=share_lo,
+        share_hi=share_hi,
     )
     return game, posts, minutes
 
@@ -536,6 +600,11 @@ def baselines(g: SecurityGame) -> dict[str, Baseline]:
     n_open = np.maximum(hi.sum(axis=0), 1)
     uniform = np.where(hi, np.minimum(g.teams / n_open, 1.0)[None, :], 0.0)
     uniform = np.minimum(uniform, g.hi.reshape(g.n_sites, g.n_slots))
+    if g.share_hi is not None:  # no more than a site's largest share of its slots
+        _, s_hi = g.share_bounds()
+        total = uniform.sum(axis=1)
+        scale = np.divide(s_hi, total, out=np.ones_like(total), where=total > s_hi)
+        uniform *= np.minimum(scale, 1.0)[:, None]
     reward = np.einsum("k,kn->n", g.prob, g.att_uncovered).reshape(g.n_sites, g.n_slots)
     fixed = np.zeros((g.n_sites, g.n_slots))
     for s in range(g.n_slots):
@@ -596,24 +665,49 @@ def _day_game(g: SecurityGame, slots: Sequence[Slot]) -> SecurityGame | None:
         site_ids=g.site_ids, slot_names=g.slot_names[:per_day], type_names=g.type_names,
         prob=g.prob, def_covered=dc.reshape(k, -1), def_uncovered=du.reshape(k, -1),
         att_covered=ac.reshape(k, -1), att_uncovered=au.reshape(k, -1), teams=teams[0].copy(),
-        lo=lo.reshape(-1), hi=hi.reshape(-1), moves=moves, active=act.reshape(-1) > 0.5)
+        lo=lo.reshape(-1), hi=hi.reshape(-1), moves=moves, active=act.reshape(-1) > 0.5,
+        share_lo=g.share_lo, share_hi=g.share_hi)  # shares of the slots: the same each day
 
 
 def solve_by_day(g: SecurityGame, slots: Sequence[Slot], method: str = "auto", *,
-                 time_limit: float | None = None) -> Solution:
+                 time_limit: float | None = None, spread_capacity: bool = True) -> Solution:
     """Solve ``g``; a game of identical whole days is solved as one day (see
-    :func:`_day_game`) and its coverage repeated. The values are those of the whole game."""
+    :func:`_day_game`) and its coverage repeated. The values are those of the whole game.
+    With ``spread_capacity`` the capacity the SSE leaves unused is spread over the other
+    targets, every value held (:func:`~.solvers.spread`)."""
     day = _day_game(g, slots)
     if day is None:
-        return solve(g, method, time_limit=time_limit)
+        sol = solve(g, method, time_limit=time_limit)
+        return spread(g, sol) if spread_capacity else sol
     one = solve(day, method, time_limit=time_limit)
+    if spread_capacity:
+        one = spread(day, one)
     days = g.n_slots // day.n_slots
     cov = np.tile(one.coverage.reshape(g.n_sites, 1, day.n_slots), (1, days, 1)).reshape(-1)
     chk = check_sse(g, cov)
     return Solution(method=one.method + " (one day, repeated)", coverage=cov,
                     defender_value=chk.defender_value, attacker_values=chk.attacker_values,
                     attacked=chk.attacked, bound=one.bound, programs=one.programs,
-                    seconds=one.seconds, minimax=one.minimax)
+                    seconds=one.seconds, minimax=one.minimax,
+                    spread_from=one.spread_from * days)
+
+
+def _staffing_notes(g: SecurityGame, checked: np.ndarray) -> list[str]:
+    """The staffing shares hold in expectation, not on every day: say on how many sampled
+    days each bounded site falls short of its minimum share or exceeds its maximum."""
+    out: list[str] = []
+    n_days = checked.shape[0]
+    share = checked.sum(axis=2) / np.maximum(g.open_slots(), 1.0)[None, :]  # (days, sites)
+    for name, bound, sign, word in (("min", g.share_lo, -1.0, "fewer"),
+                                    ("max", g.share_hi, 1.0, "more")):
+        if bound is None:
+            continue
+        for i in np.flatnonzero(bound > 0 if name == "min" else bound < 1).tolist():
+            k = int((sign * (share[:, i] - bound[i]) > 1e-9).sum())
+            out.append(f"{name}_staffing of {g.site_ids[i]!r} ({bound[i]:.0%} of its slots) "
+                       f"holds on average over days, not on each day: {k} of {n_days} sampled "
+                       f"day(s) check it in {word} of its slots")
+    return out
 
 
 def plan_checkpoints(
@@ -640,7 +734,9 @@ def plan_checkpoints(
     """Solve the checkpoint game over ``slots`` and sample ``days`` schedules of them.
 
     Each sampled "day" is one realisation of all of ``slots``; day d's slot names are shifted
-    by d times the slots' span (so with one day of slots they are the following days). Teams
+    by d times the slots' span (so with one day of slots they are the following days). Day d
+    is drawn from the streams of (``seed``, the date of its first slot) alone: the same seed
+    gives each date its own schedule, reproducible whatever ``days`` is. Teams
     are named by ``team_names`` (default: the units of the ``checkpoint`` squad, then
     ``CP-T<n>``). ``time_limit`` (seconds, None: none) bounds the DOBSS MILP of a game with
     several attacker types: at the limit the best strategy found is used and the gap to the
@@ -648,22 +744,42 @@ def plan_checkpoints(
     """
     if seed < 0:
         raise GameError(f"seed: must be a non-negative integer, got {seed}")
+    on_duty = np.array(_per_slot("teams_per_slot", teams_per_slot, len(slots)), dtype=np.int64)
+    if on_duty.size and not on_duty.any():
+        raise GameError("teams_per_slot: 0 checkpoint teams in every slot, so there is nothing "
+                        "to schedule (give --teams 1 or more, or put units in the 'checkpoint' "
+                        "squad of units.csv)")
     game, posts, minutes = build_game(
         scenario, net, slots, teams_per_slot, risk=risk, sites=sites, payoffs=payoffs,
         min_staffing=min_staffing, max_staffing=max_staffing,
         changeover_minutes=changeover_minutes, mode=mode, max_types=max_types)
     sol = solve_by_day(game, slots, method, time_limit=time_limit)
     chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound)
-    n_teams = int(game.teams.max())
+    n_teams = int(on_duty.max())
     names = list(team_names) if team_names is not None else list(default_teams(scenario))
     if team_names is not None and len(names) < n_teams:
         raise GameError(f"team_names: {len(names)} names for {n_teams} teams")
     names += [f"CP-T{k + 1}" for k in range(len(names), n_teams)]
     notes: list[str] = []
+    if not math.isnan(sol.spread_from):
+        notes.append(f"the capacity the equilibrium left unused is spread over the other "
+                     f"targets, every value held: {sol.spread_from:.2f} → "
+                     f"{float(sol.coverage.sum()):.2f} expected site-checks of "
+                     f"{int(game.teams.sum())} team-slots")
+    spare = on_duty - game.teams
+    if spare.any():
+        notes.append(f"in {int((spare > 0).sum())} slot(s) fewer checkpoint sites are open than "
+                     f"teams are on duty ({int(spare.max())} team(s) at most); the spare teams "
+                     "stand down as reserve")
+    if days < 1:
+        raise GameError(f"days: at least one day must be sampled, got {days}")
+    span = max(slots[-1].end - slots[0].start, timedelta(days=1))
+    dates = [(slots[0].start + d * span).date() for d in range(days)]
+    site_rngs = day_streams(seed, dates, SITES)
     binding = game.binding_moves()
     if binding.any() and int(game.teams.max()) == 1:
         # one team and the travel rule binds: its path is a Markov chain on the flow
-        ms = markov_sample(game, sol.coverage, days, seed=seed)
+        ms = markov_sample(game, sol.coverage, day_rngs=site_rngs)
         checked = ms.checked
         sampler = "markov"
         entropy = ms.entropy_bits
@@ -674,23 +790,28 @@ def plan_checkpoints(
         # the travel rule binds: draw whole days from a flow decomposition (exact marginals,
         # every day keeps the rule); otherwise comb sampling, slot by slot
         dec = flow_decompose(game, sol.coverage, seed=seed + 3)
-        checked = flow_sample(game, dec, days, seed=seed)
+        checked = flow_sample(game, dec, day_rngs=site_rngs)
         sampler = "flow"
         entropy = dec.entropy_bits()
         top = dec.max_probability
+        # one decomposition (seconds of LPs) serves every date: the days are independent draws
+        # from a fixed, finite set — say how small it is
         notes.append(f"the travel rule binds in {int(binding.sum())} slot change(s); days are "
-                     f"drawn from {dec.weights.size} schedules that keep it")
+                     f"drawn from {dec.weights.size} schedules that keep it "
+                     f"({entropy:.1f} bits per day; the likeliest day has probability "
+                     f"{top:.2g}, so an observer logging days sees repeats)")
     else:
-        checked = comb_sample(game, sol.coverage, days, seed=seed)
+        checked = comb_sample(game, sol.coverage, day_rngs=site_rngs)
         sampler = "comb"
         ent = comb_sample(game, sol.coverage, entropy_days, seed=seed + 2, stratified=False)
         entropy = slot_entropy_bits(ent)
         top = slot_max_probability(ent)
+    notes += _staffing_notes(game, checked)
     starts = set(scenario.policy.shift_starts)
     fresh = [s == 0 or (slots[s].start.hour in starts and slots[s].start.minute == 0)
              for s in range(len(slots))]
-    visits = assign_teams(game, checked, seed=seed + 1, minutes=minutes, fresh=fresh)
-    span = max(slots[-1].end - slots[0].start, timedelta(days=1))
+    visits = assign_teams(game, checked, minutes=minutes, fresh=fresh,
+                          day_rngs=day_streams(seed, dates, TEAMS))
     out_days = []
     for d, day in enumerate(visits):
         shift = d * span
@@ -699,12 +820,18 @@ def plan_checkpoints(
                             slot=(slots[v.slot].start + shift).isoformat(timespec="minutes"),
                             slot_index=slots[v.slot].index, team=names[v.team])
             for v in sorted(day, key=lambda v: (v.slot, v.site))))
+    reserve = tuple(
+        tuple(ReserveTeam(day=d, slot=(slots[s].start + d * span).isoformat(timespec="minutes"),
+                          slot_index=slots[s].index, team=names[k])
+              for s in np.flatnonzero(spare).tolist()
+              for k in range(int(game.teams[s]), int(on_duty[s])))
+        for d in range(days))
     return CheckpointPlan(
         game=game, solution=sol, check=chk, slots=tuple(slots),
         site_names=tuple(p.name for p in posts), team_names=tuple(names), days=tuple(out_days),
         baselines=baselines(game), entropy_bits=entropy,
         entropy_bound_bits=binary_entropy_bits(sol.coverage), seed=seed, sampler=sampler,
-        max_schedule_probability=top, notes=tuple(notes),
+        max_schedule_probability=top, notes=tuple(notes), reserve=reserve,
     )
 
 
@@ -713,6 +840,7 @@ __all__ = [
     "CheckpointPlan",
     "CheckpointVisit",
     "Payoffs",
+    "ReserveTeam",
     "ScheduleTable",
     "Visit",
     "baselines",

@@ -1,0 +1,70 @@
+"""Spreading the capacity an SSE leaves unused: more coverage, the same values."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from xunfang import scenario as scenario_mod
+from xunfang.network import RoadNetwork
+from xunfang.plan import make_slots
+from xunfang.planning.checkpoints import (
+    check_sse,
+    flow_decompose,
+    make_game,
+    plan_checkpoints,
+    solve,
+    spread,
+)
+from xunfang.planning.checkpoints.game import binary_entropy_bits
+
+
+def _game(seed: int, *, travel: bool, types: int):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(seed)
+    ns, nt = 5, 6
+    ua = rng.uniform(0.2, 10, (types, ns, nt)) ** 2 / 10  # a few targets matter, most do not
+    moves = None
+    if travel:
+        moves = np.ones((nt - 1, ns, ns), dtype=bool)
+        moves[:, 0, 4] = moves[:, 4, 0] = False
+    return make_game([f"S{i}" for i in range(ns)], [f"{h:02d}:00" for h in range(nt)],
+                     type_names=[f"k{k}" for k in range(types)],
+                     prob=np.full(types, 1 / types), att_uncovered=ua, att_covered=-1.0,
+                     def_uncovered=-2 * ua, def_covered=0.0, teams=2, moves=moves)
+
+
+@pytest.mark.parametrize(("seed", "travel", "types"), [(1, False, 1), (2, True, 1),
+                                                       (3, False, 2), (4, True, 2)])
+def test_spread_keeps_every_value_and_uses_the_teams(seed: int, travel: bool, types: int) -> None:
+    g = _game(seed, travel=travel, types=types)
+    sol = solve(g)
+    before = check_sse(g, sol.coverage)
+    assert sol.coverage.sum() < g.teams.sum() - 0.5  # the SSE leaves teams idle
+    out = spread(g, sol)
+    after = check_sse(g, out.coverage)
+    assert not after.problems and not g.infeasibility(out.coverage)
+    assert abs(after.defender_value - before.defender_value) <= 1e-7
+    assert np.abs(after.attacker_values - before.attacker_values).max() <= 1e-7
+    assert out.coverage.sum() > sol.coverage.sum() + 0.5
+    assert binary_entropy_bits(out.coverage) > binary_entropy_bits(sol.coverage) + 1
+    assert out.spread_from == pytest.approx(sol.coverage.sum())
+    if travel:  # the spread coverage is still realisable by teams that keep the rule
+        dec = flow_decompose(g, out.coverage, seed=0)
+        assert np.abs(dec.marginals() - out.coverage).max() < 1e-6
+
+
+def test_plan_uses_every_team_hour_on_the_county() -> None:
+    sc = scenario_mod.load("ebian")
+    net = RoadNetwork.from_scenario(sc)
+    slots = make_slots(date(2026, 12, 1), days=1, slot_minutes=60)
+    plan = plan_checkpoints(sc, net, slots, 1, seed=0, max_types=1)
+    g = plan.game
+    raw = solve(g)
+    assert plan.check.ok, plan.check.problems
+    assert abs(plan.defender_value - check_sse(g, raw.coverage).defender_value) <= 1e-7
+    per_slot = plan.solution.coverage.reshape(g.n_sites, g.n_slots).sum(axis=0)
+    assert (per_slot >= 1 - 1e-6).all()  # the one team is at a site every hour
+    assert plan.entropy_bound_bits > binary_entropy_bits(raw.coverage) + 5
+    assert any("spread over the other targets" in n for n in plan.notes)
