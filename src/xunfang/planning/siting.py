@@ -1475,7 +1475,8 @@ def mclp(
     time_limit: float | None = None,
     mip_gap: float = 0.0,
 ) -> SitingResult:
-    """At most ``p`` new posts maximizing the weight of demand within its target (M1–M5).
+    """At most ``p`` new posts maximizing the weight of demand within its target (M1–M5), the
+    fewest posts among the plans of that weight (so ``count`` may be below ``p``).
 
     ``objective`` is the covered weight, existing posts' coverage included; ``uncoverable``
     names the weighted demand points that no site reaches in time (they stay uncovered).
