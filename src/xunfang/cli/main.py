@@ -446,13 +446,21 @@ def _kinds(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _rings_setup(scenario: str, mode: str, speed_kph: float | None) -> tuple[Any, Any, Any]:
-    """Load the scenario and its network (at one speed where asked); exit 1 on errors."""
+    """Load the scenario and its network (at one speed where asked); exit 1 on errors.
+
+    The scenario's warnings go to stderr, as ``scenario check`` prints them: a review's post
+    123 km off the roads was snapped to the nearest node and counted in "43.0% within target"
+    without a word."""
     from xunfang import scenario as scenario_mod
     from xunfang.network import RoadNetwork
     from xunfang.planning import coverage
 
     try:
-        sc = scenario_mod.load(scenario)
+        checked = scenario_mod.check(scenario)
+        if checked.scenario is None or not checked.ok:
+            raise ScenarioError(checked.problems, source=checked.source)
+        _print_problems(checked.warnings)
+        sc = checked.scenario
         m = coverage.check_mode(mode)
         net = RoadNetwork.from_scenario(sc)
         if speed_kph is not None:
@@ -474,6 +482,9 @@ SpeedOpt = Annotated[float | None, typer.Option(
 PostsOpt = Annotated[str | None, typer.Option(
     "--posts", help="Source post kinds, comma-separated (default: the staffed kinds).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+HOUR_HELP = ("Hour of day (0-23): its peak-hour speeds, and the posts staffed then (night-only "
+             "checkpoints count in the policy's night hours only). Without it: free-flow speeds "
+             "and only the posts staffed at every hour.")
 
 
 @rings_app.command("analyze")
@@ -485,12 +496,13 @@ def rings_analyze(
     target_minutes: Annotated[float | None, typer.Option(
         "--target-minutes", help="One target for every place (default: by ring level/tier).")
     ] = None,
-    hour: Annotated[int | None, typer.Option(
-        "--hour", min=0, max=23, help="Hour of day for peak-hour speeds (default: free flow).")
-    ] = None,
+    hour: Annotated[int | None, typer.Option("--hour", min=0, max=23, help=HOUR_HELP)] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """For every node: the nearest and backup post, minutes, target and whether it is met."""
+    """For every node: the nearest and backup post, minutes, target and whether it is met.
+
+    Sources are the posts staffed at --hour; without it, only posts staffed at every hour
+    (night-only checkpoints are left out, and named)."""
     from xunfang.planning import coverage
     from xunfang.scenario.model import STAFFED_POST_KINDS
 
@@ -507,8 +519,12 @@ def rings_analyze(
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         return
     worst = cov.worst()
+    at = f" at hour {hour}" if hour is not None else " (posts staffed at every hour)"
     out_console.print(f"{len(cov.sources)} source posts; {100 * cov.share():.1f}% of "
-                      f"{len(cov.node_ids)} nodes within target by {m}")
+                      f"{len(cov.node_ids)} nodes within target by {m}{at}")
+    if cov.night_only_out:
+        left = [p for p in sc.posts if p.id in set(cov.night_only_out)]
+        out_console.print(f"[yellow]not counted:[/] {escape(coverage.night_only_text(sc, left))}")
     if worst is not None:
         out_console.print(f"worst: node {escape(worst[0])} at {worst[1]:.2f} min")
     if cov.unreachable:
@@ -535,8 +551,11 @@ class SiteModel(StrEnum):
     pcenter = "pcenter"
 
 
-def _candidate_ids(path: Path) -> list[str]:
-    """Node ids from a file: a CSV/XLSX table with a ``node`` column, or one id per line."""
+def _candidate_ids(path: Path, node_ids: tuple[str, ...] | None = None) -> list[str]:
+    """Node ids from a file: a CSV/XLSX table with a ``node`` column, or one id per line.
+
+    With ``node_ids`` (the network's), an unknown or repeated id is an error naming the file
+    and its rows (data rows of a table, lines of a text file)."""
     from xunfang.scenario.tables import read_table
 
     problems: list[Problem] = []
@@ -547,9 +566,34 @@ def _candidate_ids(path: Path) -> list[str]:
                              f"{', '.join(table.header)})")
         if table is None or any(p.severity == "error" for p in problems):
             raise ValueError(f"--candidates {path}: " + "; ".join(map(str, problems)))
-        return [r["node"] for r in table.rows if r["node"]]
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+        found = [(r["node"], i) for i, r in enumerate(table.rows, 1) if r["node"]]
+        where = "row"
+    else:
+        found = [(line.strip(), i) for i, line in
+                 enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.strip()]
+        where = "line"
+    if node_ids is not None:
+        known = set(node_ids)
+        unknown = [(n, i) for n, i in found if n not in known]
+        if unknown:
+            raise ValueError(
+                f"--candidates {path}: {len(unknown)} unknown node id(s), e.g. "
+                + ", ".join(f"{n!r} ({where} {i})" for n, i in unknown[:5])
+                + "; candidates must be node ids of the scenario's network")
+        rows: dict[str, list[int]] = {}
+        for n, i in found:
+            rows.setdefault(n, []).append(i)
+        twice = [(n, r) for n, r in rows.items() if len(r) > 1]
+        if twice:
+            n, r = twice[0]
+            raise ValueError(f"--candidates {path}: node {n!r} is listed more than once "
+                             f"({where}s {', '.join(map(str, r))}); list each node once")
+    return [n for n, _ in found]
+
+
+class SiteWeights(StrEnum):
+    none = "none"
+    incidents = "incidents"
 
 
 @rings_app.command("site")
@@ -567,32 +611,56 @@ def rings_site(
     candidates: Annotated[Path | None, typer.Option(
         "--candidates", exists=True, dir_okay=False,
         help="Candidate node ids: a table with a 'node' column or one id per line "
-             "(default: every node).")] = None,
+             "(default: the nodes the mode reaches from the posts, as the plan's staging "
+             "points).")] = None,
     time_limit: Annotated[float | None, typer.Option(
-        "--time-limit", min=0.0, help="Seconds the solver may take.")] = None,
+        "--time-limit", min=0.0, help="Seconds the solver may take (> 0).")] = None,
+    hour: Annotated[int | None, typer.Option("--hour", min=0, max=23, help=HOUR_HELP)] = None,
+    weights: Annotated[SiteWeights, typer.Option(
+        "--weights", help="Demand weight of each node: none (every node 1) or incidents (the "
+                          "scenario's incidents.csv records at the node, plus one so quiet "
+                          "streets count too, as the plan's staging points).")
+    ] = SiteWeights.none,
     as_json: JsonOpt = False,
 ) -> None:
-    """Where to add posts so more places meet their 1-3-5 target (HiGHS, exact)."""
+    """Where to add posts so more places meet their 1-3-5 target (HiGHS, exact).
+
+    Every road node is demand; the posts staffed at --hour (every hour without it) are kept.
+    A status other than optimal is explained on stderr; infeasible exits 1."""
     from xunfang.planning import coverage
     from xunfang.scenario.model import STAFFED_POST_KINDS
 
     sc, net, m = _rings_setup(scenario, mode, speed_kph)
     try:
         kinds = coverage.check_kinds(_kinds(posts, STAFFED_POST_KINDS))
-        cands = _candidate_ids(candidates) if candidates is not None else None
+        cands = (_candidate_ids(candidates, net.node_ids) if candidates is not None
+                 else None)
+        w = (coverage.incident_weights(sc, net) + 1.0
+             if weights is SiteWeights.incidents else None)
         res = coverage.site_posts(sc, net, model=model.value, p=p,
                                   target_minutes=target_minutes, kinds=kinds,
-                                  candidates=cands, mode=m, time_limit=time_limit)
+                                  candidates=cands, mode=m, hour=hour, weights=w,
+                                  time_limit=time_limit)
     except (ValueError, OSError) as exc:
         _error(exc)
         raise typer.Exit(1) from None
+    left = coverage.night_only_out(sc, kinds, hour)
+    if left:
+        err_console.print(f"[yellow]not kept as posts:[/] "
+                          f"{escape(coverage.night_only_text(sc, left))}", highlight=False)
     doc = {
         "model": res.model, "added": list(res.added_ids or ()), "count": res.count,
         "objective": res.objective, "status": res.status, "gap": res.gap,
         "uncoverable": list(res.uncoverable_ids or ()),
         "covered_weight_share": res.covered_weight_share,
         "build_seconds": round(res.build_seconds, 3), "solve_seconds": round(res.solve_seconds, 3),
+        "message": res.message, "hour": hour, "weights": weights.value,
+        "night_only_out": [q.id for q in left],
     }
+    if res.message:
+        # a review: an infeasible BCLP exited 1 with nothing said; the reason is here
+        style = "red" if res.status == "infeasible" else "yellow"
+        err_console.print(f"[{style}]{res.status}:[/] {escape(res.message)}", highlight=False)
     if as_json:
         from xunfang.report.folder import json_ready
 

@@ -9,6 +9,11 @@ rounding); an unreachable place has infinite minutes and never meets it.
 Targets of nodes come from the innermost control ring that covers them (level 1 core area,
 2 crowded places, 3 general area); a node outside every ring is held to the general (level 3)
 target, the loosest of the town's.
+
+Sources are the posts staffed at the hour asked; without an hour, only the posts staffed at
+every hour: a night-only checkpoint counts in the policy's night hours only, never "all day"
+(a review: 66 % of nodes within target with a night checkpoint counted at any hour, 28 % at
+hour 12). The posts so left out are named (``Coverage.night_only_out``).
 """
 
 from __future__ import annotations
@@ -115,6 +120,7 @@ class Coverage:
     site_ids: tuple[str, ...]
     site_node: IntArray
     site_target: FloatArray
+    night_only_out: tuple[str, ...] = ()  # posts of the kinds asked not staffed at the hour
 
     @property
     def meets(self) -> BoolArray:
@@ -165,15 +171,20 @@ def analyze(
 ) -> Coverage:
     """Nearest and backup source post of every node and site, by ``mode`` at ``hour``.
 
-    ``sources`` overrides the posts of ``kinds`` (e.g. unit positions as pseudo-posts).
+    ``sources`` overrides the posts of ``kinds`` (e.g. unit positions as pseudo-posts). The
+    posts of ``kinds`` are those staffed at ``hour`` (every hour without one; module
+    docstring).
     """
     if target_minutes is not None and (not np.isfinite(target_minutes) or target_minutes <= 0):
         raise CoverageError(f"--target-minutes must be positive, got {target_minutes}")
-    posts = tuple(sources) if sources is not None else scenario.staffed_posts(kinds, hour=hour)
+    out = () if sources is not None else night_only_out(scenario, kinds, hour)
+    posts = (tuple(sources) if sources is not None
+             else scenario.staffed_posts(kinds, hour=hour, all_day=True))
     if not posts:
         raise CoverageError(
             f"no source posts of kinds {', '.join(kinds)} in scenario {scenario.name!r}"
-            + (f" at hour {hour}" if hour is not None else "")
+            + (f" at hour {hour}" if hour is not None else " staffed at every hour")
+            + (f" ({night_only_text(scenario, out)})" if out else "")
             + "; sources may be: " + ", ".join(SOURCE_POST_KINDS)
         )
     src_nodes = place_nodes(net, posts, mode=mode)
@@ -205,7 +216,52 @@ def analyze(
         post=post, minutes=minutes, backup=backup, backup_minutes=backup_minutes,
         target=target, level=level, target_minutes=target_minutes,
         site_ids=tuple(s.id for s in sites), site_node=site_node, site_target=site_target,
+        night_only_out=tuple(p.id for p in out),
     )
+
+
+def night_only_out(scenario: Scenario, kinds: Sequence[PostKind], hour: int | None
+                   ) -> tuple[Post, ...]:
+    """Posts of ``kinds`` the rings leave out at ``hour`` (without one: at some hour): the
+    night-only ones outside the policy's night hours."""
+    staffed = scenario.staffed_posts(kinds, hour=hour, all_day=True)
+    return tuple(p for p in scenario.posts_of(*kinds) if p not in staffed)
+
+
+def _hour_runs(hours: Sequence[int]) -> str:
+    """Hours as runs of consecutive hours (wrapping at midnight): "20–5" for 20..23, 0..5."""
+    runs: list[list[int]] = []
+    for h in hours:
+        if runs and h == (runs[-1][-1] + 1) % 24:
+            runs[-1].append(h)
+        else:
+            runs.append([h])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
+
+
+def night_only_text(scenario: Scenario, posts: Sequence[Post]) -> str:
+    """What the output says of the night-only posts left out."""
+    return (f"night-only post(s) {', '.join(p.id for p in posts)} are staffed at hours "
+            f"{_hour_runs(scenario.policy.night_hours)} only (policy night_hours); give --hour "
+            "to count them in those hours")
+
+
+def usable_nodes(scenario: Scenario, net: RoadNetwork, *, mode: Mode = "car",
+                 hour: int | None = None, kinds: Sequence[PostKind] = STAFFED_POST_KINDS
+                 ) -> IntArray:
+    """Nodes a post of ``mode`` may stand on: those ``mode`` reaches from the staffed posts of
+    ``kinds`` (at ``hour``), the rule the plan's staging points follow (a review: n227, reached
+    only by a flight of steps, proposed for the county's cars by the plan and then by
+    ``rings site``, which counted it as covering itself). Without such posts, the nodes on a
+    road the mode may use (every node for drones)."""
+    posts = scenario.staffed_posts(kinds, hour=hour, all_day=True)
+    if posts:
+        near = network.nearest(net, place_nodes(net, posts, mode=mode), mode=mode, hour=hour)
+        return np.flatnonzero(np.isfinite(near.minutes[:, 0])).astype(np.int64)
+    if mode == "drone":
+        return np.arange(net.n_nodes, dtype=np.int64)
+    comp = network.components(net, mode=mode)
+    return np.flatnonzero(comp.sizes[comp.label] > 1).astype(np.int64)
 
 
 def site_posts(
@@ -225,13 +281,25 @@ def site_posts(
     """Where to add staging posts: a siting model over every road node as demand.
 
     Demand targets are the nodes' ring-level targets (or ``target_minutes`` for all); the
-    existing posts of ``kinds`` are kept and not counted; candidates are every node, or the
-    node ids given. ``p`` counts new posts only.
+    existing posts of ``kinds`` staffed at ``hour`` (every hour without one) are kept and not
+    counted; candidates are the nodes the mode may use (:func:`usable_nodes`), or the node ids
+    given. ``p`` counts new posts only. Option errors name the CLI option (``--p``, …).
     """
     if target_minutes is not None and (not np.isfinite(target_minutes) or target_minutes <= 0):
         raise CoverageError(f"--target-minutes must be positive, got {target_minutes}")
+    if model not in siting.MODELS:
+        raise CoverageError(f"--model: unknown model {model!r}; valid: {', '.join(siting.MODELS)}")
+    if model == "lscp" and p is not None:
+        raise CoverageError(f"--p: lscp takes no --p (it finds the fewest new posts itself); "
+                            f"got --p {p}")
+    if model != "lscp" and p is None:
+        raise CoverageError(f"--p (the number of new posts) is required for model {model}")
+    if p is not None and p < 0:
+        raise CoverageError(f"--p must be a number of new posts >= 0; got {p}")
+    if time_limit is not None and not (np.isfinite(time_limit) and time_limit > 0):
+        raise CoverageError(f"--time-limit must be seconds > 0; got {time_limit:g}")
     if candidates is None:
-        cand = np.arange(net.n_nodes, dtype=np.int64)
+        cand = usable_nodes(scenario, net, mode=mode, hour=hour, kinds=kinds)
     else:
         index = {n: i for i, n in enumerate(net.node_ids)}
         unknown = [c for c in candidates if c not in index]
@@ -240,8 +308,13 @@ def site_posts(
                                 f"{', '.join(map(repr, unknown[:5]))}")
         if not candidates:
             raise CoverageError("--candidates: the list is empty")
+        ids, counts = np.unique(np.asarray(candidates, dtype=object), return_counts=True)
+        if np.any(counts > 1):
+            raise CoverageError(f"--candidates: node {ids[counts > 1][0]!r} is listed more "
+                                "than once; list each candidate node once")
         cand = np.array([index[c] for c in candidates], dtype=np.int64)
-    existing = place_nodes(net, scenario.staffed_posts(kinds, hour=hour), mode=mode)
+    existing = place_nodes(net, scenario.staffed_posts(kinds, hour=hour, all_day=True),
+                           mode=mode)
     _, node_target = node_targets(scenario, net.xy)
     target = node_target if target_minutes is None else np.full(net.n_nodes, target_minutes)
     coverage_model = model in ("lscp", "mclp", "bclp")
@@ -250,7 +323,11 @@ def site_posts(
         existing_nodes=np.unique(existing), target_minutes=target, mode=mode, hour=hour,
         weights=weights, cutoff_minutes=float(target.max()) if coverage_model else None,
     )
-    return siting.site(inst, model=model, p=p, time_limit=time_limit)  # type: ignore[arg-type]
+    n_new = int(np.count_nonzero(~inst.existing))
+    if p is not None and p > n_new:
+        raise CoverageError(f"--p: at most {n_new} new post(s), the candidate nodes that hold "
+                            f"no post; got --p {p}")
+    return siting.site(inst, model=model, p=p, time_limit=time_limit)
 
 
 #: An incident farther than this from every node is off the network: it weighs no node (the
@@ -315,6 +392,8 @@ def as_json(cov: Coverage) -> dict[str, object]:
     return {
         "target_minutes": cov.target_minutes,
         "mode": cov.mode,
+        "hour": cov.hour,
+        "night_only_out": list(cov.night_only_out),
         "sources": list(cov.sources),
         "nodes": nodes,
         "uncovered": list(cov.uncovered),
