@@ -120,3 +120,17 @@ def test_option_values_are_json_numbers_and_flags_else_words() -> None:
         options_from_pairs(['dosage_basis="record"'])
     with pytest.raises(deploy.DeployError, match=r"^--pairs\.w_over .* got 'null'$"):
         options_from_pairs(["w_over=null"], where="--pairs")
+
+
+def test_plan_prints_the_scenarios_warnings(make_scenario: Make, tmp_path: Path) -> None:
+    """`plan` reads the scenario as `scenario check` does and prints its warnings (a review:
+    a post 123 km off the roads was planned from without a word; the rings commands printed
+    the warnings, `plan` dropped them)."""
+    posts = LATTICE["posts.csv"].replace("id,name,kind,node\n", "id,name,kind,node,x,y\n")
+    posts = "".join(line + ("\n" if i == 0 else ",,\n")
+                    for i, line in enumerate(posts.strip().split("\n")))
+    posts += "P9,Far station,station,,90000,90000\n"
+    path = make_scenario({**LATTICE, "posts.csv": posts})
+    r = _plan(path, tmp_path / "out")
+    assert r.exit_code == 0, r.output
+    assert "posts.csv, row 6" in r.stderr and "m from the nearest road node" in r.stderr

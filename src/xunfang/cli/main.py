@@ -147,7 +147,10 @@ def plan_cmd(
     with _progress() as progress:
         task = progress.add_task("loading scenario", total=len(steps))
         try:
-            sc = scenario_mod.load(scenario, largest_component=largest_component)
+            # read as `scenario check` reads it, so that its warnings are printed (a review:
+            # a post 123 km off the roads was snapped and planned from without a word)
+            sc, load_warnings = scenario_mod.load_with_warnings(
+                scenario, largest_component=largest_component)
         except ScenarioError as exc:
             progress.stop()
             err_console.print(f"[red]{escape(scenario)}: the scenario has errors; "
@@ -186,6 +189,7 @@ def plan_cmd(
             _error(exc)
             raise typer.Exit(1) from None
         progress.update(task, completed=len(steps))
+    _print_problems(load_warnings)
     for where, n in pins_from:
         out_console.print(f"pins: {n} read from {escape(where)}")
     car = result.coverage.get("car")

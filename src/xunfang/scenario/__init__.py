@@ -4,7 +4,15 @@
 frozen :class:`Scenario`; ``check`` reports every problem without raising.
 """
 
-from xunfang.scenario.loader import CheckResult, builtin_names, check, counts, load, resolve
+from xunfang.scenario.loader import (
+    CheckResult,
+    builtin_names,
+    check,
+    counts,
+    load,
+    load_with_warnings,
+    resolve,
+)
 from xunfang.scenario.model import (
     CRS,
     Area,
@@ -40,5 +48,6 @@ __all__ = [
     "check",
     "counts",
     "load",
+    "load_with_warnings",
     "resolve",
 ]

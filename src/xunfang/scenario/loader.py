@@ -127,6 +127,16 @@ def load(source: str | Path, *, largest_component: bool = False) -> Scenario:
     return result.scenario
 
 
+def load_with_warnings(source: str | Path, *, largest_component: bool = False
+                       ) -> tuple[Scenario, tuple[Problem, ...]]:
+    """:func:`load`, and the warnings ``scenario check`` would print for the scenario's own
+    files (pins.csv, read by ``xunfang plan`` for the plan's days, aside)."""
+    result = _check(source, largest_component=largest_component)
+    if result.scenario is None or not result.ok:
+        raise ScenarioError(result.problems, source=result.source)
+    return result.scenario, result.warnings
+
+
 def check(source: str | Path, *, largest_component: bool = False) -> CheckResult:
     """Read a scenario and report every problem; never raises for problems in the files.
 
