@@ -24,7 +24,7 @@ from xunfang.planning import blockade, coverage, deploy, patrol_stages
 from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_checkpoints
 from xunfang.planning.coverage import Coverage
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
-from xunfang.planning.routes import ground_presence
+from xunfang.planning.routes import POLICE_TIERS, ground_presence
 from xunfang.scenario.model import STAFFED_POST_KINDS, FloatArray, Mode, Scenario
 
 Progress = Callable[[str], None]
@@ -287,13 +287,19 @@ def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
     in_slot: dict[int, list[Assignment]] = {}
     for a in assignments:
         in_slot.setdefault(a.slot, []).append(a)
+    tier = {u.id: u.tier for u in scenario.units}
+    # the plan's police units of each slot where they stand (posts, staging nodes, a route's
+    # first node, a grid's centre): they seal the exits and hold the rings, as the centre's
+    # blockade and rings count the responders (an auxiliary foot patrol stops no fleeing car)
+    police = {s.index: tuple(src for src in blockade.units_in_plan(
+        scenario, net, in_slot.get(s.index, ())) if tier.get(src.id) in POLICE_TIERS)
+        for s in slots} if scenario.units else {}
     seals: dict[object, dict[str, object]] = {}  # by (hour, units where they stand)
     memo: dict[object, FloatArray] = {}  # every node's time to the exits, by mode and hour
     by_slot: dict[int, dict[str, object]] = {}
     for s in slots if exits else ():
         hour = s.start.hour
-        sources = (blockade.units_in_plan(scenario, net, in_slot.get(s.index, ()))
-                   if scenario.units else None)
+        sources = police.get(s.index) if scenario.units else None
         at = (hour, sources)
         if at not in seals:
             seal = blockade.seal_exits(scenario, net, hour=hour, sources=sources, memo=memo)
@@ -309,6 +315,25 @@ def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
                     "notes": list(seal.notes)},
             }
         by_slot[s.index] = seals[at]
+    # the rings from those units too, each at its own mode (review AY: from the posts alone
+    # a slot said key sites S0 and S3 missed their target while its staging unit stood 0.6
+    # and 0 minutes from them)
+    from_plan: dict[int, dict[str, object]] = {}
+    by_units: dict[object, dict[str, object]] = {}
+    for s in slots if assignments else ():
+        standing = tuple(
+            (src.id, (float(net.xy[src.node][0]), float(net.xy[src.node][1])), src.mode)
+            for src in police.get(s.index, ()))
+        at_units = (s.start.hour, standing)
+        if at_units not in by_units:
+            if standing:
+                rings = coverage.from_units(scenario, net, standing, hour=s.start.hour,
+                                            weights=weights)
+                rings.pop("minutes")
+                by_units[at_units] = {"units": len(standing), **rings}
+            else:
+                by_units[at_units] = {"units": 0}
+        from_plan[s.index] = by_units[at_units]
     for hour in sorted({s.start.hour for s in slots}):
         cov = coverage.analyze(scenario, net, mode="car", hour=hour)
         row = coverage.summary(scenario, cov, weights=weights)
@@ -331,7 +356,9 @@ def _rings_by_slot(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...]
                              "weighed": round(float(incidents.sum())),
                              "off_network_m": coverage.OFF_NETWORK_M},
         "slots": [{"slot": s.index, "start": s.name, **by_hour[s.start.hour],
-                   **by_slot.get(s.index, {})} for s in slots],
+                   **by_slot.get(s.index, {}),
+                   **({"from_plan": from_plan[s.index]} if s.index in from_plan else {})}
+                  for s in slots],
     }
 
 

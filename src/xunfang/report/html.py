@@ -1154,8 +1154,14 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             continue
         seen_hours.add(hour)
         seal = row.get("blockade") or {}
+        mine = row.get("from_plan") or {}
         slot_rows.append({
             "hour": hour, "share": _pct(float(row["share_within_target"])),
+            # the plan's own units where they stand (a plan.json before them: "—")
+            "plan_share": (_pct(float(mine["share_within_target"]))
+                           if "share_within_target" in mine else "—"),
+            "plan_sites": (f"{mine['sites_meeting_target']}/{mine['sites']}"
+                           if "sites" in mine else "—"),
             "weighted": _pct(float(row["weighted_share_within_target"]["incidents"])),
             "sites": f"{row['sites_meeting_target']}/{row['sites']}",
             "uncovered": row["uncovered_nodes"],

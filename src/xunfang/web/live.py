@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -26,7 +26,7 @@ from xunfang.geo import Projector
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, Slot
 from xunfang.planning import blockade, coverage
-from xunfang.scenario.model import GROUND_MODES, Mode, Post, Scenario, Tier
+from xunfang.scenario.model import GROUND_MODES, FloatArray, Scenario, Tier
 from xunfang.sim.config import SimConfig
 
 #: unit statuses (as the store keeps them); the first two may be dispatched
@@ -544,34 +544,16 @@ class LiveOps:
             result: dict[str, Any] = {"hour": hour, "sources": 0, "live_sources": 0,
                                       "share_within_target": 0.0, "bands": [], **units}
         else:
-            by_mode: dict[Mode, list[Post]] = {}
-            for u, xy, _ in cands:
-                by_mode.setdefault(self.units[u].mode, []).append(
-                    Post(id=u, name=u, kind="rapid", xy=xy))
-            covs = [coverage.analyze(self.scenario, self.net, mode=m, hour=hour, sources=ps)
-                    for m, ps in by_mode.items()]
-            # the least minutes over the modes; sites too, each mode's own way (a site snaps
-            # to the roads its mode may use), so no one Coverage holds them all and the
-            # shares of coverage.summary are taken here from the combined minutes
-            minutes = np.min([c.minutes for c in covs], axis=0)
-            site_minutes = np.min([c.site_minutes() for c in covs], axis=0)
-            first = covs[0]  # targets and ring levels are the places', the same by any mode
-            meets = minutes <= first.target
-            site_meets = site_minutes <= first.site_target
+            rings = coverage.from_units(
+                self.scenario, self.net, [(u, xy, self.units[u].mode) for u, xy, _ in cands],
+                hour=hour)
+            minutes = cast(FloatArray, rings.pop("minutes"))
+            rings.pop("weighted_share_within_target")
             band = coverage.bands_of(minutes, self.scenario.policy.isochrone_minutes)
             result = {
-                "share_within_target": float(meets.mean()),
-                "share_within_target_by_ring_level": {
-                    str(lv): float(meets[first.level == lv].mean())
-                    for lv in (1, 2, 3) if (first.level == lv).any()},
-                "sites_meeting_target": int(site_meets.sum()),
-                "sites": len(site_meets),
-                "sites_missing_target": [s for s, ok in zip(first.site_ids, site_meets.tolist(),
-                                                            strict=True) if not ok],
-                "uncovered_nodes": int((~meets).sum()),
+                **rings,
                 "hour": hour, "sources": len(cands),
                 "live_sources": sum(1 for c in cands if c[2] == "live"),
-                "modes": {m: len(ps) for m, ps in by_mode.items()},
                 "bands_minutes": list(self.scenario.policy.isochrone_minutes),
                 "bands": [int(b) for b in band.tolist()],
                 **units,

@@ -1,0 +1,63 @@
+"""The plan's rings of each slot from its own police units where they stand (review AY,
+fault 2: from the posts alone a slot said key sites missed their target while its staging
+unit stood beside them), and its blockade from those units only (an auxiliary foot patrol
+stops no fleeing car)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from tests.conftest import write_files
+from tests.planning.test_routes import LATTICE
+from xunfang import network, scenario
+from xunfang.network import RoadNetwork
+from xunfang.planning import coverage
+from xunfang.planning.pipeline import PlanRequest, build_plan
+
+POSTS = LATTICE["posts.csv"] + "X1,North exit,exit,n40\nX2,South exit,exit,n02\n"
+UNITS = LATTICE["units.csv"] + "V1,auxiliary,foot,volunteer,P2\n"
+
+
+def test_each_slots_rings_and_blockade_are_the_plans_police_units(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "town", {**LATTICE, "posts.csv": POSTS, "units.csv": UNITS})
+    sc = scenario.load(root)
+    net = RoadNetwork.from_scenario(sc)
+    result = build_plan(sc, PlanRequest(start=date(2026, 12, 1), days=1))
+    rows = result.stages["rings"]["slots"]
+    units = {u.id: u for u in sc.units}
+    posts = {p.id: p for p in sc.posts}
+    checked = 0
+    for row in rows:
+        mine = row["from_plan"]
+        # independently: each police unit on ground duty from its post or route's first node
+        sources = []
+        for a in result.plan.assignments:
+            u = units[a.unit]
+            if a.slot != row["slot"] or a.duty in ("off", "drone", "video") or u.mode == "drone":
+                continue
+            assert u.tier != "auxiliary" or a.unit == "V1"
+            if u.tier == "auxiliary":
+                continue
+            if a.post is not None:
+                node = posts[a.post].node
+            elif a.route:
+                node = a.route[0]
+            else:
+                continue  # a grid's centre: checked by the count below, not re-derived
+            sources.append((node, u.mode))
+        if len(sources) != mine["units"]:
+            continue
+        hour = int(row["start"][11:13])
+        minutes = np.min([network.nearest(net, network.index_of(net, [n]), mode=m,
+                                          hour=hour).minutes[:, 0] for n, m in sources], axis=0)
+        _, target = coverage.node_targets(sc, net.xy)
+        assert mine["share_within_target"] == float(np.mean(minutes <= target))
+        checked += 1
+        # the volunteer stands on duty at P2 but neither holds a ring nor seals an exit
+        seals = row["blockade_units"]["seals"]
+        assert all(s["unit"] != "V1" for s in seals)
+    assert checked >= len(rows) // 2, "too few slots re-derived"
+    assert any(a.unit == "V1" and a.duty != "off" for a in result.plan.assignments)
