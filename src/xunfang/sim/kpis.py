@@ -10,8 +10,9 @@ replications (Student t; no interval from a single replication):
   control ring or of the key site they are at, the smaller; DESIGN §1) reached within it —
   incidents never reached count as late. The same by ring level, site tier, zone, grid and
   slot of the day (pooled over replications) and the shares within each isochrone band (1, 3,
-  5 min). Incidents off the network or out of every unit's reach are counted on their own
-  lines, not dropped.
+  5 min). Incidents out of every unit's reach (``unreachable``) count as late in every share
+  and row and are reported (``counts``, each row's ``unreachable``); those off the network
+  are counted on their own line, not dropped.
 - **visibility** (见警率): Σ w(g,t)·p(g,t) / Σ w(g,t) over (grid, slot) cells, p = the share of
   the slot with a uniformed unit (``SimConfig.visible_tiers``) on the street in the grid
   (standing, patrolling, driving, on scene; a leg between two points counts half to each end's
@@ -62,6 +63,7 @@ from xunfang.sim.engine import (
     SCENE,
     SERVED,
     STATUSES,
+    UNREACHABLE,
     UNSERVED,
     EventLog,
     SimSetup,
@@ -136,6 +138,15 @@ def _ci(values: Sequence[float], share: bool = False) -> tuple[float, float] | N
     if math.isnan(lo):
         return None
     return (max(lo, 0.0), min(hi, 1.0) if share else hi)
+
+
+def _counted(status: npt.NDArray[np.integer]) -> npt.NDArray[np.bool_]:
+    """The incidents the response figures count: served, unserved (never reached) and
+    unreachable (no responder reaches the place by road); the last two as late. Leaving the
+    unreachable out made a ring-1 incident on an isolated road vanish from compliance (a
+    review: response_within_target 1.0 with it unreached)."""
+    out: npt.NDArray[np.bool_] = np.isin(status, (SERVED, UNSERVED, UNREACHABLE))
+    return out
 
 
 def _pct(x: FloatArray, q: float) -> float:
@@ -280,7 +291,7 @@ def _one(setup: SimSetup, log: EventLog, geo: _Geo, w: FloatArray, inc_xy: Float
     out["travel_p90_min"] = _pct(log.inc_travel[served], 90)
     wait = log.inc_dispatch - log.inc_call
     out["wait_mean_min"] = float(np.nanmean(wait[served])) if served.any() else math.nan
-    counted = (log.inc_status == SERVED) | (log.inc_status == UNSERVED)
+    counted = _counted(log.inc_status)
     has_t = counted & np.isfinite(where.target)
     ok = has_t & served & (resp <= where.target + 1e-9)
     out["response_within_target"] = (float(ok.sum() / has_t.sum()) if has_t.any()
@@ -488,8 +499,8 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
 
 
 def _resp_rows(key: IntArray, labels: Mapping[int, str], resp: FloatArray, served: npt.NDArray[
-        np.bool_], counted: npt.NDArray[np.bool_], target: FloatArray, reps: int
-               ) -> tuple[dict[str, object], ...]:
+        np.bool_], counted: npt.NDArray[np.bool_], unreach: npt.NDArray[np.bool_],
+               target: FloatArray, reps: int) -> tuple[dict[str, object], ...]:
     rows: list[dict[str, object]] = []
     for k in sorted(labels):
         sel = (key == k) & counted
@@ -502,6 +513,7 @@ def _resp_rows(key: IntArray, labels: Mapping[int, str], resp: FloatArray, serve
         rows.append({
             "key": labels[k], "incidents": n, "per_replication": round(n / reps, 3),
             "reached": int(ok.sum()),
+            "unreachable": int((sel & unreach).sum()),  # counted in "incidents", as late
             "p50_min": _num(_pct(resp[ok], 50)), "p90_min": _num(_pct(resp[ok], 90)),
             "within_target": _num(float(within / has_t.sum())) if has_t.any() else None,
             # the 1-3-5 bands over every incident of the group (unreached ones count as late)
@@ -525,8 +537,8 @@ def _tables(result: SimResult, arrays: list[dict[str, FloatArray]],
 
     resp = np.concatenate([lg.response_minutes for lg in logs])
     served = np.concatenate([lg.inc_status == SERVED for lg in logs])
-    counted = np.concatenate([(lg.inc_status == SERVED) | (lg.inc_status == UNSERVED)
-                              for lg in logs])
+    counted = np.concatenate([_counted(lg.inc_status) for lg in logs])
+    unreach = np.concatenate([lg.inc_status == UNREACHABLE for lg in logs])
     target = cat("target")
     zones, grids = sc.areas_of("zone"), sc.areas_of("grid")
     L = st.slot_minutes
@@ -536,17 +548,18 @@ def _tables(result: SimResult, arrays: list[dict[str, FloatArray]],
     tables: dict[str, tuple[dict[str, object], ...]] = {
         "by_ring": _resp_rows(cat("ring").astype(np.int64),
                               {0: "none", **{lv: f"ring {lv}" for lv in (1, 2, 3)}},
-                              resp, served, counted, target, reps),
+                              resp, served, counted, unreach, target, reps),
         "by_tier": _resp_rows(cat("site_tier").astype(np.int64),
                               {0: "no key site", **{t: f"tier {t}" for t in (1, 2, 3)}},
-                              resp, served, counted, target, reps),
+                              resp, served, counted, unreach, target, reps),
         "by_zone": _resp_rows(cat("zone").astype(np.int64),
                               {-1: "outside", **{i: z.id for i, z in enumerate(zones)}},
-                              resp, served, counted, target, reps),
+                              resp, served, counted, unreach, target, reps),
         "by_grid": _resp_rows(cat("grid").astype(np.int64),
                               {-1: "outside", **{i: g.id for i, g in enumerate(grids)}},
-                              resp, served, counted, target, reps),
-        "by_slot": _resp_rows(slot_of_day, slot_labels, resp, served, counted, target, reps),
+                              resp, served, counted, unreach, target, reps),
+        "by_slot": _resp_rows(slot_of_day, slot_labels, resp, served, counted, unreach, target,
+                              reps),
     }
     # the response-time distribution: incidents per replication in half-minute bins
     edges = np.arange(0.0, 15.0 + 0.5, 0.5)
