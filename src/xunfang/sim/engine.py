@@ -483,15 +483,27 @@ class Prepared:
     call: FloatArray  # when the call comes (minutes); dispatch starts here
     detected: npt.NDArray[np.bool_]  # called in by the video desk
     order: IntArray  # the incidents in order of their calls (stable)
+    leg: FloatArray  # minutes on foot from the road node to the incident (0: on the node)
 
 
 def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Generator
             ) -> Prepared:
     """Snap incidents to points, mark those off the network or out of every unit's reach,
-    draw on-scene minutes and decide who needs a second unit."""
+    draw on-scene minutes and decide who needs a second unit.
+
+    An incident snapped to a road node is that far from it: the unit drives to the node and
+    its crew covers the rest on foot, at the scenario's foot speed (``speeds_kph['foot']``,
+    default 5 km/h: the one speed the policy gives for moving off the road, and the same for
+    every unit, so it adds the same minutes whoever is sent and does not change who is sent).
+    Without it an incident 400 m from the nearest node (a review, at (1900, 750)) was reached
+    in the node's 1.0 minute and counted within a 1-minute target; on foot it takes 4.8 min
+    more. The straight line from the node overstates the leg of an incident beside the middle
+    of a long road; straight-line travel (``travel='straight'``) goes to the incident itself
+    and has no leg."""
     cfg = st.config
     n = len(inc)
     status = np.zeros(n, dtype=np.int8)
+    leg_m = np.zeros(n)
     table = st.travel
     if n and np.any((inc.minutes < 0) | (inc.minutes >= st.horizon)):
         raise SimError(f"incident times must lie within the run (0 to {st.horizon:g} minutes)")
@@ -510,6 +522,7 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
         point = local[sn.node] if sn is not None else np.zeros(0, dtype=np.int64)
         if sn is not None:
             status[sn.distance_m > cfg.max_snap_m] = OFF_NETWORK
+            leg_m = np.asarray(sn.distance_m, dtype=np.float64)
         if np.any(point < 0):
             raise SimError("an incident snapped to a node outside the run's points; pass the "
                            "incident nodes as extra_nodes to setup()")
@@ -538,9 +551,12 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
         second |= (where.ring > 0) & (where.ring <= cfg.second_unit_ring_level)
     call, detected = _calls(st, inc, rng)
     status[(status == SERVED) & (call >= st.horizon)] = CALLED_AFTER_END
+    foot_kph = float(st.scenario.policy.speeds_kph.get("foot", 5.0))
+    leg = leg_m / (foot_kph * 1000.0 / 60.0)
     return Prepared(incidents=inc, point=point.astype(np.int64), status=status,
                     service=service, second=second, travel=table, call=call,
-                    detected=detected, order=np.argsort(call, kind="stable").astype(np.int64))
+                    detected=detected, order=np.argsort(call, kind="stable").astype(np.int64),
+                    leg=leg)
 
 
 def _calls(st: SimSetup, inc: SimIncidents, rng: np.random.Generator
@@ -624,6 +640,7 @@ class _Run:
         self.inc_p: list[int] = inc.priority.tolist()
         self.inc_pt: list[int] = prep.point.tolist()
         self.remaining: list[float] = prep.service.tolist()
+        self.leg: list[float] = prep.leg.tolist()
         self.n_disp = [0] * len(inc)
         self.preempted = [0] * len(inc)
         self.second_unit = [-1] * len(inc)
@@ -921,6 +938,9 @@ class _Run:
             self.b_since[u] = t
         src = b if f >= 0.5 else a
         dest = self.inc_pt[i]
+        # the last leg on foot from the node (``prepare``); the unit counts as responding
+        # (on its way to the node) until it arrives
+        tt += self.leg[i]
         arr = t + tt
         end = arr + self.remaining[i]
         self.b_inc[u], self.b_role[u], self.b_from[u], self.b_to[u] = i, role, src, dest
@@ -1166,7 +1186,7 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
         np.ascontiguousarray(st.responder, dtype=np.bool_), prep.call, prep.order,
         np.ascontiguousarray(prep.incidents.priority, dtype=np.int64), prep.point,
         prep.service.astype(np.float64), prep.status.astype(np.int64),
-        prep.second.astype(np.bool_), uniforms)
+        prep.second.astype(np.bool_), uniforms, np.ascontiguousarray(prep.leg, np.float64))
     s_u, s_k, s_a, s_b, s_0, s_1, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre = out
     return _make_log(prep, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre,
                      (s_u, s_k, s_a, s_b, s_0, s_1))

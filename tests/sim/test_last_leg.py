@@ -1,0 +1,36 @@
+"""The crew covers the distance from the road node to an incident on foot."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from tests.sim.test_engine import DAY, FIXED, ONE_CAR, Make, home_plan, load
+from xunfang.network import RoadNetwork
+from xunfang.sim import SimIncidents, evaluate, simulate
+
+
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_the_walk_from_the_node_is_added_to_the_response(make_scenario: Make,
+                                                          engine: str) -> None:
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    foot = sc.policy.speeds_kph["foot"]
+    # at b (0.8 min by car from a) and 300 m below e (1.6 min): 300 m on foot on top
+    inc = SimIncidents(ids=("on", "off"), minutes=np.array([10.0, 100.0]),
+                       xy=np.array([[400.0, 0.0], [800.0, -300.0]]), category=("x", "x"),
+                       priority=np.array([2, 2]))
+    cfg = replace(FIXED, engine=engine)
+    res = simulate(sc, net, home_plan(sc), inc, start=DAY, days=1, config=cfg)
+    log = res.logs[0]
+    walk = 300.0 / (foot * 1000.0 / 60.0)
+    assert walk == pytest.approx(3.6)  # the default 5 km/h
+    assert log.response_minutes.tolist() == pytest.approx([0.8, 1.6 + walk])
+    assert log.inc_travel.tolist() == pytest.approx([0.8, 1.6 + walk])
+    # the unit is on scene (and busy) from its arrival on foot
+    assert log.inc_clear[1] == pytest.approx(100.0 + 1.6 + walk + 20.0)
+    k = evaluate(res)
+    assert k.summary["response_within_1_min"] == pytest.approx(0.5)
+    assert k.summary["response_within_5_min"] == pytest.approx(0.5)
