@@ -95,3 +95,19 @@ def test_a_post_on_the_grid_corner_counts_for_visibility(make_scenario: Make) ->
     assert rows["G2"]["presence_share"] == 0.0 and rows["G4"]["presence_share"] == 0.0
     assert k.summary["visibility"] > 0.0
 
+
+
+def test_every_lattice_node_is_a_patrol_point_of_exactly_one_grid(make_scenario: Make) -> None:
+    """A grid patrol goes to the nodes of its grid; the nodes on the grid lines were in no
+    grid's list (strictly inside only) and so never patrolled."""
+    from xunfang.sim.engine import setup
+
+    sc = _load(make_scenario)
+    net = RoadNetwork.from_scenario(sc)
+    st = setup(sc, net, home_plan(sc), start=DAY, days=1, config=FIXED)
+    pts = np.concatenate(st.grid_points)
+    assert sorted(pts.tolist()) == list(range(N * N))  # each node once
+    xy = st.travel.xy
+    g1 = {tuple(p) for p in xy[st.grid_points[0]].tolist()}
+    assert (500.0, 500.0) in g1 and (0.0, 500.0) in g1 and (500.0, 0.0) in g1
+    assert len(g1) == 9  # x, y in {0, 250, 500}
