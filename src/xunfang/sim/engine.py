@@ -16,6 +16,8 @@ The model (DESIGN.md §4, issue 6):
   again with the rest of its on-scene time), else the incident waits in a queue by (priority,
   time) and takes the first unit that becomes free. A second unit goes to serious categories,
   tier-1 places (and optionally rings) when one is free at that moment.
+- The unit drives to the road node nearest the incident and its crew walks the rest
+  (``prepare``: the snap distance at the foot speed).
 - On-scene minutes are drawn per incident from the category's mean; then the unit goes back
   to its assignment (return to patrol).
 - An incident happens at its time (a replayed record's time is the occurrence) and is called
@@ -90,8 +92,9 @@ class EventLog:
     ``inc_point`` (index into ``point_xy``), ``inc_status`` (index into ``STATUSES``),
     ``inc_first_unit`` (-1: none), ``inc_dispatch`` (minutes, when that unit was sent),
     ``inc_arrival`` (its arrival: the response ends here), ``inc_travel`` (its driving
-    minutes), ``inc_clear`` (last unit done), ``inc_second_unit`` (-1: not sent or not
-    needed), ``inc_second_wanted``, ``inc_preempted`` (times a unit was taken off it),
+    minutes plus the walk from the road node to the incident, ``prepare``), ``inc_clear``
+    (last unit done), ``inc_second_unit`` (-1: not sent or not needed),
+    ``inc_second_wanted``, ``inc_preempted`` (times a unit was taken off it),
     ``inc_drone`` (the drone sent for eyes on scene, index into ``SimSetup.drone_units``; -1:
     none) and ``inc_drone_eyes`` (its arrival over the scene, NaN: none).
 
