@@ -45,7 +45,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                duty, place, ch_ptr, ch_val, ho_ptr, ho_val, checks,
                mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw,
                home, responder, inc_t, order, inc_p, inc_pt, remaining, status, second,
-               uniforms):
+               uniforms, leg):
     U = duty.shape[0]
     n_inc = inc_t.shape[0]
     # current segment of every unit
@@ -210,6 +210,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                         jj = item[2]
                         tt = M[k, scene, inc_pt[jj]]
                         if tt < INF:
+                            tt += leg[jj]  # the last leg on foot, as _Run._dispatch
                             # straight on to the next call from this scene
                             role2 = 1
                             if n_disp[jj] > 0:
@@ -276,7 +277,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                 rl = 1
                 if n_disp[jj] > 0:
                     rl = 3
-                ui, seq = _send(bu, jj, t, bt, rl, busy, ck, ca, cb,
+                ui, seq = _send(bu, jj, t, bt + leg[jj], rl, busy, ck, ca, cb,
                                 c0, c1, b_inc, b_role, b_from, b_to, b_t0, b_arr, b_end,
                                 b_row, b_since, version, n_disp, rem, inc_pt, heap, seq,
                                 d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, s_u, s_k, s_a,
@@ -338,6 +339,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                 else:
                     src = b_to[v]
                 # the new call, from where it is
+                bt += leg[ii]
                 arr = t + bt
                 end = arr + rem[ii]
                 b_inc[v] = ii
@@ -364,7 +366,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                     b2, t2 = _nearest(t, dest, v, U, responder, busy, ck, ca, cb, c0, c1,
                                       ended, M, k_by_hour, sm)
                     if b2 >= 0:
-                        ui, seq = _send(b2, ii, t, t2, 2, busy, ck, ca, cb, c0, c1, b_inc,
+                        ui, seq = _send(b2, ii, t, t2 + leg[ii], 2, busy, ck, ca, cb, c0, c1, b_inc,
                                         b_role, b_from, b_to, b_t0, b_arr, b_end, b_row,
                                         b_since, version, n_disp, rem, inc_pt, heap, seq,
                                         d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, s_u,
@@ -374,7 +376,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
         if bu < 0:
             heapq.heappush(queue, (inc_p[ii], t, ii))
             continue
-        ui, seq = _send(bu, ii, t, bt, 1, busy, ck, ca, cb, c0, c1, b_inc, b_role, b_from,
+        ui, seq = _send(bu, ii, t, bt + leg[ii], 1, busy, ck, ca, cb, c0, c1, b_inc, b_role, b_from,
                         b_to, b_t0, b_arr, b_end, b_row, b_since, version, n_disp, rem,
                         inc_pt, heap, seq, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre,
                         s_u, s_k, s_a, s_b, s_0, s_1, ui)
@@ -382,7 +384,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
             b2, t2 = _nearest(t, dest, bu, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
                               k_by_hour, sm)
             if b2 >= 0:
-                ui, seq = _send(b2, ii, t, t2, 2, busy, ck, ca, cb, c0, c1, b_inc, b_role,
+                ui, seq = _send(b2, ii, t, t2 + leg[ii], 2, busy, ck, ca, cb, c0, c1, b_inc, b_role,
                                 b_from, b_to, b_t0, b_arr, b_end, b_row, b_since, version,
                                 n_disp, rem, inc_pt, heap, seq, d_i, d_u, d_r, d_t, d_arr,
                                 d_clr, d_tt, d_pre, s_u, s_k, s_a, s_b, s_0, s_1, ui)

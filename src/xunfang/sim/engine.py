@@ -16,6 +16,8 @@ The model (DESIGN.md §4, issue 6):
   again with the rest of its on-scene time), else the incident waits in a queue by (priority,
   time) and takes the first unit that becomes free. A second unit goes to serious categories,
   tier-1 places (and optionally rings) when one is free at that moment.
+- The unit drives to the road node nearest the incident and its crew walks the rest
+  (``prepare``: the snap distance at the foot speed).
 - On-scene minutes are drawn per incident from the category's mean; then the unit goes back
   to its assignment (return to patrol).
 - An incident happens at its time (a replayed record's time is the occurrence) and is called
@@ -56,7 +58,7 @@ from xunfang.scenario.model import FloatArray, IntArray, Mode, Scenario
 from xunfang.sim import travel as travel_mod
 from xunfang.sim.config import SimConfig, SimError
 from xunfang.sim.incidents import SimIncidents
-from xunfang.sim.places import locate
+from xunfang.sim.places import area_index, locate
 from xunfang.sim.travel import TravelTable
 
 KINDS = ("stand", "move", "patrol_move", "dwell", "respond", "scene", "handover", "off")
@@ -90,8 +92,9 @@ class EventLog:
     ``inc_point`` (index into ``point_xy``), ``inc_status`` (index into ``STATUSES``),
     ``inc_first_unit`` (-1: none), ``inc_dispatch`` (minutes, when that unit was sent),
     ``inc_arrival`` (its arrival: the response ends here), ``inc_travel`` (its driving
-    minutes), ``inc_clear`` (last unit done), ``inc_second_unit`` (-1: not sent or not
-    needed), ``inc_second_wanted``, ``inc_preempted`` (times a unit was taken off it),
+    minutes plus the walk from the road node to the incident, ``prepare``), ``inc_clear``
+    (last unit done), ``inc_second_unit`` (-1: not sent or not needed),
+    ``inc_second_wanted``, ``inc_preempted`` (times a unit was taken off it),
     ``inc_drone`` (the drone sent for eyes on scene, index into ``SimSetup.drone_units``; -1:
     none) and ``inc_drone_eyes`` (its arrival over the scene, NaN: none).
 
@@ -399,7 +402,11 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
     home_node = np.array([post_point[by_id[u].home_post] for u in units], dtype=np.int64)
     # points: all nodes when the matrices fit, else the nodes the run uses
     big = cfg.travel == "network" and net.n_nodes > cfg.max_matrix_nodes
-    patrol_g = [np.flatnonzero(_inside(g.geometry, net.xy)) for g in grids]
+    # a grid's patrol points: the nodes that belong to it as the KPIs place them (a node on a
+    # line two grids share to the first, ``places.area_index``; strictly-inside nodes alone
+    # left the grid lines unpatrolled, 13 of 49 nodes on a review's lattice)
+    node_grid = area_index(scenario, "grid", np.asarray(net.xy, dtype=np.float64))
+    patrol_g = [np.flatnonzero(node_grid == gi) for gi in range(len(grids))]
     if big:  # a city: each grid patrol goes to a spread sample of its nodes
         used = [home_node, place[duty == D_POST], place[duty == D_CHECKPOINT]]
         used += [index_of(net, r) for r, _ in routes]
@@ -463,13 +470,6 @@ def _spread(xy: FloatArray, nodes: IntArray, k: int) -> IntArray:
     return np.sort(nodes[np.asarray(pick, dtype=np.int64)])
 
 
-def _inside(geom: object, xy: FloatArray) -> npt.NDArray[np.bool_]:
-    import shapely
-
-    out: npt.NDArray[np.bool_] = shapely.contains_xy(geom, xy[:, 0], xy[:, 1])
-    return out
-
-
 @dataclass(frozen=True, eq=False)
 class Prepared:
     """Incidents placed on the run's points, with what the dispatcher needs per incident."""
@@ -483,15 +483,27 @@ class Prepared:
     call: FloatArray  # when the call comes (minutes); dispatch starts here
     detected: npt.NDArray[np.bool_]  # called in by the video desk
     order: IntArray  # the incidents in order of their calls (stable)
+    leg: FloatArray  # minutes on foot from the road node to the incident (0: on the node)
 
 
 def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Generator
             ) -> Prepared:
     """Snap incidents to points, mark those off the network or out of every unit's reach,
-    draw on-scene minutes and decide who needs a second unit."""
+    draw on-scene minutes and decide who needs a second unit.
+
+    An incident snapped to a road node is that far from it: the unit drives to the node and
+    its crew covers the rest on foot, at the scenario's foot speed (``speeds_kph['foot']``,
+    default 5 km/h: the one speed the policy gives for moving off the road, and the same for
+    every unit, so it adds the same minutes whoever is sent and does not change who is sent).
+    Without it an incident 400 m from the nearest node (a review, at (1900, 750)) was reached
+    in the node's 1.0 minute and counted within a 1-minute target; on foot it takes 4.8 min
+    more. The straight line from the node overstates the leg of an incident beside the middle
+    of a long road; straight-line travel (``travel='straight'``) goes to the incident itself
+    and has no leg."""
     cfg = st.config
     n = len(inc)
     status = np.zeros(n, dtype=np.int8)
+    leg_m = np.zeros(n)
     table = st.travel
     if n and np.any((inc.minutes < 0) | (inc.minutes >= st.horizon)):
         raise SimError(f"incident times must lie within the run (0 to {st.horizon:g} minutes)")
@@ -510,6 +522,7 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
         point = local[sn.node] if sn is not None else np.zeros(0, dtype=np.int64)
         if sn is not None:
             status[sn.distance_m > cfg.max_snap_m] = OFF_NETWORK
+            leg_m = np.asarray(sn.distance_m, dtype=np.float64)
         if np.any(point < 0):
             raise SimError("an incident snapped to a node outside the run's points; pass the "
                            "incident nodes as extra_nodes to setup()")
@@ -538,9 +551,12 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
         second |= (where.ring > 0) & (where.ring <= cfg.second_unit_ring_level)
     call, detected = _calls(st, inc, rng)
     status[(status == SERVED) & (call >= st.horizon)] = CALLED_AFTER_END
+    foot_kph = float(st.scenario.policy.speeds_kph.get("foot", 5.0))
+    leg = leg_m / (foot_kph * 1000.0 / 60.0)
     return Prepared(incidents=inc, point=point.astype(np.int64), status=status,
                     service=service, second=second, travel=table, call=call,
-                    detected=detected, order=np.argsort(call, kind="stable").astype(np.int64))
+                    detected=detected, order=np.argsort(call, kind="stable").astype(np.int64),
+                    leg=leg)
 
 
 def _calls(st: SimSetup, inc: SimIncidents, rng: np.random.Generator
@@ -624,6 +640,7 @@ class _Run:
         self.inc_p: list[int] = inc.priority.tolist()
         self.inc_pt: list[int] = prep.point.tolist()
         self.remaining: list[float] = prep.service.tolist()
+        self.leg: list[float] = prep.leg.tolist()
         self.n_disp = [0] * len(inc)
         self.preempted = [0] * len(inc)
         self.second_unit = [-1] * len(inc)
@@ -921,6 +938,9 @@ class _Run:
             self.b_since[u] = t
         src = b if f >= 0.5 else a
         dest = self.inc_pt[i]
+        # the last leg on foot from the node (``prepare``); the unit counts as responding
+        # (on its way to the node) until it arrives
+        tt += self.leg[i]
         arr = t + tt
         end = arr + self.remaining[i]
         self.b_inc[u], self.b_role[u], self.b_from[u], self.b_to[u] = i, role, src, dest
@@ -1166,7 +1186,7 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
         np.ascontiguousarray(st.responder, dtype=np.bool_), prep.call, prep.order,
         np.ascontiguousarray(prep.incidents.priority, dtype=np.int64), prep.point,
         prep.service.astype(np.float64), prep.status.astype(np.int64),
-        prep.second.astype(np.bool_), uniforms)
+        prep.second.astype(np.bool_), uniforms, np.ascontiguousarray(prep.leg, np.float64))
     s_u, s_k, s_a, s_b, s_0, s_1, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre = out
     return _make_log(prep, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre,
                      (s_u, s_k, s_a, s_b, s_0, s_1))
