@@ -111,3 +111,44 @@ def test_every_lattice_node_is_a_patrol_point_of_exactly_one_grid(make_scenario:
     g1 = {tuple(p) for p in xy[st.grid_points[0]].tolist()}
     assert (500.0, 500.0) in g1 and (0.0, 500.0) in g1 and (500.0, 0.0) in g1
     assert len(g1) == 9  # x, y in {0, 250, 500}
+
+
+# ---- the same rule wherever points are placed in grids (the record, the deployment's grid
+# nodes, the baselines, the sampler): one shared Scenario.area_index ----------------------------
+def test_the_record_counts_an_incident_on_a_grid_line(make_scenario: Make) -> None:
+    from xunfang.scenario.record import weekly_counts
+
+    sc = _load(make_scenario)
+    # Monday 2025-03-03 10:xx, one on the G1/G2 line (x = 500), one inside G4
+    inc = ("time,x,y,category,priority\n2025-03-03T10:05,500,250,theft,2\n"
+           "2025-03-03T10:10,750,750,theft,2\n")
+    sc = scenario.load(make_scenario({"network/nodes.csv": NODES, "network/edges.csv": EDGES,
+                                      "posts.csv": POSTS, "units.csv": UNITS,
+                                      "areas.geojson": json.dumps(AREAS),
+                                      "incidents.csv": inc}))
+    counts, _ = weekly_counts(sc)
+    assert counts.sum() == 2.0  # before: the one on the line was in no grid, 1.0
+    assert counts[0, 10] == 1.0 and counts[3, 10] == 1.0
+
+
+def test_the_deployments_grid_nodes_hold_the_nodes_on_grid_lines(make_scenario: Make) -> None:
+    from xunfang.planning.deploy.inputs import _grid_nodes
+
+    sc = _load(make_scenario)
+    xy = np.asarray(RoadNetwork.from_scenario(sc).xy)
+    nodes = _grid_nodes(sc, xy, 4)
+    assert sorted(np.concatenate(nodes).tolist()) == list(range(len(xy)))  # each node once
+    assert all((area_index(sc, "grid", xy[n]) == g).all() for g, n in enumerate(nodes))
+
+
+def test_the_sampler_places_incidents_in_a_cell_of_boundary_nodes_only() -> None:
+    """A cell whose nodes all lie on its edges: before, it held no node and the run failed
+    ("holds no network node")."""
+    from xunfang.sim.incidents import RiskForecast, sample
+
+    node_xy = np.array([[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0]])
+    cell = shapely.box(0, 0, 100, 100)
+    fc = RiskForecast(risk=np.full((1, 24), 2.0), cells=(cell,), slot_minutes=60)
+    inc = sample(fc, node_xy, days=1, rng=np.random.default_rng(0))
+    at = {tuple(p) for p in node_xy.tolist()}
+    assert len(inc.ids) > 0 and {tuple(p) for p in inc.xy.tolist()} <= at

@@ -48,7 +48,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
@@ -344,14 +343,7 @@ class RoutePlan:
 def grid_of_nodes(scenario: Scenario, xy: FloatArray) -> IntArray:
     """Index into ``scenario.areas_of("grid")`` of the first grid holding each point (-1:
     none; a point on a shared border belongs to the first grid listed)."""
-    out = np.full(xy.shape[0], -1, dtype=np.int64)
-    for i, a in enumerate(scenario.areas_of("grid")):
-        free = out < 0
-        if not free.any():
-            break
-        inside = shapely.intersects_xy(a.geometry, xy[free, 0], xy[free, 1])
-        out[np.flatnonzero(free)[inside]] = i
-    return out
+    return scenario.area_index("grid", xy)
 
 
 def posture_of(scenario: Scenario, assignments: Iterable[Assignment]

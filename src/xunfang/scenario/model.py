@@ -391,6 +391,22 @@ class Scenario:
     def areas_of(self, kind: AreaKind) -> tuple[Area, ...]:
         return tuple(a for a in self.areas if a.kind == kind)
 
+    def area_index(self, kind: AreaKind, xy: FloatArray) -> IntArray:
+        """Index into :meth:`areas_of` ``kind`` of the area holding each point, -1 where none
+        does. A point on a border two areas share belongs to the first of them listed: one
+        area, the same every time, for the plan, the simulator and the record alike (a
+        review: ``contains`` left a node on a grid line in no grid, so 13 of a lattice's 49
+        nodes, a rapid-response post's among them, counted for none)."""
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        out = np.full(xy.shape[0], -1, dtype=np.int64)
+        for i, a in enumerate(self.areas_of(kind)):
+            free = out < 0
+            if not free.any():
+                break
+            inside = shapely.intersects_xy(a.geometry, xy[free, 0], xy[free, 1])
+            out[np.flatnonzero(free)[inside]] = i
+        return out
+
     def posts_of(self, *kinds: PostKind) -> tuple[Post, ...]:
         return tuple(p for p in self.posts if p.kind in kinds)
 

@@ -7,7 +7,6 @@ from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
-import shapely
 
 from xunfang.scenario.model import FloatArray, Scenario
 
@@ -70,10 +69,8 @@ def weekly_counts(scenario: Scenario, slot_minutes: int = 60,
     # numpy's day 0 (1970-01-01) was a Thursday: weekday = (days + 3) % 7, Monday = 0
     weekday = (times.astype("datetime64[D]").astype(np.int64) + 3) % 7
     col = weekday * per_day + minute // slot_minutes
-    cell = np.full(len(times), -1)
-    for c, g in enumerate(grids):
-        inside = shapely.contains_xy(g.geometry, xy[:, 0], xy[:, 1])
-        cell[(cell < 0) & inside] = c
+    # on a border two grids share: the first listed (``contains`` left it out of both)
+    cell = scenario.area_index("grid", xy)
     unknown = hour_unknown(times)
     ok = (cell >= 0) & ~unknown
     np.add.at(counts, (cell[ok], col[ok]), 1.0)

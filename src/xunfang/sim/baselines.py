@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-import shapely
 
 from xunfang import __version__
 from xunfang.network import RoadNetwork
@@ -110,8 +109,9 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
         counts = np.zeros((len(grids), 24))
         # a record of dates (or a heap at 00:00): those count in each hour alike
         unknown = hour_unknown(inc.time[recent])
-        for g, area in enumerate(grids):
-            inside = shapely.contains_xy(area.geometry, xy[:, 0], xy[:, 1])
+        cell = scenario.area_index("grid", xy)  # on a shared border: the first grid listed
+        for g in range(len(grids)):
+            inside = cell == g
             np.add.at(counts[g], hours[inside & ~unknown], 1.0)
             counts[g] += float((inside & unknown).sum()) / 24
     off = ({(a.unit, a.slot): a for a in like.assignments if a.duty == "off"}

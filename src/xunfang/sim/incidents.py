@@ -150,8 +150,15 @@ def sample(forecast: RiskForecast, node_xy: FloatArray, *, days: int,
     lam = forecast.risk[:, col]  # (cells, slots)
     counts = rng.poisson(lam)
     cell_nodes: list[npt.NDArray[np.int64]] = []
+    # a node on a border two cells share belongs to the first of them, as a scenario's
+    # grids place points (Scenario.area_index; ``contains`` left it in neither)
+    at = np.full(node_xy.shape[0], -1, dtype=np.int64)
     for c, geom in enumerate(forecast.cells):
-        inside = np.flatnonzero(shapely.contains_xy(geom, node_xy[:, 0], node_xy[:, 1]))
+        free = at < 0
+        at[np.flatnonzero(free)[shapely.intersects_xy(geom, node_xy[free, 0],
+                                                      node_xy[free, 1])]] = c
+    for c in range(len(forecast.cells)):
+        inside = np.flatnonzero(at == c)
         if inside.size == 0 and counts[c].sum() > 0:
             name = forecast.names[c] if forecast.names else str(c)
             raise SimError(f"risk cell {name!r} holds no network node to place incidents at")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import shapely
 from scipy.spatial import cKDTree
 
@@ -28,27 +27,10 @@ class Located:
     target: FloatArray
 
 
-def _covers(geometry: object, x: FloatArray, y: FloatArray) -> npt.NDArray[np.bool_]:
-    """Points inside the area or on its boundary. ``contains_xy`` alone leaves a point on the
-    line two areas share in neither (a review: on a 7 × 7 lattice of 250 m with grid lines
-    every 750 m, 13 of 49 nodes, the rapid-response post's among them, counted for no grid)."""
-    out: npt.NDArray[np.bool_] = shapely.intersects_xy(geometry, x, y)
-    return out
-
-
 def area_index(scenario: Scenario, kind: str, xy: FloatArray) -> IntArray:
-    """Index of the first area of ``kind`` holding each point, -1 where none does. A point on
-    a boundary two areas share belongs to the first of them in ``areas_of`` order: exactly
-    one area, the same one every time."""
-    out = np.full(xy.shape[0], -1, dtype=np.int64)
-    for i, a in enumerate(scenario.areas_of(kind)):  # type: ignore[arg-type]
-        free = out < 0
-        if not free.any():
-            break
-        inside = _covers(a.geometry, xy[free, 0], xy[free, 1])
-        idx = np.flatnonzero(free)[inside]
-        out[idx] = i
-    return out
+    """Index of the area of ``kind`` holding each point, -1 where none does: a point on a
+    border two areas share belongs to the first of them (:meth:`Scenario.area_index`)."""
+    return scenario.area_index(kind, xy)  # type: ignore[arg-type]
 
 
 def locate(scenario: Scenario, xy: FloatArray, *, site_radius_m: float) -> Located:
@@ -60,7 +42,7 @@ def locate(scenario: Scenario, xy: FloatArray, *, site_radius_m: float) -> Locat
             continue
         # on a ring's edge counts as inside it: the innermost ring whose edge or inside
         # holds the point gives its level
-        inside = _covers(a.geometry, xy[:, 0], xy[:, 1])
+        inside = shapely.intersects_xy(a.geometry, xy[:, 0], xy[:, 1])
         ring[inside] = a.level  # innermost (smallest level) written last
     tier = np.zeros(n, dtype=np.int64)
     if scenario.sites and n:

@@ -583,10 +583,18 @@ def _grid_reps(grids: Sequence[Area], xy: FloatArray,
     return rep
 
 
+def _grid_nodes(scenario: Scenario, xy: FloatArray, n_grids: int) -> list[IntArray]:
+    """The nodes of each grid: a node on a border two grids share in the first listed
+    (:meth:`Scenario.area_index`; ``contains`` had left it in neither, unpatrolled)."""
+    at = scenario.area_index("grid", xy)
+    return [np.flatnonzero(at == g).astype(np.int64) for g in range(n_grids)]
+
+
 def _grid_at(grids: Sequence[Area], x: float, y: float) -> int:
-    """Index of the first of ``grids`` holding the point (-1: none)."""
+    """Index of the first of ``grids`` holding the point, on its border too (-1: none), as
+    :meth:`Scenario.area_index` places points."""
     for i, g in enumerate(grids):
-        if shapely.contains_xy(g.geometry, x, y):
+        if shapely.intersects_xy(g.geometry, x, y):
             return i
     return -1
 
@@ -613,8 +621,7 @@ def unit_zones(scenario: Scenario, net: RoadNetwork) -> dict[str, IntArray]:
     the zone of the grid reached soonest by car): what baselines compared with a plan use."""
     grids = scenario.areas_of("grid")
     xy = net.xy
-    grid_nodes = [np.flatnonzero(shapely.contains_xy(g.geometry, xy[:, 0], xy[:, 1]))
-                  .astype(np.int64) for g in grids]
+    grid_nodes = _grid_nodes(scenario, xy, len(grids))
     rep = _grid_reps(grids, xy, grid_nodes)
     post_grid, post_node = _post_places(scenario, net)
     return zone_grids(scenario, post_grid, _nearest_by_car(net, post_node, rep))
@@ -656,8 +663,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
             raise DeployError(f"risk has no row for grids {missing[:5]}")
         r = arr[[pos[g] for g in gids]]
     xy = net.xy
-    grid_nodes = tuple(np.flatnonzero(shapely.contains_xy(g.geometry, xy[:, 0], xy[:, 1]))
-                       .astype(np.int64) for g in grids)
+    grid_nodes = tuple(_grid_nodes(scenario, xy, len(grids)))
     rep = _grid_reps(grids, xy, grid_nodes)
 
     post_grid, post_node = _post_places(scenario, net)
