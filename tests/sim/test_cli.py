@@ -49,3 +49,25 @@ def test_simulate_errors_name_the_input(make_scenario: Make, tmp_path: Path) -> 
     nocol.write_text("time,x,y,category\n2025-03-03T00:10,400,0,x\n", encoding="utf-8")
     r = runner.invoke(app, ["simulate", str(path), "--incidents", str(nocol)])
     assert r.exit_code == 1 and "missing column(s) priority" in r.output
+
+
+def test_the_table_says_which_interval_each_figure_has(make_scenario: Make,
+                                                        tmp_path: Path) -> None:
+    """A replay's response figures are bootstrapped over the run's days, the rest over the
+    replications: the table says which, as the JSON's ``intervals`` does."""
+    path = make_scenario(FILES)
+    inc = tmp_path / "calls.csv"
+    inc.write_text("id,time,x,y,category,priority\nc1,2025-03-03T00:10,400,0,x,2\n"
+                   "c2,2025-03-04T03:00,400,300,x,1\n", encoding="utf-8")
+    args = ["simulate", str(path), "--incidents", str(inc), "--from", "2025-03-03", "--days",
+            "2", "--replications", "2"]
+    r = runner.invoke(app, [*args, "--json"])
+    kinds = json.loads(r.stdout)["kpis"]["intervals"]
+    r = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    rows = {line.split("│")[1].strip(): line for line in r.stdout.splitlines()
+            if line.count("│") >= 5}
+    assert "days bootstrap" in rows["response_p90_min"]
+    assert kinds["response_p90_min"] == "days bootstrap"
+    assert "replications" in rows["visibility"] and kinds["visibility"] == "replications"
+    assert "bootstrap intervals from" in r.stdout
