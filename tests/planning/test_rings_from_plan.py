@@ -61,3 +61,38 @@ def test_each_slots_rings_and_blockade_are_the_plans_police_units(tmp_path: Path
         assert all(s["unit"] != "V1" for s in seals)
     assert checked >= len(rows) // 2, "too few slots re-derived"
     assert any(a.unit == "V1" and a.duty != "off" for a in result.plan.assignments)
+
+
+def test_the_reports_hourly_rings_show_each_day_that_differs(tmp_path: Path) -> None:
+    """Review BA: the by-hour table kept the first day of each hour, while the plan's units
+    (and so its rings and blockade) differ from day to day. Each hour has one row per group
+    of days that read alike, dated when there is more than one."""
+    import re
+
+    from xunfang.report.html import render_report
+
+    units = UNITS + "M1,precinct,motorcycle,patrol,P2\n"
+    root = write_files(tmp_path / "town", {**LATTICE, "posts.csv": POSTS, "units.csv": units})
+    sc = scenario.load(root)
+    req = PlanRequest(start=date(2026, 12, 1), days=2, seed=3)
+    result = build_plan(sc, req)
+    rows = result.stages["rings"]["slots"]
+    per_hour: dict[str, set[tuple[object, ...]]] = {}
+    for row in rows:
+        seal = row.get("blockade") or {}
+        per_hour.setdefault(row["start"][11:16], set()).add(
+            (row["from_plan"].get("share_within_target"), seal.get("max_minutes"),
+             tuple(seal.get("unsealed", ())),
+             tuple((h["unit"], tuple(h["sites"])) for h in row.get("staging_held", []))))
+    differ = {h for h, v in per_hour.items() if len(v) > 1}
+    assert differ, "the case must have an hour whose days differ"
+    html = render_report(result, req, lang="en")
+    table = html[html.index("An hour whose days differ"):]
+    table = table[:table.index("</table>")]
+    labels = re.findall(r"<tr><td>([^<]+)</td>", table)
+    for hour in per_hour:
+        mine = [lab for lab in labels if lab.startswith(hour)]
+        if hour in differ:
+            assert len(mine) >= 2 and all("(12-0" in lab for lab in mine), (hour, mine)
+        else:
+            assert mine == [hour], (hour, mine)

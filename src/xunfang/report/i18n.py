@@ -67,19 +67,23 @@ TEXT: dict[str, dict[Lang, str]] = {
               "incidents' coordinates and their CRS).",
     },
     "by_hour_note": {
-        "zh": "高峰时段车速下降，达标比例随之变化。前两列按驻点计（驾车）；"
-              "“按方案警力”两列按该时段方案中在岗民警、特警、武警所在位置及各自交通方式计。"
-              "封控时间为方案在岗警力封堵全部出入口所需的最长时间。",
-        "en": "Peak-hour speeds are slower, so shares change by hour. The first shares are "
-              "from the staffed posts by car; the \"plan's units\" columns from where the "
-              "plan's police units of the slot stand, each at its own mode. Blockade time is "
-              "the time until the plan's units on duty seal the last exit.",
+        "zh": "高峰时段车速下降，达标比例随之变化。达标比例、按警情加权达标、重点部位达标、"
+              "未达标节点四列按驻点计（驾车）；“按方案警力”三列按该时段方案中在岗民警、特警、"
+              "武警所在位置及各自交通方式计。封控时间为方案在岗警力封堵全部出入口所需的最长时间。"
+              "各日不同的时段按日期分行。",
+        "en": "Peak-hour speeds are slower, so shares change by hour. The first four columns "
+              "are from the staffed posts by car; the three \"plan's units\" columns from "
+              "where the plan's police units of the slot stand, each at its own mode. Blockade "
+              "time is the time until the plan's units on duty seal the last exit. An hour "
+              "whose days differ has a row for each group of days, dated.",
     },
     "hour": {"zh": "时段", "en": "Hour"},
     "weighted_incidents": {"zh": "按警情加权达标", "en": "within target, incident-weighted"},
     "sites_met": {"zh": "重点部位达标", "en": "sites within target"},
     "plan_share_met": {"zh": "按方案警力达标比例", "en": "share within target, plan's units"},
     "plan_sites_met": {"zh": "按方案警力重点部位达标", "en": "sites within target, plan's units"},
+    "plan_uncovered_nodes": {"zh": "按方案警力未达标节点",
+                             "en": "nodes missing target, plan's units"},
     "uncovered_nodes": {"zh": "未达标节点", "en": "nodes missing target"},
     "blockade_minutes": {"zh": "封控时间（分钟）", "en": "blockade (min)"},
     "unsealed": {"zh": "未封堵出口", "en": "exits left open"},
