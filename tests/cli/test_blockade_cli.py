@@ -16,7 +16,7 @@ runner = CliRunner()
 TOML = 'name = "mini"\ncrs = "local"\n[policy.speeds_kph]\nfoot = 6\ncar = 30\n'
 POSTS = ("id,name,kind,node\np1,Station one,station,a\nk1,Kiosk,kiosk,c\n"
          "x1,East gate,exit,e\nx2,North gate,exit,d\n")
-UNITS = "id,tier,mode,squad,home_post\nc1,special,car,s,p1\nf1,auxiliary,foot,v,k1\n"
+UNITS = "id,tier,mode,squad,home_post\nc1,special,car,s,p1\nf1,precinct,foot,v,k1\n"
 # the mini network: a(0,0) -400- b(400,0) -300- c(400,300) -400- d(0,300) -300- a;
 # b -400- e(800,0), a road end on the map's edge; every road 30 km/h (500 m a minute)
 EDGES = "u,v,speed_kph\na,b,30\nb,c,30\nc,d,30\nd,a,30\nb,e,30\n"

@@ -45,6 +45,7 @@ from xunfang import network
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment
 from xunfang.planning.places import place_nodes
+from xunfang.planning.routes import POLICE_TIERS
 from xunfang.scenario.model import (
     GROUND_MODES,
     SOURCE_POST_KINDS,
@@ -401,9 +402,12 @@ def _posts_at(scenario: Scenario, kinds: Sequence[PostKind], hour: int | None
 def units_at_posts(scenario: Scenario, net: RoadNetwork, *,
                    kinds: Sequence[PostKind] = STAFFED_POST_KINDS, hour: int | None = None,
                    mode: Mode = "car") -> tuple[tuple[Source, ...], tuple[str, ...], str]:
-    """Every unit at its home post of ``kinds`` (staffed at ``hour``), each at its own mode,
-    drones left out; a scenario without units sends one per post at ``mode`` as before.
-    Returns the sources, notes on what was left out, and "units" or "posts"."""
+    """Every police unit (``POLICE_TIERS``) at its home post of ``kinds`` (staffed at
+    ``hour``), each at its own mode, drones and other tiers left out; a scenario without units
+    sends one per post at ``mode`` as before. Returns the sources, notes on what was left out,
+    and "units" or "posts". Review BA: volunteers, guards and grid workers (auxiliary) sealed
+    ebian's exits here (24 of 25 in time around n010 at 5 min; police alone 22) while the
+    plan and the centre seal from the police units only."""
     posts, notes = _posts_at(scenario, kinds, hour)
     if not posts:
         raise BlockadeError(f"--from: no posts of kinds {', '.join(kinds)} to send; sources "
@@ -416,13 +420,18 @@ def units_at_posts(scenario: Scenario, net: RoadNetwork, *,
                 tuple(notes), "posts")
     by_id = {p.id: p for p in posts}
     units = [u for u in scenario.units if u.home_post in by_id]
+    others = [u.id for u in units if u.tier not in POLICE_TIERS]
+    if others:
+        notes.append(f"only police ({', '.join(POLICE_TIERS)}) seal exits: "
+                     f"{', '.join(others)} left out")
+    units = [u for u in units if u.tier in POLICE_TIERS]
     drones = [u.id for u in units if u.mode not in GROUND_MODES]
     if drones:
         notes.append(f"drones cannot seal an exit: {', '.join(drones)} left out")
     ground = [u for u in units if u.mode in GROUND_MODES]
     empty = [p.id for p in posts if not any(u.home_post == p.id for u in ground)]
     if empty:
-        notes.append(f"posts with no ground unit send nobody: {', '.join(empty)}")
+        notes.append(f"posts with no ground police unit send nobody: {', '.join(empty)}")
     out = []
     for u in ground:
         node = int(place_nodes(net, [by_id[u.home_post]], mode=u.mode)[0])
