@@ -686,36 +686,13 @@ _OPEN_SAID = {
 
 
 def _blockade_at(sc: Any, net: Any, at: str, mode: str) -> tuple[str, float | None, str]:
-    """``--at`` as a node id: a node as given, a post or site at its node (else the nearest
-    node ``mode`` can use), or ``x,y`` (planar metres) at the nearest such node; with the
-    snap distance in metres (None for a node) and how the place was read."""
-    import math
+    """``--at`` as a node id, the core's reading (:func:`blockade.locate_at`, shared with the
+    centre's blockade): a node as given, a post or site at its node, or ``x,y`` at the nearest
+    road node (refused more than ``blockade.AT_MARGIN_M`` from every road node); with the snap
+    distance in metres (None for a node) and how the place was read."""
+    from xunfang.planning import blockade
 
-    import numpy as np
-
-    from xunfang import network
-    from xunfang.planning.blockade import check_mode
-    from xunfang.planning.places import place_nodes
-
-    if at in set(net.node_ids):
-        return at, None, f"node {at}"
-    ground = check_mode(mode)
-    places = {p.id: p for p in sc.posts} | {s.id: s for s in sc.sites}
-    if at in places:
-        place = places[at]
-        node = int(place_nodes(net, [place], mode=ground)[0])
-        d = math.dist(place.xy, tuple(net.xy[node]))
-        return net.node_ids[node], d, f"{at} ({place.name})"
-    parts = at.split(",")
-    try:
-        xy = [float(v) for v in parts] if len(parts) == 2 else None
-    except ValueError:
-        xy = None
-    if xy is None or not all(map(math.isfinite, xy)):
-        raise ValueError(f"--at: node {at!r} is not in the scenario's network, nor is it a "
-                         "post or site id, or x,y coordinates in the scenario's planar metres")
-    snap = network.snap(net, np.array([xy]), to="node", mode=ground)
-    return net.node_ids[int(snap.node[0])], float(snap.distance_m[0]), f"x,y {at}"
+    return blockade.locate_at(sc, net, at, blockade.check_mode(mode))
 
 
 @rings_app.command("blockade")

@@ -73,6 +73,11 @@ OFF_ROAD_M = 500.0
 #: cul-de-sac, n038, lies 421 m inside it)
 MAP_EDGE_M = 1.0
 
+#: an incident place given as x,y farther than this from every road node the mode can use
+#: is refused: the web's default ``outside_margin_m`` for positions beyond the roads (review
+#: BA: ``--at 99999,99999`` was snapped over 140 km to a road node and sealed a ring there)
+AT_MARGIN_M = 2000.0
+
 #: why an exit is not sealed in time
 OPEN_REASONS = ("unreachable", "too_late", "too_few_units", "off_road")
 
@@ -361,7 +366,8 @@ def locate_at(scenario: Scenario, net: RoadNetwork, at: str, mode: Mode, *,
     """The incident place ``at`` as a road node id: a node as given, a post or site at its
     node (else the nearest node ``mode`` can use), or ``x,y`` (planar metres) at the nearest
     such node; with the snap distance in metres (None for a node) and how the place was read.
-    The command line's ``--at`` and the centre's blockade both read a place this way."""
+    The command line's ``--at`` and the centre's blockade both read a place this way; x,y
+    more than AT_MARGIN_M from every road node is refused."""
     if at in set(net.node_ids):
         return at, None, f"node {at}"
     ground = check_mode(mode)
@@ -380,7 +386,12 @@ def locate_at(scenario: Scenario, net: RoadNetwork, at: str, mode: Mode, *,
         raise BlockadeError(f"{option}: node {at!r} is not in the scenario's network, nor is "
                             "it a post or site id, or x,y coordinates in the scenario's planar "
                             "metres")
-    return snap_xy(net, (xy[0], xy[1]), ground)
+    nid, d, read = snap_xy(net, (xy[0], xy[1]), ground)
+    if d > AT_MARGIN_M:
+        raise BlockadeError(f"{option}: x,y {xy[0]:g},{xy[1]:g} lies {d:.0f} m from the "
+                            f"nearest road node {ground} may use (more than {AT_MARGIN_M:g} m "
+                            "beyond the scenario's roads): give a place in the jurisdiction")
+    return nid, d, read
 
 
 def snap_xy(net: RoadNetwork, xy: tuple[float, float], mode: Mode
