@@ -78,6 +78,9 @@ MAP_EDGE_M = 1.0
 #: BA: ``--at 99999,99999`` was snapped over 140 km to a road node and sealed a ring there)
 AT_MARGIN_M = 2000.0
 
+#: when no road leaves a ring, its note names the pocket's nodes up to this many
+POCKET_NAMED = 10
+
 #: why an exit is not sealed in time
 OPEN_REASONS = ("unreachable", "too_late", "too_few_units", "off_road")
 
@@ -576,15 +579,33 @@ def seal_exits(
         ends = map_ends(net, mode=mode, hour=hour, exit_nodes=exit_post_nodes.tolist())
         exit_nodes = ring_exits(net, centre, ring_minutes=ring_minutes, mode=mode, hour=hour,
                                 ends=ends)
+        reach = network.travel_times(net, np.array([centre]), mode="car", hour=hour)[0]
+        # exits the fleeing car cannot reach (footways out of a foot ring) are no way out for
+        # the offender: dropped, never sealed before a road exit (review BA: around c on a
+        # star of roads the only unit walked to a footway exit, both road exits left open)
+        lost = exit_nodes[~np.isfinite(reach[exit_nodes])]
+        if len(lost):
+            exit_nodes = exit_nodes[np.isfinite(reach[exit_nodes])]
+            notes.append(f"exits the offender's car cannot reach from {at} are not sealed: "
+                         + ", ".join(net.node_ids[int(n)] for n in lost))
         exit_ids = tuple(net.node_ids[int(i)] for i in exit_nodes)
         exit_posts_at = {net.node_ids[n]: tuple(
             p.id for p, k in zip(exit_posts, exit_post_nodes.tolist(), strict=True) if k == n)
             for n in exit_nodes.tolist()}
-        reach = network.travel_times(net, np.array([centre]), mode="car", hour=hour)[0]
         off = reach[exit_nodes] / offender_speed_factor
         ring_t = network.travel_times(net, np.array([centre]), mode=mode, hour=hour)[0]
         covers = bool(np.all(ring_t[np.isfinite(ring_t)] <= ring_minutes))
-        if covers and not len(exit_nodes):
+        if not covers and not len(exit_nodes):
+            # review BA: the ring around n21 at 1 min on the town said nothing, JSON
+            # max_minutes 0.0, which read as "sealed in 0 min"
+            pocket = [net.node_ids[int(n)] for n in
+                      np.flatnonzero(np.isfinite(ring_t) & (ring_t > ring_minutes))]
+            named = (": " + ", ".join(pocket) if len(pocket) <= POCKET_NAMED
+                     else f" ({len(pocket)} nodes)")
+            notes.append(f"no road leaves the {ring_minutes:g}-minute ring around {at} for a "
+                         "map end or the outside's main part: no exit to seal; beyond it "
+                         f"{mode} reaches only a pocket{named}")
+        elif covers and not len(exit_nodes):
             notes.append(f"the {ring_minutes:g}-minute ring around {at} holds every node "
                          f"{mode} can reach from it and no road leaves the map inside it: "
                          "there is no exit to seal (a smaller ring has exits; sealing this "
@@ -623,8 +644,8 @@ def seal_exits(
     base = dict(centre=at, radius_minutes=ring_minutes, mode=mode, hour=hour,
                 offender_speed_factor=offender_speed_factor if at is not None else None,
                 units=len(sources), covers_network=covers, snap_m=snap_m, sources=kind)
-    if not len(exit_nodes):
-        return Blockade(assignment=(), unsealed=(), max_minutes=0.0, total_minutes=0.0,
+    if not len(exit_nodes):  # nothing to seal: no time to say
+        return Blockade(assignment=(), unsealed=(), max_minutes=None, total_minutes=None,
                         notes=tuple(notes), **base)  # type: ignore[arg-type]
     m = np.full((len(exit_nodes), len(sources)), np.inf)
     for md in sorted({s.mode for s in sources}):
