@@ -682,6 +682,7 @@ _OPEN_SAID = {
     "too_late": "every unit that can reach it arrives after the offender",
     "too_few_units": "a unit could get there in time but is needed at another exit",
     "off_road": "it lies far from every road",
+    "no_units": "no unit to send",
 }
 
 
@@ -795,6 +796,8 @@ def rings_blockade(
             table.add_row(*map(escape, row))
     if seal.assignment:
         out_console.print(table)
+    if not ring:  # the ring's header says the units; the exit posts' run says them here
+        out_console.print(f"{seal.units} {seal.sources} can go", highlight=False)
     if seal.covers_network:
         out_console.print(("[red]no exit:[/] " if not seal.exits else "[red]whole network:[/] ")
                           + escape(seal.notes[-1]), highlight=False)

@@ -81,8 +81,8 @@ AT_MARGIN_M = 2000.0
 #: when no road leaves a ring, its note names the pocket's nodes up to this many
 POCKET_NAMED = 10
 
-#: why an exit is not sealed in time
-OPEN_REASONS = ("unreachable", "too_late", "too_few_units", "off_road")
+#: why an exit is not sealed in time ("no_units": no ground unit to send at all)
+OPEN_REASONS = ("unreachable", "too_late", "too_few_units", "off_road", "no_units")
 
 
 class BlockadeError(ValueError):
@@ -178,7 +178,7 @@ class Blockade:
         if self.centre is None:
             return None
         return tuple(e.id for e in self.exits
-                     if e.open_reason in ("unreachable", "too_late", "off_road"))
+                     if e.open_reason in ("unreachable", "too_late", "off_road", "no_units"))
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -517,6 +517,8 @@ def _open_reasons(m: FloatArray, off: FloatArray | None, b: Blockade, exit_ids: 
         row = m[i]
         if e in sealed_in_time:
             out.append(None)
+        elif not row.size:
+            out.append("no_units")
         elif not np.isfinite(row).any():
             out.append("unreachable")
         elif off is not None and not (row < off[i]).any():
