@@ -721,8 +721,8 @@ def rings_blockade(
     offender_speed: Annotated[float, typer.Option(
         "--offender-speed-factor",
         help="With --at: the offender leaves the incident at car speed times this (1 = car "
-             "speed on the same roads and hour); a seal counts as in time only if its unit "
-             "arrives before the offender.")] = 1.0,
+             "speed on the same roads and hour; 0.01..100); a seal counts as in time only "
+             "if its unit arrives before the offender.")] = 1.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Send units to the exits: as many sealed before the offender passes as can be, then as

@@ -81,6 +81,11 @@ AT_MARGIN_M = 2000.0
 #: when no road leaves a ring, its note names the pocket's nodes up to this many
 POCKET_NAMED = 10
 
+#: the range of ``offender_speed_factor``: a hundredth of car speed is slower than walking
+#: the county's roads, a hundred times is beyond any vehicle; far below it the offender's
+#: times overflow (review BA: 1e-320 leaked numpy's "overflow in divide")
+OFFENDER_FACTOR_RANGE = (0.01, 100.0)
+
 #: why an exit is not sealed in time ("no_units": no ground unit to send at all)
 OPEN_REASONS = ("unreachable", "too_late", "too_few_units", "off_road", "no_units")
 
@@ -553,9 +558,13 @@ def seal_exits(
     if (at is None) != (ring_minutes is None):
         raise BlockadeError("--at and --ring-minutes go together: give both or neither")
     mode = check_mode(mode)
-    if not (math.isfinite(offender_speed_factor) and offender_speed_factor > 0):
-        raise BlockadeError("--offender-speed-factor must be a positive number (1 = car "
-                            f"speed), got {offender_speed_factor}")
+    lo, hi = OFFENDER_FACTOR_RANGE
+    if not (math.isfinite(offender_speed_factor) and lo <= offender_speed_factor <= hi):
+        raise BlockadeError("--offender-speed-factor must be a positive number in "
+                            f"{lo:g}..{hi:g} (1 = car speed), got {offender_speed_factor}")
+    if at is None and offender_speed_factor != 1.0:
+        raise BlockadeError("--offender-speed-factor needs --at and --ring-minutes: without "
+                            "an incident there is no offender to beat")
     notes: list[str] = []
     if sources is None:
         sources, said, kind = units_at_posts(scenario, net, kinds=kinds, hour=hour, mode=mode)
