@@ -16,7 +16,7 @@ runner = CliRunner()
 TOML = 'name = "mini"\ncrs = "local"\n[policy.speeds_kph]\nfoot = 6\ncar = 30\n'
 POSTS = ("id,name,kind,node\np1,Station one,station,a\nk1,Kiosk,kiosk,c\n"
          "x1,East gate,exit,e\nx2,North gate,exit,d\n")
-UNITS = "id,tier,mode,squad,home_post\nc1,special,car,s,p1\nf1,auxiliary,foot,v,k1\n"
+UNITS = "id,tier,mode,squad,home_post\nc1,special,car,s,p1\nf1,precinct,foot,v,k1\n"
 # the mini network: a(0,0) -400- b(400,0) -300- c(400,300) -400- d(0,300) -300- a;
 # b -400- e(800,0), a road end on the map's edge; every road 30 km/h (500 m a minute)
 EDGES = "u,v,speed_kph\na,b,30\nb,c,30\nc,d,30\nd,a,30\nb,e,30\n"
@@ -104,3 +104,40 @@ def test_footway_centre_and_whole_network(make_scenario: Make) -> None:
 def test_help_documents_the_offender(make_scenario: Make) -> None:
     r = runner.invoke(app, ["rings", "blockade", "--help"], env={"COLUMNS": "200"})
     assert "--offender-speed-factor" in r.output and "before the offender" in r.output
+
+
+# --- review BA -------------------------------------------------------------------------------
+
+
+def test_at_far_off_the_map_is_refused(make_scenario: Make) -> None:
+    from xunfang.planning.blockade import AT_MARGIN_M
+
+    path = _path(make_scenario)
+    far = f"{800 + AT_MARGIN_M + 50:g},0"  # e is at (800, 0), the east end of the map
+    r = runner.invoke(app, ["rings", "blockade", path, "--at", far, "--ring-minutes", "1"])
+    assert r.exit_code == 1 and "--at" in r.output and "from the nearest road node" in r.output
+    r = runner.invoke(app, ["rings", "blockade", path, "--at", "99999,99999",
+                            "--ring-minutes", "1"])
+    assert r.exit_code == 1 and "--at" in r.output, r.output
+
+
+def test_no_ground_unit_says_no_unit_to_send(make_scenario: Make) -> None:
+    path = _path(make_scenario, **{"units.csv": "id,tier,mode,squad,home_post\n"
+                                                "d1,special,drone,s,p1\n"})
+    r = runner.invoke(app, ["rings", "blockade", path])
+    assert r.exit_code == 0, r.output
+    assert "0 units can go" in r.output and "no unit to send" in r.output
+    assert "no unit can reach it" not in r.output
+    doc = json.loads(runner.invoke(app, ["rings", "blockade", path, "--json"]).stdout)
+    assert doc["units"] == 0 and {e["open_reason"] for e in doc["exits"]} == {"no_units"}
+
+
+def test_offender_factor_needs_at_and_a_sane_value(make_scenario: Make) -> None:
+    path = _path(make_scenario)
+    r = runner.invoke(app, ["rings", "blockade", path, "--offender-speed-factor", "2"])
+    assert r.exit_code == 1
+    assert "--offender-speed-factor" in r.output and "--at" in r.output, r.output
+    r = runner.invoke(app, ["rings", "blockade", path, "--at", "a", "--ring-minutes", "0.7",
+                            "--offender-speed-factor", "1e-320"])
+    assert r.exit_code == 1 and "--offender-speed-factor must be" in r.output, r.output
+    assert "overflow" not in r.output

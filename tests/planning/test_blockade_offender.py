@@ -169,7 +169,7 @@ def test_a_centre_cars_cannot_use_is_refused(make_scenario: Make) -> None:
 # --- who goes: units, each at its own speed ------------------------------------------------
 
 MINI_UNITS = ("id,tier,mode,squad,home_post\nc1,special,car,s,p1\nc2,special,car,s,p1\n"
-              "f1,auxiliary,foot,v,k1\nd1,special,drone,s,p1\n")
+              "f1,precinct,foot,v,k1\nd1,special,drone,s,p1\n")
 MINI_POSTS = ("id,name,kind,node\np1,Station,station,a\nk1,Kiosk,kiosk,c\n"
               "x1,East gate,exit,e\nx2,North gate,exit,d\n")
 MINI_TOML = 'name = "mini"\ncrs = "local"\n[policy.speeds_kph]\nfoot = 6\ncar = 30\n'

@@ -74,3 +74,18 @@ def test_bad_queries_name_the_parameter(env: Env) -> None:
         r = cl.get("/api/rings/blockade", params=params)
         assert r.status_code == 422 and word in r.text, (params, r.text)
     assert env.client.get("/api/rings/blockade").status_code == 401
+
+
+def test_far_places_and_offender_factors_are_refused(env: Env) -> None:
+    """Review BA: at=99999,99999 was "snapped 140572 m"; the factor without a ring was
+    ignored; a tiny factor overflowed."""
+    cl = env.login("viewer")
+    post = env.scenario.posts[0]
+    r = cl.get("/api/rings/blockade", params={"at": "99999,99999", "ring_minutes": 1})
+    assert r.status_code == 422 and "at: x,y" in r.text, r.text
+    r = cl.get("/api/rings/blockade", params={"offender_speed_factor": 2})
+    assert r.status_code == 422 and "offender_speed_factor" in r.text, r.text
+    for bad in (1e-320, 1000):
+        r = cl.get("/api/rings/blockade", params={"at": post.id, "ring_minutes": 3,
+                                                  "offender_speed_factor": bad})
+        assert r.status_code == 422 and "offender_speed_factor" in r.text, r.text

@@ -682,40 +682,18 @@ _OPEN_SAID = {
     "too_late": "every unit that can reach it arrives after the offender",
     "too_few_units": "a unit could get there in time but is needed at another exit",
     "off_road": "it lies far from every road",
+    "no_units": "no unit to send",
 }
 
 
 def _blockade_at(sc: Any, net: Any, at: str, mode: str) -> tuple[str, float | None, str]:
-    """``--at`` as a node id: a node as given, a post or site at its node (else the nearest
-    node ``mode`` can use), or ``x,y`` (planar metres) at the nearest such node; with the
-    snap distance in metres (None for a node) and how the place was read."""
-    import math
+    """``--at`` as a node id, the core's reading (:func:`blockade.locate_at`, shared with the
+    centre's blockade): a node as given, a post or site at its node, or ``x,y`` at the nearest
+    road node (refused more than ``blockade.AT_MARGIN_M`` from every road node); with the snap
+    distance in metres (None for a node) and how the place was read."""
+    from xunfang.planning import blockade
 
-    import numpy as np
-
-    from xunfang import network
-    from xunfang.planning.blockade import check_mode
-    from xunfang.planning.places import place_nodes
-
-    if at in set(net.node_ids):
-        return at, None, f"node {at}"
-    ground = check_mode(mode)
-    places = {p.id: p for p in sc.posts} | {s.id: s for s in sc.sites}
-    if at in places:
-        place = places[at]
-        node = int(place_nodes(net, [place], mode=ground)[0])
-        d = math.dist(place.xy, tuple(net.xy[node]))
-        return net.node_ids[node], d, f"{at} ({place.name})"
-    parts = at.split(",")
-    try:
-        xy = [float(v) for v in parts] if len(parts) == 2 else None
-    except ValueError:
-        xy = None
-    if xy is None or not all(map(math.isfinite, xy)):
-        raise ValueError(f"--at: node {at!r} is not in the scenario's network, nor is it a "
-                         "post or site id, or x,y coordinates in the scenario's planar metres")
-    snap = network.snap(net, np.array([xy]), to="node", mode=ground)
-    return net.node_ids[int(snap.node[0])], float(snap.distance_m[0]), f"x,y {at}"
+    return blockade.locate_at(sc, net, at, blockade.check_mode(mode))
 
 
 @rings_app.command("blockade")
@@ -743,8 +721,8 @@ def rings_blockade(
     offender_speed: Annotated[float, typer.Option(
         "--offender-speed-factor",
         help="With --at: the offender leaves the incident at car speed times this (1 = car "
-             "speed on the same roads and hour); a seal counts as in time only if its unit "
-             "arrives before the offender.")] = 1.0,
+             "speed on the same roads and hour; 0.01..100); a seal counts as in time only "
+             "if its unit arrives before the offender.")] = 1.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Send units to the exits: as many sealed before the offender passes as can be, then as
@@ -818,6 +796,8 @@ def rings_blockade(
             table.add_row(*map(escape, row))
     if seal.assignment:
         out_console.print(table)
+    if not ring:  # the ring's header says the units; the exit posts' run says them here
+        out_console.print(f"{seal.units} {seal.sources} can go", highlight=False)
     if seal.covers_network:
         out_console.print(("[red]no exit:[/] " if not seal.exits else "[red]whole network:[/] ")
                           + escape(seal.notes[-1]), highlight=False)

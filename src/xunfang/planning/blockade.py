@@ -24,11 +24,13 @@ bottleneck, with the weights far above any total of minutes, gives (4).
 
 Exits are the town's ``exit`` posts (one per node: two posts at a node are one exit), or the
 exits of a ring around an incident: where a road leaves the T-minute isochrone and leads on
-(the outer end of an edge from inside to outside, if a road goes on from it to another node
-outside), and the map's road ends inside the ring (a dead end on the edge of the map, or an
-``exit`` post at a dead end, is a road leaving the map: review AV found the roads to 金口河
-(n001) and 黑竹沟 (n027) inside the ring around n010 and not sealed). A pocket just outside
-the ring that leads only back in (n117 around n300) is no exit.
+(the outer end of an edge from inside to outside, if roads through outside nodes only lead
+from it to a map end or into the outside's main part), and the map's road ends inside the
+ring (a dead end on the edge of the map, or an ``exit`` post at a dead end, is a road
+leaving the map: review AV found the roads to 金口河 (n001) and 黑竹沟 (n027) inside the
+ring around n010 and not sealed). A pocket just outside
+the ring that leads only back in (n117 around n300; n031 and n032, joined to each other, around
+n100: review BA) is no exit.
 """
 
 from __future__ import annotations
@@ -40,11 +42,14 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from xunfang import network
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment
 from xunfang.planning.places import place_nodes
+from xunfang.planning.routes import POLICE_TIERS
 from xunfang.scenario.model import (
     GROUND_MODES,
     SOURCE_POST_KINDS,
@@ -68,8 +73,21 @@ OFF_ROAD_M = 500.0
 #: cul-de-sac, n038, lies 421 m inside it)
 MAP_EDGE_M = 1.0
 
-#: why an exit is not sealed in time
-OPEN_REASONS = ("unreachable", "too_late", "too_few_units", "off_road")
+#: an incident place given as x,y farther than this from every road node the mode can use
+#: is refused: the web's default ``outside_margin_m`` for positions beyond the roads (review
+#: BA: ``--at 99999,99999`` was snapped over 140 km to a road node and sealed a ring there)
+AT_MARGIN_M = 2000.0
+
+#: when no road leaves a ring, its note names the pocket's nodes up to this many
+POCKET_NAMED = 10
+
+#: the range of ``offender_speed_factor``: a hundredth of car speed is slower than walking
+#: the county's roads, a hundred times is beyond any vehicle; far below it the offender's
+#: times overflow (review BA: 1e-320 leaked numpy's "overflow in divide")
+OFFENDER_FACTOR_RANGE = (0.01, 100.0)
+
+#: why an exit is not sealed in time ("no_units": no ground unit to send at all)
+OPEN_REASONS = ("unreachable", "too_late", "too_few_units", "off_road", "no_units")
 
 
 class BlockadeError(ValueError):
@@ -165,7 +183,7 @@ class Blockade:
         if self.centre is None:
             return None
         return tuple(e.id for e in self.exits
-                     if e.open_reason in ("unreachable", "too_late", "off_road"))
+                     if e.open_reason in ("unreachable", "too_late", "off_road", "no_units"))
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -310,15 +328,35 @@ def ring_exits(net: RoadNetwork, at: int, *, ring_minutes: float, mode: Mode = "
     out_fwd = inside[u] & ~inside[v] & np.isfinite(fwd)
     out_bwd = inside[v] & ~inside[u] & np.isfinite(bwd)
     outer = np.unique(np.concatenate([v[out_fwd], u[out_bwd]]))
-    # a road goes on from an outer end to another node outside the ring
-    on = np.zeros(net.n_nodes, dtype=bool)
-    on[u[np.isfinite(fwd) & ~inside[v] & (u != v)]] = True
-    on[v[np.isfinite(bwd) & ~inside[u] & (u != v)]] = True
     if ends is None:
         ends = map_ends(net, mode=mode, hour=hour)
-    keep = outer[on[outer] | ends[outer]]
+    keep = outer[ends[outer] | _leads_on(net, inside, fwd, bwd, ends)[outer]]
     inner_ends = np.flatnonzero(ends & inside)
     return np.unique(np.concatenate([keep, inner_ends])).astype(np.int64)
+
+
+def _leads_on(net: RoadNetwork, inside: BoolArray, fwd: FloatArray, bwd: FloatArray,
+              ends: BoolArray) -> BoolArray:
+    """Nodes outside the ring from which roads of the mode, through outside nodes only, lead
+    to a map end or into the outside's main part (its largest connected piece, if larger than
+    every other and of more than one node): one connected-components pass. Review BA: the
+    former test looked one road deep, so a pocket of two nodes joined to each other and
+    otherwise only to the inside (n031, n032 around n100 at 3 min on ebian) made two exits;
+    over 8 centres and radii 1, 2, 3, 5 min, 57 of 445 exits led only into 2-5 outside
+    nodes."""
+    u, v = net.roads.u, net.roads.v
+    road = (np.isfinite(fwd) | np.isfinite(bwd)) & ~inside[u] & ~inside[v] & (u != v)
+    n = net.n_nodes
+    graph = coo_matrix((np.ones(int(road.sum())), (u[road], v[road])), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    label = np.where(inside, -1, label)
+    size = np.bincount(label[~inside], minlength=n)
+    good = np.zeros(n, dtype=bool)
+    good[np.unique(label[~inside & ends])] = True
+    top = np.flatnonzero(size == size.max()) if size.size else size
+    if len(top) == 1 and size[top[0]] > 1:  # a tie names no main part: map ends decide
+        good[top[0]] = True
+    return ~inside & good[np.maximum(label, 0)] & (label >= 0)
 
 
 def check_mode(mode: str) -> Mode:
@@ -336,7 +374,8 @@ def locate_at(scenario: Scenario, net: RoadNetwork, at: str, mode: Mode, *,
     """The incident place ``at`` as a road node id: a node as given, a post or site at its
     node (else the nearest node ``mode`` can use), or ``x,y`` (planar metres) at the nearest
     such node; with the snap distance in metres (None for a node) and how the place was read.
-    The command line's ``--at`` and the centre's blockade both read a place this way."""
+    The command line's ``--at`` and the centre's blockade both read a place this way; x,y
+    more than AT_MARGIN_M from every road node is refused."""
     if at in set(net.node_ids):
         return at, None, f"node {at}"
     ground = check_mode(mode)
@@ -355,7 +394,12 @@ def locate_at(scenario: Scenario, net: RoadNetwork, at: str, mode: Mode, *,
         raise BlockadeError(f"{option}: node {at!r} is not in the scenario's network, nor is "
                             "it a post or site id, or x,y coordinates in the scenario's planar "
                             "metres")
-    return snap_xy(net, (xy[0], xy[1]), ground)
+    nid, d, read = snap_xy(net, (xy[0], xy[1]), ground)
+    if d > AT_MARGIN_M:
+        raise BlockadeError(f"{option}: x,y {xy[0]:g},{xy[1]:g} lies {d:.0f} m from the "
+                            f"nearest road node {ground} may use (more than {AT_MARGIN_M:g} m "
+                            "beyond the scenario's roads): give a place in the jurisdiction")
+    return nid, d, read
 
 
 def snap_xy(net: RoadNetwork, xy: tuple[float, float], mode: Mode
@@ -401,9 +445,12 @@ def _posts_at(scenario: Scenario, kinds: Sequence[PostKind], hour: int | None
 def units_at_posts(scenario: Scenario, net: RoadNetwork, *,
                    kinds: Sequence[PostKind] = STAFFED_POST_KINDS, hour: int | None = None,
                    mode: Mode = "car") -> tuple[tuple[Source, ...], tuple[str, ...], str]:
-    """Every unit at its home post of ``kinds`` (staffed at ``hour``), each at its own mode,
-    drones left out; a scenario without units sends one per post at ``mode`` as before.
-    Returns the sources, notes on what was left out, and "units" or "posts"."""
+    """Every police unit (``POLICE_TIERS``) at its home post of ``kinds`` (staffed at
+    ``hour``), each at its own mode, drones and other tiers left out; a scenario without units
+    sends one per post at ``mode`` as before. Returns the sources, notes on what was left out,
+    and "units" or "posts". Review BA: volunteers, guards and grid workers (auxiliary) sealed
+    ebian's exits here (24 of 25 in time around n010 at 5 min; police alone 22) while the
+    plan and the centre seal from the police units only."""
     posts, notes = _posts_at(scenario, kinds, hour)
     if not posts:
         raise BlockadeError(f"--from: no posts of kinds {', '.join(kinds)} to send; sources "
@@ -416,13 +463,18 @@ def units_at_posts(scenario: Scenario, net: RoadNetwork, *,
                 tuple(notes), "posts")
     by_id = {p.id: p for p in posts}
     units = [u for u in scenario.units if u.home_post in by_id]
+    others = [u.id for u in units if u.tier not in POLICE_TIERS]
+    if others:
+        notes.append(f"only police ({', '.join(POLICE_TIERS)}) seal exits: "
+                     f"{', '.join(others)} left out")
+    units = [u for u in units if u.tier in POLICE_TIERS]
     drones = [u.id for u in units if u.mode not in GROUND_MODES]
     if drones:
         notes.append(f"drones cannot seal an exit: {', '.join(drones)} left out")
     ground = [u for u in units if u.mode in GROUND_MODES]
     empty = [p.id for p in posts if not any(u.home_post == p.id for u in ground)]
     if empty:
-        notes.append(f"posts with no ground unit send nobody: {', '.join(empty)}")
+        notes.append(f"posts with no ground police unit send nobody: {', '.join(empty)}")
     out = []
     for u in ground:
         node = int(place_nodes(net, [by_id[u.home_post]], mode=u.mode)[0])
@@ -470,6 +522,8 @@ def _open_reasons(m: FloatArray, off: FloatArray | None, b: Blockade, exit_ids: 
         row = m[i]
         if e in sealed_in_time:
             out.append(None)
+        elif not row.size:
+            out.append("no_units")
         elif not np.isfinite(row).any():
             out.append("unreachable")
         elif off is not None and not (row < off[i]).any():
@@ -504,9 +558,13 @@ def seal_exits(
     if (at is None) != (ring_minutes is None):
         raise BlockadeError("--at and --ring-minutes go together: give both or neither")
     mode = check_mode(mode)
-    if not (math.isfinite(offender_speed_factor) and offender_speed_factor > 0):
-        raise BlockadeError("--offender-speed-factor must be a positive number (1 = car "
-                            f"speed), got {offender_speed_factor}")
+    lo, hi = OFFENDER_FACTOR_RANGE
+    if not (math.isfinite(offender_speed_factor) and lo <= offender_speed_factor <= hi):
+        raise BlockadeError("--offender-speed-factor must be a positive number in "
+                            f"{lo:g}..{hi:g} (1 = car speed), got {offender_speed_factor}")
+    if at is None and offender_speed_factor != 1.0:
+        raise BlockadeError("--offender-speed-factor needs --at and --ring-minutes: without "
+                            "an incident there is no offender to beat")
     notes: list[str] = []
     if sources is None:
         sources, said, kind = units_at_posts(scenario, net, kinds=kinds, hour=hour, mode=mode)
@@ -532,15 +590,33 @@ def seal_exits(
         ends = map_ends(net, mode=mode, hour=hour, exit_nodes=exit_post_nodes.tolist())
         exit_nodes = ring_exits(net, centre, ring_minutes=ring_minutes, mode=mode, hour=hour,
                                 ends=ends)
+        reach = network.travel_times(net, np.array([centre]), mode="car", hour=hour)[0]
+        # exits the fleeing car cannot reach (footways out of a foot ring) are no way out for
+        # the offender: dropped, never sealed before a road exit (review BA: around c on a
+        # star of roads the only unit walked to a footway exit, both road exits left open)
+        lost = exit_nodes[~np.isfinite(reach[exit_nodes])]
+        if len(lost):
+            exit_nodes = exit_nodes[np.isfinite(reach[exit_nodes])]
+            notes.append(f"exits the offender's car cannot reach from {at} are not sealed: "
+                         + ", ".join(net.node_ids[int(n)] for n in lost))
         exit_ids = tuple(net.node_ids[int(i)] for i in exit_nodes)
         exit_posts_at = {net.node_ids[n]: tuple(
             p.id for p, k in zip(exit_posts, exit_post_nodes.tolist(), strict=True) if k == n)
             for n in exit_nodes.tolist()}
-        reach = network.travel_times(net, np.array([centre]), mode="car", hour=hour)[0]
         off = reach[exit_nodes] / offender_speed_factor
         ring_t = network.travel_times(net, np.array([centre]), mode=mode, hour=hour)[0]
         covers = bool(np.all(ring_t[np.isfinite(ring_t)] <= ring_minutes))
-        if covers and not len(exit_nodes):
+        if not covers and not len(exit_nodes):
+            # review BA: the ring around n21 at 1 min on the town said nothing, JSON
+            # max_minutes 0.0, which read as "sealed in 0 min"
+            pocket = [net.node_ids[int(n)] for n in
+                      np.flatnonzero(np.isfinite(ring_t) & (ring_t > ring_minutes))]
+            named = (": " + ", ".join(pocket) if len(pocket) <= POCKET_NAMED
+                     else f" ({len(pocket)} nodes)")
+            notes.append(f"no road leaves the {ring_minutes:g}-minute ring around {at} for a "
+                         "map end or the outside's main part: no exit to seal; beyond it "
+                         f"{mode} reaches only a pocket{named}")
+        elif covers and not len(exit_nodes):
             notes.append(f"the {ring_minutes:g}-minute ring around {at} holds every node "
                          f"{mode} can reach from it and no road leaves the map inside it: "
                          "there is no exit to seal (a smaller ring has exits; sealing this "
@@ -579,8 +655,8 @@ def seal_exits(
     base = dict(centre=at, radius_minutes=ring_minutes, mode=mode, hour=hour,
                 offender_speed_factor=offender_speed_factor if at is not None else None,
                 units=len(sources), covers_network=covers, snap_m=snap_m, sources=kind)
-    if not len(exit_nodes):
-        return Blockade(assignment=(), unsealed=(), max_minutes=0.0, total_minutes=0.0,
+    if not len(exit_nodes):  # nothing to seal: no time to say
+        return Blockade(assignment=(), unsealed=(), max_minutes=None, total_minutes=None,
                         notes=tuple(notes), **base)  # type: ignore[arg-type]
     m = np.full((len(exit_nodes), len(sources)), np.inf)
     for md in sorted({s.mode for s in sources}):

@@ -76,8 +76,10 @@ def rings_blockade(
         gt=0, allow_inf_nan=False,
         description="With an incident place: the ring's radius in car minutes.")] = None,
     offender_speed_factor: Annotated[float, Query(
-        gt=0, allow_inf_nan=False,
-        description="The offender leaves the incident at car speed times this.")] = 1.0,
+        ge=blockade.OFFENDER_FACTOR_RANGE[0], le=blockade.OFFENDER_FACTOR_RANGE[1],
+        allow_inf_nan=False,
+        description="With ring_minutes: the offender leaves the incident at car speed times "
+                    "this.")] = 1.0,
 ) -> dict[str, object]:
     """Who seals which exit now, from where the responding units are: the town's exit posts,
     or the exits of the ring of ``ring_minutes`` around the incident, each seal against the
@@ -86,6 +88,9 @@ def rings_blockade(
     if given != (ring_minutes is not None):
         raise HTTPException(422, "ring_minutes: give it with the incident's place (at, lon/lat "
                                  "or x/y), or neither for the town's exit posts")
+    if ring_minutes is None and offender_speed_factor != 1.0:  # review BA: was ignored
+        raise HTTPException(422, "offender_speed_factor: give it with ring_minutes and the "
+                                 "incident's place; without an incident there is no offender")
     node: str | None = None
     snap_m: float | None = None
     read = None
