@@ -20,6 +20,9 @@ Hard rules over candidates c, c' of one person (fixed duties are constants):
 * ``x_c + x_c' ≤ 1`` when they overlap, leave 0 < gap < ``min_rest_hours``, or touch and
   together span more than ``max_duty_hours`` (the two extensions of one regular shift touch
   it at both ends: 2 h before and 2 h after an 8-hour shift are 12 h on end, not a rest);
+* every shortest run of touching duties (fixed or candidate) longer than ``max_duty_hours``
+  has at least one candidate of it unchosen (:func:`_limit_unbroken`: chains of three and
+  extensions at both ends of a shift, whatever the rest time);
 * ``w_d ≥ x_c`` for the candidates of day d (w_d = 1 on a day with a fixed duty); in every
   window of ``max_consecutive_days + 1`` days, ``Σ w_d ≤ max_consecutive_days``;
 * in every 7-day window, fixed hours + ``Σ L_c x_c ≤ max_week_hours``.
@@ -178,6 +181,45 @@ def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: Roster
     if gap < rules.min_rest_hours:
         return "rest"
     return None
+
+
+def _limit_unbroken(m: cp_model.CpModel, cs: Sequence[_Cand], fixed: Sequence[Duty],
+                    rules: RosterRules, tz: str) -> None:
+    """Keep every unbroken stretch of one person's duties within ``max_duty_hours``.
+
+    The person's time is cut at every start and end of a fixed duty or candidate; a run of
+    adjacent pieces each covered (by a fixed duty, or by a candidate that may be chosen) is
+    one stretch on duty without a break when all are worked. For every shortest such run
+    longer than ``max_duty_hours`` (elapsed hours in ``tz``), not all its pieces may be
+    worked: Σ over its open pieces of the candidates covering them ≤ their count − 1 (the
+    candidates covering one piece overlap, so at most one is chosen). Pairs alone missed
+    this (a review: with ``min_rest_hours = 8`` the 4 h extensions before and after one
+    8-hour shift were never compared, 16 h on end against 12; chains of three duties were
+    never limited at all)."""
+    if not cs:
+        return
+    lo = min(c.start for c in cs) - timedelta(days=1)
+    hi = max(c.end for c in cs) + timedelta(days=1)
+    spans = [(f.start, f.end) for f in fixed if f.end > lo and f.start < hi]
+    points = sorted({t for a, b in spans for t in (a, b)}
+                    | {t for c in cs for t in (c.start, c.end)})
+    pieces: list[tuple[float, bool, list[cp_model.IntVar]]] = []
+    for a, b in itertools.pairwise(points):
+        held = any(fa <= a and b <= fb for fa, fb in spans)
+        vs = [c.var for c in cs if c.var is not None and c.start <= a and b <= c.end]
+        pieces.append((elapsed_hours(a, b, tz), held, vs))
+    for s in range(len(pieces)):
+        total = 0.0
+        for e in range(s, len(pieces)):
+            length, held, vs = pieces[e]
+            if not held and not vs:
+                break  # a gap: the stretch ends here
+            total += length
+            if total > rules.max_duty_hours + 1e-9:
+                run = [p for p in pieces[s:e + 1] if not p[1]]
+                if run:  # a run of fixed duties alone is the pattern's (checked before)
+                    m.add(sum(v for _, _, pvs in run for v in pvs) <= len(run) - 1)
+                break
 
 
 def _phases(sc: Scenario, pat: ShiftPattern, team_ids: Sequence[str],
@@ -611,6 +653,7 @@ def make_roster(
                           spans_of.get(i, ())) is not None:
                     assert ca.var is not None and cn.var is not None
                     m.add_bool_or([ca.var.Not(), cn.var.Not()])
+        _limit_unbroken(m, cs, fixed_of.get(i, ()), rules, tz)
         # working days and windows
         day_vars: dict[date, list[cp_model.IntVar]] = defaultdict(list)
         for c in cs:

@@ -1,0 +1,64 @@
+"""The roster after review BC: unbroken stretches of chained duties, the pattern refusal's
+numbers, the shapes of special duty."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+import pytest
+
+from xunfang import scenario as scenario_mod
+from xunfang.planning import roster as R
+from xunfang.scenario.model import Scenario
+
+
+@pytest.fixture(scope="module")
+def ebian() -> Scenario:
+    return scenario_mod.load("ebian")
+
+
+def _longest_unbroken(rows: tuple[R.Duty, ...]) -> dict[str, float]:
+    """Each person's longest stretch of touching or overlapping duties, in clock hours: an
+    independent merge of the rows (not the roster's checker)."""
+    spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for du in rows:
+        spans[du.person].append((du.start, du.end))
+    out: dict[str, float] = {}
+    for pid, ss in spans.items():
+        ss.sort()
+        best = 0.0
+        a, b = ss[0]
+        for x, y in [*ss[1:], (datetime.max, datetime.max)]:
+            if x <= b:
+                b = max(b, y)
+                continue
+            best = max(best, (b - a).total_seconds() / 3600)
+            a, b = x, y
+        out[pid] = best
+    return out
+
+
+# --- fault 1: extensions on both ends of a shift, and chains, within max_duty_hours ---------------
+
+
+@pytest.mark.parametrize(("rest", "most"), [(0, 12), (4, 12), (8, 12), (11, 12), (8, 11),
+                                            (4, 10)])
+def test_no_unbroken_stretch_longer_than_max_duty_hours(ebian: Scenario, rest: int,
+                                                        most: int) -> None:
+    # heavy special-duty demand at every hour: every extension is wanted (before the fix,
+    # rest 0, 4 and 8 gave 11 breaches of 16 h in these 3 days: 4 h + 8 h shift + 4 h)
+    rules = R.RosterRules(min_rest_hours=rest, no_night_then_early=False,
+                          max_duty_hours=most)
+    try:
+        res = R.make_roster(ebian, date(2026, 3, 2), 3, rules=rules,
+                            surges=(R.SurgeRule("heavy", 40),), time_limit=30)
+    except R.RosterInfeasible as exc:
+        assert exc.result is not None
+        res = exc.result
+    assert any(du.kind == "special" for du in res.rows)
+    longest = _longest_unbroken(res.rows)
+    over = {p: h for p, h in longest.items() if h > most}
+    assert not over, f"rest {rest}, max {most}: {over}"
+    assert not [v for v in res.violations if v.rule == "max-duty-hours"]
+
