@@ -10,6 +10,7 @@ import pytest
 
 from xunfang import scenario as scenario_mod
 from xunfang.planning import roster as R
+from xunfang.planning.roster.solve import _pattern_keeps_rules
 from xunfang.scenario.model import Scenario
 
 
@@ -62,3 +63,15 @@ def test_no_unbroken_stretch_longer_than_max_duty_hours(ebian: Scenario, rest: i
     assert not over, f"rest {rest}, max {most}: {over}"
     assert not [v for v in res.violations if v.rule == "max-duty-hours"]
 
+
+# --- fault 2: the pattern's refusal names the longest unbroken stretch ---------------------------
+
+
+def test_pattern_refusal_names_the_longest_unbroken_stretch(ebian: Scenario) -> None:
+    # NEMO: a night (00–08) then an early (08–16) the same day, 16 h on end
+    pat = R.pattern("NEMO/4/1")
+    with pytest.raises(R.RosterInfeasible) as exc:
+        _pattern_keeps_rules(pat, R.RosterRules(no_night_then_early=False))
+    text = "\n".join(v.message for v in exc.value.violations)
+    assert "max-duty-hours (max_duty_hours = 12, the shifts need 16)" in text
+    assert "set max_duty_hours = 16" in text
