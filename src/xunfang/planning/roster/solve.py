@@ -68,14 +68,15 @@ from xunfang.planning.roster.check import (
     Violation,
     check_roster,
     elapsed_hours,
+    pattern_breaks,
     week_cap,
 )
 from xunfang.planning.roster.patterns import (
-    DEFAULT_ANCHOR,
     ShiftPattern,
     ShiftType,
     check_pattern,
     pattern,
+    phase_problems,
 )
 from xunfang.planning.roster.result import (
     PersonHours,
@@ -85,7 +86,6 @@ from xunfang.planning.roster.result import (
     gini,
 )
 from xunfang.planning.roster.rules import (
-    RULE_SETTINGS,
     Preference,
     RosterRules,
     StaffingRule,
@@ -231,82 +231,21 @@ def _phases(sc: Scenario, pat: ShiftPattern, team_ids: Sequence[str],
     if not phases:
         return None
     col = "policy.roster.phases" if where == "scenario.toml" else None
-    length = len(pat.cycle)
-    problems: list[Problem] = []
-    for t in team_ids:
-        if t not in phases:
-            problems.append(Problem(where, "phase-missing", f"rotating team {t!r} has no "
-                                    f"phase; give each of {', '.join(team_ids)} its day of "
-                                    f"the {length}-day cycle on the anchor date", column=col))
-    for t, k in phases.items():
-        if t not in team_ids:
-            problems.append(Problem(where, "unknown-team", f"team {t!r} is not a rotating team "
-                                    f"of this roster ({', '.join(team_ids)})", column=col))
-        elif not 0 <= k < length:
-            problems.append(Problem(where, "bad-phase", f"team {t!r}: phase {k} is not a day "
-                                    f"of pattern {pat.name!r}'s {length}-day cycle "
-                                    f"(0..{length - 1})", column=col))
+    problems = [Problem(where, rule, msg, column=col)
+                for rule, msg in phase_problems(pat, team_ids, phases)]
     if not problems:
-        seq = tuple(phases[t] for t in team_ids)
-        problems += [Problem(where, "phase-coverage", f"phases {dict(phases)}: {m}", column=col)
-                     for m in check_pattern(pat, seq)]
-        if not problems:
-            return seq
+        return tuple(phases[t] for t in team_ids)
     raise ScenarioError(problems, source=sc.source or sc.name)
 
 
 def _pattern_keeps_rules(pat: ShiftPattern, rules: RosterRules) -> None:
-    """Refuse, one line per rule, a pattern whose regular shifts alone break a labour rule.
-
-    One team's shifts over two cycles and a week (every 7-day window of the cycle) are
-    checked; each broken rule is named with the ``[policy.roster]`` setting that would allow
-    it (a review: 3-2, 60 h in some 7 days against 56, was refused with 86 lines, one per
-    person and window, naming no setting)."""
-    duties: list[Duty] = []
-    for k in range(2 * len(pat.cycle) + 7):
-        day = DEFAULT_ANCHOR + timedelta(days=k)
-        st = pat.shift(0, day)
-        if st is not None:
-            duties.append(Duty(day, "one", "team", st.name, st.start(day), st.end(day)))
-    broken = check_roster(duties, rules=rules)
-    if not broken:
-        return
-    lines: list[Violation] = []
-    for rule, key in RULE_SETTINGS.items():
-        hits = [v for v in broken if v.rule == rule]
-        if not hits:
-            continue
-        if rule == "weekly-hours":
-            need: object = round(max(sum(d.hours for d in duties
-                                         if w <= d.day < w + timedelta(7))
-                                     for w in {d.day for d in duties}))
-        elif rule == "consecutive-days":
-            need = len(pat.cycle) if all(c in pat.shifts for c in pat.cycle) else max(
-                len(run) for run in "".join("x" if c in pat.shifts else " "
-                                            for c in pat.cycle * 2).split())
-        elif rule == "rest":
-            need = min(int((b.start - a.end) / HOUR) for a, b in itertools.pairwise(duties)
-                       if b.start > a.end)
-        elif rule == "max-duty-hours":
-            # the longest stretch of touching shifts, not the longest shift (a review:
-            # NEMO, a night then an early, 16 h on end, was told "the shifts need 8")
-            longest, a, b = 0.0, duties[0].start, duties[0].end
-            for d in duties[1:]:
-                if d.start <= b:
-                    b = max(b, d.end)
-                    continue
-                longest = max(longest, (b - a) / HOUR)
-                a, b = d.start, d.end
-            need = round(max(longest, (b - a) / HOUR))
-        else:
-            need = "false"
-        now = str(getattr(rules, key)).lower()
-        lines.append(Violation(rule, None, None, f"pattern {pat.name!r}: a team's regular "
-                               f"shifts alone break {rule} ({key} = {now}, the shifts need "
-                               f"{need}); set {key} = {need} under [policy.roster] in "
-                               "scenario.toml to allow it, or choose another pattern"))
-    raise RosterInfeasible(lines, headline=f"pattern {pat.name!r} cannot be worked under the "
-                           "labour rules")
+    """Refuse, one line per rule, a pattern whose regular shifts alone break a labour rule
+    (:func:`~xunfang.planning.roster.check.pattern_breaks`, which ``scenario check`` calls
+    too)."""
+    lines = pattern_breaks(pat, rules)
+    if lines:
+        raise RosterInfeasible(lines, headline=f"pattern {pat.name!r} cannot be worked under "
+                               "the labour rules")
 
 
 def _history_lines_up(history: Sequence[Duty], pat: ShiftPattern, team_ids: Sequence[str],
