@@ -15,7 +15,7 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import cast
@@ -355,15 +355,25 @@ class _Loader:
         # a team's regular shifts over two cycles and a week, by the roster's own rules (a
         # review: 3-2's 12-hour shifts work 60 h in some 7 days; the plan refused them), with
         # the setting that would allow it, as the roster names it (max_week_hours = 60)
-        from xunfang.planning.roster.check import pattern_breaks
+        from xunfang.planning.roster.check import Duty, check_roster, pattern_breaks
         from xunfang.planning.roster.patterns import DEFAULT_ANCHOR, phase_problems
         from xunfang.planning.roster.rules import RosterRules
 
-        for v in pattern_breaks(pat, RosterRules.of(pol.to_policy())):  # [policy.roster]
+        rules = RosterRules.of(pol.to_policy())  # [policy.roster]
+        duties = []
+        for d in range(2 * len(pat.cycle) + 7):
+            day = DEFAULT_ANCHOR + timedelta(days=d)
+            st = pat.shift(0, day)
+            if st is not None:
+                duties.append(Duty(day, "a team member", "team 1", st.name, st.start(day),
+                                   st.end(day)))
+        broken = check_roster(duties, rules=rules)
+        if broken:
             self.warn("scenario.toml", "pattern-rules",
-                      f"{v.message} (e.g. 4-2, or CYCLE/TEAMS); the roster will refuse it "
-                      f"as it is (shift_starts {starts}, a cycle worked from "
-                      f"{DEFAULT_ANCHOR}) [{v.rule}]",
+                      f"under {where} (shift_starts {starts}) a team's regular shifts alone "
+                      f"break the labour rules, as a cycle worked from {DEFAULT_ANCHOR} shows: "
+                      f"{broken[0].message} [{broken[0].rule}]; the roster will refuse it: "
+                      + "; ".join(v.message for v in pattern_breaks(pat, rules)),
                       column="policy.shift_pattern")
         # [policy.roster] phases by the roster's own rule: the rotating teams are A, B, …
         # as the roster takes them by default, where people.csv has them all
