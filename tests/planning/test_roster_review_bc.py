@@ -75,3 +75,36 @@ def test_pattern_refusal_names_the_longest_unbroken_stretch(ebian: Scenario) -> 
     text = "\n".join(v.message for v in exc.value.violations)
     assert "max-duty-hours (max_duty_hours = 12, the shifts need 16)" in text
     assert "set max_duty_hours = 16" in text
+
+
+# --- fault 6: a history that does not reach the day before --from is refused ----------------------
+
+
+def test_history_with_a_gap_before_the_roster_is_refused(ebian: Scenario) -> None:
+    from xunfang._errors import ScenarioError
+
+    before = R.make_roster(ebian, date(2026, 3, 2), 3, time_limit=30)  # 03-02 .. 03-04
+    with pytest.raises(ScenarioError) as info:
+        R.make_roster(ebian, date(2026, 3, 10), 1, history=before.rows)
+    hit = [p for p in info.value.problems if p.rule == "history-gap"]
+    assert hit and hit[0].file == "--history"
+    assert "2026-03-05 .. 2026-03-09" in hit[0].message and "--from 2026-03-10" in hit[0].message
+    # a history wholly after the roster's start has no day before it either
+    with pytest.raises(ScenarioError) as info:
+        R.make_roster(ebian, date(2026, 3, 1), 1, history=before.rows)
+    assert [p.rule for p in info.value.problems] == ["history-gap"]
+
+
+# --- fault 7: the day team named among the rotating teams ----------------------------------------
+
+
+def test_the_day_team_among_the_rotating_teams_names_teams_not_day_teams(
+        ebian: Scenario) -> None:
+    from xunfang._errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as info:
+        R.roster_scope(ebian, "4-3", ["A", "B", "C", "day"])
+    files = {p.file for p in info.value.problems}
+    assert "--day-teams" not in files and "--teams" in files
+    assert any("'day'" in p.message and "day team" in p.message
+               for p in info.value.problems if p.file == "--teams")

@@ -248,6 +248,31 @@ def _pattern_keeps_rules(pat: ShiftPattern, rules: RosterRules) -> None:
                                "the labour rules")
 
 
+def _history_covers_the_eve(history: Sequence[Duty], start: date, source: str) -> None:
+    """A :class:`ScenarioError` naming ``--history`` when it is given but does not reach the
+    day before ``start``: the days between are rostered by the pattern alone, so its
+    special duties at the edge go unchecked (a review: the roster of 12-01..12-12 as the
+    history of a roster from 01-01 was ignored without a word)."""
+    if not history:
+        return
+    eve = start - timedelta(days=1)
+    before = [du.day for du in history if du.day < start]
+    last = max(before, default=None)
+    if last == eve:
+        return
+    if last is None:
+        gap = (f"it has no day before {start} (its days: {min(du.day for du in history)} .. "
+               f"{max(du.day for du in history)})")
+    else:
+        gap = f"it ends on {last}, leaving {last + timedelta(days=1)} .. {eve} out"
+    raise ScenarioError([Problem(
+        "--history", "history-gap",
+        f"the history must be the roster of the days just before --from {start}, up to "
+        f"{eve}; {gap}, so the rest, days-in-a-row and weekly rules at the edge could not "
+        "be checked against it: give the roster.csv that ends on the day before --from")],
+        source=source)
+
+
 def _history_lines_up(history: Sequence[Duty], pat: ShiftPattern, team_ids: Sequence[str],
                       start: date, first: date, anchor: date, phases: Sequence[int] | None,
                       people: Sequence[Person], source: str) -> None:
@@ -305,11 +330,21 @@ def roster_scope(scenario: Scenario, pattern_spec: str | None = None,
     all_teams = {q.team for q in scenario.people}
     dteams = tuple(day_teams) if day_teams is not None else (
         ("day",) if "day" in all_teams else ())
-    bad_day = [t for t in dteams if t not in all_teams or t in team_ids]
-    if bad_day:
-        raise ScenarioError([Problem("--day-teams", "unknown-team", f"day team {t!r} is not a "
-                                     "team of people.csv, or is a rotating team")
-                             for t in bad_day], source=scenario.source or scenario.name)
+    # there is no --day-teams option: the day team is people.csv's team "day" by default, so
+    # a clash is named on --teams (a review: --teams A,B,C,day blamed "--day-teams")
+    problems: list[Problem] = []
+    for t in dteams:
+        if t in team_ids:
+            problems.append(Problem(
+                "--teams" if teams is not None else "day_teams", "rotating-day-team",
+                f"team {t!r} is named as a rotating team, but it is the day team (office "
+                "hours on workdays); a team either rotates or works office hours: leave "
+                f"{t!r} out of --teams"))
+        elif t not in all_teams:
+            problems.append(Problem("day_teams", "unknown-team", f"day team {t!r} is not a "
+                                    f"team of people.csv ({', '.join(sorted(all_teams))})"))
+    if problems:
+        raise ScenarioError(problems, source=scenario.source or scenario.name)
     people = [q for q in scenario.people if q.team in team_ids or q.team in dteams]
     if not people:
         raise ScenarioError([Problem("people.csv", "no-people", "no person belongs to the "
@@ -444,6 +479,7 @@ def make_roster(
                 continue
             fixed.append(Duty(ci.day, q.id, q.team, st.name, st.start(ci.day), st.end(ci.day),
                               q.role, q.squad, "regular", tz=tz))
+    _history_covers_the_eve(history, start, scenario.source or scenario.name)
     _history_lines_up(history, pat, team_ids, start, first, anchor, phase_of, people,
                       scenario.source or scenario.name)
     in_h = [du for du in fixed if start <= du.day < end_day]
