@@ -6,9 +6,14 @@ workdays — dropped where any of its hours falls on a leave date. The decisions
 *candidate special duties*, each a boolean ``x_c``:
 
 * extensions of a regular shift: ``L`` hours just before its start or after its end, for L in
-  ``ext_hours`` (2, 4), while the shift plus its extension stays within ``max_duty_hours``;
+  :func:`extension_hours` (those of 2 and 4 that fit ``max_duty_hours`` with the shift, and
+  the longest that fits);
 * stand-alone blocks on a day without a regular duty (08–12, 12–16, 16–20, 20–24, 08–16,
-  12–20, 16–24).
+  12–20, 16–24, those within ``max_duty_hours``), and each run of hours asked for that day
+  as one block (:func:`day_blocks`).
+
+The result is optimal among these shapes only (the solver's ``shapes`` say which were
+offered), not over any hours a person could work.
 
 Only candidates that cover an hour where something is asked for are made: an hour of
 special-duty demand (surge) or an hour where a staffing rule matching the person is short
@@ -61,7 +66,7 @@ from datetime import date, datetime, timedelta
 from ortools.sat.python import cp_model
 
 from xunfang._errors import Problem, ScenarioError
-from xunfang.planning.roster.calendar import DayInfo, day_calendar
+from xunfang.planning.roster.calendar import DayInfo, calendar_notes, day_calendar
 from xunfang.planning.roster.check import (
     HOUR,
     Duty,
@@ -126,6 +131,36 @@ class _Cand:
     kind: str  # pre | post | block
     hours: int
     var: cp_model.IntVar | None = None
+
+
+def extension_hours(shift_hours: float, max_duty_hours: int) -> tuple[int, ...]:
+    """The lengths of the extensions offered before or after a regular shift of
+    ``shift_hours``: those of :data:`EXT_HOURS` that fit ``max_duty_hours`` with the shift,
+    and the longest that fits (8-hour shifts: 2 and 4 h under 12, 2 h under 10, 2 and 3 h
+    under 11; 12-hour shifts under 12: none). A fixed (2, 4) offered 4 h where only 2 fit
+    and never the 3 h that 11 allows (a review)."""
+    room = int(max_duty_hours - shift_hours + 1e-9)
+    if room <= 0:
+        return ()
+    return tuple(sorted({n for n in EXT_HOURS if n <= room} | {room}))
+
+
+def day_blocks(runs: Sequence[tuple[int, int]], max_duty_hours: int
+               ) -> tuple[tuple[int, int], ...]:
+    """The stand-alone duties (start hour, hours) offered on a day without a regular duty:
+    the :data:`BLOCKS` no longer than ``max_duty_hours``, and for each run [a, b) of hours
+    asked for that day, the run itself (its first and its last ``max_duty_hours`` where it
+    is longer). The fixed blocks alone missed demand a rest rule lets through only in part
+    (a review: with min_rest_hours = 16 and demand at 12–14 and 18–22 the roster met 34 of
+    132 person-hours; an hourly model met 44 or more)."""
+    out = {(s0, n) for s0, n in BLOCKS if n <= max_duty_hours}
+    for a, b in runs:
+        if b - a <= max_duty_hours:
+            out.add((a, b - a))
+        else:
+            out.add((a, max_duty_hours))
+            out.add((b - max_duty_hours, max_duty_hours))
+    return tuple(sorted(out))
 
 
 def _teams(sc: Scenario, p: ShiftPattern, teams: Sequence[str] | None) -> tuple[str, ...]:
@@ -588,24 +623,46 @@ def make_roster(
                 return "consecutive-days"
         return None
 
+    def wanted_runs(i: int, day: date) -> list[tuple[int, int]]:
+        """The runs [a, b) of the clock hours of ``day`` where person i's duty is asked for:
+        special-duty demand, or a staffing rule matching them short."""
+        h0 = int((datetime.combine(day, datetime.min.time()) - t0) / HOUR)
+        want = [0 <= h0 + k < n_h and (demand[h0 + k] > 0 or any(
+            h0 + k in deficit[ri] for ri in rules_of[i])) for k in range(24)]
+        runs: list[tuple[int, int]] = []
+        k = 0
+        while k < 24:
+            if not want[k]:
+                k += 1
+                continue
+            j = k
+            while j < 24 and want[j]:
+                j += 1
+            runs.append((k, j))
+            k = j
+        return runs
+
     cands: list[_Cand] = []
+    ext_offered: set[int] = set()
+    block_offered: set[int] = set()
     for i in range(len(people)):
         own_days = {du.day for du in fixed_of[i]}
         options: list[tuple[date, datetime, datetime, str]] = []
         for f in fixed_of[i]:
             if not start <= f.day < end_day:
                 continue
-            for L in EXT_HOURS:
-                if f.hours + L > rules.max_duty_hours:
-                    continue
+            for L in extension_hours(f.hours, rules.max_duty_hours):
                 options.append((f.day, f.start - L * HOUR, f.start, "pre"))
                 options.append((f.day, f.end, f.end + L * HOUR, "post"))
+                ext_offered.add(L)
         for ci in cal:
             if ci.day in own_days:
                 continue
             base = datetime.combine(ci.day, datetime.min.time())
-            for s0, L in BLOCKS:
+            shapes = set(day_blocks(wanted_runs(i, ci.day), rules.max_duty_hours))
+            for s0, L in sorted(shapes):
                 options.append((ci.day, base + s0 * HOUR, base + (s0 + L) * HOUR, "block"))
+                block_offered.add(L)
         for day, ta, tb, kind in options:
             if not useful(i, ta, tb):
                 continue
@@ -790,7 +847,8 @@ def make_roster(
         objective=objective, bound=bound,
         wall_seconds=wall, first_solution_seconds=trace[0][0] if trace else None,
         within_1pct_seconds=within, n_variables=len(m.proto.variables),
-        n_candidates=len(cands), num_workers=num_workers)
+        n_candidates=len(cands), num_workers=num_workers,
+        extension_hours=tuple(sorted(ext_offered)), block_hours=tuple(sorted(block_offered)))
 
     # --- the roster ------------------------------------------------------------------------
     chosen = [c for c in cands if c.var is not None and solver.boolean_value(c.var)]
@@ -813,8 +871,12 @@ def make_roster(
     rows = sorted([*in_h, *specials], key=lambda d: (d.start, d.person, d.end))
     unmet = [int(solver.value(unmet_vars[h])) if h in unmet_vars else 0 for h in range(n_h)]
     short = [(ri, h, int(solver.value(s))) for ri, h, s in slacks if solver.value(s) > 0]
-    result = _result(scenario, start, days, seed, pat, team_ids, dteams, rules, staff_rules,
-                     cal, rows, ctx, people, leave, demand, unmet, stats)
+    result = replace(
+        _result(scenario, start, days, seed, pat, team_ids, dteams, rules, staff_rules, cal,
+                rows, ctx, people, leave, demand, unmet, stats),
+        anchor=anchor, phases={t: pat.phase(k, phase_of) for k, t in enumerate(team_ids)},
+        country=scenario.country or "",
+        notes=tuple(calendar_notes(start, days, policy, scenario.country)))
     if short:
         raise RosterInfeasible(
             _explain(short, staff_rules, people, t0, on_leave, dropped, result,
