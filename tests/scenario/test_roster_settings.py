@@ -101,3 +101,22 @@ def test_pattern_rules_warning_names_the_setting_the_roster_names(tmp_path: Path
                     encoding="utf-8")
     warns = [p for p in scenario.check(folder).problems if p.rule == "pattern-rules"]
     assert warns and "set max_week_hours = 60" in warns[0].message, [str(p) for p in warns]
+
+
+@pytest.mark.parametrize("value", ['""', '"none"', '"None"'])
+def test_country_none_means_no_public_holidays(tmp_path: Path, value: str) -> None:
+    from xunfang.planning import roster as R
+
+    folder = _county(tmp_path, "")
+    toml = folder / "scenario.toml"
+    text = toml.read_text(encoding="utf-8")
+    head, rest = text.split("[policy]", 1)
+    toml.write_text(head + f"country = {value}\n\n[policy]" + rest, encoding="utf-8")
+    sc = scenario.load(folder)
+    assert sc.country == ""
+    cal = {c.day: c for c in R.day_calendar(date(2026, 9, 28), 14, sc.policy, (),
+                                            sc.country)}
+    # China's National Day is a workday, its make-up Saturday a weekend day
+    assert cal[date(2026, 10, 1)].kind == "workday"
+    assert cal[date(2026, 10, 10)].kind == "weekend" and not cal[date(2026, 10, 10)].makeup
+    assert not any(c.kind == "holiday" for c in cal.values())

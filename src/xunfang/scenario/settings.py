@@ -227,7 +227,8 @@ class ScenarioToml(_Strict):
     # idea. Without it such times are local times, and a UTC record's hours shift silently.
     source_timezone: str | None = None
     # the public-holiday calendar of the risk forecast's gbm: an ISO code of the holidays
-    # package (CN, US, ...); China's by default, as the built-in county's
+    # package (CN, US, ...); China's by default, as the built-in county's; "" or "none":
+    # no public holidays (the roster's weekends only, [[policy.holidays]] on top)
     country: str = "CN"
     # the incident categories the risk forecast counts, matched whole and in any case as
     # ``xunfang intel forecast --category``; empty: every category
@@ -256,6 +257,9 @@ class ScenarioToml(_Strict):
     @field_validator("country")
     @classmethod
     def _country(cls, v: str) -> str:
+        # a force without public holidays could not say so (a review): "" or "none"
+        if v.strip().lower() in ("", "none"):
+            return ""
         return holiday_country(v)
 
     @field_validator("risk_categories")

@@ -38,13 +38,16 @@ class DayInfo:
 def day_calendar(start: date, days: int, policy: Policy,
                  events: Sequence[Event] = (), country: str = "CN") -> tuple[DayInfo, ...]:
     """Every day from ``start`` for ``days`` days, with its kind and the events touching it;
-    public holidays are ``country``'s (an ISO code of the ``holidays`` package)."""
+    public holidays are ``country``'s (an ISO code of the ``holidays`` package; "" none)."""
     end = start + timedelta(days=days)
     years = list(range(start.year, end.year + 1))
-    cal = holidays_pkg.country_holidays(country, years=years)
-    named: dict[date, str] = {d: str(n) for d, n in cal.items()}
-    makeup: set[date] = (set(getattr(cal, "weekend_workdays", ()))
-                         if country.upper() == "CN" else set())
+    named: dict[date, str] = {}
+    makeup: set[date] = set()
+    if country:  # "": no public holidays (scenario.toml country = "none")
+        cal = holidays_pkg.country_holidays(country, years=years)
+        named = {d: str(n) for d, n in cal.items()}
+        if country.upper() == "CN":
+            makeup = set(getattr(cal, "weekend_workdays", ()))
     for h in policy.holidays:
         d = h.start
         while d <= h.end:
