@@ -107,6 +107,8 @@ def roster_cmd(
     except (XunfangError, ValueError, OSError) as exc:
         _error(exc)
         raise typer.Exit(1) from None
+    for note in result.notes:
+        err_console.print(f"[yellow]warning:[/] {escape(note)}")
     folder = out if out is not None else Path("rosters") / f"{sc.name}-{first.isoformat()}"
     try:
         csv_path = R.write_csv(result, folder / "roster.csv")
@@ -153,15 +155,12 @@ def roster_cmd(
             f"{result.fairness['gini_weekend_days']:.3f}, special hours "
             f"{result.fairness['gini_special_hours']:.3f} (rotating people, {len(rot)})")
         # the bound is over the duty shapes the model offers, not any hours a person could
-        # work (a review's hourly CP-SAT baseline met an hour more of demand): say so
-        from xunfang.planning.roster.solve import BLOCKS, EXT_HOURS
-
-        ext = " or ".join(str(h) for h in EXT_HOURS)
-        blocks = " or ".join(str(h) for h in sorted({n for _, n in BLOCKS}))
+        # work (a review's hourly CP-SAT baseline met an hour more of demand): say so, with
+        # the shapes this roster's rules let it offer
         out_console.print(f"CP-SAT {s.status}: objective {s.objective:g}, bound {s.bound:g}, "
                           f"gap {100 * s.gap:.2f}%, {s.wall_seconds:.1f} s — among the "
-                          f"special-duty shapes offered ({ext} h before or after a shift, "
-                          f"{blocks} h blocks on a day off)")
+                          f"special-duty shapes offered ({s.shapes()}); a roster with other "
+                          "shapes may meet more")
         out_console.print(f"written: {escape(str(csv_path))}, {escape(str(xlsx_path))}")
     if result.violations:
         for v in result.violations:

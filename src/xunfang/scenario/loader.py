@@ -310,7 +310,7 @@ class _Loader:
         k = set(known)
         return {c: row[c] for c in t.header if c not in k}
 
-    def check_shifts(self, settings: ScenarioToml) -> None:
+    def check_shifts(self, settings: ScenarioToml, teams: Iterable[str] = ()) -> None:
         """The policy's shift start hours against its shift pattern, as the roster works
         them: as many starts as the pattern has shifts a day (8-hour early, middle and night,
         or 12-hour day and night, the night 12 hours after the day), every hour covered by
@@ -353,11 +353,13 @@ class _Loader:
                       column="policy.shift_starts")
             return
         # a team's regular shifts over two cycles and a week, by the roster's own rules (a
-        # review: 3-2's 12-hour shifts work 60 h in some 7 days; the plan refused them)
-        from xunfang.planning.roster.check import Duty, check_roster
-        from xunfang.planning.roster.patterns import DEFAULT_ANCHOR
+        # review: 3-2's 12-hour shifts work 60 h in some 7 days; the plan refused them), with
+        # the setting that would allow it, as the roster names it (max_week_hours = 60)
+        from xunfang.planning.roster.check import Duty, check_roster, pattern_breaks
+        from xunfang.planning.roster.patterns import DEFAULT_ANCHOR, phase_problems
         from xunfang.planning.roster.rules import RosterRules
 
+        rules = RosterRules.of(pol.to_policy())  # [policy.roster]
         duties = []
         for d in range(2 * len(pat.cycle) + 7):
             day = DEFAULT_ANCHOR + timedelta(days=d)
@@ -365,14 +367,22 @@ class _Loader:
             if st is not None:
                 duties.append(Duty(day, "a team member", "team 1", st.name, st.start(day),
                                    st.end(day)))
-        broken = check_roster(duties, rules=RosterRules.of(pol.to_policy()))  # [policy.roster]
+        broken = check_roster(duties, rules=rules)
         if broken:
             self.warn("scenario.toml", "pattern-rules",
                       f"under {where} (shift_starts {starts}) a team's regular shifts alone "
                       f"break the labour rules, as a cycle worked from {DEFAULT_ANCHOR} shows: "
                       f"{broken[0].message} [{broken[0].rule}]; the roster will refuse it: "
-                      "choose another pattern (e.g. 4-2, or CYCLE/TEAMS)",
+                      + "; ".join(v.message for v in pattern_breaks(pat, rules)),
                       column="policy.shift_pattern")
+        # [policy.roster] phases by the roster's own rule: the rotating teams are A, B, …
+        # as the roster takes them by default, where people.csv has them all
+        phases = dict(pol.roster.phases)
+        if phases:
+            guess = tuple(chr(ord("A") + i) for i in range(pat.n_teams))
+            team_ids = guess if all(t in set(teams) for t in guess) else None
+            for rule, msg in phase_problems(pat, team_ids, phases):
+                self.err("scenario.toml", rule, msg, column="policy.roster.phases")
 
     # -- the run ---------------------------------------------------------------------------
     def run(self, source: str) -> CheckResult:
@@ -393,7 +403,7 @@ class _Loader:
         units = self.read_units(posts)
         people = self.read_people()
         if settings is not None and people:  # shifts to roster: as the roster will work them
-            self.check_shifts(settings)
+            self.check_shifts(settings, {q.team for q in people})
         leave = self.read_leave(people)
         events = self.read_events(posts)
         incidents = self.read_incidents(pos, settings, areas) if pos and settings else None

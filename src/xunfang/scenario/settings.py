@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from xunfang.scenario.model import (
     MODES,
@@ -62,13 +70,15 @@ _ROSTER = RosterPolicy()
 class RosterIn(_Strict):
     """``[policy.roster]``: the roster's labour rules and rotation (:class:`RosterPolicy`)."""
 
-    min_rest_hours: int = Field(_ROSTER.min_rest_hours, ge=0, le=24)
-    no_night_then_early: bool = _ROSTER.no_night_then_early
-    max_consecutive_days: int = Field(_ROSTER.max_consecutive_days, ge=1, le=31)
-    max_week_hours: int = Field(_ROSTER.max_week_hours, ge=1, le=168)
-    max_duty_hours: int = Field(_ROSTER.max_duty_hours, ge=1, le=24)
+    # strict: whole hours and days as TOML integers, switches as true/false (a review:
+    # min_rest_hours = true became 1 h, "11" 11 h, no_night_then_early = "no" or 0 false)
+    min_rest_hours: StrictInt = Field(_ROSTER.min_rest_hours, ge=0, le=24)
+    no_night_then_early: StrictBool = _ROSTER.no_night_then_early
+    max_consecutive_days: StrictInt = Field(_ROSTER.max_consecutive_days, ge=1, le=31)
+    max_week_hours: StrictInt = Field(_ROSTER.max_week_hours, ge=1, le=168)
+    max_duty_hours: StrictInt = Field(_ROSTER.max_duty_hours, ge=1, le=24)
     anchor: date = _ROSTER.anchor
-    phases: dict[str, int] = {}
+    phases: dict[str, StrictInt] = {}
 
     @field_validator("phases")
     @classmethod
@@ -217,7 +227,8 @@ class ScenarioToml(_Strict):
     # idea. Without it such times are local times, and a UTC record's hours shift silently.
     source_timezone: str | None = None
     # the public-holiday calendar of the risk forecast's gbm: an ISO code of the holidays
-    # package (CN, US, ...); China's by default, as the built-in county's
+    # package (CN, US, ...); China's by default, as the built-in county's; "" or "none":
+    # no public holidays (the roster's weekends only, [[policy.holidays]] on top)
     country: str = "CN"
     # the incident categories the risk forecast counts, matched whole and in any case as
     # ``xunfang intel forecast --category``; empty: every category
@@ -246,6 +257,9 @@ class ScenarioToml(_Strict):
     @field_validator("country")
     @classmethod
     def _country(cls, v: str) -> str:
+        # a force without public holidays could not say so (a review): "" or "none"
+        if v.strip().lower() in ("", "none"):
+            return ""
         return holiday_country(v)
 
     @field_validator("risk_categories")

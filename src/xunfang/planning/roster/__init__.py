@@ -5,7 +5,13 @@ risk profile) → :class:`RosterResult`. :func:`check_roster` verifies every har
 roster from its rows alone; :func:`write_csv` / :func:`write_xlsx` write it.
 """
 
-from xunfang.planning.roster.calendar import DAY_KINDS, DayInfo, DayKind, day_calendar
+from xunfang.planning.roster.calendar import (
+    DAY_KINDS,
+    DayInfo,
+    DayKind,
+    calendar_notes,
+    day_calendar,
+)
 from xunfang.planning.roster.check import Duty, Violation, check_roster
 from xunfang.planning.roster.patterns import (
     DEFAULT_ANCHOR,
@@ -63,6 +69,7 @@ __all__ = [
     "SurgeRule",
     "TeamDay",
     "Violation",
+    "calendar_notes",
     "check_pattern",
     "check_roster",
     "day_calendar",

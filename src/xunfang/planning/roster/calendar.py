@@ -38,13 +38,16 @@ class DayInfo:
 def day_calendar(start: date, days: int, policy: Policy,
                  events: Sequence[Event] = (), country: str = "CN") -> tuple[DayInfo, ...]:
     """Every day from ``start`` for ``days`` days, with its kind and the events touching it;
-    public holidays are ``country``'s (an ISO code of the ``holidays`` package)."""
+    public holidays are ``country``'s (an ISO code of the ``holidays`` package; "" none)."""
     end = start + timedelta(days=days)
     years = list(range(start.year, end.year + 1))
-    cal = holidays_pkg.country_holidays(country, years=years)
-    named: dict[date, str] = {d: str(n) for d, n in cal.items()}
-    makeup: set[date] = (set(getattr(cal, "weekend_workdays", ()))
-                         if country.upper() == "CN" else set())
+    named: dict[date, str] = {}
+    makeup: set[date] = set()
+    if country:  # "": no public holidays (scenario.toml country = "none")
+        cal = holidays_pkg.country_holidays(country, years=years)
+        named = {d: str(n) for d, n in cal.items()}
+        if country.upper() == "CN":
+            makeup = set(getattr(cal, "weekend_workdays", ()))
     for h in policy.holidays:
         d = h.start
         while d <= h.end:
@@ -64,3 +67,24 @@ def day_calendar(start: date, days: int, policy: Policy,
         else:
             out.append(DayInfo(d, "workday", "", d in makeup, ev))
     return tuple(out)
+
+
+def calendar_notes(start: date, days: int, policy: Policy, country: str = "CN") -> list[str]:
+    """Warnings about the calendar of ``days`` days from ``start``: China's years for which
+    the ``holidays`` package has no make-up workdays (调休) and scenario.toml's
+    ``[[policy.holidays]]`` declare none (a review: 2027's weekends were all rest days, its
+    make-up Saturdays and Sundays not yet published in the package, without a word)."""
+    if country.upper() != "CN":
+        return []
+    end = start + timedelta(days=days - 1)
+    out: list[str] = []
+    for year in range(start.year, end.year + 1):
+        cal = holidays_pkg.country_holidays("CN", years=[year])
+        known = {d for d in getattr(cal, "weekend_workdays", ()) if d.year == year}
+        known |= {d for h in policy.holidays for d in h.workdays if d.year == year}
+        if not known:
+            out.append(f"the holidays package has no make-up workdays (调休) for China in "
+                       f"{year}: the roster treats every weekend day of {year} as a rest day; "
+                       "declare the year's holidays and their workdays with "
+                       "[[policy.holidays]] in scenario.toml")
+    return out

@@ -207,3 +207,35 @@ def team_calendar(p: ShiftPattern, teams: Sequence[str], start: date, days: int,
             c = p.code(i, d, anchor, phases)
             out.append(TeamDay(d, t, c, p.shifts.get(c)))
     return tuple(out)
+
+
+def phase_problems(p: ShiftPattern, team_ids: Sequence[str] | None,
+                   phases: Mapping[str, int]) -> list[tuple[str, str]]:
+    """What is wrong with ``phases`` (each rotating team's day of ``p``'s cycle on the anchor
+    date) for the rotating teams ``team_ids``, as (rule, message) pairs: a team without a
+    phase or not rotating, a day past the cycle, or phases that leave hours with too few or
+    too many teams on duty. ``team_ids`` None: the teams are not known (only the days and
+    the coverage of as many phases as the pattern has teams are judged). The roster and
+    ``scenario check`` both call it, so the check refuses what the roster would (a review:
+    a phase for a team E that does not rotate, 8 in an 8-day cycle, two teams on one phase
+    passed the check, and the roster refused them)."""
+    length = len(p.cycle)
+    out: list[tuple[str, str]] = []
+    teams = ", ".join(team_ids) if team_ids is not None else ""
+    for t in team_ids or ():
+        if t not in phases:
+            out.append(("phase-missing", f"rotating team {t!r} has no phase; give each of "
+                        f"{teams} its day of the {length}-day cycle on the anchor date"))
+    for t, k in phases.items():
+        if team_ids is not None and t not in team_ids:
+            out.append(("unknown-team", f"team {t!r} is not a rotating team of this roster "
+                        f"({teams})"))
+        elif not 0 <= k < length:
+            out.append(("bad-phase", f"team {t!r}: phase {k} is not a day of pattern "
+                        f"{p.name!r}'s {length}-day cycle (0..{length - 1})"))
+    if not out and (team_ids is not None or len(phases) == p.n_teams):
+        seq = tuple(phases[t] for t in team_ids) if team_ids is not None else tuple(
+            phases.values())
+        out += [("phase-coverage", f"phases {dict(phases)}: {m}")
+                for m in check_pattern(p, seq)]
+    return out

@@ -90,6 +90,21 @@ class SolveStats:
     n_variables: int
     n_candidates: int
     num_workers: int
+    # the special-duty shapes the model offered: OPTIMAL is optimal among these only, not
+    # over any hours a person could work (extensions before or after a shift; stand-alone
+    # blocks on a day off, the fixed ones and those fitted to the hours asked for)
+    extension_hours: tuple[int, ...] = ()
+    block_hours: tuple[int, ...] = ()
+
+    def shapes(self) -> str:
+        """The offered shapes in words, for the status line."""
+        ext = (" or ".join(map(str, self.extension_hours)) + " h before or after a shift"
+               if self.extension_hours else "no extension of a shift (none fits "
+               "max_duty_hours)")
+        blocks = (" or ".join(map(str, self.block_hours)) + " h blocks on a day off (fixed, "
+                  "and fitted to the hours asked for)" if self.block_hours else
+                  "no block on a day off")
+        return f"{ext}, {blocks}"
 
     @property
     def gap(self) -> float:
@@ -105,6 +120,11 @@ class SolveStats:
                 "within_1pct_seconds": _r(self.within_1pct_seconds),
                 "n_variables": self.n_variables, "n_candidates": self.n_candidates,
                 "num_workers": self.num_workers}
+
+    def shapes_dict(self) -> dict[str, object]:
+        """The JSON's ``solver.shapes``."""
+        return {"extension_hours": list(self.extension_hours),
+                "block_hours": list(self.block_hours), "optimal_among_these": True}
 
 
 def _r(x: float | None) -> float | None:
@@ -164,6 +184,26 @@ class RosterResult:
     solve: SolveStats
     violations: tuple[Violation, ...] = ()  # the independent checker's findings (empty)
     unmet_staffing: tuple[Violation, ...] = field(default=())
+    # the rotation and calendar the roster was made with (a review: neither the JSON nor
+    # roster.xlsx said them, so a roster could not be told from one of another rotation):
+    # the anchor date, each rotating team's day of the cycle on it, the public-holiday
+    # country ("" none)
+    anchor: date | None = None
+    phases: Mapping[str, int] = field(default_factory=dict)
+    country: str = ""
+    notes: tuple[str, ...] = ()  # warnings about the inputs (calendar_notes)
+
+    def settings(self) -> dict[str, object]:
+        """The labour rules, rotation and country used, as the JSON's and roster.xlsx's
+        ``settings``."""
+        return {"min_rest_hours": self.rules.min_rest_hours,
+                "no_night_then_early": self.rules.no_night_then_early,
+                "max_consecutive_days": self.rules.max_consecutive_days,
+                "max_week_hours": self.rules.max_week_hours,
+                "max_duty_hours": self.rules.max_duty_hours,
+                "pattern": self.pattern,
+                "anchor": self.anchor.isoformat() if self.anchor else None,
+                "phases": dict(self.phases), "country": self.country}
 
     @property
     def weeks(self) -> float:
@@ -196,6 +236,7 @@ class RosterResult:
                 "max_week_hours": self.rules.max_week_hours,
                 "max_duty_hours": self.rules.max_duty_hours,
             },
+            "settings": self.settings(),
             "staffing": [{"rule": r.name, "describe": r.describe(), "source": r.source,
                           "hours": list(r.hours), "days": list(r.days)}
                          for r in self.staffing],
@@ -212,8 +253,9 @@ class RosterResult:
             "mean_regular_hours_per_week": (round(self.mean_regular_hours_per_week(), 4)
                                             if self.weeks >= 1 else None),
             "fairness": {k: round(v, 6) for k, v in self.fairness.items()},
-            "solver": self.solve.as_dict(),
+            "solver": {**self.solve.as_dict(), "shapes": self.solve.shapes_dict()},
             "violations": [v.as_dict() for v in self.violations],
+            "notes": list(self.notes),
         }
 
 
@@ -324,7 +366,8 @@ XLSX_DATETIME = "yyyy-mm-dd hh:mm"
 
 def write_xlsx(result: RosterResult, path: Path,
                words: Mapping[str, str] | None = None) -> Path:
-    """roster.xlsx: sheets roster, staff per hour, hours per person, calendar, fairness.
+    """roster.xlsx: sheets roster, staff per hour, hours per person, calendar, fairness (with
+    the solver's figures and the labour rules, rotation and country used).
 
     Dates and times are Excel date cells (review AO: they were text such as
     '2026-12-01T08:00', which Excel's date filters and sorting do not treat as dates), on
@@ -407,6 +450,15 @@ def write_xlsx(result: RosterResult, path: Path,
     for k2, v2 in result.solve.as_dict().items():
         ws5.append([w("solver", k2) if f"solver:{k2}" in said else f"solver {k2}",
                     w("status", v2) if k2 == "status" else v2])
+    ws5.append([said.get("solver:shapes", "special-duty shapes offered"),
+                result.solve.shapes()])
+    # the labour rules, rotation and country used, under the solver's rows (a sheet of their
+    # own would change the workbook's sheets, which readers of it list)
+    for k3, v3 in result.settings().items():
+        if isinstance(v3, dict):
+            v3 = ", ".join(f"{t}={k}" for t, k in v3.items())
+        ws5.append([w("setting", k3) if f"setting:{k3}" in said else f"setting {k3}",
+                    w("bool", v3) if isinstance(v3, bool) else v3])
     for sheet in wb.worksheets:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:

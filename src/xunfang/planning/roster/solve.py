@@ -6,9 +6,14 @@ workdays — dropped where any of its hours falls on a leave date. The decisions
 *candidate special duties*, each a boolean ``x_c``:
 
 * extensions of a regular shift: ``L`` hours just before its start or after its end, for L in
-  ``ext_hours`` (2, 4), while the shift plus its extension stays within ``max_duty_hours``;
+  :func:`extension_hours` (those of 2 and 4 that fit ``max_duty_hours`` with the shift, and
+  the longest that fits);
 * stand-alone blocks on a day without a regular duty (08–12, 12–16, 16–20, 20–24, 08–16,
-  12–20, 16–24).
+  12–20, 16–24, those within ``max_duty_hours``), and each run of hours asked for that day
+  as one block (:func:`day_blocks`).
+
+The result is optimal among these shapes only (the solver's ``shapes`` say which were
+offered), not over any hours a person could work.
 
 Only candidates that cover an hour where something is asked for are made: an hour of
 special-duty demand (surge) or an hour where a staffing rule matching the person is short
@@ -20,6 +25,9 @@ Hard rules over candidates c, c' of one person (fixed duties are constants):
 * ``x_c + x_c' ≤ 1`` when they overlap, leave 0 < gap < ``min_rest_hours``, or touch and
   together span more than ``max_duty_hours`` (the two extensions of one regular shift touch
   it at both ends: 2 h before and 2 h after an 8-hour shift are 12 h on end, not a rest);
+* every shortest run of touching duties (fixed or candidate) longer than ``max_duty_hours``
+  has at least one candidate of it unchosen (:func:`_limit_unbroken`: chains of three and
+  extensions at both ends of a shift, whatever the rest time);
 * ``w_d ≥ x_c`` for the candidates of day d (w_d = 1 on a day with a fixed duty); in every
   window of ``max_consecutive_days + 1`` days, ``Σ w_d ≤ max_consecutive_days``;
 * in every 7-day window, fixed hours + ``Σ L_c x_c ≤ max_week_hours``.
@@ -58,21 +66,22 @@ from datetime import date, datetime, timedelta
 from ortools.sat.python import cp_model
 
 from xunfang._errors import Problem, ScenarioError
-from xunfang.planning.roster.calendar import DayInfo, day_calendar
+from xunfang.planning.roster.calendar import DayInfo, calendar_notes, day_calendar
 from xunfang.planning.roster.check import (
     HOUR,
     Duty,
     Violation,
     check_roster,
     elapsed_hours,
+    pattern_breaks,
     week_cap,
 )
 from xunfang.planning.roster.patterns import (
-    DEFAULT_ANCHOR,
     ShiftPattern,
     ShiftType,
     check_pattern,
     pattern,
+    phase_problems,
 )
 from xunfang.planning.roster.result import (
     PersonHours,
@@ -82,7 +91,6 @@ from xunfang.planning.roster.result import (
     gini,
 )
 from xunfang.planning.roster.rules import (
-    RULE_SETTINGS,
     Preference,
     RosterRules,
     StaffingRule,
@@ -123,6 +131,36 @@ class _Cand:
     kind: str  # pre | post | block
     hours: int
     var: cp_model.IntVar | None = None
+
+
+def extension_hours(shift_hours: float, max_duty_hours: int) -> tuple[int, ...]:
+    """The lengths of the extensions offered before or after a regular shift of
+    ``shift_hours``: those of :data:`EXT_HOURS` that fit ``max_duty_hours`` with the shift,
+    and the longest that fits (8-hour shifts: 2 and 4 h under 12, 2 h under 10, 2 and 3 h
+    under 11; 12-hour shifts under 12: none). A fixed (2, 4) offered 4 h where only 2 fit
+    and never the 3 h that 11 allows (a review)."""
+    room = int(max_duty_hours - shift_hours + 1e-9)
+    if room <= 0:
+        return ()
+    return tuple(sorted({n for n in EXT_HOURS if n <= room} | {room}))
+
+
+def day_blocks(runs: Sequence[tuple[int, int]], max_duty_hours: int
+               ) -> tuple[tuple[int, int], ...]:
+    """The stand-alone duties (start hour, hours) offered on a day without a regular duty:
+    the :data:`BLOCKS` no longer than ``max_duty_hours``, and for each run [a, b) of hours
+    asked for that day, the run itself (its first and its last ``max_duty_hours`` where it
+    is longer). The fixed blocks alone missed demand a rest rule lets through only in part
+    (a review: with min_rest_hours = 16 and demand at 12–14 and 18–22 the roster met 34 of
+    132 person-hours; an hourly model met 44 or more)."""
+    out = {(s0, n) for s0, n in BLOCKS if n <= max_duty_hours}
+    for a, b in runs:
+        if b - a <= max_duty_hours:
+            out.add((a, b - a))
+        else:
+            out.add((a, max_duty_hours))
+            out.add((b - max_duty_hours, max_duty_hours))
+    return tuple(sorted(out))
 
 
 def _teams(sc: Scenario, p: ShiftPattern, teams: Sequence[str] | None) -> tuple[str, ...]:
@@ -180,6 +218,45 @@ def _clash(a1: datetime, b1: datetime, a2: datetime, b2: datetime, rules: Roster
     return None
 
 
+def _limit_unbroken(m: cp_model.CpModel, cs: Sequence[_Cand], fixed: Sequence[Duty],
+                    rules: RosterRules, tz: str) -> None:
+    """Keep every unbroken stretch of one person's duties within ``max_duty_hours``.
+
+    The person's time is cut at every start and end of a fixed duty or candidate; a run of
+    adjacent pieces each covered (by a fixed duty, or by a candidate that may be chosen) is
+    one stretch on duty without a break when all are worked. For every shortest such run
+    longer than ``max_duty_hours`` (elapsed hours in ``tz``), not all its pieces may be
+    worked: Σ over its open pieces of the candidates covering them ≤ their count − 1 (the
+    candidates covering one piece overlap, so at most one is chosen). Pairs alone missed
+    this (a review: with ``min_rest_hours = 8`` the 4 h extensions before and after one
+    8-hour shift were never compared, 16 h on end against 12; chains of three duties were
+    never limited at all)."""
+    if not cs:
+        return
+    lo = min(c.start for c in cs) - timedelta(days=1)
+    hi = max(c.end for c in cs) + timedelta(days=1)
+    spans = [(f.start, f.end) for f in fixed if f.end > lo and f.start < hi]
+    points = sorted({t for a, b in spans for t in (a, b)}
+                    | {t for c in cs for t in (c.start, c.end)})
+    pieces: list[tuple[float, bool, list[cp_model.IntVar]]] = []
+    for a, b in itertools.pairwise(points):
+        held = any(fa <= a and b <= fb for fa, fb in spans)
+        vs = [c.var for c in cs if c.var is not None and c.start <= a and b <= c.end]
+        pieces.append((elapsed_hours(a, b, tz), held, vs))
+    for s in range(len(pieces)):
+        total = 0.0
+        for e in range(s, len(pieces)):
+            length, held, vs = pieces[e]
+            if not held and not vs:
+                break  # a gap: the stretch ends here
+            total += length
+            if total > rules.max_duty_hours + 1e-9:
+                run = [p for p in pieces[s:e + 1] if not p[1]]
+                if run:  # a run of fixed duties alone is the pattern's (checked before)
+                    m.add(sum(v for _, _, pvs in run for v in pvs) <= len(run) - 1)
+                break
+
+
 def _phases(sc: Scenario, pat: ShiftPattern, team_ids: Sequence[str],
             phases: Mapping[str, int], where: str) -> tuple[int, ...] | None:
     """The rotating teams' days of the cycle on the anchor date, in ``team_ids`` order (None:
@@ -189,73 +266,46 @@ def _phases(sc: Scenario, pat: ShiftPattern, team_ids: Sequence[str],
     if not phases:
         return None
     col = "policy.roster.phases" if where == "scenario.toml" else None
-    length = len(pat.cycle)
-    problems: list[Problem] = []
-    for t in team_ids:
-        if t not in phases:
-            problems.append(Problem(where, "phase-missing", f"rotating team {t!r} has no "
-                                    f"phase; give each of {', '.join(team_ids)} its day of "
-                                    f"the {length}-day cycle on the anchor date", column=col))
-    for t, k in phases.items():
-        if t not in team_ids:
-            problems.append(Problem(where, "unknown-team", f"team {t!r} is not a rotating team "
-                                    f"of this roster ({', '.join(team_ids)})", column=col))
-        elif not 0 <= k < length:
-            problems.append(Problem(where, "bad-phase", f"team {t!r}: phase {k} is not a day "
-                                    f"of pattern {pat.name!r}'s {length}-day cycle "
-                                    f"(0..{length - 1})", column=col))
+    problems = [Problem(where, rule, msg, column=col)
+                for rule, msg in phase_problems(pat, team_ids, phases)]
     if not problems:
-        seq = tuple(phases[t] for t in team_ids)
-        problems += [Problem(where, "phase-coverage", f"phases {dict(phases)}: {m}", column=col)
-                     for m in check_pattern(pat, seq)]
-        if not problems:
-            return seq
+        return tuple(phases[t] for t in team_ids)
     raise ScenarioError(problems, source=sc.source or sc.name)
 
 
 def _pattern_keeps_rules(pat: ShiftPattern, rules: RosterRules) -> None:
-    """Refuse, one line per rule, a pattern whose regular shifts alone break a labour rule.
+    """Refuse, one line per rule, a pattern whose regular shifts alone break a labour rule
+    (:func:`~xunfang.planning.roster.check.pattern_breaks`, which ``scenario check`` calls
+    too)."""
+    lines = pattern_breaks(pat, rules)
+    if lines:
+        raise RosterInfeasible(lines, headline=f"pattern {pat.name!r} cannot be worked under "
+                               "the labour rules")
 
-    One team's shifts over two cycles and a week (every 7-day window of the cycle) are
-    checked; each broken rule is named with the ``[policy.roster]`` setting that would allow
-    it (a review: 3-2, 60 h in some 7 days against 56, was refused with 86 lines, one per
-    person and window, naming no setting)."""
-    duties: list[Duty] = []
-    for k in range(2 * len(pat.cycle) + 7):
-        day = DEFAULT_ANCHOR + timedelta(days=k)
-        st = pat.shift(0, day)
-        if st is not None:
-            duties.append(Duty(day, "one", "team", st.name, st.start(day), st.end(day)))
-    broken = check_roster(duties, rules=rules)
-    if not broken:
+
+def _history_covers_the_eve(history: Sequence[Duty], start: date, source: str) -> None:
+    """A :class:`ScenarioError` naming ``--history`` when it is given but does not reach the
+    day before ``start``: the days between are rostered by the pattern alone, so its
+    special duties at the edge go unchecked (a review: the roster of 12-01..12-12 as the
+    history of a roster from 01-01 was ignored without a word)."""
+    if not history:
         return
-    lines: list[Violation] = []
-    for rule, key in RULE_SETTINGS.items():
-        hits = [v for v in broken if v.rule == rule]
-        if not hits:
-            continue
-        if rule == "weekly-hours":
-            need: object = round(max(sum(d.hours for d in duties
-                                         if w <= d.day < w + timedelta(7))
-                                     for w in {d.day for d in duties}))
-        elif rule == "consecutive-days":
-            need = len(pat.cycle) if all(c in pat.shifts for c in pat.cycle) else max(
-                len(run) for run in "".join("x" if c in pat.shifts else " "
-                                            for c in pat.cycle * 2).split())
-        elif rule == "rest":
-            need = min(int((b.start - a.end) / HOUR) for a, b in itertools.pairwise(duties)
-                       if b.start > a.end)
-        elif rule == "max-duty-hours":
-            need = round(max(d.hours for d in duties))
-        else:
-            need = "false"
-        now = str(getattr(rules, key)).lower()
-        lines.append(Violation(rule, None, None, f"pattern {pat.name!r}: a team's regular "
-                               f"shifts alone break {rule} ({key} = {now}, the shifts need "
-                               f"{need}); set {key} = {need} under [policy.roster] in "
-                               "scenario.toml to allow it, or choose another pattern"))
-    raise RosterInfeasible(lines, headline=f"pattern {pat.name!r} cannot be worked under the "
-                           "labour rules")
+    eve = start - timedelta(days=1)
+    before = [du.day for du in history if du.day < start]
+    last = max(before, default=None)
+    if last == eve:
+        return
+    if last is None:
+        gap = (f"it has no day before {start} (its days: {min(du.day for du in history)} .. "
+               f"{max(du.day for du in history)})")
+    else:
+        gap = f"it ends on {last}, leaving {last + timedelta(days=1)} .. {eve} out"
+    raise ScenarioError([Problem(
+        "--history", "history-gap",
+        f"the history must be the roster of the days just before --from {start}, up to "
+        f"{eve}; {gap}, so the rest, days-in-a-row and weekly rules at the edge could not "
+        "be checked against it: give the roster.csv that ends on the day before --from")],
+        source=source)
 
 
 def _history_lines_up(history: Sequence[Duty], pat: ShiftPattern, team_ids: Sequence[str],
@@ -315,11 +365,21 @@ def roster_scope(scenario: Scenario, pattern_spec: str | None = None,
     all_teams = {q.team for q in scenario.people}
     dteams = tuple(day_teams) if day_teams is not None else (
         ("day",) if "day" in all_teams else ())
-    bad_day = [t for t in dteams if t not in all_teams or t in team_ids]
-    if bad_day:
-        raise ScenarioError([Problem("--day-teams", "unknown-team", f"day team {t!r} is not a "
-                                     "team of people.csv, or is a rotating team")
-                             for t in bad_day], source=scenario.source or scenario.name)
+    # there is no --day-teams option: the day team is people.csv's team "day" by default, so
+    # a clash is named on --teams (a review: --teams A,B,C,day blamed "--day-teams")
+    problems: list[Problem] = []
+    for t in dteams:
+        if t in team_ids:
+            problems.append(Problem(
+                "--teams" if teams is not None else "day_teams", "rotating-day-team",
+                f"team {t!r} is named as a rotating team, but it is the day team (office "
+                "hours on workdays); a team either rotates or works office hours: leave "
+                f"{t!r} out of --teams"))
+        elif t not in all_teams:
+            problems.append(Problem("day_teams", "unknown-team", f"day team {t!r} is not a "
+                                    f"team of people.csv ({', '.join(sorted(all_teams))})"))
+    if problems:
+        raise ScenarioError(problems, source=scenario.source or scenario.name)
     people = [q for q in scenario.people if q.team in team_ids or q.team in dteams]
     if not people:
         raise ScenarioError([Problem("people.csv", "no-people", "no person belongs to the "
@@ -454,6 +514,7 @@ def make_roster(
                 continue
             fixed.append(Duty(ci.day, q.id, q.team, st.name, st.start(ci.day), st.end(ci.day),
                               q.role, q.squad, "regular", tz=tz))
+    _history_covers_the_eve(history, start, scenario.source or scenario.name)
     _history_lines_up(history, pat, team_ids, start, first, anchor, phase_of, people,
                       scenario.source or scenario.name)
     in_h = [du for du in fixed if start <= du.day < end_day]
@@ -562,24 +623,46 @@ def make_roster(
                 return "consecutive-days"
         return None
 
+    def wanted_runs(i: int, day: date) -> list[tuple[int, int]]:
+        """The runs [a, b) of the clock hours of ``day`` where person i's duty is asked for:
+        special-duty demand, or a staffing rule matching them short."""
+        h0 = int((datetime.combine(day, datetime.min.time()) - t0) / HOUR)
+        want = [0 <= h0 + k < n_h and (demand[h0 + k] > 0 or any(
+            h0 + k in deficit[ri] for ri in rules_of[i])) for k in range(24)]
+        runs: list[tuple[int, int]] = []
+        k = 0
+        while k < 24:
+            if not want[k]:
+                k += 1
+                continue
+            j = k
+            while j < 24 and want[j]:
+                j += 1
+            runs.append((k, j))
+            k = j
+        return runs
+
     cands: list[_Cand] = []
+    ext_offered: set[int] = set()
+    block_offered: set[int] = set()
     for i in range(len(people)):
         own_days = {du.day for du in fixed_of[i]}
         options: list[tuple[date, datetime, datetime, str]] = []
         for f in fixed_of[i]:
             if not start <= f.day < end_day:
                 continue
-            for L in EXT_HOURS:
-                if f.hours + L > rules.max_duty_hours:
-                    continue
+            for L in extension_hours(f.hours, rules.max_duty_hours):
                 options.append((f.day, f.start - L * HOUR, f.start, "pre"))
                 options.append((f.day, f.end, f.end + L * HOUR, "post"))
+                ext_offered.add(L)
         for ci in cal:
             if ci.day in own_days:
                 continue
             base = datetime.combine(ci.day, datetime.min.time())
-            for s0, L in BLOCKS:
+            shapes = set(day_blocks(wanted_runs(i, ci.day), rules.max_duty_hours))
+            for s0, L in sorted(shapes):
                 options.append((ci.day, base + s0 * HOUR, base + (s0 + L) * HOUR, "block"))
+                block_offered.add(L)
         for day, ta, tb, kind in options:
             if not useful(i, ta, tb):
                 continue
@@ -611,6 +694,7 @@ def make_roster(
                           spans_of.get(i, ())) is not None:
                     assert ca.var is not None and cn.var is not None
                     m.add_bool_or([ca.var.Not(), cn.var.Not()])
+        _limit_unbroken(m, cs, fixed_of.get(i, ()), rules, tz)
         # working days and windows
         day_vars: dict[date, list[cp_model.IntVar]] = defaultdict(list)
         for c in cs:
@@ -763,7 +847,8 @@ def make_roster(
         objective=objective, bound=bound,
         wall_seconds=wall, first_solution_seconds=trace[0][0] if trace else None,
         within_1pct_seconds=within, n_variables=len(m.proto.variables),
-        n_candidates=len(cands), num_workers=num_workers)
+        n_candidates=len(cands), num_workers=num_workers,
+        extension_hours=tuple(sorted(ext_offered)), block_hours=tuple(sorted(block_offered)))
 
     # --- the roster ------------------------------------------------------------------------
     chosen = [c for c in cands if c.var is not None and solver.boolean_value(c.var)]
@@ -786,8 +871,12 @@ def make_roster(
     rows = sorted([*in_h, *specials], key=lambda d: (d.start, d.person, d.end))
     unmet = [int(solver.value(unmet_vars[h])) if h in unmet_vars else 0 for h in range(n_h)]
     short = [(ri, h, int(solver.value(s))) for ri, h, s in slacks if solver.value(s) > 0]
-    result = _result(scenario, start, days, seed, pat, team_ids, dteams, rules, staff_rules,
-                     cal, rows, ctx, people, leave, demand, unmet, stats)
+    result = replace(
+        _result(scenario, start, days, seed, pat, team_ids, dteams, rules, staff_rules, cal,
+                rows, ctx, people, leave, demand, unmet, stats),
+        anchor=anchor, phases={t: pat.phase(k, phase_of) for k, t in enumerate(team_ids)},
+        country=scenario.country or "",
+        notes=tuple(calendar_notes(start, days, policy, scenario.country)))
     if short:
         raise RosterInfeasible(
             _explain(short, staff_rules, people, t0, on_leave, dropped, result,
