@@ -131,7 +131,9 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
         return duty[u, ps], place[u, ps]
 
     def log_seg(u, k, a, b, t0, t1):
-        if t1 > t0:
+        # a response of no time too (as ``engine._Run._log_seg``): it says where the unit
+        # came from
+        if t1 > t0 or (k == RESPOND and t1 == t0):
             s_u.append(u)
             s_k.append(k)
             s_a.append(a)

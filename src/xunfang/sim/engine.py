@@ -800,7 +800,10 @@ class _Run:
                 t += gap
 
     def _log_seg(self, u: int, kind: int, a: int, b: int, t0: float, t1: float) -> None:
-        if t1 > t0 or kind == DWELL:
+        # a response is logged even when it takes no time (an incident on the sent unit's
+        # node): its segment is where ``incident_outcomes`` reads where the unit came from
+        # (dropped, the review's row w0 had an empty from_node)
+        if t1 > t0 or kind == DWELL or (kind == RESPOND and t1 == t0):
             self.s_unit.append(u)
             self.s_kind.append(kind)
             self.s_from.append(a)
