@@ -77,3 +77,23 @@ def test_a_city_run_uses_the_road_end_it_has(make_scenario: Make, engine: str) -
         assert res.setup.travel.n_points == (2 if cap == 4 else 5)
         assert res.logs[0].response_minutes.tolist() == pytest.approx(
             [drive / CAR_MPM + 20.0 / foot_mpm])
+
+
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_a_unit_barred_from_the_road_walks_from_its_nearer_end(make_scenario: Make,
+                                                               engine: str) -> None:
+    """A foot patrol may not use a motorway (the default exclusions): for an incident beside
+    one it goes to the road's nearer end and walks from that node, not along the road."""
+    edges = "u,v,class\na,b,motorway\nb,c,residential\nc,d,residential\nd,a,residential\n" \
+            "b,e,residential\n"
+    foot = "id,tier,mode,squad,home_post\nU1,special,foot,patrol,p1\n"
+    sc = load(make_scenario, foot, {"network/edges.csv": edges})
+    net = RoadNetwork.from_scenario(sc)
+    inc = SimIncidents(ids=("i0",), minutes=np.array([10.0]), xy=np.array([[100.0, 10.0]]),
+                       category=("x",), priority=np.array([2]))
+    res = simulate(sc, net, home_plan(sc), inc, start=DAY, days=1,
+                   config=replace(FIXED, engine=engine))
+    foot_mpm = sc.policy.speeds_kph["foot"] * 1000.0 / 60.0
+    assert res.logs[0].inc_status.tolist() == [0]  # served
+    assert res.logs[0].response_minutes.tolist() == pytest.approx(
+        [float(np.hypot(100.0, 10.0)) / foot_mpm])
