@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,16 @@ def test_simulate_writes_incidents_out(make_scenario: Make, tmp_path: Path) -> N
     bad = CliRunner().invoke(app, ["simulate", str(path), "--incidents", str(f), "--days", "1",
                                    "--incidents-out", str(tmp_path / "no" / "x.csv")])
     assert bad.exit_code == 1 and "--incidents-out" in bad.output
+
+
+@pytest.mark.parametrize("engine", ["python", "compiled"])
+def test_an_incident_on_the_units_node_names_where_it_came_from(make_scenario: Make,
+                                                                engine: str) -> None:
+    """The response of no time is still logged: the row names the unit's node and post."""
+    sc = load(make_scenario, ONE_CAR)
+    inc = incidents([(10.0, "a", "x", 2)])
+    res = simulate(sc, RoadNetwork.from_scenario(sc), home_plan(sc), inc, start=DAY, days=1,
+                   config=replace(FIXED, engine=engine))
+    (row,) = incident_outcomes(res)
+    assert row["travel_min"] == 0.0 and row["unit"] == "U1"
+    assert (row["from_node"], row["from_place"]) == ("a", "p1")

@@ -43,3 +43,23 @@ def test_an_unreachable_ring1_incident_counts_as_late(make_scenario: Make) -> No
     assert grid["incidents"] == 4 and grid["unreachable"] == 2
     # the served one alone sets the times
     assert k.summary["response_p50_min"] == pytest.approx(0.8)
+
+
+def test_an_unreachable_incident_misses_its_target_in_the_outcomes(make_scenario: Make
+                                                                   ) -> None:
+    """--incidents-out and "missing their target" count it late, as the KPIs do."""
+    from xunfang.sim.incidents import incident_outcomes, missing_target
+
+    sc = load(make_scenario, ONE_CAR, {"network/nodes.csv": NODES, "network/edges.csv": EDGES,
+                                       "areas.geojson": json.dumps(AREAS)})
+    net = RoadNetwork.from_scenario(sc)
+    inc = SimIncidents(ids=("ok", "iso"), minutes=np.array([10.0, 100.0]),
+                       xy=np.array([[400.0, 0.0], [200.0, 150.0]]), category=("x", "x"),
+                       priority=np.array([2, 2]))
+    res = simulate(sc, net, home_plan(sc), inc, start=DAY, days=1, config=FIXED)
+    rows = {r["id"]: r for r in incident_outcomes(res)}
+    assert rows["iso"]["status"] == "unreachable"
+    assert rows["iso"]["within_target"] is False
+    assert rows["ok"]["within_target"] is True
+    assert missing_target(list(rows.values())) == 1
+    assert evaluate(res).summary["response_within_target"] == pytest.approx(0.5)

@@ -41,11 +41,18 @@ def _bisect_right(vals, lo, hi, x):
 
 
 @_njit
+def _tinc(M, k, a, i, inc_e, inc_x):
+    """Minutes of matrix k from point a to incident i's point on its road, by the end of the
+    road that gets there sooner (``engine.prepare``; ``engine._Run._to_inc``)."""
+    return min(M[k, a, inc_e[i, 0]] + inc_x[k, i, 0], M[k, a, inc_e[i, 1]] + inc_x[k, i, 1])
+
+
+@_njit
 def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                duty, place, ch_ptr, ch_val, ho_ptr, ho_val, checks,
                mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw,
                home, responder, inc_t, order, inc_p, inc_pt, remaining, status, second,
-               uniforms, leg):
+               uniforms, leg, inc_e, inc_x):
     U = duty.shape[0]
     n_inc = inc_t.shape[0]
     # current segment of every unit
@@ -131,7 +138,9 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
         return duty[u, ps], place[u, ps]
 
     def log_seg(u, k, a, b, t0, t1):
-        if t1 > t0:
+        # a response of no time too (as ``engine._Run._log_seg``): it says where the unit
+        # came from
+        if t1 > t0 or (k == RESPOND and t1 == t0):
             s_u.append(u)
             s_k.append(k)
             s_a.append(a)
@@ -167,11 +176,11 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
         ended[u] = False
         return advance(u, t, ui)
 
-    def tfrom(k, a, b, f, dest):
-        ta = M[k, a, dest]
+    def tfrom(k, a, b, f, j):
+        ta = _tinc(M, k, a, j, inc_e, inc_x)
         if a == b or f <= 0.0:
             return ta
-        tb = M[k, b, dest]
+        tb = _tinc(M, k, b, j, inc_e, inc_x)
         if f >= 1.0:
             return tb
         return (1.0 - f) * ta + f * tb
@@ -208,7 +217,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                     while len(queue) > 0:
                         item = heapq.heappop(queue)
                         jj = item[2]
-                        tt = M[k, scene, inc_pt[jj]]
+                        tt = _tinc(M, k, scene, jj, inc_e, inc_x)
                         if tt < INF:
                             tt += leg[jj]  # the last leg on foot, as _Run._dispatch
                             # straight on to the next call from this scene
@@ -263,8 +272,8 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
             while len(queue) > 0:
                 item = heapq.heappop(queue)
                 jj = item[2]
-                bu, bt = _nearest(t, inc_pt[jj], -1, U, responder, busy, ck, ca, cb, c0, c1,
-                                  ended, M, k_by_hour, sm)
+                bu, bt = _nearest(t, jj, -1, U, responder, busy, ck, ca, cb, c0, c1,
+                                  ended, M, k_by_hour, sm, inc_e, inc_x)
                 if bu < 0:
                     held2.append(item)
                     anyfree = False
@@ -297,8 +306,8 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
         for v in range(U):
             if responder[v] and not busy[v] and c1[v] <= t:
                 ui = advance(v, t, ui)
-        bu, bt = _nearest(t, dest, -1, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
-                          k_by_hour, sm)
+        bu, bt = _nearest(t, ii, -1, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
+                          k_by_hour, sm, inc_e, inc_x)
         if bu < 0 and preemption:
             best = INF
             for v in range(U):
@@ -307,9 +316,9 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                 if t < b_arr[v]:
                     span = b_arr[v] - b_t0[v]
                     f = (t - b_t0[v]) / span if span > 0 else 1.0
-                    x = tfrom(kk(v, t), b_from[v], b_to[v], f, dest)
+                    x = tfrom(kk(v, t), b_from[v], b_to[v], f, ii)
                 else:
-                    x = M[kk(v, t), b_to[v], dest]
+                    x = _tinc(M, kk(v, t), b_to[v], ii, inc_e, inc_x)
                 if x < best:
                     best = x
                     bu = v
@@ -363,8 +372,8 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                 d_pre.append(0)
                 n_disp[ii] += 1
                 if second[ii]:
-                    b2, t2 = _nearest(t, dest, v, U, responder, busy, ck, ca, cb, c0, c1,
-                                      ended, M, k_by_hour, sm)
+                    b2, t2 = _nearest(t, ii, v, U, responder, busy, ck, ca, cb, c0, c1,
+                                      ended, M, k_by_hour, sm, inc_e, inc_x)
                     if b2 >= 0:
                         ui, seq = _send(b2, ii, t, t2 + leg[ii], 2, busy, ck, ca, cb, c0, c1, b_inc,
                                         b_role, b_from, b_to, b_t0, b_arr, b_end, b_row,
@@ -381,8 +390,8 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                         inc_pt, heap, seq, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre,
                         s_u, s_k, s_a, s_b, s_0, s_1, ui)
         if second[ii]:
-            b2, t2 = _nearest(t, dest, bu, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
-                              k_by_hour, sm)
+            b2, t2 = _nearest(t, ii, bu, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
+                              k_by_hour, sm, inc_e, inc_x)
             if b2 >= 0:
                 ui, seq = _send(b2, ii, t, t2 + leg[ii], 2, busy, ck, ca, cb, c0, c1, b_inc, b_role,
                                 b_from, b_to, b_t0, b_arr, b_end, b_row, b_since, version,
@@ -527,8 +536,9 @@ def _setseg(ck, ca, cb, c0, c1, u, k, a, b, t0, t1):
 
 
 @_njit
-def _nearest(t, dest, exclude, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
-             k_by_hour, sm):
+def _nearest(t, i, exclude, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
+             k_by_hour, sm, inc_e, inc_x):
+    """The free, on-duty responder that reaches incident i soonest (``engine._Run._nearest``)."""
     best = INF
     bu = -1
     h = int((sm + t) // 60.0) % 24
@@ -538,13 +548,13 @@ def _nearest(t, dest, exclude, U, responder, busy, ck, ca, cb, c0, c1, ended, M,
         k = k_by_hour[h, u]
         a = ca[u]
         b = cb[u]
-        tt = M[k, a, dest]
+        tt = _tinc(M, k, a, i, inc_e, inc_x)
         if a != b:
             s0 = c0[u]
             s1 = c1[u]
             f = (t - s0) / (s1 - s0) if s1 > s0 else 1.0
             if f > 0.0:
-                tb = M[k, b, dest]
+                tb = _tinc(M, k, b, i, inc_e, inc_x)
                 tt = tb if f >= 1.0 else (1.0 - f) * tt + f * tb
         if tt < best:
             best = tt

@@ -16,8 +16,9 @@ The model (DESIGN.md §4, issue 6):
   again with the rest of its on-scene time), else the incident waits in a queue by (priority,
   time) and takes the first unit that becomes free. A second unit goes to serious categories,
   tier-1 places (and optionally rings) when one is free at that moment.
-- The unit drives to the road node nearest the incident and its crew walks the rest
-  (``prepare``: the snap distance at the foot speed).
+- The incident sits at the nearest point of a road its responders may use: the unit drives to
+  an end of that road it may drive from and along it to that point, and its crew walks the
+  rest, straight from the road, at the foot speed (``prepare``).
 - On-scene minutes are drawn per incident from the category's mean; then the unit goes back
   to its assignment (return to patrol).
 - An incident happens at its time (a replayed record's time is the occurrence) and is called
@@ -52,7 +53,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from xunfang.network import RoadNetwork, index_of, snap
+from xunfang.network import RoadNetwork, edge_minutes, index_of, snap
 from xunfang.plan import Plan
 from xunfang.scenario.model import FloatArray, IntArray, Mode, Scenario
 from xunfang.sim import travel as travel_mod
@@ -92,7 +93,8 @@ class EventLog:
     ``inc_point`` (index into ``point_xy``), ``inc_status`` (index into ``STATUSES``),
     ``inc_first_unit`` (-1: none), ``inc_dispatch`` (minutes, when that unit was sent),
     ``inc_arrival`` (its arrival: the response ends here), ``inc_travel`` (its driving
-    minutes plus the walk from the road node to the incident, ``prepare``), ``inc_clear``
+    minutes, along the incident's road to the point nearest it, plus the walk from the road,
+    ``prepare``), ``inc_clear``
     (last unit done), ``inc_second_unit`` (-1: not sent or not needed),
     ``inc_second_wanted``, ``inc_preempted`` (times a unit was taken off it),
     ``inc_drone`` (the drone sent for eyes on scene, index into ``SimSetup.drone_units``; -1:
@@ -483,7 +485,14 @@ class Prepared:
     call: FloatArray  # when the call comes (minutes); dispatch starts here
     detected: npt.NDArray[np.bool_]  # called in by the video desk
     order: IntArray  # the incidents in order of their calls (stable)
-    leg: FloatArray  # minutes on foot from the road node to the incident (0: on the node)
+    leg: FloatArray  # minutes on foot from the road to the incident (0: on the road)
+    #: the points of the two ends of each incident's road, shape (n, 2) (both ``point`` in
+    #: straight-line travel)
+    ends: IntArray
+    #: ``end_minutes[k, i, e]``: minutes of matrix k (``TravelTable.minutes``; speed index in
+    #: straight-line travel) from end e of incident i's road along it to the incident's point
+    #: on it, inf where the mode may not drive it from that end (one-way)
+    end_minutes: FloatArray
 
 
 def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Generator
@@ -491,15 +500,20 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
     """Snap incidents to points, mark those off the network or out of every unit's reach,
     draw on-scene minutes and decide who needs a second unit.
 
-    An incident snapped to a road node is that far from it: the unit drives to the node and
-    its crew covers the rest on foot, at the scenario's foot speed (``speeds_kph['foot']``,
-    default 5 km/h: the one speed the policy gives for moving off the road, and the same for
-    every unit, so it adds the same minutes whoever is sent and does not change who is sent).
-    Without it an incident 400 m from the nearest node (a review, at (1900, 750)) was reached
-    in the node's 1.0 minute and counted within a 1-minute target; on foot it takes 4.8 min
-    more. The straight line from the node overstates the leg of an incident beside the middle
-    of a long road; straight-line travel (``travel='straight'``) goes to the incident itself
-    and has no leg."""
+    An incident sits off the road by the straight distance to the nearest road its responders
+    may use (``snap(to="edge")``, car roads when a car responds). The unit drives to whichever
+    end of that road gets it there sooner, and from an end only in a direction it may drive
+    (one-way), along the road to the point nearest the incident, for that share of the road's
+    minutes at the hour; the crew walks the rest, straight from the road, at the scenario's
+    foot speed (``speeds_kph['foot']``, default 5 km/h: the one speed the policy gives for
+    moving off the road, the same for every unit). ``point`` (where the unit is on scene and
+    goes on from) is the road's end nearer the incident. Before, the unit stopped at the
+    nearest node and the crew walked from it even along the road: on ``ebian`` incidents lie
+    2 m from a road but 37 m from a node (medians; 82 m at p90), and an incident 50 m down the
+    road from a node took 0.6 min instead of 0.1 (a review). A unit that may not use the road
+    at all (a mode barred from its class) goes to the nearer end and its crew walks from that
+    node. Straight-line travel (``travel='straight'``) goes to the incident itself and has no
+    leg."""
     cfg = st.config
     n = len(inc)
     status = np.zeros(n, dtype=np.int8)
@@ -514,25 +528,73 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
         # off the network: farther than max_snap_m from every node of the scenario
         dist = snap(net, inc.xy, to="node").distance_m if n else np.zeros(0)
         status[dist > cfg.max_snap_m] = OFF_NETWORK
+        ends = np.stack([point, point], axis=1)
+        end_min = np.zeros((table.metres_per_minute.shape[0], n, 2))
     else:
         mode: Mode | None = "car" if "car" in st.unit_mode else None
-        sn = snap(net, inc.xy, to="node", mode=mode) if n else None
         local = np.full(net.n_nodes, -1, dtype=np.int64)
         local[table.nodes] = np.arange(table.n_points)
-        point = local[sn.node] if sn is not None else np.zeros(0, dtype=np.int64)
-        if sn is not None:
+        assert table.minutes is not None
+        K = table.minutes.shape[0]
+        end_min = np.full((K, n, 2), INF)
+        if n:
+            sn = snap(net, inc.xy, to="edge", mode=mode)
+            point = local[sn.node]
+            ends = np.stack([local[sn.u], local[sn.v]], axis=1)
             status[sn.distance_m > cfg.max_snap_m] = OFF_NETWORK
-            leg_m = np.asarray(sn.distance_m, dtype=np.float64)
-        if np.any(point < 0):
+            leg_m = np.array(sn.distance_m, dtype=np.float64)
+            f = np.asarray(sn.fraction, dtype=np.float64)
+            near_v = sn.node == sn.v
+            # the walk from the nearer end instead, for a mode that may not use the road
+            d_end = np.hypot(*(inc.xy - net.xy[sn.node]).T)
+            foot_mpm = float(st.scenario.policy.speeds_kph.get("foot", 5.0)) * 1000.0 / 60.0
+            from_node = np.maximum(d_end - leg_m, 0.0) / foot_mpm
+            done: set[int] = set()
+            for m_i, md in enumerate(table.modes):
+                for h in range(24):
+                    k = int(table.hour_table[m_i, h])
+                    if k in done:
+                        continue
+                    done.add(k)
+                    fwd, bwd = edge_minutes(net, mode=md, hour=h)
+                    fw, bw = fwd[sn.edge], bwd[sn.edge]
+                    with np.errstate(invalid="ignore"):
+                        # from u along u→v for f of the road, from v along v→u for 1 − f;
+                        # none of the road from the end the incident is at
+                        x0 = np.where(f <= 0.0, 0.0, f * fw)
+                        x1 = np.where(f >= 1.0, 0.0, (1.0 - f) * bw)
+                    barred = ~np.isfinite(fw) & ~np.isfinite(bw)
+                    x0 = np.where(barred, np.where(near_v, INF, from_node), x0)
+                    x1 = np.where(barred, np.where(near_v, from_node, INF), x1)
+                    end_min[k, :, 0] = x0
+                    end_min[k, :, 1] = x1
+            # an end the run has no point for (a city's sampled points) is not used
+            end_min[:, ends[:, 0] < 0, 0] = INF
+            end_min[:, ends[:, 1] < 0, 1] = INF
+        else:
+            point = np.zeros(0, dtype=np.int64)
+            ends = np.zeros((0, 2), dtype=np.int64)
+        lost = (ends < 0).all(axis=1)
+        if lost.any():
+            # neither end among a city's sampled points (``simulate`` adds the incidents'
+            # nearest nodes): the nearest node and the walk from it, as before the roads
+            sn2 = snap(net, inc.xy[lost], to="node", mode=mode)
+            point[lost] = local[sn2.node]
+            ends[lost] = point[lost, None]
+            end_min[:, lost, :] = 0.0
+            leg_m[lost] = sn2.distance_m
+        if np.any(point[lost] < 0):
             raise SimError("an incident snapped to a node outside the run's points; pass the "
                            "incident nodes as extra_nodes to setup()")
+        point = np.where(point < 0, ends.max(axis=1), point)
+        ends = np.where(ends < 0, point[:, None], ends)
         # unreachable: no responder reaches it from its home post at any hour
-        assert table.minutes is not None
         reach = np.zeros(n, dtype=bool)
         for ui in np.flatnonzero(st.responder):
             m = table.modes.index(st.unit_mode[ui])
             for k in np.unique(table.hour_table[m]):
-                reach |= np.isfinite(table.minutes[k, st.home[ui], point])
+                via = table.minutes[k, st.home[ui]][ends] + end_min[k]
+                reach |= np.isfinite(via.min(axis=1))
         status[(~reach) & (status == SERVED)] = UNREACHABLE
     means = np.array([cfg.on_scene(c) for c in inc.category], dtype=np.float64)
     if cfg.service == "fixed":
@@ -556,7 +618,8 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
     return Prepared(incidents=inc, point=point.astype(np.int64), status=status,
                     service=service, second=second, travel=table, call=call,
                     detected=detected, order=np.argsort(call, kind="stable").astype(np.int64),
-                    leg=leg)
+                    leg=leg, ends=np.ascontiguousarray(ends, dtype=np.int64),
+                    end_minutes=np.ascontiguousarray(end_min, dtype=np.float64))
 
 
 def _calls(st: SimSetup, inc: SimIncidents, rng: np.random.Generator
@@ -641,6 +704,11 @@ class _Run:
         self.inc_pt: list[int] = prep.point.tolist()
         self.remaining: list[float] = prep.service.tolist()
         self.leg: list[float] = prep.leg.tolist()
+        # the incident's road: its two ends and, per matrix, the minutes from each along it
+        self.e0: list[int] = prep.ends[:, 0].tolist()
+        self.e1: list[int] = prep.ends[:, 1].tolist()
+        self.x0: list[list[float]] = prep.end_minutes[:, :, 0].tolist()
+        self.x1: list[list[float]] = prep.end_minutes[:, :, 1].tolist()
         self.n_disp = [0] * len(inc)
         self.preempted = [0] * len(inc)
         self.second_unit = [-1] * len(inc)
@@ -800,7 +868,10 @@ class _Run:
                 t += gap
 
     def _log_seg(self, u: int, kind: int, a: int, b: int, t0: float, t1: float) -> None:
-        if t1 > t0 or kind == DWELL:
+        # a response is logged even when it takes no time (an incident on the sent unit's
+        # node): its segment is where ``incident_outcomes`` reads where the unit came from
+        # (dropped, the review's row w0 had an empty from_node)
+        if t1 > t0 or kind == DWELL or (kind == RESPOND and t1 == t0):
             self.s_unit.append(u)
             self.s_kind.append(kind)
             self.s_from.append(a)
@@ -843,24 +914,31 @@ class _Run:
         t0, t1 = self.t0[u], self.t1[u]
         return a, b, (t - t0) / (t1 - t0) if t1 > t0 else 1.0
 
-    def _time_from(self, k: int, a: int, b: int, f: float, dest: int) -> float:
-        ta = self._tt(k, a, dest)
+    def _to_inc(self, k: int, a: int, i: int) -> float:
+        """Minutes of matrix k from point a to incident i's point on its road: by the end
+        that gets there sooner (``prepare``), without the walk."""
+        return min(self._tt(k, a, self.e0[i]) + self.x0[k][i],
+                   self._tt(k, a, self.e1[i]) + self.x1[k][i])
+
+    def _time_from(self, k: int, a: int, b: int, f: float, i: int) -> float:
+        ta = self._to_inc(k, a, i)
         if a == b or f <= 0.0:
             return ta
-        tb = self._tt(k, b, dest)
+        tb = self._to_inc(k, b, i)
         if f >= 1.0:
             return tb
         return (1.0 - f) * ta + f * tb
 
     # -- dispatching ---------------------------------------------------------------------------
-    def _nearest(self, t: float, dest: int, exclude: int = -1) -> tuple[int, float]:
-        """The free, on-duty responder that reaches ``dest`` soonest from where it is now
-        (ties: the first in plan order). The hot loop of the simulator, written flat."""
+    def _nearest(self, t: float, i: int, exclude: int = -1) -> tuple[int, float]:
+        """The free, on-duty responder that reaches incident ``i`` soonest from where it is
+        now (ties: the first in plan order). The hot loop of the simulator, written flat."""
         best, bu = INF, -1
         hour = int((self.sm + t) // 60.0) % 24
         ks = self.k_by_hour[hour]
         busy, kind, sa, sb, t0, t1 = self.busy, self.kind, self.sa, self.sb, self.t0, self.t1
         ml = self.mat_list
+        e0, e1, x0, x1 = self.e0[i], self.e1[i], self.x0, self.x1
         for u in self.responders:
             if busy[u] or u == exclude:
                 continue
@@ -871,15 +949,16 @@ class _Run:
             a, b = sa[u], sb[u]
             if ml is None:
                 f = 0.0 if a == b else (t - t0[u]) / (t1[u] - t0[u])
-                tt = self._time_from(ks[u], a, b, f, dest)
+                tt = self._time_from(ks[u], a, b, f, i)
             else:
-                rows = ml[ks[u]]
-                tt = rows[a][dest]
+                k = ks[u]
+                rows, y0, y1 = ml[k], x0[k][i], x1[k][i]
+                tt = min(rows[a][e0] + y0, rows[a][e1] + y1)
                 if a != b:
                     s0, s1 = t0[u], t1[u]
                     f = (t - s0) / (s1 - s0) if s1 > s0 else 1.0
                     if f > 0.0:
-                        tb = rows[b][dest]
+                        tb = min(rows[b][e0] + y0, rows[b][e1] + y1)
                         tt = tb if f >= 1.0 else (1.0 - f) * tt + f * tb
             if tt < best:
                 best, bu = tt, u
@@ -891,7 +970,7 @@ class _Run:
             return self.b_from[u], self.b_to[u], (t - self.b_t0[u]) / span if span > 0 else 1.0
         return self.b_to[u], self.b_to[u], 0.0
 
-    def _nearest_busy(self, t: float, dest: int, prio: int) -> tuple[int, float]:
+    def _nearest_busy(self, t: float, i: int, prio: int) -> tuple[int, float]:
         best, bu = INF, -1
         hour = int((self.sm + t) // 60.0) % 24
         for u in self.responders:
@@ -899,7 +978,7 @@ class _Run:
                 continue
             k = self.ht[self.mode_i[u]][hour]
             a, b, f = self._busy_where(u, t)
-            tt = self._time_from(k, a, b, f, dest)
+            tt = self._time_from(k, a, b, f, i)
             if tt < best:
                 best, bu = tt, u
         return bu, best
@@ -938,8 +1017,8 @@ class _Run:
             self.b_since[u] = t
         src = b if f >= 0.5 else a
         dest = self.inc_pt[i]
-        # the last leg on foot from the node (``prepare``); the unit counts as responding
-        # (on its way to the node) until it arrives
+        # the last leg on foot from the road (``prepare``); the unit counts as responding
+        # (on its way) until it arrives
         tt += self.leg[i]
         arr = t + tt
         end = arr + self.remaining[i]
@@ -962,16 +1041,15 @@ class _Run:
     def _arrive(self, i: int, t: float) -> None:
         if self.prep.status[i] != SERVED:
             return
-        dest = self.inc_pt[i]
-        u, tt = self._nearest(t, dest)
+        u, tt = self._nearest(t, i)
         if u < 0 and self.cfg.preemption:
-            u, tt = self._nearest_busy(t, dest, self.inc_p[i])
+            u, tt = self._nearest_busy(t, i, self.inc_p[i])
         if u < 0:
             heapq.heappush(self.queue, (self.inc_p[i], t, i))
             return
         self._dispatch(u, i, t, tt, 1)
         if self.prep.second[i]:
-            u2, tt2 = self._nearest(t, dest, exclude=u)
+            u2, tt2 = self._nearest(t, i, exclude=u)
             if u2 >= 0:
                 self._dispatch(u2, i, t, tt2, 2)
                 self.second_unit[i] = u2
@@ -981,7 +1059,7 @@ class _Run:
         while self.queue:
             item = heapq.heappop(self.queue)
             j = item[2]
-            u, tt = self._nearest(t, self.inc_pt[j])
+            u, tt = self._nearest(t, j)
             if u < 0:
                 held.append(item)
                 if tt == INF and not any(not self.busy[v] and self.kind[v] < HANDOVER
@@ -1006,7 +1084,7 @@ class _Run:
             while self.queue:
                 item = heapq.heappop(self.queue)
                 j = item[2]
-                tt = self._tt(k, scene, self.inc_pt[j])
+                tt = self._to_inc(k, scene, j)
                 if tt < INF:
                     self.busy[u] = False  # leaves this scene: a fresh dispatch
                     self._dispatch_from(u, j, t, tt, scene)
@@ -1186,7 +1264,8 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
         np.ascontiguousarray(st.responder, dtype=np.bool_), prep.call, prep.order,
         np.ascontiguousarray(prep.incidents.priority, dtype=np.int64), prep.point,
         prep.service.astype(np.float64), prep.status.astype(np.int64),
-        prep.second.astype(np.bool_), uniforms, np.ascontiguousarray(prep.leg, np.float64))
+        prep.second.astype(np.bool_), uniforms, np.ascontiguousarray(prep.leg, np.float64),
+        prep.ends, prep.end_minutes)
     s_u, s_k, s_a, s_b, s_0, s_1, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre = out
     return _make_log(prep, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre,
                      (s_u, s_k, s_a, s_b, s_0, s_1))

@@ -309,10 +309,12 @@ def incident_outcomes(result: SimResult) -> list[dict[str, object]]:
     ``from_place``: the post standing on that node, else the grid holding it), the queue
     ``wait_min`` (dispatch minus call), ``travel_min``, the arrival, ``response_min`` (arrival
     minus call) and ``within_target`` (True/False; empty where no target applies or the
-    incident is not counted: off the network or called after the end). Times are ISO 8601 on
+    incident is not counted: off the network or called after the end). An unreachable
+    incident (no responder reaches it by road) is never reached: False, and it counts in
+    ``missing_target``, as the KPIs count it late. Times are ISO 8601 on
     the scenario's clock. The KPIs are figures over these rows; the rows let a planner see
     which incidents made them."""
-    from xunfang.sim.engine import RESPOND, SERVED, STATUSES, UNSERVED
+    from xunfang.sim.engine import RESPOND, SERVED, STATUSES, UNREACHABLE, UNSERVED
     from xunfang.sim.places import area_index, locate
 
     st = result.setup
@@ -358,7 +360,10 @@ def incident_outcomes(result: SimResult) -> list[dict[str, object]]:
                     g = int(pt_grid[pt]) if 0 <= pt < pt_grid.shape[0] else -1
                     from_place = post_at.get(from_node) or (grids[g] if g >= 0 else "")
             target = float(where.target[i])
-            counted = status in (SERVED, UNSERVED)
+            # counted as the KPIs count them: an unreachable incident is late (never
+            # reached); leaving it out showed "missing their target 0" beside a
+            # response_within_target of 0.5 (a review, one unreachable of two)
+            counted = status in (SERVED, UNSERVED, UNREACHABLE)
             within: object = ""
             if counted and np.isfinite(target):
                 within = bool(status == SERVED and resp[i] <= target + 1e-9)
