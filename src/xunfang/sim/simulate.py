@@ -10,7 +10,7 @@ import numpy as np
 
 from xunfang.network import RoadNetwork, snap
 from xunfang.plan import Plan
-from xunfang.scenario.model import Scenario
+from xunfang.scenario.model import Mode, Scenario
 from xunfang.sim.config import SimConfig, SimError
 from xunfang.sim.engine import EventLog, SimSetup, run_once, setup
 from xunfang.sim.incidents import RiskForecast, SimIncidents, sample
@@ -70,7 +70,14 @@ def simulate(
     extra = None
     if cfg.travel == "network" and network.n_nodes > cfg.max_matrix_nodes:
         pts = np.vstack([r.xy for r in runs]) if runs else np.zeros((0, 2))
-        extra = np.unique(snap(network, pts, to="node").node) if len(pts) else None
+        # each incident's nearest node and both ends of its road, as the engine places it
+        # (the car's roads when a car may respond): the unit drives to either end and along
+        # the road, so both must be in the run's travel table
+        if len(pts):
+            edge_mode: Mode | None = ("car" if any(u.mode == "car" for u in scenario.units)
+                                     else None)
+            on = snap(network, pts, to="edge", mode=edge_mode)
+            extra = np.unique(np.concatenate([snap(network, pts, to="node").node, on.u, on.v]))
     st = setup(scenario, network, plan, start=t0, days=days, config=cfg, extra_nodes=extra)
     logs = []
     secs = []
