@@ -204,6 +204,8 @@ class CheckpointPlan:
             "bound": round(self.solution.bound, 6),
             "sse_ok": self.check.ok,
             "sse_problems": list(self.check.problems),
+            "proven_optimal": self.solution.proven,
+            "sse_optimality": self.check.optimality,
             "programs": self.solution.programs,
             "solve_seconds": round(self.solution.seconds, 3),
             "entropy_bits": round(self.entropy_bits, 3),
@@ -689,7 +691,7 @@ def solve_by_day(g: SecurityGame, slots: Sequence[Slot], method: str = "auto", *
                     defender_value=chk.defender_value, attacker_values=chk.attacker_values,
                     attacked=chk.attacked, bound=one.bound, programs=one.programs,
                     seconds=one.seconds, minimax=one.minimax,
-                    spread_from=one.spread_from * days)
+                    spread_from=one.spread_from * days, proven=one.proven)
 
 
 def _staffing_notes(g: SecurityGame, checked: np.ndarray) -> list[str]:
@@ -754,7 +756,8 @@ def plan_checkpoints(
         min_staffing=min_staffing, max_staffing=max_staffing,
         changeover_minutes=changeover_minutes, mode=mode, max_types=max_types)
     sol = solve_by_day(game, slots, method, time_limit=time_limit)
-    chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound)
+    chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound,
+                    proven=sol.proven)
     n_teams = int(on_duty.max())
     names = list(team_names) if team_names is not None else list(default_teams(scenario))
     if team_names is not None and len(names) < n_teams:
