@@ -18,6 +18,12 @@ bound), timed on ``--naive-lps`` random targets and scaled to all 8,400. Comb sa
 With ``--bayes K`` the same scale game with K attacker types is also given to DOBSS under
 ``--bayes-time-limit`` seconds; the value found, HiGHS' proven bound and the gap are printed.
 
+**The stage** (``plan_checkpoints`` on the built-in ``ebian`` scenario, two teams, a
+3-minute change-over so the travel rule binds, one attacker type, 7 days): the whole stage —
+game, SSE, spreading the unused capacity, the flow sampler — under its default time budgets
+(``--stage-spread-limit``, ``--stage-sample-limit``), timed; its notes say whether a budget
+cut in.
+
 **Small Bayesian games** (``--small`` of them, seed): 2-3 sites, 1-2 slots, 2-3 attacker types,
 the travel rule in half of them; DOBSS (compact MILP) and the multiple LPs against DOBSS over
 every pure strategy (``brute_force``: the original normal-form DOBSS MILP on the enumerated
@@ -196,6 +202,30 @@ def small(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def stage(args: argparse.Namespace) -> dict[str, Any]:
+    """The checkpoint stage end to end, with spread and a binding travel rule."""
+    from datetime import date
+
+    from xunfang import scenario as scenario_mod
+    from xunfang.network import RoadNetwork
+    from xunfang.plan import make_slots
+    from xunfang.planning.checkpoints import plan_checkpoints
+
+    sc = scenario_mod.load("ebian")
+    net = RoadNetwork.from_scenario(sc)
+    slots = make_slots(date(2026, 12, 1), days=1, slot_minutes=60)
+    t0 = time.perf_counter()
+    cp = plan_checkpoints(sc, net, slots, 2, args.seed, days=7, max_types=1,
+                          changeover_minutes=3.0, spread_time_limit=args.stage_spread_limit,
+                          sample_time_limit=args.stage_sample_limit)
+    seconds = time.perf_counter() - t0
+    return {"scenario": "ebian", "sites": cp.game.n_sites, "slots": cp.game.n_slots,
+            "teams": 2, "days": 7, "seconds": seconds, "sampler": cp.sampler,
+            "spread": not np.isnan(cp.solution.spread_from),
+            "binding_moves": int(cp.game.binding_moves().sum()),
+            "budget_notes": [n for n in cp.notes if "time limit" in n or "time budget" in n]}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="Print one JSON line.")
@@ -208,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bayes", type=int, default=0,
                         help="Also solve the scale game with this many attacker types (DOBSS).")
     parser.add_argument("--bayes-time-limit", type=float, default=60.0)
+    parser.add_argument("--stage-spread-limit", type=float, default=30.0)
+    parser.add_argument("--stage-sample-limit", type=float, default=60.0)
     args = parser.parse_args(argv)
     summary: dict[str, Any] = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -215,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     summary["scale"] = scale(args)
     summary["small"] = small(args)
+    summary["stage"] = stage(args)
     if args.bayes:
         summary["bayes"] = bayes(args)
     summary["loadavg_after"] = loadavg()
@@ -240,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
           f"max |multiple LPs − brute force| = {b['max_abs_diff_multiple_lps_vs_brute']:.2e}")
     print(f"  mean s: DOBSS {b['mean_seconds_dobss']:.4f}, multiple LPs "
           f"{b['mean_seconds_multiple_lps']:.4f}, brute force {b['mean_seconds_brute']:.4f}")
+    t = summary["stage"]
+    print(f"checkpoint stage ({t['scenario']}, {t['sites']} sites × {t['slots']} slots, "
+          f"{t['teams']} teams, {t['days']} days, travel rule binding in {t['binding_moves']} "
+          f"slot change(s), spread {'applied' if t['spread'] else 'not applied'}, sampler "
+          f"{t['sampler']}): {t['seconds']:.2f} s"
+          + "".join(f"; {n}" for n in t["budget_notes"]))
     if "bayes" in summary:
         y = summary["bayes"]
         print(f"scale game with {y['types']} attacker types, DOBSS, time limit "

@@ -97,3 +97,23 @@ def test_the_plan_stage_differs_by_date(ebian) -> None:  # type: ignore[no-untyp
         _cp, doc = _checkpoints(sc, net, slots, SimpleNamespace(seed=0))  # type: ignore[arg-type]
         docs.append([(v["slot"][11:], v["site"], v["team"]) for v in doc["schedule"]])  # type: ignore[index]
     assert docs[0] and docs[0] != docs[1]
+
+
+def test_the_plan_stage_samples_each_date_from_its_own_stream(ebian) -> None:  # type: ignore[no-untyped-def]
+    """`plan --days 2`: day 2 of the plan is the 1-day plan of that date (a review: the stage
+    sampled both days from the first date's stream, so day 2 differed)."""
+    from types import SimpleNamespace
+
+    from xunfang.planning.pipeline import _checkpoints
+
+    sc, net = ebian
+
+    def schedule(first: date, days: int) -> list[tuple[str, str, str]]:
+        slots = make_slots(first, days=days, slot_minutes=60)
+        _cp, doc = _checkpoints(sc, net, slots, SimpleNamespace(seed=0))  # type: ignore[arg-type]
+        return [(v["slot"], v["site"], v["team"]) for v in doc["schedule"]]  # type: ignore[index]
+
+    two = schedule(DAY, 2)
+    second = (DAY + timedelta(days=1)).isoformat()
+    assert [v for v in two if v[0].startswith(second)] == schedule(DAY + timedelta(days=1), 1)
+    assert [v for v in two if v[0].startswith(DAY.isoformat())] == schedule(DAY, 1)

@@ -75,3 +75,31 @@ def test_min_staffing_is_an_expected_share(ebian) -> None:  # type: ignore[no-un
     note = next(n for n in plan.notes if n.startswith("min_staffing of 'CP1'"))
     assert f"{short} of 200 sampled day(s) check it in fewer of its slots" in note
     assert abs(days.mean() - _shares(plan)["CP1"]) < 0.05 and i == 0
+
+
+def _night_game(share: float, teams: int = 1):  # type: ignore[no-untyped-def]
+    """Four sites over 6 slots; N1 and N2 open only in slots 00 and 05 (night-only)."""
+    from xunfang.planning.checkpoints import make_game
+
+    hi = np.ones((4, 6))
+    hi[2:, 1:5] = 0
+    return make_game(["A", "B", "N1", "N2"], [f"{h:02d}" for h in range(6)],
+                     att_uncovered=2.0, att_covered=-1.0, def_uncovered=-2.0, def_covered=0.0,
+                     teams=teams, hi=hi, active=hi > 0,
+                     share_lo=np.array([0.0, 0.0, share, share]))
+
+
+def test_min_staffing_is_checked_in_the_slots_where_the_sites_open() -> None:
+    """A review: night-only sites at min 1 with one team passed the total check (4 of 6
+    team-slots) and the solver said only that the constraints contradict each other."""
+    from xunfang.planning.checkpoints import GameError
+
+    with pytest.raises(GameError) as err:
+        _night_game(1.0)
+    msg = str(err.value)
+    assert "'N1', 'N2'" in msg and "'A'" not in msg
+    assert "00, 05 (2 slot(s))" in msg
+    assert "needs 4 team-slots" in msg and "give at most 2" in msg
+    # what fits is allowed: half of their slots each, or two teams
+    assert solve(_night_game(0.5)).coverage.sum() > 0
+    assert solve(_night_game(1.0, teams=2)).coverage.sum() > 0

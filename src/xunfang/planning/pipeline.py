@@ -534,6 +534,19 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
     if not teams:
         return None, {"skipped": "the scenario has no unit in the 'checkpoint' squad"}
     cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1)
+    dates = sorted({s.start.date() for s in slots})
+    if len(dates) > 1:
+        # A date's schedule must not depend on --from/--days: sampled over all the slots at
+        # once, every date was drawn from the first date's stream (a review: day 2 of a 2-day
+        # plan differed from the 1-day plan of that date). Each date is sampled as its own
+        # 1-day plan, from its own (seed, date) streams; the whole-horizon plan keeps the game,
+        # its solution and summary, and its schedule is the dates' schedules in turn.
+        per_date = [plan_checkpoints(scenario, net, [s for s in slots if s.start.date() == d],
+                                     len(teams), request.seed, days=1) for d in dates]
+        cp = replace(cp, days=(tuple(v for p in per_date for v in p.days[0]),),
+                     reserve=(tuple(r for p in per_date for r in p.reserve[0]),),
+                     notes=(*cp.notes, f"each of the {len(dates)} dates is sampled from its own "
+                            "(seed, date) stream, as a 1-day plan of that date"))
     return cp, cp.summary() | {"schedule": [
         {"slot": v.slot, "site": v.site, "team": v.team} for v in cp.days[0]]}
 

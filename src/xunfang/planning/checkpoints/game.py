@@ -258,6 +258,7 @@ def _validate(g: SecurityGame) -> None:
             raise GameError(f"staffing: site {g.site_ids[i]!r} needs at least "
                             f"{g.share_lo[i]:.4g} of its slots but at most "
                             f"{g.share_hi[i]:.4g} (min > max)")
+        _check_slot_groups(g, hi > 0, teams)
         need = float((g.share_lo * (hi > 0).sum(axis=1)).sum())
         have = float(teams.sum())
         if need > have + PROB_TOL:
@@ -272,6 +273,48 @@ def _validate(g: SecurityGame) -> None:
     if g.moves is not None and g.moves.shape != (max(n_slots - 1, 0), n_sites, n_sites):
         raise GameError(f"moves: expected shape ({n_slots - 1}, {n_sites}, {n_sites}), got "
                         f"{g.moves.shape}")
+
+
+def _slot_list(names: Sequence[str], slots: np.ndarray) -> str:
+    """The chosen slots as runs of consecutive ones: '00:00–06:00, 22:00–23:00 (9 slots)'."""
+    idx = np.flatnonzero(slots).tolist()
+    runs: list[list[int]] = []
+    for s in idx:
+        if runs and s == runs[-1][-1] + 1:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    text = ", ".join(names[r[0]] if len(r) == 1 else f"{names[r[0]]}–{names[r[-1]]}"
+                     for r in runs)
+    return f"{text} ({len(idx)} slot(s))"
+
+
+def _check_slot_groups(g: SecurityGame, open_: np.ndarray, teams: np.ndarray) -> None:
+    """Minimum staffing against the teams of the slots where the sites can be checked.
+
+    The total check alone passes games that no schedule keeps: night-only sites can only be
+    checked in the night slots, so their minimum shares must fit the teams on duty then (a
+    review: NCP1 and NCP2 at min 1 with one team need 16 team-slots in the 8 night slots where
+    the team gives 8, and the solver said only that the constraints contradict each other).
+    For each site's set of open slots, the sites open only within it need at least
+    Σ share_lo · open slots there, and those slots give at most Σ_s min(teams, such sites open).
+    """
+    assert g.share_lo is not None
+    need_site = g.share_lo * open_.sum(axis=1)
+    for pattern in np.unique(open_, axis=0):
+        inside = np.flatnonzero((open_ <= pattern[None, :]).all(axis=1) & (need_site > 0))
+        if inside.size == 0:
+            continue
+        need = float(need_site[inside].sum())
+        give = float(np.minimum(teams, open_[inside].sum(axis=0))[pattern].sum())
+        if need > give + PROB_TOL:
+            sites = ", ".join(repr(g.site_ids[i]) for i in inside.tolist())
+            raise GameError(
+                f"staffing: site(s) {sites} can be checked only in "
+                f"{_slot_list(g.slot_names, pattern)}; their minimum staffing needs {need:.4g} "
+                f"team-slots there but the teams on duty give at most {give:.4g} (infeasible: "
+                "more minimum staffing than teams in those slots; lower --min-staffing or add "
+                "teams)")
 
 
 def make_game(

@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -263,6 +263,9 @@ class Solution:
     ``bound`` is a proven upper bound on the defender's SSE value (equal to
     ``defender_value`` up to solver tolerance when solved to optimality); ``programs`` counts
     the LPs/MILPs solved; ``minimax[k]`` is type k's minimax payoff v*_k where computed.
+    ``proven`` is False when the solver stopped at its time limit: the coverage is its best
+    found and ``bound`` HiGHS' dual bound, which no strategy need attain (on ebian, two teams
+    and four capped sites, the 30 s bound was −0.748 where 240 s proved −1.119 optimal).
     """
 
     method: str
@@ -275,6 +278,8 @@ class Solution:
     seconds: float
     minimax: FloatArray = field(default_factory=lambda: np.zeros(0))  # (K,) v*_k
     spread_from: float = math.nan  # total coverage before :func:`spread` (nan: not spread)
+    proven: bool = True  # solved to optimality (False: stopped at the time limit)
+    spread_skipped: str = ""  # why :func:`spread` left the coverage as it is (out of time)
 
     def attacker_value(self, prob: FloatArray) -> float:
         return float(np.dot(prob, self.attacker_values))
@@ -340,12 +345,13 @@ def _best_response_lp(g: SecurityGame, attacked: dict[int, int]) -> tuple[float,
 
 
 def _finish(g: SecurityGame, method: str, cov: FloatArray, bound: float, programs: int,
-            t0: float, vstar: FloatArray) -> Solution:
+            t0: float, vstar: FloatArray, *, proven: bool = True) -> Solution:
     cov = np.clip(cov, g.lo, g.hi)
     chk = check_sse(g, cov)
     return Solution(method=method, coverage=cov, defender_value=chk.defender_value,
                     attacker_values=chk.attacker_values, attacked=chk.attacked, bound=bound,
-                    programs=programs, seconds=time.perf_counter() - t0, minimax=vstar)
+                    programs=programs, seconds=time.perf_counter() - t0, minimax=vstar,
+                    proven=proven)
 
 
 def solve_origami(g: SecurityGame, *, k: int = 0) -> Solution:
@@ -451,7 +457,8 @@ def solve_dobss(g: SecurityGame, *, time_limit: float | None = None,
         raise _infeasible(g)
     # at a time limit the incumbent is returned with HiGHS' proven bound (bound > value)
     bound = obj if status == "optimal" else float(h.getInfo().mip_dual_bound)
-    return _finish(g, "dobss", x[b.cov], bound, 1 + (kk if prune else 0), t0, vstars)
+    return _finish(g, "dobss", x[b.cov], bound, 1 + (kk if prune else 0), t0, vstars,
+                   proven=status == "optimal")
 
 
 def solve(g: SecurityGame, method: str = "auto", *, time_limit: float | None = None
@@ -474,7 +481,8 @@ def solve(g: SecurityGame, method: str = "auto", *, time_limit: float | None = N
                     "multiple-lps")
 
 
-def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7) -> Solution:
+def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7,
+           time_limit: float | None = None) -> Solution:
     """The SSE coverage with the capacity it leaves unused spread over the other targets.
 
     An SSE pins only the attacked targets' coverage and keeps every other target below each
@@ -489,6 +497,10 @@ def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7) -> Solution:
     type's value are unchanged (checked to ``tol``; if not, ``sol`` is returned as it is). On
     the county (one team, three types) the entropy bound rose from 23.6 to 56.3 bits, the team
     is at a site in 24 of 24 hours, and no target is checked with probability above 0.64.
+
+    ``time_limit`` (seconds, None: none) bounds the two LPs together (a review: 52.8 s on 200
+    sites × 42 slots with the travel rule): if the first does not finish, ``sol`` is returned
+    with ``spread_skipped`` saying so; if the second does not, the first's coverage is used.
     """
     chk = check_sse(g, sol.coverage)
     c0 = np.clip(sol.coverage, g.lo, g.hi)
@@ -508,10 +520,26 @@ def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7) -> Solution:
         m.rows(-np.inf, chk.attacker_values[k] - 2 * TIE_TOL - g.att_uncovered[k, free],
                free.size, np.arange(free.size), b.cov[free], da[k, free])
     lb[fixed] = ub[fixed] = c0[fixed]
-    m.lb[0] = np.minimum(lb, ub)
+    lb = np.minimum(lb, ub)
+    m.lb[0] = lb
     m.ub[0] = ub
     m.cost[0] = np.ones(g.n_targets)
-    status, x, total = m.solve(maximize=True)
+    t0 = time.perf_counter()
+
+    def lp(limit: float | None) -> tuple[str, FloatArray | None, float]:
+        try:
+            return m.solve(maximize=True, time_limit=limit)
+        except SolverError:  # a time limit before any feasible point: run() raises
+            if limit is not None and time.perf_counter() - t0 >= limit:
+                return "time_limit", None, math.nan
+            raise
+
+    status, x, total = lp(time_limit)
+    if status == "time_limit" and time_limit is not None:
+        return replace(sol, spread_skipped=(
+            f"spreading the unused capacity stopped at its time limit of {time_limit:g} s: "
+            "skipped, the equilibrium's coverage is used as it is and the entropy bound is "
+            "not improved"))
     if status != "optimal" or x is None or total <= c0.sum() + tol:
         return sol
     # with that total, the most Σ_t min(c_t, 1 − c_t) over the open targets: a linear
@@ -526,10 +554,15 @@ def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7) -> Solution:
            np.concatenate([b.cov[open_], w]), np.concatenate([np.ones(no), -np.ones(no)]))
     m.rows(-np.inf, 1.0, no, np.concatenate([np.arange(no)] * 2),
            np.concatenate([b.cov[open_], w]), np.ones(2 * no))
-    status, y, _ = m.solve(maximize=True)
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.1)
+    status, y, _ = lp(left)
     if status == "optimal" and y is not None:
         x = y
-    cov = np.clip(x[b.cov], g.lo, g.hi)
+    # clipped to the LP's own bounds, not just the game's: HiGHS keeps a bound only to 1e-9,
+    # and a tied target left 8e-10 below its equilibrium coverage became the attacker's
+    # strict best by 5.5e-9 (hidden by the check's tie tolerance; the defender's payoff there
+    # was 1.95 worse) in 3 of 19 random games. Exact bounds keep ties exact.
+    cov = np.clip(x[b.cov], lb, ub)
     new = check_sse(g, cov)
     if (new.problems or abs(new.defender_value - chk.defender_value) > tol
             or np.abs(new.attacker_values - chk.attacker_values).max() > tol):
@@ -537,7 +570,7 @@ def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7) -> Solution:
     return Solution(method=sol.method, coverage=cov, defender_value=new.defender_value,
                     attacker_values=new.attacker_values, attacked=new.attacked,
                     bound=sol.bound, programs=sol.programs + 2, seconds=sol.seconds,
-                    minimax=sol.minimax, spread_from=float(c0.sum()))
+                    minimax=sol.minimax, spread_from=float(c0.sum()), proven=sol.proven)
 
 
 # --- the SSE check ------------------------------------------------------------------------------
@@ -557,6 +590,9 @@ class SSECheck:
     defender_value: float
     ties: IntArray
     problems: tuple[str, ...]
+    # "not proven optimal: value V, bound B, gap G" for a solve stopped at its time limit
+    # (not a failure: the bound is only the solver's dual bound); "" otherwise
+    optimality: str = ""
 
     @property
     def ok(self) -> bool:
@@ -564,12 +600,14 @@ class SSECheck:
 
 
 def check_sse(g: SecurityGame, coverage: FloatArray, *, claimed: float | None = None,
-              bound: float | None = None, tol: float = 1e-6) -> SSECheck:
+              bound: float | None = None, proven: bool = True, tol: float = 1e-6) -> SSECheck:
     """The attacker's best responses to ``coverage`` and the defender's value.
 
     With ``claimed`` the recomputed value must equal it; with ``bound`` (a proven upper bound
     on the SSE value, e.g. from another solver) the value must reach it — together these make
-    the coverage a Strong Stackelberg Equilibrium up to ``tol``.
+    the coverage a Strong Stackelberg Equilibrium up to ``tol``. With ``proven=False`` the
+    ``bound`` is a time-limited solver's dual bound, not a proven optimum: a value below it is
+    reported in ``optimality`` ("not proven optimal: …"), not as a problem.
     """
     c = np.asarray(coverage, dtype=np.float64)
     problems = list(g.infeasibility(c))
@@ -584,11 +622,17 @@ def check_sse(g: SecurityGame, coverage: FloatArray, *, claimed: float | None = 
     value = float(np.dot(g.prob, dv))
     if claimed is not None and abs(value - claimed) > tol * max(1.0, abs(claimed)):
         problems.append(f"defender value {value:.9g} differs from the claimed {claimed:.9g}")
+    optimality = ""
     if bound is not None and value < bound - tol * max(1.0, abs(bound)):
-        problems.append(f"defender value {value:.9g} is below the proven optimum {bound:.9g}")
+        if proven:
+            problems.append(f"defender value {value:.9g} is below the proven optimum "
+                            f"{bound:.9g}")
+        else:
+            optimality = (f"not proven optimal: value {value:.9g}, bound {bound:.9g}, gap "
+                          f"{bound - value:.3g} (the solver stopped at its time limit)")
     return SSECheck(attacked=attacked, attacker_values=ua[kr, attacked], defender_values=dv,
                     defender_value=value, ties=tied.sum(axis=1).astype(np.int64),
-                    problems=tuple(problems))
+                    problems=tuple(problems), optimality=optimality)
 
 
 def attacker_best(g: SecurityGame, coverage: FloatArray) -> tuple[float, float]:
