@@ -622,17 +622,20 @@ def percentile_ci(draws: Sequence[float]) -> tuple[float, float] | None:
 
 
 def short_run_note(kind: str, units: int, days: int) -> str:
-    """The note of a replay whose intervals understate the spread between weeks ("" when
-    the run has SHORT_RUN_DAYS days holding incidents or more)."""
+    """The note of a replay too short for its intervals to hold the spread between weeks
+    ("" when the run has SHORT_RUN_DAYS days holding incidents or more)."""
     if kind == "days bootstrap" and units >= SHORT_RUN_DAYS:
         return ""
-    how = (f"bootstrapped over its {units} day(s) with incidents and widened "
-           f"x{widen_factor(units):.2f}" if kind == "days bootstrap" else
-           f"bootstrapped over its {units} incident(s), as fewer than two days hold any; "
-           "the spread between days is not in it")
-    return (f"the run has {days} day(s) ({how}): with fewer than {SHORT_RUN_DAYS} days the "
-            "95 % intervals of the response figures understate the spread from week to week; "
-            "replay more days (--days, --from) or sample incidents (--sample)")
+    if kind == "days bootstrap":
+        how = (f"with {units} day(s) with incidents, fewer than {SHORT_RUN_DAYS}, a bootstrap "
+               "over the days understates the spread of the response figures from week to "
+               f"week: their 95 % intervals are widened x{widen_factor(units):.2f}")
+    else:
+        how = (f"its incidents fall on fewer than two days, so the 95 % intervals of the "
+               f"response figures are bootstrapped over its {units} incident(s) and the "
+               "spread between days and weeks is not in it: they understate it")
+    return (f"the run has {days} day(s): {how}; replay more days (--days, --from) or sample "
+            "incidents (--sample)")
 
 
 def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
