@@ -11,6 +11,7 @@ from tests.sim.test_engine import DAY, FIXED, ONE_CAR, Make, home_plan, incident
 from xunfang.network import RoadNetwork
 from xunfang.sim import evaluate, simulate
 from xunfang.sim.incidents import RiskForecast
+from xunfang.sim.kpis import percentile_ci, widen_factor
 
 
 def test_replayed_incidents_get_a_bootstrap_over_days(make_scenario: Make) -> None:
@@ -27,7 +28,11 @@ def test_replayed_incidents_get_a_bootstrap_over_days(make_scenario: Make) -> No
     # the replications are identical, so over them the interval was [1.2, 1.2]; the days
     # drawn with replacement give the two-fast-days (0.8), mixed (1.2) and two-slow-days
     # (1.6) weeks, each extreme a quarter of the draws
-    assert k.ci["response_p50_min"] == pytest.approx((0.8, 1.6))
+    assert percentile_ci(k.draws["response_p50_min"]) == pytest.approx((0.8, 1.6))
+    # two days are few (SHORT_RUN_DAYS): the interval is widened about the figure, 1.2
+    f = widen_factor(2)
+    assert f > 9
+    assert k.ci["response_p50_min"] == pytest.approx((0.0, 1.2 + f * 0.4))
     assert k.ci["response_within_1_min"] == pytest.approx((0.0, 1.0))
     assert k.interval["response_p50_min"] == "days bootstrap"
     # figures not over incidents keep the interval over replications
@@ -35,8 +40,10 @@ def test_replayed_incidents_get_a_bootstrap_over_days(make_scenario: Make) -> No
     j = k.as_json()
     assert j["interval"] == "days bootstrap"
     assert j["intervals"]["response_within_target"] == "days bootstrap"  # type: ignore[index]
-    assert j["response_p50_min_ci"] == [0.8, 1.6]
+    assert j["response_p50_min_ci"] == [0.0, round(1.2 + f * 0.4, 6)]
     assert j["bootstrap_draws"] == 1000
+    assert j["bootstrap_units"] == 2 and j["interval_widened"] == round(f, 4)
+    assert "--days" in j["interval_note"] and "2 day(s)" in j["interval_note"]
     # the same result gives the same interval
     assert evaluate(res).ci == k.ci
 

@@ -15,8 +15,14 @@ from typer.testing import CliRunner
 from tests.sim.test_engine import DAY, GRID, POSTS, TWO_CARS, Make, home_plan, incidents, load
 from xunfang.cli.main import app
 from xunfang.sim import SimConfig
-from xunfang.sim.kpis import mean_ci
-from xunfang.sim.sweep import make_variant, paired_differences, run_sweep, sweep_json
+from xunfang.sim.kpis import mean_ci, percentile_ci
+from xunfang.sim.sweep import (
+    make_variant,
+    paired_differences,
+    paired_intervals,
+    run_sweep,
+    sweep_json,
+)
 
 CFG = SimConfig(second_unit_categories=(), second_unit_site_tier=None)  # lognormal scenes
 
@@ -29,8 +35,10 @@ def test_paired_differences_are_of_the_replications(make_scenario: Make) -> None
     arms = [make_variant(t, sc, plan, CFG) for t in ("plan", "move:p1=c", "add:U1@p1")]
     got = run_sweep(arms, inc, start=DAY, days=1, replications=4, seed=3, workers=1)
     diffs = paired_differences(got)
+    kinds = paired_intervals(got)
     assert set(diffs) == {"move:p1=c", "add:U1@p1"}
     base = got["plan"][0].per_replication
+    seen = set()
     for name in diffs:
         for kpi, (m, lo, hi, n) in diffs[name].items():
             pairs = [a - b for a, b in zip(got[name][0].per_replication[kpi], base[kpi],
@@ -38,11 +46,23 @@ def test_paired_differences_are_of_the_replications(make_scenario: Make) -> None
             assert n == len(pairs)
             want = mean_ci(pairs)
             assert m == pytest.approx(want[0], abs=1e-8, nan_ok=True)
-            assert (lo, hi) == pytest.approx(want[1:], abs=1e-8, nan_ok=True)
+            kind = kinds[name][kpi][4]
+            seen.add(kind)
+            if kind == "replications":
+                assert (lo, hi) == pytest.approx(want[1:], abs=1e-8, nan_ok=True)
+            else:  # replayed: the draws of the two arms, paired (one day: the incidents)
+                assert kind == "incidents bootstrap"
+                want_ci = percentile_ci([a - b for a, b in zip(
+                    got[name][0].draws[kpi], got["plan"][0].draws[kpi], strict=True)])
+                assert (lo, hi) == pytest.approx(want_ci or (np.nan, np.nan), abs=1e-8,
+                                                 nan_ok=True)
+    assert seen == {"replications", "incidents bootstrap"}
     doc = sweep_json(got)
     assert "vs_plan" not in doc["plan"]
     p50 = doc["move:p1=c"]["vs_plan"]["response_p50_min"]
     assert p50["pairs"] == 4 and len(p50["ci"]) == 2
+    assert p50["interval"] == "incidents bootstrap"
+    assert doc["move:p1=c"]["vs_plan"]["visibility"]["interval"] == "replications"
     assert p50["ci"][0] <= p50["difference"] <= p50["ci"][1]
     # the table's figures stay where they were
     assert doc["move:p1=c"]["response_p50_min"] == pytest.approx(

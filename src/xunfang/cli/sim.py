@@ -94,6 +94,9 @@ def simulate_cmd(
         "incidents_missing_target": missing_target(rows),
         **notes,
     }
+    if kpis.note:
+        # a short replay: its intervals understate the spread between weeks (kpis.short_run_note)
+        info["notes"] = [*info["notes"], kpis.note]
     if as_json:
         out_console.print_json(json.dumps({**info, "kpis": kpis.as_json()}, ensure_ascii=False))
         return
@@ -116,6 +119,12 @@ def simulate_cmd(
     out_console.print(t)
     if kpis.bootstrap_draws:
         out_console.print(f"bootstrap intervals from {kpis.bootstrap_draws} draws")
+    if kpis.note:
+        out_console.print(f"note: {escape(kpis.note)}", highlight=False)
+    for line in _static_lines(kpis.tables.get("static_by_slot", ())):
+        out_console.print(line, highlight=False)
+    for line in _workload_lines(kpis.tables.get("workload", ())):
+        out_console.print(line, highlight=False)
     counts = ", ".join(f"{k} {v}" for k, v in kpis.counts.items())
     out_console.print(f"incidents (all replications): {counts}; missing their target "
                       f"{info['incidents_missing_target']}")
@@ -124,6 +133,45 @@ def simulate_cmd(
     if res.setup.drone_units:
         out_console.print(f"drones (sorties and eyes on scene, never the response): "
                           f"{', '.join(res.setup.drone_units)}")
+
+
+def _static_lines(rows: Any) -> list[str]:
+    """The static measure's spread over the plan's slots (its mean alone is in the table):
+    the lowest and highest slot."""
+    got = [(r["share_within_target"], r["slot"]) for r in rows
+           if r.get("share_within_target") is not None]
+    if not got:
+        return []
+    lo, hi = min(got), max(got, key=lambda g: g[0])
+    return [f"static_within_target by slot ({len(got)} slots): lowest {lo[0]:.3g} at {lo[1]}, "
+            f"highest {hi[0]:.3g} at {hi[1]}"]
+
+
+def _spread(vals: list[float], unit: str = "") -> str:
+    arr = np.asarray(vals, dtype=np.float64)
+    return (f"mean {arr.mean():.3g}{unit}, sd {arr.std():.3g}, "
+            f"range {arr.min():.3g}–{arr.max():.3g}")
+
+
+def _workload_lines(rows: Any) -> list[str]:
+    """DESIGN §4's workload figures from the ``workload`` table (one row per unit, per week
+    of the run, then the spread row): duty and busy hours per week, utilisation, night and
+    weekend shares of the duty hours, each as the mean over the units, their standard
+    deviation and the lowest–highest unit (the table showed none of them; --json only)."""
+    units = [r for r in rows if r.get("unit") != "(spread)"]
+    if not units:
+        return []
+    lines = [f"workload per unit ({len(units)} units, per week of the run; the roster turns "
+             "it into per person):"]
+    for key, label, unit in (("duty_hours_per_week", "on-duty hours a week", " h"),
+                             ("busy_hours_per_week", "busy hours a week", " h"),
+                             ("utilization", "utilisation (busy / on duty)", ""),
+                             ("night_share", "night share of duty hours", ""),
+                             ("weekend_share", "weekend share of duty hours", "")):
+        vals = [float(r[key]) for r in units if r.get(key) is not None]
+        if vals:
+            lines.append(f"  {label}: {_spread(vals, unit)}")
+    return lines
 
 
 def _day_range(times: Any) -> str:
@@ -296,7 +344,7 @@ def sweep_cmd(
     from xunfang.sim.sweep import (
         bars_svg,
         make_variant,
-        paired_differences,
+        paired_intervals,
         run_sweep,
         sweep_json,
     )
@@ -314,6 +362,9 @@ def sweep_cmd(
     except (XunfangError, ValueError) as exc:
         _error(exc)
         raise typer.Exit(1) from None
+    short = results["plan"][0].note  # a short replay (the same for every arm)
+    if short:
+        notes = {**notes, "notes": [*notes["notes"], short]}
     doc = {"scenario": sc.name, "from": first.isoformat(), "days": days,
            "replications": replications, "seed": seed, **notes,
            "variants": sweep_json(results)}
@@ -331,12 +382,16 @@ def sweep_cmd(
     # variant with a column per KPI had cut three baselines to "baseli…" and the figures
     # to "0.6…". Intervals are shown as [low, high]: a share's interval is clipped to
     # [0, 1], so "±half-width" misread it ("31.5 ±54" for [0, 108]). "vs plan" is the
-    # paired difference (the arms share the incidents and the seed)
-    diffs = paired_differences(results)
+    # paired difference (the arms share the incidents and the seed), its interval a
+    # bootstrap over the same days for both arms where the figure is over replayed
+    # incidents, else over the replications (sweep.paired_intervals; the line below the
+    # table names which)
+    diffs = paired_intervals(results)
     width = max(len(n) for n in [*results, *shown])
     t = Table(title=f"{sc.name}: {days} days from {first}, {replications} replication(s) "
-                    f"per variant, seed {seed}; vs plan: variant − plan, paired by "
-                    "replication", box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0))
+                    f"per variant, seed {seed}; vs plan: variant − plan, paired (the "
+                    "same incidents, seed and bootstrap days)", box=box.SIMPLE_HEAD,
+              show_edge=False, padding=(0, 0))
     t.add_column("KPI / variant", no_wrap=True, min_width=width)
     for head in ("value", "95 % interval", "vs plan", "95 % interval"):
         t.add_column(head, justify="right")
@@ -353,9 +408,22 @@ def sweep_cmd(
         for name, (kp, _) in results.items():
             v = kp.summary.get(col, math.nan)
             ci = kp.ci.get(col) or (math.nan, math.nan)
-            m, lo, hi, _n = diffs.get(name, {}).get(col, (math.nan, math.nan, math.nan, 0))
+            m, lo, hi, _n, _kind = diffs.get(name, {}).get(
+                col, (math.nan, math.nan, math.nan, 0, ""))
             t.add_row(name, g(v) if math.isfinite(v) else "-",
                       interval(*ci) if math.isfinite(v) else "-",
                       g(m, "+") if math.isfinite(m) else "-", interval(lo, hi),
                       end_section=col != shown[-1] and name == list(results)[-1])
     out_console.print(t)
+    # which interval each KPI's "vs plan" is (the same for every arm)
+    by_kind: dict[str, list[str]] = {}
+    for col in shown:
+        kind = next((r[col][4] for r in diffs.values() if col in r), "")
+        if kind:
+            by_kind.setdefault(kind, []).append(col)
+    for kind, cols in by_kind.items():
+        how = ("over the replications" if kind == "replications" else
+               f"a paired {kind} (the same draws for the variant and the plan)")
+        out_console.print(f"vs plan interval {how}: {', '.join(cols)}", highlight=False)
+    if short:
+        out_console.print(f"note: {escape(short)}", highlight=False)
