@@ -33,7 +33,7 @@ def test_simulate_says_a_short_run_understates_and_prints_the_workload(
     r = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert f"note: {note}" in " ".join(r.stdout.split())  # rich wraps the long line
-    wl = [row for row in doc["kpis"]["tables"]["workload"] if row["unit"] == "U1"][0]
+    wl = next(row for row in doc["kpis"]["tables"]["workload"] if row["unit"] == "U1")
     line = next(x for x in r.stdout.splitlines() if "on-duty hours a week" in x)
     assert f"mean {wl['duty_hours_per_week']:.3g} h" in line
     line = next(x for x in r.stdout.splitlines() if "night share of duty hours" in x)
