@@ -12,7 +12,7 @@ from tests.sim.test_engine import DAY, FIXED, Make, home_plan, incidents
 from xunfang import scenario
 from xunfang.network import RoadNetwork
 from xunfang.sim import evaluate, simulate
-from xunfang.sim.places import area_index, locate
+from xunfang.sim.places import locate
 
 # a 5 × 5 lattice of 250 m; the grid lines (x = 500, y = 500) and the ring edges run through
 # its nodes, as in a review's 7 × 7 scenario where 13 of 49 nodes fell in no grid
@@ -58,7 +58,7 @@ def test_every_lattice_node_belongs_to_exactly_one_grid_the_first_holding_it(
     sc = _load(make_scenario)
     xy = np.asarray(RoadNetwork.from_scenario(sc).xy)
     grids = sc.areas_of("grid")
-    got = area_index(sc, "grid", xy)
+    got = sc.area_index("grid", xy)
     on_line = (xy[:, 0] == 500) | (xy[:, 1] == 500)
     assert on_line.sum() == 9  # the points the fault left in no grid
     for p, g in zip(xy, got, strict=True):
@@ -68,7 +68,7 @@ def test_every_lattice_node_belongs_to_exactly_one_grid_the_first_holding_it(
     # the centre, on all four grids' corner, goes to G1; (500, 1000) to G3, (1000, 500) to G2
     at = {tuple(p): int(g) for p, g in zip(xy.tolist(), got, strict=True)}
     assert at[(500.0, 500.0)] == 0 and at[(500.0, 1000.0)] == 2 and at[(1000.0, 500.0)] == 1
-    assert (area_index(sc, "zone", xy) == 0).all()
+    assert (sc.area_index("zone", xy) == 0).all()
 
 
 def test_a_point_on_a_rings_edge_has_that_rings_level_and_target(make_scenario: Make) -> None:
@@ -138,7 +138,7 @@ def test_the_deployments_grid_nodes_hold_the_nodes_on_grid_lines(make_scenario: 
     xy = np.asarray(RoadNetwork.from_scenario(sc).xy)
     nodes = _grid_nodes(sc, xy, 4)
     assert sorted(np.concatenate(nodes).tolist()) == list(range(len(xy)))  # each node once
-    assert all((area_index(sc, "grid", xy[n]) == g).all() for g, n in enumerate(nodes))
+    assert all((sc.area_index("grid", xy[n]) == g).all() for g, n in enumerate(nodes))
 
 
 def test_the_sampler_places_incidents_in_a_cell_of_boundary_nodes_only() -> None:

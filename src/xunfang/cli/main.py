@@ -686,16 +686,6 @@ _OPEN_SAID = {
 }
 
 
-def _blockade_at(sc: Any, net: Any, at: str, mode: str) -> tuple[str, float | None, str]:
-    """``--at`` as a node id, the core's reading (:func:`blockade.locate_at`, shared with the
-    centre's blockade): a node as given, a post or site at its node, or ``x,y`` at the nearest
-    road node (refused more than ``blockade.AT_MARGIN_M`` from every road node); with the snap
-    distance in metres (None for a node) and how the place was read."""
-    from xunfang.planning import blockade
-
-    return blockade.locate_at(sc, net, at, blockade.check_mode(mode))
-
-
 @rings_app.command("blockade")
 def rings_blockade(
     scenario: ScenarioArg,
@@ -741,7 +731,7 @@ def rings_blockade(
         m = blockade.check_mode(m)
         kinds = coverage.check_kinds(_kinds(from_kinds, STAFFED_POST_KINDS), option="--from")
         if at is not None:
-            at, snap_m, read = _blockade_at(sc, net, at, m)
+            at, snap_m, read = blockade.locate_at(sc, net, at, m)
         seal = blockade.seal_exits(sc, net, kinds=kinds, at=at, ring_minutes=ring_minutes,
                                    mode=m, hour=hour, offender_speed_factor=offender_speed,
                                    snap_m=snap_m)

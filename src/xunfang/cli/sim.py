@@ -365,9 +365,10 @@ def sweep_cmd(
     short = results["plan"][0].note  # a short replay (the same for every arm)
     if short:
         notes = {**notes, "notes": [*notes["notes"], short]}
+    diffs = paired_intervals(results)
     doc = {"scenario": sc.name, "from": first.isoformat(), "days": days,
            "replications": replications, "seed": seed, **notes,
-           "variants": sweep_json(results)}
+           "variants": sweep_json(results, diffs)}
     shown = ("response_p50_min", "response_p90_min", "response_within_target", "visibility",
              "patrol_gap_minutes", "over_deployment", "utilization")
     if out is not None:
@@ -386,7 +387,6 @@ def sweep_cmd(
     # bootstrap over the same days for both arms where the figure is over replayed
     # incidents, else over the replications (sweep.paired_intervals; the line below the
     # table names which)
-    diffs = paired_intervals(results)
     width = max(len(n) for n in [*results, *shown])
     t = Table(title=f"{sc.name}: {days} days from {first}, {replications} replication(s) "
                     f"per variant, seed {seed}; vs plan: variant − plan, paired (the "

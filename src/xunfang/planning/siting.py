@@ -1286,7 +1286,7 @@ def _max_cover(
         if lp.ok and lp.value + lp.margin < target - tol:
             break
         again_out = _max_cover_at(rows, w, fewer, offset, clock=clock, deadline=deadline,
-                                  mip_gap=mip_gap)
+                                  mip_gap=mip_gap, relaxed=lp)
         if again_out.chosen is None or value(again_out.chosen) < target - tol:
             break
         best = idle_dropped(again_out.chosen)

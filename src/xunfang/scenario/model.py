@@ -347,6 +347,19 @@ def shift_order_problem(starts: Sequence[int]) -> str | None:
     return None
 
 
+def first_holder(geometries: Sequence[shapely.Geometry], xy: FloatArray) -> IntArray:
+    """Index of the first of ``geometries`` whose inside or border holds each point, -1 where
+    none does (:meth:`Scenario.area_index`; the simulator's risk cells too)."""
+    xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+    out = np.full(xy.shape[0], -1, dtype=np.int64)
+    for i, g in enumerate(geometries):
+        free = out < 0
+        if not free.any():
+            break
+        out[np.flatnonzero(free)[shapely.intersects_xy(g, xy[free, 0], xy[free, 1])]] = i
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class Scenario:
     """Everything about one jurisdiction (辖区): the one input of every stage."""
@@ -397,15 +410,7 @@ class Scenario:
         area, the same every time, for the plan, the simulator and the record alike (a
         review: ``contains`` left a node on a grid line in no grid, so 13 of a lattice's 49
         nodes, a rapid-response post's among them, counted for none)."""
-        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
-        out = np.full(xy.shape[0], -1, dtype=np.int64)
-        for i, a in enumerate(self.areas_of(kind)):
-            free = out < 0
-            if not free.any():
-                break
-            inside = shapely.intersects_xy(a.geometry, xy[free, 0], xy[free, 1])
-            out[np.flatnonzero(free)[inside]] = i
-        return out
+        return first_holder([a.geometry for a in self.areas_of(kind)], xy)
 
     def posts_of(self, *kinds: PostKind) -> tuple[Post, ...]:
         return tuple(p for p in self.posts if p.kind in kinds)

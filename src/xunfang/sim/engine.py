@@ -59,7 +59,7 @@ from xunfang.scenario.model import FloatArray, IntArray, Mode, Scenario
 from xunfang.sim import travel as travel_mod
 from xunfang.sim.config import SimConfig, SimError
 from xunfang.sim.incidents import SimIncidents
-from xunfang.sim.places import area_index, locate
+from xunfang.sim.places import locate
 from xunfang.sim.travel import TravelTable
 
 KINDS = ("stand", "move", "patrol_move", "dwell", "respond", "scene", "handover", "off")
@@ -405,9 +405,9 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
     # points: all nodes when the matrices fit, else the nodes the run uses
     big = cfg.travel == "network" and net.n_nodes > cfg.max_matrix_nodes
     # a grid's patrol points: the nodes that belong to it as the KPIs place them (a node on a
-    # line two grids share to the first, ``places.area_index``; strictly-inside nodes alone
+    # line two grids share to the first, ``Scenario.area_index``; strictly-inside nodes alone
     # left the grid lines unpatrolled, 13 of 49 nodes on a review's lattice)
-    node_grid = area_index(scenario, "grid", np.asarray(net.xy, dtype=np.float64))
+    node_grid = scenario.area_index("grid", np.asarray(net.xy, dtype=np.float64))
     patrol_g = [np.flatnonzero(node_grid == gi) for gi in range(len(grids))]
     if big:  # a city: each grid patrol goes to a spread sample of its nodes
         used = [home_node, place[duty == D_POST], place[duty == D_CHECKPOINT]]
@@ -518,6 +518,8 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
     n = len(inc)
     status = np.zeros(n, dtype=np.int8)
     leg_m = np.zeros(n)
+    # the walk off the road, at the scenario's foot speed (metres a minute)
+    foot_mpm = float(st.scenario.policy.speeds_kph.get("foot", 5.0)) * 1000.0 / 60.0
     table = st.travel
     if n and np.any((inc.minutes < 0) | (inc.minutes >= st.horizon)):
         raise SimError(f"incident times must lie within the run (0 to {st.horizon:g} minutes)")
@@ -547,7 +549,6 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
             near_v = sn.node == sn.v
             # the walk from the nearer end instead, for a mode that may not use the road
             d_end = np.hypot(*(inc.xy - net.xy[sn.node]).T)
-            foot_mpm = float(st.scenario.policy.speeds_kph.get("foot", 5.0)) * 1000.0 / 60.0
             from_node = np.maximum(d_end - leg_m, 0.0) / foot_mpm
             done: set[int] = set()
             for m_i, md in enumerate(table.modes):
@@ -613,8 +614,7 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
         second |= (where.ring > 0) & (where.ring <= cfg.second_unit_ring_level)
     call, detected = _calls(st, inc, rng)
     status[(status == SERVED) & (call >= st.horizon)] = CALLED_AFTER_END
-    foot_kph = float(st.scenario.policy.speeds_kph.get("foot", 5.0))
-    leg = leg_m / (foot_kph * 1000.0 / 60.0)
+    leg = leg_m / foot_mpm
     return Prepared(incidents=inc, point=point.astype(np.int64), status=status,
                     service=service, second=second, travel=table, call=call,
                     detected=detected, order=np.argsort(call, kind="stable").astype(np.int64),

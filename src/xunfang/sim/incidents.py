@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from xunfang.scenario.model import FloatArray, Incidents, IntArray, Scenario
+from xunfang.scenario.model import FloatArray, Incidents, IntArray, Scenario, first_holder
 from xunfang.scenario.record import weekly_counts
 from xunfang.sim.config import SimError
 
@@ -152,11 +152,7 @@ def sample(forecast: RiskForecast, node_xy: FloatArray, *, days: int,
     cell_nodes: list[npt.NDArray[np.int64]] = []
     # a node on a border two cells share belongs to the first of them, as a scenario's
     # grids place points (Scenario.area_index; ``contains`` left it in neither)
-    at = np.full(node_xy.shape[0], -1, dtype=np.int64)
-    for c, geom in enumerate(forecast.cells):
-        free = at < 0
-        at[np.flatnonzero(free)[shapely.intersects_xy(geom, node_xy[free, 0],
-                                                      node_xy[free, 1])]] = c
+    at = first_holder(forecast.cells, node_xy)
     for c in range(len(forecast.cells)):
         inside = np.flatnonzero(at == c)
         if inside.size == 0 and counts[c].sum() > 0:
@@ -315,7 +311,7 @@ def incident_outcomes(result: SimResult) -> list[dict[str, object]]:
     the scenario's clock. The KPIs are figures over these rows; the rows let a planner see
     which incidents made them."""
     from xunfang.sim.engine import RESPOND, SERVED, STATUSES, UNREACHABLE, UNSERVED
-    from xunfang.sim.places import area_index, locate
+    from xunfang.sim.places import locate
 
     st = result.setup
     sc = st.scenario
@@ -342,7 +338,8 @@ def incident_outcomes(result: SimResult) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for r, (log, inc) in enumerate(zip(result.logs, result.incidents, strict=True), start=1):
         where = locate(sc, inc.xy, site_radius_m=st.config.site_radius_m)
-        pt_grid = area_index(sc, "grid", log.point_xy)
+        # per run: straight-line travel appends the run's incidents to its points
+        pt_grid = sc.area_index("grid", log.point_xy)
         resp = log.response_minutes
         respond = log.s_kind == RESPOND
         for i in range(log.n_incidents):

@@ -84,7 +84,7 @@ from xunfang.sim.engine import (
     EventLog,
     SimSetup,
 )
-from xunfang.sim.places import area_index, locate
+from xunfang.sim.places import locate
 from xunfang.sim.simulate import SimResult
 
 #: The headline figures, each a plain number per replication (in ``Kpis.summary``).
@@ -273,7 +273,7 @@ class _Geo:
 
 def _geo(setup: SimSetup, log: EventLog) -> _Geo:
     sc = setup.scenario
-    point_grid = area_index(sc, "grid", log.point_xy)
+    point_grid = sc.area_index("grid", log.point_xy)
     site_point = np.full(len(sc.sites), -1, dtype=np.int64)
     if sc.sites:
         local = {int(n): i for i, n in enumerate(setup.travel.nodes.tolist())}

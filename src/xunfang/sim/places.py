@@ -27,12 +27,6 @@ class Located:
     target: FloatArray
 
 
-def area_index(scenario: Scenario, kind: str, xy: FloatArray) -> IntArray:
-    """Index of the area of ``kind`` holding each point, -1 where none does: a point on a
-    border two areas share belongs to the first of them (:meth:`Scenario.area_index`)."""
-    return scenario.area_index(kind, xy)  # type: ignore[arg-type]
-
-
 def locate(scenario: Scenario, xy: FloatArray, *, site_radius_m: float) -> Located:
     xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     n = xy.shape[0]
@@ -59,5 +53,5 @@ def locate(scenario: Scenario, xy: FloatArray, *, site_radius_m: float) -> Locat
         target = np.where(ring == level, minutes, target)
     for level, minutes in targets.items():
         target = np.where(tier == level, np.fmin(target, minutes), target)
-    return Located(zone=area_index(scenario, "zone", xy), grid=area_index(scenario, "grid", xy),
+    return Located(zone=scenario.area_index("zone", xy), grid=scenario.area_index("grid", xy),
                    ring=ring, site_tier=tier, target=target)

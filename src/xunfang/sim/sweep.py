@@ -232,13 +232,16 @@ def _num(v: float) -> float | None:
     return round(float(v), 6) if np.isfinite(v) else None
 
 
-def sweep_json(results: dict[str, tuple[Kpis, float]]) -> dict[str, Any]:
+def sweep_json(results: dict[str, tuple[Kpis, float]],
+               diffs: dict[str, dict[str, tuple[float, float, float, int, str]]] | None = None
+               ) -> dict[str, Any]:
     """Each arm's ``Kpis.as_json()``, seconds and ``per_replication`` (every headline
     figure's value in each replication, null where undefined, so that differences can be
     recomputed); every arm but the plan also gets ``vs_plan``: per KPI the paired
     ``difference`` from the plan, its 95 % ``ci`` (null from fewer than two pairs), the
     number of ``pairs`` and the ``interval`` it is (``paired_intervals``)."""
-    diffs = paired_intervals(results)
+    if diffs is None:  # the caller's, when it has them (the command's table uses them too)
+        diffs = paired_intervals(results)
     return {name: {**k.as_json(), "seconds": round(secs, 3),
                    "per_replication": {kpi: [_num(v) for v in vals]
                                        for kpi, vals in k.per_replication.items()},

@@ -405,14 +405,11 @@ class LiveOps:
         return out
 
     # ---- where units are now --------------------------------------------------------------
-    def _live_units(self, now: datetime) -> list[tuple[str, tuple[float, float], str]]:
-        """(unit, xy, basis) of every available on-duty unit: its fresh position ("live"),
-        else where the plan puts it ("plan")."""
-        return self._placed(now)[0]
-
     def _placed(self, now: datetime
                 ) -> tuple[list[tuple[str, tuple[float, float], str]], dict[str, str]]:
-        """:meth:`_live_units`, and for every other unit why it has no place now."""
+        """(unit, xy, basis) of every available on-duty unit: its fresh position ("live"),
+        else where the plan puts it ("plan"); and for every other unit why it has no place
+        now."""
         slot = self.slot_at(now)
         out = []
         skipped: dict[str, str] = {}
@@ -470,7 +467,7 @@ class LiveOps:
 
     def _responders(self, now: datetime
                     ) -> tuple[list[tuple[str, tuple[float, float], str]], dict[str, str]]:
-        """The units that hold the rings now, (unit, xy, basis) as :meth:`_live_units`, and
+        """The units that hold the rings now, (unit, xy, basis) as :meth:`_placed`, and
         why each other unit does not: not available, off duty, no place, a drone (it brings
         no officer by road: the simulator never sends one as the response), or a tier that is
         never dispatched (``LiveSettings.responder_tiers``: volunteers, merchants …)."""

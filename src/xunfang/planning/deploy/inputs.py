@@ -14,7 +14,6 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
-import shapely
 
 from xunfang import network
 from xunfang._errors import Problem, XunfangError, problems_message
@@ -590,25 +589,16 @@ def _grid_nodes(scenario: Scenario, xy: FloatArray, n_grids: int) -> list[IntArr
     return [np.flatnonzero(at == g).astype(np.int64) for g in range(n_grids)]
 
 
-def _grid_at(grids: Sequence[Area], x: float, y: float) -> int:
-    """Index of the first of ``grids`` holding the point, on its border too (-1: none), as
-    :meth:`Scenario.area_index` places points."""
-    for i, g in enumerate(grids):
-        if shapely.intersects_xy(g.geometry, x, y):
-            return i
-    return -1
-
-
 def _post_places(scenario: Scenario, net: RoadNetwork
                  ) -> tuple[dict[str, int], dict[str, int]]:
     """Post id -> the grid index holding it (-1: none), and -> its network node."""
-    grids = scenario.areas_of("grid")
     xy = net.xy
     node_index = {n: i for i, n in enumerate(net.node_ids)}
     post_grid: dict[str, int] = {}
     post_node: dict[str, int] = {}
-    for p in scenario.posts:
-        post_grid[p.id] = _grid_at(grids, *p.xy)
+    at = scenario.area_index("grid", np.array([p.xy for p in scenario.posts], dtype=np.float64))
+    for p, gi in zip(scenario.posts, at.tolist(), strict=True):
+        post_grid[p.id] = gi
         if p.node is not None and p.node in node_index:
             post_node[p.id] = node_index[p.node]
         else:
@@ -685,8 +675,9 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
     tier1: set[int] = set()
     crowd: list[tuple[int, int, str]] = []
     target = np.full(n_g, float(pol.response_targets.get(3, 5.0)))
-    for site in scenario.sites:
-        gi = _grid_at(grids, *site.xy)
+    site_grid = scenario.area_index(
+        "grid", np.array([s.xy for s in scenario.sites], dtype=np.float64))
+    for site, gi in zip(scenario.sites, site_grid.tolist(), strict=True):
         if gi < 0:
             continue
         revisit = float(pol.revisit_minutes.get(site.tier, max(pol.revisit_minutes.values())))
