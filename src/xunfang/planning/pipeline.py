@@ -533,7 +533,12 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
         return None, {"skipped": "the scenario has no checkpoint posts"}
     if not teams:
         return None, {"skipped": "the scenario has no unit in the 'checkpoint' squad"}
-    cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1)
+    # the plan leaves the team-hours the equilibrium does not use to patrol rather than
+    # spreading them over checks of targets no attacker type chooses (`xunfang checkpoints`
+    # spreads them): spread, the county's plan of 2026-11-30 left tier-1 sites S02 and S08
+    # and line L3 in grid G4 143, 147 and 136 minutes unvisited (required 120); unspread, none
+    cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1,
+                          spread=False)
     dates = sorted({s.start.date() for s in slots})
     if len(dates) > 1:
         # A date's schedule must not depend on --from/--days: sampled over all the slots at
@@ -542,7 +547,8 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
         # 1-day plan, from its own (seed, date) streams; the whole-horizon plan keeps the game,
         # its solution and summary, and its schedule is the dates' schedules in turn.
         per_date = [plan_checkpoints(scenario, net, [s for s in slots if s.start.date() == d],
-                                     len(teams), request.seed, days=1) for d in dates]
+                                     len(teams), request.seed, days=1, spread=False)
+                    for d in dates]
         cp = replace(cp, days=(tuple(v for p in per_date for v in p.days[0]),),
                      reserve=(tuple(r for p in per_date for r in p.reserve[0]),),
                      notes=(*cp.notes, f"each of the {len(dates)} dates is sampled from its own "

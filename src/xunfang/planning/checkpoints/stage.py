@@ -736,6 +736,7 @@ def plan_checkpoints(
     time_limit: float | None = 30.0,
     spread_time_limit: float | None = 30.0,
     sample_time_limit: float | None = 60.0,
+    spread: bool = True,
 ) -> CheckpointPlan:
     """Solve the checkpoint game over ``slots`` and sample ``days`` schedules of them.
 
@@ -749,7 +750,8 @@ def plan_checkpoints(
     proven bound is in the summary. ``spread_time_limit`` bounds spreading the unused
     capacity (skipped at the limit) and ``sample_time_limit`` the flow decomposition (stopped
     at the limit); a note says when either cut in (a review: 200 sites × 42 slots with 10 teams
-    spent 52.8 s spreading and over 14 min decomposing).
+    spent 52.8 s spreading and over 14 min decomposing). ``spread=False`` leaves the capacity
+    the equilibrium does not use free (the plan gives those team-hours to patrol).
     """
     if seed < 0:
         raise GameError(f"seed: must be a non-negative integer, got {seed}")
@@ -763,7 +765,7 @@ def plan_checkpoints(
         min_staffing=min_staffing, max_staffing=max_staffing,
         changeover_minutes=changeover_minutes, mode=mode, max_types=max_types)
     sol = solve_by_day(game, slots, method, time_limit=time_limit,
-                       spread_time_limit=spread_time_limit)
+                       spread_time_limit=spread_time_limit, spread_capacity=spread)
     chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound,
                     proven=sol.proven)
     n_teams = int(on_duty.max())
