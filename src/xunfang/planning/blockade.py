@@ -429,17 +429,11 @@ def _posts_at(scenario: Scenario, kinds: Sequence[PostKind], hour: int | None
     """Posts of ``kinds`` staffed at ``hour``: a night-only checkpoint only when ``hour`` is a
     night hour (with no hour nobody is known to stand there: review AV found night
     checkpoints sealing exits at any time)."""
-    night = set(scenario.policy.night_hours)
-    posts, notes = [], []
-    for p in scenario.posts:
-        if p.kind not in kinds:
-            continue
-        if p.night_only and (hour is None or hour not in night):
-            notes.append(f"{p.id} is a night-only checkpoint: not staffed "
-                         + ("without --hour" if hour is None else f"at hour {hour}"))
-            continue
-        posts.append(p)
-    return tuple(posts), notes
+    posts = scenario.staffed_posts(kinds, hour=hour, all_day=True)
+    notes = [f"{p.id} is a night-only checkpoint: not staffed "
+             + ("without --hour" if hour is None else f"at hour {hour}")
+             for p in scenario.posts if p.kind in kinds and p not in posts]
+    return posts, notes
 
 
 def units_at_posts(scenario: Scenario, net: RoadNetwork, *,
