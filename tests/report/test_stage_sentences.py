@@ -157,6 +157,14 @@ RARE = (
                "(the load lower bound, 0.50 units for 1 at worst, does not prove it impossible; "
                "one unit repeating a 95-min tour (OR-Tools) would meet every interval: the "
                "heuristic missed it)"),
+    ("routes", "line L3 piece in grid G4: longest interval 126 min, required every 120 min "
+               "(the load lower bound, 0.63 units for 1 at worst, does not prove it impossible; "
+               "the shortest single tour found, 130 min, is longer than the 60-min interval; "
+               "the best of 8 seeded runs of the heuristic)"),
+    ("routes", "site S01 (tier 1, grid G3): longest interval 130 min, required every 120 min "
+               "(the load lower bound, 0.50 units for 1 at worst, does not prove it impossible; "
+               "one unit repeating a 95-min tour (OR-Tools) would meet every interval: the "
+               "heuristic missed it; the best of 8 seeded runs of the heuristic)"),
     ("drones", "grids out of drone range (round trip with one hover beyond 25 min): G7, G9"),
     ("drones", "thin grids outside the drones' flying hours in 8 slot(s): 0, 1, 2, 3, 4, 5 …"),
 )
@@ -175,6 +183,9 @@ def test_rare_sentences_said_and_unknown_parts_kept() -> None:
         assert said(stage, text, "en") == text  # the English report: the stage's words
     # a unit's mode is said in Chinese too
     assert "汽车" in said("routes", RARE[3][1], "zh")
+    # how many seeded runs the routes made is said, after the tour
+    assert said("routes", RARE[8][1], "zh").endswith("；启发式排线按种子重抽 8 次，取其最好者）")
+    assert "启发式排线未找到；启发式排线按种子重抽 8 次" in said("routes", RARE[9][1], "zh")
     # a sentence whose reason no pattern knows stays whole as written, not half translated
     odd = "site S01 (tier 1, grid G3): never visited, required every 120 min (a new reason)"
     assert said("routes", odd, "zh") == odd

@@ -60,6 +60,7 @@ from xunfang.scenario.model import BoolArray, FloatArray, IntArray, Mode, Scenar
 
 __all__ = [
     "DEFAULT_LOOP_MINUTES",
+    "DEFAULT_ROUTE_ATTEMPTS",
     "Leg",
     "LineReport",
     "PatrolLoad",
@@ -79,6 +80,10 @@ DEFAULT_LOOP_MINUTES: Mapping[Mode, float | None] = {
 }
 
 LegKind = Literal["transit", "site", "line", "hold"]
+
+#: How many times :func:`plan_routes` runs its event loop, each with the seed's next draws,
+#: while an item the posture could serve misses its interval (the first run is the seed's own).
+DEFAULT_ROUTE_ATTEMPTS = 8
 
 #: Unit tiers whose visits meet a site's revisit interval and a line's frequency (police on
 #: patrol; the simulator's default uniformed tiers).
@@ -222,6 +227,8 @@ class RoutePlan:
     shortfalls: tuple[str, ...]
     horizon_minutes: float
     seed: int
+    #: (runs of the event loop made, the run kept (0: the seed's own draws), the most allowed)
+    attempts: tuple[int, int, int] = (1, 0, 1)
     _slots: tuple[Slot, ...] = field(default=(), repr=False)
     _xy: Mapping[str, tuple[float, float]] = field(default_factory=dict, repr=False)
     _crs: str = field(default="local", repr=False)
@@ -307,8 +314,12 @@ class RoutePlan:
         def r2(x: float | None) -> float | None:
             return None if x is None else round(x, 2)
         return {
-            "method": "earliest-deadline heuristic with seeded random choice; load lower bound",
+            "method": ("earliest-deadline heuristic with seeded random choice, run again with "
+                       "the seed's next draws while an item the posture could serve misses "
+                       "its interval; load lower bound"),
             "seed": self.seed,
+            "attempts": {"run": self.attempts[0], "kept": self.attempts[1],
+                         "max": self.attempts[2]},
             "routes": [
                 {"unit": u, "slot": s, "grid": r.grid, "mode": r.mode,
                  "waypoints": list(r.waypoints),
@@ -701,11 +712,17 @@ def plan_routes(
     stop_minutes: tuple[float, float] = (10, 15),
     loop_minutes: Mapping[Mode, float | None] = DEFAULT_LOOP_MINUTES,
     choice_window_minutes: float = 10.0,
+    attempts: int = DEFAULT_ROUTE_ATTEMPTS,
 ) -> RoutePlan:
     """Routes for every (unit, slot) of ``posture`` (unit id, slot index → grid id).
 
+    ``attempts`` bounds how many times the event loop runs (each with the seed's next draws)
+    while a key site or line piece the posture could serve misses its interval; the first run
+    is the seed's own, so a plan that meets every interval at once is unchanged.
+
     Raises ``ValueError`` naming the argument and the rule for an unknown unit, slot or grid, a
-    drone in the posture, slots that are not consecutive, or bad stop/loop/window minutes.
+    drone in the posture, slots that are not consecutive, bad stop/loop/window minutes, or
+    ``attempts`` below 1.
     """
     slots = tuple(slots)
     if not slots:
@@ -720,6 +737,8 @@ def plan_routes(
     if not (choice_window_minutes >= 0 and math.isfinite(choice_window_minutes)):
         raise ValueError(f"choice_window_minutes: must be finite and >= 0; got "
                          f"{choice_window_minutes!r}")
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+        raise ValueError(f"attempts: must be a whole number >= 1; got {attempts!r}")
     for lm, v in loop_minutes.items():
         if v is not None and not (v > 0 and math.isfinite(v)):
             raise ValueError(f"loop_minutes[{lm!r}]: must be None or minutes > 0; got {v!r}")
@@ -744,7 +763,6 @@ def plan_routes(
     by_grid: dict[int, list[_Item]] = {}
     for it in items:
         by_grid.setdefault(it.grid, []).append(it)
-    rng = np.random.default_rng(seed)
     t0 = slots[0].start
     starts = [(s.start - t0).total_seconds() / 60.0 for s in slots]
     horizon = starts[-1] + slots[-1].minutes
@@ -819,175 +837,210 @@ def plan_routes(
             warm[-1] = (warm[-1][0], rs[0][1], rs[0][2])
             rs = rs[1:]
         runs[u] = warm + rs
-    last: dict[str, float] = {it.key: -horizon for it in items}
-    first: dict[str, float] = {}
+    # One pass of the event loop over the warm-up and the horizon, with ``rng``'s draws:
+    # the legs per unit, every police visit per item, where each unit ends, and the runs
+    # skipped because their grid cannot be reached.
+    def drive(rng: np.random.Generator) -> tuple[dict[str, list[tuple[int, Leg]]],
+                                                dict[str, list[float]], dict[str, int],
+                                                list[str]]:
+        short: list[str] = []
+        last: dict[str, float] = {it.key: -horizon for it in items}
+        first: dict[str, float] = {}
 
-    def due(it: _Item, t: float) -> float:
-        d = last[it.key] + it.every
-        f = first.get(it.key)
-        if t >= 0 and f is not None:
-            if d >= horizon + f:
-                return math.inf  # the next horizon's first visit comes in time
-            d = min(d, horizon)
-        return d
+        def due(it: _Item, t: float) -> float:
+            d = last[it.key] + it.every
+            f = first.get(it.key)
+            if t >= 0 and f is not None:
+                if d >= horizon + f:
+                    return math.inf  # the next horizon's first visit comes in time
+                d = min(d, horizon)
+            return d
 
-    def visited(it: _Item, at: float, u: str) -> None:
-        if units[u].tier not in POLICE_TIERS:
-            return
-        last[it.key] = at
-        visits[it.key].append(at)
-        if at >= 0 and it.key not in first:
-            first[it.key] = at
-    visits: dict[str, list[float]] = {it.key: [] for it in items}
-    legs: dict[str, list[tuple[int, Leg]]] = {u: [] for u in runs}
-    order = {u: i for i, u in enumerate(sorted(runs))}
-    pos: dict[str, int] = {}
-    posts = {p.id: p for p in scenario.posts}
-    for u in runs:
-        unit = units[u]
-        post = posts.get(unit.home_post)
-        if post is not None:
-            pos[u] = int(place_nodes(net, [post], mode=unit.mode)[0])
-        else:
-            rg = runs[u][0][2]
-            pos[u] = int(router.sub(rg, unit.mode, 0).nodes[0])
-    home = dict(pos)
-    run_i = {u: 0 for u in runs}
-    heap: list[tuple[float, int, str]] = [(runs[u][0][0], order[u], u) for u in runs]
-    heapq.heapify(heap)
-    anchor: dict[str, int] = {}
-
-    def add(u: str, leg: Leg) -> None:
-        if leg.minutes[0] >= -1e-9:
-            legs[u].append((slot_at(leg.minutes[0]), leg))
-
-    def transit(u: str, a: int, b: int, t: float, g: int, hour: int) -> float:
-        """Drive ``u`` from ``a`` to ``b`` over the whole network at ``hour``'s speeds (a
-        transit leg towards grid ``g``); the minute it arrives."""
-        p, m = router.full_path(a, b, units[u].mode, hour)
-        add(u, Leg("transit", grid_ids[g], tuple(net.node_ids[x] for x in p),
-                   tuple(t + x for x in m)))
-        pos[u] = b
-        return t + m[-1]
-
-    while heap:
-        t, _, u = heapq.heappop(heap)
-        unit = units[u]
-        mode = unit.mode
-        rs = runs[u]
-        while run_i[u] < len(rs) and rs[run_i[u]][1] <= t + 1e-9:
-            run_i[u] += 1
-            anchor.pop(u, None)
-        if run_i[u] >= len(rs):
-            continue
-        r0, r1, g = rs[run_i[u]]
-        if t < r0 - 1e-9:  # off route in between (at a post, off duty): from its home post
-            pos[u] = home[u]
-            anchor.pop(u, None)
-            heapq.heappush(heap, (r0, order[u], u))  # decide when the run starts, in turn
-            continue
-        hour = slots[slot_at(t)].start.hour
-        sub = router.sub(g, mode, hour)
-        here = pos[u]
-        if u not in anchor:
-            entry = router.nearest_in(sub, here, mode, hour)
-            if entry < 0:
-                shortfalls.append(f"unit {u} ({mode}) cannot reach grid {grid_ids[g]} at "
-                                  f"minute {t:.0f}: the run is skipped")
-                run_i[u] += 1
-                heapq.heappush(heap, (t, order[u], u))
-                continue
-            if entry != here:
-                t = transit(u, here, entry, t, g, hour)
-                here = entry
-            anchor[u] = entry
-        limit = loop_minutes.get(mode)
-
-        # over the grid's own streets; an item they do not join to here (one-way streets
-        # and streets that leave the grid split a real city's grids) over the whole
-        # network, the way there a transit leg, rather than never offered
-        cands: list[tuple[float, _Item, int, list[int], list[float], float, bool]] = []
-
-        def reach(a: int, b: int, _sub: _Sub = sub, _m: Mode = mode,
-                  _h: int = hour) -> tuple[float, bool]:
-            d = _sub.time(a, b)
-            return (d, False) if math.isfinite(d) else (router.full_time(a, b, _m, _h), True)
-
-        for it in by_grid.get(g, []):
-            if it.kind == "site":
-                entry = it.nodes[0]
-                travel, far = reach(here, entry)
-                if not math.isfinite(travel):
-                    continue
-                if limit is not None and reach(anchor[u], entry)[0] > limit:
-                    continue
-                if t + travel + lo > r1 + 1e-9:
-                    continue
-                cands.append((due(it, t) - (t + travel), it, entry, [], [], travel, far))
+        def visited(it: _Item, at: float, u: str) -> None:
+            if units[u].tier not in POLICE_TIERS:
+                return
+            last[it.key] = at
+            visits[it.key].append(at)
+            if at >= 0 and it.key not in first:
+                first[it.key] = at
+        visits: dict[str, list[float]] = {it.key: [] for it in items}
+        legs: dict[str, list[tuple[int, Leg]]] = {u: [] for u in runs}
+        order = {u: i for i, u in enumerate(sorted(runs))}
+        pos: dict[str, int] = {}
+        posts = {p.id: p for p in scenario.posts}
+        for u in runs:
+            unit = units[u]
+            post = posts.get(unit.home_post)
+            if post is not None:
+                pos[u] = int(place_nodes(net, [post], mode=unit.mode)[0])
             else:
-                for nodes in (it.nodes, it.nodes[::-1]):
-                    p, m = _traverse(sub, nodes)
-                    if not p:
-                        continue
-                    travel, far = reach(here, p[0])
+                rg = runs[u][0][2]
+                pos[u] = int(router.sub(rg, unit.mode, 0).nodes[0])
+        home = dict(pos)
+        run_i = {u: 0 for u in runs}
+        heap: list[tuple[float, int, str]] = [(runs[u][0][0], order[u], u) for u in runs]
+        heapq.heapify(heap)
+        anchor: dict[str, int] = {}
+
+        def add(u: str, leg: Leg) -> None:
+            if leg.minutes[0] >= -1e-9:
+                legs[u].append((slot_at(leg.minutes[0]), leg))
+
+        def transit(u: str, a: int, b: int, t: float, g: int, hour: int) -> float:
+            """Drive ``u`` from ``a`` to ``b`` over the whole network at ``hour``'s speeds (a
+            transit leg towards grid ``g``); the minute it arrives."""
+            p, m = router.full_path(a, b, units[u].mode, hour)
+            add(u, Leg("transit", grid_ids[g], tuple(net.node_ids[x] for x in p),
+                       tuple(t + x for x in m)))
+            pos[u] = b
+            return t + m[-1]
+
+        while heap:
+            t, _, u = heapq.heappop(heap)
+            unit = units[u]
+            mode = unit.mode
+            rs = runs[u]
+            while run_i[u] < len(rs) and rs[run_i[u]][1] <= t + 1e-9:
+                run_i[u] += 1
+                anchor.pop(u, None)
+            if run_i[u] >= len(rs):
+                continue
+            r0, r1, g = rs[run_i[u]]
+            if t < r0 - 1e-9:  # off route in between (at a post, off duty): from its home post
+                pos[u] = home[u]
+                anchor.pop(u, None)
+                heapq.heappush(heap, (r0, order[u], u))  # decide when the run starts, in turn
+                continue
+            hour = slots[slot_at(t)].start.hour
+            sub = router.sub(g, mode, hour)
+            here = pos[u]
+            if u not in anchor:
+                entry = router.nearest_in(sub, here, mode, hour)
+                if entry < 0:
+                    short.append(f"unit {u} ({mode}) cannot reach grid {grid_ids[g]} at "
+                                      f"minute {t:.0f}: the run is skipped")
+                    run_i[u] += 1
+                    heapq.heappush(heap, (t, order[u], u))
+                    continue
+                if entry != here:
+                    t = transit(u, here, entry, t, g, hour)
+                    here = entry
+                anchor[u] = entry
+            limit = loop_minutes.get(mode)
+
+            # over the grid's own streets; an item they do not join to here (one-way streets
+            # and streets that leave the grid split a real city's grids) over the whole
+            # network, the way there a transit leg, rather than never offered
+            cands: list[tuple[float, _Item, int, list[int], list[float], float, bool]] = []
+
+            def reach(a: int, b: int, _sub: _Sub = sub, _m: Mode = mode,
+                      _h: int = hour) -> tuple[float, bool]:
+                d = _sub.time(a, b)
+                return (d, False) if math.isfinite(d) else (router.full_time(a, b, _m, _h), True)
+
+            for it in by_grid.get(g, []):
+                if it.kind == "site":
+                    entry = it.nodes[0]
+                    travel, far = reach(here, entry)
                     if not math.isfinite(travel):
                         continue
-                    if limit is not None and reach(anchor[u], p[0])[0] > limit:
+                    if limit is not None and reach(anchor[u], entry)[0] > limit:
                         continue
-                    if t + travel + m[-1] > r1 + 1e-9:
+                    if t + travel + lo > r1 + 1e-9:
                         continue
-                    cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel, far))
-        if not cands:
-            # nothing fits before the run ends: hold here until then. In a grid with nothing
-            # to visit (no key site, no line) "here" is where the unit first met the grid's
-            # streets, often a node across its border on a street leaving it: it drives to
-            # the grid's middle first, so that it stands where it is counted and sent from.
-            # (Montreal without key sites or lines: 76 % of the hold minutes stood outside
-            # their grid. Grids with items are left alone: their units hold where the last
-            # visit left them; moving those too raised the county's over-deployment on
-            # 2026-12-05 from -0.001 to +0.002 against proportional.)
-            if not by_grid.get(g) and router.node_grid[here] != g:
-                mid = router.middle(g, mode, hour)
-                if mid >= 0 and t + router.full_time(here, mid, mode, hour) < r1 - 1e-9:
-                    t = transit(u, here, mid, t, g, hour)
-                    here = mid
-            add(u, Leg("hold", grid_ids[g], (net.node_ids[here], net.node_ids[here]), (t, r1)))
-            heapq.heappush(heap, (r1, order[u], u))
-            continue
-        urgent = [b for b in cands if b[0] <= 2.0 * hi + choice_window_minutes]
-        if urgent:  # earliest deadline first, drawn among the nearly most urgent
-            smin = min(b[0] for b in urgent)
-            pool = [b for b in urgent if b[0] <= smin + choice_window_minutes]
-        else:  # nothing due soon: the item with the least of its interval left
-            fmin = min(b[0] / b[1].every for b in cands)
-            pool = [b for b in cands if b[0] / b[1].every <= fmin + 0.1]
-        slack, it, entry, p, m, travel, far = pool[int(rng.integers(len(pool)))]
-        del slack
-        if far:  # the way there leaves the grid's streets: a transit leg of its own
-            t = transit(u, here, entry, t, g, hour)
-            travel = 0.0
-            here = entry
-            path, mins = [here], [0.0]
-        elif entry == here:
-            path, mins = [here], [0.0]
-        else:
-            path, mins = sub.path(here, entry)
-        if it.kind == "site":
-            arrive = t + travel
-            stop = float(rng.uniform(lo, hi)) if hi > lo else lo
-            stop = min(stop, r1 - arrive)
-            add(u, Leg("site", it.ref, tuple(net.node_ids[x] for x in path),
-                       tuple(t + x for x in mins), stop_start=arrive, stop_end=arrive + stop))
-            visited(it, arrive, u)
-            t_next, pos[u] = arrive + stop, entry
-        else:
-            begin = t + travel
-            full = path + p[1:]
-            fm = [t + x for x in mins] + [begin + x for x in m[1:]]
-            add(u, Leg("line", it.ref, tuple(net.node_ids[x] for x in full), tuple(fm)))
-            visited(it, begin, u)
-            t_next, pos[u] = begin + m[-1], p[-1]
-        heapq.heappush(heap, (t_next, order[u], u))
+                    cands.append((due(it, t) - (t + travel), it, entry, [], [], travel, far))
+                else:
+                    for nodes in (it.nodes, it.nodes[::-1]):
+                        p, m = _traverse(sub, nodes)
+                        if not p:
+                            continue
+                        travel, far = reach(here, p[0])
+                        if not math.isfinite(travel):
+                            continue
+                        if limit is not None and reach(anchor[u], p[0])[0] > limit:
+                            continue
+                        if t + travel + m[-1] > r1 + 1e-9:
+                            continue
+                        cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel, far))
+            if not cands:
+                # nothing fits before the run ends: hold here until then. In a grid with nothing
+                # to visit (no key site, no line) "here" is where the unit first met the grid's
+                # streets, often a node across its border on a street leaving it: it drives to
+                # the grid's middle first, so that it stands where it is counted and sent from.
+                # (Montreal without key sites or lines: 76 % of the hold minutes stood outside
+                # their grid. Grids with items are left alone: their units hold where the last
+                # visit left them; moving those too raised the county's over-deployment on
+                # 2026-12-05 from -0.001 to +0.002 against proportional.)
+                if not by_grid.get(g) and router.node_grid[here] != g:
+                    mid = router.middle(g, mode, hour)
+                    if mid >= 0 and t + router.full_time(here, mid, mode, hour) < r1 - 1e-9:
+                        t = transit(u, here, mid, t, g, hour)
+                        here = mid
+                add(u, Leg("hold", grid_ids[g], (net.node_ids[here], net.node_ids[here]), (t, r1)))
+                heapq.heappush(heap, (r1, order[u], u))
+                continue
+            urgent = [b for b in cands if b[0] <= 2.0 * hi + choice_window_minutes]
+            if urgent:  # earliest deadline first, drawn among the nearly most urgent
+                smin = min(b[0] for b in urgent)
+                pool = [b for b in urgent if b[0] <= smin + choice_window_minutes]
+            else:  # nothing due soon: the item with the least of its interval left
+                fmin = min(b[0] / b[1].every for b in cands)
+                pool = [b for b in cands if b[0] / b[1].every <= fmin + 0.1]
+            slack, it, entry, p, m, travel, far = pool[int(rng.integers(len(pool)))]
+            del slack
+            if far:  # the way there leaves the grid's streets: a transit leg of its own
+                t = transit(u, here, entry, t, g, hour)
+                travel = 0.0
+                here = entry
+                path, mins = [here], [0.0]
+            elif entry == here:
+                path, mins = [here], [0.0]
+            else:
+                path, mins = sub.path(here, entry)
+            if it.kind == "site":
+                arrive = t + travel
+                stop = float(rng.uniform(lo, hi)) if hi > lo else lo
+                stop = min(stop, r1 - arrive)
+                add(u, Leg("site", it.ref, tuple(net.node_ids[x] for x in path),
+                           tuple(t + x for x in mins), stop_start=arrive, stop_end=arrive + stop))
+                visited(it, arrive, u)
+                t_next, pos[u] = arrive + stop, entry
+            else:
+                begin = t + travel
+                full = path + p[1:]
+                fm = [t + x for x in mins] + [begin + x for x in m[1:]]
+                add(u, Leg("line", it.ref, tuple(net.node_ids[x] for x in full), tuple(fm)))
+                visited(it, begin, u)
+                t_next, pos[u] = begin + m[-1], p[-1]
+            heapq.heappush(heap, (t_next, order[u], u))
+        return legs, visits, pos, short
+
+    # The draws that make routes unpredictable can also strand an item: one unit leaves a
+    # grid just before the item falls due and the next one comes too late (on the county's
+    # 2026-07-15 posture 7 of 20 seeds left a tier-1 site or a line piece past its interval,
+    # with every load bound met). So the loop is run again with the next draws of the seed
+    # while an item the posture could serve is missed, up to ``attempts`` times, and the
+    # attempt missing the fewest items (then the fewest minutes) is kept. An item no draw
+    # can serve (its grid has no police unit for longer than its interval, or a slot whose
+    # load bound exceeds its units) does not call for another attempt.
+    structural = _structurally_unmet(items, present, load, slots, grid_ids, lo)
+    kept: tuple[tuple[int, float], int, tuple[dict[str, list[tuple[int, Leg]]],
+                                               dict[str, list[float]], dict[str, int],
+                                               list[str]]] | None = None
+    tried = 0
+    for attempt in range(attempts):
+        tried += 1
+        rng = np.random.default_rng(seed if attempt == 0 else [seed, attempt])
+        drove = drive(rng)
+        missed = _missed(items, drove[1], horizon)
+        score = (len(missed), float(sum(missed.values())))
+        if kept is None or score < kept[0]:
+            kept = (score, attempt, drove)
+        if not set(missed) - structural:
+            break
+    assert kept is not None
+    legs, visits, pos, loop_short = kept[2]
+    shortfalls.extend(loop_short)
 
     # group the legs by (unit, slot)
     routes: dict[tuple[str, int], UnitSlotRoute] = {}
@@ -1018,7 +1071,7 @@ def plan_routes(
             shortfalls.append(
                 f"site {site.id} (tier {site.tier}, grid {grid_ids[it_s.grid]}): {what}, "
                 f"required every {req:g} min"
-                f"{_staffing(it_s.grid, present, slots, load, grid_ids[it_s.grid], tour)}")
+                + _staffing(it_s.grid, present, slots, load, grid_ids[it_s.grid], tour, tried))
     line_reports: list[LineReport] = []
     for pline in scenario.lines:
         req = float(pline.every_minutes if pline.every_minutes is not None
@@ -1042,11 +1095,57 @@ def plan_routes(
                 what = "never driven" if got_l is None else f"longest interval {got_l:.0f} min"
                 shortfalls.append(
                     f"line {pline.id} piece in grid {g_id}: {what}, required every {req:g} min"
-                    f"{_staffing(gidx[g_id], present, slots, load, g_id, tour)}")
+                    f"{_staffing(gidx[g_id], present, slots, load, g_id, tour, tried)}")
     xy = {nid: (float(x), float(y)) for nid, (x, y) in zip(net.node_ids, net.xy, strict=True)}
     return RoutePlan(routes=routes, lines=tuple(line_reports), sites=tuple(site_reports),
                      load=load, tour=tour, shortfalls=tuple(shortfalls), horizon_minutes=horizon,
-                     seed=seed, _slots=slots, _xy=xy, _crs=scenario.crs.working)
+                     seed=seed, attempts=(tried, kept[1], attempts), _slots=slots, _xy=xy,
+                     _crs=scenario.crs.working)
+
+
+def _missed(items: Sequence[_Item], visits: Mapping[str, list[float]],
+            horizon: float) -> dict[str, float]:
+    """The items past their interval: key → minutes over it (the horizon when never
+    visited), with the reports' tolerance."""
+    out: dict[str, float] = {}
+    for it in items:
+        got = _interval(visits.get(it.key, []), horizon)
+        if got is None:
+            out[it.key] = horizon
+        elif got > it.every + 1e-6:
+            out[it.key] = got - it.every
+    return out
+
+
+def _structurally_unmet(items: Sequence[_Item], present: Mapping[tuple[int, int], list[str]],
+                        load: Mapping[tuple[str, int], tuple[float, int]],
+                        slots: Sequence[Slot], grid_ids: Sequence[str],
+                        stop: float) -> set[str]:
+    """The items no draw of the event loop can serve: their grid has no police unit for a
+    stretch of slots (cyclic: the plan repeats) that, with the visit before it (a site's
+    shortest stop, ``stop``, or a line piece's drive, which must end before its unit
+    leaves), outlasts the item's interval; or a slot whose load bound exceeds the units
+    there."""
+    out: set[str] = set()
+    n = len(slots)
+    for it in items:
+        g = it.grid
+        if any(ld > k + 1e-9 for (gid, _), (ld, k) in load.items() if gid == grid_ids[g]):
+            out.add(it.key)
+            continue
+        empty = [(g, k) not in present for k in range(n)]
+        if all(empty):
+            out.add(it.key)
+            continue
+        run = longest = 0.0
+        for k in range(2 * n):  # twice round, for a stretch across the horizon's end
+            run = run + slots[k % n].minutes if empty[k % n] else 0.0
+            longest = max(longest, run)
+        # a visit is counted when it begins and must end inside its unit's run
+        if (longest + stop > it.every + 1e-6 if it.kind == "site"
+                else longest >= it.every - 1e-6):
+            out.add(it.key)
+    return out
 
 
 def _ends(sub: _Sub, it: _Item) -> list[tuple[float, int, int]]:
@@ -1137,7 +1236,8 @@ def _w(sub: _Sub, it: _Item, its: Sequence[_Item], stop: float) -> float | None:
 def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
               slots: Sequence[Slot], load: Mapping[tuple[str, int], tuple[float, int]],
               grid_id: str,
-              tour: Mapping[tuple[str, int], tuple[float | None, float]] | None = None) -> str:
+              tour: Mapping[tuple[str, int], tuple[float | None, float]] | None = None,
+              runs: int = 1) -> str:
     """Why an interval was missed: the slots nobody patrols grid ``g``, else the load bound
     against the units there (a bound within the units means the heuristic, or a short-loop
     limit, missed what some plan might meet)."""
@@ -1159,6 +1259,8 @@ def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
             elif longest is not None:
                 text += (f"; the shortest single tour found, {longest:.0f} min, is longer than "
                          f"the {shortest_every:g}-min interval")
+        if runs > 1:
+            text += f"; the best of {runs} seeded runs of the heuristic"
         return text + ")"
     shown = ", ".join(str(s) for s in empty[:6]) + (" …" if len(empty) > 6 else "")
     return f" (no unit patrols the grid in {len(empty)} slot(s): {shown})"

@@ -853,8 +853,9 @@ STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
 }
 
 #: parts said alike in several sentences: what became of an interval, and why a route missed
-#: it (planning/routes.py's _staffing: the slots nobody patrols, else the load bound and the
-#: tour OR-Tools found). An empty part is said as nothing.
+#: it (planning/routes.py's _staffing: the slots nobody patrols, else the load bound, the
+#: tour OR-Tools found and how many seeded runs the routes made). An empty part is said as
+#: nothing.
 SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
     "what": (
         (re.compile(r"never visited$"), "short_never_visited"),
@@ -866,8 +867,12 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r" \(no unit patrols the grid in (?P<n>\d+) slot\(s\): (?P<slots>[^()]*)\)$"),
          "short_why_unpatrolled"),
         (re.compile(r" \(the load lower bound, (?P<need>\S+) units for (?P<n>\d+) at worst, does "
-                    r"not prove it impossible(?P<tour>[^()]*(?:\(OR-Tools\)[^()]*)?)\)$"),
+                    r"not prove it impossible(?P<tour>[^()]*?(?:\(OR-Tools\)[^()]*?)?)"
+                    r"(?P<runs>(?:; the best of \d+ seeded runs of the heuristic)?)\)$"),
          "short_why_load"),
+    ),
+    "runs": (
+        (re.compile(r"; the best of (?P<n>\d+) seeded runs of the heuristic$"), "short_runs"),
     ),
     "tour": (
         (re.compile(r"; one unit repeating a (?P<m>\S+)-min tour \(OR-Tools\) would meet every "
