@@ -126,6 +126,7 @@ def run(sc, slots, posture, seed=0):  # type: ignore[no-untyped-def]
         "routes_over_reference": round(t_routes / t_ref, 2), "drones_s": round(t_drones, 3),
         "video_s": round(t_video, 3), "auxiliary_s": round(t_aux, 3),
         "routed_unit_slots": len(rp.routes), "route_shortfalls": len(rp.shortfalls),
+        "route_runs": rp.attempts[0],
         "lines_met": f"{sum(x.met for x in rp.lines)}/{len(rp.lines)}",
         "tier1_sites_met": f"{sum(s.met for s in rp.sites if s.tier == 1)}/"
                            f"{sum(1 for s in rp.sites if s.tier == 1)}",

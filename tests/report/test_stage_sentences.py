@@ -165,6 +165,9 @@ RARE = (
                "(the load lower bound, 0.50 units for 1 at worst, does not prove it impossible; "
                "one unit repeating a 95-min tour (OR-Tools) would meet every interval: the "
                "heuristic missed it; the best of 8 seeded runs of the heuristic)"),
+    ("routes", "site S01 (tier 1, grid G3): never visited, required every 120 min (out of "
+               "reach of the grid's police units: foot and balance patrols keep to short loops "
+               "from where they enter the grid, and a visit must end before its unit leaves)"),
     ("drones", "grids out of drone range (round trip with one hover beyond 25 min): G7, G9"),
     ("drones", "thin grids outside the drones' flying hours in 8 slot(s): 0, 1, 2, 3, 4, 5 …"),
 )
@@ -184,8 +187,8 @@ def test_rare_sentences_said_and_unknown_parts_kept() -> None:
     # a unit's mode is said in Chinese too
     assert "汽车" in said("routes", RARE[3][1], "zh")
     # how many seeded runs the routes made is said, after the tour
-    assert said("routes", RARE[8][1], "zh").endswith("；启发式排线按种子重抽 8 次，取其最好者）")
-    assert "启发式排线未找到；启发式排线按种子重抽 8 次" in said("routes", RARE[9][1], "zh")
+    assert said("routes", RARE[8][1], "zh").endswith("；启发式排线按种子共排 8 次，取其最好者）")
+    assert "启发式排线未找到；启发式排线按种子共排 8 次" in said("routes", RARE[9][1], "zh")
     # a sentence whose reason no pattern knows stays whole as written, not half translated
     odd = "site S01 (tier 1, grid G3): never visited, required every 120 min (a new reason)"
     assert said("routes", odd, "zh") == odd

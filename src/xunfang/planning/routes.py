@@ -838,12 +838,13 @@ def plan_routes(
             rs = rs[1:]
         runs[u] = warm + rs
     # One pass of the event loop over the warm-up and the horizon, with ``rng``'s draws:
-    # the legs per unit, every police visit per item, where each unit ends, and the runs
-    # skipped because their grid cannot be reached.
-    def drive(rng: np.random.Generator) -> tuple[dict[str, list[tuple[int, Leg]]],
-                                                dict[str, list[float]], dict[str, int],
-                                                list[str]]:
+    # the legs per unit, every police visit per item, where each unit ends, the runs
+    # skipped because their grid cannot be reached, and the items ever offered to a police
+    # unit (one never offered is out of every police unit's reach: a foot patrol's loop
+    # limit, a grid it cannot reach, a run too short to drive the piece).
+    def drive(rng: np.random.Generator) -> _Run:
         short: list[str] = []
+        offered: set[str] = set()
         last: dict[str, float] = {it.key: -horizon for it in items}
         first: dict[str, float] = {}
 
@@ -962,6 +963,8 @@ def plan_routes(
                         if t + travel + m[-1] > r1 + 1e-9:
                             continue
                         cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel, far))
+            if unit.tier in POLICE_TIERS:
+                offered.update(b[1].key for b in cands)
             if not cands:
                 # nothing fits before the run ends: hold here until then. In a grid with nothing
                 # to visit (no key site, no line) "here" is where the unit first met the grid's
@@ -1013,34 +1016,38 @@ def plan_routes(
                 visited(it, begin, u)
                 t_next, pos[u] = begin + m[-1], p[-1]
             heapq.heappush(heap, (t_next, order[u], u))
-        return legs, visits, pos, short
+        return _Run(legs, visits, pos, short, offered)
 
     # The draws that make routes unpredictable can also strand an item: one unit leaves a
     # grid just before the item falls due and the next one comes too late (on the county's
     # 2026-07-15 posture 7 of 20 seeds left a tier-1 site or a line piece past its interval,
-    # with every load bound met). So the loop is run again with the next draws of the seed
+    # with every load bound met). So the loop is run again with other draws of the seed
     # while an item the posture could serve is missed, up to ``attempts`` times, and the
-    # attempt missing the fewest items (then the fewest minutes) is kept. An item no draw
-    # can serve (its grid has no police unit for longer than its interval, or a slot whose
-    # load bound exceeds its units) does not call for another attempt.
-    structural = _structurally_unmet(items, present, load, slots, grid_ids, lo)
-    kept: tuple[tuple[int, float], int, tuple[dict[str, list[tuple[int, Leg]]],
-                                               dict[str, list[float]], dict[str, int],
-                                               list[str]]] | None = None
+    # run that misses the fewest tier-1 sites and line pieces, then the fewest items, then
+    # the fewest minutes, is kept. An item no draw can serve does not call for another run:
+    # its grid has no police unit for longer than its interval, or the first run never
+    # offered it to a police unit.
+    structural = _structurally_unmet(items, present, slots, lo)
+    by_key = {it.key: it for it in items}
+    kept: tuple[tuple[int, int, float], int, _Run] | None = None
     tried = 0
+    unoffered: set[str] = set()
     for attempt in range(attempts):
         tried += 1
-        rng = np.random.default_rng(seed if attempt == 0 else [seed, attempt])
-        drove = drive(rng)
-        missed = _missed(items, drove[1], horizon)
-        score = (len(missed), float(sum(missed.values())))
+        drove = drive(_stream(seed, attempt))
+        if attempt == 0:
+            unoffered = {it.key for it in items if it.key not in drove.offered}
+            structural |= unoffered
+        unoffered -= drove.offered  # said out of reach only when no run offered it
+        missed = _missed(items, drove.visits, horizon)
+        score = _score(by_key, missed)
         if kept is None or score < kept[0]:
             kept = (score, attempt, drove)
         if not set(missed) - structural:
             break
     assert kept is not None
-    legs, visits, pos, loop_short = kept[2]
-    shortfalls.extend(loop_short)
+    legs, visits, pos = kept[2].legs, kept[2].visits, kept[2].pos
+    shortfalls.extend(kept[2].short)
 
     # group the legs by (unit, slot)
     routes: dict[tuple[str, int], UnitSlotRoute] = {}
@@ -1071,7 +1078,8 @@ def plan_routes(
             shortfalls.append(
                 f"site {site.id} (tier {site.tier}, grid {grid_ids[it_s.grid]}): {what}, "
                 f"required every {req:g} min"
-                + _staffing(it_s.grid, present, slots, load, grid_ids[it_s.grid], tour, tried))
+                + _staffing(it_s.grid, present, slots, load, grid_ids[it_s.grid], tour,
+                            1 if key in structural else tried, key not in unoffered))
     line_reports: list[LineReport] = []
     for pline in scenario.lines:
         req = float(pline.every_minutes if pline.every_minutes is not None
@@ -1090,17 +1098,44 @@ def plan_routes(
         rep = LineReport(line=pline.id, required=req, achieved=achieved, pieces=tuple(pcs),
                          outside_edges=outside)
         line_reports.append(rep)
-        for g_id, _, got_l in pcs:
+        for key_l, (g_id, _, got_l) in zip(line_pieces.get(pline.id, []), pcs, strict=True):
             if got_l is None or got_l > req + 1e-6:
                 what = "never driven" if got_l is None else f"longest interval {got_l:.0f} min"
                 shortfalls.append(
                     f"line {pline.id} piece in grid {g_id}: {what}, required every {req:g} min"
-                    f"{_staffing(gidx[g_id], present, slots, load, g_id, tour, tried)}")
+                    + _staffing(gidx[g_id], present, slots, load, g_id, tour,
+                                1 if key_l in structural else tried, key_l not in unoffered))
     xy = {nid: (float(x), float(y)) for nid, (x, y) in zip(net.node_ids, net.xy, strict=True)}
     return RoutePlan(routes=routes, lines=tuple(line_reports), sites=tuple(site_reports),
                      load=load, tour=tour, shortfalls=tuple(shortfalls), horizon_minutes=horizon,
                      seed=seed, attempts=(tried, kept[1], attempts), _slots=slots, _xy=xy,
                      _crs=scenario.crs.working)
+
+
+@dataclass
+class _Run:
+    """One run of the routes' event loop (:func:`plan_routes`)."""
+
+    legs: dict[str, list[tuple[int, Leg]]]
+    visits: dict[str, list[float]]
+    pos: dict[str, int]
+    short: list[str]
+    offered: set[str]
+
+
+def _stream(seed: int, attempt: int) -> np.random.Generator:
+    """The draws of the routes' run ``attempt``: the seed's own stream first, then streams
+    spawned from it (a spawn key, so that no other seed's stream comes back)."""
+    if attempt == 0:
+        return np.random.default_rng(seed)
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(attempt,)))
+
+
+def _score(items: Mapping[str, _Item], missed: Mapping[str, float]) -> tuple[int, int, float]:
+    """How badly a run misses (lower is better): tier-1 sites and line pieces missed, then
+    every item missed, then the minutes over their intervals."""
+    return (sum(1 for k in missed if items[k].kind == "line" or items[k].tier == 1),
+            len(missed), float(sum(missed.values())))
 
 
 def _missed(items: Sequence[_Item], visits: Mapping[str, list[float]],
@@ -1118,21 +1153,17 @@ def _missed(items: Sequence[_Item], visits: Mapping[str, list[float]],
 
 
 def _structurally_unmet(items: Sequence[_Item], present: Mapping[tuple[int, int], list[str]],
-                        load: Mapping[tuple[str, int], tuple[float, int]],
-                        slots: Sequence[Slot], grid_ids: Sequence[str],
-                        stop: float) -> set[str]:
+                        slots: Sequence[Slot], stop: float) -> set[str]:
     """The items no draw of the event loop can serve: their grid has no police unit for a
     stretch of slots (cyclic: the plan repeats) that, with the visit before it (a site's
     shortest stop, ``stop``, or a line piece's drive, which must end before its unit
-    leaves), outlasts the item's interval; or a slot whose load bound exceeds the units
-    there."""
+    leaves), outlasts the item's interval. (A slot whose load bound exceeds its units is
+    not such a reason: the bound is the grid's, that slot's, and another draw may still
+    keep this item.)"""
     out: set[str] = set()
     n = len(slots)
     for it in items:
         g = it.grid
-        if any(ld > k + 1e-9 for (gid, _), (ld, k) in load.items() if gid == grid_ids[g]):
-            out.add(it.key)
-            continue
         empty = [(g, k) not in present for k in range(n)]
         if all(empty):
             out.add(it.key)
@@ -1237,11 +1268,16 @@ def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
               slots: Sequence[Slot], load: Mapping[tuple[str, int], tuple[float, int]],
               grid_id: str,
               tour: Mapping[tuple[str, int], tuple[float | None, float]] | None = None,
-              runs: int = 1) -> str:
-    """Why an interval was missed: the slots nobody patrols grid ``g``, else the load bound
-    against the units there (a bound within the units means the heuristic, or a short-loop
-    limit, missed what some plan might meet)."""
+              runs: int = 1, reached: bool = True) -> str:
+    """Why an interval was missed: the slots nobody patrols grid ``g``; else, for an item
+    never offered to the grid's police units (``reached`` false), that they cannot reach
+    it; else the load bound against the units there (a bound within the units means the
+    heuristic missed what some plan might meet)."""
     empty = [slots[k].index for k in range(len(slots)) if (g, k) not in present]
+    if not empty and not reached:
+        return (" (out of reach of the grid's police units: foot and balance patrols keep to "
+                "short loops from where they enter the grid, and a visit must end before its "
+                "unit leaves)")
     if not empty:
         worst = max((load[(grid_id, s.index)] for s in slots if (grid_id, s.index) in load),
                     key=lambda x: x[0] - x[1], default=None)

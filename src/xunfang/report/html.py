@@ -866,6 +866,9 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
     "why": (
         (re.compile(r" \(no unit patrols the grid in (?P<n>\d+) slot\(s\): (?P<slots>[^()]*)\)$"),
          "short_why_unpatrolled"),
+        (re.compile(r" \(out of reach of the grid's police units: foot and balance patrols keep "
+                    r"to short loops from where they enter the grid, and a visit must end before "
+                    r"its unit leaves\)$"), "short_why_unreached"),
         (re.compile(r" \(the load lower bound, (?P<need>\S+) units for (?P<n>\d+) at worst, does "
                     r"not prove it impossible(?P<tour>[^()]*?(?:\(OR-Tools\)[^()]*?)?)"
                     r"(?P<runs>(?:; the best of \d+ seeded runs of the heuristic)?)\)$"),
