@@ -505,3 +505,21 @@ def test_runs_draw_streams_of_their_own_and_tier1_misses_weigh_most() -> None:
     assert _score(items, {"site:A": 1.0}) > _score(items, {"site:C": 500.0})
     assert _score(items, {"line:L#0": 1.0}) > _score(items, {"site:C": 500.0})
     assert _score(items, {"site:C": 5.0}) < _score(items, {"site:C": 6.0})
+
+
+def test_a_unit_alone_keeps_the_others_in_reach_and_every_seed_meets_w(
+        make_scenario: Make) -> None:
+    # one car in W, whose OR-Tools tour (about 30 min) certifies that one car can keep L1
+    # every 30 min, S1 every 60 and S4 every 240: the first draw of 16 seeds in 20 missed
+    # one (a 15-minute stop taken with L1 due in 8); alone in its grid, a unit now draws
+    # among the items after which it still reaches the others in time
+    sc, net = load(make_scenario)
+    for posture in (everywhere({"C1": "W"}), everywhere({"C1": "W", "C2": "E"})):
+        first = [plan_routes(sc, net, DAY, posture, seed=seed, attempts=1) for seed in range(20)]
+        missed_first = sum(any("grid W" in x for x in rp.shortfalls) for rp in first)
+        assert missed_first <= 8, missed_first  # 6 and 8 measured (16 and 15 before)
+        for seed in range(20):  # and with the runs again, every seed keeps every interval
+            rp = plan_routes(sc, net, DAY, posture, seed=seed)
+            assert not any("grid W" in x for x in rp.shortfalls), (seed, rp.shortfalls)
+        # still drawn: the stops' order is not one cycle
+        assert 0.1 < first[0].order_entropy()["C1"] <= 1.0

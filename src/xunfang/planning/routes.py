@@ -21,9 +21,13 @@ Method: an event-driven earliest-deadline heuristic over all units at once. When
 free it picks, among the items of its grid it can finish before its run ends, one whose
 *slack* (its deadline, last visit + interval, minus the travel time to it) is within
 ``choice_window_minutes`` of the smallest slack; visits by every police unit (``POLICE_TIERS``)
-count for every unit. Auxiliary forces (volunteers, guards) walk routes too and stop at sites,
-but their visits do not meet the revisit and line intervals, nor do they count in the load bound:
-a key site's patrol is a police visit, as the simulator's patrol gap counts it.
+count for every unit. A unit alone in its grid draws only among those after which it can
+still reach the grid's other items before they fall due, when there are such. While an item
+the posture's police units could serve misses its interval, the loop is run again with other
+draws of the seed (``attempts``), and the run missing least is kept. Auxiliary forces
+(volunteers, guards) walk routes too and stop at sites, but their visits do not meet the
+revisit and line intervals, nor do they count in the load bound: a key site's patrol is a
+police visit, as the simulator's patrol gap counts it.
 
 Bounds: for each (grid, slot) the stage reports a *load* lower bound and checks it against the
 number of units there, and the shortest single closed tour OR-Tools routing finds through
@@ -43,7 +47,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -989,6 +993,14 @@ def plan_routes(
             else:  # nothing due soon: the item with the least of its interval left
                 fmin = min(b[0] / b[1].every for b in cands)
                 pool = [b for b in cands if b[0] / b[1].every <= fmin + 0.1]
+            if len(present.get((g, slot_at(t)), ())) <= 1 and len(pool) > 1:
+                # alone in its grid: no other unit takes what this choice makes late, so it
+                # draws among the items after which it can still reach the others in time
+                # (on the lattice's one-car grid, 6 first draws in 20 missed an interval
+                # with this rule, 16 without it)
+                safe = [b for b in pool
+                        if _keeps_others(b, t, here, r1, sub, by_grid.get(g, []), due, hi)]
+                pool = safe or pool
             slack, it, entry, p, m, travel, far = pool[int(rng.integers(len(pool)))]
             del slack
             if far:  # the way there leaves the grid's streets: a transit leg of its own
@@ -1121,6 +1133,32 @@ class _Run:
     pos: dict[str, int]
     short: list[str]
     offered: set[str]
+
+
+def _keeps_others(b: tuple[float, _Item, int, list[int], list[float], float, bool], t: float,
+                  here: int, r1: float, sub: _Sub, its: Sequence[_Item],
+                  due: Callable[[_Item, float], float], stop_hi: float) -> bool:
+    """Whether a unit at ``here`` at minute ``t`` that does candidate ``b`` (a site's stop
+    taken at its longest, ``stop_hi``) can still reach, over its grid's streets and before
+    it falls due, every other item of the grid it could reach in time now and that falls
+    due before its run ends at ``r1``."""
+    _, it, entry, p, m, travel, _ = b
+    finish = t + travel + (stop_hi if it.kind == "site" else (m[-1] if m else 0.0))
+    after = entry if it.kind == "site" else (p[-1] if p else entry)
+    for j in its:
+        if j is it:
+            continue
+        dj = due(j, t)
+        if not math.isfinite(dj) or dj >= r1:
+            continue
+        ends = (j.nodes[0],) if j.kind == "site" else (j.nodes[0], j.nodes[-1])
+        now = min(sub.time(here, e) for e in ends)
+        if not math.isfinite(now) or t + now > dj:
+            continue  # late whatever this unit does now: no reason to refuse a candidate
+        later = min(sub.time(after, e) for e in ends)
+        if finish + later > dj:
+            return False
+    return True
 
 
 def _stream(seed: int, attempt: int) -> np.random.Generator:
