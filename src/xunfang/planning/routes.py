@@ -47,7 +47,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -967,7 +967,7 @@ def plan_routes(
                         if t + travel + m[-1] > r1 + 1e-9:
                             continue
                         cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel, far))
-            if unit.tier in POLICE_TIERS:
+            if unit.tier in POLICE_TIERS and t >= 0:  # the warm-up's offers are not kept
                 offered.update(b[1].key for b in cands)
             if not cands:
                 # nothing fits before the run ends: hold here until then. In a grid with nothing
@@ -993,13 +993,14 @@ def plan_routes(
             else:  # nothing due soon: the item with the least of its interval left
                 fmin = min(b[0] / b[1].every for b in cands)
                 pool = [b for b in cands if b[0] / b[1].every <= fmin + 0.1]
-            if len(present.get((g, slot_at(t)), ())) <= 1 and len(pool) > 1:
+            if (len(pool) > 1 and unit.tier in POLICE_TIERS
+                    and len(present.get((g, slot_at(t)), ())) <= 1):
                 # alone in its grid: no other unit takes what this choice makes late, so it
                 # draws among the items after which it can still reach the others in time
                 # (on the lattice's one-car grid, 6 first draws in 20 missed an interval
                 # with this rule, 16 without it)
-                safe = [b for b in pool
-                        if _keeps_others(b, t, here, r1, sub, by_grid.get(g, []), due, hi)]
+                watch = _watch(cands, t, r1)
+                safe = [b for b in pool if _keeps_others(b, t, watch, sub, hi)]
                 pool = safe or pool
             slack, it, entry, p, m, travel, far = pool[int(rng.integers(len(pool)))]
             del slack
@@ -1037,19 +1038,18 @@ def plan_routes(
     # while an item the posture could serve is missed, up to ``attempts`` times, and the
     # run that misses the fewest tier-1 sites and line pieces, then the fewest items, then
     # the fewest minutes, is kept. An item no draw can serve does not call for another run:
-    # its grid has no police unit for longer than its interval, or the first run never
-    # offered it to a police unit.
+    # its grid has no police unit for longer than its interval. (One that no run offered to
+    # a police unit in the horizon is said to be out of their reach; whether it is, is left
+    # to the runs: which node a unit enters its grid at, and so what its loop reaches,
+    # depends on the draws.)
     structural = _structurally_unmet(items, present, slots, lo)
     by_key = {it.key: it for it in items}
     kept: tuple[tuple[int, int, float], int, _Run] | None = None
     tried = 0
-    unoffered: set[str] = set()
+    unoffered = {it.key for it in items}
     for attempt in range(attempts):
         tried += 1
         drove = drive(_stream(seed, attempt))
-        if attempt == 0:
-            unoffered = {it.key for it in items if it.key not in drove.offered}
-            structural |= unoffered
         unoffered -= drove.offered  # said out of reach only when no run offered it
         missed = _missed(items, drove.visits, horizon)
         score = _score(by_key, missed)
@@ -1135,28 +1135,36 @@ class _Run:
     offered: set[str]
 
 
-def _keeps_others(b: tuple[float, _Item, int, list[int], list[float], float, bool], t: float,
-                  here: int, r1: float, sub: _Sub, its: Sequence[_Item],
-                  due: Callable[[_Item, float], float], stop_hi: float) -> bool:
-    """Whether a unit at ``here`` at minute ``t`` that does candidate ``b`` (a site's stop
-    taken at its longest, ``stop_hi``) can still reach, over its grid's streets and before
-    it falls due, every other item of the grid it could reach in time now and that falls
-    due before its run ends at ``r1``."""
+_Cand = tuple[float, _Item, int, list[int], list[float], float, bool]
+
+
+def _watch(cands: Sequence[_Cand], t: float, r1: float) -> list[tuple[_Item, float, set[int]]]:
+    """The items a unit must keep in reach, from its candidates at minute ``t`` (each one
+    within its loop and done before its run ends at ``r1``): those falling due before ``r1``
+    that it can still reach in time, with their deadline and the nodes a visit begins at."""
+    out: dict[str, tuple[_Item, float, set[int]]] = {}
+    for slack, it, entry, _, _, travel, _ in cands:
+        due = t + travel + slack
+        if slack < 0 or not math.isfinite(due) or due >= r1:
+            continue  # late whatever this unit does now, or not due in its run
+        out.setdefault(it.key, (it, due, set()))[2].add(entry)
+    return list(out.values())
+
+
+def _keeps_others(b: _Cand, t: float, watch: Sequence[tuple[_Item, float, set[int]]],
+                  sub: _Sub, stop_hi: float) -> bool:
+    """Whether a unit that does candidate ``b`` at minute ``t`` (a site's stop taken at its
+    longest, ``stop_hi``) can still begin every other item of ``watch`` (:func:`_watch`)
+    before it falls due, over its grid's streets (an item those streets do not join to is
+    not judged)."""
     _, it, entry, p, m, travel, _ = b
     finish = t + travel + (stop_hi if it.kind == "site" else (m[-1] if m else 0.0))
     after = entry if it.kind == "site" else (p[-1] if p else entry)
-    for j in its:
+    for j, due, starts in watch:
         if j is it:
             continue
-        dj = due(j, t)
-        if not math.isfinite(dj) or dj >= r1:
-            continue
-        ends = (j.nodes[0],) if j.kind == "site" else (j.nodes[0], j.nodes[-1])
-        now = min(sub.time(here, e) for e in ends)
-        if not math.isfinite(now) or t + now > dj:
-            continue  # late whatever this unit does now: no reason to refuse a candidate
-        later = min(sub.time(after, e) for e in ends)
-        if finish + later > dj:
+        later = min(sub.time(after, e) for e in starts)
+        if math.isfinite(later) and finish + later > due:
             return False
     return True
 
