@@ -238,3 +238,14 @@ def test_a_plan_before_the_record_says_the_record_starts_later(tmp_path: Path) -
     assert "缺失或为空" not in html and f"共 {intel['n']} 起）始于 {intel['first']}" in html
     said = " ".join(r.stderr.split())
     assert f"the incident record starts on {intel['first']}" in said, said
+
+
+def test_a_seed_cp_sat_cannot_take_is_refused_by_name(tmp_path: Path) -> None:
+    # review: plan --seed 2**128 + 1 passed the CLI and failed deep in the roster's solve
+    # with a TypeError from CP-SAT's random_seed
+    for cmd in (["plan", "ebian", "--out", str(tmp_path / "p")],
+                ["roster", "ebian", "--out", str(tmp_path / "r")]):
+        r = runner.invoke(app, [*cmd, "--seed", str(2**31)])
+        assert r.exit_code == 2, r.output
+        assert "--seed" in r.output and "2147483647" in r.output
+        assert not (tmp_path / "p").exists() and not (tmp_path / "r").exists()

@@ -142,8 +142,11 @@ def test_rings_by_slot_in_the_plan(make_scenario: Make) -> None:
 def test_plan_request_validation() -> None:
     with pytest.raises(ValueError, match="days must be at least 1, got 0"):
         PlanRequest(start=date(2026, 1, 1), days=0)
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
-        PlanRequest(start=date(2026, 1, 1), seed=-1)
+    for bad in (-1, 2**31):  # CP-SAT, the roster's solver, takes a 32-bit seed
+        with pytest.raises(ValueError, match=r"seed must be from 0 to 2147483647 \(the "
+                                             r"roster's solver, CP-SAT, takes no larger one\)"):
+            PlanRequest(start=date(2026, 1, 1), seed=bad)
+    assert PlanRequest(start=date(2026, 1, 1), seed=2**31 - 1).seed == 2**31 - 1
 
 
 def test_the_plans_staging_points_are_nodes_a_car_reaches() -> None:

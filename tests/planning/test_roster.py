@@ -219,6 +219,13 @@ def test_month_staff_per_slot_is_the_rows(month: R.RosterResult, ebian: Scenario
     assert doc["slots"] == [s.isoformat(timespec="minutes") for s in month.slots]  # type: ignore[comparison-overlap]
 
 
+def test_a_seed_cp_sat_cannot_take_is_refused(ebian: Scenario) -> None:
+    # review: seeds of 2**31 and more reached CP-SAT's random_seed and failed with a TypeError
+    for bad in (-1, 2**31, 2**128 + 1):
+        with pytest.raises(ValueError, match=r"seed must be from 0 to 2147483647 \(CP-SAT"):
+            R.make_roster(ebian, date(2026, 5, 1), 1, seed=bad)
+
+
 def test_week_is_solved_to_optimality(ebian: Scenario) -> None:
     r = R.make_roster(ebian, date(2026, 5, 1), 7, seed=1)
     assert r.solve.status == "OPTIMAL" and r.solve.gap == 0.0

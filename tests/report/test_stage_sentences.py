@@ -160,14 +160,16 @@ RARE = (
     ("routes", "line L3 piece in grid G4: longest interval 126 min, required every 120 min "
                "(the load lower bound, 0.63 units for 1 at worst, does not prove it impossible; "
                "the shortest single tour found, 130 min, is longer than the 60-min interval; "
-               "the best of 8 seeded runs of the heuristic)"),
+               "the routes kept are the best of 8 seeded runs over the whole plan)"),
     ("routes", "site S01 (tier 1, grid G3): longest interval 130 min, required every 120 min "
                "(the load lower bound, 0.50 units for 1 at worst, does not prove it impossible; "
                "one unit repeating a 95-min tour (OR-Tools) would meet every interval: the "
-               "heuristic missed it; the best of 8 seeded runs of the heuristic)"),
-    ("routes", "site S01 (tier 1, grid G3): never visited, required every 120 min (out of "
-               "reach of the grid's police units: foot and balance patrols keep to short loops "
-               "from where they enter the grid, and a visit must end before its unit leaves)"),
+               "heuristic missed it; the routes kept are the best of 8 seeded runs over the "
+               "whole plan)"),
+    ("routes", "site S01 (tier 1, grid G3): never visited, required every 120 min (no run "
+               "brought a police unit to it: it is off the streets of their modes in the grid, "
+               "beyond a foot or balance patrol's loop, or too long to finish before a unit "
+               "leaves)"),
     ("drones", "grids out of drone range (round trip with one hover beyond 25 min): G7, G9"),
     ("drones", "thin grids outside the drones' flying hours in 8 slot(s): 0, 1, 2, 3, 4, 5 …"),
 )
@@ -187,8 +189,12 @@ def test_rare_sentences_said_and_unknown_parts_kept() -> None:
     # a unit's mode is said in Chinese too
     assert "汽车" in said("routes", RARE[3][1], "zh")
     # how many seeded runs the routes made is said, after the tour
-    assert said("routes", RARE[8][1], "zh").endswith("；启发式排线按种子共排 8 次，取其最好者）")
-    assert "启发式排线未找到；启发式排线按种子共排 8 次" in said("routes", RARE[9][1], "zh")
+    assert said("routes", RARE[8][1], "zh").endswith(
+        "；所用路线为按种子共排 8 次中整体最好的一次）")
+    assert "启发式排线未找到；所用路线为按种子共排 8 次" in said("routes", RARE[9][1], "zh")
+    assert said("routes", RARE[10][1], "zh").endswith(
+        "（各次排线均无警力单元到达：不在其交通方式可走的网格街道上、超出步巡或平衡车的"
+        "短程巡逻范围，或来不及在单元离开前巡完）")
     # a sentence whose reason no pattern knows stays whole as written, not half translated
     odd = "site S01 (tier 1, grid G3): never visited, required every 120 min (a new reason)"
     assert said("routes", odd, "zh") == odd

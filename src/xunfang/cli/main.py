@@ -109,7 +109,7 @@ def plan_cmd(
     days: Annotated[int | None, typer.Option(
         "--days", min=1, max=366,
         help="How many days to plan (default: the scenario's horizon_days).")] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**31 - 1,
                                       help="Seed of every random choice.")] = 0,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.zh,
     largest_component: Annotated[bool, typer.Option(

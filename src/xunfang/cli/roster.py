@@ -27,7 +27,8 @@ def roster_cmd(
     out: Annotated[Path | None, typer.Option(
         "--out", help="Folder to write roster.csv and roster.xlsx into "
         "(default: rosters/NAME-FROM).")] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the solver.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**31 - 1,
+                                      help="Seed of the solver.")] = 0,
     pattern: Annotated[str | None, typer.Option(
         "--pattern", help="Shift pattern: 4-3, 4-3-12, 3-2, 4-2, 5-3 or CYCLE/TEAMS\\[/OFFSET] "
         "(default: the scenario's shift_pattern).")] = None,

@@ -46,8 +46,9 @@ class PlanRequest:
     def __post_init__(self) -> None:
         if self.days < 1:
             raise ValueError(f"days must be at least 1, got {self.days}")
-        if self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed}")
+        if not 0 <= self.seed <= 2**31 - 1:
+            raise ValueError(f"seed must be from 0 to {2**31 - 1} (the roster's solver, CP-SAT, "
+                             f"takes no larger one), got {self.seed}")
 
     def as_dict(self, slots: Sequence[Slot] | None = None) -> dict[str, object]:
         """plan.json's ``request`` (the seed is written beside it): the first day, days,

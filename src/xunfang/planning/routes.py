@@ -22,9 +22,11 @@ free it picks, among the items of its grid it can finish before its run ends, on
 *slack* (its deadline, last visit + interval, minus the travel time to it) is within
 ``choice_window_minutes`` of the smallest slack; visits by every police unit (``POLICE_TIERS``)
 count for every unit. A unit alone in its grid draws only among those after which it can
-still reach the grid's other items before they fall due, when there are such. While an item
-the posture's police units could serve misses its interval, the loop is run again with other
-draws of the seed (``attempts``), and the run missing least is kept. Auxiliary forces
+still reach the grid's other items before they fall due, when there are such. While a key
+site or line piece misses its interval and nothing rules out every draw (its grid without a
+police unit for longer than the interval, or no street of a present police unit's mode to
+it), the loop is run again with other draws of the seed (``attempts``, within
+``ROUTE_RUN_BUDGET``), and the run missing least over the whole plan is kept. Auxiliary forces
 (volunteers, guards) walk routes too and stop at sites, but their visits do not meet the
 revisit and line intervals, nor do they count in the load bound: a key site's patrol is a
 police visit, as the simulator's patrol gap counts it.
@@ -85,9 +87,13 @@ DEFAULT_LOOP_MINUTES: Mapping[Mode, float | None] = {
 
 LegKind = Literal["transit", "site", "line", "hold"]
 
-#: How many times :func:`plan_routes` runs its event loop, each with the seed's next draws,
-#: while an item the posture could serve misses its interval (the first run is the seed's own).
+#: How many times :func:`plan_routes` runs its event loop, each with other draws of the seed,
+#: while an item some draw might serve misses its interval (the first run is the seed's own).
 DEFAULT_ROUTE_ATTEMPTS = 8
+
+#: Routed (unit, slot) pairs the runs of :func:`plan_routes` may take in all: the county's
+#: day (a few hundred) gets every run, a week of it 8, a city of 28,800 unit-slots one.
+ROUTE_RUN_BUDGET = 40_000
 
 #: Unit tiers whose visits meet a site's revisit interval and a line's frequency (police on
 #: patrol; the simulator's default uniformed tiers).
@@ -231,8 +237,9 @@ class RoutePlan:
     shortfalls: tuple[str, ...]
     horizon_minutes: float
     seed: int
-    #: (runs of the event loop made, the run kept (0: the seed's own draws), the most allowed)
-    attempts: tuple[int, int, int] = (1, 0, 1)
+    #: (runs of the event loop made, the run kept (1: the seed's own draws), the most allowed:
+    #: ``attempts``, or fewer within ROUTE_RUN_BUDGET)
+    attempts: tuple[int, int, int] = (1, 1, 1)
     _slots: tuple[Slot, ...] = field(default=(), repr=False)
     _xy: Mapping[str, tuple[float, float]] = field(default_factory=dict, repr=False)
     _crs: str = field(default="local", repr=False)
@@ -319,8 +326,9 @@ class RoutePlan:
             return None if x is None else round(x, 2)
         return {
             "method": ("earliest-deadline heuristic with seeded random choice, run again with "
-                       "the seed's next draws while an item the posture could serve misses "
-                       "its interval; load lower bound"),
+                       "other draws of the seed while an item some draw might serve misses "
+                       "its interval (the best run over the whole plan kept); load lower "
+                       "bound"),
             "seed": self.seed,
             "attempts": {"run": self.attempts[0], "kept": self.attempts[1],
                          "max": self.attempts[2]},
@@ -720,9 +728,10 @@ def plan_routes(
 ) -> RoutePlan:
     """Routes for every (unit, slot) of ``posture`` (unit id, slot index → grid id).
 
-    ``attempts`` bounds how many times the event loop runs (each with the seed's next draws)
-    while a key site or line piece the posture could serve misses its interval; the first run
-    is the seed's own, so a plan that meets every interval at once is unchanged.
+    ``attempts`` bounds how many times the event loop runs (each with other draws of the
+    seed) while a key site or line piece some draw might serve misses its interval, and
+    ``ROUTE_RUN_BUDGET`` bounds the routed unit-slots of all runs; the first run is the seed's
+    own, so a plan that meets every interval at once is unchanged.
 
     Raises ``ValueError`` naming the argument and the rule for an unknown unit, slot or grid, a
     drone in the posture, slots that are not consecutive, bad stop/loop/window minutes, or
@@ -795,7 +804,9 @@ def plan_routes(
             present.setdefault((gidx[gid], pos_of[sidx]), []).append(uid)
     undrivable: set[tuple[str, Mode]] = set()
     tour: dict[tuple[str, int], tuple[float | None, float]] = {}
-    cache: dict[tuple[int, Mode, tuple[int, ...]], tuple[float, float | None]] = {}
+    cache: dict[tuple[int, Mode, tuple[int, ...]],
+                tuple[float, float | None, frozenset[str]]] = {}
+    doable: set[str] = set()  # items some police unit present can do in some slot
     for (g, k), us in sorted(present.items()):
         hour = slots[k].start.hour
         best, best_tour = math.inf, math.inf
@@ -807,8 +818,15 @@ def plan_routes(
                 sub = router.sub(g, mode, hour)
                 rate, undoable = _load(sub, its, lo)
                 undrivable.update((it.key, mode) for it in undoable if it.kind == "line")
-                cache[ck] = (rate, _tour_minutes(sub, its, lo))
-            rate, t_min = cache[ck]
+                # what the mode cannot do: an item it cannot do inside the grid, or a site
+                # no street of the mode leads into (a footway-only place for a car)
+                into = np.bincount(sub.mat.indices, minlength=sub.mat.shape[0])
+                cache[ck] = (rate, _tour_minutes(sub, its, lo), frozenset(
+                    [it.key for it in undoable] + [
+                        it.key for it in its if it.kind == "site"
+                        and it.nodes[0] in sub.local and into[sub.local[it.nodes[0]]] == 0]))
+            rate, t_min, cannot = cache[ck]
+            doable.update(it.key for it in its if it.key not in cannot)
             best = min(best, rate)
             if t_min is not None:
                 best_tour = min(best_tour, t_min)
@@ -1035,19 +1053,23 @@ def plan_routes(
     # grid just before the item falls due and the next one comes too late (on the county's
     # 2026-07-15 posture 7 of 20 seeds left a tier-1 site or a line piece past its interval,
     # with every load bound met). So the loop is run again with other draws of the seed
-    # while an item the posture could serve is missed, up to ``attempts`` times, and the
+    # while an item some draw might serve is missed, up to ``attempts`` times, and the
     # run that misses the fewest tier-1 sites and line pieces, then the fewest items, then
     # the fewest minutes, is kept. An item no draw can serve does not call for another run:
-    # its grid has no police unit for longer than its interval. (One that no run offered to
-    # a police unit in the horizon is said to be out of their reach; whether it is, is left
-    # to the runs: which node a unit enters its grid at, and so what its loop reaches,
-    # depends on the draws.)
+    # its grid has no police unit for longer than its interval, or no police unit there
+    # has a street of its mode to it. (One that no run offered to a police unit in the
+    # horizon is said to be out of their reach; whether it is, is left to the runs: which
+    # node a unit enters its grid at, and so what a foot patrol's loop reaches, depends on
+    # the draws.) The runs are bounded by ROUTE_RUN_BUDGET routed unit-slots in all, so a
+    # big city's plan, whose misses are many and rarely all mended, runs once or twice.
     structural = _structurally_unmet(items, present, slots, lo)
+    structural |= {it.key for it in items if it.key not in doable}
+    most = min(attempts, max(1, ROUTE_RUN_BUDGET // max(1, len(posture))))
     by_key = {it.key: it for it in items}
     kept: tuple[tuple[int, int, float], int, _Run] | None = None
     tried = 0
     unoffered = {it.key for it in items}
-    for attempt in range(attempts):
+    for attempt in range(most):
         tried += 1
         drove = drive(_stream(seed, attempt))
         unoffered -= drove.offered  # said out of reach only when no run offered it
@@ -1091,7 +1113,7 @@ def plan_routes(
                 f"site {site.id} (tier {site.tier}, grid {grid_ids[it_s.grid]}): {what}, "
                 f"required every {req:g} min"
                 + _staffing(it_s.grid, present, slots, load, grid_ids[it_s.grid], tour,
-                            1 if key in structural else tried, key not in unoffered))
+                            tried, key not in unoffered))
     line_reports: list[LineReport] = []
     for pline in scenario.lines:
         req = float(pline.every_minutes if pline.every_minutes is not None
@@ -1115,12 +1137,12 @@ def plan_routes(
                 what = "never driven" if got_l is None else f"longest interval {got_l:.0f} min"
                 shortfalls.append(
                     f"line {pline.id} piece in grid {g_id}: {what}, required every {req:g} min"
-                    + _staffing(gidx[g_id], present, slots, load, g_id, tour,
-                                1 if key_l in structural else tried, key_l not in unoffered))
+                    + _staffing(gidx[g_id], present, slots, load, g_id, tour, tried,
+                                key_l not in unoffered))
     xy = {nid: (float(x), float(y)) for nid, (x, y) in zip(net.node_ids, net.xy, strict=True)}
     return RoutePlan(routes=routes, lines=tuple(line_reports), sites=tuple(site_reports),
                      load=load, tour=tour, shortfalls=tuple(shortfalls), horizon_minutes=horizon,
-                     seed=seed, attempts=(tried, kept[1], attempts), _slots=slots, _xy=xy,
+                     seed=seed, attempts=(tried, kept[1] + 1, most), _slots=slots, _xy=xy,
                      _crs=scenario.crs.working)
 
 
@@ -1321,9 +1343,9 @@ def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
     heuristic missed what some plan might meet)."""
     empty = [slots[k].index for k in range(len(slots)) if (g, k) not in present]
     if not empty and not reached:
-        return (" (out of reach of the grid's police units: foot and balance patrols keep to "
-                "short loops from where they enter the grid, and a visit must end before its "
-                "unit leaves)")
+        return (" (no run brought a police unit to it: it is off the streets of their modes "
+                "in the grid, beyond a foot or balance patrol's loop, or too long to finish "
+                "before a unit leaves)")
     if not empty:
         worst = max((load[(grid_id, s.index)] for s in slots if (grid_id, s.index) in load),
                     key=lambda x: x[0] - x[1], default=None)
@@ -1342,7 +1364,7 @@ def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
                 text += (f"; the shortest single tour found, {longest:.0f} min, is longer than "
                          f"the {shortest_every:g}-min interval")
         if runs > 1:
-            text += f"; the best of {runs} seeded runs of the heuristic"
+            text += f"; the routes kept are the best of {runs} seeded runs over the whole plan"
         return text + ")"
     shown = ", ".join(str(s) for s in empty[:6]) + (" …" if len(empty) > 6 else "")
     return f" (no unit patrols the grid in {len(empty)} slot(s): {shown})"

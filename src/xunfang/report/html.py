@@ -866,16 +866,18 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
     "why": (
         (re.compile(r" \(no unit patrols the grid in (?P<n>\d+) slot\(s\): (?P<slots>[^()]*)\)$"),
          "short_why_unpatrolled"),
-        (re.compile(r" \(out of reach of the grid's police units: foot and balance patrols keep "
-                    r"to short loops from where they enter the grid, and a visit must end before "
-                    r"its unit leaves\)$"), "short_why_unreached"),
+        (re.compile(r" \(no run brought a police unit to it: it is off the streets of their "
+                    r"modes in the grid, beyond a foot or balance patrol's loop, or too long to "
+                    r"finish before a unit leaves\)$"), "short_why_unreached"),
         (re.compile(r" \(the load lower bound, (?P<need>\S+) units for (?P<n>\d+) at worst, does "
                     r"not prove it impossible(?P<tour>[^()]*?(?:\(OR-Tools\)[^()]*?)?)"
-                    r"(?P<runs>(?:; the best of \d+ seeded runs of the heuristic)?)\)$"),
+                    r"(?P<runs>(?:; the routes kept are the best of \d+ seeded runs over the "
+                    r"whole plan)?)\)$"),
          "short_why_load"),
     ),
     "runs": (
-        (re.compile(r"; the best of (?P<n>\d+) seeded runs of the heuristic$"), "short_runs"),
+        (re.compile(r"; the routes kept are the best of (?P<n>\d+) seeded runs over the whole "
+                    r"plan$"), "short_runs"),
     ),
     "tour": (
         (re.compile(r"; one unit repeating a (?P<m>\S+)-min tour \(OR-Tools\) would meet every "

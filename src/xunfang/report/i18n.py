@@ -747,17 +747,17 @@ TEXT: dict[str, dict[Lang, str]] = {
     "short_why_unpatrolled": {"zh": "（{n} 个时段无单元巡逻该网格：{slots}）",
                               "en": " (no unit patrols the grid in {n} slot(s): {slots})"},
     "short_why_unreached": {
-        "zh": "（该网格的警力单元均无法到达：步巡与平衡车只在进入网格处附近短程巡逻，"
-              "巡访须在单元离开前完成）",
-        "en": " (out of reach of the grid's police units: foot and balance patrols keep to "
-              "short loops from where they enter the grid, and a visit must end before its "
+        "zh": "（各次排线均无警力单元到达：不在其交通方式可走的网格街道上、超出步巡或平衡车的"
+              "短程巡逻范围，或来不及在单元离开前巡完）",
+        "en": " (no run brought a police unit to it: it is off the streets of their modes in "
+              "the grid, beyond a foot or balance patrol's loop, or too long to finish before a "
               "unit leaves)"},
     "short_why_load": {
         "zh": "（工作量下界最紧时为 {need} 个单元、实有 {n} 个，不能证明无法满足{tour}{runs}）",
         "en": " (the load lower bound, {need} units for {n} at worst, does not prove it "
               "impossible{tour}{runs})"},
-    "short_runs": {"zh": "；启发式排线按种子共排 {n} 次，取其最好者",
-                   "en": "; the best of {n} seeded runs of the heuristic"},
+    "short_runs": {"zh": "；所用路线为按种子共排 {n} 次中整体最好的一次",
+                   "en": "; the routes kept are the best of {n} seeded runs over the whole plan"},
     "short_tour_meets": {
         "zh": "；一个单元重复一条 {m} 分钟的环线（OR-Tools）即可满足全部间隔：启发式排线未找到",
         "en": "; one unit repeating a {m}-min tour (OR-Tools) would meet every interval: the "

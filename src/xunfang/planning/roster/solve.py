@@ -388,6 +388,10 @@ def roster_scope(scenario: Scenario, pattern_spec: str | None = None,
     return pat, team_ids, dteams, people
 
 
+#: The largest seed CP-SAT takes (its ``random_seed`` is a 32-bit signed integer).
+MAX_SEED = 2**31 - 1
+
+
 def make_roster(
     scenario: Scenario,
     start: date,
@@ -434,6 +438,8 @@ def make_roster(
     t_build = _time.perf_counter()
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be from 0 to {MAX_SEED} (CP-SAT's random_seed), got {seed}")
     policy = scenario.policy
     rules = rules or RosterRules.of(policy)
     tz = scenario.timezone
