@@ -135,7 +135,7 @@ def test_a_grid_without_units_is_a_listed_gap(make_scenario: Make) -> None:
     rp = plan_routes(sc, net, DAY, everywhere({"C1": "W"}), seed=1)
     text = "\n".join(rp.shortfalls)
     assert "site S2 (tier 1, grid E): never visited, required every 60 min" in text
-    assert "no unit patrols the grid in 24 slot(s)" in text
+    assert "no police unit patrols the grid in 24 slot(s)" in text
     assert not any("S1" in s for s in rp.shortfalls)
     # no draw can serve a grid nobody patrols: E's items call for no other run of the loop,
     # W's do (the seed's first draws left L1 32-35 min apart, required 30), and the runs stop
@@ -333,7 +333,7 @@ def test_auxiliary_visits_do_not_meet_the_intervals(make_scenario: Make) -> None
     assert "S2" in stops
     by_id = {s.site: s for s in rp.sites}
     assert by_id["S2"].achieved is None and not by_id["S2"].met
-    assert "no unit patrols the grid in 24 slot(s)" in "\n".join(rp.shortfalls)
+    assert "no police unit patrols the grid in 24 slot(s)" in "\n".join(rp.shortfalls)
     rp2 = plan_routes(sc, net, DAY, everywhere({"C1": "W", "A1": "E", "C2": "E"}), seed=2)
     assert all(s.met for s in rp2.sites), rp2.shortfalls
 
@@ -412,7 +412,7 @@ def test_a_draw_that_strands_an_item_is_run_again() -> None:
 
     def g4_misses(rp: object) -> list[str]:
         return [x for x in rp.shortfalls  # type: ignore[attr-defined]
-                if "grid G4" in x and "no unit patrols" not in x]
+                if "grid G4" in x and "no police unit patrols" not in x]
 
     stranded = kept_first = 0
     for seed in range(8):

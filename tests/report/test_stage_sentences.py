@@ -75,7 +75,7 @@ def test_stage_shortfalls_said_in_the_report_language(
     # every pattern family is exercised by a sentence the planners wrote
     assert len(said["routes"]) > 10 and len(said["video"]) > 5 and len(said["drones"]) >= 2
     assert any("load lower bound" in x for x in said["routes"])
-    assert any("no unit patrols the grid" in x for x in said["routes"])
+    assert any("no police unit patrols the grid" in x for x in said["routes"])
     assert any("no revisit interval" in x for x in said["routes"])
     stages = {k: {**result.stages.get(k, {}), "shortfalls": [*v, UNKNOWN]}
               for k, v in said.items()}

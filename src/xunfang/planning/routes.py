@@ -1367,4 +1367,5 @@ def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
             text += f"; the routes kept are the best of {runs} seeded runs over the whole plan"
         return text + ")"
     shown = ", ".join(str(s) for s in empty[:6]) + (" …" if len(empty) > 6 else "")
-    return f" (no unit patrols the grid in {len(empty)} slot(s): {shown})"
+    # police units only: auxiliaries walk the grid too, but their visits do not count
+    return f" (no police unit patrols the grid in {len(empty)} slot(s): {shown})"

@@ -864,7 +864,8 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r"longest interval (?P<m>\S+) min$"), "short_longest"),
     ),
     "why": (
-        (re.compile(r" \(no unit patrols the grid in (?P<n>\d+) slot\(s\): (?P<slots>[^()]*)\)$"),
+        (re.compile(r" \(no police unit patrols the grid in (?P<n>\d+) slot\(s\): "
+                    r"(?P<slots>[^()]*)\)$"),
          "short_why_unpatrolled"),
         (re.compile(r" \(no run brought a police unit to it: it is off the streets of their "
                     r"modes in the grid, beyond a foot or balance patrol's loop, or too long to "

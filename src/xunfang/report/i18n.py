@@ -744,8 +744,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "short_never_driven": {"zh": "从未巡经", "en": "never driven"},
     "short_never_watched": {"zh": "从未查看", "en": "never watched"},
     "short_longest": {"zh": "最长间隔 {m} 分钟", "en": "longest interval {m} min"},
-    "short_why_unpatrolled": {"zh": "（{n} 个时段无单元巡逻该网格：{slots}）",
-                              "en": " (no unit patrols the grid in {n} slot(s): {slots})"},
+    "short_why_unpatrolled": {"zh": "（{n} 个时段无警力单元巡逻该网格：{slots}）",
+                              "en": " (no police unit patrols the grid in {n} slot(s): {slots})"},
     "short_why_unreached": {
         "zh": "（各次排线均无警力单元到达：不在其交通方式可走的网格街道上、超出步巡或平衡车的"
               "短程巡逻范围，或来不及在单元离开前巡完）",
