@@ -462,25 +462,7 @@ def test_items_out_of_every_police_units_reach_are_said_so(make_scenario: Make) 
     # review: a foot patrol alone in a grid five times the lattice's size never reaches the
     # sites beyond its 20-minute loop; the runs were made 8 times for them, and the sentence
     # blamed the heuristic
-    s5 = 5
-    nodes = ["id,x,y"] + [f"n{c}{r},{200 * s5 * c},{200 * s5 * r}"
-                          for c in range(5) for r in range(3)]
-
-    def square(gid: str, x0: float, x1: float) -> dict[str, object]:
-        ring = [[x0, -50], [x1, -50], [x1, 450 * s5], [x0, 450 * s5], [x0, -50]]
-        return {"type": "Feature", "properties": {"kind": "grid", "id": gid, "name": gid},
-                "geometry": {"type": "Polygon", "coordinates": [ring]}}
-
-    areas = {"type": "FeatureCollection",
-             "features": [square("W", -50, 500 * s5), square("E", 500 * s5, 850 * s5)]}
-    toml = ('name = "lattice"\ncrs = "local"\n[policy]\n'
-            'revisit_minutes = { "1" = 300, "2" = 400, "3" = 600 }\n')
-    lines = "line,seq,node,every_minutes\n" + "".join(
-        f"L1,{i},{n},400\n" for i, n in enumerate(
-            ["n00", "n10", "n20", "n21", "n22", "n12", "n02", "n01", "n00"]))
-    sc, net = load(make_scenario, **{"network/nodes.csv": "\n".join(nodes) + "\n",
-                                     "areas.geojson": json.dumps(areas), "scenario.toml": toml,
-                                     "lines.csv": lines})
+    sc, net = _scaled(make_scenario, 5, 400, '{ "1" = 300, "2" = 400, "3" = 600 }')
     rp = plan_routes(sc, net, DAY, everywhere({"F1": "W", "C2": "E"}), seed=0)
     # where a unit enters its grid, and so what its loop reaches, depends on the draws: the
     # runs are made, and an item none of them offered to a police unit is said out of reach
