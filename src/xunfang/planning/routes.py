@@ -861,9 +861,9 @@ def plan_routes(
         runs[u] = warm + rs
     # One pass of the event loop over the warm-up and the horizon, with ``rng``'s draws:
     # the legs per unit, every police visit per item, where each unit ends, the runs
-    # skipped because their grid cannot be reached, and the items ever offered to a police
-    # unit (one never offered is out of every police unit's reach: a foot patrol's loop
-    # limit, a grid it cannot reach, a run too short to drive the piece).
+    # skipped because their grid cannot be reached, and the items offered to a police unit
+    # in the horizon (one never offered was out of every police unit's reach in this run: a
+    # foot patrol's loop, a grid it cannot reach, a run too short to drive the piece).
     def drive(rng: np.random.Generator) -> _Run:
         short: list[str] = []
         offered: set[str] = set()
