@@ -244,8 +244,9 @@ def test_a_seed_cp_sat_cannot_take_is_refused_by_name(tmp_path: Path) -> None:
     # review: plan --seed 2**128 + 1 passed the CLI and failed deep in the roster's solve
     # with a TypeError from CP-SAT's random_seed
     for cmd in (["plan", "ebian", "--out", str(tmp_path / "p")],
-                ["roster", "ebian", "--out", str(tmp_path / "r")]):
+                ["roster", "ebian", "--out", str(tmp_path / "r")],
+                ["serve", "ebian", "--db", str(tmp_path / "s.db")]):  # its plan at start
         r = runner.invoke(app, [*cmd, "--seed", str(2**31)])
         assert r.exit_code == 2, r.output
         assert "--seed" in r.output and "2147483647" in r.output
-        assert not (tmp_path / "p").exists() and not (tmp_path / "r").exists()
+        assert not any((tmp_path / x).exists() for x in ("p", "r", "s.db"))

@@ -599,3 +599,30 @@ def test_runs_within_the_budget_and_items_no_mode_reaches_call_for_none(
         # the runs stop at the first that misses S5 alone (before: all 8 runs were made)
         run, kept, most = rp.attempts
         assert run == kept < most == 8, rp.attempts
+
+
+def test_a_site_no_street_leads_into_is_kept_when_a_unit_starts_on_it(
+        make_scenario: Make) -> None:
+    # review: a car whose station stands on a site that only a one-way street leaves (no
+    # street leads in) stops there each time it comes back to the station; the site had
+    # been ruled out of every draw, and the runs stopped after the first
+    edges = LATTICE["network/edges.csv"].strip().split("\n")
+    files = {"network/nodes.csv": LATTICE["network/nodes.csv"] + "nx,-30,100\n",
+             "network/edges.csv": "\n".join(["u,v,class,oneway"]
+                                            + [e + ",0" for e in edges[1:]]
+                                            + ["nx,n01,residential,1"]) + "\n",
+             "posts.csv": LATTICE["posts.csv"] + "P3,Box,station,nx\n",
+             "sites.csv": ("id,name,kind,tier,node\nS5,Shrine,temple,2,nx\n"
+                           "S4,Cafe,cafe,3,n02\nS6,Bank,bank,3,n22\n"),
+             "lines.csv": None,
+             "units.csv": LATTICE["units.csv"] + "C3,special,car,patrol,P3\n"}
+    sc, net = load(make_scenario, **files)
+    posture = {("C3", s.index): "W" for s in DAY if s.index % 2 == 0}  # back at P3 between
+    runs = []
+    for seed in range(6):
+        rp = plan_routes(sc, net, DAY, posture, seed=seed, choice_window_minutes=100)
+        s5 = next(x for x in rp.sites if x.site == "S5")
+        assert len(s5.visits) > 10  # it is visited: no sentence may call it out of reach
+        assert not any(UNREACHED in x for x in rp.shortfalls)
+        runs.append(rp.attempts[0])
+    assert max(runs) > 1, runs  # and a miss there calls for other draws (before: 1 run each)

@@ -19,7 +19,8 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
-    seed: Annotated[int, typer.Option(help="Seed of a plan made at start.", min=0)] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of a plan made at start.", min=0,
+                                      max=2**31 - 1)] = 0,
     new_plan: Annotated[bool, typer.Option(
         "--new-plan", help="Plan today even when the stored active plan covers now.")
     ] = False,

@@ -859,6 +859,16 @@ def plan_routes(
             warm[-1] = (warm[-1][0], rs[0][1], rs[0][2])
             rs = rs[1:]
         runs[u] = warm + rs
+    # where each unit starts: its home post's node, else its first grid's first node
+    posts = {p.id: p for p in scenario.posts}
+    home: dict[str, int] = {}
+    for u in runs:
+        post = posts.get(units[u].home_post)
+        if post is not None:
+            home[u] = int(place_nodes(net, [post], mode=units[u].mode)[0])
+        else:
+            home[u] = int(router.sub(runs[u][0][2], units[u].mode, 0).nodes[0])
+
     # One pass of the event loop over the warm-up and the horizon, with ``rng``'s draws:
     # the legs per unit, every police visit per item, where each unit ends, the runs
     # skipped because their grid cannot be reached, and the items offered to a police unit
@@ -889,17 +899,7 @@ def plan_routes(
         visits: dict[str, list[float]] = {it.key: [] for it in items}
         legs: dict[str, list[tuple[int, Leg]]] = {u: [] for u in runs}
         order = {u: i for i, u in enumerate(sorted(runs))}
-        pos: dict[str, int] = {}
-        posts = {p.id: p for p in scenario.posts}
-        for u in runs:
-            unit = units[u]
-            post = posts.get(unit.home_post)
-            if post is not None:
-                pos[u] = int(place_nodes(net, [post], mode=unit.mode)[0])
-            else:
-                rg = runs[u][0][2]
-                pos[u] = int(router.sub(rg, unit.mode, 0).nodes[0])
-        home = dict(pos)
+        pos = dict(home)
         run_i = {u: 0 for u in runs}
         heap: list[tuple[float, int, str]] = [(runs[u][0][0], order[u], u) for u in runs]
         heapq.heapify(heap)
@@ -1063,7 +1063,10 @@ def plan_routes(
     # the draws.) The runs are bounded by ROUTE_RUN_BUDGET routed unit-slots in all, so a
     # big city's plan, whose misses are many and rarely all mended, runs once or twice.
     structural = _structurally_unmet(items, present, slots, lo)
-    structural |= {it.key for it in items if it.key not in doable}
+    # (a police unit that starts on a site no street leads into stops there all the same)
+    police_starts = {n for u, n in home.items() if units[u].tier in POLICE_TIERS}
+    structural |= {it.key for it in items if it.key not in doable
+                   and not (it.kind == "site" and it.nodes[0] in police_starts)}
     most = min(attempts, max(1, ROUTE_RUN_BUDGET // max(1, len(posture))))
     by_key = {it.key: it for it in items}
     kept: tuple[tuple[int, int, float], int, _Run] | None = None
