@@ -61,7 +61,7 @@ def test_plan_sheet_and_shortfalls_in_the_folder(tmp_path: Path) -> None:
     # session 21: each date draws its own checkpoint schedule, and on this date's draw the
     # routes' first run left line L3's piece in grid G4 126 min unvisited (required 120);
     # session 22: the routes run again with the seed's next draws while an item the posture
-    # could serve is missed (kept: the second run)
+    # could serve is missed
     date(2026, 7, 15),
 ])
 def test_the_county_plan_meets_every_tier1_interval_and_line(day: date) -> None:

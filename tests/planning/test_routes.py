@@ -138,10 +138,13 @@ def test_a_grid_without_units_is_a_listed_gap(make_scenario: Make) -> None:
     assert "no police unit patrols the grid in 24 slot(s)" in text
     assert not any("S1" in s for s in rp.shortfalls)
     # no draw can serve a grid nobody patrols: E's items call for no other run of the loop,
-    # W's do (the seed's first draws left L1 32-35 min apart, required 30), and the runs stop
-    # at the first that meets W's
+    # W's do (seed 2's own draws miss one of W's intervals), and the runs stop at the first
+    # that meets W's
+    assert any("grid W" in s for s in plan_routes(sc, net, DAY, everywhere({"C1": "W"}),
+                                                  seed=2, attempts=1).shortfalls)
+    rp = plan_routes(sc, net, DAY, everywhere({"C1": "W"}), seed=2)
     run, kept, most = rp.attempts
-    assert run == kept < most == 8  # kept: which run, 1 for the seed's own draws
+    assert 2 <= run == kept < most == 8  # kept: which run, 1 for the seed's own draws
     assert rp.as_json()["attempts"] == {"run": run, "kept": kept, "max": 8}
     assert not any("grid W" in s for s in rp.shortfalls)
     by_id = {s.site: s for s in rp.sites}
@@ -453,7 +456,10 @@ def test_an_overloaded_slot_does_not_stop_the_runs(make_scenario: Make) -> None:
         ld, n = rp.load[("W", 5)]
         assert ld > n == 1
         assert rp.attempts[0] == 8  # L1 cannot be kept at 05:00: every run is tried
-        assert len(rp.shortfalls) <= len(once.shortfalls)
+        def worst(sf: tuple[str, ...]) -> int:  # what the runs are ranked by first
+            return sum(1 for x in sf if x.startswith("line ") or "(tier 1," in x)
+
+        assert worst(rp.shortfalls) <= worst(once.shortfalls)
         assert ("the routes kept are the best of 8 seeded runs over the whole plan"
                 in "\n".join(rp.shortfalls))
 
@@ -469,8 +475,8 @@ def test_items_out_of_every_police_units_reach_are_said_so(make_scenario: Make) 
     assert rp.attempts[0] == 8
     far = [x for x in rp.shortfalls if x.startswith(("site S1 ", "site S4 "))]
     assert len(far) == 2
-    assert all(x.endswith("never visited, required every " + x.split("every ")[1].split(" ")[0]
-                          + f" min ({UNREACHED})") for x in far), far
+    assert all(" never visited, required every " in x and x.endswith(f" min ({UNREACHED})")
+               for x in far), far
 
 
 def test_runs_draw_streams_of_their_own_and_tier1_misses_weigh_most() -> None:
@@ -577,12 +583,11 @@ def test_runs_within_the_budget_and_items_no_mode_reaches_call_for_none(
     from xunfang.planning import routes
 
     sc, net = load(make_scenario)
-    posture = everywhere({"C1": "W"})  # W's first draws miss (see above): runs are made
+    posture = everywhere({"C1": "W"})  # seed 2's own draws miss in W (see above)
     monkeypatch.setattr(routes, "ROUTE_RUN_BUDGET", 2 * len(posture))
-    rp = plan_routes(sc, net, DAY, posture, seed=1)
-    assert rp.attempts[2] == 2 and rp.attempts[0] <= 2
+    assert plan_routes(sc, net, DAY, posture, seed=2).attempts == (2, 2, 2)
     monkeypatch.setattr(routes, "ROUTE_RUN_BUDGET", len(posture) - 1)  # at least one run
-    assert plan_routes(sc, net, DAY, posture, seed=1).attempts == (1, 1, 1)
+    assert plan_routes(sc, net, DAY, posture, seed=2).attempts == (1, 1, 1)
     monkeypatch.undo()
     # review: a tier-1 site on a footway only, with cars only in W: no draw reaches it, so
     # it calls for no other run, and the sentence says why without blaming foot patrols
@@ -622,7 +627,7 @@ def test_a_site_no_street_leads_into_is_kept_when_a_unit_starts_on_it(
     for seed in range(6):
         rp = plan_routes(sc, net, DAY, posture, seed=seed, choice_window_minutes=100)
         s5 = next(x for x in rp.sites if x.site == "S5")
-        assert len(s5.visits) > 10  # it is visited: no sentence may call it out of reach
+        assert len(s5.visits) >= 6  # it is visited: no sentence may call it out of reach
         assert not any(UNREACHED in x for x in rp.shortfalls)
         runs.append(rp.attempts[0])
     assert max(runs) > 1, runs  # and a miss there calls for other draws (before: 1 run each)

@@ -24,6 +24,7 @@ from xunfang.planning import blockade, coverage, deploy, patrol_stages
 from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_checkpoints
 from xunfang.planning.coverage import Coverage
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
+from xunfang.planning.roster.solve import MAX_SEED
 from xunfang.planning.routes import POLICE_TIERS, ground_presence
 from xunfang.scenario.model import STAFFED_POST_KINDS, FloatArray, Mode, Scenario
 
@@ -46,8 +47,8 @@ class PlanRequest:
     def __post_init__(self) -> None:
         if self.days < 1:
             raise ValueError(f"days must be at least 1, got {self.days}")
-        if not 0 <= self.seed <= 2**31 - 1:
-            raise ValueError(f"seed must be from 0 to {2**31 - 1} (the roster's solver, CP-SAT, "
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be from 0 to {MAX_SEED} (the roster's solver, CP-SAT, "
                              f"takes no larger one), got {self.seed}")
 
     def as_dict(self, slots: Sequence[Slot] | None = None) -> dict[str, object]:

@@ -21,15 +21,16 @@ Method: an event-driven earliest-deadline heuristic over all units at once. When
 free it picks, among the items of its grid it can finish before its run ends, one whose
 *slack* (its deadline, last visit + interval, minus the travel time to it) is within
 ``choice_window_minutes`` of the smallest slack; visits by every police unit (``POLICE_TIERS``)
-count for every unit. A unit alone in its grid draws only among those after which it can
-still reach the grid's other items before they fall due, when there are such. While a key
-site or line piece misses its interval and nothing rules out every draw (its grid without a
-police unit for longer than the interval, or no street of a present police unit's mode to
-it), the loop is run again with other draws of the seed (``attempts``, within
-``ROUTE_RUN_BUDGET``), and the run missing least over the whole plan is kept. Auxiliary forces
-(volunteers, guards) walk routes too and stop at sites, but their visits do not meet the
-revisit and line intervals, nor do they count in the load bound: a key site's patrol is a
-police visit, as the simulator's patrol gap counts it.
+count for every unit. A police unit alone in its grid (in the slot it decides in) draws only
+among those after which it can still reach the grid's other items falling due before its run
+ends, when there are such. While a key site or line piece misses its interval and nothing
+rules out every draw (its grid without a police unit for a stretch that, with a site's
+shortest stop, outlasts the interval; or no street of a present police unit's mode leading
+to it, unless a police unit starts on it), the loop is run again with other draws of the
+seed (``attempts``, within ``ROUTE_RUN_BUDGET``), and the run missing least over the whole
+plan is kept. Auxiliary forces (volunteers, guards) walk routes too and stop at sites, but
+their visits do not meet the revisit and line intervals, nor do they count in the load bound:
+a key site's patrol is a police visit, as the simulator's patrol gap counts it.
 
 Bounds: for each (grid, slot) the stage reports a *load* lower bound and checks it against the
 number of units there, and the shortest single closed tour OR-Tools routing finds through
@@ -92,7 +93,7 @@ LegKind = Literal["transit", "site", "line", "hold"]
 DEFAULT_ROUTE_ATTEMPTS = 8
 
 #: Routed (unit, slot) pairs the runs of :func:`plan_routes` may take in all: the county's
-#: day (a few hundred) gets every run, a week of it 8, a city of 28,800 unit-slots one.
+#: day and week (a few hundred and 2,800) get every run, a city of 28,800 unit-slots one.
 ROUTE_RUN_BUDGET = 40_000
 
 #: Unit tiers whose visits meet a site's revisit interval and a line's frequency (police on
@@ -1050,30 +1051,33 @@ def plan_routes(
         return _Run(legs, visits, pos, short, offered)
 
     # The draws that make routes unpredictable can also strand an item: one unit leaves a
-    # grid just before the item falls due and the next one comes too late (on the county's
-    # 2026-07-15 posture 7 of 20 seeds left a tier-1 site or a line piece past its interval,
-    # with every load bound met). So the loop is run again with other draws of the seed
-    # while an item some draw might serve is missed, up to ``attempts`` times, and the
-    # run that misses the fewest tier-1 sites and line pieces, then the fewest items, then
-    # the fewest minutes, is kept. An item no draw can serve does not call for another run:
-    # its grid has no police unit for longer than its interval, or no police unit there
-    # has a street of its mode to it. (One that no run offered to a police unit in the
-    # horizon is said to be out of their reach; whether it is, is left to the runs: which
-    # node a unit enters its grid at, and so what a foot patrol's loop reaches, depends on
-    # the draws.) The runs are bounded by ROUTE_RUN_BUDGET routed unit-slots in all, so a
-    # big city's plan, whose misses are many and rarely all mended, runs once or twice.
+    # grid just before the item falls due and the next one comes too late (on grid G4's
+    # posture of 2026-07-15, 7 seeds in 20 left a tier-1 site or a line piece past its
+    # interval, with every load bound met). So the loop is run again with other draws of
+    # the seed while an item some draw might serve is missed, up to ``attempts`` times, and
+    # the run that misses the fewest tier-1 sites and line pieces, then the fewest items,
+    # then the fewest minutes, is kept. An item no draw can serve calls for no other run:
+    # its grid has no police unit for a stretch that outlasts its interval, or no police
+    # unit there has a street of its mode to it and none starts on it. (One that no run
+    # offered to a police unit in the horizon is said to be out of their reach; whether it
+    # is, is left to the runs: which node a unit enters its grid at, and so what a foot
+    # patrol's loop reaches, depends on the draws.) The runs are bounded by
+    # ROUTE_RUN_BUDGET routed unit-slots in all, so a big city's plan, whose misses are
+    # many and rarely all mended, runs once.
     structural = _structurally_unmet(items, present, slots, lo)
-    # (a police unit that starts on a site no street leads into stops there all the same)
-    police_starts = {n for u, n in home.items() if units[u].tier in POLICE_TIERS}
+    # (a police unit that starts on a site no street leads into, and patrols its grid,
+    # stops there all the same)
+    police_starts = {(n, g) for u, n in home.items() if units[u].tier in POLICE_TIERS
+                     for _, _, g in runs[u]}
     structural |= {it.key for it in items if it.key not in doable
-                   and not (it.kind == "site" and it.nodes[0] in police_starts)}
+                   and not (it.kind == "site" and (it.nodes[0], it.grid) in police_starts)}
     most = min(attempts, max(1, ROUTE_RUN_BUDGET // max(1, len(posture))))
     by_key = {it.key: it for it in items}
     kept: tuple[tuple[int, int, float], int, _Run] | None = None
     tried = 0
     unoffered = {it.key for it in items}
     for attempt in range(most):
-        tried += 1
+        tried = attempt + 1
         drove = drive(_stream(seed, attempt))
         unoffered -= drove.offered  # said out of reach only when no run offered it
         missed = _missed(items, drove.visits, horizon)
