@@ -74,7 +74,10 @@ def test_the_reports_hourly_rings_show_each_day_that_differs(tmp_path: Path) -> 
     units = UNITS + "M1,precinct,motorcycle,patrol,P2\n"
     root = write_files(tmp_path / "town", {**LATTICE, "posts.csv": POSTS, "units.csv": units})
     sc = scenario.load(root)
-    req = PlanRequest(start=date(2026, 12, 1), days=2, seed=3)
+    # a seed whose two days differ in some hour (which ones depends on the routes' draws:
+    # since session 22's reruns, seed 3's days read alike in every hour; seed 1's differ
+    # at 07:00, 09:00 and 19:00)
+    req = PlanRequest(start=date(2026, 12, 1), days=2, seed=1)
     result = build_plan(sc, req)
     rows = result.stages["rings"]["slots"]
     per_hour: dict[str, set[tuple[object, ...]]] = {}
