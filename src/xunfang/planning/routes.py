@@ -774,6 +774,7 @@ def plan_routes(
 
     router = _Router(scenario, net)
     items, line_pieces, shortfalls = _items(scenario, net, router.node_grid)
+    by_key = {it.key: it for it in items}
     by_grid: dict[int, list[_Item]] = {}
     for it in items:
         by_grid.setdefault(it.grid, []).append(it)
@@ -837,7 +838,7 @@ def plan_routes(
             min((it.every for it in its), default=math.inf))
     for key, mode in sorted(undrivable):
         line_id = key.split(":", 1)[1].split("#")[0]
-        it = next(i for i in items if i.key == key)
+        it = by_key[key]
         shortfalls.append(
             f"line {line_id}: its piece in grid {grid_ids[it.grid]} cannot be driven by {mode} "
             f"inside the grid (from {net.node_ids[it.nodes[0]]} to "
@@ -860,6 +861,7 @@ def plan_routes(
             warm[-1] = (warm[-1][0], rs[0][1], rs[0][2])
             rs = rs[1:]
         runs[u] = warm + rs
+    order = {u: i for i, u in enumerate(sorted(runs))}  # ties in the event heap
     # where each unit starts: its home post's node, else its first grid's first node
     posts = {p.id: p for p in scenario.posts}
     home: dict[str, int] = {}
@@ -899,7 +901,6 @@ def plan_routes(
                 first[it.key] = at
         visits: dict[str, list[float]] = {it.key: [] for it in items}
         legs: dict[str, list[tuple[int, Leg]]] = {u: [] for u in runs}
-        order = {u: i for i, u in enumerate(sorted(runs))}
         pos = dict(home)
         run_i = {u: 0 for u in runs}
         heap: list[tuple[float, int, str]] = [(runs[u][0][0], order[u], u) for u in runs]
@@ -1021,8 +1022,7 @@ def plan_routes(
                 watch = _watch(cands, t, r1)
                 safe = [b for b in pool if _keeps_others(b, t, watch, sub, hi)]
                 pool = safe or pool
-            slack, it, entry, p, m, travel, far = pool[int(rng.integers(len(pool)))]
-            del slack
+            _, it, entry, p, m, travel, far = pool[int(rng.integers(len(pool)))]
             if far:  # the way there leaves the grid's streets: a transit leg of its own
                 t = transit(u, here, entry, t, g, hour)
                 travel = 0.0
@@ -1072,7 +1072,6 @@ def plan_routes(
     structural |= {it.key for it in items if it.key not in doable
                    and not (it.kind == "site" and (it.nodes[0], it.grid) in police_starts)}
     most = min(attempts, max(1, ROUTE_RUN_BUDGET // max(1, len(posture))))
-    by_key = {it.key: it for it in items}
     kept: tuple[tuple[int, int, float], int, _Run] | None = None
     tried = 0
     unoffered = {it.key for it in items}
@@ -1107,7 +1106,7 @@ def plan_routes(
     site_reports: list[SiteReport] = []
     for site in scenario.sites:
         key = f"site:{site.id}"
-        it_s = next((i for i in items if i.key == key), None)
+        it_s = by_key.get(key)
         req = float(scenario.policy.revisit_minutes.get(site.tier, math.nan))
         got = _interval(visits.get(key, []), horizon)
         site_reports.append(SiteReport(
@@ -1127,7 +1126,7 @@ def plan_routes(
                     else scenario.policy.line_every_minutes)
         pcs: list[tuple[str, int, float | None]] = []
         for key in line_pieces.get(pline.id, []):
-            it_l = next(i for i in items if i.key == key)
+            it_l = by_key[key]
             pcs.append((grid_ids[it_l.grid], len(it_l.nodes) - 1,
                         _interval(visits[key], horizon)))
         idx = network.index_of(net, pline.nodes)
@@ -1187,8 +1186,8 @@ def _keeps_others(b: _Cand, t: float, watch: Sequence[tuple[_Item, float, set[in
     before it falls due, over its grid's streets (an item those streets do not join to is
     not judged)."""
     _, it, entry, p, m, travel, _ = b
-    finish = t + travel + (stop_hi if it.kind == "site" else (m[-1] if m else 0.0))
-    after = entry if it.kind == "site" else (p[-1] if p else entry)
+    finish = t + travel + (stop_hi if it.kind == "site" else m[-1])
+    after = entry if it.kind == "site" else p[-1]
     for j, due, starts in watch:
         if j is it:
             continue
