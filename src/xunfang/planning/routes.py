@@ -1234,23 +1234,22 @@ def _structurally_unmet(items: Sequence[_Item], present: Mapping[tuple[int, int]
     leaves), outlasts the item's interval. (A slot whose load bound exceeds its units is
     not such a reason: the bound is the grid's, that slot's, and another draw may still
     keep this item.)"""
-    out: set[str] = set()
     n = len(slots)
-    for it in items:
-        g = it.grid
+    unpatrolled: dict[int, float] = {}  # per grid, its longest stretch without police
+    for g in {it.grid for it in items}:
         empty = [(g, k) not in present for k in range(n)]
         if all(empty):
-            out.add(it.key)
+            unpatrolled[g] = math.inf
             continue
         run = longest = 0.0
         for k in range(2 * n):  # twice round, for a stretch across the horizon's end
             run = run + slots[k % n].minutes if empty[k % n] else 0.0
             longest = max(longest, run)
-        # a visit is counted when it begins and must end inside its unit's run
-        if (longest + stop > it.every + 1e-6 if it.kind == "site"
-                else longest >= it.every - 1e-6):
-            out.add(it.key)
-    return out
+        unpatrolled[g] = longest
+    # a visit is counted when it begins and must end inside its unit's run
+    return {it.key for it in items
+            if (unpatrolled[it.grid] + stop > it.every + 1e-6 if it.kind == "site"
+                else unpatrolled[it.grid] >= it.every - 1e-6)}
 
 
 def _ends(sub: _Sub, it: _Item) -> list[tuple[float, int, int]]:
