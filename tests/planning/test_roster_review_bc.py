@@ -44,6 +44,17 @@ def _longest_unbroken(rows: tuple[R.Duty, ...]) -> dict[str, float]:
 # --- fault 1: extensions on both ends of a shift, and chains, within max_duty_hours ---------------
 
 
+def _under_heavy_demand(ebian: Scenario, days: int, rules: R.RosterRules) -> R.RosterResult:
+    """The roster from 2026-03-02 with special-duty demand of 40 at every hour, as solved
+    (an infeasible solve's best roster too)."""
+    try:
+        return R.make_roster(ebian, date(2026, 3, 2), days, rules=rules,
+                             surges=(R.SurgeRule("heavy", 40),), time_limit=30)
+    except R.RosterInfeasible as exc:
+        assert exc.result is not None
+        return exc.result
+
+
 @pytest.mark.parametrize(("rest", "most"), [(0, 12), (4, 12), (8, 12), (11, 12), (8, 11),
                                             (4, 10)])
 def test_no_unbroken_stretch_longer_than_max_duty_hours(ebian: Scenario, rest: int,
@@ -52,12 +63,7 @@ def test_no_unbroken_stretch_longer_than_max_duty_hours(ebian: Scenario, rest: i
     # rest 0, 4 and 8 gave 11 breaches of 16 h in these 3 days: 4 h + 8 h shift + 4 h)
     rules = R.RosterRules(min_rest_hours=rest, no_night_then_early=False,
                           max_duty_hours=most)
-    try:
-        res = R.make_roster(ebian, date(2026, 3, 2), 3, rules=rules,
-                            surges=(R.SurgeRule("heavy", 40),), time_limit=30)
-    except R.RosterInfeasible as exc:
-        assert exc.result is not None
-        res = exc.result
+    res = _under_heavy_demand(ebian, 3, rules)
     assert any(du.kind == "special" for du in res.rows)
     longest = _longest_unbroken(res.rows)
     over = {p: h for p, h in longest.items() if h > most}
@@ -125,12 +131,7 @@ def test_extension_lengths_fit_max_duty_hours(shift: int, most: int,
 
 def test_a_3_hour_extension_is_offered_and_used_under_max_duty_11(ebian: Scenario) -> None:
     rules = R.RosterRules(min_rest_hours=11, max_duty_hours=11)
-    try:
-        res = R.make_roster(ebian, date(2026, 3, 2), 2, rules=rules,
-                            surges=(R.SurgeRule("heavy", 40),), time_limit=30)
-    except R.RosterInfeasible as exc:
-        assert exc.result is not None
-        res = exc.result
+    res = _under_heavy_demand(ebian, 2, rules)
     assert res.solve.extension_hours == (2, 3)
     regular = {(du.person, t) for du in res.rows if du.kind == "regular"
                for t in (du.start, du.end)}

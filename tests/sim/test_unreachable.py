@@ -9,6 +9,7 @@ import pytest
 
 from tests.sim.test_engine import DAY, FIXED, GRID, ONE_CAR, Make, home_plan, load
 from xunfang.network import RoadNetwork
+from xunfang.scenario.model import Scenario
 from xunfang.sim import SimIncidents, evaluate, simulate
 
 # the mini network plus an isolated road iso1-iso2 inside a ring-1 area
@@ -21,15 +22,19 @@ RING = {"type": "Feature", "properties": {"kind": "ring", "id": "R1", "level": 1
 AREAS = {**GRID, "features": [*GRID["features"], RING]}
 
 
-def test_an_unreachable_ring1_incident_counts_as_late(make_scenario: Make) -> None:
+def _one_served_one_isolated(make_scenario: Make) -> tuple[Scenario, RoadNetwork, SimIncidents]:
+    """One incident at b (0.8 min from the car at a: within the general 5 minutes), one on
+    the isolated road (ring 1, nobody reaches it)."""
     sc = load(make_scenario, ONE_CAR, {"network/nodes.csv": NODES, "network/edges.csv": EDGES,
                                        "areas.geojson": json.dumps(AREAS)})
-    net = RoadNetwork.from_scenario(sc)
-    # one at b (0.8 min from the car at a: within the general 5 minutes), one on the isolated
-    # road (ring 1, nobody reaches it)
     inc = SimIncidents(ids=("ok", "iso"), minutes=np.array([10.0, 100.0]),
                        xy=np.array([[400.0, 0.0], [200.0, 150.0]]), category=("x", "x"),
                        priority=np.array([2, 2]))
+    return sc, RoadNetwork.from_scenario(sc), inc
+
+
+def test_an_unreachable_ring1_incident_counts_as_late(make_scenario: Make) -> None:
+    sc, net, inc = _one_served_one_isolated(make_scenario)
     res = simulate(sc, net, home_plan(sc), inc, start=DAY, days=1, replications=2,
                    config=FIXED)
     k = evaluate(res)
@@ -50,12 +55,7 @@ def test_an_unreachable_incident_misses_its_target_in_the_outcomes(make_scenario
     """--incidents-out and "missing their target" count it late, as the KPIs do."""
     from xunfang.sim.incidents import incident_outcomes, missing_target
 
-    sc = load(make_scenario, ONE_CAR, {"network/nodes.csv": NODES, "network/edges.csv": EDGES,
-                                       "areas.geojson": json.dumps(AREAS)})
-    net = RoadNetwork.from_scenario(sc)
-    inc = SimIncidents(ids=("ok", "iso"), minutes=np.array([10.0, 100.0]),
-                       xy=np.array([[400.0, 0.0], [200.0, 150.0]]), category=("x", "x"),
-                       priority=np.array([2, 2]))
+    sc, net, inc = _one_served_one_isolated(make_scenario)
     res = simulate(sc, net, home_plan(sc), inc, start=DAY, days=1, config=FIXED)
     rows = {r["id"]: r for r in incident_outcomes(res)}
     assert rows["iso"]["status"] == "unreachable"
