@@ -528,3 +528,13 @@ def test_hours_per_week_only_over_a_week_or_more(ebian: Scenario) -> None:
     week = R.make_roster(ebian, date(2026, 3, 2), 7, pattern_spec="4-2")
     for h in week.as_json()["hours"]:  # type: ignore[union-attr]
         assert h["total_hours_per_week"] == pytest.approx(h["total_hours"], abs=1e-3)
+
+
+def test_the_rules_default_to_scenario_tomls_defaults() -> None:
+    # a scenario silent on [policy.roster] and a roster made from Python keep the same rules
+    from xunfang.scenario.model import Policy, RosterPolicy
+
+    assert R.RosterRules() == R.RosterRules.of(Policy())
+    assert dataclasses.asdict(R.RosterRules()) == {
+        k: v for k, v in dataclasses.asdict(RosterPolicy()).items()
+        if k in {f.name for f in dataclasses.fields(R.RosterRules)}}

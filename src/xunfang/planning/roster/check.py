@@ -229,10 +229,17 @@ def _person_rules(pid: str, own: Sequence[Duty], ctx: Sequence[Duty], rules: Ros
     return out
 
 
+def leave_span(lv: Leave) -> tuple[datetime, datetime]:
+    """The clock span [a, b) of ``lv``'s (inclusive) calendar dates: leave dates are whole
+    days, so no hour of them may be on duty (the solver drops such duties, the checker
+    reports them)."""
+    return (datetime.combine(lv.start, datetime.min.time()),
+            datetime.combine(lv.end + timedelta(days=1), datetime.min.time()))
+
+
 def on_leave_dates(d: Duty, lv: Leave) -> bool:
     """Whether any hour of duty ``d`` falls on the (inclusive) calendar dates of ``lv``."""
-    a = datetime.combine(lv.start, datetime.min.time())
-    b = datetime.combine(lv.end + timedelta(days=1), datetime.min.time())
+    a, b = leave_span(lv)
     return d.start < b and d.end > a
 
 

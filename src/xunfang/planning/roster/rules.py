@@ -22,22 +22,29 @@ from pathlib import Path
 from xunfang._errors import Problem, ScenarioError
 from xunfang.planning.roster.calendar import DAY_KINDS, DayKind
 from xunfang.planning.roster.patterns import ShiftPattern
-from xunfang.scenario.model import Event, Leave, Person, Policy, Scenario
+from xunfang.scenario.model import Event, Leave, Person, Policy, RosterPolicy, Scenario
 from xunfang.scenario.tables import find_table, read_required
 
 ALL_HOURS: tuple[int, ...] = tuple(range(24))
 LEADER_SKILLS: tuple[str, ...] = ("leader", "team_leader")
 
+#: the defaults of the labour rules are scenario.toml's (``[policy.roster]``), held once
+_DEFAULT = RosterPolicy()
+
 
 @dataclass(frozen=True)
 class RosterRules:
-    """Labour rules (hard). Hours are whole hours; days are roster days."""
+    """Labour rules (hard). Hours are whole hours; days are roster days. The defaults are
+    :class:`~xunfang.scenario.model.RosterPolicy`'s (11 h rest, no early start after a
+    night, 6 days in a row, 56 h in any 7 days, 12 h unbroken)."""
 
-    min_rest_hours: int = 11
-    no_night_then_early: bool = True
-    max_consecutive_days: int = 6
-    max_week_hours: int = 56  # in any 7 consecutive roster days, special duties included
-    max_duty_hours: int = 12  # longest unbroken stretch on duty (a shift with its extension)
+    min_rest_hours: int = _DEFAULT.min_rest_hours
+    no_night_then_early: bool = _DEFAULT.no_night_then_early
+    max_consecutive_days: int = _DEFAULT.max_consecutive_days
+    # in any 7 consecutive roster days, special duties included
+    max_week_hours: int = _DEFAULT.max_week_hours
+    # longest unbroken stretch on duty (a shift with its extension)
+    max_duty_hours: int = _DEFAULT.max_duty_hours
 
     @classmethod
     def of(cls, policy: Policy) -> RosterRules:

@@ -73,6 +73,7 @@ from xunfang.planning.roster.check import (
     Violation,
     check_roster,
     elapsed_hours,
+    leave_span,
     pattern_breaks,
     week_cap,
 )
@@ -492,9 +493,7 @@ def make_roster(
     # its first date, was kept, as was a special duty leading into it)
     leave_spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     for lv in leave:
-        leave_spans[lv.person].append(
-            (datetime.combine(lv.start, datetime.min.time()),
-             datetime.combine(lv.end + timedelta(days=1), datetime.min.time())))
+        leave_spans[lv.person].append(leave_span(lv))
 
     def during_leave(pid: str, a: datetime, b: datetime) -> bool:
         return any(a < lb and b > la for la, lb in leave_spans.get(pid, ()))
