@@ -71,7 +71,13 @@ def drones_stage(ctx: DeployContext) -> Result:
         return (), {"skipped": "the scenario has no drones", "shortfalls": []}
     ground = ctx.ground
     thin = {key: r / (1.0 + ground.get(key, 0.0)) for key, r in _risk(ctx).items()}
-    dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed)
+    drones = {u.id for u in ctx.scenario.units if u.mode == "drone"}
+    # a drone flies only in the slots its pilot is on duty (the posture's crews): a review
+    # found both county drones flying all day with no one to fly them
+    on_duty = {s.index: sorted(drones & ctx.inputs.on_duty[k])
+               for k, s in enumerate(ctx.slots)}
+    dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed,
+                     on_duty=on_duty)
     layers = PlanLayers(drone_sorties=tuple(
         DroneSortie(unit=x.unit, post=x.post, start=x.start, end=x.end, grids=x.grids,
                     waypoints=x.waypoints) for x in dp.sorties))

@@ -465,7 +465,9 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
 
     A unit whose crew pool holds rostered people is on duty in a slot when enough of them
     (``CREW_MIN`` by mode; a drone needs a ``drone_pilot``) are on duty and not already on
-    another unit of the pool (units in file order, ground units first). A unit whose pool
+    another unit of the pool (one unit at each home post, then the drones, then the other
+    units in file order; a ground unit takes people without the ``drone_pilot`` skill before
+    pilots). A unit whose pool
     holds nobody rostered — or every unit when there is no roster — is on duty all day.
     """
     pools = crew_pools(scenario)
@@ -490,8 +492,9 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
                 need = CREW_MIN.get(u.mode, 1)
                 if u.mode == "drone":
                     pick = [p for p in free if "drone_pilot" in skills[p]][:need]
-                else:
-                    pick = free[:need]
+                else:  # pilots last: the drones, crewed after the ground, need them (a
+                    # review: cars took every pilot on duty and both drones stood uncrewed)
+                    pick = sorted(free, key=lambda p: "drone_pilot" in skills[p])[:need]
                 if len(pick) == need:
                     on.add(u.id)
                     crew[(u.id, s.index)] = tuple(pick)
@@ -502,8 +505,10 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
 
 def _crew_order(units: Sequence[Unit], people: int) -> list[Unit]:
     """The order in which a pool's units get their crews from ``people`` on duty: first one
-    unit at every home post (so that a short shift still holds each post), then the rest in
-    file order; drones last. At a post, the first unit in file order is taken unless its crew
+    unit at every home post (so that a short shift still holds each post), then the drones
+    (a pilot on duty flies one: the county's drones cruise as a routine, 常态化高空巡航,
+    where crewing them last left both grounded all day while their pilots rode the
+    brigade's spare motorcycles), then the rest in file order. At a post, the first unit in file order is taken unless its crew
     would leave too few people for the cheapest unit of each post still to come — then the
     first one that does (two people hold two posts on balance vehicles rather than one post
     with a car)."""
@@ -525,8 +530,8 @@ def _crew_order(units: Sequence[Unit], people: int) -> list[Unit]:
             first.append(fits[0])
             left -= CREW_MIN.get(fits[0].mode, 1)
     taken = {u.id for u in first}
-    return [*first, *(u for u in ground if u.id not in taken),
-            *(u for u in units if u.mode == "drone")]
+    return [*first, *(u for u in units if u.mode == "drone"),
+            *(u for u in ground if u.id not in taken)]
 
 
 def _grid_zone(scenario: Scenario) -> dict[str, str | None]:
