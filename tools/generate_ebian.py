@@ -1550,6 +1550,15 @@ drone = 60
 hours = [7, 8, 17, 18]
 factor = 0.7
 modes = ["car", "motorcycle"]
+
+# Drones (ours): [policy.drones] keeps its defaults (25 min battery, 35 min recharge, 5 min
+# over each grid, 12 sorties a day, 3 grids a sortie, every hour). A drone flies with a pilot
+# of the patrol squad on duty to crew it; a shift's three patrol members ride the motorcycles
+# the 1-3-5 rings need, so the drones stay grounded unless crew_first puts one in the air
+# before the third motorcycle (measured 2026-11-28 to 11-30: 12-16 sorties a day, and 6-7
+# slots a day in which a tier-1 site's ring is not held).
+# [policy.drones]
+# crew_first = true
 """
 
 

@@ -86,9 +86,12 @@ def test_nothing_new_changes_nothing(plan_dir: Path) -> None:
     a_old, a_new = _at(old), _at(doc)
     assert all(a_new[k] == v for k, v in a_old.items() if k[1] < 12)
     assert all(a_new[k]["duty"] == v["duty"] for k, v in a_old.items())
-    # the air and video layers: the same sorties and camera views
-    for layer in ("drone_sorties", "camera_views"):
-        assert doc["plan"][layer] and doc["plan"][layer] == old["plan"][layer]
+    # the air and video layers: the same sorties and camera views (the county's drones stay
+    # grounded, their pilots riding the motorcycles: sorties in
+    # test_the_morning_sorties_are_kept_and_nothing_new_flies_the_same)
+    assert doc["plan"]["camera_views"] and doc["plan"]["camera_views"] == old["plan"][
+        "camera_views"]
+    assert doc["plan"].get("drone_sorties") == old["plan"].get("drone_sorties")
     # the pins are the plan's, and kept
     assert doc["stages"]["posture"]["pins"] == old["stages"]["posture"]["pins"]
     assert a_new[("TX-M1", 18)]["post"] == "KS1" and a_new[("TX-M1", 19)]["post"] == "KS1"
@@ -143,8 +146,6 @@ def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
     assert doc["stages"]["replan"]["busy"] == [{"unit": "TX-M2", "grid": "G3",
                                                 "until_slot": 13}]
     assert doc["stages"]["replan"]["out_of_service"] == ["PS1-C"]
-    morning = [x for x in old["plan"]["drone_sorties"] if x["start"] < 720]
-    assert morning and [x for x in doc["plan"]["drone_sorties"] if x["start"] < 720] == morning
     # printed as a table too; the second run replaces the earlier re-plan folder
     r = _replan(*args)
     assert r.exit_code == 0, r.output
@@ -179,6 +180,25 @@ def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
     assert again[("PS1-C", 11)]["note"] == a_new[("PS1-C", 11)]["note"]  # same grid
     assert again[("PS1-C", 11)]["duty"] == "route"
     assert all(again[("PS1-C", k)]["note"] == "out of service" for k in range(12, 24))
+
+
+def test_the_morning_sorties_are_kept_and_nothing_new_flies_the_same(
+        make_scenario: Callable[..., Path], tmp_path: Path) -> None:
+    from tests.planning.test_routes import LATTICE
+
+    # the lattice's drone has no rostered crew pool: on duty, and flying, all day
+    plan = tmp_path / "plan"
+    r = runner.invoke(app, ["plan", str(make_scenario(LATTICE)), "--out", str(plan),
+                            "--from", "2026-12-01"])
+    assert r.exit_code == 0, r.output
+    old = _doc(plan)["plan"]["drone_sorties"]
+    morning = [x for x in old if x["start"] < 720]
+    assert morning and len(morning) < len(old)
+    r = _replan(str(plan), "--at", "12:00", "--out-of-service", "C2", "--json")
+    assert r.exit_code == 0, r.output
+    new = _doc(Path(json.loads(r.stdout)["plan"]))["plan"]["drone_sorties"]
+    assert [x for x in new if x["start"] < 720] == morning
+    assert all(x["unit"] == "D1" for x in new) and len(new) > len(morning)
 
 
 def test_bad_input_names_the_argument(plan_dir: Path, tmp_path: Path) -> None:

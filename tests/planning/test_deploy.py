@@ -143,6 +143,37 @@ def test_units_without_crew_are_off_and_their_duties_go_short(ebian) -> None:
     assert {s.place for s in fixed} == {"RP1", "SB1"}
 
 
+def test_a_pilot_to_spare_crews_a_drone_and_crew_first_puts_drones_before_spare_units(
+        ebian) -> None:
+    sc, _net = ebian
+    slots = make_slots(DAY, days=1, slot_minutes=sc.slot_minutes)
+    rostered = [p.id for p in sc.people if p.team in ("A", "B", "C", "D", "day")]
+
+    def crews(scen: Scenario, people: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        duty, crew, _ = deploy.units_on_duty(scen, slots[:1], [people], rostered)
+        return {u: crew[(u, 0)] for u in duty[0] if (u, 0) in crew}
+
+    # team A's patrol squad: TXFA02 is its pilot; three people for six motorcycles
+    team = ("TXFA01", "TXFA02", "TXFA03")
+    got = crews(sc, team)
+    assert "TX-D1" not in got and "TX-D2" not in got  # the motorcycles need all three
+    assert sorted(got) == ["TX-M1", "TX-M2", "TX-M4"]
+    # two people: the motorcycles at both posts take the two, the pilot last
+    got = crews(sc, ("TXFA02", "TXFA03"))
+    assert sorted(got) == ["TX-M1", "TX-M4"]
+    # seven people for the six motorcycles: the pilot is the one to spare and flies, though
+    # people.csv lists him before most of the others (a review: the ground units took people
+    # in file order, the pilot among them, and the drones stood uncrewed)
+    got = crews(sc, ("TXFA01", "TXFA02", "TXFA03", "TXFB01", "TXFB03", "TXFC01", "TXFC03"))
+    assert got["TX-D1"] == ("TXFA02",)
+    assert sorted(u for u in got if u != "TX-D1") == [f"TX-M{i}" for i in range(1, 7)]
+    # [policy.drones] crew_first: the drone right after each post is held
+    first = replace(sc, policy=replace(sc.policy, drones=replace(sc.policy.drones,
+                                                                 crew_first=True)))
+    got = crews(first, team)
+    assert got["TX-D1"] == ("TXFA02",) and sorted(got) == ["TX-D1", "TX-M1", "TX-M4"]
+
+
 def test_pins_are_kept_and_bad_pins_named(ebian) -> None:
     sc, net = ebian
     pins = (deploy.Pin(unit="TX-M4", slots=(3, 4, 5), post="KS1", note="market day"),

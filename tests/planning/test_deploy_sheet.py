@@ -24,14 +24,23 @@ def test_plan_sheet_and_shortfalls_in_the_folder(tmp_path: Path) -> None:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == PLAN_SHEET_COLUMNS
     kinds = {r["kind"] for r in rows}
-    # grid patrols follow routes; the drones fly sorties; the video desk tours its cameras
-    assert {"route", "post", "checkpoint", "drone", "video"} <= kinds
+    # grid patrols follow routes; the video desk tours its cameras
+    assert {"route", "post", "checkpoint", "video"} <= kinds
     assert kinds <= {"post", "grid", "route", "checkpoint", "drone", "video"}
     on = [a for a in result.plan.assignments if a.duty != "off"]
     assert len([r for r in rows if r["kind"] != "video"]) == len(on)
     m1 = [r for r in rows if r["unit"] == "TX-M1"]
     assert m1 and all(r["crew"] for r in m1)  # rostered crews are named
     assert m1[0]["slot_start"] == "2025-07-01T00:00" and m1[0]["slot_end"] == "2025-07-01T01:00"
+    # a drone flies only while a pilot is on duty to crew it (a review: both county drones
+    # flew all 24 hours with no one crewed); the county's pilots ride the brigade's
+    # motorcycles, which the 1-3-5 rings need, so its drones stay grounded and say why
+    drones = {u.id for u in sc.units if u.mode == "drone"}
+    assert not [r for r in rows if r["unit"] in drones]
+    assert all(a.duty == "off" for a in result.plan.assignments if a.unit in drones)
+    assert result.plan.drone_sorties == ()
+    said = result.stages["drones"]["shortfalls"]
+    assert len(said) == 1 and "not flown with no drone crewed (no pilot on duty" in said[0]
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     posture = doc["stages"]["posture"]
     assert posture["status"] == "optimal"

@@ -44,7 +44,8 @@ def test_sorties_keep_battery_recharge_and_daily_limits(make_scenario: Make) -> 
     for a, b in itertools.pairwise(dp.sorties):
         assert b.start >= a.end + 30 - 1e-9
     assert len(dp.sorties) == 10  # the daily limit binds: 24 slots of weight, 10 sorties
-    assert any("not flown for want of a free drone" in x for x in dp.shortfalls)
+    assert any("not flown after every drone on duty had flown its 10 sorties of the day" in x
+               for x in dp.shortfalls)
     in_first = sum(1 for s in dp.sorties if s.slot == dp.sorties[0].slot)
     assert dp.flown[("E", dp.sorties[0].slot)] == 5 * in_first
     assert not any(g == "W" for g, _ in dp.flown)
@@ -74,11 +75,13 @@ def test_range_hours_and_no_drones_are_shortfalls(make_scenario: Make) -> None:
     short = plan_drones(sc, None, DAY, every_slot({"E": 1.0}), seed=0,
                         params=DroneParams(battery_minutes=6))
     assert short.sorties == ()
-    assert any("out of drone range" in x and "E" in x for x in short.shortfalls)
+    assert any("out of range of the drones on duty" in x and "E@" in x
+               for x in short.shortfalls)
     day = plan_drones(sc, None, DAY, every_slot({"W": 1.0}), seed=0,
                       params=DroneParams(hours=tuple(range(8, 20))))
     assert all(8 <= DAY[s.slot].start.hour < 20 for s in day.sorties)
-    assert any("outside the drones' flying hours in 12 slot(s)" in x for x in day.shortfalls)
+    assert any(x.startswith("12 thin (grid, slot) cell(s) not flown outside the drones' "
+                            "flying hours") for x in day.shortfalls)
     no = lattice(make_scenario, **{"units.csv": LATTICE["units.csv"].replace(
         "D1,special,drone,patrol,P1\n", "")})
     none = plan_drones(no, None, DAY, every_slot({"W": 1.0}), seed=0)
@@ -125,3 +128,150 @@ def test_ebian_drones() -> None:
     json.dumps(doc)
     lon, lat = doc["sorties"][0]["waypoints"][0]  # type: ignore[index]
     assert 103.2 < lon < 103.3 and 29.2 < lat < 29.3
+
+
+# --- review of the drone stage (session 23) --------------------------------------------------
+
+
+def test_a_sortie_stays_inside_its_pilots_shift_the_flying_hours_and_the_horizon(
+        make_scenario: Make) -> None:
+    sc = lattice(make_scenario, **{"units.csv": TWO_DRONES})
+    thin = every_slot({"W": 1.0, "E": 1.0})
+    shift = {s.index: ["D1"] for s in DAY if 8 <= s.start.hour < 16}  # D1 crewed 08–16
+    dp = plan_drones(sc, None, DAY, thin, seed=0, on_duty=shift)
+    assert dp.sorties and {x.unit for x in dp.sorties} == {"D1"}
+    assert all(x.start >= 480 - 1e-9 and x.end <= 960 + 1e-9 for x in dp.sorties)
+    # a drone has a duty only where it is crewed: elsewhere the posture's "off" stands
+    assert {k for k in dp.duties} == {("D1", s) for s in shift}
+    # each slot's airborne minutes are the sorties' minutes inside it, and add up
+    for (_u, s), d in dp.duties.items():
+        a, b = 60.0 * s, 60.0 * (s + 1)
+        inside = sum(max(0.0, min(x.end, b) - max(x.start, a)) for x in dp.sorties)
+        assert d.airborne_minutes == pytest.approx(inside)
+        assert (d.sorties > 0) == (inside > 0)
+    assert sum(d.airborne_minutes for d in dp.duties.values()) == pytest.approx(
+        sum(x.minutes for x in dp.sorties))
+    hours = plan_drones(sc, None, DAY, thin, seed=0,
+                        params=DroneParams(hours=tuple(range(8, 20)), battery_minutes=25))
+    assert all(x.start >= 480 - 1e-9 and x.end <= 1200 + 1e-9 for x in hours.sorties)
+    assert max(x.end for x in hours.sorties) > 1140  # the last flying hour is used
+    last = plan_drones(sc, None, DAY[-1:], {("E", DAY[-1].index): 1.0}, seed=0)
+    assert last.sorties and all(x.end <= 1440 + 1e-9 for x in last.sorties)
+
+
+def test_long_slots_fly_their_flying_hours_and_short_slots_carry_a_sortie_over() -> None:
+    from xunfang.plan import make_slots
+    from xunfang.planning.drones import _flying_parts
+
+    two = make_slots(DAY[0].start.date(), days=1, slot_minutes=120)
+    # a 2-hour slot 06–08 with flying hours from 07: its second hour only
+    assert _flying_parts(two[3], 360.0, set(range(7, 20))) == [(420.0, 480.0)]
+    assert _flying_parts(two[3], 360.0, set(range(9, 20))) == []
+    assert _flying_parts(two[3], 360.0, set(range(24))) == [(360.0, 480.0)]
+
+
+def test_quarter_hour_slots_book_a_sortie_to_every_slot_it_spans(make_scenario: Make) -> None:
+    from xunfang.plan import make_slots
+
+    sc = lattice(make_scenario)
+    quarter = make_slots(DAY[0].start.date(), days=1, slot_minutes=15)
+    thin = {("E", s.index): 1.0 for s in quarter}
+    # 20 minutes over the grid: a sortie of about 22 minutes, longer than a slot
+    dp = plan_drones(sc, None, quarter, thin, seed=0,
+                     params=DroneParams(battery_minutes=25, hover_minutes=20))
+    assert dp.sorties
+    x = dp.sorties[0]
+    spanned = [s.index for s in quarter if s.index * 15 < x.end and (s.index + 1) * 15 > x.start]
+    assert len(spanned) >= 2  # a sortie longer than a slot
+    assert all(dp.duties[("D1", s)].sorties == 1 for s in spanned)
+
+
+def test_the_days_sorties_go_to_its_thinnest_hours(make_scenario: Make) -> None:
+    sc = lattice(make_scenario)
+    # faint weight all night and morning, the evening peak heavy: six sorties a day
+    thin = {(g, s.index): (1.0 if 17 <= s.start.hour <= 22 else 0.01)
+            for g in ("W", "E") for s in DAY}
+    dp = plan_drones(sc, None, DAY, thin, seed=0, params=DroneParams(max_sorties=6))
+    assert len(dp.sorties) == 6
+    assert all(17 <= DAY[x.slot].start.hour <= 22 for x in dp.sorties), [
+        DAY[x.slot].start.hour for x in dp.sorties]
+    # the cells left are said heaviest first, with the daily limit as their reason
+    (daily,) = [x for x in dp.shortfalls if "sorties of the day" in x]
+    first = daily.split(": ", 1)[1].split(", ")[0]
+    assert thin[(first.split("@")[0], int(first.split("@")[1]))] == max(
+        w for (g, s), w in thin.items() if (g, s) not in dp.flown)
+
+
+def test_each_unflown_cell_is_given_its_own_reason(make_scenario: Make) -> None:
+    sc = lattice(make_scenario, **{"units.csv": TWO_DRONES})
+    thin = every_slot({"W": 1.0})
+    # nobody crewed at all: every cell for want of a pilot, not of a free drone
+    none = plan_drones(sc, None, DAY, thin, seed=0, on_duty={})
+    assert none.sorties == () and len(none.shortfalls) == 1
+    assert none.shortfalls[0].startswith("24 thin (grid, slot) cell(s) not flown with no drone "
+                                         "crewed (no pilot on duty, or none to spare from the "
+                                         "ground units), weight 24:")
+    # only D2 (at P2, 894 m from the west grid's line) is crewed, with a short battery: the
+    # west grid is out of *its* range (9.4 min), though D1 at the line's corner reaches it (7.6)
+    p = DroneParams(battery_minutes=8.5)
+    d2 = plan_drones(sc, None, DAY, thin, seed=0, params=p, on_duty={s.index: ["D2"]
+                                                                    for s in DAY})
+    assert d2.sorties == ()
+    assert d2.shortfalls[0].startswith("24 thin (grid, slot) cell(s) not flown out of range "
+                                       "of the drones on duty")
+    assert plan_drones(sc, None, DAY, thin, seed=0, params=p,
+                       on_duty={s.index: ["D1"] for s in DAY}).sorties
+    # weights at or below min_thin are neither flown nor said
+    zero = plan_drones(sc, None, DAY, every_slot({"W": 0.0}), seed=0)
+    assert zero.sorties == () and zero.shortfalls == ()
+
+
+@pytest.mark.parametrize(("params", "needle"), [
+    ({"min_thin": float("nan")}, r"params\.min_thin: must be a finite number >= 0"),
+    ({"min_thin": -1.0}, r"params\.min_thin: must be a finite number >= 0"),
+    ({"hours": ("8",)}, r"params\.hours: must be whole hours 0\.\.23; got \['8'\]"),
+    ({"hours": 8}, r"params\.hours: must be a collection of hours 0\.\.23; got 8"),
+    ({"hours": (8.5,)}, r"params\.hours: must be whole hours 0\.\.23; got \[8\.5\]"),
+    ({"hours": (True,)}, r"params\.hours: must be whole hours"),
+    ({"recharge_minutes": float("inf")}, r"params\.recharge_minutes"),
+])
+def test_bad_params_are_refused_by_name(make_scenario: Make, params: dict[str, object],
+                                        needle: str) -> None:
+    sc = lattice(make_scenario)
+    with pytest.raises(ValueError, match=needle):
+        plan_drones(sc, None, DAY, {}, seed=0, params=DroneParams(**params))  # type: ignore[arg-type]
+
+
+def test_the_limits_are_scenario_policy(make_scenario: Make) -> None:
+    toml = LATTICE["scenario.toml"] + (
+        "\n[policy.drones]\nbattery_minutes = 18\nrecharge_minutes = 20\nhover_minutes = 3\n"
+        "max_sorties = 4\ngrids_per_sortie = 1\nhours = [9, 10, 11, 12]\n")
+    sc = lattice(make_scenario, **{"scenario.toml": toml})
+    p = DroneParams.of(sc.policy)
+    assert (p.battery_minutes, p.recharge_minutes, p.hover_minutes, p.max_sorties,
+            p.max_grids_per_sortie, p.hours) == (18, 20, 3, 4, 1, (9, 10, 11, 12))
+    dp = plan_drones(sc, None, DAY, every_slot({"W": 1.0, "E": 1.0}), seed=0)
+    assert dp.params == p and len(dp.sorties) == 4
+    assert all(x.start >= 540 and x.end <= 780 and len(x.grids) == 1 for x in dp.sorties)
+    # the simulator flies with the same battery and recharge (a review: it had its own 25/35)
+    from xunfang.plan import Assignment, Plan
+    from xunfang.sim import SimConfig
+    from xunfang.sim.engine import _air_layer
+
+    plan = Plan(scenario=sc.name, inputs_hash=sc.inputs_hash, seed=0, version="t", slots=DAY,
+                units=("D1",), assignments=tuple(Assignment("D1", s.index, "post", post="P1")
+                                                 for s in DAY))
+    air = _air_layer(sc, plan, SimConfig(), 0.0, 1440.0)
+    assert (air.battery_minutes, air.recharge_minutes) == (18, 20)
+    mine = _air_layer(sc, plan, SimConfig(drone_battery_minutes=30, drone_recharge_minutes=0),
+                      0.0, 1440.0)
+    assert (mine.battery_minutes, mine.recharge_minutes) == (30, 0)
+    # bad values are refused where they are written
+    bad = LATTICE["scenario.toml"] + "\n[policy.drones]\nhours = [25]\nbattery_minutes = 0\n"
+    from xunfang._errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        lattice(make_scenario, **{"scenario.toml": bad})
+    text = str(err.value)
+    assert "scenario.toml" in text and "policy.drones.hours" in text
+    assert "policy.drones.battery_minutes" in text

@@ -1,10 +1,13 @@
 """The built-in county's plan of the review AO (2026-12-01), planned once for tests/report
-and written in Chinese and English."""
+and written in Chinese and English — with ``[policy.drones] crew_first``, so that its drones
+fly and the report's air layer is tested (by default the county's pilots ride the motorcycles
+its 1-3-5 rings need, and its drones stay grounded)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,10 @@ from xunfang.scenario.loader import load
 def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[PlanResult, Path, Path]:
     """The plan and its folders in zh and en (planning takes about half a minute)."""
     request = PlanRequest(start=date(2026, 12, 1))
-    result = build_plan(load("ebian"), request)
+    sc = load("ebian")
+    flying = replace(sc, policy=replace(sc.policy, drones=replace(sc.policy.drones,
+                                                                  crew_first=True)))
+    result = build_plan(flying, request)
     root = tmp_path_factory.mktemp("ao")
     return (result, write_plan_folder(result, request, root / "zh", lang="zh"),
             write_plan_folder(result, request, root / "en", lang="en"))

@@ -170,8 +170,16 @@ RARE = (
                "brought a police unit to it: it is off the streets of their modes in the grid, "
                "beyond a foot or balance patrol's loop, or too long to finish before a unit "
                "leaves)"),
-    ("drones", "grids out of drone range (round trip with one hover beyond 25 min): G7, G9"),
-    ("drones", "thin grids outside the drones' flying hours in 8 slot(s): 0, 1, 2, 3, 4, 5 …"),
+    ("drones", "2 thin (grid, slot) cell(s) not flown out of range of the drones on duty "
+               "(round trip with one hover beyond 25 min), weight 0.12: G7@3, G9@4"),
+    ("drones", "8 thin (grid, slot) cell(s) not flown outside the drones' flying hours, "
+               "weight 0.4: G1@0, G1@1, G2@0, G2@1, G3@0, G3@1 …"),
+    ("drones", "5 thin (grid, slot) cell(s) not flown with no drone crewed (no pilot on duty, "
+               "or none to spare from the ground units), weight 0.2: G2@5"),
+    ("drones", "4 thin (grid, slot) cell(s) not flown after every drone on duty had flown its "
+               "12 sorties of the day, weight 0.3: G2@22"),
+    ("drones", "9 thin (grid, slot) cell(s) not flown while the drones on duty were airborne "
+               "or recharging over weightier grids, weight 0.9: G4@19"),
 )
 
 

@@ -213,7 +213,8 @@ def test_bad_air_layers_are_refused(make_scenario: Make, sortie: DroneSortie | N
     ({"report_delay_minutes": -1.0}, "report_delay_minutes must be a finite number >= 0"),
     ({"report_delay_by_category": {"x": float("inf")}}, r"report_delay_by_category\['x'\]"),
     ({"drone_speed_kmh": 0.0}, "drone_speed_kmh must be > 0"),
-    ({"drone_battery_minutes": 0.0}, "drone_battery_minutes must be a finite number > 0"),
+    ({"drone_battery_minutes": 0.0},
+     r"drone_battery_minutes must be None \(the policy's\) or a finite number > 0"),
 ])
 def test_bad_air_settings(kwargs: dict[str, object], needle: str) -> None:
     with pytest.raises(SimError, match=needle):

@@ -1,32 +1,42 @@
 """Drone sorties (无人机巡逻): flights over the grids the ground plan leaves thin.
 
 Entry point: :func:`plan_drones`. The drones are the scenario's units of mode ``drone``; each
-launches from and lands at its home post. ``thin[(grid id, slot index)]`` weighs how uncovered
-a grid is in a slot (the deployment stage's gap: risk not matched by ground presence); a grid
-with no weight, or weight at most ``DroneParams.min_thin``, is not flown.
+launches from and lands at its home post, and flies only while its pilot is on duty
+(``on_duty``, the posture's crews) and inside the flying hours. ``thin[(grid id, slot
+index)]`` weighs how uncovered a grid is in a slot (the deployment stage's gap: risk not
+matched by ground presence); a grid with no weight, or weight at most ``DroneParams.min_thin``,
+is not flown.
 
 A sortie: launch (``policy.drone_launch_minutes``), straight flights at
 ``policy.speeds_kph["drone"]`` to the first grid, along the longest stretch of a mandatory line
 inside it (a point inside the polygon when no line crosses it), ``hover_minutes`` over it, on to
-the next grid, and back to the post; the whole within ``battery_minutes``. Between sorties the
-drone is on the ground ``recharge_minutes`` (battery swap or charge and the pilot's rest), at
-most ``max_sorties`` sorties a day, and only in ``hours``.
+the next grid, and back to the post; the whole within ``battery_minutes``, and the whole
+inside one stretch of time the drone is crewed and may fly (a sortie never runs past its
+pilot's shift, the flying hours or the horizon). Between sorties the drone is on the ground
+``recharge_minutes`` (battery swap or charge and the pilot's rest), at most ``max_sorties``
+sorties a day. The limits are scenario.toml's ``[policy.drones]`` (:meth:`DroneParams.of`).
 
-Method: slot by slot, each drone free in the slot (drones in a seeded order) flies the grids
-with the most weight left: the first grid by weight per minute of flight to it, then the
-grid that adds the most weight while the battery allows (inserted where it lengthens the
-flight least), up to ``max_grids_per_sortie``. A flown grid keeps a tenth of its weight in the
-slot, so the next drone goes elsewhere first. Weights
-left unflown are listed as shortfalls with the reason (no drone free, out of range, outside
-flying hours).
+Method: a greedy over the whole horizon, not slot by slot. Each (drone, slot) offers the
+sortie that drone would fly from the slot's earliest free moment: the first grid by weight per
+minute of flight to it, then the grid of the most weight that the battery still allows
+(inserted where it lengthens the flight least), up to ``max_grids_per_sortie``. The sortie of
+the most weight over all drones and slots is flown first (lazily re-weighed: weights only fall),
+so a drone's daily sorties go to the day's thinnest hours rather than to the first hours of the
+day (a review: twelve sorties spent by 11:00 on night weights, the evening peak unflown). A
+grid's weight counts in the slot the drone hovers over it; a flown grid keeps a tenth of it,
+so the next sortie goes elsewhere first. Weights left unflown are listed as shortfalls by
+reason — no drone crewed, outside the flying hours, out of range of the drones on duty, the
+daily limit, or the drones busy over weightier grids — heaviest cells first.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import shapely
@@ -34,7 +44,7 @@ import shapely
 from xunfang.geo import Projector
 from xunfang.plan import Assignment, Slot
 from xunfang.planning.routes import grid_of_nodes
-from xunfang.scenario.model import Scenario
+from xunfang.scenario.model import DronePolicy, Policy, Scenario
 
 __all__ = ["FLOWN_FACTOR", "DroneDuty", "DroneParams", "DronePlan", "Sortie", "plan_drones"]
 
@@ -42,35 +52,55 @@ __all__ = ["FLOWN_FACTOR", "DroneDuty", "DroneParams", "DronePlan", "Sortie", "p
 #: (and the next sortie) take the other thin grids first.
 FLOWN_FACTOR = 0.1
 
+_POLICY = DronePolicy()
+
 
 @dataclass(frozen=True)
 class DroneParams:
-    """The limits of a sortie and a drone's day (policy-like; defaults for a small
-    quadcopter with spare batteries)."""
+    """The limits of a sortie and a drone's day: scenario.toml's ``[policy.drones]``
+    (:meth:`of`), with ``min_thin`` the planner's own threshold."""
 
-    battery_minutes: float = 25.0  # airborne per sortie, launch to landing
-    recharge_minutes: float = 35.0  # on the ground between sorties (batteries, pilot rest)
-    hover_minutes: float = 5.0  # over each grid
-    max_sorties: int = 12  # per drone and day of the horizon
-    max_grids_per_sortie: int = 3
+    battery_minutes: float = _POLICY.battery_minutes  # airborne per sortie, launch to landing
+    recharge_minutes: float = _POLICY.recharge_minutes  # on the ground between sorties
+    hover_minutes: float = _POLICY.hover_minutes  # over each grid
+    max_sorties: int = _POLICY.max_sorties  # per drone and day of the horizon
+    max_grids_per_sortie: int = _POLICY.grids_per_sortie
     min_thin: float = 0.0  # only grids with more weight than this are flown
-    hours: tuple[int, ...] = tuple(range(24))  # hours in which drones may fly
+    hours: tuple[int, ...] = _POLICY.hours  # hours in which drones may fly
+
+    @classmethod
+    def of(cls, policy: Policy, *, min_thin: float = 0.0) -> DroneParams:
+        """The limits ``[policy.drones]`` sets (the defaults where it is silent)."""
+        d = policy.drones
+        return cls(battery_minutes=d.battery_minutes, recharge_minutes=d.recharge_minutes,
+                   hover_minutes=d.hover_minutes, max_sorties=d.max_sorties,
+                   max_grids_per_sortie=d.grids_per_sortie, min_thin=min_thin,
+                   hours=tuple(d.hours))
 
     def check(self) -> None:
         for name in ("battery_minutes", "hover_minutes"):
             v = getattr(self, name)
-            if not (math.isfinite(v) and v > 0):
+            if not (_number(v) and math.isfinite(v) and v > 0):
                 raise ValueError(f"params.{name}: must be minutes > 0; got {v!r}")
-        if not (math.isfinite(self.recharge_minutes) and self.recharge_minutes >= 0):
-            raise ValueError(f"params.recharge_minutes: must be minutes >= 0; got "
-                             f"{self.recharge_minutes!r}")
+        for name in ("recharge_minutes", "min_thin"):
+            v = getattr(self, name)
+            if not (_number(v) and math.isfinite(v) and v >= 0):
+                raise ValueError(f"params.{name}: must be a finite number >= 0; got {v!r}")
         for name in ("max_sorties", "max_grids_per_sortie"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"params.{name}: must be a whole number >= 1; got {v!r}")
-        bad = [h for h in self.hours if not 0 <= h <= 23]
+        if isinstance(self.hours, str | bytes) or not isinstance(self.hours, Collection):
+            raise ValueError(f"params.hours: must be a collection of hours 0..23; got "
+                             f"{self.hours!r}")
+        bad = [h for h in self.hours
+               if isinstance(h, bool) or not isinstance(h, int | np.integer) or not 0 <= h <= 23]
         if bad:
-            raise ValueError(f"params.hours: must be hours 0..23; got {bad}")
+            raise ValueError(f"params.hours: must be whole hours 0..23; got {bad}")
+
+
+def _number(v: object) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
 
 
 @dataclass(frozen=True)
@@ -141,7 +171,9 @@ class DronePlan:
                                                                               strict=True)]
 
         return {
-            "method": "greedy sorties over the thinnest grids within battery and recharge",
+            "method": ("greedy over the horizon, the sortie of the most thin weight first, "
+                       "within the pilots' shifts, flying hours, battery, recharge and the "
+                       "day's sorties"),
             "seed": self.seed,
             "params": {"battery_minutes": self.params.battery_minutes,
                        "recharge_minutes": self.params.recharge_minutes,
@@ -191,6 +223,34 @@ def _over_grids(scenario: Scenario) -> dict[str, tuple[tuple[float, float], ...]
     return out
 
 
+def _flying_parts(slot: Slot, at: float, hours: Collection[int]) -> list[tuple[float, float]]:
+    """The minutes [a, b) of ``slot`` (starting at minute ``at`` of the run) whose clock hour
+    is a flying hour: the whole slot, none of it, or the hours of a long slot that are."""
+    parts: list[tuple[float, float]] = []
+    t = 0.0
+    while t < slot.minutes - 1e-9:
+        now = slot.start + timedelta(minutes=t)
+        to_hour = 60.0 - now.minute - now.second / 60.0
+        step = min(to_hour, slot.minutes - t)
+        if now.hour in hours:
+            if parts and abs(parts[-1][1] - (at + t)) < 1e-9:
+                parts[-1] = (parts[-1][0], at + t + step)
+            else:
+                parts.append((at + t, at + t + step))
+        t += step
+    return parts
+
+
+def _merge(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + 1e-9:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
 def plan_drones(
     scenario: Scenario,
     net: object,
@@ -205,21 +265,24 @@ def plan_drones(
 
     ``net`` is the scenario's ``RoadNetwork`` (kept for the common stage signature; drones fly
     straight lines, so it is not queried). ``on_duty`` maps a slot index to the drones crewed
-    in it (default: every drone in every slot). Raises ``ValueError`` naming the argument for
-    unknown grids or slots, negative or non-finite weights, and bad parameters.
+    in it (default: every drone in every slot; a slot it does not name has none); a drone
+    neither flies nor has a duty in a slot it is not crewed in. ``params`` default to the
+    scenario's ``[policy.drones]``. Raises ``ValueError`` naming the argument for unknown
+    grids or slots, negative or non-finite weights, and bad parameters.
     """
     del net
-    p = params if params is not None else DroneParams()
+    p = params if params is not None else DroneParams.of(scenario.policy)
     p.check()
+    hours = frozenset(int(h) for h in p.hours)
     slots = tuple(slots)
     if not slots:
         raise ValueError("slots: at least one slot is needed")
     grids = {a.id: a for a in scenario.areas_of("grid")}
-    slot_ids = {s.index: k for k, s in enumerate(slots)}
+    pos = {s.index: k for k, s in enumerate(slots)}
     for (g, s), w in thin.items():
         if g not in grids:
             raise ValueError(f"thin: key ({g!r}, {s}) names no grid of the scenario")
-        if s not in slot_ids:
+        if s not in pos:
             raise ValueError(f"thin: key ({g!r}, {s}) names no slot given")
         if not (math.isfinite(w) and w >= 0):
             raise ValueError(f"thin: weight of ({g!r}, {s}) must be finite and >= 0; got {w!r}")
@@ -241,15 +304,18 @@ def plan_drones(
             continue
         home[d.id] = post.xy
         home_post[d.id] = d.home_post
-    over = _over_grids(scenario)
     if on_duty is not None:
         for s, us in on_duty.items():
-            if s not in slot_ids:
+            if s not in pos:
                 raise ValueError(f"on_duty: slot {s} is not among the slots given")
             unknown = sorted(set(us) - {u.id for u in drones})
             if unknown:
                 raise ValueError(f"on_duty: slot {s} names units that are not drones: "
                                  f"{unknown}")
+    crewed: list[frozenset[str]] = [
+        frozenset(home) if on_duty is None else frozenset(on_duty.get(s.index, ())) & set(home)
+        for s in slots]
+    over = _over_grids(scenario)
 
     def fly(a: tuple[float, float], b: tuple[float, float]) -> float:
         return math.dist(a, b) / kpm
@@ -259,110 +325,205 @@ def plan_drones(
         return (launch + sum(fly(a, b) for a, b in itertools.pairwise(pts))
                 + p.hover_minutes * len(gs))
 
+    def hover_times(origin: tuple[float, float], gs: Sequence[str], t: float) -> list[float]:
+        """The middle of each grid's hover, in run minutes, for a sortie launched at ``t``:
+        the drone flies the grid's stretch, then hovers at its end."""
+        out: list[float] = []
+        now, at = t + launch, origin
+        for g in gs:
+            for q in over[g]:
+                now += fly(at, q)
+                at = q
+            out.append(now + p.hover_minutes / 2)
+            now += p.hover_minutes
+        return out
+
     rng = np.random.default_rng(seed)
     t0 = slots[0].start
     starts = [(s.start - t0).total_seconds() / 60.0 for s in slots]
+    ends = [a + s.minutes for a, s in zip(starts, slots, strict=True)]
+    parts = [_flying_parts(s, a, hours) for s, a in zip(slots, starts, strict=True)]
+    # each drone's stretches of time crewed and in the flying hours, merged across slots
+    windows = {u: _merge([pt for k in range(len(slots)) if u in crewed[k] for pt in parts[k]])
+               for u in home}
+    one_way = {u: {g: tour_minutes(o, [g]) for g in grids} for u, o in home.items()}
+    reach = {u: {g for g, m in one_way[u].items() if m <= p.battery_minutes} for u in home}
     left = {key: float(w) for key, w in thin.items() if w > p.min_thin}
     by_slot: dict[int, list[str]] = {}
-    for g, s in left:
+    for g, s in sorted(left):
         by_slot.setdefault(s, []).append(g)
-    free_at = {u: -math.inf for u in home}
+    mine: dict[str, list[tuple[float, float]]] = {u: [] for u in home}  # (start, end) flown
     count_day: dict[tuple[str, int], int] = {}
+    noise = {(u, k): float(rng.random()) for u in home for k in range(len(slots))}
+
+    def slot_at(t: float) -> int:
+        """The position of the slot holding run minute ``t`` (the last one at its end)."""
+        k = int(np.searchsorted(starts, t, side="right")) - 1
+        return min(max(k, 0), len(slots) - 1)
+
+    def day_of(t: float) -> int:
+        return int((t - starts[0]) // 1440)
+
+    def route_for(u: str, k: int) -> list[str]:
+        """The sortie drone ``u`` would fly over slot ``k``'s weights (empty: none)."""
+        sl = slots[k].index
+        cands = [(left[(g, sl)], g) for g in by_slot.get(sl, ())
+                 if left[(g, sl)] > 0 and g in reach[u]]
+        if not cands:
+            return []
+        origin = home[u]
+        first = max(cands, key=lambda c: (c[0] / one_way[u][c[1]], c[1]))[1]
+        route = [first]
+        cands.sort(key=lambda c: (-c[0], c[1]))
+        while len(route) < p.max_grids_per_sortie:
+            added = False
+            for _, g in cands:  # the weightiest grid the battery still allows
+                if g in route:
+                    continue
+                trial = min(([*route[:i], g, *route[i:]] for i in range(len(route) + 1)),
+                            key=lambda r: tour_minutes(origin, r))
+                if tour_minutes(origin, trial) <= p.battery_minutes:
+                    route = trial
+                    added = True
+                    break
+            if not added:
+                break
+        return route
+
+    def start_in(u: str, k: int, dur: float) -> float | None:
+        """The earliest start in slot ``k`` at which drone ``u`` can fly ``dur`` minutes: in
+        one of its windows to the end, clear of its other sorties and their recharge, under
+        the day's limit."""
+        for a, b in parts[k]:
+            win = next((w for w in windows[u] if w[0] - 1e-9 <= a < w[1]), None)
+            if win is None:
+                continue
+            for t in sorted({a, *(e + p.recharge_minutes for _, e in mine[u])}):
+                if not a - 1e-9 <= t < b or t + dur > win[1] + 1e-9:
+                    continue
+                if any(t < e + p.recharge_minutes - 1e-9 and x < t + dur + p.recharge_minutes
+                       - 1e-9 for x, e in mine[u]):
+                    continue
+                if count_day.get((u, day_of(t)), 0) >= p.max_sorties:
+                    continue
+                return t
+        return None
+
+    def offer(u: str, k: int) -> tuple[float, float, list[str]] | None:
+        """(weight, start, grids) of drone ``u``'s best sortie from slot ``k``, or None."""
+        route = route_for(u, k)
+        while route:
+            dur = tour_minutes(home[u], route)
+            t = start_in(u, k, dur)
+            if t is not None:
+                sl = slots[k].index
+                return sum(left[(g, sl)] for g in route), t, route
+            # too long for the time left: drop the lightest grid (the straight line past it
+            # is no longer than the way over it)
+            light = min(route, key=lambda g: (left[(g, slots[k].index)], g))
+            route = [g for g in route if g != light]
+        return None
+
+    heap: list[tuple[float, float, str, int]] = []
+    for u in home:
+        for k in range(len(slots)):
+            if u in crewed[k] and parts[k] and by_slot.get(slots[k].index):
+                o = offer(u, k)
+                if o is not None:
+                    heap.append((-o[0], noise[(u, k)], u, k))
+    heapq.heapify(heap)
     sorties: list[Sortie] = []
     flown: dict[tuple[str, int], float] = {}
-    for k, sl in enumerate(slots):
-        if sl.start.hour not in p.hours:
+    while heap:
+        _, nz, u, k = heapq.heappop(heap)
+        o = offer(u, k)
+        if o is None or o[0] <= 0:
             continue
-        s_start, s_end = starts[k], starts[k] + sl.minutes
-        crew = set(on_duty.get(sl.index, ())) if on_duty is not None else set(home)
-        order = [u for u in (list(home)[int(j)] for j in rng.permutation(len(home)))
-                 if u in crew]
-        for u in order:
-            origin = home[u]
-            t = max(s_start, free_at[u])
-            while t < s_end - 1e-9:
-                day = int((t - starts[0]) // 1440)
-                if count_day.get((u, day), 0) >= p.max_sorties:
-                    break
-                cands = [(g, left[(g, sl.index)]) for g in by_slot.get(sl.index, ())
-                         if left[(g, sl.index)] > 0]
-                if not cands:
-                    break
-                # the first grid: most weight per minute of the round trip, seeded tie noise
-                ok = [(w / tour_minutes(origin, [g]) * (1 + 1e-6 * rng.random()), g)
-                      for g, w in cands if tour_minutes(origin, [g]) <= p.battery_minutes]
-                if not ok:
-                    break
-                _, first = max(ok)
-                route = [first]
-                while len(route) < p.max_grids_per_sortie:
-                    best: tuple[float, str] | None = None
-                    for g, w in cands:
-                        if g in route:
-                            continue
-                        trial = min(([*route[:i], g, *route[i:]] for i in range(len(route) + 1)),
-                                    key=lambda r: tour_minutes(origin, r))
-                        if tour_minutes(origin, trial) <= p.battery_minutes:
-                            score = w * (1 + 1e-6 * rng.random())
-                            if best is None or score > best[0]:
-                                best = (score, g)
-                    if best is None:
-                        break
-                    g_new = best[1]
-                    route = min(([*route[:i], g_new, *route[i:]] for i in range(len(route) + 1)),
-                                key=lambda r: tour_minutes(origin, r))
-                dur = tour_minutes(origin, route)
-                weight = 0.0
-                for g in route:
-                    weight += left[(g, sl.index)]
-                    left[(g, sl.index)] *= FLOWN_FACTOR
-                    flown[(g, sl.index)] = flown.get((g, sl.index), 0.0) + p.hover_minutes
-                sorties.append(Sortie(
-                    unit=u, post=home_post[u],
-                    slot=sl.index, start=t, end=t + dur, grids=tuple(route),
-                    waypoints=(origin, *(q for g in route for q in over[g]), origin),
-                    weight=weight))
-                count_day[(u, day)] = count_day.get((u, day), 0) + 1
-                free_at[u] = t + dur + p.recharge_minutes
-                t = free_at[u]
+        if heap and o[0] < -heap[0][0] - 1e-12:  # lazily re-weighed: not the best any more
+            heapq.heappush(heap, (-o[0], nz, u, k))
+            continue
+        _, t, route = o
+        dur = tour_minutes(home[u], route)
+        weight = 0.0
+        for g, h in zip(route, hover_times(home[u], route, t), strict=True):
+            key = (g, slots[slot_at(h)].index)
+            weight += left.get(key, 0.0)
+            if key in left:
+                left[key] *= FLOWN_FACTOR
+            flown[key] = flown.get(key, 0.0) + p.hover_minutes
+        sorties.append(Sortie(
+            unit=u, post=home_post[u], slot=slots[k].index, start=t, end=t + dur,
+            grids=tuple(route), waypoints=(home[u], *(q for g in route for q in over[g]),
+                                           home[u]), weight=weight))
+        mine[u].append((t, t + dur))
+        count_day[(u, day_of(t))] = count_day.get((u, day_of(t)), 0) + 1
+        heapq.heappush(heap, (-o[0], nz, u, k))  # a long slot may hold another
 
+    sorties.sort(key=lambda s: (s.start, s.unit))
     duties: dict[tuple[str, int], DroneDuty] = {}
     for uid in home:
-        for sl in slots:
-            mine = [x for x in sorties if x.unit == uid and x.slot == sl.index]
+        for k, sl in enumerate(slots):
+            if uid not in crewed[k]:
+                continue  # no pilot: the posture's "off" stands
+            up = [x for x in sorties if x.unit == uid and x.start < ends[k] and x.end > starts[k]]
             gs: list[str] = []
-            for x in mine:
+            for x in up:
                 gs.extend(g for g in x.grids if g not in gs)
             duties[(uid, sl.index)] = DroneDuty(
-                unit=uid, slot=sl.index, post=home_post[uid], grids=tuple(gs), sorties=len(mine),
-                airborne_minutes=sum(x.minutes for x in mine))
+                unit=uid, slot=sl.index, post=home_post[uid], grids=tuple(gs), sorties=len(up),
+                airborne_minutes=sum(min(x.end, ends[k]) - max(x.start, starts[k]) for x in up))
 
-    unflown = sorted(((g, s), thin[(g, s)]) for (g, s) in thin
-                     if thin[(g, s)] > p.min_thin and (g, s) not in flown)
-    if unflown and home:
-        reach = {g: min(tour_minutes(o, [g]) for o in home.values()) for g in grids}
-        out_of_range = sorted({g for (g, _), _ in unflown if reach[g] > p.battery_minutes})
-        if out_of_range:
-            shortfalls.append(
-                "grids out of drone range (round trip with one hover beyond "
-                f"{p.battery_minutes:g} min): {', '.join(out_of_range)}")
-        pos = {s.index: k for k, s in enumerate(slots)}
-        night = sorted({s for (_, s), _ in unflown if slots[pos[s]].start.hour not in p.hours})
-        if night:
-            shortfalls.append(f"thin grids outside the drones' flying hours in {len(night)} "
-                              f"slot(s): {', '.join(str(s) for s in night[:6])}")
-        rest = [(g, s, w) for (g, s), w in unflown
-                if reach[g] <= p.battery_minutes and slots[pos[s]].start.hour in p.hours]
-        if rest:
-            total = sum(w for _, _, w in rest)
-            shown = ", ".join(f"{g}@{s}" for g, s, _ in rest[:6])
-            shortfalls.append(
-                f"{len(rest)} thin (grid, slot) cell(s) not flown for want of a free drone "
-                f"(battery, recharge or daily limit), weight {total:.3g}: {shown}"
-                + (" …" if len(rest) > 6 else ""))
-    elif unflown:
-        shortfalls.append(f"{len(unflown)} thin (grid, slot) cell(s) and no drone to fly them")
-    sorties.sort(key=lambda s: (s.start, s.unit))
+    shortfalls.extend(_unflown(thin, flown, slots, crewed, parts, reach, count_day, p,
+                               has_drones=bool(home), day_of=day_of, starts=starts))
     return DronePlan(sorties=tuple(sorties), duties=duties, flown=flown,
                      shortfalls=tuple(shortfalls), params=p, seed=seed,
                      crs=scenario.crs.working)
+
+
+def _unflown(thin: Mapping[tuple[str, int], float], flown: Mapping[tuple[str, int], float],
+             slots: Sequence[Slot], crewed: Sequence[frozenset[str]],
+             parts: Sequence[list[tuple[float, float]]], reach: Mapping[str, set[str]],
+             count_day: Mapping[tuple[str, int], int], p: DroneParams, *, has_drones: bool,
+             day_of: Callable[[float], int], starts: Sequence[float]) -> list[str]:
+    """The thin (grid, slot) cells no sortie flew over, one sentence per reason, each with
+    its cells' weight and its six heaviest cells (``G1@5``: grid G1 in slot 5)."""
+    pos = {s.index: k for k, s in enumerate(slots)}
+    cells = sorted((((g, s), w) for (g, s), w in thin.items()
+                    if w > p.min_thin and (g, s) not in flown), key=lambda c: (-c[1], c[0]))
+    if not cells:
+        return []
+    if not has_drones:
+        return [f"{len(cells)} thin (grid, slot) cell(s) and no drone to fly them"]
+    why: dict[str, list[tuple[str, int, float]]] = {}
+    for (g, s), w in cells:
+        k = pos[s]
+        crew = crewed[k]
+        if not crew:
+            reason = "uncrewed"
+        elif not parts[k]:
+            reason = "hours"
+        elif not any(g in reach[u] for u in crew):
+            reason = "range"
+        elif all(count_day.get((u, day_of(starts[k])), 0) >= p.max_sorties for u in crew):
+            reason = "daily"
+        else:
+            reason = "busy"
+        why.setdefault(reason, []).append((g, s, w))
+    said = {
+        "uncrewed": ("with no drone crewed (no pilot on duty, or none to spare from the "
+                     "ground units)"),
+        "hours": "outside the drones' flying hours",
+        "range": (f"out of range of the drones on duty (round trip with one hover beyond "
+                  f"{p.battery_minutes:g} min)"),
+        "daily": f"after every drone on duty had flown its {p.max_sorties} sorties of the day",
+        "busy": "while the drones on duty were airborne or recharging over weightier grids",
+    }
+    out = []
+    for reason in ("uncrewed", "hours", "range", "daily", "busy"):
+        rows = why.get(reason)
+        if not rows:
+            continue
+        shown = ", ".join(f"{g}@{s}" for g, s, _ in rows[:6])
+        out.append(f"{len(rows)} thin (grid, slot) cell(s) not flown {said[reason]}, weight "
+                   f"{sum(w for _, _, w in rows):.3g}: {shown}" + (" …" if len(rows) > 6 else ""))
+    return out

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from xunfang.plan import Assignment, CameraView, DroneSortie
 from xunfang.planning.auxiliary import place_auxiliary
-from xunfang.planning.drones import plan_drones
+from xunfang.planning.drones import DroneParams, plan_drones
 from xunfang.planning.routes import plan_routes, posture_of
 from xunfang.planning.video import plan_video
 
@@ -72,12 +72,14 @@ def drones_stage(ctx: DeployContext) -> Result:
     ground = ctx.ground
     thin = {key: r / (1.0 + ground.get(key, 0.0)) for key, r in _risk(ctx).items()}
     drones = {u.id for u in ctx.scenario.units if u.mode == "drone"}
-    # a drone flies only in the slots its pilot is on duty (the posture's crews): a review
-    # found both county drones flying all day with no one to fly them
-    on_duty = {s.index: sorted(drones & ctx.inputs.on_duty[k])
-               for k, s in enumerate(ctx.slots)}
+    # a drone flies only in the slots the posture has it crewed (not "off": no pilot on
+    # duty); a review found both county drones flying all day with no one to fly them
+    on_duty: dict[int, list[str]] = {s.index: [] for s in ctx.slots}
+    for a in ctx.posture.assignments:
+        if a.unit in drones and a.duty != "off" and a.slot in on_duty:
+            on_duty[a.slot].append(a.unit)
     dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed,
-                     on_duty=on_duty)
+                     params=DroneParams.of(ctx.scenario.policy), on_duty=on_duty)
     layers = PlanLayers(drone_sorties=tuple(
         DroneSortie(unit=x.unit, post=x.post, start=x.start, end=x.end, grids=x.grids,
                     waypoints=x.waypoints) for x in dp.sorties))

@@ -793,12 +793,20 @@ Said = tuple[re.Pattern[str], str]
 #: (patrol_stages.auxiliary_stage: its shortfalls are always empty, its notes are no shortfall).
 STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
     "drones": (
-        (re.compile(r"grids out of drone range \(round trip with one hover beyond (?P<b>[\d.]+) "
-                    r"min\): (?P<grids>.*)$"), "drone_short_range"),
-        (re.compile(r"thin grids outside the drones' flying hours in (?P<n>\d+) slot\(s\): "
-                    r"(?P<slots>.*)$"), "drone_short_hours"),
-        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown for want of a free "
-                    r"drone \(battery, recharge or daily limit\), weight (?P<w>\S+): "
+        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown with no drone crewed "
+                    r"\(no pilot on duty, or none to spare from the ground units\), weight "
+                    r"(?P<w>\S+): (?P<shown>.*)$"),
+         "drone_short_uncrewed"),
+        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown outside the drones' "
+                    r"flying hours, weight (?P<w>\S+): (?P<shown>.*)$"), "drone_short_hours"),
+        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown out of range of the "
+                    r"drones on duty \(round trip with one hover beyond (?P<b>[\d.]+) min\), "
+                    r"weight (?P<w>\S+): (?P<shown>.*)$"), "drone_short_range"),
+        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown after every drone on "
+                    r"duty had flown its (?P<m>\d+) sorties of the day, weight (?P<w>\S+): "
+                    r"(?P<shown>.*)$"), "drone_short_daily"),
+        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown while the drones on "
+                    r"duty were airborne or recharging over weightier grids, weight (?P<w>\S+): "
                     r"(?P<shown>.*)$"), "drone_short_busy"),
         (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) and no drone to fly them$"),
          "drone_short_none"),

@@ -666,16 +666,30 @@ TEXT: dict[str, dict[Lang, str]] = {
     "sheet_print_header": {"zh": "{scenario} 勤务表 {dates}",
                            "en": "{scenario} plan sheet {dates}"},
     "sheet_print_footer": {"zh": "第 &P 页，共 &N 页", "en": "Page &P of &N"},
-    "drone_short_range": {"zh": "超出无人机航程的网格（往返并悬停一次超过 {b} 分钟）：{grids}",
-                          "en": "grids out of drone range (round trip with one hover beyond "
-                                "{b} min): {grids}"},
-    "drone_short_hours": {"zh": "{n} 个时段的力量薄弱网格在无人机飞行时段之外：{slots}",
-                          "en": "thin grids outside the drones' flying hours in {n} slot(s): "
-                                "{slots}"},
-    "drone_short_busy": {"zh": "{n} 个力量薄弱的（网格, 时段）因无空闲无人机（电池、充电或"
-                               "每日架次限制）未巡飞，权重 {w}：{shown}",
-                         "en": "{n} thin (grid, slot) cell(s) not flown for want of a free "
-                               "drone (battery, recharge or daily limit), weight {w}: {shown}"},
+    "drone_short_uncrewed": {
+        "zh": "{n} 个力量薄弱的（网格, 时段）因无人机无飞手（飞手不在岗，或地面力量抽不出飞手）"
+              "未巡飞，权重 {w}：{shown}",
+        "en": "{n} thin (grid, slot) cell(s) not flown with no drone crewed (no pilot on "
+              "duty, or none to spare from the ground units), weight {w}: {shown}"},
+    "drone_short_hours": {
+        "zh": "{n} 个力量薄弱的（网格, 时段）在无人机飞行时段之外未巡飞，权重 {w}：{shown}",
+        "en": "{n} thin (grid, slot) cell(s) not flown outside the drones' flying hours, "
+              "weight {w}: {shown}"},
+    "drone_short_range": {
+        "zh": "{n} 个力量薄弱的（网格, 时段）超出在岗无人机航程（往返并悬停一次超过 {b} "
+              "分钟）未巡飞，权重 {w}：{shown}",
+        "en": "{n} thin (grid, slot) cell(s) not flown out of range of the drones on duty "
+              "(round trip with one hover beyond {b} min), weight {w}: {shown}"},
+    "drone_short_daily": {
+        "zh": "{n} 个力量薄弱的（网格, 时段）因在岗无人机当日 {m} 个架次均已飞完未巡飞，"
+              "权重 {w}：{shown}",
+        "en": "{n} thin (grid, slot) cell(s) not flown after every drone on duty had flown "
+              "its {m} sorties of the day, weight {w}: {shown}"},
+    "drone_short_busy": {
+        "zh": "{n} 个力量薄弱的（网格, 时段）因在岗无人机正在巡飞或充电（先飞更薄弱的网格）"
+              "未巡飞，权重 {w}：{shown}",
+        "en": "{n} thin (grid, slot) cell(s) not flown while the drones on duty were airborne "
+              "or recharging over weightier grids, weight {w}: {shown}"},
     "drone_short_none": {"zh": "{n} 个力量薄弱的（网格, 时段）无无人机可飞",
                          "en": "{n} thin (grid, slot) cell(s) and no drone to fly them"},
     # the other stages' shortfall sentences (html.STAGE_SHORT_SAID: each key's English is the

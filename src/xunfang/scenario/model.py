@@ -277,6 +277,24 @@ def _default_excluded() -> dict[Mode, tuple[str, ...]]:
 
 
 @dataclass(frozen=True)
+class DronePolicy:
+    """scenario.toml's ``[policy.drones]``: the limits of a drone's sortie and day, for the
+    plan's sorties and the simulator alike (defaults: a small quadcopter with spare
+    batteries). ``hours``: the hours of the day in which drones may fly. ``crew_first``: a
+    pilot on duty flies a drone once one unit holds each home post, before riding a spare
+    ground unit (default: the ground units are crewed first and a drone flies only with a
+    pilot to spare, as the 1-3-5 rings need the brigade's vehicles)."""
+
+    battery_minutes: float = 25.0  # airborne per sortie, launch to landing
+    recharge_minutes: float = 35.0  # on the ground between sorties (batteries, pilot rest)
+    hover_minutes: float = 5.0  # over each grid of a sortie
+    max_sorties: int = 12  # per drone and day of the horizon
+    grids_per_sortie: int = 3
+    hours: tuple[int, ...] = tuple(range(24))
+    crew_first: bool = False
+
+
+@dataclass(frozen=True)
 class RosterPolicy:
     """scenario.toml's ``[policy.roster]``: the labour rules every roster keeps and the
     rotation as the force works it.
@@ -330,6 +348,7 @@ class Policy:
     isochrone_minutes: tuple[float, ...] = (1.0, 3.0, 5.0)
     night_hours: tuple[int, ...] = (20, 21, 22, 23, 0, 1, 2, 3, 4, 5)  # night-only posts staffed
     roster: RosterPolicy = field(default_factory=RosterPolicy)  # [policy.roster]
+    drones: DronePolicy = field(default_factory=DronePolicy)  # [policy.drones]
 
 
 def shift_order_problem(starts: Sequence[int]) -> str | None:

@@ -17,6 +17,7 @@ from pydantic import (
 
 from xunfang.scenario.model import (
     MODES,
+    DronePolicy,
     Holiday,
     Mode,
     PeakFactor,
@@ -65,6 +66,36 @@ class HolidayIn(_Strict):
 
 
 _ROSTER = RosterPolicy()
+_DRONES = DronePolicy()
+
+
+class DronesIn(_Strict):
+    """``[policy.drones]``: a sortie's and a drone's day's limits (:class:`DronePolicy`)."""
+
+    battery_minutes: float = Field(_DRONES.battery_minutes, gt=0, allow_inf_nan=False)
+    recharge_minutes: float = Field(_DRONES.recharge_minutes, ge=0, allow_inf_nan=False)
+    hover_minutes: float = Field(_DRONES.hover_minutes, gt=0, allow_inf_nan=False)
+    max_sorties: StrictInt = Field(_DRONES.max_sorties, ge=1)
+    grids_per_sortie: StrictInt = Field(_DRONES.grids_per_sortie, ge=1)
+    hours: list[StrictInt] = list(_DRONES.hours)
+    crew_first: StrictBool = _DRONES.crew_first
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v: list[int]) -> list[int]:
+        bad = [h for h in v if not 0 <= h <= 23]
+        if bad:
+            raise ValueError(f"hours are hours of the day 0..23, got {bad}")
+        if len(set(v)) != len(v):
+            raise ValueError(f"hours are named once each, got {v}")
+        return v
+
+    def to_drones(self) -> DronePolicy:
+        return DronePolicy(
+            battery_minutes=self.battery_minutes, recharge_minutes=self.recharge_minutes,
+            hover_minutes=self.hover_minutes, max_sorties=self.max_sorties,
+            grids_per_sortie=self.grids_per_sortie, hours=tuple(sorted(self.hours)),
+            crew_first=self.crew_first)
 
 
 class RosterIn(_Strict):
@@ -130,6 +161,7 @@ class PolicyIn(_Strict):
     isochrone_minutes: list[float] = list(_DEFAULT.isochrone_minutes)
     night_hours: list[int] = list(_DEFAULT.night_hours)
     roster: RosterIn = RosterIn()
+    drones: DronesIn = DronesIn()
 
     @field_validator("response_targets", "revisit_minutes")
     @classmethod
@@ -207,6 +239,7 @@ class PolicyIn(_Strict):
             isochrone_minutes=tuple(self.isochrone_minutes),
             night_hours=tuple(self.night_hours),
             roster=self.roster.to_roster(),
+            drones=self.drones.to_drones(),
         )
 
 

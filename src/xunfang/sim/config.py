@@ -94,8 +94,9 @@ class SimConfig:
     flight home. It then lands at its home post and recharges ``drone_recharge_minutes``;
     sorties starting while it is away or recharging are missed. A drone launches with
     ``drone_battery_minutes``. Speed and launch default to the scenario policy's
-    (``speeds_kph['drone']``, ``drone_launch_minutes``); battery and recharge to the drone
-    stage's ``DroneParams`` (25 and 35 min); overwatch 10 min (ours).
+    (``speeds_kph['drone']``, ``drone_launch_minutes``), battery and recharge to its
+    ``[policy.drones]`` (25 and 35 min by default, as the plan's sorties take them); overwatch
+    10 min (ours).
     """
 
     on_scene_minutes: Mapping[str, float] = field(default_factory=_default_on_scene)
@@ -128,8 +129,8 @@ class SimConfig:
     drone_speed_kmh: float | None = None
     drone_launch_minutes: float | None = None
     drone_overwatch_minutes: float = 10.0
-    drone_battery_minutes: float = 25.0
-    drone_recharge_minutes: float = 35.0
+    drone_battery_minutes: float | None = None
+    drone_recharge_minutes: float | None = None
 
     def __post_init__(self) -> None:
         def bad(name: str, rule: str, value: object) -> SimError:
@@ -138,8 +139,7 @@ class SimConfig:
         for name in ("default_on_scene_minutes", "handover_minutes", "patrol_dwell_minutes",
                      "route_dwell_minutes", "site_radius_m", "max_snap_m",
                      "report_delay_minutes", "camera_radius_m", "camera_visible_minutes",
-                     "camera_detect_minutes", "drone_overwatch_minutes",
-                     "drone_recharge_minutes"):
+                     "camera_detect_minutes", "drone_overwatch_minutes"):
             v = getattr(self, name)
             if not (isinstance(v, int | float) and v >= 0 and v == v and v != float("inf")):
                 raise bad(name, "a finite number >= 0", v)
@@ -152,14 +152,15 @@ class SimConfig:
         if not 0.0 <= self.camera_detect_probability <= 1.0:
             raise bad("camera_detect_probability", "a probability in [0, 1]",
                       self.camera_detect_probability)
-        for name in ("drone_speed_kmh", "drone_launch_minutes"):
+        for name in ("drone_speed_kmh", "drone_launch_minutes", "drone_recharge_minutes"):
             v = getattr(self, name)
             if v is not None and not (v >= 0 and v != float("inf")):
                 raise bad(name, "None (the policy's) or a finite number >= 0", v)
         if self.drone_speed_kmh is not None and not self.drone_speed_kmh > 0:
             raise bad("drone_speed_kmh", "> 0", self.drone_speed_kmh)
-        if not (self.drone_battery_minutes > 0 and self.drone_battery_minutes != float("inf")):
-            raise bad("drone_battery_minutes", "a finite number > 0", self.drone_battery_minutes)
+        b = self.drone_battery_minutes
+        if b is not None and not (b > 0 and b != float("inf")):
+            raise bad("drone_battery_minutes", "None (the policy's) or a finite number > 0", b)
         if self.default_on_scene_minutes <= 0:
             raise bad("default_on_scene_minutes", "> 0", self.default_on_scene_minutes)
         if self.service not in ("exponential", "lognormal", "fixed"):

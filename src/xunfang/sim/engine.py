@@ -230,7 +230,7 @@ class AirLayer:
     first sortie ``drone_ptr`` (length drones + 1). Cameras: ``camera_xy`` and per camera the
     disjoint intervals watched, ragged in ``view_ptr``/``view_start``/``view_end``. Speeds and
     times from ``SimConfig`` (the policy's where it says None): ``speed_m_per_min``,
-    ``launch_minutes``.
+    ``launch_minutes``, ``battery_minutes``, ``recharge_minutes``.
     """
 
     drones: tuple[str, ...]
@@ -250,6 +250,8 @@ class AirLayer:
     view_end: FloatArray
     speed_m_per_min: float
     launch_minutes: float
+    battery_minutes: float
+    recharge_minutes: float
 
     @property
     def n_drones(self) -> int:
@@ -324,6 +326,10 @@ def _air_layer(scenario: Scenario, plan: Plan, cfg: SimConfig, shift: float, hor
     speed = pol.speeds_kph["drone"] if cfg.drone_speed_kmh is None else cfg.drone_speed_kmh
     launch = (pol.drone_launch_minutes if cfg.drone_launch_minutes is None
               else cfg.drone_launch_minutes)
+    battery = (pol.drones.battery_minutes if cfg.drone_battery_minutes is None
+               else cfg.drone_battery_minutes)
+    recharge = (pol.drones.recharge_minutes if cfg.drone_recharge_minutes is None
+                else cfg.drone_recharge_minutes)
     return AirLayer(
         drones=drones, home_xy=home_xy, on_duty=on_duty, sortie_drone=s_drone,
         sortie_start=np.array([r[1] for r in rows], dtype=np.float64),
@@ -333,7 +339,8 @@ def _air_layer(scenario: Scenario, plan: Plan, cfg: SimConfig, shift: float, hor
         camera_xy=np.array([posts[c].xy for c in cams], dtype=np.float64).reshape(-1, 2),
         view_ptr=np.array(v_ptr, dtype=np.int64), view_start=np.array(v_s, dtype=np.float64),
         view_end=np.array(v_e, dtype=np.float64), speed_m_per_min=float(speed) * 1000.0 / 60.0,
-        launch_minutes=float(launch))
+        launch_minutes=float(launch), battery_minutes=float(battery),
+        recharge_minutes=float(recharge))
 
 
 def _post_point(scenario: Scenario, net: RoadNetwork) -> dict[str, int]:
@@ -1319,7 +1326,7 @@ def fly_drones(st: SimSetup, prep: Prepared, log: EventLog, *, compiled: bool) -
             air.drone_ptr, air.sortie_start, air.sortie_end, air.wp_ptr,
             np.ascontiguousarray(air.wp_xy[:, 0]), np.ascontiguousarray(air.wp_xy[:, 1]),
             air.speed_m_per_min, air.launch_minutes, float(cfg.drone_overwatch_minutes),
-            float(cfg.drone_battery_minutes), float(cfg.drone_recharge_minutes), st.horizon)
+            air.battery_minutes, air.recharge_minutes, st.horizon)
         inc_drone, eyes, a_drone, a_kind, a_start, a_end, a_inc, na = out
         na = int(na)
         a_drone, a_kind, a_start, a_end, a_inc = (a_drone[:na], a_kind[:na], a_start[:na],
@@ -1359,8 +1366,8 @@ class _Air:
         self.inc_xy: list[list[float]] = inc_xy.tolist()
         self.ground_eta: list[float] = ground_eta.tolist()
         self.speed, self.launch = air.speed_m_per_min, air.launch_minutes
-        self.overwatch, self.battery = cfg.drone_overwatch_minutes, cfg.drone_battery_minutes
-        self.recharge = cfg.drone_recharge_minutes
+        self.overwatch, self.battery = cfg.drone_overwatch_minutes, air.battery_minutes
+        self.recharge = air.recharge_minutes
         self.start: list[float] = air.sortie_start.tolist()
         self.end: list[float] = air.sortie_end.tolist()
         wp = air.wp_xy.tolist()

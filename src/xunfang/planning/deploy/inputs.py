@@ -465,9 +465,10 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
 
     A unit whose crew pool holds rostered people is on duty in a slot when enough of them
     (``CREW_MIN`` by mode; a drone needs a ``drone_pilot``) are on duty and not already on
-    another unit of the pool (one unit at each home post, then the drones, then the other
-    units in file order; a ground unit takes people without the ``drone_pilot`` skill before
-    pilots). A unit whose pool
+    another unit of the pool (one unit at each home post, then the other units in file
+    order and the drones last, or the drones before them with ``[policy.drones]
+    crew_first``; a ground unit takes people without the ``drone_pilot`` skill before
+    pilots, so that a pilot to spare is left for a drone). A unit whose pool
     holds nobody rostered — or every unit when there is no roster — is on duty all day.
     """
     pools = crew_pools(scenario)
@@ -475,6 +476,7 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
     if on_duty_people is None:
         ros = set()
     skills = {p.id: set(p.skills) for p in scenario.people}
+    drones_first = scenario.policy.drones.crew_first
     rostered_units = frozenset(u.id for u in scenario.units if ros & set(pools[u.id]))
     groups: dict[tuple[str, ...], list[Unit]] = {}
     for u in scenario.units:
@@ -488,12 +490,11 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
             on_duty_people) else set()
         for pool, units in groups.items():
             free = [p for p in pool if p in present]
-            for u in _crew_order(units, len(free)):
+            for u in _crew_order(units, len(free), drones_first=drones_first):
                 need = CREW_MIN.get(u.mode, 1)
                 if u.mode == "drone":
                     pick = [p for p in free if "drone_pilot" in skills[p]][:need]
-                else:  # pilots last: the drones, crewed after the ground, need them (a
-                    # review: cars took every pilot on duty and both drones stood uncrewed)
+                else:  # pilots last, so that one to spare is left for a drone
                     pick = sorted(free, key=lambda p: "drone_pilot" in skills[p])[:need]
                 if len(pick) == need:
                     on.add(u.id)
@@ -503,15 +504,15 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
     return tuple(duty), crew, rostered_units
 
 
-def _crew_order(units: Sequence[Unit], people: int) -> list[Unit]:
+def _crew_order(units: Sequence[Unit], people: int, *, drones_first: bool = False
+                ) -> list[Unit]:
     """The order in which a pool's units get their crews from ``people`` on duty: first one
-    unit at every home post (so that a short shift still holds each post), then the drones
-    (a pilot on duty flies one: the county's drones cruise as a routine, 常态化高空巡航,
-    where crewing them last left both grounded all day while their pilots rode the
-    brigade's spare motorcycles), then the rest in file order. At a post, the first unit in file order is taken unless its crew
-    would leave too few people for the cheapest unit of each post still to come — then the
-    first one that does (two people hold two posts on balance vehicles rather than one post
-    with a car)."""
+    unit at every home post (so that a short shift still holds each post), then the rest in
+    file order, drones last — or, with ``drones_first`` (``[policy.drones] crew_first``),
+    the drones right after the posts are held. At a post, the first unit in file order is
+    taken unless its crew would leave too few people for the cheapest unit of each post
+    still to come — then the first one that does (two people hold two posts on balance
+    vehicles rather than one post with a car)."""
     ground = [u for u in units if u.mode != "drone"]
     posts: dict[str, list[Unit]] = {}
     for u in ground:
@@ -530,8 +531,9 @@ def _crew_order(units: Sequence[Unit], people: int) -> list[Unit]:
             first.append(fits[0])
             left -= CREW_MIN.get(fits[0].mode, 1)
     taken = {u.id for u in first}
-    return [*first, *(u for u in units if u.mode == "drone"),
-            *(u for u in ground if u.id not in taken)]
+    drones = [u for u in units if u.mode == "drone"]
+    rest = [u for u in ground if u.id not in taken]
+    return [*first, *drones, *rest] if drones_first else [*first, *rest, *drones]
 
 
 def _grid_zone(scenario: Scenario) -> dict[str, str | None]:
