@@ -10,6 +10,12 @@ import pytest
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
+# pytest-xdist's workers run with COLUMNS=80, where a plain `pytest` has none: the command
+# line's rich output then wraps at 80 columns in a worker and not in one process, and the
+# tests that read it would pass or fail by how they were run
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+
 MINI_FILES = {
     "scenario.toml": 'name = "mini"\ncrs = "local"\n',
     "network/nodes.csv": "id,x,y\na,0,0\nb,400,0\nc,400,300\nd,0,300\ne,800,0\n",

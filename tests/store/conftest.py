@@ -3,6 +3,8 @@
 PostgreSQL comes from ``XUNFANG_TEST_PG`` (``postgresql+psycopg://USER@HOST:PORT/DB``; .ci/run
 starts one). Without it the PostgreSQL cases skip locally and fail when ``CI`` is set. Each
 test gets an empty database: a new SQLite file, or PostgreSQL's ``public`` schema recreated.
+Under pytest-xdist each worker has a database of its own (``<DB>_gw0``, …, made when missing),
+so one worker's recreated schema never pulls the tables from under another's test.
 """
 
 from __future__ import annotations
@@ -39,7 +41,31 @@ def pg_url() -> str:
             pytest.fail(f"{PG_ENV} is not set: CI must test the store on PostgreSQL "
                         "(.ci/run starts one)")
         pytest.skip(f"PostgreSQL tests need {PG_ENV}")
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+_made: dict[str, str] = {}
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """``url`` with its database renamed ``<database>_<worker>``, created once if missing."""
+    if worker in _made:
+        return _made[worker]
+    from sqlalchemy.engine import make_url
+
+    from xunfang.store import resolve_url
+
+    base = make_url(resolve_url(url))
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                        {"n": name}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    _made[worker] = base.set(database=name).render_as_string(hide_password=False)
+    return _made[worker]
 
 
 def empty_pg(url: str) -> None:
