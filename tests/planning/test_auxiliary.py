@@ -50,12 +50,15 @@ def test_streets_and_hours(make_scenario: Make) -> None:
     assert at(ap, "M1", 9) == ("P2", "E")
     # guards at the highest-tier site of their kinds near their post: the hospital
     assert at(ap, "B1", 10) == ("S2", "E")
-    # crews: 5 volunteers in two groups, 3 merchants, 2 guards
+    # crews: 5 volunteers in two groups, 3 merchants, 2 guards, 1 grid worker, by name
     crew = {p.unit: p.people for p in ap.placements}
-    assert crew == {"V1": 3, "V2": 2, "M1": 3, "B1": 2}
-    # grid workers are the posture's, and the notes say so
-    assert not any(p.unit == "W1" for p in ap.placements)
-    assert any("squad(s) grid are deployed by the posture" in n for n in ap.notes)
+    assert crew == {"V1": 3, "V2": 2, "M1": 3, "B1": 2, "W1": 1}
+    assert {p.unit: p.crew for p in ap.placements if p.slot == 20}["V2"] == ("v3", "v4")
+    # grid workers are auxiliaries too: placed here, in office hours on a workday (the
+    # posture leaves every auxiliary unit off)
+    assert sorted(p.slot for p in ap.placements if p.unit == "W1") == [
+        8, 9, 10, 11, 14, 15, 16, 17]
+    assert at(ap, "W1", 9) == ("P1", "W")  # no residential block near: at its station
     # they count in visibility with their weights, and are never dispatched
     pres = ap.presence()
     assert pres[("E", 20)] == pytest.approx(0.5 + 0.5 + 0.5 + 0.8)
@@ -97,7 +100,7 @@ def test_ebian_auxiliary() -> None:
     sc = scenario.load("ebian")
     ap = place_auxiliary(sc, DAY)
     units = {p.unit for p in ap.placements}
-    assert units == {"YJ-1", "YJ-2", "SH-1", "SH-2", "BA-1"}
+    assert units == {"YJ-1", "YJ-2", "SH-1", "SH-2", "BA-1"} | {f"PS{i}-G" for i in range(1, 8)}
     ids = {s.id for s in sc.sites} | {p.id for p in sc.posts}
     assert all(p.place in ids for p in ap.placements)
     # the two volunteer groups take two places at the Monday school run
@@ -106,3 +109,27 @@ def test_ebian_auxiliary() -> None:
     assert any(p.place == "S17" for p in ap.placements if p.slot == 20)
     assert not ap.by_slot().get(3)
     assert sum(p.people for p in ap.placements if p.slot == 19) == 5 + 5 + 4 + 4 + 4
+
+
+def test_people_on_leave_do_not_staff(make_scenario: Make) -> None:
+    # review B: volunteers on leave were still counted as the crew
+    leave = "person,from,to\nv0,2024-06-03,2024-06-03\nv1,2024-06-01,2024-06-05\n"
+    ap = place_auxiliary(lattice(make_scenario, **{"leave.csv": leave}), DAY)
+    crews = {p.unit: p.crew for p in ap.placements if p.slot == 20}
+    assert crews["V1"] == ("v2", "v3") and crews["V2"] == ("v4",)
+    # everyone away: the unit is not placed, and the notes say so
+    gone = "person,from,to\n" + "".join(f"m{i},2024-06-03,2024-06-03\n" for i in range(3))
+    ap = place_auxiliary(lattice(make_scenario, **{"leave.csv": gone}), DAY)
+    assert not any(p.unit == "M1" for p in ap.placements)
+    assert any("auxiliary unit M1: nobody to staff it on 2024-06-03" in n for n in ap.notes)
+
+
+def test_a_unit_nobody_staffs_is_not_placed(make_scenario: Make) -> None:
+    # review B: a role typo ('volunteers') left the volunteers placed with 0 people
+    ap = place_auxiliary(lattice(make_scenario, **{
+        "people.csv": PEOPLE.replace(",volunteer,Y,", ",volunteers,Y,")}), DAY)
+    assert not any(p.unit in ("V1", "V2") for p in ap.placements)
+    assert all(p.people > 0 for p in ap.placements)
+    assert any("auxiliary unit V1: nobody to staff it" in n and "role 'volunteer'" in n
+               for n in ap.notes)
+

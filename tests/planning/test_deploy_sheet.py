@@ -63,6 +63,23 @@ def test_plan_sheet_and_shortfalls_in_the_folder(tmp_path: Path) -> None:
     assert (f"Shortfalls of the other stages (as plan.json words them): {n_other}." in html
             if n_other else "Shortfalls of the other stages" not in html)
     assert ("No shortfall." in html) == (not n_short and not n_other)
+    # the auxiliary forces are on the sheet only where and when their stage places them, at
+    # its place, with their people (review B: volunteers and guards were routed all 24 slots
+    # with empty crews); routes, rings and the blockade name none of them
+    aux = {u.id for u in sc.units if u.tier == "auxiliary"}
+    placed = {(p["unit"], p["slot"]): p for p in doc["stages"]["auxiliary"]["placements"]}
+    assert {p["unit"] for p in placed.values()} == aux  # grid workers too
+    on_aux = {(a.unit, a.slot): a for a in on if a.unit in aux}
+    assert set(on_aux) == set(placed)
+    for key, a in on_aux.items():
+        assert list(a.crew) == placed[key]["crew"] and a.crew
+        assert (a.post or a.route[0]) in ({placed[key]["place"]} | {
+            s.node for s in sc.sites if s.id == placed[key]["place"]})
+    rows_aux = [r for r in rows if r["unit"] in aux]
+    assert len(rows_aux) == len(placed) and all(r["crew"] for r in rows_aux)
+    assert all(placed[(r["unit"], int(r["slot_start"][11:13]))]["place"] in r["place"]
+               for r in rows_aux)
+    assert not {r["unit"] for r in doc["stages"]["routes"]["routes"]} & aux
 
 
 @pytest.mark.parametrize("day", [

@@ -1,35 +1,57 @@
-"""Auxiliary forces (群防群治): volunteers, merchant joint-defence groups and security guards.
+"""Auxiliary forces (群防群治): grid workers, volunteers, merchant joint-defence groups and
+security guards.
 
 Entry point: :func:`place_auxiliary`. These forces are not dispatched: they stand on their own
-streets in their own hours — the evening market, the school gates, the bank street — and the
-plan counts them in visibility (见警率) with a weight below a police unit's.
+streets in their own hours — the evening market, the school gates, the bank street, the
+residential blocks of a grid — and the plan counts them in visibility (见警率) with a weight
+below a police unit's. They are never routed, never hold a ring and never seal an exit (those
+count police only, ``routes.POLICE_TIERS``).
 
 How the scenario models them (DESIGN.md §3): units of tier ``auxiliary`` whose ``squad`` names
-the kind of force (``volunteer``, ``merchant``, ``guard``; grid workers, squad ``grid``, are
-deployed by the posture like other units and are not placed here), a home post, and people of
-the same squad whose role (volunteer, merchant, guard) counts the crew. Optional extra columns
-of units.csv override the defaults of :data:`DEFAULT_RULES`: ``hours`` (``"18-22"``,
-``"7-8;16-17"``: whole hours, end exclusive) and ``sites`` (site ids separated by ``;``).
+the kind of force (``scenario.model.AUXILIARY_ROLES``: ``grid``, ``volunteer``, ``merchant``,
+``guard``), a home post, and people of the same squad whose role (grid_worker, volunteer,
+merchant, guard) staffs it. Every kind is placed here, grid workers included: the posture
+leaves all auxiliary units off and the auxiliary stage (``patrol_stages.auxiliary_stage``)
+puts each one on duty only in the slots this module places it. Optional extra columns of
+units.csv override the defaults of :data:`DEFAULT_RULES`: ``hours`` (``"18-22"``,
+``"7-8;16-17"``: whole hours, end exclusive, ``scenario.model.parse_hours``) and ``sites``
+(site ids separated by ``;``); the loader checks both.
 
-Placement, per unit and slot in the unit's hours: the key site of its kinds, near its home post
-(within ``radius_m``), that is busy at that hour (:data:`SITE_HOURS`: school gates at the school
-run on school days, the night market in the evening …): the fewest units of the same kind
-already there in the slot first (two volunteer groups take two places), then the highest tier,
-then the nearest; when none is busy, the unit's home post. When the scenario has no auxiliary
-forces nothing is derived, and the plan says so in its notes.
+The crew: the people of the unit's squad with the kind's role (narrowed to the team named like
+the unit, as the posture's crews are), less those on leave that day, shared in file order
+among the units drawing on the same people. A unit nobody staffs on a day is not placed that
+day, and the notes say so.
+
+Placement, per unit and slot in the unit's hours (grid workers on weekdays): the key site of
+its kinds, near its home post (within ``radius_m``), that is busy at that hour
+(:data:`SITE_HOURS`: school gates at the school run on school days, the night market in the
+evening …): the
+fewest units of the same kind already there in the slot first (two volunteer groups take two
+places), then the highest tier, then the nearest; when none is busy, the unit's home post.
+When the scenario has no auxiliary forces nothing is derived, and the plan says so in its
+notes.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 
 from xunfang.plan import Slot
 from xunfang.planning.routes import grid_of_nodes
-from xunfang.scenario.model import Post, Scenario, Site, Unit
+from xunfang.scenario.model import (
+    AUXILIARY_ROLES,
+    AUXILIARY_WEIGHTS,
+    Post,
+    Scenario,
+    Site,
+    Unit,
+    parse_hours,
+)
 
 __all__ = ["DEFAULT_RULES", "SITE_HOURS", "AuxPlan", "AuxRule", "Placement", "place_auxiliary"]
 
@@ -42,6 +64,7 @@ class AuxRule:
     hours: tuple[int, ...]
     weight: float  # in visibility, a police unit counts 1
     role: str  # the people's role that crews it
+    workdays_only: bool = False  # on weekdays only
 
 
 _EVENING = (18, 19, 20, 21, 22)
@@ -49,18 +72,25 @@ _SCHOOL_RUN = (7, 11, 16)
 
 #: The defaults: volunteers (义警) at squares, school gates and the night market in the school
 #: run and the evening; merchants (商户联防) in their market streets in trading hours; guards
-#: (警保联动) at banks, hospitals and enterprises by day and in the evening.
+#: (警保联动) at banks, hospitals and enterprises by day and in the evening; grid workers
+#: (网格员) in the residential blocks near their station in office hours on workdays.
 DEFAULT_RULES: Mapping[str, AuxRule] = {
     "volunteer": AuxRule(
         site_kinds=("square", "night_market", "primary_school", "middle_school", "school",
                     "kindergarten", "business_street", "park"),
-        hours=(*_SCHOOL_RUN, 17, *_EVENING), weight=0.5, role="volunteer"),
+        hours=(*_SCHOOL_RUN, 17, *_EVENING), weight=AUXILIARY_WEIGHTS["volunteer"],
+        role=AUXILIARY_ROLES["volunteer"]),
     "merchant": AuxRule(
         site_kinds=("market", "business_street", "night_market", "supermarket"),
-        hours=tuple(range(8, 23)), weight=0.5, role="merchant"),
+        hours=tuple(range(8, 23)), weight=AUXILIARY_WEIGHTS["merchant"],
+        role=AUXILIARY_ROLES["merchant"]),
     "guard": AuxRule(
         site_kinds=("bank", "hospital", "enterprise", "supermarket", "business_street"),
-        hours=tuple(range(8, 22)), weight=0.8, role="guard"),
+        hours=tuple(range(8, 22)), weight=AUXILIARY_WEIGHTS["guard"],
+        role=AUXILIARY_ROLES["guard"]),
+    "grid": AuxRule(
+        site_kinds=("residential",), hours=(*range(8, 12), *range(14, 18)),
+        weight=AUXILIARY_WEIGHTS["grid"], role=AUXILIARY_ROLES["grid"], workdays_only=True),
 }
 
 #: When a kind of site is busy (hours; all other kinds are busy whenever the force works).
@@ -80,23 +110,26 @@ _SCHOOL_KINDS = ("primary_school", "middle_school", "school", "kindergarten")
 
 @dataclass(frozen=True)
 class Placement:
-    """Where an auxiliary unit stands in a slot and how it counts."""
+    """Where an auxiliary unit stands in a slot, who staffs it and how it counts."""
 
     unit: str
     slot: int
-    kind: str  # volunteer | merchant | guard
+    kind: str  # grid | volunteer | merchant | guard
     place: str  # the site id, or the home post id
     at_site: bool
     xy: tuple[float, float]
-    grid: str | None
+    grid: str | None  # None: outside every grid (counted in no grid's visibility)
     people: int
     weight: float  # in visibility
     reason: str
+    crew: tuple[str, ...] = ()  # the people (person ids)
+    hours: str = ""  # the hours of the slot it works, "HH:00–HH:00"
 
 
 @dataclass(frozen=True, eq=False)
 class AuxPlan:
-    """The placements of every auxiliary unit per slot; ``notes`` say what was not derived."""
+    """The placements of every auxiliary unit per slot; ``notes`` say what was not derived
+    or not counted."""
 
     placements: tuple[Placement, ...]
     notes: tuple[str, ...] = ()
@@ -121,9 +154,11 @@ class AuxPlan:
         return {
             "dispatched": False,
             "rules": {k: {"site_kinds": list(r.site_kinds), "hours": list(r.hours),
-                          "weight": r.weight} for k, r in self.rules.items()},
+                          "weight": r.weight, "role": r.role,
+                          "workdays_only": r.workdays_only} for k, r in self.rules.items()},
             "placements": [{"unit": p.unit, "slot": p.slot, "kind": p.kind, "place": p.place,
                             "at_site": p.at_site, "grid": p.grid, "people": p.people,
+                            "crew": list(p.crew), "hours": p.hours,
                             "weight": p.weight, "reason": p.reason} for p in self.placements],
             "presence": [{"grid": g, "slot": s, "weight": round(w, 3)}
                          for (g, s), w in sorted(self.presence().items())],
@@ -132,26 +167,39 @@ class AuxPlan:
 
 
 def _hours(text: str, unit: str) -> tuple[int, ...]:
-    out: list[int] = []
-    for part in text.replace(",", ";").split(";"):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            if "-" in part:
-                a, b = (int(x) for x in part.split("-", 1))
-                if not (0 <= a <= 23 and 0 <= b <= 24):
-                    raise ValueError
-                out.extend(range(a, b) if a < b else [*range(a, 24), *range(0, b)])
-            else:
-                h = int(part)
-                if not 0 <= h <= 23:
-                    raise ValueError
-                out.append(h)
-        except ValueError:
-            raise ValueError(f"units.csv, unit {unit!r}, column 'hours': {part!r} is not an "
-                             "hour 0-23 or a range like 18-22") from None
-    return tuple(sorted(set(out)))
+    try:
+        return parse_hours(text)
+    except ValueError as exc:
+        raise ValueError(f"units.csv, unit {unit!r}, column 'hours': {exc}") from None
+
+
+def _crews(scenario: Scenario, units: Sequence[tuple[Unit, str]],
+           rules: Mapping[str, AuxRule], days: Sequence[date]
+           ) -> dict[tuple[str, date], tuple[str, ...]]:
+    """Each unit's crew per day: the people of its squad with its kind's role (narrowed to
+    the team named like the unit when there is one), not on leave that day, shared in file
+    order among the units drawing on the same people."""
+    pools: dict[str, tuple[str, ...]] = {}
+    for u, kind in units:
+        cands = [p for p in scenario.people
+                 if p.squad == u.squad and p.role == rules[kind].role]
+        named = [p for p in cands if u.id == p.team or u.id.startswith(p.team + "-")]
+        pools[u.id] = tuple(p.id for p in (named or cands))
+    sharing: dict[tuple[str, ...], list[str]] = {}
+    for u, _ in units:
+        sharing.setdefault(pools[u.id], []).append(u.id)
+    out: dict[tuple[str, date], tuple[str, ...]] = {}
+    for d in days:
+        away = {lv.person for lv in scenario.leave if lv.start <= d <= lv.end}
+        for pool, ids in sharing.items():
+            free = [x for x in pool if x not in away]
+            n = len(ids)
+            at = 0
+            for i, uid in enumerate(ids):
+                size = len(free) // n + (1 if i < len(free) % n else 0)
+                out[(uid, d)] = tuple(free[at:at + size])
+                at += size
+    return out
 
 
 def place_auxiliary(
@@ -162,8 +210,8 @@ def place_auxiliary(
     radius_m: float = 800.0,
 ) -> AuxPlan:
     """Where each auxiliary unit (tier ``auxiliary``, squad a key of ``rules``) stands in
-    each slot of its hours. Raises ``ValueError`` naming the unit and column for a bad
-    ``hours`` or ``sites`` value, and for a radius that is not positive."""
+    each slot of its hours, and who staffs it. Raises ``ValueError`` naming the unit and
+    column for a bad ``hours`` or ``sites`` value, and for a radius that is not positive."""
     if not (math.isfinite(radius_m) and radius_m > 0):
         raise ValueError(f"radius_m: must be metres > 0; got {radius_m!r}")
     posts = {p.id: p for p in scenario.posts}
@@ -178,18 +226,14 @@ def place_auxiliary(
         notes.append("the scenario has no auxiliary forces (units of tier 'auxiliary' in squad "
                      f"{', '.join(sorted(rules))}): nothing derived")
         return AuxPlan(placements=(), notes=tuple(notes), rules=dict(rules))
-    others = sorted({u.squad for u in scenario.units if u.tier == "auxiliary"} - set(rules))
+    others = sorted(u.id for u in scenario.units
+                    if u.tier == "auxiliary" and u.squad not in rules)
     if others:
-        notes.append(f"auxiliary units of squad(s) {', '.join(others)} are deployed by the "
-                     "posture, not placed here")
-    # the crew: people of the unit's squad with the kind's role, shared among its units
-    n_units = {k: sum(1 for _, kk in units if kk == k) for k in rules}
-    crew: dict[str, int] = {}
-    for u, kind in units:
-        people = [p for p in scenario.people if p.squad == u.squad and p.role == rules[kind].role]
-        crew[u.id] = len(people) // n_units[kind] + (
-            1 if [x.id for x, kk in units if kk == kind].index(u.id)
-            < len(people) % n_units[kind] else 0)
+        notes.append(f"auxiliary unit(s) {', '.join(others)}: squad not one of "
+                     f"{', '.join(sorted(rules))}; not placed (off all day)")
+    days: list[date] = sorted({sl.start.date() for sl in slots})
+    crews = _crews(scenario, units, rules, days)
+    unstaffed: dict[str, list[date]] = {}
 
     placements: list[Placement] = []
     ready: list[tuple[Unit, str, Post, tuple[int, ...], list[Site]]] = []
@@ -217,33 +261,51 @@ def place_auxiliary(
                          f"{home.id}; it stands at the post in its hours")
         ready.append((u, kind, home, hours, own))
     for sl in slots:
-        h = sl.start.hour
-        weekday = sl.start.weekday() < 5
+        in_slot = (sl.start.hour,)
+        workday = sl.start.weekday() < 5
         taken: dict[tuple[str, str], int] = {}  # units of a kind at each site: spread them
         for u, kind, home, hours, own in ready:
             rule = rules[kind]
-            if h not in hours:
+            works = [h for h in in_slot if h in hours]
+            if not works or (rule.workdays_only and not workday):
                 continue
-            busy = [x for x in own
-                    if h in SITE_HOURS.get(x.kind, hours)
-                    and (x.kind not in _SCHOOL_KINDS or weekday)]
+            crew = crews[(u.id, sl.start.date())]
+            if not crew:
+                unstaffed.setdefault(u.id, []).append(sl.start.date())
+                continue
+            span = f"{works[0]:02d}:00–{(works[-1] + 1):02d}:00"
+
+            def busy_hour(x: Site, _works: list[int] = works, _hours: tuple[int, ...] = hours,
+                          _school: bool = workday) -> int | None:
+                if x.kind in _SCHOOL_KINDS and not _school:
+                    return None
+                site_hours = SITE_HOURS.get(x.kind, _hours)
+                return next((h for h in _works if h in site_hours), None)
+
+            busy = [(x, h) for x in own if (h := busy_hour(x)) is not None]
             if busy:
-                site = min(busy, key=lambda x: (taken.get((kind, x.id), 0), x.tier,
-                                                math.dist(x.xy, home.xy), x.id))
+                site, h = min(busy, key=lambda xh: (taken.get((kind, xh[0].id), 0),
+                                                    xh[0].tier,
+                                                    math.dist(xh[0].xy, home.xy), xh[0].id))
                 taken[(kind, site.id)] = taken.get((kind, site.id), 0) + 1
                 placements.append(Placement(
                     unit=u.id, slot=sl.index, kind=kind, place=site.id, at_site=True,
-                    xy=site.xy, grid=None, people=crew[u.id], weight=rule.weight,
-                    reason=f"{site.kind} busy at {h:02d}:00"))
+                    xy=site.xy, grid=None, people=len(crew), weight=rule.weight,
+                    reason=f"{site.kind} busy at {h:02d}:00", crew=crew, hours=span))
             else:
                 placements.append(Placement(
                     unit=u.id, slot=sl.index, kind=kind, place=home.id, at_site=False,
-                    xy=home.xy, grid=None, people=crew[u.id], weight=rule.weight,
-                    reason="no site of its kinds busy: at its post"))
+                    xy=home.xy, grid=None, people=len(crew), weight=rule.weight,
+                    reason="no site of its kinds busy: at its post", crew=crew, hours=span))
+    for uid, missed in unstaffed.items():
+        ds = sorted(set(missed))
+        u = next(x for x, _ in units if x.id == uid)
+        notes.append(f"auxiliary unit {uid}: nobody to staff it on {', '.join(map(str, ds))} "
+                     f"(people.csv has no one of squad {u.squad!r} with role "
+                     f"{rules[u.squad].role!r} who is not on leave); not placed then")
     if placements and grid_ids:
         gi = grid_of_nodes(scenario, np.array([p.xy for p in placements], dtype=np.float64))
-        placements = [
-            Placement(**{**p.__dict__, "grid": grid_ids[int(g)] if g >= 0 else None})
-            for p, g in zip(placements, gi, strict=True)]
+        placements = [replace(p, grid=grid_ids[int(g)] if g >= 0 else None)
+                      for p, g in zip(placements, gi, strict=True)]
     placements.sort(key=lambda p: (p.slot, p.unit))
     return AuxPlan(placements=tuple(placements), notes=tuple(notes), rules=dict(rules))

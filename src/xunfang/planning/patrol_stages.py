@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from xunfang.network import snap
 from xunfang.plan import Assignment, CameraView, DroneSortie
 from xunfang.planning.auxiliary import place_auxiliary
 from xunfang.planning.drones import DroneParams, plan_drones
@@ -109,12 +112,39 @@ def video_stage(ctx: DeployContext) -> Result:
 
 
 def auxiliary_stage(ctx: DeployContext) -> Result:
-    """Volunteers, merchant joint-defence groups and guards on their streets and hours:
-    counted in visibility, never dispatched; their units keep the posture's assignment."""
+    """Grid workers, volunteers, merchant joint-defence groups and guards on their streets
+    and hours: counted in visibility, never dispatched, never routed. The posture leaves every
+    auxiliary unit off; this stage puts each one on duty only in the slots
+    :func:`~xunfang.planning.auxiliary.place_auxiliary` places it, with its people as the
+    crew: at a key site (a one-node route standing there the whole slot) or at its home post.
+    What was not placed or counts in no grid is listed in the summary's ``shortfalls``."""
     ap = place_auxiliary(ctx.scenario, ctx.slots)
+    sites = {s.id: s for s in ctx.scenario.sites}
+    index = set(ctx.network.node_ids)
+    minutes = {s.index: s.minutes for s in ctx.slots}
+    node_of: dict[str, str] = {}
+    for p in ap.placements:
+        if p.at_site and p.place not in node_of:
+            site = sites[p.place]
+            if site.node is not None and site.node in index:
+                node_of[p.place] = site.node
+            else:
+                got = snap(ctx.network, np.array([site.xy], dtype=np.float64), to="node")
+                node_of[p.place] = ctx.network.node_ids[int(got.node[0])]
+    out: list[Assignment] = []
+    for p in ap.placements:
+        if p.at_site:
+            out.append(Assignment(unit=p.unit, slot=p.slot, duty="route",
+                                  route=(node_of[p.place],), stops=(float(minutes[p.slot]),),
+                                  note=f"auxiliary force at {p.place} in its hours",
+                                  crew=p.crew))
+        else:
+            out.append(Assignment(unit=p.unit, slot=p.slot, duty="post",
+                                  post=p.place, note="auxiliary force at its post",
+                                  crew=p.crew))
     doc = dict(ap.as_json())
-    doc.setdefault("shortfalls", [])
-    return (), doc
+    doc["shortfalls"] = [n for n in ap.notes if "not placed" in n or "outside every grid" in n]
+    return out, doc
 
 
 STAGES = (("routes", routes_stage), ("drones", drones_stage), ("video", video_stage),

@@ -977,6 +977,8 @@ NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("note_checkpoint", re.compile(r"checkpoint schedule$")),
     ("note_between", re.compile(r"checkpoint team between checkpoints$")),
     ("note_auxiliary", re.compile(r"auxiliary force at its post$")),
+    ("note_auxiliary_site", re.compile(r"auxiliary force at (?P<site>\S+) in its hours$")),
+    ("note_auxiliary_off", re.compile(r"auxiliary force: off outside its hours$")),
     ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
     ("note_tour_clock", re.compile(r"camera tour (?P<start>\d\d:\d\d)–(?P<end>\d\d:\d\d)$")),
     ("note_no_crew", re.compile(r"no crew on duty$")),
@@ -1053,6 +1055,8 @@ def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
             kw["at"] = english_at(kw["place"])
             kw["sites"] = ("、" if lang == "zh" else ", ").join(
                 names.site(x.strip()) for x in kw["sites"].split(","))
+        if key == "note_auxiliary_site":
+            kw["site"] = names.site(kw["site"])
         if key == "note_pinned":
             # the planner's own words after "pinned" stay as written
             return t("note_pinned", lang) + (" " + kw["what"] if kw.get("what") else "")

@@ -44,6 +44,54 @@ SOURCE_POST_KINDS: tuple[PostKind, ...] = (*STAFFED_POST_KINDS, "checkpoint")
 Tier = Literal["special", "precinct", "auxiliary", "armed"]
 TIERS: tuple[Tier, ...] = ("special", "precinct", "auxiliary", "armed")
 
+#: The kinds of auxiliary force (群防群治) a unit of tier ``auxiliary`` is, by its ``squad``,
+#: and the role in people.csv of the people who staff it: grid workers (网格员), volunteers
+#: (义警), merchant joint-defence groups (商户联防) and security guards (警保联动). The
+#: auxiliary stage (``planning/auxiliary.py``) places every one of them on its streets in its
+#: hours; none is dispatched, routed or counted as police.
+AUXILIARY_ROLES: Mapping[str, str] = {
+    "grid": "grid_worker", "volunteer": "volunteer", "merchant": "merchant", "guard": "guard",
+}
+
+#: How much one auxiliary unit's presence counts in visibility (见警率) by its kind, where a
+#: police unit counts 1 (ours): a volunteer group, merchants or grid workers in red vests are
+#: seen, but are not police; security guards in uniform at a bank count a little more.
+AUXILIARY_WEIGHTS: Mapping[str, float] = {
+    "grid": 0.5, "volunteer": 0.5, "merchant": 0.5, "guard": 0.8,
+}
+
+
+def parse_hours(text: str) -> tuple[int, ...]:
+    """The whole hours of an auxiliary unit's ``hours`` column (units.csv): hours 0-23 and
+    ranges ``a-b`` (end exclusive; ``22-2`` runs past midnight) separated by ``;``.
+    Raises ``ValueError`` saying the rule for a part that is none of these; ``a-a`` is
+    refused (it could mean no hour or all 24: write ``0-24`` for the whole day)."""
+    out: list[int] = []
+    for part in text.replace(",", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        bad = f"{part!r} is not an hour 0-23 or a range like 18-22 (end exclusive, up to 24)"
+        ends = part.split("-", 1)
+        if not all(x.strip().isdigit() for x in ends):
+            raise ValueError(bad)
+        if len(ends) == 1:
+            h = int(ends[0])
+            if not 0 <= h <= 23:
+                raise ValueError(bad)
+            out.append(h)
+            continue
+        a, b = int(ends[0]), int(ends[1])
+        if not (0 <= a <= 23 and 0 <= b <= 24):
+            raise ValueError(bad)
+        if a == b:
+            raise ValueError(f"{part!r} is an empty range (start = end); write 0-24 for the "
+                             "whole day")
+        out.extend(range(a, b) if a < b else [*range(a, 24), *range(0, b)])
+    if not out:
+        raise ValueError(f"{text!r} names no hour")
+    return tuple(sorted(set(out)))
+
 
 @dataclass(frozen=True)
 class CRS:

@@ -526,13 +526,11 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 put(u, Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
                                   note="drone ready at its post"), -1)
             elif kind == "auxiliary":
-                hg = inp.post_grid.get(unit.home_post, -1)
-                a = (Assignment(unit=u, slot=s.index, duty="grid", grid=inp.grids[hg],
-                                note="auxiliary force on its home streets")
-                     if hg >= 0 else
-                     Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
-                                note="auxiliary force at its post"))
-                put(u, a, hg)
+                # placed by the auxiliary stage in its hours only (a review found volunteers
+                # and guards on the plan sheet's routes all 24 slots with empty crews)
+                assignments[(u, s.index)] = Assignment(
+                    unit=u, slot=s.index, duty="off",
+                    note="auxiliary force: off outside its hours")
             else:
                 mobile.append(u)
         # a fixed post is short when none of its units holds it (a unit without a crew while
