@@ -133,3 +133,24 @@ def test_a_unit_nobody_staffs_is_not_placed(make_scenario: Make) -> None:
     assert any("auxiliary unit V1: nobody to staff it" in n and "role 'volunteer'" in n
                for n in ap.notes)
 
+
+def test_school_gates_follow_the_calendar(make_scenario: Make) -> None:
+    # review B: weekday() < 5 put volunteers at a closed school on National Day (Thursday
+    # 2026-10-01) and at none on a make-up Saturday (2026-10-10, a workday in China)
+    sc = lattice(make_scenario)
+    holiday = place_auxiliary(sc, make_slots(date(2026, 10, 1), days=1, slot_minutes=60))
+    assert at(holiday, "V1", 7) == ("P1", "W")
+    assert not any(p.unit == "W1" for p in holiday.placements)  # grid workers: workdays
+    makeup = place_auxiliary(sc, make_slots(date(2026, 10, 10), days=1, slot_minutes=60))
+    assert at(makeup, "V1", 7) == ("S1", "W")
+
+
+def test_long_slots_keep_the_school_run(make_scenario: Make) -> None:
+    # review B: with 2-hour slots only each slot's start hour was tested: the 07:00 and
+    # 11:00 school runs (in the 06:00 and 10:00 slots) were missed
+    sc = lattice(make_scenario)
+    ap = place_auxiliary(sc, make_slots(date(2024, 6, 3), days=1, slot_minutes=120))
+    assert at(ap, "V1", 3) == ("S1", "W")  # 06:00-08:00
+    assert at(ap, "V1", 5) == ("S1", "W")  # 10:00-12:00
+    assert {p.hours for p in ap.placements if p.unit == "V1" and p.slot == 3} == {"07:00–08:00"}
+

@@ -22,10 +22,11 @@ the unit, as the posture's crews are), less those on leave that day, shared in f
 among the units drawing on the same people. A unit nobody staffs on a day is not placed that
 day, and the notes say so.
 
-Placement, per unit and slot in the unit's hours (grid workers on weekdays): the key site of
-its kinds, near its home post (within ``radius_m``), that is busy at that hour
-(:data:`SITE_HOURS`: school gates at the school run on school days, the night market in the
-evening …): the
+Placement, per unit and slot whose hours overlap the unit's hours (on its days: grid workers
+on workdays of the scenario's calendar, ``roster.calendar.day_calendar``): the key site of its
+kinds, near its home post (within ``radius_m``), that is busy in those hours
+(:data:`SITE_HOURS`: school gates at the school run on school days — workdays of the calendar,
+make-up workdays included, public holidays not — the night market in the evening …): the
 fewest units of the same kind already there in the slot first (two volunteer groups take two
 places), then the highest tier, then the nearest; when none is busy, the unit's home post.
 When the scenario has no auxiliary forces nothing is derived, and the plan says so in its
@@ -37,11 +38,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
 from xunfang.plan import Slot
+from xunfang.planning.roster.calendar import day_calendar
 from xunfang.planning.routes import grid_of_nodes
 from xunfang.scenario.model import (
     AUXILIARY_ROLES,
@@ -64,7 +66,7 @@ class AuxRule:
     hours: tuple[int, ...]
     weight: float  # in visibility, a police unit counts 1
     role: str  # the people's role that crews it
-    workdays_only: bool = False  # on weekdays only
+    workdays_only: bool = False  # on workdays of the scenario's calendar only
 
 
 _EVENING = (18, 19, 20, 21, 22)
@@ -94,7 +96,7 @@ DEFAULT_RULES: Mapping[str, AuxRule] = {
 }
 
 #: When a kind of site is busy (hours; all other kinds are busy whenever the force works).
-#: School kinds are busy on weekdays only.
+#: School kinds are busy on school days only (workdays of the calendar).
 SITE_HOURS: Mapping[str, tuple[int, ...]] = {
     "primary_school": _SCHOOL_RUN, "middle_school": _SCHOOL_RUN, "school": _SCHOOL_RUN,
     "kindergarten": _SCHOOL_RUN,
@@ -173,6 +175,17 @@ def _hours(text: str, unit: str) -> tuple[int, ...]:
         raise ValueError(f"units.csv, unit {unit!r}, column 'hours': {exc}") from None
 
 
+def _slot_hours(sl: Slot) -> tuple[int, ...]:
+    """The clock hours a slot overlaps (a 2-hour slot from 06:00: 6 and 7)."""
+    first = sl.start.replace(minute=0, second=0, microsecond=0)
+    out: list[int] = []
+    t = first
+    while t < sl.end:
+        out.append(t.hour)
+        t += timedelta(hours=1)
+    return tuple(out)
+
+
 def _crews(scenario: Scenario, units: Sequence[tuple[Unit, str]],
            rules: Mapping[str, AuxRule], days: Sequence[date]
            ) -> dict[tuple[str, date], tuple[str, ...]]:
@@ -232,6 +245,9 @@ def place_auxiliary(
         notes.append(f"auxiliary unit(s) {', '.join(others)}: squad not one of "
                      f"{', '.join(sorted(rules))}; not placed (off all day)")
     days: list[date] = sorted({sl.start.date() for sl in slots})
+    cal = {c.day: c for c in (day_calendar(days[0], (days[-1] - days[0]).days + 1,
+                                           scenario.policy, scenario.events, scenario.country)
+                              if days else ())}
     crews = _crews(scenario, units, rules, days)
     unstaffed: dict[str, list[date]] = {}
 
@@ -261,8 +277,9 @@ def place_auxiliary(
                          f"{home.id}; it stands at the post in its hours")
         ready.append((u, kind, home, hours, own))
     for sl in slots:
-        in_slot = (sl.start.hour,)
-        workday = sl.start.weekday() < 5
+        in_slot = _slot_hours(sl)
+        day = cal.get(sl.start.date())
+        workday = day is not None and day.kind == "workday"
         taken: dict[tuple[str, str], int] = {}  # units of a kind at each site: spread them
         for u, kind, home, hours, own in ready:
             rule = rules[kind]
