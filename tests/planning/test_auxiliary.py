@@ -154,3 +154,18 @@ def test_long_slots_keep_the_school_run(make_scenario: Make) -> None:
     assert at(ap, "V1", 5) == ("S1", "W")  # 10:00-12:00
     assert {p.hours for p in ap.placements if p.unit == "V1" and p.slot == 3} == {"07:00–08:00"}
 
+
+def test_a_place_outside_every_grid_is_said(make_scenario: Make) -> None:
+    # review B: a site outside every grid silently dropped out of the presence
+    sites = "\n".join(line + (",x,y" if i == 0 else ",,") for i, line in enumerate(
+        SITES.strip().split("\n"))) + "\nFAR,Far market,night_market,2,,1500,200\n"
+    units = AUX_UNITS.replace("V1,auxiliary,foot,volunteer,P1\n",
+                              "V1,auxiliary,foot,volunteer,P1\n").replace(
+        "id,tier,mode,squad,home_post\n", "id,tier,mode,squad,home_post,sites\n")
+    units = "\n".join(line + ("," if i else "") for i, line in enumerate(
+        units.strip().split("\n"))).replace("V1,auxiliary,foot,volunteer,P1,",
+                                            "V1,auxiliary,foot,volunteer,P1,FAR") + "\n"
+    ap = place_auxiliary(lattice(make_scenario, **{"sites.csv": sites, "units.csv": units}),
+                         DAY)
+    assert at(ap, "V1", 20) == ("FAR", None)
+    assert any("FAR lie outside every grid" in n for n in ap.notes)

@@ -29,8 +29,8 @@ kinds, near its home post (within ``radius_m``), that is busy in those hours
 make-up workdays included, public holidays not — the night market in the evening …): the
 fewest units of the same kind already there in the slot first (two volunteer groups take two
 places), then the highest tier, then the nearest; when none is busy, the unit's home post.
-When the scenario has no auxiliary forces nothing is derived, and the plan says so in its
-notes.
+A placement outside every grid counts in no grid's visibility; the notes say so. When the
+scenario has no auxiliary forces nothing is derived, and the plan says so in its notes.
 """
 
 from __future__ import annotations
@@ -324,5 +324,9 @@ def place_auxiliary(
         gi = grid_of_nodes(scenario, np.array([p.xy for p in placements], dtype=np.float64))
         placements = [replace(p, grid=grid_ids[int(g)] if g >= 0 else None)
                       for p, g in zip(placements, gi, strict=True)]
+    outside = sorted({p.place for p in placements if p.grid is None})
+    if outside:
+        notes.append(f"auxiliary place(s) {', '.join(outside)} lie outside every grid: the "
+                     "units there count in no grid's visibility")
     placements.sort(key=lambda p: (p.slot, p.unit))
     return AuxPlan(placements=tuple(placements), notes=tuple(notes), rules=dict(rules))
