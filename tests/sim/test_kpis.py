@@ -86,3 +86,34 @@ def test_a_shares_interval_stays_within_0_and_1() -> None:
     # minutes and counts are never below 0 either: patrol-gap minutes showed [-0.48, 56.78]
     gaps = [0.0, 0.0, 0.0, 0.0, 140.0]
     assert mean_ci(gaps)[1] < 0 and _ci(gaps)[0] == 0.0  # type: ignore[index]
+
+
+def test_visibility_counts_auxiliaries_where_and_when_placed(make_scenario: Make) -> None:
+    # review B: the KPI never counted the auxiliary forces; now a volunteer group the plan
+    # places counts by its weight (0.5) in its slots only, and is never dispatched
+    from dataclasses import replace
+
+    from xunfang.plan import Assignment, Plan, make_slots
+    from xunfang.sim import SimConfig
+
+    units = ONE_CAR + "V1,auxiliary,foot,volunteer,p2\n"
+    sc = load(make_scenario, units)
+    net = RoadNetwork.from_scenario(sc)
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    plan = Plan(scenario=sc.name, inputs_hash=sc.inputs_hash, seed=0, version="t", slots=slots,
+                units=("U1", "V1"), assignments=tuple(
+                    [Assignment("U1", s.index, "post", post="p1") if s.index < 12
+                     else Assignment("U1", s.index, "off") for s in slots]
+                    + [Assignment("V1", s.index, "post", post="p2") if 18 <= s.index < 22
+                       else Assignment("V1", s.index, "off") for s in slots]))
+    calls = incidents([(60.0, "e", "x", 2), (19 * 60 + 5.0, "e", "x", 2)])
+    police = (11 + 0.75) / 24  # 00-12, the 08:00 handover a quarter of slot 8
+    for cfg, want in ((FIXED, police + 4 * 0.5 / 24),
+                      (replace(FIXED, auxiliary_weights={}), police)):
+        res = simulate(sc, net, plan, calls, start=DAY, days=1, config=cfg)
+        k = evaluate(res, weights=np.ones((1, 24)))
+        assert k.summary["visibility"] == pytest.approx(want)
+        assert k.summary["patrol_gap_cells"] == 12  # patrol gaps count police only
+        assert "V1" not in {res.setup.units[i] for lg in res.logs for i in lg.d_unit.tolist()}
+    with pytest.raises(ValueError, match=r"auxiliary_weights\['volunteer'\]"):
+        SimConfig(auxiliary_weights={"volunteer": 2.0})

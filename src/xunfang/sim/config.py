@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from xunfang._errors import XunfangError
-from xunfang.scenario.model import Tier
+from xunfang.scenario.model import AUXILIARY_WEIGHTS, Tier
 
 Service = Literal["exponential", "lognormal", "fixed"]
 TravelMode = Literal["network", "straight"]
@@ -53,7 +53,12 @@ class SimConfig:
     - ``patrol_dwell_minutes``: stop at each patrol point (random node of the grid); route
       patrols stop ``route_dwell_minutes`` at each node of the route.
     - ``responder_tiers``: tiers dispatched to incidents (drones never are); ``visible_tiers``:
-      tiers that count as uniformed presence (见警率). Drones count for neither.
+      tiers that count as uniformed presence (见警率) with weight 1, in patrol gaps and in
+      over-deployment. Drones count for neither. ``auxiliary_weights``: units of tier
+      ``auxiliary`` (not in ``visible_tiers``) count in visibility only, by their squad's
+      weight (default ``scenario.model.AUXILIARY_WEIGHTS``; a squad not named counts 0),
+      where and when the plan puts them (the auxiliary stage: their hours, their sites); they
+      are never dispatched. A cell's presence at a moment is the largest weight there.
     - ``max_snap_m``: an incident farther than this from the network is off the network and
       counted, not dispatched.
     - ``travel``: ``network`` (the road engine, a node-to-node matrix per mode and speed
@@ -114,6 +119,8 @@ class SimConfig:
     route_dwell_minutes: float = 1.0
     responder_tiers: tuple[Tier, ...] = ("special", "precinct", "armed")
     visible_tiers: tuple[Tier, ...] = ("special", "precinct", "armed")
+    auxiliary_weights: Mapping[str, float] = field(
+        default_factory=lambda: dict(AUXILIARY_WEIGHTS))
     max_snap_m: float = 500.0
     travel: TravelMode = "network"
     detour_factor: float = 1.3
@@ -146,6 +153,9 @@ class SimConfig:
         for cat, v in self.on_scene_minutes.items():
             if not (v > 0 and v != float("inf")):
                 raise bad(f"on_scene_minutes[{cat!r}]", "a finite number of minutes > 0", v)
+        for squad, v in self.auxiliary_weights.items():
+            if not (isinstance(v, int | float) and 0.0 <= v <= 1.0):
+                raise bad(f"auxiliary_weights[{squad!r}]", "a weight in [0, 1]", v)
         for cat, v in self.report_delay_by_category.items():
             if not (v >= 0 and v != float("inf")):
                 raise bad(f"report_delay_by_category[{cat!r}]", "a finite number >= 0", v)

@@ -47,7 +47,7 @@ import math
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -193,6 +193,9 @@ class SimSetup:
     travel: TravelTable
     shift_times: FloatArray  # minutes from the start of every shift change in the run
     air: AirLayer
+    # each unit's weight in visibility: 1 for ``visible_tiers``, an auxiliary unit its squad's
+    # ``auxiliary_weights``, else 0
+    presence_weight: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def drone_units(self) -> tuple[str, ...]:
@@ -460,7 +463,11 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
         grid_points=grid_points, route_points=route_points, route_dwells=route_dwells,
         travel=table,
         shift_times=shift_times,
-        air=_air_layer(scenario, plan, cfg, float(offset * L), float(days * 1440)))
+        air=_air_layer(scenario, plan, cfg, float(offset * L), float(days * 1440)),
+        presence_weight=np.array([
+            1.0 if by_id[u].tier in cfg.visible_tiers
+            else float(cfg.auxiliary_weights.get(by_id[u].squad, 0.0))
+            if by_id[u].tier == "auxiliary" else 0.0 for u in units], dtype=np.float64))
 
 
 def _spread(xy: FloatArray, nodes: IntArray, k: int) -> IntArray:

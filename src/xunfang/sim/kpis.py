@@ -32,7 +32,9 @@ bootstrap"`` or ``"incidents bootstrap"``.
 - **visibility** (见警率): Σ w(g,t)·p(g,t) / Σ w(g,t) over (grid, slot) cells, p = the share of
   the slot with a uniformed unit (``SimConfig.visible_tiers``) on the street in the grid
   (standing, patrolling, driving, on scene; a leg between two points counts half to each end's
-  grid), w = the weights (default: the recorded incidents per grid and hour of the week, plus
+  grid) — an auxiliary force where the plan puts it counts by its weight
+  (``SimConfig.auxiliary_weights``; at each moment the largest weight present) —, w = the
+  weights (default: the recorded incidents per grid and hour of the week, plus
   1 % of their mean so quiet cells count).
 - **patrol gap** (巡逻断档): Σ over key sites of max(0, longest interval without a uniformed
   unit at the site's node − allowed revisit interval of its tier) in minutes, the horizon's
@@ -292,10 +294,13 @@ def _geo(setup: SimSetup, log: EventLog) -> _Geo:
                 site_ids=tuple(s.id for s in sc.sites))
 
 
-def _street(setup: SimSetup, log: EventLog, geo: _Geo, H: float
+def _street(setup: SimSetup, log: EventLog, geo: _Geo, H: float,
+            units: npt.NDArray[np.bool_] | None = None
             ) -> tuple[IntArray, FloatArray, FloatArray, IntArray, npt.NDArray[np.bool_]]:
-    """Street presence of uniformed units as (grid, start, end, unit, is_stay) pieces."""
-    vis = setup.visible[log.s_unit] & (log.s_kind < HANDOVER)
+    """Street presence of uniformed units (or of ``units``, a mask over the simulated units)
+    as (grid, start, end, unit, is_stay) pieces."""
+    mask = setup.visible if units is None else units
+    vis = mask[log.s_unit] & (log.s_kind < HANDOVER)
     s0, s1 = np.clip(log.s_start[vis], 0, H), np.clip(log.s_end[vis], 0, H)
     a, b, u = log.s_from[vis], log.s_to[vis], log.s_unit[vis]
     stay = a == b
@@ -309,6 +314,27 @@ def _street(setup: SimSetup, log: EventLog, geo: _Geo, H: float
                                                                         bool)])
     keep = end > start
     return grid[keep], start[keep], end[keep], unit[keep], is_stay[keep]
+
+
+def _weighted_cover(setup: SimSetup, log: EventLog, geo: _Geo, H: float, n_g: int,
+                    n_slots: int, L: float) -> FloatArray:
+    """Per (grid, slot): minutes of presence, each minute weighted by the largest
+    ``setup.presence_weight`` of the units there (police 1, auxiliaries their weight)."""
+    weight = setup.presence_weight
+    if weight.shape != (len(setup.units),):  # a setup built without weights: police only
+        weight = setup.visible.astype(np.float64)
+    grid, start, end, unit, _ = _street(setup, log, geo, H, weight > 0)
+    wu = weight[unit]
+    cover = np.zeros((n_g, n_slots))
+    for g in range(n_g):
+        sel = grid == g
+        below = 0.0
+        for level in sorted(set(wu[sel].tolist())):
+            at = sel & (wu >= level)
+            ms, me = _merge(start[at], end[at])
+            cover[g] += (level - below) * _minutes_per_slot(ms, me, n_slots, L)
+            below = level
+    return cover
 
 
 def _incident_figures(setup: SimSetup, log: EventLog, target: FloatArray,
@@ -382,19 +408,23 @@ def _one(setup: SimSetup, log: EventLog, geo: _Geo, w: FloatArray, inc_xy: Float
     # presence per (grid, slot)
     n_g = len(sc.areas_of("grid"))
     grid, start, end, _unit, _is_stay = _street(setup, log, geo, H)
-    cover = np.zeros((n_g, n_slots))
+    police = np.zeros((n_g, n_slots))
     unit_min = np.zeros((n_g, n_slots))
     for g in range(n_g):
         sel = grid == g
         ms, me = _merge(start[sel], end[sel])
-        cover[g] = _minutes_per_slot(ms, me, n_slots, L)
+        police[g] = _minutes_per_slot(ms, me, n_slots, L)
         unit_min[g] = _minutes_per_slot(start[sel], end[sel], n_slots, L)
+    # visibility counts the auxiliary forces too, by weight, where and when the plan puts
+    # them: the minutes of each cell weighted by the largest weight present at each moment
+    # (a review: the KPI never counted them); patrol gaps and over-deployment stay police
+    cover = _weighted_cover(setup, log, geo, H, n_g, n_slots, L)
     slot_len = np.minimum(L, H - np.arange(n_slots) * L)
     p = np.clip(cover / slot_len, 0.0, 1.0)
     wsum = float(w.sum())
     out["visibility"] = float((w * p).sum() / wsum) if wsum > 0 else math.nan
     required = (w > 0) & (w >= w.mean(axis=0, keepdims=True))
-    out["patrol_gap_cells"] = float((required & (cover <= 0)).sum())
+    out["patrol_gap_cells"] = float((required & (police <= 0)).sum())
     units_gt = unit_min / slot_len
     tot = units_gt.sum(axis=0, keepdims=True)
     share = np.divide(w, w.sum(axis=0, keepdims=True), out=np.zeros_like(w),
