@@ -789,9 +789,21 @@ Said = tuple[re.Pattern[str], str]
 
 #: the stages' shortfall sentences (plan.json's words, as planning/routes.py, drones.py and
 #: video.py write them) and their i18n keys: a Chinese report showed them in English (reviews
-#: AO, FI). A sentence no pattern matches stays as written. The auxiliary stage writes none
-#: (patrol_stages.auxiliary_stage: its shortfalls are always empty, its notes are no shortfall).
+#: AO, FI). A sentence no pattern matches stays as written. The auxiliary stage's are its
+#: notes of units not placed and of places outside every grid (patrol_stages.auxiliary_stage).
 STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
+    "auxiliary": (
+        (re.compile(r"auxiliary unit\(s\) (?P<units>.+): squad not one of (?P<kinds>.+); not "
+                    r"placed \(off all day\)$"), "aux_short_squad"),
+        (re.compile(r"auxiliary unit (?P<unit>\S+): nobody to staff it on (?P<dates>.+) "
+                    r"\(people\.csv has no one of squad (?P<squad>'[^']*') with role "
+                    r"(?P<role>'[^']*') who is not on leave\); not placed then$"),
+         "aux_short_unstaffed"),
+        (re.compile(r"auxiliary place\(s\) (?P<places>.+) lie outside every grid: the units "
+                    r"there count in no grid's visibility$"), "aux_short_outside"),
+        (re.compile(r"auxiliary unit (?P<unit>\S+): home post (?P<post>'[^']*'|\"[^\"]*\") is "
+                    r"not a post; not placed$"), "aux_short_no_post"),
+    ),
     "drones": (
         (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown with no drone crewed "
                     r"\(no pilot on duty, or none to spare from the ground units\), weight "
@@ -1111,6 +1123,53 @@ def _deploy_section(result: PlanResult, T: Any, lang: str,
             "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}
 
 
+def _auxiliary_section(result: PlanResult, T: Any, lang: str, names: PlaceNames | None
+                       ) -> dict[str, Any] | None:
+    """The auxiliary stage's placements as a duty planner reads them: one row per unit and
+    run of consecutive slots at one place (unit, kind, hours, place, people); None when the
+    plan has no auxiliary stage (review B: the report never showed where they stand)."""
+    stage = result.stages.get("auxiliary")
+    if not isinstance(stage, Mapping):
+        return None
+    placements = [p for p in cast(list[Any], stage.get("placements") or [])
+                  if isinstance(p, Mapping)]
+    slots = {s.index: s for s in result.plan.slots}
+    unit_names = {u.id: str(u.extra.get("name") or "") for u in result.scenario.units}
+    runs: list[dict[str, Any]] = []
+    last: dict[str, dict[str, Any]] = {}
+    for p in sorted(placements, key=lambda x: (str(x["unit"]), int(x["slot"]))):
+        unit, k = str(p["unit"]), int(p["slot"])
+        s = slots.get(k)
+        if s is None:
+            continue
+        crew = tuple(str(x) for x in p.get("crew") or ())
+        prev = last.get(unit)
+        if (prev is not None and prev["place_id"] == p["place"] and prev["crew_ids"] == crew
+                and prev["end"] == s.start):
+            prev["end"] = s.end
+            continue
+        row = {"unit_id": unit, "place_id": p["place"], "crew_ids": crew,
+               "kind": str(p["kind"]), "start": s.start, "end": s.end,
+               "at_site": bool(p.get("at_site")), "people": int(p.get("people", len(crew)))}
+        runs.append(row)
+        last[unit] = row
+    rows = []
+    for r in runs:
+        place = str(r["place_id"])
+        if names is not None:
+            place = names.site(place) if r["at_site"] else names.post(place)
+        try:
+            kind = T("aux_kind_" + r["kind"])
+        except KeyError:
+            kind = r["kind"]
+        name = unit_names.get(r["unit_id"], "")
+        rows.append({"unit": f"{name} ({r['unit_id']})" if name else r["unit_id"],
+                     "kind": kind, "place": place, "people": r["people"],
+                     "crew": ("、" if lang == "zh" else ", ").join(r["crew_ids"]),
+                     "hours": span_text(r["start"], r["end"])})
+    return {"rows": rows}
+
+
 def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh",
                   names: PlaceNames | None = None) -> str:
     """The report as one HTML string: inline CSS and SVG, no scripts, nothing fetched;
@@ -1258,12 +1317,13 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     cp_info = _checkpoint_section(result, T)
     kpi_info = _kpi_section(result, T)
     deploy_info = _deploy_section(result, T, lang, streets)
+    aux_info = _auxiliary_section(result, T, lang, streets)
     # the posture's status in words (plan.json keeps the solver's "optimal", "time_limit")
     deploy_info["status"] = value_label("status", str(deploy_info["status"]), lang)
     end = request.start + timedelta(days=request.days - 1)
     return _env().get_template("report.html.j2").render(
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
-        roster=roster_info, cp=cp_info, kpi=kpi_info, deploy=deploy_info,
+        roster=roster_info, cp=cp_info, kpi=kpi_info, deploy=deploy_info, aux=aux_info,
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,
         counts_rows=counts_rows, posts_rows=posts_rows, tier_rows=tier_rows,
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],

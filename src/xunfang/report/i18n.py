@@ -697,6 +697,38 @@ TEXT: dict[str, dict[Lang, str]] = {
     "drone_short_no_drones": {"zh": "辖区没有无人机（方式为 drone 的单元）：无巡飞",
                               "en": "the scenario has no drones (units of mode 'drone'): "
                                     "nothing flown"},
+    # the auxiliary forces' placements (planning/auxiliary.py) and their shortfall sentences
+    "auxiliary_heading": {"zh": "群防群治力量安排", "en": "Auxiliary forces on their streets"},
+    "auxiliary_note": {
+        "zh": "网格员、义警、商户联防和警保联动力量按其时段在责任部位值守：计入见警率（按权重），"
+              "不参与接处警派遣。",
+        "en": "Grid workers, volunteers, merchant joint-defence groups and security guards "
+              "stand at their places in their hours: counted in visibility (by weight), never "
+              "dispatched."},
+    "auxiliary_none": {"zh": "本方案没有安排群防群治力量。",
+                       "en": "The plan places no auxiliary force."},
+    "aux_kind": {"zh": "类别", "en": "Kind"},
+    "aux_hours": {"zh": "时段", "en": "Hours"},
+    "aux_people": {"zh": "人数", "en": "People"},
+    "aux_kind_grid": {"zh": "网格员", "en": "grid workers"},
+    "aux_kind_volunteer": {"zh": "义警", "en": "volunteers"},
+    "aux_kind_merchant": {"zh": "商户联防", "en": "merchant joint defence"},
+    "aux_kind_guard": {"zh": "警保联动", "en": "security guards"},
+    "aux_short_squad": {"zh": "辅助力量单元 {units}：小队不属于 {kinds} 之一，未安排（全天不在岗）",
+                        "en": "auxiliary unit(s) {units}: squad not one of {kinds}; not placed "
+                              "(off all day)"},
+    "aux_short_unstaffed": {
+        "zh": "辅助力量单元 {unit}：{dates} 无人可派（人员表中小队 {squad}、身份 {role} 且未休假的"
+              "人员为零），当日未安排",
+        "en": "auxiliary unit {unit}: nobody to staff it on {dates} (people.csv has no one of "
+              "squad {squad} with role {role} who is not on leave); not placed then"},
+    "aux_short_outside": {"zh": "辅助力量值守点 {places} 位于所有防控网格之外：不计入任何网格的"
+                                "见警率",
+                          "en": "auxiliary place(s) {places} lie outside every grid: the units "
+                                "there count in no grid's visibility"},
+    "aux_short_no_post": {"zh": "辅助力量单元 {unit}：驻地 {post} 不是点位，未安排",
+                          "en": "auxiliary unit {unit}: home post {post} is not a post; not "
+                                "placed"},
     "drone_short_no_post": {"zh": "无人机 {drone}：驻地 {post} 不是点位，不起飞",
                             "en": "drone {drone}: home post {post} is not a post; it does not "
                                   "fly"},
