@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -81,12 +82,18 @@ def test_unit_columns_override_hours_and_sites(make_scenario: Make) -> None:
     v1 = sorted(p.slot for p in ap.placements if p.unit == "V1")
     assert v1 == [18, 19]
     assert at(ap, "V1", 18) == ("S2", "E")
+    # bad values are refused at load, naming the row and column (review B: only at plan time)
     bad = units.replace("18-20,S2", "18-20,S99")
-    with pytest.raises(ValueError, match="unit 'V1', column 'sites': unknown site"):
-        place_auxiliary(lattice(make_scenario, **{"units.csv": bad}), DAY)
+    with pytest.raises(ValueError, match=r"units.csv, row 3, column 'sites': sites: S99 not"):
+        lattice(make_scenario, **{"units.csv": bad})
     worse = units.replace("18-20,S2", "25,S2")
-    with pytest.raises(ValueError, match="unit 'V1', column 'hours': '25'"):
-        place_auxiliary(lattice(make_scenario, **{"units.csv": worse}), DAY)
+    with pytest.raises(ValueError, match=r"units.csv, row 3, column 'hours': hours: '25'"):
+        lattice(make_scenario, **{"units.csv": worse})
+    # and by the stage itself for a scenario built in Python
+    sc_bad = replace(sc, units=tuple(replace(u, extra={**u.extra, "hours": "18-18"})
+                                     if u.id == "V1" else u for u in sc.units))
+    with pytest.raises(ValueError, match="unit 'V1', column 'hours': '18-18' is an empty"):
+        place_auxiliary(sc_bad, DAY)
 
 
 def test_no_auxiliary_forces_derives_nothing(make_scenario: Make) -> None:

@@ -598,3 +598,37 @@ def test_incident_priority_below_1_is_refused(make_scenario: Make, prio: str) ->
         f"2025-03-02T01:05,30,40,纠纷,{prio}\n")}))
     assert (p.file, p.row, p.column, p.rule) == ("incidents.csv", 2, "priority", "priority-below-1")
     assert ">= 1" in p.message
+
+
+AUX_FILES = {
+    "sites.csv": "id,name,kind,tier,node\ns1,School,primary_school,1,b\n",
+    "units.csv": ("id,tier,mode,squad,home_post,hours,sites\n"
+                  "c1,special,car,patrol,p1,,\n"
+                  "v1,auxiliary,foot,volunteer,p1,18-22,s1\n"),
+    "people.csv": "id,role,team,squad\nx1,police,A,patrol\ny1,volunteer,Y,volunteer\n",
+}
+
+
+def test_auxiliary_units_checked_at_load(make_scenario: Make) -> None:
+    # review B: a squad typo dropped the unit in silence, a role typo left it placed with
+    # nobody, and bad hours/sites were refused only at plan time without the row
+    assert scenario.check(make_scenario(AUX_FILES)).problems == ()
+    units = AUX_FILES["units.csv"]
+    typo = scenario.check(make_scenario({**AUX_FILES, "units.csv": units.replace(
+        "foot,volunteer,", "foot,volunter,")}))
+    assert [(p.file, p.row, p.column, p.rule) for p in typo.warnings] == [
+        ("units.csv", 2, "squad", "auxiliary-squad")]
+    role = scenario.check(make_scenario({**AUX_FILES, "people.csv": AUX_FILES[
+        "people.csv"].replace("y1,volunteer,", "y1,volunteers,")}))
+    assert [(p.file, p.row, p.column, p.rule) for p in role.warnings] == [
+        ("units.csv", 2, "squad", "auxiliary-unstaffed"),
+        ("people.csv", 2, "role", "auxiliary-role")]
+    for hours, message in (("18-18", "'18-18' is an empty range"),
+                           ("abc", "'abc' is not an hour 0-23")):
+        bad = make_scenario({**AUX_FILES, "units.csv": units.replace("18-22", hours)})
+        p = only_error(bad)
+        assert (p.file, p.row, p.column, p.rule) == ("units.csv", 2, "hours", "bad-hours")
+        assert message in p.message
+    p = only_error(make_scenario({**AUX_FILES, "units.csv": units.replace(",s1", ",s9")}))
+    assert (p.file, p.row, p.column, p.rule) == ("units.csv", 2, "sites", "unknown-site")
+    assert "s9 not in sites.csv" in p.message

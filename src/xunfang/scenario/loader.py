@@ -31,6 +31,7 @@ from xunfang._errors import Problem, ScenarioError
 from xunfang.network import topology
 from xunfang.scenario.model import (
     AREA_KINDS,
+    AUXILIARY_ROLES,
     CRS,
     MODES,
     POST_KINDS,
@@ -51,6 +52,7 @@ from xunfang.scenario.model import (
     Site,
     Tier,
     Unit,
+    parse_hours,
 )
 from xunfang.scenario.record import outside_hint
 from xunfang.scenario.settings import ScenarioToml, describe_loc
@@ -210,6 +212,8 @@ class _Loader:
     tree: cKDTree | None = None  # nearest road node of places given by coordinates
     dropped_nodes: dict[str, tuple[float, float]] = field(default_factory=dict)
     incident_coords: str = ""  # "lonlat" or "xy": how incidents.csv placed its incidents
+    unit_rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # id → (file, row)
+    person_rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # id → (file, row)
 
     # -- helpers ---------------------------------------------------------------------------
     def _row(self, file: str, row: int | None) -> int | None:
@@ -400,8 +404,9 @@ class _Loader:
         sites = self.read_sites(pos, areas) if pos else ()
         posts = self.read_posts(pos) if pos else ()
         lines = self.read_lines(roads)
-        units = self.read_units(posts)
+        units = self.read_units(posts, sites)
         people = self.read_people()
+        self.check_auxiliary(units, people)
         if settings is not None and people:  # shifts to roster: as the roster will work them
             self.check_shifts(settings, {q.team for q in people})
         leave = self.read_leave(people)
@@ -1094,7 +1099,8 @@ class _Loader:
         return tuple(lines)
 
     # -- forces -----------------------------------------------------------------------------------
-    def read_units(self, posts: Sequence[Post]) -> tuple[Unit, ...]:
+    def read_units(self, posts: Sequence[Post], sites: Sequence[Site] = ()
+                   ) -> tuple[Unit, ...]:
         t = self.table("units", ("id", "tier", "mode", "squad", "home_post"))
         if t is None:
             return ()
@@ -1115,14 +1121,68 @@ class _Loader:
             if t.has("seats") and row["seats"]:
                 s = self.number(t, i, row, "seats", integer=True, positive=True)
                 seats = None if s is None else int(s)
+            if tier == "auxiliary":
+                self.check_auxiliary_row(t, i, row, uid, sites)
             if uid is None or tier is None or mode is None or not home_ok:
                 continue
+            self.unit_rows[uid] = (t.file, i)
             units.append(Unit(
                 id=uid, tier=cast(Tier, tier), mode=cast(Mode, mode), squad=row["squad"],
                 home_post=home, seats=seats,
                 extra=self.extra(t, row, ("id", "tier", "mode", "squad", "home_post", "seats")),
             ))
         return tuple(units)
+
+    def check_auxiliary_row(self, t: Table, i: int, row: Mapping[str, str], uid: str | None,
+                            sites: Sequence[Site]) -> None:
+        """An auxiliary unit's squad (the kind of force the plan places), ``hours`` and
+        ``sites`` (review B: a squad typo dropped the unit in silence, and a bad ``hours``
+        or ``sites`` value was refused only at plan time, without its row)."""
+        kinds = ", ".join(sorted(AUXILIARY_ROLES))
+        if row["squad"] not in AUXILIARY_ROLES:
+            self.warn(t.file, "auxiliary-squad",
+                      f"auxiliary unit {uid!r} has squad {row['squad']!r}, not one of {kinds} "
+                      "(the kinds of auxiliary force the plan places): it is never placed",
+                      row=i, column="squad")
+        if t.has("hours") and row["hours"].strip():
+            try:
+                parse_hours(row["hours"])
+            except ValueError as exc:
+                self.err(t.file, "bad-hours", f"hours: {exc}", row=i, column="hours")
+        if t.has("sites") and row["sites"].strip():
+            known = {x.id for x in sites}
+            bad = [x.strip() for x in row["sites"].split(";")
+                   if x.strip() and x.strip() not in known]
+            if bad:
+                self.err(t.file, "unknown-site", f"sites: {', '.join(bad)} not in sites.csv "
+                         "(site ids separated by ';')", row=i, column="sites")
+
+    def check_auxiliary(self, units: Sequence[Unit], people: Sequence[Person]) -> None:
+        """Warn of an auxiliary unit nobody in people.csv can staff (its squad and the kind's
+        role): it is not placed (review B: a role typo, ``volunteers``, left the volunteers
+        placed with 0 people and no word); and of each person of an auxiliary kind's squad
+        whose role is not the kind's."""
+        if not people:
+            return
+        for u in units:
+            role = AUXILIARY_ROLES.get(u.squad)
+            if u.tier != "auxiliary" or role is None:
+                continue
+            if not any(p.squad == u.squad and p.role == role for p in people):
+                file, i = self.unit_rows.get(u.id, ("units.csv", 0))
+                self.warn(file, "auxiliary-unstaffed",
+                          f"auxiliary unit {u.id!r} (squad {u.squad!r}): no one in people.csv "
+                          f"has squad {u.squad!r} and role {role!r}; it is never placed",
+                          row=i, column="squad")
+        squads = {u.squad for u in units if u.tier == "auxiliary"}
+        for p in people:
+            role = AUXILIARY_ROLES.get(p.squad)
+            if p.squad in squads and role is not None and p.role != role:
+                file, i = self.person_rows.get(p.id, ("people.csv", 0))
+                self.warn(file, "auxiliary-role",
+                          f"person {p.id!r} of squad {p.squad!r} has role {p.role!r}; the "
+                          f"{p.squad} units are staffed by role {role!r} only",
+                          row=i, column="role")
 
     def read_people(self) -> tuple[Person, ...]:
         t = self.table("people", ("id", "role", "team", "squad"))
@@ -1139,6 +1199,7 @@ class _Loader:
                 continue
             skills = tuple(s.strip() for s in row.get("skills", "").replace(",", ";").split(";")
                            if s.strip())
+            self.person_rows[pid] = (t.file, i)
             people.append(Person(
                 id=pid, role=row["role"], team=row["team"], squad=row["squad"], skills=skills,
                 extra=self.extra(t, row, ("id", "role", "team", "squad", "skills")),
