@@ -47,7 +47,7 @@ import math
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -195,7 +195,7 @@ class SimSetup:
     air: AirLayer
     # each unit's weight in visibility: 1 for ``visible_tiers``, an auxiliary unit its squad's
     # ``auxiliary_weights``, else 0
-    presence_weight: FloatArray = field(default_factory=lambda: np.zeros(0))
+    presence_weight: FloatArray
 
     @property
     def drone_units(self) -> tuple[str, ...]:

@@ -321,8 +321,6 @@ def _weighted_cover(setup: SimSetup, log: EventLog, geo: _Geo, H: float, n_g: in
     """Per (grid, slot): minutes of presence, each minute weighted by the largest
     ``setup.presence_weight`` of the units there (police 1, auxiliaries their weight)."""
     weight = setup.presence_weight
-    if weight.shape != (len(setup.units),):  # a setup built without weights: police only
-        weight = setup.visible.astype(np.float64)
     grid, start, end, unit, _ = _street(setup, log, geo, H, weight > 0)
     wu = weight[unit]
     cover = np.zeros((n_g, n_slots))
