@@ -37,7 +37,10 @@ def test_scenario_check_json(make_scenario: Make) -> None:
     assert set(doc["counts"]) >= CHECK_KEYS
     assert doc["counts"]["units_by_tier_mode"] == {"auxiliary": {"foot": 1},
                                                    "special": {"car": 1}}
-    assert doc["problems"] == []
+    # squad 'volunteers' is no kind of auxiliary force the plan places: said, not an error
+    assert [(p["file"], p["row"], p["column"], p["rule"], p["severity"])
+            for p in doc["problems"]] == [("units.csv", 2, "squad", "auxiliary-squad",
+                                           "warning")]
 
 
 def test_scenario_check_errors_exit_1(make_scenario: Make) -> None:
@@ -87,7 +90,9 @@ def test_plan_minimal_scenario(make_scenario: Make, tmp_path: Path) -> None:
     assert plan["units"] == ["car1", "foot1"]
     assert len(plan["slots"]) == 48 and plan["slots"][0]["start"] == "2026-12-01T00:00"
     assert len(plan["assignments"]) == 96
-    assert {a["post"] for a in plan["assignments"]} == {"p1"}
+    assert {a["post"] for a in plan["assignments"] if a["unit"] == "car1"} == {"p1"}
+    # an auxiliary unit of no kind the plan places (squad 'volunteers') stays off
+    assert {a["duty"] for a in plan["assignments"] if a["unit"] == "foot1"} == {"off"}
     assert set(doc["stages"]) == {"network", "intel", "roster", "checkpoints", "posture",
                                   "routes", "drones", "video", "auxiliary", "rings", "kpis",
                                   "isochrones"}

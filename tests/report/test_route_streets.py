@@ -134,7 +134,7 @@ def test_county_sheet_names_the_streets_of_the_driven_edges(
     slot_of = {s.name: s.index for s in result.plan.slots}
     with (folder / "plan_sheet.csv").open(encoding="utf-8-sig") as f:
         rows = [r for r in csv.DictReader(f) if r["kind"] == "route" and " > " in r["place"]]
-    assert len(rows) > 300
+    assert len(rows) > 150  # the police units' (the auxiliary forces are placed, not routed)
     for row in rows:
         nodes = driven[(row["unit"], slot_of[row["slot_start"]])]
         assert unfold(row["place_name"]) == _expected([nodes], street), row

@@ -20,7 +20,8 @@ units.csv override the defaults of :data:`DEFAULT_RULES`: ``hours`` (``"18-22"``
 The crew: the people of the unit's squad with the kind's role (narrowed to the team named like
 the unit, as the posture's crews are), less those on leave that day, shared in file order
 among the units drawing on the same people. A unit nobody staffs on a day is not placed that
-day, and the notes say so.
+day, and the notes say so; in a scenario with no people.csv at all (nobody rostered, every
+unit on duty) it is placed without a named crew.
 
 Placement, per unit and slot whose hours overlap the unit's hours (on its days: grid workers
 on workdays of the scenario's calendar, ``roster.calendar.day_calendar``): the key site of its
@@ -287,7 +288,8 @@ def place_auxiliary(
             if not works or (rule.workdays_only and not workday):
                 continue
             crew = crews[(u.id, sl.start.date())]
-            if not crew:
+            if not crew and scenario.people:  # no people.csv at all: no one is rostered,
+                # and like every other unit it is on duty without a named crew
                 unstaffed.setdefault(u.id, []).append(sl.start.date())
                 continue
             span = f"{works[0]:02d}:00–{(works[-1] + 1):02d}:00"

@@ -197,8 +197,8 @@ PLAN_SHEET_XLSX = ("sheet_unit", "sheet_unit_name", "sheet_start", "sheet_end", 
 #: longest values asked (242 characters on the county: the place 60, the note 50, the unit's
 #: name 29, the grid 26) printed at 56% (about 6 pt); these 173 print at 83% with side
 #: margins of 0.4 in, the unit's name, grid, place and note wrapping instead
-SHEET_XLSX_WIDTHS = {2: 16, 3: 17, 4: 17, 6: 16, 7: 36, 9: 30}
-SHEET_XLSX_WRAP = (2, 6, 7, 9)
+SHEET_XLSX_WIDTHS = {2: 16, 3: 17, 4: 17, 6: 16, 7: 36, 8: 16, 9: 30}
+SHEET_XLSX_WRAP = (2, 6, 7, 8, 9)  # the crew too: an auxiliary force's is five people or more
 SHEET_XLSX_SIDE_MARGIN = 0.4  # inches, left and right (openpyxl's default 0.75)
 
 

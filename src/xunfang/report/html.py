@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -380,6 +380,15 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
         "people": len(ro.hours),
         "status": value_label("status", ro.solve.status, lang),
     }
+
+
+def _crew_short(crew: Sequence[str], lang: Lang) -> str:
+    """A crew as the printed plan sheet's narrow column holds it on one line: the people of a
+    car or a checkpoint team ("TXJ03;TXFA06"), an auxiliary force's first one and how many
+    ("YJP01 等5人", "YJP01 +4"); the auxiliary section and plan_sheet.csv name them all."""
+    if len(crew) <= 2:
+        return ";".join(crew)
+    return f"{crew[0]} 等{len(crew)}人" if lang == "zh" else f"{crew[0]} +{len(crew) - 1}"
 
 
 def _crew_at(result: PlanResult, unit: str, slot: int) -> str:
@@ -1288,7 +1297,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
                 area_names.get(a.grid or "", a.grid or "") if a.grid else
                 streets.route_of(a, plan.slots[a.slot - plan.slots[0].index].start.hour))
             labels.append(f"{T('duty_' + a.duty)}: {where}" if where else T("duty_" + a.duty))
-        crews = [";".join(a.crew) for a in plan.of_unit(u.id)]
+        crews = [_crew_short(a.crew, lang) for a in plan.of_unit(u.id)]
         keyed = [f"{lab}\x00{c}" for lab, c in zip(labels, crews, strict=True)]
         for first, last, key in _runs(keyed):
             label, crew = key.split("\x00")

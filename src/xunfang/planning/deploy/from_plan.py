@@ -346,8 +346,13 @@ def posture_in_force(pif: PlanInForce, inp: Inputs) -> Posture:
                               f"{list(pif.count_grids)[:5]} are not the scenario's "
                               f"{list(inp.grids)[:5]}")
     out: list[Assignment] = []
+    auxiliary = {u.id for u in inp.scenario.units if u.tier == "auxiliary"}
     for a in pif.plan.assignments:
-        if a.duty == "route" and len(a.route) == 1 and (a.unit, a.slot) not in pif.route_grid:
+        if a.unit in auxiliary:
+            # the posture leaves the auxiliary forces off; their stage places them again
+            a = Assignment(unit=a.unit, slot=a.slot, duty="off",
+                           note="auxiliary force: off outside its hours")
+        elif a.duty == "route" and len(a.route) == 1 and (a.unit, a.slot) not in pif.route_grid:
             pass  # a staging unit standing at a tier-1 site: the posture placed it there
         elif a.duty == "route":
             g = pif.route_grid.get((a.unit, a.slot))
