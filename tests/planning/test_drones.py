@@ -233,6 +233,7 @@ def test_each_unflown_cell_is_given_its_own_reason(make_scenario: Make) -> None:
     ({"hours": 8}, r"params\.hours: must be a collection of hours 0\.\.23; got 8"),
     ({"hours": (8.5,)}, r"params\.hours: must be whole hours 0\.\.23; got \[8\.5\]"),
     ({"hours": (True,)}, r"params\.hours: must be whole hours"),
+    ({"hours": ()}, r"params\.hours: name at least one hour"),
     ({"recharge_minutes": float("inf")}, r"params\.recharge_minutes"),
 ])
 def test_bad_params_are_refused_by_name(make_scenario: Make, params: dict[str, object],
@@ -275,3 +276,54 @@ def test_the_limits_are_scenario_policy(make_scenario: Make) -> None:
     text = str(err.value)
     assert "scenario.toml" in text and "policy.drones.hours" in text
     assert "policy.drones.battery_minutes" in text
+
+
+def test_a_replan_keeps_the_days_limit_and_recharge_with_the_sorties_kept(
+        make_scenario: Make) -> None:
+    # the drone stage plans the whole day again; its afternoon need not follow the morning it
+    # flew, so the re-plan's sorties are held to the limits together with the kept ones (a
+    # review: 4 kept and 4 new sorties on a day limited to 4)
+    from xunfang.plan import DroneSortie
+    from xunfang.planning.deploy.from_plan import _merge_sorties
+
+    sc = lattice(make_scenario)
+    p = DroneParams(max_sorties=4, recharge_minutes=30)
+    before = {("E", s.index): (1.0 if s.index < 12 else 0.1) for s in DAY}
+    after = {("E", s.index): (1.0 if s.index < 12 else 2.0) for s in DAY}
+
+    def typed(dp: object) -> list[DroneSortie]:
+        return [DroneSortie(unit=x.unit, post=x.post, start=x.start, end=x.end, grids=x.grids,
+                            waypoints=x.waypoints) for x in dp.sorties]  # type: ignore[attr-defined]
+
+    a = typed(plan_drones(sc, None, DAY, before, seed=0, params=p))
+    b = typed(plan_drones(sc, None, DAY, after, seed=0, params=p))
+    kept = [x for x in a if x.start < 720]
+    assert kept and any(x.start >= 720 for x in b)
+    merged, dropped = _merge_sorties(a, b, 720.0, p.recharge_minutes, p.max_sorties)
+    assert len(merged) <= 4 and [x for x in merged if x.start < 720] == kept
+    assert dropped == sum(1 for x in b if x.start >= 720) - (len(merged) - len(kept))
+    for x, y in itertools.combinations(sorted(merged, key=lambda s: s.start), 2):
+        assert y.start >= x.end + 30 - 1e-9
+
+
+def test_a_sortie_never_runs_across_a_change_of_pilot(make_scenario: Make) -> None:
+    sc = lattice(make_scenario)
+    thin = {(g, 7): 1.0 for g in ("W", "E")} | {(g, 8): 0.01 for g in ("W", "E")}
+    p = DroneParams(battery_minutes=25, hover_minutes=20, recharge_minutes=5,
+                    max_grids_per_sortie=1)
+    on = {7: ["D1"], 8: ["D1"]}
+    same = plan_drones(sc, None, DAY, thin, seed=0, params=p, on_duty=on,
+                       crews={("D1", 7): ("A1",), ("D1", 8): ("A1",)})
+    assert any(x.start < 480 < x.end for x in same.sorties)  # one pilot: it may fly on
+    handover = plan_drones(sc, None, DAY, thin, seed=0, params=p, on_duty=on,
+                           crews={("D1", 7): ("A1",), ("D1", 8): ("B1",)})
+    assert handover.sorties
+    assert not any(x.start < 480 < x.end for x in handover.sorties)
+
+
+def test_no_flying_hour_is_refused_where_it_is_written(make_scenario: Make) -> None:
+    from xunfang._errors import ScenarioError
+
+    bad = LATTICE["scenario.toml"] + "\n[policy.drones]\nhours = []\n"
+    with pytest.raises(ScenarioError, match=r"policy\.drones\.hours.*at least one hour"):
+        lattice(make_scenario, **{"scenario.toml": bad})

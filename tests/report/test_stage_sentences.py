@@ -176,6 +176,8 @@ RARE = (
                "weight 0.4: G1@0, G1@1, G2@0, G2@1, G3@0, G3@1 …"),
     ("drones", "5 thin (grid, slot) cell(s) not flown with no drone crewed (no pilot on duty, "
                "or none to spare from the ground units), weight 0.2: G2@5"),
+    ("drones", "3 thin (grid, slot) cell(s) not flown with too little of the drones' time on "
+               "duty and in flying hours left for a round trip, weight 0.3: G5@23"),
     ("drones", "4 thin (grid, slot) cell(s) not flown after every drone on duty had flown its "
                "12 sorties of the day, weight 0.3: G2@22"),
     ("drones", "9 thin (grid, slot) cell(s) not flown while the drones on duty were airborne "

@@ -78,11 +78,14 @@ def drones_stage(ctx: DeployContext) -> Result:
     # a drone flies only in the slots the posture has it crewed (not "off": no pilot on
     # duty); a review found both county drones flying all day with no one to fly them
     on_duty: dict[int, list[str]] = {s.index: [] for s in ctx.slots}
+    crews: dict[tuple[str, int], tuple[str, ...]] = {}
     for a in ctx.posture.assignments:
         if a.unit in drones and a.duty != "off" and a.slot in on_duty:
             on_duty[a.slot].append(a.unit)
+            crews[(a.unit, a.slot)] = a.crew
     dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed,
-                     params=DroneParams.of(ctx.scenario.policy), on_duty=on_duty)
+                     params=DroneParams.of(ctx.scenario.policy), on_duty=on_duty,
+                     crews=crews)
     layers = PlanLayers(drone_sorties=tuple(
         DroneSortie(unit=x.unit, post=x.post, start=x.start, end=x.end, grids=x.grids,
                     waypoints=x.waypoints) for x in dp.sorties))

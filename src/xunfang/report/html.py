@@ -823,6 +823,9 @@ STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown out of range of the "
                     r"drones on duty \(round trip with one hover beyond (?P<b>[\d.]+) min\), "
                     r"weight (?P<w>\S+): (?P<shown>.*)$"), "drone_short_range"),
+        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown with too little of the "
+                    r"drones' time on duty and in flying hours left for a round trip, weight "
+                    r"(?P<w>\S+): (?P<shown>.*)$"), "drone_short_time"),
         (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown after every drone on "
                     r"duty had flown its (?P<m>\d+) sorties of the day, weight (?P<w>\S+): "
                     r"(?P<shown>.*)$"), "drone_short_daily"),

@@ -680,6 +680,11 @@ TEXT: dict[str, dict[Lang, str]] = {
               "分钟）未巡飞，权重 {w}：{shown}",
         "en": "{n} thin (grid, slot) cell(s) not flown out of range of the drones on duty "
               "(round trip with one hover beyond {b} min), weight {w}: {shown}"},
+    "drone_short_time": {
+        "zh": "{n} 个力量薄弱的（网格, 时段）因在岗无人机剩余的值班及飞行时段不够往返一趟未巡飞，"
+              "权重 {w}：{shown}",
+        "en": "{n} thin (grid, slot) cell(s) not flown with too little of the drones' time on "
+              "duty and in flying hours left for a round trip, weight {w}: {shown}"},
     "drone_short_daily": {
         "zh": "{n} 个力量薄弱的（网格, 时段）因在岗无人机当日 {m} 个架次均已飞完未巡飞，"
               "权重 {w}：{shown}",

@@ -42,6 +42,7 @@ from xunfang.planning.deploy.replan import (
     replan,
 )
 from xunfang.planning.deploy.solve import Posture, Shortfall, SlotSolve
+from xunfang.planning.drones import DroneParams
 from xunfang.planning.pipeline import options_from_dict
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 
@@ -510,7 +511,9 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                  for name, doc in summaries.items()}
     ch = changes(old.assignments, final, place_of=place_in(new_route_grid),
                  place_before=place_in(pif.route_grid))
-    air, dropped = _merge_sorties(old.drone_sorties, sorties, at_min)
+    limits = DroneParams.of(scenario.policy)
+    air, dropped = _merge_sorties(old.drone_sorties, sorties, at_min,
+                                  limits.recharge_minutes, limits.max_sorties)
     watch = (*(v for v in old.camera_views if v.start < at_min),
              *(v for v in views if v.start >= at_min))
     plan = Plan(scenario=scenario.name, inputs_hash=scenario.inputs_hash, seed=pif.seed,
@@ -569,23 +572,30 @@ def keep_weight(options: Options | None) -> float:
     return options.w_keep
 
 
-def _merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_min: float
+def _merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_min: float,
+                   recharge: float = 0.0, max_per_day: int | None = None
                    ) -> tuple[tuple[DroneSortie, ...], int]:
     """The plan in force's sorties launched before ``at_min`` (flown, or in the air), then
-    the re-plan's launched from it on; a re-planned sortie that would launch before the
-    drone is back from its last kept one is dropped (and counted)."""
-    kept = [x for x in old if x.start < at_min]
-    back: dict[str, float] = {}
-    for x in kept:
-        back[x.unit] = max(back.get(x.unit, 0.0), x.end)
-    out, dropped = list(kept), 0
-    for x in sorted((x for x in new if x.start >= at_min), key=lambda x: (x.unit, x.start)):
-        if x.start < back.get(x.unit, -math.inf):
+    the re-plan's launched from it on; a re-planned sortie is dropped (and counted) that
+    would launch before the drone is back from a kept one and ``recharge`` minutes on the
+    ground, or be more than ``max_per_day`` on its day (minutes from the plan's first
+    midnight). The drone stage plans the whole day again, and its later sorties need not
+    follow the morning it flew (a review: a re-plan kept 4 morning sorties and added 4 new
+    ones on a day limited to 4)."""
+    out = [x for x in old if x.start < at_min]
+    dropped = 0
+    for x in sorted((x for x in new if x.start >= at_min), key=lambda x: (x.start, x.unit)):
+        mine = [y for y in out if y.unit == x.unit]
+        clash = any(x.start < y.end + recharge - 1e-9 and y.start < x.end + recharge - 1e-9
+                    for y in mine)
+        day = int(x.start // 1440)
+        full = max_per_day is not None and sum(
+            1 for y in mine if int(y.start // 1440) == day) >= max_per_day
+        if clash or full:
             dropped += 1
             continue
         out.append(x)
-        back[x.unit] = x.end
-    return tuple(out), dropped
+    return tuple(sorted(out, key=lambda x: (x.start, x.unit))), dropped
 
 
 def _shares_as_floats(doc: object, key: str = "") -> object:
