@@ -327,3 +327,29 @@ def test_no_flying_hour_is_refused_where_it_is_written(make_scenario: Make) -> N
     bad = LATTICE["scenario.toml"] + "\n[policy.drones]\nhours = []\n"
     with pytest.raises(ScenarioError, match=r"policy\.drones\.hours.*at least one hour"):
         lattice(make_scenario, **{"scenario.toml": bad})
+
+
+def test_no_sortie_is_flown_for_nothing_and_each_reason_is_true(make_scenario: Make) -> None:
+    from xunfang.plan import make_slots
+
+    sc = lattice(make_scenario, **{"units.csv": TWO_DRONES})
+    quarter = make_slots(DAY[0].start.date(), days=1, slot_minutes=15)
+    # a late launch in slot 39 would hover in slot 40: the weight counts where it hovers
+    p = DroneParams(battery_minutes=25, recharge_minutes=20, hover_minutes=5)
+    dp = plan_drones(sc, None, quarter, {("E", 39): 1.0, ("E", 40): 0.9}, seed=0, params=p,
+                     on_duty={s.index: ["D1"] for s in quarter})
+    assert dp.sorties and all(x.weight > 0 for x in dp.sorties)
+    # crewed for the last quarter hour only: no round trip of 22 minutes fits (it was "busy")
+    long = DroneParams(battery_minutes=25, hover_minutes=20)
+    last = plan_drones(sc, None, quarter, {("E", 95): 1.0}, seed=0, params=long,
+                       on_duty={95: ["D1"]})
+    assert last.sorties == ()
+    assert last.shortfalls == ("1 thin (grid, slot) cell(s) not flown with too little of the "
+                               "drones' time on duty and in flying hours left for a round "
+                               "trip, weight 1: E@95",)
+    # D2 cannot reach the west grid, D1 flies its two sorties: the rest is the daily limit,
+    # not "busy" (D2 had sorties left, but could not fly there)
+    two = DroneParams(battery_minutes=8.5, max_sorties=2)
+    dp = plan_drones(sc, None, DAY, every_slot({"W": 1.0}), seed=0, params=two)
+    assert {x.unit for x in dp.sorties} == {"D1"} and len(dp.sorties) == 2
+    assert len(dp.shortfalls) == 1 and "had flown its 2 sorties of the day" in dp.shortfalls[0]
