@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from xunfang.cli.main import app
 
 runner = CliRunner()
-PINS = "unit,post,grid,from,to,note\nTX-M1,KS1,,18:00,20:00,夜市\n"
+PINS = ("unit,post,grid,from,to,note\nTX-M1,KS1,,18:00,20:00,夜市\n"
+        "YJ-1,PS1,,18:00,20:00,派出所开放日\n")
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -180,6 +181,25 @@ def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
     assert again[("PS1-C", 11)]["note"] == a_new[("PS1-C", 11)]["note"]  # same grid
     assert again[("PS1-C", 11)]["duty"] == "route"
     assert all(again[("PS1-C", k)]["note"] == "out of service" for k in range(12, 24))
+
+
+def test_an_auxiliary_force_keeps_its_pin_and_stays_out_of_service(
+        plan_dir: Path, tmp_path: Path) -> None:
+    # a review: the auxiliary stage placed the volunteers in their hours over the planner's
+    # pin, and put a unit taken out of service in a re-plan back on duty
+    at = _at(_doc(plan_dir))
+    assert all(at[("YJ-1", k)]["duty"] == "post" and at[("YJ-1", k)]["post"] == "PS1"
+               for k in (18, 19))
+    assert at[("YJ-1", 20)]["duty"] != "off"  # in its hours, placed again after the pin
+    r = _replan(str(plan_dir), "--at", "12:00", "--out-of-service", "YJ-1", "--out",
+                str(tmp_path / "r"), "--json")
+    assert r.exit_code == 0, r.output
+    doc = _doc(tmp_path / "r")
+    new = _at(doc)
+    assert all(new[("YJ-1", k)]["duty"] == "off" and new[("YJ-1", k)]["note"] == "out of service"
+               for k in range(12, 24))
+    assert all(new[("YJ-1", k)] == at[("YJ-1", k)] for k in range(12))
+    assert {r["unit"] for r in _rows(tmp_path / "r" / "changes.csv")} >= {"YJ-1"}
 
 
 def test_the_morning_sorties_are_kept_and_nothing_new_flies_the_same(

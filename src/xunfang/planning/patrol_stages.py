@@ -37,6 +37,9 @@ class PlanLayers:
 Result = (tuple[Sequence[Assignment], Mapping[str, object]]
           | tuple[Sequence[Assignment], Mapping[str, object], PlanLayers])
 
+#: the posture's note of a unit taken out of service in a re-plan (deploy/solve.py)
+OUT_OF_SERVICE = "out of service"
+
 #: Operators at the video desk per slot when the scenario names none (its people have no
 #: ``video`` squad): one, said in the stage's summary.
 DEFAULT_VIDEO_OPERATORS = 1
@@ -134,8 +137,16 @@ def auxiliary_stage(ctx: DeployContext) -> Result:
             else:
                 got = snap(ctx.network, np.array([site.xy], dtype=np.float64), to="node")
                 node_of[p.place] = ctx.network.node_ids[int(got.node[0])]
+    # what the planner said stands: a pin, or a unit out of service in a re-plan (a review:
+    # both were overwritten by the placements of the unit's hours)
+    held = {(a.unit, a.slot): a for a in ctx.posture.assignments
+            if a.duty != "off" or a.note == OUT_OF_SERVICE}
     out: list[Assignment] = []
+    kept: list[str] = []
     for p in ap.placements:
+        if (p.unit, p.slot) in held:
+            kept.append(f"{p.unit}@{p.slot}")
+            continue
         if p.at_site:
             out.append(Assignment(unit=p.unit, slot=p.slot, duty="route",
                                   route=(node_of[p.place],), stops=(float(minutes[p.slot]),),
@@ -147,6 +158,8 @@ def auxiliary_stage(ctx: DeployContext) -> Result:
                                   crew=p.crew))
     doc = dict(ap.as_json())
     doc["shortfalls"] = [n for n in ap.notes if "not placed" in n or "outside every grid" in n]
+    if kept:
+        doc["kept_from_posture"] = kept  # pinned or out of service: not placed there
     return out, doc
 
 
