@@ -324,11 +324,17 @@ def _weighted_cover(setup: SimSetup, log: EventLog, geo: _Geo, H: float, n_g: in
     grid, start, end, unit, _ = _street(setup, log, geo, H, weight > 0)
     wu = weight[unit]
     cover = np.zeros((n_g, n_slots))
+    # each grid's pieces found once (a review: a mask over every piece per grid and weight
+    # level took 35.9 s against 11.3 s for police alone on 300 grids and 2M pieces)
+    order = np.argsort(grid, kind="stable")
+    bounds = np.searchsorted(grid[order], np.arange(n_g + 1))
     for g in range(n_g):
-        sel = grid == g
+        idx = order[bounds[g]:bounds[g + 1]]
+        if not len(idx):
+            continue
         below = 0.0
-        for level in sorted(set(wu[sel].tolist())):
-            at = sel & (wu >= level)
+        for level in np.unique(wu[idx]).tolist():
+            at = idx[wu[idx] >= level]
             ms, me = _merge(start[at], end[at])
             cover[g] += (level - below) * _minutes_per_slot(ms, me, n_slots, L)
             below = level
