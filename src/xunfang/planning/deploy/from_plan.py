@@ -582,7 +582,8 @@ def _merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_mi
     midnight). The drone stage plans the whole day again, and its later sorties need not
     follow the morning it flew (a review: a re-plan kept 4 morning sorties and added 4 new
     ones on a day limited to 4)."""
-    out = [x for x in old if x.start < at_min]
+    kept = [x for x in old if x.start < at_min]
+    out = list(kept)
     dropped = 0
     for x in sorted((x for x in new if x.start >= at_min), key=lambda x: (x.start, x.unit)):
         mine = [y for y in out if y.unit == x.unit]
@@ -595,7 +596,8 @@ def _merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_mi
             dropped += 1
             continue
         out.append(x)
-    return tuple(sorted(out, key=lambda x: (x.start, x.unit))), dropped
+    added = sorted(out[len(kept):], key=lambda x: (x.unit, x.start))
+    return (*kept, *added), dropped
 
 
 def _shares_as_floats(doc: object, key: str = "") -> object:
