@@ -45,8 +45,6 @@ class PeakFactorIn(_Strict):
     @field_validator("hours")
     @classmethod
     def _hours(cls, v: list[int]) -> list[int]:
-        if not v:
-            raise ValueError("name at least one hour 0..23 (no hour: no drone ever flies)")
         bad = [h for h in v if not 0 <= h <= 23]
         if bad:
             raise ValueError(f"hours must be 0..23, got {bad}")
