@@ -199,6 +199,12 @@ def test_an_auxiliary_force_keeps_its_pin_and_stays_out_of_service(
     assert all(new[("YJ-1", k)]["duty"] == "off" and new[("YJ-1", k)]["note"] == "out of service"
                for k in range(12, 24))
     assert all(new[("YJ-1", k)] == at[("YJ-1", k)] for k in range(12))
+    # the other auxiliary forces off outside their hours are said so, as in the plan (a
+    # review: the re-planned slots said "no crew on duty")
+    aux = {u for (u, _k), a in at.items() if a.get("note", "").startswith("auxiliary force")}
+    off = [a["note"] for (u, k), a in new.items()
+           if u in aux and u != "YJ-1" and k >= 12 and a["duty"] == "off"]
+    assert off and set(off) == {"auxiliary force: off outside its hours"}
     assert {r["unit"] for r in _rows(tmp_path / "r" / "changes.csv")} >= {"YJ-1"}
 
 

@@ -41,7 +41,7 @@ from xunfang.planning.deploy.replan import (
     changes,
     replan,
 )
-from xunfang.planning.deploy.solve import Posture, Shortfall, SlotSolve
+from xunfang.planning.deploy.solve import AUXILIARY_OFF, Posture, Shortfall, SlotSolve
 from xunfang.planning.drones import DroneParams
 from xunfang.planning.pipeline import options_from_dict
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
@@ -351,8 +351,7 @@ def posture_in_force(pif: PlanInForce, inp: Inputs) -> Posture:
     for a in pif.plan.assignments:
         if a.unit in auxiliary:
             # the posture leaves the auxiliary forces off; their stage places them again
-            a = Assignment(unit=a.unit, slot=a.slot, duty="off",
-                           note="auxiliary force: off outside its hours")
+            a = Assignment(unit=a.unit, slot=a.slot, duty="off", note=AUXILIARY_OFF)
         elif a.duty == "route" and len(a.route) == 1 and (a.unit, a.slot) not in pif.route_grid:
             pass  # a staging unit standing at a tier-1 site: the posture placed it there
         elif a.duty == "route":

@@ -78,6 +78,10 @@ from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
 from xunfang.scenario.model import FloatArray, IntArray
 
 _BIG = 1e6
+#: the posture's note of an auxiliary force in a slot its stage does not place it in (the
+#: auxiliary stage places it in its hours; a re-plan had said "no crew on duty" there)
+AUXILIARY_OFF = "auxiliary force: off outside its hours"
+
 #: Minutes of travel a staging unit is spared for staying in its site's grid at the next slot
 #: (so the same unit keeps holding a ring rather than another taking over each hour).
 HOLDER_STAYS = 5.0
@@ -481,7 +485,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             kind = kinds[u]
             if u not in on:
                 reason = ("out of service" if u in out_oos and out_oos[u] <= k
-                          else "no crew on duty")
+                          else AUXILIARY_OFF if kind == "auxiliary" else "no crew on duty")
                 assignments[(u, s.index)] = Assignment(unit=u, slot=s.index, duty="off",
                                                        note=reason)
                 if kind == "fixed":
@@ -529,8 +533,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 # placed by the auxiliary stage in its hours only (a review found volunteers
                 # and guards on the plan sheet's routes all 24 slots with empty crews)
                 assignments[(u, s.index)] = Assignment(
-                    unit=u, slot=s.index, duty="off",
-                    note="auxiliary force: off outside its hours")
+                    unit=u, slot=s.index, duty="off", note=AUXILIARY_OFF)
             else:
                 mobile.append(u)
         # a fixed post is short when none of its units holds it (a unit without a crew while
