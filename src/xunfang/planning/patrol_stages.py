@@ -17,6 +17,7 @@ import numpy as np
 from xunfang.network import snap
 from xunfang.plan import Assignment, CameraView, DroneSortie
 from xunfang.planning.auxiliary import place_auxiliary
+from xunfang.planning.deploy.solve import OUT_OF_SERVICE
 from xunfang.planning.drones import DroneParams, plan_drones
 from xunfang.planning.routes import plan_routes, posture_of
 from xunfang.planning.video import plan_video
@@ -36,9 +37,6 @@ class PlanLayers:
 
 Result = (tuple[Sequence[Assignment], Mapping[str, object]]
           | tuple[Sequence[Assignment], Mapping[str, object], PlanLayers])
-
-#: the posture's note of a unit taken out of service in a re-plan (deploy/solve.py)
-OUT_OF_SERVICE = "out of service"
 
 #: Operators at the video desk per slot when the scenario names none (its people have no
 #: ``video`` squad): one, said in the stage's summary.

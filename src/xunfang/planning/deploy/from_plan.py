@@ -41,7 +41,13 @@ from xunfang.planning.deploy.replan import (
     changes,
     replan,
 )
-from xunfang.planning.deploy.solve import AUXILIARY_OFF, Posture, Shortfall, SlotSolve
+from xunfang.planning.deploy.solve import (
+    AUXILIARY_OFF,
+    OUT_OF_SERVICE,
+    Posture,
+    Shortfall,
+    SlotSolve,
+)
 from xunfang.planning.drones import DroneParams
 from xunfang.planning.pipeline import options_from_dict
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
@@ -51,7 +57,7 @@ PLAN_FILE = "plan.json"
 TAIL_STAGES: frozenset[str] = frozenset({"routes"})
 #: The notes plan_posture gives a unit taken out of service and a unit held at an incident;
 #: a re-plan of a re-plan keeps them so.
-OUT_OF_SERVICE_NOTE = "out of service"
+OUT_OF_SERVICE_NOTE = OUT_OF_SERVICE
 BUSY_NOTE = "busy at an incident"
 
 

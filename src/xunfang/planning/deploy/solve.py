@@ -81,6 +81,8 @@ _BIG = 1e6
 #: the posture's note of an auxiliary force in a slot its stage does not place it in (the
 #: auxiliary stage places it in its hours; a re-plan had said "no crew on duty" there)
 AUXILIARY_OFF = "auxiliary force: off outside its hours"
+#: the posture's note of a unit taken out of service in a re-plan
+OUT_OF_SERVICE = "out of service"
 
 #: Minutes of travel a staging unit is spared for staying in its site's grid at the next slot
 #: (so the same unit keeps holding a ring rather than another taking over each hour).
@@ -484,7 +486,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         for u, unit in units.items():
             kind = kinds[u]
             if u not in on:
-                reason = ("out of service" if u in out_oos and out_oos[u] <= k
+                reason = (OUT_OF_SERVICE if u in out_oos and out_oos[u] <= k
                           else AUXILIARY_OFF if kind == "auxiliary" else "no crew on duty")
                 assignments[(u, s.index)] = Assignment(unit=u, slot=s.index, duty="off",
                                                        note=reason)
