@@ -176,3 +176,31 @@ def test_a_place_outside_every_grid_is_said(make_scenario: Make) -> None:
                          DAY)
     assert at(ap, "V1", 20) == ("FAR", None)
     assert any("FAR lie outside every grid" in n for n in ap.notes)
+
+
+def test_a_site_without_a_node_is_stood_at_where_a_walker_can_stand(
+        make_scenario: Make) -> None:
+    # the stage snapped a site without a node to the nearest node of any road: a volunteer
+    # group at a night market beside a motorway stood on the motorway's node, which no one
+    # on foot can reach; it now stands where planning.places puts a place for its mode
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from xunfang.network import RoadNetwork
+    from xunfang.planning.patrol_stages import auxiliary_stage
+    from xunfang.planning.pipeline import DeployContext
+
+    nodes = LATTICE["network/nodes.csv"] + "m1,600,450\nm2,800,450\n"
+    edges = LATTICE["network/edges.csv"] + (
+        "n32,m1,motorway\nm1,m2,motorway\nm2,n42,motorway\n")
+    sites = "\n".join(line + (",x,y" if i == 0 else ",,") for i, line in enumerate(
+        LATTICE["sites.csv"].strip().split("\n"))) + "\nNM,Night market,night_market,2,,600,440\n"
+    sc = lattice(make_scenario, **{"network/nodes.csv": nodes, "network/edges.csv": edges,
+                                   "sites.csv": sites})
+    assert next(s for s in sc.sites if s.id == "NM").node is None
+    ctx = DeployContext(scenario=sc, network=RoadNetwork.from_scenario(sc), slots=DAY,
+                        posture=cast(Any, SimpleNamespace(assignments=())),
+                        inputs=cast(Any, None), risk=None, seed=0)
+    out, _doc = auxiliary_stage(ctx)[:2]
+    at_nm = [a for a in out if a.note == "auxiliary force at NM in its hours"]
+    assert at_nm and {a.route for a in at_nm} == {("n32",)}, {a.route for a in at_nm}

@@ -12,13 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from xunfang.network import snap
 from xunfang.plan import Assignment, CameraView, DroneSortie
 from xunfang.planning.auxiliary import place_auxiliary
 from xunfang.planning.deploy.solve import OUT_OF_SERVICE
 from xunfang.planning.drones import DroneParams, plan_drones
+from xunfang.planning.places import place_nodes
 from xunfang.planning.routes import plan_routes, posture_of
 from xunfang.planning.video import plan_video
 
@@ -123,18 +121,13 @@ def auxiliary_stage(ctx: DeployContext) -> Result:
     crew: at a key site (a one-node route standing there the whole slot) or at its home post.
     What was not placed or counts in no grid is listed in the summary's ``shortfalls``."""
     ap = place_auxiliary(ctx.scenario, ctx.slots)
-    sites = {s.id: s for s in ctx.scenario.sites}
-    index = set(ctx.network.node_ids)
     minutes = {s.index: s.minutes for s in ctx.slots}
-    node_of: dict[str, str] = {}
-    for p in ap.placements:
-        if p.at_site and p.place not in node_of:
-            site = sites[p.place]
-            if site.node is not None and site.node in index:
-                node_of[p.place] = site.node
-            else:
-                got = snap(ctx.network, np.array([site.xy], dtype=np.float64), to="node")
-                node_of[p.place] = ctx.network.node_ids[int(got.node[0])]
+    # an auxiliary force stands at a site on foot: the site's node, else the nearest node a
+    # walker can use (places.place_nodes, as every other stage finds a place's node)
+    at_sites = sorted({p.place for p in ap.placements if p.at_site})
+    by_id = {s.id: s for s in ctx.scenario.sites}
+    found = place_nodes(ctx.network, [by_id[i] for i in at_sites], mode="foot")
+    node_of = {i: ctx.network.node_ids[int(k)] for i, k in zip(at_sites, found, strict=True)}
     # what the planner said stands: a pin, or a unit out of service in a re-plan (a review:
     # both were overwritten by the placements of the unit's hours)
     held = {(a.unit, a.slot): a for a in ctx.posture.assignments
