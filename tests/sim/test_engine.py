@@ -237,8 +237,8 @@ def test_grid_patrol_moves_on_the_roads_and_is_seeded(make_scenario: Make) -> No
 
     tt = travel_times(mins, np.arange(5), np.arange(5))
     for n, (kind, a, b, t0, t1) in enumerate(segs):
-        # left for a call, or cut at the end of the run
-        cut = n + 1 == len(segs) or segs[n + 1][0] == "respond"
+        # left for a call or the shift's handover, or cut at the end of the run
+        cut = n + 1 == len(segs) or segs[n + 1][0] in ("respond", "handover")
         if kind in ("patrol_move", "move") and not cut:
             # default policy: 70 % speed at 7-9 and 17-19 h, 85 % at 11-13 h
             f = {7: 0.7, 8: 0.7, 17: 0.7, 18: 0.7, 11: 0.85, 12: 0.85}.get(int(t0 // 60), 1.0)

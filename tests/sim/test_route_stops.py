@@ -36,9 +36,14 @@ def test_stops_are_stood_at_their_points(make_scenario: Make, engine: str) -> No
     segs = segments(log, 0)
     node = {0: "a", 1: "b", 2: "c"}
     want = {"a": 10.0, "c": 5.0}
-    dwells = [(node.get(a), t1 - t0) for kind, a, _, t0, t1 in segs[:-1] if kind == "dwell"]
+    # a stop the shift's handover cuts ends as it starts (the stop is left for it)
+    dwells = [(node.get(a), t1 - t0) for n, (kind, a, _, t0, t1) in enumerate(segs[:-1])
+              if kind == "dwell" and segs[n + 1][0] != "handover"]
+    cut = [(t1, segs[n + 1][3]) for n, (kind, _, _, _, t1) in enumerate(segs[:-1])
+           if kind == "dwell" and segs[n + 1][0] == "handover"]
     assert dwells and all(node_ in want for node_, _ in dwells)  # never a stop at b
     assert all(m == pytest.approx(want[n]) for n, m in dwells)
+    assert all(end == start for end, start in cut)
     # a, b, c, a, ...: it drives past b without stopping
     moves = [(node.get(a), node.get(b)) for kind, a, b, *_ in segs if kind == "patrol_move"]
     assert moves[:3] == [("a", "b"), ("b", "c"), ("c", "a")]
@@ -84,3 +89,28 @@ def test_a_city_grid_patrols_a_spread_sample_of_its_nodes(make_scenario: Make) -
     assert (xy.max(axis=0) - xy.min(axis=0))[0] >= 400.0
     with pytest.raises(ValueError, match="max_patrol_points"):
         replace(FIXED, max_patrol_points=0)
+
+
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+def test_a_stop_ends_when_the_duty_does(make_scenario: Make, engine: str) -> None:
+    # an auxiliary group placed at a site for one hour (a one-node route, a stop the whole
+    # slot) walks there first; its stop ran on past the hour, through the next slot's
+    # start, by the walk's minutes. It ends with the duty now, in both engines.
+    sc = load(make_scenario, ONE_CAR)
+    net = RoadNetwork.from_scenario(sc)
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    at_c = {10: Assignment(unit="U1", slot=10, duty="route", route=("c",), stops=(60.0,))}
+    plan = Plan(scenario=sc.name, inputs_hash="", seed=0, version="t", slots=slots,
+                units=("U1",), assignments=tuple(
+                    at_c.get(s.index, Assignment(unit="U1", slot=s.index, duty="post",
+                                                 post="p1")) for s in slots))
+    log = simulate(sc, net, plan, incidents([]), start=DAY, days=1, seed=1,
+                   config=replace(FIXED, engine=engine)).logs[0]
+    segs = segments(log, 0)
+    dwell = [(t0, t1) for kind, a, _, t0, t1 in segs if kind == "dwell"]
+    assert len(dwell) == 1
+    t0, t1 = dwell[0]
+    assert 600.0 < t0 < 610.0 and t1 == 660.0  # a to c takes 1.4 min by car
+    # and it drives back to its post at once
+    after = next(s for s in segs if s[3] == 660.0)
+    assert after[0] == "move" and after[1] == 2

@@ -429,8 +429,9 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
             dw = dwell_grid
             if per_duty[u] == D_ROUTE:
                 dw = per_dwlen[u]
-            _setseg(ck, ca, cb, c0, c1, u, DWELL, pos, pos, t, t + dw)
-            return ui
+            if t < per_nb[u]:  # a stop ends at the duty's change or handover (engine.py)
+                _setseg(ck, ca, cb, c0, c1, u, DWELL, pos, pos, t, min(t + dw, per_nb[u]))
+                return ui
         if per_on[u] and t >= per_nb[u]:
             per_on[u] = False
             if per_ho[u] and per_nb[u] < H and t < H:
@@ -521,7 +522,7 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
             _setseg(ck, ca, cb, c0, c1, u, PMOVE, pos, nxt, t, t + tt)
             per_dwell[u] = dwell > 0.0
             return ui
-        _setseg(ck, ca, cb, c0, c1, u, DWELL, pos, pos, t, t + dwell)
+        _setseg(ck, ca, cb, c0, c1, u, DWELL, pos, pos, t, min(t + dwell, nb))
         return ui
 
 

@@ -6,7 +6,8 @@ The model (DESIGN.md §4, issue 6):
   its post or checkpoint (``post``/``checkpoint``), patrols its grid (``grid``: to a random
   node of the grid by the fastest road, a stop of ``patrol_dwell_minutes``, again), or drives
   its route (``route``: node after node from the nearest one, cyclically). It moves to a new
-  place when its assignment changes; ``off`` units are off the street.
+  place when its assignment changes (a stop ends then, and at a handover; a leg under way
+  is driven to its end); ``off`` units are off the street.
 - At each shift start a unit on duty before and after it spends ``handover_minutes`` off the
   street (交接班); a unit busy then does it once free.
 - The dispatcher sends the responder (``SimConfig.responder_tiers``) that is free and on duty
@@ -874,9 +875,13 @@ class _Run:
                         yield (PMOVE, pos, nxt, t, t + tt)
                         t += tt
                         pos = nxt
-                    if dwell > 0.0:
-                        yield (DWELL, pos, pos, t, t + dwell)
-                        t += dwell
+                    if dwell > 0.0 and t < nb:
+                        # a stop ends when the duty changes or the shift hands over: the
+                        # unit leaves for its next duty (an auxiliary group's hour at a
+                        # site ran on up to 15 min past it, through the handover)
+                        end = min(t + dwell, nb)
+                        yield (DWELL, pos, pos, t, end)
+                        t = end
             if nb == nh and nh < H and t < H:
                 yield (HANDOVER, pos, pos, t, t + gap)
                 t += gap
