@@ -631,3 +631,29 @@ def test_a_site_no_street_leads_into_is_kept_when_a_unit_starts_on_it(
         assert not any(UNREACHED in x for x in rp.shortfalls)
         runs.append(rp.attempts[0])
     assert max(runs) > 1, runs  # and a miss there calls for other draws (before: 1 run each)
+
+
+def test_a_slot_counts_the_stops_it_holds(make_scenario: Make) -> None:
+    # review: a stop or a hold begun near a slot's end was counted whole in that slot (the
+    # stops of 113 of Baltimore's 672 one-hour routes added up to more than 60 minutes):
+    # a slot counts a stop to its own end, and the next slot's route opens with the rest
+    sc, net = load(make_scenario)
+    crossed = 0
+    for seed in range(4):
+        posture = {k: g for k, g in everywhere({"C1": "W", "C2": "E", "F1": "W"}).items()
+                   if k[1] % 5 != 4}  # runs of four slots, then a slot off the grid
+        rp = plan_routes(sc, net, DAY, posture, seed=seed)
+        for (u, s), r in rp.routes.items():
+            assert sum(r.stops) <= 60.0 + 1e-6, (u, s, r.stops)
+            last = r.legs[-1]
+            nxt = rp.routes.get((u, s + 1))
+            # (a leg still driving at the slot's end is the slot's: only its stop runs on)
+            if last.end > max(r.until, last.minutes[-1]) + 1e-6 and nxt is not None:
+                crossed += 1
+                first = nxt.legs[0]
+                assert first.kind == "hold" and first.nodes[0] == last.nodes[-1]
+                assert first.minutes[0] == pytest.approx(max(r.until, last.minutes[-1]))
+                assert first.end == pytest.approx(min(last.end, nxt.until))
+                # its first stop holds the rest (and what the unit does there next)
+                assert nxt.stops[0] >= first.end - first.minutes[0] - 1e-6
+    assert crossed > 5, crossed
