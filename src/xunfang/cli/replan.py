@@ -32,9 +32,10 @@ CHANGES_FILE = "changes.csv"
 #: ``old_place``/``new_place`` keep the ids programs read (a post, a grid, a route's grid or a
 #: staging unit's node); ``old_place_name``/``place_name`` say them as a crew does, as
 #: plan_sheet.csv's ``place_name`` (the streets of a route, a staging node's crossing or key
-#: site, names with ids in brackets), in the report's language
+#: site, names with ids in brackets), in the report's language; ``changed`` says what:
+#: ``place`` (another duty or place) or ``streets`` (a route drawn again in its grid)
 CHANGES_COLUMNS = ("unit", "slot_start", "slot_end", "old_kind", "old_place", "new_kind",
-                   "new_place", "new_duty", "old_place_name", "place_name")
+                   "new_place", "new_duty", "old_place_name", "place_name", "changed")
 #: The plan folder's files a re-plan copies unchanged (the roster is not re-planned).
 COPIED = ("roster.csv", "roster.xlsx")
 
@@ -209,7 +210,8 @@ def change_rows(rep: Replanned, pif: PlanInForce, lang: str = "zh") -> list[dict
                      "new_duty": c.new.note,
                      "old_place_name": (old_names.place(c.old, s.start.hour)
                                         if c.old is not None else ""),
-                     "place_name": new_names.place(c.new, s.start.hour)})
+                     "place_name": new_names.place(c.new, s.start.hour),
+                     "changed": c.what})
     return rows
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time as _time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -476,6 +477,8 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     at_min = (pif.slots[k0].start - t_plan0).total_seconds() / 60.0
     sorties: list[DroneSortie] = []
     views: list[CameraView] = []
+    kept_grids: frozenset[str] = frozenset()
+    kept_routes: dict[tuple[str, int], Assignment] = {}
     for name, stage in stage_list:
         offset = 0.0  # minutes from the plan's first slot to the stage's first slot
         if name in TAIL_STAGES:
@@ -483,8 +486,18 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
             if risk is not None:
                 risk = replace(risk, risk=risk.risk[:, k0:], slots=risk.slots[k0:])
             part = tuple(a for a in seen if a.slot >= first)
+            routed = part
+            if name == "routes":
+                # a grid whose patrol (its units in each slot) is the plan in force's keeps
+                # its routes: only the grids the change reaches are drawn again (a review:
+                # one unit out of service redrew the streets of every patrol)
+                kept_routes, kept_grids = _kept_routes(pif, scenario, in_force.assignments,
+                                                       part, first)
+                for key, a in kept_routes.items():
+                    done[key] = a
+                routed = tuple(a for a in part if (a.unit, a.slot) not in kept_routes)
             ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots[k0:],
-                                         posture=replace(new, assignments=part), inputs=inp,
+                                         posture=replace(new, assignments=routed), inputs=inp,
                                          risk=risk, seed=pif.seed)
             offset = at_min
         else:
@@ -511,11 +524,17 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     for r in rows:
         if int(r["slot"]) >= first:
             new_route_grid[(str(r["unit"]), int(r["slot"]))] = str(r["grid"])
+    if isinstance(pif.stages.get("routes"), Mapping) and "routes" in summaries:
+        summaries["routes"] = _routes_kept(summaries["routes"], pif.stages["routes"],
+                                           kept_routes, kept_grids, first)
     summaries = {name: {**_keep_before(doc, pif.stages.get(name), first),
                         "replanned_from_slot": first}
                  for name, doc in summaries.items()}
+    # a route drawn again over other streets of its grid is a change the crew must hear of
+    # (a review: 299 such rows of the county's re-plan were in no changes.csv)
     ch = changes(old.assignments, final, place_of=place_in(new_route_grid),
-                 place_before=place_in(pif.route_grid))
+                 place_before=place_in(pif.route_grid),
+                 streets=(_driven(pif.stages.get("routes")), _driven(summaries.get("routes"))))
     limits = DroneParams.of(scenario.policy)
     air, dropped = _merge_sorties(old.drone_sorties, sorties, at_min,
                                   limits.recharge_minutes, limits.max_sorties)
@@ -566,6 +585,120 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     return Replanned(result=result, request=request, posture=new, changes=ch,
                      new_shortfalls=fresh, at_slot=at, seconds=_time.perf_counter() - t0,
                      route_grid=new_route_grid, steps=steps)
+
+
+def _driven(doc: object) -> Callable[[Assignment], object]:
+    """The nodes a route drives, as the routes stage's summary ``doc`` records them (the
+    duty sheet names their streets), else its waypoints."""
+    rows = doc.get("routes") if isinstance(doc, Mapping) else None
+    nodes = {(str(r.get("unit")), r.get("slot")): tuple(r.get("nodes") or ())
+             for r in (rows if isinstance(rows, list) else []) if isinstance(r, Mapping)}
+    return lambda a: nodes.get((a.unit, a.slot)) or a.route
+
+
+def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assignment],
+                 part: Sequence[Assignment], first: int
+                 ) -> tuple[dict[tuple[str, int], Assignment], frozenset[str]]:
+    """The plan in force's routes (with the re-plan's crews) that the re-plan keeps, and the
+    grids they are in. Routes are drawn grid by grid (a grid's key sites and lines are kept
+    by its own units), so a grid whose patrol — the units on it in each slot from ``first``
+    on — is the plan in force's keeps its routes. A grid whose patrol changes in some slot
+    is drawn again from ``first`` (the draw cannot yet take the visits of kept routes into
+    account, so a grid is kept whole or not at all)."""
+    from xunfang.planning.routes import posture_of
+
+    def by_grid(post: Mapping[tuple[str, int], str]
+                ) -> dict[str, dict[int, set[str]]]:
+        out: dict[str, dict[int, set[str]]] = {}
+        for (u, k), g in post.items():
+            if k >= first:
+                out.setdefault(g, {}).setdefault(k, set()).add(u)
+        return out
+
+    # a unit the plan in force already held at an incident patrolled nothing there (its
+    # routes were drawn without it), as the re-plan's own busy units (``part``: off)
+    was = by_grid(posture_of(scenario, [a for a in in_force if a.note != BUSY_NOTE]))
+    now = by_grid(posture_of(scenario, part))
+    crews = {(a.unit, a.slot): a.crew for a in part}
+    out: dict[tuple[str, int], Assignment] = {}
+    whole: set[str] = set()
+    for g, at in now.items():
+        before = was.get(g, {})
+        if at != before:
+            continue
+        old = {(u, k): pif.plan.at(u, k) for k, us in at.items() for u in us}
+        if not all(a.duty == "route" and pif.route_grid.get(key) == g
+                   for key, a in old.items()):
+            continue
+        out.update({key: replace(a, crew=crews[key]) for key, a in old.items()})
+        whole.add(g)
+    return out, frozenset(whole)
+
+
+#: the grid a routes shortfall is about: "site S1 (tier 1, grid W): …", "line L1 piece in
+#: grid W: …", "grid W slot 3: …", "line L1: its piece in grid W cannot …", "unit C1 (car)
+#: cannot reach grid W at …"
+_SHORTFALL_GRID = re.compile(r"\bgrid (\S+?)(?=[):,]|\s|$)")
+
+
+def _routes_kept(doc: Mapping[str, object], old: Mapping[str, object],
+                 routes: Mapping[tuple[str, int], Assignment], kept: frozenset[str],
+                 first: int) -> Mapping[str, object]:
+    """The routes summary of a re-plan that kept the plan in force's ``routes`` and drew the
+    rest again: their route rows (and the loads of their grids and slots) are the plan in
+    force's; the key sites, line pieces and shortfalls of the grids kept whole (``kept``)
+    too, the others the new draw's."""
+    if not routes:
+        return doc
+    def rows(d: Mapping[str, object], key: str) -> list[Mapping[str, Any]]:
+        got = d.get(key)
+        return [r for r in got if isinstance(r, Mapping)] if isinstance(got, list) else []
+
+    def grid_of(text: str) -> str | None:
+        m = _SHORTFALL_GRID.search(text)
+        return m.group(1) if m else None
+
+    out = dict(doc)
+    out.pop("skipped", None)  # every patrolled grid kept: nothing was drawn
+    for key in ("method", "seed"):
+        out.setdefault(key, old.get(key))
+    def unit_slot(r: Mapping[str, Any]) -> tuple[str, int]:
+        return str(r.get("unit")), cast(int, r.get("slot", -1))
+
+    def grid_slot(r: Mapping[str, Any]) -> tuple[str, int]:
+        return str(r.get("grid")), cast(int, r.get("slot", -1))
+
+    held = {(str(r.get("grid")), cast(int, r.get("slot"))) for r in rows(old, "routes")
+            if unit_slot(r) in routes}
+    out["routes"] = sorted(
+        [r for r in rows(doc, "routes") if unit_slot(r) not in routes]
+        + [r for r in rows(old, "routes") if unit_slot(r) in routes], key=unit_slot)
+    out["load"] = sorted(
+        [r for r in rows(doc, "load") if grid_slot(r) not in held]
+        + [r for r in rows(old, "load") if grid_slot(r) in held and grid_slot(r)[1] >= first],
+        key=grid_slot)
+    old_sites = {r.get("site"): r for r in rows(old, "sites")}
+    out["sites"] = [old_sites.get(r.get("site"), r) if r.get("grid") in kept else r
+                    for r in rows(doc, "sites")] or rows(old, "sites")
+    old_lines = {r.get("line"): r for r in rows(old, "lines")}
+    lines: list[Mapping[str, object]] = []
+    for r in rows(doc, "lines") or rows(old, "lines"):
+        was = {p.get("grid"): p for p in rows(old_lines.get(r.get("line"), {}), "pieces")}
+        pieces = [was.get(p.get("grid"), p) if p.get("grid") in kept else p
+                  for p in rows(r, "pieces")]
+        got = [p.get("achieved_minutes") for p in pieces]
+        achieved = (None if not got or any(x is None for x in got)
+                    else max(cast(float, x) for x in got))
+        req = cast(float, r.get("required_minutes"))
+        lines.append({**r, "pieces": pieces, "achieved_minutes": achieved,
+                      "met": achieved is not None and achieved <= req + 1e-6})
+    out["lines"] = lines
+    short = [x for x in cast(list[str], doc.get("shortfalls", []))
+             if grid_of(x) not in kept]
+    out["shortfalls"] = short + [x for x in cast(list[str], old.get("shortfalls", []))
+                                 if grid_of(x) in kept]
+    out["kept_grids"] = sorted(kept)
+    return out
 
 
 def keep_weight(options: Options | None) -> float:

@@ -141,14 +141,20 @@ class Change:
     slot: int
     old: Assignment | None
     new: Assignment
+    #: ``place`` (another duty or place) or ``streets`` (the same grid, other streets)
+    what: str = "place"
 
 
 def changes(before: Sequence[Assignment], after: Sequence[Assignment], *,
             place_of: Callable[[Assignment], tuple[str, str]] = place,
-            place_before: Callable[[Assignment], tuple[str, str]] | None = None
+            place_before: Callable[[Assignment], tuple[str, str]] | None = None,
+            streets: tuple[Callable[[Assignment], object],
+                           Callable[[Assignment], object]] | None = None
             ) -> tuple[Change, ...]:
     """Every (unit, slot) of ``after`` whose place (``place_of``; for ``before``,
-    ``place_before`` when given) differs from ``before``, in the order of ``after``."""
+    ``place_before`` when given) differs from ``before``, in the order of ``after``; with
+    ``streets`` (the streets a route of ``before`` and of ``after`` drives), also every
+    route in the same place over other streets (``what``)."""
     old = {(a.unit, a.slot): a for a in before}
     was = place_before or place_of
     out: list[Change] = []
@@ -156,6 +162,9 @@ def changes(before: Sequence[Assignment], after: Sequence[Assignment], *,
         b = old.get((a.unit, a.slot))
         if b is None or was(b) != place_of(a):
             out.append(Change(a.unit, a.slot, b, a))
+        elif (streets is not None and a.duty == b.duty == "route"
+              and streets[0](b) != streets[1](a)):
+            out.append(Change(a.unit, a.slot, b, a, what="streets"))
     return tuple(out)
 
 
