@@ -209,3 +209,54 @@ def test_bbox_must_be_ordered_and_hold_roads(data_dir: Path, tmp_path: Path) -> 
         build_from_osm(pbf, tmp_path / "a", _opts(bbox=(-76.5, 39.2, -76.6, 39.3)))
     with pytest.raises(FromOsmError, match=r"--bbox 10,10,10\.01,10\.01: holds 0 road edges"):
         build_from_osm(pbf, tmp_path / "b", _opts(bbox=(10.0, 10.0, 10.01, 10.01)))
+
+
+def test_force_failing_midway_leaves_the_old_folder(data_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review N fault 1: --force removed the old folder before writing the new one, so a failure
+    midway (a full disk on incidents.csv) left half a scenario that `scenario check` passed."""
+    import errno
+
+    from xunfang.scenario import from_osm as fo
+
+    out = tmp_path / "city"
+    build_from_osm(data_dir / "baltimore.osm.pbf", out, _opts(history_days=28, grid_m=2000))
+    before = _digest(out)
+    real = fo._write_csv
+
+    def full_disk(path: Path, header: object, rows: object) -> None:
+        if Path(path).name == "incidents.csv":
+            raise OSError(errno.ENOSPC, "No space left on device (simulated)")
+        real(path, header, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fo, "_write_csv", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        build_from_osm(data_dir / "baltimore.osm.pbf", out, _opts(history_days=28, force=True))
+    assert _digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["city"]  # no build folder left over
+    # a new folder that fails midway is not left half-written either
+    with pytest.raises(OSError, match="No space left"):
+        build_from_osm(data_dir / "baltimore.osm.pbf", tmp_path / "new", _opts(history_days=28))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["city"]
+
+
+def test_force_swap_failure_restores_the_old_folder(data_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from xunfang.scenario import from_osm as fo
+
+    out = tmp_path / "city"
+    build_from_osm(data_dir / "baltimore.osm.pbf", out, _opts(history_days=28, grid_m=2000))
+    before = _digest(out)
+    real = fo.os.rename
+
+    def refuse_new(src: object, dst: object) -> None:
+        if ".building-" in str(src):
+            raise OSError("rename refused (simulated)")
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fo.os, "rename", refuse_new)
+    with pytest.raises(FromOsmError, match=r"OUTDIR .*city.*could not be moved into place"):
+        build_from_osm(data_dir / "baltimore.osm.pbf", out, _opts(history_days=28, force=True))
+    monkeypatch.undo()
+    assert _digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["city"]

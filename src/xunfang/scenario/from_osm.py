@@ -62,6 +62,7 @@ import json
 import math
 import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -661,6 +662,37 @@ def _check_outdir(outdir: Path, force: bool) -> None:
                                "(one with scenario.toml); this one has none, so it is left alone")
 
 
+def _new_sibling(out: Path, what: str) -> Path:
+    """A new empty folder beside ``out`` (same file system, so a rename moves it), with the
+    permissions a plain mkdir would give."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{what}-", dir=out.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    tmp.chmod(0o777 & ~mask)
+    return tmp
+
+
+def _swap_in(work: Path, out: Path) -> None:
+    """Put the complete folder ``work`` at ``out``. An old ``out`` is moved aside first and
+    deleted only once ``work`` is in place; if the swap fails it is moved back."""
+    old: Path | None = None
+    if out.exists():
+        old = _new_sibling(out, "old")
+        os.rmdir(old)
+        os.rename(out, old)
+    try:
+        os.rename(work, out)
+    except OSError as exc:
+        if old is not None:
+            os.rename(old, out)
+        shutil.rmtree(work, ignore_errors=True)
+        raise FromOsmError(f"OUTDIR {str(out)!r}: the new scenario could not be moved into "
+                           f"place ({exc}); the folder is left as it was") from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
                    options: BuildOptions | None = None) -> BuildSummary:
     """Build the scenario folder ``outdir`` from the OpenStreetMap file ``pbf`` — or from a GIS
@@ -712,37 +744,44 @@ def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
     t0 = datetime.combine(end - timedelta(days=opts.history_days), datetime.min.time())
     hist = _draw(risk, t0, opts.history_days * 24, rng)
 
-    if out.is_dir() and opts.force:
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-    net_imports.write_network(roads, crs, out, name=name, source=src)
-    (out / "scenario.toml").unlink()  # written again below, with the policy
-    _write_toml(out / "scenario.toml", name, opts, crs.declared, source)
-    _write_areas(out / "areas.geojson", crs.declared, zones, grids, rings)
-    ids = roads.node_ids
-    _write_csv(out / "sites.csv", ("id", "name", "kind", "tier", "x", "y", "node"), [
-        (f"S{k + 1:03d}", f"Hot spot {k + 1} ({roads_name_at(roads, i)})", "hot_spot", str(t),
-         f"{xy[i, 0]:.1f}", f"{xy[i, 1]:.1f}", ids[i]) for k, (i, t) in enumerate(sites)])
-    _write_csv(out / "posts.csv", ("id", "name", "kind", "night_only", "x", "y", "node"), [
-        (p.id, p.name, p.kind, "1" if p.night_only else "0", f"{xy[p.node, 0]:.1f}",
-         f"{xy[p.node, 1]:.1f}", ids[p.node]) for p in posts])
-    _write_csv(out / "lines.csv", ("line", "seq", "node", "every_minutes"), [
-        (lid, str(s + 1), ids[n], f"{every:g}") for lid, nodes, every in lines
-        for s, n in enumerate(nodes)])
-    _write_csv(out / "units.csv", ("id", "tier", "mode", "squad", "home_post", "seats", "name"),
-               [(u.id, u.tier, u.mode, u.squad, u.home_post,
-                 "" if u.seats is None else str(u.seats), u.name) for u in units])
-    _write_csv(out / "people.csv", ("id", "role", "team", "squad", "skills", "tier"),
-               [(p.id, p.role, p.team, p.squad, ";".join(p.skills), p.tier) for p in people])
-    _write_csv(out / "incidents.csv", ("id", "time", "x", "y", "category", "priority"), [
-        (f"I{k + 1:07d}", (t0 + timedelta(minutes=int(m))).strftime("%Y-%m-%dT%H:%M"),
-         f"{hist.xy[k, 0]:.1f}", f"{hist.xy[k, 1]:.1f}", hist.category[k],
-         str(int(hist.priority[k]))) for k, m in enumerate(hist.minutes.tolist())])
-    (out / "truth").mkdir(exist_ok=True)
-    (out / "truth" / "risk_map.json").write_text(
-        json.dumps(risk.as_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    _write_readme(out / "README.md", name, source, opts, roads, raw.n_nodes, len(grids),
-                  dropped, risk, end, len(lines))
+    # everything is written into a new sibling folder and swapped in only when complete: a
+    # failure midway (a full disk) leaves OUTDIR as it was, never half a scenario
+    work = _new_sibling(out, "building")
+    try:
+        net_imports.write_network(roads, crs, work, name=name, source=src)
+        (work / "scenario.toml").unlink()  # written again below, with the policy
+        _write_toml(work / "scenario.toml", name, opts, crs.declared, source)
+        _write_areas(work / "areas.geojson", crs.declared, zones, grids, rings)
+        ids = roads.node_ids
+        _write_csv(work / "sites.csv", ("id", "name", "kind", "tier", "x", "y", "node"), [
+            (f"S{k + 1:03d}", f"Hot spot {k + 1} ({roads_name_at(roads, i)})", "hot_spot",
+             str(t), f"{xy[i, 0]:.1f}", f"{xy[i, 1]:.1f}", ids[i])
+            for k, (i, t) in enumerate(sites)])
+        _write_csv(work / "posts.csv", ("id", "name", "kind", "night_only", "x", "y", "node"), [
+            (p.id, p.name, p.kind, "1" if p.night_only else "0", f"{xy[p.node, 0]:.1f}",
+             f"{xy[p.node, 1]:.1f}", ids[p.node]) for p in posts])
+        _write_csv(work / "lines.csv", ("line", "seq", "node", "every_minutes"), [
+            (lid, str(s + 1), ids[n], f"{every:g}") for lid, nodes, every in lines
+            for s, n in enumerate(nodes)])
+        _write_csv(work / "units.csv",
+                   ("id", "tier", "mode", "squad", "home_post", "seats", "name"),
+                   [(u.id, u.tier, u.mode, u.squad, u.home_post,
+                     "" if u.seats is None else str(u.seats), u.name) for u in units])
+        _write_csv(work / "people.csv", ("id", "role", "team", "squad", "skills", "tier"),
+                   [(p.id, p.role, p.team, p.squad, ";".join(p.skills), p.tier) for p in people])
+        _write_csv(work / "incidents.csv", ("id", "time", "x", "y", "category", "priority"), [
+            (f"I{k + 1:07d}", (t0 + timedelta(minutes=int(m))).strftime("%Y-%m-%dT%H:%M"),
+             f"{hist.xy[k, 0]:.1f}", f"{hist.xy[k, 1]:.1f}", hist.category[k],
+             str(int(hist.priority[k]))) for k, m in enumerate(hist.minutes.tolist())])
+        (work / "truth").mkdir(exist_ok=True)
+        (work / "truth" / "risk_map.json").write_text(
+            json.dumps(risk.as_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        _write_readme(work / "README.md", name, source, opts, roads, raw.n_nodes, len(grids),
+                      dropped, risk, end, len(lines))
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _swap_in(work, out)
     kinds: dict[str, int] = {}
     for p in posts:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
