@@ -115,3 +115,40 @@ def test_a_line_layer_without_a_crs_is_given_one_with_crs(tmp_path: Path) -> Non
                             "--crs", "EPSG:32648", "--json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["edges"] == 3  # a line is an edge
+
+
+def _digest(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_import_into_a_scenario_keeps_its_nodes_or_needs_force(data_dir: Path,
+                                                                tmp_path: Path) -> None:
+    """Review N fault 2: importing another layer into a scenario replaced network/ though its
+    posts and lines named nodes the new network lacked (exit 0, then check found 76 errors)."""
+    gpkg = str(data_dir / "montreal_networks.gpkg")
+    sc = tmp_path / "mtl"
+    r = runner.invoke(app, ["network", "import", gpkg, "--layer", "mtl_network", "--out", str(sc)])
+    assert r.exit_code == 0, r.output
+    nodes = _first_nodes(sc, 40)
+    (sc / "posts.csv").write_text("id,name,kind,node\n" + "".join(
+        f"s{i},Station {i},police_station,{n}\n" for i, n in enumerate(nodes[:8])),
+        encoding="utf-8")
+    (sc / "lines.csv").write_text("line,seq,node,every_minutes\n" + "".join(
+        f"L1,{i + 1},{n},120\n" for i, n in enumerate(nodes[8:])), encoding="utf-8")
+    assert runner.invoke(app, ["scenario", "check", str(sc)]).exit_code == 0
+    # the same layer again keeps every node: allowed without --force
+    r = runner.invoke(app, ["network", "import", gpkg, "--layer", "mtl_network", "--out", str(sc)])
+    assert r.exit_code == 0, r.output
+    before = _digest(sc)
+    r = runner.invoke(app, ["network", "import", gpkg, "--layer", "small_mtl_network",
+                            "--out", str(sc)])
+    assert r.exit_code == 1
+    assert "posts.csv: " in r.output and "lines.csv: " in r.output and "--force" in r.output
+    assert _digest(sc) == before  # nothing written
+    r = runner.invoke(app, ["network", "import", gpkg, "--layer", "small_mtl_network",
+                            "--out", str(sc), "--force", "--json"])
+    assert r.exit_code == 0, r.output
+    missing = json.loads(r.stdout)["missing_node_refs"]
+    assert missing > 0 and f"{missing} rows" in r.stderr
+    assert _digest(sc) != before

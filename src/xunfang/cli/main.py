@@ -415,9 +415,13 @@ def network_import(
         "e.g. EPSG:32648, or 'local' for planar metres.")] = None,
     largest_component: Annotated[bool, typer.Option(
         "--largest-component", help="Keep only the largest connected piece.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace network/ even where the scenario's posts, sites or lines name "
+        "nodes the new network lacks (refused otherwise).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Import a real road network into SCENARIO_DIR/network/ (offline)."""
+    """Import a real road network into SCENARIO_DIR/network/ (offline). Into an existing
+    scenario only when every node its tables name is in the new network, or with --force."""
     from xunfang.network.imports import import_network
 
     try:
@@ -426,11 +430,16 @@ def network_import(
             summary = import_network(
                 file, out_dir=out, network_type=network_type.value, layer=layer,
                 class_column=class_column, tolerance_m=tolerance_m,
-                largest_component=largest_component, crs=crs, crs_option="--crs",
+                largest_component=largest_component, crs=crs, crs_option="--crs", force=force,
             )
     except (XunfangError, ValueError, OSError) as exc:
         _error(exc)
         raise typer.Exit(1) from None
+    if summary.missing_node_refs:
+        err_console.print(f"[yellow]warning:[/] --force: {summary.missing_node_refs} rows of "
+                          f"{escape(str(out))}'s tables name nodes the new network lacks or "
+                          "places elsewhere; "
+                          "`xunfang scenario check` lists them", highlight=False)
     from dataclasses import asdict
 
     data = asdict(summary)

@@ -101,6 +101,9 @@ class ImportSummary:
     components: int
     scenario_dir: Path
     source: Path
+    #: rows of the scenario's tables whose ``node`` the new network lacks (written anyway only
+    #: with ``force``; otherwise the import is refused)
+    missing_node_refs: int = 0
 
 
 # --- OpenStreetMap ---------------------------------------------------------------------------
@@ -998,6 +1001,7 @@ def import_network(
     largest_component: bool = False,
     name: str | None = None,
     crs_option: str | None = None,
+    force: bool = False,
 ) -> ImportSummary:
     """Import a road file into ``out_dir/network/`` and summarise what was written.
 
@@ -1006,6 +1010,12 @@ def import_network(
     ``.geojson``, ``.json`` go to :func:`import_lines` with the layer, column, tolerance and
     CRS options (those options are an error for an OpenStreetMap file). With
     ``largest_component`` only the largest weakly connected component is written.
+
+    When ``out_dir`` is a scenario whose tables (posts, sites, lines, ...) name nodes by their
+    ``node`` column, each such node must be in the new network: otherwise the import is refused
+    with :class:`NetworkImportError` naming the files and rows, and nothing is written — unless
+    ``force`` (the CLI's ``--force``), which writes anyway and counts those rows in
+    ``missing_node_refs``.
     """
     p = _check_file(path)
     kind = _kind_of(p)
@@ -1042,6 +1052,14 @@ def import_network(
     components, _ = weak_components(roads)
     if largest_component:
         roads = topology.largest_component(roads)
+    missing = node_refs_missing(out_dir, _written_coords(roads, out_crs))
+    n_missing = sum(len(rows) for rows in missing.values())
+    if n_missing and not force:
+        raise NetworkImportError(
+            f"{Path(out_dir)}: the new network lacks (or has elsewhere) nodes its tables use — "
+            f"{describe_missing(missing)}; nothing was written. Import into a new folder, or "
+            "pass --force to replace network/ anyway (then fix or rebuild those rows)"
+        )
     scenario_dir = write_network(roads, out_crs, out_dir, name=name, source=p)
     return ImportSummary(
         nodes=roads.n_nodes,
@@ -1052,4 +1070,85 @@ def import_network(
         components=components,
         scenario_dir=scenario_dir,
         source=p,
+        missing_node_refs=n_missing,
     )
+
+
+def _written_coords(roads: Roads, crs: CRS) -> dict[str, tuple[float, float]]:
+    """Each node's coordinates as :func:`write_network` writes them (lon/lat or x/y)."""
+    if crs.declared != "local" and parse_crs(crs.declared)[1]:
+        a, b = Projector(crs.working).to_lonlat(roads.xy[:, 0], roads.xy[:, 1])
+    else:
+        a, b = roads.xy[:, 0], roads.xy[:, 1]
+    return dict(zip(roads.node_ids, zip(a.tolist(), b.tolist(), strict=True), strict=True))
+
+
+def _old_coords(folder: Path) -> tuple[dict[str, tuple[float, float]], float]:
+    """The node coordinates of ``folder/network/nodes.csv`` (empty if none or unreadable) and
+    how close two of them must be to be the same place (1 m, or 1e-5 degrees)."""
+    path = folder / "network" / "nodes.csv"
+    out: dict[str, tuple[float, float]] = {}
+    if not path.is_file():
+        return out, 1.0
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        cols = reader.fieldnames or []
+        ab = ("lon", "lat") if "lon" in cols else ("x", "y")
+        for row in reader:
+            try:
+                out[row["id"]] = (float(row[ab[0]]), float(row[ab[1]]))
+            except (KeyError, TypeError, ValueError):
+                continue
+    return out, (1e-5 if ab[0] == "lon" else 1.0)
+
+
+def node_refs_missing(
+    scenario_dir: str | os.PathLike[str], new_nodes: Mapping[str, tuple[float, float]]
+) -> dict[str, list[tuple[int, str]]]:
+    """The rows of ``scenario_dir``'s tables (``*.csv``, ``*.xlsx`` beside ``scenario.toml``)
+    whose ``node`` column names a node the new network (id -> coordinates as written) lacks,
+    or has at another place than the folder's present network/nodes.csv (ids such as ``n12``
+    are reused by another layer for another crossing): file name -> [(row, node), ...] (row 1
+    is the first data row). Empty when the folder holds no such table."""
+    from xunfang.scenario.tables import read_table
+
+    folder = Path(scenario_dir)
+    if not folder.is_dir():
+        return {}
+    old, tol = _old_coords(folder)
+
+    def lost(node: str) -> bool:
+        if node not in new_nodes:
+            return True
+        if node not in old:
+            return False
+        (a0, b0), (a1, b1) = old[node], new_nodes[node]
+        return abs(a0 - a1) > tol or abs(b0 - b1) > tol
+
+    out: dict[str, list[tuple[int, str]]] = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.suffix.lower() not in (".csv", ".xlsx"):
+            continue
+        if path.suffix.lower() == ".csv":  # the header first: incidents.csv may be large
+            with path.open("rb") as fh:
+                head = fh.readline().decode("utf-8-sig", errors="replace")
+            if "node" not in head:
+                continue
+        table = read_table(path, label=path.name, problems=[])
+        if table is None or not table.has("node"):
+            continue
+        bad = [(i, row["node"]) for i, row in enumerate(table.rows, start=1)
+               if row.get("node") and lost(row["node"])]
+        if bad:
+            out[path.name] = bad
+    return out
+
+
+def describe_missing(missing: Mapping[str, Sequence[tuple[int, str]]], shown: int = 3) -> str:
+    """``posts.csv rows 1, 2, 5 (node '123', ...) and 4 more; ...`` for an error message."""
+    parts = []
+    for file, rows in missing.items():
+        head = ", ".join(f"{i} (node {n!r})" for i, n in rows[:shown])
+        more = f" and {len(rows) - shown} more" if len(rows) > shown else ""
+        parts.append(f"{file}: {len(rows)} row{'s' if len(rows) != 1 else ''} — rows {head}{more}")
+    return "; ".join(parts)
