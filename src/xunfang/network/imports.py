@@ -243,9 +243,9 @@ def _keep_way(highway: str, tags: Mapping[str, str], network_type: NetworkType) 
 
 
 def _osm_direction(highway: str, tags: Mapping[str, str], network_type: NetworkType) -> int:
-    """+1 one-way along the way, -1 one-way against it, 0 two-way (always 0 for walking)."""
-    if network_type == "walk":
-        return 0
+    """+1 one-way along the way, -1 one-way against it, 0 two-way. Kept for every
+    ``network_type``, walk too: the one engine also routes cars on a walk network, and it
+    ignores one-way for the modes outside ``Policy.oneway_modes`` (foot)."""
     oneway = (tags.get("oneway") or "").strip().lower()
     if oneway in _ONEWAY_FORWARD:
         return 1
@@ -296,7 +296,8 @@ def import_osm(
       ``motorcar`` = ``no``/``private``, the most specific tag deciding) is left out.
     * ``walk``: every road and path except motorway, trunk, their links and busways, and ways
       with ``foot`` (or, failing that, ``access``) = ``no``/``private``; one-way tags are
-      ignored (people walk both ways).
+      kept (the engine lets foot modes walk both ways, and cars routed on this network still
+      keep to one-way streets).
     * ``all``: every ``highway`` way, without access rules.
 
     Whatever the type, ways that are not roads (yet or any more: proposed, construction,
