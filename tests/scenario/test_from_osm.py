@@ -260,3 +260,22 @@ def test_force_swap_failure_restores_the_old_folder(data_dir: Path, tmp_path: Pa
     monkeypatch.undo()
     assert _digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["city"]
+
+
+def test_a_small_bbox_is_refused_naming_the_bbox_and_rule(data_dir: Path, tmp_path: Path) -> None:
+    """Review N fault 4: the 10-edge check ran before service roads were dropped and the largest
+    car piece kept, so these boxes crashed ("argmax of an empty sequence", "Probabilities
+    contain NaN", a siting ValueError) without naming --bbox."""
+    pbf = data_dir / "baltimore.osm.pbf"
+    with pytest.raises(FromOsmError, match=r"--bbox -76\.548,39\.279,-76\.546,39\.281: holds 29 "
+                                           r"road edges, 0 once service roads are left out.*"
+                                           r"at least 10 edges in that piece"):
+        build_from_osm(pbf, tmp_path / "a", _opts(bbox=(-76.548, 39.279, -76.546, 39.281)))
+    with pytest.raises(FromOsmError, match=r"--bbox -76\.608,39\.279,-76\.606,39\.281: holds 10 "
+                                           r"road edges, 7 .* and 0 in the largest piece"):
+        build_from_osm(pbf, tmp_path / "b", _opts(bbox=(-76.608, 39.279, -76.606, 39.281)))
+    with pytest.raises(FromOsmError, match=r"--bbox -76\.59,39\.267,-76\.588,39\.269: the "
+                                           r"gridded area has \d free main-road nodes for the 3 "):
+        build_from_osm(pbf, tmp_path / "c", _opts(bbox=(-76.59, 39.267, -76.588, 39.269)))
+    assert not any((tmp_path / x).exists() for x in "abc")
+    assert list(tmp_path.iterdir()) == []

@@ -99,6 +99,11 @@ __all__ = [
 ]
 
 
+#: The fewest road edges a scenario is built on (in the file, the --bbox, and the largest piece
+#: a car can drive through both ways).
+MIN_EDGES = 10
+
+
 class FromOsmError(XunfangError, ValueError):
     """The scenario cannot be built from these inputs; the message names the argument or file
     and the rule broken."""
@@ -705,7 +710,19 @@ def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
     _check_outdir(out, opts.force)
     raw, crs0, source = _read_roads(src, opts)
     clipped = raw if opts.bbox is None else _clip(raw, crs0, opts.bbox)
-    roads = _strong_car_piece(clipped if opts.service_roads else _without_service(clipped))
+    kept = clipped if opts.service_roads else _without_service(clipped)
+    roads = _strong_car_piece(kept) if kept.n_edges else kept
+    if roads.n_edges < MIN_EDGES:
+        # checked again here: a box can hold enough edges that are mostly service roads or
+        # small one-way pieces (the build then failed on an empty argmax or NaN weights)
+        where = (f"--bbox {','.join(f'{v:g}' for v in opts.bbox)}" if opts.bbox is not None
+                 else f"PBF {str(src)!r}")
+        service = "" if opts.service_roads else \
+            f", {kept.n_edges} once service roads are left out (--service-roads keeps them)"
+        raise FromOsmError(f"{where}: holds {clipped.n_edges} road edges{service} and "
+                           f"{roads.n_edges} in the largest piece a car can drive through both "
+                           f"ways; a scenario needs a street network (at least {MIN_EDGES} "
+                           "edges in that piece)")
     crs = CRS(declared=crs0.working, working=crs0.working)
     rng = np.random.default_rng(opts.seed)
     name = opts.name or out.resolve().name
@@ -921,6 +938,12 @@ def _posts(roads: Roads, net: RoadNetwork, weight: FloatArray,
     rng = np.random.default_rng(opts.seed + 1)
     if cand_all.size > 500:  # a sample of main-road nodes keeps the matrix small
         cand_all = np.sort(rng.choice(cand_all, size=500, replace=False))
+    if cand_all.size < p:  # too little road: the siting would fail without naming why
+        where = ("the roads" if opts.bbox is None
+                 else f"--bbox {','.join(f'{v:g}' for v in opts.bbox)}")
+        raise FromOsmError(f"{where}: the gridded area has {cand_all.size} free main-road "
+                           f"nodes for the {p} standby points and patrol stations; a scenario "
+                           "needs more road" + ("" if opts.bbox is None else " (a larger box)"))
     demand = np.flatnonzero(inside & (weight > 0))
     inst = siting.SitingInstance.from_network(
         net, demand_nodes=demand, candidate_nodes=cand_all,
