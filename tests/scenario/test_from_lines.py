@@ -67,7 +67,8 @@ def test_montreal_layer_builds_and_loads(data_dir: Path, tmp_path: Path) -> None
                    for a, b in itertools.pairwise(steps)), line.id
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert "small_mtl_network" in readme and "column `ClsRte`" in readme
-    assert "Street names: none. FALLBACK" in readme and "One-way: the layer gives none" in readme
+    assert "Street names: none. FALLBACK" in readme
+    assert "One-way: no column (--oneway-column), so every street is two-way" in readme
 
 
 def test_a_gis_file_needs_a_layer_that_exists(data_dir: Path, tmp_path: Path) -> None:
@@ -111,3 +112,54 @@ def test_cli_takes_the_layer_and_names_it_when_wrong(data_dir: Path, tmp_path: P
     assert ok.exit_code == 0, ok.output
     doc = json.loads(ok.stdout)
     assert doc["crs"] == "EPSG:32188" and doc["grids"] == len(load(out).areas_of("grid")) > 0
+
+
+def _layer_with_oneway(data_dir: Path, path: Path) -> Path:
+    """small_mtl_network with a one-way column `sens` (every 10th line one-way along it) and a
+    speed column `vit` (40 km/h on every 4th line)."""
+    import pyogrio.raw
+
+    meta, _, wkb, fd = pyogrio.raw.read(data_dir / "montreal_networks.gpkg",
+                                        layer="small_mtl_network")
+    n = len(wkb)
+    sens = np.array(["1" if i % 10 == 0 else "0" for i in range(n)], dtype=object)
+    vit = np.array(["40" if i % 4 == 0 else "" for i in range(n)], dtype=object)
+    cls = list(meta["fields"]).index("ClsRte")
+    pyogrio.raw.write(path, wkb, field_data=[fd[cls], sens, vit],
+                      fields=["ClsRte", "sens", "vit"], geometry_type="LineString",
+                      crs="EPSG:32188", layer="roads")
+    return path
+
+
+def test_a_layers_oneway_and_speed_columns_reach_both_commands(data_dir: Path,
+                                                               tmp_path: Path) -> None:
+    """Review N fault 5: neither command could use a layer's one-way / speed / name columns
+    (from-osm built every street two-way and its README said "the layer gives none")."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from xunfang.cli.main import app
+
+    gpkg = str(_layer_with_oneway(data_dir, tmp_path / "sens.gpkg"))
+    runner = CliRunner()
+    out = tmp_path / "b"
+    ok = runner.invoke(app, ["scenario", "from-osm", gpkg, str(out), "--oneway-column", "sens",
+                             "--speed-column", "vit", "--grid-m", "500", "--history-days",
+                             "28", "--history-end", "2026-11-29", "--timezone",
+                             "America/Toronto"])
+    assert ok.exit_code == 0, ok.output
+    sc = load(out)
+    assert sc.roads.oneway.sum() > 20 and (~np.isnan(sc.roads.speed_kph)).sum() > 100
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert f"One-way: column `sens`, {int(sc.roads.oneway.sum())} one-way edges" in readme
+    assert "Speed: column `vit`" in readme and "gives none" not in readme
+    bad = runner.invoke(app, ["scenario", "from-osm", gpkg, str(tmp_path / "c"),
+                              "--oneway-column", "dir"])
+    assert bad.exit_code == 1 and "--oneway-column 'dir'" in " ".join(bad.output.split())
+    net = tmp_path / "n"
+    r = runner.invoke(app, ["network", "import", gpkg, "--out", str(net), "--class-column",
+                            "ClsRte", "--oneway-column", "sens", "--speed-column", "vit",
+                            "--json"])
+    assert r.exit_code == 0, r.output
+    assert int(json.loads(r.stdout)["oneway_edges"]) > 100

@@ -408,6 +408,13 @@ def network_import(
     layer: Annotated[str | None, typer.Option(help="GIS layer name (GeoPackage).")] = None,
     class_column: Annotated[str | None, typer.Option(
         "--class-column", help="GIS: the column holding the road class.")] = None,
+    oneway_column: Annotated[str | None, typer.Option(
+        "--oneway-column", help="GIS: the one-way column (yes/true/1/FT along the line, "
+        "-1/TF against it, else two-way).")] = None,
+    speed_column: Annotated[str | None, typer.Option(
+        "--speed-column", help="GIS: the speed column, km/h ('30 mph' is read too).")] = None,
+    name_column: Annotated[str | None, typer.Option(
+        "--name-column", help="GIS: the street name column.")] = None,
     tolerance_m: Annotated[float, typer.Option(
         "--tolerance-m", min=0.0, help="GIS: merge segment ends closer than this.")] = 0.5,
     crs: Annotated[str | None, typer.Option(
@@ -429,7 +436,8 @@ def network_import(
             progress.add_task(f"importing {file.name}", total=None)
             summary = import_network(
                 file, out_dir=out, network_type=network_type.value, layer=layer,
-                class_column=class_column, tolerance_m=tolerance_m,
+                class_column=class_column, oneway_column=oneway_column,
+                speed_column=speed_column, name_column=name_column, tolerance_m=tolerance_m,
                 largest_component=largest_component, crs=crs, crs_option="--crs", force=force,
             )
     except (XunfangError, ValueError, OSError) as exc:

@@ -69,6 +69,12 @@ def from_osm_cmd(
     name_column: Annotated[str | None, typer.Option(
         "--name-column", help="Street name column of the GIS layer (default: the first of "
         "name, nom_voie, nom, street, st_name, full_name it has).")] = None,
+    oneway_column: Annotated[str | None, typer.Option(
+        "--oneway-column", help="One-way column of the GIS layer (yes/true/1/FT along the "
+        "line, -1/TF against it; default: none, every street two-way).")] = None,
+    speed_column: Annotated[str | None, typer.Option(
+        "--speed-column", help="Speed column of the GIS layer, km/h ('30 mph' is read too; "
+        "default: none, the policy's class speeds).")] = None,
     name: Annotated[str | None, typer.Option(
         "--name", help="Scenario name (default: the folder's name).")] = None,
     title: Annotated[str, typer.Option("--title", help="Display name.")] = "",
@@ -102,7 +108,8 @@ def from_osm_cmd(
                         title=title, timezone=timezone, zone_grids=zone_grids,
                         checkpoints=checkpoints, service_roads=service_roads, bbox=box,
                         force=force, layer=layer, class_column=class_column,
-                        name_column=name_column)
+                        name_column=name_column, oneway_column=oneway_column,
+                        speed_column=speed_column)
     try:
         summary = build_from_osm(pbf, outdir, opts)
     except (XunfangError, ValueError, OSError) as exc:

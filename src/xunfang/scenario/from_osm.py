@@ -4,7 +4,8 @@ The roads may also come from a GIS line layer (``.gpkg``, ``.shp``, ``.geojson``
 street centrelines, ``BuildOptions.layer``), read by
 :func:`xunfang.network.imports.import_lines` with its road class and street name columns
 (``class_column`` / ``name_column``, else the first of :data:`CLASS_COLUMNS` /
-:data:`NAME_COLUMNS` the layer has). Everything else below is the same. Such layers often lack
+:data:`NAME_COLUMNS` the layer has) and, where named, its one-way and speed columns
+(``oneway_column``, ``speed_column``). Everything else below is the same. Such layers often lack
 what an OpenStreetMap file gives; the builder then falls back, and the folder's README says
 which: no one-way column — every street two-way; no speed — the policy's class speeds; no
 class (or none mapping to trunk–tertiary) — stations, siting candidates and exits range over
@@ -139,6 +140,10 @@ class BuildOptions:
     layer: str | None = None
     class_column: str | None = None
     name_column: str | None = None
+    # one-way (yes/true/1/FT along the line, -1/TF against it) and speed (km/h) columns: used
+    # only where named
+    oneway_column: str | None = None
+    speed_column: str | None = None
 
     def check(self) -> None:
         """Raise :class:`FromOsmError` naming the first bad option and its rule."""
@@ -471,7 +476,8 @@ def _read_roads(src: Path, opts: BuildOptions) -> tuple[Roads, CRS, _Source]:
     """The roads of ``src``: an OpenStreetMap file (its drive network) or a GIS line layer."""
     if src.name.lower().endswith(net_imports.LINE_SUFFIXES):
         return _read_lines(src, opts)
-    given = [f"--{o.replace('_', '-')}" for o in ("layer", "class_column", "name_column")
+    given = [f"--{o.replace('_', '-')}" for o in ("layer", "class_column", "name_column",
+                                                   "oneway_column", "speed_column")
              if getattr(opts, o) is not None]
     if given:
         raise FromOsmError(f"{', '.join(given)}: only for GIS line layers "
@@ -519,9 +525,12 @@ def _read_lines(src: Path, opts: BuildOptions) -> tuple[Roads, CRS, _Source]:
 
     class_col = column("class-column", opts.class_column, CLASS_COLUMNS)
     name_col = column("name-column", opts.name_column, NAME_COLUMNS)
+    oneway_col = column("oneway-column", opts.oneway_column, ())
+    speed_col = column("speed-column", opts.speed_column, ())
     try:
         roads, crs = net_imports.import_lines(src, layer=layer, class_column=class_col,
-                                              name_column=name_col)
+                                              name_column=name_col, oneway_column=oneway_col,
+                                              speed_column=speed_col)
     except (net_imports.NetworkImportError, ValueError) as exc:
         raise FromOsmError(f"PBF {str(src)!r}, --layer {layer!r}: {exc}") from None
     if roads.n_edges < 10:
@@ -531,7 +540,8 @@ def _read_lines(src: Path, opts: BuildOptions) -> tuple[Roads, CRS, _Source]:
         raise FromOsmError(f"PBF {str(src)!r}, --layer {layer!r}: its CRS {crs.declared!r} has "
                            "no EPSG code; the scenario's areas are written with one")
     return roads, crs, _Source(path=src, kind="lines", layer=layer, class_column=class_col,
-                               name_column=name_col)
+                               name_column=name_col, oneway_column=oneway_col,
+                               speed_column=speed_col)
 
 
 @dataclass(frozen=True)
@@ -543,6 +553,8 @@ class _Source:
     layer: str | None = None
     class_column: str | None = None
     name_column: str | None = None
+    oneway_column: str | None = None
+    speed_column: str | None = None
 
     @property
     def label(self) -> str:
@@ -1292,12 +1304,16 @@ def _roads_from_lines(source: _Source, opts: BuildOptions, roads: Roads, raw_nod
         "of two-way primary/secondary edges that continue each other within 40° at each "
         "intersection — instead of named main roads; posts are labelled by node id. "
         f"{n_lines} line(s) written.",
-        f"- One-way: {one} one-way edges." if one else
-        "- One-way: the layer gives none, so every street is two-way (FALLBACK); the largest "
-        "piece is then simply the largest connected one.",
-        f"- Speed: {speed} edges with a speed; the others at the policy's class speed."
-        if speed else "- Speed: the layer gives none; every edge runs at the policy's speed for "
-        "its class (FALLBACK).",
+        (f"- One-way: column `{source.oneway_column}`, " if source.oneway_column else
+         "- One-way: ") + (f"{one} one-way edges." if one else
+        ("it marks none" if source.oneway_column else "no column (--oneway-column)") +
+        ", so every street is two-way (FALLBACK); the largest piece is then simply the "
+        "largest connected one."),
+        (f"- Speed: column `{source.speed_column}`, " if source.speed_column else
+         "- Speed: ") + (f"{speed} edges with a speed; the others at the policy's class speed."
+        if speed else ("it gives none" if source.speed_column else "no column "
+        "(--speed-column)") + "; every edge runs at the policy's speed for its class "
+        "(FALLBACK)."),
     ]
     if not has_class and source.class_column:
         rows.append("- No edge maps to a main class (trunk to tertiary): FALLBACK as for no "
