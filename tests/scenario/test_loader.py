@@ -632,3 +632,15 @@ def test_auxiliary_units_checked_at_load(make_scenario: Make) -> None:
     p = only_error(make_scenario({**AUX_FILES, "units.csv": units.replace(",s1", ",s9")}))
     assert (p.file, p.row, p.column, p.rule) == ("units.csv", 2, "sites", "unknown-site")
     assert "s9 not in sites.csv" in p.message
+
+
+def test_an_osm_file_beside_the_network_tables_is_a_warning(make_scenario: Make) -> None:
+    """Review N fault 6: a network/ holding both an .osm.pbf and nodes.csv/edges.csv used the
+    tables without a word."""
+    plain = make_scenario(name="plain")
+    assert not [p for p in problems_of(plain) if p.rule == "two-networks"]
+    both = make_scenario({"network/city.osm.pbf": b"not read"}, name="both")
+    [p] = [p for p in problems_of(both) if p.rule == "two-networks"]
+    assert p.severity == "warning" and p.file == "network/city.osm.pbf"
+    assert "city.osm.pbf and nodes.csv/edges.csv" in p.message and "ignored" in p.message
+    assert scenario.load(both).roads.n_nodes == 5  # the tables are used

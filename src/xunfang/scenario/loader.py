@@ -639,6 +639,11 @@ class _Loader:
             return self.read_osm(osm, pos)
         nodes_path = find_table(net, "nodes", problems=self.problems)
         edges_path = find_table(net, "edges", problems=self.problems)
+        if osm is not None and nodes_path is not None:
+            self.warn(f"network/{osm.name}", "two-networks",
+                      f"network/ holds both {osm.name} and {nodes_path.name}"
+                      + (f"/{edges_path.name}" if edges_path is not None else "")
+                      + f"; the tables are used and {osm.name} is ignored — remove one")
         if nodes_path is None or edges_path is None:
             missing = "nodes.csv" if nodes_path is None else "edges.csv"
             self.err(f"network/{missing}", "missing-file",
