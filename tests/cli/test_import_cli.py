@@ -152,3 +152,21 @@ def test_import_into_a_scenario_keeps_its_nodes_or_needs_force(data_dir: Path,
     missing = json.loads(r.stdout)["missing_node_refs"]
     assert missing > 0 and f"{missing} rows" in r.stderr
     assert _digest(sc) != before
+
+
+def test_cli_errors_name_the_options_and_the_file_once(data_dir: Path, tmp_path: Path) -> None:
+    """Review N fault 6 (cosmetic): the multi-layer error said "layer=…" on the command line,
+    a wrong column "(given as class_column)", and from-osm printed a corrupt file's path twice."""
+    gpkg = str(data_dir / "montreal_networks.gpkg")
+    r = runner.invoke(app, ["network", "import", gpkg, "--out", str(tmp_path / "a")])
+    text = " ".join(r.output.split())
+    assert r.exit_code == 1 and "name the road layer with --layer;" in text, text
+    r = runner.invoke(app, ["network", "import", gpkg, "--layer", "mtl_network",
+                            "--oneway-column", "sens", "--out", str(tmp_path / "a")])
+    assert r.exit_code == 1 and "(given as --oneway-column)" in " ".join(r.output.split())
+    bad = tmp_path / "bad.osm.pbf"
+    bad.write_bytes(b"garbage")
+    r = runner.invoke(app, ["scenario", "from-osm", str(bad), str(tmp_path / "b")])
+    text = " ".join(r.output.split())
+    assert r.exit_code == 1 and "not a readable OpenStreetMap file" in text, text
+    assert text.count("bad.osm.pbf") == 1, text

@@ -439,6 +439,7 @@ def network_import(
                 class_column=class_column, oneway_column=oneway_column,
                 speed_column=speed_column, name_column=name_column, tolerance_m=tolerance_m,
                 largest_component=largest_component, crs=crs, crs_option="--crs", force=force,
+                cli_options=True,
             )
     except (XunfangError, ValueError, OSError) as exc:
         _error(exc)

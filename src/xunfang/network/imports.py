@@ -592,7 +592,12 @@ def _check_place(coords: npt.NDArray[np.float64], crs: str, where: str) -> None:
         "which zone)")
 
 
-def _pick_layer(pyogrio: Any, p: Path, layer: str | None) -> str:
+def _option(name: str, cli: bool) -> str:
+    """``class_column`` as the API calls it, or ``--class-column`` as the command line does."""
+    return f"--{name.replace('_', '-')}" if cli else name
+
+
+def _pick_layer(pyogrio: Any, p: Path, layer: str | None, cli: bool = False) -> str:
     try:
         listed = pyogrio.list_layers(p)
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
@@ -605,7 +610,8 @@ def _pick_layer(pyogrio: Any, p: Path, layer: str | None) -> str:
                 f"{p}: no layer {layer!r}; the layers are: {', '.join(exc.names) or '(none)'}"
             ) from None
         raise NetworkImportError(
-            f"{p}: holds {len(exc.names)} layers, so name the road layer with layer=…; "
+            f"{p}: holds {len(exc.names)} layers, so name the road layer with "
+            f"{_option('layer', cli)}{'' if cli else '=…'}; "
             f"the layers are: {exc.described}"
         ) from None
 
@@ -622,6 +628,7 @@ def import_lines(
     crs: str | None = None,
     class_map: Mapping[str, str] | None = None,
     crs_option: str | None = None,
+    cli_options: bool = False,
 ) -> tuple[Roads, CRS]:
     """Read road centrelines from a GIS layer (GeoPackage, shapefile, GeoJSON) into roads.
 
@@ -642,7 +649,9 @@ def import_lines(
     (or says wrongly) — decides the working CRS: a geographic CRS is projected to the UTM zone
     of the data (declared ``EPSG:4326``), a projected CRS in metres is used as it is, ``local``
     is planar metres; feet and web-Mercator metres are projected to the UTM zone. A missing
-    CRS is refused, naming ``crs_option`` (the command line's option for ``crs``) where given.
+    CRS is refused, naming ``crs_option`` (the command line's option for ``crs``) where given;
+    with ``cli_options`` the layer and column errors name the command line's options
+    (``--layer``, ``--class-column``, ...) instead of the parameters.
     Node ids are ``n0``, ``n1``, … in order of x, then y.
     """
     p = _check_file(path)
@@ -651,7 +660,7 @@ def import_lines(
     pyogrio = _require_pyogrio()
     import shapely
 
-    layer_name = _pick_layer(pyogrio, p, layer)
+    layer_name = _pick_layer(pyogrio, p, layer, cli_options)
     where = f"{p}, layer {layer_name!r}"
     info = pyogrio.read_info(p, layer=layer_name)
     fields = [str(f) for f in info["fields"]]
@@ -666,7 +675,8 @@ def import_lines(
             continue
         if column not in fields:
             raise NetworkImportError(
-                f"{where}: no column {column!r} (given as {option}); the columns are: "
+                f"{where}: no column {column!r} (given as {_option(option, cli_options)}); "
+                "the columns are: "
                 f"{', '.join(fields) or '(none)'}"
             )
         if column not in wanted:
@@ -1003,6 +1013,7 @@ def import_network(
     name: str | None = None,
     crs_option: str | None = None,
     force: bool = False,
+    cli_options: bool = False,
 ) -> ImportSummary:
     """Import a road file into ``out_dir/network/`` and summarise what was written.
 
@@ -1035,7 +1046,8 @@ def import_network(
         ]
         if given:
             raise NetworkImportError(
-                f"{p}: {', '.join(given)} apply to GIS line layers, not to OpenStreetMap files"
+                f"{p}: {', '.join(_option(g, cli_options) for g in given)} apply to GIS line "
+                "layers, not to OpenStreetMap files"
             )
         roads, out_crs = import_osm(p, network_type=network_type)
     else:
@@ -1049,6 +1061,7 @@ def import_network(
             tolerance_m=tolerance_m,
             crs=crs,
             crs_option=crs_option,
+            cli_options=cli_options,
         )
     components, _ = weak_components(roads)
     if largest_component:

@@ -493,6 +493,16 @@ CLASS_COLUMNS: tuple[str, ...] = ("ClsRte", "highway", "road_class", "fclass", "
 NAME_COLUMNS: tuple[str, ...] = ("name", "nom_voie", "nom", "street", "st_name", "full_name")
 
 
+def _unprefixed(exc: Exception, path: Path, layer: str | None = None) -> str:
+    """The import error's message less its leading ``path: `` (or ``path, layer 'x': ``): our
+    message names the file already."""
+    text = str(exc)
+    for prefix in (f"{path}, layer {layer!r}: ", f"{path}: "):
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
 def _read_lines(src: Path, opts: BuildOptions) -> tuple[Roads, CRS, _Source]:
     if not src.exists():
         raise FromOsmError(f"PBF {str(src)!r}: the file does not exist")
@@ -530,9 +540,10 @@ def _read_lines(src: Path, opts: BuildOptions) -> tuple[Roads, CRS, _Source]:
     try:
         roads, crs = net_imports.import_lines(src, layer=layer, class_column=class_col,
                                               name_column=name_col, oneway_column=oneway_col,
-                                              speed_column=speed_col)
+                                              speed_column=speed_col, cli_options=True)
     except (net_imports.NetworkImportError, ValueError) as exc:
-        raise FromOsmError(f"PBF {str(src)!r}, --layer {layer!r}: {exc}") from None
+        raise FromOsmError(f"PBF {str(src)!r}, --layer {layer!r}: "
+                           f"{_unprefixed(exc, src, layer)}") from None
     if roads.n_edges < 10:
         raise FromOsmError(f"PBF {str(src)!r}, --layer {layer!r}: holds {roads.n_edges} road "
                            "edges; a scenario needs a street network (at least 10)")
@@ -573,7 +584,7 @@ def _read_osm(pbf: Path) -> tuple[Roads, CRS]:
     try:
         roads, crs = net_imports.import_osm(pbf, network_type="drive")
     except net_imports.NetworkImportError as exc:
-        raise FromOsmError(f"PBF {str(pbf)!r}: {exc}") from None
+        raise FromOsmError(f"PBF {str(pbf)!r}: {_unprefixed(exc, pbf)}") from None
     except Exception as exc:  # osmium's own errors: the file is not readable OSM data
         raise FromOsmError(f"PBF {str(pbf)!r}: cannot be read as OpenStreetMap data: "
                            f"{exc}") from None
