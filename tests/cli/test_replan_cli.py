@@ -104,7 +104,16 @@ def test_nothing_new_changes_nothing(plan_dir: Path) -> None:
     assert _rows(new / "plan_sheet.csv") == _rows(plan_dir / "plan_sheet.csv")
     assert doc["stages"]["routes"]["kept_grids"] == sorted(
         {r["grid"] for r in old["stages"]["routes"]["routes"] if r["slot"] >= 12})
-    assert doc["stages"]["routes"]["sites"] == old["stages"]["routes"]["sites"]
+    # every route is kept, and the key sites and lines are measured over the whole plan as
+    # the plan in force's were
+    assert doc["stages"]["routes"]["kept_routes"] == len(old["stages"]["routes"]["routes"])
+    assert doc["stages"]["routes"]["shortfalls"] == old["stages"]["routes"]["shortfalls"]
+    for key, name in (("sites", "site"), ("lines", "line")):
+        got = {x[name]: x for x in doc["stages"]["routes"][key]}
+        for was in old["stages"]["routes"][key]:  # the visits' minutes are stored rounded
+            now = got[was[name]]
+            assert now["met"] == was["met"], (now, was)
+            assert now["achieved_minutes"] == pytest.approx(was["achieved_minutes"], abs=0.02)
     assert _digest(plan_dir) == {**before, **{k: v for k, v in _digest(plan_dir).items()
                                               if k.startswith("replan-1200")}}
 
@@ -159,6 +168,11 @@ def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
                for r in rows if r["changed"] == "streets")
     kept = set(doc["stages"]["routes"]["kept_grids"])
     assert not any(r["changed"] == "streets" and r["new_place"] in kept for r in rows)
+    # a grid keeps its routes up to its patrol's first change, and the draw from there on
+    # takes their visits as made: no key site the plan in force kept is missed
+    assert doc["stages"]["routes"]["kept_routes"] > len(kept)
+    was_met = {x["site"] for x in old["stages"]["routes"]["sites"] if x["met"]}
+    assert {x["site"] for x in doc["stages"]["routes"]["sites"] if x["met"]} >= was_met
     assert doc["stages"]["replan"]["busy"] == [{"unit": "TX-M2", "grid": "G3",
                                                 "until_slot": 13}]
     assert doc["stages"]["replan"]["out_of_service"] == ["PS1-C"]

@@ -657,3 +657,38 @@ def test_a_slot_counts_the_stops_it_holds(make_scenario: Make) -> None:
                 # its first stop holds the rest (and what the unit does there next)
                 assert nxt.stops[0] >= first.end - first.minutes[0] - 1e-6
     assert crossed > 5, crossed
+
+
+def test_kept_routes_are_not_drawn_and_their_visits_count(make_scenario: Make) -> None:
+    # a re-plan keeps the plan in force's routes where nothing changed: plan_routes draws
+    # only the others, from where a kept route ends, and takes the kept visits as made
+    sc, net = load(make_scenario)
+    posture = everywhere({"C1": "W", "C2": "E"})
+    whole = plan_routes(sc, net, DAY, posture, seed=3)
+    keep = {k: r for k, r in whole.routes.items() if k[0] == "C1" and k[1] < 12}
+    ends = {k: r.nodes[-1] for k, r in keep.items()}
+    visits = [(leg.item, leg.visit, k[0]) for k, r in keep.items() for leg in r.legs
+              if leg.item is not None and leg.visit is not None]
+    assert visits and all(leg.item for r in keep.values() for leg in r.legs
+                          if leg.kind in ("site", "line"))
+    part = plan_routes(sc, net, DAY, posture, seed=5, kept_routes=ends, kept_visits=visits)
+    assert not set(keep) & set(part.routes)  # not drawn again
+    assert set(part.routes) == set(posture) - set(keep)
+    # the kept visits are in the reports: W's key sites are met over the whole day, with
+    # at least the kept morning's visits
+    for site in part.sites:
+        if site.grid == "W":
+            kept_here = [v for it, v, _ in visits if it == f"site:{site.site}" and v >= 0]
+            assert site.met and len(site.visits) >= len(kept_here) > 0, site
+    # C1's first drawn slot starts where its kept route ended
+    first = part.routes[("C1", 12)]
+    assert first.legs[0].nodes[0] == ends[("C1", 11)]
+    # without the kept visits the morning is empty: the reports say the sites were missed
+    bare = plan_routes(sc, net, DAY, posture, seed=5, kept_routes=ends)
+    assert any(not s.met for s in bare.sites if s.grid == "W")
+    with pytest.raises(ValueError, match="kept_routes: unit 'C9' in slot 0 is not in the"):
+        plan_routes(sc, net, DAY, posture, seed=5, kept_routes={("C9", 0): "n00"})
+    with pytest.raises(ValueError, match="kept_routes: the route of unit 'C1' in slot 0 ends"):
+        plan_routes(sc, net, DAY, posture, seed=5, kept_routes={("C1", 0): "zz"})
+    with pytest.raises(ValueError, match="kept_visits: \\('site:S9'"):
+        plan_routes(sc, net, DAY, posture, seed=5, kept_visits=[("site:S9", 1.0, "C1")])

@@ -63,7 +63,8 @@ def routes_stage(ctx: DeployContext) -> Result:
     posture = posture_of(ctx.scenario, ctx.posture.assignments)
     if not posture:
         return (), {"skipped": "the posture puts no unit on grid patrol", "shortfalls": []}
-    rp = plan_routes(ctx.scenario, ctx.network, ctx.slots, posture, seed=ctx.seed)
+    rp = plan_routes(ctx.scenario, ctx.network, ctx.slots, posture, seed=ctx.seed,
+                     kept_routes=ctx.kept_routes, kept_visits=ctx.kept_visits)
     return _with_crews(ctx, rp.to_assignments()), rp.as_json()
 
 

@@ -190,6 +190,11 @@ class DeployContext:
     inputs: deploy.Inputs
     risk: RiskTable | None
     seed: int
+    #: a re-plan's routes kept from the plan in force, (unit, slot) → the node each ends at,
+    #: and their visits (item, minute from the first slot, unit): the routes stage draws
+    #: only the others (:func:`~xunfang.planning.routes.plan_routes`)
+    kept_routes: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    kept_visits: tuple[tuple[str, float, str], ...] = ()
 
     @cached_property
     def ground(self) -> dict[tuple[str, int], float]:

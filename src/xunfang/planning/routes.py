@@ -115,6 +115,10 @@ class Leg:
     minutes: tuple[float, ...]
     stop_start: float | None = None
     stop_end: float | None = None
+    #: the item a site or line leg keeps ("site:S01", "line:L1#0") and the minute it counts
+    #: as visited (a re-plan that keeps this route gives the visit back to the next draw)
+    item: str | None = None
+    visit: float | None = None
 
     @property
     def end(self) -> float:
@@ -344,7 +348,10 @@ class RoutePlan:
                  # shortcuts never driven: review AR, 346 of the county's 392 routes)
                  "nodes": list(r.nodes),
                  "legs": [{"kind": leg.kind, "ref": leg.ref, "from": r2(leg.minutes[0]),
-                           "to": r2(leg.end), "nodes": len(leg.nodes)} for leg in r.legs]}
+                           "to": r2(leg.end), "nodes": len(leg.nodes),
+                           **({} if leg.item is None else
+                              {"item": leg.item, "visit": round(leg.visit or 0.0, 6)})}
+                          for leg in r.legs]}
                 for (u, s), r in sorted(self.routes.items())],
             "lines": [{"line": x.line, "required_minutes": x.required,
                        "achieved_minutes": r2(x.achieved), "met": x.met,
@@ -729,8 +736,16 @@ def plan_routes(
     loop_minutes: Mapping[Mode, float | None] = DEFAULT_LOOP_MINUTES,
     choice_window_minutes: float = 10.0,
     attempts: int = DEFAULT_ROUTE_ATTEMPTS,
+    kept_routes: Mapping[tuple[str, int], str] | None = None,
+    kept_visits: Sequence[tuple[str, float, str]] = (),
 ) -> RoutePlan:
     """Routes for every (unit, slot) of ``posture`` (unit id, slot index → grid id).
+
+    ``kept_routes``: (unit, slot) of ``posture`` whose route is already fixed (a re-plan keeps the
+    plan in force's), each to the node id where it ends: no route is drawn for them, they
+    count as present in their grid, and a unit's next drawn run starts from that node.
+    ``kept_visits``: the visits those routes make, (item key as :attr:`Leg.item`, minute
+    from the first slot's start, unit), which the draw takes as made.
 
     ``attempts`` bounds how many times the event loop runs (each with other draws of the
     seed) while a key site or line piece some draw might serve misses its interval, and
@@ -763,6 +778,16 @@ def plan_routes(
     grid_ids = [a.id for a in scenario.areas_of("grid")]
     gidx = {g: i for i, g in enumerate(grid_ids)}
     pos_of = {s.index: k for k, s in enumerate(slots)}
+    fixed = dict(kept_routes or {})
+    kept_end: dict[tuple[str, int], int] = {}
+    for (uid, sidx), node in fixed.items():
+        if (uid, sidx) not in posture:
+            raise ValueError(f"kept_routes: unit {uid!r} in slot {sidx} is not in the posture")
+        try:
+            kept_end[(uid, sidx)] = int(network.index_of(net, node)[0])
+        except KeyError:
+            raise ValueError(f"kept_routes: the route of unit {uid!r} in slot {sidx} ends at "
+                             f"{node!r}, not a node of the network") from None
     for (uid, sidx), gid in posture.items():
         if uid not in units:
             raise ValueError(f"posture: unit {uid!r} (slot {sidx}) is not in the scenario's units")
@@ -778,6 +803,10 @@ def plan_routes(
     router = _Router(scenario, net)
     items, line_pieces, shortfalls = _items(scenario, net, router.node_grid)
     by_key = {it.key: it for it in items}
+    for key, minute, uid in kept_visits:
+        if key not in by_key or uid not in units or not math.isfinite(minute):
+            raise ValueError(f"kept_visits: ({key!r}, {minute!r}, {uid!r}) names no key site or "
+                             "line piece of the scenario, no unit, or no finite minute")
     by_grid: dict[int, list[_Item]] = {}
     for it in items:
         by_grid.setdefault(it.grid, []).append(it)
@@ -792,7 +821,7 @@ def plan_routes(
     # runs: per unit, maximal runs of consecutive slots in one grid: (start, end, grid)
     runs: dict[str, list[tuple[float, float, int]]] = {}
     for u in units:
-        ks = sorted(pos_of[s] for (uu, s) in posture if uu == u)
+        ks = sorted(pos_of[s] for (uu, s) in posture if uu == u and (uu, s) not in fixed)
         for k in ks:
             g = gidx[posture[(u, slots[k].index)]]
             rs = runs.setdefault(u, [])
@@ -909,6 +938,11 @@ def plan_routes(
         heap: list[tuple[float, int, str]] = [(runs[u][0][0], order[u], u) for u in runs]
         heapq.heapify(heap)
         anchor: dict[str, int] = {}
+        # the kept routes' visits (and their warm-up copies), taken as made when the loop
+        # reaches their minute
+        given = sorted((m + shift, key, uid) for key, m, uid in kept_visits
+                       for shift in (-horizon, 0.0))
+        gi = 0
 
         def add(u: str, leg: Leg) -> None:
             if leg.minutes[0] >= -1e-9:
@@ -925,6 +959,9 @@ def plan_routes(
 
         while heap:
             t, _, u = heapq.heappop(heap)
+            while gi < len(given) and given[gi][0] <= t:
+                visited(by_key[given[gi][1]], given[gi][0], given[gi][2])
+                gi += 1
             unit = units[u]
             mode = unit.mode
             rs = runs[u]
@@ -941,6 +978,11 @@ def plan_routes(
                 continue
             hour = slots[slot_at(t)].start.hour
             sub = router.sub(g, mode, hour)
+            if u not in anchor and kept_end:
+                k_run = slot_at(r0)  # a run after a kept route starts where that ends
+                end = kept_end.get((u, slots[k_run - 1].index)) if k_run > 0 else None
+                if end is not None:
+                    pos[u] = end
             here = pos[u]
             if u not in anchor:
                 entry = router.nearest_in(sub, here, mode, hour)
@@ -1040,17 +1082,21 @@ def plan_routes(
                 stop = float(rng.uniform(lo, hi)) if hi > lo else lo
                 stop = min(stop, r1 - arrive)
                 add(u, Leg("site", it.ref, tuple(net.node_ids[x] for x in path),
-                           tuple(t + x for x in mins), stop_start=arrive, stop_end=arrive + stop))
+                           tuple(t + x for x in mins), stop_start=arrive, stop_end=arrive + stop,
+                           item=it.key, visit=arrive))
                 visited(it, arrive, u)
                 t_next, pos[u] = arrive + stop, entry
             else:
                 begin = t + travel
                 full = path + p[1:]
                 fm = [t + x for x in mins] + [begin + x for x in m[1:]]
-                add(u, Leg("line", it.ref, tuple(net.node_ids[x] for x in full), tuple(fm)))
+                add(u, Leg("line", it.ref, tuple(net.node_ids[x] for x in full), tuple(fm),
+                           item=it.key, visit=begin))
                 visited(it, begin, u)
                 t_next, pos[u] = begin + m[-1], p[-1]
             heapq.heappush(heap, (t_next, order[u], u))
+        for at_g, key_g, u_g in given[gi:]:
+            visited(by_key[key_g], at_g, u_g)
         return _Run(legs, visits, pos, short, offered)
 
     # The draws that make routes unpredictable can also strand an item: one unit leaves a
@@ -1095,6 +1141,8 @@ def plan_routes(
     # group the legs by (unit, slot)
     routes: dict[tuple[str, int], UnitSlotRoute] = {}
     for (uid, sidx), gid in posture.items():
+        if (uid, sidx) in fixed:
+            continue  # its route is the caller's
         k = pos_of[sidx]
         end_k = starts[k] + slots[k].minutes
         mine = tuple(leg for kk, leg in legs.get(uid, []) if kk == k)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import time as _time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -477,29 +476,34 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     at_min = (pif.slots[k0].start - t_plan0).total_seconds() / 60.0
     sorties: list[DroneSortie] = []
     views: list[CameraView] = []
-    kept_grids: frozenset[str] = frozenset()
-    kept_routes: dict[tuple[str, int], Assignment] = {}
+    kept = _Kept()
     for name, stage in stage_list:
         offset = 0.0  # minutes from the plan's first slot to the stage's first slot
-        if name in TAIL_STAGES:
+        if name == "routes":
+            # the routes before the re-plan's hour are kept, and so is each grid's after it
+            # until its patrol (its units in a slot) differs from the plan in force's: only
+            # what the change reaches is drawn again, over the whole plan, the kept routes'
+            # visits taken as made, so that the key sites and lines are measured over the
+            # whole plan (a review: one unit out of service redrew every patrol's streets)
+            part = _routed(seen, pif, first)
+            kept = _kept_routes(pif, scenario, in_force.assignments, part, first)
+            if kept.routes:
+                done.update({k: a for k, a in kept.routes.items() if k[1] >= first})
+                ctx = pipeline.DeployContext(
+                    scenario=scenario, network=net, slots=pif.slots,
+                    posture=replace(new, assignments=part), inputs=inp, risk=pif.risk,
+                    seed=pif.seed, kept_routes=kept.ends, kept_visits=kept.visits)
+        if name in TAIL_STAGES and not kept.routes:
             risk = pif.risk
             if risk is not None:
                 risk = replace(risk, risk=risk.risk[:, k0:], slots=risk.slots[k0:])
             part = tuple(a for a in seen if a.slot >= first)
-            routed = part
-            if name == "routes":
-                # a grid whose patrol (its units in each slot) is the plan in force's keeps
-                # its routes: only the grids the change reaches are drawn again (a review:
-                # one unit out of service redrew the streets of every patrol)
-                kept_routes, kept_grids = _kept_routes(pif, scenario, in_force.assignments,
-                                                       part, first)
-                for key, a in kept_routes.items():
-                    done[key] = a
-                routed = tuple(a for a in part if (a.unit, a.slot) not in kept_routes)
             ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots[k0:],
-                                         posture=replace(new, assignments=routed), inputs=inp,
+                                         posture=replace(new, assignments=part), inputs=inp,
                                          risk=risk, seed=pif.seed)
             offset = at_min
+        elif name == "routes":
+            pass
         else:
             part = seen
             ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots,
@@ -525,8 +529,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
         if int(r["slot"]) >= first:
             new_route_grid[(str(r["unit"]), int(r["slot"]))] = str(r["grid"])
     if isinstance(pif.stages.get("routes"), Mapping) and "routes" in summaries:
-        summaries["routes"] = _routes_kept(summaries["routes"], pif.stages["routes"],
-                                           kept_routes, kept_grids, first)
+        summaries["routes"] = _routes_kept(summaries["routes"], pif.stages["routes"], kept)
     summaries = {name: {**_keep_before(doc, pif.stages.get(name), first),
                         "replanned_from_slot": first}
                  for name, doc in summaries.items()}
@@ -596,108 +599,109 @@ def _driven(doc: object) -> Callable[[Assignment], object]:
     return lambda a: nodes.get((a.unit, a.slot)) or a.route
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """The plan in force's routes a re-plan keeps: the assignments (with the re-plan's
+    crews), the node each route ends at, the visits they make (item, minute from the re-plan's
+    first slot, unit), and the grids whose every re-planned route is kept."""
+
+    routes: Mapping[tuple[str, int], Assignment] = field(default_factory=dict)
+    ends: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    visits: tuple[tuple[str, float, str], ...] = ()
+    grids: frozenset[str] = frozenset()
+
+
+def _routed(seen: Sequence[Assignment], pif: PlanInForce, first: int) -> tuple[Assignment, ...]:
+    """The posture the routes stage of a re-plan reads over the whole plan: before ``first``
+    a unit patrols a grid only where the plan in force routed it there (a unit it held at an
+    incident is off), from ``first`` on as re-planned (``seen``)."""
+    return tuple(
+        Assignment(unit=a.unit, slot=a.slot, duty="off", note=a.note)
+        if a.slot < first and a.duty == "grid" and (a.unit, a.slot) not in pif.route_grid
+        else a for a in seen)
+
+
 def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assignment],
-                 part: Sequence[Assignment], first: int
-                 ) -> tuple[dict[tuple[str, int], Assignment], frozenset[str]]:
-    """The plan in force's routes (with the re-plan's crews) that the re-plan keeps, and the
-    grids they are in. Routes are drawn grid by grid (a grid's key sites and lines are kept
-    by its own units), so a grid whose patrol — the units on it in each slot from ``first``
-    on — is the plan in force's keeps its routes. A grid whose patrol changes in some slot
-    is drawn again from ``first`` (the draw cannot yet take the visits of kept routes into
-    account, so a grid is kept whole or not at all)."""
+                 part: Sequence[Assignment], first: int) -> _Kept:
+    """The routes a re-plan keeps: every route before ``first``, and each grid's up to the
+    first slot from ``first`` on in which its patrol — the units on it — differs from the
+    plan in force's; from there on it is drawn again, the draw taking the kept routes'
+    visits as made. A plan whose routes summary does not record its visits (written before
+    2026-11-30) keeps none (its re-plans draw every route from ``first`` again)."""
     from xunfang.planning.routes import posture_of
 
-    def by_grid(post: Mapping[tuple[str, int], str]
-                ) -> dict[str, dict[int, set[str]]]:
+    def by_grid(post: Mapping[tuple[str, int], str]) -> dict[str, dict[int, set[str]]]:
         out: dict[str, dict[int, set[str]]] = {}
         for (u, k), g in post.items():
-            if k >= first:
-                out.setdefault(g, {}).setdefault(k, set()).add(u)
+            out.setdefault(g, {}).setdefault(k, set()).add(u)
         return out
 
     # a unit the plan in force already held at an incident patrolled nothing there (its
     # routes were drawn without it), as the re-plan's own busy units (``part``: off)
     was = by_grid(posture_of(scenario, [a for a in in_force if a.note != BUSY_NOTE]))
     now = by_grid(posture_of(scenario, part))
+    doc = pif.stages.get("routes")
+    rows = doc.get("routes") if isinstance(doc, Mapping) else None
+    old_rows = {(str(r.get("unit")), r.get("slot")): r
+                for r in (rows if isinstance(rows, list) else []) if isinstance(r, Mapping)}
     crews = {(a.unit, a.slot): a.crew for a in part}
-    out: dict[tuple[str, int], Assignment] = {}
+    routes: dict[tuple[str, int], Assignment] = {}
+    ends: dict[tuple[str, int], str] = {}
+    visits: list[tuple[str, float, str]] = []
     whole: set[str] = set()
     for g, at in now.items():
         before = was.get(g, {})
-        if at != before:
-            continue
-        old = {(u, k): pif.plan.at(u, k) for k, us in at.items() for u in us}
+        # before ``first`` the plan is the plan in force's, whatever its posture said
+        upto = min((k for k in {*at, *before} if k >= first and at.get(k) != before.get(k)),
+                   default=None)
+        keys = sorted((u, k) for k, us in at.items() if upto is None or k < upto for u in us)
+        old = {key: pif.plan.at(*key) for key in keys}
         if not all(a.duty == "route" and pif.route_grid.get(key) == g
                    for key, a in old.items()):
             continue
-        out.update({key: replace(a, crew=crews[key]) for key, a in old.items()})
-        whole.add(g)
-    return out, frozenset(whole)
+        mine: list[tuple[str, float, str]] = []
+        for key in keys:
+            row = old_rows.get(key)
+            legs = row.get("legs") if row is not None else None
+            nodes = row.get("nodes") if row is not None else None
+            if not isinstance(legs, list) or not isinstance(nodes, list) or not nodes:
+                return _Kept()
+            for leg in legs:
+                if not isinstance(leg, Mapping):
+                    return _Kept()
+                if leg.get("kind") in ("site", "line"):
+                    if not isinstance(leg.get("visit"), int | float) or not leg.get("item"):
+                        return _Kept()  # an older plan.json: its visits are not known
+                    mine.append((str(leg["item"]), float(leg["visit"]), key[0]))
+            ends[key] = str(nodes[-1])
+        routes.update({key: replace(a, crew=crews[key]) for key, a in old.items()})
+        visits += mine
+        if upto is None and any(k >= first for k in at):
+            whole.add(g)
+    return _Kept(routes=routes, ends=ends, visits=tuple(visits), grids=frozenset(whole))
 
 
-#: the grid a routes shortfall is about: "site S1 (tier 1, grid W): …", "line L1 piece in
-#: grid W: …", "grid W slot 3: …", "line L1: its piece in grid W cannot …", "unit C1 (car)
-#: cannot reach grid W at …"
-_SHORTFALL_GRID = re.compile(r"\bgrid (\S+?)(?=[):,]|\s|$)")
-
-
-def _routes_kept(doc: Mapping[str, object], old: Mapping[str, object],
-                 routes: Mapping[tuple[str, int], Assignment], kept: frozenset[str],
-                 first: int) -> Mapping[str, object]:
-    """The routes summary of a re-plan that kept the plan in force's ``routes`` and drew the
-    rest again: their route rows (and the loads of their grids and slots) are the plan in
-    force's; the key sites, line pieces and shortfalls of the grids kept whole (``kept``)
-    too, the others the new draw's."""
-    if not routes:
+def _routes_kept(doc: Mapping[str, object], old: Mapping[str, object], kept: _Kept
+                 ) -> Mapping[str, object]:
+    """The routes summary of a re-plan that kept some of the plan in force's routes: their
+    rows are the plan in force's, the others the new draw's; the loads, key sites, line
+    pieces and shortfalls are the new draw's, which took the kept routes' visits as made."""
+    if not kept.routes:
         return doc
-    def rows(d: Mapping[str, object], key: str) -> list[Mapping[str, Any]]:
-        got = d.get(key)
+
+    def rows(d: Mapping[str, object]) -> list[Mapping[str, Any]]:
+        got = d.get("routes")
         return [r for r in got if isinstance(r, Mapping)] if isinstance(got, list) else []
 
-    def grid_of(text: str) -> str | None:
-        m = _SHORTFALL_GRID.search(text)
-        return m.group(1) if m else None
-
-    out = dict(doc)
-    out.pop("skipped", None)  # every patrolled grid kept: nothing was drawn
-    for key in ("method", "seed"):
-        out.setdefault(key, old.get(key))
     def unit_slot(r: Mapping[str, Any]) -> tuple[str, int]:
         return str(r.get("unit")), cast(int, r.get("slot", -1))
 
-    def grid_slot(r: Mapping[str, Any]) -> tuple[str, int]:
-        return str(r.get("grid")), cast(int, r.get("slot", -1))
-
-    held = {(str(r.get("grid")), cast(int, r.get("slot"))) for r in rows(old, "routes")
-            if unit_slot(r) in routes}
-    out["routes"] = sorted(
-        [r for r in rows(doc, "routes") if unit_slot(r) not in routes]
-        + [r for r in rows(old, "routes") if unit_slot(r) in routes], key=unit_slot)
-    out["load"] = sorted(
-        [r for r in rows(doc, "load") if grid_slot(r) not in held]
-        + [r for r in rows(old, "load") if grid_slot(r) in held and grid_slot(r)[1] >= first],
-        key=grid_slot)
-    old_sites = {r.get("site"): r for r in rows(old, "sites")}
-    out["sites"] = [old_sites.get(r.get("site"), r) if r.get("grid") in kept else r
-                    for r in rows(doc, "sites")] or rows(old, "sites")
-    old_lines = {r.get("line"): r for r in rows(old, "lines")}
-    lines: list[Mapping[str, object]] = []
-    for r in rows(doc, "lines") or rows(old, "lines"):
-        was = {p.get("grid"): p for p in rows(old_lines.get(r.get("line"), {}), "pieces")}
-        pieces = [was.get(p.get("grid"), p) if p.get("grid") in kept else p
-                  for p in rows(r, "pieces")]
-        got = [p.get("achieved_minutes") for p in pieces]
-        achieved = (None if not got or any(x is None for x in got)
-                    else max(cast(float, x) for x in got))
-        req = cast(float, r.get("required_minutes"))
-        lines.append({**r, "pieces": pieces, "achieved_minutes": achieved,
-                      "met": achieved is not None and achieved <= req + 1e-6})
-    out["lines"] = lines
-    short = [x for x in cast(list[str], doc.get("shortfalls", []))
-             if grid_of(x) not in kept]
-    out["shortfalls"] = short + [x for x in cast(list[str], old.get("shortfalls", []))
-                                 if grid_of(x) in kept]
-    out["kept_grids"] = sorted(kept)
+    out = dict(doc)
+    out["routes"] = sorted([r for r in rows(doc) if unit_slot(r) not in kept.routes]
+                           + [r for r in rows(old) if unit_slot(r) in kept.routes],
+                           key=unit_slot)
+    out["kept_routes"] = len(kept.routes)
+    out["kept_grids"] = sorted(kept.grids)
     return out
 
 
