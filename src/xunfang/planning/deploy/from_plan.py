@@ -53,7 +53,8 @@ from xunfang.planning.pipeline import options_from_dict
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 
 PLAN_FILE = "plan.json"
-#: Later stages a re-plan runs on the re-planned slots only (the others run over the day).
+#: Later stages a re-plan runs on the re-planned slots only (the others run over the day);
+#: the routes only when the plan in force's routes cannot be kept (see ``_kept_routes``).
 TAIL_STAGES: frozenset[str] = frozenset({"routes"})
 #: The notes plan_posture gives a unit taken out of service and a unit held at an incident;
 #: a re-plan of a re-plan keeps them so.
@@ -462,9 +463,10 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     lap("posture")
     first = state.at_slot
     # the later stages see busy units as not patrolling (no route while at an incident);
-    # the routes are drawn for the re-planned slots only (the earlier ones are kept as they
-    # are, and routing is most of the time), the cheap stages over the whole day (a drone's
-    # battery and rest carry over from the morning's sorties)
+    # the routes are drawn over the whole plan with the routes kept from the plan in force
+    # taken as made (only what the change reaches is drawn), or for an older plan.json that
+    # does not record its routes' visits over the re-planned slots only; the cheap stages
+    # run over the whole day (a drone's battery and rest carry over from the morning's)
     k0 = [s.index for s in pif.slots].index(first)
     busy = {(u, k) for u, (last, _g) in state.busy.items() for k in range(first, last + 1)}
     seen = tuple(Assignment(unit=a.unit, slot=a.slot, duty="off", note=a.note)
