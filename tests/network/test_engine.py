@@ -330,6 +330,58 @@ def test_snap_to_edge_usable_by_the_mode(net: xn.RoadNetwork) -> None:
     close(by_car.distance_m, [300.0])
 
 
+def curved() -> xn.RoadNetwork:
+    """p–q a 200 m primary road that runs up, across and down (its course), not the straight
+    100 m between its ends; r–s 100 m of steps, straight, 10 m above its middle stretch::
+
+        r (0,60) ---------- s (100,60)      edge 1: steps (cars may not use them)
+        +------------------+  y=50          edge 0: p→(0,50)→(100,50)→q
+        |                  |
+        p (0,0)            q (100,0)
+    """
+    roads = make_roads(
+        {"p": (0.0, 0.0), "q": (100.0, 0.0), "r": (0.0, 60.0), "s": (100.0, 60.0)},
+        [("p", "q", 200.0, NAN, False, "primary"), ("r", "s", 100.0, NAN, False, "steps")],
+    )
+    course = (np.array([[0.0, 0.0], [0.0, 50.0], [100.0, 50.0], [100.0, 0.0]]),
+              np.array([[0.0, 60.0], [100.0, 60.0]]))
+    return xn.RoadNetwork.from_roads(dataclasses.replace(roads, shape=course),
+                                     policy=make_policy())
+
+
+def test_snap_to_edge_follows_the_course_of_a_curved_road() -> None:
+    # points on p–q's course: on it (0 m), as far along as the course runs (of 200 m), not
+    # projected onto the straight line p–q, and not on r–s, 10 m from (50, 50)
+    net = curved()
+    got = xn.snap(net, [[0.0, 20.0], [25.0, 50.0], [50.0, 50.0], [100.0, 40.0]], to="edge")
+    np.testing.assert_array_equal(got.edge, [0, 0, 0, 0])
+    close(got.distance_m, [0.0, 0.0, 0.0, 0.0])
+    close(got.fraction, [20 / 200, 75 / 200, 100 / 200, 160 / 200])
+    np.testing.assert_array_equal(got.node, [0, 0, 0, 1])  # the nearer end along the road
+    # off the road: the distance to its course; by car the steps are not candidates
+    off = xn.snap(net, [[50.0, 57.0], [-5.0, 10.0]], to="edge")
+    np.testing.assert_array_equal(off.edge, [1, 0])
+    close(off.distance_m, [3.0, 5.0])
+    by_car = xn.snap(net, [50.0, 57.0], to="edge", mode="car")
+    np.testing.assert_array_equal(by_car.edge, [0])
+    close(by_car.distance_m, [7.0])
+    close(by_car.fraction, [0.5])
+
+
+def test_point_times_split_a_curved_road_along_its_course() -> None:
+    # p–q: 200 m at 60 km/h = 0.2 min; (25, 50) is 75 m of it from p and 125 m from q
+    net = curved()
+    close(xn.point_times(net, [25.0, 50.0], [0, 1]), [[0.075, 0.125]])
+    close(xn.point_times(net, [[25.0, 50.0], [100.0, 40.0]], [0], direction="to_points"),
+          [[0.075], [0.16]])
+
+
+def test_a_course_for_every_edge() -> None:
+    roads = dataclasses.replace(make_roads(NODES, EDGES), shape=(np.zeros((2, 2)),))
+    with pytest.raises(ValueError, match=r"roads.shape must hold one course per edge \(8\); got 1"):
+        xn.RoadNetwork.from_roads(roads, policy=make_policy())
+
+
 def test_point_times_from_a_point_on_a_two_way_edge(net: xn.RoadNetwork) -> None:
     # on c–d at 0.4: c after 0.4 min, d after 0.6, b via d 3.6, a 4.6, f via c 2.4
     got = xn.point_times(net, [[1500.0, 200.0]])

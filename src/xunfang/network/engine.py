@@ -306,6 +306,10 @@ def _check_roads(roads: Roads) -> None:
             raise ValueError(
                 f"roads.{name} must index node_ids (0..{n - 1}); edge {e} has {int(arr[e])}"
             )
+    if roads.shape is not None and len(roads.shape) != m:
+        raise ValueError(
+            f"roads.shape must hold one course per edge ({m}); got {len(roads.shape)}"
+        )
     length = np.asarray(roads.length_m, dtype=np.float64)
     bad_len = ~(np.isfinite(length) & (length >= 0))
     if bad_len.any():
@@ -643,11 +647,14 @@ def isochrones(
 class Snap:
     """Where planar points fall on the network.
 
-    ``node`` is the nearest node (``to="node"``) or the nearer end of the nearest edge;
-    ``distance_m`` the straight distance from the point to it (to the edge's segment for
-    ``to="edge"``). For edge snaps ``edge`` indexes ``roads`` edges, ``u``/``v`` are its ends
-    and ``fraction`` (0 at u, 1 at v) the projection along the straight segment u–v; for node
-    snaps ``edge`` is -1, ``u == v == node`` and ``fraction`` is 0.
+    ``node`` is the nearest node (``to="node"``) or the nearer end (by ``fraction``) of the
+    nearest edge; ``distance_m`` the straight distance from the point to it (to the edge's
+    course for ``to="edge"``). For edge snaps ``edge`` indexes ``roads`` edges, ``u``/``v`` are
+    its ends and ``fraction`` (0 at u, 1 at v) where the point's nearest point of the course
+    lies, as a share of the course's length — the share of the edge's time that
+    ``point_times`` and the simulator use. The course is ``roads.shape`` where the roads carry
+    one (OpenStreetMap and GIS line imports), else the straight segment u–v (a scenario's
+    edges.csv); for node snaps ``edge`` is -1, ``u == v == node`` and ``fraction`` is 0.
     """
 
     node: IntArray
@@ -692,26 +699,85 @@ def snap(
     return _snap_edges(net, pts, mode)
 
 
+@dataclass(frozen=True, eq=False)
+class _Pieces:
+    """The straight pieces of the edges one mode may use, in a tree, for snapping.
+
+    An edge with a course (``roads.shape``: an OpenStreetMap or GIS line import) is its
+    course's pieces; one without (a scenario's edges.csv) is the one piece u–v. ``start_m``
+    is the course length from u to the piece's start, ``total_m`` the whole course's length,
+    ``whole`` marks an edge that is a single piece (its fraction is the projection itself).
+    """
+
+    tree: shapely.STRtree
+    edge: IntArray
+    a: FloatArray
+    b: FloatArray
+    start_m: FloatArray
+    total_m: FloatArray
+    whole: npt.NDArray[np.bool_]
+
+
+def _pieces(net: RoadNetwork, keep: IntArray) -> _Pieces:
+    roads, xy = net.roads, net.xy
+    u, v = roads.u[keep], roads.v[keep]
+    if roads.shape is None:
+        a, b = xy[u], xy[v]
+        edge = keep
+        length = np.sqrt(((b - a) ** 2).sum(axis=1))
+        start = np.zeros(keep.shape[0])
+        total = length
+        whole = np.ones(keep.shape[0], dtype=bool)
+    else:
+        courses = [c if len(c) >= 2 else np.stack([xy[i], xy[j]])
+                   for c, i, j in zip((roads.shape[e] for e in keep.tolist()), u.tolist(),
+                                      v.tolist(), strict=True)]
+        counts = np.fromiter((len(c) for c in courses), dtype=np.int64, count=len(courses))
+        flat = (np.concatenate(courses).astype(np.float64, copy=False) if courses
+                else np.zeros((0, 2)))
+        last = np.cumsum(counts) - 1  # each course's last point starts no piece
+        first = np.ones(flat.shape[0], dtype=bool)
+        first[last] = False
+        at = np.flatnonzero(first)
+        a, b = flat[at], flat[at + 1]
+        per = counts - 1
+        edge = np.repeat(keep, per)
+        length = np.sqrt(((b - a) ** 2).sum(axis=1))
+        ends = np.cumsum(length)
+        head = np.cumsum(per) - per  # each course's first piece
+        before = (ends - length)[head]  # course length before it, over the flat array
+        start = (ends - length) - np.repeat(before, per)
+        total = np.repeat(ends[head + per - 1] - before, per)
+        whole = np.repeat(per == 1, per)
+    tree = shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
+    return _Pieces(tree=tree, edge=edge.astype(np.int64), a=a, b=b, start_m=start,
+                   total_m=total, whole=whole)
+
+
 def _snap_edges(net: RoadNetwork, pts: FloatArray, mode: Mode | None) -> Snap:
-    def build() -> tuple[shapely.STRtree, IntArray]:
+    """Each point's nearest edge the mode may use: the nearest point of its course (its
+    straight line u–v where the roads hold no course), the distance to it, and how far along
+    the course it lies as a share of the course's length (the share of the edge's time)."""
+
+    def build() -> _Pieces:
         if mode is None:
             keep = np.arange(net.n_edges, dtype=np.int64)
         else:
             g = net._graph(mode, None)
             keep = np.flatnonzero(np.isfinite(g.forward_s) | np.isfinite(g.backward_s))
-        coords = np.stack([net.xy[net.roads.u[keep]], net.xy[net.roads.v[keep]]], axis=1)
-        return shapely.STRtree(shapely.linestrings(coords)), keep.astype(np.int64)
+        return _pieces(net, keep.astype(np.int64))
 
-    tree, keep = cast(tuple[shapely.STRtree, IntArray], net._cached(("strtree", mode), build))
-    if keep.shape[0] == 0:
+    pieces = cast(_Pieces, net._cached(("snap-pieces", mode), build))
+    if pieces.edge.shape[0] == 0:
         raise ValueError(f"snap(to='edge', mode={mode!r}): the mode may use no edge")
-    idx = tree.query_nearest(shapely.points(pts), all_matches=False)
+    idx = pieces.tree.query_nearest(shapely.points(pts), all_matches=False)
     # query_nearest gives (point index, tree index) pairs; with all_matches=False, one per point
-    edge = np.empty(pts.shape[0], dtype=np.int64)
-    edge[idx[0]] = keep[idx[1]]
+    k = np.empty(pts.shape[0], dtype=np.int64)
+    k[idx[0]] = idx[1]
+    edge = pieces.edge[k]
     u = net.roads.u[edge].astype(np.int64)
     v = net.roads.v[edge].astype(np.int64)
-    a, b = net.xy[u], net.xy[v]
+    a, b = pieces.a[k], pieces.b[k]
     ab = b - a
     den = (ab**2).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -719,8 +785,12 @@ def _snap_edges(net: RoadNetwork, pts: FloatArray, mode: Mode | None) -> Snap:
     t = np.clip(t, 0.0, 1.0)
     foot = a + t[:, None] * ab
     dist = np.sqrt(((pts - foot) ** 2).sum(axis=1))
-    node = np.where(t <= 0.5, u, v)
-    return Snap(node=node, distance_m=dist, edge=edge, u=u, v=v, fraction=t)
+    total = pieces.total_m[k]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        along = np.where(total > 0, (pieces.start_m[k] + t * np.sqrt(den)) / total, 0.0)
+    fraction = np.where(pieces.whole[k], t, np.clip(along, 0.0, 1.0))
+    node = np.where(fraction <= 0.5, u, v)
+    return Snap(node=node, distance_m=dist, edge=edge, u=u, v=v, fraction=fraction)
 
 
 def point_times(
