@@ -6,6 +6,7 @@ takes ``length_m / min(speed_kph, car speed)`` and parallel edges keep the faste
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import networkx as nx
@@ -208,3 +209,30 @@ def test_point_times_searching_from_few_targets_agree_with_per_point_searches(
             per_point = np.where(per_point <= cutoff, per_point, math.inf)
         per_target = xn.point_times(net, pts, targets, direction=direction, cutoff_minutes=cutoff)
         close(per_target, per_point)
+
+
+@SETTINGS
+@given(roads=road_networks(directed=False), data=st.data())
+def test_a_straight_course_in_pieces_snaps_as_the_straight_edge(roads: Roads,
+                                                                 data: st.DataObject) -> None:
+    """Courses that run straight from u to v, cut into collinear pieces, place points where the
+    straight edges do: the same distance, the same point on the road."""
+    if roads.n_edges == 0:
+        return
+    cuts = [sorted(data.draw(st.lists(st.floats(0.0, 1.0), max_size=4)))
+            for _ in range(roads.n_edges)]
+    a, b = roads.xy[roads.u], roads.xy[roads.v]
+    course = tuple(np.vstack([a[e], *(a[e] + t * (b[e] - a[e]) for t in cuts[e]), b[e]])
+                   for e in range(roads.n_edges))
+    straight = xn.RoadNetwork.from_roads(roads, policy=POLICY)
+    curved = xn.RoadNetwork.from_roads(dataclasses.replace(roads, shape=course), policy=POLICY)
+    pts = np.array([[data.draw(st.floats(-500, 3500)), data.draw(st.floats(-500, 3500))]
+                    for _ in range(5)])
+    want = xn.snap(straight, pts, to="edge")
+    got = xn.snap(curved, pts, to="edge")
+    np.testing.assert_allclose(got.distance_m, want.distance_m, rtol=1e-9, atol=1e-6)
+
+    def foot(s: xn.Snap) -> np.ndarray:
+        return roads.xy[s.u] + s.fraction[:, None] * (roads.xy[s.v] - roads.xy[s.u])
+
+    np.testing.assert_allclose(foot(got), foot(want), rtol=1e-9, atol=1e-6)
