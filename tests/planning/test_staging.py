@@ -100,7 +100,9 @@ def test_a_lone_patrol_is_not_taken_for_staging(ebian) -> None:  # noqa: F811
     post = deploy.plan_posture(_inputs(small, net))
     assert all(a.duty == "grid" for a in post.assignments if a.unit == "TX-M1")
     reasons = {s.detail for s in post.shortfalls if s.duty == "staging"}
-    assert any("one unit on patrol" in r or "no car or motorcycle" in r for r in reasons)
+    # the lone car is kept on patrol, and the reason says so (review P)
+    assert reasons and all("the plan kept 1 car(s) or motorcycle(s) on grid patrol" in r
+                           for r in reasons), reasons
 
 
 def test_staging_patrols_keep_patrols_beside_the_holders(ebian) -> None:  # noqa: F811
@@ -211,3 +213,34 @@ def test_every_tier_window_has_a_patrol_not_only_a_holder(ebian, planned) -> Non
     inp, post = planned
     assert _unpatrolled_windows(sc, inp, post) == []
     assert any(a.duty == "route" for a in post.assignments)  # holders there are
+
+
+def test_a_ring_short_says_which_case_it_is(ebian) -> None:  # noqa: F811
+    """Review P: S07's ring at 18:00 was short "because no car or motorcycle on duty could be
+    spared" while five patrolled grids; the posture had kept them on patrol. The reason now
+    says which case it is: none on duty, all taken, or kept on grid patrol (how many)."""
+    from xunfang.plan import Assignment
+    from xunfang.planning.deploy.staging import RingCover, can_hold
+    from xunfang.planning.routes import grid_of_nodes
+
+    sc, net = ebian
+    rings = RingCover(sc, net)
+    node_grid = grid_of_nodes(sc, net.xy)
+    grids = [a.id for a in sc.areas_of("grid")]
+    grid_of_node = [grids[g] if g >= 0 else None for g in node_grid.tolist()]
+    everything = np.arange(len(rings.sites), dtype=np.int64)
+    cars = [u for u in sc.units if can_hold(u)][:5]
+    rows = [Assignment(unit=u.id, slot=0, duty="grid", grid=grids[0], note="patrol")
+            for u in cars]
+    kept = rings.hold(rows, 0, 18, [], everything, grid_of_node)  # the counts chose no node
+    assert kept.shorts and all(
+        s.reason.startswith("the plan kept 5 car(s) or motorcycle(s) on grid patrol")
+        for s in kept.shorts), kept.shorts[0].reason
+    off = [replace(a, duty="off", grid=None, note="no crew on duty") for a in rows]
+    none = rings.hold(off, 0, 18, [], everything, grid_of_node)
+    assert {s.reason for s in none.shorts} == {"no car or motorcycle is on duty"}
+    pinned = rings.hold(rows, 0, 18, [], everything, grid_of_node,
+                        locked={(u.id, 0) for u in cars})
+    assert {s.reason for s in pinned.shorts} == {
+        "every car or motorcycle on duty is taken: 0 hold other rings, 5 are pinned or busy "
+        "at an incident, 0 stand at posts, checkpoints or events"}

@@ -209,3 +209,35 @@ def test_rare_sentences_said_and_unknown_parts_kept() -> None:
     odd = "site S01 (tier 1, grid G3): never visited, required every 120 min (a new reason)"
     assert said("routes", odd, "zh") == odd
     assert said("video", UNKNOWN, "zh") == UNKNOWN
+
+
+def test_a_ring_short_reason_said_in_the_report_language() -> None:
+    """Review P: a tier-1 ring's shortfall says which case it is (none on duty, no node in
+    reach, kept on grid patrol, all taken); the report says each in Chinese, and the words
+    of plan.json files written before."""
+    from xunfang.planning.deploy.staging import short_reason
+    from xunfang.report.html import _short_row
+    from xunfang.report.i18n import Lang, t
+
+    def row(detail: str, lang: Lang) -> str:
+        f = {"slot": 18, "start": "18:00", "duty": "staging", "place": "S07", "need": 1,
+             "have": 0, "detail": detail}
+        return str(_short_row(f, lambda k, **kw: t(k, lang, **kw))["detail"])
+
+    reasons = [short_reason(0, True, 0, (0, 0, 0), 1.0),
+               short_reason(7, False, 5, (0, 0, 0), 1.0),
+               short_reason(7, True, 5, (2, 0, 0), 1.0),
+               short_reason(7, True, 0, (4, 2, 1), 1.0),
+               "no car or motorcycle on duty could be spared to stand within it"]
+    assert reasons[2].startswith("the plan kept 5 car(s) or motorcycle(s) on grid patrol")
+    for why in reasons:
+        text = f"no unit stands within the tier-1 target of S07: {why}"
+        zh = row(text, "zh")
+        assert zh.startswith("没有单元驻守在 S07 ") and not ENGLISH.search(zh), zh
+        assert row(text, "en") == text
+    assert "方案把 5 辆汽车/摩托车留在网格巡逻" in row(
+        f"no unit stands within the tier-1 target of S07: {reasons[2]}", "zh")
+    assert "4 辆守其他部位的圈，2 辆为指定部署或正在处警，1 辆" in row(
+        f"no unit stands within the tier-1 target of S07: {reasons[3]}", "zh")
+    odd = "no unit stands within the tier-1 target of S07: a new reason"
+    assert row(odd, "zh") == odd

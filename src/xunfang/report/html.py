@@ -545,7 +545,8 @@ OTHER_SHORT_STAGES = ("routes", "drones", "video", "auxiliary")
 
 def _short_row(f: Any, T: Any) -> Any:
     """A shortfall with its duty in the report's language (the known duties; an event's
-    level, "event NAME level N", keeps its name)."""
+    level, "event NAME level N", keeps its name) and its detail too where a pattern of
+    POSTURE_SHORT_SAID knows it (else as plan.json words it)."""
     if not isinstance(f, dict):
         return f
     duty = str(f.get("duty", ""))
@@ -553,7 +554,10 @@ def _short_row(f: Any, T: Any) -> Any:
         said = T("short_" + duty)
     except KeyError:
         return f
-    return {**f, "duty": said}
+    detail = f.get("detail")
+    if isinstance(detail, str) and duty in POSTURE_SHORT_SAID:
+        detail = _said(POSTURE_SHORT_SAID[duty], detail, T, None) or detail
+    return {**f, "duty": said, "detail": detail}
 
 
 #: road classes ranked as a crossing is named by them (the main road first, "X路/Y街口")
@@ -884,11 +888,34 @@ STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
     ),
 }
 
+#: the posture's shortfall details by duty (planning/deploy/solve.py and staging.py's words):
+#: a tier-1 ring not held and why (review P: the reason tells none on duty, none in reach, the
+#: plan kept N on grid patrol, or all taken). A detail no pattern matches stays as written.
+POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
+    "staging": (
+        (re.compile(r"no unit stands within the tier-1 target of (?P<site>\S+): "
+                    r"(?P<ring_why>.+)$"), "posture_short_staging"),
+    ),
+}
+
 #: parts said alike in several sentences: what became of an interval, and why a route missed
 #: it (planning/routes.py's _staffing: the slots nobody patrols, else the load bound, the
 #: tour OR-Tools found and how many seeded runs the routes made). An empty part is said as
 #: nothing.
 SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
+    "ring_why": (  # planning/deploy/staging.py's short_reason (and its words before review P)
+        (re.compile(r"no car or motorcycle is on duty$"), "ring_why_none"),
+        (re.compile(r"no road node in a grid lies within the (?P<m>[\d.]+)-minute target of "
+                    r"it, so no patrol can stand within it$"), "ring_why_unreachable"),
+        (re.compile(r"the plan kept (?P<n>\d+) car\(s\) or motorcycle\(s\) on grid patrol "
+                    r"rather than standing within it \(the posture weighed their patrol "
+                    r"presence above the ring\)$"), "ring_why_kept"),
+        (re.compile(r"every car or motorcycle on duty is taken: (?P<held>\d+) hold other "
+                    r"rings, (?P<locked>\d+) are pinned or busy at an incident, (?P<other>\d+) "
+                    r"stand at posts, checkpoints or events$"), "ring_why_taken"),
+        (re.compile(r"no car or motorcycle on duty could be spared to stand within it$"),
+         "ring_why_old"),
+    ),
     "what": (
         (re.compile(r"never visited$"), "short_never_visited"),
         (re.compile(r"never driven$"), "short_never_driven"),

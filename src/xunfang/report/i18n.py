@@ -556,7 +556,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "short_stage_video": {"zh": "视频巡查", "en": "video patrol"},
     "short_stage_auxiliary": {"zh": "辅助力量", "en": "auxiliary forces"},
     # the posture's shortfall duties (planning.deploy.solve), in the report's language; the
-    # detail column stays the posture's own words (plan.json's)
+    # detail column stays the posture's own words (plan.json's) but where a pattern of
+    # html.POSTURE_SHORT_SAID says it (a tier-1 ring's)
     "short_checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
     "short_pin": {"zh": "指定部署", "en": "pin"},
     "short_fixed post": {"zh": "固定岗", "en": "fixed post"},
@@ -791,6 +792,26 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "{n} tier-1 cameras every {every} min with {step}-minute views need at least "
               "{need} operator(s) at every step (a rotation of {period} views); {k} camera(s) "
               "left out of the rotation: {cams}"},
+    # a tier-1 ring not held (html.POSTURE_SHORT_SAID; review P)
+    "posture_short_staging": {"zh": "没有单元驻守在 {site} 的一级响应时限圈内：{ring_why}",
+                              "en": "no unit stands within the tier-1 target of {site}: "
+                                    "{ring_why}"},
+    "ring_why_none": {"zh": "无汽车或摩托车在岗", "en": "no car or motorcycle is on duty"},
+    "ring_why_unreachable": {
+        "zh": "网格内没有道路节点在其 {m} 分钟圈内，巡逻单元无处驻守",
+        "en": "no road node in a grid lies within the {m}-minute target of it, so no patrol "
+              "can stand within it"},
+    "ring_why_kept": {
+        "zh": "方案把 {n} 辆汽车/摩托车留在网格巡逻，未派来驻守（部署权衡中见警巡逻优先于此圈）",
+        "en": "the plan kept {n} car(s) or motorcycle(s) on grid patrol rather than standing "
+              "within it (the posture weighed their patrol presence above the ring)"},
+    "ring_why_taken": {
+        "zh": "在岗汽车/摩托车均已占用：{held} 辆守其他部位的圈，{locked} 辆为指定部署或正在处警，"
+              "{other} 辆在岗点、卡点或活动现场",
+        "en": "every car or motorcycle on duty is taken: {held} hold other rings, {locked} are "
+              "pinned or busy at an incident, {other} stand at posts, checkpoints or events"},
+    "ring_why_old": {"zh": "无可抽调的在岗汽车或摩托车驻守",
+                     "en": "no car or motorcycle on duty could be spared to stand within it"},
     "short_never_visited": {"zh": "从未巡到", "en": "never visited"},
     "short_never_driven": {"zh": "从未巡经", "en": "never driven"},
     "short_never_watched": {"zh": "从未查看", "en": "never watched"},

@@ -178,8 +178,47 @@ class RingCover:
                 note=f"staging at {where}: holds the {self.target:g}-minute ring of "
                      f"{', '.join(newly)} (patrols around it between calls)")
             holds[(unit, slot)] = tuple(newly)
-        for i in np.flatnonzero(~covered).tolist():
-            shorts.append(StagingShort(slot, sites[i].id, grid_of_node[int(self.site_idx[i])],
-                                       "no car or motorcycle on duty could be spared to "
-                                       "stand within it"))
+        short = np.flatnonzero(~covered)
+        if short.size:
+            reachable = self._held_from_a_grid(short, hour, grid_of_node)
+            left = sum(len(v) for v in patrols.values())  # on grid patrol, free to stand
+            on_duty = [a for a in rows if a.duty != "off" and can_hold(units[a.unit])]
+            taken = (sum(1 for a in on_duty if (a.unit, slot) in holds),
+                     sum(1 for a in on_duty if (a.unit, slot) in locked),
+                     sum(1 for a in on_duty if (a.unit, slot) not in holds
+                         and (a.unit, slot) not in locked and a.duty != "grid"))
+            for i, ok in zip(short.tolist(), reachable, strict=True):
+                shorts.append(StagingShort(slot, sites[i].id,
+                                           grid_of_node[int(self.site_idx[i])],
+                                           short_reason(len(on_duty), ok, left, taken,
+                                                        self.target)))
         return Staging(tuple(out[a.unit] for a in rows), holds, tuple(shorts))
+
+    def _held_from_a_grid(self, short: IntArray, hour: int,
+                          grid_of_node: Sequence[str | None]) -> list[bool]:
+        """Per site of ``short``: whether a car could hold its ring from a node in a grid."""
+        to = self.times_to(hour)[short]
+        in_grid = np.array([g is not None for g in grid_of_node], dtype=bool)
+        ok = np.isfinite(to) & (to <= self.target) & in_grid[None, :]
+        return [bool(x) for x in ok.any(axis=1)]
+
+
+def short_reason(on_duty: int, reachable: bool, left: int, taken: tuple[int, int, int],
+                 target: float) -> str:
+    """Why a tier-1 ring is not held in a slot (review P: the one reason given, "no car or
+    motorcycle on duty could be spared", was said while five patrolled grids; the posture had
+    weighed their patrol presence above the ring, RING_SHORT): ``on_duty`` cars and
+    motorcycles on duty; ``reachable`` whether any node in a grid lies within the ``target``
+    of the site; ``left`` of them patrolling grids, free to stand; ``taken`` those holding
+    other rings, pinned or busy, and at posts, checkpoints or events."""
+    if on_duty == 0:
+        return "no car or motorcycle is on duty"
+    if not reachable:
+        return (f"no road node in a grid lies within the {target:g}-minute target of it, "
+                "so no patrol can stand within it")
+    if left:
+        return (f"the plan kept {left} car(s) or motorcycle(s) on grid patrol rather than "
+                "standing within it (the posture weighed their patrol presence above the ring)")
+    held, locked, other = taken
+    return (f"every car or motorcycle on duty is taken: {held} hold other rings, {locked} "
+            f"are pinned or busy at an incident, {other} stand at posts, checkpoints or events")
