@@ -4,6 +4,7 @@ the page renders in a browser (when one is installed)."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import shutil
@@ -153,3 +154,34 @@ def test_report_shows_the_forecasts_caveats_in_a_browser(
                  "历史警情只有日期、没有时刻", "止于 2025-12-31，早于方案首日 274 天",
                  "含首尾两日", "下列热力图为方案首日 2026-10-01 的各时段"):
         assert text in shown, text
+
+
+def test_roster_csv_lists_every_crew_of_the_plan_sheet(
+        folder: Path, planned: tuple[PlanResult, PlanRequest]) -> None:
+    """Review P: the plan's roster.csv left out the night shift of the day before, so the
+    crews of the first day's 00:00-08:00 in plan_sheet.csv were in no row of it (56 crew-slots
+    in the county's plan). It lists those duties first, marked as from the day before."""
+    from xunfang.report.i18n import roster_words
+
+    with (folder / "roster.csv").open(encoding="utf-8-sig") as f:
+        roster = list(csv.DictReader(f))
+    with (folder / "plan_sheet.csv").open(encoding="utf-8-sig") as f:
+        sheet = list(csv.DictReader(f))
+    spans: dict[str, list[tuple[str, str]]] = {}
+    for r in roster:
+        spans.setdefault(r["person"], []).append((r["start"], r["end"]))
+    # the rostered people's crew-slots (auxiliary forces' people are not rostered)
+    result, _ = planned
+    assert result.roster is not None
+    teams = {*result.roster.teams, *result.roster.day_teams}
+    rostered = {p.id for p in result.scenario.people if p.team in teams}
+    crew_slots = [(p, r["slot_start"]) for r in sheet for p in r["crew"].split(";")
+                  if p in rostered]
+    missing = [(p, t) for p, t in crew_slots
+               if not any(a <= t < b for a, b in spans.get(p, []))]
+    assert crew_slots and not missing, missing[:5]
+    eve = [r for r in roster if r["reason"] == "from the day before"]
+    assert eve and all(r["date"] == "2026-09-30" and r["start"] <= "2026-10-01T00:00"
+                       < r["end"] for r in eve)
+    assert all(r["date"] >= "2026-10-01" for r in roster if r not in eve)
+    assert roster_words("zh")["reason:from the day before"].startswith("前一日夜班")

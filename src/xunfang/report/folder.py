@@ -353,9 +353,12 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
         if result.risk is not None:
             write_risk_csv(result.risk, tmp / "risk.csv")
         if result.roster is not None:
-            write_roster_csv(result.roster, tmp / "roster.csv")
+            # with the night shift of the day before: the crews of the plan's first hours
+            # (review P: 56 crew-slots of the county's first morning were in no row)
+            write_roster_csv(result.roster, tmp / "roster.csv", with_lead_in=True)
             # its sheets in the plan's language (the roster package does not know the report)
-            write_roster_xlsx(result.roster, tmp / "roster.xlsx", roster_words(lang))
+            write_roster_xlsx(result.roster, tmp / "roster.xlsx", roster_words(lang),
+                              with_lead_in=True)
         (tmp / "report.html").write_text(render_report(result, request, lang=lang,
                                                        names=names), encoding="utf-8")
         swap_in(tmp, out)

@@ -941,6 +941,9 @@ VALUES: dict[str, dict[Lang, str]] = {
     "reason:night-checkpoint": {"zh": "夜间卡点", "en": "night checkpoint"},
     "reason:event": {"zh": "活动：", "en": "event "},
     "reason:cover": {"zh": "补足配置：", "en": "staffing "},
+    # a plan's roster: the night shift of the day before, on duty in the first hours (review P)
+    "reason:from the day before": {"zh": "前一日夜班（延续至首日凌晨）",
+                                   "en": "from the day before"},
     "role:police": {"zh": "民警", "en": "police officer"},
     "role:auxiliary": {"zh": "辅警", "en": "auxiliary officer"},
     "role:grid_worker": {"zh": "网格员", "en": "grid worker"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -278,14 +278,37 @@ def duty_dict(d: Duty) -> dict[str, object]:
     }
 
 
-def write_csv(result: RosterResult, path: Path) -> Path:
+#: the ``reason`` of a duty of the day before the roster that runs into its first hours
+#: (:func:`lead_in`), as a plan folder's roster.csv and roster.xlsx list it
+LEAD_IN = "from the day before"
+
+
+def lead_in(result: RosterResult) -> tuple[Duty, ...]:
+    """The duties of the days before the roster that run into its first hours (the night
+    shift of the day before, 00:00–08:00 on the first day), their ``reason`` :data:`LEAD_IN`:
+    the people ``on_duty`` counts then. Review P: a plan's roster.csv listed only the roster's
+    own days, so the crews of the plan's first morning could not be checked against it."""
+    if not result.slots:
+        return ()
+    t0 = result.slots[0]
+    return tuple(replace(d, reason=LEAD_IN) for d in sorted(
+        result.context, key=lambda d: (d.start, d.person))
+        if d.day < result.start and d.end > t0)
+
+
+def _rows(result: RosterResult, with_lead_in: bool) -> tuple[Duty, ...]:
+    return (*lead_in(result), *result.rows) if with_lead_in else result.rows
+
+
+def write_csv(result: RosterResult, path: Path, *, with_lead_in: bool = False) -> Path:
     """roster.csv: one row per person per worked shift or special duty (UTF-8 with BOM, so
-    Excel opens the Chinese text right)."""
+    Excel opens the Chinese text right); ``with_lead_in`` (a plan folder's) first lists the
+    duties of the day before that run into the first day (:func:`lead_in`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(CSV_COLUMNS)
-        for d in result.rows:
+        for d in _rows(result, with_lead_in):
             row = duty_dict(d)
             w.writerow([_cell(row[c]) for c in CSV_COLUMNS])
     return path
@@ -365,7 +388,7 @@ XLSX_DATETIME = "yyyy-mm-dd hh:mm"
 
 
 def write_xlsx(result: RosterResult, path: Path,
-               words: Mapping[str, str] | None = None) -> Path:
+               words: Mapping[str, str] | None = None, *, with_lead_in: bool = False) -> Path:
     """roster.xlsx: sheets roster, staff per hour, hours per person, calendar, fairness (with
     the solver's figures and the labour rules, rotation and country used).
 
@@ -379,7 +402,8 @@ def write_xlsx(result: RosterResult, path: Path,
     English one as written here), ``shift:``, ``kind:``, ``reason:``, ``role:``, ``squad:``,
     ``team:``, ``day:``, ``fairness:``, ``solver:``, ``status:`` and ``bool:`` values, and
     ``skill:`` names; a key it lacks (or no ``words``) keeps the English. The caller builds
-    them (report.folder, from report.i18n): the roster does not know the report."""
+    them (report.folder, from report.i18n): the roster does not know the report.
+    ``with_lead_in`` as :func:`write_csv`'s."""
     from openpyxl import Workbook
 
     said = words or {}
@@ -417,7 +441,7 @@ def write_xlsx(result: RosterResult, path: Path,
     assert ws is not None
     ws.title = str(w("sheet", "roster"))
     ws.append([w("column", c) for c in CSV_COLUMNS])
-    for d in result.rows:
+    for d in _rows(result, with_lead_in):
         row = duty_dict(d)
         row.update({"date": d.day, "start": _naive(d.start), "end": _naive(d.end),
                     "shift": w("shift", d.shift), "kind": w("kind", d.kind),
