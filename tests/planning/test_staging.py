@@ -244,3 +244,29 @@ def test_a_ring_short_says_which_case_it_is(ebian) -> None:  # noqa: F811
     assert {s.reason for s in pinned.shorts} == {
         "every car or motorcycle on duty is taken: 0 hold other rings, 5 are pinned or busy "
         "at an incident, 0 stand at posts, checkpoints or events"}
+
+
+def test_a_checkpoint_outside_every_grid_counts_in_no_grid(ebian) -> None:  # noqa: F811
+    """Review P: Baltimore's checkpoint CP1, 78 m outside every grid, counted as presence in
+    grid G0302. A post is in the grid scenario.area_index puts it in, as every other point of
+    the plan; one outside every grid counts in none (its team still travels from the nearest
+    grid)."""
+    sc, net = ebian
+    ps4 = next(p for p in sc.posts if p.id == "PS4")
+    assert sc.area_index("grid", np.array([ps4.xy])).tolist() == [-1]
+    moved = replace(sc, posts=tuple(replace(p, xy=ps4.xy, node=ps4.node) if p.id == "CP1"
+                                    else p for p in sc.posts))
+    inp = _inputs(moved, net)
+    post = deploy.plan_posture(inp, checkpoint_at={("TX-C3", 0): "CP1"})
+    at0 = {a.unit: a for a in post.assignments if a.slot == 0}
+    assert at0["TX-C3"].duty == "checkpoint" and at0["TX-C3"].post == "CP1"
+    units = {u.id: u for u in moved.units}
+    # every police unit on duty at 00:00 counts in one grid but the checkpoint team (units
+    # held in reserve at a post outside every grid count in the nearest: the MIP's reserve)
+    placed = [a for a in at0.values() if a.duty != "off" and units[a.unit].tier in POLICE_TIERS
+              and units[a.unit].mode != "drone"]
+    assert int(post.counts[:, 0].sum()) == len(placed) - 1
+    # plan.json's posture says so, and the report in Chinese too
+    assert post.extra["outside_grids"]["posts"] == ["CP1"]  # type: ignore[index]
+    from xunfang.report.i18n import t
+    assert t("posture_outside_grids", "zh", posts="CP1").startswith("CP1 位于所有网格之外")

@@ -1154,8 +1154,12 @@ def _deploy_section(result: PlanResult, T: Any, lang: str,
                                                         when))
              for k in OTHER_SHORT_STAGES if isinstance(result.stages.get(k), dict)
              for text in cast(list[Any], result.stages[k].get("shortfalls") or [])]
+    outside = posture.get("outside_grids")  # posts stood at that count in no grid (review P)
+    posts = outside.get("posts") if isinstance(outside, Mapping) else None
+    outside_note = (T("posture_outside_grids", posts="、".join(map(str, posts)) if lang == "zh"
+                      else ", ".join(map(str, posts))) if posts else "")
     return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
-            "shortfalls": shortfalls, "other_short": other,
+            "shortfalls": shortfalls, "other_short": other, "outside": outside_note,
             "status": posture.get("status", "—"),
             "dosage": _dosage_text(dosage, T, lang,
                                    len({s.start.date() for s in plan.slots}) > 1),

@@ -352,6 +352,18 @@ def _grid_of_post(inp: Inputs, post: str) -> int:
     return int(np.argmin(np.hypot(reps[:, 0] - xy[node, 0], reps[:, 1] - xy[node, 1])))
 
 
+def _at_post(inp: Inputs, post: str, outside: set[str]) -> tuple[int, int]:
+    """The grid a unit standing at ``post`` counts as presence in, and the grid it is in for
+    travel: by :meth:`Scenario.area_index` (``post_grid``), as every other point of the plan;
+    a post outside every grid counts in none, and is added to ``outside`` (review P:
+    Baltimore's checkpoint CP1, 78 m outside every grid, counted in G0302), though the unit
+    travels from the nearest grid."""
+    g = inp.post_grid.get(post, -1)
+    if g < 0:
+        outside.add(post)
+    return g, _grid_of_post(inp, post)
+
+
 def _events_at(inp: Inputs, k: int) -> list[tuple[str, int, tuple[str, ...], int]]:
     s = inp.slots[k]
     return [(e.name, e.level, e.posts, e.extra_staff) for e in inp.scenario.events
@@ -415,6 +427,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     every_slot = set(inp.tier_window.get(1, ())) | set(inp.line_window.get(1, ()))
     grid_of_node = [inp.grids[g] if g >= 0 else None for g in node_grid.tolist()]
     locked: set[tuple[str, int]] = set()  # busy or pinned: never taken for staging
+    outside: set[str] = set()  # posts stood at outside every grid: presence in none
     last_holds: dict[str, str] = {}  # stop node -> the unit standing there in the slot before
     held_grid: dict[str, int] = {}  # that unit -> the grid of its stop
     holds_by_slot: dict[str, list[dict[str, object]]] = {}
@@ -461,15 +474,19 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         # before the counts, those bound there (pins); after them, every patrol
         patrols: dict[int, list[str]] = {}
 
-        def put(u: str, a: Assignment, gi: int, *, _k: int = k, _p0: FloatArray = p0,
-                _pt: dict[int, list[str]] = patrols) -> None:
+        def put(u: str, a: Assignment, gi: int, *, at: int | None = None, _k: int = k,
+                _p0: FloatArray = p0, _pt: dict[int, list[str]] = patrols) -> None:
+            """Place ``u``: ``a`` counts as presence in grid ``gi`` (none when -1); ``at``
+            the grid it is in for travel, when not ``gi`` (a post outside every grid: the
+            nearest, :func:`_at_post`)."""
             assignments[(u, a.slot)] = replace(a, crew=inp.crew.get((u, a.slot), ()))
             if gi >= 0 and units[u].tier in visible and a.duty != "off":
                 _p0[gi] += 1
                 if a.duty == "grid" and a.note != "busy at an incident":
                     _pt.setdefault(gi, []).append(u)
-            if gi >= 0:
-                state.where[u] = gi
+            where = gi if at is None else at
+            if where >= 0:
+                state.where[u] = where
 
         def lost(u: str, why: str, *, _s: Slot = s) -> None:
             """The checkpoint visit and the pin of ``u`` in this slot go short: it ``why``."""
@@ -509,9 +526,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                                 cps[(u, s.index)], 1, 0,
                                                 f"team {u} is pinned to {pp or pg}"))
                 if pp is not None:
+                    seen_g, at_g = _at_post(inp, pp, outside)
                     put(u, Assignment(unit=u, slot=s.index, duty="post", post=pp,
-                                      note=("pinned " + note).strip()),
-                        _grid_of_post(inp, pp))
+                                      note=("pinned " + note).strip()), seen_g, at=at_g)
                 else:
                     assert pg is not None
                     put(u, Assignment(unit=u, slot=s.index, duty="grid", grid=pg,
@@ -520,14 +537,15 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 continue
             if (u, s.index) in cps:
                 cpost = cps[(u, s.index)]
+                seen_g, at_g = _at_post(inp, cpost, outside)
                 put(u, Assignment(unit=u, slot=s.index, duty="checkpoint", post=cpost,
-                                  note="checkpoint schedule"),
-                    _grid_of_post(inp, cpost))
+                                  note="checkpoint schedule"), seen_g, at=at_g)
             elif kind in ("fixed", "checkpoint"):
+                seen_g, at_g = _at_post(inp, unit.home_post, outside)
                 put(u, Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
                                   note=("fixed post" if kind == "fixed" else
                                         "checkpoint team between checkpoints")),
-                    home_grid[u])
+                    seen_g, at=at_g)
             elif kind == "drone":
                 put(u, Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
                                   note="drone ready at its post"), -1)
@@ -953,6 +971,12 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                           else "forecast" if inp.forecast else "same")
     if dosage is not None:
         staged["dosage"] = dosage
+    if outside:
+        staged["outside_grids"] = {
+            "posts": sorted(outside),
+            "note": f"post(s) {', '.join(sorted(outside))} lie outside every grid: the units "
+                    "standing there (checkpoints, fixed posts, pins) count in no grid's "
+                    "presence"}
     if rings is not None:
         all_holds = [h for hs in holds_by_slot.values() for h in hs]
         staged["staging"] = {
