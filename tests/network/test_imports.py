@@ -478,7 +478,8 @@ def test_write_network_round_trip_lonlat(tiny_osm: Path, tmp_path: Path) -> None
         lon, lat = lonlat(int(r["id"]))
         assert float(r["lon"]) == pytest.approx(lon, abs=1e-7)
         assert float(r["lat"]) == pytest.approx(lat, abs=1e-7)
-    assert list(edges[0]) == ["u", "v", "length_m", "speed_kph", "oneway", "name", "class"]
+    assert list(edges[0]) == ["u", "v", "length_m", "speed_kph", "oneway", "name", "class",
+                              "course"]
     assert len(edges) == roads.n_edges
     for e, r in enumerate(edges):
         assert r["u"] == roads.node_ids[roads.u[e]] and r["v"] == roads.node_ids[roads.v[e]]
@@ -513,14 +514,63 @@ def test_write_network_round_trip_planar(two_lines: Path, tmp_path: Path) -> Non
         {"id": "n2", "x": "500200.000", "y": "4400000.000"},
     ]
     edges = read_csv(out / "network" / "edges.csv")
-    assert [(r["u"], r["v"], r["length_m"], r["class"]) for r in edges] == [
-        ("n0", "n1", "100.000", "primary"),
-        ("n1", "n2", "99.800", "residential"),
+    # the first line's middle point lies on its chord: it has a course all the same
+    assert [(r["u"], r["v"], r["length_m"], r["class"], r["course"]) for r in edges] == [
+        ("n0", "n1", "100.000", "primary",
+         "LINESTRING (500000 4400000, 500050 4400000, 500100.1 4400000)"),
+        ("n1", "n2", "99.800", "residential", ""),
     ]
     assert tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8")) == {
         "name": "lines",
         "crs": "EPSG:32650",
     }
+
+
+def test_write_network_writes_each_curved_course_lonlat(tiny_osm: Path, tmp_path: Path) -> None:
+    """An import's courses go to edges.csv's ``course`` as WKT from u to v, in lon/lat to 7
+    decimals like nodes.csv, its ends the nodes' own places; a straight edge's cell is empty."""
+    roads, crs = import_osm(tiny_osm)
+    assert roads.shape is not None
+    edges = read_csv(write_network(roads, crs, tmp_path / "tiny") / "network" / "edges.csv")
+    nodes = {r["id"]: (r["lon"], r["lat"]) for r in read_csv(tmp_path / "tiny" / "network"
+                                                             / "nodes.csv")}
+    to_ll = Projector(crs.working)
+    curved = 0
+    for e, r in enumerate(edges):
+        course = roads.shape[e]
+        if len(course) == 2:
+            assert r["course"] == ""
+            continue
+        curved += 1
+        assert r["course"].startswith("LINESTRING (") and r["course"].endswith(")")
+        points = [p.split(" ") for p in r["course"][len("LINESTRING ("):-1].split(", ")]
+        assert len(points) == len(course)
+        lon, lat = to_ll.to_lonlat(course[:, 0], course[:, 1])
+        for (a, b), x, y in zip(points, lon.tolist(), lat.tolist(), strict=True):
+            assert len(a.partition(".")[2]) <= 7 and len(b.partition(".")[2]) <= 7
+            assert float(a) == pytest.approx(x, abs=6e-8) and float(b) == pytest.approx(y,
+                                                                                      abs=6e-8)
+        assert float(points[0][0]) == float(nodes[r["u"]][0])
+        assert float(points[-1][1]) == float(nodes[r["v"]][1])
+    # One St 2-4-5 (the footway at 4 is not driven) and the roundabout's two halves 6-7-8, 8-9-6
+    assert curved == 3
+
+
+def test_write_network_without_courses_has_no_course_column(tmp_path: Path) -> None:
+    roads = Roads(
+        node_ids=("a", "b"),
+        xy=np.array([[0.0, 0.0], [100.0, 0.0]]),
+        u=np.array([0]),
+        v=np.array([1]),
+        length_m=np.array([100.0]),
+        speed_kph=np.full(1, np.nan),
+        oneway=np.array([False]),
+        road_class=("residential",),
+        name=("",),
+    )
+    out = write_network(roads, CRS(declared="local", working="local"), tmp_path / "t")
+    edges = read_csv(out / "network" / "edges.csv")
+    assert list(edges[0]) == ["u", "v", "length_m", "speed_kph", "oneway", "name", "class"]
 
 
 def test_largest_component_keeps_the_bigger_piece() -> None:

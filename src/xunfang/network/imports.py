@@ -865,6 +865,40 @@ def _write_atomic(target: Path, rows: Iterable[Sequence[str]] | None, text: str 
     return Path(tmp)
 
 
+def _course_cells(roads: Roads, crs: CRS, geographic: bool) -> list[str] | None:
+    """Each edge's ``course`` cell of edges.csv: its course as WKT ``LINESTRING (x y, …)`` from u
+    to v in the coordinates nodes.csv is written in (lon/lat to 7 decimals where ``geographic``,
+    else x/y to the centimetre), its ends the nodes' positions; empty for an edge whose course
+    is the straight line between its ends (no interior point). ``None`` where the roads carry
+    no courses (the column is then left out)."""
+    if roads.shape is None:
+        return None
+    cells = [""] * roads.n_edges
+    curved = [e for e, c in enumerate(roads.shape) if len(c) > 2]
+    if not curved:
+        return cells
+    pieces = []
+    for e in curved:
+        c = np.array(roads.shape[e], dtype=np.float64)
+        c[0] = roads.xy[roads.u[e]]  # the ends are the nodes' places, as nodes.csv has them
+        c[-1] = roads.xy[roads.v[e]]
+        pieces.append(c)
+    flat = np.vstack(pieces)
+    if geographic:
+        a, b = Projector(crs.working).to_lonlat(flat[:, 0], flat[:, 1])
+        decimals = 7
+    else:
+        a, b = flat[:, 0], flat[:, 1]
+        decimals = 2
+    text = [f"{_trim(x, decimals)} {_trim(y, decimals)}"
+            for x, y in zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True)]
+    at = 0
+    for e, c in zip(curved, pieces, strict=True):
+        cells[e] = f"LINESTRING ({', '.join(text[at:at + len(c)])})"
+        at += len(c)
+    return cells
+
+
 def write_network(
     roads: Roads,
     crs: CRS,
@@ -878,8 +912,12 @@ def write_network(
     Nodes are written as ``id,lon,lat`` (WGS 84, 7 decimals ≈ 1 cm) when the declared CRS is
     geographic — converted back from the working xy — and as ``id,x,y`` (3 decimals) otherwise.
     Edges are ``u,v,length_m,speed_kph,oneway,name,class``: length in metres to the millimetre,
-    speed in km/h (empty where unknown), oneway 1/0. Files are UTF-8, quoted by the csv module,
-    and each is written to a temporary file and renamed into place.
+    speed in km/h (empty where unknown), oneway 1/0 — and ``course`` where the roads carry
+    courses (OpenStreetMap and GIS line imports): each curved edge's course as WKT
+    ``LINESTRING (x y, …)`` from u to v in the nodes' coordinates (see :func:`_course_cells`),
+    empty for a straight one, so a scenario loaded from the files snaps points to the streets'
+    courses as one reading the road file does. Files are UTF-8, quoted by the csv module, and
+    each is written to a temporary file and renamed into place.
 
     ``out_dir/scenario.toml`` is written — with ``name`` (default: the folder's name), ``crs``
     and a comment naming ``source`` — only if it does not exist yet. Returns ``out_dir``.
@@ -907,8 +945,10 @@ def write_network(
     toml_path = scenario_dir / "scenario.toml"
     if toml_path.exists():
         _check_existing_crs(toml_path, toml_crs)
+    courses = _course_cells(roads, crs, geographic)
     edge_rows: list[Sequence[str]] = [
         ("u", "v", "length_m", "speed_kph", "oneway", "name", "class")
+        + (() if courses is None else ("course",))
     ]
     edge_rows.extend(
         (
@@ -920,7 +960,8 @@ def write_network(
             road_name,
             road_class,
         )
-        for a, b, length, speed, one, road_name, road_class in zip(
+        + (() if courses is None else (courses[k],))
+        for k, (a, b, length, speed, one, road_name, road_class) in enumerate(zip(
             roads.u.tolist(),
             roads.v.tolist(),
             roads.length_m.tolist(),
@@ -929,7 +970,7 @@ def write_network(
             roads.name,
             roads.road_class,
             strict=True,
-        )
+        ))
     )
     pending = [
         (_write_atomic(net_dir / "nodes.csv", node_rows, None), net_dir / "nodes.csv"),
