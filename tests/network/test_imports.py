@@ -556,6 +556,22 @@ def test_write_network_writes_each_curved_course_lonlat(tiny_osm: Path, tmp_path
     assert curved == 3
 
 
+def test_written_courses_load_back_as_the_imports(tiny_osm: Path, two_lines: Path,
+                                                  tmp_path: Path) -> None:
+    """The scenario loaded from the written folder carries the courses the import read (within
+    the files' precision), in lon/lat (OSM) and x/y (a GIS layer) alike."""
+    from xunfang import scenario
+
+    for source, roads, crs in (("osm", *import_osm(tiny_osm)),
+                               ("lines", *import_lines(two_lines, class_column="kind"))):
+        sc = scenario.load(write_network(roads, crs, tmp_path / source))
+        assert sc.crs.working == crs.working
+        assert sc.roads.shape is not None and roads.shape is not None
+        assert sc.roads.n_edges == roads.n_edges
+        for got, want in zip(sc.roads.shape, roads.shape, strict=True):
+            np.testing.assert_allclose(got, want, atol=0.02)
+
+
 def test_write_network_without_courses_has_no_course_column(tmp_path: Path) -> None:
     roads = Roads(
         node_ids=("a", "b"),

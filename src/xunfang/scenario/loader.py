@@ -38,6 +38,7 @@ from xunfang.scenario.model import (
     TIERS,
     Area,
     AreaKind,
+    BoolArray,
     Event,
     FloatArray,
     Incidents,
@@ -59,6 +60,7 @@ from xunfang.scenario.settings import ScenarioToml, describe_loc
 from xunfang.scenario.tables import Table, decode_text, find_table, read_table, require_columns
 
 BUILTIN_PACKAGE = "xunfang.scenarios"
+COURSE_END_M = 1.0  # an edge's course (edges.csv) starts and ends this close to its nodes
 MAX_PLANAR_M = 1e8  # 100,000 km: beyond any projected coordinate on Earth
 SNAP_WARN_M = 300.0  # a place this far from every road node is probably misplaced
 NODE_MISMATCH_M = 250.0  # x/y and node of one row disagreeing by more (a site set back from
@@ -670,14 +672,86 @@ class _Loader:
         index = {n: i for i, n in enumerate(node_ids)}
         if not nodes.rows:
             self.err(nodes.file, "empty-file", "the network has no nodes")
-        return self.read_edges(edges, node_ids, node_xy, index)
+        # each node given by lon/lat (not x/y): an edge's course is in its u node's terms
+        has_xy = nodes.has("x") and nodes.has("y")
+        node_lonlat = np.array([not (has_xy and bool(nodes.rows[k]["x"] or nodes.rows[k]["y"]))
+                                for k in keep], dtype=bool)
+        return self.read_edges(edges, node_ids, node_xy, index, pos, node_lonlat)
+
+    def read_courses(self, t: Table, index: Mapping[str, int], pos: _Positions,
+                     node_lonlat: BoolArray) -> dict[int, FloatArray | str]:
+        """The ``course`` cells of edges.csv: data row → the course in working-CRS metres (its
+        ends not yet checked), or why the cell is not a course. A course is WKT
+        ``LINESTRING (x y, x y, …)`` from u to v in the coordinates nodes.csv gives its u node:
+        lon/lat (converted like the nodes, datum included) or x/y of the scenario's crs."""
+        rows = [(i, row["course"]) for i, row in enumerate(t.rows, start=1)
+                if row.get("course") and row["u"] in index]
+        out: dict[int, FloatArray | str] = {}
+        if not rows:
+            return out
+        with np.errstate(invalid="ignore"):
+            geoms = shapely.from_wkt(np.array([c for _, c in rows], dtype=object),
+                                     on_invalid="ignore")
+        parsed: list[tuple[int, FloatArray, bool]] = []
+        for (i, cell), g in zip(rows, geoms.tolist(), strict=True):
+            shown = cell if len(cell) <= 60 else cell[:57] + "..."
+            if g is None:
+                try:
+                    shapely.from_wkt(cell)
+                    reason = "unreadable"
+                except Exception as exc:  # GEOS names what it could not read
+                    reason = str(exc).splitlines()[0]
+                    if "must contain 0 or >1" in reason:  # GEOS on LINESTRING (x y)
+                        reason = "it has 1 point; a LINESTRING needs at least 2"
+                out[i] = (f"course {shown!r} is not WKT LINESTRING (x y, x y, …): {reason}")
+                continue
+            if not isinstance(g, shapely.LineString):
+                out[i] = f"course is a {g.geom_type}, not a LINESTRING (x y, x y, …)"
+                continue
+            c = np.asarray(shapely.get_coordinates(g), dtype=np.float64)
+            if len(c) < 2:
+                out[i] = f"course has {len(c)} point(s); a LINESTRING needs at least 2"
+                continue
+            if not np.all(np.isfinite(c)):
+                out[i] = f"course {shown!r} holds a coordinate that is not a finite number"
+                continue
+            lonlat = bool(node_lonlat[index[t.rows[i - 1]["u"]]])
+            if lonlat and not (np.all(np.abs(c[:, 0]) <= 180) and np.all(np.abs(c[:, 1]) <= 90)):
+                out[i] = ("course holds a point outside lon -180..180 / lat -90..90: its u node "
+                          "is given by lon/lat, so the course must be too")
+                continue
+            if not lonlat and np.any(np.abs(c) > MAX_PLANAR_M):
+                out[i] = (f"course holds a point beyond ±{MAX_PLANAR_M:.0e} m: not planar "
+                          "x/y in metres like its u node")
+                continue
+            parsed.append((i, c, lonlat))
+        for lonlat in (False, True):
+            part = [(i, c) for i, c, ll in parsed if ll == lonlat]
+            if not part:
+                continue
+            flat = np.vstack([c for _, c in part])
+            if lonlat:
+                x, y = pos.lonlat_to_xy(flat[:, 0], flat[:, 1])
+            else:
+                x, y = pos.xy_to_working(flat[:, 0], flat[:, 1])
+            moved = np.column_stack([x, y])
+            cut = np.cumsum([len(c) for _, c in part])[:-1]
+            for (i, _), c in zip(part, np.split(moved, cut), strict=True):
+                out[i] = (c if np.all(np.isfinite(c)) else
+                          "course holds a point the scenario's crs cannot place")
+        return out
 
     def read_edges(self, t: Table, node_ids: tuple[str, ...], node_xy: FloatArray,
-                   index: Mapping[str, int]) -> Roads | None:
+                   index: Mapping[str, int], pos: _Positions | None = None,
+                   node_lonlat: BoolArray | None = None) -> Roads | None:
         if not require_columns(t, ("u", "v"), problems=self.problems):
             return None
         if not t.rows:
             self.err(t.file, "empty-file", "the network has no edges")
+        courses: dict[int, FloatArray | str] = {}
+        if t.has("course") and pos is not None and node_lonlat is not None:
+            courses = self.read_courses(t, index, pos, node_lonlat)
+        shape: list[FloatArray | None] = []
         u: list[int] = []
         v: list[int] = []
         length: list[float] = []
@@ -703,12 +777,33 @@ class _Loader:
                 self.warn(t.file, "self-loop", f"edge {row['u']}→{row['v']} is a loop; "
                           "it is left out", row=i)
                 continue
-            chord = float(np.hypot(*(node_xy[a] - node_xy[b])))
+            course = courses.get(i)
+            if isinstance(course, str):
+                self.err(t.file, "bad-course", course, row=i, column="course")
+                continue
+            if course is not None:
+                ends = (float(np.hypot(*(course[0] - node_xy[a]))),
+                        float(np.hypot(*(course[-1] - node_xy[b]))))
+                if max(ends) > COURSE_END_M:
+                    back = max(float(np.hypot(*(course[0] - node_xy[b]))),
+                               float(np.hypot(*(course[-1] - node_xy[a])))) <= COURSE_END_M
+                    self.err(t.file, "bad-course",
+                             f"course starts {ends[0]:.1f} m from u {row['u']!r} and ends "
+                             f"{ends[1]:.1f} m from v {row['v']!r}; it must run from u to v, "
+                             f"its ends within {COURSE_END_M:g} m of the nodes"
+                             + (" (it runs from v to u: reverse it)" if back else ""),
+                             row=i, column="course")
+                    continue
+                course = course.copy()
+                course[0] = node_xy[a]  # the ends are the nodes' places exactly
+                course[-1] = node_xy[b]
+            chord = (float(np.hypot(*(node_xy[a] - node_xy[b]))) if course is None else
+                     float(np.hypot(*np.diff(course, axis=0).T).sum()))
             if t.has("length_m") and row["length_m"]:
                 ln = self.number(t, i, row, "length_m", positive=True)
                 if ln is None:
                     continue
-            else:
+            else:  # the straight-line distance, or the course's length where it has one
                 ln = chord
                 if not math.isfinite(ln):
                     self.err(t.file, "bad-coordinate",
@@ -734,6 +829,9 @@ class _Loader:
             oneway.append(ow)
             cls.append(row.get("class", ""))
             names.append(row.get("name", ""))
+            shape.append(course)
+        # the courses where any edge has one (an import's), each straight edge its two ends
+        courses_read = any(c is not None for c in shape)
         return Roads(
             node_ids=node_ids,
             xy=node_xy,
@@ -745,6 +843,8 @@ class _Loader:
             road_class=tuple(cls),
             name=tuple(names),
             source="osm" if self.osm_data else "csv",
+            shape=tuple(c if c is not None else np.stack([node_xy[p], node_xy[q]])
+                        for c, p, q in zip(shape, u, v, strict=True)) if courses_read else None,
         )
 
     def read_osm(self, path: Path, pos: _Positions) -> Roads | None:
