@@ -644,7 +644,7 @@ def segments(roads: Roads, *, snap_m: float | None = None) -> Units:
                          dtype=object)
         middle = shapely.get_coordinates(shapely.line_interpolate_point(lines, 0.5,
                                                                         normalized=True))
-    else:  # a scenario's edges.csv: straight between their ends
+    else:  # an edges.csv without courses: straight between their ends
         lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
         middle = (xy[u] + xy[v]) / 2
     length = np.maximum(np.asarray(roads.length_m, dtype=np.float64), 1e-6)

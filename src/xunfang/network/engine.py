@@ -653,8 +653,8 @@ class Snap:
     its ends and ``fraction`` (0 at u, 1 at v) where the point's nearest point of the course
     lies, as a share of the course's length — the share of the edge's time that
     ``point_times`` and the simulator use. The course is ``roads.shape`` where the roads carry
-    one (OpenStreetMap and GIS line imports), else the straight segment u–v (a scenario's
-    edges.csv); for node snaps ``edge`` is -1, ``u == v == node`` and ``fraction`` is 0.
+    one (OpenStreetMap and GIS line imports, edges.csv's ``course`` column), else the straight
+    segment u–v; for node snaps ``edge`` is -1, ``u == v == node`` and ``fraction`` is 0.
     """
 
     node: IntArray
@@ -704,7 +704,7 @@ class _Pieces:
     """The straight pieces of the edges one mode may use, in a tree, for snapping.
 
     An edge with a course (``roads.shape``: an OpenStreetMap or GIS line import) is its
-    course's pieces; one without (a scenario's edges.csv) is the one piece u–v. ``start_m``
+    course's pieces; one without (edges.csv with no ``course``) is the one piece u–v. ``start_m``
     is the course length from u to the piece's start, ``total_m`` the whole course's length,
     ``whole`` marks an edge that is a single piece (its fraction is the projection itself).
     """

@@ -21,7 +21,8 @@ DESIGN.md §3 around it:
 
 * ``scenario.toml`` — name, the local UTM zone as ``crs``, timezone, one-day horizon in hourly
   slots, the article's policy (1-3-5 rings, tier revisit 120/240/480 min, 四班三运转).
-* ``network/`` — nodes.csv (x/y in that UTM zone) + edges.csv + ATTRIBUTION.txt (ODbL).
+* ``network/`` — nodes.csv (x/y in that UTM zone) + edges.csv (with each curved street's
+  ``course``) + ATTRIBUTION.txt (ODbL).
 * ``areas.geojson`` — square prevention grids of ``grid_m`` over the network's extent (a cell
   with little road is dropped: less than ``min_road_share`` of the median cell's road length,
   or fewer than 3 nodes), patrol zones of ``zone_grids`` × ``zone_grids`` cells, and three

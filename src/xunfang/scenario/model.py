@@ -130,7 +130,8 @@ class Roads:
     name: tuple[str, ...]
     source: str = "csv"  # "csv" | "osm": osm data carries the ODbL attribution duty
     # each edge's course from u to v, (points, 2) in the working CRS, where the file gave it
-    # (OpenStreetMap and GIS line imports; a scenario's edges.csv holds none): a curved
+    # (OpenStreetMap and GIS line imports, edges.csv's ``course`` column; None where no edge
+    # has one, and a straight edge among curved ones is its two ends): a curved
     # street is no straight line between its ends when incidents are placed on it
     shape: tuple[FloatArray, ...] | None = None
 
