@@ -219,7 +219,8 @@ def write_replan_folder(rep: Replanned, pif: PlanInForce, out: Path, rows: list[
                         *, lang: str) -> Path:
     """The new plan folder (the plan command's writers) with changes.csv and the plan
     folder's roster copied; written beside ``out`` and moved into place at the end."""
-    from xunfang.report.folder import swap_in, write_plan_folder
+    from xunfang._files import swap_in
+    from xunfang.report.folder import write_plan_folder
 
     out = out.absolute()
     check_out(out, pif.folder)

@@ -9,15 +9,14 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from xunfang import __version__
+from xunfang._files import new_sibling, swap_in
 from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster import write_csv as write_roster_csv
@@ -336,9 +335,7 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
     """
     out = Path(out).absolute()
     check_replaceable(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    tmp.chmod(0o755)
+    tmp = new_sibling(out, "writing")
     try:
         _dump(tmp / "plan.json", plan_document(result, request, lang=lang))
         layers = tmp / "layers"
@@ -367,14 +364,3 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
         raise
     return out
 
-
-def swap_in(staging: Path, out: Path) -> None:
-    """Put the finished folder ``staging`` at ``out``: renamed into place, an older ``out``
-    moved aside first and removed after (readers never see a half-written folder)."""
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(out)

@@ -64,7 +64,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -78,6 +77,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from xunfang._errors import XunfangError
+from xunfang._files import new_sibling, swap_in
 from xunfang.geo import LayerChoiceError, Projector, choose_layer
 from xunfang.network import RoadNetwork, shortest_path
 from xunfang.network import imports as net_imports
@@ -691,35 +691,13 @@ def _check_outdir(outdir: Path, force: bool) -> None:
                                "(one with scenario.toml); this one has none, so it is left alone")
 
 
-def _new_sibling(out: Path, what: str) -> Path:
-    """A new empty folder beside ``out`` (same file system, so a rename moves it), with the
-    permissions a plain mkdir would give."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{what}-", dir=out.parent))
-    mask = os.umask(0)
-    os.umask(mask)
-    tmp.chmod(0o777 & ~mask)
-    return tmp
-
-
 def _swap_in(work: Path, out: Path) -> None:
-    """Put the complete folder ``work`` at ``out``. An old ``out`` is moved aside first and
-    deleted only once ``work`` is in place; if the swap fails it is moved back."""
-    old: Path | None = None
-    if out.exists():
-        old = _new_sibling(out, "old")
-        os.rmdir(old)
-        os.rename(out, old)
+    """:func:`xunfang._files.swap_in`, its failure said as the command's."""
     try:
-        os.rename(work, out)
+        swap_in(work, out)
     except OSError as exc:
-        if old is not None:
-            os.rename(old, out)
-        shutil.rmtree(work, ignore_errors=True)
         raise FromOsmError(f"OUTDIR {str(out)!r}: the new scenario could not be moved into "
                            f"place ({exc}); the folder is left as it was") from None
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
@@ -787,7 +765,7 @@ def build_from_osm(pbf: str | os.PathLike[str], outdir: str | os.PathLike[str],
 
     # everything is written into a new sibling folder and swapped in only when complete: a
     # failure midway (a full disk) leaves OUTDIR as it was, never half a scenario
-    work = _new_sibling(out, "building")
+    work = new_sibling(out, "building")
     try:
         net_imports.write_network(roads, crs, work, name=name, source=src)
         (work / "scenario.toml").unlink()  # written again below, with the policy
