@@ -489,13 +489,13 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
             # whole plan (a review: one unit out of service redrew every patrol's streets)
             part = _routed(seen, pif, first)
             kept = _kept_routes(pif, scenario, in_force.assignments, part, first)
-            if kept.routes:
-                done.update({k: a for k, a in kept.routes.items() if k[1] >= first})
-                ctx = pipeline.DeployContext(
-                    scenario=scenario, network=net, slots=pif.slots,
-                    posture=replace(new, assignments=part), inputs=inp, risk=pif.risk,
-                    seed=pif.seed, kept_routes=kept.ends, kept_visits=kept.visits)
-        if name in TAIL_STAGES and not kept.routes:
+        if name == "routes" and kept.routes:
+            done.update({k: a for k, a in kept.routes.items() if k[1] >= first})
+            ctx = pipeline.DeployContext(
+                scenario=scenario, network=net, slots=pif.slots,
+                posture=replace(new, assignments=part), inputs=inp, risk=pif.risk,
+                seed=pif.seed, kept_routes=kept.ends, kept_visits=kept.visits)
+        elif name in TAIL_STAGES:
             risk = pif.risk
             if risk is not None:
                 risk = replace(risk, risk=risk.risk[:, k0:], slots=risk.slots[k0:])
@@ -504,8 +504,6 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                                          posture=replace(new, assignments=part), inputs=inp,
                                          risk=risk, seed=pif.seed)
             offset = at_min
-        elif name == "routes":
-            pass
         else:
             part = seen
             ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots,
