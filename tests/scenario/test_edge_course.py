@@ -120,3 +120,21 @@ def test_an_xy_course_in_web_mercator_is_computed_in_utm(make_scenario: Make) ->
     x, y = geo.Projector("EPSG:32650").to_xy(lon, lat)
     assert sc.roads.shape is not None
     np.testing.assert_allclose(sc.roads.shape[0], np.column_stack([x, y]), atol=0.01)
+
+
+def test_the_maps_draw_a_street_along_its_course(make_scenario: Make) -> None:
+    # roads.geojson and the report's SVG map drew every edge as the chord between its
+    # ends: a bowed street crossed the block it runs around
+    from xunfang.report.layers import plan_layers
+    from xunfang.report.svgmap import render_map
+
+    sc = scenario.load(make_scenario({"network/edges.csv": edges(ARCH)}))
+    roads = plan_layers(sc, None)["roads.geojson"]
+    first = next(f for f in roads["features"]  # type: ignore[index, union-attr]
+                 if (f["properties"]["u"], f["properties"]["v"]) == ("a", "b"))
+    assert first["geometry"]["coordinates"] == [[0, 0], [200, 150], [400, 0]]
+    others = [f for f in roads["features"] if f is not first]  # type: ignore[index, union-attr]
+    assert all(len(f["geometry"]["coordinates"]) == 2 for f in others)
+    svg = render_map(sc, None)
+    assert svg.count("M") >= sc.roads.n_edges and any(
+        seg.count("L") == 2 for seg in svg.split("M"))  # the arch's two pieces

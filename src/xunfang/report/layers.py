@@ -74,7 +74,10 @@ def roads_layer(scenario: Scenario, t: Transform, access: Coverage | None = None
             props["minutes_from_posts"] = None if not np.isfinite(m) else round(float(m), 2)
         feats.append({
             "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [xy[a].tolist(), xy[b].tolist()]},
+            # the street's course where the roads carry one (a curved street is no chord)
+            "geometry": {"type": "LineString",
+                         "coordinates": (t(r.course(k)).tolist() if r.shape is not None
+                                         else [xy[a].tolist(), xy[b].tolist()])},
             "properties": props,
         })
     return _collection(scenario, feats)

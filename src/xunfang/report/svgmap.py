@@ -8,7 +8,7 @@ import numpy as np
 import shapely
 
 from xunfang.planning.coverage import Coverage
-from xunfang.scenario.model import FloatArray, Scenario
+from xunfang.scenario.model import FloatArray, Roads, Scenario
 
 # Travel-time bands from the posts: within band k, beyond the last, unreachable.
 BAND_COLOURS = ("#1a9850", "#91cf60", "#fdae61", "#d73027")
@@ -109,8 +109,7 @@ def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 10
                 band = next((i for i, lim in enumerate(bands) if m <= lim), len(bands))
                 colour = BAND_COLOURS[min(band, len(BAND_COLOURS) - 1)]
         w = width_by_class.get(r.road_class[k], 1.2)
-        groups.setdefault((colour, w), []).append(
-            f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}")
+        groups.setdefault((colour, w), []).append(_edge_path(r, k, p, frame))
     for (colour, w), segs in sorted(groups.items(), key=lambda kv: kv[0][1]):
         out.append(f'<path d="{"".join(segs)}" stroke="{colour}" stroke-width="{w}" '
                    'fill="none" stroke-linecap="round"/>')
@@ -176,12 +175,21 @@ def _scale_bar(frame: _Frame) -> str:
             f'stroke="#000" stroke-width="2"/><text x="{x0}" y="{y0 - 4}">{label}</text></g>')
 
 
+def _edge_path(r: Roads, k: int, p: FloatArray, frame: _Frame) -> str:
+    """Edge ``k`` as SVG path data: along its course where the roads carry one, else the
+    chord between its ends (``p``: the nodes in pixels)."""
+    if r.shape is not None and len(r.shape[k]) > 2:
+        q = frame(r.shape[k])
+        return "M" + "L".join(f"{x} {y}" for x, y in q.tolist())
+    a, b = int(r.u[k]), int(r.v[k])
+    return f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}"
+
+
 def _road_path(scenario: Scenario, frame: _Frame) -> str:
     """Every road edge as one SVG path (a plain base map under other layers)."""
     r = scenario.roads
     p = frame(r.xy)
-    return "".join(f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}"
-                   for a, b in zip(r.u.tolist(), r.v.tolist(), strict=True))
+    return "".join(_edge_path(r, k, p, frame) for k in range(r.n_edges))
 
 
 # Risk heat: a sequential palette (ColorBrewer YlOrRd, 6 classes) on one scale for all slots.

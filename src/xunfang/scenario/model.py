@@ -143,6 +143,13 @@ class Roads:
     def n_edges(self) -> int:
         return len(self.u)
 
+    def course(self, k: int) -> FloatArray:
+        """Edge ``k``'s course from u to v, (points, 2): its ``shape`` where the roads carry
+        one, else the straight line between its ends (what a map draws)."""
+        if self.shape is not None and len(self.shape[k]) >= 2:
+            return self.shape[k]
+        return self.xy[[int(self.u[k]), int(self.v[k])]]
+
 
 @dataclass(frozen=True)
 class Area:
