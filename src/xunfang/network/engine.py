@@ -729,9 +729,7 @@ def _pieces(net: RoadNetwork, keep: IntArray) -> _Pieces:
         total = length
         whole = np.ones(keep.shape[0], dtype=bool)
     else:
-        courses = [c if len(c) >= 2 else np.stack([xy[i], xy[j]])
-                   for c, i, j in zip((roads.shape[e] for e in keep.tolist()), u.tolist(),
-                                      v.tolist(), strict=True)]
+        courses = [roads.course(e) for e in keep.tolist()]
         counts = np.fromiter((len(c) for c in courses), dtype=np.int64, count=len(courses))
         flat = (np.concatenate(courses).astype(np.float64, copy=False) if courses
                 else np.zeros((0, 2)))

@@ -178,9 +178,8 @@ def _scale_bar(frame: _Frame) -> str:
 def _edge_path(r: Roads, k: int, p: FloatArray, frame: _Frame) -> str:
     """Edge ``k`` as SVG path data: along its course where the roads carry one, else the
     chord between its ends (``p``: the nodes in pixels)."""
-    if r.shape is not None and len(r.shape[k]) > 2:
-        q = frame(r.shape[k])
-        return "M" + "L".join(f"{x} {y}" for x, y in q.tolist())
+    if r.shape is not None:
+        return "M" + "L".join(f"{x} {y}" for x, y in frame(r.course(k)).tolist())
     a, b = int(r.u[k]), int(r.v[k])
     return f"M{p[a, 0]} {p[a, 1]}L{p[b, 0]} {p[b, 1]}"
 
