@@ -590,12 +590,18 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                      route_grid=new_route_grid, steps=steps)
 
 
+def _route_rows(doc: object) -> dict[tuple[str, object], Mapping[str, Any]]:
+    """The rows of a routes stage's summary ``doc`` (plan.json's ``stages.routes``) by
+    (unit, slot); none where it holds no list of rows."""
+    rows = doc.get("routes") if isinstance(doc, Mapping) else None
+    return {(str(r.get("unit")), r.get("slot")): r
+            for r in (rows if isinstance(rows, list) else []) if isinstance(r, Mapping)}
+
+
 def _driven(doc: object) -> Callable[[Assignment], object]:
     """The nodes a route drives, as the routes stage's summary ``doc`` records them (the
     duty sheet names their streets), else its waypoints."""
-    rows = doc.get("routes") if isinstance(doc, Mapping) else None
-    nodes = {(str(r.get("unit")), r.get("slot")): tuple(r.get("nodes") or ())
-             for r in (rows if isinstance(rows, list) else []) if isinstance(r, Mapping)}
+    nodes = {key: tuple(r.get("nodes") or ()) for key, r in _route_rows(doc).items()}
     return lambda a: nodes.get((a.unit, a.slot)) or a.route
 
 
@@ -640,10 +646,7 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
     # routes were drawn without it), as the re-plan's own busy units (``part``: off)
     was = by_grid(posture_of(scenario, [a for a in in_force if a.note != BUSY_NOTE]))
     now = by_grid(posture_of(scenario, part))
-    doc = pif.stages.get("routes")
-    rows = doc.get("routes") if isinstance(doc, Mapping) else None
-    old_rows = {(str(r.get("unit")), r.get("slot")): r
-                for r in (rows if isinstance(rows, list) else []) if isinstance(r, Mapping)}
+    old_rows = _route_rows(pif.stages.get("routes"))
     crews = {(a.unit, a.slot): a.crew for a in part}
     routes: dict[tuple[str, int], Assignment] = {}
     ends: dict[tuple[str, int], str] = {}
@@ -689,17 +692,13 @@ def _routes_kept(doc: Mapping[str, object], old: Mapping[str, object], kept: _Ke
     if not kept.routes:
         return doc
 
-    def rows(d: Mapping[str, object]) -> list[Mapping[str, Any]]:
-        got = d.get("routes")
-        return [r for r in got if isinstance(r, Mapping)] if isinstance(got, list) else []
-
     def unit_slot(r: Mapping[str, Any]) -> tuple[str, int]:
         return str(r.get("unit")), cast(int, r.get("slot", -1))
 
     out = dict(doc)
-    out["routes"] = sorted([r for r in rows(doc) if unit_slot(r) not in kept.routes]
-                           + [r for r in rows(old) if unit_slot(r) in kept.routes],
-                           key=unit_slot)
+    out["routes"] = sorted(
+        [r for key, r in _route_rows(doc).items() if key not in kept.routes]
+        + [r for key, r in _route_rows(old).items() if key in kept.routes], key=unit_slot)
     out["kept_routes"] = len(kept.routes)
     out["kept_grids"] = sorted(kept.grids)
     return out
