@@ -926,9 +926,8 @@ def write_network(
     net_dir = scenario_dir / "network"
     net_dir.mkdir(parents=True, exist_ok=True)
     ids = roads.node_ids
-    geographic = crs.declared != "local" and parse_crs(crs.declared)[1]
+    lon, lat, geographic = _file_coords(roads, crs)
     if geographic:
-        lon, lat = Projector(crs.working).to_lonlat(roads.xy[:, 0], roads.xy[:, 1])
         node_rows: list[Sequence[str]] = [("id", "lon", "lat")]
         node_rows.extend(
             (i, f"{a:.7f}", f"{b:.7f}")
@@ -1129,12 +1128,19 @@ def import_network(
     )
 
 
+def _file_coords(roads: Roads, crs: CRS
+                 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], bool]:
+    """The nodes' coordinates in the system nodes.csv is written in, and whether it is
+    geographic: lon/lat where the declared CRS is geographic, else the working x/y."""
+    if crs.declared != "local" and parse_crs(crs.declared)[1]:
+        lon, lat = Projector(crs.working).to_lonlat(roads.xy[:, 0], roads.xy[:, 1])
+        return np.asarray(lon), np.asarray(lat), True
+    return roads.xy[:, 0], roads.xy[:, 1], False
+
+
 def _written_coords(roads: Roads, crs: CRS) -> dict[str, tuple[float, float]]:
     """Each node's coordinates as :func:`write_network` writes them (lon/lat or x/y)."""
-    if crs.declared != "local" and parse_crs(crs.declared)[1]:
-        a, b = Projector(crs.working).to_lonlat(roads.xy[:, 0], roads.xy[:, 1])
-    else:
-        a, b = roads.xy[:, 0], roads.xy[:, 1]
+    a, b, _ = _file_coords(roads, crs)
     return dict(zip(roads.node_ids, zip(a.tolist(), b.tolist(), strict=True), strict=True))
 
 
