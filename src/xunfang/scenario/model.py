@@ -233,6 +233,11 @@ class Leave:
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
+#: An event's patrol level: 1 only its posts, 2 also at least one unit in every grid, 3 also
+#: two in the grids of tier-1 sites (the deployment's needs, ``planning.deploy.solve``)
+EVENT_LEVELS: tuple[int, ...] = (1, 2, 3)
+
+
 @dataclass(frozen=True)
 class Event:
     """A period of raised patrol level (节点勤务): a festival, a fair, a meeting."""
