@@ -692,3 +692,31 @@ def test_kept_routes_are_not_drawn_and_their_visits_count(make_scenario: Make) -
         plan_routes(sc, net, DAY, posture, seed=5, kept_routes={("C1", 0): "zz"})
     with pytest.raises(ValueError, match="kept_visits: \\('site:S9'"):
         plan_routes(sc, net, DAY, posture, seed=5, kept_visits=[("site:S9", 1.0, "C1")])
+
+
+def test_a_drawn_stretch_between_kept_routes_ends_where_the_next_begins(
+        make_scenario: Make) -> None:
+    # a re-plan keeps C1's routes but for 10:00-12:00 (its grid busy then): the drawn hours
+    # end where the kept 12:00 route begins (before, the unit stood wherever its draw left
+    # it, and the kept route began elsewhere: seeds 1 and 2 of this draw)
+    sc, net = load(make_scenario)
+    posture = everywhere({"C1": "W", "C2": "E"})
+    whole = plan_routes(sc, net, DAY, posture, seed=0)
+    keep = {k: r for k, r in whole.routes.items() if k[0] == "C1" and k[1] not in (10, 11)}
+    ends = {k: r.nodes[-1] for k, r in keep.items()}
+    begin = keep[("C1", 12)].legs[0].nodes[0]
+    visits = [(leg.item, leg.visit, k[0]) for k, r in keep.items() for leg in r.legs
+              if leg.item is not None and leg.visit is not None]
+    for seed in range(6):
+        part = plan_routes(sc, net, DAY, posture, seed=seed, kept_routes=ends,
+                           kept_visits=visits, kept_starts={("C1", 12): begin})
+        last = part.routes[("C1", 11)].legs[-1]
+        assert last.nodes[-1] == begin, seed
+        assert last.minutes[-1] <= 12 * 60 + 1e-6
+        assert all(s.met for s in part.sites if s.grid == "W"), (seed, part.shortfalls)
+    with pytest.raises(ValueError, match="kept_starts: unit 'C1' in slot 10 has no kept"):
+        plan_routes(sc, net, DAY, posture, seed=5, kept_routes=ends,
+                    kept_starts={("C1", 10): begin})
+    with pytest.raises(ValueError, match="kept_starts: the route of unit 'C1' in slot 12 "):
+        plan_routes(sc, net, DAY, posture, seed=5, kept_routes=ends,
+                    kept_starts={("C1", 12): "zz"})

@@ -195,6 +195,8 @@ class DeployContext:
     #: only the others (:func:`~xunfang.planning.routes.plan_routes`)
     kept_routes: Mapping[tuple[str, int], str] = field(default_factory=dict)
     kept_visits: tuple[tuple[str, float, str], ...] = ()
+    #: the node where each kept route that follows a drawn one of its unit begins
+    kept_starts: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
     @cached_property
     def ground(self) -> dict[tuple[str, int], float]:

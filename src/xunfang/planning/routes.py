@@ -47,6 +47,7 @@ requirement is a shortfall too — never hidden.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import math
@@ -483,6 +484,7 @@ class _Router:
         self._full = {}
         self._subs: dict[tuple[int, Mode, tuple[int, ...]], _Sub] = {}
         self._full_rows: dict[tuple[Mode, tuple[int, ...], int], tuple[FloatArray, IntArray]] = {}
+        self._to_rows: dict[tuple[Mode, tuple[int, ...], int], FloatArray] = {}
         self._middles: dict[tuple[int, Mode, tuple[int, ...]], int] = {}
 
     def key(self, mode: Mode, hour: int) -> tuple[int, ...]:
@@ -539,6 +541,16 @@ class _Router:
             d, p = dijkstra(mat, directed=True, indices=a, return_predecessors=True)
             got = (np.asarray(d, np.float64), np.asarray(p, np.int64))
             self._full_rows[k] = got
+        return got
+
+    def time_to(self, b: int, mode: Mode, hour: int) -> FloatArray:
+        """Minutes from every node to ``b`` over the whole network (inf: no way; cached)."""
+        k = (mode, self.key(mode, hour), b)
+        got = self._to_rows.get(k)
+        if got is None:
+            mat = self._edges(mode, hour)[0]
+            got = np.asarray(dijkstra(mat.T.tocsr(), directed=True, indices=b), np.float64)
+            self._to_rows[k] = got
         return got
 
     def full_time(self, a: int, b: int, mode: Mode, hour: int) -> float:
@@ -738,6 +750,7 @@ def plan_routes(
     attempts: int = DEFAULT_ROUTE_ATTEMPTS,
     kept_routes: Mapping[tuple[str, int], str] | None = None,
     kept_visits: Sequence[tuple[str, float, str]] = (),
+    kept_starts: Mapping[tuple[str, int], str] | None = None,
 ) -> RoutePlan:
     """Routes for every (unit, slot) of ``posture`` (unit id, slot index → grid id).
 
@@ -746,6 +759,10 @@ def plan_routes(
     count as present in their grid, and a unit's next drawn run starts from that node.
     ``kept_visits``: the visits those routes make, (item key as :attr:`Leg.item`, minute
     from the first slot's start, unit), which the draw takes as made.
+    ``kept_starts``: (unit, slot) of ``kept_routes`` to the node id where that route begins,
+    for kept routes that follow a drawn one of the same unit: the drawn run ends there (its
+    items leave time to drive there, and it holds there till the slot ends), so that the
+    kept route carries on from where the unit stands.
 
     ``attempts`` bounds how many times the event loop runs (each with other draws of the
     seed) while a key site or line piece some draw might serve misses its interval, and
@@ -787,6 +804,15 @@ def plan_routes(
             kept_end[(uid, sidx)] = int(network.index_of(net, node)[0])
         except KeyError:
             raise ValueError(f"kept_routes: the route of unit {uid!r} in slot {sidx} ends at "
+                             f"{node!r}, not a node of the network") from None
+    kept_start: dict[tuple[str, int], int] = {}
+    for (uid, sidx), node in (kept_starts or {}).items():
+        if (uid, sidx) not in fixed:
+            raise ValueError(f"kept_starts: unit {uid!r} in slot {sidx} has no kept route")
+        try:
+            kept_start[(uid, sidx)] = int(network.index_of(net, node)[0])
+        except KeyError:
+            raise ValueError(f"kept_starts: the route of unit {uid!r} in slot {sidx} begins at "
                              f"{node!r}, not a node of the network") from None
     for (uid, sidx), gid in posture.items():
         if uid not in units:
@@ -922,6 +948,11 @@ def plan_routes(
                 if d >= horizon + f:
                     return math.inf  # the next horizon's first visit comes in time
                 d = min(d, horizon)
+            ahead = coming.get(it.key)
+            if ahead:  # a kept route's visit comes in time: nothing is due before it
+                i = bisect.bisect_right(ahead, t)
+                if i < len(ahead) and ahead[i] <= d:
+                    return ahead[i] + it.every
             return d
 
         def visited(it: _Item, at: float, u: str) -> None:
@@ -942,6 +973,10 @@ def plan_routes(
         # reaches their minute
         given = sorted((m + shift, key, uid) for key, m, uid in kept_visits
                        for shift in (-horizon, 0.0))
+        coming: dict[str, list[float]] = {}
+        for m_g, key_g, u_g in given:
+            if units[u_g].tier in POLICE_TIERS:
+                coming.setdefault(key_g, []).append(m_g)
         gi = 0
 
         def add(u: str, leg: Leg) -> None:
@@ -978,6 +1013,12 @@ def plan_routes(
                 continue
             hour = slots[slot_at(t)].start.hour
             sub = router.sub(g, mode, hour)
+            # a kept route of this unit right after the run: the run ends where that begins
+            goal = (kept_start.get((u, slots[slot_at(r1)].index), -1)
+                    if kept_start and 0 <= r1 < horizon - 1e-9 else -1)
+            back = router.time_to(goal, mode, hour) if goal >= 0 else None
+            if back is not None and not math.isfinite(back[pos[u]]):
+                goal, back = -1, None  # no way there: the seam is left to the caller's check
             if u not in anchor and kept_end:
                 k_run = slot_at(r0)  # a run after a kept route starts where that ends
                 end = kept_end.get((u, slots[k_run - 1].index)) if k_run > 0 else None
@@ -1016,7 +1057,7 @@ def plan_routes(
                         continue
                     if limit is not None and reach(anchor[u], entry)[0] > limit:
                         continue
-                    if t + travel + lo > r1 + 1e-9:
+                    if t + travel + lo + (0.0 if back is None else back[entry]) > r1 + 1e-9:
                         continue
                     cands.append((due(it, t) - (t + travel), it, entry, [], [], travel, far))
                 else:
@@ -1029,7 +1070,8 @@ def plan_routes(
                             continue
                         if limit is not None and reach(anchor[u], p[0])[0] > limit:
                             continue
-                        if t + travel + m[-1] > r1 + 1e-9:
+                        if (t + travel + m[-1] + (0.0 if back is None else back[p[-1]])
+                                > r1 + 1e-9):
                             continue
                         cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel, far))
             if unit.tier in POLICE_TIERS and t >= 0:  # the warm-up's offers are not kept
@@ -1043,6 +1085,14 @@ def plan_routes(
                 # their grid. Grids with items are left alone: their units hold where the last
                 # visit left them; moving those too raised the county's over-deployment on
                 # 2026-12-05 from -0.001 to +0.002 against proportional.)
+                if goal >= 0:  # to where the kept route after the run begins
+                    if here != goal:
+                        t = transit(u, here, goal, t, g, hour)
+                        here = goal
+                    if t < r1 - 1e-9:
+                        add(u, Leg("hold", grid_ids[g], (net.node_ids[here],) * 2, (t, r1)))
+                    heapq.heappush(heap, (max(t, r1), order[u], u))
+                    continue
                 if not by_grid.get(g) and router.node_grid[here] != g:
                     mid = router.middle(g, mode, hour)
                     if mid >= 0 and t + router.full_time(here, mid, mode, hour) < r1 - 1e-9:
@@ -1080,7 +1130,7 @@ def plan_routes(
             if it.kind == "site":
                 arrive = t + travel
                 stop = float(rng.uniform(lo, hi)) if hi > lo else lo
-                stop = min(stop, r1 - arrive)
+                stop = min(stop, r1 - arrive - (0.0 if back is None else back[entry]))
                 add(u, Leg("site", it.ref, tuple(net.node_ids[x] for x in path),
                            tuple(t + x for x in mins), stop_start=arrive, stop_end=arrive + stop,
                            item=it.key, visit=arrive))

@@ -490,11 +490,17 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
             part = _routed(seen, pif, first)
             kept = _kept_routes(pif, scenario, in_force.assignments, part, first)
         if name == "routes" and kept.routes:
+            def draw(k: _Kept, _stage: Any = stage, _part: tuple[Assignment, ...] = part
+                     ) -> _Drawn:
+                ctx = pipeline.DeployContext(
+                    scenario=scenario, network=net, slots=pif.slots,
+                    posture=replace(new, assignments=_part), inputs=inp, risk=pif.risk,
+                    seed=pif.seed, kept_routes=k.ends, kept_visits=k.visits,
+                    kept_starts=k.starts)
+                return pipeline.apply_extra_stages(ctx, _part, (("routes", _stage),))
+            (got, one, layers), kept = _best_draw(draw, pif, scenario, in_force.assignments,
+                                                  part, first, kept)
             done.update({k: a for k, a in kept.routes.items() if k[1] >= first})
-            ctx = pipeline.DeployContext(
-                scenario=scenario, network=net, slots=pif.slots,
-                posture=replace(new, assignments=part), inputs=inp, risk=pif.risk,
-                seed=pif.seed, kept_routes=kept.ends, kept_visits=kept.visits)
         elif name in TAIL_STAGES:
             risk = pif.risk
             if risk is not None:
@@ -509,7 +515,8 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
             ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots,
                                          posture=replace(new, assignments=part), inputs=inp,
                                          risk=pif.risk, seed=pif.seed)
-        got, one, layers = pipeline.apply_extra_stages(ctx, part, ((name, stage),))
+        if name != "routes" or not kept.routes:
+            got, one, layers = pipeline.apply_extra_stages(ctx, part, ((name, stage),))
         for a_in, a_out in zip(part, got, strict=True):  # apply_extra_stages keeps the order
             if a_out.slot >= first and a_out != a_in:
                 done[(a_out.unit, a_out.slot)] = a_out
@@ -609,12 +616,15 @@ def _driven(doc: object) -> Callable[[Assignment], object]:
 class _Kept:
     """The plan in force's routes a re-plan keeps: the assignments (with the re-plan's
     crews), the node each route ends at, the visits they make (item, minute from the re-plan's
-    first slot, unit), and the grids whose every re-planned route is kept."""
+    first slot, unit), the grids whose every re-planned route is kept, and the node where
+    each kept route that follows a drawn one of its unit begins (the drawn run ends there)."""
 
     routes: Mapping[tuple[str, int], Assignment] = field(default_factory=dict)
     ends: Mapping[tuple[str, int], str] = field(default_factory=dict)
     visits: tuple[tuple[str, float, str], ...] = ()
     grids: frozenset[str] = frozenset()
+    starts: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    after: bool = True  # kept after a grid's changed slots too (else only up to the first)
 
 
 def _routed(seen: Sequence[Assignment], pif: PlanInForce, first: int) -> tuple[Assignment, ...]:
@@ -628,12 +638,18 @@ def _routed(seen: Sequence[Assignment], pif: PlanInForce, first: int) -> tuple[A
 
 
 def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assignment],
-                 part: Sequence[Assignment], first: int) -> _Kept:
-    """The routes a re-plan keeps: every route before ``first``, and each grid's up to the
-    first slot from ``first`` on in which its patrol — the units on it — differs from the
-    plan in force's; from there on it is drawn again, the draw taking the kept routes'
-    visits as made. A plan whose routes summary does not record its visits (written before
-    2026-11-30) keeps none (its re-plans draw every route from ``first`` again)."""
+                 part: Sequence[Assignment], first: int, *, after: bool = True) -> _Kept:
+    """The routes a re-plan keeps: every route before ``first``, and from ``first`` on each
+    grid's in every slot whose patrol — the units on it — is the plan in force's; the slots
+    where it differs are drawn again, the draw taking the kept routes' visits as made and
+    ending each drawn run where the kept route after it begins. ``after=False`` keeps a
+    grid's routes only up to the first slot where its patrol differs (a grid busy at 10:00
+    for an hour then has every later route drawn again: the fallback when keeping the
+    later ones costs the routes an interval). A kept route whose unit patrolled before it in
+    the plan in force but not now (or the other way round) is drawn again too: it carried on
+    from where the plan in force's route had left the unit. A plan whose routes summary
+    does not record its visits (written before 2026-11-30) keeps none (its re-plans draw
+    every route from ``first`` again)."""
     from xunfang.planning.routes import posture_of
 
     def by_grid(post: Mapping[tuple[str, int], str]) -> dict[str, dict[int, set[str]]]:
@@ -645,43 +661,109 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
     # a unit the plan in force already held at an incident patrolled nothing there (its
     # routes were drawn without it), as the re-plan's own busy units (``part``: off)
     was = by_grid(posture_of(scenario, [a for a in in_force if a.note != BUSY_NOTE]))
-    now = by_grid(posture_of(scenario, part))
+    drawn = posture_of(scenario, part)
+    now = by_grid(drawn)
     old_rows = _route_rows(pif.stages.get("routes"))
     crews = {(a.unit, a.slot): a.crew for a in part}
-    routes: dict[tuple[str, int], Assignment] = {}
-    ends: dict[tuple[str, int], str] = {}
-    visits: list[tuple[str, float, str]] = []
-    whole: set[str] = set()
+
+    def fits(g: str, k: int, us: set[str]) -> bool:
+        return all(pif.plan.at(u, k).duty == "route" and pif.route_grid.get((u, k)) == g
+                   for u in us)
+
+    keep: dict[tuple[str, int], str] = {}
     for g, at in now.items():
         before = was.get(g, {})
         # before ``first`` the plan is the plan in force's, whatever its posture said
-        upto = min((k for k in {*at, *before} if k >= first and at.get(k) != before.get(k)),
-                   default=None)
-        keys = sorted((u, k) for k, us in at.items() if upto is None or k < upto for u in us)
-        old = {key: pif.plan.at(*key) for key in keys}
-        if not all(a.duty == "route" and pif.route_grid.get(key) == g
-                   for key, a in old.items()):
-            continue
-        mine: list[tuple[str, float, str]] = []
-        for key in keys:
-            row = old_rows.get(key)
-            legs = row.get("legs") if row is not None else None
-            nodes = row.get("nodes") if row is not None else None
-            if not isinstance(legs, list) or not isinstance(nodes, list) or not nodes:
+        changed = {k for k in {*at, *before} if k >= first and at.get(k) != before.get(k)}
+        if after:
+            if not all(fits(g, k, us) for k, us in at.items() if k < first):
+                continue
+            ks = [k for k, us in at.items() if k not in changed and fits(g, k, us)]
+        else:
+            upto = min(changed, default=None)
+            ks = [k for k in at if upto is None or k < upto]
+            if not all(fits(g, k, at[k]) for k in ks):
+                continue
+        keep.update({(u, k): g for k in ks for u in at[k]})
+    # a kept route goes on from where its unit stood at the slot's start in the plan in
+    # force: after a kept route, after a drawn one (drawn to end there), or after no route
+    # in both plans (from its home post); not after a route the re-plan takes away
+    while bad := [(u, k) for u, k in keep if k > 0 and (u, k - 1) not in keep
+                  and (u, k - 1) not in drawn and (u, k - 1) in pif.route_grid]:
+        for key in bad:
+            del keep[key]
+    routes: dict[tuple[str, int], Assignment] = {}
+    ends: dict[tuple[str, int], str] = {}
+    starts: dict[tuple[str, int], str] = {}
+    visits: list[tuple[str, float, str]] = []
+    for key in sorted(keep):
+        row = old_rows.get(key)
+        legs = row.get("legs") if row is not None else None
+        nodes = row.get("nodes") if row is not None else None
+        if not isinstance(legs, list) or not isinstance(nodes, list) or not nodes:
+            return _Kept()
+        for leg in legs:
+            if not isinstance(leg, Mapping):
                 return _Kept()
-            for leg in legs:
-                if not isinstance(leg, Mapping):
-                    return _Kept()
-                if leg.get("kind") in ("site", "line"):
-                    if not isinstance(leg.get("visit"), int | float) or not leg.get("item"):
-                        return _Kept()  # an older plan.json: its visits are not known
-                    mine.append((str(leg["item"]), float(leg["visit"]), key[0]))
-            ends[key] = str(nodes[-1])
-        routes.update({key: replace(a, crew=crews[key]) for key, a in old.items()})
-        visits += mine
-        if upto is None and any(k >= first for k in at):
-            whole.add(g)
-    return _Kept(routes=routes, ends=ends, visits=tuple(visits), grids=frozenset(whole))
+            if leg.get("kind") in ("site", "line"):
+                if not isinstance(leg.get("visit"), int | float) or not leg.get("item"):
+                    return _Kept()  # an older plan.json: its visits are not known
+                visits.append((str(leg["item"]), float(leg["visit"]), key[0]))
+        ends[key] = str(nodes[-1])
+        if (key[0], key[1] - 1) in drawn and (key[0], key[1] - 1) not in keep:
+            starts[key] = str(nodes[0])
+        routes[key] = replace(pif.plan.at(*key), crew=crews[key])
+    whole = frozenset(g for g, at in now.items() if any(k >= first for k in at)
+                      and all((u, k) in keep for k, us in at.items() if k >= first for u in us))
+    return _Kept(routes=routes, ends=ends, visits=tuple(visits), grids=whole, starts=starts,
+                 after=after)
+
+
+_Drawn = tuple[tuple[Assignment, ...], dict[str, Mapping[str, object]], Any]
+
+
+def _best_draw(draw: Callable[[_Kept], _Drawn], pif: PlanInForce, scenario: Scenario,
+               in_force: Sequence[Assignment], part: Sequence[Assignment], first: int,
+               kept: _Kept) -> tuple[_Drawn, _Kept]:
+    """The routes stage's result (``draw``: the stage over the whole plan with a
+    :class:`_Kept`'s routes kept) and the routes it kept. When the routes drawn between kept
+    ones do not end where the next kept one begins, or miss more than the plan in force's
+    routes did, the routes are drawn again keeping each grid's only up to its first changed
+    slot, and the draw missing less is taken (the first on a tie: it keeps more)."""
+    def missed(one: Mapping[str, object]) -> int:
+        sf = one.get("shortfalls") if isinstance(one, Mapping) else None
+        return len(sf) if isinstance(sf, list) else 0
+
+    res = draw(kept)
+    ok = _seams_hold(res[1].get("routes"), kept, pif)
+    if ok and missed(res[1].get("routes", {})) <= missed(pif.stages.get("routes", {})):
+        return res, kept
+    upto = _kept_routes(pif, scenario, in_force, part, first, after=False)
+    if upto == kept:
+        return res, kept
+    res2 = draw(upto)
+    if not ok or missed(res2[1].get("routes", {})) < missed(res[1].get("routes", {})):
+        return res2, upto
+    return res, kept
+
+
+def _seams_hold(doc: object, kept: _Kept, pif: PlanInForce) -> bool:
+    """Whether every drawn route followed by a kept one of its unit ends, by its slot's end,
+    at the node where the kept one begins (the routes summary ``doc``'s rows)."""
+    rows = _route_rows(doc)
+    t0 = pif.slots[0].start
+    ends = {s.index: (s.end - t0).total_seconds() / 60.0 for s in pif.slots}
+    for (u, k), node in kept.starts.items():
+        row = rows.get((u, k - 1))
+        nodes = row.get("nodes") if row is not None else None
+        legs = row.get("legs") if row is not None else None
+        if not isinstance(nodes, list) or not nodes or not isinstance(legs, list) or not legs:
+            return False
+        last = legs[-1].get("to") if isinstance(legs[-1], Mapping) else None
+        if (str(nodes[-1]) != node or not isinstance(last, int | float)
+                or last > ends[k - 1] + 1e-6):
+            return False
+    return True
 
 
 def _routes_kept(doc: Mapping[str, object], old: Mapping[str, object], kept: _Kept
@@ -700,6 +782,9 @@ def _routes_kept(doc: Mapping[str, object], old: Mapping[str, object], kept: _Ke
         [r for key, r in _route_rows(doc).items() if key not in kept.routes]
         + [r for key, r in _route_rows(old).items() if key in kept.routes], key=unit_slot)
     out["kept_routes"] = len(kept.routes)
+    # False: keeping the routes after a grid's changed slots cost an interval, or their
+    # unit could not reach where they begin, and they were drawn again (see _best_draw)
+    out["kept_after_changes"] = kept.after
     out["kept_grids"] = sorted(kept.grids)
     return out
 
