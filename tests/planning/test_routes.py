@@ -720,3 +720,30 @@ def test_a_drawn_stretch_between_kept_routes_ends_where_the_next_begins(
     with pytest.raises(ValueError, match="kept_starts: the route of unit 'C1' in slot 12 "):
         plan_routes(sc, net, DAY, posture, seed=5, kept_routes=ends,
                     kept_starts={("C1", 12): "zz"})
+
+
+def test_every_visit_the_reports_count_is_made_by_a_route() -> None:
+    # the draw runs over a warm-up copy of the day first; a leg begun there and still under
+    # way at 00:00 was dropped from the routes, but the visit it made after 00:00 was counted:
+    # on 16 county plans, 8 intervals reported met were missed by the routes (S07, tier 1,
+    # 198 min reported as 116). Its rest now opens the first slot's route.
+    sc = scenario.load("ebian")
+    net = RoadNetwork.from_scenario(sc)
+    day = make_slots(date(2026, 11, 28), days=1, slot_minutes=60)
+    posture = {(u, k): "G4" for u, ks in G4_0715.items() for k in ks}
+    posture.update({("TX-M5", k): "G2" for k in range(24)})
+    seen_rest = 0
+    for seed in range(6):
+        rp = plan_routes(sc, net, day, posture, seed=seed, attempts=1)
+        made: dict[str, list[float]] = {}
+        for r in rp.routes.values():
+            for leg in r.legs:
+                assert leg.minutes[0] >= 0
+                if leg.item is not None and leg.visit is not None and leg.visit >= 0:
+                    made.setdefault(leg.item, []).append(leg.visit)
+        for s in rp.sites:
+            assert sorted(s.visits) == sorted(round(v, 3) for v in made.get(f"site:{s.site}",
+                                                                            [])), s.site
+        for r in rp.routes.values():
+            seen_rest += r.slot == 0 and r.legs[0].minutes[0] == 0 and r.legs[0].kind != "hold"
+    assert seen_rest >= 1
