@@ -143,6 +143,34 @@ def test_units_without_crew_are_off_and_their_duties_go_short(ebian) -> None:
     assert {s.place for s in fixed} == {"RP1", "SB1"}
 
 
+def test_people_their_squad_leaves_spare_crew_their_tiers_units_still_off(ebian) -> None:
+    # a review: a fair's extra staff of the checkpoint squad stood in no crew (12 of 36
+    # hours) while motorcycles of the patrol squad stood off for want of one; by day the
+    # checkpoint squad's third member (TXFA07) did the same
+    sc, _net = ebian
+    slots = make_slots(DAY, days=1, slot_minutes=sc.slot_minutes)
+    rostered = [p.id for p in sc.people if p.team in ("A", "B", "C", "D", "day")]
+    on_duty = ("TXFA01", "TXJ03", "TXFA06", "TXFA07")
+
+    def crews(scen: Scenario) -> dict[str, tuple[str, ...]]:
+        duty, crew, _ = deploy.units_on_duty(scen, slots[:1], [on_duty], rostered)
+        return {u: crew[(u, 0)] for u in duty[0] if (u, 0) in crew}
+
+    got = crews(sc)
+    assert got["TX-C3"] == ("TXJ03", "TXFA06") and got["TX-M1"] == ("TXFA01",)
+    # TXFA07 rides: the first motorcycle still off (a car needs two, one a driver)
+    assert got["TX-M2"] == ("TXFA07",)
+    assert sum(1 for c in got.values() for p in c if p == "TXFA07") == 1
+    # without the motorcycle skill, the first unit still off that asks none: a balance
+    # vehicle of the fixed squad
+    people = tuple(replace(p, skills=("first_aid",)) if p.id == "TXFA07" else p
+                   for p in sc.people)
+    got = crews(replace(sc, people=people))
+    assert "TX-M2" not in got and got["TX-B1"] == ("TXFA07",)
+    # an auxiliary grid worker is of another tier: never a special unit's crew
+    assert all(not p.startswith("PS") for c in got.values() for p in c)
+
+
 def test_a_pilot_to_spare_crews_a_drone_and_crew_first_puts_drones_before_spare_units(
         ebian) -> None:
     sc, _net = ebian

@@ -32,6 +32,9 @@ CHECKPOINT_SQUADS: tuple[str, ...] = ("checkpoint",)
 MOBILE_TIERS: tuple[str, ...] = ("special", "precinct", "armed")
 #: People a unit needs on board to be on duty, by mode (drones need a drone pilot).
 CREW_MIN: Mapping[str, int] = {"car": 2, "motorcycle": 1, "balance": 1, "foot": 1, "drone": 1}
+#: The skill one of a crew borrowed from another pool must hold, by mode (where the
+#: scenario's people carry it at all): a car's driver, a motorcycle's rider
+BORROW_SKILL: Mapping[str, str] = {"car": "driver", "motorcycle": "motorcycle"}
 #: Site kinds where crowds gather, and the hours they do (joint patrols, 叠加巡逻).
 CROWD_HOURS: Mapping[str, tuple[int, ...]] = {
     "square": (19, 20, 21),
@@ -468,7 +471,12 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
     another unit of the pool (one unit at each home post, then the other units in file
     order and the drones last, or the drones before them with ``[policy.drones]
     crew_first``; a ground unit takes people without the ``drone_pilot`` skill before
-    pilots, so that a pilot to spare is left for a drone). A unit whose pool
+    pilots, so that a pilot to spare is left for a drone). People on duty whom no unit of
+    their own pool took then crew the ground units of their tier still off for want of a
+    crew, in file order, when one of them holds the skill the mode asks (``BORROW_SKILL``,
+    where the scenario's people carry that skill at all): a checkpoint squad by day, an
+    event's or a weekend's extra staff (a review: 12 of 36 hours of a fair's extra staff
+    were in no crew while motorcycles stood off for want of one). A unit whose pool
     holds nobody rostered — or every unit when there is no roster — is on duty all day.
     """
     pools = crew_pools(scenario)
@@ -484,6 +492,11 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
             groups.setdefault(pools[u.id], []).append(u)
     duty: list[frozenset[str]] = []
     crew: dict[tuple[str, int], tuple[str, ...]] = {}
+    pooled = {p for pool in groups for p in pool}
+    people = [p.id for p in scenario.people if p.id in pooled]  # file order
+    tier = {p.id: _tier_of(p) for p in scenario.people}
+    known = {k for v in skills.values() for k in v}
+    borrowers = [u for u in scenario.units if u.id in rostered_units and u.mode != "drone"]
     for k, s in enumerate(slots):
         on = {u.id for u in scenario.units if u.id not in rostered_units}
         present = set(on_duty_people[k]) if on_duty_people is not None and k < len(
@@ -500,6 +513,25 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
                     on.add(u.id)
                     crew[(u.id, s.index)] = tuple(pick)
                     free = [p for p in free if p not in pick]
+        taken = {p for us in groups.values() for u in us
+                 for p in crew.get((u.id, s.index), ())}
+        spare = [p for p in people if p in present and p not in taken]
+        for u in borrowers:
+            if u.id in on or not spare:
+                continue
+            cands = [p for p in spare if tier[p] is None or tier[p] == u.tier]
+            need = CREW_MIN.get(u.mode, 1)
+            want = BORROW_SKILL.get(u.mode)
+            if want is not None and want in known:
+                lead = next((p for p in cands if want in skills[p]), None)
+                if lead is None:
+                    continue
+                cands = [lead, *(p for p in cands if p != lead)]
+            pick = cands[:need]
+            if len(pick) == need:
+                on.add(u.id)
+                crew[(u.id, s.index)] = tuple(pick)
+                spare = [p for p in spare if p not in pick]
         duty.append(frozenset(on))
     return tuple(duty), crew, rostered_units
 
