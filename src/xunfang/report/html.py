@@ -546,17 +546,22 @@ OTHER_SHORT_STAGES = ("routes", "drones", "video", "auxiliary")
 def _short_row(f: Any, T: Any) -> Any:
     """A shortfall with its duty in the report's language (the known duties; an event's
     level, "event NAME level N", keeps its name) and its detail too where a pattern of
-    POSTURE_SHORT_SAID knows it (else as plan.json words it)."""
+    POSTURE_SHORT_SAID or the needs of NEED_SAID know it (else as plan.json words it: a
+    review found an event's shortfall in English in the Chinese report)."""
     if not isinstance(f, dict):
         return f
     duty = str(f.get("duty", ""))
+    level = EVENT_LEVEL.match(duty)
     try:
-        said = T("short_" + duty)
+        said = (T("short_event_level", event=level["event"], level=level["level"]) if level
+                else T("short_" + duty))
     except KeyError:
         return f
     detail = f.get("detail")
     if isinstance(detail, str) and duty in POSTURE_SHORT_SAID:
         detail = _said(POSTURE_SHORT_SAID[duty], detail, T, None) or detail
+    elif isinstance(detail, str) and (level or duty in NEED_DUTIES):
+        detail = _needs_said(detail, T) or detail
     return {**f, "duty": said, "detail": detail}
 
 
@@ -896,7 +901,41 @@ POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r"no unit stands within the tier-1 target of (?P<site>\S+): "
                     r"(?P<ring_why>.+)$"), "posture_short_staging"),
     ),
+    "event post": (
+        (re.compile(r"event (?P<event>.+): not enough units on duty in its zone$"),
+         "posture_short_event"),
+    ),
 }
+
+#: a grid's need an event's level sets (planning/deploy/solve.py: "event NAME level N"), the
+#: duty of its shortfall when it is the grid's one need
+EVENT_LEVEL = re.compile(r"event (?P<event>.+) level (?P<level>\d+)$")
+
+#: the posture's duties whose shortfall detail lists the grid's needs ("tier presence (every
+#: 2 slots); event X level 2: not enough units on duty"), said by NEED_SAID
+NEED_DUTIES = ("tier presence", "line presence", "handover cover", "presence")
+
+#: each need of such a list (planning/deploy/solve.py's words) and its i18n key
+NEED_SAID: tuple[Said, ...] = (
+    (re.compile(r"tier presence \(every (?P<n>\d+) slots\)$"), "need_tier"),
+    (re.compile(r"line presence \(every (?P<n>\d+) slots\)$"), "need_line"),
+    (re.compile(r"handover cover$"), "short_handover cover"),
+    (EVENT_LEVEL, "short_event_level"),
+)
+
+
+def _needs_said(detail: str, T: Any) -> str | None:
+    """A grid's shortfall detail, its needs joined by "; " and then ": not enough units on
+    duty", in the report's language; None when a need is not one NEED_SAID knows (the detail
+    then stays as plan.json words it, not half translated)."""
+    needs, sep, tail = detail.rpartition(": ")
+    if not sep or tail != "not enough units on duty":
+        return None
+    parts = [_said(NEED_SAID, need, T, None) for need in needs.split("; ")]
+    if any(p is None for p in parts):
+        return None
+    return str(T("posture_short_needs", needs=T("need_sep").join(cast(list[str], parts))))
+
 
 #: parts said alike in several sentences: what became of an interval, and why a route missed
 #: it (planning/routes.py's _staffing: the slots nobody patrols, else the load bound, the

@@ -796,6 +796,17 @@ TEXT: dict[str, dict[Lang, str]] = {
     "posture_short_staging": {"zh": "没有单元驻守在 {site} 的一级响应时限圈内：{ring_why}",
                               "en": "no unit stands within the tier-1 target of {site}: "
                                     "{ring_why}"},
+    # an event's post short of units, and a grid short of what an event's level (and the
+    # other presence needs) ask (html.POSTURE_SHORT_SAID, html.NEED_SAID; a review: the
+    # Chinese report gave them in English)
+    "posture_short_event": {"zh": "活动“{event}”：所在巡防区在岗警力不足",
+                            "en": "event {event}: not enough units on duty in its zone"},
+    "short_event_level": {"zh": "活动“{event}”{level} 级勤务", "en": "event {event} level {level}"},
+    "need_tier": {"zh": "要点巡查（每 {n} 个时段）", "en": "tier presence (every {n} slots)"},
+    "need_line": {"zh": "必巡路线（每 {n} 个时段）", "en": "line presence (every {n} slots)"},
+    "need_sep": {"zh": "；", "en": "; "},
+    "posture_short_needs": {"zh": "{needs}：在岗警力不足",
+                            "en": "{needs}: not enough units on duty"},
     # posts stood at outside every grid (planning/deploy/solve.py's outside_grids; review P)
     "posture_outside_grids": {
         "zh": "{posts} 位于所有网格之外：在此设卡、值守或指定部署的单元不计入任何网格的见警数",

@@ -1,0 +1,72 @@
+"""An event (events.csv) as the report shows it.
+
+A review planned copies of the county with a fair and a bonfire and found in report.html: no
+line for the event itself (its hours, level, posts, and the units asked against those
+planned); its duty printed 定点备勤 as a permanent post's; the fair's Wednesday overtime listed
+on Tuesday (the roster day of the night shift it extends); the bonfire's 00:00–02:00 duties
+hidden behind the special duties' "…"; and its shortfall in English in the Chinese report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.planning.test_deploy import DAY, _inputs
+from xunfang.network import RoadNetwork
+from xunfang.plan import Plan
+from xunfang.planning import deploy
+from xunfang.planning.pipeline import PlanResult
+from xunfang.report.html import _short_row
+from xunfang.report.i18n import Lang, t
+from xunfang.scenario import load
+from xunfang.scenario.model import Event
+
+#: two English words in a row: a sentence left in English (ids are single words)
+ENGLISH = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
+
+
+def _T(lang: Lang) -> Any:
+    return lambda key, **kw: t(key, lang, **kw)
+
+
+@pytest.fixture(scope="module")
+def fair() -> tuple[PlanResult, list[dict[str, Any]]]:
+    """The county's posture on DAY with an event asking more than it has (31 units at KS1
+    from 19:00 to 23:00, level 3): its plan and the posture's shortfalls as plan.json holds
+    them (about 10 s)."""
+    sc = load("ebian")
+    net = RoadNetwork.from_scenario(sc)
+    at = datetime(DAY.year, DAY.month, DAY.day)
+    ev = Event(name="庙会", start=at + timedelta(hours=19), end=at + timedelta(hours=23),
+               level=3, posts=("KS1",), extra_staff=30)
+    sc = replace(sc, events=(ev,))
+    inp = _inputs(sc, net)
+    post = deploy.plan_posture(inp)
+    plan = Plan(scenario=sc.name, inputs_hash=sc.inputs_hash, seed=0, version="t",
+                slots=inp.slots, units=tuple(u.id for u in sc.units),
+                assignments=post.assignments)
+    shorts = [asdict(s) for s in post.shortfalls]
+    result = PlanResult(scenario=sc, network=net, plan=plan, coverage={},
+                        stages={"posture": {"shortfalls": shorts}})
+    return result, shorts
+
+
+def test_an_event_shortfall_said_in_chinese(fair) -> None:
+    _, shorts = fair
+    mine = [f for f in shorts if "庙会" in f["duty"] + f["detail"]]
+    assert {f["duty"] for f in mine} >= {"event post"}
+    for f in mine:
+        zh = _short_row(f, _T("zh"))
+        assert not ENGLISH.search(zh["duty"] + " " + zh["detail"]), zh
+        assert "庙会" in zh["detail"]
+        assert _short_row(f, _T("en"))["detail"] == f["detail"]  # English as plan.json says
+    # a grid's one need the event's level (the duty is then "event NAME level N")
+    one = {"slot": 19, "start": "x", "duty": "event 庙会 level 2", "place": "G1", "need": 1,
+           "have": 0, "detail": "event 庙会 level 2: not enough units on duty"}
+    zh = _short_row(one, _T("zh"))
+    assert (zh["duty"], zh["detail"]) == ("活动“庙会”2 级勤务", "活动“庙会”2 级勤务：在岗警力不足")
