@@ -9,9 +9,10 @@ hidden behind the special duties' "…"; and its shortfall in English in the Chi
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import asdict, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,8 +21,8 @@ from tests.planning.test_deploy import DAY, _inputs
 from xunfang.network import RoadNetwork
 from xunfang.plan import Plan
 from xunfang.planning import deploy
-from xunfang.planning.pipeline import PlanResult
-from xunfang.report.html import _short_row
+from xunfang.planning.pipeline import PlanRequest, PlanResult
+from xunfang.report.html import _short_row, render_report
 from xunfang.report.i18n import Lang, t
 from xunfang.scenario import load
 from xunfang.scenario.model import Event
@@ -70,3 +71,44 @@ def test_an_event_shortfall_said_in_chinese(fair) -> None:
            "have": 0, "detail": "event 庙会 level 2: not enough units on duty"}
     zh = _short_row(one, _T("zh"))
     assert (zh["duty"], zh["detail"]) == ("活动“庙会”2 级勤务", "活动“庙会”2 级勤务：在岗警力不足")
+
+
+@pytest.fixture(scope="module")
+def with_event(county) -> tuple[PlanResult, list[str]]:
+    """The county's plan of 2026-12-01 with a 庙会 at KS1 from 10:00 to 13:00 (2 units a
+    slot asked) and two motorcycles standing there for it, one of them gone at 12:00."""
+    result, _, _ = county
+    plan = result.plan
+    ev = Event(name="庙会", start=datetime(2026, 12, 1, 10), end=datetime(2026, 12, 1, 13),
+               level=1, posts=("KS1",), extra_staff=1)
+    units = ["TX-M1", "TX-M2"]
+    changed = {(u, k): replace(plan.at(u, k), duty="post", post="KS1", grid=None, route=(),
+                               stops=(), note="event 庙会")
+               for u in units for k in (10, 11, 12) if (u, k) != ("TX-M2", 12)}
+    plan = replace(plan, assignments=tuple(changed.get((a.unit, a.slot), a)
+                                           for a in plan.assignments))
+    return replace(result, scenario=replace(result.scenario, events=(ev,)), plan=plan), units
+
+
+def _section(page: str, sid: str) -> str:
+    part = page[page.index(f'<section id="{sid}">'):]
+    return html.unescape(part[:part.index("</section>")])
+
+
+def _rows(part: str) -> list[list[str]]:
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r)]
+            for r in re.findall(r"<tr>(.*?)</tr>", part, re.S)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_event_duty_reads_as_the_event_not_a_fixed_post(with_event, lang: Lang) -> None:
+    result, units = with_event
+    page = render_report(result, PlanRequest(start=date(2026, 12, 1)), lang=lang)
+    sheet = [r for r in _rows(_section(page, "plan")) if r and r[0] in units]
+    at_ks1 = [r for r in sheet if "新华街商圈警务站" in r[5]]  # neither's home post
+    assert [(r[0], r[4]) for r in at_ks1] == [("TX-M1", "12-01 10:00–13:00"),
+                                               ("TX-M2", "12-01 10:00–12:00")]
+    assert all(r[5] == f"{t('duty_event_of', lang, event='庙会')}: 新华街商圈警务站"
+               for r in at_ks1), at_ks1
+    # the timeline's hover says it too
+    assert t("duty_event", lang) in _section(page, "timeline")

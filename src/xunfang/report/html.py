@@ -1123,11 +1123,24 @@ def staging(a: Any) -> bool:
     return a.duty != "off" and bool(STAGING_NOTE.match(a.note or ""))
 
 
+#: a unit standing at an event's post (planning/deploy/solve.py's note; NOTE_SAID says it)
+EVENT_NOTE = dict(NOTE_SAID)["note_event"]
+
+
+def event_of(a: Any) -> str | None:
+    """The name of the event whose post assignment ``a`` stands at, else None."""
+    m = EVENT_NOTE.match(a.note or "") if a.duty == "post" else None
+    return m["event"] if m else None
+
+
 def duty_key(a: Any) -> str:
     """The i18n key of ``a``'s duty: ``duty_staging`` for a staging unit (review AT:
-    plan_sheet.xlsx and the timeline's hover called it route patrol), else ``duty_`` and
-    its kind."""
-    return "duty_staging" if staging(a) else "duty_" + a.duty
+    plan_sheet.xlsx and the timeline's hover called it route patrol), ``duty_event`` for a
+    unit at an event's post (a review: it read 定点备勤, as a permanent post's), else
+    ``duty_`` and its kind."""
+    if staging(a):
+        return "duty_staging"
+    return "duty_event" if event_of(a) is not None else "duty_" + a.duty
 
 
 def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
@@ -1369,7 +1382,9 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             where = post_names.get(a.post or "", a.post or "") if a.post else (
                 area_names.get(a.grid or "", a.grid or "") if a.grid else
                 streets.route_of(a, plan.slots[a.slot - plan.slots[0].index].start.hour))
-            labels.append(f"{T('duty_' + a.duty)}: {where}" if where else T("duty_" + a.duty))
+            event = event_of(a)  # an event's post, with the event's name
+            duty = T("duty_event_of", event=event) if event is not None else T("duty_" + a.duty)
+            labels.append(f"{duty}: {where}" if where else duty)
         crews = [_crew_short(a.crew, lang) for a in plan.of_unit(u.id)]
         keyed = [f"{lab}\x00{c}" for lab, c in zip(labels, crews, strict=True)]
         for first, last, key in _runs(keyed):

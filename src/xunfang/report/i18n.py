@@ -620,6 +620,9 @@ TEXT: dict[str, dict[Lang, str]] = {
     # a route duty of one node holding a key site's ring (deploy/staging.py's note): no
     # route patrol (review AT: plan_sheet.xlsx and the timeline called it 路线巡逻)
     "duty_staging": {"zh": "屯警", "en": "staging"},
+    # a unit at an event's post (events.csv's posts), not a permanent post's 定点备勤
+    "duty_event": {"zh": "活动安保岗", "en": "event post"},
+    "duty_event_of": {"zh": "活动安保岗（{event}）", "en": "event post ({event})"},
     "duty_checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
     "duty_off": {"zh": "休息", "en": "off duty"},
     "provenance": {"zh": "方案来源", "en": "Provenance"},
