@@ -22,7 +22,8 @@ from xunfang.network import RoadNetwork
 from xunfang.plan import Plan
 from xunfang.planning import deploy
 from xunfang.planning.pipeline import PlanRequest, PlanResult
-from xunfang.report.html import _short_row, render_report
+from xunfang.planning.roster.check import Duty
+from xunfang.report.html import _roster_section, _short_row, render_report
 from xunfang.report.i18n import Lang, t
 from xunfang.scenario import load
 from xunfang.scenario.model import Event
@@ -112,3 +113,52 @@ def test_event_duty_reads_as_the_event_not_a_fixed_post(with_event, lang: Lang) 
                for r in at_ks1), at_ks1
     # the timeline's hover says it too
     assert t("duty_event", lang) in _section(page, "timeline")
+
+
+def _roster_days(result: PlanResult, extra: tuple[Duty, ...], days: int = 2
+                 ) -> list[dict[str, Any]]:
+    ro = result.roster
+    assert ro is not None
+    first = ro.calendar[0]
+    calendar = tuple(replace(first, day=first.day + timedelta(days=i)) for i in range(days))
+    info = _roster_section(replace(result, roster=replace(ro, calendar=calendar,
+                                                          rows=ro.rows + extra)),
+                           _T("en"), "en")
+    assert info is not None
+    return list(info["days"])
+
+
+def _special(person: str, day: date, start: datetime, hours: int, reason: str) -> Duty:
+    return Duty(day=day, person=person, team="B", shift="special", start=start,
+                end=start + timedelta(hours=hours), kind="special", reason=reason)
+
+
+def test_a_special_duty_is_listed_on_the_day_it_is_worked(county) -> None:
+    result, _, _ = county
+    d1 = date(2026, 12, 1)
+    # the overtime after a night shift of 12-01 (worked 12-02 00:00–08:00): 12-02 08:00–12:00
+    late = _special("XB01", d1, datetime(2026, 12, 2, 8), 4, "event:庙会")
+    day1, day2 = _roster_days(result, (late,))
+    assert "XB01" not in day1["special_list"]
+    assert "XB01 08:00–12:00 (event 庙会)" in day2["special_list"]
+    # a day the table does not hold: on its roster day, dated
+    (only,) = _roster_days(result, (late,), days=1)
+    assert "XB01 12-02 08:00–12:00 (event 庙会)" in only["special_list"]
+
+
+def test_an_events_duties_are_never_behind_the_ellipsis(county) -> None:
+    result, _, _ = county
+    d2 = date(2026, 12, 2)
+    at = datetime(2026, 12, 2, 16)
+    others = tuple(_special(f"XR{i:02d}", d2, at, 4, "risk") for i in range(8))
+    night = tuple(_special(f"XE{i:02d}", d2, at + timedelta(hours=4), 2, "event:篝火")
+                  for i in range(3))
+    _, day2 = _roster_days(result, others + night)  # the event's after the others
+    shown = day2["special_list"]
+    assert all(f"XE{i:02d} 20:00–22:00 (event 篝火)" in shown for i in range(3))
+    assert shown.endswith(" …") and sum(f"XR{i:02d}" in shown for i in range(8)) == 3
+    # a day without an event's duty lists its first six, as before
+    _, day2 = _roster_days(result, others)
+    assert day2["special_list"] == "; ".join(
+        f"XR{i:02d} 16:00–20:00 (risk hours)" for i in range(6)) + " …"
+

@@ -338,6 +338,24 @@ def _reasons(text: str, lang: Lang) -> str:
     return "; ".join(out)
 
 
+#: how many of a day's special duties the roster table lists (the count says how many more)
+SPECIAL_SHOWN = 6
+
+
+def _special_list(duties: list[tuple[str, bool]]) -> str:
+    """A day's special duties (text, serves an event) as the roster table lists them, in
+    their order: every event's duty — an event's hours are never hidden (a review: the
+    bonfire's 00:00–02:00 duties were behind the "…") — and the others up to SPECIAL_SHOWN
+    in all, "…" for those left out."""
+    room = SPECIAL_SHOWN - sum(ev for _, ev in duties)
+    shown = []
+    for text, ev in duties:
+        if ev or room > 0:
+            shown.append(text)
+            room -= not ev
+    return "; ".join(shown) + (" …" if len(shown) < len(duties) else "")
+
+
 def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | None:
     """The roster calendar: each team's shift per day, special duties, hours, fairness."""
     ro = result.roster
@@ -345,26 +363,35 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
         return None
     teams = (*ro.teams, *ro.day_teams)
     shift_of: dict[tuple[str, str], str] = {}
-    special: dict[str, list[str]] = {}
+    # each day's special duties (the text, whether it serves an event): on the day they are
+    # worked, not the roster day of the shift they extend (a review: the fair's Wed 08–12
+    # overtime of a Tue night shift was listed on Tue); one worked on a day the table does
+    # not hold stays on its roster day, dated
+    special: dict[str, list[tuple[str, bool]]] = {}
+    table_days = {info.day for info in ro.calendar}
     for d in ro.rows:
         key = (d.day.isoformat(), d.team)
         if d.kind == "regular":
             shift_of[key] = T(f"shift_{d.shift}") if d.shift in SHIFT_LETTER else d.shift
         else:
-            special.setdefault(d.day.isoformat(), []).append(
-                f"{d.person} {d.start:%H:%M}–{clock(d.end, end=True)} ({_reasons(d.reason, lang)})")
+            worked = d.start.date()
+            day, start = ((worked, f"{d.start:%H:%M}") if worked in table_days
+                          else (d.day, f"{d.start:%m-%d %H:%M}"))
+            special.setdefault(day.isoformat(), []).append((
+                f"{d.person} {start}–{clock(d.end, end=True)} ({_reasons(d.reason, lang)})",
+                any(c.startswith("event:") for c in d.reason.split(";"))))
     days = []
     for info in ro.calendar:
         k = info.day.isoformat()
+        duties = special.get(k, [])
         days.append({
             "day": f"{info.day:%m-%d} {T('weekday_' + str(info.day.weekday()))}",
             "kind": T("day_" + info.kind) + (f" · {info.holiday}" if info.holiday else "")
                     + (f" · {T('makeup')}" if info.makeup else ""),
             "holiday": info.kind != "workday",
             "shifts": [shift_of.get((k, t), T("shift_off")) for t in teams],
-            "special": len(special.get(k, [])),
-            "special_list": "; ".join(special.get(k, [])[:6])
-                            + (" …" if len(special.get(k, [])) > 6 else ""),
+            "special": len(duties),
+            "special_list": _special_list(duties),
         })
     hours = sorted(ro.hours.values(), key=lambda h: (-h.regular_hours - h.special_hours,
                                                       h.person))
