@@ -58,6 +58,26 @@ def fair() -> tuple[PlanResult, list[dict[str, Any]]]:
     return result, shorts
 
 
+def test_the_event_line_counts_its_units_from_the_plan(fair) -> None:
+    from xunfang.report.html import _events_section  # the review found no such line
+
+    result, shorts = fair
+    (row,) = _events_section(result, _T("zh"), None)
+    assert (row["name"], row["hours"], row["slots"], row["asked"]) == (
+        "庙会", f"{DAY:%m-%d} 19:00–23:00", 4, 31)
+    assert row["level"] == t("event_level_3", "zh")
+    (p,) = row["posts"]
+    # the units standing at KS1 for the event, slot by slot, as the posture said it short
+    at_post = [f for f in shorts if f["duty"] == "event post"]
+    assert len(at_post) == 4
+    have = sum(int(f["have"]) for f in at_post)
+    assert (p["post"], p["asked"], p["planned"], p["short"]) == ("KS1", 124, have, 124 - have)
+    assert p["when"] == ", ".join(f"{f['start'][11:16]} ({f['have']}/31)" for f in at_post)
+    # the grids left short of the event's level (presence rows naming it)
+    assert row["grid_short"] == sum(1 for f in shorts if "event 庙会 level 3" in f["detail"]
+                                    or f["duty"] == "event 庙会 level 3")
+
+
 def test_an_event_shortfall_said_in_chinese(fair) -> None:
     _, shorts = fair
     mine = [f for f in shorts if "庙会" in f["duty"] + f["detail"]]
@@ -99,6 +119,16 @@ def _section(page: str, sid: str) -> str:
 def _rows(part: str) -> list[list[str]]:
     return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r)]
             for r in re.findall(r"<tr>(.*?)</tr>", part, re.S)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_report_has_a_line_for_the_event(with_event, lang: Lang) -> None:
+    result, _ = with_event
+    page = render_report(result, PlanRequest(start=date(2026, 12, 1)), lang=lang)
+    rows = _rows(_section(page, "events"))
+    assert rows[0][0] == t("event_name", lang)
+    assert rows[1] == ["庙会", "12-01 10:00–13:00", t("event_level_1", lang), "3",
+                       "新华街商圈警务站 (KS1)", "2", "6", "5", "1", "12:00 (1/2)", "—"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

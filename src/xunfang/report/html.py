@@ -1245,6 +1245,45 @@ def _deploy_section(result: PlanResult, T: Any, lang: str,
             "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}
 
 
+def _events_section(result: PlanResult, T: Any, names: PlaceNames | None
+                    ) -> list[dict[str, Any]]:
+    """Each event of the scenario the plan's slots meet (events.csv), as the plan serves it:
+    its name, hours, level and, per post, the unit-slots it asks (1 + extra_staff ÷ its
+    posts, per slot of the plan within its hours) against those the plan stands there for it
+    (assignments noted "event NAME"), the slots short; and the (grid, slot) cells the
+    posture left short of its level. A review: the report had no line for the event."""
+    plan = result.plan
+    several_days = len({s.start.date() for s in plan.slots}) > 1
+    posture = result.stages.get("posture", {})
+    shorts = [f for f in cast(list[Any], posture.get("shortfalls") or [])
+              if isinstance(f, Mapping)]
+    out = []
+    for e in result.scenario.events:
+        slots = [s for s in plan.slots if e.start < s.end and e.end > s.start]
+        if not slots:
+            continue
+        asked = 1 + e.extra_staff // max(1, len(e.posts))
+        posts = []
+        for p in e.posts:
+            have = [sum(1 for u in plan.units if plan.at(u, s.index).post == p
+                        and event_of(plan.at(u, s.index)) == e.name) for s in slots]
+            short = [(f"{s.start:%m-%d %H:%M}" if several_days else f"{s.start:%H:%M}")
+                     + f" ({n}/{asked})" for s, n in zip(slots, have, strict=True) if n < asked]
+            posts.append({"post": names.post(p) if names is not None else p,
+                          "asked": asked * len(slots), "planned": sum(have),
+                          "short": sum(max(0, asked - n) for n in have),
+                          "when": ", ".join(short) or "—"})
+        level = f"event {e.name} level "
+        grid_short = sum(1 for f in shorts if str(f.get("duty", "")).startswith(level)
+                         or (str(f.get("duty", "")) == "presence"
+                             and level in str(f.get("detail", ""))))
+        out.append({"name": e.name, "hours": span_text(e.start, e.end),
+                    "level": T(f"event_level_{e.level}"),
+                    "slots": len(slots), "asked": asked, "posts": posts,
+                    "grid_short": grid_short if e.level >= 2 else "—"})
+    return out
+
+
 def _auxiliary_section(result: PlanResult, T: Any, lang: str, names: PlaceNames | None
                        ) -> dict[str, Any] | None:
     """The auxiliary stage's placements as a duty planner reads them: one row per unit and
@@ -1441,6 +1480,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     cp_info = _checkpoint_section(result, T)
     kpi_info = _kpi_section(result, T)
     deploy_info = _deploy_section(result, T, lang, streets)
+    deploy_info["events"] = _events_section(result, T, streets)
     aux_info = _auxiliary_section(result, T, lang, streets)
     # the posture's status in words (plan.json keeps the solver's "optimal", "time_limit")
     deploy_info["status"] = value_label("status", str(deploy_info["status"]), lang)

@@ -538,6 +538,35 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "每格一个时段：网格编号（巡逻）、点位编号（定点/设卡），空白为休息。",
         "en": "One cell per slot: the grid patrolled or the post held; blank when off duty.",
     },
+    # the events of the plan (events.csv) as the plan serves them (html._events_section)
+    "events": {"zh": "活动安保", "en": "Events"},
+    "events_note": {
+        "zh": "活动（节点勤务）期间的警力：每个活动岗位每时段要求 1 + 增派人数 ÷ 岗位数（向下取整）"
+              "个单元，按本方案在活动时间内的时段计；“已安排”为方案中注明该活动、站在该岗位的"
+              "单元·时段数；等级缺口为部署未能满足活动等级要求（2 级每个网格至少 1 个单元，3 级"
+              "另在一级要点所在网格 2 个）的网格·时段数，明细见警力缺口表。",
+        "en": "The units an event (节点勤务) is given: each of its posts asks 1 + extra staff ÷ "
+              "its posts (rounded down) units per slot of this plan within its hours; planned "
+              "counts the unit-slots the plan stands at the post for the event; level short "
+              "counts the (grid, slot) cells the deployment left short of the event's level "
+              "(level 2: a unit in every grid; 3: also two in the grids of tier-1 sites), "
+              "listed under Shortfalls."},
+    "event_name": {"zh": "活动", "en": "Event"},
+    "event_hours": {"zh": "时间", "en": "Hours"},
+    "event_level": {"zh": "等级", "en": "Level"},
+    "event_slots": {"zh": "方案内时段", "en": "Slots in plan"},
+    "event_post": {"zh": "活动岗位", "en": "Post"},
+    "event_per_slot": {"zh": "每时段要求", "en": "Units per slot"},
+    "event_asked": {"zh": "要求（单元·时段）", "en": "Asked (unit-slots)"},
+    "event_planned": {"zh": "已安排", "en": "Planned"},
+    "event_short": {"zh": "缺口", "en": "Short"},
+    "event_short_slots": {"zh": "缺员时段（实有/要求）", "en": "Slots short (have/asked)"},
+    "event_level_short": {"zh": "等级缺口（网格·时段）", "en": "Level short (grid-slots)"},
+    "event_no_posts": {"zh": "（无活动岗位）", "en": "(no posts)"},
+    "event_level_1": {"zh": "1 级：仅活动岗位", "en": "1: its posts only"},
+    "event_level_2": {"zh": "2 级：每个网格至少 1 个单元", "en": "2: a unit in every grid"},
+    "event_level_3": {"zh": "3 级：另在一级要点所在网格 2 个单元",
+                      "en": "3: also two in the grids of tier-1 sites"},
     "shortfalls": {"zh": "警力缺口", "en": "Shortfalls"},
     "shortfalls_note": {
         "zh": "在岗警力不足以完成的勤务（按时段列出，不隐藏）：共 {n} 项。",
