@@ -685,3 +685,7 @@ def test_overlapping_events_on_a_post_and_a_file_without_posts_warn(
         "events.csv": "name,from,to,level,temporary posts,extra staffing\n"
                       "庙会,2025-02-10T08:00,2025-02-10T20:00,2,p1,4\n"}))
     assert result.ok and [w.rule for w in result.warnings] == ["no-event-posts"]
+    # scenario check lists the events and the holidays (a review: neither was said)
+    c = scenario.counts(result.scenario)
+    assert c["events"] == ["庙会 2025-02-10 08:00–2025-02-10 20:00 level 2"]
+    assert c["holidays"] == [] and c["leave_rows"] == 0

@@ -375,6 +375,8 @@ def scenario_check(
             for key, value in count.items():
                 if isinstance(value, dict):
                     value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "0"
+                elif isinstance(value, list):
+                    value = "\n".join(map(str, value)) or "none"
                 table.add_row(key, escape(str(value)))
             out_console.print(table)
         _print_problems(result.problems)

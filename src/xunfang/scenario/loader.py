@@ -1587,6 +1587,13 @@ def counts(sc: Scenario) -> dict[str, object]:
         "people_by_team": dict(sorted(Counter(p.team for p in sc.people).items())),
         "people_by_role": dict(sorted(Counter(p.role for p in sc.people).items())),
         "incidents": len(sc.incidents),
+        # (a review: neither the events nor the holidays of a week's plan were listed)
+        "events": [f"{e.name} {e.start:%Y-%m-%d %H:%M}–{e.end:%Y-%m-%d %H:%M} level {e.level}"
+                   for e in sc.events],
+        "holidays": [f"{h.name} {h.start}–{h.end}"
+                     + (f" (make-up workdays {', '.join(map(str, h.workdays))})"
+                        if h.workdays else "") for h in sc.policy.holidays],
+        "leave_rows": len(sc.leave),
     }
 
 
