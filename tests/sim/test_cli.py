@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from tests.sim.test_engine import GRID, ONE_CAR, POSTS, Make
 from xunfang.cli.main import app
+from xunfang.sim.kpis import DAYS_T
 
 runner = CliRunner()
 FILES = {"posts.csv": POSTS, "units.csv": ONE_CAR, "areas.geojson": json.dumps(GRID)}
@@ -67,7 +68,8 @@ def test_the_table_says_which_interval_each_figure_has(make_scenario: Make,
     assert r.exit_code == 0, r.output
     rows = {line.split("│")[1].strip(): line for line in r.stdout.splitlines()
             if line.count("│") >= 5}
-    assert "days bootstrap" in rows["response_p90_min"]
-    assert kinds["response_p90_min"] == "days bootstrap"
+    # two days: Student's t over the days on the bootstrap's standard error (kpis.t_ci)
+    assert DAYS_T in rows["response_p90_min"]
+    assert kinds["response_p90_min"] == DAYS_T
     assert "replications" in rows["visibility"] and kinds["visibility"] == "replications"
     assert "bootstrap intervals from" in r.stdout

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from tests.sim.test_engine import GRID, ONE_CAR, POSTS, Make
 from xunfang.cli.main import app
+from xunfang.sim.kpis import DAYS_T
 
 runner = CliRunner()
 FILES = {"posts.csv": POSTS, "units.csv": ONE_CAR, "areas.geojson": json.dumps(GRID)}
@@ -62,14 +63,14 @@ def test_sweep_names_the_vs_plan_interval(make_scenario: Make, tmp_path: Path) -
                       env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
-    boot = next(x for x in lines if x.startswith("vs plan interval a paired days bootstrap"))
+    boot = next(x for x in lines if x.startswith(f"vs plan interval a paired {DAYS_T}"))
     assert "response_p50_min" in boot and "utilization" in boot
     reps = next(x for x in lines if x.startswith("vs plan interval over the replications"))
     assert "visibility" in reps
     assert "note: the run has 2 day(s)" in r.stdout
     doc = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     vs = doc["variants"]["move:p1=c"]["vs_plan"]
-    assert vs["response_p50_min"]["interval"] == "days bootstrap"
+    assert vs["response_p50_min"]["interval"] == DAYS_T
     assert vs["visibility"]["interval"] == "replications"
     assert len(doc["variants"]["plan"]["per_replication"]["response_p50_min"]) == 2
     assert doc["notes"][-1].startswith("the run has 2 day(s)")

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
+from scipy import stats
 
 from tests.sim.test_engine import DAY, FIXED, ONE_CAR, Make, home_plan, incidents, load
 from xunfang.network import RoadNetwork
 from xunfang.sim import evaluate, simulate
 from xunfang.sim.incidents import RiskForecast
-from xunfang.sim.kpis import percentile_ci, widen_factor
+from xunfang.sim.kpis import DAYS_T, percentile_ci, t_ci, widen_factor
 
 
 def test_replayed_incidents_get_a_bootstrap_over_days(make_scenario: Make) -> None:
@@ -29,18 +30,26 @@ def test_replayed_incidents_get_a_bootstrap_over_days(make_scenario: Make) -> No
     # drawn with replacement give the two-fast-days (0.8), mixed (1.2) and two-slow-days
     # (1.6) weeks, each extreme a quarter of the draws
     assert percentile_ci(k.draws["response_p50_min"]) == pytest.approx((0.8, 1.6))
-    # two days are few (SHORT_RUN_DAYS): the interval is widened about the figure, 1.2
+    # two days are few (SHORT_RUN_DAYS): Student's t over the days on the draws' standard
+    # error, which is the t-interval over the two days' own figures 0.8 and 1.6:
+    # 1.2 ± t(0.975, 1) · 0.4 (up to the draws' chance). The percentiles widened x9.17 about
+    # 1.2 had given [0, 4.87]: the percentiles of two days' draws are the days themselves,
+    # 1.41 standard errors out rather than the 1.96 the factor presumes
     f = widen_factor(2)
     assert f > 9
-    assert k.ci["response_p50_min"] == pytest.approx((0.0, 1.2 + f * 0.4))
+    half = float(stats.t.ppf(0.975, 1)) * 0.4
+    assert k.ci["response_p50_min"] == pytest.approx((0.0, 1.2 + half), rel=0.05)
+    assert k.ci["response_p50_min"] == pytest.approx(
+        t_ci(1.2, k.draws["response_p50_min"], 2))
+    assert k.ci["response_p50_min"][1] > 1.2 + f * 0.4 + 1.0  # type: ignore[index]
     assert k.ci["response_within_1_min"] == pytest.approx((0.0, 1.0))
-    assert k.interval["response_p50_min"] == "days bootstrap"
+    assert k.interval["response_p50_min"] == DAYS_T
     # figures not over incidents keep the interval over replications
     assert k.interval["visibility"] == "replications"
     j = k.as_json()
-    assert j["interval"] == "days bootstrap"
-    assert j["intervals"]["response_within_target"] == "days bootstrap"  # type: ignore[index]
-    assert j["response_p50_min_ci"] == [0.0, round(1.2 + f * 0.4, 6)]
+    assert j["interval"] == DAYS_T
+    assert j["intervals"]["response_within_target"] == DAYS_T  # type: ignore[index]
+    assert j["response_p50_min_ci"] == [0.0, round(k.ci["response_p50_min"][1], 6)]  # type: ignore[index]
     assert j["bootstrap_draws"] == 1000
     assert j["bootstrap_units"] == 2 and j["interval_widened"] == round(f, 4)
     assert "--days" in j["interval_note"] and "2 day(s)" in j["interval_note"]

@@ -7,12 +7,21 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from tests.sim.test_engine import DAY, FIXED, ONE_CAR, Make, home_plan, incidents, load
 from xunfang.network import RoadNetwork
 from xunfang.sim import evaluate, simulate
-from xunfang.sim.kpis import SHORT_RUN_DAYS, percentile_ci, widen_factor, widened
+from xunfang.sim.kpis import (
+    DAYS_T,
+    SHORT_RUN_DAYS,
+    percentile_ci,
+    t_ci,
+    widen_factor,
+    widened,
+)
 
 
 def test_empty_days_are_not_drawn(make_scenario: Make) -> None:
@@ -37,14 +46,18 @@ def test_days_with_incidents_are_drawn_and_few_widen(make_scenario: Make) -> Non
     inc = incidents([(120.0, "b", "x", 2), (180.0, "b", "x", 2),
                      (2 * 1440 + 120.0, "e", "x", 2), (2 * 1440 + 180.0, "e", "x", 2)])
     k = evaluate(simulate(sc, net, home_plan(sc), inc, start=DAY, days=4, config=FIXED))
-    assert k.interval["response_p50_min"] == "days bootstrap"
+    assert k.interval["response_p50_min"] == DAYS_T
     assert k.bootstrap_units == 2
     # the two busy days alone: 0.8 (day 1 twice), 1.2, 1.6 (day 3 twice); drawing the empty
     # days had left draws of no incident and shifted these shares
     assert percentile_ci(k.draws["response_p50_min"]) == pytest.approx((0.8, 1.6))
     assert k.widened == pytest.approx(widen_factor(2))
+    # Student's t over the two days on the draws' standard error: 1.2 ± t(0.975, 1) · 0.4,
+    # the t-interval over the two days' own figures (0.8, 1.6)
     lo, hi = k.ci["response_p50_min"]  # type: ignore[misc]
-    assert lo == 0.0 and hi == pytest.approx(1.2 + widen_factor(2) * 0.4)
+    assert lo == 0.0 and hi == pytest.approx(1.2 + stats.t.ppf(0.975, 1) * 0.4, rel=0.05)
+    assert hi == pytest.approx(1.2 + widen_factor(2) * 1.96 * float(
+        np.std(k.draws["response_p50_min"], ddof=1)), rel=1e-3)
     assert "2 day(s) with incidents" in k.note
 
 
@@ -71,7 +84,7 @@ def test_utilization_is_drawn_over_the_same_days(make_scenario: Make) -> None:
                      (1440 + 300.0, "e", "x", 2), (1440 + 600.0, "c", "x", 2)])
     k = evaluate(simulate(sc, net, home_plan(sc, days=2), inc, start=DAY, days=2,
                           replications=2, config=FIXED))
-    assert k.interval["utilization"] == "days bootstrap"
+    assert k.interval["utilization"] == DAYS_T
     per = k.per_replication["utilization"]
     assert per[0] == pytest.approx(per[1])  # identical replications
     draws = [v for v in k.draws["utilization"] if math.isfinite(v)]
@@ -80,9 +93,9 @@ def test_utilization_is_drawn_over_the_same_days(make_scenario: Make) -> None:
     assert min(draws) < per[0] < max(draws)
     assert any(v == pytest.approx(per[0]) for v in draws)
     assert k.ci["utilization"] == pytest.approx(
-        widened(k.summary["utilization"], percentile_ci(draws), widen_factor(2), share=True))
+        t_ci(k.summary["utilization"], draws, 2, share=True))
     # a day without incidents: utilisation keeps the interval over the replications
     k3 = evaluate(simulate(sc, net, home_plan(sc, days=3), inc, start=DAY, days=3,
                            replications=2, config=FIXED))
-    assert k3.interval["response_p50_min"] == "days bootstrap"
+    assert k3.interval["response_p50_min"] == DAYS_T
     assert k3.interval["utilization"] == "replications"

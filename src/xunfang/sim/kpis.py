@@ -12,12 +12,14 @@ each draw takes the run's days that hold incidents with replacement and one repl
 random, and the interval is the 2.5 and 97.5 percentiles of the figure over the draws (over
 the incidents themselves when fewer than two days hold any). A few days understate how much
 the figures move from week to week, so runs with fewer than ``SHORT_RUN_DAYS`` such days get
-the interval widened about the figure (``widen_factor``) and a note (``Kpis.note``); a run
-whose incidents fall on one day cannot show that spread at all, and says so. Utilisation
-is drawn over the same days when every day of the run holds incidents. The other figures
-keep the t-interval over replications.
+Student's t over their days on the draws' standard error instead (``t_ci``; ``widen_factor``
+times the normal interval), a share over incidents no narrower than Wilson's interval
+(``wilson_ci``), and a note (``Kpis.note``); a run whose incidents fall on one day cannot
+show that spread at all, and says so. Utilisation is drawn over the same days when every day
+of the run holds incidents. The other figures keep the t-interval over replications.
 ``Kpis.interval`` names the interval of every figure: ``"replications"``, ``"days
-bootstrap"`` or ``"incidents bootstrap"``.
+bootstrap"`` (percentiles), ``"days bootstrap SE, t"`` (``DAYS_T``, a short run) or
+``"incidents bootstrap"``.
 
 - **response**: for each incident, the first unit's arrival minus its call (queue wait plus
   travel; equal to the travel time of the unit sent whenever one was free);
@@ -125,6 +127,8 @@ class Kpis:
     #: the bootstrap's draws of each figure, in draw order (the draws of two runs on the same
     #: incidents and seed pick the same days: ``sweep.paired_differences`` pairs them)
     draws: Mapping[str, tuple[float, ...]] = field(default_factory=dict, repr=False)
+    #: the incidents each share over incidents is over (``wilson_ci``), on a short replay
+    trials: Mapping[str, int] = field(default_factory=dict, repr=False)
 
     def as_json(self) -> dict[str, object]:
         """Plain JSON: ``interval``, the kind of interval of the response figures (the
@@ -564,18 +568,105 @@ BOOTSTRAP_MIN_DRAWS = 20
 #:   14 days (30, as was)  1.00 / 0.87 / 1.00 / 0.87 (few windows: ±0.06)
 #: The p90 and the mean, over a long right tail, stay short of 95 % on few days; a one-day
 #: run (incidents bootstrap) held it in 0.60 (p90) and 0.66 (mean) of days (the review).
+#: ``bench/sim_coverage.py`` (that lattice again, calls anywhere in it, not on the nodes
+#: only; 420 days, 2540 calls), p50 / p90 / mean / within_target / utilisation:
+#:   2 days (210)  widened percentiles  0.914 / 0.905 / 0.981 / 0.824 / 0.995
+#:                 t over the days        0.976 / 0.952 / 0.995 / 0.995 / 0.995
+#:                 (``t_ci``; ``wilson_ci`` for within_target)
+#:   3 days (140)  0.950 / 0.893 / 0.971 / 0.893 / 0.979, now 0.986 / 0.979 / 0.979 / 1.000 / 0.979
+#:   7 days (60)   0.983 / 0.933 / 0.900 / 0.950 / 0.950, now 1.000 / 0.967 / 0.900 / 0.983 / 0.950
+#: (the mean on 7 days, 0.90 either way on 60 windows, ±0.03, is left short)
 SHORT_RUN_DAYS = 14
 
 
 def widen_factor(n: int) -> float:
-    """How much a percentile bootstrap interval over ``n`` resampled days is widened about
-    the run's figure: Student's t over n − 1 degrees of freedom with the n / (n − 1)
-    correction of the plug-in spread, over the normal quantile the percentiles amount to
-    (Hesterberg's expanded percentile interval, here by scaling). 1 from SHORT_RUN_DAYS days
-    on; 9.2 for two days, 2.7 for three, 1.35 for seven."""
+    """How much wider than the normal interval on the bootstrap's standard error (± 1.96 SE)
+    a short run's interval over ``n`` resampled days is (``t_ci``): Student's t over n − 1
+    degrees of freedom with the n / (n − 1) correction of the plug-in spread, over the normal
+    quantile. 1 from SHORT_RUN_DAYS days on (the percentile interval); 9.2 for two days, 2.7
+    for three, 1.35 for seven. It had scaled the percentile interval about the figure, whose
+    ends on two or three days are not 1.96 standard errors out (``t_ci``)."""
     if n >= SHORT_RUN_DAYS or n < 2:
         return 1.0
     return float(stats.t.ppf(0.975, n - 1) * math.sqrt(n / (n - 1)) / stats.norm.ppf(0.975))
+
+
+#: the interval kind of a short run's figures (``t_ci``): the bootstrap's standard error over
+#: the days, times Student's t over days − 1 degrees of freedom
+DAYS_T = "days bootstrap SE, t"
+
+
+def t_ci(center: float, draws: Sequence[float], n: int, *, share: bool = False,
+         difference: bool = False) -> tuple[float, float] | None:
+    """``center`` ± t(0.975, n − 1) · sqrt(n / (n − 1)) · the standard deviation of the finite
+    ``draws`` (a bootstrap over ``n`` days): the interval of a mean over ``n`` day-units whose
+    standard error the bootstrap measured, the plug-in spread made unbiased. It is the normal
+    interval on the bootstrap's standard error widened ``widen_factor(n)`` times, which is
+    what that factor is for: applied to the percentiles of the draws instead, as it was, it
+    fell short on two or three days, where a quarter (two days) or a twenty-seventh (three)
+    of the draws repeat one day and the 2.5 and 97.5 percentiles are the extreme days'
+    figures, about 1.4 standard errors out rather than the 1.96 the factor presumes: 95 %
+    intervals of two-day runs held the long-run p90 in 0.91 of runs, this one in 0.96
+    (``bench/sim_coverage.py``). Kept within [0, 1] for a share, above 0 for any other
+    figure; a difference of shares within [-1, 1], of other figures unbounded."""
+    arr = np.asarray(draws, dtype=np.float64)
+    arr = arr[np.isfinite(arr)]
+    if arr.size < 2 or n < 2 or not math.isfinite(center):
+        return None
+    half = float(stats.t.ppf(0.975, n - 1) * math.sqrt(n / (n - 1)) * arr.std(ddof=1))
+    lo, hi = center - half, center + half
+    if difference:
+        return (max(lo, -1.0), min(hi, 1.0)) if share else (lo, hi)
+    return (max(lo, 0.0), min(hi, 1.0) if share else hi)
+
+
+def wilson_ci(share: float, n: int) -> tuple[float, float] | None:
+    """Wilson's 95 % score interval of a share ``share`` of ``n`` incidents (None without
+    incidents or a share). A short run's share often sits at 1 (or 0): every incident of
+    two days within target gives every draw of the bootstrap 1 and a t-interval [1, 1],
+    which held the long-run 0.85 in no such run (0.83 of two-day runs held it); Wilson's
+    interval, which treats the incidents as independent, does not close at the edge."""
+    if n < 1 or not math.isfinite(share):
+        return None
+    z = float(stats.norm.ppf(0.975))
+    mid = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def unchanged_ci(n: int) -> tuple[float, float] | None:
+    """The 95 % interval of a difference of two shares over the same ``n`` incidents where
+    no incident's outcome differed between the arms: the difference is at most the share of
+    incidents whose outcome the change turns, of which none in ``n`` were seen, so below
+    1 − 0.025^(1/n) (Clopper–Pearson's upper bound, about 3.7 / n) either way. Every draw of
+    the bootstrap is 0 there, and so was its interval, [0, 0] — which held a long-run
+    difference of 0.008 in none of the three-day runs whose arms agreed on every incident
+    (``bench/sim_coverage.py``, ``move:p1=n3_3``). None without incidents."""
+    if n < 1:
+        return None
+    u = 1.0 - 0.025 ** (1.0 / n)
+    return -u, u
+
+
+def hull(a: tuple[float, float] | None, b: tuple[float, float] | None
+         ) -> tuple[float, float] | None:
+    """The smallest interval holding both ``a`` and ``b`` (either may be None)."""
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), max(a[1], b[1])
+
+
+def _trials(setup: SimSetup, log: EventLog, target: FloatArray) -> dict[str, int]:
+    """The incidents each share over incidents is a share of (``_incident_figures``), for
+    ``wilson_ci``: the replayed incidents are those of every replication."""
+    counted = _counted(log.inc_status)
+    n = int(counted.sum())
+    out = {"response_within_target": int((counted & np.isfinite(target)).sum()),
+           "camera_detected_share": n, "drone_eyes_first_share": n,
+           "second_unit_share": int((log.inc_second_wanted & counted).sum())}
+    for band in setup.scenario.policy.isochrone_minutes:
+        out[f"response_within_{band:g}_min"] = n
+    return out
 
 
 def widened(center: float, ci: tuple[float, float] | None, factor: float, *,
@@ -668,7 +759,8 @@ def short_run_note(kind: str, units: int, days: int) -> str:
     if kind == "days bootstrap":
         how = (f"with {units} day(s) with incidents, fewer than {SHORT_RUN_DAYS}, a bootstrap "
                "over the days understates the spread of the response figures from week to "
-               f"week: their 95 % intervals are widened x{widen_factor(units):.2f}")
+               "week: their 95 % intervals are Student's t over the days on the bootstrap's "
+               f"standard error, x{widen_factor(units):.2f} the normal interval's width")
     else:
         how = (f"its incidents fall on fewer than two days, so the 95 % intervals of the "
                f"response figures are bootstrapped over its {units} incident(s) and the "
@@ -725,6 +817,7 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
                                                  for k, v in per.items()}
     interval = {k: "replications" for k in per}
     n_draws, note, units, factor = 0, "", 0, 1.0
+    trials: dict[str, int] = {}
     boot_draws: dict[str, tuple[float, ...]] = {}
     if result.source == "replay" and counts["incidents"]:
         boot = _bootstrap(result, [a["target"] for a in arrays],
@@ -732,10 +825,17 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
         units, boot_draws = boot.units, boot.draws
         factor = widen_factor(units) if boot.kind == "days bootstrap" else 1.0
         note = short_run_note(boot.kind, units, math.ceil(H / 1440.0))
+        if factor > 1.0:
+            trials = _trials(st, result.logs[0], arrays[0]["target"])
         for k, vals in boot.draws.items():
             n_draws = len(vals)
-            ci[k] = widened(summary[k], percentile_ci(vals), factor, share=is_share(k))
-            interval[k] = boot.kind
+            if factor > 1.0:  # a short run: t over its days on the draws' spread
+                ci[k] = hull(t_ci(summary[k], vals, units, share=is_share(k)),
+                             wilson_ci(summary[k], trials.get(k, 0)))
+                interval[k] = DAYS_T
+            else:
+                ci[k] = percentile_ci(vals)
+                interval[k] = boot.kind
     tables = _tables(result, arrays, geo_cache, w)
     static = static_coverage(st)
     if static:
@@ -747,7 +847,8 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
     return Kpis(replications=result.replications, summary=summary, ci=ci,
                 per_replication={k: tuple(v) for k, v in per.items()}, counts=counts,
                 tables=tables, interval=interval, bootstrap_draws=n_draws,
-                bootstrap_units=units, widened=factor, note=note, draws=boot_draws)
+                bootstrap_units=units, widened=factor, note=note, draws=boot_draws,
+                trials=trials)
 
 
 def _resp_rows(key: IntArray, labels: Mapping[int, str], resp: FloatArray, served: npt.NDArray[
@@ -893,5 +994,6 @@ def _workload(st: SimSetup, arrays: list[dict[str, FloatArray]]) -> tuple[dict[s
     return tuple(rows)
 
 
-__all__ = ["HEADLINE", "KINDS", "Kpis", "default_weights", "evaluate", "mean_ci",
-           "percentile_ci", "widen_factor", "widened"]
+__all__ = ["DAYS_T", "HEADLINE", "KINDS", "Kpis", "default_weights", "evaluate", "hull",
+           "mean_ci", "percentile_ci", "t_ci", "unchanged_ci", "widen_factor", "widened",
+           "wilson_ci"]
