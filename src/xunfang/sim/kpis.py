@@ -120,7 +120,8 @@ class Kpis:
     bootstrap_draws: int = 0
     #: days (days bootstrap) or incidents (incidents bootstrap) resampled, 0 without one
     bootstrap_units: int = 0
-    #: the factor the bootstrap intervals were widened by about the figure (``widen_factor``)
+    #: how many times wider than ± 1.96 bootstrap standard errors a short run's intervals
+    #: are (``widen_factor``: Student's t over its days, ``t_ci``); 1: percentiles
     widened: float = 1.0
     #: "" or why the intervals understate the spread from week to week (``short_run_note``)
     note: str = ""
