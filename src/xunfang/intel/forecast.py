@@ -6,7 +6,7 @@ The method gives the expected incidents of each unit per day; the time-of-day pr
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
@@ -341,6 +341,43 @@ def weekday_factor(history: History, prior: float = 20.0,
     n = np.bincount(ev.weekday[history.a:history.b][inside], minlength=7).astype(float)
     expected = n.sum() * n_days / n_days.sum()
     return np.asarray((n + prior) / (expected + prior), dtype=np.float64)
+
+
+def holiday_factor(history: History, holidays: Collection[date], prior: float = 20.0,
+                   covered: npt.NDArray[np.bool_] | None = None) -> float:
+    """A public holiday's level as a multiple of its weekday's: the window's incidents on its
+    holidays (``holidays`` that it holds and the record covers) against as many as the
+    window's other days of the same weekdays give, shrunk towards 1 by ``prior``
+    pseudo-incidents (as :func:`weekday_factor`). 1 where the window holds no holiday. The
+    county's record runs at 10.95 incidents a day on China's holidays, 8.22 on workdays
+    (its generator's holiday periods are 1.2-1.45 times as busy): a holiday column of gbm's
+    trees could not show it, the county's six holiday label days of a fit (42 rows of 7
+    grids) fewer than a leaf's 50 rows, and National Day 2025 came out the same with
+    China's calendar and without any (a review). ``covered``: the window's
+    :func:`recorded_days`, where the caller has them already."""
+    ev = history.events
+    if covered is None:
+        covered = recorded_days(ev, history.start, history.origin)
+    days = np.arange(history.start, history.origin)[covered]
+    if not len(days) or not holidays:
+        return 1.0
+    first = ev.date_of(history.start)
+    # each holiday's day of the record, where the window holds it
+    hol = np.array([(h - first).days for h in holidays], dtype=np.int64) + history.start
+    is_hol = np.isin(days, hol)
+    if not is_hol.any():
+        return 1.0
+    inside = history.unit >= 0
+    per_day = np.bincount(np.floor(history.t[inside]).astype(np.int64) - history.start,
+                          minlength=history.days)[:history.days][days - history.start]
+    weekday = (days + ev.epoch.weekday()) % 7
+    other = ~is_hol
+    n_other = np.bincount(weekday[other], weights=per_day[other], minlength=7)
+    d_other = np.bincount(weekday[other], minlength=7)
+    rate = np.divide(n_other, d_other, out=np.zeros(7), where=d_other > 0)
+    expected = float(rate[weekday[is_hol]].sum())
+    n = float(per_day[is_hol].sum())
+    return (n + prior) / (expected + prior)
 
 
 YEAR = 365.2425

@@ -1144,7 +1144,9 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     (:func:`~xunfang.intel.forecast.season_factor`; 1 without ``season``: a fit whose first
     label day has less than a year behind it) and its weekday's factor
     (:func:`~xunfang.intel.forecast.weekday_factor`), each over the window before ``day``;
-    last, the offset's rate those make of the decayed one (:func:`_base_rate`).
+    last, the offset's rate those make of the decayed one (:func:`_base_rate`), on a holiday
+    times the window's holidays' level over their weekdays'
+    (:func:`~xunfang.intel.forecast.holiday_factor`).
     ``counts``: the window's incidents per unit, where the caller has them already;
     ``known``: the units the forecast knows of (:meth:`History.known`), the others no unit
     without an incident.
@@ -1168,7 +1170,12 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     whole = (history.counts() if counts is None else counts) / max(history.days, 1)
     cols.append(whole)
     # (forecast imports this module)
-    from xunfang.intel.forecast import recorded_days, season_factor, weekday_factor
+    from xunfang.intel.forecast import (
+        holiday_factor,
+        recorded_days,
+        season_factor,
+        weekday_factor,
+    )
 
     past = history.events.window(history.start, day)
     covered = recorded_days(history.events, past.start, past.origin)
@@ -1195,6 +1202,11 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     d = history.events.date_of(on)
     factor = season_factor(past, on, covered=covered) if season else 1.0
     by_weekday = float(weekday_factor(past, covered=covered)[d.weekday()])
+    # a holiday's level over its weekday's, learnt from the window's holidays: in the offset,
+    # as the weekday's is, for the trees' holiday column cannot split a county's few holiday
+    # label days from the rest (:func:`~xunfang.intel.forecast.holiday_factor`)
+    on_holiday = d in holidays
+    by_holiday = holiday_factor(past, holidays, covered=covered) if on_holiday else 1.0
     # without the season, the level of the last four weeks over the decayed rate's: the
     # trees' level then is the recent one, whose season ``forecast`` moves on to the day's
     # (season_of: "change"); with the season it is the season factor's
@@ -1223,10 +1235,10 @@ def _features(history: History, day: int, nb: sp.csr_matrix,
     # its rate overstated by the chance of that (regression to the mean; at 65 days the
     # active cells' rates summed to 49 a day where Chicago had 42), and the trees need to
     # tell such rows from the forecast's, which rest on the whole window
-    cal = np.array([d.weekday(), float(d in holidays), float(min(held, 365)), recent,
+    cal = np.array([d.weekday(), float(on_holiday), float(min(held, 365)), recent,
                     factor, by_weekday], dtype=float)
     x = np.column_stack(cols)
-    rate = np.where(unseen, floor, own) * (recent * factor * by_weekday)
+    rate = np.where(unseen, floor, own) * (recent * factor * by_weekday * by_holiday)
     return np.hstack([x, np.broadcast_to(cal, (n, len(cal))), rate[:, None]])
 
 
@@ -1299,9 +1311,10 @@ def _base_rate(x: FloatArray) -> FloatArray:
     one-year half-life (the feature two after WINDOWS; decay is the best fixed method on
     Chicago) over the days the record covers — a unit without one the rate at which such
     units had their first (:func:`_unseen_rate`), the others the rest of the level —, times
-    the day's weekday factor and its season factor or, where the trees are not shown the
-    season, the recent level. The log of it is the offset the trees learn departures from,
-    and gbm's forecast where no tree helps (:meth:`Gbm._rounds`): decay's map at the level
+    the day's weekday factor (and on a holiday the holiday factor) and its season factor or,
+    where the trees are not shown the season, the recent level. The log of it is the offset
+    the trees learn departures from, and gbm's forecast where no tree helps
+    (:meth:`Gbm._rounds`): decay's map at the level
     of the day's weekday and season, with the units without an incident taking their part.
     (The whole window's rate as the offset scored 0.2508 at 5 % on Chicago 2018-2019 with 8
     years, the decayed rate 0.2539, the rate itself without an offset 0.2537;
