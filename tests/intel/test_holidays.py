@@ -112,3 +112,19 @@ def test_gbm_learns_a_county_sized_holiday_effect() -> None:
     assert (model.predict(hist, o, calendar_day=work).sum()
             == pytest.approx(blind.predict(hist, o, calendar_day=work).sum()))
 
+
+def test_a_scenario_without_a_country_says_so() -> None:
+    """scenario.toml ``country = "none"``: the note read "gbm:  public holidays (scenario.toml
+    country)", a blank country (a review)."""
+    from xunfang.cli.intel import _holidays_of
+    from xunfang.scenario.model import Holiday, Policy
+
+    class Sc:
+        country = ""
+        policy = Policy(holidays=(Holiday("彝族年", date(2025, 11, 20), date(2025, 11, 22),
+                                          workdays=(date(2025, 11, 23),)),))
+
+    code, declared, note = _holidays_of(None, Sc(), "Asia/Shanghai")
+    assert not code and len(declared) == 3
+    assert note == ("gbm: no public-holiday calendar (scenario.toml country = \"none\"), and "
+                    "the 3 days of scenario.toml's [[policy.holidays]]")

@@ -407,6 +407,9 @@ def _holidays_of(country: str | None, scenario: Any, tz: str | None
             raise _fail(f"--country: {exc}") from None
         return code, declared, f"gbm: {code} public holidays (--country){also}"
     if scenario is not None:
+        if not scenario.country:  # country = "" or "none" (a review: "gbm:  public holidays")
+            return None, declared, ("gbm: no public-holiday calendar (scenario.toml country "
+                                    f"= \"none\"){also}")
         return scenario.country, declared, (f"gbm: {scenario.country} public holidays "
                                             f"(scenario.toml country){also}")
     inferred = country_of_zone(tz)
