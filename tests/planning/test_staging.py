@@ -261,12 +261,17 @@ def test_a_checkpoint_outside_every_grid_counts_in_no_grid(ebian) -> None:  # no
     at0 = {a.unit: a for a in post.assignments if a.slot == 0}
     assert at0["TX-C3"].duty == "checkpoint" and at0["TX-C3"].post == "CP1"
     units = {u.id: u for u in moved.units}
-    # every police unit on duty at 00:00 counts in one grid but the checkpoint team (units
-    # held in reserve at a post outside every grid count in the nearest: the MIP's reserve)
+    # every police unit on duty at 00:00 counts in one grid but those standing at a post
+    # outside every grid: the checkpoint team, and any car held in reserve at its township
+    # station PS4..PS7 (counted in the nearest grid once, as CP1 was)
     placed = [a for a in at0.values() if a.duty != "off" and units[a.unit].tier in POLICE_TIERS
               and units[a.unit].mode != "drone"]
-    assert int(post.counts[:, 0].sum()) == len(placed) - 1
+    away = [a for a in placed if a.post in ("CP1", "PS4", "PS5", "PS6", "PS7")]
+    assert at0["TX-C3"] in away
+    assert int(post.counts[:, 0].sum()) == len(placed) - len(away)
     # plan.json's posture says so, and the report in Chinese too
-    assert post.extra["outside_grids"]["posts"] == ["CP1"]  # type: ignore[index]
+    stood = {a.post for a in post.assignments if a.duty != "off"
+             and a.post in ("CP1", "PS4", "PS5", "PS6", "PS7")}
+    assert post.extra["outside_grids"]["posts"] == sorted(stood)  # type: ignore[index]
     from xunfang.report.i18n import t
     assert t("posture_outside_grids", "zh", posts="CP1").startswith("CP1 位于所有网格之外")

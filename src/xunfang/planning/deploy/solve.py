@@ -50,6 +50,13 @@ only when no unit can be found; each one used is a listed shortfall (an unheld r
 listed by the staging step). Continuity between slots is the move penalty on the counts and
 the travel minutes in the assignment.
 
+A post outside every grid (``post_grid`` -1) is in no g: a unit standing there (p0, e, r)
+is presence in no grid's n[g], R[g] or counts, and so in no row over them (the 1-3-5 cover
+row included: its minutes run between grids, and the county's township stations lie 1-2.4
+km outside theirs); it travels from the nearest grid, and an event post there is staffed by
+the classes whose zone holds that grid. The tier-1 rings (staging) are measured from the
+post's own node.
+
 Only a grid's first unit earns anything (y, v ≤ 1) and o prices only the units above need, so
 a unit beyond a grid's first earns nothing while some grid is below its need: the units the
 requirements leave go to first units in more grids before a second in the hottest, whose count
@@ -412,7 +419,11 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     node_grid = np.full(sc.roads.n_nodes, -1, dtype=np.int64)
     for gi, nodes in enumerate(inp.grid_nodes):
         node_grid[nodes] = np.where(node_grid[nodes] < 0, gi, node_grid[nodes])
-    home_grid = {u.id: _grid_of_post(inp, u.home_post) for u in sc.units}
+    home_grid = {u.id: _grid_of_post(inp, u.home_post) for u in sc.units}  # for travel
+    # the grid a unit held in reserve at its home post counts as presence in: none for a
+    # post outside every grid (the county's township stations PS4..PS7, 1.0-2.4 km outside:
+    # a car in reserve at PS5 counted in G7), as for checkpoints, fixed posts and pins
+    home_seen = {u.id: inp.post_grid.get(u.home_post, -1) for u in sc.units}
 
     assignments: dict[tuple[str, int], Assignment] = {}
     reach_cache: dict[int, list[set[int]]] = {}
@@ -657,7 +668,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         mip = _Mip()
         xs: dict[tuple[int, int], int] = {}
         es: dict[tuple[int, int], int] = {}
-        rs: dict[tuple[int, int], int] = {}  # (class, home grid or -1) -> units in reserve
+        # (class, grid of the home post, -1 outside every grid) -> units in reserve
+        rs: dict[tuple[int, int], int] = {}
         class_keys = list(classes)
         for ci, ckey in enumerate(class_keys):
             key = ckey[0]
@@ -670,7 +682,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                     es[(ci, pi)] = mip.var(0, nc, 0.0, True)
             homes: dict[int, int] = {}  # a unit in reserve stands at its home post
             for u in classes[ckey]:
-                homes[home_grid[u]] = homes.get(home_grid[u], 0) + 1
+                homes[home_seen[u]] = homes.get(home_seen[u], 0) + 1
             for h, nh in sorted(homes.items()):
                 rs[(ci, h)] = mip.var(0, nh, -opts.w_reserve, True)
             if anchor is not None:  # keep the plan in force: its count of the class per grid
@@ -690,7 +702,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             mip.row(coefs, nc, nc)
         reserve_at: dict[int, dict[int, float]] = {}  # grid -> its home posts' reserves
         for (_c, h), j in rs.items():
-            reserve_at.setdefault(h, {})[j] = -1.0
+            if h >= 0:  # a reserve outside every grid is no grid's presence
+                reserve_at.setdefault(h, {})[j] = -1.0
         # n[g] as coefficients over x and e
         ncoef: list[dict[int, float]] = [dict() for _ in range(n_g)]
         pcoef: list[dict[int, float]] = [dict() for _ in range(n_g)]
@@ -698,8 +711,12 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             ncoef[g][j] = 1.0
             pcoef[g][j] = 1.0
         for (_ci, pi), j in es.items():
-            gp = _grid_of_post(inp, event_posts[pi][0])
-            ncoef[gp][j] = 1.0
+            # a unit at an event post is presence in the grid holding the post, in none
+            # outside every grid (the classes that may staff it are still those of the
+            # nearest grid's zone, and the unit travels from there)
+            gp = inp.post_grid.get(event_posts[pi][0], -1)
+            if gp >= 0:
+                ncoef[gp][j] = 1.0
         # m[g] = units added to grid g (patrols and event posts): one column per grid, so
         # that the rows over several grids (cover) stay sparse at city scale
         madd: list[dict[int, float]] = [dict() for _ in range(n_g)]
@@ -907,7 +924,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                     dest = home_grid[u] if kind == "reserve" else g
                     tt = float(minutes[at, dest]) if at >= 0 and dest >= 0 else 0.0
                     cost[i, j] = tt if math.isfinite(tt) else _BIG
-                    if kind == "reserve" and g != home_grid[u]:
+                    if kind == "reserve" and g != home_seen[u]:
                         cost[i, j] = _BIG  # the reserve place at another unit's home post
                     if old is not None and old != (kind, idx):
                         cost[i, j] += 1000.0
@@ -924,12 +941,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                     put(u, a, idx)
                 elif kind == "event":
                     p, _, name = event_posts[idx]
+                    seen_g, at_g = _at_post(inp, p, outside)
                     put(u, Assignment(unit=u, slot=s.index, duty="post", post=p,
-                                      note=f"event {name}"), g)
+                                      note=f"event {name}"), seen_g, at=at_g)
                 else:
+                    seen_g, at_g = _at_post(inp, unit.home_post, outside)
                     put(u, Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
-                                      note="reserve at home post"),
-                        home_grid[u])
+                                      note="reserve at home post"), seen_g, at=at_g)
         counts[:, k] = p0.astype(np.int64)
         state.prev_counts = counts[:, k].astype(np.float64)
         if rings is not None:  # staging units for the tier-1 rings (this slot's patrols)
@@ -975,8 +993,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         staged["outside_grids"] = {
             "posts": sorted(outside),
             "note": f"post(s) {', '.join(sorted(outside))} lie outside every grid: the units "
-                    "standing there (checkpoints, fixed posts, pins) count in no grid's "
-                    "presence"}
+                    "standing there (checkpoints, fixed posts, pins, event posts, reserves) "
+                    "count in no grid's presence"}
     if rings is not None:
         all_holds = [h for hs in holds_by_slot.values() for h in hs]
         staged["staging"] = {
