@@ -841,9 +841,10 @@ TEXT: dict[str, dict[Lang, str]] = {
                             "en": "{needs}: not enough units on duty"},
     # posts stood at outside every grid (planning/deploy/solve.py's outside_grids; review P)
     "posture_outside_grids": {
-        "zh": "{posts} 位于所有网格之外：在此设卡、值守或指定部署的单元不计入任何网格的见警数",
+        "zh": "{posts} 位于所有网格之外：在此设卡、值守、指定部署、活动驻守或驻地备勤的单元"
+              "不计入任何网格的见警数",
         "en": "Post(s) {posts} lie outside every grid: the units standing there (checkpoints, "
-              "fixed posts, pins) count in no grid's presence."},
+              "fixed posts, pins, event posts, reserves) count in no grid's presence."},
     "ring_why_none": {"zh": "无汽车或摩托车在岗", "en": "no car or motorcycle is on duty"},
     "ring_why_unreachable": {
         "zh": "网格内没有道路节点在其 {m} 分钟圈内，巡逻单元无处驻守",
