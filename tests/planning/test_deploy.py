@@ -10,7 +10,7 @@ import pytest
 
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, make_slots
-from xunfang.planning import deploy
+from xunfang.planning import coverage, deploy
 from xunfang.planning.deploy.replan import Hot
 from xunfang.planning.routes import POLICE_TIERS
 from xunfang.scenario.loader import load
@@ -231,6 +231,25 @@ def test_events_raise_presence_and_staff_temporary_posts(ebian) -> None:
                    and a.note.startswith("event")]
         assert len(at_post) == 2
     assert not [s for s in post.shortfalls if s.duty == "event post"]
+
+
+def test_a_temporary_post_is_staffed_in_its_events_hours_only(ebian) -> None:
+    # a review: an event's two posts, written as kiosks (there was no other way), were
+    # counted as standing sources of the 1-3-5 rings in every hour of the week, and the
+    # report named one the nearest point of two key sites
+    sc, net = ebian
+    ks1 = next(p for p in sc.posts if p.id == "KS1")
+    temp = replace(ks1, id="T1", name="集市临时警务点", temporary=True)
+    ev = Event(name="集市", start=datetime(2025, 7, 1, 9), end=datetime(2025, 7, 1, 15),
+               level=1, posts=("T1",), extra_staff=2)
+    sc2 = replace(sc, posts=(*sc.posts, temp), events=(ev,))
+    assert "T1" not in {p.id for p in sc2.staffed_posts(("kiosk",), hour=10)}
+    assert not temp.staffed
+    free = coverage.analyze(sc2, net, mode="car")
+    assert free.sources == coverage.analyze(sc, net, mode="car").sources
+    post = deploy.plan_posture(_inputs(sc2, net))
+    at_t1 = sorted({a.slot for a in post.assignments if a.post == "T1"})
+    assert at_t1 == list(range(9, 15))
 
 
 def test_replan_changes_as_little_as_needed(ebian, planned) -> None:

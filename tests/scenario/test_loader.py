@@ -689,3 +689,19 @@ def test_overlapping_events_on_a_post_and_a_file_without_posts_warn(
     c = scenario.counts(result.scenario)
     assert c["events"] == ["庙会 2025-02-10 08:00–2025-02-10 20:00 level 2"]
     assert c["holidays"] == [] and c["leave_rows"] == 0
+
+
+def test_a_temporary_post_is_read_and_one_no_event_names_warns(make_scenario: Make) -> None:
+    posts = ("id,name,kind,node,temporary\np1,Station one,station,a,\ng1,East gate,exit,e,\n"
+             "t1,Fair post,kiosk,b,true\nt2,Spare post,kiosk,c,yes\n")
+    result = scenario.check(make_scenario({
+        "posts.csv": posts,
+        "events.csv": EV_HEAD + "庙会,2025-02-10T08:00,2025-02-10T20:00,1,t1,2\n"}))
+    assert result.ok and result.scenario is not None
+    sc = result.scenario
+    assert [p.temporary for p in sc.posts] == [False, False, True, True]
+    assert [p.id for p in sc.staffed_posts(("station", "kiosk"), hour=10)] == ["p1"]
+    assert not sc.posts[2].extra  # the column is the post's, not an unknown one
+    (w,) = result.warnings
+    assert (w.file, w.rule, w.column) == ("posts.csv", "temporary-unused", "temporary")
+    assert "'t2'" in w.message

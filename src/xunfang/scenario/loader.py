@@ -415,6 +415,12 @@ class _Loader:
             self.check_shifts(settings, {q.team for q in people})
         leave = self.read_leave(people)
         events = self.read_events(posts)
+        named = {q for e in events for q in e.posts}
+        for post in posts:
+            if post.temporary and post.id not in named:
+                self.warn("posts.csv", "temporary-unused", f"post {post.id!r} is temporary, but "
+                          "no event of events.csv names it: nobody ever stands there",
+                          column="temporary")
         incidents = self.read_incidents(pos, settings, areas) if pos and settings else None
         scenario = None
         if settings is not None and pos is not None and roads is not None:
@@ -1099,6 +1105,7 @@ class _Loader:
             pid = self.unique_id(t, i, row, seen)
             kind = self.choice(t, i, row, "kind", POST_KINDS)
             night = self.flag(t, i, row, "night_only") if t.has("night_only") else False
+            temp = self.flag(t, i, row, "temporary") if t.has("temporary") else False
             p = xy[i - 1]
             if pid is None or kind is None or p is None:
                 continue
@@ -1108,9 +1115,9 @@ class _Loader:
             posts.append(Post(
                 id=pid, name=row["name"], kind=cast(PostKind, kind), xy=p,
                 node=self.placed_node(t, i, row, p),
-                night_only=night,
-                extra=self.extra(t, row, ("id", "name", "kind", "night_only", "x", "y", "lon",
-                                          "lat", "node")),
+                night_only=night, temporary=temp,
+                extra=self.extra(t, row, ("id", "name", "kind", "night_only", "temporary", "x",
+                                          "y", "lon", "lat", "node")),
             ))
         return tuple(posts)
 

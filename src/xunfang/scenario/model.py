@@ -187,10 +187,13 @@ class Post:
     node: str | None = None
     night_only: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
+    #: staffed only in the hours of the events naming it (posts.csv ``temporary``): never a
+    #: standing source of response or sealing
+    temporary: bool = False
 
     @property
     def staffed(self) -> bool:
-        return self.kind in STAFFED_POST_KINDS
+        return self.kind in STAFFED_POST_KINDS and not self.temporary
 
 
 @dataclass(frozen=True)
@@ -497,7 +500,9 @@ class Scenario:
 
     def staffed_posts(self, kinds: Sequence[PostKind], *, hour: int | None = None,
                       all_day: bool = False) -> tuple[Post, ...]:
-        """Posts of ``kinds`` staffed at ``hour``: night-only checkpoints in night hours only.
+        """Posts of ``kinds`` staffed at ``hour``: night-only checkpoints in night hours only,
+        temporary posts (an event's) never — units stand there only in its hours, and count
+        where they stand.
 
         Without an hour every post of ``kinds`` counts, unless ``all_day``: then only the posts
         staffed at every hour (night-only ones are not). The rings take ``all_day``: a review
@@ -507,6 +512,6 @@ class Scenario:
         night = set(self.policy.night_hours)
         return tuple(
             p for p in self.posts
-            if p.kind in kinds and not (
+            if p.kind in kinds and not p.temporary and not (
                 p.night_only and (all_day if hour is None else hour not in night))
         )
