@@ -128,3 +128,54 @@ def test_a_scenario_without_a_country_says_so() -> None:
     assert not code and len(declared) == 3
     assert note == ("gbm: no public-holiday calendar (scenario.toml country = \"none\"), and "
                     "the 3 days of scenario.toml's [[policy.holidays]]")
+
+
+def test_every_method_forecasts_a_holiday_at_the_windows_holidays_level(
+        ebian: EventSet) -> None:
+    """naive (auto's usual choice for the county, and the plan's default path) knew no
+    calendar: a declared festival left the plan's forecast as it was. Told the holidays, a
+    method without a calendar of its own raises them by the window's holidays over their
+    weekdays (:func:`holiday_factor`), the other days as they were."""
+    from xunfang.intel.forecast import holiday_factor
+    from xunfang.intel.methods import Naive, holiday_calendar
+
+    # China's holidays of the window give the level; the festival is declared beside them
+    festival = holiday_calendar("CN", date(2024, 1, 1), date(2025, 12, 31)) | {
+        date(2025, 11, 20), date(2025, 11, 21), date(2025, 11, 22)}
+    start = date(2025, 11, 17)
+    told = forecast(ebian, Naive(days=365), start=start, days=7, train_days=365,
+                    holidays=festival)
+    plain = forecast(ebian, Naive(days=365), start=start, days=7, train_days=365)
+    ratio = told.risk.sum(axis=(1, 2)) / plain.risk.sum(axis=(1, 2))
+    o = ebian.day_of(start)
+    expect = holiday_factor(ebian.window(o - 365, o), festival)
+    assert expect > 1.05
+    # (the night shift of a holiday's eve runs into it: the roster day before holds a part)
+    np.testing.assert_allclose(ratio[3:6], expect, rtol=0.05)
+    assert abs(ratio[0] - 1) < 1e-9 and abs(ratio[1] - 1) < 1e-9
+    assert told.details["holiday_factor"] == pytest.approx(expect, abs=1e-3)
+    assert told.details["holiday_days"] == ["2025-11-20", "2025-11-21", "2025-11-22"]
+    assert "holiday_factor" not in plain.details
+
+
+def test_the_plans_forecast_raises_a_declared_festival(tmp_path: Any) -> None:
+    """The plan's risk stage passes the scenario's country's holidays and its declared ones."""
+    import shutil
+    from pathlib import Path
+
+    from xunfang import scenario as scenario_mod
+    from xunfang.intel.stage import grid_forecast
+
+    src = Path(scenario_mod.__file__).parent.parent / "scenarios" / "ebian"
+    shutil.copytree(src, tmp_path / "fest")
+    toml = tmp_path / "fest" / "scenario.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + (
+        '\n[[policy.holidays]]\nname = "彝族年"\nfrom = 2025-11-20\nto = 2025-11-22\n'),
+        encoding="utf-8")
+    base = scenario_mod.load("ebian")
+    fest = scenario_mod.load(tmp_path / "fest")
+    a = grid_forecast(base, start=date(2025, 11, 19), days=3, method="naive").forecast
+    b = grid_forecast(fest, start=date(2025, 11, 19), days=3, method="naive").forecast
+    ratio = b.risk.sum(axis=(1, 2)) / a.risk.sum(axis=(1, 2))
+    assert ratio[1] > 1.05 and ratio[2] > 1.05, ratio
+    assert b.details["holiday_days"] == ["2025-11-20", "2025-11-21"]

@@ -1001,6 +1001,7 @@ def forecast_cmd(
     from xunfang.intel import Slots, forecast, make_method
     from xunfang.intel.check import Unchecked, check_made, yardstick
     from xunfang.intel.forecast import record_end
+    from xunfang.intel.methods import holiday_calendar
     from xunfang.intel.sources import is_scenario
     from xunfang.report.layers import forecast_layer
     from xunfang.scenario.model import Policy
@@ -1039,9 +1040,13 @@ def forecast_cmd(
         # or the scenario's
         zone = got.src.table.tz or (sc.timezone if sc is not None else None)
         as_of = record_end(got.src.table.time, first)
+        # a method without a calendar forecasts a holiday at the window's holidays' level
+        # (as the plan's forecast does)
+        hol = holiday_calendar(country, (as_of or first) - timedelta(days=train_days),
+                               first + timedelta(days=days)) | declared
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
                       slots=Slots(slots, starts),  # type: ignore[arg-type]
-                      as_of=as_of, tz=zone)
+                      as_of=as_of, tz=zone, holidays=hol)
         # in the datum the file gave its lon/lat in, or the scenario declares: GCJ-02 input
         # is drawn on GCJ-02 maps (a review: a GCJ-02 scenario's layer came in WGS 84, some
         # 380 m off on 高德's tiles)

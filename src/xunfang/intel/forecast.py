@@ -507,6 +507,7 @@ def forecast(
     as_of: date | None = None,
     tz: str | None = None,
     model: Model | None = None,
+    holidays: Collection[date] = (),
 ) -> Forecast:
     """Fit on the ``train_days`` before ``start`` and forecast ``days`` days from it.
 
@@ -527,6 +528,12 @@ def forecast(
     Slots are wall-clock hours of the zone ``tz`` where it is known: on the day clocks go
     forward the skipped hour holds nothing, and on the day they go back the repeated hour's
     slot holds both of its hours (``details["clock_changes"]`` lists such days).
+
+    ``holidays``: public holidays (the scenario's country's and declared ones): a method
+    without a calendar of its own forecasts a holiday at its weekday's level times the
+    window's holidays' over their weekdays' (:func:`holiday_factor`; gbm's offset has it
+    already). (A review: a declared festival left the plan's forecast as it was, the
+    county's holidays running at 10.95 incidents a day against 8.22 on workdays.)
 
     ``model``: ``method`` fitted earlier, on a window ending at most ``method.refit_days``
     before (a rolling check refits the expensive methods weekly, as the evaluation does); it
@@ -574,6 +581,9 @@ def forecast(
     covered = recorded_days(events, hist.start, hist.origin)
     unrecorded = int((~covered).sum())
     by_weekday = np.ones(7) if calendar else weekday_factor(hist, covered=covered)
+    hol = frozenset() if calendar else frozenset(holidays)
+    horizon_hol = [i for i in range(days) if events.date_of(lead0 + i) in hol]
+    by_holiday = holiday_factor(hist, hol, covered=covered) if horizon_hol else 1.0
     season_kind = season_of(model)
     # a level of the recent weeks moves by the season's change from the window's end
     at_end = season_factor(hist, origin, covered=covered) if season_kind == "change" else 1.0
@@ -620,7 +630,7 @@ def forecast(
             daily = model.predict(hist, origin + i, calendar_day=lead0 + i) * season
         else:
             daily = np.asarray(model.predict(hist, origin + i), dtype=float) * by_weekday[
-                on.weekday()] * season * coverage
+                on.weekday()] * season * coverage * (by_holiday if on in hol else 1.0)
         hours = prof[:, on.weekday(), :]
         if tz is not None:
             held = clock_hours(on, tz)
@@ -653,6 +663,9 @@ def forecast(
             details["coverage_factor"] = round(coverage, 4)
     if not calendar:
         details["weekday_factor"] = [round(float(f), 3) for f in by_weekday]
+    if horizon_hol:
+        details["holiday_factor"] = round(by_holiday, 3)
+        details["holiday_days"] = [events.date_of(lead0 + i).isoformat() for i in horizon_hol]
     if season_kind != "own":
         details["season_factor"] = seasons
     if season_kind == "change":

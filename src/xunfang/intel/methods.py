@@ -1353,7 +1353,7 @@ class GbmModel:
         if self.country and when.year > through:
             # a plan past the record: its own year's holidays (the fit knew those to 60 days
             # past the window's end)
-            holidays = holidays | _holidays(self.country, when, when)
+            holidays = holidays | holiday_calendar(self.country, when, when)
         known = history.known()
         x = _features(history, history.lead(day), self.nb, holidays, calendar_day=on,
                       season=self.learns_season, known=known)
@@ -1405,7 +1405,7 @@ class Gbm:
         nb = ev.cached(f"gbm-nb:{scale}", lambda: _neighbour_matrix(
             ev.units, 1.5 * scale, lambda d: (d > 0).astype(float)))
         read_to = ev.date_of(history.origin + 60)
-        hol = _holidays(self.country, ev.date_of(history.start), read_to) | self.declared
+        hol = holiday_calendar(self.country, ev.date_of(history.start), read_to) | self.declared
         xs: list[FloatArray] = []
         ys: list[FloatArray] = []
         ws: list[FloatArray] = []
@@ -1529,7 +1529,9 @@ class Gbm:
         return int(np.argmin(losses))
 
 
-def _holidays(country: str | None, start: date, end: date) -> frozenset[date]:
+def holiday_calendar(country: str | None, start: date, end: date) -> frozenset[date]:
+    """The public holidays of ``country`` (ISO code; none without one) from ``start``'s year to
+    ``end``'s."""
     if not country:
         return frozenset()
     import holidays

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,14 @@ import numpy.typing as npt
 from xunfang.intel.check import Check, Unchecked, check_made, yardstick
 from xunfang.intel.forecast import Forecast, forecast, hottest_first, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
-from xunfang.intel.methods import EventSet, Method, MethodError, make_method, method_names
+from xunfang.intel.methods import (
+    EventSet,
+    Method,
+    MethodError,
+    holiday_calendar,
+    make_method,
+    method_names,
+)
 from xunfang.intel.units import Slots, scenario_grids
 from xunfang.plan import Slot
 from xunfang.scenario.model import Scenario
@@ -279,8 +286,14 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     events = EventSet.build(scenario_grids(scenario), time_, xy)
     as_of = record_end(time_, start)
     try:
+        # the holidays of the window and the horizon: a method without a calendar of its own
+        # forecasts a holiday at the window's holidays' level over their weekdays'
+        first = (as_of or start) - timedelta(days=train_days)
+        hol = holiday_calendar(scenario.country, first, start + timedelta(days=days)
+                               ) | declared_holidays(scenario)
         fc = forecast(events, scenario_method(scenario, method, seed), start=start, days=days,
-                      train_days=train_days, slots=slots, as_of=as_of, tz=scenario.timezone)
+                      train_days=train_days, slots=slots, as_of=as_of, tz=scenario.timezone,
+                      holidays=hol)
     except MethodError as exc:
         if len(events.unit) and not (events.unit >= 0).any():
             raise NoGridIncidents(_outside_advice(scenario, len(events.unit)),
