@@ -179,7 +179,7 @@ def test_the_chinese_report_names_the_shortfall_duties_in_chinese() -> None:
         got = _deploy_section(result, lambda k, **kw: t(k, lang, **kw), lang)  # type: ignore[arg-type]
         return [f["duty"] for f in got["shortfalls"]]
 
-    assert duties("zh") == ["固定岗", "联合巡逻", "驻守点", "event Fair level 2"]
+    assert duties("zh") == ["固定岗", "联合巡逻", "驻守点", "活动“Fair”2 级勤务"]
     assert duties("en") == ["fixed post", "joint patrol", "staging", "event Fair level 2"]
 
 

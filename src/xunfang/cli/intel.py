@@ -1001,7 +1001,7 @@ def forecast_cmd(
     from xunfang.intel import Slots, forecast, make_method
     from xunfang.intel.check import Unchecked, check_made, yardstick
     from xunfang.intel.forecast import record_end
-    from xunfang.intel.methods import holiday_calendar
+    from xunfang.intel.methods import horizon_holidays
     from xunfang.intel.sources import is_scenario
     from xunfang.report.layers import forecast_layer
     from xunfang.scenario.model import Policy
@@ -1042,8 +1042,8 @@ def forecast_cmd(
         as_of = record_end(got.src.table.time, first)
         # a method without a calendar forecasts a holiday at the window's holidays' level
         # (as the plan's forecast does)
-        hol = holiday_calendar(country, (as_of or first) - timedelta(days=train_days),
-                               first + timedelta(days=days)) | declared
+        hol = horizon_holidays(country, declared, start=first, days=days,
+                               train_days=train_days, as_of=as_of)
         fc = forecast(ev, m, start=first, days=days, train_days=train_days,
                       slots=Slots(slots, starts),  # type: ignore[arg-type]
                       as_of=as_of, tz=zone, holidays=hol)

@@ -1529,6 +1529,23 @@ class Gbm:
         return int(np.argmin(losses))
 
 
+def horizon_holidays(country: str | None, declared: Collection[date], *, start: date,
+                     days: int, train_days: int, as_of: date | None = None
+                     ) -> frozenset[date]:
+    """The public holidays a forecast from ``start`` over ``days`` days, trained on the
+    ``train_days`` before ``as_of`` (else ``start``), knows: ``country``'s over the window
+    and the horizon, and ``declared``. Only ``declared`` for a day :func:`forecast` refuses
+    (a date out of range; it says why)."""
+    try:
+        first = (as_of or start) - timedelta(days=train_days)
+        last = start + timedelta(days=days)
+    except (OverflowError, TypeError):
+        return frozenset(declared)
+    if not date(1900, 1, 1) <= first <= last <= date(9001, 1, 1):
+        return frozenset(declared)
+    return holiday_calendar(country, first, last) | frozenset(declared)
+
+
 def holiday_calendar(country: str | None, start: date, end: date) -> frozenset[date]:
     """The public holidays of ``country`` (ISO code; none without one) from ``start``'s year to
     ``end``'s."""

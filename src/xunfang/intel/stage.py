@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ from xunfang.intel.methods import (
     EventSet,
     Method,
     MethodError,
-    holiday_calendar,
+    horizon_holidays,
     make_method,
     method_names,
 )
@@ -288,9 +288,8 @@ def grid_forecast(scenario: Scenario, *, start: date, days: int = 1, method: str
     try:
         # the holidays of the window and the horizon: a method without a calendar of its own
         # forecasts a holiday at the window's holidays' level over their weekdays'
-        first = (as_of or start) - timedelta(days=train_days)
-        hol = holiday_calendar(scenario.country, first, start + timedelta(days=days)
-                               ) | declared_holidays(scenario)
+        hol = horizon_holidays(scenario.country, declared_holidays(scenario), start=start,
+                               days=days, train_days=train_days, as_of=as_of)
         fc = forecast(events, scenario_method(scenario, method, seed), start=start, days=days,
                       train_days=train_days, slots=slots, as_of=as_of, tz=scenario.timezone,
                       holidays=hol)
