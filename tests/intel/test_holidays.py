@@ -179,3 +179,11 @@ def test_the_plans_forecast_raises_a_declared_festival(tmp_path: Any) -> None:
     ratio = b.risk.sum(axis=(1, 2)) / a.risk.sum(axis=(1, 2))
     assert ratio[1] > 1.05 and ratio[2] > 1.05, ratio
     assert b.details["holiday_days"] == ["2025-11-20", "2025-11-21"]
+
+
+def test_country_none_on_the_command_line_is_no_calendar() -> None:
+    from xunfang.cli.intel import _holidays_of
+
+    code, declared, note = _holidays_of("none", None, "Asia/Shanghai")
+    assert code is None and not declared
+    assert note == "gbm: no public-holiday calendar (--country none)"

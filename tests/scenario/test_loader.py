@@ -705,3 +705,34 @@ def test_a_temporary_post_is_read_and_one_no_event_names_warns(make_scenario: Ma
     (w,) = result.warnings
     assert (w.file, w.rule, w.column) == ("posts.csv", "temporary-unused", "temporary")
     assert "'t2'" in w.message
+
+
+def test_a_temporary_home_post_and_a_post_twice_in_an_event_are_errors(
+        make_scenario: Make) -> None:
+    # a review: a unit based at an event's temporary post stood there all day; T1;T1 stood
+    # twice the units at T1 and the report counted them twice
+    posts = "id,name,kind,node,temporary\np1,Station one,station,a,\nt1,Fair post,kiosk,b,true\n"
+    units = "id,tier,mode,squad,home_post\nC1,special,car,patrol,p1\nC2,special,car,patrol,t1\n"
+    p = only_error(make_scenario({
+        "posts.csv": posts, "units.csv": units,
+        "events.csv": EV_HEAD + "庙会,2025-02-10T08:00,2025-02-10T20:00,1,t1,2\n"}))
+    assert (p.file, p.row, p.column, p.rule) == ("units.csv", 2, "home_post", "temporary-home")
+    p = only_error(make_scenario({
+        "posts.csv": posts, "units.csv": units.replace(",t1\n", ",p1\n"),
+        "events.csv": EV_HEAD + "庙会,2025-02-10T08:00,2025-02-10T20:00,1,p1;p1,2\n"}))
+    assert (p.file, p.row, p.column, p.rule) == ("events.csv", 1, "posts", "duplicate-post")
+
+
+def test_a_temporary_post_is_not_said_night_only(make_scenario: Make) -> None:
+    from xunfang.network import RoadNetwork
+    from xunfang.planning import blockade, coverage
+
+    posts = "id,name,kind,node,temporary\np1,Station one,station,a,\nt1,Fair post,kiosk,b,true\n"
+    sc = scenario.load(make_scenario({
+        "posts.csv": posts,
+        "events.csv": EV_HEAD + "庙会,2025-02-10T08:00,2025-02-10T20:00,1,t1,2\n"}))
+    assert coverage.night_only_out(sc, ("station", "kiosk"), 10) == ()
+    got = coverage.analyze(sc, RoadNetwork.from_scenario(sc), hour=10, kinds=("station", "kiosk"))
+    assert got.sources == ("p1",) and got.night_only_out == ()
+    _posts, notes = blockade._posts_at(sc, ("station", "kiosk"), 10)
+    assert notes == ["t1 is temporary: staffed only in the hours of its events"]

@@ -400,6 +400,9 @@ def _holidays_of(country: str | None, scenario: Any, tz: str | None
     declared = declared_holidays(scenario) if scenario is not None else frozenset()
     also = (f", and the {len(declared)} days of scenario.toml's [[policy.holidays]]"
             if declared else "")
+    if country is not None and country.strip().lower() in ("", "none"):
+        # as scenario.toml's country = "none" (a review: --country none was refused)
+        return None, declared, f"gbm: no public-holiday calendar (--country none){also}"
     if country is not None:
         try:
             code = holiday_country(country)

@@ -430,8 +430,9 @@ def _posts_at(scenario: Scenario, kinds: Sequence[PostKind], hour: int | None
     night hour (with no hour nobody is known to stand there: review AV found night
     checkpoints sealing exits at any time)."""
     posts = scenario.staffed_posts(kinds, hour=hour, all_day=True)
-    notes = [f"{p.id} is a night-only checkpoint: not staffed "
-             + ("without --hour" if hour is None else f"at hour {hour}")
+    notes = [(f"{p.id} is temporary: staffed only in the hours of its events"
+              if p.temporary else f"{p.id} is a night-only checkpoint: not staffed "
+              + ("without --hour" if hour is None else f"at hour {hour}"))
              for p in scenario.posts if p.kind in kinds and p not in posts]
     return posts, notes
 

@@ -1219,6 +1219,7 @@ class _Loader:
         if t is None:
             return ()
         post_ids = {p.id for p in posts}
+        temporary = {p.id for p in posts if p.temporary}
         posts_read = find_table(self.folder, "posts", problems=[]) is not None
         seen: dict[str, int] = {}
         units: list[Unit] = []
@@ -1231,6 +1232,12 @@ class _Loader:
             if not home_ok and (post_ids or not posts_read):
                 self.err(t.file, "unknown-post", f"home_post {home!r} is not in posts.csv",
                          row=i, column="home_post")
+            elif home_ok and home in temporary:
+                # (a review: a unit based at an event's post stood there all day)
+                self.err(t.file, "temporary-home", f"home_post {home!r} is a temporary post "
+                         "(staffed only in its events' hours): a unit's home post must be a "
+                         "standing one", row=i, column="home_post")
+                home_ok = False
             seats = None
             if t.has("seats") and row["seats"]:
                 s = self.number(t, i, row, "seats", integer=True, positive=True)
@@ -1381,6 +1388,11 @@ class _Loader:
             extra = self.number(t, i, row, "extra_staff", required=False, integer=True,
                                 default=0.0)
             plist = tuple(p.strip() for p in row.get("posts", "").split(";") if p.strip())
+            twice = sorted({p for p in plist if plist.count(p) > 1})
+            if twice:  # (a review: T1;T1 stood twice the units there)
+                self.err(t.file, "duplicate-post", f"posts lists {twice} more than once",
+                         row=i, column="posts")
+                continue
             unknown = [p for p in plist if p not in kind_of]
             if unknown:
                 self.err(t.file, "unknown-post", f"posts {unknown} are not in posts.csv",
