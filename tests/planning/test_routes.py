@@ -747,3 +747,23 @@ def test_every_visit_the_reports_count_is_made_by_a_route() -> None:
         for r in rp.routes.values():
             seen_rest += r.slot == 0 and r.legs[0].minutes[0] == 0 and r.legs[0].kind != "hold"
     assert seen_rest >= 1
+
+
+def test_a_drawn_run_after_a_kept_stop_starts_when_that_stop_ends(make_scenario: Make) -> None:
+    # review R1: a re-plan's drawn hour visited a site at minute 601 while the kept hour
+    # before it stopped at another site until 610: the drawn run now opens with the rest
+    sc, net = load(make_scenario)
+    posture = everywhere({"C1": "W", "C2": "E"})
+    whole = plan_routes(sc, net, DAY, posture, seed=0)
+    keep = {k: r for k, r in whole.routes.items() if k[0] == "C1" and k[1] < 12}
+    ends = {k: r.nodes[-1] for k, r in keep.items()}
+    visits = [(leg.item, leg.visit, k[0]) for k, r in keep.items() for leg in r.legs
+              if leg.item is not None and leg.visit is not None]
+    busy_to = 12 * 60 + 9.5  # the kept hour's last stop runs 9.5 min into the next
+    part = plan_routes(sc, net, DAY, posture, seed=1, kept_routes=ends, kept_visits=visits,
+                       kept_until={("C1", 11): busy_to})
+    first = part.routes[("C1", 12)].legs
+    assert first[0].kind == "hold" and first[0].minutes == (12 * 60, busy_to)
+    assert first[0].nodes[0] == ends[("C1", 11)]
+    assert all(leg.minutes[0] >= busy_to - 1e-9 for leg in first[1:])
+    assert all(leg.visit is None or leg.visit >= busy_to for leg in first)

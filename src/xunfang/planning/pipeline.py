@@ -197,6 +197,8 @@ class DeployContext:
     kept_visits: tuple[tuple[str, float, str], ...] = ()
     #: the node where each kept route that follows a drawn one of its unit begins
     kept_starts: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    #: the minute each kept route's last leg ends (a stop may run past its slot)
+    kept_until: Mapping[tuple[str, int], float] = field(default_factory=dict)
 
     @cached_property
     def ground(self) -> dict[tuple[str, int], float]:

@@ -781,6 +781,7 @@ def plan_routes(
     kept_routes: Mapping[tuple[str, int], str] | None = None,
     kept_visits: Sequence[tuple[str, float, str]] = (),
     kept_starts: Mapping[tuple[str, int], str] | None = None,
+    kept_until: Mapping[tuple[str, int], float] | None = None,
 ) -> RoutePlan:
     """Routes for every (unit, slot) of ``posture`` (unit id, slot index → grid id).
 
@@ -793,6 +794,8 @@ def plan_routes(
     for kept routes that follow a drawn one of the same unit: the drawn run ends there (its
     items leave time to drive there, and it holds there till the slot ends), so that the
     kept route carries on from where the unit stands.
+    ``kept_until``: (unit, slot) of ``kept_routes`` to the minute its last leg ends (a stop
+    may run past the slot's end): a drawn run right after it starts with the rest.
 
     ``attempts`` bounds how many times the event loop runs (each with other draws of the
     seed) while a key site or line piece some draw might serve misses its interval, and
@@ -829,6 +832,7 @@ def plan_routes(
     kept_end = _kept_nodes(net, "kept_routes", fixed, posture, "is not in the posture", "ends")
     kept_start = _kept_nodes(net, "kept_starts", kept_starts or {}, fixed,
                              "has no kept route", "begins")
+    kept_until = dict(kept_until or {})
     for (uid, sidx), gid in posture.items():
         if uid not in units:
             raise ValueError(f"posture: unit {uid!r} (slot {sidx}) is not in the scenario's units")
@@ -1043,9 +1047,21 @@ def plan_routes(
                 goal, back = -1, None  # no way there: the seam is left to the caller's check
             if u not in anchor and kept_end:
                 k_run = slot_at(r0)  # a run after a kept route starts where that ends
-                end = kept_end.get((u, slots[k_run - 1].index)) if k_run > 0 else None
+                key_k = (u, slots[k_run - 1].index) if k_run > 0 else None
+                end = kept_end.get(key_k) if key_k is not None else None
                 if end is not None:
                     pos[u] = end
+                    # its stop still running: the rest opens the run, as in a plan drawn
+                    # whole (review R1: a re-plan's drawn hour visited S05 at 601 while the
+                    # kept hour before stopped at S01 until 610)
+                    busy = kept_until.get(key_k) if key_k is not None and r0 >= 0 else None
+                    if busy is not None and busy > t + 1e-9:
+                        stay = min(busy, r1)
+                        add(u, Leg("hold", grid_ids[g], (net.node_ids[end],) * 2, (t, stay)))
+                        t = stay
+                        if t >= r1 - 1e-9:
+                            heapq.heappush(heap, (r1, order[u], u))
+                            continue
             here = pos[u]
             if u not in anchor:
                 entry = router.nearest_in(sub, here, mode, hour)

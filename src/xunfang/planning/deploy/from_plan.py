@@ -496,7 +496,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                     scenario=scenario, network=net, slots=pif.slots,
                     posture=replace(new, assignments=_part), inputs=inp, risk=pif.risk,
                     seed=pif.seed, kept_routes=k.ends, kept_visits=k.visits,
-                    kept_starts=k.starts)
+                    kept_starts=k.starts, kept_until=k.until)
                 return pipeline.apply_extra_stages(ctx, _part, (("routes", _stage),))
             (got, one, layers), kept = _best_draw(draw, pif, scenario, in_force.assignments,
                                                   part, first, kept)
@@ -625,6 +625,7 @@ class _Kept:
     grids: frozenset[str] = frozenset()
     starts: Mapping[tuple[str, int], str] = field(default_factory=dict)
     after: bool = True  # kept after a grid's changed slots too (else only up to the first)
+    until: Mapping[tuple[str, int], float] = field(default_factory=dict)  # last leg's end
 
 
 def _routed(seen: Sequence[Assignment], pif: PlanInForce, first: int) -> tuple[Assignment, ...]:
@@ -688,13 +689,25 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
     # a kept route goes on from where its unit stood at the slot's start in the plan in
     # force: after a kept route, after a drawn one (drawn to end there), or after no route
     # in both plans (from its home post); not after a route the re-plan takes away
+    now_at = {(a.unit, a.slot): (a.duty, a.post, a.grid) for a in part}
+
+    def moved(u: str, k: int) -> bool:  # the unit's slot before is other than in force
+        was_at = pif.plan.at(u, k)  # (held at an incident: off to the routes, as ``part``)
+        was = (("off", None, None) if was_at.note == BUSY_NOTE
+               else (was_at.duty, was_at.post, was_at.grid))
+        return now_at.get((u, k)) != was
+
+    # (review R1: PS5-C, at its post in the plan in force and now busy at an incident in G3
+    # until 09:00, kept its 09:00 route from its home post)
     while bad := [(u, k) for u, k in keep if k > 0 and (u, k - 1) not in keep
-                  and (u, k - 1) not in drawn and (u, k - 1) in pif.route_grid]:
+                  and (u, k - 1) not in drawn
+                  and ((u, k - 1) in pif.route_grid or moved(u, k - 1))]:
         for key in bad:
             del keep[key]
     routes: dict[tuple[str, int], Assignment] = {}
     ends: dict[tuple[str, int], str] = {}
     starts: dict[tuple[str, int], str] = {}
+    until: dict[tuple[str, int], float] = {}
     visits: list[tuple[str, float, str]] = []
     for key in sorted(keep):
         row = old_rows.get(key)
@@ -710,13 +723,16 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
                     return _Kept()  # an older plan.json: its visits are not known
                 visits.append((str(leg["item"]), float(leg["visit"]), key[0]))
         ends[key] = str(nodes[-1])
+        last = legs[-1].get("to") if legs and isinstance(legs[-1], Mapping) else None
+        if isinstance(last, int | float):
+            until[key] = float(last)
         if (key[0], key[1] - 1) in drawn and (key[0], key[1] - 1) not in keep:
             starts[key] = str(nodes[0])
         routes[key] = replace(pif.plan.at(*key), crew=crews[key])
     whole = frozenset(g for g, at in now.items() if any(k >= first for k in at)
                       and all((u, k) in keep for k, us in at.items() if k >= first for u in us))
     return _Kept(routes=routes, ends=ends, visits=tuple(visits), grids=whole, starts=starts,
-                 after=after)
+                 after=after, until=until)
 
 
 _Drawn = tuple[tuple[Assignment, ...], dict[str, Mapping[str, object]], Any]
