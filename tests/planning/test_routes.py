@@ -17,6 +17,7 @@ from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, make_slots
 from xunfang.planning.routes import (
     PatrolLoad,
+    UnitSlotRoute,
     grid_of_nodes,
     ground_presence,
     plan_routes,
@@ -659,6 +660,15 @@ def test_a_slot_counts_the_stops_it_holds(make_scenario: Make) -> None:
     assert crossed > 5, crossed
 
 
+def _kept(keep: dict[tuple[str, int], UnitSlotRoute]
+          ) -> tuple[dict[tuple[str, int], str], list[tuple[str, float, str]]]:
+    """What a re-plan hands plan_routes of the routes it keeps: where each ends, their visits."""
+    ends = {k: r.nodes[-1] for k, r in keep.items()}
+    visits = [(leg.item, leg.visit, k[0]) for k, r in keep.items() for leg in r.legs
+              if leg.item is not None and leg.visit is not None]
+    return ends, visits
+
+
 def test_kept_routes_are_not_drawn_and_their_visits_count(make_scenario: Make) -> None:
     # a re-plan keeps the plan in force's routes where nothing changed: plan_routes draws
     # only the others, from where a kept route ends, and takes the kept visits as made
@@ -666,9 +676,7 @@ def test_kept_routes_are_not_drawn_and_their_visits_count(make_scenario: Make) -
     posture = everywhere({"C1": "W", "C2": "E"})
     whole = plan_routes(sc, net, DAY, posture, seed=3)
     keep = {k: r for k, r in whole.routes.items() if k[0] == "C1" and k[1] < 12}
-    ends = {k: r.nodes[-1] for k, r in keep.items()}
-    visits = [(leg.item, leg.visit, k[0]) for k, r in keep.items() for leg in r.legs
-              if leg.item is not None and leg.visit is not None]
+    ends, visits = _kept(keep)
     assert visits and all(leg.item for r in keep.values() for leg in r.legs
                           if leg.kind in ("site", "line"))
     part = plan_routes(sc, net, DAY, posture, seed=5, kept_routes=ends, kept_visits=visits)
@@ -703,10 +711,8 @@ def test_a_drawn_stretch_between_kept_routes_ends_where_the_next_begins(
     posture = everywhere({"C1": "W", "C2": "E"})
     whole = plan_routes(sc, net, DAY, posture, seed=0)
     keep = {k: r for k, r in whole.routes.items() if k[0] == "C1" and k[1] not in (10, 11)}
-    ends = {k: r.nodes[-1] for k, r in keep.items()}
+    ends, visits = _kept(keep)
     begin = keep[("C1", 12)].legs[0].nodes[0]
-    visits = [(leg.item, leg.visit, k[0]) for k, r in keep.items() for leg in r.legs
-              if leg.item is not None and leg.visit is not None]
     for seed in range(6):
         part = plan_routes(sc, net, DAY, posture, seed=seed, kept_routes=ends,
                            kept_visits=visits, kept_starts={("C1", 12): begin})
@@ -756,9 +762,7 @@ def test_a_drawn_run_after_a_kept_stop_starts_when_that_stop_ends(make_scenario:
     posture = everywhere({"C1": "W", "C2": "E"})
     whole = plan_routes(sc, net, DAY, posture, seed=0)
     keep = {k: r for k, r in whole.routes.items() if k[0] == "C1" and k[1] < 12}
-    ends = {k: r.nodes[-1] for k, r in keep.items()}
-    visits = [(leg.item, leg.visit, k[0]) for k, r in keep.items() for leg in r.legs
-              if leg.item is not None and leg.visit is not None]
+    ends, visits = _kept(keep)
     busy_to = 12 * 60 + 9.5  # the kept hour's last stop runs 9.5 min into the next
     part = plan_routes(sc, net, DAY, posture, seed=1, kept_routes=ends, kept_visits=visits,
                        kept_until={("C1", 11): busy_to})
