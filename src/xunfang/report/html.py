@@ -1248,8 +1248,8 @@ def _deploy_section(result: PlanResult, T: Any, lang: str,
 def _events_section(result: PlanResult, T: Any, names: PlaceNames | None
                     ) -> list[dict[str, Any]]:
     """Each event of the scenario the plan's slots meet (events.csv), as the plan serves it:
-    its name, hours, level and, per post, the unit-slots it asks (1 + extra_staff ÷ its
-    posts, per slot of the plan within its hours) against those the plan stands there for it
+    its name, hours, level and, per post, the unit-slots it asks (``Event.units_per_post``,
+    per slot of the plan within its hours) against those the plan stands there for it
     (assignments noted "event NAME"), the slots short; and the (grid, slot) cells the
     posture left short of its level. A review: the report had no line for the event."""
     plan = result.plan
@@ -1262,7 +1262,7 @@ def _events_section(result: PlanResult, T: Any, names: PlaceNames | None
         slots = [s for s in plan.slots if e.start < s.end and e.end > s.start]
         if not slots:
             continue
-        asked = 1 + e.extra_staff // max(1, len(e.posts))
+        asked = e.units_per_post
         posts = []
         for p in e.posts:
             have = [sum(1 for u in plan.units if plan.at(u, s.index).post == p

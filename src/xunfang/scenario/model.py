@@ -253,6 +253,13 @@ class Event:
     extra_staff: int = 0
     extra: Mapping[str, object] = field(default_factory=dict)
 
+    @property
+    def units_per_post(self) -> int:
+        """The units each of its posts asks in every slot of its hours: 1 + extra_staff ÷
+        the number of posts, rounded down (the deployment stands them, the report counts
+        them against it)."""
+        return 1 + self.extra_staff // max(1, len(self.posts))
+
 
 @dataclass(frozen=True, eq=False)
 class Incidents:

@@ -82,7 +82,7 @@ from xunfang.plan import Assignment, Slot
 from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
 from xunfang.planning.deploy.staging import RingCover, can_hold
 from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
-from xunfang.scenario.model import FloatArray, IntArray
+from xunfang.scenario.model import Event, FloatArray, IntArray
 
 _BIG = 1e6
 #: the posture's note of an auxiliary force in a slot its stage does not place it in (the
@@ -371,10 +371,9 @@ def _at_post(inp: Inputs, post: str, outside: set[str]) -> tuple[int, int]:
     return g, _grid_of_post(inp, post)
 
 
-def _events_at(inp: Inputs, k: int) -> list[tuple[str, int, tuple[str, ...], int]]:
+def _events_at(inp: Inputs, k: int) -> list[Event]:
     s = inp.slots[k]
-    return [(e.name, e.level, e.posts, e.extra_staff) for e in inp.scenario.events
-            if e.start < s.end and e.end > s.start]
+    return [e for e in inp.scenario.events if e.start < s.end and e.end > s.start]
 
 
 def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | None = None,
@@ -620,15 +619,15 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 planned_n = int(anchor.counts[g, k]) if anchor is not None else 1
                 hot_req[g] = planned_n + int((kk, g) in hot_new)
         event_posts: list[tuple[str, int, str]] = []
-        for name, level, posts, extra in _events_at(inp, k):
-            if level >= 2:
+        for ev in _events_at(inp, k):
+            if ev.level >= 2:
                 for g in range(n_g):
-                    need(g, 1, f"event {name} level {level}")
-            if level >= 3:
+                    need(g, 1, f"event {ev.name} level {ev.level}")
+            if ev.level >= 3:
                 for g in inp.tier1_grids:
-                    need(g, 2, f"event {name} level {level}")
-            for p in posts:
-                event_posts.append((p, 1 + extra // max(1, len(posts)), name))
+                    need(g, 2, f"event {ev.name} level {ev.level}")
+            for p in ev.posts:
+                event_posts.append((p, ev.units_per_post, ev.name))
 
         # risk shares
         r = inp.risk[:, k].astype(np.float64).copy()
