@@ -187,3 +187,77 @@ def test_country_none_on_the_command_line_is_no_calendar() -> None:
     code, declared, note = _holidays_of("none", None, "Asia/Shanghai")
     assert code is None and not declared
     assert note == "gbm: no public-holiday calendar (--country none)"
+
+
+def _runs(days: frozenset[date]) -> list[tuple[date, date]]:
+    runs: list[list[date]] = []
+    for d in sorted(days):
+        if runs and (d - runs[-1][1]).days == 1:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d])
+    return [(a, b) for a, b in runs]
+
+
+# The State Council's notices of 2025's and 2026's holidays (国办发明电〔2024〕12号, 12 November
+# 2024; the notice of 4 November 2025, gov.cn gongbao 2025 issue 12406, the holidays
+# package's own reference for 2026): each period "X至Y放假(调休)" and its make-up working
+# days "上班". Facts of the notices, not the code's output.
+CN_PERIODS = [
+    (date(2025, 1, 1), date(2025, 1, 1)), (date(2025, 1, 28), date(2025, 2, 4)),
+    (date(2025, 4, 4), date(2025, 4, 6)), (date(2025, 5, 1), date(2025, 5, 5)),
+    (date(2025, 5, 31), date(2025, 6, 2)), (date(2025, 10, 1), date(2025, 10, 8)),
+    (date(2026, 1, 1), date(2026, 1, 3)), (date(2026, 2, 15), date(2026, 2, 23)),
+    (date(2026, 4, 4), date(2026, 4, 6)), (date(2026, 5, 1), date(2026, 5, 5)),
+    (date(2026, 6, 19), date(2026, 6, 21)), (date(2026, 9, 25), date(2026, 9, 27)),
+    (date(2026, 10, 1), date(2026, 10, 7))]
+CN_WORKDAYS = [date(2025, 1, 26), date(2025, 2, 8), date(2025, 4, 27), date(2025, 9, 28),
+               date(2025, 10, 11), date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28),
+               date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10)]
+
+
+def test_chinas_holidays_are_the_state_councils_periods() -> None:
+    """The holidays package names the days off of a period but not its weekend days
+    (National Day 2026: 1-3 and 5-7 October, Sunday the 4th left a weekend day; the Spring
+    Festival's 21-22 February and Sunday the 15th): a holiday period is the run of days off
+    that holds a named day, every day of it, the make-up working days (调休, which the
+    package gives) worked."""
+    from xunfang.intel.methods import holiday_calendar
+
+    cal = holiday_calendar("CN", date(2025, 1, 1), date(2026, 12, 31))
+    assert _runs(cal) == CN_PERIODS
+    assert not cal & set(CN_WORKDAYS)
+    assert date(2026, 10, 4) in cal and date(2026, 2, 15) in cal
+    # a year's calendar alone holds its periods too (one over New Year: its own days)
+    assert holiday_calendar("CN", date(2026, 1, 1), date(2026, 1, 1)) == frozenset(
+        d for d in cal if d.year == 2026)
+
+
+def test_elsewhere_only_a_weekend_between_two_holidays_is_one() -> None:
+    """Easter's Saturday and Sunday between Good Friday and Easter Monday are holidays;
+    a weekend that merely adjoins one (the United States' observed Friday 3 July 2026 and
+    Saturday the 4th: Sunday the 5th) is not."""
+    from xunfang.intel.methods import holiday_calendar
+
+    de = holiday_calendar("DE", date(2026, 1, 1), date(2026, 12, 31))
+    assert {date(2026, 4, 3), date(2026, 4, 4), date(2026, 4, 5), date(2026, 4, 6)} <= de
+    us = holiday_calendar("US", date(2026, 1, 1), date(2026, 12, 31))
+    assert {date(2026, 7, 3), date(2026, 7, 4)} <= us and date(2026, 7, 5) not in us
+    assert date(2026, 7, 2) not in us
+
+
+def test_holiday_periods_bridge_as_said() -> None:
+    from xunfang.intel.methods import holiday_periods
+
+    fri, mon = date(2026, 10, 2), date(2026, 10, 5)
+    sat, sun = date(2026, 10, 3), date(2026, 10, 4)
+    wk = frozenset({5, 6})
+    assert holiday_periods(frozenset({fri, mon}), weekend=wk) == {fri, sat, sun, mon}
+    # a made-up Saturday breaks the run
+    assert holiday_periods(frozenset({fri, mon}), weekend=wk,
+                           workdays=frozenset({sat})) == {fri, mon}
+    # an adjoining weekend: China's whole period only
+    assert holiday_periods(frozenset({fri}), weekend=wk) == {fri}
+    assert holiday_periods(frozenset({fri}), weekend=wk, whole=True) == {fri, sat, sun}
+    assert holiday_periods(frozenset(), weekend=wk) == frozenset()
+

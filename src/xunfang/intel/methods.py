@@ -1548,16 +1548,69 @@ def horizon_holidays(country: str | None, declared: Collection[date], *, start: 
 
 def holiday_calendar(country: str | None, start: date, end: date) -> frozenset[date]:
     """The public holidays of ``country`` (ISO code; none without one) from ``start``'s year to
-    ``end``'s."""
+    ``end``'s: the days the ``holidays`` package names, and the weekend days a holiday period
+    holds (:func:`holiday_periods`)."""
     if not country:
         return frozenset()
     import holidays
 
+    # a year either side, for a period that runs over New Year (a Friday 1 January's weekend)
+    years = range(max(start.year - 1, 1), end.year + 2)
     try:
-        cal = holidays.country_holidays(country, years=range(start.year, end.year + 1))
+        cal = holidays.country_holidays(country, years=years)
     except NotImplementedError:
         raise MethodError(f"no public-holiday calendar for country '{country}'") from None
-    return frozenset(cal.keys())
+    days = holiday_periods(frozenset(cal.keys()), weekend=frozenset(cal.weekend),
+                           workdays=frozenset(getattr(cal, "weekend_workdays", ())),
+                           whole=getattr(cal, "country", country) == "CN")
+    return frozenset(d for d in days if start.year <= d.year <= end.year)
+
+
+def holiday_periods(named: frozenset[date], *, weekend: frozenset[int],
+                    workdays: frozenset[date] = frozenset(), whole: bool = False
+                    ) -> frozenset[date]:
+    """``named`` holidays with the weekend days (``weekend``: weekdays, Monday 0) their
+    periods hold, less the make-up working days (调休) ``workdays``. A run of days off (named
+    days and weekend days not made up) is a holiday period where it holds a named day.
+    ``whole`` (China): every day of such a run is a holiday, as the State Council's notice
+    gives the period (2026's Spring Festival 15-23 February, its named days 16-20 and 23:
+    Sunday the 15th joins them, Saturday the 14th is worked; National Day 1-7 October, Sunday
+    the 4th between Saturday the 3rd and Monday the 5th, which the package names; 2025's 1-8
+    October). Elsewhere only the weekend days between two named days of a run (Easter's
+    Saturday and Sunday between Good Friday and Easter Monday), not a weekend that merely
+    adjoins a holiday: a Friday 4 July makes no holiday of the 5th."""
+    if not named:
+        return named
+    out = set(named)
+    day = min(named)
+    last = max(named)
+    while day <= last:
+        if day not in named:
+            day += timedelta(days=1)
+            continue
+        # the run of days off around this named day
+        a = day
+        while _off(a - timedelta(days=1), named, weekend, workdays):
+            a -= timedelta(days=1)
+        b = day
+        while _off(b + timedelta(days=1), named, weekend, workdays):
+            b += timedelta(days=1)
+        if not whole:  # from the run's first named day to its last
+            a = min(d for d in _days(a, b) if d in named)
+            b = max(d for d in _days(a, b) if d in named)
+        out.update(_days(a, b))
+        day = b + timedelta(days=1)
+    return frozenset(out)
+
+
+def _off(d: date, named: frozenset[date], weekend: frozenset[int],
+         workdays: frozenset[date]) -> bool:
+    """A day without work: a named holiday, or a weekend day not made up."""
+    return d in named or (d.weekday() in weekend and d not in workdays)
+
+
+def _days(a: date, b: date) -> list[date]:
+    return [a + timedelta(days=k) for k in range((b - a).days + 1)]
 
 
 # -- auto ---------------------------------------------------------------------------------------
