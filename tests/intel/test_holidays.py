@@ -261,3 +261,35 @@ def test_holiday_periods_bridge_as_said() -> None:
     assert holiday_periods(frozenset({fri}), weekend=wk, whole=True) == {fri, sat, sun}
     assert holiday_periods(frozenset(), weekend=wk) == frozenset()
 
+
+def test_gbms_forecast_names_the_holidays_it_raised(ebian: EventSet) -> None:
+    """gbm's offset raises a holiday by the window's holidays over their weekdays, which its
+    details named nowhere (the other methods' did): the horizon's holiday days and the factor
+    are in them, for the plan's risk stage and `intel forecast` to show."""
+    from xunfang.intel.forecast import holiday_factor
+
+    start = date(2025, 9, 29)
+    fc = forecast(ebian, Gbm(country="CN"), start=start, days=5, train_days=365)
+    assert fc.details["holiday_days"] == ["2025-10-01", "2025-10-02", "2025-10-03"]
+    o = ebian.day_of(start)
+    model = Gbm(country="CN").fit(ebian.window(o - 365, o))
+    expect = holiday_factor(ebian.window(o - 365, o), model.holidays)
+    assert expect > 1.05
+    assert fc.details["holiday_factor"] == round(expect, 3)
+    assert "offset" in fc.details["holiday_factor_of"]
+    blind = forecast(ebian, Gbm(country=None), start=start, days=5, train_days=365)
+    assert "holiday_days" not in blind.details
+
+
+def test_the_countys_national_day_2026_is_raised_every_day() -> None:
+    """The plan's forecast of National Day 2026 raised 1-3 and 5-7 October and left Sunday
+    the 4th, inside the period, at a Sunday's level."""
+    from xunfang import scenario as scenario_mod
+    from xunfang.intel.stage import grid_forecast
+
+    sc = scenario_mod.load("ebian")
+    fc = grid_forecast(sc, start=date(2026, 10, 1), days=7, method="naive").forecast
+    assert fc.details["holiday_days"] == [f"2026-10-0{k}" for k in range(1, 8)]
+    for m in ("gbm",):
+        g = grid_forecast(sc, start=date(2026, 10, 1), days=7, method=m).forecast
+        assert g.details["holiday_days"] == fc.details["holiday_days"]

@@ -1117,6 +1117,10 @@ def forecast_cmd(
                           f"{fc.details['as_of']}, the first day ahead as the day after it")
     if "window" in fc.details:
         out_console.print(f"note: {escape(fc.details['window'])}")
+    if "holiday_days" in fc.details:  # which days were raised, and by what
+        out_console.print(f"note: holidays {', '.join(fc.details['holiday_days'])} forecast "
+                          f"at {fc.details['holiday_factor']:.3g} times their weekdays' level "
+                          "(the window's holidays over their weekdays)")
     if "hours" in fc.details:
         out_console.print(f"note: {escape(fc.details['hours'])}")
     if "note" in fc.details.get("validation", {}):

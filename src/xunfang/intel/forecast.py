@@ -582,8 +582,14 @@ def forecast(
     unrecorded = int((~covered).sum())
     by_weekday = np.ones(7) if calendar else weekday_factor(hist, covered=covered)
     hol = frozenset() if calendar else frozenset(holidays)
-    horizon_hol = [i for i in range(days) if events.date_of(lead0 + i) in hol]
-    by_holiday = holiday_factor(hist, hol, covered=covered) if horizon_hol else 1.0
+    # the horizon's holidays and their level over their weekdays': gbm's offset holds it (of
+    # the holidays its fit knew, and the window's before the horizon: the same factor on
+    # each day), the others are raised by it below
+    of_day = ([model.calendar(events.date_of(lead0 + i)) for i in range(days)]
+              if isinstance(model, GbmModel) else [hol] * days)
+    horizon_hol = [i for i in range(days) if events.date_of(lead0 + i) in of_day[i]]
+    by_holiday = (holiday_factor(hist, of_day[horizon_hol[0]], covered=covered)
+                  if horizon_hol else 1.0)
     season_kind = season_of(model)
     # a level of the recent weeks moves by the season's change from the window's end
     at_end = season_factor(hist, origin, covered=covered) if season_kind == "change" else 1.0
@@ -666,6 +672,9 @@ def forecast(
     if horizon_hol:
         details["holiday_factor"] = round(by_holiday, 3)
         details["holiday_days"] = [events.date_of(lead0 + i).isoformat() for i in horizon_hol]
+        if calendar:  # (a review: gbm's details named no holiday it had raised)
+            details["holiday_factor_of"] = ("gbm's offset: the window's holidays over their "
+                                            "weekdays, which its trees may move further")
     if season_kind != "own":
         details["season_factor"] = seasons
     if season_kind == "change":

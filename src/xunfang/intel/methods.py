@@ -1340,20 +1340,23 @@ class GbmModel:
     # had hidden that year's May Day and National Day (a review)
     country_through: int | None = None
 
+    def calendar(self, when: date) -> frozenset[date]:
+        """The holidays a forecast of the day ``when`` knows: those of the fit, and past them
+        ``when``'s own year's (a plan past the record; the fit knew them to 60 days past the
+        window's end)."""
+        through = (self.country_through if self.country_through is not None
+                   else max((d.year for d in self.holidays), default=when.year - 1))
+        if self.country and when.year > through:
+            return self.holidays | holiday_calendar(self.country, when, when)
+        return self.holidays
+
     def predict(self, history: History, day: int, calendar_day: int | None = None
                 ) -> FloatArray:
         """``calendar_day``: the day whose weekday, holidays and season apply, where it is not
         ``day`` (a plan after the record's end is forecast with the lead times from it, on
         its own days); the counts are as of the window's end (History.lead)."""
         on = day if calendar_day is None else calendar_day
-        holidays = self.holidays
-        when = history.events.date_of(on)
-        through = (self.country_through if self.country_through is not None
-                   else max((d.year for d in holidays), default=when.year - 1))
-        if self.country and when.year > through:
-            # a plan past the record: its own year's holidays (the fit knew those to 60 days
-            # past the window's end)
-            holidays = holidays | holiday_calendar(self.country, when, when)
+        holidays = self.calendar(history.events.date_of(on))
         known = history.known()
         x = _features(history, history.lead(day), self.nb, holidays, calendar_day=on,
                       season=self.learns_season, known=known)
