@@ -140,3 +140,30 @@ def test_evaluate_on_a_scenario_uses_its_country(tmp_path: Path,
                               "--json"])
     assert res.exit_code == 0, res.output
     assert made == ["US"]
+
+
+def test_the_forecast_and_its_check_say_which_days_were_holidays() -> None:
+    """`intel forecast --check`: the check forecasts its holidays as the forecast does and
+    says which (it ran the method without them); the forecast names its raised days, gbm's
+    too (its details had named none)."""
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--method", "naive", "--from",
+                              "2025-10-09", "--check", "--json"])
+    assert res.exit_code == 0, res.output
+    chk = json.loads(res.stdout)["check"]
+    assert chk["holidays_as_forecast"] is True
+    assert chk["holiday_days"] == [f"2025-10-0{k}" for k in range(1, 9)]
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--method", "naive", "--from",
+                              "2025-10-09", "--check"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.stdout.split())
+    assert "8 days checked were holidays (2025-10-01," in out
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--method", "gbm", "--from",
+                              "2026-10-03", "--days", "3", "--json"])
+    assert res.exit_code == 0, res.output
+    details = json.loads(res.stdout)["details"]
+    assert details["holiday_days"] == ["2026-10-03", "2026-10-04", "2026-10-05"]
+    res = runner.invoke(app, ["intel", "forecast", "ebian", "--method", "gbm", "--from",
+                              "2026-10-03", "--days", "3"])
+    out = " ".join(res.stdout.split())
+    assert (f"holidays 2026-10-03, 2026-10-04, 2026-10-05 forecast at "
+            f"{details['holiday_factor']:.3g} times") in out

@@ -294,3 +294,47 @@ def test_the_check_ranks_its_hottest_per_km2_as_the_forecast_lists_them() -> Non
     # and the report's note names the rule
     sec = _check_section(chk, lambda key, **kw: t(key, "en", **kw))
     assert sec is not None and "hottest k grids by expected incidents per km²" in sec["note"]
+
+
+def test_the_check_forecasts_holidays_as_the_forecast_does(ebian: EventSet) -> None:
+    """The forecast raises a holiday to the window's holidays' level (``holidays=``); its
+    check ran the method without them, a forecast other than the one delivered (a review).
+    Given the forecast's calendar, each checked day is forecast as the forecast would forecast
+    it — National Day 2025 at the holiday level — and the check says which days were."""
+    from xunfang.intel.check import check_holidays, check_made
+
+    cal = check_holidays(ebian, "CN", (), end=date(2025, 10, 9))
+    chk = check(ebian, [(Naive(), 365)], end=date(2025, 10, 9), holidays=cal)
+    days = [chk.first + timedelta(days=i) for i in range(chk.days)]
+    levels = [forecast(ebian, Naive(), start=d, days=1, train_days=365,
+                       holidays=cal).risk.sum() for d in days]
+    assert chk.rows[0].expected_per_day == pytest.approx(np.mean(levels))
+    assert chk.holiday_days == tuple(d for d in days if d in cal)
+    assert chk.holiday_days[0] == date(2025, 10, 1) and len(chk.holiday_days) == 8
+    doc = chk.as_json()
+    assert doc["holidays_as_forecast"] is True
+    assert doc["holiday_days"][-1] == "2025-10-08"
+    # without a calendar (evaluate's rules) as before: no day raised, and said so
+    plain = check(ebian, [(Naive(), 365)], end=date(2025, 10, 9))
+    assert plain.rows[0].expected_per_day < chk.rows[0].expected_per_day
+    assert plain.as_json()["holidays_as_forecast"] is False and not plain.holiday_days
+    made = check_made(ebian, [(Naive(), 365)], start=date(2025, 10, 9), holidays=cal)
+    assert not isinstance(made, Unchecked)
+    assert made.rows[0].expected_per_day == chk.rows[0].expected_per_day
+
+
+def test_the_plans_check_uses_the_scenarios_calendar() -> None:
+    """The plan's check (grid_check: plan.json's risk stage, /api/risk) forecasts its checked
+    holidays as the plan's forecast does: the scenario's country's and declared ones."""
+    from xunfang import scenario as scenario_mod
+    from xunfang.intel.stage import grid_check, grid_forecast
+
+    sc = scenario_mod.load("ebian")
+    g = grid_forecast(sc, start=date(2025, 10, 9), days=1, method="naive")
+    chk = grid_check(sc, g, method="naive")
+    assert not isinstance(chk, Unchecked)
+    assert chk.holidays and chk.holiday_days[0] == date(2025, 10, 1)
+    # the same days forecast alone, as the plan forecasts them
+    day = grid_forecast(sc, start=date(2025, 10, 4), days=1, method="naive").forecast
+    assert day.details["holiday_days"] == ["2025-10-04"]
+    assert date(2025, 10, 4) in chk.holiday_days

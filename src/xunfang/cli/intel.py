@@ -1002,7 +1002,7 @@ def forecast_cmd(
     horizon, from a scenario's history or from any incident file."""
     from xunfang.cli.main import out_console
     from xunfang.intel import Slots, forecast, make_method
-    from xunfang.intel.check import Unchecked, check_made, yardstick
+    from xunfang.intel.check import Unchecked, check_holidays, check_made, yardstick
     from xunfang.intel.forecast import record_end
     from xunfang.intel.methods import horizon_holidays
     from xunfang.intel.sources import is_scenario
@@ -1056,8 +1056,12 @@ def forecast_cmd(
         datum = sc.crs.lonlat_datum if sc is not None else coords
         layer_doc = (forecast_layer(fc, got.chosen.crs, datum)  # type: ignore[arg-type]
                      if geojson is not None else None)
+        # with the forecast's calendar: a checked holiday forecast as the horizon's are
         checked = (check_made(ev, yardstick(m, train_days), start=first, as_of=as_of,
-                              tz=zone, seed=seed) if check else None)
+                              tz=zone, seed=seed,
+                              holidays=check_holidays(ev, country, declared,
+                                                      end=as_of or first))
+                   if check else None)
     except (XunfangError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     if geojson is not None:
@@ -1280,6 +1284,12 @@ def _print_check(chk: Any, kind: str) -> None:
         lo, hi = first.hot_ci
         out_console.print(f"95 % interval of the share in the hottest {places(chk.ks[0])} "
                           f"(bootstrap over days): {lo:.1%} to {hi:.1%}")
+    if chk.holiday_days:  # forecast as the horizon's holidays are (the same calendar)
+        n = len(chk.holiday_days)
+        out_console.print(f"note: {n} day{'s' if n != 1 else ''} checked "
+                          f"{'were holidays' if n != 1 else 'was a holiday'} "
+                          f"({', '.join(d.isoformat() for d in chk.holiday_days)}), forecast "
+                          "at the holiday level as the forecast's own holidays are")
     if chk.lead < chk.wanted_lead:
         out_console.print(f"note: the forecast is {chk.wanted_lead} days ahead of the record's "
                           "end; the record is too short to check that far ahead, so the check "

@@ -28,7 +28,7 @@ this check is short and local: it tells the planner how far to trust tomorrow's 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -112,6 +112,11 @@ class Check:
     # what the hottest k are ranked by: "expected" incidents, or their density where the
     # units differ in size ("per_km2", "per_km"; Forecast.density's)
     ranked_by: str = "expected"
+    # the days checked that were forecast at the holiday level (each a holiday of the
+    # calendar the forecast uses, as its own horizon's are); ``holidays``: a calendar was
+    # given (the forecast's: its country's and the declared days), so that they were
+    holiday_days: tuple[date, ...] = ()
+    holidays: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {"first": self.first.isoformat(), "last": self.last.isoformat(),
@@ -119,6 +124,8 @@ class Check:
                 "per_day": round(self.per_day, 3), "units": self.units, "hottest": list(self.ks),
                 "hour_share": HOUR_SHARE, "lead_days": self.lead,
                 "wanted_lead_days": self.wanted_lead, "hottest_ranked_by": self.ranked_by,
+                "holidays_as_forecast": self.holidays,
+                "holiday_days": [d.isoformat() for d in self.holiday_days],
                 "rows": [r.as_json() for r in self.rows]}
 
 
@@ -175,11 +182,17 @@ def _top(values: FloatArray, k: int) -> FloatArray:
 
 def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
           days: int = 28, lead: int = 1, tz: str | None = None, resamples: int = 1000,
-          seed: int = 0) -> Check:
+          seed: int = 0, holidays: Collection[date] | None = None) -> Check:
     """Each ``(method, train_days)`` forecast every day of the check period before ``end``
     (:func:`check_period`) ``lead`` days ahead — made as of the day ``lead − 1`` days before
     it, as a plan past its record's end is (a shorter lead where the record is too short for
-    it) — and scored. The first method is compared with the last (the yardstick)."""
+    it) — and scored. The first method is compared with the last (the yardstick).
+
+    ``holidays``: the calendar the forecast checked uses (its country's holidays over the
+    check's windows and the declared ones, :func:`~xunfang.intel.forecast.forecast`'s): a
+    checked day that is one of them is forecast at the holiday level, as the forecast's own
+    holidays are (a review: the check ran naive without them, a forecast other than the one
+    delivered). gbm knows its calendar itself. None: no calendar (``evaluate``'s rules)."""
     wanted = max(1, lead)
     try:
         a, b = check_period(events, end, days=days, lead=wanted)
@@ -224,6 +237,7 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
     denominators = per_day[boot].sum(axis=1)
     scored = []
     ranked_by = "expected"
+    raised: set[int] = set()  # the check days forecast at the holiday level, by any method
     for method, train_days in methods:
         hot = np.zeros((m_days, len(ks)))
         area = np.zeros((m_days, len(ks)))
@@ -243,7 +257,10 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
                     chosen.add(str(c))
             fc = forecast(events, method, start=events.date_of(d), days=1,
                           train_days=train_days, tz=tz, model=model,
-                          as_of=events.date_of(made) if lead > 1 else None)
+                          as_of=events.date_of(made) if lead > 1 else None,
+                          holidays=holidays or ())
+            if "holiday_days" in fc.details:
+                raised.add(d)
             risk = fc.risk[0]  # (units, 24 hours)
             level = risk.sum(axis=1)
             expected[i] = level.sum()
@@ -296,21 +313,38 @@ def check(events: EventSet, methods: Sequence[tuple[Method, int]], *, end: date,
             error_per_day=float(np.abs(expected - per_day).mean()), vs_naive=vs))
     return Check(first=events.date_of(a), last=events.date_of(b - 1), days=m_days,
                  incidents=int(total), per_day=float(per_day.mean()), ks=ks, units=n,
-                 rows=tuple(rows), lead=lead, wanted_lead=wanted, ranked_by=ranked_by)
+                 rows=tuple(rows), lead=lead, wanted_lead=wanted, ranked_by=ranked_by,
+                 holiday_days=tuple(events.date_of(d) for d in sorted(raised)),
+                 holidays=holidays is not None)
 
 
 def check_made(events: EventSet, methods: Sequence[tuple[Method, int]], *, start: date,
                as_of: date | None = None, tz: str | None = None,
-               seed: int = 0) -> Check | Unchecked:
+               seed: int = 0, holidays: Collection[date] | None = None) -> Check | Unchecked:
     """The check of a forecast for ``start`` made as of ``as_of`` (the day after the record's
     end; ``start`` where the record reaches it): over the weeks before it, with the lead of
     the forecast's first day — or why there is none. The plan, the web API and
-    ``xunfang intel forecast --check`` show this."""
+    ``xunfang intel forecast --check`` show this. ``holidays``: the forecast's calendar
+    (:func:`check_holidays`), its checked days' holidays forecast as its own are."""
     end = as_of or start
     try:
-        return check(events, methods, end=end, lead=(start - end).days + 1, tz=tz, seed=seed)
+        return check(events, methods, end=end, lead=(start - end).days + 1, tz=tz, seed=seed,
+                     holidays=holidays)
     except CheckError as exc:
         return Unchecked(exc.code, str(exc))
+
+
+def check_holidays(events: EventSet, country: str | None, declared: Collection[date], *,
+                   end: date) -> frozenset[date]:
+    """The holidays of a check before ``end`` (:func:`check_made`): ``country``'s over the
+    record to ``end`` (every check day's window lies in it) and ``declared``, the calendar
+    the forecast checked uses (:func:`~xunfang.intel.methods.horizon_holidays`)."""
+    from xunfang.intel.methods import holiday_calendar
+
+    first = events.epoch
+    if not date(1900, 1, 1) <= first <= end <= date(9001, 1, 1):  # (as horizon_holidays)
+        return frozenset(declared)
+    return holiday_calendar(country, first, end) | frozenset(declared)
 
 
 def yardstick(method: Method, train_days: int) -> list[tuple[Method, int]]:

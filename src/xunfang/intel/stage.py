@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from xunfang.intel.check import Check, Unchecked, check_made, yardstick
+from xunfang.intel.check import Check, Unchecked, check_holidays, check_made, yardstick
 from xunfang.intel.forecast import Forecast, forecast, hottest_first, per_slot, record_end
 from xunfang.intel.ingest import IncidentTable
 from xunfang.intel.methods import (
@@ -322,9 +322,13 @@ def grid_check(scenario: Scenario, g: GridForecast, *, method: str = "auto",
     """The forecast's method checked over the record's last weeks before it is made
     (:func:`xunfang.intel.check.check_made`), naive counts over 365 days beside it; or why
     it cannot be."""
+    # the forecast's calendar: its checked days' holidays forecast as its own horizon's are
+    hol = check_holidays(g.events, scenario.country, declared_holidays(scenario),
+                         end=g.origin)
     return check_made(g.events,
                       yardstick(scenario_method(scenario, method, seed), train_days),
-                      start=g.forecast.days[0], as_of=g.origin, tz=scenario.timezone, seed=seed)
+                      start=g.forecast.days[0], as_of=g.origin, tz=scenario.timezone, seed=seed,
+                      holidays=hol)
 
 
 def risk_stage(scenario: Scenario, slots: Sequence[Slot], *, method: str = "auto",
