@@ -187,8 +187,12 @@ def test_a_replan_uses_the_plans_options(county: tuple[PlanResult, Path],
         assert r.exit_code == 0, r.output
         got[name] = json.loads(r.stdout)
     # held to the plan in force by its own weight (1) rather than the re-plan's (50), the
-    # loose plan's re-plan moves more units than the hot grid asks for
-    assert got["loose"]["changed"] > got["default"]["changed"] > 0
+    # loose plan's re-plan moves more units than the hot grid asks for (counted over moves
+    # to another duty or place: routes drawn again over other streets of the same grid are
+    # the routes stage's, which may keep more of one plan than of the other)
+    moved = {k: sum(1 for c in v["changes"] if c["changed"] == "place") for k, v in got.items()}
+    assert moved["loose"] > moved["default"] > 0
+    assert got["loose"]["changed"] >= moved["loose"]
     loose = _doc(tmp_path / "loose")
     assert loose["stages"]["replan"]["keep_weight"] == 1.0
     assert _doc(tmp_path / "default")["stages"]["replan"]["keep_weight"] == 50.0

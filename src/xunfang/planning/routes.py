@@ -939,6 +939,28 @@ def plan_routes(
             rs = rs[1:]
         runs[u] = warm + rs
     order = {u: i for i, u in enumerate(sorted(runs))}  # ties in the event heap
+    # A re-plan's drawn stretches of a grid (police units' runs, merged), with a kept route
+    # after them: an item falling due where no drawn run is in its grid is due by the end of
+    # the last drawn stretch before then, unless a kept route visits it in time. The kept
+    # routes were drawn with other units' visits around them (a review: a re-plan at 08:00
+    # taking TX-M1 out of service left S13's visit of its 17:00 route to no one; the drawn
+    # 16:00-18:00 stretch saw S13 due only after it ended and left it, kept 18:00 did not
+    # visit it, so the longest interval was 293 min of 240)
+    cover: dict[int, tuple[list[float], list[float]]] = {}
+    if fixed:
+        spans: dict[int, list[tuple[float, float]]] = {}
+        for u, rs in runs.items():
+            if units[u].tier in POLICE_TIERS:
+                for x0, x1, g in rs:
+                    spans.setdefault(g, []).append((x0, x1))
+        for g, sp in spans.items():
+            merged: list[list[float]] = []
+            for x0, x1 in sorted(sp):
+                if merged and x0 <= merged[-1][1] + 1e-9:
+                    merged[-1][1] = max(merged[-1][1], x1)
+                else:
+                    merged.append([x0, x1])
+            cover[g] = ([m[0] for m in merged], [m[1] for m in merged])
     # where each unit starts: its home post's node, else its first grid's first node
     posts = {p.id: p for p in scenario.posts}
     home: dict[str, int] = {}
@@ -960,19 +982,39 @@ def plan_routes(
         last: dict[str, float] = {it.key: -horizon for it in items}
         first: dict[str, float] = {}
 
-        def due(it: _Item, t: float) -> float:
+        def deadline(it: _Item, t: float) -> tuple[float, float]:
+            """(due, release) of ``it`` at minute ``t``: when its next visit is due, and the
+            earliest minute a visit is of use (``-inf``: any time). In a re-plan, an item
+            falling due where no drawn unit is in its grid is due by the end of the last
+            drawn stretch before then, and of use only from one interval before the next
+            kept visit (a visit before that leaves the interval up to it too long: the
+            lattice's drawn hour visited S4 at 685 and the kept visit after it came at 937,
+            252 min of 240, where an arrival at 697-705 met both)."""
             d = last[it.key] + it.every
             f = first.get(it.key)
             if t >= 0 and f is not None:
                 if d >= horizon + f:
-                    return math.inf  # the next horizon's first visit comes in time
+                    return math.inf, -math.inf  # the next horizon's first visit comes in time
                 d = min(d, horizon)
             ahead = coming.get(it.key)
+            nxt = math.inf
             if ahead:  # a kept route's visit comes in time: nothing is due before it
                 i = bisect.bisect_right(ahead, t)
-                if i < len(ahead) and ahead[i] <= d:
-                    return ahead[i] + it.every
-            return d
+                if i < len(ahead):
+                    if ahead[i] <= d:
+                        return ahead[i] + it.every, -math.inf
+                    nxt = ahead[i]
+            span = cover.get(it.grid)
+            if span is not None and d < horizon:
+                j = bisect.bisect_right(span[0], d) - 1
+                if j >= 0 and t < span[1][j] < d:
+                    end = span[1][j]
+                    rel = nxt - it.every
+                    return end, (rel if rel <= end - lo else -math.inf)
+            return d, -math.inf
+
+        def due(it: _Item, t: float) -> float:
+            return deadline(it, t)[0]
 
         def visited(it: _Item, at: float, u: str) -> None:
             if units[u].tier not in POLICE_TIERS:
@@ -1087,7 +1129,9 @@ def plan_routes(
                 d = _sub.time(a, b)
                 return (d, False) if math.isfinite(d) else (router.full_time(a, b, _m, _h), True)
 
+            wait = math.inf  # the first minute an item held back for its release is of use
             for it in by_grid.get(g, []):
+                when, rel = deadline(it, t)
                 if it.kind == "site":
                     entry = it.nodes[0]
                     travel, far = reach(here, entry)
@@ -1097,7 +1141,10 @@ def plan_routes(
                         continue
                     if t + travel + lo + (0.0 if back is None else back[entry]) > r1 + 1e-9:
                         continue
-                    cands.append((due(it, t) - (t + travel), it, entry, [], [], travel, far))
+                    if t + travel < rel:
+                        wait = min(wait, rel - travel)
+                        continue
+                    cands.append((when - (t + travel), it, entry, [], [], travel, far))
                 else:
                     for nodes in (it.nodes, it.nodes[::-1]):
                         p, m = _traverse(sub, nodes)
@@ -1111,9 +1158,17 @@ def plan_routes(
                         if (t + travel + m[-1] + (0.0 if back is None else back[p[-1]])
                                 > r1 + 1e-9):
                             continue
-                        cands.append((due(it, t) - (t + travel), it, p[0], p, m, travel, far))
+                        if t + travel < rel:
+                            wait = min(wait, rel - travel)
+                            continue
+                        cands.append((when - (t + travel), it, p[0], p, m, travel, far))
             if unit.tier in POLICE_TIERS and t >= 0:  # the warm-up's offers are not kept
                 offered.update(b[1].key for b in cands)
+            if not cands and wait < r1 - 1e-9:
+                # only items of use later (a re-plan's last chance): hold here until the first
+                add(u, Leg("hold", grid_ids[g], (net.node_ids[here],) * 2, (t, wait)))
+                heapq.heappush(heap, (wait, order[u], u))
+                continue
             if not cands:
                 # nothing fits before the run ends: hold here until then. In a grid with nothing
                 # to visit (no key site, no line) "here" is where the unit first met the grid's
