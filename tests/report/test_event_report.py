@@ -87,6 +87,16 @@ def test_an_event_shortfall_said_in_chinese(fair) -> None:
         assert not ENGLISH.search(zh["duty"] + " " + zh["detail"]), zh
         assert "庙会" in zh["detail"]
         assert _short_row(f, _T("en"))["detail"] == f["detail"]  # English as plan.json says
+    # a tier-1 ring left unheld while the zone's cars stand at the event's posts says so,
+    # in Chinese too (a review: the reason named the patrols only)
+    rings = [f for f in mine if f["duty"] == "staging"]
+    assert rings
+    for f in rings:
+        n = re.search(r"; (\d+) car\(s\) or motorcycle\(s\) of its zone are held at event "
+                      r"posts \(庙会\)$", f["detail"])
+        assert n is not None, f["detail"]
+        assert f"；本区 {n.group(1)} 辆汽车/摩托车被活动岗位占用（庙会）" in _short_row(
+            f, _T("zh"))["detail"]
     # a grid's one need the event's level (the duty is then "event NAME level N")
     one = {"slot": 19, "start": "x", "duty": "event 庙会 level 2", "place": "G1", "need": 1,
            "have": 0, "detail": "event 庙会 level 2: not enough units on duty"}

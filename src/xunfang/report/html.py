@@ -922,11 +922,14 @@ STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
 
 #: the posture's shortfall details by duty (planning/deploy/solve.py and staging.py's words):
 #: a tier-1 ring not held and why (review P: the reason tells none on duty, none in reach, the
-#: plan kept N on grid patrol, or all taken). A detail no pattern matches stays as written.
+#: plan kept N on grid patrol, or all taken; and the cars of its zone held at event posts). A
+#: detail no pattern matches stays as written.
 POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
     "staging": (
         (re.compile(r"no unit stands within the tier-1 target of (?P<site>\S+): "
-                    r"(?P<ring_why>.+)$"), "posture_short_staging"),
+                    r"(?P<ring_why>.+?)(?P<ring_events>(?:; \d+ car\(s\) or motorcycle\(s\) "
+                    r"of its zone are held at event posts \(.+\))?)$"),
+         "posture_short_staging"),
     ),
     "event post": (
         (re.compile(r"event (?P<event>.+): not enough units on duty in its zone$"),
@@ -981,6 +984,10 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
                     r"stand at posts, checkpoints or events$"), "ring_why_taken"),
         (re.compile(r"no car or motorcycle on duty could be spared to stand within it$"),
          "ring_why_old"),
+    ),
+    "ring_events": (  # planning/deploy/solve.py's _held_at_events: the zone's cars at events
+        (re.compile(r"; (?P<n>\d+) car\(s\) or motorcycle\(s\) of its zone are held at event "
+                    r"posts \((?P<events>.+)\)$"), "ring_why_events"),
     ),
     "what": (
         (re.compile(r"never visited$"), "short_never_visited"),

@@ -825,9 +825,10 @@ TEXT: dict[str, dict[Lang, str]] = {
               "{need} operator(s) at every step (a rotation of {period} views); {k} camera(s) "
               "left out of the rotation: {cams}"},
     # a tier-1 ring not held (html.POSTURE_SHORT_SAID; review P)
-    "posture_short_staging": {"zh": "没有单元驻守在 {site} 的一级响应时限圈内：{ring_why}",
+    "posture_short_staging": {"zh": "没有单元驻守在 {site} 的一级响应时限圈内：{ring_why}"
+                                    "{ring_events}",
                               "en": "no unit stands within the tier-1 target of {site}: "
-                                    "{ring_why}"},
+                                    "{ring_why}{ring_events}"},
     # an event's post short of units, and a grid short of what an event's level (and the
     # other presence needs) ask (html.POSTURE_SHORT_SAID, html.NEED_SAID; a review: the
     # Chinese report gave them in English)
@@ -859,6 +860,9 @@ TEXT: dict[str, dict[Lang, str]] = {
               "{other} 辆在岗点、卡点或活动现场",
         "en": "every car or motorcycle on duty is taken: {held} hold other rings, {locked} are "
               "pinned or busy at an incident, {other} stand at posts, checkpoints or events"},
+    "ring_why_events": {"zh": "；本区 {n} 辆汽车/摩托车被活动岗位占用（{events}）",
+                        "en": "; {n} car(s) or motorcycle(s) of its zone are held at event "
+                              "posts ({events})"},
     "ring_why_old": {"zh": "无可抽调的在岗汽车或摩托车驻守",
                      "en": "no car or motorcycle on duty could be spared to stand within it"},
     "short_never_visited": {"zh": "从未巡到", "en": "never visited"},

@@ -82,7 +82,7 @@ from xunfang.plan import Assignment, Slot
 from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
 from xunfang.planning.deploy.staging import RingCover, can_hold
 from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
-from xunfang.scenario.model import Event, FloatArray, IntArray
+from xunfang.scenario.model import Event, FloatArray, IntArray, Unit
 
 _BIG = 1e6
 #: the posture's note of an auxiliary force in a slot its stage does not place it in (the
@@ -898,6 +898,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                             npost - short, f"event {name}: not enough units "
                                             "on duty in its zone"))
         # assign units of each class to the places the counts say
+        at_event: dict[str, str] = {}  # unit -> the event at whose post it stands
         for ci, ckey in enumerate(class_keys):
             key = ckey[0]
             us = classes[ckey]
@@ -940,6 +941,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                     put(u, a, idx)
                 elif kind == "event":
                     p, _, name = event_posts[idx]
+                    at_event[u] = name
                     seen_g, at_g = _at_post(inp, p, outside)
                     put(u, Assignment(unit=u, slot=s.index, duty="post", post=p,
                                       note=f"event {name}"), seen_g, at=at_g)
@@ -967,9 +969,14 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 holds_by_slot.setdefault(str(s.index), []).append(
                     {"unit": u, "node": node, "sites": list(sites)})
             for sh in st.shorts:
+                col = ring_col.get(sh.site)
+                from_grids = (set() if col is None else
+                              set(node_grid[cand[near_site[:, col]]].tolist()) - {-1})
                 shortfalls.append(Shortfall(s.index, s.name, "staging", sh.site, 1, 0,
                                             f"no unit stands within the tier-1 target of "
-                                            f"{sh.site}: {sh.reason}"))
+                                            f"{sh.site}: {sh.reason}"
+                                            + _held_at_events(at_event, from_grids, inp,
+                                                              units)))
                 shorts_by_slot.setdefault(str(s.index), []).append(sh.site)
         by_grid: dict[str | None, int] = {}
         for u in mobile:
@@ -1006,6 +1013,23 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                    shortfalls=tuple(shortfalls), solves=solves_t,
                    on_duty=tuple(tuple(sorted(x)) for x in inp.on_duty), seconds=elapsed,
                    extra=staged)
+
+
+def _held_at_events(at_event: Mapping[str, str], from_grids: set[int], inp: Inputs,
+                    units: Mapping[str, Unit]) -> str:
+    """What a tier-1 ring left unheld in a slot lost to events, from the slot's plan: the
+    cars and motorcycles of its zone — units that may patrol a grid (``from_grids``) holding
+    a node a car reaches it from within the target, so could have stood within it — that
+    stand at event posts instead (``at_event``: unit -> event); "" when none does (a review:
+    a fair's 09:00-15:00 unheld rings were put down to the cars kept on grid patrol only,
+    while four of the zone's cars stood at the fair's posts)."""
+    held = [u for u in sorted(at_event) if can_hold(units[u])
+            and from_grids.intersection(inp.allowed[u].tolist())]
+    if not held:
+        return ""
+    events = ", ".join(dict.fromkeys(at_event[u] for u in held))
+    return (f"; {len(held)} car(s) or motorcycle(s) of its zone are held at event posts "
+            f"({events})")
 
 
 def _yardstick_name(basis: str, record: bool, forecast: bool) -> str:
