@@ -22,14 +22,16 @@ from xunfang.report.svgmap import (
     BAND_COLOURS,
     HEAT_COLOURS,
     NO_RISK_COLOUR,
+    TEMPORARY_STYLE,
     TIER_COLOURS,
     UNREACHED,
     render_map,
     render_risk_maps,
     render_site_map,
+    star_points,
 )
 from xunfang.scenario import counts
-from xunfang.scenario.model import FloatArray
+from xunfang.scenario.model import FloatArray, Scenario
 
 
 def _env() -> jinja2.Environment:
@@ -1252,6 +1254,19 @@ def _deploy_section(result: PlanResult, T: Any, lang: str,
             "gap": _fmt(float(gap), 5) if isinstance(gap, int | float) else "—"}
 
 
+def _temporary_titles(sc: Scenario, T: Any) -> dict[str, str]:
+    """The map's hover of each temporary post: temporary, and the events naming it with
+    their hours (a review: the map drew it as an ordinary kiosk)."""
+    out = {}
+    for p in sc.posts:
+        if p.temporary:
+            events = [f"{e.name} {span_text(e.start, e.end)}" for e in sc.events
+                      if p.id in e.posts]
+            out[p.id] = str(T("temporary_post_title", name=p.name,
+                              events=T("need_sep").join(events) or T("temporary_post_none")))
+    return out
+
+
 def _events_section(result: PlanResult, T: Any, names: PlaceNames | None
                     ) -> list[dict[str, Any]]:
     """Each event of the scenario the plan's slots meet (events.csv), as the plan serves it:
@@ -1498,7 +1513,10 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,
         counts_rows=counts_rows, posts_rows=posts_rows, tier_rows=tier_rows,
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],
-        map_svg=render_map(sc, car), legend=legend, tier_colours=TIER_COLOURS,
+        map_svg=render_map(sc, car, temporary=_temporary_titles(sc, T)), legend=legend,
+        tier_colours=TIER_COLOURS, temporary_legend=(
+            (TEMPORARY_STYLE[0], star_points(7.0, 7.0)) if any(p.temporary for p in sc.posts)
+            else None),
         access_rows=access_rows, bands=bands, ring_rows=ring_rows, site_rows=site_rows,
         slot_rows=slot_rows, off_note=off_note,
         sheet=sheet, osm=sc.roads.source == "osm",

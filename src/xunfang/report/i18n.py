@@ -91,6 +91,13 @@ TEXT: dict[str, dict[Lang, str]] = {
     "staging_held": {"zh": "动中备勤（单元@一级部位）", "en": "staging held (unit@tier-1 sites)"},
     "staging_short": {"zh": "一级部位1分钟圈缺口", "en": "tier-1 rings not held"},
     "legend_uncovered": {"zh": "未达标地点", "en": "place missing its target"},
+    # a temporary post on the map (posts.csv temporary; a review: drawn as an ordinary kiosk)
+    "legend_temporary": {"zh": "临时岗（仅在活动时段值守）",
+                         "en": "temporary post (staffed only in its events' hours)"},
+    "temporary_post_title": {"zh": "{name}（临时岗，仅在活动时段值守：{events}）",
+                             "en": "{name} (temporary post, staffed only in its events' hours: "
+                                   "{events})"},
+    "temporary_post_none": {"zh": "无活动使用", "en": "no event uses it"},
     "site_table": {"zh": "重点部位到达时间", "en": "Travel time to the key sites"},
     "name": {"zh": "名称", "en": "Name"},
     "nearest_minutes": {"zh": "驾车（分钟）", "en": "by car (min)"},

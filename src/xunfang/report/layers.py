@@ -130,9 +130,16 @@ def sites_layer(scenario: Scenario, t: Transform, access: Coverage | None = None
 
 
 def posts_layer(scenario: Scenario, t: Transform) -> Json:
+    """Every post; ``temporary`` (posts.csv) says it is staffed only in the hours of the
+    events naming it, ``events`` lists them (name, from, to in the scenario's local time,
+    level; empty for a post no event names). A review: a temporary post read as an ordinary
+    kiosk, its events nowhere in the layer."""
     return _points(scenario, t, [
         (p.xy, {**_extra(p.extra), "id": p.id, "name": p.name, "kind": p.kind,
-                "night_only": p.night_only})
+                "night_only": p.night_only, "temporary": p.temporary,
+                "events": [{"name": e.name, "from": e.start.isoformat(timespec="minutes"),
+                            "to": e.end.isoformat(timespec="minutes"), "level": e.level}
+                           for e in scenario.events if p.id in e.posts]})
         for p in scenario.posts
     ])
 

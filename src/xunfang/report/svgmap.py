@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 
 import numpy as np
@@ -21,6 +22,19 @@ POST_STYLE = {
     "exit": ("#4d4d4d", "cross"), "camera": ("#33a02c", "dot"),
 }
 RING_FILL = {1: "#fde0dd", 2: "#fcc5c0", 3: "#fff7f3"}
+#: a temporary post (posts.csv ``temporary``: staffed only in its events' hours), whatever
+#: its kind: a star of its own colour (a review: drawn as an ordinary kiosk)
+TEMPORARY_STYLE = ("#d01c8b", "star")
+
+
+def star_points(x: float, y: float, r: float = 6.5) -> str:
+    """The five-pointed star of a temporary post, centred on (x, y), outer radius ``r``."""
+    pts = []
+    for i in range(10):
+        a = np.pi / 2 + i * np.pi / 5
+        rr = r if i % 2 == 0 else r * 0.45
+        pts.append(f"{x + rr * np.cos(a):.1f},{y - rr * np.sin(a):.1f}")
+    return " ".join(pts)
 
 
 class _Frame:
@@ -52,9 +66,13 @@ def _polygon(points: str, colour: str, title: str) -> str:
             f"{title}</polygon>")
 
 
-def _marker(kind: str, x: float, y: float, colour: str, title: str) -> str:
+def _marker(kind: str, x: float, y: float, colour: str, title: str,
+            shape: str | None = None) -> str:
     t = f"<title>{escape(title)}</title>"
-    shape = POST_STYLE.get(kind, ("#000", "dot"))[1]
+    shape = shape or POST_STYLE.get(kind, ("#000", "dot"))[1]
+    if shape == "star":
+        return (f'<polygon class="temporary-post" points="{star_points(x, y)}" '
+                f'fill="{colour}" stroke="#fff" stroke-width="1">{t}</polygon>')
     if shape == "square":
         return (f'<rect x="{x - 4}" y="{y - 4}" width="8" height="8" fill="{colour}" '
                 f'stroke="#fff" stroke-width="1">{t}</rect>')
@@ -72,8 +90,10 @@ def _marker(kind: str, x: float, y: float, colour: str, title: str) -> str:
 
 
 def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 1000.0,
-               labels: bool = True) -> str:
-    """The SVG element (a string) of the scenario's map, roads coloured by minutes from posts."""
+               labels: bool = True, temporary: Mapping[str, str] | None = None) -> str:
+    """The SVG element (a string) of the scenario's map, roads coloured by minutes from posts;
+    a temporary post a star (TEMPORARY_STYLE), its hover ``temporary[id]`` where given (the
+    report's words: temporary, its events and their hours)."""
     r = scenario.roads
     pts = [r.xy] + [np.asarray(a.geometry.exterior.coords) if hasattr(a.geometry, "exterior")
                     else np.vstack([np.asarray(g.exterior.coords) for g in a.geometry.geoms])
@@ -137,6 +157,14 @@ def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 10
     if posts:
         pp = frame(np.array([q.xy for q in posts]))
         for q, (x, y) in zip(posts, pp, strict=True):
+            if q.temporary:
+                title = (temporary or {}).get(q.id, f"{q.name} ({q.kind}, temporary)")
+                out.append(_marker(q.kind, float(x), float(y), TEMPORARY_STYLE[0], title,
+                                   TEMPORARY_STYLE[1]))
+                if labels:
+                    out.append(f'<text x="{x + 7}" y="{y - 6}" class="plabel">'
+                               f'{escape(q.name)}</text>')
+                continue
             colour = POST_STYLE.get(q.kind, ("#000", "dot"))[0]
             out.append(_marker(q.kind, float(x), float(y), colour, f"{q.name} ({q.kind})"))
             if labels and q.staffed:
