@@ -104,6 +104,33 @@ def test_an_event_shortfall_said_in_chinese(fair) -> None:
     assert (zh["duty"], zh["detail"]) == ("活动“庙会”2 级勤务", "活动“庙会”2 级勤务：在岗警力不足")
 
 
+def test_a_grid_short_names_the_units_of_its_zone_at_the_event(fair) -> None:
+    """A grid short of its presence while the event's posts hold units that may patrol it
+    says how many, counted from the plan (a review: the reason named none of them)."""
+    from xunfang.planning.deploy.inputs import unit_zones
+
+    result, shorts = fair
+    plan, sc = result.plan, result.scenario
+    zones = unit_zones(sc, result.network)
+    grids = [g.id for g in sc.areas_of("grid")]
+    rows = [f for f in shorts if "not enough units on duty" in f["detail"]
+            and f["duty"] != "event post"]
+    named = 0
+    for f in rows:
+        g = grids.index(f["place"])
+        at_event = [u for u in plan.units if plan.at(u, f["slot"]).note == "event 庙会"
+                    and g in zones[u].tolist()]
+        m = re.search(r": not enough units on duty; (\d+) unit\(s\) of its zone are held at "
+                      r"event posts \(庙会\)$", f["detail"])
+        assert (m is not None) == bool(at_event), f["detail"]
+        if m is not None:
+            assert int(m.group(1)) == len(at_event)
+            assert f"；本区 {len(at_event)} 个单元被活动岗位占用（庙会）" in _short_row(
+                f, _T("zh"))["detail"]
+            named += 1
+    assert named > 0
+
+
 @pytest.fixture(scope="module")
 def with_event(county) -> tuple[PlanResult, list[str]]:
     """The county's plan of 2026-12-01 with a 庙会 at KS1 from 10:00 to 13:00 (2 units a

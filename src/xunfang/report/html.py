@@ -956,17 +956,30 @@ NEED_SAID: tuple[Said, ...] = (
 )
 
 
+#: the units of a short grid's zone the slot's counts stand at event posts, after its needs
+#: (planning/deploy/solve.py's _zone_at_events)
+ZONE_AT_EVENTS = re.compile(r"; (?P<n>\d+) unit\(s\) of its zone are held at event posts "
+                            r"\((?P<events>.+)\)$")
+
+
 def _needs_said(detail: str, T: Any) -> str | None:
     """A grid's shortfall detail, its needs joined by "; " and then ": not enough units on
-    duty", in the report's language; None when a need is not one NEED_SAID knows (the detail
-    then stays as plan.json words it, not half translated)."""
+    duty" (and the units of its zone held at event posts, where any), in the report's
+    language; None when a need is not one NEED_SAID knows (the detail then stays as
+    plan.json words it, not half translated)."""
+    at_events = ZONE_AT_EVENTS.search(detail)
+    if at_events is not None:
+        detail = detail[:at_events.start()]
     needs, sep, tail = detail.rpartition(": ")
     if not sep or tail != "not enough units on duty":
         return None
     parts = [_said(NEED_SAID, need, T, None) for need in needs.split("; ")]
     if any(p is None for p in parts):
         return None
-    return str(T("posture_short_needs", needs=T("need_sep").join(cast(list[str], parts))))
+    said = str(T("posture_short_needs", needs=T("need_sep").join(cast(list[str], parts))))
+    if at_events is not None:
+        said += str(T("needs_zone_at_events", n=at_events["n"], events=at_events["events"]))
+    return said
 
 
 #: parts said alike in several sentences: what became of an interval, and why a route missed

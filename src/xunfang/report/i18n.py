@@ -847,6 +847,9 @@ TEXT: dict[str, dict[Lang, str]] = {
     "need_sep": {"zh": "；", "en": "; "},
     "posture_short_needs": {"zh": "{needs}：在岗警力不足",
                             "en": "{needs}: not enough units on duty"},
+    "needs_zone_at_events": {"zh": "；本区 {n} 个单元被活动岗位占用（{events}）",
+                             "en": "; {n} unit(s) of its zone are held at event posts "
+                                   "({events})"},
     # posts stood at outside every grid (planning/deploy/solve.py's outside_grids; review P)
     "posture_outside_grids": {
         "zh": "{posts} 位于所有网格之外：在此设卡、值守、指定部署、活动驻守或驻地备勤的单元"

@@ -865,7 +865,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                             if len(why[g]) == 1 else "presence",
                                             inp.grids[g], int(req[g]), int(req[g]) - short,
                                             "; ".join(dict.fromkeys(why[g])) +
-                                            ": not enough units on duty"))
+                                            ": not enough units on duty" +
+                                            _zone_at_events(g, x, es, class_keys,
+                                                            event_posts)))
         for g, h in jshort.items():
             short = round(x[h])
             if short > 0:
@@ -1013,6 +1015,23 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                    shortfalls=tuple(shortfalls), solves=solves_t,
                    on_duty=tuple(tuple(sorted(x)) for x in inp.on_duty), seconds=elapsed,
                    extra=staged)
+
+
+def _zone_at_events(g: int, x: FloatArray, es: Mapping[tuple[int, int], int],
+                    class_keys: Sequence[tuple[tuple[int, ...], str, bool]],
+                    event_posts: Sequence[tuple[str, int, str]]) -> str:
+    """What a grid short of units in a slot lost to events, from the slot's counts: the
+    units of its zone (of classes that may patrol it) the counts stand at event posts
+    (``es``: (class, event post) -> column of ``x``) and which events; "" when none."""
+    n: dict[str, int] = {}
+    for (ci, pi), j in es.items():
+        if g in class_keys[ci][0] and round(x[j]) > 0:
+            name = event_posts[pi][2]
+            n[name] = n.get(name, 0) + round(x[j])
+    if not n:
+        return ""
+    return (f"; {sum(n.values())} unit(s) of its zone are held at event posts "
+            f"({', '.join(n)})")
 
 
 def _held_at_events(at_event: Mapping[str, str], from_grids: set[int], inp: Inputs,
