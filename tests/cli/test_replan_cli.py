@@ -153,17 +153,37 @@ def test_busy_out_of_service_and_hot(plan_dir: Path, tmp_path: Path) -> None:
     assert {("TX-M2", 12), ("TX-M2", 13)} <= keys
     for row in rows:
         key = (row["unit"], int(row["slot_start"][11:13]))
-        assert key[1] >= 12 and row["new_kind"] == a_new[key]["duty"]
+        assert key[1] >= 12
+        if row["unit"] in {u for u, _k in a_new}:
+            assert row["new_kind"] == a_new[key]["duty"]
     # every row of the duty sheet that the re-plan changed is listed: a route drawn again
     # over other streets of its grid as 'streets' (a review: 299 of the county's re-planned
-    # rows were in no changes.csv)
+    # rows were in no changes.csv), and the video desk's camera tours (a review: 69 of a
+    # re-plan's 185 changed rows, the video desk's, were in none)
     sheet = {(r["unit"], r["slot_start"]): r["place_name"]
-             for r in _rows(plan_dir / "plan_sheet.csv") if r["kind"] != "video"}
+             for r in _rows(plan_dir / "plan_sheet.csv")}
     sheet_new = {(r["unit"], r["slot_start"]): r["place_name"]
-                 for r in _rows(out / "plan_sheet.csv") if r["kind"] != "video"}
+                 for r in _rows(out / "plan_sheet.csv")}
     moved = {k for k in {*sheet, *sheet_new} if sheet.get(k) != sheet_new.get(k)}
     assert moved and moved <= {(r["unit"], r["slot_start"]) for r in rows}
-    assert {r["changed"] for r in rows} == {"place", "streets"}
+    assert any(k[0].startswith("video-desk-") for k in moved)
+    assert {r["changed"] for r in rows} == {"place", "streets", "cameras"}
+    # a tour's row says its cameras before and after as the duty sheets do (ids, names)
+    was_sheet = {(r["unit"], r["slot_start"]): r for r in _rows(plan_dir / "plan_sheet.csv")}
+    now_sheet = {(r["unit"], r["slot_start"]): r for r in _rows(out / "plan_sheet.csv")}
+    for row in rows:
+        if row["changed"] != "cameras":
+            continue
+        key = (row["unit"], row["slot_start"])
+        assert row["old_kind"] == row["new_kind"] == "video"
+        assert row["old_place"] == was_sheet[key]["place"]
+        assert row["old_place_name"] == was_sheet[key]["place_name"]
+        assert (row["new_place"], row["place_name"], row["slot_end"], row["new_duty"]) == (
+            now_sheet[key]["place"], now_sheet[key]["place_name"], now_sheet[key]["slot_end"],
+            now_sheet[key]["duty"])
+    assert doc["stages"]["replan"]["changed"] == len(rows) == (
+        doc["stages"]["replan"]["changed_assignments"]
+        + doc["stages"]["replan"]["changed_camera_tours"])
     assert all(r["old_place"] == r["new_place"] and r["old_kind"] == r["new_kind"] == "route"
                for r in rows if r["changed"] == "streets")
     kept = set(doc["stages"]["routes"]["kept_grids"])
@@ -418,3 +438,82 @@ def test_a_grid_busy_for_an_hour_keeps_its_later_routes(plan_dir: Path,
     changes = _rows(out / "changes.csv")
     assert len(changes) < 20, len(changes)
     assert routes["kept_after_changes"] is True
+
+
+def _lattice_replan(make_scenario: Callable[..., Path], tmp_path: Path, *args: str
+                    ) -> tuple[Path, Path, dict[str, Any], str]:
+    """The lattice (its drone flies all day) planned for 2026-12-01 and re-planned at 12:00
+    with ``args``: the plan folder, the re-plan's, its JSON and its printed summary."""
+    from tests.planning.test_routes import LATTICE
+
+    plan, out = tmp_path / "plan", tmp_path / "re"
+    r = runner.invoke(app, ["plan", str(make_scenario(LATTICE)), "--out", str(plan),
+                            "--from", "2026-12-01", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    r = _replan(str(plan), "--at", "12:00", *args, "--out", str(out), "--json")
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    r = runner.invoke(app, ["replan", str(plan), "--at", "12:00", *args, "--out",
+                            str(tmp_path / "printed")], env={"COLUMNS": "400"})
+    assert r.exit_code == 0, r.output
+    return plan, out, got, r.output
+
+
+def test_changes_list_every_sortie_added_dropped_moved_or_not_flown(
+        make_scenario: Callable[..., Path], tmp_path: Path) -> None:
+    # a review: changes.csv said nothing of the drones' sorties (nor of the video desk), and
+    # a sortie the re-plan drew and the battery or the day's limit kept on the ground was
+    # only counted in plan.json
+    from datetime import datetime, timedelta
+
+    plan, out, got, _ = _lattice_replan(make_scenario, tmp_path, "--out-of-service", "C2")
+    t0 = datetime(2026, 12, 1)
+
+    def at(m: float) -> str:
+        return (t0 + timedelta(minutes=m)).isoformat(timespec="minutes")
+
+    def flights(doc: dict[str, Any]) -> set[tuple[str, str, float, float, tuple[str, ...]]]:
+        return {(x["unit"], x["post"], round(x["start"], 3), round(x["end"], 3),
+                 tuple(x["grids"])) for x in doc["plan"]["drone_sorties"] if x["start"] >= 720}
+
+    old, doc = _doc(plan), _doc(out)
+    gone, came = flights(old) - flights(doc), flights(doc) - flights(old)
+    assert gone and came
+    rows = _rows(out / "changes.csv")
+    assert rows == got["changes"]
+    air = [r for r in rows if "sortie" in (r["old_kind"], r["new_kind"])]
+    # one row for each sortie gone and each one added (a sortie moved is one row of both)
+    assert sum(r["old_kind"] == "sortie" for r in air) == len(gone)
+    assert sum(r["new_kind"] == "sortie" for r in air) == len(came)
+    for unit, post, a, b, grids in gone:
+        assert any(r["unit"] == unit and r["old_place"] == " > ".join(grids)
+                   and r["old_place_name"] and (
+                       r["slot_start"] == at(a) if r["changed"] == "dropped"
+                       else f"was {at(a)[11:]}–{at(b)[11:]} from {post}" in r["new_duty"])
+                   for r in air), (unit, a, grids)
+    for unit, post, a, b, grids in came:
+        assert any(r["unit"] == unit and r["new_place"] == " > ".join(grids)
+                   and r["place_name"] and (r["slot_start"], r["slot_end"]) == (at(a), at(b))
+                   and f"sortie {at(a)[11:]}–{at(b)[11:]} from {post}" in r["new_duty"]
+                   for r in air), (unit, a, grids)
+    assert {r["changed"] for r in air} <= {"added", "dropped", "moved"}
+    # every sortie drawn and not flown is said, with why, on its own or with the one it takes
+    # the place of
+    grounded = doc["stages"]["replan"]["drone_sorties_not_flown"]
+    assert grounded and len(grounded) == doc["stages"]["replan"]["drone_sorties_dropped"]
+    said = [r for r in rows if "is not flown" in r["new_duty"]]
+    assert len(said) == len(grounded)
+    for x in grounded:
+        span = f"{at(x['start'])[11:]}–{at(x['end'])[11:]} over {' > '.join(x['grids'])}"
+        assert any(r["unit"] == x["unit"] and span in r["new_duty"] for r in said), x
+    assert all(r["changed"] in ("dropped", "not_flown") for r in said)
+    assert all(r["new_kind"] == "" for r in said)
+    why = {"recharge": "recharged by then", "max_sorties": "sorties its day allows"}
+    for r in said:
+        assert any(w in r["new_duty"] for w in why.values()), r
+    # plan.json counts them all, and the JSON by kind
+    by_kind = got["changed_by_kind"]
+    assert by_kind["sorties"] == len(air) + sum(r["changed"] == "not_flown" for r in said)
+    assert got["changed"] == len(rows) == doc["stages"]["replan"]["changed"] == sum(
+        by_kind.values())
+    assert by_kind["camera_tours"] == sum(r["changed"] == "cameras" for r in rows) > 0

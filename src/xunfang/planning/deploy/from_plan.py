@@ -404,6 +404,11 @@ class Replanned:
     route_grid: Mapping[tuple[str, int], str] = field(default_factory=dict)  # the new
     # plan's (unit, slot) -> grid of its route
     steps: Mapping[str, float] = field(default_factory=dict)  # seconds per step, in order
+    #: the drone sorties and the video desk's camera tours from ``at_slot`` on that differ
+    #: from the plan in force's (a review: 69 of a re-plan's 185 changed rows of the duty
+    #: sheet, the video desk's, were in no changes.csv)
+    sortie_changes: tuple[SortieChange, ...] = ()
+    tour_changes: tuple[TourChange, ...] = ()
 
 
 def place_in(route_grid: Mapping[tuple[str, int], str]
@@ -546,8 +551,10 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                  place_before=place_in(pif.route_grid),
                  streets=(_driven(pif.stages.get("routes")), _driven(summaries.get("routes"))))
     limits = DroneParams.of(scenario.policy)
-    air, dropped = _merge_sorties(old.drone_sorties, sorties, at_min,
+    air, grounded = merge_sorties(old.drone_sorties, sorties, at_min,
                                   limits.recharge_minutes, limits.max_sorties)
+    in_air = sortie_changes(old.drone_sorties, air, grounded, at_min)
+    on_video = tour_changes(pif.stages.get("video"), summaries.get("video"), pif.slots, first)
     watch = (*(v for v in old.camera_views if v.start < at_min),
              *(v for v in views if v.start >= at_min))
     plan = Plan(scenario=scenario.name, inputs_hash=scenario.inputs_hash, seed=pif.seed,
@@ -575,8 +582,14 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
         "out_of_service_from": dict(sorted(state.out_of_service_from.items())),
         "hot": [{"grid": h.grid, "first_slot": h.first, "last_slot": h.last, "share": h.share}
                 for h in state.hot],
-        "changed": len(ch), "keep_weight": keep_weight(pif.deploy_options),
-        **({"drone_sorties_dropped": dropped} if dropped else {}),
+        # every row of changes.csv: the units' slots, the drones' sorties, the camera tours
+        "changed": len(ch) + len(in_air) + len(on_video),
+        "changed_assignments": len(ch), "changed_sorties": len(in_air),
+        "changed_camera_tours": len(on_video),
+        "keep_weight": keep_weight(pif.deploy_options),
+        **({"drone_sorties_dropped": len(grounded),
+            "drone_sorties_not_flown": [{**_sortie_doc(h.sortie), "reason": h.reason}
+                                        for h in grounded]} if grounded else {}),
         **dict(note or {}),
     }
     request = pipeline.PlanRequest(start=pif.start, days=pif.days, seed=pif.seed,
@@ -594,7 +607,14 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     fresh = tuple(f for f in new.shortfalls if f.slot >= first)
     return Replanned(result=result, request=request, posture=new, changes=ch,
                      new_shortfalls=fresh, at_slot=at, seconds=_time.perf_counter() - t0,
-                     route_grid=new_route_grid, steps=steps)
+                     route_grid=new_route_grid, steps=steps, sortie_changes=in_air,
+                     tour_changes=on_video)
+
+
+def _sortie_doc(x: DroneSortie) -> dict[str, object]:
+    """A sortie as plan.json's stages.replan lists it (no waypoints: the drones stage's)."""
+    return {"unit": x.unit, "post": x.post, "start": round(x.start, 2), "end": round(x.end, 2),
+            "grids": list(x.grids)}
 
 
 def _route_rows(doc: object) -> dict[tuple[str, object], Mapping[str, Any]]:
@@ -814,32 +834,183 @@ def keep_weight(options: Options | None) -> float:
     return options.w_keep
 
 
-def _merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_min: float,
-                   recharge: float = 0.0, max_per_day: int | None = None
-                   ) -> tuple[tuple[DroneSortie, ...], int]:
+#: why a re-plan does not fly a sortie its drone stage drew (:class:`NotFlown`)
+NOT_FLOWN_RECHARGE = "recharge"
+NOT_FLOWN_MAX_SORTIES = "max_sorties"
+
+
+@dataclass(frozen=True)
+class NotFlown:
+    """A sortie the re-plan's drone stage drew that is not flown: it would launch before its
+    drone is back from ``after`` and recharged (``reason`` ``recharge``), or be more sorties
+    on its day than the drones' policy allows (``max_sorties``)."""
+
+    sortie: DroneSortie
+    reason: str
+    after: DroneSortie | None = None  # the sortie it would launch too soon after
+
+
+def merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_min: float,
+                  recharge: float = 0.0, max_per_day: int | None = None
+                  ) -> tuple[tuple[DroneSortie, ...], tuple[NotFlown, ...]]:
     """The plan in force's sorties launched before ``at_min`` (flown, or in the air), then
-    the re-plan's launched from it on; a re-planned sortie is dropped (and counted) that
-    would launch before the drone is back from a kept one and ``recharge`` minutes on the
-    ground, or be more than ``max_per_day`` on its day (minutes from the plan's first
+    the re-plan's launched from it on; a re-planned sortie is not flown (and returned, with
+    why) that would launch before the drone is back from a kept one and ``recharge`` minutes
+    on the ground, or be more than ``max_per_day`` on its day (minutes from the plan's first
     midnight). The drone stage plans the whole day again, and its later sorties need not
     follow the morning it flew (a review: a re-plan kept 4 morning sorties and added 4 new
     ones on a day limited to 4)."""
     kept = [x for x in old if x.start < at_min]
     out = list(kept)
-    dropped = 0
+    held: list[NotFlown] = []
     for x in sorted((x for x in new if x.start >= at_min), key=lambda x: (x.start, x.unit)):
         mine = [y for y in out if y.unit == x.unit]
-        clash = any(x.start < y.end + recharge - 1e-9 and y.start < x.end + recharge - 1e-9
-                    for y in mine)
+        clash = next((y for y in mine
+                      if x.start < y.end + recharge - 1e-9 and y.start < x.end + recharge - 1e-9),
+                     None)
         day = int(x.start // 1440)
         full = max_per_day is not None and sum(
             1 for y in mine if int(y.start // 1440) == day) >= max_per_day
-        if clash or full:
-            dropped += 1
-            continue
-        out.append(x)
+        if clash is not None:
+            held.append(NotFlown(x, NOT_FLOWN_RECHARGE, clash))
+        elif full:
+            held.append(NotFlown(x, NOT_FLOWN_MAX_SORTIES))
+        else:
+            out.append(x)
     added = sorted(out[len(kept):], key=lambda x: (x.unit, x.start))
-    return (*kept, *added), dropped
+    return (*kept, *added), tuple(held)
+
+
+def _merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_min: float,
+                   recharge: float = 0.0, max_per_day: int | None = None
+                   ) -> tuple[tuple[DroneSortie, ...], int]:
+    """:func:`merge_sorties` with the sorties not flown counted."""
+    air, held = merge_sorties(old, new, at_min, recharge, max_per_day)
+    return air, len(held)
+
+
+@dataclass(frozen=True)
+class SortieChange:
+    """A drone's sortie from the re-plan's first slot on that differs from the plan in
+    force's: ``added`` (``new`` only), ``dropped`` (``old`` only; ``held`` when the re-plan's
+    drone stage drew a sortie over its time that the limits keep on the ground), ``moved``
+    (``old`` and ``new`` overlap in time: another launch, landing, post or grids), or
+    ``not_flown`` (only ``held``: drawn, and kept on the ground by the limits)."""
+
+    unit: str
+    what: str
+    old: DroneSortie | None = None
+    new: DroneSortie | None = None
+    held: NotFlown | None = None
+
+    @property
+    def start(self) -> float:
+        """When it concerns: the new sortie's launch, else the old one's, else the held's."""
+        x = self.new or self.old or (self.held.sortie if self.held is not None else None)
+        assert x is not None
+        return x.start
+
+
+def _flight(x: DroneSortie) -> tuple[str, str, float, float, tuple[str, ...]]:
+    """What a crew flies: unit, post, launch and landing (to the second), the grids."""
+    return x.unit, x.post, round(x.start, 3), round(x.end, 3), x.grids
+
+
+def sortie_changes(old: Sequence[DroneSortie], new: Sequence[DroneSortie],
+                   held: Sequence[NotFlown], at_min: float) -> tuple[SortieChange, ...]:
+    """The sorties launched from ``at_min`` on that differ between the plan in force
+    (``old``) and the re-plan (``new``, flown; ``held``, drawn and not flown), in the order of
+    their time then unit: a sortie flown the same in both is no change; of the others an old
+    and a new one of a drone that overlap in time are one sortie ``moved``, the rest
+    ``dropped`` or ``added``, and a held one is said with the dropped one it overlaps, else
+    on its own (``not_flown``): none goes unsaid."""
+    def later(xs: Sequence[DroneSortie]) -> list[DroneSortie]:
+        return sorted((x for x in xs if x.start >= at_min), key=lambda x: (x.start, x.unit))
+
+    was, now = later(old), later(new)
+    same = {_flight(x) for x in was} & {_flight(x) for x in now}
+    was = [x for x in was if _flight(x) not in same]
+    now = [x for x in now if _flight(x) not in same]
+
+    def overlap(a: DroneSortie, b: DroneSortie) -> bool:
+        return a.unit == b.unit and a.start < b.end and b.start < a.end
+
+    out: list[SortieChange] = []
+    left = list(now)
+    rest = list(held)
+    for x in was:
+        y = next((y for y in left if overlap(x, y)), None)
+        if y is not None:
+            left.remove(y)
+            out.append(SortieChange(x.unit, "moved", old=x, new=y))
+            continue
+        h = next((h for h in rest if overlap(x, h.sortie)), None)
+        if h is not None:
+            rest.remove(h)
+        out.append(SortieChange(x.unit, "dropped", old=x, held=h))
+    out += [SortieChange(y.unit, "added", new=y) for y in left]
+    out += [SortieChange(h.sortie.unit, "not_flown", held=h) for h in rest]
+    return tuple(sorted(out, key=lambda c: (c.start, c.unit)))
+
+
+@dataclass(frozen=True)
+class TourChange:
+    """A video-desk operator's (0, 1, ...) camera tour from the re-plan's first slot on
+    whose cameras (in the order watched) differ from the plan in force's; ``()``: no tour.
+    ``start`` and ``end`` in minutes from the plan's first slot (a tour ends where the
+    operator's next one in the slot begins, the last at the slot's end, as the plan sheet
+    has it)."""
+
+    operator: int
+    slot: int
+    start: float
+    end: float
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+
+
+def _tours(doc: object, slots: Sequence[Slot], first: int
+           ) -> dict[tuple[int, int, float], tuple[float, tuple[str, ...]]]:
+    """A video stage summary's tours from slot ``first`` on: (operator, slot, start) -> (end,
+    cameras)."""
+    rows = doc.get("tours") if isinstance(doc, Mapping) else None
+    if not isinstance(rows, list) or not slots:
+        return {}
+    t0 = slots[0].start
+    slot_end = {s.index: (s.end - t0).total_seconds() / 60.0 for s in slots}
+    got: dict[tuple[int, int, float], tuple[str, ...]] = {}
+    for r in rows:
+        if not isinstance(r, Mapping):
+            continue
+        try:
+            key = (int(r["operator"]), int(r["slot"]), float(r["start"]))
+            cams = tuple(str(c) for c in r["cameras"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if key[1] >= first and key[1] in slot_end:
+            got[key] = cams
+    out: dict[tuple[int, int, float], tuple[float, tuple[str, ...]]] = {}
+    for (op, k, m), cams in got.items():
+        later = [x for (o, kk, x) in got if o == op and kk == k and x > m]
+        out[(op, k, m)] = (min(later) if later else slot_end[k], cams)
+    return out
+
+
+def tour_changes(old: object, new: object, slots: Sequence[Slot], first: int
+                 ) -> tuple[TourChange, ...]:
+    """The camera tours from slot ``first`` on that differ between two video stage
+    summaries (plan.json's ``stages.video``; the plan in force's ``old``, the re-plan's
+    ``new``), by time then operator."""
+    was, now = _tours(old, slots, first), _tours(new, slots, first)
+    out: list[TourChange] = []
+    for key in sorted({*was, *now}, key=lambda k: (k[2], k[0])):
+        a, b = was.get(key), now.get(key)
+        cams_a, cams_b = (a[1] if a else ()), (b[1] if b else ())
+        if cams_a != cams_b:
+            end = b[0] if b is not None else a[0] if a is not None else key[2]
+            out.append(TourChange(operator=key[0], slot=key[1], start=key[2], end=end,
+                                  old=cams_a, new=cams_b))
+    return tuple(out)
 
 
 def _shares_as_floats(doc: object, key: str = "") -> object:
