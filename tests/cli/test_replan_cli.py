@@ -517,3 +517,22 @@ def test_changes_list_every_sortie_added_dropped_moved_or_not_flown(
     assert got["changed"] == len(rows) == doc["stages"]["replan"]["changed"] == sum(
         by_kind.values())
     assert by_kind["camera_tours"] == sum(r["changed"] == "cameras" for r in rows) > 0
+
+
+def test_the_summary_counts_the_routes_shortfalls_too(
+        make_scenario: Callable[..., Path], tmp_path: Path) -> None:
+    # a review: "shortfalls from then on" counted the posture's only; the key sites and
+    # lines the routes now miss were in the routes stage's summary alone
+    plan, out, got, printed = _lattice_replan(make_scenario, tmp_path, "--out-of-service",
+                                              "C1", "--out-of-service", "C2")
+    was = _doc(plan)["stages"]["routes"]["shortfalls"]
+    now = _doc(out)["stages"]["routes"]["shortfalls"]
+    assert now and not was  # every key site and line met in the plan in force
+    assert got["route_shortfalls"] == got["route_shortfalls_added"] == now
+    assert got["route_shortfalls_resolved"] == []
+    text = " ".join(printed.split())
+    assert (f"the routes' (key sites and lines, over the whole plan) {len(now)} (plan in "
+            f"force: 0; {len(now)} new, 0 resolved)") in text
+    assert (f"the posture's from then on {len(got['shortfalls'])} (plan in force:") in text
+    for t in now:
+        assert f"new route shortfall {t}" in text

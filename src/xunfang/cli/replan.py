@@ -15,9 +15,10 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -436,6 +437,9 @@ def replan_cmd(
     now = {_key(f.as_dict()) for f in rep.new_shortfalls}
     added = [f for f in rep.new_shortfalls if _key(f.as_dict()) not in was]
     resolved = [f for f in before if _key(f.as_dict()) not in now]
+    r_before, r_now = route_shortfalls(pif.stages), route_shortfalls(rep.result.stages)
+    r_added = [t for t in r_now if _route_key(t) not in {_route_key(x) for x in r_before}]
+    r_resolved = [t for t in r_before if _route_key(t) not in {_route_key(x) for x in r_now}]
     units = sorted({c.unit for c in rep.changes} | {c.unit for c in rep.sortie_changes})
     if as_json:
         doc = {
@@ -448,6 +452,8 @@ def replan_cmd(
             "changes": rows, "shortfalls": [f.as_dict() for f in rep.new_shortfalls],
             "shortfalls_added": [f.as_dict() for f in added],
             "shortfalls_resolved": [f.as_dict() for f in resolved],
+            "route_shortfalls": r_now, "route_shortfalls_added": r_added,
+            "route_shortfalls_resolved": r_resolved,
             "status": rep.posture.status, "max_gap": rep.posture.max_gap,
             "pins": len(pif.pins), "deploy_options": options,
             "seconds": round(seconds, 3),
@@ -480,9 +486,11 @@ def replan_cmd(
                       f"{len(rows)} change(s): {len(rep.changes)} for "
                       f"{len({c.unit for c in rep.changes})} unit(s)"
                       + "".join(f", {x}" for x in extra) + "; "
-                      f"shortfalls from then on: {len(rep.new_shortfalls)} (plan in force: "
-                      f"{len(before)}; {len(added)} new, {len(resolved)} resolved); "
-                      f"{seconds:.2f} s")
+                      f"shortfalls: the posture's from then on {len(rep.new_shortfalls)} (plan "
+                      f"in force: {len(before)}; {len(added)} new, {len(resolved)} resolved), "
+                      f"the routes' (key sites and lines, over the whole plan) {len(r_now)} "
+                      f"(plan in force: {len(r_before)}; {len(r_added)} new, "
+                      f"{len(r_resolved)} resolved); {seconds:.2f} s", highlight=False)
     if pif.pins or options:
         opts = ", ".join(f"{k}={v}" for k, v in options.items()) or "the defaults"
         out_console.print(f"planned with the plan's {len(pif.pins)} pin(s) and deployment "
@@ -491,11 +499,28 @@ def replan_cmd(
         out_console.print(f"[yellow]new shortfall[/] {escape(f.start)} {escape(f.duty)} at "
                           f"{escape(f.place)}: {f.have}/{f.need} — {escape(f.detail)}",
                           highlight=False)
+    for t in r_added:
+        out_console.print(f"[yellow]new route shortfall[/] {escape(t)}", highlight=False)
     out_console.print(f"new plan written to [bold]{escape(str(folder))}[/] (plan.json, "
                       f"plan_sheet.csv/.xlsx, {CHANGES_FILE}, report.html ({lang}), layers, "
                       f"risk.csv; "
                       f"roster copied unchanged; the plan's KPIs are not re-simulated: "
                       f"xunfang simulate {escape(source)} --plan {escape(str(folder))} --sample)")
+
+
+def route_shortfalls(stages: Mapping[str, Any]) -> list[str]:
+    """The routes stage's shortfalls (key sites and lines missed, grids whose load bound
+    its units cannot meet), as its summary records them: measured over the whole plan, the
+    re-plan's routes drawn over it with the kept ones taken as made."""
+    doc = stages.get("routes")
+    got = doc.get("shortfalls") if isinstance(doc, Mapping) else None
+    return [str(t) for t in got] if isinstance(got, list) else []
+
+
+def _route_key(text: str) -> str:
+    """What a route shortfall is about (``site S06 (tier 1, grid G3)``, ``line L1 piece in
+    grid G3``, ``grid G3 slot 14``): a site missed by other minutes is the same one."""
+    return text.split(":", 1)[0]
 
 
 def _key(f: dict[str, object]) -> tuple[object, ...]:
