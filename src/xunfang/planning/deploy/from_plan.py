@@ -48,7 +48,7 @@ from xunfang.planning.deploy.solve import (
     Shortfall,
     SlotSolve,
 )
-from xunfang.planning.drones import DroneParams
+from xunfang.planning.drones import DroneDuty, DroneParams
 from xunfang.planning.pipeline import options_from_dict
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 
@@ -545,14 +545,23 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     summaries = {name: {**_keep_before(doc, pif.stages.get(name), first),
                         "replanned_from_slot": first}
                  for name, doc in summaries.items()}
+    limits = DroneParams.of(scenario.policy)
+    air, grounded = merge_sorties(old.drone_sorties, sorties, at_min,
+                                  limits.recharge_minutes, limits.max_sorties)
+    # a drone's duty from the re-plan on is the sorties it flies: one the limits keep on the
+    # ground is in no slot's duty, and a morning sortie still in the air is in its slots
+    # (review H1: the duty sheet told a pilot to fly a sortie plan.json's sorties and the
+    # simulator do not have)
+    drones = {u.id for u in scenario.units if u.mode == "drone"}
+    final = _flown_duties(final, air, pif.slots, first, drones)
+    if isinstance(summaries.get("drones"), Mapping):
+        summaries["drones"] = _drones_flown(summaries["drones"], air, at_min, pif.slots,
+                                            first)
     # a route drawn again over other streets of its grid is a change the crew must hear of
     # (a review: 299 such rows of the county's re-plan were in no changes.csv)
     ch = changes(old.assignments, final, place_of=place_in(new_route_grid),
                  place_before=place_in(pif.route_grid),
                  streets=(_driven(pif.stages.get("routes")), _driven(summaries.get("routes"))))
-    limits = DroneParams.of(scenario.policy)
-    air, grounded = merge_sorties(old.drone_sorties, sorties, at_min,
-                                  limits.recharge_minutes, limits.max_sorties)
     in_air = sortie_changes(old.drone_sorties, air, grounded, at_min)
     on_video = tour_changes(pif.stages.get("video"), summaries.get("video"), pif.slots, first)
     watch = (*(v for v in old.camera_views if v.start < at_min),
@@ -609,6 +618,65 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                      new_shortfalls=fresh, at_slot=at, seconds=_time.perf_counter() - t0,
                      route_grid=new_route_grid, steps=steps, sortie_changes=in_air,
                      tour_changes=on_video)
+
+
+def _flown(air: Sequence[DroneSortie], unit: str, lo: float, hi: float
+           ) -> tuple[list[DroneSortie], tuple[str, ...], float]:
+    """The sorties of drone ``unit`` in the air between minutes ``lo`` and ``hi``, the grids
+    they fly over (in order, once each) and their airborne minutes there."""
+    up = [x for x in air if x.unit == unit and x.start < hi and x.end > lo]
+    grids: list[str] = []
+    for x in up:
+        grids.extend(g for g in x.grids if g not in grids)
+    return up, tuple(grids), sum(min(x.end, hi) - max(x.start, lo) for x in up)
+
+
+def _flown_duties(final: Sequence[Assignment], air: Sequence[DroneSortie],
+                  slots: Sequence[Slot], first: int, drones: set[str]
+                  ) -> tuple[Assignment, ...]:
+    """``final`` with each drone's duty from slot ``first`` on said from the sorties it
+    flies (``air``), as the drones stage says it: ``drone`` with its sorties in the note, or
+    ``post`` on standby; a drone off duty (no pilot) stays off."""
+    t0 = slots[0].start
+    span = {s.index: ((s.start - t0).total_seconds() / 60.0,
+                      (s.end - t0).total_seconds() / 60.0) for s in slots}
+    out: list[Assignment] = []
+    for a in final:
+        if a.slot < first or a.unit not in drones or a.duty not in ("drone", "post"):
+            out.append(a)
+            continue
+        up, grids, minutes = _flown(air, a.unit, *span[a.slot])
+        duty = DroneDuty(unit=a.unit, slot=a.slot, post=a.post or "", grids=grids,
+                         sorties=len(up), airborne_minutes=minutes).to_assignment()
+        out.append(replace(a, duty=duty.duty, note=duty.note))
+    return tuple(out)
+
+
+def _drones_flown(doc: Mapping[str, object], air: Sequence[DroneSortie], at_min: float,
+                  slots: Sequence[Slot], first: int) -> Mapping[str, object]:
+    """The drones stage's summary with the sorties flown from ``at_min`` on (``air``) and
+    each drone's duty of slot ``first`` on counted from them."""
+    out = dict(doc)
+    if isinstance(doc.get("sorties"), list):
+        flown = {(x.unit, round(x.start, 2)) for x in air if x.start >= at_min}
+        out["sorties"] = [x for x in cast(list[Mapping[str, Any]], doc["sorties"])
+                          if float(x.get("start", 0.0)) < at_min
+                          or (x.get("unit"), round(float(x.get("start", 0.0)), 2)) in flown]
+    if isinstance(doc.get("duties"), list):
+        t0 = slots[0].start
+        span = {s.index: ((s.start - t0).total_seconds() / 60.0,
+                          (s.end - t0).total_seconds() / 60.0) for s in slots}
+        rows: list[Mapping[str, Any]] = []
+        for d in cast(list[Mapping[str, Any]], doc["duties"]):
+            k = d.get("slot")
+            if not isinstance(k, int) or k < first or k not in span:
+                rows.append(d)
+                continue
+            up, grids, minutes = _flown(air, str(d.get("unit")), *span[k])
+            rows.append({**d, "grids": list(grids), "sorties": len(up),
+                         "airborne_minutes": round(minutes, 2)})
+        out["duties"] = rows
+    return out
 
 
 def _sortie_doc(x: DroneSortie) -> dict[str, object]:
