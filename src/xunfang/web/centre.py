@@ -161,8 +161,9 @@ class Centre:
                               kpis=doc.get("kpis"), request=doc["request"],
                               stages=doc["stages"], header=header, activate=activate)
         if result.roster is not None:
-            roster = json_ready(result.roster.as_json())
-            assert isinstance(roster, dict)
+            from xunfang.web.routers.roster import roster_document  # with its lead-in (H4 #1)
+
+            roster = roster_document(result.roster)
             try:
                 store.save_roster(self.store, self.scenario_id, roster, actor=actor,
                                   plan_id=row.id, name=row.name)

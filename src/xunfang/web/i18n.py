@@ -116,6 +116,11 @@ WORDS: dict[str, dict[str, str]] = {
     # words, the CLI's --crs named as the form's field): app.js matches it and fills {crs}
     "imp_scenario_crs": {"zh": "x/y 按场景的坐标系 {crs} 读入：x/y 坐标系未填写，"
                                "文件也未声明坐标系", "en": ""},
+    # the roster's night shift of the day before, running into the plan's day (review H4 #1)
+    "dash_lead_in": {"zh": "前一日夜班，延续至本日", "en": "from the day before"},
+    "dash_lead_in_unknown": {"zh": "此方案保存时未记录前一日延续至本日的夜班人员",
+                             "en": "the night shift of the day before was not stored with "
+                                   "this plan's roster"},
     # the user's role in the header (store's roles)
     "role_commander": {"zh": "指挥长", "en": "commander"},
     "role_planner": {"zh": "勤务策划", "en": "planner"},
