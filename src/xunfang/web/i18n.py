@@ -121,6 +121,14 @@ WORDS: dict[str, dict[str, str]] = {
     "dash_lead_in_unknown": {"zh": "此方案保存时未记录前一日延续至本日的夜班人员",
                              "en": "the night shift of the day before was not stored with "
                                    "this plan's roster"},
+    # the plan's shortfalls and the video desk's tours (review H4 #2)
+    "dash_shortfalls": {"zh": "警力缺口", "en": "Shortfalls"},
+    "dash_short_none": {"zh": "本方案无缺口", "en": "no shortfall in this plan"},
+    "dash_short_day": {"zh": "全天（{stage}）", "en": "all day ({stage})"},
+    "dash_short_slot": {"zh": "本时段缺口 {n} 处", "en": "{n} shortfall(s) in this slot"},
+    "dash_video": {"zh": "视频巡查（视频岗轮巡）", "en": "Video desk's camera tours"},
+    "dash_video_desk": {"zh": "视频岗 {n}", "en": "video desk {n}"},
+    "dash_video_none": {"zh": "本方案无视频巡查", "en": "no camera tour in this plan"},
     # the user's role in the header (store's roles)
     "role_commander": {"zh": "指挥长", "en": "commander"},
     "role_planner": {"zh": "勤务策划", "en": "planner"},

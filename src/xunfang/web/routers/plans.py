@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -15,6 +16,7 @@ from xunfang.plan import Plan
 from xunfang.planning.deploy import DeployError
 from xunfang.planning.pipeline import PlanResult, options_from_dict
 from xunfang.report.html import PlaceNames
+from xunfang.report.i18n import Lang
 from xunfang.web.centre import Centre, PlanEntry, covering_plan
 from xunfang.web.deps import CentreDep, Reader, RowId, require
 from xunfang.web.live import plan_covers, slot_of
@@ -221,29 +223,131 @@ def duty_sheet(plan_id: PlanId, _: Reader, c: CentreDep, request: Request,
     the place as the printed plan sheet does (:class:`~xunfang.report.html.PlaceNames`: a
     post or site by name with its id in brackets, a grid by name, a route by its streets, a
     staging node by its crossing or key site) in ``?lang`` (else the page's, as
-    :func:`~xunfang.web.app.request_lang` reads it); ``place`` keeps the ids programs read
-    (plan_sheet.csv's: a post, a grid, a route's nodes ``n108 > n203``) and ``grid`` the grid
-    patrolled. A review (AT): ``where`` was ``n194…n194`` for a staging unit, and posts and
-    grids were bare ids, while the printed sheet named streets, crossings, posts and sites."""
+    :func:`~xunfang.web.app.request_lang` reads it); ``place`` is plan_sheet.csv's ``place``
+    of the unit and slot (the ids programs read: a post, a grid, a route's driven nodes
+    ``n108 > n203``, a key site ``S05 name`` where a unit stands at it; "" off duty) and
+    ``grid`` the grid patrolled. A review (AT): ``where`` was ``n194…n194`` for a staging
+    unit, and posts and grids were bare ids, while the printed sheet named streets,
+    crossings, posts and sites.
+
+    ``video``: the video desk's camera tours, plan_sheet.csv's rows of kind ``video`` (its
+    operators are not units). ``shortfalls``: the plan's shortfalls (:func:`plan_shortfalls`).
+    A review (H4 #2, #4): the sheet had no camera tour (plan_sheet.csv has 48), no
+    shortfall, and 87 cells whose ``place`` differed from plan_sheet.csv's (``n153`` for
+    "S05 峨边县人民医院", a route's one waypoint for its six driven nodes)."""
+    from xunfang.report.folder import plan_sheet_rows
     from xunfang.web.app import request_lang
 
     e = c.entry(plan_id)
     p = e.plan
-    names = PlaceNames(entry_result(e), lang or request_lang(request.scope))
+    result = entry_result(e)
+    names = PlaceNames(result, lang or request_lang(request.scope))
     hour = {s.index: s.start.hour for s in p.slots}
     units = {u.id: u for u in c.scenario.units}
+    # plan_sheet.csv's own rows: one writer of ``place`` for the sheet and the file
+    csv_rows = plan_sheet_rows(result, cast(Lang, names.lang), names)
+    start_of = {s.index: s.name for s in p.slots}
+    place_of = {(r["unit"], r["slot_start"]): r["place"] for r in csv_rows
+                if r["kind"] != "video"}
     rows = []
     for uid in p.units:
         u = units.get(uid)
         cells = [{"duty": a.duty,
                   "where": names.place(a, hour.get(a.slot)) if a.duty != "off" else "",
-                  "place": a.post or a.grid or " > ".join(a.route),
+                  "place": (place_of.get((uid, start_of.get(a.slot, "")), "")
+                            if a.duty != "off" else ""),
                   "grid": (names.grid(a) or "") if a.duty != "off" else ""}
                  for a in p.of_unit(uid)]
         rows.append({"unit": uid, "tier": u.tier if u else "", "mode": u.mode if u else "",
                      "squad": u.squad if u else "", "cells": cells})
+    video = [{"desk": r["unit"], "start": r["slot_start"], "end": r["slot_end"],
+              "cameras": r["place"].split(";") if r["place"] else [], "place": r["place"],
+              "where": r["place_name"], "duty": r["duty"]}
+             for r in csv_rows if r["kind"] == "video"]
     return {"plan": plan_id, "lang": names.lang, "slots": [s.name for s in p.slots],
-            "rows": rows}
+            "rows": rows, "video": video, "shortfalls": plan_shortfalls(result, names)}
+
+
+#: the posture's shortfall details the report leaves in English (planning/deploy/solve.py's
+#: words), with their words in Chinese; a detail none matches stays as plan.json words it
+DETAIL_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"its key sites' revisit intervals and its lines' frequencies need at least "
+                r"the work of (?P<car>\S+) police cars patrolling all the time, planned with "
+                r"(?P<m>\S+)× that; the police patrolling there give (?P<given>\S+)×$"),
+     "其重点部位的复巡间隔与必巡线的频次至少需要相当于 {car} 辆警车全时巡逻的工作量，"
+     "按其 {m} 倍安排；在此巡逻的警力只提供 {given} 倍"),
+    (re.compile(r"hot incident: one unit more than planned; not enough units on duty$"),
+     "热点警情：需比计划多一个单元；在岗警力不足"),
+    (re.compile(r"joint patrol at (?P<sites>.+): not enough units on duty$"),
+     "{sites} 联合巡逻：在岗警力不足"),
+    (re.compile(r"no unit holds the post: (?P<why>.+)$"), "无单元值守该岗位：{why}"),
+)
+
+
+def plan_shortfalls(result: PlanResult, names: PlaceNames) -> list[dict[str, object]]:
+    """The plan's shortfalls in ``names.lang``, as the printed report says them: the
+    posture's per slot (``slot``, ``start``, ``duty``, ``place`` and ``need``/``have`` as
+    plan.json has them; ``duty_said``, ``place_name`` and ``detail`` in words; ``text`` the
+    line the dashboard shows), then the other stages' sentences (routes, drones, video,
+    auxiliary: ``slot`` null, their cells' slots as clock times in ``text``). A review
+    (H4 #2): plan.json's "05:00, G4, patrol work, need 2, have 1" was nowhere on the page."""
+    from xunfang.report.html import (
+        OTHER_SHORT_STAGES,
+        _cells_said,
+        _short_row,
+        _stage_short_text,
+    )
+    from xunfang.report.i18n import t
+
+    lang = cast(Lang, names.lang)
+
+    def T(key: str, **kw: object) -> str:
+        return t(key, lang, **kw)
+
+    at = {s.index: s for s in result.plan.slots}
+    days = len({s.start.date() for s in result.plan.slots}) > 1
+    out: list[dict[str, object]] = []
+    posture = result.stages.get("posture")
+    shorts = posture.get("shortfalls") if isinstance(posture, Mapping) else None
+    for f in shorts if isinstance(shorts, list) else []:
+        if not isinstance(f, Mapping):
+            continue
+        said = _short_row(dict(f), T)
+        detail = str(said.get("detail") or "")
+        if lang == "zh" and detail == str(f.get("detail") or ""):
+            for pattern, zh in DETAIL_ZH:
+                m = pattern.match(detail)
+                if m:
+                    detail = zh.format(**m.groupdict())
+                    break
+        place = str(f.get("place") or "")
+        place_name = (names.grid_name(place) if place in names.grid_names
+                      else names.site(place) if place in names.sites else names.post(place))
+        slot = at.get(int(f.get("slot", -1)))
+        when = (f"{slot.start:%m-%d %H:%M}" if days else f"{slot.start:%H:%M}") if slot else ""
+        duty = str(said.get("duty") or f.get("duty") or "")
+        out.append({"stage": "posture", "slot": f.get("slot"), "start": f.get("start"),
+                    "duty": f.get("duty"), "duty_said": duty, "place": place,
+                    "place_name": place_name, "need": f.get("need"), "have": f.get("have"),
+                    "detail": detail,
+                    "text": SHORT_LINE[lang].format(when=when, place=place_name, duty=duty,
+                                                    need=f.get("need"), have=f.get("have"),
+                                                    detail=detail)})
+    said_when = _cells_said(result, names)
+    for k in OTHER_SHORT_STAGES:
+        stage = result.stages.get(k)
+        texts = stage.get("shortfalls") if isinstance(stage, Mapping) else None
+        for text in texts if isinstance(texts, list) else []:
+            out.append({"stage": k, "stage_said": T("short_stage_" + k), "slot": None,
+                        "text": _stage_short_text(k, str(text), T, lang, said_when)})
+    return out
+
+
+#: a posture shortfall's line on the dashboard
+SHORT_LINE: dict[str, str] = {
+    "zh": "{when} {place}：{duty}需 {need}，实有 {have}。{detail}",
+    "en": "{when} {place}: {duty}, need {need}, have {have}. {detail}",
+}
 
 
 @router.get("/{plan_id}/diff/{other_id}")

@@ -279,6 +279,7 @@
       });
     }
     drawPlanned(i);
+    document.querySelectorAll("#short-list li").forEach((li) => li.classList.toggle("now", li.dataset.slot === String(i)));
     document.querySelectorAll("#sheet .now").forEach((c) => c.classList.remove("now"));
     document.querySelectorAll(`#sheet [data-slot="${i}"]`).forEach((c) => c.classList.add("now"));
     markClock();
@@ -649,6 +650,51 @@
     for (const r of s.rows) {
       const tr = el("tr"); tr.appendChild(el("th", {}, `${r.unit} ${V("mode", r.mode)}`));
       r.cells.forEach((c, i) => tr.appendChild(el("td", { "data-slot": String(i), class: "duty-" + c.duty, title: V("duty", c.duty) }, c.duty === "off" ? "—" : c.where)));
+      t.appendChild(tr);
+    }
+    showShortfalls(s);
+    showVideo(s);
+  }
+  // the plan's shortfalls (the sheet's answer, in the page's words): the posture's by slot
+  // (a click moves the slider there; their slots' heads marked), then the other stages' of
+  // the whole day. A review (H4 #2): plan.json's shortfalls were nowhere on the page
+  function showShortfalls(s) {
+    const list = document.getElementById("short-list"); list.textContent = "";
+    const shorts = s.shortfalls || [];
+    document.getElementById("short-count").textContent = shorts.length ? `(${shorts.length})` : "";
+    if (!shorts.length) list.appendChild(el("li", { class: "none" }, W.dash_short_none));
+    const bySlot = {};
+    for (const f of shorts) {
+      if (f.slot !== null && f.slot !== undefined) {
+        const li = el("li", { "data-slot": String(f.slot), class: "short-slot" }, f.text);
+        li.addEventListener("click", () => setSlot(f.slot));
+        list.appendChild(li);
+        (bySlot[f.slot] ??= []).push(f.text);
+      } else {
+        list.appendChild(el("li", { class: "short-day", "data-stage": f.stage }, `${fill("dash_short_day", { stage: f.stage_said })}${T("：", ": ")}${f.text}`));
+      }
+    }
+    for (const [i, texts] of Object.entries(bySlot)) {
+      const th = document.querySelector(`#sheet tr:first-child th[data-slot="${i}"]`);
+      if (th) { th.classList.add("short"); th.title = `${th.title}\n${fill("dash_short_slot", { n: texts.length })}\n${texts.join("\n")}`; }
+    }
+  }
+  // the video desk's camera tours (plan_sheet.csv's rows of kind video): its operators are
+  // not units. A review (H4 #2): the sheet had none of the 48
+  function showVideo(s) {
+    const t = document.getElementById("video"); t.textContent = "";
+    const tours = s.video || [];
+    if (!tours.length) { t.appendChild(el("tr", {}, W.dash_video_none)); return; }
+    const h = el("tr");
+    for (const k of ["dash_video", "dash_col_start", "dash_col_end"]) h.appendChild(el("th", {}, k === "dash_video" ? "" : W[k]));
+    h.appendChild(el("th", {}, V("duty", "video")));
+    t.appendChild(h);
+    for (const v of tours) {
+      const tr = el("tr", { class: "tour" });
+      tr.appendChild(el("th", {}, fill("dash_video_desk", { n: String(v.desk).replace(/^video-desk-/, "") })));
+      tr.appendChild(el("td", {}, v.start.slice(11, 16)));
+      tr.appendChild(el("td", {}, v.end.slice(11, 16)));
+      tr.appendChild(el("td", { class: "cams", title: v.where }, v.cameras.join(" ")));
       t.appendChild(tr);
     }
   }
