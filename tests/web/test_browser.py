@@ -113,13 +113,13 @@ def test_slider_changes_the_slot(server, browser) -> None:
     assert page.locator("#slot-label").get_attribute("data-slot") == "19"
     assert heat() != at3  # the risk heat follows the slot
     assert page.locator("#sheet td.now").count() == len(centre.scenario.units)
-    # the planned places follow the slot: one marker per unit placed at a post or grid
-    # (posts, checkpoints, drones launching from their posts, grid duties)
+    # the planned places follow the slot: one map layer per unit on duty (posts,
+    # checkpoints, drones launching from their posts, grid duties, and the route units'
+    # lines and staging points: review H4 #3 found those left out)
     plan = centre.current_plan.plan
     for i in (3, 19):
         page.locator("#slot").fill(str(i))
-        placed = sum(1 for a in plan.assignments if a.slot == i and a.duty != "off"
-                     and (a.post is not None or a.grid is not None))
+        placed = sum(1 for a in plan.assignments if a.slot == i and a.duty != "off")
         assert page.evaluate("window.xunfang.layers.planned.getLayers().length") == placed
     assert page.locator("#sheet td.now").first.get_attribute("data-slot") == "19"
     assert not errors

@@ -121,7 +121,8 @@ WORDS: dict[str, dict[str, str]] = {
     "dash_lead_in_unknown": {"zh": "此方案保存时未记录前一日延续至本日的夜班人员",
                              "en": "the night shift of the day before was not stored with "
                                    "this plan's roster"},
-    # the plan's shortfalls and the video desk's tours (review H4 #2)
+    # the plan's shortfalls, the video desk's tours and the planned places' legend (review
+    # H4 #2, #3)
     "dash_shortfalls": {"zh": "警力缺口", "en": "Shortfalls"},
     "dash_short_none": {"zh": "本方案无缺口", "en": "no shortfall in this plan"},
     "dash_short_day": {"zh": "全天（{stage}）", "en": "all day ({stage})"},
@@ -129,6 +130,14 @@ WORDS: dict[str, dict[str, str]] = {
     "dash_video": {"zh": "视频巡查（视频岗轮巡）", "en": "Video desk's camera tours"},
     "dash_video_desk": {"zh": "视频岗 {n}", "en": "video desk {n}"},
     "dash_video_none": {"zh": "本方案无视频巡查", "en": "no camera tour in this plan"},
+    "dash_places": {"zh": "计划岗位（所选时段）", "en": "Planned places (chosen slot)"},
+    "dash_leg_post": {"zh": "定点备勤", "en": "post"},
+    "dash_leg_checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
+    "dash_leg_route": {"zh": "路线巡逻（颜色：装备）", "en": "route patrol (colour: mode)"},
+    "dash_leg_staging": {"zh": "驻守点（实心圆，颜色同装备）",
+                         "en": "staging point (filled, colour: mode)"},
+    "dash_leg_grid": {"zh": "网格巡逻", "en": "grid patrol"},
+    "dash_leg_units": {"zh": "{n} 个单元在岗", "en": "{n} units on duty"},
     # the user's role in the header (store's roles)
     "role_commander": {"zh": "指挥长", "en": "commander"},
     "role_planner": {"zh": "勤务策划", "en": "planner"},

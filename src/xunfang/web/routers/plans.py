@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -348,6 +348,95 @@ SHORT_LINE: dict[str, str] = {
     "zh": "{when} {place}：{duty}需 {need}，实有 {have}。{detail}",
     "en": "{when} {place}: {duty}, need {need}, have {have}. {detail}",
 }
+
+
+@router.get("/{plan_id}/places")
+def plan_places(plan_id: PlanId, _: Reader, c: CentreDep, request: Request,
+                slot: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+                lang: Annotated[Literal["zh", "en"] | None, Query()] = None
+                ) -> dict[str, object]:
+    """Where the plan puts every unit on duty, slot by slot, in the layers' coordinates: a
+    post or checkpoint at its point; a route as the nodes it drives (the routes stage's
+    ``nodes``, else the assignment's route) with its grid; a staging unit (a one-node route)
+    at its node; a grid duty at a point in its grid. Each place has ``unit``, ``mode``,
+    ``duty``, ``kind`` (post, checkpoint, route, staging, grid), ``where`` (the place by
+    name in ``?lang``), ``grid`` and ``grid_name``.
+
+    Without ``?slot``: every slot's places (``places[i]``), a route's as its node ids
+    (``route``) whose coordinates ``nodes`` gives once, a point's as ``at`` — what the
+    dashboard's map draws as the slider moves. With ``?slot=i``: slot i's places as a
+    GeoJSON FeatureCollection (a route a LineString). A review (H4 #3): the map's "planned
+    places" drew posts and checkpoints only, 4 of the 17 units on duty at 03:00, every
+    patrol unit left out."""
+    import numpy as np
+    import shapely
+
+    from xunfang.report.layers import transformer
+    from xunfang.web.app import request_lang
+
+    e = c.entry(plan_id)
+    p = e.plan
+    if slot is not None and slot >= len(p.slots):
+        raise HTTPException(422, f"slot {slot}: plan {plan_id} has slots 0 to "
+                                 f"{len(p.slots) - 1}")
+    sc = c.scenario
+    names = PlaceNames(entry_result(e), lang or request_lang(request.scope))
+    t = transformer(sc)
+    node_xy = t(sc.roads.xy)
+    post_xy = {q.id: t(np.asarray([q.xy], dtype=float))[0].tolist() for q in sc.posts}
+    grid_xy = {a.id: t(shapely.get_coordinates(shapely.point_on_surface(a.geometry)))[0]
+               .tolist() for a in sc.areas_of("grid")}
+    modes = {u.id: u.mode for u in sc.units}
+    used: set[str] = set()
+
+    def places(s: Any) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for uid in p.units:
+            a = p.at(uid, s.index)
+            if a.duty == "off":
+                continue
+            grid = (names.grid(a) or "") if not a.post else ""
+            at: list[float] | None = None
+            route: list[str] | None = None
+            if a.post:
+                kind = "checkpoint" if a.duty == "checkpoint" else "post"
+                at = post_xy.get(str(a.post))
+            elif a.route:
+                nodes = [n for n in names.driven_of(a) or a.route if n in names.index]
+                kind = "route" if len(set(nodes)) > 1 else "staging"
+                if kind == "route":
+                    route = nodes
+                    used.update(nodes)
+                elif nodes:
+                    at = node_xy[names.index[nodes[0]]].tolist()
+            else:
+                kind = "grid"
+                at = grid_xy.get(str(a.grid))
+            if at is None and route is None:
+                continue
+            out.append({"unit": uid, "mode": modes.get(uid, ""), "duty": a.duty, "kind": kind,
+                        "where": names.place(a, s.start.hour), "grid": grid,
+                        "grid_name": names.grid_name(grid) if grid else "",
+                        "at": at, "route": route})
+        return out
+
+    if slot is None:
+        every = [places(s) for s in p.slots]
+        return {"plan": plan_id, "lang": names.lang, "slots": [s.name for s in p.slots],
+                "nodes": {n: node_xy[names.index[n]].tolist() for n in sorted(used)},
+                "places": every}
+    s = p.slots[slot]
+    feats = []
+    for q in places(s):
+        route = q.pop("route")
+        at = q.pop("at")
+        geometry = ({"type": "LineString",
+                     "coordinates": [node_xy[names.index[n]].tolist()
+                                     for n in cast(list[str], route)]}
+                    if route is not None else {"type": "Point", "coordinates": at})
+        feats.append({"type": "Feature", "geometry": geometry, "properties": q})
+    return {"plan": plan_id, "slot": slot, "start": s.name, "lang": names.lang,
+            "type": "FeatureCollection", "features": feats}
 
 
 @router.get("/{plan_id}/diff/{other_id}")

@@ -183,7 +183,9 @@
   // its 28 KB of intel and rings); the KPI tab asks for its KPIs when opened
   async function loadPlanDoc() {
     const heat = window.xunfang.heat;
-    const doc = await api(`/api/plans/${boot.plan}/stages?only=intel,rings`);
+    const [doc, where] = await Promise.all([api(`/api/plans/${boot.plan}/stages?only=intel,rings`),
+      api(`/api/plans/${boot.plan}/places?lang=${boot.lang}`)]);
+    places = where;
     const meta = (await planList()).plans.find((p) => p.id === boot.plan) || {};
     risk = doc.stages.intel && doc.stages.intel.risk ? doc.stages.intel : null;
     slotStages = doc.stages.rings && doc.stages.rings.slots ? doc.stages.rings.slots : null;
@@ -292,21 +294,68 @@
   }
   slider.addEventListener("input", () => setSlot(Number(slider.value)));
 
-  // where the plan puts every unit in slot i (posts and checkpoints; grid duties at the grid)
+  // where the plan puts every unit on duty in slot i (GET /api/plans/{id}/places, asked once
+  // per plan shown, by loadPlanDoc): a post or checkpoint as a ring, a route as the line it
+  // drives (its colour the unit's mode), a staging unit as a dot at its node, a grid duty in
+  // its grid; one map layer per unit. A review (H4 #3): only posts and checkpoints were
+  // drawn, 4 of the 17 units on duty at 03:00
+  const MODE_COLOUR = { car: "#3fb950", motorcycle: "#d29922", balance: "#ff7b72", foot: "#79c0ff", drone: "#bc8cff" };
+  const modeColour = (m) => MODE_COLOUR[m] || "#e6edf3";
+  let places = null;
+  let placesLegend = null;
   function drawPlanned(i) {
     const g = overlays.planned;
-    if (!g || !sheet) return;
+    if (!g || !places || !places.places[i]) return;
     g.clearLayers();
-    const gridAt = {};
-    if (grids) grids.eachLayer((l) => { gridAt[l.feature.properties.id] = l.getBounds().getCenter(); });
-    for (const r of sheet.rows) {
-      const c = r.cells[i];
-      if (!c) continue;
-      const ll = c.duty === "grid" ? gridAt[c.place] : postAt[c.place];  // ids; where: the name
-      if (!ll || c.duty === "off") continue;
-      L.circleMarker(ll, { radius: 4, color: c.duty === "checkpoint" ? "#ffa657" : "#e6edf3", weight: 2, fill: false })
-        .bindTooltip(esc(`${r.unit} · ${V("duty", c.duty)} ${c.where}`)).addTo(g);
+    const modes = new Set();
+    const kinds = new Set();
+    for (const p of places.places[i]) {
+      kinds.add(p.kind);
+      const tip = esc(`${p.unit} · ${V("mode", p.mode)} · ${V("duty", p.duty)} ${p.where}${p.grid_name && p.kind !== "grid" ? ` · ${p.grid_name}` : ""}`);
+      let layer;
+      if (p.route) {
+        modes.add(p.mode);
+        layer = L.polyline(p.route.map((n) => swap(places.nodes[n])), { color: modeColour(p.mode), weight: 3, opacity: 0.85 });
+      } else {
+        const colour = p.kind === "checkpoint" ? "#ffa657" : p.kind === "post" ? "#e6edf3" : modeColour(p.mode);
+        if (p.kind === "staging" || p.kind === "grid") modes.add(p.mode);
+        layer = L.circleMarker(swap(p.at), { radius: p.kind === "grid" ? 7 : 5, color: colour, weight: 2,
+          fill: p.kind === "staging", fillColor: colour, fillOpacity: 0.9, dashArray: p.kind === "grid" ? "3 3" : null });
+      }
+      layer.place = p;
+      layer.bindTooltip(tip).addTo(g);
     }
+    g.slot = i;
+    plannedLegend(i, places.places[i].length, kinds, modes);
+  }
+  // the planned places' legend (bottom right), shown while their layer is
+  function plannedLegend(i, n, kinds, modes) {
+    if (!placesLegend) {
+      const box = el("div", { class: "legend planned-legend", id: "planned-legend" });
+      placesLegend = L.control({ position: "bottomright" });
+      placesLegend.box = box;
+      placesLegend.onAdd = () => { L.DomEvent.disableClickPropagation(box); return box; };
+      map.on("overlayadd", (e) => { if (e.layer === overlays.planned) placesLegend.addTo(map); });
+      map.on("overlayremove", (e) => { if (e.layer === overlays.planned) placesLegend.remove(); });
+    }
+    const box = placesLegend.box;
+    box.textContent = "";
+    box.appendChild(el("div", { class: "legend-title" }, `${W.dash_places} · ${String(boot.slots[i]).slice(11, 16)}`));
+    box.appendChild(el("div", { class: "legend-note" }, fill("dash_leg_units", { n })));
+    const row = (swatch, colour, label) => {
+      const r = el("div", { class: "legend-row" });
+      const sw = el("span", { class: swatch }); sw.style.borderColor = colour;
+      if (swatch === "dot" && colour !== "#e6edf3" && colour !== "#ffa657") sw.style.background = colour;
+      r.appendChild(sw); r.appendChild(el("span", { class: "legend-label" }, label));
+      box.appendChild(r);
+    };
+    if (kinds.has("post")) row("dot", "#e6edf3", W.dash_leg_post);
+    if (kinds.has("checkpoint")) row("dot", "#ffa657", W.dash_leg_checkpoint);
+    if (kinds.has("route")) box.appendChild(el("div", { class: "legend-note" }, W.dash_leg_route));
+    for (const m of [...modes].sort()) row("sw", modeColour(m), V("mode", m));
+    if (kinds.has("staging")) row("dot", "#8b949e", W.dash_leg_staging);
+    if (kinds.has("grid")) row("dot", "#8b949e", W.dash_leg_grid);
+    if (map.hasLayer(overlays.planned)) placesLegend.addTo(map);
   }
 
   // ---- units and incidents ----------------------------------------------------------------
