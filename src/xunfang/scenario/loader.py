@@ -218,6 +218,7 @@ class _Loader:
     incident_coords: str = ""  # "lonlat" or "xy": how incidents.csv placed its incidents
     unit_rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # id → (file, row)
     person_rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # id → (file, row)
+    posts_rows: int | None = None  # data rows of posts.csv (None: not read)
 
     # -- helpers ---------------------------------------------------------------------------
     def _row(self, file: str, row: int | None) -> int | None:
@@ -1098,6 +1099,7 @@ class _Loader:
         t = self.table("posts", ("id", "name", "kind"))
         if t is None:
             return ()
+        self.posts_rows = len(t.rows)
         xy = self.positions(t, pos, allow_node=True)
         seen: dict[str, int] = {}
         posts: list[Post] = []
@@ -1229,8 +1231,12 @@ class _Loader:
             mode = self.choice(t, i, row, "mode", MODES)
             home = row["home_post"]
             home_ok = home in post_ids
-            if not home_ok and (post_ids or not posts_read):
-                self.err(t.file, "unknown-post", f"home_post {home!r} is not in posts.csv",
+            # a posts.csv with its header only is no posts at all (a review: every unit
+            # then left out of the plan with one warning, exit 0): each home_post is unknown
+            no_posts = self.posts_rows == 0
+            if not home_ok and (post_ids or not posts_read or no_posts):
+                self.err(t.file, "unknown-post", f"home_post {home!r} is not in posts.csv"
+                         + (" (posts.csv has a header but no data rows)" if no_posts else ""),
                          row=i, column="home_post")
             elif home_ok and home in temporary:
                 # (a review: a unit based at an event's post stood there all day)
