@@ -5,6 +5,7 @@ of tests/conftest.py where that shows the same fault."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,3 +53,43 @@ def test_rounded_and_longer_lengths_pass(make_scenario: Make) -> None:
     sc = scenario.load(make_scenario(
         {"network/edges.csv": "u,v,length_m\na,b,399.2\nb,c,300\nc,d,520\nd,a,\nb,e,\n"}))
     assert sc.roads.length_m[0] == 399.2
+
+
+def _grid(gid: str, ring: list[list[float]]) -> dict[str, object]:
+    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+            "properties": {"kind": "grid", "id": gid}}
+
+
+def _areas(*feats: dict[str, object]) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": list(feats)})
+
+
+UTM = {
+    "scenario.toml": 'name = "utm"\ncrs = "EPSG:32648"\n',
+    "network/nodes.csv": "id,x,y\na,330000,3234000\nb,330400,3234000\nc,330400,3234300\n"
+                         "d,330000,3234300\ne,330800,3234000\n",
+}
+
+
+def test_areas_in_lonlat_under_a_metric_crs_is_one_error(make_scenario: Make) -> None:
+    # (review: areas.geojson exported per RFC 7946 in lon/lat under EPSG:32648 checked with
+    # warnings about sites outside every grid; the plan's KPIs were null)
+    lonlat = [[103.25, 29.22], [103.26, 29.22], [103.26, 29.23], [103.25, 29.23],
+              [103.25, 29.22]]
+    errs = errors_of(make_scenario({**UTM, "areas.geojson": _areas(
+        _grid("G1", lonlat), _grid("G2", [[x + 0.01, y] for x, y in lonlat]))}))
+    assert [(e.file, e.row, e.column, e.rule) for e in errs] == [
+        ("areas.geojson", 1, "geometry", "areas-off-network")]
+    assert "lon/lat" in errs[0].message and "EPSG:32648" in errs[0].message
+
+
+def test_one_area_far_off_the_network_is_an_error(make_scenario: Make) -> None:
+    ok = [[329900, 3233900], [330900, 3233900], [330900, 3234400], [329900, 3234400],
+          [329900, 3233900]]
+    swapped = [[y, x] for x, y in ok]
+    errs = errors_of(make_scenario({**UTM, "areas.geojson": _areas(
+        _grid("G1", ok), _grid("G2", swapped))}))
+    assert [(e.file, e.row, e.rule) for e in errs] == [("areas.geojson", 2, "areas-off-network")]
+    assert "'G2'" in errs[0].message
+    assert scenario.check(make_scenario({**UTM, "areas.geojson": _areas(_grid("G1", ok))},
+                                        name="fine")).ok

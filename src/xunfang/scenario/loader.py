@@ -66,6 +66,7 @@ COURSE_END_M = 1.0  # an edge's course (edges.csv) starts and ends this close to
 MAX_PLANAR_M = 1e8  # 100,000 km: beyond any projected coordinate on Earth
 SHORT_EDGE_M = 1.0  # an edge's length_m may fall short of the straight line between its
 SHORT_EDGE_SHARE = 0.02  # nodes by this much (or this share of it): rounding, projection
+AREA_MARGIN_M = 2000.0  # an area wholly this far outside the road network's extent is misplaced
 SNAP_WARN_M = 300.0  # a place this far from every road node is probably misplaced
 NODE_MISMATCH_M = 250.0  # x/y and node of one row disagreeing by more (a site set back from
 # its access node by a forecourt or a campus is normal; a block away is a mistake)
@@ -970,13 +971,59 @@ class _Loader:
         if not isinstance(feats, list):
             self.err(label, "geojson", "expected a FeatureCollection with a features list")
             return ()
-        areas: list[Area] = []
+        areas: list[tuple[int, Area, FloatArray]] = []
         seen: dict[tuple[str, str], int] = {}
         for i, f in enumerate(feats, start=1):
             a = self.read_area(label, i, f, pos, seen)
             if a is not None:
-                areas.append(a)
-        return tuple(areas)
+                geom = cast(Mapping[str, object], cast(dict[str, object], f)["geometry"])
+                areas.append((i, a, _raw_bounds(geom)))
+        off = self.areas_off_network(label, areas, pos)
+        return tuple(a for i, a, _ in areas if i not in off)
+
+    def areas_off_network(self, label: str, areas: Sequence[tuple[int, Area, FloatArray]],
+                          pos: _Positions) -> set[int]:
+        """The features (by number) lying wholly outside the road network's extent (with
+        ``AREA_MARGIN_M`` around it), each an error, left out: a review's areas.geojson
+        exported as GeoJSON is (RFC 7946: WGS 84 lon/lat) under a metric scenario crs checked
+        with 32 warnings about sites outside every grid, and the plan's KPIs were null.
+        Coordinates within lon -180..180 and lat -90..90 under a projected crs are named as
+        lon/lat; the whole file so, in one error."""
+        if not len(self.node_xy) or not areas:
+            return set()
+        lo = self.node_xy.min(axis=0) - AREA_MARGIN_M
+        hi = self.node_xy.max(axis=0) + AREA_MARGIN_M
+        off = []
+        for i, a, raw in areas:
+            x0, y0, x1, y1 = a.geometry.bounds
+            if x1 < lo[0] or x0 > hi[0] or y1 < lo[1] or y0 > hi[1]:
+                looks = (not pos.geographic and pos.crs.declared != "local"
+                         and bool(np.all(np.abs(raw[[0, 2]]) <= 180))
+                         and bool(np.all(np.abs(raw[[1, 3]]) <= 90)))
+                off.append((i, a, raw, looks))
+        if not off:
+            return set()
+        (nx0, ny0), (nx1, ny1) = self.node_xy.min(axis=0), self.node_xy.max(axis=0)
+        extent = (f"the road network's extent (x {nx0:.0f}..{nx1:.0f}, y {ny0:.0f}..{ny1:.0f} "
+                  f"in {pos.crs.working}, {AREA_MARGIN_M / 1000:g} km around it)")
+        lonlat = (f": its coordinates are lon/lat degrees, but scenario.toml's crs "
+                  f"{pos.crs.declared} is in metres (GeoJSON exported per RFC 7946 is WGS 84 "
+                  f"lon/lat): export it in {pos.crs.declared}, or give crs = \"EPSG:4326\" "
+                  "with every file in lon/lat")
+        if len(off) == len(areas) and len(off) > 1:
+            looks = all(lk for *_, lk in off)
+            self.err(label, "areas-off-network",
+                     f"all {len(off)} features lie wholly outside {extent}"
+                     + (lonlat.replace("its coordinates are", "their coordinates are")
+                        if looks else ": check the file's crs against scenario.toml's crs"),
+                     row=off[0][0], column="geometry")
+        else:
+            for i, a, _, looks in off:
+                self.err(label, "areas-off-network",
+                         f"{a.kind} {a.id!r} lies wholly outside {extent}"
+                         + (lonlat if looks else ": check its coordinates (x/y swapped? "
+                            "another crs?)"), row=i, column="geometry")
+        return {i for i, *_ in off}
 
     def read_area(self, label: str, i: int, f: object, pos: _Positions,
                   seen: dict[tuple[str, str], int]) -> Area | None:
@@ -1626,6 +1673,21 @@ class _Loader:
                   f"{len(off):,} of {n:,} incidents ({len(off) / n:.1%}) lie outside every "
                   f"grid, up to {far / 1000:.1f} km from the nearest (the first at this row): "
                   f"the risk forecast does not count them{hint}", row=kept[int(off[0])] + 1)
+
+
+def _raw_bounds(geom: Mapping[str, object]) -> FloatArray:
+    """A GeoJSON geometry's bounds as written (x0, y0, x1, y1), before any projection."""
+    coords = geom.get("coordinates")
+    flat = np.asarray([p[:2] for p in _positions_of(coords)], dtype=float).reshape(-1, 2)
+    return np.concatenate([flat.min(axis=0), flat.max(axis=0)])
+
+
+def _positions_of(coords: object) -> list[list[float]]:
+    if isinstance(coords, list) and coords and isinstance(coords[0], (int, float)):
+        return [cast(list[float], coords)]
+    if isinstance(coords, list):
+        return [p for c in coords for p in _positions_of(c)]
+    return []
 
 
 # --- summaries ---------------------------------------------------------------------------------
