@@ -93,3 +93,16 @@ def test_one_area_far_off_the_network_is_an_error(make_scenario: Make) -> None:
     assert "'G2'" in errs[0].message
     assert scenario.check(make_scenario({**UTM, "areas.geojson": _areas(_grid("G1", ok))},
                                         name="fine")).ok
+
+
+def test_a_units_squad_no_one_belongs_to_is_an_error(make_scenario: Make) -> None:
+    # (review: TX-C1's squad typed 'fxied' planned the car all day with an empty crew)
+    people = "id,role,team,squad\nx1,police,A,patrol\nx2,police,A,fixed\n"
+    errs = errors_of(make_scenario({"units.csv": UNITS.replace("u2,special,foot,patrol",
+                                                               "u2,special,foot,fxied"),
+                                    "people.csv": people}))
+    assert [(e.file, e.row, e.column, e.rule) for e in errs] == [
+        ("units.csv", 2, "squad", "unknown-squad")]
+    assert "'fxied'" in errs[0].message and "fixed, patrol" in errs[0].message
+    # without people.csv no crew is modelled at all: no squad to check
+    assert not errors_of(make_scenario({"units.csv": UNITS}, name="nopeople"))

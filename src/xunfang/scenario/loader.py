@@ -415,6 +415,7 @@ class _Loader:
         units = self.read_units(posts, sites)
         people = self.read_people()
         self.check_auxiliary(units, people)
+        self.check_unit_squads(units, people)
         if settings is not None and people:  # shifts to roster: as the roster will work them
             self.check_shifts(settings, {q.team for q in people})
         leave = self.read_leave(people)
@@ -1395,6 +1396,22 @@ class _Loader:
                           f"person {p.id!r} of squad {p.squad!r} has role {p.role!r}; the "
                           f"{p.squad} units are staffed by role {role!r} only",
                           row=i, column="role")
+
+    def check_unit_squads(self, units: Sequence[Unit], people: Sequence[Person]) -> None:
+        """An error for each police unit (not auxiliary: :meth:`check_auxiliary` names
+        those) whose squad no one in people.csv belongs to: its crew comes from its squad's
+        people on duty, so it would stand all day with none (a review: TX-C1's squad typed
+        'fxied' planned the car every slot with an empty crew, nothing said)."""
+        if not people:
+            return
+        squads = sorted({p.squad for p in people})
+        for u in units:
+            if u.tier != "auxiliary" and u.squad not in squads:
+                file, i = self.unit_rows.get(u.id, ("units.csv", 0))
+                self.err(file, "unknown-squad",
+                         f"unit {u.id!r}: squad {u.squad!r} is no one's squad in people.csv "
+                         f"(its squads: {', '.join(squads)}); the unit's crew comes from its "
+                         "squad, so it would have none", row=i, column="squad")
 
     def read_people(self) -> tuple[Person, ...]:
         t = self.table("people", ("id", "role", "team", "squad"))
