@@ -104,5 +104,8 @@ def test_a_units_squad_no_one_belongs_to_is_an_error(make_scenario: Make) -> Non
     assert [(e.file, e.row, e.column, e.rule) for e in errs] == [
         ("units.csv", 2, "squad", "unknown-squad")]
     assert "'fxied'" in errs[0].message and "fixed, patrol" in errs[0].message
-    # without people.csv no crew is modelled at all: no squad to check
+    # without people.csv, or with auxiliary forces only, no police crew is modelled at all
     assert not errors_of(make_scenario({"units.csv": UNITS}, name="nopeople"))
+    assert not errors_of(make_scenario({"units.csv": UNITS, "people.csv":
+                                        "id,role,team,squad\nv1,volunteer,Y,volunteer\n"},
+                                       name="auxonly"))

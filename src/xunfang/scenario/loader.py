@@ -1401,12 +1401,15 @@ class _Loader:
         """An error for each police unit (not auxiliary: :meth:`check_auxiliary` names
         those) whose squad no one in people.csv belongs to: its crew comes from its squad's
         people on duty, so it would stand all day with none (a review: TX-C1's squad typed
-        'fxied' planned the car every slot with an empty crew, nothing said)."""
-        if not people:
-            return
+        'fxied' planned the car every slot with an empty crew, nothing said). Where no
+        police unit's squad is anyone's (people.csv holds only auxiliary forces), police
+        crews are not modelled, as without people.csv, and nothing is said here."""
         squads = sorted({p.squad for p in people})
-        for u in units:
-            if u.tier != "auxiliary" and u.squad not in squads:
+        police = [u for u in units if u.tier != "auxiliary"]
+        if not any(u.squad in squads for u in police):
+            return  # people.csv models no police crew at all (auxiliary forces only)
+        for u in police:
+            if u.squad not in squads:
                 file, i = self.unit_rows.get(u.id, ("units.csv", 0))
                 self.err(file, "unknown-squad",
                          f"unit {u.id!r}: squad {u.squad!r} is no one's squad in people.csv "
