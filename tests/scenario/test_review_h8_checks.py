@@ -109,3 +109,21 @@ def test_a_units_squad_no_one_belongs_to_is_an_error(make_scenario: Make) -> Non
     assert not errors_of(make_scenario({"units.csv": UNITS, "people.csv":
                                         "id,role,team,squad\nv1,volunteer,Y,volunteer\n"},
                                        name="auxonly"))
+
+
+TEAMS = ("id,role,team,squad\nx1,police,A,patrol\nx2,police,B,patrol\nx3,police,C,patrol\n"
+         "x4,police,D,patrol\nv1,volunteer,Y,volunteer\n")
+
+
+def test_a_team_the_roster_does_not_work_is_an_error(make_scenario: Make) -> None:
+    # (review: team 'E', or 'a' for 'A', took the person off the roster in silence)
+    for team, hint in (("E", None), ("a", "did you mean 'A'?")):
+        errs = errors_of(make_scenario({"units.csv": UNITS,
+                                        "people.csv": TEAMS + f"x5,police,{team},patrol\n"},
+                                       name=f"team{team}"))
+        assert [(e.file, e.row, e.column, e.rule) for e in errs] == [
+            ("people.csv", 6, "team", "unknown-team")]
+        assert f"team {team!r}" in errs[0].message and "A, B, C, D" in errs[0].message
+        assert hint is None or hint in errs[0].message
+    # a team no unit shares with rostered people (a volunteer team) is not the roster's
+    assert not errors_of(make_scenario({"units.csv": UNITS, "people.csv": TEAMS}, name="ok"))

@@ -418,6 +418,7 @@ class _Loader:
         self.check_unit_squads(units, people)
         if settings is not None and people:  # shifts to roster: as the roster will work them
             self.check_shifts(settings, {q.team for q in people})
+            self.check_teams(settings, units, people)
         leave = self.read_leave(people)
         events = self.read_events(posts)
         named = {q for e in events for q in e.posts}
@@ -1396,6 +1397,53 @@ class _Loader:
                           f"person {p.id!r} of squad {p.squad!r} has role {p.role!r}; the "
                           f"{p.squad} units are staffed by role {role!r} only",
                           row=i, column="role")
+
+    def check_teams(self, settings: ScenarioToml, units: Sequence[Unit],
+                    people: Sequence[Person]) -> None:
+        """An error for each person whose team the roster does not work (the pattern's
+        rotating teams A, B, … and the day team ``day``) who would crew a unit beside people
+        it does: only rostered people of such a unit's crew are ever on duty, so the person
+        is never used (a review: team 'E', or 'a' for 'A', took the person off the roster
+        in silence). Crews as the deployment forms them: same squad and tier, the team named
+        like the unit where there is one. Skipped where the rotating teams are not A, B, …
+        (the roster then needs --teams, and says so)."""
+        from xunfang.planning.roster.patterns import pattern
+
+        pol = settings.policy
+        try:
+            n = pattern(pol.shift_pattern, list(pol.shift_starts)).n_teams
+        except ValueError:
+            return  # check_shifts names it
+        have = {q.team for q in people}
+        rotating = [chr(ord("A") + k) for k in range(n)]
+        if not all(t in have for t in rotating):
+            return
+        worked = [*rotating, *(["day"] if "day" in have else [])]
+        team_of = {q.id: q.team for q in people}
+        pools: list[tuple[str, set[str]]] = []
+        for u in units:
+            cands = [q for q in people if q.squad == u.squad
+                     and (q.extra.get("tier") is None or str(q.extra["tier"]) == u.tier)]
+            named = [q for q in cands if u.id == q.team or u.id.startswith(q.team + "-")]
+            pools.append((u.id, {q.id for q in named or cands}))
+        for q in people:
+            if q.team in worked:
+                continue
+            beside = [uid for uid, pool in pools
+                      if q.id in pool and any(team_of[o] in worked for o in pool)]
+            if not beside:
+                continue
+            like = [t for t in worked if t.casefold() == q.team.strip().casefold()]
+            file, i = self.person_rows.get(q.id, ("people.csv", 0))
+            self.err(file, "unknown-team",
+                     f"person {q.id!r}: team {q.team!r} is not a team the roster works "
+                     f"({', '.join(worked)}: the rotating teams of shift pattern "
+                     f"{pol.shift_pattern!r}"
+                     + (" and the day team" if "day" in worked else "") + ")"
+                     + (f" (did you mean {like[0]!r}?)" if like else "")
+                     + f"; of squad {q.squad!r}, the person would crew "
+                     f"{', '.join(beside[:3])}{' …' if len(beside) > 3 else ''} beside "
+                     "rostered people, but is never on duty", row=i, column="team")
 
     def check_unit_squads(self, units: Sequence[Unit], people: Sequence[Person]) -> None:
         """An error for each police unit (not auxiliary: :meth:`check_auxiliary` names
