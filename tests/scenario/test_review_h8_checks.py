@@ -127,3 +127,20 @@ def test_a_team_the_roster_does_not_work_is_an_error(make_scenario: Make) -> Non
         assert hint is None or hint in errs[0].message
     # a team no unit shares with rostered people (a volunteer team) is not the roster's
     assert not errors_of(make_scenario({"units.csv": UNITS, "people.csv": TEAMS}, name="ok"))
+
+
+def test_leave_is_whole_days_and_a_time_or_a_suffix_is_refused(make_scenario: Make) -> None:
+    # (review: 2026-12-02T14:00 to T16:00 became the whole day; 2026-12-02xx passed)
+    people = "id,role,team,squad\nx1,police,A,patrol\n"
+    for a, b, words in (("2026-12-02T14:00", "2026-12-02T16:00", "whole calendar days"),
+                        ("2026-12-02xx", "2026-12-0299", "YYYY-MM-DD")):
+        errs = errors_of(make_scenario({"people.csv": people,
+                                        "leave.csv": f"person,from,to\nx1,{a},{b}\n"},
+                                       name=a.replace(":", "")))
+        assert [(e.file, e.row, e.column, e.rule) for e in errs] == [
+            ("leave.csv", 1, "from", "bad-date"), ("leave.csv", 1, "to", "bad-date")]
+        assert words in errs[0].message
+    sc = scenario.load(make_scenario({"people.csv": people, "leave.csv":
+                                      "person,from,to\nx1,2026-12-02,2026-12-03\n"}, name="ok"))
+    assert (sc.leave[0].start.isoformat(), sc.leave[0].end.isoformat()) == (
+        "2026-12-02", "2026-12-03")

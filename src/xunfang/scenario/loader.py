@@ -7,6 +7,7 @@ and raises :class:`ScenarioError` once at the end if any is an error. Warnings a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -1487,12 +1488,28 @@ class _Loader:
         return tuple(people)
 
     def _date(self, t: Table, i: int, row: Mapping[str, str], col: str) -> date | None:
-        try:
-            return date.fromisoformat(row[col][:10])
-        except ValueError:
-            self.err(t.file, "bad-date", f"{col} {row[col]!r} is not a date (YYYY-MM-DD)",
-                     row=i, column=col)
-            return None
+        """The cell as a date, written YYYY-MM-DD and nothing else. Leave is whole calendar
+        days (README: no hour of a leave date is on duty), so a time is refused rather than
+        cut off (a review: 2026-12-02T14:00 to T16:00 became the whole day, and
+        2026-12-02xx passed as 2026-12-02)."""
+        raw = row[col].strip()
+        day = None
+        if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+            try:
+                day = date.fromisoformat(raw)
+            except ValueError:
+                day = None
+        if day is not None:
+            return day
+        timed = False
+        with contextlib.suppress(ValueError):
+            timed = len(raw) > 10 and bool(datetime.fromisoformat(raw))
+        self.err(t.file, "bad-date",
+                 f"{col} {row[col]!r} is not a date (YYYY-MM-DD)"
+                 + (f": leave is taken in whole calendar days, from and to included, so "
+                    f"give the date alone ({raw[:10]}); part of a day cannot be given"
+                    if timed else ""), row=i, column=col)
+        return None
 
     def _datetime(self, t: Table, i: int, row: Mapping[str, str], col: str
                   ) -> datetime | None:
