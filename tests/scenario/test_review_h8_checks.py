@@ -144,3 +144,14 @@ def test_leave_is_whole_days_and_a_time_or_a_suffix_is_refused(make_scenario: Ma
                                       "person,from,to\nx1,2026-12-02,2026-12-03\n"}, name="ok"))
     assert (sc.leave[0].start.isoformat(), sc.leave[0].end.isoformat()) == (
         "2026-12-02", "2026-12-03")
+
+
+def test_an_exit_or_a_camera_as_home_post_is_an_error(make_scenario: Make) -> None:
+    # (review: a camera and an exit passed as home posts; events.csv refuses them)
+    posts = "id,name,kind,node\np1,Station one,station,a\ng1,East gate,exit,e\nc1,Cam,camera,c\n"
+    units = "id,tier,mode,squad,home_post\nu1,special,car,patrol,g1\nu2,special,car,patrol,c1\n"
+    errs = errors_of(make_scenario({"posts.csv": posts, "units.csv": units}))
+    assert [(e.file, e.row, e.column, e.rule) for e in errs] == [
+        ("units.csv", 1, "home_post", "bad-post-kind"),
+        ("units.csv", 2, "home_post", "bad-post-kind")]
+    assert "'exit'" in errs[0].message and "'camera'" in errs[1].message

@@ -1309,6 +1309,7 @@ class _Loader:
         if t is None:
             return ()
         post_ids = {p.id for p in posts}
+        kind_of = {p.id: p.kind for p in posts}
         temporary = {p.id for p in posts if p.temporary}
         posts_read = find_table(self.folder, "posts", problems=[]) is not None
         seen: dict[str, int] = {}
@@ -1326,6 +1327,14 @@ class _Loader:
                 self.err(t.file, "unknown-post", f"home_post {home!r} is not in posts.csv"
                          + (" (posts.csv has a header but no data rows)" if no_posts else ""),
                          row=i, column="home_post")
+            elif home_ok and kind_of[home] not in SOURCE_POST_KINDS:
+                # units stand at their home post: an exit or a camera is a place they guard
+                # or watch, not one they start from (events.csv refuses them as its posts;
+                # a review: a camera and an exit passed as home posts)
+                self.err(t.file, "bad-post-kind", f"home_post {home!r} is a post of kind "
+                         f"{kind_of[home]!r}: a unit's home post must be of kind "
+                         f"{', '.join(SOURCE_POST_KINDS)}", row=i, column="home_post")
+                home_ok = False
             elif home_ok and home in temporary:
                 # (a review: a unit based at an event's post stood there all day)
                 self.err(t.file, "temporary-home", f"home_post {home!r} is a temporary post "
