@@ -155,3 +155,23 @@ def test_an_exit_or_a_camera_as_home_post_is_an_error(make_scenario: Make) -> No
         ("units.csv", 1, "home_post", "bad-post-kind"),
         ("units.csv", 2, "home_post", "bad-post-kind")]
     assert "'exit'" in errs[0].message and "'camera'" in errs[1].message
+
+
+def test_without_police_crews_a_warning_says_crews_are_not_modelled(make_scenario: Make
+                                                                     ) -> None:
+    # (review: without people.csv all 38 units stood every slot with empty crews and the
+    # drones flew 542 sortie-minutes a day; the check said nothing)
+    for name, files in (("none", {}), ("aux", {"people.csv": "id,role,team,squad\n"
+                                                             "v1,volunteer,Y,volunteer\n"})):
+        result = scenario.check(make_scenario({"units.csv": UNITS, **files}, name=name))
+        assert result.ok
+        said = [p for p in result.warnings if p.rule == "no-crews"]
+        assert [(p.file, p.severity) for p in said] == [("people.csv", "warning")]
+        assert "crews are not modelled" in said[0].message
+        assert "every slot" in said[0].message
+    # crews modelled, or no units: nothing to say
+    assert not [p for p in scenario.check(make_scenario(
+        {"units.csv": UNITS, "people.csv": "id,role,team,squad\nx1,police,A,patrol\n"},
+        name="crewed")).problems if p.rule == "no-crews"]
+    assert not [p for p in scenario.check(make_scenario(name="nounits")).problems
+                if p.rule == "no-crews"]

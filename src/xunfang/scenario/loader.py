@@ -223,6 +223,7 @@ class _Loader:
     unit_rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # id → (file, row)
     person_rows: dict[str, tuple[str, int]] = field(default_factory=dict)  # id → (file, row)
     posts_rows: int | None = None  # data rows of posts.csv (None: not read)
+    people_read: bool = False  # people.csv (or .xlsx) was read
 
     # -- helpers ---------------------------------------------------------------------------
     def _row(self, file: str, row: int | None) -> int | None:
@@ -1460,12 +1461,23 @@ class _Loader:
         those) whose squad no one in people.csv belongs to: its crew comes from its squad's
         people on duty, so it would stand all day with none (a review: TX-C1's squad typed
         'fxied' planned the car every slot with an empty crew, nothing said). Where no
-        police unit's squad is anyone's (people.csv holds only auxiliary forces), police
-        crews are not modelled, as without people.csv, and nothing is said here."""
+        police unit's squad is anyone's (no people.csv, or one of auxiliary forces only),
+        police crews are not modelled: one warning says so."""
         squads = sorted({p.squad for p in people})
         police = [u for u in units if u.tier != "auxiliary"]
-        if not any(u.squad in squads for u in police):
-            return  # people.csv models no police crew at all (auxiliary forces only)
+        if police and not any(u.squad in squads for u in police):
+            # no police crew modelled at all: every unit on duty in every slot, uncrewed
+            # (README); said once (a review: without people.csv all 38 units stood every
+            # slot with empty crews and the drones flew 542 sortie-minutes a day, unsaid)
+            self.warn("people.csv", "no-crews",
+                      ("there is no people.csv" if not self.people_read else
+                       f"no one in people.csv belongs to a police unit's squad "
+                       f"({', '.join(sorted({u.squad for u in police}))})")
+                      + f": crews are not modelled — all {len(police)} police units of "
+                      "units.csv are on duty in every slot with no crew and drones fly "
+                      "without pilots; give people.csv (id, role, team, squad) to staff them "
+                      "from a roster")
+            return
         for u in police:
             if u.squad not in squads:
                 file, i = self.unit_rows.get(u.id, ("units.csv", 0))
@@ -1478,6 +1490,7 @@ class _Loader:
         t = self.table("people", ("id", "role", "team", "squad"))
         if t is None:
             return ()
+        self.people_read = True
         seen: dict[str, int] = {}
         people: list[Person] = []
         for i, row in enumerate(t.rows, start=1):
