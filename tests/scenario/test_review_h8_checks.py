@@ -175,3 +175,21 @@ def test_without_police_crews_a_warning_says_crews_are_not_modelled(make_scenari
         name="crewed")).problems if p.rule == "no-crews"]
     assert not [p for p in scenario.check(make_scenario(name="nounits")).problems
                 if p.rule == "no-crews"]
+
+
+def test_check_refuses_the_shift_settings_the_plan_refuses(tmp_path: Path) -> None:
+    # (review: "四班三运转" and [8, 16] under 4-3 checked with a warning, exit 0; the plan
+    # then refused both)
+    import shutil
+
+    import xunfang.scenarios
+
+    for k, (old, new, rule) in enumerate((
+            ('shift_pattern = "4-3"', 'shift_pattern = "四班三运转"', "bad-pattern"),
+            ("shift_starts = [8, 16, 0]", "shift_starts = [8, 16]", "shift-starts"))):
+        folder = tmp_path / f"sc{k}"
+        shutil.copytree(Path(xunfang.scenarios.__file__).parent / "ebian", folder)
+        toml = folder / "scenario.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        errs = errors_of(folder)
+        assert [(e.file, e.rule) for e in errs] == [("scenario.toml", rule)]

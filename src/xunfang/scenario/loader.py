@@ -330,8 +330,10 @@ class _Loader:
         or 12-hour day and night, the night 12 hours after the day), every hour covered by
         its teams (a review: [7, 19] under 4-3 passed the check and the plan then refused
         the pattern; [8, 16, 0, 4] passed both, the roster ignoring the fourth start while
-        the forecast's and the deployment's shifts used it). Warnings, for a scenario with people
-        to roster: the roster refuses them (`xunfang roster --pattern` may name another)."""
+        the forecast's and the deployment's shifts used it). Errors, for a scenario with people
+        to roster: `xunfang plan` rosters by scenario.toml's pattern and refuses them (a review
+        H8: the check warned of "四班三运转" and of [8, 16] under 4-3, exit 0, and the plan then
+        refused both; `xunfang roster --pattern` may still name another)."""
         from xunfang.planning.roster.patterns import check_pattern, pattern
 
         pol = settings.policy
@@ -339,14 +341,14 @@ class _Loader:
         try:
             pat = pattern(pol.shift_pattern, starts)
         except ValueError as exc:
-            self.warn("scenario.toml", "bad-pattern", str(exc), column="policy.shift_pattern")
+            self.err("scenario.toml", "bad-pattern", str(exc), column="policy.shift_pattern")
             return
         kinds = {c for c in pat.cycle if c in pat.shifts}
         eight, twelve = kinds & {"E", "M", "N"}, kinds & {"D", "Y"}
         needed = 3 if eight and not twelve else 2 if twelve and not eight else None
         where = f"the shift pattern {pol.shift_pattern!r}"
         if needed is not None and len(starts) != needed:
-            self.warn("scenario.toml", "shift-starts",
+            self.err("scenario.toml", "shift-starts",
                       f"{where} works {needed} shifts a day ("
                       + ("early, middle, night: 8 hours each" if needed == 3
                          else "day and night: 12 hours each")
@@ -354,7 +356,7 @@ class _Loader:
                       column="policy.shift_starts")
             return
         if needed == 2 and starts[1] != (starts[0] + 12) % 24:
-            self.warn("scenario.toml", "shift-starts",
+            self.err("scenario.toml", "shift-starts",
                       f"{where} works 12-hour shifts: the night starts 12 hours after the day, "
                       f"at {(starts[0] + 12) % 24:02d}; got {starts}",
                       column="policy.shift_starts")
@@ -362,7 +364,7 @@ class _Loader:
         wrong = check_pattern(pat)
         if wrong:  # one problem: the same cause shows on every day of the cycle
             more = f"; and {len(wrong) - 1} more such runs of hours" if len(wrong) > 1 else ""
-            self.warn("scenario.toml", "pattern-coverage",
+            self.err("scenario.toml", "pattern-coverage",
                       f"{wrong[0]}{more} (shift_starts {starts})",
                       column="policy.shift_starts")
             return
@@ -383,7 +385,7 @@ class _Loader:
                                    st.end(day)))
         broken = check_roster(duties, rules=rules)
         if broken:
-            self.warn("scenario.toml", "pattern-rules",
+            self.err("scenario.toml", "pattern-rules",
                       f"under {where} (shift_starts {starts}) a team's regular shifts alone "
                       f"break the labour rules, as a cycle worked from {DEFAULT_ANCHOR} shows: "
                       f"{broken[0].message} [{broken[0].rule}]; the roster will refuse it: "
