@@ -193,3 +193,14 @@ def test_check_refuses_the_shift_settings_the_plan_refuses(tmp_path: Path) -> No
         toml.write_text(toml.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
         errs = errors_of(folder)
         assert [(e.file, e.rule) for e in errs] == [("scenario.toml", rule)]
+
+
+def test_a_place_beyond_any_snap_to_the_roads_is_an_error(make_scenario: Make) -> None:
+    # (review: a post 3,248 km off the roads, its lon/lat typed into x/y, was only warned of)
+    posts = ("id,name,kind,x,y,node\np1,Station one,station,,,a\nfar,Far,standby,9000,0,\n"
+             "near,Near,standby,1300,0,\n")
+    result = scenario.check(make_scenario({"posts.csv": posts}))
+    assert [(p.file, p.row, p.rule, p.severity) for p in result.problems] == [
+        ("posts.csv", 2, "far-from-roads", "error"),
+        ("posts.csv", 3, "far-from-roads", "warning")]
+    assert "8.2 km" in result.errors[0].message

@@ -69,6 +69,7 @@ SHORT_EDGE_M = 1.0  # an edge's length_m may fall short of the straight line bet
 SHORT_EDGE_SHARE = 0.02  # nodes by this much (or this share of it): rounding, projection
 AREA_MARGIN_M = 2000.0  # an area wholly this far outside the road network's extent is misplaced
 SNAP_WARN_M = 300.0  # a place this far from every road node is probably misplaced
+SNAP_ERROR_M = 5000.0  # ... and this far, beyond any snap to a road: an error
 NODE_MISMATCH_M = 250.0  # x/y and node of one row disagreeing by more (a site set back from
 # its access node by a forecourt or a campus is normal; a block away is a mistake)
 _TRUE = {"1", "true", "yes", "y", "t", "是"}
@@ -1235,7 +1236,19 @@ class _Loader:
             if self.tree is None:
                 self.tree = cKDTree(self.node_xy)
             gap = float(self.tree.query(np.asarray(p))[0])
-            if gap > SNAP_WARN_M:
+            if gap > SNAP_ERROR_M:
+                # beyond any snap to a road (a review: a post 3,248 km off, its lon/lat typed
+                # into x/y, was only warned of, and the plan measured from the nearest node)
+                lonlat = ""
+                with contextlib.suppress(KeyError, ValueError):
+                    if abs(float(row["x"])) <= 180 and abs(float(row["y"])) <= 90:
+                        lonlat = " (x/y look like lon/lat degrees: give them as lon/lat)"
+                self.err(t.file, "far-from-roads",
+                         f"the place is {gap / 1000:,.1f} km from the nearest road node, over "
+                         f"the {SNAP_ERROR_M / 1000:g} km any place may lie from the roads"
+                         f"{lonlat}; check its coordinates", row=i,
+                         column="x" if t.has("x") else "lon" if t.has("lon") else None)
+            elif gap > SNAP_WARN_M:
                 self.warn(t.file, "far-from-roads",
                           f"the place is {gap:.0f} m from the nearest road node, where travel "
                           "times are measured from; check its coordinates", row=i)
