@@ -807,3 +807,34 @@ def test_a_drawn_stretch_before_kept_routes_that_skip_a_site_visits_it_in_time(
     assert cases >= 4
     assert visited == cases, (visited, cases)
     assert met == cases, (met, cases)
+
+
+def test_a_drawn_stretch_visits_what_falls_due_across_midnight_when_kept_routes_end_the_day(
+        make_scenario: Make) -> None:
+    # review H9: S29, due past midnight, was left by the drawn 20:00 hour to the kept
+    # 22:00-23:00 routes, which skip it (688 min of 480): a deadline at the day's end (the
+    # next day's first visit) is a last chance too
+    sc, net = load(make_scenario)
+    posture = everywhere({"C1": "W", "C2": "E"})
+    met = cases = 0
+    for seed in range(6):
+        whole = plan_routes(sc, net, DAY, posture, seed=seed)
+        s4 = sorted(leg.visit for r in whole.routes.values() for leg in r.legs
+                    if leg.item == "site:S4" and leg.visit is not None and leg.visit >= 0)
+        j = int(s4[-1] // 60)  # the hour of the day's last visit of S4
+        # C1's hours from j on go to E, its hour before is drawn: a visit there can meet
+        # both the interval from the visit before and the one across midnight to the day's
+        # first visit when the one ends no earlier than the other begins
+        before = s4[-2] if len(s4) > 1 else s4[0]
+        if j < 3 or before + 240.0 < 1440.0 - 240.0 + s4[0]:
+            continue
+        moved = {**posture, **{("C1", k): "E" for k in range(j, 24)}}
+        keep = {k: r for k, r in whole.routes.items()
+                if not (k[0] == "C1" and k[1] >= j - 1) and not (k[0] == "C2" and k[1] >= j)}
+        ends, visits = _kept(keep)
+        part = plan_routes(sc, net, DAY, moved, seed=seed, kept_routes=ends, kept_visits=visits)
+        (site,) = [s for s in part.sites if s.site == "S4"]
+        cases += 1
+        met += site.met
+    assert cases >= 2
+    assert met == cases, (met, cases)
