@@ -694,10 +694,14 @@ def _route_rows(doc: object) -> dict[tuple[str, object], Mapping[str, Any]]:
 
 
 def _driven(doc: object) -> Callable[[Assignment], object]:
-    """The nodes a route drives, as the routes stage's summary ``doc`` records them (the
-    duty sheet names their streets), else its waypoints."""
-    nodes = {key: tuple(r.get("nodes") or ()) for key, r in _route_rows(doc).items()}
-    return lambda a: nodes.get((a.unit, a.slot)) or a.route
+    """The nodes a route drives and the stops it makes, as the routes stage's summary
+    ``doc`` records them (the duty sheet names their streets and its places), else its
+    waypoints (review H9: a route drawn again over the same streets stopping at S13 rather
+    than S12 changed the duty sheet's places, and changes.csv said nothing)."""
+    rows = _route_rows(doc)
+    nodes = {key: tuple(r.get("nodes") or ()) for key, r in rows.items()}
+    stops = {key: tuple(r.get("waypoints") or ()) for key, r in rows.items()}
+    return lambda a: (nodes.get((a.unit, a.slot)) or a.route, stops.get((a.unit, a.slot), ()))
 
 
 @dataclass(frozen=True)
