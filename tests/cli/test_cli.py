@@ -40,7 +40,8 @@ def test_scenario_check_json(make_scenario: Make) -> None:
     # squad 'volunteers' is no kind of auxiliary force the plan places: said, not an error
     assert [(p["file"], p["row"], p["column"], p["rule"], p["severity"])
             for p in doc["problems"]] == [("units.csv", 2, "squad", "auxiliary-squad",
-                                           "warning")]
+                                           "warning"),
+                                          ("people.csv", None, None, "no-crews", "warning")]
 
 
 def test_scenario_check_errors_exit_1(make_scenario: Make) -> None:

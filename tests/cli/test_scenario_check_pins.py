@@ -37,6 +37,8 @@ BAD = ("unit,post,from,to\n"
 def _check(folder: Path) -> tuple[int, dict[str, Any]]:
     r = runner.invoke(app, ["scenario", "check", str(folder), "--json"])
     doc: dict[str, Any] = json.loads(r.stdout)
+    # (these scenarios have no people.csv: the one warning that crews are not modelled aside)
+    doc["problems"] = [p for p in doc["problems"] if p["rule"] != "no-crews"]
     return r.exit_code, doc
 
 
