@@ -204,3 +204,13 @@ def test_a_place_beyond_any_snap_to_the_roads_is_an_error(make_scenario: Make) -
         ("posts.csv", 2, "far-from-roads", "error"),
         ("posts.csv", 3, "far-from-roads", "warning")]
     assert "8.2 km" in result.errors[0].message
+
+
+def test_skills_joined_the_way_people_join_them(make_scenario: Make) -> None:
+    # (review: "armed、driver、drone_pilot、leader" read as one skill: the pilot was none)
+    people = ("id,role,team,squad,skills\nx1,police,A,patrol,armed、driver、drone_pilot\n"
+              "x2,police,A,patrol,armed；driver，leader\nx3,police,A,patrol,\"armed;driver,leader\"\n")
+    sc = scenario.load(make_scenario({"people.csv": people}))
+    assert [q.skills for q in sc.people] == [("armed", "driver", "drone_pilot"),
+                                             ("armed", "driver", "leader"),
+                                             ("armed", "driver", "leader")]

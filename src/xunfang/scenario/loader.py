@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import json
 import math
+import re
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -72,6 +73,7 @@ SNAP_WARN_M = 300.0  # a place this far from every road node is probably misplac
 SNAP_ERROR_M = 5000.0  # ... and this far, beyond any snap to a road: an error
 NODE_MISMATCH_M = 250.0  # x/y and node of one row disagreeing by more (a site set back from
 # its access node by a forecourt or a campus is normal; a block away is a mistake)
+_SKILL_SEPARATORS = re.compile(r"[;,、；，]")
 _TRUE = {"1", "true", "yes", "y", "t", "是"}
 _FALSE = {"0", "false", "no", "n", "f", "否", ""}
 
@@ -1515,7 +1517,9 @@ class _Loader:
                 continue
             if pid is None:
                 continue
-            skills = tuple(s.strip() for s in row.get("skills", "").replace(",", ";").split(";")
+            # skills joined as people join them: ; or , in either width, or 、 (a review:
+            # "armed、driver、drone_pilot" was one unknown skill, and the pilot no pilot)
+            skills = tuple(s.strip() for s in _SKILL_SEPARATORS.split(row.get("skills", ""))
                            if s.strip())
             self.person_rows[pid] = (t.file, i)
             people.append(Person(
