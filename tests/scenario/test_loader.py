@@ -497,7 +497,8 @@ def test_place_node_and_coordinates_are_checked(make_scenario: Make) -> None:
         "id,name,kind,x,y,node\n"
         "p1,Agrees,station,10,0,a\n"         # 10 m from its node: fine
         "p2,Disagrees,station,400,300,a\n"   # 500 m from node a
-        "p3,Far,station,5000,5000,\n"        # no node, far from every road
+        "p3,Far,station,2000,2000,\n"        # no node, 2.3 km from every road (over 5 km:
+        # an error, tests/scenario/test_review_h8_checks.py)
         "p4,Unknown node,station,0,0,zz\n"
     )}))
     found = [(p.row, p.rule, p.severity) for p in result.problems
