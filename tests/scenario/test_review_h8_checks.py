@@ -214,3 +214,14 @@ def test_skills_joined_the_way_people_join_them(make_scenario: Make) -> None:
     assert [q.skills for q in sc.people] == [("armed", "driver", "drone_pilot"),
                                              ("armed", "driver", "leader"),
                                              ("armed", "driver", "leader")]
+
+
+def test_short_edges_around_one_misplaced_node_name_the_node(make_scenario: Make) -> None:
+    # (review copies: one node moved 20 km, or its x/y swapped, checked clean)
+    nodes = "id,x,y\na,0,0\nb,400,0\nc,400,300\nd,0,300\ne,20800,0\n"
+    errs = errors_of(make_scenario({"network/nodes.csv": nodes, "network/edges.csv":
+                                    "u,v,length_m\na,b,400\nb,c,300\nc,d,400\nd,a,300\n"
+                                    "b,e,400\nc,e,500\n"}))
+    assert [(e.row, e.rule) for e in errs] == [(5, "shorter-than-straight"),
+                                               (6, "shorter-than-straight")]
+    assert "touches node 'e'" in errs[0].message

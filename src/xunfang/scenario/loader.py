@@ -896,9 +896,15 @@ class _Loader:
                         ": check the unit of length_m (metres) and the nodes' crs"),
                      row=i, column="length_m")
             return
+        # the short edges all touching one node: that node is misplaced (a review's copy
+        # with one node moved 20 km made three such edges)
+        common = set.intersection(*({u, v} for _, u, v, *_ in short))
+        node = (f"; every such edge ({len(short)}) touches node {sorted(common)[0]!r}: check "
+                "its coordinates in network/nodes" if len(short) > 1 and len(common) == 1
+                else "")
         for i, u, v, raw, ln, straight in short:
             hint = ("; it looks like kilometres: give metres (× 1000)"
-                    if 0.0005 <= ln / straight <= 0.002 else "")
+                    if 0.0005 <= ln / straight <= 0.002 else node)
             self.err(t.file, "shorter-than-straight",
                      f"edge {u}→{v}: length_m {raw} is shorter than the straight line between "
                      f"its nodes ({straight:.1f} m): a road cannot be shorter than the crow "
