@@ -225,3 +225,12 @@ def test_short_edges_around_one_misplaced_node_name_the_node(make_scenario: Make
     assert [(e.row, e.rule) for e in errs] == [(5, "shorter-than-straight"),
                                                (6, "shorter-than-straight")]
     assert "touches node 'e'" in errs[0].message
+
+
+def test_a_unit_whose_squad_has_no_one_of_its_tier_is_an_error(make_scenario: Make) -> None:
+    # people who carry a tier crew only units of that tier: none here for u1 and u2
+    people = "id,role,team,squad,tier\nx1,police,A,patrol,precinct\n"
+    errs = errors_of(make_scenario({"units.csv": UNITS, "people.csv": people}))
+    assert [(e.file, e.row, e.column, e.rule) for e in errs] == [
+        ("units.csv", 1, "tier", "unknown-squad"), ("units.csv", 2, "tier", "unknown-squad")]
+    assert "of tier 'special'" in errs[0].message and "tier precinct" in errs[0].message

@@ -1508,6 +1508,17 @@ class _Loader:
                          f"unit {u.id!r}: squad {u.squad!r} is no one's squad in people.csv "
                          f"(its squads: {', '.join(squads)}); the unit's crew comes from its "
                          "squad, so it would have none", row=i, column="squad")
+                continue
+            # people who carry a tier crew only units of it (deploy.inputs.crew_pools)
+            tiers = {q.extra.get("tier") for q in people if q.squad == u.squad}
+            if None not in tiers and u.tier not in {str(x) for x in tiers}:
+                file, i = self.unit_rows.get(u.id, ("units.csv", 0))
+                self.err(file, "unknown-squad",
+                         f"unit {u.id!r} of tier {u.tier!r}: no one of squad {u.squad!r} in "
+                         f"people.csv is of tier {u.tier!r} (they are of tier "
+                         f"{', '.join(sorted(str(x) for x in tiers))}); a unit's crew is its "
+                         "squad's people of its tier, so it would have none", row=i,
+                         column="tier")
 
     def read_people(self) -> tuple[Person, ...]:
         t = self.table("people", ("id", "role", "team", "squad"))
