@@ -50,6 +50,7 @@ from xunfang.store import (
     save_roster,
     save_scenario,
     scenario_by_name,
+    store_positions,
     update_plan,
     update_roster,
     utcnow,
@@ -396,9 +397,12 @@ def test_positions_before_the_last_stored_one_are_refused(store: Store,
         record_positions(store, scenario_id, late, actor="t", now=NOW)
     assert [(p.row, p.column) for p in info.value.problems] == [(2, "t")]
     assert rows_of(store, PositionRow) == 3
-    # equal times are not out of order (a unit standing still reports twice)
-    assert record_positions(store, scenario_id, batch(3, NOW - timedelta(minutes=1)),
-                            actor="t", now=NOW) == 3
+    # equal times are not out of order: the same fix sent again (a unit standing still
+    # reporting twice, a gateway's retry) is skipped as a duplicate, not refused
+    again = store_positions(store, scenario_id, batch(3, NOW - timedelta(minutes=1)),
+                            actor="t", now=NOW)
+    assert (again.stored, again.duplicates) == (0, (1, 2, 3))
+    assert rows_of(store, PositionRow) == 3
 
 
 def test_a_small_clock_skew_is_tolerated(store: Store, scenario_id: int) -> None:

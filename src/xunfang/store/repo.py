@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, Text, delete, func, insert, select
+from sqlalchemy import Table, Text, delete, func, insert, select, text
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -926,15 +927,74 @@ class PositionIn:
     heading: float | None = None
 
 
+@dataclass(frozen=True)
+class PositionsStored:
+    """What :func:`store_positions` did with a batch: ``stored`` positions written, and the
+    1-based rows it skipped as exact duplicates (``duplicates``: a fix already stored, or
+    given earlier in the batch; a gateway's retry of a batch it sent is answered so)."""
+
+    stored: int
+    duplicates: tuple[int, ...] = ()
+    #: the 1-based rows written, in the batch's order
+    rows: tuple[int, ...] = ()
+
+
+#: two fixes of a unit at one time are the same fix when their places are this close (metres)
+SAME_FIX_M = 0.001
+
+
+def _same_fix(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    """Whether (x, y, speed_kph, heading) ``a`` and ``b`` are one fix (sent twice)."""
+    if abs(float(a[0]) - float(b[0])) > SAME_FIX_M or abs(float(a[1]) - float(b[1])) > SAME_FIX_M:
+        return False
+    for u, v in zip(a[2:], b[2:], strict=True):
+        if (u is None) != (v is None) or (u is not None and not math.isclose(
+                float(u), float(v), rel_tol=1e-9, abs_tol=1e-9)):
+            return False
+    return True
+
+
+def _lock_units(s: Session, is_sqlite: bool, scenario_id: int, units: Iterable[str]) -> None:
+    """Serialise the batches that write a unit's positions: each checks its times against
+    what the others stored. PostgreSQL: one transaction-level advisory lock per unit, taken
+    in one order (sorted keys) by every batch, so two batches sharing units wait for each
+    other and never deadlock (a review: 24 gateways at once, each with every unit in its own
+    order, deadlocked in the upsert of unit_last and got 503 after 4 attempts). SQLite
+    writes one transaction at a time: its write lock is taken first (a no-op update), before
+    the last positions are read, not at the insert after them."""
+    if is_sqlite:
+        s.execute(text("UPDATE unit_last SET t = t WHERE 1 = 0"))
+        return
+    keys = sorted({zlib.crc32(u.encode("utf-8")) - 2**31 for u in units})
+    if keys:
+        s.execute(text("SELECT count(pg_advisory_xact_lock(:sid, k)) "
+                       "FROM unnest(CAST(:keys AS integer[])) AS k"),
+                  {"sid": scenario_id, "keys": keys})
+
+
 def record_positions(store: Store, scenario_id: int, positions: Sequence[PositionIn], *,
                      actor: Actor, source: str = "", now: datetime | None = None,
                      margin_m: float = MARGIN_M) -> int:
-    """Store a batch of positions, all or none; returns how many were stored.
+    """Store a batch of positions, all or none; returns how many were stored (exact
+    duplicates are skipped: :func:`store_positions`)."""
+    return store_positions(store, scenario_id, positions, actor=actor, source=source,
+                           now=now, margin_m=margin_m).stored
+
+
+def store_positions(store: Store, scenario_id: int, positions: Sequence[PositionIn], *,
+                    actor: Actor, source: str = "", now: datetime | None = None,
+                    margin_m: float = MARGIN_M) -> PositionsStored:
+    """Store a batch of positions, all or none.
 
     Refused (with every problem: row, field, rule) for a unit the scenario does not have, a
     position more than ``margin_m`` outside the jurisdiction, a time in the future (beyond
-    :data:`CLOCK_SKEW_S` of clock skew), or times out of order: within a unit's reports in
-    the batch, or before the unit's last stored position.
+    :data:`CLOCK_SKEW_S` of clock skew), times out of order (within a unit's reports in the
+    batch, or before the unit's last stored position), or a second, different fix of a unit
+    at a time it already has one ("same-time"), in the batch or stored. An exact duplicate
+    (same unit, time, place, speed and heading) of a fix stored or given earlier in the
+    batch is skipped, not stored again: a gateway re-sending a batch is answered as the
+    first time. Batches sharing units are serialised (:func:`_lock_units`), so the checks
+    hold under concurrency as they do one after the other.
     """
     _require_actor(actor, "position.post")
     file = "positions"
@@ -942,12 +1002,15 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
     future = t_now + timedelta(seconds=CLOCK_SKEW_S)
     src = source[:100]
 
-    def work(s: Session) -> int:
+    def work(s: Session) -> PositionsStored:
         sc = _scenario(s, scenario_id)
         units = set(sc.ids.get("units", ()))
         problems: list[Problem] = []
         last: dict[str, tuple[datetime, int]] = {}
-        values: list[dict[str, Any]] = []
+        #: the batch's fixes by (unit, time): the first row and its (x, y, speed, heading)
+        given: dict[tuple[str, datetime], tuple[int, tuple[Any, ...]]] = {}
+        values: list[tuple[int, dict[str, Any]]] = []
+        duplicates: list[int] = []
         received = utcnow()
         for i, p in enumerate(positions, start=1):
             ok = True
@@ -977,32 +1040,79 @@ def record_positions(store: Store, scenario_id: int, positions: Sequence[Positio
                 problems.append(Problem(file, "time-order", f"t of unit {p.unit!r} is before "
                                         f"its report in row {prev[1]}", row=i, column="t"))
             last[p.unit] = (t, i)
-            if not xy:
-                values.append({"scenario_id": scenario_id, "unit": p.unit, "t": t,
+            if xy:
+                continue
+            fix = (p.x, p.y, p.speed_kph, p.heading)
+            first = given.get((p.unit, t))
+            if first is not None:
+                if _same_fix(first[1], fix):
+                    duplicates.append(i)
+                else:
+                    problems.append(Problem(
+                        file, "same-time", f"unit {p.unit!r} has another position at "
+                        f"{t:%Y-%m-%d %H:%M:%S.%f} UTC in row {first[0]}", row=i, column="t"))
+                continue
+            given[(p.unit, t)] = (i, fix)
+            values.append((i, {"scenario_id": scenario_id, "unit": p.unit, "t": t,
                                "x": float(p.x), "y": float(p.y),
                                "speed_kph": p.speed_kph, "heading": p.heading,
-                               "source": src, "received_at": received})
-        if last:
-            stored = dict(s.execute(
-                select(UnitLastRow.unit, UnitLastRow.t)
-                .where(UnitLastRow.scenario_id == scenario_id,
-                       UnitLastRow.unit.in_(list(last)))).all())
-            for i, p in enumerate(positions, start=1):
-                if isinstance(p.unit, str) and p.unit in stored and isinstance(p.t, datetime) \
-                        and to_utc_naive(p.t) < stored[p.unit]:
-                    problems.append(Problem(
-                        file, "time-order", f"t of unit {p.unit!r} is before its last stored "
-                        f"position ({stored[p.unit]:%Y-%m-%d %H:%M:%S} UTC)", row=i,
-                        column="t"))
+                               "source": src, "received_at": received}))
+        _lock_units(s, store.is_sqlite, scenario_id, last)
+        stored_last = dict(s.execute(
+            select(UnitLastRow.unit, UnitLastRow.t)
+            .where(UnitLastRow.scenario_id == scenario_id,
+                   UnitLastRow.unit.in_(list(last)))).all()) if last else {}
+        # the batch's fixes at or before their unit's last stored one: each either stored
+        # already (a duplicate, skipped) or refused
+        old = [(i, r) for i, r in values
+               if r["unit"] in stored_last and r["t"] <= stored_last[r["unit"]]]
+        have = _stored_fixes(s, scenario_id, [(r["unit"], r["t"]) for _, r in old])
+        skip: set[int] = set()
+        for i, r in old:
+            u, t = r["unit"], r["t"]
+            there = have.get((u, t), [])
+            fix = (r["x"], r["y"], r["speed_kph"], r["heading"])
+            if any(_same_fix(f, fix) for f in there):
+                skip.add(i)
+            elif there:
+                problems.append(Problem(
+                    file, "same-time", f"unit {u!r} has another position stored at "
+                    f"{t:%Y-%m-%d %H:%M:%S.%f} UTC", row=i, column="t"))
+            else:
+                problems.append(Problem(
+                    file, "time-order", f"t of unit {u!r} is before its last stored "
+                    f"position ({stored_last[u]:%Y-%m-%d %H:%M:%S} UTC)", row=i, column="t"))
         _raise(problems, file)
-        if values:
+        rows = [(i, r) for i, r in values if i not in skip]
+        if rows:
             conn = s.connection()  # Core executemany: the ORM's bulk layer adds nothing here
-            conn.execute(insert(_POSITIONS), values)
-            newest = {v["unit"]: v for v in values}  # times never go back within a unit
-            _upsert_last(s, store.is_sqlite, list(newest.values()))
-        return len(values)
+            conn.execute(insert(_POSITIONS), [r for _, r in rows])
+            newest = {r["unit"]: r for _, r in rows}  # times never go back within a unit
+            _upsert_last(s, store.is_sqlite, [newest[u] for u in sorted(newest)])
+        return PositionsStored(stored=len(rows), duplicates=tuple(sorted([*duplicates, *skip])),
+                               rows=tuple(i for i, _ in rows))
 
     return store.run(work)
+
+
+def _stored_fixes(s: Session, scenario_id: int, keys: Sequence[tuple[str, datetime]]
+                  ) -> dict[tuple[str, datetime], list[tuple[Any, ...]]]:
+    """The stored fixes (x, y, speed_kph, heading) of each (unit, time) of ``keys``."""
+    out: dict[tuple[str, datetime], list[tuple[Any, ...]]] = {}
+    by_unit: dict[str, list[datetime]] = {}
+    for u, t in keys:
+        by_unit.setdefault(u, []).append(t)
+    for u, ts in sorted(by_unit.items()):
+        times = sorted(set(ts))
+        for k in range(0, len(times), 500):
+            part = times[k:k + 500]
+            q = select(PositionRow.t, PositionRow.x, PositionRow.y, PositionRow.speed_kph,
+                       PositionRow.heading).where(
+                PositionRow.scenario_id == scenario_id, PositionRow.unit == u,
+                PositionRow.t.in_(part))
+            for t, x, y, sp, hd in s.execute(q).all():
+                out.setdefault((u, t), []).append((x, y, sp, hd))
+    return out
 
 
 _POSITIONS = cast(Table, PositionRow.__table__)
