@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -343,6 +344,62 @@ def static_mounts(app: FastAPI) -> None:
               name="plotly")
 
 
+#: a refused value longer than this (as JSON) is not echoed back whole, only described
+MAX_ECHO_CHARS = 500
+#: at most this many validation errors are answered (one more entry counts the rest)
+MAX_ERRORS = 100
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite number as its text ("nan", "inf"): JSON has none, and
+    the answer naming a NaN failed to be written (a review: a fix's ``lon: NaN`` answered
+    500, ``speed_kph: Infinity`` dropped the connection)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _echo(value: Any) -> Any:
+    """A refused value as an answer quotes it: as it is when short, else described (a
+    review: a batch of 100,000 positions, refused for its size, was echoed whole: 6.9 MB)."""
+    if isinstance(value, list | tuple | dict) and len(value) > MAX_ECHO_CHARS // 5:
+        kind = "an object of" if isinstance(value, dict) else "a list of"
+        unit = "fields" if isinstance(value, dict) else "items"
+        return f"({kind} {len(value)} {unit}: not echoed)"
+    value = _finite(jsonable_encoder(value))
+    try:
+        size = len(json.dumps(value, ensure_ascii=False))
+    except (TypeError, ValueError):
+        value, size = str(value), len(str(value))
+    if size <= MAX_ECHO_CHARS:
+        return value
+    if isinstance(value, list):
+        return f"(a list of {len(value)} items, {size} characters as JSON: not echoed)"
+    if isinstance(value, dict):
+        return f"(an object of {len(value)} fields, {size} characters as JSON: not echoed)"
+    return f"{str(value)[:MAX_ECHO_CHARS]}… ({size} characters: cut)"
+
+
+def validation_errors(errors: Sequence[Any]) -> list[Any]:
+    """FastAPI's validation errors as the answer gives them (field, message, type, the value
+    refused): each value JSON can hold (non-finite numbers as text), a long one described
+    rather than echoed, and at most :data:`MAX_ERRORS` of them."""
+    out = []
+    for err in errors[:MAX_ERRORS]:
+        e = _finite(jsonable_encoder({k: v for k, v in err.items() if k != "input"}))
+        if "input" in err:
+            e["input"] = _echo(err["input"])
+        out.append(e)
+    if len(errors) > MAX_ERRORS:
+        out.append({"type": "more_errors", "loc": ["body"],
+                    "msg": f"{len(errors) - MAX_ERRORS} more errors not shown"})
+    return out
+
+
 def _error_handlers(app: FastAPI) -> None:
     """The store's errors as HTTP answers naming the field and the rule."""
     from xunfang import store
@@ -365,7 +422,7 @@ def _error_handlers(app: FastAPI) -> None:
         if request.scope.get("path") == IMPORT_PATH:
             await asyncio.to_thread(_audit_invalid_import, request, exc.body,
                                     invalid_reason(exc.errors()))
-        return await request_validation_exception_handler(request, exc)
+        return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(store.StoreInputError, bad_input)

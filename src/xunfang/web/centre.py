@@ -30,7 +30,15 @@ from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 from xunfang.store import Store, UserRow
 from xunfang.store.audit import audit_apart
 from xunfang.web.auth import Throttle
-from xunfang.web.live import Alert, Clock, LiveOps, LiveSettings, PositionRows, utc_now
+from xunfang.web.live import (
+    Alert,
+    Clock,
+    LiveOps,
+    LiveSettings,
+    PositionRows,
+    route_grids,
+    utc_now,
+)
 
 log = logging.getLogger(__name__)
 Actor = UserRow | str
@@ -145,7 +153,8 @@ class Centre:
     def _go_live(self, current: PlanEntry, settings: LiveSettings | None) -> None:
         self.current = current.id
         self.live = LiveOps(self.scenario, self.network, current.plan, settings=settings,
-                            clock=self.clock)
+                            clock=self.clock,
+                            route_grid=route_grids(current.document.get("stages")))
         self.live.on_raise = self._persist_alert
         self.live.on_clear = self._clear_alert
         self._restore()
@@ -269,7 +278,7 @@ class Centre:
         with self._current_lock:
             store.update_plan(self.store, plan_id, actor=actor, activate=True)
             self.current = plan_id
-            self.live.set_plan(e.plan)
+            self.live.set_plan(e.plan, route_grids(e.document.get("stages")))
 
     def delete_plan(self, plan_id: int, *, actor: Actor) -> None:
         """Delete a stored plan of this scenario (audited): a what-if a planner does not want

@@ -28,6 +28,7 @@ from xunfang.plan import Assignment, Plan, Slot
 from xunfang.planning import blockade, coverage
 from xunfang.scenario.model import GROUND_MODES, FloatArray, Scenario, Tier
 from xunfang.sim.config import SimConfig
+from xunfang.store.errors import StoreInputError
 
 #: unit statuses (as the store keeps them); the first two may be dispatched
 STATUSES: tuple[str, ...] = ("available", "patrolling", "responding", "busy", "off")
@@ -122,6 +123,13 @@ class PositionRows:
     y: np.ndarray
     status: list[str | None]
 
+    def only(self, rows: Sequence[int]) -> PositionRows:
+        """The rows of 0-based indexes ``rows``, in that order."""
+        idx = list(rows)
+        return PositionRows(unit=[self.unit[i] for i in idx], t=[self.t[i] for i in idx],
+                            x=self.x[idx], y=self.y[idx],
+                            status=[self.status[i] for i in idx])
+
 
 def _local(t: datetime, tz: ZoneInfo) -> datetime:
     """Local naive time of an aware time."""
@@ -144,6 +152,19 @@ def slot_of(plan: Plan, local: datetime) -> Slot:
     return plan.slots[0]
 
 
+def route_grids(stages: Mapping[str, Any] | None) -> dict[tuple[str, int], str]:
+    """The grid each route patrols, by (unit, slot): the routes stage of a plan.json
+    (``stages.routes.routes`` rows of unit, slot and grid); empty where it has none."""
+    routes = stages.get("routes") if isinstance(stages, Mapping) else None
+    rows = routes.get("routes") if isinstance(routes, Mapping) else None
+    out: dict[tuple[str, int], str] = {}
+    for r in rows if isinstance(rows, list) else []:
+        if isinstance(r, Mapping) and r.get("grid") and r.get("unit") is not None \
+                and isinstance(r.get("slot"), int):
+            out[(str(r["unit"]), int(r["slot"]))] = str(r["grid"])
+    return out
+
+
 def plan_covers(plan: Plan, local: datetime) -> bool:
     """Whether ``plan``'s days hold naive local time ``local``."""
     return plan.slots[0].start <= local < plan.slots[-1].end
@@ -159,7 +180,8 @@ class LiveOps:
     """The live picture of one scenario under one plan."""
 
     def __init__(self, scenario: Scenario, net: RoadNetwork, plan: Plan, *,
-                 settings: LiveSettings | None = None, clock: Clock = utc_now) -> None:
+                 settings: LiveSettings | None = None, clock: Clock = utc_now,
+                 route_grid: Mapping[tuple[str, int], str] | None = None) -> None:
         self.scenario = scenario
         self.net = net
         self.settings = settings or LiveSettings()
@@ -192,19 +214,24 @@ class LiveOps:
         #: hooks of the store: an alert raised (returns its id) and one cleared
         self.on_raise: Callable[[Alert], int] | None = None
         self.on_clear: Callable[[Alert, datetime], None] | None = None
-        self._use_plan(plan)
+        self._use_plan(plan, route_grid)
 
     # ---- plan and time ------------------------------------------------------------------
-    def _use_plan(self, plan: Plan) -> None:
+    def _use_plan(self, plan: Plan,
+                  route_grid: Mapping[tuple[str, int], str] | None = None) -> None:
         with self.lock:
             self.plan = plan
             self._post_grid = {p.id: self._grid_of(p.xy) for p in self.scenario.posts}
+            self._route_grid = {k: g for k, g in (route_grid or {}).items() if g in self.grids}
+            self._nodes_grid: dict[tuple[str, ...], str | None] = {}
             self.version += 1  # the planned places of units (rings, dispatch) are the plan's
 
-    def set_plan(self, plan: Plan) -> None:
+    def set_plan(self, plan: Plan,
+                 route_grid: Mapping[tuple[str, int], str] | None = None) -> None:
         """Make ``plan`` the one judged against, and judge the alerts against it at once:
-        the units' grids of this slot, its checkpoints, whether it covers now."""
-        self._use_plan(plan)
+        the units' grids of this slot, its checkpoints, whether it covers now.
+        ``route_grid``: the grid each route patrols, by (unit, slot) (:func:`route_grids`)."""
+        self._use_plan(plan, route_grid)
         self.evaluate()
 
     def _grid_of(self, xy: tuple[float, float]) -> str | None:
@@ -243,16 +270,39 @@ class LiveOps:
         return local.replace(tzinfo=self.tz).astimezone(UTC)
 
     def assigned_grid(self, a: Assignment) -> str | None:
-        """The grid a unit is held to: its grid duty, else the grid holding its post. A
-        drone on duty flies its sorties over several grids and is held to none (a review:
-        one over a grid of its sortie raised "outside its grid", its launch post's)."""
+        """The grid a unit is held to: its grid duty, else the grid holding its post, else
+        the grid its route patrols (the plan's routes stage names it: "route in grid G3";
+        a plan without that stage: the grid holding every node of the route). A drone on
+        duty flies its sorties over several grids and is held to none (a review: one over a
+        grid of its sortie raised "outside its grid", its launch post's). A review: route
+        patrols, most of the units on duty, were held to no grid, and one that left its
+        grid for another raised nothing."""
         if a.duty in ("off", "drone"):
             return None
         if a.grid is not None:
             return a.grid
         if a.post is not None:
             return self._post_grid.get(a.post)
+        if a.duty == "route" and a.route:
+            return self._route_grid.get((a.unit, a.slot)) or self._grid_of_nodes(a.route)
         return None
+
+    def _grid_of_nodes(self, nodes: tuple[str, ...]) -> str | None:
+        """The grid holding every one of ``nodes`` (road node ids), None where none does."""
+        if nodes not in self._nodes_grid:
+            try:
+                idx = network.index_of(self.net, list(nodes))
+            except (KeyError, ValueError):
+                self._nodes_grid[nodes] = None
+                return None
+            points = shapely.points(self.net.xy[np.asarray(idx)])
+            found = None
+            for gid, geom in self.grids.items():
+                if bool(np.all(shapely.covers(geom, points))):
+                    found = gid
+                    break
+            self._nodes_grid[nodes] = found
+        return self._nodes_grid[nodes]
 
     # ---- positions ----------------------------------------------------------------------
     def check_batch(self, rows: Sequence[Mapping[str, Any]]) -> PositionRows:
@@ -285,7 +335,7 @@ class LiveOps:
             if u not in self.units:
                 bad(i, "unit", "unknown unit", u)
             t: datetime = r["t"]
-            if t.tzinfo is None:
+            if t.tzinfo is None:  # no UTC offset: the scenario's local time (said back)
                 t = t.replace(tzinfo=self.tz)
             t = t.astimezone(UTC)
             times.append(t)
@@ -323,17 +373,21 @@ class LiveOps:
         with np.errstate(invalid="ignore"):
             out = ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
         for i in np.flatnonzero(out & np.isfinite(x)).tolist():
+            # the values sent: lon/lat, else x/y (a review: a refused x/y was quoted
+            # "None,None", the lon/lat keys being there with None)
+            a, b = ("lon", "lat") if lonlat[i] else ("x", "y")
             bad(i, "position", f"outside the jurisdiction (more than {st.outside_margin_m:g} m "
-                "beyond its roads)", f"{rows[i].get('lon', rows[i].get('x'))},"
-                f"{rows[i].get('lat', rows[i].get('y'))}")
-        with self.lock:
-            last = {u: s.t for u, s in self.state.items()}
+                "beyond its roads)", f"{rows[i].get(a)},{rows[i].get(b)}")
+        # the order within the batch; against the unit's stored positions the store judges,
+        # under its lock (a fix before the last stored one is refused there, unless it is
+        # one already stored: a gateway's retry is skipped, not refused)
+        last: dict[str, datetime] = {}
         for i, (u, t) in enumerate(zip(units, times, strict=True)):
             prev = last.get(u)
             if prev is not None and t < prev:
                 bad(i, "t", f"out of order: earlier than unit {u}'s previous position "
                     f"({prev.isoformat(timespec='seconds')})", rows[i]["t"].isoformat())
-            elif u in last:
+            else:
                 last[u] = t
         if problems:
             problems.sort(key=lambda p: (p.row or 0, p.column or ""))
@@ -341,12 +395,31 @@ class LiveOps:
                             "nothing of the batch was stored", problems)
         return PositionRows(unit=units, t=times, x=x, y=y, status=status)
 
+    def store_refusal(self, exc: StoreInputError, n: int) -> LiveError:
+        """The store's refusal of a checked batch (:func:`store.store_positions`: a fix
+        before the unit's last stored one, another fix at a time already held) as this
+        API words its refusals: the row, the field and the rule."""
+        words = {"time-order": "out of order", "same-time": "conflicting fix"}
+        problems = [Problem("positions", f"{words.get(p.rule, p.rule)}: {p.message}",
+                            f"{words.get(p.rule, p.rule)}: {p.message}", row=p.row,
+                            column=p.column, severity=p.severity) for p in exc.problems]
+        problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+        return LiveError(f"{len({p.row for p in problems})} of {n} positions refused; "
+                         "nothing of the batch was stored", problems)
+
     def apply(self, rows: PositionRows) -> None:
-        """Take a checked batch into the live picture (unit state, site visits, grids)."""
+        """Take a checked batch into the live picture (unit state, site visits, grids).
+
+        A unit's state only moves forward in time: batches stored at once by several
+        requests are applied in whatever order their requests carry on, and the live map
+        must end at the newest stored fix (a review: after 40 concurrent posts for one unit
+        the map showed a fix 31 s older than the newest stored)."""
         with self.lock:
             for i, u in enumerate(rows.unit):
                 s = self.state[u]
                 t = rows.t[i]
+                if s.t is not None and t < s.t:
+                    continue
                 xy = (float(rows.x[i]), float(rows.y[i]))
                 s.t, s.xy = t, xy
                 self._judge_grid(s, self.slot_at(t).index, t)

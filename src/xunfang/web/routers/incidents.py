@@ -38,7 +38,10 @@ class IncidentIn(BaseModel):
     lat: float | None = Field(None, allow_inf_nan=False)
     x: float | None = Field(None, allow_inf_nan=False)
     y: float | None = Field(None, allow_inf_nan=False)
-    t: datetime | None = None
+    t: datetime | None = Field(None, description=(
+        "when it happened (default: now), ISO 8601, best with its UTC offset; a time without "
+        "an offset is read as the scenario's local time (its time zone, e.g. Asia/Shanghai), "
+        "as incidents are kept and shown"))
     # the import's rule (the store's: text up to 100 characters, no control characters), so a
     # category an import stored can be reported live (a review: the form offered imported
     # categories it then refused for holding "&" or quotes); the pages escape every text
