@@ -129,7 +129,8 @@ def test_plan_prints_the_scenarios_warnings(make_scenario: Make, tmp_path: Path)
     posts = LATTICE["posts.csv"].replace("id,name,kind,node\n", "id,name,kind,node,x,y\n")
     posts = "".join(line + ("\n" if i == 0 else ",,\n")
                     for i, line in enumerate(posts.strip().split("\n")))
-    posts += "P9,Far station,station,,90000,90000\n"
+    # 2.2 km off (over 5 km is an error now, under it a warning)
+    posts += "P9,Far station,station,,2000,2600\n"
     path = make_scenario({**LATTICE, "posts.csv": posts})
     r = _plan(path, tmp_path / "out")
     assert r.exit_code == 0, r.output

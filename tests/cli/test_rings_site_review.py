@@ -47,7 +47,7 @@ def test_site_never_proposes_a_node_the_mode_cannot_use(make_scenario: Make) -> 
 
 
 def test_rings_print_the_scenarios_warnings(make_scenario: Make) -> None:
-    path = make_scenario({"posts.csv": "id,name,kind,x,y\np1,st1,station,90000,90000\n"})
+    path = make_scenario({"posts.csv": "id,name,kind,x,y\np1,st1,station,3000,0\n"})  # 2.2 km off
     r = runner.invoke(app, ["rings", "analyze", str(path)])
     assert r.exit_code == 0
     assert "far-from-roads" in r.stderr and "m from the nearest road node" in r.stderr

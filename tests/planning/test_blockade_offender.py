@@ -220,10 +220,10 @@ def test_exit_posts_at_one_node_are_one_exit(make_scenario: Make) -> None:
 def test_an_exit_far_from_every_road_is_not_sealed(make_scenario: Make) -> None:
     sc = scenario.load(make_scenario({
         "posts.csv": "id,name,kind,x,y\np1,Station,station,0,0\nx1,East,exit,800,0\n"
-                     "x9,Nowhere,exit,90000,90000\n"}))
+                     "x9,Nowhere,exit,3000,0\n"}))  # 2.2 km off the roads
     b = seal_exits(sc, network.RoadNetwork.from_scenario(sc))
     assert [s.exit for s in b.assignment] == ["x1"] and b.unsealed == ("x9",)
     far = next(e for e in b.exits if e.id == "x9")
     assert far.open_reason == "off_road" and far.off_road_m == pytest.approx(
-        float(np.hypot(90000 - 800, 90000)), abs=1)
-    assert any(n.startswith("exit x9 lies 126.7 km from its nearest road node e") for n in b.notes)
+        float(3000 - 800), abs=1)
+    assert any(n.startswith("exit x9 lies 2.2 km from its nearest road node e") for n in b.notes)
