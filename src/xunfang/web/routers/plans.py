@@ -268,22 +268,6 @@ def duty_sheet(plan_id: PlanId, _: Reader, c: CentreDep, request: Request,
             "rows": rows, "video": video, "shortfalls": plan_shortfalls(result, names)}
 
 
-#: the posture's shortfall details the report leaves in English (planning/deploy/solve.py's
-#: words), with their words in Chinese; a detail none matches stays as plan.json words it
-DETAIL_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"its key sites' revisit intervals and its lines' frequencies need at least "
-                r"the work of (?P<car>\S+) police cars patrolling all the time, planned with "
-                r"(?P<m>\S+)× that; the police patrolling there give (?P<given>\S+)×$"),
-     "其重点部位的复巡间隔与必巡线的频次至少需要相当于 {car} 辆警车全时巡逻的工作量，"
-     "按其 {m} 倍安排；在此巡逻的警力只提供 {given} 倍"),
-    (re.compile(r"hot incident: one unit more than planned; not enough units on duty$"),
-     "热点警情：需比计划多一个单元；在岗警力不足"),
-    (re.compile(r"joint patrol at (?P<sites>.+): not enough units on duty$"),
-     "{sites} 联合巡逻：在岗警力不足"),
-    (re.compile(r"no unit holds the post: (?P<why>.+)$"), "无单元值守该岗位：{why}"),
-)
-
-
 def plan_shortfalls(result: PlanResult, names: PlaceNames) -> list[dict[str, object]]:
     """The plan's shortfalls in ``names.lang``, as the printed report says them: the
     posture's per slot (``slot``, ``start``, ``duty``, ``place`` and ``need``/``have`` as
@@ -312,14 +296,8 @@ def plan_shortfalls(result: PlanResult, names: PlaceNames) -> list[dict[str, obj
     for f in shorts if isinstance(shorts, list) else []:
         if not isinstance(f, Mapping):
             continue
-        said = _short_row(dict(f), T)
+        said = _short_row(dict(f), T, lang)
         detail = str(said.get("detail") or "")
-        if lang == "zh" and detail == str(f.get("detail") or ""):
-            for pattern, zh in DETAIL_ZH:
-                m = pattern.match(detail)
-                if m:
-                    detail = zh.format(**m.groupdict())
-                    break
         place = str(f.get("place") or "")
         place_name = (names.grid_name(place) if place in names.grid_names
                       else names.site(place) if place in names.sites else names.post(place))
