@@ -284,7 +284,7 @@ def test_a_replan_keeps_the_days_limit_and_recharge_with_the_sorties_kept(
     # flew, so the re-plan's sorties are held to the limits together with the kept ones (a
     # review: 4 kept and 4 new sorties on a day limited to 4)
     from xunfang.plan import DroneSortie
-    from xunfang.planning.deploy.from_plan import _merge_sorties
+    from xunfang.planning.deploy.from_plan import merge_sorties
 
     sc = lattice(make_scenario)
     p = DroneParams(max_sorties=4, recharge_minutes=30)
@@ -299,7 +299,8 @@ def test_a_replan_keeps_the_days_limit_and_recharge_with_the_sorties_kept(
     b = typed(plan_drones(sc, None, DAY, after, seed=0, params=p))
     kept = [x for x in a if x.start < 720]
     assert kept and any(x.start >= 720 for x in b)
-    merged, dropped = _merge_sorties(a, b, 720.0, p.recharge_minutes, p.max_sorties)
+    merged, held = merge_sorties(a, b, 720.0, p.recharge_minutes, p.max_sorties)
+    dropped = len(held)
     assert len(merged) <= 4 and [x for x in merged if x.start < 720] == kept
     assert dropped == sum(1 for x in b if x.start >= 720) - (len(merged) - len(kept))
     for x, y in itertools.combinations(sorted(merged, key=lambda s: s.start), 2):

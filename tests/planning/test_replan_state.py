@@ -138,14 +138,15 @@ def test_read_plan_folder_names_what_is_wrong(tmp_path: Path) -> None:
 
 def test_sorties_in_the_air_at_the_replan_are_kept_and_not_doubled() -> None:
     from xunfang.plan import DroneSortie
-    from xunfang.planning.deploy.from_plan import _merge_sorties
+    from xunfang.planning.deploy.from_plan import merge_sorties
 
     def s(unit: str, a: float, b: float) -> DroneSortie:
         return DroneSortie(unit=unit, post="P", start=a, end=b, waypoints=((0.0, 0.0),))
 
     old = [s("D1", 600, 630), s("D1", 700, 740), s("D2", 650, 680), s("D1", 760, 790)]
     new = [s("D1", 700, 735), s("D1", 730, 760), s("D1", 745, 775), s("D2", 725, 750)]
-    merged, dropped = _merge_sorties(old, new, 720.0)
+    merged, held = merge_sorties(old, new, 720.0)
+    dropped = len(held)
     # the morning's and the one in the air at 12:00 (700-740) kept; the re-plan's 730 one
     # would launch while D1 is still up: dropped; the old afternoon sortie is the re-plan's
     assert merged == (s("D1", 600, 630), s("D1", 700, 740), s("D2", 650, 680),

@@ -15,10 +15,9 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -388,6 +387,7 @@ def replan_cmd(
         check_scenario,
         read_plan_folder,
         replan_plan,
+        route_shortfalls,
     )
     from xunfang.planning.pipeline import options_as_dict
     from xunfang.report import folder as _writers  # noqa: F401 (its imports: start-up)
@@ -437,9 +437,11 @@ def replan_cmd(
     now = {_key(f.as_dict()) for f in rep.new_shortfalls}
     added = [f for f in rep.new_shortfalls if _key(f.as_dict()) not in was]
     resolved = [f for f in before if _key(f.as_dict()) not in now]
-    r_before, r_now = route_shortfalls(pif.stages), route_shortfalls(rep.result.stages)
-    r_added = [t for t in r_now if _route_key(t) not in {_route_key(x) for x in r_before}]
-    r_resolved = [t for t in r_before if _route_key(t) not in {_route_key(x) for x in r_now}]
+    r_before = route_shortfalls(pif.stages.get("routes"))
+    r_now = route_shortfalls(rep.result.stages.get("routes"))
+    was_about, now_about = {_route_key(x) for x in r_before}, {_route_key(x) for x in r_now}
+    r_added = [t for t in r_now if _route_key(t) not in was_about]
+    r_resolved = [t for t in r_before if _route_key(t) not in now_about]
     units = sorted({c.unit for c in rep.changes} | {c.unit for c in rep.sortie_changes})
     if as_json:
         doc = {
@@ -506,15 +508,6 @@ def replan_cmd(
                       f"risk.csv; "
                       f"roster copied unchanged; the plan's KPIs are not re-simulated: "
                       f"xunfang simulate {escape(source)} --plan {escape(str(folder))} --sample)")
-
-
-def route_shortfalls(stages: Mapping[str, Any]) -> list[str]:
-    """The routes stage's shortfalls (key sites and lines missed, grids whose load bound
-    its units cannot meet), as its summary records them: measured over the whole plan, the
-    re-plan's routes drawn over it with the kept ones taken as made."""
-    doc = stages.get("routes")
-    got = doc.get("shortfalls") if isinstance(doc, Mapping) else None
-    return [str(t) for t in got] if isinstance(got, list) else []
 
 
 def _route_key(text: str) -> str:

@@ -34,9 +34,10 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 import numpy as np
 import shapely
@@ -142,6 +143,33 @@ class DroneDuty:
                 else "drone: on standby at its post")
         return Assignment(unit=self.unit, slot=self.slot,
                           duty="drone" if self.sorties else "post", post=self.post, note=note)
+
+
+class Flight(Protocol):
+    """What a drone's duty is counted from: a :class:`Sortie`, or a plan's ``DroneSortie``."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+    @property
+    def grids(self) -> tuple[str, ...]: ...
+
+
+def duty_in(unit: str, slot: int, post: str, flights: Iterable[Flight], lo: float, hi: float
+            ) -> DroneDuty:
+    """Drone ``unit``'s duty in ``slot`` (minutes ``lo`` to ``hi``) at ``post``: the flights
+    of it in the air then, the grids they fly over (in order, once each) and their airborne
+    minutes in the slot. The drones stage and a re-plan (from the sorties it flies) say it
+    alike."""
+    up = [x for x in flights if x.unit == unit and x.start < hi and x.end > lo]
+    grids: list[str] = []
+    for x in up:
+        grids.extend(g for g in x.grids if g not in grids)
+    return DroneDuty(unit=unit, slot=slot, post=post, grids=tuple(grids), sorties=len(up),
+                     airborne_minutes=sum(min(x.end, hi) - max(x.start, lo) for x in up))
 
 
 @dataclass(frozen=True, eq=False)
@@ -491,13 +519,8 @@ def plan_drones(
         for k, sl in enumerate(slots):
             if uid not in crewed[k]:
                 continue  # no pilot: the posture's "off" stands
-            up = [x for x in sorties if x.unit == uid and x.start < ends[k] and x.end > starts[k]]
-            gs: list[str] = []
-            for x in up:
-                gs.extend(g for g in x.grids if g not in gs)
-            duties[(uid, sl.index)] = DroneDuty(
-                unit=uid, slot=sl.index, post=home_post[uid], grids=tuple(gs), sorties=len(up),
-                airborne_minutes=sum(min(x.end, ends[k]) - max(x.start, starts[k]) for x in up))
+            duties[(uid, sl.index)] = duty_in(uid, sl.index, home_post[uid], sorties,
+                                              starts[k], ends[k])
 
     def fits(u: str, g: str, k: int) -> bool:
         """Whether drone ``u`` has, from some flying part of slot ``k`` on, time enough on

@@ -1015,9 +1015,6 @@ def plan_routes(
                     return end, (rel if rel <= end - lo else -math.inf)
             return d, -math.inf
 
-        def due(it: _Item, t: float) -> float:
-            return deadline(it, t)[0]
-
         def visited(it: _Item, at: float, u: str) -> None:
             if units[u].tier not in POLICE_TIERS:
                 return

@@ -48,7 +48,7 @@ from xunfang.planning.deploy.solve import (
     Shortfall,
     SlotSolve,
 )
-from xunfang.planning.drones import DroneDuty, DroneParams
+from xunfang.planning.drones import DroneParams, duty_in
 from xunfang.planning.pipeline import options_from_dict
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 
@@ -620,15 +620,11 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                      tour_changes=on_video)
 
 
-def _flown(air: Sequence[DroneSortie], unit: str, lo: float, hi: float
-           ) -> tuple[list[DroneSortie], tuple[str, ...], float]:
-    """The sorties of drone ``unit`` in the air between minutes ``lo`` and ``hi``, the grids
-    they fly over (in order, once each) and their airborne minutes there."""
-    up = [x for x in air if x.unit == unit and x.start < hi and x.end > lo]
-    grids: list[str] = []
-    for x in up:
-        grids.extend(g for g in x.grids if g not in grids)
-    return up, tuple(grids), sum(min(x.end, hi) - max(x.start, lo) for x in up)
+def _slot_minutes(slots: Sequence[Slot]) -> dict[int, tuple[float, float]]:
+    """Each slot's start and end in minutes from the first slot's start."""
+    t0 = slots[0].start
+    return {s.index: ((s.start - t0).total_seconds() / 60.0,
+                      (s.end - t0).total_seconds() / 60.0) for s in slots}
 
 
 def _flown_duties(final: Sequence[Assignment], air: Sequence[DroneSortie],
@@ -637,17 +633,13 @@ def _flown_duties(final: Sequence[Assignment], air: Sequence[DroneSortie],
     """``final`` with each drone's duty from slot ``first`` on said from the sorties it
     flies (``air``), as the drones stage says it: ``drone`` with its sorties in the note, or
     ``post`` on standby; a drone off duty (no pilot) stays off."""
-    t0 = slots[0].start
-    span = {s.index: ((s.start - t0).total_seconds() / 60.0,
-                      (s.end - t0).total_seconds() / 60.0) for s in slots}
+    span = _slot_minutes(slots)
     out: list[Assignment] = []
     for a in final:
         if a.slot < first or a.unit not in drones or a.duty not in ("drone", "post"):
             out.append(a)
             continue
-        up, grids, minutes = _flown(air, a.unit, *span[a.slot])
-        duty = DroneDuty(unit=a.unit, slot=a.slot, post=a.post or "", grids=grids,
-                         sorties=len(up), airborne_minutes=minutes).to_assignment()
+        duty = duty_in(a.unit, a.slot, a.post or "", air, *span[a.slot]).to_assignment()
         out.append(replace(a, duty=duty.duty, note=duty.note))
     return tuple(out)
 
@@ -663,18 +655,16 @@ def _drones_flown(doc: Mapping[str, object], air: Sequence[DroneSortie], at_min:
                           if float(x.get("start", 0.0)) < at_min
                           or (x.get("unit"), round(float(x.get("start", 0.0)), 2)) in flown]
     if isinstance(doc.get("duties"), list):
-        t0 = slots[0].start
-        span = {s.index: ((s.start - t0).total_seconds() / 60.0,
-                          (s.end - t0).total_seconds() / 60.0) for s in slots}
+        span = _slot_minutes(slots)
         rows: list[Mapping[str, Any]] = []
         for d in cast(list[Mapping[str, Any]], doc["duties"]):
             k = d.get("slot")
             if not isinstance(k, int) or k < first or k not in span:
                 rows.append(d)
                 continue
-            up, grids, minutes = _flown(air, str(d.get("unit")), *span[k])
-            rows.append({**d, "grids": list(grids), "sorties": len(up),
-                         "airborne_minutes": round(minutes, 2)})
+            got = duty_in(str(d.get("unit")), k, str(d.get("post", "")), air, *span[k])
+            rows.append({**d, "grids": list(got.grids), "sorties": got.sorties,
+                         "airborne_minutes": round(got.airborne_minutes, 2)})
         out["duties"] = rows
     return out
 
@@ -846,14 +836,10 @@ def _best_draw(draw: Callable[[_Kept], _Drawn], pif: PlanInForce, scenario: Scen
     the one missing least is taken (the first on a tie: it keeps more). Before the middle
     step, 3 of 5 county re-plans of a review and 6 of 14 others drew every changed grid's
     later routes again for one grid's (G4's) misses."""
-    def missed_in(doc: object) -> int:
-        sf = doc.get("shortfalls") if isinstance(doc, Mapping) else None
-        return len(sf) if isinstance(sf, list) else 0
-
     def missed(res: _Drawn) -> int:
-        return missed_in(res[1].get("routes"))
+        return len(route_shortfalls(res[1].get("routes")))
 
-    allowed = missed_in(pif.stages.get("routes"))
+    allowed = len(route_shortfalls(pif.stages.get("routes")))
     res = draw(kept)
     ok = _seams_hold(res[1].get("routes"), kept, pif)
     if ok and missed(res) <= allowed:
@@ -862,7 +848,7 @@ def _best_draw(draw: Callable[[_Kept], _Drawn], pif: PlanInForce, scenario: Scen
     bad = _missed_grids(res[1].get("routes")) - _missed_grids(pif.stages.get("routes"))
     if ok and bad:
         some = _kept_routes(pif, scenario, in_force, part, first, upto=bad)
-        if some != kept:
+        if some.routes.keys() != kept.routes.keys():  # (else the same draw again)
             res3 = draw(some)
             ok3 = _seams_hold(res3[1].get("routes"), some, pif)
             if ok3 and missed(res3) <= allowed:
@@ -874,6 +860,13 @@ def _best_draw(draw: Callable[[_Kept], _Drawn], pif: PlanInForce, scenario: Scen
     held = [t for t in tried if t[2]] or tried[-1:]
     best = min(range(len(held)), key=lambda i: (missed(held[i][0]), i))
     return held[best][0], held[best][1]
+
+
+def route_shortfalls(doc: object) -> list[str]:
+    """The shortfalls a routes stage summary ``doc`` records (key sites and lines missed,
+    grids whose load bound its units cannot meet), measured over the whole plan."""
+    got = doc.get("shortfalls") if isinstance(doc, Mapping) else None
+    return [str(t) for t in got] if isinstance(got, list) else []
 
 
 def _missed_grids(doc: object) -> frozenset[str]:
@@ -995,14 +988,6 @@ def merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_min
             out.append(x)
     added = sorted(out[len(kept):], key=lambda x: (x.unit, x.start))
     return (*kept, *added), tuple(held)
-
-
-def _merge_sorties(old: Sequence[DroneSortie], new: Sequence[DroneSortie], at_min: float,
-                   recharge: float = 0.0, max_per_day: int | None = None
-                   ) -> tuple[tuple[DroneSortie, ...], int]:
-    """:func:`merge_sorties` with the sorties not flown counted."""
-    air, held = merge_sorties(old, new, at_min, recharge, max_per_day)
-    return air, len(held)
 
 
 @dataclass(frozen=True)
