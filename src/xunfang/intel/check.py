@@ -339,12 +339,9 @@ def check_holidays(events: EventSet, country: str | None, declared: Collection[d
     """The holidays of a check before ``end`` (:func:`check_made`): ``country``'s over the
     record to ``end`` (every check day's window lies in it) and ``declared``, the calendar
     the forecast checked uses (:func:`~xunfang.intel.methods.horizon_holidays`)."""
-    from xunfang.intel.methods import holiday_calendar
+    from xunfang.intel.methods import holidays_between
 
-    first = events.epoch
-    if not date(1900, 1, 1) <= first <= end <= date(9001, 1, 1):  # (as horizon_holidays)
-        return frozenset(declared)
-    return holiday_calendar(country, first, end) | frozenset(declared)
+    return holidays_between(country, declared, events.epoch, end)
 
 
 def yardstick(method: Method, train_days: int) -> list[tuple[Method, int]]:

@@ -1544,6 +1544,13 @@ def horizon_holidays(country: str | None, declared: Collection[date], *, start: 
         last = start + timedelta(days=days)
     except (OverflowError, TypeError):
         return frozenset(declared)
+    return holidays_between(country, declared, first, last)
+
+
+def holidays_between(country: str | None, declared: Collection[date], first: date,
+                     last: date) -> frozenset[date]:
+    """``country``'s public holidays from ``first`` to ``last`` and ``declared``; only
+    ``declared`` for dates out of the calendar's range (before 1900, after 9000) or reversed."""
     if not date(1900, 1, 1) <= first <= last <= date(9001, 1, 1):
         return frozenset(declared)
     return holiday_calendar(country, first, last) | frozenset(declared)
