@@ -23,15 +23,15 @@ def test_patrol_work_hot_and_joint_details_are_said_in_chinese() -> None:
     work = ("its key sites' revisit intervals and its lines' frequencies need at least the "
             "work of 0.63 police cars patrolling all the time, planned with 2× that; the "
             "police patrolling there give 0.50×")
-    said = _short_row(_row("patrol work", work), zh, "zh")
+    said = _short_row(_row("patrol work", work), zh)
     assert said["duty"] == "巡逻工作量"
     assert said["detail"] == ("其重点部位的复巡间隔与必巡线的频次至少需要相当于 0.63 辆警车全时巡逻"
                               "的工作量，按其 2 倍安排；在此巡逻的警力只提供 0.50 倍")
     hot = _short_row(_row("hot incident",
                           "hot incident: one unit more than planned; not enough units on duty"),
-                     zh, "zh")
+                     zh)
     assert hot["detail"] == "热点警情：需比计划多一个单元；在岗警力不足"
     # English keeps plan.json's words; a detail no pattern knows stays as it is
-    assert _short_row(_row("patrol work", work), en, "en")["detail"] == work
-    assert _short_row(_row("patrol work", "something else"), zh, "zh")["detail"] == \
+    assert _short_row(_row("patrol work", work), en)["detail"] == work
+    assert _short_row(_row("patrol work", "something else"), zh)["detail"] == \
         "something else"

@@ -572,29 +572,11 @@ def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) 
 OTHER_SHORT_STAGES = ("routes", "drones", "video", "auxiliary")
 
 
-#: the posture's shortfall details no pattern above says, in Chinese (solve.py's words;
-#: review H4 #2 found them in English on the dashboard and in the report); a detail none
-#: matches stays as plan.json words it
-DETAIL_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"its key sites' revisit intervals and its lines' frequencies need at least "
-                r"the work of (?P<car>\S+) police cars patrolling all the time, planned with "
-                r"(?P<m>\S+)× that; the police patrolling there give (?P<given>\S+)×$"),
-     "其重点部位的复巡间隔与必巡线的频次至少需要相当于 {car} 辆警车全时巡逻的工作量，"
-     "按其 {m} 倍安排；在此巡逻的警力只提供 {given} 倍"),
-    (re.compile(r"hot incident: one unit more than planned; not enough units on duty$"),
-     "热点警情：需比计划多一个单元；在岗警力不足"),
-    (re.compile(r"joint patrol at (?P<sites>.+): not enough units on duty$"),
-     "{sites} 联合巡逻：在岗警力不足"),
-    (re.compile(r"no unit holds the post: (?P<why>.+)$"), "无单元值守该岗位：{why}"),
-)
-
-
-def _short_row(f: Any, T: Any, lang: str | None = None) -> Any:
+def _short_row(f: Any, T: Any) -> Any:
     """A shortfall with its duty in the report's language (the known duties; an event's
     level, "event NAME level N", keeps its name) and its detail too where a pattern of
-    POSTURE_SHORT_SAID or the needs of NEED_SAID know it, or in Chinese (``lang`` "zh") one
-    of DETAIL_ZH (else as plan.json words it: a review found an event's shortfall in English
-    in the Chinese report)."""
+    POSTURE_SHORT_SAID or the needs of NEED_SAID know it (else as plan.json words it: a
+    review found an event's shortfall in English in the Chinese report)."""
     if not isinstance(f, dict):
         return f
     duty = str(f.get("duty", ""))
@@ -609,12 +591,6 @@ def _short_row(f: Any, T: Any, lang: str | None = None) -> Any:
         detail = _said(POSTURE_SHORT_SAID[duty], detail, T, None) or detail
     elif isinstance(detail, str) and (level or duty in NEED_DUTIES):
         detail = _needs_said(detail, T) or detail
-    if lang == "zh" and isinstance(detail, str) and detail == f.get("detail"):
-        for pattern, zh in DETAIL_ZH:
-            m = pattern.match(detail)
-            if m:
-                detail = zh.format(**m.groupdict())
-                break
     return {**f, "duty": said, "detail": detail}
 
 
@@ -961,6 +937,24 @@ POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r"event (?P<event>.+): not enough units on duty in its zone$"),
          "posture_short_event"),
     ),
+    # (review H4 #2: these four were English in both faces)
+    "patrol work": (
+        (re.compile(r"its key sites' revisit intervals and its lines' frequencies need at "
+                    r"least the work of (?P<car>\S+) police cars patrolling all the time, "
+                    r"planned with (?P<m>\S+)× that; the police patrolling there give "
+                    r"(?P<given>\S+)×$"), "posture_short_work"),
+    ),
+    "hot incident": (
+        (re.compile(r"hot incident: one unit more than planned; not enough units on duty$"),
+         "posture_short_hot"),
+    ),
+    "joint patrol": (
+        (re.compile(r"joint patrol at (?P<sites>.+): not enough units on duty$"),
+         "posture_short_joint"),
+    ),
+    "fixed post": (
+        (re.compile(r"no unit holds the post: (?P<why>.+)$"), "posture_short_fixed"),
+    ),
 }
 
 #: a grid's need an event's level sets (planning/deploy/solve.py: "event NAME level N"), the
@@ -1269,8 +1263,7 @@ def _deploy_section(result: PlanResult, T: Any, lang: str,
                                                         T(duty_key(a)), where, note) if x)})
         rows.append({"unit": u, "cells": cells})
     posture = result.stages.get("posture", {})
-    shortfalls = [_short_row(f, T, lang)
-                  for f in cast(list[Any], posture.get("shortfalls", []))]
+    shortfalls = [_short_row(f, T) for f in cast(list[Any], posture.get("shortfalls", []))]
     gap = posture.get("max_gap")
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     # the other stages' shortfalls, each a sentence of plan.json's (a review: the report said

@@ -839,6 +839,19 @@ TEXT: dict[str, dict[Lang, str]] = {
     # an event's post short of units, and a grid short of what an event's level (and the
     # other presence needs) ask (html.POSTURE_SHORT_SAID, html.NEED_SAID; a review: the
     # Chinese report gave them in English)
+    "posture_short_work": {"zh": "其重点部位的复巡间隔与必巡线的频次至少需要相当于 {car} 辆"
+                                 "警车全时巡逻的工作量，按其 {m} 倍安排；"
+                                 "在此巡逻的警力只提供 {given} 倍",
+                           "en": "its key sites' revisit intervals and its lines' frequencies "
+                                 "need at least the work of {car} police cars patrolling all "
+                                 "the time, planned with {m}× that; the police patrolling "
+                                 "there give {given}×"},
+    "posture_short_hot": {"zh": "热点警情：需比计划多一个单元；在岗警力不足",
+                          "en": "hot incident: one unit more than planned; not enough units "
+                                "on duty"},
+    "posture_short_joint": {"zh": "{sites} 联合巡逻：在岗警力不足",
+                            "en": "joint patrol at {sites}: not enough units on duty"},
+    "posture_short_fixed": {"zh": "无单元值守该岗位：{why}", "en": "no unit holds the post: {why}"},
     "posture_short_event": {"zh": "活动“{event}”：所在巡防区在岗警力不足",
                             "en": "event {event}: not enough units on duty in its zone"},
     "short_event_level": {"zh": "活动“{event}”{level} 级勤务", "en": "event {event} level {level}"},

@@ -296,7 +296,7 @@ def plan_shortfalls(result: PlanResult, names: PlaceNames) -> list[dict[str, obj
     for f in shorts if isinstance(shorts, list) else []:
         if not isinstance(f, Mapping):
             continue
-        said = _short_row(dict(f), T, lang)
+        said = _short_row(dict(f), T)
         detail = str(said.get("detail") or "")
         place = str(f.get("place") or "")
         place_name = (names.grid_name(place) if place in names.grid_names
