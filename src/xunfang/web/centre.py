@@ -24,6 +24,7 @@ from xunfang.network import RoadNetwork
 from xunfang.plan import Plan
 from xunfang.planning import coverage, deploy
 from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
+from xunfang.planning.roster.result import RosterResult, duty_dict, lead_in
 from xunfang.report.folder import json_ready, plan_document
 from xunfang.report.layers import plan_layers
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
@@ -103,6 +104,16 @@ class PlanEntry:
                 "units": len(p.units), "stages": list(p.stages), **self.meta}
 
 
+def roster_document(roster: RosterResult) -> dict[str, Any]:
+    """The roster as the centre stores it with its plan: its JSON and ``lead_in``, the duties
+    of the day before that run into the plan's first hours (:func:`lead_in`: the night
+    shift, on duty from 00:00 to 08:00 of the first day), which the roster's own ``rows``
+    leave out and a plan folder's roster.csv lists first."""
+    doc = json_ready({**roster.as_json(), "lead_in": [duty_dict(d) for d in lead_in(roster)]})
+    assert isinstance(doc, dict)
+    return doc
+
+
 class Centre:
     """One scenario under its active plan, with the store and the live operations."""
 
@@ -170,9 +181,7 @@ class Centre:
                               kpis=doc.get("kpis"), request=doc["request"],
                               stages=doc["stages"], header=header, activate=activate)
         if result.roster is not None:
-            from xunfang.web.routers.roster import roster_document  # with its lead-in (H4 #1)
-
-            roster = roster_document(result.roster)
+            roster = roster_document(result.roster)  # with its lead-in (H4 #1)
             try:
                 store.save_roster(self.store, self.scenario_id, roster, actor=actor,
                                   plan_id=row.id, name=row.name)
@@ -264,12 +273,11 @@ class Centre:
                 for r in store.plan_summaries(self.store, self.scenario_id)]
 
     def roster(self, plan_id: int) -> dict[str, Any] | None:
-        """The roster of a plan: computed in this process, else as stored with the plan."""
+        """The roster of a plan with its lead-in (:func:`roster_document`): computed in this
+        process, else as stored with the plan."""
         e = self.entry(plan_id)
         if e.result is not None and e.result.roster is not None:
-            doc = json_ready(e.result.roster.as_json())
-            assert isinstance(doc, dict)
-            return doc
+            return roster_document(e.result.roster)
         rows = store.list_rosters(self.store, self.scenario_id, plan_id=plan_id)
         return dict(rows[-1].content) if rows else None
 

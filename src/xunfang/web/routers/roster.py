@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException
 
-from xunfang.planning.roster import RosterResult
-from xunfang.planning.roster.result import LEAD_IN, duty_dict, lead_in
-from xunfang.report.folder import json_ready
+from xunfang.planning.roster.result import LEAD_IN
 from xunfang.web.deps import CentreDep, Reader
 from xunfang.web.routers.plans import PlanId
 
 router = APIRouter(prefix="/api/roster", tags=["roster"])
-
-
-def roster_document(roster: RosterResult) -> dict[str, Any]:
-    """The roster as the centre stores it with its plan: its JSON and ``lead_in``, the duties
-    of the day before that run into the plan's first hours (:func:`lead_in`: the night
-    shift, on duty from 00:00 to 08:00 of the first day), which the roster's own ``rows``
-    leave out and a plan folder's roster.csv lists first."""
-    doc = json_ready({**roster.as_json(), "lead_in": [duty_dict(d) for d in lead_in(roster)]})
-    assert isinstance(doc, dict)
-    return doc
 
 
 @router.get("/{plan_id}")
@@ -34,11 +20,7 @@ def get_roster(plan_id: PlanId, _: Reader, c: CentreDep) -> object:
     unit from 00:00 to 08:00. A roster stored before the centre kept its lead-in has
     ``lead_in`` null (not known) and says so in ``notes``."""
     e = c.entry(plan_id)
-    doc: dict[str, Any] | None
-    if e.result is not None and e.result.roster is not None:
-        doc = roster_document(e.result.roster)
-    else:
-        doc = c.roster(plan_id)
+    doc = c.roster(plan_id)
     if doc is None:
         why = (e.document.get("stages", {}).get("roster") or {}).get(
             "skipped", "none was stored with it")

@@ -109,7 +109,6 @@
   const tierColour = { 1: "#f85149", 2: "#ffa657", 3: "#e3b341" };
   const bandColour = ["#238636", "#2ea043", "#56d364"];
   let risk = null; let grids = null; let slotStages = null; let sheet = null;
-  const postAt = {};
 
   // The risk heat: one scale for every slot of the plan, as report.html has (six classes of
   // equal width from 0 to the largest expected count of any grid in any slot; 0 apart). A scale
@@ -172,7 +171,6 @@
     window.xunfang.heat = heat;
     add("planned", "计划岗位（所选时段）", "Planned places (chosen slot)", L.layerGroup(), false);
     add("units", "警力（实时）", "Units (live)", L.layerGroup(), true);
-    for (const f of L0.posts.features) postAt[f.properties.id] = L.latLng(swap(f.geometry.coordinates));
     add("incidents", "警情", "Incidents", L.layerGroup(), true);
     map.fitBounds(roads.getBounds(), { padding: [10, 10] });
     await loadPlanDoc();
