@@ -71,7 +71,7 @@ class PlanFolderError(DeployError):
 class PlanInForce:
     """A plan folder read back: the plan and what its posture was planned from."""
 
-    folder: Path
+    folder: Path | None  # the plan folder read; None for a plan read from the store
     document: Mapping[str, Any]  # plan.json as read
     plan: Plan
     start: date
@@ -95,6 +95,13 @@ class PlanInForce:
     deploy_options: Options | None = None
     #: the language its report was written in (plan.json's ``lang``; None: not recorded)
     lang: str | None = None
+    #: how errors and the re-plan's record name the plan: its folder, or ``stored plan 7``
+    label: str = ""
+
+    @property
+    def where(self) -> str:
+        """Where the plan's document is, in an error: ``FOLDER/plan.json`` or the label."""
+        return str(self.folder / PLAN_FILE) if self.folder is not None else self.label
 
     @property
     def slots(self) -> tuple[Slot, ...]:
@@ -154,6 +161,13 @@ def read_plan_folder(folder: str | Path) -> PlanInForce:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PlanFolderError(f"{where}: not readable JSON ({exc})") from exc
+    return plan_in_force(doc, where=where, folder=folder)
+
+
+def plan_in_force(doc: object, *, where: str, folder: Path | None = None) -> PlanInForce:
+    """A plan's plan.json document (a folder's, or one the command centre stored) as the
+    plan in force of a re-plan; :class:`PlanFolderError` names ``where`` and what is wrong
+    (``where`` also names the plan in the re-plan's record when there is no ``folder``)."""
     if not isinstance(doc, dict):
         raise PlanFolderError(f"{where}: not a JSON object")
     try:
@@ -218,7 +232,8 @@ def read_plan_folder(folder: str | Path) -> PlanInForce:
         checkpoint_at=cp_at, pins=pins, route_grid=route_grid, counts=counts,
         count_grids=count_grids, shortfalls=shortfalls, solves=solves, stages=stages,
         deploy_options=options,
-        lang=str(doc["lang"]) if doc.get("lang") in ("zh", "en") else None)
+        lang=str(doc["lang"]) if doc.get("lang") in ("zh", "en") else None,
+        label=str(folder) if folder is not None else where)
 
 
 def _pins(req: Mapping[str, Any], posture: Mapping[str, Any], slots: Sequence[Slot],
@@ -256,7 +271,7 @@ def check_scenario(pif: PlanInForce, scenario: Scenario, *, force: bool = False)
     ``force``), and always its units, grids and slot length."""
     if pif.inputs_hash != scenario.inputs_hash and not force:
         raise PlanFolderError(
-            f"the plan in {pif.folder} was made from other inputs than scenario "
+            f"the plan in {pif.label} was made from other inputs than scenario "
             f"{scenario.source or scenario.name} (inputs hash {pif.inputs_hash[:12]}… in "
             f"plan.json, {scenario.inputs_hash[:12]}… now): the scenario's files changed or "
             "it is another scenario; re-plan with --force to use the scenario as it is now")
@@ -267,7 +282,7 @@ def check_scenario(pif: PlanInForce, scenario: Scenario, *, force: bool = False)
     if any(s.minutes != scenario.slot_minutes for s in pif.slots):
         problems.insert(0, f"the plan's slots are not {scenario.slot_minutes} minutes long")
     if problems:
-        raise PlanFolderError(f"the plan in {pif.folder} does not fit scenario "
+        raise PlanFolderError(f"the plan in {pif.label} does not fit scenario "
                               f"{scenario.source or scenario.name}: " + "; ".join(problems[:5]))
 
 
@@ -320,7 +335,7 @@ def hot_from(pif: PlanInForce, slot: int, anew: set[str]) -> tuple[Hot, ...]:
             grid, first, last = str(h["grid"]), int(h["first_slot"]), int(h["last_slot"])
             share = float(h["share"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise PlanFolderError(f"{pif.folder / 'plan.json'}: stages.replan.hot[{i}] needs "
+            raise PlanFolderError(f"{pif.where}: stages.replan.hot[{i}] needs "
                                   f"grid, first_slot, last_slot and share; got {h!r}") from exc
         if last >= slot and grid not in anew:
             out.append(Hot(grid, max(first, slot), last, share, carried=True))
@@ -350,7 +365,7 @@ def posture_in_force(pif: PlanInForce, inp: Inputs) -> Posture:
     routes stage's record) unless it is a staging unit's one stop (the posture's own), a
     drone's sortie duty is the drone ready at its post."""
     if pif.count_grids != inp.grids:
-        raise PlanFolderError(f"{pif.folder / PLAN_FILE}: the posture's grids "
+        raise PlanFolderError(f"{pif.where}: the posture's grids "
                               f"{list(pif.count_grids)[:5]} are not the scenario's "
                               f"{list(inp.grids)[:5]}")
     out: list[Assignment] = []
@@ -364,7 +379,7 @@ def posture_in_force(pif: PlanInForce, inp: Inputs) -> Posture:
         elif a.duty == "route":
             g = pif.route_grid.get((a.unit, a.slot))
             if g is None:
-                raise PlanFolderError(f"{pif.folder / PLAN_FILE}: unit {a.unit!r} slot "
+                raise PlanFolderError(f"{pif.where}: unit {a.unit!r} slot "
                                       f"{a.slot} has a route that stages.routes does not list")
             a = Assignment(unit=a.unit, slot=a.slot, duty="grid", grid=g, note=a.note,
                            crew=a.crew)
@@ -583,7 +598,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                                  "xunfang simulate SCENARIO --plan NEW_PLAN_DIR"}
     at = pif.slots[[s.index for s in pif.slots].index(first)]
     stages["replan"] = {
-        "from_plan": str(pif.folder), "from_inputs_hash": pif.inputs_hash,
+        "from_plan": pif.label, "from_inputs_hash": pif.inputs_hash,
         "at_slot": first, "at": at.name,
         "busy": [{"unit": u, "grid": g, "until_slot": last}
                  for u, (last, g) in sorted(state.busy.items())],
