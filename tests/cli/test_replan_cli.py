@@ -289,14 +289,16 @@ def test_bad_input_names_the_argument(plan_dir: Path, tmp_path: Path) -> None:
         ([str(plan_dir), "--at", "12:00", "--busy", "X-1:G3:14:00"], "--busy 'X-1:G3:14:00': "
                                                                      "unknown unit 'X-1'"),
         ([str(plan_dir), "--at", "12:00", "--busy", "TX-M2:G99:14:00"], "unknown grid 'G99'"),
-        ([str(plan_dir), "--at", "12:00", "--busy", "TX-M2:G3:11:00"], "until (11:00) must be after the re-plan's start"),
+        ([str(plan_dir), "--at", "12:00", "--busy", "TX-M2:G3:11:00"],
+         "until (11:00) must be after the re-plan's start"),
         ([str(plan_dir), "--at", "12:00", "--busy", "TX-M2"], "write UNIT:GRID:UNTIL"),
         ([str(plan_dir), "--at", "12:00", "--busy", "TX-D1:G3:14:00"], "is a drone"),
         ([str(plan_dir), "--at", "12:00", "--out-of-service", "Z"],
          "--out-of-service 'Z': unknown unit"),
         ([str(plan_dir), "--at", "12:00", "--hot", "G9:12:00-14:00"], "unknown grid 'G9'"),
         ([str(plan_dir), "--at", "12:00", "--hot", "G3:14:00"], "write GRID:FROM-TO"),
-        ([str(plan_dir), "--at", "12:00", "--hot", "G3:14:00-13:00"], "its end (13:00) must be after its start (14:00)"),
+        ([str(plan_dir), "--at", "12:00", "--hot", "G3:14:00-13:00"],
+         "its end (13:00) must be after its start (14:00)"),
         ([str(plan_dir), "--at", "12:00", "--hot", "G3:08:00-10:00"], "ends before the "
                                                                       "re-plan starts"),
         ([str(plan_dir), "--at", "12:00", "--hot", "G3:13:00-14:00:lots"], "SHARE 'lots'"),

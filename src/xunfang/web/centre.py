@@ -23,6 +23,7 @@ from xunfang import store
 from xunfang.network import RoadNetwork
 from xunfang.plan import Plan
 from xunfang.planning import coverage, deploy
+from xunfang.planning.deploy.asked import BusyAsk, HotAsk
 from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
 from xunfang.planning.roster.result import RosterResult, duty_dict, lead_in
 from xunfang.report.folder import json_ready, plan_document
@@ -42,6 +43,19 @@ from xunfang.web.live import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReplanAsk:
+    """What a planner asks a re-plan of a stored plan for: its start (``HH:MM`` or an ISO
+    local date-time), units held at incidents, units out of service as (unit, label), hot
+    places; ``force`` re-plans a plan made from other scenario files."""
+
+    at: str
+    busy: tuple[BusyAsk, ...] = ()
+    out_of_service: tuple[tuple[str, str], ...] = ()
+    hot: tuple[HotAsk, ...] = ()
+    force: bool = False
 Actor = UserRow | str
 #: plans kept in memory besides the current one (the rest are read from the store again)
 MAX_CACHED = 8
@@ -172,16 +186,22 @@ class Centre:
 
     # ---- plans --------------------------------------------------------------------------
     def add_plan(self, result: PlanResult, request: PlanRequest, *, actor: Actor,
-                 activate: bool = False) -> PlanEntry:
-        doc = json_ready(plan_document(result, request))
+                 activate: bool = False, name: str | None = None,
+                 extra: dict[str, Any] | None = None,
+                 roster: dict[str, Any] | None = None) -> PlanEntry:
+        """Store a plan made (audited): ``extra`` joins its plan.json (a re-plan's
+        ``changes``), ``roster`` is stored as its roster where the result has none (a
+        re-plan's, the plan in force's: a re-plan does not roster again)."""
+        doc = json_ready({**plan_document(result, request), **(extra or {})})
         assert isinstance(doc, dict)
         header = {k: v for k, v in doc.items() if k not in store.PLAN_COLUMNS_OF_DOCUMENT}
         row = store.save_plan(self.store, self.scenario_id, result.plan, actor=actor,
-                              name=f"{request.start.isoformat()} seed {request.seed}",
+                              name=name or f"{request.start.isoformat()} seed {request.seed}",
                               kpis=doc.get("kpis"), request=doc["request"],
                               stages=doc["stages"], header=header, activate=activate)
         if result.roster is not None:
             roster = roster_document(result.roster)  # with its lead-in (H4 #1)
+        if roster is not None:
             try:
                 store.save_roster(self.store, self.scenario_id, roster, actor=actor,
                                   plan_id=row.id, name=row.name)
@@ -205,6 +225,44 @@ class Centre:
         req = PlanRequest(start=start, days=days, seed=seed, deploy_options=deploy_options)
         result = build_plan(self.scenario, req, network=self.network)
         return self.add_plan(result, req, actor=actor, activate=activate)
+
+    def replan(self, plan_id: int, ask: ReplanAsk, *, actor: Actor, lang: str = "zh"
+               ) -> tuple[PlanEntry, dict[str, Any]]:
+        """Re-plan stored plan ``plan_id`` from ``ask`` (as ``xunfang replan`` re-plans a plan
+        folder: the same rules, :func:`~xunfang.planning.deploy.asked.replan_state`) and store
+        the new plan (audited) with its ``changes`` (changes.csv's rows, in ``lang``) in its
+        plan.json and the plan in force's roster; the answer's summary is
+        :func:`~xunfang.report.changes.replan_summary`'s. A plan stored without its stages,
+        an ask that breaks a rule or a plan made from other scenario files (unless
+        ``ask.force``) raise :class:`~xunfang.planning.deploy.DeployError` naming it, and
+        nothing is stored."""
+        from xunfang.planning.deploy.asked import replan_state
+        from xunfang.planning.deploy.from_plan import (
+            PlanFolderError,
+            check_scenario,
+            plan_in_force,
+            replan_plan,
+        )
+        from xunfang.report.changes import change_rows, replan_summary
+
+        e = self.entry(plan_id)
+        if not e.document.get("stages"):
+            raise PlanFolderError(f"plan {plan_id} was stored without its stages (posture, "
+                                  "risk, routes): it cannot be re-planned; make a new plan")
+        pif = plan_in_force(e.document, where=f"stored plan {plan_id}")
+        check_scenario(pif, self.scenario, force=ask.force)
+        state, at_slot = replan_state(pif.plan, self.scenario, ask.at, at_label="at",
+                                      busy=ask.busy, out_of_service=ask.out_of_service,
+                                      hot=ask.hot)
+        rep = replan_plan(pif, self.scenario, state, network=self.network,
+                          note={"forced": True} if ask.force else None)
+        rows = change_rows(rep, pif, lang)
+        summary = replan_summary(rep, pif, at_slot, rows)
+        entry = self.add_plan(rep.result, rep.request, actor=actor,
+                              name=f"re-plan of {plan_id} from {at_slot.start:%Y-%m-%d %H:%M}",
+                              extra={"changes": rows, "changes_lang": lang},
+                              roster=self.roster(plan_id))
+        return entry, summary
 
     def entry(self, plan_id: int) -> PlanEntry:
         """A plan by its store id (:class:`store.NotFound` for an unknown one)."""

@@ -477,6 +477,49 @@ class LiveOps:
                 out.append(row)
         return out
 
+    def replan_draft(self) -> dict[str, object]:
+        """A re-plan of the live plan as the units' status has it now (what the dashboard's
+        re-plan form starts from; the planner edits it): ``at`` now (local, to the minute);
+        units ``busy`` or ``responding`` that the plan has on duty held in the grid of their
+        fresh position, else their assigned grid, until the end of the next slot; units
+        ``off`` that the plan has on duty out of service. ``covers`` says whether the plan's
+        days hold now (a re-plan starts within them). Units the draft cannot hold (no grid
+        known, a drone) are listed in ``left_out`` with why."""
+        now = self.clock()
+        local = _local(now, self.tz).replace(second=0, microsecond=0)
+        slot = self.slot_at(now)
+        slots = self.plan.slots
+        k = [s.index for s in slots].index(slot.index)
+        until = slots[min(k + 1, len(slots) - 1)].end
+        busy: list[dict[str, str]] = []
+        out: list[str] = []
+        left: list[dict[str, str]] = []
+        with self.lock:
+            for u, unit in self.units.items():
+                s = self.state[u]
+                a = self.plan.at(u, slot.index)
+                if a.duty == "off" or s.status in DISPATCHABLE:
+                    continue
+                if s.status == "off":
+                    out.append(u)
+                    continue
+                if unit.mode == "drone":
+                    left.append({"unit": u, "why": f"status {s.status}: a drone flies "
+                                                   "sorties, it is not held at an incident"})
+                    continue
+                fresh = bool(s.t and s.xy is not None and (now - s.t).total_seconds()
+                             <= self.settings.fresh_minutes * 60)
+                grid = (self._grid_of(s.xy) if fresh and s.xy is not None else None) \
+                    or self.assigned_grid(a)
+                if grid is None:
+                    left.append({"unit": u, "why": f"status {s.status}: no grid known (no "
+                                                   "fresh position in a grid, none planned)"})
+                    continue
+                busy.append({"unit": u, "grid": grid,
+                             "until": until.isoformat(timespec="minutes")})
+        return {"at": local.isoformat(timespec="minutes"), "covers": self.covers(now),
+                "busy": busy, "out_of_service": out, "hot": [], "left_out": left}
+
     # ---- where units are now --------------------------------------------------------------
     def _placed(self, now: datetime
                 ) -> tuple[list[tuple[str, tuple[float, float], str]], dict[str, str]]:

@@ -439,3 +439,109 @@ def diff_plans(plan_id: PlanId, other_id: PlanId, _: Reader, c: CentreDep) -> di
     return {"a": plan_id, "b": other_id, "same_inputs": pa.inputs_hash == pb.inputs_hash,
             "seeds": [pa.seed, pb.seed], "changed": len(changes), "changes": changes,
             "kpi_deltas": deltas}
+
+
+class BusyIn(BaseModel):
+    """A unit held at an incident in ``grid`` until ``until`` (HH:MM or ISO local)."""
+
+    model_config = ConfigDict(extra="forbid")
+    unit: str = Field(min_length=1, max_length=64)
+    grid: str = Field(min_length=1, max_length=64)
+    until: str = Field(min_length=1, max_length=40)
+
+
+class HotIn(BaseModel):
+    """A new hot place: ``grid`` from ``from`` to ``to`` gets ``share`` more of the slot's
+    total risk and one unit more than planned."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    grid: str = Field(min_length=1, max_length=64)
+    start: str = Field(alias="from", min_length=1, max_length=40)
+    end: str = Field(alias="to", min_length=1, max_length=40)
+    share: float = Field(0.5, allow_inf_nan=False)
+
+
+class ReplanIn(BaseModel):
+    """``xunfang replan``'s arguments: ``at`` (HH:MM on a one-day plan's day or an ISO local
+    date-time; default now), ``busy``, ``out_of_service``, ``hot``, ``force``; and
+    ``make_current`` (the new plan takes over from the plan in force: the re-plan of the
+    current plan in the day's run) and ``lang`` of the change list's place names."""
+
+    model_config = ConfigDict(extra="forbid")
+    at: str | None = Field(None, min_length=1, max_length=40)
+    busy: list[BusyIn] = Field(default_factory=list, max_length=500)
+    out_of_service: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=500)
+    hot: list[HotIn] = Field(default_factory=list, max_length=100)
+    force: bool = False
+    make_current: bool = False
+    lang: Literal["zh", "en"] | None = None
+
+
+@router.get("/{plan_id}/replan")
+def replan_draft(plan_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
+    """A draft of ``POST /api/plans/{id}/replan`` for the current plan from the units' live
+    status (:meth:`~xunfang.web.live.LiveOps.replan_draft`): what the dashboard's re-plan form
+    starts from. 409 for another plan: live status is the current plan's."""
+    if plan_id != c.current:
+        raise HTTPException(409, f"plan {plan_id} is not the current plan ({c.current}): the "
+                                 "units' live status drafts a re-plan of the current plan "
+                                 "only; post your own ask to re-plan another")
+    return {"plan": plan_id, **c.live.replan_draft()}
+
+
+@router.post("/{plan_id}/replan", status_code=201)
+def replan_plan(plan_id: PlanId, body: ReplanIn, u: Planner, c: CentreDep,
+                request: Request) -> dict[str, object]:
+    """Re-plan a stored plan from ``at`` (动态调整) as ``xunfang replan`` re-plans a plan
+    folder — the same rules and the same change list — and store the new plan (audited) with
+    its ``changes`` and the plan in force's roster; with ``make_current`` it becomes current.
+    422 naming the field and the rule for a bad ask (``busy[0]: unknown unit 'X'``), a plan
+    stored without its stages or one made from other scenario files (unless ``force``);
+    nothing is stored then. The answer: the new plan's summary (``id``), ``current`` and the
+    re-plan's summary (:func:`~xunfang.report.changes.replan_summary`: changes, shortfalls
+    added and resolved)."""
+    from xunfang.planning.deploy.asked import BusyAsk, HotAsk
+    from xunfang.web.app import request_lang
+    from xunfang.web.centre import ReplanAsk
+
+    e = c.entry(plan_id)
+    tz = ZoneInfo(c.scenario.timezone)
+    local = c.clock().astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
+    ask = ReplanAsk(
+        at=body.at or local.isoformat(timespec="minutes"),
+        busy=tuple(BusyAsk(b.unit, b.grid, b.until, label=f"busy[{i}]")
+                   for i, b in enumerate(body.busy)),
+        out_of_service=tuple((x, f"out_of_service[{i}]")
+                             for i, x in enumerate(body.out_of_service)),
+        hot=tuple(HotAsk(h.grid, h.start, h.end, label=f"hot[{i}]", share=h.share)
+                  for i, h in enumerate(body.hot)),
+        force=body.force)
+    if body.make_current:  # checked before planning, as create_plan does
+        p = e.plan
+        if not p.slots[0].start <= local < p.slots[-1].end:
+            refuse_not_covering(c, f"make_current: plan {plan_id}", p.slots[0].start,
+                                p.slots[-1].end, local)
+    try:
+        new, summary = c.replan(plan_id, ask, actor=u,
+                                lang=body.lang or request_lang(request.scope))
+    except DeployError as exc:
+        raise HTTPException(422, f"the plan cannot be re-planned: {exc}") from None
+    if body.make_current:
+        c.set_current(new.id, actor=u)
+    return {**new.summary(), "current": c.current, "from_plan": plan_id, **summary}
+
+
+@router.get("/{plan_id}/changes")
+def plan_changes(plan_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
+    """A re-plan's change list as stored with it (changes.csv's rows, ``lang`` their place
+    names' language) and its record (plan.json's ``stages.replan``: from which plan, at,
+    busy, out of service, hot); 404 for a plan that is not a re-plan."""
+    doc = c.entry(plan_id).document
+    stages = doc.get("stages")
+    record = stages.get("replan") if isinstance(stages, dict) else None
+    if not isinstance(record, dict) or "changes" not in doc:
+        raise HTTPException(404, f"plan {plan_id} is not a re-plan made here: it has no "
+                                 "change list")
+    return {"id": plan_id, "replan": record, "lang": doc.get("changes_lang"),
+            "changes": doc["changes"]}
