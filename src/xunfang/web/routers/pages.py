@@ -115,6 +115,10 @@ def dashboard(request: Request, c: CentreDep) -> Response:
             "can_ack": store.permitted(u.role, "alert.ack"),
             "can_import": store.permitted(u.role, "incident.import"),
             "current": c.current,
+            # the re-plan form's choices: the scenario's units and grids (ids, as the API
+            # takes them; a grid's name beside its id)
+            "units": [{"id": x.id, "mode": x.mode} for x in sc.units],
+            "grids": [{"id": g.id, "name": g.name or g.id} for g in sc.areas_of("grid")],
             # the import report's words and the common rules in the page's language (a
             # review: a zh refusal was English but for "第N行")
             # and the dashboard's own filled-in words (dash_)

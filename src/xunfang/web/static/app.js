@@ -93,6 +93,7 @@
     document.querySelectorAll(".tabs button").forEach((x) => x.classList.toggle("on", x === b));
     document.querySelectorAll(".tab").forEach((x) => x.classList.toggle("on", x.id === "tab-" + b.dataset.tab));
     if (b.dataset.tab === "kpis") drawKpis();
+    if (b.dataset.tab === "replan" && !rp.at.value) replanDraft();  // the live status first
   }));
 
   // ---- map --------------------------------------------------------------------------------
@@ -513,7 +514,10 @@
   // a plan's name as the centre makes it ("2026-11-30 seed 0") in the page's words; a name
   // given otherwise as written
   const planName = (name) => String(name || "").replace(/^(\d{4}-\d\d-\d\d) seed (\d+)$/,
-    (all, date, seed) => (W.dash_plan_name ? fill("dash_plan_name", { date, seed }) : all));
+    (all, date, seed) => (W.dash_plan_name ? fill("dash_plan_name", { date, seed }) : all))
+    // a re-plan's (web/centre.py Centre.replan: "re-plan of {id} from {date} {time}")
+    .replace(/^re-plan of (\d+) from (\d{4}-\d\d-\d\d \d\d:\d\d)$/,
+      (all, id, at) => (W.dash_replan_name ? fill("dash_replan_name", { id, at }) : all));
   function fillPlans(data) {
     planSelect.textContent = "";
     for (const p of [...data.plans].sort((a, b) => a.id - b.id)) {
@@ -610,6 +614,127 @@
       await recheck();
     } catch (e) { planStatus.textContent = e.message; }
   });
+  // ---- re-plan the rest of the day (动态调整; POST /api/plans/{id}/replan) ---------------
+  // The plan shown is planned again from a moment with units out of service, units held at
+  // incidents and new hot places, as `xunfang replan` does; the form starts from the units'
+  // live status (GET …/replan, the current plan only) and the planner edits it. The answer's
+  // change list and new shortfalls are shown; a re-plan made current is followed.
+  const rp = {
+    form: document.getElementById("replan-form"), at: document.getElementById("replan-at"),
+    oos: document.getElementById("replan-oos"), busy: document.getElementById("replan-busy"),
+    hot: document.getElementById("replan-hot"), status: document.getElementById("replan-status"),
+    left: document.getElementById("replan-left"), show: document.getElementById("replan-show"),
+    submit: document.getElementById("replan-submit"),
+  };
+  const options = (sel, items, chosen) => {
+    for (const it of items) {
+      const o = el("option", { value: it.id }, it.name && it.name !== it.id ? `${it.id} ${it.name}` : it.id);
+      if (it.id === chosen) o.selected = true;
+      sel.appendChild(o);
+    }
+    return sel;
+  };
+  const unitItems = (noDrones) => (boot.units || []).filter((u) => !noDrones || u.mode !== "drone")
+    .map((u) => ({ id: u.id, name: V("mode", u.mode) }));
+  const localInput = (iso) => String(iso || "").slice(0, 16);
+  function replanRow(box, kind, v) {
+    const row = el("div", { class: `replan-row replan-${kind}` });
+    if (kind === "busy") {
+      // a drone flies sorties: it is not held at an incident (the API refuses it)
+      row.appendChild(options(el("select", { "aria-label": W.dash_replan_unit, "data-f": "unit" }),
+        unitItems(true), v.unit));
+    }
+    row.appendChild(options(el("select", { "aria-label": W.dash_replan_grid, "data-f": "grid" }), boot.grids || [], v.grid));
+    const time = (f, label, value) => {
+      const i = el("input", { type: "datetime-local", "data-f": f, "aria-label": label, required: "" });
+      i.value = localInput(value);
+      row.appendChild(el("span", {}, label)); row.appendChild(i);
+    };
+    if (kind === "busy") time("until", W.dash_replan_until, v.until);
+    else {
+      time("from", W.dash_replan_from, v.from); time("to", W.dash_replan_to, v.to);
+      const share = el("input", { type: "number", "data-f": "share", min: "0", max: "100", step: "0.1", "aria-label": W.dash_replan_share, title: W.dash_replan_share });
+      share.value = String(v.share ?? 0.5);
+      row.appendChild(share);
+    }
+    const rm = el("button", { type: "button", class: "replan-remove" }, W.dash_replan_remove);
+    rm.addEventListener("click", () => row.remove());
+    row.appendChild(rm);
+    box.appendChild(row);
+  }
+  function replanFill(d) {
+    rp.at.value = localInput(d.at);
+    for (const o of rp.oos.options) o.selected = (d.out_of_service || []).includes(o.value);
+    rp.busy.textContent = ""; rp.hot.textContent = "";
+    for (const b of d.busy || []) replanRow(rp.busy, "busy", b);
+    for (const h of d.hot || []) replanRow(rp.hot, "hot", h);
+    const left = (d.left_out || []).map((x) => `${x.unit} (${x.why})`);
+    rp.left.textContent = left.length ? fill("dash_replan_left", { list: left.join("; ") }) : "";
+  }
+  async function replanDraft() {
+    rp.status.textContent = "";
+    try { replanFill(await api(`/api/plans/${boot.plan}/replan`)); }
+    catch (e) {  // not the current plan: no live status to start from; the slider's slot
+      replanFill({ at: sheet && sheet.slots ? sheet.slots[window.xunfang.slot] : boot.now_time });
+      rp.status.textContent = e.message;
+    }
+  }
+  const rowValues = (box) => [...box.querySelectorAll(".replan-row")].map((r) => {
+    const v = {};
+    r.querySelectorAll("[data-f]").forEach((i) => { v[i.dataset.f] = i.dataset.f === "share" ? Number(i.value) : i.value; });
+    return v;
+  });
+  function replanShow(r) {
+    rp.status.textContent = fill("dash_replan_done", { id: r.id, at: String(r.at).slice(0, 16).replace("T", " "), n: r.changed,
+      added: r.shortfalls_added.length + r.route_shortfalls_added.length,
+      resolved: r.shortfalls_resolved.length + r.route_shortfalls_resolved.length });
+    rp.status.dataset.plan = String(r.id);
+    rp.show.hidden = r.current === r.id && !boot.pinned;
+    rp.show.dataset.plan = String(r.id);
+    const ul = document.getElementById("replan-short"); ul.textContent = "";
+    const added = [...r.shortfalls_added.map((f) => `${f.start.slice(11, 16)} ${V("duty", f.duty)} ${f.place}: ${f.have}/${f.need} — ${f.detail}`),
+      ...r.route_shortfalls_added];
+    if (added.length) ul.appendChild(el("li", { class: "head" }, W.dash_replan_new_short));
+    for (const t of added) ul.appendChild(el("li", { class: "short-new" }, t));
+    const t = document.getElementById("replan-changes"); t.textContent = "";
+    if (!r.changes.length) { t.appendChild(el("tr", {}, W.dash_replan_none)); return; }
+    const h = el("tr");
+    for (const k of ["dash_replan_unit", "dash_col_slot", "dash_col_old", "dash_col_new", "dash_col_duty"]) h.appendChild(el("th", {}, W[k]));
+    t.appendChild(h);
+    for (const c of r.changes) {
+      const tr = el("tr", { class: "change", "data-unit": c.unit });
+      tr.appendChild(el("th", {}, c.unit));
+      tr.appendChild(el("td", {}, `${c.slot_start.slice(11, 16)}–${c.slot_end.slice(11, 16)}`));
+      tr.appendChild(el("td", { title: c.old_place }, c.old_place_name || c.old_place || "—"));
+      tr.appendChild(el("td", { title: c.new_place }, c.place_name || c.new_place || "—"));
+      tr.appendChild(el("td", {}, c.new_duty));
+      t.appendChild(tr);
+    }
+  }
+  if (boot.can_plan) {
+    document.getElementById("replan-tab").hidden = false;
+    options(rp.oos, unitItems());
+    document.getElementById("replan-draft").addEventListener("click", replanDraft);
+    document.getElementById("replan-add-busy").addEventListener("click", () => replanRow(rp.busy, "busy", { until: rp.at.value }));
+    document.getElementById("replan-add-hot").addEventListener("click", () => replanRow(rp.hot, "hot", { from: rp.at.value, to: rp.at.value }));
+    rp.show.addEventListener("click", () => { location.search = "?plan=" + rp.show.dataset.plan; });
+    rp.form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      rp.submit.disabled = true;
+      rp.status.textContent = W.dash_replan_running;
+      const current = document.getElementById("replan-make-current").checked;
+      try {
+        const r = await api(`/api/plans/${boot.plan}/replan`, {
+          method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ at: rp.at.value, out_of_service: [...rp.oos.selectedOptions].map((o) => o.value),
+            busy: rowValues(rp.busy), hot: rowValues(rp.hot), make_current: current, lang: boot.lang }),
+        });
+        replanShow(r);
+        window.xunfang.replanned = r.id;
+        if (current && !boot.pinned) await recheck();
+      } catch (e) { rp.status.textContent = e.message; } finally { rp.submit.disabled = false; }
+    });
+  }
   // incidents imported after the plan: not in the heat (the plan's forecast); said on its
   // legend with what the current forecast (/api/risk, tomorrow) makes of the stored ones, by
   // its own counts. A review: the note said the current forecast had them where it may leave
