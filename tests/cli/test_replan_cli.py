@@ -79,7 +79,7 @@ def test_nothing_new_changes_nothing(plan_dir: Path) -> None:
         assert (new / "layers" / name).read_bytes() == (plan_dir / "layers" / name).read_bytes()
     assert (new / "changes.csv").read_text(encoding="utf-8-sig").strip() == (
         "unit,slot_start,slot_end,old_kind,old_place,new_kind,new_place,new_duty,"
-        "old_place_name,place_name,changed")
+        "old_place_name,place_name,changed,duty_said")
     old, doc = _doc(plan_dir), _doc(new)
     assert doc["inputs_hash"] == old["inputs_hash"] and doc["seed"] == old["seed"]
     assert doc["plan"]["stages"][-1] == "replan"
@@ -307,6 +307,9 @@ def test_bad_input_names_the_argument(plan_dir: Path, tmp_path: Path) -> None:
         ([str(plan_dir), "--at", "12:00", "--out", str(plan_dir.parent)], "cannot be written "
                                                                           "over PLAN_DIR"),
         ([str(plan_dir), "--at", "12:00", "--scenario", "nowhere"], "nowhere"),
+        ([str(plan_dir), "--at", "12:00", "--back-in-service", "TX-M2"],
+         "--back-in-service 'TX-M2': unit 'TX-M2' is neither out of service nor busy"),
+        ([str(plan_dir), "--at", "2026-12-01"], "give a time of day too"),
     ]
     stranger = tmp_path / "mine"
     stranger.mkdir()

@@ -44,7 +44,8 @@ def register(app: typer.Typer) -> None:
 
 
 def build_state(pif: PlanInForce, sc: Scenario, at_text: str, busy: list[str],
-                out_of_service: list[str], hot: list[str]) -> tuple[ReplanState, Slot]:
+                out_of_service: list[str], hot: list[str], back: list[str] | None = None
+                ) -> tuple[ReplanState, Slot]:
     """The re-plan's state from the command line: the syntax of ``--busy`` and ``--hot``
     here, their rules in :func:`~xunfang.planning.deploy.asked.replan_state` (as the API's);
     :class:`ArgError` or :class:`~xunfang.planning.deploy.asked.AskError` names the
@@ -75,7 +76,8 @@ def build_state(pif: PlanInForce, sc: Scenario, at_text: str, busy: list[str],
                                label=f"--hot {text!r}", share=share))
     return replan_state(pif.plan, sc, at_text, busy=busy_asks,
                         out_of_service=[(u, f"--out-of-service {u!r}") for u in out_of_service],
-                        hot=hot_asks)
+                        hot=hot_asks,
+                        back=[(u, f"--back-in-service {u!r}") for u in back or []])
 
 
 def check_out(out: Path, plan_dir: Path) -> None:
@@ -142,6 +144,9 @@ def replan_cmd(
         "UNTIL (HH:MM or ISO); repeatable.")] = None,
     out_of_service: Annotated[list[str] | None, typer.Option(
         "--out-of-service", help="A unit out of service from --at on; repeatable.")] = None,
+    back_in_service: Annotated[list[str] | None, typer.Option(
+        "--back-in-service", help="A unit an earlier re-plan took out of service or held at "
+        "an incident, back from --at on; repeatable.")] = None,
     hot: Annotated[list[str] | None, typer.Option(
         "--hot", help="GRID:FROM-TO[:SHARE] — a new hot place: GRID gets SHARE (default "
         "0.5) of the slot's total risk more, and one unit more than planned, from FROM to "
@@ -196,7 +201,8 @@ def replan_cmd(
     t_load = time.perf_counter()
     try:
         check_scenario(pif, sc, force=force)
-        state, at_slot = build_state(pif, sc, at, busy or [], out_of_service or [], hot or [])
+        state, at_slot = build_state(pif, sc, at, busy or [], out_of_service or [], hot or [],
+                                     back_in_service or [])
         target = out if out is not None else plan_dir / _default_name(at_slot, pif)
         check_out(target.absolute(), plan_dir)
         rep = replan_plan(pif, sc, state, note={"forced": force} if force else None)

@@ -8,12 +8,13 @@ A face module: it names places with the report's :class:`~xunfang.report.html.Pl
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from xunfang.plan import DroneSortie, Plan, Slot
     from xunfang.planning.deploy.from_plan import PlanInForce, Replanned
     from xunfang.report.html import PlaceNames
+    from xunfang.report.i18n import Lang
 
 #: What a re-plan folder holds beside a plan folder's files: the change list.
 CHANGES_FILE = "changes.csv"
@@ -25,8 +26,11 @@ CHANGES_FILE = "changes.csv"
 #: the units' rows come the drones' sorties (kind ``sortie``, ``changed`` ``added``,
 #: ``dropped``, ``moved`` or ``not_flown``: :func:`sortie_rows`) and the video desk's camera
 #: tours (kind ``video``, ``changed`` ``cameras``: :func:`tour_rows`) that changed
+#: ``duty_said`` is ``new_duty`` in the report's language (a review (H3 #3): the zh dashboard
+#: showed "out of service", "route in grid G6", "camera tour 16:00–16:30")
 CHANGES_COLUMNS = ("unit", "slot_start", "slot_end", "old_kind", "old_place", "new_kind",
-                   "new_place", "new_duty", "old_place_name", "place_name", "changed")
+                   "new_place", "new_duty", "old_place_name", "place_name", "changed",
+                   "duty_said")
 
 
 def change_rows(rep: Replanned, pif: PlanInForce, lang: str = "zh") -> list[dict[str, str]]:
@@ -36,7 +40,7 @@ def change_rows(rep: Replanned, pif: PlanInForce, lang: str = "zh") -> list[dict
     desk's camera tours that changed (:func:`sortie_rows`, :func:`tour_rows`)."""
     from xunfang.planning.deploy.from_plan import place_in
     from xunfang.planning.pipeline import PlanResult
-    from xunfang.report.html import PlaceNames
+    from xunfang.report.html import PlaceNames, note_text
 
     was, now = place_in(pif.route_grid), place_in(rep.route_grid)
     new_names = PlaceNames(rep.result, lang)
@@ -55,14 +59,33 @@ def change_rows(rep: Replanned, pif: PlanInForce, lang: str = "zh") -> list[dict
                      "old_place_name": (old_names.place(c.old, s.start.hour)
                                         if c.old is not None else ""),
                      "place_name": new_names.place(c.new, s.start.hour),
-                     "changed": c.what})
+                     "changed": c.what,
+                     "duty_said": (note_text(c.new.note, new_names, cast("Lang", lang))
+                                   if c.new.note else "")})
     return rows + sortie_rows(rep, pif, new_names) + tour_rows(rep, pif, new_names)
 
 
-#: what a sortie row's ``new_duty`` says of a sortie the limits keep on the ground
-_NOT_FLOWN = {"recharge": "{unit} would not be back from the {after} sortie and "
-                          "{recharge:g} min recharged by then",
-              "max_sorties": "{unit} has flown the {n} sorties its day allows by then"}
+#: the words of a sortie row's and a camera tour row's duty: in English (``new_duty``, as
+#: programs read it) and in the report's language (``duty_said``); ``recharge`` and
+#: ``max_sorties`` say why a sortie the limits keep on the ground is not flown
+DUTY_WORDS: dict[str, dict[str, str]] = {
+    "en": {"sortie": "sortie {span} from {post}{pilot}", "pilot": ", pilot {crew}",
+           "was": " (was {span} from {post} over {grids})", "none_was": "no sortie (was {said})",
+           "none": "no sortie",
+           "held": "; the re-planned sortie {span} over {grids} is not flown: {why}",
+           "recharge": "{unit} would not be back from the {after} sortie and {recharge:g} min "
+                       "recharged by then",
+           "max_sorties": "{unit} has flown the {n} sorties its day allows by then",
+           "tour": "camera tour {a}–{b}", "no_tour": "no camera tour"},
+    "zh": {"sortie": "{span} 自 {post} 起飞的架次{pilot}", "pilot": "，飞手 {crew}",
+           "was": "（原为 {span} 自 {post} 起飞，飞经 {grids}）",
+           "none_was": "无架次（原为 {said}）",
+           "none": "无架次",
+           "held": "；调整后 {span} 飞经 {grids} 的架次不起飞：{why}",
+           "recharge": "{unit} 届时尚未从 {after} 的架次返回并充电 {recharge:g} 分钟",
+           "max_sorties": "{unit} 届时已飞满当日允许的 {n} 个架次",
+           "tour": "视频轮巡 {a}–{b}", "no_tour": "无视频轮巡"},
+}
 
 
 def sortie_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dict[str, str]]:
@@ -89,35 +112,46 @@ def sortie_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dic
 
     def pilot(plan: Plan, x: DroneSortie) -> str:
         s = slot_holding(plan.slots, at(x.start))
-        crew = plan.at(x.unit, s.index).crew if s is not None else ()
-        return f", pilot {';'.join(crew)}" if crew else ""
-
-    def said(x: DroneSortie, plan: Plan) -> str:
-        return f"sortie {span(x)} from {x.post}{pilot(plan, x)}"
+        return ";".join(plan.at(x.unit, s.index).crew) if s is not None else ""
 
     def grids(x: DroneSortie | None) -> tuple[str, str]:
         if x is None:
             return "", ""
         return " > ".join(x.grids), " > ".join(names.grid_name(g) for g in x.grids)
 
-    rows: list[dict[str, str]] = []
-    for c in rep.sortie_changes:
+    def duty(c: Any, lang: str) -> str:
+        """The sortie row's duty in ``lang``: grids by id in English (as programs read
+        them), by name in the report's language."""
+        w = DUTY_WORDS[lang if lang in DUTY_WORDS else "en"]
+
+        def over(x: DroneSortie) -> str:
+            return " > ".join(x.grids if lang == "en" else
+                              [names.grid_name(g) for g in x.grids])
+
+        def said(x: DroneSortie, plan: Plan) -> str:
+            crew = pilot(plan, x)
+            return w["sortie"].format(span=span(x), post=x.post,
+                                      pilot=w["pilot"].format(crew=crew) if crew else "")
+
         now_plan = rep.result.plan
         if c.new is not None:
-            duty = said(c.new, now_plan)
+            text = said(c.new, now_plan)
             if c.old is not None:
-                duty += f" (was {span(c.old)} from {c.old.post} over {' > '.join(c.old.grids)})"
+                text += w["was"].format(span=span(c.old), post=c.old.post, grids=over(c.old))
         elif c.old is not None:
-            duty = f"no sortie (was {said(c.old, pif.plan)})"
+            text = w["none_was"].format(said=said(c.old, pif.plan))
         else:
-            duty = "no sortie"
+            text = w["none"]
         if c.held is not None:
             h = c.held
-            why = _NOT_FLOWN.get(h.reason, "{reason}").format(
+            why = w.get(h.reason, "{reason}").format(
                 unit=c.unit, reason=h.reason, recharge=limits.recharge_minutes,
                 n=limits.max_sorties, after=span(h.after) if h.after is not None else "")
-            duty += (f"; the re-planned sortie {span(h.sortie)} over "
-                     f"{' > '.join(h.sortie.grids)} is not flown: {why}")
+            text += w["held"].format(span=span(h.sortie), grids=over(h.sortie), why=why)
+        return text
+
+    rows: list[dict[str, str]] = []
+    for c in rep.sortie_changes:
         x = c.new or c.old or (c.held.sortie if c.held is not None else None)
         assert x is not None
         op, on = grids(c.old)
@@ -126,8 +160,8 @@ def sortie_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dic
                      "slot_end": at(x.end).isoformat(timespec="minutes"),
                      "old_kind": "sortie" if c.old is not None else "", "old_place": op,
                      "new_kind": "sortie" if c.new is not None else "", "new_place": np_,
-                     "new_duty": duty, "old_place_name": on, "place_name": nn,
-                     "changed": c.what})
+                     "new_duty": duty(c, "en"), "old_place_name": on, "place_name": nn,
+                     "changed": c.what, "duty_said": duty(c, names.lang)})
     return rows
 
 
@@ -141,6 +175,11 @@ def tour_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dict[
 
     t0 = pif.slots[0].start
     rows: list[dict[str, str]] = []
+
+    def duty(new: tuple[str, ...], a: datetime, b: datetime, lang: str) -> str:
+        w = DUTY_WORDS[lang if lang in DUTY_WORDS else "en"]
+        return (w["tour"].format(a=clock(a), b=clock(b, end=True)) if new else w["no_tour"])
+
     for t in rep.tour_changes:
         a, b = t0 + timedelta(minutes=t.start), t0 + timedelta(minutes=t.end)
         rows.append({"unit": f"video-desk-{t.operator + 1}",
@@ -148,11 +187,10 @@ def tour_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dict[
                      "slot_end": b.isoformat(timespec="minutes"),
                      "old_kind": "video" if t.old else "", "old_place": ";".join(t.old),
                      "new_kind": "video" if t.new else "", "new_place": ";".join(t.new),
-                     "new_duty": (f"camera tour {clock(a)}–{clock(b, end=True)}" if t.new
-                                  else "no camera tour"),
+                     "new_duty": duty(t.new, a, b, "en"),
                      "old_place_name": "; ".join(names.post(c) for c in t.old),
                      "place_name": "; ".join(names.post(c) for c in t.new),
-                     "changed": "cameras"})
+                     "changed": "cameras", "duty_said": duty(t.new, a, b, names.lang)})
     return rows
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -141,6 +142,11 @@ class PlanRow(Base):
     # NULL: not recorded (plans stored before revision 0004, or whose content was replaced)
     stages: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     header: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # the plan this one re-plans (None: made by planning), and whether a roll-over may make
+    # it current by itself: a re-plan may not until a planner has made it current once
+    # (revision 0006)
+    from_plan: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    takes_over: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class RosterRow(Base):

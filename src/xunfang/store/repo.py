@@ -613,7 +613,8 @@ def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *,
               name: str = "", kpis: Mapping[str, Any] | None = None,
               request: Mapping[str, Any] | None = None,
               stages: Mapping[str, Any] | None = None,
-              header: Mapping[str, Any] | None = None, activate: bool = False) -> PlanRow:
+              header: Mapping[str, Any] | None = None, activate: bool = False,
+              from_plan: int | None = None) -> PlanRow:
     """Store a plan (a :class:`Plan` or its ``plan.json`` dict), with its inputs' hash and seed.
 
     ``request`` is plan.json's ``request`` (first day, days, the planner's pins, the non-default
@@ -624,7 +625,8 @@ def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *,
     when the plan.json is malformed, is for another scenario, or names units, posts or grids
     the scenario does not have, or when ``request``, ``stages`` or ``header`` is not a JSON
     object of plain JSON (the problem names where in it). ``activate`` makes it the scenario's
-    active plan. Audited as ``create``.
+    active plan. ``from_plan``: the plan it re-plans; such a plan takes over by itself at a
+    roll-over (:func:`plans_covering`) only once it has been active. Audited as ``create``.
     """
     _require_actor(actor, "plan.edit")
     p = _as_plan(plan)
@@ -658,6 +660,7 @@ def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *,
                       request=dict(request) if request is not None else None,
                       stages=dict(stages) if stages is not None else None,
                       header=dict(header) if header is not None else None,
+                      from_plan=from_plan, takes_over=from_plan is None,
                       created_by=who, updated_by=who)
         s.add(row)
         s.flush()
@@ -665,7 +668,8 @@ def save_plan(store: Store, scenario_id: int, plan: Plan | Mapping[str, Any], *,
             _activate(s, row)
         write_audit(s, who, "create", "plan", row.id,
                     {"name": name, "inputs_hash": p.inputs_hash, "seed": p.seed,
-                     "active": activate})
+                     "active": activate,
+                     **({"from_plan": from_plan} if from_plan is not None else {})})
         return row
 
     return store.run(work)
@@ -676,6 +680,7 @@ def _activate(s: Session, row: PlanRow) -> None:
                                                  PlanRow.active.is_(True))):
         other.active = False
     row.active = True
+    row.takes_over = True  # chosen once, a re-plan may take over again by itself
 
 
 def get_plan(store: Store, plan_id: int) -> PlanRow:
@@ -713,6 +718,8 @@ class PlanSummary:
     created_at: datetime
     created_by: str
     has_stages: bool  # its plan.json's stages are stored (it can be re-planned)
+    from_plan: int | None = None  # the plan it re-plans
+    takes_over: bool = True  # a roll-over may make it current by itself
 
 
 def plan_summaries(store: Store, scenario_id: int | None = None) -> list[PlanSummary]:
@@ -723,24 +730,26 @@ def plan_summaries(store: Store, scenario_id: int | None = None) -> list[PlanSum
     stored = func.coalesce(func.length(sa_cast(PlanRow.stages, Text)), 0) > len("null")
     q = select(PlanRow.id, PlanRow.name, PlanRow.start, PlanRow.n_slots, PlanRow.seed,
                PlanRow.inputs_hash, PlanRow.active, PlanRow.created_at, PlanRow.created_by,
-               stored)
+               stored, PlanRow.from_plan, PlanRow.takes_over)
     if scenario_id is not None:
         q = q.where(PlanRow.scenario_id == scenario_id)
     q = q.order_by(PlanRow.created_at.desc(), PlanRow.id.desc())
-    return [PlanSummary(*r[:9], has_stages=bool(r[9]))
+    return [PlanSummary(*r[:9], has_stages=bool(r[9]), from_plan=r[10],
+                        takes_over=bool(r[11]))
             for r in store.run(lambda s: s.execute(q).all())]
 
 
 def plans_covering(store: Store, scenario_id: int, inputs_hash: str, at: datetime,
                    slot_minutes: int) -> list[tuple[int, str]]:
     """(id, name) of the scenario's plans made from inputs ``inputs_hash`` whose slots hold
-    ``at`` (naive local time), newest first. Reads four columns of the plans begun by
+    ``at`` (naive local time) and that may take over by themselves (not a re-plan no planner
+    has made current: ``takes_over``), newest first. Reads four columns of the plans begun by
     ``at``, not their documents: the centre asks every few seconds while no plan covers now
     (a review: plan_summaries read every stored stages document, 0.5 s with a year of
     county plans)."""
     q = (select(PlanRow.id, PlanRow.name, PlanRow.start, PlanRow.n_slots)
          .where(PlanRow.scenario_id == scenario_id, PlanRow.inputs_hash == inputs_hash,
-                PlanRow.start <= at)
+                PlanRow.start <= at, PlanRow.takes_over.is_(True))
          .order_by(PlanRow.created_at.desc(), PlanRow.id.desc()))
     rows = store.run(lambda s: s.execute(q).all())
     return [(int(i), str(n)) for i, n, start, k in rows

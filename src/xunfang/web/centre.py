@@ -56,6 +56,7 @@ class ReplanAsk:
     out_of_service: tuple[tuple[str, str], ...] = ()
     hot: tuple[HotAsk, ...] = ()
     force: bool = False
+    back: tuple[tuple[str, str], ...] = ()  # (unit, label): back in service
 Actor = UserRow | str
 #: plans kept in memory besides the current one (the rest are read from the store again)
 MAX_CACHED = 8
@@ -188,7 +189,8 @@ class Centre:
     def add_plan(self, result: PlanResult, request: PlanRequest, *, actor: Actor,
                  activate: bool = False, name: str | None = None,
                  extra: dict[str, Any] | None = None,
-                 roster: dict[str, Any] | None = None) -> PlanEntry:
+                 roster: dict[str, Any] | None = None,
+                 from_plan: int | None = None) -> PlanEntry:
         """Store a plan made (audited): ``extra`` joins its plan.json (a re-plan's
         ``changes``), ``roster`` is stored as its roster where the result has none (a
         re-plan's, the plan in force's: a re-plan does not roster again)."""
@@ -198,7 +200,8 @@ class Centre:
         row = store.save_plan(self.store, self.scenario_id, result.plan, actor=actor,
                               name=name or f"{request.start.isoformat()} seed {request.seed}",
                               kpis=doc.get("kpis"), request=doc["request"],
-                              stages=doc["stages"], header=header, activate=activate)
+                              stages=doc["stages"], header=header, activate=activate,
+                              from_plan=from_plan)
         if result.roster is not None:
             roster = roster_document(result.roster)  # with its lead-in (H4 #1)
         if roster is not None:
@@ -226,8 +229,8 @@ class Centre:
         result = build_plan(self.scenario, req, network=self.network)
         return self.add_plan(result, req, actor=actor, activate=activate)
 
-    def replan(self, plan_id: int, ask: ReplanAsk, *, actor: Actor, lang: str = "zh"
-               ) -> tuple[PlanEntry, dict[str, Any]]:
+    def replan(self, plan_id: int, ask: ReplanAsk, *, actor: Actor, lang: str = "zh",
+               make_current: bool = False) -> tuple[PlanEntry, dict[str, Any]]:
         """Re-plan stored plan ``plan_id`` from ``ask`` (as ``xunfang replan`` re-plans a plan
         folder: the same rules, :func:`~xunfang.planning.deploy.asked.replan_state`) and store
         the new plan (audited) with its ``changes`` (changes.csv's rows, in ``lang``) in its
@@ -235,8 +238,15 @@ class Centre:
         :func:`~xunfang.report.changes.replan_summary`'s. A plan stored without its stages,
         an ask that breaks a rule or a plan made from other scenario files (unless
         ``ask.force``) raise :class:`~xunfang.planning.deploy.DeployError` naming it, and
-        nothing is stored."""
-        from xunfang.planning.deploy.asked import replan_state
+        nothing is stored.
+
+        ``make_current`` puts the re-plan in force: only a re-plan of the current plan (else
+        :class:`store.Conflict`, checked again as it is stored: a review (H3 #1) had four
+        re-plans of one plan each told it was current, the last dropping the others' units
+        out of service), and not from a slot before now's (hours already worked are not put
+        in force again). A re-plan not made current is a what-if: it does not take over by
+        itself at a roll-over until a planner makes it current."""
+        from xunfang.planning.deploy.asked import AskError, replan_state
         from xunfang.planning.deploy.from_plan import (
             PlanFolderError,
             check_scenario,
@@ -246,6 +256,8 @@ class Centre:
         from xunfang.report.changes import change_rows, replan_summary
 
         e = self.entry(plan_id)
+        if make_current:
+            self._refuse_not_current(plan_id)
         if not e.document.get("stages"):
             raise PlanFolderError(f"plan {plan_id} was stored without its stages (posture, "
                                   "risk, routes): it cannot be re-planned; make a new plan")
@@ -253,16 +265,37 @@ class Centre:
         check_scenario(pif, self.scenario, force=ask.force)
         state, at_slot = replan_state(pif.plan, self.scenario, ask.at, at_label="at",
                                       busy=ask.busy, out_of_service=ask.out_of_service,
-                                      hot=ask.hot)
+                                      hot=ask.hot, back=ask.back)
+        if make_current:
+            local = self.clock().astimezone(ZoneInfo(self.scenario.timezone)).replace(
+                tzinfo=None)
+            if at_slot.end <= local:
+                raise AskError(f"at {ask.at!r}: its slot ({at_slot.name}) ended before now "
+                               f"({local:%Y-%m-%d %H:%M}): hours already worked are not put in "
+                               "force again; re-plan from now, or leave make_current off for "
+                               "a what-if")
         rep = replan_plan(pif, self.scenario, state, network=self.network,
                           note={"forced": True} if ask.force else None)
         rows = change_rows(rep, pif, lang)
         summary = replan_summary(rep, pif, at_slot, rows)
-        entry = self.add_plan(rep.result, rep.request, actor=actor,
-                              name=f"re-plan of {plan_id} from {at_slot.start:%Y-%m-%d %H:%M}",
-                              extra={"changes": rows, "changes_lang": lang},
-                              roster=self.roster(plan_id))
+        with self._current_lock:
+            if make_current:
+                self._refuse_not_current(plan_id)
+            entry = self.add_plan(
+                rep.result, rep.request, actor=actor, activate=make_current,
+                name=f"re-plan of {plan_id} from {at_slot.start:%Y-%m-%d %H:%M}",
+                extra={"changes": rows, "changes_lang": lang}, roster=self.roster(plan_id),
+                from_plan=plan_id)
+            if make_current:
+                self.set_current(entry.id, actor=actor)
         return entry, summary
+
+    def _refuse_not_current(self, plan_id: int) -> None:
+        if plan_id != self.current:
+            raise store.Conflict(
+                f"plan {plan_id} is not the current plan (plan {self.current} is): only the "
+                "current plan's re-plan is put in force; re-plan the current plan, or leave "
+                "make_current off for a what-if")
 
     def entry(self, plan_id: int) -> PlanEntry:
         """A plan by its store id (:class:`store.NotFound` for an unknown one)."""
@@ -327,7 +360,8 @@ class Centre:
                  "from": local_iso(r.start, tz) if r.start else None,
                  "slots": r.n_slots, "seed": r.seed, "inputs_hash": r.inputs_hash,
                  "active": r.active, "created": utc_iso(r.created_at),
-                 "by": r.created_by, "stages_detail": r.has_stages}
+                 "by": r.created_by, "stages_detail": r.has_stages,
+                 "from_plan": r.from_plan, "takes_over": r.takes_over}
                 for r in store.plan_summaries(self.store, self.scenario_id)]
 
     def roster(self, plan_id: int) -> dict[str, Any] | None:

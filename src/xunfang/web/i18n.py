@@ -99,9 +99,21 @@ WORDS: dict[str, dict[str, str]] = {
     # the re-plan tab (动态调整: POST /api/plans/{id}/replan; the CLI's xunfang replan)
     "dash_replan": {"zh": "动态调整", "en": "Re-plan"},
     "dash_replan_name": {"zh": "方案 #{id} 自 {at} 起的调整", "en": "re-plan of #{id} from {at}"},
-    "dash_replan_hint": {"zh": "从所填时刻起重新部署所看方案的余下时段，尽量少改动；之前的时段不变",
-                         "en": "Plan the rest of the plan shown again from the moment given, "
-                               "changing as little as needed; earlier slots stay as they are"},
+    "dash_replan_hint": {"zh": "从所填时刻所在时段的开始起，重新部署所看方案的余下时段，"
+                               "尽量少改动；之前的时段不变",
+                         "en": "Plan the rest of the plan shown again from the start of the "
+                               "slot holding the moment given, changing as little as needed; "
+                               "earlier slots stay as they are"},
+    "dash_replan_back": {"zh": "恢复执勤的警力（此前调整中停勤或处警）",
+                         "en": "Units back in service (out of service or busy in the plan)"},
+    "dash_replan_left_drone": {"zh": "{unit}：无人机按架次飞行，不留守处警网格",
+                               "en": "{unit}: a drone flies sorties, it is not held at an "
+                                     "incident"},
+    "dash_replan_left_no_grid": {"zh": "{unit}：无最新位置，方案也未安排网格，无法确定处警网格",
+                                 "en": "{unit}: no grid known (no fresh position in a grid, "
+                                       "none planned)"},
+    "dash_replan_left_off_duty": {"zh": "{unit}：方案中此时不在岗",
+                                  "en": "{unit}: off duty in the plan now"},
     "dash_replan_at": {"zh": "调整起始时刻", "en": "From"},
     "dash_replan_draft": {"zh": "按警力实时状态填写", "en": "Fill in from the units' status"},
     "dash_replan_oos": {"zh": "停止执勤的警力", "en": "Units out of service"},

@@ -26,6 +26,7 @@ from xunfang.geo import Projector
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, Slot
 from xunfang.planning import blockade, coverage
+from xunfang.planning.deploy.solve import BUSY, OUT_OF_SERVICE
 from xunfang.scenario.model import GROUND_MODES, FloatArray, Scenario, Tier
 from xunfang.sim.config import SimConfig
 from xunfang.store.errors import StoreInputError
@@ -482,9 +483,13 @@ class LiveOps:
         re-plan form starts from; the planner edits it): ``at`` now (local, to the minute);
         units ``busy`` or ``responding`` that the plan has on duty held in the grid of their
         fresh position, else their assigned grid, until the end of the next slot; units
-        ``off`` that the plan has on duty out of service. ``covers`` says whether the plan's
-        days hold now (a re-plan starts within them). Units the draft cannot hold (no grid
-        known, a drone) are listed in ``left_out`` with why."""
+        ``off`` that the plan has on duty out of service; units available or patrolling that
+        the plan (an earlier re-plan) has out of service or busy at an incident back in
+        service. ``covers`` says whether the plan's days hold now (a re-plan starts within
+        them). Busy units the draft cannot hold are in ``left_out`` with a ``reason`` (``drone``:
+        drones fly sorties; ``no_grid``: no fresh position in a grid and none planned;
+        ``off_duty``: the plan has them off duty now) and ``why`` in words. A review (H3 #6):
+        busy units off duty in the plan were in neither list."""
         now = self.clock()
         local = _local(now, self.tz).replace(second=0, microsecond=0)
         slot = self.slot_at(now)
@@ -493,32 +498,45 @@ class LiveOps:
         until = slots[min(k + 1, len(slots) - 1)].end
         busy: list[dict[str, str]] = []
         out: list[str] = []
+        back: list[str] = []
         left: list[dict[str, str]] = []
+        held_notes = (OUT_OF_SERVICE, BUSY)
         with self.lock:
             for u, unit in self.units.items():
                 s = self.state[u]
                 a = self.plan.at(u, slot.index)
-                if a.duty == "off" or s.status in DISPATCHABLE:
+                if s.status in DISPATCHABLE:
+                    if any(self.plan.at(u, x.index).note in held_notes for x in slots[k:]):
+                        back.append(u)
+                    continue
+                if a.duty == "off":
+                    if s.status != "off" and a.note not in held_notes:
+                        left.append({"unit": u, "reason": "off_duty",
+                                     "why": f"status {s.status}, but off duty in the plan now "
+                                            f"({a.note or 'off'})"})
                     continue
                 if s.status == "off":
                     out.append(u)
                     continue
                 if unit.mode == "drone":
-                    left.append({"unit": u, "why": f"status {s.status}: a drone flies "
-                                                   "sorties, it is not held at an incident"})
+                    left.append({"unit": u, "reason": "drone",
+                                 "why": f"status {s.status}: a drone flies sorties, it is not "
+                                        "held at an incident"})
                     continue
                 fresh = bool(s.t and s.xy is not None and (now - s.t).total_seconds()
                              <= self.settings.fresh_minutes * 60)
                 grid = (self._grid_of(s.xy) if fresh and s.xy is not None else None) \
                     or self.assigned_grid(a)
                 if grid is None:
-                    left.append({"unit": u, "why": f"status {s.status}: no grid known (no "
-                                                   "fresh position in a grid, none planned)"})
+                    left.append({"unit": u, "reason": "no_grid",
+                                 "why": f"status {s.status}: no grid known (no fresh position "
+                                        "in a grid, none planned)"})
                     continue
                 busy.append({"unit": u, "grid": grid,
                              "until": until.isoformat(timespec="minutes")})
         return {"at": local.isoformat(timespec="minutes"), "covers": self.covers(now),
-                "busy": busy, "out_of_service": out, "hot": [], "left_out": left}
+                "busy": busy, "out_of_service": out, "back_in_service": back, "hot": [],
+                "left_out": left}
 
     # ---- where units are now --------------------------------------------------------------
     def _placed(self, now: datetime

@@ -17,6 +17,7 @@ from datetime import datetime
 from xunfang.plan import Plan, Slot
 from xunfang.planning.deploy.inputs import DeployError
 from xunfang.planning.deploy.replan import Hot, ReplanState
+from xunfang.planning.deploy.solve import BUSY, OUT_OF_SERVICE
 from xunfang.scenario.model import Scenario
 
 _HHMM = re.compile(r"^\d{1,2}:\d{2}$")
@@ -75,6 +76,8 @@ def parse_moment(text: str, slots: Sequence[Slot], option: str) -> datetime:
         except ValueError:
             raise AskError(f"{option} {text!r}: neither a time HH:MM nor an ISO date-time "
                            "(YYYY-MM-DDTHH:MM)") from None
+        if not re.search(r"\d:\d\d", text):  # a date alone would be its midnight (H3 #5)
+            raise AskError(f"{option} {text!r}: give a time of day too (YYYY-MM-DDTHH:MM)")
         if at.tzinfo is not None:
             raise AskError(f"{option} {text!r}: give the local time without a UTC offset")
     if not first <= at <= end:
@@ -95,12 +98,15 @@ def _last_slot_before(slots: Sequence[Slot], until: datetime) -> Slot:
 
 def replan_state(plan: Plan, scenario: Scenario, at: str, *, at_label: str = "--at",
                  busy: Sequence[BusyAsk] = (), out_of_service: Sequence[tuple[str, str]] = (),
-                 hot: Sequence[HotAsk] = ()) -> tuple[ReplanState, Slot]:
+                 hot: Sequence[HotAsk] = (), back: Sequence[tuple[str, str]] = ()
+                 ) -> tuple[ReplanState, Slot]:
     """The re-plan's state and its first slot (the one holding ``at``) from what was asked:
-    ``out_of_service`` as (unit, label) pairs. :class:`AskError` names the ask and the rule:
-    an unknown unit or grid, a unit busy twice or both busy and out of service, a drone held
-    at an incident (drones fly sorties), a unit held that is off duty then, an end not after
-    the start, a hot place that ends before the re-plan starts, a share out of range."""
+    ``out_of_service`` and ``back`` (units back in service) as (unit, label) pairs.
+    :class:`AskError` names the ask and the rule: an unknown unit or grid, a unit busy twice
+    or both busy and out of service, a drone held at an incident (drones fly sorties), a unit
+    held that is off duty then, an end not after the start, a hot place that ends before the
+    re-plan starts, a share out of range, a unit back in service that the plan has neither
+    out of service nor busy from then on, or that is also asked busy or out of service."""
     slots = plan.slots
     at_moment = parse_moment(at, slots, at_label)
     at_slot = slot_holding(slots, at_moment)
@@ -128,8 +134,8 @@ def replan_state(plan: Plan, scenario: Scenario, at: str, *, at_label: str = "--
                            f"({at_label} {at})")
         held = plan.at(b.unit, at_slot.index)
         if held.duty == "off":
-            raise AskError(f"{b.label}: unit {b.unit!r} is off duty at {at_label} "
-                           f"{at_slot.name} in the plan ({held.note})")
+            raise AskError(f"{b.label}: unit {b.unit!r} is off duty in the plan at "
+                           f"{at_slot.name}, the slot of {at_label} ({held.note})")
         busy_map[b.unit] = (_last_slot_before(slots, until).index, b.grid)
     oos: list[str] = []
     for unit, label in out_of_service:
@@ -156,5 +162,18 @@ def replan_state(plan: Plan, scenario: Scenario, at: str, *, at_label: str = "--
         assert first_slot is not None  # it starts before end <= the plan's end
         hots.append(Hot(grid=h.grid, first=first_slot.index,
                         last=_last_slot_before(slots, end).index, share=h.share))
+    backs: list[str] = []
+    later = [s for s in slots if s.index >= at_slot.index]
+    for unit, label in back:
+        if unit not in units:
+            raise AskError(f"{label}: unknown unit {unit!r} (not in units.csv)")
+        if unit in busy_map or unit in oos:
+            raise AskError(f"{label}: unit {unit!r} is also given "
+                           f"{'busy' if unit in busy_map else 'out of service'}")
+        if not any(plan.at(unit, s.index).note in (OUT_OF_SERVICE, BUSY) for s in later):
+            raise AskError(f"{label}: unit {unit!r} is neither out of service nor busy at an "
+                           f"incident in the plan from {at_slot.name} on: it is in service")
+        if unit not in backs:
+            backs.append(unit)
     return ReplanState(at_slot=at_slot.index, busy=busy_map, out_of_service=tuple(oos),
-                       hot=tuple(hots)), at_slot
+                       hot=tuple(hots), back_in_service=tuple(backs)), at_slot

@@ -43,6 +43,7 @@ from xunfang.planning.deploy.replan import (
 )
 from xunfang.planning.deploy.solve import (
     AUXILIARY_OFF,
+    BUSY,
     OUT_OF_SERVICE,
     Posture,
     Shortfall,
@@ -59,7 +60,7 @@ TAIL_STAGES: frozenset[str] = frozenset({"routes"})
 #: The notes plan_posture gives a unit taken out of service and a unit held at an incident;
 #: a re-plan of a re-plan keeps them so.
 OUT_OF_SERVICE_NOTE = OUT_OF_SERVICE
-BUSY_NOTE = "busy at an incident"
+BUSY_NOTE = BUSY
 
 
 class PlanFolderError(DeployError):
@@ -456,8 +457,9 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
 
     t0 = _time.perf_counter()
     # units an earlier re-plan took out of service stay out, units it held at an incident
-    # stay there to the end of their run (unless given anew)
-    anew = {*state.busy, *state.out_of_service, *state.out_of_service_from}
+    # stay there to the end of their run (unless given anew, or back in service)
+    anew = {*state.busy, *state.out_of_service, *state.out_of_service_from,
+            *state.back_in_service}
     earlier = {u: k for u, k in out_of_service_from(pif, state.at_slot).items()
                if u not in anew}
     held = {u: b for u, b in busy_at(pif, state.at_slot).items() if u not in anew}
@@ -604,6 +606,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                  for u, (last, g) in sorted(state.busy.items())],
         "out_of_service": sorted(state.out_of_service),
         "out_of_service_from": dict(sorted(state.out_of_service_from.items())),
+        "back_in_service": sorted(state.back_in_service),
         "hot": [{"grid": h.grid, "first_slot": h.first, "last_slot": h.last, "share": h.share}
                 for h in state.hot],
         # every row of changes.csv: the units' slots, the drones' sorties, the camera tours

@@ -58,6 +58,9 @@ class ReplanState:
     #: units out of service from a later slot (index; an earlier re-plan's, kept)
     out_of_service_from: Mapping[str, int] = field(default_factory=dict)
     hot: tuple[Hot, ...] = ()
+    #: units an earlier re-plan took out of service or held at an incident that are back
+    #: from ``at_slot`` on: planned as any other unit on duty
+    back_in_service: tuple[str, ...] = ()
 
 
 def replan(inp: Inputs, in_force: Posture, state: ReplanState, *,

@@ -90,6 +90,8 @@ _BIG = 1e6
 AUXILIARY_OFF = "auxiliary force: off outside its hours"
 #: the posture's note of a unit taken out of service in a re-plan
 OUT_OF_SERVICE = "out of service"
+#: The note of a unit held at an incident (a re-plan's ``busy``).
+BUSY = "busy at an incident"
 
 #: Minutes of travel a staging unit is spared for staying in its site's grid at the next slot
 #: (so the same unit keeps holding a ring rather than another taking over each hour).
@@ -466,7 +468,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                if (a := keep[(u, s.index)]).duty == "grid"
                                and a.grid is not None and not a.route
                                and units[u].tier in visible
-                               and a.note != "busy at an incident"}), k)
+                               and a.note != BUSY}), k)
         if first > 0:
             state.prev_counts = anchor.counts[:, first - 1].astype(np.float64)
             for u in units:
@@ -492,7 +494,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             assignments[(u, a.slot)] = replace(a, crew=inp.crew.get((u, a.slot), ()))
             if gi >= 0 and units[u].tier in visible and a.duty != "off":
                 _p0[gi] += 1
-                if a.duty == "grid" and a.note != "busy at an incident":
+                if a.duty == "grid" and a.note != BUSY:
                     _pt.setdefault(gi, []).append(u)
             where = gi if at is None else at
             if where >= 0:
@@ -525,7 +527,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                 bg = busy_at[u][1]
                 locked.add((u, s.index))
                 put(u, Assignment(unit=u, slot=s.index, duty="grid", grid=bg,
-                                  note="busy at an incident"), gindex[bg])
+                                  note=BUSY), gindex[bg])
                 lost(u, f"is busy at an incident in {bg}")  # the incident comes first
                 continue
             if (u, s.index) in pins:

@@ -273,7 +273,8 @@ def plan_shortfalls(result: PlanResult, names: PlaceNames) -> list[dict[str, obj
     posture's per slot (``slot``, ``start``, ``duty``, ``place`` and ``need``/``have`` as
     plan.json has them; ``duty_said``, ``place_name`` and ``detail`` in words; ``text`` the
     line the dashboard shows), then the other stages' sentences (routes, drones, video,
-    auxiliary: ``slot`` null, their cells' slots as clock times in ``text``). A review
+    auxiliary: ``slot`` null, their cells' slots as clock times in ``text``, the stage's own
+    sentence in ``source``). A review
     (H4 #2): plan.json's "05:00, G4, patrol work, need 2, have 1" was nowhere on the page."""
     from xunfang.report.html import (
         OTHER_SHORT_STAGES,
@@ -317,7 +318,8 @@ def plan_shortfalls(result: PlanResult, names: PlaceNames) -> list[dict[str, obj
         texts = stage.get("shortfalls") if isinstance(stage, Mapping) else None
         for text in texts if isinstance(texts, list) else []:
             out.append({"stage": k, "stage_said": T("short_stage_" + k), "slot": None,
-                        "text": _stage_short_text(k, str(text), T, lang, said_when)})
+                        "text": _stage_short_text(k, str(text), T, lang, said_when),
+                        "source": str(text)})
     return out
 
 
@@ -444,7 +446,7 @@ def diff_plans(plan_id: PlanId, other_id: PlanId, _: Reader, c: CentreDep) -> di
 class BusyIn(BaseModel):
     """A unit held at an incident in ``grid`` until ``until`` (HH:MM or ISO local)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     unit: str = Field(min_length=1, max_length=64)
     grid: str = Field(min_length=1, max_length=64)
     until: str = Field(min_length=1, max_length=40)
@@ -454,7 +456,7 @@ class HotIn(BaseModel):
     """A new hot place: ``grid`` from ``from`` to ``to`` gets ``share`` more of the slot's
     total risk and one unit more than planned."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
     grid: str = Field(min_length=1, max_length=64)
     start: str = Field(alias="from", min_length=1, max_length=40)
     end: str = Field(alias="to", min_length=1, max_length=40)
@@ -463,14 +465,17 @@ class HotIn(BaseModel):
 
 class ReplanIn(BaseModel):
     """``xunfang replan``'s arguments: ``at`` (HH:MM on a one-day plan's day or an ISO local
-    date-time; default now), ``busy``, ``out_of_service``, ``hot``, ``force``; and
-    ``make_current`` (the new plan takes over from the plan in force: the re-plan of the
-    current plan in the day's run) and ``lang`` of the change list's place names."""
+    date-time; default now), ``busy``, ``out_of_service``, ``back_in_service``, ``hot``,
+    ``force``; and ``make_current`` (the new plan takes over from the plan in force: the
+    re-plan of the current plan in the day's run) and ``lang`` of the change list's place
+    names. Strict: ``true`` is no number, ``"yes"`` no boolean (a review: both were taken)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     at: str | None = Field(None, min_length=1, max_length=40)
     busy: list[BusyIn] = Field(default_factory=list, max_length=500)
     out_of_service: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=500)
+    back_in_service: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list, max_length=500)
     hot: list[HotIn] = Field(default_factory=list, max_length=100)
     force: bool = False
@@ -516,6 +521,7 @@ def replan_plan(plan_id: PlanId, body: ReplanIn, u: Planner, c: CentreDep,
                              for i, x in enumerate(body.out_of_service)),
         hot=tuple(HotAsk(h.grid, h.start, h.end, label=f"hot[{i}]", share=h.share)
                   for i, h in enumerate(body.hot)),
+        back=tuple((x, f"back_in_service[{i}]") for i, x in enumerate(body.back_in_service)),
         force=body.force)
     if body.make_current:  # checked before planning, as create_plan does
         p = e.plan
@@ -523,13 +529,28 @@ def replan_plan(plan_id: PlanId, body: ReplanIn, u: Planner, c: CentreDep,
             refuse_not_covering(c, f"make_current: plan {plan_id}", p.slots[0].start,
                                 p.slots[-1].end, local)
     try:
-        new, summary = c.replan(plan_id, ask, actor=u,
+        new, summary = c.replan(plan_id, ask, actor=u, make_current=body.make_current,
                                 lang=body.lang or request_lang(request.scope))
     except DeployError as exc:
         raise HTTPException(422, f"the plan cannot be re-planned: {exc}") from None
-    if body.make_current:
-        c.set_current(new.id, actor=u)
+    summary["shortfalls_added_said"] = added_said(new, summary, cast(Lang, new.document.get(
+        "changes_lang", "en")))
     return {**new.summary(), "current": c.current, "from_plan": plan_id, **summary}
+
+
+def added_said(e: PlanEntry, summary: Mapping[str, Any], lang: Lang) -> list[str]:
+    """The re-plan's new shortfalls (the posture's, then the routes') as the dashboard's
+    shortfall list says them in ``lang`` (:func:`plan_shortfalls`). A review (H3 #3): the zh
+    tab showed "fixed post SB1: 0/1 — no unit holds the post"."""
+    def key(f: Mapping[str, Any]) -> tuple[object, ...]:
+        return (f["slot"], f["duty"], f["place"], f["need"], f["have"])
+
+    posture = {key(f) for f in summary["shortfalls_added"]}
+    routes = set(summary["route_shortfalls_added"])
+    result = entry_result(e)
+    return [str(x["text"]) for x in plan_shortfalls(result, PlaceNames(result, lang))
+            if (x["stage"] == "posture" and key(x) in posture)
+            or (x["stage"] == "routes" and x.get("source") in routes)]
 
 
 @router.get("/{plan_id}/changes")

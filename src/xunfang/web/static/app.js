@@ -622,6 +622,7 @@
   const rp = {
     form: document.getElementById("replan-form"), at: document.getElementById("replan-at"),
     oos: document.getElementById("replan-oos"), busy: document.getElementById("replan-busy"),
+    back: document.getElementById("replan-back"),
     hot: document.getElementById("replan-hot"), status: document.getElementById("replan-status"),
     left: document.getElementById("replan-left"), show: document.getElementById("replan-show"),
     submit: document.getElementById("replan-submit"),
@@ -665,11 +666,13 @@
   function replanFill(d) {
     rp.at.value = localInput(d.at);
     for (const o of rp.oos.options) o.selected = (d.out_of_service || []).includes(o.value);
+    for (const o of rp.back.options) o.selected = (d.back_in_service || []).includes(o.value);
     rp.busy.textContent = ""; rp.hot.textContent = "";
     for (const b of d.busy || []) replanRow(rp.busy, "busy", b);
     for (const h of d.hot || []) replanRow(rp.hot, "hot", h);
-    const left = (d.left_out || []).map((x) => `${x.unit} (${x.why})`);
-    rp.left.textContent = left.length ? fill("dash_replan_left", { list: left.join("; ") }) : "";
+    const left = (d.left_out || []).map((x) => (W[`dash_replan_left_${x.reason}`]
+      ? fill(`dash_replan_left_${x.reason}`, { unit: x.unit }) : `${x.unit} (${x.why})`));
+    rp.left.textContent = left.length ? fill("dash_replan_left", { list: left.join(T("；", "; ")) }) : "";
   }
   async function replanDraft() {
     rp.status.textContent = "";
@@ -692,8 +695,7 @@
     rp.show.hidden = r.current === r.id && !boot.pinned;
     rp.show.dataset.plan = String(r.id);
     const ul = document.getElementById("replan-short"); ul.textContent = "";
-    const added = [...r.shortfalls_added.map((f) => `${f.start.slice(11, 16)} ${V("duty", f.duty)} ${f.place}: ${f.have}/${f.need} — ${f.detail}`),
-      ...r.route_shortfalls_added];
+    const added = r.shortfalls_added_said || [];  // in the page's words
     if (added.length) ul.appendChild(el("li", { class: "head" }, W.dash_replan_new_short));
     for (const t of added) ul.appendChild(el("li", { class: "short-new" }, t));
     const t = document.getElementById("replan-changes"); t.textContent = "";
@@ -707,15 +709,22 @@
       tr.appendChild(el("td", {}, `${c.slot_start.slice(11, 16)}–${c.slot_end.slice(11, 16)}`));
       tr.appendChild(el("td", { title: c.old_place }, c.old_place_name || c.old_place || "—"));
       tr.appendChild(el("td", { title: c.new_place }, c.place_name || c.new_place || "—"));
-      tr.appendChild(el("td", {}, c.new_duty));
+      tr.appendChild(el("td", { title: c.new_duty }, c.duty_said || c.new_duty));
       t.appendChild(tr);
     }
   }
   if (boot.can_plan) {
     document.getElementById("replan-tab").hidden = false;
     options(rp.oos, unitItems());
+    options(rp.back, unitItems());
     document.getElementById("replan-draft").addEventListener("click", replanDraft);
-    document.getElementById("replan-add-busy").addEventListener("click", () => replanRow(rp.busy, "busy", { until: rp.at.value }));
+    // a new busy row offers the first unit not in a row yet (a review: always the first unit,
+    // and the re-plan was refused as "given busy twice")
+    document.getElementById("replan-add-busy").addEventListener("click", () => {
+      const taken = new Set(rowValues(rp.busy).map((v) => v.unit));
+      const free = unitItems(true).find((u) => !taken.has(u.id));
+      replanRow(rp.busy, "busy", { until: rp.at.value, unit: free && free.id });
+    });
     document.getElementById("replan-add-hot").addEventListener("click", () => replanRow(rp.hot, "hot", { from: rp.at.value, to: rp.at.value }));
     rp.show.addEventListener("click", () => { location.search = "?plan=" + rp.show.dataset.plan; });
     rp.form.addEventListener("submit", async (ev) => {
@@ -727,12 +736,17 @@
         const r = await api(`/api/plans/${boot.plan}/replan`, {
           method: "POST", headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ at: rp.at.value, out_of_service: [...rp.oos.selectedOptions].map((o) => o.value),
+            back_in_service: [...rp.back.selectedOptions].map((o) => o.value),
             busy: rowValues(rp.busy), hot: rowValues(rp.hot), make_current: current, lang: boot.lang }),
         });
         replanShow(r);
         window.xunfang.replanned = r.id;
         if (current && !boot.pinned) await recheck();
-      } catch (e) { rp.status.textContent = e.message; } finally { rp.submit.disabled = false; }
+      } catch (e) {
+        rp.status.textContent = e.message;
+        // another plan became current meanwhile (409): the page follows it
+        if (e.status === 409 && !boot.pinned) recheck().catch(() => {});
+      } finally { rp.submit.disabled = false; }
     });
   }
   // incidents imported after the plan: not in the heat (the plan's forecast); said on its

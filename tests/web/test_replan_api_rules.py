@@ -1,0 +1,153 @@
+"""The web re-plan's rules beyond the CLI's, from an independent review (H3): a re-plan is put
+in force only as the current plan's and not over hours already worked; a re-plan nobody made
+current does not take over by itself; a unit out of service can come back; the API is strict
+about types; the draft says why it leaves a busy unit out; the answer speaks the page's
+language. The county's plan at 10:30 of its day (``new_env``: a fresh store each)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.web.conftest import Env
+from xunfang import store
+
+
+def _post(e: Env, plan: int, **ask: Any) -> Any:
+    return e.login("planner").post(f"/api/plans/{plan}/replan", json=ask)
+
+
+def _plans(e: Env) -> int:
+    return len(store.list_plans(e.centre.store, e.centre.scenario_id))
+
+
+def test_only_the_current_plan_s_re_plan_is_put_in_force(new_env: Any) -> None:
+    e: Env = new_env()
+    first = e.centre.current
+    r = _post(e, first, at="11:00", out_of_service=["TX-M2"], make_current=True)
+    assert r.status_code == 201, r.text
+    second = r.json()["id"]
+    assert e.centre.current == second
+    # a page still showing plan 1 re-plans it into force: refused, nothing stored, and the
+    # first re-plan's unit out of service stays out (a review: each of four was told it won)
+    n = _plans(e)
+    r = _post(e, first, at="11:00", out_of_service=["PS1-C"], make_current=True)
+    assert r.status_code == 409, r.text
+    assert f"plan {first} is not the current plan (plan {second} is)" in r.json()["detail"]
+    assert _plans(e) == n and e.centre.current == second
+    # as a what-if (not made current) it is stored
+    r = _post(e, first, at="11:00", out_of_service=["PS1-C"])
+    assert r.status_code == 201 and e.centre.current == second
+
+
+def test_hours_already_worked_are_not_put_in_force(new_env: Any) -> None:
+    e: Env = new_env()
+    pid = e.centre.current
+    n = _plans(e)
+    r = _post(e, pid, at="08:00", out_of_service=["TX-M2"], make_current=True)
+    assert r.status_code == 422, r.text
+    assert "its slot (2026-12-01T08:00) ended before now (2026-12-01 10:30)" in r.json()["detail"]
+    # the slot holding now is still re-planned (the re-plan starts at its slot)
+    assert _post(e, pid, at="10:00", make_current=True).status_code == 201
+    assert _plans(e) == n + 1
+    # a what-if of the morning is allowed
+    assert _post(e, e.centre.current, at="08:00").status_code == 201
+    # a date without a time is no moment
+    r = _post(e, e.centre.current, at="2026-12-01")
+    assert r.status_code == 422 and "give a time of day too" in r.json()["detail"]
+
+
+def test_a_what_if_re_plan_does_not_take_over_by_itself(new_env: Any) -> None:
+    e: Env = new_env()
+    cl = e.login("planner")
+    two = cl.post("/api/plans", json={"start": "2026-12-01", "days": 2}).json()["id"]
+    assert cl.get("/api/plans").json()["next"]["plan"] == two
+    r = _post(e, two, at="2026-12-02T08:00", out_of_service=["TX-M1", "TX-M2"])
+    assert r.status_code == 201, r.text
+    trial = r.json()["id"]
+    listed = {p["id"]: p for p in cl.get("/api/plans").json()["plans"]}
+    assert listed[trial]["from_plan"] == two and listed[trial]["takes_over"] is False
+    assert listed[two]["from_plan"] is None and listed[two]["takes_over"] is True
+    # the plan made by planning takes over at midnight, not the trial re-plan of it
+    assert cl.get("/api/plans").json()["next"]["plan"] == two
+    # once a planner has made it current it may take over again
+    assert cl.post(f"/api/plans/{trial}/current").status_code == 200
+    assert cl.post(f"/api/plans/{e.centre.current}/current").status_code == 200
+    listed = {p["id"]: p for p in cl.get("/api/plans").json()["plans"]}
+    assert listed[trial]["takes_over"] is True
+
+
+def test_a_unit_out_of_service_comes_back(new_env: Any) -> None:
+    e: Env = new_env()
+    r = _post(e, e.centre.current, at="11:00", out_of_service=["PS3-C"], make_current=True)
+    assert r.status_code == 201, r.text
+    out = e.centre.current
+    doc = e.login("viewer").get(f"/api/plans/{out}").json()
+    assert all(a["duty"] == "off" for a in doc["plan"]["assignments"]
+               if a["unit"] == "PS3-C" and a["slot"] >= 11)
+    # a unit in service cannot come back; one asked both ways is refused
+    r = _post(e, out, at="12:00", back_in_service=["PS1-C"])
+    assert r.status_code == 422 and "back_in_service[0]: unit 'PS1-C' is neither out of " \
+        "service nor busy" in r.json()["detail"]
+    r = _post(e, out, at="12:00", back_in_service=["PS3-C"], out_of_service=["PS3-C"])
+    assert r.status_code == 422 and "is also given out of service" in r.json()["detail"]
+    r = _post(e, out, at="12:00", back_in_service=["PS3-C"], make_current=True)
+    assert r.status_code == 201, r.text
+    doc = e.login("viewer").get(f"/api/plans/{r.json()['id']}").json()
+    assert doc["stages"]["replan"]["back_in_service"] == ["PS3-C"]
+    assert doc["stages"]["replan"]["out_of_service_from"] == {}
+    after = [a for a in doc["plan"]["assignments"] if a["unit"] == "PS3-C" and a["slot"] >= 12]
+    assert after and not any(a["note"] == "out of service" for a in after)
+    assert any(a["duty"] != "off" for a in after)
+
+
+def test_the_ask_is_strict_about_types(new_env: Any) -> None:
+    e: Env = new_env()
+    pid, n = e.centre.current, _plans(e)
+    for ask in ({"at": "12:00", "hot": [{"grid": "G3", "from": "12:00", "to": "13:00",
+                                         "share": True}]},
+                {"at": "12:00", "force": "yes"},
+                {"at": "12:00", "hot": [{"grid": "G3", "start": "12:00", "end": "13:00"}]},
+                {"at": 12}):
+        r = _post(e, pid, **ask)
+        assert r.status_code == 422, (ask, r.text)
+    # a whole number is a share
+    r = _post(e, pid, at="12:00", hot=[{"grid": "G3", "from": "12:00", "to": "13:00",
+                                         "share": 1}])
+    assert r.status_code == 201, r.text
+    assert _plans(e) == n + 1
+
+
+def test_the_draft_names_every_busy_unit_and_brings_units_back(new_env: Any) -> None:
+    e: Env = new_env()
+    cl = e.login("commander")
+    pid = e.centre.current
+    rows = {r["unit"]: r for r in cl.get("/api/units").json()["units"]}
+    off = next(u for u, r in rows.items() if r["duty"] == "off" and r["mode"] != "drone")
+    assert cl.put(f"/api/units/{off}/status", json={"status": "busy"}).status_code == 200
+    d = cl.get(f"/api/plans/{pid}/replan").json()
+    assert d["left_out"] == [{"unit": off, "reason": "off_duty", "why": d["left_out"][0]["why"]}]
+    assert "off duty in the plan now" in d["left_out"][0]["why"] and d["busy"] == []
+    # a unit the plan has out of service, now available: back in service in the draft
+    r = cl.post(f"/api/plans/{pid}/replan", json={"at": "10:00", "out_of_service": ["PS2-C"],
+                                                   "make_current": True})
+    assert r.status_code == 201, r.text
+    assert cl.put("/api/units/PS2-C/status", json={"status": "available"}).status_code == 200
+    d = cl.get(f"/api/plans/{e.centre.current}/replan").json()
+    assert d["back_in_service"] == ["PS2-C"] and "PS2-C" not in d["out_of_service"]
+
+
+def test_the_answer_speaks_the_page_s_language(new_env: Any) -> None:
+    e: Env = new_env()
+    r = _post(e, e.centre.current, at="11:00", out_of_service=["TX-C1", "TX-C2", "TX-C3"],
+              busy=[{"unit": "PS1-C", "grid": "G3", "until": "13:00"}], lang="zh")
+    assert r.status_code == 201, r.text
+    body = r.json()
+    said = {c["duty_said"] for c in body["changes"] if c["unit"] in ("TX-C1", "PS1-C")}
+    assert {"停用", "正在处警"} <= said, said
+    assert not any("out of service" in x or "busy" in x for x in said)
+    tours = [c for c in body["changes"] if c["new_kind"] == "video"]
+    assert all(c["duty_said"].startswith("视频轮巡") for c in tours)
+    assert all(c["new_duty"].startswith("camera tour") for c in tours)
+    added = body["shortfalls_added_said"]
+    assert len(added) == len(body["shortfalls_added"]) + len(body["route_shortfalls_added"])
+    assert added and all("need" not in x and "：" in x for x in added), added
