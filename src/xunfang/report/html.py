@@ -575,8 +575,9 @@ OTHER_SHORT_STAGES = ("routes", "drones", "video", "auxiliary")
 def _short_row(f: Any, T: Any) -> Any:
     """A shortfall with its duty in the report's language (the known duties; an event's
     level, "event NAME level N", keeps its name) and its detail too where a pattern of
-    POSTURE_SHORT_SAID or the needs of NEED_SAID know it (else as plan.json words it: a
-    review found an event's shortfall in English in the Chinese report)."""
+    POSTURE_SHORT_SAID or the needs of NEED_SAID know it (:func:`_posture_detail`; else as
+    plan.json words it: a review found an event's shortfall in English in the Chinese
+    report)."""
     if not isinstance(f, dict):
         return f
     duty = str(f.get("duty", ""))
@@ -587,11 +588,28 @@ def _short_row(f: Any, T: Any) -> Any:
     except KeyError:
         return f
     detail = f.get("detail")
-    if isinstance(detail, str) and duty in POSTURE_SHORT_SAID:
-        detail = _said(POSTURE_SHORT_SAID[duty], detail, T, None) or detail
-    elif isinstance(detail, str) and (level or duty in NEED_DUTIES):
-        detail = _needs_said(detail, T) or detail
+    if isinstance(detail, str):
+        detail = _posture_detail(duty, level is not None, detail, T) or detail
     return {**f, "duty": said, "detail": detail}
+
+
+def _posture_detail(duty: str, event_level: bool, detail: str, T: Any) -> str | None:
+    """A posture shortfall's ``detail`` in the report's language: by the patterns of its
+    duty in POSTURE_SHORT_SAID, or (a grid's needs) NEED_SAID, and the units of its zone held
+    at event posts after it (HELD_AT_EVENTS), where any; None when a part is not one the
+    patterns know (the detail then stays as plan.json words it, not half translated)."""
+    at_events = HELD_AT_EVENTS.search(detail)
+    head = detail if at_events is None else detail[:at_events.start()]
+    if duty in POSTURE_SHORT_SAID:
+        said = _said(POSTURE_SHORT_SAID[duty], head, T, None)
+    elif event_level or duty in NEED_DUTIES:
+        said = _needs_said(head, T)
+    else:
+        return None
+    if said is None or at_events is None:
+        return said
+    return said + str(T(HELD_AT_EVENTS_SAID[at_events["who"]], n=at_events["n"],
+                        events=at_events["events"]))
 
 
 #: road classes ranked as a crossing is named by them (the main road first, "X路/Y街口")
@@ -924,14 +942,12 @@ STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
 
 #: the posture's shortfall details by duty (planning/deploy/solve.py and staging.py's words):
 #: a tier-1 ring not held and why (review P: the reason tells none on duty, none in reach, the
-#: plan kept N on grid patrol, or all taken; and the cars of its zone held at event posts). A
-#: detail no pattern matches stays as written.
+#: plan kept N on grid patrol, or all taken). The units held at event posts after a detail
+#: are HELD_AT_EVENTS'. A detail no pattern matches stays as written.
 POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
     "staging": (
         (re.compile(r"no unit stands within the tier-1 target of (?P<site>\S+): "
-                    r"(?P<ring_why>.+?)(?P<ring_events>(?:; \d+ car\(s\) or motorcycle\(s\) "
-                    r"of its zone are held at event posts \(.+\))?)$"),
-         "posture_short_staging"),
+                    r"(?P<ring_why>.+)$"), "posture_short_staging"),
     ),
     "event post": (
         (re.compile(r"event (?P<event>.+): not enough units on duty in its zone$"),
@@ -957,6 +973,14 @@ POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
     ),
 }
 
+#: the units of a short place's zone standing at event posts, at the end of a posture detail
+#: (planning/deploy/solve.py: _held_at_events after a ring's, its cars and motorcycles;
+#: _zone_at_events after a grid's needs, its units), and the i18n key of each
+HELD_AT_EVENTS = re.compile(r"; (?P<n>\d+) (?P<who>car\(s\) or motorcycle\(s\)|unit\(s\)) of "
+                            r"its zone are held at event posts \((?P<events>.+)\)$")
+HELD_AT_EVENTS_SAID = {"car(s) or motorcycle(s)": "ring_why_events",
+                       "unit(s)": "needs_zone_at_events"}
+
 #: a grid's need an event's level sets (planning/deploy/solve.py: "event NAME level N"), the
 #: duty of its shortfall when it is the grid's one need
 EVENT_LEVEL = re.compile(r"event (?P<event>.+) level (?P<level>\d+)$")
@@ -974,30 +998,18 @@ NEED_SAID: tuple[Said, ...] = (
 )
 
 
-#: the units of a short grid's zone the slot's counts stand at event posts, after its needs
-#: (planning/deploy/solve.py's _zone_at_events)
-ZONE_AT_EVENTS = re.compile(r"; (?P<n>\d+) unit\(s\) of its zone are held at event posts "
-                            r"\((?P<events>.+)\)$")
-
-
 def _needs_said(detail: str, T: Any) -> str | None:
     """A grid's shortfall detail, its needs joined by "; " and then ": not enough units on
-    duty" (and the units of its zone held at event posts, where any), in the report's
-    language; None when a need is not one NEED_SAID knows (the detail then stays as
-    plan.json words it, not half translated)."""
-    at_events = ZONE_AT_EVENTS.search(detail)
-    if at_events is not None:
-        detail = detail[:at_events.start()]
+    duty" (the units held at event posts after it cut off), in the report's language; None
+    when a need is not one NEED_SAID knows (the detail then stays as plan.json words it, not
+    half translated)."""
     needs, sep, tail = detail.rpartition(": ")
     if not sep or tail != "not enough units on duty":
         return None
     parts = [_said(NEED_SAID, need, T, None) for need in needs.split("; ")]
     if any(p is None for p in parts):
         return None
-    said = str(T("posture_short_needs", needs=T("need_sep").join(cast(list[str], parts))))
-    if at_events is not None:
-        said += str(T("needs_zone_at_events", n=at_events["n"], events=at_events["events"]))
-    return said
+    return str(T("posture_short_needs", needs=T("need_sep").join(cast(list[str], parts))))
 
 
 #: parts said alike in several sentences: what became of an interval, and why a route missed
@@ -1017,10 +1029,6 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
                     r"stand at posts, checkpoints or events$"), "ring_why_taken"),
         (re.compile(r"no car or motorcycle on duty could be spared to stand within it$"),
          "ring_why_old"),
-    ),
-    "ring_events": (  # planning/deploy/solve.py's _held_at_events: the zone's cars at events
-        (re.compile(r"; (?P<n>\d+) car\(s\) or motorcycle\(s\) of its zone are held at event "
-                    r"posts \((?P<events>.+)\)$"), "ring_why_events"),
     ),
     "what": (
         (re.compile(r"never visited$"), "short_never_visited"),

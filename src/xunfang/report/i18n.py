@@ -832,10 +832,9 @@ TEXT: dict[str, dict[Lang, str]] = {
               "{need} operator(s) at every step (a rotation of {period} views); {k} camera(s) "
               "left out of the rotation: {cams}"},
     # a tier-1 ring not held (html.POSTURE_SHORT_SAID; review P)
-    "posture_short_staging": {"zh": "没有单元驻守在 {site} 的一级响应时限圈内：{ring_why}"
-                                    "{ring_events}",
+    "posture_short_staging": {"zh": "没有单元驻守在 {site} 的一级响应时限圈内：{ring_why}",
                               "en": "no unit stands within the tier-1 target of {site}: "
-                                    "{ring_why}{ring_events}"},
+                                    "{ring_why}"},
     # an event's post short of units, and a grid short of what an event's level (and the
     # other presence needs) ask (html.POSTURE_SHORT_SAID, html.NEED_SAID; a review: the
     # Chinese report gave them in English)
