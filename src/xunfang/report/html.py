@@ -942,8 +942,10 @@ STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
 
 #: the posture's shortfall details by duty (planning/deploy/solve.py and staging.py's words):
 #: a tier-1 ring not held and why (review P: the reason tells none on duty, none in reach, the
-#: plan kept N on grid patrol, or all taken). The units held at event posts after a detail
-#: are HELD_AT_EVENTS'. A detail no pattern matches stays as written.
+#: plan kept N on grid patrol, or all taken); a checkpoint visit or a pin lost to its unit off
+#: duty, busy at an incident or (a checkpoint's) pinned elsewhere; a fixed post none of whose
+#: units holds it, each with why. The units held at event posts after a detail are
+#: HELD_AT_EVENTS'. A detail no pattern matches stays as written.
 POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
     "staging": (
         (re.compile(r"no unit stands within the tier-1 target of (?P<site>\S+): "
@@ -969,7 +971,22 @@ POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
          "posture_short_joint"),
     ),
     "fixed post": (
-        (re.compile(r"no unit holds the post: (?P<why>.+)$"), "posture_short_fixed"),
+        (re.compile(r"no unit holds the post: (?P<off_units>.+)$"), "posture_short_fixed"),
+    ),
+    # (solve.py's lost(): these were English on the zh report and dashboard)
+    "checkpoint": (
+        (re.compile(r"team (?P<unit>\S+) is off duty \((?P<off_why>.+)\)$"),
+         "posture_short_cp_off"),
+        (re.compile(r"team (?P<unit>\S+) is busy at an incident in (?P<grid>\S+)$"),
+         "posture_short_cp_busy"),
+        (re.compile(r"team (?P<unit>\S+) is pinned to (?P<place>\S+)$"),
+         "posture_short_cp_pinned"),
+    ),
+    "pin": (
+        (re.compile(r"pinned unit (?P<unit>\S+) is off duty \((?P<off_why>.+)\)$"),
+         "posture_short_pin_off"),
+        (re.compile(r"pinned unit (?P<unit>\S+) is busy at an incident in (?P<grid>\S+)$"),
+         "posture_short_pin_busy"),
     ),
 }
 
@@ -1030,6 +1047,16 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r"no car or motorcycle on duty could be spared to stand within it$"),
          "ring_why_old"),
     ),
+    # why a unit is off duty (solve.py: the notes of its "off" assignment), and a fixed
+    # post's units off duty, each with why ("F1 (no crew on duty), F2 (out of service)")
+    "off_why": (
+        (re.compile(r"no crew on duty$"), "note_no_crew"),
+        (re.compile(r"out of service$"), "note_out_of_service"),
+        (re.compile(r"auxiliary force: off outside its hours$"), "note_auxiliary_off"),
+    ),
+    "off_units": (
+        (re.compile(r"(?P<unit>\S+) \((?P<off_why>[^()]+)\)$"), "posture_off_unit"),
+    ),
     "what": (
         (re.compile(r"never visited$"), "short_never_visited"),
         (re.compile(r"never driven$"), "short_never_driven"),
@@ -1062,6 +1089,11 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
 }
 
 
+#: the parts of SHORT_PART_SAID that are lists joined by ", ": each item said by the part's
+#: patterns, joined by the i18n key's separator
+LIST_PARTS = {"off_units": "list_sep"}
+
+
 def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None,
           when: Callable[[str, str], str] | None = None) -> str | None:
     """``text`` by the first of ``patterns`` it matches, in the report's language; None when
@@ -1074,7 +1106,13 @@ def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None,
             continue
         kw: dict[str, str] = {}
         for name, value in m.groupdict().items():
-            if name in SHORT_PART_SAID and value:
+            if name in LIST_PARTS and value:
+                items = [_said(SHORT_PART_SAID[name], item, T, lang, when)
+                         for item in value.split(", ")]
+                if any(item is None for item in items):
+                    return None
+                value = str(T(LIST_PARTS[name])).join(cast(list[str], items))
+            elif name in SHORT_PART_SAID and value:
                 part = _said(SHORT_PART_SAID[name], value, T, lang, when)
                 if part is None:
                     return None
