@@ -61,30 +61,39 @@ def test_the_stream_sends_clears_and_acknowledgements(town: Env) -> None:
     s1 = next(s for s in live.tier1 if s.id == "S1")
 
     operator = town.login("operator")
+    failed: list[BaseException] = []
 
     def meanwhile() -> None:
         # while the stream runs: S1 visited (its alert clears), S2's acknowledged, and an
         # alert raised after the stream began is cleared (the plan not covering now)
-        r = operator.post("/api/positions", json={"positions": [
-            {"unit": "C1", "t": town.clock().isoformat(), "x": s1.xy[0], "y": s1.xy[1]}]})
-        assert r.status_code == 200, r.text
-        assert operator.post(f"/api/alerts/{ids['S2']}/ack").status_code == 200
-        live.set_plan(replace(plan, slots=tuple(replace(s, start=s.start + timedelta(days=9))
-                                                for s in plan.slots)))
-        live.set_plan(plan)
+        try:
+            r = operator.post("/api/positions", json={"positions": [
+                {"unit": "C1", "t": town.clock().isoformat(), "x": s1.xy[0], "y": s1.xy[1]}]})
+            assert r.status_code == 200, r.text
+            assert operator.post(f"/api/alerts/{ids['S2']}/ack").status_code == 200
+            live.set_plan(replace(plan, slots=tuple(replace(s, start=s.start + timedelta(days=9))
+                                                    for s in plan.slots)))
+            live.set_plan(plan)
+        except BaseException as exc:  # said by the test, not lost in the thread
+            failed.append(exc)
 
     cl = town.login("viewer")
-    go = threading.Timer(0.2, meanwhile)
-    go.start()
-    # read until the last event expected (the timeout bounds a stream that misses it)
+    go = threading.Thread(target=meanwhile)
+    # read until the last event expected (the timeout bounds a stream that misses it). The
+    # changes begin once the two active alerts have come, so after the stream took its snapshot
+    # (a 0.2 s timer raced the stream's opening and lost under load: 6 runs in 20)
     text = ""
-    with cl.stream("GET", "/api/alerts/stream?timeout=5&poll=0.05") as r:
+    with cl.stream("GET", "/api/alerts/stream?timeout=30&poll=0.05") as r:
         assert r.status_code == 200
         for chunk in r.iter_text():
             text += chunk
+            if go.ident is None and text.count("event: ") >= 2:
+                go.start()
             if text.count("event: ") == 6:
                 break
-    go.join()
+    if go.ident is not None:
+        go.join()
+    assert not failed, failed
     events = _events(text)
     names = [n for n, _ in events]
     assert {d["id"] for _, d in events[:2]} == set(ids.values())
