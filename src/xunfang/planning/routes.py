@@ -1059,6 +1059,18 @@ def plan_routes(
             pos[u] = b
             return t + m[-1]
 
+        def hold(u: str, node: int, t: float, until: float, g: int, *, wake: float | None,
+                 only_if_ahead: bool = False) -> float:
+            """Hold ``u`` at ``node`` from minute ``t`` to ``until`` (a hold leg towards grid
+            ``g``) and queue it to decide again at ``wake`` (``None``: not queued, the caller
+            decides on); the minute the hold ends. ``only_if_ahead``: no leg unless ``until``
+            is still ahead of ``t`` (a drive that arrived at or after it holds nowhere)."""
+            if not only_if_ahead or t < until - 1e-9:
+                add(u, Leg("hold", grid_ids[g], (net.node_ids[node],) * 2, (t, until)))
+            if wake is not None:
+                heapq.heappush(heap, (wake, order[u], u))
+            return until
+
         while heap:
             t, _, u = heapq.heappop(heap)
             while gi < len(given) and given[gi][0] <= t:
@@ -1098,10 +1110,9 @@ def plan_routes(
                     busy = kept_until.get(key_k) if key_k is not None and r0 >= 0 else None
                     if busy is not None and busy > t + 1e-9:
                         stay = min(busy, r1)
-                        add(u, Leg("hold", grid_ids[g], (net.node_ids[end],) * 2, (t, stay)))
-                        t = stay
-                        if t >= r1 - 1e-9:
-                            heapq.heappush(heap, (r1, order[u], u))
+                        over = stay >= r1 - 1e-9  # it lasts the run: queued at the run's end
+                        t = hold(u, end, t, stay, g, wake=r1 if over else None)
+                        if over:
                             continue
             here = pos[u]
             if u not in anchor:
@@ -1165,8 +1176,7 @@ def plan_routes(
                 offered.update(b[1].key for b in cands)
             if not cands and wait < r1 - 1e-9:
                 # only items of use later (a re-plan's last chance): hold here until the first
-                add(u, Leg("hold", grid_ids[g], (net.node_ids[here],) * 2, (t, wait)))
-                heapq.heappush(heap, (wait, order[u], u))
+                hold(u, here, t, wait, g, wake=wait)
                 continue
             if not cands:
                 # nothing fits before the run ends: hold here until then. In a grid with nothing
@@ -1181,17 +1191,16 @@ def plan_routes(
                     if here != goal:
                         t = transit(u, here, goal, t, g, hour)
                         here = goal
-                    if t < r1 - 1e-9:
-                        add(u, Leg("hold", grid_ids[g], (net.node_ids[here],) * 2, (t, r1)))
-                    heapq.heappush(heap, (max(t, r1), order[u], u))
+                    # (the drive there may end at or after the run's end: no hold then, and
+                    # the unit decides again when it arrives)
+                    hold(u, here, t, r1, g, wake=max(t, r1), only_if_ahead=True)
                     continue
                 if not by_grid.get(g) and router.node_grid[here] != g:
                     mid = router.middle(g, mode, hour)
                     if mid >= 0 and t + router.full_time(here, mid, mode, hour) < r1 - 1e-9:
                         t = transit(u, here, mid, t, g, hour)
                         here = mid
-                add(u, Leg("hold", grid_ids[g], (net.node_ids[here], net.node_ids[here]), (t, r1)))
-                heapq.heappush(heap, (r1, order[u], u))
+                hold(u, here, t, r1, g, wake=r1)
                 continue
             urgent = [b for b in cands if b[0] <= 2.0 * hi + choice_window_minutes]
             if urgent:  # earliest deadline first, drawn among the nearly most urgent
