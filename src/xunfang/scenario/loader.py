@@ -57,6 +57,7 @@ from xunfang.scenario.model import (
     Site,
     Tier,
     Unit,
+    crew_pool,
     parse_hours,
 )
 from xunfang.scenario.record import outside_hint
@@ -1454,12 +1455,7 @@ class _Loader:
             return
         worked = [*rotating, *(["day"] if "day" in have else [])]
         team_of = {q.id: q.team for q in people}
-        pools: list[tuple[str, set[str]]] = []
-        for u in units:
-            cands = [q for q in people if q.squad == u.squad
-                     and (q.extra.get("tier") is None or str(q.extra["tier"]) == u.tier)]
-            named = [q for q in cands if u.id == q.team or u.id.startswith(q.team + "-")]
-            pools.append((u.id, {q.id for q in named or cands}))
+        pools = [(u.id, {q.id for q in crew_pool(u, people)}) for u in units]
         for q in people:
             if q.team in worked:
                 continue
@@ -1509,9 +1505,9 @@ class _Loader:
                          f"(its squads: {', '.join(squads)}); the unit's crew comes from its "
                          "squad, so it would have none", row=i, column="squad")
                 continue
-            # people who carry a tier crew only units of it (deploy.inputs.crew_pools)
-            tiers = {q.extra.get("tier") for q in people if q.squad == u.squad}
-            if None not in tiers and u.tier not in {str(x) for x in tiers}:
+            # people of its squad, but none it may crew: they all carry another tier
+            if not crew_pool(u, people):
+                tiers = {q.extra.get("tier") for q in people if q.squad == u.squad}
                 file, i = self.unit_rows.get(u.id, ("units.csv", 0))
                 self.err(file, "unknown-squad",
                          f"unit {u.id!r} of tier {u.tier!r}: no one of squad {u.squad!r} in "

@@ -228,6 +228,23 @@ class Person:
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
+def person_tier(p: Person) -> str | None:
+    """The tier of the units ``p`` may crew: people.csv's optional ``tier`` column (kept in
+    the person's extra columns); ``None``: no tier given, any tier."""
+    t = p.extra.get("tier")
+    return None if t is None else str(t)
+
+
+def crew_pool(unit: Unit, people: Sequence[Person]) -> tuple[Person, ...]:
+    """The people who may crew ``unit``: same squad and tier (when people carry a tier),
+    narrowed to the team named like the unit (``PS1`` crews ``PS1-C``) when there is one.
+    One rule for the deployment (``deploy.inputs.crew_pools``) and the scenario check."""
+    cands = [p for p in people if p.squad == unit.squad
+             and (person_tier(p) is None or person_tier(p) == unit.tier)]
+    named = [p for p in cands if unit.id == p.team or unit.id.startswith(p.team + "-")]
+    return tuple(named or cands)
+
+
 @dataclass(frozen=True)
 class Leave:
     person: str

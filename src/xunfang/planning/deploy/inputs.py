@@ -20,7 +20,15 @@ from xunfang._errors import Problem, XunfangError, problems_message
 from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Slot
 from xunfang.planning.routes import grid_of_nodes
-from xunfang.scenario.model import Area, FloatArray, IntArray, Person, Scenario, Unit
+from xunfang.scenario.model import (
+    Area,
+    FloatArray,
+    IntArray,
+    Scenario,
+    Unit,
+    crew_pool,
+    person_tier,
+)
 from xunfang.scenario.record import weekly_counts, weights_of
 from xunfang.scenario.tables import find_table, read_table, require_columns
 
@@ -442,21 +450,10 @@ def unit_kind(u: Unit) -> str:
     return "mobile"
 
 
-def _tier_of(p: Person) -> str | None:
-    t = p.extra.get("tier")
-    return None if t is None else str(t)
-
-
 def crew_pools(scenario: Scenario) -> dict[str, tuple[str, ...]]:
-    """The people who may crew each unit: same squad and tier (when people carry a tier),
-    narrowed to the team named like the unit (``PS1`` crews ``PS1-C``) when there is one."""
-    out: dict[str, tuple[str, ...]] = {}
-    for u in scenario.units:
-        cands = [p for p in scenario.people if p.squad == u.squad
-                 and (_tier_of(p) is None or _tier_of(p) == u.tier)]
-        named = [p for p in cands if u.id == p.team or u.id.startswith(p.team + "-")]
-        out[u.id] = tuple(p.id for p in (named or cands))
-    return out
+    """The ids of the people who may crew each unit (:func:`scenario.model.crew_pool`: the
+    scenario check forms the crews by the same rule)."""
+    return {u.id: tuple(p.id for p in crew_pool(u, scenario.people)) for u in scenario.units}
 
 
 def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
@@ -494,7 +491,7 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
     crew: dict[tuple[str, int], tuple[str, ...]] = {}
     pooled = {p for pool in groups for p in pool}
     people = [p.id for p in scenario.people if p.id in pooled]  # file order
-    tier = {p.id: _tier_of(p) for p in scenario.people}
+    tier = {p.id: person_tier(p) for p in scenario.people}
     known = {k for v in skills.values() for k in v}
     borrowers = [u for u in scenario.units if u.id in rostered_units and u.mode != "drone"]
     for k, s in enumerate(slots):
