@@ -1336,7 +1336,10 @@ class _Loader:
         post_ids = {p.id for p in posts}
         kind_of = {p.id: p.kind for p in posts}
         temporary = {p.id for p in posts if p.temporary}
-        posts_read = find_table(self.folder, "posts", problems=[]) is not None
+        # looked up here, not told by posts_rows: that is None both where there is no posts
+        # table (every home_post is then unknown) and where there is one that was not read,
+        # being unreadable or the CRS unusable (its own error said, not one per unit)
+        posts_there = find_table(self.folder, "posts", problems=[]) is not None
         seen: dict[str, int] = {}
         units: list[Unit] = []
         for i, row in enumerate(t.rows, start=1):
@@ -1348,7 +1351,7 @@ class _Loader:
             # a posts.csv with its header only is no posts at all (a review: every unit
             # then left out of the plan with one warning, exit 0): each home_post is unknown
             no_posts = self.posts_rows == 0
-            if not home_ok and (post_ids or not posts_read or no_posts):
+            if not home_ok and (post_ids or not posts_there or no_posts):
                 self.err(t.file, "unknown-post", f"home_post {home!r} is not in posts.csv"
                          + (" (posts.csv has a header but no data rows)" if no_posts else ""),
                          row=i, column="home_post")
