@@ -1538,11 +1538,35 @@ class _Loader:
             skills = tuple(s.strip() for s in _SKILL_SEPARATORS.split(row.get("skills", ""))
                            if s.strip())
             self.person_rows[pid] = (t.file, i)
+            extra = self.extra(t, row, ("id", "role", "team", "squad", "skills"))
+            if t.has("tier") and not self.person_tier_ok(t, i, row):
+                # said here once; read on as any tier, so no unit's check says it again
+                extra.pop("tier")
             people.append(Person(
                 id=pid, role=row["role"], team=row["team"], squad=row["squad"], skills=skills,
-                extra=self.extra(t, row, ("id", "role", "team", "squad", "skills")),
+                extra=extra,
             ))
         return tuple(people)
+
+    def person_tier_ok(self, t: Table, i: int, row: Mapping[str, str]) -> bool:
+        """A person's ``tier`` (people.csv's optional column: the tier of the units the
+        person crews, :func:`~xunfang.scenario.model.crew_pool`) is one of the units' tiers.
+        An error otherwise, blank included: where the column is given, a blank cell is a
+        tier left out, not "any tier" (a review: a blank tier was read as tier "", the person
+        crewed no unit, and the check said "they are of tier , precinct")."""
+        v = row["tier"]
+        if v in TIERS:
+            return True
+        tiers = ", ".join(TIERS)
+        if not v.strip():
+            self.err(t.file, "missing-value", f"tier is empty: write {tiers} (the tier of "
+                     "the units the person crews)", row=i, column="tier")
+            return False
+        like = [x for x in TIERS if x.casefold() == v.strip().casefold()]
+        self.err(t.file, "unknown-value",
+                 f"tier {v!r} is not one of {tiers} (the tier of the units the person crews)"
+                 + (f" (did you mean {like[0]!r}?)" if like else ""), row=i, column="tier")
+        return False
 
     def _date(self, t: Table, i: int, row: Mapping[str, str], col: str) -> date | None:
         """The cell as a date, written YYYY-MM-DD and nothing else. Leave is whole calendar

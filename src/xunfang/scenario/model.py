@@ -230,7 +230,8 @@ class Person:
 
 def person_tier(p: Person) -> str | None:
     """The tier of the units ``p`` may crew: people.csv's optional ``tier`` column (kept in
-    the person's extra columns); ``None``: no tier given, any tier."""
+    the person's extra columns); ``None``: no tier column, any tier (a blank or unknown
+    tier where the column is given is an error of the loader's, and read as any tier)."""
     t = p.extra.get("tier")
     return None if t is None else str(t)
 
