@@ -579,13 +579,17 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
 
         # requirements of the slot
         req = np.zeros(n_g)
-        why: dict[int, list[str]] = {}
+        # grid -> its needs, each (duty, what): the duty a shortfall of that need alone is
+        # (a grid's one need names it; several are "presence"), and the need as the detail
+        # says it — kept apart, not parsed back out of the words (an event named "Fair
+        # (north)" made the duty "event Fair")
+        why: dict[int, list[tuple[str, str]]] = {}
 
-        def need(g: int, n: int, what: str, _req: FloatArray = req,
-                 _why: dict[int, list[str]] = why) -> None:
+        def need(g: int, n: int, duty: str, what: str | None = None, _req: FloatArray = req,
+                 _why: dict[int, list[tuple[str, str]]] = why) -> None:
             if n > _req[g]:
                 _req[g] = n
-            _why.setdefault(g, []).append(what)
+            _why.setdefault(g, []).append((duty, duty if what is None else what))
 
         for what, windows in (("tier", inp.tier_window), ("line", inp.line_window)):
             for w, gs in windows.items():
@@ -593,7 +597,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                     if state.due(g, w, k, n_t):  # a patrol: units at posts do not
                         # visit the grid's sites, so one more than the units standing there
                         need(g, int(p0[g]) - len(patrols.get(g, ())) + 1,
-                             f"{what} presence (every {w} slots)")
+                             f"{what} presence", f"{what} presence (every {w} slots)")
         if s.start.hour in shift_hours and s.start.minute == 0:
             for g in inp.tier1_grids:
                 need(g, 1, "handover cover")
@@ -863,10 +867,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         for g, h in hshort.items():
             short = round(x[h])
             if short > 0:
-                shortfalls.append(Shortfall(s.index, s.name, why[g][0].split(" (")[0]
+                shortfalls.append(Shortfall(s.index, s.name, why[g][0][0]
                                             if len(why[g]) == 1 else "presence",
                                             inp.grids[g], int(req[g]), int(req[g]) - short,
-                                            "; ".join(dict.fromkeys(why[g])) +
+                                            "; ".join(dict.fromkeys(w for _, w in why[g])) +
                                             ": not enough units on duty" +
                                             _zone_at_events(g, x, es, class_keys,
                                                             event_posts)))
