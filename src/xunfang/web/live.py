@@ -153,9 +153,26 @@ def slot_of(plan: Plan, local: datetime) -> Slot:
     return plan.slots[0]
 
 
-def route_grids(stages: Mapping[str, Any] | None) -> dict[tuple[str, int], str]:
+#: a plan's checkpoint schedule: by slot name, the (checkpoint post, team unit) visits
+CheckpointSchedule = Mapping[str, tuple[tuple[str, str], ...]]
+
+
+class RouteGrids(dict[tuple[str, int], str]):
+    """:func:`route_grids`' answer: the grid each route patrols by (unit, slot), and beside
+    it the plan's checkpoint schedule (``checkpoints``, :func:`checkpoint_schedule`), read
+    from the same plan.json stages — a plan made current brings both to :class:`LiveOps`
+    through its one ``route_grid`` argument."""
+
+    def __init__(self, grids: Mapping[tuple[str, int], str],
+                 checkpoints: CheckpointSchedule | None = None) -> None:
+        super().__init__(grids)
+        self.checkpoints: CheckpointSchedule | None = checkpoints
+
+
+def route_grids(stages: Mapping[str, Any] | None) -> RouteGrids:
     """The grid each route patrols, by (unit, slot): the routes stage of a plan.json
-    (``stages.routes.routes`` rows of unit, slot and grid); empty where it has none."""
+    (``stages.routes.routes`` rows of unit, slot and grid); empty where it has none. The
+    plan's checkpoint schedule rides along (``.checkpoints``)."""
     routes = stages.get("routes") if isinstance(stages, Mapping) else None
     rows = routes.get("routes") if isinstance(routes, Mapping) else None
     out: dict[tuple[str, int], str] = {}
@@ -163,7 +180,23 @@ def route_grids(stages: Mapping[str, Any] | None) -> dict[tuple[str, int], str]:
         if isinstance(r, Mapping) and r.get("grid") and r.get("unit") is not None \
                 and isinstance(r.get("slot"), int):
             out[(str(r["unit"]), int(r["slot"]))] = str(r["grid"])
-    return out
+    return RouteGrids(out, checkpoint_schedule(stages))
+
+
+def checkpoint_schedule(stages: Mapping[str, Any] | None) -> CheckpointSchedule | None:
+    """The checkpoints the plan means staffed, by slot name: the checkpoints stage of a
+    plan.json (``stages.checkpoints.schedule`` rows of slot, site and team); None where it
+    has no such stage. A re-plan keeps the schedule while it takes a team out of service,
+    so its checkpoint stays due, staffed or not."""
+    cps = stages.get("checkpoints") if isinstance(stages, Mapping) else None
+    rows = cps.get("schedule") if isinstance(cps, Mapping) else None
+    if not isinstance(rows, list):
+        return None
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        if isinstance(r, Mapping) and r.get("slot") and r.get("site") and r.get("team"):
+            out.setdefault(str(r["slot"]), []).append((str(r["site"]), str(r["team"])))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def plan_covers(plan: Plan, local: datetime) -> bool:
@@ -182,7 +215,8 @@ class LiveOps:
 
     def __init__(self, scenario: Scenario, net: RoadNetwork, plan: Plan, *,
                  settings: LiveSettings | None = None, clock: Clock = utc_now,
-                 route_grid: Mapping[tuple[str, int], str] | None = None) -> None:
+                 route_grid: Mapping[tuple[str, int], str] | None = None,
+                 checkpoints: CheckpointSchedule | None = None) -> None:
         self.scenario = scenario
         self.net = net
         self.settings = settings or LiveSettings()
@@ -215,24 +249,36 @@ class LiveOps:
         #: hooks of the store: an alert raised (returns its id) and one cleared
         self.on_raise: Callable[[Alert], int] | None = None
         self.on_clear: Callable[[Alert, datetime], None] | None = None
-        self._use_plan(plan, route_grid)
+        self._use_plan(plan, route_grid, checkpoints)
 
     # ---- plan and time ------------------------------------------------------------------
     def _use_plan(self, plan: Plan,
-                  route_grid: Mapping[tuple[str, int], str] | None = None) -> None:
+                  route_grid: Mapping[tuple[str, int], str] | None = None,
+                  checkpoints: CheckpointSchedule | None = None) -> None:
+        if checkpoints is None:
+            checkpoints = getattr(route_grid, "checkpoints", None)
+        by_name = {s.name: s.index for s in plan.slots}
+        due: dict[int, tuple[tuple[str, str], ...]] = {
+            by_name[name]: tuple(v for v in visits if v[0] in self.posts)
+            for name, visits in (checkpoints or {}).items() if name in by_name}
         with self.lock:
             self.plan = plan
+            #: the checkpoints the plan's schedule names, by slot index: (post, team)
+            self._checkpoints_due = due
             self._post_grid = {p.id: self._grid_of(p.xy) for p in self.scenario.posts}
             self._route_grid = {k: g for k, g in (route_grid or {}).items() if g in self.grids}
             self._nodes_grid: dict[tuple[str, ...], str | None] = {}
             self.version += 1  # the planned places of units (rings, dispatch) are the plan's
 
     def set_plan(self, plan: Plan,
-                 route_grid: Mapping[tuple[str, int], str] | None = None) -> None:
+                 route_grid: Mapping[tuple[str, int], str] | None = None,
+                 checkpoints: CheckpointSchedule | None = None) -> None:
         """Make ``plan`` the one judged against, and judge the alerts against it at once:
         the units' grids of this slot, its checkpoints, whether it covers now.
-        ``route_grid``: the grid each route patrols, by (unit, slot) (:func:`route_grids`)."""
-        self._use_plan(plan, route_grid)
+        ``route_grid``: the grid each route patrols, by (unit, slot) (:func:`route_grids`);
+        ``checkpoints``: the plan's checkpoint schedule (:func:`checkpoint_schedule`; by
+        default the one ``route_grid`` carries)."""
+        self._use_plan(plan, route_grid, checkpoints)
         self.evaluate()
 
     def _grid_of(self, xy: tuple[float, float]) -> str | None:
@@ -762,6 +808,31 @@ class LiveOps:
                         f"unit {u} outside its grid {s.outside_grid} for {mins:.0f} min",
                         {"unit": u, "grid": s.outside_grid, "minutes": round(mins, 1)})
             into = (now - slot_start).total_seconds() / 60
+            staffed = {a.post for a in self.plan.assignments
+                       if a.slot == slot.index and a.duty == "checkpoint"}
+            for cp, team in self._checkpoints_due.get(slot.index, ()):
+                # a checkpoint the schedule names that no unit of the plan staffs (a
+                # re-plan took its team out of service: a review saw CP4's alert cleared
+                # while CP4 stood empty): unstaffed from the slot's start, no one being on
+                # the way, unless a unit is there all the same
+                if cp in staffed:
+                    continue
+                post = self.posts[cp]
+                if any(s.xy is not None and s.t is not None and s.t >= slot_start
+                       and s.status != "off"
+                       and math.dist(s.xy, post.xy) <= st.visit_radius_m
+                       for s in self.state.values()):
+                    continue
+                off = (self.plan.at(team, slot.index) if team in self.state
+                       and team in self.plan.units else None)
+                why = f", {off.note}" if off is not None and off.duty == "off" \
+                    and off.note else ""
+                want[f"checkpoint:{cp}:{slot.index}"] = (
+                    "checkpoint_unstaffed", "critical",
+                    f"卡点 {post.name}（{cp}）本时段无人值守：方案未派警力（排班应由 {team}）",
+                    f"checkpoint {post.name} ({cp}) unstaffed in this slot: the plan staffs "
+                    f"it with no unit (due by the checkpoint schedule: {team}{why})",
+                    {"post": cp, "unit": team, "slot": slot.index, "planned": False})
             if into >= st.checkpoint_grace_minutes:
                 for a in self.plan.assignments:
                     if a.slot != slot.index or a.duty != "checkpoint" or a.post is None:
