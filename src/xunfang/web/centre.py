@@ -38,6 +38,7 @@ from xunfang.web.live import (
     LiveOps,
     LiveSettings,
     PositionRows,
+    checkpoint_schedule,
     route_grids,
     utc_now,
 )
@@ -180,7 +181,8 @@ class Centre:
         self.current = current.id
         self.live = LiveOps(self.scenario, self.network, current.plan, settings=settings,
                             clock=self.clock,
-                            route_grid=route_grids(current.document.get("stages")))
+                            route_grid=route_grids(current.document.get("stages")),
+                            checkpoints=checkpoint_schedule(current.document.get("stages")))
         self.live.on_raise = self._persist_alert
         self.live.on_clear = self._clear_alert
         self._restore()
@@ -378,7 +380,8 @@ class Centre:
         with self._current_lock:
             store.update_plan(self.store, plan_id, actor=actor, activate=True)
             self.current = plan_id
-            self.live.set_plan(e.plan, route_grids(e.document.get("stages")))
+            stages = e.document.get("stages")
+            self.live.set_plan(e.plan, route_grids(stages), checkpoint_schedule(stages))
 
     def delete_plan(self, plan_id: int, *, actor: Actor) -> None:
         """Delete a stored plan of this scenario (audited): a what-if a planner does not want

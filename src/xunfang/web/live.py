@@ -157,22 +157,9 @@ def slot_of(plan: Plan, local: datetime) -> Slot:
 CheckpointSchedule = Mapping[str, tuple[tuple[str, str], ...]]
 
 
-class RouteGrids(dict[tuple[str, int], str]):
-    """:func:`route_grids`' answer: the grid each route patrols by (unit, slot), and beside
-    it the plan's checkpoint schedule (``checkpoints``, :func:`checkpoint_schedule`), read
-    from the same plan.json stages — a plan made current brings both to :class:`LiveOps`
-    through its one ``route_grid`` argument."""
-
-    def __init__(self, grids: Mapping[tuple[str, int], str],
-                 checkpoints: CheckpointSchedule | None = None) -> None:
-        super().__init__(grids)
-        self.checkpoints: CheckpointSchedule | None = checkpoints
-
-
-def route_grids(stages: Mapping[str, Any] | None) -> RouteGrids:
+def route_grids(stages: Mapping[str, Any] | None) -> dict[tuple[str, int], str]:
     """The grid each route patrols, by (unit, slot): the routes stage of a plan.json
-    (``stages.routes.routes`` rows of unit, slot and grid); empty where it has none. The
-    plan's checkpoint schedule rides along (``.checkpoints``)."""
+    (``stages.routes.routes`` rows of unit, slot and grid); empty where it has none."""
     routes = stages.get("routes") if isinstance(stages, Mapping) else None
     rows = routes.get("routes") if isinstance(routes, Mapping) else None
     out: dict[tuple[str, int], str] = {}
@@ -180,7 +167,7 @@ def route_grids(stages: Mapping[str, Any] | None) -> RouteGrids:
         if isinstance(r, Mapping) and r.get("grid") and r.get("unit") is not None \
                 and isinstance(r.get("slot"), int):
             out[(str(r["unit"]), int(r["slot"]))] = str(r["grid"])
-    return RouteGrids(out, checkpoint_schedule(stages))
+    return out
 
 
 def checkpoint_schedule(stages: Mapping[str, Any] | None) -> CheckpointSchedule | None:
@@ -255,8 +242,6 @@ class LiveOps:
     def _use_plan(self, plan: Plan,
                   route_grid: Mapping[tuple[str, int], str] | None = None,
                   checkpoints: CheckpointSchedule | None = None) -> None:
-        if checkpoints is None:
-            checkpoints = getattr(route_grid, "checkpoints", None)
         by_name = {s.name: s.index for s in plan.slots}
         due: dict[int, tuple[tuple[str, str], ...]] = {
             by_name[name]: tuple(v for v in visits if v[0] in self.posts)
@@ -276,8 +261,7 @@ class LiveOps:
         """Make ``plan`` the one judged against, and judge the alerts against it at once:
         the units' grids of this slot, its checkpoints, whether it covers now.
         ``route_grid``: the grid each route patrols, by (unit, slot) (:func:`route_grids`);
-        ``checkpoints``: the plan's checkpoint schedule (:func:`checkpoint_schedule`; by
-        default the one ``route_grid`` carries)."""
+        ``checkpoints``: the plan's checkpoint schedule (:func:`checkpoint_schedule`)."""
         self._use_plan(plan, route_grid, checkpoints)
         self.evaluate()
 
