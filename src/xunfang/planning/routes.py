@@ -1064,11 +1064,16 @@ def plan_routes(
             """Hold ``u`` at ``node`` from minute ``t`` to ``until`` (a hold leg towards grid
             ``g``) and queue it to decide again at ``wake`` (``None``: not queued, the caller
             decides on); the minute the hold ends. ``only_if_ahead``: no leg unless ``until``
-            is still ahead of ``t`` (a drive that arrived at or after it holds nowhere)."""
+            is still ahead of ``t`` (a drive that arrived at or after it holds nowhere). A
+            hold never ends before it starts, and the unit is never queued before ``t``: an
+            ``until`` or ``wake`` before it is taken as ``t`` (a drive into the grid that
+            ended after the run's end wrote a hold from its arrival back to the run's end, and
+            queued the unit then, so that its next run began before it had arrived)."""
+            until = max(until, t)
             if not only_if_ahead or t < until - 1e-9:
                 add(u, Leg("hold", grid_ids[g], (net.node_ids[node],) * 2, (t, until)))
             if wake is not None:
-                heapq.heappush(heap, (wake, order[u], u))
+                heapq.heappush(heap, (max(wake, t), order[u], u))
             return until
 
         while heap:
@@ -1200,7 +1205,8 @@ def plan_routes(
                     if mid >= 0 and t + router.full_time(here, mid, mode, hour) < r1 - 1e-9:
                         t = transit(u, here, mid, t, g, hour)
                         here = mid
-                hold(u, here, t, r1, g, wake=r1)
+                # (the drive into the grid may end after the run's end: no hold then)
+                hold(u, here, t, r1, g, wake=r1, only_if_ahead=True)
                 continue
             urgent = [b for b in cands if b[0] <= 2.0 * hi + choice_window_minutes]
             if urgent:  # earliest deadline first, drawn among the nearly most urgent
