@@ -65,7 +65,7 @@ def routes_stage(ctx: DeployContext) -> Result:
         return (), {"skipped": "the posture puts no unit on grid patrol", "shortfalls": []}
     rp = plan_routes(ctx.scenario, ctx.network, ctx.slots, posture, seed=ctx.seed,
                      kept_routes=ctx.kept_routes, kept_visits=ctx.kept_visits,
-                     kept_starts=ctx.kept_starts, kept_until=ctx.kept_until)
+                     kept_starts=ctx.kept_starts, kept_until=ctx.kept_until, held=ctx.held)
     return _with_crews(ctx, rp.to_assignments()), rp.as_json()
 
 

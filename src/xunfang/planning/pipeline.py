@@ -199,6 +199,9 @@ class DeployContext:
     kept_starts: Mapping[tuple[str, int], str] = field(default_factory=dict)
     #: the minute each kept route's last leg ends (a stop may run past its slot)
     kept_until: Mapping[tuple[str, int], float] = field(default_factory=dict)
+    #: a re-plan's units held at an incident, (unit, slot) → grid: the routes stage starts a
+    #: unit's next route there, not at its home post
+    held: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
     @cached_property
     def ground(self) -> dict[tuple[str, int], float]:

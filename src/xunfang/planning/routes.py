@@ -782,6 +782,7 @@ def plan_routes(
     kept_visits: Sequence[tuple[str, float, str]] = (),
     kept_starts: Mapping[tuple[str, int], str] | None = None,
     kept_until: Mapping[tuple[str, int], float] | None = None,
+    held: Mapping[tuple[str, int], str] | None = None,
 ) -> RoutePlan:
     """Routes for every (unit, slot) of ``posture`` (unit id, slot index → grid id).
 
@@ -796,6 +797,10 @@ def plan_routes(
     kept route carries on from where the unit stands.
     ``kept_until``: (unit, slot) of ``kept_routes`` to the minute its last leg ends (a stop
     may run past the slot's end): a drawn run right after it starts with the rest.
+    ``held``: (unit, slot) → grid id where the unit is held at an incident in that slot (a
+    re-plan's busy units; not in the posture, not routed): a run of the unit right after
+    such a slot starts where it was held, the grid's node nearest its middle (where the stage
+    stands a unit in a grid), not at its home post.
 
     ``attempts`` bounds how many times the event loop runs (each with other draws of the
     seed) while a key site or line piece some draw might serve misses its interval, and
@@ -833,6 +838,11 @@ def plan_routes(
     kept_start = _kept_nodes(net, "kept_starts", kept_starts or {}, fixed,
                              "has no kept route", "begins")
     kept_until = dict(kept_until or {})
+    for (uid, sidx), gid in (held or {}).items():
+        if uid not in units or sidx not in pos_of or gid not in gidx or (uid, sidx) in posture:
+            raise ValueError(f"held: unit {uid!r} in slot {sidx} at grid {gid!r}: no such unit, "
+                             "slot or grid, or the unit patrols in that slot (posture)")
+    held_k = {(uid, pos_of[sidx]): gidx[gid] for (uid, sidx), gid in (held or {}).items()}
     for (uid, sidx), gid in posture.items():
         if uid not in units:
             raise ValueError(f"posture: unit {uid!r} (slot {sidx}) is not in the scenario's units")
@@ -971,6 +981,18 @@ def plan_routes(
         else:
             home[u] = int(router.sub(runs[u][0][2], units[u].mode, 0).nodes[0])
 
+    def start_of(u: str, r0: float) -> int:
+        """Where ``u`` stands when its run from minute ``r0`` starts, coming from no route:
+        where it was held at an incident in the slot before (``held``), else its home post.
+        (A unit held in G3 until 14:30 began its 15:00 route at its home post, as if it had
+        been driven home.)"""
+        k = slot_at(r0)
+        g = held_k.get((u, k - 1)) if k > 0 else None
+        if g is None:
+            return home[u]
+        node = router.middle(g, units[u].mode, slots[k - 1].start.hour)
+        return node if node >= 0 else home[u]
+
     # One pass of the event loop over the warm-up and the horizon, with ``rng``'s draws:
     # the legs per unit, every police visit per item, where each unit ends, the runs
     # skipped because their grid cannot be reached, and the items offered to a police unit
@@ -1024,7 +1046,7 @@ def plan_routes(
                 first[it.key] = at
         visits: dict[str, list[float]] = {it.key: [] for it in items}
         legs: dict[str, list[tuple[int, Leg]]] = {u: [] for u in runs}
-        pos = dict(home)
+        pos = {u: start_of(u, rs[0][0]) for u, rs in runs.items()}
         run_i = {u: 0 for u in runs}
         heap: list[tuple[float, int, str]] = [(runs[u][0][0], order[u], u) for u in runs]
         heapq.heapify(heap)
@@ -1090,8 +1112,8 @@ def plan_routes(
             if run_i[u] >= len(rs):
                 continue
             r0, r1, g = rs[run_i[u]]
-            if t < r0 - 1e-9:  # off route in between (at a post, off duty): from its home post
-                pos[u] = home[u]
+            if t < r0 - 1e-9:  # off route in between (at a post, off duty, held at an incident)
+                pos[u] = start_of(u, r0)
                 anchor.pop(u, None)
                 heapq.heappush(heap, (r0, order[u], u))  # decide when the run starts, in turn
                 continue

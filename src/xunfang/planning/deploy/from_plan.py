@@ -491,6 +491,12 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     # run over the whole day (a drone's battery and rest carry over from the morning's)
     k0 = [s.index for s in pif.slots].index(first)
     busy = {(u, k) for u, (last, _g) in state.busy.items() for k in range(first, last + 1)}
+    # where the units held at an incident stand (the plan in force's before ``first``): a
+    # unit's route after it starts there, not at its home post
+    held_at = {(a.unit, a.slot): a.grid for a in pif.plan.assignments
+               if a.slot < first and a.note == BUSY_NOTE and a.grid is not None}
+    held_at.update({(u, k): g for u, (last, g) in state.busy.items()
+                    for k in range(first, last + 1)})
     seen = tuple(Assignment(unit=a.unit, slot=a.slot, duty="off", note=a.note)
                  if (a.unit, a.slot) in busy else a for a in new.assignments)
     stage_list = pipeline.EXTRA_STAGES if extras is None else extras
@@ -510,7 +516,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
             # visits taken as made, so that the key sites and lines are measured over the
             # whole plan (a review: one unit out of service redrew every patrol's streets)
             part = _routed(seen, pif, first)
-            kept = _kept_routes(pif, scenario, in_force.assignments, part, first)
+            kept = _kept_routes(pif, scenario, in_force.assignments, part, first, held=held_at)
         if name == "routes" and kept.routes:
             def draw(k: _Kept, _stage: Any = stage, _part: tuple[Assignment, ...] = part
                      ) -> _Drawn:
@@ -518,7 +524,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
                     scenario=scenario, network=net, slots=pif.slots,
                     posture=replace(new, assignments=_part), inputs=inp, risk=pif.risk,
                     seed=pif.seed, kept_routes=k.ends, kept_visits=k.visits,
-                    kept_starts=k.starts, kept_until=k.until)
+                    kept_starts=k.starts, kept_until=k.until, held=held_at)
                 return pipeline.apply_extra_stages(ctx, _part, (("routes", _stage),))
             (got, one, layers), kept = _best_draw(draw, pif, scenario, in_force.assignments,
                                                   part, first, kept)
@@ -536,7 +542,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
             part = seen
             ctx = pipeline.DeployContext(scenario=scenario, network=net, slots=pif.slots,
                                          posture=replace(new, assignments=part), inputs=inp,
-                                         risk=pif.risk, seed=pif.seed)
+                                         risk=pif.risk, seed=pif.seed, held=held_at)
         if name != "routes" or not kept.routes:
             got, one, layers = pipeline.apply_extra_stages(ctx, part, ((name, stage),))
         for a_in, a_out in zip(part, got, strict=True):  # apply_extra_stages keeps the order
@@ -727,6 +733,7 @@ class _Kept:
     after: bool = True  # kept after a grid's changed slots too (else only up to the first)
     upto: frozenset[str] = frozenset()  # grids kept only up to their first changed slot
     until: Mapping[tuple[str, int], float] = field(default_factory=dict)  # last leg's end
+    held: Mapping[tuple[str, int], str] = field(default_factory=dict)  # at an incident: grid
 
 
 def _routed(seen: Sequence[Assignment], pif: PlanInForce, first: int) -> tuple[Assignment, ...]:
@@ -741,7 +748,8 @@ def _routed(seen: Sequence[Assignment], pif: PlanInForce, first: int) -> tuple[A
 
 def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assignment],
                  part: Sequence[Assignment], first: int, *, after: bool = True,
-                 upto: frozenset[str] = frozenset()) -> _Kept:
+                 upto: frozenset[str] = frozenset(),
+                 held: Mapping[tuple[str, int], str] | None = None) -> _Kept:
     """The routes a re-plan keeps: every route before ``first``, and from ``first`` on each
     grid's in every slot whose patrol — the units on it — is the plan in force's; the slots
     where it differs are drawn again, the draw taking the kept routes' visits as made and
@@ -750,8 +758,9 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
     for an hour then has every later route drawn again: the fallback when keeping the
     later ones costs the routes an interval); ``upto`` names grids kept so while the others
     keep their routes after their changes. A kept route whose unit patrolled before it in
-    the plan in force but not now (or the other way round) is drawn again too: it carried on
-    from where the plan in force's route had left the unit. A plan whose routes summary
+    the plan in force but not now (or the other way round), or stood elsewhere before it
+    (``held``: (unit, slot) → the grid of an incident it is held at), is drawn again too: it
+    carried on from where the plan in force had left the unit. A plan whose routes summary
     does not record its visits (written before 2026-11-30) keeps none (its re-plans draw
     every route from ``first`` again)."""
     from xunfang.planning.routes import posture_of
@@ -792,11 +801,13 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
     # a kept route goes on from where its unit stood at the slot's start in the plan in
     # force: after a kept route, after a drawn one (drawn to end there), or after no route
     # in both plans (from its home post); not after a route the re-plan takes away
-    now_at = {(a.unit, a.slot): (a.duty, a.post, a.grid) for a in part}
+    held = dict(held or {})
+    now_at = {(a.unit, a.slot): ("busy", None, held[(a.unit, a.slot)])
+              if (a.unit, a.slot) in held else (a.duty, a.post, a.grid) for a in part}
 
     def moved(u: str, k: int) -> bool:  # the unit's slot before is other than in force
-        was_at = pif.plan.at(u, k)  # (held at an incident: off to the routes, as ``part``)
-        was = (("off", None, None) if was_at.note == BUSY_NOTE
+        was_at = pif.plan.at(u, k)  # (held at an incident: where, as ``held``)
+        was = (("busy", None, was_at.grid) if was_at.note == BUSY_NOTE
                else (was_at.duty, was_at.post, was_at.grid))
         return now_at.get((u, k)) != was
 
@@ -835,7 +846,7 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
     whole = frozenset(g for g, at in now.items() if any(k >= first for k in at)
                       and all((u, k) in keep for k, us in at.items() if k >= first for u in us))
     return _Kept(routes=routes, ends=ends, visits=tuple(visits), grids=whole, starts=starts,
-                 after=after, until=until, upto=upto if after else frozenset())
+                 after=after, until=until, upto=upto if after else frozenset(), held=held)
 
 
 _Drawn = tuple[tuple[Assignment, ...], dict[str, Mapping[str, object]], Any]
@@ -865,14 +876,14 @@ def _best_draw(draw: Callable[[_Kept], _Drawn], pif: PlanInForce, scenario: Scen
     tried: list[tuple[_Drawn, _Kept, bool]] = [(res, kept, ok)]
     bad = _missed_grids(res[1].get("routes")) - _missed_grids(pif.stages.get("routes"))
     if ok and bad:
-        some = _kept_routes(pif, scenario, in_force, part, first, upto=bad)
+        some = _kept_routes(pif, scenario, in_force, part, first, upto=bad, held=kept.held)
         if some.routes.keys() != kept.routes.keys():  # (else the same draw again)
             res3 = draw(some)
             ok3 = _seams_hold(res3[1].get("routes"), some, pif)
             if ok3 and missed(res3) <= allowed:
                 return res3, some
             tried.append((res3, some, ok3))
-    upto = _kept_routes(pif, scenario, in_force, part, first, after=False)
+    upto = _kept_routes(pif, scenario, in_force, part, first, after=False, held=kept.held)
     if all(k != upto for _, k, _ in tried):
         tried.append((draw(upto), upto, True))
     held = [t for t in tried if t[2]] or tried[-1:]
