@@ -811,11 +811,28 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
                else (was_at.duty, was_at.post, was_at.grid))
         return now_at.get((u, k)) != was
 
+    t0 = pif.slots[0].start
+    begins = {s.index: (s.start - t0).total_seconds() / 60.0 for s in pif.slots}
+
+    def ran_over(u: str, k: int) -> bool:
+        """The plan in force's route of ``u`` in slot ``k - 1`` ends after slot ``k`` begins:
+        the rest of its last stop opens the route of slot ``k``."""
+        row = old_rows.get((u, k - 1))
+        legs = row.get("legs") if row is not None else None
+        last = legs[-1].get("to") if isinstance(legs, list) and legs and isinstance(
+            legs[-1], Mapping) else None
+        return isinstance(last, int | float) and last > begins.get(k, math.inf) + 1e-6
+
     # (review R1: PS5-C, at its post in the plan in force and now busy at an incident in G3
-    # until 09:00, kept its 09:00 route from its home post)
+    # until 09:00, kept its 09:00 route from its home post.) A kept route that opens with the
+    # rest of a stop of the plan in force's route before it is drawn again when that route is
+    # not kept: the stop was not made (county, --at 12:00 --busy PS1-C:G3:14:30: PS7-C's
+    # 12:00 route, drawn again, ended at S16's node with no stop there, and its kept 13:00
+    # route stood 9.4 min there as the rest of the S16 stop of the plan in force)
     while bad := [(u, k) for u, k in keep if k > 0 and (u, k - 1) not in keep
-                  and (u, k - 1) not in drawn
-                  and ((u, k - 1) in pif.route_grid or moved(u, k - 1))]:
+                  and (((u, k - 1) not in drawn
+                        and ((u, k - 1) in pif.route_grid or moved(u, k - 1)))
+                       or ran_over(u, k))]:
         for key in bad:
             del keep[key]
     routes: dict[tuple[str, int], Assignment] = {}
