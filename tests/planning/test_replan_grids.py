@@ -31,11 +31,15 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_only_the_grid_whose_interval_the_kept_routes_cost_is_drawn_again(
         county: Path, tmp_path: Path) -> None:
-    # two units held at incidents in the night: keeping every grid's later routes left G4's
-    # key sites past their intervals (the plan in force met them all)
-    out = tmp_path / "busy"
-    r = runner.invoke(app, ["replan", str(county), "--at", "03:00", "--busy", "PS3-F:G5:04:00",
-                            "--busy", "TX-M4:G6:05:00", "--out", str(out)])
+    # three motorcycles out of service at 08:00: keeping every grid's later routes left G4's
+    # key sites past their intervals (the plan in force met them all). (The review's case,
+    # two units held at incidents at 03:00, no longer needs it: its misses came from a held
+    # unit's next route starting at its home post and kept routes opening with the rest of
+    # stops not made, mended in routes and _kept_routes; it keeps every grid now.)
+    out = tmp_path / "oos"
+    r = runner.invoke(app, ["replan", str(county), "--at", "08:00", "--out-of-service", "TX-M1",
+                            "--out-of-service", "TX-M2", "--out-of-service", "TX-M5",
+                            "--out", str(out)])
     assert r.exit_code == 0, r.output
     was, now = _routes(county), _routes(out)
     assert len(now["shortfalls"]) <= len(was["shortfalls"])
