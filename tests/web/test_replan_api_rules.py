@@ -70,7 +70,8 @@ def test_a_what_if_re_plan_does_not_take_over_by_itself(new_env: Any) -> None:
     # the plan made by planning takes over at midnight, not the trial re-plan of it
     assert cl.get("/api/plans").json()["next"]["plan"] == two
     # once a planner has made it current it may take over again
-    assert cl.post(f"/api/plans/{trial}/current").status_code == 200
+    # (a re-plan of a plan not current: only with force)
+    assert cl.post(f"/api/plans/{trial}/current", params={"force": "true"}).status_code == 200
     assert cl.post(f"/api/plans/{e.centre.current}/current").status_code == 200
     listed = {p["id"]: p for p in cl.get("/api/plans").json()["plans"]}
     assert listed[trial]["takes_over"] is True
@@ -151,3 +152,76 @@ def test_the_answer_speaks_the_page_s_language(new_env: Any) -> None:
     added = body["shortfalls_added_said"]
     assert len(added) == len(body["shortfalls_added"]) + len(body["route_shortfalls_added"])
     assert added and all("need" not in x and "：" in x for x in added), added
+
+
+def test_a_re_plan_made_current_sets_the_units_status(new_env: Any) -> None:
+    """A re-review (H6 A): the status stayed "available", so the next draft brought the unit
+    out of service back, and posted as it was put it on duty again."""
+    e: Env = new_env()
+    cl = e.login("planner")
+    r = _post(e, e.centre.current, at="10:00", out_of_service=["TX-M2"],
+              busy=[{"unit": "PS1-C", "grid": "G3", "until": "12:30"}], make_current=True)
+    assert r.status_code == 201, r.text
+    status = {x["unit"]: x["status"] for x in cl.get("/api/units").json()["units"]}
+    assert status["TX-M2"] == "off" and status["PS1-C"] == "busy"
+    d = cl.get(f"/api/plans/{e.centre.current}/replan").json()
+    # the plan holds both already (a re-plan carries that): the draft asks nothing of them
+    assert d["back_in_service"] == d["out_of_service"] == d["busy"] == []
+    assert set(d["held"]) >= {"TX-M2", "PS1-C"}
+    # posted as it is, the draft keeps TX-M2 out
+    r = cl.post(f"/api/plans/{e.centre.current}/replan",
+                json={k: d[k] for k in ("at", "busy", "out_of_service", "back_in_service")}
+                | {"make_current": True})
+    assert r.status_code == 201, r.text
+    doc = cl.get(f"/api/plans/{r.json()['id']}").json()
+    assert all(a["duty"] == "off" for a in doc["plan"]["assignments"]
+               if a["unit"] == "TX-M2" and a["slot"] >= 10)
+    # the status changes are recorded as the planner's, naming the re-plan
+    from sqlalchemy import select
+
+    rows = e.centre.store.run(lambda s: s.scalars(select(store.StatusRow).where(
+        store.StatusRow.unit == "TX-M2")).all())
+    assert [(x.status, x.created_by) for x in rows] == [("off", "planner")]
+    assert rows[0].note.startswith("re-plan ") and rows[0].note.endswith(" made current")
+
+
+def test_a_stale_what_if_is_not_made_current_without_force(new_env: Any) -> None:
+    """A re-review (H6 B): a what-if of plan 30 made current after re-plan 32 of it was put
+    in force dropped 32's unit out of service."""
+    e: Env = new_env()
+    cl = e.login("planner")
+    first = e.centre.current
+    what_if = _post(e, first, at="11:00").json()["id"]
+    in_force = _post(e, first, at="11:00", out_of_service=["TX-M2"], make_current=True)
+    assert in_force.status_code == 201, in_force.text
+    r = cl.post(f"/api/plans/{what_if}/current")
+    assert r.status_code == 409, r.text
+    assert (f"plan {what_if} re-plans plan {first}, but plan {in_force.json()['id']} is "
+            "current") in r.json()["detail"]
+    assert e.centre.current == in_force.json()["id"]
+    # a plan made by planning may be made current again; a what-if with force
+    assert cl.post(f"/api/plans/{first}/current").status_code == 200
+    assert cl.post(f"/api/plans/{what_if}/current").status_code == 200  # of the current one
+    assert cl.post(f"/api/plans/{in_force.json()['id']}/current").status_code == 409
+    assert cl.post(f"/api/plans/{in_force.json()['id']}/current",
+                   params={"force": "true"}).status_code == 200
+
+
+def test_a_re_plan_inside_a_busy_run_that_ends_out_of_service(new_env: Any) -> None:
+    """A re-review (H6 D): a unit held busy, then taken out of service from a later slot by a
+    second re-plan; every re-plan starting while it was still held failed ("both busy and
+    out of service"), on the CLI too."""
+    e: Env = new_env()
+    r = _post(e, e.centre.current, at="10:00",
+              busy=[{"unit": "PS1-C", "grid": "G3", "until": "14:00"}], make_current=True)
+    assert r.status_code == 201, r.text
+    r = _post(e, e.centre.current, at="2026-12-01T12:00", out_of_service=["PS1-C"])
+    assert r.status_code == 201, r.text
+    what_if = r.json()["id"]
+    # the what-if of 12:00 re-planned again from 10:00: PS1-C held until 12:00, out after
+    r = _post(e, what_if, at="10:00", hot=[{"grid": "G5", "from": "10:00", "to": "13:00"}])
+    assert r.status_code == 201, r.text
+    doc = e.login("viewer").get(f"/api/plans/{r.json()['id']}").json()
+    notes = {a["slot"]: a["note"] for a in doc["plan"]["assignments"] if a["unit"] == "PS1-C"}
+    assert notes[10] == notes[11] == "busy at an incident"
+    assert all(notes[k] == "out of service" for k in range(12, 24))

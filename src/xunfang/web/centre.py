@@ -292,6 +292,34 @@ class Centre:
                 self.set_current(entry.id, actor=actor)
         return entry, summary
 
+    def _status_of_replan(self, e: PlanEntry, actor: Actor) -> None:
+        """A re-plan made current sets the status of the units it names (recorded as the
+        planner's, the note naming the re-plan): out of service ``off``, held at an
+        incident ``busy`` while its run lasts, back in service ``available``. A review
+        (H6 A): the units' status stayed "available" after a re-plan took one out of
+        service, so the next draft (from the status) brought it back in service, and posted
+        as it was it put the unit on duty again."""
+        stages = e.document.get("stages")
+        record = stages.get("replan") if isinstance(stages, dict) else None
+        if not isinstance(record, dict):
+            return
+        now = self.clock()
+        slot = self.live.slot_at(now).index
+        want: dict[str, str] = {u: "off" for u in record.get("out_of_service") or []}
+        for u, k in (record.get("out_of_service_from") or {}).items():
+            if int(k) <= slot:  # an earlier re-plan's, begun by now
+                want[str(u)] = "off"
+        for b in record.get("busy") or []:
+            if isinstance(b, dict) and int(b.get("until_slot", -1)) >= slot:
+                want[str(b["unit"])] = "busy"
+        want.update({str(u): "available" for u in record.get("back_in_service") or []})
+        have = {str(r["unit"]): r["status"] for r in self.live.unit_rows()}
+        for unit, status in sorted(want.items()):
+            if unit in have and have[unit] != status:
+                store.record_status(self.store, self.scenario_id, unit, status, actor=actor,
+                                    note=f"re-plan {e.id} made current", now=now)
+                self.live.set_status(unit, status)
+
     def _refuse_not_current(self, plan_id: int) -> None:
         if plan_id != self.current:
             raise store.Conflict(
@@ -380,6 +408,7 @@ class Centre:
         with self._current_lock:
             store.update_plan(self.store, plan_id, actor=actor, activate=True)
             self.current = plan_id
+            self._status_of_replan(e, actor)
             stages = e.document.get("stages")
             self.live.set_plan(e.plan, route_grids(stages), checkpoint_schedule(stages))
 

@@ -515,7 +515,8 @@ class LiveOps:
         fresh position, else their assigned grid, until the end of the next slot; units
         ``off`` that the plan has on duty out of service; units available or patrolling that
         the plan (an earlier re-plan) has out of service or busy at an incident back in
-        service. ``covers`` says whether the plan's days hold now (a re-plan starts within
+        service; ``held``: every unit the plan has out of service or busy from now on (what
+        may come back). ``covers`` says whether the plan's days hold now (a re-plan starts within
         them). Busy units the draft cannot hold are in ``left_out`` with a ``reason`` (``drone``:
         drones fly sorties; ``no_grid``: no fresh position in a grid and none planned;
         ``off_duty``: the plan has them off duty now) and ``why`` in words. A review (H3 #6):
@@ -531,14 +532,18 @@ class LiveOps:
         back: list[str] = []
         left: list[dict[str, str]] = []
         held_notes = (OUT_OF_SERVICE, BUSY)
+        held = [u for u in self.units
+                if any(self.plan.at(u, x.index).note in held_notes for x in slots[k:])]
         with self.lock:
             for u, unit in self.units.items():
                 s = self.state[u]
                 a = self.plan.at(u, slot.index)
                 if s.status in DISPATCHABLE:
-                    if any(self.plan.at(u, x.index).note in held_notes for x in slots[k:]):
+                    if u in held:
                         back.append(u)
                     continue
+                if a.note in held_notes:
+                    continue  # the plan holds it out or busy already: a re-plan carries that
                 if a.duty == "off":
                     if s.status != "off" and a.note not in held_notes:
                         left.append({"unit": u, "reason": "off_duty",
@@ -566,7 +571,7 @@ class LiveOps:
                              "until": until.isoformat(timespec="minutes")})
         return {"at": local.isoformat(timespec="minutes"), "covers": self.covers(now),
                 "busy": busy, "out_of_service": out, "back_in_service": back, "hot": [],
-                "left_out": left}
+                "left_out": left, "held": held}
 
     # ---- where units are now --------------------------------------------------------------
     def _placed(self, now: datetime

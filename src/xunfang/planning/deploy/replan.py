@@ -111,9 +111,14 @@ def replan(inp: Inputs, in_force: Posture, state: ReplanState, *,
             into[(k, gindex[h.grid])] = into.get((k, gindex[h.grid]), 0.0) + h.share
     oos = {u: max(first, pos[k]) for u, k in state.out_of_service_from.items()}
     oos.update({u: first for u in state.out_of_service})
-    for u in oos:
-        if u in busy:
-            raise DeployError(f"re-plan: unit {u!r} is both busy and out of service")
+    # an earlier re-plan's busy run and a later one's out of service follow each other (the
+    # run ends before the unit goes out: busy_at stops at the first slot not busy); only an
+    # overlap is a contradiction (a review (H6 D): every re-plan starting inside such a run
+    # failed, on the CLI too)
+    for u, k in oos.items():
+        if u in busy and k <= busy[u][0]:
+            raise DeployError(f"re-plan: unit {u!r} is both busy and out of service in slot "
+                              f"{inp.slots[k].index}")
     new = plan_posture(inp, checkpoint_at=checkpoint_at, first=first, anchor=in_force,
                        out_of_service=oos, busy=busy, hot=hot, hot_kept=hot_kept)
     # the slots before at_slot are the plan in force's: so are their shortfalls and solves

@@ -145,10 +145,22 @@ def create_plan(body: NewPlan, u: Planner, c: CentreDep) -> dict[str, object]:
 
 
 @router.post("/{plan_id}/current")
-def make_current(plan_id: PlanId, u: Planner, c: CentreDep) -> dict[str, object]:
+def make_current(plan_id: PlanId, u: Planner, c: CentreDep,
+                 force: Annotated[bool, Query()] = False) -> dict[str, object]:
     """Make a stored plan current (audited); 409 for one whose days do not hold now while
-    another stored plan does (:func:`refuse_not_covering`)."""
-    p = c.entry(plan_id).plan
+    another stored plan does (:func:`refuse_not_covering`), and for a re-plan of a plan that
+    is no longer current (unless ``?force=true``): it would drop what the current plan
+    changed since. A review (H6 B): a what-if re-plan of plan 30, made current after
+    another planner had put re-plan 32 of it in force, put 32's unit out of service back on
+    duty without a word."""
+    p = c.entry(plan_id).plan  # 404 for another scenario's
+    if plan_id != c.current and not force:
+        made_from = store.get_plan(c.store, plan_id).from_plan
+        if made_from is not None and made_from != c.current:
+            raise HTTPException(409, f"plan {plan_id} re-plans plan {made_from}, but plan "
+                                     f"{c.current} is current: made current, it would drop "
+                                     f"what has changed since; re-plan the current plan, or "
+                                     f"ask again with ?force=true")
     local = c.clock().astimezone(ZoneInfo(c.scenario.timezone)).replace(tzinfo=None)
     if not p.slots[0].start <= local < p.slots[-1].end:
         refuse_not_covering(c, f"plan {plan_id}", p.slots[0].start, p.slots[-1].end, local,

@@ -666,6 +666,10 @@
   function replanFill(d) {
     rp.at.value = localInput(d.at);
     for (const o of rp.oos.options) o.selected = (d.out_of_service || []).includes(o.value);
+    if (d.held) {  // what may come back: the units the plan holds out or busy (else every unit)
+      rp.back.textContent = "";
+      options(rp.back, unitItems().filter((u) => d.held.includes(u.id)));
+    }
     for (const o of rp.back.options) o.selected = (d.back_in_service || []).includes(o.value);
     rp.busy.textContent = ""; rp.hot.textContent = "";
     for (const b of d.busy || []) replanRow(rp.busy, "busy", b);
@@ -721,7 +725,8 @@
     // a new busy row offers the first unit not in a row yet (a review: always the first unit,
     // and the re-plan was refused as "given busy twice")
     document.getElementById("replan-add-busy").addEventListener("click", () => {
-      const taken = new Set(rowValues(rp.busy).map((v) => v.unit));
+      const taken = new Set([...rowValues(rp.busy).map((v) => v.unit),
+        ...[...rp.oos.selectedOptions].map((o) => o.value)]);
       const free = unitItems(true).find((u) => !taken.has(u.id));
       replanRow(rp.busy, "busy", { until: rp.at.value, unit: free && free.id });
     });
