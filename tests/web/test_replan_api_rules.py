@@ -225,3 +225,40 @@ def test_a_re_plan_inside_a_busy_run_that_ends_out_of_service(new_env: Any) -> N
     notes = {a["slot"]: a["note"] for a in doc["plan"]["assignments"] if a["unit"] == "PS1-C"}
     assert notes[10] == notes[11] == "busy at an incident"
     assert all(notes[k] == "out of service" for k in range(12, 24))
+
+
+def test_refusals_are_said_in_the_page_s_language(new_env: Any) -> None:
+    """A re-review (H6): 422 and 409 stayed English on the zh page."""
+    e: Env = new_env()
+    pid = e.centre.current
+    cases = [
+        ({"busy": [{"unit": "X-1", "grid": "G3", "until": "14:00"}]},
+         "无法调整方案：busy[0]：未知警力 'X-1'（units.csv 中没有）"),
+        ({"busy": [{"unit": "PS1-C", "grid": "G3", "until": "11:00"}]},
+         "busy[0]：结束时刻（11:00）须晚于调整起始时刻（12:00）"),
+        ({"hot": [{"grid": "G9", "from": "13:00", "to": "14:00"}]}, "hot[0]：未知网格 'G9'"),
+        ({"hot": [{"grid": "G3", "from": "14:00", "to": "13:00"}]},
+         "hot[0]：结束（13:00）须晚于开始（14:00）"),
+        ({"back_in_service": ["PS1-C"]}, "本就在岗"),
+        ({"at": "2026-12-01"}, "at '2026-12-01'：请同时填写时刻"),
+        ({"at": "25:00"}, "at '25:00'：不是 HH:MM 形式的时刻"),
+    ]
+    for ask, said in cases:
+        r = _post(e, pid, **({"at": "12:00"} | ask), lang="zh")
+        assert r.status_code == 422, r.text
+        detail = r.json()["detail"]
+        assert said in detail and not any(w in detail for w in ("unknown", "must", "give")), \
+            detail
+    # the same refusal in English without lang (an API client's)
+    r = _post(e, pid, at="12:00", busy=[{"unit": "X-1", "grid": "G3", "until": "14:00"}])
+    assert "busy[0]: unknown unit 'X-1'" in r.json()["detail"]
+    # a stale page's re-plan into force: 409 in Chinese
+    first = pid
+    assert _post(e, first, at="11:00", make_current=True).status_code == 201
+    r = _post(e, first, at="11:00", make_current=True, lang="zh")
+    assert r.status_code == 409 and r.json()["detail"].startswith(
+        f"方案 #{first} 不是当前方案（当前为 #{e.centre.current}）"), r.text
+    r = _post(e, first, at="08:00", lang="zh", make_current=False)
+    assert r.status_code == 201
+    r = _post(e, e.centre.current, at="08:00", lang="zh", make_current=True)
+    assert r.status_code == 422 and "之前已结束：已执行的时段不再生效" in r.json()["detail"]

@@ -112,6 +112,7 @@ def test_the_tab_speaks_the_page_s_language_and_a_viewer_has_none(server, login)
     page.click("#replan-submit")
     page.wait_for_function("(document.getElementById('replan-status').textContent || '')"
                            ".includes('busy[0]')")
-    assert "must be after the re-plan's start" in (page.text_content("#replan-status") or "")
+    # in the page's words (a re-review: English on the zh page)
+    assert "须晚于调整起始时刻" in (page.text_content("#replan-status") or "")
     assert len(store.list_plans(server[1].store, server[1].scenario_id)) == n
     assert errors == []

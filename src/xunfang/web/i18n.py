@@ -271,3 +271,62 @@ def values(lang: str) -> dict[str, str]:
 def rules(lang: str) -> dict[str, str]:
     """The rules' words in ``lang`` by the English rule's start ({} in English)."""
     return dict(RULES) if lang == "zh" else {}
+
+
+#: A re-plan's refusals (planning/deploy/asked.py, web/centre.py, the plans router) in
+#: Chinese, fragment by fragment: the asks' labels (busy[0], at), ids and times stay as
+#: written. A review (H3 #3, H6): the zh tab said every refusal in English.
+REPLAN_REFUSALS: tuple[tuple[str, str], ...] = (
+    (r"^the plan cannot be re-planned: ", "无法调整方案："),
+    (r"((?:busy|hot|out_of_service|back_in_service)\[\d+\]): ", r"\1："),
+    (r"unknown unit ('[^']*') \(not in units\.csv\)", r"未知警力 \1（units.csv 中没有）"),
+    (r"unknown grid ('[^']*') \(grids: ([^)]*)\)", r"未知网格 \1（网格：\2）"),
+    (r"unit ('[^']*') is given busy twice", r"警力 \1 重复填为处警中"),
+    (r"unit ('[^']*') is a drone; drones fly sorties",
+     r"警力 \1 是无人机：无人机按架次飞行，不留守处警"),
+    (r"until \(([^)]*)\) must be after the re-plan's start \(at ([^)]*)\)",
+     r"结束时刻（\1）须晚于调整起始时刻（\2）"),
+    (r"unit ('[^']*') is off duty in the plan at (\S+), the slot of at \((.*)\)$",
+     r"警力 \1 在方案中 \2 时段（调整起始时刻所在时段）不在岗（\3）"),
+    (r"unit ('[^']*') is also given busy", r"警力 \1 同时填为处警中"),
+    (r"unit ('[^']*') is also given out of service", r"警力 \1 同时填为停止执勤"),
+    (r"its end \(([^)]*)\) must be after its start \(([^)]*)\)", r"结束（\1）须晚于开始（\2）"),
+    (r"it ends before the re-plan starts \(([^,]*), the slot of at\)",
+     r"在调整起始时段（\1）之前已结束"),
+    (r"the share must be between 0 and 100 \(.*\); got (.*)$",
+     r"增加的风险份额须在 0 到 100 之间；所填为 \1"),
+    (r"unit ('[^']*') is neither out of service nor busy at an incident in the plan from "
+     r"(\S+) on: it is in service", r"警力 \1 在方案中自 \2 起既未停止执勤也未处警：本就在岗"),
+    (r" is outside the plan \(([^)]*)\)", r" 不在方案时段内（\1）"),
+    (r": not a time of day HH:MM", "：不是 HH:MM 形式的时刻"),
+    (r": neither a time HH:MM nor an ISO date-time \(YYYY-MM-DDTHH:MM\)",
+     "：既不是 HH:MM 时刻，也不是 ISO 日期时间（YYYY-MM-DDTHH:MM）"),
+    (r": give a time of day too \(YYYY-MM-DDTHH:MM\)", "：请同时填写时刻（YYYY-MM-DDTHH:MM）"),
+    (r": give the local time without a UTC offset", "：请填写不带 UTC 偏移的本地时间"),
+    (r": the plan covers several days; give an ISO date-time \(YYYY-MM-DDTHH:MM\)",
+     "：方案跨多日，请填写 ISO 日期时间（YYYY-MM-DDTHH:MM）"),
+    (r" is the end of the plan: nothing is left to re-plan", " 是方案的结束时刻：没有可调整的时段"),
+    (r"its slot \(([^)]*)\) ended before now \(([^)]*)\): .*$",
+     r"所在时段（\1）在此刻（\2）之前已结束：已执行的时段不再生效；请从此刻起调整，"
+     r"或不设为当前方案（仅作推演）"),
+    (r"^plan (\d+) is not the current plan \(plan (\d+) is\): .*$",
+     r"方案 #\1 不是当前方案（当前为 #\2）：只有当前方案的调整可以生效；请调整当前方案，"
+     r"或不设为当前方案（仅作推演）"),
+    (r"^plan (\d+) re-plans plan (\d+), but plan (\d+) is current: .*$",
+     r"方案 #\1 是方案 #\2 的调整，但当前方案为 #\3：设为当前会丢弃此后的改动；请调整当前方案，"
+     r"或加 ?force=true 再次请求"),
+    (r"was stored without its stages \(posture, risk, routes\): it cannot be re-planned; "
+     r"make a new plan", "保存时未记录各阶段（部署、风险、巡逻路线）：无法调整；请制定新方案"),
+)
+
+
+def replan_refusal(message: str, lang: str) -> str:
+    """A re-plan's refusal in ``lang``: English as made; Chinese by :data:`REPLAN_REFUSALS`
+    (what no pattern knows stays as written)."""
+    if lang != "zh":
+        return message
+    import re
+
+    for pattern, said in REPLAN_REFUSALS:
+        message = re.sub(pattern, said, message)
+    return message

@@ -145,7 +145,7 @@ def create_plan(body: NewPlan, u: Planner, c: CentreDep) -> dict[str, object]:
 
 
 @router.post("/{plan_id}/current")
-def make_current(plan_id: PlanId, u: Planner, c: CentreDep,
+def make_current(plan_id: PlanId, u: Planner, c: CentreDep, request: Request,
                  force: Annotated[bool, Query()] = False) -> dict[str, object]:
     """Make a stored plan current (audited); 409 for one whose days do not hold now while
     another stored plan does (:func:`refuse_not_covering`), and for a re-plan of a plan that
@@ -157,10 +157,13 @@ def make_current(plan_id: PlanId, u: Planner, c: CentreDep,
     if plan_id != c.current and not force:
         made_from = store.get_plan(c.store, plan_id).from_plan
         if made_from is not None and made_from != c.current:
-            raise HTTPException(409, f"plan {plan_id} re-plans plan {made_from}, but plan "
-                                     f"{c.current} is current: made current, it would drop "
-                                     f"what has changed since; re-plan the current plan, or "
-                                     f"ask again with ?force=true")
+            from xunfang.web.app import request_lang
+            from xunfang.web.i18n import replan_refusal
+
+            raise HTTPException(409, replan_refusal(
+                f"plan {plan_id} re-plans plan {made_from}, but plan {c.current} is "
+                "current: made current, it would drop what has changed since; re-plan the "
+                "current plan, or ask again with ?force=true", request_lang(request.scope)))
     local = c.clock().astimezone(ZoneInfo(c.scenario.timezone)).replace(tzinfo=None)
     if not p.slots[0].start <= local < p.slots[-1].end:
         refuse_not_covering(c, f"plan {plan_id}", p.slots[0].start, p.slots[-1].end, local,
@@ -521,7 +524,9 @@ def replan_plan(plan_id: PlanId, body: ReplanIn, u: Planner, c: CentreDep,
     from xunfang.planning.deploy.asked import BusyAsk, HotAsk
     from xunfang.web.app import request_lang
     from xunfang.web.centre import ReplanAsk
+    from xunfang.web.i18n import replan_refusal
 
+    lang = body.lang or request_lang(request.scope)
     e = c.entry(plan_id)
     tz = ZoneInfo(c.scenario.timezone)
     local = c.clock().astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
@@ -542,9 +547,12 @@ def replan_plan(plan_id: PlanId, body: ReplanIn, u: Planner, c: CentreDep,
                                 p.slots[-1].end, local)
     try:
         new, summary = c.replan(plan_id, ask, actor=u, make_current=body.make_current,
-                                lang=body.lang or request_lang(request.scope))
-    except DeployError as exc:
-        raise HTTPException(422, f"the plan cannot be re-planned: {exc}") from None
+                                lang=lang)
+    except DeployError as exc:  # said in the page's language (H3 #3)
+        raise HTTPException(422, replan_refusal(f"the plan cannot be re-planned: {exc}",
+                                                lang)) from None
+    except store.Conflict as exc:
+        raise HTTPException(409, replan_refusal(str(exc), lang)) from None
     summary["shortfalls_added_said"] = added_said(new, summary, cast(Lang, new.document.get(
         "changes_lang", "en")))
     return {**new.summary(), "current": c.current, "from_plan": plan_id, **summary}
