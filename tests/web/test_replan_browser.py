@@ -88,6 +88,19 @@ def test_a_planner_re_plans_from_the_live_status(server, login) -> None:
                            f".some(o => o.value === '{new}')")
     option = page.text_content(f"#plan-select option[value='{new}']") or ""
     assert f"方案 #{first} 自 2026-12-01 10:00 起的调整" in option, option
+    assert "推演" not in option  # made current: it may take over
+    # a what-if (not made current) is marked so in the selector
+    page.uncheck("#replan-make-current")
+    page.click("#replan-submit")
+    page.wait_for_function(f"(document.getElementById('replan-status').dataset.plan || '') "
+                           f"!== '{new}'", timeout=120_000)
+    trial = int(page.get_attribute("#replan-status", "data-plan") or 0)
+    assert centre.current == new != trial
+    page.evaluate("window.xunfang.recheck()")
+    page.wait_for_function(f"[...document.querySelectorAll('#plan-select option')]"
+                           f".some(o => o.value === '{trial}')")
+    option = page.text_content(f"#plan-select option[value='{trial}']") or ""
+    assert option.endswith("（推演）"), option
     assert errors == []
 
 

@@ -99,6 +99,8 @@ WORDS: dict[str, dict[str, str]] = {
     # the re-plan tab (动态调整: POST /api/plans/{id}/replan; the CLI's xunfang replan)
     "dash_replan": {"zh": "动态调整", "en": "Re-plan"},
     "dash_replan_name": {"zh": "方案 #{id} 自 {at} 起的调整", "en": "re-plan of #{id} from {at}"},
+    # a re-plan no planner has made current: it does not take over by itself
+    "dash_what_if": {"zh": "（推演）", "en": " (what-if)"},
     "dash_replan_hint": {"zh": "从所填时刻所在时段的开始起，重新部署所看方案的余下时段，"
                                "尽量少改动；之前的时段不变",
                          "en": "Plan the rest of the plan shown again from the start of the "

@@ -521,7 +521,9 @@
   function fillPlans(data) {
     planSelect.textContent = "";
     for (const p of [...data.plans].sort((a, b) => a.id - b.id)) {
-      const o = el("option", { value: String(p.id) }, `#${p.id} ${planName(p.name) || p.from}${p.id === data.current ? " ★" : ""}`);
+      // a re-plan no planner has made current is a what-if: it never takes over by itself
+      const whatIf = p.takes_over === false ? (W.dash_what_if || "") : "";
+      const o = el("option", { value: String(p.id) }, `#${p.id} ${planName(p.name) || p.from}${whatIf}${p.id === data.current ? " ★" : ""}`);
       if (p.id === boot.plan) o.selected = true;
       planSelect.appendChild(o);
     }
