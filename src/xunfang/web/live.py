@@ -26,6 +26,7 @@ from xunfang.geo import Projector
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, Plan, Slot
 from xunfang.planning import blockade, coverage
+from xunfang.planning.deploy.asked import held_from
 from xunfang.planning.deploy.solve import BUSY, OUT_OF_SERVICE
 from xunfang.scenario.model import GROUND_MODES, FloatArray, Scenario, Tier
 from xunfang.sim.config import SimConfig
@@ -243,13 +244,16 @@ class LiveOps:
                   route_grid: Mapping[tuple[str, int], str] | None = None,
                   checkpoints: CheckpointSchedule | None = None) -> None:
         by_name = {s.name: s.index for s in plan.slots}
-        due: dict[int, tuple[tuple[str, str], ...]] = {
-            by_name[name]: tuple(v for v in visits if v[0] in self.posts)
+        staffed = {(a.slot, a.post) for a in plan.assignments if a.duty == "checkpoint"}
+        unstaffed: dict[int, tuple[tuple[str, str], ...]] = {
+            by_name[name]: tuple(v for v in visits
+                                 if v[0] in self.posts and (by_name[name], v[0]) not in staffed)
             for name, visits in (checkpoints or {}).items() if name in by_name}
         with self.lock:
             self.plan = plan
-            #: the checkpoints the plan's schedule names, by slot index: (post, team)
-            self._checkpoints_due = due
+            #: the checkpoints the plan's schedule names that no assignment of the plan
+            #: staffs, by slot index: (post, team); found once per plan, not at every check
+            self._checkpoints_unstaffed = unstaffed
             self._post_grid = {p.id: self._grid_of(p.xy) for p in self.scenario.posts}
             self._route_grid = {k: g for k, g in (route_grid or {}).items() if g in self.grids}
             self._nodes_grid: dict[tuple[str, ...], str | None] = {}
@@ -531,9 +535,7 @@ class LiveOps:
         out: list[str] = []
         back: list[str] = []
         left: list[dict[str, str]] = []
-        held_notes = (OUT_OF_SERVICE, BUSY)
-        held = [u for u in self.units
-                if any(self.plan.at(u, x.index).note in held_notes for x in slots[k:])]
+        held = held_from(self.plan, slot.index)
         with self.lock:
             for u, unit in self.units.items():
                 s = self.state[u]
@@ -542,10 +544,10 @@ class LiveOps:
                     if u in held:
                         back.append(u)
                     continue
-                if a.note in held_notes:
+                if a.note in (OUT_OF_SERVICE, BUSY):
                     continue  # the plan holds it out or busy already: a re-plan carries that
                 if a.duty == "off":
-                    if s.status != "off" and a.note not in held_notes:
+                    if s.status != "off":
                         left.append({"unit": u, "reason": "off_duty",
                                      "why": f"status {s.status}, but off duty in the plan now "
                                             f"({a.note or 'off'})"})
@@ -571,7 +573,7 @@ class LiveOps:
                              "until": until.isoformat(timespec="minutes")})
         return {"at": local.isoformat(timespec="minutes"), "covers": self.covers(now),
                 "busy": busy, "out_of_service": out, "back_in_service": back, "hot": [],
-                "left_out": left, "held": held}
+                "left_out": left, "held": [u for u in self.units if u in held]}
 
     # ---- where units are now --------------------------------------------------------------
     def _placed(self, now: datetime
@@ -797,15 +799,11 @@ class LiveOps:
                         f"unit {u} outside its grid {s.outside_grid} for {mins:.0f} min",
                         {"unit": u, "grid": s.outside_grid, "minutes": round(mins, 1)})
             into = (now - slot_start).total_seconds() / 60
-            staffed = {a.post for a in self.plan.assignments
-                       if a.slot == slot.index and a.duty == "checkpoint"}
-            for cp, team in self._checkpoints_due.get(slot.index, ()):
+            for cp, team in self._checkpoints_unstaffed.get(slot.index, ()):
                 # a checkpoint the schedule names that no unit of the plan staffs (a
                 # re-plan took its team out of service: a review saw CP4's alert cleared
                 # while CP4 stood empty): unstaffed from the slot's start, no one being on
                 # the way, unless a unit is there all the same
-                if cp in staffed:
-                    continue
                 post = self.posts[cp]
                 if any(s.xy is not None and s.t is not None and s.t >= slot_start
                        and s.status != "off"

@@ -96,6 +96,14 @@ def _last_slot_before(slots: Sequence[Slot], until: datetime) -> Slot:
     return [s for s in slots if s.start < until][-1]
 
 
+def held_from(plan: Plan, slot: int) -> set[str]:
+    """The units ``plan`` has out of service or busy at an incident (an earlier re-plan's) in
+    slot index ``slot`` or later: the units a re-plan may bring back in service."""
+    later = [s.index for s in plan.slots if s.index >= slot]
+    return {u for u in plan.units
+            if any(plan.at(u, k).note in (OUT_OF_SERVICE, BUSY) for k in later)}
+
+
 def replan_state(plan: Plan, scenario: Scenario, at: str, *, at_label: str = "--at",
                  busy: Sequence[BusyAsk] = (), out_of_service: Sequence[tuple[str, str]] = (),
                  hot: Sequence[HotAsk] = (), back: Sequence[tuple[str, str]] = ()
@@ -163,14 +171,14 @@ def replan_state(plan: Plan, scenario: Scenario, at: str, *, at_label: str = "--
         hots.append(Hot(grid=h.grid, first=first_slot.index,
                         last=_last_slot_before(slots, end).index, share=h.share))
     backs: list[str] = []
-    later = [s for s in slots if s.index >= at_slot.index]
+    may_come_back = held_from(plan, at_slot.index) if back else set()
     for unit, label in back:
         if unit not in units:
             raise AskError(f"{label}: unknown unit {unit!r} (not in units.csv)")
         if unit in busy_map or unit in oos:
             raise AskError(f"{label}: unit {unit!r} is also given "
                            f"{'busy' if unit in busy_map else 'out of service'}")
-        if not any(plan.at(unit, s.index).note in (OUT_OF_SERVICE, BUSY) for s in later):
+        if unit not in may_come_back:
             raise AskError(f"{label}: unit {unit!r} is neither out of service nor busy at an "
                            f"incident in the plan from {at_slot.name} on: it is in service")
         if unit not in backs:
