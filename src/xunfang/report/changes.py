@@ -88,6 +88,11 @@ DUTY_WORDS: dict[str, dict[str, str]] = {
 }
 
 
+def duty_words(lang: str) -> dict[str, str]:
+    """:data:`DUTY_WORDS` of ``lang`` (English for a language it has none of)."""
+    return DUTY_WORDS.get(lang, DUTY_WORDS["en"])
+
+
 def sortie_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dict[str, str]]:
     """changes.csv's rows of the drones' sorties the re-plan added, dropped, moved or drew
     and does not fly (a row each, kind ``sortie``): ``unit`` the drone, ``slot_start`` and
@@ -122,7 +127,7 @@ def sortie_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dic
     def duty(c: Any, lang: str) -> str:
         """The sortie row's duty in ``lang``: grids by id in English (as programs read
         them), by name in the report's language."""
-        w = DUTY_WORDS[lang if lang in DUTY_WORDS else "en"]
+        w = duty_words(lang)
 
         def over(x: DroneSortie) -> str:
             return " > ".join(x.grids if lang == "en" else
@@ -177,7 +182,7 @@ def tour_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dict[
     rows: list[dict[str, str]] = []
 
     def duty(new: tuple[str, ...], a: datetime, b: datetime, lang: str) -> str:
-        w = DUTY_WORDS[lang if lang in DUTY_WORDS else "en"]
+        w = duty_words(lang)
         return (w["tour"].format(a=clock(a), b=clock(b, end=True)) if new else w["no_tour"])
 
     for t in rep.tour_changes:

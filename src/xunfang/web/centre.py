@@ -98,6 +98,7 @@ class PlanEntry:
     network: RoadNetwork
     result: PlanResult | None = None
     meta: dict[str, object] = field(default_factory=dict)
+    from_plan: int | None = None  # the plan it re-plans (the store's column)
     _layers: dict[str, Any] | None = field(default=None, repr=False)
 
     def layers(self) -> dict[str, Any]:
@@ -218,7 +219,7 @@ class Centre:
         entry = PlanEntry(id=row.id, plan=result.plan, document=doc, scenario=self.scenario,
                           network=self.network, result=result,
                           meta={"name": row.name, "created": utc_iso(row.created_at),
-                                "by": row.created_by})
+                                "by": row.created_by}, from_plan=row.from_plan)
         self._keep(entry)
         return entry
 
@@ -280,13 +281,14 @@ class Centre:
                           note={"forced": True} if ask.force else None)
         rows = change_rows(rep, pif, lang)
         summary = replan_summary(rep, pif, at_slot, rows)
+        roster = self.roster(plan_id)  # read before the lock: the tick waits on it
         with self._current_lock:
             if make_current:
                 self._refuse_not_current(plan_id)
             entry = self.add_plan(
                 rep.result, rep.request, actor=actor, activate=make_current,
                 name=f"re-plan of {plan_id} from {at_slot.start:%Y-%m-%d %H:%M}",
-                extra={"changes": rows, "changes_lang": lang}, roster=self.roster(plan_id),
+                extra={"changes": rows, "changes_lang": lang}, roster=roster,
                 from_plan=plan_id)
             if make_current:
                 self.set_current(entry.id, actor=actor)
@@ -343,7 +345,8 @@ class Centre:
         e = PlanEntry(id=row.id, plan=plan, document=doc, scenario=self.scenario,
                       network=self.network, meta={"name": row.name,
                                                   "created": utc_iso(row.created_at),
-                                                  "by": row.created_by})
+                                                  "by": row.created_by},
+                      from_plan=row.from_plan)
         self._keep(e)
         return e
 

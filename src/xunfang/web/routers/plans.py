@@ -153,9 +153,10 @@ def make_current(plan_id: PlanId, u: Planner, c: CentreDep, request: Request,
     changed since. A review (H6 B): a what-if re-plan of plan 30, made current after
     another planner had put re-plan 32 of it in force, put 32's unit out of service back on
     duty without a word."""
-    p = c.entry(plan_id).plan  # 404 for another scenario's
+    e = c.entry(plan_id)  # 404 for another scenario's
+    p = e.plan
     if plan_id != c.current and not force:
-        made_from = store.get_plan(c.store, plan_id).from_plan
+        made_from = e.from_plan  # the entry's, not the whole row read again
         if made_from is not None and made_from != c.current:
             from xunfang.web.app import request_lang
             from xunfang.web.i18n import replan_refusal
