@@ -315,7 +315,8 @@ class Centre:
             if isinstance(b, dict) and int(b.get("until_slot", -1)) >= slot:
                 want[str(b["unit"])] = "busy"
         want.update({str(u): "available" for u in record.get("back_in_service") or []})
-        have = {str(r["unit"]): r["status"] for r in self.live.unit_rows()}
+        with self.live.lock:  # the statuses only (unit_rows projects every position too)
+            have = {u: st.status for u, st in self.live.state.items()}
         for unit, status in sorted(want.items()):
             if unit in have and have[unit] != status:
                 store.record_status(self.store, self.scenario_id, unit, status, actor=actor,
