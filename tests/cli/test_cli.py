@@ -256,3 +256,20 @@ def test_a_seed_cp_sat_cannot_take_is_refused_by_name(tmp_path: Path) -> None:
         assert r.exit_code == 2, r.output
         assert "--seed" in r.output and "2147483647" in r.output
         assert not any((tmp_path / x).exists() for x in ("p", "r", "s.db"))
+
+
+def test_plan_prints_the_rings_the_plans_units_hold(make_scenario: Make, tmp_path: Path) -> None:
+    """Beside the posts' line, the rings as the plan's units hold them, its thinnest slot
+    named: read back from plan.json, not from the code that printed it."""
+    out = tmp_path / "plan"
+    path = make_scenario({"units.csv": UNITS})
+    r = runner.invoke(app, ["plan", str(path), "--out", str(out), "--from", "2026-12-01"])
+    assert r.exit_code == 0, r.output
+    slots = json.loads((out / "plan.json").read_text(encoding="utf-8"))["stages"]["rings"]["slots"]
+    shares = [(s["from_plan"]["share_within_target"], s["start"]) for s in slots]
+    low, when = min(shares)
+    text = " ".join(r.output.split())
+    assert "with the plan's units where they stand: road nodes within target" in text
+    assert f"{100 * low:.1f}% in the thinnest slot ({when.replace('T', ' ')})" in text
+    met = min(s["from_plan"]["sites_meeting_target"] for s in slots)
+    assert f"key sites within target {met}/{slots[0]['from_plan']['sites']}" in text

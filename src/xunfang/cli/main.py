@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -200,8 +201,30 @@ def plan_cmd(
             f"road nodes within their 1-3-5 target by car from staffed posts (free flow): "
             f"{100 * car.share():.1f}%; key sites within target: "
             f"{int(car.site_meets().sum())}/{len(car.site_ids)}")
+    mine = _rings_from_plan(result.stages)
+    if mine is not None:
+        out_console.print(mine)
     _risk_notes(result)
     out_console.print(f"open {escape(str(folder / 'report.html'))}")
+
+
+def _rings_from_plan(stages: Mapping[str, Any]) -> str | None:
+    """The rings as the plan holds them — its police units where they stand in each slot —
+    beside the posts' figure above: the posts alone leave key sites outside their target that
+    the staging cars hold, and a planner reading only the posts' line would think them open.
+    The worst slot is named, since one thin hour is what the line must not hide."""
+    rows = [row for row in (stages.get("rings") or {}).get("slots", [])
+            if "share_within_target" in (row.get("from_plan") or {})]
+    if not rows:
+        return None
+    worst = min(rows, key=lambda r: float(r["from_plan"]["share_within_target"]))
+    fewest = min(rows, key=lambda r: int(r["from_plan"]["sites_meeting_target"]))
+    share = float(worst["from_plan"]["share_within_target"])
+    met, sites = int(fewest["from_plan"]["sites_meeting_target"]), int(fewest["from_plan"]["sites"])
+    where = "every slot" if met == sites else str(fewest["start"]).replace("T", " ")
+    return (f"with the plan's units where they stand: road nodes within target "
+            f"{100 * share:.1f}% in the thinnest slot ({str(worst['start']).replace('T', ' ')}); "
+            f"key sites within target {met}/{sites} ({where})")
 
 
 def _risk_notes(result: Any) -> None:
