@@ -37,3 +37,17 @@ def test_roster_xlsx_has_date_cells_a_frozen_header_and_sized_columns(tmp_path: 
     # a date-time column is wider than the team letter's, and neither is openpyxl's 13
     assert widths["E"] > widths["C"] and 13 not in (widths["C"], widths["E"])
     assert widths["E"] >= len("2026-12-01 08:00")
+
+
+def test_roster_xlsx_prints_one_page_wide_with_the_header_on_every_page(tmp_path: Path) -> None:
+    """A planner's review: the workbook printed at 100 % portrait, the right-hand columns on
+    pages of their own and no header after the first page."""
+    r = R.make_roster(load("ebian"), date(2026, 12, 1), 1)
+    wb = load_workbook(R.write_xlsx(r, tmp_path / "roster.xlsx"))
+    for sheet in wb.worksheets:
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape", sheet.title
+        assert str(setup.paperSize) == str(sheet.PAPERSIZE_A4), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title

@@ -362,7 +362,8 @@ def finish_sheet(ws: Any, widths: Mapping[int, float] | None = None) -> None:
     """Freeze the header row, filter on it, and size each column to its longest value (2 to
     40 characters, a CJK character counted twice as Excel draws it), or as ``widths`` says
     by 1-based column: every column was openpyxl's default width 13, too narrow for a time
-    and far too wide for a team letter (review AO)."""
+    and far too wide for a team letter (review AO). Set up for print: A4 landscape, one page
+    wide, the header row on every page."""
     from openpyxl.utils import get_column_letter
 
     ws.freeze_panes = "A2"
@@ -380,6 +381,15 @@ def finish_sheet(ws: Any, widths: Mapping[int, float] | None = None) -> None:
     for col, n in longest.items():
         w = (widths or {}).get(col, min(40, max(4, n) + 2))
         ws.column_dimensions[get_column_letter(col)].width = w
+    # printed on A4 landscape, every column on the page's width (as many pages down as it
+    # takes), the header row repeated on each page: a planner's review found the sheets
+    # printed at 100 % with the right-hand columns on pages of their own and no headers
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 #: the Excel number formats of date and date-time cells (sortable, filterable as dates)
