@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, ParamSpec, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -2384,6 +2384,29 @@ def _numbers(values: pd.Series, decimal_comma: bool = False) -> FloatArray:
     return np.asarray(out, dtype=np.float64)
 
 
+P = ParamSpec("P")
+
+
+def _naming_the_file(fn: Callable[P, Ingested]) -> Callable[P, Ingested]:
+    """``fn`` (:func:`ingest`) whose errors name the file read (its path, or ``DataFrame``)
+    where their message does not: an audit found "--crs EPSG:32650 is projected …" said
+    without it, as the checks of coordinates, options and CRSs each word their own."""
+    @functools.wraps(fn)
+    def named(*args: P.args, **kwargs: P.kwargs) -> Ingested:
+        try:
+            return fn(*args, **kwargs)
+        except IngestError as exc:
+            path = args[0] if args else kwargs.get("path")
+            name = (FRAME_NAME if isinstance(path, pd.DataFrame)
+                    else str(path) if isinstance(path, (str, Path)) else None)
+            said = str(exc)
+            if name is not None and name not in said and Path(name).name not in said:
+                exc.args = (f"{name}: {said}", *exc.args[1:])
+            raise
+    return named
+
+
+@_naming_the_file
 def ingest(
     path: Path | str | pd.DataFrame,
     *,
