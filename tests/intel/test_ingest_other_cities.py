@@ -7,14 +7,60 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from xunfang.geo import reproject
 from xunfang.intel import IngestError, ingest
 
 
 def _times(n: int) -> list[str]:
     return list(pd.date_range("2023-03-01", periods=n, freq="53min").strftime("%Y-%m-%d %H:%M"))
+
+
+# -- 1. lon/lat degrees with a metre CRS, beside (0, 0) rows and a stray far row -------------
+def _hefei(path: Path, zeros: int = 4) -> Path:
+    rng = np.random.default_rng(7)
+    n = 300
+    lon, lat = rng.uniform(117.1, 117.3, n), rng.uniform(31.7, 31.9, n)
+    rows = [f"{t},{a:.6f},{b:.6f}" for t, a, b in zip(_times(n), lon, lat, strict=True)]
+    rows += [f"2023-02-0{i + 1} 10:00,0,0" for i in range(zeros)]
+    rows.append("2023-02-09 10:00,87.6,43.8")  # one row in Urumqi
+    path.write_text("报警时间,经度,纬度\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_degrees_with_a_metre_crs_are_refused_though_zeros_and_a_far_row_stretch_them(
+        tmp_path: Path) -> None:
+    """The fit check took the spread of every row: four (0, 0) rows and one in Urumqi made
+    Hefei's degrees spread over 117 "metres", and every incident was stored at 0.0003°N."""
+    p = _hefei(tmp_path / "hefei.csv")
+    cols = {"time": "报警时间", "x": "经度", "y": "纬度"}
+    with pytest.raises(IngestError, match=r"hefei\.csv: --crs EPSG:32650 is projected \(metres\) "
+                                          r"but the coordinates look like degrees \(median "
+                                          r"117\.\d+, 31\.\d+, the middle 90% spread over 0\.\d+\)"
+                                          r": they seem to be longitude and latitude \(lon/lat "
+                                          r"degrees\), not metres; map them as such with "
+                                          r"--columns lon=经度,lat=纬度, without --crs"):
+        ingest(p, columns=cols, crs="EPSG:32650", tz="Asia/Shanghai")
+    # as the message says: read, in Hefei, the zeros and the far row listed
+    got = ingest(p, columns={"time": "报警时间", "lon": "经度", "lat": "纬度"},
+                 tz="Asia/Shanghai")
+    assert got.report.kept == 300 and got.report.middle is not None
+    assert abs(got.report.middle[0] - 117.2) < 0.05 and abs(got.report.middle[1] - 31.8) < 0.05
+
+
+def test_metres_with_some_zero_rows_are_still_read(tmp_path: Path) -> None:
+    """Leaving the (0, 0) rows out of the check refuses no genuine metres."""
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(117.1, 117.3, 200), rng.uniform(31.7, 31.9, 200)
+    x, y = reproject(lon, lat, "EPSG:4326", "EPSG:32650")
+    rows = [f"{t},{a:.1f},{b:.1f}" for t, a, b in zip(_times(200), x, y, strict=True)]
+    p = tmp_path / "m.csv"
+    p.write_text("time,x,y\n" + "\n".join(rows + ["2023-01-01 00:00,0,0"] * 30) + "\n")
+    got = ingest(p, crs="EPSG:32650")
+    assert got.report.kept == 200
 
 
 # -- 7. every error names the file -----------------------------------------------------------

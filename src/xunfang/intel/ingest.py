@@ -3217,11 +3217,21 @@ def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs",
         "or metres, which zone), or check that x and y are not swapped")
 
 
+# the share of the coordinates whose spread tells degrees from metres: the middle 90 %, so
+# that a few placeholders (0, 0) or stray far rows do not stretch degrees into a city's
+# metres (an audit: Hefei's lon/lat with --crs EPSG:32650 and four rows of 0, 0 and one in
+# Urumqi spread over 117 "metres" and were stored at 0.0003°N)
+FIT_SHARE = (0.05, 0.95)
+DEGREES_SPREAD = 5.0  # the middle's spread below which numbers within ±180/±90 are degrees
+
+
 def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
                named: str = "--crs", names: tuple[str, str] | None = None) -> None:
     """Refuse a CRS that cannot describe the numbers (lon/lat given as metres, or back);
-    ``named``: where the CRS came from, ``names`` the x and y columns, for the message."""
-    ok = np.isfinite(xs) & np.isfinite(ys)
+    ``named``: where the CRS came from, ``names`` the x and y columns, for the message.
+    Judged on the bulk of the data: rows of (0, 0) (a missing position) left out, and the
+    spread taken over the middle :data:`FIT_SHARE` of each coordinate."""
+    ok = np.isfinite(xs) & np.isfinite(ys) & ~((xs == 0) & (ys == 0))
     if not ok.any():
         return
     mx, my = np.median(np.abs(xs[ok])), np.median(np.abs(ys[ok]))
@@ -3229,17 +3239,22 @@ def _check_fit(xs: FloatArray, ys: FloatArray, code: str, geographic: bool,
         raise IngestError(
             f"{named} {code} is geographic (degrees) but the coordinates look like metres "
             f"(median |x| {mx:.0f}, |y| {my:.0f}); give the projected CRS they are in")
-    spread = max(np.ptp(xs[ok]), np.ptp(ys[ok])) if ok.sum() > 1 else 0.0
-    if not geographic and mx <= 180 and my <= 90 and spread < 5:
+    qx, qy = np.quantile(xs[ok], FIT_SHARE), np.quantile(ys[ok], FIT_SHARE)
+    spread = float(max(qx[1] - qx[0], qy[1] - qy[0]))
+    if not geographic and mx <= 180 and my <= 90 and spread < DEGREES_SPREAD:
         # the medians with their signs: -87.66 is a longitude west of Greenwich
         sx, sy = np.median(xs[ok]), np.median(ys[ok])
+        share = FIT_SHARE[1] - FIT_SHARE[0]
+        cols = (f"--columns lon={names[0]},lat={names[1]}" if names is not None
+                else "lon=,lat= columns")
         raise IngestError(
             f"{named} {code} is projected ({_unit(code)}) but the coordinates look like "
-            f"degrees (median {sx:.4f}, {sy:.4f}, spread {spread:.4f}); use lon=,lat= columns")
+            f"degrees (median {sx:.4f}, {sy:.4f}, the middle {share:.0%} spread over "
+            f"{spread:.4f}): they seem to be longitude and latitude (lon/lat degrees), not "
+            f"{_unit(code)}; map them as such with {cols}"
+            + (", without --crs" if named == "--crs" else ""))
     if not geographic and code != "local":
-        given = ok & ~((xs == 0) & (ys == 0))  # a missing position written as zeros
-        if given.any():
-            _check_area(xs[given], ys[given], code, named, names)
+        _check_area(xs[ok], ys[ok], code, named, names)
 
 
 def _text(values: pd.Series) -> npt.NDArray[np.object_]:
