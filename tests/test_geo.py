@@ -63,3 +63,18 @@ def test_parse_crs_rejects_feet_and_nonsense() -> None:
 def test_local_projector_refuses_lonlat() -> None:
     with pytest.raises(ValueError, match="no georeference"):
         geo.Projector("local").to_xy(np.array([1.0]), np.array([2.0]))
+
+
+def test_a_tight_area_margin_for_zones_made_for_their_places() -> None:
+    """UTM, MGA, MTM and Gauss-Krüger strips are used past their edges (5 degrees allowed);
+    a state plane or a national grid holds its places (0.1): Denver's Colorado Central feet
+    given as Colorado North fell 0.23 degrees past its north edge and were kept."""
+    for crs in ("EPSG:32650", "EPSG:4549", "EPSG:31468", "EPSG:32188", "EPSG:28355"):
+        assert geo.area_margin(crs) == geo.AREA_MARGIN, crs
+    for crs in ("EPSG:2231", "EPSG:3435", "EPSG:27700", "EPSG:6677", "EPSG:2056"):
+        assert geo.area_margin(crs) == geo.AREA_MARGIN_TIGHT, crs
+    x, y = geo.reproject(np.array([-104.95]), np.array([39.73]), "EPSG:4326", "EPSG:2232")
+    off = geo.misplaced(x, y, "EPSG:2231")
+    assert off is not None and off.area is not None and off.margin == geo.AREA_MARGIN_TIGHT
+    assert 41.1 < off.lat < 41.4 and off.near[0].startswith("EPSG:2232 (NAD83 / Colorado Central")
+    assert geo.misplaced(x, y, "EPSG:2232") is None

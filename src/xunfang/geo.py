@@ -100,9 +100,23 @@ def area_of_use(crs: str) -> CrsArea | None:
     return CrsArea(name, a.west, a.south, a.east, a.north)
 
 
-# degrees by which data's middle may lie outside a projected CRS's area of use (a city just
-# beyond its UTM zone's edge is common)
+# degrees by which data's middle may lie outside a projected CRS's area of use: a zone of
+# meridian strips (UTM, MGA, MTM, Gauss-Krüger: ZONE_STRIPS) AREA_MARGIN (a city just beyond
+# its UTM zone's edge is common: Roswell 3.5 degrees east of 12N), any other (a state plane,
+# a national grid, Japan's plane rectangular zones, whose areas hold the places they were
+# made for) AREA_MARGIN_TIGHT: an audit found Denver's Colorado Central feet given as
+# Colorado North (EPSG:2231) stored at 41.24°N, 0.23 degrees past that zone's north edge
 AREA_MARGIN = 5.0
+AREA_MARGIN_TIGHT = 0.1
+ZONE_STRIPS = re.compile(r"UTM zone|MGA zone|MTM zone|Gauss[- ]Kr[uü]ger|\bGK\b|[36]-degree",
+                         re.IGNORECASE)
+
+
+def area_margin(crs: str) -> float:
+    """The degrees by which data's middle may lie outside ``crs``'s area of use (see
+    :data:`AREA_MARGIN`)."""
+    return AREA_MARGIN if ZONE_STRIPS.search(ProjCRS.from_user_input(crs).name) else (
+        AREA_MARGIN_TIGHT)
 # degrees of latitude by which a CRS in feet must place a metre CRS's misplaced middle
 # farther from the equator than the metre CRS does, to be taken as the numbers' CRS: feet
 # read as metres fall far toward the equator (state-plane northings run from an origin near
@@ -128,12 +142,16 @@ class Misplaced:
     # feet CRSs (``"EPSG:n name"``) that place the middle inside their own area of use, where
     # the metre CRS puts it just outside its own: feet read as metres
     feet: tuple[str, ...] = ()
+    # CRSs in the same unit near ``area`` (``"EPSG:n (name)"``) that place the middle inside
+    # their own area of use: a neighbouring zone's numbers (only for a CRS of a tight margin)
+    near: tuple[str, ...] = ()
+    margin: float = AREA_MARGIN  # the degrees past ``area`` that were allowed
 
 
 def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | None:
     """Whether x, y cannot be in ``crs``: it cannot place their middle (a Gauss-Krüger zone's
     x with or without the zone number in front: 38 424 204 against 424 204), or its area of
-    use (by pyproj's database) lies more than :data:`AREA_MARGIN` degrees from where it puts
+    use (by pyproj's database) lies more than :func:`area_margin` degrees from where it puts
     it (another zone, x and y swapped), or it puts the middle outside its area of use within
     that margin and a CRS in feet whose area meets it places the middle inside its own, far
     from the equator of where the metre CRS does (:data:`FEET_LAT_GAP`; see
@@ -148,8 +166,10 @@ def misplaced(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> Misplaced | Non
     area = area_of_use(crs)
     if area is None:
         return None
-    if not _within(area, x, y, AREA_MARGIN):
-        return Misplaced(mx, my, x, y, area)
+    margin = area_margin(crs)
+    if not _within(area, x, y, margin):
+        near = fitting_crs_for(mx, my, crs, area) if margin < AREA_MARGIN else ()
+        return Misplaced(mx, my, x, y, area, near=near, margin=margin)
     if _within(area, x, y) or not _metres(ProjCRS.from_user_input(crs)):
         return None
     feet = feet_crs_for(mx, my, area, beyond_lat=y)
@@ -203,6 +223,47 @@ def feet_crs_for(x: float, y: float, area: CrsArea, beyond_lat: float | None = N
             found.append((not info.name.startswith("NAD83 /"),
                           f"EPSG:{info.code} ({info.name})"))
     return tuple(name for _, name in sorted(found))
+
+
+_FEET_NAME = re.compile(r"\(ft[A-Za-z]*\)")
+
+
+def fitting_crs_for(x: float, y: float, crs: str, area: CrsArea, within: float = 3.0
+                    ) -> tuple[str, ...]:
+    """The EPSG projected CRSs, in the unit of ``crs`` (feet or not, by name) and used within
+    ``within`` degrees of its ``area``, that place ``x``, ``y`` inside their own area of use,
+    as ``"EPSG:n (name)"``, those of ``crs``'s datum first, then those placing them nearest
+    ``area``: the zone a file's numbers are likelier in (Denver's Colorado Central feet
+    given as Colorado North). By the projection alone, as :func:`feet_crs_for`; asked only
+    where data lies outside its CRS's area."""
+    given = ProjCRS.from_user_input(crs)
+    datum = given.name.split(" / ")[0]
+    feet = bool(_FEET_NAME.search(given.name))
+    w = within
+    infos = query_crs_info(
+        auth_name="EPSG", pj_types=PJType.PROJECTED_CRS, contains=False,
+        area_of_interest=AreaOfInterest(max(area.west - w, -180.0), max(area.south - w, -90.0),
+                                        min(area.east + w, 180.0), min(area.north + w, 90.0)))
+    found: list[tuple[bool, float, int, str]] = []
+    own = given.to_epsg()
+    for info in infos:
+        a = info.area_of_use
+        if (info.deprecated or a is None or bool(_FEET_NAME.search(info.name)) != feet
+                or not info.code.isdigit() or int(info.code) == own):
+            continue
+        try:
+            lon, lat = Proj(ProjCRS.from_epsg(int(info.code)))(x, y, inverse=True)
+        except Exception:  # a CRS pyproj cannot build here: no candidate
+            continue
+        if (math.isfinite(lon) and math.isfinite(lat) and a.west <= lon <= a.east
+                and a.south <= lat <= a.north):
+            # nearest the area of ``crs`` first: a neighbouring zone's numbers land beside it
+            off = math.hypot(max(area.south - lat, 0.0, lat - area.north),
+                             max(area.west - lon, 0.0, lon - area.east)
+                             if area.west <= area.east else 0.0)
+            found.append((info.name.split(" / ")[0] != datum, round(off, 1), int(info.code),
+                          f"EPSG:{info.code} ({info.name})"))
+    return tuple(name for *_, name in sorted(found))
 
 
 def computes_in_utm(crs: str) -> bool:

@@ -63,6 +63,29 @@ def test_metres_with_some_zero_rows_are_still_read(tmp_path: Path) -> None:
     assert got.report.kept == 200
 
 
+# -- 2. a neighbouring state-plane zone ------------------------------------------------------
+def test_a_neighbouring_state_plane_zone_is_refused_naming_the_zone_that_fits(
+        tmp_path: Path) -> None:
+    """Denver's Colorado Central feet (EPSG:2232) given as Colorado North (EPSG:2231) land at
+    41.24°N, past that zone's north edge (41.01°) but within the 5-degree margin meant for
+    UTM zones: they were stored there."""
+    rng = np.random.default_rng(0)
+    lon, lat = rng.uniform(-105.05, -104.85, 300), rng.uniform(39.65, 39.8, 300)
+    x, y = reproject(lon, lat, "EPSG:4326", "EPSG:2232")
+    p = tmp_path / "denver.csv"
+    pd.DataFrame({"time": _times(300), "x": np.round(x), "y": np.round(y)}).to_csv(p, index=False)
+    with pytest.raises(IngestError, match=r"denver\.csv: --crs EPSG:2231 is used in United States "
+                                          r"\(USA\) - Colorado .*latitude 39\.56 to 41\.01\), but "
+                                          r"it puts the incidents' middle at longitude -104\.9\d, "
+                                          r"latitude 41\.2\d, more than 0\.1 degrees outside that "
+                                          r"area: .*inside their own areas: EPSG:2232 \(NAD83 / "
+                                          r"Colorado Central \(ftUS\)\)"):
+        ingest(p, crs="EPSG:2231")
+    got = ingest(p, crs="EPSG:2232")
+    assert got.report.kept == 300 and got.report.middle is not None
+    assert abs(got.report.middle[1] - 39.72) < 0.05
+
+
 # -- 7. every error names the file -----------------------------------------------------------
 def test_an_error_of_the_crs_names_the_file(tmp_path: Path) -> None:
     """The checks of CRSs and options word their own messages; "--crs EPSG:4326 is

@@ -3210,11 +3210,17 @@ def _check_area(xs: FloatArray, ys: FloatArray, code: str, named: str = "--crs",
             f"latitude {off.lat:.2f}, while CRSs in feet used there place them inside their "
             f"own areas ({listed}): state-plane feet read as metres misplace every incident; "
             f"give the CRS in feet the x, y columns are in with {named}")
+    near = ""
+    if off.near:
+        near = ("; CRSs of its unit used near it that place the middle inside their own "
+                f"areas: {'; '.join(off.near[:3])}"
+                + (f"; {len(off.near) - 3} more" if len(off.near) > 3 else ""))
     raise IngestError(
         f"{named} {code} is used in {a.name} (longitude {a.west:g} to {a.east:g}, latitude "
         f"{a.south:g} to {a.north:g}), but it puts the incidents' middle at longitude "
-        f"{off.lon:.2f}, latitude {off.lat:.2f}: give the CRS the x, y columns are in (feet "
-        "or metres, which zone), or check that x and y are not swapped")
+        f"{off.lon:.2f}, latitude {off.lat:.2f}, more than {off.margin:g} degrees outside "
+        "that area: give the CRS the x, y columns are in (feet or metres, which zone), or "
+        f"check that x and y are not swapped{near}")
 
 
 # the share of the coordinates whose spread tells degrees from metres: the middle 90 %, so
