@@ -13,6 +13,7 @@ import pytest
 
 from xunfang.geo import reproject
 from xunfang.intel import IngestError, ingest
+from xunfang.intel.ingest import NUMBER_FORMAT_RULE, _numbers
 
 
 def _times(n: int) -> list[str]:
@@ -84,6 +85,62 @@ def test_a_neighbouring_state_plane_zone_is_refused_naming_the_zone_that_fits(
     got = ingest(p, crs="EPSG:2232")
     assert got.report.kept == 300 and got.report.middle is not None
     assert abs(got.report.middle[1] - 39.72) < 0.05
+
+
+# -- 3. numbers with thousands marks ---------------------------------------------------------
+def _german(v: float) -> str:
+    return f"{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")  # 5.640.551,90
+
+
+def test_german_numbers_are_read_in_a_semicolon_and_a_comma_file(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    e, n = rng.uniform(686000, 696000, 100), rng.uniform(5329000, 5339000, 100)
+    rows = [f"{t};{_german(a)};{_german(b)}" for t, a, b in zip(_times(100), e, n, strict=True)]
+    semi = tmp_path / "muenchen.csv"
+    semi.write_text("Tatzeit;Rechtswert;Hochwert\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    comma = tmp_path / "muenchen_komma.csv"
+    comma.write_text("Tatzeit,Rechtswert,Hochwert\n" + "\n".join(
+        ",".join(f'"{v}"' for v in r.split(";")) for r in rows) + "\n", encoding="utf-8")
+    for p in (semi, comma):
+        got = ingest(p, columns={"time": "Tatzeit", "x": "Rechtswert", "y": "Hochwert"},
+                     crs="EPSG:25832", tz="Europe/Berlin")
+        assert got.report.kept == 100 and not got.report.counts, (p, got.report.counts)
+        np.testing.assert_allclose(got.table.x, np.round(e, 2), atol=1e-6)
+        np.testing.assert_allclose(got.table.y, np.round(n, 2), atol=1e-6)
+
+
+def test_thousands_marks_in_their_common_forms() -> None:
+    nbsp, narrow = "\u00a0", "\u202f"
+    values = pd.Series(["5.640.551,90", "640.551,9", "5.640.551", f"5{nbsp}640{nbsp}551,90",
+                        f"5{narrow}640{narrow}551,90", "5 640 551,90", "5 640 551.90",
+                        "5,640,551.90", "1234567,89", "-1.234,5", "", None])
+    got = _numbers(values, decimal_comma=True)
+    np.testing.assert_allclose(got[:10], [5640551.9, 640551.9, 5640551, 5640551.9, 5640551.9,
+                                          5640551.9, 5640551.9, 5640551.9, 1234567.89,
+                                          -1234.5])
+    assert np.isnan(got[10:]).all()
+    # a column that groups its thousands with dots: "640.551" is 640551, not 640.551
+    np.testing.assert_allclose(_numbers(pd.Series(["5.640.551,90", "640.551"])),
+                               [5640551.9, 640551.0])
+    # and one that does not keeps its decimal points
+    np.testing.assert_allclose(_numbers(pd.Series(["48.137", "11.575"])), [48.137, 11.575])
+    # ambiguous without a decimal-comma table: unread ("1,234" is 1234 or 1.234)
+    assert np.isnan(_numbers(pd.Series(["1,234"]))).all()
+
+
+def test_a_number_format_not_understood_is_said_so_naming_its_column(tmp_path: Path) -> None:
+    """Not "coordinate missing": the value is there, in a format not read."""
+    p = tmp_path / "odd.csv"
+    p.write_text("Tatzeit;Rechtswert;Hochwert\n"
+                 "01.03.2023 10:00;691.000,5;5.334.000,5\n"
+                 "01.03.2023 11:00;691.000,5;5.334.000.50\n"
+                 "01.03.2023 12:00;691.100,5;\n", encoding="utf-8")
+    got = ingest(p, columns={"time": "Tatzeit", "x": "Rechtswert", "y": "Hochwert"},
+                 crs="EPSG:25832", tz="Europe/Berlin")
+    assert got.report.kept == 1
+    assert {(q.row, q.field, q.rule, q.value) for q in got.report.problems} == {
+        (2, "Hochwert", NUMBER_FORMAT_RULE, "5.334.000.50"),
+        (3, "Hochwert", "coordinate missing or not a number", "")}
 
 
 # -- 7. every error names the file -----------------------------------------------------------

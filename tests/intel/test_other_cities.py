@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from xunfang.cli.main import app
 from xunfang.intel import ingest
-from xunfang.intel.ingest import NO_CLOCK_RULE, IngestError
+from xunfang.intel.ingest import NO_CLOCK_RULE, NUMBER_FORMAT_RULE, IngestError
 
 runner = CliRunner()
 LONLAT = {"time": "date", "lon": "longitude", "lat": "latitude"}
@@ -215,7 +215,7 @@ def test_semicolons_and_decimal_commas(tmp_path: Path) -> None:
         "2019-01-15 14:30;2,3522;48,8566;vol\n"
         "2019-01-15 15:00;2,35;48,86\n"  # a field short: listed, the rest read
         "2019-01-16 09:00;2.3601;48.8611;vol, avec violence\n"  # dots are read too
-        "2019-01-16 10:00;1.234,5;48,86;vol\n", encoding="utf-8")  # a thousands mark: no
+        "2019-01-16 10:00;1.234,5;48,86;vol\n", encoding="utf-8")  # 1234.5: no longitude
     got = ingest(src)
     assert len(got.table) == 2
     lon, lat = Transformer.from_crs(got.table.crs, 4326, always_xy=True).transform(
@@ -225,10 +225,10 @@ def test_semicolons_and_decimal_commas(tmp_path: Path) -> None:
     assert got.table.category.tolist() == ["vol", "vol, avec violence"]  # "type": category
     assert got.report.counts == {
         "row has a different number of fields than the header (4)": 1,
-        "coordinate missing or not a number": 1}
+        "longitude must lie in [-180, 180] and latitude in [-90, 90]": 1}
     rows = {(p.row, p.field, p.value) for p in got.report.problems}
     assert (2, "*", "3 fields: 2019-01-15 15:00;2,35;48,86") in rows
-    assert (4, "longitude", "1.234,5") in rows
+    assert (4, "longitude and latitude", "1.234,5, 48,86") in rows
     # the time column as spreadsheet serials, written with the same decimal comma
     serial = tmp_path / "serial.csv"
     serial.write_text("date;longitude;latitude\n" + "".join(
@@ -253,9 +253,8 @@ def test_a_comma_file_keeps_commas_out_of_numbers(tmp_path: Path) -> None:
     src = tmp_path / "c.csv"  # "40,75" quoted in a comma file: not a decimal (ambiguous)
     src.write_text('time,lon,lat\n2019-01-15 14:30,-73.99,"40,75"\n'
                    "2019-01-15 14:31,-73.99,40.75\n", encoding="utf-8")
-    got = ingest(src)
-    assert len(got.table) == 1 and got.report.counts == {
-        "coordinate missing or not a number": 1}
+    got = ingest(src)  # listed as a number whose format is not understood
+    assert len(got.table) == 1 and got.report.counts == {NUMBER_FORMAT_RULE: 1}
 
 
 def test_a_long_free_text_value_does_not_widen_every_row(tmp_path: Path) -> None:
@@ -367,8 +366,7 @@ def test_a_tab_file_does_not_read_thousands_commas_as_decimals(tmp_path: Path) -
     src.write_text("time\tx\ty\n2019-01-15 14:30\t445,123\t4511000\n"
                    "2019-01-15 14:31\t445123\t4511000\n", encoding="utf-8")
     got = ingest(src, crs="EPSG:32618")
-    assert len(got.table) == 1 and got.report.counts == {
-        "coordinate missing or not a number": 1}
+    assert len(got.table) == 1 and got.report.counts == {NUMBER_FORMAT_RULE: 1}
 
 
 def test_a_header_naming_a_column_twice(tmp_path: Path) -> None:

@@ -2376,12 +2376,65 @@ def _priority_words(text: pd.Series) -> FloatArray:
                     dtype=np.float64)
 
 
+# numbers with their thousands grouped, as spreadsheets of other locales export them: read
+# where the marks say which is the decimal one (an audit: Munich's 5.640.551,90 was not read,
+# every row set aside). A space, a no-break space (U+00A0) or a narrow one (U+202F, French
+# and Swiss exports) between groups of three digits; dots between groups before a decimal
+# comma, or two or more of them ("1.234.567"); commas so before a decimal point ("1,234.5")
+_GROUP_SPACES = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?$")
+_SPACES = "[ \u00a0\u202f\u2009]"
+_DOT_GROUPS = r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$"  # 1.234.567,89 / 1.234,5 / 1.234
+_DOT_GROUPS_SURE = r"^[+-]?\d{1,3}(?:(?:\.\d{3})+,\d+|(?:\.\d{3}){2,})$"
+_COMMA_GROUPS_SURE = r"^[+-]?\d{1,3}(?:(?:,\d{3})+\.\d+|(?:,\d{3}){2,})$"
+NUMBER_FORMAT_RULE = ("number format not understood (not 1234.5, 1234,5, 1.234.567,89, "
+                      "1,234,567.89 nor 1 234 567,89)")
+
+
 def _numbers(values: pd.Series, decimal_comma: bool = False) -> FloatArray:
+    """A column's numbers (NaN where a value is none). A decimal comma ("45,52") is read in a
+    table that writes its decimals so (``decimal_comma``); thousands marks wherever the
+    value's marks leave no doubt (see :data:`_DOT_GROUPS_SURE`), and a column that writes one
+    so ("5.640.551,90") has every dot of its other numbers read as one too ("640.551")."""
     text = values.astype("string").str.strip()
-    if decimal_comma:  # "45,52" → 45.52; "1.234,5" and other thousands marks stay unread
+    if decimal_comma:  # "45,52" → 45.52
         text = text.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
-    out = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return np.asarray(out, dtype=np.float64)
+    out = np.asarray(pd.to_numeric(text, errors="coerce").to_numpy(dtype=float,
+                                                                   na_value=np.nan),
+                     dtype=np.float64)
+    unread = np.isnan(out) & text.notna().to_numpy(dtype=bool) & (text != "").to_numpy(
+        dtype=bool, na_value=False)
+    if not unread.any():
+        return out
+    # only the values the plain reading left (a column of a million rows is read above)
+    rest = text[unread]
+    rest = rest.where(~rest.str.match(_GROUP_SPACES, na=False),
+                      rest.str.replace(_SPACES, "", regex=True))
+    dots = rest.str.match(_DOT_GROUPS_SURE, na=False).to_numpy(dtype=bool)
+    commas = rest.str.match(_COMMA_GROUPS_SURE, na=False).to_numpy(dtype=bool)
+    spaced = rest.str.match(r"^[+-]?\d+,\d+$", na=False).to_numpy(dtype=bool) & (
+        text[unread] != rest).to_numpy(dtype=bool)  # "1 234,5": the comma is the decimal
+    fixed = rest.copy()
+    european = dots | spaced
+    fixed[european] = (rest[european].str.replace(".", "", regex=False)
+                       .str.replace(",", ".", regex=False))
+    fixed[commas] = rest[commas].str.replace(",", "", regex=False)
+    out[unread] = pd.to_numeric(fixed, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if dots.any():  # this column groups with dots: "640.551" is 640551, not 640.551
+        grouped = (~unread & text.str.match(_DOT_GROUPS, na=False).to_numpy(dtype=bool)
+                   & text.str.contains(".", regex=False, na=False).to_numpy(dtype=bool))
+        if grouped.any():
+            out[grouped] = pd.to_numeric(text[grouped].str.replace(".", "", regex=False),
+                                         errors="coerce").to_numpy(dtype=float,
+                                                                    na_value=np.nan)
+    return out
+
+
+def _number_like(values: pd.Series) -> npt.NDArray[np.bool_]:
+    """The values that are digits with marks between them, as a number in some locale's
+    format is written ("5.640.551.90", "1'234,5"), though :func:`_numbers` cannot read them."""
+    like = values.astype("string").str.strip().str.fullmatch(
+        r"[+-]?\d[\d.,' \u00a0\u202f\u2009]*\d", na=False)
+    return np.asarray(like.to_numpy(dtype=bool), dtype=bool)
 
 
 P = ParamSpec("P")
@@ -2566,11 +2619,21 @@ def ingest(
             return [f"{u}, {v}" for u, v in zip(a, b, strict=True)]
         return [f"{a}, {b}" for a, b in zip(fx[rows], fy[rows], strict=True)]
 
+    # a number written in a format not read ("5.640.551.90"): said so, in its column, not
+    # taken for a missing value (an audit: German numbers were blamed on the CRS)
+    unread = np.zeros(n, dtype=bool)
+    for col, vals in ((xname, xs), (yname, ys)):
+        odd = ~np.isfinite(vals) & ~bad & ~unread
+        if col in df.columns and odd.any():
+            rows = np.flatnonzero(odd)
+            rows = rows[_number_like(df[col].take(rows))]
+            rej.add(NUMBER_FORMAT_RULE, col, rows, df[col].to_numpy()[rows])
+            unread[rows] = True
     # one line per row: the column that is missing, or both (named together)
     xmiss, ymiss = ~np.isfinite(xs), ~np.isfinite(ys)
     for names, mask in (((xname,), xmiss & ~ymiss), ((yname,), ymiss & ~xmiss),
                         ((xname, yname), xmiss & ymiss)):
-        rows = np.flatnonzero(mask & ~bad)
+        rows = np.flatnonzero(mask & ~bad & ~unread)
         if not len(rows):
             continue
         name = " and ".join(names)
