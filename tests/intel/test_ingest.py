@@ -295,12 +295,12 @@ def test_a_bad_time_zone_names_the_option_and_the_value(tmp_path: Path, option: 
 def test_a_priority_not_a_whole_number_is_listed_and_the_row_kept(tmp_path: Path) -> None:
     path = write(tmp_path, "time,lon,lat,priority\n" + "".join(
         f"2024-01-01 0{i}:00,103.26,29.23,{p}\n"
-        for i, p in enumerate(["2", "high", "", "2.5", "3.0"], start=1)))
+        for i, p in enumerate(["2", "soon", "", "2.5", "3.0"], start=1)))
     got = ingest(path)
     assert list(got.table.priority) == [2, 0, 0, 0, 3]  # empty or unusable: 0, no priority
     rule = "priority not a whole number: row kept with priority 0 (none), as if empty"
     assert [(p.row, p.field, p.rule, p.value) for p in got.report.problems] == [
-        (2, "priority", rule, "high"), (4, "priority", rule, "2.5")]
+        (2, "priority", rule, "soon"), (4, "priority", rule, "2.5")]
     assert got.report.kept == 5 and got.report.counts == {rule: 2}
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from xunfang.geo import reproject
 from xunfang.intel import IngestError, ingest
-from xunfang.intel.ingest import NUMBER_FORMAT_RULE, _numbers
+from xunfang.intel.ingest import NUMBER_FORMAT_RULE, PRIORITY_RULE, _numbers
 
 
 def _times(n: int) -> list[str]:
@@ -141,6 +141,43 @@ def test_a_number_format_not_understood_is_said_so_naming_its_column(tmp_path: P
     assert {(q.row, q.field, q.rule, q.value) for q in got.report.problems} == {
         (2, "Hochwert", NUMBER_FORMAT_RULE, "5.334.000.50"),
         (3, "Hochwert", "coordinate missing or not a number", "")}
+
+
+# -- 4. priorities in English and German words -----------------------------------------------
+def _with_priorities(path: Path, words: list[str]) -> Path:
+    rows = "".join(f"{t},11.57,48.13,{w}\n" for t, w in zip(_times(len(words)), words,
+                                                            strict=True))
+    path.write_text("time,lon,lat,Prio\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_priority_words_in_english_and_german_are_read(tmp_path: Path) -> None:
+    words = ["hoch", "mittel", "niedrig", "High", "MEDIUM", "low", " Hoch ", "2"]
+    got = ingest(_with_priorities(tmp_path / "p.csv", words), columns={"priority": "Prio"})
+    assert got.table.priority.tolist() == [1, 2, 3, 1, 2, 3, 1, 2]
+    assert not got.report.counts
+    assert any(n.startswith("7 priorities written in words read as numbers (hoch → 1, "
+                            "mittel → 2, niedrig → 3, High → 1, MEDIUM → 2, low → 3 …)")
+               for n in got.report.notes), got.report.notes
+
+
+def test_a_column_of_no_priority_is_said_once_not_on_every_row(tmp_path: Path) -> None:
+    """12,011 "priority not a whole number" lines buried the rows truly set aside."""
+    words = ["dringend", "normal", "später"] * 40
+    got = ingest(_with_priorities(tmp_path / "p.csv", words), columns={"priority": "Prio"})
+    assert got.report.kept == 120 and (got.table.priority == 0).all()
+    assert PRIORITY_RULE not in got.report.counts and not got.report.problems
+    said = [n for n in got.report.notes if n.startswith("column problem")]
+    assert said == [
+        "column problem: the priority column 'Prio' holds no priority (a whole number, 1 the "
+        "most urgent, or a word such as 一级, P1, high/medium/low, hoch/mittel/niedrig): its 3 "
+        "distinct values are 'dringend' (40), 'normal' (40), 'später' (40); every row kept "
+        "with priority 0 (none); map priority to another column, or leave it unmapped"]
+    # a column of priorities with a few odd values: those rows listed, one by one, as before
+    mixed = ingest(_with_priorities(tmp_path / "q.csv", ["1", "2", "soon", "3"]),
+                   columns={"priority": "Prio"})
+    assert [(q.row, q.value) for q in mixed.report.problems] == [(3, "soon")]
+    assert not any(n.startswith("column problem") for n in mixed.report.notes)
 
 
 # -- 7. every error names the file -----------------------------------------------------------

@@ -2362,10 +2362,23 @@ _ROMAN = {**{c: i for i, c in enumerate("ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ", start=
                                          "x"), start=1)}}
 
 
+#: a priority as English and German records systems write it, on the scale of 1 (the
+#: most urgent) to 3: high/hoch is 1 as 一级 is (an audit: a Munich file's hoch, mittel,
+#: niedrig gave every row of it a "not a whole number" line)
+PRIORITY_LEVELS = {
+    **dict.fromkeys(("high", "hoch", "高"), 1.0),
+    **dict.fromkeys(("medium", "med", "mittel", "中"), 2.0),
+    **dict.fromkeys(("low", "niedrig", "gering", "低"), 3.0),
+}
+
+
 def _priority_words(text: pd.Series) -> FloatArray:
-    """Priorities written in words (:data:`PRIORITY_WORDS`) as numbers, NaN where a value is
-    no such word: "一级" is priority 1, as "1" is (a review: 一级 was kept as 0, none)."""
+    """Priorities written in words (:data:`PRIORITY_WORDS`, :data:`PRIORITY_LEVELS`) as
+    numbers, NaN where a value is no such word: "一级" is priority 1, as "1" and "high"
+    are (a review: 一级 was kept as 0, none)."""
     def one(v: object) -> float:
+        if isinstance(v, str) and (level := PRIORITY_LEVELS.get(v.strip().lower())):
+            return level
         m = PRIORITY_WORDS.match(str(v)) if isinstance(v, str) else None
         if m is None:
             return math.nan
@@ -2811,7 +2824,12 @@ def ingest(
         whole = np.isfinite(num) & (np.abs(num) < 2**53) & (num == np.round(num))
         priority[whole] = num[whole].astype(np.int64)
         rows = keep[(given & ~whole)[keep]]
-        rej.add(PRIORITY_RULE, m["priority"], rows, df[m["priority"]].to_numpy()[rows])
+        if len(rows) and not (given & whole).any():
+            # no value of the column is a priority: the column is not one, said once with
+            # its values, not on every row (an audit: 12,011 lines buried the real ones)
+            notes += (_no_priority_column(m["priority"], text[given]),)
+        else:
+            rej.add(PRIORITY_RULE, m["priority"], rows, df[m["priority"]].to_numpy()[rows])
     table = dataclasses.replace(_table(df, keep, m, t[keep], px[keep], py[keep], target_crs,
                                        rownum[keep], priority[keep]), tz=tz)
     report = IngestReport(
@@ -2825,6 +2843,17 @@ def ingest(
         **_where(px[keep], py[keep], target_crs),
     )
     return Ingested(table, report)
+
+
+def _no_priority_column(name: str, given: pd.Series, shown: int = 10) -> str:
+    """The note for a priority column none of whose values is read as a priority."""
+    counts = given.value_counts(sort=True)
+    values = ", ".join(f"{v!r} ({c:,})" for v, c in counts.head(shown).items()) + (
+        f", and {len(counts) - shown:,} more" if len(counts) > shown else "")
+    return (f"column problem: the priority column '{name}' holds no priority (a whole number, "
+            f"1 the most urgent, or a word such as 一级, P1, high/medium/low, hoch/mittel/"
+            f"niedrig): its {len(counts):,} distinct values are {values}; every row kept with "
+            "priority 0 (none); map priority to another column, or leave it unmapped")
 
 
 def where_said(report: IngestReport) -> str | None:
