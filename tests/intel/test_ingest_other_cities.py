@@ -194,3 +194,24 @@ def test_an_error_of_the_crs_names_the_file(tmp_path: Path) -> None:
     # a message that names the file already is left as it is
     with pytest.raises(IngestError, match=r"^\S*metres\.csv: x/y columns need their CRS"):
         ingest(p)
+
+
+def test_an_html_table_named_xls_reports_the_encoding_it_was_read_in(tmp_path: Path) -> None:
+    """A GB2312 page saved as .xls (a records system's 'export to Excel') was reported as
+    read in UTF-8."""
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset={cs}">'
+            "</head><body><table><tr><td>{t}</td><td>{x}</td><td>{y}</td></tr>"
+            "<tr><td>2023-03-01 10:00</td><td>117.2</td><td>31.8</td></tr></table></body>"
+            "</html>")
+    gb = tmp_path / "gb.xls"
+    gb.write_bytes(page.format(cs="gb2312", t="报警时间", x="经度", y="纬度").encode("gb2312"))
+    got = ingest(gb)
+    assert got.report.encoding == "gb18030" and got.report.kept == 1
+    latin = tmp_path / "latin.xls"
+    latin.write_bytes(page.format(cs="ISO-8859-1", t="Zeit", x="Länge", y="Breite")
+                      .encode("latin-1"))
+    got = ingest(latin, columns={"time": "Zeit", "lon": "Länge", "lat": "Breite"})
+    assert got.report.encoding == "iso8859-1" and got.report.kept == 1
+    utf8 = tmp_path / "utf8.xls"
+    utf8.write_bytes(page.format(cs="utf-8", t="报警时间", x="经度", y="纬度").encode("utf-8"))
+    assert ingest(utf8).report.encoding == "utf-8"

@@ -1235,10 +1235,7 @@ def _read_html_table(name: Path, raw: bytes) -> RawTable:
     first row the header, every cell's text as written."""
     import lxml.html
 
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
+    text, encoding, notes = _html_text(name, raw)
     # lxml refuses a str that declares its encoding (an XHTML page's '<?xml … encoding=…?>')
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))
     try:
@@ -1259,11 +1256,48 @@ def _read_html_table(name: Path, raw: bytes) -> RawTable:
     rownum = np.array([i for i in range(1, len(rows)) if fits[i]], dtype=np.int64)
     df = pd.DataFrame([rows[i] for i in rownum], columns=rows[0],
                       dtype=object).astype("string").replace("", pd.NA)
-    notes = [f"{name.name} is an HTML table named .xls"]
+    notes.insert(0, f"{name.name} is an HTML table named .xls")
     if len(tables) > 1:
         notes.append(f"the page holds {len(tables)} tables: the largest ({len(rows) - 1} rows) "
                      "is read")
-    return RawTable(df, "utf-8", None, rownum, problems, notes=tuple(notes))
+    return RawTable(df, encoding, None, rownum, problems, notes=tuple(notes))
+
+
+_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _html_text(name: Path, raw: bytes) -> tuple[str, str, list[str]]:
+    """An HTML page's text, the encoding it was read in, and a note where characters could
+    not be read: UTF-8, else the charset its <meta> declares, else GB18030 (of which GB2312
+    and GBK are parts: a Chinese records system's export). An audit found a GB2312 page
+    reported as read in UTF-8."""
+    import codecs
+
+    if raw.startswith(BOM):
+        raw = raw[len(BOM):]
+    try:
+        return raw.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    found = _CHARSET.search(raw[:4096])
+    declared = found.group(1).decode("ascii").lower() if found else None
+    tries = ["gb18030"]
+    if declared is not None:
+        try:
+            known = codecs.lookup(declared).name
+        except LookupError:
+            known = None
+        if known is not None and known not in ("utf-8", "gb2312", "gbk", "gb18030"):
+            tries.insert(0, known)  # (GB2312 and GBK are read as GB18030, their whole)
+    for encoding in tries:
+        try:
+            return raw.decode(encoding), encoding, []
+        except UnicodeDecodeError:
+            continue
+    text = raw.decode(tries[0], errors="replace")
+    return text, tries[0], [f"{name.name} is not wholly {tries[0]}: "
+                            f"{text.count(chr(0xFFFD)):,} characters could not be read "
+                            "(shown as '\ufffd')"]
 
 
 def _pick_sheet(name: Path, sheets: list[str], sheet: str | None,
