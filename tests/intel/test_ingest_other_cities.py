@@ -13,7 +13,12 @@ import pytest
 
 from xunfang.geo import reproject
 from xunfang.intel import IngestError, ingest
-from xunfang.intel.ingest import NUMBER_FORMAT_RULE, PRIORITY_RULE, _numbers
+from xunfang.intel.ingest import (
+    NUMBER_FORMAT_RULE,
+    PLACEHOLDER_RULE,
+    PRIORITY_RULE,
+    _numbers,
+)
 
 
 def _times(n: int) -> list[str]:
@@ -180,6 +185,24 @@ def test_a_column_of_no_priority_is_said_once_not_on_every_row(tmp_path: Path) -
     assert not any(n.startswith("column problem") for n in mixed.report.notes)
 
 
+# -- 5. a placeholder date -------------------------------------------------------------------
+def test_a_placeholder_date_is_listed_as_no_time(tmp_path: Path) -> None:
+    """'1900/1/1 0:00', a null date as exports write it, was kept as a time in 1900."""
+    p = tmp_path / "ph.csv"
+    p.write_text("报警时间,经度,纬度\n2023-03-01 10:00,117.2,31.8\n1900/1/1 0:00,117.21,31.81\n"
+                 "1900-01-01 00:00:00,117.2,31.8\n1900-01-01 08:30,117.2,31.81\n"
+                 "2023-03-02 11:00,117.22,31.82\n", encoding="utf-8")
+    got = ingest(p, tz="Asia/Shanghai")
+    assert got.report.kept == 3  # 1900-01-01 08:30 is a time of its own (a typo, maybe)
+    assert [(q.row, q.rule, q.value) for q in got.report.problems] == [
+        (2, PLACEHOLDER_RULE, "1900/1/1 0:00"), (3, PLACEHOLDER_RULE, "1900-01-01 00:00:00")]
+    # a spreadsheet's day 0 written out: the same, not a typo in the year
+    zero = tmp_path / "zero.csv"
+    zero.write_text("time,lon,lat\n1899-12-30 00:00,117.2,31.8\n2023-03-01 10:00,117.2,31.8\n")
+    got = ingest(zero)
+    assert got.report.kept == 1 and got.report.counts == {PLACEHOLDER_RULE: 1}
+
+
 # -- 7. every error names the file -----------------------------------------------------------
 def test_an_error_of_the_crs_names_the_file(tmp_path: Path) -> None:
     """The checks of CRSs and options word their own messages; "--crs EPSG:4326 is
@@ -194,6 +217,7 @@ def test_an_error_of_the_crs_names_the_file(tmp_path: Path) -> None:
     # a message that names the file already is left as it is
     with pytest.raises(IngestError, match=r"^\S*metres\.csv: x/y columns need their CRS"):
         ingest(p)
+
 
 
 def test_an_html_table_named_xls_reports_the_encoding_it_was_read_in(tmp_path: Path) -> None:

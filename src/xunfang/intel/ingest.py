@@ -1924,6 +1924,13 @@ NO_CLOCK_RULE = ("time of day missing beside its date: the hour is unknown, not 
                  "(a file of dates only is read as such; this row's columns give both)")
 # the span of years an incident's time may lie in (and up to a year from now)
 TIMES_FROM = "1900-01-01"
+# the placeholders records systems and spreadsheets write for a date not given: 1900-01-01
+# (SQL Server's and many exports' zero date), 1899-12-30 and 1899-12-31 (Excel's and
+# Delphi's day 0), each at 00:00 exactly
+PLACEHOLDER_TIMES = np.array(["1900-01-01T00:00:00", "1899-12-30T00:00:00",
+                              "1899-12-31T00:00:00"], dtype="datetime64[s]")
+PLACEHOLDER_RULE = ("time is a placeholder for no date (1900-01-01 00:00, or Excel's "
+                    "1899-12-30/31): no time given")
 YEAR_RULE = "time before 1900 or after {until}: a typo in the year"
 JOINED_HINT = (" (the columns' values joined with spaces, as shown; give their layout with "
                "--time-format, e.g. '%d %m %Y %H:%M')")
@@ -2622,6 +2629,12 @@ def ingest(
             rule += JOINED_HINT
         rej.add(rule, m["time"], rows[rest], raw_time.to_numpy()[rows[rest]])
     bad |= tbad
+    # a null date as exports write an empty one (an audit: '1900/1/1 0:00' was kept as a
+    # time): listed as no time, before the year's check would call it a typo
+    null_date = ~bad & np.isin(t, PLACEHOLDER_TIMES)
+    rows = np.flatnonzero(null_date)
+    rej.add(PLACEHOLDER_RULE, m["time"], rows, raw_time.to_numpy()[rows])
+    bad |= null_date
     # a year no incident record holds: a typo ('1019', '2109'). Listed, not kept: one such
     # row would stretch the record by centuries and its last day would end every default
     # test period
