@@ -5,12 +5,15 @@ Each is read, or refused with a message that says what is wrong, naming the file
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from xunfang.cli.main import app
 from xunfang.geo import reproject
 from xunfang.intel import IngestError, ingest
 from xunfang.intel.ingest import (
@@ -19,6 +22,8 @@ from xunfang.intel.ingest import (
     PRIORITY_RULE,
     _numbers,
 )
+
+runner = CliRunner()
 
 
 def _times(n: int) -> list[str]:
@@ -201,6 +206,23 @@ def test_a_placeholder_date_is_listed_as_no_time(tmp_path: Path) -> None:
     zero.write_text("time,lon,lat\n1899-12-30 00:00,117.2,31.8\n2023-03-01 10:00,117.2,31.8\n")
     got = ingest(zero)
     assert got.report.kept == 1 and got.report.counts == {PLACEHOLDER_RULE: 1}
+
+
+# -- 6. the time zone assumed ----------------------------------------------------------------
+def test_the_time_zone_read_in_is_said_also_when_none_is_given(tmp_path: Path) -> None:
+    p = tmp_path / "inc.csv"
+    p.write_text("time,lon,lat\n2023-03-01 10:00,117.2,31.8\n")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["intel", "ingest", str(p), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert ("time zone: no --tz given: the times are taken as written, local times of a zone "
+            "not named (none had a UTC offset); name it with --tz, e.g. Asia/Shanghai") in said
+    res = runner.invoke(app, ["intel", "ingest", str(p), "--out", str(out), "--tz",
+                              "Asia/Shanghai", "--json"])
+    doc = json.loads(res.stdout)
+    assert doc["tz"] == "Asia/Shanghai" and doc["tz_said"] == "times read in Asia/Shanghai"
+    assert ingest(p).report.as_json()["tz"] is None
 
 
 # -- 7. every error names the file -----------------------------------------------------------

@@ -187,6 +187,7 @@ def ingest_cmd(
         out_console.print(f"  {n:>8} {escape(rule)}")
     for note in rep.notes:
         out_console.print(f"  note: {escape(note)}")
+    out_console.print(f"  time zone: {escape(rep.tz_said())}")
     if (where := where_said(rep)) is not None:
         out_console.print(f"  where: {escape(where)}")
     if replaced is not None:

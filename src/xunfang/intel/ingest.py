@@ -128,6 +128,15 @@ class IngestReport:
     # fields above list the first MAX_LISTED of each rule
     every_problem: tuple[ProblemRows, ...] = field(default=(), compare=False, repr=False)
     every_duplicate: IntArray | None = field(default=None, compare=False, repr=False)
+    tz: str | None = None  # the zone the times are in (--tz); None: naive, taken as written
+
+    def tz_said(self) -> str:
+        """The one line on the time zone the times were read in (an audit: without --tz the
+        output said nothing, its tz null)."""
+        if self.tz is not None:
+            return f"times read in {self.tz}"
+        return ("no --tz given: the times are taken as written, local times of a zone not "
+                "named (none had a UTC offset); name it with --tz, e.g. Asia/Shanghai")
 
     @property
     def rejected(self) -> int:
@@ -157,6 +166,8 @@ class IngestReport:
                        else {"lon": self.middle[0], "lat": self.middle[1]}),
             "box_km": None if self.box_km is None else list(self.box_km),
             "time_format": self.time_format,
+            "tz": self.tz,
+            "tz_said": self.tz_said(),
             "counts": dict(self.counts),
             "listed": f"problems and duplicates: the first {MAX_LISTED} of each rule; the "
                       "report file (write_csv) lists every row",
@@ -2887,6 +2898,7 @@ def ingest(
         duplicates=tuple((int(r), int(f)) for r, f in dups[:MAX_LISTED].tolist()),
         every_problem=tuple(rej.every),
         every_duplicate=dups,
+        tz=tz,
         **_where(px[keep], py[keep], target_crs),
     )
     return Ingested(table, report)
