@@ -60,9 +60,11 @@ def test_a_kept_route_never_opens_with_the_rest_of_a_stop_not_made(
 def test_a_unit_held_at_an_incident_starts_its_next_route_in_its_grid(
         county: Path, tmp_path: Path) -> None:
     # PS1-C held in G3 12:00-13:30 patrols G4 at 14:00: its route drove there from its home
-    # post (n161), as if it had been taken home; it now drives from G3's middle (n153)
+    # post (n161), as if it had been taken home; it now drives from G3's middle (n153). (In
+    # the plan in force it stages at n201 at 13:00 and its 14:00 route starts there, where
+    # it stood: before routes read ``standing``, at n161 too.)
     was = _rows(county)
-    assert was[("PS1-C", 14)]["nodes"][0] == "n161"
+    assert was[("PS1-C", 14)]["nodes"][0] == "n201"
     rows = _replan(county, tmp_path / "held", "--busy", "PS1-C:G3:13:30")
     first = rows[("PS1-C", 14)]
     assert first["grid"] == "G4" and first["nodes"][0] == "n153", first["nodes"][:3]

@@ -17,7 +17,7 @@ from xunfang.planning.auxiliary import place_auxiliary
 from xunfang.planning.deploy.solve import OUT_OF_SERVICE
 from xunfang.planning.drones import DroneParams, plan_drones
 from xunfang.planning.places import place_nodes
-from xunfang.planning.routes import plan_routes, posture_of
+from xunfang.planning.routes import plan_routes, posture_of, standing_of
 from xunfang.planning.video import plan_video
 
 if TYPE_CHECKING:
@@ -59,13 +59,19 @@ def _with_crews(ctx: DeployContext, got: Sequence[Assignment]) -> tuple[Assignme
 
 def routes_stage(ctx: DeployContext) -> Result:
     """Routes for every unit the posture puts on a grid: its mandatory lines at their
-    frequency, its key sites at their revisit intervals, seeded order."""
+    frequency, its key sites at their revisit intervals, seeded order. A unit's route starts
+    where it stood the slot before (staging, at a post or a site), not at its home post."""
     posture = posture_of(ctx.scenario, ctx.posture.assignments)
     if not posture:
         return (), {"skipped": "the posture puts no unit on grid patrol", "shortfalls": []}
+    # a unit held at an incident stands there (ctx.held), whatever its row says
+    standing = {k: n for k, n in standing_of(ctx.scenario, ctx.network,
+                                             ctx.posture.assignments).items()
+                if k not in ctx.held}
     rp = plan_routes(ctx.scenario, ctx.network, ctx.slots, posture, seed=ctx.seed,
                      kept_routes=ctx.kept_routes, kept_visits=ctx.kept_visits,
-                     kept_starts=ctx.kept_starts, kept_until=ctx.kept_until, held=ctx.held)
+                     kept_starts=ctx.kept_starts, kept_until=ctx.kept_until, held=ctx.held,
+                     standing=standing)
     return _with_crews(ctx, rp.to_assignments()), rp.as_json()
 
 

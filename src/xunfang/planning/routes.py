@@ -79,6 +79,7 @@ __all__ = [
     "ground_presence",
     "plan_routes",
     "posture_of",
+    "standing_of",
 ]
 
 #: How far (travel minutes from where it entered the grid) a unit of each mode ranges: foot
@@ -388,6 +389,44 @@ def posture_of(scenario: Scenario, assignments: Iterable[Assignment]
     drones = {u.id for u in scenario.units if u.mode == "drone"}
     return {(a.unit, a.slot): a.grid for a in assignments
             if a.duty == "grid" and a.grid is not None and a.unit not in drones}
+
+
+def standing_of(scenario: Scenario, net: RoadNetwork, assignments: Iterable[Assignment]
+                ) -> dict[tuple[str, int], str]:
+    """Where each ground unit stands still, (unit, slot) → node id, in the slots it does: at a
+    post or checkpoint (the post's node for the unit's mode, as :func:`~.places.place_nodes`
+    finds it, the node the unit's home is taken at too) or on a one-node route (a staging
+    unit, 动中备勤, or a force standing at a key site) — the ``standing`` of
+    :func:`plan_routes`, so that a route starts where its unit stood the slot before. Grid
+    patrols, routes of more than one node, drones, the video desk and off duty stand nowhere.
+
+    Raises ``ValueError`` naming the unit and slot for an assignment at a post the scenario
+    does not have, or at a node the network does not have."""
+    modes = {u.id: u.mode for u in scenario.units}
+    posts = {p.id: p for p in scenario.posts}
+    at_post: dict[tuple[str, Mode], str] = {}
+    out: dict[tuple[str, int], str] = {}
+    for a in assignments:
+        mode = modes.get(a.unit)
+        if mode is None or mode == "drone":
+            continue
+        if a.duty in ("post", "checkpoint") and a.post is not None:
+            post = posts.get(a.post)
+            if post is None:
+                raise ValueError(f"assignments: unit {a.unit!r} in slot {a.slot} is at post "
+                                 f"{a.post!r}, not a post of the scenario")
+            if (a.post, mode) not in at_post:
+                at_post[(a.post, mode)] = net.node_ids[int(place_nodes(net, [post],
+                                                                       mode=mode)[0])]
+            out[(a.unit, a.slot)] = at_post[(a.post, mode)]
+        elif a.duty == "route" and len(a.route) == 1:
+            try:
+                network.index_of(net, a.route)
+            except KeyError:
+                raise ValueError(f"assignments: unit {a.unit!r} in slot {a.slot} stands at "
+                                 f"{a.route[0]!r}, not a node of the network") from None
+            out[(a.unit, a.slot)] = a.route[0]
+    return out
 
 
 def ground_presence(scenario: Scenario, assignments: Iterable[Assignment]
@@ -783,6 +822,7 @@ def plan_routes(
     kept_starts: Mapping[tuple[str, int], str] | None = None,
     kept_until: Mapping[tuple[str, int], float] | None = None,
     held: Mapping[tuple[str, int], str] | None = None,
+    standing: Mapping[tuple[str, int], str] | None = None,
 ) -> RoutePlan:
     """Routes for every (unit, slot) of ``posture`` (unit id, slot index → grid id).
 
@@ -801,6 +841,11 @@ def plan_routes(
     re-plan's busy units; not in the posture, not routed): a run of the unit right after
     such a slot starts where it was held, the grid's node nearest its middle (where the stage
     stands a unit in a grid), not at its home post.
+    ``standing``: (unit, slot) → node id where the unit stands still in that slot (a staging
+    node, a post or a site: :func:`standing_of`; not in the posture, not held): a run of the
+    unit right after such a slot starts at that node, not at its home post — in its grid, or
+    with the drive from there into the grid as its first leg, in the run's time. The slot
+    before the first is the last (the plan repeats, as the warm-up takes it).
 
     ``attempts`` bounds how many times the event loop runs (each with other draws of the
     seed) while a key site or line piece some draw might serve misses its interval, and
@@ -843,6 +888,20 @@ def plan_routes(
             raise ValueError(f"held: unit {uid!r} in slot {sidx} at grid {gid!r}: no such unit, "
                              "slot or grid, or the unit patrols in that slot (posture)")
     held_k = {(uid, pos_of[sidx]): gidx[gid] for (uid, sidx), gid in (held or {}).items()}
+    for (uid, sidx) in (standing or {}):
+        if uid not in units or sidx not in pos_of or (uid, sidx) in posture:
+            raise ValueError(f"standing: unit {uid!r} in slot {sidx}: no such unit or slot, or "
+                             "the unit patrols in that slot (posture)")
+        if (uid, sidx) in (held or {}):
+            raise ValueError(f"standing: unit {uid!r} in slot {sidx} is held at an incident "
+                             "(held): it stands in one place only")
+    stand_k: dict[tuple[str, int], int] = {}
+    for (uid, sidx), node in (standing or {}).items():
+        try:
+            stand_k[(uid, pos_of[sidx])] = int(network.index_of(net, node)[0])
+        except KeyError:
+            raise ValueError(f"standing: unit {uid!r} in slot {sidx} stands at {node!r}, not a "
+                             "node of the network") from None
     for (uid, sidx), gid in posture.items():
         if uid not in units:
             raise ValueError(f"posture: unit {uid!r} (slot {sidx}) is not in the scenario's units")
@@ -983,13 +1042,15 @@ def plan_routes(
 
     def start_of(u: str, r0: float) -> int:
         """Where ``u`` stands when its run from minute ``r0`` starts, coming from no route:
-        where it was held at an incident in the slot before (``held``), else its home post.
-        (A unit held in G3 until 14:30 began its 15:00 route at its home post, as if it had
-        been driven home.)"""
+        where it was held at an incident in the slot before (``held``), else where it stood
+        then (``standing``; the slot before the first is the last), else its home post. (A
+        unit held in G3 until 14:30 began its 15:00 route at its home post, as if it had
+        been driven home; a car staging at n271 at 04:00 began its 05:00 route at its home
+        post n161: 34 such jumps in the county's plan of 2026-12-02.)"""
         k = slot_at(r0)
         g = held_k.get((u, k - 1)) if k > 0 else None
         if g is None:
-            return home[u]
+            return stand_k.get((u, (k - 1) % len(slots)), home[u])
         node = router.middle(g, units[u].mode, slots[k - 1].start.hour)
         return node if node >= 0 else home[u]
 
