@@ -801,14 +801,17 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
     # a kept route goes on from where its unit stood at the slot's start in the plan in
     # force: after a kept route, after a drawn one (drawn to end there), or after no route
     # in both plans (from its home post); not after a route the re-plan takes away
+    # (a staging unit's one-node route says where it stood: the routes start there)
     held = dict(held or {})
-    now_at = {(a.unit, a.slot): ("busy", None, held[(a.unit, a.slot)])
-              if (a.unit, a.slot) in held else (a.duty, a.post, a.grid) for a in part}
+    now_at = {(a.unit, a.slot): ("busy", None, held[(a.unit, a.slot)], ())
+              if (a.unit, a.slot) in held else
+              (a.duty, a.post, a.grid, a.route if len(a.route) == 1 else ()) for a in part}
 
     def moved(u: str, k: int) -> bool:  # the unit's slot before is other than in force
         was_at = pif.plan.at(u, k)  # (held at an incident: where, as ``held``)
-        was = (("busy", None, was_at.grid) if was_at.note == BUSY_NOTE
-               else (was_at.duty, was_at.post, was_at.grid))
+        was = (("busy", None, was_at.grid, ()) if was_at.note == BUSY_NOTE
+               else (was_at.duty, was_at.post, was_at.grid,
+                     was_at.route if len(was_at.route) == 1 else ()))
         return now_at.get((u, k)) != was
 
     t0 = pif.slots[0].start
