@@ -79,7 +79,8 @@ def test_report_has_a_section_per_stage(folder: Path) -> None:
     doc = json.loads((folder / "plan.json").read_text(encoding="utf-8"))["stages"]["intel"]
     peak = int(np.argmax(np.asarray(doc["risk"]).max(axis=0)))
     later = doc["slots"][peak][:10] != doc["slots"][0][:10]
-    assert html.count('class="heat"') == 24 + later + 1
+    assert html.count('class="heat"') == 24 + later
+    assert html.count('class="sharemap"') == 1  # visibility's map, its own scale (review HD)
     assert ("The last map is the plan&#39;s highest slot" in html
             or "The last map is the plan's highest slot" in html) == later
     assert "Baseline: held at posts" in html and "National Day" in html

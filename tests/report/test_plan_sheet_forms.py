@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from xunfang.planning.pipeline import PlanResult
 from xunfang.report.folder import PLAN_FOLDER_ENTRIES, PLAN_SHEET_COLUMNS
-from xunfang.report.html import STAGING_NOTE
+from xunfang.report.html import AUX_SITE_NOTE, STAGING_NOTE
 from xunfang.report.i18n import t
 
 NODE_ID = re.compile(r"\bn\d{3}\b")
@@ -111,8 +111,10 @@ def test_plan_sheet_xlsx_is_the_paper_form(county: tuple[PlanResult, Path, Path]
             assert got["sheet_end"] == datetime.fromisoformat(row["slot_end"])
             # a staging unit's route duty is said as staging (review AT)
             staged = row["kind"] == "route" and STAGING_NOTE.match(row["duty"])
-            assert got["sheet_kind"] == t("duty_staging" if staged else "duty_" + row["kind"],
-                                          lang)
+            # an auxiliary force standing at a site in its hours is point duty (review HD)
+            point = row["kind"] == "route" and AUX_SITE_NOTE.match(row["duty"])
+            assert got["sheet_kind"] == t("duty_staging" if staged else "duty_point" if point
+                                          else "duty_" + row["kind"], lang)
             assert got["sheet_place"] == row["place_name"]
             if row["kind"] == "video":
                 assert got["sheet_unit_name"].startswith(t("sheet_video_desk", lang, n="")[:3])

@@ -15,8 +15,9 @@ import numpy as np
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
 from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weighs
 from xunfang.planning.pipeline import PlanRequest, PlanResult
+from xunfang.planning.roster.result import lead_in
 from xunfang.report.charts import bar_chart, line_chart
-from xunfang.report.i18n import LANGS, Lang, t, value_label
+from xunfang.report.i18n import LANGS, Lang, t, team_name, value_label
 from xunfang.report.layers import peak_slot
 from xunfang.report.svgmap import (
     BAND_COLOURS,
@@ -27,7 +28,9 @@ from xunfang.report.svgmap import (
     UNREACHED,
     render_map,
     render_risk_maps,
+    render_share_map,
     render_site_map,
+    share_classes,
     star_points,
 )
 from xunfang.scenario import counts
@@ -364,18 +367,32 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
     if ro is None:
         return None
     teams = (*ro.teams, *ro.day_teams)
-    shift_of: dict[tuple[str, str], str] = {}
+    # each team's regular shifts by the date they start, with their hours ("夜班 00:00–08:00"):
+    # the roster files a night shift of 00:00–08:00 under its roster day, the evening before
+    # (planning/roster/patterns.py), and a review read team C's night of 12-02 00:00–08:00 as
+    # 12-01's, 12-02 showing C off; the night running into the first day (lead_in) is the
+    # first day's, a night starting after the last day is named under the table
+    shift_of: dict[tuple[str, str], list[str]] = {}
+    table_days = {info.day for info in ro.calendar}
+    later: dict[str, set[str]] = {}  # a regular shift starting after the table's last day
+    for d in (*lead_in(ro), *ro.rows):
+        if d.kind != "regular":
+            continue
+        said = ((T(f"shift_{d.shift}") if d.shift in SHIFT_LETTER else d.shift)
+                + f" {d.start:%H:%M}–{clock(d.end, end=True)}")
+        if d.start.date() in table_days:
+            got = shift_of.setdefault((d.start.date().isoformat(), d.team), [])
+            if said not in got:
+                got.append(said)
+        elif d.start.date() > max(table_days, default=d.start.date()):
+            later.setdefault(f"{d.start:%m-%d %H:%M}", set()).add(d.team)
     # each day's special duties (the text, whether it serves an event): on the day they are
     # worked, not the roster day of the shift they extend (a review: the fair's Wed 08–12
     # overtime of a Tue night shift was listed on Tue); one worked on a day the table does
     # not hold stays on its roster day, dated
     special: dict[str, list[tuple[str, bool]]] = {}
-    table_days = {info.day for info in ro.calendar}
     for d in ro.rows:
-        key = (d.day.isoformat(), d.team)
-        if d.kind == "regular":
-            shift_of[key] = T(f"shift_{d.shift}") if d.shift in SHIFT_LETTER else d.shift
-        else:
+        if d.kind != "regular":
             worked = d.start.date()
             day, start = ((worked, f"{d.start:%H:%M}") if worked in table_days
                           else (d.day, f"{d.start:%m-%d %H:%M}"))
@@ -391,20 +408,38 @@ def _roster_section(result: PlanResult, T: Any, lang: Lang) -> dict[str, Any] | 
             "kind": T("day_" + info.kind) + (f" · {info.holiday}" if info.holiday else "")
                     + (f" · {T('makeup')}" if info.makeup else ""),
             "holiday": info.kind != "workday",
-            "shifts": [shift_of.get((k, t), T("shift_off")) for t in teams],
+            "shifts": [" / ".join(shift_of.get((k, t), [])) or T("shift_off") for t in teams],
             "special": len(duties),
             "special_list": _special_list(duties),
         })
-    hours = sorted(ro.hours.values(), key=lambda h: (-h.regular_hours - h.special_hours,
-                                                      h.person))
+    # each person's hours over the table's days as the table dates them, by the day a duty
+    # starts (a review: the hours were counted by roster day, the first day's 00:00–08:00
+    # night left out and a night after the last day counted); nights: the table's days
+    # with a duty in their small hours (00:00–06:00), as the roster counts them
+    load: dict[str, list[float]] = {p: [0.0, 0.0] for p in ro.hours}
+    small: dict[str, set[date]] = {p: set() for p in ro.hours}
+    for d in (*lead_in(ro), *ro.rows):
+        if d.person not in load or d.start.date() not in table_days:
+            continue
+        load[d.person][d.kind != "regular"] += d.hours
+        for day in {d.start.date(), d.end.date()} & table_days:
+            midnight = datetime.combine(day, datetime.min.time())
+            if d.start < midnight + timedelta(hours=6) and d.end > midnight:
+                small[d.person].add(day)
+    hours = sorted(ro.hours.values(), key=lambda h: (-sum(load[h.person]), h.person))
+    sep = "、" if lang == "zh" else ", "
     return {
-        "teams": teams, "days": days,
+        "teams": [team_name(t, lang) for t in teams], "days": days,
+        "convention": T("roster_by_start") + "".join(
+            T("roster_starts_later", when=when, teams=sep.join(
+                team_name(t, lang) for t in sorted(ts))) for when, ts in sorted(later.items())),
         # the measures by name, not roster.solve's keys (gini_nights…); the most hours of
         # one person is hours, not a Gini
         "fairness": [(value_label("fairness", k, lang), f"{v:g}" if k.startswith("max_")
                       else f"{v:.3f}") for k, v in sorted(ro.fairness.items())],
-        "hours": [{"person": h.person, "team": h.team, "regular": _fmt(h.regular_hours, 0),
-                   "special": _fmt(h.special_hours, 0), "nights": h.nights}
+        "hours": [{"person": h.person, "team": team_name(h.team, lang),
+                   "regular": _fmt(load[h.person][0], 0),
+                   "special": _fmt(load[h.person][1], 0), "nights": len(small[h.person])}
                   for h in hours[:12]],
         "people": len(ro.hours),
         "status": value_label("status", ro.solve.status, lang),
@@ -499,22 +534,32 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
     hist = plan["tables"]["response_histogram"]
     hist_series = {name: [float(r["incidents"]) for r in doc["tables"]["response_histogram"]]
                    for name, doc in list(arms.items())[:2]}
-    hist_labels = [f"{r['from_min']:g}" for r in hist]
-    slots = plan["tables"]["by_slot"]
-    slot_labels = [str(r["key"]) for r in slots]
-    slot_series = {T("within_min", b=m): [r.get(f"within_{m}_min") for r in slots]
+    # the bins' edges, the last bin's upper one too (the chart ends at the last bin filled;
+    # the last bin of the table is open, "∞")
+    hist_labels = [f"{r['from_min']:g}" for r in hist] + [
+        "∞" if r.get("to_min") is None else f"{r['to_min']:g}" for r in hist[-1:]]
+    # every slot of the day at its place, "—" gaps where no incident came (a review: the
+    # 13 hours with incidents stood evenly apart, 02:00 beside 09:00)
+    slots = {str(r["key"]): r for r in plan["tables"]["by_slot"]}
+    step = max(1, int(result.scenario.slot_minutes))
+    day_keys = [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 1440, step)]
+    slot_labels = (day_keys if set(slots) <= set(day_keys) else list(slots))
+    slot_series = {T("within_min", b=m): [slots[k].get(f"within_{m}_min") if k in slots
+                                          else None for k in slot_labels]
                    for m in (1, 3, 5)}
     vis = {str(r["grid"]): float(r["visibility"]) for r in plan["tables"]["visibility_by_grid"]
            if r.get("visibility") is not None}
     grids = tuple(vis)
-    vis_map = render_risk_maps(result.scenario, grids, np.array([[vis[g]] for g in grids]),
-                               [T("visibility")], width=320) if grids else []
     c = plan.get("counts", {})
     return {
         "arms": list(arms), "rows": rows,
-        "hist": bar_chart(hist_series, hist_labels, y_label=T("incidents_per_day")),
-        "slots": line_chart(slot_series, slot_labels, top=1.0),
-        "vis_map": vis_map[0] if vis_map else "",
+        "hist": bar_chart(hist_series, hist_labels, y_label=T("incidents_per_day"),
+                          x_label=T("chart_minutes"), edges=True),
+        "slots": line_chart(slot_series, slot_labels, top=1.0, x_label=T("chart_hour")),
+        # a map of its own size and classes, with its legend (a review: it was one 150-px
+        # heat-map cell, on the risk maps' scale, with none)
+        "vis_map": render_share_map(result.scenario, vis),
+        "vis_classes": share_classes(),
         "vis_rows": [{"grid": g, "v": _pct(vis[g])} for g in grids],
         "counts": T("kpi_counts", **{k2: c.get(k2, 0) for k2 in (
             "incidents", "served", "unserved", "unreachable", "off_network")}),
@@ -535,7 +580,7 @@ def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) 
     if not isinstance(dosage, dict):
         return ""
     if lang == "en":
-        return str(dosage.get("note", ""))
+        return when_text(str(dosage.get("note", "")), several_days)
     rows = [r for r in dosage.get("grid_slots", []) if isinstance(r, dict)]
     worst = dosage.get("worst")
     if not rows or not isinstance(worst, dict):
@@ -570,6 +615,19 @@ def _dosage_text(dosage: object, T: Any, lang: str, several_days: bool = False) 
 
 #: the plan's stages besides the posture whose shortfalls are sentences (plan.json)
 OTHER_SHORT_STAGES = ("routes", "drones", "video", "auxiliary")
+
+
+#: an ISO date-time as plan.json writes a slot's start ("2026-12-02T07:00", seconds and a
+#: UTC offset allowed)
+ISO_TIME = re.compile(r"\b\d{4}-(?P<md>\d\d-\d\d)T(?P<hm>\d\d:\d\d)(?::\d\d(?:\.\d+)?)?"
+                      r"(?:Z|[+-]\d\d:\d\d)?\b")
+
+
+def when_text(text: str, several_days: bool) -> str:
+    """``text`` with every ISO date-time in it said as the report says a time: ``07:00`` in
+    a plan of one day, ``12-02 07:00`` in one of several (a review: the Chinese shortfall
+    table and the English dosage note read "2026-12-02T07:00")."""
+    return ISO_TIME.sub(lambda m: f"{m['md']} {m['hm']}" if several_days else m["hm"], text)
 
 
 def _short_row(f: Any, T: Any) -> Any:
@@ -688,6 +746,17 @@ class PlaceNames:
 
     def site(self, site_id: str) -> str:
         return self._with_id(self.sites.get(site_id, ""), site_id)
+
+    def any_place(self, place_id: str) -> str:
+        """A grid, key site, post or road node named by its id (a shortfall's place): its
+        name with the id, a node its crossing; an id of none of them as written."""
+        if place_id in self.grid_names:
+            return self.grid_name(place_id)
+        if place_id in self.sites:
+            return self.site(place_id)
+        if place_id in self.posts:
+            return self.post(place_id)
+        return self.node(place_id) if place_id in self.index else place_id
 
     def grid_name(self, grid_id: str) -> str:
         return self._with_id(self.grid_names.get(grid_id, ""), grid_id)
@@ -1246,13 +1315,26 @@ def event_of(a: Any) -> str | None:
     return m["event"] if m else None
 
 
+#: an auxiliary force standing at a key site in its hours (planning's note; NOTE_SAID says it)
+AUX_SITE_NOTE = dict(NOTE_SAID)["note_auxiliary_site"]
+
+
+def at_one_place(a: Any) -> bool:
+    """Whether ``a`` is a "route" the plan says stands at one place: an auxiliary force
+    holding a key site in its hours (a review: BA-1 at the hospital read 路线巡逻)."""
+    return a.duty == "route" and bool(AUX_SITE_NOTE.match(a.note or ""))
+
+
 def duty_key(a: Any) -> str:
     """The i18n key of ``a``'s duty: ``duty_staging`` for a staging unit (review AT:
-    plan_sheet.xlsx and the timeline's hover called it route patrol), ``duty_event`` for a
-    unit at an event's post (a review: it read 定点备勤, as a permanent post's), else
-    ``duty_`` and its kind."""
+    plan_sheet.xlsx and the timeline's hover called it route patrol), ``duty_point`` for a
+    force standing at one site (:func:`at_one_place`), ``duty_event`` for a unit at an
+    event's post (a review: it read 定点备勤, as a permanent post's), else ``duty_`` and its
+    kind."""
     if staging(a):
         return "duty_staging"
+    if at_one_place(a):
+        return "duty_point"
     return "duty_event" if event_of(a) is not None else "duty_" + a.duty
 
 
@@ -1284,32 +1366,50 @@ def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
 
 def _deploy_section(result: PlanResult, T: Any, lang: str,
                     names: PlaceNames | None = None) -> dict[str, Any]:
-    """The timeline per unit (the first day's slots) and the shortfalls of the posture;
+    """The timeline per unit, one table for each day of the plan (a review: a 7-day report
+    showed the first day's alone and did not say so), and the shortfalls of the posture;
     ``names`` the report's place names (else built here)."""
     plan = result.plan
-    first_day = [s for s in plan.slots if s.start.date() == plan.slots[0].start.date()]
-    rows = []
+    by_day: dict[date, list[Any]] = {}
+    for s in plan.slots:
+        by_day.setdefault(s.start.date(), []).append(s)
     # built only when there are units to name places for (a plan of none needs no network)
     if names is None and plan.units:
         names = PlaceNames(result, lang)
-    for u in plan.units:
-        assert names is not None
-        cells = []
-        for s in first_day:
-            a = plan.at(u, s.index)
-            # a route's cell shows the grid it patrols, as the note above the timeline says
-            # (review AO: it showed the route's first node, "n271…", a route having no grid)
-            text = a.post or names.grid(a) or ""
-            where = names.place(a, s.start.hour) if a.duty != "off" else ""
-            # the hover text ends with the assignment's note in the report's language (the
-            # staging unit's ring, the drone's sorties: review FI; it was dropped, once English)
-            note = note_text(a.note, names, cast(Lang, lang)) if a.note else ""
-            cells.append({"cls": "d-" + a.duty, "text": text,
-                          "title": " ".join(x for x in (f"{s.start:%H:%M}",
-                                                        T(duty_key(a)), where, note) if x)})
-        rows.append({"unit": u, "cells": cells})
+    timeline = []
+    dated = len(by_day) > 1  # a hover's time with its date in a plan of several days
+    for day, slots in by_day.items():
+        rows = []
+        for u in plan.units:
+            assert names is not None
+            cells = []
+            for s in slots:
+                a = plan.at(u, s.index)
+                # a route's cell shows the grid it patrols, as the note above the timeline
+                # says (review AO: it showed the route's first node, "n271…")
+                text = a.post or names.grid(a) or ""
+                where = names.place(a, s.start.hour) if a.duty != "off" else ""
+                # the hover text ends with the assignment's note in the report's language
+                # (the staging unit's ring, the drone's sorties: review FI)
+                note = note_text(a.note, names, cast(Lang, lang)) if a.note else ""
+                cells.append({"cls": "d-post" if at_one_place(a) else "d-" + a.duty,
+                              "text": text,
+                              "title": " ".join(x for x in (f"{s.start:%m-%d %H:%M}" if dated
+                                                            else f"{s.start:%H:%M}",
+                                                            T(duty_key(a)), where, note) if x)})
+            rows.append({"unit": u, "cells": cells})
+        timeline.append({"day": f"{day:%m-%d} {T('weekday_' + str(day.weekday()))}",
+                         "id": f"timeline-{day.isoformat()}",
+                         "hours": [f"{s.start:%H}" for s in slots], "rows": rows})
     posture = result.stages.get("posture", {})
+    several_days = dated
     shortfalls = [_short_row(f, T) for f in cast(list[Any], posture.get("shortfalls", []))]
+    # each one's time and place as the rest of the report says them (copies: plan.json's
+    # own rows stay as they are)
+    shortfalls = [{**f, "start": when_text(str(f.get("start", "")), several_days),
+                   "place": names.any_place(f["place"]) if names is not None
+                   and isinstance(f.get("place"), str) else f.get("place", "")}
+                  if isinstance(f, dict) else f for f in shortfalls]
     gap = posture.get("max_gap")
     dosage = posture.get("dosage")  # grids the model left well under their share, and why
     # the other stages' shortfalls, each a sentence of plan.json's (a review: the report said
@@ -1323,7 +1423,7 @@ def _deploy_section(result: PlanResult, T: Any, lang: str,
     posts = outside.get("posts") if isinstance(outside, Mapping) else None
     outside_note = (T("posture_outside_grids", posts="、".join(map(str, posts)) if lang == "zh"
                       else ", ".join(map(str, posts))) if posts else "")
-    return {"hours": [f"{s.start:%H}" for s in first_day], "rows": rows,
+    return {"timeline": timeline,
             "shortfalls": shortfalls, "other_short": other, "outside": outside_note,
             "status": posture.get("status", "—"),
             "dosage": _dosage_text(dosage, T, lang,
@@ -1446,10 +1546,11 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
 
     c = counts(sc)
     bands = sc.policy.isochrone_minutes
-    legend = [(BAND_COLOURS[i], T("legend_band", b=f"{b:g}")) for i, b in enumerate(bands)
-              if i < len(BAND_COLOURS) - 1]
-    legend.append((BAND_COLOURS[-1], T("legend_beyond", b=f"{bands[-1]:g}")))
-    legend.append((UNREACHED, T("legend_unreached")))
+    # (colour, words, dashed): an unreachable road is drawn dashed, its swatch too
+    legend = [(BAND_COLOURS[i], T("legend_band", b=f"{b:g}"), False)
+              for i, b in enumerate(bands) if i < len(BAND_COLOURS) - 1]
+    legend.append((BAND_COLOURS[-1], T("legend_beyond", b=f"{bands[-1]:g}"), False))
+    legend.append((UNREACHED, T("legend_unreached"), True))
 
     access_rows: list[dict[str, Any]] = []
     for mode, cov in result.coverage.items():
@@ -1487,6 +1588,9 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
                               "post": post, "minutes": _fmt(m, 2), "target": f"{target:g}",
                               "met": T("yes") if m <= target else T("no"),
                               "ok": bool(m <= target)})
+    # a route by its streets, staging by its crossing; one for the sheet, the timeline and
+    # the rings' staging points
+    streets = names if names is not None else PlaceNames(result, lang)
     slot_rows = []
     rings = result.stages.get("rings", {})
     # one row per hour while every day of the plan reads the same; an hour whose days differ
@@ -1511,7 +1615,10 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             "plan_uncovered": mine.get("uncovered_nodes", "—"),
             "blockade": _fmt(seal.get("max_minutes"), 1) if seal else "—",
             "unsealed": len(seal.get("unsealed", [])) if seal else 0,
-            "staging": ", ".join(row.get("staging", {}).get("nodes", [])) or "—",
+            # the staging points by the crossing or site there, not their node ids (a review:
+            # "n033, n083, …" is no place a crew can be sent to)
+            "staging": ("、" if lang == "zh" else "; ").join(
+                streets.node(str(n)) for n in row.get("staging", {}).get("nodes", [])) or "—",
             "held": "; ".join(f"{h['unit']}@{','.join(h['sites'])}"
                               for h in row.get("staging_held", [])) or "—",
             "short": ", ".join(row.get("staging_short", [])) or "—",
@@ -1534,8 +1641,6 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     post_names = {p.id: p.name for p in sc.posts}
     area_names = {a.id: a.name for a in sc.areas_of("grid")}
     sheet = []
-    # a route by its streets, staging by its crossing; one for the sheet and the timeline
-    streets = names if names is not None else PlaceNames(result, lang)
     for u in sc.units:
         labels = []
         for a in plan.of_unit(u.id):
@@ -1548,7 +1653,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
                 area_names.get(a.grid or "", a.grid or "") if a.grid else
                 streets.route_of(a, plan.slots[a.slot - plan.slots[0].index].start.hour))
             event = event_of(a)  # an event's post, with the event's name
-            duty = T("duty_event_of", event=event) if event is not None else T("duty_" + a.duty)
+            duty = T("duty_event_of", event=event) if event is not None else T(duty_key(a))
             labels.append(f"{duty}: {where}" if where else duty)
         crews = [_crew_short(a.crew, lang) for a in plan.of_unit(u.id)]
         keyed = [f"{lab}\x00{c}" for lab, c in zip(labels, crews, strict=True)]
@@ -1572,8 +1677,9 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
                  for k, n in sorted(Counter(s.tier for s in sc.sites).items())]
     unit_rows = [(T(f"tier_{tier}"), value_label("mode", mode, lang), n) for (tier, mode), n in
                  sorted(Counter((u.tier, u.mode) for u in sc.units).items())]
-    team_rows = [((team, value_label("role", role, lang)), n) for (team, role), n in
-                 sorted(Counter((p.team, p.role) for p in sc.people).items())]
+    team_rows = [((team_name(team, lang), value_label("role", role, lang)), n)
+                 for (team, role), n in sorted(Counter((p.team, p.role)
+                                                       for p in sc.people).items())]
     risk_maps, hot_rows, risk_info = _risk_section(result, T)
     roster_info = _roster_section(result, T, lang)
     cp_info = _checkpoint_section(result, T)

@@ -87,7 +87,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "uncovered_nodes": {"zh": "未达标节点", "en": "nodes missing target"},
     "blockade_minutes": {"zh": "封控时间（分钟）", "en": "blockade (min)"},
     "unsealed": {"zh": "未封堵出口", "en": "exits left open"},
-    "staging": {"zh": "建议动中备勤点（路网节点）", "en": "staging points (road nodes)"},
+    "staging": {"zh": "建议动中备勤点", "en": "staging points"},
     "staging_held": {"zh": "动中备勤（单元@一级部位）", "en": "staging held (unit@tier-1 sites)"},
     "staging_short": {"zh": "一级部位1分钟圈缺口", "en": "tier-1 rings not held"},
     "legend_uncovered": {"zh": "未达标地点", "en": "place missing its target"},
@@ -454,6 +454,27 @@ TEXT: dict[str, dict[Lang, str]] = {
     "shift_day": {"zh": "白班", "en": "day"},
     "shift_office": {"zh": "白班", "en": "day"},
     "shift_off": {"zh": "休", "en": "off"},
+    "team_day": {"zh": "常白班组", "en": "day team"},
+    # the roster table's convention, one line under it (html._roster_section)
+    "roster_by_start": {
+        "zh": "班次按开始日期列出：00:00–08:00 的夜班列在其开始的当天（roster.csv / roster.xlsx "
+              "的“日期”为排班日，夜班记在前一天）；“休”为当天没有开始的班次。",
+        "en": "Shifts are listed on the date they start: a night shift of 00:00–08:00 is on the "
+              "day it begins (roster.csv / roster.xlsx date it by its roster day, the day "
+              "before); \"off\" means no shift starts that day.",
+    },
+    "hours_by_start": {
+        "zh": "工时与夜班按上表的日期计：班次记在其开始的当天（含首日 00:00 起的夜班，"
+              "不含表后一天开始的班次）；roster.xlsx 的“人员工时”按排班日计，两者可相差一个夜班。",
+        "en": "Hours and nights over the table's days, each duty on the day it starts (the "
+              "first day's 00:00 night in, a shift starting after the last day out); "
+              "roster.xlsx's hours per person count by roster day and may differ by a night.",
+    },
+    "roster_starts_later": {
+        "zh": "{when} 开始的班次（{teams}）在表后一天，见 roster.csv。",
+        "en": " The shift starting {when} ({teams}) is after the table's last day: see "
+              "roster.csv.",
+    },
     "weekday_0": {"zh": "周一", "en": "Mon"},
     "weekday_1": {"zh": "周二", "en": "Tue"},
     "weekday_2": {"zh": "周三", "en": "Wed"},
@@ -544,6 +565,12 @@ TEXT: dict[str, dict[Lang, str]] = {
     "timeline_note": {
         "zh": "每格一个时段：网格编号（巡逻）、点位编号（定点/设卡），空白为休息。",
         "en": "One cell per slot: the grid patrolled or the post held; blank when off duty.",
+    },
+    "chart_minutes": {"zh": "响应时间（分钟）", "en": "response time (min)"},
+    "chart_hour": {"zh": "时刻", "en": "hour of day"},
+    "timeline_days": {
+        "zh": "共 {n} 天，每天一张表（完整方案另见 plan_sheet.xlsx）。",
+        "en": " {n} days, one table a day (the whole plan is also in plan_sheet.xlsx).",
     },
     # the events of the plan (events.csv) as the plan serves them (html._events_section)
     "events": {"zh": "活动安保", "en": "Events"},
@@ -653,6 +680,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "duty_post": {"zh": "定点备勤", "en": "standing at post"},
     "duty_grid": {"zh": "网格巡逻", "en": "patrolling grid"},
     "duty_route": {"zh": "路线巡逻", "en": "on route"},
+    # an auxiliary force holding one key site in its hours (html.at_one_place): not a route
+    "duty_point": {"zh": "定点值守", "en": "point duty"},
     # a route duty of one node holding a key site's ring (deploy/staging.py's note): no
     # route patrol (review AT: plan_sheet.xlsx and the timeline called it 路线巡逻)
     "duty_staging": {"zh": "屯警", "en": "staging"},
@@ -1051,6 +1080,13 @@ def value_label(kind: str, value: str, lang: Lang) -> str:
     kinds) are shown as written."""
     entry = VALUES.get(f"{kind}:{value}")
     return entry[lang] if entry else value
+
+
+def team_name(team: str, lang: Lang) -> str:
+    """A roster team as the report heads it: the day team (roster's ``day``) as 常白班组 / day
+    team (a review: the Chinese roster table headed it "day"), a rotating team (A, B…) as
+    written."""
+    return t("team_day", lang) if team == "day" else team
 
 
 def t(key: str, lang: Lang, **kw: object) -> str:

@@ -11,9 +11,15 @@ import shapely
 from xunfang.planning.coverage import Coverage
 from xunfang.scenario.model import FloatArray, Roads, Scenario
 
-# Travel-time bands from the posts: within band k, beyond the last, unreachable.
-BAND_COLOURS = ("#1a9850", "#91cf60", "#fdae61", "#d73027")
+# Travel-time bands from the posts: within band k, beyond the last, unreachable. Each band
+# darker than the one before (relative luminance 0.59, 0.37, 0.17, 0.05: a contrast ratio of
+# 1.5 or more between neighbours), so that a grey print tells them apart: a review printed
+# the old green-to-red scale, whose 1-minute #1a9850 and >5-minute #d73027 (a contrast
+# ratio of 1.3) came out the same grey, and the 3- and 5-minute bands (1.01) too. An
+# unreachable road is grey and dashed (UNREACHED_DASH).
+BAND_COLOURS = ("#a6d96a", "#f08a24", "#d7301f", "#7f0000")
 UNREACHED = "#9e9e9e"
+UNREACHED_DASH = "3 2"
 TIER_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#67a9cf"}
 POST_STYLE = {
     "station": ("#08306b", "square"), "rapid": ("#e31a1c", "diamond"),
@@ -131,8 +137,9 @@ def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 10
         w = width_by_class.get(r.road_class[k], 1.2)
         groups.setdefault((colour, w), []).append(_edge_path(r, k, p, frame))
     for (colour, w), segs in sorted(groups.items(), key=lambda kv: kv[0][1]):
+        dash = f' stroke-dasharray="{UNREACHED_DASH}"' if colour == UNREACHED else ""
         out.append(f'<path d="{"".join(segs)}" stroke="{colour}" stroke-width="{w}" '
-                   'fill="none" stroke-linecap="round"/>')
+                   f'fill="none" stroke-linecap="round"{dash}/>')
     # zone labels
     if labels:
         for zone in scenario.areas_of("zone"):
@@ -301,3 +308,55 @@ def render_site_map(scenario: Scenario, value: dict[str, float], *, width: float
     out.append(_scale_bar(frame))
     out.append("</svg>")
     return "\n".join(out)
+
+
+#: the visibility map's classes: a share's lower bounds and their colours (ColorBrewer Blues,
+#: lighter for less presence); the breaks are fine near the top, where a county's grids lie
+#: (a review: every grid of the county was 59–99 %, and the map, drawn at 150 px wide on the
+#: risk maps' scale with no legend, told none of them apart)
+SHARE_BREAKS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95)
+SHARE_COLOURS = ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+
+
+def share_colour(value: float) -> str:
+    """The class colour of a share from 0 to 1 (SHARE_BREAKS)."""
+    k = max(i for i, lo in enumerate(SHARE_BREAKS) if value >= lo or i == 0)
+    return SHARE_COLOURS[k]
+
+
+def share_classes() -> list[tuple[str, str]]:
+    """The legend of :func:`render_share_map`: (colour, "lo–hi %") per class."""
+    bounds = [*SHARE_BREAKS, 1.0]
+    return [(c, f"{100 * lo:g}–{100 * hi:g}%")
+            for c, lo, hi in zip(SHARE_COLOURS, bounds, bounds[1:], strict=False)]
+
+
+def render_share_map(scenario: Scenario, value: Mapping[str, float], *,
+                     width: float = 640.0) -> str:
+    """The grids each filled by its share (0–1, e.g. visibility) on SHARE_BREAKS' classes,
+    labelled with its name and the share, over the roads: a map read in print."""
+    areas = {a.id: a for a in scenario.areas_of("grid")}
+    polys = [np.asarray(g.exterior.coords) for a in areas.values()
+             for g in getattr(a.geometry, "geoms", [a.geometry])]
+    if not polys or not value:
+        return ""
+    frame = _Frame(np.vstack(polys), width)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
+           f'{frame.height:.0f}" class="sharemap" role="img">']
+    for gid, v in value.items():
+        if gid in areas:
+            out.append(_area_path(areas[gid].geometry, frame, fill=share_colour(v),
+                                  stroke="#555", width=0.8, dash="",
+                                  title=f"{areas[gid].name}: {100 * v:.1f}%"))
+    out.append(f'<path d="{_road_path(scenario, frame)}" stroke="#444" stroke-width="0.5" '
+               'fill="none" stroke-opacity="0.45"/>')
+    for gid, v in value.items():
+        if gid in areas:
+            x, y = frame(shapely.get_coordinates(
+                shapely.point_on_surface(areas[gid].geometry)))[0]
+            out.append(f'<text x="{x:.1f}" y="{y:.1f}" class="slabel" text-anchor="middle">'
+                       f'{escape(areas[gid].name)}<tspan x="{x:.1f}" dy="13">'
+                       f'{100 * v:.0f}%</tspan></text>')
+    out.append(_scale_bar(frame))
+    out.append("</svg>")
+    return "".join(out)
