@@ -40,11 +40,13 @@ def test_a_kept_route_never_opens_with_the_rest_of_a_stop_not_made(
     # PS1-C held in G3 12:00-14:30 changes G4's patrol at 12:00: PS7-C's 12:00 route there is
     # drawn again and ends at S16's node (n214) with no stop; its 13:00 route, kept, opened
     # with 9.4 min standing there, the rest of the plan in force's S16 stop (one to four such
-    # routes in 12 of the bench's 19 county re-plans)
+    # routes in 12 of the bench's 19 county re-plans). (Since crews honour their skills,
+    # PS1-C holds a ring all day, no route; PS2-F's 13:00 route in G1 runs past 14:00 and
+    # its 14:00 route opens with the rest: held in G3 till 14:30, its stop is not made.)
     was = _rows(county)
-    assert was[("PS7-C", 13)]["legs"][0]["kind"] == "hold"  # the plan in force's carried rest
-    assert was[("PS7-C", 12)]["legs"][-1]["to"] > 13 * 60
-    rows = _replan(county, tmp_path / "busy", "--busy", "PS1-C:G3:14:30")
+    assert was[("PS2-F", 14)]["legs"][0]["kind"] == "hold"  # the plan in force's carried rest
+    assert was[("PS2-F", 13)]["legs"][-1]["to"] > 14 * 60
+    rows = _replan(county, tmp_path / "busy", "--busy", "PS2-F:G3:14:30")
     for (u, k), row in rows.items():
         first = row["legs"][0]
         if k < 12 or first["kind"] != "hold" or first["from"] > 60.0 * k + 0.011:
@@ -60,12 +62,11 @@ def test_a_kept_route_never_opens_with_the_rest_of_a_stop_not_made(
 def test_a_unit_held_at_an_incident_starts_its_next_route_in_its_grid(
         county: Path, tmp_path: Path) -> None:
     # PS1-C held in G3 12:00-13:30 patrols G4 at 14:00: its route drove there from its home
-    # post (n161), as if it had been taken home; it now drives from G3's middle (n153). (In
-    # the plan in force it stages at n201 at 13:00 and its 14:00 route starts there, where
-    # it stood: before routes read ``standing``, at n161 too.)
+    # post (n161), as if it had been taken home; it now drives from G3's middle (n153).
+    # (Since crews honour their skills PS1-C holds a ring all day: PS7-C, in G4 at 14:00.)
     was = _rows(county)
-    assert was[("PS1-C", 14)]["nodes"][0] == "n201"
-    rows = _replan(county, tmp_path / "held", "--busy", "PS1-C:G3:13:30")
-    first = rows[("PS1-C", 14)]
+    assert was[("PS7-C", 14)]["grid"] == "G4"
+    rows = _replan(county, tmp_path / "held", "--busy", "PS7-C:G3:13:30")
+    first = rows[("PS7-C", 14)]
     assert first["grid"] == "G4" and first["nodes"][0] == "n153", first["nodes"][:3]
     assert first["legs"][0]["kind"] == "transit" and first["legs"][0]["from"] == 14 * 60

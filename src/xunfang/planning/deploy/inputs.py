@@ -40,9 +40,14 @@ CHECKPOINT_SQUADS: tuple[str, ...] = ("checkpoint",)
 MOBILE_TIERS: tuple[str, ...] = ("special", "precinct", "armed")
 #: People a unit needs on board to be on duty, by mode (drones need a drone pilot).
 CREW_MIN: Mapping[str, int] = {"car": 2, "motorcycle": 1, "balance": 1, "foot": 1, "drone": 1}
-#: The skill one of a crew borrowed from another pool must hold, by mode (where the
-#: scenario's people carry it at all): a car's driver, a motorcycle's rider
-BORROW_SKILL: Mapping[str, str] = {"car": "driver", "motorcycle": "motorcycle"}
+#: The skill one of a unit's crew must hold, by mode, where the scenario's people carry it
+#: at all (people.csv's ``skills``): a car's driver, a motorcycle's rider (its only seat), a
+#: drone's pilot. Balance vehicles and foot patrols ask none.
+MODE_SKILL: Mapping[str, str] = {"car": "driver", "motorcycle": "motorcycle",
+                                 "drone": "drone_pilot"}
+#: The roles (people.csv ``role``) of sworn officers (民警): a checkpoint's crew needs one,
+#: since an auxiliary officer (辅警) may not stop and check (盘查) without one present.
+SWORN_ROLES: tuple[str, ...] = ("police",)
 #: Site kinds where crowds gather, and the hours they do (joint patrols, 叠加巡逻).
 CROWD_HOURS: Mapping[str, tuple[int, ...]] = {
     "square": (19, 20, 21),
@@ -430,10 +435,27 @@ class Inputs:
     #: window (slots) -> grids holding a piece of a mandatory line driven that often (a
     #: patrol in every window of w slots, as the key sites' tier windows)
     line_window: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    #: (unit, slot) -> why a rostered unit is off though people of its pool are free (its
+    #: mode's skill), for the off assignment's note; absent: no crew on duty
+    off_reason: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    #: unit -> why it is on duty all day with no named crew (its own duty list)
+    unnamed_crews: Mapping[str, str] = field(default_factory=dict)
+    #: the people who are sworn officers (``SWORN_ROLES``)
+    sworn: frozenset[str] = frozenset()
 
     @property
     def n_grids(self) -> int:
         return len(self.grids)
+
+    def checkpoint_short(self, unit: str, slot: int) -> str | None:
+        """Why the crew of checkpoint unit ``unit`` may not man a checkpoint in ``slot``
+        (slot index): a named crew with no sworn officer (民警) — auxiliaries may not stop
+        and check (盘查) alone; None when it may (or its crew is not named)."""
+        c = self.crew.get((unit, slot), ())
+        if not c or self.sworn & set(c):
+            return None
+        return (f"no sworn officer (民警) in its crew ({', '.join(c)}): auxiliary officers "
+                "may not stop and check (盘查) without one")
 
 
 def unit_kind(u: Unit) -> str:
@@ -461,76 +483,220 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
                   rostered: Sequence[str] = ()
                   ) -> tuple[tuple[frozenset[str], ...], dict[tuple[str, int], tuple[str, ...]],
                              frozenset[str]]:
-    """Units on duty per slot, their crews and the units whose crews are rostered.
+    """Units on duty per slot, their crews and the units whose crews are rostered
+    (:func:`crewing` without its notes)."""
+    c = crewing(scenario, slots, on_duty_people, rostered)
+    return c.on_duty, c.crew, c.rostered_units
+
+
+@dataclass(frozen=True)
+class Crewing:
+    """Who crews which unit in each slot, and what the crews lack (:func:`crewing`)."""
+
+    on_duty: tuple[frozenset[str], ...]  # police units on duty per slot
+    crew: dict[tuple[str, int], tuple[str, ...]]  # (unit, slot) -> people on board
+    rostered_units: frozenset[str]  # units whose crews come from the roster
+    #: (unit, slot) -> why a rostered unit is off though people of its pool are free
+    off_reason: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: unit -> why it is on duty all day with no named crew (its pool is not rostered)
+    unnamed: dict[str, str] = field(default_factory=dict)
+
+
+def _needs(u: Unit, skills: Mapping[str, frozenset[str]], known: frozenset[str],
+           sworn: frozenset[str]) -> tuple[int, frozenset[str] | None, frozenset[str] | None]:
+    """What ``u``'s crew must be: its size (``CREW_MIN``), the people of whom one must be
+    aboard (``MODE_SKILL``, where the scenario's people carry the skill at all; None: any)
+    and, for a checkpoint unit, the sworn officers of whom one should be (None: no rule)."""
+    want = MODE_SKILL.get(u.mode)
+    hard = (frozenset(p for p, s in skills.items() if want in s)
+            if want is not None and want in known else None)
+    soft = sworn if unit_kind(u) == "checkpoint" else None
+    return CREW_MIN.get(u.mode, 1), hard, soft
+
+
+def _leads(need: tuple[int, frozenset[str] | None, frozenset[str] | None],
+           free: Sequence[str], *, soft: bool) -> list[tuple[str, ...]]:
+    """The people who can meet ``need``'s skill (and, with ``soft``, its sworn officer)
+    among ``free`` (in preference order): each option one or two people, the rest of the
+    crew any; the options meeting the sworn rule first."""
+    n, hard, sw = need
+    hs = [p for p in free if hard is None or p in hard]
+    out: list[tuple[str, ...]] = []
+    if soft and sw is not None:
+        out += [(p,) for p in hs if p in sw]
+        if n >= 2:
+            out += [(p, q) for p in hs for q in free if q != p and q in sw and p not in sw]
+    out += [(p,) for p in hs] if hard is not None else [()]
+    return list(dict.fromkeys(out))
+
+
+def _match(units: Sequence[Unit], free: Sequence[str],
+           needs: Mapping[str, tuple[int, frozenset[str] | None, frozenset[str] | None]]
+           ) -> dict[str, tuple[str, ...]]:
+    """Crews for ``units`` (in priority order) from ``free`` (people in preference order:
+    the least sought first): a unit is crewed when it and every unit crewed before it can
+    be at once, each with the skill its mode asks (a small matching by search, not first
+    come: the rider the sixth motorcycle needs is not spent on a car's second seat); then
+    the crews are chosen meeting the sworn-officer rule of checkpoint units wherever the
+    crewed units still all can be."""
+
+    def solve(us: Sequence[Unit], avail: frozenset[str], soft: bool
+              ) -> dict[str, tuple[str, ...]] | None:
+        memo: set[tuple[int, frozenset[str]]] = set()  # states that cannot be completed
+
+        def go(i: int, left: frozenset[str]) -> dict[str, tuple[str, ...]] | None:
+            if i == len(us):
+                return {}
+            if (i, left) in memo:
+                return None
+            if sum(needs[u.id][0] for u in us[i:]) <= len(left):
+                order = [p for p in free if p in left]
+                for lead in _leads(needs[us[i].id], order, soft=soft):
+                    rest = go(i + 1, left - set(lead))
+                    if rest is not None:
+                        return {us[i].id: lead, **rest}
+            memo.add((i, left))
+            return None
+
+        return go(0, avail)
+
+    avail = frozenset(free)
+    taken: list[Unit] = []
+    for u in units:
+        if solve([*taken, u], avail, False) is not None:
+            taken.append(u)
+    leads = solve(taken, avail, True) or solve(taken, avail, False) or {}
+    left = [p for p in free if not any(p in ls for ls in leads.values())]
+    out: dict[str, tuple[str, ...]] = {}
+    for u in taken:
+        more = needs[u.id][0] - len(leads[u.id])
+        out[u.id] = (*leads[u.id], *left[:more])
+        left = left[more:]
+    return out
+
+
+def crewing(scenario: Scenario, slots: Sequence[Slot],
+            on_duty_people: Sequence[Sequence[str]] | None,
+            rostered: Sequence[str] = ()) -> Crewing:
+    """Units on duty per slot, their crews, the units whose crews are rostered, and notes.
 
     A unit whose crew pool holds rostered people is on duty in a slot when enough of them
-    (``CREW_MIN`` by mode; a drone needs a ``drone_pilot``) are on duty and not already on
-    another unit of the pool (one unit at each home post, then the other units in file
-    order and the drones last, or the drones before them with ``[policy.drones]
-    crew_first``; a ground unit takes people without the ``drone_pilot`` skill before
-    pilots, so that a pilot to spare is left for a drone). People on duty whom no unit of
-    their own pool took then crew the ground units of their tier still off for want of a
-    crew, in file order, when one of them holds the skill the mode asks (``BORROW_SKILL``,
-    where the scenario's people carry that skill at all): a checkpoint squad by day, an
-    event's or a weekend's extra staff (a review: 12 of 36 hours of a fair's extra staff
-    were in no crew while motorcycles stood off for want of one). A unit whose pool
-    holds nobody rostered — or every unit when there is no roster — is on duty all day.
+    (``CREW_MIN`` by mode) are on duty, not already on another unit, and one of them holds
+    the skill the mode asks (``MODE_SKILL``: a car's driver, a motorcycle's rider, a drone's
+    pilot — where the scenario's people carry that skill at all). Within a pool the units
+    are taken in priority order (one unit at each home post, then the others in file order
+    and the drones last, or the drones before them with ``[policy.drones] crew_first``),
+    each crewed if it and every unit crewed before it can be at once (:func:`_match`): a
+    review found TX-M1, a motorcycle, ridden 08–16 by TXJ01, who has no motorcycle skill,
+    while riders of the pool crewed other units. The least sought people take the seats
+    any one may fill (pilots and sworn officers last, the others in file order). A
+    checkpoint unit's crew holds a sworn officer (民警, role ``police``) wherever one can be
+    found (auxiliaries may not do 盘查 alone): its pool's first, else a free one of its tier
+    joins the crew.
+    People on duty whom no unit of their own pool took then crew the ground units of their
+    tier still off for want of a crew, in file order, one of them with the mode's skill: a
+    checkpoint squad by day, an event's or a weekend's extra staff (a review: 12 of 36
+    hours of a fair's extra staff were in no crew while motorcycles stood off for want of
+    one). A unit whose pool holds nobody rostered — or every unit when there is no roster —
+    is on duty all day with no named crew; ``unnamed`` says why (its own duty list). The
+    auxiliary forces (tier not in ``MOBILE_TIERS``) are never on the posture's duty list:
+    the auxiliary stage puts each on in its hours.
     """
     pools = crew_pools(scenario)
     ros = set(rostered)
     if on_duty_people is None:
         ros = set()
-    skills = {p.id: set(p.skills) for p in scenario.people}
+    skills = {p.id: frozenset(p.skills) for p in scenario.people}
+    known = frozenset(k for v in skills.values() for k in v)
+    sworn = frozenset(p.id for p in scenario.people if p.role in SWORN_ROLES)
     drones_first = scenario.policy.drones.crew_first
-    rostered_units = frozenset(u.id for u in scenario.units if ros & set(pools[u.id]))
+    police = [u for u in scenario.units if unit_kind(u) != "auxiliary"]
+    rostered_units = frozenset(u.id for u in police if ros & set(pools[u.id]))
+    needs = {u.id: _needs(u, skills, known, sworn) for u in police}
+
+    def rank(p: str) -> tuple[bool, bool]:
+        """The least sought first: pilots last (one to spare flies a drone), and sworn
+        officers after the others (one to spare joins a checkpoint crew)."""
+        return ("drone_pilot" in skills[p], p in sworn)
+
     groups: dict[tuple[str, ...], list[Unit]] = {}
-    for u in scenario.units:
+    for u in police:
         if u.id in rostered_units:
             groups.setdefault(pools[u.id], []).append(u)
     duty: list[frozenset[str]] = []
     crew: dict[tuple[str, int], tuple[str, ...]] = {}
+    off_reason: dict[tuple[str, int], str] = {}
     pooled = {p for pool in groups for p in pool}
     people = [p.id for p in scenario.people if p.id in pooled]  # file order
+    order = {p: i for i, p in enumerate(people)}
     tier = {p.id: person_tier(p) for p in scenario.people}
-    known = {k for v in skills.values() for k in v}
-    borrowers = [u for u in scenario.units if u.id in rostered_units and u.mode != "drone"]
+    borrowers = [u for u in police if u.id in rostered_units and u.mode != "drone"]
+    seats = {u.id: u.seats for u in police}
     for k, s in enumerate(slots):
-        on = {u.id for u in scenario.units if u.id not in rostered_units}
+        on = {u.id for u in police if u.id not in rostered_units}
         present = set(on_duty_people[k]) if on_duty_people is not None and k < len(
             on_duty_people) else set()
         for pool, units in groups.items():
-            free = [p for p in pool if p in present]
-            for u in _crew_order(units, len(free), drones_first=drones_first):
-                need = CREW_MIN.get(u.mode, 1)
-                if u.mode == "drone":
-                    pick = [p for p in free if "drone_pilot" in skills[p]][:need]
-                else:  # pilots last, so that one to spare is left for a drone
-                    pick = sorted(free, key=lambda p: "drone_pilot" in skills[p])[:need]
-                if len(pick) == need:
-                    on.add(u.id)
-                    crew[(u.id, s.index)] = tuple(pick)
-                    free = [p for p in free if p not in pick]
-        taken = {p for us in groups.values() for u in us
-                 for p in crew.get((u.id, s.index), ())}
-        spare = [p for p in people if p in present and p not in taken]
+            free = sorted((p for p in pool if p in present), key=lambda p: (rank(p), order[p]))
+            got = _match(_crew_order(units, len(free), drones_first=drones_first), free,
+                         needs)
+            for uid, c in got.items():
+                on.add(uid)
+                crew[(uid, s.index)] = c
+        taken = {p for (_u, kk), c in crew.items() if kk == s.index for p in c}
+        spare = sorted((p for p in people if p in present and p not in taken),
+                       key=lambda p: (rank(p), order[p]))
+        # a checkpoint crew with no sworn officer takes a free one of its tier on board
+        for u in borrowers:
+            c = crew.get((u.id, s.index), ())
+            _n, _h, sw = needs[u.id]
+            if (sw is None or not c or sw & set(c)
+                    or (seats[u.id] is not None and len(c) >= (seats[u.id] or 0))):
+                continue
+            add = next((p for p in spare if p in sw and tier[p] in (None, u.tier)), None)
+            if add is not None:
+                crew[(u.id, s.index)] = (*c, add)
+                spare.remove(add)
         for u in borrowers:
             if u.id in on or not spare:
                 continue
             cands = [p for p in spare if tier[p] is None or tier[p] == u.tier]
-            need = CREW_MIN.get(u.mode, 1)
-            want = BORROW_SKILL.get(u.mode)
-            if want is not None and want in known:
-                lead = next((p for p in cands if want in skills[p]), None)
-                if lead is None:
-                    continue
-                cands = [lead, *(p for p in cands if p != lead)]
-            pick = cands[:need]
-            if len(pick) == need:
+            got = _match([u], cands, needs)
+            if u.id in got:
                 on.add(u.id)
-                crew[(u.id, s.index)] = tuple(pick)
-                spare = [p for p in spare if p not in pick]
+                crew[(u.id, s.index)] = got[u.id]
+                spare = [p for p in spare if p not in got[u.id]]
+        for u in police:
+            if u.id in rostered_units and u.id not in on:
+                _n, hard, _sw = needs[u.id]
+                left = [p for p in spare if p in pools[u.id]]
+                if hard is not None and left:
+                    off_reason[(u.id, s.index)] = (
+                        f"no crew with the {MODE_SKILL[u.mode]} skill: "
+                        f"{', '.join(sorted(left, key=order.__getitem__))} on duty and free "
+                        f"lack{'s' if len(left) == 1 else ''} it")
         duty.append(frozenset(on))
-    return tuple(duty), crew, rostered_units
+    unnamed: dict[str, str] = {}
+    if ros:
+        teams = sorted({p.team for p in scenario.people if p.id in ros})
+        team_of = {p.id: p.team for p in scenario.people}
+        for u in police:
+            if u.id in rostered_units:
+                continue
+            pool = pools[u.id]
+            if pool:
+                own = sorted({team_of[p] for p in pool})
+                unnamed[u.id] = (
+                    f"crewed by its own duty list: people.csv names {len(pool)} people for "
+                    f"it ({', '.join(pool[:4])}{' …' if len(pool) > 4 else ''}; team "
+                    f"{', '.join(own)}), whom this plan's roster (teams {', '.join(teams)}) "
+                    "does not rota: on duty all day, its crew not named")
+            else:
+                unnamed[u.id] = (
+                    f"no one in people.csv can crew it (squad {u.squad!r}, tier "
+                    f"{u.tier!r}): on duty all day with no crew")
+    return Crewing(on_duty=tuple(duty), crew=crew, rostered_units=rostered_units,
+                   off_reason=off_reason, unnamed=unnamed)
 
 
 def _crew_order(units: Sequence[Unit], people: int, *, drones_first: bool = False
@@ -746,7 +912,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
                 g = int(node_grid[a]) if node_grid[a] >= 0 else int(node_grid[b])
                 if g >= 0:
                     line_windows.setdefault(w, set()).add(g)
-    duty, crew, rostered_units = units_on_duty(scenario, slots_t, on_duty_people, rostered)
+    crews = crewing(scenario, slots_t, on_duty_people, rostered)
     check_pins(pins, scenario, slots_t, gids)
     record = record_counts = None
     week_cols = [s.start.weekday() * 24 + s.start.hour for s in slots_t]
@@ -765,6 +931,9 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         tier_window={w: tuple(sorted(g)) for w, g in windows.items()},
         line_window={w: tuple(sorted(g)) for w, g in line_windows.items()},
         tier1_grids=tuple(sorted(tier1)), crowd=tuple(crowd), minutes=minutes, target=target,
-        on_duty=duty, crew=crew, rostered_units=rostered_units, pins=tuple(pins),
+        on_duty=crews.on_duty, crew=crews.crew, rostered_units=crews.rostered_units,
+        off_reason=crews.off_reason, unnamed_crews=crews.unnamed,
+        sworn=frozenset(p.id for p in scenario.people if p.role in SWORN_ROLES),
+        pins=tuple(pins),
         options=opts, net=net, record=record, forecast=risk is not None,
         record_counts=record_counts)

@@ -516,7 +516,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
             kind = kinds[u]
             if u not in on:
                 reason = (OUT_OF_SERVICE if u in out_oos and out_oos[u] <= k
-                          else AUXILIARY_OFF if kind == "auxiliary" else "no crew on duty")
+                          else AUXILIARY_OFF if kind == "auxiliary"
+                          else inp.off_reason.get((u, s.index), "no crew on duty"))
                 assignments[(u, s.index)] = Assignment(unit=u, slot=s.index, duty="off",
                                                        note=reason)
                 if kind == "fixed":
@@ -547,7 +548,13 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                                       note=("pinned " + note).strip()),
                         gindex[pg])
                 continue
-            if (u, s.index) in cps:
+            if (u, s.index) in cps and (no := inp.checkpoint_short(u, s.index)):
+                shortfalls.append(Shortfall(s.index, s.name, "checkpoint", cps[(u, s.index)],
+                                            1, 0, f"team {u}: {no}"))
+                seen_g, at_g = _at_post(inp, unit.home_post, outside)
+                put(u, Assignment(unit=u, slot=s.index, duty="post", post=unit.home_post,
+                                  note=f"checkpoint not manned: {no}"), seen_g, at=at_g)
+            elif (u, s.index) in cps:
                 cpost = cps[(u, s.index)]
                 seen_g, at_g = _at_post(inp, cpost, outside)
                 put(u, Assignment(unit=u, slot=s.index, duty="checkpoint", post=cpost,
@@ -1003,6 +1010,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                           else "forecast" if inp.forecast else "same")
     if dosage is not None:
         staged["dosage"] = dosage
+    if inp.unnamed_crews:
+        staged["unnamed_crews"] = dict(inp.unnamed_crews)
     if outside:
         staged["outside_grids"] = {
             "posts": sorted(outside),
