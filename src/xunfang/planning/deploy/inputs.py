@@ -514,65 +514,68 @@ def _needs(u: Unit, skills: Mapping[str, frozenset[str]], known: frozenset[str],
     return CREW_MIN.get(u.mode, 1), hard, soft
 
 
-def _leads(need: tuple[int, frozenset[str] | None, frozenset[str] | None],
-           free: Sequence[str], *, soft: bool) -> list[tuple[str, ...]]:
-    """The people who can meet ``need``'s skill (and, with ``soft``, its sworn officer)
-    among ``free`` (in preference order): each option one or two people, the rest of the
-    crew any; the options meeting the sworn rule first."""
-    n, hard, sw = need
-    hs = [p for p in free if hard is None or p in hard]
-    out: list[tuple[str, ...]] = []
-    if soft and sw is not None:
-        out += [(p,) for p in hs if p in sw]
-        if n >= 2:
-            out += [(p, q) for p in hs for q in free if q != p and q in sw and p not in sw]
-    out += [(p,) for p in hs] if hard is not None else [()]
-    return list(dict.fromkeys(out))
-
-
 def _match(units: Sequence[Unit], free: Sequence[str],
            needs: Mapping[str, tuple[int, frozenset[str] | None, frozenset[str] | None]]
            ) -> dict[str, tuple[str, ...]]:
     """Crews for ``units`` (in priority order) from ``free`` (people in preference order:
-    the least sought first): a unit is crewed when it and every unit crewed before it can
-    be at once, each with the skill its mode asks (a small matching by search, not first
-    come: the rider the sixth motorcycle needs is not spent on a car's second seat); then
-    the crews are chosen meeting the sworn-officer rule of checkpoint units wherever the
-    crewed units still all can be."""
+    the least sought first). A bipartite matching of the units to the people holding the
+    skill their mode asks, grown one unit at a time by augmenting paths (not first come:
+    the rider a motorcycle needs is moved off a car's driving seat when another can drive
+    it): a unit is crewed when the matching takes it in and the seats of the units crewed
+    so far fit the people. Then a checkpoint unit's skilled seat goes to a sworn officer
+    where the matching can give it one, else one of its other seats; the other seats are
+    filled in unit order by the people left, least sought first."""
+    allowed: dict[str, list[str]] = {}
+    lead: dict[str, str] = {}  # unit -> the person in its skilled seat
+    owner: dict[str, str] = {}  # person -> the unit whose skilled seat they hold
 
-    def solve(us: Sequence[Unit], avail: frozenset[str], soft: bool
-              ) -> dict[str, tuple[str, ...]] | None:
-        memo: set[tuple[int, frozenset[str]]] = set()  # states that cannot be completed
+    def augment(uid: str, seen: set[str]) -> bool:
+        for p in allowed[uid]:
+            if p in seen:
+                continue
+            seen.add(p)
+            if p not in owner or augment(owner[p], seen):
+                owner[p] = uid
+                lead[uid] = p
+                return True
+        return False  # (a failed search changes nothing)
 
-        def go(i: int, left: frozenset[str]) -> dict[str, tuple[str, ...]] | None:
-            if i == len(us):
-                return {}
-            if (i, left) in memo:
-                return None
-            if sum(needs[u.id][0] for u in us[i:]) <= len(left):
-                order = [p for p in free if p in left]
-                for lead in _leads(needs[us[i].id], order, soft=soft):
-                    rest = go(i + 1, left - set(lead))
-                    if rest is not None:
-                        return {us[i].id: lead, **rest}
-            memo.add((i, left))
-            return None
-
-        return go(0, avail)
-
-    avail = frozenset(free)
     taken: list[Unit] = []
+    seats = 0
     for u in units:
-        if solve([*taken, u], avail, False) is not None:
-            taken.append(u)
-    leads = solve(taken, avail, True) or solve(taken, avail, False) or {}
-    left = [p for p in free if not any(p in ls for ls in leads.values())]
-    out: dict[str, tuple[str, ...]] = {}
+        n, hard, _sw = needs[u.id]
+        if seats + n > len(free):
+            continue
+        if hard is not None:
+            allowed[u.id] = [p for p in free if p in hard]
+            if not augment(u.id, set()):
+                continue
+        taken.append(u)
+        seats += n
+    for u in taken:  # a sworn officer in the skilled seat of a checkpoint unit
+        _n, hard, sw = needs[u.id]
+        if sw is None or u.id not in lead or lead[u.id] in sw:
+            continue
+        was, every = lead.pop(u.id), allowed[u.id]
+        del owner[was]
+        allowed[u.id] = [p for p in every if p in sw]
+        if not augment(u.id, set()):
+            owner[was], lead[u.id] = u.id, was
+        allowed[u.id] = every
+    left = [p for p in free if p not in owner]
+    crews = {u.id: [lead[u.id]] if u.id in lead else [] for u in taken}
+    for u in taken:  # else a sworn officer in one of its other seats
+        n, _hard, sw = needs[u.id]
+        if sw is not None and len(crews[u.id]) < n and not sw & set(crews[u.id]):
+            add = next((p for p in left if p in sw), None)
+            if add is not None:
+                crews[u.id].append(add)
+                left.remove(add)
     for u in taken:
-        more = needs[u.id][0] - len(leads[u.id])
-        out[u.id] = (*leads[u.id], *left[:more])
+        more = needs[u.id][0] - len(crews[u.id])
+        crews[u.id] += left[:more]
         left = left[more:]
-    return out
+    return {u: tuple(c) for u, c in crews.items()}
 
 
 def crewing(scenario: Scenario, slots: Sequence[Slot],
@@ -586,13 +589,13 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
     pilot — where the scenario's people carry that skill at all). Within a pool the units
     are taken in priority order (one unit at each home post, then the others in file order
     and the drones last, or the drones before them with ``[policy.drones] crew_first``),
-    each crewed if it and every unit crewed before it can be at once (:func:`_match`): a
-    review found TX-M1, a motorcycle, ridden 08–16 by TXJ01, who has no motorcycle skill,
-    while riders of the pool crewed other units. The least sought people take the seats
-    any one may fill (pilots and sworn officers last, the others in file order). A
-    checkpoint unit's crew holds a sworn officer (民警, role ``police``) wherever one can be
-    found (auxiliaries may not do 盘查 alone): its pool's first, else a free one of its tier
-    joins the crew.
+    each crewed if it and every unit crewed before it can be at once (:func:`_match`, a
+    matching by augmenting paths): a review found TX-M1, a motorcycle, ridden 08–16 by
+    TXJ01, who has no motorcycle skill, while riders of the pool crewed other units. The
+    least sought people take the seats any one may fill (pilots and sworn officers last,
+    the others in file order). A checkpoint unit's crew holds a sworn officer (民警, role
+    ``police``) wherever one can be found (auxiliaries may not do 盘查 alone): its pool's
+    first, else a free one of its tier joins the crew.
     People on duty whom no unit of their own pool took then crew the ground units of their
     tier still off for want of a crew, in file order, one of them with the mode's skill: a
     checkpoint squad by day, an event's or a weekend's extra staff (a review: 12 of 36
