@@ -639,6 +639,7 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
         on = {u.id for u in police if u.id not in rostered_units}
         present = set(on_duty_people[k]) if on_duty_people is not None and k < len(
             on_duty_people) else set()
+        taken: set[str] = set()
         for pool, units in groups.items():
             free = sorted((p for p in pool if p in present), key=lambda p: (rank(p), order[p]))
             got = _match(_crew_order(units, len(free), drones_first=drones_first), free,
@@ -646,7 +647,7 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
             for uid, c in got.items():
                 on.add(uid)
                 crew[(uid, s.index)] = c
-        taken = {p for (_u, kk), c in crew.items() if kk == s.index for p in c}
+                taken.update(c)
         spare = sorted((p for p in people if p in present and p not in taken),
                        key=lambda p: (rank(p), order[p]))
         # a checkpoint crew with no sworn officer takes a free one of its tier on board
@@ -671,9 +672,9 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                 spare = [p for p in spare if p not in got[u.id]]
         for u in police:
             if u.id in rostered_units and u.id not in on:
-                _n, hard, _sw = needs[u.id]
+                n, hard, _sw = needs[u.id]
                 left = [p for p in spare if p in pools[u.id]]
-                if hard is not None and left:
+                if hard is not None and len(left) >= n:  # enough people, none skilled
                     off_reason[(u.id, s.index)] = (
                         f"no crew with the {MODE_SKILL[u.mode]} skill: "
                         f"{', '.join(sorted(left, key=order.__getitem__))} on duty and free "
