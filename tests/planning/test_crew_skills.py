@@ -124,19 +124,22 @@ def test_a_checkpoint_with_no_sworn_officer_is_not_manned_and_is_a_shortfall(ebi
 
 def test_the_postures_units_on_duty_count_no_auxiliary_force(ebian) -> None:
     # the review: stages.posture.units_on_duty said 29-31 an hour, counting all 12
-    # auxiliary units in every hour, while the posture has every one of them off (the
+    # auxiliary units in every hour, while the posture has them off but where pinned (the
     # auxiliary stage puts each on in its hours)
     sc, net = ebian
     slots = _slots(sc)
     on = [tuple(p.id for p in sc.people if p.team in ("day", "B"))] * len(slots)
-    inp = deploy.prepare(sc, net, slots, on_duty_people=on, rostered=_rostered(sc))
+    inp = deploy.prepare(sc, net, slots, on_duty_people=on, rostered=_rostered(sc),
+                         pins=(deploy.Pin(unit="YJ-1", slots=(9,), post="PS1"),))
     post = deploy.plan_posture(inp)
     counted = post.summary()["units_on_duty"]
-    assert isinstance(counted, list)
+    assert isinstance(counted, list) and len(counted) == len(slots)
+    at = {(a.unit, a.slot): a for a in post.assignments}
+    auxiliary = [u.id for u in sc.units if u.tier == "auxiliary"]
     for k, n in enumerate(counted):
         assert n == sum(1 for a in post.assignments if a.slot == k and a.duty != "off")
-    auxiliary = {u.id for u in sc.units if u.tier == "auxiliary"}
-    assert auxiliary and not any(auxiliary & set(x) for x in inp.on_duty)
+        assert n == len(inp.on_duty[k]) - len(auxiliary) + (k == 9)
+    assert at[("YJ-1", 9)].duty == "post" and at[("YJ-1", 9)].post == "PS1"  # the pin kept
 
 
 def test_a_unit_its_pool_not_rostered_says_why_its_crew_is_not_named(ebian) -> None:

@@ -493,7 +493,7 @@ def units_on_duty(scenario: Scenario, slots: Sequence[Slot],
 class Crewing:
     """Who crews which unit in each slot, and what the crews lack (:func:`crewing`)."""
 
-    on_duty: tuple[frozenset[str], ...]  # police units on duty per slot
+    on_duty: tuple[frozenset[str], ...]  # units available per slot (crewed, or not rostered)
     crew: dict[tuple[str, int], tuple[str, ...]]  # (unit, slot) -> people on board
     rostered_units: frozenset[str]  # units whose crews come from the roster
     #: (unit, slot) -> why a rostered unit is off though people of its pool are free
@@ -601,9 +601,10 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
     checkpoint squad by day, an event's or a weekend's extra staff (a review: 12 of 36
     hours of a fair's extra staff were in no crew while motorcycles stood off for want of
     one). A unit whose pool holds nobody rostered — or every unit when there is no roster —
-    is on duty all day with no named crew; ``unnamed`` says why (its own duty list). The
-    auxiliary forces (tier not in ``MOBILE_TIERS``) are never on the posture's duty list:
-    the auxiliary stage puts each on in its hours.
+    is on duty all day with no named crew; ``unnamed`` says why (its own duty list) for
+    each police unit (the auxiliary forces, tier not in ``MOBILE_TIERS``, are available all
+    day: the posture leaves them off unless pinned, the auxiliary stage places them in
+    their hours and names their crews).
     """
     pools = crew_pools(scenario)
     ros = set(rostered)
@@ -636,7 +637,7 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
     borrowers = [u for u in police if u.id in rostered_units and u.mode != "drone"]
     seats = {u.id: u.seats for u in police}
     for k, s in enumerate(slots):
-        on = {u.id for u in police if u.id not in rostered_units}
+        on = {u.id for u in scenario.units if u.id not in rostered_units}
         present = set(on_duty_people[k]) if on_duty_people is not None and k < len(
             on_duty_people) else set()
         taken: set[str] = set()

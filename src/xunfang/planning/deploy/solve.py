@@ -186,15 +186,18 @@ class Posture:
 
     def summary(self) -> dict[str, object]:
         by: dict[str, int] = {}
+        on: dict[int, int] = {}  # per slot: units the posture has on duty (not the
+        # units available: those counted every auxiliary force in every hour)
         for a in self.assignments:
             by[a.duty] = by.get(a.duty, 0) + 1
+            on[a.slot] = on.get(a.slot, 0) + (a.duty != "off")
         return {
             "method": "per-slot MIP (HiGHS) of counts per grid and unit class, then "
                       "min-cost assignment of units (linear_sum_assignment)",
             "status": self.status, "max_gap": self.max_gap,
             "solves": [s.as_dict() for s in self.solves],
             "assignments": len(self.assignments), "by_duty": by,
-            "units_on_duty": [len(x) for x in self.on_duty],
+            "units_on_duty": [on[k] for k in sorted(on)],
             "grids": list(self.grids),
             "counts": self.counts.tolist(),
             "shortfalls": [s.as_dict() for s in self.shortfalls],
