@@ -550,9 +550,11 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
     # the plan leaves the team-hours the equilibrium does not use to patrol rather than
     # spreading them over checks of targets no attacker type chooses (`xunfang checkpoints`
     # spreads them): spread, the county's plan of 2026-11-30 left tier-1 sites S02 and S08
-    # and line L3 in grid G4 143, 147 and 136 minutes unvisited (required 120); unspread, none
+    # and line L3 in grid G4 143, 147 and 136 minutes unvisited (required 120); unspread, none.
+    # hold_total spreads where the equilibrium's checks fall, not how many: its vertex checked
+    # one site in 9 of 24 hours with probability >= 0.9 and none in 6, alike every day
     cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1,
-                          spread=False)
+                          hold_total=True)
     dates = sorted({s.start.date() for s in slots})
     if len(dates) > 1:
         # A date's schedule must not depend on --from/--days: sampled over all the slots at
@@ -561,10 +563,11 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
         # 1-day plan, from its own (seed, date) streams; the whole-horizon plan keeps the game,
         # its solution and summary, and its schedule is the dates' schedules in turn.
         per_date = [plan_checkpoints(scenario, net, [s for s in slots if s.start.date() == d],
-                                     len(teams), request.seed, days=1, spread=False)
+                                     len(teams), request.seed, days=1, hold_total=True)
                     for d in dates]
         cp = replace(cp, days=(tuple(v for p in per_date for v in p.days[0]),),
                      reserve=(tuple(r for p in per_date for r in p.reserve[0]),),
+                     free=(tuple(f for p in per_date for f in p.free[0]),),
                      notes=(*cp.notes, f"each of the {len(dates)} dates is sampled from its own "
                             "(seed, date) stream, as a 1-day plan of that date"))
     return cp, cp.summary() | {"schedule": [

@@ -482,7 +482,7 @@ def solve(g: SecurityGame, method: str = "auto", *, time_limit: float | None = N
 
 
 def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7,
-           time_limit: float | None = None) -> Solution:
+           time_limit: float | None = None, hold_total: bool = False) -> Solution:
     """The SSE coverage with the capacity it leaves unused spread over the other targets.
 
     An SSE pins only the attacked targets' coverage and keeps every other target below each
@@ -497,6 +497,12 @@ def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7,
     type's value are unchanged (checked to ``tol``; if not, ``sol`` is returned as it is). On
     the county (one team, three types) the entropy bound rose from 23.6 to 56.3 bits, the team
     is at a site in 24 of 24 hours, and no target is checked with probability above 0.64.
+
+    With ``hold_total`` the first LP is skipped and the total stays the equilibrium's: only
+    where the checks fall is spread, not how many there are — the plan keeps the team-hours the
+    solver's vertex left free for patrol, but no longer the vertex's pattern (on the county's
+    7-day plan the vertex checked one site with probability ≥ 0.9 in 9 of 24 hours and
+    nowhere with probability ≥ 0.87 in 6, the same hours every day).
 
     ``time_limit`` (seconds, None: none) bounds the two LPs together (a review: 52.8 s on 200
     sites × 42 slots with the travel rule): if the first does not finish, ``sol`` is returned
@@ -534,13 +540,17 @@ def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7,
                 return "time_limit", None, math.nan
             raise
 
-    status, x, total = lp(time_limit)
+    x: FloatArray | None = None
+    if hold_total:
+        status, total = "optimal", float(c0.sum())
+    else:
+        status, x, total = lp(time_limit)
     if status == "time_limit" and time_limit is not None:
         return replace(sol, spread_skipped=(
             f"spreading the unused capacity stopped at its time limit of {time_limit:g} s: "
             "skipped, the equilibrium's coverage is used as it is and the entropy bound is "
             "not improved"))
-    if status != "optimal" or x is None or total <= c0.sum() + tol:
+    if not hold_total and (status != "optimal" or x is None or total <= c0.sum() + tol):
         return sol
     # with that total, the most Σ_t min(c_t, 1 − c_t) over the open targets: a linear
     # stand-in for Σ_t H(c_t) that pulls coverage away from 0 and 1 alike
@@ -548,20 +558,38 @@ def spread(g: SecurityGame, sol: Solution, *, tol: float = 1e-7,
     no = open_.size
     w = m.cols(0.0, 0.5, no, cost=1.0)
     m.cost[0] = np.zeros(g.n_targets)
-    m.rows(total - tol, np.inf, 1, np.zeros(g.n_targets, dtype=np.int64), b.cov, 1.0)
+    m.rows(total - tol, total + tol if hold_total else np.inf, 1,
+           np.zeros(g.n_targets, dtype=np.int64), b.cov, 1.0)
     # w_t <= c_t and w_t <= 1 - c_t
     m.rows(0.0, np.inf, no, np.concatenate([np.arange(no)] * 2),
            np.concatenate([b.cov[open_], w]), np.concatenate([np.ones(no), -np.ones(no)]))
     m.rows(-np.inf, 1.0, no, np.concatenate([np.arange(no)] * 2),
            np.concatenate([b.cov[open_], w]), np.ones(2 * no))
+    if hold_total:
+        # the total held, the slot's idle teams are an outcome an observer learns as well (a
+        # team that never checks at 06:00): the same stand-in pulls each slot's expected checks
+        # T_s away from 0 and from its teams, v_s <= T_s and v_s <= teams_s - T_s
+        ns = g.n_slots
+        v = m.cols(0.0, g.teams.astype(np.float64) / 2, ns, cost=1.0)
+        rows = np.concatenate([np.tile(np.arange(ns), g.n_sites), np.arange(ns)])
+        m.rows(0.0, np.inf, ns, rows, np.concatenate([b.cov, v]),
+               np.concatenate([np.ones(g.n_targets), -np.ones(ns)]))
+        m.rows(-np.inf, g.teams.astype(np.float64), ns, rows, np.concatenate([b.cov, v]), 1.0)
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.1)
     status, y, _ = lp(left)
     if status == "optimal" and y is not None:
         x = y
+    elif hold_total:  # nothing but the second LP to use
+        return replace(sol, spread_skipped=(
+            f"spreading the checks stopped at its time limit of {time_limit:g} s: skipped, "
+            "the equilibrium's coverage is used as it is" if status == "time_limit"
+            else f"spreading the checks failed ({status}): the equilibrium's coverage is "
+            "used as it is"))
     # clipped to the LP's own bounds, not just the game's: HiGHS keeps a bound only to 1e-9,
     # and a tied target left 8e-10 below its equilibrium coverage became the attacker's
     # strict best by 5.5e-9 (hidden by the check's tie tolerance; the defender's payoff there
     # was 1.95 worse) in 3 of 19 random games. Exact bounds keep ties exact.
+    assert x is not None
     cov = np.clip(x[b.cov], lb, ub)
     new = check_sse(g, cov)
     if (new.problems or abs(new.defender_value - chk.defender_value) > tol

@@ -132,6 +132,26 @@ class ReserveTeam:
 
 
 @dataclass(frozen=True)
+class FreeTeam:
+    """A team on duty in a slot of a sampled day that no check was drawn for: the slot's
+    coverage totals ``expected_checks`` < ``teams`` (the equilibrium leaves team-hours free and
+    the plan's posture places the team), and this day's draw fell in that remainder."""
+
+    day: int
+    slot: str  # ISO start of the slot on that day
+    slot_index: int
+    team: str
+    expected_checks: float  # Σ of the slot's coverage: the checks it has in expectation
+    teams: int  # the teams on duty the game schedules in the slot
+
+    @property
+    def reason(self) -> str:
+        return (f"no check drawn: the schedule checks {self.expected_checks:.2f} site(s) in "
+                f"this slot in expectation with {self.teams} team(s), and this day's draw "
+                "left the team free")
+
+
+@dataclass(frozen=True)
 class ScheduleTable:
     """A plain table for the report: one row per visit, in time order."""
 
@@ -158,6 +178,10 @@ class CheckpointPlan:
     max_schedule_probability: float = 1.0  # of the likeliest day (estimated for comb)
     notes: tuple[str, ...] = field(default=())
     reserve: tuple[tuple[ReserveTeam, ...], ...] = field(default=())  # per day, slot order
+    free: tuple[tuple[FreeTeam, ...], ...] = field(default=())  # per day, slot order
+    # per date of the slots: expected checks, the largest coverage and how predictable the
+    # date's schedule is (entropy, the likeliest schedule's probability)
+    by_date: tuple[Mapping[str, object], ...] = field(default=())
 
     @property
     def defender_value(self) -> float:
@@ -186,6 +210,7 @@ class CheckpointPlan:
                           for name, b in self.baselines.items()},
             "reserve": [[{"slot": r.slot, "team": r.team} for r in day]
                         for day in self.reserve],
+            "free": [[_free_json(f) for f in day] for day in self.free],
         }
 
     def summary(self) -> dict[str, object]:
@@ -218,17 +243,28 @@ class CheckpointPlan:
             # the first sampled day's teams standing down (no open site for them)
             "reserve": [{"slot": r.slot, "team": r.team}
                         for r in (self.reserve[0] if self.reserve else ())],
+            # the first sampled day's teams on duty with no check drawn, and why
+            "free": [_free_json(f) for f in (self.free[0] if self.free else ())],
+            "by_date": [dict(x) for x in self.by_date],
         }
 
     def table(self, day: int = 0) -> ScheduleTable:
         """The day's schedule for the report: slot, site id, site name, team; a team standing
-        down in a slot has an empty site and the site name ``(reserve: no site open)``."""
+        down in a slot has an empty site and the site name ``(reserve: no site open)``, a team
+        no check was drawn for ``(free: no check drawn)``."""
         names = dict(zip(self.game.site_ids, self.site_names, strict=True))
         rows = [(v.slot, v.site, names[v.site], v.team) for v in self.days[day]]
         if self.reserve:
             rows += [(r.slot, "", "(reserve: no site open)", r.team) for r in self.reserve[day]]
+        if self.free:
+            rows += [(f.slot, "", "(free: no check drawn)", f.team) for f in self.free[day]]
         rows.sort(key=lambda r: r[0])  # stable: sites, then the reserve, within a slot
         return ScheduleTable(columns=("slot", "site", "site_name", "team"), rows=tuple(rows))
+
+
+def _free_json(f: FreeTeam) -> dict[str, object]:
+    return {"slot": f.slot, "team": f.team, "expected_checks": round(f.expected_checks, 6),
+            "reason": f.reason}
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -673,7 +709,7 @@ def _day_game(g: SecurityGame, slots: Sequence[Slot]) -> SecurityGame | None:
 
 def solve_by_day(g: SecurityGame, slots: Sequence[Slot], method: str = "auto", *,
                  time_limit: float | None = None, spread_capacity: bool = True,
-                 spread_time_limit: float | None = None) -> Solution:
+                 spread_time_limit: float | None = None, hold_total: bool = False) -> Solution:
     """Solve ``g``; a game of identical whole days is solved as one day (see
     :func:`_day_game`) and its coverage repeated. The values are those of the whole game.
     With ``spread_capacity`` the capacity the SSE leaves unused is spread over the other
@@ -681,10 +717,11 @@ def solve_by_day(g: SecurityGame, slots: Sequence[Slot], method: str = "auto", *
     day = _day_game(g, slots)
     if day is None:
         sol = solve(g, method, time_limit=time_limit)
-        return spread(g, sol, time_limit=spread_time_limit) if spread_capacity else sol
+        return (spread(g, sol, time_limit=spread_time_limit, hold_total=hold_total)
+                if spread_capacity else sol)
     one = solve(day, method, time_limit=time_limit)
     if spread_capacity:
-        one = spread(day, one, time_limit=spread_time_limit)
+        one = spread(day, one, time_limit=spread_time_limit, hold_total=hold_total)
     days = g.n_slots // day.n_slots
     cov = np.tile(one.coverage.reshape(g.n_sites, 1, day.n_slots), (1, days, 1)).reshape(-1)
     chk = check_sse(g, cov)
@@ -714,6 +751,36 @@ def _staffing_notes(g: SecurityGame, checked: np.ndarray) -> list[str]:
     return out
 
 
+def _by_date(g: SecurityGame, coverage: FloatArray, slots: Sequence[Slot],
+             sampler: str, ent: np.ndarray | None, entropy: float, top: float
+             ) -> tuple[dict[str, object], ...]:
+    """Per date of ``slots``: its expected checks and team-slots, the largest coverage of a
+    target, and how predictable the date's schedule is — the entropy (bits) and the likeliest
+    schedule's probability, estimated from ``ent`` (independent comb days; slots independent).
+    The markov and flow samplers draw whole horizons, so their figures are given for a plan of
+    one date only (None otherwise: the horizon's are ``entropy_bits`` and
+    ``max_schedule_probability``)."""
+    c = np.asarray(coverage, dtype=np.float64).reshape(g.n_sites, g.n_slots)
+    dates = sorted({x.start.date() for x in slots})
+    out = []
+    for day in dates:
+        idx = [s for s, x in enumerate(slots) if x.start.date() == day]
+        row: dict[str, object] = {
+            "date": day.isoformat(),
+            "expected_checks": round(float(c[:, idx].sum()), 3),
+            "team_slots": int(g.teams[idx].sum()),
+            "max_coverage": round(float(c[:, idx].max()), 6),
+            "entropy_bits": None, "max_schedule_probability": None}
+        if sampler == "comb" and ent is not None:
+            row["entropy_bits"] = round(slot_entropy_bits(ent[:, :, idx]), 3)
+            row["max_schedule_probability"] = slot_max_probability(ent[:, :, idx])
+        elif len(dates) == 1:
+            row["entropy_bits"] = round(entropy, 3)
+            row["max_schedule_probability"] = top
+        out.append(row)
+    return tuple(out)
+
+
 def plan_checkpoints(
     scenario: Scenario,
     net: RoadNetwork,
@@ -737,6 +804,7 @@ def plan_checkpoints(
     spread_time_limit: float | None = 30.0,
     sample_time_limit: float | None = 60.0,
     spread: bool = True,
+    hold_total: bool = False,
 ) -> CheckpointPlan:
     """Solve the checkpoint game over ``slots`` and sample ``days`` schedules of them.
 
@@ -765,7 +833,8 @@ def plan_checkpoints(
         min_staffing=min_staffing, max_staffing=max_staffing,
         changeover_minutes=changeover_minutes, mode=mode, max_types=max_types)
     sol = solve_by_day(game, slots, method, time_limit=time_limit,
-                       spread_time_limit=spread_time_limit, spread_capacity=spread)
+                       spread_time_limit=spread_time_limit, spread_capacity=spread,
+                       hold_total=hold_total)
     chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound,
                     proven=sol.proven)
     n_teams = int(on_duty.max())
@@ -776,7 +845,11 @@ def plan_checkpoints(
     notes: list[str] = []
     if sol.spread_skipped:
         notes.append(sol.spread_skipped)
-    if not math.isnan(sol.spread_from):
+    if not math.isnan(sol.spread_from) and hold_total:
+        notes.append(f"where the equilibrium's {sol.spread_from:.2f} expected site-checks of "
+                     f"{int(game.teams.sum())} team-slots fall is spread over the targets and "
+                     "slots, every value and the total held (the other team-hours stay free)")
+    elif not math.isnan(sol.spread_from):
         notes.append(f"the capacity the equilibrium left unused is spread over the other "
                      f"targets, every value held: {sol.spread_from:.2f} → "
                      f"{float(sol.coverage.sum()):.2f} expected site-checks of "
@@ -792,6 +865,7 @@ def plan_checkpoints(
     dates = [(slots[0].start + d * span).date() for d in range(days)]
     site_rngs = day_streams(seed, dates, SITES)
     binding = game.binding_moves()
+    ent_days: np.ndarray | None = None  # comb: independent days to estimate each date's figures
     if binding.any() and int(game.teams.max()) == 1:
         # one team and the travel rule binds: its path is a Markov chain on the flow
         ms = markov_sample(game, sol.coverage, day_rngs=site_rngs)
@@ -821,6 +895,7 @@ def plan_checkpoints(
         checked = comb_sample(game, sol.coverage, day_rngs=site_rngs)
         sampler = "comb"
         ent = comb_sample(game, sol.coverage, entropy_days, seed=seed + 2, stratified=False)
+        ent_days = ent
         entropy = slot_entropy_bits(ent)
         top = slot_max_probability(ent)
     notes += _staffing_notes(game, checked)
@@ -837,6 +912,22 @@ def plan_checkpoints(
                             slot=(slots[v.slot].start + shift).isoformat(timespec="minutes"),
                             slot_index=slots[v.slot].index, team=names[v.team])
             for v in sorted(day, key=lambda v: (v.slot, v.site))))
+    expected = sol.coverage.reshape(game.n_sites, game.n_slots).sum(axis=0)
+    free = []
+    for d, day in enumerate(visits):
+        used: dict[int, set[int]] = {}
+        for v in day:
+            used.setdefault(v.slot, set()).add(v.team)
+        free.append(tuple(
+            FreeTeam(day=d, slot=(slots[s].start + d * span).isoformat(timespec="minutes"),
+                     slot_index=slots[s].index, team=names[k],
+                     expected_checks=float(expected[s]), teams=int(game.teams[s]))
+            for s in range(game.n_slots) for k in range(int(game.teams[s]))
+            if k not in used.get(s, ())))
+    if free[0]:
+        notes.append(f"on the first sampled day {len(free[0])} of {int(game.teams.sum())} "
+                     "team-slots have no check drawn (the schedule's expected checks there are "
+                     "below the teams): those teams are free, listed with the reason")
     reserve = tuple(
         tuple(ReserveTeam(day=d, slot=(slots[s].start + d * span).isoformat(timespec="minutes"),
                           slot_index=slots[s].index, team=names[k])
@@ -848,7 +939,8 @@ def plan_checkpoints(
         site_names=tuple(p.name for p in posts), team_names=tuple(names), days=tuple(out_days),
         baselines=baselines(game), entropy_bits=entropy,
         entropy_bound_bits=binary_entropy_bits(sol.coverage), seed=seed, sampler=sampler,
-        max_schedule_probability=top, notes=tuple(notes), reserve=reserve,
+        max_schedule_probability=top, notes=tuple(notes), reserve=reserve, free=tuple(free),
+        by_date=_by_date(game, sol.coverage, slots, sampler, ent_days, entropy, top),
     )
 
 
@@ -856,6 +948,7 @@ __all__ = [
     "Baseline",
     "CheckpointPlan",
     "CheckpointVisit",
+    "FreeTeam",
     "Payoffs",
     "ReserveTeam",
     "ScheduleTable",
