@@ -127,3 +127,32 @@ def test_every_team_slot_is_checked_or_says_why(week) -> None:  # type: ignore[n
     assert listed == set(free) and all(x["reason"] for x in doc["free"])
     rows = cp.table(0).rows
     assert sum(r[2] == "(free: no check drawn)" for r in rows) == len(free)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_report_lists_the_free_team_slots_and_each_day_s_predictability(
+        week, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """The report's checkpoint table has a row for a team with no check drawn (it left those
+    hours out, so a planner saw teams_per_slot 1 and no one at 02:00), and its note gives the
+    schedule's entropy per day and the likeliest day's probability, not the horizon's sum."""
+    from xunfang.report.html import _checkpoint_section, t
+
+    _teams, slots, cp, _doc = week
+    sc = scenario_mod.load("ebian")
+
+    def at(unit: str, slot: int) -> object:
+        raise KeyError((unit, slot))
+
+    result = SimpleNamespace(checkpoints=cp, scenario=sc,
+                             plan=SimpleNamespace(slots=slots, at=at))
+    info = _checkpoint_section(result, lambda key, **kw: t(key, lang, **kw))  # type: ignore[arg-type]
+    assert info is not None
+    free_rows = [r for r in info["rows"] if r["site"] == t("checkpoint_free", lang)]  # type: ignore[arg-type]
+    assert len(free_rows) == len(cp.free[0]) > 0
+    assert len(info["rows"]) == len(cp.days[0]) + len(cp.free[0])
+    assert [r["slot"] for r in info["rows"]] == sorted(r["slot"] for r in info["rows"])
+    ents = [float(r["entropy_bits"]) for r in cp.by_date]
+    assert float(info["entropy"]) == pytest.approx(min(ents), abs=0.051)
+    assert float(info["entropy"]) < cp.entropy_bits / 2  # a day's, not the week's sum
+    assert float(info["top"]) == pytest.approx(max(float(r["max_schedule_probability"])
+                                                   for r in cp.by_date), rel=0.05)

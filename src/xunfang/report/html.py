@@ -481,16 +481,26 @@ def _checkpoint_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
     cov = {k: v / n_days for k, v in cov.items()}
     base = info["baselines"]
     assert isinstance(base, dict)
+    # each date's predictability (the horizon's entropy sums the dates): the least random date
+    ents = [r["entropy_bits"] for r in cp.by_date]
+    tops = [r["max_schedule_probability"] for r in cp.by_date]
+    free = [{"slot": f"{f.slot[5:10]} {f.slot[11:16]}", "site": T("checkpoint_free"),
+             "unit": f.team, "crew": _crew_at(result, f.team, f.slot_index)}
+            for f in (cp.free[0] if cp.free else ())]
     return {
-        "rows": [{"slot": f"{v.slot[5:10]} {v.slot[11:16]}",
-                  "site": names.get(v.site, v.site), "unit": v.team,
-                  "crew": _crew_at(result, v.team, v.slot_index)} for v in cp.days[0]],
+        "rows": sorted([{"slot": f"{v.slot[5:10]} {v.slot[11:16]}",
+                         "site": names.get(v.site, v.site), "unit": v.team,
+                         "crew": _crew_at(result, v.team, v.slot_index)} for v in cp.days[0]]
+                       + free, key=lambda r: r["slot"]),
         "sites": [{"site": names.get(s, s), "slots": _fmt(v, 1)} for s, v in cov.items()],
         "map": render_site_map(result.scenario, cov),
         "attacker": _fmt(cp.attacker_value, 3),
         "uniform": _fmt(float(base["uniform"]["attacker_value"]), 3),
         "fixed": _fmt(float(base["fixed"]["attacker_value"]), 3),
-        "entropy": _fmt(cp.entropy_bits, 1),
+        "entropy": (_fmt(min(float(x) for x in ents), 1)  # type: ignore[arg-type]
+                    if ents and None not in ents else "—"),
+        "top": (f"{max(float(x) for x in tops):.2g}"  # type: ignore[arg-type]
+                if tops and None not in tops else "—"),
         "method": str(info["method"]),
         "sse": T("yes") if cp.check.ok else T("no"),
     }

@@ -492,11 +492,16 @@ TEXT: dict[str, dict[Lang, str]] = {
                     "en": "Randomized checkpoints (Stackelberg game)"},
     "checkpoints_note": {
         "zh": "求解方法 {method}，强斯塔克尔伯格均衡校验：{sse}。对手最优期望收益 {attacker}"
-              "（均匀随机设卡 {uniform}，固定设卡 {fixed}，越低越好）；排班熵 {entropy} 比特。",
+              "（均匀随机设卡 {uniform}，固定设卡 {fixed}，越低越好）；"
+              "每日排班熵至少 {entropy} 比特，最可能的一日排班概率至多 {top}"
+              "（越低越难被摸清规律）。",
         "en": "Solver {method}; strong Stackelberg equilibrium check: {sse}. The attacker's "
               "best expected payoff {attacker} (uniform random {uniform}, fixed schedule "
-              "{fixed}; lower is better); schedule entropy {entropy} bits.",
+              "{fixed}; lower is better); schedule entropy at least {entropy} bits a day, the "
+              "likeliest day's schedule has probability at most {top} (lower is harder for "
+              "an observer to learn).",
     },
+    "checkpoint_free": {"zh": "（空闲：未抽中设卡）", "en": "(free: no check drawn)"},
     "checkpoint_site": {"zh": "卡点", "en": "Site"},
     "kpis": {"zh": "方案效果（仿真评估）", "en": "How the plan does (simulated)"},
     "kpis_note": {
