@@ -818,8 +818,12 @@ def plan_checkpoints(
     proven bound is in the summary. ``spread_time_limit`` bounds spreading the unused
     capacity (skipped at the limit) and ``sample_time_limit`` the flow decomposition (stopped
     at the limit); a note says when either cut in (a review: 200 sites × 42 slots with 10 teams
-    spent 52.8 s spreading and over 14 min decomposing). ``spread=False`` leaves the capacity
-    the equilibrium does not use free (the plan gives those team-hours to patrol).
+    spent 52.8 s spreading and over 14 min decomposing). ``spread=False`` samples the solver's
+    coverage as it is; ``hold_total`` spreads where the equilibrium's checks fall but not how
+    many there are (the plan gives the other team-hours to patrol), see
+    :func:`~.solvers.spread`. A team on duty with no check drawn in a slot is listed in
+    :attr:`CheckpointPlan.free` with the slot's expected checks; :attr:`CheckpointPlan.by_date`
+    gives each date's expected checks, largest coverage, entropy and likeliest schedule.
     """
     if seed < 0:
         raise GameError(f"seed: must be a non-negative integer, got {seed}")
