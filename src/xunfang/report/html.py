@@ -1264,6 +1264,11 @@ NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
     ("note_tour_clock", re.compile(r"camera tour (?P<start>\d\d:\d\d)–(?P<end>\d\d:\d\d)$")),
     ("note_no_crew", re.compile(r"no crew on duty$")),
+    ("note_no_sworn", re.compile(r"checkpoint not manned: no sworn officer \(民警\) in its crew "
+                                 r"\((?P<crew>[^)]*)\): auxiliary officers may not stop and "
+                                 r"check \(盘查\) without one$")),
+    ("note_no_skill", re.compile(r"no crew with the (?P<skill>\S+) skill: (?P<who>.+) on duty "
+                                 r"and free lacks? it$")),
     ("note_out_of_service", re.compile(r"out of service$")),
     ("note_busy", re.compile(r"busy at an incident$")),
     ("note_drone_ready", re.compile(r"drone ready at its post$")),

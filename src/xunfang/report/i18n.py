@@ -978,6 +978,11 @@ TEXT: dict[str, dict[Lang, str]] = {
     "note_tour_clock": {"zh": "{start}–{end} 轮巡监控", "en": "camera tour {start}–{end}"},
     # the posture's own notes (deploy/solve.py), said in the timeline's hover text
     "note_no_crew": {"zh": "无人在岗", "en": "no crew on duty"},
+    "note_no_sworn": {"zh": "未设卡：班组（{crew}）无民警，辅警不得单独盘查",
+                      "en": "checkpoint not manned: no sworn officer in its crew ({crew}): "
+                            "auxiliary officers may not stop and check alone"},
+    "note_no_skill": {"zh": "在岗人员无 {skill} 技能（{who} 空闲但不具备）",
+                      "en": "no crew with the {skill} skill ({who} free, without it)"},
     "note_out_of_service": {"zh": "停用", "en": "out of service"},
     "note_busy": {"zh": "正在处警", "en": "busy at an incident"},
     "note_drone_ready": {"zh": "无人机在岗待命", "en": "drone ready at its post"},
