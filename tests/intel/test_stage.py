@@ -78,8 +78,10 @@ def test_plan_of_the_builtin_county_carries_the_risk_table(ebian_plan: object,
         rows = list(csv.DictReader(f))
     assert len(rows) == 7 * 24 and rows[0]["slot"] == "2026-11-29T00:00"
     html = (out / "report.html").read_text(encoding="utf-8")
-    # a risk map per slot, and one of visibility by grid in the KPI section
-    assert 'id="risk"' in html and html.count('class="heat"') == 24 + 1
+    # a risk map per slot; visibility by grid in the KPI section is a map of its own
+    # (review HD)
+    assert 'id="risk"' in html and html.count('class="heat"') == 24
+    assert html.count('class="sharemap"') == 1
     hottest = risk.hot(1)[0][0]
     name = next(a.name for a in result.scenario.areas_of("grid")  # type: ignore[attr-defined]
                 if a.id == hottest)
