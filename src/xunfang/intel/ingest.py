@@ -2503,6 +2503,10 @@ def _number_like(values: pd.Series) -> npt.NDArray[np.bool_]:
 
 
 P = ParamSpec("P")
+# errors of an option's own value, said before any file is read: about no file (the web's
+# import form words them as its fields' and matches their start)
+OPTION_ERRORS = ("--coords must be", "--tz '", "--source-tz '", "--source-tz needs",
+                 "--far-km must", "--far-km is for")
 
 
 def _naming_the_file(fn: Callable[P, Ingested]) -> Callable[P, Ingested]:
@@ -2518,7 +2522,8 @@ def _naming_the_file(fn: Callable[P, Ingested]) -> Callable[P, Ingested]:
             name = (FRAME_NAME if isinstance(path, pd.DataFrame)
                     else str(path) if isinstance(path, (str, Path)) else None)
             said = str(exc)
-            if name is not None and name not in said and Path(name).name not in said:
+            if (name is not None and name not in said and Path(name).name not in said
+                    and not said.startswith(OPTION_ERRORS)):
                 exc.args = (f"{name}: {said}", *exc.args[1:])
             raise
     return named
