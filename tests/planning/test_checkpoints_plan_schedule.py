@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from tests.planning.test_checkpoints_spread import _game  # the same small games
 from xunfang import scenario as scenario_mod
 from xunfang.network import RoadNetwork
 from xunfang.plan import make_slots
@@ -19,7 +20,6 @@ from xunfang.planning.checkpoints import (
     check_sse,
     default_teams,
     flow_decompose,
-    make_game,
     solve,
     spread,
 )
@@ -31,20 +31,6 @@ DAY = date(2026, 12, 3)
 def _spread_score(c: np.ndarray) -> float:
     """Σ_t min(c_t, 1 − c_t): the linear stand-in for the entropy bound that spread raises."""
     return float(np.minimum(c, 1 - c).sum())
-
-
-def _game(seed: int, *, travel: bool, types: int):  # type: ignore[no-untyped-def]
-    rng = np.random.default_rng(seed)
-    ns, nt = 5, 6
-    ua = rng.uniform(0.2, 10, (types, ns, nt)) ** 2 / 10  # a few targets matter, most do not
-    moves = None
-    if travel:
-        moves = np.ones((nt - 1, ns, ns), dtype=bool)
-        moves[:, 0, 4] = moves[:, 4, 0] = False
-    return make_game([f"S{i}" for i in range(ns)], [f"{h:02d}:00" for h in range(nt)],
-                     type_names=[f"k{k}" for k in range(types)],
-                     prob=np.full(types, 1 / types), att_uncovered=ua, att_covered=-1.0,
-                     def_uncovered=-2 * ua, def_covered=0.0, teams=2, moves=moves)
 
 
 @pytest.mark.parametrize(("seed", "travel", "types"), [(1, False, 1), (2, True, 1),
