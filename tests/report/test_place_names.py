@@ -99,3 +99,30 @@ def test_reasons_are_said_in_the_report_language() -> None:
                                value_label("reason", "event", "zh") + "国庆",
                                value_label("reason", "cover", "zh") + "夜间最少",
                                "my-own-rule"]
+
+
+def test_the_crew_notes_and_the_sworn_shortfall_are_said_in_chinese() -> None:
+    """A unit off for want of a skilled crew, and a checkpoint team with no sworn officer
+    (deploy/inputs): the zh sheet and dashboard read "team TX-C3: no sworn officer …" and
+    "motorcycle" in English when the crew rules came in."""
+    from xunfang.report.html import _short_row, note_text
+
+    names = SimpleNamespace()  # note_no_skill names no place
+    said = note_text("no crew with the motorcycle skill: TXJ01, TXJ02 on duty and free lack it",
+                     names, "zh")  # type: ignore[arg-type]
+    assert "摩托车驾驶" in said and "TXJ01, TXJ02" in said
+    assert not re.search(r"[a-z]{4,}", said), said
+    off = _short_row({"duty": "checkpoint", "detail": "team TX-C3 is off duty (no crew with "
+                      "the driver skill: TXFA06 on duty and free lacks it)"},
+                     lambda key, **kw: t(key, "zh", **kw))
+    assert "驾驶员" in off["detail"] and not re.search(r"[a-z]{4,}", off["detail"]), off
+    detail = ("team TX-C3: no sworn officer (民警) in its crew (TXFD06, TXFD07): auxiliary "
+              "officers may not stop and check (盘查) without one")
+    for lang in ("zh", "en"):
+        row = _short_row({"duty": "checkpoint", "detail": detail},
+                         lambda key, _l=lang, **kw: t(key, _l, **kw))
+        if lang == "zh":
+            assert "TX-C3" in row["detail"] and "TXFD06, TXFD07" in row["detail"]
+            assert not re.search(r"[a-z]{4,}", row["detail"]), row["detail"]
+        else:
+            assert row["detail"] == detail

@@ -17,7 +17,7 @@ from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weigh
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster.result import lead_in
 from xunfang.report.charts import bar_chart, line_chart
-from xunfang.report.i18n import LANGS, Lang, t, team_name, value_label
+from xunfang.report.i18n import LANGS, TEXT, Lang, t, team_name, value_label
 from xunfang.report.layers import peak_slot
 from xunfang.report.svgmap import (
     BAND_COLOURS,
@@ -1060,6 +1060,10 @@ POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
          "posture_short_cp_busy"),
         (re.compile(r"team (?P<unit>\S+) is pinned to (?P<place>\S+)$"),
          "posture_short_cp_pinned"),
+        # (inputs.checkpoint_short: English on the zh dashboard's sheet when it came in)
+        (re.compile(r"team (?P<unit>\S+): no sworn officer \(民警\) in its crew "
+                    r"\((?P<crew>[^)]*)\): auxiliary officers may not stop and check "
+                    r"\(盘查\) without one$"), "posture_short_cp_sworn"),
     ),
     "pin": (
         (re.compile(r"pinned unit (?P<unit>\S+) is off duty \((?P<off_why>.+)\)$"),
@@ -1132,6 +1136,8 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r"no crew on duty$"), "note_no_crew"),
         (re.compile(r"out of service$"), "note_out_of_service"),
         (re.compile(r"auxiliary force: off outside its hours$"), "note_auxiliary_off"),
+        (re.compile(r"no crew with the (?P<skill>\S+) skill: (?P<who>.+) on duty "
+                    r"and free lacks? it$"), "note_no_skill"),
     ),
     "off_units": (
         (re.compile(r"(?P<unit>\S+) \((?P<off_why>[^()]+)\)$"), "posture_off_unit"),
@@ -1198,6 +1204,8 @@ def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None,
                 value = part
             elif name == "mode" and lang == "zh":
                 value = value_label("mode", value, lang)
+            elif name == "skill" and f"skill:{value}" in TEXT:  # a crew's missing skill
+                value = str(T(f"skill:{value}"))
             elif when is not None and value:
                 value = when(name, value)
             kw[name] = value
@@ -1363,13 +1371,17 @@ def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
             continue
         kw = {k: v for k, v in m.groupdict().items() if v is not None}
         if key == "note_staging":
-            kw["place"] = (names.crossing(kw.pop("node")) if "node" in kw
+            # a node by the key site standing there, else its crossing: as the sheet's
+            # place_name says it (PlaceNames.node), so that a row's note and place agree
+            kw["place"] = (names.node(kw.pop("node")) if "node" in kw
                            else names.site(kw.pop("site")))
             kw["at"] = english_at(kw["place"])
             kw["sites"] = ("、" if lang == "zh" else ", ").join(
                 names.site(x.strip()) for x in kw["sites"].split(","))
         if key == "note_auxiliary_site":
             kw["site"] = names.site(kw["site"])
+        if key == "note_no_skill" and f"skill:{kw['skill']}" in TEXT:
+            kw["skill"] = t(f"skill:{kw['skill']}", lang)
         if key == "note_pinned":
             # the planner's own words after "pinned" stay as written
             return t("note_pinned", lang) + (" " + kw["what"] if kw.get("what") else "")

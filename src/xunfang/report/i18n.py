@@ -893,6 +893,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     # on the zh report and dashboard)
     "posture_short_cp_off": {"zh": "卡点组 {unit} 不在岗（{off_why}）",
                              "en": "team {unit} is off duty ({off_why})"},
+    "posture_short_cp_sworn": {"zh": "卡点组 {unit} 无民警（班组 {crew}），辅警不得单独盘查",
+                               "en": "team {unit}: no sworn officer (民警) in its crew ({crew}): "
+                                     "auxiliary officers may not stop and check (盘查) without "
+                                     "one"},
     "posture_short_cp_busy": {"zh": "卡点组 {unit} 正在 {grid} 处警",
                               "en": "team {unit} is busy at an incident in {grid}"},
     "posture_short_cp_pinned": {"zh": "卡点组 {unit} 已指定部署到 {place}",
@@ -1136,6 +1140,12 @@ ROSTER_XLSX_ZH: dict[str, str] = {
     "solver:within_1pct_seconds": "达到 1% 差距用时（秒）", "solver:n_variables": "变量数",
     "solver:n_candidates": "候选班次数", "solver:num_workers": "并行线程数",
 }
+
+
+#: a skill's name (``skill:NAME``) as said in the report's text too: a crew's missing skill
+#: (planning/deploy/inputs.py: "no crew with the motorcycle skill: …") read in English on zh
+TEXT.update({k: {"zh": v, "en": k.removeprefix("skill:")}
+             for k, v in ROSTER_XLSX_ZH.items() if k.startswith("skill:")})
 
 
 def roster_words(lang: Lang) -> dict[str, str] | None:
