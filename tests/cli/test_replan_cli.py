@@ -432,10 +432,17 @@ def test_a_grid_busy_for_an_hour_keeps_its_later_routes(plan_dir: Path,
     same = [(u, k) for (g, k), us in now.items() if k >= 11 and was.get((g, k)) == us
             for u in us]
     assert same
-    redrawn = [key for key in same if rows_new[key]["nodes"] != rows_old[key]["nodes"]]
-    # a route whose unit's route before it the re-plan took away is drawn again (it went
-    # on from where that had left the unit); the rest are kept
-    assert len(redrawn) <= 3, redrawn
+    redrawn = {key for key in same if rows_new[key]["nodes"] != rows_old[key]["nodes"]}
+    # a route whose unit's route before it the re-plan took away or drew again is drawn
+    # again (it went on from where that had left the unit, or opened with the rest of that
+    # route's last stop): each drawn-again route follows the busy hour or another drawn
+    # again, unbroken; the rest are kept. (A fixed count, <= 3, broke when the checkpoint
+    # schedule moved the county's units: PS1-F's 10:00 route in G4, drawn again, ran its
+    # last stop past 11:00 in the plan in force, and so its 11:00-13:00 routes were drawn
+    # again, each after the one before.)
+    for u, k in redrawn:
+        assert k - 1 == 10 or (u, k - 1) in redrawn or u == unit, (u, k, sorted(redrawn))
+    assert len(redrawn) < len(same) / 4, (len(redrawn), len(same))
     for (u, k), row in rows_new.items():
         before = rows_new.get((u, k - 1))
         if before is not None:
