@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,7 +23,7 @@ import numpy.typing as npt
 from pyproj import CRS as ProjCRS
 from pyproj import Proj, Transformer
 from pyproj.aoi import AreaOfInterest
-from pyproj.database import query_crs_info, query_utm_crs_info
+from pyproj.database import CRSInfo, query_crs_info, query_utm_crs_info
 from pyproj.enums import PJType
 
 FloatArray = npt.NDArray[np.float64]
@@ -195,6 +195,29 @@ def inside_area(xs: npt.ArrayLike, ys: npt.ArrayLike, crs: str) -> bool:
     return area is not None and math.isfinite(x) and math.isfinite(y) and _within(area, x, y)
 
 
+#: a CRS in feet by its name ("… (ftUS)", "… (ft)")
+_FEET_NAME = re.compile(r"\(ft[A-Za-z]*\)")
+
+
+def _placing(x: float, y: float, aoi: AreaOfInterest, keep: Callable[[CRSInfo], bool]
+             ) -> Iterator[tuple[CRSInfo, float, float]]:
+    """The EPSG projected CRSs used in ``aoi`` (not deprecated, with an area of use, and
+    ``keep(info)``) that place ``x``, ``y`` inside their own area of use, each with the
+    longitude and latitude it gives them: by the projection alone (no datum shift)."""
+    for info in query_crs_info(auth_name="EPSG", pj_types=PJType.PROJECTED_CRS,
+                               contains=False, area_of_interest=aoi):
+        a = info.area_of_use
+        if info.deprecated or a is None or not keep(info):
+            continue
+        try:
+            lon, lat = Proj(ProjCRS.from_epsg(int(info.code)))(x, y, inverse=True)
+        except Exception:  # a CRS pyproj cannot build here: no candidate
+            continue
+        if (math.isfinite(lon) and math.isfinite(lat) and a.west <= lon <= a.east
+                and a.south <= lat <= a.north):
+            yield info, lon, lat
+
+
 def feet_crs_for(x: float, y: float, area: CrsArea, beyond_lat: float | None = None
                  ) -> tuple[str, ...]:
     """The EPSG CRSs in feet (US state planes and their like) that place ``x``, ``y`` inside
@@ -204,28 +227,16 @@ def feet_crs_for(x: float, y: float, area: CrsArea, beyond_lat: float | None = N
     0.2 s (measured), and only data outside its CRS's area asks. ``beyond_lat``: the
     latitude the metre CRS puts the middle at; only CRSs that place it
     :data:`FEET_LAT_GAP` farther from the equator count."""
-    infos = query_crs_info(
-        auth_name="EPSG", pj_types=PJType.PROJECTED_CRS, contains=False,
-        area_of_interest=AreaOfInterest(area.west, area.south, area.east, area.north))
     found: list[tuple[bool, str]] = []
-    for info in infos:
-        a = info.area_of_use
-        if info.deprecated or a is None or not re.search(r"\(ft[A-Za-z]*\)", info.name):
-            continue
-        try:
-            lon, lat = Proj(ProjCRS.from_epsg(int(info.code)))(x, y, inverse=True)
-        except Exception:  # a CRS pyproj cannot build here: no candidate
-            continue
+    for info, lon, lat in _placing(
+            x, y, AreaOfInterest(area.west, area.south, area.east, area.north),
+            lambda info: bool(_FEET_NAME.search(info.name))):
         if beyond_lat is not None and not abs(lat) >= abs(beyond_lat) + FEET_LAT_GAP:
             continue  # not where feet read as metres come from (see FEET_LAT_GAP)
-        if (math.isfinite(lon) and math.isfinite(lat) and a.west <= lon <= a.east
-                and a.south <= lat <= a.north and _within(area, lon, lat)):
+        if _within(area, lon, lat):
             found.append((not info.name.startswith("NAD83 /"),
                           f"EPSG:{info.code} ({info.name})"))
     return tuple(name for _, name in sorted(found))
-
-
-_FEET_NAME = re.compile(r"\(ft[A-Za-z]*\)")
 
 
 def fitting_crs_for(x: float, y: float, crs: str, area: CrsArea, within: float = 3.0
@@ -239,30 +250,20 @@ def fitting_crs_for(x: float, y: float, crs: str, area: CrsArea, within: float =
     given = ProjCRS.from_user_input(crs)
     datum = given.name.split(" / ")[0]
     feet = bool(_FEET_NAME.search(given.name))
-    w = within
-    infos = query_crs_info(
-        auth_name="EPSG", pj_types=PJType.PROJECTED_CRS, contains=False,
-        area_of_interest=AreaOfInterest(max(area.west - w, -180.0), max(area.south - w, -90.0),
-                                        min(area.east + w, 180.0), min(area.north + w, 90.0)))
-    found: list[tuple[bool, float, int, str]] = []
     own = given.to_epsg()
-    for info in infos:
-        a = info.area_of_use
-        if (info.deprecated or a is None or bool(_FEET_NAME.search(info.name)) != feet
-                or not info.code.isdigit() or int(info.code) == own):
-            continue
-        try:
-            lon, lat = Proj(ProjCRS.from_epsg(int(info.code)))(x, y, inverse=True)
-        except Exception:  # a CRS pyproj cannot build here: no candidate
-            continue
-        if (math.isfinite(lon) and math.isfinite(lat) and a.west <= lon <= a.east
-                and a.south <= lat <= a.north):
-            # nearest the area of ``crs`` first: a neighbouring zone's numbers land beside it
-            off = math.hypot(max(area.south - lat, 0.0, lat - area.north),
-                             max(area.west - lon, 0.0, lon - area.east)
-                             if area.west <= area.east else 0.0)
-            found.append((info.name.split(" / ")[0] != datum, round(off, 1), int(info.code),
-                          f"EPSG:{info.code} ({info.name})"))
+    w = within
+    aoi = AreaOfInterest(max(area.west - w, -180.0), max(area.south - w, -90.0),
+                         min(area.east + w, 180.0), min(area.north + w, 90.0))
+    found: list[tuple[bool, float, int, str]] = []
+    for info, lon, lat in _placing(
+            x, y, aoi, lambda info: (bool(_FEET_NAME.search(info.name)) == feet
+                                     and info.code.isdigit() and int(info.code) != own)):
+        # nearest the area of ``crs`` first: a neighbouring zone's numbers land beside it
+        off = math.hypot(max(area.south - lat, 0.0, lat - area.north),
+                         max(area.west - lon, 0.0, lon - area.east)
+                         if area.west <= area.east else 0.0)
+        found.append((info.name.split(" / ")[0] != datum, round(off, 1), int(info.code),
+                      f"EPSG:{info.code} ({info.name})"))
     return tuple(name for *_, name in sorted(found))
 
 
