@@ -1025,6 +1025,15 @@ STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
 #: duty, busy at an incident or (a checkpoint's) pinned elsewhere; a fixed post none of whose
 #: units holds it, each with why. The units held at event posts after a detail are
 #: HELD_AT_EVENTS'. A detail no pattern matches stays as written.
+#: the crew rules' sentences (planning/deploy/inputs.py): a checkpoint crew with no sworn
+#: officer (Inputs.checkpoint_short, after "team UNIT: " in a shortfall and "checkpoint not
+#: manned: " in the unit's note), and a unit off for want of its mode's skill (its note, and
+#: a checkpoint team's off reason)
+NO_SWORN = (r"no sworn officer \(民警\) in its crew \((?P<crew>[^)]*)\): auxiliary officers "
+            r"may not stop and check \(盘查\) without one$")
+NO_SKILL = re.compile(r"no crew with the (?P<skill>\S+) skill: (?P<who>.+) on duty and free "
+                      r"lacks? it$")
+
 POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
     "staging": (
         (re.compile(r"no unit stands within the tier-1 target of (?P<site>\S+): "
@@ -1061,9 +1070,7 @@ POSTURE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r"team (?P<unit>\S+) is pinned to (?P<place>\S+)$"),
          "posture_short_cp_pinned"),
         # (inputs.checkpoint_short: English on the zh dashboard's sheet when it came in)
-        (re.compile(r"team (?P<unit>\S+): no sworn officer \(民警\) in its crew "
-                    r"\((?P<crew>[^)]*)\): auxiliary officers may not stop and check "
-                    r"\(盘查\) without one$"), "posture_short_cp_sworn"),
+        (re.compile(r"team (?P<unit>\S+): " + NO_SWORN), "posture_short_cp_sworn"),
     ),
     "pin": (
         (re.compile(r"pinned unit (?P<unit>\S+) is off duty \((?P<off_why>.+)\)$"),
@@ -1136,8 +1143,7 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r"no crew on duty$"), "note_no_crew"),
         (re.compile(r"out of service$"), "note_out_of_service"),
         (re.compile(r"auxiliary force: off outside its hours$"), "note_auxiliary_off"),
-        (re.compile(r"no crew with the (?P<skill>\S+) skill: (?P<who>.+) on duty "
-                    r"and free lacks? it$"), "note_no_skill"),
+        (NO_SKILL, "note_no_skill"),
     ),
     "off_units": (
         (re.compile(r"(?P<unit>\S+) \((?P<off_why>[^()]+)\)$"), "posture_off_unit"),
@@ -1272,11 +1278,8 @@ NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
     ("note_tour_clock", re.compile(r"camera tour (?P<start>\d\d:\d\d)–(?P<end>\d\d:\d\d)$")),
     ("note_no_crew", re.compile(r"no crew on duty$")),
-    ("note_no_sworn", re.compile(r"checkpoint not manned: no sworn officer \(民警\) in its crew "
-                                 r"\((?P<crew>[^)]*)\): auxiliary officers may not stop and "
-                                 r"check \(盘查\) without one$")),
-    ("note_no_skill", re.compile(r"no crew with the (?P<skill>\S+) skill: (?P<who>.+) on duty "
-                                 r"and free lacks? it$")),
+    ("note_no_sworn", re.compile(r"checkpoint not manned: " + NO_SWORN)),
+    ("note_no_skill", NO_SKILL),
     ("note_out_of_service", re.compile(r"out of service$")),
     ("note_busy", re.compile(r"busy at an incident$")),
     ("note_drone_ready", re.compile(r"drone ready at its post$")),
