@@ -500,6 +500,7 @@ class Crewing:
     off_reason: dict[tuple[str, int], str] = field(default_factory=dict)
     #: unit -> why it is on duty all day with no named crew (its pool is not rostered)
     unnamed: dict[str, str] = field(default_factory=dict)
+    sworn: frozenset[str] = frozenset()  # the people who are sworn officers (SWORN_ROLES)
 
 
 def _needs(u: Unit, skills: Mapping[str, frozenset[str]], known: frozenset[str],
@@ -701,7 +702,7 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                     f"no one in people.csv can crew it (squad {u.squad!r}, tier "
                     f"{u.tier!r}): on duty all day with no crew")
     return Crewing(on_duty=tuple(duty), crew=crew, rostered_units=rostered_units,
-                   off_reason=off_reason, unnamed=unnamed)
+                   off_reason=off_reason, unnamed=unnamed, sworn=sworn)
 
 
 def _crew_order(units: Sequence[Unit], people: int, *, drones_first: bool = False
@@ -938,7 +939,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         tier1_grids=tuple(sorted(tier1)), crowd=tuple(crowd), minutes=minutes, target=target,
         on_duty=crews.on_duty, crew=crews.crew, rostered_units=crews.rostered_units,
         off_reason=crews.off_reason, unnamed_crews=crews.unnamed,
-        sworn=frozenset(p.id for p in scenario.people if p.role in SWORN_ROLES),
+        sworn=crews.sworn,
         pins=tuple(pins),
         options=opts, net=net, record=record, forecast=risk is not None,
         record_counts=record_counts)
