@@ -17,6 +17,7 @@ from xunfang.cli.main import app
 from xunfang.geo import reproject
 from xunfang.intel import IngestError, ingest
 from xunfang.intel.ingest import (
+    CLOCK_ONLY_RULE,
     NUMBER_FORMAT_RULE,
     PLACEHOLDER_RULE,
     PRIORITY_RULE,
@@ -180,8 +181,9 @@ def test_a_column_of_no_priority_is_said_once_not_on_every_row(tmp_path: Path) -
     said = [n for n in got.report.notes if n.startswith("column problem")]
     assert said == [
         "column problem: the priority column 'Prio' holds no priority (a whole number, 1 the "
-        "most urgent, or a word such as 一级, P1, high/medium/low, hoch/mittel/niedrig): its 3 "
-        "distinct values are 'dringend' (40), 'normal' (40), 'später' (40); every row kept "
+        "most urgent, or a word such as 一级, P1, 紧急/一般, high/medium/low, "
+        "hoch/mittel/niedrig): its 3 distinct values are 'dringend' (40), 'normal' (40), "
+        "'später' (40); every row kept "
         "with priority 0 (none); map priority to another column, or leave it unmapped"]
     # a column of priorities with a few odd values: those rows listed, one by one, as before
     mixed = ingest(_with_priorities(tmp_path / "q.csv", ["1", "2", "soon", "3"]),
@@ -207,6 +209,41 @@ def test_a_placeholder_date_is_listed_as_no_time(tmp_path: Path) -> None:
     got = ingest(zero)
     assert got.report.kept == 1 and got.report.counts == {PLACEHOLDER_RULE: 1}
 
+
+
+def test_the_unix_epoch_and_a_serial_day_0_are_placeholders(tmp_path: Path) -> None:
+    """A time stored as 0 seconds, shown on the local clock ('1970-01-01 08:00:00' in
+    Beijing), was kept as an incident 54 years before the rest; a serial date 0 in a column
+    of serial dates was called a time of day without its date ('0') or not a date-time
+    ('0.0')."""
+    p = tmp_path / "epoch.csv"
+    p.write_text("time,lon,lat\n2023-03-01 10:00,117.2,31.8\n1970-01-01 08:00:00,117.2,31.8\n"
+                 "1969-12-31 19:00,117.2,31.8\n1970-01-01 00:00,117.2,31.8\n"
+                 "1970-01-01 08:07:13,117.2,31.8\n1970-01-02 08:00,117.2,31.8\n",
+                 encoding="utf-8")
+    got = ingest(p)
+    # a time off the quarter hour, or a day later, is a time of its own
+    assert got.report.kept == 3
+    assert [(q.row, q.rule) for q in got.report.problems] == [
+        (2, PLACEHOLDER_RULE), (3, PLACEHOLDER_RULE), (4, PLACEHOLDER_RULE)]
+    serial = tmp_path / "serial.csv"
+    serial.write_text("time,lon,lat\n" + "".join(f"{45000 + i * 0.37:.4f},117.2,31.8\n"
+                                                  for i in range(200))
+                      + "0,117.2,31.8\n0.0,117.2,31.8\n0.25,117.2,31.8\n", encoding="utf-8")
+    got = ingest(serial)
+    assert got.report.kept == 200
+    assert [(q.row, q.rule, q.value) for q in got.report.problems] == [
+        (201, PLACEHOLDER_RULE, "0"), (202, PLACEHOLDER_RULE, "0.0"),
+        (203, CLOCK_ONLY_RULE, "0.25")]
+
+
+def test_chinese_urgency_words_are_priorities(tmp_path: Path) -> None:
+    """110 records grade calls 紧急/一般 (and 特急, 加急): every row was kept with no
+    priority and one note called the column none."""
+    words = ["紧急", "一般", "特急", "加急", "普通", "较急", "一般", "2"]
+    got = ingest(_with_priorities(tmp_path / "p.csv", words), columns={"priority": "Prio"})
+    assert got.table.priority.tolist() == [1, 3, 1, 2, 3, 2, 3, 2]
+    assert not got.report.counts
 
 # -- 6. the time zone assumed ----------------------------------------------------------------
 def test_the_time_zone_read_in_is_said_also_when_none_is_given(tmp_path: Path) -> None:

@@ -1940,8 +1940,26 @@ TIMES_FROM = "1900-01-01"
 # Delphi's day 0), each at 00:00 exactly
 PLACEHOLDER_TIMES = np.array(["1900-01-01T00:00:00", "1899-12-30T00:00:00",
                               "1899-12-31T00:00:00"], dtype="datetime64[s]")
-PLACEHOLDER_RULE = ("time is a placeholder for no date (1900-01-01 00:00, or Excel's "
-                    "1899-12-30/31): no time given")
+PLACEHOLDER_RULE = ("time is a placeholder for no date (1900-01-01 00:00, Excel's "
+                    "1899-12-30/31 or day 0, or the Unix epoch 1970-01-01 00:00 UTC on a "
+                    "local clock): no time given")
+# the Unix epoch (a time stored as 0 seconds) as a local clock shows it: 1970-01-01 00:00 UTC
+# is 08:00 in Beijing and 1969-12-31 19:00 in Chicago; any whole quarter hour within 14 hours
+# of it (the widest UTC offsets) with no seconds. An audit: '1970-01-01 08:00:00' rows of a
+# Chinese export were kept as incidents 54 years before the rest
+EPOCH_ZERO = np.datetime64("1970-01-01T00:00:00", "s")
+EPOCH_ZERO_REACH = np.timedelta64(14 * 3600, "s")
+
+
+def _epoch_zero(t: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]:
+    """The times that are the Unix epoch on some local clock (:data:`EPOCH_ZERO`): within
+    14 hours of it, on a whole quarter hour."""
+    off = (t - EPOCH_ZERO).astype("timedelta64[s]").astype(np.int64)
+    near: npt.NDArray[np.bool_] = ~np.isnat(t) & (np.abs(t - EPOCH_ZERO) <= EPOCH_ZERO_REACH)
+    quarter: npt.NDArray[np.bool_] = off % 900 == 0
+    return near & quarter
+
+
 YEAR_RULE = "time before 1900 or after {until}: a typo in the year"
 JOINED_HINT = (" (the columns' values joined with spaces, as shown; give their layout with "
                "--time-format, e.g. '%d %m %Y %H:%M')")
@@ -2416,11 +2434,13 @@ _ROMAN = {**{c: i for i, c in enumerate("ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ", start=
 
 #: a priority as English and German records systems write it, on the scale of 1 (the
 #: most urgent) to 3: high/hoch is 1 as 一级 is (an audit: a Munich file's hoch, mittel,
-#: niedrig gave every row of it a "not a whole number" line)
+#: niedrig gave every row of it a "not a whole number" line). Chinese 110 records grade a
+#: call by its urgency: 特急/紧急 (urgent) as 1, 加急/较急 as 2, 一般/普通 (ordinary) as 3, and
+#: urgent/emergency as 1 (an audit: 紧急 and 一般 were no priority)
 PRIORITY_LEVELS = {
-    **dict.fromkeys(("high", "hoch", "高"), 1.0),
-    **dict.fromkeys(("medium", "med", "mittel", "中"), 2.0),
-    **dict.fromkeys(("low", "niedrig", "gering", "低"), 3.0),
+    **dict.fromkeys(("high", "hoch", "高", "特急", "紧急", "urgent", "emergency"), 1.0),
+    **dict.fromkeys(("medium", "med", "mittel", "中", "加急", "较急"), 2.0),
+    **dict.fromkeys(("low", "niedrig", "gering", "低", "一般", "普通"), 3.0),
 }
 
 
@@ -2630,15 +2650,22 @@ def ingest(
                  for c in parts] if dated.any() else []
         rej.add(NO_CLOCK_RULE, m["time"], rows[dated],
                 [" + ".join(v) for v in zip(*shown, strict=True)] if dated.any() else [])
+        # a spreadsheet's day 0 in a column of serial dates ('0', '0.0'): Excel's 1899-12-30,
+        # the date left empty, not a time of day (an audit: '0' was called a time without
+        # its date, '0.0' not a date-time)
+        text = raw_time.take(rows).astype("string").str.strip()
+        zero = ~missing & (layout == SERIAL) & text.str.fullmatch(r"0+(?:[.,]0*)?").fillna(
+            False).to_numpy(dtype=bool)
+        rej.add(PLACEHOLDER_RULE, m["time"], rows[zero], raw_time.to_numpy()[rows[zero]])
         # a time of day alone ('06:00:00', a spreadsheet's '0.25'): the date is elsewhere
-        clock = ~missing & _clock_only(raw_time.take(rows).astype("string").str.strip())
+        clock = ~missing & ~zero & _clock_only(text)
         rej.add(CLOCK_ONLY_RULE, m["time"], rows[clock], raw_time.to_numpy()[rows[clock]])
         for rule, mask in ((GAP.format(zone=source_tz or tz), times.gap[rows]),
-                           (COARSE_RULE, times.coarse[rows] & ~clock),
+                           (COARSE_RULE, times.coarse[rows] & ~clock & ~zero),
                            (times.abbreviation_rule, abbreviated[rows])):
             rej.add(rule, m["time"], rows[mask], raw_time.to_numpy()[rows[mask]])
         rest = (~missing & ~times.gap[rows] & ~times.coarse[rows]
-                & ~abbreviated[rows] & ~clock)
+                & ~abbreviated[rows] & ~clock & ~zero)
         rule = f"time not in format {time_format}" if time_format else "time not a date-time"
         # columns joined (DATE+TIME, DAY+MONTH+YEAR…) whose layout is not read: how to say it
         if not time_format and "+" in m["time"] and 2 * int(rest.sum()) > n:
@@ -2647,7 +2674,7 @@ def ingest(
     bad |= tbad
     # a null date as exports write an empty one (an audit: '1900/1/1 0:00' was kept as a
     # time): listed as no time, before the year's check would call it a typo
-    null_date = ~bad & np.isin(t, PLACEHOLDER_TIMES)
+    null_date = ~bad & (np.isin(t, PLACEHOLDER_TIMES) | _epoch_zero(t))
     rows = np.flatnonzero(null_date)
     rej.add(PLACEHOLDER_RULE, m["time"], rows, raw_time.to_numpy()[rows])
     bad |= null_date
@@ -2915,9 +2942,10 @@ def _no_priority_column(name: str, given: pd.Series, shown: int = 10) -> str:
     values = ", ".join(f"{v!r} ({c:,})" for v, c in counts.head(shown).items()) + (
         f", and {len(counts) - shown:,} more" if len(counts) > shown else "")
     return (f"column problem: the priority column '{name}' holds no priority (a whole number, "
-            f"1 the most urgent, or a word such as 一级, P1, high/medium/low, hoch/mittel/"
-            f"niedrig): its {len(counts):,} distinct values are {values}; every row kept with "
-            "priority 0 (none); map priority to another column, or leave it unmapped")
+            f"1 the most urgent, or a word such as 一级, P1, 紧急/一般, high/medium/low, "
+            f"hoch/mittel/niedrig): its {len(counts):,} distinct values are {values}; every "
+            "row kept with priority 0 (none); map priority to another column, or leave it "
+            "unmapped")
 
 
 def where_said(report: IngestReport) -> str | None:
