@@ -553,18 +553,26 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
     # and line L3 in grid G4 143, 147 and 136 minutes unvisited (required 120); unspread, none.
     # hold_total spreads where the equilibrium's checks fall, not how many: its vertex checked
     # one site in 9 of 24 hours with probability >= 0.9 and none in 6, alike every day
-    cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1,
-                          hold_total=True)
     dates = sorted({s.start.date() for s in slots})
-    if len(dates) > 1:
+    if len(dates) == 1:
+        cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1,
+                              hold_total=True)
+    else:
         # A date's schedule must not depend on --from/--days: sampled over all the slots at
         # once, every date was drawn from the first date's stream (a review: day 2 of a 2-day
         # plan differed from the 1-day plan of that date). Each date is sampled as its own
         # 1-day plan, from its own (seed, date) streams; the whole-horizon plan keeps the game,
-        # its solution and summary, and its schedule is the dates' schedules in turn.
-        per_date = [plan_checkpoints(scenario, net, [s for s in slots if s.start.date() == d],
-                                     len(teams), request.seed, days=1, hold_total=True)
-                    for d in dates]
+        # its solution and summary, and its schedule is the dates' schedules in turn. The
+        # dates' games are one game when nothing in them differs by date: solved once
+        # (`reuse`), not once a date and again for the horizon
+        per_date: list[CheckpointPlan] = []
+        for d in dates:
+            per_date.append(plan_checkpoints(
+                scenario, net, [s for s in slots if s.start.date() == d], len(teams),
+                request.seed, days=1, hold_total=True,
+                reuse=per_date[0] if per_date else None))
+        cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1,
+                              hold_total=True, reuse=per_date[0])
         cp = replace(cp, days=(tuple(v for p in per_date for v in p.days[0]),),
                      reserve=(tuple(r for p in per_date for r in p.reserve[0]),),
                      free=(tuple(f for p in per_date for f in p.free[0]),),
