@@ -75,8 +75,36 @@ def test_a_solution_of_another_game_is_not_reused(solves: list[int]) -> None:
     slots = make_slots(date(2026, 12, 3), days=1, slot_minutes=60)[:6]
     sa = stage.solve_by_day(a, slots)
     assert solves == [6]
-    sb = stage.solve_by_day(b, slots, reuse=(a, sa))
+    sb = stage.solve_by_day(b, slots, reuse=[(a, sa)])
     assert solves == [6, 6]  # solved: b is another game
     assert not np.array_equal(sa.coverage, sb.coverage)
-    again = stage.solve_by_day(replace(a, slot_names=tuple("abcdef")), slots, reuse=(a, sa))
+    again = stage.solve_by_day(replace(a, slot_names=tuple("abcdef")), slots,
+                               reuse=[(a, sa)])
     assert solves == [6, 6] and again is sa
+
+
+def test_dates_with_other_teams_are_each_solved_once_and_the_horizon_is_them_side_by_side(
+        solves: list[int]) -> None:
+    """Crewed by the roster, a plan's dates may differ (a weekend's sworn officers): each
+    date's game is solved, and the horizon's strategy is theirs side by side, valued over
+    the horizon — not a 168-slot DOBSS (30 s at its time limit on the county's week)."""
+    sc = scenario_mod.load("ebian")
+    net = RoadNetwork.from_scenario(sc)
+    slots = make_slots(date(2026, 12, 3), days=2, slot_minutes=60)
+    at = [("TX-C3",) if 8 <= s.start.hour < (20 if k < 24 else 16) else ()
+          for k, s in enumerate(slots)]
+    days = [stage.plan_checkpoints(sc, net, slots[24 * d:24 * d + 24],
+                                   [len(x) for x in at[24 * d:24 * d + 24]], 0,
+                                   hold_total=True, teams_at=at[24 * d:24 * d + 24])
+            for d in range(2)]
+    assert solves == [24, 24]
+    whole = stage.plan_checkpoints(sc, net, slots, [len(x) for x in at], 0, hold_total=True,
+                                   teams_at=at, reuse=days)
+    assert solves == [24, 24]  # not [24, 24, 48]
+    assert whole.check.ok and "each date its own game" in whole.solution.method
+    cov = whole.solution.coverage.reshape(whole.game.n_sites, 48)
+    for d in range(2):
+        assert np.allclose(cov[:, 24 * d:24 * d + 24],
+                           days[d].solution.coverage.reshape(whole.game.n_sites, 24))
+    # valued over the horizon: the attacker takes the better of the two dates for them
+    assert whole.attacker_value >= max(x.attacker_value for x in days) - 1e-9

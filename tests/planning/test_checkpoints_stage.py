@@ -42,7 +42,8 @@ def ebian_plan(ebian):  # type: ignore[no-untyped-def]
 def test_ebian_plan_json_shape(ebian_plan) -> None:  # type: ignore[no-untyped-def]
     doc = ebian_plan.as_json()
     assert set(doc) == {"marginals", "defender_value", "attacker_value", "schedules",
-                        "baselines", "reserve", "free"}
+                        "baselines", "reserve", "free", "unmanned"}
+    assert doc["unmanned"] == []  # no roster: every team can check
     assert len(doc["marginals"]) == 6 * 24
     assert set(doc["marginals"][0]) == {"site", "slot", "coverage"}
     assert set(doc["baselines"]) == {"uniform", "fixed"}

@@ -21,7 +21,12 @@ from xunfang.intel.stage import RiskTable, risk_stage
 from xunfang.network import RoadNetwork
 from xunfang.plan import Assignment, CameraView, DroneSortie, Plan, Slot, make_slots
 from xunfang.planning import blockade, coverage, deploy, patrol_stages
-from xunfang.planning.checkpoints import CheckpointPlan, default_teams, plan_checkpoints
+from xunfang.planning.checkpoints import (
+    CheckpointPlan,
+    UnmannedTeam,
+    default_teams,
+    plan_checkpoints,
+)
 from xunfang.planning.coverage import Coverage
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
 from xunfang.planning.roster.solve import MAX_SEED
@@ -418,7 +423,7 @@ def build_plan(
     roster_result, roster_stage = _roster(known, request, risk_table)
 
     progress("checkpoints")
-    cp, cp_stage = _checkpoints(known, net, slots, request)
+    cp, cp_stage = _checkpoints(known, net, slots, request, roster_result)
 
     progress("posture")
     inputs, posture = _posture(known, net, slots, request, risk_table, roster_result, cp)
@@ -540,13 +545,57 @@ def _roster(scenario: Scenario, request: PlanRequest, risk: RiskTable | None
         "duties": len(result.rows), "risk_profile": profile is not None}
 
 
+def _manned(scenario: Scenario, slots: Sequence[Slot], roster: RosterResult | None,
+            teams: Sequence[str]) -> tuple[list[tuple[str, ...]], list[UnmannedTeam]] | None:
+    """Per slot the checkpoint teams that can check — crewed, with a sworn officer (民警) in
+    the crew the posture will give them (:func:`deploy.units_on_duty`, the same rule: a free
+    sworn officer of the team's tier joins a crew of auxiliaries) — and the others, each with
+    its reason. None with no roster (crews are not named: no rule to hold)."""
+    if roster is None:
+        return None
+    day_teams = set(roster.teams) | set(roster.day_teams)
+    rostered = tuple(p.id for p in scenario.people if p.team in day_teams)
+    _on, crews, rostered_units = deploy.units_on_duty(
+        scenario, slots, _on_duty_by_slot(roster, tuple(slots)), rostered)
+    sworn = {p.id for p in scenario.people if p.role in deploy.SWORN_ROLES}
+    sworn_names = sorted(sworn & {p.id for p in scenario.people if p.team in day_teams})
+    at: list[tuple[str, ...]] = []
+    out: list[UnmannedTeam] = []
+    for s in slots:
+        can: list[str] = []
+        for u in teams:
+            crew = crews.get((u, s.index), ())
+            if u not in rostered_units or sworn & set(crew):
+                can.append(u)
+                continue
+            if not crew:
+                why = "no crew on duty"
+            else:
+                why = (f"no sworn officer (民警) on duty to lead its crew ({', '.join(crew)}): "
+                       "auxiliary officers may not stop and check alone")
+                if sworn_names:
+                    shown = ", ".join(sworn_names[:6]) + (" …" if len(sworn_names) > 6 else "")
+                    why += f"; the roster's sworn officers ({shown}) are off duty or busy"
+            out.append(UnmannedTeam(day=0, slot=s.start.isoformat(timespec="minutes"),
+                                    slot_index=s.index, team=u, reason=why))
+        at.append(tuple(can))
+    return at, out
+
+
 def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
-                 request: PlanRequest) -> tuple[CheckpointPlan | None, Mapping[str, object]]:
+                 request: PlanRequest, roster: RosterResult | None = None
+                 ) -> tuple[CheckpointPlan | None, Mapping[str, object]]:
     teams = default_teams(scenario)
     if not scenario.posts_of("checkpoint"):
         return None, {"skipped": "the scenario has no checkpoint posts"}
     if not teams:
         return None, {"skipped": "the scenario has no unit in the 'checkpoint' squad"}
+    manned = _manned(scenario, slots, roster, teams)
+    if manned is not None and not any(manned[0]):
+        return None, {"skipped": "no checkpoint team can check in any slot: "
+                      + manned[1][0].reason if manned[1] else "no team on duty"}
+    at = None if manned is None else manned[0]
+    n_at: int | list[int] = len(teams) if at is None else [len(x) for x in at]
     # the plan leaves the team-hours the equilibrium does not use to patrol rather than
     # spreading them over checks of targets no attacker type chooses (`xunfang checkpoints`
     # spreads them): spread, the county's plan of 2026-11-30 left tier-1 sites S02 and S08
@@ -555,8 +604,8 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
     # one site in 9 of 24 hours with probability >= 0.9 and none in 6, alike every day
     dates = sorted({s.start.date() for s in slots})
     if len(dates) == 1:
-        cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1,
-                              hold_total=True)
+        cp = plan_checkpoints(scenario, net, slots, n_at, request.seed, days=1,
+                              hold_total=True, teams_at=at)
     else:
         # A date's schedule must not depend on --from/--days: sampled over all the slots at
         # once, every date was drawn from the first date's stream (a review: day 2 of a 2-day
@@ -564,20 +613,31 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
         # 1-day plan, from its own (seed, date) streams; the whole-horizon plan keeps the game,
         # its solution and summary, and its schedule is the dates' schedules in turn. The
         # dates' games are one game when nothing in them differs by date: solved once
-        # (`reuse`), not once a date and again for the horizon
+        # (`reuse`), not once a date and again for the horizon. A date on which no team can
+        # check has no schedule (its teams are all listed as unmanned)
         per_date: list[CheckpointPlan] = []
         for d in dates:
+            ks = [k for k, s in enumerate(slots) if s.start.date() == d]
+            day_at = None if at is None else [at[k] for k in ks]
+            if day_at is not None and not any(day_at):
+                continue
             per_date.append(plan_checkpoints(
-                scenario, net, [s for s in slots if s.start.date() == d], len(teams),
-                request.seed, days=1, hold_total=True,
-                reuse=per_date[0] if per_date else None))
-        cp = plan_checkpoints(scenario, net, slots, len(teams), request.seed, days=1,
-                              hold_total=True, reuse=per_date[0])
+                scenario, net, [slots[k] for k in ks],
+                len(teams) if day_at is None else [len(x) for x in day_at], request.seed,
+                days=1, hold_total=True, reuse=per_date, teams_at=day_at))
+        cp = plan_checkpoints(scenario, net, slots, n_at, request.seed, days=1,
+                              hold_total=True, reuse=per_date, teams_at=at)
         cp = replace(cp, days=(tuple(v for p in per_date for v in p.days[0]),),
                      reserve=(tuple(r for p in per_date for r in p.reserve[0]),),
                      free=(tuple(f for p in per_date for f in p.free[0]),),
                      notes=(*cp.notes, f"each of the {len(dates)} dates is sampled from its own "
                             "(seed, date) stream, as a 1-day plan of that date"))
+    if manned is not None and manned[1]:
+        gone = manned[1]
+        cp = replace(cp, unmanned=(tuple(gone),), notes=(*cp.notes, (
+            f"{len(gone)} team-slot(s) of {len(teams) * len(slots)} cannot check (no sworn "
+            "officer on duty to lead the crew, or no crew): the game schedules no check "
+            "there, and those teams patrol")))
     return cp, cp.summary() | {"schedule": [
         {"slot": v.slot, "site": v.site, "team": v.team} for v in cp.days[0]]}
 

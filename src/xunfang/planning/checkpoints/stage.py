@@ -43,13 +43,16 @@ learns). Each is scored by the attacker's best expected payoff against it (types
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from xunfang import network
 from xunfang._errors import Problem, ScenarioError
@@ -152,6 +155,21 @@ class FreeTeam:
 
 
 @dataclass(frozen=True)
+class UnmannedTeam:
+    """A checkpoint team that cannot set up a check in a slot of a sampled day, and why: no
+    sworn officer (民警) on duty to lead it — auxiliaries may not stop and check alone — or
+    no crew on duty at all. The game schedules no check for it there, so the schedule holds
+    only checks the plan can man (a review: 85 of a week's 130 checks were listed as "not
+    manned: no sworn officer" while the report showed them scheduled)."""
+
+    day: int
+    slot: str  # ISO start of the slot on that day
+    slot_index: int
+    team: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ScheduleTable:
     """A plain table for the report: one row per visit, in time order."""
 
@@ -179,6 +197,7 @@ class CheckpointPlan:
     notes: tuple[str, ...] = field(default=())
     reserve: tuple[tuple[ReserveTeam, ...], ...] = field(default=())  # per day, slot order
     free: tuple[tuple[FreeTeam, ...], ...] = field(default=())  # per day, slot order
+    unmanned: tuple[tuple[UnmannedTeam, ...], ...] = field(default=())  # per day, slot order
     # per date of the slots: expected checks, the largest coverage and how predictable the
     # date's schedule is (entropy, the likeliest schedule's probability)
     by_date: tuple[Mapping[str, object], ...] = field(default=())
@@ -211,6 +230,7 @@ class CheckpointPlan:
             "reserve": [[{"slot": r.slot, "team": r.team} for r in day]
                         for day in self.reserve],
             "free": [[_free_json(f) for f in day] for day in self.free],
+            "unmanned": [[_unmanned_json(u) for u in day] for day in self.unmanned],
         }
 
     def summary(self) -> dict[str, object]:
@@ -245,19 +265,26 @@ class CheckpointPlan:
                         for r in (self.reserve[0] if self.reserve else ())],
             # the first sampled day's teams on duty with no check drawn, and why
             "free": [_free_json(f) for f in (self.free[0] if self.free else ())],
+            # the first sampled day's teams that cannot check for want of a sworn officer
+            "unmanned": [_unmanned_json(u) for u in (self.unmanned[0] if self.unmanned
+                                                     else ())],
             "by_date": [dict(x) for x in self.by_date],
         }
 
     def table(self, day: int = 0) -> ScheduleTable:
         """The day's schedule for the report: slot, site id, site name, team; a team standing
         down in a slot has an empty site and the site name ``(reserve: no site open)``, a team
-        no check was drawn for ``(free: no check drawn)``."""
+        no check was drawn for ``(free: no check drawn)``, a team that cannot check
+        ``(unmanned: …)`` with its reason."""
         names = dict(zip(self.game.site_ids, self.site_names, strict=True))
         rows = [(v.slot, v.site, names[v.site], v.team) for v in self.days[day]]
         if self.reserve:
             rows += [(r.slot, "", "(reserve: no site open)", r.team) for r in self.reserve[day]]
         if self.free:
             rows += [(f.slot, "", "(free: no check drawn)", f.team) for f in self.free[day]]
+        if self.unmanned:
+            rows += [(u.slot, "", f"(unmanned: {u.reason})", u.team)
+                     for u in self.unmanned[day]]
         rows.sort(key=lambda r: r[0])  # stable: sites, then the reserve, within a slot
         return ScheduleTable(columns=("slot", "site", "site_name", "team"), rows=tuple(rows))
 
@@ -265,6 +292,10 @@ class CheckpointPlan:
 def _free_json(f: FreeTeam) -> dict[str, object]:
     return {"slot": f.slot, "team": f.team, "expected_checks": round(f.expected_checks, 6),
             "reason": f.reason}
+
+
+def _unmanned_json(u: UnmannedTeam) -> dict[str, object]:
+    return {"slot": u.slot, "team": u.team, "reason": u.reason}
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -721,23 +752,78 @@ def same_play(a: SecurityGame, b: SecurityGame) -> bool:
     return bool(np.array_equal(a.is_active(), b.is_active()))
 
 
+def _slice_game(g: SecurityGame, s0: int, s1: int) -> SecurityGame:
+    """The game of slots ``s0``..``s1 - 1`` of ``g`` (the travel rule within them only)."""
+    ns, n = g.n_sites, g.n_slots
+
+    def cut(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return a.reshape(*a.shape[:-1], ns, n)[..., s0:s1].reshape(*a.shape[:-1], -1)
+
+    return replace(g, slot_names=g.slot_names[s0:s1], def_covered=cut(g.def_covered),
+                   def_uncovered=cut(g.def_uncovered), att_covered=cut(g.att_covered),
+                   att_uncovered=cut(g.att_uncovered), teams=g.teams[s0:s1].copy(),
+                   lo=cut(g.lo), hi=cut(g.hi), active=cut(g.is_active()),
+                   moves=None if g.moves is None else g.moves[s0:s1 - 1])
+
+
+def _by_dates(g: SecurityGame, slots: Sequence[Slot],
+              parts: Sequence[tuple[SecurityGame, Solution]]) -> Solution | None:
+    """The horizon's strategy when each date's game is one of ``parts`` in turn (dates whose
+    teams differ: a plan crewing its checkpoints by the roster): the dates' coverages side by
+    side, valued in ``g`` by :func:`~.solvers.check_sse` — what the dates' schedules, played
+    together, give. None when the dates are not the parts' games, or the side-by-side
+    coverage breaks a rule of ``g`` (the travel rule across midnight)."""
+    starts = [0] + [k for k in range(1, len(slots))
+                    if slots[k].start.date() != slots[k - 1].start.date()] + [len(slots)]
+    if len(starts) - 1 != len(parts) or len(parts) < 2:
+        return None
+    covs = []
+    for (a, b), (pg, ps) in zip(itertools.pairwise(starts), parts, strict=True):
+        if not same_play(_slice_game(g, a, b), pg):
+            return None
+        covs.append(ps.coverage.reshape(g.n_sites, b - a))
+    cov = np.concatenate(covs, axis=1).reshape(-1)
+    chk = check_sse(g, cov)
+    if chk.problems:
+        return None
+    methods = sorted({ps.method for _pg, ps in parts})
+    return Solution(method=f"{'/'.join(methods)} (each date its own game)", coverage=cov,
+                    defender_value=chk.defender_value, attacker_values=chk.attacker_values,
+                    attacked=chk.attacked, bound=chk.defender_value,
+                    programs=sum(ps.programs for _pg, ps in parts),
+                    seconds=sum(ps.seconds for _pg, ps in parts),
+                    spread_from=sum(ps.spread_from for _pg, ps in parts),
+                    proven=all(ps.proven for _pg, ps in parts),
+                    spread_skipped="; ".join(sorted({ps.spread_skipped for _pg, ps in parts
+                                                     if ps.spread_skipped})))
+
+
 def solve_by_day(g: SecurityGame, slots: Sequence[Slot], method: str = "auto", *,
                  time_limit: float | None = None, spread_capacity: bool = True,
                  spread_time_limit: float | None = None, hold_total: bool = False,
-                 reuse: tuple[SecurityGame, Solution] | None = None) -> Solution:
+                 reuse: Sequence[tuple[SecurityGame, Solution]] = ()) -> Solution:
     """Solve ``g``; a game of identical whole days is solved as one day (see
     :func:`_day_game`) and its coverage repeated. The values are those of the whole game.
     With ``spread_capacity`` the capacity the SSE leaves unused is spread over the other
     targets, every value held (:func:`~.solvers.spread`).
 
-    ``reuse``: a game and its solution from an earlier call with the same method, limits and
-    spreading: when the game to solve (``g``, or its one day) is the same play
-    (:func:`same_play`), that solution is taken instead of solving again (a 7-day plan
-    solved the same one-day game eight times: 70 s of its checkpoint stage's 79 s)."""
+    ``reuse``: games and their solutions from earlier calls with the same method, limits
+    and spreading. When the game to solve (``g``, or its one day) is the same play as one of
+    them (:func:`same_play`), that solution is taken instead of solving again (a 7-day plan
+    solved the same one-day game eight times: 47 of its checkpoint stage's 48 s); when
+    ``g``'s dates are, in turn, the games of ``reuse`` (one per date), the horizon's
+    strategy is theirs side by side (:func:`_by_dates`; each date's own equilibrium, valued
+    over the horizon — where a plan's dates differ, the dates' schedules are what is played,
+    and the whole 168-slot game cost 30 s at its time limit)."""
     day = _day_game(g, slots)
     whole = g if day is None else day
-    if reuse is not None and same_play(reuse[0], whole):
-        one = reuse[1]
+    known = next((sol for pg, sol in reuse if same_play(pg, whole)), None)
+    if known is None and day is None:
+        known = _by_dates(g, slots, reuse)
+        if known is not None:
+            return known
+    if known is not None:
+        one = known
     else:
         one = solve(whole, method, time_limit=time_limit)
         if spread_capacity:
@@ -827,7 +913,8 @@ def plan_checkpoints(
     sample_time_limit: float | None = 60.0,
     spread: bool = True,
     hold_total: bool = False,
-    reuse: CheckpointPlan | None = None,
+    reuse: Sequence[CheckpointPlan] = (),
+    teams_at: Sequence[Sequence[str]] | None = None,
 ) -> CheckpointPlan:
     """Solve the checkpoint game over ``slots`` and sample ``days`` schedules of them.
 
@@ -847,12 +934,22 @@ def plan_checkpoints(
     :func:`~.solvers.spread`. A team on duty with no check drawn in a slot is listed in
     :attr:`CheckpointPlan.free` with the slot's expected checks; :attr:`CheckpointPlan.by_date`
     gives each date's expected checks, largest coverage, entropy and likeliest schedule.
-    ``reuse``: an earlier plan made with the same method, limits and spreading, whose game's
-    solution is taken when this game (or its one day) is the same play, not solved again
-    (see :func:`solve_by_day`); the sampling is this call's own.
+    ``reuse``: earlier plans made with the same method, limits and spreading, whose games'
+    solutions are taken when this game (or its one day) is the same play as one, or its
+    dates are theirs in turn, not solved again (see :func:`solve_by_day`); the sampling is
+    this call's own.
+    ``teams_at``: per slot, the teams that can check in it (a plan's: those with a sworn
+    officer on duty to lead them), in the order they take the slot's checks; it sets the
+    teams per slot, and ``teams_per_slot`` must then be their counts.
     """
     if seed < 0:
         raise GameError(f"seed: must be a non-negative integer, got {seed}")
+    if teams_at is not None:
+        if len(teams_at) != len(slots):
+            raise GameError(f"teams_at: {len(teams_at)} entries for {len(slots)} slots")
+        if list(_per_slot("teams_per_slot", teams_per_slot, len(slots))) != [
+                len(x) for x in teams_at]:
+            raise GameError("teams_per_slot: must be the counts of teams_at's teams per slot")
     on_duty = np.array(_per_slot("teams_per_slot", teams_per_slot, len(slots)), dtype=np.int64)
     if on_duty.size and not on_duty.any():
         raise GameError("teams_per_slot: 0 checkpoint teams in every slot, so there is nothing "
@@ -862,10 +959,17 @@ def plan_checkpoints(
         scenario, net, slots, teams_per_slot, risk=risk, sites=sites, payoffs=payoffs,
         min_staffing=min_staffing, max_staffing=max_staffing,
         changeover_minutes=changeover_minutes, mode=mode, max_types=max_types)
+    if teams_at is not None and not game.teams.all():
+        # the hours no team can check are left out of the game: the attacker's choice there
+        # is the patrols' business, not the checkpoints' (with them in, every attacker type
+        # chose an unchecked night hour of the county and the equilibrium checked nothing by
+        # day: 0 checks a day, attacker value 10.0)
+        open_ = np.repeat((game.teams > 0)[None, :], game.n_sites, axis=0).reshape(-1)
+        game = replace(game, active=game.is_active() & open_)
     sol = solve_by_day(game, slots, method, time_limit=time_limit,
                        spread_time_limit=spread_time_limit, spread_capacity=spread,
                        hold_total=hold_total,
-                       reuse=None if reuse is None else (reuse.game, reuse.solution))
+                       reuse=[(r.game, r.solution) for r in reuse])
     chk = check_sse(game, sol.coverage, claimed=sol.defender_value, bound=sol.bound,
                     proven=sol.proven)
     n_teams = int(on_duty.max())
@@ -873,6 +977,10 @@ def plan_checkpoints(
     if team_names is not None and len(names) < n_teams:
         raise GameError(f"team_names: {len(names)} names for {n_teams} teams")
     names += [f"CP-T{k + 1}" for k in range(len(names), n_teams)]
+
+    def name(s: int, k: int) -> str:
+        """The team taking slot ``s``'s ``k``-th check (or standing free or down there)."""
+        return teams_at[s][k] if teams_at is not None else names[k]
     notes: list[str] = []
     if sol.spread_skipped:
         notes.append(sol.spread_skipped)
@@ -941,7 +1049,7 @@ def plan_checkpoints(
         out_days.append(tuple(
             CheckpointVisit(day=d, site=game.site_ids[v.site],
                             slot=(slots[v.slot].start + shift).isoformat(timespec="minutes"),
-                            slot_index=slots[v.slot].index, team=names[v.team])
+                            slot_index=slots[v.slot].index, team=name(v.slot, v.team))
             for v in sorted(day, key=lambda v: (v.slot, v.site))))
     expected = sol.coverage.reshape(game.n_sites, game.n_slots).sum(axis=0)
     free = []
@@ -951,7 +1059,7 @@ def plan_checkpoints(
             used.setdefault(v.slot, set()).add(v.team)
         free.append(tuple(
             FreeTeam(day=d, slot=(slots[s].start + d * span).isoformat(timespec="minutes"),
-                     slot_index=slots[s].index, team=names[k],
+                     slot_index=slots[s].index, team=name(s, k),
                      expected_checks=float(expected[s]), teams=int(game.teams[s]))
             for s in range(game.n_slots) for k in range(int(game.teams[s]))
             if k not in used.get(s, ())))
@@ -961,7 +1069,7 @@ def plan_checkpoints(
                      "below the teams): those teams are free, listed with the reason")
     reserve = tuple(
         tuple(ReserveTeam(day=d, slot=(slots[s].start + d * span).isoformat(timespec="minutes"),
-                          slot_index=slots[s].index, team=names[k])
+                          slot_index=slots[s].index, team=name(s, k))
               for s in np.flatnonzero(spare).tolist()
               for k in range(int(game.teams[s]), int(on_duty[s])))
         for d in range(days))
@@ -983,6 +1091,7 @@ __all__ = [
     "Payoffs",
     "ReserveTeam",
     "ScheduleTable",
+    "UnmannedTeam",
     "Visit",
     "baselines",
     "build_game",

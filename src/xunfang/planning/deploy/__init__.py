@@ -7,6 +7,7 @@ incident), changing as little as needed. See :mod:`.solve` for the model.
 
 from xunfang.planning.deploy.inputs import (
     CREW_MIN,
+    SWORN_ROLES,
     DeployError,
     Inputs,
     Options,
@@ -21,6 +22,7 @@ from xunfang.planning.deploy.solve import Posture, Shortfall, SlotSolve, plan_po
 
 __all__ = [
     "CREW_MIN",
+    "SWORN_ROLES",
     "DeployError",
     "Inputs",
     "Options",
