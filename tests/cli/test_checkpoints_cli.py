@@ -30,7 +30,7 @@ def test_json_shape_on_the_built_in_county() -> None:
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert set(doc) == {"marginals", "defender_value", "attacker_value", "schedules",
-                        "baselines", "reserve", "free"}
+                        "baselines", "reserve", "free", "unmanned"}
     assert {tuple(sorted(m)) for m in doc["marginals"]} == {("coverage", "site", "slot")}
     assert len(doc["marginals"]) == 6 * 24
     assert len(doc["schedules"]) == 2
