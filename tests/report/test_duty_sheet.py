@@ -81,7 +81,7 @@ def test_camera_tours_have_their_own_clock_times(county: tuple[PlanResult, Path,
     # the workbook's note in Chinese says the clock time too
     from openpyxl import load_workbook
 
-    ws = load_workbook(zh / "plan_sheet.xlsx").active
+    ws = load_workbook(zh / "plan_sheet.xlsx").worksheets[-1]
     assert ws is not None
     notes = [str(r[-1]) for r in ws.iter_rows(min_row=2, values_only=True)
              if str(r[0]).startswith("video-desk")]
@@ -119,7 +119,7 @@ def test_plan_sheet_xlsx_prints_as_the_paper_form(county: tuple[PlanResult, Path
     from openpyxl import load_workbook
 
     _, zh, _ = county
-    ws = load_workbook(zh / "plan_sheet.xlsx").active
+    ws = load_workbook(zh / "plan_sheet.xlsx").worksheets[-1]
     assert ws is not None
     setup = ws.page_setup
     assert setup.orientation == "landscape" and int(setup.paperSize) == int(ws.PAPERSIZE_A4)

@@ -96,8 +96,9 @@ def test_plan_sheet_xlsx_is_the_paper_form(county: tuple[PlanResult, Path, Path]
     for folder, lang in ((zh, "zh"), (en, "en")):
         rows = _sheet(folder)
         wb = load_workbook(folder / "plan_sheet.xlsx")
-        assert wb.sheetnames == [t("plan_sheet", lang)]
-        ws = wb.active
+        # the per-slot sheet last, after the duty schedule and by-hour sheets (review HE)
+        assert wb.sheetnames[-1] == t("plan_sheet", lang)
+        ws = wb.worksheets[-1]
         assert ws is not None and ws.freeze_panes == "A2"
         values = list(ws.iter_rows(values_only=True))
         assert list(values[0]) == [t(k, lang) for k in keys]
@@ -133,7 +134,7 @@ def test_plan_sheet_xlsx_notes_are_said_in_the_plan_language(
     sites = {s.id: s.name for s in result.scenario.sites}
     for folder, lang in ((zh, "zh"), (en, "en")):
         rows = _sheet(folder)
-        ws = load_workbook(folder / "plan_sheet.xlsx").active
+        ws = load_workbook(folder / "plan_sheet.xlsx").worksheets[-1]
         assert ws is not None
         notes = [str(c or "") for (c,) in ws.iter_rows(min_row=2, min_col=9, values_only=True)]
         staged = [(r, n) for r, n in zip(rows, notes, strict=True)

@@ -44,7 +44,7 @@ def test_staging_is_called_staging_in_the_xlsx_and_the_timeline(
     _, zh, en = county
     for folder, lang in ((zh, "zh"), (en, "en")):
         rows = _csv(folder)
-        ws = load_workbook(folder / "plan_sheet.xlsx").active
+        ws = load_workbook(folder / "plan_sheet.xlsx").worksheets[-1]
         assert ws is not None
         kinds = [c for (c,) in ws.iter_rows(min_row=2, min_col=5, max_col=5, values_only=True)]
         staged = [k for r, k in zip(rows, kinds, strict=True) if STAGING_NOTE.match(r["duty"])]

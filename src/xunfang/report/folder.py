@@ -11,7 +11,8 @@ import json
 import math
 import shutil
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,19 @@ from xunfang.intel.stage import RiskTable
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster import write_csv as write_roster_csv
 from xunfang.planning.roster import write_xlsx as write_roster_xlsx
-from xunfang.report.html import PlaceNames, clock, duty_key, note_text, render_report
+from xunfang.report.html import (
+    PlaceNames,
+    at_one_place,
+    clock,
+    duty_key,
+    note_text,
+    render_report,
+    staging,
+)
 from xunfang.report.i18n import Lang, roster_words
 from xunfang.report.i18n import t as say
 from xunfang.report.layers import plan_layers
+from xunfang.report.sheet_words import word
 from xunfang.scenario import counts
 
 #: the libraries whose versions can move a plan's figures (solvers, numerics, the learned
@@ -130,7 +140,8 @@ def _sheet_entries(result: PlanResult, lang: Lang, names: PlaceNames | None = No
                          "place": str(place), "crew": ";".join(a.crew), "duty": a.note,
                          "place_name": names.place(a, s.start.hour)},
                         {"start": s.start, "end": s.end, "grid": names.grid(a),
-                         "desk": None, "duty_key": duty_key(a)}))
+                         "desk": None, "duty_key": duty_key(a), "slot": a.slot,
+                         "short": _short_place(a, names)}))
     # the video desk's camera tours: its operators are not units, one row per tour
     video = result.stages.get("video", {})
     tours = video.get("tours", []) if isinstance(video, Mapping) else []
@@ -159,8 +170,27 @@ def _sheet_entries(result: PlanResult, lang: Lang, names: PlaceNames | None = No
                      "duty": f"camera tour {clock(begin)}–{clock(end, end=True)}",
                      "place_name": "; ".join(names.post(c) for c in cams)},
                     {"start": begin, "end": end, "grid": None,
-                     "desk": int(t["operator"]) + 1, "duty_key": "duty_video"}))
+                     "desk": int(t["operator"]) + 1, "duty_key": "duty_video",
+                     "slot": tour_slot.index, "cameras": tuple(cams)}))
     return out
+
+
+def _short_place(a: Any, names: PlaceNames) -> str:
+    """Where assignment ``a`` is, as the hour-by-hour sheet's narrow cell holds it: its
+    post's or grid's id, a route's grid (the streets change every hour), a unit standing at
+    a key site that site's id, at a crossing its main street's name (the schedule names the
+    crossing), else the node's id."""
+    if a.post:
+        return str(a.post)
+    if a.grid:
+        return str(a.grid)
+    if a.route and (len(a.route) == 1 or at_one_place(a) or staging(a)):
+        node = str(a.route[0])
+        if node in names.site_at:
+            return str(names.site_at[node])
+        streets = names.meets.get(names.index.get(node, -1))
+        return streets[0] if streets else node  # a crossing by its main street
+    return str(names.grid(a) or "")
 
 
 def plan_sheet_rows(result: PlanResult, lang: Lang = "zh",
@@ -201,12 +231,323 @@ SHEET_XLSX_WRAP = (2, 6, 7, 8, 9)  # the crew too: an auxiliary force's is five 
 SHEET_XLSX_SIDE_MARGIN = 0.4  # inches, left and right (openpyxl's default 0.75)
 
 
+#: how the duty schedule lists a route patrol's grids, by the plan's language
+ROUTE_GRIDS_JOIN = {"zh": "、", "en": "; "}
+
+
+@dataclass(frozen=True)
+class SheetRun:
+    """One row of plan_sheet.xlsx's duty schedule: unit ``unit`` (plan_sheet.csv's id, a
+    video desk's ``video-desk-N``) from ``start`` to ``end`` on one duty ``kind`` (said in the
+    sheet's language, as the per-slot sheet says it; ``duty`` its i18n key) with one ``crew``
+    (plan_sheet.csv's crew) at ``places``: one place, or the grids a route patrol patrols,
+    each once, in the order it first patrols them; ``rows`` the per-slot rows it joins."""
+
+    unit: str
+    start: datetime
+    end: datetime
+    duty: str
+    kind: str
+    places: tuple[str, ...]
+    crew: str
+    rows: int
+
+
+def _run_place(row: Mapping[str, str], more: Mapping[str, Any], names: PlaceNames) -> str:
+    """A per-slot row's place as the duty schedule says it: a route patrol's grid (its
+    streets change every hour; the per-slot sheet keeps them), else the row's place name."""
+    if more["duty_key"] == "duty_route" and more["grid"]:
+        return names.grid_name(str(more["grid"]))
+    return row["place_name"]
+
+
+def sheet_runs(entries: list[tuple[dict[str, str], dict[str, Any]]], names: PlaceNames,
+               lang: Lang) -> dict[str, list[SheetRun]]:
+    """The per-slot rows ``entries`` (:func:`_sheet_entries`) joined into runs, by unit in
+    the entries' order of units, each unit's in time.
+
+    A run is a unit's consecutive rows (each starting where the one before ends) of the same
+    duty kind and crew, and the same place; but a route patrol's hours are one run whatever
+    grids they patrol, listing them (its route, and often its grid, change every hour: one
+    row an hour was the per-slot sheet again; the hour-by-hour sheet says which grid when,
+    and a day-long foot patrol between two grids listed 20 in turn)."""
+    by_unit: dict[str, list[tuple[dict[str, str], dict[str, Any]]]] = {}
+    for row, more in entries:
+        by_unit.setdefault(row["unit"], []).append((row, more))
+    out: dict[str, list[SheetRun]] = {}
+    for unit, rows in by_unit.items():
+        runs: list[SheetRun] = []
+        for row, more in sorted(rows, key=lambda e: e[1]["start"]):
+            duty, place = more["duty_key"], _run_place(row, more, names)
+            last = runs[-1] if runs else None
+            if (last is not None and last.end == more["start"]
+                    and (last.duty, last.crew) == (duty, row["crew"])
+                    and (duty == "duty_route" or last.places == (place,))):
+                places = last.places + ((place,) if place not in last.places else ())
+                runs[-1] = replace(last, end=more["end"], places=places, rows=last.rows + 1)
+            else:
+                runs.append(SheetRun(unit, more["start"], more["end"], duty,
+                                     say(duty, lang), (place,), row["crew"], 1))
+        out[unit] = runs
+    return out
+
+
+#: the duty schedule's and the hour-by-hour sheet's duty colours (fills, by i18n key of the
+#: duty; ColorBrewer's Set3 pastels, light enough to read a label printed on them)
+DUTY_FILLS = {"duty_post": "FFFFB3", "duty_grid": "B3DE69", "duty_route": "80B1D3",
+              "duty_point": "FDB462", "duty_staging": "BEBADA", "duty_event": "FB8072",
+              "duty_checkpoint": "FCCDE5", "duty_drone": "8DD3C7", "duty_video": "D9D9D9"}
+
+#: the duty schedule's columns (sheet_words keys of their headers) and widths in characters
+#: (126 in all: one A4 landscape page wide at 100%; 146 where the times carry their date,
+#: about 99%), the place and crew wrapping
+SCHEDULE_COLUMNS = ("col_group", "col_unit", "col_from", "col_to", "col_duty", "col_place",
+                    "col_crew")
+SCHEDULE_WIDTHS = {1: 14, 2: 22, 3: 7, 4: 7, 5: 12, 6: 40, 7: 24}
+SCHEDULE_DATED_WIDTH = 17  # a time with its date, "2026-12-03 08:00"
+#: the hour-by-hour sheet's unit column and hour columns, in characters
+HOURS_UNIT_WIDTH = 24
+HOURS_CELL_WIDTH = 5.5
+#: A4 landscape's printable area with the margins below, in points, for the hour-by-hour
+#: sheet's scale (Excel ignores manual page breaks under "fit to", so the scale that puts
+#: one day on one page is worked out here): 297 × 210 mm less 0.4 in sides, 0.6 in top and
+#: bottom (the page header and footer sit in them)
+PAGE_WIDTH_PT = 297 / 25.4 * 72 - 2 * 0.4 * 72
+PAGE_HEIGHT_PT = 210 / 25.4 * 72 - 2 * 0.6 * 72
+ROW_PT = 15.0  # Excel's default row height
+HOURS_NOTE_PT = 30.0  # the note row, two lines
+
+
+def _unit_groups(result: PlanResult, units: list[str], lang: Lang
+                 ) -> list[tuple[str, list[str]]]:
+    """``units`` (plan_sheet.csv's ids) in groups of tier and squad, the groups in the order
+    units.csv first names them, each group's units in units.csv's order; the video desks
+    last, in their number's order."""
+    from xunfang.report.i18n import value_label
+
+    of = {u.id: u for u in result.scenario.units}
+    groups: dict[tuple[str, str], list[str]] = {}
+    for u in result.scenario.units:
+        if u.id in units:
+            groups.setdefault((u.tier, u.squad), []).append(u.id)
+    desks = sorted((x for x in units if x not in of), key=lambda x: int(x.rsplit("-", 1)[1]))
+    out = [(f"{say(f'tier_{tier}', lang)} · {value_label('squad', squad, lang)}", ids)
+           for (tier, squad), ids in groups.items()]
+    return out + ([(word("group_video", lang), desks)] if desks else [])
+
+
+def _unit_label(result: PlanResult, unit: str, lang: Lang) -> str:
+    """A unit as the printed sheets name it: its name with its id in brackets (the id as
+    plan_sheet.csv has it), a video desk by its number."""
+    if unit.startswith("video-desk-"):
+        return say("sheet_video_desk", lang, n=int(unit.rsplit("-", 1)[1]))
+    name = {u.id: str(u.extra.get("name") or "") for u in result.scenario.units}.get(unit, "")
+    return f"{name} ({unit})" if name and name != unit else unit
+
+
+def _plan_dates(result: PlanResult) -> str:
+    slots = result.plan.slots
+    return (f"{slots[0].start:%Y-%m-%d}" + (f"–{slots[-1].start:%Y-%m-%d}"
+            if slots[-1].start.date() != slots[0].start.date() else "")) if slots else ""
+
+
+def _print_as_form(ws: Any, result: PlanResult, lang: Lang) -> None:
+    """A4 landscape with narrow side margins, each printed page saying whose plan of which
+    days it is and its number of how many (review AT: a loose page said neither); "&" is
+    Excel's code letter."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_margins.left = ws.page_margins.right = SHEET_XLSX_SIDE_MARGIN
+    title = result.scenario.title or result.scenario.name
+    ws.oddHeader.center.text = say("sheet_print_header", lang, scenario=title,
+                                   dates=_plan_dates(result)).replace("&", "&&")
+    ws.oddFooter.center.text = say("sheet_print_footer", lang)
+
+
+def _time_text(at: datetime, *, end: bool, dated: bool) -> str:
+    """A run's start or end as the schedule prints it: ``HH:MM`` (an end at midnight
+    ``24:00``, the day it closes), with that day's date when ``dated``."""
+    said = clock(at, end=end)
+    day = (at - timedelta(days=1)).date() if end and said == "24:00" else at.date()
+    return f"{day:%Y-%m-%d} {said}" if dated else said
+
+
+def _write_schedule(ws: Any, result: PlanResult, runs: dict[str, list[SheetRun]],
+                    lang: Lang) -> None:
+    """The duty schedule (勤务安排): a note line saying what a row is, the header, then a
+    row per run, grouped by tier and squad (:func:`_unit_groups`), the group's and the
+    unit's cells merged down their rows; off-duty units in a row of their own."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from xunfang.planning.roster.result import finish_sheet
+
+    slots = result.plan.slots
+    spans_days = bool(slots) and slots[0].start.date() != (slots[-1].end
+                                                           - timedelta(minutes=1)).date()
+    title = result.scenario.title or result.scenario.name
+    ws.append([word("schedule_note", lang, scenario=title, dates=_plan_dates(result),
+                    hours=word("hours_title", lang), slots=say("plan_sheet", lang))])
+    ws.append([word(k, lang) for k in SCHEDULE_COLUMNS])
+    units = [u.id for u in result.scenario.units] + [u for u in runs if u.startswith(
+        "video-desk-")]
+    top = Alignment(vertical="top", wrap_text=True)
+    merges: list[tuple[int, int, int]] = []  # (column, first row, last row)
+    for group, ids in _unit_groups(result, units, lang):
+        first_of_group = ws.max_row + 1
+        for unit in ids:
+            first = ws.max_row + 1
+            label = _unit_label(result, unit, lang)
+            for r in runs.get(unit, []):
+                dated = spans_days or (r.end - timedelta(minutes=1)).date() != r.start.date()
+                ws.append([group, label, _time_text(r.start, end=False, dated=dated),
+                           _time_text(r.end, end=True, dated=dated), r.kind,
+                           ROUTE_GRIDS_JOIN[lang].join(r.places), r.crew])
+                if r.duty in DUTY_FILLS:
+                    ws.cell(ws.max_row, 5).fill = PatternFill("solid",
+                                                              fgColor=DUTY_FILLS[r.duty])
+            if unit not in runs:
+                ws.append([group, label, "", "", word("off_all_plan", lang), "", ""])
+            merges.append((2, first, ws.max_row))
+        merges.append((1, first_of_group, ws.max_row))
+    for cells in ws.iter_rows(min_row=3):
+        for cell in cells:
+            cell.alignment = top
+    widths = dict(SCHEDULE_WIDTHS)
+    if spans_days or any(len(str(ws.cell(r, 3).value or "")) > 5
+                         for r in range(3, ws.max_row + 1)):
+        widths[3] = widths[4] = SCHEDULE_DATED_WIDTH
+    finish_sheet(ws, widths=widths)
+    # the merged cells are written once finish_sheet has sized the columns: a merged cell
+    # keeps its first row's value, the rows under it none (a filter on them would hide all
+    # but a unit's first run, so the sheet has none); the header is row 2, under the note
+    for col, a, b in merges:
+        if b > a:
+            ws.merge_cells(start_row=a, start_column=col, end_row=b, end_column=col)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(SCHEDULE_COLUMNS))
+    ws.cell(1, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = 2 * ROW_PT
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    ws.auto_filter.ref = None
+    ws.freeze_panes = "C3"
+    ws.print_title_rows = "2:2"
+    _print_as_form(ws, result, lang)
+
+
+def _write_by_hour(ws: Any, result: PlanResult,
+                   entries: list[tuple[dict[str, str], dict[str, Any]]], lang: Lang) -> None:
+    """The hour-by-hour sheet (时段一览): a note, a key of the duties' colours, then for each
+    day of the plan a block of the units (rows, grouped as the schedule's) by the day's
+    slots (columns), each cell the place's short label filled in its duty's colour, blank
+    where the unit is off; a page break before each day after the first, and a print scale
+    that puts a day's block on one A4 landscape page."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.pagebreak import Break
+
+    from xunfang.planning.roster.result import finish_sheet
+
+    slots = result.plan.slots
+    cells: dict[tuple[str, int], tuple[str, str]] = {}  # (unit, slot) → (label, duty key)
+    cameras: dict[tuple[str, int], set[str]] = {}  # a desk's cameras toured in the slot
+    for row, more in entries:
+        at = (row["unit"], int(more["slot"]))
+        if more["desk"] is not None:
+            cameras.setdefault(at, set()).update(more["cameras"])
+            cells[at] = (word("cameras", lang, n=len(cameras[at])), more["duty_key"])
+        else:
+            cells[at] = (str(more["short"]), more["duty_key"])
+    units = [u.id for u in result.scenario.units] + sorted(
+        {u for u, _ in cells if u.startswith("video-desk-")})
+    groups = _unit_groups(result, units, lang)
+    days: dict[Any, list[Any]] = {}
+    for s in slots:
+        days.setdefault(s.start.date(), []).append(s)
+    width = max((len(d) for d in days.values()), default=0)
+    hourly = all(s.start.minute == 0 for s in slots)
+    title = result.scenario.title or result.scenario.name
+    ws.append([word("hours_note", lang, scenario=title, schedule=word("schedule_title", lang))])
+    used = [k for k in DUTY_FILLS if any(key == k for _, key in cells.values())]
+    # the key: each duty's word on its colour, over as many hour columns as the words need
+    span = max(1, min(3, width // max(1, len(used))))
+    ws.cell(2, 1, word("legend", lang))
+    for i, k in enumerate(used):
+        cell = ws.cell(2, 2 + i * span, say(k, lang))
+        cell.fill = PatternFill("solid", fgColor=DUTY_FILLS[k])
+        if span > 1:
+            ws.merge_cells(start_row=2, start_column=2 + i * span, end_row=2,
+                           end_column=1 + (i + 1) * span)
+    centre = Alignment(horizontal="center", vertical="center", shrink_to_fit=True)
+    bold = Font(bold=True)
+    breaks: list[int] = []
+    for day, day_slots in days.items():
+        if ws.max_row > 2:
+            breaks.append(ws.max_row)
+        weekday = word(f"weekday_{day.weekday()}", lang)
+        ws.append([word("hours_day", lang, date=f"{day:%Y-%m-%d}", weekday=weekday)])
+        ws.cell(ws.max_row, 1).font = bold
+        ws.append([word("col_unit", lang),
+                   *(f"{s.start:%H}" if hourly else f"{s.start:%H:%M}" for s in day_slots)])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+            cell.alignment = centre
+        for _, ids in groups:
+            for unit in ids:
+                ws.append([_unit_label(result, unit, lang)])
+                r = ws.max_row
+                for c, s in enumerate(day_slots, start=2):
+                    got = cells.get((unit, s.index))
+                    cell = ws.cell(r, c)
+                    cell.alignment = centre
+                    if got is not None:
+                        cell.value = got[0]
+                        cell.fill = PatternFill("solid", fgColor=DUTY_FILLS.get(got[1],
+                                                                               "FFFFFF"))
+    finish_sheet(ws, widths={1: HOURS_UNIT_WIDTH, **{c: HOURS_CELL_WIDTH
+                                                     for c in range(2, width + 2)}})
+    # the key's words shrink to fit their cells, as the hours' labels do
+    for cell in ws[2][1:]:
+        if cell.value is not None:
+            cell.alignment = centre
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(2, width + 1))
+    ws.cell(1, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[1].height = HOURS_NOTE_PT
+    # no filter (blocks of days); the note and the key on every printed page (each day has
+    # its own header row); a page per day: Excel ignores manual breaks when it fits to
+    # pages, so the scale is set
+    ws.auto_filter.ref = None
+    ws.freeze_panes = "B1"
+    ws.print_title_rows = "1:2"
+    for r in breaks:
+        ws.row_breaks.append(Break(id=r))
+    per_day = 2 + sum(len(ids) for _, ids in groups)
+    tall = HOURS_NOTE_PT + ROW_PT + per_day * ROW_PT  # a day, under the note and key
+    wide = (HOURS_UNIT_WIDTH + width * HOURS_CELL_WIDTH) * 5.25 + (width + 1) * 3.75
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = max(10, min(100, int(100 * min(PAGE_WIDTH_PT / wide,
+                                                         PAGE_HEIGHT_PT / tall))))
+    _print_as_form(ws, result, lang)
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+
+
 def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh",
                           names: PlaceNames | None = None) -> None:
-    """plan_sheet.xlsx, the plan sheet as the paper form a duty planner prints: one sheet,
-    headers in the plan's language, each unit's name, start and end as Excel date-time cells
-    (they sort and filter as times), the grid patrolled and the place named as in
-    plan_sheet.csv's ``place_name``, a frozen header row and columns sized to what they hold.
+    """plan_sheet.xlsx, the plan sheet as the paper form a duty planner prints and hands
+    out, in three sheets:
+
+    1. the duty schedule (勤务安排, :func:`_write_schedule`): a row per run (:func:`sheet_runs`:
+       a unit's unbroken time on one duty at one place with one crew), grouped by tier and
+       squad, the unit's cell merged down its runs;
+    2. by hour (时段一览, :func:`_write_by_hour`): units by hours, a block per day, each cell
+       the place's short label coloured by duty, a day to a printed page;
+    3. the plan sheet (勤务表): a row per unit and slot on duty, as plan_sheet.csv's rows:
+       headers in the plan's language, each unit's name, start and end as Excel date-time
+       cells (they sort and filter as times), the grid patrolled and the place named as in
+       plan_sheet.csv's ``place_name``, a frozen header row and columns sized to what they
+       hold.
+
+    A review found the one sheet of 603 rows (a unit standing at its post all shift read
+    eight times) no form to hand out: a command centre reads a duty sheet per unit.
     plan_sheet.csv stays the machine form (English column names, ids)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
@@ -215,12 +556,16 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh",
 
     unit_names = {u.id: str(u.extra.get("name") or "") for u in result.scenario.units}
     names = names if names is not None else PlaceNames(result, lang)
+    entries = _sheet_entries(result, lang, names)
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = say("plan_sheet", lang)
+    schedule = wb.active
+    assert schedule is not None
+    schedule.title = word("schedule_title", lang)
+    _write_schedule(schedule, result, sheet_runs(entries, names, lang), lang)
+    _write_by_hour(wb.create_sheet(word("hours_title", lang)), result, entries, lang)
+    ws = wb.create_sheet(say("plan_sheet", lang))
     ws.append([say(k, lang) for k in PLAN_SHEET_XLSX])
-    for row, more in _sheet_entries(result, lang, names):
+    for row, more in entries:
         desk = more["desk"]
         unit = (say("sheet_video_desk", lang, n=desk) if desk is not None
                 else unit_names.get(row["unit"], ""))
@@ -238,22 +583,11 @@ def write_plan_sheet_xlsx(result: PlanResult, path: Path, lang: Lang = "zh",
     finish_sheet(ws, widths=SHEET_XLSX_WIDTHS)
     # printed as the paper form (review AR: it had no print setup): landscape A4, one page
     # wide, as many long as it takes, the header row repeated on every page
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_margins.left = ws.page_margins.right = SHEET_XLSX_SIDE_MARGIN
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = "1:1"
-    # each printed page says whose plan of which days it is, and its number of how many
-    # (review AT: a loose page of the form said neither); "&" is Excel's code letter
-    slots = result.plan.slots
-    dates = (f"{slots[0].start:%Y-%m-%d}" + (f"–{slots[-1].start:%Y-%m-%d}"
-             if slots[-1].start.date() != slots[0].start.date() else "")) if slots else ""
-    title = result.scenario.title or result.scenario.name
-    ws.oddHeader.center.text = say("sheet_print_header", lang, scenario=title,
-                                   dates=dates).replace("&", "&&")
-    ws.oddFooter.center.text = say("sheet_print_footer", lang)
+    _print_as_form(ws, result, lang)
     wb.save(path)
 
 
