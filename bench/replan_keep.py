@@ -2,7 +2,7 @@
 against keeping each grid's routes only up to its first changed slot (session 24's rule),
 in the same run.
 
-    python bench/replan_keep.py [--json] [--plan DIR] [--cases N] [--seed 26]
+    python bench/replan_keep.py [--json] [--plan DIR] [--cases N] [--seed 26] [--rules now,upto]
 
 The plan in force is the built-in county's for 2026-12-02 (or ``--plan``). The cases: a
 review's five re-plans (three units out of service at 08:00; two foot patrols at 06:00; two
@@ -11,7 +11,8 @@ and ``--cases`` drawn with ``--seed`` (out of service or held at an incident, 02
 Per case and rule: whether the routes after a grid's changed slots were kept (``after``),
 the grids drawn again from their first change on (``but``), the route shortfalls (the plan
 in force's are the bound), the unit-slots whose duty, place or streets changed (the crews'
-rows of changes.csv), the routes kept, and seconds. Lower changed rows at equal shortfalls
+rows of changes.csv), the video desk's camera tours listed as changed, the routes kept, and
+seconds (``--rules now`` runs today's rule alone). Lower changed rows at equal shortfalls
 is the aim; seconds are a ratio to the other rule's in the same run.
 """
 
@@ -82,6 +83,7 @@ def run(plan: Path, at: str, args: tuple[str, ...], out: Path, rule: str) -> dic
             "but": routes.get("kept_after_changes_but") or [],
             "route_shortfalls": len(routes.get("shortfalls", [])),
             "changed": int(rp.get("changed_assignments", rp.get("changed", 0))),
+            "changed_camera_tours": int(rp.get("changed_camera_tours", 0)),
             "kept_routes": int(routes.get("kept_routes", 0)), "seconds": round(secs, 2)}
 
 
@@ -91,7 +93,12 @@ def main() -> None:
     ap.add_argument("--plan", type=Path, default=None)
     ap.add_argument("--cases", type=int, default=14)
     ap.add_argument("--seed", type=int, default=26)
+    ap.add_argument("--rules", default="now,upto",
+                    help="the rules to run, comma-separated (now, upto)")
     a = ap.parse_args()
+    rules = tuple(x for x in a.rules.split(",") if x)
+    if not rules or any(x not in ("now", "upto") for x in rules):
+        raise SystemExit(f"--rules: 'now' and/or 'upto', comma-separated; got {a.rules!r}")
     load0 = loadavg()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -109,25 +116,34 @@ def main() -> None:
         rows = []
         for i, (at, args) in enumerate(cases):
             row: dict[str, Any] = {"case": i, "at": at, "args": " ".join(args)}
-            for rule in ("now", "upto"):
+            for rule in rules:
                 row[rule] = run(plan, at, args, root / f"{rule}-{i}", rule)
             rows.append(row)
             if not a.json:
-                n, u = row["now"], row["upto"]
-                print(f"{i:2d} {at} {row['args'][:58]:58s} | now: after={n['after']!s:5} "
-                      f"but={','.join(n['but']) or '-':6} short={n['route_shortfalls']} "
-                      f"changed={n['changed']:3d} kept={n['kept_routes']:3d} "
-                      f"{n['seconds']:5.1f}s | upto: short={u['route_shortfalls']} "
-                      f"changed={u['changed']:3d} kept={u['kept_routes']:3d} "
-                      f"{u['seconds']:5.1f}s", flush=True)
+                parts = [f"{i:2d} {at} {row['args'][:58]:58s}"]
+                for rule in rules:
+                    n = row[rule]
+                    parts.append(f"{rule}: after={n['after']!s:5} "
+                                 f"but={','.join(n['but']) or '-':6} "
+                                 f"short={n['route_shortfalls']} changed={n['changed']:3d} "
+                                 f"tours={n['changed_camera_tours']:3d} "
+                                 f"kept={n['kept_routes']:3d} {n['seconds']:5.1f}s")
+                print(" | ".join(parts), flush=True)
+    n_review = len(REVIEW_CASES)
     tot = {rule: {"after": sum(r[rule]["after"] for r in rows),
                   "changed": sum(r[rule]["changed"] for r in rows),
+                  # the video desk's tours the re-plan lists as changed (all cases, and the
+                  # review's five alone)
+                  "changed_camera_tours": sum(r[rule]["changed_camera_tours"] for r in rows),
+                  "changed_camera_tours_review": sum(r[rule]["changed_camera_tours"]
+                                                     for r in rows[:n_review]),
                   "kept_routes": sum(r[rule]["kept_routes"] for r in rows),
                   "route_shortfalls": sum(r[rule]["route_shortfalls"] for r in rows),
                   "over_bound": sum(r[rule]["route_shortfalls"] > bound for r in rows),
                   "seconds": round(sum(r[rule]["seconds"] for r in rows), 1)}
-           for rule in ("now", "upto")}
-    ratio = round(tot["now"]["seconds"] / max(tot["upto"]["seconds"], 1e-9), 3)
+           for rule in rules}
+    ratio = (round(tot["now"]["seconds"] / max(tot["upto"]["seconds"], 1e-9), 3)
+             if "now" in tot and "upto" in tot else None)
     out = {"bench": "replan_keep", "cases": len(rows), "plan_route_shortfalls": bound,
            "totals": tot, "seconds_ratio_now_to_upto": ratio,
            "machine": {**machine_basics(), "load_before": load0, "load_after": loadavg()},
@@ -136,12 +152,14 @@ def main() -> None:
         print(json.dumps(out))
         return
     print(f"\n{len(rows)} re-plans; the plan in force's route shortfalls: {bound}")
-    print(f"{'rule':6} {'after':>5} {'changed':>8} {'kept':>6} {'shortfalls':>10} "
-          f"{'over bound':>10} {'seconds':>8}")
-    for rule in ("now", "upto"):
+    print(f"{'rule':6} {'after':>5} {'changed':>8} {'tours':>6} {'tours5':>6} {'kept':>6} "
+          f"{'shortfalls':>10} {'over bound':>10} {'seconds':>8}")
+    for rule in rules:
         t = tot[rule]
-        print(f"{rule:6} {t['after']:5d} {t['changed']:8d} {t['kept_routes']:6d} "
+        print(f"{rule:6} {t['after']:5d} {t['changed']:8d} {t['changed_camera_tours']:6d} "
+              f"{t['changed_camera_tours_review']:6d} {t['kept_routes']:6d} "
               f"{t['route_shortfalls']:10d} {t['over_bound']:10d} {t['seconds']:8.1f}")
+    print("tours: camera tours listed as changed (all re-plans); tours5: the review's five")
     print(f"seconds, now / upto: {ratio}; load {load0} -> {loadavg()}")
 
 
