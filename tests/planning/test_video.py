@@ -75,7 +75,9 @@ def test_places_without_ground_cover_and_high_risk_are_favoured(make_scenario: M
     covered_west = {("W", s.index): 3.0 for s in DAY}
     vp = plan_video(sc, DAY, {}, covered_west, **free)  # type: ignore[arg-type]
     n = {c.camera: c.views for c in vp.cameras}
-    assert n["K2"] > 2 * n["K1"]  # same tier; K1's grid has units, K2's has none
+    # same tier; K1's grid has units, K2's has none (weights 8:1, the recency weight evens
+    # them out to about 2:1 over seeds: 1.85-2.13 in 20 seeds, so 1.5 is the bound)
+    assert n["K2"] > 1.5 * n["K1"]
     risky_east = {("E", s.index): 5.0 for s in DAY}
     calm = plan_video(sc, DAY, {}, {}, **free)  # type: ignore[arg-type]
     hot = plan_video(sc, DAY, risky_east, {}, **free)  # type: ignore[arg-type]

@@ -27,6 +27,18 @@ slot are cut into *tours* of ``tour_minutes``. Two rules choose the views, step 
    tour (the most a draw leaves out); below that a repeat comes only when nothing else is
    left, and a rotation shorter than a tour brings its cameras back by design.
 
+The draws are local (review HF): each tour of a slot (tours are cut at a slot's start, so
+none crosses one) draws from its own stream, keyed by (seed, slot index, tour of the slot),
+taking the same count of numbers at every step whatever it draws; the recency weight of rule 2
+looks back within the slot and at the rotation's views only, never at the draws of the slot
+before (the price: a camera drawn at a slot's end may come again at the next slot's start).
+So a slot whose cameras, tiers, risk shares, ground presence in the cameras' grids and
+operators are unchanged draws the same tours, whatever changed in other slots; the rotation
+stays drawn once from the seed. Each draw is a race, an exponential time per camera over its
+weight, the first home drawn: the same odds as a draw by cumulative weights, but a weight that
+moves a little (a re-plan reads the risk back rounded) changes the draw only when it reorders
+the winner, where a cumulative draw moved with every weight before the pick.
+
 The plan repeats (the day after is planned the same way), so intervals are measured
 cyclically: the gap from the horizon's last view of a camera to its first counts.
 """
@@ -296,22 +308,37 @@ def plan_video(
     for i, key in enumerate(tour_of):
         tour_steps.setdefault(key, []).append(i)
 
-    last = {c: -horizon for c in range(len(cams))}
+    # Local draws: each tour of a slot (a tour never crosses a slot's start: tours are cut
+    # there) draws from its own stream, keyed by (seed, slot index, tour of the slot), and
+    # takes a fixed count of numbers at every step whatever it draws. The recency weight looks
+    # back within the slot and at the rotation's views only (both fixed by the slot's inputs
+    # and the seed), never at the draws of the slot before. So a slot whose inputs (cameras,
+    # tiers, risk shares, ground presence in the cameras' grids, operators) are the same draws
+    # the same tours whatever changed elsewhere: a re-plan that changes one slot's ground
+    # presence changes that slot's tours at most (session review HF: one changed weight used
+    # to shift every later draw of the day: 15 of 24 tours after 12:00 listed as changed).
+    last_fixed = {c: -horizon for c in range(len(cams))}  # the rotation's views
+    last = dict(last_fixed)
     seen: dict[int, list[float]] = {c: [] for c in range(len(cams))}
     views: dict[tuple[int, int], list[View]] = {}  # (operator, slot position) -> views
     in_tour: list[set[int]] = []  # per operator: the cameras of its current tour
+    draws = rng  # replaced at each tour's first step
     for i in range(n_steps):
         t = i * step
         k = slot_pos(t)
         m = step_ops[i]
         if i == 0 or tour_of[i] != tour_of[i - 1]:
             in_tour = [set() for _ in range(max(ops))]
+            draws = np.random.default_rng(
+                np.random.SeedSequence(seed, spawn_key=(slots[k].index, tour_of[i][1])))
+        if i == 0 or k != slot_pos((i - 1) * step):
+            last = dict(last_fixed)
         if m == 0 or not cams:
             continue
         # the rotation's cameras, each to an operator whose tour has not had it when one can
         # (a matching, augmenting paths); the rest to the operators left
         pinned = due[i]
-        order = [int(x) for x in rng.permutation(m)] if m > 1 else [0]
+        order = [int(x) for x in draws.permutation(m)] if m > 1 else [0]
         holder = _hand_out(pinned, order, in_tour)  # operator -> camera
         # the other operators: a weighted draw, one operator after another, among the cameras
         # not taken at this step; a camera watched within the last tour weighs less the more
@@ -328,6 +355,12 @@ def plan_video(
         for op in order:
             if op in holder:
                 continue
+            # a race: each camera an exponential time over its weight, the first home drawn
+            # (drawn with probability weight / the pool's weight, as a draw by cumulative
+            # weights). One number per camera, drawn before the pool is known, keeps the
+            # stream in step; and a weight that changes a little changes the draw only when
+            # it changes the winner, where a cumulative draw moves with every weight before it
+            race = -np.log1p(-draws.random(len(cams)))
             pool: list[int] = []
             skips = ((in_tour[op] | later, in_tour[op], set()) if len(cams) >= len(places)
                      else (set(),))
@@ -339,13 +372,16 @@ def plan_video(
                 continue  # fewer cameras than operators: this one idles
             since = np.array([t - last[c] for c in pool], dtype=np.float64)
             w = weight[k, pool] * np.clip(since / tour_minutes, 0.02, 1.0) ** 2
-            # by the cumulative weights: Generator.choice with p checks p at every call (ebian,
-            # a week, three operators: 1.9 s with it, 1.2 s so)
-            cw = np.cumsum(w)
-            drawn = pool[min(int(np.searchsorted(cw, rng.random() * cw[-1], side="right")),
-                             len(pool) - 1) if cw[-1] > 0 else int(rng.integers(len(pool)))]
+            if (w > 0).any():
+                with np.errstate(divide="ignore"):
+                    home = np.where(w > 0, race[pool] / np.where(w > 0, w, 1.0), np.inf)
+            else:
+                home = race[pool]  # no weight anywhere: each camera alike
+            drawn = pool[int(np.argmin(home))]
             holder[op] = drawn
             taken.add(drawn)
+        for c in pinned:
+            last_fixed[c] = t
         for op in sorted(holder):
             c = holder[op]
             last[c] = t
