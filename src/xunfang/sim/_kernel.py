@@ -69,6 +69,8 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
     per_duty = np.zeros(U, np.int64)
     per_place = np.zeros(U, np.int64)
     per_ridx = np.zeros(U, np.int64)
+    per_rmade = np.zeros(U, np.int64)  # a route's points made in its run slot (engine._idle)
+    per_rslot = np.full(U, -1, np.int64)
     per_stuck = np.zeros(U, np.int64)
     per_dwell = np.zeros(U, np.bool_)
     per_dwlen = np.zeros(U)  # the stop after the route point being driven to
@@ -160,8 +162,8 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
             if c1[u] > c0[u]:
                 log_seg(u, ck[u], ca[u], cb[u], c0[u], c1[u])
             ui = _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty,
-                       per_place, per_ridx, per_stuck, per_dwell, per_dwlen, ended, H, L, P,
-                       off, sm, gap,
+                       per_place, per_ridx, per_rmade, per_rslot, per_stuck, per_dwell,
+                       per_dwlen, ended, H, L, P, off, sm, gap,
                        dwell_grid, dwell_route, duty, place, ch_ptr, ch_val, ho_ptr, ho_val,
                        mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw,
                        uniforms)
@@ -412,12 +414,15 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
 
 @_njit
 def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per_place,
-          per_ridx, per_stuck, per_dwell, per_dwlen, ended, H, L, P, off, sm, gap, dwell_grid,
+          per_ridx, per_rmade, per_rslot, per_stuck, per_dwell, per_dwlen, ended, H, L, P, off,
+          sm, gap, dwell_grid,
           dwell_route, duty, place, ch_ptr, ch_val, ho_ptr, ho_val, mode_i, k_by_hour, M,
           gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw, uniforms):
     """The next idle segment of u after the one ending at c1[u]; returns ui."""
     t = c1[u]
     pos = cb[u]
+    if per_on[u] and per_duty[u] == D_ROUTE:  # the segment ended: its route point is made
+        per_rmade[u] = per_ridx[u]
     while True:
         if pend[u]:
             pend[u] = False
@@ -457,16 +462,12 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
             per_place[u] = pl
             per_stuck[u] = 0
             per_dwell[u] = False
-            if d == D_ROUTE:
-                k = k_by_hour[int((sm + t) // 60.0) % 24, u]
-                best = INF
-                bi = 0
-                for j in range(rp_ptr[pl], rp_ptr[pl + 1]):
-                    x = M[k, pos, rp_val[j]]
-                    if x < best:
-                        best = x
-                        bi = j - rp_ptr[pl]
-                per_ridx[u] = bi
+            if d == D_ROUTE:  # the route from its first point not yet made in this run slot
+                rs = int(t // L)
+                if per_rslot[u] != rs:
+                    per_rslot[u] = rs
+                    per_rmade[u] = 0
+                per_ridx[u] = per_rmade[u]
         d = per_duty[u]
         nb = per_nb[u]
         if d == D_OFF:
@@ -495,12 +496,15 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
             lo, hi = gp_ptr[g], gp_ptr[g + 1]
             dwell = dwell_grid
         n = hi - lo
+        if route and per_ridx[u] >= n:  # the route is done: hold (stand) where it is
+            _setseg(ck, ca, cb, c0, c1, u, STAND, pos, pos, t, nb)
+            return ui
         if n == 0:
             _setseg(ck, ca, cb, c0, c1, u, STAND, pos, pos, t, nb)
             per_nb[u] = nb
             return ui
         if route:
-            j = lo + per_ridx[u] % n
+            j = lo + per_ridx[u]
             nxt = rp_val[j]
             dwell = rp_dw[j] if rp_dw[j] >= 0.0 else dwell_route
             per_dwlen[u] = dwell
@@ -511,7 +515,11 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
             nxt = gp_val[lo + int(uniforms[ui] * n)]
             ui += 1
         tt = 0.0 if nxt == pos else M[k_by_hour[int((sm + t) // 60.0) % 24, u], pos, nxt]
-        if tt == INF or (tt == 0.0 and dwell <= 0.0):
+        if route and (tt == INF or tt == 0.0):  # out of reach (skipped) or already there
+            per_rmade[u] = per_ridx[u]
+            if tt == INF or dwell <= 0.0:
+                continue
+        elif tt == INF or (tt == 0.0 and dwell <= 0.0):
             per_stuck[u] += 1
             if per_stuck[u] > 4 * n + 4:
                 _setseg(ck, ca, cb, c0, c1, u, STAND, pos, pos, t, nb)

@@ -5,9 +5,18 @@ The model (DESIGN.md §4, issue 6):
 - Every ground unit of the plan follows its assignment of each slot: it stands at
   its post or checkpoint (``post``/``checkpoint``), patrols its grid (``grid``: to a random
   node of the grid by the fastest road, a stop of ``patrol_dwell_minutes``, again), or drives
-  its route (``route``: node after node from the nearest one, cyclically). It moves to a new
-  place when its assignment changes (a stop ends then, and at a handover; a leg under way
-  is driven to its end); ``off`` units are off the street.
+  the slot's route as planned (``route``): its points in the plan's order from the first,
+  each by the fastest road, with the plan's stop at each (``Assignment.stops``: a site's
+  stop, a hold's wait; ``route_dwell_minutes`` when the plan gives none), once; when the
+  last is made before the slot ends it holds (``stand``) there. The plan's times follow
+  from the route itself: it starts at the slot's start (a stop or leg the plan runs past a
+  slot's end is the next slot's first point, with the rest of the stop: its leading hold
+  leg). A call interrupts the route; back on patrol in the same slot the unit drives to the
+  first point it has not yet made (reached) and goes on in order from there; points not
+  reached before the slot ends are dropped (the next slot's route starts at its first
+  point). It moves to a new place when its assignment changes or a route slot ends (a stop
+  ends then, and at a handover; a leg under way is driven to its end); ``off`` units are off
+  the street.
 - At each shift start a unit on duty before and after it spends ``handover_minutes`` off the
   street (交接班); a unit busy then does it once free.
 - The dispatcher sends the responder (``SimConfig.responder_tiers``) that is free and on duty
@@ -711,6 +720,10 @@ class _Run:
         self.route_points = [r.tolist() for r in st.route_points]
         self.route_dwells = [d.tolist() for d in st.route_dwells]
         self.gap = self.cfg.handover_minutes
+        # a route duty's progress: the run slot of the route and how many of its points the
+        # unit has made there (a call interrupts the walk; ``_idle`` resumes from here)
+        self.r_slot = [-1] * self.U
+        self.r_made = [0] * self.U
         self._breaks()
         self.prep = prep
         inc = prep.incidents
@@ -777,8 +790,11 @@ class _Run:
         self.changes: list[list[float]] = []
         self.handovers: list[list[float]] = []
         on = st.duty[:, js] != D_OFF
+        # a route is the plan's for its slot: it starts again at every slot boundary, even when
+        # the next slot's route is the same (``_idle``)
+        route = st.duty[:, js] == D_ROUTE
         for u in range(self.U):
-            ch = np.flatnonzero(key[u, 1:] != key[u, :-1]) + 1
+            ch = np.flatnonzero((key[u, 1:] != key[u, :-1]) | route[u, 1:]) + 1
             self.changes.append((ch * self.L).tolist())
             if self.gap > 0 and st.shift_times.size:
                 s = st.shift_times
@@ -844,25 +860,46 @@ class _Run:
                 if t < nb:
                     yield (STAND, pos, pos, t, nb)
                     t = nb
+            elif duty == D_ROUTE:
+                # the plan's route for this slot, once, in order (module docstring): the
+                # first point not yet made in this run slot (0 when the slot starts; after a
+                # call, where the unit left off), then on to the last; a point is made once
+                # reached (a stop cut short by a call is not made again)
+                pts, stops = self.route_points[place], self.route_dwells[place]
+                j = int(t // self.L)
+                if self.r_slot[u] != j:
+                    self.r_slot[u], self.r_made[u] = j, 0
+                i = self.r_made[u]
+                while t < nb:
+                    if i >= len(pts):  # the route is done: the unit holds (stands) there
+                        yield (STAND, pos, pos, t, nb)
+                        t = nb
+                        break
+                    nxt, stop = pts[i], stops[i]
+                    dwell = stop if stop >= 0.0 else self.cfg.route_dwell_minutes
+                    i += 1
+                    tt = self._tt(self._k(u, t), pos, nxt) if nxt != pos else 0.0
+                    if tt == INF:  # out of reach: on to the next point
+                        self.r_made[u] = i
+                        continue
+                    if tt > 0.0:
+                        yield (PMOVE, pos, nxt, t, t + tt)
+                        t += tt
+                        pos = nxt
+                    self.r_made[u] = i
+                    if dwell > 0.0 and t < nb:
+                        # a stop ends when the duty changes or the shift hands over (below);
+                        # the plan carries a stop past its slot's end on as the next slot's
+                        # first point with the rest of the stop (a leading hold leg)
+                        end = min(t + dwell, nb)
+                        yield (DWELL, pos, pos, t, end)
+                        t = end
             else:
-                route = duty == D_ROUTE
-                pts = self.route_points[place] if route else self.grid_points[place]
-                stops = self.route_dwells[place] if route else []
+                pts = self.grid_points[place]
                 dwell = self.cfg.patrol_dwell_minutes
-                i = 0
-                if route:
-                    k = self._k(u, t)
-                    times = [self._tt(k, pos, p) for p in pts]
-                    i = min(range(len(pts)), key=times.__getitem__)
                 stuck = 0
                 while t < nb:
-                    if route:
-                        nxt = pts[i % len(pts)]
-                        stop = stops[i % len(pts)]
-                        dwell = stop if stop >= 0.0 else self.cfg.route_dwell_minutes
-                        i += 1
-                    else:
-                        nxt = pts[int(self._uniform() * len(pts))]
+                    nxt = pts[int(self._uniform() * len(pts))]
                     tt = self._tt(self._k(u, t), pos, nxt) if nxt != pos else 0.0
                     if tt == INF or (tt == 0.0 and dwell <= 0.0):
                         stuck += 1
