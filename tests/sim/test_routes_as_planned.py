@@ -104,3 +104,25 @@ def test_a_point_driven_to_when_the_call_came_is_not_made(make_scenario: Make,
     assert [s[:3] for s in segs[4:8]] == [
         ("scene", E, E), ("patrol_move", E, C), ("dwell", C, C), ("patrol_move", C, D)]
 
+
+def test_the_site_table_adds_up_to_the_headline_patrol_gap(make_scenario: Make) -> None:
+    """Each site's ``excess_min`` is the mean over replications of its excess, so the rows add
+    up to ``patrol_gap_minutes``; the excess of the mean longest gap fell short of it when a
+    site was over in some replications only."""
+    from tests.sim.test_engine import every_slot
+    from xunfang.sim import evaluate
+
+    site = "id,name,kind,tier,x,y,node\nS1,Gate,government,1,800,0,e\n"
+    sc = load(make_scenario, ONE_CAR, {"sites.csv": site})
+    net = RoadNetwork.from_scenario(sc)
+    # U1 stands at the site (post p2 at e); a call to a keeps it away 3.2 min plus an
+    # exponential on-scene time of mean 200 min: over the 120 allowed in some replications
+    cfg = replace(FIXED, service="exponential", default_on_scene_minutes=200.0)
+    res = simulate(sc, net, every_slot(sc, "post", post="p2"), incidents([(300.0, "a", "x", 2)]),
+                   start=DAY, days=1, seed=3, replications=8, config=cfg)
+    k = evaluate(res)
+    (row,) = k.tables["site_gaps"]
+    per_rep = k.per_replication["patrol_gap_minutes"]
+    assert min(per_rep) == 0.0 < max(per_rep)  # over in some replications only
+    assert row["excess_min"] == pytest.approx(k.summary["patrol_gap_minutes"])
+    assert row["excess_min"] > max(0.0, float(row["longest_gap_min"]) - 120.0)  # type: ignore
