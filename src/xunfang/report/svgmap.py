@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 
 from xunfang.planning.coverage import Coverage
+from xunfang.report.charts import text_width
 from xunfang.scenario.model import FloatArray, Roads, Scenario
 
 # Travel-time bands from the posts: within band k, beyond the last, unreachable. Each band
@@ -41,6 +42,69 @@ def star_points(x: float, y: float, r: float = 6.5) -> str:
         rr = r if i % 2 == 0 else r * 0.45
         pts.append(f"{x + rr * np.cos(a):.1f},{y - rr * np.sin(a):.1f}")
     return " ".join(pts)
+
+
+#: the report's type sizes (px) of the map labels' classes (templates/report.html.j2's CSS);
+#: a label is placed by the box these give it
+LABEL_FONT_PX = {"zlabel": 15.0, "plabel": 10.0, "glabel": 7.0, "slabel": 11.0, "scale": 11.0}
+#: the posts' labels in this order when they compete for room (the kinds a crew reports to
+#: first); a label that finds none is left off, its marker keeps its hover
+POST_LABEL_RANK = ("police_station", "station", "rapid", "standby", "kiosk", "checkpoint",
+                   "exit", "camera")
+
+
+def text_box(text: str, x: float, y: float, size: float, anchor: str = "start"
+             ) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) of a label drawn at baseline (x, y): an em's 0.8 above the
+    baseline, 0.25 below it; as wide as charts.text_width says (a CJK character a full em)."""
+    w = text_width(text, size)
+    x0 = x if anchor == "start" else x - w / 2 if anchor == "middle" else x - w
+    return (x0, y - 0.8 * size, x0 + w, y + 0.25 * size)
+
+
+class _Labels:
+    """Places a map's labels one at a time, each at the first of its candidate spots whose
+    box lies inside the drawing and clear of every label placed before: the caller places
+    them in order of priority, so a label that finds no room is a less important one, and it
+    is left off (review HD: labels ran off the map's edge and over one another)."""
+
+    def __init__(self, width: float, height: float) -> None:
+        self.width, self.height = width, height
+        self.boxes: list[tuple[float, float, float, float]] = []
+
+    def reserve(self, box: tuple[float, float, float, float]) -> None:
+        self.boxes.append(box)
+
+    def place(self, text: str, cls: str, spots: list[tuple[float, float, str]],
+              extra: str = "") -> str | None:
+        """The <text> element of ``text`` at the first free spot (x, y, text-anchor) of
+        ``spots``; None where none is free."""
+        size = LABEL_FONT_PX[cls]
+        for x, y, anchor in spots:
+            b = text_box(text, x, y, size, anchor)
+            if b[0] < 1 or b[1] < 1 or b[2] > self.width - 1 or b[3] > self.height - 1:
+                continue
+            if any(b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]
+                   for o in self.boxes):
+                continue
+            self.boxes.append(b)
+            anchor_attr = "" if anchor == "start" else f' text-anchor="{anchor}"'
+            return (f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}"{anchor_attr}{extra}>'
+                    f"{escape(text)}</text>")
+        return None
+
+
+def _beside(x: float, y: float) -> list[tuple[float, float, str]]:
+    """A marker's label spots: upper right (the usual), lower right, upper left, lower left,
+    then above and below it, then a line higher on either side."""
+    return [(x + 7, y - 6, "start"), (x + 7, y + 12, "start"), (x - 7, y - 6, "end"),
+            (x - 7, y + 12, "end"), (x, y - 9, "middle"), (x, y + 17, "middle"),
+            (x + 7, y - 18, "start"), (x - 7, y - 18, "end")]
+
+
+def _around(x: float, y: float, step: float) -> list[tuple[float, float, str]]:
+    """An area's label spots: centred on its point, then moved up and down by ``step``."""
+    return [(x, y + dy * step, "middle") for dy in (0, -1, 1, -2, 2, -3, 3)]
 
 
 class _Frame:
@@ -140,11 +204,17 @@ def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 10
         dash = f' stroke-dasharray="{UNREACHED_DASH}"' if colour == UNREACHED else ""
         out.append(f'<path d="{"".join(segs)}" stroke="{colour}" stroke-width="{w}" '
                    f'fill="none" stroke-linecap="round"{dash}/>')
-    # zone labels
+    # labels: the scale bar's, the zones', then the posts' by POST_LABEL_RANK, each where
+    # it fits (_Labels), drawn last so that no road or marker covers them
+    placer = _Labels(width, frame.height)
+    scale = _scale_bar(frame)
+    placer.reserve(_scale_box(frame))
+    label_svg: list[str] = []
     if labels:
-        for zone in scenario.areas_of("zone"):
+        for zone in sorted(scenario.areas_of("zone"), key=lambda a: a.id):
             c = frame(np.array(zone.geometry.representative_point().coords))[0]
-            out.append(f'<text x="{c[0]}" y="{c[1]}" class="zlabel">{escape(zone.name)}</text>')
+            label_svg.append(placer.place(zone.name, "zlabel",
+                                          _around(float(c[0]), float(c[1]), 18.0)) or "")
     # places that miss their target (ring level or one target for all)
     if access is not None:
         miss = np.flatnonzero(~access.meets)
@@ -161,6 +231,7 @@ def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 10
                        f'(tier {s.tier})</title></circle>')
     # posts (cameras first, under the rest)
     posts = sorted(scenario.posts, key=lambda q: q.kind != "camera")
+    named: list[tuple[int, str, str, float, float]] = []  # (rank, id, name, x, y)
     if posts:
         pp = frame(np.array([q.xy for q in posts]))
         for q, (x, y) in zip(posts, pp, strict=True):
@@ -168,27 +239,51 @@ def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 10
                 title = (temporary or {}).get(q.id, f"{q.name} ({q.kind}, temporary)")
                 out.append(_marker(q.kind, float(x), float(y), TEMPORARY_STYLE[0], title,
                                    TEMPORARY_STYLE[1]))
-                if labels:
-                    out.append(f'<text x="{x + 7}" y="{y - 6}" class="plabel">'
-                               f'{escape(q.name)}</text>')
-                continue
-            colour = POST_STYLE.get(q.kind, ("#000", "dot"))[0]
-            out.append(_marker(q.kind, float(x), float(y), colour, f"{q.name} ({q.kind})"))
-            if labels and q.staffed:
-                out.append(f'<text x="{x + 7}" y="{y - 6}" class="plabel">{escape(q.name)}</text>')
-    out.append(_scale_bar(frame))
+            else:
+                colour = POST_STYLE.get(q.kind, ("#000", "dot"))[0]
+                out.append(_marker(q.kind, float(x), float(y), colour, f"{q.name} ({q.kind})"))
+            if labels and (q.temporary or q.staffed):
+                rank = (POST_LABEL_RANK.index(q.kind) if q.kind in POST_LABEL_RANK
+                        else len(POST_LABEL_RANK))
+                named.append((rank, q.id, q.name, float(x), float(y)))
+    for _, _, name, x, y in sorted(named):
+        label_svg.append(placer.place(name, "plabel", _beside(x, y)) or "")
+    out.extend(x for x in label_svg if x)
+    out.append(scale)
     out.append("</svg>")
     return "\n".join(out)
 
 
-def _area_path(geom: object, frame: _Frame, *, fill: str, stroke: str, width: float, dash: str,
-               title: str, opacity: float = 1.0) -> str:
-    polys = list(getattr(geom, "geoms", [geom]))
+def _scale_box(frame: _Frame) -> tuple[float, float, float, float]:
+    """The box of the scale bar and its label (_scale_bar's), kept clear of other labels."""
+    x0, y0 = 20.0, frame.height - 14
+    return (x0 - 2, y0 - 4 - LABEL_FONT_PX["scale"] - 2, x0 + 160, y0 + 3)
+
+
+#: how far (pixels) a drawn outline may stray from the area's own: a grid's edges come
+#: densified to a point every half pixel of a 170-pixel heat map, straight runs that drew
+#: nothing a reader sees and made up most of the 7-day report's bytes (review HD)
+OUTLINE_TOLERANCE_PX = 0.1
+
+
+def _area_d(geom: object, frame: _Frame) -> str:
+    """The SVG path data of a (multi)polygon's rings in pixels, points on a straight run
+    (within OUTLINE_TOLERANCE_PX) left out."""
     d = []
-    for poly in polys:
+    for poly in getattr(geom, "geoms", [geom]):
         for ring in [poly.exterior, *poly.interiors]:
             q = frame(np.asarray(ring.coords))
-            d.append("M" + "L".join(f"{x} {y}" for x, y in q) + "Z")
+            kept = shapely.get_coordinates(shapely.simplify(
+                shapely.LineString(q), OUTLINE_TOLERANCE_PX, preserve_topology=False))
+            if len(kept) < 4:  # a ring smaller than the tolerance: drawn as it is
+                kept = q
+            d.append("M" + "L".join(f"{x:g} {y:g}" for x, y in np.round(kept, 1)) + "Z")
+    return "".join(d)
+
+
+def _area_path(geom: object, frame: _Frame, *, fill: str, stroke: str, width: float, dash: str,
+               title: str, opacity: float = 1.0) -> str:
+    d = [_area_d(geom, frame)]
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     return (f'<path d="{"".join(d)}" fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}" '
             f'stroke-width="{width}"{dash_attr} fill-rule="evenodd"><title>{escape(title)}'
@@ -244,9 +339,11 @@ MAX_LABELLED = 30  # heat maps name their grids up to this many
 
 
 def render_risk_maps(scenario: Scenario, grids: tuple[str, ...], risk: FloatArray,
-                     labels: list[str], *, width: float = 170.0) -> list[str]:
+                     labels: list[str], *, width: float = 170.0,
+                     id_prefix: str = "heat") -> list[str]:
     """One small SVG map per column of ``risk`` (grids × slots): each grid filled by its
-    expected incidents in that slot, on one colour scale for all slots (the legend's)."""
+    expected incidents in that slot, on one colour scale for all slots (the legend's). The
+    maps are one page's: the first holds the outlines the others use (``id_prefix``-g*)."""
     areas = {a.id: a for a in scenario.areas_of("grid")}
     polys = [np.asarray(g.exterior.coords) for a in areas.values()
              for g in getattr(a.geometry, "geoms", [a.geometry])]
@@ -257,16 +354,27 @@ def render_risk_maps(scenario: Scenario, grids: tuple[str, ...], risk: FloatArra
     road_path = _road_path(scenario, frame)
     labels_svg = []
     if len(grids) <= MAX_LABELLED:  # beyond that the names would cover the map
-        for gid in grids:
-            if gid in areas:
-                x, y = frame(shapely.get_coordinates(
-                    shapely.point_on_surface(areas[gid].geometry)))[0]
-                labels_svg.append(f'<text x="{x:.1f}" y="{y:.1f}" class="glabel" '
-                                  f'text-anchor="middle">{escape(gid)}</text>')
+        placer = _Labels(width, frame.height)  # (in the map's frame, below its title line)
+        for gid in sorted(g for g in grids if g in areas):
+            x, y = frame(shapely.get_coordinates(
+                shapely.point_on_surface(areas[gid].geometry)))[0]
+            labels_svg.append(placer.place(gid, "glabel",
+                                           _around(float(x), float(y), 8.0)) or "")
+    # the grids' outlines and the roads are the same in every slot: drawn once, in the first
+    # map's <defs>, and each map <use>s them with its own fills (review HD: 24 maps repeated
+    # 0.4 MB of identical path data); ids under ``id_prefix``, unique in the page
+    defs = ["<defs>"]
+    for i, gid in enumerate(grids):
+        if gid in areas:
+            defs.append(f'<path id="{id_prefix}-g{i}" d="{_area_d(areas[gid].geometry, frame)}" '
+                        'stroke="#888" stroke-width="0.6" fill-rule="evenodd"/>')
+    defs.append(f'<path id="{id_prefix}-roads" d="{road_path}" stroke="#555" '
+                'stroke-width="0.4" fill="none" stroke-opacity="0.5"/></defs>')
     out = []
     for k, label in enumerate(labels):
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
                  f'{frame.height + 14:.0f}" class="heat" role="img">',
+                 *(defs if k == 0 else []),
                  f'<text x="4" y="11" class="hlabel">{escape(label)}</text>',
                  '<g transform="translate(0 14)">']
         for i, gid in enumerate(grids):
@@ -274,10 +382,9 @@ def render_risk_maps(scenario: Scenario, grids: tuple[str, ...], risk: FloatArra
                 continue
             a = areas[gid]
             v = float(risk[i, k])
-            parts.append(_area_path(a.geometry, frame, fill=heat_colour(v, top), stroke="#888",
-                                    width=0.6, dash="", title=f"{a.name}: {v:.2f}"))
-        parts.append(f'<path d="{road_path}" stroke="#555" stroke-width="0.4" fill="none" '
-                     'stroke-opacity="0.5"/>')
+            parts.append(f'<use href="#{id_prefix}-g{i}" fill="{heat_colour(v, top)}">'
+                         f'<title>{escape(f"{a.name}: {v:.2f}")}</title></use>')
+        parts.append(f'<use href="#{id_prefix}-roads"/>')
         parts.extend(labels_svg)  # a printed map is read by its grids' names, not by hover
         parts.append("</g></svg>")
         out.append("".join(parts))
@@ -295,6 +402,9 @@ def render_site_map(scenario: Scenario, value: dict[str, float], *, width: float
            f'<path d="{road}" stroke="#999" stroke-width="0.8" fill="none"/>']
     posts = {q.id: q for q in scenario.posts}
     top = max(value.values(), default=0.0)
+    placer = _Labels(width, frame.height)
+    placer.reserve(_scale_box(frame))
+    named = []
     for pid, v in value.items():
         if pid not in posts:
             continue
@@ -303,8 +413,12 @@ def render_site_map(scenario: Scenario, value: dict[str, float], *, width: float
         out.append(f'<circle cx="{x}" cy="{y}" r="{rad:.1f}" fill="#ff7f00" fill-opacity="0.6" '
                    f'stroke="#a63603"><title>{escape(posts[pid].name)}: {v:.2f}</title>'
                    '</circle>')
-        out.append(f'<text x="{x + rad + 2:.1f}" y="{y + 4}" class="plabel">'
-                   f'{escape(posts[pid].name)} {v:.1f}</text>')
+        named.append((-v, pid, f"{posts[pid].name} {v:.1f}", float(x), float(y), float(rad)))
+    # the busiest first where labels compete for room (_Labels)
+    for _, _, text, x, y, rad in sorted(named):
+        out.append(placer.place(text, "plabel", [
+            (x + rad + 2, y + 4, "start"), (x - rad - 2, y + 4, "end"),
+            (x, y - rad - 3, "middle"), (x, y + rad + 11, "middle")]) or "")
     out.append(_scale_bar(frame))
     out.append("</svg>")
     return "\n".join(out)
