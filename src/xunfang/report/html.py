@@ -465,6 +465,19 @@ def _crew_at(result: PlanResult, unit: str, slot: int) -> str:
     return ";".join(crew) or "—"
 
 
+#: planning/checkpoints/stage.solve_by_day's mark of a game of identical days solved as one
+REPEATED_DAY = " (one day, repeated)"
+
+
+def checkpoint_method(method: str, T: Any) -> str:
+    """The checkpoint game's solver as the report says it: a game of identical days solved
+    as one day and repeated said in the report's words (review HD: a 7-day zh report read
+    "求解方法 dobss (one day, repeated)")."""
+    if method.endswith(REPEATED_DAY):
+        return str(T("checkpoint_method_repeated", method=method[:-len(REPEATED_DAY)]))
+    return method
+
+
 def _checkpoint_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
     """The checkpoint game's first day: each site's expected slots, and who is where when —
     the unit the schedule sends and its crew, under their own headings (a review: a column
@@ -501,7 +514,7 @@ def _checkpoint_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
                     if ents and None not in ents else "—"),
         "top": (f"{max(float(x) for x in tops):.2g}"  # type: ignore[arg-type]
                 if tops and None not in tops else "—"),
-        "method": str(info["method"]),
+        "method": checkpoint_method(str(info["method"]), T),
         "sse": T("yes") if cp.check.ok else T("no"),
     }
 
@@ -1418,7 +1431,12 @@ def _deploy_section(result: PlanResult, T: Any, lang: str,
                 # a route's cell shows the grid it patrols, as the note above the timeline
                 # says (review AO: it showed the route's first node, "n271…")
                 text = a.post or names.grid(a) or ""
-                where = names.place(a, s.start.hour) if a.duty != "off" else ""
+                # a patrol route's streets are the plan sheet's (its row of that hour says
+                # them): here the hover points there, or the 7-day report repeated every
+                # route twice (review HD: 0.58 MB of its 2.8 MB were these hovers)
+                where = ("" if a.duty == "off" else T("timeline_route_see_sheet")
+                         if a.route and len(a.route) > 1 and not (a.post or a.grid)
+                         and not staging(a) else names.place(a, s.start.hour))
                 # the hover text ends with the assignment's note in the report's language
                 # (the staging unit's ring, the drone's sorties: review FI)
                 note = note_text(a.note, names, cast(Lang, lang)) if a.note else ""
@@ -1621,6 +1639,13 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     # a route by its streets, staging by its crossing; one for the sheet, the timeline and
     # the rings' staging points
     streets = names if names is not None else PlaceNames(result, lang)
+    unit_names = {u.id: str(u.extra.get("name") or "") for u in sc.units}
+
+    def unit_label(unit: str) -> str:
+        name = unit_names.get(unit, "")
+        return f"{name} ({unit})" if name and name != unit else unit
+
+    sep, and_ = ("；", "、") if lang == "zh" else ("; ", ", ")
     slot_rows = []
     rings = result.stages.get("rings", {})
     # one row per hour while every day of the plan reads the same; an hour whose days differ
@@ -1649,9 +1674,13 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             # "n033, n083, …" is no place a crew can be sent to)
             "staging": ("、" if lang == "zh" else "; ").join(
                 streets.node(str(n)) for n in row.get("staging", {}).get("nodes", [])) or "—",
-            "held": "; ".join(f"{h['unit']}@{','.join(h['sites'])}"
-                              for h in row.get("staging_held", [])) or "—",
-            "short": ", ".join(row.get("staging_short", [])) or "—",
+            # each staging unit by its name (or id) and the sites it holds by theirs, as
+            # the rest of the report says them (review HD: "PS1-C@S06" is no sentence)
+            "held": sep.join(T("staging_held_at", unit=unit_label(str(h["unit"])),
+                               sites=and_.join(streets.site(str(x)) for x in h["sites"]))
+                             for h in row.get("staging_held", [])) or "—",
+            "short": and_.join(streets.site(str(x))
+                               for x in row.get("staging_short", [])) or "—",
         }
         groups = by_hour.setdefault(hour, {})
         same = tuple(cells.values())

@@ -88,7 +88,11 @@ TEXT: dict[str, dict[Lang, str]] = {
     "blockade_minutes": {"zh": "封控时间（分钟）", "en": "blockade (min)"},
     "unsealed": {"zh": "未封堵出口", "en": "exits left open"},
     "staging": {"zh": "建议动中备勤点", "en": "staging points"},
-    "staging_held": {"zh": "动中备勤（单元@一级部位）", "en": "staging held (unit@tier-1 sites)"},
+    "staging_held": {"zh": "动中备勤（单元守一级部位）", "en": "staging held (unit: tier-1 sites)"},
+    "checkpoint_method_repeated": {"zh": "{method}（按一天求解，逐日重复）",
+                                   "en": "{method} (one day solved, repeated daily)"},
+    "timeline_route_see_sheet": {"zh": "（路线见勤务表）", "en": "(streets: see the plan sheet)"},
+    "staging_held_at": {"zh": "{unit}守{sites}", "en": "{unit}: {sites}"},
     "staging_short": {"zh": "一级部位1分钟圈缺口", "en": "tier-1 rings not held"},
     "legend_uncovered": {"zh": "未达标地点", "en": "place missing its target"},
     # a temporary post on the map (posts.csv temporary; a review: drawn as an ordinary kiosk)
