@@ -214,6 +214,9 @@ VALUES: dict[str, dict[str, str]] = {
     "duty:post": {"zh": "定点备勤", "en": "post"},
     "duty:grid": {"zh": "网格巡逻", "en": "grid"},
     "duty:route": {"zh": "路线巡逻", "en": "route"},
+    # an auxiliary force holding one key site in its hours (a "route" of one node): the
+    # printed report's words (report/i18n.py duty_point), not route patrol
+    "duty:point": {"zh": REPORT_WORDS["duty_point"]["zh"], "en": REPORT_WORDS["duty_point"]["en"]},
     "duty:checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
     "duty:drone": {"zh": "无人机巡飞", "en": "drone"},
     "duty:video": {"zh": "视频巡查", "en": "video"},

@@ -268,7 +268,7 @@ def duty_sheet(plan_id: PlanId, _: Reader, c: CentreDep, request: Request,
     rows = []
     for uid in p.units:
         u = units.get(uid)
-        cells = [{"duty": a.duty,
+        cells = [{"duty": a.duty, "word": duty_word(a),
                   "where": names.place(a, hour.get(a.slot)) if a.duty != "off" else "",
                   "place": (place_of.get((uid, start_of.get(a.slot, "")), "")
                             if a.duty != "off" else ""),
@@ -282,6 +282,16 @@ def duty_sheet(plan_id: PlanId, _: Reader, c: CentreDep, request: Request,
              for r in csv_rows if r["kind"] == "video"]
     return {"plan": plan_id, "lang": names.lang, "slots": [s.name for s in p.slots],
             "rows": rows, "video": video, "shortfalls": plan_shortfalls(result, names)}
+
+
+def duty_word(a: Any) -> str:
+    """The value the dashboard says ``a``'s duty by (web/i18n.py VALUES ``duty:…``):
+    ``point`` for an auxiliary force standing at one key site in its hours (the printed
+    report's 定点值守, :func:`~xunfang.report.html.at_one_place`; a review: the dashboard
+    called BA-1 at the hospital 路线巡逻), else the duty itself."""
+    from xunfang.report.html import at_one_place
+
+    return "point" if at_one_place(a) else str(a.duty)
 
 
 def plan_shortfalls(result: PlanResult, names: PlaceNames) -> list[dict[str, object]]:
@@ -410,7 +420,8 @@ def plan_places(plan_id: PlanId, _: Reader, c: CentreDep, request: Request,
                 at = grid_xy.get(str(a.grid))
             if at is None and route is None:
                 continue
-            out.append({"unit": uid, "mode": modes.get(uid, ""), "duty": a.duty, "kind": kind,
+            out.append({"unit": uid, "mode": modes.get(uid, ""), "duty": a.duty,
+                        "word": duty_word(a), "kind": kind,
                         "where": names.place(a, s.start.hour), "grid": grid,
                         "grid_name": names.grid_name(grid) if grid else "",
                         "at": at, "route": route})

@@ -310,7 +310,7 @@
     const kinds = new Set();
     for (const p of places.places[i]) {
       kinds.add(p.kind);
-      const tip = esc(`${p.unit} · ${V("mode", p.mode)} · ${V("duty", p.duty)} ${p.where}${p.grid_name && p.kind !== "grid" ? ` · ${p.grid_name}` : ""}`);
+      const tip = esc(`${p.unit} · ${V("mode", p.mode)} · ${V("duty", p.word || p.duty)} ${p.where}${p.grid_name && p.kind !== "grid" ? ` · ${p.grid_name}` : ""}`);
       let layer;
       if (p.route) {
         modes.add(p.mode);
@@ -842,7 +842,7 @@
     t.appendChild(h);
     for (const r of s.rows) {
       const tr = el("tr"); tr.appendChild(el("th", {}, `${r.unit} ${V("mode", r.mode)}`));
-      r.cells.forEach((c, i) => tr.appendChild(el("td", { "data-slot": String(i), class: "duty-" + c.duty, title: V("duty", c.duty) }, c.duty === "off" ? "—" : c.where)));
+      r.cells.forEach((c, i) => tr.appendChild(el("td", { "data-slot": String(i), class: "duty-" + c.duty, title: V("duty", c.word || c.duty) }, c.duty === "off" ? "—" : c.where)));
       t.appendChild(tr);
     }
     showShortfalls(s);
