@@ -63,10 +63,11 @@ def test_a_unit_held_at_an_incident_starts_its_next_route_in_its_grid(
         county: Path, tmp_path: Path) -> None:
     # PS1-C held in G3 12:00-13:30 patrols G4 at 14:00: its route drove there from its home
     # post (n161), as if it had been taken home; it now drives from G3's middle (n153).
-    # (Since crews honour their skills PS1-C holds a ring all day: PS7-C, in G4 at 14:00.)
+    # (Since crews honour their skills PS1-C holds a ring all day; since checkpoints need a
+    # sworn officer PS7-C patrols G3 at 14:00: TX-M2, in G4 at 14:00.)
     was = _rows(county)
-    assert was[("PS7-C", 14)]["grid"] == "G4"
-    rows = _replan(county, tmp_path / "held", "--busy", "PS7-C:G3:13:30")
-    first = rows[("PS7-C", 14)]
+    assert was[("TX-M2", 14)]["grid"] == "G4"
+    rows = _replan(county, tmp_path / "held", "--busy", "TX-M2:G3:13:30")
+    first = rows[("TX-M2", 14)]
     assert first["grid"] == "G4" and first["nodes"][0] == "n153", first["nodes"][:3]
     assert first["legs"][0]["kind"] == "transit" and first["legs"][0]["from"] == 14 * 60
