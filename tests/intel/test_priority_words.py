@@ -11,7 +11,7 @@ from xunfang.intel.ingest import PRIORITY_RULE
 
 
 def test_priority_words_are_read_as_numbers(tmp_path: Path) -> None:
-    words = ["一级", "二级", "Ⅲ级", "II类", "1级", "P2", "level 3", "2", "紧急", ""]
+    words = ["一级", "二级", "Ⅲ级", "II类", "1级", "P2", "level 3", "2", "尽快", ""]
     rows = "".join(f"2025-03-01 08:{i:02d},103.26,29.23,{w}\n" for i, w in enumerate(words))
     p = tmp_path / "inc.csv"
     p.write_text("报警时间,经度,纬度,警情等级\n" + rows, encoding="utf-8")
@@ -23,7 +23,7 @@ def test_priority_words_are_read_as_numbers(tmp_path: Path) -> None:
                for n in got.report.notes), got.report.notes
     # a word that names no number: listed by row, the row kept without a priority
     assert [(q.row, q.rule, q.value) for q in got.report.problems] == [
-        (9, PRIORITY_RULE, "紧急")]
+        (9, PRIORITY_RULE, "尽快")]
     got.report.write_csv(tmp_path / "ingest_report.csv")
     raw = (tmp_path / "ingest_report.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfrow,field,rule,value")
