@@ -545,6 +545,13 @@ def _roster(scenario: Scenario, request: PlanRequest, risk: RiskTable | None
         "duties": len(result.rows), "risk_profile": profile is not None}
 
 
+def _rostered(scenario: Scenario, roster: RosterResult) -> tuple[str, ...]:
+    """The people of the teams the roster rotas (its shift teams and day teams), in file
+    order: whom the posture crews units from, and the checkpoint stage's crews too."""
+    teams = set(roster.teams) | set(roster.day_teams)
+    return tuple(p.id for p in scenario.people if p.team in teams)
+
+
 def _manned(scenario: Scenario, slots: Sequence[Slot], roster: RosterResult | None,
             teams: Sequence[str]) -> tuple[list[tuple[str, ...]], list[UnmannedTeam]] | None:
     """Per slot the checkpoint teams that can check — crewed, with a sworn officer (民警) in
@@ -553,12 +560,11 @@ def _manned(scenario: Scenario, slots: Sequence[Slot], roster: RosterResult | No
     its reason. None with no roster (crews are not named: no rule to hold)."""
     if roster is None:
         return None
-    day_teams = set(roster.teams) | set(roster.day_teams)
-    rostered = tuple(p.id for p in scenario.people if p.team in day_teams)
+    rostered = _rostered(scenario, roster)
     _on, crews, rostered_units = deploy.units_on_duty(
         scenario, slots, _on_duty_by_slot(roster, tuple(slots)), rostered)
     sworn = {p.id for p in scenario.people if p.role in deploy.SWORN_ROLES}
-    sworn_names = sorted(sworn & {p.id for p in scenario.people if p.team in day_teams})
+    sworn_names = sorted(sworn.intersection(rostered))
     at: list[tuple[str, ...]] = []
     out: list[UnmannedTeam] = []
     for s in slots:
@@ -593,7 +599,7 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
     manned = _manned(scenario, slots, roster, teams)
     if manned is not None and not any(manned[0]):
         return None, {"skipped": "no checkpoint team can check in any slot: "
-                      + manned[1][0].reason if manned[1] else "no team on duty"}
+                      + (manned[1][0].reason if manned[1] else "no team on duty")}
     at = None if manned is None else manned[0]
     n_at: int | list[int] = len(teams) if at is None else [len(x) for x in at]
     # the plan leaves the team-hours the equilibrium does not use to patrol rather than
@@ -647,10 +653,7 @@ def _posture(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
              cp: CheckpointPlan | None) -> tuple[deploy.Inputs, deploy.Posture]:
     """Every unit's place per slot (the deployment MIP): units on duty from the roster, risk
     from the intelligence stage, the checkpoint schedule kept, the planner's pins kept."""
-    rostered: tuple[str, ...] = ()
-    if roster is not None:
-        teams = set(roster.teams) | set(roster.day_teams)
-        rostered = tuple(p.id for p in scenario.people if p.team in teams)
+    rostered = () if roster is None else _rostered(scenario, roster)
     inputs = deploy.prepare(
         scenario, net, slots,
         risk=None if risk is None else risk.risk,
