@@ -158,7 +158,7 @@ def check_workbook(path: Path, result: PlanResult, lang: Lang) -> dict[str, int]
     days = sorted({s.start.date() for s in plan_slots})
     heads = [r for r in range(1, hours.max_row + 1) if hours.cell(r, 1).value in {
         word("hours_day", lang, date=f"{d:%Y-%m-%d}",
-             weekday=word(f"weekday_{d.weekday()}", lang)) for d in days}]
+             weekday=t(f"weekday_{d.weekday()}", lang)) for d in days}]
     assert len(heads) == len(days)
     # a page a day: a break before each day but the first
     assert sorted(b.id for b in hours.row_breaks.brk) == [h - 1 for h in heads[1:]]

@@ -482,7 +482,7 @@ def _write_by_hour(ws: Any, result: PlanResult,
     for day, day_slots in days.items():
         if ws.max_row > 2:
             breaks.append(ws.max_row)
-        weekday = word(f"weekday_{day.weekday()}", lang)
+        weekday = say(f"weekday_{day.weekday()}", lang)
         ws.append([word("hours_day", lang, date=f"{day:%Y-%m-%d}", weekday=weekday)])
         ws.cell(ws.max_row, 1).font = bold
         ws.append([word("col_unit", lang),

@@ -40,13 +40,6 @@ SHEET_WORDS: dict[str, dict[Lang, str]] = {
     "hours_day": {"zh": "{date}（{weekday}）", "en": "{date} ({weekday})"},
     "legend": {"zh": "图例", "en": "Key"},
     "cameras": {"zh": "{n}路", "en": "{n} cam"},
-    "weekday_0": {"zh": "周一", "en": "Mon"},
-    "weekday_1": {"zh": "周二", "en": "Tue"},
-    "weekday_2": {"zh": "周三", "en": "Wed"},
-    "weekday_3": {"zh": "周四", "en": "Thu"},
-    "weekday_4": {"zh": "周五", "en": "Fri"},
-    "weekday_5": {"zh": "周六", "en": "Sat"},
-    "weekday_6": {"zh": "周日", "en": "Sun"},
 }
 
 
