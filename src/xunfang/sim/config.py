@@ -88,7 +88,15 @@ class SimConfig:
       camera overlaps that window, the operator spots it with probability
       ``camera_detect_probability`` (default 0.5, ours: no published live-detection rate fits)
       and calls it in ``camera_detect_minutes`` (default 1) after first seeing it — unless a
-      citizen's call comes first.
+      citizen's call comes first. Measured on ``ebian``'s default 1-day plan (200 sampled
+      days): one operator watches each of the 29 cameras 8–96 minutes a day in 2-minute
+      views; of 1,605 incidents 272 lay within 60 m of a watched camera, 34 were in a view
+      while unfolding (a camera shows an incident for 5 minutes; the desk looks at it 2
+      minutes in every 30 to 360 on average), and 5 (0.3 %) were called in by the desk;
+      with p = 1, 13 of the 34 (a citizen called the rest first: the reporting delay's
+      median is 1.7 min, the desk calls 1 min after seeing at the soonest). A share of 0 on
+      a few days is the plan's thin watch, not a fault (``counts``: ``camera_near_watched``,
+      ``camera_in_view``).
 
     Drones (never dispatched as the response; never counted as uniformed presence): a drone
     flies the plan's sorties and stands by at its home post between them while its slot's

@@ -646,6 +646,53 @@ def prepare(st: SimSetup, net: RoadNetwork, inc: SimIncidents, rng: np.random.Ge
                     end_minutes=np.ascontiguousarray(end_min, dtype=np.float64))
 
 
+def camera_near(st: SimSetup, xy: FloatArray) -> npt.NDArray[np.bool_]:
+    """Whether each point lies within ``camera_radius_m`` of a camera the video desk watches
+    at some time of the run (a camera of the plan's views)."""
+    air, r = st.air, st.config.camera_radius_m
+    out = np.zeros(xy.shape[0], dtype=bool)
+    if not (air.watched and xy.shape[0]):
+        return out
+    from scipy.spatial import cKDTree
+
+    d, _ = cKDTree(air.camera_xy).query(xy)
+    out[:] = d <= r
+    return out
+
+
+def camera_seen(st: SimSetup, xy: FloatArray, minutes: FloatArray) -> FloatArray:
+    """When a watched camera first shows each incident (at ``xy``, occurring at ``minutes``):
+    the first moment a view of the video desk on a camera within ``camera_radius_m`` overlaps
+    the incident's visible window (``camera_visible_minutes`` from its occurrence); inf where
+    none does. ``_calls`` draws the operator's spotting over these; the KPIs count them
+    (``camera_in_view``)."""
+    cfg, air = st.config, st.air
+    n = xy.shape[0]
+    seen = np.full(n, INF)
+    if not (air.watched and n):
+        return seen
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(xy)
+    window = cfg.camera_visible_minutes
+    for c, near in enumerate(tree.query_ball_point(air.camera_xy, r=cfg.camera_radius_m)):
+        if not near:
+            continue
+        lo, hi = int(air.view_ptr[c]), int(air.view_ptr[c + 1])
+        vs, ve = air.view_start[lo:hi], air.view_end[lo:hi]
+        if vs.size == 0:
+            continue
+        idx = np.asarray(near, dtype=np.int64)
+        t = minutes[idx]
+        k = np.searchsorted(ve, t, side="right")  # the first watched interval ending after t
+        ok = k < vs.size
+        kk = np.minimum(k, vs.size - 1)
+        first = np.maximum(t, vs[kk])
+        ok &= first <= t + window
+        np.minimum.at(seen, idx[ok], first[ok])
+    return seen
+
+
 def _calls(st: SimSetup, inc: SimIncidents, rng: np.random.Generator
            ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     """Call times: the occurrence plus the citizen's reporting delay (exponential, mean by
@@ -663,30 +710,9 @@ def _calls(st: SimSetup, inc: SimIncidents, rng: np.random.Generator
     chance = child.random(n)
     call: FloatArray = inc.minutes + delay
     detected = np.zeros(n, dtype=bool)
-    air = st.air
-    if not (air.watched and cfg.camera_detect_probability > 0 and n):
+    if not (st.air.watched and cfg.camera_detect_probability > 0 and n):
         return call, detected
-    from scipy.spatial import cKDTree
-
-    seen = np.full(n, INF)
-    tree = cKDTree(inc.xy)
-    occ = inc.minutes
-    window = cfg.camera_visible_minutes
-    for c, near in enumerate(tree.query_ball_point(air.camera_xy, r=cfg.camera_radius_m)):
-        if not near:
-            continue
-        lo, hi = int(air.view_ptr[c]), int(air.view_ptr[c + 1])
-        vs, ve = air.view_start[lo:hi], air.view_end[lo:hi]
-        if vs.size == 0:
-            continue
-        idx = np.asarray(near, dtype=np.int64)
-        t = occ[idx]
-        k = np.searchsorted(ve, t, side="right")  # the first watched interval ending after t
-        ok = k < vs.size
-        kk = np.minimum(k, vs.size - 1)
-        first = np.maximum(t, vs[kk])
-        ok &= first <= t + window
-        np.minimum.at(seen, idx[ok], first[ok])
+    seen = camera_seen(st, inc.xy, inc.minutes)
     t_det = seen + cfg.camera_detect_minutes
     detected = (chance < cfg.camera_detect_probability) & (t_det < call)
     call = np.where(detected, t_det, call)
