@@ -52,7 +52,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                duty, place, ch_ptr, ch_val, ho_ptr, ho_val, checks,
                mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw,
                home, responder, inc_t, order, inc_p, inc_pt, remaining, status, second,
-               uniforms, leg, inc_e, inc_x):
+               uniforms, leg, inc_e, inc_x, made):
     U = duty.shape[0]
     n_inc = inc_t.shape[0]
     # current segment of every unit
@@ -166,7 +166,7 @@ def run_kernel(H, L, P, off, sm, gap, dwell_grid, dwell_route, preemption,
                        per_dwlen, ended, H, L, P, off, sm, gap,
                        dwell_grid, dwell_route, duty, place, ch_ptr, ch_val, ho_ptr, ho_val,
                        mode_i, k_by_hour, M, gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw,
-                       uniforms)
+                       uniforms, made)
         return ui
 
     def start_idle(u, t, pos, pending, ui):
@@ -417,12 +417,14 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
           per_ridx, per_rmade, per_rslot, per_stuck, per_dwell, per_dwlen, ended, H, L, P, off,
           sm, gap, dwell_grid,
           dwell_route, duty, place, ch_ptr, ch_val, ho_ptr, ho_val, mode_i, k_by_hour, M,
-          gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw, uniforms):
-    """The next idle segment of u after the one ending at c1[u]; returns ui."""
+          gp_ptr, gp_val, n_modes, rp_ptr, rp_val, rp_dw, uniforms, made):
+    """The next idle segment of u after the one ending at c1[u]; returns ui. ``made``
+    (units × run slots) keeps the points made of each slot's route (``EventLog``)."""
     t = c1[u]
     pos = cb[u]
     if per_on[u] and per_duty[u] == D_ROUTE:  # the segment ended: its route point is made
         per_rmade[u] = per_ridx[u]
+        made[u, per_rslot[u]] = per_rmade[u]
     while True:
         if pend[u]:
             pend[u] = False
@@ -517,6 +519,7 @@ def _step(u, ui, ck, ca, cb, c0, c1, pend, per_on, per_nb, per_ho, per_duty, per
         tt = 0.0 if nxt == pos else M[k_by_hour[int((sm + t) // 60.0) % 24, u], pos, nxt]
         if route and (tt == INF or tt == 0.0):  # out of reach (skipped) or already there
             per_rmade[u] = per_ridx[u]
+            made[u, per_rslot[u]] = per_rmade[u]
             if tt == INF or dwell <= 0.0:
                 continue
         elif tt == INF or (tt == 0.0 and dwell <= 0.0):

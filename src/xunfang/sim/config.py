@@ -45,6 +45,9 @@ class SimConfig:
       coefficient of variation ``service_cv``, ``exponential`` or ``fixed``).
     - ``handover_minutes``: at every shift start (``shift_starts``, default the policy's), a
       unit on duty on both sides of it is off the street and unavailable this long (交接班).
+      The plan's routes do not leave room for it: a route duty in that slot starts this much
+      later and the points it does not reach before the slot ends are dropped, and counted
+      (``kpis.route_points``: ``route_points_dropped_handover``).
     - ``preemption``: when no unit is free, a unit serving a less urgent incident (larger
       priority number; 1 is the most urgent) is taken off it; that incident waits again.
     - a second unit goes to incidents of ``second_unit_categories`` and to incidents within

@@ -18,7 +18,10 @@ The model (DESIGN.md §4, issue 6):
   ends then, and at a handover; a leg under way is driven to its end); ``off`` units are off
   the street.
 - At each shift start a unit on duty before and after it spends ``handover_minutes`` off the
-  street (交接班); a unit busy then does it once free.
+  street (交接班); a unit busy then does it once free. A route duty's slot loses those
+  minutes (the plan's routes are timed without them): its route starts after the handover
+  and the points not reached by the slot's end are dropped like any others
+  (``EventLog.route_made``; ``kpis.route_points`` counts them by cause).
 - The dispatcher sends the responder (``SimConfig.responder_tiers``) that is free and on duty
   and reaches the incident soonest from where it is at that moment (a unit part-way along a
   road leg at fraction f: (1−f)·time from the leg's start + f·time from its end). With none
@@ -122,6 +125,10 @@ class EventLog:
     into ``SimSetup.drone_units``), ``a_kind`` (index into ``DRONE_KINDS``), ``a_start``/
     ``a_end`` (airborne from/to, minutes; a missed sortie's planned times), ``a_incident``
     (the call flown to; -1 for sorties).
+
+    Routes: ``route_made`` (units × run slots), the points of each route duty's slot the unit
+    made there; the rest of the plan's points of that slot were dropped (``kpis``:
+    ``route_points_dropped``).
     """
 
     point_xy: FloatArray
@@ -159,6 +166,10 @@ class EventLog:
     a_start: FloatArray
     a_end: FloatArray
     a_incident: I32
+    #: (units, run slots): the points of the slot's route the unit made (reached, or passed
+    #: over as out of reach) in that slot, 0 where it had no route; None from an engine that
+    #: does not keep it
+    route_made: IntArray | None = None
 
     @property
     def n_incidents(self) -> int:
@@ -750,6 +761,8 @@ class _Run:
         # unit has made there (a call interrupts the walk; ``_idle`` resumes from here)
         self.r_slot = [-1] * self.U
         self.r_made = [0] * self.U
+        # the points made of each run slot's route (``EventLog.route_made``)
+        self.made = [[0] * math.ceil(self.H / self.L) for _ in range(self.U)]
         self._breaks()
         self.prep = prep
         inc = prep.incidents
@@ -906,13 +919,13 @@ class _Run:
                     i += 1
                     tt = self._tt(self._k(u, t), pos, nxt) if nxt != pos else 0.0
                     if tt == INF:  # out of reach: on to the next point
-                        self.r_made[u] = i
+                        self.r_made[u] = self.made[u][j] = i
                         continue
                     if tt > 0.0:
                         yield (PMOVE, pos, nxt, t, t + tt)
                         t += tt
                         pos = nxt
-                    self.r_made[u] = i
+                    self.r_made[u] = self.made[u][j] = i
                     if dwell > 0.0 and t < nb:
                         # a stop ends when the duty changes or the shift hands over (below);
                         # the plan carries a stop past its slot's end on as the next slot's
@@ -1236,7 +1249,8 @@ class _Run:
             (np.frombuffer(self.s_unit, dtype=np.int32), np.frombuffer(self.s_kind, dtype=np.int8),
              np.frombuffer(self.s_from, dtype=np.int32), np.frombuffer(self.s_to, dtype=np.int32),
              np.frombuffer(self.s_start, dtype=np.float64),
-             np.frombuffer(self.s_end, dtype=np.float64)))
+             np.frombuffer(self.s_end, dtype=np.float64)),
+            np.asarray(self.made, dtype=np.int64).reshape(self.U, -1))
 
 
 def _make_log(prep: Prepared, d_inc: npt.NDArray[np.generic], d_unit: npt.NDArray[np.generic],
@@ -1244,7 +1258,7 @@ def _make_log(prep: Prepared, d_inc: npt.NDArray[np.generic], d_unit: npt.NDArra
               d_arr: npt.NDArray[np.generic], d_clear: npt.NDArray[np.generic],
               d_travel: npt.NDArray[np.generic], d_pre: npt.NDArray[np.generic],
               second_unit: npt.NDArray[np.generic], preempted: npt.NDArray[np.generic],
-              segs: tuple[npt.NDArray[np.generic], ...]) -> EventLog:
+              segs: tuple[npt.NDArray[np.generic], ...], route_made: IntArray) -> EventLog:
     """The event log of one replication from its raw columns (both engines end here)."""
     n = prep.incidents.minutes.shape[0]
     di = np.asarray(d_inc, dtype=np.int32).copy()
@@ -1297,6 +1311,7 @@ def _make_log(prep: Prepared, d_inc: npt.NDArray[np.generic], d_unit: npt.NDArra
         s_to=np.asarray(segs[3], dtype=np.int32).copy(),
         s_start=np.asarray(segs[4], dtype=np.float64).copy(),
         s_end=np.asarray(segs[5], dtype=np.float64).copy(),
+        route_made=np.asarray(route_made, dtype=np.int64).copy(),
     )
 
 
@@ -1335,6 +1350,7 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
     grid_minutes = float((st.duty[:, js] == D_GRID).sum()) * st.slot_minutes
     need = grid_minutes / max(cfg.patrol_dwell_minutes, 1e-3) + 4 * len(prep.incidents) + 4096
     uniforms = rng.random(math.ceil(need / 4096) * 4096) if grid_minutes else np.zeros(1)
+    made = np.zeros((len(st.units), n_slots), dtype=np.int64)  # filled by the kernel
     out = run_kernel(
         float(st.horizon), float(st.slot_minutes), st.n_plan_slots, st.slot_offset,
         st.start_minute, float(cfg.handover_minutes), float(cfg.patrol_dwell_minutes),
@@ -1347,10 +1363,10 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
         np.ascontiguousarray(prep.incidents.priority, dtype=np.int64), prep.point,
         prep.service.astype(np.float64), prep.status.astype(np.int64),
         prep.second.astype(np.bool_), uniforms, np.ascontiguousarray(prep.leg, np.float64),
-        prep.ends, prep.end_minutes)
+        prep.ends, prep.end_minutes, made)
     s_u, s_k, s_a, s_b, s_0, s_1, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre = out
     return _make_log(prep, d_i, d_u, d_r, d_t, d_arr, d_clr, d_tt, d_pre, sec, pre,
-                     (s_u, s_k, s_a, s_b, s_0, s_1))
+                     (s_u, s_k, s_a, s_b, s_0, s_1), made)
 
 
 def run_once(st: SimSetup, net: RoadNetwork, incidents: SimIncidents,
@@ -1552,6 +1568,16 @@ class _Air:
         cols = list(zip(*self.rows, strict=True)) if self.rows else [(), (), (), (), ()]
         return (inc_drone, eyes, list(cols[0]), list(cols[1]), list(cols[2]), list(cols[3]),
                 list(cols[4]))
+
+
+def unit_handovers(st: SimSetup) -> list[list[float]]:
+    """Per simulated unit, the run minutes of its handovers (交接班): the shift starts with
+    the unit on duty on both sides (``SimConfig.handover_minutes`` > 0; none otherwise)."""
+    helper = _Run.__new__(_Run)
+    helper.st, helper.L, helper.U = st, float(st.slot_minutes), len(st.units)
+    helper.gap = st.config.handover_minutes
+    _Run._breaks(helper)
+    return helper.handovers
 
 
 def unit_index(st: SimSetup, ids: Sequence[str]) -> list[int]:

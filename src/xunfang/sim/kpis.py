@@ -62,6 +62,10 @@ bootstrap"`` (percentiles), ``"days bootstrap SE, t"`` (``DAYS_T``, a short run)
   of sorties flown (launch to landing, cut where a call took the drone) per day of the run;
   ``drone_sorties_missed``, sorties of the plan missed because the drone was away on a call or
   recharging. Drones never count as response or as uniformed presence (visibility).
+- **route points** (``counts``, ``route_points``): the points of the plan's route duties
+  in every slot of the run, made or dropped (not reached before the slot ended), the dropped
+  by the cause in their slot: a handover (the plan times a route over its whole slot, the
+  handover's minutes come out of it), else a call, else none (the route ran past its slot).
 - **workload**: per unit (the roster stage turns it into per person): on-duty and busy hours
   per week, utilisation, night and weekend shares of the duty hours; the spread (standard
   deviation, max − min) across units.
@@ -85,6 +89,7 @@ from xunfang.sim.engine import (
     A_MISSED,
     A_SORTIE,
     D_OFF,
+    D_ROUTE,
     HANDOVER,
     KINDS,
     RESPOND,
@@ -97,6 +102,7 @@ from xunfang.sim.engine import (
     SimSetup,
     camera_near,
     camera_seen,
+    unit_handovers,
 )
 from xunfang.sim.places import locate
 from xunfang.sim.simulate import SimResult
@@ -545,6 +551,48 @@ def static_coverage(setup: SimSetup) -> tuple[dict[str, object], ...]:
     return tuple(rows)
 
 
+def route_points(setup: SimSetup, log: EventLog, handovers: Sequence[Sequence[float]]
+                 ) -> dict[str, int]:
+    """The plan's route points of the run (each route duty's points in each run slot) and
+    what became of them in ``log``: ``route_points_made`` (reached, or passed over as out of
+    reach) and ``route_points_dropped`` (not reached before the slot ended), the dropped
+    split by the slot they were due in: one where the unit handed over
+    (``route_points_dropped_handover``: the handover's minutes come out of the route's time,
+    which the plan does not leave for them), else one where it answered a call
+    (``route_points_dropped_call``), else the rest (``route_points_dropped_other``: the route
+    ran past its slot by itself). ``handovers``: ``engine.unit_handovers``. Empty without
+    ``log.route_made``."""
+    if log.route_made is None:
+        return {}
+    L = float(setup.slot_minutes)
+    J = log.route_made.shape[1]
+    js = setup.plan_slot(np.arange(J, dtype=np.int64))
+    duty = setup.duty[:, js]
+    n_pts = np.array([len(r) for r in setup.route_points] + [0], dtype=np.int64)
+    on_route = duty == D_ROUTE
+    planned = np.where(on_route, n_pts[np.where(on_route, setup.place[:, js], -1)], 0)
+    made = np.minimum(log.route_made, planned)
+    dropped = planned - made
+    ho = np.zeros_like(on_route)
+    for u, times in enumerate(handovers):
+        for h in times:
+            j = int(h // L)
+            if 0 <= j < J:
+                ho[u, j] = True
+    call = np.zeros_like(on_route)
+    for u, t0, t1 in zip(log.d_unit.tolist(), log.d_time.tolist(), log.d_clear.tolist(),
+                         strict=True):
+        j0 = int(t0 // L)
+        j1 = min(math.ceil(t1 / L), J) if math.isfinite(t1) else J
+        call[u, j0:max(j1, j0 + 1)] = True
+    return {"route_points_planned": int(planned.sum()),
+            "route_points_made": int(made.sum()),
+            "route_points_dropped": int(dropped.sum()),
+            "route_points_dropped_handover": int(dropped[ho].sum()),
+            "route_points_dropped_call": int(dropped[~ho & call].sum()),
+            "route_points_dropped_other": int(dropped[~ho & ~call].sum())}
+
+
 def _duty_minutes(setup: SimSetup, n_slots: int) -> FloatArray:
     js = setup.plan_slot(np.arange(n_slots, dtype=np.int64))
     on = setup.duty[:, js] != D_OFF
@@ -807,6 +855,7 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
     counts.update(incidents=0, dispatches=0, second_wanted=0, second_sent=0, preempted=0,
                   camera_near_watched=0, camera_in_view=0, camera_detected=0, drone_first=0,
                   drone_sorties_flown=0, drone_sorties_missed=0)
+    handovers = unit_handovers(st)
     for log, inc in zip(result.logs, result.incidents, strict=True):
         key = id(log.point_xy)
         if key not in geo_cache:
@@ -832,6 +881,8 @@ def evaluate(result: SimResult, *, weights: FloatArray | None = None) -> Kpis:
         counts["drone_first"] += int((log.inc_drone >= 0).sum())
         counts["drone_sorties_flown"] += int((log.a_kind == A_SORTIE).sum())
         counts["drone_sorties_missed"] += int((log.a_kind == A_MISSED).sum())
+        for k, v in route_points(st, log, handovers).items():
+            counts[k] = counts.get(k, 0) + v
     summary = {k: float(np.nanmean(v)) if np.isfinite(v).any() else math.nan
                for k, v in per.items()}
     ci: dict[str, tuple[float, float] | None] = {k: _ci(v, is_share(k))
