@@ -40,7 +40,8 @@ def test_plan_sheet_and_shortfalls_in_the_folder(tmp_path: Path) -> None:
     assert all(a.duty == "off" for a in result.plan.assignments if a.unit in drones)
     assert result.plan.drone_sorties == ()
     said = result.stages["drones"]["shortfalls"]
-    assert len(said) == 1 and "not flown with no drone crewed (no pilot on duty" in said[0]
+    assert len(said) == 1 and "not flown with no drone crewed, weight" in said[0]
+    assert " rides TX-M" in said[0] and "crew_first = true would crew a drone" in said[0]
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     posture = doc["stages"]["posture"]
     assert posture["status"] == "optimal"

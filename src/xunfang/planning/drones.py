@@ -3,9 +3,20 @@
 Entry point: :func:`plan_drones`. The drones are the scenario's units of mode ``drone``; each
 launches from and lands at its home post, and flies only while its pilot is on duty
 (``on_duty``, the posture's crews) and inside the flying hours. ``thin[(grid id, slot
-index)]`` weighs how uncovered a grid is in a slot (the deployment stage's gap: risk not
-matched by ground presence); a grid with no weight, or weight at most ``DroneParams.min_thin``,
-is not flown.
+index)]`` weighs how uncovered a grid is in a slot; a grid with no weight, or weight at most
+``DroneParams.min_thin``, is not flown.
+
+What is thin (:func:`thin_cells`, the weights the pipeline's drones stage flies): a (grid,
+slot) cell whose share of the slot's risk exceeds its share of the slot's ground presence,
+r / R > n / N (r, n: the cell's risk and ground units; R, N: their sums over the grids in the
+slot; a slot with no ground unit anywhere leaves every grid with risk thin). The posture
+shares the slot's ground units out by risk among other things, so a cell that got fewer than
+its risk's share of them is where the ground plan falls short and a drone adds most; a cell
+holding its share or more is covered as well as the slot's force allows and is neither
+flown nor a shortfall. A thin cell weighs r / (1 + n): the more risk and the fewer units, the
+sooner it is flown. (A review: risk / (1 + n) over every cell called all 168 grid-hours of
+the county "thin", hours with three units in the grid among them, so the shortfall could not
+tell a gap from noise.)
 
 A sortie: launch (``policy.drone_launch_minutes``), straight flights at
 ``policy.speeds_kph["drone"]`` to the first grid, along the longest stretch of a mandatory line
@@ -26,7 +37,11 @@ day (a review: twelve sorties spent by 11:00 on night weights, the evening peak 
 grid's weight counts in the slot the drone hovers over it; a flown grid keeps a tenth of it,
 so the next sortie goes elsewhere first. Weights left unflown are listed as shortfalls by
 reason — no drone crewed, outside the flying hours, out of range of the drones on duty, the
-daily limit, or the drones busy over weightier grids — heaviest cells first.
+daily limit, or the drones busy over weightier grids — heaviest cells first. Cells not flown for
+want of a crew say why concretely: which drones, which of their pilots (the people of the
+drone's crew pool with the ``drone_pilot`` skill) ride which ground units in which slots, or
+that none is on duty, and that ``[policy.drones] crew_first = true`` would crew a drone before
+the ground units beyond one per home post.
 """
 
 from __future__ import annotations
@@ -45,9 +60,10 @@ import shapely
 from xunfang.geo import Projector
 from xunfang.plan import Assignment, Slot
 from xunfang.planning.routes import grid_of_nodes
-from xunfang.scenario.model import DronePolicy, Policy, Scenario
+from xunfang.scenario.model import DronePolicy, Policy, Scenario, crew_pool
 
-__all__ = ["FLOWN_FACTOR", "DroneDuty", "DroneParams", "DronePlan", "Sortie", "plan_drones"]
+__all__ = ["FLOWN_FACTOR", "DroneDuty", "DroneParams", "DronePlan", "Sortie", "plan_drones",
+           "thin_cells"]
 
 #: A grid's weight left in a slot after a sortie flew over it: a tenth, so the other drones
 #: (and the next sortie) take the other thin grids first.
@@ -100,6 +116,35 @@ class DroneParams:
                if isinstance(h, bool) or not isinstance(h, int | np.integer) or not 0 <= h <= 23]
         if bad:
             raise ValueError(f"params.hours: must be whole hours 0..23; got {bad}")
+
+
+def thin_cells(risk: Mapping[tuple[str, int], float], ground: Mapping[tuple[str, int], float]
+               ) -> dict[tuple[str, int], float]:
+    """The (grid, slot) cells the ground plan leaves thin and their weights (the module's
+    rule): cell (g, s) of ``risk`` is thin when r·N > n·R — its share of the slot's risk
+    exceeds its share of the slot's ground units (``ground``, absent: none), sums over the
+    grids ``risk`` names in the slot — and weighs r / (1 + n). Cells not thin are left out.
+    Raises ``ValueError`` naming the cell for a negative or non-finite risk or ground count.
+    """
+    risk_sum: dict[int, float] = {}
+    units_sum: dict[int, float] = {}
+    for (g, s), r in risk.items():
+        n = ground.get((g, s), 0.0)
+        if not (math.isfinite(r) and r >= 0):
+            raise ValueError(f"risk: ({g!r}, {s}) must be finite and >= 0; got {r!r}")
+        if not (math.isfinite(n) and n >= 0):
+            raise ValueError(f"ground: ({g!r}, {s}) must be finite and >= 0; got {n!r}")
+        risk_sum[s] = risk_sum.get(s, 0.0) + r
+        units_sum[s] = units_sum.get(s, 0.0) + n
+    out: dict[tuple[str, int], float] = {}
+    for (g, s), r in risk.items():
+        n = ground.get((g, s), 0.0)
+        big_r, big_n = risk_sum[s], units_sum[s]
+        # r / R > n / N without dividing; the tolerance keeps an exact share (say 2 of 8
+        # units on a quarter of the risk) from counting as thin by rounding
+        if r > 0 and (big_n == 0 or r * big_n - n * big_r > 1e-9 * big_r * big_n):
+            out[(g, s)] = r / (1.0 + n)
+    return out
 
 
 def _number(v: object) -> bool:
@@ -288,7 +333,8 @@ def plan_drones(
     straight lines, so it is not queried). ``on_duty`` maps a slot index to the drones crewed
     in it (default: every drone in every slot; a slot it does not name has none); a drone
     neither flies nor has a duty in a slot it is not crewed in. ``crews`` names who crews a
-    drone in a slot (the posture's crews): a sortie never runs across a change of pilot.
+    unit in a slot (the posture's crews): a sortie never runs across a change of pilot, and
+    the ground units' crews say which unit a grounded drone's pilot rides (the shortfall).
     ``params`` default to the scenario's ``[policy.drones]``. Raises ``ValueError`` naming
     the argument for unknown grids or slots, negative or non-finite weights, and bad
     parameters.
@@ -314,6 +360,7 @@ def plan_drones(
     launch = float(pol.drone_launch_minutes)
     posts = {q.id: q for q in scenario.posts}
     drones = [u for u in scenario.units if u.mode == "drone"]
+    units = {u.id: u for u in scenario.units}
     shortfalls: list[str] = []
     if not drones:
         shortfalls.append("the scenario has no drones (units of mode 'drone'): nothing flown")
@@ -528,9 +575,25 @@ def plan_drones(
         return any(w[0] - 1e-9 <= a < w[1] and w[1] - a >= round_trip[u][g] - 1e-9
                    for a, _ in parts[k] for w in windows[u])
 
+    known = any("drone_pilot" in q.skills for q in scenario.people)
+    pilots = {d: tuple(q.id for q in crew_pool(units[d], scenario.people)
+                       if not known or "drone_pilot" in q.skills) for d in home}
+    rides: dict[int, dict[str, str]] | None = None
+    if crews is not None:
+        rides = {}
+        for (uid, at), aboard in crews.items():
+            if uid not in units or units[uid].mode == "drone":
+                continue
+            for person in aboard:
+                rides.setdefault(at, {})[person] = uid
+
+    def grounded(cells: Sequence[int]) -> list[str]:
+        return _grounded(sorted(home), cells, pilots, rides,
+                         crew_first=scenario.policy.drones.crew_first)
+
     shortfalls.extend(_unflown(thin, flown, slots, crewed, parts, reach, count_day, p,
                                has_drones=bool(home), day_of=day_of, starts=starts,
-                               fits=fits))
+                               fits=fits, grounded=grounded))
     return DronePlan(sorties=tuple(sorties), duties=duties, flown=flown,
                      shortfalls=tuple(shortfalls), params=p, seed=seed,
                      crs=scenario.crs.working)
@@ -541,9 +604,11 @@ def _unflown(thin: Mapping[tuple[str, int], float], flown: Mapping[tuple[str, in
              parts: Sequence[list[tuple[float, float]]], reach: Mapping[str, set[str]],
              count_day: Mapping[tuple[str, int], int], p: DroneParams, *, has_drones: bool,
              day_of: Callable[[float], int], starts: Sequence[float],
-             fits: Callable[[str, str, int], bool]) -> list[str]:
+             fits: Callable[[str, str, int], bool],
+             grounded: Callable[[Sequence[int]], list[str]]) -> list[str]:
     """The thin (grid, slot) cells no sortie flew over, one sentence per reason, each with
-    its cells' weight and its six heaviest cells (``G1@5``: grid G1 in slot 5)."""
+    its cells' weight and its six heaviest cells (``G1@5``: grid G1 in slot 5); the cells
+    not flown for want of a crew add why (``grounded(slots)``'s clauses)."""
     pos = {s.index: k for k, s in enumerate(slots)}
     cells = sorted((((g, s), w) for (g, s), w in thin.items()
                     if w > p.min_thin and (g, s) not in flown), key=lambda c: (-c[1], c[0]))
@@ -569,8 +634,7 @@ def _unflown(thin: Mapping[tuple[str, int], float], flown: Mapping[tuple[str, in
             reason = "busy"
         why.setdefault(reason, []).append((g, s, w))
     said = {
-        "uncrewed": ("with no drone crewed (no pilot on duty, or none to spare from the "
-                     "ground units)"),
+        "uncrewed": "with no drone crewed",
         "hours": "outside the drones' flying hours",
         "range": (f"out of range of the drones on duty (round trip with one hover beyond "
                   f"{p.battery_minutes:g} min)"),
@@ -585,6 +649,54 @@ def _unflown(thin: Mapping[tuple[str, int], float], flown: Mapping[tuple[str, in
         if not rows:
             continue
         shown = ", ".join(f"{g}@{s}" for g, s, _ in rows[:6])
+        why_not = (" — " + "; ".join(grounded(sorted({s for _, s, _ in rows})))
+                   if reason == "uncrewed" else "")
         out.append(f"{len(rows)} thin (grid, slot) cell(s) not flown {said[reason]}, weight "
-                   f"{sum(w for _, _, w in rows):.3g}: {shown}" + (" …" if len(rows) > 6 else ""))
+                   f"{sum(w for _, _, w in rows):.3g}: {shown}" + (" …" if len(rows) > 6 else "")
+                   + why_not)
+    return out
+
+
+def _grounded(drones: Sequence[str], slots: Sequence[int], pilots: Mapping[str, Sequence[str]],
+              rides: Mapping[int, Mapping[str, str]] | None, *, crew_first: bool) -> list[str]:
+    """Why ``drones`` have no crew in ``slots``, one clause per pilot and ground unit ridden
+    ("pilot P of D1, D2 rides M1 in slot(s) 0, 1"), per stretch with no pilot on duty, and
+    what ``[policy.drones] crew_first`` would change; drones whose stories are alike share
+    their clauses. ``rides`` (slot -> person -> ground unit) None: the crews are not known."""
+    story: dict[str, tuple[tuple[str, str, tuple[int, ...]], ...]] = {}
+    for d in drones:
+        by: dict[tuple[str, str], list[int]] = {}
+        for s in slots:
+            if rides is None:
+                by.setdefault(("unknown", ""), []).append(s)
+                continue
+            riding = [(q, rides.get(s, {})[q]) for q in pilots.get(d, ())
+                      if q in rides.get(s, {})]
+            for q, unit in riding:
+                by.setdefault((q, unit), []).append(s)
+            if not riding:
+                by.setdefault(("", ""), []).append(s)
+        story[d] = tuple(sorted(((q, unit, tuple(ss)) for (q, unit), ss in by.items()),
+                                key=lambda c: (c[2][0], c[0], c[1])))
+    alike: dict[tuple[tuple[str, str, tuple[int, ...]], ...], list[str]] = {}
+    for d in drones:
+        alike.setdefault(story[d], []).append(d)
+    out: list[str] = []
+    ride = False
+    for clauses, ds in sorted(alike.items(), key=lambda kv: kv[1]):
+        who = ", ".join(ds)
+        for q, unit, ss in clauses:
+            at = ", ".join(str(s) for s in ss)
+            if q == "unknown":
+                out.append(f"no crew named for {who} in slot(s) {at}")
+            elif q:
+                ride = True
+                out.append(f"pilot {q} of {who} rides {unit} in slot(s) {at}")
+            else:
+                out.append(f"no pilot of {who} on duty in slot(s) {at}")
+    if ride:
+        out.append("[policy.drones] crew_first = true is set, and the drones still come after "
+                   "one ground unit at each home post" if crew_first else
+                   "[policy.drones] crew_first = true would crew a drone before the ground "
+                   "units beyond one per home post")
     return out

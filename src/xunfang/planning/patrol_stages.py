@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from xunfang.plan import Assignment, CameraView, DroneSortie
 from xunfang.planning.auxiliary import place_auxiliary
 from xunfang.planning.deploy.solve import OUT_OF_SERVICE
-from xunfang.planning.drones import DroneParams, plan_drones
+from xunfang.planning.drones import DroneParams, plan_drones, thin_cells
 from xunfang.planning.places import place_nodes
 from xunfang.planning.routes import plan_routes, posture_of, standing_of
 from xunfang.planning.video import plan_video
@@ -76,11 +76,11 @@ def routes_stage(ctx: DeployContext) -> Result:
 
 
 def drones_stage(ctx: DeployContext) -> Result:
-    """Sorties over the grids the ground plan leaves thin: risk / (1 + ground units)."""
+    """Sorties over the grids the ground plan leaves thin (:func:`~xunfang.planning.drones.
+    thin_cells`: a cell's share of the slot's risk above its share of the ground units)."""
     if not any(u.mode == "drone" for u in ctx.scenario.units):
         return (), {"skipped": "the scenario has no drones", "shortfalls": []}
-    ground = ctx.ground
-    thin = {key: r / (1.0 + ground.get(key, 0.0)) for key, r in _risk(ctx).items()}
+    thin = thin_cells(_risk(ctx), ctx.ground)
     drones = {u.id for u in ctx.scenario.units if u.mode == "drone"}
     # a drone flies only in the slots the posture has it crewed (not "off": no pilot on
     # duty); a review found both county drones flying all day with no one to fly them
@@ -89,6 +89,7 @@ def drones_stage(ctx: DeployContext) -> Result:
     for a in ctx.posture.assignments:
         if a.unit in drones and a.duty != "off" and a.slot in on_duty:
             on_duty[a.slot].append(a.unit)
+        if a.duty != "off" and a.slot in on_duty:  # the ground units' too: whom they took
             crews[(a.unit, a.slot)] = a.crew
     dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed,
                      params=DroneParams.of(ctx.scenario.policy), on_duty=on_duty,

@@ -962,6 +962,10 @@ STAGE_SHORT_SAID: dict[str, tuple[Said, ...]] = {
                     r"not a post; not placed$"), "aux_short_no_post"),
     ),
     "drones": (
+        (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown with no drone crewed, "
+                    r"weight (?P<w>\S+): (?P<shown>.*?) — (?P<drone_grounded>.+)$"),
+         "drone_short_grounded"),
+        # a plan stored before the drones said who rides what (drones.py at bd7eb2f)
         (re.compile(r"(?P<n>\d+) thin \(grid, slot\) cell\(s\) not flown with no drone crewed "
                     r"\(no pilot on duty, or none to spare from the ground units\), weight "
                     r"(?P<w>\S+): (?P<shown>.*)$"),
@@ -1137,6 +1141,23 @@ def _needs_said(detail: str, T: Any) -> str | None:
 #: tour OR-Tools found and how many seeded runs the routes made). An empty part is said as
 #: nothing.
 SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
+    # why the drones have no crew (planning/drones.py's _grounded): clauses joined by "; "
+    "drone_grounded": (
+        (re.compile(r"(?P<drone_clause>[^;]+); (?P<drone_grounded>.+)$"), "drone_grounded_more"),
+        (re.compile(r"(?P<drone_clause>[^;]+)$"), "drone_grounded_last"),
+    ),
+    "drone_clause": (
+        (re.compile(r"pilot (?P<pilot>\S+) of (?P<drones>.+) rides (?P<unit>\S+) in slot\(s\) "
+                    r"(?P<slots>\d+(?:, \d+)*)$"), "drone_clause_rides"),
+        (re.compile(r"no pilot of (?P<drones>.+) on duty in slot\(s\) (?P<slots>\d+(?:, \d+)*)$"),
+         "drone_clause_no_pilot"),
+        (re.compile(r"no crew named for (?P<drones>.+) in slot\(s\) (?P<slots>\d+(?:, \d+)*)$"),
+         "drone_clause_unknown"),
+        (re.compile(r"\[policy\.drones\] crew_first = true would crew a drone before the ground "
+                    r"units beyond one per home post$"), "drone_clause_crew_first"),
+        (re.compile(r"\[policy\.drones\] crew_first = true is set, and the drones still come "
+                    r"after one ground unit at each home post$"), "drone_clause_crew_first_set"),
+    ),
     "ring_why": (  # planning/deploy/staging.py's short_reason (and its words before review P)
         (re.compile(r"no car or motorcycle is on duty$"), "ring_why_none"),
         (re.compile(r"no road node in a grid lies within the (?P<m>[\d.]+)-minute target of "

@@ -744,6 +744,33 @@ TEXT: dict[str, dict[Lang, str]] = {
     "sheet_print_header": {"zh": "{scenario} 勤务表 {dates}",
                            "en": "{scenario} plan sheet {dates}"},
     "sheet_print_footer": {"zh": "第 &P 页，共 &N 页", "en": "Page &P of &N"},
+    # the cells not flown for want of a crew, with why (drones.py's _grounded: which pilot
+    # rides which ground unit when, html.SHORT_PART_SAID's drone_grounded and drone_clause)
+    "drone_short_grounded": {
+        "zh": "{n} 个力量薄弱的（网格, 时段）因无人机无飞手未巡飞，权重 {w}：{shown}。"
+              "原因：{drone_grounded}",
+        "en": "{n} thin (grid, slot) cell(s) not flown with no drone crewed, weight {w}: "
+              "{shown} — {drone_grounded}"},
+    "drone_grounded_more": {"zh": "{drone_clause}；{drone_grounded}",
+                            "en": "{drone_clause}; {drone_grounded}"},
+    "drone_grounded_last": {"zh": "{drone_clause}", "en": "{drone_clause}"},
+    "drone_clause_rides": {"zh": "{drones} 的飞手 {pilot} 在 {slots} 编入地面单元 {unit} 执勤",
+                           "en": "pilot {pilot} of {drones} rides {unit} in slot(s) {slots}"},
+    "drone_clause_no_pilot": {"zh": "{drones} 在 {slots} 无飞手在岗",
+                              "en": "no pilot of {drones} on duty in slot(s) {slots}"},
+    "drone_clause_unknown": {"zh": "{drones} 在 {slots} 未记录机组人员",
+                             "en": "no crew named for {drones} in slot(s) {slots}"},
+    "drone_clause_crew_first": {
+        "zh": "在 scenario.toml 设置 [policy.drones] crew_first = true，"
+              "可在每个驻点保留一个地面单元后先为无人机配飞手",
+        "en": "[policy.drones] crew_first = true would crew a drone before the ground units "
+              "beyond one per home post"},
+    "drone_clause_crew_first_set": {
+        "zh": "已设置 [policy.drones] crew_first = true，"
+              "但无人机仍排在每个驻点的第一个地面单元之后",
+        "en": "[policy.drones] crew_first = true is set, and the drones still come after one "
+              "ground unit at each home post"},
+    # a plan stored before the sentence said why (drones.py at bd7eb2f)
     "drone_short_uncrewed": {
         "zh": "{n} 个力量薄弱的（网格, 时段）因无人机无飞手（飞手不在岗，或地面力量抽不出飞手）"
               "未巡飞，权重 {w}：{shown}",
