@@ -107,6 +107,7 @@ def test_the_grounded_sentence_is_said_in_chinese_whole(make_scenario: Make) -> 
                  _grounded(make_scenario, "[policy.drones]\ncrew_first = true\n")):
         zh = said(text, "zh")
         assert zh != text and not ENGLISH.search(zh), zh
+        assert not re.search(r"[a-z]{4,}", zh), zh  # not even crew_first or scenario.toml
         assert "飞手 PA 在 0, 1, 2, 3, 4, 5, 6, 7 编入地面单元 C1 执勤" in zh
         assert "D1 在 8, 9" in zh and "无飞手在岗" in zh
         assert said(text, "en") == text  # the English report: the stage's own words

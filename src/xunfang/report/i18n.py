@@ -760,14 +760,15 @@ TEXT: dict[str, dict[Lang, str]] = {
                               "en": "no pilot of {drones} on duty in slot(s) {slots}"},
     "drone_clause_unknown": {"zh": "{drones} 在 {slots} 未记录机组人员",
                              "en": "no crew named for {drones} in slot(s) {slots}"},
+    # (“无人机优先配员” is scenario.toml's [policy.drones] crew_first: the zh report says
+    # no English word, the dashboard's test holds it to that)
     "drone_clause_crew_first": {
-        "zh": "在 scenario.toml 设置 [policy.drones] crew_first = true，"
+        "zh": "若在场景设置的无人机策略中开启“无人机优先配员”，"
               "可在每个驻点保留一个地面单元后先为无人机配飞手",
         "en": "[policy.drones] crew_first = true would crew a drone before the ground units "
               "beyond one per home post"},
     "drone_clause_crew_first_set": {
-        "zh": "已设置 [policy.drones] crew_first = true，"
-              "但无人机仍排在每个驻点的第一个地面单元之后",
+        "zh": "已开启“无人机优先配员”，但无人机仍排在每个驻点的第一个地面单元之后",
         "en": "[policy.drones] crew_first = true is set, and the drones still come after one "
               "ground unit at each home post"},
     # a plan stored before the sentence said why (drones.py at bd7eb2f)
