@@ -261,7 +261,8 @@ def test_the_morning_sorties_are_kept_and_nothing_new_flies_the_same(
         make_scenario: Callable[..., Path], tmp_path: Path) -> None:
     from tests.planning.test_routes import LATTICE
 
-    # the lattice's drone has no rostered crew pool: on duty, and flying, all day
+    # the lattice's drone has no rostered crew pool: on duty, and flying, all day; both cars
+    # out from noon leave a grid thin all afternoon (CARS_OUT)
     plan = tmp_path / "plan"
     r = runner.invoke(app, ["plan", str(make_scenario(LATTICE)), "--out", str(plan),
                             "--from", "2026-12-01"])
@@ -269,7 +270,7 @@ def test_the_morning_sorties_are_kept_and_nothing_new_flies_the_same(
     old = _doc(plan)["plan"]["drone_sorties"]
     morning = [x for x in old if x["start"] < 720]
     assert morning and len(morning) < len(old)
-    r = _replan(str(plan), "--at", "12:00", "--out-of-service", "C2", "--json")
+    r = _replan(str(plan), "--at", "12:00", *CARS_OUT, "--json")
     assert r.exit_code == 0, r.output
     new = _doc(Path(json.loads(r.stdout)["plan"]))["plan"]["drone_sorties"]
     assert [x for x in new if x["start"] < 720] == morning
@@ -452,6 +453,18 @@ def test_a_grid_busy_for_an_hour_keeps_its_later_routes(plan_dir: Path,
     assert routes["kept_after_changes"] is True
 
 
+#: The lattice's re-plan that leaves its afternoon thin for the drone. Its two grids carry the
+#: same risk (no incident history: 1 each); the plan's three ground units leave one grid with
+#: a third of them on half the risk, thin (weight 1/2) all day. C2 alone out would leave C1
+#: and F1 one grid each, both holding their share: nothing thin, no afternoon sortie to
+#: re-plan (the drones' thin rule, planning/drones.py thin_cells). With both cars out, F1's
+#: grid holds all the units and the other none, thin at weight 1 every afternoon hour: the
+#: re-plan's drone stage, planning the whole day again, draws more afternoon sorties than the
+#: day's 12 allow after the 5 morning ones kept (held: max_sorties), over other hours and
+#: grids than the plan in force's (added, dropped, moved).
+CARS_OUT = ("--out-of-service", "C1", "--out-of-service", "C2")
+
+
 def _lattice_replan(make_scenario: Callable[..., Path], tmp_path: Path, *args: str
                     ) -> tuple[Path, Path, dict[str, Any], str]:
     """The lattice (its drone flies all day) planned for 2026-12-01 and re-planned at 12:00
@@ -478,7 +491,7 @@ def test_changes_list_every_sortie_added_dropped_moved_or_not_flown(
     # only counted in plan.json
     from datetime import datetime, timedelta
 
-    plan, out, got, _ = _lattice_replan(make_scenario, tmp_path, "--out-of-service", "C2")
+    plan, out, got, _ = _lattice_replan(make_scenario, tmp_path, *CARS_OUT)
     t0 = datetime(2026, 12, 1)
 
     def at(m: float) -> str:
@@ -535,8 +548,7 @@ def test_the_summary_counts_the_routes_shortfalls_too(
         make_scenario: Callable[..., Path], tmp_path: Path) -> None:
     # a review: "shortfalls from then on" counted the posture's only; the key sites and
     # lines the routes now miss were in the routes stage's summary alone
-    plan, out, got, printed = _lattice_replan(make_scenario, tmp_path, "--out-of-service",
-                                              "C1", "--out-of-service", "C2")
+    plan, out, got, printed = _lattice_replan(make_scenario, tmp_path, *CARS_OUT)
     was = _doc(plan)["stages"]["routes"]["shortfalls"]
     now = _doc(out)["stages"]["routes"]["shortfalls"]
     assert now and not was  # every key site and line met in the plan in force

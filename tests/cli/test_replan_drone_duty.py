@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tests.cli.test_replan_cli import _lattice_replan
+from tests.cli.test_replan_cli import CARS_OUT, _lattice_replan
 
 
 def _doc(folder: Path) -> dict[str, Any]:
@@ -20,7 +20,8 @@ def _doc(folder: Path) -> dict[str, Any]:
 
 def test_a_drones_duty_is_the_sorties_it_flies(make_scenario: Callable[..., Path],
                                                tmp_path: Path) -> None:
-    _, out, _, _ = _lattice_replan(make_scenario, tmp_path, "--out-of-service", "C2")
+    # both cars out: the afternoon thin, more sorties drawn than the day allows (CARS_OUT)
+    _, out, _, _ = _lattice_replan(make_scenario, tmp_path, *CARS_OUT)
     doc = _doc(out)
     assert doc["stages"]["replan"]["drone_sorties_not_flown"]  # the case at hand
     air = doc["plan"]["drone_sorties"]
