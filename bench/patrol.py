@@ -32,7 +32,7 @@ from xunfang import scenario  # noqa: E402
 from xunfang.network import RoadNetwork  # noqa: E402
 from xunfang.plan import make_slots  # noqa: E402
 from xunfang.planning.auxiliary import place_auxiliary  # noqa: E402
-from xunfang.planning.drones import plan_drones  # noqa: E402
+from xunfang.planning.drones import plan_drones, thin_cells  # noqa: E402
 from xunfang.planning.routes import plan_routes  # noqa: E402
 from xunfang.planning.video import plan_video  # noqa: E402
 
@@ -116,7 +116,9 @@ def run(sc, slots, posture, seed=0):  # type: ignore[no-untyped-def]
     ground = {}
     for (_u, s), g in posture.items():
         ground[(g, s)] = ground.get((g, s), 0) + 1
-    thin = {(g, s.index): 1.0 / (1 + ground.get((g, s.index), 0)) for g in grids for s in slots}
+    # the drones' rule (drones.thin_cells) on an even risk: the city has no incident history,
+    # so a cell is thin where it holds fewer than its share of the hour's ground units
+    thin = thin_cells({(g, s.index): 1.0 for g in grids for s in slots}, ground)
     dp, t_drones = timed(lambda: plan_drones(sc, net, slots, thin, seed=seed))
     vp, t_video = timed(lambda: plan_video(sc, slots, {}, ground, operators=2, seed=seed))
     ap, t_aux = timed(lambda: place_auxiliary(sc, slots))
