@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from xunfang.plan import Slot
     from xunfang.planning.deploy.from_plan import PlanInForce, Replanned
     from xunfang.planning.deploy.replan import ReplanState
+    from xunfang.report.html import ReplanReport
     from xunfang.scenario.model import Scenario
 
 #: The plan folder's files a re-plan copies unchanged (the roster is not re-planned).
@@ -99,9 +100,11 @@ def check_out(out: Path, plan_dir: Path) -> None:
 
 
 def write_replan_folder(rep: Replanned, pif: PlanInForce, out: Path, rows: list[dict[str, str]],
-                        *, lang: str) -> Path:
+                        *, lang: str, summary: dict[str, Any] | None = None) -> Path:
     """The new plan folder (the plan command's writers) with changes.csv and the plan
-    folder's roster copied; written beside ``out`` and moved into place at the end."""
+    folder's roster copied; written beside ``out`` and moved into place at the end. Its
+    report says it is a re-plan (``summary``: :func:`replan_summary`'s) and keeps the
+    roster and checkpoint sections of the plan folder's report (:func:`replan_report`)."""
     from xunfang._files import swap_in
     from xunfang.report.folder import write_plan_folder
 
@@ -114,7 +117,8 @@ def write_replan_folder(rep: Replanned, pif: PlanInForce, out: Path, rows: list[
     if staging.exists():
         shutil.rmtree(staging)
     try:
-        write_plan_folder(rep.result, rep.request, staging, lang=lang)  # type: ignore[arg-type]
+        write_plan_folder(rep.result, rep.request, staging, lang=lang,  # type: ignore[arg-type]
+                          replan=replan_report(pif, lang, summary))
         with (staging / CHANGES_FILE).open("w", encoding="utf-8-sig", newline="") as f:
             w = csv.DictWriter(f, fieldnames=CHANGES_COLUMNS)
             w.writeheader()
@@ -127,6 +131,24 @@ def write_replan_folder(rep: Replanned, pif: PlanInForce, out: Path, rows: list[
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def replan_report(pif: PlanInForce, lang: str, summary: dict[str, Any] | None
+                  ) -> ReplanReport:
+    """What the re-plan's report says besides its plan: when it was made (now, local time),
+    its summary, and the roster and checkpoint sections of the plan folder's report.html
+    where that report is in ``lang`` (else the report points to it)."""
+    from datetime import datetime
+
+    from xunfang.report.html import ReplanReport, kept_sections
+
+    path = pif.folder / "report.html" if pif.folder is not None else None
+    kept: dict[str, str] = {}
+    if path is not None and path.is_file():
+        kept = kept_sections(path.read_text(encoding="utf-8"), lang)  # type: ignore[arg-type]
+    return ReplanReport(made=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
+                        summary=summary, kept=kept,
+                        kept_from=str(path) if path is not None else pif.label)
 
 
 def replan_cmd(
@@ -208,12 +230,12 @@ def replan_cmd(
         rep = replan_plan(pif, sc, state, note={"forced": force} if force else None)
         t_plan = time.perf_counter()
         rows = change_rows(rep, pif, lang)
-        folder = write_replan_folder(rep, pif, target, rows, lang=lang)
+        summary = replan_summary(rep, pif, at_slot, rows)
+        folder = write_replan_folder(rep, pif, target, rows, lang=lang, summary=summary)
     except (XunfangError, ValueError, OSError) as exc:
         _error(exc)
         raise typer.Exit(1) from None
     seconds = time.perf_counter() - t0
-    summary = replan_summary(rep, pif, at_slot, rows)
     options: dict[str, object] = summary["deploy_options"]
     added: list[dict[str, Any]] = summary["shortfalls_added"]
     r_added: list[str] = summary["route_shortfalls_added"]

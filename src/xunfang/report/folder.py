@@ -24,6 +24,7 @@ from xunfang.planning.roster import write_csv as write_roster_csv
 from xunfang.planning.roster import write_xlsx as write_roster_xlsx
 from xunfang.report.html import (
     PlaceNames,
+    ReplanReport,
     at_one_place,
     clock,
     duty_key,
@@ -659,7 +660,7 @@ def check_replaceable(out: Path) -> None:
 
 
 def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
-                      lang: Lang = "zh") -> Path:
+                      lang: Lang = "zh", replan: ReplanReport | None = None) -> Path:
     """Write the plan folder ``out`` atomically; return it.
 
     An existing ``out`` is replaced only when it is empty or an earlier plan folder (it holds
@@ -690,8 +691,8 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
             # its sheets in the plan's language (the roster package does not know the report)
             write_roster_xlsx(result.roster, tmp / "roster.xlsx", roster_words(lang),
                               with_lead_in=True)
-        (tmp / "report.html").write_text(render_report(result, request, lang=lang,
-                                                       names=names), encoding="utf-8")
+        (tmp / "report.html").write_text(render_report(
+            result, request, lang=lang, names=names, replan=replan), encoding="utf-8")
         swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

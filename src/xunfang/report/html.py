@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from html import escape as html_escape
 from typing import Any, cast
 
 import jinja2
@@ -516,7 +517,126 @@ def _checkpoint_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
                 if tops and None not in tops else "—"),
         "method": checkpoint_method(str(info["method"]), T),
         "sse": T("yes") if cp.check.ok else T("no"),
+        "unmanned": _unmanned_rows(result, [(u.team, u.slot_index, u.reason)
+                                            for u in (cp.unmanned[0] if cp.unmanned else ())],
+                                   T),
     }
+
+
+#: why a checkpoint team cannot check in a slot (planning/pipeline.py's _manned): no crew, or
+#: no sworn officer (民警) to lead its crew, the roster's sworn officers named after
+UNMANNED_SWORN = re.compile(
+    r"no sworn officer \(民警\) on duty to lead its crew \((?P<crew>[^)]*)\): auxiliary "
+    r"officers may not stop and check alone(?:; the roster's sworn officers \((?P<sworn>[^)]*)"
+    r"\) are off duty or busy)?$")
+
+
+def unmanned_reason(text: str, T: Any) -> str:
+    """A checkpoint team's reason for not checking in the report's language; a reason of
+    other words stays as plan.json writes it."""
+    if text == "no crew on duty":
+        return str(T("note_no_crew"))
+    m = UNMANNED_SWORN.match(text)
+    if m is None:
+        return text
+    return str(T("cp_unmanned_sworn", crew=m["crew"])
+               + (T("cp_unmanned_sworn_off", sworn=m["sworn"]) if m["sworn"] else ""))
+
+
+def slot_spans(result: PlanResult, indices: Sequence[int]) -> str:
+    """Slots (by index) as runs of clock times, ``00:00–08:00, 20:00–24:00``; dated
+    (``12-03 00:00–08:00``) in a plan of several days, a run over midnight with its end's
+    date."""
+    at = {s.index: s for s in result.plan.slots}
+    several = len({s.start.date() for s in result.plan.slots}) > 1
+    runs: list[list[int]] = []
+    for k in sorted(set(indices)):
+        if runs and k == runs[-1][-1] + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    out = []
+    for run in runs:
+        a, b = at[run[0]].start, at[run[-1]].end
+        out.append(span_text(a, b) if several else f"{clock(a)}–{clock(b, end=True)}")
+    return ", ".join(out)
+
+
+def _unmanned_rows(result: PlanResult, unmanned: Sequence[tuple[str, int, str]], T: Any
+                   ) -> list[dict[str, Any]]:
+    """The checkpoint slots no team could man (review HR #1: plan.json listed them, the
+    report did not): one row per team and reason, its slots as runs of hours (a week's 108
+    team-slots in a few lines), in the order they first occur."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for team, index, reason in unmanned:
+        groups.setdefault((team, reason), []).append(index)
+    names = {u.id: str(u.extra.get("name") or "") for u in result.scenario.units}
+    return [{"unit": f"{names[team]} ({team})" if names.get(team) else team, "n": len(ks),
+             "when": slot_spans(result, ks), "why": unmanned_reason(reason, T)}
+            for (team, reason), ks in groups.items()]
+
+
+#: why a unit on duty has no named crew (planning/deploy/inputs.py's crewing): its own duty
+#: list, which the plan's roster does not rota, or nobody in people.csv who may crew it
+UNNAMED_SAID: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"crewed by its own duty list: people\.csv names (?P<n>\d+) people for it "
+                r"\((?P<people>[^;]*); team (?P<team>[^)]*)\), whom this plan's roster "
+                r"\(teams (?P<teams>[^)]*)\) does not rota: on duty all day, its crew not "
+                r"named$"), "unnamed_own_list"),
+    (re.compile(r"no one in people\.csv can crew it \(squad '(?P<squad>[^']*)', tier "
+                r"'(?P<tier>[^']*)'\): on duty all day with no crew$"), "unnamed_no_one"),
+)
+
+
+def _unnamed_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str],
+                  lang: Lang) -> list[dict[str, str]]:
+    """The units on duty whose crew has no named people, and why (posture.unnamed_crews;
+    review HR #2: a week's plan had 11 such units on duty 168 h and the report did not say
+    so): one row per reason, the units of the same reason (a station's car and foot
+    patrol) together."""
+    posture = result.stages.get("posture")
+    unnamed = posture.get("unnamed_crews") if isinstance(posture, Mapping) else None
+    if not isinstance(unnamed, Mapping):
+        return []
+    groups: dict[str, list[str]] = {}
+    for unit, why in unnamed.items():
+        groups.setdefault(str(why), []).append(str(unit))
+    sep = str(T("list_sep"))
+    rows = []
+    for why, units in groups.items():
+        said = why
+        for pattern, key in UNNAMED_SAID:
+            m = pattern.match(why)
+            if m is not None:
+                kw = m.groupdict()
+                if "teams" in kw:  # the roster's day team in the report's words
+                    kw["teams"] = ", ".join(team_name(x, lang) for x in kw["teams"].split(", "))
+                said = str(T(key, **kw))
+                break
+        rows.append({"units": sep.join(unit_label(u) for u in units), "why": said})
+    return rows
+
+
+def team_label(team: str, sc: Scenario, lang: Lang, rotating: frozenset[str] = frozenset()
+               ) -> str:
+    """A team of people.csv as the overview names it (review HR #4: raw ids, "PS1", "BA"):
+    the day team and a rotating team of the roster (``rotating``) in the roster's words, a
+    team named like a post (``PS1``: 沙坪派出所) or like units (``PS1-G``, ``YJ``: the units'
+    names) by that name, with its id."""
+    if team == "day":
+        return team_name(team, lang)
+    if team in rotating:
+        return t("team_rotating", lang, team=team)
+    posts = {p.id: p.name for p in sc.posts}
+    if posts.get(team):
+        name = posts[team]
+    else:
+        names = list(dict.fromkeys(
+            str(u.extra.get("name") or "") for u in sc.units
+            if u.id == team or u.id.startswith(team + "-")))
+        names = [n for n in names if n]
+        name = t("list_sep", lang).join(names[:2]) + (" …" if len(names) > 2 else "")
+    return f"{name} ({team})" if name and name != team else team
 
 
 KPI_ROWS = ("response_p50_min", "response_p90_min", "response_within_target", "visibility",
@@ -1599,11 +1719,134 @@ def _auxiliary_section(result: PlanResult, T: Any, lang: str, names: PlaceNames 
     return {"rows": rows}
 
 
+#: the sections a re-plan's report keeps from the plan in force's report: the roster and
+#: the checkpoint schedule, which a re-plan does not plan again
+KEPT_SECTIONS = ("roster", "checkpoints")
+
+
+@dataclass(frozen=True)
+class ReplanReport:
+    """What a re-plan's report says besides its plan (``stages.replan`` says what it was
+    given): when it was written (``made``), its summary
+    (:func:`~xunfang.report.changes.replan_summary`: the shortfalls it added and resolved),
+    and the sections of the plan in force's report it keeps (``kept``: section id -> its
+    HTML, :func:`kept_sections`) from ``kept_from`` (that report's path; where ``kept`` is
+    empty the report points there)."""
+
+    made: str = ""
+    summary: Mapping[str, Any] | None = None
+    kept: Mapping[str, str] = field(default_factory=dict)
+    kept_from: str = ""
+
+
+def kept_sections(html: str, lang: Lang) -> dict[str, str]:
+    """The roster and checkpoint sections (:data:`KEPT_SECTIONS`) of a report's HTML written
+    in ``lang`` (a report in another language gives none: a re-plan's report is not written
+    in two languages); review HR #3: a re-plan's report dropped them."""
+    m = re.search(r'<html lang="([^"]*)"', html)
+    if m is None or m[1] != ("zh-CN" if lang == "zh" else "en"):
+        return {}
+    out = {}
+    for sid in KEPT_SECTIONS:
+        found = re.search(rf'<section id="{sid}">.*?</section>', html, flags=re.S)
+        if found is not None:
+            out[sid] = found[0]
+    return out
+
+
+def _replan_banner(result: PlanResult, replan: ReplanReport | None, T: Any, lang: Lang
+                   ) -> dict[str, Any] | None:
+    """The top of a re-plan's report (review HR #3: it never said it was one): the plan it
+    re-plans, from when, when written, what it was given, what it changed; and the sections
+    it keeps from the plan in force's report, with the scheduled checks it leaves unmanned.
+    None for a plan that is no re-plan."""
+    found = result.stages.get("replan")
+    if not isinstance(found, Mapping):
+        return None
+    doc = cast(Mapping[str, Any], found)
+    plan = result.plan
+    by_index = {s.index: s for s in plan.slots}
+    by_name = {s.name: s for s in plan.slots}
+    several = len({s.start.date() for s in plan.slots}) > 1
+
+    def when(s: Any, end: bool = False) -> str:
+        at = s.end if end else s.start
+        return (f"{at:%m-%d} " if several else "") + clock(at, end=end)
+
+    at_slot = int(doc.get("at_slot", plan.slots[0].index))
+    at = when(by_index[at_slot]) if at_slot in by_index else str(doc.get("at", ""))
+    asks: list[str] = []
+    for b in doc.get("busy", []):
+        until = by_index.get(int(b["until_slot"]))
+        asks.append(T("replan_busy", unit=b["unit"], grid=b["grid"],
+                      until=when(until, end=True) if until is not None else b["until_slot"]))
+    off_from = {str(u): int(k) for u, k in dict(doc.get("out_of_service_from", {})).items()}
+    for u in doc.get("out_of_service", []):
+        k = off_from.get(str(u), at_slot)
+        asks.append(T("replan_out", unit=u,
+                      at=when(by_index[k]) if k in by_index else at))
+    asks += [T("replan_back", unit=u) for u in doc.get("back_in_service", [])]
+    for h in doc.get("hot", []):
+        s0, s1 = by_index.get(int(h["first_slot"])), by_index.get(int(h["last_slot"]))
+        span = f"{when(s0)}–{when(s1, end=True)}" if s0 is not None and s1 is not None else ""
+        asks.append(T("replan_hot", grid=h["grid"], span=span, share=f"{float(h['share']):g}"))
+    summary = replan.summary if replan is not None else None
+    # the checkpoint schedule's checks from the re-plan on that its plan does not man (a
+    # team busy or out of service): the kept schedule says them, the re-plan changed them
+    lost = []
+    cps = cast(Mapping[str, Any], result.stages.get("checkpoints") or {})
+    names = {p.id: p.name for p in result.scenario.posts}
+    for v in cps.get("schedule", []) if isinstance(cps, Mapping) else []:
+        s = by_name.get(str(v["slot"]))
+        if s is None or s.index < at_slot:
+            continue
+        try:
+            a = plan.at(str(v["team"]), s.index)
+        except KeyError:
+            continue
+        if a.post != v["site"]:
+            lost.append(T("replan_cp_item", when=when(s), site=names.get(str(v["site"]),
+                                                                         str(v["site"])),
+                          unit=v["team"]))
+    kept = dict(replan.kept) if replan is not None else {}
+    kept_from = replan.kept_from if replan is not None else ""
+    sep = str(T("list_sep"))
+    return {
+        "of": T("replan_of", plan=doc.get("from_plan", ""), at=at,
+                hash=str(doc.get("from_inputs_hash", ""))[:12]),
+        "made": T("replan_made", made=replan.made) if replan is not None and replan.made
+        else "",
+        "asks": T("replan_asks", asks=sep.join(asks) if asks else T("replan_nothing"))
+        + (T("replan_forced") if doc.get("forced") else ""),
+        "changes": T("replan_changes", n=doc.get("changed", 0),
+                     a=doc.get("changed_assignments", 0), s=doc.get("changed_sorties", 0),
+                     v=doc.get("changed_camera_tours", 0)),
+        "short": T("replan_short", added=len(summary["shortfalls_added"]),
+                   resolved=len(summary["shortfalls_resolved"]),
+                   r_added=len(summary["route_shortfalls_added"]),
+                   r_resolved=len(summary["route_shortfalls_resolved"]))
+        if summary is not None else "",
+        "kept_note": (T("replan_kept", path=kept_from) if kept
+                      else T("replan_kept_none", path=kept_from or doc.get("from_plan", ""))),
+        "kept": {sid: _mark_kept(html, T) for sid, html in kept.items()},
+        "cp_lost": T("replan_cp_lost", n=len(lost), checks=sep.join(lost)) if lost else "",
+    }
+
+
+def _mark_kept(html: str, T: Any) -> str:
+    """A kept section of the plan in force's report with a note under its heading that it
+    is that plan's, unchanged by the re-plan."""
+    note = f'<p class="note replan-kept">{html_escape(T("replan_section_kept"))}</p>'
+    return re.sub(r"(</h2>)", lambda m: m[1] + note, html, count=1)
+
+
 def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh",
-                  names: PlaceNames | None = None) -> str:
+                  names: PlaceNames | None = None, replan: ReplanReport | None = None
+                  ) -> str:
     """The report as one HTML string: inline CSS and SVG, no scripts, nothing fetched;
     ``names`` the plan's place names in ``lang`` where the caller has them (the plan folder
-    names the same places for its sheets), else built here once."""
+    names the same places for its sheets), else built here once; ``replan`` what a
+    re-plan's report says besides (its plan's ``stages.replan`` alone heads it as one)."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     sc = result.scenario
@@ -1757,7 +2000,12 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
                  for k, n in sorted(Counter(s.tier for s in sc.sites).items())]
     unit_rows = [(T(f"tier_{tier}"), value_label("mode", mode, lang), n) for (tier, mode), n in
                  sorted(Counter((u.tier, u.mode) for u in sc.units).items())]
-    team_rows = [((team_name(team, lang), value_label("role", role, lang)), n)
+    # each team by its name (review HR #4: "PS1", "BA"): the roster's rotating teams are
+    # its own (a re-plan's, the plan in force's roster as plan.json records it)
+    ro_doc = cast(Mapping[str, Any], result.stages.get("roster") or {})
+    rotating = frozenset(result.roster.teams if result.roster is not None else
+                         ro_doc.get("teams", ()) if isinstance(ro_doc, Mapping) else ())
+    team_rows = [((team_label(team, sc, lang, rotating), value_label("role", role, lang)), n)
                  for (team, role), n in sorted(Counter((p.team, p.role)
                                                        for p in sc.people).items())]
     risk_maps, hot_rows, risk_info = _risk_section(result, T)
@@ -1771,6 +2019,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     deploy_info["status"] = value_label("status", str(deploy_info["status"]), lang)
     end = request.start + timedelta(days=request.days - 1)
     return _env().get_template("report.html.j2").render(
+        replan=_replan_banner(result, replan, T, lang),
+        unnamed=_unnamed_rows(result, T, unit_label, lang),
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
         roster=roster_info, cp=cp_info, kpi=kpi_info, deploy=deploy_info, aux=aux_info,
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,

@@ -1180,6 +1180,88 @@ TEXT.update({k: {"zh": v, "en": k.removeprefix("skill:")}
              for k, v in ROSTER_XLSX_ZH.items() if k.startswith("skill:")})
 
 
+#: review HR: what the plan leaves undone (checkpoint slots no team can man, units on duty with
+#: no named crew), a re-plan's report said as one, the overview's teams by name
+TEXT.update({
+    "team_rotating": {"zh": "{team} 班（轮班）", "en": "team {team} (rotating)"},
+    "cp_unmanned_heading": {"zh": "未能设卡的时段", "en": "Checkpoint slots left unmanned"},
+    "cp_unmanned_note": {
+        "zh": "共 {n} 个卡点组时段无法设卡，排程未在其中安排盘查，这些班组改为巡逻：",
+        "en": "{n} team-slot(s) cannot check: the schedule sets no check there, and those "
+              "teams patrol:"},
+    "cp_unmanned_hours": {"zh": "时段", "en": "Hours"},
+    "cp_unmanned_slots": {"zh": "时段数", "en": "Slots"},
+    "cp_unmanned_why": {"zh": "原因", "en": "Why"},
+    "cp_unmanned_sworn": {"zh": "班组（{crew}）无民警带队，辅警不得单独盘查",
+                          "en": "no sworn officer (民警) to lead its crew ({crew}): auxiliary "
+                                "officers may not stop and check alone"},
+    "cp_unmanned_sworn_off": {"zh": "；排班中的民警（{sworn}）不在岗或另有勤务",
+                              "en": "; the roster's sworn officers ({sworn}) are off duty or "
+                                    "busy"},
+    "unnamed_heading": {"zh": "未列明人员的在岗单元", "en": "Units on duty with no named crew"},
+    "unnamed_note": {
+        "zh": "以下单元全天在岗，但本方案未列出其车组人员（方案表“人员”一栏为空），"
+              "请由其所属单位按值班表配员：",
+        "en": "These units are on duty all day, but this plan names no people of their crews "
+              "(the plan sheet's crew column is empty): their own units crew them by their "
+              "duty lists:"},
+    "unnamed_units": {"zh": "单元", "en": "Units"},
+    "unnamed_own_list": {
+        "zh": "按本单位值班表配员：people.csv 为其列有 {n} 人（{people}；班组 {team}），"
+              "本方案排班（班组 {teams}）不含这些人员：全天在岗，未列明人员",
+        "en": "crewed by its own duty list: people.csv names {n} people for it ({people}; "
+              "team {team}), whom this plan's roster (teams {teams}) does not rota: on duty "
+              "all day, its crew not named"},
+    "unnamed_no_one": {
+        "zh": "people.csv 中无人可为其配员（中队 {squad}，等级 {tier}）：全天在岗但无人员",
+        "en": "no one in people.csv can crew it (squad {squad}, tier {tier}): on duty all "
+              "day with no crew"},
+    "replan_title": {"zh": "调整方案（动态调整）", "en": "Re-plan (dynamic adjustment)"},
+    "replan_of": {
+        "zh": "本方案是对方案 {plan}（输入指纹 {hash}）的调整：自 {at} 起重新部署，"
+              "此前各时段保持原方案不变。",
+        "en": "This plan re-plans {plan} (inputs {hash}): from {at} on the posture is planned "
+              "again; the slots before are the plan in force's, unchanged."},
+    "replan_made": {"zh": "调整生成于 {made}。", "en": "Re-planned at {made}."},
+    "replan_asks": {"zh": "调整原因：{asks}", "en": "Re-planned for: {asks}"},
+    "replan_nothing": {"zh": "无新情况", "en": "nothing new"},
+    "replan_forced": {"zh": "（原方案之后辖区文件已变更，强制调整）",
+                      "en": " (forced: the scenario's files changed since the plan)"},
+    "replan_busy": {"zh": "{unit} 在 {grid} 处置警情至 {until}",
+                    "en": "{unit} held at an incident in {grid} until {until}"},
+    "replan_out": {"zh": "{unit} 自 {at} 停止勤务", "en": "{unit} out of service from {at}"},
+    "replan_back": {"zh": "{unit} 恢复勤务", "en": "{unit} back in service"},
+    "replan_hot": {"zh": "{grid} 新热点 {span}（风险加 {share}）",
+                   "en": "new hot place in {grid} {span} (risk share +{share})"},
+    "replan_changes": {
+        "zh": "共调整 {n} 项：单元时段 {a} 项，无人机架次 {s} 项，视频轮巡 {v} 项"
+              "（逐项见 changes.csv）。",
+        "en": "{n} change(s): {a} unit-slot(s), {s} drone sortie(s), {v} camera tour(s) "
+              "(changes.csv lists each)."},
+    "replan_short": {
+        "zh": "部署缺口：新增 {added} 项、消除 {resolved} 项；巡逻路线缺口：新增 {r_added} 项、"
+              "消除 {r_resolved} 项。",
+        "en": "Posture shortfalls: {added} new, {resolved} resolved; route shortfalls: "
+              "{r_added} new, {r_resolved} resolved."},
+    "replan_kept": {
+        "zh": "排班与设卡排程沿用原方案（调整不重新排班、不重新设卡）：下方这两节取自原方案报告 "
+              "{path}。",
+        "en": "The roster and the checkpoint schedule are the plan in force's (a re-plan "
+              "plans neither again): those two sections below are its report's, {path}."},
+    "replan_kept_none": {
+        "zh": "排班与设卡排程沿用原方案（调整不重新排班、不重新设卡），见原方案报告 {path}。",
+        "en": "The roster and the checkpoint schedule are the plan in force's (a re-plan "
+              "plans neither again): see its report, {path}."},
+    "replan_section_kept": {"zh": "沿用原方案，本次调整未改变。",
+                            "en": "The plan in force's, unchanged by the re-plan."},
+    "replan_cp_lost": {
+        "zh": "调整后原排程中 {n} 次设卡无法执行（班组处置警情或停勤）：{checks}。",
+        "en": "After the re-plan {n} scheduled check(s) are not manned (the team is busy or "
+              "out of service): {checks}."},
+    "replan_cp_item": {"zh": "{when} {site}（{unit}）", "en": "{when} {site} ({unit})"},
+})
+
+
 def roster_words(lang: Lang) -> dict[str, str] | None:
     """The words roster.xlsx is written in (planning.roster.write_xlsx's ``words``): None in
     English (its own names), else its sheets, headers and values (shifts, kinds, reasons,

@@ -309,7 +309,13 @@ def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> I
                 crew[(u, s.index)] = a.crew
         on_duty.append(frozenset(on))
     rostered = frozenset(u for (u, _k) in crew)
-    return replace(inp, on_duty=tuple(on_duty), crew=crew, rostered_units=rostered)
+    # the units on duty with no named crew, and why, as the plan recorded them (review HR #2:
+    # the re-plan's plan.json and report lost them, its crews being the plan's, not crewed)
+    posture = pif.stages.get("posture")
+    unnamed = posture.get("unnamed_crews") if isinstance(posture, Mapping) else None
+    return replace(inp, on_duty=tuple(on_duty), crew=crew, rostered_units=rostered,
+                   unnamed_crews={str(u): str(why) for u, why in unnamed.items()}
+                   if isinstance(unnamed, Mapping) else {})
 
 
 def out_of_service_from(pif: PlanInForce, slot: int) -> dict[str, int]:
