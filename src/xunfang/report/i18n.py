@@ -1189,9 +1189,8 @@ TEXT.update({
         "zh": "共 {n} 个卡点组时段无法设卡，排程未在其中安排盘查，这些班组改为巡逻：",
         "en": "{n} team-slot(s) cannot check: the schedule sets no check there, and those "
               "teams patrol:"},
-    "cp_unmanned_hours": {"zh": "时段", "en": "Hours"},
-    "cp_unmanned_slots": {"zh": "时段数", "en": "Slots"},
-    "cp_unmanned_why": {"zh": "原因", "en": "Why"},
+    "cp_unmanned_item": {"zh": "{unit} {when}（{n} 个时段）：{why}",
+                         "en": "{unit} {when} ({n} slot(s)): {why}"},
     "cp_unmanned_sworn": {"zh": "班组（{crew}）无民警带队，辅警不得单独盘查",
                           "en": "no sworn officer (民警) to lead its crew ({crew}): auxiliary "
                                 "officers may not stop and check alone"},
@@ -1206,6 +1205,7 @@ TEXT.update({
               "(the plan sheet's crew column is empty): their own units crew them by their "
               "duty lists:"},
     "unnamed_units": {"zh": "单元", "en": "Units"},
+    "unnamed_why": {"zh": "原因", "en": "Why"},
     "unnamed_own_list": {
         "zh": "按本单位值班表配员：people.csv 为其列有 {n} 人（{people}；班组 {team}），"
               "本方案排班（班组 {teams}）不含这些人员：全天在岗，未列明人员",
