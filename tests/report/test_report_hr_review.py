@@ -227,3 +227,17 @@ def test_the_plan_and_replan_reports_load_with_no_error(
         assert not errors, errors
         assert tab.locator("#checkpoints-unmanned").count() == 1
         tab.close()
+
+
+def test_a_replan_of_a_replan_keeps_the_sections_once(replans: dict[str, Path],
+                                                      tmp_path: Path) -> None:
+    """A re-plan of a re-plan is headed as a re-plan of that one and keeps the sections it
+    kept, each saying once that it is the plan in force's."""
+    r = runner.invoke(app, ["replan", str(replans["zh"]), "--at", "16:00", "--force",
+                            "--out", str(tmp_path / "again")])
+    assert r.exit_code == 0, r.output
+    page = _page(tmp_path / "again")
+    assert str(replans["zh"]) in _text(page[page.index("<header>"):page.index("</header>")])
+    note = html.escape(t("replan_section_kept", "zh"))
+    for sid in ("roster", "checkpoints"):
+        assert _section(page, sid).count(note) == 1, sid

@@ -1837,6 +1837,8 @@ def _mark_kept(html: str, T: Any) -> str:
     """A kept section of the plan in force's report with a note under its heading that it
     is that plan's, unchanged by the re-plan."""
     note = f'<p class="note replan-kept">{html_escape(T("replan_section_kept"))}</p>'
+    # a re-plan of a re-plan keeps the sections its plan kept: one note, not two
+    html = re.sub(r'<p class="note replan-kept">[^<]*</p>', "", html)
     return re.sub(r"(</h2>)", lambda m: m[1] + note, html, count=1)
 
 
