@@ -297,3 +297,34 @@ def test_identical_days_solved_as_one(ebian, types: int) -> None:  # type: ignor
     risk[0, 7] = 9.0
     g2, _, _ = build_game(sc, net, slots, 1, max_types=types, risk=risk)
     assert _day_game(g2, slots) is None
+
+
+def test_days_that_differ_or_are_joined_at_midnight_are_not_one_day(ebian) -> None:  # type: ignore[no-untyped-def]
+    """The one-day shortcut holds only for days that are each the first day's game
+    (:func:`same_play`) and a travel rule that does not bind across midnight; a day with no
+    team on duty is no game of its own, and that is a plain "no", not an error."""
+    from dataclasses import replace
+
+    from xunfang.planning.checkpoints.stage import _day_game, solve_by_day
+
+    sc, net, _ = ebian
+    slots = make_slots(DAY, days=2, slot_minutes=240)
+    g, _, _ = build_game(sc, net, slots, 1, max_types=1, changeover_minutes=5.0)
+    day = _day_game(g, slots)
+    assert day is not None and day.slot_names == g.slot_names[:6]
+    assert np.array_equal(day.teams, g.teams[:6]) and np.array_equal(day.hi, g.hi.reshape(
+        g.n_sites, 12)[:, :6].reshape(-1))
+    # the travel rule binding at midnight (day 1's last slot to day 2's first) joins the days
+    moves = np.ones((11, g.n_sites, g.n_sites), dtype=np.bool_) if g.moves is None \
+        else g.moves.copy()
+    moves[5, 0, 1] = False
+    joined = replace(g, moves=moves, hi=np.ones_like(g.hi))
+    assert joined.binding_moves()[5]
+    assert _day_game(joined, slots) is None
+    # the second day with no team on duty (a roster's day without a sworn officer): its
+    # targets are no attacker's choice, so that day alone is no game — not a copy, no error
+    off, _, _ = build_game(sc, net, slots, [1] * 6 + [0] * 6, max_types=1)
+    off = replace(off, active=off.is_active() & np.repeat(
+        (off.teams > 0)[None, :], off.n_sites, axis=0).reshape(-1))
+    assert _day_game(off, slots) is None
+    assert "one day, repeated" not in solve_by_day(off, slots).method

@@ -690,12 +690,13 @@ def baselines(g: SecurityGame) -> dict[str, Baseline]:
 def _day_game(g: SecurityGame, slots: Sequence[Slot]) -> SecurityGame | None:
     """The one-day game of which ``g`` is identical copies, or None.
 
-    When the slots are whole days, equal day after day (payoffs, bounds, team counts, the
-    travel rule within the day) and the travel rule does not bind across midnight, the game
-    over all days has the same SSE value as one day's game, attained by repeating its
-    coverage: a best response in any day is one in every day, and each day's constraints are
-    the same (each type may be sent to its target in the first day; the other days hold every
-    target to the same payoffs).
+    When the slots are whole days, equal day after day (each day's game is the same play as
+    the first day's, :func:`same_play`: payoffs, bounds, team counts, the travel rule within
+    the day) and the travel rule does not bind across midnight, the game over all days has
+    the same SSE value as one day's game, attained by repeating its coverage: a best response
+    in any day is one in every day, and each day's constraints are the same (each type may be
+    sent to its target in the first day; the other days hold every target to the same
+    payoffs). The shares of a site's slots are the same each day.
     """
     n = len(slots)
     per_day = sum(1 for x in slots if x.start.date() == slots[0].start.date())
@@ -706,36 +707,15 @@ def _day_game(g: SecurityGame, slots: Sequence[Slot]) -> SecurityGame | None:
            or slots[d * per_day + s].start.date() != slots[d * per_day].start.date()
            for d in range(days) for s in range(per_day)):
         return None
-    k, ns = g.n_types, g.n_sites
-
-    def split(a: FloatArray) -> FloatArray | None:
-        b = a.reshape(*a.shape[:-1], ns, days, per_day)
-        return b[..., 0, :] if np.array_equal(b, np.repeat(b[..., :1, :], days, axis=-2)) \
-            else None
-
-    parts = [split(x) for x in (g.def_covered, g.def_uncovered, g.att_covered, g.att_uncovered,
-                                g.lo, g.hi, g.is_active().astype(np.float64))]
-    teams = g.teams.reshape(days, per_day)
-    if any(p is None for p in parts) or not (teams == teams[:1]).all():
-        return None
-    moves = None
-    if g.moves is not None:
-        binding = g.binding_moves()
-        if binding[per_day - 1::per_day].any():  # across midnight
-            return None
-        within = np.array([g.moves[d * per_day:(d + 1) * per_day - 1] for d in range(days)])
-        if not (within == within[:1]).all():
-            return None
-        moves = within[0]
-    dc, du, ac, au, lo, hi, act = parts
-    assert dc is not None and du is not None and ac is not None and au is not None
-    assert lo is not None and hi is not None and act is not None
-    return SecurityGame(
-        site_ids=g.site_ids, slot_names=g.slot_names[:per_day], type_names=g.type_names,
-        prob=g.prob, def_covered=dc.reshape(k, -1), def_uncovered=du.reshape(k, -1),
-        att_covered=ac.reshape(k, -1), att_uncovered=au.reshape(k, -1), teams=teams[0].copy(),
-        lo=lo.reshape(-1), hi=hi.reshape(-1), moves=moves, active=act.reshape(-1) > 0.5,
-        share_lo=g.share_lo, share_hi=g.share_hi)  # shares of the slots: the same each day
+    if g.moves is not None and g.binding_moves()[per_day - 1::per_day].any():
+        return None  # the travel rule binds across midnight: the days are not independent
+    try:
+        first = _slice_game(g, 0, per_day)
+        same = all(same_play(_slice_game(g, d * per_day, (d + 1) * per_day), first)
+                   for d in range(1, days))
+    except GameError:  # a day that is no game of its own (no target open in it, or its
+        return None  # staffing shares beyond its teams) is not a copy of the others
+    return first if same else None
 
 
 def same_play(a: SecurityGame, b: SecurityGame) -> bool:
