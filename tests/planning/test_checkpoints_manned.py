@@ -64,8 +64,7 @@ def test_teams_at_names_each_slot_s_teams_and_leaves_empty_slots_out(county) -> 
     sc, net = county
     slots = make_slots(DAY, days=1, slot_minutes=sc.slot_minutes)
     at = [(("B", "A") if h % 2 == 0 else ("A",)) if 8 <= h < 20 else () for h in range(24)]
-    cp = plan_checkpoints(sc, net, slots, [len(x) for x in at], 0, teams_at=at,
-                          hold_total=True)
+    cp = plan_checkpoints(sc, net, slots, None, 0, teams_at=at, hold_total=True)
     assert cp.days[0]
     for v in cp.days[0]:
         assert v.team in at[v.slot_index], (v.slot, v.team)
@@ -74,5 +73,13 @@ def test_teams_at_names_each_slot_s_teams_and_leaves_empty_slots_out(county) -> 
     for v in cp.days[0]:
         per_slot.setdefault(v.slot_index, set()).add(v.team)
     assert all(len(t) <= len(at[k]) for k, t in per_slot.items())
-    with pytest.raises(GameError, match="teams_at"):
+    assert cp.summary()["teams_per_slot"] == [len(x) for x in at]  # teams_at's counts
+    # counts given as well must be teams_at's; with neither, nothing says how many teams
+    with pytest.raises(GameError, match="teams_per_slot: must be the counts of teams_at"):
         plan_checkpoints(sc, net, slots, 1, 0, teams_at=at)
+    same = plan_checkpoints(sc, net, slots, [len(x) for x in at], 0, teams_at=at,
+                            hold_total=True)
+    assert [(v.slot, v.site, v.team) for v in same.days[0]] == [
+        (v.slot, v.site, v.team) for v in cp.days[0]]
+    with pytest.raises(GameError, match="teams_per_slot: give the checkpoint teams"):
+        plan_checkpoints(sc, net, slots, None, 0)

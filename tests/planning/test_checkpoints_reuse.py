@@ -93,13 +93,12 @@ def test_dates_with_other_teams_are_each_solved_once_and_the_horizon_is_them_sid
     slots = make_slots(date(2026, 12, 3), days=2, slot_minutes=60)
     at = [("TX-C3",) if 8 <= s.start.hour < (20 if k < 24 else 16) else ()
           for k, s in enumerate(slots)]
-    days = [stage.plan_checkpoints(sc, net, slots[24 * d:24 * d + 24],
-                                   [len(x) for x in at[24 * d:24 * d + 24]], 0,
+    days = [stage.plan_checkpoints(sc, net, slots[24 * d:24 * d + 24], None, 0,
                                    hold_total=True, teams_at=at[24 * d:24 * d + 24])
             for d in range(2)]
     assert solves == [24, 24]
-    whole = stage.plan_checkpoints(sc, net, slots, [len(x) for x in at], 0, hold_total=True,
-                                   teams_at=at, reuse=days)
+    whole = stage.plan_checkpoints(sc, net, slots, None, 0, hold_total=True, teams_at=at,
+                                   reuse=days)
     assert solves == [24, 24]  # not [24, 24, 48]
     assert whole.check.ok and "each date its own game" in whole.solution.method
     cov = whole.solution.coverage.reshape(whole.game.n_sites, 48)

@@ -601,7 +601,7 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
         return None, {"skipped": "no checkpoint team can check in any slot: "
                       + (manned[1][0].reason if manned[1] else "no team on duty")}
     at = None if manned is None else manned[0]
-    n_at: int | list[int] = len(teams) if at is None else [len(x) for x in at]
+    n_teams = len(teams) if at is None else None  # teams_at, where given, sets the counts
     # the plan leaves the team-hours the equilibrium does not use to patrol rather than
     # spreading them over checks of targets no attacker type chooses (`xunfang checkpoints`
     # spreads them): spread, the county's plan of 2026-11-30 left tier-1 sites S02 and S08
@@ -610,7 +610,7 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
     # one site in 9 of 24 hours with probability >= 0.9 and none in 6, alike every day
     dates = sorted({s.start.date() for s in slots})
     if len(dates) == 1:
-        cp = plan_checkpoints(scenario, net, slots, n_at, request.seed, days=1,
+        cp = plan_checkpoints(scenario, net, slots, n_teams, request.seed, days=1,
                               hold_total=True, teams_at=at)
     else:
         # A date's schedule must not depend on --from/--days: sampled over all the slots at
@@ -628,10 +628,9 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
             if day_at is not None and not any(day_at):
                 continue
             per_date.append(plan_checkpoints(
-                scenario, net, [slots[k] for k in ks],
-                len(teams) if day_at is None else [len(x) for x in day_at], request.seed,
+                scenario, net, [slots[k] for k in ks], n_teams, request.seed,
                 days=1, hold_total=True, reuse=per_date, teams_at=day_at))
-        cp = plan_checkpoints(scenario, net, slots, n_at, request.seed, days=1,
+        cp = plan_checkpoints(scenario, net, slots, n_teams, request.seed, days=1,
                               hold_total=True, reuse=per_date, teams_at=at)
         cp = replace(cp, days=(tuple(v for p in per_date for v in p.days[0]),),
                      reserve=(tuple(r for p in per_date for r in p.reserve[0]),),

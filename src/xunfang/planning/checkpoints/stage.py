@@ -873,7 +873,7 @@ def plan_checkpoints(
     scenario: Scenario,
     net: RoadNetwork,
     slots: Sequence[Slot],
-    teams_per_slot: int | Sequence[int],
+    teams_per_slot: int | Sequence[int] | None,
     seed: int,
     risk: FloatArray | None = None,
     *,
@@ -920,16 +920,23 @@ def plan_checkpoints(
     this call's own.
     ``teams_at``: per slot, the teams that can check in it (a plan's: those with a sworn
     officer on duty to lead them), in the order they take the slot's checks; it sets the
-    teams per slot, and ``teams_per_slot`` must then be their counts.
+    teams per slot: give ``teams_per_slot`` as None then (counts given as well must be
+    teams_at's).
     """
     if seed < 0:
         raise GameError(f"seed: must be a non-negative integer, got {seed}")
     if teams_at is not None:
         if len(teams_at) != len(slots):
             raise GameError(f"teams_at: {len(teams_at)} entries for {len(slots)} slots")
-        if list(_per_slot("teams_per_slot", teams_per_slot, len(slots))) != [
-                len(x) for x in teams_at]:
-            raise GameError("teams_per_slot: must be the counts of teams_at's teams per slot")
+        counts = [len(x) for x in teams_at]
+        if teams_per_slot is not None and _per_slot(
+                "teams_per_slot", teams_per_slot, len(slots)) != counts:
+            raise GameError("teams_per_slot: must be the counts of teams_at's teams per slot "
+                            "(or None: teams_at sets them)")
+        teams_per_slot = counts
+    elif teams_per_slot is None:
+        raise GameError("teams_per_slot: give the checkpoint teams per slot (a count, or one "
+                        "per slot), or the teams themselves as teams_at")
     on_duty = np.array(_per_slot("teams_per_slot", teams_per_slot, len(slots)), dtype=np.int64)
     if on_duty.size and not on_duty.any():
         raise GameError("teams_per_slot: 0 checkpoint teams in every slot, so there is nothing "
