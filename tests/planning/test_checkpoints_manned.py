@@ -32,15 +32,17 @@ def test_the_plan_schedules_checks_only_where_a_sworn_officer_leads_the_crew(cou
     slots = make_slots(DAY, days=1, slot_minutes=sc.slot_minutes)
     roster, _ = pipeline._roster(sc, req, None)
     assert roster is not None
-    cp, doc = pipeline._checkpoints(sc, net, slots, req, roster)
+    crews = pipeline._crews(sc, slots, roster)
+    cp, doc = pipeline._checkpoints(sc, net, slots, req, crews)
     assert cp is not None and cp.check.ok
     # the crews the posture gives: who leads each team in each slot
     day_teams = set(roster.teams) | set(roster.day_teams)
     rostered = tuple(p.id for p in sc.people if p.team in day_teams)
-    _on, crews, _units = deploy.units_on_duty(sc, slots, pipeline._on_duty_by_slot(
+    _on, crew_of, _units = deploy.units_on_duty(sc, slots, pipeline._on_duty_by_slot(
         roster, slots), rostered)
+    assert crew_of == crews.crewing.crew  # the crews the checkpoint stage read
     sworn = {p.id for p in sc.people if p.role in deploy.SWORN_ROLES}
-    led = {(u, k) for (u, k), c in crews.items() if sworn & set(c)}
+    led = {(u, k) for (u, k), c in crew_of.items() if sworn & set(c)}
     assert cp.days[0], "no check at all"
     assert all((v.team, v.slot_index) in led for v in cp.days[0]), [
         (v.team, v.slot) for v in cp.days[0] if (v.team, v.slot_index) not in led]
@@ -56,7 +58,8 @@ def test_the_plan_schedules_checks_only_where_a_sworn_officer_leads_the_crew(cou
     act = cp.game.is_active().reshape(cp.game.n_sites, -1)
     assert not act[:, ~open_].any() and act[:, open_].any()
     # and the posture, given this schedule, finds every check led by a sworn officer
-    _inputs, posture = pipeline._posture(sc, net, slots, req, None, roster, cp)
+    inputs, posture = pipeline._posture(sc, net, slots, req, None, crews, cp)
+    assert inputs.crew == crews.crewing.crew  # the same crews, worked out once
     assert not [s for s in posture.shortfalls if "sworn" in s.detail]
 
 

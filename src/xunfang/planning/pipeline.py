@@ -28,6 +28,7 @@ from xunfang.planning.checkpoints import (
     plan_checkpoints,
 )
 from xunfang.planning.coverage import Coverage
+from xunfang.planning.deploy.inputs import Crewing, crewing
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
 from xunfang.planning.roster.solve import MAX_SEED
 from xunfang.planning.routes import POLICE_TIERS, ground_presence
@@ -422,11 +423,12 @@ def build_plan(
     progress("roster")
     roster_result, roster_stage = _roster(known, request, risk_table)
 
+    crews = _crews(known, slots, roster_result)  # once: the checkpoints and the posture
     progress("checkpoints")
-    cp, cp_stage = _checkpoints(known, net, slots, request, roster_result)
+    cp, cp_stage = _checkpoints(known, net, slots, request, crews)
 
     progress("posture")
-    inputs, posture = _posture(known, net, slots, request, risk_table, roster_result, cp)
+    inputs, posture = _posture(known, net, slots, request, risk_table, crews, cp)
     assignments = posture.assignments
     ctx = DeployContext(scenario=known, network=net, slots=slots, posture=posture,
                         inputs=inputs, risk=risk_table, seed=request.seed)
@@ -552,25 +554,46 @@ def _rostered(scenario: Scenario, roster: RosterResult) -> tuple[str, ...]:
     return tuple(p.id for p in scenario.people if p.team in teams)
 
 
-def _manned(scenario: Scenario, slots: Sequence[Slot], roster: RosterResult | None,
-            teams: Sequence[str]) -> tuple[list[tuple[str, ...]], list[UnmannedTeam]] | None:
-    """Per slot the checkpoint teams that can check — crewed, with a sworn officer (民警) in
-    the crew the posture will give them (:func:`deploy.units_on_duty`, the same rule: a free
-    sworn officer of the team's tier joins a crew of auxiliaries) — and the others, each with
-    its reason. None with no roster (crews are not named: no rule to hold)."""
+@dataclass(frozen=True, eq=False)
+class Crews:
+    """Who crews which unit in each slot of the plan (:func:`~.deploy.inputs.crewing`),
+    worked out once: the checkpoint stage reads which teams a sworn officer leads, and the
+    posture places the units so crewed."""
+
+    on_duty_people: tuple[tuple[str, ...], ...] | None  # per slot; None: no roster
+    rostered: tuple[str, ...]  # the people of the rostered teams (:func:`_rostered`)
+    crewing: Crewing
+
+
+def _crews(scenario: Scenario, slots: Sequence[Slot], roster: RosterResult | None) -> Crews:
+    """The units' crews per slot from the roster (with none, every unit is on duty all day
+    with no named crew)."""
     if roster is None:
-        return None
+        return Crews(on_duty_people=None, rostered=(),
+                     crewing=crewing(scenario, slots, None, ()))
     rostered = _rostered(scenario, roster)
-    _on, crews, rostered_units = deploy.units_on_duty(
-        scenario, slots, _on_duty_by_slot(roster, tuple(slots)), rostered)
-    sworn = {p.id for p in scenario.people if p.role in deploy.SWORN_ROLES}
-    sworn_names = sorted(sworn.intersection(rostered))
+    on = tuple(_on_duty_by_slot(roster, tuple(slots)))
+    return Crews(on_duty_people=on, rostered=rostered,
+                 crewing=crewing(scenario, slots, on, rostered))
+
+
+def _manned(slots: Sequence[Slot], crews: Crews, teams: Sequence[str]
+            ) -> tuple[list[tuple[str, ...]], list[UnmannedTeam]] | None:
+    """Per slot the checkpoint teams that can check — crewed, with a sworn officer (民警) in
+    the crew the posture will give them (``crews``, the posture's own: a free sworn officer
+    of the team's tier joins a crew of auxiliaries) — and the others, each with its reason.
+    None with no roster (crews are not named: no rule to hold)."""
+    if crews.on_duty_people is None:
+        return None
+    crew_of, rostered_units = crews.crewing.crew, crews.crewing.rostered_units
+    sworn = crews.crewing.sworn
+    sworn_names = sorted(sworn.intersection(crews.rostered))
     at: list[tuple[str, ...]] = []
     out: list[UnmannedTeam] = []
     for s in slots:
         can: list[str] = []
         for u in teams:
-            crew = crews.get((u, s.index), ())
+            crew = crew_of.get((u, s.index), ())
             if u not in rostered_units or sworn & set(crew):
                 can.append(u)
                 continue
@@ -589,14 +612,16 @@ def _manned(scenario: Scenario, slots: Sequence[Slot], roster: RosterResult | No
 
 
 def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
-                 request: PlanRequest, roster: RosterResult | None = None
+                 request: PlanRequest, crews: Crews | None = None
                  ) -> tuple[CheckpointPlan | None, Mapping[str, object]]:
+    """The checkpoint schedule; with ``crews`` (:func:`_crews`) only teams a sworn officer
+    leads check (None: no roster, every team in every slot)."""
     teams = default_teams(scenario)
     if not scenario.posts_of("checkpoint"):
         return None, {"skipped": "the scenario has no checkpoint posts"}
     if not teams:
         return None, {"skipped": "the scenario has no unit in the 'checkpoint' squad"}
-    manned = _manned(scenario, slots, roster, teams)
+    manned = None if crews is None else _manned(slots, crews, teams)
     if manned is not None and not any(manned[0]):
         return None, {"skipped": "no checkpoint team can check in any slot: "
                       + (manned[1][0].reason if manned[1] else "no team on duty")}
@@ -648,17 +673,16 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
 
 
 def _posture(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
-             request: PlanRequest, risk: RiskTable | None, roster: RosterResult | None,
+             request: PlanRequest, risk: RiskTable | None, crews: Crews,
              cp: CheckpointPlan | None) -> tuple[deploy.Inputs, deploy.Posture]:
-    """Every unit's place per slot (the deployment MIP): units on duty from the roster, risk
-    from the intelligence stage, the checkpoint schedule kept, the planner's pins kept."""
-    rostered = () if roster is None else _rostered(scenario, roster)
+    """Every unit's place per slot (the deployment MIP): units on duty and their crews from
+    the roster (``crews``, :func:`_crews`), risk from the intelligence stage, the checkpoint
+    schedule kept, the planner's pins kept."""
     inputs = deploy.prepare(
         scenario, net, slots,
         risk=None if risk is None else risk.risk,
         risk_grids=None if risk is None else risk.grids,
-        on_duty_people=None if roster is None else _on_duty_by_slot(roster, slots),
-        rostered=rostered, pins=request.pins, options=request.deploy_options)
+        crews=crews.crewing, pins=request.pins, options=request.deploy_options)
     at: dict[tuple[str, int], str] = {}
     if cp is not None:
         at = {(v.team, v.slot_index): v.site for v in cp.days[0]}

@@ -837,14 +837,23 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
             risk: FloatArray | None = None, risk_grids: Sequence[str] | None = None,
             on_duty_people: Sequence[Sequence[str]] | None = None,
             rostered: Sequence[str] = (), pins: Sequence[Pin] = (),
-            options: Options | None = None) -> Inputs:
+            options: Options | None = None, crews: Crewing | None = None) -> Inputs:
     """Prepare the posture inputs. ``risk`` is (grids, slots) in the order of ``risk_grids``
-    (default the scenario's grids); without it every grid weighs the same."""
+    (default the scenario's grids); without it every grid weighs the same. The units' crews
+    are :func:`crewing` of ``on_duty_people`` and ``rostered``, or ``crews`` where the caller
+    has worked them out already (the plan's checkpoint stage needs them first), for these
+    slots; not both."""
     opts = options or Options()
     grids = scenario.areas_of("grid")  # none: every unit on duty holds its home post
     gids = tuple(g.id for g in grids)
     slots_t = tuple(slots)
     n_g, n_t = len(gids), len(slots_t)
+    if crews is not None and (on_duty_people is not None or len(rostered)):
+        raise DeployError("crews: give the crews or the people on duty and rostered they are "
+                          "worked out from, not both")
+    if crews is not None and len(crews.on_duty) != n_t:
+        raise DeployError(f"crews: {len(crews.on_duty)} slot(s) of units on duty for {n_t} "
+                          "slot(s) (rule: the crews of these slots)")
     if risk is None:
         r = np.ones((n_g, n_t))
     else:
@@ -918,7 +927,8 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
                 g = int(node_grid[a]) if node_grid[a] >= 0 else int(node_grid[b])
                 if g >= 0:
                     line_windows.setdefault(w, set()).add(g)
-    crews = crewing(scenario, slots_t, on_duty_people, rostered)
+    if crews is None:
+        crews = crewing(scenario, slots_t, on_duty_people, rostered)
     check_pins(pins, scenario, slots_t, gids)
     record = record_counts = None
     week_cols = [s.start.weekday() * 24 + s.start.hour for s in slots_t]
