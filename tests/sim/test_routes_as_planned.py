@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from tests.conftest import MINI_FILES, write_files
 from tests.sim.test_engine import (
     DAY,
     FIXED,
@@ -41,24 +42,34 @@ def _plan(sc: Scenario, routes: dict[int, tuple[tuple[str, ...], tuple[float, ..
                 units=("U1",), assignments=tuple(out))
 
 
-def _run(make_scenario: Make, engine: str, plan_routes: dict[int, tuple[tuple[str, ...],
-                                                                      tuple[float, ...]]],
+Town = tuple[Scenario, RoadNetwork]
+
+
+@pytest.fixture(scope="module")
+def one_car(tmp_path_factory: pytest.TempPathFactory) -> Town:
+    """The town of one car, U1 at a, that every route test drives: set up once."""
+    root = tmp_path_factory.mktemp("one_car")
+    sc = load(lambda files: write_files(root, {**MINI_FILES, **files}), ONE_CAR)
+    return sc, RoadNetwork.from_scenario(sc)
+
+
+def _run(town: Town, engine: str, plan_routes: dict[int, tuple[tuple[str, ...],
+                                                               tuple[float, ...]]],
          rows: list[tuple[float, str, str, int]] | None = None
          ) -> list[tuple[str, int, int, float, float]]:
-    sc = load(make_scenario, ONE_CAR)
-    net = RoadNetwork.from_scenario(sc)
+    sc, net = town
     log = simulate(sc, net, _plan(sc, plan_routes), incidents(rows or []), start=DAY, days=1,
                    seed=1, config=replace(FIXED, engine=engine)).logs[0]
     return segments(log, 0)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_the_route_is_driven_in_the_plans_order_once_then_held(make_scenario: Make,
+def test_the_route_is_driven_in_the_plans_order_once_then_held(one_car: Town,
                                                                engine: str) -> None:
     # the unit starts at a, nearer to b than to c: it still goes to c first, as planned, and
     # after e it waits there for the slot to end (it does not go round again); the next slot
     # starts at c again
-    segs = _run(make_scenario, engine, {0: (("c", "b", "e"), (5.0, 0.0, 3.0))})
+    segs = _run(one_car, engine, {0: (("c", "b", "e"), (5.0, 0.0, 3.0))})
     assert segs[:7] == [
         ("patrol_move", A, C, 0.0, 1.4), ("dwell", C, C, 1.4, 6.4),
         ("patrol_move", C, B, 6.4, 7.0), ("patrol_move", B, E, 7.0, 7.8),
@@ -67,12 +78,12 @@ def test_the_route_is_driven_in_the_plans_order_once_then_held(make_scenario: Ma
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_leg_past_the_slot_end_is_carried_on_by_the_next_slots_hold(make_scenario: Make,
+def test_a_leg_past_the_slot_end_is_carried_on_by_the_next_slots_hold(one_car: Town,
                                                                        engine: str) -> None:
     # slot 0: 59 min at a, then the leg to e runs to 60.6; slot 1's route starts with the
     # rest of that (its leading hold at e: 4.4 min), then c, held to the slot's end; slot 2
     # (the same route) starts again at e
-    segs = _run(make_scenario, engine, {0: (("a", "e"), (59.0, 0.0)),
+    segs = _run(one_car, engine, {0: (("a", "e"), (59.0, 0.0)),
                                         1: (("e", "c"), (4.4, 0.0))})
     assert segs[:6] == [
         ("dwell", A, A, 0.0, 59.0), ("patrol_move", A, E, 59.0, 60.6),
@@ -81,11 +92,11 @@ def test_a_leg_past_the_slot_end_is_carried_on_by_the_next_slots_hold(make_scena
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_after_a_call_the_route_resumes_at_the_first_point_not_made(make_scenario: Make,
+def test_after_a_call_the_route_resumes_at_the_first_point_not_made(one_car: Town,
                                                                     engine: str) -> None:
     # b and c made (the call comes during the stop at c); from the scene at e the unit goes
     # to d, not to the nearest point b nor back to c, and holds there
-    segs = _run(make_scenario, engine, {0: (("b", "c", "d"), (10.0, 10.0, 10.0))},
+    segs = _run(one_car, engine, {0: (("b", "c", "d"), (10.0, 10.0, 10.0))},
                 [(12.0, "e", "x", 2)])
     assert segs[:9] == [
         ("patrol_move", A, B, 0.0, 0.8), ("dwell", B, B, 0.8, 10.8),
@@ -96,10 +107,10 @@ def test_after_a_call_the_route_resumes_at_the_first_point_not_made(make_scenari
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_point_driven_to_when_the_call_came_is_not_made(make_scenario: Make,
+def test_a_point_driven_to_when_the_call_came_is_not_made(one_car: Town,
                                                           engine: str) -> None:
     # the call comes while the unit drives b -> c: c is still to be made afterwards
-    segs = _run(make_scenario, engine, {0: (("b", "c", "d"), (10.0, 10.0, 10.0))},
+    segs = _run(one_car, engine, {0: (("b", "c", "d"), (10.0, 10.0, 10.0))},
                 [(11.0, "e", "x", 2)])
     assert [s[:3] for s in segs[4:8]] == [
         ("scene", E, E), ("patrol_move", E, C), ("dwell", C, C), ("patrol_move", C, D)]
