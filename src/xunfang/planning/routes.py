@@ -844,8 +844,11 @@ def plan_routes(
     ``standing``: (unit, slot) → node id where the unit stands still in that slot (a staging
     node, a post or a site: :func:`standing_of`; not in the posture, not held): a run of the
     unit right after such a slot starts at that node, not at its home post — in its grid, or
-    with the drive from there into the grid as its first leg, in the run's time. The slot
-    before the first is the last (the plan repeats, as the warm-up takes it).
+    with the drive from there into the grid as its first leg, in the run's time; and a run
+    right before such a slot ends at that node (its items leave time to drive there, it
+    waits in its grid and drives there to arrive when the run ends), so that the unit's
+    route ends where it stands next. The slot before the first is the last, the slot after
+    the last the first (the plan repeats, as the warm-up takes it).
 
     ``attempts`` bounds how many times the event loop runs (each with other draws of the
     seed) while a key site or line piece some draw might serve misses its interval, and
@@ -1180,9 +1183,17 @@ def plan_routes(
                 continue
             hour = slots[slot_at(t)].start.hour
             sub = router.sub(g, mode, hour)
-            # a kept route of this unit right after the run: the run ends where that begins
-            goal = (kept_start.get((u, slots[slot_at(r1)].index), -1)
+            # a kept route of this unit right after the run: the run ends where that begins;
+            # else where the unit stands in the slot after the run (a post, a staging node;
+            # after the last slot, the first's: the plan repeats), so that it is there when
+            # that slot starts (the county's plan of 2026-12-02 left 38 routes ending where
+            # the unit's next post was out of reach in the time the route left)
+            after_k = slot_at(r1)
+            goal = (kept_start.get((u, slots[after_k].index), -1)
                     if kept_start and 0 <= r1 < horizon - 1e-9 else -1)
+            to_post = goal < 0  # (not a kept route's start)
+            if to_post:
+                goal = stand_k.get((u, after_k), -1)
             back = router.time_to(goal, mode, hour) if goal >= 0 else None
             if back is not None and not math.isfinite(back[pos[u]]):
                 goal, back = -1, None  # no way there: the seam is left to the caller's check
@@ -1275,8 +1286,13 @@ def plan_routes(
                 # their grid. Grids with items are left alone: their units hold where the last
                 # visit left them; moving those too raised the county's over-deployment on
                 # 2026-12-05 from -0.001 to +0.002 against proportional.)
-                if goal >= 0:  # to where the kept route after the run begins
-                    if here != goal:
+                if goal >= 0:  # to where the kept route after the run begins, or the unit
+                    if here != goal:  # stands next
+                        if to_post and back is not None:
+                            # it waits in its grid and leaves in time to be there when the
+                            # run ends (rather than stand at its next post from now on)
+                            t = hold(u, here, t, r1 - float(back[here]), g, wake=None,
+                                     only_if_ahead=True)
                         t = transit(u, here, goal, t, g, hour)
                         here = goal
                     # (the drive there may end at or after the run's end: no hold then, and
