@@ -66,3 +66,14 @@ def test_the_slot_after_the_last_is_the_first(make_scenario: Make) -> None:
     rp = plan_routes(sc, net, DAY, posture, seed=1, standing={("C1", 0): "n31"})
     _ends_at(rp.routes[("C1", 23)], "n31", 1440.0)
     assert rp.routes[("C1", 1)].legs[0].nodes[0] == "n31"
+
+
+def test_the_last_route_ends_where_the_first_begins(make_scenario: Make) -> None:
+    # C1 stages at n41 at 12:00 and patrols W otherwise: its 23:00 route ends where its
+    # 00:00 route begins (the next day's first route carries on from there)
+    sc, net = _lattice(make_scenario)
+    posture = {("C1", s.index): "W" for s in DAY if s.index != 12}
+    posture.update({("C2", s.index): "E" for s in DAY})
+    rp = plan_routes(sc, net, DAY, posture, seed=3, standing={("C1", 12): "n41"})
+    for u in ("C1", "C2"):
+        _ends_at(rp.routes[(u, 23)], rp.routes[(u, 0)].nodes[0], 1440.0)

@@ -1194,6 +1194,10 @@ def plan_routes(
             to_post = goal < 0  # (not a kept route's start)
             if to_post:
                 goal = stand_k.get((u, after_k), -1)
+            if goal < 0 and r1 >= horizon - 1e-9 and legs[u] and legs[u][0][0] == 0:
+                # the horizon's last run: where the unit's route of the first slot begins
+                # (the next day's first route carries on from there)
+                goal = int(network.index_of(net, [legs[u][0][1].nodes[0]])[0])
             back = router.time_to(goal, mode, hour) if goal >= 0 else None
             if back is not None and not math.isfinite(back[pos[u]]):
                 goal, back = -1, None  # no way there: the seam is left to the caller's check
