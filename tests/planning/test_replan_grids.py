@@ -31,17 +31,13 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_only_the_grid_whose_interval_the_kept_routes_cost_is_drawn_again(
         county: Path, tmp_path: Path) -> None:
-    # three motorcycles out of service at 08:00: keeping every grid's later routes left G4's
-    # key sites past their intervals (the plan in force met them all). (The review's case,
-    # two units held at incidents at 03:00, no longer needs it: its misses came from a held
-    # unit's next route starting at its home post and kept routes opening with the rest of
-    # stops not made, mended in routes and _kept_routes; it keeps every grid now.)
-    out = tmp_path / "oos"
-    # (TX-M5, not TX-M3, since the checkpoint team patrols the hours no sworn officer can
-    # lead a check: with TX-M3 out every grid keeps its routes now)
-    r = runner.invoke(app, ["replan", str(county), "--at", "08:00", "--out-of-service", "TX-M1",
-                            "--out-of-service", "TX-M2", "--out-of-service", "TX-M5",
-                            "--out", str(out)])
+    # two units held at incidents at 03:00 (the review's case): keeping every grid's later
+    # routes leaves G4's key sites past their intervals (the plan in force met them all).
+    # (Three motorcycles out of service at 08:00, this test's case before, keeps every
+    # grid's routes at no cost since routes end where their units stand next.)
+    out = tmp_path / "busy"
+    r = runner.invoke(app, ["replan", str(county), "--at", "03:00", "--busy", "PS3-F:G5:04:00",
+                            "--busy", "TX-M4:G6:05:00", "--out", str(out)])
     assert r.exit_code == 0, r.output
     was, now = _routes(county), _routes(out)
     assert len(now["shortfalls"]) <= len(was["shortfalls"])
