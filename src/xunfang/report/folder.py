@@ -122,14 +122,15 @@ def _sheet_entries(result: PlanResult, lang: Lang, names: PlaceNames | None = No
     plan's place names in ``lang`` (else built here)."""
     plan = result.plan
     names = names if names is not None else PlaceNames(result, lang)
-    site_at = {str(s.node): f"{s.id} {s.name}" for s in result.scenario.sites if s.node}
+    site_at = {str(s.node): s.id for s in result.scenario.sites if s.node}
     out: list[tuple[dict[str, str], dict[str, Any]]] = []
     for u in plan.units:
         for a in plan.of_unit(u):
             if a.duty == "off":
                 continue
             s = plan.slots[a.slot - plan.slots[0].index]
-            # a one-stop route is a staging unit standing there: name the key site; one the
+            # a one-stop route is a staging unit standing there: the key site's id (its name is
+            # place_name's; a review: 94 rows a day had "S25 彝家新寨小区", not an id); one the
             # routes stage drives is a route though it loops back to its one waypoint (review
             # AT: PS2-G drove 39 nodes and read "S20 城西铁合金厂"): its driven nodes
             driven = names.driven_of(a)
@@ -200,7 +201,7 @@ def plan_sheet_rows(result: PlanResult, lang: Lang = "zh",
     left out), in the order of the units file, then time.
 
     ``place`` keeps the ids other programs read (a post, a grid, a route's nodes ``n108 >
-    n203``, a key site's ``S06 name`` where a unit stands at it, cameras ``CAM01;CAM09``);
+    n203``, a key site's ``S06`` where a unit stands at it, cameras ``CAM01;CAM09``);
     ``place_name`` says the same as a crew reads it on paper (:class:`PlaceNames`: the
     streets of a route, a staging node's crossing, names with ids in brackets), in ``lang``
     where words are added ("X路/Y街口")."""
