@@ -103,6 +103,13 @@ def test_the_checkpoint_slots_left_unmanned_are_listed_by_hours_with_why(
                          when=spans, n=len(ks), why=why)
     if lang == "zh":
         assert all("无民警带队" in w and "auxiliary" not in w for w in whys), whys
+    # the note says what those teams do (the reviewer: it said they patrol): they stand by at
+    # their home post, as the plan has them
+    home = {u.id: u.home_post for u in result.scenario.units}
+    for u in gone:
+        a = result.plan.at(u.team, u.slot_index)
+        assert a.duty == "post" and a.post == home[u.team], (u, a)
+    assert t("cp_unmanned_note", "zh", n=1).endswith("这些班组在驻地备勤：")
 
 
 def test_slot_spans_join_runs_and_date_them_over_several_days(
@@ -172,14 +179,19 @@ def test_a_replan_report_says_it_is_one_and_keeps_the_roster_and_checkpoints(
     assert t("replan_title", lang) in text
     assert str(plan_dir) in text and AT in text
     assert t("replan_out", lang, unit="TX-C3", at=AT) in text
-    assert t("replan_kept", lang, path=plan_dir / "report.html") in text
+    # the plan in force's report by its absolute path (the re-plan's report is read from its
+    # own folder), and how many sections it gave
+    assert t("replan_kept", lang, path=(plan_dir / "report.html").resolve(), n=2) in text
     for sid in ("roster", "checkpoints"):
         kept = _section(page, sid)
-        assert t("replan_section_kept", lang) in _text(kept)
+        # the checkpoint section points to the checks the re-plan leaves unmanned (the
+        # reviewer: "unchanged" beside checks that will not run)
+        said = t("replan_section_kept", lang) + (
+            t("replan_section_cp_lost", lang) if sid == "checkpoints" else "")
+        assert said in _text(kept)
         # the section as the plan in force's report has it, its note added
-        assert kept.replace(
-            f'<p class="note replan-kept">{html.escape(t("replan_section_kept", lang))}</p>',
-            "") == _section(old, sid)
+        assert kept.replace(f'<p class="note replan-kept">{html.escape(said)}</p>',
+                            "") == _section(old, sid)
     lost = [v for v in result.stages["checkpoints"]["schedule"]
             if v["team"] == "TX-C3" and v["slot"][11:16] >= AT]
     assert lost, "TX-C3 has checks after 14:00"
@@ -237,7 +249,26 @@ def test_a_replan_of_a_replan_keeps_the_sections_once(replans: dict[str, Path],
                             "--out", str(tmp_path / "again")])
     assert r.exit_code == 0, r.output
     page = _page(tmp_path / "again")
-    assert str(replans["zh"]) in _text(page[page.index("<header>"):page.index("</header>")])
+    head = _text(page[page.index("<header>"):page.index("</header>")])
+    assert str(replans["zh"]) in head
+    # the unit the first re-plan took out of service stays out, and the banner says so (the
+    # reviewer's r3 named none of them)
+    # (from this re-plan's first slot on: the plan it re-plans has TX-C3 off from there)
+    assert t("replan_out_before", "zh", unit="TX-C3", at="16:00") in head
     note = html.escape(t("replan_section_kept", "zh"))
     for sid in ("roster", "checkpoints"):
         assert _section(page, sid).count(note) == 1, sid
+
+
+def test_an_older_plans_all_day_reason_is_still_said_in_chinese() -> None:
+    """The planner now says "on duty in every hour" (a plan of several days is not "all
+    day"); a plan.json written before still says "all day", and its reason is still put
+    into the report's words, not left in English."""
+    from xunfang.report.html import UNNAMED_SAID
+
+    older = ("no one in people.csv can crew it (squad 'WJ', tier 'armed'): on duty all day "
+             "with no crew")
+    now = older.replace("all day", "in every hour")
+    for why in (older, now):
+        hits = [key for pattern, key in UNNAMED_SAID if pattern.match(why)]
+        assert hits == ["unnamed_no_one"], why

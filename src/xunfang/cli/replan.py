@@ -148,7 +148,8 @@ def replan_report(pif: PlanInForce, lang: str, summary: dict[str, Any] | None
         kept = kept_sections(path.read_text(encoding="utf-8"), lang)  # type: ignore[arg-type]
     return ReplanReport(made=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
                         summary=summary, kept=kept,
-                        kept_from=str(path) if path is not None else pif.label)
+                        # absolute: the re-plan's report is read from its own folder
+                        kept_from=str(path.resolve()) if path is not None else pif.label)
 
 
 def replan_cmd(

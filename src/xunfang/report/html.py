@@ -581,10 +581,11 @@ def _unmanned_rows(result: PlanResult, unmanned: Sequence[tuple[str, int, str]],
 UNNAMED_SAID: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"crewed by its own duty list: people\.csv names (?P<n>\d+) people for it "
                 r"\((?P<people>[^;]*); team (?P<team>[^)]*)\), whom this plan's roster "
-                r"\(teams (?P<teams>[^)]*)\) does not rota: on duty all day, its crew not "
-                r"named$"), "unnamed_own_list"),
+                r"\(teams (?P<teams>[^)]*)\) does not rota: on duty (?:all day|in every hour), "
+                r"its crew not named$"), "unnamed_own_list"),
     (re.compile(r"no one in people\.csv can crew it \(squad '(?P<squad>[^']*)', tier "
-                r"'(?P<tier>[^']*)'\): on duty all day with no crew$"), "unnamed_no_one"),
+                r"'(?P<tier>[^']*)'\): on duty (?:all day|in every hour) with no crew$"),
+     "unnamed_no_one"),
 )
 
 
@@ -610,7 +611,9 @@ def _unnamed_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str],
             if m is not None:
                 kw = m.groupdict()
                 if "teams" in kw:  # the roster's day team in the report's words
-                    kw["teams"] = ", ".join(team_name(x, lang) for x in kw["teams"].split(", "))
+                    kw["teams"] = sep.join(team_name(x, lang) for x in kw["teams"].split(", "))
+                if "people" in kw:  # the planner's ", " in the report's list separator
+                    kw["people"] = sep.join(kw["people"].split(", "))
                 said = str(T(key, **kw))
                 break
         rows.append({"units": sep.join(unit_label(u) for u in units), "why": said})
@@ -1781,10 +1784,18 @@ def _replan_banner(result: PlanResult, replan: ReplanReport | None, T: Any, lang
         asks.append(T("replan_busy", unit=b["unit"], grid=b["grid"],
                       until=when(until, end=True) if until is not None else b["until_slot"]))
     off_from = {str(u): int(k) for u, k in dict(doc.get("out_of_service_from", {})).items()}
-    for u in doc.get("out_of_service", []):
-        k = off_from.get(str(u), at_slot)
+    now_out = [str(u) for u in doc.get("out_of_service", [])]
+    for u in now_out:
+        k = off_from.get(u, at_slot)
         asks.append(T("replan_out", unit=u,
                       at=when(by_index[k]) if k in by_index else at))
+    # the units an earlier re-plan took out of service stay out (the reviewer's r3: its
+    # banner named none of them, and its lost checks had no reason beside them)
+    back = {str(u) for u in doc.get("back_in_service", [])}
+    for u, k in off_from.items():
+        if u not in now_out and u not in back:
+            asks.append(T("replan_out_before", unit=u,
+                          at=when(by_index[k]) if k in by_index else str(k)))
     asks += [T("replan_back", unit=u) for u in doc.get("back_in_service", [])]
     for h in doc.get("hot", []):
         s0, s1 = by_index.get(int(h["first_slot"])), by_index.get(int(h["last_slot"]))
@@ -1826,17 +1837,21 @@ def _replan_banner(result: PlanResult, replan: ReplanReport | None, T: Any, lang
                    r_added=len(summary["route_shortfalls_added"]),
                    r_resolved=len(summary["route_shortfalls_resolved"]))
         if summary is not None else "",
-        "kept_note": (T("replan_kept", path=kept_from) if kept
+        "kept_note": (T("replan_kept", path=kept_from, n=len(kept)) if kept
                       else T("replan_kept_none", path=kept_from or doc.get("from_plan", ""))),
-        "kept": {sid: _mark_kept(html, T) for sid, html in kept.items()},
+        "kept": {sid: _mark_kept(html, T, lost=bool(lost) and sid == "checkpoints")
+                 for sid, html in kept.items()},
         "cp_lost": T("replan_cp_lost", n=len(lost), checks=sep.join(lost)) if lost else "",
     }
 
 
-def _mark_kept(html: str, T: Any) -> str:
+def _mark_kept(html: str, T: Any, *, lost: bool = False) -> str:
     """A kept section of the plan in force's report with a note under its heading that it
-    is that plan's, unchanged by the re-plan."""
-    note = f'<p class="note replan-kept">{html_escape(T("replan_section_kept"))}</p>'
+    is that plan's, unchanged by the re-plan; ``lost``: the re-plan leaves some of its checks
+    unmanned, which the banner lists (the reviewer: the kept table said "unchanged" beside
+    checks that would not run)."""
+    said = T("replan_section_kept") + (T("replan_section_cp_lost") if lost else "")
+    note = f'<p class="note replan-kept">{html_escape(said)}</p>'
     # a re-plan of a re-plan keeps the sections its plan kept: one note, not two
     html = re.sub(r'<p class="note replan-kept">[^<]*</p>', "", html)
     return re.sub(r"(</h2>)", lambda m: m[1] + note, html, count=1)

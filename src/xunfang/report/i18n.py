@@ -1186,9 +1186,9 @@ TEXT.update({
     "team_rotating": {"zh": "{team} 班（轮班）", "en": "team {team} (rotating)"},
     "cp_unmanned_heading": {"zh": "未能设卡的时段", "en": "Checkpoint slots left unmanned"},
     "cp_unmanned_note": {
-        "zh": "共 {n} 个卡点组时段无法设卡，排程未在其中安排盘查，这些班组改为巡逻：",
+        "zh": "共 {n} 个卡点组时段无法设卡，排程未在其中安排盘查，这些班组在驻地备勤：",
         "en": "{n} team-slot(s) cannot check: the schedule sets no check there, and those "
-              "teams patrol:"},
+              "teams stand by at their home post:"},
     "cp_unmanned_item": {"zh": "{unit} {when}（{n} 个时段）：{why}",
                          "en": "{unit} {when} ({n} slot(s)): {why}"},
     "cp_unmanned_sworn": {"zh": "班组（{crew}）无民警带队，辅警不得单独盘查",
@@ -1199,23 +1199,23 @@ TEXT.update({
                                     "busy"},
     "unnamed_heading": {"zh": "未列明人员的在岗单元", "en": "Units on duty with no named crew"},
     "unnamed_note": {
-        "zh": "以下单元全天在岗，但本方案未列出其车组人员（方案表“人员”一栏为空），"
+        "zh": "以下单元在方案各时段均在岗，但本方案未列出其车组人员（方案表“人员”一栏为空），"
               "请由其所属单位按值班表配员：",
-        "en": "These units are on duty all day, but this plan names no people of their crews "
-              "(the plan sheet's crew column is empty): their own units crew them by their "
-              "duty lists:"},
+        "en": "These units are on duty in every hour of the plan, but this plan names no "
+              "people of their crews (the plan sheet's crew column is empty): their own units "
+              "crew them by their duty lists:"},
     "unnamed_units": {"zh": "单元", "en": "Units"},
     "unnamed_why": {"zh": "原因", "en": "Why"},
     "unnamed_own_list": {
         "zh": "按本单位值班表配员：people.csv 为其列有 {n} 人（{people}；班组 {team}），"
-              "本方案排班（班组 {teams}）不含这些人员：全天在岗，未列明人员",
+              "本方案排班（班组 {teams}）不含这些人员：各时段在岗，未列明人员",
         "en": "crewed by its own duty list: people.csv names {n} people for it ({people}; "
               "team {team}), whom this plan's roster (teams {teams}) does not rota: on duty "
-              "all day, its crew not named"},
+              "in every hour, its crew not named"},
     "unnamed_no_one": {
-        "zh": "people.csv 中无人可为其配员（中队 {squad}，等级 {tier}）：全天在岗但无人员",
-        "en": "no one in people.csv can crew it (squad {squad}, tier {tier}): on duty all "
-              "day with no crew"},
+        "zh": "people.csv 中无人可为其配员（中队 {squad}，等级 {tier}）：各时段在岗但无人员",
+        "en": "no one in people.csv can crew it (squad {squad}, tier {tier}): on duty in "
+              "every hour with no crew"},
     "replan_title": {"zh": "调整方案（动态调整）", "en": "Re-plan (dynamic adjustment)"},
     "replan_of": {
         "zh": "本方案是对方案 {plan}（输入指纹 {hash}）的调整：自 {at} 起重新部署，"
@@ -1230,6 +1230,8 @@ TEXT.update({
     "replan_busy": {"zh": "{unit} 在 {grid} 处置警情至 {until}",
                     "en": "{unit} held at an incident in {grid} until {until}"},
     "replan_out": {"zh": "{unit} 自 {at} 停止勤务", "en": "{unit} out of service from {at}"},
+    "replan_out_before": {"zh": "{unit} 自 {at} 仍停止勤务（前次调整）",
+                          "en": "{unit} still out of service from {at} (an earlier re-plan)"},
     "replan_back": {"zh": "{unit} 恢复勤务", "en": "{unit} back in service"},
     "replan_hot": {"zh": "{grid} 新热点 {span}（风险加 {share}）",
                    "en": "new hot place in {grid} {span} (risk share +{share})"},
@@ -1244,16 +1246,20 @@ TEXT.update({
         "en": "Posture shortfalls: {added} new, {resolved} resolved; route shortfalls: "
               "{r_added} new, {r_resolved} resolved."},
     "replan_kept": {
-        "zh": "排班与设卡排程沿用原方案（调整不重新排班、不重新设卡）：下方这两节取自原方案报告 "
-              "{path}。",
+        "zh": "排班与设卡排程沿用原方案（调整不重新排班、不重新设卡）：下方标注“沿用原方案”的 "
+              "{n} 节取自原方案报告 {path}。",
         "en": "The roster and the checkpoint schedule are the plan in force's (a re-plan "
-              "plans neither again): those two sections below are its report's, {path}."},
+              "plans neither again): the {n} section(s) below marked so are its report's, "
+              "{path}."},
     "replan_kept_none": {
         "zh": "排班与设卡排程沿用原方案（调整不重新排班、不重新设卡），见原方案报告 {path}。",
         "en": "The roster and the checkpoint schedule are the plan in force's (a re-plan "
               "plans neither again): see its report, {path}."},
     "replan_section_kept": {"zh": "沿用原方案，本次调整未改变。",
                             "en": "The plan in force's, unchanged by the re-plan."},
+    "replan_section_cp_lost": {"zh": "其中调整后无法执行的设卡见页首。",
+                               "en": "The checks the re-plan leaves unmanned are listed at the "
+                                     "top."},
     "replan_cp_lost": {
         "zh": "调整后原排程中 {n} 次设卡无法执行（班组处置警情或停勤）：{checks}。",
         "en": "After the re-plan {n} scheduled check(s) are not manned (the team is busy or "

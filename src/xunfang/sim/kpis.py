@@ -40,7 +40,11 @@ bootstrap"`` (percentiles), ``"days bootstrap SE, t"`` (``DAYS_T``, a short run)
   shares. ``response_*`` itself leaves both out (the dispatcher's queue and the drive from
   the moment of the call only). The simulation still sends the unit at the call, from where
   it is then: the two delays are not simulated (no unit moves or frees up during them), so
-  the figure is the response shifted, exact for the same dispatches.
+  the figure is the response shifted, exact for the same dispatches. With the defaults (1 +
+  1 min) no incident is reached within 1 minute, so ``call_to_arrival_within_1_min`` is 0
+  and a tier-1 site's 1-minute target is never met in ``call_to_arrival_within_target``:
+  that is the point of the figure (a 1-minute ring counted from the call is out of reach
+  once the call is handled), not a fault.
 - **visibility** (见警率): Σ w(g,t)·p(g,t) / Σ w(g,t) over (grid, slot) cells, p = the share of
   the slot with a uniformed unit (``SimConfig.visible_tiers``) on the street in the grid
   (standing, patrolling, driving, on scene; a leg between two points counts half to each end's

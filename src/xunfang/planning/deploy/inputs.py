@@ -696,11 +696,11 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                     f"crewed by its own duty list: people.csv names {len(pool)} people for "
                     f"it ({', '.join(pool[:4])}{' …' if len(pool) > 4 else ''}; team "
                     f"{', '.join(own)}), whom this plan's roster (teams {', '.join(teams)}) "
-                    "does not rota: on duty all day, its crew not named")
+                    "does not rota: on duty in every hour, its crew not named")
             else:
                 unnamed[u.id] = (
                     f"no one in people.csv can crew it (squad {u.squad!r}, tier "
-                    f"{u.tier!r}): on duty all day with no crew")
+                    f"{u.tier!r}): on duty in every hour with no crew")
     return Crewing(on_duty=tuple(duty), crew=crew, rostered_units=rostered_units,
                    off_reason=off_reason, unnamed=unnamed, sworn=sworn)
 
