@@ -78,6 +78,9 @@ def _same(la: EventLog, lb: EventLog) -> None:
         assert np.array_equal(getattr(la, name)[ka], getattr(lb, name)[kb]), name
     for name in ("s_start", "s_end"):
         assert np.allclose(getattr(la, name)[ka], getattr(lb, name)[kb], atol=1e-9), name
+    # the route points each engine made (the review: compared by hand, not by a test)
+    assert la.route_made is not None and lb.route_made is not None
+    assert np.array_equal(la.route_made, lb.route_made)
 
 
 def test_engines_agree_with_drones_and_cameras() -> None:
