@@ -39,9 +39,10 @@ so the next sortie goes elsewhere first. Weights left unflown are listed as shor
 reason — no drone crewed, outside the flying hours, out of range of the drones on duty, the
 daily limit, or the drones busy over weightier grids — heaviest cells first. Cells not flown for
 want of a crew say why concretely: which drones, which of their pilots (the people of the
-drone's crew pool with the ``drone_pilot`` skill) ride which ground units in which slots, or
-that none is on duty, and that ``[policy.drones] crew_first = true`` would crew a drone before
-the ground units beyond one per home post.
+drone's crew pool with the ``drone_pilot`` skill) ride which ground units in which slots, are
+on duty with their ground unit out of service (a re-plan's), or that none is on duty, and
+that ``[policy.drones] crew_first = true`` would crew a drone before the ground units beyond
+one per home post. Slots are said as runs (``0-7, 14-23``).
 """
 
 from __future__ import annotations
@@ -326,6 +327,7 @@ def plan_drones(
     params: DroneParams | None = None,
     on_duty: Mapping[int, Collection[str]] | None = None,
     crews: Mapping[tuple[str, int], Sequence[str]] | None = None,
+    benched: Mapping[tuple[str, int], Sequence[str]] | None = None,
 ) -> DronePlan:
     """Sorties of the scenario's drones over the grids ``thin`` weighs.
 
@@ -335,6 +337,9 @@ def plan_drones(
     neither flies nor has a duty in a slot it is not crewed in. ``crews`` names who crews a
     unit in a slot (the posture's crews): a sortie never runs across a change of pilot, and
     the ground units' crews say which unit a grounded drone's pilot rides (the shortfall).
+    ``benched`` names, per (ground unit, slot), the people rostered to crew a unit a re-plan
+    took out of service: on duty, aboard nothing (the shortfall says so of a pilot, not "no
+    pilot on duty"; they crew no drone, the posture's crews stand).
     ``params`` default to the scenario's ``[policy.drones]``. Raises ``ValueError`` naming
     the argument for unknown grids or slots, negative or non-finite weights, and bad
     parameters.
@@ -586,9 +591,13 @@ def plan_drones(
                 continue
             for person in aboard:
                 rides.setdefault(at, {})[person] = uid
+    idle: dict[int, dict[str, str]] = {}
+    for (uid, at), rostered in (benched or {}).items():
+        for person in rostered:
+            idle.setdefault(at, {})[person] = uid
 
     def grounded(cells: Sequence[int]) -> list[str]:
-        return _grounded(sorted(home), cells, pilots, rides,
+        return _grounded(sorted(home), cells, pilots, rides, idle,
                          crew_first=scenario.policy.drones.crew_first)
 
     shortfalls.extend(_unflown(thin, flown, slots, crewed, parts, reach, count_day, p,
@@ -657,41 +666,66 @@ def _unflown(thin: Mapping[tuple[str, int], float], flown: Mapping[tuple[str, in
     return out
 
 
+def _runs(slots: Sequence[int]) -> str:
+    """Slot indices as runs, ``0-7, 14-23`` (a lone slot as itself): a review found a 3-day
+    plan's grounded-drone reason naming 72 slots one by one."""
+    runs: list[list[int]] = []
+    for s in sorted(set(slots)):
+        if runs and s == runs[-1][1] + 1:
+            runs[-1][1] = s
+        else:
+            runs.append([s, s])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
 def _grounded(drones: Sequence[str], slots: Sequence[int], pilots: Mapping[str, Sequence[str]],
-              rides: Mapping[int, Mapping[str, str]] | None, *, crew_first: bool) -> list[str]:
+              rides: Mapping[int, Mapping[str, str]] | None,
+              benched: Mapping[int, Mapping[str, str]] | None = None, *,
+              crew_first: bool) -> list[str]:
     """Why ``drones`` have no crew in ``slots``, one clause per pilot and ground unit ridden
-    ("pilot P of D1, D2 rides M1 in slot(s) 0, 1"), per stretch with no pilot on duty, and
-    what ``[policy.drones] crew_first`` would change; drones whose stories are alike share
-    their clauses. ``rides`` (slot -> person -> ground unit) None: the crews are not known."""
-    story: dict[str, tuple[tuple[str, str, tuple[int, ...]], ...]] = {}
+    ("pilot P of D1, D2 rides M1 in slot(s) 0-1"), per pilot on duty whose ground unit is out
+    of service (``benched``: slot -> person -> that unit; a review: the reason said "no pilot
+    on duty" of two rostered pilots whose motorcycle a re-plan took out of service), per
+    stretch with no pilot on duty, and what ``[policy.drones] crew_first`` would change;
+    drones whose stories are alike share their clauses. ``rides`` (slot -> person -> ground
+    unit) None: the crews are not known. Slots are said as runs (:func:`_runs`)."""
+    story: dict[str, tuple[tuple[str, str, str, tuple[int, ...]], ...]] = {}
     for d in drones:
-        by: dict[tuple[str, str], list[int]] = {}
+        by: dict[tuple[str, str, str], list[int]] = {}
         for s in slots:
             if rides is None:
-                by.setdefault(("unknown", ""), []).append(s)
+                by.setdefault(("unknown", "", ""), []).append(s)
                 continue
             riding = [(q, rides.get(s, {})[q]) for q in pilots.get(d, ())
                       if q in rides.get(s, {})]
             for q, unit in riding:
-                by.setdefault((q, unit), []).append(s)
-            if not riding:
-                by.setdefault(("", ""), []).append(s)
-        story[d] = tuple(sorted(((q, unit, tuple(ss)) for (q, unit), ss in by.items()),
-                                key=lambda c: (c[2][0], c[0], c[1])))
-    alike: dict[tuple[tuple[str, str, tuple[int, ...]], ...], list[str]] = {}
+                by.setdefault(("rides", q, unit), []).append(s)
+            idle = [] if riding else [(q, (benched or {}).get(s, {})[q])
+                                      for q in pilots.get(d, ())
+                                      if q in (benched or {}).get(s, {})]
+            for q, unit in idle:
+                by.setdefault(("benched", q, unit), []).append(s)
+            if not riding and not idle:
+                by.setdefault(("none", "", ""), []).append(s)
+        story[d] = tuple(sorted(((kind, q, unit, tuple(ss)) for (kind, q, unit), ss
+                                 in by.items()), key=lambda c: (c[3][0], c[1], c[2])))
+    alike: dict[tuple[tuple[str, str, str, tuple[int, ...]], ...], list[str]] = {}
     for d in drones:
         alike.setdefault(story[d], []).append(d)
     out: list[str] = []
     ride = False
     for clauses, ds in sorted(alike.items(), key=lambda kv: kv[1]):
         who = ", ".join(ds)
-        for q, unit, ss in clauses:
-            at = ", ".join(str(s) for s in ss)
-            if q == "unknown":
+        for kind, q, unit, ss in clauses:
+            at = _runs(ss)
+            if kind == "unknown":
                 out.append(f"no crew named for {who} in slot(s) {at}")
-            elif q:
+            elif kind == "rides":
                 ride = True
                 out.append(f"pilot {q} of {who} rides {unit} in slot(s) {at}")
+            elif kind == "benched":
+                out.append(f"pilot {q} of {who} is on duty, their unit {unit} out of service, "
+                           f"in slot(s) {at}")
             else:
                 out.append(f"no pilot of {who} on duty in slot(s) {at}")
     if ride:

@@ -91,9 +91,15 @@ def drones_stage(ctx: DeployContext) -> Result:
             on_duty[a.slot].append(a.unit)
         if a.duty != "off" and a.slot in on_duty:  # the ground units' too: whom they took
             crews[(a.unit, a.slot)] = a.crew
+    # a ground unit a re-plan took out of service: its rostered crew is on duty, aboard
+    # nothing (a review: the reason said "no pilot on duty" of two pilots on duty)
+    benched = {(a.unit, a.slot): tuple(ctx.inputs.crew.get((a.unit, a.slot), ()))
+               for a in ctx.posture.assignments
+               if a.duty == "off" and a.note == OUT_OF_SERVICE and a.slot in on_duty
+               and a.unit not in drones}
     dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed,
                      params=DroneParams.of(ctx.scenario.policy), on_duty=on_duty,
-                     crews=crews)
+                     crews=crews, benched=benched)
     layers = PlanLayers(drone_sorties=tuple(
         DroneSortie(unit=x.unit, post=x.post, start=x.start, end=x.end, grids=x.grids,
                     waypoints=x.waypoints) for x in dp.sorties))

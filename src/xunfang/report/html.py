@@ -1259,6 +1259,10 @@ def _needs_said(detail: str, T: Any) -> str | None:
     return str(T("posture_short_needs", needs=T("need_sep").join(cast(list[str], parts))))
 
 
+#: slot numbers in a drone clause: runs ``0-7, 14-23`` (drones.py's _runs), or one by one
+#: ``0, 1, 2`` (a plan stored before)
+SLOT_RUNS = r"\d+(?:-\d+)?(?:, \d+(?:-\d+)?)*"
+
 #: parts said alike in several sentences: what became of an interval, and why a route missed
 #: it (planning/routes.py's _staffing: the slots nobody patrols, else the load bound, the
 #: tour OR-Tools found and how many seeded runs the routes made). An empty part is said as
@@ -1271,10 +1275,13 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
     ),
     "drone_clause": (
         (re.compile(r"pilot (?P<pilot>\S+) of (?P<drones>.+) rides (?P<unit>\S+) in slot\(s\) "
-                    r"(?P<slots>\d+(?:, \d+)*)$"), "drone_clause_rides"),
-        (re.compile(r"no pilot of (?P<drones>.+) on duty in slot\(s\) (?P<slots>\d+(?:, \d+)*)$"),
+                    rf"(?P<slots>{SLOT_RUNS})$"), "drone_clause_rides"),
+        (re.compile(r"pilot (?P<pilot>\S+) of (?P<drones>.+) is on duty, their unit "
+                    rf"(?P<unit>\S+) out of service, in slot\(s\) (?P<slots>{SLOT_RUNS})$"),
+         "drone_clause_benched"),
+        (re.compile(rf"no pilot of (?P<drones>.+) on duty in slot\(s\) (?P<slots>{SLOT_RUNS})$"),
          "drone_clause_no_pilot"),
-        (re.compile(r"no crew named for (?P<drones>.+) in slot\(s\) (?P<slots>\d+(?:, \d+)*)$"),
+        (re.compile(rf"no crew named for (?P<drones>.+) in slot\(s\) (?P<slots>{SLOT_RUNS})$"),
          "drone_clause_unknown"),
         (re.compile(r"\[policy\.drones\] crew_first = true would crew a drone before the ground "
                     r"units beyond one per home post$"), "drone_clause_crew_first"),
@@ -1400,6 +1407,15 @@ def _cells_said(result: PlanResult, names: PlaceNames | None) -> Callable[[str, 
     def when(group: str, value: str) -> str:
         if group not in ("shown", "slots"):
             return value
+        if group == "slots":  # runs of hours (a review: 72 hours one by one on 3 days)
+            indices: list[int] = []
+            for part in value.split(", "):
+                m = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+                if m is None:
+                    return value
+                indices.extend(range(int(m[1]), int(m[2] or m[1]) + 1))
+            return (slot_spans(result, indices) if indices and all(k in at for k in indices)
+                    else value)
         more = value.endswith(" …")
         out = []
         for part in value.removesuffix(" …").split(", "):

@@ -756,6 +756,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "drone_grounded_last": {"zh": "{drone_clause}", "en": "{drone_clause}"},
     "drone_clause_rides": {"zh": "{drones} 的飞手 {pilot} 在 {slots} 编入地面单元 {unit} 执勤",
                            "en": "pilot {pilot} of {drones} rides {unit} in slot(s) {slots}"},
+    "drone_clause_benched": {
+        "zh": "{drones} 的飞手 {pilot} 在 {slots} 在岗，但其地面单元 {unit} 停用",
+        "en": "pilot {pilot} of {drones} is on duty, their unit {unit} out of service, "
+              "in slot(s) {slots}"},
     "drone_clause_no_pilot": {"zh": "{drones} 在 {slots} 无飞手在岗",
                               "en": "no pilot of {drones} on duty in slot(s) {slots}"},
     "drone_clause_unknown": {"zh": "{drones} 在 {slots} 未记录机组人员",
