@@ -1555,8 +1555,9 @@ modes = ["car", "motorcycle"]
 # over each grid, 12 sorties a day, 3 grids a sortie, every hour). A drone flies with a pilot
 # of the patrol squad on duty to crew it; a shift's three patrol members ride the motorcycles
 # the 1-3-5 rings need, so the drones stay grounded unless crew_first puts one in the air
-# before the third motorcycle (measured 2026-11-28 to 11-30: 12-16 sorties a day, and 6-7
-# slots a day in which a tier-1 site's ring is not held).
+# before the third motorcycle (measured 2026-12-02 for 12-03 under the share rule: 12
+# sorties, the daily limit, over 30 of 74 thin cells; measured 2026-11-28 to 11-30 under the
+# earlier rule: 6-7 slots a day in which a tier-1 site's ring is not held).
 # [policy.drones]
 # crew_first = true
 """
