@@ -253,8 +253,8 @@ def test_a_replan_of_a_replan_keeps_the_sections_once(replans: dict[str, Path],
     assert str(replans["zh"]) in head
     # the unit the first re-plan took out of service stays out, and the banner says so (the
     # reviewer's r3 named none of them)
-    # (from this re-plan's first slot on: the plan it re-plans has TX-C3 off from there)
-    assert t("replan_out_before", "zh", unit="TX-C3", at="16:00") in head
+    # from when that re-plan took it out (14:00), not from this one's first slot (16:00)
+    assert t("replan_out_before", "zh", unit="TX-C3", at=AT) in head
     note = html.escape(t("replan_section_kept", "zh"))
     for sid in ("roster", "checkpoints"):
         assert _section(page, sid).count(note) == 1, sid

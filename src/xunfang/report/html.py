@@ -15,6 +15,7 @@ import numpy as np
 
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
 from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weighs
+from xunfang.planning.deploy.solve import OUT_OF_SERVICE
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster.result import lead_in
 from xunfang.report.charts import bar_chart, line_chart
@@ -1810,6 +1811,10 @@ def _replan_banner(result: PlanResult, replan: ReplanReport | None, T: Any, lang
     back = {str(u) for u in doc.get("back_in_service", [])}
     for u, k in off_from.items():
         if u not in now_out and u not in back:
+            # from when the earlier re-plan took it out: the run of out-of-service slots that
+            # reaches this re-plan's (plan.json has the re-plan's first slot only)
+            while k - 1 in by_index and _out_of_service(plan, u, k - 1):
+                k -= 1
             asks.append(T("replan_out_before", unit=u,
                           at=when(by_index[k]) if k in by_index else str(k)))
     asks += [T("replan_back", unit=u) for u in doc.get("back_in_service", [])]
@@ -1859,6 +1864,15 @@ def _replan_banner(result: PlanResult, replan: ReplanReport | None, T: Any, lang
                  for sid, html in kept.items()},
         "cp_lost": T("replan_cp_lost", n=len(lost), checks=sep.join(lost)) if lost else "",
     }
+
+
+def _out_of_service(plan: Any, unit: str, k: int) -> bool:
+    """Whether ``plan`` has ``unit`` out of service in slot ``k`` (off, the posture's note)."""
+    try:
+        a = plan.at(unit, k)
+    except KeyError:
+        return False
+    return bool(a.duty == "off" and a.note == OUT_OF_SERVICE)
 
 
 def _mark_kept(html: str, T: Any, *, lost: bool = False) -> str:
