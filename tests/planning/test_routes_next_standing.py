@@ -5,22 +5,10 @@ ended where the unit's next post was out of reach in the time the route left: th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
-from xunfang import scenario
-from xunfang.network import RoadNetwork
 from xunfang.planning.routes import UnitSlotRoute, plan_routes
 
-from .test_routes import DAY, LATTICE
-
-Make = Callable[..., Path]
-
-
-def _lattice(make_scenario: Make) -> tuple[Any, RoadNetwork]:
-    sc = scenario.load(make_scenario(LATTICE))
-    return sc, RoadNetwork.from_scenario(sc)
+from .test_routes import DAY
+from .test_routes_standing import Make, _lattice, c1_staged
 
 
 def _ends_at(r: UnitSlotRoute, node: str, by: float) -> None:
@@ -34,9 +22,7 @@ def test_a_route_ends_where_the_unit_stands_next(make_scenario: Make) -> None:
     # 07:00 route ends at n41 by 08:00, its 13:00 route at n11 by 14:00 (its natural end,
     # without the next slot's node, is elsewhere: see below)
     sc, net = _lattice(make_scenario)
-    posture = {("C1", s.index): "W" for s in DAY if s.index not in (8, 9, 14)}
-    posture.update({("C2", s.index): "E" for s in DAY})
-    standing = {("C1", 8): "n41", ("C1", 9): "n41", ("C1", 14): "n11"}
+    posture, standing = c1_staged()
     rp = plan_routes(sc, net, DAY, posture, seed=1, standing=standing)
     _ends_at(rp.routes[("C1", 7)], "n41", 480.0)
     _ends_at(rp.routes[("C1", 13)], "n11", 840.0)

@@ -27,14 +27,21 @@ def _lattice(make_scenario: Make) -> tuple[Any, RoadNetwork]:
     return sc, RoadNetwork.from_scenario(sc)
 
 
-def test_a_route_starts_where_the_unit_stood_the_slot_before(make_scenario: Make) -> None:
-    # C1 (home P1, n00) patrols W, but stages at n41 (in E, no street of W's) 08:00-10:00
-    # and at n11 (in W) 14:00: its 10:00 route drives from n41 into W, the drive in the
-    # route's own time; its 15:00 route starts at n11, where it stood
-    sc, net = _lattice(make_scenario)
+def c1_staged() -> tuple[dict[tuple[str, int], str], dict[tuple[str, int], str]]:
+    """The posture and ``standing`` of C1 (home P1, n00) patrolling W but staging at n41 (in
+    E, no street of W's) 08:00-10:00 and at n11 (in W) at 14:00; C2 patrols E all day."""
     posture = {("C1", s.index): "W" for s in DAY if s.index not in (8, 9, 14)}
     posture.update({("C2", s.index): "E" for s in DAY})
     standing = {("C1", 8): "n41", ("C1", 9): "n41", ("C1", 14): "n11"}
+    return posture, standing
+
+
+def test_a_route_starts_where_the_unit_stood_the_slot_before(make_scenario: Make) -> None:
+    # C1 stages at n41 08:00-10:00 and at n11 14:00 (c1_staged): its 10:00 route drives
+    # from n41 into W, the drive in the route's own time; its 15:00 route starts at n11,
+    # where it stood
+    sc, net = _lattice(make_scenario)
+    posture, standing = c1_staged()
     rp = plan_routes(sc, net, DAY, posture, seed=1, standing=standing)
     first = rp.routes[("C1", 10)].legs[0]
     assert first.kind == "transit" and first.nodes[0] == "n41", first
