@@ -141,3 +141,10 @@ def test_check_names_drone_and_camera_problems() -> None:
     assert any("unknown camera 'cam1'" in x for x in problems)
     assert any(f"post {car.home_post!r} is a" in x and "not a camera" in x for x in problems)
     assert len(problems) == 6  # the drone's own sortie and the real camera are fine
+
+
+def test_index_runs_gives_runs_of_consecutive_slots_in_order() -> None:
+    from xunfang.plan import index_runs
+
+    assert index_runs([14, 0, 1, 2, 2, 7, 15]) == [(0, 2), (7, 7), (14, 15)]
+    assert index_runs([]) == []

@@ -48,6 +48,19 @@ class Slot:
         return self.start.isoformat(timespec="minutes")
 
 
+def index_runs(indices: Iterable[int]) -> list[tuple[int, int]]:
+    """Slot indices as runs of consecutive ones, each (first, last), in order, repeats
+    counted once: ``[0, 1, 2, 5]`` -> ``[(0, 2), (5, 5)]`` (the drones' and the checkpoint
+    game's reasons and the report say slots as runs, not one by one)."""
+    runs: list[tuple[int, int]] = []
+    for k in sorted(set(indices)):
+        if runs and k == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], k)
+        else:
+            runs.append((k, k))
+    return runs
+
+
 def make_slots(start: date, *, days: int, slot_minutes: int) -> tuple[Slot, ...]:
     """The slots covering ``days`` days from midnight of ``start``."""
     if days < 1:

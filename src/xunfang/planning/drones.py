@@ -59,7 +59,7 @@ import numpy as np
 import shapely
 
 from xunfang.geo import Projector
-from xunfang.plan import Assignment, Slot
+from xunfang.plan import Assignment, Slot, index_runs
 from xunfang.planning.routes import grid_of_nodes
 from xunfang.scenario.model import DronePolicy, Policy, Scenario, crew_pool
 
@@ -669,13 +669,7 @@ def _unflown(thin: Mapping[tuple[str, int], float], flown: Mapping[tuple[str, in
 def _runs(slots: Sequence[int]) -> str:
     """Slot indices as runs, ``0-7, 14-23`` (a lone slot as itself): a review found a 3-day
     plan's grounded-drone reason naming 72 slots one by one."""
-    runs: list[list[int]] = []
-    for s in sorted(set(slots)):
-        if runs and s == runs[-1][1] + 1:
-            runs[-1][1] = s
-        else:
-            runs.append([s, s])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in index_runs(slots))
 
 
 def _grounded(drones: Sequence[str], slots: Sequence[int], pilots: Mapping[str, Sequence[str]],

@@ -15,6 +15,7 @@ import numpy as np
 
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
 from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weighs
+from xunfang.plan import index_runs
 from xunfang.planning.deploy.solve import OUT_OF_SERVICE
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster.result import lead_in
@@ -550,15 +551,9 @@ def slot_spans(result: PlanResult, indices: Sequence[int]) -> str:
     date."""
     at = {s.index: s for s in result.plan.slots}
     several = len({s.start.date() for s in result.plan.slots}) > 1
-    runs: list[list[int]] = []
-    for k in sorted(set(indices)):
-        if runs and k == runs[-1][-1] + 1:
-            runs[-1].append(k)
-        else:
-            runs.append([k])
     out = []
-    for run in runs:
-        a, b = at[run[0]].start, at[run[-1]].end
+    for first, last in index_runs(indices):
+        a, b = at[first].start, at[last].end
         out.append(span_text(a, b) if several else f"{clock(a)}–{clock(b, end=True)}")
     return ", ".join(out)
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from xunfang._errors import XunfangError
+from xunfang.plan import index_runs
 from xunfang.scenario.model import BoolArray, FloatArray, IntArray
 
 #: Tolerance for probabilities summing to one and for coverage bounds.
@@ -278,14 +279,8 @@ def _validate(g: SecurityGame) -> None:
 def _slot_list(names: Sequence[str], slots: np.ndarray) -> str:
     """The chosen slots as runs of consecutive ones: '00:00–06:00, 22:00–23:00 (9 slots)'."""
     idx = np.flatnonzero(slots).tolist()
-    runs: list[list[int]] = []
-    for s in idx:
-        if runs and s == runs[-1][-1] + 1:
-            runs[-1].append(s)
-        else:
-            runs.append([s])
-    text = ", ".join(names[r[0]] if len(r) == 1 else f"{names[r[0]]}–{names[r[-1]]}"
-                     for r in runs)
+    text = ", ".join(names[a] if a == b else f"{names[a]}–{names[b]}"
+                     for a, b in index_runs(idx))
     return f"{text} ({len(idx)} slot(s))"
 
 
