@@ -1535,6 +1535,10 @@ revisit_minutes = { "1" = 120, "2" = 240, "3" = 480 }
 # "四班三运转" (article): four teams, 8-hour shifts starting 08:00, 16:00 and 00:00.
 shift_pattern = "4-3"
 shift_starts = [8, 16, 0]
+# Shift handover (交接班, ours): a unit on duty on both sides of a shift start is off the street
+# this many minutes then; its route in the hour after starts that much later (the simulator's
+# default too).
+handover_minutes = 15
 
 # Mode speeds in km/h (ours): troop carriers in a county seat, motorcycles, balance vehicles,
 # walking, and the drones' cruise speed.

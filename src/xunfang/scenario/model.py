@@ -423,6 +423,9 @@ class Policy:
     line_every_minutes: float = 240.0
     shift_pattern: str = "4-3"  # 四班三运转
     shift_starts: tuple[int, ...] = (8, 16, 0)  # early, middle, night (hours)
+    # 交接班: minutes a unit on duty on both sides of a shift start is off the street then
+    # (the routes start this much later: planning/routes.py; the simulator's default)
+    handover_minutes: float = 15.0
     speeds_kph: Mapping[Mode, float] = field(default_factory=_default_speeds)
     class_speeds_kph: Mapping[str, float] = field(default_factory=_default_class_speeds)
     default_speed_kph: float = 30.0  # car speed of a road whose class is unknown
@@ -453,6 +456,27 @@ def shift_order_problem(starts: Sequence[int]) -> str | None:
         return ("shift starts must follow the day's order (each shift ends where the next "
                 f"begins, e.g. [8, 16, 0]), got {v}")
     return None
+
+
+def on_both_sides(on: BoolArray, times: FloatArray, slot_minutes: float, *,
+                  cyclic: bool = False) -> BoolArray:
+    """Which shift starts hand over (交接班): for each of ``times`` (minutes from the first
+    slot's start), whether the unit is on duty both in the slot that ends there and in the
+    one that starts there (one slot, for a time inside a slot). ``on``: on duty per slot of
+    ``slot_minutes``, slots on the last axis (``(units, slots)`` gives ``(units, times)``).
+    A slot before the first or after the last is the nearest one, or, ``cyclic`` (the plan
+    repeats), the last or the first. The one rule of the simulator's handovers
+    (``sim/engine.py``) and of the routes' late start after them (``planning/routes.py``)."""
+    n = on.shape[-1]
+    t = np.asarray(times, dtype=np.float64)
+    after = np.floor(t / slot_minutes).astype(np.int64)
+    before = np.ceil(t / slot_minutes).astype(np.int64) - 1
+    if cyclic:
+        after, before = after % n, before % n
+    else:
+        after, before = np.clip(after, 0, n - 1), np.clip(before, 0, n - 1)
+    out: BoolArray = on[..., after] & on[..., before]
+    return out
 
 
 def first_holder(geometries: Sequence[shapely.Geometry], xy: FloatArray) -> IntArray:

@@ -152,6 +152,8 @@ class PolicyIn(_Strict):
     line_every_minutes: float = Field(_DEFAULT.line_every_minutes, gt=0)
     shift_pattern: str = _DEFAULT.shift_pattern
     shift_starts: list[int] = list(_DEFAULT.shift_starts)
+    # 交接班 minutes; below slot_minutes (ScenarioToml checks it)
+    handover_minutes: float = Field(_DEFAULT.handover_minutes, ge=0, allow_inf_nan=False)
     speeds_kph: dict[Mode, float] = {}
     class_speeds_kph: dict[str, float] = {}
     default_speed_kph: float = Field(_DEFAULT.default_speed_kph, gt=0)
@@ -227,6 +229,7 @@ class PolicyIn(_Strict):
             line_every_minutes=self.line_every_minutes,
             shift_pattern=self.shift_pattern,
             shift_starts=tuple(self.shift_starts),
+            handover_minutes=float(self.handover_minutes),
             speeds_kph=speeds,
             class_speeds_kph=classes,
             default_speed_kph=self.default_speed_kph,
@@ -275,6 +278,15 @@ class ScenarioToml(_Strict):
         if 1440 % v:
             raise ValueError(f"slot_minutes must divide a day (1440 minutes), got {v}")
         return v
+
+    @model_validator(mode="after")
+    def _handover(self) -> ScenarioToml:
+        # a handover as long as a slot leaves a route in the slot after a shift start no time
+        h = self.policy.handover_minutes
+        if h >= self.slot_minutes:
+            raise ValueError(f"policy.handover_minutes must be a number of minutes >= 0 and "
+                             f"less than slot_minutes ({self.slot_minutes}), got {h:g}")
+        return self
 
     @field_validator("timezone", "source_timezone")
     @classmethod

@@ -45,9 +45,12 @@ class SimConfig:
       coefficient of variation ``service_cv``, ``exponential`` or ``fixed``).
     - ``handover_minutes``: at every shift start (``shift_starts``, default the policy's), a
       unit on duty on both sides of it is off the street and unavailable this long (交接班).
-      The plan's routes do not leave room for it: a route duty in that slot starts this much
-      later and the points it does not reach before the slot ends are dropped, and counted
-      (``kpis.route_points``: ``route_points_dropped_handover``).
+      ``None`` (the default): the scenario policy's ``handover_minutes`` (15 unless its
+      scenario.toml says otherwise); a number set here wins over the policy's. The plan's
+      routes leave room for the policy's handover (``planning/routes.py`` starts a route in
+      that slot this much later); a longer one here, or other ``shift_starts``, make the
+      route start later than planned, and the points it does not reach before the slot ends
+      are dropped, and counted (``kpis.route_points``: ``route_points_dropped_handover``).
     - ``preemption``: when no unit is free, a unit serving a less urgent incident (larger
       priority number; 1 is the most urgent) is taken off it; that incident waits again.
     - a second unit goes to incidents of ``second_unit_categories`` and to incidents within
@@ -132,7 +135,7 @@ class SimConfig:
     default_on_scene_minutes: float = 30.0
     service: Service = "lognormal"
     service_cv: float = 0.6
-    handover_minutes: float = 15.0
+    handover_minutes: float | None = None
     shift_starts: tuple[int, ...] | None = None
     preemption: bool = True
     second_unit_categories: tuple[str, ...] = field(default_factory=_default_serious)
@@ -169,7 +172,7 @@ class SimConfig:
         def bad(name: str, rule: str, value: object) -> SimError:
             return SimError(f"SimConfig.{name} must be {rule}; got {value!r}")
 
-        for name in ("default_on_scene_minutes", "handover_minutes", "patrol_dwell_minutes",
+        for name in ("default_on_scene_minutes", "patrol_dwell_minutes",
                      "route_dwell_minutes", "site_radius_m", "max_snap_m",
                      "report_delay_minutes", "camera_radius_m", "camera_visible_minutes",
                      "camera_detect_minutes", "drone_overwatch_minutes",
@@ -189,7 +192,8 @@ class SimConfig:
         if not 0.0 <= self.camera_detect_probability <= 1.0:
             raise bad("camera_detect_probability", "a probability in [0, 1]",
                       self.camera_detect_probability)
-        for name in ("drone_speed_kmh", "drone_launch_minutes", "drone_recharge_minutes"):
+        for name in ("drone_speed_kmh", "drone_launch_minutes", "drone_recharge_minutes",
+                     "handover_minutes"):
             v = getattr(self, name)
             if v is not None and not (v >= 0 and v != float("inf")):
                 raise bad(name, "None (the policy's) or a finite number >= 0", v)

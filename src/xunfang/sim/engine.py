@@ -68,7 +68,7 @@ import numpy.typing as npt
 
 from xunfang.network import RoadNetwork, edge_minutes, index_of, snap
 from xunfang.plan import Plan
-from xunfang.scenario.model import FloatArray, IntArray, Mode, Scenario
+from xunfang.scenario.model import FloatArray, IntArray, Mode, Scenario, on_both_sides
 from xunfang.sim import travel as travel_mod
 from xunfang.sim.config import SimConfig, SimError
 from xunfang.sim.incidents import SimIncidents
@@ -231,6 +231,13 @@ class SimSetup:
         return self.plan.slots[0].minutes
 
     @property
+    def handover_minutes(self) -> float:
+        """The handover's minutes (交接班): ``SimConfig.handover_minutes`` when set, else the
+        scenario policy's (``[policy] handover_minutes``)."""
+        h = self.config.handover_minutes
+        return float(self.scenario.policy.handover_minutes if h is None else h)
+
+    @property
     def n_plan_slots(self) -> int:
         return len(self.plan.slots)
 
@@ -383,6 +390,8 @@ def setup(scenario: Scenario, net: RoadNetwork, plan: Plan, *, start: date | dat
     """Check the plan against the scenario and lay it out for a run of ``days`` days from
     ``start`` (midnight of a date, or a datetime on a slot boundary of the plan)."""
     cfg = config or SimConfig()
+    if cfg.handover_minutes is None:  # the policy's (SimConfig's when set)
+        cfg = replace(cfg, handover_minutes=float(scenario.policy.handover_minutes))
     if days < 1:
         raise SimError(f"days must be at least 1; got {days}")
     problems = plan.check(scenario)
@@ -756,7 +765,7 @@ class _Run:
         self.grid_points = [g.tolist() for g in st.grid_points]
         self.route_points = [r.tolist() for r in st.route_points]
         self.route_dwells = [d.tolist() for d in st.route_dwells]
-        self.gap = self.cfg.handover_minutes
+        self.gap = st.handover_minutes
         # a route duty's progress: the run slot of the route and how many of its points the
         # unit has made there (a call interrupts the walk; ``_idle`` resumes from here)
         self.r_slot = [-1] * self.U
@@ -832,17 +841,12 @@ class _Run:
         # a route is the plan's for its slot: it starts again at every slot boundary, even when
         # the next slot's route is the same (``_idle``)
         route = st.duty[:, js] == D_ROUTE
+        s = st.shift_times
+        both = on_both_sides(on, s, self.L) if self.gap > 0 and s.size else None
         for u in range(self.U):
             ch = np.flatnonzero((key[u, 1:] != key[u, :-1]) | route[u, 1:]) + 1
             self.changes.append((ch * self.L).tolist())
-            if self.gap > 0 and st.shift_times.size:
-                s = st.shift_times
-                after = np.minimum((s // self.L).astype(np.int64), J - 1)
-                before = np.maximum(np.ceil(s / self.L).astype(np.int64) - 1, 0)
-                ok = on[u, after] & on[u, before]
-                self.handovers.append(s[ok].tolist())
-            else:
-                self.handovers.append([])
+            self.handovers.append([] if both is None else s[both[u]].tolist())
         # times a queued incident may find a unit newly free: ends of handovers, duty starts
         checks: set[float] = set()
         for u in range(self.U):
@@ -1333,7 +1337,7 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
     cfg = st.config
     helper = _Run.__new__(_Run)
     helper.st, helper.L, helper.U, helper.gap = st, float(st.slot_minutes), len(st.units), \
-        cfg.handover_minutes
+        st.handover_minutes
     _Run._breaks(helper)
     ch_ptr, ch_val = _ragged(helper.changes, np.float64)
     ho_ptr, ho_val = _ragged(helper.handovers, np.float64)
@@ -1353,7 +1357,7 @@ def _run_compiled(st: SimSetup, prep: Prepared, rng: np.random.Generator) -> Eve
     made = np.zeros((len(st.units), n_slots), dtype=np.int64)  # filled by the kernel
     out = run_kernel(
         float(st.horizon), float(st.slot_minutes), st.n_plan_slots, st.slot_offset,
-        st.start_minute, float(cfg.handover_minutes), float(cfg.patrol_dwell_minutes),
+        st.start_minute, st.handover_minutes, float(cfg.patrol_dwell_minutes),
         float(cfg.route_dwell_minutes), bool(cfg.preemption),
         np.ascontiguousarray(st.duty, dtype=np.int64), np.ascontiguousarray(st.place),
         ch_ptr, ch_val, ho_ptr, ho_val, np.asarray(helper.checks, dtype=np.float64),
@@ -1572,10 +1576,10 @@ class _Air:
 
 def unit_handovers(st: SimSetup) -> list[list[float]]:
     """Per simulated unit, the run minutes of its handovers (交接班): the shift starts with
-    the unit on duty on both sides (``SimConfig.handover_minutes`` > 0; none otherwise)."""
+    the unit on duty on both sides (``SimSetup.handover_minutes`` > 0; none otherwise)."""
     helper = _Run.__new__(_Run)
     helper.st, helper.L, helper.U = st, float(st.slot_minutes), len(st.units)
-    helper.gap = st.config.handover_minutes
+    helper.gap = st.handover_minutes
     _Run._breaks(helper)
     return helper.handovers
 
