@@ -18,10 +18,11 @@ The model (DESIGN.md §4, issue 6):
   ends then, and at a handover; a leg under way is driven to its end); ``off`` units are off
   the street.
 - At each shift start a unit on duty before and after it spends ``handover_minutes`` off the
-  street (交接班); a unit busy then does it once free. A route duty's slot loses those
-  minutes (the plan's routes are timed without them): its route starts after the handover
-  and the points not reached by the slot's end are dropped like any others
-  (``EventLog.route_made``; ``kpis.route_points`` counts them by cause).
+  street (交接班; ``SimSetup.handover_minutes``: the config's, else the policy's); a unit
+  busy then does it once free. A route duty's route starts after the handover (the plan's
+  routes leave the policy's minutes for it: ``planning/routes.py``) and the points not
+  reached by the slot's end are dropped like any others (``EventLog.route_made``;
+  ``kpis.route_points`` counts them by cause).
 - The dispatcher sends the responder (``SimConfig.responder_tiers``) that is free and on duty
   and reaches the incident soonest from where it is at that moment (a unit part-way along a
   road leg at fraction f: (1−f)·time from the leg's start + f·time from its end). With none
