@@ -338,8 +338,10 @@ def plan_drones(
     unit in a slot (the posture's crews): a sortie never runs across a change of pilot, and
     the ground units' crews say which unit a grounded drone's pilot rides (the shortfall).
     ``benched`` names, per (ground unit, slot), the people rostered to crew a unit a re-plan
-    took out of service: on duty, aboard nothing (the shortfall says so of a pilot, not "no
-    pilot on duty"; they crew no drone, the posture's crews stand).
+    took out of service whom the re-plan gave no unit off for want of a crew
+    (:func:`~xunfang.planning.deploy.from_plan.free_crews`: a pilot to spare there already
+    crews the grounded drone): on duty, aboard nothing (the shortfall says so of a pilot,
+    not "no pilot on duty"; the posture's crews stand).
     ``params`` default to the scenario's ``[policy.drones]``. Raises ``ValueError`` naming
     the argument for unknown grids or slots, negative or non-finite weights, and bad
     parameters.

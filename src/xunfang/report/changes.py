@@ -27,10 +27,14 @@ CHANGES_FILE = "changes.csv"
 #: ``dropped``, ``moved`` or ``not_flown``: :func:`sortie_rows`) and the video desk's camera
 #: tours (kind ``video``, ``changed`` ``cameras``: :func:`tour_rows`) that changed
 #: ``duty_said`` is ``new_duty`` in the report's language (a review (H3 #3): the zh dashboard
-#: showed "out of service", "route in grid G6", "camera tour 16:00–16:30")
+#: showed "out of service", "route in grid G6", "camera tour 16:00–16:30").
+#: ``new_crew`` names the people aboard after the change (a sortie's: its pilot), and
+#: ``crew_from`` those of them who were aboard another unit in that slot in the plan in
+#: force, ``PERSON:UNIT`` (the pilot of a motorcycle taken out of service who now flies the
+#: drone: ``PA1:M1`` on the drone's rows)
 CHANGES_COLUMNS = ("unit", "slot_start", "slot_end", "old_kind", "old_place", "new_kind",
                    "new_place", "new_duty", "old_place_name", "place_name", "changed",
-                   "duty_said")
+                   "duty_said", "new_crew", "crew_from")
 
 
 def change_rows(rep: Replanned, pif: PlanInForce, lang: str = "zh") -> list[dict[str, str]]:
@@ -47,6 +51,13 @@ def change_rows(rep: Replanned, pif: PlanInForce, lang: str = "zh") -> list[dict
     old_names = PlaceNames(PlanResult(scenario=rep.result.scenario, network=rep.result.network,
                                       plan=pif.plan, coverage={}, stages=pif.stages), lang)
     by_index = {s.index: s for s in pif.slots}
+    aboard = {(p, a.slot): a.unit for a in pif.plan.assignments for p in a.crew}
+
+    def came_from(unit: str, slot: int, crew: tuple[str, ...]) -> str:
+        """``PERSON:UNIT`` for each of ``crew`` aboard another unit in the plan in force."""
+        return ";".join(f"{p}:{aboard[(p, slot)]}" for p in crew
+                        if aboard.get((p, slot), unit) != unit)
+
     rows: list[dict[str, str]] = []
     for c in rep.changes:
         s = by_index[c.slot]
@@ -61,7 +72,9 @@ def change_rows(rep: Replanned, pif: PlanInForce, lang: str = "zh") -> list[dict
                      "place_name": new_names.place(c.new, s.start.hour),
                      "changed": c.what,
                      "duty_said": (note_text(c.new.note, new_names, cast("Lang", lang))
-                                   if c.new.note else "")})
+                                   if c.new.note else ""),
+                     "new_crew": ";".join(c.new.crew),
+                     "crew_from": came_from(c.unit, c.slot, c.new.crew)})
     return rows + sortie_rows(rep, pif, new_names) + tour_rows(rep, pif, new_names)
 
 
@@ -166,7 +179,9 @@ def sortie_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dic
                      "old_kind": "sortie" if c.old is not None else "", "old_place": op,
                      "new_kind": "sortie" if c.new is not None else "", "new_place": np_,
                      "new_duty": duty(c, "en"), "old_place_name": on, "place_name": nn,
-                     "changed": c.what, "duty_said": duty(c, names.lang)})
+                     "changed": c.what, "duty_said": duty(c, names.lang),
+                     "new_crew": pilot(rep.result.plan, c.new) if c.new is not None else "",
+                     "crew_from": ""})
     return rows
 
 
@@ -195,7 +210,8 @@ def tour_rows(rep: Replanned, pif: PlanInForce, names: PlaceNames) -> list[dict[
                      "new_duty": duty(t.new, a, b, "en"),
                      "old_place_name": "; ".join(names.post(c) for c in t.old),
                      "place_name": "; ".join(names.post(c) for c in t.new),
-                     "changed": "cameras", "duty_said": duty(t.new, a, b, names.lang)})
+                     "changed": "cameras", "duty_said": duty(t.new, a, b, names.lang),
+                     "new_crew": "", "crew_from": ""})
     return rows
 
 

@@ -12,7 +12,9 @@ record, so a re-plan with nothing new changes nothing, and it takes a fraction o
 
 :func:`replan_plan` runs the re-plan from a :class:`~.replan.ReplanState`, then the later
 stages (routes, drones, video, auxiliary forces) on the new posture, and keeps every
-assignment before the re-plan's first slot exactly as the plan in force has it.
+assignment before the re-plan's first slot exactly as the plan in force has it. The crew of
+a unit it takes out of service is freed from that slot on and crews the units off for want
+of a crew (:func:`free_crews`: the pilot of a broken motorcycle flies the grounded drone).
 """
 
 from __future__ import annotations
@@ -318,6 +320,64 @@ def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> I
                    if isinstance(unnamed, Mapping) else {})
 
 
+def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState) -> Inputs:
+    """``inp`` (:func:`inputs_for_plan`) with the crews of the units ``state`` has out of
+    service freed from the slot each is out on: those people are on duty and well, only
+    their vehicle is not (a review: a pilot riding a motorcycle taken out of service stayed
+    tied to it, and the drone stayed grounded "for want of a pilot"). In each such slot
+    they crew the police units the plan in force has off for want of a crew (not out of
+    service, not held at an incident) by :func:`~.inputs.crew_freed`, crewing's rules: a
+    pilot to spare flies a grounded drone, the others of the crew take the ground units of
+    their pool and then of their tier still off, and whoever no unit takes stays on the list
+    of the unit out of service (on duty, aboard nothing: the drones stage says so of a
+    pilot). Every other unit keeps its crew, and so does a unit held at an incident (its
+    people are at work). A unit an earlier re-plan took out of service has no crew on board
+    in the plan in force (its people went where that re-plan put them: a re-plan of a
+    re-plan keeps them there)."""
+    from xunfang.planning.deploy.inputs import crew_freed, unit_kind
+
+    pos = {s.index: k for k, s in enumerate(pif.slots)}
+    first = pos[state.at_slot]
+    since = {u: pos[state.at_slot] for u in state.out_of_service}
+    for u, k in state.out_of_service_from.items():
+        if u not in since and k in pos:
+            since[u] = max(first, pos[k])
+    if not since:
+        return inp
+    police = [u for u in inp.scenario.units if unit_kind(u) != "auxiliary"]
+    crew = dict(inp.crew)
+    on_duty = list(inp.on_duty)
+    rostered = set(inp.rostered_units)
+    for k in range(first, len(pif.slots)):
+        s = pif.slots[k]
+        out = [u for u, k0 in since.items() if k0 <= k]
+        freed = [p for u in out for p in crew.get((u, s.index), ())]
+        if not freed:
+            continue
+        off = [u.id for u in police
+               if u.id not in on_duty[k] and u.id not in since and u.id not in state.busy
+               and pif.plan.at(u.id, s.index).duty == "off"
+               and pif.plan.at(u.id, s.index).note not in (OUT_OF_SERVICE_NOTE, AUXILIARY_OFF)]
+        # the posts a ground unit on duty holds in the slot need no unit first
+        held = {u.home_post for u in police if u.mode != "drone" and u.id in on_duty[k]
+                and u.id not in out}
+        got = crew_freed(inp.scenario, freed, off, held) if off else {}
+        if not got:
+            continue
+        aboard = {p for c in got.values() for p in c}
+        for uid, c in got.items():
+            crew[(uid, s.index)] = c
+            rostered.add(uid)
+        on_duty[k] = on_duty[k] | frozenset(got)
+        for u in out:
+            left = tuple(p for p in crew.get((u, s.index), ()) if p not in aboard)
+            if left:
+                crew[(u, s.index)] = left
+            else:
+                crew.pop((u, s.index), None)
+    return replace(inp, crew=crew, on_duty=tuple(on_duty), rostered_units=frozenset(rostered))
+
+
 def out_of_service_from(pif: PlanInForce, slot: int) -> dict[str, int]:
     """Units the plan in force has out of service from ``slot`` on (an earlier re-plan's),
     and the first slot index they are out in."""
@@ -458,7 +518,10 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     The posture is re-planned with the plan's own deployment options (``pif.deploy_options``,
     from plan.json's ``request.deploy_options``), which the new plan records in turn; the
     weight that holds it to the plan in force is :data:`~.replan.KEEP_WEIGHT` unless those
-    options set ``w_keep`` (to another value than its default)."""
+    options set ``w_keep`` (to another value than its default). The people of a unit taken
+    out of service crew, from the slot it is out on, the units the plan in force has off for
+    want of a crew (:func:`free_crews`); a unit held at an incident keeps its crew, and so
+    does every unit the re-plan does not take out."""
     from xunfang.planning import coverage, pipeline
 
     t0 = _time.perf_counter()
@@ -485,6 +548,9 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     net = network if network is not None else RoadNetwork.from_scenario(scenario)
     inp = inputs_for_plan(pif, scenario, net)
     in_force = posture_in_force(pif, inp)
+    # the crew of a unit out of service is on duty: it may crew a unit off for want of one
+    # (the pilot of a motorcycle out of service flies the grounded drone)
+    inp = free_crews(pif, inp, state)
     lap("inputs")
     new = replan(inp, in_force, state, checkpoint_at=pif.checkpoint_at,
                  keep_weight=keep_weight(pif.deploy_options))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -705,19 +705,81 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                    off_reason=off_reason, unnamed=unnamed, sworn=sworn)
 
 
-def _crew_order(units: Sequence[Unit], people: int, *, drones_first: bool = False
-                ) -> list[Unit]:
+def crew_freed(scenario: Scenario, freed: Sequence[str], off: Collection[str],
+               held: Collection[str] = ()) -> dict[str, tuple[str, ...]]:
+    """Crews, in one slot, for the police units ``off`` (off duty for want of a crew) from
+    the people ``freed`` (on duty and aboard nothing: the crew of a unit a re-plan took out
+    of service), by :func:`crewing`'s rules for that slot: within each crew pool the units
+    off in :func:`_crew_order` (first one at each home post not ``held`` by a unit on
+    duty, then the others, drones last unless ``[policy.drones] crew_first``: a pilot to
+    spare flies a drone), the least sought people (pilots and sworn officers last)
+    taking the seats any one may fill; then the people no unit of their pool took crew the
+    ground units of their tier still off, in file order. Units not in ``off`` are not
+    touched (their crews stand); the people no unit takes stay aboard nothing.
+    Unknown unit or person ids are an error naming them."""
+    units = {u.id: u for u in scenario.units}
+    bad_units = sorted(u for u in off if u not in units)
+    if bad_units:
+        raise DeployError(f"crew_freed: unknown unit(s) {bad_units[:5]} (rule: a unit of "
+                          "units.csv off for want of a crew)")
+    people_ids = {p.id for p in scenario.people}
+    bad_people = sorted(p for p in freed if p not in people_ids)
+    if bad_people:
+        raise DeployError(f"crew_freed: unknown people {bad_people[:5]} (rule: people of "
+                          "people.csv)")
+    pools = crew_pools(scenario)
+    skills = {p.id: frozenset(p.skills) for p in scenario.people}
+    known = frozenset(k for v in skills.values() for k in v)
+    sworn = frozenset(p.id for p in scenario.people if p.role in SWORN_ROLES)
+    order = {p.id: i for i, p in enumerate(scenario.people)}
+    tier = {p.id: person_tier(p) for p in scenario.people}
+    police = [u for u in scenario.units if unit_kind(u) != "auxiliary" and u.id in off]
+    needs = {u.id: _needs(u, skills, known, sworn) for u in police}
+
+    def rank(p: str) -> tuple[bool, bool, int]:
+        return ("drone_pilot" in skills[p], p in sworn, order[p])
+
+    here = set(freed)
+    groups: dict[tuple[str, ...], list[Unit]] = {}
+    for u in police:
+        if here & set(pools[u.id]):
+            groups.setdefault(pools[u.id], []).append(u)
+    out: dict[str, tuple[str, ...]] = {}
+    taken: set[str] = set()
+    for pool, us in groups.items():
+        free = sorted((p for p in pool if p in here and p not in taken), key=rank)
+        got = _match(_crew_order(us, len(free), held=held,
+                                 drones_first=scenario.policy.drones.crew_first), free, needs)
+        for uid, c in got.items():
+            out[uid] = c
+            taken.update(c)
+    spare = sorted((p for p in here if p not in taken), key=rank)
+    for u in police:
+        if u.id in out or u.mode == "drone" or not spare:
+            continue
+        cands = [p for p in spare if tier[p] is None or tier[p] == u.tier]
+        got = _match([u], cands, needs)
+        if u.id in got:
+            out[u.id] = got[u.id]
+            spare = [p for p in spare if p not in got[u.id]]
+    return out
+
+
+def _crew_order(units: Sequence[Unit], people: int, *, drones_first: bool = False,
+                held: Collection[str] = ()) -> list[Unit]:
     """The order in which a pool's units get their crews from ``people`` on duty: first one
     unit at every home post (so that a short shift still holds each post), then the rest in
     file order, drones last — or, with ``drones_first`` (``[policy.drones] crew_first``),
     the drones right after the posts are held. At a post, the first unit in file order is
     taken unless its crew would leave too few people for the cheapest unit of each post
     still to come — then the first one that does (two people hold two posts on balance
-    vehicles rather than one post with a car)."""
+    vehicles rather than one post with a car). Posts ``held`` (by a unit on duty that is
+    not among ``units``) need no unit first."""
     ground = [u for u in units if u.mode != "drone"]
     posts: dict[str, list[Unit]] = {}
     for u in ground:
-        posts.setdefault(u.home_post, []).append(u)
+        if u.home_post not in held:
+            posts.setdefault(u.home_post, []).append(u)
     cheapest = {p: min(CREW_MIN.get(u.mode, 1) for u in us) for p, us in posts.items()}
     first: list[Unit] = []
     left = people

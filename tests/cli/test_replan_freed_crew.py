@@ -1,0 +1,119 @@
+"""A re-plan frees the crew of a unit it takes out of service (from_plan.free_crews): the
+pilot of a motorcycle taken out flies the drone that stood grounded for want of a pilot
+(session 31: the pilot stayed tied to the broken motorcycle and the drone's reason said
+"pilot PA1 of D1 is on duty, their unit M1 out of service"). A unit held at an incident
+keeps its crew, and so does every unit the re-plan leaves as it was."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import write_files
+from tests.planning.test_routes import LATTICE
+from xunfang.cli.main import app
+
+runner = CliRunner()
+
+#: The lattice with a car at the west station, a motorcycle at the east one and the drone.
+#: Each of the four teams has a pilot who rides motorcycles (P?1) and two drivers: the car
+#: takes the drivers, the motorcycle the pilot (its only rider), and the drone, crewed last,
+#: finds no pilot left: grounded all day.
+UNITS = ("id,tier,mode,squad,home_post\nC1,special,car,patrol,P1\n"
+         "M1,special,motorcycle,patrol,P2\nD1,special,drone,patrol,P1\n")
+PEOPLE = "id,role,team,squad,skills,tier\n" + "".join(
+    f"P{t}1,police,{t},patrol,motorcycle;drone_pilot,special\n"
+    f"P{t}2,police,{t},patrol,driver,special\n"
+    f"P{t}3,auxiliary,{t},patrol,driver,special\n" for t in "ABCD")
+AT = 12  # the re-plan's slot (12:00)
+
+
+def _doc(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+
+
+def _rows(doc: dict[str, Any]) -> dict[tuple[str, int], dict[str, Any]]:
+    return {(a["unit"], a["slot"]): a for a in doc["plan"]["assignments"]}
+
+
+def _run(*args: str) -> None:
+    r = runner.invoke(app, list(args))
+    assert r.exit_code == 0, r.output
+
+
+@pytest.fixture(scope="module")
+def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("freed")
+    sc = write_files(root / "sc", {**LATTICE, "units.csv": UNITS, "people.csv": PEOPLE})
+    _run("plan", str(sc), "--out", str(root / "plan"), "--from", "2026-12-01", "--lang", "en")
+    doc = _doc(root / "plan")
+    at = _rows(doc)
+    # the case at hand: the drone grounded, M1 ridden by a pilot from the re-plan's slot on
+    assert all(at[("D1", k)]["duty"] == "off" for k in range(24))
+    assert not doc["plan"].get("drone_sorties")
+    riders = {k: at[("M1", k)]["crew"] for k in range(AT, 24)}
+    assert all(len(c) == 1 and c[0].endswith("1") for c in riders.values()), riders
+    return root / "plan"
+
+
+def test_the_pilot_of_a_motorcycle_out_of_service_flies_the_grounded_drone(
+        plan_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "re"
+    _run("replan", str(plan_dir), "--at", "12:00", "--out-of-service", "M1", "--out", str(out))
+    old, doc = _rows(_doc(plan_dir)), _doc(out)
+    now = _rows(doc)
+    for k in range(AT, 24):
+        pilot = old[("M1", k)]["crew"]
+        assert now[("M1", k)]["duty"] == "off" and now[("M1", k)]["note"] == "out of service"
+        assert now[("D1", k)].get("crew") == pilot, (k, now[("D1", k)])
+        assert now[("D1", k)]["duty"] in ("drone", "post"), now[("D1", k)]
+    for k in range(AT):  # before the re-plan's slot: as in force, the drone on the ground
+        assert now[("D1", k)] == old[("D1", k)]
+        assert now[("M1", k)] == old[("M1", k)]
+    # the car, untouched, keeps its crews all day
+    assert all(now[("C1", k)]["crew"] == old[("C1", k)]["crew"] for k in range(24))
+    # the drone flies after the re-plan's slot, never before
+    air = doc["plan"]["drone_sorties"]
+    assert air and all(x["unit"] == "D1" and x["start"] >= AT * 60 for x in air), air
+    assert any(now[("D1", k)]["duty"] == "drone" for k in range(AT, 24))
+    drones = doc["stages"]["drones"]
+    assert not any("out of service" in s for s in drones["shortfalls"]), drones["shortfalls"]
+    # changes.csv names the drone's new duty, its pilot, and the unit the pilot came from
+    with (out / "changes.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    d1 = [r for r in rows if r["unit"] == "D1" and r["new_kind"] in ("drone", "post")]
+    assert len(d1) == 24 - AT
+    for r in d1:
+        k = int(r["slot_start"][11:13])
+        assert r["old_kind"] == "off" and r["new_duty"] == now[("D1", k)]["note"]
+        assert r["new_crew"] == ";".join(old[("M1", k)]["crew"])
+        assert r["crew_from"] == f"{old[('M1', k)]['crew'][0]}:M1", r
+    added = [r for r in rows if r["unit"] == "D1" and r["changed"] == "added"]
+    assert len(added) == len(air) and all(r["new_crew"] for r in added)
+    assert not any(r["crew_from"] for r in rows if r["unit"] == "C1")
+
+    # a re-plan of the re-plan keeps the pilot on the drone, and changes nothing
+    again = tmp_path / "again"
+    _run("replan", str(out), "--at", "15:00", "--out", str(again))
+    doc2 = _doc(again)
+    assert _rows(doc2) == now
+    assert doc2["plan"]["drone_sorties"] == air
+    assert doc2["stages"]["replan"]["changed"] == 0
+
+
+def test_a_unit_held_at_an_incident_keeps_its_pilot(plan_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "busy"
+    _run("replan", str(plan_dir), "--at", "12:00", "--busy", "M1:W:16:00", "--out", str(out))
+    old, doc = _rows(_doc(plan_dir)), _doc(out)
+    now = _rows(doc)
+    for k in range(AT, 16):  # at the incident: its rider with it, the drone on the ground
+        assert now[("M1", k)]["note"] == "busy at an incident"
+        assert now[("M1", k)]["crew"] == old[("M1", k)]["crew"]
+        assert now[("D1", k)]["duty"] == "off" and not now[("D1", k)].get("crew")
+    assert all(now[("C1", k)]["crew"] == old[("C1", k)]["crew"] for k in range(24))
+    assert not any(x["start"] < 16 * 60 for x in doc["plan"].get("drone_sorties", []))
