@@ -79,7 +79,7 @@ def test_nothing_new_changes_nothing(plan_dir: Path) -> None:
         assert (new / "layers" / name).read_bytes() == (plan_dir / "layers" / name).read_bytes()
     assert (new / "changes.csv").read_text(encoding="utf-8-sig").strip() == (
         "unit,slot_start,slot_end,old_kind,old_place,new_kind,new_place,new_duty,"
-        "old_place_name,place_name,changed,duty_said")
+        "old_place_name,place_name,changed,duty_said,new_crew,crew_from")
     old, doc = _doc(plan_dir), _doc(new)
     assert doc["inputs_hash"] == old["inputs_hash"] and doc["seed"] == old["seed"]
     assert doc["plan"]["stages"][-1] == "replan"
