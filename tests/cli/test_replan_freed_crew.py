@@ -83,6 +83,11 @@ def test_the_pilot_of_a_motorcycle_out_of_service_flies_the_grounded_drone(
     assert any(now[("D1", k)]["duty"] == "drone" for k in range(AT, 24))
     drones = doc["stages"]["drones"]
     assert not any("out of service" in s for s in drones["shortfalls"]), drones["shortfalls"]
+    # plan.json's record of the re-plan says who moved where, when
+    moved = doc["stages"]["replan"]["crews_freed"]
+    assert {(m["from"], m["to"]) for m in moved} == {("M1", "D1")}
+    assert sum(m["last_slot"] - m["first_slot"] + 1 for m in moved) == 24 - AT
+    assert min(m["first_slot"] for m in moved) == AT
     # changes.csv names the drone's new duty, its pilot, and the unit the pilot came from
     with (out / "changes.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -116,4 +121,5 @@ def test_a_unit_held_at_an_incident_keeps_its_pilot(plan_dir: Path, tmp_path: Pa
         assert now[("M1", k)]["crew"] == old[("M1", k)]["crew"]
         assert now[("D1", k)]["duty"] == "off" and not now[("D1", k)].get("crew")
     assert all(now[("C1", k)]["crew"] == old[("C1", k)]["crew"] for k in range(24))
+    assert "crews_freed" not in doc["stages"]["replan"]
     assert not any(x["start"] < 16 * 60 for x in doc["plan"].get("drone_sorties", []))

@@ -33,7 +33,15 @@ import numpy as np
 from xunfang import __version__
 from xunfang.intel.stage import RiskTable
 from xunfang.network import RoadNetwork
-from xunfang.plan import Assignment, CameraView, DroneSortie, Plan, PlanError, Slot
+from xunfang.plan import (
+    Assignment,
+    CameraView,
+    DroneSortie,
+    Plan,
+    PlanError,
+    Slot,
+    index_runs,
+)
 from xunfang.planning.deploy.inputs import DeployError, Inputs, Options, Pin, prepare
 from xunfang.planning.deploy.replan import (
     KEEP_WEIGHT,
@@ -378,6 +386,20 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState) -> Inputs:
     return replace(inp, crew=crew, on_duty=tuple(on_duty), rostered_units=frozenset(rostered))
 
 
+def crews_moved(before: Inputs, after: Inputs) -> list[dict[str, object]]:
+    """Who :func:`free_crews` moved: per person, unit left (out of service) and unit taken,
+    its runs of slots (``first_slot``, ``last_slot``), for plan.json's ``stages.replan``."""
+    was = {(p, k): u for (u, k), c in before.crew.items() for p in c}
+    moves: dict[tuple[str, str, str], list[int]] = {}
+    for (u, k), c in after.crew.items():
+        for p in c:
+            old = was.get((p, k))
+            if old is not None and old != u:
+                moves.setdefault((p, old, u), []).append(k)
+    return [{"person": p, "from": a, "to": b, "first_slot": lo, "last_slot": hi}
+            for (p, a, b), ks in sorted(moves.items()) for lo, hi in index_runs(ks)]
+
+
 def out_of_service_from(pif: PlanInForce, slot: int) -> dict[str, int]:
     """Units the plan in force has out of service from ``slot`` on (an earlier re-plan's),
     and the first slot index they are out in."""
@@ -550,7 +572,9 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     in_force = posture_in_force(pif, inp)
     # the crew of a unit out of service is on duty: it may crew a unit off for want of one
     # (the pilot of a motorcycle out of service flies the grounded drone)
-    inp = free_crews(pif, inp, state)
+    crewed = free_crews(pif, inp, state)
+    freed = crews_moved(inp, crewed)
+    inp = crewed
     lap("inputs")
     new = replan(inp, in_force, state, checkpoint_at=pif.checkpoint_at,
                  keep_weight=keep_weight(pif.deploy_options))
@@ -692,6 +716,8 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
         "changed_assignments": len(ch), "changed_sorties": len(in_air),
         "changed_camera_tours": len(on_video),
         "keep_weight": keep_weight(pif.deploy_options),
+        # the people of units out of service who crew a unit off for want of a crew
+        **({"crews_freed": freed} if freed else {}),
         **({"drone_sorties_dropped": len(grounded),
             "drone_sorties_not_flown": [{**_sortie_doc(h.sortie), "reason": h.reason}
                                         for h in grounded]} if grounded else {}),
