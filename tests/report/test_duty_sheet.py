@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from tests.report.tables import plan_sheet_rows
 from xunfang.network import RoadNetwork
 from xunfang.planning.pipeline import PlanResult
 from xunfang.report.html import PlaceNames
@@ -48,12 +49,7 @@ def test_county_n271_is_where_renmin_road_changes_its_name(
 
 def _plan_sheet_rows(folder: Path) -> list[list[str]]:
     """The report's 勤务表 rows, cell texts (unit, tier, mode, squad, slots, duty, crew)."""
-    text = (folder / "report.html").read_text(encoding="utf-8")
-    section = text[text.index('<section id="plan">'):]
-    section = section[:section.index("</section>")]
-    body = section[section.index("<tbody>"):]
-    return [[html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", row)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+    return plan_sheet_rows((folder / "report.html").read_text(encoding="utf-8"))
 
 
 def test_camera_tours_have_their_own_clock_times(county: tuple[PlanResult, Path, Path]) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.planning.test_deploy import DAY, _inputs
+from tests.report.tables import plan_sheet_rows
 from xunfang.network import RoadNetwork
 from xunfang.plan import Plan
 from xunfang.planning import deploy
@@ -172,7 +173,7 @@ def test_the_report_has_a_line_for_the_event(with_event, lang: Lang) -> None:
 def test_event_duty_reads_as_the_event_not_a_fixed_post(with_event, lang: Lang) -> None:
     result, units = with_event
     page = render_report(result, PlanRequest(start=date(2026, 12, 1)), lang=lang)
-    sheet = [r for r in _rows(_section(page, "plan")) if r and r[0] in units]
+    sheet = [r for r in plan_sheet_rows(page) if r and r[0] in units]
     at_ks1 = [r for r in sheet if "新华街商圈警务站" in r[5]]  # neither's home post
     assert [(r[0], r[4]) for r in at_ks1] == [("TX-M1", "12-01 10:00–13:00"),
                                                ("TX-M2", "12-01 10:00–12:00")]

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from tests.report.tables import cell_tables
 from xunfang.network import RoadNetwork
 from xunfang.planning.pipeline import PlanResult
 from xunfang.report.html import PlaceNames, _reasons, at_one_place
@@ -58,7 +59,9 @@ def test_timeline_route_cells_show_the_grid_patrolled(
         county: tuple[PlanResult, Path, Path]) -> None:
     result, _, en = county
     text = (en / "report.html").read_text(encoding="utf-8")
-    cells = re.findall(r'<td class="d-route" title="([^"]*)">([^<]*)</td>', text)
+    (day1, *_) = cell_tables(text, "timeline")
+    cells = [(c.attrs["title"], c.text) for row in day1[1:] for c in row[1:]
+             if c.attrs.get("class") == "d-route"]
     grids = {a.id for a in result.scenario.areas_of("grid")}
     doc = json.loads((en / "plan.json").read_text(encoding="utf-8"))
     planned = {(r["unit"], r["slot"]): r["grid"] for r in doc["stages"]["routes"]["routes"]}

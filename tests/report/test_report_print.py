@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.report.tables import text_tables
 from xunfang.planning.pipeline import PlanRequest, PlanResult, build_plan
 from xunfang.report.html import render_report
 from xunfang.report.i18n import VALUES, t, value_label
@@ -32,46 +32,8 @@ def pages(planned: tuple[PlanResult, PlanRequest]) -> dict[str, str]:
     return {lang: render_report(result, req, lang=lang) for lang in ("zh", "en")}
 
 
-class _Tables(HTMLParser):
-    """Every table of a page as (section id, rows of cell texts), the header row first."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: list[tuple[str, list[list[str]]]] = []
-        self.section = ""
-        self.cell: list[str] | None = None
-        self.svg = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "section":
-            self.section = dict(attrs).get("id") or ""
-        elif tag == "svg":
-            self.svg += 1
-        elif self.svg:
-            return
-        elif tag == "table":
-            self.tables.append((self.section, []))
-        elif tag == "tr" and self.tables:
-            self.tables[-1][1].append([])
-        elif tag in ("td", "th"):
-            self.cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "svg":
-            self.svg -= 1
-        elif tag in ("td", "th") and self.cell is not None and self.tables and not self.svg:
-            self.tables[-1][1][-1].append(" ".join("".join(self.cell).split()))
-            self.cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self.cell is not None and not self.svg:
-            self.cell.append(data)
-
-
 def _tables(page: str, section: str) -> list[list[list[str]]]:
-    parser = _Tables()
-    parser.feed(page)
-    return [rows for sec, rows in parser.tables if sec == section]
+    return text_tables(page, section)
 
 
 def _column(rows: list[list[str]], head: str) -> list[str]:

@@ -11,12 +11,17 @@ import pytest
 
 from xunfang.planning.pipeline import PlanResult
 
-#: the lines of text each cell of the plan sheet's rows takes: [unit, cells' line counts]
-LINES = """() => [...document.querySelectorAll('#plan tbody tr')].map(tr => [
-  tr.cells[0].textContent, [...tr.cells].map(td => {
-    const r = document.createRange(); r.selectNodeContents(td);
-    return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }),
-  tr.cells[5].textContent.includes('→')])"""
+#: the lines of text each cell of the plan sheet's rows takes: [unit, cells' line counts]; a
+#: row after a unit's first of the day holds its slots, duty and crew, the unit's four cells
+#: spanning it from the first (their counts, the first row's, stand in for them)
+LINES = """() => { let unit = '', head = [];
+  return [...document.querySelectorAll('#plan tbody tr')].map(tr => {
+    const n = [...tr.cells].map(td => {
+      const r = document.createRange(); r.selectNodeContents(td);
+      return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; });
+    if (tr.cells.length === 7) { unit = tr.cells[0].textContent; head = n.slice(0, 4); }
+    const all = tr.cells.length === 7 ? n : head.concat(n);
+    return [unit, all, tr.cells[tr.cells.length - 2].textContent.includes('→')]; }); }"""
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from tests.report.tables import cell_tables
 from xunfang.planning.drones import plan_drones
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.routes import plan_routes
@@ -123,8 +124,10 @@ def test_timeline_hover_gives_the_notes_in_the_report_language(
         page = (folder / "report.html").read_text(encoding="utf-8")
         part = page[page.index('<section id="timeline">'):]
         part = part[:part.index("</section>")]
-        return [html.unescape(x) for x in re.findall(r'<td class="d-[^"]*" title="([^"]*)"',
-                                                     part)]
+        (day1, *_) = cell_tables(page, "timeline")
+        # a run's one cell stands for each of its slots: its hover counted once a slot
+        return [c.attrs["title"] for row in day1[1:] for c in row[1:]
+                if c.attrs.get("class", "").startswith("d-")]
 
     zh = titles(zh_dir)
     assert len(zh) == len(plan.units) * len(first)
