@@ -2,7 +2,7 @@
 1.95 MB, the aim 1.2 MB; bench/report_size.py measures it).
 
 The timeline's runs of slots on one duty are one cell each, its hover saying the run's span;
-the plan sheet says a unit's unit, tier, mode and squad once for its rows of a day; the maps'
+the plan sheet says a unit's unit, tier, mode and squad once for up to 4 rows of a day; the maps'
 path data give each point after the first as a step from the one before. Each slot, row,
 grid, site and post is still there, each <use> finds what it uses."""
 
@@ -17,7 +17,7 @@ import pytest
 
 from tests.report.tables import cell_tables, plan_sheet_rows
 from xunfang.planning.pipeline import PlanResult
-from xunfang.report.html import _timeline_runs, at_one_place
+from xunfang.report.html import SHEET_GROUP_ROWS, _timeline_runs, at_one_place
 from xunfang.report.svgmap import path_d
 
 NUM = r"-?(?:\d+\.?\d*|\.\d+)"
@@ -131,11 +131,14 @@ def test_the_plan_sheet_says_each_units_cells_once_a_day(
     section = page[page.index('<section id="plan">'):]
     section = section[:section.index("</section>")]
     bodies = re.findall(r"<tbody>(.*?)</tbody>", section, re.S)
-    assert len(bodies) == len(order)  # a plan of one day: one <tbody> a unit
+    # a plan of one day: a unit's rows in blocks of SHEET_GROUP_ROWS (printed whole)
+    assert len(bodies) == sum(-(-units.count(u) // SHEET_GROUP_ROWS) for u in order)
+    assert max(units.count(u) for u in order) > SHEET_GROUP_ROWS  # (the case is tested)
     for body in bodies:
         n = body.count("<tr>")
         first = re.match(r'<tr><td(?: rowspan="(\d+)")?>', body)
         assert first is not None and int(first.group(1) or 1) == n
+        assert 1 <= n <= SHEET_GROUP_ROWS
         assert body.count("<td") == 4 + 3 * n  # unit, tier, mode, squad once
 
 

@@ -1563,6 +1563,12 @@ def note_text(note: str, names: PlaceNames, lang: Lang) -> str:
     return note
 
 
+#: the plan sheet's rows under one unit cell (rowspan) at most: chromium prints such a block
+#: on one page, and a unit's 24 rows of a day held together left the 7-day report's print
+#: 127 A4 pages where it had 105 (4: 107, and each page starts with its unit's name)
+SHEET_GROUP_ROWS = 4
+
+
 def _timeline_runs(cells: list[dict[str, Any]], dated: bool) -> list[dict[str, Any]]:
     """A unit's timeline cells of one day with each run of consecutive slots on the same
     duty (its colour, its text and its hover's words) made one cell spanning them, its hover
@@ -2028,7 +2034,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     post_names = {p.id: p.name for p in sc.posts}
     area_names = {a.id: a.name for a in sc.areas_of("grid")}
     # the plan sheet: a unit's runs of one day share its unit, tier, mode and squad cells
-    # (rowspan), the 7-day report having repeated them on each of its 2,441 rows
+    # (rowspan, SHEET_GROUP_ROWS rows at most), the 7-day report having repeated them on
+    # each of its 2,441 rows
     sheet: list[list[dict[str, Any]]] = []
     for u in sc.units:
         labels = []
@@ -2050,8 +2057,11 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
             label, crew = key.split("\x00")
             s0, s1 = plan.slots[first], plan.slots[last]
             day = s0.start.date()
-            if not sheet or sheet[-1][0]["unit"] != u.id or sheet[-1][0]["day"] != day:
-                sheet.append([])  # a unit's rows of one day: one <tbody>, its unit said once
+            if (not sheet or sheet[-1][0]["unit"] != u.id or sheet[-1][0]["day"] != day
+                    or len(sheet[-1]) >= SHEET_GROUP_ROWS):
+                # a unit's rows of one day, SHEET_GROUP_ROWS at most: one <tbody>, its unit
+                # said once
+                sheet.append([])
             sheet[-1].append({"unit": u.id, "day": day, "tier": T(f"tier_{u.tier}"),
                           "mode": value_label("mode", u.mode, lang),
                           "squad": value_label("squad", u.squad, lang),
