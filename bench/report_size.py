@@ -11,7 +11,8 @@ best kept) and measures what it wrote; with ``--html`` it measures a report writ
 
 Per section (``<section id>``; "head" is everything before the first, styles included) it
 prints the bytes and how many of them are SVG, SVG path data (``d=``/``points=``), <use>
-references, tables and <title> hovers; the last line is a ``--json`` record.
+references, tables, SVG <title> hovers, cells' ``title=`` hovers, styles and scripts; the
+last line is a ``--json`` record.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ KINDS = {
     "path_data": re.compile(r'\s(?:d|points)="[^"]*"'),
     "use": re.compile(r"<use\b[^>]*>"),
     "table": re.compile(r"<table\b.*?</table>", re.S),
-    "title": re.compile(r"<title>.*?</title>", re.S),
+    "title": re.compile(r"<title>.*?</title>", re.S),  # SVG hovers
+    "title_attr": re.compile(r'\stitle="[^"]*"'),  # table cells' hovers (the timeline's)
     "style": re.compile(r"<style\b.*?</style>", re.S),
     "script": re.compile(r"<script\b.*?</script>", re.S),
 }
@@ -104,7 +106,8 @@ def main() -> None:
         source = f"{args.scenario} {args.start} {args.days} day(s) {args.lang}"
     rows = breakdown(html)
     total = _bytes(html)
-    cols = ["bytes", "svg", "path_data", "use", "table", "title", "style", "script", "svgs"]
+    cols = ["bytes", "svg", "path_data", "use", "table", "title", "title_attr", "style",
+            "script", "svgs"]
     print(f"report.html of {source}: {total:,} bytes ({total / 1e6:.2f} MB)"
           + (f", written in {seconds:.2f} s (best of {args.repeat})" if seconds else ""))
     print(f"{'section':<24}" + "".join(f"{c:>11}" for c in cols))
