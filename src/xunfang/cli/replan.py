@@ -140,16 +140,16 @@ def replan_report(pif: PlanInForce, lang: str, summary: dict[str, Any] | None
     where that report is in ``lang`` (else the report points to it)."""
     from datetime import datetime
 
-    from xunfang.report.html import ReplanReport, kept_sections
+    from xunfang.report.replan_view import replan_view
 
     path = pif.folder / "report.html" if pif.folder is not None else None
-    kept: dict[str, str] = {}
-    if path is not None and path.is_file():
-        kept = kept_sections(path.read_text(encoding="utf-8"), lang)  # type: ignore[arg-type]
-    return ReplanReport(made=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
-                        summary=summary, kept=kept,
-                        # absolute: the re-plan's report is read from its own folder
-                        kept_from=str(path.resolve()) if path is not None else pif.label)
+    original = (path.read_text(encoding="utf-8") if path is not None and path.is_file()
+                else None)
+    return replan_view(made=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
+                       summary=summary, original_html=original,
+                       lang=lang,  # type: ignore[arg-type]
+                       # absolute: the re-plan's report is read from its own folder
+                       kept_from=str(path.resolve()) if path is not None else pif.label)
 
 
 def replan_cmd(
