@@ -59,6 +59,11 @@ class ReplanAsk:
     force: bool = False
     back: tuple[tuple[str, str], ...] = ()  # (unit, label): back in service
 Actor = UserRow | str
+#: what a stored re-plan keeps of its summary (plan.json's ``replan_summary``): the shortfalls
+#: it added and resolved, which its report's head counts (the rest is ``changes`` and
+#: ``stages.replan``)
+REPLAN_SUMMARY_KEYS = ("at", "shortfalls_added", "shortfalls_resolved",
+                       "route_shortfalls_added", "route_shortfalls_resolved")
 #: plans kept in memory besides the current one (the rest are read from the store again)
 MAX_CACHED = 8
 #: days of position history kept while serving (`xunfang serve --keep-days`); each unit's last
@@ -100,6 +105,8 @@ class PlanEntry:
     meta: dict[str, object] = field(default_factory=dict)
     from_plan: int | None = None  # the plan it re-plans (the store's column)
     _layers: dict[str, Any] | None = field(default=None, repr=False)
+    #: its printable report by language, once rendered (:func:`xunfang.web.report.plan_report`)
+    reports: dict[str, str] = field(default_factory=dict, repr=False)
 
     def layers(self) -> dict[str, Any]:
         if self._layers is None:
@@ -288,7 +295,9 @@ class Centre:
             entry = self.add_plan(
                 rep.result, rep.request, actor=actor, activate=make_current,
                 name=f"re-plan of {plan_id} from {at_slot.start:%Y-%m-%d %H:%M}",
-                extra={"changes": rows, "changes_lang": lang}, roster=roster,
+                extra={"changes": rows, "changes_lang": lang,
+                       "replan_summary": {k: summary[k] for k in REPLAN_SUMMARY_KEYS}},
+                roster=roster,
                 from_plan=plan_id)
             if make_current:
                 self.set_current(entry.id, actor=actor)

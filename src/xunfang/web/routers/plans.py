@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from xunfang import store
@@ -218,6 +219,35 @@ def get_stages(plan_id: PlanId, _: Reader, c: CentreDep,
 def get_layers(plan_id: PlanId, _: Reader, c: CentreDep) -> dict[str, object]:
     """GeoJSON (WGS 84) of roads, areas (zones, grids, rings), sites, posts and the rings."""
     return c.entry(plan_id).layers()
+
+
+#: the report's own policy: it is one self-contained page (inline CSS and SVG, no script),
+#: so nothing outside it is fetched even were its text to ask
+REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+              "frame-ancestors 'none'")
+
+
+@router.get("/{plan_id}/report", response_class=HTMLResponse)
+def plan_report(plan_id: PlanId, _: Reader, c: CentreDep,
+                lang: Annotated[Literal["zh", "en"] | None, Query()] = None) -> HTMLResponse:
+    """The plan's printable report: the report.html ``xunfang plan`` (``xunfang replan`` for a
+    re-plan) writes for it, in ``?lang`` (default: the plan's own), self-contained, with a
+    file name to save it under (:func:`~xunfang.web.report.plan_report`). A re-plan's is
+    headed as one and keeps the roster and checkpoint sections of the plan it re-plans. 409
+    naming what the centre does not hold of it (a plan read back from the store with a
+    roster or a checkpoint game), 422 for a plan stored without its stages."""
+    from xunfang.web import report
+
+    try:
+        html, lang = report.plan_report(c, plan_id, lang)
+    except report.ReportMissing as exc:
+        raise HTTPException(409, str(exc)) from None
+    except report.ReportUnfit as exc:
+        raise HTTPException(422, str(exc)) from None
+    name = report.report_filename(c, plan_id, lang)
+    return HTMLResponse(html, headers={
+        "content-disposition": f'inline; filename="{name}"',
+        "content-security-policy": REPORT_CSP, "content-language": lang})
 
 
 def entry_result(e: PlanEntry) -> PlanResult:
