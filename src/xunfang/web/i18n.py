@@ -29,6 +29,11 @@ WORDS: dict[str, dict[str, str]] = {
     "read_only": {"zh": "只读账号：不能修改", "en": "Read-only account: no changes allowed"},
     "rings_now": {"zh": "当前处置圈覆盖", "en": "Rings now"},
     "lang_other": {"zh": "English", "en": "中文"},
+    # the viewed plan's printable report (GET /api/plans/{id}/report), in a new tab
+    "print_report": {"zh": "打印报告", "en": "Print report"},
+    "print_report_hint": {"zh": "在新标签页打开本方案的报告（report.html），可打印或保存",
+                          "en": "Open this plan's report (report.html) in a new tab, to print "
+                                "or save"},
     "plan": {"zh": "方案", "en": "Plan"},
     "import": {"zh": "导入历史警情", "en": "Import incidents"},
     "columns": {"zh": "列对应", "en": "Columns"},

@@ -130,6 +130,7 @@ def dashboard(request: Request, c: CentreDep) -> Response:
             "rules": rules(_lang(request))}
     return _page(request, "dashboard.html", {
         "user": u, "title": boot["title"], "upload_accept": upload_accept(),
+        "plan_id": plan.id,  # the printable report's link (app.js follows a change of plan)
         "categories": incident_categories(sc),
         "boot": json.dumps(boot, ensure_ascii=False).replace("<", "\\u003c")})
 

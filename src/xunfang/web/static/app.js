@@ -548,8 +548,15 @@
     nowSlot = i; window.xunfang.nowSlot = i;
     if (followed) setSlot(i); else markClock();
   }
+  // the printable report of the plan shown, in the page's language (GET /api/plans/{id}/report)
+  function reportLink() {
+    const a = document.getElementById("print-report");
+    if (a) a.href = `/api/plans/${boot.plan}/report?lang=${boot.lang}`;
+  }
+  reportLink();
   async function showPlan(id, now) {
     boot.plan = id; window.xunfang.plan = id;
+    reportLink();
     importedSince = 0;
     await loadPlanDoc();
     await Promise.all([loadSheet(), loadRoster()]);
