@@ -125,17 +125,47 @@ def test_permissions_and_unknown_plans(env: Env) -> None:
     assert r.status_code == 422
 
 
-def test_a_plan_read_back_without_its_roster_is_refused_naming_it(env: Env) -> None:
-    """After a restart the centre holds the plan's plan.json only: its roster and checkpoint
-    game are summaries there, from which the report's sections cannot be drawn (409 naming
-    them, not a report without them)."""
-    first = env.centre.current
+def test_after_a_restart_the_reports_are_rendered_from_the_store(
+        env: Env, replanned: dict[str, Any]) -> None:
+    """After a restart the centre holds what the store keeps (plan.json, the roster stored
+    with the plan, the checkpoint game's coverage of each site): the plan's and its
+    re-plan's reports are the same pages as before."""
+    first, pid = replanned["from_plan"], replanned["id"]
+    cl = env.login("viewer")
+    before = {(p, lang): cl.get(f"/api/plans/{p}/report?lang={lang}").text
+              for p in (first, pid) for lang in ("zh", "en")}
     centre, client = restart(env)
     try:
+        assert centre.entry(first).result is None  # read back, not made in this process
+        # the plan.json served has nothing more than before (the report's extra is apart)
+        assert client.get(f"/api/plans/{first}").json() == cl.get(f"/api/plans/{first}").json()
+        for (p, lang), html in before.items():
+            r = client.get(f"/api/plans/{p}/report?lang={lang}")
+            assert r.status_code == 200, r.text
+            assert r.text == html, (p, lang)
+    finally:
+        centre.store.dispose()
+
+
+def test_a_plan_stored_without_what_its_report_needs_is_refused_naming_it(
+        env: Env, replanned: dict[str, Any]) -> None:
+    """A plan stored without the checkpoint game's coverage (before the centre kept it) or
+    without its roster: 409 naming what is missing, not a report without the section; its
+    re-plans' reports too (they keep its sections)."""
+    first, pid = replanned["from_plan"], replanned["id"]
+    centre, client = restart(env)
+    try:
+        centre.entry(first).report_extra.clear()
         r = client.get(f"/api/plans/{first}/report")
         assert r.status_code == 409, r.text
         detail = r.json()["detail"]
-        assert f"plan {first}" in detail and "roster" in detail and "checkpoint" in detail
+        assert f"plan {first}" in detail and "checkpoint game's coverage" in detail
+        r = client.get(f"/api/plans/{pid}/report")
+        assert r.status_code == 409 and f"plan {pid} re-plans plan {first}" in r.text
+        centre.entry(first).report_extra["checkpoint_site_slots"] = {}
+        centre.roster = lambda plan_id: None  # type: ignore[method-assign]
+        r = client.get(f"/api/plans/{first}/report")
+        assert r.status_code == 409 and "without its roster" in r.json()["detail"]
         # the new centre's own plan, made in that process, has its report
         assert client.get(f"/api/plans/{centre.current}/report").status_code == 200
     finally:

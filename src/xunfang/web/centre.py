@@ -107,6 +107,8 @@ class PlanEntry:
     _layers: dict[str, Any] | None = field(default=None, repr=False)
     #: its printable report by language, once rendered (:func:`xunfang.web.report.plan_report`)
     reports: dict[str, str] = field(default_factory=dict, repr=False)
+    #: what its report needs besides plan.json (:func:`report_extra`), as stored with it
+    report_extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def layers(self) -> dict[str, Any]:
         if self._layers is None:
@@ -126,6 +128,26 @@ class PlanEntry:
         return {"id": self.id, "scenario": p.scenario, "from": start,
                 "slots": len(p.slots), "seed": p.seed, "inputs_hash": p.inputs_hash,
                 "units": len(p.units), "stages": list(p.stages), **self.meta}
+
+
+#: the stored header's key of :func:`report_extra` (kept out of the plan.json served)
+REPORT_EXTRA = "report_extra"
+
+
+def report_extra(result: PlanResult) -> dict[str, Any]:
+    """What a plan's report draws that its plan.json does not hold, stored with the plan so
+    that the report can be rendered after a restart (:mod:`xunfang.web.report`): the
+    checkpoint game's expected checks of each site over the plan, summed over its slots in
+    the game's order (``checkpoint_site_slots``; plan.json keeps the first day's schedule
+    and the game's summary, not its coverage)."""
+    cp = result.checkpoints
+    if cp is None:
+        return {}
+    per_site: dict[str, float] = {}
+    for m in cp.marginals():
+        site = str(m["site"])
+        per_site[site] = per_site.get(site, 0.0) + float(m["coverage"])  # type: ignore[arg-type]
+    return {"checkpoint_site_slots": per_site}
 
 
 def roster_document(roster: RosterResult) -> dict[str, Any]:
@@ -207,6 +229,9 @@ class Centre:
         doc = json_ready({**plan_document(result, request), **(extra or {})})
         assert isinstance(doc, dict)
         header = {k: v for k, v in doc.items() if k not in store.PLAN_COLUMNS_OF_DOCUMENT}
+        extra_for_report = report_extra(result)
+        if extra_for_report:
+            header[REPORT_EXTRA] = json_ready(extra_for_report)
         row = store.save_plan(self.store, self.scenario_id, result.plan, actor=actor,
                               name=name or f"{request.start.isoformat()} seed {request.seed}",
                               kpis=doc.get("kpis"), request=doc["request"],
@@ -225,6 +250,7 @@ class Centre:
                 raise
         entry = PlanEntry(id=row.id, plan=result.plan, document=doc, scenario=self.scenario,
                           network=self.network, result=result,
+                          report_extra=dict(header.get(REPORT_EXTRA) or {}),
                           meta={"name": row.name, "created": utc_iso(row.created_at),
                                 "by": row.created_by}, from_plan=row.from_plan)
         self._keep(entry)
@@ -352,7 +378,9 @@ class Centre:
             raise store.NotFound("plan of this scenario", plan_id)
         plan = store.load_plan(row)
         doc = self._document(row, plan)
+        extra = doc.pop(REPORT_EXTRA, None)
         e = PlanEntry(id=row.id, plan=plan, document=doc, scenario=self.scenario,
+                      report_extra=dict(extra) if isinstance(extra, dict) else {},
                       network=self.network, meta={"name": row.name,
                                                   "created": utc_iso(row.created_at),
                                                   "by": row.created_by},

@@ -3,8 +3,10 @@
 ``xunfang plan`` and ``xunfang replan`` write report.html into the plan folder
 (:func:`~xunfang.report.folder.write_plan_folder`, :func:`~xunfang.report.html.render_report`);
 the centre renders the same report from what it holds of a plan: the plan made in this
-process (its :class:`~xunfang.planning.pipeline.PlanResult`), or put together from the stored
-plan.json as a re-plan is (:func:`~xunfang.planning.deploy.from_plan.plan_in_force`). A
+process (its :class:`~xunfang.planning.pipeline.PlanResult`), or put together from what the
+store holds (plan.json read as a re-plan reads it,
+:func:`~xunfang.planning.deploy.from_plan.plan_in_force`; the roster stored with the plan;
+the checkpoint game's coverage of each site, :func:`~xunfang.web.centre.report_extra`). A
 re-plan's report is headed as one (:func:`~xunfang.report.replan_view.replan_view`) and keeps
 the roster and checkpoint sections of the stored plan it re-plans, rendered in turn.
 """
@@ -13,7 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -48,15 +51,18 @@ def _has(stages: Mapping[str, Any], name: str) -> bool:
     return isinstance(doc, Mapping) and "skipped" not in doc
 
 
-def report_inputs(e: PlanEntry) -> tuple[PlanResult, PlanRequest]:
+def report_inputs(c: Centre, e: PlanEntry) -> tuple[PlanResult, PlanRequest]:
     """The plan's result and request as :func:`~xunfang.report.html.render_report` reads them.
 
     The request is put together from plan.json's (as a re-plan's is). The result is the one
-    made in this process where the centre holds it; else it is put together from plan.json:
-    the stages, the risk table (``stages.intel``), the KPIs, and the free-flow rings of the
-    maps (computed again: they depend on the posts, not on the plan). The roster and the
-    checkpoint game are stored as their JSON summaries, from which their sections cannot be
-    drawn: a plan that had them and is not held in memory raises :class:`ReportMissing`."""
+    made in this process where the centre holds it; else it is put together from what the
+    store holds: plan.json's stages, risk table (``stages.intel``) and KPIs, the free-flow
+    rings of the maps (computed again: they depend on the posts, not on the plan), the
+    roster stored with the plan (its duties, calendar, hours and fairness) and the
+    checkpoint game's first-day schedule and summary (plan.json) with its coverage of each
+    site (:func:`~xunfang.web.centre.report_extra`). A re-plan has neither roster nor game
+    of its own (its report keeps its plan's sections), as ``xunfang replan``'s result. A
+    plan stored without one of them raises :class:`ReportMissing` naming it."""
     from xunfang.planning import coverage
     from xunfang.planning.deploy.from_plan import PlanFolderError, plan_in_force
     from xunfang.scenario.model import STAFFED_POST_KINDS
@@ -76,28 +82,205 @@ def report_inputs(e: PlanEntry) -> tuple[PlanResult, PlanRequest]:
     if e.result is not None:
         return e.result, request
     stages = cast(Mapping[str, Any], e.document["stages"])
-    missing = [what for name, what in (("roster", "the roster (who is on duty)"),
-                                       ("checkpoints", "the checkpoint game (its coverage "
-                                                       "of each site)"))
-               if _has(stages, name)]
-    if missing:
-        raise ReportMissing(
-            f"plan {e.id} is read back from the store, which keeps {' and '.join(missing)} "
-            f"as plan.json's summary only: the report's "
-            f"{' and '.join(n for n in ('roster', 'checkpoints') if _has(stages, n))} "
-            f"section(s) cannot be drawn from it. The report of a plan is served while the "
-            f"centre that made it holds it (the plan folder of `xunfang plan` keeps it for "
-            f"good)")
+    roster: Any = None
+    game: Any = None
+    roster_and_game = not isinstance(stages.get("replan"), Mapping)
+    if roster_and_game:
+        if _has(stages, "roster"):
+            doc = c.roster(e.id)
+            if doc is None:
+                raise ReportMissing(f"plan {e.id} was stored without its roster (the roster "
+                                    "stage ran, no roster row is stored with the plan): the "
+                                    "report's roster section cannot be drawn")
+            roster = RosterView.of(doc, e.scenario.timezone, where)
+        if _has(stages, "checkpoints"):
+            per_site = e.report_extra.get("checkpoint_site_slots")
+            if not isinstance(per_site, Mapping):
+                raise ReportMissing(
+                    f"plan {e.id} was stored without the checkpoint game's coverage of each "
+                    "site (plan.json keeps its schedule and summary only; the centre stores "
+                    "the coverage with the plans it makes from this version on): the "
+                    "report's checkpoint section cannot be drawn")
+            game = CheckpointView.of(cast(Mapping[str, Any], stages["checkpoints"]),
+                                     per_site, e.plan, where)
     sc = e.scenario
     free = {}
     if sc.staffed_posts(STAFFED_POST_KINDS):
         free = {mode: coverage.analyze(sc, e.network, mode=mode)
                 for mode in ("car", "foot")}
     kpis = e.document.get("kpis")
+    risk = pif.risk
+    intel = stages.get("intel")
+    # the forecast's check, as the plan's own risk table carries it (a re-plan's is read
+    # back from its plan.json without one, as ``xunfang replan``'s)
+    if risk is not None and roster_and_game and isinstance(intel, Mapping) \
+            and intel.get("check") is not None:
+        risk = replace(risk, check=check_of(intel["check"], where))
     result = PlanResult(scenario=sc, network=e.network, plan=e.plan, coverage=free,
-                        stages=stages, risk=pif.risk, roster=None, checkpoints=None,
+                        stages=stages, risk=risk, roster=roster, checkpoints=game,
                         kpis=kpis if isinstance(kpis, Mapping) and kpis else None)
     return result, request
+
+
+def check_of(doc: Mapping[str, Any], where: str) -> Any:
+    """The forecast's check as plan.json's ``stages.intel.check`` keeps it
+    (:meth:`~xunfang.intel.check.Check.as_json`, or an
+    :class:`~xunfang.intel.check.Unchecked`'s reason), as the report's check table reads
+    it; its shares as stored (to four places)."""
+    from xunfang.intel.check import Check, CheckRow, Unchecked
+
+    def num(v: Any) -> float:
+        return float("nan") if v is None else float(v)
+
+    try:
+        if "skipped" in doc:
+            return Unchecked(code=str(doc["code"]), why=str(doc["skipped"]))
+        rows = tuple(CheckRow(
+            method=str(r["method"]), train_days=int(r["train_days"]),
+            hot=tuple(float(v) for v in r["hot"]),
+            hot_area=tuple(float(v) for v in r["hot_area"]),
+            hot_ci=(float(r["hot_ci"][0]), float(r["hot_ci"][1])), hours=num(r["hours"]),
+            expected_per_day=float(r["expected_per_day"]),
+            error_per_day=float(r["error_per_day"]),
+            vs_naive=(None if r.get("vs_naive") is None else
+                      (num(r["vs_naive"][0]), num(r["vs_naive"][1]), num(r["vs_naive"][2]))),
+            same_as_naive=bool(r.get("same_as_naive", False))) for r in doc["rows"])
+        return Check(first=date.fromisoformat(str(doc["first"])),
+                     last=date.fromisoformat(str(doc["last"])), days=int(doc["days"]),
+                     incidents=int(doc["incidents"]), per_day=float(doc["per_day"]),
+                     ks=tuple(int(k) for k in doc["hottest"]), units=int(doc["units"]),
+                     rows=rows, lead=int(doc.get("lead_days", 1)),
+                     wanted_lead=int(doc.get("wanted_lead_days", 1)),
+                     ranked_by=str(doc.get("hottest_ranked_by", "expected")),
+                     holiday_days=tuple(date.fromisoformat(str(d))
+                                        for d in doc.get("holiday_days") or ()),
+                     holidays=bool(doc.get("holidays_as_forecast", False)))
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ReportUnfit(f"{where}: stages.intel.check is not a forecast check ({exc!r})"
+                          ) from None
+
+
+@dataclass(frozen=True)
+class _Solved:
+    status: str
+
+
+@dataclass(frozen=True)
+class RosterView:
+    """A stored roster (:func:`~xunfang.web.centre.roster_document`: its JSON with the
+    lead-in) as the report's roster section reads a
+    :class:`~xunfang.planning.roster.result.RosterResult`: teams, calendar, duties, the
+    duties of the day before (``context``, ``slots`` and ``start``, as
+    :func:`~xunfang.planning.roster.result.lead_in` picks them), hours, fairness and the
+    solver's status."""
+
+    teams: tuple[str, ...]
+    day_teams: tuple[str, ...]
+    calendar: tuple[Any, ...]
+    rows: tuple[Any, ...]
+    context: tuple[Any, ...]
+    slots: tuple[datetime, ...]
+    start: date
+    hours: Mapping[str, Any]
+    fairness: Mapping[str, float]
+    solve: _Solved
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any], tz: str, where: str) -> RosterView:
+        from xunfang.planning.roster.calendar import DayInfo
+        from xunfang.planning.roster.check import Duty
+        from xunfang.planning.roster.result import PersonHours
+
+        def duty(d: Mapping[str, Any]) -> Duty:
+            return Duty(day=date.fromisoformat(str(d["date"])), person=str(d["person"]),
+                        team=str(d["team"]), shift=str(d["shift"]),
+                        start=datetime.fromisoformat(str(d["start"])),
+                        end=datetime.fromisoformat(str(d["end"])), role=str(d["role"]),
+                        squad=str(d["squad"]), kind=d["kind"], reason=str(d["reason"]),
+                        tz=tz if d.get("start_utc_offset") else "")
+
+        try:
+            return cls(
+                teams=tuple(str(t) for t in doc["teams"]),
+                day_teams=tuple(str(t) for t in doc["day_teams"]),
+                calendar=tuple(DayInfo(day=date.fromisoformat(str(x["date"])),
+                                       kind=x["kind"], holiday=str(x["holiday"]),
+                                       makeup=bool(x["makeup"]),
+                                       events=tuple(x.get("events") or ()))
+                               for x in doc["calendar"]),
+                rows=tuple(duty(d) for d in doc["rows"]),
+                context=tuple(duty(d) for d in doc.get("lead_in") or ()),
+                slots=tuple(datetime.fromisoformat(str(t)) for t in doc["slots"]),
+                start=date.fromisoformat(str(doc["from"])),
+                hours={str(h["person"]): PersonHours(
+                    person=str(h["person"]), team=str(h["team"]), rotating=bool(h["rotating"]),
+                    regular_hours=float(h["regular_hours"]),
+                    special_hours=float(h["special_hours"]),
+                    special_duties=int(h["special_duties"]), nights=int(h["nights"]),
+                    weekend_days=int(h["weekend_days"]), holiday_days=int(h["holiday_days"]),
+                    leave_days=int(h["leave_days"])) for h in doc["hours"]},
+                fairness={str(k): float(v) for k, v in dict(doc["fairness"]).items()},
+                solve=_Solved(str(dict(doc["solver"])["status"])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ReportUnfit(f"{where}: its stored roster is not a roster's JSON ({exc!r})"
+                              ) from None
+
+
+@dataclass(frozen=True)
+class _Visit:
+    slot: str
+    slot_index: int
+    team: str
+    site: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class _Checked:
+    ok: bool
+
+
+@dataclass(frozen=True)
+class CheckpointView:
+    """The checkpoint game as plan.json's ``stages.checkpoints`` keeps it (its summary and
+    first-day schedule) with its coverage of each site, as the report's checkpoint section
+    reads a :class:`~xunfang.planning.checkpoints.stage.CheckpointPlan`."""
+
+    stage: Mapping[str, Any]
+    per_site: Mapping[str, float]
+    days: tuple[tuple[_Visit, ...], ...]
+    free: tuple[tuple[_Visit, ...], ...]
+    unmanned: tuple[tuple[_Visit, ...], ...]
+    by_date: tuple[Mapping[str, object], ...]
+    attacker_value: float
+    check: _Checked
+
+    def summary(self) -> dict[str, object]:
+        return dict(self.stage)
+
+    def marginals(self) -> list[dict[str, object]]:
+        return [{"site": s, "coverage": v} for s, v in self.per_site.items()]
+
+    @classmethod
+    def of(cls, stage: Mapping[str, Any], per_site: Mapping[str, Any], plan: Any,
+           where: str) -> CheckpointView:
+        index = {s.name: s.index for s in plan.slots}
+        try:
+            def at(x: Mapping[str, Any], **more: str) -> _Visit:
+                return _Visit(slot=str(x["slot"]), slot_index=index[str(x["slot"])],
+                              team=str(x["team"]), **more)
+
+            return cls(
+                stage=stage, per_site={str(k): float(v) for k, v in per_site.items()},
+                days=(tuple(at(v, site=str(v["site"])) for v in stage["schedule"]),),
+                free=(tuple(at(f, reason=str(f.get("reason", ""))) for f in stage["free"]),),
+                unmanned=(tuple(at(u, reason=str(u["reason"])) for u in stage["unmanned"]),),
+                by_date=tuple(dict(x) for x in stage.get("by_date") or ()),
+                attacker_value=float(stage["attacker_value"]),
+                check=_Checked(bool(stage["sse_ok"])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ReportUnfit(f"{where}: stages.checkpoints is not the checkpoint game's "
+                              f"summary and schedule ({exc!r})") from None
 
 
 def plan_report(c: Centre, plan_id: int, lang: Lang | None = None) -> tuple[str, Lang]:
@@ -115,7 +298,7 @@ def plan_report(c: Centre, plan_id: int, lang: Lang | None = None) -> tuple[str,
     lang = lang or plan_lang(e)
     if lang in e.reports:
         return e.reports[lang], lang
-    result, request = report_inputs(e)
+    result, request = report_inputs(c, e)
     replan = None
     record = result.stages.get("replan")
     if isinstance(record, Mapping):

@@ -233,9 +233,11 @@ def plan_report(plan_id: PlanId, _: Reader, c: CentreDep,
     """The plan's printable report: the report.html ``xunfang plan`` (``xunfang replan`` for a
     re-plan) writes for it, in ``?lang`` (default: the plan's own), self-contained, with a
     file name to save it under (:func:`~xunfang.web.report.plan_report`). A re-plan's is
-    headed as one and keeps the roster and checkpoint sections of the plan it re-plans. 409
-    naming what the centre does not hold of it (a plan read back from the store with a
-    roster or a checkpoint game), 422 for a plan stored without its stages."""
+    headed as one, keeps the roster and checkpoint sections of the plan it re-plans and
+    lists its changes. A plan read back from the store (after a restart) is rendered from
+    what the store holds of it, the same page. 409 naming what is missing for a plan stored
+    without it (its roster, the checkpoint game's coverage; a re-plan's plan deleted), 422
+    for a plan stored without its stages."""
     from xunfang.web import report
 
     try:
