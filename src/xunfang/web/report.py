@@ -359,8 +359,9 @@ def with_change_list(html: str, e: PlanEntry, lang: Lang) -> str:
         if col in ("old_place_name", "place_name"):
             kind, place = ("old_kind", "old_place") if col == "old_place_name" else (
                 "new_kind", "new_place")
-            said = str(r.get(col) or r.get(place) or "")
-            return f"{r.get(kind, '')} {said}".strip()
+            # the place as crews name it (in the change list's language), else its id, else
+            # its kind (off duty: no place)
+            return str(r.get(col) or r.get(place) or r.get(kind) or "")
         if col == "duty_said":
             return str(r.get("duty_said") or r.get("new_duty") or "")
         return str(r.get(col, ""))
