@@ -9,6 +9,7 @@ duty, crew and a timeline row has a cell per slot.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -103,3 +104,30 @@ def plan_sheet_rows(page: str) -> list[list[str]]:
     """The plan sheet's (勤务表) body rows: unit, tier, mode, squad, slots, duty, crew."""
     (rows,) = text_tables(page, "plan")
     return rows[1:]
+
+
+NUM = r"-?(?:\d+\.?\d*|\.\d+)"
+
+
+def path_points(d: str) -> list[list[tuple[float, float]]]:
+    """Path data (M, L, l, Z and implicit pairs) read back as absolute points per subpath."""
+    lines: list[list[tuple[float, float]]] = []
+    cmd, buf = "", []
+    for tok in re.findall(r"[MLlZ]|" + NUM, d):
+        if tok in "MLlZ":
+            cmd = tok
+            continue
+        buf.append(float(tok))
+        if len(buf) < 2:
+            continue
+        x, y = buf
+        buf = []
+        if cmd == "M":
+            lines.append([(x, y)])
+            cmd = "L"
+        elif cmd == "L":
+            lines[-1].append((x, y))
+        else:
+            px, py = lines[-1][-1]
+            lines[-1].append((px + x, py + y))
+    return [[(round(x, 1), round(y, 1)) for x, y in line] for line in lines]

@@ -15,36 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.report.tables import cell_tables, plan_sheet_rows
+from tests.report.tables import cell_tables, path_points, plan_sheet_rows
 from xunfang.planning.pipeline import PlanResult
 from xunfang.report.html import SHEET_GROUP_ROWS, _timeline_runs, at_one_place
 from xunfang.report.svgmap import path_d
-
-NUM = r"-?(?:\d+\.?\d*|\.\d+)"
-
-
-def _points(d: str) -> list[list[tuple[float, float]]]:
-    """Path data (M, L, l, Z and implicit pairs) read back as absolute points per subpath."""
-    lines: list[list[tuple[float, float]]] = []
-    cmd, buf = "", []
-    for tok in re.findall(r"[MLlZ]|" + NUM, d):
-        if tok in "MLlZ":
-            cmd = tok
-            continue
-        buf.append(float(tok))
-        if len(buf) < 2:
-            continue
-        x, y = buf
-        buf = []
-        if cmd == "M":
-            lines.append([(x, y)])
-            cmd = "L"
-        elif cmd == "L":
-            lines[-1].append((x, y))
-        else:
-            px, py = lines[-1][-1]
-            lines[-1].append((px + x, py + y))
-    return [[(round(x, 1), round(y, 1)) for x, y in line] for line in lines]
 
 
 def test_path_data_gives_the_same_points_in_steps() -> None:
@@ -52,7 +26,7 @@ def test_path_data_gives_the_same_points_in_steps() -> None:
              np.array([[0.0, 0.0], [0.5, -0.5], [10.0, 3.2]]), np.zeros((0, 2))]
     d = path_d(lines)
     assert d == "M417.5 490.9l2.1-2 30.8 31.9 0 0M0 0l.5-.5 9.5 3.7"
-    assert _points(d) == [[(417.5, 490.9), (419.6, 488.9), (450.4, 520.8), (450.4, 520.8)],
+    assert path_points(d) == [[(417.5, 490.9), (419.6, 488.9), (450.4, 520.8), (450.4, 520.8)],
                           [(0.0, 0.0), (0.5, -0.5), (10.0, 3.2)]]
     # a ring: its closing point left to Z (a step back to the start drew the corner apart)
     ring = np.array([[1.0, 1.0], [5.0, 1.0], [5.0, 4.0], [1.0, 1.0]])
@@ -166,6 +140,6 @@ def test_the_maps_draw_every_site_post_grid_and_their_uses_resolve(
     # the path data read back: each road drawn with its points, none lost
     roads = re.search(r'<path id="heat-roads" d="([^"]+)"', page)
     assert roads is not None
-    assert len(_points(roads.group(1))) == sc.roads.n_edges
+    assert len(path_points(roads.group(1))) == sc.roads.n_edges
     # nothing fetched: no address but the SVG namespace
     assert set(re.findall(r"https?://[^\s\"'<>)]+", page)) <= {"http://www.w3.org/2000/svg"}
