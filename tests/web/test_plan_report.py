@@ -85,10 +85,24 @@ def test_a_re_plan_s_report_is_headed_as_one(env: Env, replanned: dict[str, Any]
     assert set(replanned["units_changed"]) >= {"TX-M2"}
     for unit in {c["unit"] for c in changes} | set(replanned["units_changed"]):
         assert f"<td>{unit}</td>" in table, unit
+    # who is aboard after each change, those taken from another unit said so
+    assert "<th>Crew</th>" in table
+    crewed = [c for c in changes if c.get("new_crew")]
+    assert crewed
+    for c in crewed:
+        came = dict(x.split(":") for x in c["crew_from"].split(";") if x)
+        said = ", ".join(f"{p} (was on {came[p]})" if p in came else p
+                         for p in c["new_crew"].split(";"))
+        assert f"<td>{said}</td>" in table, c
     # the shortfalls it added and resolved are counted (its stored summary)
     assert "Posture shortfalls: " in html and "route shortfalls: " in html
     zh = cl.get(f"/api/plans/{pid}/report?lang=zh").text
     assert '<html lang="zh-CN"' in zh and {"roster", "checkpoints"} <= set(sections(zh))
+    # a unit gone off duty has no place: its kind in the page's words (it read "off")
+    ztable = zh[zh.index('<table id="replan-changes">'):]
+    ztable = ztable[:ztable.index("</table>")]
+    assert "<td>off</td>" not in ztable and "<td>休息</td>" in ztable
+    assert "<td>off duty</td>" in table
 
 
 def test_a_re_plan_s_report_holds_the_command_line_re_plan_s_sections(

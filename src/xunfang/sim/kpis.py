@@ -78,8 +78,9 @@ bootstrap"`` (percentiles), ``"days bootstrap SE, t"`` (``DAYS_T``, a short run)
   recharging. Drones never count as response or as uniformed presence (visibility).
 - **route points** (``counts``, ``route_points``): the points of the plan's route duties
   in every slot of the run, made or dropped (not reached before the slot ended), the dropped
-  by the cause in their slot: a handover (the plan times a route over its whole slot, the
-  handover's minutes come out of it), else a call, else none (the route ran past its slot).
+  by the cause in their slot: a handover (the plan's routes start ``handover_minutes`` after
+  a shift start, so one dropped here is a handover a call put off, or a handover longer or
+  at other hours than the plan's), else a call, else none (the route ran past its slot).
 - **workload**: per unit (the roster stage turns it into per person): on-duty and busy hours
   per week, utilisation, night and weekend shares of the duty hours; the spread (standard
   deviation, max − min) across units.
@@ -586,8 +587,9 @@ def route_points(setup: SimSetup, log: EventLog, handovers: Sequence[Sequence[fl
     what became of them in ``log``: ``route_points_made`` (reached, or passed over as out of
     reach) and ``route_points_dropped`` (not reached before the slot ended), the dropped
     split by the slot they were due in: one where the unit handed over
-    (``route_points_dropped_handover``: the handover's minutes come out of the route's time,
-    which the plan does not leave for them), else one where it answered a call
+    (``route_points_dropped_handover``: the plan leaves ``[policy] handover_minutes`` for it,
+    so these are a handover a call put off or one the run makes longer or moves), else one
+    where it answered a call
     (``route_points_dropped_call``), else the rest (``route_points_dropped_other``: the route
     ran past its slot by itself). ``handovers``: ``engine.unit_handovers``. Empty without
     ``log.route_made``."""

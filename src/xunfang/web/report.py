@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from xunfang import store
 from xunfang.planning.pipeline import PlanRequest, PlanResult
-from xunfang.report.i18n import LANGS, Lang
+from xunfang.report.i18n import LANGS, TEXT, Lang
 from xunfang.web.centre import Centre, PlanEntry
 
 
@@ -335,7 +335,10 @@ CHANGE_COLUMNS: tuple[tuple[str, dict[str, str]], ...] = (
     ("old_place_name", {"zh": "原安排", "en": "Was"}),
     ("place_name", {"zh": "调整为", "en": "Now"}),
     ("duty_said", {"zh": "勤务", "en": "Duty"}),
+    ("new_crew", {"zh": "人员", "en": "Crew"}),
 )
+#: a person of ``new_crew`` who was aboard another unit in that slot (``crew_from``)
+CREW_FROM = {"zh": "{p}（原 {u}）", "en": "{p} (was on {u})"}
 CHANGE_CAPTION = {"zh": "逐项调整（本方案存储的调整清单，即 changes.csv 各行；{n} 项）：",
                   "en": "Each change (the change list stored with this plan, changes.csv's "
                         "rows; {n}):"}
@@ -360,10 +363,19 @@ def with_change_list(html: str, e: PlanEntry, lang: Lang) -> str:
             kind, place = ("old_kind", "old_place") if col == "old_place_name" else (
                 "new_kind", "new_place")
             # the place as crews name it (in the change list's language), else its id, else
-            # its kind (off duty: no place)
-            return str(r.get(col) or r.get(place) or r.get(kind) or "")
+            # its kind in the page's words (off duty: no place; review RV2: a zh page said
+            # "off")
+            k = str(r.get(kind) or "")
+            said = TEXT[f"duty_{k}"][lang] if f"duty_{k}" in TEXT else k
+            return str(r.get(col) or r.get(place) or said)
         if col == "duty_said":
             return str(r.get("duty_said") or r.get("new_duty") or "")
+        if col == "new_crew":
+            # the people aboard after the change, each taken from another unit said so
+            came = dict(x.split(":", 1) for x in str(r.get("crew_from") or "").split(";")
+                        if ":" in x)
+            return ", ".join(CREW_FROM[lang].format(p=p, u=came[p]) if p in came else p
+                             for p in str(r.get("new_crew") or "").split(";") if p)
         return str(r.get(col, ""))
 
     head = "".join(f"<th>{escape(w[lang])}</th>" for _, w in CHANGE_COLUMNS)
