@@ -123,3 +123,34 @@ def test_a_unit_held_at_an_incident_keeps_its_pilot(plan_dir: Path, tmp_path: Pa
     assert all(now[("C1", k)]["crew"] == old[("C1", k)]["crew"] for k in range(24))
     assert "crews_freed" not in doc["stages"]["replan"]
     assert not any(x["start"] < 16 * 60 for x in doc["plan"].get("drone_sorties", []))
+
+
+def test_a_unit_back_in_service_gets_its_people_back(plan_dir: Path, tmp_path: Path) -> None:
+    """Review RV2: a motorcycle brought back in service came back on duty with no crew while
+    its rider stayed on the drone he had taken: one person kept two units on duty."""
+    out, back = tmp_path / "out", tmp_path / "back"
+    _run("replan", str(plan_dir), "--at", "12:00", "--out-of-service", "M1", "--out", str(out))
+    first = _doc(out)
+    away = first["stages"]["replan"]["crews_away"]
+    assert {(m["from"], m["to"]) for m in away} == {("M1", "D1")}
+    _run("replan", str(out), "--at", "15:00", "--back-in-service", "M1", "--out", str(back))
+    old, was, doc = _rows(_doc(plan_dir)), _rows(first), _doc(back)
+    now = _rows(doc)
+    for k in range(15, 24):  # the rider back on his motorcycle, the drone grounded again
+        assert now[("M1", k)]["duty"] != "off" and now[("M1", k)]["crew"] == old[("M1", k)][
+            "crew"], (k, now[("M1", k)])
+        assert now[("D1", k)]["duty"] == "off", (k, now[("D1", k)])
+        assert now[("D1", k)]["note"] == "no crew on duty" and not now[("D1", k)].get("crew")
+    for k in range(15):  # before the re-plan's slot: as the plan in force has it
+        assert now[("M1", k)] == was[("M1", k)] and now[("D1", k)] == was[("D1", k)]
+    assert not any(x["start"] >= 15 * 60 for x in doc["plan"].get("drone_sorties", []))
+    for k in range(24):  # nobody aboard two units
+        crews = [p for (u, j), a in now.items() if j == k for p in a.get("crew") or ()]
+        assert len(crews) == len(set(crews)), (k, crews)
+    # the record keeps the morning's moves and nothing after the rider went back
+    away2 = doc["stages"]["replan"]["crews_away"]
+    assert {(m["from"], m["to"]) for m in away2} == {("M1", "D1")}
+    assert max(m["last_slot"] for m in away2) == 14 and min(m["first_slot"] for m in away2) == AT
+    with (back / "changes.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["unit"] == "M1"]
+    assert len(rows) == 24 - 15 and all(r["crew_from"].endswith(":D1") for r in rows), rows

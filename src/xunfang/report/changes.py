@@ -30,8 +30,9 @@ CHANGES_FILE = "changes.csv"
 #: showed "out of service", "route in grid G6", "camera tour 16:00–16:30").
 #: ``new_crew`` names the people aboard after the change (a sortie's: its pilot), and
 #: ``crew_from`` those of them who were aboard another unit in that slot in the plan in
-#: force, ``PERSON:UNIT`` (the pilot of a motorcycle taken out of service who now flies the
-#: drone: ``PA1:M1`` on the drone's rows)
+#: force, ``PERSON:UNIT`` (the pilot of a motorcycle taken out of service who now flies a
+#: drone that was off for want of one: ``PA1:M1`` on the drone's rows; the rider a
+#: motorcycle back in service takes back from the unit he crewed: ``PA1:D1``)
 CHANGES_COLUMNS = ("unit", "slot_start", "slot_end", "old_kind", "old_place", "new_kind",
                    "new_place", "new_duty", "old_place_name", "place_name", "changed",
                    "duty_said", "new_crew", "crew_from")

@@ -14,7 +14,10 @@ record, so a re-plan with nothing new changes nothing, and it takes a fraction o
 stages (routes, drones, video, auxiliary forces) on the new posture, and keeps every
 assignment before the re-plan's first slot exactly as the plan in force has it. The crew of
 a unit it takes out of service is freed from that slot on and crews the units off for want
-of a crew (:func:`free_crews`: the pilot of a broken motorcycle flies the grounded drone).
+of a crew by crewing's rules (:func:`free_crews`: ground units of their pool first, a
+drone when a pilot is left over or ``[policy.drones] crew_first`` says so), each person
+staying on one unit while it is off; a unit brought back in service gets its people back
+from wherever the plan in force has them (:func:`return_crews`).
 """
 
 from __future__ import annotations
@@ -328,6 +331,138 @@ def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> I
                    if isinstance(unnamed, Mapping) else {})
 
 
+def crews_away_in_force(pif: PlanInForce) -> list[dict[str, Any]]:
+    """The people the plan in force has away from their own unit (plan.json's
+    ``stages.replan.crews_away``, or for an older re-plan its ``crews_freed``): per person
+    the unit they belong to (``from``), the unit they crew instead (``to``; ``""``: aboard
+    nothing, their unit out of service and no unit off to take them) and the run of slots.
+    A row missing a field is an error naming it."""
+    rec = pif.stages.get("replan") or {}
+    key = "crews_away" if "crews_away" in rec else "crews_freed"
+    out: list[dict[str, Any]] = []
+    for i, m in enumerate(rec.get(key) or []):
+        try:
+            out.append({"person": str(m["person"]), "from": str(m["from"]),
+                        "to": str(m["to"]), "first_slot": int(m["first_slot"]),
+                        "last_slot": int(m["last_slot"])})
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlanFolderError(f"{pif.where}: stages.replan.{key}[{i}] needs person, "
+                                  f"from, to, first_slot and last_slot; got {m!r}") from exc
+    return out
+
+
+def _homes(away: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], str]:
+    """(person, slot index) -> the unit the person belongs to, from a ``crews_away`` list."""
+    return {(m["person"], k): m["from"] for m in away
+            for k in range(m["first_slot"], m["last_slot"] + 1)}
+
+
+def return_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
+                 away: Sequence[Mapping[str, Any]]) -> Inputs:
+    """``inp`` (:func:`inputs_for_plan`) with the people an earlier re-plan freed from a
+    unit ``state`` brings back in service aboard it again from ``state.at_slot`` on,
+    wherever the plan in force has them (``away``: :func:`crews_away_in_force`; review
+    RV2: a motorcycle came back with no crew while its rider stayed on the one he had
+    taken, one person keeping two units on duty). A unit they leave keeps the rest of its
+    crew where those still crew it (:func:`~.inputs.crew_left`), else it goes off for want
+    of a crew and the rest go back to their own unit's list. A unit back in service whose
+    people do not crew it (none came back, or too few) stays off for want of a crew."""
+    from xunfang.planning.deploy.inputs import crew_left
+
+    back = set(state.back_in_service)
+    if not back:
+        return inp
+    home = _homes(away)
+    pos = {s.index: k for k, s in enumerate(pif.slots)}
+    crew = dict(inp.crew)
+    on_duty = list(inp.on_duty)
+    rostered = set(inp.rostered_units)
+    for k in range(pos[state.at_slot], len(pif.slots)):
+        i = pif.slots[k].index
+        aboard = {p: u for (u, j), c in crew.items() if j == i for p in c}
+        mine = sorted(p for (p, j), u in home.items()
+                      if j == i and u in back and aboard.get(p) != u)
+        left: set[str] = set()
+        for p in mine:
+            u, v = home[(p, i)], aboard.get(p)
+            if v is not None:
+                crew[(v, i)] = tuple(q for q in crew[(v, i)] if q != p)
+                left.add(v)
+            crew[(u, i)] = (*crew.get((u, i), ()), p)
+        gone: set[str] = set()
+        for v in sorted(left):
+            rest = crew.pop((v, i), ())
+            kept = crew_left(inp.scenario, v, rest) if rest else None
+            if kept:
+                crew[(v, i)] = kept
+            else:
+                gone.add(v)
+            for q in rest:
+                if q not in (kept or ()) and (h := home.get((q, i))) is not None:
+                    crew[(h, i)] = (*crew.get((h, i), ()), q)
+        for u in sorted(back):
+            if u not in rostered or pif.plan.at(u, i).note != OUT_OF_SERVICE_NOTE:
+                continue  # no named crew (not rostered), or back from an incident with it
+            c = crew.pop((u, i), ())
+            got = crew_left(inp.scenario, u, c) if c else None
+            if got:
+                crew[(u, i)] = got
+            else:
+                gone.add(u)
+        on_duty[k] = on_duty[k] - frozenset(gone)
+    return replace(inp, crew=crew, on_duty=tuple(on_duty), rostered_units=frozenset(rostered))
+
+
+def crews_away(pif: PlanInForce, before: Inputs, after: Inputs, state: ReplanState,
+               away: Sequence[Mapping[str, Any]]) -> list[dict[str, object]]:
+    """The people the re-plan leaves away from their own unit, for plan.json's
+    ``stages.replan.crews_away`` (:func:`crews_away_in_force` reads it back): the plan in
+    force's rows before ``state.at_slot`` as they were; from there on, per person aboard
+    ``after``'s crews a unit other than their own (their own: ``away``'s, else the unit
+    ``before`` has them on), ``to`` ``""`` for those left on the list of a unit out of
+    service, and the people ``away`` has aboard nothing whom no unit took since."""
+    first = state.at_slot
+    home = _homes(away)
+    was = {(p, k): u for (u, k), c in before.crew.items() for p in c}
+    out_at = _out_since(pif, state)
+    index = [s.index for s in pif.slots]
+    rows: set[tuple[str, str, str, int]] = set()
+    aboard: set[tuple[str, int]] = set()
+    for (v, k), c in after.crew.items():
+        if k < first:
+            continue
+        to = "" if out_at.get(v, len(index)) <= index.index(k) else v
+        for p in c:
+            aboard.add((p, k))
+            h = home.get((p, k), was.get((p, k)))
+            if h is not None and h != to:
+                rows.add((p, h, to, k))
+    for (p, k), h in home.items():
+        if k >= first and (p, k) not in aboard and h not in state.back_in_service:
+            rows.add((p, h, "", k))
+    runs: dict[tuple[str, str, str], list[int]] = {}
+    for p, h, to, k in rows:
+        runs.setdefault((p, h, to), []).append(k)
+    kept = [dict(m) for m in away if m["first_slot"] < first]
+    for m in kept:
+        m["last_slot"] = min(m["last_slot"], first - 1)
+    return [*kept, *({"person": p, "from": a, "to": b, "first_slot": lo, "last_slot": hi}
+                     for (p, a, b), ks in sorted(runs.items())
+                     for lo, hi in index_runs(sorted(ks)))]
+
+
+def _out_since(pif: PlanInForce, state: ReplanState) -> dict[str, int]:
+    """Unit -> the position (in ``pif.slots``) of the first slot it is out of service in,
+    from ``state.at_slot`` on: taken out by this re-plan, or by an earlier one."""
+    pos = {s.index: k for k, s in enumerate(pif.slots)}
+    first = pos[state.at_slot]
+    since = {u: first for u in state.out_of_service}
+    for u, k in state.out_of_service_from.items():
+        if u not in since and k in pos:
+            since[u] = max(first, pos[k])
+    return since
+
+
 def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState) -> Inputs:
     """``inp`` (:func:`inputs_for_plan`) with the crews of the units ``state`` has out of
     service freed from the slot each is out on: those people are on duty and well, only
@@ -344,23 +479,21 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState) -> Inputs:
     re-plan keeps them there)."""
     from xunfang.planning.deploy.inputs import crew_freed, unit_kind
 
-    pos = {s.index: k for k, s in enumerate(pif.slots)}
-    first = pos[state.at_slot]
-    since = {u: pos[state.at_slot] for u in state.out_of_service}
-    for u, k in state.out_of_service_from.items():
-        if u not in since and k in pos:
-            since[u] = max(first, pos[k])
+    first = [s.index for s in pif.slots].index(state.at_slot)
+    since = _out_since(pif, state)
     if not since:
         return inp
     police = [u for u in inp.scenario.units if unit_kind(u) != "auxiliary"]
     crew = dict(inp.crew)
     on_duty = list(inp.on_duty)
     rostered = set(inp.rostered_units)
+    last: dict[str, tuple[str, ...]] = {}  # the crews formed in the slot before
     for k in range(first, len(pif.slots)):
         s = pif.slots[k]
         out = [u for u, k0 in since.items() if k0 <= k]
         freed = [p for u in out for p in crew.get((u, s.index), ())]
         if not freed:
+            last = {}
             continue
         off = [u.id for u in police
                if u.id not in on_duty[k] and u.id not in since and u.id not in state.busy
@@ -369,7 +502,8 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState) -> Inputs:
         # the posts a ground unit on duty holds in the slot need no unit first
         held = {u.home_post for u in police if u.mode != "drone" and u.id in on_duty[k]
                 and u.id not in out}
-        got = crew_freed(inp.scenario, freed, off, held) if off else {}
+        got = crew_freed(inp.scenario, freed, off, held, keep=last) if off else {}
+        last = got
         if not got:
             continue
         aboard = {p for c in got.values() for p in c}
@@ -571,9 +705,13 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     inp = inputs_for_plan(pif, scenario, net)
     in_force = posture_in_force(pif, inp)
     # the crew of a unit out of service is on duty: it may crew a unit off for want of one
-    # (the pilot of a motorcycle out of service flies the grounded drone)
-    crewed = free_crews(pif, inp, state)
-    freed = crews_moved(inp, crewed)
+    # (the pilot of a motorcycle out of service may fly a grounded drone); a unit back in
+    # service takes its people back first
+    away = crews_away_in_force(pif)
+    returned = return_crews(pif, inp, state, away)
+    crewed = free_crews(pif, returned, state)
+    freed = crews_moved(returned, crewed)
+    still_away = crews_away(pif, inp, crewed, state, away)
     inp = crewed
     lap("inputs")
     new = replan(inp, in_force, state, checkpoint_at=pif.checkpoint_at,
@@ -718,6 +856,9 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
         "keep_weight": keep_weight(pif.deploy_options),
         # the people of units out of service who crew a unit off for want of a crew
         **({"crews_freed": freed} if freed else {}),
+        # everyone away from their own unit, this re-plan's moves and the earlier ones',
+        # so that a unit brought back in service gets its people back (return_crews)
+        **({"crews_away": still_away} if still_away else {}),
         **({"drone_sorties_dropped": len(grounded),
             "drone_sorties_not_flown": [{**_sortie_doc(h.sortie), "reason": h.reason}
                                         for h in grounded]} if grounded else {}),

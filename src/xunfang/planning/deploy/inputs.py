@@ -706,7 +706,8 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
 
 
 def crew_freed(scenario: Scenario, freed: Sequence[str], off: Collection[str],
-               held: Collection[str] = ()) -> dict[str, tuple[str, ...]]:
+               held: Collection[str] = (),
+               keep: Mapping[str, Sequence[str]] | None = None) -> dict[str, tuple[str, ...]]:
     """Crews, in one slot, for the police units ``off`` (off duty for want of a crew) from
     the people ``freed`` (on duty and aboard nothing: the crew of a unit a re-plan took out
     of service), by :func:`crewing`'s rules for that slot: within each crew pool the units
@@ -716,7 +717,11 @@ def crew_freed(scenario: Scenario, freed: Sequence[str], off: Collection[str],
     taking the seats any one may fill; then the people no unit of their pool took crew the
     ground units of their tier still off, in file order. Units not in ``off`` are not
     touched (their crews stand); the people no unit takes stay aboard nothing.
-    Unknown unit or person ids are an error naming them."""
+    ``keep`` (unit -> crew: the crews these people formed in the slot before) holds each
+    such crew on its unit first where the unit is in ``off`` and all its people are in
+    ``freed``, so that nobody changes vehicle in mid-shift (review RV2: a freed rider took
+    one motorcycle for four hours, then another). Unknown unit or person ids are an error
+    naming them."""
     units = {u.id: u for u in scenario.units}
     bad_units = sorted(u for u in off if u not in units)
     if bad_units:
@@ -727,6 +732,15 @@ def crew_freed(scenario: Scenario, freed: Sequence[str], off: Collection[str],
     if bad_people:
         raise DeployError(f"crew_freed: unknown people {bad_people[:5]} (rule: people of "
                           "people.csv)")
+    out: dict[str, tuple[str, ...]] = {}
+    here = set(freed)
+    for uid, c in (keep or {}).items():
+        if uid in off and c and set(c) <= here:
+            out[uid] = tuple(c)
+            here -= set(c)
+    if out:
+        held = {*held, *(units[u].home_post for u in out if units[u].mode != "drone")}
+        off = [u for u in off if u not in out]
     pools = crew_pools(scenario)
     skills = {p.id: frozenset(p.skills) for p in scenario.people}
     known = frozenset(k for v in skills.values() for k in v)
@@ -739,12 +753,10 @@ def crew_freed(scenario: Scenario, freed: Sequence[str], off: Collection[str],
     def rank(p: str) -> tuple[bool, bool, int]:
         return ("drone_pilot" in skills[p], p in sworn, order[p])
 
-    here = set(freed)
     groups: dict[tuple[str, ...], list[Unit]] = {}
     for u in police:
         if here & set(pools[u.id]):
             groups.setdefault(pools[u.id], []).append(u)
-    out: dict[str, tuple[str, ...]] = {}
     taken: set[str] = set()
     for pool, us in groups.items():
         free = sorted((p for p in pool if p in here and p not in taken), key=rank)
@@ -763,6 +775,21 @@ def crew_freed(scenario: Scenario, freed: Sequence[str], off: Collection[str],
             out[u.id] = got[u.id]
             spare = [p for p in spare if p not in got[u.id]]
     return out
+
+
+def crew_left(scenario: Scenario, unit: str, people: Sequence[str]) -> tuple[str, ...] | None:
+    """The crew ``people`` still make for ``unit`` by crewing's rules (its mode's size and
+    skill: :func:`_match`), or None when they make none — a unit whose freed crew a re-plan
+    gives back to the unit they came from keeps the others only when they still crew it."""
+    units = {u.id: u for u in scenario.units}
+    if unit not in units:
+        raise DeployError(f"crew_left: unknown unit {unit!r} (rule: a unit of units.csv)")
+    skills = {p.id: frozenset(p.skills) for p in scenario.people}
+    known = frozenset(k for v in skills.values() for k in v)
+    sworn = frozenset(p.id for p in scenario.people if p.role in SWORN_ROLES)
+    got = _match([units[unit]], [p for p in people if p in skills],
+                 {unit: _needs(units[unit], skills, known, sworn)})
+    return got.get(unit)
 
 
 def _crew_order(units: Sequence[Unit], people: int, *, drones_first: bool = False,
