@@ -66,8 +66,11 @@ def test_the_route_after_a_shift_start_begins_after_the_handover(make_scenario: 
 def test_a_handover_of_a_slot_or_more_is_refused(make_scenario: Make) -> None:
     toml = LATTICE["scenario.toml"].replace("handover_minutes = 0", "handover_minutes = 60")
     with pytest.raises(ScenarioError, match=r"scenario\.toml.*handover_minutes must "
-                                                     r"be .* less than slot_minutes \(60\)"):
+                                                     r"be .* less than slot_minutes \(60\)") as e:
         scenario.load(make_scenario({**LATTICE, "scenario.toml": toml}))
+    # the error names the setting (review RV2: it named column '')
+    assert [p.column for p in e.value.problems if p.file == "scenario.toml"] == [
+        "policy.handover_minutes"]
     toml = LATTICE["scenario.toml"].replace("handover_minutes = 0", "handover_minutes = -5")
     with pytest.raises(ScenarioError, match=r"scenario\.toml.*handover_minutes"):
         scenario.load(make_scenario({**LATTICE, "scenario.toml": toml}))

@@ -307,7 +307,8 @@ def sweep_cmd(
     variant: Annotated[list[str] | None, typer.Option(
         "--variant", help="A variant (repeat the option): baseline:NAME; add:UNIT@POST (a "
         "copy of UNIT standing at POST whenever UNIT is on duty); move:POST=NODE; "
-        "handovers:H,H,... (or shifts:H,H,...: the 15-minute handovers at these hours; who "
+        "handovers:H,H,... (or shifts:H,H,...: the handovers, [policy] handover_minutes "
+        "long, at these hours; who "
         "is on duty when stays the plan's); swap:UNIT=MODE. The plan itself always runs."
     )] = None,
     baselines: Annotated[bool, typer.Option(

@@ -485,8 +485,9 @@ class _Loader:
             return ScenarioToml.model_validate(data)
         except ValidationError as exc:
             for e in exc.errors():
+                blamed = getattr((e.get("ctx") or {}).get("error"), "loc", ())
                 self.err("scenario.toml", "invalid-setting", e["msg"],
-                         column=describe_loc(tuple(e["loc"])))
+                         column=describe_loc(tuple(e["loc"]) or tuple(blamed)))
             return None
 
     def read_crs(self, settings: ScenarioToml) -> _Positions | None:

@@ -284,8 +284,9 @@ class ScenarioToml(_Strict):
         # a handover as long as a slot leaves a route in the slot after a shift start no time
         h = self.policy.handover_minutes
         if h >= self.slot_minutes:
-            raise ValueError(f"policy.handover_minutes must be a number of minutes >= 0 and "
-                             f"less than slot_minutes ({self.slot_minutes}), got {h:g}")
+            raise SettingError(("policy", "handover_minutes"),
+                               f"policy.handover_minutes must be a number of minutes >= 0 "
+                               f"and less than slot_minutes ({self.slot_minutes}), got {h:g}")
         return self
 
     @field_validator("timezone", "source_timezone")
@@ -333,6 +334,15 @@ def holiday_country(code: str) -> str:
 
 def known_modes() -> tuple[str, ...]:
     return tuple(MODES)
+
+
+class SettingError(ValueError):
+    """A rule between settings broken, raised by a model validator: ``loc`` names the
+    setting to blame (pydantic gives such an error no location of its own)."""
+
+    def __init__(self, loc: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 def describe_loc(loc: tuple[Any, ...]) -> str:

@@ -8,9 +8,10 @@ A variant is written ``KIND:ARGS``:
 - ``add:UNIT@POST`` — one more unit like UNIT (tier, mode, squad) homed at POST, standing at
   POST (duty post) in every slot UNIT is on duty, off when UNIT is off;
 - ``move:POST=NODE`` — POST moved to the network node NODE;
-- ``handovers:H,H,...`` (also written ``shifts:H,H,...``) — the 15-minute handovers
-  (交接班, ``SimConfig.shift_starts``) at these hours instead; who is on duty in which slot
-  stays the plan's (moving the duty hours themselves takes a new roster and plan);
+- ``handovers:H,H,...`` (also written ``shifts:H,H,...``) — the handovers (交接班,
+  ``SimConfig.shift_starts``; ``[policy] handover_minutes`` long) at these hours instead;
+  who is on duty in which slot stays the plan's (moving the duty hours themselves takes a
+  new roster and plan);
 - ``swap:UNIT=MODE`` — UNIT's vehicle swapped for another mode.
 
 Every variant sees the same incidents and the same seed (common random numbers), so their
