@@ -154,3 +154,38 @@ def test_a_unit_back_in_service_gets_its_people_back(plan_dir: Path, tmp_path: P
     with (back / "changes.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["unit"] == "M1"]
     assert len(rows) == 24 - 15 and all(r["crew_from"].endswith(":D1") for r in rows), rows
+
+
+@pytest.fixture(scope="module")
+def two_bikes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lattice with a second motorcycle in place of the drone: M2 off all day for want of
+    a rider, until M1 goes out of service and its rider takes M2."""
+    root = tmp_path_factory.mktemp("bikes")
+    units = UNITS.replace("D1,special,drone,patrol,P1", "M2,special,motorcycle,patrol,P1")
+    sc = write_files(root / "sc", {**LATTICE, "units.csv": units, "people.csv": PEOPLE})
+    _run("plan", str(sc), "--out", str(root / "plan"), "--from", "2026-12-01", "--lang", "en")
+    at = _rows(_doc(root / "plan"))
+    assert all(at[("M2", k)]["duty"] == "off" for k in range(24))
+    return root / "plan"
+
+
+def test_a_unit_held_at_an_incident_keeps_the_rider_its_unit_wants_back(
+        two_bikes: Path, tmp_path: Path) -> None:
+    """Review RV2 #4: bringing M1 back took its rider off M2 while M2 was held at an
+    incident, and M2 went off duty with the incident still on its record."""
+    out, busy, back = tmp_path / "out", tmp_path / "busy", tmp_path / "back"
+    _run("replan", str(two_bikes), "--at", "12:00", "--out-of-service", "M1", "--out", str(out))
+    _run("replan", str(out), "--at", "13:00", "--busy", "M2:W:16:00", "--out", str(busy))
+    _run("replan", str(busy), "--at", "14:00", "--back-in-service", "M1", "--out", str(back))
+    old, now = _rows(_doc(two_bikes)), _rows(_doc(back))
+    for k in (14, 15):  # the incident first: the rider stays with M2, M1 waits for him
+        assert now[("M2", k)]["note"] == "busy at an incident"
+        assert now[("M2", k)]["crew"] == old[("M1", k)]["crew"]
+        assert now[("M1", k)]["duty"] == "off" and now[("M1", k)]["note"] == "no crew on duty"
+    for k in range(16, 24):  # then he rides his own motorcycle again
+        assert now[("M1", k)]["duty"] != "off" and now[("M1", k)]["crew"] == old[("M1", k)][
+            "crew"], (k, now[("M1", k)])
+        assert now[("M2", k)]["duty"] == "off", (k, now[("M2", k)])
+    for k in range(24):
+        crews = [p for (u, j), a in now.items() if j == k for p in a.get("crew") or ()]
+        assert len(crews) == len(set(crews)), (k, crews)

@@ -380,8 +380,11 @@ def return_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
     for k in range(pos[state.at_slot], len(pif.slots)):
         i = pif.slots[k].index
         aboard = {p: u for (u, j), c in crew.items() if j == i for p in c}
+        busy = {u for u, (end, _g) in state.busy.items() if i <= end}
+        # a unit held at an incident keeps its crew to the incident's end (review RV2 #4)
         mine = sorted(p for (p, j), u in home.items()
-                      if j == i and u in back and aboard.get(p) != u)
+                      if j == i and u in back and aboard.get(p) != u
+                      and aboard.get(p) not in busy)
         left: set[str] = set()
         for p in mine:
             u, v = home[(p, i)], aboard.get(p)
@@ -401,8 +404,10 @@ def return_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
                 if q not in (kept or ()) and (h := home.get((q, i))) is not None:
                     crew[(h, i)] = (*crew.get((h, i), ()), q)
         for u in sorted(back):
-            if u not in rostered or pif.plan.at(u, i).note != OUT_OF_SERVICE_NOTE:
-                continue  # no named crew (not rostered), or back from an incident with it
+            if pif.plan.at(u, i).note != OUT_OF_SERVICE_NOTE or (
+                    u not in rostered and u not in home.values()):
+                continue  # back from an incident with its crew, or no named crew
+            rostered.add(u)
             c = crew.pop((u, i), ())
             got = crew_left(inp.scenario, u, c) if c else None
             if got:
@@ -438,7 +443,7 @@ def crews_away(pif: PlanInForce, before: Inputs, after: Inputs, state: ReplanSta
             if h is not None and h != to:
                 rows.add((p, h, to, k))
     for (p, k), h in home.items():
-        if k >= first and (p, k) not in aboard and h not in state.back_in_service:
+        if k >= first and (p, k) not in aboard:
             rows.add((p, h, "", k))
     runs: dict[tuple[str, str, str], list[int]] = {}
     for p, h, to, k in rows:
@@ -463,26 +468,36 @@ def _out_since(pif: PlanInForce, state: ReplanState) -> dict[str, int]:
     return since
 
 
-def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState) -> Inputs:
+def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
+               away: Sequence[Mapping[str, Any]] = ()) -> Inputs:
     """``inp`` (:func:`inputs_for_plan`) with the crews of the units ``state`` has out of
     service freed from the slot each is out on: those people are on duty and well, only
     their vehicle is not (a review: a pilot riding a motorcycle taken out of service stayed
     tied to it, and the drone stayed grounded "for want of a pilot"). In each such slot
-    they crew the police units the plan in force has off for want of a crew (not out of
-    service, not held at an incident) by :func:`~.inputs.crew_freed`, crewing's rules: a
-    pilot to spare flies a grounded drone, the others of the crew take the ground units of
-    their pool and then of their tier still off, and whoever no unit takes stays on the list
-    of the unit out of service (on duty, aboard nothing: the drones stage says so of a
-    pilot). Every other unit keeps its crew, and so does a unit held at an incident (its
-    people are at work). A unit an earlier re-plan took out of service has no crew on board
-    in the plan in force (its people went where that re-plan put them: a re-plan of a
-    re-plan keeps them there)."""
+    they crew the police units off for want of a crew (not out of service, not held at an
+    incident) by :func:`~.inputs.crew_freed`, crewing's rules: a pilot to spare flies a
+    grounded drone, the others of the crew take the ground units of their pool and then of
+    their tier still off, and whoever no unit takes stays on the list of the unit out of
+    service (on duty, aboard nothing: the drones stage says so of a pilot). Every other
+    unit keeps its crew, and so does a unit held at an incident (its people are at work).
+
+    The people an earlier re-plan freed (``away``: :func:`crews_away_in_force`) are freed
+    again with the units they crew (those crewed by such people alone) and those left
+    aboard nothing, each crew kept on its unit in the re-plan's first slot as the plan in
+    force has it and then on the unit it had the slot before (``crew_freed``'s ``keep``),
+    so that a re-plan of a re-plan with nothing new changes nothing, while one from an
+    earlier slot does not leave a freed person to change vehicle when the earlier re-plan's
+    people come (review RV2 #2), and a unit gone off since (its people gone back to a unit
+    back in service) takes whom it can (review RV2 #3)."""
     from xunfang.planning.deploy.inputs import crew_freed, unit_kind
 
     first = [s.index for s in pif.slots].index(state.at_slot)
     since = _out_since(pif, state)
     if not since:
         return inp
+    home = _homes(away)
+    nothing = {(m["person"], k) for m in away if m["to"] == ""
+               for k in range(m["first_slot"], m["last_slot"] + 1)}
     police = [u for u in inp.scenario.units if unit_kind(u) != "auxiliary"]
     crew = dict(inp.crew)
     on_duty = list(inp.on_duty)
@@ -490,15 +505,34 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState) -> Inputs:
     last: dict[str, tuple[str, ...]] = {}  # the crews formed in the slot before
     for k in range(first, len(pif.slots)):
         s = pif.slots[k]
+        i = s.index
         out = [u for u, k0 in since.items() if k0 <= k]
-        freed = [p for u in out for p in crew.get((u, s.index), ())]
+        gone = set(out)
+        busy = {u for u, (end, _g) in state.busy.items() if i <= end}
+        # units crewed only by people freed from a unit still out: given up, to be crewed
+        # again with the others
+        again = {v: c for (v, j), c in crew.items()
+                 if j == i and c and v not in gone and v not in busy
+                 and all(home.get((p, i)) in gone for p in c)}
+        aboard_now = {p for (v, j), c in crew.items() if j == i for p in c}
+        for v, c in again.items():
+            del crew[(v, i)]
+            on_duty[k] = on_duty[k] - {v}
+            for p in c:
+                crew[(home[(p, i)], i)] = (*crew.get((home[(p, i)], i), ()), p)
+        for p, j in sorted(nothing):
+            h = home.get((p, j))
+            if j == i and h in gone and p not in aboard_now:
+                crew[(h, i)] = (*crew.get((h, i), ()), p)
+        if k == first:
+            last = dict(again)  # the plan in force's crews stand where nothing changed
+        freed = [p for u in out for p in crew.get((u, i), ())]
         if not freed:
             last = {}
             continue
         off = [u.id for u in police
-               if u.id not in on_duty[k] and u.id not in since and u.id not in state.busy
-               and pif.plan.at(u.id, s.index).duty == "off"
-               and pif.plan.at(u.id, s.index).note not in (OUT_OF_SERVICE_NOTE, AUXILIARY_OFF)]
+               if u.id not in on_duty[k] and u.id not in since and u.id not in busy
+               and pif.plan.at(u.id, i).note not in (OUT_OF_SERVICE_NOTE, AUXILIARY_OFF)]
         # the posts a ground unit on duty holds in the slot need no unit first
         held = {u.home_post for u in police if u.mode != "drone" and u.id in on_duty[k]
                 and u.id not in out}
@@ -506,17 +540,17 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState) -> Inputs:
         last = got
         if not got:
             continue
-        aboard = {p for c in got.values() for p in c}
+        taken = {p for c in got.values() for p in c}
         for uid, c in got.items():
-            crew[(uid, s.index)] = c
+            crew[(uid, i)] = c
             rostered.add(uid)
         on_duty[k] = on_duty[k] | frozenset(got)
         for u in out:
-            left = tuple(p for p in crew.get((u, s.index), ()) if p not in aboard)
+            left = tuple(p for p in crew.get((u, i), ()) if p not in taken)
             if left:
-                crew[(u, s.index)] = left
+                crew[(u, i)] = left
             else:
-                crew.pop((u, s.index), None)
+                crew.pop((u, i), None)
     return replace(inp, crew=crew, on_duty=tuple(on_duty), rostered_units=frozenset(rostered))
 
 
@@ -709,7 +743,7 @@ def replan_plan(pif: PlanInForce, scenario: Scenario, state: ReplanState, *,
     # service takes its people back first
     away = crews_away_in_force(pif)
     returned = return_crews(pif, inp, state, away)
-    crewed = free_crews(pif, returned, state)
+    crewed = free_crews(pif, returned, state, away)
     freed = crews_moved(returned, crewed)
     still_away = crews_away(pif, inp, crewed, state, away)
     inp = crewed
