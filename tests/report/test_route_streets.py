@@ -111,6 +111,8 @@ def test_lattice_route_names_every_street_driven(make_scenario: Any) -> None:
         r = rp.routes[(a.unit, a.slot)]
         want = _expected([leg.nodes for leg in r.legs], street)
         assert unfold(names.place(a)) == want, (a.unit, a.slot)
+        # the report's plan sheet: the same streets, each once, in the order first driven
+        assert names.streets_of(a).split(", ") == list(dict.fromkeys(want.split(" → ")))
         checked += 1
     assert checked >= len(slots)
     # C1 at 00:00 drives the loop L1 (Row2 St, Col2 Ave on n20-n21-n22) several times: each

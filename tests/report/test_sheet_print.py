@@ -10,18 +10,20 @@ from typing import Any
 import pytest
 
 from xunfang.planning.pipeline import PlanResult
+from xunfang.report.i18n import t
 
 #: the lines of text each cell of the plan sheet's rows takes: [unit, cells' line counts]; a
 #: row after a unit's first of the day holds its slots, duty and crew, the unit's four cells
 #: spanning it from the first (their counts, the first row's, stand in for them)
-LINES = """() => { let unit = '', head = [];
+LINES = """(route) => { let unit = '', head = [];
   return [...document.querySelectorAll('#plan tbody tr')].map(tr => {
     const n = [...tr.cells].map(td => {
       const r = document.createRange(); r.selectNodeContents(td);
       return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; });
     if (tr.cells.length === 7) { unit = tr.cells[0].textContent; head = n.slice(0, 4); }
     const all = tr.cells.length === 7 ? n : head.concat(n);
-    return [unit, all, tr.cells[tr.cells.length - 2].textContent.includes('→')]; }); }"""
+    return [unit, all, tr.cells[tr.cells.length - 2].textContent.startsWith(route + ': ')];
+  }); }"""
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -34,7 +36,7 @@ def test_the_plan_sheet_prints_its_short_columns_on_one_line(
     page = browser.new_page(viewport={"width": width, "height": 1000})
     page.emulate_media(media="print")
     page.goto((folder / "report.html").as_uri())
-    rows = page.evaluate(LINES)
+    rows = page.evaluate(LINES, t("duty_route", lang))
     assert page.pdf(format="A4")  # it prints
     page.close()
     assert len(rows) > 100

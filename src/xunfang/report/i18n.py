@@ -562,12 +562,15 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "部署方案：每个时段按风险、1-3-5 分钟圈、重点部位巡查频次、叠加巡逻和节点勤务，"
               "由混合整数规划（HiGHS）决定各网格的警力数，再把在岗单元（按排班配员）分派到"
               "各自片区；固定岗位、设卡排程和指挥员指定的岗位保持不变。求解状态：{status}，"
-              "最大相对间隙 {gap}。完整勤务表见 plan_sheet.csv。",
+              "最大相对间隙 {gap}。路线巡逻列出所经街道（按首次经过的顺序，各列一次）；"
+              "逐段行驶顺序见 plan_sheet.xlsx（打印用勤务表）和 plan_sheet.csv。",
         "en": "Deployment plan: in every slot a mixed-integer model (HiGHS) sets the units per "
               "grid from risk, the 1-3-5 rings, key-site revisit intervals, joint patrols and "
               "events, then the units on duty (crewed from the roster) are assigned within "
               "their zones; fixed posts, the checkpoint schedule and the planner's pins are "
-              "kept. Solver status: {status}, largest relative gap {gap}. The full sheet is "
+              "kept. Solver status: {status}, largest relative gap {gap}. A route patrol "
+              "lists the streets it drives, each once, in the order first driven; the turn "
+              "by turn order is in plan_sheet.xlsx (the duty sheet to print) and "
               "plan_sheet.csv.",
     },
     "timeline": {"zh": "单元时间轴", "en": "Timeline per unit"},
