@@ -996,7 +996,7 @@ class PlaceNames:
         driven (``滨河路、向阳街、沙坪路``): the report's plan sheet says a route so (its
         turn-by-turn order, :meth:`route_of`, stands in plan_sheet.xlsx and plan_sheet.csv
         for the crew; review HZ: the 7-day report's routes were 490 KB of its 1.41 MB)."""
-        nodes = self.driven_of(a) or tuple(a.route)
+        nodes = self._nodes_of(a)
         if len(nodes) == 1:
             return self.node(nodes[0])
         parts = self._parts(nodes, str(a.unit), hour)
@@ -1035,10 +1035,12 @@ class PlaceNames:
         whenever the stage planned them: a route looping back to its start has one waypoint
         (review AT: PS2-G at 05:00 drove 39 nodes, a site's visit and line L4 twice, and read
         as standing at that site, its route ['n061'])."""
-        driven = self.driven_of(a)
-        if driven:
-            return self.route(driven, a.unit, hour)
-        return self.route(tuple(a.route), a.unit, hour)
+        return self.route(self._nodes_of(a), a.unit, hour)
+
+    def _nodes_of(self, a: Any) -> tuple[str, ...]:
+        """The nodes an assignment's route is named by: those the routes stage drives, else
+        its waypoints."""
+        return self.driven_of(a) or tuple(a.route)
 
     def driven_of(self, a: Any) -> tuple[str, ...] | None:
         """The nodes the routes stage drives for assignment ``a`` when it drives more than

@@ -357,6 +357,15 @@ def _homes(away: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], str]:
             for k in range(m["first_slot"], m["last_slot"] + 1)}
 
 
+def _units_by_slot(crew: Mapping[tuple[str, int], Sequence[str]]) -> dict[int, list[str]]:
+    """Slot index -> the units ``crew`` names people for in it: a slot's crews read without
+    going over every slot's (a 7-day plan holds some 17,000)."""
+    out: dict[int, list[str]] = {}
+    for u, i in crew:
+        out.setdefault(i, []).append(u)
+    return out
+
+
 def return_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
                  away: Sequence[Mapping[str, Any]]) -> Inputs:
     """``inp`` (:func:`inputs_for_plan`) with the people an earlier re-plan freed from a
@@ -373,13 +382,15 @@ def return_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
     if not back:
         return inp
     home = _homes(away)
+    homes = set(home.values())
     pos = {s.index: k for k, s in enumerate(pif.slots)}
     crew = dict(inp.crew)
+    at_slot = _units_by_slot(crew)
     on_duty = list(inp.on_duty)
     rostered = set(inp.rostered_units)
     for k in range(pos[state.at_slot], len(pif.slots)):
         i = pif.slots[k].index
-        aboard = {p: u for (u, j), c in crew.items() if j == i for p in c}
+        aboard = {p: u for u in at_slot.get(i, ()) for p in crew.get((u, i), ())}
         busy = {u for u, (end, _g) in state.busy.items() if i <= end}
         # a unit held at an incident keeps its crew to the incident's end (review RV2 #4)
         mine = sorted(p for (p, j), u in home.items()
@@ -393,27 +404,28 @@ def return_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
                 left.add(v)
             crew[(u, i)] = (*crew.get((u, i), ()), p)
         gone: set[str] = set()
-        for v in sorted(left):
-            rest = crew.pop((v, i), ())
-            kept = crew_left(inp.scenario, v, rest) if rest else None
+
+        def seat(u: str, _i: int = i, _gone: set[str] = gone) -> tuple[str, ...]:
+            """``u``'s people aboard it as far as they crew it (else ``u`` goes off); the
+            people it leaves."""
+            c = crew.pop((u, _i), ())
+            kept = crew_left(inp.scenario, u, c) if c else None
             if kept:
-                crew[(v, i)] = kept
+                crew[(u, _i)] = kept
             else:
-                gone.add(v)
-            for q in rest:
-                if q not in (kept or ()) and (h := home.get((q, i))) is not None:
+                _gone.add(u)
+            return tuple(q for q in c if q not in (kept or ()))
+
+        for v in sorted(left):
+            for q in seat(v):
+                if (h := home.get((q, i))) is not None:
                     crew[(h, i)] = (*crew.get((h, i), ()), q)
         for u in sorted(back):
             if pif.plan.at(u, i).note != OUT_OF_SERVICE_NOTE or (
-                    u not in rostered and u not in home.values()):
+                    u not in rostered and u not in homes):
                 continue  # back from an incident with its crew, or no named crew
             rostered.add(u)
-            c = crew.pop((u, i), ())
-            got = crew_left(inp.scenario, u, c) if c else None
-            if got:
-                crew[(u, i)] = got
-            else:
-                gone.add(u)
+            seat(u)
         on_duty[k] = on_duty[k] - frozenset(gone)
     return replace(inp, crew=crew, on_duty=tuple(on_duty), rostered_units=frozenset(rostered))
 
@@ -430,13 +442,13 @@ def crews_away(pif: PlanInForce, before: Inputs, after: Inputs, state: ReplanSta
     home = _homes(away)
     was = {(p, k): u for (u, k), c in before.crew.items() for p in c}
     out_at = _out_since(pif, state)
-    index = [s.index for s in pif.slots]
+    pos = {s.index: k for k, s in enumerate(pif.slots)}
     rows: set[tuple[str, str, str, int]] = set()
     aboard: set[tuple[str, int]] = set()
     for (v, k), c in after.crew.items():
         if k < first:
             continue
-        to = "" if out_at.get(v, len(index)) <= index.index(k) else v
+        to = "" if out_at.get(v, len(pos)) <= pos[k] else v
         for p in c:
             aboard.add((p, k))
             h = home.get((p, k), was.get((p, k)))
@@ -500,6 +512,7 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
                for k in range(m["first_slot"], m["last_slot"] + 1)}
     police = [u for u in inp.scenario.units if unit_kind(u) != "auxiliary"]
     crew = dict(inp.crew)
+    at_slot = _units_by_slot(crew)
     on_duty = list(inp.on_duty)
     rostered = set(inp.rostered_units)
     last: dict[str, tuple[str, ...]] = {}  # the crews formed in the slot before
@@ -511,10 +524,10 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
         busy = {u for u, (end, _g) in state.busy.items() if i <= end}
         # units crewed only by people freed from a unit still out: given up, to be crewed
         # again with the others
-        again = {v: c for (v, j), c in crew.items()
-                 if j == i and c and v not in gone and v not in busy
+        now = {v: c for v in at_slot.get(i, ()) if (c := crew.get((v, i)))}
+        again = {v: c for v, c in now.items() if v not in gone and v not in busy
                  and all(home.get((p, i)) in gone for p in c)}
-        aboard_now = {p for (v, j), c in crew.items() if j == i for p in c}
+        aboard_now = {p for c in now.values() for p in c}
         for v, c in again.items():
             del crew[(v, i)]
             on_duty[k] = on_duty[k] - {v}

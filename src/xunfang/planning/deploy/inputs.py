@@ -503,6 +503,16 @@ class Crewing:
     sworn: frozenset[str] = frozenset()  # the people who are sworn officers (SWORN_ROLES)
 
 
+def _skills(scenario: Scenario) -> tuple[dict[str, frozenset[str]], frozenset[str],
+                                         frozenset[str]]:
+    """Each person's skills, every skill anyone holds, and the sworn officers (民警): what
+    :func:`_needs` weighs a unit's crew by."""
+    skills = {p.id: frozenset(p.skills) for p in scenario.people}
+    known = frozenset(k for v in skills.values() for k in v)
+    sworn = frozenset(p.id for p in scenario.people if p.role in SWORN_ROLES)
+    return skills, known, sworn
+
+
 def _needs(u: Unit, skills: Mapping[str, frozenset[str]], known: frozenset[str],
            sworn: frozenset[str]) -> tuple[int, frozenset[str] | None, frozenset[str] | None]:
     """What ``u``'s crew must be: its size (``CREW_MIN``), the people of whom one must be
@@ -611,9 +621,7 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
     ros = set(rostered)
     if on_duty_people is None:
         ros = set()
-    skills = {p.id: frozenset(p.skills) for p in scenario.people}
-    known = frozenset(k for v in skills.values() for k in v)
-    sworn = frozenset(p.id for p in scenario.people if p.role in SWORN_ROLES)
+    skills, known, sworn = _skills(scenario)
     drones_first = scenario.policy.drones.crew_first
     police = [u for u in scenario.units if unit_kind(u) != "auxiliary"]
     rostered_units = frozenset(u.id for u in police if ros & set(pools[u.id]))
@@ -742,9 +750,7 @@ def crew_freed(scenario: Scenario, freed: Sequence[str], off: Collection[str],
         held = {*held, *(units[u].home_post for u in out if units[u].mode != "drone")}
         off = [u for u in off if u not in out]
     pools = crew_pools(scenario)
-    skills = {p.id: frozenset(p.skills) for p in scenario.people}
-    known = frozenset(k for v in skills.values() for k in v)
-    sworn = frozenset(p.id for p in scenario.people if p.role in SWORN_ROLES)
+    skills, known, sworn = _skills(scenario)
     order = {p.id: i for i, p in enumerate(scenario.people)}
     tier = {p.id: person_tier(p) for p in scenario.people}
     police = [u for u in scenario.units if unit_kind(u) != "auxiliary" and u.id in off]
@@ -784,9 +790,7 @@ def crew_left(scenario: Scenario, unit: str, people: Sequence[str]) -> tuple[str
     units = {u.id: u for u in scenario.units}
     if unit not in units:
         raise DeployError(f"crew_left: unknown unit {unit!r} (rule: a unit of units.csv)")
-    skills = {p.id: frozenset(p.skills) for p in scenario.people}
-    known = frozenset(k for v in skills.values() for k in v)
-    sworn = frozenset(p.id for p in scenario.people if p.role in SWORN_ROLES)
+    skills, known, sworn = _skills(scenario)
     got = _match([units[unit]], [p for p in people if p in skills],
                  {unit: _needs(units[unit], skills, known, sworn)})
     return got.get(unit)
