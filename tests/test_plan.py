@@ -8,7 +8,15 @@ from datetime import date
 
 import pytest
 
-from xunfang.plan import Assignment, CameraView, DroneSortie, Plan, PlanError, make_slots
+from xunfang.plan import (
+    OUT_OF_SERVICE,
+    Assignment,
+    CameraView,
+    DroneSortie,
+    Plan,
+    PlanError,
+    make_slots,
+)
 
 
 def plan(assignments: tuple[Assignment, ...], units: tuple[str, ...] = ("u1",)) -> Plan:
@@ -37,6 +45,15 @@ def test_round_trip() -> None:
     q = Plan.from_dict(doc)
     assert q.assignments == p.assignments and q.slots == p.slots and q.seed == 1
     assert q.at("u1", 1).route == ("a", "b")
+
+
+def test_out_of_service_is_an_off_duty_with_the_re_plans_note() -> None:
+    """The one predicate the re-plan, the drones stage and the report share: off for want of
+    a crew or outside a force's hours is not out of service."""
+    assert Assignment("U", 0, "off", note=OUT_OF_SERVICE).out_of_service
+    assert not Assignment("U", 0, "off", note="no crew on duty").out_of_service
+    assert not Assignment("U", 0, "off").out_of_service
+    assert not Assignment("U", 0, "post", post="P1", note=OUT_OF_SERVICE).out_of_service
 
 
 def test_every_unit_needs_every_slot() -> None:

@@ -75,6 +75,10 @@ def make_slots(start: date, *, days: int, slot_minutes: int) -> tuple[Slot, ...]
     )
 
 
+#: The note of a unit taken out of service in a re-plan (its duty ``off``).
+OUT_OF_SERVICE = "out of service"
+
+
 @dataclass(frozen=True)
 class Assignment:
     """Where one unit is in one slot. Exactly one of post, grid or route says where."""
@@ -112,6 +116,12 @@ class Assignment:
             raise PlanError(f"unit {self.unit!r} slot {self.slot}: duty {self.duty!r} needs "
                             f"exactly a {' or a '.join(PLACES[self.duty])}, got "
                             f"{', '.join(given) or 'none'}")
+
+    @property
+    def out_of_service(self) -> bool:
+        """Whether a re-plan took the unit out of service in this slot (off, with that note;
+        off for any other reason — no crew, its hours — is not)."""
+        return self.duty == "off" and self.note == OUT_OF_SERVICE
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"unit": self.unit, "slot": self.slot, "duty": self.duty}

@@ -101,8 +101,7 @@ def test_the_chinese_reason_of_three_days_is_short(make_scenario: Make) -> None:
 def test_the_drones_stage_names_the_crew_of_a_unit_out_of_service(make_scenario: Make) -> None:
     """The stage reads a re-plan's posture: C1 on patrol with PA and PB until slot 8, then
     off, out of service, PA and PB still its rostered crew (the inputs' crews)."""
-    from xunfang.plan import Assignment
-    from xunfang.planning.deploy.solve import OUT_OF_SERVICE
+    from xunfang.plan import OUT_OF_SERVICE, Assignment
     from xunfang.planning.patrol_stages import drones_stage
 
     sc = scenario.load(make_scenario({**LATTICE, "people.csv": PEOPLE}))

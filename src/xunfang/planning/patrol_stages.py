@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from xunfang.plan import Assignment, CameraView, DroneSortie
 from xunfang.planning.auxiliary import place_auxiliary
-from xunfang.planning.deploy.solve import OUT_OF_SERVICE
 from xunfang.planning.drones import DroneParams, plan_drones, thin_cells
 from xunfang.planning.places import place_nodes
 from xunfang.planning.routes import plan_routes, posture_of, standing_of
@@ -95,7 +94,7 @@ def drones_stage(ctx: DeployContext) -> Result:
     # nothing (a review: the reason said "no pilot on duty" of two pilots on duty)
     benched = {(a.unit, a.slot): tuple(ctx.inputs.crew.get((a.unit, a.slot), ()))
                for a in ctx.posture.assignments
-               if a.duty == "off" and a.note == OUT_OF_SERVICE and a.slot in on_duty
+               if a.out_of_service and a.slot in on_duty
                and a.unit not in drones}
     dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed,
                      params=DroneParams.of(ctx.scenario.policy), on_duty=on_duty,
@@ -146,7 +145,7 @@ def auxiliary_stage(ctx: DeployContext) -> Result:
     # what the planner said stands: a pin, or a unit out of service in a re-plan (a review:
     # both were overwritten by the placements of the unit's hours)
     held = {(a.unit, a.slot): a for a in ctx.posture.assignments
-            if a.duty != "off" or a.note == OUT_OF_SERVICE}
+            if a.duty != "off" or a.out_of_service}
     out: list[Assignment] = []
     kept: list[str] = []
     for p in ap.placements:

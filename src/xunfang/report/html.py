@@ -16,7 +16,6 @@ import numpy as np
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
 from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weighs
 from xunfang.plan import index_runs
-from xunfang.planning.deploy.solve import OUT_OF_SERVICE
 from xunfang.planning.pipeline import PlanRequest, PlanResult
 from xunfang.planning.roster.result import lead_in
 from xunfang.report.charts import bar_chart, line_chart
@@ -1912,7 +1911,7 @@ def _out_of_service(plan: Any, unit: str, k: int) -> bool:
         a = plan.at(unit, k)
     except KeyError:
         return False
-    return bool(a.duty == "off" and a.note == OUT_OF_SERVICE)
+    return bool(a.out_of_service)
 
 
 def _mark_kept(html: str, T: Any, *, lost: bool = False) -> str:

@@ -24,10 +24,10 @@ from xunfang import network
 from xunfang._errors import Problem
 from xunfang.geo import Projector
 from xunfang.network import RoadNetwork
-from xunfang.plan import Assignment, Plan, Slot
+from xunfang.plan import OUT_OF_SERVICE, Assignment, Plan, Slot
 from xunfang.planning import blockade, coverage
 from xunfang.planning.deploy.asked import held_from
-from xunfang.planning.deploy.solve import BUSY, OUT_OF_SERVICE
+from xunfang.planning.deploy.solve import BUSY
 from xunfang.scenario.model import GROUND_MODES, FloatArray, Scenario, Tier
 from xunfang.sim.config import SimConfig
 from xunfang.store.errors import StoreInputError

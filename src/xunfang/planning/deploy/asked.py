@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from xunfang.plan import Plan, Slot
+from xunfang.plan import OUT_OF_SERVICE, Plan, Slot
 from xunfang.planning.deploy.inputs import DeployError
 from xunfang.planning.deploy.replan import Hot, ReplanState
-from xunfang.planning.deploy.solve import BUSY, OUT_OF_SERVICE
+from xunfang.planning.deploy.solve import BUSY
 from xunfang.scenario.model import Scenario
 
 _HHMM = re.compile(r"^\d{1,2}:\d{2}$")

@@ -37,6 +37,7 @@ from xunfang import __version__
 from xunfang.intel.stage import RiskTable
 from xunfang.network import RoadNetwork
 from xunfang.plan import (
+    OUT_OF_SERVICE,
     Assignment,
     CameraView,
     DroneSortie,
@@ -57,7 +58,6 @@ from xunfang.planning.deploy.replan import (
 from xunfang.planning.deploy.solve import (
     AUXILIARY_OFF,
     BUSY,
-    OUT_OF_SERVICE,
     Posture,
     Shortfall,
     SlotSolve,
@@ -70,9 +70,8 @@ PLAN_FILE = "plan.json"
 #: Later stages a re-plan runs on the re-planned slots only (the others run over the day);
 #: the routes only when the plan in force's routes cannot be kept (see ``_kept_routes``).
 TAIL_STAGES: frozenset[str] = frozenset({"routes"})
-#: The notes plan_posture gives a unit taken out of service and a unit held at an incident;
-#: a re-plan of a re-plan keeps them so.
-OUT_OF_SERVICE_NOTE = OUT_OF_SERVICE
+#: The note plan_posture gives a unit held at an incident; a re-plan of a re-plan keeps it so
+#: (a unit out of service: ``Assignment.out_of_service``).
 BUSY_NOTE = BUSY
 
 
@@ -316,7 +315,7 @@ def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> I
         on: set[str] = set()
         for u in plan.units:
             a = plan.at(u, s.index)
-            if a.duty != "off" or a.note == OUT_OF_SERVICE_NOTE:
+            if a.duty != "off" or a.out_of_service:
                 on.add(u)
             if a.crew:
                 crew[(u, s.index)] = a.crew
@@ -421,7 +420,7 @@ def return_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
                 if (h := home.get((q, i))) is not None:
                     crew[(h, i)] = (*crew.get((h, i), ()), q)
         for u in sorted(back):
-            if pif.plan.at(u, i).note != OUT_OF_SERVICE_NOTE or (
+            if not pif.plan.at(u, i).out_of_service or (
                     u not in rostered and u not in homes):
                 continue  # back from an incident with its crew, or no named crew
             rostered.add(u)
@@ -545,7 +544,7 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
             continue
         off = [u.id for u in police
                if u.id not in on_duty[k] and u.id not in since and u.id not in busy
-               and pif.plan.at(u.id, i).note not in (OUT_OF_SERVICE_NOTE, AUXILIARY_OFF)]
+               and pif.plan.at(u.id, i).note not in (OUT_OF_SERVICE, AUXILIARY_OFF)]
         # the posts a ground unit on duty holds in the slot need no unit first
         held = {u.home_post for u in police if u.mode != "drone" and u.id in on_duty[k]
                 and u.id not in out}
@@ -590,7 +589,7 @@ def out_of_service_from(pif: PlanInForce, slot: int) -> dict[str, int]:
             continue
         for u in pif.plan.units:
             a = pif.plan.at(u, s.index)
-            if a.duty == "off" and a.note == OUT_OF_SERVICE_NOTE and u not in out:
+            if a.out_of_service and u not in out:
                 out[u] = s.index
     return out
 

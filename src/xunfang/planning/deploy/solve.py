@@ -78,7 +78,7 @@ from highspy._core import _Highs
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from xunfang.plan import Assignment, Slot
+from xunfang.plan import OUT_OF_SERVICE, Assignment, Slot
 from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
 from xunfang.planning.deploy.staging import RingCover, can_hold
 from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
@@ -88,8 +88,6 @@ _BIG = 1e6
 #: the posture's note of an auxiliary force in a slot its stage does not place it in (the
 #: auxiliary stage places it in its hours; a re-plan had said "no crew on duty" there)
 AUXILIARY_OFF = "auxiliary force: off outside its hours"
-#: the posture's note of a unit taken out of service in a re-plan
-OUT_OF_SERVICE = "out of service"
 #: The note of a unit held at an incident (a re-plan's ``busy``).
 BUSY = "busy at an incident"
 
