@@ -11,9 +11,10 @@ and ``--cases`` drawn with ``--seed`` (out of service or held at an incident, 02
 Per case and rule: whether the routes after a grid's changed slots were kept (``after``),
 the grids drawn again from their first change on (``but``), the route shortfalls (the plan
 in force's are the bound), the unit-slots whose duty, place or streets changed (the crews'
-rows of changes.csv), the video desk's camera tours listed as changed, the routes kept, and
-seconds (``--rules now`` runs today's rule alone). Lower changed rows at equal shortfalls
-is the aim; seconds are a ratio to the other rule's in the same run.
+rows of changes.csv), the video desk's camera tours listed as changed, the routes kept, the
+routes that end away from where their unit stands next (``jumps``, as bench/route_seams.py
+counts them), and seconds (``--rules now`` runs today's rule alone). Lower changed rows at
+equal shortfalls is the aim; seconds are a ratio to the other rule's in the same run.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import loadavg, machine_basics
+from route_seams import seams
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -84,7 +86,9 @@ def run(plan: Path, at: str, args: tuple[str, ...], out: Path, rule: str) -> dic
             "route_shortfalls": len(routes.get("shortfalls", [])),
             "changed": int(rp.get("changed_assignments", rp.get("changed", 0))),
             "changed_camera_tours": int(rp.get("changed_camera_tours", 0)),
-            "kept_routes": int(routes.get("kept_routes", 0)), "seconds": round(secs, 2)}
+            "kept_routes": int(routes.get("kept_routes", 0)),
+            # a route that ends away from where its unit stands next (bench/route_seams.py)
+            "jumps": int(seams(out, "ebian")["jumps"]), "seconds": round(secs, 2)}
 
 
 def main() -> None:
@@ -127,7 +131,8 @@ def main() -> None:
                                  f"but={','.join(n['but']) or '-':6} "
                                  f"short={n['route_shortfalls']} changed={n['changed']:3d} "
                                  f"tours={n['changed_camera_tours']:3d} "
-                                 f"kept={n['kept_routes']:3d} {n['seconds']:5.1f}s")
+                                 f"kept={n['kept_routes']:3d} jumps={n['jumps']} "
+                                 f"{n['seconds']:5.1f}s")
                 print(" | ".join(parts), flush=True)
     n_review = len(REVIEW_CASES)
     tot = {rule: {"after": sum(r[rule]["after"] for r in rows),
@@ -138,6 +143,7 @@ def main() -> None:
                   "changed_camera_tours_review": sum(r[rule]["changed_camera_tours"]
                                                      for r in rows[:n_review]),
                   "kept_routes": sum(r[rule]["kept_routes"] for r in rows),
+                  "jumps": sum(r[rule]["jumps"] for r in rows),
                   "route_shortfalls": sum(r[rule]["route_shortfalls"] for r in rows),
                   "over_bound": sum(r[rule]["route_shortfalls"] > bound for r in rows),
                   "seconds": round(sum(r[rule]["seconds"] for r in rows), 1)}
@@ -153,12 +159,13 @@ def main() -> None:
         return
     print(f"\n{len(rows)} re-plans; the plan in force's route shortfalls: {bound}")
     print(f"{'rule':6} {'after':>5} {'changed':>8} {'tours':>6} {'tours5':>6} {'kept':>6} "
-          f"{'shortfalls':>10} {'over bound':>10} {'seconds':>8}")
+          f"{'shortfalls':>10} {'over bound':>10} {'jumps':>6} {'seconds':>8}")
     for rule in rules:
         t = tot[rule]
         print(f"{rule:6} {t['after']:5d} {t['changed']:8d} {t['changed_camera_tours']:6d} "
               f"{t['changed_camera_tours_review']:6d} {t['kept_routes']:6d} "
-              f"{t['route_shortfalls']:10d} {t['over_bound']:10d} {t['seconds']:8.1f}")
+              f"{t['route_shortfalls']:10d} {t['over_bound']:10d} {t['jumps']:6d} "
+              f"{t['seconds']:8.1f}")
     print("tours: camera tours listed as changed (all re-plans); tours5: the review's five")
     print(f"seconds, now / upto: {ratio}; load {load0} -> {loadavg()}")
 

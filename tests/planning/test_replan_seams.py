@@ -71,3 +71,36 @@ def test_a_unit_held_at_an_incident_starts_its_next_route_in_its_grid(
     first = rows[("TX-M2", 14)]
     assert first["grid"] == "G4" and first["nodes"][0] == "n153", first["nodes"][:3]
     assert first["legs"][0]["kind"] == "transit" and first["legs"][0]["from"] == 14 * 60
+
+
+def _jumps(folder: Path, first: int) -> list[tuple[str, int, str, str]]:
+    """Routes from slot ``first`` on that end away from where their unit stands still in the
+    next slot (a post, a checkpoint, a staging node): (unit, slot, route's end, next node)."""
+    from xunfang import scenario
+    from xunfang.network import RoadNetwork
+    from xunfang.plan import Plan
+    from xunfang.planning.routes import standing_of
+
+    doc = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    plan = Plan.from_dict(doc["plan"])
+    sc = scenario.load("ebian")
+    standing = standing_of(sc, RoadNetwork.from_scenario(sc), plan.assignments)
+    return [(u, k, row["nodes"][-1], standing[(u, k + 1)])
+            for (u, k), row in sorted(_rows(folder).items())
+            if k >= first and (u, k + 1) in standing
+            and row["nodes"][-1] != standing[(u, k + 1)]]
+
+
+def test_a_kept_route_ends_where_the_re_plan_stands_its_unit_next(
+        county: Path, tmp_path: Path) -> None:
+    # PS3-C out of service from 02:00 moves other units onto the rings it held: the kept
+    # routes of PS6-C at 19:00, TX-M4 at 03:00 and TX-M2 at 04:00 ended where the plan in
+    # force had them next (PS6-C's back at its post), 1.8-4.2 min from the staging node the
+    # re-plan stands them at in the next slot (22 such routes in the bench's 19 county
+    # re-plans; now a route whose unit the re-plan stands elsewhere next is drawn again)
+    out = tmp_path / "oos"
+    r = runner.invoke(app, ["replan", str(county), "--at", "02:00", "--out-of-service",
+                            "PS3-C", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert _jumps(county, 0) == []  # the plan in force's routes all end where they should
+    assert _jumps(out, 2) == []

@@ -1117,10 +1117,23 @@ def _kept_routes(pif: PlanInForce, scenario: Scenario, in_force: Sequence[Assign
     # not kept: the stop was not made (county, --at 12:00 --busy PS1-C:G3:14:30: PS7-C's
     # 12:00 route, drawn again, ended at S16's node with no stop there, and its kept 13:00
     # route stood 9.4 min there as the rest of the S16 stop of the plan in force)
-    while bad := [(u, k) for u, k in keep if k > 0 and (u, k - 1) not in keep
-                  and (((u, k - 1) not in drawn
-                        and ((u, k - 1) in pif.route_grid or moved(u, k - 1)))
-                       or ran_over(u, k))]:
+    # A kept route ends where the plan in force had its unit next; one whose unit the re-plan
+    # stands elsewhere in the next slot (a post, a checkpoint, a staging node) is drawn again
+    # to end there (19 bench re-plans, bench/replan_keep.py: 22 routes ended a drive of up to
+    # 6.4 min from where their unit stood next, e.g. PS6-C's kept 04:00 route back to its
+    # post before a 05:00 staging the re-plan gave it)
+    def stands_elsewhere(u: str, k: int) -> bool:
+        nxt = now_at.get((u, k + 1))
+        return (nxt is not None and (nxt[0] in ("post", "checkpoint")
+                                     or (nxt[0] == "route" and bool(nxt[3])))
+                and moved(u, k + 1))
+
+    while bad := [(u, k) for u, k in keep
+                  if (k > 0 and (u, k - 1) not in keep
+                      and (((u, k - 1) not in drawn
+                            and ((u, k - 1) in pif.route_grid or moved(u, k - 1)))
+                           or ran_over(u, k)))
+                  or (k >= first and stands_elsewhere(u, k))]:
         for key in bad:
             del keep[key]
     routes: dict[tuple[str, int], Assignment] = {}
