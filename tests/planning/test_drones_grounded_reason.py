@@ -118,3 +118,41 @@ def test_the_drones_stage_names_the_crew_of_a_unit_out_of_service(make_scenario:
     said = " ".join(doc["shortfalls"])  # type: ignore[arg-type]
     assert ("pilot PA of D1 rides C1 in slot(s) 0-7; pilot PA of D1 is on duty, their unit C1 "
             "out of service, in slot(s) 8-23") in said, said
+
+
+def test_a_pilot_whose_unit_is_held_at_an_incident_is_said_aboard_it(
+        make_scenario: Make) -> None:
+    # review: the county re-planned at 10:00 with TX-M1 held in G3 until 12:00 said "no pilot
+    # of TX-D1, TX-D2 on duty in slot(s) 10-11" of TXFB02, aboard TX-M1 at the incident
+    held = {("C1", s.index): ("PA", "PB") for s in DAY[8:10]}
+    said = _reason(make_scenario, held=held)
+    assert ("pilot PA of D1 rides C1 in slot(s) 0-7; pilot PA of D1 is aboard C1, held at an "
+            "incident, in slot(s) 8-9; no pilot of D1 on duty in slot(s) 10-23; ") in said, said
+    zh = _stage_short_text("drones", said, lambda k, **kw: t(k, "zh", **kw), "zh")
+    assert zh != said and not ENGLISH.search(zh), zh
+    assert "D1 的飞手 PA 在 8-9 随地面单元 C1 在警情现场处置" in zh, zh
+
+
+def test_the_drones_stage_names_the_crew_of_a_unit_held_at_an_incident(
+        make_scenario: Make) -> None:
+    """A re-plan's posture has a unit held at an incident off (the busy note), no one aboard;
+    its crew is the inputs'."""
+    from xunfang.plan import Assignment
+    from xunfang.planning.deploy.solve import BUSY
+    from xunfang.planning.patrol_stages import drones_stage
+
+    sc = scenario.load(make_scenario({**LATTICE, "people.csv": PEOPLE}))
+    rows = [Assignment(unit="C1", slot=s.index, duty="off", note=BUSY)
+            if 8 <= k < 10 else Assignment(unit="C1", slot=s.index, duty="grid", grid="W",
+                                           crew=("PA", "PB"))
+            for k, s in enumerate(DAY)]
+    rows += [Assignment(unit=u, slot=s.index, duty="off", note="no crew on duty")
+             for u in ("C2", "F1", "D1") for s in DAY]
+    ctx = SimpleNamespace(scenario=sc, network=None, slots=DAY, seed=0, risk=None, ground={},
+                          posture=SimpleNamespace(assignments=tuple(rows)),
+                          inputs=SimpleNamespace(crew={("C1", s.index): ("PA", "PB")
+                                                       for s in DAY}))
+    _, doc, *_ = drones_stage(ctx)  # type: ignore[arg-type]
+    said = " ".join(doc["shortfalls"])  # type: ignore[arg-type]
+    assert "pilot PA of D1 is aboard C1, held at an incident, in slot(s) 8-9" in said, said
+    assert "no pilot" not in said, said

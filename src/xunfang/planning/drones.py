@@ -328,6 +328,7 @@ def plan_drones(
     on_duty: Mapping[int, Collection[str]] | None = None,
     crews: Mapping[tuple[str, int], Sequence[str]] | None = None,
     benched: Mapping[tuple[str, int], Sequence[str]] | None = None,
+    held: Mapping[tuple[str, int], Sequence[str]] | None = None,
 ) -> DronePlan:
     """Sorties of the scenario's drones over the grids ``thin`` weighs.
 
@@ -341,7 +342,9 @@ def plan_drones(
     took out of service whom the re-plan gave no unit off for want of a crew
     (:func:`~xunfang.planning.deploy.from_plan.free_crews`: a pilot to spare there already
     crews the grounded drone): on duty, aboard nothing (the shortfall says so of a pilot,
-    not "no pilot on duty"; the posture's crews stand).
+    not "no pilot on duty"; the posture's crews stand). ``held`` names, per (ground unit,
+    slot), the crew of a unit a re-plan holds at an incident (the posture has it off, no one
+    aboard): the shortfall says its pilot is there, not "no pilot on duty".
     ``params`` default to the scenario's ``[policy.drones]``. Raises ``ValueError`` naming
     the argument for unknown grids or slots, negative or non-finite weights, and bad
     parameters.
@@ -597,9 +600,13 @@ def plan_drones(
     for (uid, at), rostered in (benched or {}).items():
         for person in rostered:
             idle.setdefault(at, {})[person] = uid
+    away: dict[int, dict[str, str]] = {}
+    for (uid, at), aboard in (held or {}).items():
+        for person in aboard:
+            away.setdefault(at, {})[person] = uid
 
     def grounded(cells: Sequence[int]) -> list[str]:
-        return _grounded(sorted(home), cells, pilots, rides, idle,
+        return _grounded(sorted(home), cells, pilots, rides, idle, away,
                          crew_first=scenario.policy.drones.crew_first)
 
     shortfalls.extend(_unflown(thin, flown, slots, crewed, parts, reach, count_day, p,
@@ -676,12 +683,14 @@ def _runs(slots: Sequence[int]) -> str:
 
 def _grounded(drones: Sequence[str], slots: Sequence[int], pilots: Mapping[str, Sequence[str]],
               rides: Mapping[int, Mapping[str, str]] | None,
-              benched: Mapping[int, Mapping[str, str]] | None = None, *,
+              benched: Mapping[int, Mapping[str, str]] | None = None,
+              held: Mapping[int, Mapping[str, str]] | None = None, *,
               crew_first: bool) -> list[str]:
     """Why ``drones`` have no crew in ``slots``, one clause per pilot and ground unit ridden
     ("pilot P of D1, D2 rides M1 in slot(s) 0-1"), per pilot on duty whose ground unit is out
     of service (``benched``: slot -> person -> that unit; a review: the reason said "no pilot
     on duty" of two rostered pilots whose motorcycle a re-plan took out of service), per
+    pilot aboard a ground unit held at an incident (``held``, as ``benched``), per
     stretch with no pilot on duty, and what ``[policy.drones] crew_first`` would change;
     drones whose stories are alike share their clauses. ``rides`` (slot -> person -> ground
     unit) None: the crews are not known. Slots are said as runs (:func:`_runs`)."""
@@ -696,12 +705,17 @@ def _grounded(drones: Sequence[str], slots: Sequence[int], pilots: Mapping[str, 
                       if q in rides.get(s, {})]
             for q, unit in riding:
                 by.setdefault(("rides", q, unit), []).append(s)
-            idle = [] if riding else [(q, (benched or {}).get(s, {})[q])
+            away = [] if riding else [(q, (held or {}).get(s, {})[q])
                                       for q in pilots.get(d, ())
-                                      if q in (benched or {}).get(s, {})]
+                                      if q in (held or {}).get(s, {})]
+            for q, unit in away:
+                by.setdefault(("held", q, unit), []).append(s)
+            idle = [] if riding or away else [(q, (benched or {}).get(s, {})[q])
+                                               for q in pilots.get(d, ())
+                                               if q in (benched or {}).get(s, {})]
             for q, unit in idle:
                 by.setdefault(("benched", q, unit), []).append(s)
-            if not riding and not idle:
+            if not riding and not away and not idle:
                 by.setdefault(("none", "", ""), []).append(s)
         story[d] = tuple(sorted(((kind, q, unit, tuple(ss)) for (kind, q, unit), ss
                                  in by.items()), key=lambda c: (c[3][0], c[1], c[2])))
@@ -719,6 +733,9 @@ def _grounded(drones: Sequence[str], slots: Sequence[int], pilots: Mapping[str, 
             elif kind == "rides":
                 ride = True
                 out.append(f"pilot {q} of {who} rides {unit} in slot(s) {at}")
+            elif kind == "held":
+                out.append(f"pilot {q} of {who} is aboard {unit}, held at an incident, "
+                           f"in slot(s) {at}")
             elif kind == "benched":
                 out.append(f"pilot {q} of {who} is on duty, their unit {unit} out of service, "
                            f"in slot(s) {at}")

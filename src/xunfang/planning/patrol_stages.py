@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from xunfang.plan import Assignment, CameraView, DroneSortie
 from xunfang.planning.auxiliary import place_auxiliary
+from xunfang.planning.deploy.solve import BUSY
 from xunfang.planning.drones import DroneParams, plan_drones, thin_cells
 from xunfang.planning.places import place_nodes
 from xunfang.planning.routes import plan_routes, posture_of, standing_of
@@ -96,9 +97,15 @@ def drones_stage(ctx: DeployContext) -> Result:
                for a in ctx.posture.assignments
                if a.out_of_service and a.slot in on_duty
                and a.unit not in drones}
+    # a ground unit a re-plan holds at an incident: off in the posture, its crew with it
+    # (a review: the reason said "no pilot on duty" of a pilot whose motorcycle was held)
+    held = {(a.unit, a.slot): tuple(ctx.inputs.crew.get((a.unit, a.slot), ()))
+            for a in ctx.posture.assignments
+            if a.duty == "off" and a.note == BUSY and a.slot in on_duty
+            and a.unit not in drones}
     dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed,
                      params=DroneParams.of(ctx.scenario.policy), on_duty=on_duty,
-                     crews=crews, benched=benched)
+                     crews=crews, benched=benched, held=held)
     layers = PlanLayers(drone_sorties=tuple(
         DroneSortie(unit=x.unit, post=x.post, start=x.start, end=x.end, grids=x.grids,
                     waypoints=x.waypoints) for x in dp.sorties))

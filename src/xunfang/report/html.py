@@ -1288,6 +1288,8 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
     "drone_clause": (
         (re.compile(r"pilot (?P<pilot>\S+) of (?P<drones>.+) rides (?P<unit>\S+) in slot\(s\) "
                     rf"(?P<slots>{SLOT_RUNS})$"), "drone_clause_rides"),
+        (re.compile(r"pilot (?P<pilot>\S+) of (?P<drones>.+) is aboard (?P<unit>\S+), held at "
+                    rf"an incident, in slot\(s\) (?P<slots>{SLOT_RUNS})$"), "drone_clause_held"),
         (re.compile(r"pilot (?P<pilot>\S+) of (?P<drones>.+) is on duty, their unit "
                     rf"(?P<unit>\S+) out of service, in slot\(s\) (?P<slots>{SLOT_RUNS})$"),
          "drone_clause_benched"),

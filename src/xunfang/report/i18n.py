@@ -759,6 +759,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "drone_grounded_last": {"zh": "{drone_clause}", "en": "{drone_clause}"},
     "drone_clause_rides": {"zh": "{drones} 的飞手 {pilot} 在 {slots} 编入地面单元 {unit} 执勤",
                            "en": "pilot {pilot} of {drones} rides {unit} in slot(s) {slots}"},
+    "drone_clause_held": {
+        "zh": "{drones} 的飞手 {pilot} 在 {slots} 随地面单元 {unit} 在警情现场处置",
+        "en": "pilot {pilot} of {drones} is aboard {unit}, held at an incident, "
+              "in slot(s) {slots}"},
     "drone_clause_benched": {
         "zh": "{drones} 的飞手 {pilot} 在 {slots} 在岗，但其地面单元 {unit} 停用",
         "en": "pilot {pilot} of {drones} is on duty, their unit {unit} out of service, "
