@@ -189,3 +189,51 @@ def test_a_unit_held_at_an_incident_keeps_the_rider_its_unit_wants_back(
     for k in range(24):
         crews = [p for (u, j), a in now.items() if j == k for p in a.get("crew") or ()]
         assert len(crews) == len(set(crews)), (k, crews)
+
+
+@pytest.fixture(scope="module")
+def split_car(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lattice with a motorcycle M2 and a balance vehicle B1 in place of the drone, and
+    drivers who ride: 08-12 C1 takes team A's driver PA2 and PA3, who has no skill, M1 the
+    pilot PA1, and M2 and B1 stand off for want of a crew."""
+    root = tmp_path_factory.mktemp("split")
+    units = UNITS.replace("D1,special,drone,patrol,P1",
+                          "M2,special,motorcycle,patrol,P1\nB1,special,balance,patrol,P2")
+    people = "id,role,team,squad,skills,tier\n" + "".join(
+        f"P{t}1,police,{t},patrol,motorcycle;drone_pilot,special\n"
+        f"P{t}2,police,{t},patrol,driver;motorcycle,special\n"
+        f"P{t}3,auxiliary,{t},patrol,,special\n" for t in "ABCD")
+    sc = write_files(root / "sc", {**LATTICE, "units.csv": units, "people.csv": people})
+    _run("plan", str(sc), "--out", str(root / "plan"), "--from", "2026-12-01", "--lang", "en")
+    at = _rows(_doc(root / "plan"))
+    for k in range(8, 12):
+        assert at[("M2", k)]["duty"] == at[("B1", k)]["duty"] == "off", k
+        assert at[("C1", k)]["crew"] == ["PA2", "PA3"] and at[("M1", k)]["crew"] == ["PA1"], k
+    return root / "plan"
+
+
+def test_people_who_cannot_crew_their_unit_back_in_service_stay_where_they_are(
+        split_car: Path, tmp_path: Path) -> None:
+    """C1 out of service at 08:00 frees its driver PA2 to M2 and PA3 to B1; M2 is then held
+    at an incident until 11:00, and C1 comes back at 10:00, when PA3 alone cannot drive it.
+    He was taken off B1 anyway and left aboard nothing, B1 and C1 both off; he now stays
+    on B1 until the driver is free at 11:00, and then both go back to C1."""
+    out, busy, back = tmp_path / "out", tmp_path / "busy", tmp_path / "back"
+    _run("replan", str(split_car), "--at", "08:00", "--out-of-service", "C1", "--out", str(out))
+    first = _rows(_doc(out))
+    for k in range(8, 12):
+        assert first[("M2", k)]["crew"] == ["PA2"] and first[("B1", k)]["crew"] == ["PA3"], k
+    _run("replan", str(out), "--at", "09:00", "--busy", "M2:W:11:00", "--out", str(busy))
+    _run("replan", str(busy), "--at", "10:00", "--back-in-service", "C1", "--out", str(back))
+    now = _rows(_doc(back))
+    assert now[("M2", 10)]["note"] == "busy at an incident" and now[("M2", 10)]["crew"] == [
+        "PA2"]
+    assert now[("B1", 10)]["duty"] != "off" and now[("B1", 10)]["crew"] == ["PA3"], now[
+        ("B1", 10)]
+    assert now[("C1", 10)]["duty"] == "off" and now[("C1", 10)]["note"] == "no crew on duty"
+    assert now[("C1", 11)]["duty"] != "off" and sorted(now[("C1", 11)]["crew"]) == [
+        "PA2", "PA3"], now[("C1", 11)]
+    assert now[("M2", 11)]["duty"] == now[("B1", 11)]["duty"] == "off"
+    for k in range(24):
+        crews = [p for (u, j), a in now.items() if j == k for p in a.get("crew") or ()]
+        assert len(crews) == len(set(crews)), (k, crews)

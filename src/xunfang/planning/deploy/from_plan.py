@@ -374,7 +374,8 @@ def return_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
     taken, one person keeping two units on duty). A unit they leave keeps the rest of its
     crew where those still crew it (:func:`~.inputs.crew_left`), else it goes off for want
     of a crew and the rest go back to their own unit's list. A unit back in service whose
-    people do not crew it (none came back, or too few) stays off for want of a crew."""
+    people do not crew it (none came back, or too few, or none with its mode's skill) stays
+    off for want of a crew, and those people stay where they are until they do."""
     from xunfang.planning.deploy.inputs import crew_left
 
     back = set(state.back_in_service)
@@ -395,6 +396,15 @@ def return_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
         mine = sorted(p for (p, j), u in home.items()
                       if j == i and u in back and aboard.get(p) != u
                       and aboard.get(p) not in busy)
+        # people go back only to a unit they crew, as many as it seats: the others stay
+        # where they are (a lattice: C1's driver held at an incident on M2, PA3 alone cannot
+        # drive C1 back in service; he was taken off B1 anyway, and B1 and C1 were both off)
+        returning: dict[str, list[str]] = {}
+        for p in mine:
+            returning.setdefault(home[(p, i)], []).append(p)
+        seated = {q for u, ps in returning.items()
+                  for q in crew_left(inp.scenario, u, ps) or ()}
+        mine = [p for p in mine if p in seated]
         left: set[str] = set()
         for p in mine:
             u, v = home[(p, i)], aboard.get(p)
