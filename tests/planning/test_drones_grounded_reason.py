@@ -98,15 +98,16 @@ def test_the_chinese_reason_of_three_days_is_short(make_scenario: Make) -> None:
     assert len(text) < 400 and not re.search(r"\d\d:\d\d, \d\d-\d\d \d\d:\d\d,", text), text
 
 
-def test_the_drones_stage_names_the_crew_of_a_unit_out_of_service(make_scenario: Make) -> None:
-    """The stage reads a re-plan's posture: C1 on patrol with PA and PB until slot 8, then
-    off, out of service, PA and PB still its rostered crew (the inputs' crews)."""
-    from xunfang.plan import OUT_OF_SERVICE, Assignment
+def _stage_said(make_scenario: Make, off: dict[int, str]) -> str:
+    """The drones stage's shortfalls over a re-plan's posture: C1 on patrol with PA and PB,
+    but off with the note ``off[k]`` in slot ``k``, PA and PB still its crew in the inputs
+    (a posture has no one aboard a unit off)."""
+    from xunfang.plan import Assignment
     from xunfang.planning.patrol_stages import drones_stage
 
     sc = scenario.load(make_scenario({**LATTICE, "people.csv": PEOPLE}))
-    rows = [Assignment(unit="C1", slot=s.index, duty="grid", grid="W", crew=("PA", "PB"))
-            if k < 8 else Assignment(unit="C1", slot=s.index, duty="off", note=OUT_OF_SERVICE)
+    rows = [Assignment(unit="C1", slot=s.index, duty="off", note=off[k]) if k in off
+            else Assignment(unit="C1", slot=s.index, duty="grid", grid="W", crew=("PA", "PB"))
             for k, s in enumerate(DAY)]
     rows += [Assignment(unit=u, slot=s.index, duty="off", note="no crew on duty")
              for u in ("C2", "F1", "D1") for s in DAY]
@@ -115,7 +116,14 @@ def test_the_drones_stage_names_the_crew_of_a_unit_out_of_service(make_scenario:
                           inputs=SimpleNamespace(crew={("C1", s.index): ("PA", "PB")
                                                        for s in DAY}))
     _, doc, *_ = drones_stage(ctx)  # type: ignore[arg-type]
-    said = " ".join(doc["shortfalls"])  # type: ignore[arg-type]
+    return " ".join(doc["shortfalls"])  # type: ignore[arg-type]
+
+
+def test_the_drones_stage_names_the_crew_of_a_unit_out_of_service(make_scenario: Make) -> None:
+    """C1 out of service from slot 8 on, PA and PB still its rostered crew."""
+    from xunfang.plan import OUT_OF_SERVICE
+
+    said = _stage_said(make_scenario, {k: OUT_OF_SERVICE for k in range(8, len(DAY))})
     assert ("pilot PA of D1 rides C1 in slot(s) 0-7; pilot PA of D1 is on duty, their unit C1 "
             "out of service, in slot(s) 8-23") in said, said
 
@@ -135,24 +143,9 @@ def test_a_pilot_whose_unit_is_held_at_an_incident_is_said_aboard_it(
 
 def test_the_drones_stage_names_the_crew_of_a_unit_held_at_an_incident(
         make_scenario: Make) -> None:
-    """A re-plan's posture has a unit held at an incident off (the busy note), no one aboard;
-    its crew is the inputs'."""
-    from xunfang.plan import Assignment
+    """C1 held at an incident in slots 8-9 (the busy note), its crew the inputs'."""
     from xunfang.planning.deploy.solve import BUSY
-    from xunfang.planning.patrol_stages import drones_stage
 
-    sc = scenario.load(make_scenario({**LATTICE, "people.csv": PEOPLE}))
-    rows = [Assignment(unit="C1", slot=s.index, duty="off", note=BUSY)
-            if 8 <= k < 10 else Assignment(unit="C1", slot=s.index, duty="grid", grid="W",
-                                           crew=("PA", "PB"))
-            for k, s in enumerate(DAY)]
-    rows += [Assignment(unit=u, slot=s.index, duty="off", note="no crew on duty")
-             for u in ("C2", "F1", "D1") for s in DAY]
-    ctx = SimpleNamespace(scenario=sc, network=None, slots=DAY, seed=0, risk=None, ground={},
-                          posture=SimpleNamespace(assignments=tuple(rows)),
-                          inputs=SimpleNamespace(crew={("C1", s.index): ("PA", "PB")
-                                                       for s in DAY}))
-    _, doc, *_ = drones_stage(ctx)  # type: ignore[arg-type]
-    said = " ".join(doc["shortfalls"])  # type: ignore[arg-type]
+    said = _stage_said(make_scenario, {8: BUSY, 9: BUSY})
     assert "pilot PA of D1 is aboard C1, held at an incident, in slot(s) 8-9" in said, said
     assert "no pilot" not in said, said
