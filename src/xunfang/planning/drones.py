@@ -588,22 +588,10 @@ def plan_drones(
     known = any("drone_pilot" in q.skills for q in scenario.people)
     pilots = {d: tuple(q.id for q in crew_pool(units[d], scenario.people)
                        if not known or "drone_pilot" in q.skills) for d in home}
-    rides: dict[int, dict[str, str]] | None = None
-    if crews is not None:
-        rides = {}
-        for (uid, at), aboard in crews.items():
-            if uid not in units or units[uid].mode == "drone":
-                continue
-            for person in aboard:
-                rides.setdefault(at, {})[person] = uid
-    idle: dict[int, dict[str, str]] = {}
-    for (uid, at), rostered in (benched or {}).items():
-        for person in rostered:
-            idle.setdefault(at, {})[person] = uid
-    away: dict[int, dict[str, str]] = {}
-    for (uid, at), aboard in (held or {}).items():
-        for person in aboard:
-            away.setdefault(at, {})[person] = uid
+    rides = None if crews is None else _by_slot(
+        {k: c for k, c in crews.items() if k[0] in units and units[k[0]].mode != "drone"})
+    idle = _by_slot(benched or {})
+    away = _by_slot(held or {})
 
     def grounded(cells: Sequence[int]) -> list[str]:
         return _grounded(sorted(home), cells, pilots, rides, idle, away,
@@ -681,6 +669,15 @@ def _runs(slots: Sequence[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in index_runs(slots))
 
 
+def _by_slot(crews: Mapping[tuple[str, int], Sequence[str]]) -> dict[int, dict[str, str]]:
+    """(unit, slot) -> people, turned round: slot -> person -> the unit they are with."""
+    out: dict[int, dict[str, str]] = {}
+    for (uid, at), people in crews.items():
+        for person in people:
+            out.setdefault(at, {})[person] = uid
+    return out
+
+
 def _grounded(drones: Sequence[str], slots: Sequence[int], pilots: Mapping[str, Sequence[str]],
               rides: Mapping[int, Mapping[str, str]] | None,
               benched: Mapping[int, Mapping[str, str]] | None = None,
@@ -701,21 +698,16 @@ def _grounded(drones: Sequence[str], slots: Sequence[int], pilots: Mapping[str, 
             if rides is None:
                 by.setdefault(("unknown", "", ""), []).append(s)
                 continue
-            riding = [(q, rides.get(s, {})[q]) for q in pilots.get(d, ())
-                      if q in rides.get(s, {})]
-            for q, unit in riding:
-                by.setdefault(("rides", q, unit), []).append(s)
-            away = [] if riding else [(q, (held or {}).get(s, {})[q])
-                                      for q in pilots.get(d, ())
-                                      if q in (held or {}).get(s, {})]
-            for q, unit in away:
-                by.setdefault(("held", q, unit), []).append(s)
-            idle = [] if riding or away else [(q, (benched or {}).get(s, {})[q])
-                                               for q in pilots.get(d, ())
-                                               if q in (benched or {}).get(s, {})]
-            for q, unit in idle:
-                by.setdefault(("benched", q, unit), []).append(s)
-            if not riding and not away and not idle:
+            # the first of these that has a pilot of ``d`` in slot ``s`` says where they are
+            for kind, where in (("rides", rides), ("held", held or {}),
+                                ("benched", benched or {})):
+                with_unit = [(q, where[s][q]) for q in pilots.get(d, ())
+                             if q in where.get(s, {})]
+                for q, unit in with_unit:
+                    by.setdefault((kind, q, unit), []).append(s)
+                if with_unit:
+                    break
+            else:
                 by.setdefault(("none", "", ""), []).append(s)
         story[d] = tuple(sorted(((kind, q, unit, tuple(ss)) for (kind, q, unit), ss
                                  in by.items()), key=lambda c: (c[3][0], c[1], c[2])))

@@ -92,17 +92,15 @@ def drones_stage(ctx: DeployContext) -> Result:
         if a.duty != "off" and a.slot in on_duty:  # the ground units' too: whom they took
             crews[(a.unit, a.slot)] = a.crew
     # a ground unit a re-plan took out of service: its rostered crew is on duty, aboard
-    # nothing (a review: the reason said "no pilot on duty" of two pilots on duty)
+    # nothing (a review: the reason said "no pilot on duty" of two pilots on duty); one it
+    # holds at an incident: off in the posture, its crew with it (the reason said so of a
+    # pilot whose motorcycle was held)
+    off = [a for a in ctx.posture.assignments
+           if a.duty == "off" and a.slot in on_duty and a.unit not in drones]
     benched = {(a.unit, a.slot): tuple(ctx.inputs.crew.get((a.unit, a.slot), ()))
-               for a in ctx.posture.assignments
-               if a.out_of_service and a.slot in on_duty
-               and a.unit not in drones}
-    # a ground unit a re-plan holds at an incident: off in the posture, its crew with it
-    # (a review: the reason said "no pilot on duty" of a pilot whose motorcycle was held)
+               for a in off if a.out_of_service}
     held = {(a.unit, a.slot): tuple(ctx.inputs.crew.get((a.unit, a.slot), ()))
-            for a in ctx.posture.assignments
-            if a.duty == "off" and a.note == BUSY and a.slot in on_duty
-            and a.unit not in drones}
+            for a in off if a.note == BUSY}
     dp = plan_drones(ctx.scenario, ctx.network, ctx.slots, thin, seed=ctx.seed,
                      params=DroneParams.of(ctx.scenario.policy), on_duty=on_duty,
                      crews=crews, benched=benched, held=held)

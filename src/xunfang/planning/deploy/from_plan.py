@@ -517,8 +517,7 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
     if not since:
         return inp
     home = _homes(away)
-    nothing = {(m["person"], k) for m in away if m["to"] == ""
-               for k in range(m["first_slot"], m["last_slot"] + 1)}
+    nothing = _homes([m for m in away if m["to"] == ""])  # aboard nothing
     police = [u for u in inp.scenario.units if unit_kind(u) != "auxiliary"]
     crew = dict(inp.crew)
     at_slot = _units_by_slot(crew)
@@ -542,8 +541,7 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
             on_duty[k] = on_duty[k] - {v}
             for p in c:
                 crew[(home[(p, i)], i)] = (*crew.get((home[(p, i)], i), ()), p)
-        for p, j in sorted(nothing):
-            h = home.get((p, j))
+        for (p, j), h in sorted(nothing.items()):
             if j == i and h in gone and p not in aboard_now:
                 crew[(h, i)] = (*crew.get((h, i), ()), p)
         if k == first:
