@@ -1427,6 +1427,11 @@ def generate(seed: int) -> tuple[dict[str, str], dict[str, object]]:
     files["lines.csv"] = csv_text(("line", "seq", "node", "every_minutes"), line_rows)
     files["units.csv"] = csv_text(("id", "tier", "mode", "squad", "home_post", "seats", "name"),
                                   unit_rows)
+    # the two night checkpoints, held by the patrol cars of the stations nearest them
+    # (the article: 充分调动派出所巡逻力量设立2个夜间执勤卡点) from 20:00 to the cars' 02:00
+    files["pins.csv"] = csv_text(("unit", "post", "from", "to", "note"), [
+        (car, cp, a, b, "夜间执勤卡点") for car, cp in (("PS1-C", "NCP1"), ("PS3-C", "NCP2"))
+        for a, b in (("20:00", "24:00"), ("00:00", "02:00"))])
     files["people.csv"] = csv_text(("id", "role", "team", "squad", "skills", "tier"), people)
     files["incidents.csv"] = csv_text(("id", "time", "x", "y", "category", "priority"),
                                       incidents)
@@ -1488,13 +1493,18 @@ def forces() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
         ][:size]
         for k, (squad, skills) in enumerate(plan, start=1):
             people.append((f"TXF{team}{k:02d}", "auxiliary", team, squad, skills, "special"))
+    # a station's patrol team (ours) crews its car, and at the three town stations its foot
+    # group, in every hour from its own duty list, each person 8 hours a day (56 a week, the
+    # policy's max_week_hours): a two-person car round the clock is 48 crew-hours a day, 6
+    # people; with a one-person foot group 72, 9 people (a review: 4 people had been named
+    # for 72 crew-hours; units.csv's ``hours`` would put the units off duty instead)
     for ps in ("PS1", "PS2", "PS3", "PS4", "PS5", "PS6", "PS7"):
-        people += [
-            (f"{ps}-J1", "police", ps, "patrol", "armed;driver", "precinct"),
-            (f"{ps}-J2", "police", ps, "patrol", "driver", "precinct"),
-            (f"{ps}-F1", "auxiliary", ps, "patrol", "driver", "precinct"),
-            (f"{ps}-F2", "auxiliary", ps, "patrol", "first_aid", "precinct"),
-        ]
+        n_j, n_f = (4, 5) if ps in ("PS1", "PS2", "PS3") else (3, 3)
+        people += [(f"{ps}-J{k}", "police", ps, "patrol", "armed;driver" if k == 1 else "driver",
+                    "precinct") for k in range(1, n_j + 1)]
+        people += [(f"{ps}-F{k}", "auxiliary", ps, "patrol",
+                    "first_aid" if k % 2 == 0 else "driver", "precinct")
+                   for k in range(1, n_f + 1)]
     for ps in ("PS1", "PS2", "PS3", "PS4", "PS5", "PS6", "PS7"):
         for k in range(1, 4):
             people.append((f"{ps}-W{k}", "grid_worker", f"{ps}-G", "grid", "", "auxiliary"))
@@ -1505,9 +1515,10 @@ def forces() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     for k in range(1, 5):
         people.append((f"BA{k:02d}", "guard", "BA", "guard", "driver" if k <= 2 else "",
                        "auxiliary"))
-    for k in range(1, 5):
-        people.append((f"WJ{k:02d}", "armed_police", "WJ", "armed", "armed;driver" if k == 1
-                       else "armed", "armed"))
+    # the armed police's joint-patrol car round the clock: 48 crew-hours a day, 6 people
+    for k in range(1, 7):
+        people.append((f"WJ{k:02d}", "armed_police", "WJ", "armed", "armed;driver"
+                       if k in (1, 4) else "armed", "armed"))
     return units, people
 
 
@@ -1616,7 +1627,8 @@ ARTICLE_TABLE = (
     ("三级处置控制圈", "核心区域 / 人员密集场所 / 一般区域", "rings of level 1, 2, 3"),
     ("快反机制", "1、3、5分钟", "`response_targets` in scenario.toml"),
     ("治安检查站", "主要出入口, 高频率、无规则", "CP1–CP4, one per entrance road"),
-    ("夜间执勤卡点", "2, 派出所巡逻力量", "NCP1, NCP2 (`night_only = 1`)"),
+    ("夜间执勤卡点", "2, 派出所巡逻力量",
+     "NCP1, NCP2 (`night_only = 1`), held 20–02 by PS1-C and PS3-C (`pins.csv`)"),
     ("派出所 / 网格工作队", "7 / one each", "PS1–PS7, units PS1-G … PS7-G"),
     ("武警联勤", "常态化", "WJ-1 (tier `armed`)"),
     ("义警 / 商户联防 / 警保联动", "the third tier", "YJ-1/2, SH-1/2, BA-1 (`auxiliary`)"),
@@ -1751,11 +1763,16 @@ tier), the mode speeds and the rush-hour factor are ours (comments in the file).
   that need a police officer fall to the precinct patrols. With 四班三运转 one team is on
   duty at a time: 7–8 auxiliaries (plus the three officers by day) for 15 vehicles and
   drones, so not every vehicle can be crewed in every slot — which is what planning decides.
-- **Other forces.** Each police station has 2 police and 2 auxiliaries for its patrol car
-  (the three town stations also a foot group) and 3 grid workers (网格工作队); 10 volunteers
-  (义警) in two groups, 8 merchants (商户联防) in two, 4 security guards (警保联动, a car) and
-  4 armed police (one joint-patrol car). `units.csv` has an extra `name` column and
-  `people.csv` an extra `tier` column.
+- **Other forces.** The stations' patrol teams are the main body of the street force (以派出所
+  治安巡防队伍为主体): each station's team crews its patrol car round the clock from its own
+  duty list, which the roster does not rota, each person 8 hours a day (56 a week): 3 police
+  and 3 auxiliaries for a two-person car's 48 crew-hours a day, and at the three town
+  stations, which also walk a one-person foot group, 4 police and 5 auxiliaries (72). Each
+  station also has 3 grid workers (网格工作队); 10 volunteers (义警) in two groups, 8
+  merchants (商户联防) in two, 4 security guards (警保联动, a car) and 6 armed police (one
+  joint-patrol car, round the clock). The two night checkpoints (夜间执勤卡点) are held 20–02
+  by the nearest stations' cars, PS1-C at NCP1 and PS3-C at NCP2 (`pins.csv`). `units.csv`
+  has an extra `name` column and `people.csv` an extra `tier` column.
 
 | unit tier | mode | count |
 |---|---|---|

@@ -31,13 +31,14 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_only_the_grid_whose_interval_the_kept_routes_cost_is_drawn_again(
         county: Path, tmp_path: Path) -> None:
-    # two units held at incidents at 03:00 (the review's case): keeping every grid's later
-    # routes leaves G4's key sites past their intervals (the plan in force met them all).
-    # (Three motorcycles out of service at 08:00, this test's case before, keeps every
-    # grid's routes at no cost since routes end where their units stand next.)
+    # two units held at incidents at 03:00: keeping every grid's later routes leaves G4's key
+    # sites past their intervals (the plan in force met them all). (Three motorcycles out of
+    # service at 08:00, this test's case before, keeps every grid's routes at no cost since
+    # routes end where their units stand next; PS3-F and TX-M4 held, the review's case,
+    # too since PS1-C and PS3-C hold the night checkpoints: G4's two patrols held are now.)
     out = tmp_path / "busy"
-    r = runner.invoke(app, ["replan", str(county), "--at", "03:00", "--busy", "PS3-F:G5:04:00",
-                            "--busy", "TX-M4:G6:05:00", "--out", str(out)])
+    r = runner.invoke(app, ["replan", str(county), "--at", "03:00", "--busy", "PS1-F:G4:05:00",
+                            "--busy", "TX-M1:G4:05:00", "--out", str(out)])
     assert r.exit_code == 0, r.output
     was, now = _routes(county), _routes(out)
     assert len(now["shortfalls"]) <= len(was["shortfalls"])

@@ -42,11 +42,13 @@ def test_a_kept_route_never_opens_with_the_rest_of_a_stop_not_made(
     # with 9.4 min standing there, the rest of the plan in force's S16 stop (one to four such
     # routes in 12 of the bench's 19 county re-plans). (Since crews honour their skills,
     # PS1-C holds a ring all day, no route; PS2-F's 13:00 route in G1 runs past 14:00 and
-    # its 14:00 route opens with the rest: held in G3 till 14:30, its stop is not made.)
+    # its 14:00 route opens with the rest: held in G3 till 14:30, its stop is not made.
+    # Since PS1-C and PS3-C hold the night checkpoints, PS1-F's 13:00 route in G4 is the
+    # one that does.)
     was = _rows(county)
-    assert was[("PS2-F", 14)]["legs"][0]["kind"] == "hold"  # the plan in force's carried rest
-    assert was[("PS2-F", 13)]["legs"][-1]["to"] > 14 * 60
-    rows = _replan(county, tmp_path / "busy", "--busy", "PS2-F:G3:14:30")
+    assert was[("PS1-F", 14)]["legs"][0]["kind"] == "hold"  # the plan in force's carried rest
+    assert was[("PS1-F", 13)]["legs"][-1]["to"] > 14 * 60
+    rows = _replan(county, tmp_path / "busy", "--busy", "PS1-F:G3:14:30")
     for (u, k), row in rows.items():
         first = row["legs"][0]
         if k < 12 or first["kind"] != "hold" or first["from"] > 60.0 * k + 0.011:
@@ -64,11 +66,12 @@ def test_a_unit_held_at_an_incident_starts_its_next_route_in_its_grid(
     # PS1-C held in G3 12:00-13:30 patrols G4 at 14:00: its route drove there from its home
     # post (n161), as if it had been taken home; it now drives from G3's middle (n153).
     # (Since crews honour their skills PS1-C holds a ring all day; since checkpoints need a
-    # sworn officer PS7-C patrols G3 at 14:00: TX-M2, in G4 at 14:00.)
+    # sworn officer PS7-C patrols G3 at 14:00; since PS1-C and PS3-C hold the night
+    # checkpoints, TX-M3 is the one in G4 at 14:00, from G3 at 13:00.)
     was = _rows(county)
-    assert was[("TX-M2", 14)]["grid"] == "G4"
-    rows = _replan(county, tmp_path / "held", "--busy", "TX-M2:G3:13:30")
-    first = rows[("TX-M2", 14)]
+    assert was[("TX-M3", 14)]["grid"] == "G4" and was[("TX-M3", 14)]["nodes"][0] != "n153"
+    rows = _replan(county, tmp_path / "held", "--busy", "TX-M3:G3:13:30")
+    first = rows[("TX-M3", 14)]
     assert first["grid"] == "G4" and first["nodes"][0] == "n153", first["nodes"][:3]
     assert first["legs"][0]["kind"] == "transit" and first["legs"][0]["from"] == 14 * 60
 
