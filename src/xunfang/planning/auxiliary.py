@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -176,17 +176,6 @@ def _hours(text: str, unit: str) -> tuple[int, ...]:
         raise ValueError(f"units.csv, unit {unit!r}, column 'hours': {exc}") from None
 
 
-def _slot_hours(sl: Slot) -> tuple[int, ...]:
-    """The clock hours a slot overlaps (a 2-hour slot from 06:00: 6 and 7)."""
-    first = sl.start.replace(minute=0, second=0, microsecond=0)
-    out: list[int] = []
-    t = first
-    while t < sl.end:
-        out.append(t.hour)
-        t += timedelta(hours=1)
-    return tuple(out)
-
-
 def _crews(scenario: Scenario, units: Sequence[tuple[Unit, str]],
            rules: Mapping[str, AuxRule], days: Sequence[date]
            ) -> dict[tuple[str, date], tuple[str, ...]]:
@@ -278,7 +267,7 @@ def place_auxiliary(
                          f"{home.id}; it stands at the post in its hours")
         ready.append((u, kind, home, hours, own))
     for sl in slots:
-        in_slot = _slot_hours(sl)
+        in_slot = sl.clock_hours
         day = cal.get(sl.start.date())
         workday = day is not None and day.kind == "workday"
         taken: dict[tuple[str, str], int] = {}  # units of a kind at each site: spread them

@@ -28,7 +28,7 @@ from xunfang.planning.checkpoints import (
     plan_checkpoints,
 )
 from xunfang.planning.coverage import Coverage
-from xunfang.planning.deploy.inputs import Crewing, crewing
+from xunfang.planning.deploy.inputs import HOURS_OFF, Crewing, crewing
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
 from xunfang.planning.roster.solve import MAX_SEED
 from xunfang.planning.routes import POLICE_TIERS, ground_presence
@@ -590,14 +590,18 @@ def _manned(slots: Sequence[Slot], crews: Crews, teams: Sequence[str]
     sworn_names = sorted(sworn.intersection(crews.rostered))
     at: list[tuple[str, ...]] = []
     out: list[UnmannedTeam] = []
-    for s in slots:
+    for k, s in enumerate(slots):
         can: list[str] = []
+        on = crews.crewing.on_duty[k] if k < len(crews.crewing.on_duty) else frozenset()
         for u in teams:
             crew = crew_of.get((u, s.index), ())
-            if u not in rostered_units or sworn & set(crew):
+            off = crews.crewing.off_reason.get((u, s.index), "")
+            if u not in on and off.startswith(HOURS_OFF):
+                why = off  # outside its duty hours (units.csv hours)
+            elif u not in rostered_units or sworn & set(crew):
                 can.append(u)
                 continue
-            if not crew:
+            elif not crew:
                 why = "no crew on duty"
             else:
                 why = (f"no sworn officer (民警) on duty to lead its crew ({', '.join(crew)}): "

@@ -532,11 +532,17 @@ UNMANNED_SWORN = re.compile(
     r"\) are off duty or busy)?$")
 
 
+#: a police unit off outside its duty hours (planning/deploy/inputs.py's crewing)
+HOURS_OFF_SAID = re.compile(r"off outside its duty hours \(units\.csv hours (?P<hours>[^)]+)\)$")
+
+
 def unmanned_reason(text: str, T: Any) -> str:
     """A checkpoint team's reason for not checking in the report's language; a reason of
     other words stays as plan.json writes it."""
     if text == "no crew on duty":
         return str(T("note_no_crew"))
+    if (off := HOURS_OFF_SAID.match(text)) is not None:
+        return str(T("note_hours_off", hours=off["hours"]))
     m = UNMANNED_SWORN.match(text)
     if m is None:
         return text
@@ -571,15 +577,17 @@ def _unmanned_rows(result: PlanResult, unmanned: Sequence[tuple[str, int, str]],
             for (team, reason), ks in groups.items()]
 
 
+#: when such a unit is on duty: every hour, or its duty hours (units.csv ``hours``)
+_UNNAMED_WHEN = r"(?:all day|in every hour|in its hours (?P<hours>\S+) \(units\.csv hours\))"
 #: why a unit on duty has no named crew (planning/deploy/inputs.py's crewing): its own duty
 #: list, which the plan's roster does not rota, or nobody in people.csv who may crew it
 UNNAMED_SAID: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"crewed by its own duty list: people\.csv names (?P<n>\d+) people for it "
                 r"\((?P<people>[^;]*); team (?P<team>[^)]*)\), whom this plan's roster "
-                r"\(teams (?P<teams>[^)]*)\) does not rota: on duty (?:all day|in every hour), "
-                r"its crew not named$"), "unnamed_own_list"),
+                r"\(teams (?P<teams>[^)]*)\) does not rota: on duty " + _UNNAMED_WHEN
+                + r", its crew not named$"), "unnamed_own_list"),
     (re.compile(r"no one in people\.csv can crew it \(squad '(?P<squad>[^']*)', tier "
-                r"'(?P<tier>[^']*)'\): on duty (?:all day|in every hour) with no crew$"),
+                r"'(?P<tier>[^']*)'\): on duty " + _UNNAMED_WHEN + r" with no crew$"),
      "unnamed_no_one"),
 )
 
@@ -609,6 +617,9 @@ def _unnamed_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str],
                     kw["teams"] = sep.join(team_name(x, lang) for x in kw["teams"].split(", "))
                 if "people" in kw:  # the planner's ", " in the report's list separator
                     kw["people"] = sep.join(kw["people"].split(", "))
+                hours = kw.pop("hours", None)
+                kw["when"] = str(T("unnamed_in_hours", hours=hours) if hours
+                                 else T("unnamed_every_hour"))
                 said = str(T(key, **kw))
                 break
         rows.append({"units": sep.join(unit_label(u) for u in units), "why": said})
@@ -1319,6 +1330,7 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
     # post's units off duty, each with why ("F1 (no crew on duty), F2 (out of service)")
     "off_why": (
         (re.compile(r"no crew on duty$"), "note_no_crew"),
+        (HOURS_OFF_SAID, "note_hours_off"),
         (re.compile(r"out of service$"), "note_out_of_service"),
         (re.compile(r"auxiliary force: off outside its hours$"), "note_auxiliary_off"),
         (NO_SKILL, "note_no_skill"),
@@ -1465,6 +1477,7 @@ NOTE_SAID: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("note_tour", re.compile(r"camera tour from minute (?P<m>[\d.]+)$")),
     ("note_tour_clock", re.compile(r"camera tour (?P<start>\d\d:\d\d)–(?P<end>\d\d:\d\d)$")),
     ("note_no_crew", re.compile(r"no crew on duty$")),
+    ("note_hours_off", HOURS_OFF_SAID),
     ("note_no_sworn", re.compile(r"checkpoint not manned: " + NO_SWORN)),
     ("note_no_skill", NO_SKILL),
     ("note_out_of_service", re.compile(r"out of service$")),

@@ -1025,6 +1025,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "note_tour_clock": {"zh": "{start}–{end} 轮巡监控", "en": "camera tour {start}–{end}"},
     # the posture's own notes (deploy/solve.py), said in the timeline's hover text
     "note_no_crew": {"zh": "无人在岗", "en": "no crew on duty"},
+    "note_hours_off": {"zh": "值勤时间（{hours} 时）以外",
+                       "en": "off outside its duty hours (units.csv hours {hours})"},
     "note_no_sworn": {"zh": "未设卡：班组（{crew}）无民警，辅警不得单独盘查",
                       "en": "checkpoint not manned: no sworn officer in its crew ({crew}): "
                             "auxiliary officers may not stop and check alone"},
@@ -1210,23 +1212,26 @@ TEXT.update({
                                     "busy"},
     "unnamed_heading": {"zh": "未列明人员的在岗单元", "en": "Units on duty with no named crew"},
     "unnamed_note": {
-        "zh": "以下单元在方案各时段均在岗，但本方案未列出其车组人员（方案表“人员”一栏为空），"
-              "请由其所属单位按值班表配员：",
-        "en": "These units are on duty in every hour of the plan, but this plan names no "
-              "people of their crews (the plan sheet's crew column is empty): their own units "
-              "crew them by their duty lists:"},
+        "zh": "以下单元在方案各时段（或 units.csv 为其规定的值勤时间内）在岗，但本方案未列出其"
+              "车组人员（方案表“人员”一栏为空），请由其所属单位按值班表配员：",
+        "en": "These units are on duty in every hour of the plan (or in the hours units.csv "
+              "gives them), but this plan names no people of their crews (the plan sheet's "
+              "crew column is empty): their own units crew them by their duty lists:"},
+    "unnamed_every_hour": {"zh": "各时段在岗", "en": "on duty in every hour"},
+    "unnamed_in_hours": {"zh": "在其值勤时间（{hours} 时）在岗",
+                         "en": "on duty in its hours {hours} (units.csv hours)"},
     "unnamed_units": {"zh": "单元", "en": "Units"},
     "unnamed_why": {"zh": "原因", "en": "Why"},
     "unnamed_own_list": {
         "zh": "按本单位值班表配员：people.csv 为其列有 {n} 人（{people}；班组 {team}），"
-              "本方案排班（班组 {teams}）不含这些人员：各时段在岗，未列明人员",
+              "本方案排班（班组 {teams}）不含这些人员：{when}，未列明人员",
         "en": "crewed by its own duty list: people.csv names {n} people for it ({people}; "
-              "team {team}), whom this plan's roster (teams {teams}) does not rota: on duty "
-              "in every hour, its crew not named"},
+              "team {team}), whom this plan's roster (teams {teams}) does not rota: {when}, "
+              "its crew not named"},
     "unnamed_no_one": {
-        "zh": "people.csv 中无人可为其配员（中队 {squad}，等级 {tier}）：各时段在岗但无人员",
-        "en": "no one in people.csv can crew it (squad {squad}, tier {tier}): on duty in "
-              "every hour with no crew"},
+        "zh": "people.csv 中无人可为其配员（中队 {squad}，等级 {tier}）：{when}但无人员",
+        "en": "no one in people.csv can crew it (squad {squad}, tier {tier}): {when} with "
+              "no crew"},
     "replan_title": {"zh": "调整方案（动态调整）", "en": "Re-plan (dynamic adjustment)"},
     "replan_of": {
         "zh": "本方案是对方案 {plan}（输入指纹 {hash}）的调整：自 {at} 起重新部署，"

@@ -58,6 +58,7 @@ from xunfang.scenario.model import (
     Tier,
     Unit,
     crew_pool,
+    hours_text,
     parse_hours,
 )
 from xunfang.scenario.record import outside_hint
@@ -427,6 +428,7 @@ class _Loader:
         if settings is not None and people:  # shifts to roster: as the roster will work them
             self.check_shifts(settings, {q.team for q in people})
             self.check_teams(settings, units, people)
+            self.check_duty_hours(settings, units, people)
         leave = self.read_leave(people)
         events = self.read_events(posts)
         named = {q for e in events for q in e.posts}
@@ -1374,6 +1376,11 @@ class _Loader:
             if t.has("seats") and row["seats"]:
                 s = self.number(t, i, row, "seats", integer=True, positive=True)
                 seats = None if s is None else int(s)
+            if t.has("hours") and row["hours"].strip():
+                try:
+                    parse_hours(row["hours"])
+                except ValueError as exc:
+                    self.err(t.file, "bad-hours", f"hours: {exc}", row=i, column="hours")
             if tier == "auxiliary":
                 self.check_auxiliary_row(t, i, row, uid, sites)
             if uid is None or tier is None or mode is None or not home_ok:
@@ -1388,20 +1395,16 @@ class _Loader:
 
     def check_auxiliary_row(self, t: Table, i: int, row: Mapping[str, str], uid: str | None,
                             sites: Sequence[Site]) -> None:
-        """An auxiliary unit's squad (the kind of force the plan places), ``hours`` and
-        ``sites`` (review B: a squad typo dropped the unit in silence, and a bad ``hours``
-        or ``sites`` value was refused only at plan time, without its row)."""
+        """An auxiliary unit's squad (the kind of force the plan places) and ``sites``
+        (review B: a squad typo dropped the unit in silence, and a bad ``hours`` or
+        ``sites`` value was refused only at plan time, without its row; ``hours``, which
+        police units may carry too, is checked for every row by :meth:`read_units`)."""
         kinds = ", ".join(sorted(AUXILIARY_ROLES))
         if row["squad"] not in AUXILIARY_ROLES:
             self.warn(t.file, "auxiliary-squad",
                       f"auxiliary unit {uid!r} has squad {row['squad']!r}, not one of {kinds} "
                       "(the kinds of auxiliary force the plan places): it is never placed",
                       row=i, column="squad")
-        if t.has("hours") and row["hours"].strip():
-            try:
-                parse_hours(row["hours"])
-            except ValueError as exc:
-                self.err(t.file, "bad-hours", f"hours: {exc}", row=i, column="hours")
         if t.has("sites") and row["sites"].strip():
             known = {x.id for x in sites}
             bad = [x.strip() for x in row["sites"].split(";")
@@ -1446,18 +1449,10 @@ class _Loader:
         in silence). Crews as the deployment forms them: same squad and tier, the team named
         like the unit where there is one. Skipped where the rotating teams are not A, B, …
         (the roster then needs --teams, and says so)."""
-        from xunfang.planning.roster.patterns import pattern
-
-        pol = settings.policy
-        try:
-            n = pattern(pol.shift_pattern, list(pol.shift_starts)).n_teams
-        except ValueError:
-            return  # check_shifts names it
-        have = {q.team for q in people}
-        rotating = [chr(ord("A") + k) for k in range(n)]
-        if not all(t in have for t in rotating):
+        worked = _worked_teams(settings, people)
+        if worked is None:
             return
-        worked = [*rotating, *(["day"] if "day" in have else [])]
+        pol = settings.policy
         team_of = {q.id: q.team for q in people}
         pools = [(u.id, {q.id for q in crew_pool(u, people)}) for u in units]
         for q in people:
@@ -1478,6 +1473,52 @@ class _Loader:
                      + f"; of squad {q.squad!r}, the person would crew "
                      f"{', '.join(beside[:3])}{' …' if len(beside) > 3 else ''} beside "
                      "rostered people, but is never on duty", row=i, column="team")
+
+    def check_duty_hours(self, settings: ScenarioToml, units: Sequence[Unit],
+                         people: Sequence[Person]) -> None:
+        """A warning for the police units crewed by their own duty list (a pool of people
+        the roster does not rota) whose hours ask more of the pool than it can give: more
+        crew-hours a day (``CREW_MIN`` by mode × the hours in units.csv's ``hours``, 24
+        without) than its people work (``max_week_hours`` ÷ 7 each), or more people at once
+        than it has (a review: a station's car and foot group, on duty in every hour, drew
+        on the same four people: 72 crew-hours a day of 32). The plan still counts them on
+        duty in those hours: the planner is told, not overruled."""
+        from xunfang.planning.deploy.inputs import CREW_MIN
+
+        worked = _worked_teams(settings, people)
+        if worked is None:
+            return
+        team_of = {q.id: q.team for q in people}
+        per_day = settings.policy.roster.max_week_hours / 7
+        by_pool: dict[tuple[str, ...], list[Unit]] = {}
+        for u in units:
+            pool = tuple(q.id for q in crew_pool(u, people))
+            if (u.tier == "auxiliary" or u.mode == "drone" or not pool
+                    or any(team_of[p] in worked for p in pool)):
+                continue
+            by_pool.setdefault(pool, []).append(u)
+        for pool, own in by_pool.items():
+            try:
+                hours = {u.id: u.hours or tuple(range(24)) for u in own}
+            except ValueError:
+                continue  # read_units names the cell
+            ask = sum(CREW_MIN.get(u.mode, 1) * len(hours[u.id]) for u in own)
+            peak = max(sum(CREW_MIN.get(u.mode, 1) for u in own if h in hours[u.id])
+                       for h in range(24))
+            have = len(pool) * per_day
+            if ask <= have + 1e-9 and peak <= len(pool):
+                continue
+            said = ", ".join(f"{u.id} {hours_text(hours[u.id])}" for u in own)
+            file, i = self.unit_rows.get(own[0].id, ("units.csv", 0))
+            self.warn(file, "duty-hours",
+                      f"units {said} (units.csv hours; 0-24 where none) are crewed by their "
+                      f"own duty list of {len(pool)} people ({', '.join(pool[:4])}"
+                      f"{' …' if len(pool) > 4 else ''}), whom the roster does not rota: "
+                      f"they ask {ask} crew-hours a day and up to {peak} people at once, "
+                      f"where {len(pool)} people working {per_day:g} hours a day "
+                      f"(max_week_hours {settings.policy.roster.max_week_hours} ÷ 7) give "
+                      f"{have:g}; the plan counts the units on duty in those hours all the "
+                      "same: give them hours their people can work", row=i, column="hours")
 
     def check_unit_squads(self, units: Sequence[Unit], people: Sequence[Person]) -> None:
         """An error for each police unit (not auxiliary: :meth:`check_auxiliary` names
@@ -1908,3 +1949,21 @@ def _dst_rule(when: datetime, zone: str) -> tuple[str, str] | None:
         from xunfang.intel.ingest import FOLD
         return ("dst-fold", FOLD.format(zone=zone))
     return None
+
+
+def _worked_teams(settings: ScenarioToml, people: Sequence[Person]) -> list[str] | None:
+    """The teams the roster works: the pattern's rotating teams A, B, … and the day team
+    ``day`` where people.csv has one; None where the pattern is bad (check_shifts names it)
+    or its rotating teams are not all in people.csv (the roster then needs --teams)."""
+    from xunfang.planning.roster.patterns import pattern
+
+    pol = settings.policy
+    try:
+        n = pattern(pol.shift_pattern, list(pol.shift_starts)).n_teams
+    except ValueError:
+        return None
+    have = {q.team for q in people}
+    rotating = [chr(ord("A") + k) for k in range(n)]
+    if not all(t in have for t in rotating):
+        return None
+    return [*rotating, *(["day"] if "day" in have else [])]

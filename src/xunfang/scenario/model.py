@@ -217,6 +217,35 @@ class Unit:
     seats: int | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
+    @property
+    def hours(self) -> tuple[int, ...] | None:
+        """The hours of the day the unit is on duty (units.csv's optional ``hours`` column,
+        :func:`parse_hours`); ``None``: no such column or a blank cell. For a police unit
+        its duty hours — a police station's car that patrols 08–24, not round the clock (a
+        review: the county's station cars and the armed patrol counted 168 h a week with
+        four people each); for an auxiliary unit the hours the auxiliary stage places it.
+        Raises ``ValueError`` for a cell :func:`parse_hours` refuses (the loader names its
+        row)."""
+        text = str(self.extra.get("hours") or "").strip()
+        return parse_hours(text) if text else None
+
+
+def hours_text(hours: Sequence[int]) -> str:
+    """Hours of the day as :func:`parse_hours` reads them, in runs: ``8-24``, ``20-2`` (a run
+    past midnight), ``9-12;14-18``; all 24 as ``0-24``."""
+    on = set(hours)
+    if len(on) == 24:
+        return "0-24"
+    starts = sorted(h for h in on if (h - 1) % 24 not in on)
+    runs = []
+    for a in starts:
+        b = a
+        while (b + 1) % 24 in on:
+            b = (b + 1) % 24
+        end = (b + 1) % 24
+        runs.append(f"{a}-{24 if end == 0 else end}")
+    return ";".join(runs)
+
 
 @dataclass(frozen=True)
 class Person:

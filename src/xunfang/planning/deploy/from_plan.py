@@ -510,7 +510,7 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
     earlier slot does not leave a freed person to change vehicle when the earlier re-plan's
     people come (review RV2 #2), and a unit gone off since (its people gone back to a unit
     back in service) takes whom it can (review RV2 #3)."""
-    from xunfang.planning.deploy.inputs import crew_freed, unit_kind
+    from xunfang.planning.deploy.inputs import crew_freed, in_duty_hours, unit_kind
 
     first = [s.index for s in pif.slots].index(state.at_slot)
     since = _out_since(pif, state)
@@ -552,7 +552,8 @@ def free_crews(pif: PlanInForce, inp: Inputs, state: ReplanState,
             continue
         off = [u.id for u in police
                if u.id not in on_duty[k] and u.id not in since and u.id not in busy
-               and pif.plan.at(u.id, i).note not in (OUT_OF_SERVICE, AUXILIARY_OFF)]
+               and pif.plan.at(u.id, i).note not in (OUT_OF_SERVICE, AUXILIARY_OFF)
+               and in_duty_hours(u, s)]
         # the posts a ground unit on duty holds in the slot need no unit first
         held = {u.home_post for u in police if u.mode != "drone" and u.id in on_duty[k]
                 and u.id not in out}

@@ -27,6 +27,7 @@ from xunfang.scenario.model import (
     Scenario,
     Unit,
     crew_pool,
+    hours_text,
     person_tier,
 )
 from xunfang.scenario.record import weekly_counts, weights_of
@@ -589,6 +590,24 @@ def _match(units: Sequence[Unit], free: Sequence[str],
     return {u: tuple(c) for u, c in crews.items()}
 
 
+#: how a police unit's off reason begins outside its duty hours (units.csv ``hours``)
+HOURS_OFF = "off outside its duty hours"
+
+
+def _duty_hours(u: Unit) -> tuple[int, ...] | None:
+    """``u``'s duty hours (:attr:`Unit.hours`), a bad cell named by unit and column."""
+    try:
+        return u.hours
+    except ValueError as exc:
+        raise ValueError(f"units.csv, unit {u.id!r}, column 'hours': {exc}") from None
+
+
+def in_duty_hours(u: Unit, s: Slot) -> bool:
+    """Whether every clock hour of ``s`` lies within ``u``'s duty hours (none: all day)."""
+    h = _duty_hours(u)
+    return h is None or all(x in h for x in s.clock_hours)
+
+
 def crewing(scenario: Scenario, slots: Sequence[Slot],
             on_duty_people: Sequence[Sequence[str]] | None,
             rostered: Sequence[str] = ()) -> Crewing:
@@ -615,7 +634,10 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
     is on duty all day with no named crew; ``unnamed`` says why (its own duty list) for
     each police unit (the auxiliary forces, tier not in ``MOBILE_TIERS``, are available all
     day: the posture leaves them off unless pinned, the auxiliary stage places them in
-    their hours and names their crews).
+    their hours and names their crews). A police unit with duty hours (units.csv's
+    ``hours``, :attr:`Unit.hours`) is on duty only in the slots whose clock hours all lie
+    within them, rostered or not: outside them it is off (``off_reason`` says so) and its
+    pool's people crew the others.
     """
     pools = crew_pools(scenario)
     ros = set(rostered)
@@ -626,6 +648,8 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
     police = [u for u in scenario.units if unit_kind(u) != "auxiliary"]
     rostered_units = frozenset(u.id for u in police if ros & set(pools[u.id]))
     needs = {u.id: _needs(u, skills, known, sworn) for u in police}
+    hours = {u.id: _duty_hours(u) for u in police}
+    in_hours = in_duty_hours
 
     def rank(p: str) -> tuple[bool, bool]:
         """The least sought first: pilots last (one to spare flies a drone), and sworn
@@ -646,13 +670,15 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
     borrowers = [u for u in police if u.id in rostered_units and u.mode != "drone"]
     seats = {u.id: u.seats for u in police}
     for k, s in enumerate(slots):
-        on = {u.id for u in scenario.units if u.id not in rostered_units}
+        on = {u.id for u in scenario.units if u.id not in rostered_units
+              and (u.id not in hours or in_hours(u, s))}
         present = set(on_duty_people[k]) if on_duty_people is not None and k < len(
             on_duty_people) else set()
         taken: set[str] = set()
         for pool, units in groups.items():
             free = sorted((p for p in pool if p in present), key=lambda p: (rank(p), order[p]))
-            got = _match(_crew_order(units, len(free), drones_first=drones_first), free,
+            now = [u for u in units if in_hours(u, s)]
+            got = _match(_crew_order(now, len(free), drones_first=drones_first), free,
                          needs)
             for uid, c in got.items():
                 on.add(uid)
@@ -672,7 +698,7 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                 crew[(u.id, s.index)] = (*c, add)
                 spare.remove(add)
         for u in borrowers:
-            if u.id in on or not spare:
+            if u.id in on or not spare or not in_hours(u, s):
                 continue
             cands = [p for p in spare if tier[p] is None or tier[p] == u.tier]
             got = _match([u], cands, needs)
@@ -681,7 +707,10 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                 crew[(u.id, s.index)] = got[u.id]
                 spare = [p for p in spare if p not in got[u.id]]
         for u in police:
-            if u.id in rostered_units and u.id not in on:
+            if not in_hours(u, s):
+                off_reason[(u.id, s.index)] = (
+                    f"{HOURS_OFF} (units.csv hours {hours_text(hours[u.id] or ())})")
+            elif u.id in rostered_units and u.id not in on:
                 n, hard, _sw = needs[u.id]
                 left = [p for p in spare if p in pools[u.id]]
                 if hard is not None and len(left) >= n:  # enough people, none skilled
@@ -698,17 +727,19 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
             if u.id in rostered_units:
                 continue
             pool = pools[u.id]
+            when = ("in every hour" if hours[u.id] is None else
+                    f"in its hours {hours_text(hours[u.id] or ())} (units.csv hours)")
             if pool:
                 own = sorted({team_of[p] for p in pool})
                 unnamed[u.id] = (
                     f"crewed by its own duty list: people.csv names {len(pool)} people for "
                     f"it ({', '.join(pool[:4])}{' …' if len(pool) > 4 else ''}; team "
                     f"{', '.join(own)}), whom this plan's roster (teams {', '.join(teams)}) "
-                    "does not rota: on duty in every hour, its crew not named")
+                    f"does not rota: on duty {when}, its crew not named")
             else:
                 unnamed[u.id] = (
                     f"no one in people.csv can crew it (squad {u.squad!r}, tier "
-                    f"{u.tier!r}): on duty in every hour with no crew")
+                    f"{u.tier!r}): on duty {when} with no crew")
     return Crewing(on_duty=tuple(duty), crew=crew, rostered_units=rostered_units,
                    off_reason=off_reason, unnamed=unnamed, sworn=sworn)
 
