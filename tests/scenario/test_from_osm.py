@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from xunfang.geo import Projector
-from xunfang.scenario import load
+from xunfang.scenario import check, load
 from xunfang.scenario.from_osm import (
     BuildOptions,
     FromOsmError,
@@ -73,6 +73,8 @@ def test_folder_has_every_file_and_loads_without_problems(baltimore: Path) -> No
     assert {p.team for p in sc.people} >= {"A", "B", "C", "D"}
     posts = {p.id for p in sc.posts}
     assert all(u.home_post in posts for u in sc.units)
+    # the precinct cars' own duty lists can crew them round the clock (4 people could not)
+    assert [w.message for w in check(baltimore).warnings if w.rule == "duty-hours"] == []
 
 
 def test_each_team_can_crew_every_special_unit(baltimore: Path) -> None:

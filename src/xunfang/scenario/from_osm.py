@@ -42,7 +42,8 @@ DESIGN.md §3 around it:
   path between the road's two ends, cut at ``line_max_km``), every 120/180/240 minutes.
 * ``units.csv`` / ``people.csv`` — ``units`` ground units of the special tier (a car at each
   rapid and standby point, checkpoint cars, patrol cars, motorcycles and foot patrols) plus one
-  or two drones, a precinct car per police station and two volunteer foot groups; people in
+  or two drones, a precinct car per police station (6 people: its own duty list, round the
+  clock) and two volunteer foot groups; people in
   four rotating teams A–D, each team able to crew every special unit with two spares per squad,
   so the roster (四班三运转) can staff them.
 * ``incidents.csv`` — ``history_days`` of incidents up to ``history_end`` sampled from the
@@ -1179,13 +1180,15 @@ def _forces(posts: list[_Post], opts: BuildOptions, n_grids: int
                 lead = j == 0
                 people.append(_Person(f"{t}{k:03d}", "police" if lead else "auxiliary", t, sq,
                                       [*skills, "team_leader"] if lead else skills))
-    # precinct cars (one per police station, their own crews, not rotated) and volunteers
+    # precinct cars (one per police station, their own crews, not rotated) and volunteers;
+    # a two-person car round the clock is 48 crew-hours a day: 6 people at 8 hours a day (4
+    # had been named, and the scenario check warns of a duty list short of its units' hours)
     for p in by_kind.get("police_station", []):
         units.append(_Unit(f"{p.id}-C", "precinct", "car", "patrol", p.id, 5,
                            f"{p.name} patrol car"))
-        for j in range(4):
-            people.append(_Person(f"{p.id}-{j + 1}", "police" if j < 2 else "auxiliary", p.id,
-                                  "patrol", ["driver"] if j == 0 else [], "precinct"))
+        for j in range(6):
+            people.append(_Person(f"{p.id}-{j + 1}", "police" if j < 3 else "auxiliary", p.id,
+                                  "patrol", ["driver"] if j in (0, 3) else [], "precinct"))
     vol_home = (by_kind.get("kiosk") or standby or stations)
     for k in range(1, 3):
         home = vol_home[(k - 1) % len(vol_home)].id
