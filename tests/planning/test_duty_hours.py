@@ -168,3 +168,24 @@ def test_units_asking_more_of_their_own_duty_list_than_it_gives_are_warned(
     assert "units PS1-C 0-24, PS1-F 9-17" in w.message
     assert "they ask 56 crew-hours a day and up to 3 people at once" in w.message
     assert "4 people working 8 hours a day (max_week_hours 56 ÷ 7) give 32" in w.message
+
+
+def test_with_no_roster_a_checkpoint_team_checks_only_in_its_hours(
+        houred: Path, tmp_path: Path) -> None:
+    # a review: with no people.csv (no roster) TX-C3 with hours 9-17 was scheduled at 00:00
+    # while the posture had it off
+    folder = tmp_path / "ebian"
+    shutil.copytree(houred, folder)
+    (folder / "people.csv").unlink()
+    (folder / "pins.csv").unlink()
+    _with_hours(folder, {"TX-C3": "9-17"})
+    out = tmp_path / "p"
+    done = CliRunner().invoke(app, ["plan", str(folder), "--out", str(out), "--from",
+                                    DAY.isoformat(), "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    cp = json.loads((out / "plan.json").read_text(encoding="utf-8"))["stages"]["checkpoints"]
+    assert cp["teams_per_slot"] == [1 if 9 <= h < 17 else 0 for h in range(24)]
+    assert all(9 <= int(v["slot"][11:13]) < 17 for v in cp["schedule"])
+    off = {u["slot"][11:13]: u["reason"] for u in cp["unmanned"]}
+    assert sorted(off) == [f"{h:02d}" for h in (*range(9), *range(17, 24))]
+    assert set(off.values()) == {f"{HOURS_OFF} (units.csv hours 9-17)"}

@@ -109,7 +109,7 @@ def test_the_checkpoint_slots_left_unmanned_are_listed_by_hours_with_why(
     for u in gone:
         a = result.plan.at(u.team, u.slot_index)
         assert a.duty == "post" and a.post == home[u.team], (u, a)
-    assert t("cp_unmanned_note", "zh", n=1).endswith("这些班组在驻地备勤：")
+    assert t("cp_unmanned_note", "zh", n=1).endswith("这些班组在驻地备勤（值勤时间以外的则休息）：")
 
 
 def test_slot_spans_join_runs_and_date_them_over_several_days(

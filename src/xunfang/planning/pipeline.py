@@ -582,8 +582,12 @@ def _manned(slots: Sequence[Slot], crews: Crews, teams: Sequence[str]
     """Per slot the checkpoint teams that can check — crewed, with a sworn officer (民警) in
     the crew the posture will give them (``crews``, the posture's own: a free sworn officer
     of the team's tier joins a crew of auxiliaries) — and the others, each with its reason.
-    None with no roster (crews are not named: no rule to hold)."""
-    if crews.on_duty_people is None:
+    A team off outside its duty hours (units.csv ``hours``) cannot check, roster or none (a
+    review: with no people.csv, TX-C3 was scheduled at 00:00 while the posture had it off).
+    None with no roster and no such hours (crews are not named: no rule to hold)."""
+    if crews.on_duty_people is None and not any(
+            u in teams and why.startswith(HOURS_OFF)
+            for (u, _k), why in crews.crewing.off_reason.items()):
         return None
     crew_of, rostered_units = crews.crewing.crew, crews.crewing.rostered_units
     sworn = crews.crewing.sworn
@@ -670,8 +674,9 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
         gone = manned[1]
         cp = replace(cp, unmanned=(tuple(gone),), notes=(*cp.notes, (
             f"{len(gone)} team-slot(s) of {len(teams) * len(slots)} cannot check (no sworn "
-            "officer on duty to lead the crew, or no crew): the game schedules no check "
-            "there, and those teams patrol")))
+            "officer on duty to lead the crew, no crew, or outside the team's duty hours): "
+            "the game schedules no check there, and those teams stand by at their home "
+            "post, or are off outside their duty hours")))
     return cp, cp.summary() | {"schedule": [
         {"slot": v.slot, "site": v.site, "team": v.team} for v in cp.days[0]]}
 

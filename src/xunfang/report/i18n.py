@@ -1199,9 +1199,10 @@ TEXT.update({
     "team_rotating": {"zh": "{team} 班（轮班）", "en": "team {team} (rotating)"},
     "cp_unmanned_heading": {"zh": "未能设卡的时段", "en": "Checkpoint slots left unmanned"},
     "cp_unmanned_note": {
-        "zh": "共 {n} 个卡点组时段无法设卡，排程未在其中安排盘查，这些班组在驻地备勤：",
+        "zh": "共 {n} 个卡点组时段无法设卡，排程未在其中安排盘查，这些班组在驻地备勤"
+              "（值勤时间以外的则休息）：",
         "en": "{n} team-slot(s) cannot check: the schedule sets no check there, and those "
-              "teams stand by at their home post:"},
+              "teams stand by at their home post (or are off, outside their duty hours):"},
     "cp_unmanned_item": {"zh": "{unit} {when}（{n} 个时段）：{why}",
                          "en": "{unit} {when} ({n} slot(s)): {why}"},
     "cp_unmanned_sworn": {"zh": "班组（{crew}）无民警带队，辅警不得单独盘查",
