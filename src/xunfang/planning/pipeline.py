@@ -700,6 +700,9 @@ def _posture(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
 
 def _on_duty_by_slot(roster: RosterResult, slots: tuple[Slot, ...]
                      ) -> list[tuple[str, ...]]:
-    """People on duty in each plan slot (the roster's hourly slots, by start time)."""
+    """People on duty in each plan slot: those of the roster's hourly slot holding the plan
+    slot's start (a review: looked up by the slot's own start, every :30 slot of a plan of
+    half-hour slots had no one on duty and its rostered units off)."""
     by_start = dict(zip(roster.slots, roster.on_duty, strict=True))
-    return [by_start.get(s.start, ()) for s in slots]
+    return [by_start.get(s.start.replace(minute=0, second=0, microsecond=0), ())
+            for s in slots]
