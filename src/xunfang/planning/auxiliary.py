@@ -53,7 +53,6 @@ from xunfang.scenario.model import (
     Scenario,
     Site,
     Unit,
-    parse_hours,
 )
 
 __all__ = ["DEFAULT_RULES", "SITE_HOURS", "AuxPlan", "AuxRule", "Placement", "place_auxiliary"]
@@ -169,13 +168,6 @@ class AuxPlan:
         }
 
 
-def _hours(text: str, unit: str) -> tuple[int, ...]:
-    try:
-        return parse_hours(text)
-    except ValueError as exc:
-        raise ValueError(f"units.csv, unit {unit!r}, column 'hours': {exc}") from None
-
-
 def _crews(scenario: Scenario, units: Sequence[tuple[Unit, str]],
            rules: Mapping[str, AuxRule], days: Sequence[date]
            ) -> dict[tuple[str, date], tuple[str, ...]]:
@@ -250,7 +242,7 @@ def place_auxiliary(
             notes.append(f"auxiliary unit {u.id}: home post {u.home_post!r} is not a post; "
                          "not placed")
             continue
-        hours = _hours(str(u.extra["hours"]), u.id) if u.extra.get("hours") else rule.hours
+        hours = u.hours or rule.hours
         if u.extra.get("sites"):
             ids = [x.strip() for x in str(u.extra["sites"]).split(";") if x.strip()]
             bad = [x for x in ids if x not in sites]

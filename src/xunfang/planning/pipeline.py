@@ -594,13 +594,12 @@ def _manned(slots: Sequence[Slot], crews: Crews, teams: Sequence[str]
     sworn_names = sorted(sworn.intersection(crews.rostered))
     at: list[tuple[str, ...]] = []
     out: list[UnmannedTeam] = []
-    for k, s in enumerate(slots):
+    for s in slots:
         can: list[str] = []
-        on = crews.crewing.on_duty[k] if k < len(crews.crewing.on_duty) else frozenset()
         for u in teams:
             crew = crew_of.get((u, s.index), ())
             off = crews.crewing.off_reason.get((u, s.index), "")
-            if u not in on and off.startswith(HOURS_OFF):
+            if off.startswith(HOURS_OFF):
                 why = off  # outside its duty hours (units.csv hours)
             elif u not in rostered_units or sworn & set(crew):
                 can.append(u)

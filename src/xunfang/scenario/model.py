@@ -224,10 +224,13 @@ class Unit:
         its duty hours — a police station's car that patrols 08–24, not round the clock (a
         review: the county's station cars and the armed patrol counted 168 h a week with
         four people each); for an auxiliary unit the hours the auxiliary stage places it.
-        Raises ``ValueError`` for a cell :func:`parse_hours` refuses (the loader names its
-        row)."""
+        Raises ``ValueError`` naming the unit and the column for a cell :func:`parse_hours`
+        refuses (the loader names its row)."""
         text = str(self.extra.get("hours") or "").strip()
-        return parse_hours(text) if text else None
+        try:
+            return parse_hours(text) if text else None
+        except ValueError as exc:
+            raise ValueError(f"units.csv, unit {self.id!r}, column 'hours': {exc}") from None
 
 
 def hours_text(hours: Sequence[int]) -> str:

@@ -594,18 +594,15 @@ def _match(units: Sequence[Unit], free: Sequence[str],
 HOURS_OFF = "off outside its duty hours"
 
 
-def _duty_hours(u: Unit) -> tuple[int, ...] | None:
-    """``u``'s duty hours (:attr:`Unit.hours`), a bad cell named by unit and column."""
-    try:
-        return u.hours
-    except ValueError as exc:
-        raise ValueError(f"units.csv, unit {u.id!r}, column 'hours': {exc}") from None
+def _within(hours: tuple[int, ...] | None, s: Slot) -> bool:
+    """Whether every clock hour of ``s`` lies within ``hours`` (None: all day)."""
+    return hours is None or all(x in hours for x in s.clock_hours)
 
 
 def in_duty_hours(u: Unit, s: Slot) -> bool:
-    """Whether every clock hour of ``s`` lies within ``u``'s duty hours (none: all day)."""
-    h = _duty_hours(u)
-    return h is None or all(x in h for x in s.clock_hours)
+    """Whether every clock hour of ``s`` lies within ``u``'s duty hours (:attr:`Unit.hours`;
+    none: all day)."""
+    return _within(u.hours, s)
 
 
 def crewing(scenario: Scenario, slots: Sequence[Slot],
@@ -648,8 +645,10 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
     police = [u for u in scenario.units if unit_kind(u) != "auxiliary"]
     rostered_units = frozenset(u.id for u in police if ros & set(pools[u.id]))
     needs = {u.id: _needs(u, skills, known, sworn) for u in police}
-    hours = {u.id: _duty_hours(u) for u in police}
-    in_hours = in_duty_hours
+    hours = {u.id: u.hours for u in police}  # parsed once, not once a slot
+
+    def in_hours(u: Unit, s: Slot) -> bool:
+        return _within(hours[u.id], s)
 
     def rank(p: str) -> tuple[bool, bool]:
         """The least sought first: pilots last (one to spare flies a drone), and sworn
