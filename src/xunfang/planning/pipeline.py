@@ -28,7 +28,7 @@ from xunfang.planning.checkpoints import (
     plan_checkpoints,
 )
 from xunfang.planning.coverage import Coverage
-from xunfang.planning.deploy.inputs import HOURS_OFF, Crewing, crewing
+from xunfang.planning.deploy.inputs import Crewing, crewing
 from xunfang.planning.roster import RosterResult, make_roster, roster_scope, scenario_staffing
 from xunfang.planning.roster.solve import MAX_SEED
 from xunfang.planning.routes import POLICE_TIERS, ground_presence
@@ -585,9 +585,8 @@ def _manned(slots: Sequence[Slot], crews: Crews, teams: Sequence[str]
     A team off outside its duty hours (units.csv ``hours``) cannot check, roster or none (a
     review: with no people.csv, TX-C3 was scheduled at 00:00 while the posture had it off).
     None with no roster and no such hours (crews are not named: no rule to hold)."""
-    if crews.on_duty_people is None and not any(
-            u in teams and why.startswith(HOURS_OFF)
-            for (u, _k), why in crews.crewing.off_reason.items()):
+    hours_off = crews.crewing.hours_off
+    if crews.on_duty_people is None and not any(u in teams for u, _k in hours_off):
         return None
     crew_of, rostered_units = crews.crewing.crew, crews.crewing.rostered_units
     sworn = crews.crewing.sworn
@@ -598,9 +597,8 @@ def _manned(slots: Sequence[Slot], crews: Crews, teams: Sequence[str]
         can: list[str] = []
         for u in teams:
             crew = crew_of.get((u, s.index), ())
-            off = crews.crewing.off_reason.get((u, s.index), "")
-            if off.startswith(HOURS_OFF):
-                why = off  # outside its duty hours (units.csv hours)
+            if (u, s.index) in hours_off:
+                why = crews.crewing.off_reason[(u, s.index)]  # units.csv hours
             elif u not in rostered_units or sworn & set(crew):
                 can.append(u)
                 continue

@@ -502,6 +502,9 @@ class Crewing:
     #: unit -> why it is on duty all day with no named crew (its pool is not rostered)
     unnamed: dict[str, str] = field(default_factory=dict)
     sworn: frozenset[str] = frozenset()  # the people who are sworn officers (SWORN_ROLES)
+    #: (unit, slot) pairs where a police unit is off outside its duty hours (units.csv
+    #: ``hours``); ``off_reason`` says so in words
+    hours_off: frozenset[tuple[str, int]] = frozenset()
 
 
 def _skills(scenario: Scenario) -> tuple[dict[str, frozenset[str]], frozenset[str],
@@ -662,6 +665,7 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
     duty: list[frozenset[str]] = []
     crew: dict[tuple[str, int], tuple[str, ...]] = {}
     off_reason: dict[tuple[str, int], str] = {}
+    hours_off: set[tuple[str, int]] = set()
     pooled = {p for pool in groups for p in pool}
     people = [p.id for p in scenario.people if p.id in pooled]  # file order
     order = {p: i for i, p in enumerate(people)}
@@ -707,6 +711,7 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                 spare = [p for p in spare if p not in got[u.id]]
         for u in police:
             if not in_hours(u, s):
+                hours_off.add((u.id, s.index))
                 off_reason[(u.id, s.index)] = (
                     f"{HOURS_OFF} (units.csv hours {hours_text(hours[u.id] or ())})")
             elif u.id in rostered_units and u.id not in on:
@@ -740,7 +745,8 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                     f"no one in people.csv can crew it (squad {u.squad!r}, tier "
                     f"{u.tier!r}): on duty {when} with no crew")
     return Crewing(on_duty=tuple(duty), crew=crew, rostered_units=rostered_units,
-                   off_reason=off_reason, unnamed=unnamed, sworn=sworn)
+                   off_reason=off_reason, unnamed=unnamed, sworn=sworn,
+                   hours_off=frozenset(hours_off))
 
 
 def crew_freed(scenario: Scenario, freed: Sequence[str], off: Collection[str],
