@@ -54,6 +54,28 @@ class Slot:
         return tuple(out)
 
     @property
+    def hour_starts(self) -> tuple[int, ...]:
+        """The clock hours whose start (HH:00) falls within the slot (a 2-hour slot from
+        06:00: 6 and 7; a half-hour slot from 06:30: none): where a shift that starts on the
+        hour hands over."""
+        return tuple(h for h in self.clock_hours
+                     if h != self.start.hour or self.start.minute == 0)
+
+    @property
+    def hour_shares(self) -> tuple[tuple[int, float], ...]:
+        """Each clock hour the slot overlaps with the share of that hour it holds (a 2-hour
+        slot from 06:00: (6, 1), (7, 1); a half-hour slot from 06:30: (6, 0.5); 90 minutes
+        from 01:30: (1, 0.5), (2, 1)): what an hourly count is weighed by in the slot."""
+        out: list[tuple[int, float]] = []
+        t = self.start.replace(minute=0, second=0, microsecond=0)
+        while t < self.end:
+            nxt = t + timedelta(hours=1)
+            held = min(nxt, self.end) - max(t, self.start)
+            out.append((t.hour, held / timedelta(hours=1)))
+            t = nxt
+        return tuple(out)
+
+    @property
     def name(self) -> str:
         """The slot's ISO start time, the name used in JSON output."""
         return self.start.isoformat(timespec="minutes")

@@ -6,9 +6,10 @@ and slot s:
 
 * type probabilities: each type's share of the incidents on record;
 * risk ``r[k, i, s]``: type-k incidents on record within ``radius_m`` of the site in the slot's
-  hours of the day, plus a prior of p_k (so a quiet target is not worthless); with a ``risk``
-  array (site × slot, e.g. a forecast) instead ``risk[i, s] · q_k(i) / p_k``, q_k(i) being the
-  (smoothed) share of type k near the site;
+  hours of the day (each clock hour by the share of it the slot holds), plus a prior of p_k
+  (so a quiet target is not worthless); with a ``risk`` array (site × slot, e.g. a forecast)
+  instead ``risk[i, s] · q_k(i) / p_k``, q_k(i) being the (smoothed) share of type k near the
+  site;
 * attractiveness ``a_i``: the post's ``attractiveness`` column in posts.csv, default 1;
 * attacker: ``att_uncovered = 10 · a_i · r / max(a · r)`` (per type), ``att_covered = −penalty``
   (caught at the checkpoint; default 5);
@@ -330,11 +331,6 @@ def checkpoint_sites(scenario: Scenario, sites: Sequence[str] | None = None) -> 
     return tuple(out)
 
 
-def _slot_hours(slot: Slot) -> list[int]:
-    n = max(1, math.ceil(slot.minutes / 60))
-    return [(slot.start.hour + h) % 24 for h in range(n)]
-
-
 def _attractiveness(posts: Sequence[Post], all_posts: Sequence[Post] = ()) -> FloatArray:
     """Each post's ``attractiveness`` (default 1). Errors name posts.csv's row — the post's
     place in ``all_posts`` (the scenario's posts, in file order) — the column and the rule."""
@@ -415,7 +411,10 @@ def derive_payoffs(
             near[:, i, :] += np.bincount(type_of[sel & unknown], minlength=kk)[:, None] / 24
     per_slot = np.zeros((kk, n_sites, n_slots))
     for s, slot in enumerate(slots):
-        per_slot[:, :, s] = near[:, :, _slot_hours(slot)].sum(axis=2)
+        # each clock hour by the share of it the slot holds (a half-hour slot holds half an
+        # hour's incidents; 45 minutes from 00:45 hold a quarter of hour 0 and half of 1)
+        for h, share in slot.hour_shares:
+            per_slot[:, :, s] += share * near[:, :, h]
     if risk is None:
         rate = per_slot + prob[:, None, None]
     else:

@@ -423,15 +423,16 @@ class Inputs:
     rostered_units: frozenset[str]  # units whose crews come from the roster
     pins: tuple[Pin, ...] = ()
     net: RoadNetwork | None = None  # for node-level steps after the counts (staging)
-    #: (grids, slots): recorded incidents a week in the slot's hour of the week, + 1 % of the
-    #: mean (scenario.record; the simulator's KPI weights); None without a record
+    #: (grids, slots): recorded incidents a week in the slot's hours of the week (every clock
+    #: hour it overlaps), + 1 % of the mean each (scenario.record; the simulator's KPI
+    #: weights); None without a record
     record: FloatArray | None = None
     options: Options = field(default_factory=Options)
     #: whether ``risk`` is a forecast (prepare's ``risk``), or every grid the same for want
     #: of one (a plan whose forecast was skipped): the posture names its yardstick by it
     forecast: bool = True
     #: (grids, slots): the incidents ``record`` rests on, as counted (before the plan, in
-    #: the slot's hour of the week): the dosage note says how few a need rests on
+    #: the slot's hours of the week): the dosage note says how few a need rests on
     record_counts: FloatArray | None = None
     #: window (slots) -> grids holding a piece of a mandatory line driven that often (a
     #: patrol in every window of w slots, as the key sites' tier windows)
@@ -1038,7 +1039,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         target[gi] = min(target[gi], float(pol.response_targets.get(site.tier, target[gi])))
         hours = CROWD_HOURS.get(site.kind, ())
         for s in slots_t:
-            if s.start.hour in hours:
+            if any(h in hours for h in s.clock_hours):  # a 2-hour slot's second hour too
                 crowd.append((s.index, gi, site.id))
     # mandatory lines: a grid holding a piece of one is patrolled at the line's frequency,
     # tier-1 sites or not (an edge is the grid's of its tail, else of its head, as
@@ -1060,7 +1061,9 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         crews = crewing(scenario, slots_t, on_duty_people, rostered)
     check_pins(pins, scenario, slots_t, gids)
     record = record_counts = None
-    week_cols = [s.start.weekday() * 24 + s.start.hour for s in slots_t]
+    # each slot's hours of the week: every clock hour it overlaps (a 2-hour slot's second
+    # hour too; a half-hour slot rests on its whole hour's incidents, as the note says)
+    week_hours = [[s.start.weekday() * 24 + h for h in s.clock_hours] for s in slots_t]
     counted, weeks = (weekly_counts(scenario, 60, slots_t[0].start)
                       if len(scenario.incidents) and n_g and slots_t else (None, 1.0))
     if counted is not None and counted.sum() > 0:
@@ -1068,8 +1071,9 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         # incident before the plan lies in a grid (a review: a record 20 km off, in the
         # wrong CRS, weighed every grid at 1e-14 and moved units, while the plan said every
         # grid weighed the same)
-        record = weights_of(counted, weeks)[:, week_cols]
-        record_counts = counted[:, week_cols]
+        per_hour = weights_of(counted, weeks)
+        record = np.stack([per_hour[:, c].sum(axis=1) for c in week_hours], axis=1)
+        record_counts = np.stack([counted[:, c].sum(axis=1) for c in week_hours], axis=1)
     return Inputs(
         scenario=scenario, slots=slots_t, grids=gids, grid_nodes=grid_nodes, rep=rep, risk=r,
         post_grid=post_grid, post_node=post_node, allowed=allowed, site_need=site_need,

@@ -606,7 +606,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                         # visit the grid's sites, so one more than the units standing there
                         need(g, int(p0[g]) - len(patrols.get(g, ())) + 1,
                              f"{what} presence", f"{what} presence (every {w} slots)")
-        if s.start.hour in shift_hours and s.start.minute == 0:
+        if any(h in shift_hours for h in s.hour_starts):  # a handover within the slot
             for g in inp.tier1_grids:
                 need(g, 1, "handover cover")
         # joint patrols (叠加巡逻) at crowded sites in their peak slots: their own rows, since
