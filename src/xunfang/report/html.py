@@ -1409,6 +1409,15 @@ def _said(patterns: tuple[Said, ...], text: str, T: Any, lang: Lang | None,
     return None
 
 
+def off_why_text(note: str, lang: Lang) -> str:
+    """Why a unit is off (its "off" assignment's note: no crew, outside its duty hours, out
+    of service …) in ``lang``; as written where no pattern knows it. The web's re-plan
+    refusals say it (a unit given busy while the plan has it off)."""
+    said = _said(SHORT_PART_SAID["off_why"], note,
+                 lambda key, **kw: t(key, lang, **kw), lang)
+    return note if said is None else said
+
+
 def _stage_short_text(stage: str, text: str, T: Any, lang: Lang | None = None,
                       when: Callable[[str, str], str] | None = None) -> str:
     """A stage's shortfall sentence of plan.json in the report's language (``lang`` says the

@@ -337,6 +337,15 @@ def replan_refusal(message: str, lang: str) -> str:
         return message
     import re
 
+    from xunfang.report.html import off_why_text
+
+    # the plan's note on why a unit is off, said as the report says it (a review: the zh
+    # refusal of a unit busy outside its duty hours ended in English words)
+    message = re.sub(OFF_IN_PLAN, lambda m: m[1] + off_why_text(m[2], "zh") + m[3], message)
     for pattern, said in REPLAN_REFUSALS:
         message = re.sub(pattern, said, message)
     return message
+
+
+#: the off note of "unit 'X' is off duty in the plan at T, the slot of at (NOTE)"
+OFF_IN_PLAN = r"(is off duty in the plan at \S+, the slot of at \()(.*)(\))$"
