@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from xunfang._errors import Problem
 from xunfang.cli.main import app
 from xunfang.plan import make_slots
-from xunfang.planning.deploy.inputs import HOURS_OFF, crewing, in_duty_hours
+from xunfang.planning.deploy.inputs import HOURS_OFF, crewing, in_duty_hours, read_pins
 from xunfang.scenario import check
 from xunfang.scenario.loader import ScenarioError, load
 from xunfang.scenario.model import Scenario, hours_text, parse_hours
@@ -189,3 +190,29 @@ def test_with_no_roster_a_checkpoint_team_checks_only_in_its_hours(
     off = {u["slot"][11:13]: u["reason"] for u in cp["unmanned"]}
     assert sorted(off) == [f"{h:02d}" for h in (*range(9), *range(17, 24))]
     assert set(off.values()) == {f"{HOURS_OFF} (units.csv hours 9-17)"}
+
+
+def test_a_pin_outside_its_unit_s_hours_is_a_warning_that_names_its_row(
+        tmp_path: Path) -> None:
+    # the county pins PS1-C at NCP1 20:00-02:00; with duty hours 8-22 it is off at 22:00-02:00
+    folder = tmp_path / "ebian"
+    shutil.copytree(EBIAN, folder)
+    assert not [w for w in check(folder).warnings if w.rule == "pin-outside-hours"]
+    _with_hours(folder, {"PS1-C": "8-22"})
+    said = [w for w in check(folder).warnings if w.rule == "pin-outside-hours"]
+    assert [(Path(w.file).name, w.row, w.column) for w in said] == [
+        ("pins.csv", 1, "from"), ("pins.csv", 2, "from")]
+    assert said[0].message.startswith("unit 'PS1-C' is pinned in 2 slot(s) outside its duty "
+                                      "hours (units.csv hours 8-22), from ")
+    assert "T22:00: the plan has it off then and lists the pin as a shortfall" in (
+        said[0].message)
+    assert "pinned in 2 slot(s)" in said[1].message and "T00:00" in said[1].message
+    # the plan reads the same pins with the same warnings, and keeps the pins
+    sc = load(folder)
+    warnings: list[Problem] = []
+    pins = read_pins(folder / "pins.csv", sc, make_slots(DAY, days=1, slot_minutes=60),
+                     warnings=warnings)
+    assert len(pins) == 4
+    assert [(w.row, w.rule, w.severity) for w in warnings] == [
+        (1, "pin-outside-hours", "warning"), (2, "pin-outside-hours", "warning")]
+    assert f"from {DAY.isoformat()}T22:00:" in warnings[0].message

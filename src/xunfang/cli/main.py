@@ -170,7 +170,7 @@ def plan_cmd(
                 raise ValueError("--risk-method network_kde ranks street segments; the plan "
                                  "forecasts per grid: choose another method")
             n_days = days or sc.horizon_days
-            pinned, pins_from = _read_pins(scenario, sc, first, n_days, pins)
+            pinned, pins_from, pin_warnings = _read_pins(scenario, sc, first, n_days, pins)
             request = PlanRequest(start=first, days=n_days, seed=seed,
                                   largest_component=largest_component, risk_method=risk_method,
                                   pins=pinned, deploy_options=deploy_options)
@@ -190,7 +190,7 @@ def plan_cmd(
             _error(exc)
             raise typer.Exit(1) from None
         progress.update(task, completed=len(steps))
-    _print_problems(load_warnings)
+    _print_problems([*load_warnings, *pin_warnings])
     for where, n in pins_from:
         out_console.print(f"pins: {n} read from {escape(where)}")
     car = result.coverage.get("car")
@@ -332,9 +332,10 @@ def _risk_notes(result: Any) -> None:
 
 
 def _read_pins(scenario: str, sc: Any, first: date, days: int, path: Path | None
-               ) -> tuple[tuple[Any, ...], list[tuple[str, int]]]:
-    """The pins of the scenario folder's pins.csv (or .xlsx), then of ``--pins``; and how
-    many came from where. A unit pinned twice in a slot, across files too, is an error."""
+               ) -> tuple[tuple[Any, ...], list[tuple[str, int]], list[Any]]:
+    """The pins of the scenario folder's pins.csv (or .xlsx), then of ``--pins``; how many
+    came from where; and the warnings (a pin outside its unit's duty hours). A unit pinned
+    twice in a slot, across files too, is an error."""
     from xunfang import scenario as scenario_mod
     from xunfang.plan import make_slots
     from xunfang.planning.deploy.inputs import read_pins, scenario_pins_file
@@ -349,11 +350,12 @@ def _read_pins(scenario: str, sc: Any, first: date, days: int, path: Path | None
     taken: dict[tuple[str, int], str] = {}
     pins: list[Any] = []
     sources: list[tuple[str, int]] = []
+    warnings: list[Any] = []
     for file, label in files:
-        got = read_pins(file, sc, slots, label=label, taken=taken)
+        got = read_pins(file, sc, slots, label=label, taken=taken, warnings=warnings)
         pins.extend(got)
         sources.append((label, len(got)))
-    return tuple(pins), sources
+    return tuple(pins), sources, warnings
 
 
 def _with_pins(result: Any, pins: tuple[Any, ...], sources: list[tuple[str, int]]) -> Any:

@@ -6,7 +6,8 @@ they fall within a plan depends on the plan's days, which a scenario check does 
 The check therefore reads the pins over the days they name themselves (from the first to
 the last date of an ISO time; one day when there is none): every other rule (unknown unit,
 post or grid, a drone, both or neither of post and grid, a bad time or range, a unit pinned
-twice at once) is checked exactly as ``xunfang plan`` checks it. That the plan's days cover
+twice at once) is checked exactly as ``xunfang plan`` checks it, and a pin outside its
+unit's duty hours is a warning, as there. That the plan's days cover
 the pins is checked when the plan is made. A scenario with errors of its own is missing the
 rows in error, so its pins wait (a warning) until those are fixed.
 """
@@ -76,8 +77,9 @@ def pins_problems(folder: Path, scenario: Scenario, *, scenario_ok: bool = True
                         message=f"the pins run from {first} to {last}, {days} days; a plan "
                                 f"covers at most {MAX_DAYS} days, so none can keep them all")]
     slots = make_slots(first, days=days, slot_minutes=scenario.slot_minutes)
+    warnings: list[Problem] = []
     try:
-        read_pins(path, scenario, slots, label=label)
+        read_pins(path, scenario, slots, label=label, warnings=warnings)
     except PinsError as exc:
         return list(exc.problems)
-    return []
+    return warnings

@@ -151,8 +151,8 @@ def _clock_on(day: datetime, t: time) -> datetime:
 
 
 def read_pins(path: Path, scenario: Scenario, slots: Sequence[Slot], *,
-              label: str | None = None, taken: dict[tuple[str, int], str] | None = None
-              ) -> tuple[Pin, ...]:
+              label: str | None = None, taken: dict[tuple[str, int], str] | None = None,
+              warnings: list[Problem] | None = None) -> tuple[Pin, ...]:
     """The planner's pins from a table (CSV in UTF-8 or GB18030, or .xlsx): columns
     ``unit``, ``post`` or ``grid`` (exactly one per row), ``from``, ``to`` and an optional
     ``note``. Times are local ``HH:MM`` (the same hours on every day of the plan; ``to`` may
@@ -162,7 +162,10 @@ def read_pins(path: Path, scenario: Scenario, slots: Sequence[Slot], *,
     post or grid, both or neither of post and grid, ``to`` not after ``from``, times outside
     the plan, a drone (drones fly sorties), two pins of one unit in one slot. ``taken``
     maps (unit, slot index) to where an earlier pin holds it (``"FILE, row N"``; another
-    file's pins read before) and is filled in with this table's.
+    file's pins read before) and is filled in with this table's. A pin of a police unit
+    in slots outside its duty hours (units.csv ``hours``) is kept, and ``warnings`` gets a
+    warning (rule ``pin-outside-hours``): the plan has the unit off then and lists the pin
+    as a shortfall.
     """
     name = label or str(path)
     problems: list[Problem] = []
@@ -186,6 +189,7 @@ def read_pins(path: Path, scenario: Scenario, slots: Sequence[Slot], *,
     if not slots_t:
         raise DeployError("read_pins: the plan has no slots")
     first, last = slots_t[0].start, slots_t[-1].end
+    slot_at = {s.index: s for s in slots_t}
     days = sorted({datetime.combine(s.start.date(), time()) for s in slots_t})
     out: list[Pin] = []
     held: dict[tuple[str, int], str] = {} if taken is None else taken
@@ -260,6 +264,17 @@ def read_pins(path: Path, scenario: Scenario, slots: Sequence[Slot], *,
             continue
         for k in ks:
             held[(uid, k)] = f"{name}, row {rn}"
+        u = units[uid]
+        off = [k for k in ks if unit_kind(u) != "auxiliary"
+               and not in_duty_hours(u, slot_at[k])]
+        if off and warnings is not None:
+            at = slot_at[off[0]]
+            warnings.append(Problem(
+                file=name, row=rn, column="from", rule="pin-outside-hours", severity="warning",
+                message=f"unit {uid!r} is pinned in {len(off)} slot(s) outside its duty hours "
+                        f"(units.csv hours {hours_text(u.hours or ())}), from "
+                        f"{at.start.isoformat(timespec='minutes')}: the plan has it off then "
+                        "and lists the pin as a shortfall"))
         out.append(Pin(unit=uid, slots=ks, post=post or None, grid=grid or None,
                        note=row.get("note", "")))
     if any(p.severity == "error" for p in problems):
