@@ -81,6 +81,15 @@ class Slot:
         return self.start.isoformat(timespec="minutes")
 
 
+def handovers(slots: Sequence[Slot], shift_starts: Iterable[int]) -> tuple[bool, ...]:
+    """Per slot whether a shift starting on the hour (``policy.shift_starts``) hands over
+    within it (:attr:`Slot.hour_starts`): the posture's handover cover and the checkpoint
+    teams' fresh start (a 2-hour slot from 06:00 holds a 07:00 handover; a half-hour slot
+    from 07:30 none)."""
+    starts = set(shift_starts)
+    return tuple(any(h in starts for h in s.hour_starts) for s in slots)
+
+
 def index_runs(indices: Iterable[int]) -> list[tuple[int, int]]:
     """Slot indices as runs of consecutive ones, each (first, last), in order, repeats
     counted once: ``[0, 1, 2, 5]`` -> ``[(0, 2), (5, 5)]`` (the drones' and the checkpoint

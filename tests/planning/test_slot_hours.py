@@ -15,11 +15,11 @@ import pytest
 
 from xunfang import scenario as scenario_mod
 from xunfang.network import RoadNetwork
-from xunfang.plan import Slot, make_slots
+from xunfang.plan import Slot, handovers, make_slots
 from xunfang.planning.checkpoints.stage import derive_payoffs
 from xunfang.planning.deploy.inputs import prepare
 from xunfang.scenario.model import Scenario
-from xunfang.scenario.record import weekly_counts
+from xunfang.scenario.record import weekly_counts, weights_of
 
 DAY = date(2026, 12, 4)  # a Friday
 EBIAN = Path(__file__).resolve().parents[2] / "src" / "xunfang" / "scenarios" / "ebian"
@@ -40,6 +40,21 @@ def test_hour_shares(start: str, minutes: int, shares: tuple[tuple[int, float], 
     assert s.hour_starts == starts  # where a shift starting on the hour hands over
     assert s.clock_hours == tuple(h for h, _ in shares)
     assert sum(x for _, x in shares) * 60 == pytest.approx(minutes)
+
+
+@pytest.mark.parametrize(("minutes", "starts", "at"), [
+    (60, (8, 16, 0), ("00:00", "08:00", "16:00")),
+    (120, (8, 16, 0), ("00:00", "08:00", "16:00")),
+    (120, (7, 15, 23), ("06:00", "14:00", "22:00")),  # were none: no slot starts at 7
+    (180, (8, 16, 0), ("00:00", "06:00", "15:00")),
+    (30, (7, 15, 23), ("07:00", "15:00", "23:00")),  # not the :30 slots
+])
+def test_a_shift_hands_over_in_the_slot_that_holds_its_start(
+        minutes: int, starts: tuple[int, ...], at: tuple[str, ...]) -> None:
+    # one rule for the posture's handover cover and the checkpoint teams' fresh start
+    slots = make_slots(DAY, days=1, slot_minutes=minutes)
+    got = handovers(slots, starts)
+    assert tuple(s.start.strftime("%H:%M") for s, h in zip(slots, got, strict=True) if h) == at
 
 
 def _mini(make_scenario, incidents: str) -> Scenario:  # type: ignore[no-untyped-def]
@@ -97,7 +112,37 @@ def test_two_hour_slots_hold_the_crowds_and_the_record_of_both_hours(ebian: Scen
     assert inp.record_counts is not None and inp.record is not None
     col = 4 * 24 + 6
     np.testing.assert_allclose(inp.record_counts[:, 3], counted[:, col] + counted[:, col + 1])
+    # weighed by the share of each hour the slot holds: 00:45-01:30 a quarter of hour 0 and
+    # half of hour 1 (the counts the note cites: both hours' incidents)
+    quarter = prepare(ebian, net, make_slots(DAY, days=1, slot_minutes=45))
+    counted, weeks = weekly_counts(ebian, 60, quarter.slots[0].start)
+    per_hour = weights_of(counted, weeks)
+    assert quarter.record is not None and quarter.record_counts is not None
+    col = 4 * 24
+    np.testing.assert_allclose(quarter.record[:, 1],
+                               0.25 * per_hour[:, col] + 0.5 * per_hour[:, col + 1])
+    np.testing.assert_allclose(quarter.record_counts[:, 1], counted[:, col] + counted[:, col + 1])
     # and an hour slot's is its own hour's, as before
+    col = 4 * 24 + 6
     hourly = prepare(ebian, net, make_slots(DAY, days=1, slot_minutes=60))
     assert hourly.record_counts is not None
     np.testing.assert_allclose(hourly.record_counts[:, 7], counted[:, col + 1])
+
+
+@pytest.mark.parametrize("cols", [168, 24])
+def test_the_simulator_weighs_a_slot_s_hours_as_the_posture_does(cols: int) -> None:
+    from types import SimpleNamespace
+
+    from xunfang.sim.kpis import _cell_weights
+
+    w = np.arange(cols, dtype=np.float64)[None, :] + 1.0
+    friday = 4 * 24 if cols == 168 else 0
+    two = SimpleNamespace(slot_minutes=120, start_minute=0, start=datetime(2026, 12, 4))
+    got = _cell_weights(two, w, 12)  # type: ignore[arg-type]
+    np.testing.assert_allclose(got[0], [w[0, friday + 2 * k] + w[0, friday + 2 * k + 1]
+                                        for k in range(12)])
+    quarter = SimpleNamespace(slot_minutes=45, start_minute=0, start=datetime(2026, 12, 4))
+    got = _cell_weights(quarter, w, 3)  # type: ignore[arg-type]
+    np.testing.assert_allclose(got[0], [0.75 * w[0, friday],
+                                        0.25 * w[0, friday] + 0.5 * w[0, friday + 1],
+                                        0.5 * w[0, friday + 1] + 0.25 * w[0, friday + 2]])

@@ -130,7 +130,10 @@ def baseline_plan(name: str, scenario: Scenario, slots: Sequence[Slot], *, seed:
         if name == "posts":
             alloc: list[int] = []
         else:
-            alloc = _largest_remainder(counts[:, s.start.hour].tolist(), len(movers))
+            # every clock hour of the slot by the share of it the slot holds
+            alloc = _largest_remainder(
+                sum((x * counts[:, h] for h, x in s.hour_shares), np.zeros(len(grids))).tolist(),
+                len(movers))
         grid_of = ({u: grids[g].id for u, g in _within_zones(movers, alloc, allowed).items()}
                    if alloc else {})
         for u in scenario.units:

@@ -290,13 +290,20 @@ def _cell_weights(setup: SimSetup, weights: FloatArray, n_slots: int) -> FloatAr
     t = setup.start_minute + np.arange(n_slots) * L  # minutes from the first midnight
     wd = setup.start.weekday()
     cols = weights.shape[1]
-    if cols == 168:
-        col = ((wd * 24 + t // 60) % 168).astype(np.int64)
-    elif cols == 24:
-        col = ((t // 60) % 24).astype(np.int64)
-    else:
+    if cols not in (168, 24):
         col = (np.arange(n_slots) % cols).astype(np.int64)
-    out: FloatArray = weights[:, col]
+        same: FloatArray = weights[:, col]
+        return same
+    # every clock hour a slot overlaps, by the share of it the slot holds (a 2-hour slot
+    # both its hours, a half-hour slot half its hour), as the posture's record yardstick
+    out = np.zeros((weights.shape[0], n_slots))
+    for k, a in enumerate(t.tolist()):
+        h = a // 60
+        while h * 60 < a + L:
+            share = (min((h + 1) * 60, a + L) - max(h * 60, a)) / 60
+            c = (wd * 24 + h) % 168 if cols == 168 else h % 24
+            out[:, k] += share * weights[:, c]
+            h += 1
     return out
 
 

@@ -58,7 +58,7 @@ import numpy.typing as npt
 from xunfang import network
 from xunfang._errors import Problem, ScenarioError
 from xunfang.network import RoadNetwork
-from xunfang.plan import Slot
+from xunfang.plan import Slot, handovers
 from xunfang.planning.checkpoints.game import (
     GameError,
     SecurityGame,
@@ -641,14 +641,14 @@ def build_game(
         nodes = place_nodes(net, posts, mode=mode)
         minutes = np.zeros((max(n_slots - 1, 0), n_sites, n_sites))
         by_hour: dict[int, FloatArray] = {}
-        starts = set(scenario.policy.shift_starts)
+        handover = handovers(slots, scenario.policy.shift_starts)
         moves = np.ones_like(minutes, dtype=np.bool_)
         for s in range(n_slots - 1):
             h = slots[s + 1].start.hour
             if h not in by_hour:
                 by_hour[h] = network.travel_times(net, nodes, nodes, mode=mode, hour=h)
             minutes[s] = by_hour[h]
-            new_shift = h in starts and slots[s + 1].start.minute == 0
+            new_shift = handover[s + 1]  # a shift starts within the next slot
             contiguous = slots[s].end == slots[s + 1].start
             if not new_shift and contiguous:
                 moves[s] = minutes[s] <= changeover_minutes
@@ -1024,9 +1024,7 @@ def plan_checkpoints(
         entropy = slot_entropy_bits(ent)
         top = slot_max_probability(ent)
     notes += _staffing_notes(game, checked)
-    starts = set(scenario.policy.shift_starts)
-    fresh = [s == 0 or (slots[s].start.hour in starts and slots[s].start.minute == 0)
-             for s in range(len(slots))]
+    fresh = [s == 0 or h for s, h in enumerate(handovers(slots, scenario.policy.shift_starts))]
     visits = assign_teams(game, checked, minutes=minutes, fresh=fresh,
                           day_rngs=day_streams(seed, dates, TEAMS))
     out_days = []

@@ -439,8 +439,8 @@ class Inputs:
     pins: tuple[Pin, ...] = ()
     net: RoadNetwork | None = None  # for node-level steps after the counts (staging)
     #: (grids, slots): recorded incidents a week in the slot's hours of the week (every clock
-    #: hour it overlaps), + 1 % of the mean each (scenario.record; the simulator's KPI
-    #: weights); None without a record
+    #: hour it overlaps, by the share of it the slot holds), + 1 % of the mean each
+    #: (scenario.record; the simulator's KPI weights, weighed alike); None without a record
     record: FloatArray | None = None
     options: Options = field(default_factory=Options)
     #: whether ``risk`` is a forecast (prepare's ``risk``), or every grid the same for want
@@ -1077,8 +1077,10 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
     check_pins(pins, scenario, slots_t, gids)
     record = record_counts = None
     # each slot's hours of the week: every clock hour it overlaps (a 2-hour slot's second
-    # hour too; a half-hour slot rests on its whole hour's incidents, as the note says)
-    week_hours = [[s.start.weekday() * 24 + h for h in s.clock_hours] for s in slots_t]
+    # hour too), weighed by the share of it the slot holds (as the checkpoint game and the
+    # simulator's KPIs weigh them); the counts the note cites are those hours' incidents
+    week_hours = [[(s.start.weekday() * 24 + h, x) for h, x in s.hour_shares]
+                  for s in slots_t]
     counted, weeks = (weekly_counts(scenario, 60, slots_t[0].start)
                       if len(scenario.incidents) and n_g and slots_t else (None, 1.0))
     if counted is not None and counted.sum() > 0:
@@ -1087,8 +1089,10 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         # wrong CRS, weighed every grid at 1e-14 and moved units, while the plan said every
         # grid weighed the same)
         per_hour = weights_of(counted, weeks)
-        record = np.stack([per_hour[:, c].sum(axis=1) for c in week_hours], axis=1)
-        record_counts = np.stack([counted[:, c].sum(axis=1) for c in week_hours], axis=1)
+        record = np.stack([sum(x * per_hour[:, c] for c, x in hs) for hs in week_hours],
+                          axis=1)
+        record_counts = np.stack([counted[:, [c for c, _x in hs]].sum(axis=1)
+                                  for hs in week_hours], axis=1)
     return Inputs(
         scenario=scenario, slots=slots_t, grids=gids, grid_nodes=grid_nodes, rep=rep, risk=r,
         post_grid=post_grid, post_node=post_node, allowed=allowed, site_need=site_need,

@@ -78,7 +78,7 @@ from highspy._core import _Highs
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from xunfang.plan import OUT_OF_SERVICE, Assignment, Slot
+from xunfang.plan import OUT_OF_SERVICE, Assignment, Slot, handovers
 from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
 from xunfang.planning.deploy.staging import RingCover, can_hold
 from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
@@ -417,7 +417,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
     for kg, extra in (hot_kept or {}).items():
         hot_risk[kg] = hot_risk.get(kg, 0.0) + extra
     pol = sc.policy
-    shift_hours = set(pol.shift_starts)
+    handover = handovers(inp.slots, pol.shift_starts)
     node_grid = np.full(sc.roads.n_nodes, -1, dtype=np.int64)
     for gi, nodes in enumerate(inp.grid_nodes):
         node_grid[nodes] = np.where(node_grid[nodes] < 0, gi, node_grid[nodes])
@@ -606,7 +606,7 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
                         # visit the grid's sites, so one more than the units standing there
                         need(g, int(p0[g]) - len(patrols.get(g, ())) + 1,
                              f"{what} presence", f"{what} presence (every {w} slots)")
-        if any(h in shift_hours for h in s.hour_starts):  # a handover within the slot
+        if handover[k]:  # a shift hands over within the slot
             for g in inp.tier1_grids:
                 need(g, 1, "handover cover")
         # joint patrols (叠加巡逻) at crowded sites in their peak slots: their own rows, since
