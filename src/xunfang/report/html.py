@@ -626,6 +626,22 @@ def _unnamed_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str],
     return rows
 
 
+def _own_load_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
+                   ) -> list[dict[str, object]]:
+    """What the plan asks of each own duty list (posture.own_duty_lists): its units, its
+    people, the crew-hours a day, the hours a week each of them works and the most needed at
+    once; ``over`` where that is more than ``max_week_hours`` or than the list has."""
+    posture = result.stages.get("posture")
+    lists = posture.get("own_duty_lists") if isinstance(posture, Mapping) else None
+    if not isinstance(lists, list):
+        return []
+    sep = str(T("list_sep"))
+    return [{"units": sep.join(unit_label(str(u)) for u in r["units"]), "people": r["people"],
+             "a_day": f"{r['crew_hours_a_day']:g}", "each": f"{r['week_hours_each']:g}",
+             "most": r["max_week_hours"], "at_once": r["most_at_once"], "over": r["over"]}
+            for r in lists if isinstance(r, Mapping)]
+
+
 def team_label(team: str, sc: Scenario, lang: Lang, rotating: frozenset[str] = frozenset()
                ) -> str:
     """A team of people.csv as the overview names it (review HR #4: raw ids, "PS1", "BA"):
@@ -2140,6 +2156,7 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
     return _env().get_template("report.html.j2").render(
         replan=_replan_banner(result, replan, T, lang),
         unnamed=_unnamed_rows(result, T, unit_label, lang),
+        own_load=_own_load_rows(result, T, unit_label),
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
         roster=roster_info, cp=cp_info, kpi=kpi_info, deploy=deploy_info, aux=aux_info,
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,

@@ -1222,6 +1222,17 @@ TEXT.update({
     "unnamed_in_hours": {"zh": "在其值勤时间（{hours} 时）在岗",
                          "en": "on duty in its hours {hours} (units.csv hours)"},
     "unnamed_units": {"zh": "单元", "en": "Units"},
+    "own_load_note": {
+        "zh": "这些单元按方案在岗所需的工时（每车组按最少配员计：汽车 2 人，其余 1 人），由其本单位"
+              "值班表上的人员分担：",
+        "en": "The hours these units are on duty in the plan ask of the people of their own "
+              "duty lists (each crew at its minimum: 2 in a car, 1 otherwise):"},
+    "own_load_people": {"zh": "人员数", "en": "People"},
+    "own_load_a_day": {"zh": "每日工时（至少）", "en": "Crew-hours a day (at least)"},
+    "own_load_each": {"zh": "每人每周工时", "en": "Hours a week each"},
+    "own_load_of": {"zh": "{each}（上限 {most}）", "en": "{each} (most {most})"},
+    "own_load_over": {"zh": "超出人员所能承担", "en": "more than its people can work"},
+    "own_load_at_once": {"zh": "同时最多需要", "en": "Most at once"},
     "unnamed_why": {"zh": "原因", "en": "Why"},
     "unnamed_own_list": {
         "zh": "按本单位值班表配员：people.csv 为其列有 {n} 人（{people}；班组 {team}），"

@@ -79,7 +79,7 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 from xunfang.plan import OUT_OF_SERVICE, Assignment, Slot, handovers
-from xunfang.planning.deploy.inputs import DeployError, Inputs, unit_kind
+from xunfang.planning.deploy.inputs import CREW_MIN, DeployError, Inputs, unit_kind
 from xunfang.planning.deploy.staging import RingCover, can_hold
 from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
 from xunfang.scenario.model import Event, FloatArray, IntArray, Unit
@@ -1013,6 +1013,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         staged["dosage"] = dosage
     if inp.unnamed_crews:
         staged["unnamed_crews"] = dict(inp.unnamed_crews)
+    if inp.own_lists:
+        staged["own_duty_lists"] = own_list_load(inp, assignments)
     if outside:
         staged["outside_grids"] = {
             "posts": sorted(outside),
@@ -1079,6 +1081,39 @@ def _yardstick_name(basis: str, record: bool, forecast: bool) -> str:
         return fc
     return (f"{fc} (dosage_basis is {basis}, but no incident of the record lies in a grid "
             "before the plan)")
+
+
+def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
+                  ) -> list[dict[str, object]]:
+    """What the plan asks of each own duty list (people.csv's people for a station's units,
+    whom the roster does not rota; :attr:`Inputs.own_lists`): the crew-hours a day its units
+    are on duty in the plan (``CREW_MIN`` by mode, a lower bound: a car may carry more), the
+    hours a week that makes for each of its people against ``max_week_hours``, and the most
+    people its units need at once. The plan counts these units on duty without naming their
+    crews, so this is the only place the work they ask is seen (a review: four people a
+    station had been counted 168 hours a week)."""
+    sc = inp.scenario
+    mode = {u.id: u.mode for u in sc.units}
+    by_pool: dict[tuple[str, ...], list[str]] = {}
+    for unit, pool in inp.own_lists.items():
+        by_pool.setdefault(tuple(pool), []).append(unit)
+    days = sum(s.minutes for s in inp.slots) / 1440
+    most = sc.policy.roster.max_week_hours
+    out: list[dict[str, object]] = []
+    for pool, units in by_pool.items():
+        hours = 0.0
+        peak = 0
+        for s in inp.slots:
+            on = [u for u in units if assignments[(u, s.index)].duty != "off"]
+            need = sum(CREW_MIN.get(mode[u], 1) for u in on)
+            hours += need * s.minutes / 60
+            peak = max(peak, need)
+        a_day = hours / days if days else 0.0
+        each = a_day * 7 / len(pool)
+        out.append({"units": units, "people": len(pool), "crew_hours_a_day": round(a_day, 1),
+                    "week_hours_each": round(each, 1), "max_week_hours": most,
+                    "most_at_once": peak, "over": each > most + 1e-9 or peak > len(pool)})
+    return out
 
 
 def _dosage_note(inp: Inputs, counts: IntArray,
