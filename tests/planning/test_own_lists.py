@@ -46,6 +46,17 @@ def test_the_county_s_station_lists_work_their_most_and_no_more(tmp_path: Path) 
     table = table[:table.index("</table>")]
     assert table.count("<tr") == 1 + 8 and 'class="warn"' not in table
     assert "<td>9</td><td>72</td><td>56 (most 56)</td><td>3</td>" in table
+    # a re-plan that takes PS1's foot group out of service from 10:00 says so too: 14
+    # crew-hours a day fewer
+    done = CliRunner().invoke(app, ["replan", str(tmp_path / "p"), "--at", "10:00",
+                                    "--out-of-service", "PS1-F", "--out", str(tmp_path / "r")])
+    assert done.exit_code == 0, done.output
+    re_lists = json.loads((tmp_path / "r" / "plan.json").read_text(encoding="utf-8"))[
+        "stages"]["posture"]["own_duty_lists"]
+    again = {tuple(r["units"]): r for r in re_lists}
+    assert (again[("PS1-C", "PS1-F")]["crew_hours_a_day"],
+            again[("PS1-C", "PS1-F")]["week_hours_each"]) == (58.0, 45.1)
+    assert again[("PS2-C", "PS2-F")] == by[("PS2-C", "PS2-F")]
 
 
 def test_a_list_asked_more_than_its_people_can_work_is_marked(tmp_path: Path) -> None:
