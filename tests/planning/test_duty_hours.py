@@ -201,7 +201,7 @@ def test_a_pin_outside_its_unit_s_hours_is_a_warning_that_names_its_row(
     _with_hours(folder, {"PS1-C": "8-22"})
     said = [w for w in check(folder).warnings if w.rule == "pin-outside-hours"]
     assert [(Path(w.file).name, w.row, w.column) for w in said] == [
-        ("pins.csv", 1, "from"), ("pins.csv", 2, "from")]
+        ("pins.csv", 1, "to"), ("pins.csv", 2, "from")]  # 20:00-24:00 ends outside them
     assert said[0].message.startswith("unit 'PS1-C' is pinned in 2 slot(s) outside its duty "
                                       "hours (units.csv hours 8-22), from ")
     assert "T22:00: the plan has it off then and lists the pin as a shortfall" in (

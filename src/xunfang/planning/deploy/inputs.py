@@ -270,7 +270,8 @@ def read_pins(path: Path, scenario: Scenario, slots: Sequence[Slot], *,
         if off and warnings is not None:
             at = slot_at[off[0]]
             warnings.append(Problem(
-                file=name, row=rn, column="from", rule="pin-outside-hours", severity="warning",
+                file=name, row=rn, column="from" if off[0] == ks[0] else "to",
+                rule="pin-outside-hours", severity="warning",
                 message=f"unit {uid!r} is pinned in {len(off)} slot(s) outside its duty hours "
                         f"(units.csv hours {hours_text(u.hours or ())}), from "
                         f"{at.start.isoformat(timespec='minutes')}: the plan has it off then "
