@@ -46,14 +46,7 @@ from xunfang.plan import (
     Slot,
     index_runs,
 )
-from xunfang.planning.deploy.inputs import (
-    DeployError,
-    Inputs,
-    Options,
-    Pin,
-    crew_pools,
-    prepare,
-)
+from xunfang.planning.deploy.inputs import DeployError, Inputs, Options, Pin, prepare
 from xunfang.planning.deploy.replan import (
     KEEP_WEIGHT,
     Change,
@@ -332,14 +325,9 @@ def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> I
     # the re-plan's plan.json and report lost them, its crews being the plan's, not crewed)
     posture = pif.stages.get("posture")
     unnamed = posture.get("unnamed_crews") if isinstance(posture, Mapping) else None
-    named_none = ({str(u): str(why) for u, why in unnamed.items()}
-                  if isinstance(unnamed, Mapping) else {})
-    # of those, the units crewed by an own duty list (a pool people.csv names; the others
-    # have no one): the re-plan says what it asks of them, as the plan did
-    pools = crew_pools(scenario)
     return replace(inp, on_duty=tuple(on_duty), crew=crew, rostered_units=rostered,
-                   unnamed_crews=named_none,
-                   own_lists={u: pools[u] for u in named_none if pools.get(u)})
+                   unnamed_crews={str(u): str(why) for u, why in unnamed.items()}
+                   if isinstance(unnamed, Mapping) else {})
 
 
 def crews_away_in_force(pif: PlanInForce) -> list[dict[str, Any]]:

@@ -458,9 +458,6 @@ class Inputs:
     off_reason: Mapping[tuple[str, int], str] = field(default_factory=dict)
     #: unit -> why it is on duty all day with no named crew (its own duty list)
     unnamed_crews: Mapping[str, str] = field(default_factory=dict)
-    #: unit -> the people of its own duty list (:attr:`Crewing.own_lists`): the posture
-    #: says how many hours a week each of them works to crew the plan
-    own_lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: the people who are sworn officers (``SWORN_ROLES``)
     sworn: frozenset[str] = frozenset()
 
@@ -525,9 +522,6 @@ class Crewing:
     #: (unit, slot) pairs where a police unit is off outside its duty hours (units.csv
     #: ``hours``); ``off_reason`` says so in words
     hours_off: frozenset[tuple[str, int]] = frozenset()
-    #: police unit -> the people of its own duty list (people.csv names them for it, the
-    #: plan's roster does not rota them), for the units ``unnamed`` says so of
-    own_lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _skills(scenario: Scenario) -> tuple[dict[str, frozenset[str]], frozenset[str],
@@ -747,7 +741,6 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                         f"lack{'s' if len(left) == 1 else ''} it")
         duty.append(frozenset(on))
     unnamed: dict[str, str] = {}
-    own_lists: dict[str, tuple[str, ...]] = {}
     if ros:
         teams = sorted({p.team for p in scenario.people if p.id in ros})
         team_of = {p.id: p.team for p in scenario.people}
@@ -758,7 +751,6 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
             when = ("in every hour" if hours[u.id] is None else
                     f"in its hours {hours_text(hours[u.id] or ())} (units.csv hours)")
             if pool:
-                own_lists[u.id] = pool
                 own = sorted({team_of[p] for p in pool})
                 unnamed[u.id] = (
                     f"crewed by its own duty list: people.csv names {len(pool)} people for "
@@ -771,7 +763,7 @@ def crewing(scenario: Scenario, slots: Sequence[Slot],
                     f"{u.tier!r}): on duty {when} with no crew")
     return Crewing(on_duty=tuple(duty), crew=crew, rostered_units=rostered_units,
                    off_reason=off_reason, unnamed=unnamed, sworn=sworn,
-                   hours_off=frozenset(hours_off), own_lists=own_lists)
+                   hours_off=frozenset(hours_off))
 
 
 def crew_freed(scenario: Scenario, freed: Sequence[str], off: Collection[str],
@@ -1109,7 +1101,7 @@ def prepare(scenario: Scenario, net: RoadNetwork, slots: Sequence[Slot], *,
         line_window={w: tuple(sorted(g)) for w, g in line_windows.items()},
         tier1_grids=tuple(sorted(tier1)), crowd=tuple(crowd), minutes=minutes, target=target,
         on_duty=crews.on_duty, crew=crews.crew, rostered_units=crews.rostered_units,
-        off_reason=crews.off_reason, unnamed_crews=crews.unnamed, own_lists=crews.own_lists,
+        off_reason=crews.off_reason, unnamed_crews=crews.unnamed,
         sworn=crews.sworn,
         pins=tuple(pins),
         options=opts, net=net, record=record, forecast=risk is not None,

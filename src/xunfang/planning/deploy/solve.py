@@ -79,7 +79,13 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 from xunfang.plan import OUT_OF_SERVICE, Assignment, Slot, handovers
-from xunfang.planning.deploy.inputs import CREW_MIN, DeployError, Inputs, unit_kind
+from xunfang.planning.deploy.inputs import (
+    CREW_MIN,
+    DeployError,
+    Inputs,
+    crew_pools,
+    unit_kind,
+)
 from xunfang.planning.deploy.staging import RingCover, can_hold
 from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
 from xunfang.scenario.model import Event, FloatArray, IntArray, Unit
@@ -1013,8 +1019,9 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         staged["dosage"] = dosage
     if inp.unnamed_crews:
         staged["unnamed_crews"] = dict(inp.unnamed_crews)
-    if inp.own_lists:
-        staged["own_duty_lists"] = own_list_load(inp, assignments)
+    own = own_list_load(inp, assignments)
+    if own:
+        staged["own_duty_lists"] = own
     if outside:
         staged["outside_grids"] = {
             "posts": sorted(outside),
@@ -1086,7 +1093,8 @@ def _yardstick_name(basis: str, record: bool, forecast: bool) -> str:
 def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
                   ) -> list[dict[str, object]]:
     """What the plan asks of each own duty list (people.csv's people for a station's units,
-    whom the roster does not rota; :attr:`Inputs.own_lists`): the crew-hours a day its units
+    whom the roster does not rota: the unnamed crews whose pool names people, a re-plan's
+    as the plan recorded them; the others have no one): the crew-hours a day its units
     are on duty in the plan (``CREW_MIN`` by mode, a lower bound: a car may carry more), the
     hours a week that makes for each of its people against ``max_week_hours``, and the most
     people its units need at once. The plan counts these units on duty without naming their
@@ -1094,9 +1102,11 @@ def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
     station had been counted 168 hours a week)."""
     sc = inp.scenario
     mode = {u.id: u.mode for u in sc.units}
+    pools = crew_pools(sc)
     by_pool: dict[tuple[str, ...], list[str]] = {}
-    for unit, pool in inp.own_lists.items():
-        by_pool.setdefault(tuple(pool), []).append(unit)
+    for unit in inp.unnamed_crews:
+        if pools.get(unit):
+            by_pool.setdefault(pools[unit], []).append(unit)
     days = sum(s.minutes for s in inp.slots) / 1440
     most = sc.policy.roster.max_week_hours
     out: list[dict[str, object]] = []
