@@ -46,12 +46,7 @@ class Slot:
     def clock_hours(self) -> tuple[int, ...]:
         """The clock hours the slot overlaps (a 2-hour slot from 06:00: 6 and 7; a half-hour
         slot from 06:30: 6)."""
-        t = self.start.replace(minute=0, second=0, microsecond=0)
-        out: list[int] = []
-        while t < self.end:
-            out.append(t.hour)
-            t += timedelta(hours=1)
-        return tuple(out)
+        return tuple(h for h, _share in self.hour_shares)
 
     @property
     def hour_starts(self) -> tuple[int, ...]:
