@@ -98,6 +98,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from xunfang.network import RoadNetwork, snap
+from xunfang.plan import Slot
 from xunfang.scenario.model import FloatArray, IntArray
 from xunfang.scenario.record import weekly_weights
 from xunfang.sim.engine import (
@@ -287,23 +288,21 @@ def _cell_weights(setup: SimSetup, weights: FloatArray, n_slots: int) -> FloatAr
     """(grids, run slots) weights from a cyclic (grids, columns) profile: 168 columns are a
     week of hours from Monday, 24 a day of hours, else columns of the plan's slots."""
     L = setup.slot_minutes
-    t = setup.start_minute + np.arange(n_slots) * L  # minutes from the first midnight
-    wd = setup.start.weekday()
     cols = weights.shape[1]
     if cols not in (168, 24):
         col = (np.arange(n_slots) % cols).astype(np.int64)
         same: FloatArray = weights[:, col]
         return same
-    # every clock hour a slot overlaps, by the share of it the slot holds (a 2-hour slot
-    # both its hours, a half-hour slot half its hour), as the posture's record yardstick
+    # every clock hour a slot overlaps, by the share of it the slot holds (Slot.hour_shares:
+    # a 2-hour slot both its hours, a half-hour slot half its hour), as the posture's
+    # record yardstick weighs them
     out = np.zeros((weights.shape[0], n_slots))
-    for k, a in enumerate(t.tolist()):
-        h = a // 60
-        while h * 60 < a + L:
-            share = (min((h + 1) * 60, a + L) - max(h * 60, a)) / 60
-            c = (wd * 24 + h) % 168 if cols == 168 else h % 24
+    for k in range(n_slots):
+        s = Slot(index=k, start=setup.start + timedelta(minutes=k * L), minutes=L)
+        for h, share in s.hour_shares:
+            c = ((s.start.weekday() * 24 + h + (24 if h < s.start.hour else 0)) % 168
+                 if cols == 168 else h)
             out[:, k] += share * weights[:, c]
-            h += 1
     return out
 
 
