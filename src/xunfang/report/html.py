@@ -537,12 +537,12 @@ HOURS_OFF_SAID = re.compile(r"off outside its duty hours \(units\.csv hours (?P<
 
 
 def unmanned_reason(text: str, T: Any) -> str:
-    """A checkpoint team's reason for not checking in the report's language; a reason of
-    other words stays as plan.json writes it."""
-    if text == "no crew on duty":
-        return str(T("note_no_crew"))
-    if (off := HOURS_OFF_SAID.match(text)) is not None:
-        return str(T("note_hours_off", hours=off["hours"]))
+    """A checkpoint team's reason for not checking in the report's language (no crew, off
+    outside its duty hours: said as any unit's off reason, ``off_why``; no sworn officer to
+    lead the crew); a reason of other words stays as plan.json writes it."""
+    said = _said(SHORT_PART_SAID["off_why"], text, T, None)
+    if said is not None:
+        return said
     m = UNMANNED_SWORN.match(text)
     if m is None:
         return text
