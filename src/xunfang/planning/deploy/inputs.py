@@ -265,15 +265,15 @@ def read_pins(path: Path, scenario: Scenario, slots: Sequence[Slot], *,
         for k in ks:
             held[(uid, k)] = f"{name}, row {rn}"
         u = units[uid]
-        off = [k for k in ks if unit_kind(u) != "auxiliary"
-               and not in_duty_hours(u, slot_at[k])]
+        duty = u.hours if unit_kind(u) != "auxiliary" else None  # parsed once a row
+        off = [k for k in ks if not _within(duty, slot_at[k])]
         if off and warnings is not None:
             at = slot_at[off[0]]
             warnings.append(Problem(
                 file=name, row=rn, column="from" if off[0] == ks[0] else "to",
                 rule="pin-outside-hours", severity="warning",
                 message=f"unit {uid!r} is pinned in {len(off)} slot(s) outside its duty hours "
-                        f"(units.csv hours {hours_text(u.hours or ())}), from "
+                        f"(units.csv hours {hours_text(duty or ())}), from "
                         f"{at.start.isoformat(timespec='minutes')}: the plan has it off then "
                         "and lists the pin as a shortfall"))
         out.append(Pin(unit=uid, slots=ks, post=post or None, grid=grid or None,
