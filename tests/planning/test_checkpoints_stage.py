@@ -328,3 +328,35 @@ def test_days_that_differ_or_are_joined_at_midnight_are_not_one_day(ebian) -> No
         (off.teams > 0)[None, :], off.n_sites, axis=0).reshape(-1))
     assert _day_game(off, slots) is None
     assert "one day, repeated" not in solve_by_day(off, slots).method
+
+
+def test_night_site_open_in_a_slot_that_holds_a_night_hour(make_scenario: Make) -> None:
+    """A night-only checkpoint is open in a slot that overlaps a night hour, and its payoff
+    there counts only the night hours' incidents. With 3-hour slots, 18:00–21:00 holds
+    20:00 (a night hour of the default policy): by the slot's start hour alone the night
+    checkpoint stayed closed until 21:00, and had it been open, the 18:00 incidents beside
+    it (when it is closed) would have made it the slot's prize."""
+    from xunfang.planning.checkpoints.stage import checkpoint_sites, derive_payoffs
+
+    posts = ("id,name,kind,node,night_only\np1,Station,station,a,0\nc1,West,checkpoint,a,0\n"
+             "c3,Night,checkpoint,c,1\n")
+    incidents = ("time,x,y,category,priority\n"
+                 + "2026-11-20T18:30:00,400,300,theft,2\n" * 3
+                 + "2026-11-20T20:30:00,400,300,theft,2\n"
+                 + "2026-11-20T18:30:00,0,0,theft,2\n")
+    sc = scenario_mod.load(make_scenario({"posts.csv": posts, "incidents.csv": incidents}))
+    assert 20 in sc.policy.night_hours and 18 not in sc.policy.night_hours
+    net = RoadNetwork.from_scenario(sc)
+    slots = make_slots(DAY, days=1, slot_minutes=180)
+    evening = next(k for k, s in enumerate(slots) if s.start.hour == 18)
+    g, posts_, _ = build_game(sc, net, slots, 1, radius_m=100.0)
+    ids = [p.id for p in posts_]
+    active = g.active.reshape(g.n_sites, g.n_slots)
+    assert active[ids.index("c3"), evening]  # open: the slot holds 20:00
+    assert not active[ids.index("c3"), evening - 1]  # 15:00–18:00: no night hour
+    assert active[ids.index("c1")].all()
+    pay = derive_payoffs(sc, checkpoint_sites(sc, None), slots, radius_m=100.0)
+    att = pay.att_uncovered[0]
+    # one incident in the night hour at c3 and one at c1 in the slot: alike (the three at
+    # 18:30 by c3 fall while it is closed); counted by the slot's every hour, 4 against 1
+    assert att[ids.index("c3"), evening] == pytest.approx(att[ids.index("c1"), evening])

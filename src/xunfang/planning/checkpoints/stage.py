@@ -17,8 +17,9 @@ and slot s:
   mean priority (priority 1 = urgent), ``def_covered = 0``.
 
 Constraints from the scenario: a ``night_only`` post is closed (and no target) outside the
-policy's night hours; in a slot with fewer open sites than teams the spare teams stand down
-(reported as reserve, :attr:`CheckpointPlan.reserve`) rather than the plan failing;
+policy's night hours (open in a slot that overlaps one, its payoffs from those hours only);
+in a slot with fewer open sites than teams the spare teams stand down (reported as reserve,
+:attr:`CheckpointPlan.reserve`) rather than the plan failing;
 ``min_staffing`` / ``max_staffing`` bound the expected share of a site's (open) slots in which
 it is checked — in expectation over the random days, not on every day: a sampled day may check
 a site in fewer slots than its minimum share (or more than its maximum); with
@@ -353,6 +354,17 @@ def _attractiveness(posts: Sequence[Post], all_posts: Sequence[Post] = ()) -> Fl
     return out
 
 
+def _open_in(post: Post, slot: Slot, scenario: Scenario) -> bool:
+    """Whether ``post`` is open in ``slot``: a night-only one when the slot overlaps a night
+    hour (``policy.night_hours``), as the posture's crowd rule takes any hour the slot holds
+    (a 3-hour slot from 18:00 holds 20:00, a night hour of the default policy: by its start
+    hour alone the night checkpoint stayed closed until 21:00); every other one always."""
+    if not post.night_only:
+        return True
+    night = set(scenario.policy.night_hours)
+    return any(h in night for h in slot.clock_hours)
+
+
 def derive_payoffs(
     scenario: Scenario,
     posts: Sequence[Post],
@@ -410,11 +422,16 @@ def derive_payoffs(
             np.add.at(near[:, i, :], (type_of[sel & ~unknown], hours[sel & ~unknown]), 1.0)
             near[:, i, :] += np.bincount(type_of[sel & unknown], minlength=kk)[:, None] / 24
     per_slot = np.zeros((kk, n_sites, n_slots))
+    night = frozenset(scenario.policy.night_hours)
+    night_only = np.array([p.night_only for p in posts], dtype=np.bool_)
     for s, slot in enumerate(slots):
         # each clock hour by the share of it the slot holds (a half-hour slot holds half an
-        # hour's incidents; 45 minutes from 00:45 hold a quarter of hour 0 and half of 1)
+        # hour's incidents; 45 minutes from 00:45 hold a quarter of hour 0 and half of 1); a
+        # night-only site only its night hours': it is closed, and no target, in the others
+        # (a 3-hour slot from 18:00 holds hour 20's incidents at a night checkpoint, not 18's)
         for h, share in slot.hour_shares:
-            per_slot[:, :, s] += share * near[:, :, h]
+            w = np.where(night_only & (h not in night), 0.0, share)
+            per_slot[:, :, s] += w[None, :] * near[:, :, h]
     if risk is None:
         rate = per_slot + prob[:, None, None]
     else:
@@ -617,9 +634,8 @@ def build_game(
                                  max_types=max_types)
     elif risk is not None:
         raise GameError("risk: give either a payoff table or a risk array, not both")
-    night = set(scenario.policy.night_hours)
-    open_ = np.array([[not (p.night_only and slot.start.hour not in night) for slot in slots]
-                      for p in posts], dtype=np.bool_)
+    open_ = np.array([[_open_in(p, slot, scenario) for slot in slots] for p in posts],
+                     dtype=np.bool_)
     # a team for which no site is open (5 teams, 5 sites, one of them night-only, by day)
     # stands down in that slot: the game has as many teams then as open sites
     teams = [min(t, int(n_open)) for t, n_open in zip(teams, open_.sum(axis=0), strict=True)]
