@@ -422,6 +422,7 @@ def derive_payoffs(
             np.add.at(near[:, i, :], (type_of[sel & ~unknown], hours[sel & ~unknown]), 1.0)
             near[:, i, :] += np.bincount(type_of[sel & unknown], minlength=kk)[:, None] / 24
     per_slot = np.zeros((kk, n_sites, n_slots))
+    every = np.zeros_like(per_slot)  # the same with every hour of a night site
     night = frozenset(scenario.policy.night_hours)
     night_only = np.array([p.night_only for p in posts], dtype=np.bool_)
     for s, slot in enumerate(slots):
@@ -432,8 +433,13 @@ def derive_payoffs(
         for h, share in slot.hour_shares:
             w = np.where(night_only & (h not in night), 0.0, share)
             per_slot[:, :, s] += w[None, :] * near[:, :, h]
+            every[:, :, s] += share * near[:, :, h]
     if risk is None:
-        rate = per_slot + prob[:, None, None]
+        # a night site's slots it is closed in keep every hour (they are no target: their
+        # payoffs count nowhere, but set the scale below as they always did, so that hourly
+        # slots keep the very same game)
+        open_ = np.array([[_open_in(p, slot, scenario) for slot in slots] for p in posts])
+        rate = np.where(open_[None, :, :], per_slot, every) + prob[:, None, None]
     else:
         r = np.asarray(risk, dtype=np.float64)
         if r.shape != (n_sites, n_slots):
