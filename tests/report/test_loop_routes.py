@@ -4,7 +4,8 @@ unit stood at that node's site though the routes stage drove it 39 nodes."""
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,19 +16,28 @@ from xunfang.scenario.loader import load
 
 
 def _county_with_a_loop(root: Path) -> tuple[PlanResult, Path, dict[tuple[str, int], Any]]:
-    """The first county plan from 2026-12-02 with a route that loops back to its start (a
-    site's visit, then a line piece from and to one node): they come as the draws fall (the
-    plan of 12-02 has one, a foot patrol's, since the auxiliary forces are no longer routed)."""
+    """The county plan of 2026-12-02 with a route that loops back to its start (a site's
+    visit, then a line piece from and to one node): one of its routes made to drive back
+    the way it came, its assignment left with the one waypoint the routes stage gives such
+    a loop. Made, not waited for: whether a week of plans held a loop came as the solvers'
+    draws fell, and with newer solver releases none of the week's did."""
     sc = load("ebian")
-    for k in range(7):
-        request = PlanRequest(start=date(2026, 12, 2) + timedelta(days=k))
-        result = build_plan(sc, request)
-        driven = {(r["unit"], int(r["slot"])): r["nodes"]
-                  for r in result.stages["routes"]["routes"] if len(set(r.get("nodes") or ())) > 1}
-        if any(len(a.route) == 1 and (a.unit, a.slot) in driven
-               for a in result.plan.assignments):
-            return result, write_plan_folder(result, request, root / "zh", lang="zh"), driven
-    raise AssertionError("no county plan of a week from 2026-12-02 has a looping route")
+    request = PlanRequest(start=date(2026, 12, 2))
+    result = build_plan(sc, request)
+    stage = result.stages["routes"]
+    rows = [dict(r) for r in stage["routes"]]
+    k, row = next((k, r) for k, r in enumerate(rows) if len(set(r.get("nodes") or ())) > 2)
+    nodes = list(row["nodes"])
+    rows[k] = {**row, "nodes": [*nodes, *nodes[-2::-1]]}  # there and back to its start
+    key = (str(row["unit"]), int(row["slot"]))
+    plan = result.plan
+    assignments = tuple(replace(a, route=(nodes[0],), stops=()) if (a.unit, a.slot) == key else a
+                        for a in plan.assignments)
+    result = replace(result, plan=replace(plan, assignments=assignments),
+                     stages={**result.stages, "routes": {**stage, "routes": rows}})
+    driven = {(r["unit"], int(r["slot"])): r["nodes"]
+              for r in rows if len(set(r.get("nodes") or ())) > 1}
+    return result, write_plan_folder(result, request, root / "zh", lang="zh"), driven
 
 
 def test_a_route_looping_back_to_its_start_is_named_by_the_streets_it_drives(
