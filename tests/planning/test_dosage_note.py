@@ -38,16 +38,16 @@ def test_the_report_shows_the_dosage_note() -> None:
     part = zh[zh.index('<section id="shortfalls">'):]
     part = part[:part.index("</section>")]
     rows = doc["dosage"]["grid_slots"]  # type: ignore[index]
-    assert f"警力剂量：{len(rows)} 个网格时段" in part and "earns nothing" not in part
+    assert f"警力剂量：{len(rows)} 个网格·时段" in part and "earns nothing" not in part
     # and all the English note says: the mobile units beyond their grid's first, the ring
     # holders and what frees them, the yardstick, the worst slot's time as HH:MM (a review)
     dose = doc["dosage"]  # type: ignore[index]
     lo, hi = dose["beyond_first"]  # type: ignore[index]
-    assert f"有 {lo}–{hi} 个在本网格第一个单位之外巡逻" in part or f"有 {lo} 个" in part
+    assert f"有 {lo}–{hi} 个在本网格第一个单元之外巡逻" in part or f"有 {lo} 个" in part
     note_zh = part[part.index("警力剂量"):]
     note_zh = note_zh[:note_zh.index("</p>")]
     assert "hold_rings=false" in note_zh and "警情记录中的份额" in note_zh
-    worst = note_zh.split("最甚")[1][:20]
+    worst = note_zh.split("缺口最大为")[1][:20]
     assert "T" not in worst and ":" in worst
     # and a posture with no such grid says nothing of it
     quiet = {k: v for k, v in doc.items() if k != "dosage"}
@@ -101,9 +101,9 @@ def test_the_chinese_dosage_note_dates_the_worst_slot_of_a_plan_of_several_days(
     assert got is not None and got["yardstick"] == "same"
     assert ("the grid's share of the even split (no forecast, no record in a grid)"
             in str(got["note"]))
-    assert "最甚 G4 12-02 03:00：1/6.4" in several, several
+    assert "缺口最大为 G4 12-02 03:00（实有 1，需求 6.4）" in several, several
     one = note(1, "2026-12-01T03:00")
-    assert "最甚 G4 03:00：1/6.4" in one, one
+    assert "缺口最大为 G4 03:00（实有 1，需求 6.4）" in one, one
 
 
 def test_the_kpi_note_says_what_the_incidents_were_sampled_from() -> None:
@@ -148,9 +148,9 @@ def test_the_dosage_note_says_what_a_record_need_rests_on() -> None:
             "hour of the week, 4 of them in G2); 1 of the 2 rest on fewer than 30 recorded "
             "incidents at their hour of the week, a thin yardstick.") in note
     zh = _dosage_text(got, lambda k, **kw: t(k, "zh", **kw), "zh")
-    assert ("最甚时段的需求依据：历史记录中一周内该时段（各周合计）共 5 起警情，其中 4 起在 G2。"
-            in zh)
-    assert "其中 1 个网格时段所依据的该时段记录少于 30 起，标尺单薄。" in zh
+    assert ("缺口最大时段的需求依据：历史记录中一周内该时段（各周合计）共 5 起警情，"
+            "其中 4 起在 G2。" in zh)
+    assert "其中 1 个网格·时段所依据的该时段警情记录少于 30 起，需求估计依据不足。" in zh
     # a forecast yardstick has no record counts to show
     plain = _dosage_note(inp, have, dose, "forecast")  # type: ignore[arg-type]
     assert plain is not None and "record_at_hour" not in plain["worst"]

@@ -41,7 +41,7 @@ SAID = [
     ("checkpoint", "team TX-C3 is busy at an incident in G3", "卡点组 TX-C3 正在 G3 处警"),
     ("checkpoint", "team TX-C3 is pinned to KS1", "卡点组 TX-C3 已指定部署到 KS1"),
     ("pin", "pinned unit PS1-G is off duty (auxiliary force: off outside its hours)",
-     "指定部署的单元 PS1-G 不在岗（辅助力量：非值守时段）"),
+     "指定部署的单元 PS1-G 不在岗（群防群治力量：非值守时段）"),
     ("pin", "pinned unit TX-M1 is busy at an incident in G2", "指定部署的单元 TX-M1 正在 G2 处警"),
     ("fixed post", "no unit holds the post: TX-B3 (out of service), TX-C1 (no crew on duty)",
      "无单元值守该岗位：TX-B3（停用）、TX-C1（无人在岗）"),

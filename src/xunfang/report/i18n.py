@@ -29,10 +29,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "tier": {"zh": "等级", "en": "Tier"},
     "kind": {"zh": "类别", "en": "Kind"},
     "count": {"zh": "数量", "en": "Count"},
-    "map": {"zh": "辖区地图与岗点到达时间", "en": "Map and travel time from the posts"},
+    "map": {"zh": "辖区地图与点位到达时间", "en": "Map and travel time from the posts"},
     "map_note": {
         "zh": "道路颜色：从最近的有人值守点位"
-              "（驻点、快反点、屯警点、警务站、派出所）驾车到达的时间。",
+              "（巡逻驻点、快反点、屯警点、警务站、派出所）驾车到达的时间。",
         "en": "Roads coloured by driving time from the nearest staffed post "
               "(patrol station, rapid-response point, standby point, kiosk, police station).",
     },
@@ -46,8 +46,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "mode_car": {"zh": "驾车", "en": "car"},
     "mode_foot": {"zh": "步行", "en": "foot"},
     "within": {"zh": "{b} 分钟内到达的路网节点", "en": "nodes reached within {b} min"},
-    "median": {"zh": "中位到达时间", "en": "median minutes"},
-    "max": {"zh": "最长到达时间", "en": "longest minutes"},
+    "median": {"zh": "中位到达时间（分钟）", "en": "median minutes"},
+    "max": {"zh": "最长到达时间（分钟）", "en": "longest minutes"},
     "unreachable": {"zh": "不可达节点", "en": "unreachable nodes"},
     "ring_level": {"zh": "控制圈等级", "en": "Ring level"},
     "ring_1": {"zh": "一级：重点核心区域", "en": "1: core area"},
@@ -68,8 +68,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "by_hour_note": {
         "zh": "高峰时段车速下降，达标比例随之变化。达标比例、按警情加权达标、重点部位达标、"
-              "未达标节点四列按驻点计（驾车）；“按方案警力”三列按该时段方案中在岗民警、特警、"
-              "武警所在位置及各自交通方式计。封控时间为方案在岗警力封堵全部出入口所需的最长时间。"
+              "未达标节点四列按有人值守点位计（驾车）；“按方案警力”三列按该时段方案中在岗的"
+              "巡特警、派出所和武警联勤单元所在位置及各自交通方式计。封控时间为方案在岗警力封堵全部出入口所需的最长时间。"
               "各日不同的时段按日期分行。",
         "en": "Peak-hour speeds are slower, so shares change by hour. The first four columns "
               "are from the staffed posts by car; the three \"plan's units\" columns from "
@@ -86,14 +86,15 @@ TEXT: dict[str, dict[Lang, str]] = {
                              "en": "nodes missing target, plan's units"},
     "uncovered_nodes": {"zh": "未达标节点", "en": "nodes missing target"},
     "blockade_minutes": {"zh": "封控时间（分钟）", "en": "blockade (min)"},
-    "unsealed": {"zh": "未封堵出口", "en": "exits left open"},
+    "unsealed": {"zh": "未封堵出入口", "en": "exits left open"},
     "staging": {"zh": "建议动中备勤点", "en": "staging points"},
-    "staging_held": {"zh": "动中备勤（单元守一级部位）", "en": "staging held (unit: tier-1 sites)"},
+    "staging_held": {"zh": "动中备勤（单元守 1 级重点部位）",
+                     "en": "staging held (unit: tier-1 sites)"},
     "checkpoint_method_repeated": {"zh": "{method}（按一天求解，逐日重复）",
                                    "en": "{method} (one day solved, repeated daily)"},
     "timeline_route_see_sheet": {"zh": "（路线见勤务表）", "en": "(streets: see the plan sheet)"},
     "staging_held_at": {"zh": "{unit}守{sites}", "en": "{unit}: {sites}"},
-    "staging_short": {"zh": "一级部位1分钟圈缺口", "en": "tier-1 rings not held"},
+    "staging_short": {"zh": "无单元守圈的 1 级重点部位", "en": "tier-1 rings not held"},
     "legend_uncovered": {"zh": "未达标地点", "en": "place missing its target"},
     # a temporary post on the map (posts.csv temporary; a review: drawn as an ordinary kiosk)
     "legend_temporary": {"zh": "临时岗（仅在活动时段值守）",
@@ -121,7 +122,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "risk_as_of": {
         "zh": "历史警情止于 {last}，早于方案首日 {n} 天：预测以其次日为起点（提前期相同），"
-              "其间 {m} 天的变化不在其中。",
+              "无法反映其间 {m} 天的变化。",
         "en": "The incident record ends on {last}, {n} days before the plan: the forecast is "
               "made as of the day after it (the same lead times) and knows nothing of the "
               "{m} days between.",
@@ -367,7 +368,7 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "对历史警情最后 {days} 天（{first} – {last}，网格内警情 {n} 起）逐日作{ahead}"
               "的预测，方法与本方案首日相同（其后各日提前期更长），再与当天实际警情对照。"
               "“最热 k 个网格”按{rule}排序（与上方高风险网格表相同），列出当天警情落在其中的比例"
-              "（括号内为这些网格占辖区面积的比例）；“最热网格小时”为按网格 × 小时"
+              "（括号内为这些网格占辖区面积的比例）；“最热网格·小时”为按网格 × 小时"
               "排序的前若干；另列每日预计警情数及其与实际的平均绝对误差。"
               "以“近 365 天计数”（naive）作对照。",
         "en": "Each of the record's last {days} days ({first} – {last}; {n} incidents in the "
@@ -414,7 +415,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "check_hottest": {"zh": "最热 {k} 个网格", "en": "Hottest {k} grids"},
     "check_hottest_one": {"zh": "最热网格", "en": "Hottest grid"},
-    "check_hours": {"zh": "最热 {p}% 网格小时", "en": "Hottest {p} % of grid-hours"},
+    "check_hours": {"zh": "最热 {p}% 网格·小时", "en": "Hottest {p} % of grid-hours"},
     "check_method": {"zh": "预测方法", "en": "Forecast"},
     "check_expected": {"zh": "每日预计（起）", "en": "Expected a day"},
     "check_error": {"zh": "每日误差（起）", "en": "Error a day"},
@@ -436,7 +437,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "expected": {"zh": "预计警情（起）", "en": "Expected incidents"},
     "share": {"zh": "占比", "en": "Share"},
     "peak_slot": {"zh": "高峰时段", "en": "Peak slot"},
-    "roster": {"zh": "勤务排班（四班三运转）", "en": "Duty roster"},
+    "roster": {"zh": "勤务排班", "en": "Duty roster"},
     "roster_note": {
         "zh": "{n} 人参与排班；求解状态 {status}。表中为各班组每日班次；加班勤务（午间、晚间、"
               "周末、节假日、重大活动）另列，计入每周工时上限。"
@@ -527,14 +528,14 @@ TEXT: dict[str, dict[Lang, str]] = {
     "baseline_even": {"zh": "参照：均匀分布", "en": "Baseline: spread evenly"},
     "baseline_proportional": {"zh": "参照：按警情比例", "en": "Baseline: by last year's counts"},
     "kpi_response_p50_min": {"zh": "到场时间中位数（分钟）", "en": "Response p50 (min)"},
-    "kpi_response_p90_min": {"zh": "到场时间90分位（分钟）", "en": "Response p90 (min)"},
-    "kpi_response_within_target": {"zh": "1-3-5分钟达标率", "en": "Within the 1-3-5 target"},
+    "kpi_response_p90_min": {"zh": "到场时间 90 分位数（分钟）", "en": "Response p90 (min)"},
+    "kpi_response_within_target": {"zh": "1-3-5 分钟达标率", "en": "Within the 1-3-5 target"},
     "kpi_visibility": {"zh": "见警率", "en": "Visibility"},
     "kpi_patrol_gap_minutes": {"zh": "巡逻断档（分钟）", "en": "Patrol gaps (minutes)"},
     "kpi_over_deployment": {"zh": "过度投放", "en": "Over-deployment"},
     "kpi_scene_p50_min": {"zh": "案发至到场中位数（分钟）",
                           "en": "Occurrence to arrival p50 (min)"},
-    "kpi_scene_p90_min": {"zh": "案发至到场90分位（分钟）",
+    "kpi_scene_p90_min": {"zh": "案发至到场 90 分位数（分钟）",
                           "en": "Occurrence to arrival p90 (min)"},
     "kpi_camera_detected_share": {"zh": "视频巡查发现占比", "en": "Detected by camera (share)"},
     "kpi_drone_eyes_first_share": {"zh": "无人机先于警力到场占比",
@@ -545,15 +546,15 @@ TEXT: dict[str, dict[Lang, str]] = {
                                          "en": "Drone sortie minutes per day"},
     "kpi_drone_sorties_missed": {"zh": "无人机漏飞架次", "en": "Drone sorties missed"},
     "response_distribution": {"zh": "到场时间分布", "en": "Response-time distribution"},
-    "within_by_slot": {"zh": "各时段1/3/5分钟内到场比例",
+    "within_by_slot": {"zh": "各时段 1/3/5 分钟内到场比例",
                        "en": "Share reached within 1/3/5 min by slot"},
     "visibility": {"zh": "见警率", "en": "Visibility"},
     "within_min": {"zh": "{b} 分钟内", "en": "within {b} min"},
     "visibility_by_grid": {"zh": "各网格见警率", "en": "Visibility by grid"},
-    "incidents_per_day": {"zh": "起/次仿真", "en": "per replication"},
+    "incidents_per_day": {"zh": "每次仿真平均起数", "en": "per replication"},
     "kpi_counts": {
-        "zh": "仿真警情 {incidents} 起：处置 {served}，未处置 {unserved}，不可达 {unreachable}，"
-              "不在路网上 {off_network}（计入，不丢弃）。",
+        "zh": "仿真警情 {incidents} 起：已处置 {served} 起，未处置 {unserved} 起，无法到达 "
+              "{unreachable} 起，不在路网上 {off_network} 起（均计入统计，未剔除）。",
         "en": "{incidents} simulated incidents: {served} served, {unserved} unserved, "
               "{unreachable} unreachable, {off_network} off the network (counted, not dropped).",
     },
@@ -561,8 +562,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "plan_note": {
         "zh": "部署方案：每个时段按风险、1-3-5 分钟圈、重点部位巡查频次、叠加巡逻和节点勤务，"
               "由混合整数规划（HiGHS）决定各网格的警力数，再把在岗单元（按排班配员）分派到"
-              "各自片区；固定岗位、设卡排程和指挥员指定的岗位保持不变。求解状态：{status}，"
-              "最大相对间隙 {gap}。路线巡逻列出所经街道（按首次经过的顺序，各列一次）；"
+              "各自巡防区；固定岗位、设卡排程和指挥员指定的岗位保持不变。求解状态：{status}，"
+              "最优性差距 {gap}。路线巡逻列出所经街道（按首次经过的顺序，各列一次）；"
               "逐段行驶顺序见 plan_sheet.xlsx（打印用勤务表）和 plan_sheet.csv。",
         "en": "Deployment plan: in every slot a mixed-integer model (HiGHS) sets the units per "
               "grid from risk, the 1-3-5 rings, key-site revisit intervals, joint patrols and "
@@ -578,7 +579,7 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "每格一个时段：网格编号（巡逻）、点位编号（定点/设卡），空白为休息。",
         "en": "One cell per slot: the grid patrolled or the post held; blank when off duty.",
     },
-    "chart_minutes": {"zh": "响应时间（分钟）", "en": "response time (min)"},
+    "chart_minutes": {"zh": "到场时间（分钟）", "en": "response time (min)"},
     "chart_hour": {"zh": "时刻", "en": "hour of day"},
     "timeline_days": {
         "zh": "共 {n} 天，每天一张表（完整方案另见 plan_sheet.xlsx）。",
@@ -590,7 +591,7 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "活动（节点勤务）期间的警力：每个活动岗位每时段要求 1 + 增派人数 ÷ 岗位数（向下取整）"
               "个单元，按本方案在活动时间内的时段计；“已安排”为方案中注明该活动、站在该岗位的"
               "单元·时段数；等级缺口为部署未能满足活动等级要求（2 级每个网格至少 1 个单元，3 级"
-              "另在一级要点所在网格 2 个）的网格·时段数，明细见警力缺口表。",
+              "另在 1 级重点部位所在网格各 2 个）的网格·时段数，明细见警力缺口表。",
         "en": "The units an event (节点勤务) is given: each of its posts asks 1 + extra staff ÷ "
               "its posts (rounded down) units per slot of this plan within its hours; planned "
               "counts the unit-slots the plan stands at the post for the event; level short "
@@ -611,7 +612,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "event_no_posts": {"zh": "（无活动岗位）", "en": "(no posts)"},
     "event_level_1": {"zh": "1 级：仅活动岗位", "en": "1: its posts only"},
     "event_level_2": {"zh": "2 级：每个网格至少 1 个单元", "en": "2: a unit in every grid"},
-    "event_level_3": {"zh": "3 级：另在一级要点所在网格 2 个单元",
+    "event_level_3": {"zh": "3 级：另在 1 级重点部位所在网格各 2 个单元",
                       "en": "3: also two in the grids of tier-1 sites"},
     "shortfalls": {"zh": "警力缺口", "en": "Shortfalls"},
     "shortfalls_note": {
@@ -629,15 +630,15 @@ TEXT: dict[str, dict[Lang, str]] = {
     "short_stage_routes": {"zh": "巡逻路线", "en": "routes"},
     "short_stage_drones": {"zh": "无人机巡飞", "en": "drones"},
     "short_stage_video": {"zh": "视频巡查", "en": "video patrol"},
-    "short_stage_auxiliary": {"zh": "辅助力量", "en": "auxiliary forces"},
+    "short_stage_auxiliary": {"zh": "群防群治力量", "en": "auxiliary forces"},
     # the posture's shortfall duties (planning.deploy.solve), in the report's language; the
     # detail column stays the posture's own words (plan.json's) but where a pattern of
     # html.POSTURE_SHORT_SAID says it (a tier-1 ring's)
     "short_checkpoint": {"zh": "设卡盘查", "en": "checkpoint"},
     "short_pin": {"zh": "指定部署", "en": "pin"},
     "short_fixed post": {"zh": "固定岗", "en": "fixed post"},
-    "short_tier presence": {"zh": "要点巡查", "en": "tier presence"},
-    "short_line presence": {"zh": "必巡路线", "en": "line presence"},
+    "short_tier presence": {"zh": "重点部位巡查", "en": "tier presence"},
+    "short_line presence": {"zh": "必巡线巡查", "en": "line presence"},
     "short_handover cover": {"zh": "交接班守护", "en": "handover cover"},
     "short_presence": {"zh": "见警巡查", "en": "presence"},
     "short_joint patrol": {"zh": "联合巡逻", "en": "joint patrol"},
@@ -646,15 +647,14 @@ TEXT: dict[str, dict[Lang, str]] = {
     "short_event post": {"zh": "活动安保岗", "en": "event post"},
     "short_staging": {"zh": "驻守点", "en": "staging"},
     "dosage_note": {
-        "zh": "警力剂量：{n} 个网格时段得到的警力不足其需求的 {share}（需求"
-              " = 该时段在岗着装警力 × 网格在{basis}中的份额），且少 {u"
-              "nits} 个及以上，主要在 {grids}；最甚 {grid} {st"
-              "art}：{have}/{need}。部署先满足勤务要求（{holder"
-              "s}要点巡查与驻守），再让尽量多的网格各有一个单位（见警率与 1-3-5"
-              " 覆盖只计网格的第一个单位）；网格第一个单位之外的警力只在所有网格都达到"
-              "需求后才有价值，所以最热网格只得到剩余警力：这些时段在岗的 {on} 个"
-              "机动单位中有 {extra} 个在本网格第一个单位之外巡逻。这是模型的取"
-              "舍，不是警力短缺。",
+        "zh": "警力剂量：{n} 个网格·时段得到的警力不足其需求的 {share}（需求 = 该时段"
+              "在岗着装警力 × 网格在{basis}中的份额），且缺额在 {units} 个单元及以上，主要在 "
+              "{grids}；缺口最大为 {grid} {start}（实有 {have}，需求 {need}）。部署先满足"
+              "勤务要求（{holders}重点部位巡查与驻守），再让尽量多的网格各有一个单元"
+              "（见警率与 1-3-5 覆盖只计网格的第一个单元）；网格第一个单元之外的警力只在所有"
+              "网格都达到需求后才有价值，所以最热网格只得到剩余警力：这些时段在岗的 {on} 个"
+              "机动单元中有 {extra} 个在本网格第一个单元之外巡逻。这是模型的取舍，"
+              "不是警力短缺。",
         "en": "Dosage: {n} grid-slot(s) get under {share} of their need (the slot's uniformed "
               "units × the grid's share of the {basis}) and at least {units} units fewer, "
               "mostly in {grids}; worst {grid} at {start}: {have} of {need}. The requirements "
@@ -667,15 +667,16 @@ TEXT: dict[str, dict[Lang, str]] = {
     "dosage_basis_forecast": {"zh": "风险预测", "en": "forecast"},
     "dosage_basis_same": {"zh": "各网格均分（无风险预测，网格内无警情记录）",
                           "en": "even split (no forecast, no record in a grid)"},
-    "dosage_holders": {"zh": "平均每时段 {h} 个单位守点、", "en": "{h} ring holders a slot, "},
-    "dosage_hold_rings": {"zh": "（hold_rings=false 可释放守点单位。）",
+    "dosage_holders": {"zh": "平均每时段 {h} 个单元守点、", "en": "{h} ring holders a slot, "},
+    "dosage_hold_rings": {"zh": "（hold_rings=false 可释放守点单元。）",
                           "en": " (hold_rings=false frees the ring holders.)"},
     # what the worst need rests on, and how many rest on a thin record (the English is the
     # posture's own note)
-    "dosage_rests_on": {"zh": "最甚时段的需求依据：历史记录中一周内该时段（各周合计）共 "
+    "dosage_rests_on": {"zh": "缺口最大时段的需求依据：历史记录中一周内该时段（各周合计）共 "
                               "{total} 起警情，其中 {n} 起在 {grid}。",
                         "en": ""},
-    "dosage_thin": {"zh": "其中 {thin} 个网格时段所依据的该时段记录少于 {below} 起，标尺单薄。",
+    "dosage_thin": {"zh": "其中 {thin} 个网格·时段所依据的该时段警情记录少于 {below} 起，"
+                          "需求估计依据不足。",
                     "en": ""},
     "need": {"zh": "需要", "en": "Need"},
     "have": {"zh": "实有", "en": "Have"},
@@ -750,7 +751,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     # the cells not flown for want of a crew, with why (drones.py's _grounded: which pilot
     # rides which ground unit when, html.SHORT_PART_SAID's drone_grounded and drone_clause)
     "drone_short_grounded": {
-        "zh": "{n} 个力量薄弱的（网格, 时段）因无人机无飞手未巡飞，权重 {w}：{shown}。"
+        "zh": "{n} 个力量薄弱的网格·时段因无人机无飞手未巡飞，权重 {w}：{shown}。"
               "原因：{drone_grounded}",
         "en": "{n} thin (grid, slot) cell(s) not flown with no drone crewed, weight {w}: "
               "{shown} — {drone_grounded}"},
@@ -774,45 +775,45 @@ TEXT: dict[str, dict[Lang, str]] = {
     # (“无人机优先配员” is scenario.toml's [policy.drones] crew_first: the zh report says
     # no English word, the dashboard's test holds it to that)
     "drone_clause_crew_first": {
-        "zh": "若在场景设置的无人机策略中开启“无人机优先配员”，"
-              "可在每个驻点保留一个地面单元后先为无人机配飞手",
+        "zh": "若在辖区配置的无人机策略中开启“无人机优先配员”，"
+              "可在每个驻勤点位保留一个地面单元后，优先为无人机配飞手",
         "en": "[policy.drones] crew_first = true would crew a drone before the ground units "
               "beyond one per home post"},
     "drone_clause_crew_first_set": {
-        "zh": "已开启“无人机优先配员”，但无人机仍排在每个驻点的第一个地面单元之后",
+        "zh": "已开启“无人机优先配员”，但无人机仍排在每个驻勤点位的第一个地面单元之后",
         "en": "[policy.drones] crew_first = true is set, and the drones still come after one "
               "ground unit at each home post"},
     # a plan stored before the sentence said why (drones.py at bd7eb2f)
     "drone_short_uncrewed": {
-        "zh": "{n} 个力量薄弱的（网格, 时段）因无人机无飞手（飞手不在岗，或地面力量抽不出飞手）"
+        "zh": "{n} 个力量薄弱的网格·时段因无人机无飞手（飞手不在岗，或地面力量抽不出飞手）"
               "未巡飞，权重 {w}：{shown}",
         "en": "{n} thin (grid, slot) cell(s) not flown with no drone crewed (no pilot on "
               "duty, or none to spare from the ground units), weight {w}: {shown}"},
     "drone_short_hours": {
-        "zh": "{n} 个力量薄弱的（网格, 时段）在无人机飞行时段之外未巡飞，权重 {w}：{shown}",
+        "zh": "{n} 个力量薄弱的网格·时段在无人机飞行时段之外未巡飞，权重 {w}：{shown}",
         "en": "{n} thin (grid, slot) cell(s) not flown outside the drones' flying hours, "
               "weight {w}: {shown}"},
     "drone_short_range": {
-        "zh": "{n} 个力量薄弱的（网格, 时段）超出在岗无人机航程（往返并悬停一次超过 {b} "
+        "zh": "{n} 个力量薄弱的网格·时段超出在岗无人机航程（往返并悬停一次超过 {b} "
               "分钟）未巡飞，权重 {w}：{shown}",
         "en": "{n} thin (grid, slot) cell(s) not flown out of range of the drones on duty "
               "(round trip with one hover beyond {b} min), weight {w}: {shown}"},
     "drone_short_time": {
-        "zh": "{n} 个力量薄弱的（网格, 时段）因在岗无人机剩余的值班及飞行时段不够往返一趟未巡飞，"
+        "zh": "{n} 个力量薄弱的网格·时段因在岗无人机剩余的值班及飞行时段不够往返一趟未巡飞，"
               "权重 {w}：{shown}",
         "en": "{n} thin (grid, slot) cell(s) not flown with too little of the drones' time on "
               "duty and in flying hours left for a round trip, weight {w}: {shown}"},
     "drone_short_daily": {
-        "zh": "{n} 个力量薄弱的（网格, 时段）因在岗无人机当日 {m} 个架次均已飞完未巡飞，"
+        "zh": "{n} 个力量薄弱的网格·时段因在岗无人机当日 {m} 个架次均已飞完未巡飞，"
               "权重 {w}：{shown}",
         "en": "{n} thin (grid, slot) cell(s) not flown after every drone on duty had flown "
               "its {m} sorties of the day, weight {w}: {shown}"},
     "drone_short_busy": {
-        "zh": "{n} 个力量薄弱的（网格, 时段）因在岗无人机正在巡飞或充电（先飞更薄弱的网格）"
+        "zh": "{n} 个力量薄弱的网格·时段因在岗无人机正在巡飞或充电（先飞更薄弱的网格）"
               "未巡飞，权重 {w}：{shown}",
         "en": "{n} thin (grid, slot) cell(s) not flown while the drones on duty were airborne "
               "or recharging over weightier grids, weight {w}: {shown}"},
-    "drone_short_none": {"zh": "{n} 个力量薄弱的（网格, 时段）无无人机可飞",
+    "drone_short_none": {"zh": "{n} 个力量薄弱的网格·时段无无人机可飞",
                          "en": "{n} thin (grid, slot) cell(s) and no drone to fly them"},
     # the other stages' shortfall sentences (html.STAGE_SHORT_SAID: each key's English is the
     # sentence as the stage writes it, so that the English report says it unchanged)
@@ -836,22 +837,24 @@ TEXT: dict[str, dict[Lang, str]] = {
     "aux_kind_volunteer": {"zh": "义警", "en": "volunteers"},
     "aux_kind_merchant": {"zh": "商户联防", "en": "merchant joint defence"},
     "aux_kind_guard": {"zh": "警保联动", "en": "security guards"},
-    "aux_short_squad": {"zh": "辅助力量单元 {units}：小队不属于 {kinds} 之一，未安排（全天不在岗）",
+    "aux_short_squad": {"zh": "群防群治单元 {units}：小队不属于 {kinds} 之一，未安排（全天不在岗）",
                         "en": "auxiliary unit(s) {units}: squad not one of {kinds}; not placed "
                               "(off all day)"},
     "aux_short_unstaffed": {
-        "zh": "辅助力量单元 {unit}：{dates} 无人可派（人员表中小队 {squad}、身份 {role} 且未休假的"
+        "zh": "群防群治单元 {unit}：{dates} 无人可派（人员表中小队 {squad}、身份 {role} 且未休假的"
               "人员为零），当日未安排",
         "en": "auxiliary unit {unit}: nobody to staff it on {dates} (people.csv has no one of "
               "squad {squad} with role {role} who is not on leave); not placed then"},
-    "aux_short_outside": {"zh": "辅助力量值守点 {places} 位于所有防控网格之外：不计入任何网格的"
+    "aux_short_outside": {"zh": "群防群治力量值守点 {places} 位于所有防控网格之外：不计入任何网格的"
                                 "见警率",
                           "en": "auxiliary place(s) {places} lie outside every grid: the units "
                                 "there count in no grid's visibility"},
-    "aux_short_no_post": {"zh": "辅助力量单元 {unit}：驻地 {post} 不是点位，未安排",
+    "aux_short_no_post": {"zh": "群防群治单元 {unit}：驻勤点位 {post} 不在点位表（posts.csv）"
+                                "中，未安排",
                           "en": "auxiliary unit {unit}: home post {post} is not a post; not "
                                 "placed"},
-    "drone_short_no_post": {"zh": "无人机 {drone}：驻地 {post} 不是点位，不起飞",
+    "drone_short_no_post": {"zh": "无人机 {drone}：驻勤点位 {post} 不在点位表（posts.csv）"
+                                  "中，不起飞",
                             "en": "drone {drone}: home post {post} is not a post; it does not "
                                   "fly"},
     "routes_short_no_interval": {
@@ -876,23 +879,23 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "line {line}: its piece in grid {grid} cannot be driven by {mode} inside the grid "
               "(from {a} to {b}, either way)"},
     "routes_short_load_none": {
-        "zh": "网格 {grid} 时段 {slot}：巡查与必巡线间隔多少单元都无法满足（工作量下界），该处 {n} "
-              "个单元巡逻：现有单元无法全部满足",
+        "zh": "网格 {grid} 时段 {slot}：重点部位巡查与必巡线间隔无论安排多少单元都无法全部满足"
+              "（工作量下界）；该处现有 {n} 个单元巡逻",
         "en": "grid {grid} slot {slot}: the revisit and line intervals need no number of units "
               "(load bound), {n} patrol there: no plan with these units meets them all"},
     "routes_short_load": {
-        "zh": "网格 {grid} 时段 {slot}：巡查与必巡线间隔至少需要 {need} 个单元（工作量下界），该处 "
-              "{n} 个单元巡逻：现有单元无法全部满足",
+        "zh": "网格 {grid} 时段 {slot}：重点部位巡查与必巡线间隔至少需要 {need} 个单元"
+              "（工作量下界），该处只有 {n} 个单元巡逻，无法全部满足",
         "en": "grid {grid} slot {slot}: the revisit and line intervals need at least {need} units "
               "(load bound), {n} patrol there: no plan with these units meets them all"},
     "routes_short_unreached": {
         "zh": "单元 {unit}（{mode}）在第 {m} 分钟无法到达网格 {grid}：该段巡逻取消",
         "en": "unit {unit} ({mode}) cannot reach grid {grid} at minute {m}: the run is skipped"},
     "routes_short_site": {
-        "zh": "重点部位 {site}（{tier} 级，网格 {grid}）：{what}，要求每 {req} 分钟一次{why}",
+        "zh": "重点部位 {site}（{tier} 级，网格 {grid}）：{what}，要求每 {req} 分钟巡查一次{why}",
         "en": "site {site} (tier {tier}, grid {grid}): {what}, required every {req} min{why}"},
     "routes_short_line": {
-        "zh": "必巡线 {line} 在网格 {grid} 内的一段：{what}，要求每 {req} 分钟一次{why}",
+        "zh": "必巡线 {line} 在网格 {grid} 内的一段：{what}，要求每 {req} 分钟巡逻一次{why}",
         "en": "line {line} piece in grid {grid}: {what}, required every {req} min{why}"},
     "video_short_no_cameras": {"zh": "辖区没有摄像头点位：未安排视频巡查",
                                "en": "the scenario has no camera posts: no video patrol is "
@@ -909,7 +912,7 @@ TEXT: dict[str, dict[Lang, str]] = {
               "{need} operator(s) at every step (a rotation of {period} views); {k} camera(s) "
               "left out of the rotation: {cams}"},
     # a tier-1 ring not held (html.POSTURE_SHORT_SAID; review P)
-    "posture_short_staging": {"zh": "没有单元驻守在 {site} 的一级响应时限圈内：{ring_why}",
+    "posture_short_staging": {"zh": "没有单元驻守在 {site} 的 1 级重点部位到达时限圈内：{ring_why}",
                               "en": "no unit stands within the tier-1 target of {site}: "
                                     "{ring_why}"},
     # an event's post short of units, and a grid short of what an event's level (and the
@@ -951,8 +954,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "posture_short_event": {"zh": "活动“{event}”：所在巡防区在岗警力不足",
                             "en": "event {event}: not enough units on duty in its zone"},
     "short_event_level": {"zh": "活动“{event}”{level} 级勤务", "en": "event {event} level {level}"},
-    "need_tier": {"zh": "要点巡查（每 {n} 个时段）", "en": "tier presence (every {n} slots)"},
-    "need_line": {"zh": "必巡路线（每 {n} 个时段）", "en": "line presence (every {n} slots)"},
+    "need_tier": {"zh": "重点部位巡查（每 {n} 个时段）", "en": "tier presence (every {n} slots)"},
+    "need_line": {"zh": "必巡线巡查（每 {n} 个时段）", "en": "line presence (every {n} slots)"},
     "need_sep": {"zh": "；", "en": "; "},
     "posture_short_needs": {"zh": "{needs}：在岗警力不足",
                             "en": "{needs}: not enough units on duty"},
@@ -962,7 +965,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     # posts stood at outside every grid (planning/deploy/solve.py's outside_grids; review P)
     "posture_outside_grids": {
         "zh": "{posts} 位于所有网格之外：在此设卡、值守、指定部署、活动驻守或驻地备勤的单元"
-              "不计入任何网格的见警数",
+              "不计入任何网格的见警率",
         "en": "Post(s) {posts} lie outside every grid: the units standing there (checkpoints, "
               "fixed posts, pins, event posts, reserves) count in no grid's presence."},
     "ring_why_none": {"zh": "无汽车或摩托车在岗", "en": "no car or motorcycle is on duty"},
@@ -1014,13 +1017,13 @@ TEXT: dict[str, dict[Lang, str]] = {
     "note_staging": {"zh": "在{place}屯警：守住{sites}的 {m} 分钟圈（出警间隙就近巡逻）",
                      "en": "staging {at}: holds the {m}-minute ring of {sites} "
                            "(patrols around it between calls)"},
-    "note_sorties": {"zh": "无人机：{n} 架次，巡飞 {grids}，空中 {m} 分钟",
+    "note_sorties": {"zh": "无人机：{n} 架次，巡飞 {grids}，飞行 {m} 分钟",
                      "en": "drone: {n} sortie(s) over {grids}, {m} min airborne"},
     "note_standby": {"zh": "无人机在岗待命", "en": "drone: on standby at its post"},
     "note_fixed": {"zh": "固定岗位", "en": "fixed post"},
     "note_checkpoint": {"zh": "按卡点计划设卡", "en": "checkpoint schedule"},
     "note_between": {"zh": "卡点组两次设卡之间", "en": "checkpoint team between checkpoints"},
-    "note_auxiliary": {"zh": "辅助力量在岗", "en": "auxiliary force at its post"},
+    "note_auxiliary": {"zh": "群防群治力量在岗", "en": "auxiliary force at its post"},
     "note_tour": {"zh": "第 {m} 分钟起轮巡监控", "en": "camera tour from minute {m}"},
     "note_tour_clock": {"zh": "{start}–{end} 轮巡监控", "en": "camera tour {start}–{end}"},
     # the posture's own notes (deploy/solve.py), said in the timeline's hover text
@@ -1035,10 +1038,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "note_out_of_service": {"zh": "停用", "en": "out of service"},
     "note_busy": {"zh": "正在处警", "en": "busy at an incident"},
     "note_drone_ready": {"zh": "无人机在岗待命", "en": "drone ready at its post"},
-    "note_auxiliary_site": {"zh": "辅助力量在 {site} 值守", "en": "auxiliary force at {site}"},
-    "note_auxiliary_off": {"zh": "辅助力量：非值守时段",
+    "note_auxiliary_site": {"zh": "群防群治力量在{site}值守", "en": "auxiliary force at {site}"},
+    "note_auxiliary_off": {"zh": "群防群治力量：非值守时段",
                            "en": "auxiliary force: off outside its hours"},
-    "note_auxiliary_streets": {"zh": "辅助力量在责任街巷",
+    "note_auxiliary_streets": {"zh": "群防群治力量在责任街巷",
                                "en": "auxiliary force on its home streets"},
     "note_patrol_share": {"zh": "巡逻（风险占比 {share}）", "en": "patrol (risk share {share})"},
     "note_event": {"zh": "活动：{event}", "en": "event {event}"},
@@ -1199,7 +1202,7 @@ TEXT.update({
     "team_rotating": {"zh": "{team} 班（轮班）", "en": "team {team} (rotating)"},
     "cp_unmanned_heading": {"zh": "未能设卡的时段", "en": "Checkpoint slots left unmanned"},
     "cp_unmanned_note": {
-        "zh": "共 {n} 个卡点组时段无法设卡，排程未在其中安排盘查，这些班组在驻地备勤"
+        "zh": "共 {n} 个卡点组·时段无法设卡，排程未在这些时段安排盘查，这些班组在驻地备勤"
               "（值勤时间以外的则休息）：",
         "en": "{n} team-slot(s) cannot check: the schedule sets no check there, and those "
               "teams stand by at their home post (or are off, outside their duty hours):"},
@@ -1236,17 +1239,17 @@ TEXT.update({
     "unnamed_why": {"zh": "原因", "en": "Why"},
     "unnamed_own_list": {
         "zh": "按本单位值班表配员：people.csv 为其列有 {n} 人（{people}；班组 {team}），"
-              "本方案排班（班组 {teams}）不含这些人员：{when}，未列明人员",
+              "本方案排班（班组 {teams}）不含这些人员；该单元{when}，但未列明人员",
         "en": "crewed by its own duty list: people.csv names {n} people for it ({people}; "
               "team {team}), whom this plan's roster (teams {teams}) does not rota: {when}, "
               "its crew not named"},
     "unnamed_no_one": {
-        "zh": "people.csv 中无人可为其配员（中队 {squad}，等级 {tier}）：{when}但无人员",
+        "zh": "people.csv 中无人可为其配员（中队 {squad}，等级 {tier}）；该单元{when}，但无人可派",
         "en": "no one in people.csv can crew it (squad {squad}, tier {tier}): {when} with "
               "no crew"},
     "replan_title": {"zh": "调整方案（动态调整）", "en": "Re-plan (dynamic adjustment)"},
     "replan_of": {
-        "zh": "本方案是对方案 {plan}（输入指纹 {hash}）的调整：自 {at} 起重新部署，"
+        "zh": "本方案是对方案 {plan}（输入数据哈希 {hash}）的调整：自 {at} 起重新部署，"
               "此前各时段保持原方案不变。",
         "en": "This plan re-plans {plan} (inputs {hash}): from {at} on the posture is planned "
               "again; the slots before are the plan in force's, unchanged."},
@@ -1261,7 +1264,7 @@ TEXT.update({
     "replan_out_before": {"zh": "{unit} 自 {at} 仍停止勤务（前次调整）",
                           "en": "{unit} still out of service from {at} (an earlier re-plan)"},
     "replan_back": {"zh": "{unit} 恢复勤务", "en": "{unit} back in service"},
-    "replan_hot": {"zh": "{grid} 新热点 {span}（风险加 {share}）",
+    "replan_hot": {"zh": "{grid} 新热点 {span}（风险占比增加 {share}）",
                    "en": "new hot place in {grid} {span} (risk share +{share})"},
     "replan_changes": {
         "zh": "共调整 {n} 项：单元时段 {a} 项，无人机架次 {s} 项，视频轮巡 {v} 项"

@@ -19,8 +19,8 @@ SHEET_WORDS: dict[str, dict[Lang, str]] = {
     # the schedule's note line: what one row (a run) is
     "schedule_note": {
         "zh": "{scenario} {dates}：每行为一个单元连续在岗、勤务、地点与人员均不变的一段时间；"
-              "路线巡逻不论所巡网格，列出所巡各网格（先巡在前；每小时的网格见“{hours}”表，"
-              "具体路线见“{slots}”表）。未列出的时段该单元休息。",
+              "路线巡逻不因所巡网格变化而分行，该行按先后顺序列出所巡各网格（每小时所在网格见"
+              "“{hours}”工作表，具体路线见“{slots}”工作表）。未列出的时段该单元休息。",
         "en": "{scenario} {dates}: each row is one unit's unbroken time on one duty at one "
               "place with one crew; a route patrol's row lists the grids it patrols, the "
               "first patrolled first (each hour's grid is on the \"{hours}\" sheet, its "
@@ -32,7 +32,7 @@ SHEET_WORDS: dict[str, dict[Lang, str]] = {
     # the hour-by-hour sheet
     "hours_note": {
         "zh": "{scenario}：单元 × 小时，格内为地点简称（点位、网格或重点部位编号，路口为其主路名，"
-              "视频巡查席为所巡摄像头数；全称见“{schedule}”表），颜色为勤务类别；空白为休息。",
+              "视频巡查席为所巡摄像头数；全称见“{schedule}”工作表），颜色为勤务类别；空白为休息。",
         "en": "{scenario}: units by hour, each cell the place's short label (a post's, grid's "
               "or key site's id, a crossing its main street, a video desk the number of "
               "cameras it tours; named in full on the \"{schedule}\" sheet), coloured by "
