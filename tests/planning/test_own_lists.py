@@ -6,6 +6,7 @@ shows it, and marks a list asked more than its people can work."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -34,18 +35,40 @@ def test_the_county_s_station_lists_work_their_most_and_no_more(tmp_path: Path) 
     lists, html = _plan(EBIAN, tmp_path / "p", "en")
     by = {tuple(r["units"]): r for r in lists}
     # nine people crew a town station's car (2) and foot group (1) round the clock: 72
-    # crew-hours a day, 56 a week each; six crew a car: 48 a day, 56 each
-    assert by[("PS1-C", "PS1-F")] == {
+    # crew-hours a day, 56 a week each; six crew a car: 48 a day, 56 each. The rota covers
+    # the day, but six working days in seven leave its week 504 − 9 × 48 = 72 person-hours
+    # short (48 for six people): every list is asked more than its people can keep up
+    ps1 = dict(by[("PS1-C", "PS1-F")])
+    rota = ps1.pop("rota")
+    assert ps1 == {
         "units": ["PS1-C", "PS1-F"], "people": 9, "crew_hours_a_day": 72.0,
-        "week_hours_each": 56.0, "max_week_hours": 56, "most_at_once": 3, "over": False}
+        "week_hours_each": 56.0, "max_week_hours": 56, "most_at_once": 3, "over": True}
+    assert (rota["short"], rota["short_hours"], rota["week_short_hours"],
+            rota["repeating_week"], rota["status"]) == ([], 0, 72.0, True, "optimal")
+    assert len(rota["duties"]) == 9 and set(rota["week_hours"].values()) == {48.0}
     assert by[("WJ-1",)]["crew_hours_a_day"] == 48.0 and by[("WJ-1",)]["people"] == 6
+    assert by[("WJ-1",)]["rota"]["week_short_hours"] == 48.0
     assert {k for k in by} == {("PS1-C", "PS1-F"), ("PS2-C", "PS2-F"), ("PS3-C", "PS3-F"),
                                ("PS4-C",), ("PS5-C",), ("PS6-C",), ("PS7-C",), ("WJ-1",)}
-    assert not any(r["over"] for r in lists)
+    assert all(r["over"] for r in lists)
     table = html[html.index('<table id="own-load">'):]
     table = table[:table.index("</table>")]
-    assert table.count("<tr") == 1 + 8 and 'class="warn"' not in table
-    assert "<td>9</td><td>72</td><td>56 (most 56)</td><td>3</td>" in table
+    assert table.count("<tr") == 1 + 8 and table.count('class="warn"') == 8
+    assert ("<td>9</td><td>72</td><td>56 (most 56) — more than its people can work</td>"
+            "<td>3</td><td>72 a week (0 in this plan)</td>") in table
+    # and who works when: a row per person, the day's shift by its start
+    sheet = html[html.index('<table id="own-rota">'):]
+    sheet = sheet[:sheet.index("</table>")]
+    assert sheet.count("<tr") == 1 + 9 * 3 + 6 * 5
+    assert "<th>12-04 Fri</th>" in sheet and 'class="warn"' not in sheet
+    assert sheet.count("night 00:00–08:00") == 3 * 3 + 2 * 5
+    assert "own_rota.csv" in html
+    with (tmp_path / "p" / "own_rota.csv").open(encoding="utf-8") as f:
+        csv_rows = list(csv.DictReader(f))
+    assert len(csv_rows) == 3 * 9 + 5 * 6 and set(csv_rows[0]) == {
+        "person", "team", "units", "day", "shift", "from", "to"}
+    assert {(r["team"], r["units"]) for r in csv_rows if r["person"] == "PS1-J1"} == {
+        ("PS1", "PS1-C;PS1-F")}
     # a re-plan that takes PS1's foot group out of service from 10:00 says so too: 14
     # crew-hours a day fewer
     done = CliRunner().invoke(app, ["replan", str(tmp_path / "p"), "--at", "10:00",
@@ -56,7 +79,13 @@ def test_the_county_s_station_lists_work_their_most_and_no_more(tmp_path: Path) 
     again = {tuple(r["units"]): r for r in re_lists}
     assert (again[("PS1-C", "PS1-F")]["crew_hours_a_day"],
             again[("PS1-C", "PS1-F")]["week_hours_each"]) == (58.0, 45.1)
-    assert again[("PS2-C", "PS2-F")] == by[("PS2-C", "PS2-F")]
+    # its rota keeps the shifts begun before 10:00; PS2's, asked the same, is unchanged
+    re_rota = again[("PS1-C", "PS1-F")]["rota"]
+    begun = [d for d in rota["duties"] if d["from"] < "2026-12-04T10:00"]
+    assert [d for d in re_rota["duties"] if d["from"] < "2026-12-04T10:00"] == begun
+    assert re_rota["kept"] == len(begun) == 6
+    ps2, ps2_again = dict(by[("PS2-C", "PS2-F")]), dict(again[("PS2-C", "PS2-F")])
+    assert ps2.pop("rota")["duties"] == ps2_again.pop("rota")["duties"] and ps2 == ps2_again
 
 
 def test_a_list_asked_more_than_its_people_can_work_is_marked(tmp_path: Path) -> None:
@@ -79,6 +108,13 @@ def test_a_list_asked_more_than_its_people_can_work_is_marked(tmp_path: Path) ->
     table = html[html.index('<table id="own-load">'):]
     table = table[:table.index("</table>")]
     over = re.findall(r'<tr class="warn">(.*?)</tr>', table)
-    assert len(over) == 1 and "PS1-C" in over[0]
+    # PS1 is over on both counts; the other lists only by their rotas' weeks; PS4's car,
+    # 12 hours a day, two shifts of two, six people can keep up
+    assert len(over) == 7 and "PS1-C" in over[0] and not any("PS4-C" in o for o in over)
     assert "100.8（上限 56） — 超出人员所能承担" in over[0]
-    assert "<td>24</td><td>28（上限 56）</td>" in table
+    # 504 needed a week, 5 × 48 allowed; the day 72, five 8-hour shifts
+    assert "每周 264（本方案期内 32）" in over[0]
+    assert "<td>24</td><td>28（上限 56）</td><td>2</td><td>无</td>" in table
+    # short in every hour, but no hour left with no one
+    short = by[("PS1-C", "PS1-F")]["rota"]["short"]
+    assert len(short) == 24 and all(0 < x["have"] < 3 for x in short)

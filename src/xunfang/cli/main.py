@@ -205,7 +205,25 @@ def plan_cmd(
     if mine is not None:
         out_console.print(mine)
     _risk_notes(result)
+    _own_rota_warning(result.stages)
     out_console.print(f"open {escape(str(folder / 'report.html'))}")
+
+
+def _own_rota_warning(stages: Mapping[str, Any]) -> None:
+    """The own duty lists whose rota leaves hours uncovered (own_rota.csv names who works
+    when): the posture has their units on duty though the people cannot keep it up under
+    the labour rules, and a planner who does not open the report must hear it."""
+    lists = (stages.get("posture") or {}).get("own_duty_lists") or []
+    short = [(r["units"], r["rota"]) for r in lists
+             if (r.get("rota") or {}).get("week_short_hours") or
+             (r.get("rota") or {}).get("short_hours")]
+    if not short:
+        return
+    said = "; ".join(f"{', '.join(units)}: {rota['short_hours']:g} in the plan, "
+                     f"{rota['week_short_hours']:g} a week" for units, rota in short)
+    err_console.print(f"[yellow]warning: the own duty lists' rotas (own_rota.csv) leave "
+                      f"person-hours no one can work under the labour rules "
+                      f"(policy.roster): {escape(said)}[/]")
 
 
 def _rings_from_plan(stages: Mapping[str, Any]) -> str | None:

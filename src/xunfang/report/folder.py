@@ -106,7 +106,12 @@ def _dump(path: Path, data: object) -> None:
 
 PLAN_FOLDER_ENTRIES = frozenset({"plan.json", "report.html", "layers", "risk.csv",
                                  "roster.csv", "roster.xlsx", "plan_sheet.csv",
-                                 "plan_sheet.xlsx"})
+                                 "plan_sheet.xlsx", "own_rota.csv"})
+
+#: own_rota.csv's columns: the own duty lists' shifts (plan.json's
+#: ``posture.own_duty_lists[].rota.duties``), one row a person's shift; ``day`` is the roster
+#: day, as roster.csv has it (a night shift's is its evening)
+OWN_ROTA_COLUMNS = ("person", "team", "units", "day", "shift", "from", "to")
 
 #: plan_sheet.csv's columns: the ids programs read, then the place as people name it
 #: (``place_name``, added after the others so that a reader by position still works)
@@ -660,6 +665,31 @@ def check_replaceable(out: Path) -> None:
         raise FileExistsError(f"--out {out} is the current folder or one above it")
 
 
+def write_own_rota_csv(result: PlanResult, path: Path) -> bool:
+    """The own duty lists' rotas as ``OWN_ROTA_COLUMNS`` rows, by start and person; nothing
+    is written (False) when the plan has no own duty list."""
+    posture = result.stages.get("posture")
+    lists = posture.get("own_duty_lists") if isinstance(posture, Mapping) else None
+    if not isinstance(lists, list) or not lists:
+        return False
+    team = {p.id: p.team for p in result.scenario.people}
+    rows: list[tuple[str, ...]] = []
+    for r in lists:
+        rota = r.get("rota") if isinstance(r, Mapping) else None
+        if not isinstance(rota, Mapping):
+            continue
+        units = ";".join(str(u) for u in r["units"])
+        rows.extend((str(d["person"]), team.get(str(d["person"]), ""), units, str(d["day"]),
+                     str(d["shift"]), str(d["from"]), str(d["to"]))
+                    for d in rota.get("duties", []))
+    rows.sort(key=lambda row: (row[5], row[0]))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(OWN_ROTA_COLUMNS)
+        w.writerows(rows)
+    return True
+
+
 def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
                       lang: Lang = "zh", replan: ReplanReport | None = None) -> Path:
     """Write the plan folder ``out`` atomically; return it.
@@ -692,6 +722,7 @@ def write_plan_folder(result: PlanResult, request: PlanRequest, out: Path, *,
             # its sheets in the plan's language (the roster package does not know the report)
             write_roster_xlsx(result.roster, tmp / "roster.xlsx", roster_words(lang),
                               with_lead_in=True)
+        write_own_rota_csv(result, tmp / "own_rota.csv")
         (tmp / "report.html").write_text(render_report(
             result, request, lang=lang, names=names, replan=replan), encoding="utf-8")
         swap_in(tmp, out)

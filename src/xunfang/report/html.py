@@ -626,20 +626,67 @@ def _unnamed_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str],
     return rows
 
 
+def _own_lists(result: PlanResult) -> list[Mapping[str, Any]]:
+    """plan.json's ``posture.own_duty_lists`` (empty without)."""
+    posture = result.stages.get("posture")
+    lists = posture.get("own_duty_lists") if isinstance(posture, Mapping) else None
+    return [r for r in lists if isinstance(r, Mapping)] if isinstance(lists, list) else []
+
+
 def _own_load_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
                    ) -> list[dict[str, object]]:
     """What the plan asks of each own duty list (posture.own_duty_lists): its units, its
     people, the crew-hours a day, the hours a week each of them works and the most needed at
-    once; ``over`` where that is more than ``max_week_hours`` or than the list has."""
-    posture = result.stages.get("posture")
-    lists = posture.get("own_duty_lists") if isinstance(posture, Mapping) else None
-    if not isinstance(lists, list):
-        return []
+    once, and the person-hours its rota leaves uncovered a week and in the plan's days;
+    ``over`` where that is more than ``max_week_hours``, than the list has, or than its rota
+    can cover."""
     sep = str(T("list_sep"))
-    return [{"units": sep.join(unit_label(str(u)) for u in r["units"]), "people": r["people"],
-             "a_day": f"{r['crew_hours_a_day']:g}", "each": f"{r['week_hours_each']:g}",
-             "most": r["max_week_hours"], "at_once": r["most_at_once"], "over": r["over"]}
-            for r in lists if isinstance(r, Mapping)]
+    rows: list[dict[str, object]] = []
+    for r in _own_lists(result):
+        got = r.get("rota")
+        rota: Mapping[str, Any] = got if isinstance(got, Mapping) else {}
+        week, here = rota.get("week_short_hours", 0), rota.get("short_hours", 0)
+        rows.append({
+            "units": sep.join(unit_label(str(u)) for u in r["units"]), "people": r["people"],
+            "a_day": f"{r['crew_hours_a_day']:g}", "each": f"{r['week_hours_each']:g}",
+            "most": r["max_week_hours"], "at_once": r["most_at_once"], "over": r["over"],
+            "short": T("own_rota_short", week=f"{week:g}", here=f"{here:g}") if week or here
+            else T("own_rota_covered")})
+    return rows
+
+
+def _own_rota_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
+                   ) -> tuple[list[str], list[dict[str, object]]]:
+    """The own duty lists' rotas as a duty sheet: the plan's days, and per person of each
+    list the shifts that start on each day ("夜班 00:00–08:00", as the roster's table dates
+    them: by the day a shift starts), or off; a cell is marked where the rota leaves that
+    day's slots short."""
+    slots = result.plan.slots
+    days = sorted({s.start.date() for s in slots})
+    sep = str(T("list_sep"))
+    rows: list[dict[str, object]] = []
+    for r in _own_lists(result):
+        rota = r.get("rota")
+        if not isinstance(rota, Mapping):
+            continue
+        by_index = {s.index: s for s in slots}
+        short_days = {by_index[int(x["slot"])].start.date() for x in rota.get("short", [])
+                      if int(x["slot"]) in by_index}
+        shifts: dict[tuple[str, date], list[str]] = {}
+        for d in rota.get("duties", []):
+            a, b = datetime.fromisoformat(d["from"]), datetime.fromisoformat(d["to"])
+            name = T(f"shift_{d['shift']}") if d["shift"] in SHIFT_LETTER else d["shift"]
+            shifts.setdefault((d["person"], a.date()), []).append(
+                f"{name} {clock(a)}–{clock(b, end=True)}")
+        people = list(rota.get("week_hours", {}))
+        units = sep.join(unit_label(str(u)) for u in r["units"])
+        for k, person in enumerate(people):
+            rows.append({
+                "units": units if k == 0 else "", "span": len(people) if k == 0 else 0,
+                "person": person, "week": f"{rota['week_hours'][person]:g}",
+                "cells": [{"text": " / ".join(shifts.get((person, day), []))
+                           or T("shift_off"), "short": day in short_days} for day in days]})
+    return [f"{day:%m-%d} {T('weekday_' + str(day.weekday()))}" for day in days], rows
 
 
 def team_label(team: str, sc: Scenario, lang: Lang, rotating: frozenset[str] = frozenset()
@@ -2157,6 +2204,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
         replan=_replan_banner(result, replan, T, lang),
         unnamed=_unnamed_rows(result, T, unit_label, lang),
         own_load=_own_load_rows(result, T, unit_label),
+        own_rota=_own_rota_rows(result, T, unit_label),
+        own_rota_rules=result.scenario.policy.roster,
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
         roster=roster_info, cp=cp_info, kpi=kpi_info, deploy=deploy_info, aux=aux_info,
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,

@@ -1236,6 +1236,23 @@ TEXT.update({
     "own_load_of": {"zh": "{each}（上限 {most}）", "en": "{each} (most {most})"},
     "own_load_over": {"zh": "超出人员所能承担", "en": "more than its people can work"},
     "own_load_at_once": {"zh": "同时最多需要", "en": "Most at once"},
+    "own_rota_short_head": {"zh": "排班缺口（人·时）", "en": "Rota short (person-hours)"},
+    "own_rota_short": {"zh": "每周 {week}（本方案期内 {here}）",
+                       "en": "{week} a week ({here} in this plan)"},
+    "own_rota_covered": {"zh": "无", "en": "none"},
+    "own_rota_note": {
+        "zh": "本单位值班表排班（谁上哪个班次）：按排班的劳动规则——两班之间至少休息 {rest} 小时、"
+              "夜班后次日不上早班、连续上班不超过 {days} 天、任意 7 天不超过 {hours} 小时、休假日"
+              "不排班。方案不足一周时按“逐周重复的一周”排班。班次按开始日期列出；标红的日期有时段"
+              "人手不足。明细见 own_rota.csv。",
+        "en": "Who of each own duty list works which shift, under the roster's labour rules: "
+              "at least {rest} h rest between shifts, no early shift after a night, at most "
+              "{days} days in a row and {hours} h in any 7 days, no shift on leave. A plan "
+              "shorter than a week is rota'd as a week that repeats. Shifts are listed by the "
+              "day they start; a marked day has hours short of people. own_rota.csv lists "
+              "them."},
+    "own_rota_person": {"zh": "人员", "en": "Person"},
+    "own_rota_week": {"zh": "周工时", "en": "Hours a week"},
     "unnamed_why": {"zh": "原因", "en": "Why"},
     "unnamed_own_list": {
         "zh": "按本单位值班表配员：people.csv 为其列有 {n} 人（{people}；班组 {team}），"

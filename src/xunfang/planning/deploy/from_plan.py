@@ -63,6 +63,7 @@ from xunfang.planning.deploy.solve import (
     SlotSolve,
 )
 from xunfang.planning.drones import DroneParams, duty_in
+from xunfang.planning.own_rota import OwnDuty, RotaError, duties_from_json
 from xunfang.planning.pipeline import options_from_dict
 from xunfang.scenario.model import STAFFED_POST_KINDS, Scenario
 
@@ -325,9 +326,20 @@ def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> I
     # the re-plan's plan.json and report lost them, its crews being the plan's, not crewed)
     posture = pif.stages.get("posture")
     unnamed = posture.get("unnamed_crews") if isinstance(posture, Mapping) else None
+    # the own duty lists' shifts as the plan has them: the re-plan keeps those begun
+    lists = posture.get("own_duty_lists") if isinstance(posture, Mapping) else None
+    kept: list[OwnDuty] = []
+    for i, r in enumerate(lists if isinstance(lists, list) else []):
+        rota = r.get("rota") if isinstance(r, Mapping) else None
+        if isinstance(rota, Mapping):
+            try:
+                kept.extend(duties_from_json(rota.get("duties") or [],
+                                             f"{pif.where}: posture.own_duty_lists[{i}]"))
+            except RotaError as exc:
+                raise PlanFolderError(str(exc)) from None
     return replace(inp, on_duty=tuple(on_duty), crew=crew, rostered_units=rostered,
                    unnamed_crews={str(u): str(why) for u, why in unnamed.items()}
-                   if isinstance(unnamed, Mapping) else {})
+                   if isinstance(unnamed, Mapping) else {}, rota_in_force=tuple(kept))
 
 
 def crews_away_in_force(pif: PlanInForce) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from xunfang import network
 from xunfang._errors import Problem, XunfangError, problems_message
 from xunfang.network import RoadNetwork, travel_times
 from xunfang.plan import Slot
+from xunfang.planning.own_rota import OwnDuty
 from xunfang.planning.routes import grid_of_nodes
 from xunfang.scenario.model import (
     Area,
@@ -460,6 +461,9 @@ class Inputs:
     unnamed_crews: Mapping[str, str] = field(default_factory=dict)
     #: the people who are sworn officers (``SWORN_ROLES``)
     sworn: frozenset[str] = frozenset()
+    #: a re-plan: the own duty lists' shifts in the plan in force (plan.json's
+    #: ``posture.own_duty_lists[].rota``), those begun before the re-plan's time kept
+    rota_in_force: tuple[OwnDuty, ...] = ()
 
     @property
     def n_grids(self) -> int:

@@ -70,6 +70,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import cast
 
 import highspy
@@ -87,6 +88,7 @@ from xunfang.planning.deploy.inputs import (
     unit_kind,
 )
 from xunfang.planning.deploy.staging import RingCover, can_hold
+from xunfang.planning.own_rota import own_rota
 from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
 from xunfang.scenario.model import Event, FloatArray, IntArray, Unit
 
@@ -1019,7 +1021,8 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         staged["dosage"] = dosage
     if inp.unnamed_crews:
         staged["unnamed_crews"] = dict(inp.unnamed_crews)
-    own = own_list_load(inp, assignments)
+    own = own_list_load(inp, assignments,
+                        at=inp.slots[first].start if anchor is not None and first else None)
     if own:
         staged["own_duty_lists"] = own
     if outside:
@@ -1090,16 +1093,18 @@ def _yardstick_name(basis: str, record: bool, forecast: bool) -> str:
             "before the plan)")
 
 
-def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
-                  ) -> list[dict[str, object]]:
+def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment],
+                  at: datetime | None = None) -> list[dict[str, object]]:
     """What the plan asks of each own duty list (people.csv's people for a station's units,
     whom the roster does not rota: the unnamed crews whose pool names people, a re-plan's
     as the plan recorded them; the others have no one): the crew-hours a day its units
     are on duty in the plan (``CREW_MIN`` by mode, a lower bound: a car may carry more), the
     hours a week that makes for each of its people against ``max_week_hours``, and the most
     people its units need at once. The plan counts these units on duty without naming their
-    crews, so this is the only place the work they ask is seen (a review: four people a
-    station had been counted 168 hours a week)."""
+    crews (a review: four people a station had been counted 168 hours a week), so each list
+    also gets its rota (:func:`~xunfang.planning.own_rota.own_rota`): who works which shift,
+    under the roster's labour rules, and the hours no one can cover. A re-plan (``at``)
+    keeps the plan in force's shifts begun before it (``inp.rota_in_force``)."""
     sc = inp.scenario
     mode = {u.id: u.mode for u in sc.units}
     pools = crew_pools(sc)
@@ -1112,17 +1117,21 @@ def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
     out: list[dict[str, object]] = []
     for pool, units in by_pool.items():
         hours = 0.0
-        peak = 0
+        need: list[int] = []
         for s in inp.slots:
             on = [u for u in units if assignments[(u, s.index)].duty != "off"]
-            need = sum(CREW_MIN.get(mode[u], 1) for u in on)
-            hours += need * s.minutes / 60
-            peak = max(peak, need)
+            need.append(sum(CREW_MIN.get(mode[u], 1) for u in on))
+            hours += need[-1] * s.minutes / 60
+        peak = max(need, default=0)
         a_day = hours / days if days else 0.0
         each = a_day * 7 / len(pool)
+        members = set(pool)
+        rota = own_rota(sc, inp.slots, units, pool, need, at=at,
+                        kept=[d for d in inp.rota_in_force if d.person in members])
         out.append({"units": units, "people": len(pool), "crew_hours_a_day": round(a_day, 1),
                     "week_hours_each": round(each, 1), "max_week_hours": most,
-                    "most_at_once": peak, "over": each > most + 1e-9 or peak > len(pool)})
+                    "most_at_once": peak, "over": each > most + 1e-9 or peak > len(pool)
+                    or rota.week_short_hours > 0, "rota": rota.as_json()})
     return out
 
 

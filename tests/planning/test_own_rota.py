@@ -1,0 +1,163 @@
+"""The own duty lists' rotas: who of a station's people works which shift, under the
+roster's labour rules, checked by the roster's own independent checker; the hours no one
+can cover, per slot and a week; leave; a re-plan that keeps the shifts begun."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from xunfang import scenario as scenario_mod
+from xunfang.plan import make_slots
+from xunfang.planning.own_rota import OwnDuty, OwnRota, RotaError, duties_from_json, own_rota
+from xunfang.planning.roster import Duty, RosterRules, check_roster
+from xunfang.scenario.model import Leave, Scenario
+
+DAY = date(2026, 12, 4)
+
+
+@pytest.fixture(scope="module")
+def county() -> Scenario:
+    return scenario_mod.load("ebian")
+
+
+def _pool(sc: Scenario, team: str = "PS1") -> list[str]:
+    return [p.id for p in sc.people if p.team == team]
+
+
+def _violations(sc: Scenario, r: OwnRota) -> list[str]:
+    duties = [Duty(day=d.day, person=d.person, team="PS1", shift=d.shift, start=d.start,
+                   end=d.end) for d in r.duties]
+    rules = sc.policy.roster
+    return [str(v) for v in check_roster(
+        duties, leave=sc.leave, rules=RosterRules(
+            min_rest_hours=rules.min_rest_hours, no_night_then_early=rules.no_night_then_early,
+            max_consecutive_days=rules.max_consecutive_days,
+            max_week_hours=rules.max_week_hours, max_duty_hours=rules.max_duty_hours))]
+
+
+def _on_duty(r: OwnRota, at: datetime) -> int:
+    return sum(1 for d in r.duties if d.start <= at < d.end)
+
+
+def test_a_week_of_the_county_s_town_station(county: Scenario) -> None:
+    """Three of nine people on duty at every hour for a week: the rota keeps every labour
+    rule (the roster's checker finds nothing), and where six working days in seven leave an
+    hour short, the slot is listed with the people it has, counted from the shifts."""
+    slots = make_slots(DAY, days=7, slot_minutes=60)
+    r = own_rota(county, slots, ["PS1-C", "PS1-F"], _pool(county), [3] * len(slots))
+    assert _violations(county, r) == []
+    assert not r.repeating and r.status == "optimal"
+    assert all(h <= 56 for h in r.week_hours.values())
+    short = {k: (need, have) for k, need, have in r.short}
+    missing = 0
+    for s in slots:
+        have = _on_duty(r, s.start)
+        assert have <= 3  # no one on a shift no one needs
+        if have < 3:
+            assert short[s.index] == (3, have)
+            missing += 3 - have
+        else:
+            assert s.index not in short
+    assert missing == r.short_hours > 0
+    # each person at most 7 shifts in the plan's 8 roster days (the night that starts the
+    # plan is the evening before's): 9 × 56 of 504
+    assert r.short_hours >= 504 - 9 * 56
+
+
+def test_a_day_is_rota_d_as_a_week_that_repeats(county: Scenario) -> None:
+    """A one-day plan: every hour of the day is covered, but the week that day repeats in
+    is 72 person-hours short — 504 needed, 9 × 48 allowed by six days in seven — and that
+    is proven, not a time limit's best."""
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    r = own_rota(county, slots, ["PS1-C", "PS1-F"], _pool(county), [3] * 24)
+    assert r.repeating and r.status == "optimal"
+    assert r.short == () and r.short_hours == 0
+    assert r.week_short_hours == 72
+    assert sorted(r.week_hours.values()) == [48.0] * 9
+    assert all(_on_duty(r, DAY_T + timedelta(hours=h)) == 3 for h in range(24))
+    # the night on duty at midnight began the evening before: its roster day
+    night = [d for d in r.duties if d.start == DAY_T]
+    assert len(night) == 3 and {d.day for d in night} == {DAY - timedelta(days=1)}
+    assert _violations(county, r) == []
+    again = own_rota(county, slots, ["PS1-C", "PS1-F"], _pool(county), [3] * 24)
+    assert again == r  # one worker, a fixed seed: the same rota
+
+
+DAY_T = datetime.combine(DAY, datetime.min.time())
+
+
+def test_leave_and_slots_not_an_hour(county: Scenario) -> None:
+    """A person on leave works no shift that day, and the day is then a shift short; a
+    car needed only 10:00–14:00 in 2-hour slots gets people in those hours only."""
+    pool = _pool(county)
+    away = replace(county, leave=(Leave(person=pool[0], start=DAY, end=DAY),))
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    r = own_rota(away, slots, ["PS1-C"], pool, [3] * 24)
+    assert pool[0] not in {d.person for d in r.duties if d.end > DAY_T}
+    assert r.short_hours == 8  # nine 8-hour shifts a day, eight people
+    assert _violations(away, r) == []
+    two = make_slots(DAY, days=1, slot_minutes=120)
+    need = [2 if 10 <= s.start.hour < 14 else 0 for s in two]
+    r2 = own_rota(county, two, ["PS4-C"], _pool(county, "PS4"), need)
+    assert r2.short == ()
+    # the early shift (08–16) holds 10–14; nothing else is worked
+    assert {(d.shift, d.start.hour) for d in r2.duties} == {("early", 8)}
+    assert len(r2.duties) == 2
+
+
+def test_a_re_plan_keeps_the_shifts_begun(county: Scenario) -> None:
+    """A re-plan at 10:00 keeps the shifts begun before then as the plan in force had them;
+    of the later ones it changes as few as it can: with fewer people needed from 10:00 no
+    one's shift is taken away at short notice, with more needed shifts are added. plan.json's
+    rows read back as written."""
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    pool = _pool(county)
+    at = DAY_T + timedelta(hours=10)
+    first = own_rota(county, slots, ["PS1-C", "PS1-F"], pool, [1] * 24)
+    rows = first.as_json()["duties"]
+    assert isinstance(rows, list)
+    kept = duties_from_json(rows, "plan.json")
+    assert kept == first.duties
+    begun = {d for d in first.duties if d.start < at}
+    fewer = own_rota(county, slots, ["PS1-C", "PS1-F"], pool, [1] * 10 + [0] * 14,
+                     kept=kept, at=at)
+    assert fewer.duties == first.duties and fewer.kept == len(begun) == 2
+    more = own_rota(county, slots, ["PS1-C", "PS1-F"], pool, [1] * 10 + [3] * 14,
+                    kept=kept, at=at)
+    assert {d for d in more.duties if d.start < at} == begun
+    assert set(first.duties) < set(more.duties)
+    # no shift starts between the pattern's starts: 10:00–16:00 is short until 16:00's
+    assert more.short == tuple((k, 3, 1) for k in range(10, 16))
+    assert _on_duty(more, DAY_T + timedelta(hours=17)) == 3
+    assert _violations(county, more) == []
+    with pytest.raises(RotaError, match=r"plan.json: rota duty 0: KeyError"):
+        duties_from_json([{"person": "x"}], "plan.json")
+
+
+def test_kept_shifts_that_break_the_rules_are_an_error(county: Scenario) -> None:
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    p = _pool(county)[0]
+    clash = (OwnDuty(p, DAY - timedelta(days=1), "night", DAY_T, DAY_T + timedelta(hours=8)),
+             OwnDuty(p, DAY, "early", DAY_T + timedelta(hours=8),
+                     DAY_T + timedelta(hours=16)))
+    with pytest.raises(RotaError, match=r"cannot be made.*clash with the rules"):
+        own_rota(county, slots, ["PS1-C"], _pool(county), [3] * 24, kept=clash,
+                 at=DAY_T + timedelta(hours=12))
+
+
+def test_the_plan_command_warns_of_a_rota_s_uncovered_hours() -> None:
+    from xunfang.cli.main import _own_rota_warning, err_console
+
+    stages = {"posture": {"own_duty_lists": [
+        {"units": ["PS1-C", "PS1-F"], "rota": {"short_hours": 8, "week_short_hours": 72}},
+        {"units": ["PS4-C"], "rota": {"short_hours": 0, "week_short_hours": 0}}]}}
+    with err_console.capture() as got:
+        _own_rota_warning(stages)
+    said = got.get()
+    assert "PS1-C, PS1-F: 8 in the plan, 72 a week" in said and "PS4-C" not in said
+    with err_console.capture() as quiet:
+        _own_rota_warning({"posture": {"own_duty_lists": stages["posture"]["own_duty_lists"][1:]}})
+    assert quiet.get() == ""
