@@ -45,10 +45,14 @@ def test_a_kept_route_never_opens_with_the_rest_of_a_stop_not_made(
     # its 14:00 route opens with the rest: held in G3 till 14:30, its stop is not made.
     # Since PS1-C and PS3-C hold the night checkpoints, PS1-F's 13:00 route in G4 is the
     # one that does.)
+    # Which unit's route runs over comes as the solvers' draws fall (with newer releases
+    # PS1-F's 13:00 route no longer did): the first from 13:00 on whose route opens with the
+    # rest of the stop its route before ran into, held from 12:00 to half past that slot.
     was = _rows(county)
-    assert was[("PS1-F", 14)]["legs"][0]["kind"] == "hold"  # the plan in force's carried rest
-    assert was[("PS1-F", 13)]["legs"][-1]["to"] > 14 * 60
-    rows = _replan(county, tmp_path / "busy", "--busy", "PS1-F:G3:14:30")
+    u0, k0 = next((u, k) for (u, k), row in sorted(was.items(), key=lambda kv: kv[0][::-1])
+                  if 13 <= k <= 20 and row["legs"][0]["kind"] == "hold"
+                  and (u, k - 1) in was and was[(u, k - 1)]["legs"][-1]["to"] > k * 60)
+    rows = _replan(county, tmp_path / "busy", "--busy", f"{u0}:G3:{k0:02d}:30")
     for (u, k), row in rows.items():
         first = row["legs"][0]
         if k < 12 or first["kind"] != "hold" or first["from"] > 60.0 * k + 0.011:
@@ -88,9 +92,12 @@ def _jumps(folder: Path, first: int) -> list[tuple[str, int, str, str]]:
     plan = Plan.from_dict(doc["plan"])
     sc = scenario.load("ebian")
     standing = standing_of(sc, RoadNetwork.from_scenario(sc), plan.assignments)
+    # a patrol route of one waypoint (the routes stage's: it has a row) is driven, not
+    # stood: its row's nodes start where the route before ended
+    rows = _rows(folder)
     return [(u, k, row["nodes"][-1], standing[(u, k + 1)])
-            for (u, k), row in sorted(_rows(folder).items())
-            if k >= first and (u, k + 1) in standing
+            for (u, k), row in sorted(rows.items())
+            if k >= first and (u, k + 1) in standing and (u, k + 1) not in rows
             and row["nodes"][-1] != standing[(u, k + 1)]]
 
 
