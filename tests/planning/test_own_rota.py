@@ -161,3 +161,48 @@ def test_the_plan_command_warns_of_a_rota_s_uncovered_hours() -> None:
     with err_console.capture() as quiet:
         _own_rota_warning({"posture": {"own_duty_lists": stages["posture"]["own_duty_lists"][1:]}})
     assert quiet.get() == ""
+
+
+def _policy(sc: Scenario, **kw: object) -> Scenario:
+    return replace(sc, policy=replace(sc.policy, **kw))
+
+
+@pytest.mark.parametrize(("pattern", "starts"), [("3-2", [8, 20]), ("4-3", [7, 15, 23])])
+def test_a_night_into_the_plan_s_first_hours_is_dated_the_evening_before(
+        county: Scenario, pattern: str, starts: list[int]) -> None:
+    """12-hour nights from 20:00 and 8-hour ones from 23:00 run from the repeating week's
+    end into the plan's first hours: they are the evening before's (a review found them
+    dated six days on, and the first hours said covered by no listed shift)."""
+    sc = _policy(county, shift_pattern=pattern, shift_starts=starts)
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    r = own_rota(sc, slots, ["PS1-C"], _pool(sc), [2] * 24)
+    assert r.short == ()
+    assert all(_on_duty(r, DAY_T + timedelta(hours=h)) >= 2 for h in range(24))
+    assert all(d.start < DAY_T + timedelta(days=1) for d in r.duties)
+    assert _violations(sc, r) == []
+
+
+def test_rules_at_their_edges(county: Scenario) -> None:
+    """Seven days in a row allowed still leaves a repeating week a day off; leave the day
+    before a week's plan keeps its evening's 23:00 night; half-hour slots count half-hours
+    short; twenty people for a fortnight still get a rota."""
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    long_run = _policy(county, roster=replace(county.policy.roster, max_consecutive_days=7))
+    r = own_rota(long_run, slots, ["PS1-C"], _pool(county), [3] * 24)
+    assert max(r.week_hours.values()) <= 48 and r.week_short_hours == 72
+    late = _policy(county, shift_starts=[7, 15, 23])
+    pool = _pool(county)
+    away = replace(late, leave=tuple(Leave(person=p, start=DAY - timedelta(days=1),
+                                           end=DAY - timedelta(days=1)) for p in pool[:3]))
+    week = make_slots(DAY, days=7, slot_minutes=60)
+    r7 = own_rota(away, week, ["PS1-C"], pool, [3] * len(week))
+    assert not any(d.person in pool[:3] and d.start < DAY_T for d in r7.duties)
+    assert _violations(away, r7) == []
+    halves = make_slots(DAY, days=1, slot_minutes=30)
+    need = [4 if s.start.hour == 12 and s.start.minute == 0 else 0 for s in halves]
+    four = own_rota(county, halves, ["PS4-C"], _pool(county, "PS4")[:3], need)
+    assert four.short_hours == 0.5  # one short for half an hour (three people)
+    many = [f"P{k}" for k in range(20)]
+    fortnight = make_slots(DAY, days=14, slot_minutes=60)
+    big = own_rota(county, fortnight, ["X"], many, [6] * len(fortnight))
+    assert big.status in ("optimal", "shortfall optimal", "feasible") and big.duties

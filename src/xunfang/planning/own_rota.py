@@ -44,7 +44,10 @@ W_HOUR = 1  # each hour worked (no shift where no one is needed)
 W_MOST_HOURS = 5  # the most hours a week any one person works
 W_MOST_NIGHTS = 3  # the most night shifts any one person works
 W_CHANGE = 100  # a re-plan: each later shift of the plan in force dropped or added
-TIME_LIMIT_S = 20.0
+TIME_LIMIT_S = 60.0  # a safety net: the budgets below end the solves first
+#: CP-SAT deterministic time for the shortfall (a plan of 14 days for 20 people proves it
+#: in about 3): a budget, not seconds, so that an unproven one is the same on every machine
+SHORT_BUDGET = 20.0
 #: CP-SAT deterministic time for the fair share once the shortfall is proven (about a
 #: second here): the share is then the best found, not always proven best
 FAIR_BUDGET = 2.0
@@ -169,7 +172,10 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
         return [h for h in range(max(sh.a, 0), min(sh.b, h_all))]
 
     def plan_day(sh: _Shift) -> date:
-        wrapped = repeating and sh.a >= h_all
+        # a shift running past the repeating week's end is in the plan by its wrapped hours
+        # only: it is the evening before's (a review: 20:00–08:00 and 23:00–07:00 nights
+        # were dated six days on, the plan's first hours listed as covered by no one's)
+        wrapped = repeating and sh.b > h_all
         return d0 + timedelta(days=sh.r - (w if wrapped else 0))
 
     def in_plan(sh: _Shift) -> bool:
@@ -208,6 +214,7 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
         leave_of.setdefault(lv.person, []).append(lv)
     kept_at = {(d.person, d.start) for d in kept}
     n_kept = 0
+    all_worked: list[cp_model.IntVar] = []
     for p in people:
         for i, j in clash:
             m.add_bool_or([x[(p, i)].Not(), x[(p, j)].Not()])
@@ -219,17 +226,21 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
                 m.add(x[(p, i)] == int(keep))
                 n_kept += keep
                 continue
-            if start is not None and _on_leave(sh, hours_of(sh), hp, d0, leave_of.get(p, [])):
+            if start is not None and _on_leave(start, sh.st.hours, leave_of.get(p, [])):
                 m.add(x[(p, i)] == 0)
         # working days in a row and hours in any 7 days, by roster day
         days = sorted({sh.r for sh in shifts})
         worked = {r: m.new_bool_var(f"w_{p}_{r}") for r in days}
+        all_worked.extend(worked.values())
         for i, sh in enumerate(shifts):
             m.add_implication(x[(p, i)], worked[sh.r])
         run = rules.max_consecutive_days + 1
         for r0 in days:
             if repeating and run > w:
-                break  # the repeating week is shorter than the run: it binds on no window
+                # the week repeats: seven working days in it are a run with no end, and one
+                # day off a week keeps any longer run
+                m.add(sum(worked.values()) <= w - 1)
+                break
             window = [(r0 + q) % w if repeating else r0 + q for q in range(run)]
             if not repeating and window[-1] > days[-1]:
                 break
@@ -277,6 +288,7 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.max_deterministic_time = SHORT_BUDGET
     # the model's LP with every constraint: the short bound (hours a person may work) is
     # then proven at once; at CP-SAT's default level a day of the county did not close in 20 s
     solver.parameters.linearization_level = 2
@@ -287,8 +299,9 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
                         f"{at} clash with the rules)" if at is not None else
                         f"the rota of {', '.join(units)}: {solver.status_name(status)}")
     proven = status == cp_model.OPTIMAL
+    first_on = {key for key, v in x.items() if solver.value(v)}
     m.add(W_EMPTY * uncovered + sum(empty) <= round(solver.objective_value))
-    for v in x.values():
+    for v in [*x.values(), *short, *empty, *all_worked]:
         m.add_hint(v, solver.value(v))
     # a re-plan changes as few of the plan in force's later shifts as it can
     changed = [1 - x[(p, i)] if (p, start) in kept_at else x[(p, i)]
@@ -300,10 +313,11 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.max_deterministic_time = FAIR_BUDGET
     status = solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RotaError(f"the rota of {', '.join(units)}: {solver.status_name(status)} "
-                        "after its shortfall was found")
-    on = {(p, i) for p in people for i in range(len(shifts)) if solver.value(x[(p, i)])}
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        on = {key for key, v in x.items() if solver.value(v)}
+    else:  # none found in the budget (20 people, 14 days): the shortfall's rota stands
+        on = first_on
+        status = cp_model.FEASIBLE
     duties = sorted((OwnDuty(person=p, day=plan_day(shifts[i]), shift=shifts[i].st.name,
                              start=shifts[i].st.start(plan_day(shifts[i])),
                              end=shifts[i].st.end(plan_day(shifts[i])))
@@ -314,12 +328,14 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
         for h in hours_of(shifts[i]):
             on_h[h] += 1
     slot_short: list[tuple[int, int, int]] = []
+    short_hours = 0.0  # by the slots' minutes (a half-hour slot short of one is half an hour)
     for s, n in zip(slots, need, strict=True):
         first = int((s.start - t0) / timedelta(hours=1))
         last = math.ceil((s.end - t0) / timedelta(hours=1))
         have = min(on_h[h] for h in range(first, min(last, hp)))
         if have < n:
             slot_short.append((s.index, int(n), have))
+            short_hours += (n - have) * s.minutes / 60
     gap = [max(need_h[h] - on_h[h], 0) for h in range(h_all)]
     if repeating:
         week_h = {p: float(sum(shifts[i].st.hours for q, i in on if q == p)) for p in people}
@@ -332,16 +348,16 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
         week_short = float(sum(gap)) * 7 / w
     return OwnRota(units=tuple(units), people=tuple(people), duties=tuple(duties),
                    short=tuple(slot_short),
-                   short_hours=float(sum(gap[h] for h in range(hp))),
+                   short_hours=short_hours,
                    week_hours=week_h, week_short_hours=week_short, repeating=repeating,
                    status=("optimal" if status == cp_model.OPTIMAL
                            else "shortfall optimal" if proven else "feasible"),
                    kept=n_kept)
 
 
-def _on_leave(sh: _Shift, hours: Sequence[int], hp: int, d0: date,
-              leave: Sequence[Leave]) -> bool:
-    """Whether any hour of ``sh`` in the plan's days falls on a leave date (leave dates are
-    whole calendar days, as the roster's checker takes them)."""
-    dates = {d0 + timedelta(days=h // 24) for h in hours if h < hp}
-    return any(lv.start <= d <= lv.end for lv in leave for d in dates)
+def _on_leave(start: datetime, hours: int, leave: Sequence[Leave]) -> bool:
+    """Whether any hour of a shift from ``start`` falls on a leave date (leave dates are
+    whole calendar days, as the roster's checker takes them; the hours before the plan's
+    first day too: a 23:00 night the evening before a leave had been given)."""
+    last = start + timedelta(hours=hours) - timedelta(microseconds=1)
+    return any(lv.start <= d <= lv.end for lv in leave for d in {start.date(), last.date()})

@@ -650,6 +650,10 @@ def _own_load_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
             "units": sep.join(unit_label(str(u)) for u in r["units"]), "people": r["people"],
             "a_day": f"{r['crew_hours_a_day']:g}", "each": f"{r['week_hours_each']:g}",
             "most": r["max_week_hours"], "at_once": r["most_at_once"], "over": r["over"],
+            # the hours' own verdict, apart from the rota's (a review: "56 (most 56) — more
+            # than its people can work" marked a figure within its cap)
+            "hours_over": float(r["week_hours_each"]) > float(r["max_week_hours"]) + 1e-9
+            or int(r["most_at_once"]) > int(r["people"]),
             "short": T("own_rota_short", week=f"{week:g}", here=f"{here:g}") if week or here
             else T("own_rota_covered")})
     return rows
@@ -676,8 +680,11 @@ def _own_rota_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
         for d in rota.get("duties", []):
             a, b = datetime.fromisoformat(d["from"]), datetime.fromisoformat(d["to"])
             name = T(f"shift_{d['shift']}") if d["shift"] in SHIFT_LETTER else d["shift"]
-            shifts.setdefault((d["person"], a.date()), []).append(
-                f"{name} {clock(a)}–{clock(b, end=True)}")
+            # a night begun the evening before the plan's first day is its first day's, dated
+            early = a.date() < days[0]
+            shifts.setdefault((d["person"], days[0] if early else a.date()), []).append(
+                f"{name} {a:%m-%d %H:%M}–{clock(b, end=True)}" if early
+                else f"{name} {clock(a)}–{clock(b, end=True)}")
         people = list(rota.get("week_hours", {}))
         units = sep.join(unit_label(str(u)) for u in r["units"])
         for k, person in enumerate(people):

@@ -329,9 +329,11 @@ def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> I
     # the own duty lists' shifts as the plan has them: the re-plan keeps those begun
     lists = posture.get("own_duty_lists") if isinstance(posture, Mapping) else None
     kept: list[OwnDuty] = []
+    had_rota = False
     for i, r in enumerate(lists if isinstance(lists, list) else []):
         rota = r.get("rota") if isinstance(r, Mapping) else None
         if isinstance(rota, Mapping):
+            had_rota = True
             try:
                 kept.extend(duties_from_json(rota.get("duties") or [],
                                              f"{pif.where}: posture.own_duty_lists[{i}]"))
@@ -339,7 +341,8 @@ def inputs_for_plan(pif: PlanInForce, scenario: Scenario, net: RoadNetwork) -> I
                 raise PlanFolderError(str(exc)) from None
     return replace(inp, on_duty=tuple(on_duty), crew=crew, rostered_units=rostered,
                    unnamed_crews={str(u): str(why) for u, why in unnamed.items()}
-                   if isinstance(unnamed, Mapping) else {}, rota_in_force=tuple(kept))
+                   if isinstance(unnamed, Mapping) else {},
+                   rota_in_force=tuple(kept) if had_rota else None)
 
 
 def crews_away_in_force(pif: PlanInForce) -> list[dict[str, Any]]:

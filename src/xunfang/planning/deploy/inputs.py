@@ -462,8 +462,9 @@ class Inputs:
     #: the people who are sworn officers (``SWORN_ROLES``)
     sworn: frozenset[str] = frozenset()
     #: a re-plan: the own duty lists' shifts in the plan in force (plan.json's
-    #: ``posture.own_duty_lists[].rota``), those begun before the re-plan's time kept
-    rota_in_force: tuple[OwnDuty, ...] = ()
+    #: ``posture.own_duty_lists[].rota``), those begun before the re-plan's time kept; None
+    #: when it has no rota (a plan written before them: the re-plan rota's every shift anew)
+    rota_in_force: tuple[OwnDuty, ...] | None = None
 
     @property
     def n_grids(self) -> int:

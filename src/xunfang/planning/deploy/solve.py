@@ -1021,8 +1021,10 @@ def plan_posture(inp: Inputs, *, checkpoint_at: Mapping[tuple[str, int], str] | 
         staged["dosage"] = dosage
     if inp.unnamed_crews:
         staged["unnamed_crews"] = dict(inp.unnamed_crews)
-    own = own_list_load(inp, assignments,
-                        at=inp.slots[first].start if anchor is not None and first else None)
+    # a re-plan keeps the shifts begun before its first slot (its first slot may be the
+    # plan's: a night begun the evening before), unless the plan in force has no rota
+    own = own_list_load(inp, assignments, at=inp.slots[first].start
+                        if anchor is not None and inp.rota_in_force is not None else None)
     if own:
         staged["own_duty_lists"] = own
     if outside:
@@ -1127,7 +1129,7 @@ def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
         each = a_day * 7 / len(pool)
         members = set(pool)
         rota = own_rota(sc, inp.slots, units, pool, need, at=at,
-                        kept=[d for d in inp.rota_in_force if d.person in members])
+                        kept=[d for d in inp.rota_in_force or () if d.person in members])
         out.append({"units": units, "people": len(pool), "crew_hours_a_day": round(a_day, 1),
                     "week_hours_each": round(each, 1), "max_week_hours": most,
                     "most_at_once": peak, "over": each > most + 1e-9 or peak > len(pool)
