@@ -206,3 +206,13 @@ def test_rules_at_their_edges(county: Scenario) -> None:
     fortnight = make_slots(DAY, days=14, slot_minutes=60)
     big = own_rota(county, fortnight, ["X"], many, [6] * len(fortnight))
     assert big.status in ("optimal", "shortfall optimal", "feasible") and big.duties
+
+
+def test_a_list_alike_gets_the_same_rota_renamed(county: Scenario) -> None:
+    """The plan solves lists alike once and renames the rota: it is the rota the list's own
+    solve gives (the county's five six-person lists, two on duty at every hour)."""
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    ps4, ps5 = _pool(county, "PS4"), _pool(county, "PS5")
+    a = own_rota(county, slots, ["PS4-C"], ps4, [2] * 24)
+    b = own_rota(county, slots, ["PS5-C"], ps5, [2] * 24)
+    assert a.renamed(dict(zip(ps4, ps5, strict=True)), ("PS5-C",)) == b

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from ortools.sat.python import cp_model
@@ -91,6 +91,14 @@ class OwnRota:
     status: str
     kept: int = 0  # shifts of the plan in force kept (a re-plan)
     notes: tuple[str, ...] = field(default=())
+
+    def renamed(self, names: Mapping[str, str], units: tuple[str, ...]) -> OwnRota:
+        """The same rota for another list alike: its people by ``names``, its ``units``."""
+        return replace(self, units=units, people=tuple(names[p] for p in self.people),
+                       duties=tuple(sorted((replace(d, person=names[d.person])
+                                            for d in self.duties),
+                                           key=lambda d: (d.start, d.person))),
+                       week_hours={names[p]: h for p, h in self.week_hours.items()})
 
     def as_json(self) -> dict[str, object]:
         return {

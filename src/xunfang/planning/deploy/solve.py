@@ -88,7 +88,7 @@ from xunfang.planning.deploy.inputs import (
     unit_kind,
 )
 from xunfang.planning.deploy.staging import RingCover, can_hold
-from xunfang.planning.own_rota import own_rota
+from xunfang.planning.own_rota import OwnRota, own_rota
 from xunfang.planning.routes import POLICE_TIERS, PatrolLoad
 from xunfang.scenario.model import Event, FloatArray, IntArray, Unit
 
@@ -1117,6 +1117,7 @@ def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
     days = sum(s.minutes for s in inp.slots) / 1440
     most = sc.policy.roster.max_week_hours
     out: list[dict[str, object]] = []
+    alike: dict[tuple[tuple[int, ...], int], OwnRota] = {}
     for pool, units in by_pool.items():
         hours = 0.0
         need: list[int] = []
@@ -1128,8 +1129,19 @@ def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
         a_day = hours / days if days else 0.0
         each = a_day * 7 / len(pool)
         members = set(pool)
-        rota = own_rota(sc, inp.slots, units, pool, need, at=at,
-                        kept=[d for d in inp.rota_in_force or () if d.person in members])
+        kept = [d for d in inp.rota_in_force or () if d.person in members]
+        # lists alike — the same need, as many people, none on leave, nothing kept (the
+        # county's town stations; its other stations and the armed police) — have the same
+        # rota but for the names: solved once, renamed (one worker, a fixed seed: the same)
+        shape = (tuple(need), len(pool))
+        plain = not kept and not any(lv.person in members for lv in sc.leave)
+        if plain and shape in alike:
+            rota = alike[shape].renamed(dict(zip(alike[shape].people, pool, strict=True)),
+                                        tuple(units))
+        else:
+            rota = own_rota(sc, inp.slots, units, pool, need, at=at, kept=kept)
+            if plain:
+                alike[shape] = rota
         out.append({"units": units, "people": len(pool), "crew_hours_a_day": round(a_day, 1),
                     "week_hours_each": round(each, 1), "max_week_hours": most,
                     "most_at_once": peak, "over": each > most + 1e-9 or peak > len(pool)
