@@ -536,6 +536,27 @@ UNMANNED_SWORN = re.compile(
 HOURS_OFF_SAID = re.compile(r"off outside its duty hours \(units\.csv hours (?P<hours>[^)]+)\)$")
 
 
+#: the checkpoint stage's reason for no schedule at all (planning/pipeline.py _checkpoints)
+NO_TEAM_CAN_CHECK = "no checkpoint team can check in any slot: "
+
+
+def checkpoints_skipped(result: PlanResult, T: Any) -> str | None:
+    """Why the plan has no checkpoint schedule though the scenario has checkpoints, in the
+    report's language (None when it has one, or no checkpoint post): a review of the
+    county's Saturday plan found the section gone without a word — the roster's sworn
+    officers, the day team, are off at weekends and auxiliaries may not check alone."""
+    stage = result.stages.get("checkpoints")
+    why = stage.get("skipped") if isinstance(stage, Mapping) else None
+    if result.checkpoints is not None or not isinstance(why, str):
+        return None
+    if why.startswith(NO_TEAM_CAN_CHECK):
+        return str(T("checkpoints_skipped_unmanned",
+                     why=unmanned_reason(why[len(NO_TEAM_CAN_CHECK):], T)))
+    if "no unit in the 'checkpoint' squad" in why:
+        return str(T("checkpoints_skipped_no_team"))
+    return None  # no checkpoint post: nothing to schedule
+
+
 def unmanned_reason(text: str, T: Any) -> str:
     """A checkpoint team's reason for not checking in the report's language (no crew, off
     outside its duty hours: said as any unit's off reason, ``off_why``; no sworn officer to
@@ -2214,7 +2235,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
         own_rota=_own_rota_rows(result, T, unit_label),
         own_rota_rules=result.scenario.policy.roster,
         risk_maps=risk_maps, hot_rows=hot_rows, risk_info=risk_info, heat_colours=HEAT_COLOURS,
-        roster=roster_info, cp=cp_info, kpi=kpi_info, deploy=deploy_info, aux=aux_info,
+        roster=roster_info, cp=cp_info, cp_skipped=checkpoints_skipped(result, T),
+        kpi=kpi_info, deploy=deploy_info, aux=aux_info,
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,
         counts_rows=counts_rows, posts_rows=posts_rows, tier_rows=tier_rows,
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],

@@ -1208,6 +1208,14 @@ TEXT.update({
               "teams stand by at their home post (or are off, outside their duty hours):"},
     "cp_unmanned_item": {"zh": "{unit} {when}（{n} 个时段）：{why}",
                          "en": "{unit} {when} ({n} slot(s)): {why}"},
+    "checkpoints_skipped_unmanned": {
+        "zh": "本方案没有设卡排程：没有哪个卡点组能在任何时段设卡——{why}。",
+        "en": "This plan has no checkpoint schedule: no checkpoint team can check in any "
+              "slot — {why}."},
+    "checkpoints_skipped_no_team": {
+        "zh": "本方案没有设卡排程：units.csv 中没有“checkpoint”小队的单元。",
+        "en": "This plan has no checkpoint schedule: units.csv has no unit of the "
+              "'checkpoint' squad."},
     "cp_unmanned_sworn": {"zh": "班组（{crew}）无民警带队，辅警不得单独盘查",
                           "en": "no sworn officer (民警) to lead its crew ({crew}): auxiliary "
                                 "officers may not stop and check alone"},
