@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from ortools.sat.python import cp_model
 
 from xunfang.plan import Slot
+from xunfang.planning.roster.check import leave_span
 from xunfang.planning.roster.patterns import OFF_CODES, ShiftType, pattern
 from xunfang.scenario.model import Leave, Scenario
 
@@ -90,7 +91,6 @@ class OwnRota:
     #: feasible (neither proven)
     status: str
     kept: int = 0  # shifts of the plan in force kept (a re-plan)
-    notes: tuple[str, ...] = field(default=())
 
     def renamed(self, names: Mapping[str, str], units: tuple[str, ...]) -> OwnRota:
         """The same rota for another list alike: its people by ``names``, its ``units``."""
@@ -195,6 +195,7 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
             return None
         return sh.st.start(plan_day(sh))
 
+    starts = [start_of(sh) for sh in shifts]  # plan time, None off the plan's days
     m = cp_model.CpModel()
     x = {(p, i): m.new_bool_var(f"x_{p}_{i}") for p in people for i in range(len(shifts))}
     # pairs no one person may work both of: overlap, too little rest, an early after a night
@@ -226,8 +227,7 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
     for p in people:
         for i, j in clash:
             m.add_bool_or([x[(p, i)].Not(), x[(p, j)].Not()])
-        for i, sh in enumerate(shifts):
-            start = start_of(sh)
+        for i, (sh, start) in enumerate(zip(shifts, starts, strict=True)):
             if at is not None and start is not None and start < at:
                 # a re-plan: what started before it happened as the plan in force had it
                 keep = (p, start) in kept_at
@@ -313,8 +313,8 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
         m.add_hint(v, solver.value(v))
     # a re-plan changes as few of the plan in force's later shifts as it can
     changed = [1 - x[(p, i)] if (p, start) in kept_at else x[(p, i)]
-               for p in people for i, sh in enumerate(shifts)
-               if at is not None and (start := start_of(sh)) is not None and start >= at]
+               for p in people for i, start in enumerate(starts)
+               if at is not None and start is not None and start >= at]
     m.minimize(W_CHANGE * sum(changed) + W_HOUR * sum(week.values()) + W_MOST_HOURS * most
                + W_MOST_NIGHTS * most_n)
     # a budget in CP-SAT's deterministic time, not seconds: the same rota on every machine
@@ -345,15 +345,14 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
             slot_short.append((s.index, int(n), have))
             short_hours += (n - have) * s.minutes / 60
     gap = [max(need_h[h] - on_h[h], 0) for h in range(h_all)]
+    week_short = float(sum(gap)) * 7 / w
     if repeating:
         week_h = {p: float(sum(shifts[i].st.hours for q, i in on if q == p)) for p in people}
-        week_short = float(sum(gap)) * 7 / w
     else:
         week_h = {p: max(float(sum(shifts[i].st.hours for q, i in on
                                    if q == p and r0 <= shifts[i].r < r0 + 7))
                          for r0 in range(-1, max(w - 6, 0)))
                   for p in people}
-        week_short = float(sum(gap)) * 7 / w
     return OwnRota(units=tuple(units), people=tuple(people), duties=tuple(duties),
                    short=tuple(slot_short),
                    short_hours=short_hours,
@@ -364,8 +363,9 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
 
 
 def _on_leave(start: datetime, hours: int, leave: Sequence[Leave]) -> bool:
-    """Whether any hour of a shift from ``start`` falls on a leave date (leave dates are
-    whole calendar days, as the roster's checker takes them; the hours before the plan's
-    first day too: a 23:00 night the evening before a leave had been given)."""
-    last = start + timedelta(hours=hours) - timedelta(microseconds=1)
-    return any(lv.start <= d <= lv.end for lv in leave for d in {start.date(), last.date()})
+    """Whether any hour of a shift from ``start`` falls on a leave date, by the roster
+    checker's own span of a leave (:func:`~xunfang.planning.roster.check.leave_span`); the
+    hours before the plan's first day too: a 23:00 night the evening before a leave had
+    been given."""
+    end = start + timedelta(hours=hours)
+    return any(start < b and end > a for a, b in map(leave_span, leave))

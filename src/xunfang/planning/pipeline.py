@@ -616,6 +616,11 @@ def _manned(slots: Sequence[Slot], crews: Crews, teams: Sequence[str]
     return at, out
 
 
+#: the checkpoint stage's reasons for no schedule at all, the report says them in its words
+NO_CHECKPOINT_TEAM = "the scenario has no unit in the 'checkpoint' squad"
+NO_TEAM_CAN_CHECK = "no checkpoint team can check in any slot: "
+
+
 def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
                  request: PlanRequest, crews: Crews | None = None
                  ) -> tuple[CheckpointPlan | None, Mapping[str, object]]:
@@ -625,10 +630,10 @@ def _checkpoints(scenario: Scenario, net: RoadNetwork, slots: tuple[Slot, ...],
     if not scenario.posts_of("checkpoint"):
         return None, {"skipped": "the scenario has no checkpoint posts"}
     if not teams:
-        return None, {"skipped": "the scenario has no unit in the 'checkpoint' squad"}
+        return None, {"skipped": NO_CHECKPOINT_TEAM}
     manned = None if crews is None else _manned(slots, crews, teams)
     if manned is not None and not any(manned[0]):
-        return None, {"skipped": "no checkpoint team can check in any slot: "
+        return None, {"skipped": NO_TEAM_CAN_CHECK
                       + (manned[1][0].reason if manned[1] else "no team on duty")}
     at = None if manned is None else manned[0]
     n_teams = len(teams) if at is None else None  # teams_at, where given, sets the counts

@@ -29,6 +29,7 @@ from xunfang.report.html import (
     clock,
     duty_key,
     note_text,
+    own_lists,
     render_report,
     staging,
 )
@@ -668,14 +669,13 @@ def check_replaceable(out: Path) -> None:
 def write_own_rota_csv(result: PlanResult, path: Path) -> bool:
     """The own duty lists' rotas as ``OWN_ROTA_COLUMNS`` rows, by start and person; nothing
     is written (False) when the plan has no own duty list."""
-    posture = result.stages.get("posture")
-    lists = posture.get("own_duty_lists") if isinstance(posture, Mapping) else None
-    if not isinstance(lists, list) or not lists:
+    lists = own_lists(result)
+    if not lists:
         return False
     team = {p.id: p.team for p in result.scenario.people}
     rows: list[tuple[str, ...]] = []
     for r in lists:
-        rota = r.get("rota") if isinstance(r, Mapping) else None
+        rota = r.get("rota")
         if not isinstance(rota, Mapping):
             continue
         units = ";".join(str(u) for u in r["units"])

@@ -16,7 +16,12 @@ import numpy as np
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
 from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weighs
 from xunfang.plan import index_runs
-from xunfang.planning.pipeline import PlanRequest, PlanResult
+from xunfang.planning.pipeline import (
+    NO_CHECKPOINT_TEAM,
+    NO_TEAM_CAN_CHECK,
+    PlanRequest,
+    PlanResult,
+)
 from xunfang.planning.roster.result import lead_in
 from xunfang.report.charts import bar_chart, line_chart
 from xunfang.report.i18n import LANGS, TEXT, Lang, t, team_name, value_label
@@ -536,10 +541,6 @@ UNMANNED_SWORN = re.compile(
 HOURS_OFF_SAID = re.compile(r"off outside its duty hours \(units\.csv hours (?P<hours>[^)]+)\)$")
 
 
-#: the checkpoint stage's reason for no schedule at all (planning/pipeline.py _checkpoints)
-NO_TEAM_CAN_CHECK = "no checkpoint team can check in any slot: "
-
-
 def checkpoints_skipped(result: PlanResult, T: Any) -> str | None:
     """Why the plan has no checkpoint schedule though the scenario has checkpoints, in the
     report's language (None when it has one, or no checkpoint post): a review of the
@@ -552,7 +553,7 @@ def checkpoints_skipped(result: PlanResult, T: Any) -> str | None:
     if why.startswith(NO_TEAM_CAN_CHECK):
         return str(T("checkpoints_skipped_unmanned",
                      why=unmanned_reason(why[len(NO_TEAM_CAN_CHECK):], T)))
-    if "no unit in the 'checkpoint' squad" in why:
+    if why == NO_CHECKPOINT_TEAM:
         return str(T("checkpoints_skipped_no_team"))
     return None  # no checkpoint post: nothing to schedule
 
@@ -647,7 +648,7 @@ def _unnamed_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str],
     return rows
 
 
-def _own_lists(result: PlanResult) -> list[Mapping[str, Any]]:
+def own_lists(result: PlanResult) -> list[Mapping[str, Any]]:
     """plan.json's ``posture.own_duty_lists`` (empty without)."""
     posture = result.stages.get("posture")
     lists = posture.get("own_duty_lists") if isinstance(posture, Mapping) else None
@@ -663,7 +664,7 @@ def _own_load_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
     can cover."""
     sep = str(T("list_sep"))
     rows: list[dict[str, object]] = []
-    for r in _own_lists(result):
+    for r in own_lists(result):
         got = r.get("rota")
         rota: Mapping[str, Any] = got if isinstance(got, Mapping) else {}
         week, here = rota.get("week_short_hours", 0), rota.get("short_hours", 0)
@@ -688,13 +689,13 @@ def _own_rota_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
     day's slots short."""
     slots = result.plan.slots
     days = sorted({s.start.date() for s in slots})
+    by_index = {s.index: s for s in slots}
     sep = str(T("list_sep"))
     rows: list[dict[str, object]] = []
-    for r in _own_lists(result):
+    for r in own_lists(result):
         rota = r.get("rota")
         if not isinstance(rota, Mapping):
             continue
-        by_index = {s.index: s for s in slots}
         short_days = {by_index[int(x["slot"])].start.date() for x in rota.get("short", [])
                       if int(x["slot"]) in by_index}
         shifts: dict[tuple[str, date], list[str]] = {}

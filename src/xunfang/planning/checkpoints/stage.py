@@ -88,7 +88,7 @@ from xunfang.planning.checkpoints.solvers import (
     spread,
 )
 from xunfang.planning.places import place_nodes
-from xunfang.scenario.model import FloatArray, Mode, Post, Scenario
+from xunfang.scenario.model import BoolArray, FloatArray, Mode, Post, Scenario
 from xunfang.scenario.record import hour_unknown
 
 OTHER = "其他"
@@ -354,15 +354,16 @@ def _attractiveness(posts: Sequence[Post], all_posts: Sequence[Post] = ()) -> Fl
     return out
 
 
-def _open_in(post: Post, slot: Slot, scenario: Scenario) -> bool:
-    """Whether ``post`` is open in ``slot``: a night-only one when the slot overlaps a night
-    hour (``policy.night_hours``), as the posture's crowd rule takes any hour the slot holds
-    (a 3-hour slot from 18:00 holds 20:00, a night hour of the default policy: by its start
-    hour alone the night checkpoint stayed closed until 21:00); every other one always."""
-    if not post.night_only:
-        return True
+def _open(posts: Sequence[Post], slots: Sequence[Slot], scenario: Scenario) -> BoolArray:
+    """(posts, slots): whether each post is open in each slot: a night-only one when the
+    slot overlaps a night hour (``policy.night_hours``), as the posture's crowd rule takes
+    any hour the slot holds (a 3-hour slot from 18:00 holds 20:00, a night hour of the
+    default policy: by its start hour alone the night checkpoint stayed closed until
+    21:00); every other one always."""
     night = set(scenario.policy.night_hours)
-    return any(h in night for h in slot.clock_hours)
+    at_night = [any(h in night for h in slot.clock_hours) for slot in slots]
+    return np.array([[not p.night_only or n for n in at_night] for p in posts],
+                    dtype=np.bool_).reshape(len(posts), len(slots))
 
 
 def derive_payoffs(
@@ -438,7 +439,7 @@ def derive_payoffs(
         # a night site's slots it is closed in keep every hour (they are no target: their
         # payoffs count nowhere, but set the scale below as they always did, so that hourly
         # slots keep the very same game)
-        open_ = np.array([[_open_in(p, slot, scenario) for slot in slots] for p in posts])
+        open_ = _open(posts, slots, scenario)
         rate = np.where(open_[None, :, :], per_slot, every) + prob[:, None, None]
     else:
         r = np.asarray(risk, dtype=np.float64)
@@ -640,8 +641,7 @@ def build_game(
                                  max_types=max_types)
     elif risk is not None:
         raise GameError("risk: give either a payoff table or a risk array, not both")
-    open_ = np.array([[_open_in(p, slot, scenario) for slot in slots] for p in posts],
-                     dtype=np.bool_)
+    open_ = _open(posts, slots, scenario)
     # a team for which no site is open (5 teams, 5 sites, one of them night-only, by day)
     # stands down in that slot: the game has as many teams then as open sites
     teams = [min(t, int(n_open)) for t, n_open in zip(teams, open_.sum(axis=0), strict=True)]
