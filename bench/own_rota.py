@@ -14,6 +14,10 @@ days), and the status says whether CP-SAT proved the shortfall the fewest ("opti
 "shortfall optimal": proven; "feasible": not). Seconds are the
 rota's alone, beside a 1-day plan of the county timed in the same run (which makes eight
 rotas: what they add to a plan).
+
+Each list's sworn officers (role ``police``: four of the town's nine, three of the six)
+lead every hour (``lead``): ``lead short`` is the hours with none on, against its bound by
+hand, 168 − sworn × 48 a repeating week (a week's plan: no tight count, as above).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ def main() -> None:
     sc = scenario_mod.load("ebian")
     town = [p.id for p in sc.people if p.team == "PS1"]
     small = [p.id for p in sc.people if p.team == "PS4"]
+    sworn = [p.id for p in sc.people if p.role == "police"]
     load0 = loadavg()
     rows = []
     for days in [int(x) for x in a.days.split(",")]:
@@ -65,15 +70,21 @@ def main() -> None:
         cases.append(("town 9×3, 2 on leave day 1", away, town, 3))
         for name, s, people, need in cases:
             t = time.perf_counter()
-            r = own_rota(s, slots, ["x"], people, [need] * len(slots))
+            r = own_rota(s, slots, ["x"], people, [need] * len(slots), sworn=sworn,
+                         lead=[1] * len(slots))
             sec = time.perf_counter() - t
             short = r.week_short_hours if r.repeating else r.short_hours
+            lead = r.week_lead_short_hours if r.repeating else r.lead_short_hours
+            n_sworn = len(set(people) & set(sworn))
             b = bound(len(people), need, days)
+            lb = bound(n_sworn, 1, days)
             rows.append({"case": name, "days": days, "seconds": round(sec, 2),
                          "status": r.status, "short": short, "bound": b,
                          "short_over_bound": round(short / b, 3) if b else None,
                          "short_proven": r.status != "feasible",
-                         "plan_day_short": r.short_hours if r.repeating else None})
+                         "plan_day_short": r.short_hours if r.repeating else None,
+                         "lead_short": lead, "lead_bound": lb,
+                         "plan_day_lead_short": r.lead_short_hours if r.repeating else None})
     plan_s = None
     try:
         from xunfang.planning.pipeline import PlanRequest, build_plan
@@ -89,14 +100,17 @@ def main() -> None:
         print(json.dumps(out))
         return
     print("| case | days | seconds | status | short (person-h) | bound | short/bound | "
-          "plan's own days short |")
-    print("|---|---|---|---|---|---|---|---|")
+          "plan's own days short | lead short (h) | its bound | plan's days unled |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         sob = "—" if row["short_over_bound"] is None else f"{row['short_over_bound']:.2f}"
         pds = "—" if row["plan_day_short"] is None else f"{row['plan_day_short']:g}"
         bd = "—" if row["bound"] is None else f"{row['bound']:g}"
+        lbd = "—" if row["lead_bound"] is None else f"{row['lead_bound']:g}"
+        pdl = "—" if row["plan_day_lead_short"] is None else f"{row['plan_day_lead_short']:g}"
         print(f"| {row['case']} | {row['days']} | {row['seconds']} | {row['status']} | "
-              f"{row['short']:g} | {bd} | {sob} | {pds} |")
+              f"{row['short']:g} | {bd} | {sob} | {pds} | {row['lead_short']:g} | {lbd} | "
+              f"{pdl} |")
     print(f"\na 1-day county plan (8 lists' rotas included): {plan_s} s; "
           f"load {load0} → {loadavg()}")
 

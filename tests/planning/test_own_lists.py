@@ -56,17 +56,26 @@ def test_the_county_s_station_lists_work_their_most_and_no_more(tmp_path: Path) 
     assert table.count("<tr") == 1 + 8 and table.count('class="warn"') == 8
     assert ("<td>9</td><td>72</td><td>56 (most 56)</td>"
             "<td>3</td><td>72 a week (0 in this plan)</td>") in table
+    # three sworn officers of six cannot lead a week round the clock: 168 − 3 × 48 hours
+    # with no sworn officer on, none of them in the plan's own day
+    assert ("<td>2</td><td>48 a week (0 in this plan); no sworn officer on: 24 h a week "
+            "(0 in this plan)</td>") in table
+    assert by[("PS4-C",)]["rota"]["week_lead_short_hours"] == 24.0
+    assert by[("PS4-C",)]["rota"]["lead_short"] == [] and rota["week_lead_short_hours"] == 0
     # and who works when: a row per person, the day's shift by its start
     sheet = html[html.index('<table id="own-rota">'):]
     sheet = sheet[:sheet.index("</table>")]
     assert sheet.count("<tr") == 1 + 9 * 3 + 6 * 5
     assert "<th>12-04 Fri</th>" in sheet and 'class="warn"' not in sheet
     assert sheet.count("night 00:00–08:00") == 3 * 3 + 2 * 5
+    assert sheet.count(" (police officer)</td>") == 3 * 4 + 4 * 3
     assert "own_rota.csv" in html
     with (tmp_path / "p" / "own_rota.csv").open(encoding="utf-8") as f:
         csv_rows = list(csv.DictReader(f))
-    assert len(csv_rows) == 3 * 9 + 5 * 6 and set(csv_rows[0]) == {
-        "person", "team", "units", "day", "shift", "from", "to"}
+    assert len(csv_rows) == 3 * 9 + 5 * 6 and list(csv_rows[0]) == [
+        "person", "team", "units", "day", "shift", "from", "to", "role"]
+    # a sworn officer (民警) on duty with each station's units in every hour of the day
+    assert _unled(csv_rows, "police") == []
     assert {(r["team"], r["units"]) for r in csv_rows if r["person"] == "PS1-J1"} == {
         ("PS1", "PS1-C;PS1-F")}
     # a re-plan that takes PS1's foot group out of service from 10:00 says so too: 14
@@ -100,6 +109,19 @@ def test_the_county_s_station_lists_work_their_most_and_no_more(tmp_path: Path) 
     assert all(r["rota"]["short_hours"] == 0 and r["rota"]["kept"] == 0 for r in old)
 
 
+def _unled(rows: list[dict[str, str]], sworn: str) -> list[tuple[str, int]]:
+    """The (team, hour of the plan's day) of the stations' lists (not the armed police's)
+    with people on duty but none of role ``sworn``."""
+    out = []
+    for team in sorted({r["team"] for r in rows} - {"WJ"}):
+        for h in range(24):
+            at = f"{DAY.isoformat()}T{h:02d}:00"
+            on = [r["role"] for r in rows if r["team"] == team and r["from"] <= at < r["to"]]
+            if on and sworn not in on:
+                out.append((team, h))
+    return out
+
+
 def test_a_list_asked_more_than_its_people_can_work_is_marked(tmp_path: Path) -> None:
     folder = tmp_path / "ebian"
     shutil.copytree(EBIAN, folder)
@@ -108,6 +130,9 @@ def test_a_list_asked_more_than_its_people_can_work_is_marked(tmp_path: Path) ->
     gone = ("PS1-J3,", "PS1-J4,", "PS1-F3,", "PS1-F4,")
     kept = [x for x in lines if not x.startswith(gone)]
     assert len(kept) == len(lines) - 4
+    # PS6's third sworn officer an auxiliary: the same need and size as PS5's, but not a
+    # list alike (PS5's rota renamed would make the auxiliary a lead)
+    kept = [x.replace("PS6-J3,police,", "PS6-J3,auxiliary,") for x in kept]
     (folder / "people.csv").write_text("".join(kept), encoding="utf-8")
     _with_hours(folder, {"PS4-C": "8-20"})
     lists, html = _plan(folder, tmp_path / "p", "zh")
@@ -130,3 +155,14 @@ def test_a_list_asked_more_than_its_people_can_work_is_marked(tmp_path: Path) ->
     # short in every hour, but no hour left with no one
     short = by[("PS1-C", "PS1-F")]["rota"]["short"]
     assert len(short) == 24 and all(0 < x["have"] < 3 for x in short)
+    # two sworn officers left of five: PS1 is short of a lead 168 − 2 × 48 hours a week
+    assert by[("PS1-C", "PS1-F")]["rota"]["week_lead_short_hours"] == 72
+    assert "无民警带班：每周 72" in over[0]
+    with (tmp_path / "p" / "own_rota.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    unled = [team for team, _h in _unled(rows, "police")]
+    assert unled.count("PS1") == len(by[("PS1-C", "PS1-F")]["rota"]["lead_short"]) > 0
+    # two sworn officers cover 16 hours of a day at most: PS6's day is 8 hours short of a
+    # lead, its three alike others' none
+    assert (by[("PS6-C",)]["rota"]["lead_short_hours"], unled.count("PS6")) == (8, 8)
+    assert by[("PS5-C",)]["rota"]["lead_short"] == [] and set(unled) == {"PS1", "PS6"}

@@ -216,3 +216,69 @@ def test_a_list_alike_gets_the_same_rota_renamed(county: Scenario) -> None:
     a = own_rota(county, slots, ["PS4-C"], ps4, [2] * 24)
     b = own_rota(county, slots, ["PS5-C"], ps5, [2] * 24)
     assert a.renamed(dict(zip(ps4, ps5, strict=True)), ("PS5-C",)) == b
+
+
+def _sworn(sc: Scenario, pool: list[str]) -> list[str]:
+    role = {p.id: p.role for p in sc.people}
+    return [p for p in pool if role[p] == "police"]
+
+
+def _led(r: OwnRota, sworn: list[str], at: datetime) -> int:
+    return sum(1 for d in r.duties if d.person in sworn and d.start <= at < d.end)
+
+
+@pytest.mark.parametrize("days", [1, 7])
+def test_a_sworn_officer_leads_every_hour_of_a_town_station(county: Scenario,
+                                                            days: int) -> None:
+    """Four sworn officers of nine: one of them on in every hour (a head count alone had put
+    three auxiliaries on the night), at no cost to the heads' shortfall (72 a repeating week,
+    the same as without the rule for a week's plan), every labour rule kept."""
+    pool = _pool(county)
+    sworn = _sworn(county, pool)
+    assert len(sworn) == 4
+    slots = make_slots(DAY, days=days, slot_minutes=60)
+    need = [3] * len(slots)
+    r = own_rota(county, slots, ["PS1-C", "PS1-F"], pool, need, sworn=sworn,
+                 lead=[1] * len(slots))
+    assert r.lead_short == () and r.lead_short_hours == 0 and r.week_lead_short_hours == 0
+    assert all(_led(r, sworn, s.start) >= 1 for s in slots)
+    assert _violations(county, r) == []
+    plain = own_rota(county, slots, ["PS1-C", "PS1-F"], pool, need)
+    assert (r.short_hours, r.week_short_hours) == (plain.short_hours, plain.week_short_hours)
+    assert r.status != "feasible"
+
+
+def test_three_sworn_officers_cannot_lead_a_week_round_the_clock(county: Scenario) -> None:
+    """Three sworn officers at six days in seven work 144 hours a week, 24 fewer than the
+    week's 168: the repeating week is 24 hours short of a lead, proven, and they fall on
+    the week's other days, not the plan's own; the heads stay 48 short. A list with no
+    sworn officer at all is short of its lead in every hour it needs one, and says so."""
+    pool = _pool(county, "PS4")
+    sworn = _sworn(county, pool)
+    slots = make_slots(DAY, days=1, slot_minutes=60)
+    r = own_rota(county, slots, ["PS4-C"], pool, [2] * 24, sworn=sworn, lead=[1] * 24)
+    assert r.status == "optimal"
+    assert r.week_lead_short_hours == 7 * 24 - 3 * 48 and r.week_short_hours == 48
+    assert r.lead_short == () and all(_led(r, sworn, s.start) == 1 for s in slots)
+    aux = [p for p in pool if p not in sworn]
+    lead = [1 if 8 <= s.start.hour < 20 else 0 for s in slots]
+    none = own_rota(county, slots, ["PS4-C"], aux, [2] * 24, sworn=sworn, lead=lead)
+    assert none.lead_short == tuple((k, 1, 0) for k in range(8, 20))
+    assert none.lead_short_hours == 12 and none.week_lead_short_hours == 84
+    with pytest.raises(ValueError, match=r"lead: 23 values for 24 slots"):
+        own_rota(county, slots, ["PS4-C"], pool, [2] * 24, sworn=sworn, lead=[1] * 23)
+
+
+def test_the_plan_command_warns_of_hours_with_no_sworn_officer() -> None:
+    from xunfang.cli.main import _own_rota_warning, err_console
+
+    stages = {"posture": {"own_duty_lists": [
+        {"units": ["PS4-C"], "rota": {"short_hours": 0, "week_short_hours": 0,
+                                      "lead_short_hours": 2, "week_lead_short_hours": 24}},
+        {"units": ["PS5-C"], "rota": {"short_hours": 0, "week_short_hours": 0,
+                                      "lead_short_hours": 0, "week_lead_short_hours": 0}}]}}
+    with err_console.capture() as got:
+        _own_rota_warning(stages)
+    said = " ".join(got.get().split())
+    assert "no sworn officer" in said and "PS4-C: 2 in the plan, 24 a week" in said
+    assert "PS5-C" not in said and "person-hours no one can work" not in said

@@ -210,20 +210,28 @@ def plan_cmd(
 
 
 def _own_rota_warning(stages: Mapping[str, Any]) -> None:
-    """The own duty lists whose rota leaves hours uncovered (own_rota.csv names who works
-    when): the posture has their units on duty though the people cannot keep it up under
-    the labour rules, and a planner who does not open the report must hear it."""
+    """The own duty lists whose rota leaves hours uncovered, or with no sworn officer to lead
+    (own_rota.csv names who works when): the posture has their units on duty though the
+    people cannot keep it up under the labour rules, and a planner who does not open the
+    report must hear it."""
     lists = (stages.get("posture") or {}).get("own_duty_lists") or []
-    short = [(r["units"], r["rota"]) for r in lists
-             if (r.get("rota") or {}).get("week_short_hours") or
-             (r.get("rota") or {}).get("short_hours")]
-    if not short:
-        return
-    said = "; ".join(f"{', '.join(units)}: {rota['short_hours']:g} in the plan, "
-                     f"{rota['week_short_hours']:g} a week" for units, rota in short)
-    err_console.print(f"[yellow]warning: the own duty lists' rotas (own_rota.csv) leave "
-                      f"person-hours no one can work under the labour rules "
-                      f"(policy.roster): {escape(said)}[/]")
+    rotas = [(r["units"], r.get("rota") or {}) for r in lists]
+    short = [(u, rota) for u, rota in rotas
+             if rota.get("week_short_hours") or rota.get("short_hours")]
+    if short:
+        said = "; ".join(f"{', '.join(units)}: {rota['short_hours']:g} in the plan, "
+                         f"{rota['week_short_hours']:g} a week" for units, rota in short)
+        err_console.print(f"[yellow]warning: the own duty lists' rotas (own_rota.csv) leave "
+                          f"person-hours no one can work under the labour rules "
+                          f"(policy.roster): {escape(said)}[/]")
+    unled = [(u, rota) for u, rota in rotas
+             if rota.get("week_lead_short_hours") or rota.get("lead_short_hours")]
+    if unled:
+        said = "; ".join(f"{', '.join(units)}: {rota['lead_short_hours']:g} in the plan, "
+                         f"{rota['week_lead_short_hours']:g} a week" for units, rota in unled)
+        err_console.print(f"[yellow]warning: the own duty lists' rotas leave hours with no "
+                          f"sworn officer (民警) on duty to lead the station's units, whose "
+                          f"auxiliary officers may not enforce the law alone: {escape(said)}[/]")
 
 
 def _rings_from_plan(stages: Mapping[str, Any]) -> str | None:

@@ -18,8 +18,14 @@ once is not one they can work every day (the county's stations: nine people, thr
 hour, are 504 crew-hours a week against 9 × 48 that six days in seven allow). A week or more
 is rota'd as it comes, with no history before its first day.
 
-Where the people cannot cover an hour the rota is short, and says so per slot (``short``)
-and in person-hours; it never stands a unit down (the posture has it on duty). A re-plan
+Where the list's units need a sworn officer (民警) on duty (``lead``: a station's duty group
+is led by one; its auxiliaries, 辅警, may not enforce the law alone), at least that many of
+its ``sworn`` people are on in every such hour: a head count alone had put three auxiliaries
+on a town station's night shift.
+
+Where the people cannot cover an hour the rota is short, and says so per slot (``short``;
+``lead_short`` for the hours with no sworn officer where one is needed) and in person-hours;
+it never stands a unit down (the posture has it on duty). A re-plan
 keeps the shifts of the plan in force that started before its time (``kept``), and of the
 later ones changes as few as the hours it must cover allow. CP-SAT solves it: one worker and
 a fixed seed, so the same plan gives the same rota.
@@ -28,7 +34,7 @@ a fixed seed, so the same plan gives the same rota.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -91,6 +97,10 @@ class OwnRota:
     #: feasible (neither proven)
     status: str
     kept: int = 0  # shifts of the plan in force kept (a re-plan)
+    #: (slot index, sworn officers needed, on duty) where fewer are on than the lead needs
+    lead_short: tuple[tuple[int, int, int], ...] = ()
+    lead_short_hours: float = 0.0  # hours of the plan's days short of a sworn lead
+    week_lead_short_hours: float = 0.0  # the same a week (the repeating week's)
 
     def renamed(self, names: Mapping[str, str], units: tuple[str, ...]) -> OwnRota:
         """The same rota for another list alike: its people by ``names``, its ``units``."""
@@ -110,6 +120,9 @@ class OwnRota:
             "week_hours": {p: round(h, 1) for p, h in self.week_hours.items()},
             "week_short_hours": round(self.week_short_hours, 1),
             "repeating_week": self.repeating, "status": self.status, "kept": self.kept,
+            "lead_short": [{"slot": k, "need": n, "have": h} for k, n, h in self.lead_short],
+            "lead_short_hours": round(self.lead_short_hours, 1),
+            "week_lead_short_hours": round(self.week_lead_short_hours, 1),
         }
 
 
@@ -142,11 +155,16 @@ class _Shift:
 def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
              people: Sequence[str], need: Sequence[int], *, kept: Sequence[OwnDuty] = (),
              at: datetime | None = None, seed: int = 0,
-             time_limit_s: float = TIME_LIMIT_S) -> OwnRota:
+             time_limit_s: float = TIME_LIMIT_S, sworn: Collection[str] = (),
+             lead: Sequence[int] | None = None) -> OwnRota:
     """The rota of one own duty list (see the module doc): ``need`` per slot of ``slots``
-    (which start at midnight and cover whole days); ``kept`` and ``at`` for a re-plan."""
+    (which start at midnight and cover whole days); ``lead`` per slot, how many of those
+    people must be of ``sworn`` (none: no such rule); ``kept`` and ``at`` for a re-plan."""
     if len(need) != len(slots):
         raise ValueError(f"need: {len(need)} values for {len(slots)} slots")
+    lead = [0] * len(slots) if lead is None else list(lead)
+    if len(lead) != len(slots):
+        raise ValueError(f"lead: {len(lead)} values for {len(slots)} slots")
     policy = scenario.policy
     rules = policy.roster
     pat = pattern(policy.shift_pattern, policy.shift_starts)
@@ -159,13 +177,8 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
     w = 7 if repeating else n_days
     h_all = 24 * w
     # people needed in each hour of the plan: the most of any slot overlapping it
-    need_p = [0] * hp
-    for s, n in zip(slots, need, strict=True):
-        first = int((s.start - t0) / timedelta(hours=1))
-        last = math.ceil((s.end - t0) / timedelta(hours=1))
-        for h in range(first, min(last, hp)):
-            need_p[h] = max(need_p[h], int(n))
-    need_h = [need_p[(h // 24 % n_days) * 24 + h % 24] for h in range(h_all)]
+    need_h = _by_hour(slots, need, t0, hp, n_days, h_all)
+    lead_h = _by_hour(slots, lead, t0, hp, n_days, h_all)
     shifts: list[_Shift] = []
     for r in range(0 if repeating else -1, w):
         for st in types:
@@ -269,6 +282,12 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
     for h in range(h_all):
         if need_h[h]:
             m.add(sum(x[(p, i)] for p in people for i in covers[h]) + short[h] >= need_h[h])
+    sworn_in = [p for p in people if p in set(sworn)]
+    lead_short = [m.new_int_var(0, lead_h[h], f"l_{h}") for h in range(h_all)]
+    for h in range(h_all):
+        if lead_h[h]:
+            m.add(sum(x[(p, i)] for p in sworn_in for i in covers[h]) + lead_short[h]
+                  >= lead_h[h])
     # each person's hours in the model: the repeating week's, or the whole plan's
     week = {p: sum(sh.st.hours * x[(p, i)] for i, sh in enumerate(shifts)) for p in people}
     most = m.new_int_var(0, 24 * (w + 1), "most")
@@ -281,7 +300,8 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
     # week: tomorrow is what is planned, the other days are the week it must keep), proven;
     # then, keeping that, the fewest hours and the fairest share of hours and nights
     weight = [2 if repeating and h < hp else 1 for h in range(h_all)]
-    uncovered = sum(weight[h] * short[h] for h in range(h_all))
+    # an hour with no sworn officer where one is needed counts as a person-hour uncovered
+    uncovered = sum(weight[h] * (short[h] + lead_short[h]) for h in range(h_all))
     # and of as many short hours, the fewest left with no one at all: one person crews a
     # foot patrol or a motorcycle where no one crews nothing (five people for the county's
     # three a day had left the night empty and the day full)
@@ -309,7 +329,7 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
     proven = status == cp_model.OPTIMAL
     first_on = {key for key, v in x.items() if solver.value(v)}
     m.add(W_EMPTY * uncovered + sum(empty) <= round(solver.objective_value))
-    for v in [*x.values(), *short, *empty, *all_worked]:
+    for v in [*x.values(), *short, *lead_short, *empty, *all_worked]:
         m.add_hint(v, solver.value(v))
     # a re-plan changes as few of the plan in force's later shifts as it can
     changed = [1 - x[(p, i)] if (p, start) in kept_at else x[(p, i)]
@@ -332,20 +352,16 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
                      for p, i in on if in_plan(shifts[i])),
                     key=lambda d: (d.start, d.person))
     on_h = [0] * h_all
-    for _p, i in on:
+    lead_on_h = [0] * h_all
+    sworn_set = set(sworn_in)
+    for p, i in on:
         for h in hours_of(shifts[i]):
             on_h[h] += 1
-    slot_short: list[tuple[int, int, int]] = []
-    short_hours = 0.0  # by the slots' minutes (a half-hour slot short of one is half an hour)
-    for s, n in zip(slots, need, strict=True):
-        first = int((s.start - t0) / timedelta(hours=1))
-        last = math.ceil((s.end - t0) / timedelta(hours=1))
-        have = min(on_h[h] for h in range(first, min(last, hp)))
-        if have < n:
-            slot_short.append((s.index, int(n), have))
-            short_hours += (n - have) * s.minutes / 60
-    gap = [max(need_h[h] - on_h[h], 0) for h in range(h_all)]
-    week_short = float(sum(gap)) * 7 / w
+            lead_on_h[h] += p in sworn_set
+    slot_short, short_hours = _slots_short(slots, need, on_h, t0, hp)
+    slot_lead, lead_hours = _slots_short(slots, lead, lead_on_h, t0, hp)
+    week_short = float(sum(max(need_h[h] - on_h[h], 0) for h in range(h_all))) * 7 / w
+    week_lead = float(sum(max(lead_h[h] - lead_on_h[h], 0) for h in range(h_all))) * 7 / w
     if repeating:
         week_h = {p: float(sum(shifts[i].st.hours for q, i in on if q == p)) for p in people}
     else:
@@ -359,7 +375,38 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
                    week_hours=week_h, week_short_hours=week_short, repeating=repeating,
                    status=("optimal" if status == cp_model.OPTIMAL
                            else "shortfall optimal" if proven else "feasible"),
-                   kept=n_kept)
+                   kept=n_kept, lead_short=tuple(slot_lead), lead_short_hours=lead_hours,
+                   week_lead_short_hours=week_lead)
+
+
+def _by_hour(slots: Sequence[Slot], per_slot: Sequence[int], t0: datetime, hp: int,
+             n_days: int, h_all: int) -> list[int]:
+    """``per_slot`` for each model hour: the most of any slot overlapping the plan's hour
+    (a repeating week repeats the plan's days)."""
+    plan_h = [0] * hp
+    for s, n in zip(slots, per_slot, strict=True):
+        first = int((s.start - t0) / timedelta(hours=1))
+        last = math.ceil((s.end - t0) / timedelta(hours=1))
+        for h in range(first, min(last, hp)):
+            plan_h[h] = max(plan_h[h], int(n))
+    return [plan_h[(h // 24 % n_days) * 24 + h % 24] for h in range(h_all)]
+
+
+def _slots_short(slots: Sequence[Slot], per_slot: Sequence[int], on_h: Sequence[int],
+                 t0: datetime, hp: int) -> tuple[list[tuple[int, int, int]], float]:
+    """The slots with fewer on (``on_h``, per model hour: the fewest of the slot's hours)
+    than ``per_slot`` asks, as (slot index, needed, on), and the hours short by the slots'
+    minutes (a half-hour slot short of one is half an hour)."""
+    out: list[tuple[int, int, int]] = []
+    hours = 0.0
+    for s, n in zip(slots, per_slot, strict=True):
+        first = int((s.start - t0) / timedelta(hours=1))
+        last = math.ceil((s.end - t0) / timedelta(hours=1))
+        have = min(on_h[h] for h in range(first, min(last, hp)))
+        if have < n:
+            out.append((s.index, int(n), have))
+            hours += (n - have) * s.minutes / 60
+    return out, hours
 
 
 def _on_leave(start: datetime, hours: int, leave: Sequence[Leave]) -> bool:

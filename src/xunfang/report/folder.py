@@ -111,8 +111,9 @@ PLAN_FOLDER_ENTRIES = frozenset({"plan.json", "report.html", "layers", "risk.csv
 
 #: own_rota.csv's columns: the own duty lists' shifts (plan.json's
 #: ``posture.own_duty_lists[].rota.duties``), one row a person's shift; ``day`` is the roster
-#: day, as roster.csv has it (a night shift's is its evening)
-OWN_ROTA_COLUMNS = ("person", "team", "units", "day", "shift", "from", "to")
+#: day, as roster.csv has it (a night shift's is its evening); ``role`` (people.csv's: who
+#: of a shift is the sworn officer leading it) last, so that a reader by position still works
+OWN_ROTA_COLUMNS = ("person", "team", "units", "day", "shift", "from", "to", "role")
 
 #: plan_sheet.csv's columns: the ids programs read, then the place as people name it
 #: (``place_name``, added after the others so that a reader by position still works)
@@ -673,6 +674,7 @@ def write_own_rota_csv(result: PlanResult, path: Path) -> bool:
     if not lists:
         return False
     team = {p.id: p.team for p in result.scenario.people}
+    role = {p.id: p.role for p in result.scenario.people}
     rows: list[tuple[str, ...]] = []
     for r in lists:
         rota = r.get("rota")
@@ -680,7 +682,8 @@ def write_own_rota_csv(result: PlanResult, path: Path) -> bool:
             continue
         units = ";".join(str(u) for u in r["units"])
         rows.extend((str(d["person"]), team.get(str(d["person"]), ""), units, str(d["day"]),
-                     str(d["shift"]), str(d["from"]), str(d["to"]))
+                     str(d["shift"]), str(d["from"]), str(d["to"]),
+                     role.get(str(d["person"]), ""))
                     for d in rota.get("duties", []))
     rows.sort(key=lambda row: (row[5], row[0]))
     with path.open("w", encoding="utf-8", newline="") as f:

@@ -16,6 +16,7 @@ import numpy as np
 from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
 from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weighs
 from xunfang.plan import index_runs
+from xunfang.planning.deploy.inputs import SWORN_ROLES
 from xunfang.planning.pipeline import (
     NO_CHECKPOINT_TEAM,
     NO_TEAM_CAN_CHECK,
@@ -668,6 +669,11 @@ def _own_load_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
         got = r.get("rota")
         rota: Mapping[str, Any] = got if isinstance(got, Mapping) else {}
         week, here = rota.get("week_short_hours", 0), rota.get("short_hours", 0)
+        lead_w, lead_p = rota.get("week_lead_short_hours", 0), rota.get("lead_short_hours", 0)
+        short = [str(T("own_rota_short", week=f"{week:g}", here=f"{here:g}"))] if week or here \
+            else []
+        if lead_w or lead_p:
+            short.append(str(T("own_rota_lead_short", week=f"{lead_w:g}", here=f"{lead_p:g}")))
         rows.append({
             "units": sep.join(unit_label(str(u)) for u in r["units"]), "people": r["people"],
             "a_day": f"{r['crew_hours_a_day']:g}", "each": f"{r['week_hours_each']:g}",
@@ -676,8 +682,7 @@ def _own_load_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
             # than its people can work" marked a figure within its cap)
             "hours_over": float(r["week_hours_each"]) > float(r["max_week_hours"]) + 1e-9
             or int(r["most_at_once"]) > int(r["people"]),
-            "short": T("own_rota_short", week=f"{week:g}", here=f"{here:g}") if week or here
-            else T("own_rota_covered")})
+            "short": str(T("need_sep")).join(short) or T("own_rota_covered")})
     return rows
 
 
@@ -685,18 +690,20 @@ def _own_rota_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
                    ) -> tuple[list[str], list[dict[str, object]]]:
     """The own duty lists' rotas as a duty sheet: the plan's days, and per person of each
     list the shifts that start on each day ("夜班 00:00–08:00", as the roster's table dates
-    them: by the day a shift starts), or off; a cell is marked where the rota leaves that
-    day's slots short."""
+    them: by the day a shift starts), or off, the sworn officers marked (民警: who leads);
+    a cell is marked where the rota leaves that day's slots short of people or of a lead."""
     slots = result.plan.slots
     days = sorted({s.start.date() for s in slots})
     by_index = {s.index: s for s in slots}
     sep = str(T("list_sep"))
+    role = {p.id: p.role for p in result.scenario.people}
     rows: list[dict[str, object]] = []
     for r in own_lists(result):
         rota = r.get("rota")
         if not isinstance(rota, Mapping):
             continue
-        short_days = {by_index[int(x["slot"])].start.date() for x in rota.get("short", [])
+        short_days = {by_index[int(x["slot"])].start.date()
+                      for x in [*rota.get("short", []), *rota.get("lead_short", [])]
                       if int(x["slot"]) in by_index}
         shifts: dict[tuple[str, date], list[str]] = {}
         for d in rota.get("duties", []):
@@ -712,7 +719,8 @@ def _own_rota_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
         for k, person in enumerate(people):
             rows.append({
                 "units": units if k == 0 else "", "span": len(people) if k == 0 else 0,
-                "person": person, "week": f"{rota['week_hours'][person]:g}",
+                "person": (T("own_rota_sworn", person=person) if role.get(person) in SWORN_ROLES
+                           else person), "week": f"{rota['week_hours'][person]:g}",
                 "cells": [{"text": " / ".join(shifts.get((person, day), []))
                            or T("shift_off"), "short": day in short_days} for day in days]})
     return [f"{day:%m-%d} {T('weekday_' + str(day.weekday()))}" for day in days], rows

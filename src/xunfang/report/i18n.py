@@ -1247,18 +1247,23 @@ TEXT.update({
     "own_rota_short_head": {"zh": "排班缺口（人·时）", "en": "Rota short (person-hours)"},
     "own_rota_short": {"zh": "每周 {week}（本方案期内 {here}）",
                        "en": "{week} a week ({here} in this plan)"},
+    "own_rota_lead_short": {"zh": "无民警带班：每周 {week}（本方案期内 {here}）",
+                            "en": "no sworn officer on: {week} h a week ({here} in this plan)"},
+    "own_rota_sworn": {"zh": "{person}（民警）", "en": "{person} (police officer)"},
     "own_rota_covered": {"zh": "无", "en": "none"},
     "own_rota_note": {
         "zh": "本单位值班表排班（谁上哪个班次）：按排班的劳动规则——两班之间至少休息 {rest} 小时、"
               "夜班后次日不上早班、连续上班不超过 {days} 天、任意 7 天不超过 {hours} 小时、休假日"
-              "不排班。方案不足一周时按“逐周重复的一周”排班。班次按开始日期列出；标红的日期有时段"
-              "人手不足。明细见 own_rota.csv。",
+              "不排班；派出所单元在岗的每个小时至少有 1 名民警带班（辅警不得单独执法）。"
+              "方案不足一周时按“逐周重复的一周”排班。班次按开始日期列出；标红的日期有时段人手不足或无民警带班。"
+              "明细见 own_rota.csv。",
         "en": "Who of each own duty list works which shift, under the roster's labour rules: "
               "at least {rest} h rest between shifts, no early shift after a night, at most "
-              "{days} days in a row and {hours} h in any 7 days, no shift on leave. A plan "
-              "shorter than a week is rota'd as a week that repeats. Shifts are listed by the "
-              "day they start; a marked day has hours short of people. own_rota.csv lists "
-              "them."},
+              "{days} days in a row and {hours} h in any 7 days, no shift on leave; a sworn "
+              "officer (民警) on in every hour a police unit is on duty (auxiliary officers may "
+              "not enforce the law alone). A plan shorter than a week is rota'd as a week that "
+              "repeats. Shifts are listed by the day they start; a marked day has hours short "
+              "of people or of a sworn officer. own_rota.csv lists them."},
     "own_rota_person": {"zh": "人员", "en": "Person"},
     "own_rota_week": {"zh": "周工时", "en": "Hours a week"},
     "unnamed_why": {"zh": "原因", "en": "Why"},

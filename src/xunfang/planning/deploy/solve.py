@@ -127,6 +127,12 @@ UNDER_UNITS = 2.0
 #: where the forecast put G3 at 0.010; 55 of the county's 168 hours of the week hold fewer
 #: than 30, 31 fewer than 15)
 THIN_RECORD = 30
+#: The tiers whose own duty lists a sworn officer (民警, ``SWORN_ROLES``) leads in every hour
+#: their units are on duty: a police station's patrol car and foot patrol, whose auxiliary
+#: officers (辅警) may not enforce the law alone. The armed police's joint patrol and the
+#: auxiliary forces are led otherwise. The rule holds where the scenario names any sworn
+#: officer at all (a list without one is then short of its lead in every hour, and says so).
+LEAD_TIERS: tuple[str, ...] = ("special", "precinct")
 
 
 @dataclass(frozen=True)
@@ -1105,10 +1111,12 @@ def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
     people its units need at once. The plan counts these units on duty without naming their
     crews (a review: four people a station had been counted 168 hours a week), so each list
     also gets its rota (:func:`~xunfang.planning.own_rota.own_rota`): who works which shift,
-    under the roster's labour rules, and the hours no one can cover. A re-plan (``at``)
+    under the roster's labour rules and with a sworn officer on in each hour its police
+    units are on (``LEAD_TIERS``), and the hours no one can cover. A re-plan (``at``)
     keeps the plan in force's shifts begun before it (``inp.rota_in_force``)."""
     sc = inp.scenario
     mode = {u.id: u.mode for u in sc.units}
+    led = {u.id for u in sc.units if u.tier in LEAD_TIERS}
     pools = crew_pools(sc)
     by_pool: dict[tuple[str, ...], list[str]] = {}
     for unit in inp.unnamed_crews:
@@ -1117,35 +1125,40 @@ def own_list_load(inp: Inputs, assignments: Mapping[tuple[str, int], Assignment]
     days = sum(s.minutes for s in inp.slots) / 1440
     most = sc.policy.roster.max_week_hours
     out: list[dict[str, object]] = []
-    alike: dict[tuple[tuple[int, ...], int], OwnRota] = {}
+    alike: dict[tuple[tuple[int, ...], tuple[int, ...], tuple[bool, ...]], OwnRota] = {}
     for pool, units in by_pool.items():
         hours = 0.0
         need: list[int] = []
+        lead: list[int] = []
         for s in inp.slots:
             on = [u for u in units if assignments[(u, s.index)].duty != "off"]
             need.append(sum(CREW_MIN.get(mode[u], 1) for u in on))
+            lead.append(int(bool(inp.sworn) and any(u in led for u in on)))
             hours += need[-1] * s.minutes / 60
         peak = max(need, default=0)
         a_day = hours / days if days else 0.0
         each = a_day * 7 / len(pool)
         members = set(pool)
         kept = [d for d in inp.rota_in_force or () if d.person in members]
-        # lists alike — the same need, as many people, none on leave, nothing kept (the
-        # county's town stations; its other stations and the armed police) — have the same
+        # lists alike — the same need and lead, as many people with their sworn officers in
+        # the same places, none on leave, nothing kept (the county's town stations; its
+        # other stations and the armed police) — have the same
         # rota but for the names: solved once, renamed (one worker, a fixed seed: the same)
-        shape = (tuple(need), len(pool))
+        shape = (tuple(need), tuple(lead), tuple(p in inp.sworn for p in pool))
         plain = not kept and not any(lv.person in members for lv in sc.leave)
         if plain and shape in alike:
             rota = alike[shape].renamed(dict(zip(alike[shape].people, pool, strict=True)),
                                         tuple(units))
         else:
-            rota = own_rota(sc, inp.slots, units, pool, need, at=at, kept=kept)
+            rota = own_rota(sc, inp.slots, units, pool, need, at=at, kept=kept,
+                            sworn=inp.sworn, lead=lead)
             if plain:
                 alike[shape] = rota
         out.append({"units": units, "people": len(pool), "crew_hours_a_day": round(a_day, 1),
                     "week_hours_each": round(each, 1), "max_week_hours": most,
                     "most_at_once": peak, "over": each > most + 1e-9 or peak > len(pool)
-                    or rota.week_short_hours > 0, "rota": rota.as_json()})
+                    or rota.week_short_hours > 0 or rota.week_lead_short_hours > 0,
+                    "rota": rota.as_json()})
     return out
 
 
