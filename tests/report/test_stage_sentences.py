@@ -162,7 +162,8 @@ RARE = (
                "heuristic missed it)"),
     ("routes", "line L3 piece in grid G4: longest interval 126 min, required every 120 min "
                "(the load lower bound, 0.63 units for 1 at worst, does not prove it impossible; "
-               "the shortest single tour found, 130 min, is longer than the 60-min interval; "
+               "one unit alone cannot keep the grid's intervals: the shortest tour of all its "
+               "places found, 130 min, is longer than its tightest interval, 60 min; "
                "the routes kept are the best of 8 seeded runs over the whole plan)"),
     ("routes", "site S01 (tier 1, grid G3): longest interval 130 min, required every 120 min "
                "(the load lower bound, 0.50 units for 1 at worst, does not prove it impossible; "

@@ -1764,8 +1764,11 @@ def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
                 text += (f"; one unit repeating a {longest:.0f}-min tour (OR-Tools) would meet "
                          "every interval: the heuristic missed it")
             elif longest is not None:
-                text += (f"; the shortest single tour found, {longest:.0f} min, is longer than "
-                         f"the {shortest_every:g}-min interval")
+                # the grid's tightest interval, not the item's own (a review read "130 min,
+                # longer than the 60-min interval" of a site required every 120 min)
+                text += (f"; one unit alone cannot keep the grid's intervals: the shortest "
+                         f"tour of all its places found, {longest:.0f} min, is longer than "
+                         f"its tightest interval, {shortest_every:g} min")
         if runs > 1:
             text += f"; the routes kept are the best of {runs} seeded runs over the whole plan"
         return text + ")"

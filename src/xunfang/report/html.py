@@ -1464,8 +1464,9 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
     "tour": (
         (re.compile(r"; one unit repeating a (?P<m>\S+)-min tour \(OR-Tools\) would meet every "
                     r"interval: the heuristic missed it$"), "short_tour_meets"),
-        (re.compile(r"; the shortest single tour found, (?P<m>\S+) min, is longer than the "
-                    r"(?P<every>[\d.]+)-min interval$"), "short_tour_longer"),
+        (re.compile(r"; one unit alone cannot keep the grid's intervals: the shortest tour "
+                    r"of all its places found, (?P<m>\S+) min, is longer than its tightest "
+                    r"interval, (?P<every>[\d.]+) min$"), "short_tour_longer"),
     ),
 }
 

@@ -1010,9 +1010,10 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "; one unit repeating a {m}-min tour (OR-Tools) would meet every interval: the "
               "heuristic missed it"},
     "short_tour_longer": {
-        "zh": "；找到的最短单条环线 {m} 分钟，长于 {every} 分钟的间隔",
-        "en": "; the shortest single tour found, {m} min, is longer than the {every}-min "
-              "interval"},
+        "zh": "；单个单元无法独自满足本网格的全部间隔：走遍网格全部巡查点的最短环线 {m} 分钟，"
+              "长于其中最紧的 {every} 分钟间隔",
+        "en": "; one unit alone cannot keep the grid's intervals: the shortest tour of all "
+              "its places found, {m} min, is longer than its tightest interval, {every} min"},
     "note_route": {"zh": "在{grid}内按路线巡逻", "en": "route in grid {grid}"},
     "note_staging": {"zh": "在{place}屯警：守住{sites}的 {m} 分钟圈（出警间隙就近巡逻）",
                      "en": "staging {at}: holds the {m}-minute ring of {sites} "
