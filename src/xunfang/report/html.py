@@ -65,6 +65,10 @@ def _pct(x: float) -> str:
     return "—" if not np.isfinite(x) else f"{100 * x:.1f}%"
 
 
+def _fmt2(x: float) -> str:
+    return _fmt(x, 2)
+
+
 def _runs(values: list[str]) -> list[tuple[int, int, str]]:
     """Consecutive equal values as (first index, last index, value)."""
     out: list[tuple[int, int, str]] = []
@@ -772,11 +776,12 @@ def _kpi_section(result: PlanResult, T: Any) -> dict[str, Any] | None:
         arms[T("baseline_" + name)] = v
 
     def cell(doc: dict[str, Any], key: str) -> str:
+        # shares as percentages, as the maps' legends give them (a review: 见警率 0.969)
+        show = _pct if key in SHARE_KPIS else _fmt2
         v, ci = doc.get(key), doc.get(key + "_ci")
-        digits = 3 if key in SHARE_KPIS else 2
-        text = _fmt(v, digits) if isinstance(v, (int, float)) else "—"
+        text = show(float(v)) if isinstance(v, (int, float)) else "—"
         if ci:
-            text += f" [{_fmt(ci[0], digits)}, {_fmt(ci[1], digits)}]"
+            text += f" [{show(float(ci[0]))}, {show(float(ci[1]))}]"
         return text
 
     keys = [*KPI_ROWS, *(key for key in KPI_AIR_ROWS
