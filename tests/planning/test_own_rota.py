@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from xunfang import scenario as scenario_mod
-from xunfang.plan import make_slots
+from xunfang.plan import Slot, make_slots
 from xunfang.planning.own_rota import OwnDuty, OwnRota, RotaError, duties_from_json, own_rota
 from xunfang.planning.roster import Duty, RosterRules, check_roster
 from xunfang.scenario.model import Leave, Scenario
@@ -282,3 +282,41 @@ def test_the_plan_command_warns_of_hours_with_no_sworn_officer() -> None:
     said = " ".join(got.get().split())
     assert "no sworn officer" in said and "PS4-C: 2 in the plan, 24 a week" in said
     assert "PS5-C" not in said and "person-hours no one can work" not in said
+
+
+def test_a_rota_solved_again_is_reused_only_when_nothing_it_reads_changed(
+        county: Scenario) -> None:
+    """The process keeps the rotas it solved: the same list asked the same is the same
+    rota, unsolved; its people's leave, its sworn officers, the labour rules, the slots or a
+    re-plan's time each make a new solve, and leave of someone not on the list does not."""
+    from xunfang.planning import own_rota as mod
+
+    slots = make_slots(DAY + timedelta(days=40), days=1, slot_minutes=60)
+    pool = _pool(county, "PS4")
+    sworn = _sworn(county, pool)
+
+    def solves(sc: Scenario, on: list[Slot] = slots, leads: list[str] = sworn,
+               kept: tuple[OwnDuty, ...] = (), at: datetime | None = None
+               ) -> tuple[OwnRota, int]:
+        before = mod.CACHE_STATS["solves"]
+        r = own_rota(sc, on, ["PS4-C"], pool, [2] * 24, sworn=leads, lead=[1] * 24,
+                     kept=kept, at=at)
+        return r, mod.CACHE_STATS["solves"] - before
+
+    first, n = solves(county)
+    assert n == 1
+    again, n = solves(county)
+    assert n == 0 and again is first
+    other = replace(county, leave=(Leave(person="PS1-J1", start=DAY, end=DAY),))
+    assert solves(other)[1] == 0
+    away = replace(county, leave=(Leave(person=pool[0], start=slots[0].start.date(),
+                                        end=slots[0].start.date()),))
+    r, n = solves(away)
+    assert n == 1 and r != first and pool[0] not in {d.person for d in r.duties
+                                                     if d.start >= slots[0].start}
+    assert solves(county, leads=sworn[:1])[1] == 1
+    tighter = replace(county, policy=replace(county.policy, roster=replace(
+        county.policy.roster, max_week_hours=40)))
+    assert solves(tighter)[1] == 1
+    assert solves(county, make_slots(DAY + timedelta(days=41), days=1, slot_minutes=60))[1] == 1
+    assert solves(county, kept=first.duties, at=slots[10].start)[1] == 1
