@@ -80,8 +80,16 @@ def test_the_re_plan_is_stored_current_with_its_changes_and_roster(
     got = cl.get(f"/api/plans/{new}/changes").json()
     assert got["changes"] == replanned["changes"] and got["lang"] == "en"
     assert got["replan"]["busy"] == [{"unit": "PS1-C", "grid": "G3", "until_slot": 14}]
-    # the roster is the plan in force's (a re-plan does not roster again)
-    assert cl.get(f"/api/roster/{new}").json() == cl.get(f"/api/roster/{first}").json()
+    # the brigade roster is the plan in force's (a re-plan does not roster again); the own
+    # duty lists' rotas joined to it are each plan's own (a re-plan rotas them again)
+    own = ("own_rotas", "own_days", "own_rotas_note", "own_rotas_why")
+    rosters = [cl.get(f"/api/roster/{p}").json() for p in (new, first)]
+    brigade = [{k: v for k, v in r.items() if k not in own} for r in rosters]
+    assert brigade[0] == brigade[1]
+    lists = env.centre.entry(new).document["stages"]["posture"]["own_duty_lists"]
+    assert [o["duties"] for o in rosters[0]["own_rotas"]] == [
+        [{**d, "role": o["roles"][d["person"]]} for d in r["rota"]["duties"]]
+        for o, r in zip(rosters[0]["own_rotas"], lists, strict=True)]
     # the plan in force has no change list
     r = cl.get(f"/api/plans/{first}/changes")
     assert r.status_code == 404 and "not a re-plan" in r.json()["detail"]

@@ -175,6 +175,47 @@ WORDS: dict[str, dict[str, str]] = {
     "dash_lead_in_unknown": {"zh": "此方案保存时未记录前一日延续至本日的夜班人员",
                              "en": "the night shift of the day before was not stored with "
                                    "this plan's roster"},
+    # the own duty lists' rotas under the roster (routers/roster.py own_rotas): who of each
+    # station's people works which shift on each of the plan's days; the sworn officers
+    # marked, the hours a week, and the hours the rota leaves short (the report's #own-rota)
+    "dash_own_rota": {"zh": "本单位值班表", "en": "Own duty lists' rotas"},
+    "dash_own_person": {"zh": REPORT_WORDS["own_rota_person"]["zh"], "en": "person"},
+    "dash_own_week": {"zh": REPORT_WORDS["own_rota_week"]["zh"], "en": "hours a week"},
+    "dash_own_list": {"zh": "{units}（{n} 人）", "en": "{units} ({n} people)"},
+    "dash_own_sworn": {"zh": REPORT_WORDS["own_rota_sworn"]["zh"],
+                       "en": REPORT_WORDS["own_rota_sworn"]["en"]},
+    "dash_own_sworn_hint": {"zh": "民警：带班（辅警不得单独执法）",
+                            "en": "a sworn officer: leads the duty group (auxiliary officers "
+                                  "may not enforce the law alone)"},
+    "dash_own_off": {"zh": REPORT_WORDS["shift_off"]["zh"], "en": "off"},
+    "dash_own_short": {"zh": "每周 {h} 人·时缺口", "en": "{h} person-hours a week short of "
+                                                       "people"},
+    "dash_own_short_here": {"zh": "本方案期内 {h} 人·时缺口",
+                            "en": "{h} person-hours short in this plan's days"},
+    "dash_own_lead_short": {"zh": "无民警带班每周 {h} 小时",
+                            "en": "{h} hours a week with no sworn officer to lead"},
+    "dash_own_lead_short_here": {"zh": "本方案期内无民警带班 {h} 小时",
+                                 "en": "{h} hours in this plan's days with no sworn officer "
+                                       "to lead"},
+    "dash_own_short_day": {"zh": "当日有时段人手不足或无民警带班",
+                           "en": "a slot of this day is short of people or of a sworn lead"},
+    "dash_own_repeating": {"zh": "方案不足一周，按逐周重复的一周排班：周工时、每周缺口按此计",
+                           "en": "a plan shorter than a week is rota'd as a week that repeats: "
+                                 "the hours a week and the shortfalls a week are that week's"},
+    "dash_own_why_no_stages": {"zh": "此方案保存时未记录其各阶段：本单位值班表不详",
+                               "en": "this plan was stored without its stages: its own duty "
+                                     "lists' rotas are not known"},
+    "dash_own_why_no_lists": {"zh": "此方案无本单位值班表（没有由本单位人员值守的警力单元，"
+                                    "或方案保存时尚未计入）",
+                              "en": "this plan has no own duty lists (no units crewed by "
+                                    "their own station's people, or stored before the plan "
+                                    "counted them)"},
+    "dash_own_why_no_rota": {"zh": "此方案保存时尚未为本单位值班表排班：谁上哪个班次不详",
+                             "en": "this plan's own duty lists were stored before the plan "
+                                   "rota'd them: who works which shift is not known"},
+    # the days' heads of the own rotas (Monday 0, as Python's weekday()): the report's words
+    **{f"dash_{k}": {"zh": v["zh"], "en": v["en"]} for k, v in REPORT_WORDS.items()
+       if k.startswith("weekday_")},
     # the plan's shortfalls, the video desk's tours and the planned places' legend (review
     # H4 #2, #3)
     "dash_shortfalls": {"zh": "警力缺口", "en": "Shortfalls"},

@@ -901,7 +901,15 @@
   async function loadRoster() {
     const t = document.getElementById("roster"); t.textContent = "";
     let r;
-    try { r = await api(`/api/roster/${boot.plan}`); } catch (e) { t.appendChild(el("tr", {}, e.message)); return; }
+    try { r = await api(`/api/roster/${boot.plan}`); } catch (e) {
+      t.appendChild(el("tr", {}, e.message));
+      // no brigade roster: the own duty lists' rotas asked apart (routers/roster.py)
+      let own = null; let why = "";
+      try { own = await api(`/api/roster/${boot.plan}/own`); } catch (e2) { why = e2.message; }
+      showOwnRotas(own, why);
+      return;
+    }
+    showOwnRotas(r, "");
     const cols = ["date", "person", "team", "shift", "start", "end", "role", "kind"];
     // the heads in the page's words; the shift, role and kind (the core's values) too, the
     // rest (dates, people, teams: the scenario's) as written
@@ -918,6 +926,87 @@
       t.appendChild(tr);
     });
     if (r.lead_in === null) t.appendChild(el("tr", { class: "lead-in-unknown" }, W.dash_lead_in_unknown));
+  }
+  // the own duty lists' rotas under the roster (routers/roster.py own_rotas; the printed
+  // report's #own-rota): per list, per person, the shift(s) starting on each of the plan's
+  // days ("夜班 00:00–08:00"; one begun the evening before the first day on that day, with
+  // its date), the sworn officers (民警, who lead) marked, the hours a week, and a line of
+  // the hours the rota leaves short of people and of a sworn lead where there are any
+  const clockEnd = (iso) => (String(iso).slice(11, 16) === "00:00" ? "24:00" : String(iso).slice(11, 16));
+  const hoursOf = (v) => (Number(v) || 0);
+  function showOwnRotas(r, failed) {
+    const t = document.getElementById("own-rota"); t.textContent = "";
+    const rotas = (r && Array.isArray(r.own_rotas)) ? r.own_rotas : [];
+    const days = (r && Array.isArray(r.own_days)) ? r.own_days : [];
+    const why = r && r.own_rotas_why;
+    const said = (why && W[`dash_own_why_${why}`]) || (r && r.own_rotas_note) || failed;
+    if (!rotas.length) {
+      t.appendChild(el("tr", { class: "own-none" }, said || ""));
+      return;
+    }
+    const wide = String(days.length + 2);
+    const h = el("tr", { class: "own-head" });
+    h.appendChild(el("th", {}, W.dash_own_person));
+    for (const d of days) {
+      const wd = (new Date(`${d}T00:00:00Z`).getUTCDay() + 6) % 7;  // Monday 0, as Python's
+      h.appendChild(el("th", { "data-day": d }, `${d.slice(5, 10)} ${W[`dash_weekday_${wd}`] || ""}`.trim()));
+    }
+    h.appendChild(el("th", {}, W.dash_own_week));
+    t.appendChild(h);
+    const sep = T("、", ", ");
+    for (const o of rotas) {
+      const people = Array.isArray(o.people) ? o.people : [];
+      const sworn = new Set(o.sworn || []);
+      const shortDays = new Set(o.short_days || []);
+      const units = (o.units || []).join(sep);
+      const lh = el("tr", { class: "own-list", "data-units": units });
+      lh.appendChild(el("th", { colspan: wide }, fill("dash_own_list", { units, n: people.length })));
+      t.appendChild(lh);
+      // each person's shifts by the day they start (the report's rule)
+      const shifts = new Map();
+      for (const d of o.duties || []) {
+        const a = String(d.from || ""); let day = a.slice(0, 10);
+        const early = days.length && day < days[0];
+        if (early) day = days[0];
+        const text = `${V("shift", d.shift)} ${early ? `${a.slice(5, 10)} ` : ""}${a.slice(11, 16)}–${clockEnd(d.to)}`;
+        const k = `${d.person}|${day}`;
+        if (!shifts.has(k)) shifts.set(k, []);
+        shifts.get(k).push(text);
+      }
+      for (const p of people) {
+        const isSworn = sworn.has(p);
+        const tr = el("tr", { class: isSworn ? "own-person sworn" : "own-person", "data-person": p });
+        tr.appendChild(el("th", isSworn ? { title: W.dash_own_sworn_hint } : {},
+          isSworn ? fill("dash_own_sworn", { person: p }) : p));
+        for (const d of days) {
+          const on = shifts.get(`${p}|${d}`);
+          const cls = [on ? "on" : "off", shortDays.has(d) ? "short" : ""].join(" ").trim();
+          tr.appendChild(el("td", Object.assign({ class: cls, "data-day": d },
+            shortDays.has(d) ? { title: W.dash_own_short_day } : {}), on ? on.join(" / ") : W.dash_own_off));
+        }
+        const wk = o.week_hours && o.week_hours[p];
+        tr.appendChild(el("td", { class: "week" }, wk === undefined ? "" : String(wk)));
+        t.appendChild(tr);
+      }
+      const parts = [];
+      if (hoursOf(o.week_short_hours) > 0) parts.push(fill("dash_own_short", { h: hoursOf(o.week_short_hours) }));
+      if (hoursOf(o.week_lead_short_hours) > 0) parts.push(fill("dash_own_lead_short", { h: hoursOf(o.week_lead_short_hours) }));
+      if (hoursOf(o.short_hours) > 0) parts.push(fill("dash_own_short_here", { h: hoursOf(o.short_hours) }));
+      if (hoursOf(o.lead_short_hours) > 0) parts.push(fill("dash_own_lead_short_here", { h: hoursOf(o.lead_short_hours) }));
+      if (parts.length) {
+        const sr = el("tr", { class: "own-short" });
+        sr.appendChild(el("td", { colspan: wide }, parts.join(T("；", "; "))));
+        t.appendChild(sr);
+      }
+    }
+    const notes = [];
+    if (rotas.some((o) => o.repeating_week)) notes.push(W.dash_own_repeating);
+    if (said) notes.push(said);  // some lists stored without their rota
+    for (const n of notes) {
+      const nr = el("tr", { class: "own-note" });
+      nr.appendChild(el("td", { colspan: wide }, n));
+      t.appendChild(nr);
+    }
   }
   let kpisDrawn = false;
   let plotly = null;
