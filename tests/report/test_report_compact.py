@@ -123,9 +123,13 @@ def test_the_maps_draw_every_site_post_grid_and_their_uses_resolve(
     sc = result.scenario
     section = page[page.index('<section id="map">'):]
     main = section[section.index("<svg"):section.index("</svg>")]
-    # every site and post with its hover, every zone's name; the legend beside
+    # every site and post with its hover in the report's language (a zh review: "(tier 1)",
+    # "(station)"), every zone's name; the legend beside
     for s in sc.sites:
-        assert f"<title>{s.name} (tier {s.tier})</title>" in main
+        assert f"<title>{s.name}（{s.tier} 级重点部位）</title>" in main
+    assert sc.posts[0].kind == "station"
+    assert f"<title>{sc.posts[0].name}（巡逻驻点）</title>" in main
+    assert not re.search(r"<title>[^<]*\((?:tier|station|kiosk|camera|exit)", main)
     assert main.count("<title>") >= len(sc.sites) + len(sc.posts)
     assert 'class="legend"' in section
     ids = set(re.findall(r'\sid="([^"]+)"', page))

@@ -70,7 +70,8 @@ def test_the_map_draws_a_temporary_post_apart(with_fair, county, lang: Lang) -> 
     assert ("临时岗" if lang == "zh" else "temporary post") in html.unescape(stars[0])
     assert t("legend_temporary", lang) in html.unescape(page)
     # KS1, an ordinary post the fair also uses, stays a kiosk
-    assert "新华街商圈警务站 (kiosk)" in page
+    assert html.escape(t("map_post_tip", lang, name="新华街商圈警务站",
+                         kind=t("kind_kiosk", lang))) in page
     # without a temporary post: no star, no legend entry
     plain = _map(render_report(county[0], PlanRequest(start=date(2026, 12, 1)), lang=lang))
     assert "temporary-post" not in plain

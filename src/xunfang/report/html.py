@@ -1822,6 +1822,16 @@ def _temporary_titles(sc: Scenario, T: Any) -> dict[str, str]:
     return out
 
 
+def _map_tips(sc: Scenario, T: Any) -> dict[str, str]:
+    """The map's hover of each key site (its tier) and post (its kind), in the report's
+    language; a scenario's own post kind is shown as written."""
+    out = {s.id: str(T("map_site_tip", name=s.name, tier=s.tier)) for s in sc.sites}
+    for p in sc.posts:
+        kind = T(f"kind_{p.kind}") if f"kind_{p.kind}" in TEXT else p.kind
+        out[p.id] = str(T("map_post_tip", name=p.name, kind=kind))
+    return out
+
+
 def _events_section(result: PlanResult, T: Any, names: PlaceNames | None
                     ) -> list[dict[str, Any]]:
     """Each event of the scenario the plan's slots meet (events.csv), as the plan serves it:
@@ -2255,7 +2265,8 @@ def render_report(result: PlanResult, request: PlanRequest, *, lang: Lang = "zh"
         lang=lang, T=T, sc=sc, plan=plan, request=request, end=end,
         counts_rows=counts_rows, posts_rows=posts_rows, tier_rows=tier_rows,
         unit_rows=unit_rows, team_rows=team_rows, night=c["night_checkpoints"],
-        map_svg=render_map(sc, car, temporary=_temporary_titles(sc, T)), legend=legend,
+        map_svg=render_map(sc, car, temporary=_temporary_titles(sc, T),
+                           tips=_map_tips(sc, T)), legend=legend,
         tier_colours=TIER_COLOURS, temporary_legend=(
             (TEMPORARY_STYLE[0], star_points(7.0, 7.0)) if any(p.temporary for p in sc.posts)
             else None),

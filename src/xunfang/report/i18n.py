@@ -729,6 +729,8 @@ TEXT: dict[str, dict[Lang, str]] = {
     "kind_checkpoint": {"zh": "检查站/卡点", "en": "checkpoint"},
     "kind_exit": {"zh": "出入口", "en": "exit"},
     "kind_camera": {"zh": "视频监控", "en": "camera"},
+    "map_site_tip": {"zh": "{name}（{tier} 级重点部位）", "en": "{name} (tier {tier} key site)"},
+    "map_post_tip": {"zh": "{name}（{kind}）", "en": "{name} ({kind})"},
     "night_checkpoints": {"zh": "其中夜间卡点", "en": "of which night checkpoints"},
     "team": {"zh": "班组", "en": "Team"},
     "role": {"zh": "身份", "en": "Role"},
