@@ -92,6 +92,10 @@ def test_map_renders_with_its_layers(server, browser) -> None:
     page.click("button[data-tab=kpis]")
     page.wait_for_selector("#kpi-chart .main-svg")
     assert page.locator("#ring-chart .main-svg").count() >= 1
+    # shares on a percent axis, as the printed report gives them
+    for chart in ("#kpi-chart", "#ring-chart"):
+        ticks = page.locator(f"{chart} .ytick text").all_text_contents()
+        assert ticks and all(t.endswith("%") for t in ticks), (chart, ticks)
     assert not errors  # no script error, and every request went to this server
     page.context.close()
 

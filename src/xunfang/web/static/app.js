@@ -1030,12 +1030,12 @@
       const names = ["response_within_target", "visibility", "over_deployment", "static_within_target"];
       const series = [["plan", k.plan]].concat(Object.entries(k.baselines || {}));
       Plotly.newPlot("kpi-chart", series.map(([name, v]) => ({ type: "bar", name: V("series", name), x: names.map((n) => V("kpi", n)), y: names.map((n) => v[n]) })),
-        { title: { text: T("方案与基线（仿真）", "Plan and baselines (simulated)") }, barmode: "group", paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 90 } },
+        { title: { text: T("方案与基线（仿真）", "Plan and baselines (simulated)") }, barmode: "group", yaxis: { tickformat: ".0%" }, paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 90 } },
         { displayModeBar: false, responsive: true });
     }
     if (slotStages) {
       Plotly.newPlot("ring-chart", [{ type: "scatter", mode: "lines+markers", x: slotStages.map((s) => s.start.slice(11)), y: slotStages.map((s) => s.share_within_target) }],
-        { title: { text: T("各时段处置圈达标率", "Share within ring target by slot") }, yaxis: { range: [0, 1] }, paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 40 } },
+        { title: { text: T("各时段处置圈达标率", "Share within ring target by slot") }, yaxis: { range: [0, 1], tickformat: ".0%" }, paper_bgcolor: "#141c24", plot_bgcolor: "#141c24", font: { color: "#e6edf3" }, margin: { t: 40, l: 40, r: 10, b: 40 } },
         { displayModeBar: false, responsive: true });
     }
   }
