@@ -216,22 +216,17 @@ def _own_rota_warning(stages: Mapping[str, Any]) -> None:
     report must hear it."""
     lists = (stages.get("posture") or {}).get("own_duty_lists") or []
     rotas = [(r["units"], r.get("rota") or {}) for r in lists]
-    short = [(u, rota) for u, rota in rotas
-             if rota.get("week_short_hours") or rota.get("short_hours")]
-    if short:
-        said = "; ".join(f"{', '.join(units)}: {rota['short_hours']:g} in the plan, "
-                         f"{rota['week_short_hours']:g} a week" for units, rota in short)
-        err_console.print(f"[yellow]warning: the own duty lists' rotas (own_rota.csv) leave "
-                          f"person-hours no one can work under the labour rules "
-                          f"(policy.roster): {escape(said)}[/]")
-    unled = [(u, rota) for u, rota in rotas
-             if rota.get("week_lead_short_hours") or rota.get("lead_short_hours")]
-    if unled:
-        said = "; ".join(f"{', '.join(units)}: {rota['lead_short_hours']:g} in the plan, "
-                         f"{rota['week_lead_short_hours']:g} a week" for units, rota in unled)
-        err_console.print(f"[yellow]warning: the own duty lists' rotas leave hours with no "
-                          f"sworn officer (民警) on duty to lead the station's units, whose "
-                          f"auxiliary officers may not enforce the law alone: {escape(said)}[/]")
+    for prefix, what in (("", "the own duty lists' rotas (own_rota.csv) leave person-hours no "
+                          "one can work under the labour rules (policy.roster)"),
+                         ("lead_", "the own duty lists' rotas leave hours with no sworn officer "
+                          "(民警) on duty to lead the station's units, whose auxiliary "
+                          "officers may not enforce the law alone")):
+        here, week = f"{prefix}short_hours", f"week_{prefix}short_hours"
+        said = "; ".join(f"{', '.join(units)}: {rota[here]:g} in the plan, "
+                         f"{rota[week]:g} a week" for units, rota in rotas
+                         if rota.get(here) or rota.get(week))
+        if said:
+            err_console.print(f"[yellow]warning: {what}: {escape(said)}[/]")
 
 
 def _rings_from_plan(stages: Mapping[str, Any]) -> str | None:
