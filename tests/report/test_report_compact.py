@@ -147,3 +147,23 @@ def test_the_maps_draw_every_site_post_grid_and_their_uses_resolve(
     assert len(path_points(roads.group(1))) == sc.roads.n_edges
     # nothing fetched: no address but the SVG namespace
     assert set(re.findall(r"https?://[^\s\"'<>)]+", page)) <= {"http://www.w3.org/2000/svg"}
+
+
+def test_a_site_and_a_post_of_one_id_keep_their_own_hovers() -> None:
+    """Sites and posts are checked for unique ids each in their own file: a post named
+    like a site keeps the site's hover its tier (a review: S01's read as the post's)."""
+    from dataclasses import replace
+
+    from xunfang.report.html import _map_tips
+    from xunfang.report.i18n import t
+    from xunfang.report.svgmap import render_map
+    from xunfang.scenario.loader import load
+
+    sc = load("ebian")
+    site = sc.sites[0]
+    post = next(p for p in sc.posts if p.kind == "station")
+    sc = replace(sc, posts=tuple(replace(p, id=site.id) if p is post else p for p in sc.posts))
+    svg = render_map(sc, None, labels=False,
+                     tips=_map_tips(sc, lambda k, **kw: t(k, "zh", **kw)))
+    assert f"<title>{site.name}（{site.tier} 级重点部位）</title>" in svg
+    assert f"<title>{post.name}（巡逻驻点）</title>" in svg

@@ -186,6 +186,10 @@ RARE = (
                "12 sorties of the day, weight 0.3: G2@22"),
     ("drones", "9 thin (grid, slot) cell(s) not flown while the drones on duty were airborne "
                "or recharging over weightier grids, weight 0.9: G4@19"),
+    # as plans stored before 0a78b61 said a tour too long (the centre's store holds them)
+    ("routes", "line L3 piece in grid G4: longest interval 126 min, required every 120 min "
+               "(the load lower bound, 0.63 units for 1 at worst, does not prove it impossible; "
+               "the shortest single tour found, 130 min, is longer than the 60-min interval)"),
 )
 
 
@@ -199,7 +203,8 @@ def test_rare_sentences_said_and_unknown_parts_kept() -> None:
     for stage, text in RARE:
         zh = said(stage, text, "zh")
         assert zh != text and not ENGLISH.search(zh), (stage, zh)
-        assert said(stage, text, "en") == text  # the English report: the stage's words
+        if text != RARE[-1][1]:
+            assert said(stage, text, "en") == text  # the English report: the stage's words
     # a unit's mode is said in Chinese too
     assert "汽车" in said("routes", RARE[3][1], "zh")
     # how many seeded runs the routes made is said, after the tour
@@ -209,6 +214,8 @@ def test_rare_sentences_said_and_unknown_parts_kept() -> None:
     assert said("routes", RARE[10][1], "zh").endswith(
         "（各次排线均无警力单元到达：不在其交通方式可走的网格街道上、超出步巡或平衡车的"
         "短程巡逻范围，或来不及在单元离开前巡完）")
+    assert "最短环线 130 分钟，长于其中最紧的 60 分钟间隔" in said("routes", RARE[-1][1], "zh")
+    assert "longer than its tightest interval, 60 min)" in said("routes", RARE[-1][1], "en")
     # a sentence whose reason no pattern knows stays whole as written, not half translated
     odd = "site S01 (tier 1, grid G3): never visited, required every 120 min (a new reason)"
     assert said("routes", odd, "zh") == odd

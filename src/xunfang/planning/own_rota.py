@@ -34,6 +34,7 @@ a fixed seed, so the same plan gives the same rota.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -161,6 +162,7 @@ class _Shift:
 #: the solve would give.
 _SOLVED: OrderedDict[tuple[object, ...], OwnRota] = OrderedDict()
 CACHE_SIZE = 64
+_LOCK = threading.Lock()
 #: hits and solves since the process began (the tests check the key by them)
 CACHE_STATS = {"hits": 0, "solves": 0}
 
@@ -180,17 +182,19 @@ def own_rota(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
         raise ValueError(f"lead: {len(lead)} values for {len(slots)} slots")
     key = _key(scenario, slots, units, people, need, kept, at, seed, time_limit_s, sworn,
                lead)
-    hit = _SOLVED.get(key)
-    if hit is not None:
-        _SOLVED.move_to_end(key)
-        CACHE_STATS["hits"] += 1
-        return hit
+    with _LOCK:  # the centre plans in a thread pool: one's eviction under another's lookup
+        hit = _SOLVED.get(key)
+        if hit is not None:
+            _SOLVED.move_to_end(key)
+            CACHE_STATS["hits"] += 1
+            return hit
     rota = _solve(scenario, slots, units, people, need, kept=kept, at=at, seed=seed,
                   time_limit_s=time_limit_s, sworn=sworn, lead=lead)
-    CACHE_STATS["solves"] += 1
-    _SOLVED[key] = rota
-    while len(_SOLVED) > CACHE_SIZE:
-        _SOLVED.popitem(last=False)
+    with _LOCK:
+        CACHE_STATS["solves"] += 1
+        _SOLVED[key] = rota
+        while len(_SOLVED) > CACHE_SIZE:
+            _SOLVED.popitem(last=False)
     return rota
 
 

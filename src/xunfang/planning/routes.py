@@ -1756,19 +1756,22 @@ def _staffing(g: int, present: Mapping[tuple[int, int], list[str]],
             return ""
         text = (f" (the load lower bound, {worst[0]:.2f} units for {worst[1]} at worst, does "
                 "not prove it impossible")
+        # each slot's tour against its own tightest interval (a review: the longest tour of
+        # one slot against the tightest interval of another said "cannot" of a grid whose
+        # every slot's tour fit)
         tours = [tour[(grid_id, s.index)] for s in slots if tour and (grid_id, s.index) in tour]
-        if tours:
-            longest = max((t for t, _ in tours if t is not None), default=None)
-            shortest_every = min(e for _, e in tours)
-            if longest is not None and longest <= shortest_every + 1e-9:
-                text += (f"; one unit repeating a {longest:.0f}-min tour (OR-Tools) would meet "
-                         "every interval: the heuristic missed it")
-            elif longest is not None:
-                # the grid's tightest interval, not the item's own (a review read "130 min,
-                # longer than the 60-min interval" of a site required every 120 min)
-                text += (f"; one unit alone cannot keep the grid's intervals: the shortest "
-                         f"tour of all its places found, {longest:.0f} min, is longer than "
-                         f"its tightest interval, {shortest_every:g} min")
+        found = [(t, e) for t, e in tours if t is not None]
+        over = [(t, e) for t, e in found if t > e + 1e-9]
+        if found and not over:
+            text += (f"; one unit repeating a {max(t for t, _ in found):.0f}-min tour "
+                     "(OR-Tools) would meet every interval: the heuristic missed it")
+        elif over:
+            # the grid's tightest interval, not the item's own (a review read "130 min,
+            # longer than the 60-min interval" of a site required every 120 min)
+            t, e = max(over, key=lambda te: (te[0] - te[1], te[0]))
+            text += (f"; one unit alone cannot keep the grid's intervals: the shortest "
+                     f"tour of all its places found, {t:.0f} min, is longer than "
+                     f"its tightest interval, {e:g} min")
         if runs > 1:
             text += f"; the routes kept are the best of {runs} seeded runs over the whole plan"
         return text + ")"

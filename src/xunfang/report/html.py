@@ -1472,6 +1472,9 @@ SHORT_PART_SAID: dict[str, tuple[Said, ...]] = {
         (re.compile(r"; one unit alone cannot keep the grid's intervals: the shortest tour "
                     r"of all its places found, (?P<m>\S+) min, is longer than its tightest "
                     r"interval, (?P<every>[\d.]+) min$"), "short_tour_longer"),
+        # as plans stored before 0a78b61 said it (the centre's store, older plan folders)
+        (re.compile(r"; the shortest single tour found, (?P<m>\S+) min, is longer than the "
+                    r"(?P<every>[\d.]+)-min interval$"), "short_tour_longer"),
     ),
 }
 
@@ -1822,13 +1825,14 @@ def _temporary_titles(sc: Scenario, T: Any) -> dict[str, str]:
     return out
 
 
-def _map_tips(sc: Scenario, T: Any) -> dict[str, str]:
+def _map_tips(sc: Scenario, T: Any) -> dict[tuple[str, str], str]:
     """The map's hover of each key site (its tier) and post (its kind), in the report's
-    language; a scenario's own post kind is shown as written."""
-    out = {s.id: str(T("map_site_tip", name=s.name, tier=s.tier)) for s in sc.sites}
+    language, by ("site" | "post", id): a site and a post may share an id; a scenario's own
+    post kind is shown as written."""
+    out = {("site", s.id): str(T("map_site_tip", name=s.name, tier=s.tier)) for s in sc.sites}
     for p in sc.posts:
         kind = T(f"kind_{p.kind}") if f"kind_{p.kind}" in TEXT else p.kind
-        out[p.id] = str(T("map_post_tip", name=p.name, kind=kind))
+        out[("post", p.id)] = str(T("map_post_tip", name=p.name, kind=kind))
     return out
 
 

@@ -196,11 +196,12 @@ def _marker(kind: str, x: float, y: float, colour: str, title: str,
 
 def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 1000.0,
                labels: bool = True, temporary: Mapping[str, str] | None = None,
-               tips: Mapping[str, str] | None = None) -> str:
+               tips: Mapping[tuple[str, str], str] | None = None) -> str:
     """The SVG element (a string) of the scenario's map, roads coloured by minutes from posts;
     a temporary post a star (TEMPORARY_STYLE), its hover ``temporary[id]`` where given (the
     report's words: temporary, its events and their hours); a site's or other post's hover
-    ``tips[id]`` where given (the report's language: "S01 (tier 1)" stood in a zh map)."""
+    ``tips[("site" | "post", id)]`` where given (the report's language: "S01 (tier 1)" stood
+    in a zh map)."""
     tip = tips or {}
     r = scenario.roads
     pts = [r.xy] + [np.asarray(a.geometry.exterior.coords) if hasattr(a.geometry, "exterior")
@@ -264,9 +265,9 @@ def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 10
     if scenario.sites:
         sp = frame(np.array([s.xy for s in scenario.sites]))
         for s, (x, y) in zip(scenario.sites, sp, strict=True):
+            hover = tip.get(("site", s.id), f"{s.name} (tier {s.tier})")
             out.append(f'<circle cx="{x}" cy="{y}" r="4" fill="{TIER_COLOURS.get(s.tier, "#999")}" '
-                       f'stroke="#fff" stroke-width="1"><title>'
-                       f'{escape(tip.get(s.id, f"{s.name} (tier {s.tier})"))}</title></circle>')
+                       f'stroke="#fff" stroke-width="1"><title>{escape(hover)}</title></circle>')
     # posts (cameras first, under the rest)
     posts = sorted(scenario.posts, key=lambda q: q.kind != "camera")
     named: list[tuple[int, str, str, float, float]] = []  # (rank, id, name, x, y)
@@ -280,7 +281,7 @@ def render_map(scenario: Scenario, access: Coverage | None, *, width: float = 10
             else:
                 colour = POST_STYLE.get(q.kind, ("#000", "dot"))[0]
                 out.append(_marker(q.kind, float(x), float(y), colour,
-                                   tip.get(q.id, f"{q.name} ({q.kind})")))
+                                   tip.get(("post", q.id), f"{q.name} ({q.kind})")))
             if labels and (q.temporary or q.staffed):
                 rank = (POST_LABEL_RANK.index(q.kind) if q.kind in POST_LABEL_RANK
                         else len(POST_LABEL_RANK))
