@@ -207,6 +207,7 @@ def _key(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
     policy = scenario.policy
     rules = policy.roster
     members = set(people)
+    leads = set(sworn)
     return (policy.shift_pattern, tuple(policy.shift_starts),
             (rules.min_rest_hours, rules.no_night_then_early, rules.max_consecutive_days,
              rules.max_week_hours),
@@ -214,7 +215,7 @@ def _key(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
                   if lv.person in members),
             tuple((s.index, s.start, s.minutes) for s in slots), tuple(units), tuple(people),
             tuple(int(n) for n in need), tuple(kept), at, seed, time_limit_s,
-            tuple(p in set(sworn) for p in people), tuple(int(n) for n in lead))
+            tuple(p in leads for p in people), tuple(int(n) for n in lead))
 
 
 def _solve(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
@@ -339,7 +340,8 @@ def _solve(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
     for h in range(h_all):
         if need_h[h]:
             m.add(sum(x[(p, i)] for p in people for i in covers[h]) + short[h] >= need_h[h])
-    sworn_in = [p for p in people if p in set(sworn)]
+    sworn_set = set(sworn)
+    sworn_in = [p for p in people if p in sworn_set]
     lead_short = [m.new_int_var(0, lead_h[h], f"l_{h}") for h in range(h_all)]
     for h in range(h_all):
         if lead_h[h]:
@@ -410,7 +412,6 @@ def _solve(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
                     key=lambda d: (d.start, d.person))
     on_h = [0] * h_all
     lead_on_h = [0] * h_all
-    sworn_set = set(sworn_in)
     for p, i in on:
         for h in hours_of(shifts[i]):
             on_h[h] += 1
@@ -436,15 +437,29 @@ def _solve(scenario: Scenario, slots: Sequence[Slot], units: Sequence[str],
                    week_lead_short_hours=week_lead)
 
 
+def _plan_hours(s: Slot, t0: datetime, hp: int) -> range:
+    """The plan's hours (from ``t0``, fewer than ``hp``) that slot ``s`` overlaps."""
+    first = int((s.start - t0) / timedelta(hours=1))
+    return range(first, min(math.ceil((s.end - t0) / timedelta(hours=1)), hp))
+
+
+def short_days(rota: Mapping[str, object], slots: Sequence[Slot]) -> set[date]:
+    """The days of ``slots`` with a slot that a rota as plan.json has it (``as_json``)
+    leaves short of people or of a sworn lead: what the report's duty sheet and the
+    dashboard's mark."""
+    day_of = {s.index: s.start.date() for s in slots}
+    lists = [v for v in (rota.get("short"), rota.get("lead_short")) if isinstance(v, list)]
+    slots_short = [r.get("slot") for v in lists for r in v if isinstance(r, Mapping)]
+    return {day_of[k] for k in slots_short if isinstance(k, int) and k in day_of}
+
+
 def _by_hour(slots: Sequence[Slot], per_slot: Sequence[int], t0: datetime, hp: int,
              n_days: int, h_all: int) -> list[int]:
     """``per_slot`` for each model hour: the most of any slot overlapping the plan's hour
     (a repeating week repeats the plan's days)."""
     plan_h = [0] * hp
     for s, n in zip(slots, per_slot, strict=True):
-        first = int((s.start - t0) / timedelta(hours=1))
-        last = math.ceil((s.end - t0) / timedelta(hours=1))
-        for h in range(first, min(last, hp)):
+        for h in _plan_hours(s, t0, hp):
             plan_h[h] = max(plan_h[h], int(n))
     return [plan_h[(h // 24 % n_days) * 24 + h % 24] for h in range(h_all)]
 
@@ -457,9 +472,7 @@ def _slots_short(slots: Sequence[Slot], per_slot: Sequence[int], on_h: Sequence[
     out: list[tuple[int, int, int]] = []
     hours = 0.0
     for s, n in zip(slots, per_slot, strict=True):
-        first = int((s.start - t0) / timedelta(hours=1))
-        last = math.ceil((s.end - t0) / timedelta(hours=1))
-        have = min(on_h[h] for h in range(first, min(last, hp)))
+        have = min(on_h[h] for h in _plan_hours(s, t0, hp))
         if have < n:
             out.append((s.index, int(n), have))
             hours += (n - have) * s.minutes / 60

@@ -17,6 +17,7 @@ from xunfang.intel.check import HOUR_SHARE, Check, Unchecked
 from xunfang.intel.stage import RiskTable, grid_sizes, hours_note, skipped_weighs
 from xunfang.plan import index_runs
 from xunfang.planning.deploy.inputs import SWORN_ROLES
+from xunfang.planning.own_rota import short_days
 from xunfang.planning.pipeline import (
     NO_CHECKPOINT_TEAM,
     NO_TEAM_CAN_CHECK,
@@ -698,7 +699,6 @@ def _own_rota_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
     a cell is marked where the rota leaves that day's slots short of people or of a lead."""
     slots = result.plan.slots
     days = sorted({s.start.date() for s in slots})
-    by_index = {s.index: s for s in slots}
     sep = str(T("list_sep"))
     role = {p.id: p.role for p in result.scenario.people}
     rows: list[dict[str, object]] = []
@@ -706,9 +706,7 @@ def _own_rota_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
         rota = r.get("rota")
         if not isinstance(rota, Mapping):
             continue
-        short_days = {by_index[int(x["slot"])].start.date()
-                      for x in [*rota.get("short", []), *rota.get("lead_short", [])]
-                      if int(x["slot"]) in by_index}
+        marked = short_days(rota, slots)
         shifts: dict[tuple[str, date], list[str]] = {}
         for d in rota.get("duties", []):
             a, b = datetime.fromisoformat(d["from"]), datetime.fromisoformat(d["to"])
@@ -726,7 +724,7 @@ def _own_rota_rows(result: PlanResult, T: Any, unit_label: Callable[[str], str]
                 "person": (T("own_rota_sworn", person=person) if role.get(person) in SWORN_ROLES
                            else person), "week": f"{rota['week_hours'][person]:g}",
                 "cells": [{"text": " / ".join(shifts.get((person, day), []))
-                           or T("shift_off"), "short": day in short_days} for day in days]})
+                           or T("shift_off"), "short": day in marked} for day in days]})
     return [f"{day:%m-%d} {T('weekday_' + str(day.weekday()))}" for day in days], rows
 
 

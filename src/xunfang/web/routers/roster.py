@@ -37,6 +37,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from xunfang.planning.deploy.inputs import SWORN_ROLES
+from xunfang.planning.own_rota import short_days
 from xunfang.planning.roster.result import LEAD_IN
 from xunfang.web.centre import PlanEntry
 from xunfang.web.deps import CentreDep, Reader
@@ -66,7 +67,6 @@ def own_rotas(e: PlanEntry) -> dict[str, Any]:
     """The own duty lists' rotas of plan ``e`` (the module's doc): ``own_rotas``,
     ``own_days``, ``own_rotas_note`` and ``own_rotas_why``."""
     days = sorted({s.start.date() for s in e.plan.slots})
-    day_of = {s.index: s.start.date().isoformat() for s in e.plan.slots}
     role = {p.id: p.role for p in e.scenario.people}
     stages = e.document.get("stages")
     posture = stages.get("posture") if isinstance(stages, Mapping) else None
@@ -80,8 +80,6 @@ def own_rotas(e: PlanEntry) -> dict[str, Any]:
         people = [str(p) for p in hours] if isinstance(hours, Mapping) else []
         duties = [{**d, "role": role.get(str(d.get("person")))}
                   for d in _rows(rota.get("duties"))]
-        short = [x.get("slot") for k in ("short", "lead_short") for x in _rows(rota.get(k))]
-        short_days = sorted({day_of[k] for k in short if isinstance(k, int) and k in day_of})
         units = r.get("units")
         out.append({
             "units": [str(u) for u in units] if isinstance(units, list) else [],
@@ -89,7 +87,7 @@ def own_rotas(e: PlanEntry) -> dict[str, Any]:
             "roles": {p: role.get(p) for p in people},
             "sworn": [p for p in people if role.get(p) in SWORN_ROLES],
             "duties": duties, **{k: rota[k] for k in ROTA_FIGURES if k in rota},
-            "short_days": short_days})
+            "short_days": sorted(d.isoformat() for d in short_days(rota, e.plan.slots))})
     why = None
     if not isinstance(stages, Mapping) or not stages:
         why = "no_stages"
